@@ -1,0 +1,3 @@
+"""mockprep: terminal interview practice with spaced repetition."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from mockprep.cli import main
+
+main()

@@ -1,0 +1,93 @@
+"""Numbered schema migrations. Each runs in one transaction together with the row that records it.
+
+Never edit a released migration: add ``m00N_...`` at the end of :data:`MIGRATIONS` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Migration = Callable[[Any], None]  # receives a DB-API cursor inside an open transaction
+
+
+def _run(cur: Any, script: str) -> None:
+    # One statement at a time: sqlite3's executescript() would commit the open transaction first.
+    for statement in script.split(";"):
+        if statement.strip():
+            cur.execute(statement)
+
+
+def m001_initial(cur: Any) -> None:
+    _run(
+        cur,
+        """
+        CREATE TABLE banks (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            round TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            roles TEXT NOT NULL DEFAULT '[]',
+            source TEXT NOT NULL,
+            builtin BOOLEAN NOT NULL,
+            content_hash TEXT NOT NULL,
+            removed BOOLEAN NOT NULL DEFAULT 0,
+            synced_at DATETIME NOT NULL
+        );
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            bank_id TEXT NOT NULL REFERENCES banks(id),
+            round TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            difficulty INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            roles TEXT NOT NULL DEFAULT '[]',
+            competencies TEXT NOT NULL DEFAULT '[]',
+            data TEXT NOT NULL,
+            added_at DATETIME NOT NULL,
+            retired_at DATETIME
+        );
+        CREATE INDEX questions_bank ON questions(bank_id);
+        CREATE TABLE cards (
+            question_id INTEGER PRIMARY KEY REFERENCES questions(id),
+            state INTEGER NOT NULL,
+            step INTEGER,
+            stability FLOAT,
+            difficulty FLOAT,
+            due DATETIME NOT NULL,
+            last_review DATETIME
+        );
+        CREATE INDEX cards_due ON cards(due) WHERE last_review IS NOT NULL;
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL DEFAULT 'drill',
+            started_at DATETIME NOT NULL,
+            ended_at DATETIME,
+            status TEXT NOT NULL DEFAULT 'running',
+            filters TEXT NOT NULL DEFAULT '{}',
+            pid INTEGER
+        );
+        CREATE INDEX sessions_started ON sessions(started_at);
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            question_id INTEGER NOT NULL REFERENCES questions(id),
+            session_id INTEGER REFERENCES sessions(id),
+            rated_at DATETIME NOT NULL,
+            rating INTEGER NOT NULL,
+            state_before INTEGER NOT NULL,
+            answer TEXT NOT NULL DEFAULT '',
+            duration_ms INTEGER NOT NULL
+        );
+        CREATE INDEX reviews_question ON reviews(question_id, rated_at);
+        CREATE INDEX reviews_rated ON reviews(rated_at);
+        CREATE INDEX reviews_session ON reviews(session_id);
+        CREATE TABLE bank_sources (
+            path TEXT PRIMARY KEY,
+            added_at DATETIME NOT NULL
+        );
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial]

@@ -1,0 +1,28 @@
+"""Make text safe to print: user and bank text is data, never terminal control or markup.
+
+Escape sequences (CSI, OSC, and other ESC forms) and control characters are removed; tab and newline
+stay. Rich markup is not handled here: the renderer wraps text in ``rich.text.Text``, which never
+interprets ``[brackets]``.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ESC-initiated sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), and two-byte escapes;
+# then 8-bit C1 forms of CSI/OSC; then any remaining C0/C1 control character except \t and \n.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+    r"|\x1b[ -/]*[0-~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|\x9d[^\x07\x9c]*[\x07\x9c]?"
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """``text`` without escape sequences or control characters (tab and newline are kept)."""
+    text = text.replace("\r\n", "\n")
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))

@@ -1,0 +1,100 @@
+"""The tables, as SQLModel classes. Their DDL lives in :mod:`mockprep.migrations`; a test keeps both equal.
+
+Times are stored as UTC without a zone (SQLite has none); :mod:`mockprep.storage` adds it back on read.
+JSON columns hold lists of slugs or a question's full text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class BankRow(SQLModel, table=True):
+    __tablename__ = "banks"
+
+    id: str = Field(primary_key=True)
+    title: str
+    round: str
+    description: str = ""
+    roles: str = "[]"
+    source: str
+    builtin: bool
+    content_hash: str
+    removed: bool = False
+    synced_at: datetime
+
+
+class QuestionRow(SQLModel, table=True):
+    __tablename__ = "questions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    bank_id: str = Field(foreign_key="banks.id")
+    round: str
+    topic: str
+    difficulty: int
+    kind: str
+    roles: str = "[]"
+    competencies: str = "[]"
+    data: str
+    added_at: datetime
+    retired_at: datetime | None = None
+
+
+class CardRow(SQLModel, table=True):
+    """The FSRS state of one question; ``last_review`` is NULL while the question is new."""
+
+    __tablename__ = "cards"
+
+    question_id: int = Field(primary_key=True, foreign_key="questions.id")
+    state: int
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime
+    last_review: datetime | None = None
+
+
+class SessionRow(SQLModel, table=True):
+    __tablename__ = "sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = "drill"
+    started_at: datetime
+    ended_at: datetime | None = None
+    status: str = "running"
+    filters: str = "{}"
+    pid: int | None = None
+
+
+class ReviewRow(SQLModel, table=True):
+    """One rating of one answer. ``state_before`` is 0 for a new question, else the FSRS state."""
+
+    __tablename__ = "reviews"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="questions.id")
+    session_id: int | None = Field(default=None, foreign_key="sessions.id")
+    rated_at: datetime
+    rating: int
+    state_before: int
+    answer: str = ""
+    duration_ms: int
+
+
+class BankSourceRow(SQLModel, table=True):
+    """A user's own bank file or folder, registered with ``mockprep bank add``."""
+
+    __tablename__ = "bank_sources"
+
+    path: str = Field(primary_key=True)
+    added_at: datetime
+
+
+class MigrationRow(SQLModel, table=True):
+    __tablename__ = "migrations"
+
+    name: str = Field(primary_key=True)
+    applied_at: datetime

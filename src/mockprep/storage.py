@@ -1,0 +1,782 @@
+"""The one module that talks to SQLite: connection set-up, migrations, and every query.
+
+Writes run in short ``BEGIN IMMEDIATE`` transactions (see :meth:`Store.write`), so each rating is durable
+the moment it is made and two mockprep processes wait for each other instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fsrs import Card, State
+from sqlalchemy import bindparam, create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError as SAOperationalError
+from sqlalchemy.pool import NullPool
+
+from mockprep.banks import Bank, Question, QuestionFilter, QuestionSpec
+from mockprep.migrations import MIGRATIONS
+from mockprep.paths import DB_NAME, ensure_home
+from mockprep.scheduler import CardState, DueCard
+
+BUSY_TIMEOUT_MS = 30_000
+EXPORT_FORMAT = "mockprep-export"
+EXPORT_VERSION = 1
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says why and what to do."""
+
+
+def db_time(moment: datetime) -> str:
+    """The stored form of a time: UTC, no zone, microseconds (the format SQLAlchemy uses)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def from_db_time(value: str | datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    """A stored question: its row id and the question as the bank defines it."""
+
+    id: int
+    question: Question
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class BankSummary:
+    id: str
+    title: str
+    round: str
+    source: str
+    builtin: bool
+    removed: bool
+    questions: int
+    new: int
+    due_today: int
+    topics: dict[str, int]
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    bank_id: str
+    added: int
+    updated: int
+    retired: int
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # mockprep issues BEGIN/COMMIT itself; the driver must not open transactions behind its back.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def _create_private_file(path: Path) -> None:
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+class Store:
+    """A mockprep database. Use :meth:`open`; close with :meth:`close` or ``with``."""
+
+    def __init__(self, engine: Engine, path: Path):
+        self.engine = engine
+        self.path = path
+        self.conn: Connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    @classmethod
+    def open(cls, home: Path) -> Store:
+        """Open (creating if needed) the database in ``home`` and bring its schema up to date."""
+        try:
+            ensure_home(home)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data folder {home}: {exc.strerror}") from None
+        path = home / DB_NAME
+        try:
+            _create_private_file(path)
+        except OSError as exc:
+            raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+        engine = create_engine(
+            f"sqlite:///{path}",
+            poolclass=NullPool,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _on_connect)
+        try:
+            store = cls(engine, path)
+            store._migrate()
+        except (SADatabaseError, sqlite3.DatabaseError) as exc:
+            engine.dispose()
+            raise StoreError(_explain_db_error(path, exc)) from None
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions and schema -------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One short write transaction, committed (durably: synchronous=FULL) when the block ends."""
+        self.conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            # A signal can arrive just after COMMIT returned; then there is nothing to roll back.
+            if self.conn.connection.driver_connection.in_transaction:
+                self.conn.exec_driver_sql("ROLLBACK")
+            raise
+        self.conn.exec_driver_sql("COMMIT")
+
+    def _q(self, sql: str, **params: Any) -> Any:
+        return self.conn.execute(text(sql), params)
+
+    def applied_migrations(self) -> list[str]:
+        return [r[0] for r in self._q("SELECT name FROM migrations ORDER BY name")]
+
+    def _migrate(self) -> None:
+        self._q(
+            "CREATE TABLE IF NOT EXISTS migrations "
+            "(name TEXT PRIMARY KEY, applied_at DATETIME NOT NULL)"
+        )
+        known = [m.__name__ for m in MIGRATIONS]
+        newer = sorted(set(self.applied_migrations()) - set(known))
+        if newer:
+            raise StoreError(
+                f"{self.path} was written by a newer mockprep (schema {newer[-1]}); "
+                "upgrade mockprep to use it. The file was not changed."
+            )
+        for migration in MIGRATIONS:
+            name = migration.__name__
+            if name in self.applied_migrations():
+                continue
+            with self.write() as conn:
+                # Another process may have applied it while we waited for the lock.
+                done = conn.execute(
+                    text("SELECT 1 FROM migrations WHERE name = :n"), {"n": name}
+                ).first()
+                if done:
+                    continue
+                cur = conn.connection.driver_connection.cursor()
+                migration(cur)
+                cur.close()
+                conn.execute(
+                    text("INSERT INTO migrations (name, applied_at) VALUES (:n, :t)"),
+                    {"n": name, "t": db_time(datetime.now(UTC))},
+                )
+
+    # -- banks ---------------------------------------------------------------------------------
+
+    def bank_hashes_by_source(self) -> dict[str, str]:
+        """``{source: content hash}`` of the file each bank was last synced from."""
+        return {r.source: r.content_hash for r in self._q("SELECT source, content_hash FROM banks")}
+
+    def bank_owners(self) -> dict[str, tuple[str, bool]]:
+        """``{bank id: (source, removed)}`` for every bank ever synced."""
+        rows = self._q("SELECT id, source, removed FROM banks")
+        return {r.id: (r.source, bool(r.removed)) for r in rows}
+
+    def bank_sources(self) -> list[Path]:
+        return [Path(r.path) for r in self._q("SELECT path FROM bank_sources ORDER BY added_at")]
+
+    def add_bank_source(self, path: Path, now: datetime) -> None:
+        with self.write() as conn:
+            conn.execute(
+                text("INSERT OR IGNORE INTO bank_sources (path, added_at) VALUES (:p, :t)"),
+                {"p": str(path), "t": db_time(now)},
+            )
+
+    def remove_bank_source(self, path: str) -> None:
+        with self.write() as conn:
+            conn.execute(text("DELETE FROM bank_sources WHERE path = :p"), {"p": path})
+
+    def sync_bank(self, bank: Bank, builtin: bool, now: datetime) -> SyncResult:
+        """Bring one bank's rows in line with its file, in one transaction.
+
+        Questions keep their identity (and review progress) by key; a question the file no longer
+        has is retired, never deleted, so its history stays.
+        """
+        stamp = db_time(now)
+        added = updated = retired = 0
+        with self.write() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO banks (id, title, round, description, roles, source, builtin,"
+                    " content_hash, removed, synced_at)"
+                    " VALUES (:id, :title, :round, :description, :roles, :source, :builtin, :hash, 0,"
+                    " :now)"
+                    " ON CONFLICT(id) DO UPDATE SET title = excluded.title, round = excluded.round,"
+                    " description = excluded.description, roles = excluded.roles,"
+                    " source = excluded.source, builtin = excluded.builtin,"
+                    " content_hash = excluded.content_hash, removed = 0, synced_at = excluded.synced_at"
+                ),
+                {
+                    "id": bank.id,
+                    "title": bank.spec.title,
+                    "round": bank.spec.round,
+                    "description": bank.spec.description,
+                    "roles": json.dumps(list(bank.spec.roles)),
+                    "source": bank.source,
+                    "builtin": builtin,
+                    "hash": bank.content_hash,
+                    "now": stamp,
+                },
+            )
+            existing = {
+                r.key: (r.id, r.data, r.retired_at)
+                for r in conn.execute(
+                    text("SELECT id, key, data, retired_at FROM questions WHERE bank_id = :b"),
+                    {"b": bank.id},
+                )
+            }
+            seen = set()
+            for question in bank.questions:
+                seen.add(question.key)
+                values = _question_values(question)
+                if question.key not in existing:
+                    qid = conn.execute(
+                        text(
+                            "INSERT INTO questions (key, bank_id, round, topic, difficulty, kind,"
+                            " roles, competencies, data, added_at)"
+                            " VALUES (:key, :bank_id, :round, :topic, :difficulty, :kind, :roles,"
+                            " :competencies, :data, :now)"
+                        ),
+                        {**values, "now": stamp},
+                    ).lastrowid
+                    conn.execute(
+                        text(
+                            "INSERT INTO cards (question_id, state, step, due)"
+                            " VALUES (:q, :state, 0, :due)"
+                        ),
+                        {"q": qid, "state": State.Learning.value, "due": stamp},
+                    )
+                    added += 1
+                else:
+                    qid, data, retired_at = existing[question.key]
+                    if data != values["data"] or retired_at is not None:
+                        conn.execute(
+                            text(
+                                "UPDATE questions SET round = :round, topic = :topic,"
+                                " difficulty = :difficulty, kind = :kind, roles = :roles,"
+                                " competencies = :competencies, data = :data, retired_at = NULL"
+                                " WHERE id = :id"
+                            ),
+                            {**values, "id": qid},
+                        )
+                        updated += 1
+            for key, (qid, _data, retired_at) in existing.items():
+                if key not in seen and retired_at is None:
+                    conn.execute(
+                        text("UPDATE questions SET retired_at = :now WHERE id = :id"),
+                        {"now": stamp, "id": qid},
+                    )
+                    retired += 1
+        return SyncResult(bank.id, added, updated, retired)
+
+    def set_bank_removed(self, bank_id: str, removed: bool) -> None:
+        with self.write() as conn:
+            conn.execute(
+                text("UPDATE banks SET removed = :r WHERE id = :id"), {"r": removed, "id": bank_id}
+            )
+
+    def bank_row(self, bank_id: str) -> Any:
+        return self._q("SELECT * FROM banks WHERE id = :id", id=bank_id).first()
+
+    def bank_summaries(self, now: datetime, day_end: datetime) -> list[BankSummary]:
+        rows = self._q(
+            "SELECT b.id, b.title, b.round, b.source, b.builtin, b.removed,"
+            " COUNT(q.id) AS questions,"
+            " SUM(c.last_review IS NULL) AS new,"
+            " SUM(c.last_review IS NOT NULL AND c.due < :end) AS due_today"
+            " FROM banks b"
+            " LEFT JOIN questions q ON q.bank_id = b.id AND q.retired_at IS NULL"
+            " LEFT JOIN cards c ON c.question_id = q.id"
+            " GROUP BY b.id ORDER BY b.round, b.id",
+            end=db_time(day_end),
+        ).all()
+        topics: dict[str, dict[str, int]] = {}
+        for r in self._q(
+            "SELECT bank_id, topic, COUNT(*) AS n FROM questions WHERE retired_at IS NULL"
+            " GROUP BY bank_id, topic ORDER BY n DESC, topic"
+        ):
+            topics.setdefault(r.bank_id, {})[r.topic] = r.n
+        return [
+            BankSummary(
+                r.id, r.title, r.round, r.source, bool(r.builtin), bool(r.removed),
+                r.questions, r.new or 0, r.due_today or 0, topics.get(r.id, {}),
+            )
+            for r in rows
+        ]
+
+    def known_values(self) -> dict[str, set[str]]:
+        """Rounds, topics, roles and banks that active questions have, to check filters against."""
+        found: dict[str, set[str]] = {"rounds": set(), "topics": set(), "roles": set(), "banks": set()}
+        for r in self._q(
+            "SELECT DISTINCT q.round, q.topic, q.bank_id, q.roles FROM questions q"
+            " JOIN banks b ON b.id = q.bank_id WHERE q.retired_at IS NULL AND b.removed = 0"
+        ):
+            found["rounds"].add(r.round)
+            found["topics"].add(r.topic)
+            found["banks"].add(r.bank_id)
+            found["roles"].update(json.loads(r.roles))
+        return found
+
+    # -- questions and cards ----------------------------------------------------------------------
+
+    def question(self, question_id: int) -> QuestionRecord:
+        row = self._q(
+            "SELECT id, key, bank_id, round, topic, roles, data, retired_at FROM questions"
+            " WHERE id = :id",
+            id=question_id,
+        ).one()
+        return _record(row)
+
+    def questions_in_bank(self, bank_id: str) -> list[QuestionRecord]:
+        rows = self._q(
+            "SELECT id, key, bank_id, round, topic, roles, data, retired_at FROM questions"
+            " WHERE bank_id = :b AND retired_at IS NULL ORDER BY id",
+            b=bank_id,
+        )
+        return [_record(r) for r in rows]
+
+    def card(self, question_id: int) -> Card:
+        r = self._q(
+            "SELECT question_id, state, step, stability, difficulty, due, last_review FROM cards"
+            " WHERE question_id = :q",
+            q=question_id,
+        ).one()
+        return _card(r)
+
+    def _filter_sql(self, flt: QuestionFilter) -> tuple[str, dict[str, Any], list[Any]]:
+        clauses = ["q.retired_at IS NULL", "b.removed = 0"]
+        params: dict[str, Any] = {}
+        binds = []
+        for column, name, values in (
+            ("q.round", "rounds", flt.rounds),
+            ("q.topic", "topics", flt.topics),
+            ("q.bank_id", "banks", flt.banks),
+        ):
+            if values:
+                clauses.append(f"{column} IN :{name}")
+                params[name] = list(values)
+                binds.append(bindparam(name, expanding=True))
+        if flt.roles:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(q.roles) r WHERE r.value IN :roles)")
+            params["roles"] = list(flt.roles)
+            binds.append(bindparam("roles", expanding=True))
+        return " AND ".join(clauses), params, binds
+
+    def _select_due(self, where: str, flt: QuestionFilter, **extra: Any) -> list[Any]:
+        clause, params, binds = self._filter_sql(flt)
+        stmt = text(
+            "SELECT c.question_id, c.state, c.due, c.last_review FROM cards c"
+            " JOIN questions q ON q.id = c.question_id JOIN banks b ON b.id = q.bank_id"
+            f" WHERE {clause} AND {where}"
+        ).bindparams(*binds)
+        return self.conn.execute(stmt, {**params, **extra}).all()
+
+    def first_learning(self, flt: QuestionFilter, exclude: int | None = None) -> DueCard | None:
+        """The (re)learning card due soonest."""
+        rows = self._select_due(
+            "c.last_review IS NOT NULL AND c.state != :review AND c.question_id != :ex"
+            " ORDER BY c.due LIMIT 1",
+            flt,
+            review=State.Review.value,
+            ex=exclude or -1,
+        )
+        return _due_card(rows[0]) if rows else None
+
+    def first_review_due(self, flt: QuestionFilter, now: datetime) -> DueCard | None:
+        """The most overdue review card."""
+        rows = self._select_due(
+            "c.last_review IS NOT NULL AND c.state = :review AND c.due <= :now"
+            " ORDER BY c.due LIMIT 1",
+            flt,
+            review=State.Review.value,
+            now=db_time(now),
+        )
+        return _due_card(rows[0]) if rows else None
+
+    def new_question_ids(self, flt: QuestionFilter) -> list[int]:
+        rows = self._select_due("c.last_review IS NULL ORDER BY c.question_id", flt)
+        return [r.question_id for r in rows]
+
+    def count_due(self, flt: QuestionFilter, before: datetime) -> int:
+        clause, params, binds = self._filter_sql(flt)
+        stmt = text(
+            "SELECT COUNT(*) FROM cards c JOIN questions q ON q.id = c.question_id"
+            " JOIN banks b ON b.id = q.bank_id"
+            f" WHERE {clause} AND c.last_review IS NOT NULL AND c.due < :before"
+        ).bindparams(*binds)
+        return self.conn.execute(stmt, {**params, "before": db_time(before)}).scalar_one()
+
+    def next_due_time(self, flt: QuestionFilter) -> datetime | None:
+        clause, params, binds = self._filter_sql(flt)
+        stmt = text(
+            "SELECT MIN(c.due) FROM cards c JOIN questions q ON q.id = c.question_id"
+            " JOIN banks b ON b.id = q.bank_id"
+            f" WHERE {clause} AND c.last_review IS NOT NULL"
+        ).bindparams(*binds)
+        return from_db_time(self.conn.execute(stmt, params).scalar_one())
+
+    def new_introduced_since(self, since: datetime) -> int:
+        """How many questions were answered for the first time at or after ``since``."""
+        return self._q(
+            "SELECT COUNT(*) FROM reviews WHERE state_before = 0 AND rated_at >= :s", s=db_time(since)
+        ).scalar_one()
+
+    def record_review(
+        self,
+        question_id: int,
+        session_id: int | None,
+        card: Card,
+        rated_at: datetime,
+        rating: int,
+        state_before: int,
+        answer: str,
+        duration_ms: int,
+    ) -> int:
+        """Store one rating and the card it produced, together, durably."""
+        with self.write() as conn:
+            review_id = conn.execute(
+                text(
+                    "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before,"
+                    " answer, duration_ms) VALUES (:q, :s, :t, :r, :sb, :a, :d)"
+                ),
+                {
+                    "q": question_id,
+                    "s": session_id,
+                    "t": db_time(rated_at),
+                    "r": rating,
+                    "sb": state_before,
+                    "a": answer,
+                    "d": duration_ms,
+                },
+            ).lastrowid
+            self._save_card(conn, question_id, card)
+        return review_id
+
+    @staticmethod
+    def _save_card(conn: Connection, question_id: int, card: Card) -> None:
+        conn.execute(
+            text(
+                "UPDATE cards SET state = :state, step = :step, stability = :stability,"
+                " difficulty = :difficulty, due = :due, last_review = :last WHERE question_id = :q"
+            ),
+            {
+                "state": card.state.value,
+                "step": card.step,
+                "stability": card.stability,
+                "difficulty": card.difficulty,
+                "due": db_time(card.due),
+                "last": db_time(card.last_review) if card.last_review else None,
+                "q": question_id,
+            },
+        )
+
+    # -- sessions ------------------------------------------------------------------------------------
+
+    def start_session(self, kind: str, filters: dict[str, Any], now: datetime, pid: int) -> int:
+        with self.write() as conn:
+            return conn.execute(
+                text(
+                    "INSERT INTO sessions (kind, started_at, status, filters, pid)"
+                    " VALUES (:k, :t, 'running', :f, :pid)"
+                ),
+                {"k": kind, "t": db_time(now), "f": json.dumps(filters, sort_keys=True), "pid": pid},
+            ).lastrowid
+
+    def end_session(self, session_id: int, status: str, now: datetime) -> None:
+        with self.write() as conn:
+            conn.execute(
+                text("UPDATE sessions SET status = :s, ended_at = :t WHERE id = :id"),
+                {"s": status, "t": db_time(now), "id": session_id},
+            )
+
+    def recover_sessions(self, alive: Any) -> int:
+        """Mark sessions whose process died without ending them (e.g. SIGKILL) as interrupted.
+
+        ``alive(pid)`` says whether a process still runs. The end time is the session's last rating.
+        """
+        stale = [
+            r.id
+            for r in self._q("SELECT id, pid FROM sessions WHERE status = 'running'")
+            if r.pid is None or not alive(r.pid)
+        ]
+        if not stale:
+            return 0
+        with self.write() as conn:
+            for session_id in stale:
+                conn.execute(
+                    text(
+                        "UPDATE sessions SET status = 'interrupted', ended_at = COALESCE("
+                        " (SELECT MAX(rated_at) FROM reviews WHERE session_id = :id), started_at)"
+                        " WHERE id = :id AND status = 'running'"
+                    ),
+                    {"id": session_id},
+                )
+        return len(stale)
+
+    def session_row(self, session_id: int) -> Any:
+        return self._q("SELECT * FROM sessions WHERE id = :id", id=session_id).first()
+
+    def session_reviews(self, session_id: int) -> list[Any]:
+        return self._q(
+            "SELECT r.*, q.key FROM reviews r JOIN questions q ON q.id = r.question_id"
+            " WHERE r.session_id = :s ORDER BY r.id",
+            s=session_id,
+        ).all()
+
+    # -- export and import ---------------------------------------------------------------------------
+
+    def has_history(self) -> bool:
+        return bool(
+            self._q("SELECT EXISTS (SELECT 1 FROM reviews) OR EXISTS (SELECT 1 FROM sessions)")
+            .scalar_one()
+        )
+
+    def export_data(self, now: datetime, version: str) -> dict[str, Any]:
+        """All user data as one JSON-ready document."""
+        banks = [
+            {
+                "id": r.id,
+                "title": r.title,
+                "round": r.round,
+                "description": r.description,
+                "roles": json.loads(r.roles),
+                "source": r.source,
+                "builtin": bool(r.builtin),
+                "content_hash": r.content_hash,
+                "removed": bool(r.removed),
+                "synced_at": _iso(r.synced_at),
+            }
+            for r in self._q("SELECT * FROM banks ORDER BY id")
+        ]
+        reviews: dict[int, list[dict[str, Any]]] = {}
+        for r in self._q("SELECT * FROM reviews ORDER BY question_id, rated_at, id"):
+            reviews.setdefault(r.question_id, []).append(
+                {
+                    "id": r.id,
+                    "rated_at": _iso(r.rated_at),
+                    "rating": r.rating,
+                    "state_before": r.state_before,
+                    "duration_ms": r.duration_ms,
+                    "session": r.session_id,
+                    "answer": r.answer,
+                }
+            )
+        cards = {r.question_id: _card(r) for r in self._q("SELECT * FROM cards")}
+        questions = [
+            {
+                "key": r.key,
+                "bank": r.bank_id,
+                "round": r.round,
+                "topic": r.topic,
+                "difficulty": r.difficulty,
+                "kind": r.kind,
+                "roles": json.loads(r.roles),
+                "competencies": json.loads(r.competencies),
+                "question": json.loads(r.data),
+                "added_at": _iso(r.added_at),
+                "retired_at": _iso(r.retired_at),
+                "card": cards[r.id].to_dict(),
+                "reviews": reviews.get(r.id, []),
+            }
+            for r in self._q("SELECT * FROM questions ORDER BY id")
+        ]
+        sessions = [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "started_at": _iso(r.started_at),
+                "ended_at": _iso(r.ended_at),
+                "status": r.status,
+                "filters": json.loads(r.filters),
+            }
+            for r in self._q("SELECT * FROM sessions ORDER BY id")
+        ]
+        sources = [
+            {"path": r.path, "added_at": _iso(r.added_at)}
+            for r in self._q("SELECT * FROM bank_sources ORDER BY path")
+        ]
+        return {
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "mockprep_version": version,
+            "exported_at": now.astimezone(UTC).isoformat(),
+            "banks": banks,
+            "bank_sources": sources,
+            "sessions": sessions,
+            "questions": questions,
+        }
+
+    def import_data(self, doc: dict[str, Any]) -> dict[str, int]:
+        """Restore an export into a home without history, in one transaction.
+
+        Raises ValueError naming the first field that is wrong; nothing is written then.
+        """
+        if self.has_history():
+            raise StoreError(
+                f"{self.path} already holds reviews or sessions; import only into an empty home "
+                "(set MOCKPREP_HOME to a new folder, or move the database away first)"
+            )
+        counts = {"banks": 0, "questions": 0, "reviews": 0, "sessions": 0}
+        with self.write() as conn:
+            for table in ("cards", "questions", "banks", "bank_sources"):
+                conn.execute(text(f"DELETE FROM {table}"))
+            for b in doc["banks"]:
+                conn.execute(
+                    text(
+                        "INSERT INTO banks (id, title, round, description, roles, source, builtin,"
+                        " content_hash, removed, synced_at) VALUES (:id, :title, :round, :description,"
+                        " :roles, :source, :builtin, :content_hash, :removed, :synced_at)"
+                    ),
+                    {**b, "roles": json.dumps(b["roles"]), "synced_at": _db(b["synced_at"])},
+                )
+                counts["banks"] += 1
+            for s in doc["bank_sources"]:
+                conn.execute(
+                    text("INSERT INTO bank_sources (path, added_at) VALUES (:path, :added_at)"),
+                    {"path": s["path"], "added_at": _db(s["added_at"])},
+                )
+            for s in doc["sessions"]:
+                conn.execute(
+                    text(
+                        "INSERT INTO sessions (id, kind, started_at, ended_at, status, filters, pid)"
+                        " VALUES (:id, :kind, :started_at, :ended_at, :status, :filters, NULL)"
+                    ),
+                    {
+                        **s,
+                        "started_at": _db(s["started_at"]),
+                        "ended_at": _db(s["ended_at"]),
+                        "filters": json.dumps(s["filters"], sort_keys=True),
+                    },
+                )
+                counts["sessions"] += 1
+            for q in doc["questions"]:
+                card = Card.from_dict(q["card"])
+                qid = conn.execute(
+                    text(
+                        "INSERT INTO questions (id, key, bank_id, round, topic, difficulty, kind, roles,"
+                        " competencies, data, added_at, retired_at) VALUES (:id, :key, :bank, :round,"
+                        " :topic, :difficulty, :kind, :roles, :competencies, :data, :added_at,"
+                        " :retired_at)"
+                    ),
+                    {
+                        "id": card.card_id,
+                        "key": q["key"],
+                        "bank": q["bank"],
+                        "round": q["round"],
+                        "topic": q["topic"],
+                        "difficulty": q["difficulty"],
+                        "kind": q["kind"],
+                        "roles": json.dumps(q["roles"]),
+                        "competencies": json.dumps(q["competencies"]),
+                        "data": json.dumps(q["question"], sort_keys=True),
+                        "added_at": _db(q["added_at"]),
+                        "retired_at": _db(q["retired_at"]),
+                    },
+                ).lastrowid
+                conn.execute(
+                    text("INSERT INTO cards (question_id, state, due) VALUES (:q, 1, :due)"),
+                    {"q": qid, "due": db_time(card.due)},
+                )
+                self._save_card(conn, qid, card)
+                counts["questions"] += 1
+                for r in q["reviews"]:
+                    conn.execute(
+                        text(
+                            "INSERT INTO reviews (id, question_id, session_id, rated_at, rating,"
+                            " state_before, answer, duration_ms) VALUES (:id, :q, :session, :rated_at,"
+                            " :rating, :state_before, :answer, :duration_ms)"
+                        ),
+                        {**r, "q": qid, "rated_at": _db(r["rated_at"])},
+                    )
+                    counts["reviews"] += 1
+        return counts
+
+
+def _question_values(question: Question) -> dict[str, Any]:
+    spec = question.spec
+    return {
+        "key": question.key,
+        "bank_id": question.bank_id,
+        "round": question.round,
+        "topic": question.topic,
+        "difficulty": spec.difficulty,
+        "kind": spec.kind,
+        "roles": json.dumps(list(question.roles)),
+        "competencies": json.dumps(list(spec.competencies)),
+        "data": json.dumps(spec.model_dump(exclude_defaults=True), sort_keys=True),
+    }
+
+
+def _record(row: Any) -> QuestionRecord:
+    spec = QuestionSpec.model_validate(json.loads(row.data), strict=False)
+    question = Question(row.key, row.bank_id, row.round, row.topic, tuple(json.loads(row.roles)), spec)
+    return QuestionRecord(row.id, question, row.retired_at is not None)
+
+
+def _card(row: Any) -> Card:
+    return Card(
+        card_id=row.question_id,
+        state=State(row.state),
+        step=row.step,
+        stability=row.stability,
+        difficulty=row.difficulty,
+        due=from_db_time(row.due),
+        last_review=from_db_time(row.last_review),
+    )
+
+
+def _due_card(row: Any) -> DueCard:
+    state = CardState.NEW if row.last_review is None else CardState(row.state)
+    return DueCard(row.question_id, state, from_db_time(row.due))
+
+
+def _iso(value: str | None) -> str | None:
+    moment = from_db_time(value)
+    return moment.isoformat() if moment else None
+
+
+def _db(value: str | None) -> str | None:
+    return db_time(datetime.fromisoformat(value)) if value else None
+
+
+def _explain_db_error(path: Path, exc: BaseException) -> str:
+    detail = str(getattr(exc, "orig", exc))
+    if isinstance(exc, SAOperationalError | sqlite3.OperationalError) and "locked" in detail:
+        return f"{path} is locked by another program; close it and try again"
+    return (
+        f"{path} is not a usable mockprep database ({detail}). "
+        "Restore it from a backup or move it away to start afresh; it was not changed."
+    )

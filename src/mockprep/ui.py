@@ -1,0 +1,210 @@
+"""The terminal side of a session, drawn with rich.
+
+All bank and user text goes through :func:`safe` (escape sequences stripped, wrapped in ``Text`` so
+``[markup]`` is shown literally). Input is line-based and identical in a terminal and from a pipe.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from fsrs import Rating
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.text import Text
+
+from mockprep.durations import format_duration
+from mockprep.grading import AutoGrade, choice_letter
+from mockprep.sanitize import clean
+from mockprep.scheduler import RATING_NAMES, parse_rating
+from mockprep.session import Progress, SessionSummary
+from mockprep.storage import QuestionRecord
+
+QUIT = "q"
+RATING_STYLES = {Rating.Again: "red", Rating.Hard: "yellow", Rating.Good: "green", Rating.Easy: "cyan"}
+ReadLine = Callable[[], str | None]
+
+
+def safe(text: str, style: str = "") -> Text:
+    """User or bank text as a literal rich Text: no markup, no escape sequences."""
+    return Text(clean(text), style=style)
+
+
+def make_console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def stdin_reader(echo: Console | None = None) -> ReadLine:
+    """Read one line from standard input (None at end of input), with line editing in a terminal.
+
+    From a pipe, each line read is echoed to ``echo`` so that a transcript reads like a session.
+    """
+    if sys.stdin.isatty():
+        try:
+            import readline  # noqa: F401  (enables editing and history for input())
+        except ImportError:
+            pass
+
+        def read_tty() -> str | None:
+            try:
+                return input()
+            except EOFError:
+                return None
+
+        return read_tty
+
+    def read_pipe() -> str | None:
+        line = sys.stdin.readline()
+        if line == "":
+            return None
+        line = line.rstrip("\r\n")
+        if echo is not None:
+            echo.print(safe(line))
+        return line
+
+    return read_pipe
+
+
+class TerminalUI:
+    """:class:`mockprep.session.SessionUI` on a rich console."""
+
+    def __init__(self, console: Console, read_line: ReadLine):
+        self.console = console
+        self.read_line = read_line
+
+    def _prompt(self, label: str) -> str | None:
+        self.console.print(Text(label, style="bold"), end="")
+        self.console.file.flush()
+        return self.read_line()
+
+    def show_question(self, record: QuestionRecord, progress: Progress) -> None:
+        q = record.question
+        spec = q.spec
+        more = f" · {progress.remaining} more" if progress.remaining else " · last one"
+        self.console.print()
+        self.console.print(Rule(Text(f"Question {progress.number}{more}"), style="dim"))
+        meta = Text()
+        meta.append(q.round, style="bold magenta")
+        meta.append(" · ")
+        meta.append(clean(q.topic), style="cyan")
+        meta.append(" · difficulty ")
+        meta.append("●" * spec.difficulty + "○" * (3 - spec.difficulty), style="yellow")
+        meta.append(f"   {clean(q.key)}", style="dim")
+        body: list[Text] = [safe(spec.prompt.strip())]
+        if spec.kind == "choice" and spec.choices:
+            body.append(Text())
+            for index, choice in enumerate(spec.choices):
+                line = Text(f"  {choice_letter(index)}) ", style="bold")
+                line.append_text(safe(choice))
+                body.append(line)
+        self.console.print(meta)
+        self.console.print(Panel(Group(*body), border_style="blue", padding=(0, 1)))
+        hint = {
+            "choice": "Type the letter of your choice, then an empty line.",
+            "numeric": "Type a number (fractions like 3/8 are fine), then an empty line.",
+        }.get(spec.kind, "Type your answer; an empty line ends it.")
+        self.console.print(Text(f"{hint} (q on its own line quits)", style="dim"))
+
+    def read_answer(self) -> str | None:
+        lines: list[str] = []
+        while True:
+            line = self._prompt("> " if not lines else ". ")
+            if line is None or line.strip() == QUIT:
+                return None
+            if line.strip() == "":
+                return "\n".join(lines)
+            lines.append(line)
+
+    def show_reveal(self, record: QuestionRecord, answer: str, grade: AutoGrade | None) -> None:
+        spec = record.question.spec
+        if grade is not None:
+            if grade.correct:
+                verdict = Text("✓ Correct", style="bold green")
+            else:
+                verdict = Text("✗ Not quite", style="bold red")
+                verdict.append(f" — you answered {grade.given or 'nothing recognisable'}", style="red")
+            verdict.append(" · expected ")
+            verdict.append_text(safe(grade.expected, "bold"))
+            self.console.print(verdict)
+        parts: list[Text | Rule] = [safe(spec.answer.strip())]
+        parts.append(Text("\nKey points", style="bold"))
+        for point in spec.key_points:
+            line = Text("  • ")
+            line.append_text(safe(point))
+            parts.append(line)
+        if spec.follow_ups:
+            parts.append(Text("\nAn interviewer might ask next", style="bold"))
+            for follow_up in spec.follow_ups:
+                line = Text("  → ")
+                line.append_text(safe(follow_up, "italic"))
+                parts.append(line)
+        self.console.print(
+            Panel(Group(*parts), title="Model answer", title_align="left", border_style="green",
+                  padding=(0, 1))
+        )
+
+    def read_rating(
+        self, intervals: dict[Rating, timedelta], suggested: Rating | None
+    ) -> Rating | None:
+        options = Text("How did you do?  ")
+        for rating in Rating:
+            options.append(f"{int(rating)} {RATING_NAMES[rating]}", style=RATING_STYLES[rating])
+            options.append(f" ({format_duration(intervals[rating].total_seconds())})  ", style="dim")
+        self.console.print(options)
+        if suggested is not None:
+            self.console.print(
+                Text(f"Enter accepts the suggestion: {int(suggested)} {RATING_NAMES[suggested]}",
+                     style="dim")
+            )
+        while True:
+            line = self._prompt("rating> ")
+            if line is None or line.strip() == QUIT:
+                return None
+            if line.strip() == "" and suggested is not None:
+                return suggested
+            rating = parse_rating(line)
+            if rating is not None:
+                return rating
+            self.console.print(
+                Text("Type 1-4 (or again, hard, good, easy); q quits.", style="yellow")
+            )
+
+    def show_summary(self, summary: SessionSummary, now: datetime) -> None:
+        console = self.console
+        console.print()
+        if summary.status == "empty":
+            console.print(Text("Nothing to practise right now: no questions are due and today's new "
+                               "questions are done.", style="bold"))
+            if summary.next_due is not None:
+                console.print(Text(f"The next question is due {_when(summary.next_due, now)}."))
+            console.print(Text("To learn more now: mockprep session --new 5", style="dim"))
+            return
+        title = "Session interrupted" if summary.status == "interrupted" else "Session complete"
+        console.print(Rule(Text(title, style="bold"), style="dim"))
+        line = Text(f"{summary.answered} answered in {format_duration(summary.seconds)}")
+        if summary.answered:
+            line.append("  ·  ")
+            for rating in Rating:
+                line.append(f"{RATING_NAMES[rating]} {summary.ratings.get(int(rating), 0)}  ",
+                            style=RATING_STYLES[rating])
+        console.print(line)
+        if summary.status == "interrupted":
+            console.print(Text("Every rated answer was saved.", style="dim"))
+        if summary.stopped_by_limit:
+            console.print(Text("Stopped at the --limit you set.", style="dim"))
+        console.print(Text(f"Due by the end of tomorrow: {summary.due_tomorrow}"))
+        if summary.next_due is not None:
+            console.print(Text(f"Next question due {_when(summary.next_due, now)}.", style="dim"))
+
+
+def _when(moment: datetime, now: datetime) -> str:
+    local = moment.astimezone()
+    if moment <= now:
+        return "now"
+    stamp = local.strftime("%H:%M") if moment - now < timedelta(hours=20) else local.strftime(
+        "%a %d %b %H:%M"
+    )
+    return f"in {format_duration((moment - now).total_seconds())} (at {stamp})"
