@@ -1,0 +1,156 @@
+"""Shared fixtures: every test gets its own MOCKPREP_HOME, plain stable output, and a fake clock."""
+
+from __future__ import annotations
+
+import io
+import random
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("MOCKPREP_HOME", str(home))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("TZ", "UTC")
+    return home
+
+
+@pytest.fixture
+def home(_isolated_home: Path) -> Path:
+    return _isolated_home
+
+
+class FakeClock:
+    """A clock that only moves when told to; each call may also step by ``tick``."""
+
+    def __init__(self, start: datetime = START, tick: timedelta = timedelta(0)):
+        self.now = start
+        self.tick = tick
+
+    def __call__(self) -> datetime:
+        current = self.now
+        self.now += self.tick
+        return current
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def rng() -> random.Random:
+    return random.Random(1234)
+
+
+@pytest.fixture
+def store(home: Path):
+    from mockprep.storage import Store
+
+    s = Store.open(home)
+    yield s
+    s.close()
+
+
+def write_bank(path: Path, bank_id: str = "demo", round: str = "technical", n: int = 3,
+               extra: str = "", prompt_prefix: str = "Question") -> Path:
+    """Write a small valid bank file with questions q1..qn."""
+    lines = [f'id = "{bank_id}"', f'title = "Demo {bank_id}"', f'round = "{round}"',
+             'roles = ["ml-researcher"]', 'topic = "demo-topic"', extra, ""]
+    for i in range(1, n + 1):
+        lines += [
+            "[[questions]]",
+            f'id = "q{i}"',
+            f'prompt = "{prompt_prefix} {i} of {bank_id}?"',
+            f'answer = "Answer {i}."',
+            'key_points = ["first point", "second point"]',
+        ]
+        if round == "behavioral":
+            lines.append('competencies = ["communication"]')
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """Run ``mockprep ARGS`` in-process through the real entry point, with ``input`` on stdin."""
+    from mockprep.cli import main
+
+    def run(*args: str, input: str = "") -> CliResult:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(input))
+        capsys.readouterr()
+        code = 0
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run
+
+
+@dataclass
+class ScriptedUI:
+    """A SessionUI that answers from a script and records what was shown."""
+
+    answers: list[str | None] = field(default_factory=list)
+    ratings: list[object] = field(default_factory=list)
+    clock: FakeClock | None = None
+    answer_seconds: float = 0.0
+    shown: list[str] = field(default_factory=list)
+    reveals: list[tuple[str, object]] = field(default_factory=list)
+    suggestions: list[object] = field(default_factory=list)
+    summaries: list[object] = field(default_factory=list)
+    progress: list[object] = field(default_factory=list)
+
+    def show_question(self, record, progress) -> None:
+        self.shown.append(record.question.key)
+        self.progress.append(progress)
+
+    def read_answer(self):
+        if not self.answers:
+            return None
+        answer = self.answers.pop(0)
+        if isinstance(answer, BaseException):
+            raise answer
+        if self.clock is not None:
+            self.clock.advance(seconds=self.answer_seconds)
+        return answer
+
+    def show_reveal(self, record, answer, grade) -> None:
+        self.reveals.append((answer, grade))
+
+    def read_rating(self, intervals, suggested):
+        self.suggestions.append(suggested)
+        if not self.ratings:
+            return None
+        rating = self.ratings.pop(0)
+        if isinstance(rating, BaseException):
+            raise rating
+        return rating
+
+    def show_summary(self, summary, now) -> None:
+        self.summaries.append(summary)

@@ -1,0 +1,185 @@
+"""The command line through its real entry point: output, exit codes, and the database afterwards."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from mockprep import __version__
+from mockprep.paths import DB_NAME
+from tests.conftest import FIXTURES, write_bank
+
+
+def db_rows(home: Path, sql: str) -> list[tuple]:
+    con = sqlite3.connect(home / DB_NAME)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_version_and_help(cli) -> None:
+    assert cli("--version").stdout.strip() == f"mockprep {__version__}"
+    result = cli("--help")
+    assert result.exit_code == 0
+    for command in ("session", "bank", "export", "import", "where"):
+        assert command in result.stdout
+
+
+def test_unknown_option_is_one_line_exit_2(cli) -> None:
+    result = cli("session", "--bogus")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "mockprep: error: No such option: --bogus (see 'mockprep session --help')"
+    ]
+
+
+def test_unknown_round_topic_role_bank(cli) -> None:
+    assert cli("session", "--round", "tech").exit_code == 2
+    for args, word in ((["--topic", "statistic"], "topic"), (["--role", "ceo"], "role"),
+                       (["--bank", "nope"], "bank")):
+        result = cli("session", *args)
+        assert result.exit_code == 2, result
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith(f"mockprep: error: unknown {word} ")
+    assert "did you mean statistics" in cli("session", "--topic", "statistic").stderr
+
+
+def test_scripted_session_over_stdin(cli, home: Path) -> None:
+    script = "my first answer\nsecond line\n\n3\n\n1\nq\n"
+    result = cli("session", "--round", "technical", input=script)
+    assert result.exit_code == 0, result.stderr
+    assert "Question 1" in result.stdout and "Model answer" in result.stdout
+    assert "Session complete" in result.stdout and "2 answered" in result.stdout
+    rows = db_rows(home, "SELECT rating, answer, state_before FROM reviews ORDER BY id")
+    assert rows == [(3, "my first answer\nsecond line", 0), (1, "", 0)]
+    assert db_rows(home, "SELECT status, kind FROM sessions") == [("completed", "drill")]
+    assert db_rows(home, "SELECT DISTINCT q.round FROM reviews r JOIN questions q ON q.id = r.question_id") == [
+        ("technical",)
+    ]
+
+
+def test_invalid_rating_reprompts_and_end_of_input_ends_cleanly(cli, home: Path) -> None:
+    result = cli("session", input="answer\n\n7\nokay\n2\n")
+    assert result.exit_code == 0
+    assert result.stdout.count("Type 1-4") == 2
+    assert db_rows(home, "SELECT rating FROM reviews") == [(2,)]
+
+
+def test_markup_and_escapes_in_bank_and_answer_are_shown_literally(cli, home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    write_bank(folder / "h.toml", bank_id="hostile", n=1, prompt_prefix="[bold red]Styled[/bold red] [link=http://x]y[/link]")
+    assert cli("bank", "add", str(folder)).exit_code == 0
+    result = cli("session", "--bank", "hostile", input="\x1b]0;pwned\x07[red]mine[/red]\n\n3\n")
+    assert "[bold red]Styled[/bold red] [link=http://x]y[/link]" in result.stdout
+    assert "[red]mine[/red]" in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    # Stored exactly as typed.
+    assert db_rows(home, "SELECT answer FROM reviews") == [("\x1b]0;pwned\x07[red]mine[/red]",)]
+
+
+def test_bank_list_show_and_schema(cli) -> None:
+    listing = cli("bank", "list")
+    assert listing.exit_code == 0
+    assert "statistics" in listing.stdout and "Per round:" in listing.stdout
+    shown = cli("bank", "show", "statistics")
+    assert shown.exit_code == 0 and "round technical" in shown.stdout
+    missing = cli("bank", "show", "nope")
+    assert missing.exit_code == 2 and "no bank with id 'nope'" in missing.stderr
+    schema = json.loads(cli("bank", "schema").stdout)
+    assert schema["title"] == "mockprep question bank"
+
+
+def test_bank_validate(cli, tmp_path: Path) -> None:
+    good = cli("bank", "validate", str(FIXTURES / "banks"))
+    assert good.exit_code == 0 and "ok " in good.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "x"\ntitle = "t"\nround = "nope"\n')
+    result = cli("bank", "validate", str(bad), str(tmp_path / "missing.toml"))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert any(line.startswith(f"{bad}: field 'round'") for line in lines)
+    assert any(line.startswith(f"{bad}: field 'questions': missing") for line in lines)
+    assert any("missing.toml: no such file" in line for line in lines)
+    assert "Traceback" not in result.stderr
+
+
+def test_bank_add_bad_file_changes_nothing(cli, home: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b'id = "x"\ntitle = "t\xff"\n')
+    result = cli("bank", "add", str(bad))
+    assert result.exit_code == 2 and "not UTF-8" in result.stderr
+    assert db_rows(home, "SELECT COUNT(*) FROM bank_sources") == [(0,)]
+
+
+def test_bank_add_remove_and_restore(cli, home: Path, tmp_path: Path) -> None:
+    path = write_bank(tmp_path / "mine.toml", bank_id="mine", n=2)
+    added = cli("bank", "add", str(path))
+    assert added.exit_code == 0 and "mine" in added.stdout
+    assert cli("session", "--bank", "mine", input="a\n\n4\nq\n").exit_code == 0
+    assert cli("bank", "remove", "mine").exit_code == 0
+    result = cli("session", "--bank", "mine")
+    assert result.exit_code == 2  # no longer a known bank
+    assert db_rows(home, "SELECT COUNT(*) FROM reviews") == [(1,)]  # history kept
+    assert cli("bank", "add", "mine").exit_code == 0
+    assert "mine" in cli("bank", "list").stdout
+
+
+def test_export_import_round_trip_through_the_cli(cli, home: Path, tmp_path: Path, monkeypatch) -> None:
+    cli("session", input="a\n\n3\nb\n\n1\nq\n")
+    out = tmp_path / "backup.json"
+    assert cli("export", "-o", str(out)).exit_code == 0
+    doc = json.loads(out.read_text())
+    assert doc["format"] == "mockprep-export" and doc["version"] == 1
+    reviewed = [q for q in doc["questions"] if q["reviews"]]
+    assert len(reviewed) == 2
+    assert set(reviewed[0]["card"]) == {"card_id", "state", "step", "stability", "difficulty", "due", "last_review"}
+    assert set(reviewed[0]["reviews"][0]) >= {"rated_at", "rating", "duration_ms"}
+    refused = cli("export", "-o", str(out))
+    assert refused.exit_code == 2 and "--force" in refused.stderr
+
+    monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / "new-home"))
+    result = cli("import", str(out))
+    assert result.exit_code == 0, result.stderr
+    again = tmp_path / "again.json"
+    cli("export", "-o", str(again))
+    first, second = json.loads(out.read_text()), json.loads(again.read_text())
+    first.pop("exported_at"), second.pop("exported_at")
+    assert first == second
+    # Importing over history is refused.
+    refused = cli("import", str(out))
+    assert refused.exit_code == 2 and "empty home" in refused.stderr
+
+
+def test_import_rejects_non_exports(cli, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.json"
+    junk.write_text("{nope")
+    assert "not JSON" in cli("import", str(junk)).stderr
+    junk.write_text('{"format": "other"}')
+    assert "not a mockprep export" in cli("import", str(junk)).stderr
+    junk.write_text('{"format": "mockprep-export", "version": 1, "banks": [{}]}')
+    result = cli("import", str(junk))
+    assert result.exit_code == 2 and "malformed export" in result.stderr
+
+
+def test_corrupt_database_is_one_line_exit_1(cli, home: Path) -> None:
+    home.mkdir(mode=0o700, parents=True)
+    (home / DB_NAME).write_bytes(b"garbage" * 1000)
+    result = cli("bank", "list")
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "is not a usable mockprep database" in line and "Restore it from a backup" in line
+
+
+def test_real_process_piped_session(home: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "mockprep", "session", "--limit", "1"],
+        input="an answer\n\n4\n", capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "1 answered" in proc.stdout and proc.stderr == ""
+    assert db_rows(home, "SELECT rating FROM reviews") == [(4,)]

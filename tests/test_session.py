@@ -1,0 +1,172 @@
+"""The session loop, driven by a scripted UI and a fake clock: order, limits, quitting, interruption."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fsrs import Rating
+
+from mockprep.bank_sync import sync_banks
+from mockprep.banks import QuestionFilter
+from mockprep.scheduler import CardState
+from mockprep.session import Session, SessionInterrupted, SessionOptions
+from mockprep.storage import Store
+from tests.conftest import FIXTURES, FakeClock, ScriptedUI, write_bank
+
+DEMO = QuestionFilter(banks=("demo",))
+
+
+@pytest.fixture
+def demo(store: Store, tmp_path: Path, clock: FakeClock) -> Store:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    write_bank(folder / "demo.toml", n=5)
+    store.add_bank_source(folder, clock.now)
+    sync_banks(store, clock.now)
+    return store
+
+
+def run(store: Store, clock: FakeClock, answers, ratings, seed: int = 1, **options) -> tuple:
+    ui = ScriptedUI(list(answers), list(ratings), clock=clock, answer_seconds=options.pop("secs", 0))
+    opts = SessionOptions(filter=options.pop("filter", DEMO), tz=ZoneInfo("UTC"), **options)
+    summary = Session(store, ui, clock, random.Random(seed), opts).run()
+    return summary, ui
+
+
+def reviews(store: Store):
+    return store.conn.exec_driver_sql(
+        "SELECT q.key, r.rating, r.state_before, r.answer, r.duration_ms, r.session_id"
+        " FROM reviews r JOIN questions q ON q.id = r.question_id ORDER BY r.id"
+    ).all()
+
+
+def test_each_rating_is_stored_with_answer_and_duration(demo: Store, clock: FakeClock) -> None:
+    summary, ui = run(demo, clock, ["first answer", "second"], [Rating.Good, Rating.Easy], secs=42, limit=2)
+    rows = reviews(demo)
+    assert [(r.answer, r.rating, r.state_before, r.duration_ms) for r in rows] == [
+        ("first answer", 3, 0, 42_000), ("second", 4, 0, 42_000),
+    ]
+    assert [r.key for r in rows] == ui.shown
+    assert summary.answered == 2 and summary.ratings == {3: 1, 4: 1}
+    assert summary.stopped_by_limit and summary.status == "completed"
+    assert demo.session_row(summary.session_id).status == "completed"
+
+
+def test_new_questions_come_in_seeded_random_order(demo: Store, clock: FakeClock) -> None:
+    _s, ui = run(demo, clock, ["a"] * 5, [Rating.Easy] * 5, seed=7)
+    expected = [f"demo/q{i}" for i in range(1, 6)]
+    random.Random(7).shuffle(expected)
+    assert ui.shown == expected
+
+
+def test_again_comes_back_in_the_same_session(demo: Store, clock: FakeClock) -> None:
+    # One new question allowed: Again, then it returns (learn-ahead) and is rated Good twice.
+    _s, ui = run(demo, clock, ["x", "y", "z"], [Rating.Again, Rating.Good, Rating.Good], new=1)
+    assert len(set(ui.shown)) == 1 and len(ui.shown) == 3
+    assert [r.state_before for r in reviews(demo)] == [CardState.NEW, CardState.LEARNING, CardState.LEARNING]
+
+
+def test_learning_due_comes_before_reviews_and_new(demo: Store, clock: FakeClock) -> None:
+    run(demo, clock, ["a", "b"], [Rating.Easy, Rating.Again], new=2)
+    learning_key = reviews(demo)[1].key
+    clock.advance(minutes=2)
+    _s, ui = run(demo, clock, ["c"], [Rating.Good], new=3, limit=1)
+    assert ui.shown == [learning_key]
+
+
+def test_most_overdue_review_first(demo: Store, clock: FakeClock) -> None:
+    run(demo, clock, ["a"], [Rating.Easy], new=1)
+    clock.advance(hours=1)
+    run(demo, clock, ["b"], [Rating.Easy], new=1)
+    first, second = [r.key for r in reviews(demo)]
+    clock.advance(days=400)
+    _s, ui = run(demo, clock, ["c", "d"], [Rating.Good, Rating.Good], new=0)
+    assert ui.shown == [first, second]
+
+
+def test_daily_new_limit_is_per_local_day(demo: Store, clock: FakeClock) -> None:
+    run(demo, clock, ["a"] * 3, [Rating.Easy] * 3, daily_new=2)
+    assert len(reviews(demo)) == 2
+    clock.advance(hours=1)
+    summary, ui = run(demo, clock, ["a"], [Rating.Easy], daily_new=2)
+    assert summary.status == "empty" and ui.shown == [] and summary.session_id is None
+    clock.advance(days=1)
+    _s, ui = run(demo, clock, ["a"] * 5, [Rating.Easy] * 5, daily_new=2)
+    assert len(ui.shown) == 2
+
+
+def test_explicit_new_overrides_the_daily_limit(demo: Store, clock: FakeClock) -> None:
+    run(demo, clock, ["a"] * 5, [Rating.Easy] * 5, daily_new=1, new=4)
+    assert len(reviews(demo)) == 4
+
+
+def test_quit_at_answer_or_rating_keeps_earlier_ratings(demo: Store, clock: FakeClock) -> None:
+    summary, _ = run(demo, clock, ["a", None], [Rating.Good])
+    assert summary.answered == 1 and summary.status == "completed" and len(reviews(demo)) == 1
+    summary, _ = run(demo, clock, ["a", "b"], [Rating.Good], new=5)
+    assert summary.answered == 1 and len(reviews(demo)) == 2
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt(), SessionInterrupted(15)])
+def test_interrupt_keeps_ratings_and_marks_session(demo: Store, clock: FakeClock, interrupt) -> None:
+    summary, ui = run(demo, clock, ["a", "b", interrupt], [Rating.Good, Rating.Hard])
+    assert summary.status == "interrupted" and summary.answered == 2
+    assert demo.session_row(summary.session_id).status == "interrupted"
+    assert [r.rating for r in reviews(demo)] == [3, 2]
+    assert ui.summaries == [summary]  # the summary is still shown
+
+
+def test_interrupt_at_the_rating_prompt(demo: Store, clock: FakeClock) -> None:
+    summary, _ = run(demo, clock, ["a", "b"], [Rating.Good, KeyboardInterrupt()])
+    assert summary.status == "interrupted" and [r.rating for r in reviews(demo)] == [3]
+
+
+def test_nothing_due_reports_next_due(demo: Store, clock: FakeClock) -> None:
+    run(demo, clock, ["a"] * 5, [Rating.Good] * 5, new=5)  # all in learning, due in 10 min
+    clock.advance(minutes=1)
+    run(demo, clock, ["a"] * 5, [Rating.Easy] * 5, new=0)  # graduate them all
+    summary, ui = run(demo, clock, [], [], new=0)
+    assert summary.status == "empty" and ui.shown == []
+    assert summary.next_due is not None and summary.next_due > clock.now + timedelta(days=1)
+
+
+def test_progress_counts_down(demo: Store, clock: FakeClock) -> None:
+    _s, ui = run(demo, clock, ["a"] * 3, [Rating.Easy] * 3, new=3)
+    assert [(p.number, p.remaining) for p in ui.progress] == [(1, 2), (2, 1), (3, 0)]
+
+
+def test_auto_graded_questions_suggest_a_rating(store: Store, clock: FakeClock, tmp_path: Path) -> None:
+    store.add_bank_source(FIXTURES / "banks", clock.now)
+    sync_banks(store, clock.now)
+    flt = QuestionFilter(banks=("example",))
+    answers = {"example/coin": "b", "example/num": "35/12", "example/bias-variance": "..."}
+    ui = ScriptedUI(clock=clock)
+    ui.read_answer = lambda: answers[ui.shown[-1]]  # type: ignore[method-assign]
+    ui.ratings = [Rating.Good] * 3
+    Session(store, ui, clock, random.Random(3), SessionOptions(filter=flt)).run()
+    by_key = dict(zip(ui.shown, ui.suggestions, strict=True))
+    assert by_key == {"example/coin": Rating.Good, "example/num": Rating.Good,
+                      "example/bias-variance": None}
+    grades = {k: g for k, (_a, g) in zip(ui.shown, ui.reveals, strict=True)}
+    assert grades["example/coin"].correct and grades["example/num"].correct
+
+
+def test_stored_card_equals_replay_of_its_reviews(demo: Store, clock: FakeClock) -> None:
+    from mockprep.scheduler import make_scheduler, replay
+    from mockprep.storage import from_db_time
+
+    clock.tick = timedelta(seconds=17)
+    for rounds in range(4):
+        run(demo, clock, ["a"] * 8, [Rating.Again, Rating.Good, Rating.Hard, Rating.Easy] * 2, new=2)
+        clock.advance(days=rounds + 1)
+    rows = demo.conn.exec_driver_sql("SELECT question_id, rated_at, rating FROM reviews ORDER BY id").all()
+    by_q: dict[int, list] = {}
+    for qid, at, rating in rows:
+        by_q.setdefault(qid, []).append((from_db_time(at), rating))
+    assert by_q
+    for qid, log in by_q.items():
+        assert replay(make_scheduler(), qid, log[0][0], log).to_dict() == demo.card(qid).to_dict()

@@ -1,0 +1,170 @@
+"""The SQLite store: file safety, pragmas, migrations, sync and durable reviews."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import stat
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fsrs import Rating
+
+from mockprep.bank_sync import sync_banks
+from mockprep.banks import QuestionFilter, load_bank_file
+from mockprep.migrations import MIGRATIONS
+from mockprep.paths import DB_NAME
+from mockprep.scheduler import make_scheduler, review
+from mockprep.storage import Store, StoreError
+from tests.conftest import START, write_bank
+
+
+def test_home_is_private_and_database_is_0600(home: Path) -> None:
+    Store.open(home).close()
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert stat.S_IMODE((home / DB_NAME).stat().st_mode) == 0o600
+
+
+def test_every_connection_sets_pragmas(store: Store) -> None:
+    q = store.conn.exec_driver_sql
+    assert q("PRAGMA journal_mode").scalar() == "wal"
+    assert q("PRAGMA foreign_keys").scalar() == 1
+    assert q("PRAGMA synchronous").scalar() == 2  # FULL
+    assert q("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_blank_database_gets_every_migration(store: Store) -> None:
+    assert store.applied_migrations() == sorted(m.__name__ for m in MIGRATIONS)
+
+
+def test_schema_matches_the_sqlmodel_tables(store: Store) -> None:
+    from sqlmodel import SQLModel
+
+    import mockprep.schema  # noqa: F401  (registers the tables)
+
+    for table in SQLModel.metadata.sorted_tables:
+        cols = {r[1] for r in store.conn.exec_driver_sql(f"PRAGMA table_info({table.name})")}
+        assert cols == {c.name for c in table.columns}, table.name
+
+
+def test_upgrade_from_the_first_schema_keeps_data(home: Path) -> None:
+    home.mkdir(mode=0o700)
+    db = sqlite3.connect(home / DB_NAME, isolation_level=None)
+    db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at DATETIME NOT NULL)")
+    db.execute("BEGIN")
+    MIGRATIONS[0](db.cursor())
+    db.execute("INSERT INTO migrations VALUES (?, '2026-01-01 00:00:00.000000')", (MIGRATIONS[0].__name__,))
+    db.execute("INSERT INTO banks VALUES ('b', 'B', 'technical', '', '[]', 'x', 0, 'h', 0, '2026-01-01 00:00:00.000000')")
+    db.execute("INSERT INTO questions (id, key, bank_id, round, topic, difficulty, kind, data, added_at)"
+               " VALUES (1, 'b/q', 'b', 'technical', 't', 1, 'open', '{}', '2026-01-01 00:00:00.000000')")
+    db.execute("INSERT INTO sessions (id, started_at, status) VALUES (1, '2026-01-01 00:00:00.000000', 'completed')")
+    db.execute("INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before, duration_ms)"
+               " VALUES (1, 1, '2026-01-01 00:01:00.000000', 3, 0, 1500)")
+    db.execute("COMMIT")
+    db.close()
+    with Store.open(home) as store:
+        assert store.applied_migrations() == sorted(m.__name__ for m in MIGRATIONS)
+        rows = store.session_reviews(1)
+        assert [(r.key, r.rating, r.duration_ms) for r in rows] == [("b/q", 3, 1500)]
+
+
+def test_newer_schema_is_refused_and_file_unchanged(home: Path) -> None:
+    Store.open(home).close()
+    db = sqlite3.connect(home / DB_NAME)
+    db.execute("INSERT INTO migrations VALUES ('m999_from_the_future', '2030-01-01')")
+    db.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    before = hashlib.sha256((home / DB_NAME).read_bytes()).hexdigest()
+    with pytest.raises(StoreError, match="newer mockprep"):
+        Store.open(home)
+    assert hashlib.sha256((home / DB_NAME).read_bytes()).hexdigest() == before
+
+
+@pytest.mark.parametrize("content", [b"not a database at all" * 100, b"\x00" * 4096, b"SQLite format 3\x00" + b"\xff" * 200])
+def test_garbage_file_is_a_clear_store_error(home: Path, content: bytes) -> None:
+    home.mkdir(mode=0o700)
+    (home / DB_NAME).write_bytes(content)
+    with pytest.raises(StoreError, match="not a usable mockprep database"):
+        Store.open(home)
+    assert (home / DB_NAME).read_bytes() == content
+
+
+def sync_dir(store: Store, folder: Path, now=START):
+    store.add_bank_source(folder, now)
+    return sync_banks(store, now)
+
+
+def test_builtin_banks_sync_once_then_cost_nothing(store: Store) -> None:
+    first = sync_banks(store, START)
+    assert first.changed and not first.problems
+    assert sum(r.added for r in first.changed) >= 50
+    again = sync_banks(store, START + timedelta(days=1))
+    assert again.changed == [] and again.problems == []
+
+
+def test_editing_text_keeps_progress_and_dropping_retires(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    path = write_bank(folder / "demo.toml", n=3)
+    sync_dir(store, folder)
+    qid = store.new_question_ids(QuestionFilter(banks=("demo",)))[0]
+    card = review(make_scheduler(), store.card(qid), Rating.Good, START)
+    store.record_review(qid, None, card, START, 3, 0, "my answer", 1200)
+
+    write_bank(path, n=2, prompt_prefix="Reworded question")
+    result = sync_banks(store, START + timedelta(hours=1))
+    assert [(r.bank_id, r.added, r.updated, r.retired) for r in result.changed] == [("demo", 0, 2, 1)]
+    assert store.question(qid).question.spec.prompt == "Reworded question 1 of demo?"
+    assert store.card(qid).last_review == START  # progress kept
+    retired = [r for r in store.questions_in_bank("demo")]
+    assert [r.question.id for r in retired] == ["q1", "q2"]
+
+    write_bank(path, n=3)  # q3 comes back with its old identity
+    sync_banks(store, START + timedelta(hours=2))
+    assert [r.question.id for r in store.questions_in_bank("demo")] == ["q1", "q2", "q3"]
+
+
+def test_a_broken_edit_keeps_the_last_good_version(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    path = write_bank(folder / "demo.toml", n=2)
+    sync_dir(store, folder)
+    path.write_text(path.read_text().replace('answer = "Answer 1."', 'answr = "x"'))
+    report = sync_banks(store, START)
+    assert report.changed == []
+    assert any("unknown field" in str(p) for p in report.problems)
+    assert len(store.questions_in_bank("demo")) == 2
+
+
+def test_user_bank_cannot_take_a_builtin_id(store: Store, tmp_path: Path) -> None:
+    sync_banks(store, START)
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    write_bank(folder / "stats.toml", bank_id="statistics")
+    report = sync_dir(store, folder)
+    assert any("already used by builtin:" in str(p) for p in report.problems)
+
+
+def test_record_review_is_durable_immediately(store: Store, home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    write_bank(folder / "demo.toml")
+    sync_dir(store, folder)
+    qid = store.new_question_ids(QuestionFilter(banks=("demo",)))[0]
+    card = review(make_scheduler(), store.card(qid), Rating.Again, START)
+    store.record_review(qid, None, card, START, 1, 0, "[red]x[/red]", 10)
+    # A second, independent connection sees it without the first closing.
+    other = sqlite3.connect(home / DB_NAME)
+    assert other.execute("SELECT rating, answer FROM reviews").fetchall() == [(1, "[red]x[/red]")]
+    assert other.execute("SELECT state FROM cards WHERE question_id = ?", (qid,)).fetchone() == (1,)
+    other.close()
+
+
+def test_stale_running_sessions_are_recovered(store: Store) -> None:
+    sid = store.start_session("drill", {}, START, pid=999_999_999)
+    live = store.start_session("drill", {}, START, pid=1)
+    assert store.recover_sessions(lambda pid: pid == 1) == 1
+    assert store.session_row(sid).status == "interrupted"
+    assert store.session_row(live).status == "running"

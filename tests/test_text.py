@@ -1,0 +1,106 @@
+"""Pure helpers: durations, sanitising terminal text, auto-grading."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockprep.banks import QuestionSpec
+from mockprep.durations import format_duration, parse_duration
+from mockprep.grading import auto_grade, parse_number
+from mockprep.sanitize import clean
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90", 90), ("90s", 90), ("2m30s", 150), ("2m 30s", 150), ("1h", 3600), ("1.5m", 90), (45, 45), (2.5, 2.5)],
+)
+def test_parse_duration(text, seconds) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "abc", "3 parsecs", "1m1m", "-5", "s", "5x", True])
+def test_parse_duration_rejects(text) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+@given(st.integers(0, 500), st.integers(0, 59))
+def test_minutes_seconds_round_trip(m: int, s: int) -> None:
+    assert parse_duration(f"{m}m{s}s") == m * 60 + s
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "0s"), (59.4, "59s"), (59.6, "1m"), (150, "2m30s"), (3600, "1h"), (3900, "1h05m"), (8 * 86400, "8d"),
+     (90 * 86400, "3.0mo"), (800 * 86400, "2.2y")],
+)
+def test_format_duration(seconds: float, text: str) -> None:
+    assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("plain [red]markup[/red] stays", "plain [red]markup[/red] stays"),
+        ("colour \x1b[31mred\x1b[0m gone", "colour red gone"),
+        ("clear \x1b[2J\x1b[H screen", "clear  screen"),
+        ("title \x1b]0;pwned\x07 set", "title  set"),
+        ("title \x1b]0;pwned\x1b\\ set", "title  set"),
+        ("link \x1b]8;;http://x\x1b\\text\x1b]8;;\x1b\\", "link text"),
+        ("bell\x07 back\x08space", "bell backspace"),
+        ("c1 \x9b31m csi", "c1  csi"),
+        ("keeps\ttabs\nand newlines\r\n", "keeps\ttabs\nand newlines\n"),
+    ],
+)
+def test_clean(raw: str, shown: str) -> None:
+    assert clean(raw) == shown
+
+
+@given(st.text())
+def test_clean_leaves_no_control_characters(text: str) -> None:
+    out = clean(text)
+    assert not any((ord(c) < 32 and c not in "\t\n") or 0x7F <= ord(c) <= 0x9F for c in out)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs"))))
+def test_clean_keeps_printable_text_exactly(text: str) -> None:
+    assert clean(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("0.25", 0.25), ("about 2.92 I think", 2.92), ("35/12", 35 / 12), ("-3e-2", -0.03), ("1,000", 1000.0),
+     (".5", 0.5), ("none", None), ("1/0", None)],
+)
+def test_parse_number(text: str, value: float | None) -> None:
+    assert parse_number(text) == (pytest.approx(value) if value is not None else None)
+
+
+def spec(**fields) -> QuestionSpec:
+    base = {"id": "q", "prompt": "p", "answer": "a", "key_points": ["x", "y"]}
+    return QuestionSpec.model_validate({**base, **fields})
+
+
+def test_auto_grade_choice() -> None:
+    q = spec(kind="choice", choices=["one", "two", "three"], correct="b")
+    assert auto_grade(q, "b").correct
+    assert auto_grade(q, "B) two").correct
+    wrong = auto_grade(q, "c")
+    assert not wrong.correct and wrong.given == "c" and wrong.expected == "b) two"
+    assert not auto_grade(q, "").correct
+
+
+def test_auto_grade_numeric_tolerance() -> None:
+    q = spec(kind="numeric", value=2.9167, tolerance=0.01)
+    assert auto_grade(q, "2.92").correct
+    assert auto_grade(q, "35/12").correct
+    assert not auto_grade(q, "2.95").correct
+    assert not auto_grade(q, "no idea").correct
+    exact = spec(kind="numeric", value=0.1)
+    assert auto_grade(exact, "0.1").correct and not auto_grade(exact, "0.11").correct
+
+
+def test_open_questions_are_not_auto_graded() -> None:
+    assert auto_grade(spec(), "anything") is None
