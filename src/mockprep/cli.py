@@ -177,7 +177,7 @@ def session(
             banks=tuple(banks),
         )
         console = _console()
-        ui = TerminalUI(console, stdin_reader(echo=console))
+        ui = TerminalUI(console, stdin_reader(console))
         runner = Session(store, ui, utc_now, random.Random(), SessionOptions(flt, new, limit))
         with _signals_interrupt():
             runner.run()

@@ -25,7 +25,7 @@ from mockprep.storage import QuestionRecord
 
 QUIT = "q"
 RATING_STYLES = {Rating.Again: "red", Rating.Hard: "yellow", Rating.Good: "green", Rating.Easy: "cyan"}
-ReadLine = Callable[[], str | None]
+ReadLine = Callable[[str], str | None]  # prompt -> line, None at end of input
 
 
 def safe(text: str, style: str = "") -> Text:
@@ -37,10 +37,12 @@ def make_console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def stdin_reader(echo: Console | None = None) -> ReadLine:
-    """Read one line from standard input (None at end of input), with line editing in a terminal.
+def stdin_reader(console: Console) -> ReadLine:
+    """Read one line from standard input (None at end of input) after showing a prompt.
 
-    From a pipe, each line read is echoed to ``echo`` so that a transcript reads like a session.
+    In a terminal, ``input()`` draws the prompt itself (so readline's line editing knows where the
+    line starts). From a pipe, the prompt and the line read are echoed to ``console``, so that a
+    transcript reads like a session.
     """
     if sys.stdin.isatty():
         try:
@@ -48,21 +50,23 @@ def stdin_reader(echo: Console | None = None) -> ReadLine:
         except ImportError:
             pass
 
-        def read_tty() -> str | None:
+        def read_tty(prompt: str) -> str | None:
+            console.file.flush()
             try:
-                return input()
+                return input(prompt)
             except EOFError:
                 return None
 
         return read_tty
 
-    def read_pipe() -> str | None:
+    def read_pipe(prompt: str) -> str | None:
+        console.print(Text(prompt, style="bold"), end="")
         line = sys.stdin.readline()
         if line == "":
+            console.print()
             return None
         line = line.rstrip("\r\n")
-        if echo is not None:
-            echo.print(safe(line))
+        console.print(safe(line))
         return line
 
     return read_pipe
@@ -76,9 +80,7 @@ class TerminalUI:
         self.read_line = read_line
 
     def _prompt(self, label: str) -> str | None:
-        self.console.print(Text(label, style="bold"), end="")
-        self.console.file.flush()
-        return self.read_line()
+        return self.read_line(label)
 
     def show_question(self, record: QuestionRecord, progress: Progress) -> None:
         q = record.question
