@@ -66,11 +66,24 @@ def store(home: Path):
     s.close()
 
 
-def write_bank(path: Path, bank_id: str = "demo", round: str = "technical", n: int = 3,
-               extra: str = "", prompt_prefix: str = "Question") -> Path:
+def write_bank(
+    path: Path,
+    bank_id: str = "demo",
+    round: str = "technical",
+    n: int = 3,
+    extra: str = "",
+    prompt_prefix: str = "Question",
+) -> Path:
     """Write a small valid bank file with questions q1..qn."""
-    lines = [f'id = "{bank_id}"', f'title = "Demo {bank_id}"', f'round = "{round}"',
-             'roles = ["ml-researcher"]', 'topic = "demo-topic"', extra, ""]
+    lines = [
+        f'id = "{bank_id}"',
+        f'title = "Demo {bank_id}"',
+        f'round = "{round}"',
+        'roles = ["ml-researcher"]',
+        'topic = "demo-topic"',
+        extra,
+        "",
+    ]
     for i in range(1, n + 1):
         lines += [
             "[[questions]]",

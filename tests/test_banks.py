@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import FIXTURES, write_bank
 
 from mockprep.banks import (
     BankError,
@@ -18,7 +19,6 @@ from mockprep.banks import (
     load_banks,
     parse_bank,
 )
-from tests.conftest import FIXTURES, write_bank
 
 GOOD = """
 id = "demo"
@@ -45,7 +45,11 @@ def problems(text: str | bytes, source: str = "bank.toml") -> list[str]:
 
 def test_example_fixture_loads_with_all_kinds() -> None:
     bank = load_bank_file(FIXTURES / "banks" / "example.toml")
-    assert [q.key for q in bank.questions] == ["example/bias-variance", "example/coin", "example/num"]
+    assert [q.key for q in bank.questions] == [
+        "example/bias-variance",
+        "example/coin",
+        "example/num",
+    ]
     assert [q.spec.kind for q in bank.questions] == ["open", "choice", "numeric"]
     first = bank.questions[0]
     assert first.topic == "ml-fundamentals"  # inherited from the bank
@@ -57,7 +61,11 @@ def test_valid_bank_resolves_keys_and_defaults() -> None:
     bank = parse_bank(GOOD.encode(), "good.toml")
     (q,) = bank.questions
     assert (q.key, q.topic, q.round, q.spec.kind, q.spec.follow_ups) == (
-        "demo/q1", "stats", "technical", "open", [],
+        "demo/q1",
+        "stats",
+        "technical",
+        "open",
+        [],
     )
     assert len(bank.content_hash) == 64
 
@@ -66,37 +74,81 @@ def test_valid_bank_resolves_keys_and_defaults() -> None:
     ("text", "expected"),
     [
         ("id = \n", "bank.toml: not valid TOML"),
-        (GOOD.replace('round = "technical"', 'round = "techincal"'),
-         "bank.toml: field 'round': must be one of 'technical', 'project' or 'behavioral'"),
-        (GOOD.replace('difficulty = 1', 'dificulty = 1'),
-         "bank.toml: question 'q1': field 'dificulty': unknown field (did you mean 'difficulty'?)"),
-        (GOOD.replace('difficulty = 1', 'difficulty = "1"'),
-         "bank.toml: question 'q1': field 'difficulty': must be one of 1, 2 or 3"),
-        (GOOD.replace('difficulty = 1', 'difficulty = 4'),
-         "bank.toml: question 'q1': field 'difficulty': must be one of 1, 2 or 3"),
-        (GOOD.replace('answer = "A."\n', ''), "bank.toml: question 'q1': field 'answer': missing"),
-        (GOOD.replace('["one", "two"]', '["one"]'),
-         "bank.toml: question 'q1': field 'key_points': needs at least 2 items (has 1)"),
-        (GOOD.replace('["one", "two"]', '["1", "2", "3", "4", "5", "6", "7"]'),
-         "bank.toml: question 'q1': field 'key_points': allows at most 6 items (has 7)"),
-        (GOOD.replace('id = "q1"', 'id = "Q 1"'), "bank.toml: question 'Q 1': field 'id': must be lower-case"),
-        (GOOD.replace('prompt = "P?"', 'prompt = "  "'), "bank.toml: question 'q1': field 'prompt': must not be blank"),
-        (GOOD.replace('prompt = "P?"', 'prompt = "P\\u001b[2J"'),
-         "bank.toml: question 'q1': field 'prompt': contains control character U+001B"),
-        (GOOD + 'time_limit = "3 parsecs"\n', "bank.toml: question 'q1': field 'time_limit': '3 parsecs' is not a duration"),
-        (GOOD + 'time_limit = 1\n', "bank.toml: question 'q1': field 'time_limit': must be between 5 seconds and 3 hours"),
-        (GOOD.replace('topic = "stats"\n', ''), "bank.toml: question 'q1': field 'topic': missing"),
-        (GOOD + GOOD[GOOD.index("[[questions]]"):], "bank.toml: question 'q1': field 'id': duplicate question id"),
-        (GOOD + 'kind = "choice"\n', "bank.toml: question 'q1': a choice question needs 'choices' and 'correct'"),
-        (GOOD + 'kind = "choice"\nchoices = ["x", "y"]\ncorrect = "c"\n',
-         "bank.toml: question 'q1': 'correct' is 'c' but there are only 2 choices"),
-        (GOOD + 'value = 3.0\n', "bank.toml: question 'q1': value only apply to kind = \"numeric\" questions"),
+        (
+            GOOD.replace('round = "technical"', 'round = "techincal"'),
+            "bank.toml: field 'round': must be one of 'technical', 'project' or 'behavioral'",
+        ),
+        (
+            GOOD.replace("difficulty = 1", "dificulty = 1"),
+            "bank.toml: question 'q1': field 'dificulty': unknown field (did you mean 'difficulty'?)",
+        ),
+        (
+            GOOD.replace("difficulty = 1", 'difficulty = "1"'),
+            "bank.toml: question 'q1': field 'difficulty': must be one of 1, 2 or 3",
+        ),
+        (
+            GOOD.replace("difficulty = 1", "difficulty = 4"),
+            "bank.toml: question 'q1': field 'difficulty': must be one of 1, 2 or 3",
+        ),
+        (GOOD.replace('answer = "A."\n', ""), "bank.toml: question 'q1': field 'answer': missing"),
+        (
+            GOOD.replace('["one", "two"]', '["one"]'),
+            "bank.toml: question 'q1': field 'key_points': needs at least 2 items (has 1)",
+        ),
+        (
+            GOOD.replace('["one", "two"]', '["1", "2", "3", "4", "5", "6", "7"]'),
+            "bank.toml: question 'q1': field 'key_points': allows at most 6 items (has 7)",
+        ),
+        (
+            GOOD.replace('id = "q1"', 'id = "Q 1"'),
+            "bank.toml: question 'Q 1': field 'id': must be lower-case",
+        ),
+        (
+            GOOD.replace('prompt = "P?"', 'prompt = "  "'),
+            "bank.toml: question 'q1': field 'prompt': must not be blank",
+        ),
+        (
+            GOOD.replace('prompt = "P?"', 'prompt = "P\\u001b[2J"'),
+            "bank.toml: question 'q1': field 'prompt': contains control character U+001B",
+        ),
+        (
+            GOOD + 'time_limit = "3 parsecs"\n',
+            "bank.toml: question 'q1': field 'time_limit': '3 parsecs' is not a duration",
+        ),
+        (
+            GOOD + "time_limit = 1\n",
+            "bank.toml: question 'q1': field 'time_limit': must be between 5 seconds and 3 hours",
+        ),
+        (GOOD.replace('topic = "stats"\n', ""), "bank.toml: question 'q1': field 'topic': missing"),
+        (
+            GOOD + GOOD[GOOD.index("[[questions]]") :],
+            "bank.toml: question 'q1': field 'id': duplicate question id",
+        ),
+        (
+            GOOD + 'kind = "choice"\n',
+            "bank.toml: question 'q1': a choice question needs 'choices' and 'correct'",
+        ),
+        (
+            GOOD + 'kind = "choice"\nchoices = ["x", "y"]\ncorrect = "c"\n',
+            "bank.toml: question 'q1': 'correct' is 'c' but there are only 2 choices",
+        ),
+        (
+            GOOD + "value = 3.0\n",
+            "bank.toml: question 'q1': value only apply to kind = \"numeric\" questions",
+        ),
         (GOOD + 'kind = "numeric"\n', "bank.toml: question 'q1': a numeric question needs 'value'"),
-        (GOOD.replace('round = "technical"', 'round = "behavioral"'),
-         "bank.toml: question 'q1': field 'competencies': behavioral questions need at least one"),
-        (GOOD.replace('[[questions]]', 'questions = 3\n[[x]]'), "bank.toml: field 'x': unknown field"),
-        ('id = "a"\ntitle = "t"\nround = "project"\nquestions = []\n',
-         "bank.toml: field 'questions': needs at least 1 items (has 0)"),
+        (
+            GOOD.replace('round = "technical"', 'round = "behavioral"'),
+            "bank.toml: question 'q1': field 'competencies': behavioral questions need at least one",
+        ),
+        (
+            GOOD.replace("[[questions]]", "questions = 3\n[[x]]"),
+            "bank.toml: field 'x': unknown field",
+        ),
+        (
+            'id = "a"\ntitle = "t"\nround = "project"\nquestions = []\n',
+            "bank.toml: field 'questions': needs at least 1 items (has 0)",
+        ),
     ],
 )
 def test_broken_banks_name_file_question_and_field(text: str, expected: str) -> None:
@@ -111,7 +163,7 @@ def test_not_utf8_is_rejected_with_offset() -> None:
 
 
 def test_every_problem_is_reported_not_just_the_first() -> None:
-    text = GOOD.replace('difficulty = 1', 'difficulty = 9').replace('["one", "two"]', '["one"]')
+    text = GOOD.replace("difficulty = 1", "difficulty = 9").replace('["one", "two"]', '["one"]')
     found = problems(text)
     assert len(found) == 2
 
@@ -127,7 +179,10 @@ def test_load_banks_reports_duplicate_bank_ids_across_files(tmp_path: Path) -> N
 def test_load_banks_missing_path_and_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     _banks, found = load_banks([tmp_path / "nope.toml", tmp_path / "empty"])
-    assert [p.message for p in found] == ["no such file or folder", "folder holds no .toml bank files"]
+    assert [p.message for p in found] == [
+        "no such file or folder",
+        "folder holds no .toml bank files",
+    ]
 
 
 def test_json_schema_describes_fields() -> None:
@@ -156,7 +211,8 @@ def toml_str(value: str) -> str:
 slugs = st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True)
 texts = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t[]/\\\"'"),
-    min_size=1, max_size=80,
+    min_size=1,
+    max_size=80,
 ).filter(lambda s: s.strip())
 
 
@@ -175,13 +231,21 @@ def banks(draw: st.DrawFn) -> dict:
         }
         for qid in ids
     ]
-    return {"id": draw(slugs), "title": draw(texts).strip() or "t", "round": "technical",
-            "questions": questions}
+    return {
+        "id": draw(slugs),
+        "title": draw(texts).strip() or "t",
+        "round": "technical",
+        "questions": questions,
+    }
 
 
 def to_toml(bank: dict) -> str:
-    out = [f"id = {toml_str(bank['id'])}", f"title = {toml_str(bank['title'])}",
-           f"round = {toml_str(bank['round'])}", ""]
+    out = [
+        f"id = {toml_str(bank['id'])}",
+        f"title = {toml_str(bank['title'])}",
+        f"round = {toml_str(bank['round'])}",
+        "",
+    ]
     for q in bank["questions"]:
         out.append("[[questions]]")
         for key, value in q.items():
@@ -216,8 +280,11 @@ def test_arbitrary_bytes_either_load_or_raise_bank_error(data: bytes) -> None:
 
 
 @settings(max_examples=80)
-@given(banks(), st.sampled_from(["difficulty", "prompt", "key_points", "id"]),
-       st.one_of(st.none(), st.integers(), st.booleans(), st.lists(st.integers(), max_size=2)))
+@given(
+    banks(),
+    st.sampled_from(["difficulty", "prompt", "key_points", "id"]),
+    st.one_of(st.none(), st.integers(), st.booleans(), st.lists(st.integers(), max_size=2)),
+)
 def test_wrong_types_are_problems_naming_the_field(bank: dict, field: str, value: object) -> None:
     question = bank["questions"][0]
     del question[field]

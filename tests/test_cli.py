@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import FIXTURES, write_bank
+
 from mockprep import __version__
 from mockprep.paths import DB_NAME
-from tests.conftest import FIXTURES, write_bank
 
 
 def db_rows(home: Path, sql: str) -> list[tuple]:
@@ -39,8 +40,11 @@ def test_unknown_option_is_one_line_exit_2(cli) -> None:
 
 def test_unknown_round_topic_role_bank(cli) -> None:
     assert cli("session", "--round", "tech").exit_code == 2
-    for args, word in ((["--topic", "statistic"], "topic"), (["--role", "ceo"], "role"),
-                       (["--bank", "nope"], "bank")):
+    for args, word in (
+        (["--topic", "statistic"], "topic"),
+        (["--role", "ceo"], "role"),
+        (["--bank", "nope"], "bank"),
+    ):
         result = cli("session", *args)
         assert result.exit_code == 2, result
         (line,) = result.stderr.strip().splitlines()
@@ -57,9 +61,9 @@ def test_scripted_session_over_stdin(cli, home: Path) -> None:
     rows = db_rows(home, "SELECT rating, answer, state_before FROM reviews ORDER BY id")
     assert rows == [(3, "my first answer\nsecond line", 0), (1, "", 0)]
     assert db_rows(home, "SELECT status, kind FROM sessions") == [("completed", "drill")]
-    assert db_rows(home, "SELECT DISTINCT q.round FROM reviews r JOIN questions q ON q.id = r.question_id") == [
-        ("technical",)
-    ]
+    assert db_rows(
+        home, "SELECT DISTINCT q.round FROM reviews r JOIN questions q ON q.id = r.question_id"
+    ) == [("technical",)]
 
 
 def test_invalid_rating_reprompts_and_end_of_input_ends_cleanly(cli, home: Path) -> None:
@@ -72,7 +76,12 @@ def test_invalid_rating_reprompts_and_end_of_input_ends_cleanly(cli, home: Path)
 def test_markup_and_escapes_in_bank_and_answer_are_shown_literally(cli, home: Path, tmp_path: Path) -> None:
     folder = tmp_path / "hostile"
     folder.mkdir()
-    write_bank(folder / "h.toml", bank_id="hostile", n=1, prompt_prefix="[bold red]Styled[/bold red] [link=http://x]y[/link]")
+    write_bank(
+        folder / "h.toml",
+        bank_id="hostile",
+        n=1,
+        prompt_prefix="[bold red]Styled[/bold red] [link=http://x]y[/link]",
+    )
     assert cli("bank", "add", str(folder)).exit_code == 0
     result = cli("session", "--bank", "hostile", input="\x1b]0;pwned\x07[red]mine[/red]\n\n3\n")
     assert "[bold red]Styled[/bold red] [link=http://x]y[/link]" in result.stdout
@@ -137,7 +146,15 @@ def test_export_import_round_trip_through_the_cli(cli, home: Path, tmp_path: Pat
     assert doc["format"] == "mockprep-export" and doc["version"] == 1
     reviewed = [q for q in doc["questions"] if q["reviews"]]
     assert len(reviewed) == 2
-    assert set(reviewed[0]["card"]) == {"card_id", "state", "step", "stability", "difficulty", "due", "last_review"}
+    assert set(reviewed[0]["card"]) == {
+        "card_id",
+        "state",
+        "step",
+        "stability",
+        "difficulty",
+        "due",
+        "last_review",
+    }
     assert set(reviewed[0]["reviews"][0]) >= {"rated_at", "rating", "duration_ms"}
     refused = cli("export", "-o", str(out))
     assert refused.exit_code == 2 and "--force" in refused.stderr
@@ -178,7 +195,10 @@ def test_corrupt_database_is_one_line_exit_1(cli, home: Path) -> None:
 def test_real_process_piped_session(home: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "mockprep", "session", "--limit", "1"],
-        input="an answer\n\n4\n", capture_output=True, text=True, timeout=60,
+        input="an answer\n\n4\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert "1 answered" in proc.stdout and proc.stderr == ""

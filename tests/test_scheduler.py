@@ -66,9 +66,20 @@ def test_scheduler_is_deterministic_default_fsrs_without_fuzz() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1", Rating.Again), ("again", Rating.Again), (" A ", Rating.Again), ("2", Rating.Hard),
-     ("hard", Rating.Hard), ("3", Rating.Good), ("g", Rating.Good), ("4", Rating.Easy),
-     ("EASY", Rating.Easy), ("5", None), ("", None), ("goodish", None)],
+    [
+        ("1", Rating.Again),
+        ("again", Rating.Again),
+        (" A ", Rating.Again),
+        ("2", Rating.Hard),
+        ("hard", Rating.Hard),
+        ("3", Rating.Good),
+        ("g", Rating.Good),
+        ("4", Rating.Easy),
+        ("EASY", Rating.Easy),
+        ("5", None),
+        ("", None),
+        ("goodish", None),
+    ],
 )
 def test_parse_rating(text: str, expected: Rating | None) -> None:
     assert parse_rating(text) == expected

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fsrs import Rating
+from tests.conftest import FIXTURES, FakeClock, ScriptedUI, write_bank
 
 from mockprep.bank_sync import sync_banks
 from mockprep.banks import QuestionFilter
 from mockprep.scheduler import CardState
 from mockprep.session import Session, SessionInterrupted, SessionOptions
 from mockprep.storage import Store
-from tests.conftest import FIXTURES, FakeClock, ScriptedUI, write_bank
 
 DEMO = QuestionFilter(banks=("demo",))
 
@@ -48,7 +48,8 @@ def test_each_rating_is_stored_with_answer_and_duration(demo: Store, clock: Fake
     summary, ui = run(demo, clock, ["first answer", "second"], [Rating.Good, Rating.Easy], secs=42, limit=2)
     rows = reviews(demo)
     assert [(r.answer, r.rating, r.state_before, r.duration_ms) for r in rows] == [
-        ("first answer", 3, 0, 42_000), ("second", 4, 0, 42_000),
+        ("first answer", 3, 0, 42_000),
+        ("second", 4, 0, 42_000),
     ]
     assert [r.key for r in rows] == ui.shown
     assert summary.answered == 2 and summary.ratings == {3: 1, 4: 1}
@@ -67,7 +68,11 @@ def test_again_comes_back_in_the_same_session(demo: Store, clock: FakeClock) -> 
     # One new question allowed: Again, then it returns (learn-ahead) and is rated Good twice.
     _s, ui = run(demo, clock, ["x", "y", "z"], [Rating.Again, Rating.Good, Rating.Good], new=1)
     assert len(set(ui.shown)) == 1 and len(ui.shown) == 3
-    assert [r.state_before for r in reviews(demo)] == [CardState.NEW, CardState.LEARNING, CardState.LEARNING]
+    assert [r.state_before for r in reviews(demo)] == [
+        CardState.NEW,
+        CardState.LEARNING,
+        CardState.LEARNING,
+    ]
 
 
 def test_learning_due_comes_before_reviews_and_new(demo: Store, clock: FakeClock) -> None:
@@ -149,8 +154,11 @@ def test_auto_graded_questions_suggest_a_rating(store: Store, clock: FakeClock, 
     ui.ratings = [Rating.Good] * 3
     Session(store, ui, clock, random.Random(3), SessionOptions(filter=flt)).run()
     by_key = dict(zip(ui.shown, ui.suggestions, strict=True))
-    assert by_key == {"example/coin": Rating.Good, "example/num": Rating.Good,
-                      "example/bias-variance": None}
+    assert by_key == {
+        "example/coin": Rating.Good,
+        "example/num": Rating.Good,
+        "example/bias-variance": None,
+    }
     grades = {k: g for k, (_a, g) in zip(ui.shown, ui.reveals, strict=True)}
     assert grades["example/coin"].correct and grades["example/num"].correct
 

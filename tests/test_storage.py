@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 from fsrs import Rating
+from tests.conftest import START, write_bank
 
 from mockprep.bank_sync import sync_banks
-from mockprep.banks import QuestionFilter, load_bank_file
+from mockprep.banks import QuestionFilter
 from mockprep.migrations import MIGRATIONS
 from mockprep.paths import DB_NAME
 from mockprep.scheduler import make_scheduler, review
 from mockprep.storage import Store, StoreError
-from tests.conftest import START, write_bank
 
 
 def test_home_is_private_and_database_is_0600(home: Path) -> None:
@@ -55,12 +55,20 @@ def test_upgrade_from_the_first_schema_keeps_data(home: Path) -> None:
     db.execute("BEGIN")
     MIGRATIONS[0](db.cursor())
     db.execute("INSERT INTO migrations VALUES (?, '2026-01-01 00:00:00.000000')", (MIGRATIONS[0].__name__,))
-    db.execute("INSERT INTO banks VALUES ('b', 'B', 'technical', '', '[]', 'x', 0, 'h', 0, '2026-01-01 00:00:00.000000')")
-    db.execute("INSERT INTO questions (id, key, bank_id, round, topic, difficulty, kind, data, added_at)"
-               " VALUES (1, 'b/q', 'b', 'technical', 't', 1, 'open', '{}', '2026-01-01 00:00:00.000000')")
-    db.execute("INSERT INTO sessions (id, started_at, status) VALUES (1, '2026-01-01 00:00:00.000000', 'completed')")
-    db.execute("INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before, duration_ms)"
-               " VALUES (1, 1, '2026-01-01 00:01:00.000000', 3, 0, 1500)")
+    db.execute(
+        "INSERT INTO banks VALUES ('b', 'B', 'technical', '', '[]', 'x', 0, 'h', 0, '2026-01-01 00:00:00.000000')"
+    )
+    db.execute(
+        "INSERT INTO questions (id, key, bank_id, round, topic, difficulty, kind, data, added_at)"
+        " VALUES (1, 'b/q', 'b', 'technical', 't', 1, 'open', '{}', '2026-01-01 00:00:00.000000')"
+    )
+    db.execute(
+        "INSERT INTO sessions (id, started_at, status) VALUES (1, '2026-01-01 00:00:00.000000', 'completed')"
+    )
+    db.execute(
+        "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before, duration_ms)"
+        " VALUES (1, 1, '2026-01-01 00:01:00.000000', 3, 0, 1500)"
+    )
     db.execute("COMMIT")
     db.close()
     with Store.open(home) as store:
@@ -82,7 +90,10 @@ def test_newer_schema_is_refused_and_file_unchanged(home: Path) -> None:
     assert hashlib.sha256((home / DB_NAME).read_bytes()).hexdigest() == before
 
 
-@pytest.mark.parametrize("content", [b"not a database at all" * 100, b"\x00" * 4096, b"SQLite format 3\x00" + b"\xff" * 200])
+@pytest.mark.parametrize(
+    "content",
+    [b"not a database at all" * 100, b"\x00" * 4096, b"SQLite format 3\x00" + b"\xff" * 200],
+)
 def test_garbage_file_is_a_clear_store_error(home: Path, content: bytes) -> None:
     home.mkdir(mode=0o700)
     (home / DB_NAME).write_bytes(content)

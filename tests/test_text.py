@@ -14,7 +14,16 @@ from mockprep.sanitize import clean
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("90", 90), ("90s", 90), ("2m30s", 150), ("2m 30s", 150), ("1h", 3600), ("1.5m", 90), (45, 45), (2.5, 2.5)],
+    [
+        ("90", 90),
+        ("90s", 90),
+        ("2m30s", 150),
+        ("2m 30s", 150),
+        ("1h", 3600),
+        ("1.5m", 90),
+        (45, 45),
+        (2.5, 2.5),
+    ],
 )
 def test_parse_duration(text, seconds) -> None:
     assert parse_duration(text) == seconds
@@ -33,8 +42,17 @@ def test_minutes_seconds_round_trip(m: int, s: int) -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(0, "0s"), (59.4, "59s"), (59.6, "1m"), (150, "2m30s"), (3600, "1h"), (3900, "1h05m"), (8 * 86400, "8d"),
-     (90 * 86400, "3.0mo"), (800 * 86400, "2.2y")],
+    [
+        (0, "0s"),
+        (59.4, "59s"),
+        (59.6, "1m"),
+        (150, "2m30s"),
+        (3600, "1h"),
+        (3900, "1h05m"),
+        (8 * 86400, "8d"),
+        (90 * 86400, "3.0mo"),
+        (800 * 86400, "2.2y"),
+    ],
 )
 def test_format_duration(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
@@ -71,8 +89,16 @@ def test_clean_keeps_printable_text_exactly(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("0.25", 0.25), ("about 2.92 I think", 2.92), ("35/12", 35 / 12), ("-3e-2", -0.03), ("1,000", 1000.0),
-     (".5", 0.5), ("none", None), ("1/0", None)],
+    [
+        ("0.25", 0.25),
+        ("about 2.92 I think", 2.92),
+        ("35/12", 35 / 12),
+        ("-3e-2", -0.03),
+        ("1,000", 1000.0),
+        (".5", 0.5),
+        ("none", None),
+        ("1/0", None),
+    ],
 )
 def test_parse_number(text: str, value: float | None) -> None:
     assert parse_number(text) == (pytest.approx(value) if value is not None else None)

@@ -66,9 +66,7 @@ def sync_banks(store: Store, now: datetime) -> SyncReport:
         if owner is not None and owner[1]:
             continue  # the user removed this bank; a changed file does not bring it back
         if owner is not None and owner[0] != source:
-            report.problems.append(
-                BankProblem(source, f"bank id {bank.id!r} is already used by {owner[0]}")
-            )
+            report.problems.append(BankProblem(source, f"bank id {bank.id!r} is already used by {owner[0]}"))
             continue
         report.changed.append(store.sync_bank(bank, builtin, now))
         owners[bank.id] = (source, False)

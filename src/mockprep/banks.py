@@ -110,9 +110,7 @@ class QuestionSpec(BaseModel):
             if self.kind != kind:
                 present = [name for name, v in fields.items() if v is not None]
                 if present:
-                    raise ValueError(
-                        f"{', '.join(present)} only apply to kind = \"{kind}\" questions"
-                    )
+                    raise ValueError(f'{", ".join(present)} only apply to kind = "{kind}" questions')
         return self
 
     @property
@@ -239,13 +237,9 @@ def _resolve(spec: BankSpec, digest: str, source: str) -> Bank:
                 BankProblem(source, "behavioral questions need at least one", q.id, "competencies")
             )
         if spec.round != "technical" and q.kind != "open":
-            problems.append(
-                BankProblem(source, f"only technical questions can be {q.kind!r}", q.id, "kind")
-            )
+            problems.append(BankProblem(source, f"only technical questions can be {q.kind!r}", q.id, "kind"))
         roles = tuple(q.roles if q.roles is not None else spec.roles)
-        questions.append(
-            Question(f"{spec.id}/{q.id}", spec.id, spec.round, topic or "", roles, q)
-        )
+        questions.append(Question(f"{spec.id}/{q.id}", spec.id, spec.round, topic or "", roles, q))
     if problems:
         raise BankError(problems)
     return Bank(spec, tuple(questions), digest, source)
@@ -286,9 +280,7 @@ def _message(error: dict[str, Any], field: str | None) -> str:
     if kind == "extra_forbidden":
         name = (field or "").rsplit(".", 1)[-1]
         allowed = QuestionSpec.model_fields if "." not in (field or "") else {}
-        hint = difflib.get_close_matches(
-            name, list(allowed) + list(BankSpec.model_fields), n=1, cutoff=0.7
-        )
+        hint = difflib.get_close_matches(name, list(allowed) + list(BankSpec.model_fields), n=1, cutoff=0.7)
         return "unknown field" + (f" (did you mean {hint[0]!r}?)" if hint else "")
     if kind == "missing":
         return "missing"
@@ -332,9 +324,7 @@ def load_bank_file(path: Path) -> Bank:
     try:
         size = path.stat().st_size
         if size > MAX_BANK_BYTES:
-            raise BankError(
-                [BankProblem(source, f"file is larger than {MAX_BANK_BYTES // 2**20} MB")]
-            )
+            raise BankError([BankProblem(source, f"file is larger than {MAX_BANK_BYTES // 2**20} MB")])
         data = path.read_bytes()
     except FileNotFoundError:
         raise BankError([BankProblem(source, "no such file")]) from None

@@ -143,7 +143,9 @@ def session(
     new: Annotated[
         int | None,
         typer.Option(
-            "--new", min=0, max=1000,
+            "--new",
+            min=0,
+            max=1000,
             help="New questions to introduce in this session (default: what is left of 10 a day).",
         ),
     ] = None,
@@ -227,8 +229,14 @@ def bank_list() -> None:
         store.close()
     console = _console()
     table = Table(title="Question banks", title_justify="left", expand=False)
-    for column, justify in (("bank", "left"), ("round", "left"), ("questions", "right"),
-                            ("new", "right"), ("due today", "right"), ("topics", "left")):
+    for column, justify in (
+        ("bank", "left"),
+        ("round", "left"),
+        ("questions", "right"),
+        ("new", "right"),
+        ("due today", "right"),
+        ("topics", "left"),
+    ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     totals: dict[str, int] = {}
     for s in summaries:
@@ -237,8 +245,9 @@ def bank_list() -> None:
             topics += f", +{len(s.topics) - 6} more"
         style = "dim" if s.removed else ""
         name = safe(s.id + (" (removed)" if s.removed else ""))
-        table.add_row(name, s.round, str(s.questions), str(s.new), str(s.due_today), safe(topics),
-                      style=style)
+        table.add_row(
+            name, s.round, str(s.questions), str(s.new), str(s.due_today), safe(topics), style=style
+        )
         if not s.removed:
             totals[s.round] = totals.get(s.round, 0) + s.questions
     console.print(table)
@@ -263,7 +272,9 @@ def bank_show(bank_id: Annotated[str, typer.Argument(metavar="ID", help="The ban
         store.close()
     console = _console()
     console.print(safe(f"{row.title}  ({row.id})", "bold"))
-    details = f"round {row.round} · {len(records)} questions · roles {', '.join(json.loads(row.roles)) or '-'}"
+    details = (
+        f"round {row.round} · {len(records)} questions · roles {', '.join(json.loads(row.roles)) or '-'}"
+    )
     console.print(safe(details))
     console.print(safe(f"source {row.source}" + ("  (removed)" if row.removed else ""), "dim"))
     if row.description:
@@ -274,8 +285,13 @@ def bank_show(bank_id: Annotated[str, typer.Argument(metavar="ID", help="The ban
     for rec in records:
         spec = rec.question.spec
         prompt = spec.prompt.strip().splitlines()[0]
-        table.add_row(safe(spec.id), safe(rec.question.topic), str(spec.difficulty), spec.kind,
-                      safe(prompt[:100] + ("…" if len(prompt) > 100 else "")))
+        table.add_row(
+            safe(spec.id),
+            safe(rec.question.topic),
+            str(spec.difficulty),
+            spec.kind,
+            safe(prompt[:100] + ("…" if len(prompt) > 100 else "")),
+        )
     console.print(table)
 
 
@@ -298,7 +314,8 @@ def bank_validate(
 @bank_app.command("add")
 def bank_add(
     path: Annotated[
-        Path, typer.Argument(metavar="PATH", help="A bank file or a folder of them (or a removed bank's id).")
+        Path,
+        typer.Argument(metavar="PATH", help="A bank file or a folder of them (or a removed bank's id)."),
     ],
 ) -> None:
     """Register your own bank file or folder; it is re-read whenever it changes."""
@@ -343,7 +360,9 @@ def bank_add(
 
 
 @bank_app.command("remove")
-def bank_remove(bank_id: Annotated[str, typer.Argument(metavar="ID", help="The bank's id.")]) -> None:
+def bank_remove(
+    bank_id: Annotated[str, typer.Argument(metavar="ID", help="The bank's id.")],
+) -> None:
     """Stop asking a bank's questions. Its history is kept; `bank add ID` brings it back."""
     store = _open_store()
     try:
@@ -354,8 +373,10 @@ def bank_remove(bank_id: Annotated[str, typer.Argument(metavar="ID", help="The b
             typer.echo(f"Bank {bank_id!r} was already removed.")
             return
         store.set_bank_removed(bank_id, True)
-        typer.echo(f"Removed bank {bank_id!r}; its review history is kept. "
-                   f"Bring it back with: mockprep bank add {bank_id}")
+        typer.echo(
+            f"Removed bank {bank_id!r}; its review history is kept. "
+            f"Bring it back with: mockprep bank add {bank_id}"
+        )
     finally:
         store.close()
 
@@ -400,8 +421,10 @@ def export(
         os.replace(tmp, output)
     except OSError as exc:
         raise UserError(f"cannot write {output}: {exc.strerror}", exit_code=1) from None
-    typer.echo(f"Exported {len(doc['questions'])} questions and {len(doc['sessions'])} sessions "
-               f"to {output}", err=True)
+    typer.echo(
+        f"Exported {len(doc['questions'])} questions and {len(doc['sessions'])} sessions to {output}",
+        err=True,
+    )
 
 
 @app.command("import")
@@ -420,10 +443,12 @@ def import_(
     except json.JSONDecodeError as exc:
         raise UserError(f"{file}: not JSON (line {exc.lineno}: {exc.msg})") from None
     if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
-        raise UserError(f"{file}: not a mockprep export (no \"format\": \"{EXPORT_FORMAT}\")")
+        raise UserError(f'{file}: not a mockprep export (no "format": "{EXPORT_FORMAT}")')
     if doc.get("version") != EXPORT_VERSION:
-        raise UserError(f"{file}: export version {doc.get('version')!r} is not supported "
-                        f"(this mockprep reads version {EXPORT_VERSION})")
+        raise UserError(
+            f"{file}: export version {doc.get('version')!r} is not supported "
+            f"(this mockprep reads version {EXPORT_VERSION})"
+        )
     store = _open_store(sync=False)
     try:
         counts = store.import_data(doc)
@@ -433,8 +458,10 @@ def import_(
         raise UserError(f"{file}: malformed export ({type(exc).__name__}: {exc}); nothing imported") from None
     finally:
         store.close()
-    typer.echo(f"Imported {counts['questions']} questions, {counts['reviews']} reviews and "
-               f"{counts['sessions']} sessions.")
+    typer.echo(
+        f"Imported {counts['questions']} questions, {counts['reviews']} reviews and "
+        f"{counts['sessions']} sessions."
+    )
 
 
 @app.command()

@@ -31,9 +31,7 @@ def parse_duration(text: str | int | float) -> float:
                 seconds += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
                 pos = match.end()
             if pos != len(cleaned) or not seen:
-                raise ValueError(
-                    f"{text!r} is not a duration (use e.g. 90, 90s, 2m30s or 1h)"
-                ) from None
+                raise ValueError(f"{text!r} is not a duration (use e.g. 90, 90s, 2m30s or 1h)") from None
     if seconds != seconds or seconds < 0:  # NaN or negative
         raise ValueError(f"{text!r} is not a duration (must be zero or more)")
     return seconds

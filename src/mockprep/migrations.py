@@ -86,7 +86,7 @@ def m001_initial(cur: Any) -> None:
             path TEXT PRIMARY KEY,
             added_at DATETIME NOT NULL
         );
-        """
+        """,
     )
 
 

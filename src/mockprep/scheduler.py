@@ -18,7 +18,12 @@ DAILY_NEW_LIMIT = 10
 # As Anki does: when nothing else is left, a learning card due within this window is asked early.
 LEARN_AHEAD = timedelta(minutes=20)
 
-RATING_NAMES = {Rating.Again: "again", Rating.Hard: "hard", Rating.Good: "good", Rating.Easy: "easy"}
+RATING_NAMES = {
+    Rating.Again: "again",
+    Rating.Hard: "hard",
+    Rating.Good: "good",
+    Rating.Easy: "easy",
+}
 
 
 class CardState(IntEnum):
@@ -61,7 +66,9 @@ def preview_intervals(scheduler: Scheduler, card: Card, now: datetime) -> dict[R
     return {rating: review(scheduler, card, rating, now).due - now for rating in Rating}
 
 
-def replay(scheduler: Scheduler, card_id: int, created: datetime, log: Sequence[tuple[datetime, int]]) -> Card:
+def replay(
+    scheduler: Scheduler, card_id: int, created: datetime, log: Sequence[tuple[datetime, int]]
+) -> Card:
     """Recompute a card from its review log of ``(rated_at, rating)`` pairs, oldest first."""
     card = new_card(card_id, created)
     for rated_at, rating in log:

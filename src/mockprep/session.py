@@ -75,9 +75,7 @@ class SessionUI(Protocol):
 
     def show_reveal(self, record: QuestionRecord, answer: str, grade: AutoGrade | None) -> None: ...
 
-    def read_rating(
-        self, intervals: dict[Rating, timedelta], suggested: Rating | None
-    ) -> Rating | None:
+    def read_rating(self, intervals: dict[Rating, timedelta], suggested: Rating | None) -> Rating | None:
         """The chosen rating, or None when the person quits."""
 
     def show_summary(self, summary: SessionSummary, now: datetime) -> None: ...
@@ -131,9 +129,7 @@ class Session:
         return pick_next(self.store.first_learning(flt), self.store.first_review_due(flt, now), new, now)
 
     def _remaining(self, now: datetime, answered: int) -> int:
-        waiting = self.store.count_due(self.options.filter, now) + min(
-            self._new_left, len(self._new_queue)
-        )
+        waiting = self.store.count_due(self.options.filter, now) + min(self._new_left, len(self._new_queue))
         if self.options.limit is not None:
             waiting = min(waiting, self.options.limit - answered)
         return max(waiting - 1, 0)
@@ -176,7 +172,9 @@ class Session:
         """Ask one question and store its rating; False when the person quits."""
         record = self.store.question(choice.question_id)
         shown = self.clock()
-        self.ui.show_question(record, Progress(summary.answered + 1, self._remaining(shown, summary.answered)))
+        self.ui.show_question(
+            record, Progress(summary.answered + 1, self._remaining(shown, summary.answered))
+        )
         answer = self.ui.read_answer()
         if answer is None:
             return False

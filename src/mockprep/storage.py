@@ -164,10 +164,7 @@ class Store:
         return [r[0] for r in self._q("SELECT name FROM migrations ORDER BY name")]
 
     def _migrate(self) -> None:
-        self._q(
-            "CREATE TABLE IF NOT EXISTS migrations "
-            "(name TEXT PRIMARY KEY, applied_at DATETIME NOT NULL)"
-        )
+        self._q("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at DATETIME NOT NULL)")
         known = [m.__name__ for m in MIGRATIONS]
         newer = sorted(set(self.applied_migrations()) - set(known))
         if newer:
@@ -181,9 +178,7 @@ class Store:
                 continue
             with self.write() as conn:
                 # Another process may have applied it while we waited for the lock.
-                done = conn.execute(
-                    text("SELECT 1 FROM migrations WHERE name = :n"), {"n": name}
-                ).first()
+                done = conn.execute(text("SELECT 1 FROM migrations WHERE name = :n"), {"n": name}).first()
                 if done:
                     continue
                 cur = conn.connection.driver_connection.cursor()
@@ -274,8 +269,7 @@ class Store:
                     ).lastrowid
                     conn.execute(
                         text(
-                            "INSERT INTO cards (question_id, state, step, due)"
-                            " VALUES (:q, :state, 0, :due)"
+                            "INSERT INTO cards (question_id, state, step, due) VALUES (:q, :state, 0, :due)"
                         ),
                         {"q": qid, "state": State.Learning.value, "due": stamp},
                     )
@@ -304,9 +298,7 @@ class Store:
 
     def set_bank_removed(self, bank_id: str, removed: bool) -> None:
         with self.write() as conn:
-            conn.execute(
-                text("UPDATE banks SET removed = :r WHERE id = :id"), {"r": removed, "id": bank_id}
-            )
+            conn.execute(text("UPDATE banks SET removed = :r WHERE id = :id"), {"r": removed, "id": bank_id})
 
     def bank_row(self, bank_id: str) -> Any:
         return self._q("SELECT * FROM banks WHERE id = :id", id=bank_id).first()
@@ -331,15 +323,28 @@ class Store:
             topics.setdefault(r.bank_id, {})[r.topic] = r.n
         return [
             BankSummary(
-                r.id, r.title, r.round, r.source, bool(r.builtin), bool(r.removed),
-                r.questions, r.new or 0, r.due_today or 0, topics.get(r.id, {}),
+                r.id,
+                r.title,
+                r.round,
+                r.source,
+                bool(r.builtin),
+                bool(r.removed),
+                r.questions,
+                r.new or 0,
+                r.due_today or 0,
+                topics.get(r.id, {}),
             )
             for r in rows
         ]
 
     def known_values(self) -> dict[str, set[str]]:
         """Rounds, topics, roles and banks that active questions have, to check filters against."""
-        found: dict[str, set[str]] = {"rounds": set(), "topics": set(), "roles": set(), "banks": set()}
+        found: dict[str, set[str]] = {
+            "rounds": set(),
+            "topics": set(),
+            "roles": set(),
+            "banks": set(),
+        }
         for r in self._q(
             "SELECT DISTINCT q.round, q.topic, q.bank_id, q.roles FROM questions q"
             " JOIN banks b ON b.id = q.bank_id WHERE q.retired_at IS NULL AND b.removed = 0"
@@ -354,8 +359,7 @@ class Store:
 
     def question(self, question_id: int) -> QuestionRecord:
         row = self._q(
-            "SELECT id, key, bank_id, round, topic, roles, data, retired_at FROM questions"
-            " WHERE id = :id",
+            "SELECT id, key, bank_id, round, topic, roles, data, retired_at FROM questions WHERE id = :id",
             id=question_id,
         ).one()
         return _record(row)
@@ -418,8 +422,7 @@ class Store:
     def first_review_due(self, flt: QuestionFilter, now: datetime) -> DueCard | None:
         """The most overdue review card."""
         rows = self._select_due(
-            "c.last_review IS NOT NULL AND c.state = :review AND c.due <= :now"
-            " ORDER BY c.due LIMIT 1",
+            "c.last_review IS NOT NULL AND c.state = :review AND c.due <= :now ORDER BY c.due LIMIT 1",
             flt,
             review=State.Review.value,
             now=db_time(now),
@@ -451,7 +454,8 @@ class Store:
     def new_introduced_since(self, since: datetime) -> int:
         """How many questions were answered for the first time at or after ``since``."""
         return self._q(
-            "SELECT COUNT(*) FROM reviews WHERE state_before = 0 AND rated_at >= :s", s=db_time(since)
+            "SELECT COUNT(*) FROM reviews WHERE state_before = 0 AND rated_at >= :s",
+            s=db_time(since),
         ).scalar_one()
 
     def record_review(
@@ -512,7 +516,12 @@ class Store:
                     "INSERT INTO sessions (kind, started_at, status, filters, pid)"
                     " VALUES (:k, :t, 'running', :f, :pid)"
                 ),
-                {"k": kind, "t": db_time(now), "f": json.dumps(filters, sort_keys=True), "pid": pid},
+                {
+                    "k": kind,
+                    "t": db_time(now),
+                    "f": json.dumps(filters, sort_keys=True),
+                    "pid": pid,
+                },
             ).lastrowid
 
     def end_session(self, session_id: int, status: str, now: datetime) -> None:
@@ -560,8 +569,7 @@ class Store:
 
     def has_history(self) -> bool:
         return bool(
-            self._q("SELECT EXISTS (SELECT 1 FROM reviews) OR EXISTS (SELECT 1 FROM sessions)")
-            .scalar_one()
+            self._q("SELECT EXISTS (SELECT 1 FROM reviews) OR EXISTS (SELECT 1 FROM sessions)").scalar_one()
         )
 
     def export_data(self, now: datetime, version: str) -> dict[str, Any]:

@@ -24,7 +24,12 @@ from mockprep.session import Progress, SessionSummary
 from mockprep.storage import QuestionRecord
 
 QUIT = "q"
-RATING_STYLES = {Rating.Again: "red", Rating.Hard: "yellow", Rating.Good: "green", Rating.Easy: "cyan"}
+RATING_STYLES = {
+    Rating.Again: "red",
+    Rating.Hard: "yellow",
+    Rating.Good: "green",
+    Rating.Easy: "cyan",
+}
 ReadLine = Callable[[str], str | None]  # prompt -> line, None at end of input
 
 
@@ -144,13 +149,16 @@ class TerminalUI:
                 line.append_text(safe(follow_up, "italic"))
                 parts.append(line)
         self.console.print(
-            Panel(Group(*parts), title="Model answer", title_align="left", border_style="green",
-                  padding=(0, 1))
+            Panel(
+                Group(*parts),
+                title="Model answer",
+                title_align="left",
+                border_style="green",
+                padding=(0, 1),
+            )
         )
 
-    def read_rating(
-        self, intervals: dict[Rating, timedelta], suggested: Rating | None
-    ) -> Rating | None:
+    def read_rating(self, intervals: dict[Rating, timedelta], suggested: Rating | None) -> Rating | None:
         options = Text("How did you do?  ")
         for rating in Rating:
             options.append(f"{int(rating)} {RATING_NAMES[rating]}", style=RATING_STYLES[rating])
@@ -158,8 +166,10 @@ class TerminalUI:
         self.console.print(options)
         if suggested is not None:
             self.console.print(
-                Text(f"Enter accepts the suggestion: {int(suggested)} {RATING_NAMES[suggested]}",
-                     style="dim")
+                Text(
+                    f"Enter accepts the suggestion: {int(suggested)} {RATING_NAMES[suggested]}",
+                    style="dim",
+                )
             )
         while True:
             line = self._prompt("rating> ")
@@ -170,16 +180,18 @@ class TerminalUI:
             rating = parse_rating(line)
             if rating is not None:
                 return rating
-            self.console.print(
-                Text("Type 1-4 (or again, hard, good, easy); q quits.", style="yellow")
-            )
+            self.console.print(Text("Type 1-4 (or again, hard, good, easy); q quits.", style="yellow"))
 
     def show_summary(self, summary: SessionSummary, now: datetime) -> None:
         console = self.console
         console.print()
         if summary.status == "empty":
-            console.print(Text("Nothing to practise right now: no questions are due and today's new "
-                               "questions are done.", style="bold"))
+            console.print(
+                Text(
+                    "Nothing to practise right now: no questions are due and today's new questions are done.",
+                    style="bold",
+                )
+            )
             if summary.next_due is not None:
                 console.print(Text(f"The next question is due {_when(summary.next_due, now)}."))
             console.print(Text("To learn more now: mockprep session --new 5", style="dim"))
@@ -190,8 +202,10 @@ class TerminalUI:
         if summary.answered:
             line.append("  ·  ")
             for rating in Rating:
-                line.append(f"{RATING_NAMES[rating]} {summary.ratings.get(int(rating), 0)}  ",
-                            style=RATING_STYLES[rating])
+                line.append(
+                    f"{RATING_NAMES[rating]} {summary.ratings.get(int(rating), 0)}  ",
+                    style=RATING_STYLES[rating],
+                )
         console.print(line)
         if summary.status == "interrupted":
             console.print(Text("Every rated answer was saved.", style="dim"))
@@ -206,7 +220,7 @@ def _when(moment: datetime, now: datetime) -> str:
     local = moment.astimezone()
     if moment <= now:
         return "now"
-    stamp = local.strftime("%H:%M") if moment - now < timedelta(hours=20) else local.strftime(
-        "%a %d %b %H:%M"
+    stamp = (
+        local.strftime("%H:%M") if moment - now < timedelta(hours=20) else local.strftime("%a %d %b %H:%M")
     )
     return f"in {format_duration((moment - now).total_seconds())} (at {stamp})"
