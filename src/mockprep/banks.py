@@ -84,6 +84,14 @@ class QuestionSpec(BaseModel):
         "prompt", "answer", "key_points", "follow_ups", "choices", "unit", mode="after"
     )(_check_text)
 
+    @field_validator("difficulty", mode="before")
+    @classmethod
+    def _difficulty_is_1_2_3(cls, value: Any) -> Any:
+        # Checked by hand: a Literal would let TOML's `true` through as 1.
+        if isinstance(value, bool) or value not in (1, 2, 3) or not isinstance(value, int):
+            raise ValueError(f"must be one of 1, 2 or 3 (got {_short(value)})")
+        return value
+
     @field_validator("time_limit")
     @classmethod
     def _time_limit_parses(cls, value: int | float | str | None) -> int | float | str | None:

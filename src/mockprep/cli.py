@@ -218,6 +218,8 @@ def bank_list() -> None:
     """Every bank: round, questions, new and due today, and its topics."""
     from rich.table import Table
 
+    from rich.text import Text
+
     from mockprep.scheduler import local_midnight
     from mockprep.ui import safe
 
@@ -228,31 +230,39 @@ def bank_list() -> None:
     finally:
         store.close()
     console = _console()
-    table = Table(title="Question banks", title_justify="left", expand=False)
-    for column, justify in (
-        ("bank", "left"),
-        ("round", "left"),
-        ("questions", "right"),
-        ("new", "right"),
-        ("due today", "right"),
-        ("topics", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    totals: dict[str, int] = {}
+    if not summaries:
+        console.print("No banks yet. Add your own with: mockprep bank add PATH")
+        return
+    table = Table(title="Question banks", title_justify="left", expand=False, box=None, pad_edge=False)
+    table.add_column("bank", no_wrap=True)
+    table.add_column("round", no_wrap=True)
+    for column in ("questions", "new", "due today"):
+        table.add_column(column, justify="right", no_wrap=True)
+    per_round: dict[str, tuple[int, set[str]]] = {}
     for s in summaries:
-        topics = ", ".join(f"{t} {n}" for t, n in list(s.topics.items())[:6])
-        if len(s.topics) > 6:
-            topics += f", +{len(s.topics) - 6} more"
-        style = "dim" if s.removed else ""
-        name = safe(s.id + (" (removed)" if s.removed else ""))
         table.add_row(
-            name, s.round, str(s.questions), str(s.new), str(s.due_today), safe(topics), style=style
+            safe(s.id + (" (removed)" if s.removed else "")),
+            s.round,
+            str(s.questions),
+            str(s.new),
+            str(s.due_today),
+            style="dim" if s.removed else "",
         )
         if not s.removed:
-            totals[s.round] = totals.get(s.round, 0) + s.questions
+            count, names = per_round.get(s.round, (0, set()))
+            per_round[s.round] = (count + s.questions, names | set(s.topics))
     console.print(table)
-    if totals:
-        console.print("Per round: " + ", ".join(f"{r} {n}" for r, n in sorted(totals.items())))
+    console.print()
+    coverage = Table.grid(padding=(0, 2))
+    coverage.add_column(no_wrap=True)
+    coverage.add_column(justify="right", no_wrap=True)
+    coverage.add_column()
+    for round_name, (count, names) in sorted(per_round.items()):
+        coverage.add_row(
+            round_name, f"{count} questions", safe(f"{len(names)} topics: " + ", ".join(sorted(names)))
+        )
+    console.print(coverage)
+    console.print(Text("Drill one topic: mockprep session --topic statistics", style="dim"))
 
 
 @bank_app.command("show")
