@@ -217,7 +217,6 @@ class _signals_interrupt:
 def bank_list() -> None:
     """Every bank: round, questions, new and due today, and its topics."""
     from rich.table import Table
-
     from rich.text import Text
 
     from mockprep.scheduler import local_midnight
