@@ -139,11 +139,20 @@ class ScriptedUI:
     summaries: list[object] = field(default_factory=list)
     progress: list[object] = field(default_factory=list)
 
-    def show_question(self, record, progress) -> None:
+    notices: list[str] = field(default_factory=list)
+    countdowns: list[object] = field(default_factory=list)
+    timings: list[object] = field(default_factory=list)
+    coverages: list[object] = field(default_factory=list)
+
+    def notice(self, text: str) -> None:
+        self.notices.append(text)
+
+    def show_question(self, record, progress, countdown=None) -> None:
         self.shown.append(record.question.key)
         self.progress.append(progress)
+        self.countdowns.append(countdown)
 
-    def read_answer(self):
+    def read_answer(self, countdown=None):
         if not self.answers:
             return None
         answer = self.answers.pop(0)
@@ -153,8 +162,10 @@ class ScriptedUI:
             self.clock.advance(seconds=self.answer_seconds)
         return answer
 
-    def show_reveal(self, record, answer, grade) -> None:
+    def show_reveal(self, record, answer, grade, timing=None, coverage=None) -> None:
         self.reveals.append((answer, grade))
+        self.timings.append(timing)
+        self.coverages.append(coverage)
 
     def read_rating(self, intervals, suggested):
         self.suggestions.append(suggested)

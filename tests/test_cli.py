@@ -205,3 +205,22 @@ def test_real_process_piped_session(home: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "1 answered" in proc.stdout and proc.stderr == ""
     assert db_rows(home, "SELECT rating FROM reviews") == [(4,)]
+
+
+def test_bad_timing_options_are_one_line_exit_2(cli) -> None:
+    for args, fragment in (
+        (["--minutes", "-5"], "--minutes -5: must be more than 0"),
+        (["--minutes", "100000"], "must be at most 600"),
+        (["--time-limit", "soon"], "--time-limit: 'soon' is not a duration"),
+        (["--time-limit", "1s"], "must be between 5 seconds and 3 hours"),
+        (["--time-limit", "90s", "--no-timer"], "contradict"),
+    ):
+        result = cli("session", *args)
+        assert result.exit_code == 2, (args, result)
+        (line,) = result.stderr.strip().splitlines()
+        assert fragment in line, line
+
+
+def test_session_shows_timing_and_score(cli) -> None:
+    result = cli("session", "--limit", "1", input="an answer\n\n3\n")
+    assert "⏱" in result.stdout and "Score 80/100" in result.stdout

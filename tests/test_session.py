@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 from pathlib import Path
@@ -150,14 +151,14 @@ def test_auto_graded_questions_suggest_a_rating(store: Store, clock: FakeClock, 
     flt = QuestionFilter(banks=("example",))
     answers = {"example/coin": "b", "example/num": "35/12", "example/bias-variance": "..."}
     ui = ScriptedUI(clock=clock)
-    ui.read_answer = lambda: answers[ui.shown[-1]]  # type: ignore[method-assign]
+    ui.read_answer = lambda countdown=None: answers[ui.shown[-1]]  # type: ignore[method-assign]
     ui.ratings = [Rating.Good] * 3
     Session(store, ui, clock, random.Random(3), SessionOptions(filter=flt)).run()
     by_key = dict(zip(ui.shown, ui.suggestions, strict=True))
     assert by_key == {
         "example/coin": Rating.Good,
         "example/num": Rating.Good,
-        "example/bias-variance": None,
+        "example/bias-variance": Rating.Again,  # "..." covers none of its key points
     }
     grades = {k: g for k, (_a, g) in zip(ui.shown, ui.reveals, strict=True)}
     assert grades["example/coin"].correct and grades["example/num"].correct
@@ -178,3 +179,71 @@ def test_stored_card_equals_replay_of_its_reviews(demo: Store, clock: FakeClock)
     assert by_q
     for qid, log in by_q.items():
         assert replay(make_scheduler(), qid, log[0][0], log).to_dict() == demo.card(qid).to_dict()
+
+
+# -- timing ---------------------------------------------------------------------------------------
+
+
+def timing_rows(store: Store):
+    return store.conn.exec_driver_sql(
+        "SELECT duration_ms, time_limit_ms, coverage, suggested FROM reviews ORDER BY id"
+    ).all()
+
+
+def test_answers_are_timed_against_the_round_limit_and_overtime_kept(demo: Store, clock: FakeClock) -> None:
+    summary, ui = run(demo, clock, ["quick", "slow but complete"], [Rating.Good, Rating.Good], secs=0, new=2)
+    assert {c.limit for c in ui.countdowns} == {180.0}  # the technical default
+    clock.advance(days=1)
+    ui2 = ScriptedUI(["over time"], [Rating.Good], clock=clock, answer_seconds=200)
+    opts = SessionOptions(filter=DEMO, tz=ZoneInfo("UTC"), new=1)
+    summary = Session(demo, ui2, clock, random.Random(1), opts).run()
+    timing = ui2.timings[0]
+    assert timing.seconds == 200 and timing.limit == 180 and timing.overtime == 20
+    assert summary.overtime == 1 and summary.points == [(3, True)] and summary.score == 70
+    assert timing_rows(demo)[-1][:2] == (200_000, 180_000)
+
+
+def test_time_limit_override_and_no_timer(demo: Store, clock: FakeClock) -> None:
+    _s, ui = run(demo, clock, ["a"], [Rating.Good], new=1, time_limit=45.0)
+    assert ui.countdowns[0].limit == 45.0
+    _s, ui = run(demo, clock, ["b"], [Rating.Good], new=1, timer=False, secs=999)
+    assert ui.countdowns[0] is None and ui.timings[0].overtime == 0
+    assert timing_rows(demo)[-1][1] is None
+
+
+def test_key_point_coverage_is_stored_and_drives_the_suggestion(demo: Store, clock: FakeClock) -> None:
+    # write_bank's key points are "first point" and "second point".
+    _s, ui = run(
+        demo,
+        clock,
+        ["the first point, and the secnd point too", "only the first point"],
+        [Rating.Good, Rating.Hard],
+        new=2,
+    )
+    assert ui.coverages == [[True, True], [True, False]]
+    assert ui.suggestions == [Rating.Easy, Rating.Hard]
+    assert [json.loads(r.coverage) for r in timing_rows(demo)] == [[True, True], [True, False]]
+    assert [r.suggested for r in timing_rows(demo)] == [4, 2]
+
+
+def test_minutes_plan_stops_when_time_is_up(demo: Store, clock: FakeClock) -> None:
+    # Limits are 3 minutes and no history yet: a 7-minute session fits two answers of 3 minutes.
+    summary, ui = run(demo, clock, ["a"] * 5, [Rating.Easy] * 5, new=5, minutes=7, secs=180)
+    assert summary.answered == 2 and summary.stopped_by_time
+    assert summary.planned == 2 and "About 2 questions fit in 7 minutes" in ui.notices[0]
+
+
+def test_minutes_plan_uses_median_answer_times_once_there_are_enough(
+    demo: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    folder = tmp_path / "more"
+    folder.mkdir()
+    write_bank(folder / "big.toml", bank_id="big", n=20)
+    demo.add_bank_source(folder, clock.now)
+    sync_banks(demo, clock.now)
+    big = QuestionFilter(banks=("big",))
+    run(demo, clock, ["a"] * 6, [Rating.Easy] * 6, new=6, secs=60, filter=big)  # median 60s
+    clock.advance(days=1)
+    summary, ui = run(demo, clock, ["a"] * 10, [Rating.Easy] * 10, new=10, minutes=5, secs=60, filter=big)
+    assert "median answer times" in ui.notices[0]
+    assert summary.answered == 5 and summary.stopped_by_time

@@ -130,3 +130,56 @@ def test_auto_grade_numeric_tolerance() -> None:
 
 def test_open_questions_are_not_auto_graded() -> None:
     assert auto_grade(spec(), "anything") is None
+
+
+# -- timer ------------------------------------------------------------------------------------------
+
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+from mockprep.timer import Countdown, SessionPlan, median_durations, parse_minutes, time_limit  # noqa: E402
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_time_limit_precedence() -> None:
+    assert time_limit("technical", None) == 180
+    assert time_limit("project", None) == 180
+    assert time_limit("behavioral", None) == 150
+    assert time_limit("behavioral", 60) == 60
+    assert time_limit("behavioral", 60, override=45) == 45
+
+
+@pytest.mark.parametrize(
+    ("seconds", "phase", "label"),
+    [
+        (0, "ok", "3:00 left of 3:00"),
+        (149.5, "ok", "0:31 left of 3:00"),
+        (150, "warning", "0:30 left of 3:00"),
+        (179.9, "warning", "0:01 left of 3:00"),
+        (180, "warning", "0:00 left of 3:00"),
+        (192, "overtime", "+0:12 over 3:00"),
+    ],
+)
+def test_countdown_phases_and_labels(seconds: float, phase: str, label: str) -> None:
+    countdown = Countdown(180, T0)
+    now = T0 + timedelta(seconds=seconds)
+    assert countdown.phase(now) == phase
+    assert countdown.label(now) == label
+
+
+def test_median_needs_enough_history() -> None:
+    assert median_durations({"technical": [10, 20, 30, 40], "project": [1, 2, 3, 4, 100]}) == {"project": 3}
+
+
+@given(st.floats(1, 600), st.lists(st.floats(5, 600), max_size=30))
+def test_plan_never_overfills(minutes: float, limits: list[float]) -> None:
+    plan = SessionPlan(minutes * 60, {})
+    count = plan.estimate_count([("technical", limit) for limit in limits])
+    assert sum(limits[:count]) <= minutes * 60
+    assert count == len(limits) or sum(limits[: count + 1]) > minutes * 60
+
+
+@pytest.mark.parametrize("bad", [0, -5, float("nan"), 601])
+def test_parse_minutes_rejects(bad: float) -> None:
+    with pytest.raises(ValueError):
+        parse_minutes(bad)

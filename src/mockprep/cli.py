@@ -153,12 +153,26 @@ def session(
         int | None,
         typer.Option("--limit", "-n", min=1, max=10000, help="Stop after this many answers."),
     ] = None,
+    minutes: Annotated[
+        float | None,
+        typer.Option("--minutes", "-m", help="Plan the session to fit this many minutes."),
+    ] = None,
+    time_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--time-limit", help="Time for every question, e.g. 90s or 2m30s (default: per question/round)."
+        ),
+    ] = None,
+    no_timer: Annotated[bool, typer.Option("--no-timer", help="Do not time answers.")] = False,
 ) -> None:
     """Practise: answer due and new questions, see the model answer, rate yourself.
 
     Type an answer over as many lines as you like; an empty line ends it. Then rate it:
-    1/again, 2/hard, 3/good, 4/easy. A line with just q quits. Ctrl-C stops at once;
-    every rating given so far is already saved.
+    1/again, 2/hard, 3/good, 4/easy (Enter takes the suggested rating). A line with just q
+    quits. Ctrl-C stops at once; every rating given so far is already saved.
+
+    Each answer is timed against its limit (technical and project 3m, behavioral 2m30s,
+    unless the question sets its own); running over is recorded, never cut off.
     """
     import random
 
@@ -166,6 +180,7 @@ def session(
     from mockprep.session import Session, SessionOptions
     from mockprep.ui import TerminalUI, stdin_reader
 
+    minutes_value, limit_seconds = _timing_options(minutes, time_limit, no_timer)
     store = _open_store()
     try:
         topics, banks = topic or [], bank or []
@@ -179,12 +194,40 @@ def session(
             banks=tuple(banks),
         )
         console = _console()
-        ui = TerminalUI(console, stdin_reader(console))
-        runner = Session(store, ui, utc_now, random.Random(), SessionOptions(flt, new, limit))
+        ui = TerminalUI(console, stdin_reader(console, utc_now))
+        options = SessionOptions(
+            flt, new, limit, timer=not no_timer, time_limit=limit_seconds, minutes=minutes_value
+        )
+        runner = Session(store, ui, utc_now, random.Random(), options)
         with _signals_interrupt():
             runner.run()
     finally:
         store.close()
+
+
+def _timing_options(
+    minutes: float | None, time_limit: str | None, no_timer: bool
+) -> tuple[float | None, float | None]:
+    """Validate --minutes, --time-limit and --no-timer; return (minutes, limit seconds)."""
+    from mockprep.durations import parse_duration
+    from mockprep.timer import parse_minutes
+
+    if minutes is not None:
+        try:
+            parse_minutes(minutes)
+        except ValueError as exc:
+            raise UserError(f"--minutes {minutes:g}: {exc}") from None
+    limit_seconds = None
+    if time_limit is not None:
+        if no_timer:
+            raise UserError("--time-limit and --no-timer contradict each other; use one")
+        try:
+            limit_seconds = parse_duration(time_limit)
+        except ValueError as exc:
+            raise UserError(f"--time-limit: {exc}") from None
+        if not 5 <= limit_seconds <= 3 * 3600:
+            raise UserError(f"--time-limit {time_limit}: must be between 5 seconds and 3 hours")
+    return minutes, limit_seconds
 
 
 class _signals_interrupt:

@@ -90,4 +90,33 @@ def m001_initial(cur: Any) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial]
+def m002_timing_and_mocks(cur: Any) -> None:
+    """Time limits and key-point coverage on reviews; mock rounds and their answers."""
+    _run(
+        cur,
+        """
+        ALTER TABLE reviews ADD COLUMN time_limit_ms INTEGER;
+        ALTER TABLE reviews ADD COLUMN coverage TEXT;
+        ALTER TABLE reviews ADD COLUMN suggested INTEGER;
+        ALTER TABLE sessions ADD COLUMN round TEXT;
+        ALTER TABLE sessions ADD COLUMN minutes FLOAT;
+        CREATE TABLE mock_answers (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            question_id INTEGER NOT NULL REFERENCES questions(id),
+            position INTEGER NOT NULL,
+            answered_at DATETIME NOT NULL,
+            answer TEXT NOT NULL DEFAULT '',
+            follow_up TEXT,
+            follow_up_answer TEXT,
+            duration_ms INTEGER NOT NULL,
+            time_limit_ms INTEGER,
+            coverage TEXT,
+            review_id INTEGER REFERENCES reviews(id)
+        );
+        CREATE INDEX mock_answers_session ON mock_answers(session_id, position)
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_timing_and_mocks]

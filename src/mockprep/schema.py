@@ -67,6 +67,8 @@ class SessionRow(SQLModel, table=True):
     status: str = "running"
     filters: str = "{}"
     pid: int | None = None
+    round: str | None = None  # a mock's round
+    minutes: float | None = None  # the time budget asked for (--minutes), if any
 
 
 class ReviewRow(SQLModel, table=True):
@@ -82,6 +84,28 @@ class ReviewRow(SQLModel, table=True):
     state_before: int
     answer: str = ""
     duration_ms: int
+    time_limit_ms: int | None = None  # None: untimed (--no-timer); overtime = duration beyond it
+    coverage: str | None = None  # JSON list of booleans, one per key point
+    suggested: int | None = None  # the rating mockprep suggested
+
+
+class MockAnswerRow(SQLModel, table=True):
+    """One answer in a mock round, stored when given; ``review_id`` is set once it is rated."""
+
+    __tablename__ = "mock_answers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="sessions.id")
+    question_id: int = Field(foreign_key="questions.id")
+    position: int
+    answered_at: datetime
+    answer: str = ""
+    follow_up: str | None = None
+    follow_up_answer: str | None = None
+    duration_ms: int
+    time_limit_ms: int | None = None
+    coverage: str | None = None
+    review_id: int | None = Field(default=None, foreign_key="reviews.id")
 
 
 class BankSourceRow(SQLModel, table=True):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from fsrs import Rating
 
 from mockprep.banks import QuestionFilter
-from mockprep.grading import AutoGrade, auto_grade
+from mockprep.grading import AutoGrade, auto_grade, key_point_coverage, suggest_rating
 from mockprep.scheduler import (
     DAILY_NEW_LIMIT,
     CardState,
@@ -29,6 +29,8 @@ from mockprep.scheduler import (
     preview_intervals,
     review,
 )
+from mockprep.scoring import session_score
+from mockprep.timer import Countdown, SessionPlan, median_durations, time_limit
 
 if TYPE_CHECKING:
     from mockprep.storage import QuestionRecord, Store
@@ -53,6 +55,19 @@ class SessionOptions:
     limit: int | None = None  # most answers this session
     daily_new: int = DAILY_NEW_LIMIT
     tz: tzinfo | None = None  # the person's zone for "today"; None: the system's
+    timer: bool = True  # time each answer against its limit (--no-timer turns it off)
+    time_limit: float | None = None  # seconds for every question (--time-limit)
+    minutes: float | None = None  # plan the session to fit this many minutes (--minutes)
+
+
+@dataclass(frozen=True)
+class AnswerTiming:
+    seconds: float
+    limit: float | None  # None: untimed
+
+    @property
+    def overtime(self) -> float:
+        return 0.0 if self.limit is None else max(0.0, self.seconds - self.limit)
 
 
 @dataclass
@@ -65,15 +80,34 @@ class SessionSummary:
     due_tomorrow: int = 0
     next_due: datetime | None = None
     stopped_by_limit: bool = False
+    stopped_by_time: bool = False
+    planned: int | None = None  # questions expected to fit --minutes
+    overtime: int = 0  # answers that ran past their limit
+    points: list[tuple[int, bool]] = field(default_factory=list)  # (rating, overtime) per answer
+
+    @property
+    def score(self) -> int | None:
+        return session_score(self.points)
 
 
 class SessionUI(Protocol):
-    def show_question(self, record: QuestionRecord, progress: Progress) -> None: ...
+    def notice(self, text: str) -> None: ...
 
-    def read_answer(self) -> str | None:
-        """The typed answer, or None when the person quits."""
+    def show_question(
+        self, record: QuestionRecord, progress: Progress, countdown: Countdown | None
+    ) -> None: ...
 
-    def show_reveal(self, record: QuestionRecord, answer: str, grade: AutoGrade | None) -> None: ...
+    def read_answer(self, countdown: Countdown | None) -> str | None:
+        """The typed answer, or None when the person quits. A countdown may be shown while typing."""
+
+    def show_reveal(
+        self,
+        record: QuestionRecord,
+        answer: str,
+        grade: AutoGrade | None,
+        timing: AnswerTiming,
+        coverage: list[bool] | None,
+    ) -> None: ...
 
     def read_rating(self, intervals: dict[Rating, timedelta], suggested: Rating | None) -> Rating | None:
         """The chosen rating, or None when the person quits."""
@@ -110,6 +144,7 @@ class Session:
         self.scheduler = make_scheduler()
         self._new_queue: list[int] = []
         self._new_left = 0
+        self._plan: SessionPlan | None = None
 
     def _plan_new(self, now: datetime) -> None:
         ids = self.store.new_question_ids(self.options.filter)
@@ -145,15 +180,29 @@ class Session:
             self.ui.show_summary(summary, start)
             return summary
         summary = SessionSummary(
-            self.store.start_session("drill", self.options.filter.to_dict(), start, os.getpid()),
+            self.store.start_session(
+                "drill", self.options.filter.to_dict(), start, os.getpid(), minutes=self.options.minutes
+            ),
             "completed",
         )
+        if self.options.minutes is not None:
+            self._plan = SessionPlan(
+                self.options.minutes * 60, median_durations(self.store.recent_durations())
+            )
+            summary.planned = self._estimate_count(start)
+            self.ui.notice(self._plan_text(summary.planned))
         try:
             while choice is not None:
                 if self.options.limit is not None and summary.answered >= self.options.limit:
                     summary.stopped_by_limit = True
                     break
-                if not self._ask(choice, summary):
+                record = self.store.question(choice.question_id)
+                if self._plan is not None and not self._plan.fits(
+                    (self.clock() - start).total_seconds(), record.question.round, self._limit(record)
+                ):
+                    summary.stopped_by_time = True
+                    break
+                if not self._ask(choice, record, summary):
                     break
                 choice = self._next(self.clock())
         except (KeyboardInterrupt, SessionInterrupted):
@@ -168,21 +217,48 @@ class Session:
         self.ui.show_summary(summary, end)
         return summary
 
-    def _ask(self, choice: DueCard, summary: SessionSummary) -> bool:
-        """Ask one question and store its rating; False when the person quits."""
-        record = self.store.question(choice.question_id)
-        shown = self.clock()
-        self.ui.show_question(
-            record, Progress(summary.answered + 1, self._remaining(shown, summary.answered))
+    def _limit(self, record: QuestionRecord) -> float:
+        q = record.question
+        return time_limit(q.round, q.spec.time_limit_seconds, self.options.time_limit)
+
+    def _estimate_count(self, now: datetime) -> int:
+        """How many of the questions waiting now are expected to fit the planned minutes."""
+        assert self._plan is not None
+        waiting = self.store.count_due(self.options.filter, now) + min(self._new_left, len(self._new_queue))
+        # Without loading every waiting question, assume the rounds the filter allows, in turn.
+        rounds = self.options.filter.rounds or ("technical", "project", "behavioral")
+        mix = [rounds[i % len(rounds)] for i in range(waiting)]
+        return self._plan.estimate_count([(r, time_limit(r, None, self.options.time_limit)) for r in mix])
+
+    def _plan_text(self, count: int) -> str:
+        basis = (
+            "your median answer times"
+            if self._plan and self._plan.expected
+            else "the time limits (your own median times count once a round has 5 answers)"
         )
-        answer = self.ui.read_answer()
+        return f"About {count} questions fit in {self.options.minutes:g} minutes, judging by {basis}."
+
+    def _ask(self, choice: DueCard, record: QuestionRecord, summary: SessionSummary) -> bool:
+        """Ask one question and store its rating; False when the person quits."""
+        spec = record.question.spec
+        limit = self._limit(record) if self.options.timer else None
+        shown = self.clock()
+        countdown = Countdown(limit, shown) if limit is not None else None
+        progress = Progress(summary.answered + 1, self._remaining(shown, summary.answered))
+        self.ui.show_question(record, progress, countdown)
+        answer = self.ui.read_answer(countdown)
         if answer is None:
             return False
         answered = self.clock()
-        grade = auto_grade(record.question.spec, answer)
-        self.ui.show_reveal(record, answer, grade)
+        timing = AnswerTiming((answered - shown).total_seconds(), limit)
+        grade = auto_grade(spec, answer)
+        coverage = key_point_coverage(spec.key_points, answer) if grade is None else None
+        if grade is not None:
+            suggested = Rating.Good if grade.correct else Rating.Again
+        else:
+            suggested = Rating(suggest_rating(coverage or [], timing.overtime > 0))
+        self.ui.show_reveal(record, answer, grade, timing, coverage)
         card = self.store.card(record.id)
-        suggested = None if grade is None else (Rating.Good if grade.correct else Rating.Again)
         rating = self.ui.read_rating(preview_intervals(self.scheduler, card, answered), suggested)
         if rating is None:
             return False
@@ -196,8 +272,13 @@ class Session:
             int(rating),
             int(state_before),
             answer,
-            max(0, round((answered - shown).total_seconds() * 1000)),
+            max(0, round(timing.seconds * 1000)),
+            time_limit_ms=None if limit is None else round(limit * 1000),
+            coverage=coverage,
+            suggested=int(suggested),
         )
+        summary.overtime += timing.overtime > 0
+        summary.points.append((int(rating), timing.overtime > 0))
         if choice.state == CardState.NEW:
             # Even if another terminal answered it meanwhile: it has left this session's new queue.
             self._new_left -= 1

@@ -468,13 +468,18 @@ class Store:
         state_before: int,
         answer: str,
         duration_ms: int,
+        time_limit_ms: int | None = None,
+        coverage: list[bool] | None = None,
+        suggested: int | None = None,
+        mock_answer_id: int | None = None,
     ) -> int:
-        """Store one rating and the card it produced, together, durably."""
+        """Store one rating and the card it produced, together, durably (and link a mock answer)."""
         with self.write() as conn:
             review_id = conn.execute(
                 text(
                     "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before,"
-                    " answer, duration_ms) VALUES (:q, :s, :t, :r, :sb, :a, :d)"
+                    " answer, duration_ms, time_limit_ms, coverage, suggested)"
+                    " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug)"
                 ),
                 {
                     "q": question_id,
@@ -484,9 +489,17 @@ class Store:
                     "sb": state_before,
                     "a": answer,
                     "d": duration_ms,
+                    "tl": time_limit_ms,
+                    "cov": None if coverage is None else json.dumps(coverage),
+                    "sug": suggested,
                 },
             ).lastrowid
             self._save_card(conn, question_id, card)
+            if mock_answer_id is not None:
+                conn.execute(
+                    text("UPDATE mock_answers SET review_id = :r WHERE id = :id"),
+                    {"r": review_id, "id": mock_answer_id},
+                )
         return review_id
 
     @staticmethod
@@ -509,20 +522,97 @@ class Store:
 
     # -- sessions ------------------------------------------------------------------------------------
 
-    def start_session(self, kind: str, filters: dict[str, Any], now: datetime, pid: int) -> int:
+    def start_session(
+        self,
+        kind: str,
+        filters: dict[str, Any],
+        now: datetime,
+        pid: int,
+        round: str | None = None,
+        minutes: float | None = None,
+    ) -> int:
         with self.write() as conn:
             return conn.execute(
                 text(
-                    "INSERT INTO sessions (kind, started_at, status, filters, pid)"
-                    " VALUES (:k, :t, 'running', :f, :pid)"
+                    "INSERT INTO sessions (kind, started_at, status, filters, pid, round, minutes)"
+                    " VALUES (:k, :t, 'running', :f, :pid, :round, :minutes)"
                 ),
                 {
                     "k": kind,
                     "t": db_time(now),
                     "f": json.dumps(filters, sort_keys=True),
                     "pid": pid,
+                    "round": round,
+                    "minutes": minutes,
                 },
             ).lastrowid
+
+    def recent_durations(self, per_round: int = 50) -> dict[str, list[float]]:
+        """Seconds of the latest ``per_round`` answers in each round (for session planning)."""
+        rows = self._q(
+            "SELECT round, duration_ms FROM ("
+            " SELECT q.round AS round, r.duration_ms AS duration_ms, ROW_NUMBER() OVER"
+            " (PARTITION BY q.round ORDER BY r.rated_at DESC) AS n"
+            " FROM reviews r JOIN questions q ON q.id = r.question_id)"
+            " WHERE n <= :k",
+            k=per_round,
+        )
+        found: dict[str, list[float]] = {}
+        for r in rows:
+            found.setdefault(r.round, []).append(r.duration_ms / 1000)
+        return found
+
+    def mock_candidates(self, round: str) -> list[Any]:
+        """Active questions of a round with what a mock needs to choose among them."""
+        return self._q(
+            "SELECT q.id, q.topic, q.competencies, q.data, c.last_review, c.due, c.state"
+            " FROM questions q JOIN banks b ON b.id = q.bank_id JOIN cards c ON c.question_id = q.id"
+            " WHERE q.retired_at IS NULL AND b.removed = 0 AND q.round = :round ORDER BY q.id",
+            round=round,
+        ).all()
+
+    def add_mock_answer(
+        self,
+        session_id: int,
+        question_id: int,
+        position: int,
+        answered_at: datetime,
+        answer: str,
+        duration_ms: int,
+        time_limit_ms: int | None,
+        coverage: list[bool],
+        follow_up: str | None = None,
+        follow_up_answer: str | None = None,
+    ) -> int:
+        """Store a mock answer the moment it is given (it is rated after the round)."""
+        with self.write() as conn:
+            return conn.execute(
+                text(
+                    "INSERT INTO mock_answers (session_id, question_id, position, answered_at, answer,"
+                    " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage)"
+                    " VALUES (:s, :q, :p, :t, :a, :f, :fa, :d, :tl, :cov)"
+                ),
+                {
+                    "s": session_id,
+                    "q": question_id,
+                    "p": position,
+                    "t": db_time(answered_at),
+                    "a": answer,
+                    "f": follow_up,
+                    "fa": follow_up_answer,
+                    "d": duration_ms,
+                    "tl": time_limit_ms,
+                    "cov": json.dumps(coverage),
+                },
+            ).lastrowid
+
+    def mock_answers(self, session_id: int) -> list[Any]:
+        return self._q(
+            "SELECT m.*, q.key, q.topic, r.rating FROM mock_answers m"
+            " JOIN questions q ON q.id = m.question_id LEFT JOIN reviews r ON r.id = m.review_id"
+            " WHERE m.session_id = :s ORDER BY m.position",
+            s=session_id,
+        ).all()
 
     def end_session(self, session_id: int, status: str, now: datetime) -> None:
         with self.write() as conn:
@@ -600,6 +690,9 @@ class Store:
                     "duration_ms": r.duration_ms,
                     "session": r.session_id,
                     "answer": r.answer,
+                    "time_limit_ms": r.time_limit_ms,
+                    "coverage": None if r.coverage is None else json.loads(r.coverage),
+                    "suggested": r.suggested,
                 }
             )
         cards = {r.question_id: _card(r) for r in self._q("SELECT * FROM cards")}
@@ -629,8 +722,29 @@ class Store:
                 "ended_at": _iso(r.ended_at),
                 "status": r.status,
                 "filters": json.loads(r.filters),
+                "round": r.round,
+                "minutes": r.minutes,
             }
             for r in self._q("SELECT * FROM sessions ORDER BY id")
+        ]
+        mock_answers = [
+            {
+                "id": r.id,
+                "session": r.session_id,
+                "key": r.key,
+                "position": r.position,
+                "answered_at": _iso(r.answered_at),
+                "answer": r.answer,
+                "follow_up": r.follow_up,
+                "follow_up_answer": r.follow_up_answer,
+                "duration_ms": r.duration_ms,
+                "time_limit_ms": r.time_limit_ms,
+                "coverage": None if r.coverage is None else json.loads(r.coverage),
+                "review": r.review_id,
+            }
+            for r in self._q(
+                "SELECT m.*, q.key FROM mock_answers m JOIN questions q ON q.id = m.question_id ORDER BY m.id"
+            )
         ]
         sources = [
             {"path": r.path, "added_at": _iso(r.added_at)}
@@ -645,6 +759,7 @@ class Store:
             "bank_sources": sources,
             "sessions": sessions,
             "questions": questions,
+            "mock_answers": mock_answers,
         }
 
     def import_data(self, doc: dict[str, Any]) -> dict[str, int]:
@@ -659,7 +774,7 @@ class Store:
             )
         counts = {"banks": 0, "questions": 0, "reviews": 0, "sessions": 0}
         with self.write() as conn:
-            for table in ("cards", "questions", "banks", "bank_sources"):
+            for table in ("mock_answers", "cards", "questions", "banks", "bank_sources"):
                 conn.execute(text(f"DELETE FROM {table}"))
             for b in doc["banks"]:
                 conn.execute(
@@ -679,11 +794,15 @@ class Store:
             for s in doc["sessions"]:
                 conn.execute(
                     text(
-                        "INSERT INTO sessions (id, kind, started_at, ended_at, status, filters, pid)"
-                        " VALUES (:id, :kind, :started_at, :ended_at, :status, :filters, NULL)"
+                        "INSERT INTO sessions (id, kind, started_at, ended_at, status, filters, pid,"
+                        " round, minutes)"
+                        " VALUES (:id, :kind, :started_at, :ended_at, :status, :filters, NULL,"
+                        " :round, :minutes)"
                     ),
                     {
                         **s,
+                        "round": s.get("round"),
+                        "minutes": s.get("minutes"),
                         "started_at": _db(s["started_at"]),
                         "ended_at": _db(s["ended_at"]),
                         "filters": json.dumps(s["filters"], sort_keys=True),
@@ -724,12 +843,36 @@ class Store:
                     conn.execute(
                         text(
                             "INSERT INTO reviews (id, question_id, session_id, rated_at, rating,"
-                            " state_before, answer, duration_ms) VALUES (:id, :q, :session, :rated_at,"
-                            " :rating, :state_before, :answer, :duration_ms)"
+                            " state_before, answer, duration_ms, time_limit_ms, coverage, suggested)"
+                            " VALUES (:id, :q, :session, :rated_at, :rating, :state_before, :answer,"
+                            " :duration_ms, :time_limit_ms, :coverage, :suggested)"
                         ),
-                        {**r, "q": qid, "rated_at": _db(r["rated_at"])},
+                        {
+                            **r,
+                            "q": qid,
+                            "rated_at": _db(r["rated_at"]),
+                            "time_limit_ms": r.get("time_limit_ms"),
+                            "coverage": None if r.get("coverage") is None else json.dumps(r["coverage"]),
+                            "suggested": r.get("suggested"),
+                        },
                     )
                     counts["reviews"] += 1
+            ids = {q["key"]: Card.from_dict(q["card"]).card_id for q in doc["questions"]}
+            for m in doc.get("mock_answers", []):
+                conn.execute(
+                    text(
+                        "INSERT INTO mock_answers (id, session_id, question_id, position, answered_at,"
+                        " answer, follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage,"
+                        " review_id) VALUES (:id, :session, :q, :position, :answered_at, :answer,"
+                        " :follow_up, :follow_up_answer, :duration_ms, :time_limit_ms, :coverage, :review)"
+                    ),
+                    {
+                        **m,
+                        "q": ids[m["key"]],
+                        "answered_at": _db(m["answered_at"]),
+                        "coverage": None if m["coverage"] is None else json.dumps(m["coverage"]),
+                    },
+                )
         return counts
 
 

@@ -20,8 +20,9 @@ from mockprep.durations import format_duration
 from mockprep.grading import AutoGrade, choice_letter
 from mockprep.sanitize import clean
 from mockprep.scheduler import RATING_NAMES, parse_rating
-from mockprep.session import Progress, SessionSummary
+from mockprep.session import AnswerTiming, Clock, Progress, SessionSummary
 from mockprep.storage import QuestionRecord
+from mockprep.timer import Countdown
 
 QUIT = "q"
 RATING_STYLES = {
@@ -30,7 +31,9 @@ RATING_STYLES = {
     Rating.Good: "green",
     Rating.Easy: "cyan",
 }
-ReadLine = Callable[[str], str | None]  # prompt -> line, None at end of input
+# (prompt, countdown or None) -> the line, or None at end of input
+ReadLine = Callable[[str, Countdown | None], str | None]
+CLOCK_STYLES = {"ok": "bold", "warning": "bold yellow", "overtime": "bold red"}
 
 
 def safe(text: str, style: str = "") -> Text:
@@ -42,29 +45,18 @@ def make_console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def stdin_reader(console: Console) -> ReadLine:
+def stdin_reader(console: Console, clock: Clock) -> ReadLine:
     """Read one line from standard input (None at end of input) after showing a prompt.
 
-    In a terminal, ``input()`` draws the prompt itself (so readline's line editing knows where the
-    line starts). From a pipe, the prompt and the line read are echoed to ``console``, so that a
-    transcript reads like a session.
+    In a terminal, the prompt is drawn by the line editor (so editing keeps the line intact), and while
+    a countdown runs, prompt_toolkit shows it ticking in a bottom toolbar that turns yellow in the last
+    30 seconds and red in overtime. From a pipe, nothing is drawn live: the prompt and the line read
+    are echoed to ``console`` so that a transcript reads like a session; timing is recorded the same.
     """
-    if sys.stdin.isatty():
-        try:
-            import readline  # noqa: F401  (enables editing and history for input())
-        except ImportError:
-            pass
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return _terminal_reader(console, clock)
 
-        def read_tty(prompt: str) -> str | None:
-            console.file.flush()
-            try:
-                return input(prompt)
-            except EOFError:
-                return None
-
-        return read_tty
-
-    def read_pipe(prompt: str) -> str | None:
+    def read_pipe(prompt: str, _countdown: Countdown | None) -> str | None:
         console.print(Text(prompt, style="bold"), end="")
         line = sys.stdin.readline()
         if line == "":
@@ -77,6 +69,40 @@ def stdin_reader(console: Console) -> ReadLine:
     return read_pipe
 
 
+def _terminal_reader(console: Console, clock: Clock) -> ReadLine:
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.styles import Style
+
+    session: PromptSession[str] = PromptSession()
+    style = Style.from_dict(
+        {
+            "bottom-toolbar": "noreverse",
+            "clock.ok": "bold",
+            "clock.warning": "bold bg:ansiyellow fg:ansiblack",
+            "clock.overtime": "bold bg:ansired fg:ansiwhite",
+        }
+    )
+
+    def read(prompt: str, countdown: Countdown | None) -> str | None:
+        console.file.flush()
+
+        def toolbar() -> list[tuple[str, str]]:
+            assert countdown is not None
+            now = clock()
+            phase = countdown.phase(now)
+            note = {"ok": "", "warning": "  wrap up", "overtime": "  over time: keep going or finish"}
+            return [(f"class:clock.{phase}", f" ⏱ {countdown.label(now)}{note[phase]} ")]
+
+        try:
+            if countdown is None:
+                return session.prompt(prompt)
+            return session.prompt(prompt, bottom_toolbar=toolbar, refresh_interval=0.5, style=style)
+        except EOFError:
+            return None
+
+    return read
+
+
 class TerminalUI:
     """:class:`mockprep.session.SessionUI` on a rich console."""
 
@@ -84,10 +110,15 @@ class TerminalUI:
         self.console = console
         self.read_line = read_line
 
-    def _prompt(self, label: str) -> str | None:
-        return self.read_line(label)
+    def _prompt(self, label: str, countdown: Countdown | None = None) -> str | None:
+        return self.read_line(label, countdown)
 
-    def show_question(self, record: QuestionRecord, progress: Progress) -> None:
+    def notice(self, text: str) -> None:
+        self.console.print(safe(text, "dim"))
+
+    def show_question(
+        self, record: QuestionRecord, progress: Progress, countdown: Countdown | None = None
+    ) -> None:
         q = record.question
         spec = q.spec
         more = f" · {progress.remaining} more" if progress.remaining else " · last one"
@@ -99,6 +130,8 @@ class TerminalUI:
         meta.append(clean(q.topic), style="cyan")
         meta.append(" · difficulty ")
         meta.append("●" * spec.difficulty + "○" * (3 - spec.difficulty), style="yellow")
+        if countdown is not None:
+            meta.append(f"   ⏱ {format_duration(countdown.limit)}", style="bold")
         meta.append(f"   {clean(q.key)}", style="dim")
         body: list[Text] = [safe(spec.prompt.strip())]
         if spec.kind == "choice" and spec.choices:
@@ -115,18 +148,27 @@ class TerminalUI:
         }.get(spec.kind, "Type your answer; an empty line ends it.")
         self.console.print(Text(f"{hint} (q on its own line quits)", style="dim"))
 
-    def read_answer(self) -> str | None:
+    def read_answer(self, countdown: Countdown | None = None) -> str | None:
         lines: list[str] = []
         while True:
-            line = self._prompt("> " if not lines else ". ")
+            line = self._prompt("> " if not lines else ". ", countdown)
             if line is None or line.strip() == QUIT:
                 return None
             if line.strip() == "":
                 return "\n".join(lines)
             lines.append(line)
 
-    def show_reveal(self, record: QuestionRecord, answer: str, grade: AutoGrade | None) -> None:
+    def show_reveal(
+        self,
+        record: QuestionRecord,
+        answer: str,
+        grade: AutoGrade | None,
+        timing: AnswerTiming | None = None,
+        coverage: list[bool] | None = None,
+    ) -> None:
         spec = record.question.spec
+        if timing is not None:
+            self.console.print(timing_text(timing))
         if grade is not None:
             if grade.correct:
                 verdict = Text("✓ Correct", style="bold green")
@@ -137,9 +179,17 @@ class TerminalUI:
             verdict.append_text(safe(grade.expected, "bold"))
             self.console.print(verdict)
         parts: list[Text | Rule] = [safe(spec.answer.strip())]
-        parts.append(Text("\nKey points", style="bold"))
-        for point in spec.key_points:
-            line = Text("  • ")
+        heading = "\nKey points"
+        if coverage is not None:
+            heading += f" — your answer covers {sum(coverage)} of {len(coverage)} (by matching words)"
+        parts.append(Text(heading, style="bold"))
+        for index, point in enumerate(spec.key_points):
+            if coverage is None:
+                line = Text("  • ")
+            elif coverage[index]:
+                line = Text("  ✓ ", style="green")
+            else:
+                line = Text("  ✗ ", style="red")
             line.append_text(safe(point))
             parts.append(line)
         if spec.follow_ups:
@@ -207,13 +257,35 @@ class TerminalUI:
                     style=RATING_STYLES[rating],
                 )
         console.print(line)
+        if summary.score is not None:
+            score = Text(f"Score {summary.score}/100", style="bold")
+            if summary.overtime:
+                score.append(f"  ·  {summary.overtime} over time", style="red")
+            console.print(score)
         if summary.status == "interrupted":
             console.print(Text("Every rated answer was saved.", style="dim"))
         if summary.stopped_by_limit:
             console.print(Text("Stopped at the --limit you set.", style="dim"))
+        if summary.stopped_by_time:
+            console.print(
+                Text("Time is up for the minutes you planned; the rest waits for next time.", style="yellow")
+            )
         console.print(Text(f"Due by the end of tomorrow: {summary.due_tomorrow}"))
         if summary.next_due is not None:
             console.print(Text(f"Next question due {_when(summary.next_due, now)}.", style="dim"))
+
+
+def timing_text(timing: AnswerTiming) -> Text:
+    """``⏱ 1m40s of 3m`` or, past the limit, ``⏱ 3m40s — 40s over the 3m limit`` in red."""
+    used = format_duration(timing.seconds)
+    if timing.limit is None:
+        return Text(f"⏱ {used}", style="dim")
+    if timing.overtime > 0:
+        return Text(
+            f"⏱ {used} — {format_duration(timing.overtime)} over the {format_duration(timing.limit)} limit",
+            style="bold red",
+        )
+    return Text(f"⏱ {used} of {format_duration(timing.limit)}", style="green")
 
 
 def _when(moment: datetime, now: datetime) -> str:

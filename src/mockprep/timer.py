@@ -1,0 +1,112 @@
+"""Time limits, countdowns and session planning. Pure: every function takes the time it needs.
+
+A question's limit is its own ``time_limit``, else its round's default. A countdown starts when the
+question is shown; running past the limit is *overtime*: the answer is kept and the overtime recorded.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+# Technical and project: "explain your project in 2-3 minutes"; behavioral: a two-minute STAR story.
+ROUND_LIMITS = {"technical": 180.0, "project": 180.0, "behavioral": 150.0}
+WARNING_SECONDS = 30.0
+# Below this many recorded answers in a round, planning uses the time limits instead of the median.
+MIN_HISTORY_FOR_MEDIAN = 5
+MAX_MINUTES = 600
+
+
+def time_limit(round: str, own_limit: float | None, override: float | None = None) -> float:
+    """Seconds allowed for a question: ``override`` (``--time-limit``), else its own, else the round's."""
+    if override is not None:
+        return override
+    if own_limit is not None:
+        return own_limit
+    return ROUND_LIMITS.get(round, ROUND_LIMITS["technical"])
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """A running time limit for one answer."""
+
+    limit: float  # seconds
+    started: datetime
+
+    def elapsed(self, now: datetime) -> float:
+        return (now - self.started).total_seconds()
+
+    def remaining(self, now: datetime) -> float:
+        """Seconds left; negative once in overtime."""
+        return self.limit - self.elapsed(now)
+
+    def phase(self, now: datetime) -> str:
+        """``"ok"``, ``"warning"`` (the last 30 seconds) or ``"overtime"``."""
+        left = self.remaining(now)
+        if left < 0:
+            return "overtime"
+        return "warning" if left <= WARNING_SECONDS else "ok"
+
+    def label(self, now: datetime) -> str:
+        """What the clock shows: ``2:31 left`` or ``+0:12 over``."""
+        left = self.remaining(now)
+        if left >= 0:
+            return f"{_clock(left)} left of {_clock(self.limit)}"
+        return f"+{_clock(-left)} over {_clock(self.limit)}"
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds + 0.999) if seconds > 0 else 0  # count down like a kitchen timer
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def overtime_ms(duration_ms: int, limit_ms: int | None) -> int:
+    """How far past its limit an answer ran (0 when within it or untimed)."""
+    return 0 if limit_ms is None else max(0, duration_ms - limit_ms)
+
+
+def median_durations(durations: Mapping[str, Iterable[float]]) -> dict[str, float]:
+    """Median answer seconds per round, for rounds with enough history."""
+    medians = {}
+    for round, values in durations.items():
+        values = list(values)
+        if len(values) >= MIN_HISTORY_FOR_MEDIAN:
+            medians[round] = statistics.median(values)
+    return medians
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """A time budget for a session, and how long each kind of question is expected to take."""
+
+    budget: float  # seconds
+    expected: Mapping[str, float]  # round -> expected seconds per answer
+
+    def expected_for(self, round: str, limit: float) -> float:
+        return self.expected.get(round, limit)
+
+    def fits(self, elapsed: float, round: str, limit: float) -> bool:
+        """Whether one more question of ``round`` fits in what is left of the budget."""
+        return elapsed + self.expected_for(round, limit) <= self.budget
+
+    def estimate_count(self, round_limits: Iterable[tuple[str, float]]) -> int:
+        """How many of these questions (in order) fit the budget."""
+        used = 0.0
+        count = 0
+        for round, limit in round_limits:
+            used += self.expected_for(round, limit)
+            if used > self.budget:
+                break
+            count += 1
+        return count
+
+
+def parse_minutes(value: float) -> float:
+    """Validate a ``--minutes`` value; return seconds. Raise ValueError with the reason."""
+    if value != value or value <= 0:
+        raise ValueError("must be more than 0")
+    if value > MAX_MINUTES:
+        raise ValueError(f"must be at most {MAX_MINUTES} (10 hours)")
+    return value * 60.0
