@@ -73,7 +73,8 @@ def _terminal_reader(console: Console, clock: Clock) -> ReadLine:
     from prompt_toolkit import PromptSession
     from prompt_toolkit.styles import Style
 
-    session: PromptSession[str] = PromptSession()
+    # No reserved menu space: the clock sits right under the line being typed.
+    session: PromptSession[str] = PromptSession(reserve_space_for_menu=0)
     style = Style.from_dict(
         {
             "bottom-toolbar": "noreverse",
@@ -95,7 +96,9 @@ def _terminal_reader(console: Console, clock: Clock) -> ReadLine:
 
         try:
             if countdown is None:
-                return session.prompt(prompt)
+                # PromptSession keeps the last call's toolbar (passing None does not clear it).
+                session.bottom_toolbar = None
+                return session.prompt(prompt, refresh_interval=0)
             return session.prompt(prompt, bottom_toolbar=toolbar, refresh_interval=0.5, style=style)
         except EOFError:
             return None
