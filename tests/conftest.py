@@ -149,6 +149,7 @@ class ScriptedUI:
 
     def show_question(self, record, progress, countdown=None) -> None:
         self.shown.append(record.question.key)
+        self.events.append(f"ask {record.question.key}")
         self.progress.append(progress)
         self.countdowns.append(countdown)
 
@@ -164,6 +165,7 @@ class ScriptedUI:
 
     def show_reveal(self, record, answer, grade, timing=None, coverage=None) -> None:
         self.reveals.append((answer, grade))
+        self.events.append(f"reveal {record.question.key}")
         self.timings.append(timing)
         self.coverages.append(coverage)
 
@@ -178,3 +180,21 @@ class ScriptedUI:
 
     def show_summary(self, summary, now) -> None:
         self.summaries.append(summary)
+
+    # mock rounds
+    events: list[str] = field(default_factory=list)
+    breaks: list[bool] = field(default_factory=list)
+    reports: list[object] = field(default_factory=list)
+    follow_ups: list[str] = field(default_factory=list)
+
+    def show_mock_intro(self, round, minutes, planned) -> None:
+        self.events.append(f"intro {round} {minutes:g} {planned}")
+
+    def show_follow_up(self, text, countdown) -> None:
+        self.follow_ups.append(text)
+
+    def show_mock_report(self, report) -> None:
+        self.reports.append(report)
+
+    def ask_break(self, next_round) -> bool:
+        return self.breaks.pop(0) if self.breaks else False

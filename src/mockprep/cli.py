@@ -205,6 +205,49 @@ def session(
         store.close()
 
 
+@app.command()
+def mock(
+    round: Annotated[
+        Round | None,
+        typer.Option("--round", "-r", help="The round to simulate.", case_sensitive=False),
+    ] = None,
+    loop: Annotated[
+        bool, typer.Option("--loop", help="All three rounds in a row, with a break between them.")
+    ] = False,
+    minutes: Annotated[
+        float | None,
+        typer.Option("--minutes", "-m", help="Length of each round (default technical 45, others 30)."),
+    ] = None,
+    time_limit: Annotated[
+        str | None, typer.Option("--time-limit", help="Time for every question, e.g. 2m30s.")
+    ] = None,
+    no_timer: Annotated[bool, typer.Option("--no-timer", help="Do not time answers.")] = False,
+) -> None:
+    """Simulate an interview round: timed questions across topics, follow-ups, no model answers
+    until the end, then a report card. Ratings feed the scheduler like any session."""
+    import random
+
+    from mockprep.mock import ROUND_ORDER, MockPlanError, MockRound, run_loop
+    from mockprep.ui import MockTerminalUI, stdin_reader
+
+    if loop == (round is not None):
+        raise UserError("choose one: --round technical|project|behavioral, or --loop for all three")
+    minutes_value, limit_seconds = _timing_options(minutes, time_limit, no_timer)
+    store = _open_store()
+    try:
+        console = _console()
+        ui = MockTerminalUI(console, stdin_reader(console, utc_now))
+        options = {"minutes": minutes_value, "time_limit": limit_seconds, "timer": not no_timer}
+        rounds = ROUND_ORDER if loop else (round.value,)  # type: ignore[union-attr]
+        with _signals_interrupt():
+            try:
+                run_loop(MockRound, store, ui, utc_now, random.Random(), rounds, **options)
+            except MockPlanError as exc:
+                raise UserError(str(exc)) from None
+    finally:
+        store.close()
+
+
 def _timing_options(
     minutes: float | None, time_limit: str | None, no_timer: bool
 ) -> tuple[float | None, float | None]:

@@ -18,8 +18,10 @@ from rich.text import Text
 
 from mockprep.durations import format_duration
 from mockprep.grading import AutoGrade, choice_letter
+from mockprep.mock import MockReport
 from mockprep.sanitize import clean
 from mockprep.scheduler import RATING_NAMES, parse_rating
+from mockprep.scoring import answer_points
 from mockprep.session import AnswerTiming, Clock, Progress, SessionSummary
 from mockprep.storage import QuestionRecord
 from mockprep.timer import Countdown
@@ -276,6 +278,97 @@ class TerminalUI:
         console.print(Text(f"Due by the end of tomorrow: {summary.due_tomorrow}"))
         if summary.next_due is not None:
             console.print(Text(f"Next question due {_when(summary.next_due, now)}.", style="dim"))
+
+
+class MockTerminalUI(TerminalUI):
+    """The terminal side of a mock round: the session UI plus intro, follow-ups and the report card."""
+
+    def show_mock_intro(self, round: str, minutes: float, planned: int) -> None:
+        self.console.print()
+        self.console.print(Rule(Text(f"Mock {round} round · {minutes:g} minutes", style="bold")))
+        self.console.print(
+            Text(
+                f"{planned} questions, each against its time limit; an interviewer's follow-up comes after "
+                "your answer. Model answers are shown only when the round is over. Ctrl-C stops: "
+                "everything answered is kept.",
+                style="dim",
+            )
+        )
+
+    def show_reveal(
+        self,
+        record: QuestionRecord,
+        answer: str,
+        grade: AutoGrade | None,
+        timing: AnswerTiming | None = None,
+        coverage: list[bool] | None = None,
+    ) -> None:
+        # In a mock the question and the answer were asked a while ago: show them again first.
+        self.console.print()
+        self.console.print(Rule(Text(record.question.key), style="dim"))
+        self.console.print(safe(record.question.spec.prompt.strip(), "bold"))
+        yours = Text("Your answer: ", style="bold")
+        yours.append_text(safe(answer.strip() or "(nothing typed)"))
+        self.console.print(yours)
+        super().show_reveal(record, answer, grade, timing, coverage)
+
+    def show_follow_up(self, text: str, countdown: Countdown | None) -> None:
+        line = Text("Interviewer: ", style="bold magenta")
+        line.append_text(safe(text, "italic"))
+        if countdown is not None:
+            line.append(f"   ⏱ {format_duration(countdown.limit)}", style="bold")
+        self.console.print(line)
+
+    def ask_break(self, next_round: str) -> bool:
+        self.console.print()
+        line = self._prompt(f"Take a break. Press Enter to start the {next_round} round (q to stop): ")
+        return line is not None and line.strip().lower() != QUIT
+
+    def show_mock_report(self, report: MockReport) -> None:
+        from rich.table import Table
+
+        console = self.console
+        console.print()
+        status = " (interrupted)" if report.status == "interrupted" else ""
+        console.print(Rule(Text(f"Report card · {report.round} round{status}", style="bold")))
+        if not report.answers:
+            console.print(Text("No questions were answered in this round.", style="dim"))
+            return
+        table = Table(box=None, pad_edge=False)
+        for column, justify in (
+            ("#", "right"),
+            ("question", "left"),
+            ("time / limit", "right"),
+            ("key points", "right"),
+            ("rating", "left"),
+            ("points", "right"),
+        ):
+            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        for index, a in enumerate(report.answers, start=1):
+            limit = "-" if a.timing.limit is None else format_duration(a.timing.limit)
+            used = Text(f"{format_duration(a.timing.seconds)} / {limit}")
+            if a.timing.overtime > 0:
+                used.stylize("red")
+            covered = "-" if a.coverage is None else f"{sum(a.coverage)}/{len(a.coverage)}"
+            rating = RATING_NAMES[Rating(a.rating)] if a.rating else "not rated"
+            points = str(answer_points(a.rating, a.timing.overtime > 0)) if a.rating else "-"
+            table.add_row(str(index), safe(a.record.question.key), used, covered, rating, points)
+        console.print(table)
+        score = report.score
+        summary = Text(
+            f"Round score {score}/100" if score is not None else "Round not scored (nothing rated)",
+            style="bold",
+        )
+        summary.append(
+            f"  ·  {len(report.answers)} of {report.planned} questions in {format_duration(report.seconds)}"
+        )
+        console.print(summary)
+        if report.stopped_by_time:
+            console.print(Text("The round's time ran out before every question was asked.", style="yellow"))
+        weakest = report.weakest_topics()
+        if weakest:
+            command = "mockprep session " + " ".join(f"--topic {t}" for t in weakest)
+            console.print(safe(f"Weakest here: {', '.join(weakest)}. Drill them: {command}"))
 
 
 def timing_text(timing: AnswerTiming) -> Text:

@@ -1,0 +1,165 @@
+"""Mock rounds: question drawing, timing, answers stored at once, ratings after the round."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from fsrs import Rating
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.conftest import FakeClock, ScriptedUI
+
+from mockprep.bank_sync import sync_banks
+from mockprep.mock import (
+    FOLLOW_UP_SECONDS,
+    TRANSITION_SECONDS,
+    Candidate,
+    MockRound,
+    draw_questions,
+    run_loop,
+)
+from mockprep.session import SessionInterrupted
+from mockprep.storage import Store
+
+
+def cand(qid: int, group: str, limit: float = 180, follow: bool = False, due: bool = False) -> Candidate:
+    return Candidate(qid, group, limit, follow, due)
+
+
+def test_draw_spreads_over_groups_before_repeating() -> None:
+    pool = [cand(i, "a") for i in range(5)] + [cand(10 + i, "b") for i in range(5)] + [cand(20, "c")]
+    chosen = draw_questions(pool, budget=5 * (180 + TRANSITION_SECONDS), rng=random.Random(1))
+    groups = [c.group for c in chosen]
+    assert len(chosen) == 5
+    assert set(groups[:3]) == {"a", "b", "c"}  # every group once before any repeats
+
+
+def test_draw_prefers_due_questions_and_an_opening_group() -> None:
+    pool = [cand(1, "a"), cand(2, "a", due=True), cand(3, "summary")]
+    chosen = draw_questions(pool, budget=10_000, rng=random.Random(5), first_group="summary")
+    assert chosen[0].question_id == 3
+    assert [c.question_id for c in chosen if c.group == "a"] == [2, 1]
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from("abcde"), st.floats(30, 600), st.booleans()), max_size=40),
+    st.floats(0, 7200),
+    st.integers(0, 1000),
+)
+def test_draw_fits_the_budget_and_never_repeats(specs, budget: float, seed: int) -> None:
+    pool = [cand(i, g, limit, follow) for i, (g, limit, follow) in enumerate(specs)]
+    chosen = draw_questions(pool, budget, random.Random(seed))
+    cost = sum(c.limit + TRANSITION_SECONDS + (FOLLOW_UP_SECONDS if c.has_follow_up else 0) for c in chosen)
+    assert cost <= budget
+    assert len({c.question_id for c in chosen}) == len(chosen)
+
+
+@pytest.fixture
+def synced(store: Store, clock: FakeClock) -> Store:
+    sync_banks(store, clock.now)
+    return store
+
+
+def mock_rows(store: Store, session_id: int):
+    return store.mock_answers(session_id)
+
+
+def test_behavioral_round_covers_competencies_and_reveals_only_at_the_end(
+    synced: Store, clock: FakeClock
+) -> None:
+    ui = ScriptedUI(
+        answers=["my story", "follow-up reply"] * 20,
+        ratings=[Rating.Good] * 40,
+        clock=clock,
+        answer_seconds=60,
+    )
+    report = MockRound(synced, ui, clock, random.Random(2), "behavioral", minutes=12).run()
+    asked = [e for e in ui.events if e.startswith("ask")]
+    reveals = [e for e in ui.events if e.startswith("reveal")]
+    assert asked and len(reveals) == len(asked)
+    assert ui.events.index(reveals[0]) > ui.events.index(asked[-1])  # no model answer before the end
+    competencies = [a.record.question.spec.competencies[0] for a in report.answers]
+    assert len(set(competencies)) == len(competencies)  # all different in a short round
+    assert ui.follow_ups  # the bank's follow-ups were asked
+    rows = mock_rows(synced, report.session_id)
+    assert [r.answer for r in rows] == ["my story"] * len(rows)
+    assert all(r.follow_up_answer == "follow-up reply" and r.rating == 3 for r in rows)
+    assert report.score == 80 and report.status == "completed"
+    assert synced.session_row(report.session_id).kind == "mock"
+    assert synced.session_row(report.session_id).round == "behavioral"
+
+
+def test_time_is_measured_and_overtime_recorded(synced: Store, clock: FakeClock) -> None:
+    ui = ScriptedUI(
+        answers=["long answer", "x"] * 5, ratings=[Rating.Good] * 5, clock=clock, answer_seconds=200
+    )
+    report = MockRound(synced, ui, clock, random.Random(3), "technical", minutes=5).run()
+    first = report.answers[0]
+    assert first.timing.seconds == 200 and first.timing.overtime == 20
+    assert mock_rows(synced, report.session_id)[0].duration_ms == 200_000
+    assert report.score == 70  # good (80) less the overtime penalty (10)
+
+
+def test_round_stops_when_its_time_is_up(synced: Store, clock: FakeClock) -> None:
+    # Each answer (and follow-up) takes 10 minutes: a 45-minute round cannot ask all it planned.
+    ui = ScriptedUI(answers=["a"] * 40, ratings=[Rating.Good] * 40, clock=clock, answer_seconds=600)
+    report = MockRound(synced, ui, clock, random.Random(4), "technical").run()
+    assert report.stopped_by_time and len(report.answers) < report.planned
+
+
+def test_ctrl_c_keeps_answers_and_marks_interrupted(synced: Store, clock: FakeClock) -> None:
+    ui = ScriptedUI(answers=["first", "f1", "second", "f2", KeyboardInterrupt()], clock=clock)
+    report = MockRound(synced, ui, clock, random.Random(5), "project").run()
+    assert report.status == "interrupted"
+    assert synced.session_row(report.session_id).status == "interrupted"
+    assert [r.answer for r in mock_rows(synced, report.session_id)] == ["first", "second"]
+    assert ui.reports == [report]
+
+
+def test_interrupt_during_rating_keeps_the_ratings_given(synced: Store, clock: FakeClock) -> None:
+    ui = ScriptedUI(answers=["a"] * 6 + [None], ratings=[Rating.Easy, SessionInterrupted(15)], clock=clock)
+    report = MockRound(synced, ui, clock, random.Random(6), "technical").run()
+    rows = mock_rows(synced, report.session_id)
+    assert len(rows) >= 3 and [r.rating for r in rows] == [4] + [None] * (len(rows) - 1)
+    assert report.status == "interrupted"
+
+
+def test_project_round_opens_with_the_two_minute_summary(synced: Store, clock: FakeClock) -> None:
+    ui = ScriptedUI(answers=["a"] * 40, ratings=[Rating.Good] * 40, clock=clock)
+    report = MockRound(synced, ui, clock, random.Random(7), "project").run()
+    assert report.answers[0].record.question.topic == "summary"
+
+
+def test_loop_runs_rounds_with_breaks_and_stops_when_declined(synced: Store, clock: FakeClock) -> None:
+    ui = ScriptedUI(answers=["a"] * 200, ratings=[Rating.Good] * 200, clock=clock, answer_seconds=30)
+    ui.breaks = [True, False]
+    reports = run_loop(MockRound, synced, ui, clock, random.Random(8), minutes=6)
+    assert [r.round for r in reports] == ["technical", "project"]
+    assert all(r.status == "completed" for r in reports)
+
+
+def test_ratings_feed_the_scheduler(synced: Store, clock: FakeClock) -> None:
+    ui = ScriptedUI(answers=["a", "b"] * 3, ratings=[Rating.Again] * 3, clock=clock)
+    report = MockRound(synced, ui, clock, random.Random(9), "technical", minutes=8).run()
+    for answer in report.answers:
+        card = synced.card(answer.record.id)
+        assert card.last_review is not None and card.due > card.last_review
+
+
+def test_mock_cli_requires_round_or_loop(cli) -> None:
+    result = cli("mock")
+    assert result.exit_code == 2 and "choose one" in result.stderr
+
+
+def test_mock_cli_piped(cli, home: Path) -> None:
+    result = cli("mock", "--round", "behavioral", "--minutes", "5", input="my story\n\nreply\n\n3\n")
+    assert result.exit_code == 0, result.stderr
+    assert "Report card" in result.stdout and "Round score 80/100" in result.stdout
+
+
+def test_a_round_too_short_for_any_question_is_refused(cli) -> None:
+    result = cli("mock", "--round", "behavioral", "--minutes", "2")
+    assert result.exit_code == 2
+    assert "no behavioral question fits in 2 minutes" in result.stderr
