@@ -163,3 +163,12 @@ def test_a_round_too_short_for_any_question_is_refused(cli) -> None:
     result = cli("mock", "--round", "behavioral", "--minutes", "2")
     assert result.exit_code == 2
     assert "no behavioral question fits in 2 minutes" in result.stderr
+
+
+def test_ctrl_c_during_a_follow_up_keeps_the_main_answer(synced: Store, clock: FakeClock) -> None:
+    # The project round opens with a summary question, which has a follow-up.
+    ui = ScriptedUI(answers=["my summary", KeyboardInterrupt()], clock=clock)
+    report = MockRound(synced, ui, clock, random.Random(5), "project").run()
+    rows = mock_rows(synced, report.session_id)
+    assert [(r.answer, r.follow_up_answer) for r in rows] == [("my summary", None)]
+    assert rows[0].follow_up is not None and report.status == "interrupted"

@@ -197,10 +197,8 @@ class MockRound:
                 if (self.clock() - start).total_seconds() >= self.minutes * 60:
                     report.stopped_by_time = True
                     break
-                answer = self._ask(report, position, candidate, len(plan))
-                if answer is None:
+                if self._ask(report, position, candidate, len(plan)) is None:
                     break
-                report.answers.append(answer)
             self._rate_all(report)
         except (KeyboardInterrupt, SessionInterrupted):
             report.status = "interrupted"
@@ -224,15 +222,8 @@ class MockRound:
         answered = self.clock()
         timing = AnswerTiming((answered - shown).total_seconds(), limit)
         follow_up = spec.follow_ups[0] if spec.follow_ups else None
-        follow_up_answer = None
-        if follow_up is not None:
-            asked = self.clock()
-            follow_countdown = Countdown(FOLLOW_UP_SECONDS, asked) if self.timer else None
-            self.ui.show_follow_up(follow_up, follow_countdown)
-            follow_up_answer = self.ui.read_answer(follow_countdown)
-            if follow_up_answer is None:
-                follow_up_answer = ""
         coverage = None if spec.kind != "open" else key_point_coverage(spec.key_points, answer)
+        # Stored before the follow-up is asked, so an interruption there keeps the answer.
         mock_answer_id = self.store.add_mock_answer(
             report.session_id,
             record.id,
@@ -243,9 +234,16 @@ class MockRound:
             None if limit is None else round(limit * 1000),
             coverage or [],
             follow_up,
-            follow_up_answer,
         )
-        return MockAnswer(mock_answer_id, record, answer, timing, coverage, follow_up, follow_up_answer)
+        result = MockAnswer(mock_answer_id, record, answer, timing, coverage, follow_up)
+        report.answers.append(result)
+        if follow_up is not None:
+            asked = self.clock()
+            follow_countdown = Countdown(FOLLOW_UP_SECONDS, asked) if self.timer else None
+            self.ui.show_follow_up(follow_up, follow_countdown)
+            result.follow_up_answer = self.ui.read_answer(follow_countdown) or ""
+            self.store.set_follow_up_answer(mock_answer_id, result.follow_up_answer)
+        return result
 
     def _rate_all(self, report: MockReport) -> None:
         """After the round: reveal each model answer and take its rating (feeds the scheduler)."""

@@ -606,6 +606,13 @@ class Store:
                 },
             ).lastrowid
 
+    def set_follow_up_answer(self, mock_answer_id: int, reply: str) -> None:
+        with self.write() as conn:
+            conn.execute(
+                text("UPDATE mock_answers SET follow_up_answer = :a WHERE id = :id"),
+                {"a": reply, "id": mock_answer_id},
+            )
+
     def mock_answers(self, session_id: int) -> list[Any]:
         return self._q(
             "SELECT m.*, q.key, q.topic, r.rating FROM mock_answers m"
