@@ -119,4 +119,47 @@ def m002_timing_and_mocks(cur: Any) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_timing_and_mocks]
+def m003_stories(cur: Any) -> None:
+    """STAR stories: every save a new version; links to behavioral questions; rehearsals."""
+    _run(
+        cur,
+        """
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            created_at DATETIME NOT NULL
+        );
+        CREATE TABLE story_versions (
+            id INTEGER PRIMARY KEY,
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            saved_at DATETIME NOT NULL,
+            title TEXT NOT NULL,
+            competencies TEXT NOT NULL DEFAULT '[]',
+            situation TEXT NOT NULL DEFAULT '',
+            task TEXT NOT NULL DEFAULT '',
+            action TEXT NOT NULL DEFAULT '',
+            result TEXT NOT NULL DEFAULT '',
+            reflection TEXT NOT NULL DEFAULT '',
+            UNIQUE (story_id, version)
+        );
+        CREATE TABLE story_links (
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            question_key TEXT NOT NULL,
+            linked_at DATETIME NOT NULL,
+            PRIMARY KEY (story_id, question_key)
+        );
+        CREATE INDEX story_links_question ON story_links(question_key);
+        CREATE TABLE rehearsals (
+            id INTEGER PRIMARY KEY,
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            rehearsed_at DATETIME NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            target_ms INTEGER NOT NULL
+        );
+        CREATE INDEX rehearsals_story ON rehearsals(story_id)
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_timing_and_mocks, m003_stories]

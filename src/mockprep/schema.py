@@ -108,6 +108,52 @@ class MockAnswerRow(SQLModel, table=True):
     review_id: int | None = Field(default=None, foreign_key="reviews.id")
 
 
+class StoryRow(SQLModel, table=True):
+    __tablename__ = "stories"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime
+
+
+class StoryVersionRow(SQLModel, table=True):
+    """One saved draft of a story; the highest version is the current one."""
+
+    __tablename__ = "story_versions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(foreign_key="stories.id")
+    version: int
+    saved_at: datetime
+    title: str
+    competencies: str = "[]"
+    situation: str = ""
+    task: str = ""
+    action: str = ""
+    result: str = ""
+    reflection: str = ""
+
+
+class StoryLinkRow(SQLModel, table=True):
+    """A behavioral question (by key) that a story answers."""
+
+    __tablename__ = "story_links"
+
+    story_id: int = Field(primary_key=True, foreign_key="stories.id")
+    question_key: str = Field(primary_key=True)
+    linked_at: datetime
+
+
+class RehearsalRow(SQLModel, table=True):
+    __tablename__ = "rehearsals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(foreign_key="stories.id")
+    version: int
+    rehearsed_at: datetime
+    duration_ms: int
+    target_ms: int
+
+
 class BankSourceRow(SQLModel, table=True):
     """A user's own bank file or folder, registered with ``mockprep bank add``."""
 

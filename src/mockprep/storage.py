@@ -662,6 +662,137 @@ class Store:
             s=session_id,
         ).all()
 
+    # -- stories ------------------------------------------------------------------------------------
+
+    _STORY_FIELDS = ("title", "competencies", "situation", "task", "action", "result", "reflection")
+
+    def _insert_version(
+        self, conn: Connection, story_id: int, version: int, draft: dict[str, Any], now: datetime
+    ) -> None:
+        conn.execute(
+            text(
+                "INSERT INTO story_versions (story_id, version, saved_at, title, competencies, situation,"
+                " task, action, result, reflection) VALUES (:s, :v, :t, :title, :competencies,"
+                " :situation, :task, :action, :result, :reflection)"
+            ),
+            {
+                **draft,
+                "competencies": json.dumps(list(draft["competencies"])),
+                "s": story_id,
+                "v": version,
+                "t": db_time(now),
+            },
+        )
+
+    def create_story(self, draft: dict[str, Any], now: datetime) -> int:
+        """Store a new story as version 1 (committed at once); return its id."""
+        with self.write() as conn:
+            story_id = conn.execute(
+                text("INSERT INTO stories (created_at) VALUES (:t)"), {"t": db_time(now)}
+            ).lastrowid
+            self._insert_version(conn, story_id, 1, draft, now)
+        return story_id
+
+    def save_story_version(self, story_id: int, draft: dict[str, Any], now: datetime) -> int:
+        """Store a new version of a story (earlier ones are kept); return its number."""
+        with self.write() as conn:
+            version = conn.execute(
+                text("SELECT COALESCE(MAX(version), 0) + 1 FROM story_versions WHERE story_id = :s"),
+                {"s": story_id},
+            ).scalar_one()
+            self._insert_version(conn, story_id, version, draft, now)
+        return version
+
+    def story_exists(self, story_id: int) -> bool:
+        return self._q("SELECT 1 FROM stories WHERE id = :s", s=story_id).first() is not None
+
+    def story_version(self, story_id: int, version: int | None = None) -> Any:
+        """One version of a story (the latest when ``version`` is None), or None."""
+        if version is None:
+            return self._q(
+                "SELECT * FROM story_versions WHERE story_id = :s ORDER BY version DESC LIMIT 1", s=story_id
+            ).first()
+        return self._q(
+            "SELECT * FROM story_versions WHERE story_id = :s AND version = :v", s=story_id, v=version
+        ).first()
+
+    def story_versions(self, story_id: int) -> list[Any]:
+        return self._q("SELECT * FROM story_versions WHERE story_id = :s ORDER BY version", s=story_id).all()
+
+    def stories(self) -> list[Any]:
+        """Every story's latest version, with its first-save time and rehearsal count."""
+        return self._q(
+            "SELECT v.*, s.created_at, (SELECT COUNT(*) FROM rehearsals r WHERE r.story_id = s.id)"
+            " AS rehearsals, (SELECT COUNT(*) FROM story_links l WHERE l.story_id = s.id) AS links"
+            " FROM stories s JOIN story_versions v ON v.story_id = s.id AND v.version ="
+            " (SELECT MAX(version) FROM story_versions WHERE story_id = s.id) ORDER BY s.id"
+        ).all()
+
+    def delete_story(self, story_id: int) -> None:
+        with self.write() as conn:
+            conn.execute(text("DELETE FROM stories WHERE id = :s"), {"s": story_id})
+
+    def link_story(self, story_id: int, question_key: str, now: datetime) -> bool:
+        """Link a story to a question; False if it already was."""
+        with self.write() as conn:
+            return bool(
+                conn.execute(
+                    text(
+                        "INSERT OR IGNORE INTO story_links (story_id, question_key, linked_at)"
+                        " VALUES (:s, :k, :t)"
+                    ),
+                    {"s": story_id, "k": question_key, "t": db_time(now)},
+                ).rowcount
+            )
+
+    def unlink_story(self, story_id: int, question_key: str) -> bool:
+        with self.write() as conn:
+            return bool(
+                conn.execute(
+                    text("DELETE FROM story_links WHERE story_id = :s AND question_key = :k"),
+                    {"s": story_id, "k": question_key},
+                ).rowcount
+            )
+
+    def story_links(self, story_id: int | None = None) -> list[tuple[int, str]]:
+        rows = self._q(
+            "SELECT story_id, question_key FROM story_links"
+            + ("" if story_id is None else " WHERE story_id = :s")
+            + " ORDER BY story_id, question_key",
+            s=story_id,
+        )
+        return [(r.story_id, r.question_key) for r in rows]
+
+    def question_by_key(self, key: str) -> QuestionRecord | None:
+        row = self._q(
+            "SELECT id, key, bank_id, round, topic, roles, data, retired_at FROM questions WHERE key = :k",
+            k=key,
+        ).first()
+        return None if row is None else _record(row)
+
+    def behavioral_questions(self) -> list[tuple[str, list[str]]]:
+        """``(key, competencies)`` of every active behavioral question."""
+        rows = self._q(
+            "SELECT q.key, q.competencies FROM questions q JOIN banks b ON b.id = q.bank_id"
+            " WHERE q.round = 'behavioral' AND q.retired_at IS NULL AND b.removed = 0 ORDER BY q.key"
+        )
+        return [(r.key, json.loads(r.competencies)) for r in rows]
+
+    def add_rehearsal(
+        self, story_id: int, version: int, now: datetime, duration_ms: int, target_ms: int
+    ) -> None:
+        with self.write() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO rehearsals (story_id, version, rehearsed_at, duration_ms, target_ms)"
+                    " VALUES (:s, :v, :t, :d, :g)"
+                ),
+                {"s": story_id, "v": version, "t": db_time(now), "d": duration_ms, "g": target_ms},
+            )
+
+    def rehearsals(self, story_id: int) -> list[Any]:
+        return self._q("SELECT * FROM rehearsals WHERE story_id = :s ORDER BY id", s=story_id).all()
+
     # -- export and import ---------------------------------------------------------------------------
 
     def has_history(self) -> bool:
@@ -767,7 +898,40 @@ class Store:
             "sessions": sessions,
             "questions": questions,
             "mock_answers": mock_answers,
+            "stories": self._export_stories(),
         }
+
+    def _export_stories(self) -> list[dict[str, Any]]:
+        out = []
+        for story in self._q("SELECT * FROM stories ORDER BY id"):
+            out.append(
+                {
+                    "id": story.id,
+                    "created_at": _iso(story.created_at),
+                    "versions": [
+                        {
+                            "version": v.version,
+                            "saved_at": _iso(v.saved_at),
+                            **{
+                                f: (json.loads(v.competencies) if f == "competencies" else getattr(v, f))
+                                for f in self._STORY_FIELDS
+                            },
+                        }
+                        for v in self.story_versions(story.id)
+                    ],
+                    "links": [k for _s, k in self.story_links(story.id)],
+                    "rehearsals": [
+                        {
+                            "version": r.version,
+                            "rehearsed_at": _iso(r.rehearsed_at),
+                            "duration_ms": r.duration_ms,
+                            "target_ms": r.target_ms,
+                        }
+                        for r in self.rehearsals(story.id)
+                    ],
+                }
+            )
+        return out
 
     def import_data(self, doc: dict[str, Any]) -> dict[str, int]:
         """Restore an export into a home without history, in one transaction.
@@ -781,7 +945,7 @@ class Store:
             )
         counts = {"banks": 0, "questions": 0, "reviews": 0, "sessions": 0}
         with self.write() as conn:
-            for table in ("mock_answers", "cards", "questions", "banks", "bank_sources"):
+            for table in ("stories", "mock_answers", "cards", "questions", "banks", "bank_sources"):
                 conn.execute(text(f"DELETE FROM {table}"))
             for b in doc["banks"]:
                 conn.execute(
@@ -880,6 +1044,41 @@ class Store:
                         "coverage": None if m["coverage"] is None else json.dumps(m["coverage"]),
                     },
                 )
+            for story in doc.get("stories", []):
+                conn.execute(
+                    text("INSERT INTO stories (id, created_at) VALUES (:id, :t)"),
+                    {"id": story["id"], "t": _db(story["created_at"])},
+                )
+                for v in story["versions"]:
+                    self._insert_version(
+                        conn,
+                        story["id"],
+                        v["version"],
+                        {f: v[f] for f in self._STORY_FIELDS},
+                        datetime.fromisoformat(v["saved_at"]),
+                    )
+                for key in story["links"]:
+                    conn.execute(
+                        text(
+                            "INSERT INTO story_links (story_id, question_key, linked_at) VALUES (:s, :k, :t)"
+                        ),
+                        {"s": story["id"], "k": key, "t": _db(story["created_at"])},
+                    )
+                for r in story["rehearsals"]:
+                    conn.execute(
+                        text(
+                            "INSERT INTO rehearsals (story_id, version, rehearsed_at, duration_ms,"
+                            " target_ms) VALUES (:s, :v, :t, :d, :g)"
+                        ),
+                        {
+                            "s": story["id"],
+                            "v": r["version"],
+                            "t": _db(r["rehearsed_at"]),
+                            "d": r["duration_ms"],
+                            "g": r["target_ms"],
+                        },
+                    )
+                counts["stories"] = counts.get("stories", 0) + 1
         return counts
 
 
