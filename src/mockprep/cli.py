@@ -560,6 +560,141 @@ def import_(
 
 
 @app.command()
+def history(
+    session_id: Annotated[
+        int | None, typer.Argument(metavar="[SESSION-ID]", help="Open one session or mock.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many sessions to list.")] = 30,
+    all_: Annotated[bool, typer.Option("--all", help="List every session.")] = False,
+    csv_: Annotated[bool, typer.Option("--csv", help="Write the whole review log as CSV instead.")] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="With --csv: write to this file.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --output file.")] = False,
+) -> None:
+    """Past sessions and mock rounds, newest first; or one of them in full; or the review log as CSV."""
+    if csv_:
+        _write_csv(output, force)
+        return
+    from mockprep.views import render_history, render_session
+
+    store = _open_store(sync=False)
+    try:
+        console = _console()
+        if session_id is not None:
+            row = store.session_row(session_id)
+            if row is None:
+                raise UserError(f"no session with id {session_id} (see mockprep history)")
+            render_session(console, row, store.session_answers(session_id))
+            return
+        rows = store.session_history(None if all_ else limit)
+        if not rows:
+            console.print("No sessions yet. Start one with: mockprep session")
+            return
+        render_history(console, rows)
+    finally:
+        store.close()
+
+
+def _write_csv(output: Path | None, force: bool) -> None:
+    import csv
+
+    if output is not None and output.exists() and not force:
+        raise UserError(f"{output} already exists; use --force to overwrite it")
+    store = _open_store(sync=False)
+    try:
+        handle = sys.stdout if output is None else open(output, "w", newline="", encoding="utf-8")
+        try:
+            writer = csv.writer(handle)
+            writer.writerow(
+                [
+                    "review_id",
+                    "rated_at",
+                    "question",
+                    "round",
+                    "topic",
+                    "bank",
+                    "rating",
+                    "state_before",
+                    "duration_ms",
+                    "time_limit_ms",
+                    "suggested",
+                    "session_id",
+                    "session_kind",
+                    "answer",
+                ]
+            )
+            for row in store.review_log():
+                rated = row.rated_at
+                writer.writerow([row.id, _iso_utc(rated), *row[2:]])
+        finally:
+            if output is not None:
+                handle.close()
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror}", exit_code=1) from None
+    finally:
+        store.close()
+
+
+def _iso_utc(value: Any) -> str:
+    from mockprep.storage import from_db_time
+
+    moment = from_db_time(value)
+    return moment.isoformat() if moment else ""
+
+
+@app.command()
+def stats(
+    round: Annotated[
+        Round | None, typer.Option("--round", "-r", help="Only this round.", case_sensitive=False)
+    ] = None,
+    bank: Annotated[
+        list[str] | None, typer.Option("--bank", "-b", help="Only this bank (repeatable).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only answers from this date on (YYYY-MM-DD).")
+    ] = None,
+    days: Annotated[
+        int, typer.Option("--days", min=7, max=3660, help="Days shown by the heatmap and trends.")
+    ] = 182,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Progress at a glance: activity heatmap and streaks, retention, score trends, due forecast,
+    weakest topics and leeches, practice time."""
+    from mockprep.stats import collect
+
+    since_at = None
+    if since is not None:
+        from mockprep.views import parse_since
+
+        try:
+            since_at = parse_since(since)
+        except ValueError:
+            raise UserError(f"--since {since!r}: not a date (use YYYY-MM-DD)") from None
+    store = _open_store(sync=False)
+    try:
+        _check_filter_values(store, "banks", bank or [])
+        now = utc_now()
+        offset = now.astimezone().utcoffset()
+        offset_minutes = round(offset.total_seconds() / 60) if offset else 0
+        data = collect(
+            store, now, offset_minutes, (round.value,) if round else (), tuple(bank or ()), since_at, days
+        )
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    from mockprep.views import render_empty_stats, render_stats
+
+    console = _console()
+    if data["reviews"] == 0:
+        render_empty_stats(console)
+        return
+    render_stats(console, data)
+
+
+@app.command()
 def where() -> None:
     """Show where mockprep keeps its data."""
     from mockprep.paths import DB_NAME, builtin_banks_dir, home_dir

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from mockprep.banks import Bank, Question, QuestionFilter, QuestionSpec
 from mockprep.migrations import MIGRATIONS
 from mockprep.paths import DB_NAME, ensure_home
 from mockprep.scheduler import CardState, DueCard
+from mockprep.scoring import sql_points
 
 BUSY_TIMEOUT_MS = 30_000
 EXPORT_FORMAT = "mockprep-export"
@@ -661,6 +662,181 @@ class Store:
             " WHERE r.session_id = :s ORDER BY r.id",
             s=session_id,
         ).all()
+
+    # -- history and statistics ------------------------------------------------------------------
+
+    def session_history(self, limit: int | None = 30) -> list[Any]:
+        """Sessions and mocks, newest first, with their answer counts, score, time and overtime."""
+        points = sql_points("r.rating", "r.duration_ms", "r.time_limit_ms")
+        return self._q(
+            "SELECT s.id, s.kind, s.round, s.started_at, s.ended_at, s.status, s.filters, s.minutes,"
+            " (SELECT COUNT(*) FROM reviews r WHERE r.session_id = s.id) AS rated,"
+            " (SELECT COUNT(*) FROM mock_answers m WHERE m.session_id = s.id) AS mock_answered,"
+            f" (SELECT ROUND(AVG({points})) FROM reviews r WHERE r.session_id = s.id) AS score,"
+            " (SELECT COUNT(*) FROM reviews r WHERE r.session_id = s.id AND r.time_limit_ms IS NOT NULL"
+            "  AND r.duration_ms > r.time_limit_ms) AS overtime,"
+            " (SELECT COALESCE(SUM(r.duration_ms), 0) FROM reviews r WHERE r.session_id = s.id) AS answer_ms"
+            " FROM sessions s ORDER BY s.started_at DESC, s.id DESC" + ("" if limit is None else " LIMIT :n"),
+            n=limit,
+        ).all()
+
+    def session_answers(self, session_id: int) -> list[Any]:
+        """What was asked in one session: for a mock its answers (rated or not), else its reviews."""
+        if self._q("SELECT kind FROM sessions WHERE id = :s", s=session_id).scalar_one() == "mock":
+            return self._q(
+                "SELECT m.position, q.key, q.topic, m.answer, m.follow_up, m.follow_up_answer, m.duration_ms,"
+                " m.time_limit_ms, m.coverage, r.rating, r.rated_at FROM mock_answers m"
+                " JOIN questions q ON q.id = m.question_id LEFT JOIN reviews r ON r.id = m.review_id"
+                " WHERE m.session_id = :s ORDER BY m.position",
+                s=session_id,
+            ).all()
+        return self._q(
+            "SELECT ROW_NUMBER() OVER (ORDER BY r.id) AS position, q.key, q.topic, r.answer,"
+            " NULL AS follow_up, NULL AS follow_up_answer, r.duration_ms, r.time_limit_ms, r.coverage,"
+            " r.rating, r.rated_at FROM reviews r JOIN questions q ON q.id = r.question_id"
+            " WHERE r.session_id = :s ORDER BY r.id",
+            s=session_id,
+        ).all()
+
+    def review_log(self) -> Iterator[Any]:
+        """Every review, oldest first, streamed (for CSV export)."""
+        yield from self.conn.execution_options(stream_results=True).execute(
+            text(
+                "SELECT r.id, r.rated_at, q.key, q.round, q.topic, q.bank_id, r.rating, r.state_before,"
+                " r.duration_ms, r.time_limit_ms, r.suggested, r.session_id, s.kind, r.answer"
+                " FROM reviews r JOIN questions q ON q.id = r.question_id"
+                " LEFT JOIN sessions s ON s.id = r.session_id ORDER BY r.rated_at, r.id"
+            )
+        )
+
+    def _review_filter(
+        self, rounds: tuple[str, ...], banks: tuple[str, ...], since: datetime | None
+    ) -> tuple[str, dict[str, Any], list[Any]]:
+        clauses = ["1"]
+        params: dict[str, Any] = {}
+        binds = []
+        if rounds:
+            clauses.append("q.round IN :rounds")
+            params["rounds"] = list(rounds)
+            binds.append(bindparam("rounds", expanding=True))
+        if banks:
+            clauses.append("q.bank_id IN :banks")
+            params["banks"] = list(banks)
+            binds.append(bindparam("banks", expanding=True))
+        if since is not None:
+            clauses.append("r.rated_at >= :since")
+            params["since"] = db_time(since)
+        return " AND ".join(clauses), params, binds
+
+    def _agg(self, sql: str, where: tuple[str, dict[str, Any], list[Any]], **extra: Any) -> list[Any]:
+        clause, params, binds = where
+        stmt = text(sql.replace("{where}", clause)).bindparams(*binds)
+        return self.conn.execute(stmt, {**params, **extra}).all()
+
+    def review_days(self, where: tuple[str, dict[str, Any], list[Any]], offset_minutes: int) -> list[Any]:
+        """Reviews per local day (``offset_minutes`` from UTC), every day with any."""
+        return self._agg(
+            "SELECT date(r.rated_at, :shift) AS day, COUNT(*) AS n, SUM(r.duration_ms) AS ms"
+            " FROM reviews r JOIN questions q ON q.id = r.question_id"
+            " WHERE {where} GROUP BY day ORDER BY day",
+            where,
+            shift=f"{offset_minutes:+d} minutes",
+        )
+
+    def retention_by_topic(self, where: tuple[str, dict[str, Any], list[Any]], now: datetime) -> list[Any]:
+        """Per round and topic: passed / total review-state answers over 7, 30 and 365 days, and lapses."""
+        cut = {f"d{n}": db_time(now - timedelta(days=n)) for n in (7, 30, 365)}
+        return self._agg(
+            "SELECT q.round, q.topic,"
+            " SUM(r.rated_at >= :d7 AND r.rating > 1) AS p7, SUM(r.rated_at >= :d7) AS n7,"
+            " SUM(r.rated_at >= :d30 AND r.rating > 1) AS p30, SUM(r.rated_at >= :d30) AS n30,"
+            " SUM(r.rating > 1) AS p365, COUNT(*) AS n365, SUM(r.rating = 1) AS lapses"
+            " FROM reviews r JOIN questions q ON q.id = r.question_id"
+            " WHERE {where} AND r.state_before = 2 AND r.rated_at >= :d365 GROUP BY q.round, q.topic",
+            where,
+            **cut,
+        )
+
+    def weekly_scores(
+        self, where: tuple[str, dict[str, Any], list[Any]], start: datetime, offset_minutes: int
+    ) -> list[Any]:
+        """Mean points per round and week (Monday, local) of answers given in sessions and mocks."""
+        points = sql_points("r.rating", "r.duration_ms", "r.time_limit_ms")
+        return self._agg(
+            "SELECT q.round, date(r.rated_at, :shift, 'weekday 0', '-6 days') AS week,"
+            f" AVG({points}) AS score, COUNT(*) AS n FROM reviews r JOIN questions q ON q.id = r.question_id"
+            " WHERE {where} AND r.session_id IS NOT NULL AND r.rated_at >= :start"
+            " GROUP BY q.round, week ORDER BY week",
+            where,
+            shift=f"{offset_minutes:+d} minutes",
+            start=db_time(start),
+        )
+
+    def due_forecast(
+        self, rounds: tuple[str, ...], banks: tuple[str, ...], end: datetime, offset_minutes: int
+    ) -> list[Any]:
+        """Studied questions due per local day until ``end`` (overdue ones fall on past days)."""
+        clause, params, binds = self._filter_sql(QuestionFilter(rounds=rounds, banks=banks))
+        stmt = text(
+            "SELECT date(c.due, :shift) AS day, COUNT(*) AS n FROM cards c"
+            " JOIN questions q ON q.id = c.question_id JOIN banks b ON b.id = q.bank_id"
+            f" WHERE {clause} AND c.last_review IS NOT NULL AND c.due < :end GROUP BY day ORDER BY day"
+        ).bindparams(*binds)
+        return self.conn.execute(
+            stmt, {**params, "end": db_time(end), "shift": f"{offset_minutes:+d} minutes"}
+        ).all()
+
+    def card_counts_by_bank(self, rounds: tuple[str, ...], banks: tuple[str, ...]) -> list[Any]:
+        clause, params, binds = self._filter_sql(QuestionFilter(rounds=rounds, banks=banks))
+        stmt = text(
+            "SELECT q.bank_id, q.round, SUM(c.last_review IS NULL) AS new,"
+            " SUM(c.last_review IS NOT NULL AND c.state != 2) AS learning,"
+            " SUM(c.last_review IS NOT NULL AND c.state = 2) AS review"
+            " FROM cards c JOIN questions q ON q.id = c.question_id JOIN banks b ON b.id = q.bank_id"
+            f" WHERE {clause} GROUP BY q.bank_id ORDER BY q.round, q.bank_id"
+        ).bindparams(*binds)
+        return self.conn.execute(stmt, params).all()
+
+    def leeches(self, where: tuple[str, dict[str, Any], list[Any]], threshold: int) -> list[Any]:
+        """Questions forgotten (again, after being learned) at least ``threshold`` times."""
+        return self._agg(
+            "SELECT q.key, q.topic, COUNT(*) AS lapses"
+            " FROM reviews r JOIN questions q ON q.id = r.question_id"
+            " WHERE {where} AND r.rating = 1 AND r.state_before = 2 GROUP BY r.question_id"
+            " HAVING COUNT(*) >= :k ORDER BY lapses DESC, q.key LIMIT 20",
+            where,
+            k=threshold,
+        )
+
+    def time_by_round(self, where: tuple[str, dict[str, Any], list[Any]]) -> list[Any]:
+        """Per round: answers, total answer time, median answer time and median time limit."""
+        rows = self._agg(
+            "SELECT q.round, COUNT(*) AS n, SUM(r.duration_ms) AS total_ms,"
+            " COUNT(r.time_limit_ms) AS timed FROM reviews r JOIN questions q ON q.id = r.question_id"
+            " WHERE {where} GROUP BY q.round ORDER BY q.round",
+            where,
+        )
+        out = []
+        for row in rows:
+            median = self._agg(
+                "SELECT r.duration_ms FROM reviews r JOIN questions q ON q.id = r.question_id"
+                " WHERE {where} AND q.round = :round ORDER BY r.duration_ms LIMIT 1 OFFSET :k",
+                where,
+                round=row.round,
+                k=row.n // 2,
+            )[0][0]
+            limit = None
+            if row.timed:
+                limit = self._agg(
+                    "SELECT r.time_limit_ms FROM reviews r JOIN questions q ON q.id = r.question_id"
+                    " WHERE {where} AND q.round = :round AND r.time_limit_ms IS NOT NULL"
+                    " ORDER BY r.time_limit_ms LIMIT 1 OFFSET :k",
+                    where,
+                    round=row.round,
+                    k=row.timed // 2,
+                )[0][0]
+            out.append((row.round, row.n, row.total_ms, median, limit))
+        return out
 
     # -- stories ------------------------------------------------------------------------------------
 
