@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import FIXTURES, write_bank
 
 from mockprep.banks import (
     BankError,
@@ -19,6 +18,7 @@ from mockprep.banks import (
     load_banks,
     parse_bank,
 )
+from tests.conftest import FIXTURES, write_bank
 
 GOOD = """
 id = "demo"

@@ -9,10 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import FIXTURES, write_bank
-
 from mockprep import __version__
 from mockprep.paths import DB_NAME
+from tests.conftest import FIXTURES, write_bank
 
 
 def db_rows(home: Path, sql: str) -> list[tuple]:
@@ -224,3 +223,12 @@ def test_bad_timing_options_are_one_line_exit_2(cli) -> None:
 def test_session_shows_timing_and_score(cli) -> None:
     result = cli("session", "--limit", "1", input="an answer\n\n3\n")
     assert "⏱" in result.stdout and "Score 80/100" in result.stdout
+
+
+def test_every_role_and_technical_topic_gives_a_session(cli) -> None:
+    for role in ("ml-researcher", "research-scientist", "ml-engineer", "data-scientist"):
+        result = cli("session", "--role", role, "--limit", "1", input="a\n\n3\n")
+        assert result.exit_code == 0 and "1 answered" in result.stdout, role
+    for topic in ("statistics", "ml-systems", "summary", "leadership"):
+        result = cli("session", "--topic", topic, "--new", "1", "--limit", "1", input="a\n\n3\n")
+        assert result.exit_code == 0 and "1 answered" in result.stdout, topic

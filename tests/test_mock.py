@@ -9,7 +9,6 @@ import pytest
 from fsrs import Rating
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.conftest import FakeClock, ScriptedUI
 
 from mockprep.bank_sync import sync_banks
 from mockprep.mock import (
@@ -22,6 +21,7 @@ from mockprep.mock import (
 )
 from mockprep.session import SessionInterrupted
 from mockprep.storage import Store
+from tests.conftest import FakeClock, ScriptedUI
 
 
 def cand(qid: int, group: str, limit: float = 180, follow: bool = False, due: bool = False) -> Candidate:

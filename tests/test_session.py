@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fsrs import Rating
-from tests.conftest import FIXTURES, FakeClock, ScriptedUI, write_bank
 
 from mockprep.bank_sync import sync_banks
 from mockprep.banks import QuestionFilter
 from mockprep.scheduler import CardState
 from mockprep.session import Session, SessionInterrupted, SessionOptions
 from mockprep.storage import Store
+from tests.conftest import FIXTURES, FakeClock, ScriptedUI, write_bank
 
 DEMO = QuestionFilter(banks=("demo",))
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from fsrs import Rating
-from tests.conftest import START, write_bank
 
 from mockprep.bank_sync import sync_banks
 from mockprep.banks import QuestionFilter
@@ -18,6 +17,7 @@ from mockprep.migrations import MIGRATIONS
 from mockprep.paths import DB_NAME
 from mockprep.scheduler import make_scheduler, review
 from mockprep.storage import Store, StoreError
+from tests.conftest import START, write_bank
 
 
 def test_home_is_private_and_database_is_0600(home: Path) -> None:

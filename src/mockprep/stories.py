@@ -71,7 +71,7 @@ class StoryDraft:
         return {part: getattr(self, part) for part in PARTS}
 
     def normalised(self) -> StoryDraft:
-        """Title on one line, competencies as unique slugs, parts without trailing whitespace or blank edges."""
+        """Title on one line, competencies as unique slugs, parts without trailing spaces or blank edges."""
         parts = {part: _clean_text(text) for part, text in self.parts().items()}
         return StoryDraft(_clean_title(self.title), competency_slugs(self.competencies), **parts)
 
@@ -80,7 +80,7 @@ class StoryDraft:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> StoryDraft:
-        """The inverse of :meth:`to_dict`; missing parts are empty, unknown keys and wrong types are errors."""
+        """The inverse of :meth:`to_dict`; missing parts are empty; unknown keys or wrong types raise."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -152,7 +152,7 @@ _PART_BY_HEADING = {name: part for part, names in _HEADING_NAMES.items() for nam
 
 
 def render_markdown(draft: StoryDraft, guidance: bool = True) -> str:
-    """The draft as a Markdown document to edit, with a comment explaining each part unless ``guidance`` is off."""
+    """The draft as a Markdown document to edit; ``guidance`` adds a comment explaining each part."""
     story = draft.normalised()
     lines = [f"# {story.title}", f"Competencies: {', '.join(story.competencies)}".rstrip()]
     if guidance:
@@ -215,7 +215,9 @@ def _part_named(heading: str) -> str | None:
     return _PART_BY_HEADING.get(" ".join(name.split()))
 
 
-def diff_drafts(old: StoryDraft, new: StoryDraft, old_label: str = "old", new_label: str = "new") -> list[str]:
+def diff_drafts(
+    old: StoryDraft, new: StoryDraft, old_label: str = "old", new_label: str = "new"
+) -> list[str]:
     """A unified diff of the two drafts' Markdown (without the guidance comment); empty when they match."""
     before = render_markdown(old, guidance=False).splitlines()
     after = render_markdown(new, guidance=False).splitlines()
@@ -223,7 +225,7 @@ def diff_drafts(old: StoryDraft, new: StoryDraft, old_label: str = "old", new_la
 
 
 def outline(draft: StoryDraft, max_words: int = 15) -> list[str]:
-    """The title, then each part's first sentence (at most ``max_words`` words): what to glance at before telling.
+    """The title, then each part's first sentence (at most ``max_words`` words): a glance before telling.
 
     A missing required part shows as "(missing)"; an empty Reflection is left out.
     """
@@ -274,7 +276,7 @@ class CheckItem:
 
 @dataclass(frozen=True)
 class StoryCheck:
-    """The rubric's verdict: score 0-100, the items, words per part, percentages of S/T/A/R, spoken seconds."""
+    """The rubric's verdict: score 0-100, its items, words per part, S/T/A/R percentages, spoken seconds."""
 
     score: int
     items: tuple[CheckItem, ...]
@@ -358,14 +360,17 @@ def _check_proportions(words: dict[str, int], shares: dict[str, float], core_wor
     fixes = []
     for part in sorted(REQUIRED_PARTS, key=lambda p: -abs(shares[p] - TARGET_SHARES[p])):
         gap = shares[part] - TARGET_SHARES[part]
-        change = abs(_round(words[part] - TARGET_SHARES[part] * core_words))
+        change = _round(abs(words[part] - TARGET_SHARES[part] * core_words))
         if abs(gap) >= 0.05 and change:
             name = part.capitalize()
-            fixes.append(f"cut about {change} words from {name}" if gap > 0 else f"expand {name} by about {change} words")
+            fixes.append(f"cut ~{change} words from {name}" if gap > 0 else f"add ~{change} words to {name}")
     lead = "; Action should be the largest part" if not action_largest else ""
-    message = f"{split}; aim for about S 20%, T 10%, A 60%, R 10%{lead}: {'; '.join(fixes)}."
+    todo = f": {'; '.join(fixes)}." if fixes else "."
+    message = f"{split}; aim for about S 20%, T 10%, A 60%, R 10%{lead}{todo}"
     points = _round(WEIGHTS["proportions"] * min(1.0, max(0.0, (0.5 - distance) / (0.5 - PROPORTION_SLACK))))
-    return _item("proportions", False, message, points if action_largest else min(points, WEIGHTS["proportions"] // 2))
+    if not action_largest:
+        points = min(points, WEIGHTS["proportions"] // 2)
+    return _item("proportions", False, message, points)
 
 
 def _quantity_in(text: str) -> str | None:
@@ -396,13 +401,12 @@ def _check_quantified(result: str) -> CheckItem:
 
 def _check_first_person(action: str) -> CheckItem:
     if not count_words(action):
-        return _item("first-person", False, "No Action yet: say what you did, step by step, in the first person.")
+        return _item("first-person", False, "No Action yet: say what you did, step by step, as 'I'.")
     mine, ours = len(_I_WORDS.findall(action)), len(_WE_WORDS.findall(action))
     if mine == 0:
         we = f" ('we' ×{ours})" if ours else ""
-        return _item(
-            "first-person", False, f"The Action never says 'I'{we}: say what you did yourself ('I built ...')."
-        )
+        message = f"The Action never says 'I'{we}: say what you did yourself ('I built ...')."
+        return _item("first-person", False, message)
     if ours > mine:
         message = (
             f"'we' (×{ours}) outnumbers 'I' (×{mine}) in the Action: make your own part explicit; "
@@ -419,14 +423,15 @@ def _clock(seconds: float) -> str:
 
 def _check_length(story_words: int, seconds: float) -> CheckItem:
     span = f"1.5-3 minutes ({_MIN_WORDS}-{_MAX_WORDS} words)"
+    aim = f"aim for {span}"
     if not story_words:
         return _item("spoken-length", False, f"No story text yet: a told story should last {span}.")
     said = f"About {_clock(seconds)} spoken ({story_words} words at {WORDS_PER_MINUTE} a minute)"
     if seconds < MIN_SECONDS:
-        message = f"{said}: too short; aim for {span}: add about {_MIN_WORDS - story_words} words, mostly to Action."
+        message = f"{said}: too short; {aim}: add {_MIN_WORDS - story_words} words, mostly to Action."
         return _item("spoken-length", False, message, int(WEIGHTS["spoken-length"] * seconds / MIN_SECONDS))
     if seconds > MAX_SECONDS:
-        message = f"{said}: too long; aim for {span}: cut about {story_words - _MAX_WORDS} words, first from Situation."
+        message = f"{said}: too long; {aim}: cut {story_words - _MAX_WORDS} words, first from Situation."
         points = int(WEIGHTS["spoken-length"] * max(0.0, 1 - (seconds - MAX_SECONDS) / MAX_SECONDS))
         return _item("spoken-length", False, message, points)
     return _item("spoken-length", True, f"{said}: within {span}.")
@@ -444,8 +449,8 @@ def _check_filler(texts: dict[str, str], story_words: int) -> CheckItem:
     total = sum(sum(where.values()) for where in found.values())
     if total:
         listed = ", ".join(f"'{w}' ×{sum(where.values())} ({', '.join(where)})" for w, where in found.items())
-        message = f"Filler: {listed}; cut it or replace it with specifics."
+        message = f"Filler: {listed}; cut them or replace them with specifics."
         return _item("filler", False, message, max(0, base - FILLER_PENALTY * total))
     if base < top:
-        return _item("filler", False, f"No filler, but {story_words} words is too little story to judge.", base)
+        return _item("filler", False, f"No filler, but {story_words} words are too few to judge.", base)
     return _item("filler", True, "No vague filler words.")

@@ -148,12 +148,8 @@ def _render_heatmap(console: Console, data: dict[str, Any]) -> None:
 
 def _render_retention(console: Console, data: dict[str, Any]) -> None:
     retention = data["retention"]
-    table = Table(
-        title="Retention: review answers passed (hard, good or easy)",
-        title_justify="left",
-        box=None,
-        pad_edge=False,
-    )
+    console.print(Text("Retention: review answers passed (hard, good or easy)", style="bold"))
+    table = Table(box=None, pad_edge=False)
     table.add_column("")
     for window in ("7 days", "30 days", "365 days"):
         table.add_column(window, justify="right")
@@ -169,9 +165,8 @@ def _cell(figure: dict[str, Any]) -> str:
 
 
 def _render_trend_and_time(console: Console, data: dict[str, Any]) -> None:
-    table = Table(
-        title="Scores by week (0-100) and answer times", title_justify="left", box=None, pad_edge=False
-    )
+    console.print(Text("Scores by week (0-100) and answer times", style="bold"))
+    table = Table(box=None, pad_edge=False)
     for column, justify in (
         ("round", "left"),
         ("weekly score", "left"),

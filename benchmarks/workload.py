@@ -1,0 +1,183 @@
+"""A seeded generator of a mockprep home at heavy-user scale (or a small preset for the tests).
+
+Banks are real TOML files registered and synced through mockprep's own code; reviews, sessions and
+mock answers are bulk-inserted in one transaction with exactly the rows mockprep itself writes;
+stories go through the store's own story methods.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from mockprep.bank_sync import sync_banks
+from mockprep.storage import Store, db_time
+
+ROUNDS = ("technical", "project", "behavioral")
+COMPETENCIES = ("communication", "problem-solving", "collaboration", "leadership", "conflict", "failure")
+RATING_MIX = ((1, 0.12), (2, 0.15), (3, 0.60), (4, 0.13))  # again, hard, good, easy
+STATE_MIX = ((1, 0.10), (2, 0.80), (3, 0.10))  # learning, review, relearning (after the first answer)
+
+
+@dataclass(frozen=True)
+class Preset:
+    banks: int
+    questions_per_bank: int
+    reviews: int
+    years: float
+    sessions: int
+    mock_share: float
+    stories: int
+    max_versions: int
+
+
+PRESETS = {
+    "heavy": Preset(50, 200, 1_000_000, 5, 5_000, 0.2, 200, 6),
+    "small": Preset(3, 20, 2_000, 0.5, 40, 0.25, 5, 3),
+}
+
+
+def write_bank_file(path: Path, bank_no: int, questions: int, rng: random.Random) -> None:
+    round_name = ROUNDS[bank_no % 3]
+    lines = [
+        f'id = "bench-{bank_no:03d}"',
+        f'title = "Benchmark bank {bank_no}"',
+        f'round = "{round_name}"',
+        'roles = ["ml-researcher", "ml-engineer"]',
+        "",
+    ]
+    for q in range(questions):
+        words = " ".join(rng.choice(("model", "data", "loss", "gradient", "metric", "baseline")) for _ in range(12))
+        lines += [
+            "[[questions]]",
+            f'id = "q{q:04d}"',
+            f'topic = "topic-{bank_no % 10}-{q % 5}"',
+            f"difficulty = {1 + q % 3}",
+            f'prompt = "Question {q} of bank {bank_no}: explain the {words}?"',
+            f'answer = """A model answer for question {q}: {words}. {words}."""',
+            'key_points = ["the first key point", "the second key point", "a third point"]',
+            'follow_ups = ["And what would you do next?"]',
+        ]
+        if round_name == "behavioral":
+            lines.append(f'competencies = ["{COMPETENCIES[q % len(COMPETENCIES)]}"]')
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _choose(rng: random.Random, mix: tuple[tuple[int, float], ...]) -> int:
+    return rng.choices([v for v, _ in mix], weights=[w for _, w in mix])[0]
+
+
+def build(home: Path, preset: Preset, seed: int = 2026, now: datetime | None = None) -> dict[str, int]:
+    """Create the home; return the row counts written."""
+    rng = random.Random(seed)
+    now = now or datetime.now(UTC)
+    start = now - timedelta(days=365 * preset.years)
+    bank_dir = home / "bench-banks"
+    bank_dir.mkdir(parents=True, exist_ok=True)
+    for bank_no in range(preset.banks):
+        write_bank_file(bank_dir / f"bank-{bank_no:03d}.toml", bank_no, preset.questions_per_bank, rng)
+    with Store.open(home) as store:
+        store.add_bank_source(bank_dir, start)
+        sync_banks(store, start)
+        question_ids = [r[0] for r in store.conn.exec_driver_sql("SELECT id FROM questions ORDER BY id")]
+        raw = store.conn.connection.driver_connection
+        counts = _bulk_history(raw, rng, preset, question_ids, start, now)
+        _stories(store, rng, preset, start, now)
+        counts["stories"] = preset.stories
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return counts
+
+
+def _bulk_history(raw, rng, preset, question_ids, start, now) -> dict[str, int]:
+    span = (now - start).total_seconds()
+    session_starts = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(preset.sessions))
+    per_session = preset.reviews // preset.sessions
+    sessions, reviews, mock_answers = [], [], []
+    seen: set[int] = set()
+    last_review: dict[int, datetime] = {}
+    review_id = 0
+    # A heavy user's questions are not equally popular: weight them.
+    weights = [1.0 / (1 + (i % 97)) ** 0.5 for i in range(len(question_ids))]
+    for session_id, started in enumerate(session_starts, start=1):
+        mock = rng.random() < preset.mock_share
+        count = per_session + (preset.reviews - per_session * preset.sessions if session_id == 1 else 0)
+        moment = started
+        picks = rng.choices(question_ids, weights=weights, k=count)
+        for position, qid in enumerate(picks, start=1):
+            duration = int(min(900_000, max(3_000, rng.lognormvariate(math.log(90_000), 0.5))))
+            moment += timedelta(milliseconds=duration + rng.randrange(5_000, 30_000))
+            review_id += 1
+            state = 0 if qid not in seen else _choose(rng, STATE_MIX)
+            seen.add(qid)
+            last_review[qid] = moment
+            limit = 180_000 if rng.random() < 0.9 else None
+            coverage = json.dumps([rng.random() < 0.6 for _ in range(3)])
+            rating = _choose(rng, RATING_MIX)
+            reviews.append(
+                (review_id, qid, session_id, db_time(moment), rating, state, "an answer " * 8, duration,
+                 limit, coverage, rating)
+            )
+            if mock and position <= 12:
+                mock_answers.append(
+                    (session_id, qid, position, db_time(moment), "an answer " * 8, "And next?", "a reply",
+                     duration, limit, coverage, review_id)
+                )
+        status = "interrupted" if rng.random() < 0.05 else "completed"
+        sessions.append(
+            (session_id, "mock" if mock else "drill", db_time(started), db_time(moment), status,
+             json.dumps({"rounds": [ROUNDS[session_id % 3]]} if not mock else {}),
+             ROUNDS[session_id % 3] if mock else None)
+        )
+    cards = []
+    for qid, last in last_review.items():
+        state = _choose(rng, STATE_MIX)
+        due = now + timedelta(days=rng.uniform(-20, 120)) if state == 2 else last + timedelta(minutes=10)
+        cards.append((state, 0 if state != 2 else None, rng.uniform(1, 300), rng.uniform(1, 10), db_time(due),
+                      db_time(last), qid))
+    raw.execute("BEGIN IMMEDIATE")
+    raw.executemany(
+        "INSERT INTO sessions (id, kind, started_at, ended_at, status, filters, round) VALUES (?,?,?,?,?,?,?)",
+        sessions,
+    )
+    raw.executemany(
+        "INSERT INTO reviews (id, question_id, session_id, rated_at, rating, state_before, answer, duration_ms,"
+        " time_limit_ms, coverage, suggested) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        reviews,
+    )
+    raw.executemany(
+        "INSERT INTO mock_answers (session_id, question_id, position, answered_at, answer, follow_up,"
+        " follow_up_answer, duration_ms, time_limit_ms, coverage, review_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        mock_answers,
+    )
+    raw.executemany(
+        "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, last_review = ?"
+        " WHERE question_id = ?",
+        cards,
+    )
+    raw.execute("COMMIT")
+    return {"sessions": len(sessions), "reviews": len(reviews), "mock_answers": len(mock_answers),
+            "questions": len(question_ids)}
+
+
+def _stories(store: Store, rng: random.Random, preset: Preset, start: datetime, now: datetime) -> None:
+    span = (now - start).total_seconds()
+    for number in range(preset.stories):
+        created = start + timedelta(seconds=rng.random() * span)
+        draft = {
+            "title": f"Story {number}",
+            "competencies": [COMPETENCIES[number % len(COMPETENCIES)]],
+            "situation": "Our team had a model in production that was drifting. " * 3,
+            "task": "I had to find out why within two weeks. " * 2,
+            "action": "I built a monitoring job, compared feature distributions and retrained. " * 8,
+            "result": "Accuracy recovered from 0.71 to 0.78 and alerts dropped by 40%. ",
+            "reflection": "",
+        }
+        story_id = store.create_story(draft, created)
+        for version in range(2, rng.randint(2, preset.max_versions) + 1):
+            draft = {**draft, "action": draft["action"] + f"Revision {version}. "}
+            store.save_story_version(story_id, draft, created + timedelta(days=version))

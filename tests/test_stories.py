@@ -1,0 +1,418 @@
+"""STAR stories: the Markdown round trip, tolerant parsing, the rubric, diff and outline."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockprep.stories import (
+    PARTS,
+    WEIGHTS,
+    StoryDraft,
+    check_story,
+    count_words,
+    diff_drafts,
+    is_blank,
+    outline,
+    parse_markdown,
+    render_markdown,
+)
+
+STRONG = StoryDraft(
+    title="Rescuing a demand forecast",
+    competencies=("problem-solving", "ownership"),
+    situation=(
+        "In 2023 I joined a five-person applied research team at a logistics company. Our demand-forecasting "
+        "model had been trained on pre-pandemic data, and its errors had grown every quarter since. Planners no "
+        "longer trusted it and overrode about half of its forecasts by hand, which cost the warehouses overtime "
+        "and left shelves empty in peak weeks."
+    ),
+    task=(
+        "My manager asked me to find out why the forecasts had degraded and to ship a replacement before the "
+        "holiday season, which left me eleven weeks and no extra headcount."
+    ),
+    action=(
+        "I started by rebuilding the evaluation, because the old one scored the model on a random split that "
+        "leaked future sales into training. I wrote a rolling-origin backtest over the last two years and showed "
+        "that the real error was twice what the dashboard reported. Next I broke the error down by product family "
+        "and found that most of it came from promotions, which the model treated as noise. I interviewed four "
+        "planners to learn how promotions were decided, then built features from the promotion calendar and from "
+        "competitor prices that the pricing team already collected. I compared gradient-boosted trees with a "
+        "temporal fusion transformer; the trees came within a point of the transformer and trained in minutes, so "
+        "I chose them and wrote up the trade-off for my team. To win back the planners' trust, I added a short "
+        "explanation to each forecast listing its three largest drivers, and I ran a four-week shadow deployment "
+        "in which planners saw both forecasts side by side. When two warehouses disagreed with the new numbers, I "
+        "sat with their leads, found a unit-conversion bug in my pipeline, fixed it and reran the backtest before "
+        "launch."
+    ),
+    result=(
+        "Forecast error fell from 31% to 18% MAPE, manual overrides dropped from half of all forecasts to 12%, "
+        "and finance estimated $1.2M of overtime saved in the first season."
+    ),
+    reflection=(
+        "I learned to fix the evaluation before touching the model, and I now bring the people who use a "
+        "forecast into a project in its first week."
+    ),
+)
+
+WEAK = StoryDraft(
+    title="Model fix",
+    situation="We had some problems with the model and things were not going very well for the team at all.",
+    task="We needed to basically fix the model kind of quickly.",
+    action="We tried a lot of stuff.",
+    result="It went really well and everyone was actually happy with the various changes, etc.",
+)
+
+
+def items(draft: StoryDraft) -> dict[str, object]:
+    return {item.name: item for item in check_story(draft).items}
+
+
+# -- the rubric on known stories -------------------------------------------------------------------
+
+
+def test_weights_sum_to_100() -> None:
+    assert sum(WEIGHTS.values()) == 100
+    assert [item.max_points for item in check_story(STRONG).items] == list(WEIGHTS.values())
+
+
+def test_strong_story_passes_every_item() -> None:
+    check = check_story(STRONG)
+    assert check.score >= 85
+    assert [item.name for item in check.items if not item.passed] == []
+    assert check.advice == []
+    assert check.percentages["action"] > 55
+    assert 90 <= check.estimated_seconds <= 180
+    assert check.word_counts["reflection"] > 0
+
+
+def test_weak_story_scores_low_and_fails_for_the_right_reasons() -> None:
+    check = check_story(WEAK)
+    assert check.score < 40
+    by_name = items(WEAK)
+    assert {name for name, item in by_name.items() if not item.passed} == set(WEIGHTS)
+    assert "Action (6 words)" in by_name["parts"].message
+    assert "Action should be the largest part" in by_name["proportions"].message
+    assert "add ~" in by_name["proportions"].message and "to Action" in by_name["proportions"].message
+    assert by_name["quantified-result"].points == 0
+    assert "never says 'I'" in by_name["first-person"].message
+    assert by_name["first-person"].points == 0
+    assert "too short" in by_name["spoken-length"].message
+    filler = by_name["filler"].message
+    for word in ("basically", "kind of", "a lot", "stuff", "really", "actually", "various", "etc"):
+        assert f"'{word}'" in filler
+    assert "'stuff' ×1 (Action)" in filler
+    assert by_name["filler"].points == 0
+
+
+def test_empty_draft_scores_zero() -> None:
+    check = check_story(StoryDraft())
+    assert check.score == 0
+    assert not any(item.passed for item in check.items)
+    assert check.estimated_seconds == 0
+
+
+def test_deleted_headings_report_missing_parts() -> None:
+    text = render_markdown(STRONG)
+    headingless = "\n".join(line for line in text.splitlines() if not line.startswith("## "))
+    draft = parse_markdown(headingless)
+    assert draft.title == STRONG.title
+    assert draft.competencies == STRONG.competencies
+    # Nothing is dropped: the whole body becomes the Situation, in reading order.
+    assert draft.situation.startswith(STRONG.situation) and draft.situation.endswith(STRONG.reflection)
+    assert (draft.task, draft.action, draft.result, draft.reflection) == ("", "", "", "")
+    parts = items(draft)["parts"]
+    assert not parts.passed
+    assert "Missing: Task, Action, Result" in parts.message
+    assert "'## Task'" in parts.message
+
+
+def test_thin_part_earns_half() -> None:
+    draft = dataclasses.replace(STRONG, task="I owned the fix.")
+    parts = items(draft)["parts"]
+    assert not parts.passed and "Task (4 words)" in parts.message
+    assert parts.points == 22  # 25 * 7/8, rounded
+
+
+def test_proportions_advise_cutting_a_long_situation() -> None:
+    draft = dataclasses.replace(STRONG, situation=STRONG.situation + " " + STRONG.situation * 3)
+    proportions = items(draft)["proportions"]
+    assert not proportions.passed
+    assert "cut ~" in proportions.message and "from Situation" in proportions.message
+    assert check_story(draft).percentages["situation"] > 40
+
+
+def test_proportions_cap_a_story_whose_action_is_not_the_largest_part() -> None:
+    # S 35%, T 10%, A 35%, R 20%: near enough for 14 of 20 points, but Action ties with Situation.
+    sized = {"situation": 35, "task": 10, "action": 35, "result": 20}
+    draft = StoryDraft(**{part: "word " * n for part, n in sized.items()})
+    proportions = items(draft)["proportions"]
+    assert proportions.points == 10
+    assert "Action should be the largest part" in proportions.message
+    bigger_action = StoryDraft(**{part: "word " * (n + (1 if part == "action" else 0)) for part, n in sized.items()})
+    assert items(bigger_action)["proportions"].points > 10
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "Training ran 3x faster.",
+        "Latency fell by 40%.",
+        "It saved $2M a year.",
+        "We shipped two weeks early.",
+        "F1 rose from 0.71 to 0.78.",
+        "The review time was halved.",
+        "It took an hour instead of a day.",
+        "Proxy: the number of support tickets about the model dropped.",
+        "Adoption, measured by weekly active teams, kept growing.",
+        "Twenty-five teams adopted it.",
+    ],
+)
+def test_quantified_results(result: str) -> None:
+    assert items(dataclasses.replace(STRONG, result=result))["quantified-result"].passed
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "Everyone was happy and the model worked better.",
+        "No one complained after the launch in Q3.",
+        "It went well and I double-checked the pipeline.",
+    ],
+)
+def test_unquantified_results(result: str) -> None:
+    item = items(dataclasses.replace(STRONG, result=result))["quantified-result"]
+    assert not item.passed and item.points == 0
+    assert "no number" in item.message
+
+
+def test_quantified_message_quotes_the_evidence() -> None:
+    item = items(dataclasses.replace(STRONG, result="Costs fell, saving $2M, in one quarter."))["quantified-result"]
+    assert "'$2M'" in item.message
+
+
+@pytest.mark.parametrize(
+    ("action", "passed", "counts"),
+    [
+        ("I'm the one who wrote it, I've tested it and my code shipped; we reviewed it.", True, "'I' ×3, 'we' ×1"),
+        ("We're proud: we built it, our team and us, and I helped.", False, "'we' (×4) outnumbers 'I' (×1)"),
+        ("We built it together, i.e. as a team.", False, "never says 'I' ('we' ×1)"),
+    ],
+)
+def test_first_person(action: str, passed: bool, counts: str) -> None:
+    item = items(dataclasses.replace(STRONG, action=action))["first-person"]
+    assert item.passed is passed
+    assert counts in item.message
+
+
+def test_spoken_length_too_long() -> None:
+    draft = dataclasses.replace(STRONG, action=STRONG.action + " " + STRONG.action)
+    item = items(draft)["spoken-length"]
+    assert not item.passed and "too long" in item.message
+    assert check_story(draft).estimated_seconds > 180
+
+
+def test_filler_counts_and_locations() -> None:
+    draft = dataclasses.replace(
+        STRONG,
+        situation=STRONG.situation + " It was just very hard.",
+        action=STRONG.action + " I just kept going.",
+    )
+    item = items(draft)["filler"]
+    assert "'just' ×2 (Situation, Action)" in item.message
+    assert "'very' ×1 (Situation)" in item.message
+    assert item.points == 10 - 3 * 2
+
+
+def test_numbers_are_not_words() -> None:
+    assert count_words("Latency fell 40% from 0.71 to 0.78 in Q3, I'm told") == 8
+
+
+# -- Markdown ----------------------------------------------------------------------------------------
+
+
+def test_render_has_guidance_and_parts_in_order() -> None:
+    text = render_markdown(STRONG)
+    assert text.startswith("# Rescuing a demand forecast\nCompetencies: problem-solving, ownership\n<!--")
+    assert "20%" in text and "60%" in text and "quantified" in text
+    positions = [text.index(f"## {part.capitalize()}") for part in PARTS]
+    assert positions == sorted(positions)
+    assert "<!--" not in render_markdown(STRONG, guidance=False)
+
+
+def test_untouched_template_is_blank() -> None:
+    template = render_markdown(StoryDraft(title="Conflict with a reviewer"))
+    draft = parse_markdown(template)
+    assert is_blank(draft)
+    assert draft.title == "Conflict with a reviewer"
+    assert not is_blank(dataclasses.replace(draft, reflection="Something."))
+
+
+def test_parse_is_tolerant() -> None:
+    text = """
+#   My story
+competencies: Problem Solving, LEADERSHIP , , leadership, Café-Culture
+Some context before any heading.
+##SITUATION
+The lab had one GPU.
+### Details <!-- a sub-heading of my own -->
+Eight students shared it.
+###   actions  ###
+I wrote a scheduler.
+## Outcome (about 10%)
+Waits fell to 5 minutes.
+## What I learned
+Queue first, optimise later.
+## Action
+I also documented it.
+"""
+    draft = parse_markdown(text)
+    assert draft.title == "My story"
+    assert draft.competencies == ("problem-solving", "leadership", "cafe-culture")
+    assert draft.situation == (
+        "Some context before any heading.\n\nThe lab had one GPU.\n### Details\nEight students shared it."
+    )
+    assert draft.task == ""
+    assert draft.action == "I wrote a scheduler.\n\nI also documented it."
+    assert draft.result == "Waits fell to 5 minutes."
+    assert draft.reflection == "Queue first, optimise later."
+
+
+def test_parse_without_title_or_competencies() -> None:
+    draft = parse_markdown("## Task\nShip it.\n")
+    assert draft.title == "Untitled story"
+    assert draft.competencies == ()
+    assert draft.task == "Ship it."
+
+
+def test_a_title_that_reads_like_a_part_stays_the_title() -> None:
+    draft = StoryDraft(title="Result", result="It worked: 3x faster.")
+    assert parse_markdown(render_markdown(draft)) == draft
+
+
+def test_multiline_comments_are_stripped() -> None:
+    draft = parse_markdown("# T\n## Action\nI did <!-- not\nthis -->it.\n<!-- unclosed stays")
+    assert draft.action == "I did it.\n<!-- unclosed stays"
+
+
+def test_dict_round_trip_and_strictness() -> None:
+    assert StoryDraft.from_dict(STRONG.to_dict()) == STRONG
+    assert StoryDraft.from_dict({"title": "T", "competencies": ["a"]}) == StoryDraft("T", ("a",))
+    with pytest.raises(ValueError, match="unknown story field"):
+        StoryDraft.from_dict({"titel": "T"})
+    with pytest.raises(ValueError, match="action must be a string"):
+        StoryDraft.from_dict({"action": 3})
+
+
+# -- diff and outline --------------------------------------------------------------------------------
+
+
+def test_diff_drafts() -> None:
+    assert diff_drafts(STRONG, STRONG) == []
+    edited = dataclasses.replace(STRONG, result="Error fell from 31% to 15%.")
+    diff = diff_drafts(STRONG, edited, "v1", "v2")
+    assert diff[:2] == ["--- v1", "+++ v2"]
+    assert "+Error fell from 31% to 15%." in diff
+    assert "-" + STRONG.result in diff
+    assert not any(line.lstrip("+- ").startswith("<!--") for line in diff)
+
+
+def test_outline() -> None:
+    lines = outline(dataclasses.replace(STRONG, task="", reflection=""))
+    assert lines[0] == "Rescuing a demand forecast"
+    assert lines[1] == "Situation: In 2023 I joined a five-person applied research team at a logistics company."
+    assert lines[2] == "Task: (missing)"
+    assert lines[3] == "Action: I started by rebuilding the evaluation, because the old one scored the model on a…"
+    assert len(lines) == 5  # an empty Reflection is left out
+
+
+# -- properties --------------------------------------------------------------------------------------
+
+# Text that cannot form a part heading or an HTML comment: no '#' or '<' except in headings of our own.
+_LINE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="#<"), max_size=30)
+_OWN_HEADING = st.sampled_from(["### Details", "#### Numbers", "# Aside", "####### Task"])
+_SAFE_TEXT = st.lists(_LINE | _OWN_HEADING, max_size=6).map("\n".join)
+_TITLE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="<"), max_size=30)
+
+drafts = st.builds(
+    StoryDraft,
+    title=_TITLE,
+    competencies=st.lists(st.text(max_size=15), max_size=4).map(tuple),
+    situation=_SAFE_TEXT,
+    task=_SAFE_TEXT,
+    action=_SAFE_TEXT,
+    result=_SAFE_TEXT,
+    reflection=_SAFE_TEXT,
+)
+
+_VOCABULARY = st.sampled_from(
+    ["I", "I'm", "we", "our", "my", "built", "the", "model", "team", "just", "very", "kind of", "stuff",
+     "3x", "40%", "two", "weeks", "because", "measured by", ".", "\n", "Result"]
+)  # fmt: skip
+_STORY_TEXT = st.lists(_VOCABULARY, max_size=120).map(" ".join) | st.text(max_size=200)
+story_drafts = st.builds(
+    StoryDraft,
+    title=st.text(max_size=20),
+    situation=_STORY_TEXT,
+    task=_STORY_TEXT,
+    action=_STORY_TEXT,
+    result=_STORY_TEXT,
+    reflection=_STORY_TEXT,
+)
+
+
+@given(drafts)
+def test_markdown_round_trip(draft: StoryDraft) -> None:
+    normalised = draft.normalised()
+    assert normalised.normalised() == normalised
+    assert parse_markdown(render_markdown(draft)) == normalised
+    assert parse_markdown(render_markdown(normalised, guidance=False)) == normalised
+
+
+@given(drafts)
+def test_dict_round_trip(draft: StoryDraft) -> None:
+    assert StoryDraft.from_dict(draft.to_dict()) == draft
+
+
+_DOC_LINE = st.one_of(
+    _LINE,
+    _OWN_HEADING,
+    st.sampled_from(["Situation", "ACTIONS", "results", "What I learned", "task", "My title"]).flatmap(
+        lambda name: st.sampled_from(["#", "##", "###", " ## "]).map(lambda hashes: f"{hashes} {name}")
+    ),
+    st.just("Competencies: Leadership, problem solving"),
+)
+
+
+@given(st.lists(_DOC_LINE, max_size=15).map("\n".join))
+def test_parse_is_stable_under_re_rendering(text: str) -> None:
+    draft = parse_markdown(text)
+    assert parse_markdown(render_markdown(draft)) == draft
+
+
+@given(st.text())
+def test_parse_never_raises(text: str) -> None:
+    draft = parse_markdown(text)
+    assert draft == draft.normalised()
+    assert isinstance(check_story(draft).score, int)
+
+
+@given(story_drafts)
+def test_score_is_bounded_and_deterministic(draft: StoryDraft) -> None:
+    check = check_story(draft)
+    assert 0 <= check.score <= 100
+    assert check.score == sum(item.points for item in check.items)
+    assert all(0 <= item.points <= item.max_points for item in check.items)
+    assert all(item.passed == (item.points == item.max_points) for item in check.items)
+    assert check_story(draft) == check
+
+
+@given(story_drafts, st.integers(-1000, 10**9))
+def test_a_number_in_the_result_never_lowers_the_score(draft: StoryDraft, number: int) -> None:
+    quantified = dataclasses.replace(draft, result=f"{draft.result} {number}")
+    after = check_story(quantified)
+    assert after.score >= check_story(draft).score
+    assert {item.name: item for item in after.items}["quantified-result"].passed
