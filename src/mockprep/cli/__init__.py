@@ -1,0 +1,55 @@
+"""The ``mockprep`` command line: parse options, call the core, render.
+
+Heavy modules (sqlalchemy via :mod:`mockprep.storage`, rich via :mod:`mockprep.ui`) are imported inside
+the commands that use them, so ``mockprep --help`` stays fast. Each submodule registers its commands.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, NoReturn
+
+import typer
+
+from mockprep.cli import banks, data, practice, story  # noqa: F401  (register their commands)
+from mockprep.cli.common import UserError, app, plain
+
+__all__ = ["app", "main"]
+
+# -- entry point --------------------------------------------------------------------------------
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    try:
+        sys.stderr.write(f"mockprep: error: {plain(message)}\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Run the CLI; every failure ends as one line on stderr and a non-zero exit code."""
+    try:
+        result = app(args=argv, prog_name="mockprep", standalone_mode=False)
+    except UserError as exc:
+        _fail(str(exc), exc.exit_code)
+    except typer.TyperException as exc:  # typer's (vendored click) usage and parameter errors
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            typer.echo(exc.format_message())
+            sys.exit(0)
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        message = exc.format_message().replace("Value error, ", "")
+        _fail(message + hint, getattr(exc, "exit_code", 2))
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("interrupted", 130)
+    except BrokenPipeError:
+        # Output piped into e.g. `head` that closed early: not an error worth a traceback.
+        os._exit(0)
+    except OSError as exc:
+        _fail(f"{exc.strerror or exc}", 1)
+    if isinstance(result, int) and result:
+        sys.exit(result)
+    return result

@@ -1,0 +1,144 @@
+"""Practice commands: `session` and `mock`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mockprep.cli.common import (
+    Round,
+    UserError,
+    app,
+    check_filter_values,
+    make_console,
+    open_store,
+    signals_interrupt,
+    timing_options,
+    utc_now,
+)
+
+# -- session ------------------------------------------------------------------------------------
+
+
+@app.command()
+def session(
+    round: Annotated[
+        Round | None, typer.Option("--round", "-r", help="Only this round.", case_sensitive=False)
+    ] = None,
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).")
+    ] = None,
+    role: Annotated[
+        str | None,
+        typer.Option(help="Only questions for this role, e.g. ml-engineer, data-scientist."),
+    ] = None,
+    bank: Annotated[
+        list[str] | None, typer.Option("--bank", "-b", help="Only this bank (repeatable).")
+    ] = None,
+    new: Annotated[
+        int | None,
+        typer.Option(
+            "--new",
+            min=0,
+            max=1000,
+            help="New questions to introduce in this session (default: what is left of 10 a day).",
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", min=1, max=10000, help="Stop after this many answers."),
+    ] = None,
+    minutes: Annotated[
+        float | None,
+        typer.Option("--minutes", "-m", help="Plan the session to fit this many minutes."),
+    ] = None,
+    time_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--time-limit", help="Time for every question, e.g. 90s or 2m30s (default: per question/round)."
+        ),
+    ] = None,
+    no_timer: Annotated[bool, typer.Option("--no-timer", help="Do not time answers.")] = False,
+) -> None:
+    """Practise: answer due and new questions, see the model answer, rate yourself.
+
+    Type an answer over as many lines as you like; an empty line ends it. Then rate it:
+    1/again, 2/hard, 3/good, 4/easy (Enter takes the suggested rating). A line with just q
+    quits. Ctrl-C stops at once; every rating given so far is already saved.
+
+    Each answer is timed against its limit (technical and project 3m, behavioral 2m30s,
+    unless the question sets its own); running over is recorded, never cut off.
+    """
+    import random
+
+    from mockprep.banks import QuestionFilter
+    from mockprep.session import Session, SessionOptions
+    from mockprep.ui import TerminalUI, stdin_reader
+
+    minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
+    store = open_store()
+    try:
+        topics, banks = topic or [], bank or []
+        check_filter_values(store, "topics", topics)
+        check_filter_values(store, "roles", [role] if role else [])
+        check_filter_values(store, "banks", banks)
+        flt = QuestionFilter(
+            rounds=(round.value,) if round else (),
+            topics=tuple(topics),
+            roles=(role,) if role else (),
+            banks=tuple(banks),
+        )
+        console = make_console()
+        ui = TerminalUI(console, stdin_reader(console, utc_now))
+        options = SessionOptions(
+            flt, new, limit, timer=not no_timer, time_limit=limit_seconds, minutes=minutes_value
+        )
+        runner = Session(store, ui, utc_now, random.Random(), options)
+        with signals_interrupt():
+            runner.run()
+    finally:
+        store.close()
+
+
+@app.command()
+def mock(
+    round: Annotated[
+        Round | None,
+        typer.Option("--round", "-r", help="The round to simulate.", case_sensitive=False),
+    ] = None,
+    loop: Annotated[
+        bool, typer.Option("--loop", help="All three rounds in a row, with a break between them.")
+    ] = False,
+    minutes: Annotated[
+        float | None,
+        typer.Option("--minutes", "-m", help="Length of each round (default technical 45, others 30)."),
+    ] = None,
+    time_limit: Annotated[
+        str | None, typer.Option("--time-limit", help="Time for every question, e.g. 2m30s.")
+    ] = None,
+    no_timer: Annotated[bool, typer.Option("--no-timer", help="Do not time answers.")] = False,
+) -> None:
+    """Simulate an interview round: timed questions across topics, follow-ups, no model answers
+    until the end, then a report card. Ratings feed the scheduler like any session."""
+    import random
+
+    from mockprep.mock import ROUND_ORDER, MockPlanError, MockRound, run_loop
+    from mockprep.ui import MockTerminalUI, stdin_reader
+
+    if loop == (round is not None):
+        raise UserError("choose one: --round technical|project|behavioral, or --loop for all three")
+    minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
+    store = open_store()
+    try:
+        console = make_console()
+        ui = MockTerminalUI(console, stdin_reader(console, utc_now))
+        options = {"minutes": minutes_value, "time_limit": limit_seconds, "timer": not no_timer}
+        rounds = ROUND_ORDER if loop else (round.value,)  # type: ignore[union-attr]
+        with signals_interrupt():
+            try:
+                run_loop(MockRound, store, ui, utc_now, random.Random(), rounds, **options)
+            except MockPlanError as exc:
+                raise UserError(str(exc)) from None
+    finally:
+        store.close()

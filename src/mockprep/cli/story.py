@@ -1,0 +1,3 @@
+"""`mockprep story ...`: STAR stories (filled in next)."""
+
+from __future__ import annotations
