@@ -48,7 +48,9 @@ class Result:
         return None if not self.floor_ms else self.median_ms / self.floor_ms
 
 
-def run_process(argv: list[str], env: dict[str, str], stdin: str = "", until: str | None = None) -> tuple[float, float]:
+def run_process(
+    argv: list[str], env: dict[str, str], stdin: str = "", until: str | None = None
+) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of one process; with ``until``, the time until that text is printed."""
     started = time.perf_counter()
     proc = subprocess.Popen(
@@ -79,16 +81,31 @@ def run_process(argv: list[str], env: dict[str, str], stdin: str = "", until: st
     return (elapsed if elapsed is not None else total), usage.ru_maxrss / 1024
 
 
-def measure(name: str, argv_fn, runs: int, env: dict[str, str], target: str, floor: tuple[str, float] | None = None,
-            **kwargs) -> Result:
+def measure(
+    name: str,
+    argv_fn,
+    runs: int,
+    env: dict[str, str],
+    target: str,
+    floor: tuple[str, float] | None = None,
+    **kwargs,
+) -> Result:
     run_process(argv_fn(), env, **kwargs)  # warm-up (page cache, .pyc files)
     times, peaks = [], []
     for _ in range(runs):
         seconds, peak = run_process(argv_fn(), env, **kwargs)
         times.append(seconds * 1000)
         peaks.append(peak)
-    return Result(name, statistics.median(times), min(times), max(times), max(peaks),
-                  floor[0] if floor else None, floor[1] if floor else None, target)
+    return Result(
+        name,
+        statistics.median(times),
+        min(times),
+        max(times),
+        max(peaks),
+        floor[0] if floor else None,
+        floor[1] if floor else None,
+        target,
+    )
 
 
 def in_process_rating_ms(home: Path, runs: int) -> list[float]:
@@ -108,7 +125,9 @@ def in_process_rating_ms(home: Path, runs: int) -> list[float]:
             now = datetime.now(UTC)
             started = time.perf_counter()
             card = store.card(qid)
-            store.record_review(qid, session, review(scheduler, card, Rating.Good, now), now, 3, 2, "bench", 1000)
+            store.record_review(
+                qid, session, review(scheduler, card, Rating.Good, now), now, 3, 2, "bench", 1000
+            )
             samples.append((time.perf_counter() - started) * 1000)
         # Leave the home as it was: drop the benchmark's own rows.
         with store.write() as conn:
@@ -120,26 +139,73 @@ def in_process_rating_ms(home: Path, runs: int) -> list[float]:
 def run_all(home: Path, runs: int, big_bank_questions: int) -> list[Result]:
     env = {**os.environ, "MOCKPREP_HOME": str(home), "COLUMNS": "100", "NO_COLOR": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    floor_typer = measure("floor: python -c 'import typer'", lambda: [PY, "-c", "import typer"], runs, env, "-")
-    floor_heavy = measure("floor: import sqlmodel, typer, rich", lambda: [PY, "-c", "import sqlmodel, typer, rich"],
-                          runs, env, "-")
+    floor_typer = measure(
+        "floor: python -c 'import typer'", lambda: [PY, "-c", "import typer"], runs, env, "-"
+    )
+    floor_heavy = measure(
+        "floor: import sqlmodel, typer, rich",
+        lambda: [PY, "-c", "import sqlmodel, typer, rich"],
+        runs,
+        env,
+        "-",
+    )
     typer_floor = (floor_typer.scenario, floor_typer.median_ms)
     heavy_floor = (floor_heavy.scenario, floor_heavy.median_ms)
     results = [floor_typer, floor_heavy]
-    results.append(measure("mockprep --help", lambda: [*MOCKPREP, "--help"], runs, env,
-                           "< 150 ms, ≤ 1.5× floor", typer_floor))
-    results.append(measure("mockprep --version", lambda: [*MOCKPREP, "--version"], runs, env,
-                           "< 150 ms, ≤ 1.5× floor", typer_floor))
-    results.append(measure("session: start to first question", lambda: [*MOCKPREP, "session"], runs, env,
-                           "< 800 ms, < 150 ms above floor", heavy_floor, until="Question 1"))
-    results.append(measure("bank sync, nothing changed (bank list)", lambda: [*MOCKPREP, "bank", "list"], runs, env,
-                           "< 30 ms above floor", heavy_floor))
-    results.append(measure("stats", lambda: [*MOCKPREP, "stats"], runs, env, "< 1.5 s, < 150 MB", heavy_floor))
+    results.append(
+        measure(
+            "mockprep --help", lambda: [*MOCKPREP, "--help"], runs, env, "< 150 ms, ≤ 1.5× floor", typer_floor
+        )
+    )
+    results.append(
+        measure(
+            "mockprep --version",
+            lambda: [*MOCKPREP, "--version"],
+            runs,
+            env,
+            "< 150 ms, ≤ 1.5× floor",
+            typer_floor,
+        )
+    )
+    results.append(
+        measure(
+            "session: start to first question",
+            lambda: [*MOCKPREP, "session"],
+            runs,
+            env,
+            "< 800 ms, < 150 ms above floor",
+            heavy_floor,
+            until="Question 1",
+        )
+    )
+    results.append(
+        measure(
+            "bank sync, nothing changed (bank list)",
+            lambda: [*MOCKPREP, "bank", "list"],
+            runs,
+            env,
+            "< 30 ms above floor",
+            heavy_floor,
+        )
+    )
+    results.append(
+        measure("stats", lambda: [*MOCKPREP, "stats"], runs, env, "< 1.5 s, < 150 MB", heavy_floor)
+    )
     results.append(measure("history", lambda: [*MOCKPREP, "history"], runs, env, "< 800 ms", heavy_floor))
 
     samples = in_process_rating_ms(home, max(20, runs * 10))
-    results.append(Result("rate one answer (in-process)", statistics.median(samples), min(samples), max(samples),
-                          0.0, None, None, "< 10 ms"))
+    results.append(
+        Result(
+            "rate one answer (in-process)",
+            statistics.median(samples),
+            min(samples),
+            max(samples),
+            0.0,
+            None,
+            None,
+            "< 10 ms",
+        )
+    )
 
     with tempfile.TemporaryDirectory() as scratch:
         scratch_path = Path(scratch)
@@ -153,18 +219,36 @@ def run_all(home: Path, runs: int, big_bank_questions: int) -> list[Result]:
             return [*MOCKPREP, "bank", "add", str(big)]
 
         add_env = {**env, "MOCKPREP_HOME": str(scratch_path / "addhome")}
-        results.append(measure(f"bank add, {big_bank_questions}-question file", fresh_add, runs, add_env,
-                               "< 3 s", heavy_floor))
+        results.append(
+            measure(
+                f"bank add, {big_bank_questions}-question file",
+                fresh_add,
+                runs,
+                add_env,
+                "< 3 s",
+                heavy_floor,
+            )
+        )
         export_file = scratch_path / "export.json"
-        results.append(measure("export", lambda: [*MOCKPREP, "export", "-o", str(export_file), "--force"],
-                               max(1, runs // 2), env, "< 15 s, < 500 MB", heavy_floor))
+        results.append(
+            measure(
+                "export",
+                lambda: [*MOCKPREP, "export", "-o", str(export_file), "--force"],
+                max(1, runs // 2),
+                env,
+                "< 15 s, < 500 MB",
+                heavy_floor,
+            )
+        )
 
         def fresh_import() -> list[str]:
             shutil.rmtree(scratch_path / "imphome", ignore_errors=True)
             return [*MOCKPREP, "import", str(export_file)]
 
         imp_env = {**env, "MOCKPREP_HOME": str(scratch_path / "imphome")}
-        results.append(measure("import", fresh_import, max(1, runs // 2), imp_env, "< 15 s, < 500 MB", heavy_floor))
+        results.append(
+            measure("import", fresh_import, max(1, runs // 2), imp_env, "< 15 s, < 500 MB", heavy_floor)
+        )
     return results
 
 

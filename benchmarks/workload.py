@@ -51,7 +51,9 @@ def write_bank_file(path: Path, bank_no: int, questions: int, rng: random.Random
         "",
     ]
     for q in range(questions):
-        words = " ".join(rng.choice(("model", "data", "loss", "gradient", "metric", "baseline")) for _ in range(12))
+        words = " ".join(
+            rng.choice(("model", "data", "loss", "gradient", "metric", "baseline")) for _ in range(12)
+        )
         lines += [
             "[[questions]]",
             f'id = "q{q:04d}"',
@@ -119,26 +121,63 @@ def _bulk_history(raw, rng, preset, question_ids, start, now) -> dict[str, int]:
             coverage = json.dumps([rng.random() < 0.6 for _ in range(3)])
             rating = _choose(rng, RATING_MIX)
             reviews.append(
-                (review_id, qid, session_id, db_time(moment), rating, state, "an answer " * 8, duration,
-                 limit, coverage, rating)
+                (
+                    review_id,
+                    qid,
+                    session_id,
+                    db_time(moment),
+                    rating,
+                    state,
+                    "an answer " * 8,
+                    duration,
+                    limit,
+                    coverage,
+                    rating,
+                )
             )
             if mock and position <= 12:
                 mock_answers.append(
-                    (session_id, qid, position, db_time(moment), "an answer " * 8, "And next?", "a reply",
-                     duration, limit, coverage, review_id)
+                    (
+                        session_id,
+                        qid,
+                        position,
+                        db_time(moment),
+                        "an answer " * 8,
+                        "And next?",
+                        "a reply",
+                        duration,
+                        limit,
+                        coverage,
+                        review_id,
+                    )
                 )
         status = "interrupted" if rng.random() < 0.05 else "completed"
         sessions.append(
-            (session_id, "mock" if mock else "drill", db_time(started), db_time(moment), status,
-             json.dumps({"rounds": [ROUNDS[session_id % 3]]} if not mock else {}),
-             ROUNDS[session_id % 3] if mock else None)
+            (
+                session_id,
+                "mock" if mock else "drill",
+                db_time(started),
+                db_time(moment),
+                status,
+                json.dumps({"rounds": [ROUNDS[session_id % 3]]} if not mock else {}),
+                ROUNDS[session_id % 3] if mock else None,
+            )
         )
     cards = []
     for qid, last in last_review.items():
         state = _choose(rng, STATE_MIX)
         due = now + timedelta(days=rng.uniform(-20, 120)) if state == 2 else last + timedelta(minutes=10)
-        cards.append((state, 0 if state != 2 else None, rng.uniform(1, 300), rng.uniform(1, 10), db_time(due),
-                      db_time(last), qid))
+        cards.append(
+            (
+                state,
+                0 if state != 2 else None,
+                rng.uniform(1, 300),
+                rng.uniform(1, 10),
+                db_time(due),
+                db_time(last),
+                qid,
+            )
+        )
     raw.execute("BEGIN IMMEDIATE")
     raw.executemany(
         "INSERT INTO sessions (id, kind, started_at, ended_at, status, filters, round) VALUES (?,?,?,?,?,?,?)",
@@ -160,8 +199,12 @@ def _bulk_history(raw, rng, preset, question_ids, start, now) -> dict[str, int]:
         cards,
     )
     raw.execute("COMMIT")
-    return {"sessions": len(sessions), "reviews": len(reviews), "mock_answers": len(mock_answers),
-            "questions": len(question_ids)}
+    return {
+        "sessions": len(sessions),
+        "reviews": len(reviews),
+        "mock_answers": len(mock_answers),
+        "questions": len(question_ids),
+    }
 
 
 def _stories(store: Store, rng: random.Random, preset: Preset, start: datetime, now: datetime) -> None:
