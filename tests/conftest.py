@@ -196,5 +196,12 @@ class ScriptedUI:
     def show_mock_report(self, report) -> None:
         self.reports.append(report)
 
+    story_choices: list[object] = field(default_factory=list)
+    offered: list[object] = field(default_factory=list)
+
+    def offer_stories(self, options):
+        self.offered.append(options)
+        return self.story_choices.pop(0) if self.story_choices else None
+
     def ask_break(self, next_round) -> bool:
         return self.breaks.pop(0) if self.breaks else False

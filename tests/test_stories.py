@@ -152,7 +152,9 @@ def test_proportions_cap_a_story_whose_action_is_not_the_largest_part() -> None:
     proportions = items(draft)["proportions"]
     assert proportions.points == 10
     assert "Action should be the largest part" in proportions.message
-    bigger_action = StoryDraft(**{part: "word " * (n + (1 if part == "action" else 0)) for part, n in sized.items()})
+    bigger_action = StoryDraft(
+        **{part: "word " * (n + (1 if part == "action" else 0)) for part, n in sized.items()}
+    )
     assert items(bigger_action)["proportions"].points > 10
 
 
@@ -190,14 +192,20 @@ def test_unquantified_results(result: str) -> None:
 
 
 def test_quantified_message_quotes_the_evidence() -> None:
-    item = items(dataclasses.replace(STRONG, result="Costs fell, saving $2M, in one quarter."))["quantified-result"]
+    item = items(dataclasses.replace(STRONG, result="Costs fell, saving $2M, in one quarter."))[
+        "quantified-result"
+    ]
     assert "'$2M'" in item.message
 
 
 @pytest.mark.parametrize(
     ("action", "passed", "counts"),
     [
-        ("I'm the one who wrote it, I've tested it and my code shipped; we reviewed it.", True, "'I' ×3, 'we' ×1"),
+        (
+            "I'm the one who wrote it, I've tested it and my code shipped; we reviewed it.",
+            True,
+            "'I' ×3, 'we' ×1",
+        ),
         ("We're proud: we built it, our team and us, and I helped.", False, "'we' (×4) outnumbers 'I' (×1)"),
         ("We built it together, i.e. as a team.", False, "never says 'I' ('we' ×1)"),
     ],
@@ -323,9 +331,14 @@ def test_diff_drafts() -> None:
 def test_outline() -> None:
     lines = outline(dataclasses.replace(STRONG, task="", reflection=""))
     assert lines[0] == "Rescuing a demand forecast"
-    assert lines[1] == "Situation: In 2023 I joined a five-person applied research team at a logistics company."
+    assert (
+        lines[1] == "Situation: In 2023 I joined a five-person applied research team at a logistics company."
+    )
     assert lines[2] == "Task: (missing)"
-    assert lines[3] == "Action: I started by rebuilding the evaluation, because the old one scored the model on a…"
+    assert (
+        lines[3]
+        == "Action: I started by rebuilding the evaluation, because the old one scored the model on a…"
+    )
     assert len(lines) == 5  # an empty Reflection is left out
 
 

@@ -21,7 +21,15 @@ from fsrs import Rating
 from mockprep.grading import auto_grade, key_point_coverage, suggest_rating
 from mockprep.scheduler import card_state, make_scheduler, preview_intervals, review
 from mockprep.scoring import answer_points, session_score
-from mockprep.session import AnswerTiming, Clock, Progress, SessionInterrupted, SessionUI, process_alive
+from mockprep.session import (
+    AnswerTiming,
+    Clock,
+    Progress,
+    SessionInterrupted,
+    SessionUI,
+    offer_stories,
+    process_alive,
+)
 from mockprep.timer import Countdown, time_limit
 
 if TYPE_CHECKING:
@@ -278,6 +286,7 @@ class MockRound:
                 mock_answer_id=answer.mock_answer_id,
             )
             answer.rating = int(rating)
+            offer_stories(self.store, self.ui, answer.record, rated_at)
 
 
 def run_loop(

@@ -33,7 +33,7 @@ from mockprep.scoring import session_score
 from mockprep.timer import Countdown, SessionPlan, median_durations, time_limit
 
 if TYPE_CHECKING:
-    from mockprep.storage import QuestionRecord, Store
+    from mockprep.storage import QuestionRecord, Store, StoryOption
 
 Clock = Callable[[], datetime]
 
@@ -113,6 +113,23 @@ class SessionUI(Protocol):
         """The chosen rating, or None when the person quits."""
 
     def show_summary(self, summary: SessionSummary, now: datetime) -> None: ...
+
+    def offer_stories(self, options: list[StoryOption]) -> int | None:
+        """Remind the person of their stories; return the id of the one they used, if they say."""
+
+
+def offer_stories(store: Store, ui: SessionUI, record: QuestionRecord, now: datetime) -> None:
+    """After a behavioral answer: show the stories linked to it or sharing its competencies, and link
+    the one the person says they used."""
+    question = record.question
+    if question.round != "behavioral":
+        return
+    options = store.stories_for_question(question.key, list(question.spec.competencies))
+    if not options:
+        return
+    chosen = ui.offer_stories(options)
+    if chosen is not None and chosen in {o.story_id for o in options}:
+        store.link_story(chosen, question.key, now)
 
 
 def process_alive(pid: int) -> bool:
@@ -279,6 +296,7 @@ class Session:
         )
         summary.overtime += timing.overtime > 0
         summary.points.append((int(rating), timing.overtime > 0))
+        offer_stories(self.store, self.ui, record, rated_at)
         if choice.state == CardState.NEW:
             # Even if another terminal answered it meanwhile: it has left this session's new queue.
             self._new_left -= 1

@@ -61,6 +61,16 @@ class QuestionRecord:
 
 
 @dataclass(frozen=True)
+class StoryOption:
+    """A story offered as a reminder after a behavioral question."""
+
+    story_id: int
+    title: str
+    linked: bool
+    shared_competencies: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class BankSummary:
     id: str
     title: str
@@ -938,6 +948,16 @@ class Store:
             s=story_id,
         )
         return [(r.story_id, r.question_key) for r in rows]
+
+    def stories_for_question(self, key: str, competencies: list[str]) -> list[StoryOption]:
+        """Stories linked to a question, then those sharing one of its competencies."""
+        linked = {story_id for story_id, k in self.story_links() if k == key}
+        options = []
+        for row in self.stories():
+            shared = [c for c in json.loads(row.competencies) if c in competencies]
+            if row.story_id in linked or shared:
+                options.append(StoryOption(row.story_id, row.title, row.story_id in linked, tuple(shared)))
+        return sorted(options, key=lambda o: (not o.linked, o.story_id))
 
     def question_by_key(self, key: str) -> QuestionRecord | None:
         row = self._q(

@@ -23,7 +23,7 @@ from mockprep.sanitize import clean
 from mockprep.scheduler import RATING_NAMES, parse_rating
 from mockprep.scoring import answer_points
 from mockprep.session import AnswerTiming, Clock, Progress, SessionSummary
-from mockprep.storage import QuestionRecord
+from mockprep.storage import QuestionRecord, StoryOption
 from mockprep.timer import Countdown
 
 QUIT = "q"
@@ -236,6 +236,24 @@ class TerminalUI:
             if rating is not None:
                 return rating
             self.console.print(Text("Type 1-4 (or again, hard, good, easy); q quits.", style="yellow"))
+
+    def offer_stories(self, options: list[StoryOption]) -> int | None:
+        self.console.print(Text("Your stories for this question:", style="bold"))
+        for number, option in enumerate(options, start=1):
+            line = Text(f"  {number}) ", style="bold")
+            line.append_text(safe(option.title))
+            if option.linked:
+                line.append("  (linked)", style="green")
+            else:
+                line.append(f"  (shows {', '.join(option.shared_competencies)})", style="dim")
+            self.console.print(line)
+        while True:
+            answer = self._prompt("Which one did you use? Its number links it; Enter skips: ")
+            if answer is None or not answer.strip():
+                return None
+            if answer.strip().isdigit() and 1 <= int(answer) <= len(options):
+                return options[int(answer) - 1].story_id
+            self.console.print(Text(f"Type 1-{len(options)}, or just Enter to skip.", style="yellow"))
 
     def show_summary(self, summary: SessionSummary, now: datetime) -> None:
         console = self.console

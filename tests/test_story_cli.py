@@ -1,0 +1,222 @@
+"""The story workshop through the CLI: editor round trip, prompts, versions, links, matrix, rehearsal."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+from fsrs import Rating
+
+from mockprep.bank_sync import sync_banks
+from mockprep.banks import QuestionFilter
+from mockprep.paths import DB_NAME
+from mockprep.session import Session, SessionOptions
+from mockprep.storage import Store
+from tests.conftest import FakeClock, ScriptedUI
+
+STRONG = """# Fixing the flaky nightly evaluation
+Competencies: problem-solving, ownership
+
+## Situation
+Our team's nightly evaluation of the ranking model failed about one night in five, so nobody trusted the
+dashboard numbers and two launches had slipped while people re-ran jobs by hand every single morning.
+
+## Task
+I owned the evaluation pipeline and had to make it reliable before the quarterly model review.
+
+## Action
+I collected the logs of the last forty failures and grouped them by the stage that crashed. I noticed that
+every failure happened when the checkpoint writer and the data loader touched the same shard at once. I
+wrote a small test that reproduced the race on my laptop within minutes. I then moved checkpoint writing
+into its own step, added a lock around the shared shard index, and I added an alert that pages me when a
+run takes longer than two hours. I walked the team through the change in our weekly meeting, wrote a
+short runbook, and I reviewed the next ten runs myself to confirm that the fix held under real load.
+I also asked the infrastructure team to add the race test to their continuous integration suite.
+
+## Result
+Failures fell from 20% of nights to zero over the next 60 days, and the review went ahead on time.
+"""
+
+
+@pytest.fixture
+def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Point $EDITOR at a script (run without a shell) that writes a given text, or fails."""
+    script = tmp_path / "fake editor.py"  # a space in the path: the editor must not go through a shell
+    payload = tmp_path / "payload.md"
+    script.write_text(
+        "import sys, pathlib\n"
+        "mode = sys.argv[1]\n"
+        "target = pathlib.Path(sys.argv[-1])\n"
+        "if mode == 'fail': sys.exit(3)\n"
+        f"if mode == 'write': target.write_text(pathlib.Path({str(payload)!r}).read_text())\n"
+    )
+
+    def use(mode: str, text: str = "") -> None:
+        payload.write_text(text)
+        monkeypatch.setenv("EDITOR", f'{sys.executable} "{script}" {mode}')
+        monkeypatch.delenv("VISUAL", raising=False)
+
+    return use
+
+
+def rows(home: Path, sql: str) -> list[tuple]:
+    con = sqlite3.connect(home / DB_NAME)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_new_through_the_editor_and_edit_makes_versions(cli, editor, home: Path) -> None:
+    editor("write", STRONG)
+    result = cli("story", "new")
+    assert result.exit_code == 0, result.stderr
+    assert "Saved story 1 (version 1): Fixing the flaky nightly evaluation" in result.stdout
+    editor("write", STRONG.replace("60 days", "90 days"))
+    assert "version 2" in cli("story", "edit", "1").stdout
+    assert rows(home, "SELECT version FROM story_versions ORDER BY version") == [(1,), (2,)]
+    diff = cli("story", "diff", "1").stdout
+    assert "-Failures fell from 20% of nights to zero over the next 60 days" in diff
+    assert "+Failures fell from 20% of nights to zero over the next 90 days" in diff
+    history = cli("story", "history", "1").stdout.splitlines()
+    assert [line.split()[0] for line in history[1:]] == ["1", "2"]
+    editor("write", STRONG.replace("60 days", "90 days"))
+    assert "No changes" in cli("story", "edit", "1").stdout
+    assert len(rows(home, "SELECT * FROM story_versions")) == 2
+
+
+def test_failing_or_untouched_editor_saves_nothing(cli, editor, home: Path) -> None:
+    editor("fail")
+    result = cli("story", "new")
+    assert result.exit_code == 1 and "exited with status 3; nothing was saved" in result.stderr
+    editor("keep")
+    result = cli("story", "new")
+    assert result.exit_code == 1 and "left empty" in result.stderr
+    # Nothing was saved: the database was not even opened.
+    assert not (home / DB_NAME).exists()
+
+
+def test_missing_editor_is_a_clear_error(cli, monkeypatch) -> None:
+    monkeypatch.setenv("EDITOR", "no-such-editor-here --wait")
+    result = cli("story", "new")
+    assert result.exit_code == 1 and "'no-such-editor-here' was not found" in result.stderr
+
+
+def test_deleted_headings_still_save_and_check_says_what_is_missing(cli, editor) -> None:
+    editor("write", "# Only a title\n\nI did a thing and it went fine.\n")
+    assert cli("story", "new").exit_code == 0
+    check = cli("story", "check", "1").stdout
+    assert "✗ parts" in check and "Task" in check and "Action" in check and "Result" in check
+
+
+def test_prompts_without_an_editor(cli, monkeypatch, home: Path) -> None:
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    answers = "My title\nleadership, Conflict\nThe situation.\n\nThe task.\n\nI acted.\nI acted more.\n\nWe won 3x.\n\n\n"
+    result = cli("story", "new", input=answers)
+    assert result.exit_code == 0, result.stderr
+    (draft,) = rows(home, "SELECT title, competencies, action, result, reflection FROM story_versions")
+    assert draft == ("My title", '["leadership", "conflict"]', "I acted.\nI acted more.", "We won 3x.", "")
+
+
+def test_check_scores_a_strong_story_high(cli, editor) -> None:
+    editor("write", STRONG)
+    cli("story", "new")
+    out = cli("story", "check", "1").stdout
+    score = int(out.split(":")[1].split("/")[0])
+    assert score >= 85, out
+    assert "✓ quantified-result" in out and "✓ first-person" in out
+
+
+def test_unknown_ids_and_keys_exit_2(cli, editor) -> None:
+    for args in (["show", "9"], ["edit", "9"], ["check", "9"], ["history", "9"], ["rehearse", "9"]):
+        result = cli("story", *args)
+        assert result.exit_code == 2 and "no story with id 9" in result.stderr, args
+    editor("write", STRONG)
+    cli("story", "new")
+    result = cli("story", "link", "1", "core-skills/not-a-question")
+    assert result.exit_code == 2 and "no question with key" in result.stderr
+    result = cli("story", "link", "1", "statistics/" + "x")
+    assert result.exit_code == 2
+    technical = cli("story", "link", "1", "ml-fundamentals/no-free-lunch")
+    assert technical.exit_code == 2 and "stories answer behavioral questions" in technical.stderr
+
+
+def test_link_unlink_and_matrix(cli, editor, home: Path) -> None:
+    editor("write", STRONG)
+    cli("story", "new")
+    key = "leadership-and-adversity/owned-production-incident"
+    assert "Linked story 1" in cli("story", "link", "1", key).stdout
+    assert "already linked" in cli("story", "link", "1", key).stdout
+    matrix = cli("story", "matrix").stdout
+    assert "problem-solving" in matrix and "Competencies no story shows yet:" in matrix
+    assert "communication" in matrix.split("Competencies no story shows yet:")[1]
+    assert cli("story", "unlink", "1", key).exit_code == 0
+    assert cli("story", "unlink", "1", key).exit_code == 2
+    assert rows(home, "SELECT COUNT(*) FROM story_links") == [(0,)]
+
+
+def test_delete_asks_first(cli, editor, home: Path) -> None:
+    editor("write", STRONG)
+    cli("story", "new")
+    assert "Not deleted" in cli("story", "delete", "1", input="n\n").stdout
+    assert rows(home, "SELECT COUNT(*) FROM stories") == [(1,)]
+    assert "Deleted story 1" in cli("story", "delete", "1", input="y\n").stdout
+    assert rows(home, "SELECT COUNT(*) FROM story_versions") == [(0,)]
+
+
+def test_rehearse_records_the_telling(cli, editor, home: Path) -> None:
+    editor("write", STRONG)
+    cli("story", "new")
+    result = cli("story", "rehearse", "1", input="\n\n")
+    assert result.exit_code == 0 and "Rehearsal recorded" in result.stdout
+    assert "Situation: Our team's nightly evaluation" in result.stdout  # the outline
+    ((target, story),) = rows(home, "SELECT target_ms, story_id FROM rehearsals")
+    assert (target, story) == (120_000, 1)
+    assert " 1 " in cli("story", "list").stdout.splitlines()[1]  # rehearsed once
+
+
+def test_markdown_export_and_json_round_trip(cli, editor, home: Path, tmp_path: Path, monkeypatch) -> None:
+    editor("write", STRONG)
+    cli("story", "new")
+    cli("story", "link", "1", "core-skills/explain-model-to-non-experts")
+    md = cli("story", "export").stdout
+    assert md.startswith("# My STAR stories") and "## Fixing the flaky nightly evaluation" in md
+    assert "### Action" in md
+    out = tmp_path / "all.json"
+    cli("export", "-o", str(out))
+    doc = json.loads(out.read_text())
+    assert doc["stories"][0]["links"] == ["core-skills/explain-model-to-non-experts"]
+    monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / "other"))
+    assert cli("import", str(out)).exit_code == 0
+    again = tmp_path / "again.json"
+    cli("export", "-o", str(again))
+    first, second = doc, json.loads(again.read_text())
+    first.pop("exported_at"), second.pop("exported_at")
+    assert first == second
+
+
+def test_behavioral_question_offers_linked_and_matching_stories(store: Store, clock: FakeClock) -> None:
+    sync_banks(store, clock.now)
+    draft = {
+        "title": "Incident",
+        "competencies": ["ownership"],
+        "situation": "s",
+        "task": "t",
+        "action": "a",
+        "result": "r",
+        "reflection": "",
+    }
+    other = {**draft, "title": "Unrelated", "competencies": ["communication"]}
+    story = store.create_story(draft, clock.now)
+    store.create_story(other, clock.now)
+    flt = QuestionFilter(topics=("ownership",))
+    ui = ScriptedUI(answers=["my answer"], ratings=[Rating.Good], clock=clock, story_choices=[story])
+    Session(store, ui, clock, random.Random(1), SessionOptions(filter=flt, new=1, limit=1)).run()
+    (options,) = ui.offered
+    assert [o.title for o in options] == ["Incident"]  # shares ownership; "Unrelated" does not
+    assert store.story_links(story) == [(story, ui.shown[0])]
