@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -996,8 +996,18 @@ class Store:
             self._q("SELECT EXISTS (SELECT 1 FROM reviews) OR EXISTS (SELECT 1 FROM sessions)").scalar_one()
         )
 
-    def export_data(self, now: datetime, version: str) -> dict[str, Any]:
-        """All user data as one JSON-ready document."""
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction: everything read inside sees one consistent state of the database."""
+        self.conn.exec_driver_sql("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.exec_driver_sql("COMMIT")
+
+    def export_sections(self, now: datetime, version: str) -> list[tuple[str, Any]]:
+        """All user data as ordered top-level JSON fields; ``questions`` (the bulk) is a lazy iterator
+        and comes last, so a reader can take the small sections first. Use inside :meth:`snapshot`."""
         banks = [
             {
                 "id": r.id,
@@ -1012,41 +1022,6 @@ class Store:
                 "synced_at": _iso(r.synced_at),
             }
             for r in self._q("SELECT * FROM banks ORDER BY id")
-        ]
-        reviews: dict[int, list[dict[str, Any]]] = {}
-        for r in self._q("SELECT * FROM reviews ORDER BY question_id, rated_at, id"):
-            reviews.setdefault(r.question_id, []).append(
-                {
-                    "id": r.id,
-                    "rated_at": _iso(r.rated_at),
-                    "rating": r.rating,
-                    "state_before": r.state_before,
-                    "duration_ms": r.duration_ms,
-                    "session": r.session_id,
-                    "answer": r.answer,
-                    "time_limit_ms": r.time_limit_ms,
-                    "coverage": None if r.coverage is None else json.loads(r.coverage),
-                    "suggested": r.suggested,
-                }
-            )
-        cards = {r.question_id: _card(r) for r in self._q("SELECT * FROM cards")}
-        questions = [
-            {
-                "key": r.key,
-                "bank": r.bank_id,
-                "round": r.round,
-                "topic": r.topic,
-                "difficulty": r.difficulty,
-                "kind": r.kind,
-                "roles": json.loads(r.roles),
-                "competencies": json.loads(r.competencies),
-                "question": json.loads(r.data),
-                "added_at": _iso(r.added_at),
-                "retired_at": _iso(r.retired_at),
-                "card": cards[r.id].to_dict(),
-                "reviews": reviews.get(r.id, []),
-            }
-            for r in self._q("SELECT * FROM questions ORDER BY id")
         ]
         sessions = [
             {
@@ -1084,18 +1059,78 @@ class Store:
             {"path": r.path, "added_at": _iso(r.added_at)}
             for r in self._q("SELECT * FROM bank_sources ORDER BY path")
         ]
-        return {
-            "format": EXPORT_FORMAT,
-            "version": EXPORT_VERSION,
-            "mockprep_version": version,
-            "exported_at": now.astimezone(UTC).isoformat(),
-            "banks": banks,
-            "bank_sources": sources,
-            "sessions": sessions,
-            "questions": questions,
-            "mock_answers": mock_answers,
-            "stories": self._export_stories(),
-        }
+        return [
+            ("format", EXPORT_FORMAT),
+            ("version", EXPORT_VERSION),
+            ("mockprep_version", version),
+            ("exported_at", now.astimezone(UTC).isoformat()),
+            ("banks", banks),
+            ("bank_sources", sources),
+            ("sessions", sessions),
+            ("mock_answers", mock_answers),
+            ("stories", self._export_stories()),
+            ("questions", self._iter_export_questions()),
+        ]
+
+    def _iter_export_questions(self) -> Iterator[dict[str, Any]]:
+        """Each question with its card and reviews, streamed: a merge of two ordered cursors."""
+        raw = self.conn.connection.driver_connection
+        questions = raw.cursor()
+        questions.row_factory = sqlite3.Row
+        questions.execute(
+            "SELECT q.*, c.state, c.step, c.stability, c.difficulty AS card_difficulty, c.due, c.last_review"
+            " FROM questions q JOIN cards c ON c.question_id = q.id ORDER BY q.id"
+        )
+        reviews = raw.cursor()
+        reviews.row_factory = sqlite3.Row
+        reviews.execute("SELECT * FROM reviews ORDER BY question_id, rated_at, id")
+        pending = reviews.fetchone()
+        for r in questions:
+            log = []
+            while pending is not None and pending["question_id"] < r["id"]:
+                pending = reviews.fetchone()  # reviews of a question that no longer exists (cannot happen)
+            while pending is not None and pending["question_id"] == r["id"]:
+                log.append(
+                    {
+                        "id": pending["id"],
+                        "rated_at": _iso(pending["rated_at"]),
+                        "rating": pending["rating"],
+                        "state_before": pending["state_before"],
+                        "duration_ms": pending["duration_ms"],
+                        "session": pending["session_id"],
+                        "answer": pending["answer"],
+                        "time_limit_ms": pending["time_limit_ms"],
+                        "coverage": None if pending["coverage"] is None else json.loads(pending["coverage"]),
+                        "suggested": pending["suggested"],
+                    }
+                )
+                pending = reviews.fetchone()
+            card = Card(
+                card_id=r["id"],
+                state=State(r["state"]),
+                step=r["step"],
+                stability=r["stability"],
+                difficulty=r["card_difficulty"],
+                due=from_db_time(r["due"]),
+                last_review=from_db_time(r["last_review"]),
+            )
+            yield {
+                "key": r["key"],
+                "bank": r["bank_id"],
+                "round": r["round"],
+                "topic": r["topic"],
+                "difficulty": r["difficulty"],
+                "kind": r["kind"],
+                "roles": json.loads(r["roles"]),
+                "competencies": json.loads(r["competencies"]),
+                "question": json.loads(r["data"]),
+                "added_at": _iso(r["added_at"]),
+                "retired_at": _iso(r["retired_at"]),
+                "card": card.to_dict(),
+                "reviews": log,
+            }
+        questions.close()
+        reviews.close()
 
     def _export_stories(self) -> list[dict[str, Any]]:
         out = []
@@ -1129,11 +1164,16 @@ class Store:
             )
         return out
 
-    def import_data(self, doc: dict[str, Any]) -> dict[str, int]:
+    def import_data(
+        self, doc: dict[str, Any], questions: Iterable[dict[str, Any]] | None = None
+    ) -> dict[str, int]:
         """Restore an export into a home without history, in one transaction.
 
-        Raises ValueError naming the first field that is wrong; nothing is written then.
+        ``doc`` holds the export's fields; the questions come from ``doc["questions"]`` or, streamed,
+        from ``questions``. A wrong field raises (KeyError, TypeError, ValueError) and nothing is written.
         """
+        if questions is None:
+            questions = doc["questions"]
         if self.has_history():
             raise StoreError(
                 f"{self.path} already holds reviews or sessions; import only into an empty home "
@@ -1176,55 +1216,80 @@ class Store:
                     },
                 )
                 counts["sessions"] += 1
-            for q in doc["questions"]:
+            ids: dict[str, int] = {}
+            raw = conn.connection.driver_connection  # executemany: a million reviews in seconds
+            # Reviews arrive grouped by question, so their ids are out of order: stage them in an
+            # unindexed table and copy them across in id order, which keeps every B-tree append-only.
+            raw.execute("CREATE TEMP TABLE import_reviews AS SELECT * FROM reviews WHERE 0")
+            for q in questions:
                 card = Card.from_dict(q["card"])
-                qid = conn.execute(
-                    text(
-                        "INSERT INTO questions (id, key, bank_id, round, topic, difficulty, kind, roles,"
-                        " competencies, data, added_at, retired_at) VALUES (:id, :key, :bank, :round,"
-                        " :topic, :difficulty, :kind, :roles, :competencies, :data, :added_at,"
-                        " :retired_at)"
+                ids[q["key"]] = card.card_id
+                qid = card.card_id
+                raw.execute(
+                    "INSERT INTO questions (id, key, bank_id, round, topic, difficulty, kind, roles,"
+                    " competencies, data, added_at, retired_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        qid,
+                        q["key"],
+                        q["bank"],
+                        q["round"],
+                        q["topic"],
+                        q["difficulty"],
+                        q["kind"],
+                        json.dumps(q["roles"]),
+                        json.dumps(q["competencies"]),
+                        json.dumps(q["question"], sort_keys=True),
+                        _db(q["added_at"]),
+                        _db(q["retired_at"]),
                     ),
-                    {
-                        "id": card.card_id,
-                        "key": q["key"],
-                        "bank": q["bank"],
-                        "round": q["round"],
-                        "topic": q["topic"],
-                        "difficulty": q["difficulty"],
-                        "kind": q["kind"],
-                        "roles": json.dumps(q["roles"]),
-                        "competencies": json.dumps(q["competencies"]),
-                        "data": json.dumps(q["question"], sort_keys=True),
-                        "added_at": _db(q["added_at"]),
-                        "retired_at": _db(q["retired_at"]),
-                    },
-                ).lastrowid
-                conn.execute(
-                    text("INSERT INTO cards (question_id, state, due) VALUES (:q, 1, :due)"),
-                    {"q": qid, "due": db_time(card.due)},
                 )
-                self._save_card(conn, qid, card)
+                raw.execute(
+                    "INSERT INTO cards (question_id, state, step, stability, difficulty, due, last_review)"
+                    " VALUES (?,?,?,?,?,?,?)",
+                    (
+                        qid,
+                        card.state.value,
+                        card.step,
+                        card.stability,
+                        card.difficulty,
+                        db_time(card.due),
+                        db_time(card.last_review) if card.last_review else None,
+                    ),
+                )
                 counts["questions"] += 1
-                for r in q["reviews"]:
-                    conn.execute(
-                        text(
-                            "INSERT INTO reviews (id, question_id, session_id, rated_at, rating,"
-                            " state_before, answer, duration_ms, time_limit_ms, coverage, suggested)"
-                            " VALUES (:id, :q, :session, :rated_at, :rating, :state_before, :answer,"
-                            " :duration_ms, :time_limit_ms, :coverage, :suggested)"
-                        ),
-                        {
-                            **r,
-                            "q": qid,
-                            "rated_at": _db(r["rated_at"]),
-                            "time_limit_ms": r.get("time_limit_ms"),
-                            "coverage": None if r.get("coverage") is None else json.dumps(r["coverage"]),
-                            "suggested": r.get("suggested"),
-                        },
-                    )
-                    counts["reviews"] += 1
-            ids = {q["key"]: Card.from_dict(q["card"]).card_id for q in doc["questions"]}
+                raw.executemany(
+                    "INSERT INTO temp.import_reviews (id, question_id, session_id, rated_at, rating,"
+                    " state_before, answer,"
+                    " duration_ms, time_limit_ms, coverage, suggested) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [
+                        (
+                            r["id"],
+                            qid,
+                            r["session"],
+                            _db(r["rated_at"]),
+                            r["rating"],
+                            r["state_before"],
+                            r["answer"],
+                            r["duration_ms"],
+                            r.get("time_limit_ms"),
+                            None if r.get("coverage") is None else json.dumps(r["coverage"]),
+                            r.get("suggested"),
+                        )
+                        for r in q["reviews"]
+                    ],
+                )
+                counts["reviews"] += len(q["reviews"])
+            # Building the indexes once, after the rows, beats updating them row by row.
+            indexes = raw.execute(
+                "SELECT name, sql FROM sqlite_master"
+                " WHERE type = 'index' AND tbl_name = 'reviews' AND sql IS NOT NULL"
+            ).fetchall()
+            for name, _sql in indexes:
+                raw.execute(f'DROP INDEX "{name}"')
+            raw.execute("INSERT INTO main.reviews SELECT * FROM temp.import_reviews ORDER BY id")
+            raw.execute("DROP TABLE temp.import_reviews")
+            for _name, sql in indexes:
+                raw.execute(sql)
             for m in doc.get("mock_answers", []):
                 conn.execute(
                     text(
@@ -1322,7 +1387,12 @@ def _iso(value: str | None) -> str | None:
 
 
 def _db(value: str | None) -> str | None:
-    return db_time(datetime.fromisoformat(value)) if value else None
+    """The stored form of an ISO 8601 time from an export."""
+    if not value:
+        return None
+    if len(value) == 32 and value.endswith("+00:00") and value[10] == "T":
+        return f"{value[:10]} {value[11:26]}"  # what this module writes: UTC with microseconds
+    return db_time(datetime.fromisoformat(value))
 
 
 def _explain_db_error(path: Path, exc: BaseException) -> str:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import enum
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -166,6 +171,37 @@ class signals_interrupt:
 
         for sig, handler in self._old.items():
             signal.signal(sig, handler)
+
+
+Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")]
+Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing --output file.")]
+
+
+@contextmanager
+def output_stream(output: Path | None, force: bool) -> Iterator[TextIO]:
+    """Standard output, or a private (0600) file that replaces ``output`` only once fully written.
+
+    An existing file is never overwritten without ``force``; a failure leaves it as it was.
+    """
+    if output is None:
+        yield sys.stdout
+        return
+    if output.exists() and not force:
+        raise UserError(f"{output} already exists; use --force to overwrite it")
+    if output.is_dir():
+        raise UserError(f"{output} is a folder")
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, output)
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror}", exit_code=1) from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def plain(text: str) -> str:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,12 +10,15 @@ import typer
 
 from mockprep import __version__
 from mockprep.cli.common import (
+    Force,
+    Output,
     Round,
     UserError,
     app,
     check_filter_values,
     make_console,
     open_store,
+    output_stream,
     utc_now,
 )
 
@@ -25,38 +26,22 @@ from mockprep.cli.common import (
 
 
 @app.command("export")
-def export(
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
-) -> None:
-    """Write all your data (progress, reviews, sessions) as one JSON document."""
-    if output is not None and output.exists() and not force:
-        raise UserError(f"{output} already exists; use --force to overwrite it")
+def export(output: Output = None, force: Force = False) -> None:
+    """Write all your data (progress, reviews, sessions, stories) as one JSON document."""
+    from mockprep.exchange import write_export
+
     store = open_store(sync=False)
     try:
-        doc = store.export_data(utc_now(), __version__)
+        with output_stream(output, force) as handle:
+            counts = write_export(store, handle, utc_now(), __version__)
     finally:
         store.close()
-    text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
-    if output is None:
-        sys.stdout.write(text)
-        return
-    tmp = output.with_name(output.name + ".tmp")
-    try:
-        fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, output)
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror}", exit_code=1) from None
-    typer.echo(
-        f"Exported {len(doc['questions'])} questions and {len(doc['sessions'])} sessions to {output}",
-        err=True,
-    )
+    if output is not None:
+        typer.echo(
+            f"Exported {counts['questions']} questions, {counts['reviews']} reviews and "
+            f"{counts.get('sessions', 0)} sessions to {output}",
+            err=True,
+        )
 
 
 @app.command("import")
@@ -64,35 +49,40 @@ def import_(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A file written by mockprep export.")],
 ) -> None:
     """Restore a `mockprep export` file into an empty home."""
+    from mockprep.exchange import read_export
     from mockprep.storage import EXPORT_FORMAT, EXPORT_VERSION, StoreError
 
+    if not file.is_file():
+        raise UserError(f"{file}: no such file")
     try:
-        doc = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{file}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{file}: cannot be read ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{file}: not JSON (line {exc.lineno}: {exc.msg})") from None
-    if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT:
+        head, questions = read_export(file)
+    except OSError as exc:
+        raise UserError(f"{file}: cannot be read ({exc.strerror})") from None
+    except ValueError as exc:
+        raise UserError(f"{file}: {exc}") from None
+    if head.get("format") != EXPORT_FORMAT:
         raise UserError(f'{file}: not a mockprep export (no "format": "{EXPORT_FORMAT}")')
-    if doc.get("version") != EXPORT_VERSION:
+    if head.get("version") != EXPORT_VERSION:
         raise UserError(
-            f"{file}: export version {doc.get('version')!r} is not supported "
+            f"{file}: export version {head.get('version')!r} is not supported "
             f"(this mockprep reads version {EXPORT_VERSION})"
         )
     store = open_store(sync=False)
     try:
-        counts = store.import_data(doc)
+        counts = store.import_data(head, questions)
     except StoreError as exc:
         raise UserError(str(exc)) from None
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise UserError(f"{file}: malformed export ({type(exc).__name__}: {exc}); nothing imported") from None
+    except Exception as exc:  # ijson reports a file that breaks off midway with its own error type
+        if type(exc).__module__.startswith("ijson"):
+            raise UserError(f"{file}: not valid JSON ({exc}); nothing imported") from None
+        raise
     finally:
         store.close()
     typer.echo(
-        f"Imported {counts['questions']} questions, {counts['reviews']} reviews and "
-        f"{counts['sessions']} sessions."
+        f"Imported {counts['questions']} questions, {counts['reviews']} reviews, "
+        f"{counts['sessions']} sessions and {counts.get('stories', 0)} stories."
     )
 
 
@@ -104,10 +94,8 @@ def history(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many sessions to list.")] = 30,
     all_: Annotated[bool, typer.Option("--all", help="List every session.")] = False,
     csv_: Annotated[bool, typer.Option("--csv", help="Write the whole review log as CSV instead.")] = False,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="With --csv: write to this file.")
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --output file.")] = False,
+    output: Output = None,
+    force: Force = False,
 ) -> None:
     """Past sessions and mock rounds, newest first; or one of them in full; or the review log as CSV."""
     if csv_:
@@ -136,39 +124,16 @@ def history(
 def _write_csv(output: Path | None, force: bool) -> None:
     import csv
 
-    if output is not None and output.exists() and not force:
-        raise UserError(f"{output} already exists; use --force to overwrite it")
     store = open_store(sync=False)
     try:
-        handle = sys.stdout if output is None else open(output, "w", newline="", encoding="utf-8")
-        try:
+        with output_stream(output, force) as handle:
             writer = csv.writer(handle)
             writer.writerow(
-                [
-                    "review_id",
-                    "rated_at",
-                    "question",
-                    "round",
-                    "topic",
-                    "bank",
-                    "rating",
-                    "state_before",
-                    "duration_ms",
-                    "time_limit_ms",
-                    "suggested",
-                    "session_id",
-                    "session_kind",
-                    "answer",
-                ]
-            )
+                ["review_id", "rated_at", "question", "round", "topic", "bank", "rating", "state_before",
+                 "duration_ms", "time_limit_ms", "suggested", "session_id", "session_kind", "answer"]
+            )  # fmt: skip
             for row in store.review_log():
-                rated = row.rated_at
-                writer.writerow([row.id, _iso_utc(rated), *row[2:]])
-        finally:
-            if output is not None:
-                handle.close()
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror}", exit_code=1) from None
+                writer.writerow([row.id, _iso_utc(row.rated_at), *row[2:]])
     finally:
         store.close()
 

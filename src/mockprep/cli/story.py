@@ -9,14 +9,23 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mockprep.cli.common import UserError, make_console, open_store, plain, story_app, utc_now
+from mockprep.cli.common import (
+    Force,
+    Output,
+    UserError,
+    make_console,
+    open_store,
+    output_stream,
+    plain,
+    story_app,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     from mockprep.storage import Store
@@ -578,41 +587,21 @@ def story_rehearse(
 
 
 @story_app.command("export")
-def story_export(
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
-) -> None:
+def story_export(output: Output = None, force: Force = False) -> None:
     """All stories as one Markdown document."""
     from mockprep.stories import render_markdown
 
-    if output is not None and output.exists() and not force:
-        raise UserError(f"{output} already exists; use --force to overwrite it")
     store = open_store(sync=False)
     try:
         rows = store.stories()
     finally:
         store.close()
-    parts = ["# My STAR stories", ""]
-    for row in rows:
-        parts.append(
-            render_markdown(_draft(row), guidance=False)
-            .replace("\n# ", "\n## ", 1)
-            .replace("# ", "## ", 1)
-            .replace("\n## Situation", "\n### Situation")
-            .replace("\n## Task", "\n### Task")
-            .replace("\n## Action", "\n### Action")
-            .replace("\n## Result", "\n### Result")
-            .replace("\n## Reflection", "\n### Reflection")
-        )
-        parts.append("")
-    text = "\n".join(parts)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror}", exit_code=1) from None
-    typer.echo(f"Wrote {len(rows)} stories to {output}", err=True)
+    with output_stream(output, force) as handle:
+        handle.write("# My STAR stories\n")
+        for row in rows:
+            # One level down: the document's title is the only level-1 heading.
+            for line in render_markdown(_draft(row), guidance=False).splitlines():
+                handle.write(f"\n#{line}" if line.startswith("#") else f"\n{line}")
+            handle.write("\n")
+    if output is not None:
+        typer.echo(f"Wrote {len(rows)} stories to {output}", err=True)
