@@ -162,4 +162,15 @@ def m003_stories(cur: Any) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_timing_and_mocks, m003_stories]
+def m004_stats_indexes(cur: Any) -> None:
+    """Indexes for `stats` on long histories: lapses per question, answer times per question."""
+    _run(
+        cur,
+        """
+        CREATE INDEX reviews_lapses ON reviews(question_id) WHERE rating = 1 AND state_before = 2;
+        CREATE INDEX reviews_question_duration ON reviews(question_id, duration_ms)
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_timing_and_mocks, m003_stories, m004_stats_indexes]

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from mockprep.timer import ROUND_LIMITS
+
 if TYPE_CHECKING:
     from mockprep.storage import Store
 
@@ -92,16 +94,30 @@ def collect(
     days: int = 182,
 ) -> dict[str, Any]:
     """Every figure of ``mockprep stats`` as one JSON-ready dict (the ``--json`` output)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     where = store._review_filter(rounds, banks, since)
     today = (now + timedelta(minutes=offset_minutes)).date()
 
-    day_rows = store.review_days(where, offset_minutes)
+    # The two full scans of the log run on a second connection in a thread while this one does the
+    # rest: SQLite releases the GIL while it works, so a second core halves the wait.
+    side = store.reader()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        try:
+            scans = pool.submit(lambda: (side.review_days(where, offset_minutes), side.time_by_round(where)))
+            retention_rows = store.retention_by_topic(where, now)
+            week_rows = store.weekly_scores(where, now - timedelta(days=days), offset_minutes)
+            due_rows = store.due_forecast(rounds, banks, now + timedelta(days=14), offset_minutes)
+            card_rows = store.card_counts_by_bank(rounds, banks)
+            leech_rows = store.leeches(where, LEECH_LAPSES)
+            day_rows, time_rows = scans.result()
+        finally:
+            side.close()
     per_day = {date.fromisoformat(r.day): r.n for r in day_rows}
     window_start = today - timedelta(days=days - 1)
     total_reviews = sum(per_day.values())
     streak = streaks(list(per_day), today)
 
-    retention_rows = store.retention_by_topic(where, now)
     windows = ("7", "30", "365")
 
     def pct(rows: Sequence[Any], window: str) -> dict[str, Any]:
@@ -124,15 +140,12 @@ def collect(
     judged = [t for t in topics if t["last_365_days"]["reviews"] >= MIN_REVIEWS_FOR_WEAKEST]
     weakest = sorted(judged, key=lambda t: (t["last_365_days"]["retention"], -t["lapses"], t["topic"]))[:5]
 
-    week_rows = store.weekly_scores(where, now - timedelta(days=days), offset_minutes)
     trend: dict[str, list[dict[str, Any]]] = {}
     for row in week_rows:
         trend.setdefault(row.round, []).append(
             {"week": row.week, "score": round(row.score, 1), "answers": row.n}
         )
 
-    forecast_end = now + timedelta(days=14)
-    due_rows = store.due_forecast(rounds, banks, forecast_end, offset_minutes)
     overdue = sum(r.n for r in due_rows if date.fromisoformat(r.day) < today)
     due_by_day = {date.fromisoformat(r.day): r.n for r in due_rows}
     forecast = [
@@ -140,8 +153,6 @@ def collect(
         for i in range(14)
     ]
 
-    time_rows = store.time_by_round(where)
-    leech_rows = store.leeches(where, LEECH_LAPSES)
     return {
         "generated_at": now.isoformat(),
         "filters": {
@@ -169,7 +180,7 @@ def collect(
         "due": {"overdue": overdue, "next_14_days": forecast},
         "cards": [
             {"bank": r.bank_id, "round": r.round, "new": r.new, "learning": r.learning, "review": r.review}
-            for r in store.card_counts_by_bank(rounds, banks)
+            for r in card_rows
         ],
         "weakest_topics": weakest,
         "drill_weakest": (
@@ -177,15 +188,15 @@ def collect(
         ),
         "leeches": [{"key": r.key, "topic": r.topic, "lapses": r.lapses} for r in leech_rows],
         "time": {
-            "total_seconds": round(sum(r[2] or 0 for r in time_rows) / 1000, 1),
+            "total_seconds": round(sum(total for _r, _n, total, _m in time_rows) / 1000, 1),
             "by_round": [
                 {
                     "round": round_name,
                     "answers": n,
                     "median_seconds": round(median / 1000, 1),
-                    "median_limit_seconds": None if limit is None else round(limit / 1000, 1),
+                    "limit_seconds": ROUND_LIMITS.get(round_name),
                 }
-                for round_name, n, _total, median, limit in time_rows
+                for round_name, n, _total, median in time_rows
             ],
         },
     }

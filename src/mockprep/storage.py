@@ -112,9 +112,10 @@ def _create_private_file(path: Path) -> None:
 class Store:
     """A mockprep database. Use :meth:`open`; close with :meth:`close` or ``with``."""
 
-    def __init__(self, engine: Engine, path: Path):
+    def __init__(self, engine: Engine, path: Path, owns_engine: bool = True):
         self.engine = engine
         self.path = path
+        self.owns_engine = owns_engine
         self.conn: Connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     @classmethod
@@ -145,7 +146,12 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
-        self.engine.dispose()
+        if self.owns_engine:
+            self.engine.dispose()
+
+    def reader(self) -> Store:
+        """A second connection to the same database, for reading in another thread (WAL allows it)."""
+        return Store(self.engine, self.path, owns_engine=False)
 
     def __enter__(self) -> Store:
         return self
@@ -740,14 +746,15 @@ class Store:
 
     def _agg(self, sql: str, where: tuple[str, dict[str, Any], list[Any]], **extra: Any) -> list[Any]:
         clause, params, binds = where
-        stmt = text(sql.replace("{where}", clause)).bindparams(*binds)
+        # Join the questions only when a filter needs them: a million lookups cost most of a second.
+        join = " JOIN questions q ON q.id = r.question_id" if "q." in clause else ""
+        stmt = text(sql.replace("{where}", clause).replace("{join}", join)).bindparams(*binds)
         return self.conn.execute(stmt, {**params, **extra}).all()
 
     def review_days(self, where: tuple[str, dict[str, Any], list[Any]], offset_minutes: int) -> list[Any]:
         """Reviews per local day (``offset_minutes`` from UTC), every day with any."""
         return self._agg(
-            "SELECT date(r.rated_at, :shift) AS day, COUNT(*) AS n, SUM(r.duration_ms) AS ms"
-            " FROM reviews r JOIN questions q ON q.id = r.question_id"
+            "SELECT date(r.rated_at, :shift) AS day, COUNT(*) AS n FROM reviews r{join}"
             " WHERE {where} GROUP BY day ORDER BY day",
             where,
             shift=f"{offset_minutes:+d} minutes",
@@ -818,35 +825,25 @@ class Store:
             k=threshold,
         )
 
-    def time_by_round(self, where: tuple[str, dict[str, Any], list[Any]]) -> list[Any]:
-        """Per round: answers, total answer time, median answer time and median time limit."""
+    def time_by_round(self, where: tuple[str, dict[str, Any], list[Any]]) -> list[tuple[str, int, int, int]]:
+        """Per round: answers, total answer time (ms) and median answer time (ms, whole seconds).
+
+        The median comes from a one-second histogram: one pass over a covering index, no sort.
+        """
         rows = self._agg(
-            "SELECT q.round, COUNT(*) AS n, SUM(r.duration_ms) AS total_ms,"
-            " COUNT(r.time_limit_ms) AS timed FROM reviews r JOIN questions q ON q.id = r.question_id"
-            " WHERE {where} GROUP BY q.round ORDER BY q.round",
+            "SELECT q.round, r.duration_ms / 1000 AS s, COUNT(*) AS n, SUM(r.duration_ms) AS ms"
+            " FROM reviews r JOIN questions q ON q.id = r.question_id WHERE {where} GROUP BY q.round, s",
             where,
         )
-        out = []
+        histogram: dict[str, list[tuple[int, int]]] = {}
+        totals: dict[str, int] = {}
         for row in rows:
-            median = self._agg(
-                "SELECT r.duration_ms FROM reviews r JOIN questions q ON q.id = r.question_id"
-                " WHERE {where} AND q.round = :round ORDER BY r.duration_ms LIMIT 1 OFFSET :k",
-                where,
-                round=row.round,
-                k=row.n // 2,
-            )[0][0]
-            limit = None
-            if row.timed:
-                limit = self._agg(
-                    "SELECT r.time_limit_ms FROM reviews r JOIN questions q ON q.id = r.question_id"
-                    " WHERE {where} AND q.round = :round AND r.time_limit_ms IS NOT NULL"
-                    " ORDER BY r.time_limit_ms LIMIT 1 OFFSET :k",
-                    where,
-                    round=row.round,
-                    k=row.timed // 2,
-                )[0][0]
-            out.append((row.round, row.n, row.total_ms, median, limit))
-        return out
+            histogram.setdefault(row.round, []).append((row.s, row.n))
+            totals[row.round] = totals.get(row.round, 0) + row.ms
+        return [
+            (name, sum(n for _s, n in counts), totals[name], _histogram_median(counts) * 1000)
+            for name, counts in sorted(histogram.items())
+        ]
 
     # -- stories ------------------------------------------------------------------------------------
 
@@ -1341,6 +1338,18 @@ class Store:
                     )
                 counts["stories"] = counts.get("stories", 0) + 1
         return counts
+
+
+def _histogram_median(counts: list[tuple[int, int]]) -> int:
+    """The median value of a ``(value, count)`` histogram (the upper middle for an even total)."""
+    ordered = sorted(counts)
+    total = sum(n for _v, n in ordered)
+    seen = 0
+    for value, n in ordered:
+        seen += n
+        if seen * 2 > total:
+            return value
+    return ordered[-1][0]
 
 
 def _question_values(question: Question) -> dict[str, Any]:

@@ -188,7 +188,7 @@ def _render_trend_and_time(console: Console, data: dict[str, Any]) -> None:
             last,
             str(t["answers"]) if t else "0",
             format_duration(t["median_seconds"]) if t else "-",
-            format_duration(t["median_limit_seconds"]) if t and t["median_limit_seconds"] else "-",
+            format_duration(t["limit_seconds"]) if t and t["limit_seconds"] else "-",
         )
     console.print(table)
     console.print(f"Total practice time: {format_duration(data['time']['total_seconds'])}")

@@ -197,6 +197,28 @@ def bank_remove(
         store.close()
 
 
+@bank_app.command("sync")
+def bank_sync() -> None:
+    """Re-read changed bank files now (every command that needs the banks does this anyway)."""
+    from mockprep.bank_sync import sync_banks
+
+    store = open_store(sync=False)
+    try:
+        report = sync_banks(store, utc_now())
+    finally:
+        store.close()
+    for problem in report.problems:
+        typer.echo(plain(f"warning: {problem} (its last good version is used)"), err=True)
+    if not report.changed:
+        typer.echo("All banks are up to date.")
+    for result in report.changed:
+        typer.echo(
+            plain(
+                f"{result.bank_id}: {result.added} added, {result.updated} updated, {result.retired} retired"
+            )
+        )
+
+
 @bank_app.command("schema")
 def bank_schema() -> None:
     """Print the JSON Schema of the bank format (for editor completion and checks)."""
