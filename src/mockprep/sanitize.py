@@ -26,3 +26,10 @@ def clean(text: str) -> str:
     """``text`` without escape sequences or control characters (tab and newline are kept)."""
     text = text.replace("\r\n", "\n")
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def shorten(text: str, limit: int = 4000) -> str:
+    """``text`` cut to ``limit`` characters for the screen, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters; the full text is kept)"

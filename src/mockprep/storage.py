@@ -23,6 +23,7 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.pool import NullPool
 
+from mockprep.backups import BackupError, make_backup, needs_daily_backup
 from mockprep.banks import Bank, Question, QuestionFilter, QuestionSpec
 from mockprep.migrations import MIGRATIONS
 from mockprep.paths import DB_NAME, ensure_home
@@ -103,6 +104,29 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.close()
 
 
+def _probe(path: Path) -> None:
+    """Refuse, without writing a byte, a file that is not SQLite or was written by a newer mockprep."""
+    known = {m.__name__ for m in MIGRATIONS}
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            has_table = con.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
+            ).fetchone()
+            applied = {r[0] for r in con.execute("SELECT name FROM migrations")} if has_table else set()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(_explain_db_error(path, exc)) from None
+    newer = sorted(applied - known)
+    if newer:
+        raise StoreError(
+            f"{path} was written by a newer mockprep (schema {newer[-1]}); "
+            "upgrade mockprep to use it. The file was not changed."
+        )
+
+
 def _create_private_file(path: Path) -> None:
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
@@ -119,13 +143,19 @@ class Store:
         self.conn: Connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
 
     @classmethod
-    def open(cls, home: Path) -> Store:
-        """Open (creating if needed) the database in ``home`` and bring its schema up to date."""
+    def open(cls, home: Path, backups: bool = True) -> Store:
+        """Open (creating if needed) the database in ``home`` and bring its schema up to date.
+
+        With ``backups``, a database that holds anything is copied before each migration and on the
+        first use of each day (see :mod:`mockprep.backups`).
+        """
         try:
             ensure_home(home)
         except OSError as exc:
             raise StoreError(f"cannot create the data folder {home}: {exc.strerror}") from None
         path = home / DB_NAME
+        if path.exists() and path.stat().st_size > 0:
+            _probe(path)  # read-only: a damaged or newer database is refused before anything is written
         try:
             _create_private_file(path)
         except OSError as exc:
@@ -138,11 +168,31 @@ class Store:
         event.listen(engine, "connect", _on_connect)
         try:
             store = cls(engine, path)
-            store._migrate()
+            store._migrate(home if backups else None)
+            if backups:
+                store._daily_backup(home)
         except (SADatabaseError, sqlite3.DatabaseError) as exc:
             engine.dispose()
             raise StoreError(_explain_db_error(path, exc)) from None
+        except BackupError as exc:
+            engine.dispose()
+            raise StoreError(str(exc)) from None
         return store
+
+    def _has_data(self) -> bool:
+        tables = {r[0] for r in self._q("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return any(
+            table in tables and self._q(f"SELECT EXISTS (SELECT 1 FROM {table})").scalar_one()
+            for table in ("reviews", "stories", "sessions")
+        )
+
+    def _backup(self, home: Path, reason: str) -> None:
+        self.conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        make_backup(self.path, home, datetime.now(UTC), reason)
+
+    def _daily_backup(self, home: Path) -> None:
+        if needs_daily_backup(home, datetime.now(UTC)) and self._has_data():
+            self._backup(home, "daily")
 
     def close(self) -> None:
         self.conn.close()
@@ -180,7 +230,7 @@ class Store:
     def applied_migrations(self) -> list[str]:
         return [r[0] for r in self._q("SELECT name FROM migrations ORDER BY name")]
 
-    def _migrate(self) -> None:
+    def _migrate(self, home: Path | None = None) -> None:
         self._q("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at DATETIME NOT NULL)")
         known = [m.__name__ for m in MIGRATIONS]
         newer = sorted(set(self.applied_migrations()) - set(known))
@@ -189,10 +239,11 @@ class Store:
                 f"{self.path} was written by a newer mockprep (schema {newer[-1]}); "
                 "upgrade mockprep to use it. The file was not changed."
             )
-        for migration in MIGRATIONS:
+        pending = [m for m in MIGRATIONS if m.__name__ not in self.applied_migrations()]
+        if pending and home is not None and self._has_data():
+            self._backup(home, f"before-{pending[0].__name__.split('_')[0]}")
+        for migration in pending:
             name = migration.__name__
-            if name in self.applied_migrations():
-                continue
             with self.write() as conn:
                 # Another process may have applied it while we waited for the lock.
                 done = conn.execute(text("SELECT 1 FROM migrations WHERE name = :n"), {"n": name}).first()
@@ -1409,6 +1460,7 @@ def _explain_db_error(path: Path, exc: BaseException) -> str:
     if isinstance(exc, SAOperationalError | sqlite3.OperationalError) and "locked" in detail:
         return f"{path} is locked by another program; close it and try again"
     return (
-        f"{path} is not a usable mockprep database ({detail}). "
-        "Restore it from a backup or move it away to start afresh; it was not changed."
+        f"{path} is not a usable mockprep database ({detail}); it was not changed. "
+        "Restore a backup (mockprep backup list, then mockprep backup restore NAME) "
+        "or move the file away to start afresh."
     )

@@ -19,7 +19,7 @@ from rich.text import Text
 from mockprep.durations import format_duration
 from mockprep.grading import AutoGrade, choice_letter
 from mockprep.mock import MockReport
-from mockprep.sanitize import clean
+from mockprep.sanitize import clean, shorten
 from mockprep.scheduler import RATING_NAMES, parse_rating
 from mockprep.scoring import answer_points
 from mockprep.session import AnswerTiming, Clock, Progress, SessionSummary
@@ -65,7 +65,7 @@ def stdin_reader(console: Console, clock: Clock) -> ReadLine:
             console.print()
             return None
         line = line.rstrip("\r\n")
-        console.print(safe(line))
+        console.print(safe(shorten(line)))
         return line
 
     return read_pipe
@@ -326,7 +326,7 @@ class MockTerminalUI(TerminalUI):
         self.console.print(Rule(Text(record.question.key), style="dim"))
         self.console.print(safe(record.question.spec.prompt.strip(), "bold"))
         yours = Text("Your answer: ", style="bold")
-        yours.append_text(safe(answer.strip() or "(nothing typed)"))
+        yours.append_text(safe(shorten(answer.strip()) or "(nothing typed)"))
         self.console.print(yours)
         super().show_reveal(record, answer, grade, timing, coverage)
 

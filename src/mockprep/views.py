@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mockprep.durations import format_duration
+from mockprep.sanitize import shorten
 from mockprep.scheduler import RATING_NAMES
 from mockprep.stats import LEECH_LAPSES, heatmap_weeks, level, sparkline
 from mockprep.storage import from_db_time
@@ -85,12 +86,12 @@ def render_session(console: Console, session: Any, answers: list[Any]) -> None:
             if covered:
                 head.append(f"  key points {sum(covered)}/{len(covered)}")
         console.print(head)
-        console.print(safe(a.answer or "(nothing typed)"))
+        console.print(safe(shorten(a.answer) or "(nothing typed)"))
         if a.follow_up:
             line = Text("Follow-up: ", style="magenta")
             line.append_text(safe(a.follow_up, "italic"))
             console.print(line)
-            console.print(safe(a.follow_up_answer or "(not answered)"))
+            console.print(safe(shorten(a.follow_up_answer or "") or "(not answered)"))
 
 
 def _n(count: int, noun: str) -> str:

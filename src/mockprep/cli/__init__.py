@@ -50,6 +50,18 @@ def main(argv: list[str] | None = None) -> Any:
         os._exit(0)
     except OSError as exc:
         _fail(f"{exc.strerror or exc}", 1)
+    except Exception as exc:
+        # A database damaged while in use (e.g. truncated) surfaces in the middle of a command.
+        if "sql" in type(exc).__module__ and type(exc).__name__ in ("DatabaseError", "OperationalError"):
+            from mockprep.paths import DB_NAME, home_dir
+
+            detail = str(getattr(exc, "orig", exc)).splitlines()[0]
+            _fail(
+                f"{home_dir() / DB_NAME} cannot be read ({detail}). Restore a backup "
+                "(mockprep backup list, then mockprep backup restore NAME).",
+                1,
+            )
+        raise
     if isinstance(result, int) and result:
         sys.exit(result)
     return result

@@ -39,7 +39,13 @@ story_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
+backup_app = typer.Typer(
+    help="List, make and restore backups of your data (made automatically once a day and before upgrades).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(bank_app, name="bank")
+app.add_typer(backup_app, name="backup")
 app.add_typer(story_app, name="story")
 
 
@@ -98,6 +104,9 @@ def open_store(sync: bool = True) -> Store:
         store = Store.open(home_dir())
     except StoreError as exc:
         raise UserError(str(exc), exit_code=1) from None
+    from mockprep.session import process_alive
+
+    store.recover_sessions(process_alive)  # sessions whose process was killed outright
     if sync:
         from mockprep.bank_sync import sync_banks
 

@@ -1,0 +1,369 @@
+"""Nothing lost: signals, concurrent processes, damaged files, upgrades and backups, hostile input.
+
+The interruption and concurrency tests run the real `mockprep` in subprocesses and read the database
+afterwards; every loop here is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mockprep.backups import list_backups
+from mockprep.migrations import MIGRATIONS
+from mockprep.paths import DB_NAME
+from mockprep.storage import Store, StoreError
+
+SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
+
+
+def db_rows(home: Path, sql: str) -> list[tuple]:
+    con = sqlite3.connect(home / DB_NAME)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+class Running:
+    """A `mockprep` subprocess whose output is read line by line in the background."""
+
+    def __init__(self, home: Path, *args: str):
+        env = {**os.environ, "MOCKPREP_HOME": str(home), "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mockprep", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.output = ""
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        while chunk := self.proc.stdout.read(1):
+            self.output += chunk
+
+    def wait_for(self, text: str, count: int = 1, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while self.output.count(text) < count:
+            if (
+                time.monotonic() > deadline
+                or self.proc.poll() is not None
+                and self.output.count(text) < count
+            ):
+                time.sleep(0.2)
+                if self.output.count(text) >= count:
+                    return
+                raise AssertionError(f"never saw {text!r} x{count}:\n{self.output[-2000:]}")
+            time.sleep(0.02)
+
+    def send(self, text: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(text)
+        self.proc.stdin.flush()
+
+    def finish(self, timeout: float = 30) -> int:
+        code = self.proc.wait(timeout=timeout)
+        self._reader.join(timeout=5)
+        return code
+
+
+# -- interruption ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+@pytest.mark.parametrize("where", ["mid-answer", "mid-rating"])
+def test_a_signal_keeps_every_rating_already_given(home: Path, sig: signal.Signals, where: str) -> None:
+    run = Running(home, "session", "--round", "technical")
+    run.wait_for("> ")
+    run.send("first answer\n\n")
+    run.wait_for("rating> ")
+    run.send("3\n")  # one rating given: it must survive
+    run.wait_for("Question 2")
+    run.send("half of the second answer\n")
+    if where == "mid-rating":
+        run.send("\n")
+        run.wait_for("rating> ", count=2)
+    else:
+        run.wait_for(". ")
+    run.proc.send_signal(sig)
+    code = run.finish()
+    assert db_rows(home, "SELECT rating, answer FROM reviews") == [(3, "first answer")]
+    if sig == signal.SIGKILL:
+        assert code == -signal.SIGKILL
+        assert db_rows(home, "SELECT status FROM sessions") == [("running",)]
+        # The next start finds the session that never finished.
+        subprocess.run(
+            [sys.executable, "-m", "mockprep", "history"],
+            env={**os.environ, "MOCKPREP_HOME": str(home)},
+            capture_output=True,
+            timeout=60,
+            check=True,
+        )
+    else:
+        assert "Traceback" not in run.proc.stderr.read()  # type: ignore[union-attr]
+    assert db_rows(home, "SELECT status FROM sessions") == [("interrupted",)]
+
+
+def test_sigterm_in_a_mock_keeps_answers(home: Path) -> None:
+    run = Running(home, "mock", "--round", "behavioral", "--minutes", "10")
+    run.wait_for("> ")
+    run.send("my story about a failure\n\n")
+    run.wait_for("Interviewer:")
+    run.proc.send_signal(signal.SIGTERM)
+    run.finish()
+    assert db_rows(home, "SELECT answer FROM mock_answers") == [("my story about a failure",)]
+    assert db_rows(home, "SELECT kind, status FROM sessions") == [("mock", "interrupted")]
+
+
+# -- concurrency -----------------------------------------------------------------------------------
+
+
+def test_two_sessions_with_stats_and_export_meanwhile(home: Path, tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "mockprep", "bank", "list"],
+        env={**os.environ, "MOCKPREP_HOME": str(home)},
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    answers = 12
+    runs = [Running(home, "session", "--new", "40", "--limit", str(answers)) for _ in range(2)]
+    others: list[subprocess.CompletedProcess[str]] = []
+
+    def side_commands() -> None:
+        env = {**os.environ, "MOCKPREP_HOME": str(home)}
+        for index in range(3):
+            others.append(
+                subprocess.run(
+                    [sys.executable, "-m", "mockprep", "stats", "--json"],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                )
+            )
+            others.append(
+                subprocess.run(
+                    [sys.executable, "-m", "mockprep", "export", "-o", str(tmp_path / f"e{index}.json")],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                )
+            )
+
+    side = threading.Thread(target=side_commands)
+    side.start()
+    for number in range(1, answers + 1):
+        for run in runs:
+            run.wait_for(f"Question {number}")
+            run.send(f"answer {number}\n\n")
+        for run in runs:
+            run.wait_for("rating> ", count=number)
+            run.send("3\n")
+    for run in runs:
+        assert run.finish() == 0
+        assert "locked" not in run.proc.stderr.read()  # type: ignore[union-attr]
+    side.join(timeout=120)
+    assert all(p.returncode == 0 and "locked" not in p.stderr for p in others), [p.stderr for p in others]
+    assert db_rows(home, "SELECT COUNT(*) FROM reviews") == [(2 * answers,)]
+    assert db_rows(home, "SELECT COUNT(*), MIN(status) FROM sessions") == [(2, "completed")]
+
+
+# -- damaged files, upgrades, backups -------------------------------------------------------------
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_truncated_database_is_one_clear_line_and_untouched(cli, home: Path) -> None:
+    cli("session", "--limit", "3", input="a\n\n3\nb\n\n3\nc\n\n3\n")
+    with Store.open(home) as store:
+        store.conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    path = home / DB_NAME
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
+    before = _digest(path)
+    for args in (["history"], ["stats"], ["session"], ["export"]):
+        result = cli(*args)
+        assert result.exit_code == 1, (args, result)
+        (line,) = result.stderr.strip().splitlines()
+        assert "backup restore" in line and "Traceback" not in result.stderr
+    assert _digest(path) == before
+
+
+def test_not_sqlite_at_all(cli, home: Path) -> None:
+    home.mkdir(mode=0o700, parents=True)
+    (home / DB_NAME).write_text("this is my shopping list\n" * 400)
+    before = _digest(home / DB_NAME)
+    result = cli("stats")
+    assert result.exit_code == 1 and "not a usable mockprep database" in result.stderr
+    assert _digest(home / DB_NAME) == before
+
+
+@pytest.mark.parametrize("version", range(1, len(MIGRATIONS) + 1))
+def test_every_released_schema_upgrades_with_its_data(home: Path, version: int) -> None:
+    home.mkdir(mode=0o700, parents=True)
+    shutil.copy(SCHEMAS / f"schema-v{version}.db", home / DB_NAME)
+    with Store.open(home) as store:
+        assert store.applied_migrations() == sorted(m.__name__ for m in MIGRATIONS)
+        (review,) = store.session_reviews(1)
+        assert (review.key, review.rating, review.answer, review.duration_ms) == (
+            "old-bank/q1",
+            3,
+            "my [red]answer[/red]",
+            61000,
+        )
+        assert store.card(1).stability == 3.5
+        if version >= 2:
+            assert [r.answer for r in store.mock_answers(2)] == ["mock answer"]
+        if version >= 3:
+            assert store.story_version(1).title == "Old story"
+            assert store.story_links(1) == [(1, "old-bank/q1")]
+    if version < len(MIGRATIONS):
+        (backup,) = list_backups(home)
+        assert backup.reason == f"before-m{version + 1:03d}"
+        # The backup is the database as it was before the upgrade.
+        old = sqlite3.connect(backup.path)
+        assert len(old.execute("SELECT name FROM migrations").fetchall()) == version
+        old.close()
+
+
+def test_a_newer_database_is_refused_unchanged(home: Path) -> None:
+    home.mkdir(mode=0o700, parents=True)
+    shutil.copy(SCHEMAS / f"schema-v{len(MIGRATIONS)}.db", home / DB_NAME)
+    db = sqlite3.connect(home / DB_NAME)
+    db.execute("INSERT INTO migrations VALUES ('m999_future', '2030-01-01')")
+    db.commit()
+    db.close()
+    before = _digest(home / DB_NAME)
+    with pytest.raises(StoreError, match="newer mockprep"):
+        Store.open(home)
+    assert _digest(home / DB_NAME) == before
+
+
+def test_daily_backup_once_a_day_private_and_restorable(cli, home: Path, monkeypatch) -> None:
+    cli("session", "--limit", "1", input="a\n\n3\n")
+    assert list_backups(home) == []  # no history when the day's first command ran
+    cli("history")
+    (daily,) = list_backups(home)
+    assert daily.reason == "daily"
+    cli("stats")
+    assert len(list_backups(home)) == 1  # at most one a day
+    assert stat.S_IMODE(daily.path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(daily.path.stat().st_mode) == 0o600
+    cli("session", "--limit", "1", input="b\n\n3\n")
+    assert db_rows(home, "SELECT COUNT(*) FROM reviews") == [(2,)]
+    listing = cli("backup", "list").stdout
+    assert daily.name in listing
+    # Damage the database, then restore the morning's backup.
+    (home / DB_NAME).write_bytes(b"garbage" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{home / DB_NAME}{suffix}").unlink(missing_ok=True)
+    assert cli("history").exit_code == 1
+    result = cli("backup", "restore", daily.name, input="y\n")
+    assert result.exit_code == 0 and "Restored" in result.stdout
+    assert db_rows(home, "SELECT COUNT(*) FROM reviews") == [(1,)]
+    assert cli("backup", "restore", "nope.db", "--yes").exit_code == 2
+
+
+# -- hostile input -------------------------------------------------------------------------------
+
+toml_values = st.recursive(
+    st.none().map(lambda _: '""')
+    | st.integers().map(str)
+    | st.sampled_from(["true", "false"])
+    | st.text(max_size=30).map(lambda s: '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'),
+    lambda children: st.lists(children, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]"),
+    max_leaves=8,
+)
+keys = st.sampled_from(
+    [
+        "id",
+        "title",
+        "round",
+        "roles",
+        "topic",
+        "prompt",
+        "answer",
+        "key_points",
+        "difficulty",
+        "kind",
+        "choices",
+        "correct",
+        "value",
+        "competencies",
+        "zzz",
+    ]
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.lists(st.tuples(keys, toml_values), max_size=6),
+    st.lists(st.lists(st.tuples(keys, toml_values), max_size=8), max_size=3),
+    st.binary(max_size=40),
+)
+def test_hostile_bank_files_only_exit_0_or_2_and_change_nothing(
+    cli, home, tmp_path, top, questions, noise
+) -> None:
+    body = "\n".join(f"{k} = {v}" for k, v in top)
+    for q in questions:
+        body += "\n[[questions]]\n" + "\n".join(f"{k} = {v}" for k, v in q)
+    path = tmp_path / "hostile.toml"
+    path.write_bytes(body.encode("utf-8", "surrogatepass") + (noise if len(noise) % 3 == 0 else b""))
+    validate = cli("bank", "validate", str(path))
+    assert validate.exit_code in (0, 2) and "Traceback" not in validate.stderr
+    assert all(line.startswith(str(path)) for line in validate.stderr.splitlines())
+    before = db_rows(home, "SELECT COUNT(*) FROM bank_sources") if (home / DB_NAME).exists() else [(0,)]
+    added = cli("bank", "add", str(path))
+    assert added.exit_code in (0, 2) and "Traceback" not in added.stderr
+    if added.exit_code == 2:
+        assert db_rows(home, "SELECT COUNT(*) FROM bank_sources") == before
+
+
+def test_deeply_nested_and_huge_bank_files(cli, tmp_path: Path) -> None:
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    result = cli("bank", "validate", str(deep))
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    huge = tmp_path / "huge.toml"
+    huge.write_text('id = "x"\ntitle = "' + "y" * (21 * 2**20) + '"\n')
+    result = cli("bank", "validate", str(huge))
+    assert result.exit_code == 2 and "larger than 20 MB" in result.stderr
+
+
+def test_terminal_escapes_in_answers_never_reach_the_screen_and_a_1mb_paste_is_kept(cli, home: Path) -> None:
+    hostile = "\x1b]0;owned\x07\x1b[2J\x1b[31m[bold red]red[/bold red] [link=file:///etc]x[/link]"
+    paste = "word " * 200_000  # 1 MB on one line
+    result = cli("session", "--limit", "2", input=f"{hostile}\n\n3\n{paste}\n\n3\n")
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "[bold red]red[/bold red] [link=file:///etc]x[/link]" in result.stdout
+    stored = [a for (a,) in db_rows(home, "SELECT answer FROM reviews ORDER BY id")]
+    assert stored == [hostile, paste.rstrip("\n")]
+    detail = cli("history", "1")
+    assert "\x1b" not in detail.stdout and "more characters" in detail.stdout
+    assert len(detail.stdout) < 100_000  # a huge paste is shortened on screen, not in the database
