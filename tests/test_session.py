@@ -247,3 +247,9 @@ def test_minutes_plan_uses_median_answer_times_once_there_are_enough(
     summary, ui = run(demo, clock, ["a"] * 10, [Rating.Easy] * 10, new=10, minutes=5, secs=60, filter=big)
     assert "median answer times" in ui.notices[0]
     assert summary.answered == 5 and summary.stopped_by_time
+
+
+def test_quitting_before_the_first_answer_leaves_no_session(demo: Store, clock: FakeClock) -> None:
+    summary, ui = run(demo, clock, [None], [])
+    assert ui.shown and summary.answered == 0
+    assert demo.conn.exec_driver_sql("SELECT COUNT(*) FROM sessions").scalar() == 0

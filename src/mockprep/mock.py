@@ -213,6 +213,8 @@ class MockRound:
         finally:
             end = self.clock()
             self.store.end_session(session_id, report.status, end)
+            if not report.answers:
+                self.store.discard_empty_session(session_id)
             report.seconds = (end - start).total_seconds()
         self.ui.show_mock_report(report)
         return report

@@ -227,6 +227,8 @@ class Session:
         finally:
             end = self.clock()
             self.store.end_session(summary.session_id, summary.status, end)
+            if summary.answered == 0:
+                self.store.discard_empty_session(summary.session_id)  # nothing to keep in history
             summary.seconds = (end - start).total_seconds()
             tomorrow_end = local_midnight(end, self.options.tz, days=2)
             summary.due_tomorrow = self.store.count_due(QuestionFilter(), tomorrow_end)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fsrs import Card, State
 from sqlalchemy import bindparam, create_engine, event, text
@@ -29,6 +29,9 @@ from mockprep.migrations import MIGRATIONS
 from mockprep.paths import DB_NAME, ensure_home
 from mockprep.scheduler import CardState, DueCard
 from mockprep.scoring import sql_points
+
+if TYPE_CHECKING:
+    from mockprep.schema import BankRow, RehearsalRow, SessionRow, StoryVersionRow
 
 BUSY_TIMEOUT_MS = 30_000
 EXPORT_FORMAT = "mockprep-export"
@@ -368,8 +371,21 @@ class Store:
         with self.write() as conn:
             conn.execute(text("UPDATE banks SET removed = :r WHERE id = :id"), {"r": removed, "id": bank_id})
 
-    def bank_row(self, bank_id: str) -> Any:
-        return self._q("SELECT * FROM banks WHERE id = :id", id=bank_id).first()
+    def _get(self, model: type[Any], *where: Any, order: Any = None, first: bool = True) -> Any:
+        """Typed rows through SQLModel (loaded only by the commands that read whole rows)."""
+        from sqlmodel import Session, select
+
+        statement = select(model).where(*where)
+        if order is not None:
+            statement = statement.order_by(order)
+        with Session(self.conn) as session:
+            result = session.exec(statement)
+            return result.first() if first else list(result.all())
+
+    def bank_row(self, bank_id: str) -> BankRow | None:
+        from mockprep.schema import BankRow
+
+        return self._get(BankRow, BankRow.id == bank_id)
 
     def bank_summaries(self, now: datetime, day_end: datetime) -> list[BankSummary]:
         rows = self._q(
@@ -696,6 +712,20 @@ class Store:
                 {"s": status, "t": db_time(now), "id": session_id},
             )
 
+    def discard_empty_session(self, session_id: int) -> bool:
+        """Delete a session that holds no answers at all (quit before the first); True if it did."""
+        with self.write() as conn:
+            return bool(
+                conn.execute(
+                    text(
+                        "DELETE FROM sessions WHERE id = :s"
+                        " AND NOT EXISTS (SELECT 1 FROM reviews WHERE session_id = :s)"
+                        " AND NOT EXISTS (SELECT 1 FROM mock_answers WHERE session_id = :s)"
+                    ),
+                    {"s": session_id},
+                ).rowcount
+            )
+
     def recover_sessions(self, alive: Any) -> int:
         """Mark sessions whose process died without ending them (e.g. SIGKILL) as interrupted.
 
@@ -720,8 +750,10 @@ class Store:
                 )
         return len(stale)
 
-    def session_row(self, session_id: int) -> Any:
-        return self._q("SELECT * FROM sessions WHERE id = :id", id=session_id).first()
+    def session_row(self, session_id: int) -> SessionRow | None:
+        from mockprep.schema import SessionRow
+
+        return self._get(SessionRow, SessionRow.id == session_id)
 
     def session_reviews(self, session_id: int) -> list[Any]:
         return self._q(
@@ -940,18 +972,18 @@ class Store:
     def story_exists(self, story_id: int) -> bool:
         return self._q("SELECT 1 FROM stories WHERE id = :s", s=story_id).first() is not None
 
-    def story_version(self, story_id: int, version: int | None = None) -> Any:
+    def story_version(self, story_id: int, version: int | None = None) -> StoryVersionRow | None:
         """One version of a story (the latest when ``version`` is None), or None."""
-        if version is None:
-            return self._q(
-                "SELECT * FROM story_versions WHERE story_id = :s ORDER BY version DESC LIMIT 1", s=story_id
-            ).first()
-        return self._q(
-            "SELECT * FROM story_versions WHERE story_id = :s AND version = :v", s=story_id, v=version
-        ).first()
+        from mockprep.schema import StoryVersionRow as V
 
-    def story_versions(self, story_id: int) -> list[Any]:
-        return self._q("SELECT * FROM story_versions WHERE story_id = :s ORDER BY version", s=story_id).all()
+        if version is None:
+            return self._get(V, V.story_id == story_id, order=V.version.desc())  # type: ignore[attr-defined]
+        return self._get(V, V.story_id == story_id, V.version == version)
+
+    def story_versions(self, story_id: int) -> list[StoryVersionRow]:
+        from mockprep.schema import StoryVersionRow as V
+
+        return self._get(V, V.story_id == story_id, order=V.version, first=False)
 
     def stories(self) -> list[Any]:
         """Every story's latest version, with its first-save time and rehearsal count."""
@@ -1034,8 +1066,10 @@ class Store:
                 {"s": story_id, "v": version, "t": db_time(now), "d": duration_ms, "g": target_ms},
             )
 
-    def rehearsals(self, story_id: int) -> list[Any]:
-        return self._q("SELECT * FROM rehearsals WHERE story_id = :s ORDER BY id", s=story_id).all()
+    def rehearsals(self, story_id: int) -> list[RehearsalRow]:
+        from mockprep.schema import RehearsalRow
+
+        return self._get(RehearsalRow, RehearsalRow.story_id == story_id, order=RehearsalRow.id, first=False)
 
     # -- export and import ---------------------------------------------------------------------------
 
