@@ -51,3 +51,17 @@ def test_packaged_banks_are_preferred(tmp_path: Path, monkeypatch) -> None:
     (package / "question_banks").mkdir(parents=True)
     monkeypatch.setattr(paths, "__file__", str(package / "paths.py"))
     assert paths.builtin_banks_dir() == package / "question_banks"
+
+
+def test_help_does_not_load_storage_or_rendering_modules() -> None:
+    """Fast start-up: `--help` imports typer, not sqlalchemy, sqlmodel, pydantic models, rich or fsrs."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mockprep", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0
+    loaded = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    for heavy in ("sqlalchemy", "sqlmodel", "rich.console", "rich.table", "fsrs", "mockprep.storage"):
+        assert heavy not in loaded, heavy

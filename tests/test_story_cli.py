@@ -220,3 +220,23 @@ def test_behavioral_question_offers_linked_and_matching_stories(store: Store, cl
     (options,) = ui.offered
     assert [o.title for o in options] == ["Incident"]  # shares ownership; "Unrelated" does not
     assert store.story_links(story) == [(story, ui.shown[0])]
+
+
+def test_a_draft_the_database_refuses_is_kept_in_a_file(cli, editor, home: Path, monkeypatch) -> None:
+    from mockprep.storage import Store as RealStore
+
+    def broken(self, draft, now):  # the disk is full, the database locked: anything at save time
+        raise OSError("disk full")
+
+    editor("write", STRONG)
+    monkeypatch.setattr(RealStore, "create_story", broken)
+    result = cli("story", "new")
+    assert result.exit_code == 1 and "your draft is kept in" in result.stderr
+    (kept,) = home.glob("unsaved-story-*.md")
+    assert "Fixing the flaky nightly evaluation" in kept.read_text()
+
+
+def test_oversized_draft_is_refused(cli, editor) -> None:
+    editor("write", "# Big\n\n## Action\n" + "I did it. " * 120_000)
+    result = cli("story", "new")
+    assert result.exit_code == 2 and "over the 1 MB limit" in result.stderr

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from mockprep.stories import StoryDraft
 
 REHEARSAL_TARGET_SECONDS = 120.0
+MAX_DRAFT_BYTES = 1024 * 1024  # a two-minute story is a few kB; this only stops accidents
 StoryId = Annotated[int, typer.Argument(metavar="ID", help="The story's id (see mockprep story list).")]
 
 
@@ -86,6 +87,11 @@ def _edit_in_editor(argv: list[str], text: str) -> str:
             raise UserError(f"cannot run editor {argv[0]!r}: {exc.strerror}", exit_code=1) from None
         if status != 0:
             raise UserError(f"the editor exited with status {status}; nothing was saved", exit_code=1)
+        size = path.stat().st_size
+        if size > MAX_DRAFT_BYTES:
+            raise UserError(
+                f"the draft is {size // 1024} kB, over the 1 MB limit for a story; nothing was saved"
+            )
         return path.read_text(encoding="utf-8", errors="replace")
     finally:
         path.unlink(missing_ok=True)
@@ -146,6 +152,33 @@ def _write_draft(current: StoryDraft | None) -> StoryDraft | None:
     return None if is_blank(draft) else draft.normalised()
 
 
+def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
+    """Commit a draft (a new story, or a new version of one); ``(story id, version)``.
+
+    If the database refuses it, the draft is written to a file in the data folder so it is not lost.
+    """
+    store = None
+    try:
+        store = open_store(sync=False)
+        if story_id is None:
+            return store.create_story(draft.to_dict(), utc_now()), 1
+        return story_id, store.save_story_version(story_id, draft.to_dict(), utc_now())
+    except Exception as exc:
+        from mockprep.paths import ensure_home, home_dir
+        from mockprep.stories import render_markdown
+
+        keep = ensure_home(home_dir()) / f"unsaved-story-{utc_now():%Y%m%d-%H%M%S}.md"
+        keep.write_text(render_markdown(draft), encoding="utf-8")
+        keep.chmod(0o600)
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UserError(
+            f"could not save the story ({reason}); your draft is kept in {keep}", exit_code=1
+        ) from None
+    finally:
+        if store is not None:
+            store.close()
+
+
 def _report_save(story_id: int, version: int, draft: StoryDraft) -> None:
     from mockprep.stories import check_story
 
@@ -165,12 +198,8 @@ def story_new() -> None:
     draft = _write_draft(None)
     if draft is None:
         raise UserError("the template was left empty; nothing was saved", exit_code=1)
-    store = open_store(sync=False)
-    try:
-        story_id = store.create_story(draft.to_dict(), utc_now())
-    finally:
-        store.close()
-    _report_save(story_id, 1, draft)
+    story_id, version = _save(draft, None)
+    _report_save(story_id, version, draft)
 
 
 @story_app.command("edit")
@@ -179,15 +208,15 @@ def story_edit(story_id: StoryId) -> None:
     store = open_store(sync=False)
     try:
         current = _draft(_latest(store, story_id))
-        draft = _write_draft(current)
-        if draft is None:
-            raise UserError("the draft was left empty; nothing was saved", exit_code=1)
-        if draft == current.normalised():
-            typer.echo("No changes; nothing saved.")
-            return
-        version = store.save_story_version(story_id, draft.to_dict(), utc_now())
     finally:
-        store.close()
+        store.close()  # not held open while the editor runs
+    draft = _write_draft(current)
+    if draft is None:
+        raise UserError("the draft was left empty; nothing was saved", exit_code=1)
+    if draft == current.normalised():
+        typer.echo("No changes; nothing saved.")
+        return
+    _, version = _save(draft, story_id)
     _report_save(story_id, version, draft)
 
 

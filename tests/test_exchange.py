@@ -1,0 +1,141 @@
+"""Export → import → export is identical, for generated histories (hypothesis)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from fsrs import Rating
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mockprep import bank_sync
+from mockprep.bank_sync import sync_banks
+from mockprep.banks import QuestionFilter
+from mockprep.exchange import read_export, write_export
+from mockprep.scheduler import make_scheduler, review
+from mockprep.storage import Store
+from tests.conftest import START, write_bank
+
+answers = st.lists(
+    st.tuples(
+        st.integers(0, 4),  # which question
+        st.sampled_from(list(Rating)),
+        st.integers(0, 60 * 24 * 20),  # minutes since the previous answer
+        st.text(max_size=40),  # answer text, any Unicode
+        st.one_of(st.none(), st.integers(5_000, 400_000)),  # time limit
+        st.lists(st.booleans(), max_size=3),
+    ),
+    max_size=25,
+)
+stories = st.lists(
+    st.tuples(
+        st.text(min_size=1, max_size=20),
+        st.lists(st.text(max_size=30), min_size=1, max_size=3),
+        st.booleans(),
+    ),
+    max_size=3,
+)
+
+
+def export_text(store: Store) -> str:
+    out = io.StringIO()
+    write_export(store, out, START + timedelta(days=999), "test")
+    return out.getvalue()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answers, stories, st.booleans())
+def test_export_import_export_is_identical(log, drafts, mock) -> None:
+    saved = bank_sync.builtin_files
+    bank_sync.builtin_files = lambda: []  # only the generated bank: faster, same code path
+    root = Path(tempfile.mkdtemp(prefix="mockprep-exchange-"))
+    try:
+        (root / "banks").mkdir()
+        write_bank(root / "banks" / "b.toml", "gen", n=5)
+        with Store.open(root / "a", backups=False) as store:
+            store.add_bank_source(root / "banks", START)
+            sync_banks(store, START)
+            ids = store.new_question_ids(QuestionFilter())
+            session = store.start_session(
+                "mock" if mock else "drill",
+                {"rounds": ["technical"]},
+                START,
+                1,
+                round="technical" if mock else None,
+            )
+            scheduler = make_scheduler()
+            now = START
+            for position, (pick, rating, gap, text, limit, coverage) in enumerate(log, start=1):
+                now += timedelta(minutes=gap)
+                qid = ids[pick % len(ids)]
+                card = store.card(qid)
+                mock_id = None
+                if mock:
+                    mock_id = store.add_mock_answer(
+                        session, qid, position, now, text, 1000, limit, coverage, "Follow-up?", text[::-1]
+                    )
+                store.record_review(
+                    qid,
+                    session,
+                    review(scheduler, card, rating, now),
+                    now,
+                    int(rating),
+                    0 if card.last_review is None else card.state.value,
+                    text,
+                    1234,
+                    limit,
+                    coverage or None,
+                    int(rating),
+                    mock_answer_id=mock_id,
+                )
+            store.end_session(session, "completed", now)
+            for title, parts, linked in drafts:
+                draft = {
+                    "title": title,
+                    "competencies": ["ownership"],
+                    "situation": parts[0],
+                    "task": "",
+                    "action": parts[-1],
+                    "result": "",
+                    "reflection": "",
+                }
+                story = store.create_story(draft, now)
+                for extra in parts[1:]:
+                    store.save_story_version(story, {**draft, "task": extra}, now + timedelta(hours=1))
+                if linked:
+                    store.link_story(story, "gen/q1", now)
+                store.add_rehearsal(story, 1, now, 90_000, 120_000)
+            first = export_text(store)
+        path = root / "export.json"
+        path.write_text(first, encoding="utf-8")
+        with Store.open(root / "b", backups=False) as other:
+            head, questions = read_export(path)
+            other.import_data(head, questions)
+            second = export_text(other)
+        assert json.loads(second) == json.loads(first)
+        assert second == first  # byte for byte, not just equal as data
+    finally:
+        bank_sync.builtin_files = saved
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_an_export_reformatted_by_another_tool_still_imports(tmp_path: Path) -> None:
+    """Keys in another order (e.g. `jq -S`) take the slower path through every event, with the same result."""
+    with Store.open(tmp_path / "a", backups=False) as store:
+        sync_banks(store, START)
+        qid = store.new_question_ids(QuestionFilter())[0]
+        store.record_review(
+            qid, None, review(make_scheduler(), store.card(qid), Rating.Good, START), START, 3, 0, "x", 10
+        )
+        original = json.loads(export_text(store))
+    path = tmp_path / "sorted.json"
+    path.write_text(json.dumps(original, sort_keys=True, indent=4), encoding="utf-8")
+    with Store.open(tmp_path / "b", backups=False) as other:
+        head, questions = read_export(path)
+        other.import_data(head, questions)
+        assert json.loads(export_text(other)) == original
