@@ -66,6 +66,19 @@ def store(home: Path):
     s.close()
 
 
+def db_rows(home: Path, sql: str) -> list[tuple]:
+    """Read the database as an independent client would (a separate sqlite3 connection)."""
+    import sqlite3
+
+    from mockprep.paths import DB_NAME
+
+    con = sqlite3.connect(home / DB_NAME)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 def write_bank(
     path: Path,
     bank_id: str = "demo",

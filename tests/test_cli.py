@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 from mockprep import __version__
 from mockprep.paths import DB_NAME
-from tests.conftest import FIXTURES, write_bank
-
-
-def db_rows(home: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(home / DB_NAME)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+from tests.conftest import FIXTURES, db_rows, write_bank
 
 
 def test_version_and_help(cli) -> None:

@@ -26,16 +26,9 @@ from mockprep.backups import list_backups
 from mockprep.migrations import MIGRATIONS
 from mockprep.paths import DB_NAME
 from mockprep.storage import Store, StoreError
+from tests.conftest import db_rows
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
-
-
-def db_rows(home: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(home / DB_NAME)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 class Running:

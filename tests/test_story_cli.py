@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from mockprep.banks import QuestionFilter
 from mockprep.paths import DB_NAME
 from mockprep.session import Session, SessionOptions
 from mockprep.storage import Store
-from tests.conftest import FakeClock, ScriptedUI
+from tests.conftest import FakeClock, ScriptedUI, db_rows
 
 STRONG = """# Fixing the flaky nightly evaluation
 Competencies: problem-solving, ownership
@@ -63,14 +62,6 @@ def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return use
 
 
-def rows(home: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(home / DB_NAME)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def test_new_through_the_editor_and_edit_makes_versions(cli, editor, home: Path) -> None:
     editor("write", STRONG)
     result = cli("story", "new")
@@ -78,7 +69,7 @@ def test_new_through_the_editor_and_edit_makes_versions(cli, editor, home: Path)
     assert "Saved story 1 (version 1): Fixing the flaky nightly evaluation" in result.stdout
     editor("write", STRONG.replace("60 days", "90 days"))
     assert "version 2" in cli("story", "edit", "1").stdout
-    assert rows(home, "SELECT version FROM story_versions ORDER BY version") == [(1,), (2,)]
+    assert db_rows(home, "SELECT version FROM story_versions ORDER BY version") == [(1,), (2,)]
     diff = cli("story", "diff", "1").stdout
     assert "-Failures fell from 20% of nights to zero over the next 60 days" in diff
     assert "+Failures fell from 20% of nights to zero over the next 90 days" in diff
@@ -86,7 +77,7 @@ def test_new_through_the_editor_and_edit_makes_versions(cli, editor, home: Path)
     assert [line.split()[0] for line in history[1:]] == ["1", "2"]
     editor("write", STRONG.replace("60 days", "90 days"))
     assert "No changes" in cli("story", "edit", "1").stdout
-    assert len(rows(home, "SELECT * FROM story_versions")) == 2
+    assert len(db_rows(home, "SELECT * FROM story_versions")) == 2
 
 
 def test_failing_or_untouched_editor_saves_nothing(cli, editor, home: Path) -> None:
@@ -119,7 +110,7 @@ def test_prompts_without_an_editor(cli, monkeypatch, home: Path) -> None:
     answers = "My title\nleadership, Conflict\nThe situation.\n\nThe task.\n\nI acted.\nI acted more.\n\nWe won 3x.\n\n\n"
     result = cli("story", "new", input=answers)
     assert result.exit_code == 0, result.stderr
-    (draft,) = rows(home, "SELECT title, competencies, action, result, reflection FROM story_versions")
+    (draft,) = db_rows(home, "SELECT title, competencies, action, result, reflection FROM story_versions")
     assert draft == ("My title", '["leadership", "conflict"]', "I acted.\nI acted more.", "We won 3x.", "")
 
 
@@ -157,16 +148,16 @@ def test_link_unlink_and_matrix(cli, editor, home: Path) -> None:
     assert "communication" in matrix.split("Competencies no story shows yet:")[1]
     assert cli("story", "unlink", "1", key).exit_code == 0
     assert cli("story", "unlink", "1", key).exit_code == 2
-    assert rows(home, "SELECT COUNT(*) FROM story_links") == [(0,)]
+    assert db_rows(home, "SELECT COUNT(*) FROM story_links") == [(0,)]
 
 
 def test_delete_asks_first(cli, editor, home: Path) -> None:
     editor("write", STRONG)
     cli("story", "new")
     assert "Not deleted" in cli("story", "delete", "1", input="n\n").stdout
-    assert rows(home, "SELECT COUNT(*) FROM stories") == [(1,)]
+    assert db_rows(home, "SELECT COUNT(*) FROM stories") == [(1,)]
     assert "Deleted story 1" in cli("story", "delete", "1", input="y\n").stdout
-    assert rows(home, "SELECT COUNT(*) FROM story_versions") == [(0,)]
+    assert db_rows(home, "SELECT COUNT(*) FROM story_versions") == [(0,)]
 
 
 def test_rehearse_records_the_telling(cli, editor, home: Path) -> None:
@@ -175,7 +166,7 @@ def test_rehearse_records_the_telling(cli, editor, home: Path) -> None:
     result = cli("story", "rehearse", "1", input="\n\n")
     assert result.exit_code == 0 and "Rehearsal recorded" in result.stdout
     assert "Situation: Our team's nightly evaluation" in result.stdout  # the outline
-    ((target, story),) = rows(home, "SELECT target_ms, story_id FROM rehearsals")
+    ((target, story),) = db_rows(home, "SELECT target_ms, story_id FROM rehearsals")
     assert (target, story) == (120_000, 1)
     assert " 1 " in cli("story", "list").stdout.splitlines()[1]  # rehearsed once
 

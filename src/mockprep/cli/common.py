@@ -182,6 +182,10 @@ class signals_interrupt:
             signal.signal(sig, handler)
 
 
+RoundOption = Annotated[
+    Round | None, typer.Option("--round", "-r", help="Only this round.", case_sensitive=False)
+]
+BankOption = Annotated[list[str] | None, typer.Option("--bank", "-b", help="Only this bank (repeatable).")]
 Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing --output file.")]
 

@@ -11,9 +11,10 @@ import typer
 
 from mockprep import __version__
 from mockprep.cli.common import (
+    BankOption,
     Force,
     Output,
-    Round,
+    RoundOption,
     UserError,
     app,
     backup_app,
@@ -149,12 +150,8 @@ def _iso_utc(value: Any) -> str:
 
 @app.command()
 def stats(
-    round: Annotated[
-        Round | None, typer.Option("--round", "-r", help="Only this round.", case_sensitive=False)
-    ] = None,
-    bank: Annotated[
-        list[str] | None, typer.Option("--bank", "-b", help="Only this bank (repeatable).")
-    ] = None,
+    round: RoundOption = None,
+    bank: BankOption = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Only answers from this date on (YYYY-MM-DD).")
     ] = None,

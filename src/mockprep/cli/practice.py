@@ -7,7 +7,9 @@ from typing import Annotated
 import typer
 
 from mockprep.cli.common import (
+    BankOption,
     Round,
+    RoundOption,
     UserError,
     app,
     check_filter_values,
@@ -23,9 +25,7 @@ from mockprep.cli.common import (
 
 @app.command()
 def session(
-    round: Annotated[
-        Round | None, typer.Option("--round", "-r", help="Only this round.", case_sensitive=False)
-    ] = None,
+    round: RoundOption = None,
     topic: Annotated[
         list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).")
     ] = None,
@@ -33,9 +33,7 @@ def session(
         str | None,
         typer.Option(help="Only questions for this role, e.g. ml-engineer, data-scientist."),
     ] = None,
-    bank: Annotated[
-        list[str] | None, typer.Option("--bank", "-b", help="Only this bank (repeatable).")
-    ] = None,
+    bank: BankOption = None,
     new: Annotated[
         int | None,
         typer.Option(
