@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
 import stat
 from datetime import timedelta
@@ -179,3 +180,43 @@ def test_stale_running_sessions_are_recovered(store: Store) -> None:
     assert store.recover_sessions(lambda pid: pid == 1) == 1
     assert store.session_row(sid).status == "interrupted"
     assert store.session_row(live).status == "running"
+
+
+def test_a_deleted_bank_file_retires_its_questions_and_keeps_history(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    write_bank(folder / "keep.toml", bank_id="keep")
+    gone = write_bank(folder / "gone.toml", bank_id="gone")
+    sync_dir(store, folder)
+    qid = store.new_question_ids(QuestionFilter(banks=("gone",)))[0]
+    store.record_review(
+        qid, None, review(make_scheduler(), store.card(qid), Rating.Good, START), START, 3, 0, "a", 5
+    )
+    gone.unlink()
+    report = sync_banks(store, START + timedelta(days=1))
+    assert [(r.bank_id, r.retired) for r in report.changed] == [("gone", 3)]
+    assert store.questions_in_bank("gone") == [] and len(store.questions_in_bank("keep")) == 3
+    assert store.question(qid).retired and store.card(qid).last_review == START  # history kept
+    assert sync_banks(store, START + timedelta(days=2)).changed == []  # and only once
+
+
+def test_a_missing_registered_folder_keeps_its_banks(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    write_bank(folder / "b.toml", bank_id="usb")
+    sync_dir(store, folder)
+    shutil.rmtree(folder)
+    report = sync_banks(store, START)
+    assert report.changed == [] and "missing" in str(report.problems[0])
+    assert len(store.questions_in_bank("usb")) == 3
+
+
+def test_a_builtin_bank_no_longer_shipped_is_retired(store: Store, monkeypatch) -> None:
+    from mockprep import bank_sync
+
+    sync_banks(store, START)
+    shipped = bank_sync.builtin_files()
+    monkeypatch.setattr(bank_sync, "builtin_files", lambda: [f for f in shipped if "statistics" not in f[0]])
+    report = sync_banks(store, START)
+    assert [r.bank_id for r in report.changed] == ["statistics"]
+    assert store.questions_in_bank("statistics") == []

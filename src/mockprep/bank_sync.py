@@ -11,11 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockprep.banks import BankError, BankProblem, bank_files, content_hash, parse_bank
+from mockprep.banks import BankError, BankProblem, SyncResult, bank_files, content_hash, parse_bank
 from mockprep.paths import builtin_banks_dir
 
 if TYPE_CHECKING:
-    from mockprep.storage import Store, SyncResult
+    from mockprep.storage import Store
 
 BUILTIN_PREFIX = "builtin:"
 
@@ -31,24 +31,47 @@ def builtin_files() -> list[tuple[str, Path]]:
     return [(BUILTIN_PREFIX + p.relative_to(root).as_posix(), p) for p in bank_files(root)]
 
 
-def user_files(store: Store) -> tuple[list[tuple[str, Path]], list[BankProblem]]:
+def user_files(store: Store) -> tuple[list[tuple[str, Path]], list[BankProblem], list[Path]]:
+    """The user's bank files, problems with their sources, and the registered roots that exist."""
     files: list[tuple[str, Path]] = []
     problems: list[BankProblem] = []
+    present: list[Path] = []
     for root in store.bank_sources():
         if not root.exists():
+            # Perhaps a drive that is not mounted: keep the banks, say so.
             problems.append(BankProblem(str(root), "registered bank file or folder is missing"))
             continue
+        present.append(root)
         files.extend((str(p), p) for p in bank_files(root))
-    return files, problems
+    return files, problems, present
+
+
+def _gone(source: str, seen: set[str], roots: list[Path]) -> bool:
+    """Whether a bank's file was deleted: a built-in file no longer shipped, or a file that left a
+    registered folder that is still there."""
+    if source in seen:
+        return False
+    if source.startswith(BUILTIN_PREFIX):
+        return True
+    path = Path(source)
+    return any(root.is_dir() and path.is_relative_to(root) for root in roots) and not path.exists()
 
 
 def sync_banks(store: Store, now: datetime) -> SyncReport:
     """Sync every changed bank file into ``store``."""
     report = SyncReport()
-    user, report.problems = user_files(store)
+    user, report.problems, roots = user_files(store)
     known = store.bank_hashes_by_source()
     owners = store.bank_owners()
-    for source, path in builtin_files() + user:
+    files = builtin_files() + user
+    seen = {source for source, _path in files}
+    for bank_id, (source, removed) in owners.items():
+        if not removed and _gone(source, seen, roots):
+            # Its questions are retired, never deleted: their history stays.
+            retired = store.retire_bank_questions(bank_id, now)
+            if retired:
+                report.changed.append(SyncResult(bank_id, 0, 0, retired))
+    for source, path in files:
         builtin = source.startswith(BUILTIN_PREFIX)
         try:
             data = path.read_bytes()

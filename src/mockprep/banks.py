@@ -173,6 +173,16 @@ class Bank:
 
 
 @dataclass(frozen=True)
+class SyncResult:
+    """What syncing one bank file changed."""
+
+    bank_id: str
+    added: int
+    updated: int
+    retired: int
+
+
+@dataclass(frozen=True)
 class BankProblem:
     """One problem with a bank file, printable as a single line."""
 

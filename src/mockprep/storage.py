@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.pool import NullPool
 
 from mockprep.backups import BackupError, make_backup, needs_daily_backup
-from mockprep.banks import Bank, Question, QuestionFilter, QuestionSpec
+from mockprep.banks import Bank, Question, QuestionFilter, QuestionSpec, SyncResult
 from mockprep.migrations import MIGRATIONS
 from mockprep.paths import DB_NAME, ensure_home
 from mockprep.scheduler import CardState, DueCard
@@ -86,14 +86,6 @@ class BankSummary:
     new: int
     due_today: int
     topics: dict[str, int]
-
-
-@dataclass(frozen=True)
-class SyncResult:
-    bank_id: str
-    added: int
-    updated: int
-    retired: int
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -366,6 +358,14 @@ class Store:
                     )
                     retired += 1
         return SyncResult(bank.id, added, updated, retired)
+
+    def retire_bank_questions(self, bank_id: str, now: datetime) -> int:
+        """Retire every active question of a bank whose file is gone; return how many."""
+        with self.write() as conn:
+            return conn.execute(
+                text("UPDATE questions SET retired_at = :t WHERE bank_id = :b AND retired_at IS NULL"),
+                {"t": db_time(now), "b": bank_id},
+            ).rowcount
 
     def set_bank_removed(self, bank_id: str, removed: bool) -> None:
         with self.write() as conn:
