@@ -135,7 +135,7 @@ def test_project_round_opens_with_the_two_minute_summary(synced: Store, clock: F
 def test_loop_runs_rounds_with_breaks_and_stops_when_declined(synced: Store, clock: FakeClock) -> None:
     ui = ScriptedUI(answers=["a"] * 200, ratings=[Rating.Good] * 200, clock=clock, answer_seconds=30)
     ui.breaks = [True, False]
-    reports = run_loop(MockRound, synced, ui, clock, random.Random(8), minutes=6)
+    reports = run_loop(synced, ui, clock, random.Random(8), minutes=6)
     assert [r.round for r in reports] == ["technical", "project"]
     assert all(r.status == "completed" for r in reports)
 

@@ -13,11 +13,11 @@ import os
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from fsrs import Rating
 
+from mockprep.durations import parse_duration
 from mockprep.grading import auto_grade, key_point_coverage, suggest_rating
 from mockprep.scheduler import card_state, make_scheduler, preview_intervals, review
 from mockprep.scoring import answer_points, session_score
@@ -169,8 +169,6 @@ class MockRound:
         for row in self.store.mock_candidates(self.round):
             data = json.loads(row.data)
             own = data.get("time_limit")
-            from mockprep.durations import parse_duration
-
             limit = time_limit(self.round, None if own is None else parse_duration(own), self.time_limit)
             due = row.last_review is not None
             candidates.append(
@@ -292,7 +290,6 @@ class MockRound:
 
 
 def run_loop(
-    make_round: type[MockRound] | None,
     store: Store,
     ui: MockUI,
     clock: Clock,
@@ -301,17 +298,12 @@ def run_loop(
     **options: object,
 ) -> list[MockReport]:
     """The three rounds in a row, with a break prompt between them; stops early on an interruption."""
-    factory = make_round or MockRound
     reports: list[MockReport] = []
     for index, round in enumerate(rounds):
         if index and not ui.ask_break(round):
             break
-        report = factory(store, ui, clock, rng, round, **options).run()  # type: ignore[arg-type]
+        report = MockRound(store, ui, clock, rng, round, **options).run()  # type: ignore[arg-type]
         reports.append(report)
         if report.status == "interrupted":
             break
     return reports
-
-
-def parse_started(value: str) -> datetime:  # pragma: no cover - tiny helper kept for history views
-    return datetime.fromisoformat(value)

@@ -492,14 +492,12 @@ class Store:
         ).bindparams(*binds)
         return self.conn.execute(stmt, {**params, **extra}).all()
 
-    def first_learning(self, flt: QuestionFilter, exclude: int | None = None) -> DueCard | None:
+    def first_learning(self, flt: QuestionFilter) -> DueCard | None:
         """The (re)learning card due soonest."""
         rows = self._select_due(
-            "c.last_review IS NOT NULL AND c.state != :review AND c.question_id != :ex"
-            " ORDER BY c.due LIMIT 1",
+            "c.last_review IS NOT NULL AND c.state != :review ORDER BY c.due LIMIT 1",
             flt,
             review=State.Review.value,
-            ex=exclude or -1,
         )
         return _due_card(rows[0]) if rows else None
 

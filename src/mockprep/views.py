@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from rich.console import Console
@@ -248,9 +248,3 @@ def render_empty_stats(console: Console) -> None:
     console.print(
         Text("Come back after a few sessions for streaks, retention, trends and a due forecast.", style="dim")
     )
-
-
-def parse_since(value: str) -> datetime:
-    """``YYYY-MM-DD`` (local midnight) or a full ISO time; ValueError otherwise."""
-    moment = datetime.fromisoformat(value)
-    return moment.astimezone() if moment.tzinfo is None else moment

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -166,10 +167,9 @@ def stats(
 
     since_at = None
     if since is not None:
-        from mockprep.views import parse_since
-
         try:
-            since_at = parse_since(since)
+            since_at = datetime.fromisoformat(since)
+            since_at = since_at.astimezone() if since_at.tzinfo is None else since_at  # local midnight
         except ValueError:
             raise UserError(f"--since {since!r}: not a date (use YYYY-MM-DD)") from None
     store = open_store(sync=False)

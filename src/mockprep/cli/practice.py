@@ -121,7 +121,7 @@ def mock(
     until the end, then a report card. Ratings feed the scheduler like any session."""
     import random
 
-    from mockprep.mock import ROUND_ORDER, MockPlanError, MockRound, run_loop
+    from mockprep.mock import ROUND_ORDER, MockPlanError, run_loop
     from mockprep.ui import MockTerminalUI, stdin_reader
 
     if loop == (round is not None):
@@ -135,7 +135,7 @@ def mock(
         rounds = ROUND_ORDER if loop else (round.value,)  # type: ignore[union-attr]
         with signals_interrupt():
             try:
-                run_loop(MockRound, store, ui, utc_now, random.Random(), rounds, **options)
+                run_loop(store, ui, utc_now, random.Random(), rounds, **options)
             except MockPlanError as exc:
                 raise UserError(str(exc)) from None
     finally:
