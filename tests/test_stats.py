@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from mockprep.bank_sync import sync_banks
 from mockprep.banks import QuestionFilter
 from mockprep.scoring import answer_points
-from mockprep.stats import collect, heatmap_weeks, level, sparkline, streaks
+from mockprep.stats import collect, heatmap_weeks, level, month_labels, sparkline, streaks
 from mockprep.storage import Store
 from tests.conftest import START, write_bank
 
@@ -51,6 +51,18 @@ def test_heatmap_weeks_cover_exactly_the_window() -> None:
     cells = [c for week in weeks for c in week if c is not None]
     assert len(cells) == 10 and cells[-1] == (end, 3) and cells[0][0] == end - timedelta(days=9)
     assert all(len(week) == 7 for week in weeks)
+
+
+def test_month_labels_mark_where_each_month_starts() -> None:
+    end = date(2026, 6, 30)
+    weeks = heatmap_weeks({}, end, 182)  # January to June, 26 week columns
+    labels = month_labels(weeks)
+    assert len(labels) == len(weeks)
+    found = [(labels.index(name), name) for name in labels.split()]
+    assert [name for _i, name in found] == ["Jan", "Feb", "Mar", "Apr", "May", "Jun"]
+    for index, name in found:
+        first = next(cell[0] for cell in weeks[index] if cell is not None)
+        assert first.strftime("%b") == name  # the label sits on the month's first week
 
 
 def test_level_and_sparkline() -> None:

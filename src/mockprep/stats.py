@@ -60,6 +60,28 @@ def heatmap_weeks(counts: Mapping[date, int], end: date, days: int) -> list[list
     return weeks
 
 
+def month_labels(weeks: Sequence[Sequence[tuple[date, int] | None]]) -> str:
+    """One character per week column: a month's short name over the first week it starts.
+
+    A week belongs to the month of its first day shown. When two month starts are too close for both
+    names (a partial month at the left edge), the later month is labelled.
+    """
+    starts: list[tuple[int, date]] = []
+    for index, week in enumerate(weeks):
+        first = next((cell[0] for cell in week if cell is not None), None)
+        if first is not None and (
+            not starts or (first.year, first.month) != (starts[-1][1].year, starts[-1][1].month)
+        ):
+            starts.append((index, first))
+    line = [" "] * len(weeks)
+    for number, (index, first) in enumerate(starts):
+        label = first.strftime("%b")
+        following = starts[number + 1][0] if number + 1 < len(starts) else len(weeks) + 1
+        if index + len(label) < following and index + len(label) <= len(weeks):
+            line[index : index + len(label)] = label
+    return "".join(line)
+
+
 def level(count: int, peak: int) -> int:
     """Heat level 0-4 of a day's count relative to the busiest day."""
     if count <= 0 or peak <= 0:

@@ -13,7 +13,7 @@ from rich.text import Text
 from mockprep.durations import format_duration
 from mockprep.sanitize import shorten
 from mockprep.scheduler import RATING_NAMES
-from mockprep.stats import LEECH_LAPSES, heatmap_weeks, level, sparkline
+from mockprep.stats import LEECH_LAPSES, heatmap_weeks, level, month_labels, sparkline
 from mockprep.storage import from_db_time
 from mockprep.ui import safe
 
@@ -130,6 +130,7 @@ def _render_heatmap(console: Console, data: dict[str, Any]) -> None:
         f" (longest {_n(streak['longest'], 'day')})"
     )
     console.print(title)
+    console.print(Text(f"{'':<5}{month_labels(weeks)}", style="dim"))
     for weekday, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
         line = Text(f"{name:<4} ")
         for week in weeks:
@@ -231,7 +232,7 @@ def _render_weak(console: Console, data: dict[str, Any]) -> None:
             console.print(
                 safe(
                     f"  {t['topic']} ({t['round']}): {_pct(figure['retention'])} of {figure['reviews']}"
-                    f" passed, {t['lapses']} lapses"
+                    f" passed, {_n(t['lapses'], 'lapse')}"
                 )
             )
         console.print(safe(f"  Drill them: {data['drill_weakest']}"), style="dim")
