@@ -76,16 +76,20 @@ def render_session(console: Console, session: Any, answers: list[Any]) -> None:
         console.print()
         head = Text(f"{a.position}. ", style="bold")
         head.append_text(safe(a.key, "bold"))
+        console.print(head)
+        # The figures on their own line: a long question key must not push them onto two.
         limit = "" if a.time_limit_ms is None else f" of {format_duration(a.time_limit_ms / 1000)}"
         over = a.time_limit_ms is not None and a.duration_ms > a.time_limit_ms
-        head.append(f"  ⏱ {format_duration(a.duration_ms / 1000)}{limit}", style="red" if over else "green")
+        figures = Text(
+            f"   ⏱ {format_duration(a.duration_ms / 1000)}{limit}", style="red" if over else "green"
+        )
         rating = RATING_NAMES.get(a.rating) if a.rating else None  # type: ignore[call-overload]
-        head.append(f"  rating {rating or 'not rated'}")
+        figures.append(f" · rating {rating or 'not rated'}")
         if a.coverage:
             covered = json.loads(a.coverage)
             if covered:
-                head.append(f"  key points {sum(covered)}/{len(covered)}")
-        console.print(head)
+                figures.append(f" · key points {sum(covered)}/{len(covered)}")
+        console.print(figures)
         console.print(safe(shorten(a.answer) or "(nothing typed)"))
         if a.follow_up:
             line = Text("Follow-up: ", style="magenta")
