@@ -23,6 +23,7 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("MOCKPREP_SEED", "20261125")  # CLI sessions ask the same questions every run
     return home
 
 

@@ -223,3 +223,15 @@ def test_every_role_and_technical_topic_gives_a_session(cli) -> None:
     for topic in ("statistics", "ml-systems", "summary", "leadership"):
         result = cli("session", "--topic", topic, "--new", "1", "--limit", "1", input="a\n\n3\n")
         assert result.exit_code == 0 and "1 answered" in result.stdout, topic
+
+
+def test_mockprep_seed_makes_the_question_order_repeatable(cli, monkeypatch, tmp_path: Path) -> None:
+    firsts = []
+    for run in range(2):
+        monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / f"home{run}"))
+        out = cli("session", "--limit", "1", input="a\n\n3\n").stdout
+        firsts.append(re.search(r"\S+/\S+", out.split("Question 1")[1]).group())
+    assert firsts[0] == firsts[1]
+    monkeypatch.setenv("MOCKPREP_SEED", "soon")
+    bad = cli("session")
+    assert bad.exit_code == 2 and "MOCKPREP_SEED must be a whole number" in bad.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import os
+import random
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -215,6 +216,17 @@ def output_stream(output: Path | None, force: bool) -> Iterator[TextIO]:
         raise UserError(f"cannot write {output}: {exc.strerror}", exit_code=1) from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def session_rng() -> random.Random:
+    """The randomness of sessions and mocks; ``$MOCKPREP_SEED`` makes them repeatable (for scripts)."""
+    seed = os.environ.get("MOCKPREP_SEED")
+    if seed is None or not seed.strip():
+        return random.Random()
+    try:
+        return random.Random(int(seed))
+    except ValueError:
+        raise UserError(f"MOCKPREP_SEED must be a whole number, not {seed!r}") from None
 
 
 def plain(text: str) -> str:

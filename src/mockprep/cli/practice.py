@@ -15,6 +15,7 @@ from mockprep.cli.common import (
     check_filter_values,
     make_console,
     open_store,
+    session_rng,
     signals_interrupt,
     timing_options,
     utc_now,
@@ -68,7 +69,6 @@ def session(
     Each answer is timed against its limit (technical and project 3m, behavioral 2m30s,
     unless the question sets its own); running over is recorded, never cut off.
     """
-    import random
 
     from mockprep.banks import QuestionFilter
     from mockprep.session import Session, SessionOptions
@@ -92,7 +92,7 @@ def session(
         options = SessionOptions(
             flt, new, limit, timer=not no_timer, time_limit=limit_seconds, minutes=minutes_value
         )
-        runner = Session(store, ui, utc_now, random.Random(), options)
+        runner = Session(store, ui, utc_now, session_rng(), options)
         with signals_interrupt():
             runner.run()
     finally:
@@ -119,7 +119,6 @@ def mock(
 ) -> None:
     """Simulate an interview round: timed questions across topics, follow-ups, no model answers
     until the end, then a report card. Ratings feed the scheduler like any session."""
-    import random
 
     from mockprep.mock import ROUND_ORDER, MockPlanError, run_loop
     from mockprep.ui import MockTerminalUI, stdin_reader
@@ -135,7 +134,7 @@ def mock(
         rounds = ROUND_ORDER if loop else (round.value,)  # type: ignore[union-attr]
         with signals_interrupt():
             try:
-                run_loop(store, ui, utc_now, random.Random(), rounds, **options)
+                run_loop(store, ui, utc_now, session_rng(), rounds, **options)
             except MockPlanError as exc:
                 raise UserError(str(exc)) from None
     finally:
