@@ -157,6 +157,10 @@ def test_mock_cli_piped(cli, home: Path) -> None:
     result = cli("mock", "--round", "behavioral", "--minutes", "5", input="my story\n\nreply\n\n3\n")
     assert result.exit_code == 0, result.stderr
     assert "Report card" in result.stdout and "Round score 80/100" in result.stdout
+    # The stored mock reads back: answers, the follow-up and its reply, the rating and the score.
+    detail = cli("history", "1").stdout
+    assert "mock behavioral" in detail and "1 answer · score 80/100" in detail
+    assert "my story" in detail and "Follow-up:" in detail and "reply" in detail and "rating good" in detail
 
 
 def test_a_round_too_short_for_any_question_is_refused(cli) -> None:

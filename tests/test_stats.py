@@ -203,6 +203,7 @@ def test_history_cli_list_detail_and_csv(cli, tmp_path: Path) -> None:
     assert " 65 " in listing.stdout  # score: mean of good (80) and hard (50)
     detail = cli("history", "1")
     assert "[bold]first[/bold]" in detail.stdout and "rating good" in detail.stdout
+    assert "2 answers · score 65/100" in detail.stdout
     assert cli("history", "99").exit_code == 2
     out = tmp_path / "log.csv"
     assert cli("history", "--csv", "-o", str(out)).exit_code == 0

@@ -13,6 +13,7 @@ from rich.text import Text
 from mockprep.durations import format_duration
 from mockprep.sanitize import shorten
 from mockprep.scheduler import RATING_NAMES
+from mockprep.scoring import session_score
 from mockprep.stats import LEECH_LAPSES, heatmap_weeks, level, month_labels, sparkline
 from mockprep.storage import from_db_time
 from mockprep.ui import safe
@@ -72,6 +73,16 @@ def render_session(console: Console, session: Any, answers: list[Any]) -> None:
     if not answers:
         console.print("No answers in this session.")
         return
+    score = session_score(
+        (a.rating, a.time_limit_ms is not None and a.duration_ms > a.time_limit_ms)
+        for a in answers
+        if a.rating
+    )
+    over = sum(a.time_limit_ms is not None and a.duration_ms > a.time_limit_ms for a in answers)
+    summary = Text(f"{_n(len(answers), 'answer')} · score {'-' if score is None else score}/100")
+    if over:
+        summary.append(f" · {over} over time", style="red")
+    console.print(summary)
     for a in answers:
         console.print()
         head = Text(f"{a.position}. ", style="bold")
