@@ -184,10 +184,21 @@ class signals_interrupt:
 
 
 RoundOption = Annotated[
-    Round | None, typer.Option("--round", "-r", help="Only this round.", case_sensitive=False)
+    Round | None,
+    typer.Option(
+        "--round",
+        "-r",
+        metavar="ROUND",
+        help="Only this round: technical, project or behavioral.",
+        case_sensitive=False,
+    ),
 ]
-BankOption = Annotated[list[str] | None, typer.Option("--bank", "-b", help="Only this bank (repeatable).")]
-Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).")]
+BankOption = Annotated[
+    list[str] | None, typer.Option("--bank", "-b", metavar="BANK", help="Only this bank (repeatable).")
+]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to this file (default: stdout).")
+]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing --output file.")]
 
 

@@ -95,7 +95,9 @@ def history(
     session_id: Annotated[
         int | None, typer.Argument(metavar="[SESSION-ID]", help="Open one session or mock.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many sessions to list.")] = 30,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", min=1, help="How many sessions to list.")
+    ] = 30,
     all_: Annotated[bool, typer.Option("--all", help="List every session.")] = False,
     csv_: Annotated[bool, typer.Option("--csv", help="Write the whole review log as CSV instead.")] = False,
     output: Output = None,
@@ -154,10 +156,12 @@ def stats(
     round: RoundOption = None,
     bank: BankOption = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="Only answers from this date on (YYYY-MM-DD).")
+        str | None,
+        typer.Option("--since", metavar="DATE", help="Only answers from this date on (YYYY-MM-DD)."),
     ] = None,
     days: Annotated[
-        int, typer.Option("--days", min=7, max=3660, help="Days shown by the heatmap and trends.")
+        int,
+        typer.Option("--days", metavar="N", min=7, max=3660, help="Days shown by the heatmap and trends."),
     ] = 182,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:

@@ -28,17 +28,18 @@ from mockprep.cli.common import (
 def session(
     round: RoundOption = None,
     topic: Annotated[
-        list[str] | None, typer.Option("--topic", "-t", help="Only this topic (repeatable).")
+        list[str] | None, typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).")
     ] = None,
     role: Annotated[
         str | None,
-        typer.Option(help="Only questions for this role, e.g. ml-engineer, data-scientist."),
+        typer.Option(metavar="ROLE", help="Only questions for this role, e.g. ml-engineer, data-scientist."),
     ] = None,
     bank: BankOption = None,
     new: Annotated[
         int | None,
         typer.Option(
             "--new",
+            metavar="N",
             min=0,
             max=1000,
             help="New questions to introduce in this session (default: what is left of 10 a day).",
@@ -46,16 +47,18 @@ def session(
     ] = None,
     limit: Annotated[
         int | None,
-        typer.Option("--limit", "-n", min=1, max=10000, help="Stop after this many answers."),
+        typer.Option("--limit", "-n", metavar="N", min=1, max=10000, help="Stop after this many answers."),
     ] = None,
     minutes: Annotated[
         float | None,
-        typer.Option("--minutes", "-m", help="Plan the session to fit this many minutes."),
+        typer.Option("--minutes", "-m", metavar="MINUTES", help="Plan the session to fit this many minutes."),
     ] = None,
     time_limit: Annotated[
         str | None,
         typer.Option(
-            "--time-limit", help="Time for every question, e.g. 90s or 2m30s (default: per question/round)."
+            "--time-limit",
+            metavar="DURATION",
+            help="Time for every question, e.g. 90s or 2m30s (default: per question/round).",
         ),
     ] = None,
     no_timer: Annotated[bool, typer.Option("--no-timer", help="Do not time answers.")] = False,
@@ -103,17 +106,29 @@ def session(
 def mock(
     round: Annotated[
         Round | None,
-        typer.Option("--round", "-r", help="The round to simulate.", case_sensitive=False),
+        typer.Option(
+            "--round",
+            "-r",
+            metavar="ROUND",
+            help="The round to simulate: technical, project or behavioral.",
+            case_sensitive=False,
+        ),
     ] = None,
     loop: Annotated[
         bool, typer.Option("--loop", help="All three rounds in a row, with a break between them.")
     ] = False,
     minutes: Annotated[
         float | None,
-        typer.Option("--minutes", "-m", help="Length of each round (default technical 45, others 30)."),
+        typer.Option(
+            "--minutes",
+            "-m",
+            metavar="MINUTES",
+            help="Length of each round (default technical 45, others 30).",
+        ),
     ] = None,
     time_limit: Annotated[
-        str | None, typer.Option("--time-limit", help="Time for every question, e.g. 2m30s.")
+        str | None,
+        typer.Option("--time-limit", metavar="DURATION", help="Time for every question, e.g. 2m30s."),
     ] = None,
     no_timer: Annotated[bool, typer.Option("--no-timer", help="Do not time answers.")] = False,
 ) -> None:

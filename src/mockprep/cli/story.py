@@ -269,7 +269,9 @@ def story_list() -> None:
 @story_app.command("show")
 def story_show(
     story_id: StoryId,
-    version: Annotated[int | None, typer.Option("--version", "-v", help="Show this version.")] = None,
+    version: Annotated[
+        int | None, typer.Option("--version", "-v", metavar="V", help="Show this version.")
+    ] = None,
 ) -> None:
     """A story in full, with its links."""
     from rich.text import Text
@@ -566,7 +568,9 @@ def story_matrix(
 @story_app.command("rehearse")
 def story_rehearse(
     story_id: StoryId,
-    target: Annotated[str, typer.Option("--target", help="How long the telling should take.")] = "2m",
+    target: Annotated[
+        str, typer.Option("--target", metavar="DURATION", help="How long the telling should take.")
+    ] = "2m",
 ) -> None:
     """Tell a story aloud against a 2-minute clock; the rehearsal is recorded."""
     from mockprep.durations import format_duration, parse_duration
