@@ -14,6 +14,7 @@ from fsrs import Rating
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.rule import Rule
+from rich.table import Table
 from rich.text import Text
 
 from mockprep.durations import format_duration
@@ -41,6 +42,14 @@ CLOCK_STYLES = {"ok": "bold", "warning": "bold yellow", "overtime": "bold red"}
 def safe(text: str, style: str = "") -> Text:
     """User or bank text as a literal rich Text: no markup, no escape sequences."""
     return Text(clean(text), style=style)
+
+
+def plain_table(*columns: str) -> Table:
+    """A borderless table; a column named with a trailing ``>`` is right-aligned (for numbers)."""
+    table = Table(box=None, pad_edge=False)
+    for column in columns:
+        table.add_column(column.removesuffix(">"), justify="right" if column.endswith(">") else "left")
+    return table
 
 
 def make_console(stderr: bool = False) -> Console:
@@ -343,8 +352,6 @@ class MockTerminalUI(TerminalUI):
         return line is not None and line.strip().lower() != QUIT
 
     def show_mock_report(self, report: MockReport) -> None:
-        from rich.table import Table
-
         console = self.console
         console.print()
         status = " (interrupted)" if report.status == "interrupted" else ""
@@ -352,16 +359,7 @@ class MockTerminalUI(TerminalUI):
         if not report.answers:
             console.print(Text("No questions were answered in this round.", style="dim"))
             return
-        table = Table(box=None, pad_edge=False)
-        for column, justify in (
-            ("#", "right"),
-            ("question", "left"),
-            ("time / limit", "right"),
-            ("key points", "right"),
-            ("rating", "left"),
-            ("points", "right"),
-        ):
-            table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        table = plain_table("#>", "question", "time / limit>", "key points>", "rating", "points>")
         for index, a in enumerate(report.answers, start=1):
             limit = "-" if a.timing.limit is None else format_duration(a.timing.limit)
             used = Text(f"{format_duration(a.timing.seconds)} / {limit}")

@@ -16,7 +16,7 @@ from mockprep.scheduler import RATING_NAMES
 from mockprep.scoring import session_score
 from mockprep.stats import LEECH_LAPSES, heatmap_weeks, level, month_labels, sparkline
 from mockprep.storage import from_db_time
-from mockprep.ui import safe
+from mockprep.ui import plain_table, safe
 
 HEAT = ("·", "░", "▒", "▓", "█")
 HEAT_STYLES = ("dim", "green", "green", "bold green", "bold green")
@@ -183,16 +183,7 @@ def _cell(figure: dict[str, Any]) -> str:
 
 def _render_trend_and_time(console: Console, data: dict[str, Any]) -> None:
     console.print(Text("Scores by week (0-100) and answer times", style="bold"))
-    table = Table(box=None, pad_edge=False)
-    for column, justify in (
-        ("round", "left"),
-        ("weekly score", "left"),
-        ("last", "right"),
-        ("answers", "right"),
-        ("median time", "right"),
-        ("limit", "right"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table = plain_table("round", "weekly score", "last>", "answers>", "median time>", "limit>")
     times = {t["round"]: t for t in data["time"]["by_round"]}
     for round_name in sorted(set(data["score_trend"]) | set(times)):
         weeks = data["score_trend"].get(round_name, [])
@@ -221,15 +212,7 @@ def _render_due_and_cards(console: Console, data: dict[str, Any]) -> None:
     if data["due"]["overdue"]:
         line.append(f", overdue {data['due']['overdue']}", style="yellow")
     console.print(line)
-    table = Table(box=None, pad_edge=False)
-    for column, justify in (
-        ("bank", "left"),
-        ("round", "left"),
-        ("new", "right"),
-        ("learning", "right"),
-        ("review", "right"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table = plain_table("bank", "round", "new>", "learning>", "review>")
     for row in data["cards"]:
         table.add_row(
             safe(row["bank"]), row["round"], str(row["new"]), str(row["learning"]), str(row["review"])

@@ -223,11 +223,9 @@ def story_edit(story_id: StoryId) -> None:
 @story_app.command("list")
 def story_list() -> None:
     """Every story: title, competencies, last edit, check score, times rehearsed."""
-    from rich.table import Table
-
     from mockprep.storage import from_db_time
     from mockprep.stories import check_story
-    from mockprep.ui import safe
+    from mockprep.ui import plain_table, safe
 
     store = open_store(sync=False)
     try:
@@ -238,18 +236,9 @@ def story_list() -> None:
     if not rows:
         console.print("No stories yet. Write your first: mockprep story new")
         return
-    table = Table(box=None, pad_edge=False)
-    for column, justify in (
-        ("id", "right"),
-        ("title", "left"),
-        ("competencies", "left"),
-        ("last edit", "left"),
-        ("version", "right"),
-        ("check", "right"),
-        ("rehearsed", "right"),
-        ("links", "right"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table = plain_table(
+        "id>", "title", "competencies", "last edit", "version>", "check>", "rehearsed>", "links>"
+    )
     for row in rows:
         draft = _draft(row)
         edited = from_db_time(row.saved_at)
