@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.workload import PRESETS, build, write_bank_file
+from mockprep.core.records import ReviewRecord
 
 ROOT = Path(__file__).resolve().parent
 PY = sys.executable
@@ -112,21 +113,23 @@ def in_process_rating_ms(home: Path, runs: int) -> list[float]:
     """Milliseconds for one rating: FSRS step plus the durable commit, on the heavy home."""
     from fsrs import Rating
 
-    from mockprep.scheduler import make_scheduler, review
-    from mockprep.storage import Store
+    from mockprep.core.scheduler import make_scheduler, review
+    from mockprep.db.store import Store
 
-    scheduler = make_scheduler()
+    scheduler = make_scheduler(0.9)
     samples = []
     with Store.open(home) as store:
         rows = store.conn.exec_driver_sql("SELECT question_id FROM cards LIMIT ?", (runs + 5,))
         qids = [r[0] for r in rows]
-        session = store.start_session("drill", {"benchmark": True}, datetime.now(UTC), os.getpid())
+        session = store.sessions.start("drill", {"benchmark": True}, datetime.now(UTC), os.getpid())
         for qid in qids:
             now = datetime.now(UTC)
             started = time.perf_counter()
-            card = store.card(qid)
-            store.record_review(
-                qid, session, review(scheduler, card, Rating.Good, now), now, 3, 2, "bench", 1000
+            card = store.cards.card(qid)
+            store.cards.record_review(
+                ReviewRecord(
+                    qid, session, review(scheduler, card, Rating.Good, now), now, 3, 2, "bench", 1000
+                )
             )
             samples.append((time.perf_counter() - started) * 1000)
         # Leave the home as it was: drop the benchmark's own rows.

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from mockprep.bank_sync import sync_banks
-from mockprep.storage import Store, db_time
+from mockprep.core.stories import StoryDraft
+from mockprep.db.sql import db_time
+from mockprep.db.store import Store
+from mockprep.services.bank_sync import sync_banks
 
 ROUNDS = ("technical", "project", "behavioral")
 COMPETENCIES = ("communication", "problem-solving", "collaboration", "leadership", "conflict", "failure")
@@ -84,7 +86,7 @@ def build(home: Path, preset: Preset, seed: int = 2026, now: datetime | None = N
     for bank_no in range(preset.banks):
         write_bank_file(bank_dir / f"bank-{bank_no:03d}.toml", bank_no, preset.questions_per_bank, rng)
     with Store.open(home) as store:
-        store.add_bank_source(bank_dir, start)
+        store.banks.add_source(bank_dir, start)
         sync_banks(store, start)
         question_ids = [r[0] for r in store.conn.exec_driver_sql("SELECT id FROM questions ORDER BY id")]
         raw = store.conn.connection.driver_connection
@@ -220,7 +222,9 @@ def _stories(store: Store, rng: random.Random, preset: Preset, start: datetime, 
             "result": "Accuracy recovered from 0.71 to 0.78 and alerts dropped by 40%. ",
             "reflection": "",
         }
-        story_id = store.create_story(draft, created)
+        story_id = store.stories.create(StoryDraft.from_dict(draft), created)
         for version in range(2, rng.randint(2, preset.max_versions) + 1):
             draft = {**draft, "action": draft["action"] + f"Revision {version}. "}
-            store.save_story_version(story_id, draft, created + timedelta(days=version))
+            store.stories.save_version(
+                story_id, StoryDraft.from_dict(draft), created + timedelta(days=version)
+            )

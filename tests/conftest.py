@@ -60,7 +60,7 @@ def rng() -> random.Random:
 
 @pytest.fixture
 def store(home: Path):
-    from mockprep.storage import Store
+    from mockprep.db.store import Store
 
     s = Store.open(home)
     yield s
@@ -177,11 +177,11 @@ class ScriptedUI:
             self.clock.advance(seconds=self.answer_seconds)
         return answer
 
-    def show_reveal(self, record, answer, grade, timing=None, coverage=None) -> None:
-        self.reveals.append((answer, grade))
-        self.events.append(f"reveal {record.question.key}")
-        self.timings.append(timing)
-        self.coverages.append(coverage)
+    def show_reveal(self, attempt) -> None:
+        self.reveals.append((attempt.answer, attempt.assessment.auto))
+        self.events.append(f"reveal {attempt.record.question.key}")
+        self.timings.append(attempt.timing)
+        self.coverages.append(attempt.assessment.coverage)
 
     def read_rating(self, intervals, suggested):
         self.suggestions.append(suggested)

@@ -10,9 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockprep.banks import (
+from mockprep.core.banks import (
     BankError,
-    QuestionFilter,
     json_schema,
     load_bank_file,
     load_banks,
@@ -190,14 +189,6 @@ def test_json_schema_describes_fields() -> None:
     question = schema["$defs"]["QuestionSpec"]
     assert {"prompt", "answer", "key_points", "kind"} <= set(question["properties"])
     assert schema["additionalProperties"] is False
-
-
-def test_filter_matches() -> None:
-    (q,) = parse_bank(GOOD.encode(), "x").questions
-    assert QuestionFilter().matches(q)
-    assert QuestionFilter(rounds=("technical",), topics=("stats",), roles=("ml-researcher",)).matches(q)
-    assert not QuestionFilter(roles=("data-scientist",)).matches(q)
-    assert not QuestionFilter(banks=("other",)).matches(q)
 
 
 # -- properties -----------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def test_small_preset_runs_every_scenario(tmp_path: Path) -> None:
 
 def test_workload_counts(tmp_path: Path) -> None:
     from benchmarks.workload import PRESETS, build
-    from mockprep.storage import Store
+    from mockprep.db.store import Store
 
     counts = build(tmp_path / "w", PRESETS["small"], seed=1)
     with Store.open(tmp_path / "w") as store:

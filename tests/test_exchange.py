@@ -13,12 +13,14 @@ from fsrs import Rating
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockprep import bank_sync
-from mockprep.bank_sync import sync_banks
-from mockprep.banks import QuestionFilter
-from mockprep.exchange import read_export, write_export
-from mockprep.scheduler import make_scheduler, review
-from mockprep.storage import Store
+from mockprep.core.questions import QuestionFilter
+from mockprep.core.records import MockAnswerRecord, ReviewRecord
+from mockprep.core.scheduler import make_scheduler, review
+from mockprep.core.stories import StoryDraft
+from mockprep.db.store import Store
+from mockprep.services import bank_sync
+from mockprep.services.bank_sync import sync_banks
+from mockprep.services.exchange import read_export, write_export
 from tests.conftest import START, write_bank
 
 answers = st.lists(
@@ -58,42 +60,47 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
         (root / "banks").mkdir()
         write_bank(root / "banks" / "b.toml", "gen", n=5)
         with Store.open(root / "a", backups=False) as store:
-            store.add_bank_source(root / "banks", START)
+            store.banks.add_source(root / "banks", START)
             sync_banks(store, START)
-            ids = store.new_question_ids(QuestionFilter())
-            session = store.start_session(
+            ids = store.cards.new_question_ids(QuestionFilter())
+            session = store.sessions.start(
                 "mock" if mock else "drill",
                 {"rounds": ["technical"]},
                 START,
                 1,
                 round="technical" if mock else None,
             )
-            scheduler = make_scheduler()
+            scheduler = make_scheduler(0.9)
             now = START
             for position, (pick, rating, gap, text, limit, coverage) in enumerate(log, start=1):
                 now += timedelta(minutes=gap)
                 qid = ids[pick % len(ids)]
-                card = store.card(qid)
+                card = store.cards.card(qid)
                 mock_id = None
                 if mock:
-                    mock_id = store.add_mock_answer(
-                        session, qid, position, now, text, 1000, limit, coverage, "Follow-up?", text[::-1]
+                    mock_id = store.sessions.add_mock_answer(
+                        MockAnswerRecord(
+                            session, qid, position, now, text, 1000, limit, coverage, "Follow-up?"
+                        )
                     )
-                store.record_review(
-                    qid,
-                    session,
-                    review(scheduler, card, rating, now),
-                    now,
-                    int(rating),
-                    0 if card.last_review is None else card.state.value,
-                    text,
-                    1234,
-                    limit,
-                    coverage or None,
-                    int(rating),
-                    mock_answer_id=mock_id,
+                    store.sessions.set_follow_up_answer(mock_id, text[::-1])
+                store.cards.record_review(
+                    ReviewRecord(
+                        qid,
+                        session,
+                        review(scheduler, card, rating, now),
+                        now,
+                        int(rating),
+                        0 if card.last_review is None else card.state.value,
+                        text,
+                        1234,
+                        limit,
+                        coverage or None,
+                        int(rating),
+                        mock_answer_id=mock_id,
+                    )
                 )
-            store.end_session(session, "completed", now)
+            store.sessions.end(session, "completed", now)
             for title, parts, linked in drafts:
                 draft = {
                     "title": title,
@@ -104,18 +111,20 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
                     "result": "",
                     "reflection": "",
                 }
-                story = store.create_story(draft, now)
+                story = store.stories.create(StoryDraft.from_dict(draft), now)
                 for extra in parts[1:]:
-                    store.save_story_version(story, {**draft, "task": extra}, now + timedelta(hours=1))
+                    store.stories.save_version(
+                        story, StoryDraft.from_dict({**draft, "task": extra}), now + timedelta(hours=1)
+                    )
                 if linked:
-                    store.link_story(story, "gen/q1", now)
-                store.add_rehearsal(story, 1, now, 90_000, 120_000)
+                    store.stories.link(story, "gen/q1", now)
+                store.stories.add_rehearsal(story, 1, now, 90_000, 120_000)
             first = export_text(store)
         path = root / "export.json"
         path.write_text(first, encoding="utf-8")
         with Store.open(root / "b", backups=False) as other:
             head, questions = read_export(path)
-            other.import_data(head, questions)
+            other.bulk.import_data(head, questions)
             second = export_text(other)
         assert json.loads(second) == json.loads(first)
         assert second == first  # byte for byte, not just equal as data
@@ -128,14 +137,23 @@ def test_an_export_reformatted_by_another_tool_still_imports(tmp_path: Path) -> 
     """Keys in another order (e.g. `jq -S`) take the slower path through every event, with the same result."""
     with Store.open(tmp_path / "a", backups=False) as store:
         sync_banks(store, START)
-        qid = store.new_question_ids(QuestionFilter())[0]
-        store.record_review(
-            qid, None, review(make_scheduler(), store.card(qid), Rating.Good, START), START, 3, 0, "x", 10
+        qid = store.cards.new_question_ids(QuestionFilter())[0]
+        store.cards.record_review(
+            ReviewRecord(
+                qid,
+                None,
+                review(make_scheduler(0.9), store.cards.card(qid), Rating.Good, START),
+                START,
+                3,
+                0,
+                "x",
+                10,
+            )
         )
         original = json.loads(export_text(store))
     path = tmp_path / "sorted.json"
     path.write_text(json.dumps(original, sort_keys=True, indent=4), encoding="utf-8")
     with Store.open(tmp_path / "b", backups=False) as other:
         head, questions = read_export(path)
-        other.import_data(head, questions)
+        other.bulk.import_data(head, questions)
         assert json.loads(export_text(other)) == original

@@ -10,18 +10,21 @@ from fsrs import Rating
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockprep.bank_sync import sync_banks
-from mockprep.mock import (
-    FOLLOW_UP_SECONDS,
-    TRANSITION_SECONDS,
-    Candidate,
-    MockRound,
-    draw_questions,
-    run_loop,
-)
-from mockprep.session import SessionInterrupted
-from mockprep.storage import Store
+from mockprep.core.rounds import Candidate
+from mockprep.core.rounds import draw_questions as draw
+from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.db.store import Store
+from mockprep.practice.mock import MockOptions, MockRound, run_loop
+from mockprep.practice.pipeline import SessionInterrupted
+from mockprep.services.bank_sync import sync_banks
 from tests.conftest import FakeClock, ScriptedUI
+
+FOLLOW_UP_SECONDS = DEFAULT_SETTINGS.follow_up_seconds
+TRANSITION_SECONDS = DEFAULT_SETTINGS.transition_seconds
+
+
+def draw_questions(*args, **kwargs):
+    return draw(*args, follow_up_seconds=FOLLOW_UP_SECONDS, transition_seconds=TRANSITION_SECONDS, **kwargs)
 
 
 def cand(qid: int, group: str, limit: float = 180, follow: bool = False, due: bool = False) -> Candidate:
@@ -63,7 +66,7 @@ def synced(store: Store, clock: FakeClock) -> Store:
 
 
 def mock_rows(store: Store, session_id: int):
-    return store.mock_answers(session_id)
+    return store.sessions.answers(session_id)
 
 
 def test_behavioral_round_covers_competencies_and_reveals_only_at_the_end(
@@ -75,29 +78,29 @@ def test_behavioral_round_covers_competencies_and_reveals_only_at_the_end(
         clock=clock,
         answer_seconds=60,
     )
-    report = MockRound(synced, ui, clock, random.Random(2), "behavioral", minutes=12).run()
+    report = MockRound(synced, ui, clock, random.Random(2), "behavioral", MockOptions(minutes=12)).run()
     asked = [e for e in ui.events if e.startswith("ask")]
     reveals = [e for e in ui.events if e.startswith("reveal")]
     assert asked and len(reveals) == len(asked)
     assert ui.events.index(reveals[0]) > ui.events.index(asked[-1])  # no model answer before the end
-    competencies = [a.record.question.spec.competencies[0] for a in report.answers]
+    competencies = [a.attempt.record.question.spec.competencies[0] for a in report.answers]
     assert len(set(competencies)) == len(competencies)  # all different in a short round
     assert ui.follow_ups  # the bank's follow-ups were asked
     rows = mock_rows(synced, report.session_id)
     assert [r.answer for r in rows] == ["my story"] * len(rows)
     assert all(r.follow_up_answer == "follow-up reply" and r.rating == 3 for r in rows)
     assert report.score == 80 and report.status == "completed"
-    assert synced.session_row(report.session_id).kind == "mock"
-    assert synced.session_row(report.session_id).round == "behavioral"
+    assert synced.sessions.get(report.session_id).kind == "mock"
+    assert synced.sessions.get(report.session_id).round == "behavioral"
 
 
 def test_time_is_measured_and_overtime_recorded(synced: Store, clock: FakeClock) -> None:
     ui = ScriptedUI(
         answers=["long answer", "x"] * 5, ratings=[Rating.Good] * 5, clock=clock, answer_seconds=200
     )
-    report = MockRound(synced, ui, clock, random.Random(3), "technical", minutes=5).run()
+    report = MockRound(synced, ui, clock, random.Random(3), "technical", MockOptions(minutes=5)).run()
     first = report.answers[0]
-    assert first.timing.seconds == 200 and first.timing.overtime == 20
+    assert first.attempt.timing.seconds == 200 and first.attempt.timing.overtime == 20
     assert mock_rows(synced, report.session_id)[0].duration_ms == 200_000
     assert report.score == 70  # good (80) less the overtime penalty (10)
 
@@ -113,7 +116,7 @@ def test_ctrl_c_keeps_answers_and_marks_interrupted(synced: Store, clock: FakeCl
     ui = ScriptedUI(answers=["first", "f1", "second", "f2", KeyboardInterrupt()], clock=clock)
     report = MockRound(synced, ui, clock, random.Random(5), "project").run()
     assert report.status == "interrupted"
-    assert synced.session_row(report.session_id).status == "interrupted"
+    assert synced.sessions.get(report.session_id).status == "interrupted"
     assert [r.answer for r in mock_rows(synced, report.session_id)] == ["first", "second"]
     assert ui.reports == [report]
 
@@ -129,23 +132,36 @@ def test_interrupt_during_rating_keeps_the_ratings_given(synced: Store, clock: F
 def test_project_round_opens_with_the_two_minute_summary(synced: Store, clock: FakeClock) -> None:
     ui = ScriptedUI(answers=["a"] * 40, ratings=[Rating.Good] * 40, clock=clock)
     report = MockRound(synced, ui, clock, random.Random(7), "project").run()
-    assert report.answers[0].record.question.topic == "summary"
+    assert report.answers[0].attempt.record.question.topic == "summary"
 
 
 def test_loop_runs_rounds_with_breaks_and_stops_when_declined(synced: Store, clock: FakeClock) -> None:
     ui = ScriptedUI(answers=["a"] * 200, ratings=[Rating.Good] * 200, clock=clock, answer_seconds=30)
     ui.breaks = [True, False]
-    reports = run_loop(synced, ui, clock, random.Random(8), minutes=6)
+    reports = run_loop(synced, ui, clock, random.Random(8), options=MockOptions(minutes=6))
     assert [r.round for r in reports] == ["technical", "project"]
     assert all(r.status == "completed" for r in reports)
 
 
 def test_ratings_feed_the_scheduler(synced: Store, clock: FakeClock) -> None:
-    ui = ScriptedUI(answers=["a", "b"] * 3, ratings=[Rating.Again] * 3, clock=clock)
-    report = MockRound(synced, ui, clock, random.Random(9), "technical", minutes=8).run()
-    for answer in report.answers:
-        card = synced.card(answer.record.id)
-        assert card.last_review is not None and card.due > card.last_review
+    """Each rating given after the round becomes that question's FSRS review, exactly."""
+    from mockprep.core.scheduler import make_scheduler, new_card, review
+
+    given = [Rating.Again, Rating.Easy, Rating.Hard, Rating.Good]
+    ui = ScriptedUI(answers=["a", "b"] * 4, ratings=list(given), clock=clock)
+    report = MockRound(synced, ui, clock, random.Random(9), "technical", MockOptions(minutes=20)).run()
+    assert len(report.answers) == len(given)
+    scheduler = make_scheduler(DEFAULT_SETTINGS.desired_retention)
+    for answer, rating in zip(report.answers, given, strict=True):
+        qid = answer.attempt.record.id
+        (stored,) = [
+            a
+            for a in synced.sessions.answers(report.session_id)
+            if a.key == answer.attempt.record.question.key
+        ]
+        assert stored.rating == int(rating) and answer.rating == int(rating)
+        expected = review(scheduler, new_card(qid, clock.now), rating, stored.rated_at)
+        assert synced.cards.card(qid).to_dict() == expected.to_dict()
 
 
 def test_mock_cli_requires_round_or_loop(cli) -> None:

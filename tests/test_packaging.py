@@ -63,5 +63,5 @@ def test_help_does_not_load_storage_or_rendering_modules() -> None:
     )
     assert proc.returncode == 0
     loaded = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
-    for heavy in ("sqlalchemy", "sqlmodel", "rich.console", "rich.table", "fsrs", "mockprep.storage"):
+    for heavy in ("sqlalchemy", "sqlmodel", "rich.console", "rich.table", "fsrs", "mockprep.db.store"):
         assert heavy not in loaded, heavy

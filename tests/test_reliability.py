@@ -22,10 +22,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockprep.backups import list_backups
-from mockprep.migrations import MIGRATIONS
+from mockprep.db.backups import list_backups
+from mockprep.db.migrations import MIGRATIONS
+from mockprep.db.store import Store, StoreError
 from mockprep.paths import DB_NAME
-from mockprep.storage import Store, StoreError
 from tests.conftest import db_rows
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
@@ -218,19 +218,19 @@ def test_every_released_schema_upgrades_with_its_data(home: Path, version: int) 
     shutil.copy(SCHEMAS / f"schema-v{version}.db", home / DB_NAME)
     with Store.open(home) as store:
         assert store.applied_migrations() == sorted(m.__name__ for m in MIGRATIONS)
-        (review,) = store.session_reviews(1)
+        (review,) = store.sessions.answers(1)
         assert (review.key, review.rating, review.answer, review.duration_ms) == (
             "old-bank/q1",
             3,
             "my [red]answer[/red]",
             61000,
         )
-        assert store.card(1).stability == 3.5
+        assert store.cards.card(1).stability == 3.5
         if version >= 2:
-            assert [r.answer for r in store.mock_answers(2)] == ["mock answer"]
+            assert [r.answer for r in store.sessions.answers(2)] == ["mock answer"]
         if version >= 3:
-            assert store.story_version(1).title == "Old story"
-            assert store.story_links(1) == [(1, "old-bank/q1")]
+            assert store.stories.version(1).draft.title == "Old story"
+            assert store.stories.links(1) == [(1, "old-bank/q1")]
     if version < len(MIGRATIONS):
         (backup,) = list_backups(home)
         assert backup.reason == f"before-m{version + 1:03d}"

@@ -10,7 +10,7 @@ from fsrs import Rating, State
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockprep.scheduler import (
+from mockprep.core.scheduler import (
     CardState,
     DueCard,
     card_state,
@@ -40,7 +40,7 @@ def test_aware_non_utc_is_converted() -> None:
 
 
 def test_new_card_then_again_is_learning_due_in_one_minute() -> None:
-    sched = make_scheduler()
+    sched = make_scheduler(0.9)
     card = new_card(7, NOW)
     assert card_state(card) == CardState.NEW
     after = review(sched, card, Rating.Again, NOW)
@@ -49,7 +49,7 @@ def test_new_card_then_again_is_learning_due_in_one_minute() -> None:
 
 
 def test_preview_matches_what_review_does() -> None:
-    sched = make_scheduler()
+    sched = make_scheduler(0.9)
     card = new_card(1, NOW)
     intervals = preview_intervals(sched, card, NOW)
     assert intervals[Rating.Again] == timedelta(minutes=1)
@@ -60,7 +60,7 @@ def test_preview_matches_what_review_does() -> None:
 
 
 def test_scheduler_is_deterministic_default_fsrs_without_fuzz() -> None:
-    sched = make_scheduler()
+    sched = make_scheduler(0.9)
     assert sched.desired_retention == 0.9 and sched.enable_fuzzing is False
 
 
@@ -89,20 +89,23 @@ def due(qid: int, state: CardState, minutes: float) -> DueCard:
     return DueCard(qid, state, NOW + timedelta(minutes=minutes))
 
 
+AHEAD = timedelta(minutes=20)
+
+
 def test_pick_next_order() -> None:
     learning_now = due(1, CardState.LEARNING, -1)
     review_now = due(2, CardState.REVIEW, -60)
     new = due(3, CardState.NEW, 0)
     learning_soon = due(4, CardState.LEARNING, 5)
     learning_late = due(5, CardState.RELEARNING, 30)
-    assert pick_next(learning_now, review_now, new, NOW) == learning_now
-    assert pick_next(learning_soon, review_now, new, NOW) == review_now
-    assert pick_next(learning_soon, None, new, NOW) == new
+    assert pick_next(learning_now, review_now, new, NOW, AHEAD) == learning_now
+    assert pick_next(learning_soon, review_now, new, NOW, AHEAD) == review_now
+    assert pick_next(learning_soon, None, new, NOW, AHEAD) == new
     # Nothing else left: a learning card within the learn-ahead window comes early...
-    assert pick_next(learning_soon, None, None, NOW) == learning_soon
+    assert pick_next(learning_soon, None, None, NOW, AHEAD) == learning_soon
     # ...but not one due later than that.
-    assert pick_next(learning_late, None, None, NOW) is None
-    assert pick_next(None, due(6, CardState.REVIEW, 1), None, NOW) is None
+    assert pick_next(learning_late, None, None, NOW, AHEAD) is None
+    assert pick_next(None, due(6, CardState.REVIEW, 1), None, NOW, AHEAD) is None
 
 
 def test_local_midnight_in_a_zone_and_across_dst() -> None:
@@ -124,7 +127,7 @@ gaps = st.lists(st.integers(min_value=0, max_value=60 * 24 * 90), min_size=25, m
 @settings(max_examples=100, deadline=None)
 @given(ratings, gaps)
 def test_due_never_precedes_last_review_and_replay_agrees(rs: list[Rating], minutes: list[int]) -> None:
-    sched = make_scheduler()
+    sched = make_scheduler(0.9)
     card = new_card(1, NOW)
     moment = NOW
     log = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,11 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from fsrs import Rating
 
-from mockprep.bank_sync import sync_banks
-from mockprep.banks import QuestionFilter
-from mockprep.scheduler import CardState
-from mockprep.session import Session, SessionInterrupted, SessionOptions
-from mockprep.storage import Store
+from mockprep.core.questions import QuestionFilter
+from mockprep.core.scheduler import CardState
+from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.db.store import Store
+from mockprep.practice.session import Session, SessionInterrupted, SessionOptions
+from mockprep.services.bank_sync import sync_banks
 from tests.conftest import FIXTURES, FakeClock, ScriptedUI, write_bank
 
 DEMO = QuestionFilter(banks=("demo",))
@@ -26,15 +28,16 @@ def demo(store: Store, tmp_path: Path, clock: FakeClock) -> Store:
     folder = tmp_path / "mine"
     folder.mkdir()
     write_bank(folder / "demo.toml", n=5)
-    store.add_bank_source(folder, clock.now)
+    store.banks.add_source(folder, clock.now)
     sync_banks(store, clock.now)
     return store
 
 
 def run(store: Store, clock: FakeClock, answers, ratings, seed: int = 1, **options) -> tuple:
     ui = ScriptedUI(list(answers), list(ratings), clock=clock, answer_seconds=options.pop("secs", 0))
+    settings = replace(DEFAULT_SETTINGS, daily_new=options.pop("daily_new", DEFAULT_SETTINGS.daily_new))
     opts = SessionOptions(filter=options.pop("filter", DEMO), tz=ZoneInfo("UTC"), **options)
-    summary = Session(store, ui, clock, random.Random(seed), opts).run()
+    summary = Session(store, ui, clock, random.Random(seed), opts, settings).run()
     return summary, ui
 
 
@@ -55,7 +58,7 @@ def test_each_rating_is_stored_with_answer_and_duration(demo: Store, clock: Fake
     assert [r.key for r in rows] == ui.shown
     assert summary.answered == 2 and summary.ratings == {3: 1, 4: 1}
     assert summary.stopped_by_limit and summary.status == "completed"
-    assert demo.session_row(summary.session_id).status == "completed"
+    assert demo.sessions.get(summary.session_id).status == "completed"
 
 
 def test_new_questions_come_in_seeded_random_order(demo: Store, clock: FakeClock) -> None:
@@ -121,7 +124,7 @@ def test_quit_at_answer_or_rating_keeps_earlier_ratings(demo: Store, clock: Fake
 def test_interrupt_keeps_ratings_and_marks_session(demo: Store, clock: FakeClock, interrupt) -> None:
     summary, ui = run(demo, clock, ["a", "b", interrupt], [Rating.Good, Rating.Hard])
     assert summary.status == "interrupted" and summary.answered == 2
-    assert demo.session_row(summary.session_id).status == "interrupted"
+    assert demo.sessions.get(summary.session_id).status == "interrupted"
     assert [r.rating for r in reviews(demo)] == [3, 2]
     assert ui.summaries == [summary]  # the summary is still shown
 
@@ -146,7 +149,7 @@ def test_progress_counts_down(demo: Store, clock: FakeClock) -> None:
 
 
 def test_auto_graded_questions_suggest_a_rating(store: Store, clock: FakeClock, tmp_path: Path) -> None:
-    store.add_bank_source(FIXTURES / "banks", clock.now)
+    store.banks.add_source(FIXTURES / "banks", clock.now)
     sync_banks(store, clock.now)
     flt = QuestionFilter(banks=("example",))
     answers = {"example/coin": "b", "example/num": "35/12", "example/bias-variance": "..."}
@@ -165,8 +168,8 @@ def test_auto_graded_questions_suggest_a_rating(store: Store, clock: FakeClock, 
 
 
 def test_stored_card_equals_replay_of_its_reviews(demo: Store, clock: FakeClock) -> None:
-    from mockprep.scheduler import make_scheduler, replay
-    from mockprep.storage import from_db_time
+    from mockprep.core.scheduler import make_scheduler, replay
+    from mockprep.db.sql import from_db_time
 
     clock.tick = timedelta(seconds=17)
     for rounds in range(4):
@@ -178,7 +181,7 @@ def test_stored_card_equals_replay_of_its_reviews(demo: Store, clock: FakeClock)
         by_q.setdefault(qid, []).append((from_db_time(at), rating))
     assert by_q
     for qid, log in by_q.items():
-        assert replay(make_scheduler(), qid, log[0][0], log).to_dict() == demo.card(qid).to_dict()
+        assert replay(make_scheduler(0.9), qid, log[0][0], log).to_dict() == demo.cards.card(qid).to_dict()
 
 
 # -- timing ---------------------------------------------------------------------------------------
@@ -239,7 +242,7 @@ def test_minutes_plan_uses_median_answer_times_once_there_are_enough(
     folder = tmp_path / "more"
     folder.mkdir()
     write_bank(folder / "big.toml", bank_id="big", n=20)
-    demo.add_bank_source(folder, clock.now)
+    demo.banks.add_source(folder, clock.now)
     sync_banks(demo, clock.now)
     big = QuestionFilter(banks=("big",))
     run(demo, clock, ["a"] * 6, [Rating.Easy] * 6, new=6, secs=60, filter=big)  # median 60s

@@ -17,11 +17,13 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from mockprep import bank_sync
-from mockprep.bank_sync import sync_banks
-from mockprep.exchange import read_export, write_export
-from mockprep.scheduler import make_scheduler, replay, review
-from mockprep.storage import Store, db_time
+from mockprep.core.records import ReviewRecord
+from mockprep.core.scheduler import make_scheduler, replay, review
+from mockprep.db.sql import db_time
+from mockprep.db.store import Store
+from mockprep.services import bank_sync
+from mockprep.services.bank_sync import sync_banks
+from mockprep.services.exchange import read_export, write_export
 from tests.conftest import START
 
 
@@ -35,9 +37,9 @@ class StoreVersusModel(RuleBasedStateMachine):
         self.banks = self.root / "banks"
         self.banks.mkdir()
         self.store = Store.open(self.root / "home", backups=False)
-        self.store.add_bank_source(self.banks, START)
+        self.store.banks.add_source(self.banks, START)
         self.now = START
-        self.scheduler = make_scheduler()
+        self.scheduler = make_scheduler(0.9)
         # key -> {"text": prompt, "log": [(time, rating)], "retired": bool}
         self.model: dict[str, dict] = {}
         self.bank_questions: dict[str, list[str]] = {}
@@ -65,7 +67,7 @@ class StoreVersusModel(RuleBasedStateMachine):
         sync_banks(self.store, self.now)
 
     def _qid(self, key: str) -> int:
-        return self.store.question_by_key(key).id
+        return self.store.banks.question_by_key(key).id
 
     def active(self) -> list[str]:
         return sorted(k for k, v in self.model.items() if not v["retired"])
@@ -85,17 +87,19 @@ class StoreVersusModel(RuleBasedStateMachine):
     def answer(self, pick: int, rating: Rating) -> None:
         key = self.active()[pick % len(self.active())]
         qid = self._qid(key)
-        card = self.store.card(qid)
+        card = self.store.cards.card(qid)
         state_before = 0 if card.last_review is None else card.state.value
-        self.store.record_review(
-            qid,
-            None,
-            review(self.scheduler, card, rating, self.now),
-            self.now,
-            int(rating),
-            state_before,
-            "answer",
-            1000,
+        self.store.cards.record_review(
+            ReviewRecord(
+                qid,
+                None,
+                review(self.scheduler, card, rating, self.now),
+                self.now,
+                int(rating),
+                state_before,
+                "answer",
+                1000,
+            )
         )
         self.model[key]["log"].append((self.now, int(rating)))
 
@@ -132,7 +136,7 @@ class StoreVersusModel(RuleBasedStateMachine):
         self.homes += 1
         self.store = Store.open(self.root / f"home-{self.homes}", backups=False)
         head, questions = read_export(path)
-        self.store.import_data(head, questions)
+        self.store.bulk.import_data(head, questions)
 
     # -- invariants --------------------------------------------------------------------------------
 
@@ -168,5 +172,8 @@ class StoreVersusModel(RuleBasedStateMachine):
         assert bad == 0
 
 
-StoreVersusModel.TestCase.settings = settings(max_examples=30, stateful_step_count=15, deadline=None)
+# Seeded (derandomised): the same 30 programs every run, so its time and outcome are stable in CI.
+StoreVersusModel.TestCase.settings = settings(
+    max_examples=30, stateful_step_count=15, deadline=None, derandomize=True
+)
 TestStoreVersusModel = StoreVersusModel.TestCase

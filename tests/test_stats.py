@@ -14,11 +14,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockprep.bank_sync import sync_banks
-from mockprep.banks import QuestionFilter
-from mockprep.scoring import answer_points
-from mockprep.stats import collect, heatmap_weeks, level, month_labels, sparkline, streaks
-from mockprep.storage import Store
+from mockprep.core.questions import QuestionFilter
+from mockprep.core.records import ReviewRecord
+from mockprep.core.scoring import answer_points
+from mockprep.core.stats import StatsFilter, heatmap_weeks, level, month_labels, sparkline, streaks
+from mockprep.db.store import Store
+from mockprep.services.bank_sync import sync_banks
+from mockprep.services.reports import collect
 from tests.conftest import START, write_bank
 
 NOW = START + timedelta(days=200)
@@ -78,16 +80,16 @@ def history(store: Store, tmp_path: Path):
     write_bank(folder / "a.toml", "alpha", "technical", n=6)
     write_bank(folder / "b.toml", "beta", "behavioral", n=6)
     write_bank(folder / "c.toml", "gamma", "project", n=6)
-    store.add_bank_source(folder, START)
+    store.banks.add_source(folder, START)
     sync_banks(store, START)
-    ids = {b: store.new_question_ids(QuestionFilter(banks=(b,))) for b in ("alpha", "beta", "gamma")}
+    ids = {b: store.cards.new_question_ids(QuestionFilter(banks=(b,))) for b in ("alpha", "beta", "gamma")}
     qround = {
         qid: r
         for b, r in (("alpha", "technical"), ("beta", "behavioral"), ("gamma", "project"))
         for qid in ids[b]
     }
     rng = random.Random(42)
-    session = store.start_session("drill", {}, START, pid=1)
+    session = store.sessions.start("drill", {}, START, pid=1)
     rows = []
     for _ in range(600):
         qid = rng.choice(sorted(qround))
@@ -96,8 +98,10 @@ def history(store: Store, tmp_path: Path):
         state = rng.choice([0, 1, 2, 2, 2, 3])
         duration = rng.randrange(5_000, 300_000)
         limit = rng.choice([None, 180_000])
-        card = store.card(qid)
-        store.record_review(qid, session, card, at, rating, state, "x", duration, time_limit_ms=limit)
+        card = store.cards.card(qid)
+        store.cards.record_review(
+            ReviewRecord(qid, session, card, at, rating, state, "x", duration, time_limit_ms=limit)
+        )
         rows.append(
             {
                 "q": qid,
@@ -113,7 +117,7 @@ def history(store: Store, tmp_path: Path):
     leech = ids["alpha"][0]
     for i in range(8):
         at = START + timedelta(days=10, minutes=i)
-        store.record_review(leech, session, store.card(leech), at, 1, 2, "", 1000)
+        store.cards.record_review(ReviewRecord(leech, session, store.cards.card(leech), at, 1, 2, "", 1000))
         rows.append(
             {"q": leech, "round": "technical", "at": at, "rating": 1, "state": 2, "ms": 1000, "limit": None}
         )
@@ -172,12 +176,12 @@ def test_weekly_scores_use_the_one_score_definition(history) -> None:
 
 def test_filters_narrow_the_figures(history) -> None:
     store, rows = history
-    only = collect(store, NOW, 0, rounds=("project",))
+    only = collect(store, NOW, 0, StatsFilter(rounds=("project",)))
     assert only["reviews"] == sum(r["round"] == "project" for r in rows)
     since = START + timedelta(days=100)
-    later = collect(store, NOW, 0, since=since)
+    later = collect(store, NOW, 0, StatsFilter(since=since))
     assert later["reviews"] == sum(r["at"] >= since for r in rows)
-    banked = collect(store, NOW, 0, banks=("beta",))
+    banked = collect(store, NOW, 0, StatsFilter(banks=("beta",)))
     assert banked["reviews"] == sum(r["round"] == "behavioral" for r in rows)
 
 

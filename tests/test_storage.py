@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from fsrs import Rating
 
-from mockprep.bank_sync import sync_banks
-from mockprep.banks import QuestionFilter
-from mockprep.migrations import MIGRATIONS
+from mockprep.core.questions import QuestionFilter
+from mockprep.core.records import ReviewRecord
+from mockprep.core.scheduler import make_scheduler, review
+from mockprep.db.migrations import MIGRATIONS
+from mockprep.db.store import Store, StoreError
 from mockprep.paths import DB_NAME
-from mockprep.scheduler import make_scheduler, review
-from mockprep.storage import Store, StoreError
+from mockprep.services.bank_sync import sync_banks
 from tests.conftest import START, write_bank
 
 
@@ -39,14 +40,43 @@ def test_blank_database_gets_every_migration(store: Store) -> None:
     assert store.applied_migrations() == sorted(m.__name__ for m in MIGRATIONS)
 
 
+def _affinity(declared: str) -> str:
+    """SQLite's type affinity of a declared column type (section 3.1 of its datatype rules)."""
+    declared = declared.upper()
+    if "INT" in declared:
+        return "INTEGER"
+    if any(word in declared for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if any(word in declared for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
 def test_schema_matches_the_sqlmodel_tables(store: Store) -> None:
+    """Every migrated table has a table class with the same columns, affinities, NULLs and keys."""
     from sqlmodel import SQLModel
 
-    import mockprep.schema  # noqa: F401  (registers the tables)
+    import mockprep.db.schema  # noqa: F401  (registers the tables)
 
-    for table in SQLModel.metadata.sorted_tables:
-        cols = {r[1] for r in store.conn.exec_driver_sql(f"PRAGMA table_info({table.name})")}
-        assert cols == {c.name for c in table.columns}, table.name
+    tables = {t.name: t for t in SQLModel.metadata.sorted_tables}
+    migrated = {
+        r[0] for r in store.conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    assert migrated == set(tables)
+    for name, table in tables.items():
+        found = {
+            r[1]: (_affinity(r[2]), bool(r[3]) or bool(r[5]), bool(r[5]))
+            for r in store.conn.exec_driver_sql(f"PRAGMA table_info({name})")
+        }
+        declared = {
+            c.name: (
+                _affinity(str(c.type.compile(dialect=store.engine.dialect))),
+                not c.nullable or c.primary_key,
+                c.primary_key,
+            )
+            for c in table.columns
+        }
+        assert found == declared, name
 
 
 def test_upgrade_from_the_first_schema_keeps_data(home: Path) -> None:
@@ -74,7 +104,7 @@ def test_upgrade_from_the_first_schema_keeps_data(home: Path) -> None:
     db.close()
     with Store.open(home) as store:
         assert store.applied_migrations() == sorted(m.__name__ for m in MIGRATIONS)
-        rows = store.session_reviews(1)
+        rows = store.sessions.answers(1)
         assert [(r.key, r.rating, r.duration_ms) for r in rows] == [("b/q", 3, 1500)]
 
 
@@ -104,7 +134,7 @@ def test_garbage_file_is_a_clear_store_error(home: Path, content: bytes) -> None
 
 
 def sync_dir(store: Store, folder: Path, now=START):
-    store.add_bank_source(folder, now)
+    store.banks.add_source(folder, now)
     return sync_banks(store, now)
 
 
@@ -121,21 +151,21 @@ def test_editing_text_keeps_progress_and_dropping_retires(store: Store, tmp_path
     folder.mkdir()
     path = write_bank(folder / "demo.toml", n=3)
     sync_dir(store, folder)
-    qid = store.new_question_ids(QuestionFilter(banks=("demo",)))[0]
-    card = review(make_scheduler(), store.card(qid), Rating.Good, START)
-    store.record_review(qid, None, card, START, 3, 0, "my answer", 1200)
+    qid = store.cards.new_question_ids(QuestionFilter(banks=("demo",)))[0]
+    card = review(make_scheduler(0.9), store.cards.card(qid), Rating.Good, START)
+    store.cards.record_review(ReviewRecord(qid, None, card, START, 3, 0, "my answer", 1200))
 
     write_bank(path, n=2, prompt_prefix="Reworded question")
     result = sync_banks(store, START + timedelta(hours=1))
     assert [(r.bank_id, r.added, r.updated, r.retired) for r in result.changed] == [("demo", 0, 2, 1)]
-    assert store.question(qid).question.spec.prompt == "Reworded question 1 of demo?"
-    assert store.card(qid).last_review == START  # progress kept
-    retired = [r for r in store.questions_in_bank("demo")]
+    assert store.banks.question(qid).question.spec.prompt == "Reworded question 1 of demo?"
+    assert store.cards.card(qid).last_review == START  # progress kept
+    retired = [r for r in store.banks.questions_in_bank("demo")]
     assert [r.question.id for r in retired] == ["q1", "q2"]
 
     write_bank(path, n=3)  # q3 comes back with its old identity
     sync_banks(store, START + timedelta(hours=2))
-    assert [r.question.id for r in store.questions_in_bank("demo")] == ["q1", "q2", "q3"]
+    assert [r.question.id for r in store.banks.questions_in_bank("demo")] == ["q1", "q2", "q3"]
 
 
 def test_a_broken_edit_keeps_the_last_good_version(store: Store, tmp_path: Path) -> None:
@@ -147,7 +177,7 @@ def test_a_broken_edit_keeps_the_last_good_version(store: Store, tmp_path: Path)
     report = sync_banks(store, START)
     assert report.changed == []
     assert any("unknown field" in str(p) for p in report.problems)
-    assert len(store.questions_in_bank("demo")) == 2
+    assert len(store.banks.questions_in_bank("demo")) == 2
 
 
 def test_user_bank_cannot_take_a_builtin_id(store: Store, tmp_path: Path) -> None:
@@ -164,9 +194,9 @@ def test_record_review_is_durable_immediately(store: Store, home: Path, tmp_path
     folder.mkdir()
     write_bank(folder / "demo.toml")
     sync_dir(store, folder)
-    qid = store.new_question_ids(QuestionFilter(banks=("demo",)))[0]
-    card = review(make_scheduler(), store.card(qid), Rating.Again, START)
-    store.record_review(qid, None, card, START, 1, 0, "[red]x[/red]", 10)
+    qid = store.cards.new_question_ids(QuestionFilter(banks=("demo",)))[0]
+    card = review(make_scheduler(0.9), store.cards.card(qid), Rating.Again, START)
+    store.cards.record_review(ReviewRecord(qid, None, card, START, 1, 0, "[red]x[/red]", 10))
     # A second, independent connection sees it without the first closing.
     other = sqlite3.connect(home / DB_NAME)
     assert other.execute("SELECT rating, answer FROM reviews").fetchall() == [(1, "[red]x[/red]")]
@@ -175,11 +205,11 @@ def test_record_review_is_durable_immediately(store: Store, home: Path, tmp_path
 
 
 def test_stale_running_sessions_are_recovered(store: Store) -> None:
-    sid = store.start_session("drill", {}, START, pid=999_999_999)
-    live = store.start_session("drill", {}, START, pid=1)
-    assert store.recover_sessions(lambda pid: pid == 1) == 1
-    assert store.session_row(sid).status == "interrupted"
-    assert store.session_row(live).status == "running"
+    sid = store.sessions.start("drill", {}, START, pid=999_999_999)
+    live = store.sessions.start("drill", {}, START, pid=1)
+    assert store.sessions.recover(lambda pid: pid == 1) == 1
+    assert store.sessions.get(sid).status == "interrupted"
+    assert store.sessions.get(live).status == "running"
 
 
 def test_a_deleted_bank_file_retires_its_questions_and_keeps_history(store: Store, tmp_path: Path) -> None:
@@ -188,15 +218,24 @@ def test_a_deleted_bank_file_retires_its_questions_and_keeps_history(store: Stor
     write_bank(folder / "keep.toml", bank_id="keep")
     gone = write_bank(folder / "gone.toml", bank_id="gone")
     sync_dir(store, folder)
-    qid = store.new_question_ids(QuestionFilter(banks=("gone",)))[0]
-    store.record_review(
-        qid, None, review(make_scheduler(), store.card(qid), Rating.Good, START), START, 3, 0, "a", 5
+    qid = store.cards.new_question_ids(QuestionFilter(banks=("gone",)))[0]
+    store.cards.record_review(
+        ReviewRecord(
+            qid,
+            None,
+            review(make_scheduler(0.9), store.cards.card(qid), Rating.Good, START),
+            START,
+            3,
+            0,
+            "a",
+            5,
+        )
     )
     gone.unlink()
     report = sync_banks(store, START + timedelta(days=1))
     assert [(r.bank_id, r.retired) for r in report.changed] == [("gone", 3)]
-    assert store.questions_in_bank("gone") == [] and len(store.questions_in_bank("keep")) == 3
-    assert store.question(qid).retired and store.card(qid).last_review == START  # history kept
+    assert store.banks.questions_in_bank("gone") == [] and len(store.banks.questions_in_bank("keep")) == 3
+    assert store.banks.question(qid).retired and store.cards.card(qid).last_review == START  # history kept
     assert sync_banks(store, START + timedelta(days=2)).changed == []  # and only once
 
 
@@ -208,15 +247,15 @@ def test_a_missing_registered_folder_keeps_its_banks(store: Store, tmp_path: Pat
     shutil.rmtree(folder)
     report = sync_banks(store, START)
     assert report.changed == [] and "missing" in str(report.problems[0])
-    assert len(store.questions_in_bank("usb")) == 3
+    assert len(store.banks.questions_in_bank("usb")) == 3
 
 
 def test_a_builtin_bank_no_longer_shipped_is_retired(store: Store, monkeypatch) -> None:
-    from mockprep import bank_sync
+    from mockprep.services import bank_sync
 
     sync_banks(store, START)
     shipped = bank_sync.builtin_files()
     monkeypatch.setattr(bank_sync, "builtin_files", lambda: [f for f in shipped if "statistics" not in f[0]])
     report = sync_banks(store, START)
     assert [r.bank_id for r in report.changed] == ["statistics"]
-    assert store.questions_in_bank("statistics") == []
+    assert store.banks.questions_in_bank("statistics") == []

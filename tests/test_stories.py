@@ -8,18 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockprep.stories import (
+from mockprep.core.stories import (
     PARTS,
-    WEIGHTS,
     StoryDraft,
-    check_story,
-    count_words,
     diff_drafts,
     is_blank,
     outline,
     parse_markdown,
     render_markdown,
 )
+from mockprep.core.story_check import WEIGHTS, check_story, count_words
 
 STRONG = StoryDraft(
     title="Rescuing a demand forecast",

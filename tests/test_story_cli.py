@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from fsrs import Rating
 
-from mockprep.bank_sync import sync_banks
-from mockprep.banks import QuestionFilter
+from mockprep.core.questions import QuestionFilter
+from mockprep.core.stories import StoryDraft
+from mockprep.db.store import Store
 from mockprep.paths import DB_NAME
-from mockprep.session import Session, SessionOptions
-from mockprep.storage import Store
+from mockprep.practice.session import Session, SessionOptions
+from mockprep.services.bank_sync import sync_banks
 from tests.conftest import FakeClock, ScriptedUI, db_rows
 
 STRONG = """# Fixing the flaky nightly evaluation
@@ -203,24 +204,24 @@ def test_behavioral_question_offers_linked_and_matching_stories(store: Store, cl
         "reflection": "",
     }
     other = {**draft, "title": "Unrelated", "competencies": ["communication"]}
-    story = store.create_story(draft, clock.now)
-    store.create_story(other, clock.now)
+    story = store.stories.create(StoryDraft.from_dict(draft), clock.now)
+    store.stories.create(StoryDraft.from_dict(other), clock.now)
     flt = QuestionFilter(topics=("ownership",))
     ui = ScriptedUI(answers=["my answer"], ratings=[Rating.Good], clock=clock, story_choices=[story])
     Session(store, ui, clock, random.Random(1), SessionOptions(filter=flt, new=1, limit=1)).run()
     (options,) = ui.offered
     assert [o.title for o in options] == ["Incident"]  # shares ownership; "Unrelated" does not
-    assert store.story_links(story) == [(story, ui.shown[0])]
+    assert store.stories.links(story) == [(story, ui.shown[0])]
 
 
 def test_a_draft_the_database_refuses_is_kept_in_a_file(cli, editor, home: Path, monkeypatch) -> None:
-    from mockprep.storage import Store as RealStore
+    from mockprep.db.stories import StoryTable
 
     def broken(self, draft, now):  # the disk is full, the database locked: anything at save time
         raise OSError("disk full")
 
     editor("write", STRONG)
-    monkeypatch.setattr(RealStore, "create_story", broken)
+    monkeypatch.setattr(StoryTable, "create", broken)
     result = cli("story", "new")
     assert result.exit_code == 1 and "your draft is kept in" in result.stderr
     (kept,) = home.glob("unsaved-story-*.md")

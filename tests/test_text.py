@@ -6,10 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockprep.banks import QuestionSpec
-from mockprep.durations import format_duration, parse_duration
-from mockprep.grading import auto_grade, parse_number
-from mockprep.sanitize import clean
+from mockprep.core.autograde import parse_number
+from mockprep.core.banks import QuestionSpec
+from mockprep.core.durations import format_duration, parse_duration
+from mockprep.core.grading import LexicalGrader
+from mockprep.core.sanitize import clean
+
+
+def auto_grade(spec, answer):
+    """The auto-grade part of an assessment (what choice and numeric questions are marked by)."""
+    return LexicalGrader().assess(spec, answer).auto
 
 
 @pytest.mark.parametrize(
@@ -136,17 +142,18 @@ def test_open_questions_are_not_auto_graded() -> None:
 
 from datetime import UTC, datetime, timedelta  # noqa: E402
 
-from mockprep.timer import Countdown, SessionPlan, median_durations, parse_minutes, time_limit  # noqa: E402
+from mockprep.core.settings import DEFAULT_SETTINGS  # noqa: E402
+from mockprep.core.timer import Countdown, SessionPlan, median_durations, parse_minutes, time_limit  # noqa: E402
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def test_time_limit_precedence() -> None:
-    assert time_limit("technical", None) == 180
-    assert time_limit("project", None) == 180
-    assert time_limit("behavioral", None) == 150
-    assert time_limit("behavioral", 60) == 60
-    assert time_limit("behavioral", 60, override=45) == 45
+    assert time_limit(DEFAULT_SETTINGS, "technical", None) == 180
+    assert time_limit(DEFAULT_SETTINGS, "project", None) == 180
+    assert time_limit(DEFAULT_SETTINGS, "behavioral", None) == 150
+    assert time_limit(DEFAULT_SETTINGS, "behavioral", 60) == 60
+    assert time_limit(DEFAULT_SETTINGS, "behavioral", 60, override=45) == 45
 
 
 @pytest.mark.parametrize(
@@ -168,7 +175,9 @@ def test_countdown_phases_and_labels(seconds: float, phase: str, label: str) -> 
 
 
 def test_median_needs_enough_history() -> None:
-    assert median_durations({"technical": [10, 20, 30, 40], "project": [1, 2, 3, 4, 100]}) == {"project": 3}
+    assert median_durations({"technical": [10, 20, 30, 40], "project": [1, 2, 3, 4, 100]}, 5) == {
+        "project": 3
+    }
 
 
 @given(st.floats(1, 600), st.lists(st.floats(5, 600), max_size=30))

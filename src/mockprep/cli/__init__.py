@@ -1,6 +1,6 @@
 """The ``mockprep`` command line: parse options, call the core, render.
 
-Heavy modules (sqlalchemy via :mod:`mockprep.storage`, rich via :mod:`mockprep.ui`) are imported inside
+Heavy modules (sqlalchemy via :mod:`mockprep.db`, rich via :mod:`mockprep.terminal`) are imported inside
 the commands that use them, so ``mockprep --help`` stays fast. Each submodule registers its commands.
 """
 
@@ -12,8 +12,9 @@ from typing import Any, NoReturn
 
 import typer
 
-from mockprep.cli import banks, data, practice, story  # noqa: F401  (register their commands)
-from mockprep.cli.common import UserError, app, plain
+from mockprep.cli import backup, banks, data, history, practice, story  # noqa: F401  (register commands)
+from mockprep.cli.app import UserError, app
+from mockprep.cli.context import plain
 
 __all__ = ["app", "main"]
 

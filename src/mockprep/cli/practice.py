@@ -6,22 +6,17 @@ from typing import Annotated
 
 import typer
 
-from mockprep.cli.common import (
-    BankOption,
-    Round,
-    RoundOption,
-    UserError,
-    app,
+from mockprep.cli.app import Round, UserError, app
+from mockprep.cli.context import (
     check_filter_values,
+    load_settings,
     make_console,
     open_store,
     session_rng,
     signals_interrupt,
-    timing_options,
     utc_now,
 )
-
-# -- session ------------------------------------------------------------------------------------
+from mockprep.cli.options import BankOption, NoTimerOption, RoundOption, TimeLimitOption, timing_options
 
 
 @app.command()
@@ -53,15 +48,8 @@ def session(
         float | None,
         typer.Option("--minutes", "-m", metavar="MINUTES", help="Plan the session to fit this many minutes."),
     ] = None,
-    time_limit: Annotated[
-        str | None,
-        typer.Option(
-            "--time-limit",
-            metavar="DURATION",
-            help="Time for every question, e.g. 90s or 2m30s (default: per question/round).",
-        ),
-    ] = None,
-    no_timer: Annotated[bool, typer.Option("--no-timer", help="Do not time answers.")] = False,
+    time_limit: TimeLimitOption = None,
+    no_timer: NoTimerOption = False,
 ) -> None:
     """Practise: answer due and new questions, see the model answer, rate yourself.
 
@@ -72,10 +60,10 @@ def session(
     Each answer is timed against its limit (technical and project 3m, behavioral 2m30s,
     unless the question sets its own); running over is recorded, never cut off.
     """
-
-    from mockprep.banks import QuestionFilter
-    from mockprep.session import Session, SessionOptions
-    from mockprep.ui import TerminalUI, stdin_reader
+    from mockprep.core.questions import QuestionFilter
+    from mockprep.practice.session import Session, SessionOptions
+    from mockprep.terminal.input import stdin_reader
+    from mockprep.terminal.practice import TerminalUI
 
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
     store = open_store()
@@ -95,7 +83,7 @@ def session(
         options = SessionOptions(
             flt, new, limit, timer=not no_timer, time_limit=limit_seconds, minutes=minutes_value
         )
-        runner = Session(store, ui, utc_now, session_rng(), options)
+        runner = Session(store, ui, utc_now, session_rng(), options, load_settings())
         with signals_interrupt():
             runner.run()
     finally:
@@ -130,13 +118,14 @@ def mock(
         str | None,
         typer.Option("--time-limit", metavar="DURATION", help="Time for every question, e.g. 2m30s."),
     ] = None,
-    no_timer: Annotated[bool, typer.Option("--no-timer", help="Do not time answers.")] = False,
+    no_timer: NoTimerOption = False,
 ) -> None:
     """Simulate an interview round: timed questions across topics, follow-ups, no model answers
     until the end, then a report card. Ratings feed the scheduler like any session."""
-
-    from mockprep.mock import ROUND_ORDER, MockPlanError, run_loop
-    from mockprep.ui import MockTerminalUI, stdin_reader
+    from mockprep.core.rounds import ROUND_ORDER
+    from mockprep.practice.mock import MockOptions, MockPlanError, run_loop
+    from mockprep.terminal.input import stdin_reader
+    from mockprep.terminal.practice import MockTerminalUI
 
     if loop == (round is not None):
         raise UserError("choose one: --round technical|project|behavioral, or --loop for all three")
@@ -145,11 +134,11 @@ def mock(
     try:
         console = make_console()
         ui = MockTerminalUI(console, stdin_reader(console, utc_now))
-        options = {"minutes": minutes_value, "time_limit": limit_seconds, "timer": not no_timer}
+        options = MockOptions(minutes_value, limit_seconds, not no_timer)
         rounds = ROUND_ORDER if loop else (round.value,)  # type: ignore[union-attr]
         with signals_interrupt():
             try:
-                run_loop(store, ui, utc_now, session_rng(), rounds, **options)
+                run_loop(store, ui, utc_now, session_rng(), rounds, options, load_settings())
             except MockPlanError as exc:
                 raise UserError(str(exc)) from None
     finally:

@@ -1,8 +1,7 @@
-"""Rich rendering of the read-only views: ``mockprep history`` and ``mockprep stats``."""
+"""Rich rendering of ``mockprep stats`` from the figures of :func:`mockprep.core.stats.assemble`."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -10,114 +9,19 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from mockprep.durations import format_duration
-from mockprep.sanitize import shorten
-from mockprep.scheduler import RATING_NAMES
-from mockprep.scoring import session_score
-from mockprep.stats import LEECH_LAPSES, heatmap_weeks, level, month_labels, sparkline
-from mockprep.storage import from_db_time
-from mockprep.ui import plain_table, safe
+from mockprep.core.durations import format_duration
+from mockprep.core.stats import heatmap_weeks, level, month_labels, sparkline
+from mockprep.terminal.console import plain_table, plural, safe
 
 HEAT = ("·", "░", "▒", "▓", "█")
 HEAT_STYLES = ("dim", "green", "green", "bold green", "bold green")
-
-
-def _local(value: Any) -> str:
-    moment = from_db_time(value)
-    return "-" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def _kind(row: Any) -> str:
-    if row.kind == "mock":
-        return f"mock {row.round}"
-    filters = json.loads(row.filters or "{}")
-    rounds = filters.get("rounds") or []
-    return "drill" + (f" {','.join(rounds)}" if rounds else "")
-
-
-def render_history(console: Console, rows: list[Any]) -> None:
-    table = Table(title="Sessions and mocks, newest first", title_justify="left", box=None, pad_edge=False)
-    for column, justify in (
-        ("id", "right"),
-        ("date", "left"),
-        ("kind", "left"),
-        ("answered", "right"),
-        ("score", "right"),
-        ("time", "right"),
-        ("over", "right"),
-        ("status", "left"),
-    ):
-        table.add_column(column, justify=justify, no_wrap=column != "kind")  # type: ignore[arg-type]
-    for row in rows:
-        answered = row.mock_answered if row.kind == "mock" else row.rated
-        started, ended = from_db_time(row.started_at), from_db_time(row.ended_at)
-        spent = format_duration((ended - started).total_seconds()) if started and ended else "-"
-        status = Text(row.status, style={"interrupted": "yellow", "running": "cyan"}.get(row.status, ""))
-        table.add_row(
-            str(row.id),
-            _local(row.started_at),
-            _kind(row),
-            str(answered),
-            "-" if row.score is None else f"{int(row.score)}",
-            spent,
-            str(row.overtime) if row.overtime else "",
-            status,
-        )
-    console.print(table)
-    console.print(Text("Open one: mockprep history ID", style="dim"))
-
-
-def render_session(console: Console, session: Any, answers: list[Any]) -> None:
-    console.print(Text(f"Session {session.id} · {_kind(session)} · {session.status}", style="bold"))
-    console.print(Text(f"{_local(session.started_at)} to {_local(session.ended_at)}", style="dim"))
-    if not answers:
-        console.print("No answers in this session.")
-        return
-    score = session_score(
-        (a.rating, a.time_limit_ms is not None and a.duration_ms > a.time_limit_ms)
-        for a in answers
-        if a.rating
-    )
-    over = sum(a.time_limit_ms is not None and a.duration_ms > a.time_limit_ms for a in answers)
-    summary = Text(f"{_n(len(answers), 'answer')} · score {'-' if score is None else score}/100")
-    if over:
-        summary.append(f" · {over} over time", style="red")
-    console.print(summary)
-    for a in answers:
-        console.print()
-        head = Text(f"{a.position}. ", style="bold")
-        head.append_text(safe(a.key, "bold"))
-        console.print(head)
-        # The figures on their own line: a long question key must not push them onto two.
-        limit = "" if a.time_limit_ms is None else f" of {format_duration(a.time_limit_ms / 1000)}"
-        over = a.time_limit_ms is not None and a.duration_ms > a.time_limit_ms
-        figures = Text(
-            f"   ⏱ {format_duration(a.duration_ms / 1000)}{limit}", style="red" if over else "green"
-        )
-        rating = RATING_NAMES.get(a.rating) if a.rating else None  # type: ignore[call-overload]
-        figures.append(f" · rating {rating or 'not rated'}")
-        if a.coverage:
-            covered = json.loads(a.coverage)
-            if covered:
-                figures.append(f" · key points {sum(covered)}/{len(covered)}")
-        console.print(figures)
-        console.print(safe(shorten(a.answer) or "(nothing typed)"))
-        if a.follow_up:
-            line = Text("Follow-up: ", style="magenta")
-            line.append_text(safe(a.follow_up, "italic"))
-            console.print(line)
-            console.print(safe(shorten(a.follow_up_answer or "") or "(not answered)"))
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}%"
 
 
-def render_stats(console: Console, data: dict[str, Any]) -> None:
+def render_stats(console: Console, data: dict[str, Any], leech_lapses: int) -> None:
     _render_heatmap(console, data)
     console.print()
     _render_retention(console, data)
@@ -125,7 +29,7 @@ def render_stats(console: Console, data: dict[str, Any]) -> None:
     _render_trend_and_time(console, data)
     console.print()
     _render_due_and_cards(console, data)
-    _render_weak(console, data)
+    _render_weak(console, data, leech_lapses)
 
 
 def _render_heatmap(console: Console, data: dict[str, Any]) -> None:
@@ -141,8 +45,8 @@ def _render_heatmap(console: Console, data: dict[str, Any]) -> None:
     title = Text("Activity", style="bold")
     streak = data["streak"]
     title.append(
-        f"  {_n(data['reviews'], 'answer')} · streak {_n(streak['current'], 'day')}"
-        f" (longest {_n(streak['longest'], 'day')})"
+        f"  {plural(data['reviews'], 'answer')} · streak {plural(streak['current'], 'day')}"
+        f" (longest {plural(streak['longest'], 'day')})"
     )
     console.print(title)
     console.print(Text(f"{'':<5}{month_labels(weeks)}", style="dim"))
@@ -220,7 +124,7 @@ def _render_due_and_cards(console: Console, data: dict[str, Any]) -> None:
     console.print(table)
 
 
-def _render_weak(console: Console, data: dict[str, Any]) -> None:
+def _render_weak(console: Console, data: dict[str, Any], leech_lapses: int) -> None:
     weakest = data["weakest_topics"]
     if weakest:
         console.print()
@@ -230,13 +134,13 @@ def _render_weak(console: Console, data: dict[str, Any]) -> None:
             console.print(
                 safe(
                     f"  {t['topic']} ({t['round']}): {_pct(figure['retention'])} of {figure['reviews']}"
-                    f" passed, {_n(t['lapses'], 'lapse')}"
+                    f" passed, {plural(t['lapses'], 'lapse')}"
                 )
             )
         console.print(safe(f"  Drill them: {data['drill_weakest']}"), style="dim")
     if data["leeches"]:
         console.print()
-        console.print(Text(f"Leeches (forgotten {LEECH_LAPSES}+ times after being learned)", style="bold"))
+        console.print(Text(f"Leeches (forgotten {leech_lapses}+ times after being learned)", style="bold"))
         for leech in data["leeches"]:
             console.print(safe(f"  {leech['key']} — {leech['lapses']} lapses"))
 

@@ -1,7 +1,7 @@
 """Automatic backups of the database, as Anki keeps them: before every migration and once a day.
 
 A backup is a consistent copy made with SQLite's online backup API (it includes what is still in the
-WAL), written private to the user under ``HOME/backups``. The newest :data:`KEEP` are kept.
+WAL), written private to the user under ``HOME/backups``. The newest few are kept (a setting).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
-KEEP = 10
 DIR_NAME = "backups"
 _NAME = re.compile(r"^mockprep-(\d{8}-\d{6})-([a-z0-9-]+)\.db$")
 
@@ -65,7 +64,7 @@ def _copy(source: sqlite3.Connection, target: Path) -> None:
         destination.close()
 
 
-def make_backup(db_path: Path, home: Path, now: datetime, reason: str) -> Backup:
+def make_backup(db_path: Path, home: Path, now: datetime, reason: str, keep: int = 10) -> Backup:
     """Copy the database (consistently, WAL included) into the backups folder; prune old ones."""
     folder = backup_dir(home)
     folder.mkdir(mode=0o700, exist_ok=True)
@@ -83,7 +82,7 @@ def make_backup(db_path: Path, home: Path, now: datetime, reason: str) -> Backup
         raise BackupError(f"could not back up {db_path}: {exc}") from None
     finally:
         source.close()
-    for old in list_backups(home)[KEEP:]:
+    for old in list_backups(home)[keep:]:
         old.path.unlink(missing_ok=True)
     return Backup(target, now.astimezone(UTC).replace(microsecond=0), reason)
 
@@ -111,7 +110,7 @@ def check_backup(path: Path) -> None:
         raise BackupError(f"{path.name} is damaged ({result})")
 
 
-def restore_backup(backup: Path, db_path: Path, home: Path, now: datetime) -> Backup | None:
+def restore_backup(backup: Path, db_path: Path, home: Path, now: datetime, keep: int = 10) -> Backup | None:
     """Replace the database with ``backup``; the current one is first backed up itself (if readable).
 
     Returns the safety backup of the database that was replaced, if one could be made.
@@ -120,7 +119,7 @@ def restore_backup(backup: Path, db_path: Path, home: Path, now: datetime) -> Ba
     safety = None
     if db_path.exists():
         try:
-            safety = make_backup(db_path, home, now, "before-restore")
+            safety = make_backup(db_path, home, now, "before-restore", keep)
         except BackupError:
             safety = None  # a damaged database cannot be copied; restoring is the point
     partial = db_path.with_name(db_path.name + ".restoring")

@@ -1,4 +1,4 @@
-"""The terminal side of a session, drawn with rich.
+"""The terminal side of sessions and mocks, drawn with rich.
 
 All bank and user text goes through :func:`safe` (escape sequences stripped, wrapped in ``Text`` so
 ``[markup]`` is shown literally). Input is line-based and identical in a terminal and from a pipe.
@@ -6,26 +6,29 @@ All bank and user text goes through :func:`safe` (escape sequences stripped, wra
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from fsrs import Rating
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.rule import Rule
-from rich.table import Table
 from rich.text import Text
 
-from mockprep.durations import format_duration
-from mockprep.grading import AutoGrade, choice_letter
-from mockprep.mock import MockReport
-from mockprep.sanitize import clean, shorten
-from mockprep.scheduler import RATING_NAMES, parse_rating
-from mockprep.scoring import answer_points
-from mockprep.session import AnswerTiming, Clock, Progress, SessionSummary
-from mockprep.storage import QuestionRecord, StoryOption
-from mockprep.timer import Countdown
+from mockprep.core.autograde import choice_letter
+from mockprep.core.durations import format_duration
+from mockprep.core.kinds import kind_of
+from mockprep.core.sanitize import clean, shorten
+from mockprep.core.scheduler import RATING_NAMES, parse_rating
+from mockprep.core.scoring import answer_points
+from mockprep.core.timer import AnswerTiming, Countdown
+from mockprep.terminal.console import plain_table, safe
+from mockprep.terminal.input import ReadLine
+
+if TYPE_CHECKING:
+    from mockprep.core.questions import QuestionRecord
+    from mockprep.core.records import StoryOption
+    from mockprep.practice.ui import Attempt, MockReport, Progress, SessionSummary
 
 QUIT = "q"
 RATING_STYLES = {
@@ -34,87 +37,6 @@ RATING_STYLES = {
     Rating.Good: "green",
     Rating.Easy: "cyan",
 }
-# (prompt, countdown or None) -> the line, or None at end of input
-ReadLine = Callable[[str, Countdown | None], str | None]
-CLOCK_STYLES = {"ok": "bold", "warning": "bold yellow", "overtime": "bold red"}
-
-
-def safe(text: str, style: str = "") -> Text:
-    """User or bank text as a literal rich Text: no markup, no escape sequences."""
-    return Text(clean(text), style=style)
-
-
-def plain_table(*columns: str) -> Table:
-    """A borderless table; a column named with a trailing ``>`` is right-aligned (for numbers)."""
-    table = Table(box=None, pad_edge=False)
-    for column in columns:
-        table.add_column(column.removesuffix(">"), justify="right" if column.endswith(">") else "left")
-    return table
-
-
-def make_console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
-
-
-def stdin_reader(console: Console, clock: Clock) -> ReadLine:
-    """Read one line from standard input (None at end of input) after showing a prompt.
-
-    In a terminal, the prompt is drawn by the line editor (so editing keeps the line intact), and while
-    a countdown runs, prompt_toolkit shows it ticking in a bottom toolbar that turns yellow in the last
-    30 seconds and red in overtime. From a pipe, nothing is drawn live: the prompt and the line read
-    are echoed to ``console`` so that a transcript reads like a session; timing is recorded the same.
-    """
-    if sys.stdin.isatty() and sys.stdout.isatty():
-        return _terminal_reader(console, clock)
-
-    def read_pipe(prompt: str, _countdown: Countdown | None) -> str | None:
-        console.print(Text(prompt, style="bold"), end="")
-        line = sys.stdin.readline()
-        if line == "":
-            console.print()
-            return None
-        line = line.rstrip("\r\n")
-        console.print(safe(shorten(line)))
-        return line
-
-    return read_pipe
-
-
-def _terminal_reader(console: Console, clock: Clock) -> ReadLine:
-    from prompt_toolkit import PromptSession
-    from prompt_toolkit.styles import Style
-
-    # No reserved menu space: the clock sits right under the line being typed.
-    session: PromptSession[str] = PromptSession(reserve_space_for_menu=0)
-    style = Style.from_dict(
-        {
-            "bottom-toolbar": "noreverse",
-            "clock.ok": "bold",
-            "clock.warning": "bold bg:ansiyellow fg:ansiblack",
-            "clock.overtime": "bold bg:ansired fg:ansiwhite",
-        }
-    )
-
-    def read(prompt: str, countdown: Countdown | None) -> str | None:
-        console.file.flush()
-
-        def toolbar() -> list[tuple[str, str]]:
-            assert countdown is not None
-            now = clock()
-            phase = countdown.phase(now)
-            note = {"ok": "", "warning": "  wrap up", "overtime": "  over time: keep going or finish"}
-            return [(f"class:clock.{phase}", f" ⏱ {countdown.label(now)}{note[phase]} ")]
-
-        try:
-            if countdown is None:
-                # PromptSession keeps the last call's toolbar (passing None does not clear it).
-                session.bottom_toolbar = None
-                return session.prompt(prompt, refresh_interval=0)
-            return session.prompt(prompt, bottom_toolbar=toolbar, refresh_interval=0.5, style=style)
-        except EOFError:
-            return None
-
-    return read
 
 
 class TerminalUI:
@@ -156,10 +78,7 @@ class TerminalUI:
                 body.append(line)
         self.console.print(meta)
         self.console.print(Panel(Group(*body), border_style="blue", padding=(0, 1)))
-        hint = {
-            "choice": "Type the letter of your choice, then an empty line.",
-            "numeric": "Type a number (fractions like 3/8 are fine), then an empty line.",
-        }.get(spec.kind, "Type your answer; an empty line ends it.")
+        hint = kind_of(spec).answer_hint
         self.console.print(Text(f"{hint} (q on its own line quits)", style="dim"))
 
     def read_answer(self, countdown: Countdown | None = None) -> str | None:
@@ -172,17 +91,11 @@ class TerminalUI:
                 return "\n".join(lines)
             lines.append(line)
 
-    def show_reveal(
-        self,
-        record: QuestionRecord,
-        answer: str,
-        grade: AutoGrade | None,
-        timing: AnswerTiming | None = None,
-        coverage: list[bool] | None = None,
-    ) -> None:
-        spec = record.question.spec
-        if timing is not None:
-            self.console.print(timing_text(timing))
+    def show_reveal(self, attempt: Attempt) -> None:
+        spec = attempt.record.question.spec
+        grade = attempt.assessment.auto
+        coverage = attempt.assessment.coverage
+        self.console.print(timing_text(attempt.timing))
         if grade is not None:
             if grade.correct:
                 verdict = Text("✓ Correct", style="bold green")
@@ -322,22 +235,16 @@ class MockTerminalUI(TerminalUI):
             )
         )
 
-    def show_reveal(
-        self,
-        record: QuestionRecord,
-        answer: str,
-        grade: AutoGrade | None,
-        timing: AnswerTiming | None = None,
-        coverage: list[bool] | None = None,
-    ) -> None:
+    def show_reveal(self, attempt: Attempt) -> None:
         # In a mock the question and the answer were asked a while ago: show them again first.
+        question = attempt.record.question
         self.console.print()
-        self.console.print(Rule(Text(record.question.key), style="dim"))
-        self.console.print(safe(record.question.spec.prompt.strip(), "bold"))
+        self.console.print(Rule(Text(question.key), style="dim"))
+        self.console.print(safe(question.spec.prompt.strip(), "bold"))
         yours = Text("Your answer: ", style="bold")
-        yours.append_text(safe(shorten(answer.strip()) or "(nothing typed)"))
+        yours.append_text(safe(shorten(attempt.answer.strip()) or "(nothing typed)"))
         self.console.print(yours)
-        super().show_reveal(record, answer, grade, timing, coverage)
+        super().show_reveal(attempt)
 
     def show_follow_up(self, text: str, countdown: Countdown | None) -> None:
         line = Text("Interviewer: ", style="bold magenta")
@@ -361,14 +268,16 @@ class MockTerminalUI(TerminalUI):
             return
         table = plain_table("#>", "question", "time / limit>", "key points>", "rating", "points>")
         for index, a in enumerate(report.answers, start=1):
-            limit = "-" if a.timing.limit is None else format_duration(a.timing.limit)
-            used = Text(f"{format_duration(a.timing.seconds)} / {limit}")
-            if a.timing.overtime > 0:
+            timing = a.attempt.timing
+            limit = "-" if timing.limit is None else format_duration(timing.limit)
+            used = Text(f"{format_duration(timing.seconds)} / {limit}")
+            if a.overtime:
                 used.stylize("red")
-            covered = "-" if a.coverage is None else f"{sum(a.coverage)}/{len(a.coverage)}"
+            coverage = a.attempt.assessment.coverage
+            covered = "-" if coverage is None else f"{sum(coverage)}/{len(coverage)}"
             rating = RATING_NAMES[Rating(a.rating)] if a.rating else "not rated"
-            points = str(answer_points(a.rating, a.timing.overtime > 0)) if a.rating else "-"
-            table.add_row(str(index), safe(a.record.question.key), used, covered, rating, points)
+            points = str(answer_points(a.rating, a.overtime)) if a.rating else "-"
+            table.add_row(str(index), safe(a.attempt.record.question.key), used, covered, rating, points)
         console.print(table)
         score = report.score
         summary = Text(

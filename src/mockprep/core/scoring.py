@@ -21,10 +21,3 @@ def session_score(answers: Iterable[tuple[int, bool]]) -> int | None:
     """Mean points of ``(rating, overtime)`` pairs, rounded; None when nothing was rated."""
     points = [answer_points(rating, overtime) for rating, overtime in answers]
     return round(sum(points) / len(points)) if points else None
-
-
-def sql_points(rating: str = "rating", duration: str = "duration_ms", limit: str = "time_limit_ms") -> str:
-    """The same points as :func:`answer_points`, as an SQL expression over a reviews row."""
-    cases = " ".join(f"WHEN {r} THEN {p}" for r, p in RATING_POINTS.items())
-    overtime = f"(CASE WHEN {limit} IS NOT NULL AND {duration} > {limit} THEN {OVERTIME_PENALTY} ELSE 0 END)"
-    return f"MAX(0, (CASE {rating} {cases} END) - {overtime})"

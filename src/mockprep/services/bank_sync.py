@@ -11,11 +11,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockprep.banks import BankError, BankProblem, SyncResult, bank_files, content_hash, parse_bank
+from mockprep.core.banks import BankError, BankProblem, bank_files, content_hash, parse_bank
+from mockprep.core.records import SyncResult
 from mockprep.paths import builtin_banks_dir
 
 if TYPE_CHECKING:
-    from mockprep.storage import Store
+    from mockprep.db.store import Store
 
 BUILTIN_PREFIX = "builtin:"
 
@@ -36,7 +37,7 @@ def user_files(store: Store) -> tuple[list[tuple[str, Path]], list[BankProblem],
     files: list[tuple[str, Path]] = []
     problems: list[BankProblem] = []
     present: list[Path] = []
-    for root in store.bank_sources():
+    for root in store.banks.sources():
         if not root.exists():
             # Perhaps a drive that is not mounted: keep the banks, say so.
             problems.append(BankProblem(str(root), "registered bank file or folder is missing"))
@@ -61,14 +62,14 @@ def sync_banks(store: Store, now: datetime) -> SyncReport:
     """Sync every changed bank file into ``store``."""
     report = SyncReport()
     user, report.problems, roots = user_files(store)
-    known = store.bank_hashes_by_source()
-    owners = store.bank_owners()
+    known = store.banks.hashes_by_source()
+    owners = store.banks.owners()
     files = builtin_files() + user
     seen = {source for source, _path in files}
     for bank_id, (source, removed) in owners.items():
         if not removed and _gone(source, seen, roots):
             # Its questions are retired, never deleted: their history stays.
-            retired = store.retire_bank_questions(bank_id, now)
+            retired = store.banks.retire_questions(bank_id, now)
             if retired:
                 report.changed.append(SyncResult(bank_id, 0, 0, retired))
     for source, path in files:
@@ -91,6 +92,6 @@ def sync_banks(store: Store, now: datetime) -> SyncReport:
         if owner is not None and owner[0] != source:
             report.problems.append(BankProblem(source, f"bank id {bank.id!r} is already used by {owner[0]}"))
             continue
-        report.changed.append(store.sync_bank(bank, builtin, now))
+        report.changed.append(store.banks.sync(bank, builtin, now))
         owners[bank.id] = (source, False)
     return report

@@ -16,10 +16,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from mockprep.durations import parse_duration
+from mockprep.core.durations import parse_duration
+from mockprep.core.kinds import KINDS, check_kind_fields
+from mockprep.core.questions import Question
 
-ROUNDS = ("technical", "project", "behavioral")
-KINDS = ("open", "choice", "numeric")
 KNOWN_ROLES = ("ml-researcher", "research-scientist", "ml-engineer", "data-scientist")
 COMPETENCIES = (
     "communication",
@@ -40,6 +40,7 @@ SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 Slug = Annotated[str, Field(pattern=SLUG)]
+KindName = Literal[tuple(KINDS)]  # type: ignore[valid-type]
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS)]
 ShortText = Annotated[str, Field(min_length=1, max_length=2_000)]
 
@@ -68,7 +69,7 @@ class QuestionSpec(BaseModel):
     key_points: Annotated[list[ShortText], Field(min_length=2, max_length=6)]
     topic: Slug | None = None
     difficulty: Literal[1, 2, 3] = 2
-    kind: Literal["open", "choice", "numeric"] = "open"
+    kind: KindName = "open"
     tags: list[Slug] = []
     follow_ups: Annotated[list[ShortText], Field(max_length=10)] = []
     time_limit: int | float | str | None = None
@@ -103,22 +104,7 @@ class QuestionSpec(BaseModel):
 
     @model_validator(mode="after")
     def _kind_fields(self) -> QuestionSpec:
-        choice_fields = {"choices": self.choices, "correct": self.correct}
-        numeric_fields = {"value": self.value, "tolerance": self.tolerance, "unit": self.unit}
-        if self.kind == "choice":
-            if self.choices is None or self.correct is None:
-                raise ValueError("a choice question needs 'choices' and 'correct'")
-            if ord(self.correct) - ord("a") >= len(self.choices):
-                raise ValueError(
-                    f"'correct' is {self.correct!r} but there are only {len(self.choices)} choices"
-                )
-        if self.kind == "numeric" and self.value is None:
-            raise ValueError("a numeric question needs 'value' (and usually 'tolerance')")
-        for kind, fields in (("choice", choice_fields), ("numeric", numeric_fields)):
-            if self.kind != kind:
-                present = [name for name, v in fields.items() if v is not None]
-                if present:
-                    raise ValueError(f'{", ".join(present)} only apply to kind = "{kind}" questions')
+        check_kind_fields(self)
         return self
 
     @property
@@ -143,22 +129,6 @@ class BankSpec(BaseModel):
 
 
 @dataclass(frozen=True)
-class Question:
-    """A question resolved against its bank: topic, roles and round filled in."""
-
-    key: str
-    bank_id: str
-    round: str
-    topic: str
-    roles: tuple[str, ...]
-    spec: QuestionSpec
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
-
-
-@dataclass(frozen=True)
 class Bank:
     """A validated bank with the hash of the bytes it was read from."""
 
@@ -170,16 +140,6 @@ class Bank:
     @property
     def id(self) -> str:
         return self.spec.id
-
-
-@dataclass(frozen=True)
-class SyncResult:
-    """What syncing one bank file changed."""
-
-    bank_id: str
-    added: int
-    updated: int
-    retired: int
 
 
 @dataclass(frozen=True)
@@ -254,8 +214,10 @@ def _resolve(spec: BankSpec, digest: str, source: str) -> Bank:
             problems.append(
                 BankProblem(source, "behavioral questions need at least one", q.id, "competencies")
             )
-        if spec.round != "technical" and q.kind != "open":
-            problems.append(BankProblem(source, f"only technical questions can be {q.kind!r}", q.id, "kind"))
+        allowed = KINDS[q.kind].rounds
+        if allowed is not None and spec.round not in allowed:
+            rounds = " and ".join(allowed)
+            problems.append(BankProblem(source, f"only {rounds} questions can be {q.kind!r}", q.id, "kind"))
         roles = tuple(q.roles if q.roles is not None else spec.roles)
         questions.append(Question(f"{spec.id}/{q.id}", spec.id, spec.round, topic or "", roles, q))
     if problems:
@@ -390,24 +352,3 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "mockprep question bank"
     return schema
-
-
-@dataclass(frozen=True)
-class QuestionFilter:
-    """Which questions a session draws from; an empty tuple means no restriction."""
-
-    rounds: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
-    banks: tuple[str, ...] = ()
-
-    def matches(self, question: Question) -> bool:
-        return (
-            (not self.rounds or question.round in self.rounds)
-            and (not self.topics or question.topic in self.topics)
-            and (not self.roles or bool(set(self.roles) & set(question.roles)))
-            and (not self.banks or question.bank_id in self.banks)
-        )
-
-    def to_dict(self) -> dict[str, list[str]]:
-        return {name: list(value) for name, value in vars(self).items() if value}

@@ -11,21 +11,41 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-# Technical and project: "explain your project in 2-3 minutes"; behavioral: a two-minute STAR story.
-ROUND_LIMITS = {"technical": 180.0, "project": 180.0, "behavioral": 150.0}
-WARNING_SECONDS = 30.0
-# Below this many recorded answers in a round, planning uses the time limits instead of the median.
-MIN_HISTORY_FOR_MEDIAN = 5
+from mockprep.core.settings import Settings
+
 MAX_MINUTES = 600
 
 
-def time_limit(round: str, own_limit: float | None, override: float | None = None) -> float:
+def time_limit(
+    settings: Settings, round: str, own_limit: float | None, override: float | None = None
+) -> float:
     """Seconds allowed for a question: ``override`` (``--time-limit``), else its own, else the round's."""
     if override is not None:
         return override
     if own_limit is not None:
         return own_limit
-    return ROUND_LIMITS.get(round, ROUND_LIMITS["technical"])
+    return settings.time_limit(round)
+
+
+@dataclass(frozen=True)
+class AnswerTiming:
+    """How long an answer took against its limit (None: untimed)."""
+
+    seconds: float
+    limit: float | None
+
+    @property
+    def overtime(self) -> float:
+        return 0.0 if self.limit is None else max(0.0, self.seconds - self.limit)
+
+    @property
+    def duration_ms(self) -> int:
+        """The stored duration: whole milliseconds."""
+        return round(self.seconds * 1000)
+
+    @property
+    def limit_ms(self) -> int | None:
+        return None if self.limit is None else round(self.limit * 1000)
 
 
 @dataclass(frozen=True)
@@ -34,6 +54,7 @@ class Countdown:
 
     limit: float  # seconds
     started: datetime
+    warning: float = 30.0  # seconds before the limit when the clock turns yellow
 
     def elapsed(self, now: datetime) -> float:
         return (now - self.started).total_seconds()
@@ -47,7 +68,7 @@ class Countdown:
         left = self.remaining(now)
         if left < 0:
             return "overtime"
-        return "warning" if left <= WARNING_SECONDS else "ok"
+        return "warning" if left <= self.warning else "ok"
 
     def label(self, now: datetime) -> str:
         """What the clock shows: ``2:31 left`` or ``+0:12 over``."""
@@ -62,17 +83,12 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def overtime_ms(duration_ms: int, limit_ms: int | None) -> int:
-    """How far past its limit an answer ran (0 when within it or untimed)."""
-    return 0 if limit_ms is None else max(0, duration_ms - limit_ms)
-
-
-def median_durations(durations: Mapping[str, Iterable[float]]) -> dict[str, float]:
-    """Median answer seconds per round, for rounds with enough history."""
+def median_durations(durations: Mapping[str, Iterable[float]], min_history: int) -> dict[str, float]:
+    """Median answer seconds per round, for rounds with at least ``min_history`` answers."""
     medians = {}
     for round, values in durations.items():
         values = list(values)
-        if len(values) >= MIN_HISTORY_FOR_MEDIAN:
+        if len(values) >= min_history:
             medians[round] = statistics.median(values)
     return medians
 

@@ -13,11 +13,6 @@ from enum import IntEnum
 
 from fsrs import Card, Rating, Scheduler, State
 
-DESIRED_RETENTION = 0.9
-DAILY_NEW_LIMIT = 10
-# As Anki does: when nothing else is left, a learning card due within this window is asked early.
-LEARN_AHEAD = timedelta(minutes=20)
-
 RATING_NAMES = {
     Rating.Again: "again",
     Rating.Hard: "hard",
@@ -35,7 +30,8 @@ class CardState(IntEnum):
     RELEARNING = State.Relearning.value
 
 
-def make_scheduler(desired_retention: float = DESIRED_RETENTION) -> Scheduler:
+def make_scheduler(desired_retention: float) -> Scheduler:
+    """The FSRS scheduler mockprep uses: default parameters, no interval fuzz (replays are exact)."""
     return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
 
 
@@ -101,13 +97,14 @@ def pick_next(
     review_due: DueCard | None,
     new: DueCard | None,
     now: datetime,
-    learn_ahead: timedelta = LEARN_AHEAD,
+    learn_ahead: timedelta,
 ) -> DueCard | None:
     """Choose what to ask next.
 
     ``learning`` is the earliest (re)learning card, ``review_due`` the most overdue review card and
     ``new`` the next new question still allowed today. Order: learning due now, then due reviews, then
-    new questions, then (when nothing else is left) a learning card due within ``learn_ahead``.
+    new questions, then (when nothing else is left) a learning card due within ``learn_ahead``, as Anki
+    does.
     """
     now = require_utc(now)
     if learning is not None and learning.due <= now:

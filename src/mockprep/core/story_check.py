@@ -1,7 +1,4 @@
-"""STAR stories: the draft, its Markdown form for editing in $EDITOR, and a rubric that says what it lacks.
-
-Pure core: standard library only, no I/O. A story has four required parts (Situation, Task, Action,
-Result) and an optional Reflection.
+"""The STAR rubric: what a story draft lacks, scored out of 100 with itemised advice. Pure.
 
 The rubric of :func:`check_story`, 100 points; an item passes only with its full points:
 
@@ -19,15 +16,11 @@ number such as "40%" or "0.78" is not a word, so quantifying a Result never cost
 
 from __future__ import annotations
 
-import difflib
 import re
-import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
-PARTS = ("situation", "task", "action", "result", "reflection")
-REQUIRED_PARTS = PARTS[:4]
-UNTITLED = "Untitled story"
+from mockprep.core.stories import REQUIRED_PARTS, StoryDraft
+
 TARGET_SHARES = {"situation": 0.20, "task": 0.10, "action": 0.60, "result": 0.10}
 MIN_PART_WORDS = 15
 WORDS_PER_MINUTE = 150
@@ -51,197 +44,6 @@ _MIN_WORDS = MIN_SECONDS * WORDS_PER_MINUTE // 60
 _MAX_WORDS = MAX_SECONDS * WORDS_PER_MINUTE // 60
 _MIN_STORY_WORDS = MIN_PART_WORDS * len(REQUIRED_PARTS)  # less than this is too little to judge filler by
 
-
-@dataclass(frozen=True)
-class StoryDraft:
-    """One STAR story as written; :meth:`normalised` is the form that survives a Markdown round trip."""
-
-    title: str = UNTITLED
-    competencies: tuple[str, ...] = ()
-    situation: str = ""
-    task: str = ""
-    action: str = ""
-    result: str = ""
-    reflection: str = ""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "competencies", tuple(self.competencies))
-
-    def parts(self) -> dict[str, str]:
-        return {part: getattr(self, part) for part in PARTS}
-
-    def normalised(self) -> StoryDraft:
-        """Title on one line, competencies as unique slugs, parts without trailing spaces or blank edges."""
-        parts = {part: _clean_text(text) for part, text in self.parts().items()}
-        return StoryDraft(_clean_title(self.title), competency_slugs(self.competencies), **parts)
-
-    def to_dict(self) -> dict[str, object]:
-        return {"title": self.title, "competencies": list(self.competencies), **self.parts()}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, object]) -> StoryDraft:
-        """The inverse of :meth:`to_dict`; missing parts are empty; unknown keys or wrong types raise."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown story field(s): {', '.join(unknown)}")
-        competencies = data.get("competencies", ())
-        if not isinstance(competencies, list | tuple) or not all(isinstance(c, str) for c in competencies):
-            raise ValueError("competencies must be a list of strings")
-        texts = {name: data.get(name, UNTITLED if name == "title" else "") for name in ("title", *PARTS)}
-        for name, value in texts.items():
-            if not isinstance(value, str):
-                raise ValueError(f"{name} must be a string")
-        return cls(competencies=tuple(competencies), **texts)  # type: ignore[arg-type]
-
-
-def is_blank(draft: StoryDraft) -> bool:
-    """True when no part has any text, as in a template saved without changes."""
-    return not any(text.strip() for text in draft.parts().values())
-
-
-def competency_slugs(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """Names as unique slugs in order: "Problem Solving" -> "problem-solving"; blanks are dropped."""
-    slugs: dict[str, None] = {}
-    for name in names:
-        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-        slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-        if slug:
-            slugs[slug] = None
-    return tuple(slugs)
-
-
-def _clean_title(title: str) -> str:
-    return " ".join(title.split()) or UNTITLED
-
-
-def _clean_text(text: str) -> str:
-    return "\n".join(line.rstrip() for line in text.splitlines()).strip()
-
-
-# -- Markdown ------------------------------------------------------------------------------------------
-
-_GUIDANCE = """\
-<!--
-Tell the story in 1.5-3 minutes: about 225-450 words at 150 words a minute.
-Split the words roughly Situation 20%, Task 10%, Action 60%, Result 10%.
-Situation: where and when, and the context a listener needs, in two or three sentences.
-Task: what you were responsible for, and the stakes or the constraint.
-Action: what YOU did, step by step, in the first person ("I", not "we"). The bulk of the story.
-Result: what changed, quantified: a metric, %, time, money or multiplier ("3x faster",
-  "from 0.71 to 0.78", "two weeks earlier"), or the proxy you measured it by ("measured by ...").
-Reflection (optional): what you learned, or would do differently.
-Competencies: comma-separated, e.g. communication, leadership.
-Text inside these comment markers is ignored.
--->"""
-
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_HEADING = re.compile(r"^[ \t]*(#{1,6})(?!#)[ \t]*(.*)$")
-_COMPETENCIES = re.compile(r"^\s*competenc(?:y|ies)\s*:(.*)$", re.IGNORECASE)
-_HEADING_NAMES = {
-    "situation": ("situation", "context", "background"),
-    "task": ("task", "tasks", "goal", "goals", "objective"),
-    "action": ("action", "actions", "what i did", "approach"),
-    "result": ("result", "results", "outcome", "outcomes", "impact"),
-    "reflection": (
-        "reflection", "reflections", "learning", "learnings", "lessons", "lessons learned",
-        "lessons learnt", "what i learned", "what i learnt", "takeaways",
-    ),
-}  # fmt: skip
-_PART_BY_HEADING = {name: part for part, names in _HEADING_NAMES.items() for name in names}
-
-
-def render_markdown(draft: StoryDraft, guidance: bool = True) -> str:
-    """The draft as a Markdown document to edit; ``guidance`` adds a comment explaining each part."""
-    story = draft.normalised()
-    lines = [f"# {story.title}", f"Competencies: {', '.join(story.competencies)}".rstrip()]
-    if guidance:
-        lines.append(_GUIDANCE)
-    for part, text in story.parts().items():
-        lines += ["", f"## {part.capitalize()}"] + ([text] if text else [])
-    return "\n".join(lines) + "\n"
-
-
-def parse_markdown(text: str) -> StoryDraft:
-    """Read a story back from Markdown; never raises, never drops text.
-
-    HTML comments are removed first. The first level-1 heading before any part heading is the title
-    (default "Untitled story"), even one that reads like a part name. A heading of any level whose text
-    names a part starts it: case and spacing are free, and synonyms such as "Actions", "Results",
-    "Outcome", "Learnings" or "What I learned" count. Other headings are kept as text of the part they
-    are in; a part heading given twice gathers both texts. A "Competencies:" line before the first part
-    gives comma-separated slugs. Any other text before the first part heading belongs to the Situation,
-    where a story starts; so a document whose part headings were all deleted becomes one Situation, and
-    :func:`check_story` reports Task, Action and Result missing rather than crediting a structure that
-    is not there.
-    """
-    title: str | None = None
-    competencies: list[str] = []
-    preamble: list[str] = []
-    bodies: dict[str, list[str]] = {part: [] for part in PARTS}
-    current: str | None = None
-    for line in _strip_comments(text).splitlines():
-        heading = _HEADING.match(line)
-        if heading and current is None and title is None and len(heading.group(1)) == 1:
-            title = heading.group(2)
-            continue
-        part = _part_named(heading.group(2)) if heading else None
-        if part:
-            if bodies[part]:
-                bodies[part].append("")
-            current = part
-        elif current is not None:
-            bodies[current].append(line)
-        elif found := _COMPETENCIES.match(line):
-            competencies += found.group(1).split(",")
-        else:
-            preamble.append(line)
-    bodies["situation"] = preamble + [""] + bodies["situation"]
-    texts = {part: "\n".join(lines) for part, lines in bodies.items()}
-    return StoryDraft(title or UNTITLED, tuple(competencies), **texts).normalised()
-
-
-def _strip_comments(text: str) -> str:
-    # Repeat: removing one comment can join the halves of another ("<!<!---->-- x -->").
-    while (stripped := _COMMENT.sub("", text)) != text:
-        text = stripped
-    return text
-
-
-def _part_named(heading: str) -> str | None:
-    name = re.sub(r"\([^)]*\)", " ", heading.lower())  # "Action (60%)"
-    name = re.sub(r"^\s*\d+[.)]", " ", name)  # "3. Action"
-    name = re.sub(r"[#:*_]", " ", name)  # "**Action:**", closing hashes
-    return _PART_BY_HEADING.get(" ".join(name.split()))
-
-
-def diff_drafts(
-    old: StoryDraft, new: StoryDraft, old_label: str = "old", new_label: str = "new"
-) -> list[str]:
-    """A unified diff of the two drafts' Markdown (without the guidance comment); empty when they match."""
-    before = render_markdown(old, guidance=False).splitlines()
-    after = render_markdown(new, guidance=False).splitlines()
-    return list(difflib.unified_diff(before, after, old_label, new_label, lineterm=""))
-
-
-def outline(draft: StoryDraft, max_words: int = 15) -> list[str]:
-    """The title, then each part's first sentence (at most ``max_words`` words): a glance before telling.
-
-    A missing required part shows as "(missing)"; an empty Reflection is left out.
-    """
-    lines = [_clean_title(draft.title)]
-    for part, text in draft.parts().items():
-        flat = " ".join(text.split())
-        if flat:
-            sentence = re.split(r"(?<=[.!?])\s+", flat, maxsplit=1)[0].split()
-            opening = " ".join(sentence[:max_words]) + ("…" if len(sentence) > max_words else "")
-            lines.append(f"{part.capitalize()}: {opening}")
-        elif part in REQUIRED_PARTS:
-            lines.append(f"{part.capitalize()}: (missing)")
-    return lines
-
-
-# -- the rubric ----------------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _I_WORDS = re.compile(r"\b(?:i(?!\.e\.)|me|my|mine|myself)\b", re.IGNORECASE)  # "I'm", "I've" count as "I"

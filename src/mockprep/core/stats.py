@@ -1,7 +1,7 @@
-"""Pure helpers for the statistics views: streaks, heatmap layout, sparklines, retention.
+"""The pure half of ``mockprep stats``: streaks, heatmap layout, sparklines, and the figures.
 
-The figures themselves come from SQL aggregates in :mod:`mockprep.storage`; what is here works on
-their small results (one row per day, per week or per topic) and takes "today" as an argument.
+The database layer (:mod:`mockprep.db.stats`) reduces the review log to small aggregates (one row per
+day, week, topic or bank); :func:`assemble` turns them into the JSON-ready figures, given "now".
 """
 
 from __future__ import annotations
@@ -9,15 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
-from mockprep.timer import ROUND_LIMITS
+from mockprep.core.settings import Settings
 
-if TYPE_CHECKING:
-    from mockprep.storage import Store
-
-LEECH_LAPSES = 8  # a question forgotten this often after being learned is a leech (as in Anki)
-MIN_REVIEWS_FOR_WEAKEST = 5  # a topic needs this many review answers before it can be called weak
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -106,70 +101,127 @@ def share(passed: int, total: int) -> float | None:
     return None if total == 0 else round(100.0 * passed / total, 1)
 
 
-def collect(
-    store: Store,
-    now: datetime,
-    offset_minutes: int,
-    rounds: tuple[str, ...] = (),
-    banks: tuple[str, ...] = (),
-    since: datetime | None = None,
-    days: int = 182,
+@dataclass(frozen=True)
+class StatsFilter:
+    """Which answers the figures count: rounds, banks (empty: all) and a start time."""
+
+    rounds: tuple[str, ...] = ()
+    banks: tuple[str, ...] = ()
+    since: datetime | None = None
+
+
+class DayCount(NamedTuple):
+    day: date  # local
+    n: int
+
+
+class TopicRetention(NamedTuple):
+    """Review-state answers of one topic: passed and total over 7, 30 and 365 days, and lapses."""
+
+    round: str
+    topic: str
+    p7: int
+    n7: int
+    p30: int
+    n30: int
+    p365: int
+    n365: int
+    lapses: int
+
+
+class WeekScore(NamedTuple):
+    round: str
+    week: date  # the local Monday
+    score: float
+    n: int
+
+
+class BankCardCounts(NamedTuple):
+    bank: str
+    round: str
+    new: int
+    learning: int
+    review: int
+
+
+class Leech(NamedTuple):
+    key: str
+    topic: str
+    lapses: int
+
+
+class RoundTime(NamedTuple):
+    round: str
+    answers: int
+    total_ms: int
+    median_ms: int
+
+
+@dataclass(frozen=True)
+class StatsAggregates:
+    """What the database hands over for one ``stats`` call."""
+
+    days: list[DayCount]
+    retention: list[TopicRetention]
+    weeks: list[WeekScore]
+    due: list[DayCount]
+    cards: list[BankCardCounts]
+    leeches: list[Leech]
+    times: list[RoundTime]
+
+
+def histogram_median(counts: Sequence[tuple[int, int]]) -> int:
+    """The median value of a ``(value, count)`` histogram (the upper middle for an even total)."""
+    ordered = sorted(counts)
+    total = sum(n for _v, n in ordered)
+    seen = 0
+    for value, n in ordered:
+        seen += n
+        if seen * 2 > total:
+            return value
+    return ordered[-1][0]
+
+
+_WINDOWS = ("7", "30", "365")
+
+
+def _pct(rows: Sequence[TopicRetention], window: str) -> dict[str, Any]:
+    passed = sum(getattr(r, f"p{window}") for r in rows)
+    total = sum(getattr(r, f"n{window}") for r in rows)
+    return {"retention": share(passed, total), "reviews": total}
+
+
+def assemble(
+    agg: StatsAggregates, now: datetime, today: date, flt: StatsFilter, days: int, settings: Settings
 ) -> dict[str, Any]:
     """Every figure of ``mockprep stats`` as one JSON-ready dict (the ``--json`` output)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    where = store._review_filter(rounds, banks, since)
-    today = (now + timedelta(minutes=offset_minutes)).date()
-
-    # The two full scans of the log run on a second connection in a thread while this one does the
-    # rest: SQLite releases the GIL while it works, so a second core halves the wait.
-    side = store.reader()
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        try:
-            scans = pool.submit(lambda: (side.review_days(where, offset_minutes), side.time_by_round(where)))
-            retention_rows = store.retention_by_topic(where, now)
-            week_rows = store.weekly_scores(where, now - timedelta(days=days), offset_minutes)
-            due_rows = store.due_forecast(rounds, banks, now + timedelta(days=14), offset_minutes)
-            card_rows = store.card_counts_by_bank(rounds, banks)
-            leech_rows = store.leeches(where, LEECH_LAPSES)
-            day_rows, time_rows = scans.result()
-        finally:
-            side.close()
-    per_day = {date.fromisoformat(r.day): r.n for r in day_rows}
+    per_day = {r.day: r.n for r in agg.days}
     window_start = today - timedelta(days=days - 1)
-    total_reviews = sum(per_day.values())
     streak = streaks(list(per_day), today)
 
-    windows = ("7", "30", "365")
-
-    def pct(rows: Sequence[Any], window: str) -> dict[str, Any]:
-        passed = sum(getattr(r, f"p{window}") or 0 for r in rows)
-        total = sum(getattr(r, f"n{window}") or 0 for r in rows)
-        return {"retention": share(passed, total), "reviews": total}
-
-    by_round: dict[str, list[Any]] = {}
-    for row in retention_rows:
+    by_round: dict[str, list[TopicRetention]] = {}
+    for row in agg.retention:
         by_round.setdefault(row.round, []).append(row)
     topics = [
         {
             "round": r.round,
             "topic": r.topic,
-            **{f"last_{w}_days": pct([r], w) for w in windows},
-            "lapses": r.lapses or 0,
+            **{f"last_{w}_days": _pct([r], w) for w in _WINDOWS},
+            "lapses": r.lapses,
         }
-        for r in retention_rows
+        for r in agg.retention
     ]
-    judged = [t for t in topics if t["last_365_days"]["reviews"] >= MIN_REVIEWS_FOR_WEAKEST]
+    judged = [t for t in topics if t["last_365_days"]["reviews"] >= settings.min_reviews_for_weakest]
     weakest = sorted(judged, key=lambda t: (t["last_365_days"]["retention"], -t["lapses"], t["topic"]))[:5]
 
     trend: dict[str, list[dict[str, Any]]] = {}
-    for row in week_rows:
-        trend.setdefault(row.round, []).append(
-            {"week": row.week, "score": round(row.score, 1), "answers": row.n}
+    for week in agg.weeks:
+        trend.setdefault(week.round, []).append(
+            {"week": week.week.isoformat(), "score": round(week.score, 1), "answers": week.n}
         )
 
-    overdue = sum(r.n for r in due_rows if date.fromisoformat(r.day) < today)
-    due_by_day = {date.fromisoformat(r.day): r.n for r in due_rows}
+    overdue = sum(r.n for r in agg.due if r.day < today)
+    due_by_day = {r.day: r.n for r in agg.due}
     forecast = [
         {"date": (today + timedelta(days=i)).isoformat(), "due": due_by_day.get(today + timedelta(days=i), 0)}
         for i in range(14)
@@ -178,12 +230,12 @@ def collect(
     return {
         "generated_at": now.isoformat(),
         "filters": {
-            "rounds": list(rounds),
-            "banks": list(banks),
-            "since": since.isoformat() if since else None,
+            "rounds": list(flt.rounds),
+            "banks": list(flt.banks),
+            "since": flt.since.isoformat() if flt.since else None,
             "days": days,
         },
-        "reviews": total_reviews,
+        "reviews": sum(per_day.values()),
         "heatmap": {
             "start": window_start.isoformat(),
             "end": today.isoformat(),
@@ -191,34 +243,34 @@ def collect(
         },
         "streak": {"current": streak.current, "longest": streak.longest},
         "retention": {
-            "overall": {f"last_{w}_days": pct(retention_rows, w) for w in windows},
+            "overall": {f"last_{w}_days": _pct(agg.retention, w) for w in _WINDOWS},
             "by_round": {
-                round: {f"last_{w}_days": pct(rows, w) for w in windows}
-                for round, rows in sorted(by_round.items())
+                round_name: {f"last_{w}_days": _pct(rows, w) for w in _WINDOWS}
+                for round_name, rows in sorted(by_round.items())
             },
             "by_topic": sorted(topics, key=lambda t: (t["round"], t["topic"])),
         },
         "score_trend": trend,
         "due": {"overdue": overdue, "next_14_days": forecast},
         "cards": [
-            {"bank": r.bank_id, "round": r.round, "new": r.new, "learning": r.learning, "review": r.review}
-            for r in card_rows
+            {"bank": r.bank, "round": r.round, "new": r.new, "learning": r.learning, "review": r.review}
+            for r in agg.cards
         ],
         "weakest_topics": weakest,
         "drill_weakest": (
             "mockprep session " + " ".join(f"--topic {t['topic']}" for t in weakest[:3]) if weakest else None
         ),
-        "leeches": [{"key": r.key, "topic": r.topic, "lapses": r.lapses} for r in leech_rows],
+        "leeches": [{"key": r.key, "topic": r.topic, "lapses": r.lapses} for r in agg.leeches],
         "time": {
-            "total_seconds": round(sum(total for _r, _n, total, _m in time_rows) / 1000, 1),
+            "total_seconds": round(sum(t.total_ms for t in agg.times) / 1000, 1),
             "by_round": [
                 {
-                    "round": round_name,
-                    "answers": n,
-                    "median_seconds": round(median / 1000, 1),
-                    "limit_seconds": ROUND_LIMITS.get(round_name),
+                    "round": t.round,
+                    "answers": t.answers,
+                    "median_seconds": round(t.median_ms / 1000, 1),
+                    "limit_seconds": settings.time_limits.get(t.round),
                 }
-                for round_name, n, _total, median in time_rows
+                for t in agg.times
             ],
         },
     }

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mockprep.storage import Store
+    from mockprep.db.store import Store
 
 BULK = "questions"
 # What this version writes before the bulk; a file missing any of them there (an older export, or one
@@ -26,7 +26,7 @@ def write_export(store: Store, out: IO[str], now: datetime, version: str) -> dic
     """Write the whole export to ``out``; return counts of what was written."""
     counts = {"questions": 0, "reviews": 0}
     with store.snapshot():
-        sections = store.export_sections(now, version)
+        sections = store.bulk.export_sections(now, version)
         out.write("{\n")
         for index, (key, value) in enumerate(sections):
             out.write(f" {json.dumps(key)}: ")

@@ -1,0 +1,77 @@
+"""`mockprep backup ...`: list, now, restore."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mockprep.cli.app import UserError, backup_app
+from mockprep.cli.context import load_settings, open_store, utc_now
+
+
+@backup_app.command("list")
+def backup_list() -> None:
+    """The backups kept, newest first."""
+    from mockprep.db.backups import list_backups
+    from mockprep.paths import home_dir
+
+    backups = list_backups(home_dir())
+    if not backups:
+        typer.echo("No backups yet: one is made on the first use of each day, once there is history.")
+        return
+    for backup in backups:
+        when = backup.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        typer.echo(f"{backup.name}  {when}  {backup.reason:<14} {backup.size / 2**20:7.1f} MB")
+    typer.echo("Restore one with: mockprep backup restore NAME")
+
+
+@backup_app.command("now")
+def backup_now() -> None:
+    """Make a backup now."""
+    from mockprep.db.backups import BackupError, make_backup
+    from mockprep.paths import DB_NAME, home_dir
+
+    home = home_dir()
+    store = open_store(sync=False)  # a damaged database is reported here, not copied
+    try:
+        store.checkpoint()
+    finally:
+        store.close()
+    try:
+        backup = make_backup(home / DB_NAME, home, utc_now(), "manual", load_settings().backup_keep)
+    except BackupError as exc:
+        raise UserError(str(exc), exit_code=1) from None
+    typer.echo(f"Backed up to {backup.path}")
+
+
+@backup_app.command("restore")
+def backup_restore(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A name from `mockprep backup list`.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Replace your data with a backup. The data it replaces is backed up first (when readable)."""
+    from mockprep.db.backups import BackupError, backup_dir, restore_backup
+    from mockprep.paths import DB_NAME, home_dir
+
+    home = home_dir()
+    source = backup_dir(home) / Path(name).name
+    if not source.is_file():
+        raise UserError(f"no backup named {name!r} (see mockprep backup list)")
+    if not yes:
+        typer.echo(f"Replace {home / DB_NAME} with {source.name}? [y/N] ", nl=False)
+        answer = sys.stdin.readline()
+        if answer.strip().lower() not in ("y", "yes"):
+            typer.echo("Not restored.")
+            return
+    try:
+        safety = restore_backup(source, home / DB_NAME, home, utc_now(), load_settings().backup_keep)
+    except BackupError as exc:
+        raise UserError(f"{exc}; nothing was changed", exit_code=1) from None
+    except OSError as exc:
+        raise UserError(f"cannot restore: {exc.strerror}", exit_code=1) from None
+    typer.echo(f"Restored {source.name}.")
+    if safety is not None:
+        typer.echo(f"The data it replaced is kept as {safety.name}.")

@@ -1,0 +1,121 @@
+"""Looking back: `history` and `stats`."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mockprep.cli.app import UserError, app
+from mockprep.cli.context import check_filter_values, make_console, open_store, output_stream, utc_now
+from mockprep.cli.options import BankOption, Force, Output, RoundOption
+
+
+@app.command()
+def history(
+    session_id: Annotated[
+        int | None, typer.Argument(metavar="[SESSION-ID]", help="Open one session or mock.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", metavar="N", min=1, help="How many sessions to list.")
+    ] = 30,
+    all_: Annotated[bool, typer.Option("--all", help="List every session.")] = False,
+    csv_: Annotated[bool, typer.Option("--csv", help="Write the whole review log as CSV instead.")] = False,
+    output: Output = None,
+    force: Force = False,
+) -> None:
+    """Past sessions and mock rounds, newest first; or one of them in full; or the review log as CSV."""
+    if csv_:
+        _write_csv(output, force)
+        return
+    from mockprep.terminal.history import render_history, render_session
+
+    store = open_store(sync=False)
+    try:
+        console = make_console()
+        if session_id is not None:
+            info = store.sessions.get(session_id)
+            if info is None:
+                raise UserError(f"no session with id {session_id} (see mockprep history)")
+            render_session(console, info, store.sessions.answers(session_id))
+            return
+        rows = store.sessions.history(None if all_ else limit)
+        if not rows:
+            console.print("No sessions yet. Start one with: mockprep session")
+            return
+        render_history(console, rows)
+    finally:
+        store.close()
+
+
+def _write_csv(output: Path | None, force: bool) -> None:
+    import csv
+
+    store = open_store(sync=False)
+    try:
+        with output_stream(output, force) as handle:
+            writer = csv.writer(handle)
+            writer.writerow(
+                ["review_id", "rated_at", "question", "round", "topic", "bank", "rating", "state_before",
+                 "duration_ms", "time_limit_ms", "suggested", "session_id", "session_kind", "answer"]
+            )  # fmt: skip
+            for row in store.sessions.review_log():
+                writer.writerow(
+                    [row.id, row.rated_at.isoformat(), row.key, row.round, row.topic, row.bank, row.rating,
+                     row.state_before, row.duration_ms, row.time_limit_ms, row.suggested, row.session_id,
+                     row.session_kind, row.answer]
+                )  # fmt: skip
+    finally:
+        store.close()
+
+
+@app.command()
+def stats(
+    round: RoundOption = None,
+    bank: BankOption = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="DATE", help="Only answers from this date on (YYYY-MM-DD)."),
+    ] = None,
+    days: Annotated[
+        int,
+        typer.Option("--days", metavar="N", min=7, max=3660, help="Days shown by the heatmap and trends."),
+    ] = 182,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Progress at a glance: activity heatmap and streaks, retention, score trends, due forecast,
+    weakest topics and leeches, practice time."""
+    from mockprep.core.stats import StatsFilter
+    from mockprep.services.reports import collect
+
+    since_at = None
+    if since is not None:
+        try:
+            since_at = datetime.fromisoformat(since)
+            since_at = since_at.astimezone() if since_at.tzinfo is None else since_at  # local midnight
+        except ValueError:
+            raise UserError(f"--since {since!r}: not a date (use YYYY-MM-DD)") from None
+    store = open_store(sync=False)
+    try:
+        check_filter_values(store, "banks", bank or [])
+        now = utc_now()
+        offset = now.astimezone().utcoffset()
+        offset_minutes = round(offset.total_seconds() / 60) if offset else 0
+        flt = StatsFilter((round.value,) if round else (), tuple(bank or ()), since_at)
+        data = collect(store, now, offset_minutes, flt, days)
+        leech_lapses = store.settings.leech_lapses
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    from mockprep.terminal.stats import render_empty_stats, render_stats
+
+    console = make_console()
+    if data["reviews"] == 0:
+        render_empty_stats(console)
+        return
+    render_stats(console, data, leech_lapses)

@@ -1,0 +1,62 @@
+"""Options several commands share, and the checks of the timing options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mockprep.cli.app import Round, UserError
+
+RoundOption = Annotated[
+    Round | None,
+    typer.Option(
+        "--round",
+        "-r",
+        metavar="ROUND",
+        help="Only this round: technical, project or behavioral.",
+        case_sensitive=False,
+    ),
+]
+BankOption = Annotated[
+    list[str] | None, typer.Option("--bank", "-b", metavar="BANK", help="Only this bank (repeatable).")
+]
+Output = Annotated[
+    Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to this file (default: stdout).")
+]
+Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing --output file.")]
+TimeLimitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--time-limit",
+        metavar="DURATION",
+        help="Time for every question, e.g. 90s or 2m30s (default: per question/round).",
+    ),
+]
+NoTimerOption = Annotated[bool, typer.Option("--no-timer", help="Do not time answers.")]
+
+
+def timing_options(
+    minutes: float | None, time_limit: str | None, no_timer: bool
+) -> tuple[float | None, float | None]:
+    """Validate --minutes, --time-limit and --no-timer; return (minutes, limit seconds)."""
+    from mockprep.core.durations import parse_duration
+    from mockprep.core.timer import parse_minutes
+
+    if minutes is not None:
+        try:
+            parse_minutes(minutes)
+        except ValueError as exc:
+            raise UserError(f"--minutes {minutes:g}: {exc}") from None
+    limit_seconds = None
+    if time_limit is not None:
+        if no_timer:
+            raise UserError("--time-limit and --no-timer contradict each other; use one")
+        try:
+            limit_seconds = parse_duration(time_limit)
+        except ValueError as exc:
+            raise UserError(f"--time-limit: {exc}") from None
+        if not 5 <= limit_seconds <= 3 * 3600:
+            raise UserError(f"--time-limit {time_limit}: must be between 5 seconds and 3 hours")
+    return minutes, limit_seconds

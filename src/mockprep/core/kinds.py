@@ -1,0 +1,82 @@
+"""Question kinds: the fields each adds to the bank format, its rounds, and how its answers are read.
+
+A new kind is registered here (and its fields declared on :class:`~mockprep.core.banks.QuestionSpec`);
+validation, auto-grading and the answer hint shown under the question all look it up in :data:`KINDS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mockprep.core.autograde import AutoGrade, grade_choice, grade_numeric
+
+if TYPE_CHECKING:
+    from mockprep.core.banks import QuestionSpec
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    fields: tuple[str, ...]  # spec fields that only this kind may set
+    rounds: tuple[str, ...] | None  # rounds that may use it; None: every round
+    answer_hint: str  # shown under the question
+    validate: Callable[[QuestionSpec], None]  # raise ValueError naming what is wrong
+    auto_grade: Callable[[QuestionSpec, str], AutoGrade] | None = None  # None: judged by key points
+
+
+def _no_checks(_spec: QuestionSpec) -> None:
+    return None
+
+
+def _check_choice(spec: QuestionSpec) -> None:
+    if spec.choices is None or spec.correct is None:
+        raise ValueError("a choice question needs 'choices' and 'correct'")
+    if ord(spec.correct) - ord("a") >= len(spec.choices):
+        raise ValueError(f"'correct' is {spec.correct!r} but there are only {len(spec.choices)} choices")
+
+
+def _check_numeric(spec: QuestionSpec) -> None:
+    if spec.value is None:
+        raise ValueError("a numeric question needs 'value' (and usually 'tolerance')")
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind("open", (), None, "Type your answer; an empty line ends it.", _no_checks),
+        Kind(
+            "choice",
+            ("choices", "correct"),
+            ("technical",),
+            "Type the letter of your choice, then an empty line.",
+            _check_choice,
+            grade_choice,
+        ),
+        Kind(
+            "numeric",
+            ("value", "tolerance", "unit"),
+            ("technical",),
+            "Type a number (fractions like 3/8 are fine), then an empty line.",
+            _check_numeric,
+            grade_numeric,
+        ),
+    )
+}
+
+
+def kind_of(spec: QuestionSpec) -> Kind:
+    return KINDS[spec.kind]
+
+
+def check_kind_fields(spec: QuestionSpec) -> None:
+    """Raise ValueError when a spec's kind-specific fields are missing, wrong, or set on another kind."""
+    kind = kind_of(spec)
+    kind.validate(spec)
+    for other in KINDS.values():
+        if other.name == kind.name:
+            continue
+        present = [name for name in other.fields if getattr(spec, name) is not None]
+        if present:
+            raise ValueError(f'{", ".join(present)} only apply to kind = "{other.name}" questions')

@@ -1,0 +1,185 @@
+"""Plain values the database layer hands out and takes in: typed, with aware UTC datetimes.
+
+They live in the core so that the practice pipeline and the terminal can use them without importing
+the database layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fsrs import Card
+
+    from mockprep.core.stories import StoryDraft
+
+
+@dataclass(frozen=True)
+class BankInfo:
+    id: str
+    title: str
+    round: str
+    description: str
+    roles: tuple[str, ...]
+    source: str
+    builtin: bool
+    removed: bool
+
+
+@dataclass(frozen=True)
+class BankSummary:
+    id: str
+    title: str
+    round: str
+    source: str
+    builtin: bool
+    removed: bool
+    questions: int
+    new: int
+    due_today: int
+    topics: dict[str, int]
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What syncing one bank file changed."""
+
+    bank_id: str
+    added: int
+    updated: int
+    retired: int
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """One rating to store, with the card it produced."""
+
+    question_id: int
+    session_id: int | None
+    card: Card  # the card after the review
+    rated_at: datetime
+    rating: int
+    state_before: int
+    answer: str
+    duration_ms: int
+    time_limit_ms: int | None = None
+    coverage: list[bool] | None = None
+    suggested: int | None = None
+    mock_answer_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MockAnswerRecord:
+    """A mock answer to store the moment it is given (it is rated after the round)."""
+
+    session_id: int
+    question_id: int
+    position: int
+    answered_at: datetime
+    answer: str
+    duration_ms: int
+    time_limit_ms: int | None
+    coverage: list[bool] | None
+    follow_up: str | None = None
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    kind: str  # drill | mock
+    round: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    status: str  # running | completed | interrupted
+    filters: dict[str, Any] = field(default_factory=dict)
+    minutes: float | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A session or mock in the history list, with its figures."""
+
+    session: SessionInfo
+    answered: int  # reviews of a drill; answers (rated or not) of a mock
+    score: int | None
+    overtime: int
+    answer_ms: int
+
+
+@dataclass(frozen=True)
+class SessionAnswer:
+    """What was asked in one session: a review, or a mock answer (rated or not)."""
+
+    position: int
+    key: str
+    topic: str
+    answer: str
+    duration_ms: int
+    time_limit_ms: int | None
+    coverage: list[bool] | None
+    rating: int | None
+    rated_at: datetime | None
+    follow_up: str | None = None
+    follow_up_answer: str | None = None
+
+    @property
+    def overtime(self) -> bool:
+        return self.time_limit_ms is not None and self.duration_ms > self.time_limit_ms
+
+
+@dataclass(frozen=True)
+class ReviewLogEntry:
+    """One row of the review log (``history --csv``)."""
+
+    id: int
+    rated_at: datetime
+    key: str
+    round: str
+    topic: str
+    bank: str
+    rating: int
+    state_before: int
+    duration_ms: int
+    time_limit_ms: int | None
+    suggested: int | None
+    session_id: int | None
+    session_kind: str | None
+    answer: str
+
+
+@dataclass(frozen=True)
+class StoryVersion:
+    story_id: int
+    version: int
+    saved_at: datetime
+    draft: StoryDraft
+
+
+@dataclass(frozen=True)
+class StoryListing:
+    """A story's latest version with what the list shows about it."""
+
+    latest: StoryVersion
+    created_at: datetime
+    rehearsals: int
+    links: int
+
+
+@dataclass(frozen=True)
+class StoryOption:
+    """A story offered as a reminder after a behavioral question."""
+
+    story_id: int
+    title: str
+    linked: bool
+    shared_competencies: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rehearsal:
+    version: int
+    rehearsed_at: datetime
+    duration_ms: int
+    target_ms: int

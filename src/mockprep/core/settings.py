@@ -1,0 +1,47 @@
+"""Every tunable of mockprep as one frozen value, built once and passed down.
+
+Nothing deep in the code reads a module constant for a knob a person might want to change: the
+command layer builds a :class:`Settings` (today from the defaults; later also from a file, the
+environment and options) and hands it to the scheduler, the practice pipeline, stats and backups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+def _per_round(technical: float, project: float, behavioral: float) -> MappingProxyType[str, float]:
+    return MappingProxyType({"technical": technical, "project": project, "behavioral": behavioral})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The knobs, with today's values as defaults."""
+
+    # scheduling (FSRS)
+    desired_retention: float = 0.9
+    daily_new: int = 10  # new questions introduced per local calendar day
+    learn_ahead_minutes: float = 20.0  # a learning card due this soon is asked early when nothing is left
+    # timing: technical and project "explain it in 2-3 minutes"; behavioral a two-minute STAR story
+    time_limits: MappingProxyType[str, float] = field(default_factory=lambda: _per_round(180.0, 180.0, 150.0))
+    warning_seconds: float = 30.0  # the clock turns yellow this long before the limit
+    min_history_for_median: int = 5  # answers in a round before --minutes plans by the person's median
+    # mock rounds
+    mock_minutes: MappingProxyType[str, float] = field(default_factory=lambda: _per_round(45.0, 30.0, 30.0))
+    follow_up_seconds: float = 90.0
+    transition_seconds: float = 15.0  # an interviewer talks between questions too
+    # statistics
+    leech_lapses: int = 8  # forgotten this often after being learned: a leech (as in Anki)
+    min_reviews_for_weakest: int = 5  # review answers a topic needs before it can be called weak
+    # stories
+    rehearsal_target_seconds: float = 120.0
+    # data
+    backup_keep: int = 10
+
+    def time_limit(self, round: str) -> float:
+        """The default limit, in seconds, of a question of ``round``."""
+        return self.time_limits.get(round, self.time_limits["technical"])
+
+
+DEFAULT_SETTINGS = Settings()

@@ -1,0 +1,254 @@
+"""Banks and their questions in the database: sources, syncing a parsed bank, lookups and summaries."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fsrs import State
+from sqlalchemy import text
+
+from mockprep.core.banks import Bank, QuestionSpec
+from mockprep.core.questions import Question, QuestionRecord
+from mockprep.core.records import BankInfo, BankSummary, SyncResult
+from mockprep.db.sql import db_time
+
+if TYPE_CHECKING:
+    from mockprep.db.store import Store
+
+_QUESTION_COLUMNS = "id, key, bank_id, round, topic, roles, data, retired_at"
+
+
+class BankTable:
+    """``store.banks``: the ``banks``, ``questions`` and ``bank_sources`` tables."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    # -- sources -----------------------------------------------------------------------------------
+
+    def sources(self) -> list[Path]:
+        """The bank files and folders the person registered, oldest first."""
+        return [Path(r.path) for r in self.store.q("SELECT path FROM bank_sources ORDER BY added_at")]
+
+    def add_source(self, path: Path, now: datetime) -> None:
+        with self.store.write() as conn:
+            conn.execute(
+                text("INSERT OR IGNORE INTO bank_sources (path, added_at) VALUES (:p, :t)"),
+                {"p": str(path), "t": db_time(now)},
+            )
+
+    def hashes_by_source(self) -> dict[str, str]:
+        """``{source: content hash}`` of the file each bank was last synced from."""
+        return {r.source: r.content_hash for r in self.store.q("SELECT source, content_hash FROM banks")}
+
+    def owners(self) -> dict[str, tuple[str, bool]]:
+        """``{bank id: (source, removed)}`` for every bank ever synced."""
+        rows = self.store.q("SELECT id, source, removed FROM banks")
+        return {r.id: (r.source, bool(r.removed)) for r in rows}
+
+    # -- syncing -----------------------------------------------------------------------------------
+
+    def sync(self, bank: Bank, builtin: bool, now: datetime) -> SyncResult:
+        """Bring one bank's rows in line with its file, in one transaction.
+
+        Questions keep their identity (and review progress) by key; a question the file no longer
+        has is retired, never deleted, so its history stays.
+        """
+        stamp = db_time(now)
+        added = updated = retired = 0
+        with self.store.write() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO banks (id, title, round, description, roles, source, builtin,"
+                    " content_hash, removed, synced_at)"
+                    " VALUES (:id, :title, :round, :description, :roles, :source, :builtin, :hash, 0,"
+                    " :now)"
+                    " ON CONFLICT(id) DO UPDATE SET title = excluded.title, round = excluded.round,"
+                    " description = excluded.description, roles = excluded.roles,"
+                    " source = excluded.source, builtin = excluded.builtin,"
+                    " content_hash = excluded.content_hash, removed = 0, synced_at = excluded.synced_at"
+                ),
+                {
+                    "id": bank.id,
+                    "title": bank.spec.title,
+                    "round": bank.spec.round,
+                    "description": bank.spec.description,
+                    "roles": json.dumps(list(bank.spec.roles)),
+                    "source": bank.source,
+                    "builtin": builtin,
+                    "hash": bank.content_hash,
+                    "now": stamp,
+                },
+            )
+            existing = {
+                r.key: (r.id, r.data, r.retired_at)
+                for r in conn.execute(
+                    text("SELECT id, key, data, retired_at FROM questions WHERE bank_id = :b"),
+                    {"b": bank.id},
+                )
+            }
+            seen = set()
+            for question in bank.questions:
+                seen.add(question.key)
+                values = _question_values(question)
+                if question.key not in existing:
+                    qid = conn.execute(
+                        text(
+                            "INSERT INTO questions (key, bank_id, round, topic, difficulty, kind,"
+                            " roles, competencies, data, added_at)"
+                            " VALUES (:key, :bank_id, :round, :topic, :difficulty, :kind, :roles,"
+                            " :competencies, :data, :now)"
+                        ),
+                        {**values, "now": stamp},
+                    ).lastrowid
+                    conn.execute(
+                        text(
+                            "INSERT INTO cards (question_id, state, step, due) VALUES (:q, :state, 0, :due)"
+                        ),
+                        {"q": qid, "state": State.Learning.value, "due": stamp},
+                    )
+                    added += 1
+                else:
+                    qid, data, retired_at = existing[question.key]
+                    if data != values["data"] or retired_at is not None:
+                        conn.execute(
+                            text(
+                                "UPDATE questions SET round = :round, topic = :topic,"
+                                " difficulty = :difficulty, kind = :kind, roles = :roles,"
+                                " competencies = :competencies, data = :data, retired_at = NULL"
+                                " WHERE id = :id"
+                            ),
+                            {**values, "id": qid},
+                        )
+                        updated += 1
+            for key, (qid, _data, retired_at) in existing.items():
+                if key not in seen and retired_at is None:
+                    conn.execute(
+                        text("UPDATE questions SET retired_at = :now WHERE id = :id"),
+                        {"now": stamp, "id": qid},
+                    )
+                    retired += 1
+        return SyncResult(bank.id, added, updated, retired)
+
+    def retire_questions(self, bank_id: str, now: datetime) -> int:
+        """Retire every active question of a bank whose file is gone; return how many."""
+        with self.store.write() as conn:
+            return conn.execute(
+                text("UPDATE questions SET retired_at = :t WHERE bank_id = :b AND retired_at IS NULL"),
+                {"t": db_time(now), "b": bank_id},
+            ).rowcount
+
+    def set_removed(self, bank_id: str, removed: bool) -> None:
+        with self.store.write() as conn:
+            conn.execute(text("UPDATE banks SET removed = :r WHERE id = :id"), {"r": removed, "id": bank_id})
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def get(self, bank_id: str) -> BankInfo | None:
+        r = self.store.q(
+            "SELECT id, title, round, description, roles, source, builtin, removed FROM banks WHERE id = :id",
+            id=bank_id,
+        ).first()
+        if r is None:
+            return None
+        return BankInfo(
+            r.id, r.title, r.round, r.description, tuple(json.loads(r.roles)), r.source, bool(r.builtin),
+            bool(r.removed),
+        )  # fmt: skip
+
+    def summaries(self, day_end: datetime) -> list[BankSummary]:
+        """Every bank with its active questions, new ones, and those due before ``day_end``."""
+        rows = self.store.q(
+            "SELECT b.id, b.title, b.round, b.source, b.builtin, b.removed,"
+            " COUNT(q.id) AS questions,"
+            " SUM(c.last_review IS NULL) AS new,"
+            " SUM(c.last_review IS NOT NULL AND c.due < :end) AS due_today"
+            " FROM banks b"
+            " LEFT JOIN questions q ON q.bank_id = b.id AND q.retired_at IS NULL"
+            " LEFT JOIN cards c ON c.question_id = q.id"
+            " GROUP BY b.id ORDER BY b.round, b.id",
+            end=db_time(day_end),
+        ).all()
+        topics: dict[str, dict[str, int]] = {}
+        for r in self.store.q(
+            "SELECT bank_id, topic, COUNT(*) AS n FROM questions WHERE retired_at IS NULL"
+            " GROUP BY bank_id, topic ORDER BY n DESC, topic"
+        ):
+            topics.setdefault(r.bank_id, {})[r.topic] = r.n
+        return [
+            BankSummary(
+                r.id,
+                r.title,
+                r.round,
+                r.source,
+                bool(r.builtin),
+                bool(r.removed),
+                r.questions,
+                r.new or 0,
+                r.due_today or 0,
+                topics.get(r.id, {}),
+            )
+            for r in rows
+        ]
+
+    def known_values(self) -> dict[str, set[str]]:
+        """Rounds, topics, roles and banks that active questions have, to check filters against."""
+        found: dict[str, set[str]] = {"rounds": set(), "topics": set(), "roles": set(), "banks": set()}
+        for r in self.store.q(
+            "SELECT DISTINCT q.round, q.topic, q.bank_id, q.roles FROM questions q"
+            " JOIN banks b ON b.id = q.bank_id WHERE q.retired_at IS NULL AND b.removed = 0"
+        ):
+            found["rounds"].add(r.round)
+            found["topics"].add(r.topic)
+            found["banks"].add(r.bank_id)
+            found["roles"].update(json.loads(r.roles))
+        return found
+
+    def question(self, question_id: int) -> QuestionRecord:
+        row = self.store.q(f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE id = :id", id=question_id).one()
+        return question_record(row)
+
+    def question_by_key(self, key: str) -> QuestionRecord | None:
+        row = self.store.q(f"SELECT {_QUESTION_COLUMNS} FROM questions WHERE key = :k", k=key).first()
+        return None if row is None else question_record(row)
+
+    def questions_in_bank(self, bank_id: str) -> list[QuestionRecord]:
+        rows = self.store.q(
+            f"SELECT {_QUESTION_COLUMNS} FROM questions"
+            " WHERE bank_id = :b AND retired_at IS NULL ORDER BY id",
+            b=bank_id,
+        )
+        return [question_record(r) for r in rows]
+
+    def behavioral_questions(self) -> list[tuple[str, list[str]]]:
+        """``(key, competencies)`` of every active behavioral question."""
+        rows = self.store.q(
+            "SELECT q.key, q.competencies FROM questions q JOIN banks b ON b.id = q.bank_id"
+            " WHERE q.round = 'behavioral' AND q.retired_at IS NULL AND b.removed = 0 ORDER BY q.key"
+        )
+        return [(r.key, json.loads(r.competencies)) for r in rows]
+
+
+def _question_values(question: Question) -> dict[str, Any]:
+    spec = question.spec
+    return {
+        "key": question.key,
+        "bank_id": question.bank_id,
+        "round": question.round,
+        "topic": question.topic,
+        "difficulty": spec.difficulty,
+        "kind": spec.kind,
+        "roles": json.dumps(list(question.roles)),
+        "competencies": json.dumps(list(spec.competencies)),
+        "data": json.dumps(spec.model_dump(exclude_defaults=True), sort_keys=True),
+    }
+
+
+def question_record(row: Any) -> QuestionRecord:
+    """A question from a row holding id, key, bank_id, round, topic, roles, data and retired_at."""
+    spec = QuestionSpec.model_validate(json.loads(row.data), strict=False)
+    question = Question(row.key, row.bank_id, row.round, row.topic, tuple(json.loads(row.roles)), spec)
+    return QuestionRecord(row.id, question, row.retired_at is not None)

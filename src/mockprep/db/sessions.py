@@ -1,0 +1,225 @@
+"""Sessions and mock rounds: starting and ending them, mock answers, recovery, history, the review log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from mockprep.core.records import (
+    HistoryEntry,
+    MockAnswerRecord,
+    ReviewLogEntry,
+    SessionAnswer,
+    SessionInfo,
+)
+from mockprep.db.sql import db_time, from_db_time, must_time, sql_points
+
+if TYPE_CHECKING:
+    from mockprep.db.store import Store
+
+
+class SessionTable:
+    """``store.sessions``: the ``sessions`` and ``mock_answers`` tables, and history read from reviews."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def start(
+        self,
+        kind: str,
+        filters: dict[str, Any],
+        now: datetime,
+        pid: int,
+        round: str | None = None,
+        minutes: float | None = None,
+    ) -> int:
+        with self.store.write() as conn:
+            return conn.execute(
+                text(
+                    "INSERT INTO sessions (kind, started_at, status, filters, pid, round, minutes)"
+                    " VALUES (:k, :t, 'running', :f, :pid, :round, :minutes)"
+                ),
+                {
+                    "k": kind,
+                    "t": db_time(now),
+                    "f": json.dumps(filters, sort_keys=True),
+                    "pid": pid,
+                    "round": round,
+                    "minutes": minutes,
+                },
+            ).lastrowid
+
+    def end(self, session_id: int, status: str, now: datetime) -> None:
+        with self.store.write() as conn:
+            conn.execute(
+                text("UPDATE sessions SET status = :s, ended_at = :t WHERE id = :id"),
+                {"s": status, "t": db_time(now), "id": session_id},
+            )
+
+    def discard_if_empty(self, session_id: int) -> bool:
+        """Delete a session that holds no answers at all (quit before the first); True if it did."""
+        with self.store.write() as conn:
+            return bool(
+                conn.execute(
+                    text(
+                        "DELETE FROM sessions WHERE id = :s"
+                        " AND NOT EXISTS (SELECT 1 FROM reviews WHERE session_id = :s)"
+                        " AND NOT EXISTS (SELECT 1 FROM mock_answers WHERE session_id = :s)"
+                    ),
+                    {"s": session_id},
+                ).rowcount
+            )
+
+    def recover(self, alive: Callable[[int], bool]) -> int:
+        """Mark sessions whose process died without ending them (e.g. SIGKILL) as interrupted.
+
+        ``alive(pid)`` says whether a process still runs. The end time is the session's last rating.
+        """
+        stale = [
+            r.id
+            for r in self.store.q("SELECT id, pid FROM sessions WHERE status = 'running'")
+            if r.pid is None or not alive(r.pid)
+        ]
+        if not stale:
+            return 0
+        with self.store.write() as conn:
+            for session_id in stale:
+                conn.execute(
+                    text(
+                        "UPDATE sessions SET status = 'interrupted', ended_at = COALESCE("
+                        " (SELECT MAX(rated_at) FROM reviews WHERE session_id = :id), started_at)"
+                        " WHERE id = :id AND status = 'running'"
+                    ),
+                    {"id": session_id},
+                )
+        return len(stale)
+
+    # -- mock answers ------------------------------------------------------------------------------
+
+    def add_mock_answer(self, answer: MockAnswerRecord) -> int:
+        """Store a mock answer the moment it is given (it is rated after the round)."""
+        with self.store.write() as conn:
+            return conn.execute(
+                text(
+                    "INSERT INTO mock_answers (session_id, question_id, position, answered_at, answer,"
+                    " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage)"
+                    " VALUES (:s, :q, :p, :t, :a, :f, NULL, :d, :tl, :cov)"
+                ),
+                {
+                    "s": answer.session_id,
+                    "q": answer.question_id,
+                    "p": answer.position,
+                    "t": db_time(answer.answered_at),
+                    "a": answer.answer,
+                    "f": answer.follow_up,
+                    "d": answer.duration_ms,
+                    "tl": answer.time_limit_ms,
+                    "cov": None if answer.coverage is None else json.dumps(answer.coverage),
+                },
+            ).lastrowid
+
+    def set_follow_up_answer(self, mock_answer_id: int, reply: str) -> None:
+        with self.store.write() as conn:
+            conn.execute(
+                text("UPDATE mock_answers SET follow_up_answer = :a WHERE id = :id"),
+                {"a": reply, "id": mock_answer_id},
+            )
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def get(self, session_id: int) -> SessionInfo | None:
+        row = self.store.q("SELECT * FROM sessions WHERE id = :id", id=session_id).first()
+        return None if row is None else _session(row)
+
+    def history(self, limit: int | None = 30) -> list[HistoryEntry]:
+        """Sessions and mocks, newest first, with their answer counts, score, time and overtime."""
+        points = sql_points("r.rating", "r.duration_ms", "r.time_limit_ms")
+        rows = self.store.q(
+            "SELECT s.id, s.kind, s.round, s.started_at, s.ended_at, s.status, s.filters, s.minutes,"
+            " (SELECT COUNT(*) FROM reviews r WHERE r.session_id = s.id) AS rated,"
+            " (SELECT COUNT(*) FROM mock_answers m WHERE m.session_id = s.id) AS mock_answered,"
+            f" (SELECT ROUND(AVG({points})) FROM reviews r WHERE r.session_id = s.id) AS score,"
+            " (SELECT COUNT(*) FROM reviews r WHERE r.session_id = s.id AND r.time_limit_ms IS NOT NULL"
+            "  AND r.duration_ms > r.time_limit_ms) AS overtime,"
+            " (SELECT COALESCE(SUM(r.duration_ms), 0) FROM reviews r WHERE r.session_id = s.id) AS answer_ms"
+            " FROM sessions s ORDER BY s.started_at DESC, s.id DESC" + ("" if limit is None else " LIMIT :n"),
+            n=limit,
+        ).all()
+        return [
+            HistoryEntry(
+                _session(r),
+                r.mock_answered if r.kind == "mock" else r.rated,
+                None if r.score is None else int(r.score),
+                r.overtime,
+                r.answer_ms,
+            )
+            for r in rows
+        ]
+
+    def answers(self, session_id: int) -> list[SessionAnswer]:
+        """What was asked in one session: for a mock its answers (rated or not), else its reviews."""
+        kind = self.store.q("SELECT kind FROM sessions WHERE id = :s", s=session_id).scalar_one()
+        if kind == "mock":
+            rows = self.store.q(
+                "SELECT m.position, q.key, q.topic, m.answer, m.follow_up, m.follow_up_answer, m.duration_ms,"
+                " m.time_limit_ms, m.coverage, r.rating, r.rated_at FROM mock_answers m"
+                " JOIN questions q ON q.id = m.question_id LEFT JOIN reviews r ON r.id = m.review_id"
+                " WHERE m.session_id = :s ORDER BY m.position",
+                s=session_id,
+            ).all()
+        else:
+            rows = self.store.q(
+                "SELECT ROW_NUMBER() OVER (ORDER BY r.id) AS position, q.key, q.topic, r.answer,"
+                " NULL AS follow_up, NULL AS follow_up_answer, r.duration_ms, r.time_limit_ms, r.coverage,"
+                " r.rating, r.rated_at FROM reviews r JOIN questions q ON q.id = r.question_id"
+                " WHERE r.session_id = :s ORDER BY r.id",
+                s=session_id,
+            ).all()
+        return [
+            SessionAnswer(
+                r.position,
+                r.key,
+                r.topic,
+                r.answer,
+                r.duration_ms,
+                r.time_limit_ms,
+                None if r.coverage is None else json.loads(r.coverage),
+                r.rating,
+                from_db_time(r.rated_at),
+                r.follow_up,
+                r.follow_up_answer,
+            )
+            for r in rows
+        ]
+
+    def review_log(self) -> Iterator[ReviewLogEntry]:
+        """Every review, oldest first, streamed (for CSV export)."""
+        rows = self.store.conn.execution_options(stream_results=True).execute(
+            text(
+                "SELECT r.id, r.rated_at, q.key, q.round, q.topic, q.bank_id, r.rating, r.state_before,"
+                " r.duration_ms, r.time_limit_ms, r.suggested, r.session_id, s.kind, r.answer"
+                " FROM reviews r JOIN questions q ON q.id = r.question_id"
+                " LEFT JOIN sessions s ON s.id = r.session_id ORDER BY r.rated_at, r.id"
+            )
+        )
+        for r in rows:
+            yield ReviewLogEntry(r[0], must_time(r[1]), *r[2:])
+
+
+def _session(row: Any) -> SessionInfo:
+    return SessionInfo(
+        row.id,
+        row.kind,
+        row.round,
+        must_time(row.started_at),
+        from_db_time(row.ended_at),
+        row.status,
+        json.loads(row.filters or "{}"),
+        row.minutes,
+    )

@@ -1,0 +1,76 @@
+"""SQL helpers shared by the aggregate modules: stored times, the points expression, filters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam
+
+from mockprep.core.questions import QuestionFilter
+from mockprep.core.scoring import OVERTIME_PENALTY, RATING_POINTS
+
+# (SQL condition, parameters, expanding bind parameters) for text() statements
+Where = tuple[str, dict[str, Any], list[Any]]
+
+
+def db_time(moment: datetime) -> str:
+    """The stored form of a time: UTC, no zone, microseconds (the format SQLAlchemy uses)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def from_db_time(value: str | datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def must_time(value: str | datetime) -> datetime:
+    moment = from_db_time(value)
+    assert moment is not None
+    return moment
+
+
+def iso(value: str | None) -> str | None:
+    """A stored time as ISO 8601 UTC (the export's form)."""
+    moment = from_db_time(value)
+    return moment.isoformat() if moment else None
+
+
+def from_iso(value: str | None) -> str | None:
+    """The stored form of an ISO 8601 time from an export."""
+    if not value:
+        return None
+    if len(value) == 32 and value.endswith("+00:00") and value[10] == "T":
+        return f"{value[:10]} {value[11:26]}"  # what db_time writes: UTC with microseconds
+    return db_time(datetime.fromisoformat(value))
+
+
+def sql_points(rating: str = "rating", duration: str = "duration_ms", limit: str = "time_limit_ms") -> str:
+    """The points of :func:`mockprep.core.scoring.answer_points` as an SQL expression over a reviews row."""
+    cases = " ".join(f"WHEN {r} THEN {p}" for r, p in RATING_POINTS.items())
+    overtime = f"(CASE WHEN {limit} IS NOT NULL AND {duration} > {limit} THEN {OVERTIME_PENALTY} ELSE 0 END)"
+    return f"MAX(0, (CASE {rating} {cases} END) - {overtime})"
+
+
+def question_filter(flt: QuestionFilter) -> Where:
+    """Active questions of banks not removed, narrowed by the filter (tables ``q`` and ``b``)."""
+    clauses = ["q.retired_at IS NULL", "b.removed = 0"]
+    params: dict[str, Any] = {}
+    binds = []
+    for column, name, values in (
+        ("q.round", "rounds", flt.rounds),
+        ("q.topic", "topics", flt.topics),
+        ("q.bank_id", "banks", flt.banks),
+    ):
+        if values:
+            clauses.append(f"{column} IN :{name}")
+            params[name] = list(values)
+            binds.append(bindparam(name, expanding=True))
+    if flt.roles:
+        clauses.append("EXISTS (SELECT 1 FROM json_each(q.roles) r WHERE r.value IN :roles)")
+        params["roles"] = list(flt.roles)
+        binds.append(bindparam("roles", expanding=True))
+    return " AND ".join(clauses), params, binds

@@ -1,0 +1,242 @@
+"""The database hub: opens the file (probing it first), migrates it, and runs transactions.
+
+Each aggregate has its own module and object, reached from the store: ``store.banks``,
+``store.cards``, ``store.sessions``, ``store.stats``, ``store.stories`` and ``store.bulk``. Writes run
+in short ``BEGIN IMMEDIATE`` transactions (:meth:`Store.write`), so each rating is durable the moment
+it is made and two mockprep processes wait for each other instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError as SAOperationalError
+from sqlalchemy.pool import NullPool
+
+from mockprep.core.settings import DEFAULT_SETTINGS, Settings
+from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
+from mockprep.db.banks import BankTable
+from mockprep.db.bulk import Bulk
+from mockprep.db.cards import CardTable
+from mockprep.db.migrations import MIGRATIONS
+from mockprep.db.sessions import SessionTable
+from mockprep.db.sql import db_time
+from mockprep.db.stats import StatsQueries
+from mockprep.db.stories import StoryTable
+from mockprep.paths import DB_NAME, ensure_home
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says why and what to do."""
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    # mockprep issues BEGIN/COMMIT itself; the driver must not open transactions behind its back.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode = WAL")
+    cur.execute("PRAGMA synchronous = FULL")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def _probe(path: Path) -> None:
+    """Refuse, without writing a byte, a file that is not SQLite or was written by a newer mockprep."""
+    known = {m.__name__ for m in MIGRATIONS}
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            has_table = con.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
+            ).fetchone()
+            applied = {r[0] for r in con.execute("SELECT name FROM migrations")} if has_table else set()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(_explain_db_error(path, exc)) from None
+    newer = sorted(applied - known)
+    if newer:
+        raise StoreError(
+            f"{path} was written by a newer mockprep (schema {newer[-1]}); "
+            "upgrade mockprep to use it. The file was not changed."
+        )
+
+
+def _create_private_file(path: Path) -> None:
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+class Store:
+    """A mockprep database. Use :meth:`open`; close with :meth:`close` or ``with``."""
+
+    def __init__(
+        self, engine: Engine, path: Path, owns_engine: bool = True, settings: Settings | None = None
+    ):
+        self.engine = engine
+        self.path = path
+        self.owns_engine = owns_engine
+        self.settings = settings or DEFAULT_SETTINGS
+        self.conn: Connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self.banks = BankTable(self)
+        self.cards = CardTable(self)
+        self.sessions = SessionTable(self)
+        self.stats = StatsQueries(self)
+        self.stories = StoryTable(self)
+        self.bulk = Bulk(self)
+
+    @classmethod
+    def open(cls, home: Path, backups: bool = True, settings: Settings | None = None) -> Store:
+        """Open (creating if needed) the database in ``home`` and bring its schema up to date.
+
+        With ``backups``, a database that holds anything is copied before each migration and on the
+        first use of each day (see :mod:`mockprep.db.backups`).
+        """
+        try:
+            ensure_home(home)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data folder {home}: {exc.strerror}") from None
+        path = home / DB_NAME
+        if path.exists() and path.stat().st_size > 0:
+            _probe(path)  # read-only: a damaged or newer database is refused before anything is written
+        try:
+            _create_private_file(path)
+        except OSError as exc:
+            raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+        engine = create_engine(
+            f"sqlite:///{path}",
+            poolclass=NullPool,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _on_connect)
+        try:
+            store = cls(engine, path, settings=settings)
+            store._migrate(home if backups else None)
+            if backups:
+                store._daily_backup(home)
+        except (SADatabaseError, sqlite3.DatabaseError) as exc:
+            engine.dispose()
+            raise StoreError(_explain_db_error(path, exc)) from None
+        except BackupError as exc:
+            engine.dispose()
+            raise StoreError(str(exc)) from None
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+        if self.owns_engine:
+            self.engine.dispose()
+
+    def reader(self) -> Store:
+        """A second connection to the same database, for reading in another thread (WAL allows it)."""
+        return Store(self.engine, self.path, owns_engine=False, settings=self.settings)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions ------------------------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One short write transaction, committed (durably: synchronous=FULL) when the block ends."""
+        self.conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            # A signal can arrive just after COMMIT returned; then there is nothing to roll back.
+            if self.conn.connection.driver_connection.in_transaction:
+                self.conn.exec_driver_sql("ROLLBACK")
+            raise
+        self.conn.exec_driver_sql("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction: everything read inside sees one consistent state of the database."""
+        self.conn.exec_driver_sql("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.exec_driver_sql("COMMIT")
+
+    def q(self, sql: str, **params: Any) -> Any:
+        """Run one SQL statement outside an explicit transaction."""
+        return self.conn.execute(text(sql), params)
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the database file (before the file is copied)."""
+        self.conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+    # -- schema and backups --------------------------------------------------------------------------
+
+    def applied_migrations(self) -> list[str]:
+        return [r[0] for r in self.q("SELECT name FROM migrations ORDER BY name")]
+
+    def has_data(self) -> bool:
+        tables = {r[0] for r in self.q("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return any(
+            table in tables and self.q(f"SELECT EXISTS (SELECT 1 FROM {table})").scalar_one()
+            for table in ("reviews", "stories", "sessions")
+        )
+
+    def _backup(self, home: Path, reason: str) -> None:
+        self.checkpoint()
+        make_backup(self.path, home, datetime.now(UTC), reason, keep=self.settings.backup_keep)
+
+    def _daily_backup(self, home: Path) -> None:
+        if needs_daily_backup(home, datetime.now(UTC)) and self.has_data():
+            self._backup(home, "daily")
+
+    def _migrate(self, home: Path | None = None) -> None:
+        self.q("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at DATETIME NOT NULL)")
+        known = [m.__name__ for m in MIGRATIONS]
+        newer = sorted(set(self.applied_migrations()) - set(known))
+        if newer:
+            raise StoreError(
+                f"{self.path} was written by a newer mockprep (schema {newer[-1]}); "
+                "upgrade mockprep to use it. The file was not changed."
+            )
+        pending = [m for m in MIGRATIONS if m.__name__ not in self.applied_migrations()]
+        if pending and home is not None and self.has_data():
+            self._backup(home, f"before-{pending[0].__name__.split('_')[0]}")
+        for migration in pending:
+            name = migration.__name__
+            with self.write() as conn:
+                # Another process may have applied it while we waited for the lock.
+                done = conn.execute(text("SELECT 1 FROM migrations WHERE name = :n"), {"n": name}).first()
+                if done:
+                    continue
+                cur = conn.connection.driver_connection.cursor()
+                migration(cur)
+                cur.close()
+                conn.execute(
+                    text("INSERT INTO migrations (name, applied_at) VALUES (:n, :t)"),
+                    {"n": name, "t": db_time(datetime.now(UTC))},
+                )
+
+
+def _explain_db_error(path: Path, exc: BaseException) -> str:
+    detail = str(getattr(exc, "orig", exc))
+    if isinstance(exc, SAOperationalError | sqlite3.OperationalError) and "locked" in detail:
+        return f"{path} is locked by another program; close it and try again"
+    return (
+        f"{path} is not a usable mockprep database ({detail}); it was not changed. "
+        "Restore a backup (mockprep backup list, then mockprep backup restore NAME) "
+        "or move the file away to start afresh."
+    )

@@ -1,0 +1,143 @@
+"""What the practice flows show and ask, as protocols, and the plain results they hand to a UI.
+
+The terminal implements these (:mod:`mockprep.terminal.practice`); the tests implement them with a
+script. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from mockprep.core.scoring import answer_points, session_score
+
+if TYPE_CHECKING:
+    from fsrs import Rating
+
+    from mockprep.core.grading import Assessment
+    from mockprep.core.questions import QuestionRecord
+    from mockprep.core.records import StoryOption
+    from mockprep.core.timer import AnswerTiming, Countdown
+
+
+@dataclass(frozen=True)
+class Progress:
+    number: int  # 1-based position of this question in the session
+    remaining: int  # questions still waiting after this one (an estimate: ratings change it)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One answered question: what was typed, how long it took, and what the grader made of it."""
+
+    record: QuestionRecord
+    answer: str
+    timing: AnswerTiming
+    assessment: Assessment
+    answered_at: datetime
+
+
+@dataclass
+class SessionSummary:
+    session_id: int | None
+    status: str  # completed | interrupted | empty
+    answered: int = 0
+    ratings: Counter[int] = field(default_factory=Counter)
+    seconds: float = 0.0
+    due_tomorrow: int = 0
+    next_due: datetime | None = None
+    stopped_by_limit: bool = False
+    stopped_by_time: bool = False
+    planned: int | None = None  # questions expected to fit --minutes
+    overtime: int = 0  # answers that ran past their limit
+    points: list[tuple[int, bool]] = field(default_factory=list)  # (rating, overtime) per answer
+
+    @property
+    def score(self) -> int | None:
+        return session_score(self.points)
+
+
+@dataclass
+class MockAnswer:
+    mock_answer_id: int
+    attempt: Attempt
+    follow_up: str | None = None
+    follow_up_answer: str | None = None
+    rating: int | None = None
+
+    @property
+    def overtime(self) -> bool:
+        return self.attempt.timing.overtime > 0
+
+
+@dataclass
+class MockReport:
+    session_id: int
+    round: str
+    status: str  # completed | interrupted
+    planned: int
+    minutes: float
+    answers: list[MockAnswer] = field(default_factory=list)
+    seconds: float = 0.0
+    stopped_by_time: bool = False
+
+    @property
+    def score(self) -> int | None:
+        return session_score((a.rating, a.overtime) for a in self.answers if a.rating)
+
+    def weakest_topics(self, count: int = 3) -> list[str]:
+        """Topics with the lowest points in this round (unrated answers count as 0)."""
+        points: dict[str, list[int]] = {}
+        for a in self.answers:
+            value = answer_points(a.rating, a.overtime) if a.rating else 0
+            points.setdefault(a.attempt.record.question.topic, []).append(value)
+        ranked = sorted(points, key=lambda topic: (sum(points[topic]) / len(points[topic]), topic))
+        return [t for t in ranked if sum(points[t]) / len(points[t]) < 80][:count]
+
+
+class PracticeUI(Protocol):
+    """The steps every practice flow shares: ask, read, reveal, rate."""
+
+    def notice(self, text: str) -> None: ...
+
+    def show_question(
+        self, record: QuestionRecord, progress: Progress, countdown: Countdown | None
+    ) -> None: ...
+
+    def read_answer(self, countdown: Countdown | None) -> str | None:
+        """The typed answer, or None when the person quits. A countdown may be shown while typing."""
+
+    def show_reveal(self, attempt: Attempt) -> None: ...
+
+    def read_rating(self, intervals: dict[Rating, timedelta], suggested: Rating | None) -> Rating | None:
+        """The chosen rating, or None when the person quits."""
+
+    def offer_stories(self, options: list[StoryOption]) -> int | None:
+        """Remind the person of their stories; return the id of the one they used, if they say."""
+
+
+class SessionUI(PracticeUI, Protocol):
+    def show_summary(self, summary: SessionSummary, now: datetime) -> None: ...
+
+
+class MockUI(PracticeUI, Protocol):
+    def show_mock_intro(self, round: str, minutes: float, planned: int) -> None: ...
+
+    def show_follow_up(self, text: str, countdown: Countdown | None) -> None: ...
+
+    def show_mock_report(self, report: MockReport) -> None: ...
+
+    def ask_break(self, next_round: str) -> bool:
+        """Between rounds of a loop: True to go on."""
+
+
+class RehearsalUI(Protocol):
+    def show_outline(self, lines: list[str]) -> None: ...
+
+    def ready(self, target: float) -> bool:
+        """Wait for the person to start telling the story; False to cancel."""
+
+    def finished(self, countdown: Countdown) -> bool:
+        """Wait until the person has told it (the countdown runs); False when cancelled."""

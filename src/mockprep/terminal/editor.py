@@ -1,0 +1,58 @@
+"""The $VISUAL/$EDITOR round trip: text to a private file, the editor run on it (no shell), read back."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+
+MAX_DRAFT_BYTES = 1024 * 1024  # a two-minute story is a few kB; this only stops accidents
+
+
+class EditorError(Exception):
+    """The editor could not be run or the draft is unusable; the message says why.
+
+    ``exit_code`` is 1 for a problem with the environment, 2 for a draft that cannot be taken.
+    """
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def editor_argv() -> list[str] | None:
+    """The editor command from $VISUAL or $EDITOR, split like a shell would (None when unset)."""
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not command or not command.strip():
+        return None
+    try:
+        return shlex.split(command)
+    except ValueError as exc:
+        raise EditorError(f"cannot parse $VISUAL/$EDITOR {command!r}: {exc}", 2) from None
+
+
+def edit_text(argv: list[str], text: str, folder: Path) -> str:
+    """Open ``text`` in the editor (a private temporary file in ``folder``); return what was saved."""
+    fd, name = tempfile.mkstemp(prefix="story-", suffix=".md", dir=folder)
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        try:
+            status = subprocess.run([*argv, str(path)], check=False).returncode
+        except FileNotFoundError:
+            raise EditorError(f"editor {argv[0]!r} was not found; check $VISUAL/$EDITOR") from None
+        except OSError as exc:
+            raise EditorError(f"cannot run editor {argv[0]!r}: {exc.strerror}") from None
+        if status != 0:
+            raise EditorError(f"the editor exited with status {status}; nothing was saved")
+        size = path.stat().st_size
+        if size > MAX_DRAFT_BYTES:
+            raise EditorError(
+                f"the draft is {size // 1024} kB, over the 1 MB limit for a story; nothing was saved", 2
+            )
+        return path.read_text(encoding="utf-8", errors="replace")
+    finally:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,93 @@
+"""Rich rendering of ``mockprep history``: the list of sessions and one session in full."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from mockprep.core.durations import format_duration
+from mockprep.core.records import HistoryEntry, SessionAnswer, SessionInfo
+from mockprep.core.sanitize import shorten
+from mockprep.core.scheduler import RATING_NAMES
+from mockprep.core.scoring import session_score
+from mockprep.terminal.console import plural, safe
+
+
+def _local(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _kind(session: SessionInfo) -> str:
+    if session.kind == "mock":
+        return f"mock {session.round}"
+    rounds = session.filters.get("rounds") or []
+    return "drill" + (f" {','.join(rounds)}" if rounds else "")
+
+
+def render_history(console: Console, entries: list[HistoryEntry]) -> None:
+    table = Table(title="Sessions and mocks, newest first", title_justify="left", box=None, pad_edge=False)
+    for column, justify in (
+        ("id", "right"),
+        ("date", "left"),
+        ("kind", "left"),
+        ("answered", "right"),
+        ("score", "right"),
+        ("time", "right"),
+        ("over", "right"),
+        ("status", "left"),
+    ):
+        table.add_column(column, justify=justify, no_wrap=column != "kind")  # type: ignore[arg-type]
+    for entry in entries:
+        s = entry.session
+        spent = format_duration((s.ended_at - s.started_at).total_seconds()) if s.ended_at else "-"
+        status = Text(s.status, style={"interrupted": "yellow", "running": "cyan"}.get(s.status, ""))
+        table.add_row(
+            str(s.id),
+            _local(s.started_at),
+            _kind(s),
+            str(entry.answered),
+            "-" if entry.score is None else f"{entry.score}",
+            spent,
+            str(entry.overtime) if entry.overtime else "",
+            status,
+        )
+    console.print(table)
+    console.print(Text("Open one: mockprep history ID", style="dim"))
+
+
+def render_session(console: Console, session: SessionInfo, answers: list[SessionAnswer]) -> None:
+    console.print(Text(f"Session {session.id} · {_kind(session)} · {session.status}", style="bold"))
+    console.print(Text(f"{_local(session.started_at)} to {_local(session.ended_at)}", style="dim"))
+    if not answers:
+        console.print("No answers in this session.")
+        return
+    score = session_score((a.rating, a.overtime) for a in answers if a.rating)
+    over = sum(a.overtime for a in answers)
+    summary = Text(f"{plural(len(answers), 'answer')} · score {'-' if score is None else score}/100")
+    if over:
+        summary.append(f" · {over} over time", style="red")
+    console.print(summary)
+    for a in answers:
+        console.print()
+        head = Text(f"{a.position}. ", style="bold")
+        head.append_text(safe(a.key, "bold"))
+        console.print(head)
+        # The figures on their own line: a long question key must not push them onto two.
+        limit = "" if a.time_limit_ms is None else f" of {format_duration(a.time_limit_ms / 1000)}"
+        figures = Text(
+            f"   ⏱ {format_duration(a.duration_ms / 1000)}{limit}", style="red" if a.overtime else "green"
+        )
+        rating = RATING_NAMES.get(a.rating) if a.rating else None  # type: ignore[call-overload]
+        figures.append(f" · rating {rating or 'not rated'}")
+        if a.coverage:
+            figures.append(f" · key points {sum(a.coverage)}/{len(a.coverage)}")
+        console.print(figures)
+        console.print(safe(shorten(a.answer) or "(nothing typed)"))
+        if a.follow_up:
+            line = Text("Follow-up: ", style="magenta")
+            line.append_text(safe(a.follow_up, "italic"))
+            console.print(line)
+            console.print(safe(shorten(a.follow_up_answer or "") or "(not answered)"))

@@ -1,0 +1,173 @@
+"""Rich rendering of ``mockprep story``: list, show, history, diff, check, matrix, and rehearsal."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from mockprep.core.durations import format_duration
+from mockprep.core.records import StoryListing, StoryVersion
+from mockprep.core.sanitize import clean
+from mockprep.core.stories import PARTS
+from mockprep.core.story_check import StoryCheck, check_story, count_words
+from mockprep.core.story_matrix import StoryMatrix
+from mockprep.core.timer import Countdown
+from mockprep.terminal.console import plain_table, safe
+from mockprep.terminal.input import ReadLine
+
+MATRIX_LIST = 15  # uncovered questions listed without --all
+
+
+def _local(version: StoryVersion) -> str:
+    return version.saved_at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def render_story_list(console: Console, listings: list[StoryListing]) -> None:
+    if not listings:
+        console.print("No stories yet. Write your first: mockprep story new")
+        return
+    table = plain_table(
+        "id>", "title", "competencies", "last edit", "version>", "check>", "rehearsed>", "links>"
+    )
+    for listing in listings:
+        latest = listing.latest
+        draft = latest.draft
+        table.add_row(
+            str(latest.story_id),
+            safe(draft.title),
+            safe(", ".join(draft.competencies)),
+            _local(latest),
+            str(latest.version),
+            str(check_story(draft).score),
+            str(listing.rehearsals),
+            str(listing.links),
+        )
+    console.print(table)
+
+
+def render_story(console: Console, version: StoryVersion, links: list[str]) -> None:
+    draft = version.draft
+    console.print(safe(f"{draft.title}", "bold"))
+    console.print(
+        safe(
+            f"story {version.story_id} · version {version.version} · "
+            + (", ".join(draft.competencies) or "no competencies"),
+            "dim",
+        )
+    )
+    for part in PARTS:
+        text = getattr(draft, part)
+        if part == "reflection" and not text:
+            continue
+        console.print()
+        console.print(Text(part.capitalize(), style="bold cyan"))
+        console.print(safe(text or "(missing)"))
+    if links:
+        console.print()
+        console.print(safe("Answers: " + ", ".join(links), "dim"))
+
+
+def render_story_history(console: Console, versions: list[StoryVersion]) -> None:
+    table = Table(box=None, pad_edge=False)
+    for column in ("version", "saved", "title", "words", "check"):
+        table.add_column(column)
+    for version in versions:
+        draft = version.draft
+        words = sum(count_words(t) for t in draft.parts().values())
+        table.add_row(
+            str(version.version),
+            _local(version),
+            safe(draft.title),
+            str(words),
+            str(check_story(draft).score),
+        )
+    console.print(table)
+
+
+def render_diff(console: Console, lines: list[str]) -> None:
+    for line in lines:
+        style = (
+            "green"
+            if line.startswith("+")
+            else "red"
+            if line.startswith("-")
+            else "cyan"
+            if line.startswith("@")
+            else ""
+        )
+        console.print(safe(line, style) if style else Text(clean(line)))
+
+
+def render_check(console: Console, title: str, check: StoryCheck) -> None:
+    console.print(safe(f"{title}: {check.score}/100", "bold"))
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column()
+    for item in check.items:
+        mark = Text("✓ " if item.passed else "✗ ", style="green" if item.passed else "red")
+        mark.append(item.name)
+        table.add_row(mark, f"{item.points}/{item.max_points}", safe(item.message))
+    console.print(table)
+    shares = "  ".join(
+        f"{p[0].upper()} {check.percentages.get(p, 0):.0f}%"
+        for p in ("situation", "task", "action", "result")
+    )
+    console.print(
+        safe(
+            f"Split {shares} (aim S 20% T 10% A 60% R 10%) · about "
+            f"{check.estimated_seconds // 60}m{check.estimated_seconds % 60:02d}s spoken",
+            "dim",
+        )
+    )
+
+
+def render_matrix(console: Console, matrix: StoryMatrix, all_: bool) -> None:
+    if matrix.stories:
+        table = Table(box=None, pad_edge=False)
+        table.add_column("competency")
+        for story_id, _story in matrix.stories:
+            table.add_column(str(story_id), justify="center")
+        for competency in matrix.competencies:
+            marks = [
+                Text("●", style="green") if matrix.shows(d, competency) else Text("·", style="dim")
+                for _i, d in matrix.stories
+            ]
+            table.add_row(safe(competency), *marks)
+        console.print(table)
+        console.print(safe("Stories: " + "; ".join(f"{i} {d.title}" for i, d in matrix.stories), "dim"))
+    else:
+        console.print("No stories yet. Write your first: mockprep story new")
+    if matrix.missing:
+        console.print(safe(f"Competencies no story shows yet: {', '.join(matrix.missing)}", "yellow"))
+    uncovered = matrix.uncovered
+    console.print(
+        safe(
+            f"Behavioral questions with no linked story and no story of their competencies: "
+            f"{len(uncovered)} of {matrix.questions}"
+        )
+    )
+    for key in uncovered if all_ else uncovered[:MATRIX_LIST]:
+        console.print(safe(f"  {key}", "dim"))
+    if not all_ and len(uncovered) > MATRIX_LIST:
+        console.print(Text(f"  … {len(uncovered) - MATRIX_LIST} more (--all)", style="dim"))
+
+
+class RehearsalTerminalUI:
+    """:class:`mockprep.practice.ui.RehearsalUI` on a rich console."""
+
+    def __init__(self, console: Console, read_line: ReadLine):
+        self.console = console
+        self.read_line = read_line
+
+    def show_outline(self, lines: list[str]) -> None:
+        for index, line in enumerate(lines):
+            self.console.print(safe(line, "bold" if index == 0 else ""))
+
+    def ready(self, target: float) -> bool:
+        prompt = f"Press Enter, then tell the story aloud ({format_duration(target)} target); q cancels: "
+        return self.read_line(prompt, None) not in (None, "q")
+
+    def finished(self, countdown: Countdown) -> bool:
+        return self.read_line("Press Enter when you finish. ", countdown) is not None
