@@ -192,3 +192,25 @@ def test_ctrl_c_during_a_follow_up_keeps_the_main_answer(synced: Store, clock: F
     rows = mock_rows(synced, report.session_id)
     assert [(r.answer, r.follow_up_answer) for r in rows] == [("my summary", None)]
     assert rows[0].follow_up is not None and report.status == "interrupted"
+
+
+def test_auto_graded_mock_answers_store_no_coverage_as_null_like_reviews(
+    synced: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    folder = tmp_path / "auto"
+    folder.mkdir()
+    (folder / "auto.toml").write_text(
+        'id = "auto"\ntitle = "Auto"\nround = "technical"\ntopic = "arith"\n\n'
+        '[[questions]]\nid = "half"\nkind = "numeric"\nprompt = "1/2?"\nanswer = "0.5"\nvalue = 0.5\n'
+        'key_points = ["one half", "as a decimal"]\n',
+        encoding="utf-8",
+    )
+    synced.banks.add_source(folder, clock.now)
+    sync_banks(synced, clock.now)
+    synced.banks.set_removed("auto", False)
+    ui = ScriptedUI(answers=["0.5"], ratings=[Rating.Good], clock=clock)
+    for bank in [b.id for b in synced.banks.summaries(clock.now) if b.id != "auto"]:
+        synced.banks.set_removed(bank, True)
+    report = MockRound(synced, ui, clock, random.Random(1), "technical", MockOptions(minutes=5)).run()
+    (answer,) = synced.sessions.answers(report.session_id)
+    assert answer.key == "auto/half" and answer.coverage is None and answer.rating == 3

@@ -19,7 +19,7 @@ from mockprep.db.migrations import MIGRATIONS
 from mockprep.db.store import Store, StoreError
 from mockprep.paths import DB_NAME
 from mockprep.services.bank_sync import sync_banks
-from tests.conftest import START, write_bank
+from tests.conftest import FIXTURES, START, write_bank
 
 
 def test_home_is_private_and_database_is_0600(home: Path) -> None:
@@ -259,3 +259,27 @@ def test_a_builtin_bank_no_longer_shipped_is_retired(store: Store, monkeypatch) 
     report = sync_banks(store, START)
     assert [r.bank_id for r in report.changed] == ["statistics"]
     assert store.banks.questions_in_bank("statistics") == []
+
+
+def test_m005_unifies_how_mock_answers_store_no_coverage_and_durations(home: Path) -> None:
+    """Before m005 a mock answer to an auto-graded question stored coverage [] (reviews: NULL)."""
+    import shutil
+    import sqlite3
+
+    home.mkdir(mode=0o700, parents=True)
+    shutil.copy(FIXTURES / "schemas" / "schema-v4.db", home / DB_NAME)
+    old = sqlite3.connect(home / DB_NAME)
+    old.execute(
+        "INSERT INTO mock_answers (session_id, question_id, position, answered_at, answer, duration_ms,"
+        " coverage) VALUES (2, 1, 2, '2026-01-05 10:00:00.000000', 'c', -40, '[]')"
+    )
+    old.execute("UPDATE reviews SET duration_ms = -3")
+    old.commit()
+    old.close()
+    with Store.open(home, backups=False) as store:
+        answers = store.sessions.answers(2)
+        assert [(a.answer, a.coverage, a.duration_ms) for a in answers] == [
+            ("mock answer", None, 5000),
+            ("c", None, 0),
+        ]
+        assert [a.duration_ms for a in store.sessions.answers(1)] == [0]

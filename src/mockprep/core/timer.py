@@ -40,8 +40,8 @@ class AnswerTiming:
 
     @property
     def duration_ms(self) -> int:
-        """The stored duration: whole milliseconds."""
-        return round(self.seconds * 1000)
+        """The stored duration: whole milliseconds, never negative (a clock set back reads as 0)."""
+        return max(0, round(self.seconds * 1000))
 
     @property
     def limit_ms(self) -> int | None:

@@ -173,4 +173,23 @@ def m004_stats_indexes(cur: Any) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_timing_and_mocks, m003_stories, m004_stats_indexes]
+def m005_one_coverage_encoding(cur: Any) -> None:
+    """Mock answers stored "no key-point coverage" (auto-graded kinds) as [] where reviews store NULL,
+    and mock answers could keep a negative duration where reviews clamp to 0: one encoding for both."""
+    _run(
+        cur,
+        """
+        UPDATE mock_answers SET coverage = NULL WHERE coverage = '[]';
+        UPDATE mock_answers SET duration_ms = 0 WHERE duration_ms < 0;
+        UPDATE reviews SET duration_ms = 0 WHERE duration_ms < 0
+        """,
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial,
+    m002_timing_and_mocks,
+    m003_stories,
+    m004_stats_indexes,
+    m005_one_coverage_encoding,
+]

@@ -133,7 +133,7 @@ class MockRound:
                 attempt.answer,
                 attempt.timing.duration_ms,
                 attempt.timing.limit_ms,
-                attempt.assessment.coverage or [],
+                attempt.assessment.coverage,
                 follow_up,
             )
         )

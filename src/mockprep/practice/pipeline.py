@@ -107,7 +107,7 @@ class Pipeline:
                 rating=int(rating),
                 state_before=int(card_state(card)),
                 answer=attempt.answer,
-                duration_ms=max(0, attempt.timing.duration_ms),
+                duration_ms=attempt.timing.duration_ms,
                 time_limit_ms=attempt.timing.limit_ms,
                 coverage=attempt.assessment.coverage,
                 suggested=int(suggested),
