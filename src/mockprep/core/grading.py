@@ -7,6 +7,7 @@ auto-grade of kinds that have one, and the rating mockprep suggests. Sessions an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
@@ -17,6 +18,7 @@ from mockprep.core.matching import match_key_points
 
 if TYPE_CHECKING:
     from mockprep.core.banks import QuestionSpec
+    from mockprep.core.embedding import Embedder
 
 
 class Verdict(StrEnum):
@@ -43,8 +45,9 @@ class Assessment:
 
     points: tuple[PointVerdict, ...]  # empty when the kind is auto-graded instead
     auto: AutoGrade | None
-    suggested: int  # 1 again .. 4 easy
+    suggested: int | None  # 1 again .. 4 easy; None when there is nothing to judge (a blank answer)
     grader: str
+    note: str | None = None  # one line the person should see once (e.g. a fallback)
 
     @property
     def coverage(self) -> list[bool] | None:
@@ -70,6 +73,32 @@ def suggest_rating(coverage: list[bool], overtime: bool) -> int:
     return 1
 
 
+# What each verdict counts towards the share of an answer's key points.
+CREDIT = {Verdict.COVERED: 1.0, Verdict.PARTLY: 0.5, Verdict.MISSING: 0.0, Verdict.CONTRADICTED: -0.5}
+
+
+def rating_from_checklist(verdicts: list[Verdict], overtime: bool) -> int:
+    """The suggested rating for a (confirmed) checklist: the share of key points covered, a partly
+    covered one counting half and a contradicted one against; over time costs a step from easy or good."""
+    if not verdicts:
+        return 1
+    share = sum(CREDIT[v] for v in verdicts) / len(verdicts)
+    contradicted = sum(v is Verdict.CONTRADICTED for v in verdicts)
+    if share >= 0.8 and not contradicted:
+        rating = 4
+    elif share >= 0.6:
+        rating = 3
+    elif share > 0.25:
+        rating = 2
+    else:
+        rating = 1
+    if contradicted:
+        rating = min(rating, 2)
+    if overtime and rating >= 3:
+        rating -= 1
+    return rating
+
+
 class LexicalGrader:
     """Auto-grades choice and numeric answers; judges open ones by fuzzy word matching of key points."""
 
@@ -89,5 +118,40 @@ class LexicalGrader:
         return Assessment(points, None, suggested, self.name)
 
 
-def default_grader() -> Grader:
-    return LexicalGrader()
+class KeyPointGrader:
+    """Judges key points by words (symbol- and morphology-aware), meaning (a small embedding model,
+    when it has loaded) and statements of the opposite; auto-grades choice and numeric answers."""
+
+    name = "key points"
+
+    def __init__(self, embedder: Callable[[], Embedder | None] | None = None):
+        self._embedder = embedder
+        self._fallback_said = False
+
+    def assess(self, spec: QuestionSpec, answer: str, overtime: bool = False) -> Assessment:
+        from mockprep.core.keypoints import judge
+
+        auto_grade = kind_of(spec).auto_grade
+        if auto_grade is not None:
+            grade = auto_grade(spec, answer)
+            return Assessment((), grade, 3 if grade.correct else 1, self.name)
+        if not answer.strip():  # answered aloud: nothing to judge, nothing pre-selected
+            points = tuple(PointVerdict(p, Verdict.MISSING) for p in spec.key_points)
+            return Assessment(points, None, None, self.name)
+        embedder = self._embedder() if self._embedder is not None else None
+        note = None
+        if self._embedder is not None and embedder is None and not self._fallback_said:
+            self._fallback_said = True
+            note = "The meaning model is not available, so key points are matched by words only."
+        judged = judge(list(spec.key_points), answer, embedder)
+        points = tuple(
+            PointVerdict(point, Verdict(j.verdict), j.evidence)
+            for point, j in zip(spec.key_points, judged, strict=True)
+        )
+        suggested = rating_from_checklist([p.verdict for p in points], overtime)
+        return Assessment(points, None, suggested, self.name + (" and meaning" if embedder else ""), note)
+
+
+def default_grader(embedder: Callable[[], Embedder | None] | None = None) -> Grader:
+    """The offline grader; ``embedder`` gives the meaning model when it is ready (None: words only)."""
+    return KeyPointGrader(embedder)

@@ -93,7 +93,8 @@ class Pipeline:
         self.ui.show_reveal(attempt)
         preview_at = self.clock() if mock_answer_id is not None else attempt.answered_at
         card = self.store.cards.card(attempt.record.id)
-        suggested = Rating(attempt.assessment.suggested)
+        proposal = attempt.assessment.suggested
+        suggested = None if proposal is None else Rating(proposal)
         rating = self.ui.read_rating(preview_intervals(self.scheduler, card, preview_at), suggested)
         if rating is None:
             return None
@@ -110,7 +111,7 @@ class Pipeline:
                 duration_ms=attempt.timing.duration_ms,
                 time_limit_ms=attempt.timing.limit_ms,
                 coverage=attempt.assessment.coverage,
-                suggested=int(suggested),
+                suggested=proposal,
                 mock_answer_id=mock_answer_id,
             )
         )

@@ -1,0 +1,106 @@
+"""Sentence similarity from a small word-embedding model that ships inside a PyPI package (wordllama).
+
+The model (about 16 MB of weights in the wheel) is read from the installed package, never from the
+network: wordllama's own loader looks for its tokenizer in the wrong folder and then tries to download
+it, so :func:`load_wordllama` builds the model from the packaged files directly. Loading takes a few
+hundred milliseconds, so :class:`EmbedderLoader` does it on a background thread while the person reads
+the question and types; graders ask for it only when they need it.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Protocol
+
+
+class Embedder(Protocol):
+    name: str
+
+    def similarities(self, left: list[str], right: list[str]) -> list[list[float]]:
+        """Cosine similarity of every text in ``left`` with every text in ``right``."""
+
+
+class EmbedderUnavailable(Exception):
+    """The embedding model cannot be loaded; the message says why in one line."""
+
+
+class WordLlamaEmbedder:
+    """wordllama's l2_supercat model (256 dimensions), with a small cache of embedded texts."""
+
+    name = "wordllama l2_supercat 256"
+
+    def __init__(self, model: Any):
+        self._model = model
+        self._cache: dict[str, Any] = {}
+
+    def _vectors(self, texts: list[str]) -> Any:
+        import numpy as np
+
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            if len(self._cache) + len(missing) > 4096:
+                self._cache = {t: v for t, v in self._cache.items() if t in texts}
+            for text, vector in zip(missing, self._model.embed(missing, norm=True), strict=True):
+                self._cache[text] = vector
+        return np.stack([self._cache[t] for t in texts])
+
+    def similarities(self, left: list[str], right: list[str]) -> list[list[float]]:
+        if not left or not right:
+            return [[0.0] * len(right) for _ in left]
+        matrix = self._vectors(left) @ self._vectors(right).T
+        return matrix.tolist()
+
+
+def load_wordllama() -> WordLlamaEmbedder:
+    """The packaged wordllama model, loaded from site-packages only (no network)."""
+    try:
+        from pathlib import Path
+
+        import wordllama
+        from safetensors import safe_open
+        from wordllama.wordllama import WordLlama, WordLlamaInference
+    except ImportError as exc:
+        raise EmbedderUnavailable(f"the embedding model is not installed ({exc.name})") from None
+    root = Path(wordllama.__file__).parent
+    weights = root / "weights" / "l2_supercat_256.safetensors"
+    tokenizer = root / "tokenizers" / "l2_supercat_tokenizer_config.json"
+    if not weights.is_file() or not tokenizer.is_file():
+        raise EmbedderUnavailable(f"the embedding model's files are missing from {root}")
+    try:
+        with safe_open(str(weights), framework="np", device="cpu") as handle:
+            matrix = handle.get_tensor("embedding.weight")
+        model = WordLlamaInference(matrix, WordLlama.load_tokenizer(tokenizer), binary=False)
+    except Exception as exc:  # a damaged install: fall back, do not crash a session
+        raise EmbedderUnavailable(f"the embedding model could not be loaded ({type(exc).__name__})") from None
+    return WordLlamaEmbedder(model)
+
+
+class EmbedderLoader:
+    """Loads the embedder once, on a background thread; :meth:`get` waits for it (or gives up)."""
+
+    def __init__(self, load: Any = load_wordllama):
+        self._load = load
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.embedder: Embedder | None = None
+        self.problem: str | None = None
+
+    def start(self) -> EmbedderLoader:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="mockprep-embedder", daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            self.embedder = self._load()
+        except EmbedderUnavailable as exc:
+            self.problem = str(exc)
+        finally:
+            self._done.set()
+
+    def get(self, timeout: float | None = None) -> Embedder | None:
+        """The embedder, or None when it could not be loaded (``problem`` says why) or not in time."""
+        self.start()
+        self._done.wait(timeout)
+        return self.embedder

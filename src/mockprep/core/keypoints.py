@@ -1,0 +1,264 @@
+"""Judging an answer against its key points: words, meaning, and statements of the opposite. Pure.
+
+For each key point the answer is searched sentence by sentence (and pairs of neighbouring sentences):
+
+- **words**: the share of the point's stems found (symbols spelled out, word forms and compounds folded,
+  typos tolerated; see :mod:`mockprep.core.textnorm`), in the best passage and in the whole answer;
+- **meaning**: the cosine similarity of the point and the best passage under a small embedding model
+  (:mod:`mockprep.core.embedding`), when it is loaded;
+- **opposite**: the passage that matches the point's words uses the antonym of one of its directional
+  words (higher/lower, increases/decreases...): the point is contradicted. A negation that applies to a
+  shared word in only one of the two is a weaker sign: such a point counts as partly covered at most.
+
+A logistic model over those features, fitted on the development set in ``benchmarks/grading``
+(``python -m benchmarks.grading.fit``), gives the probability that an interviewer would count the point
+as covered. The sentence it rests on is kept as evidence.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, joined_forms, stem, words
+
+if TYPE_CHECKING:
+    from mockprep.core.embedding import Embedder
+
+MAX_ANSWER_CHARS = 60_000  # a longer paste is judged on its first 60,000 characters
+_SEGMENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])|[;\n]+|\s+[-•*]\s+")
+FUZZY = 0.86  # difflib ratio at which two stems of five or more letters count as the same word
+# Directional words and their opposites (stems on both sides after folding).
+_OPPOSITES = [
+    ("higher", "lower"), ("increase", "decrease"), ("more", "less"), ("larger", "smaller"),
+    ("bigger", "smaller"), ("above", "below"), ("upper", "lower"), ("maximize", "minimize"),
+    ("overestimate", "underestimate"), ("overfit", "underfit"), ("positive", "negative"),
+    ("faster", "slower"), ("grow", "shrink"), ("rise", "fall"), ("improve", "worsen"),
+    ("wider", "narrower"), ("stronger", "weaker"), ("biased", "unbiased"), ("convex", "nonconvex"),
+    ("independent", "dependent"), ("sparse", "dense"), ("underestimates", "overestimates"),
+    ("necessary", "sufficient"), ("reduces", "increases"), ("lowers", "raises"),
+]  # fmt: skip
+
+
+def _antonyms() -> dict[str, set[str]]:
+    table: dict[str, set[str]] = {}
+    for a, b in _OPPOSITES:
+        table.setdefault(stem(a), set()).add(stem(b))
+        table.setdefault(stem(b), set()).add(stem(a))
+    return table
+
+
+_ANTONYMS: dict[str, set[str]] | None = None
+
+# Fitted by benchmarks/grading/fit.py on the development set; see the module docstring.
+WEIGHTS = {
+    "bias": -1.44,
+    "words_best": 2.31,
+    "words_all": 3.35,
+    "meaning": 1.00,
+    "meaning_all": -2.09,
+    "short_point": -0.42,
+}
+# ... and without the embedding model (words only), the fallback when it cannot load.
+WORD_WEIGHTS = {"bias": -1.56, "words_best": 2.14, "words_all": 3.23, "short_point": -0.36}
+COVERED = 0.5  # probability from which a point counts as covered
+PARTLY = 0.4  # ... and as partly covered
+OWN_WORDS_MEANING = 0.5  # meaning similarity that stands in for the point's own words
+
+
+@dataclass(frozen=True)
+class Passage:
+    text: str
+    stems: frozenset[str]
+    joined: frozenset[str]
+    negated: bool
+
+
+@dataclass(frozen=True)
+class PointFeatures:
+    words_best: float  # share of the point's stems in the best passage
+    words_all: float  # share anywhere in the answer
+    meaning: float  # best cosine similarity with a passage (0 without an embedder)
+    meaning_all: float  # cosine similarity with the whole answer
+    short_point: float  # 1 when the point has at most two stems
+    with_meaning: bool  # the embedding model was used
+    distinct: float  # share of the point's own words (those no other key point has) found anywhere
+    evidence: str | None
+    opposite: bool  # the best passage uses the antonym of one of the point's directional words
+    negation: bool  # a negation applies to a shared word in one of the two and not the other
+
+
+@dataclass(frozen=True)
+class PointJudgement:
+    probability: float
+    verdict: str  # covered | partly | missing | contradicted
+    evidence: str | None
+    features: PointFeatures
+
+
+def passages(answer: str) -> list[Passage]:
+    """The answer's sentences (and bullet items), each with its stems; pairs of neighbours too."""
+    text = answer[:MAX_ANSWER_CHARS]
+    segments = [s.strip(" -•*\t") for s in _SEGMENT.split(text) if s and s.strip(" -•*\t")]
+    if len(segments) > 400:  # a huge paste: merge into ~400 passages so the work stays bounded
+        size = math.ceil(len(segments) / 400)
+        segments = [" ".join(segments[i : i + size]) for i in range(0, len(segments), size)]
+    out = [_passage(s) for s in segments]
+    out += [_passage(a + " " + b) for a, b in zip(segments, segments[1:], strict=False)]
+    return out
+
+
+def _passage(text: str) -> Passage:
+    tokens = words(text)
+    return Passage(
+        text,
+        frozenset(content_stems(text)),
+        frozenset(joined_forms(text)),
+        any(t in NEGATIONS for t in tokens),
+    )
+
+
+def _weights(point_stems: list[str], spread: dict[str, int]) -> dict[str, float]:
+    """How much each of a point's stems says: a single letter or digit ("p - y", "k / t") weighs half a
+    word, and a word shared by several of the question's key points tells them apart less."""
+    return {s: (0.5 if len(s) == 1 else 1.0) / spread.get(s, 1) for s in dict.fromkeys(point_stems)}
+
+
+def _found(stem_: str, stems: frozenset[str], joined: frozenset[str], pool: list[str]) -> bool:
+    if stem_ in stems or stem_ in joined:
+        return True
+    if len(stem_) < 5:
+        return False
+    candidates = [w for w in pool if w[:2] == stem_[:2] and abs(len(w) - len(stem_)) <= 3]
+    return bool(difflib.get_close_matches(stem_, candidates, n=1, cutoff=FUZZY))
+
+
+_QUANTITY = re.compile(r"\d")
+_QUANTIFIED = frozenset({stem("quantified"), stem("quantify"), stem("quantitative"), stem("measurable")})
+
+
+def _share(weights: dict[str, float], stems: frozenset[str], joined: frozenset[str], text: str = "") -> float:
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    pool = sorted(stems)
+    # "quantified outcome": a number in the passage is the quantity the point asks for.
+    hits = sum(
+        w
+        for s, w in weights.items()
+        if _found(s, stems, joined, pool) or (s in _QUANTIFIED and _QUANTITY.search(text))
+    )
+    return hits / total
+
+
+NEGATION_SCOPE = 2  # content words after a negation that it applies to
+_SCOPE_ENDS = frozenset("but because while whereas although though unless so".split())
+
+
+def negated_stems(text: str) -> set[str]:
+    """Stems that a negation in ``text`` applies to ("does not depend on" → {"depend"})."""
+    tokens = words(text)
+    out: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token not in NEGATIONS or token == "without":
+            continue
+        taken = 0
+        for follower in tokens[i + 1 :]:
+            if follower in _SCOPE_ENDS or follower in NEGATIONS or taken == NEGATION_SCOPE:
+                break
+            if follower not in STOPWORDS:
+                out.add(stem(follower))
+                taken += 1
+    return out
+
+
+def _opposite(point_text: str, point_stems: set[str], passage: Passage) -> bool:
+    """The passage reverses the point: it negates a word the point asserts (or the reverse), or it uses
+    the antonym of one of the point's directional words without the word itself."""
+    global _ANTONYMS
+    if _ANTONYMS is None:
+        _ANTONYMS = _antonyms()
+    for word in point_stems:
+        flips = _ANTONYMS.get(word, set())
+        # A point that names both sides ("large γ ... small γ") cannot be reversed this way.
+        if flips & passage.stems and word not in passage.stems and not flips & point_stems:
+            return True
+    return False
+
+
+def _negation_differs(point_text: str, point_stems: set[str], passage: Passage) -> bool:
+    """A negation applies to a shared word in one text and not the other (a weak sign of the reverse)."""
+    shared = point_stems & passage.stems
+    flipped = negated_stems(point_text) ^ negated_stems(passage.text)
+    return bool(flipped & shared) and len(shared) >= 2
+
+
+def features(points: list[str], answer: str, embedder: Embedder | None = None) -> list[PointFeatures]:
+    """The features of each key point against the answer (see the module docstring)."""
+    found = passages(answer)
+    if not found:
+        empty = PointFeatures(0.0, 0.0, 0.0, 0.0, 0.0, embedder is not None, 0.0, None, False, False)
+        return [empty for _ in points]
+    whole = _passage(answer[:MAX_ANSWER_CHARS])
+    meanings: list[list[float]] = [[0.0] * (len(found) + 1) for _ in points]
+    if embedder is not None:
+        meanings = embedder.similarities(points, [p.text for p in found] + [whole.text])
+    point_stems = [content_stems(point) for point in points]
+    spread: dict[str, int] = {}
+    for stems in point_stems:
+        for s in set(stems):
+            spread[s] = spread.get(s, 0) + 1
+    out = []
+    for index, point in enumerate(points):
+        stems = point_stems[index]
+        weights = _weights(stems, spread)
+        own = {s: w for s, w in weights.items() if spread.get(s, 1) == 1}
+        shares = [_share(weights, p.stems, p.joined, p.text) for p in found]
+        best_words = max(range(len(found)), key=lambda i: (shares[i], meanings[index][i]))
+        best_meaning = max(range(len(found)), key=lambda i: meanings[index][i])
+        # The evidence is the passage that matches best by words, or by meaning when no words match.
+        evidence_index = best_words if shares[best_words] >= 0.34 or embedder is None else best_meaning
+        evidence = found[evidence_index]
+        out.append(
+            PointFeatures(
+                words_best=shares[best_words],
+                words_all=_share(weights, whole.stems, whole.joined, whole.text),
+                meaning=max(meanings[index][: len(found)]),
+                meaning_all=meanings[index][len(found)],
+                short_point=1.0 if len(weights) <= 2 else 0.0,
+                with_meaning=embedder is not None,
+                distinct=_share(own, whole.stems, whole.joined, whole.text) if own else 1.0,
+                evidence=evidence.text if shares[evidence_index] > 0 or embedder is not None else None,
+                opposite=shares[evidence_index] >= 0.5 and _opposite(point, set(stems), evidence),
+                negation=shares[evidence_index] >= 0.5 and _negation_differs(point, set(stems), evidence),
+            )
+        )
+    return out
+
+
+def probability(f: PointFeatures) -> float:
+    weights = WEIGHTS if f.with_meaning else WORD_WEIGHTS
+    z = weights["bias"] + sum(weights[name] * getattr(f, name) for name in weights if name != "bias")
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def judge(points: list[str], answer: str, embedder: Embedder | None = None) -> list[PointJudgement]:
+    """A verdict per key point, with the probability and the evidence it rests on."""
+    judged = []
+    for f in features(points, answer, embedder):
+        p = probability(f)
+        if f.distinct == 0.0 and f.meaning < OWN_WORDS_MEANING:
+            p = min(p, PARTLY - 0.01)  # only words other key points share: nothing of this one
+        if p >= PARTLY and f.opposite:
+            verdict = "contradicted"
+        elif p >= COVERED:
+            verdict = "covered"
+        elif p >= PARTLY:
+            verdict = "partly"
+        else:
+            verdict = "missing"
+        judged.append(PointJudgement(p, verdict, f.evidence, f))
+    return judged

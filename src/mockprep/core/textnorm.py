@@ -1,0 +1,95 @@
+"""Text as the key-point matcher sees it: symbols spelled out, word forms reduced to stems. Pure.
+
+Key points are often written with formulas ("∂L/∂z = p − y", "σ²", "k/t"), hyphenated compounds
+("back-pointers") and British or American spellings; answers are typed or spoken in other forms. Both
+sides go through the same normalisation, so "conditioned" meets "conditioning", "σ^2" meets "sigma
+squared" and "back-pointers" meets "backpointers".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "ξ": "xi",
+    "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi", "ϕ": "phi", "χ": "chi",
+    "ψ": "psi", "ω": "omega", "Γ": "gamma", "Δ": "delta", "Θ": "theta", "Λ": "lambda", "Ξ": "xi",
+    "Π": "pi", "Σ": "sum", "Φ": "phi", "Ψ": "psi", "Ω": "omega",
+}  # fmt: skip
+SYMBOLS = {
+    "√": " sqrt ", "∑": " sum ", "∏": " product ", "∫": " integral ", "∂": " partial ", "∇": " gradient ",
+    "≈": " approx ", "≠": " not equal ", "≤": " at most ", "≥": " at least ", "<": " less than ",
+    ">": " greater than ", "→": " to ", "←": " from ", "⇒": " implies ", "∞": " infinity ", "×": " times ",
+    "·": " times ", "÷": " divided ", "±": " plus minus ", "∈": " in ", "∝": " proportional ",
+    "⊙": " elementwise ", "ᵀ": " transpose ", "^T": " transpose ", "−": "-", "–": "-", "—": " ",
+    "’": "'", "‘": "'", "“": '"', "”": '"', "%": " percent ", "&": " and ",
+}  # fmt: skip
+_SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿᵢⱼₖ₀₁₂₃₄₅₆₇₈₉ₜ", "0123456789+-nijk0123456789t")
+_SUPERSCRIPT_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿ"
+# Words that say nothing about an ML key point; their absence or presence decides nothing.
+STOPWORDS = frozenset(
+    "a an and are as at be been being by can could do does did for from has have had how if in into is "
+    "it its of on or so such than that the their them then there these they this those to was were what "
+    "when which while who whom why will with would you your i we our us me my also just very really only "
+    "each per via about over under more most much many some any all both either one ones".split()
+)
+NEGATIONS = frozenset(
+    "not no never none nothing neither nor cannot cant doesnt dont isnt arent wasnt werent wont "
+    "shouldnt couldnt wouldnt without rather instead unlike".split()
+)
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_BRITISH = re.compile(r"(is)(ation|ations|ed|es|ing|e|er|ers)$")
+
+
+def _spell_out(text: str) -> str:
+    # x² → x^2 before NFKC (which would make it x2), so "sigma squared", "sigma^2" and "σ²" meet
+    text = re.sub(f"([{_SUPERSCRIPT_CHARS}]+)", lambda m: "^" + m.group(1).translate(_SUPER), text)
+    text = unicodedata.normalize("NFKC", text.translate(_SUPER))
+    for symbol, words in SYMBOLS.items():
+        text = text.replace(symbol, words)
+    return "".join(f" {GREEK[c]} " if c in GREEK else c for c in text)
+
+
+def fold(text: str) -> str:
+    """Lower case, symbols spelled out, "squared" as "^2", hyphens and slashes as spaces."""
+    text = _spell_out(text).lower()
+    text = re.sub(r"\bsquared\b", " ^2 ", text)
+    text = re.sub(r"\bcubed\b", " ^3 ", text)
+    text = text.replace("n't", "nt")
+    return re.sub(r"[-_/]", " ", text)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A word's stem, with British -ise forms read as -ize ("regularisation" → "regular")."""
+    if len(word) > 5:
+        word = _BRITISH.sub(lambda m: "iz" + m.group(2), word)
+    return _stemmer().stemWord(word) if len(word) > 3 else word
+
+
+def words(text: str) -> list[str]:
+    """All word tokens of ``text`` after folding (stopwords included)."""
+    return _WORD.findall(fold(text))
+
+
+def content_stems(text: str) -> list[str]:
+    """The stems of the words that carry meaning: no stopwords; single letters and digits kept
+    (in formulas they matter: "p - y", "k / t")."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and w not in NEGATIONS]
+
+
+def joined_forms(text: str) -> set[str]:
+    """Adjacent word pairs written together ("back pointers" → "backpoint"), so compounds match
+    whichever way they are spelled."""
+    tokens = [w for w in words(text) if w not in STOPWORDS]
+    return {stem(a + b) for a, b in zip(tokens, tokens[1:], strict=False) if len(a) > 1 and len(b) > 1}

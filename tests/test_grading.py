@@ -1,0 +1,146 @@
+"""Key-point grading: text normalisation, the judge, the embedding model's offline load, and a floor
+on agreement with an interviewer over the labelled development set (benchmarks/grading)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockprep.core.banks import QuestionSpec
+from mockprep.core.grading import KeyPointGrader, Verdict, rating_from_checklist
+from mockprep.core.keypoints import judge
+from mockprep.core.textnorm import content_stems, fold
+
+
+def spec(points: list[str], **extra: object) -> QuestionSpec:
+    return QuestionSpec.model_validate(
+        {"id": "q", "prompt": "P?", "answer": "A.", "key_points": points, **extra}, strict=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("point", "answer"),
+    [
+        ("variance is σ²", "the variance is sigma squared"),
+        ("keep back-pointers", "we keep backpointers for the best path"),
+        ("conditioned on x", "conditioning on x"),
+        ("regularisation strength", "the regularization strength"),
+        ("∂L/∂z = p − y", "the gradient dL/dz is p - y"),
+        ("k/t of the items", "k over t of the items"),
+    ],
+)
+def test_symbols_and_word_forms_meet(point: str, answer: str) -> None:
+    (verdict,) = judge([point], answer)
+    assert verdict.verdict == "covered", (point, answer, verdict)
+
+
+def test_folding_spells_out_greek_and_superscripts() -> None:
+    assert "sigma" in fold("σ²") and "^2" in fold("σ²")
+    assert content_stems("back-pointers") == ["back", "pointer"] or "pointer" in content_stems(
+        "back-pointers"
+    )
+
+
+def test_a_point_whose_own_words_are_absent_is_not_covered() -> None:
+    first, second = judge(["first point", "second point"], "only the first point")
+    assert first.verdict == "covered"
+    assert second.verdict == "missing"
+
+
+def test_a_reversed_direction_contradicts_the_point() -> None:
+    (verdict,) = judge(["training error increases with more data"], "training error decreases with more data")
+    assert verdict.verdict == "contradicted"
+    (same,) = judge(
+        ["training error increases with more data"], "with more data the training error increases"
+    )
+    assert same.verdict == "covered"
+
+
+def test_a_point_naming_both_sides_is_not_contradicted_by_one_of_them() -> None:
+    (verdict,) = judge(["large gamma overfits, small gamma smooths"], "with a small gamma the fit is smooth")
+    assert verdict.verdict != "contradicted"
+
+
+def test_evidence_is_the_sentence_that_matched() -> None:
+    answer = "Bagging averages many trees. Random feature subsets decorrelate the trees."
+    (verdict,) = judge(["random feature subsets decorrelate trees"], answer)
+    assert verdict.evidence == "Random feature subsets decorrelate the trees."
+
+
+def test_a_blank_answer_suggests_nothing_and_ticks_nothing() -> None:
+    assessment = KeyPointGrader().assess(spec(["first point", "second point"]), "   \n")
+    assert assessment.suggested is None
+    assert [p.verdict for p in assessment.points] == [Verdict.MISSING, Verdict.MISSING]
+
+
+def test_auto_graded_kinds_are_marked_not_judged() -> None:
+    numeric = spec(["a", "b"], kind="numeric", value=0.5, tolerance=0.01)
+    assessment = KeyPointGrader().assess(numeric, "0.5")
+    assert assessment.auto is not None and assessment.auto.correct and assessment.suggested == 3
+    assert assessment.points == () and assessment.coverage is None
+
+
+C, P, M, X = Verdict.COVERED, Verdict.PARTLY, Verdict.MISSING, Verdict.CONTRADICTED
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "overtime", "rating"),
+    [
+        ([C, C, C, C], False, 4),
+        ([C, C, C, C], True, 3),
+        ([C, C, C, M], False, 3),
+        ([C, C, M, M], False, 2),
+        ([C, M, M, M], False, 1),
+        ([C, C, C, X], False, 2),
+        ([C, P], False, 3),
+        ([], False, 1),
+    ],
+)
+def test_rating_from_checklist(verdicts: list[Verdict], overtime: bool, rating: int) -> None:
+    assert rating_from_checklist(verdicts, overtime) == rating
+
+
+@given(st.lists(st.sampled_from(list(Verdict)), min_size=1, max_size=6), st.booleans())
+def test_ticking_another_point_never_lowers_the_rating(verdicts: list[Verdict], overtime: bool) -> None:
+    base = rating_from_checklist(verdicts, overtime)
+    for index, verdict in enumerate(verdicts):
+        if verdict is not Verdict.COVERED:
+            better = [*verdicts[:index], Verdict.COVERED, *verdicts[index + 1 :]]
+            assert rating_from_checklist(better, overtime) >= base
+
+
+@given(st.text(max_size=400))
+def test_the_judge_never_fails_on_any_text(answer: str) -> None:
+    verdicts = judge(["first idea here", "σ² = E[x²] − μ²"], answer)
+    assert len(verdicts) == 2 and all(0.0 <= v.probability <= 1.0 for v in verdicts)
+
+
+def test_the_embedding_model_loads_from_the_installed_package_without_network(monkeypatch) -> None:
+    import socket
+
+    from mockprep.core.embedding import load_wordllama
+
+    def no_network(*_args: object, **_kwargs: object) -> None:
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    embedder = load_wordllama()
+    (row,) = embedder.similarities(["gradient of the loss"], ["the loss gradient", "a banana"])
+    assert row[0] > row[1]
+
+
+def test_agreement_with_the_interviewer_on_the_development_set_holds_a_floor() -> None:
+    """Measured by ``python -m benchmarks.grading`` (README: grading); this keeps it from regressing."""
+    from benchmarks.grading import DEVELOPMENT, builtin_specs, evaluate, load_items
+    from mockprep.core.embedding import load_wordllama
+    from mockprep.core.grading import default_grader
+
+    embedder = load_wordllama()
+    grader = default_grader(lambda: embedder)
+    report = evaluate(load_items(DEVELOPMENT), grader.assess, builtin_specs())
+    own, standard = report.mean_by_style["own_words"][1], report.mean_by_style["standard"][1]
+    assert own >= 3.2 and standard >= 3.75
+    assert report.recall_own_words >= 0.65 and report.within_one >= 0.65
+    assert report.false_contradictions <= 2
