@@ -13,18 +13,29 @@ import pytest
 from mockprep.core.banks import COMPETENCIES, KNOWN_ROLES, Question, load_bank_file, load_banks
 from mockprep.paths import builtin_banks_dir
 
-TECHNICAL_TOPICS = (
-    "ml-fundamentals",
-    "classical-ml",
-    "deep-learning",
-    "modern-architectures",
-    "statistics",
-    "math-for-ml",
-    "python-coding",
-    "algorithms",
-    "research-practice",
-    "ml-systems",
-)
+# topic -> the fewest questions it must have (issue 18: the whole research-scientist loop)
+TECHNICAL_TOPICS = {
+    "ml-fundamentals": 25,
+    "classical-ml": 25,
+    "deep-learning": 25,
+    "modern-architectures": 25,
+    "statistics": 25,
+    "math-for-ml": 25,
+    "python-coding": 25,
+    "algorithms": 25,
+    "research-practice": 25,
+    "ml-systems": 25,
+    "reinforcement-learning": 28,
+    "llms": 28,
+    "generative-models": 28,
+    "nlp": 28,
+    "computer-vision": 28,
+    "ml-system-design": 20,
+    "paper-critique": 15,
+    "probabilistic-ml": 20,
+    "data-science": 25,
+    "ml-engineering": 20,
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,27 +56,45 @@ def test_every_shipped_bank_is_valid_and_keys_unique(questions: list[Question]) 
 
 def test_technical_round_counts(questions: list[Question]) -> None:
     technical = by_round(questions, "technical")
-    assert len(technical) >= 250
+    assert len(technical) >= 560
     topics = Counter(q.topic for q in technical)
-    for topic in TECHNICAL_TOPICS:
-        assert topics[topic] >= 25, topic
+    assert len(topics) >= 16
+    for topic, least in TECHNICAL_TOPICS.items():
+        assert topics[topic] >= least, topic
         difficulties = {q.spec.difficulty for q in technical if q.topic == topic}
         assert difficulties == {1, 2, 3}, topic
-    auto = [q for q in technical if q.spec.kind != "open"]
-    assert len(auto) >= 40
-    assert len({q.topic for q in auto}) >= 8  # spread over the topics, not bunched
+    auto = [q for q in questions if q.spec.kind in ("choice", "numeric")]
+    assert len(auto) >= 130
+    assert len({q.topic for q in auto}) >= 14  # spread over the topics, not bunched
+
+
+NEW_BANKS = {
+    "reinforcement-learning", "llms", "generative-models", "nlp", "computer-vision", "ml-system-design",
+    "paper-critique", "probabilistic-ml", "data-science", "ml-engineering", "research-behavioral",
+    "project-research-defense",
+}  # fmt: skip
+
+
+def test_every_new_question_has_follow_ups(questions: list[Question]) -> None:
+    assert [q.key for q in questions if q.bank_id in NEW_BANKS and not q.spec.follow_ups] == []
+
+
+def test_choice_answers_are_spread_over_the_letters(questions: list[Question]) -> None:
+    letters = Counter(q.spec.correct for q in questions if q.spec.kind == "choice")
+    assert max(letters.values()) <= 0.35 * sum(letters.values()), letters
 
 
 def test_project_round(questions: list[Question]) -> None:
     project = by_round(questions, "project")
-    assert len(project) >= 40
+    assert len(project) >= 55
     assert all(q.spec.follow_ups for q in project)
     assert {q.spec.difficulty for q in project} == {1, 2, 3}
 
 
 def test_behavioral_round_covers_ten_competencies(questions: list[Question]) -> None:
     behavioral = by_round(questions, "behavioral")
-    assert len(behavioral) >= 60
+    assert len(behavioral) >= 90
+    assert sum(q.bank_id == "research-behavioral" for q in behavioral) >= 20
     counts = Counter(c for q in behavioral for c in q.spec.competencies)
     for competency in COMPETENCIES:
         assert counts[competency] >= 5, competency
@@ -78,6 +107,15 @@ def test_every_question_has_a_role_and_each_role_gets_every_round(
     for role in KNOWN_ROLES:
         for round in ("technical", "project", "behavioral"):
             assert sum(role in q.roles for q in by_round(questions, round)) >= 20, (role, round)
+
+
+def test_each_role_gets_its_own_mix(questions: list[Question]) -> None:
+    """At least 200 questions per role, and no two roles share more than 70% of the smaller one's."""
+    sets = {role: {q.key for q in questions if role in q.roles} for role in KNOWN_ROLES}
+    assert all(len(keys) >= 200 for keys in sets.values()), {r: len(k) for r, k in sets.items()}
+    for a, b in itertools.combinations(KNOWN_ROLES, 2):
+        shared = len(sets[a] & sets[b]) / min(len(sets[a]), len(sets[b]))
+        assert shared <= 0.70, (a, b, round(shared, 2))
 
 
 def _tfidf_vectors(texts: list[str]) -> list[dict[str, float]]:
