@@ -33,9 +33,15 @@ backup_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
+question_app = typer.Typer(
+    help="Browse questions (show, search, list) and suspend, bury or flag them.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(bank_app, name="bank")
 app.add_typer(backup_app, name="backup")
 app.add_typer(story_app, name="story")
+app.add_typer(question_app, name="question")
 
 
 class UserError(Exception):

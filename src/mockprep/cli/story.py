@@ -285,28 +285,34 @@ def story_check(story_id: StoryId) -> None:
     render_check(make_console(), draft.title, check_story(draft))
 
 
-def _behavioral_key(store: Store, key: str) -> None:
+def _behavioral_key(store: Store, ref: str) -> str:
+    """The full key of the behavioral question ``ref`` names (its key, or its id when unique)."""
+    from mockprep.cli.questions import resolve_key
+
+    key = resolve_key(store, ref)
     record = store.banks.question_by_key(key)
-    if record is None:
-        raise UserError(
-            f"no question with key {key!r} (keys look like core-skills/explain-model-to-non-experts)"
-        )
+    assert record is not None
     if record.question.round != "behavioral":
         raise UserError(f"{key} is a {record.question.round} question; stories answer behavioral questions")
+    return key
+
+
+QuestionKey = Annotated[
+    str,
+    typer.Argument(
+        metavar="QUESTION-KEY",
+        help="e.g. core-skills/explain-model-to-non-experts, or just its id when no other bank uses it",
+    ),
+]
 
 
 @story_app.command("link")
-def story_link(
-    story_id: StoryId,
-    question: Annotated[
-        str, typer.Argument(metavar="QUESTION-KEY", help="e.g. core-skills/explain-model-to-non-experts")
-    ],
-) -> None:
+def story_link(story_id: StoryId, question: QuestionKey) -> None:
     """Record that a story answers a behavioral question."""
     store = open_store()
     try:
         _latest(store, story_id)
-        _behavioral_key(store, question)
+        question = _behavioral_key(store, question)
         added = store.stories.link(story_id, question, utc_now())
     finally:
         store.close()
@@ -320,15 +326,17 @@ def story_link(
 
 
 @story_app.command("unlink")
-def story_unlink(
-    story_id: StoryId,
-    question: Annotated[str, typer.Argument(metavar="QUESTION-KEY")],
-) -> None:
+def story_unlink(story_id: StoryId, question: QuestionKey) -> None:
     """Remove a link between a story and a question."""
     store = open_store(sync=False)
     try:
         _latest(store, story_id)
         removed = store.stories.unlink(story_id, question)
+        if not removed and "/" not in question:
+            from mockprep.cli.questions import resolve_key
+
+            question = resolve_key(store, question)
+            removed = store.stories.unlink(story_id, question)
     finally:
         store.close()
     if not removed:

@@ -9,11 +9,18 @@ from typing import TYPE_CHECKING, Any
 from fsrs import Card, State
 from sqlalchemy import text
 
+from mockprep.core.card_actions import (
+    SUSPENDED_AS_LEECH,
+    SUSPENDED_BY_YOU,
+    CardMarks,
+    UndoneReview,
+    leech_reached,
+)
 from mockprep.core.questions import QuestionFilter, QuestionRecord
 from mockprep.core.records import ReviewRecord
-from mockprep.core.scheduler import CardState, DueCard
+from mockprep.core.scheduler import CardState, DueCard, make_scheduler, replay
 from mockprep.db.banks import question_record
-from mockprep.db.sql import db_time, from_db_time, question_filter
+from mockprep.db.sql import db_time, from_db_time, must_time, question_filter
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -21,35 +28,39 @@ if TYPE_CHECKING:
     from mockprep.db.store import Store
 
 
+# A question is asked only when not suspended; a buried one counts as due when its bury ends.
+NOT_SUSPENDED = "c.suspended_at IS NULL"
+EFFECTIVE_DUE = "MAX(c.due, COALESCE(c.buried_until, c.due))"
+NOT_BURIED_AT = "(c.buried_until IS NULL OR c.buried_until <= :now)"
+_CARD_COLUMNS = "question_id, state, step, stability, difficulty, due, last_review"
+
+
 class CardTable:
-    """``store.cards``: the ``cards`` table and the ``reviews`` it is replayed from."""
+    """``store.cards``: the ``cards`` table and the ``reviews`` it is replayed from; recording a rating,
+    undoing the last one, and the marks (suspended, buried, flagged) that keep a card out of the queue."""
 
     def __init__(self, store: Store):
         self.store = store
 
     def card(self, question_id: int) -> Card:
-        r = self.store.q(
-            "SELECT question_id, state, step, stability, difficulty, due, last_review FROM cards"
-            " WHERE question_id = :q",
-            q=question_id,
-        ).one()
-        return _card(r)
+        r = self.store.q(f"SELECT {_CARD_COLUMNS} FROM cards WHERE question_id = :q", q=question_id).one()
+        return card_from_row(r)
 
     # -- the queue ----------------------------------------------------------------------------------
 
     def _select_due(self, where: str, flt: QuestionFilter, **extra: Any) -> list[Any]:
         clause, params, binds = question_filter(flt)
         stmt = text(
-            "SELECT c.question_id, c.state, c.due, c.last_review FROM cards c"
+            f"SELECT c.question_id, c.state, {EFFECTIVE_DUE} AS due, c.last_review FROM cards c"
             " JOIN questions q ON q.id = c.question_id JOIN banks b ON b.id = q.bank_id"
-            f" WHERE {clause} AND {where}"
+            f" WHERE {clause} AND {NOT_SUSPENDED} AND {where}"
         ).bindparams(*binds)
         return self.store.conn.execute(stmt, {**params, **extra}).all()
 
     def first_learning(self, flt: QuestionFilter) -> DueCard | None:
-        """The (re)learning card due soonest."""
+        """The (re)learning card due soonest (a buried one is due when its bury ends)."""
         rows = self._select_due(
-            "c.last_review IS NOT NULL AND c.state != :review ORDER BY c.due LIMIT 1",
+            f"c.last_review IS NOT NULL AND c.state != :review ORDER BY {EFFECTIVE_DUE} LIMIT 1",
             flt,
             review=State.Review.value,
         )
@@ -58,32 +69,38 @@ class CardTable:
     def first_review_due(self, flt: QuestionFilter, now: datetime) -> DueCard | None:
         """The most overdue review card."""
         rows = self._select_due(
-            "c.last_review IS NOT NULL AND c.state = :review AND c.due <= :now ORDER BY c.due LIMIT 1",
+            "c.last_review IS NOT NULL AND c.state = :review AND c.due <= :now"
+            f" AND {NOT_BURIED_AT} ORDER BY c.due LIMIT 1",
             flt,
             review=State.Review.value,
             now=db_time(now),
         )
         return _due_card(rows[0]) if rows else None
 
-    def new_question_ids(self, flt: QuestionFilter) -> list[int]:
-        rows = self._select_due("c.last_review IS NULL ORDER BY c.question_id", flt)
+    def new_question_ids(self, flt: QuestionFilter, now: datetime | None = None) -> list[int]:
+        """New questions that may be asked at ``now``: not suspended, not buried (None: ignore burying)."""
+        rows = self._select_due(
+            f"c.last_review IS NULL AND {NOT_BURIED_AT} ORDER BY c.question_id", flt, now=_bury_time(now)
+        )
         return [r.question_id for r in rows]
 
     def count_due(self, flt: QuestionFilter, before: datetime) -> int:
+        """Studied questions that will be asked before ``before`` (suspended ones never are)."""
         clause, params, binds = question_filter(flt)
         stmt = text(
             "SELECT COUNT(*) FROM cards c JOIN questions q ON q.id = c.question_id"
             " JOIN banks b ON b.id = q.bank_id"
-            f" WHERE {clause} AND c.last_review IS NOT NULL AND c.due < :before"
+            f" WHERE {clause} AND {NOT_SUSPENDED} AND c.last_review IS NOT NULL AND c.due < :before"
+            " AND (c.buried_until IS NULL OR c.buried_until < :before)"
         ).bindparams(*binds)
         return self.store.conn.execute(stmt, {**params, "before": db_time(before)}).scalar_one()
 
     def next_due_time(self, flt: QuestionFilter) -> datetime | None:
         clause, params, binds = question_filter(flt)
         stmt = text(
-            "SELECT MIN(c.due) FROM cards c JOIN questions q ON q.id = c.question_id"
+            f"SELECT MIN({EFFECTIVE_DUE}) FROM cards c JOIN questions q ON q.id = c.question_id"
             " JOIN banks b ON b.id = q.bank_id"
-            f" WHERE {clause} AND c.last_review IS NOT NULL"
+            f" WHERE {clause} AND {NOT_SUSPENDED} AND c.last_review IS NOT NULL"
         ).bindparams(*binds)
         return from_db_time(self.store.conn.execute(stmt, params).scalar_one())
 
@@ -108,26 +125,38 @@ class CardTable:
             found.setdefault(r.round, []).append(r.duration_ms / 1000)
         return found
 
-    def mock_candidates(self, round: str) -> list[tuple[QuestionRecord, bool]]:
-        """Active questions of a round, each with whether it has been studied (a mock prefers those)."""
+    def mock_candidates(self, round: str, now: datetime | None = None) -> list[tuple[QuestionRecord, bool]]:
+        """Questions of a round that may be asked at ``now`` (None: ignore burying), each with whether it
+        has been studied (a mock prefers those)."""
         rows = self.store.q(
             "SELECT q.id, q.key, q.bank_id, q.round, q.topic, q.roles, q.data, q.retired_at, c.last_review"
             " FROM questions q JOIN banks b ON b.id = q.bank_id JOIN cards c ON c.question_id = q.id"
-            " WHERE q.retired_at IS NULL AND b.removed = 0 AND q.round = :round ORDER BY q.id",
+            " WHERE q.retired_at IS NULL AND b.removed = 0 AND q.round = :round"
+            f" AND {NOT_SUSPENDED} AND {NOT_BURIED_AT} ORDER BY q.id",
             round=round,
+            now=_bury_time(now),
         ).all()
         return [(question_record(r), r.last_review is not None) for r in rows]
 
     # -- recording ----------------------------------------------------------------------------------
 
-    def record_review(self, review: ReviewRecord) -> int:
-        """Store one rating and the card it produced, together, durably (and link a mock answer)."""
+    def record_review(self, review: ReviewRecord, leech_lapses: int | None = None) -> int:
+        """Store one rating and the card it produced, together, durably (and link a mock answer).
+
+        The card as it was is stored with the rating, so that :meth:`undo_last` restores it exactly;
+        a lapse that makes the question a leech (``leech_lapses``, default the store's setting)
+        suspends it in the same transaction.
+        """
+        threshold = self.store.settings.leech_lapses if leech_lapses is None else leech_lapses
         with self.store.write() as conn:
+            before = conn.execute(
+                text(f"SELECT {_CARD_COLUMNS} FROM cards WHERE question_id = :q"), {"q": review.question_id}
+            ).one()
             review_id = conn.execute(
                 text(
                     "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before,"
-                    " answer, duration_ms, time_limit_ms, coverage, suggested)"
-                    " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug)"
+                    " answer, duration_ms, time_limit_ms, coverage, suggested, card_before)"
+                    " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :before)"
                 ),
                 {
                     "q": review.question_id,
@@ -140,6 +169,7 @@ class CardTable:
                     "tl": review.time_limit_ms,
                     "cov": None if review.coverage is None else json.dumps(review.coverage),
                     "sug": review.suggested,
+                    "before": json.dumps(card_from_row(before).to_dict()),
                 },
             ).lastrowid
             save_card(conn, review.question_id, review.card)
@@ -148,7 +178,148 @@ class CardTable:
                     text("UPDATE mock_answers SET review_id = :r WHERE id = :id"),
                     {"r": review_id, "id": review.mock_answer_id},
                 )
+            if review.rating == 1 and review.state_before == CardState.REVIEW:
+                lapses = _lapses(conn, review.question_id)
+                if leech_reached(lapses, threshold):
+                    conn.execute(
+                        text(
+                            "UPDATE cards SET suspended_at = :t, suspended_by = :by"
+                            " WHERE question_id = :q AND suspended_at IS NULL"
+                        ),
+                        {"t": db_time(review.rated_at), "by": SUSPENDED_AS_LEECH, "q": review.question_id},
+                    )
         return review_id
+
+    def lapses(self, question_id: int) -> int:
+        """Times the question was forgotten after being learned (again on a review card)."""
+        return _lapses(self.store.conn, question_id)
+
+    # -- undo ---------------------------------------------------------------------------------------
+
+    def undo_last(self) -> UndoneReview | None:
+        """Take back the most recent rating: the review row goes (out of history and stats), the card
+        is restored exactly as it was, a mock answer it rated is unrated again, and a leech suspension
+        it caused is lifted. None when there is no rating to undo.
+
+        Ratings stored before undo existed (or imported) carry no card-before; their card is recomputed
+        from the question's remaining reviews — exact, since scheduling has no fuzz.
+        """
+        with self.store.write() as conn:
+            r = conn.execute(
+                text(
+                    "SELECT r.id, r.question_id, r.rating, r.rated_at, r.session_id, r.duration_ms,"
+                    " r.time_limit_ms, r.answer, r.card_before, q.key FROM reviews r"
+                    " JOIN questions q ON q.id = r.question_id ORDER BY r.id DESC LIMIT 1"
+                )
+            ).first()
+            if r is None:
+                return None
+            replayed = not r.card_before
+            card = (
+                self._replay(conn, r.question_id, r.id)
+                if replayed
+                else Card.from_dict(json.loads(r.card_before))
+            )
+            mock_answer_id = conn.execute(
+                text("SELECT id FROM mock_answers WHERE review_id = :r"), {"r": r.id}
+            ).scalar()
+            conn.execute(text("UPDATE mock_answers SET review_id = NULL WHERE review_id = :r"), {"r": r.id})
+            conn.execute(text("DELETE FROM reviews WHERE id = :r"), {"r": r.id})
+            save_card(conn, r.question_id, card)
+            unsuspended = conn.execute(
+                text(
+                    "UPDATE cards SET suspended_at = NULL, suspended_by = NULL WHERE question_id = :q"
+                    " AND suspended_by = :leech AND suspended_at = :t"
+                ),
+                {"q": r.question_id, "leech": SUSPENDED_AS_LEECH, "t": r.rated_at},
+            ).rowcount
+            if r.session_id is not None:
+                # A finished session left with nothing in it goes, like one quit before its first answer.
+                conn.execute(
+                    text(
+                        "DELETE FROM sessions WHERE id = :s AND status != 'running'"
+                        " AND NOT EXISTS (SELECT 1 FROM reviews WHERE session_id = :s)"
+                        " AND NOT EXISTS (SELECT 1 FROM mock_answers WHERE session_id = :s)"
+                    ),
+                    {"s": r.session_id},
+                )
+        return UndoneReview(
+            review_id=r.id,
+            question_id=r.question_id,
+            key=r.key,
+            rating=r.rating,
+            rated_at=must_time(r.rated_at),
+            session_id=r.session_id,
+            mock_answer_id=mock_answer_id,
+            overtime=r.time_limit_ms is not None and r.duration_ms > r.time_limit_ms,
+            answer=r.answer,
+            card=card,
+            replayed=replayed,
+            unsuspended=bool(unsuspended),
+        )
+
+    def _replay(self, conn: Connection, question_id: int, undone_id: int) -> Card:
+        """The card recomputed from the question's reviews other than ``undone_id``, in the order given."""
+        added = conn.execute(
+            text("SELECT added_at FROM questions WHERE id = :q"), {"q": question_id}
+        ).scalar_one()
+        log = [
+            (must_time(row.rated_at), row.rating)
+            for row in conn.execute(
+                text("SELECT rated_at, rating FROM reviews WHERE question_id = :q AND id != :r ORDER BY id"),
+                {"q": question_id, "r": undone_id},
+            )
+        ]
+        scheduler = make_scheduler(self.store.settings.desired_retention)
+        return replay(scheduler, question_id, must_time(added), log)
+
+    # -- marks --------------------------------------------------------------------------------------
+
+    def marks(self, question_id: int) -> CardMarks:
+        r = self.store.q(
+            "SELECT suspended_at, suspended_by, buried_until, flagged_at FROM cards WHERE question_id = :q",
+            q=question_id,
+        ).one()
+        return card_marks(r)
+
+    def set_suspended(self, question_id: int, on: bool, now: datetime) -> bool:
+        """Suspend (by the person) or unsuspend; False when it already was so."""
+        sql = (
+            "UPDATE cards SET suspended_at = :t, suspended_by = :by WHERE question_id = :q"
+            " AND suspended_at IS NULL"
+            if on
+            else "UPDATE cards SET suspended_at = NULL, suspended_by = NULL WHERE question_id = :q"
+            " AND suspended_at IS NOT NULL"
+        )
+        return self._mark(sql, q=question_id, t=db_time(now), by=SUSPENDED_BY_YOU)
+
+    def set_buried(self, question_id: int, until: datetime | None, now: datetime) -> bool:
+        """Bury until ``until`` (None: unbury); False when it already was so."""
+        if until is None:
+            return self._mark(
+                "UPDATE cards SET buried_until = NULL WHERE question_id = :q AND buried_until > :now",
+                q=question_id,
+                now=db_time(now),
+            )
+        return self._mark(
+            "UPDATE cards SET buried_until = :u WHERE question_id = :q"
+            " AND (buried_until IS NULL OR buried_until < :u)",
+            q=question_id,
+            u=db_time(until),
+        )
+
+    def set_flagged(self, question_id: int, on: bool, now: datetime) -> bool:
+        """Flag or unflag; False when it already was so."""
+        sql = (
+            "UPDATE cards SET flagged_at = :t WHERE question_id = :q AND flagged_at IS NULL"
+            if on
+            else "UPDATE cards SET flagged_at = NULL WHERE question_id = :q AND flagged_at IS NOT NULL"
+        )
+        return self._mark(sql, q=question_id, t=db_time(now))
+
+    def _mark(self, sql: str, **params: Any) -> bool:
+        with self.store.write() as conn:
+            return bool(conn.execute(text(sql), params).rowcount)
 
 
 def save_card(conn: Connection, question_id: int, card: Card) -> None:
@@ -169,7 +340,29 @@ def save_card(conn: Connection, question_id: int, card: Card) -> None:
     )
 
 
-def _card(row: Any) -> Card:
+def _bury_time(now: datetime | None) -> str:
+    """The time a bury is compared with; without one, every bury counts as over."""
+    return "9999-12-31" if now is None else db_time(now)
+
+
+def card_marks(row: Any) -> CardMarks:
+    """The marks of a row holding suspended_at, suspended_by, buried_until and flagged_at."""
+    return CardMarks(
+        from_db_time(row.suspended_at),
+        row.suspended_by,
+        from_db_time(row.buried_until),
+        from_db_time(row.flagged_at),
+    )
+
+
+def _lapses(conn: Connection, question_id: int) -> int:
+    return conn.execute(
+        text("SELECT COUNT(*) FROM reviews WHERE question_id = :q AND rating = 1 AND state_before = 2"),
+        {"q": question_id},
+    ).scalar_one()
+
+
+def card_from_row(row: Any) -> Card:
     return Card(
         card_id=row.question_id,
         state=State(row.state),

@@ -186,10 +186,26 @@ def m005_one_coverage_encoding(cur: Any) -> None:
     )
 
 
+def m006_card_marks_and_undo(cur: Any) -> None:
+    """Anki's card actions: suspend, bury until a time, flag; and the card as it was before each
+    rating, so that undo restores it exactly (older ratings are undone by replaying the log)."""
+    _run(
+        cur,
+        """
+        ALTER TABLE cards ADD COLUMN suspended_at DATETIME;
+        ALTER TABLE cards ADD COLUMN suspended_by TEXT;
+        ALTER TABLE cards ADD COLUMN buried_until DATETIME;
+        ALTER TABLE cards ADD COLUMN flagged_at DATETIME;
+        ALTER TABLE reviews ADD COLUMN card_before TEXT
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_timing_and_mocks,
     m003_stories,
     m004_stats_indexes,
     m005_one_coverage_encoding,
+    m006_card_marks_and_undo,
 ]

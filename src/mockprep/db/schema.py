@@ -55,6 +55,10 @@ class CardRow(SQLModel, table=True):
     difficulty: float | None = None
     due: datetime
     last_review: datetime | None = None
+    suspended_at: datetime | None = None  # not asked until unsuspended
+    suspended_by: str | None = None  # "you", or "leech" when suspended automatically
+    buried_until: datetime | None = None  # not asked before this time (the next local midnight)
+    flagged_at: datetime | None = None  # listed by `mockprep question list --flagged`
 
 
 class SessionRow(SQLModel, table=True):
@@ -87,6 +91,7 @@ class ReviewRow(SQLModel, table=True):
     time_limit_ms: int | None = None  # None: untimed (--no-timer); overtime = duration beyond it
     coverage: str | None = None  # JSON list of booleans, one per key point
     suggested: int | None = None  # the rating mockprep suggested
+    card_before: str | None = None  # JSON of fsrs Card.to_dict() before this rating (for undo)
 
 
 class MockAnswerRow(SQLModel, table=True):

@@ -1,9 +1,10 @@
 """The database hub: opens the file (probing it first), migrates it, and runs transactions.
 
 Each aggregate has its own module and object, reached from the store: ``store.banks``,
-``store.cards``, ``store.sessions``, ``store.stats``, ``store.stories`` and ``store.bulk``. Writes run
-in short ``BEGIN IMMEDIATE`` transactions (:meth:`Store.write`), so each rating is durable the moment
-it is made and two mockprep processes wait for each other instead of failing.
+``store.cards``, ``store.questions``, ``store.sessions``, ``store.stats``, ``store.stories`` and
+``store.bulk``. Writes run in short ``BEGIN IMMEDIATE`` transactions (:meth:`Store.write`), so each
+rating is durable the moment it is made and two mockprep processes wait for each other instead of
+failing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from mockprep.db.banks import BankTable
 from mockprep.db.bulk import Bulk
 from mockprep.db.cards import CardTable
 from mockprep.db.migrations import MIGRATIONS
+from mockprep.db.questions import QuestionBrowser
 from mockprep.db.sessions import SessionTable
 from mockprep.db.sql import db_time
 from mockprep.db.stats import StatsQueries
@@ -94,6 +96,7 @@ class Store:
         self.conn: Connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         self.banks = BankTable(self)
         self.cards = CardTable(self)
+        self.questions = QuestionBrowser(self)
         self.sessions = SessionTable(self)
         self.stats = StatsQueries(self)
         self.stories = StoryTable(self)

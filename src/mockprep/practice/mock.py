@@ -13,6 +13,7 @@ import os
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mockprep.core.records import MockAnswerRecord
@@ -63,9 +64,9 @@ class MockRound:
         self.pipeline = Pipeline(store, ui, clock, settings, grader)
         self._records = {}
 
-    def _plan(self) -> list[Candidate]:
+    def _plan(self, now: datetime) -> list[Candidate]:
         candidates = []
-        for record, studied in self.store.cards.mock_candidates(self.round):
+        for record, studied in self.store.cards.mock_candidates(self.round, now):
             spec = record.question.spec
             self._records[record.id] = record
             limit = time_limit(self.settings, self.round, spec.time_limit_seconds, self.options.time_limit)
@@ -85,7 +86,7 @@ class MockRound:
         """Run the round. Raise :class:`MockPlanError` when no question fits its minutes."""
         start = self.clock()
         self.store.sessions.recover(process_alive)
-        plan = self._plan()
+        plan = self._plan(start)
         if not plan:
             raise MockPlanError(
                 f"no {self.round} question fits in {self.minutes:g} minutes "
@@ -112,6 +113,7 @@ class MockRound:
             if not report.answers:
                 self.store.sessions.discard_if_empty(session_id)
             report.seconds = (end - start).total_seconds()
+            self.pipeline.settle_mock(report)
         self.ui.show_mock_report(report)
         return report
 

@@ -11,6 +11,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from mockprep.core.card_actions import (
+    CardAction,
+    UndoneReview,
+    bury_end,
+    leech_text,
+    mark_text,
+    recorded_text,
+    undo_text,
+)
 from mockprep.core.grading import Grader, default_grader
 from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import card_state, make_scheduler, preview_intervals, review
@@ -19,10 +28,13 @@ from mockprep.core.timer import AnswerTiming, Countdown
 from mockprep.practice.ui import Attempt, PracticeUI, Progress
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
     from fsrs import Rating
 
     from mockprep.core.questions import QuestionRecord
     from mockprep.db.store import Store
+    from mockprep.practice.ui import MockReport, SessionSummary
 
 Clock = Callable[[], datetime]
 
@@ -51,6 +63,7 @@ class Pipeline:
         clock: Clock,
         settings: Settings,
         grader: Grader | None = None,
+        tz: tzinfo | None = None,
     ):
         self.store = store
         self.ui = ui
@@ -58,6 +71,8 @@ class Pipeline:
         self.settings = settings
         self.grader = grader or default_grader()
         self.scheduler = make_scheduler(settings.desired_retention)
+        self.tz = tz  # the person's zone: a bury lasts until their next local midnight
+        self.undone: list[UndoneReview] = []  # ratings taken back with `u` at the rating prompt
 
     def countdown(self, limit: float | None, started: datetime) -> Countdown | None:
         return None if limit is None else Countdown(limit, started, self.settings.warning_seconds)
@@ -85,25 +100,37 @@ class Pipeline:
     ) -> Rating | None:
         """Reveal the model answer, take a rating and record it durably; None when the person quits.
 
-        A mock answer (``mock_answer_id``) is rated after the round, so its intervals are previewed from
-        the time of the reveal; a drill's from the time it was answered.
+        At the prompt the person may also undo the previous rating, or suspend, bury or flag this
+        question; each is applied at once and the prompt asks again (with the intervals recomputed, as
+        an undo may have changed this very card). Once stored, the rating and when the question returns
+        are echoed. A mock answer (``mock_answer_id``) is rated after the round, so its intervals are
+        previewed from the time of the reveal; a drill's from the time it was answered.
         """
         from fsrs import Rating
 
         self.ui.show_reveal(attempt)
-        preview_at = self.clock() if mock_answer_id is not None else attempt.answered_at
-        card = self.store.cards.card(attempt.record.id)
+        record = attempt.record
         proposal = attempt.assessment.suggested
         suggested = None if proposal is None else Rating(proposal)
-        rating = self.ui.read_rating(preview_intervals(self.scheduler, card, preview_at), suggested)
-        if rating is None:
-            return None
+        while True:
+            preview_at = self.clock() if mock_answer_id is not None else attempt.answered_at
+            card = self.store.cards.card(record.id)
+            choice = self.ui.read_rating(preview_intervals(self.scheduler, card, preview_at), suggested)
+            if choice is None:
+                return None
+            if isinstance(choice, CardAction):
+                self.ui.notice(self.act(choice, record))
+                continue
+            rating = choice
+            break
         rated_at = self.clock()
+        was_suspended = self.store.cards.marks(record.id).suspended
+        reviewed = review(self.scheduler, card, rating, rated_at)
         self.store.cards.record_review(
             ReviewRecord(
-                question_id=attempt.record.id,
+                question_id=record.id,
                 session_id=session_id,
-                card=review(self.scheduler, card, rating, rated_at),
+                card=reviewed,
                 rated_at=rated_at,
                 rating=int(rating),
                 state_before=int(card_state(card)),
@@ -113,10 +140,59 @@ class Pipeline:
                 coverage=attempt.assessment.coverage,
                 suggested=proposal,
                 mock_answer_id=mock_answer_id,
-            )
+            ),
+            self.settings.leech_lapses,
         )
-        self.offer_stories(attempt.record, rated_at)
+        marks = self.store.cards.marks(record.id)
+        if marks.suspended and not was_suspended:
+            self.ui.notice(leech_text(record.question.key, self.store.cards.lapses(record.id)))
+        else:
+            self.ui.notice(recorded_text(int(rating), reviewed, rated_at, marks))
+        self.offer_stories(record, rated_at)
         return rating
+
+    def act(self, action: CardAction, record: QuestionRecord) -> str:
+        """Apply an action from the rating prompt; the line that says what it did.
+
+        Undo takes back the latest rating anywhere (as ``mockprep undo`` does); the marks toggle on the
+        question being rated.
+        """
+        now = self.clock()
+        cards = self.store.cards
+        if action == CardAction.UNDO:
+            undone = cards.undo_last()
+            if undone is None:
+                return "Nothing to undo: no rating has been recorded yet."
+            self.undone.append(undone)
+            return undo_text(undone, now)
+        marks = cards.marks(record.id)
+        if action == CardAction.SUSPEND:
+            on = not marks.suspended
+            cards.set_suspended(record.id, on, now)
+        elif action == CardAction.BURY:
+            on = not marks.buried(now)
+            cards.set_buried(record.id, bury_end(now, self.tz) if on else None, now)
+        else:
+            on = not marks.flagged
+            cards.set_flagged(record.id, on, now)
+        return mark_text(action, record.question.key, on)
+
+    def settle(self, summary: SessionSummary) -> None:
+        """Take the ratings undone during a session out of its summary (they are out of the database)."""
+        for undone in self.undone:
+            if undone.session_id == summary.session_id and summary.answered > 0:
+                summary.answered -= 1
+                summary.ratings[undone.rating] -= 1
+                summary.overtime -= undone.overtime
+                if (undone.rating, undone.overtime) in summary.points:
+                    summary.points.remove((undone.rating, undone.overtime))
+
+    def settle_mock(self, report: MockReport) -> None:
+        """Mark the mock answers whose rating was undone during the round as unrated again."""
+        undone = {u.mock_answer_id for u in self.undone if u.session_id == report.session_id}
+        for answer in report.answers:
+            if answer.mock_answer_id in undone:
+                answer.rating = None
 
     def offer_stories(self, record: QuestionRecord, now: datetime) -> None:
         """After a behavioral answer: show the stories linked to it or sharing its competencies, and link

@@ -56,13 +56,13 @@ class Session:
         self.rng = rng
         self.options = options
         self.settings = settings
-        self.pipeline = Pipeline(store, ui, clock, settings, grader)
+        self.pipeline = Pipeline(store, ui, clock, settings, grader, options.tz)
         self._new_queue: list[int] = []
         self._new_left = 0
         self._plan: SessionPlan | None = None
 
     def _plan_new(self, now: datetime) -> None:
-        ids = self.store.cards.new_question_ids(self.options.filter)
+        ids = self.store.cards.new_question_ids(self.options.filter, now)
         self.rng.shuffle(ids)
         self._new_queue = ids
         if self.options.new is not None:
@@ -133,6 +133,7 @@ class Session:
         except (KeyboardInterrupt, SessionInterrupted):
             summary.status = "interrupted"
         finally:
+            self.pipeline.settle(summary)  # ratings undone at the prompt are no longer answers
             end = self.clock()
             self.store.sessions.end(summary.session_id, summary.status, end)
             if summary.answered == 0:

@@ -16,6 +16,7 @@ from mockprep.core.scoring import answer_points, session_score
 if TYPE_CHECKING:
     from fsrs import Rating
 
+    from mockprep.core.card_actions import CardAction
     from mockprep.core.grading import Assessment
     from mockprep.core.questions import QuestionRecord
     from mockprep.core.records import StoryOption
@@ -111,8 +112,11 @@ class PracticeUI(Protocol):
 
     def show_reveal(self, attempt: Attempt) -> None: ...
 
-    def read_rating(self, intervals: dict[Rating, timedelta], suggested: Rating | None) -> Rating | None:
-        """The chosen rating, or None when the person quits."""
+    def read_rating(
+        self, intervals: dict[Rating, timedelta], suggested: Rating | None
+    ) -> Rating | CardAction | None:
+        """The chosen rating, an action on the question (undo, suspend, bury, flag: the pipeline applies
+        it and asks again), or None when the person quits."""
 
     def offer_stories(self, options: list[StoryOption]) -> int | None:
         """Remind the person of their stories; return the id of the one they used, if they say."""

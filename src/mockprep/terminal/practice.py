@@ -16,6 +16,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from mockprep.core.autograde import choice_letter
+from mockprep.core.card_actions import ACTION_HELP, CardAction, parse_card_action
 from mockprep.core.durations import format_duration
 from mockprep.core.kinds import kind_of
 from mockprep.core.sanitize import clean, shorten
@@ -135,29 +136,31 @@ class TerminalUI:
             )
         )
 
-    def read_rating(self, intervals: dict[Rating, timedelta], suggested: Rating | None) -> Rating | None:
+    def read_rating(
+        self, intervals: dict[Rating, timedelta], suggested: Rating | None
+    ) -> Rating | CardAction | None:
         options = Text("How did you do?  ")
         for rating in Rating:
             options.append(f"{int(rating)} {RATING_NAMES[rating]}", style=RATING_STYLES[rating])
             options.append(f" ({format_duration(intervals[rating].total_seconds())})  ", style="dim")
         self.console.print(options)
-        if suggested is not None:
-            self.console.print(
-                Text(
-                    f"Enter accepts the suggestion: {int(suggested)} {RATING_NAMES[suggested]}",
-                    style="dim",
-                )
-            )
+        self.console.print(rating_help(suggested))
         while True:
             line = self._prompt("rating> ")
             if line is None or line.strip() == QUIT:
                 return None
             if line.strip() == "" and suggested is not None:
                 return suggested
-            rating = parse_rating(line)
-            if rating is not None:
-                return rating
-            self.console.print(Text("Type 1-4 (or again, hard, good, easy); q quits.", style="yellow"))
+            choice = parse_rating(line) or parse_card_action(line)
+            if choice is not None:
+                return choice
+            self.console.print(
+                Text(
+                    "Type 1-4 (or again, hard, good, easy); u undoes the last rating; s suspends, "
+                    "b buries until tomorrow, f flags this question; q quits.",
+                    style="yellow",
+                )
+            )
 
     def offer_stories(self, options: list[StoryOption]) -> int | None:
         self.console.print(Text("Your stories for this question:", style="bold"))
@@ -294,6 +297,15 @@ class MockTerminalUI(TerminalUI):
         if weakest:
             command = "mockprep session " + " ".join(f"--topic {t}" for t in weakest)
             console.print(safe(f"Weakest here: {', '.join(weakest)}. Drill them: {command}"))
+
+
+def rating_help(suggested: Rating | None) -> Text:
+    """The line under the rating choices: what Enter takes, and the keys that act on the question."""
+    line = Text(style="dim")
+    if suggested is not None:
+        line.append(f"Enter accepts {int(suggested)} {RATING_NAMES[suggested]}  ·  ")
+    line.append(ACTION_HELP)
+    return line
 
 
 def timing_text(timing: AnswerTiming) -> Text:

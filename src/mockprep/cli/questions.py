@@ -1,0 +1,215 @@
+"""`mockprep question ...` (show, search, list; suspend, bury, flag) and `mockprep undo`.
+
+A question is named by its key (``bank-id/question-id``) or, when no other bank uses it, by its id
+alone; :func:`resolve_key` does that for every command that takes a question, `story link` included.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mockprep.cli.app import UserError, app, question_app
+from mockprep.cli.context import check_filter_values, make_console, open_store, plain, utc_now
+from mockprep.cli.options import BankOption, RoundOption
+
+if TYPE_CHECKING:
+    from mockprep.core.card_actions import CardAction
+    from mockprep.db.store import Store
+
+QuestionRef = Annotated[
+    str,
+    typer.Argument(
+        metavar="KEY", help="A question's key (bank-id/question-id), or its question id when unique."
+    ),
+]
+QuestionRefs = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="KEY...", help="Question keys (bank-id/question-id), or question ids when unique."
+    ),
+]
+
+
+def resolve_key(store: Store, ref: str) -> str:
+    """The full key ``ref`` names: itself, or the one question with that id (an active one before a
+    retired one). Unknown or ambiguous: one line saying so, with the candidates."""
+    import difflib
+
+    ref = ref.strip()
+    found = store.questions.candidates(ref)
+    active = [key for key, retired in found if not retired]
+    if len(found) == 1:
+        return found[0][0]
+    if len(active) == 1:
+        return active[0]
+    if found:
+        keys = ", ".join(key for key, _retired in found)
+        raise UserError(f"question id {ref!r} is in {len(found)} banks: {keys}; give the full key")
+    keys = store.questions.all_keys()
+    if "/" in ref:
+        close = difflib.get_close_matches(ref, keys, n=3, cutoff=0.8)
+        what = "key"
+    else:
+        ids = sorted({k.partition("/")[2] for k in keys})
+        close = [i for i in ids if ref and ref in i][:3]
+        close += [i for i in difflib.get_close_matches(ref, ids, n=3, cutoff=0.7) if i not in close]
+        close = close[:3]
+        what = "id"
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise UserError(f"no question with {what} {ref!r}{hint} (find one with: mockprep question search WORDS)")
+
+
+@app.command()
+def undo() -> None:
+    """Undo the last rating: the question's schedule goes back exactly to what it was, and the rating
+    leaves history and stats. Run it again to undo the one before."""
+    from mockprep.core.card_actions import undo_text
+    from mockprep.core.sanitize import shorten
+
+    store = open_store(sync=False)
+    try:
+        undone = store.cards.undo_last()
+    finally:
+        store.close()
+    if undone is None:
+        typer.echo("Nothing to undo: no rating has been recorded.")
+        return
+    typer.echo(plain(undo_text(undone, utc_now())))
+    if undone.answer.strip() and undone.mock_answer_id is None:
+        typer.echo("The answer you gave then (no longer stored):")
+        typer.echo(plain(shorten(undone.answer)))
+
+
+@question_app.command("show")
+def question_show(question: QuestionRef) -> None:
+    """One question in full: prompt, model answer, key points, follow-ups, its schedule, its marks and
+    every rating you gave it."""
+    from mockprep.terminal.questions import render_question
+
+    store = open_store()
+    try:
+        detail = store.questions.detail(resolve_key(store, question))
+    finally:
+        store.close()
+    assert detail is not None
+    render_question(make_console(), detail, utc_now())
+
+
+@question_app.command("search")
+def question_search(
+    words: Annotated[list[str], typer.Argument(metavar="TEXT...", help="Words that must all appear.")],
+    round: RoundOption = None,
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).")
+    ] = None,
+    bank: BankOption = None,
+) -> None:
+    """Questions whose key, topic, prompt, answer, key points or tags hold every word (any case)."""
+    from mockprep.core.questions import QuestionFilter
+    from mockprep.terminal.questions import render_hits
+
+    terms = [w for text in words for w in text.split()]
+    if not terms:
+        raise UserError("give a word to search for, e.g. mockprep question search attention")
+    store = open_store()
+    try:
+        topics, banks = topic or [], bank or []
+        check_filter_values(store, "topics", topics)
+        check_filter_values(store, "banks", banks)
+        flt = QuestionFilter(rounds=(round.value,) if round else (), topics=tuple(topics), banks=tuple(banks))
+        hits = store.questions.search(terms, flt)
+    finally:
+        store.close()
+    render_hits(make_console(), hits, utc_now(), plain(f"No question matches {' '.join(terms)!r}."))
+
+
+@question_app.command("list")
+def question_list(
+    flagged: Annotated[bool, typer.Option("--flagged", help="Only flagged questions.")] = False,
+    suspended: Annotated[bool, typer.Option("--suspended", help="Only suspended questions.")] = False,
+    buried: Annotated[bool, typer.Option("--buried", help="Only questions buried until tomorrow.")] = False,
+) -> None:
+    """Questions you flagged, suspended or buried (all three unless you pick)."""
+    from mockprep.db.questions import MARKS
+    from mockprep.terminal.questions import render_hits
+
+    chosen = tuple(m for m, on in zip(MARKS, (flagged, suspended, buried), strict=True) if on) or MARKS
+    store = open_store()
+    try:
+        hits = store.questions.marked(chosen, utc_now())
+    finally:
+        store.close()
+    render_hits(make_console(), hits, utc_now(), f"No {' or '.join(chosen)} questions.")
+
+
+def _mark(refs: list[str], action: CardAction, on: bool) -> None:
+    """Apply a mark to each question (all named first: one unknown key changes nothing)."""
+    from mockprep.core.card_actions import CardAction, bury_end, mark_text
+
+    store = open_store()
+    try:
+        keys = [resolve_key(store, ref) for ref in refs]
+        now = utc_now()
+        for key in keys:
+            record = store.banks.question_by_key(key)
+            assert record is not None
+            if action == CardAction.SUSPEND:
+                changed = store.cards.set_suspended(record.id, on, now)
+            elif action == CardAction.BURY:
+                changed = store.cards.set_buried(record.id, bury_end(now) if on else None, now)
+            else:
+                changed = store.cards.set_flagged(record.id, on, now)
+            already = f"{key} was {'already' if on else 'not'} {action.done}."
+            typer.echo(plain(mark_text(action, key, on) if changed else already))
+    finally:
+        store.close()
+
+
+@question_app.command("suspend")
+def question_suspend(questions: QuestionRefs) -> None:
+    """Stop asking these questions (in sessions and mocks) until you unsuspend them."""
+    from mockprep.core.card_actions import CardAction
+
+    _mark(questions, CardAction.SUSPEND, True)
+
+
+@question_app.command("unsuspend")
+def question_unsuspend(questions: QuestionRefs) -> None:
+    """Ask suspended questions again (leeches too); their schedule is as it was."""
+    from mockprep.core.card_actions import CardAction
+
+    _mark(questions, CardAction.SUSPEND, False)
+
+
+@question_app.command("bury")
+def question_bury(questions: QuestionRefs) -> None:
+    """Do not ask these questions again today (until your next local midnight)."""
+    from mockprep.core.card_actions import CardAction
+
+    _mark(questions, CardAction.BURY, True)
+
+
+@question_app.command("unbury")
+def question_unbury(questions: QuestionRefs) -> None:
+    """Ask buried questions again today."""
+    from mockprep.core.card_actions import CardAction
+
+    _mark(questions, CardAction.BURY, False)
+
+
+@question_app.command("flag")
+def question_flag(questions: QuestionRefs) -> None:
+    """Flag questions to come back to (mockprep question list --flagged)."""
+    from mockprep.core.card_actions import CardAction
+
+    _mark(questions, CardAction.FLAG, True)
+
+
+@question_app.command("unflag")
+def question_unflag(questions: QuestionRefs) -> None:
+    """Remove the flag."""
+    from mockprep.core.card_actions import CardAction
+
+    _mark(questions, CardAction.FLAG, False)

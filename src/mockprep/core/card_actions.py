@@ -1,0 +1,173 @@
+"""What a person does to a question besides answering it, as Anki has it: undo the last rating,
+suspend, bury until tomorrow, flag — and the leech rule that suspends a question forgotten too often.
+
+Pure: times come in as arguments; the database applies the actions (:mod:`mockprep.db.cards`).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
+
+from fsrs import Rating
+
+from mockprep.core.durations import format_duration
+from mockprep.core.scheduler import RATING_NAMES, CardState, card_state, local_midnight
+
+if TYPE_CHECKING:
+    from fsrs import Card
+
+
+class CardAction(enum.StrEnum):
+    """An action at the rating prompt (or its command): each has a one-letter key."""
+
+    UNDO = "undo"
+    SUSPEND = "suspend"
+    BURY = "bury"
+    FLAG = "flag"
+
+    @property
+    def done(self) -> str:
+        """The mark's adjective: suspended, buried, flagged (undone for undo)."""
+        return {"undo": "undone", "suspend": "suspended", "bury": "buried", "flag": "flagged"}[self.value]
+
+
+# Single letters that no rating uses (a, h, g, e are again/hard/good/easy; q quits).
+ACTION_KEYS = {"u": CardAction.UNDO, "s": CardAction.SUSPEND, "b": CardAction.BURY, "f": CardAction.FLAG}
+ACTION_HELP = "u undo last rating · s suspend · b bury · f flag"
+
+
+def parse_card_action(text: str) -> CardAction | None:
+    """``u``/``s``/``b``/``f`` or the action's word; None when it is neither."""
+    word = text.strip().lower()
+    if word in ACTION_KEYS:
+        return ACTION_KEYS[word]
+    try:
+        return CardAction(word)
+    except ValueError:
+        return None
+
+
+SUSPENDED_BY_YOU = "you"
+SUSPENDED_AS_LEECH = "leech"
+
+
+@dataclass(frozen=True)
+class CardMarks:
+    """A question's marks: suspended (never asked until unsuspended), buried (not asked before a time),
+    flagged (listed for review). All None: none set."""
+
+    suspended_at: datetime | None = None
+    suspended_by: str | None = None  # "you" or "leech"
+    buried_until: datetime | None = None
+    flagged_at: datetime | None = None
+
+    @property
+    def suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    @property
+    def flagged(self) -> bool:
+        return self.flagged_at is not None
+
+    def buried(self, now: datetime) -> bool:
+        return self.buried_until is not None and self.buried_until > now
+
+    def labels(self, now: datetime) -> list[str]:
+        """Short words for lists: ``suspended (leech)``, ``buried``, ``flagged``."""
+        found = []
+        if self.suspended:
+            found.append("suspended" + (" (leech)" if self.suspended_by == SUSPENDED_AS_LEECH else ""))
+        if self.buried(now):
+            found.append("buried")
+        if self.flagged:
+            found.append("flagged")
+        return found
+
+
+def bury_end(now: datetime, tz: tzinfo | None = None) -> datetime:
+    """When a question buried at ``now`` comes back: the start of the person's next local day."""
+    return local_midnight(now, tz, days=1)
+
+
+def leech_reached(lapses: int, threshold: int) -> bool:
+    """Whether the lapse just counted makes the question a leech, as Anki decides: at ``threshold``
+    lapses and then every half threshold more (so an unsuspended leech gets a few more tries)."""
+    if threshold < 1 or lapses < threshold:
+        return False
+    return (lapses - threshold) % max(threshold // 2, 1) == 0
+
+
+@dataclass(frozen=True)
+class UndoneReview:
+    """A rating taken back: what it was, and the card as it is again."""
+
+    review_id: int
+    question_id: int
+    key: str
+    rating: int
+    rated_at: datetime
+    session_id: int | None
+    mock_answer_id: int | None  # the mock answer it rated, unrated again
+    overtime: bool
+    answer: str
+    card: Card  # the card restored: exactly as it was before the rating
+    replayed: bool  # True: recomputed from the review log (a rating stored before undo existed)
+    unsuspended: bool  # the rating had made it a leech; that suspension is lifted
+
+
+def undo_text(undone: UndoneReview, now: datetime) -> str:
+    """One line saying what was undone and where the question stands again."""
+    name = RATING_NAMES[Rating(undone.rating)]
+    ago = format_duration((now - undone.rated_at).total_seconds())
+    text = f"Undid {name} on {undone.key} (rated {ago} ago): "
+    if card_state(undone.card) == CardState.NEW:
+        text += "it is a new question again"
+    elif undone.card.due <= now:
+        text += "it is due again now"
+    else:
+        text += f"it is due again in {format_duration((undone.card.due - now).total_seconds())}, as before"
+    if undone.mock_answer_id is not None:
+        text += "; its mock answer is unrated again"
+    if undone.unsuspended:
+        text += "; it is no longer suspended as a leech"
+    return text + "."
+
+
+def recorded_text(rating: int, card: Card, rated_at: datetime, marks: CardMarks) -> str:
+    """What the prompt echoes once a rating is stored: ``good — next in 10m``."""
+    name = RATING_NAMES[Rating(rating)]
+    if marks.suspended:
+        return f"{name} — recorded; suspended, so not asked until you unsuspend it"
+    text = f"{name} — next in {format_duration((card.due - rated_at).total_seconds())}"
+    if marks.buried_until is not None and marks.buried_until > card.due:
+        text += ", but buried until tomorrow"
+    return text
+
+
+def mark_text(action: CardAction, key: str, on: bool) -> str:
+    """What a mark action did, with how to reverse it."""
+    if action == CardAction.SUSPEND:
+        if on:
+            return f"Suspended {key}: it is not asked until you unsuspend it (mockprep question unsuspend)."
+        return f"Unsuspended {key}: it is asked again when due."
+    if action == CardAction.BURY:
+        if on:
+            return f"Buried {key} until tomorrow."
+        return f"Unburied {key}: it is asked again when due."
+    if on:
+        return f"Flagged {key} (mockprep question list --flagged lists it)."
+    return f"Unflagged {key}."
+
+
+def leech_text(key: str, lapses: int) -> str:
+    return (
+        f"{key} is a leech: forgotten {lapses} times after being learned, so it is suspended (as Anki "
+        f"does). To ask it again: mockprep question unsuspend {key}"
+    )
+
+
+def state_name(card: Card) -> str:
+    return card_state(card).name.lower()

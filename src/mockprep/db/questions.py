@@ -1,0 +1,138 @@
+"""The question browser's queries: find a question by key or id, search the text, list the marked
+ones, and one question in full with its card and review history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from mockprep.core.browser import QuestionDetail, QuestionHit, ReviewEntry
+from mockprep.core.questions import QuestionFilter
+from mockprep.db.banks import question_record
+from mockprep.db.cards import card_from_row, card_marks
+from mockprep.db.sql import db_time, must_time, question_filter
+
+if TYPE_CHECKING:
+    from mockprep.db.store import Store
+
+_HIT_COLUMNS = (
+    "q.id, q.key, q.bank_id, q.round, q.topic, q.roles, q.data, q.retired_at,"
+    " c.question_id, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review,"
+    " c.suspended_at, c.suspended_by, c.buried_until, c.flagged_at"
+)
+# The searchable text of a question: its key, topic, prompt, answer, key points and tags.
+_TEXT_MATCH = (
+    "(q.key LIKE :{w} ESCAPE '\\' OR q.topic LIKE :{w} ESCAPE '\\'"
+    " OR json_extract(q.data, '$.prompt') LIKE :{w} ESCAPE '\\'"
+    " OR json_extract(q.data, '$.answer') LIKE :{w} ESCAPE '\\'"
+    " OR EXISTS (SELECT 1 FROM json_each(q.data, '$.key_points') k WHERE k.value LIKE :{w} ESCAPE '\\')"
+    " OR EXISTS (SELECT 1 FROM json_each(q.data, '$.tags') t WHERE t.value LIKE :{w} ESCAPE '\\'))"
+)
+MARKS = ("flagged", "suspended", "buried")
+
+
+class QuestionBrowser:
+    """``store.questions``: read-only lookups over ``questions``, ``cards`` and ``reviews``."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def candidates(self, ref: str) -> list[tuple[str, bool]]:
+        """``(key, retired)`` of the questions ``ref`` may mean: the question with that key, else every
+        question whose id (the part after the bank's ``/``) is ``ref``; active ones first."""
+        rows = self.store.q(
+            "SELECT key, retired_at IS NOT NULL AS retired FROM questions WHERE key = :r",
+            r=ref,
+        ).all()
+        if not rows and "/" not in ref:
+            rows = self.store.q(
+                "SELECT key, retired_at IS NOT NULL AS retired FROM questions"
+                " WHERE substr(key, instr(key, '/') + 1) = :r ORDER BY retired, key",
+                r=ref,
+            ).all()
+        return [(r.key, bool(r.retired)) for r in rows]
+
+    def all_keys(self) -> list[str]:
+        return [r.key for r in self.store.q("SELECT key FROM questions ORDER BY key")]
+
+    def search(self, words: list[str], flt: QuestionFilter) -> list[QuestionHit]:
+        """Active questions whose text holds every word (case-insensitive for ASCII): those with the
+        words in their key or prompt first, then by key."""
+        clause, params, binds = question_filter(flt)
+        in_prompt = []
+        for index, word in enumerate(words):
+            name = f"w{index}"
+            clause += " AND " + _TEXT_MATCH.format(w=name)
+            in_prompt.append(
+                f"(q.key LIKE :{name} ESCAPE '\\'"
+                f" OR json_extract(q.data, '$.prompt') LIKE :{name} ESCAPE '\\')"
+            )
+            params[name] = "%" + _escape_like(word) + "%"
+        # Questions that name the words in their key or prompt come first.
+        stmt = text(
+            f"SELECT {_HIT_COLUMNS} FROM questions q JOIN banks b ON b.id = q.bank_id"
+            f" JOIN cards c ON c.question_id = q.id WHERE {clause}"
+            f" ORDER BY ({' + '.join(in_prompt) or '0'}) DESC, q.key"
+        ).bindparams(*binds)
+        return [_hit(r) for r in self.store.conn.execute(stmt, params)]
+
+    def marked(self, marks: tuple[str, ...], now: datetime) -> list[QuestionHit]:
+        """Active questions carrying any of ``marks`` (flagged, suspended, buried at ``now``), by key."""
+        conditions = {
+            "flagged": "c.flagged_at IS NOT NULL",
+            "suspended": "c.suspended_at IS NOT NULL",
+            "buried": "c.buried_until > :now",
+        }
+        clause, params, binds = question_filter(QuestionFilter())
+        wanted = " OR ".join(conditions[m] for m in marks)
+        stmt = text(
+            f"SELECT {_HIT_COLUMNS} FROM questions q JOIN banks b ON b.id = q.bank_id"
+            f" JOIN cards c ON c.question_id = q.id WHERE {clause} AND ({wanted}) ORDER BY q.key"
+        ).bindparams(*binds)
+        return [_hit(r) for r in self.store.conn.execute(stmt, {**params, "now": db_time(now)})]
+
+    def detail(self, key: str) -> QuestionDetail | None:
+        """One question (retired ones too) with its card, marks, every review and linked stories."""
+        row = self.store.q(
+            f"SELECT {_HIT_COLUMNS} FROM questions q JOIN cards c ON c.question_id = q.id WHERE q.key = :k",
+            k=key,
+        ).first()
+        if row is None:
+            return None
+        reviews = [
+            ReviewEntry(
+                r.id,
+                must_time(r.rated_at),
+                r.rating,
+                r.state_before,
+                r.duration_ms,
+                r.time_limit_ms,
+                r.suggested,
+                r.session_id,
+                r.kind,
+                r.answer,
+            )
+            for r in self.store.q(
+                "SELECT r.id, r.rated_at, r.rating, r.state_before, r.duration_ms, r.time_limit_ms,"
+                " r.suggested, r.session_id, s.kind, r.answer FROM reviews r"
+                " LEFT JOIN sessions s ON s.id = r.session_id WHERE r.question_id = :q ORDER BY r.id",
+                q=row.id,
+            )
+        ]
+        stories = [
+            r.story_id
+            for r in self.store.q(
+                "SELECT story_id FROM story_links WHERE question_key = :k ORDER BY story_id", k=key
+            )
+        ]
+        return QuestionDetail(question_record(row), card_from_row(row), card_marks(row), reviews, stories)
+
+
+def _hit(row: Any) -> QuestionHit:
+    return QuestionHit(question_record(row), card_from_row(row), card_marks(row))
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,148 @@
+"""Rich rendering of the question browser: ``question show``, ``question search`` and ``question list``.
+
+Keys are what a person copies into other commands, so a key is printed whole on a line of its own and
+never cut, however narrow the terminal or the pipe; only prompt excerpts are shortened.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fsrs import Rating
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from mockprep.core.autograde import choice_letter
+from mockprep.core.browser import QuestionDetail, QuestionHit, ReviewEntry
+from mockprep.core.card_actions import CardMarks, state_name
+from mockprep.core.durations import format_duration
+from mockprep.core.sanitize import clean, shorten
+from mockprep.core.scheduler import RATING_NAMES, CardState, card_state
+from mockprep.terminal.console import plural, safe
+
+STATE_BEFORE = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _due(card_due: datetime, now: datetime) -> str:
+    if card_due <= now:
+        return "due now"
+    return f"due in {format_duration((card_due - now).total_seconds())} ({_local(card_due)})"
+
+
+def _status(hit_card_state: CardState, due: datetime, marks: CardMarks, now: datetime) -> str:
+    words = [hit_card_state.name.lower()]
+    if hit_card_state != CardState.NEW:
+        words.append(_due(due, now))
+    return ", ".join(words + marks.labels(now))
+
+
+def render_hits(console: Console, hits: list[QuestionHit], now: datetime, empty: str) -> None:
+    """Two lines per question: the whole key with where it stands, then the prompt's first line."""
+    if not hits:
+        console.print(empty)
+        return
+    excerpt_width = max(20, console.width - 4)
+    for hit in hits:
+        q = hit.record.question
+        line = Text(clean(q.key), style="bold")
+        line.append(f"  {q.round} · {clean(q.topic)} · ", style="dim")
+        line.append(_status(card_state(hit.card), hit.card.due, hit.marks, now), style="dim")
+        console.print(line, soft_wrap=True)  # never wrapped or cut inside the key
+        first = clean(q.spec.prompt.strip().splitlines()[0]) if q.spec.prompt.strip() else ""
+        if len(first) > excerpt_width:
+            first = first[: excerpt_width - 1] + "…"
+        console.print(Text("    " + first), soft_wrap=True)
+    footer = Text(f"{plural(len(hits), 'question')}. Open one: mockprep question show KEY", style="dim")
+    console.print(footer, soft_wrap=True)
+
+
+def render_question(console: Console, detail: QuestionDetail, now: datetime) -> None:
+    record = detail.record
+    q = record.question
+    spec = q.spec
+    title = Text(clean(q.key), style="bold")
+    if record.retired:
+        title.append("  (retired: no longer in its bank file)", style="yellow")
+    console.print(title, soft_wrap=True)
+    meta = f"{q.round} · {q.topic} · difficulty {spec.difficulty} · {spec.kind}"
+    if spec.time_limit_seconds is not None:
+        meta += f" · time limit {format_duration(spec.time_limit_seconds)}"
+    if spec.competencies:
+        meta += f" · competencies {', '.join(spec.competencies)}"
+    if spec.tags:
+        meta += f" · tags {', '.join(spec.tags)}"
+    console.print(safe(meta, "dim"))
+    body: list[Text] = [safe(spec.prompt.strip())]
+    for index, choice in enumerate(spec.choices or []):
+        line = Text(f"  {choice_letter(index)}) ", style="bold")
+        line.append_text(safe(choice))
+        body.append(line)
+    console.print(Panel(Group(*body), title="Question", title_align="left", border_style="blue"))
+    parts: list[Text] = [safe(spec.answer.strip())]
+    if spec.correct is not None:
+        parts.append(Text(f"Correct choice: {spec.correct}", style="bold"))
+    if spec.value is not None:
+        tolerance = f" ± {spec.tolerance:g}" if spec.tolerance else ""
+        parts.append(safe(f"Expected value: {spec.value:g}{tolerance} {spec.unit or ''}".rstrip(), "bold"))
+    parts.append(Text("\nKey points", style="bold"))
+    parts += [Text("  • ").append_text(safe(point)) for point in spec.key_points]
+    if spec.follow_ups:
+        parts.append(Text("\nFollow-ups", style="bold"))
+        parts += [Text("  → ").append_text(safe(f, "italic")) for f in spec.follow_ups]
+    console.print(Panel(Group(*parts), title="Model answer", title_align="left", border_style="green"))
+    _render_schedule(console, detail, now)
+    _render_reviews(console, detail.reviews)
+
+
+def _render_schedule(console: Console, detail: QuestionDetail, now: datetime) -> None:
+    card, marks = detail.card, detail.marks
+    state = card_state(card)
+    line = Text("Scheduling: ", style="bold")
+    if state == CardState.NEW:
+        line.append("new — not answered yet")
+    else:
+        line.append(f"{state_name(card)} · {_due(card.due, now)}")
+        if card.stability is not None and card.difficulty is not None:
+            line.append(f" · stability {card.stability:.1f} days · difficulty {card.difficulty:.1f}/10")
+        line.append(f" · {plural(len(detail.reviews), 'rating')}, {plural(detail.lapses, 'lapse')}")
+    console.print(line)
+    if marks.suspended and marks.suspended_at is not None:
+        why = "automatically as a leech" if marks.suspended_by == "leech" else "by you"
+        console.print(
+            Text(f"Suspended {why} on {_local(marks.suspended_at)}: not asked until unsuspended.", "yellow")
+        )
+    if marks.buried(now) and marks.buried_until is not None:
+        console.print(Text(f"Buried until {_local(marks.buried_until)}.", "yellow"))
+    if marks.flagged and marks.flagged_at is not None:
+        console.print(Text(f"Flagged on {_local(marks.flagged_at)}.", "magenta"))
+    if detail.linked_stories:
+        console.print(Text("Stories linked: " + ", ".join(str(s) for s in detail.linked_stories)))
+
+
+def _render_reviews(console: Console, reviews: list[ReviewEntry]) -> None:
+    if not reviews:
+        console.print(Text("No ratings yet.", style="dim"))
+        return
+    table = Table(title="Ratings, oldest first", title_justify="left", box=None, pad_edge=False)
+    for column in ("date", "rating", "time / limit", "was", "session", "answer"):
+        table.add_column(column, no_wrap=column != "answer", overflow="ellipsis")
+    for r in reviews:
+        limit = "-" if r.time_limit_ms is None else format_duration(r.time_limit_ms / 1000)
+        used = Text(f"{format_duration(r.duration_ms / 1000)} / {limit}", style="red" if r.overtime else "")
+        session = "-" if r.session_id is None else f"{r.session_kind or ''} {r.session_id}".strip()
+        answer = r.answer.strip().splitlines()[0] if r.answer.strip() else "(nothing typed)"
+        table.add_row(
+            _local(r.rated_at),
+            RATING_NAMES[Rating(r.rating)],
+            used,
+            STATE_BEFORE.get(r.state_before, str(r.state_before)),
+            session,
+            safe(shorten(answer, 200)),
+        )
+    console.print(table)
