@@ -68,15 +68,8 @@ def test_technical_round_counts(questions: list[Question]) -> None:
     assert len({q.topic for q in auto}) >= 14  # spread over the topics, not bunched
 
 
-NEW_BANKS = {
-    "reinforcement-learning", "llms", "generative-models", "nlp", "computer-vision", "ml-system-design",
-    "paper-critique", "probabilistic-ml", "data-science", "ml-engineering", "research-behavioral",
-    "project-research-defense",
-}  # fmt: skip
-
-
-def test_every_new_question_has_follow_ups(questions: list[Question]) -> None:
-    assert [q.key for q in questions if q.bank_id in NEW_BANKS and not q.spec.follow_ups] == []
+def test_every_question_has_follow_ups(questions: list[Question]) -> None:
+    assert [q.key for q in questions if not q.spec.follow_ups] == []
 
 
 def test_choice_answers_are_spread_over_the_letters(questions: list[Question]) -> None:
@@ -140,6 +133,24 @@ def test_no_near_duplicate_questions(questions: list[Question]) -> None:
         if similarity >= 0.6:
             close.append((round(similarity, 2), questions[i].key, questions[j].key))
     assert close == []
+
+
+def test_every_model_answer_is_credited_by_the_grader(questions: list[Question]) -> None:
+    """Pasting a question's own model answer covers all its key points and is suggested good or easy."""
+    from mockprep.core.embedding import load_wordllama
+    from mockprep.core.grading import default_grader
+
+    embedder = load_wordllama()
+    grader = default_grader(lambda: embedder)
+    short = []
+    for q in questions:
+        if q.spec.kind != "open":
+            continue
+        assessment = grader.assess(q.spec, q.spec.answer)
+        missed = [p.point for p in assessment.points if p.verdict != "covered"]
+        if missed or (assessment.suggested or 0) < 3:
+            short.append((q.key, assessment.suggested, missed))
+    assert short == []
 
 
 def test_the_readme_example_bank_is_valid(tmp_path: Path) -> None:

@@ -256,3 +256,40 @@ def test_quitting_before_the_first_answer_leaves_no_session(demo: Store, clock: 
     summary, ui = run(demo, clock, [None], [])
     assert ui.shown and summary.answered == 0
     assert demo.conn.exec_driver_sql("SELECT COUNT(*) FROM sessions").scalar() == 0
+
+
+def test_an_unreadable_answer_at_a_terminal_is_asked_again_and_the_clock_keeps_running(
+    store: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    folder = tmp_path / "num"
+    folder.mkdir()
+    (folder / "num.toml").write_text(
+        'id = "num"\ntitle = "N"\nround = "technical"\ntopic = "arith"\n\n[[questions]]\nid = "half"\n'
+        'kind = "numeric"\nprompt = "1/2?"\nanswer = "0.5"\nvalue = 0.5\ntolerance = 0.001\n'
+        'key_points = ["one half", "as a decimal"]\nfollow_ups = ["And 1/4?"]\n',
+        encoding="utf-8",
+    )
+    store.banks.add_source(folder, clock.now)
+    sync_banks(store, clock.now)
+    ui = ScriptedUI(["0,5", "0.5"], [Rating.Good], clock=clock, answer_seconds=10)
+    ui.interactive = True
+    Session(store, ui, clock, random.Random(1), SessionOptions(filter=QuestionFilter(banks=("num",)))).run()
+    assert any("ambiguous" in n for n in ui.notices)
+    assert ui.reveals[0][0] == "0.5" and ui.reveals[0][1].correct
+    assert ui.timings[0].seconds == 20  # both tries count
+
+
+def test_piped_answers_are_never_asked_again(store: Store, clock: FakeClock, tmp_path: Path) -> None:
+    folder = tmp_path / "num"
+    folder.mkdir()
+    (folder / "num.toml").write_text(
+        'id = "num"\ntitle = "N"\nround = "technical"\ntopic = "arith"\n\n[[questions]]\nid = "half"\n'
+        'kind = "numeric"\nprompt = "1/2?"\nanswer = "0.5"\nvalue = 0.5\n'
+        'key_points = ["one half", "as a decimal"]\nfollow_ups = ["And 1/4?"]\n',
+        encoding="utf-8",
+    )
+    store.banks.add_source(folder, clock.now)
+    sync_banks(store, clock.now)
+    ui = ScriptedUI(["0,5"], [Rating.Again], clock=clock)
+    Session(store, ui, clock, random.Random(1), SessionOptions(filter=QuestionFilter(banks=("num",)))).run()
+    assert not any("Could not read" in n for n in ui.notices) and ui.reveals[0][1].correct is False

@@ -192,3 +192,50 @@ def test_plan_never_overfills(minutes: float, limits: list[float]) -> None:
 def test_parse_minutes_rejects(bad: float) -> None:
     with pytest.raises(ValueError):
         parse_minutes(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("√2 ≈ 1.414", 1.414),
+        ("z = 5/2.887 = 1.73, so P ≈ 0.042", 0.042),
+        ("−0.5", -0.5),
+        ("1.2 × 10^-3", 0.0012),
+        ("1.2·10⁻³", 0.0012),
+        ("answer: 35/12", 35 / 12),
+        ("π/4", 0.7853981633974483),
+        ("√2/2", 0.7071067811865476),
+        ("1,000", 1000.0),
+        ("2^10", 1024.0),
+    ],
+)
+def test_numbers_are_read_from_the_final_answer(text: str, value: float) -> None:
+    from mockprep.core.autograde import read_number
+
+    assert read_number(text) == pytest.approx(value)
+
+
+def test_percentages_read_as_proportions_and_decimal_commas_are_sent_back() -> None:
+    from mockprep.core.autograde import Unreadable, read_number
+
+    assert read_number("4.2%", proportion=True) == pytest.approx(0.042)
+    assert read_number("4.2%", proportion=False) == pytest.approx(4.2)
+    for ambiguous in ("0,042", "3,5"):
+        with pytest.raises(Unreadable, match="ambiguous"):
+            read_number(ambiguous)
+
+
+def test_a_choice_is_read_by_letter_in_any_form_or_by_its_text() -> None:
+    from mockprep.core.autograde import Unreadable, read_choice
+
+    q = QuestionSpec.model_validate(
+        {"id": "c", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
+         "choices": ["one", "two", "three"], "correct": "B"},
+        strict=False,
+    )  # fmt: skip
+    assert q.correct == "b"  # a bank may write the letter in upper case
+    for answer in ("b", "B", "(b)", "b)", "B. two", "option b", "two", "Two"):
+        assert read_choice(q, answer) == "b", answer
+    with pytest.raises(Unreadable):
+        read_choice(q, "the second-ish one maybe")
+    assert auto_grade(q, "two").correct

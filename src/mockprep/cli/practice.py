@@ -19,6 +19,12 @@ from mockprep.cli.context import (
 from mockprep.cli.options import BankOption, NoTimerOption, RoundOption, TimeLimitOption, timing_options
 
 
+def _at_terminal() -> bool:
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 @app.command()
 def session(
     round: RoundOption = None,
@@ -79,7 +85,7 @@ def session(
             banks=tuple(banks),
         )
         console = make_console()
-        ui = TerminalUI(console, stdin_reader(console, utc_now))
+        ui = TerminalUI(console, stdin_reader(console, utc_now), interactive=_at_terminal())
         options = SessionOptions(
             flt, new, limit, timer=not no_timer, time_limit=limit_seconds, minutes=minutes_value
         )
@@ -133,7 +139,7 @@ def mock(
     store = open_store()
     try:
         console = make_console()
-        ui = MockTerminalUI(console, stdin_reader(console, utc_now))
+        ui = MockTerminalUI(console, stdin_reader(console, utc_now), interactive=_at_terminal())
         options = MockOptions(minutes_value, limit_seconds, not no_timer)
         rounds = ROUND_ORDER if loop else (round.value,)  # type: ignore[union-attr]
         with signals_interrupt():

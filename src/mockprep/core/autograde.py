@@ -1,20 +1,28 @@
-"""Reading auto-graded answers: the letter of a choice, the number of a numeric question. Pure."""
+"""Reading auto-graded answers as people write them: a choice's letter or text, a number at the end of
+some working. Pure.
+
+Numbers: the final answer is what follows the last "=", "≈", "so", "answer" or "therefore" that has a
+number after it; fractions, √ and π expressions, scientific notation ("1.2e-3", "1.2 × 10^-3"), a
+Unicode minus and a percentage (read as a proportion when the expected value is one) are understood.
+A comma that could be a decimal comma ("0,042", "3,5") is ambiguous and sent back with a question
+rather than read as a thousands separator.
+"""
 
 from __future__ import annotations
 
+import ast
+import difflib
+import math
+import operator
 import re
+import unicodedata
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mockprep.core.banks import QuestionSpec
 
-_LETTER = re.compile(r"^\W*([a-h])\b", re.IGNORECASE)
-_NUMBER = re.compile(
-    r"[-+]?(?:\d+(?:[.,]\d+)*(?:\.\d+)?|\.\d+)(?:e[-+]?\d+)?(?:\s*/\s*[-+]?\d+(?:\.\d+)?)?",
-    re.IGNORECASE,
-)
+LETTERS = "abcdefgh"
 
 
 @dataclass(frozen=True)
@@ -26,36 +34,179 @@ class AutoGrade:
     expected: str
 
 
+class Unreadable(ValueError):
+    """The answer cannot be read unambiguously; the message says what to type instead."""
+
+
 def choice_letter(index: int) -> str:
-    return "abcdefgh"[index]
+    return LETTERS[index]
 
 
-def parse_number(text: str) -> float | None:
-    """The first number in ``text``: ``0.25``, ``-3e-2``, ``1,000`` or a fraction such as ``35/12``."""
-    match = _NUMBER.search(text)
-    if not match:
-        return None
-    token = match.group().replace(" ", "")
-    try:
-        if "/" in token:
-            num, den = token.split("/")
-            return float(Fraction(num.replace(",", "")) / Fraction(den))
-        return float(token.replace(",", ""))
-    except (ValueError, ZeroDivisionError):
-        return None
+# -- choices -----------------------------------------------------------------------------------
+
+_LETTER_FORMS = re.compile(
+    r"^\W*(?:(?:option|answer|choice)\s*[:=]?\s*)?\(?([a-h])\)?(?:[.):]|\s|$)", re.IGNORECASE
+)
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", text).lower()))
+
+
+def read_choice(spec: QuestionSpec, answer: str) -> str:
+    """The letter chosen: "b", "B", "(b)", "b)", "option b", or the option's own text.
+
+    Raises :class:`Unreadable` when it is neither.
+    """
+    assert spec.choices is not None
+    text = answer.strip()
+    letters = LETTERS[: len(spec.choices)]
+    match = _LETTER_FORMS.match(text)
+    if match and match.group(1).lower() in letters:
+        rest = text[match.end() :].strip()
+        if (
+            not rest
+            or _plain(rest) == _plain(spec.choices[letters.index(match.group(1).lower())])
+            or len(rest) < 3
+        ):
+            return match.group(1).lower()
+    said = _plain(text)
+    options = [_plain(c) for c in spec.choices]
+    if said in options:
+        return letters[options.index(said)]
+    close = difflib.get_close_matches(said, options, n=2, cutoff=0.85)
+    if len(close) == 1:
+        return letters[options.index(close[0])]
+    if match and match.group(1).lower() in letters:
+        return match.group(1).lower()
+    raise Unreadable(f"type the letter of your choice ({letters[0]}-{letters[-1]}) or the option's text")
 
 
 def grade_choice(spec: QuestionSpec, answer: str) -> AutoGrade:
     assert spec.correct is not None and spec.choices is not None
-    match = _LETTER.match(answer.strip())
-    given = match.group(1).lower() if match else None
-    expected = f"{spec.correct}) {spec.choices[ord(spec.correct) - ord('a')]}"
+    try:
+        given: str | None = read_choice(spec, answer)
+    except Unreadable:
+        given = None
+    expected = f"{spec.correct}) {spec.choices[LETTERS.index(spec.correct)]}"
     return AutoGrade(given == spec.correct, given, expected)
+
+
+# -- numbers -----------------------------------------------------------------------------------
+
+_MARKERS = re.compile(r"=|≈|~|\bso\b|\banswer\b|\btherefore\b|\bthus\b|\bhence\b|\bgives\b|:", re.IGNORECASE)
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_EXPRESSION = re.compile(
+    r"[-+(]*\s*(?:\d|\.\d|√|π|pi\b|sqrt)[0-9.,eE+\-*/()√π^\s]*(?:pi|sqrt)?[0-9.,eE+\-*/()√π^\s]*%?"
+)
+_OPERATORS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+}
+
+
+def _normalise(text: str) -> str:
+    text = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+)", lambda m: "^" + m.group(1).translate(_SUPERSCRIPTS), text)
+    text = unicodedata.normalize("NFKC", text)
+    for old, new in (("−", "-"), ("–", "-"), ("×", "*"), ("·", "*"), ("÷", "/")):
+        text = text.replace(old, new)
+    # "1.2 x 10^-3" and "1.2*10^-3": scientific notation written out
+    return re.sub(r"(?<=\d)\s*[x*]\s*10\s*\^\s*([-+]?\d+)", r"e\1", text)
+
+
+def _evaluate(expression: str) -> float:
+    """Value of an arithmetic expression with √, π, ^ (a restricted ``ast`` walk, no ``eval``)."""
+    source = expression.replace("^", "**").replace("π", " pi ")
+    source = re.sub(r"√\s*\(", "sqrt(", source)
+    source = re.sub(r"√\s*([0-9.]+|pi)", r"sqrt(\1)", source)
+    source = re.sub(r"(\d|\))\s*(pi|sqrt|\()", r"\1*\2", source)  # 2π, 2√3, 2(3): implicit product
+    tree = ast.parse(source.strip(), mode="eval")
+
+    def walk(node: ast.AST) -> float:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+            return float(node.value)
+        if isinstance(node, ast.Name) and node.id == "pi":
+            return math.pi
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            left, right = walk(node.left), walk(node.right)
+            if isinstance(node.op, ast.Pow) and abs(right) > 64:
+                raise ValueError("exponent too large")
+            return _OPERATORS[type(node.op)](left, right)
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
+            return _OPERATORS[type(node.op)](walk(node.operand))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sqrt":
+            (argument,) = node.args
+            return math.sqrt(walk(argument))
+        raise ValueError("not arithmetic")
+
+    return walk(tree)
+
+
+def _commas(number: str) -> str:
+    """Thousands separators removed; a comma that could be a decimal comma is ambiguous."""
+    for match in re.finditer(r"\d+(?:,\d+)+", number):
+        integer, *groups = match.group().split(",")
+        if integer.lstrip("-+") in ("", "0") or any(len(g) != 3 for g in groups):
+            raise Unreadable(
+                f"{match.group()!r} is ambiguous: write decimals with a point (0.042) and no commas"
+            )
+    return number.replace(",", "")
+
+
+def read_number(answer: str, proportion: bool = False) -> float | None:
+    """The final number in ``answer`` (see the module docstring); None when there is none.
+
+    ``proportion``: the expected value is a proportion, so "4.2%" reads as 0.042.
+    Raises :class:`Unreadable` for an ambiguous decimal comma.
+    """
+    text = _normalise(answer)
+    cuts = [m.end() for m in _MARKERS.finditer(text)]
+    for start in [*reversed(cuts), 0]:
+        candidates = [
+            m.group().strip() for m in _EXPRESSION.finditer(text[start:]) if re.search(r"\d|π|pi", m.group())
+        ]
+        if not candidates:
+            continue
+        token = candidates[0] if start else candidates[-1]
+        percent = token.endswith("%")
+        token = _commas(token.rstrip("%").strip().rstrip(".,;"))
+        try:
+            value = _evaluate(token)
+        except ZeroDivisionError:
+            return None
+        except (ValueError, SyntaxError, OverflowError, TypeError, RecursionError):
+            numbers = re.findall(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?", token)
+            if not numbers:
+                continue
+            value = float(numbers[-1])
+        if percent and proportion:
+            value /= 100
+        return value
+    return None
+
+
+def parse_number(text: str) -> float | None:
+    """The final number in ``text``; None when there is none or it is ambiguous."""
+    try:
+        return read_number(text)
+    except Unreadable:
+        return None
 
 
 def grade_numeric(spec: QuestionSpec, answer: str) -> AutoGrade:
     assert spec.value is not None
-    value = parse_number(answer)
+    proportion = 0 < abs(spec.value) <= 1
+    try:
+        value = read_number(answer, proportion)
+    except Unreadable:
+        value = None
     tolerance = spec.tolerance if spec.tolerance is not None else 0.0
     # A hair of slack so that "0.1" matches 0.1 despite binary floating point.
     slack = tolerance + 1e-9 * max(1.0, abs(spec.value))
@@ -63,3 +214,26 @@ def grade_numeric(spec: QuestionSpec, answer: str) -> AutoGrade:
     unit = f" {spec.unit}" if spec.unit else ""
     expected = f"{spec.value:g}{unit}" + (f" (± {tolerance:g})" if tolerance else "")
     return AutoGrade(correct, None if value is None else f"{value:g}", expected)
+
+
+def check_choice(spec: QuestionSpec, answer: str) -> str | None:
+    """What to ask the person to retype, or None when the answer can be read (blank: no answer)."""
+    if not answer.strip():
+        return None
+    try:
+        read_choice(spec, answer)
+    except Unreadable as exc:
+        return str(exc)
+    return None
+
+
+def check_numeric(spec: QuestionSpec, answer: str) -> str | None:
+    if not answer.strip():
+        return None
+    try:
+        found = read_number(answer, spec.value is not None and 0 < abs(spec.value) <= 1)
+    except Unreadable as exc:
+        return str(exc)
+    return (
+        None if found is not None else "no number found: type the value (3/8, 0.375, √2/2 and 1e-3 all work)"
+    )

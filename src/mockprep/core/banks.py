@@ -76,7 +76,7 @@ class QuestionSpec(BaseModel):
     competencies: list[Slug] = []
     roles: list[Slug] | None = None
     choices: Annotated[list[ShortText], Field(min_length=2, max_length=8)] | None = None
-    correct: Annotated[str, Field(pattern=r"^[a-h]$")] | None = None
+    correct: Annotated[str, Field(pattern=r"^[a-hA-H]$")] | None = None
     value: float | None = None
     tolerance: Annotated[float, Field(ge=0)] | None = None
     unit: Annotated[str, Field(max_length=40)] | None = None
@@ -92,6 +92,11 @@ class QuestionSpec(BaseModel):
         if isinstance(value, bool) or value not in (1, 2, 3) or not isinstance(value, int):
             raise ValueError(f"must be one of 1, 2 or 3 (got {_short(value)})")
         return value
+
+    @field_validator("correct")
+    @classmethod
+    def _correct_in_lower_case(cls, value: str | None) -> str | None:
+        return None if value is None else value.lower()  # a bank may write "B"
 
     @field_validator("time_limit")
     @classmethod
@@ -266,7 +271,7 @@ def _message(error: dict[str, Any], field: str | None) -> str:
         return "missing"
     if kind == "string_pattern_mismatch":
         if field in ("correct",):
-            return "must be one letter a-h naming a choice"
+            return "must be one letter a-h (or A-H) naming a choice"
         return "must be lower-case letters, digits and '-' (at most 64), e.g. 'bias-variance'"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")

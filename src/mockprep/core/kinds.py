@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mockprep.core.autograde import AutoGrade, grade_choice, grade_numeric
+from mockprep.core.autograde import AutoGrade, check_choice, check_numeric, grade_choice, grade_numeric
 
 if TYPE_CHECKING:
     from mockprep.core.banks import QuestionSpec
@@ -24,6 +24,8 @@ class Kind:
     answer_hint: str  # shown under the question
     validate: Callable[[QuestionSpec], None]  # raise ValueError naming what is wrong
     auto_grade: Callable[[QuestionSpec, str], AutoGrade] | None = None  # None: judged by key points
+    # What to ask the person to retype when an answer cannot be read (None: it can be read)
+    check_answer: Callable[[QuestionSpec, str], str | None] | None = None
 
 
 def _no_checks(_spec: QuestionSpec) -> None:
@@ -33,7 +35,7 @@ def _no_checks(_spec: QuestionSpec) -> None:
 def _check_choice(spec: QuestionSpec) -> None:
     if spec.choices is None or spec.correct is None:
         raise ValueError("a choice question needs 'choices' and 'correct'")
-    if ord(spec.correct) - ord("a") >= len(spec.choices):
+    if ord(spec.correct.lower()) - ord("a") >= len(spec.choices):
         raise ValueError(f"'correct' is {spec.correct!r} but there are only {len(spec.choices)} choices")
 
 
@@ -53,6 +55,7 @@ KINDS: dict[str, Kind] = {
             "Type the letter of your choice, then an empty line.",
             _check_choice,
             grade_choice,
+            check_choice,
         ),
         Kind(
             "numeric",
@@ -61,6 +64,7 @@ KINDS: dict[str, Kind] = {
             "Type a number (fractions like 3/8 are fine), then an empty line.",
             _check_numeric,
             grade_numeric,
+            check_numeric,
         ),
     )
 }

@@ -21,6 +21,7 @@ from mockprep.core.card_actions import (
     undo_text,
 )
 from mockprep.core.grading import Grader, default_grader
+from mockprep.core.kinds import kind_of
 from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import card_state, make_scheduler, preview_intervals, review
 from mockprep.core.settings import Settings
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
     from mockprep.practice.ui import MockReport, SessionSummary
 
 Clock = Callable[[], datetime]
+
+
+MAX_RETYPES = 3  # an answer that still cannot be read after this many tries is graded as it is
 
 
 class SessionInterrupted(BaseException):
@@ -88,6 +92,14 @@ class Pipeline:
         countdown = self.countdown(limit, shown)
         self.ui.show_question(record, progress(shown), countdown)
         answer = self.ui.read_answer(countdown)
+        # Only a person at a terminal is asked to retype: piped input keeps its line protocol.
+        check = kind_of(record.question.spec).check_answer if getattr(self.ui, "interactive", False) else None
+        for _retry in range(MAX_RETYPES):
+            problem = None if answer is None or check is None else check(record.question.spec, answer)
+            if problem is None:
+                break
+            self.ui.notice(f"Could not read that answer: {problem}.")
+            answer = self.ui.read_answer(countdown)  # the clock keeps running
         if answer is None:
             return None
         answered = self.clock()

@@ -99,7 +99,11 @@ class MockReport:
 
 
 class PracticeUI(Protocol):
-    """The steps every practice flow shares: ask, read, reveal, rate."""
+    """The steps every practice flow shares: ask, read, reveal, rate.
+
+    A UI with ``interactive = True`` (a person at a terminal) is asked to read an answer again when it
+    cannot be read; piped input is graded as it is, so scripts keep their line protocol.
+    """
 
     def notice(self, text: str) -> None: ...
 

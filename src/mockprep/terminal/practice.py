@@ -43,9 +43,10 @@ RATING_STYLES = {
 class TerminalUI:
     """:class:`mockprep.session.SessionUI` on a rich console."""
 
-    def __init__(self, console: Console, read_line: ReadLine):
+    def __init__(self, console: Console, read_line: ReadLine, interactive: bool = False):
         self.console = console
         self.read_line = read_line
+        self.interactive = interactive  # a person at a terminal (not a pipe): may be asked to retype
 
     def _prompt(self, label: str, countdown: Countdown | None = None) -> str | None:
         return self.read_line(label, countdown)
