@@ -24,6 +24,7 @@ class Kind:
     answer_hint: str  # shown under the question
     validate: Callable[[QuestionSpec], None]  # raise ValueError naming what is wrong
     auto_grade: Callable[[QuestionSpec, str], AutoGrade] | None = None  # None: judged by key points
+    one_line: bool = False  # the answer is one line: Enter submits it (no empty line needed)
 
 
 def _no_checks(_spec: QuestionSpec) -> None:
@@ -50,17 +51,19 @@ KINDS: dict[str, Kind] = {
             "choice",
             ("choices", "correct"),
             ("technical",),
-            "Type the letter of your choice, then an empty line.",
+            "Type the letter of your choice and press Enter.",
             _check_choice,
             grade_choice,
+            one_line=True,
         ),
         Kind(
             "numeric",
             ("value", "tolerance", "unit"),
             ("technical",),
-            "Type a number (fractions like 3/8 are fine), then an empty line.",
+            "Type a number (fractions like 3/8 are fine) and press Enter.",
             _check_numeric,
             grade_numeric,
+            one_line=True,
         ),
     )
 }
