@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks.workload import PRESETS, build, write_bank_file
+from benchmarks.workload import PRESETS, build, huge_answer, write_bank_file
 from mockprep.core.records import ReviewRecord
 
 ROOT = Path(__file__).resolve().parent
@@ -139,6 +139,36 @@ def in_process_rating_ms(home: Path, runs: int) -> list[float]:
     return samples[5:]
 
 
+def in_process_grading_ms(runs: int, size: int = 10_000_000) -> list[float]:
+    """Milliseconds to grade one pasted answer of ``size`` characters against a question's key points."""
+    import random
+
+    from mockprep.core.banks import QuestionSpec
+    from mockprep.core.grading import LexicalGrader
+
+    spec = QuestionSpec.model_validate(
+        {
+            "id": "bias-variance",
+            "prompt": "Derive the bias-variance decomposition.",
+            "answer": "Expected error = bias² + variance + noise.",
+            "key_points": [
+                "expected error = bias^2 + variance + irreducible noise",
+                "variance increases with model complexity",
+                "the expectation is over training sets",
+                "regularisation trades variance for bias",
+            ],
+        }
+    )
+    answer = huge_answer(size, random.Random(11))
+    grader = LexicalGrader()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        grader.assess(spec, answer)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
 def run_all(home: Path, runs: int, big_bank_questions: int) -> list[Result]:
     env = {**os.environ, "MOCKPREP_HOME": str(home), "COLUMNS": "100", "NO_COLOR": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -207,6 +237,20 @@ def run_all(home: Path, runs: int, big_bank_questions: int) -> list[Result]:
             None,
             None,
             "< 10 ms",
+        )
+    )
+
+    grading = in_process_grading_ms(max(1, runs // 2))
+    results.append(
+        Result(
+            "grade a 10 MB answer (in-process)",
+            statistics.median(grading),
+            min(grading),
+            max(grading),
+            0.0,
+            None,
+            None,
+            "< 2 s",
         )
     )
 

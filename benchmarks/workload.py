@@ -228,3 +228,27 @@ def _stories(store: Store, rng: random.Random, preset: Preset, start: datetime, 
             store.stories.save_version(
                 story_id, StoryDraft.from_dict(draft), created + timedelta(days=version)
             )
+
+
+def huge_answer(size: int, rng: random.Random) -> str:
+    """A pasted answer of about ``size`` characters: prose that names the key points, many distinct
+    made-up words (the worst case for fuzzy matching), repeated lines and one very long line."""
+    prose = (
+        "The expected error splits into bias squared, variance and irreducible noise. "
+        "Variance grows with model complexity! We average over training sets.\n"
+    )
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    parts: list[str] = []
+    length = 0
+    while length < size:
+        kind = rng.random()
+        if kind < 0.2:
+            part = prose
+        elif kind < 0.25:
+            part = " ".join("token" for _ in range(2000)) + "\n"
+        else:
+            words = ("".join(rng.choices(letters, k=rng.randint(2, 11))) for _ in range(rng.randint(5, 20)))
+            part = " ".join(words) + rng.choice([". ", "! ", "\n"])
+        parts.append(part)
+        length += len(part)
+    return "".join(parts)

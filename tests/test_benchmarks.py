@@ -43,6 +43,7 @@ def test_small_preset_runs_every_scenario(tmp_path: Path) -> None:
         "export",
         "import",
         "rate one answer (in-process)",
+        "grade a 10 MB answer (in-process)",
         "bank sync, nothing changed",
     ):
         assert any(name.startswith(expected) for name in names), expected

@@ -44,8 +44,9 @@ def test_unknown_round_topic_role_bank(cli) -> None:
 
 
 def test_scripted_session_over_stdin(cli, home: Path) -> None:
+    # Project questions are all open: answer lines, then an empty line (a number or a choice takes one).
     script = "my first answer\nsecond line\n\n3\n\n1\nq\n"
-    result = cli("session", "--round", "technical", input=script)
+    result = cli("session", "--round", "project", input=script)
     assert result.exit_code == 0, result.stderr
     assert "Question 1" in result.stdout and "Model answer" in result.stdout
     assert "Session complete" in result.stdout and "2 answered" in result.stdout
@@ -54,7 +55,7 @@ def test_scripted_session_over_stdin(cli, home: Path) -> None:
     assert db_rows(home, "SELECT status, kind FROM sessions") == [("completed", "drill")]
     assert db_rows(
         home, "SELECT DISTINCT q.round FROM reviews r JOIN questions q ON q.id = r.question_id"
-    ) == [("technical",)]
+    ) == [("project",)]
 
 
 def test_invalid_rating_reprompts_and_end_of_input_ends_cleanly(cli, home: Path) -> None:

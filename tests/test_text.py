@@ -239,3 +239,76 @@ def test_a_choice_is_read_by_letter_in_any_form_or_by_its_text() -> None:
     with pytest.raises(Unreadable):
         read_choice(q, "the second-ish one maybe")
     assert auto_grade(q, "two").correct
+
+
+# -- key-point matching on long answers -------------------------------------------------------------
+
+import difflib  # noqa: E402
+import random  # noqa: E402
+import re  # noqa: E402
+
+from mockprep.core import matching  # noqa: E402
+from mockprep.core.matching import FUZZY_VOCABULARY, match_key_points  # noqa: E402
+
+
+def reference_match(key_points: list[str], answer: str) -> list[tuple[bool, float, str | None]]:
+    """The matcher as first written, comparing with every distinct word: the meaning to keep."""
+    words = set(matching.content_words(answer))
+    if not words:
+        return [(False, 0.0, None) for _ in key_points]
+    pool = sorted(words)
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", answer) if s.strip()]
+    sentence_words = [set(matching.content_words(s)) for s in sentences]
+    result = []
+    for point in key_points:
+        point_words = matching.content_words(point)
+        hits = []
+        for w in point_words:
+            close = [w] if w in words else difflib.get_close_matches(w, pool, n=1, cutoff=0.8)
+            hits += close[:1]
+        share = len(hits) / len(point_words) if point_words else 0.0
+        evidence = None
+        if hits:
+            scores = [len(set(hits) & ws) for ws in sentence_words]
+            best = max(range(len(sentences)), key=lambda i: scores[i])
+            evidence = sentences[best] if scores[best] else None
+        result.append((bool(point_words) and share >= 0.6, share, evidence))
+    return result
+
+
+WORDS = "bias variance varaince noise model models complexity expected error training sets the of a".split()
+texts = st.lists(st.sampled_from([*WORDS, ".", "!", "\n", "Bias.", "q"]), max_size=40).map(" ".join)
+
+
+@given(st.lists(texts, max_size=4), texts)
+def test_matching_means_what_it_meant(key_points: list[str], answer: str) -> None:
+    found = [(m.covered, m.share, m.evidence) for m in match_key_points(key_points, answer)]
+    assert found == reference_match(key_points, answer)
+
+
+def test_a_huge_answer_is_graded_right_with_bounded_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 40,000 distinct filler words, then typos early and exact words late: what a long paste looks like.
+    rng = random.Random(7)
+    filler = [f"w{n}x{rng.randrange(10**6)}" for n in range(40_000)]
+    answer = (
+        "The varaince of the modle grows. "
+        + " ".join(f"{word}." if n % 12 == 11 else word for n, word in enumerate(filler))
+        + ". Finally: irreducible noise stays.\n"
+    ) * 3
+    compared = []
+    real = difflib.get_close_matches
+
+    def counting(word, possibilities, n=3, cutoff=0.6):
+        compared.append(len(possibilities))
+        return real(word, possibilities, n, cutoff)
+
+    monkeypatch.setattr(difflib, "get_close_matches", counting)
+    variance, noise, absent = match_key_points(
+        ["variance of the model", "irreducible noise", "gradient clipping"], answer
+    )
+    assert variance.covered and variance.share == 1.0
+    assert variance.evidence == "The varaince of the modle grows."
+    assert noise.covered and noise.evidence == "Finally: irreducible noise stays."
+    assert not absent.covered and absent.share == 0.0 and absent.evidence is None
+    # Fuzzy matching looks at no more than the capped vocabulary per word, not at every filler word.
+    assert compared and max(compared) <= FUZZY_VOCABULARY

@@ -49,13 +49,8 @@ def _prompt_parts(current: StoryDraft | None) -> StoryDraft:
             "; an empty first line keeps the current text)" if default else ")"
         )
         console.print(f"{label}{hint}")
-        lines: list[str] = []
-        while True:
-            line = read("> " if not lines else ". ", None)
-            if line is None or not line.strip():
-                break
-            lines.append(line)
-        return "\n".join(lines) if lines else default
+        text = read.answer(None, quits=False)  # q is text here; in a terminal, an editable buffer
+        return text if text else default
 
     title = ask_line("Title", current.title if current else "")
     competencies = ask_line(

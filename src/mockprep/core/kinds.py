@@ -26,6 +26,7 @@ class Kind:
     auto_grade: Callable[[QuestionSpec, str], AutoGrade] | None = None  # None: judged by key points
     # What to ask the person to retype when an answer cannot be read (None: it can be read)
     check_answer: Callable[[QuestionSpec, str], str | None] | None = None
+    one_line: bool = False  # the answer is one line: Enter submits it (no empty line needed)
 
 
 def _no_checks(_spec: QuestionSpec) -> None:
@@ -52,19 +53,21 @@ KINDS: dict[str, Kind] = {
             "choice",
             ("choices", "correct"),
             ("technical",),
-            "Type the letter of your choice, then an empty line.",
+            "Type the letter of your choice and press Enter.",
             _check_choice,
             grade_choice,
             check_choice,
+            one_line=True,
         ),
         Kind(
             "numeric",
             ("value", "tolerance", "unit"),
             ("technical",),
-            "Type a number (fractions like 3/8 are fine), then an empty line.",
+            "Type a number (fractions like 3/8 are fine) and press Enter.",
             _check_numeric,
             grade_numeric,
             check_numeric,
+            one_line=True,
         ),
     )
 }

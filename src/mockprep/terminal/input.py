@@ -1,11 +1,19 @@
-"""Reading lines: from a pipe (echoed, so a transcript reads like a session) or, in a terminal, through
-prompt_toolkit with the live countdown in a toolbar."""
+"""Reading what the person types: single lines, and whole answers.
+
+From a pipe the protocol is lines: an answer is its lines up to an empty one, and every prompt and line
+read is echoed so that a transcript reads like a session. In a terminal an answer is one editable
+buffer (prompt_toolkit): arrows move through the lines typed, Tab indents, a paste is inserted whole,
+and Enter on an empty last line submits. The live countdown sits on the line right above the input.
+
+Undecodable bytes never end a session: they arrive as U+FFFD, and the rest of the text is kept.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import IO, TYPE_CHECKING, Protocol
 
 from rich.console import Console
 from rich.text import Text
@@ -14,67 +22,288 @@ from mockprep.core.sanitize import shorten
 from mockprep.core.timer import Countdown
 from mockprep.terminal.console import safe
 
-# (prompt, countdown or None) -> the line, or None at end of input
-ReadLine = Callable[[str, Countdown | None], str | None]
+if TYPE_CHECKING:
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.document import Document
+    from prompt_toolkit.formatted_text import StyleAndTextTuples
+    from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+
 Clock = Callable[[], datetime]
+QUIT = "q"  # as the first line of an answer (or at a one-line prompt): quit
+INDENT = "    "  # what Tab inserts in an answer
+# After a one-line answer, an empty line this soon is the old habit of ending every answer with an
+# empty line (a second Enter), not input for the next prompt.
+HABIT_WINDOW = timedelta(seconds=1)
+_CLOCK_NOTES = {"ok": "", "warning": "wrap up", "overtime": "over time: keep going or finish"}
 
 
-def stdin_reader(console: Console, clock: Clock) -> ReadLine:
-    """Read one line from standard input (None at end of input) after showing a prompt.
+class LineReader(Protocol):
+    """What the practice and story screens read through."""
 
-    In a terminal, the prompt is drawn by the line editor (so editing keeps the line intact), and while
-    a countdown runs, prompt_toolkit shows it ticking in a bottom toolbar that turns yellow in the last
-    30 seconds and red in overtime. From a pipe, nothing is drawn live: the prompt and the line read
-    are echoed to ``console`` so that a transcript reads like a session; timing is recorded the same.
+    interactive: bool  # a person at a terminal (pages can wait for Enter); False for a pipe
+
+    def __call__(self, prompt: str, countdown: Countdown | None) -> str | None:
+        """One line after ``prompt``; None at the end of input."""
+
+    def answer(
+        self, countdown: Countdown | None, *, one_line: bool = False, quits: bool = True
+    ) -> str | None:
+        """An answer: its lines (one line when ``one_line``), or None when the person quits with
+        ``q`` as its first line (when ``quits``) or input ends before anything was typed."""
+
+
+ReadLine = LineReader  # the name the screens know it by
+
+
+def stdin_reader(console: Console, clock: Clock, stream: IO[str] | None = None) -> LineReader:
+    """The reader for this process: the terminal editor when both ends are a terminal, else lines."""
+    if stream is None and sys.stdin.isatty() and sys.stdout.isatty():
+        return TerminalReader(console, clock)
+    return PipeReader(console, sys.stdin if stream is None else stream)
+
+
+def valid_text(text: str) -> str:
+    """``text`` with undecodable input (lone surrogates, as ``surrogateescape`` leaves it) as U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def answer_lines(text: str) -> str:
+    """The submitted buffer without the empty lines that ended it."""
+    lines = text.split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
+
+
+class PipeReader:
+    """Lines from a stream, each prompt and line echoed to the console.
+
+    After a one-line answer (a choice or a number), one empty line may follow, as scripts written for
+    "answer lines, then an empty line" send; it ends that answer and is not read as the next prompt's
+    input. Nothing waits for it: it is recognised when the next prompt reads.
     """
-    if sys.stdin.isatty() and sys.stdout.isatty():
-        return _terminal_reader(console, clock)
 
-    def read_pipe(prompt: str, _countdown: Countdown | None) -> str | None:
-        console.print(Text(prompt, style="bold"), end="")
-        line = sys.stdin.readline()
-        if line == "":
-            console.print()
+    interactive = False
+
+    def __init__(self, console: Console, stream: IO[str]):
+        self.console = console
+        self.stream = stream
+        self._blank_may_follow = False
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # a stream that cannot change now: valid_text still applies
+                pass
+
+    def _next(self) -> str | None:
+        line = self.stream.readline()
+        return None if line == "" else valid_text(line.rstrip("\r\n"))
+
+    def __call__(self, prompt: str, countdown: Countdown | None = None) -> str | None:
+        self.console.print(Text(prompt, style="bold"), end="")
+        line = self._next()
+        if self._blank_may_follow:
+            self._blank_may_follow = False
+            if line is not None and not line.strip():
+                line = self._next()
+        if line is None:
+            self.console.print()
             return None
-        line = line.rstrip("\r\n")
-        console.print(safe(shorten(line)))
+        self.console.print(safe(shorten(line)))
         return line
 
-    return read_pipe
+    def answer(
+        self, countdown: Countdown | None, *, one_line: bool = False, quits: bool = True
+    ) -> str | None:
+        first = self("> ", countdown)
+        if first is None or (quits and first.strip() == QUIT):
+            return None
+        if one_line:
+            self._blank_may_follow = bool(first.strip())
+            return first
+        lines: list[str] = []
+        line: str | None = first
+        # Lines up to an empty one; what was typed before the input ended is kept.
+        while line is not None and line.strip():
+            lines.append(line)
+            line = self(". ", countdown)
+        return "\n".join(lines)
 
 
-def _terminal_reader(console: Console, clock: Clock) -> ReadLine:
-    from prompt_toolkit import PromptSession
-    from prompt_toolkit.styles import Style
+def clock_line(countdown: Countdown, now: datetime, width: int) -> StyleAndTextTuples:
+    """The countdown as drawn above the input: yellow in the last 30 s, red in overtime, and its
+    advice only where the terminal is wide enough for it on the same line."""
+    from prompt_toolkit.utils import get_cwidth
 
-    # No reserved menu space: the clock sits right under the line being typed.
-    session: PromptSession[str] = PromptSession(reserve_space_for_menu=0)
-    style = Style.from_dict(
-        {
-            "bottom-toolbar": "noreverse",
-            "clock.ok": "bold",
-            "clock.warning": "bold bg:ansiyellow fg:ansiblack",
-            "clock.overtime": "bold bg:ansired fg:ansiwhite",
-        }
-    )
+    phase = countdown.phase(now)
+    text = f" ⏱ {countdown.label(now)} "
+    note = _CLOCK_NOTES[phase]
+    if note and get_cwidth(text) + len(note) + 3 <= width:
+        text += f"· {note} "
+    return [(f"class:clock.{phase}", text)]
 
-    def read(prompt: str, countdown: Countdown | None) -> str | None:
-        console.file.flush()
 
-        def toolbar() -> list[tuple[str, str]]:
-            assert countdown is not None
-            now = clock()
-            phase = countdown.phase(now)
-            note = {"ok": "", "warning": "  wrap up", "overtime": "  over time: keep going or finish"}
-            return [(f"class:clock.{phase}", f" ⏱ {countdown.label(now)}{note[phase]} ")]
+class TerminalReader:
+    """prompt_toolkit prompts: one session for single lines, one (without history) for answers."""
+
+    interactive = True
+
+    def __init__(self, console: Console, clock: Clock):
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import DummyHistory
+        from prompt_toolkit.layout.processors import TabsProcessor
+        from prompt_toolkit.styles import Style
+
+        self.console = console
+        self.clock = clock
+        self._one_line = False
+        self._habit_until: datetime | None = None
+        style = Style.from_dict(
+            {
+                "clock.ok": "bold",
+                "clock.warning": "bold bg:ansiyellow fg:ansiblack",
+                "clock.overtime": "bold bg:ansired fg:ansiwhite",
+            }
+        )
+        self._lines: PromptSession[str] = PromptSession(
+            reserve_space_for_menu=0, key_bindings=self._habit_bindings(), style=style
+        )
+        # Up and Down move through the answer's lines; there is no history to recall.
+        self._answers: PromptSession[str] = PromptSession(
+            reserve_space_for_menu=0,
+            history=DummyHistory(),
+            key_bindings=self._answer_bindings(),
+            prompt_continuation=". ",
+            input_processors=[TabsProcessor(tabstop=len(INDENT), char1=" ", char2=" ")],
+            style=style,
+        )
+
+    def __call__(self, prompt: str, countdown: Countdown | None = None) -> str | None:
+        return self._read(self._lines, prompt, countdown, multiline=False)
+
+    def answer(
+        self, countdown: Countdown | None, *, one_line: bool = False, quits: bool = True
+    ) -> str | None:
+        self._one_line = one_line
+        text = self._read(self._answers, "> ", countdown, multiline=not one_line)
+        if text is None:
+            return None
+        text = answer_lines(text)
+        if quits and text.strip() == QUIT:
+            return None
+        if one_line and text.strip():
+            self._habit_until = self.clock() + HABIT_WINDOW
+        return text
+
+    def _read(
+        self, session: PromptSession[str], prompt: str, countdown: Countdown | None, multiline: bool
+    ) -> str | None:
+        from prompt_toolkit.application import get_app
+
+        self.console.file.flush()
+
+        def message() -> StyleAndTextTuples:
+            app = get_app()
+            # Once the input is accepted the clock is not left behind in the transcript.
+            if countdown is None or app.is_done:
+                return [("bold", prompt)]
+            width = app.output.get_size().columns
+            return [*clock_line(countdown, self.clock(), width), ("", "\n"), ("bold", prompt)]
 
         try:
-            if countdown is None:
-                # PromptSession keeps the last call's toolbar (passing None does not clear it).
-                session.bottom_toolbar = None
-                return session.prompt(prompt, refresh_interval=0)
-            return session.prompt(prompt, bottom_toolbar=toolbar, refresh_interval=0.5, style=style)
+            text = session.prompt(
+                message, multiline=multiline, refresh_interval=0.5 if countdown is not None else 0
+            )
         except EOFError:
             return None
+        finally:
+            self._habit_until = None  # the window covers one prompt only
+        return valid_text(text)
 
-    return read
+    def _habit_enter(self) -> bool:
+        """An Enter on an empty input just after a one-line answer: the answer's old second Enter."""
+        from prompt_toolkit.application import get_app
+
+        if self._habit_until is None or self.clock() > self._habit_until:
+            return False
+        return not get_app().current_buffer.text
+
+    def _habit_bindings(self) -> KeyBindings:
+        from prompt_toolkit.filters import Condition
+        from prompt_toolkit.key_binding import KeyBindings
+
+        bindings = KeyBindings()
+
+        # Eager: wins over every other Enter binding, in the dumb-terminal prompt too.
+        @bindings.add("enter", filter=Condition(self._habit_enter), eager=True)
+        @bindings.add("c-j", filter=Condition(self._habit_enter), eager=True)
+        def _ignore(event: KeyPressEvent) -> None:
+            self._habit_until = None
+
+        return bindings
+
+    def _answer_bindings(self) -> KeyBindings:
+        from prompt_toolkit.document import Document
+        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+
+        bindings = KeyBindings()
+
+        @bindings.add("enter")
+        @bindings.add("c-j")
+        def _enter(event: KeyPressEvent) -> None:
+            buffer = event.current_buffer
+            if self._one_line or submits(buffer.document, keys_pending(event)):
+                buffer.validate_and_handle()
+            else:
+                buffer.newline(copy_margin=True)
+
+        @bindings.add("escape", "enter")
+        def _submit(event: KeyPressEvent) -> None:
+            event.current_buffer.validate_and_handle()
+
+        @bindings.add("tab")
+        def _indent(event: KeyPressEvent) -> None:
+            event.current_buffer.insert_text(INDENT)
+
+        @bindings.add("s-tab")
+        def _dedent(event: KeyPressEvent) -> None:
+            buffer = event.current_buffer
+            document = buffer.document
+            line = document.current_line
+            remove = min(len(line) - len(line.lstrip(" ")), len(INDENT))
+            start = document.cursor_position + document.get_start_of_line_position()
+            text = document.text[:start] + document.text[start + remove :]
+            buffer.document = Document(text, max(start, document.cursor_position - remove))
+
+        # The habit bindings come last so that they win over Enter's.
+        return merge_key_bindings([bindings, self._habit_bindings()])
+
+
+def keys_pending(event: KeyPressEvent) -> bool:
+    """More keys already read behind this one: a paste the terminal did not bracket, not typing."""
+    from prompt_toolkit.keys import Keys
+
+    return any(
+        press.key != Keys.CPRResponse and press.data != "_Flush"
+        for press in event.app.key_processor.input_queue
+    )
+
+
+def submits(document: Document, keys_pending: bool) -> bool:
+    """Whether Enter submits the answer: on an empty (or blank) last line with the cursor there, or on
+    an answer that is just ``q``, and never in the middle of a paste. Elsewhere it starts a new line."""
+    if keys_pending:
+        return False
+    if document.text.strip() == QUIT and document.line_count == 1:
+        return True
+    on_last_line = document.cursor_position_row == document.line_count - 1
+    return on_last_line and not document.current_line.strip()

@@ -1,7 +1,9 @@
 """The terminal side of sessions and mocks, drawn with rich.
 
 All bank and user text goes through :func:`safe` (escape sequences stripped, wrapped in ``Text`` so
-``[markup]`` is shown literally). Input is line-based and identical in a terminal and from a pipe.
+``[markup]`` is shown literally). Answers are read by :mod:`mockprep.terminal.input`: an editable
+buffer in a terminal, lines from a pipe. In a terminal the reveal puts the key points first and pages
+a long model answer so that the question stays on screen; piped, everything is printed in one go.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fsrs import Rating
-from rich.console import Console, Group
+from rich.cells import cell_len
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
@@ -23,21 +26,22 @@ from mockprep.core.sanitize import clean, shorten
 from mockprep.core.scheduler import RATING_NAMES, parse_rating
 from mockprep.core.scoring import answer_points
 from mockprep.core.timer import AnswerTiming, Countdown
-from mockprep.terminal.console import plain_table, safe
-from mockprep.terminal.input import ReadLine
+from mockprep.terminal.console import plain_table, plural, safe
+from mockprep.terminal.input import QUIT, ReadLine
 
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionRecord
     from mockprep.core.records import StoryOption
     from mockprep.practice.ui import Attempt, MockReport, Progress, SessionSummary
 
-QUIT = "q"
 RATING_STYLES = {
     Rating.Again: "red",
     Rating.Hard: "yellow",
     Rating.Good: "green",
     Rating.Easy: "cyan",
 }
+RATING_CELLS = 72  # about the width of the rating choices line, which wraps on a narrow screen
+MIN_PAGE = 6  # a page of the model answer is never shorter than this
 
 
 class TerminalUI:
@@ -47,9 +51,16 @@ class TerminalUI:
         self.console = console
         self.read_line = read_line
         self.interactive = interactive  # a person at a terminal (not a pipe): may be asked to retype
+        self._one_line = False  # the question shown takes a one-line answer
+        self._rows = 0  # screen rows printed since the question, to keep it on screen in the reveal
 
     def _prompt(self, label: str, countdown: Countdown | None = None) -> str | None:
         return self.read_line(label, countdown)
+
+    def _out(self, renderable: RenderableType = "") -> None:
+        """Print, counting the rows it takes."""
+        self.console.print(renderable)
+        self._rows += len(self.console.render_lines(renderable, self.console.options, pad=False))
 
     def notice(self, text: str) -> None:
         self.console.print(safe(text, "dim"))
@@ -61,7 +72,8 @@ class TerminalUI:
         spec = q.spec
         more = f" · {progress.remaining} more" if progress.remaining else " · last one"
         self.console.print()
-        self.console.print(Rule(Text(f"Question {progress.number}{more}"), style="dim"))
+        self._rows = 0  # from the rule down: what should still be on screen when the rating is asked
+        self._out(Rule(Text(f"Question {progress.number}{more}"), style="dim"))
         meta = Text()
         meta.append(q.round, style="bold magenta")
         meta.append(" · ")
@@ -78,26 +90,25 @@ class TerminalUI:
                 line = Text(f"  {choice_letter(index)}) ", style="bold")
                 line.append_text(safe(choice))
                 body.append(line)
-        self.console.print(meta)
-        self.console.print(Panel(Group(*body), border_style="blue", padding=(0, 1)))
-        hint = kind_of(spec).answer_hint
-        self.console.print(Text(f"{hint} (q on its own line quits)", style="dim"))
+        self._out(meta)
+        self._out(Panel(Group(*body), border_style="blue", padding=(0, 1)))
+        kind = kind_of(spec)
+        self._one_line = kind.one_line
+        quits = "q quits" if kind.one_line else "q as the first line quits"
+        self._out(Text(f"{kind.answer_hint} ({quits})", style="dim"))
 
     def read_answer(self, countdown: Countdown | None = None) -> str | None:
-        lines: list[str] = []
-        while True:
-            line = self._prompt("> " if not lines else ". ", countdown)
-            if line is None or line.strip() == QUIT:
-                return None
-            if line.strip() == "":
-                return "\n".join(lines)
-            lines.append(line)
+        return self.read_line.answer(countdown, one_line=self._one_line)
 
     def show_reveal(self, attempt: Attempt) -> None:
+        # The answer as typed, and in a multi-line answer the empty line that ended it.
+        self._rows += typed_rows(attempt.answer, self.console.width) + (0 if self._one_line else 1)
+        self._reveal(attempt)
+
+    def _reveal(self, attempt: Attempt) -> None:
         spec = attempt.record.question.spec
         grade = attempt.assessment.auto
-        coverage = attempt.assessment.coverage
-        self.console.print(timing_text(attempt.timing))
+        self._out(timing_text(attempt.timing))
         if grade is not None:
             if grade.correct:
                 verdict = Text("✓ Correct", style="bold green")
@@ -106,36 +117,54 @@ class TerminalUI:
                 verdict.append(f" — you answered {grade.given or 'nothing recognisable'}", style="red")
             verdict.append(" · expected ")
             verdict.append_text(safe(grade.expected, "bold"))
-            self.console.print(verdict)
-        parts: list[Text | Rule] = [safe(spec.answer.strip())]
-        heading = "\nKey points"
-        if coverage is not None:
-            heading += f" — your answer covers {sum(coverage)} of {len(coverage)} (by matching words)"
-        parts.append(Text(heading, style="bold"))
-        for index, point in enumerate(spec.key_points):
-            if coverage is None:
-                line = Text("  • ")
-            elif coverage[index]:
-                line = Text("  ✓ ", style="green")
-            else:
-                line = Text("  ✗ ", style="red")
-            line.append_text(safe(point))
-            parts.append(line)
-        if spec.follow_ups:
-            parts.append(Text("\nAn interviewer might ask next", style="bold"))
-            for follow_up in spec.follow_ups:
-                line = Text("  → ")
-                line.append_text(safe(follow_up, "italic"))
-                parts.append(line)
+            self._out(verdict)
+        answer = safe(spec.answer.strip())
+        points = key_point_lines(attempt)
+        if self.read_line.interactive:
+            self._out(Panel(Group(*points), border_style="green", padding=(0, 1)))
+            self._page(answer)
+            return
         self.console.print(
             Panel(
-                Group(*parts),
+                Group(answer, Text(), *points),
                 title="Model answer",
                 title_align="left",
                 border_style="green",
                 padding=(0, 1),
             )
         )
+
+    def _page(self, answer: Text) -> None:
+        """The model answer in pages: the first fits under what is on screen (the question included),
+        each further one waits for Enter; anything typed skips the rest."""
+        width, height = self.console.width, self.console.height
+        lines = answer.wrap(self.console, max(width - 4, 10))
+        # Under the page: its bottom border, the "more" prompt, then the rating's lines.
+        below = 2 + -(-RATING_CELLS // max(width, 1)) + 2
+        page = max(MIN_PAGE, height - self._rows - 1 - below)
+        shown = 0
+        while True:
+            rest = len(lines) - shown
+            take = rest if rest <= page + 1 else page  # without a "more" prompt, one more line fits
+            left = rest - take
+            self.console.print(
+                Panel(
+                    Group(*lines[shown : shown + take]),
+                    title="Model answer" if shown == 0 else "Model answer, continued",
+                    title_align="left",
+                    subtitle=f"{left} more lines" if left else None,
+                    subtitle_align="right",
+                    border_style="green",
+                    padding=(0, 1),
+                )
+            )
+            shown += take
+            if not left:
+                return
+            reply = self._prompt(f"{plural(left, 'more line')}: Enter shows more, s skips: ")
+            if reply is None or reply.strip():
+                return
+            page = max(MIN_PAGE, height - 2 - below)
 
     def read_rating(
         self, intervals: dict[Rating, timedelta], suggested: Rating | None
@@ -243,14 +272,16 @@ class MockTerminalUI(TerminalUI):
         # In a mock the question and the answer were asked a while ago: show them again first.
         question = attempt.record.question
         self.console.print()
-        self.console.print(Rule(Text(question.key), style="dim"))
-        self.console.print(safe(question.spec.prompt.strip(), "bold"))
+        self._rows = 0
+        self._out(Rule(Text(question.key), style="dim"))
+        self._out(safe(question.spec.prompt.strip(), "bold"))
         yours = Text("Your answer: ", style="bold")
         yours.append_text(safe(shorten(attempt.answer.strip()) or "(nothing typed)"))
-        self.console.print(yours)
-        super().show_reveal(attempt)
+        self._out(yours)
+        self._reveal(attempt)
 
     def show_follow_up(self, text: str, countdown: Countdown | None) -> None:
+        self._one_line = False  # a follow-up is answered in words
         line = Text("Interviewer: ", style="bold magenta")
         line.append_text(safe(text, "italic"))
         if countdown is not None:
@@ -307,6 +338,37 @@ def rating_help(suggested: Rating | None) -> Text:
         line.append(f"Enter accepts {int(suggested)} {RATING_NAMES[suggested]}  ·  ")
     line.append(ACTION_HELP)
     return line
+
+
+def key_point_lines(attempt: Attempt) -> list[Text]:
+    """The key points, each marked covered or not when the grader judged them, and the follow-ups."""
+    spec = attempt.record.question.spec
+    coverage = attempt.assessment.coverage
+    heading = "Key points"
+    if coverage is not None:
+        heading += f" — your answer covers {sum(coverage)} of {len(coverage)} (by matching words)"
+    lines = [Text(heading, style="bold")]
+    for index, point in enumerate(spec.key_points):
+        if coverage is None:
+            line = Text("  • ")
+        elif coverage[index]:
+            line = Text("  ✓ ", style="green")
+        else:
+            line = Text("  ✗ ", style="red")
+        line.append_text(safe(point))
+        lines.append(line)
+    if spec.follow_ups:
+        lines.append(Text("\nAn interviewer might ask next", style="bold"))
+        for follow_up in spec.follow_ups:
+            line = Text("  → ")
+            line.append_text(safe(follow_up, "italic"))
+            lines.append(line)
+    return lines
+
+
+def typed_rows(answer: str, width: int) -> int:
+    """Rows an answer typed after a two-column prompt takes on screen."""
+    return sum(max(1, -(-(cell_len(line) + 2) // max(width, 1))) for line in answer.split("\n"))
 
 
 def timing_text(timing: AnswerTiming) -> Text:
