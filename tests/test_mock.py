@@ -265,7 +265,11 @@ def test_mock_rate_from_the_command_line(cli) -> None:
     assert (
         "1 answer not rated, so the round is not fully scored; rate it later: mockprep mock --rate 1" in out
     )
-    assert "ended early, 1 not rated" in cli("history").stdout
+    listing = cli("history").stdout
+    assert (
+        "ended early" in listing
+        and "* not fully rated: mock 1; rate the rest with mockprep mock --rate ID" in listing
+    )
     detail = " ".join(cli("history", "1").stdout.split())
     assert "ended early, 1 not rated" in detail and "rate it: mockprep mock --rate 1" in detail
     rated = cli("mock", "--rate", "1", input="3\n")

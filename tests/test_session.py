@@ -384,3 +384,14 @@ def test_local_midnight_in_the_system_zone_agrees_with_the_zone_itself(moment: d
         finally:
             os.environ["TZ"] = "UTC"
             time.tzset()
+
+
+def test_new_zero_is_not_reported_as_the_daily_limit(demo: Store, clock: FakeClock) -> None:
+    from mockprep.terminal.practice import TerminalUI
+
+    summary, _ = run(demo, clock, [], [], new=0)
+    console, out = captured()
+    TerminalUI(console, lambda *_: None).show_summary(summary, clock.now)
+    text = " ".join(out.getvalue().split())
+    assert "no questions are due and --new 0 asked for no new questions" in text
+    assert "5 new questions wait; to learn more now: mockprep session --bank demo --new 5" in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -254,3 +255,28 @@ def test_a_failed_question_alone_is_asked_again(store: Store, clock: FakeClock, 
     ui = ScriptedUI(["a", "b"], [Rating.Again, Rating.Good], clock=clock)
     session(store, clock, ui, filter=QuestionFilter(banks=("demo",)), new=1, limit=2)
     assert ui.shown == ["demo/q1", "demo/q1"]
+
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+due_cards = st.lists(st.integers(-60, 60), max_size=6, unique=True)
+
+
+@given(due_cards, due_cards, st.integers(0, 4), st.integers(0, 30) | st.none())
+def test_the_queue_head_needs_only_two_of_each_kind(learning, reviews, new, just_asked) -> None:
+    """A session without a time plan reads only the first two of each kind: the head is the same."""
+    from mockprep.core.scheduler import CardState, DueCard, queue_order
+
+    def cards(minutes, state, base):
+        return [DueCard(base + i, state, NOW + timedelta(minutes=m)) for i, m in enumerate(sorted(minutes))]
+
+    lists = (
+        cards(learning, CardState.LEARNING, 0),
+        cards([m for m in reviews if m <= 0], CardState.REVIEW, 10),
+        [DueCard(20 + i, CardState.NEW, NOW) for i in range(new)],
+    )
+    ahead = timedelta(minutes=20)
+    full = queue_order(*lists, NOW, ahead, just_asked)
+    head = queue_order(*(c[:2] for c in lists), NOW, ahead, just_asked)
+    assert head[:2] == full[:2]
+    if len(full) > 1 and just_asked is not None:
+        assert full[0].question_id != just_asked

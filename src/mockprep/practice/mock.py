@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from mockprep.core.records import StoredMockAnswer
     from mockprep.db.store import Store
 
-MOCK_TIME_BASIS = "its time limit, its follow-up and the pause between questions"
-
 
 class MockPlanError(ValueError):
     """A round cannot be planned (e.g. too few minutes for a single question)."""
@@ -109,7 +107,9 @@ class MockRound:
     def _time_stop(self, order: list[Candidate], left: float) -> TimeStop:
         shortest = min(order, key=self._cost)
         key = self._records[shortest.question_id].question.key
-        return TimeStop(left, key, self._cost(shortest), MOCK_TIME_BASIS, len(order))
+        follow_up = ", its follow-up" if shortest.has_follow_up else ""
+        basis = f"its time limit{follow_up} and the pause between questions"
+        return TimeStop(left, key, self._cost(shortest), basis, len(order))
 
     def run(self) -> MockReport:
         """Run the round. Raise :class:`MockPlanError` when no question fits its minutes.
@@ -125,9 +125,10 @@ class MockRound:
         planned = len(fitting([self._cost(c) for c in order], budget))
         if not planned:
             stop = self._time_stop(order, budget)
+            minutes = f"{self.minutes:g} {'minute' if self.minutes == 1 else 'minutes'}"
             raise MockPlanError(
-                f"no {self.round} question fits in {self.minutes:g} minutes: the shortest, {stop.key}, "
-                f"takes {format_duration(stop.needs)} with its follow-up; use more --minutes"
+                f"no {self.round} question fits in {minutes}: the shortest, {stop.key}, takes "
+                f"{format_duration(stop.needs)} ({stop.basis}); use more --minutes"
             )
         session_id = self.store.sessions.start(
             "mock", self.options.filter.to_dict(), start, os.getpid(), round=self.round, minutes=self.minutes

@@ -230,12 +230,12 @@ class Session:
     def _new_summary(self, session_id: int | None, status: str) -> SessionSummary:
         summary = SessionSummary(session_id, status, filter=self.options.filter)
         summary.daily_new = self.settings.daily_new
+        summary.new_option = self.options.new
         self._count_new_waiting(summary)
         return summary
 
     def _count_new_waiting(self, summary: SessionSummary) -> None:
-        held_back = self.options.new is None and self._new_left <= 0
-        summary.new_waiting = len(self._new_queue) if held_back else 0
+        summary.new_waiting = len(self._new_queue) if self._new_left <= 0 else 0
 
     def _loop(self, queue: list[DueCard], summary: SessionSummary, start: datetime) -> None:
         while queue:

@@ -66,8 +66,9 @@ class SessionSummary:
     overtime: int = 0  # answers that ran past their limit
     points: list[tuple[int, bool]] = field(default_factory=list)  # (rating, overtime) per answer
     filter: QuestionFilter = QuestionFilter()  # the session's selection (for the commands it suggests)
-    new_waiting: int = 0  # new questions of the selection held back by today's limit
+    new_waiting: int = 0  # new questions of the selection held back by today's limit (or by --new)
     daily_new: int = 0  # that limit
+    new_option: int | None = None  # --new, when given (it replaces the daily limit)
 
     @property
     def score(self) -> int | None:

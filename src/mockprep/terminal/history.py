@@ -56,21 +56,30 @@ def render_history(console: Console, entries: list[HistoryEntry]) -> None:
         ("status", "left"),
     ):
         table.add_column(column, justify=justify, no_wrap=column != "kind")  # type: ignore[arg-type]
+    unrated = []
     for entry in entries:
         s = entry.session
         spent = format_duration((s.ended_at - s.started_at).total_seconds()) if s.ended_at else "-"
-        status = status_text(s, entry.unrated)
+        score = Text("-" if entry.score is None else f"{entry.score}")
+        if entry.unrated:  # marked here, explained under the table (the status column stays narrow)
+            score.append("*", style="yellow")
+            unrated.append(str(s.id))
         table.add_row(
             str(s.id),
             _local(s.started_at),
             _kind(s),
             str(entry.answered),
-            "-" if entry.score is None else f"{entry.score}",
+            score,
             spent,
             str(entry.overtime) if entry.overtime else "",
-            status,
+            status_text(s, 0),
         )
     console.print(table)
+    if unrated:
+        mocks = f"mock {unrated[0]}" if len(unrated) == 1 else f"mocks {', '.join(unrated)}"
+        console.print(
+            Text(f"* not fully rated: {mocks}; rate the rest with mockprep mock --rate ID", style="yellow")
+        )
     console.print(Text("Open one: mockprep history ID", style="dim"))
 
 

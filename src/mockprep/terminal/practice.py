@@ -185,10 +185,7 @@ class TerminalUI:
         console = self.console
         console.print()
         if summary.status == "empty":
-            if summary.new_waiting:
-                why = f"today's {summary.daily_new} new questions{_scope(summary)} are done"
-            else:
-                why = f"no new questions are left{_scope(summary)}"
+            why = _new_done(summary) if summary.new_waiting else f"no new questions are left{_scope(summary)}"
             why = f"Nothing to practise right now: no questions are due and {why}."
             console.print(Text(why, style="bold"))
             if summary.next_due is not None:
@@ -221,9 +218,8 @@ class TerminalUI:
         if summary.next_due is not None:
             console.print(Text(f"Next question due {_when(summary.next_due, now)}.", style="dim"))
         if summary.new_waiting:
-            console.print(
-                Text(f"Today's {summary.daily_new} new questions{_scope(summary)} are done.", style="dim")
-            )
+            done = _new_done(summary)
+            console.print(Text(f"{done[0].upper()}{done[1:]}.", style="dim"))
             self._more_new(summary)
 
     def _more_new(self, summary: SessionSummary) -> None:
@@ -323,6 +319,15 @@ class MockTerminalUI(TerminalUI):
         if weakest:
             command = "mockprep session " + " ".join(f"--topic {t}" for t in weakest)
             console.print(safe(f"Weakest here: {', '.join(weakest)}. Drill them: {command}"))
+
+
+def _new_done(summary: SessionSummary) -> str:
+    """Why no more new questions come: today's limit for the selection, or --new."""
+    if summary.new_option == 0:
+        return "--new 0 asked for no new questions"
+    if summary.new_option is not None:
+        return f"the {plural(summary.new_option, 'new question')} asked for with --new are done"
+    return f"today's {summary.daily_new} new questions{_scope(summary)} are done"
 
 
 def _scope(summary: SessionSummary) -> str:
