@@ -376,13 +376,14 @@ def test_local_midnight_in_the_system_zone_agrees_with_the_zone_itself(moment: d
     from mockprep.core.scheduler import local_midnight
 
     now = moment.replace(tzinfo=UTC)
+    old = os.environ.get("TZ", "UTC")
     for zone in ("UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata"):
         os.environ["TZ"] = zone
         time.tzset()
         try:
             assert local_midnight(now, None, days) == local_midnight(now, ZoneInfo(zone), days)
         finally:
-            os.environ["TZ"] = "UTC"
+            os.environ["TZ"] = old
             time.tzset()
 
 
