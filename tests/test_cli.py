@@ -49,10 +49,10 @@ def test_scripted_session_over_stdin(cli, home: Path) -> None:
     result = cli("session", "--round", "project", input=script)
     assert result.exit_code == 0, result.stderr
     assert "Question 1" in result.stdout and "Model answer" in result.stdout
-    assert "Session complete" in result.stdout and "2 answered" in result.stdout
+    assert "Session ended early" in result.stdout and "2 answered" in result.stdout  # the q
     rows = db_rows(home, "SELECT rating, answer, state_before FROM reviews ORDER BY id")
     assert rows == [(3, "my first answer\nsecond line", 0), (1, "", 0)]
-    assert db_rows(home, "SELECT status, kind FROM sessions") == [("completed", "drill")]
+    assert db_rows(home, "SELECT status, kind FROM sessions") == [("ended_early", "drill")]
     assert db_rows(
         home, "SELECT DISTINCT q.round FROM reviews r JOIN questions q ON q.id = r.question_id"
     ) == [("project",)]

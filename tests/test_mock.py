@@ -17,7 +17,7 @@ from mockprep.db.store import Store
 from mockprep.practice.mock import MockOptions, MockRound, run_loop
 from mockprep.practice.pipeline import SessionInterrupted
 from mockprep.services.bank_sync import sync_banks
-from tests.conftest import FakeClock, ScriptedUI
+from tests.conftest import FakeClock, ScriptedUI, write_bank
 
 FOLLOW_UP_SECONDS = DEFAULT_SETTINGS.follow_up_seconds
 TRANSITION_SECONDS = DEFAULT_SETTINGS.transition_seconds
@@ -150,9 +150,11 @@ def test_ratings_feed_the_scheduler(synced: Store, clock: FakeClock) -> None:
     from mockprep.core.scheduler import make_scheduler, new_card, review
 
     given = [Rating.Again, Rating.Easy, Rating.Hard, Rating.Good]
-    ui = ScriptedUI(answers=["a", "b"] * 4, ratings=list(given), clock=clock)
+    # Answers (and follow-up replies) of 3 minutes: four questions fit in the 20 minutes.
+    ui = ScriptedUI(answers=["a", "b"] * 8, ratings=list(given), clock=clock, answer_seconds=180)
     report = MockRound(synced, ui, clock, random.Random(9), "technical", MockOptions(minutes=20)).run()
-    assert len(report.answers) == len(given)
+    assert len(report.answers) >= 3  # how many fit depends on the questions drawn and their limits
+    given = given[: len(report.answers)]
     scheduler = make_scheduler(DEFAULT_SETTINGS.desired_retention)
     for answer, rating in zip(report.answers, given, strict=True):
         qid = answer.attempt.record.id
@@ -172,7 +174,8 @@ def test_mock_cli_requires_round_or_loop(cli) -> None:
 
 
 def test_mock_cli_piped(cli, home: Path) -> None:
-    result = cli("mock", "--round", "behavioral", "--minutes", "5", input="my story\n\nreply\n\n3\n")
+    # Answered at once, so a second question fits in the 5 minutes: q ends the round there.
+    result = cli("mock", "--round", "behavioral", "--minutes", "5", input="my story\n\nreply\n\nq\n3\n")
     assert result.exit_code == 0, result.stderr
     assert "Report card" in result.stdout and "Round score 80/100" in result.stdout
     # The stored mock reads back: answers, the follow-up and its reply, the rating and the score.
@@ -216,3 +219,105 @@ def test_auto_graded_mock_answers_store_no_coverage_as_null_like_reviews(
     report = MockRound(synced, ui, clock, random.Random(1), "technical", MockOptions(minutes=5)).run()
     (answer,) = synced.sessions.answers(report.session_id)
     assert answer.key == "auto/half" and answer.coverage is None and answer.rating == 3
+
+
+# -- issue 11 --------------------------------------------------------------------------------------
+
+
+def test_quitting_while_rating_leaves_answers_to_rate_later(synced: Store, clock: FakeClock) -> None:
+    from mockprep.practice.mock import rate_later
+
+    ui = ScriptedUI(answers=["a"] * 40, ratings=[Rating.Good], clock=clock, answer_seconds=180)
+    report = MockRound(synced, ui, clock, random.Random(6), "technical", MockOptions(minutes=20)).run()
+    assert report.status == "ended_early" and report.unrated == len(report.answers) - 1 > 0
+    (entry,) = synced.sessions.history()
+    assert entry.unrated == report.unrated  # the round is marked as not fully rated
+    # Later: the unrated answers are revealed and rated in order; the rated one is not asked again.
+    clock.advance(days=1)
+    later = ScriptedUI(ratings=[Rating.Easy] * report.unrated, clock=clock)
+    again = rate_later(synced, later, clock, report.session_id)
+    assert len(later.reveals) == report.unrated and again.unrated == 0
+    assert [a.rating for a in synced.sessions.answers(report.session_id)] == [3] + [4] * report.unrated
+    assert synced.sessions.history()[0].unrated == 0 and later.reports == [again]
+    # Each later rating is that question's review at the time it was given.
+    for answer in again.answers[1:]:
+        card = synced.cards.card(answer.attempt.record.id)
+        assert card.last_review == clock.now
+
+
+def test_rate_later_refuses_what_it_cannot_rate(synced: Store, clock: FakeClock) -> None:
+    from mockprep.practice.mock import MockRateError, rate_later
+    from mockprep.practice.session import Session
+
+    Session(synced, ScriptedUI(["a"], [Rating.Good], clock=clock), clock, random.Random(1)).run()
+    for session_id, message in [
+        (1, "session 1 is a drill, not a mock"),
+        (7, "no session with id 7"),
+        (10**30, "no session with id"),
+    ]:
+        with pytest.raises(MockRateError, match=message):
+            rate_later(synced, ScriptedUI(), clock, session_id)
+
+
+def test_mock_rate_from_the_command_line(cli) -> None:
+    # One answer and its follow-up, then q at the next question and q at the rating prompt.
+    result = cli("mock", "--round", "behavioral", "--minutes", "5", input="my story\n\nreply\n\nq\nq\n")
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "(ended early)" in out and "Round not scored" in out
+    assert (
+        "1 answer not rated, so the round is not fully scored; rate it later: mockprep mock --rate 1" in out
+    )
+    listing = cli("history").stdout
+    assert (
+        "ended early" in listing
+        and "* not fully rated: mock 1; rate the rest with mockprep mock --rate ID" in listing
+    )
+    detail = " ".join(cli("history", "1").stdout.split())
+    assert "ended early, 1 not rated" in detail and "rate it: mockprep mock --rate 1" in detail
+    rated = cli("mock", "--rate", "1", input="3\n")
+    assert rated.exit_code == 0, rated.stderr
+    assert "Model answer" in rated.stdout and "Round score 80/100" in rated.stdout
+    detail = cli("history", "1").stdout
+    assert "rating good" in detail and "not rated" not in detail and "1 answer · score 80/100" in detail
+    assert "rated already" in cli("mock", "--rate", "1").stdout
+    wrong = cli("mock", "--rate", "1", "--round", "technical")
+    assert wrong.exit_code == 2 and "--rate ID" in wrong.stderr
+
+
+def test_mock_takes_bank_topic_and_role_like_session(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    write_bank(folder / "mine.toml", bank_id="mine", n=3)
+    assert cli("bank", "add", str(folder)).exit_code == 0
+    result = cli("mock", "--round", "technical", "--bank", "mine", "--minutes", "10", input="q\n")
+    assert result.exit_code == 0, result.stderr
+    asked = [line for line in result.stdout.splitlines() if "difficulty" in line]
+    assert asked and all("mine/" in line or "demo-topic" in line for line in asked)
+    result = cli(
+        "mock", "--round", "technical", "--topic", "demo-topic", "--role", "ml-researcher", input="q\n"
+    )
+    assert result.exit_code == 0 and "demo-topic" in result.stdout
+    unknown = cli("mock", "--round", "technical", "--bank", "nope")
+    assert unknown.exit_code == 2 and "unknown bank 'nope'" in unknown.stderr
+    other_round = cli("mock", "--round", "project", "--bank", "mine")
+    assert other_round.exit_code == 2 and "no project question matches --bank mine" in other_round.stderr
+
+
+def test_a_filtered_loop_skips_the_rounds_the_filter_leaves_empty(
+    synced: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    from mockprep.core.questions import QuestionFilter
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    write_bank(folder / "mine.toml", bank_id="mine", n=3)
+    synced.banks.add_source(folder, clock.now)
+    sync_banks(synced, clock.now)
+    ui = ScriptedUI(answers=["a"] * 10, ratings=[Rating.Good] * 10, clock=clock, answer_seconds=180)
+    options = MockOptions(minutes=10, filter=QuestionFilter(banks=("mine",)))
+    reports = run_loop(synced, ui, clock, random.Random(3), options=options)
+    assert [r.round for r in reports] == ["technical"]
+    assert all(a.attempt.record.question.bank_id == "mine" for a in reports[0].answers)
+    assert ui.notices[0] == "No project question matches --bank mine: that round is skipped."
+    assert synced.sessions.get(reports[0].session_id).filters == {"banks": ["mine"]}

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from fsrs import Rating
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.scheduler import CardState
@@ -39,6 +42,16 @@ def run(store: Store, clock: FakeClock, answers, ratings, seed: int = 1, **optio
     opts = SessionOptions(filter=options.pop("filter", DEMO), tz=ZoneInfo("UTC"), **options)
     summary = Session(store, ui, clock, random.Random(seed), opts, settings).run()
     return summary, ui
+
+
+def captured():
+    """A plain console writing to a string, and the string."""
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    return Console(file=out, width=100, color_system=None, highlight=False, soft_wrap=False), out
 
 
 def reviews(store: Store):
@@ -115,7 +128,7 @@ def test_explicit_new_overrides_the_daily_limit(demo: Store, clock: FakeClock) -
 
 def test_quit_at_answer_or_rating_keeps_earlier_ratings(demo: Store, clock: FakeClock) -> None:
     summary, _ = run(demo, clock, ["a", None], [Rating.Good])
-    assert summary.answered == 1 and summary.status == "completed" and len(reviews(demo)) == 1
+    assert summary.answered == 1 and summary.status == "ended_early" and len(reviews(demo)) == 1
     summary, _ = run(demo, clock, ["a", "b"], [Rating.Good], new=5)
     assert summary.answered == 1 and len(reviews(demo)) == 2
 
@@ -233,7 +246,7 @@ def test_minutes_plan_stops_when_time_is_up(demo: Store, clock: FakeClock) -> No
     # Limits are 3 minutes and no history yet: a 7-minute session fits two answers of 3 minutes.
     summary, ui = run(demo, clock, ["a"] * 5, [Rating.Easy] * 5, new=5, minutes=7, secs=180)
     assert summary.answered == 2 and summary.stopped_by_time
-    assert summary.planned == 2 and "About 2 questions fit in 7 minutes" in ui.notices[0]
+    assert summary.planned == 2 and "About 2 of the 5 waiting questions fit in 7 minutes" in ui.notices[0]
 
 
 def test_minutes_plan_uses_median_answer_times_once_there_are_enough(
@@ -293,3 +306,130 @@ def test_piped_answers_are_never_asked_again(store: Store, clock: FakeClock, tmp
     ui = ScriptedUI(["0,5"], [Rating.Again], clock=clock)
     Session(store, ui, clock, random.Random(1), SessionOptions(filter=QuestionFilter(banks=("num",)))).run()
     assert not any("Could not read" in n for n in ui.notices) and ui.reveals[0][1].correct is False
+
+
+# -- issue 11 --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("quit_with", [None, "q"])
+def test_quitting_says_ended_early_here_and_in_history(cli, quit_with) -> None:
+    """q, or the end of input (Ctrl-D), ends a session early: the summary and history say so."""
+    script = "an answer\n\n3\n" + ("q\n" if quit_with else "")
+    result = cli("session", "--round", "technical", input=script)
+    assert result.exit_code == 0, result.stderr
+    assert "Session ended early" in result.stdout and "Session complete" not in result.stdout
+    listing = cli("history").stdout
+    assert "ended early" in listing and "completed" not in listing
+    assert "Session 1 · drill technical · ended early" in cli("history", "1").stdout
+
+
+def test_a_session_that_runs_out_of_questions_is_complete(demo: Store, clock: FakeClock) -> None:
+    summary, _ = run(demo, clock, ["a"] * 5, [Rating.Easy] * 5, new=5)
+    assert summary.status == "completed" and summary.answered == 5
+
+
+def test_a_filtered_session_has_its_own_share_of_new_questions(demo: Store, clock: FakeClock) -> None:
+    """The daily limit counts the questions the session selects: right after adding a bank, a
+    session on that bank offers its new questions even when today's plain sessions used the limit."""
+    summary, _ = run(demo, clock, ["a"] * 3, [Rating.Easy] * 3, daily_new=2, filter=QuestionFilter())
+    assert summary.answered == 2  # the whole day's limit, spent on the built-in banks
+    summary, ui = run(demo, clock, ["a"] * 3, [Rating.Easy] * 3, daily_new=2)  # --bank demo
+    assert summary.answered == 2 and all(key.startswith("demo/") for key in ui.shown)
+    summary, ui = run(demo, clock, ["a"], [Rating.Easy], daily_new=2, filter=QuestionFilter())
+    assert summary.status == "empty" and ui.shown == []  # a plain session counts every bank's
+    assert summary.new_waiting > 0 and summary.daily_new == 2
+
+
+def test_the_empty_message_says_how_to_get_more_for_the_same_selection(demo: Store, clock: FakeClock) -> None:
+    from mockprep.terminal.practice import TerminalUI
+
+    run(demo, clock, ["a"] * 2, [Rating.Easy] * 2, daily_new=2)
+    summary, _ = run(demo, clock, [], [], daily_new=2)
+    console, out = captured()
+    TerminalUI(console, lambda *_: None).show_summary(summary, clock.now)
+    text = " ".join(out.getvalue().split())
+    assert "today's 2 new questions for this selection are done" in text
+    assert "3 new questions wait; to learn more now: mockprep session --bank demo --new 5" in text
+
+
+def test_a_selection_with_no_new_questions_left_does_not_offer_more(demo: Store, clock: FakeClock) -> None:
+    from mockprep.terminal.practice import TerminalUI
+
+    run(demo, clock, ["a"] * 5, [Rating.Easy] * 5, new=5)
+    summary, _ = run(demo, clock, [], [])
+    console, out = captured()
+    TerminalUI(console, lambda *_: None).show_summary(summary, clock.now)
+    text = " ".join(out.getvalue().split())
+    assert "no questions are due and no new questions are left for this selection" in text
+    assert "--new" not in text
+
+
+def test_new_questions_rated_while_the_clock_was_ahead_do_not_block_today(
+    demo: Store, clock: FakeClock
+) -> None:
+    clock.advance(days=300)
+    run(demo, clock, ["a"] * 2, [Rating.Easy] * 2, daily_new=2)  # the clock set ahead by mistake
+    clock.advance(days=-300)
+    summary, ui = run(demo, clock, ["a"] * 2, [Rating.Easy] * 2, daily_new=2)
+    assert summary.answered == 2 and len(set(ui.shown)) == 2
+
+
+@pytest.fixture
+def paris():
+    """The system zone set to Europe/Paris (sessions with no zone given use the system's)."""
+    import os
+    import time
+
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "Europe/Paris"
+    time.tzset()
+    yield ZoneInfo("Europe/Paris")
+    os.environ["TZ"] = old if old is not None else "UTC"
+    time.tzset()
+
+
+def test_the_evening_before_the_spring_change_is_not_today(demo: Store, paris) -> None:
+    """2026-03-29 is Paris's spring-forward day. Questions introduced at 23:30 the evening before
+    (22:30 UTC, still winter time) belong to the 28th, not to the 29th."""
+    from datetime import UTC, datetime
+
+    evening = FakeClock(datetime(2026, 3, 28, 22, 30, tzinfo=UTC))
+    ui = ScriptedUI(["a"] * 2, [Rating.Easy] * 2, clock=evening)
+    settings = replace(DEFAULT_SETTINGS, daily_new=2)
+    Session(demo, ui, evening, random.Random(1), SessionOptions(filter=DEMO), settings).run()
+    assert len(ui.shown) == 2
+    morning = FakeClock(datetime(2026, 3, 29, 10, 0, tzinfo=UTC))  # noon in Paris, summer time
+    ui = ScriptedUI(["a"] * 2, [Rating.Easy] * 2, clock=morning)
+    Session(demo, ui, morning, random.Random(1), SessionOptions(filter=DEMO), settings).run()
+    assert len(ui.shown) == 2  # a new day: two new questions again
+
+
+@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31)), st.integers(-1, 2))
+@hyp_settings(max_examples=200, deadline=None)
+def test_local_midnight_in_the_system_zone_agrees_with_the_zone_itself(moment: datetime, days: int) -> None:
+    import os
+    import time
+
+    from mockprep.core.scheduler import local_midnight
+
+    now = moment.replace(tzinfo=UTC)
+    old = os.environ.get("TZ", "UTC")
+    for zone in ("UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata"):
+        os.environ["TZ"] = zone
+        time.tzset()
+        try:
+            assert local_midnight(now, None, days) == local_midnight(now, ZoneInfo(zone), days)
+        finally:
+            os.environ["TZ"] = old
+            time.tzset()
+
+
+def test_new_zero_is_not_reported_as_the_daily_limit(demo: Store, clock: FakeClock) -> None:
+    from mockprep.terminal.practice import TerminalUI
+
+    summary, _ = run(demo, clock, [], [], new=0)
+    console, out = captured()
+    TerminalUI(console, lambda *_: None).show_summary(summary, clock.now)
+    text = " ".join(out.getvalue().split())
+    assert "no questions are due and --new 0 asked for no new questions" in text
+    assert "5 new questions wait; to learn more now: mockprep session --bank demo --new 5" in text

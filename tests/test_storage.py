@@ -16,6 +16,7 @@ from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import make_scheduler, review
 from mockprep.db.migrations import MIGRATIONS
+from mockprep.db.sql import db_time
 from mockprep.db.store import Store, StoreError
 from mockprep.paths import DB_NAME
 from mockprep.services.bank_sync import sync_banks
@@ -205,8 +206,14 @@ def test_record_review_is_durable_immediately(store: Store, home: Path, tmp_path
 
 
 def test_stale_running_sessions_are_recovered(store: Store) -> None:
-    sid = store.sessions.start("drill", {}, START, pid=999_999_999)
-    live = store.sessions.start("drill", {}, START, pid=1)
+    # Sessions without a lock file (started by an older mockprep): their process id decides.
+    with store.write() as conn:
+        for pid in (999_999_999, 1):
+            conn.exec_driver_sql(
+                "INSERT INTO sessions (kind, started_at, status, pid) VALUES ('drill', ?, 'running', ?)",
+                (db_time(START), pid),
+            )
+    sid, live = 1, 2
     assert store.sessions.recover(lambda pid: pid == 1) == 1
     assert store.sessions.get(sid).status == "interrupted"
     assert store.sessions.get(live).status == "running"

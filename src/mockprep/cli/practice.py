@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,32 @@ from mockprep.cli.context import (
 )
 from mockprep.cli.options import BankOption, NoTimerOption, RoundOption, TimeLimitOption, timing_options
 
+if TYPE_CHECKING:
+    from mockprep.core.questions import QuestionFilter
+    from mockprep.db.store import Store
+
+TopicOption = Annotated[
+    list[str] | None, typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).")
+]
+RoleOption = Annotated[
+    str | None,
+    typer.Option(metavar="ROLE", help="Only questions for this role, e.g. ml-engineer, data-scientist."),
+]
+
+
+def question_filter(
+    store: Store, rounds: tuple[str, ...], topics: list[str] | None, role: str | None, banks: list[str] | None
+) -> QuestionFilter:
+    """The --round/--topic/--role/--bank selection, each value checked against the known ones."""
+    from mockprep.core.questions import QuestionFilter
+
+    check_filter_values(store, "topics", topics or [])
+    check_filter_values(store, "roles", [role] if role else [])
+    check_filter_values(store, "banks", banks or [])
+    return QuestionFilter(
+        rounds=rounds, topics=tuple(topics or ()), roles=(role,) if role else (), banks=tuple(banks or ())
+    )
+
 
 def _at_terminal() -> bool:
     import sys
@@ -28,13 +54,8 @@ def _at_terminal() -> bool:
 @app.command()
 def session(
     round: RoundOption = None,
-    topic: Annotated[
-        list[str] | None, typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).")
-    ] = None,
-    role: Annotated[
-        str | None,
-        typer.Option(metavar="ROLE", help="Only questions for this role, e.g. ml-engineer, data-scientist."),
-    ] = None,
+    topic: TopicOption = None,
+    role: RoleOption = None,
     bank: BankOption = None,
     new: Annotated[
         int | None,
@@ -43,7 +64,8 @@ def session(
             metavar="N",
             min=0,
             max=1000,
-            help="New questions to introduce in this session (default: what is left of 10 a day).",
+            help="New questions to introduce in this session (default: what is left of today's 10 for "
+            "the questions this session selects).",
         ),
     ] = None,
     limit: Annotated[
@@ -66,24 +88,14 @@ def session(
     Each answer is timed against its limit (technical and project 3m, behavioral 2m30s,
     unless the question sets its own); running over is recorded, never cut off.
     """
-    from mockprep.core.questions import QuestionFilter
-    from mockprep.practice.session import Session, SessionOptions
+    from mockprep.practice.session import Session, SessionOptions, SessionPlanError
     from mockprep.terminal.input import stdin_reader
     from mockprep.terminal.practice import TerminalUI
 
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
     store = open_store()
     try:
-        topics, banks = topic or [], bank or []
-        check_filter_values(store, "topics", topics)
-        check_filter_values(store, "roles", [role] if role else [])
-        check_filter_values(store, "banks", banks)
-        flt = QuestionFilter(
-            rounds=(round.value,) if round else (),
-            topics=tuple(topics),
-            roles=(role,) if role else (),
-            banks=tuple(banks),
-        )
+        flt = question_filter(store, (round.value,) if round else (), topic, role, bank)
         console = make_console()
         ui = TerminalUI(console, stdin_reader(console, utc_now), interactive=_at_terminal())
         options = SessionOptions(
@@ -91,7 +103,10 @@ def session(
         )
         runner = Session(store, ui, utc_now, session_rng(), options, load_settings())
         with signals_interrupt():
-            runner.run()
+            try:
+                runner.run()
+            except SessionPlanError as exc:
+                raise UserError(str(exc)) from None
     finally:
         store.close()
 
@@ -111,6 +126,9 @@ def mock(
     loop: Annotated[
         bool, typer.Option("--loop", help="All three rounds in a row, with a break between them.")
     ] = False,
+    topic: TopicOption = None,
+    role: RoleOption = None,
+    bank: BankOption = None,
     minutes: Annotated[
         float | None,
         typer.Option(
@@ -125,9 +143,20 @@ def mock(
         typer.Option("--time-limit", metavar="DURATION", help="Time for every question, e.g. 2m30s."),
     ] = None,
     no_timer: NoTimerOption = False,
+    rate: Annotated[
+        int | None,
+        typer.Option(
+            "--rate", metavar="MOCK-ID", min=1, help="Rate the answers a mock left unrated (see history)."
+        ),
+    ] = None,
 ) -> None:
     """Simulate an interview round: timed questions across topics, follow-ups, no model answers
     until the end, then a report card. Ratings feed the scheduler like any session."""
+    if rate is not None:
+        if round is not None or loop or topic or role or bank or minutes or time_limit or no_timer:
+            raise UserError("--rate ID rates a past mock's answers; it takes no other option")
+        _rate_mock(rate)
+        return
     from mockprep.core.rounds import ROUND_ORDER
     from mockprep.practice.mock import MockOptions, MockPlanError, run_loop
     from mockprep.terminal.input import stdin_reader
@@ -138,14 +167,33 @@ def mock(
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
     store = open_store()
     try:
+        flt = question_filter(store, (), topic, role, bank)
         console = make_console()
         ui = MockTerminalUI(console, stdin_reader(console, utc_now), interactive=_at_terminal())
-        options = MockOptions(minutes_value, limit_seconds, not no_timer)
+        options = MockOptions(minutes_value, limit_seconds, not no_timer, flt)
         rounds = ROUND_ORDER if loop else (round.value,)  # type: ignore[union-attr]
         with signals_interrupt():
             try:
                 run_loop(store, ui, utc_now, session_rng(), rounds, options, load_settings())
             except MockPlanError as exc:
+                raise UserError(str(exc)) from None
+    finally:
+        store.close()
+
+
+def _rate_mock(session_id: int) -> None:
+    from mockprep.practice.mock import MockRateError, rate_later
+    from mockprep.terminal.input import stdin_reader
+    from mockprep.terminal.practice import MockTerminalUI
+
+    store = open_store()
+    try:
+        console = make_console()
+        ui = MockTerminalUI(console, stdin_reader(console, utc_now))
+        with signals_interrupt():
+            try:
+                rate_later(store, ui, utc_now, session_id, load_settings())
+            except MockRateError as exc:
                 raise UserError(str(exc)) from None
     finally:
         store.close()

@@ -86,13 +86,23 @@ class MockAnswerRecord:
 
 
 @dataclass(frozen=True)
+class StoredMockAnswer:
+    """A mock answer as stored, with its rating once it has one (after the round, or later)."""
+
+    id: int
+    answer: MockAnswerRecord
+    follow_up_answer: str | None
+    rating: int | None
+
+
+@dataclass(frozen=True)
 class SessionInfo:
     id: int
     kind: str  # drill | mock
     round: str | None
     started_at: datetime
     ended_at: datetime | None
-    status: str  # running | completed | interrupted
+    status: str  # running | completed | ended_early | interrupted (see mockprep.db.sessions)
     filters: dict[str, Any] = field(default_factory=dict)
     minutes: float | None = None
 
@@ -106,6 +116,7 @@ class HistoryEntry:
     score: int | None
     overtime: int
     answer_ms: int
+    unrated: int = 0  # a mock's answers not rated yet (`mockprep mock --rate ID` rates them)
 
 
 @dataclass(frozen=True)

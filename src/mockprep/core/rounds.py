@@ -6,6 +6,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mockprep.core.timer import fitting
+
 ROUND_ORDER = ("technical", "project", "behavioral")
 
 
@@ -22,17 +24,16 @@ def group_of(round: str, topic: str, competencies: Sequence[str]) -> str:
     return competencies[0] if round == "behavioral" and competencies else topic
 
 
-def draw_questions(
-    candidates: Sequence[Candidate],
-    budget: float,
-    rng: random.Random,
-    *,
-    follow_up_seconds: float,
-    transition_seconds: float,
-    first_group: str | None = None,
+def question_cost(candidate: Candidate, *, follow_up_seconds: float, transition_seconds: float) -> float:
+    """Seconds a question takes in a round: its limit, its follow-up if it has one, and the transition."""
+    return candidate.limit + transition_seconds + (follow_up_seconds if candidate.has_follow_up else 0.0)
+
+
+def spread_order(
+    candidates: Sequence[Candidate], rng: random.Random, first_group: str | None = None
 ) -> list[Candidate]:
-    """Questions for a round: one group at a time in turn (so topics are spread), due ones first
-    within a group, until the time limits (plus follow-ups and transitions) fill ``budget`` seconds."""
+    """Every candidate in the order a round asks them: one group at a time in turn (so topics are
+    spread), due ones first within a group, ``first_group`` opening the round."""
     groups: dict[str, list[Candidate]] = {}
     for candidate in candidates:
         groups.setdefault(candidate.group, []).append(candidate)
@@ -44,18 +45,28 @@ def draw_questions(
     if first_group in groups:
         order.remove(first_group)
         order.insert(0, first_group)
-    chosen: list[Candidate] = []
-    used = 0.0
+    ordered: list[Candidate] = []
     while any(groups[g] for g in order):
         for group in order:
-            if not groups[group]:
-                continue
-            candidate = groups[group].pop(0)
-            cost = (
-                candidate.limit + transition_seconds + (follow_up_seconds if candidate.has_follow_up else 0)
-            )
-            if used + cost > budget:
-                return chosen
-            chosen.append(candidate)
-            used += cost
-    return chosen
+            if groups[group]:
+                ordered.append(groups[group].pop(0))
+    return ordered
+
+
+def draw_questions(
+    candidates: Sequence[Candidate],
+    budget: float,
+    rng: random.Random,
+    *,
+    follow_up_seconds: float,
+    transition_seconds: float,
+    first_group: str | None = None,
+) -> list[Candidate]:
+    """The questions a round plans to ask: :func:`spread_order`, kept by the time-box rule of
+    :func:`mockprep.core.timer.fitting` (plus follow-ups and transitions) within ``budget`` seconds."""
+    order = spread_order(candidates, rng, first_group)
+    costs = [
+        question_cost(c, follow_up_seconds=follow_up_seconds, transition_seconds=transition_seconds)
+        for c in order
+    ]
+    return [order[i] for i in fitting(costs, budget)]

@@ -92,6 +92,34 @@ class DueCard:
     due: datetime
 
 
+def queue_order(
+    learning: Sequence[DueCard],
+    reviews_due: Sequence[DueCard],
+    new: Sequence[DueCard],
+    now: datetime,
+    learn_ahead: timedelta,
+    just_asked: int | None = None,
+) -> list[DueCard]:
+    """Everything that may be asked now, in the order it is asked.
+
+    ``learning`` holds (re)learning cards earliest first, ``reviews_due`` the review cards due now most
+    overdue first, ``new`` the new questions still allowed today. Order: learning due now, then due
+    reviews, then new questions, then learning cards due within ``learn_ahead`` (asked early when
+    nothing else is left, as Anki does). The question just asked (``just_asked``) is never asked again
+    straight away while another one waits: it swaps places with the next.
+
+    Each list may be cut to its first two items: the first two of the result stay the same.
+    """
+    now = require_utc(now)
+    order = [c for c in learning if c.due <= now]
+    order += [c for c in reviews_due if c.due <= now]
+    order += new
+    order += [c for c in learning if now < c.due <= now + learn_ahead]
+    if just_asked is not None and len(order) > 1 and order[0].question_id == just_asked:
+        order[0], order[1] = order[1], order[0]
+    return order
+
+
 def pick_next(
     learning: DueCard | None,
     review_due: DueCard | None,
@@ -99,31 +127,23 @@ def pick_next(
     now: datetime,
     learn_ahead: timedelta,
 ) -> DueCard | None:
-    """Choose what to ask next.
-
-    ``learning`` is the earliest (re)learning card, ``review_due`` the most overdue review card and
-    ``new`` the next new question still allowed today. Order: learning due now, then due reviews, then
-    new questions, then (when nothing else is left) a learning card due within ``learn_ahead``, as Anki
-    does.
-    """
-    now = require_utc(now)
-    if learning is not None and learning.due <= now:
-        return learning
-    if review_due is not None and review_due.due <= now:
-        return review_due
-    if new is not None:
-        return new
-    if learning is not None and learning.due <= now + learn_ahead:
-        return learning
-    return None
+    """The first of :func:`queue_order` given the earliest learning card, the most overdue review and
+    the next new question."""
+    lists = ([c] if c is not None else [] for c in (learning, review_due, new))
+    order = queue_order(*lists, now, learn_ahead)
+    return order[0] if order else None
 
 
 def local_midnight(now: datetime, tz: tzinfo | None = None, days: int = 0) -> datetime:
     """UTC time of the local midnight that starts the day ``days`` after the one holding ``now``.
 
-    ``tz`` None means the system's zone. With a ``ZoneInfo`` the arithmetic is in wall-clock days,
-    so a daylight-saving change in between is honoured.
+    ``tz`` None means the system's zone. The arithmetic is in wall-clock days and the offset is the
+    one in force at that midnight, so a daylight-saving change between ``now`` and the midnight is
+    honoured (the system's zone is asked about the midnight itself, not about ``now``).
     """
     local = require_utc(now).astimezone(tz)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=days)
-    return midnight.astimezone(UTC)
+    day = local.date() + timedelta(days=days)
+    if tz is None:
+        # A naive time is read in the system's zone, with the offset in force at that time.
+        return datetime(day.year, day.month, day.day).astimezone(UTC)
+    return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)

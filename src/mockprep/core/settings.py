@@ -21,7 +21,12 @@ class Settings:
 
     # scheduling (FSRS)
     desired_retention: float = 0.9
-    daily_new: int = 10  # new questions introduced per local calendar day
+    # New questions introduced per local calendar day, counted within the session's selection: a
+    # session offers new questions while fewer than this many of the questions its filter (--round,
+    # --topic, --role, --bank) selects were answered for the first time today. A plain `session`
+    # counts every question, so it stops at this many a day whatever the filtered sessions did; a
+    # `session --bank my-bank` counts only my-bank's, so a bank added today offers its new questions.
+    daily_new: int = 10
     learn_ahead_minutes: float = 20.0  # a learning card due this soon is asked early when nothing is left
     # timing: technical and project "explain it in 2-3 minutes"; behavioral a two-minute STAR story
     time_limits: MappingProxyType[str, float] = field(default_factory=lambda: _per_round(180.0, 180.0, 150.0))

@@ -7,7 +7,7 @@ question is shown; running past the limit is *overtime*: the answer is kept and 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -93,30 +93,57 @@ def median_durations(durations: Mapping[str, Iterable[float]], min_history: int)
     return medians
 
 
+def first_fitting(costs: Iterable[float], left: float) -> int | None:
+    """The position of the first cost that fits in ``left`` seconds, or None when none does."""
+    for index, cost in enumerate(costs):
+        if cost <= left:
+            return index
+    return None
+
+
+def fitting(costs: Sequence[float], budget: float) -> list[int]:
+    """Positions of the questions a time-boxed run asks when each takes exactly its cost.
+
+    The rule planned sessions and mock rounds both run by: in order, ask the first question that fits
+    in what is left, so a long one is passed over for a shorter one after it; stop when none fits.
+    The estimate shown before a run and the run itself use this one rule on the same costs.
+    """
+    chosen: list[int] = []
+    left = budget
+    for index, cost in enumerate(costs):
+        if cost <= left:
+            chosen.append(index)
+            left -= cost
+    return chosen
+
+
 @dataclass(frozen=True)
 class SessionPlan:
     """A time budget for a session, and how long each kind of question is expected to take."""
 
     budget: float  # seconds
-    expected: Mapping[str, float]  # round -> expected seconds per answer
+    expected: Mapping[str, float]  # round -> expected seconds per answer (the person's median)
 
     def expected_for(self, round: str, limit: float) -> float:
         return self.expected.get(round, limit)
 
-    def fits(self, elapsed: float, round: str, limit: float) -> bool:
-        """Whether one more question of ``round`` fits in what is left of the budget."""
-        return elapsed + self.expected_for(round, limit) <= self.budget
+    def basis(self, round: str) -> str:
+        """Where :meth:`expected_for` takes its figure from, for a message."""
+        return f"your median {round} answer" if round in self.expected else "its time limit"
 
-    def estimate_count(self, round_limits: Iterable[tuple[str, float]]) -> int:
-        """How many of these questions (in order) fit the budget."""
-        used = 0.0
-        count = 0
-        for round, limit in round_limits:
-            used += self.expected_for(round, limit)
-            if used > self.budget:
-                break
-            count += 1
-        return count
+    def left(self, elapsed: float) -> float:
+        return self.budget - elapsed
+
+
+@dataclass(frozen=True)
+class TimeStop:
+    """Why a time-boxed run stopped while questions were still waiting."""
+
+    left: float  # seconds of the budget left (0 or less: used up)
+    key: str  # the next question in order
+    needs: float  # seconds that question is expected to take
+    basis: str  # where that figure comes from ("its time limit", "your median technical answer"...)
+    waiting: int  # questions still waiting
 
 
 def parse_minutes(value: float) -> float:

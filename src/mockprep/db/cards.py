@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from fsrs import Card, State
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from mockprep.core.card_actions import (
     SUSPENDED_AS_LEECH,
@@ -57,25 +57,41 @@ class CardTable:
         ).bindparams(*binds)
         return self.store.conn.execute(stmt, {**params, **extra}).all()
 
-    def first_learning(self, flt: QuestionFilter) -> DueCard | None:
-        """The (re)learning card due soonest (a buried one is due when its bury ends)."""
+    def learning_queue(self, flt: QuestionFilter, limit: int | None = None) -> list[DueCard]:
+        """(Re)learning cards, the one due soonest first (a buried one is due when its bury ends)."""
         rows = self._select_due(
-            f"c.last_review IS NOT NULL AND c.state != :review ORDER BY {EFFECTIVE_DUE} LIMIT 1",
+            f"c.last_review IS NOT NULL AND c.state != :review ORDER BY {EFFECTIVE_DUE}, c.question_id"
+            " LIMIT :n",
             flt,
             review=State.Review.value,
+            n=-1 if limit is None else limit,
         )
-        return _due_card(rows[0]) if rows else None
+        return [_due_card(r) for r in rows]
 
-    def first_review_due(self, flt: QuestionFilter, now: datetime) -> DueCard | None:
-        """The most overdue review card."""
+    def reviews_due(self, flt: QuestionFilter, now: datetime, limit: int | None = None) -> list[DueCard]:
+        """Review cards due at ``now`` and not buried, the most overdue first (at most ``limit``)."""
         rows = self._select_due(
             "c.last_review IS NOT NULL AND c.state = :review AND c.due <= :now"
-            f" AND {NOT_BURIED_AT} ORDER BY c.due LIMIT 1",
+            f" AND {NOT_BURIED_AT} ORDER BY c.due, c.question_id LIMIT :n",
             flt,
             review=State.Review.value,
             now=db_time(now),
+            n=-1 if limit is None else limit,
         )
-        return _due_card(rows[0]) if rows else None
+        return [_due_card(r) for r in rows]
+
+    def count_waiting(self, flt: QuestionFilter, now: datetime, learn_until: datetime) -> int:
+        """Studied questions a session would ask now: review cards due at ``now`` and (re)learning
+        cards due by ``learn_until`` (the learn-ahead window); never suspended or buried ones."""
+        clause, params, binds = question_filter(flt)
+        stmt = text(
+            "SELECT COUNT(*) FROM cards c JOIN questions q ON q.id = c.question_id"
+            " JOIN banks b ON b.id = q.bank_id"
+            f" WHERE {clause} AND {NOT_SUSPENDED} AND {NOT_BURIED_AT} AND c.last_review IS NOT NULL"
+            " AND c.due <= (CASE WHEN c.state = :review THEN :now ELSE :until END)"
+        ).bindparams(*binds)
+        values = {**params, "review": State.Review.value, "now": db_time(now), "until": db_time(learn_until)}
+        return self.store.conn.execute(stmt, values).scalar_one()
 
     def new_question_ids(self, flt: QuestionFilter, now: datetime | None = None) -> list[int]:
         """New questions that may be asked at ``now``: not suspended, not buried (None: ignore burying)."""
@@ -104,38 +120,68 @@ class CardTable:
         ).bindparams(*binds)
         return from_db_time(self.store.conn.execute(stmt, params).scalar_one())
 
-    def new_introduced_since(self, since: datetime) -> int:
-        """How many questions were answered for the first time at or after ``since``."""
-        return self.store.q(
-            "SELECT COUNT(*) FROM reviews WHERE state_before = 0 AND rated_at >= :s", s=db_time(since)
-        ).scalar_one()
+    def new_introduced(self, flt: QuestionFilter, since: datetime, until: datetime) -> int:
+        """How many questions the filter selects were answered for the first time in [since, until).
+
+        The end matters: a rating made while the clock was set ahead must not count for today.
+        """
+        clause, params, binds = question_filter(flt)
+        stmt = text(
+            "SELECT COUNT(*) FROM reviews r JOIN questions q ON q.id = r.question_id"
+            " JOIN banks b ON b.id = q.bank_id"
+            f" WHERE {clause} AND r.state_before = 0 AND r.rated_at >= :since AND r.rated_at < :until"
+        ).bindparams(*binds)
+        values = {**params, "since": db_time(since), "until": db_time(until)}
+        return self.store.conn.execute(stmt, values).scalar_one()
 
     def recent_durations(self, per_round: int = 50) -> dict[str, list[float]]:
-        """Seconds of the latest ``per_round`` answers in each round (for session planning)."""
-        rows = self.store.q(
-            "SELECT round, duration_ms FROM ("
-            " SELECT q.round AS round, r.duration_ms AS duration_ms, ROW_NUMBER() OVER"
-            " (PARTITION BY q.round ORDER BY r.rated_at DESC) AS n"
-            " FROM reviews r JOIN questions q ON q.id = r.question_id)"
-            " WHERE n <= :k",
-            k=per_round,
-        )
+        """Seconds of the latest ``per_round`` answers in each round (for session planning).
+
+        One short query per round, walking the reviews newest first by their time index: a window
+        over every review would read the whole history (seconds on a long one).
+        """
         found: dict[str, list[float]] = {}
-        for r in rows:
-            found.setdefault(r.round, []).append(r.duration_ms / 1000)
+        for (round_name,) in self.store.q("SELECT DISTINCT round FROM questions"):
+            rows = self.store.q(
+                "SELECT r.duration_ms FROM reviews r JOIN questions q ON q.id = r.question_id"
+                " WHERE q.round = :round ORDER BY r.rated_at DESC LIMIT :k",
+                round=round_name,
+                k=per_round,
+            )
+            durations = [r.duration_ms / 1000 for r in rows]
+            if durations:
+                found[round_name] = durations
         return found
 
-    def mock_candidates(self, round: str, now: datetime | None = None) -> list[tuple[QuestionRecord, bool]]:
-        """Questions of a round that may be asked at ``now`` (None: ignore burying), each with whether it
-        has been studied (a mock prefers those)."""
-        rows = self.store.q(
+    def time_costs(self, question_ids: list[int]) -> dict[int, tuple[str, float | None]]:
+        """Each question's round and own time limit in seconds (None: the round's), for time plans,
+        read in one query without parsing whole questions."""
+        from mockprep.core.durations import parse_duration
+
+        found: dict[int, tuple[str, float | None]] = {}
+        for start in range(0, len(question_ids), 10_000):
+            chunk = question_ids[start : start + 10_000]
+            stmt = text(
+                "SELECT id, round, json_extract(data, '$.time_limit') AS time_limit FROM questions"
+                " WHERE id IN :ids"
+            ).bindparams(bindparam("ids", expanding=True))
+            for r in self.store.conn.execute(stmt, {"ids": chunk}):
+                limit = None if r.time_limit is None else parse_duration(r.time_limit)
+                found[r.id] = (r.round, limit)
+        return found
+
+    def mock_candidates(
+        self, round: str, flt: QuestionFilter | None = None, now: datetime | None = None
+    ) -> list[tuple[QuestionRecord, bool]]:
+        """Questions of a round the filter selects that may be asked at ``now`` (not suspended, not
+        buried; None: ignore burying), each with whether it has been studied (a mock prefers those)."""
+        clause, params, binds = question_filter(flt or QuestionFilter())
+        stmt = text(
             "SELECT q.id, q.key, q.bank_id, q.round, q.topic, q.roles, q.data, q.retired_at, c.last_review"
             " FROM questions q JOIN banks b ON b.id = q.bank_id JOIN cards c ON c.question_id = q.id"
-            " WHERE q.retired_at IS NULL AND b.removed = 0 AND q.round = :round"
-            f" AND {NOT_SUSPENDED} AND {NOT_BURIED_AT} ORDER BY q.id",
-            round=round,
-            now=_bury_time(now),
-        ).all()
+            f" WHERE {clause} AND q.round = :round AND {NOT_SUSPENDED} AND {NOT_BURIED_AT} ORDER BY q.id"
+        ).bindparams(*binds)
+        rows = self.store.conn.execute(stmt, {**params, "round": round, "now": _bury_time(now)}).all()
         return [(question_record(r), r.last_review is not None) for r in rows]
 
     # -- recording ----------------------------------------------------------------------------------

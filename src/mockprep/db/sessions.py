@@ -1,10 +1,22 @@
-"""Sessions and mock rounds: starting and ending them, mock answers, recovery, history, the review log."""
+"""Sessions and mock rounds: starting and ending them, mock answers, recovery, history, the review log.
+
+A session's ``status`` is ``running`` while its process runs it, then how it ended: ``completed`` (it
+ran its course: nothing left, --limit, the planned minutes, a mock's questions asked and rated),
+``ended_early`` (the person quit with q or Ctrl-D) or ``interrupted`` (Ctrl-C, a signal, or the process
+died). Whether a mock's answers are all rated is not a status: it is read from ``mock_answers``.
+
+While a session runs, its process holds an exclusive lock (``flock``) on ``locks/session-ID.lock`` in
+the data folder. The kernel drops the lock when the process dies, however it dies, so a session whose
+lock is free was killed, even if its process id now belongs to another process.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
@@ -15,11 +27,17 @@ from mockprep.core.records import (
     ReviewLogEntry,
     SessionAnswer,
     SessionInfo,
+    StoredMockAnswer,
 )
 from mockprep.db.sql import db_time, from_db_time, must_time, sql_points
 
 if TYPE_CHECKING:
     from mockprep.db.store import Store
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: recovery relies on process ids there
+    fcntl = None  # type: ignore[assignment]
 
 
 class SessionTable:
@@ -27,6 +45,7 @@ class SessionTable:
 
     def __init__(self, store: Store):
         self.store = store
+        self._held: dict[int, int] = {}  # session id -> descriptor of its lock file, for sessions run here
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -40,7 +59,7 @@ class SessionTable:
         minutes: float | None = None,
     ) -> int:
         with self.store.write() as conn:
-            return conn.execute(
+            session_id = conn.execute(
                 text(
                     "INSERT INTO sessions (kind, started_at, status, filters, pid, round, minutes)"
                     " VALUES (:k, :t, 'running', :f, :pid, :round, :minutes)"
@@ -54,13 +73,17 @@ class SessionTable:
                     "minutes": minutes,
                 },
             ).lastrowid
+        self._hold(session_id)
+        return session_id
 
     def end(self, session_id: int, status: str, now: datetime) -> None:
+        """Record how a session ended (``completed``, ``ended_early`` or ``interrupted``)."""
         with self.store.write() as conn:
             conn.execute(
                 text("UPDATE sessions SET status = :s, ended_at = :t WHERE id = :id"),
                 {"s": status, "t": db_time(now), "id": session_id},
             )
+        self._release(session_id)  # after the status: a process that sees the lock free finds it ended
 
     def discard_if_empty(self, session_id: int) -> bool:
         """Delete a session that holds no answers at all (quit before the first); True if it did."""
@@ -79,13 +102,14 @@ class SessionTable:
     def recover(self, alive: Callable[[int], bool]) -> int:
         """Mark sessions whose process died without ending them (e.g. SIGKILL) as interrupted.
 
-        ``alive(pid)`` says whether a process still runs. The end time is the session's last rating.
+        A session's lock file says whether its process still runs; for a session without one (started
+        by an older mockprep, or imported) ``alive(pid)`` decides. The end time is its last rating.
         """
-        stale = [
-            r.id
-            for r in self.store.q("SELECT id, pid FROM sessions WHERE status = 'running'")
-            if r.pid is None or not alive(r.pid)
-        ]
+        stale = []
+        for r in self.store.q("SELECT id, pid FROM sessions WHERE status = 'running'"):
+            held = self._lock_held(r.id)
+            if held is False or (held is None and (r.pid is None or not alive(r.pid))):
+                stale.append(r.id)
         if not stale:
             return 0
         with self.store.write() as conn:
@@ -98,7 +122,61 @@ class SessionTable:
                     ),
                     {"id": session_id},
                 )
+        for session_id in stale:
+            self._lock_path(session_id).unlink(missing_ok=True)
         return len(stale)
+
+    # -- the lock a running session holds ----------------------------------------------------------
+
+    def _lock_path(self, session_id: int) -> Path:
+        return self.store.path.parent / "locks" / f"session-{session_id}.lock"
+
+    def _hold(self, session_id: int) -> None:
+        """Lock the session's file for as long as this process runs it (best effort: without ``fcntl``
+        or a writable folder, recovery falls back to the process id)."""
+        if fcntl is None:
+            return
+        path = self._lock_path(session_id)
+        partial = path.with_name(f"{path.name}.{os.getpid()}")
+        try:
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            fd = os.open(partial, os.O_CREAT | os.O_RDWR | os.O_TRUNC, 0o600)
+        except OSError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            os.replace(partial, path)  # only ever seen locked under its final name
+        except OSError:
+            os.close(fd)
+            partial.unlink(missing_ok=True)
+            return
+        self._held[session_id] = fd
+
+    def _release(self, session_id: int) -> None:
+        fd = self._held.pop(session_id, None)
+        if fd is not None:
+            self._lock_path(session_id).unlink(missing_ok=True)
+            os.close(fd)
+
+    def _lock_held(self, session_id: int) -> bool | None:
+        """True while a process holds the session's lock, False when it is free (that process is gone),
+        None when the session has no lock file."""
+        if session_id in self._held:
+            return True
+        if fcntl is None:
+            return None
+        try:
+            fd = os.open(self._lock_path(session_id), os.O_RDWR)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        finally:
+            os.close(fd)
+        return False
 
     # -- mock answers ------------------------------------------------------------------------------
 
@@ -147,7 +225,9 @@ class SessionTable:
             f" (SELECT ROUND(AVG({points})) FROM reviews r WHERE r.session_id = s.id) AS score,"
             " (SELECT COUNT(*) FROM reviews r WHERE r.session_id = s.id AND r.time_limit_ms IS NOT NULL"
             "  AND r.duration_ms > r.time_limit_ms) AS overtime,"
-            " (SELECT COALESCE(SUM(r.duration_ms), 0) FROM reviews r WHERE r.session_id = s.id) AS answer_ms"
+            " (SELECT COALESCE(SUM(r.duration_ms), 0) FROM reviews r WHERE r.session_id = s.id) AS answer_ms,"
+            " (SELECT COUNT(*) FROM mock_answers m WHERE m.session_id = s.id AND m.review_id IS NULL)"
+            "  AS unrated"
             " FROM sessions s ORDER BY s.started_at DESC, s.id DESC" + ("" if limit is None else " LIMIT :n"),
             n=limit,
         ).all()
@@ -158,6 +238,7 @@ class SessionTable:
                 None if r.score is None else int(r.score),
                 r.overtime,
                 r.answer_ms,
+                r.unrated,
             )
             for r in rows
         ]
@@ -194,6 +275,33 @@ class SessionTable:
                 from_db_time(r.rated_at),
                 r.follow_up,
                 r.follow_up_answer,
+            )
+            for r in rows
+        ]
+
+    def mock_answers(self, session_id: int) -> list[StoredMockAnswer]:
+        """A mock's answers as stored, in the order asked, each with its rating if it has one."""
+        rows = self.store.q(
+            "SELECT m.*, r.rating FROM mock_answers m LEFT JOIN reviews r ON r.id = m.review_id"
+            " WHERE m.session_id = :s ORDER BY m.position, m.id",
+            s=session_id,
+        ).all()
+        return [
+            StoredMockAnswer(
+                r.id,
+                MockAnswerRecord(
+                    r.session_id,
+                    r.question_id,
+                    r.position,
+                    must_time(r.answered_at),
+                    r.answer,
+                    r.duration_ms,
+                    r.time_limit_ms,
+                    None if r.coverage is None else json.loads(r.coverage),
+                    r.follow_up,
+                ),
+                r.follow_up_answer,
+                r.rating,
             )
             for r in rows
         ]

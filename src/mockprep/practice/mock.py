@@ -3,8 +3,9 @@
 A round draws questions that cover different topics (technical, project) or competencies
 (behavioral), asks each against its time limit with the bank's follow-up, stores every answer the
 moment it is given, and after the round reveals the model answers, takes a rating for each (which
-feeds the scheduler like any session) and shows a report card. Only what differs from a drill is
-here; the shared steps are in :mod:`mockprep.practice.pipeline`.
+feeds the scheduler like any session) and shows a report card. Answers left unrated (the person quit
+while rating) can be rated later with :func:`rate_later`. Only what differs from a drill is here; the
+shared steps are in :mod:`mockprep.practice.pipeline`.
 """
 
 from __future__ import annotations
@@ -16,15 +17,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from mockprep.core.durations import format_duration
+from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import MockAnswerRecord
-from mockprep.core.rounds import ROUND_ORDER, Candidate, draw_questions, group_of
+from mockprep.core.rounds import ROUND_ORDER, Candidate, group_of, question_cost, spread_order
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
-from mockprep.core.timer import time_limit
+from mockprep.core.timer import AnswerTiming, TimeStop, first_fitting, fitting, time_limit
 from mockprep.practice.pipeline import Clock, Pipeline, SessionInterrupted, process_alive
-from mockprep.practice.ui import MockAnswer, MockReport, MockUI, Progress
+from mockprep.practice.ui import (
+    COMPLETED,
+    ENDED_EARLY,
+    INTERRUPTED,
+    Attempt,
+    MockAnswer,
+    MockReport,
+    MockUI,
+    Progress,
+    filter_options,
+)
 
 if TYPE_CHECKING:
     from mockprep.core.grading import Grader
+    from mockprep.core.records import StoredMockAnswer
     from mockprep.db.store import Store
 
 
@@ -32,11 +46,16 @@ class MockPlanError(ValueError):
     """A round cannot be planned (e.g. too few minutes for a single question)."""
 
 
+class MockRateError(ValueError):
+    """A session cannot be rated later (unknown, not a mock, still running)."""
+
+
 @dataclass(frozen=True)
 class MockOptions:
     minutes: float | None = None  # None: the round's usual length
     time_limit: float | None = None  # seconds for every question (--time-limit)
     timer: bool = True
+    filter: QuestionFilter = QuestionFilter()  # --bank, --topic, --role narrow what a round draws
 
 
 class MockRound:
@@ -64,49 +83,69 @@ class MockRound:
         self.pipeline = Pipeline(store, ui, clock, settings, grader)
         self._records = {}
 
-    def _plan(self, now: datetime) -> list[Candidate]:
+    def _order(self) -> list[Candidate]:
+        """Every question the round may ask, in the order it asks them (raise when none matches)."""
         candidates = []
-        for record, studied in self.store.cards.mock_candidates(self.round, now):
+        for record, studied in self.store.cards.mock_candidates(
+            self.round, self.options.filter, self.clock()
+        ):
             spec = record.question.spec
             self._records[record.id] = record
             limit = time_limit(self.settings, self.round, spec.time_limit_seconds, self.options.time_limit)
             group = group_of(self.round, record.question.topic, spec.competencies)
             candidates.append(Candidate(record.id, group, limit, bool(spec.follow_ups), studied))
+        if not candidates:
+            raise MockPlanError(no_match(self.round, self.options.filter))
         first = "summary" if self.round == "project" else None
-        return draw_questions(
-            candidates,
-            self.minutes * 60,
-            self.rng,
+        return spread_order(candidates, self.rng, first)
+
+    def _cost(self, candidate: Candidate) -> float:
+        return question_cost(
+            candidate,
             follow_up_seconds=self.settings.follow_up_seconds,
             transition_seconds=self.settings.transition_seconds,
-            first_group=first,
         )
 
+    def _time_stop(self, order: list[Candidate], left: float) -> TimeStop:
+        shortest = min(order, key=self._cost)
+        key = self._records[shortest.question_id].question.key
+        follow_up = ", its follow-up" if shortest.has_follow_up else ""
+        basis = f"its time limit{follow_up} and the pause between questions"
+        return TimeStop(left, key, self._cost(shortest), basis, len(order))
+
     def run(self) -> MockReport:
-        """Run the round. Raise :class:`MockPlanError` when no question fits its minutes."""
+        """Run the round. Raise :class:`MockPlanError` when no question fits its minutes.
+
+        The round asks, in its order, the first question that fits in the time left — the rule the
+        planned count shown at the start is worked out by — so an answer quicker than its limit leaves
+        room for more questions, and the report says why the round stopped with time left.
+        """
         start = self.clock()
         self.store.sessions.recover(process_alive)
-        plan = self._plan(start)
-        if not plan:
+        order = self._order()
+        budget = self.minutes * 60
+        planned = len(fitting([self._cost(c) for c in order], budget))
+        if not planned:
+            stop = self._time_stop(order, budget)
+            minutes = f"{self.minutes:g} {'minute' if self.minutes == 1 else 'minutes'}"
             raise MockPlanError(
-                f"no {self.round} question fits in {self.minutes:g} minutes "
-                "(with its follow-up); use more --minutes"
+                f"no {self.round} question fits in {minutes}: the shortest, {stop.key}, takes "
+                f"{format_duration(stop.needs)} ({stop.basis}); use more --minutes"
             )
         session_id = self.store.sessions.start(
-            "mock", {}, start, os.getpid(), round=self.round, minutes=self.minutes
+            "mock", self.options.filter.to_dict(), start, os.getpid(), round=self.round, minutes=self.minutes
         )
-        report = MockReport(session_id, self.round, "completed", len(plan), self.minutes)
-        self.ui.show_mock_intro(self.round, self.minutes, len(plan))
+        report = MockReport(session_id, self.round, COMPLETED, planned, self.minutes)
+        self.ui.show_mock_intro(self.round, self.minutes, planned)
         try:
-            for position, candidate in enumerate(plan, start=1):
-                if (self.clock() - start).total_seconds() >= self.minutes * 60:
-                    report.stopped_by_time = True
-                    break
-                if self._ask(report, position, candidate, len(plan)) is None:
-                    break
-            self._rate_all(report)
+            if self._ask_all(report, order, start, budget):
+                if not self._rate_all(report):
+                    report.status = ENDED_EARLY
+            else:
+                report.status = ENDED_EARLY
+                self._rate_all(report)  # the answers given are still revealed and rated
         except (KeyboardInterrupt, SessionInterrupted):
-            report.status = "interrupted"
+            report.status = INTERRUPTED
         finally:
             end = self.clock()
             self.store.sessions.end(session_id, report.status, end)
@@ -117,10 +156,24 @@ class MockRound:
         self.ui.show_mock_report(report)
         return report
 
-    def _ask(self, report: MockReport, position: int, candidate: Candidate, total: int) -> MockAnswer | None:
+    def _ask_all(self, report: MockReport, order: list[Candidate], start: datetime, budget: float) -> bool:
+        """Ask while a question fits in the time left; False when the person quits."""
+        while order:
+            left = budget - (self.clock() - start).total_seconds()
+            index = first_fitting((self._cost(c) for c in order), left)
+            if index is None:
+                report.time_stop = self._time_stop(order, left)
+                return True
+            candidate = order.pop(index)
+            after = len(fitting([self._cost(c) for c in order], left - self._cost(candidate)))
+            if self._ask(report, len(report.answers) + 1, candidate, after) is None:
+                return False
+        return True
+
+    def _ask(self, report: MockReport, position: int, candidate: Candidate, after: int) -> MockAnswer | None:
         record = self._records[candidate.question_id]
         limit = candidate.limit if self.options.timer else None
-        attempt = self.pipeline.ask(record, lambda _now: Progress(position, total - position), limit)
+        attempt = self.pipeline.ask(record, lambda _now: Progress(position, after), limit)
         if attempt is None:
             return None
         spec = record.question.spec
@@ -150,15 +203,86 @@ class MockRound:
             self.store.sessions.set_follow_up_answer(mock_answer_id, result.follow_up_answer)
         return result
 
-    def _rate_all(self, report: MockReport) -> None:
-        """After the round: reveal each model answer and take its rating (feeds the scheduler)."""
+    def _rate_all(self, report: MockReport) -> bool:
+        """After the round: reveal each model answer and take its rating (feeds the scheduler).
+        False when the person quits before every answer is rated."""
         if report.answers:
             self.ui.notice("The round is over. Now the model answers: rate each of your answers.")
-        for answer in report.answers:
-            rating = self.pipeline.rate(answer.attempt, report.session_id, answer.mock_answer_id)
-            if rating is None:
-                return
-            answer.rating = int(rating)
+        return rate_answers(self.pipeline, report)
+
+
+def rate_answers(pipeline: Pipeline, report: MockReport) -> bool:
+    """Reveal and rate the report's unrated answers in order; False when the person quits."""
+    for answer in report.answers:
+        if answer.rating:
+            continue
+        rating = pipeline.rate(answer.attempt, report.session_id, answer.mock_answer_id)
+        if rating is None:
+            return False
+        answer.rating = int(rating)
+    return True
+
+
+def rate_later(
+    store: Store,
+    ui: MockUI,
+    clock: Clock,
+    session_id: int,
+    settings: Settings = DEFAULT_SETTINGS,
+    grader: Grader | None = None,
+) -> MockReport:
+    """Rate the answers of mock ``session_id`` that were left unrated, then show its report card.
+
+    Raise :class:`MockRateError` when the session is unknown, is not a mock, or still runs.
+    """
+    store.sessions.recover(process_alive)
+    info = store.sessions.get(session_id) if 0 < session_id < 2**63 else None
+    if info is None:
+        raise MockRateError(f"no session with id {session_id} (see mockprep history)")
+    if info.kind != "mock":
+        raise MockRateError(f"session {session_id} is a drill, not a mock: its answers were rated as given")
+    if info.status == "running":
+        raise MockRateError(f"mock {session_id} is still running; rate its answers when it has ended")
+    pipeline = Pipeline(store, ui, clock, settings, grader)
+    stored = store.sessions.mock_answers(session_id)
+    minutes = info.minutes if info.minutes is not None else settings.mock_minutes.get(info.round or "", 0)
+    report = MockReport(session_id, info.round or "", info.status, len(stored), minutes)
+    report.answers = [_stored_answer(store, pipeline, s) for s in stored]
+    if info.ended_at is not None:
+        report.seconds = (info.ended_at - info.started_at).total_seconds()
+    if report.unrated:
+        answers = "answer" if len(stored) == 1 else "answers"
+        ui.notice(
+            f"Mock {session_id} ({report.round}): {report.unrated} of {len(stored)} {answers} not rated yet."
+            " Rate each against the model answer."
+        )
+        try:
+            rate_answers(pipeline, report)
+        except (KeyboardInterrupt, SessionInterrupted):
+            pass  # every rating given is stored; the rest stay unrated
+    else:
+        ui.notice(f"Every answer of mock {session_id} is rated already.")
+    ui.show_mock_report(report)
+    return report
+
+
+def _stored_answer(store: Store, pipeline: Pipeline, stored: StoredMockAnswer) -> MockAnswer:
+    """A stored mock answer as the round had it: the question, the timing and the assessment again."""
+    a = stored.answer
+    record = store.banks.question(a.question_id)
+    limit = None if a.time_limit_ms is None else a.time_limit_ms / 1000
+    timing = AnswerTiming(a.duration_ms / 1000, limit)
+    assessment = pipeline.grader.assess(record.question.spec, a.answer, timing.overtime > 0)
+    attempt = Attempt(record, a.answer, timing, assessment, a.answered_at)
+    return MockAnswer(stored.id, attempt, a.follow_up, stored.follow_up_answer, stored.rating)
+
+
+def no_match(round: str, flt: QuestionFilter) -> str:
+    """Why a round has nothing to ask (``round`` empty: no round has)."""
+    what = f"no {round} question" if round else "no question of any round"
+    if flt.to_dict():
+        return f"{what} matches {filter_options(flt)}"
+    return f"{what} is available (see mockprep bank list)"
 
 
 def run_loop(
@@ -171,13 +295,19 @@ def run_loop(
     settings: Settings = DEFAULT_SETTINGS,
     grader: Grader | None = None,
 ) -> list[MockReport]:
-    """The rounds in a row, with a break prompt between them; stops early on an interruption."""
+    """The rounds in a row, with a break prompt between them; stops early when the person quits or
+    on an interruption. In a loop, a round that no question matches (the filter) is skipped."""
     reports: list[MockReport] = []
-    for index, round in enumerate(rounds):
+    matching = [r for r in rounds if len(rounds) == 1 or store.cards.mock_candidates(r, options.filter)]
+    if not matching:
+        raise MockPlanError(no_match("", options.filter))
+    for skipped in (r for r in rounds if r not in matching):
+        ui.notice(f"{no_match(skipped, options.filter).capitalize()}: that round is skipped.")
+    for index, round in enumerate(matching):
         if index and not ui.ask_break(round):
             break
         report = MockRound(store, ui, clock, rng, round, options, settings, grader).run()
         reports.append(report)
-        if report.status == "interrupted":
+        if report.status != COMPLETED:
             break
     return reports

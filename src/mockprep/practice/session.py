@@ -13,17 +13,30 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from mockprep.core.durations import format_duration
 from mockprep.core.questions import QuestionFilter
-from mockprep.core.scheduler import CardState, DueCard, local_midnight, pick_next
+from mockprep.core.scheduler import CardState, DueCard, local_midnight, queue_order
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
-from mockprep.core.timer import SessionPlan, median_durations, time_limit
+from mockprep.core.timer import SessionPlan, TimeStop, first_fitting, fitting, median_durations, time_limit
 from mockprep.practice.pipeline import Clock, Pipeline, SessionInterrupted, process_alive
-from mockprep.practice.ui import Progress, SessionSummary, SessionUI
+from mockprep.practice.ui import (
+    COMPLETED,
+    EMPTY,
+    ENDED_EARLY,
+    INTERRUPTED,
+    Progress,
+    SessionSummary,
+    SessionUI,
+)
 
 if TYPE_CHECKING:
     from mockprep.core.grading import Grader
     from mockprep.core.questions import QuestionRecord
     from mockprep.db.store import Store
+
+
+class SessionPlanError(ValueError):
+    """No waiting question fits the planned minutes; the message says which is shortest and why."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +73,18 @@ class Session:
         self._new_queue: list[int] = []
         self._new_left = 0
         self._plan: SessionPlan | None = None
+        self._records: dict[int, QuestionRecord] = {}
+        self._timing: dict[int, tuple[str, float | None]] = {}  # question id -> (round, own limit)
+        self._just_asked: int | None = None
+
+    # -- what waits, in order ----------------------------------------------------------------------
 
     def _plan_new(self, now: datetime) -> None:
+        """Shuffle the selection's new questions and work out how many may be introduced today.
+
+        The daily limit counts the questions this session's filter selects that were answered for
+        the first time today (local midnight to midnight), so a filtered session has its own share.
+        """
         ids = self.store.cards.new_question_ids(self.options.filter, now)
         self.rng.shuffle(ids)
         self._new_queue = ids
@@ -69,113 +92,196 @@ class Session:
             self._new_left = self.options.new
         else:
             today = local_midnight(now, self.options.tz)
-            introduced = self.store.cards.new_introduced_since(today)
+            tomorrow = local_midnight(now, self.options.tz, days=1)
+            introduced = self.store.cards.new_introduced(self.options.filter, today, tomorrow)
             self._new_left = max(0, self.settings.daily_new - introduced)
 
-    def _next(self, now: datetime) -> DueCard | None:
-        flt = self.options.filter
-        cards = self.store.cards
-        new = None
-        if self._new_left > 0 and self._new_queue:
-            new = DueCard(self._new_queue[0], CardState.NEW, now)
-        learn_ahead = timedelta(minutes=self.settings.learn_ahead_minutes)
-        return pick_next(cards.first_learning(flt), cards.first_review_due(flt, now), new, now, learn_ahead)
+    def _queue(self, now: datetime) -> list[DueCard]:
+        """What may be asked now, in order. Without a time plan only the head is needed, and the first
+        two of each kind give the same head (see :func:`queue_order`)."""
+        cards, flt = self.store.cards, self.options.filter
+        cut = None if self._plan is not None else 2
+        new_ids = self._new_queue[: max(0, self._new_left)]
+        new = [DueCard(qid, CardState.NEW, now) for qid in new_ids[:cut]]
+        learning = cards.learning_queue(flt, cut)
+        reviews = cards.reviews_due(flt, now, cut)
+        return queue_order(learning, reviews, new, now, self._learn_ahead, self._just_asked)
+
+    @property
+    def _learn_ahead(self) -> timedelta:
+        return timedelta(minutes=self.settings.learn_ahead_minutes)
 
     def _waiting(self, now: datetime) -> int:
-        return self.store.cards.count_due(self.options.filter, now) + min(
-            self._new_left, len(self._new_queue)
-        )
+        """How many questions wait now, the learn-ahead ones included."""
+        flt = self.options.filter
+        studied = self.store.cards.count_waiting(flt, now, now + self._learn_ahead)
+        return studied + min(max(0, self._new_left), len(self._new_queue))
 
-    def _remaining(self, now: datetime, answered: int) -> int:
-        waiting = self._waiting(now)
-        if self.options.limit is not None:
-            waiting = min(waiting, self.options.limit - answered)
-        return max(waiting - 1, 0)
+    # -- the time plan -----------------------------------------------------------------------------
 
-    def run(self) -> SessionSummary:
-        start = self.clock()
-        self.store.sessions.recover(process_alive)
-        self._plan_new(start)
-        choice = self._next(start)
-        if choice is None:
-            summary = SessionSummary(None, "empty")
-            summary.next_due = self.store.cards.next_due_time(self.options.filter)
-            self.ui.show_summary(summary, start)
-            return summary
-        summary = SessionSummary(
-            self.store.sessions.start(
-                "drill", self.options.filter.to_dict(), start, os.getpid(), minutes=self.options.minutes
-            ),
-            "completed",
-        )
-        assert summary.session_id is not None
-        if self.options.minutes is not None:
-            medians = median_durations(
-                self.store.cards.recent_durations(), self.settings.min_history_for_median
-            )
-            self._plan = SessionPlan(self.options.minutes * 60, medians)
-            summary.planned = self._estimate_count(start)
-            self.ui.notice(self._plan_text(summary.planned))
-        try:
-            while choice is not None:
-                if self.options.limit is not None and summary.answered >= self.options.limit:
-                    summary.stopped_by_limit = True
-                    break
-                record = self.store.banks.question(choice.question_id)
-                if self._plan is not None and not self._plan.fits(
-                    (self.clock() - start).total_seconds(), record.question.round, self._limit(record)
-                ):
-                    summary.stopped_by_time = True
-                    break
-                if not self._ask(choice, record, summary):
-                    break
-                choice = self._next(self.clock())
-        except (KeyboardInterrupt, SessionInterrupted):
-            summary.status = "interrupted"
-        finally:
-            self.pipeline.settle(summary)  # ratings undone at the prompt are no longer answers
-            end = self.clock()
-            self.store.sessions.end(summary.session_id, summary.status, end)
-            if summary.answered == 0:
-                self.store.sessions.discard_if_empty(summary.session_id)  # nothing to keep in history
-            summary.seconds = (end - start).total_seconds()
-            tomorrow_end = local_midnight(end, self.options.tz, days=2)
-            summary.due_tomorrow = self.store.cards.count_due(QuestionFilter(), tomorrow_end)
-            summary.next_due = self.store.cards.next_due_time(self.options.filter)
-        self.ui.show_summary(summary, end)
-        return summary
+    def _record(self, question_id: int) -> QuestionRecord:
+        if question_id not in self._records:
+            self._records[question_id] = self.store.banks.question(question_id)
+        return self._records[question_id]
 
     def _limit(self, record: QuestionRecord) -> float:
         q = record.question
         return time_limit(self.settings, q.round, q.spec.time_limit_seconds, self.options.time_limit)
 
-    def _estimate_count(self, now: datetime) -> int:
-        """How many of the questions waiting now are expected to fit the planned minutes."""
+    def _costs(self, cards: list[DueCard]) -> list[float]:
+        """Seconds each question is expected to take: the same figures for the estimate and the run."""
         assert self._plan is not None
-        waiting = self._waiting(now)
-        # Without loading every waiting question, assume the rounds the filter allows, in turn.
-        rounds = self.options.filter.rounds or ("technical", "project", "behavioral")
-        mix = [rounds[i % len(rounds)] for i in range(waiting)]
-        limits = [(r, time_limit(self.settings, r, None, self.options.time_limit)) for r in mix]
-        return self._plan.estimate_count(limits)
+        missing = [c.question_id for c in cards if c.question_id not in self._timing]
+        if missing:
+            self._timing.update(self.store.cards.time_costs(missing))
+        costs = []
+        for card in cards:
+            round, own = self._timing[card.question_id]
+            limit = time_limit(self.settings, round, own, self.options.time_limit)
+            costs.append(self._plan.expected_for(round, limit))
+        return costs
 
-    def _plan_text(self, count: int) -> str:
+    def _time_stop(self, queue: list[DueCard], left: float) -> TimeStop:
+        assert self._plan is not None
+        costs = self._costs(queue)
+        shortest = min(range(len(queue)), key=costs.__getitem__)
+        record = self._record(queue[shortest].question_id)
+        basis = self._plan.basis(record.question.round)
+        return TimeStop(left, record.question.key, costs[shortest], basis, len(queue))
+
+    def _estimate(self, queue: list[DueCard]) -> int:
+        assert self._plan is not None
+        count = len(fitting(self._costs(queue), self._plan.budget))
+        return count if self.options.limit is None else min(count, self.options.limit)
+
+    def _plan_text(self, count: int, waiting: int) -> str:
         basis = (
             "your median answer times"
             if self._plan and self._plan.expected
             else f"the time limits (your own median times count once a round has "
             f"{self.settings.min_history_for_median} answers)"
         )
-        return f"About {count} questions fit in {self.options.minutes:g} minutes, judging by {basis}."
+        questions = "question" if waiting == 1 else "questions"
+        fit = "fits" if count == 1 else "fit"
+        return (
+            f"About {count} of the {waiting} waiting {questions} {fit} in {self.options.minutes:g} "
+            f"{'minute' if self.options.minutes == 1 else 'minutes'}, judging by {basis}."
+        )
 
-    def _ask(self, choice: DueCard, record: QuestionRecord, summary: SessionSummary) -> bool:
+    def _no_fit_text(self, stop: TimeStop) -> str:
+        minutes = self.options.minutes
+        return (
+            f"no waiting question fits in {minutes:g} {'minute' if minutes == 1 else 'minutes'}: the "
+            f"shortest, {stop.key}, is expected to take {format_duration(stop.needs)} ({stop.basis}); "
+            "use more --minutes, or a shorter --time-limit"
+        )
+
+    # -- the run -----------------------------------------------------------------------------------
+
+    def run(self) -> SessionSummary:
+        """Ask until nothing is left, the --limit or the planned minutes are reached, or the person quits.
+
+        Raise :class:`SessionPlanError`, before anything is stored, when --minutes leaves no room for
+        any waiting question.
+        """
+        start = self.clock()
+        self.store.sessions.recover(process_alive)
+        self._plan_new(start)
+        if self.options.minutes is not None:
+            medians = median_durations(
+                self.store.cards.recent_durations(), self.settings.min_history_for_median
+            )
+            self._plan = SessionPlan(self.options.minutes * 60, medians)
+        queue = self._queue(start)
+        if not queue:
+            summary = self._new_summary(None, EMPTY)
+            summary.next_due = self.store.cards.next_due_time(self.options.filter)
+            self.ui.show_summary(summary, start)
+            return summary
+        planned = None
+        if self._plan is not None:
+            planned = self._estimate(queue)
+            if planned == 0:
+                raise SessionPlanError(self._no_fit_text(self._time_stop(queue, self._plan.budget)))
+        session_id = self.store.sessions.start(
+            "drill", self.options.filter.to_dict(), start, os.getpid(), minutes=self.options.minutes
+        )
+        summary = self._new_summary(session_id, COMPLETED)
+        summary.planned = planned
+        if planned is not None:
+            self.ui.notice(self._plan_text(planned, len(queue)))
+        try:
+            self._loop(queue, summary, start)
+        except (KeyboardInterrupt, SessionInterrupted):
+            summary.status = INTERRUPTED
+        finally:
+            self.pipeline.settle(summary)  # ratings undone at the prompt are no longer answers
+            end = self.clock()
+            self.store.sessions.end(session_id, summary.status, end)
+            if summary.answered == 0:
+                self.store.sessions.discard_if_empty(session_id)  # nothing to keep in history
+            summary.seconds = (end - start).total_seconds()
+            tomorrow_end = local_midnight(end, self.options.tz, days=2)
+            summary.due_tomorrow = self.store.cards.count_due(QuestionFilter(), tomorrow_end)
+            summary.next_due = self.store.cards.next_due_time(self.options.filter)
+            self._count_new_waiting(summary)
+        self.ui.show_summary(summary, end)
+        return summary
+
+    def _new_summary(self, session_id: int | None, status: str) -> SessionSummary:
+        summary = SessionSummary(session_id, status, filter=self.options.filter)
+        summary.daily_new = self.settings.daily_new
+        summary.new_option = self.options.new
+        self._count_new_waiting(summary)
+        return summary
+
+    def _count_new_waiting(self, summary: SessionSummary) -> None:
+        summary.new_waiting = len(self._new_queue) if self._new_left <= 0 else 0
+
+    def _loop(self, queue: list[DueCard], summary: SessionSummary, start: datetime) -> None:
+        while queue:
+            if self.options.limit is not None and summary.answered >= self.options.limit:
+                summary.stopped_by_limit = True
+                return
+            chosen = 0
+            if self._plan is not None:
+                left = self._plan.left((self.clock() - start).total_seconds())
+                found = first_fitting(self._costs(queue), left)
+                if found is None:
+                    summary.time_stop = self._time_stop(queue, left)
+                    return
+                chosen = found
+            choice = queue[chosen]
+            rest = queue[:chosen] + queue[chosen + 1 :]
+            if not self._ask(choice, summary, rest, start):
+                summary.status = ENDED_EARLY
+                return
+            self._just_asked = choice.question_id
+            queue = self._queue(self.clock())
+
+    def _remaining(
+        self, now: datetime, answered: int, current: DueCard, rest: list[DueCard], start: datetime
+    ) -> int:
+        """Questions expected after ``current``, shown at ``now``: what waits (learn-ahead repeats
+        included), within --limit, and with a time plan, what of that fits after this one."""
+        if self._plan is None:
+            waiting = self._waiting(now) - 1
+        else:
+            left = self._plan.left((now - start).total_seconds()) - self._costs([current])[0]
+            waiting = len(fitting(self._costs(rest), left))
+        if self.options.limit is not None:
+            waiting = min(waiting, self.options.limit - answered - 1)
+        return max(waiting, 0)
+
+    def _ask(self, choice: DueCard, summary: SessionSummary, rest: list[DueCard], start: datetime) -> bool:
         """Ask one question and store its rating; False when the person quits."""
         assert summary.session_id is not None
+        record = self._record(choice.question_id)
         limit = self._limit(record) if self.options.timer else None
         number = summary.answered + 1
 
         def progress(now: datetime) -> Progress:
-            return Progress(number, self._remaining(now, summary.answered))
+            return Progress(number, self._remaining(now, summary.answered, choice, rest, start))
 
         attempt = self.pipeline.ask(record, progress, limit)
         if attempt is None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from mockprep.core.questions import QuestionFilter
 from mockprep.core.scoring import answer_points, session_score
 
 if TYPE_CHECKING:
@@ -20,13 +21,24 @@ if TYPE_CHECKING:
     from mockprep.core.grading import Assessment
     from mockprep.core.questions import QuestionRecord
     from mockprep.core.records import StoryOption
-    from mockprep.core.timer import AnswerTiming, Countdown
+    from mockprep.core.timer import AnswerTiming, Countdown, TimeStop
 
 
 @dataclass(frozen=True)
 class Progress:
     number: int  # 1-based position of this question in the session
     remaining: int  # questions still waiting after this one (an estimate: ratings change it)
+
+
+def filter_options(flt: QuestionFilter) -> str:
+    """The filter as the options that choose it, for a command to suggest: ``--bank my-rl --topic rl``."""
+    chosen = flt.to_dict().items()
+    return " ".join(f"--{name.removesuffix('s')} {value}" for name, values in chosen for value in values)
+
+
+# How a session or mock ended (stored as the session's status): it ran its course, the person quit
+# (q or Ctrl-D), or Ctrl-C or a signal stopped it. A drill that finds nothing to ask is "empty".
+COMPLETED, ENDED_EARLY, INTERRUPTED, EMPTY = "completed", "ended_early", "interrupted", "empty"
 
 
 @dataclass(frozen=True)
@@ -43,21 +55,29 @@ class Attempt:
 @dataclass
 class SessionSummary:
     session_id: int | None
-    status: str  # completed | interrupted | empty
+    status: str  # completed | ended_early | interrupted | empty
     answered: int = 0
     ratings: Counter[int] = field(default_factory=Counter)
     seconds: float = 0.0
     due_tomorrow: int = 0
     next_due: datetime | None = None
     stopped_by_limit: bool = False
-    stopped_by_time: bool = False
+    time_stop: TimeStop | None = None  # why a planned (--minutes) session stopped with questions waiting
     planned: int | None = None  # questions expected to fit --minutes
     overtime: int = 0  # answers that ran past their limit
     points: list[tuple[int, bool]] = field(default_factory=list)  # (rating, overtime) per answer
+    filter: QuestionFilter = QuestionFilter()  # the session's selection (for the commands it suggests)
+    new_waiting: int = 0  # new questions of the selection held back by today's limit (or by --new)
+    daily_new: int = 0  # that limit
+    new_option: int | None = None  # --new, when given (it replaces the daily limit)
 
     @property
     def score(self) -> int | None:
         return session_score(self.points)
+
+    @property
+    def stopped_by_time(self) -> bool:
+        return self.time_stop is not None
 
 
 @dataclass
@@ -77,12 +97,21 @@ class MockAnswer:
 class MockReport:
     session_id: int
     round: str
-    status: str  # completed | interrupted
+    status: str  # completed | ended_early | interrupted
     planned: int
     minutes: float
     answers: list[MockAnswer] = field(default_factory=list)
     seconds: float = 0.0
-    stopped_by_time: bool = False
+    time_stop: TimeStop | None = None  # why the round stopped with questions left
+
+    @property
+    def stopped_by_time(self) -> bool:
+        return self.time_stop is not None
+
+    @property
+    def unrated(self) -> int:
+        """Answers given but not rated (the person quit while rating): `mock --rate ID` rates them."""
+        return sum(1 for a in self.answers if not a.rating)
 
     @property
     def score(self) -> int | None:

@@ -15,6 +15,22 @@ from mockprep.core.scheduler import RATING_NAMES
 from mockprep.core.scoring import session_score
 from mockprep.terminal.console import plural, safe
 
+STATUS_LABELS = {"ended_early": "ended early"}  # how each stored status reads; others read as stored
+STATUS_STYLES = {"interrupted": "yellow", "ended_early": "yellow", "running": "cyan"}
+
+
+def status_label(status: str) -> str:
+    """A session's status as people read it: ``completed``, ``ended early``, ``interrupted``..."""
+    return STATUS_LABELS.get(status, status)
+
+
+def status_text(session: SessionInfo, unrated: int) -> Text:
+    """The status, and for a mock with answers never rated, how many (``mock --rate ID`` rates them)."""
+    text = Text(status_label(session.status), style=STATUS_STYLES.get(session.status, ""))
+    if unrated:
+        text.append(f", {unrated} not rated", style="yellow")
+    return text
+
 
 def _local(moment: datetime | None) -> str:
     return "-" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
@@ -40,26 +56,38 @@ def render_history(console: Console, entries: list[HistoryEntry]) -> None:
         ("status", "left"),
     ):
         table.add_column(column, justify=justify, no_wrap=column != "kind")  # type: ignore[arg-type]
+    unrated = []
     for entry in entries:
         s = entry.session
         spent = format_duration((s.ended_at - s.started_at).total_seconds()) if s.ended_at else "-"
-        status = Text(s.status, style={"interrupted": "yellow", "running": "cyan"}.get(s.status, ""))
+        score = Text("-" if entry.score is None else f"{entry.score}")
+        if entry.unrated:  # marked here, explained under the table (the status column stays narrow)
+            score.append("*", style="yellow")
+            unrated.append(str(s.id))
         table.add_row(
             str(s.id),
             _local(s.started_at),
             _kind(s),
             str(entry.answered),
-            "-" if entry.score is None else f"{entry.score}",
+            score,
             spent,
             str(entry.overtime) if entry.overtime else "",
-            status,
+            status_text(s, 0),
         )
     console.print(table)
+    if unrated:
+        mocks = f"mock {unrated[0]}" if len(unrated) == 1 else f"mocks {', '.join(unrated)}"
+        console.print(
+            Text(f"* not fully rated: {mocks}; rate the rest with mockprep mock --rate ID", style="yellow")
+        )
     console.print(Text("Open one: mockprep history ID", style="dim"))
 
 
 def render_session(console: Console, session: SessionInfo, answers: list[SessionAnswer]) -> None:
-    console.print(Text(f"Session {session.id} · {_kind(session)} · {session.status}", style="bold"))
+    unrated = sum(1 for a in answers if not a.rating) if session.kind == "mock" else 0
+    head = Text(f"Session {session.id} · {_kind(session)} · ", style="bold")
+    head.append_text(status_text(session, unrated))
+    console.print(head)
     console.print(Text(f"{_local(session.started_at)} to {_local(session.ended_at)}", style="dim"))
     if not answers:
         console.print("No answers in this session.")
@@ -91,3 +119,8 @@ def render_session(console: Console, session: SessionInfo, answers: list[Session
             line.append_text(safe(a.follow_up, "italic"))
             console.print(line)
             console.print(safe(shorten(a.follow_up_answer or "") or "(not answered)"))
+    if unrated and session.status != "running":
+        console.print()
+        them = "it" if unrated == 1 else "them"
+        command = f"mockprep mock --rate {session.id}"
+        console.print(Text(f"{plural(unrated, 'answer')} not rated yet; rate {them}: {command}"))

@@ -26,12 +26,15 @@ from mockprep.core.sanitize import clean, shorten
 from mockprep.core.scheduler import RATING_NAMES, parse_rating
 from mockprep.core.scoring import answer_points
 from mockprep.core.timer import AnswerTiming, Countdown
+from mockprep.practice.ui import filter_options
 from mockprep.terminal.console import plain_table, plural, safe
+from mockprep.terminal.history import status_label
 from mockprep.terminal.input import QUIT, ReadLine
 
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionRecord
     from mockprep.core.records import StoryOption
+    from mockprep.core.timer import TimeStop
     from mockprep.practice.ui import Attempt, MockReport, Progress, SessionSummary
 
 RATING_STYLES = {
@@ -70,7 +73,8 @@ class TerminalUI:
     ) -> None:
         q = record.question
         spec = q.spec
-        more = f" · {progress.remaining} more" if progress.remaining else " · last one"
+        # Not "last one": a rating below easy can bring this very question back in the same session.
+        more = f" · {progress.remaining} more" if progress.remaining else " · nothing else waiting"
         self.console.print()
         self._rows = 0  # from the rule down: what should still be on screen when the rating is asked
         self._out(Rule(Text(f"Question {progress.number}{more}"), style="dim"))
@@ -214,18 +218,15 @@ class TerminalUI:
         console = self.console
         console.print()
         if summary.status == "empty":
-            console.print(
-                Text(
-                    "Nothing to practise right now: no questions are due and today's new questions are done.",
-                    style="bold",
-                )
-            )
+            why = _new_done(summary) if summary.new_waiting else f"no new questions are left{_scope(summary)}"
+            why = f"Nothing to practise right now: no questions are due and {why}."
+            console.print(Text(why, style="bold"))
             if summary.next_due is not None:
                 console.print(Text(f"The next question is due {_when(summary.next_due, now)}."))
-            console.print(Text("To learn more now: mockprep session --new 5", style="dim"))
+            self._more_new(summary)
             return
-        title = "Session interrupted" if summary.status == "interrupted" else "Session complete"
-        console.print(Rule(Text(title, style="bold"), style="dim"))
+        title = {"interrupted": "Session interrupted", "ended_early": "Session ended early"}
+        console.print(Rule(Text(title.get(summary.status, "Session complete"), style="bold"), style="dim"))
         line = Text(f"{summary.answered} answered in {format_duration(summary.seconds)}")
         if summary.answered:
             line.append("  ·  ")
@@ -240,17 +241,29 @@ class TerminalUI:
             if summary.overtime:
                 score.append(f"  ·  {summary.overtime} over time", style="red")
             console.print(score)
-        if summary.status == "interrupted":
+        if summary.status != "completed":
             console.print(Text("Every rated answer was saved.", style="dim"))
         if summary.stopped_by_limit:
             console.print(Text("Stopped at the --limit you set.", style="dim"))
-        if summary.stopped_by_time:
-            console.print(
-                Text("Time is up for the minutes you planned; the rest waits for next time.", style="yellow")
-            )
+        if summary.time_stop is not None:
+            console.print(_time_stop_text(summary.time_stop))
         console.print(Text(f"Due by the end of tomorrow: {summary.due_tomorrow}"))
         if summary.next_due is not None:
             console.print(Text(f"Next question due {_when(summary.next_due, now)}.", style="dim"))
+        if summary.new_waiting:
+            done = _new_done(summary)
+            console.print(Text(f"{done[0].upper()}{done[1:]}.", style="dim"))
+            self._more_new(summary)
+
+    def _more_new(self, summary: SessionSummary) -> None:
+        """How to get more new questions today, for the same selection."""
+        if not summary.new_waiting:
+            return
+        options = filter_options(summary.filter)
+        command = f"mockprep session {options} --new 5" if options else "mockprep session --new 5"
+        waits = "waits" if summary.new_waiting == 1 else "wait"
+        more = f"{plural(summary.new_waiting, 'new question')} {waits}; to learn more now: {command}"
+        self.console.print(safe(more, "dim"))
 
 
 class MockTerminalUI(TerminalUI):
@@ -258,12 +271,12 @@ class MockTerminalUI(TerminalUI):
 
     def show_mock_intro(self, round: str, minutes: float, planned: int) -> None:
         self.console.print()
-        self.console.print(Rule(Text(f"Mock {round} round · {minutes:g} minutes", style="bold")))
+        self.console.print(Rule(Text(f"Mock {round} round · {plural_minutes(minutes)}", style="bold")))
         self.console.print(
             Text(
-                f"{planned} questions, each against its time limit; an interviewer's follow-up comes after "
-                "your answer. Model answers are shown only when the round is over. Ctrl-C stops: "
-                "everything answered is kept.",
+                f"{plural(planned, 'question')} planned, each against its time limit (answer quicker and "
+                "there is time for more); an interviewer's follow-up comes after your answer. Model answers "
+                "are shown only when the round is over. Ctrl-C stops: everything answered is kept.",
                 style="dim",
             )
         )
@@ -296,7 +309,7 @@ class MockTerminalUI(TerminalUI):
     def show_mock_report(self, report: MockReport) -> None:
         console = self.console
         console.print()
-        status = " (interrupted)" if report.status == "interrupted" else ""
+        status = f" ({status_label(report.status)})" if report.status != "completed" else ""
         console.print(Rule(Text(f"Report card · {report.round} round{status}", style="bold")))
         if not report.answers:
             console.print(Text("No questions were answered in this round.", style="dim"))
@@ -319,12 +332,24 @@ class MockTerminalUI(TerminalUI):
             f"Round score {score}/100" if score is not None else "Round not scored (nothing rated)",
             style="bold",
         )
-        summary.append(
-            f"  ·  {len(report.answers)} of {report.planned} questions in {format_duration(report.seconds)}"
-        )
+        asked = len(report.answers)
+        if asked <= report.planned:
+            counted = f"{asked} of {plural(report.planned, 'question')}"
+        else:
+            counted = f"{plural(asked, 'question')} ({report.planned} planned)"
+        summary.append(f"  ·  {counted} in {format_duration(report.seconds)}")
         console.print(summary)
-        if report.stopped_by_time:
-            console.print(Text("The round's time ran out before every question was asked.", style="yellow"))
+        if report.unrated:
+            them = "it" if report.unrated == 1 else "them"
+            console.print(
+                Text(
+                    f"{plural(report.unrated, 'answer')} not rated, so the round is not fully scored; "
+                    f"rate {them} later: mockprep mock --rate {report.session_id}",
+                    style="yellow",
+                )
+            )
+        if report.time_stop is not None:
+            console.print(_time_stop_text(report.time_stop, mock=True))
         weakest = report.weakest_topics()
         if weakest:
             command = "mockprep session " + " ".join(f"--topic {t}" for t in weakest)
@@ -369,6 +394,43 @@ def key_point_lines(attempt: Attempt) -> list[Text]:
 def typed_rows(answer: str, width: int) -> int:
     """Rows an answer typed after a two-column prompt takes on screen."""
     return sum(max(1, -(-(cell_len(line) + 2) // max(width, 1))) for line in answer.split("\n"))
+
+
+def _new_done(summary: SessionSummary) -> str:
+    """Why no more new questions come: today's limit for the selection, or --new."""
+    if summary.new_option == 0:
+        return "--new 0 asked for no new questions"
+    if summary.new_option is not None:
+        return f"the {plural(summary.new_option, 'new question')} asked for with --new are done"
+    return f"today's {summary.daily_new} new questions{_scope(summary)} are done"
+
+
+def _scope(summary: SessionSummary) -> str:
+    return " for this selection" if filter_options(summary.filter) else ""
+
+
+def plural_minutes(minutes: float) -> str:
+    return f"{minutes:g} {'minute' if minutes == 1 else 'minutes'}"
+
+
+def _time_stop_text(stop: TimeStop, mock: bool = False) -> Text:
+    """Why a time-boxed session or round stopped with questions left: which one is next and why."""
+    if stop.left <= 0:
+        if mock:
+            return Text("The round's time is up.", style="yellow")
+        waits = "waits" if stop.waiting == 1 else "wait"
+        left = f"{plural(stop.waiting, 'question')} {waits} for next time"
+        return Text(f"Time is up for the minutes you planned; {left}.", style="yellow")
+    what = "the round stopped" if mock else "Stopped"
+    text = (
+        f"{what[0].upper()}{what[1:]} with {format_duration(stop.left)} left: no "
+        f"{'question left' if mock else 'waiting question'} fits in it. The shortest, {stop.key}, "
+        f"takes {format_duration(stop.needs)} ({stop.basis})."
+    )
+    if not mock:
+        waits = "waits" if stop.waiting == 1 else "wait"
+        text += f" {plural(stop.waiting, 'question')} {waits} for next time."
+    return safe(text, "yellow")
 
 
 def timing_text(timing: AnswerTiming) -> Text:
