@@ -10,13 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockprep.core.banks import (
-    BankError,
-    json_schema,
-    load_bank_file,
-    load_banks,
-    parse_bank,
-)
+from mockprep.core.bank_files import load_bank_file, load_banks
+from mockprep.core.banks import BankError, QuestionSpec, json_schema, parse_bank
 from tests.conftest import FIXTURES, write_bank
 
 GOOD = """
@@ -72,81 +67,81 @@ def test_valid_bank_resolves_keys_and_defaults() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("id = \n", "bank.toml: not valid TOML"),
+        ("id = \n", "bank.toml:1: not valid TOML: Invalid value (column 6)"),
         (
             GOOD.replace('round = "technical"', 'round = "techincal"'),
-            "bank.toml: field 'round': must be one of 'technical', 'project' or 'behavioral'",
+            "bank.toml:4: field 'round': must be one of 'technical', 'project' or 'behavioral'",
         ),
         (
             GOOD.replace("difficulty = 1", "dificulty = 1"),
-            "bank.toml: question 'q1': field 'dificulty': unknown field (did you mean 'difficulty'?)",
+            "bank.toml:10: question 'q1': field 'dificulty': unknown field (did you mean 'difficulty'?)",
         ),
         (
             GOOD.replace("difficulty = 1", 'difficulty = "1"'),
-            "bank.toml: question 'q1': field 'difficulty': must be one of 1, 2 or 3",
+            "bank.toml:10: question 'q1': field 'difficulty': must be one of 1, 2 or 3",
         ),
         (
             GOOD.replace("difficulty = 1", "difficulty = 4"),
-            "bank.toml: question 'q1': field 'difficulty': must be one of 1, 2 or 3",
+            "bank.toml:10: question 'q1': field 'difficulty': must be one of 1, 2 or 3",
         ),
-        (GOOD.replace('answer = "A."\n', ""), "bank.toml: question 'q1': field 'answer': missing"),
+        (GOOD.replace('answer = "A."\n', ""), "bank.toml:7: question 'q1': field 'answer': missing"),
         (
             GOOD.replace('["one", "two"]', '["one"]'),
-            "bank.toml: question 'q1': field 'key_points': needs at least 2 items (has 1)",
+            "bank.toml:13: question 'q1': field 'key_points': needs at least 2 items (has 1)",
         ),
         (
             GOOD.replace('["one", "two"]', '["1", "2", "3", "4", "5", "6", "7"]'),
-            "bank.toml: question 'q1': field 'key_points': allows at most 6 items (has 7)",
+            "bank.toml:13: question 'q1': field 'key_points': allows at most 6 items (has 7)",
         ),
         (
             GOOD.replace('id = "q1"', 'id = "Q 1"'),
-            "bank.toml: question 'Q 1': field 'id': must be lower-case",
+            "bank.toml:8: question 'Q 1': field 'id': must be lower-case",
         ),
         (
             GOOD.replace('prompt = "P?"', 'prompt = "  "'),
-            "bank.toml: question 'q1': field 'prompt': must not be blank",
+            "bank.toml:11: question 'q1': field 'prompt': must not be blank",
         ),
         (
             GOOD.replace('prompt = "P?"', 'prompt = "P\\u001b[2J"'),
-            "bank.toml: question 'q1': field 'prompt': contains control character U+001B",
+            "bank.toml:11: question 'q1': field 'prompt': contains control character U+001B",
         ),
         (
             GOOD + 'time_limit = "3 parsecs"\n',
-            "bank.toml: question 'q1': field 'time_limit': '3 parsecs' is not a duration",
+            "bank.toml:14: question 'q1': field 'time_limit': '3 parsecs' is not a duration",
         ),
         (
             GOOD + "time_limit = 1\n",
-            "bank.toml: question 'q1': field 'time_limit': must be between 5 seconds and 3 hours",
+            "bank.toml:14: question 'q1': field 'time_limit': must be between 5 seconds and 3 hours",
         ),
-        (GOOD.replace('topic = "stats"\n', ""), "bank.toml: question 'q1': field 'topic': missing"),
+        (GOOD.replace('topic = "stats"\n', ""), "bank.toml:7: question 'q1': field 'topic': missing"),
         (
             GOOD + GOOD[GOOD.index("[[questions]]") :],
-            "bank.toml: question 'q1': field 'id': duplicate question id",
+            "bank.toml:15: question 'q1': field 'id': duplicate question id",
         ),
         (
             GOOD + 'kind = "choice"\n',
-            "bank.toml: question 'q1': a choice question needs 'choices' and 'correct'",
+            "bank.toml:14: question 'q1': a choice question needs 'choices' and 'correct'",
         ),
         (
             GOOD + 'kind = "choice"\nchoices = ["x", "y"]\ncorrect = "c"\n',
-            "bank.toml: question 'q1': 'correct' is 'c' but there are only 2 choices",
+            "bank.toml:14: question 'q1': 'correct' is 'c' but there are only 2 choices",
         ),
         (
             GOOD + "value = 3.0\n",
-            "bank.toml: question 'q1': value only apply to kind = \"numeric\" questions",
+            "bank.toml:7: question 'q1': value only apply to kind = \"numeric\" questions",
         ),
-        (GOOD + 'kind = "numeric"\n', "bank.toml: question 'q1': a numeric question needs 'value'"),
+        (GOOD + 'kind = "numeric"\n', "bank.toml:14: question 'q1': a numeric question needs 'value'"),
         (
             GOOD.replace('round = "technical"', 'round = "behavioral"'),
-            "bank.toml: question 'q1': field 'competencies': behavioral questions need at least one",
+            "bank.toml:7: question 'q1': field 'competencies': behavioral questions need at least one",
         ),
         (
             GOOD.replace("[[questions]]", "questions = 3\n[[x]]"),
-            "bank.toml: field 'x': unknown field",
+            "bank.toml:8: field 'x': unknown field",
         ),
         (
             'id = "a"\ntitle = "t"\nround = "project"\nquestions = []\n',
-            "bank.toml: field 'questions': needs at least 1 items (has 0)",
+            "bank.toml:4: field 'questions': needs at least 1 item (has 0)",
         ),
     ],
 )
@@ -158,7 +153,7 @@ def test_broken_banks_name_file_question_and_field(text: str, expected: str) -> 
 def test_not_utf8_is_rejected_with_offset() -> None:
     data = GOOD.encode().replace(b"P?", b"P\xff?")
     (line,) = problems(data)
-    assert line.startswith("bank.toml: not UTF-8 (byte 0xff at offset")
+    assert line.startswith("bank.toml:11: not UTF-8 (byte 0xff at offset")
 
 
 def test_every_problem_is_reported_not_just_the_first() -> None:
@@ -289,3 +284,124 @@ def test_wrong_types_are_problems_naming_the_field(bank: dict, field: str, value
     with pytest.raises(BankError) as info:
         parse_bank(text.encode(), "t.toml")
     assert any(p.field == field for p in info.value.problems), info.value.problems
+
+
+# -- every problem in one run, each with its line -----------------------------------------------------
+
+EVERYTHING_WRONG = '''\
+id = "demo"
+title = "Demo"
+round = "technical"
+time_limit = 60
+
+[[questions]]
+id = "q1"
+topic = "stats"
+difficulty = 9
+prompt = "P?"
+answer = """
+A multi-line answer that mentions
+difficulty = 1
+[[questions]]
+"""
+key_points = ["one", "two"]
+
+[[questions]]
+id = "q1"
+prompt = "Again?"
+answer = "A."
+key_points = ["one", "two"]
+
+[[questions]]
+id = "pick"
+topic = "stats"
+kind = "choice"
+prompt = "Which?"
+answer = "A."
+key_points = ["one"]
+'''
+
+
+def test_every_problem_of_a_file_is_reported_at_once_with_its_line() -> None:
+    assert problems(EVERYTHING_WRONG) == [
+        "bank.toml:4: field 'time_limit': unknown field for a bank (it belongs in each [[questions]] table)",
+        "bank.toml:9: question 'q1': field 'difficulty': must be one of 1, 2 or 3 (got 9)",
+        "bank.toml:18: question 'q1': field 'topic': missing (set it here or as the bank's 'topic')",
+        "bank.toml:19: question 'q1': field 'id': duplicate question id",
+        "bank.toml:27: question 'pick': a choice question needs 'choices' and 'correct'",
+        "bank.toml:30: question 'pick': field 'key_points': needs at least 2 items (has 1)",
+    ]
+
+
+def test_a_bad_byte_does_not_hide_the_other_problems() -> None:
+    data = GOOD.replace("difficulty = 1", "difficulty = 7").encode().replace(b"A.", b"A\xff.")
+    assert problems(data) == [
+        "bank.toml:10: question 'q1': field 'difficulty': must be one of 1, 2 or 3 (got 7)",
+        "bank.toml:12: not UTF-8 (byte 0xff at offset 155)",
+    ]
+
+
+def test_a_missing_bank_field_has_no_line_and_comes_first() -> None:
+    found = problems(GOOD.replace('title = "Demo"\n', "").replace("difficulty = 1", "difficulty = 0"))
+    assert found == [
+        "bank.toml: field 'title': missing",
+        "bank.toml:9: question 'q1': field 'difficulty': must be one of 1, 2 or 3 (got 0)",
+    ]
+
+
+def multiline(value: str) -> str:
+    """A TOML multi-line literal string holding ``value`` (which may look like keys and tables)."""
+    return "'''\n" + value + "'''"
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(banks(), st.data())
+def test_the_line_of_a_wrong_field_is_where_it_was_written(bank: dict, data: st.DataObject) -> None:
+    index = data.draw(st.integers(0, len(bank["questions"]) - 1))
+    decoy = data.draw(st.sampled_from(["difficulty = 1\n[[questions]]\n", "x = 1\n", ""]))
+    lines = [f"id = {toml_str(bank['id'])}", f"title = {toml_str(bank['title'])}", 'round = "technical"']
+    for n, q in enumerate(bank["questions"]):
+        lines += ["", "[[questions]]", f"id = {toml_str(q['id'])}", f"topic = {toml_str(q['topic'])}"]
+        answer = q["answer"] if "'''" not in q["answer"] else "plain"
+        lines.append(f"answer = {multiline(decoy + answer)}")
+        lines.append(f"prompt = {toml_str(q['prompt'])}  # a comment with \"quotes\" and '''")
+        lines.append(
+            f"key_points = [\n  {toml_str(q['key_points'][0])},\n  {toml_str(q['key_points'][1])},\n]"
+        )
+        if n == index:
+            wrong_line = len("\n".join(lines).splitlines()) + 1
+            lines.append("difficulty = 4")
+    text = "\n".join(lines) + "\n"
+    (found,) = problems(text)
+    assert found.startswith(f"bank.toml:{wrong_line}: question "), (found, text)
+    assert found.endswith("field 'difficulty': must be one of 1, 2 or 3 (got 4)")
+
+
+values = st.recursive(
+    st.sampled_from(
+        ['""', "true", "3", "2.5", '"choice"', '"numeric"', '"behavioral"', '"q1"', "{}", "{a = 1}"]
+    )
+    | st.integers().map(str),
+    lambda children: st.lists(children, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]"),
+    max_leaves=6,
+)
+fields = st.sampled_from([*QuestionSpec.model_fields, "round", "topic", "zzz"])
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.tuples(fields, values), max_size=4, unique_by=lambda kv: kv[0]),
+    st.lists(st.lists(st.tuples(fields, values), max_size=8, unique_by=lambda kv: kv[0]), max_size=3),
+)
+def test_any_mix_of_wrong_values_is_reported_never_raised(top: list, questions: list) -> None:
+    text = GOOD.split("[[questions]]")[0] + "\n".join(
+        f"{k} = {v}" for k, v in top if k not in ("id", "round")
+    )
+    for q in questions:
+        text += "\n[[questions]]\n" + "\n".join(f"{k} = {v}" for k, v in q)
+    try:
+        parse_bank(text.encode(), "b.toml")
+    except BankError as exc:
+        for problem in exc.problems:
+            assert str(problem).startswith("b.toml") and "\n" not in str(problem)
+            assert problem.line is None or 1 <= problem.line <= text.count("\n") + 1

@@ -105,7 +105,7 @@ def test_bank_validate(cli, tmp_path: Path) -> None:
     result = cli("bank", "validate", str(bad), str(tmp_path / "missing.toml"))
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
-    assert any(line.startswith(f"{bad}: field 'round'") for line in lines)
+    assert any(line.startswith(f"{bad}:3: field 'round'") for line in lines)
     assert any(line.startswith(f"{bad}: field 'questions': missing") for line in lines)
     assert any("missing.toml: no such file" in line for line in lines)
     assert "Traceback" not in result.stderr

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mockprep.core.banks import COMPETENCIES, KNOWN_ROLES, Question, load_bank_file, load_banks
+from mockprep.core.bank_files import load_bank_file, load_banks
+from mockprep.core.banks import COMPETENCIES, KNOWN_ROLES, Question
 from mockprep.paths import builtin_banks_dir
 
 # topic -> the fewest questions it must have (issue 18: the whole research-scientist loop)

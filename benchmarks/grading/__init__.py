@@ -43,7 +43,7 @@ def load_items(names: Sequence[str]) -> list[Item]:
 
 
 def builtin_specs() -> dict[str, Any]:
-    from mockprep.core.banks import load_banks
+    from mockprep.core.bank_files import load_banks
     from mockprep.paths import builtin_banks_dir
 
     banks, problems = load_banks([builtin_banks_dir()])

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mockprep.cli.app import UserError, bank_app
 from mockprep.cli.context import make_console, open_store, plain, utc_now
+
+if TYPE_CHECKING:
+    from mockprep.core.banks import BankProblem
 
 
 @bank_app.command("list")
@@ -47,13 +50,13 @@ def bank_validate(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Bank files or folders.")],
 ) -> None:
     """Check bank files without changing anything; one line per problem, exit 2 if any."""
-    from mockprep.core.banks import load_banks
+    from mockprep.core.bank_files import load_banks
 
     banks, problems = load_banks(paths)
     for problem in problems:
         typer.echo(plain(str(problem)), err=True)
     for bank in banks:
-        typer.echo(plain(f"ok  {bank.source}: bank {bank.id!r}, {len(bank.questions)} questions"))
+        typer.echo(plain(f"ok  {bank.source}: bank {bank.id!r}, {_plural(len(bank.questions), 'question')}"))
     if problems:
         raise typer.Exit(2)
 
@@ -66,44 +69,38 @@ def bank_add(
     ],
 ) -> None:
     """Register your own bank file or folder; it is re-read whenever it changes."""
-    from mockprep.core.banks import load_banks
-    from mockprep.services.bank_sync import sync_banks
+    from mockprep.core.banks import BankError
+    from mockprep.services.bank_sync import add_path, restore_bank
 
     store = open_store()
     try:
         if not path.exists():
             row = store.banks.get(str(path))
-            if row is not None and row.removed:
-                store.banks.set_removed(row.id, False)
-                typer.echo(f"Restored bank {row.id!r}.")
-                return
-            raise UserError(f"{path}: no such file or folder")
-        banks, problems = load_banks([path])
-        if problems:
-            for problem in problems:
+            if row is None or not row.removed:
+                raise UserError(f"{path}: no such file or folder")
+            _warn(restore_bank(store, row.id, utc_now()).problems)
+            count = store.banks.active_questions(row.id)
+            gone = "" if count else f" (its file {row.source} is gone: mockprep bank add PATH brings it back)"
+            typer.echo(plain(f"Restored bank {row.id!r} with {_plural(count, 'question')}{gone}."))
+            return
+        try:
+            report = add_path(store, path, utc_now())
+        except BankError as exc:
+            for problem in exc.problems:
                 typer.echo(plain(str(problem)), err=True)
-            raise UserError(f"{path}: not added (fix the problems above)")
-        owners = store.banks.owners()
-        for bank in banks:
-            owner = owners.get(bank.id)
-            if owner and not owner[1] and owner[0] != str(Path(bank.source).resolve()):
-                raise UserError(f"{bank.source}: bank id {bank.id!r} is already used by {owner[0]}")
-        now = utc_now()
-        resolved = path.resolve()
-        store.banks.add_source(resolved, now)
-        for bank in banks:
-            if owners.get(bank.id, ("", False))[1]:
-                store.banks.set_removed(bank.id, False)
-        report = sync_banks(store, now)
-        for problem in report.problems:
-            typer.echo(plain(f"warning: {problem}"), err=True)
-        total = sum(len(b.questions) for b in banks)
-        typer.echo(
-            f"Added {len(banks)} bank(s) with {total} questions from {resolved}: "
-            + ", ".join(b.id for b in banks)
-        )
+            raise UserError(f"{path}: not added (fix the problems above)") from None
     finally:
         store.close()
+    _warn(report.problems)
+    total = sum(count for _bank, count in report.banks)
+    held = f"{_plural(len(report.banks), 'bank')} with {_plural(total, 'question')}"
+    names = ", ".join(bank for bank, _count in report.banks)
+    back = f" (brought back: {', '.join(report.brought_back)})" if report.brought_back else ""
+    if report.covered_by is not None:
+        where = "" if report.covered_by == path.resolve() else f" (through {report.covered_by})"
+        typer.echo(plain(f"{path} is already registered{where}: {held}: {names}{back}"))
+    else:
+        typer.echo(plain(f"Added {held} from {path.resolve()}: {names}{back}"))
 
 
 @bank_app.command("remove")
@@ -117,12 +114,14 @@ def bank_remove(
         if row is None:
             raise UserError(f"no bank with id {bank_id!r} (see mockprep bank list)")
         if row.removed:
-            typer.echo(f"Bank {bank_id!r} was already removed.")
+            typer.echo(plain(f"Bank {bank_id!r} was already removed."))
             return
         store.banks.set_removed(bank_id, True)
         typer.echo(
-            f"Removed bank {bank_id!r}; its review history is kept. "
-            f"Bring it back with: mockprep bank add {bank_id}"
+            plain(
+                f"Removed bank {bank_id!r}; its review history is kept. "
+                f"Bring it back with: mockprep bank add {bank_id}"
+            )
         )
     finally:
         store.close()
@@ -138,16 +137,29 @@ def bank_sync() -> None:
         report = sync_banks(store, utc_now())
     finally:
         store.close()
-    for problem in report.problems:
-        typer.echo(plain(f"warning: {problem} (its last good version is used)"), err=True)
+    _warn(report.problems)
     if not report.changed:
         typer.echo("All banks are up to date.")
     for result in report.changed:
-        typer.echo(
-            plain(
-                f"{result.bank_id}: {result.added} added, {result.updated} updated, {result.retired} retired"
-            )
+        counts = (
+            (result.added, "added"),
+            (result.restored, "restored"),
+            (result.updated, "updated"),
+            (result.retired, "retired"),
         )
+        parts = [f"{n} {what}" for n, what in counts if n]
+        if result.moved_to:
+            parts.append(f"now read from {result.moved_to}")
+        typer.echo(plain(f"{result.bank_id}: {', '.join(parts)}"))
+
+
+def _warn(problems: list[BankProblem]) -> None:
+    for problem in problems:
+        typer.echo(plain(f"warning: {problem}"), err=True)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 @bank_app.command("schema")

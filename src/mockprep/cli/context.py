@@ -65,7 +65,7 @@ def open_store(sync: bool = True) -> Store:
             from mockprep.terminal.console import safe
 
             for problem in report.problems:
-                err.print(safe(f"warning: {problem} (its last good version is used)"), style="yellow")
+                err.print(safe(f"warning: {problem}"), style="yellow")
     return store
 
 

@@ -1,7 +1,7 @@
-"""Question bank files: the TOML format, its validation, and loading from disk.
+"""Question bank files: the TOML format and its validation (reading them from disk: bank_files.py).
 
 Pure core: no typer, rich or sqlmodel here. A bank file either loads whole or is rejected with a
-list of :class:`BankProblem`, one per problem, each naming the file, the question and the field.
+list of :class:`BankProblem`, one per problem, each naming the file, its line, the question and the field.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -19,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from mockprep.core.durations import parse_duration
 from mockprep.core.kinds import KINDS, check_kind_fields
 from mockprep.core.questions import Question
+from mockprep.core.toml_lines import key_lines, line_at_offset, line_of
 
+ROUNDS = ("technical", "project", "behavioral")
 KNOWN_ROLES = ("ml-researcher", "research-scientist", "ml-engineer", "data-scientist")
 COMPETENCIES = (
     "communication",
@@ -124,7 +125,7 @@ class BankSpec(BaseModel):
 
     id: Slug
     title: Annotated[str, Field(min_length=1, max_length=200)]
-    round: Literal["technical", "project", "behavioral"]
+    round: Literal[ROUNDS]  # type: ignore[valid-type]
     description: Annotated[str, Field(max_length=MAX_TEXT_CHARS)] = ""
     roles: list[Slug] = []
     topic: Slug | None = None
@@ -149,15 +150,16 @@ class Bank:
 
 @dataclass(frozen=True)
 class BankProblem:
-    """One problem with a bank file, printable as a single line."""
+    """One problem with a bank file, printable as a single line (``file:line: ...`` when it has one)."""
 
     source: str
     message: str
     question: str | None = None
     field: str | None = None
+    line: int | None = None
 
     def __str__(self) -> str:
-        where = self.source
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
         if self.question:
             where += f": question {self.question!r}"
         if self.field:
@@ -178,94 +180,198 @@ def content_hash(data: bytes) -> str:
 
 
 def parse_bank(data: bytes, source: str) -> Bank:
-    """Validate the bytes of one bank file. Raise :class:`BankError` listing every problem."""
+    """Validate the bytes of one bank file. Raise :class:`BankError` listing every problem at once.
+
+    Only a TOML syntax error stops the search (nothing after it can be read); otherwise a bad byte,
+    every field of every question and the checks across questions are all reported in one go.
+    """
     if len(data) > MAX_BANK_BYTES:
         raise BankError([BankProblem(source, f"file is larger than {MAX_BANK_BYTES // 2**20} MB")])
+    early: list[BankProblem] = []
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BankError(
-            [BankProblem(source, f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})")]
-        ) from None
+        early.append(_not_utf8(data, exc, source))
+        text = data.decode("utf-8", errors="replace")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise BankError([BankProblem(source, f"not valid TOML: {exc}")]) from None
+        raise BankError([*early, _toml_problem(exc, text, source)]) from None
     except RecursionError:
-        raise BankError([BankProblem(source, "not valid TOML: nested too deeply")]) from None
+        raise BankError([*early, BankProblem(source, "not valid TOML: nested too deeply")]) from None
     try:
-        spec = BankSpec.model_validate(raw)
+        spec: BankSpec | None = BankSpec.model_validate(raw)
+        errors: list[Any] = []
     except ValidationError as exc:
-        raise BankError(_problems_from_validation(exc, raw, source)) from None
+        spec, errors = None, exc.errors(include_url=False)
     except RecursionError:
-        raise BankError([BankProblem(source, "nested too deeply")]) from None
+        raise BankError([*early, BankProblem(source, "nested too deeply")]) from None
+    findings = _findings(errors, raw)
+    if spec is None or early or findings:
+        lines = key_lines(text)
+        located = early + [
+            BankProblem(source, f.message, f.question, f.field, line_of(lines, f.location)) for f in findings
+        ]
+        raise BankError(sorted(located, key=lambda p: p.line or 0))
     return _resolve(spec, content_hash(data), source)
 
 
-def _resolve(spec: BankSpec, digest: str, source: str) -> Bank:
-    problems: list[BankProblem] = []
+def _not_utf8(data: bytes, exc: UnicodeDecodeError, source: str) -> BankProblem:
+    line = line_at_offset(data, exc.start)
+    return BankProblem(source, f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line=line)
+
+
+def _toml_problem(exc: tomllib.TOMLDecodeError, text: str, source: str) -> BankProblem:
+    """tomllib's message with its position as the problem's line ("at end of document": the last)."""
+    message = str(exc)
+    if message.endswith(" (at end of document)"):
+        last_line = len(text.rstrip("\n").splitlines()) or 1
+        return BankProblem(
+            source, f"not valid TOML: {message.removesuffix(' (at end of document)')}", line=last_line
+        )
+    where = re.search(r" \(at line (\d+), column (\d+)\)$", message)
+    if where is None:
+        return BankProblem(source, f"not valid TOML: {message}")
+    what = message[: where.start()]
+    return BankProblem(source, f"not valid TOML: {what} (column {where[2]})", line=int(where[1]))
+
+
+@dataclass(frozen=True)
+class _Finding:
+    """A problem before it has a line: where it is in the document, and what it says."""
+
+    location: tuple[str | int, ...]
+    message: str
+    question: str | None = None
+    field: str | None = None
+
+
+def _findings(errors: list[Any], raw: Any) -> list[_Finding]:
+    """Every problem: pydantic's, the kind checks it skipped, and those across questions.
+
+    One line per (question, field): unions report each failed member separately.
+    """
+    found: dict[tuple[Any, str | None], _Finding] = {}
+    broken: set[int] = set()  # questions whose own fields failed: pydantic skipped their kind check
+    for error in errors:
+        finding = _from_validation(error, raw)
+        loc = error["loc"]
+        if len(loc) > 2 and loc[0] == "questions" and isinstance(loc[1], int):
+            broken.add(loc[1])
+        found.setdefault((finding.location[:2], finding.field), finding)
+    for finding in _kind_findings(raw, broken) + _cross_findings(raw):
+        found.setdefault((finding.location[:2], finding.field), finding)
+    return list(found.values())
+
+
+def _from_validation(error: dict[str, Any], raw: Any) -> _Finding:
+    loc = list(error["loc"])
+    question = None
+    location: tuple[str | int, ...] = tuple(loc)
+    in_question = len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int)
+    if in_question:
+        question = _question_label(raw, loc[1])
+        loc = loc[2:]
+        if not loc:  # the question's own checks (its kind): point at the kind, or the question
+            location = (*location, "kind")
+    field = ".".join(str(part) for part in loc if not isinstance(part, int)) or None
+    # pydantic names union members in the location ("time_limit.int"); the field is enough.
+    if field and error["type"] != "extra_forbidden":
+        field = field.split(".")[0]
+    return _Finding(location, _message(error, field, in_question), question, field)
+
+
+def _kind_findings(raw: Any, broken: set[int]) -> list[_Finding]:
+    """The kind check of questions whose other fields failed (pydantic runs it only on valid ones)."""
+    findings = []
+    for index in sorted(broken):
+        item = _raw_question(raw, index)
+        if item is None or _kind_name(item) is None:
+            continue
+        known = {k: v for k, v in item.items() if k in QuestionSpec.model_fields}
+        try:
+            check_kind_fields(QuestionSpec.model_construct(**known))
+        except ValueError as exc:
+            findings.append(_Finding(("questions", index, "kind"), str(exc), _question_label(raw, index)))
+        except TypeError:
+            continue  # a kind field of the wrong type: pydantic has reported it
+    return findings
+
+
+def _cross_findings(raw: Any) -> list[_Finding]:
+    """The checks that need the whole bank: unique ids, topics, competencies, kinds per round."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("questions"), list):
+        return []
+    round_name = raw.get("round") if raw.get("round") in ROUNDS else None
+    findings = []
     seen: set[str] = set()
-    questions = []
-    for q in spec.questions:
-        if q.id in seen:
-            problems.append(BankProblem(source, "duplicate question id", q.id, "id"))
-        seen.add(q.id)
-        topic = q.topic or spec.topic
-        if topic is None:
-            problems.append(
-                BankProblem(source, "missing (set it here or as the bank's 'topic')", q.id, "topic")
-            )
-        if spec.round == "behavioral" and not q.competencies:
-            problems.append(
-                BankProblem(source, "behavioral questions need at least one", q.id, "competencies")
-            )
-        allowed = KINDS[q.kind].rounds
-        if allowed is not None and spec.round not in allowed:
-            rounds = " and ".join(allowed)
-            problems.append(BankProblem(source, f"only {rounds} questions can be {q.kind!r}", q.id, "kind"))
-        roles = tuple(q.roles if q.roles is not None else spec.roles)
-        questions.append(Question(f"{spec.id}/{q.id}", spec.id, spec.round, topic or "", roles, q))
-    if problems:
-        raise BankError(problems)
-    return Bank(spec, tuple(questions), digest, source)
+    for index, item in enumerate(raw["questions"]):
+        if not isinstance(item, dict):
+            continue
+        label = _question_label(raw, index)
+        here = ("questions", index)
+        qid = item.get("id")
+        if isinstance(qid, str):
+            if qid in seen:
+                findings.append(_Finding((*here, "id"), "duplicate question id", label, "id"))
+            seen.add(qid)
+        if item.get("topic") is None and raw.get("topic") is None:
+            message = "missing (set it here or as the bank's 'topic')"
+            findings.append(_Finding((*here, "topic"), message, label, "topic"))
+        if round_name == "behavioral" and not item.get("competencies"):
+            message = "behavioral questions need at least one"
+            findings.append(_Finding((*here, "competencies"), message, label, "competencies"))
+        kind = _kind_name(item)
+        allowed = KINDS[kind].rounds if kind is not None else None
+        if round_name is not None and allowed is not None and round_name not in allowed:
+            message = f"only {' and '.join(allowed)} questions can be {kind!r}"
+            findings.append(_Finding((*here, "kind"), message, label, "kind"))
+    return findings
 
 
-def _problems_from_validation(exc: ValidationError, raw: Any, source: str) -> list[BankProblem]:
-    problems = []
-    for error in exc.errors(include_url=False):
-        loc = list(error["loc"])
-        question = None
-        if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
-            question = _question_label(raw, loc[1])
-            loc = loc[2:]
-        field = ".".join(str(part) for part in loc if not isinstance(part, int)) or None
-        # pydantic names union members in the location ("time_limit.int"); the field is enough.
-        if field and error["type"] != "extra_forbidden":
-            field = field.split(".")[0]
-        problems.append(BankProblem(source, _message(error, field), question, field))
-    # One line per (question, field): unions report each failed member separately.
-    unique: dict[tuple[str | None, str | None], BankProblem] = {}
-    for problem in problems:
-        unique.setdefault((problem.question, problem.field), problem)
-    return list(unique.values())
+def _resolve(spec: BankSpec, digest: str, source: str) -> Bank:
+    """The bank's questions with their keys, topics and roles filled in (the spec is known valid)."""
+    questions = tuple(
+        Question(
+            f"{spec.id}/{q.id}",
+            spec.id,
+            spec.round,
+            q.topic or spec.topic or "",
+            tuple(q.roles if q.roles is not None else spec.roles),
+            q,
+        )
+        for q in spec.questions
+    )
+    return Bank(spec, questions, digest, source)
+
+
+def _raw_question(raw: Any, index: int) -> dict[str, Any] | None:
+    try:
+        item = raw["questions"][index]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return item if isinstance(item, dict) else None
+
+
+def _kind_name(item: dict[str, Any]) -> str | None:
+    """The question's kind, when it names a known one."""
+    kind = item.get("kind", "open")
+    return kind if isinstance(kind, str) and kind in KINDS else None
 
 
 def _question_label(raw: Any, index: int) -> str:
-    try:
-        qid = raw["questions"][index]["id"]
-        if isinstance(qid, str) and qid:
-            return qid
-    except (KeyError, IndexError, TypeError):
-        pass
-    return f"#{index + 1}"
+    qid = (_raw_question(raw, index) or {}).get("id")
+    return qid if isinstance(qid, str) and qid else f"#{index + 1}"
 
 
-def _message(error: dict[str, Any], field: str | None) -> str:
+def _message(error: dict[str, Any], field: str | None, in_question: bool) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         name = (field or "").rsplit(".", 1)[-1]
-        allowed = QuestionSpec.model_fields if "." not in (field or "") else {}
-        hint = difflib.get_close_matches(name, list(allowed) + list(BankSpec.model_fields), n=1, cutoff=0.7)
+        if not in_question and name in QuestionSpec.model_fields:
+            return "unknown field for a bank (it belongs in each [[questions]] table)"
+        allowed = list(QuestionSpec.model_fields if in_question else BankSpec.model_fields)
+        hint = difflib.get_close_matches(name, allowed, n=1, cutoff=0.7) if "." not in (field or "") else []
         return "unknown field" + (f" (did you mean {hint[0]!r}?)" if hint else "")
     if kind == "missing":
         return "missing"
@@ -284,71 +390,20 @@ def _message(error: dict[str, Any], field: str | None) -> str:
             return f"is too long (at most {ctx.get('max_length')} characters)"
         actual = ctx.get("actual_length")
         if kind == "too_short":
-            return f"needs at least {ctx.get('min_length')} items (has {actual})"
-        return f"allows at most {ctx.get('max_length')} items (has {actual})"
+            return f"needs at least {_items(ctx.get('min_length'))} (has {actual})"
+        return f"allows at most {_items(ctx.get('max_length'))} (has {actual})"
     msg = error["msg"]
     msg = msg.removeprefix("Value error, ")
     return f"{msg} (got {_short(error.get('input'))})" if kind.endswith("_type") else msg
 
 
+def _items(count: Any) -> str:
+    return f"{count} item" + ("" if count == 1 else "s")
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def bank_files(path: Path) -> list[Path]:
-    """The ``.toml`` files at ``path``: the file itself, or every one under a folder, sorted."""
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*.toml") if p.is_file())
-    return [path]
-
-
-def load_bank_file(path: Path) -> Bank:
-    """Read and validate one bank file from disk."""
-    source = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BANK_BYTES:
-            raise BankError([BankProblem(source, f"file is larger than {MAX_BANK_BYTES // 2**20} MB")])
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BankError([BankProblem(source, "no such file")]) from None
-    except IsADirectoryError:
-        raise BankError([BankProblem(source, "is a folder, not a bank file")]) from None
-    except OSError as exc:
-        raise BankError([BankProblem(source, f"cannot be read: {exc.strerror}")]) from None
-    return parse_bank(data, source)
-
-
-def load_banks(paths: list[Path]) -> tuple[list[Bank], list[BankProblem]]:
-    """Load every bank under ``paths``; return the good banks and every problem found.
-
-    Bank ids must be unique across the files: a second file with the same id is a problem.
-    """
-    banks: list[Bank] = []
-    problems: list[BankProblem] = []
-    owner: dict[str, str] = {}
-    for root in paths:
-        if not root.exists():
-            problems.append(BankProblem(str(root), "no such file or folder"))
-            continue
-        files = bank_files(root)
-        if root.is_dir() and not files:
-            problems.append(BankProblem(str(root), "folder holds no .toml bank files"))
-        for file in files:
-            try:
-                bank = load_bank_file(file)
-            except BankError as exc:
-                problems.extend(exc.problems)
-                continue
-            if bank.id in owner and owner[bank.id] != bank.source:
-                problems.append(
-                    BankProblem(bank.source, f"bank id {bank.id!r} is also used by {owner[bank.id]}")
-                )
-                continue
-            owner[bank.id] = bank.source
-            banks.append(bank)
-    return banks, problems
 
 
 def json_schema() -> dict[str, Any]:

@@ -50,6 +50,8 @@ class SyncResult:
     added: int
     updated: int
     retired: int
+    restored: int = 0  # retired questions that are back in the file
+    moved_to: str | None = None  # the file it is read from now, when that changed
 
 
 @dataclass(frozen=True)

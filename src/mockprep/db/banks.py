@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,17 @@ if TYPE_CHECKING:
     from mockprep.db.store import Store
 
 _QUESTION_COLUMNS = "id, key, bank_id, round, topic, roles, data, retired_at"
+
+
+@dataclass(frozen=True)
+class BankState:
+    """What syncing needs to know of a stored bank."""
+
+    id: str
+    source: str  # the file it was last read from ("builtin:..." for a shipped one)
+    content_hash: str  # of that file's bytes then
+    removed: bool  # the person removed it (`bank remove`)
+    active: bool  # it has questions that are not retired
 
 
 class BankTable:
@@ -40,14 +52,25 @@ class BankTable:
                 {"p": str(path), "t": db_time(now)},
             )
 
-    def hashes_by_source(self) -> dict[str, str]:
-        """``{source: content hash}`` of the file each bank was last synced from."""
-        return {r.source: r.content_hash for r in self.store.q("SELECT source, content_hash FROM banks")}
+    def remove_source(self, path: Path) -> None:
+        with self.store.write() as conn:
+            conn.execute(text("DELETE FROM bank_sources WHERE path = :p"), {"p": str(path)})
 
-    def owners(self) -> dict[str, tuple[str, bool]]:
-        """``{bank id: (source, removed)}`` for every bank ever synced."""
-        rows = self.store.q("SELECT id, source, removed FROM banks")
-        return {r.id: (r.source, bool(r.removed)) for r in rows}
+    def states(self) -> dict[str, BankState]:
+        """Every bank ever synced: where it was read from, that file's hash, and whether it is live."""
+        rows = self.store.q(
+            "SELECT b.id, b.source, b.content_hash, b.removed,"
+            " EXISTS (SELECT 1 FROM questions q WHERE q.bank_id = b.id AND q.retired_at IS NULL) AS active"
+            " FROM banks b"
+        )
+        return {
+            r.id: BankState(r.id, r.source, r.content_hash, bool(r.removed), bool(r.active)) for r in rows
+        }
+
+    def active_questions(self, bank_id: str) -> int:
+        return self.store.q(
+            "SELECT COUNT(*) FROM questions WHERE bank_id = :b AND retired_at IS NULL", b=bank_id
+        ).scalar_one()
 
     # -- syncing -----------------------------------------------------------------------------------
 
@@ -55,11 +78,12 @@ class BankTable:
         """Bring one bank's rows in line with its file, in one transaction.
 
         Questions keep their identity (and review progress) by key; a question the file no longer
-        has is retired, never deleted, so its history stays.
+        has is retired, never deleted, so its history stays, and one that comes back is restored.
         """
         stamp = db_time(now)
-        added = updated = retired = 0
+        added = updated = retired = restored = 0
         with self.store.write() as conn:
+            before = conn.execute(text("SELECT source FROM banks WHERE id = :id"), {"id": bank.id}).first()
             conn.execute(
                 text(
                     "INSERT INTO banks (id, title, round, description, roles, source, builtin,"
@@ -123,7 +147,10 @@ class BankTable:
                             ),
                             {**values, "id": qid},
                         )
-                        updated += 1
+                        if retired_at is not None:
+                            restored += 1
+                        else:
+                            updated += 1
             for key, (qid, _data, retired_at) in existing.items():
                 if key not in seen and retired_at is None:
                     conn.execute(
@@ -131,7 +158,8 @@ class BankTable:
                         {"now": stamp, "id": qid},
                     )
                     retired += 1
-        return SyncResult(bank.id, added, updated, retired)
+        moved_to = bank.source if before is not None and before.source != bank.source else None
+        return SyncResult(bank.id, added, updated, retired, restored, moved_to)
 
     def retire_questions(self, bank_id: str, now: datetime) -> int:
         """Retire every active question of a bank whose file is gone; return how many."""
@@ -164,7 +192,7 @@ class BankTable:
         rows = self.store.q(
             "SELECT b.id, b.title, b.round, b.source, b.builtin, b.removed,"
             " COUNT(q.id) AS questions,"
-            " SUM(c.last_review IS NULL) AS new,"
+            " SUM(c.question_id IS NOT NULL AND c.last_review IS NULL) AS new,"
             " SUM(c.last_review IS NOT NULL AND c.due < :end) AS due_today"
             " FROM banks b"
             " LEFT JOIN questions q ON q.bank_id = b.id AND q.retired_at IS NULL"

@@ -1,21 +1,34 @@
 """Keep the database in step with the bank files: the built-in ones and those a user added.
 
-A file whose bytes hash the same as last time is not parsed at all, so an unchanged library costs a
-read and a hash per file. A file that fails validation is reported and its last good version stays.
+A bank is its id, not its file. Each run lists every file under the registered sources (a file
+reached through two of them is one file), reads only regular files, and parses a file unless it is
+exactly the one its bank was last read from (same path, same bytes) and that bank still has
+questions. Then, for each bank id:
+
+- the file that holds it is synced: the file it was read from if that still holds it, else the one
+  found, so a file renamed, moved between registered folders, or put back keeps its questions and their
+  history; a second file with the same id is reported and skipped;
+- a bank that no file holds any more has its questions retired, never deleted — unless its file is
+  unreadable or invalid (its last good version stays) or its registered folder is missing (perhaps a
+  drive that is not mounted).
+
+One run settles everything, so a second run right after it finds nothing to do.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockprep.core.banks import BankError, BankProblem, bank_files, content_hash, parse_bank
+from mockprep.core.bank_files import bank_files, read_bank_bytes
+from mockprep.core.banks import Bank, BankError, BankProblem, content_hash, parse_bank
 from mockprep.core.records import SyncResult
 from mockprep.paths import builtin_banks_dir
 
 if TYPE_CHECKING:
+    from mockprep.db.banks import BankState
     from mockprep.db.store import Store
 
 BUILTIN_PREFIX = "builtin:"
@@ -27,71 +40,192 @@ class SyncReport:
     problems: list[BankProblem] = field(default_factory=list)
 
 
+@dataclass
+class AddReport:
+    """What ``bank add PATH`` did: the banks under the path with their questions after the sync."""
+
+    banks: list[tuple[str, int]]
+    covered_by: Path | None  # the registered folder that already held the path, if any
+    brought_back: list[str]  # removed banks that adding the path restored
+    sync: SyncReport
+
+    @property
+    def problems(self) -> list[BankProblem]:
+        return self.sync.problems
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """A file that holds a bank: parsed, or ``bank=None`` when it is unchanged since the last sync."""
+
+    source: str
+    builtin: bool
+    bank: Bank | None
+
+
+@dataclass
+class _Scan:
+    claims: dict[str, list[_Claim]] = field(default_factory=dict)  # bank id -> files holding it
+    listed: set[str] = field(default_factory=set)  # every file found
+    broken: set[str] = field(default_factory=set)  # files found but unreadable or invalid
+    problems: list[BankProblem] = field(default_factory=list)
+
+
 def builtin_files() -> list[tuple[str, Path]]:
     root = builtin_banks_dir()
     return [(BUILTIN_PREFIX + p.relative_to(root).as_posix(), p) for p in bank_files(root)]
 
 
-def user_files(store: Store) -> tuple[list[tuple[str, Path]], list[BankProblem], list[Path]]:
-    """The user's bank files, problems with their sources, and the registered roots that exist."""
-    files: list[tuple[str, Path]] = []
-    problems: list[BankProblem] = []
-    present: list[Path] = []
-    for root in store.banks.sources():
-        if not root.exists():
-            # Perhaps a drive that is not mounted: keep the banks, say so.
-            problems.append(BankProblem(str(root), "registered bank file or folder is missing"))
-            continue
-        present.append(root)
-        files.extend((str(p), p) for p in bank_files(root))
-    return files, problems, present
-
-
-def _gone(source: str, seen: set[str], roots: list[Path]) -> bool:
-    """Whether a bank's file was deleted: a built-in file no longer shipped, or a file that left a
-    registered folder that is still there."""
-    if source in seen:
-        return False
-    if source.startswith(BUILTIN_PREFIX):
-        return True
-    path = Path(source)
-    return any(root.is_dir() and path.is_relative_to(root) for root in roots) and not path.exists()
+def _files_under(root: Path) -> list[tuple[str, Path]]:
+    return [(str(p), p) for p in bank_files(root)]
 
 
 def sync_banks(store: Store, now: datetime) -> SyncReport:
-    """Sync every changed bank file into ``store``."""
-    report = SyncReport()
-    user, report.problems, roots = user_files(store)
-    known = store.banks.hashes_by_source()
-    owners = store.banks.owners()
-    files = builtin_files() + user
-    seen = {source for source, _path in files}
-    for bank_id, (source, removed) in owners.items():
-        if not removed and _gone(source, seen, roots):
-            # Its questions are retired, never deleted: their history stays.
-            retired = store.banks.retire_questions(bank_id, now)
-            if retired:
-                report.changed.append(SyncResult(bank_id, 0, 0, retired))
+    """Bring every bank in ``store`` in line with the files that hold it."""
+    states = store.banks.states()
+    scan = _scan(_all_files(store), states)
+    return _apply(store, scan, states, now)
+
+
+def add_path(store: Store, path: Path, now: datetime) -> AddReport:
+    """Register a bank file or folder and sync it; raise :class:`BankError` and change nothing when
+    a file under it is invalid or holds a bank id another live file already holds."""
+    resolved = path.resolve()
+    if not resolved.exists():
+        raise BankError([BankProblem(str(path), "no such file or folder")])
+    new = _files_under(resolved)
+    if resolved.is_dir() and not new:
+        raise BankError([BankProblem(str(path), "folder holds no .toml bank files")])
+    new_sources = {source for source, _path in new}
+    states = store.banks.states()
+    scan = _scan(_all_files(store) + new, states)
+    refused = [p for p in scan.problems if p.source in new_sources]
+    ids = {bank_id for bank_id, claims in scan.claims.items() if any(c.source in new_sources for c in claims)}
+    # Adding a removed bank's file brings the bank back.
+    planned = {i: replace(s, removed=False) if i in ids else s for i, s in states.items()}
+    _winners, clashes = _plan(scan, planned)
+    refused += [p for p in clashes if p.source in new_sources]
+    if refused:
+        raise BankError(refused)
+    roots = store.banks.sources()
+    covered_by = next((r for r in roots if resolved == r or resolved.is_relative_to(r) and r.is_dir()), None)
+    if covered_by is None:
+        for root in roots:
+            if root.is_relative_to(resolved):
+                store.banks.remove_source(root)  # the new folder holds it: one source, not two
+        store.banks.add_source(resolved, now)
+    brought_back = sorted(i for i in ids if i in states and states[i].removed)
+    for bank_id in brought_back:
+        store.banks.set_removed(bank_id, False)
+    report = _apply(store, scan, planned, now)
+    banks = [(bank_id, store.banks.active_questions(bank_id)) for bank_id in sorted(ids)]
+    return AddReport(banks, covered_by, brought_back, report)
+
+
+def restore_bank(store: Store, bank_id: str, now: datetime) -> SyncReport:
+    """Bring back a removed bank (``bank add ID``) and sync it."""
+    store.banks.set_removed(bank_id, False)
+    return sync_banks(store, now)
+
+
+def _all_files(store: Store) -> list[tuple[str, Path]]:
+    files = builtin_files()
+    for root in store.banks.sources():
+        if root.exists():
+            files.extend(_files_under(root))
+    return files
+
+
+def _scan(files: list[tuple[str, Path]], states: dict[str, BankState]) -> _Scan:
+    """Read every file once; parse those that are not exactly what their bank was last read from."""
+    scan = _Scan()
+    unchanged = {(s.source, s.content_hash): s.id for s in states.values() if s.active}
+    recorded = {s.source for s in states.values() if s.active}
     for source, path in files:
-        builtin = source.startswith(BUILTIN_PREFIX)
+        if source in scan.listed:
+            continue  # reached through two registered sources: still one file
+        scan.listed.add(source)
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.problems.append(BankProblem(str(path), f"cannot be read: {exc.strerror}"))
-            continue
-        if known.get(source) == content_hash(data):
-            continue
-        try:
-            bank = parse_bank(data, source)
+            data = read_bank_bytes(path)
+            bank_id = unchanged.get((source, content_hash(data)))
+            bank = parse_bank(data, source) if bank_id is None else None
         except BankError as exc:
-            report.problems.extend(exc.problems)
+            scan.broken.add(source)
+            note = " (its last good version is used)" if source in recorded else ""
+            scan.problems += [replace(p, source=source, message=p.message + note) for p in exc.problems]
             continue
-        owner = owners.get(bank.id)
-        if owner is not None and owner[1]:
-            continue  # the user removed this bank; a changed file does not bring it back
-        if owner is not None and owner[0] != source:
-            report.problems.append(BankProblem(source, f"bank id {bank.id!r} is already used by {owner[0]}"))
+        claim = _Claim(source, source.startswith(BUILTIN_PREFIX), bank)
+        scan.claims.setdefault(bank.id if bank is not None else bank_id, []).append(claim)  # type: ignore[arg-type]
+    return scan
+
+
+def _plan(scan: _Scan, states: dict[str, BankState]) -> tuple[dict[str, _Claim], list[BankProblem]]:
+    """The file each bank is read from, and a problem for every other file that holds the same id."""
+    winners: dict[str, _Claim] = {}
+    clashes: list[BankProblem] = []
+    for bank_id, claims in scan.claims.items():
+        state = states.get(bank_id)
+        if state is not None and state.removed:
+            continue  # the person removed this bank; a file holding it does not bring it back
+        if state is not None and state.source in scan.broken:
+            owner = state.source  # its own file is being edited: a copy elsewhere is not a move
+        else:
+            kept = [c for c in claims if state is not None and c.source == state.source]
+            winners[bank_id] = (kept or claims)[0]
+            owner = winners[bank_id].source
+        clashes += [
+            BankProblem(c.source, f"bank id {bank_id!r} is already used by {owner}")
+            for c in claims
+            if c.source != owner
+        ]
+    return winners, clashes
+
+
+def _apply(store: Store, scan: _Scan, states: dict[str, BankState], now: datetime) -> SyncReport:
+    winners, clashes = _plan(scan, states)
+    report = SyncReport(problems=scan.problems + clashes)
+    for claim in winners.values():
+        if claim.bank is not None:
+            result = store.banks.sync(claim.bank, claim.builtin, now)
+            if result.added or result.updated or result.retired or result.restored or result.moved_to:
+                report.changed.append(result)
+    roots = store.banks.sources()
+    folders = [r for r in roots if r.is_dir()]
+    for state in states.values():
+        if state.removed or not state.active or state.id in winners or state.source in scan.broken:
             continue
-        report.changed.append(store.banks.sync(bank, builtin, now))
-        owners[bank.id] = (source, False)
+        if _gone(state.source, scan.listed, folders):
+            report.changed.append(SyncResult(state.id, 0, 0, store.banks.retire_questions(state.id, now)))
+    report.problems += _missing_roots(store, roots, winners, states)
     return report
+
+
+def _gone(source: str, listed: set[str], folders: list[Path]) -> bool:
+    """Whether no file holds a bank read from ``source`` any more: the file now holds another bank,
+    or it left a registered folder that is still there, or a built-in file is no longer shipped."""
+    if source in listed or source.startswith(BUILTIN_PREFIX):
+        return True
+    return any(Path(source).is_relative_to(folder) for folder in folders)
+
+
+def _missing_roots(
+    store: Store, roots: list[Path], winners: dict[str, _Claim], states: dict[str, BankState]
+) -> list[BankProblem]:
+    """A warning per registered path that is missing; a registered file whose bank now lives in
+    another file is forgotten instead (it moved, and the new place is registered)."""
+    problems = []
+    for root in roots:
+        if root.exists():
+            continue
+        held = [s for s in states.values() if not s.removed and Path(s.source).is_relative_to(root)]
+        if held and all(s.id in winners and winners[s.id].source != s.source for s in held):
+            store.banks.remove_source(root)
+            continue
+        problems.append(
+            BankProblem(
+                str(root),
+                "registered bank file or folder is missing; its banks keep their questions"
+                " (if you moved it: mockprep bank add NEW-PATH)",
+            )
+        )
+    return problems

@@ -1,0 +1,99 @@
+"""Reading bank files from disk: regular files only and at most the size cap, files and folders.
+
+The one part of the bank core that touches the file system; parsing and every check are
+:func:`mockprep.core.banks.parse_bank`'s.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from mockprep.core.banks import MAX_BANK_BYTES, Bank, BankError, BankProblem, parse_bank
+
+
+def bank_files(path: Path) -> list[Path]:
+    """The ``.toml`` files at ``path``: the file itself, or every one under a folder, sorted."""
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*.toml") if p.is_file())
+    return [path]
+
+
+def read_bank_bytes(path: Path) -> bytes:
+    """The bytes of the bank file at ``path``: only a regular file, and at most the size cap.
+
+    A device (``/dev/zero``), a named pipe or a socket would never end or never start; it is refused
+    before it is opened, and checked again on the open descriptor in case it was swapped meanwhile.
+    """
+    source = str(path)
+    too_big = BankProblem(source, f"file is larger than {MAX_BANK_BYTES // 2**20} MB")
+    try:
+        _check_regular(path.stat(), source)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        try:
+            info = os.fstat(fd)
+            _check_regular(info, source)
+            if info.st_size > MAX_BANK_BYTES:
+                raise BankError([too_big])
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                data = handle.read(MAX_BANK_BYTES + 1)
+        finally:
+            os.close(fd)
+    except FileNotFoundError:
+        raise BankError([BankProblem(source, "no such file")]) from None
+    except OSError as exc:
+        raise BankError([BankProblem(source, f"cannot be read: {exc.strerror}")]) from None
+    if len(data) > MAX_BANK_BYTES:
+        raise BankError([too_big])
+    return data
+
+
+def _check_regular(info: os.stat_result, source: str) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise BankError([BankProblem(source, "is a folder, not a bank file")])
+    if not stat.S_ISREG(info.st_mode):
+        kind = (
+            "a named pipe" if stat.S_ISFIFO(info.st_mode)
+            else "a socket" if stat.S_ISSOCK(info.st_mode)
+            else "a device"
+        )  # fmt: skip
+        raise BankError(
+            [BankProblem(source, f"is {kind}, not a regular file (a bank is read only from a file)")]
+        )
+
+
+def load_bank_file(path: Path) -> Bank:
+    """Read and validate one bank file from disk."""
+    return parse_bank(read_bank_bytes(path), str(path))
+
+
+def load_banks(paths: list[Path]) -> tuple[list[Bank], list[BankProblem]]:
+    """Load every bank under ``paths``; return the good banks and every problem found.
+
+    Bank ids must be unique across the files: a second file with the same id is a problem.
+    """
+    banks: list[Bank] = []
+    problems: list[BankProblem] = []
+    owner: dict[str, str] = {}
+    for root in paths:
+        if not root.exists():
+            problems.append(BankProblem(str(root), "no such file or folder"))
+            continue
+        files = bank_files(root)
+        if root.is_dir() and not files:
+            problems.append(BankProblem(str(root), "folder holds no .toml bank files"))
+        for file in files:
+            try:
+                bank = load_bank_file(file)
+            except BankError as exc:
+                problems.extend(exc.problems)
+                continue
+            if bank.id in owner and owner[bank.id] != bank.source:
+                problems.append(
+                    BankProblem(bank.source, f"bank id {bank.id!r} is also used by {owner[bank.id]}")
+                )
+                continue
+            owner[bank.id] = bank.source
+            banks.append(bank)
+    return banks, problems
