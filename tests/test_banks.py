@@ -146,7 +146,7 @@ def test_valid_bank_resolves_keys_and_defaults() -> None:
         ),
         (
             'id = "a"\ntitle = "t"\nround = "project"\nquestions = []\n',
-            "bank.toml: field 'questions': needs at least 1 items (has 0)",
+            "bank.toml: field 'questions': needs at least 1 item (has 0)",
         ),
     ],
 )

@@ -10,6 +10,8 @@ import typer
 
 from mockprep.cli.app import UserError, bank_app
 from mockprep.cli.context import make_console, open_store, plain, utc_now
+from mockprep.cli.options import BankId
+from mockprep.core.wording import plural
 
 
 @bank_app.command("list")
@@ -27,7 +29,7 @@ def bank_list() -> None:
 
 
 @bank_app.command("show")
-def bank_show(bank_id: Annotated[str, typer.Argument(metavar="ID", help="The bank's id.")]) -> None:
+def bank_show(bank_id: BankId) -> None:
     """One bank: its details and every question."""
     from mockprep.terminal.banks import render_bank
 
@@ -53,7 +55,7 @@ def bank_validate(
     for problem in problems:
         typer.echo(plain(str(problem)), err=True)
     for bank in banks:
-        typer.echo(plain(f"ok  {bank.source}: bank {bank.id!r}, {len(bank.questions)} questions"))
+        typer.echo(plain(f"ok  {bank.source}: bank {bank.id!r}, {plural(len(bank.questions), 'question')}"))
     if problems:
         raise typer.Exit(2)
 
@@ -99,7 +101,7 @@ def bank_add(
             typer.echo(plain(f"warning: {problem}"), err=True)
         total = sum(len(b.questions) for b in banks)
         typer.echo(
-            f"Added {len(banks)} bank(s) with {total} questions from {resolved}: "
+            f"Added {plural(len(banks), 'bank')} with {plural(total, 'question')} from {resolved}: "
             + ", ".join(b.id for b in banks)
         )
     finally:
@@ -108,7 +110,7 @@ def bank_add(
 
 @bank_app.command("remove")
 def bank_remove(
-    bank_id: Annotated[str, typer.Argument(metavar="ID", help="The bank's id.")],
+    bank_id: BankId,
 ) -> None:
     """Stop asking a bank's questions. Its history is kept; `bank add ID` brings it back."""
     store = open_store()

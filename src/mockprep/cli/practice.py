@@ -16,19 +16,22 @@ from mockprep.cli.context import (
     signals_interrupt,
     utc_now,
 )
-from mockprep.cli.options import BankOption, NoTimerOption, RoundOption, TimeLimitOption, timing_options
+from mockprep.cli.options import (
+    BankOption,
+    NoTimerOption,
+    RoleOption,
+    RoundOption,
+    TimeLimitOption,
+    TopicOption,
+    timing_options,
+)
 
 
 @app.command()
 def session(
     round: RoundOption = None,
-    topic: Annotated[
-        list[str] | None, typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).")
-    ] = None,
-    role: Annotated[
-        str | None,
-        typer.Option(metavar="ROLE", help="Only questions for this role, e.g. ml-engineer, data-scientist."),
-    ] = None,
+    topic: TopicOption = None,
+    role: RoleOption = None,
     bank: BankOption = None,
     new: Annotated[
         int | None,

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from mockprep.core.durations import parse_duration
 from mockprep.core.kinds import KINDS, check_kind_fields
 from mockprep.core.questions import Question
+from mockprep.core.wording import plural
 
 KNOWN_ROLES = ("ml-researcher", "research-scientist", "ml-engineer", "data-scientist")
 COMPETENCIES = (
@@ -279,8 +280,8 @@ def _message(error: dict[str, Any], field: str | None) -> str:
             return f"is too long (at most {ctx.get('max_length')} characters)"
         actual = ctx.get("actual_length")
         if kind == "too_short":
-            return f"needs at least {ctx.get('min_length')} items (has {actual})"
-        return f"allows at most {ctx.get('max_length')} items (has {actual})"
+            return f"needs at least {plural(ctx.get('min_length', 0), 'item')} (has {actual})"
+        return f"allows at most {plural(ctx.get('max_length', 0), 'item')} (has {actual})"
     msg = error["msg"]
     msg = msg.removeprefix("Value error, ")
     return f"{msg} (got {_short(error.get('input'))})" if kind.endswith("_type") else msg

@@ -121,9 +121,14 @@ def pick_next(
 def local_midnight(now: datetime, tz: tzinfo | None = None, days: int = 0) -> datetime:
     """UTC time of the local midnight that starts the day ``days`` after the one holding ``now``.
 
-    ``tz`` None means the system's zone. With a ``ZoneInfo`` the arithmetic is in wall-clock days,
-    so a daylight-saving change in between is honoured.
+    ``tz`` None means the system's zone. The arithmetic is in wall-clock days, so a daylight-saving
+    change in between is honoured.
     """
     local = require_utc(now).astimezone(tz)
+    if tz is None:
+        # astimezone() gives a fixed offset, today's: the system places the day's midnight itself
+        # (a naive time is read as local time), so the spring-forward day starts at its real midnight.
+        day = local.date() + timedelta(days=days)
+        return datetime(day.year, day.month, day.day).astimezone(UTC)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=days)
     return midnight.astimezone(UTC)

@@ -19,6 +19,7 @@ from mockprep.core.records import MockAnswerRecord
 from mockprep.core.rounds import ROUND_ORDER, Candidate, draw_questions, group_of
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import time_limit
+from mockprep.core.wording import plural
 from mockprep.practice.pipeline import Clock, Pipeline, SessionInterrupted, process_alive
 from mockprep.practice.ui import MockAnswer, MockReport, MockUI, Progress
 
@@ -88,7 +89,7 @@ class MockRound:
         plan = self._plan()
         if not plan:
             raise MockPlanError(
-                f"no {self.round} question fits in {self.minutes:g} minutes "
+                f"no {self.round} question fits in {plural(self.minutes, 'minute')} "
                 "(with its follow-up); use more --minutes"
             )
         session_id = self.store.sessions.start(

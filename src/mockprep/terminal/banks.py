@@ -8,7 +8,7 @@ from rich.text import Text
 
 from mockprep.core.questions import QuestionRecord
 from mockprep.core.records import BankInfo, BankSummary
-from mockprep.terminal.console import safe
+from mockprep.terminal.console import plural, safe
 
 
 def render_bank_list(console: Console, summaries: list[BankSummary]) -> None:
@@ -41,7 +41,9 @@ def render_bank_list(console: Console, summaries: list[BankSummary]) -> None:
     coverage.add_column()
     for round_name, (count, names) in sorted(per_round.items()):
         coverage.add_row(
-            round_name, f"{count} questions", safe(f"{len(names)} topics: " + ", ".join(sorted(names)))
+            round_name,
+            plural(count, "question"),
+            safe(f"{plural(len(names), 'topic')}: " + ", ".join(sorted(names))),
         )
     console.print(coverage)
     console.print(Text("Drill one topic: mockprep session --topic statistics", style="dim"))
@@ -49,7 +51,9 @@ def render_bank_list(console: Console, summaries: list[BankSummary]) -> None:
 
 def render_bank(console: Console, bank: BankInfo, records: list[QuestionRecord]) -> None:
     console.print(safe(f"{bank.title}  ({bank.id})", "bold"))
-    details = f"round {bank.round} · {len(records)} questions · roles {', '.join(bank.roles) or '-'}"
+    details = (
+        f"round {bank.round} · {plural(len(records), 'question')} · roles {', '.join(bank.roles) or '-'}"
+    )
     console.print(safe(details))
     console.print(safe(f"source {bank.source}" + ("  (removed)" if bank.removed else ""), "dim"))
     if bank.description:

@@ -34,9 +34,14 @@ def editor_argv() -> list[str] | None:
 
 
 def edit_text(argv: list[str], text: str, folder: Path) -> str:
-    """Open ``text`` in the editor (a private temporary file in ``folder``); return what was saved."""
+    """Open ``text`` in the editor (a private temporary file in ``folder``); return what was saved.
+
+    When the editor fails or the draft cannot be taken, text the person changed is not thrown away: the
+    file stays in ``folder`` as ``unsaved-story-*.md`` (private) and the error names it.
+    """
     fd, name = tempfile.mkstemp(prefix="story-", suffix=".md", dir=folder)
     path = Path(name)
+    kept: Path | None = None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -46,13 +51,21 @@ def edit_text(argv: list[str], text: str, folder: Path) -> str:
             raise EditorError(f"editor {argv[0]!r} was not found; check $VISUAL/$EDITOR") from None
         except OSError as exc:
             raise EditorError(f"cannot run editor {argv[0]!r}: {exc.strerror}") from None
-        if status != 0:
-            raise EditorError(f"the editor exited with status {status}; nothing was saved")
         size = path.stat().st_size
-        if size > MAX_DRAFT_BYTES:
+        if status != 0 or size > MAX_DRAFT_BYTES:
+            changed = size != len(text.encode("utf-8")) or path.read_text("utf-8", "replace") != text
+            if changed:
+                kept = path.with_name(f"unsaved-{path.name}")
+                os.replace(path, kept)
+            keep_note = f"; your text is kept in {kept}" if kept else ""
+            if status != 0:
+                raise EditorError(f"the editor exited with status {status}; nothing was saved{keep_note}")
             raise EditorError(
-                f"the draft is {size // 1024} kB, over the 1 MB limit for a story; nothing was saved", 2
+                f"the draft is {size // 1024} kB, over the 1 MB limit for a story; nothing was saved"
+                f"{keep_note}",
+                2,
             )
         return path.read_text(encoding="utf-8", errors="replace")
     finally:
-        path.unlink(missing_ok=True)
+        if kept is None:
+            path.unlink(missing_ok=True)

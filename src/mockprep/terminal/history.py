@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from mockprep.core.durations import format_duration
@@ -13,7 +12,7 @@ from mockprep.core.records import HistoryEntry, SessionAnswer, SessionInfo
 from mockprep.core.sanitize import shorten
 from mockprep.core.scheduler import RATING_NAMES
 from mockprep.core.scoring import session_score
-from mockprep.terminal.console import plural, safe
+from mockprep.terminal.console import plain_table, plural, print_table, print_text, safe
 
 
 def _local(moment: datetime | None) -> str:
@@ -28,18 +27,10 @@ def _kind(session: SessionInfo) -> str:
 
 
 def render_history(console: Console, entries: list[HistoryEntry]) -> None:
-    table = Table(title="Sessions and mocks, newest first", title_justify="left", box=None, pad_edge=False)
-    for column, justify in (
-        ("id", "right"),
-        ("date", "left"),
-        ("kind", "left"),
-        ("answered", "right"),
-        ("score", "right"),
-        ("time", "right"),
-        ("over", "right"),
-        ("status", "left"),
-    ):
-        table.add_column(column, justify=justify, no_wrap=column != "kind")  # type: ignore[arg-type]
+    table = plain_table(
+        "id>", "date", "kind", "answered>", "score>", "time>", "over>", "status",
+        whole=("id",), title="Sessions and mocks, newest first",
+    )  # fmt: skip
     for entry in entries:
         s = entry.session
         spent = format_duration((s.ended_at - s.started_at).total_seconds()) if s.ended_at else "-"
@@ -54,27 +45,27 @@ def render_history(console: Console, entries: list[HistoryEntry]) -> None:
             str(entry.overtime) if entry.overtime else "",
             status,
         )
-    console.print(table)
-    console.print(Text("Open one: mockprep history ID", style="dim"))
+    print_table(console, table)
+    print_text(console, Text("Open one: mockprep history ID", style="dim"))
 
 
 def render_session(console: Console, session: SessionInfo, answers: list[SessionAnswer]) -> None:
-    console.print(Text(f"Session {session.id} · {_kind(session)} · {session.status}", style="bold"))
-    console.print(Text(f"{_local(session.started_at)} to {_local(session.ended_at)}", style="dim"))
+    print_text(console, Text(f"Session {session.id} · {_kind(session)} · {session.status}", style="bold"))
+    print_text(console, Text(f"{_local(session.started_at)} to {_local(session.ended_at)}", style="dim"))
     if not answers:
-        console.print("No answers in this session.")
+        print_text(console, "No answers in this session.")
         return
     score = session_score((a.rating, a.overtime) for a in answers if a.rating)
     over = sum(a.overtime for a in answers)
     summary = Text(f"{plural(len(answers), 'answer')} · score {'-' if score is None else score}/100")
     if over:
         summary.append(f" · {over} over time", style="red")
-    console.print(summary)
+    print_text(console, summary)
     for a in answers:
         console.print()
         head = Text(f"{a.position}. ", style="bold")
         head.append_text(safe(a.key, "bold"))
-        console.print(head)
+        print_text(console, head)
         # The figures on their own line: a long question key must not push them onto two.
         limit = "" if a.time_limit_ms is None else f" of {format_duration(a.time_limit_ms / 1000)}"
         figures = Text(
@@ -84,10 +75,10 @@ def render_session(console: Console, session: SessionInfo, answers: list[Session
         figures.append(f" · rating {rating or 'not rated'}")
         if a.coverage:
             figures.append(f" · key points {sum(a.coverage)}/{len(a.coverage)}")
-        console.print(figures)
-        console.print(safe(shorten(a.answer) or "(nothing typed)"))
+        print_text(console, figures)
+        print_text(console, safe(shorten(a.answer) or "(nothing typed)"))
         if a.follow_up:
             line = Text("Follow-up: ", style="magenta")
             line.append_text(safe(a.follow_up, "italic"))
-            console.print(line)
-            console.print(safe(shorten(a.follow_up_answer or "") or "(not answered)"))
+            print_text(console, line)
+            print_text(console, safe(shorten(a.follow_up_answer or "") or "(not answered)"))

@@ -22,7 +22,7 @@ from mockprep.core.sanitize import clean, shorten
 from mockprep.core.scheduler import RATING_NAMES, parse_rating
 from mockprep.core.scoring import answer_points
 from mockprep.core.timer import AnswerTiming, Countdown
-from mockprep.terminal.console import plain_table, safe
+from mockprep.terminal.console import plain_table, plural, print_table, safe
 from mockprep.terminal.input import ReadLine
 
 if TYPE_CHECKING:
@@ -225,11 +225,11 @@ class MockTerminalUI(TerminalUI):
 
     def show_mock_intro(self, round: str, minutes: float, planned: int) -> None:
         self.console.print()
-        self.console.print(Rule(Text(f"Mock {round} round · {minutes:g} minutes", style="bold")))
+        self.console.print(Rule(Text(f"Mock {round} round · {plural(minutes, 'minute')}", style="bold")))
         self.console.print(
             Text(
-                f"{planned} questions, each against its time limit; an interviewer's follow-up comes after "
-                "your answer. Model answers are shown only when the round is over. Ctrl-C stops: "
+                f"{plural(planned, 'question')}, each against its time limit; an interviewer's follow-up "
+                "comes after your answer. Model answers are shown only when the round is over. Ctrl-C stops: "
                 "everything answered is kept.",
                 style="dim",
             )
@@ -266,7 +266,9 @@ class MockTerminalUI(TerminalUI):
         if not report.answers:
             console.print(Text("No questions were answered in this round.", style="dim"))
             return
-        table = plain_table("#>", "question", "time / limit>", "key points>", "rating", "points>")
+        table = plain_table(
+            "#>", "question", "time / limit>", "key points>", "rating", "points>", whole=("question",)
+        )
         for index, a in enumerate(report.answers, start=1):
             timing = a.attempt.timing
             limit = "-" if timing.limit is None else format_duration(timing.limit)
@@ -278,14 +280,15 @@ class MockTerminalUI(TerminalUI):
             rating = RATING_NAMES[Rating(a.rating)] if a.rating else "not rated"
             points = str(answer_points(a.rating, a.overtime)) if a.rating else "-"
             table.add_row(str(index), safe(a.attempt.record.question.key), used, covered, rating, points)
-        console.print(table)
+        print_table(console, table)
         score = report.score
         summary = Text(
             f"Round score {score}/100" if score is not None else "Round not scored (nothing rated)",
             style="bold",
         )
         summary.append(
-            f"  ·  {len(report.answers)} of {report.planned} questions in {format_duration(report.seconds)}"
+            f"  ·  {len(report.answers)} of {plural(report.planned, 'question')}"
+            f" in {format_duration(report.seconds)}"
         )
         console.print(summary)
         if report.stopped_by_time:
