@@ -33,20 +33,28 @@ def _render(draw, width: int) -> str:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(ids, words, st.integers(0, 10**6)), min_size=1, max_size=5), st.integers(20, 130))
-def test_tables_never_cut_ids_or_words_and_leave_no_trailing_spaces(rows, width: int) -> None:
-    table = plain_table("id", "text", "n>", whole=("id",))
-    for key, text, n in rows:
-        table.add_row(key, text, str(n))
+@given(
+    st.lists(st.tuples(ids, words, st.integers(0, 10**6)), min_size=1, max_size=5),
+    st.integers(20, 130),
+    st.booleans(),
+)
+def test_tables_never_cut_ids_or_words_and_leave_no_trailing_spaces(rows, width: int, numbered: bool) -> None:
+    # Numbered, the id is not the first column: a row too wide is split over two lines.
+    table = plain_table(*(["#>"] if numbered else []), "id", "text", "n>", whole=("id",))
+    for index, (key, text, n) in enumerate(rows, start=1):
+        table.add_row(*([str(index)] if numbered else []), key, text, str(n))
     out = _render(lambda console: print_table(console, table), width)
     lines = out.splitlines()
     assert all(line == line.rstrip() for line in lines)
     assert "…" not in out
+    # Words of the text column fold only when the terminal is too narrow for them.
+    longest = max(len(word) for _k, text, _n in rows for word in text.split())
+    room = width >= max(len(k) for k, _t, _n in rows) + longest + len("1000000") + 12
     for key, text, n in rows:
         assert any(key in line.split() for line in lines), (key, out)  # whole, on one line
-        for word in text.split():
+        assert any(str(n) in line.split() for line in lines)  # numbers too
+        for word in text.split() if room else ():
             assert any(word in line.split() for line in lines), (word, out)
-        assert any(str(n) in line.split() for line in lines)
 
 
 @given(st.lists(st.one_of(ids, words), min_size=1, max_size=12).map(" ".join), st.integers(10, 100))
@@ -279,3 +287,17 @@ def test_stats_show_imported_round_and_topic_names_literally(cli, home: Path) ->
     assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out
     assert "rred[bold]x[/bold]" in out  # markup shown literally, not interpreted
     assert db_rows(home, "SELECT COUNT(*) FROM reviews") == [(1,)]
+
+
+def test_history_shows_imported_session_rounds_literally(cli, home: Path) -> None:
+    cli("mock", "--round", "behavioral", "--minutes", "5", input="a\n\nb\n\n\n")
+    import sqlite3
+
+    con = sqlite3.connect(home / "mockprep.db")
+    con.execute("UPDATE sessions SET round = ?, status = ?", (f"r{HOSTILE}", f"s{HOSTILE}"))
+    con.commit()
+    con.close()
+    for args in (["history"], ["history", "1"]):
+        out = cli(*args).stdout
+        assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out, args
+        assert "rred[bold]x[/bold]" in out and "sred[bold]x[/bold]" in out, args

@@ -106,19 +106,31 @@ def test_an_editor_that_fails_after_writing_keeps_the_text(cli, editor, home: Pa
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
     assert "the editor exited with status 4; nothing was saved; your text is kept in " in line
-    kept = Path(line.split("your text is kept in ")[1])
+    kept = Path(line.split("your text is kept in ")[1].split(" ")[0])
+    assert line.endswith(f"(save it with: mockprep story new --from {kept})")
     assert kept.parent == home and kept.name.startswith("unsaved-story-") and kept.suffix == ".md"
     assert kept.read_text() == STRONG
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert not (home / DB_NAME).exists()
+    saved = cli("story", "new", "--from", str(kept))
+    assert saved.exit_code == 0 and "Saved story 1 (version 1): Fixing the flaky" in saved.stdout
     # An edit that fails keeps the changed draft too, and the saved versions stay as they were.
-    editor("write", STRONG)
-    cli("story", "new")
     editor("write-fail", STRONG.replace("60 days", "90 days"))
     result = cli("story", "edit", "1")
-    assert result.exit_code == 1 and "your text is kept in" in result.stderr
+    assert result.exit_code == 1 and "(save it with: mockprep story edit 1 --from " in result.stderr
     assert len(list(home.glob("unsaved-story-*.md"))) == 2
     assert db_rows(home, "SELECT COUNT(*) FROM story_versions") == [(1,)]
+
+
+def test_new_from_a_file_refuses_what_is_not_a_draft(cli, tmp_path: Path) -> None:
+    for path, message in (
+        (tmp_path / "missing.md", "missing.md: No such file or directory"),
+        (tmp_path, "not a regular file"),
+        (Path("/dev/null"), "/dev/null: not a regular file"),
+    ):
+        result = cli("story", "new", "--from", str(path))
+        assert result.exit_code == 2 and message in result.stderr, result
+        assert len(result.stderr.splitlines()) == 1
 
 
 def test_missing_editor_is_a_clear_error(cli, monkeypatch) -> None:

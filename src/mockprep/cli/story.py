@@ -6,6 +6,7 @@ without a shell) on a Markdown template, or answered part by part at prompts whe
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -82,19 +83,22 @@ def _prompt_parts(current: StoryDraft | None) -> StoryDraft:
     return StoryDraft(title or "Untitled story", competency_slugs(competencies.split(",")), **texts)
 
 
-def _write_draft(current: StoryDraft | None) -> StoryDraft:
-    """A new draft from the editor or the prompts; UserError when nothing usable was written.
+def _write_draft(current: StoryDraft | None, again: str, source: Path | None = None) -> StoryDraft:
+    """A draft from ``source``, the editor or the prompts; UserError when nothing usable was written.
 
     A template the editor left exactly as it was is "unchanged" for a new story; for an edit the
-    caller compares the draft with the current one and says there are no changes.
+    caller compares the draft with the current one and says there are no changes. Text the editor
+    wrote before failing is kept in a file, and the message says how to save it (``again --from``).
     """
     from mockprep.core.stories import StoryDraft, is_blank, parse_markdown, render_markdown
     from mockprep.paths import ensure_home, home_dir
-    from mockprep.terminal.editor import EditorError, edit_text, editor_argv
+    from mockprep.terminal.editor import EditorError, edit_text, editor_argv, read_draft
 
     try:
-        argv = editor_argv()
-        if argv is None:
+        argv = None if source is not None else editor_argv()
+        if source is not None:
+            draft = parse_markdown(read_draft(source))
+        elif argv is None:
             draft = _prompt_parts(current)
         else:
             template = render_markdown(current or StoryDraft(title="Untitled story"))
@@ -103,7 +107,8 @@ def _write_draft(current: StoryDraft | None) -> StoryDraft:
                 raise UserError("the template was left unchanged; nothing was saved", exit_code=1)
             draft = parse_markdown(saved)
     except EditorError as exc:
-        raise UserError(str(exc), exc.exit_code) from None
+        hint = f" (save it with: {again} --from {exc.kept})" if exc.kept else ""
+        raise UserError(f"{exc}{hint}", exc.exit_code) from None
     if is_blank(draft):
         raise UserError("the draft is empty; nothing was saved", exit_code=1)
     return draft.normalised()
@@ -149,23 +154,33 @@ def _report_save(story_id: int, version: int, draft: StoryDraft) -> None:
         typer.echo(f"Full check: mockprep story check {story_id}")
 
 
+DraftFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--from",
+        metavar="FILE",
+        help="Take the draft from this Markdown file (such as one mockprep kept) instead of an editor.",
+    ),
+]
+
+
 @story_app.command("new")
-def story_new() -> None:
+def story_new(source: DraftFile = None) -> None:
     """Write a new story: in $VISUAL/$EDITOR on a Markdown template, else part by part at prompts."""
-    draft = _write_draft(None)
+    draft = _write_draft(None, "mockprep story new", source)
     story_id, version = _save(draft, None)
     _report_save(story_id, version, draft)
 
 
 @story_app.command("edit")
-def story_edit(story_id: StoryId) -> None:
+def story_edit(story_id: StoryId, source: DraftFile = None) -> None:
     """Edit a story; the save becomes a new version and earlier drafts are kept."""
     store = open_store(sync=False)
     try:
         current = _latest(store, story_id).draft
     finally:
         store.close()  # not held open while the editor runs
-    draft = _write_draft(current)
+    draft = _write_draft(current, f"mockprep story edit {story_id}", source)
     if draft == current.normalised():
         typer.echo("No changes; nothing saved.")
         return

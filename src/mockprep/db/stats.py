@@ -28,15 +28,19 @@ if TYPE_CHECKING:
 def local_date(column: str, offsets: Offsets, *modifiers: str) -> tuple[str, dict[str, str]]:
     """SQL for the local date of the UTC time ``column`` under ``offsets`` (one per DST period, see
     :func:`mockprep.core.stats.utc_offsets`), with SQLite date ``modifiers`` after; and its parameters.
-    The newest period is tested first: most answers are recent."""
+    The periods are searched by halves, so a row costs a few comparisons even over many years."""
     params = {f"shift{i}": f"{minutes:+d} minutes" for i, (_since, minutes) in enumerate(offsets)}
-    cases = []
-    for i in range(len(offsets) - 1, 0, -1):
-        params[f"since{i}"] = db_time(offsets[i][0])
-        cases.append(f"WHEN {column} >= :since{i} THEN :shift{i}")
-    shift = f"CASE {' '.join(cases)} ELSE :shift0 END" if cases else ":shift0"
+    params |= {f"since{i}": db_time(since) for i, (since, _minutes) in enumerate(offsets) if i}
+
+    def shift(first: int, last: int) -> str:
+        if first == last:
+            return f":shift{first}"
+        middle = (first + last + 1) // 2
+        earlier, later = shift(first, middle - 1), shift(middle, last)
+        return f"CASE WHEN {column} < :since{middle} THEN {earlier} ELSE {later} END"
+
     extra = "".join(f", '{m}'" for m in modifiers)
-    return f"date({column}, {shift}{extra})", params
+    return f"date({column}, {shift(0, len(offsets) - 1)}{extra})", params
 
 
 def review_filter(flt: StatsFilter) -> Where:

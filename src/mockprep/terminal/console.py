@@ -29,23 +29,44 @@ def plain_table(*columns: str, whole: Collection[str] = (), title: str | None = 
     table = Table(box=None, pad_edge=False, title=title, title_justify="left")
     for column in columns:
         name = column.removesuffix(">")
-        table.add_column(name, justify="right" if column.endswith(">") else "left", no_wrap=name in whole)
+        table.add_column(
+            name,
+            justify="right" if column.endswith(">") else "left",
+            no_wrap=name in whole,
+            overflow="fold",  # a word too long for its column goes on over lines, never "…"
+        )
     return table
 
 
-def _column_widths(console: Console, table: Table, available: int) -> list[int]:
-    """Content widths for ``table``'s columns: no column narrower than its longest word (a no-wrap
-    column than its longest line), then what is left of ``available`` shared out evenly among the
-    columns that want more. The sum may exceed ``available`` when the longest words alone do."""
+# The narrowest a column other than a whole one is folded to before a table is drawn wider than the
+# terminal.
+FOLD_FLOOR = 4
+
+
+def _column_widths(console: Console, table: Table, available: int, fold: bool = False) -> list[int]:
+    """Content widths for ``table``'s columns: no column narrower than its longest word (a whole one
+    than its longest line), then what is left of ``available`` shared out evenly among the columns that
+    want more. With ``fold``, the widest other columns give way (down to FOLD_FLOOR, folding their
+    longest words) to fit ``available``. The sum exceeds ``available`` when even that is too much."""
     options = console.options.update_width(1_000_000)
-    least, most = [], []
+    least, most, data_least = [], [], []
     for column in table.columns:
-        cells = [column.header, *column.cells] if table.show_header else list(column.cells)
-        sizes = [Measurement.get(console, options, cell) for cell in cells] or [Measurement(1, 1)]
-        widest = max(1, max(size.maximum for size in sizes))
+        header = [Measurement.get(console, options, column.header)] if table.show_header else []
+        data = [Measurement.get(console, options, cell) for cell in column.cells] or [Measurement(1, 1)]
+        widest = max(1, *(size.maximum for size in header + data))
         most.append(widest)
-        least.append(widest if column.no_wrap else max(1, max(size.minimum for size in sizes)))
+        least.append(widest if column.no_wrap else max(1, *(size.minimum for size in header + data)))
+        numbers = column.justify == "right"  # a number is never folded, only its header
+        data_least.append(max(FOLD_FLOOR, *(size.maximum if numbers else size.minimum for size in data)))
     widths = list(least)
+    while fold and sum(widths) > available:
+        # Fold a long header word first, then the widest column's words.
+        other = [i for i, c in enumerate(table.columns) if not c.no_wrap and widths[i] > FOLD_FLOOR]
+        headers = [i for i in other if widths[i] > data_least[i]]
+        words = [i for i in other if table.columns[i].justify != "right"]
+        if not headers and not words:
+            break
+        widths[max(headers or words, key=lambda i: widths[i])] -= 1
     spare = available - sum(widths)
     while spare > 0:
         growing = [i for i, width in enumerate(widths) if width < most[i]]
@@ -73,17 +94,42 @@ def _without_trailing_spaces(lines: Iterable[list[Segment]], indent: int) -> Ite
         yield Segment.line()
 
 
+def _gap(table: Table) -> int:
+    _top, right, _bottom, left = table.padding
+    return right + left
+
+
 def _gaps(table: Table) -> int:
-    return 2 * (len(table.columns) - 1)  # plain_table's padding: one space either side of a gap
+    return _gap(table) * (len(table.columns) - 1)  # no padding at the edges (pad_edge=False)
+
+
+def _fit(console: Console, table: Table, available: int) -> list[int]:
+    """Column widths for ``table`` within ``available``: every word whole; else one space between the
+    columns instead of two; else long header words, then the widest other column's, folded. The sum
+    still exceeds ``available`` when whole columns alone do."""
+    widths = _column_widths(console, table, available - _gaps(table))
+    if sum(widths) + _gaps(table) <= available:
+        return widths
+    table.padding = (0, 1, 0, 0)
+    widths = _column_widths(console, table, available - _gaps(table))
+    if sum(widths) + _gaps(table) <= available:
+        return widths
+    return _column_widths(console, table, available - _gaps(table), fold=True)
 
 
 def _subtable(table: Table, columns: list[int], rows: Iterable[int], header: bool) -> Table:
     """Some of ``table``'s columns and rows, as a table of their own."""
-    sub = Table(box=None, pad_edge=False, show_header=header)
+    sub = Table(box=None, pad_edge=False, show_header=header, padding=table.padding)
     cells = []
     for i in columns:
         column = table.columns[i]
-        sub.add_column(column.header, justify=column.justify, no_wrap=column.no_wrap, style=column.style)
+        sub.add_column(
+            column.header,
+            justify=column.justify,
+            no_wrap=column.no_wrap,
+            style=column.style,
+            overflow=column.overflow,
+        )
         cells.append(list(column.cells))
     for row in rows:
         sub.add_row(*(cells[k][row] for k in range(len(columns))), style=table.rows[row].style)
@@ -99,30 +145,36 @@ def _print_rows(console: Console, table: Table, widths: list[int], indent: int =
 
 
 def print_table(console: Console, table: Table) -> None:
-    """Print a ``plain_table`` with no trailing spaces on its lines and no word ever cut.
+    """Print a ``plain_table`` with no trailing spaces on its lines and nothing cut off.
 
     Cells wrap at spaces; a whole (no-wrap) column keeps each line of its cells on one line. A table
-    whose longest words do not fit the terminal puts each row's first and whole cells on a line of
-    their own and its other cells on the line below; if even that does not fit, the table is drawn as
-    wide as it needs and the terminal wraps its lines: what people copy is never shortened.
+    too wide for the terminal with a whole column after the first puts each row's first and whole
+    cells on a line of their own and its other cells on the line below. Otherwise it narrows the gaps
+    between columns, then folds header words, then the longest words of the widest other column. If
+    the whole columns alone are too wide, the table is drawn as wide as they need and the terminal
+    wraps its lines: what people copy is never shortened.
     """
     available = console.options.max_width
-    widths = _column_widths(console, table, available - _gaps(table))
     keys = [i for i, column in enumerate(table.columns) if i == 0 or column.no_wrap]
     rest = [i for i in range(len(table.columns)) if i not in keys]
+    widths = _column_widths(console, table, available - _gaps(table))
     if sum(widths) + _gaps(table) <= available or not rest or len(keys) < 2:
-        _print_rows(console, table, widths)
+        _print_rows(console, table, _fit(console, table, available))
         return
     if table.title:
         print_text(console, safe(str(table.title)))
     rows = range(table.row_count)
-    top, bottom = _subtable(table, keys, rows, True), _subtable(table, rest, rows, True)
-    indent = widths[0] + 2  # the other cells line up under the second column
-    top_widths = _column_widths(console, top, available - _gaps(top))
-    bottom_widths = _column_widths(console, bottom, available - indent - _gaps(bottom))
+    top = _subtable(table, keys, rows, True)
+    top_widths = _fit(console, top, available)
+    indent = top_widths[0] + _gap(top)  # the other cells line up under the second column
+    bottom = _subtable(table, rest, rows, True)
+    bottom_widths = _fit(console, bottom, available - indent)
     for row in [None, *rows] if table.show_header else rows:
-        for columns, part_widths, part_indent in ((keys, top_widths, 0), (rest, bottom_widths, indent)):
-            piece = _subtable(table, columns, [] if row is None else [row], header=row is None)
+        for part, columns, part_widths, part_indent in (
+            (top, keys, top_widths, 0),
+            (bottom, rest, bottom_widths, indent),
+        ):
+            piece = _subtable(part, list(range(len(columns))), [] if row is None else [row], row is None)
             _print_rows(console, piece, part_widths, part_indent)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import stat
 import subprocess
 import tempfile
 from pathlib import Path
@@ -14,12 +15,14 @@ MAX_DRAFT_BYTES = 1024 * 1024  # a two-minute story is a few kB; this only stops
 class EditorError(Exception):
     """The editor could not be run or the draft is unusable; the message says why.
 
-    ``exit_code`` is 1 for a problem with the environment, 2 for a draft that cannot be taken.
+    ``exit_code`` is 1 for a problem with the environment, 2 for a draft that cannot be taken;
+    ``kept`` is the file that holds the person's text when it was kept.
     """
 
-    def __init__(self, message: str, exit_code: int = 1):
+    def __init__(self, message: str, exit_code: int = 1, kept: Path | None = None):
         super().__init__(message)
         self.exit_code = exit_code
+        self.kept = kept
 
 
 def editor_argv() -> list[str] | None:
@@ -59,13 +62,31 @@ def edit_text(argv: list[str], text: str, folder: Path) -> str:
                 os.replace(path, kept)
             keep_note = f"; your text is kept in {kept}" if kept else ""
             if status != 0:
-                raise EditorError(f"the editor exited with status {status}; nothing was saved{keep_note}")
+                message = f"the editor exited with status {status}; nothing was saved{keep_note}"
+                raise EditorError(message, kept=kept)
             raise EditorError(
                 f"the draft is {size // 1024} kB, over the 1 MB limit for a story; nothing was saved"
                 f"{keep_note}",
                 2,
+                kept,
             )
         return path.read_text(encoding="utf-8", errors="replace")
     finally:
         if kept is None:
             path.unlink(missing_ok=True)
+
+
+def read_draft(path: Path) -> str:
+    """The text of a draft file (``story new --from``): a regular file of at most 1 MB."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise EditorError(f"{path}: {exc.strerror}", 2) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise EditorError(f"{path}: not a regular file", 2)
+    if info.st_size > MAX_DRAFT_BYTES:
+        raise EditorError(f"{path}: {info.st_size // 1024} kB, over the 1 MB limit for a story", 2)
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise EditorError(f"{path}: cannot be read ({exc.strerror})", 2) from None

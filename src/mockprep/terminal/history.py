@@ -34,11 +34,11 @@ def render_history(console: Console, entries: list[HistoryEntry]) -> None:
     for entry in entries:
         s = entry.session
         spent = format_duration((s.ended_at - s.started_at).total_seconds()) if s.ended_at else "-"
-        status = Text(s.status, style={"interrupted": "yellow", "running": "cyan"}.get(s.status, ""))
+        status = safe(s.status, {"interrupted": "yellow", "running": "cyan"}.get(s.status, ""))
         table.add_row(
             str(s.id),
             _local(s.started_at),
-            _kind(s),
+            safe(_kind(s)),  # an imported session's round is data too
             str(entry.answered),
             "-" if entry.score is None else f"{entry.score}",
             spent,
@@ -50,7 +50,7 @@ def render_history(console: Console, entries: list[HistoryEntry]) -> None:
 
 
 def render_session(console: Console, session: SessionInfo, answers: list[SessionAnswer]) -> None:
-    print_text(console, Text(f"Session {session.id} · {_kind(session)} · {session.status}", style="bold"))
+    print_text(console, safe(f"Session {session.id} · {_kind(session)} · {session.status}", "bold"))
     print_text(console, Text(f"{_local(session.started_at)} to {_local(session.ended_at)}", style="dim"))
     if not answers:
         print_text(console, "No answers in this session.")
