@@ -206,7 +206,8 @@ def test_counts_read_normally(cli, tmp_path, monkeypatch) -> None:
     assert too_short.exit_code != 0 and "fits in 1 minute " in too_short.stderr
     editor = tmp_path / "editor.py"
     editor.write_text(
-        "import pathlib, sys\npathlib.Path(sys.argv[1]).write_text('# T\\n\\n## Action\\nI did.\\n')\n"
+        "import pathlib, sys\n"
+        "pathlib.Path(sys.argv[1]).write_text('# T\\n\\n## Action\\nI did.\\n\\n## Result\\nWon.\\n')\n"
     )
     monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
     cli("story", "new")
@@ -214,11 +215,11 @@ def test_counts_read_normally(cli, tmp_path, monkeypatch) -> None:
     assert "(it has only version 1)" in cli("story", "diff", "1", "1", "3").stderr
     out = tmp_path / "stories.md"
     assert "Wrote 1 story to" in cli("story", "export", "-o", str(out)).stderr
-    check = cli("story", "check", "1").stdout
-    assert "1 word " not in check.replace("1 word,", "")  # "2 words", never "1 words"
+    check = " ".join(cli("story", "check", "1").stdout.split())
+    assert "Result (1 word)" in check and "Action (2 words)" in check
     assert not re.search(r"\b1 words\b", check)
     spoken = re.findall(r"[Aa]bout (\S+) spoken", check)
-    assert len(spoken) == 2 and spoken[0] == spoken[1] == "1s"  # one format in the advice and the summary
+    assert spoken == ["1s", "1s"]  # one format in the advice and in the summary line
 
 
 # -- stats with nothing to show -------------------------------------------------------------------
