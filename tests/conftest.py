@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import random
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,8 +25,62 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.setenv("TZ", "UTC")
+    time.tzset()  # the process's local zone follows TZ only once told to
     monkeypatch.setenv("MOCKPREP_SEED", "20261125")  # CLI sessions ask the same questions every run
     return home
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A local time zone to run a test in, and ``start``: 23:30 local time on an evening there — the eve
+    of a daylight-saving change where the zone has one — so that the local day ends half an hour later
+    while the UTC day (east of UTC) does not, and the next local day is 23 or 25 hours long."""
+
+    name: str
+    start: datetime
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.name)
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.tz)
+
+
+ZONES = [
+    pytest.param(Zone("UTC", datetime(2026, 3, 2, 23, 30, tzinfo=UTC)), id="UTC"),
+    pytest.param(Zone("Europe/Paris", datetime(2026, 3, 2, 22, 30, tzinfo=UTC)), id="Paris"),
+    # New York's clocks go forward at 02:00 on 8 March 2026 and back at 02:00 on 1 November.
+    pytest.param(Zone("America/New_York", datetime(2026, 3, 8, 4, 30, tzinfo=UTC)), id="NewYork-spring"),
+    pytest.param(Zone("America/New_York", datetime(2026, 11, 1, 3, 30, tzinfo=UTC)), id="NewYork-autumn"),
+    pytest.param(Zone("Asia/Kolkata", datetime(2026, 3, 2, 18, 0, tzinfo=UTC)), id="Kolkata"),  # UTC+5:30
+]
+# Mark a test that does not take `zone` itself to run it in every zone.
+in_every_zone = pytest.mark.usefixtures("zone")
+
+
+@pytest.fixture(params=ZONES)
+def zone(request: pytest.FixtureRequest, _isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Zone:
+    """Run the test once per zone of ZONES, with the process's local time zone set to it (TZ)."""
+    monkeypatch.setenv("TZ", request.param.name)
+    time.tzset()
+    return request.param
+
+
+@pytest.fixture
+def cli_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """Freeze the clock the CLI commands read (``utc_now``); move it with ``advance``."""
+    import importlib
+    import pkgutil
+
+    import mockprep.cli
+
+    fake = FakeClock()
+    for info in pkgutil.iter_modules(mockprep.cli.__path__):
+        module = importlib.import_module(f"mockprep.cli.{info.name}")
+        if hasattr(module, "utc_now"):
+            monkeypatch.setattr(module, "utc_now", fake)
+    return fake
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import io
 import json
 import random
 import statistics
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from mockprep.core.stats import StatsFilter, heatmap_weeks, level, month_labels,
 from mockprep.db.store import Store
 from mockprep.services.bank_sync import sync_banks
 from mockprep.services.reports import collect
-from tests.conftest import START, write_bank
+from tests.conftest import START, in_every_zone, write_bank
 
 NOW = START + timedelta(days=200)
 
@@ -126,7 +126,7 @@ def history(store: Store, tmp_path: Path):
 
 def test_stats_figures_equal_the_generated_truth(history) -> None:
     store, rows = history
-    data = collect(store, NOW, 0)
+    data = collect(store, NOW, UTC)
     assert data["reviews"] == len(rows)
     for window in (7, 30, 365):
         judged = [r for r in rows if r["state"] == 2 and r["at"] >= NOW - timedelta(days=window)]
@@ -164,7 +164,7 @@ def test_stats_figures_equal_the_generated_truth(history) -> None:
 
 def test_weekly_scores_use_the_one_score_definition(history) -> None:
     store, rows = history
-    data = collect(store, NOW, 0, days=400)
+    data = collect(store, NOW, UTC, days=400)
     expected: dict[tuple[str, str], list[int]] = {}
     for r in rows:
         monday = (r["at"] - timedelta(days=r["at"].weekday())).date().isoformat()
@@ -176,15 +176,16 @@ def test_weekly_scores_use_the_one_score_definition(history) -> None:
 
 def test_filters_narrow_the_figures(history) -> None:
     store, rows = history
-    only = collect(store, NOW, 0, StatsFilter(rounds=("project",)))
+    only = collect(store, NOW, UTC, StatsFilter(rounds=("project",)))
     assert only["reviews"] == sum(r["round"] == "project" for r in rows)
     since = START + timedelta(days=100)
-    later = collect(store, NOW, 0, StatsFilter(since=since))
+    later = collect(store, NOW, UTC, StatsFilter(since=since))
     assert later["reviews"] == sum(r["at"] >= since for r in rows)
-    banked = collect(store, NOW, 0, StatsFilter(banks=("beta",)))
+    banked = collect(store, NOW, UTC, StatsFilter(banks=("beta",)))
     assert banked["reviews"] == sum(r["round"] == "behavioral" for r in rows)
 
 
+@in_every_zone
 def test_stats_cli_empty_state_json_and_bad_input(cli) -> None:
     empty = cli("stats")
     assert empty.exit_code == 0 and "No answers yet" in empty.stdout and "mockprep session" in empty.stdout
@@ -199,6 +200,7 @@ def test_stats_cli_empty_state_json_and_bad_input(cli) -> None:
     assert cli("stats", "--round", "nope").exit_code == 2
 
 
+@in_every_zone
 def test_history_cli_list_detail_and_csv(cli, tmp_path: Path) -> None:
     assert "No sessions yet" in cli("history").stdout
     cli("session", "--limit", "2", input="[bold]first[/bold]\n\n3\nsecond\n\n2\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import stat
 import sys
 from pathlib import Path
 
@@ -52,7 +53,8 @@ def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         "mode = sys.argv[1]\n"
         "target = pathlib.Path(sys.argv[-1])\n"
         "if mode == 'fail': sys.exit(3)\n"
-        f"if mode == 'write': target.write_text(pathlib.Path({str(payload)!r}).read_text())\n"
+        f"if mode.startswith('write'): target.write_text(pathlib.Path({str(payload)!r}).read_text())\n"
+        "if mode == 'write-fail': sys.exit(4)\n"
     )
 
     def use(mode: str, text: str = "") -> None:
@@ -84,12 +86,51 @@ def test_new_through_the_editor_and_edit_makes_versions(cli, editor, home: Path)
 def test_failing_or_untouched_editor_saves_nothing(cli, editor, home: Path) -> None:
     editor("fail")
     result = cli("story", "new")
-    assert result.exit_code == 1 and "exited with status 3; nothing was saved" in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr == "mockprep: error: the editor exited with status 3; nothing was saved\n"
     editor("keep")
     result = cli("story", "new")
-    assert result.exit_code == 1 and "left empty" in result.stderr
-    # Nothing was saved: the database was not even opened.
+    assert result.exit_code == 1
+    assert result.stderr == "mockprep: error: the template was left unchanged; nothing was saved\n"
+    editor("write", "")
+    result = cli("story", "new")
+    assert result.exit_code == 1 and "the draft is empty; nothing was saved" in result.stderr
+    # Nothing was saved: the database was not even opened, and nothing was left behind.
     assert not (home / DB_NAME).exists()
+    assert list(home.iterdir()) == []
+
+
+def test_an_editor_that_fails_after_writing_keeps_the_text(cli, editor, home: Path) -> None:
+    editor("write-fail", STRONG)
+    result = cli("story", "new")
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert "the editor exited with status 4; nothing was saved; your text is kept in " in line
+    kept = Path(line.split("your text is kept in ")[1].split(" ")[0])
+    assert line.endswith(f"(save it with: mockprep story new --from {kept})")
+    assert kept.parent == home and kept.name.startswith("unsaved-story-") and kept.suffix == ".md"
+    assert kept.read_text() == STRONG
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert not (home / DB_NAME).exists()
+    saved = cli("story", "new", "--from", str(kept))
+    assert saved.exit_code == 0 and "Saved story 1 (version 1): Fixing the flaky" in saved.stdout
+    # An edit that fails keeps the changed draft too, and the saved versions stay as they were.
+    editor("write-fail", STRONG.replace("60 days", "90 days"))
+    result = cli("story", "edit", "1")
+    assert result.exit_code == 1 and "(save it with: mockprep story edit 1 --from " in result.stderr
+    assert len(list(home.glob("unsaved-story-*.md"))) == 2
+    assert db_rows(home, "SELECT COUNT(*) FROM story_versions") == [(1,)]
+
+
+def test_new_from_a_file_refuses_what_is_not_a_draft(cli, tmp_path: Path) -> None:
+    for path, message in (
+        (tmp_path / "missing.md", "missing.md: No such file or directory"),
+        (tmp_path, "not a regular file"),
+        (Path("/dev/null"), "/dev/null: not a regular file"),
+    ):
+        result = cli("story", "new", "--from", str(path))
+        assert result.exit_code == 2 and message in result.stderr, result
+        assert len(result.stderr.splitlines()) == 1
 
 
 def test_missing_editor_is_a_clear_error(cli, monkeypatch) -> None:
@@ -228,7 +269,9 @@ def test_a_draft_the_database_refuses_is_kept_in_a_file(cli, editor, home: Path,
     assert "Fixing the flaky nightly evaluation" in kept.read_text()
 
 
-def test_oversized_draft_is_refused(cli, editor) -> None:
+def test_oversized_draft_is_refused_and_kept(cli, editor, home: Path) -> None:
     editor("write", "# Big\n\n## Action\n" + "I did it. " * 120_000)
     result = cli("story", "new")
     assert result.exit_code == 2 and "over the 1 MB limit" in result.stderr
+    (kept,) = home.glob("unsaved-story-*.md")
+    assert f"your text is kept in {kept}" in result.stderr

@@ -10,6 +10,7 @@ import typer
 
 from mockprep.cli.app import UserError, bank_app
 from mockprep.cli.context import make_console, open_store, plain, utc_now
+from mockprep.cli.options import BankId
 
 if TYPE_CHECKING:
     from mockprep.core.banks import BankProblem
@@ -30,7 +31,7 @@ def bank_list() -> None:
 
 
 @bank_app.command("show")
-def bank_show(bank_id: Annotated[str, typer.Argument(metavar="ID", help="The bank's id.")]) -> None:
+def bank_show(bank_id: BankId) -> None:
     """One bank: its details and every question."""
     from mockprep.terminal.banks import render_bank
 
@@ -105,7 +106,7 @@ def bank_add(
 
 @bank_app.command("remove")
 def bank_remove(
-    bank_id: Annotated[str, typer.Argument(metavar="ID", help="The bank's id.")],
+    bank_id: BankId,
 ) -> None:
     """Stop asking a bank's questions. Its history is kept; `bank add ID` brings it back."""
     store = open_store()

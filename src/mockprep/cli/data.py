@@ -9,8 +9,9 @@ import typer
 
 from mockprep import __version__
 from mockprep.cli.app import UserError, app
-from mockprep.cli.context import open_store, output_stream, utc_now
+from mockprep.cli.context import open_store, output_stream, plain, utc_now
 from mockprep.cli.options import Force, Output
+from mockprep.core.wording import plural
 
 
 @app.command("export")
@@ -26,8 +27,8 @@ def export(output: Output = None, force: Force = False) -> None:
         store.close()
     if output is not None:
         typer.echo(
-            f"Exported {counts['questions']} questions, {counts['reviews']} reviews and "
-            f"{counts.get('sessions', 0)} sessions to {output}",
+            f"Exported {plural(counts['questions'], 'question')}, {plural(counts['reviews'], 'review')} and "
+            f"{plural(counts.get('sessions', 0), 'session')} to {output}",
             err=True,
         )
 
@@ -70,17 +71,24 @@ def import_(
     finally:
         store.close()
     typer.echo(
-        f"Imported {counts['questions']} questions, {counts['reviews']} reviews, "
-        f"{counts['sessions']} sessions and {counts.get('stories', 0)} stories."
+        f"Imported {plural(counts['questions'], 'question')}, {plural(counts['reviews'], 'review')}, "
+        f"{plural(counts['sessions'], 'session')} and {plural(counts.get('stories', 0), 'story')}."
     )
 
 
 @app.command()
 def where() -> None:
     """Show where mockprep keeps its data."""
+    from mockprep.db.backups import DIR_NAME
     from mockprep.paths import DB_NAME, builtin_banks_dir, home_dir
 
     home = home_dir()
-    typer.echo(f"home      {home}")
-    typer.echo(f"database  {home / DB_NAME}")
-    typer.echo(f"built-in banks  {builtin_banks_dir()}")
+    places = {
+        "home": home,
+        "database": home / DB_NAME,
+        "backups": home / DIR_NAME,
+        "built-in banks": builtin_banks_dir(),
+    }
+    width = max(map(len, places))
+    for label, path in places.items():
+        typer.echo(plain(f"{label:<{width}}  {path}"))

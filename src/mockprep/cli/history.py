@@ -52,7 +52,11 @@ def history(
 
 
 def _write_csv(output: Path | None, force: bool) -> None:
+    """The review log as CSV. Text is cleaned like everything printed (escape sequences and control
+    characters but newline and tab removed): people open CSV files in terminals too."""
     import csv
+
+    from mockprep.core.sanitize import clean
 
     store = open_store(sync=False)
     try:
@@ -64,9 +68,9 @@ def _write_csv(output: Path | None, force: bool) -> None:
             )  # fmt: skip
             for row in store.sessions.review_log():
                 writer.writerow(
-                    [row.id, row.rated_at.isoformat(), row.key, row.round, row.topic, row.bank, row.rating,
-                     row.state_before, row.duration_ms, row.time_limit_ms, row.suggested, row.session_id,
-                     row.session_kind, row.answer]
+                    [row.id, row.rated_at.isoformat(), clean(row.key), clean(row.round), clean(row.topic),
+                     clean(row.bank), row.rating, row.state_before, row.duration_ms, row.time_limit_ms,
+                     row.suggested, row.session_id, clean(row.session_kind or ""), clean(row.answer)]
                 )  # fmt: skip
     finally:
         store.close()
@@ -74,7 +78,7 @@ def _write_csv(output: Path | None, force: bool) -> None:
 
 @app.command()
 def stats(
-    round: RoundOption = None,
+    round_: RoundOption = None,
     bank: BankOption = None,
     since: Annotated[
         str | None,
@@ -102,10 +106,8 @@ def stats(
     try:
         check_filter_values(store, "banks", bank or [])
         now = utc_now()
-        offset = now.astimezone().utcoffset()
-        offset_minutes = round(offset.total_seconds() / 60) if offset else 0
-        flt = StatsFilter((round.value,) if round else (), tuple(bank or ()), since_at)
-        data = collect(store, now, offset_minutes, flt, days)
+        flt = StatsFilter((round_.value,) if round_ else (), tuple(bank or ()), since_at)
+        data = collect(store, now, None, flt, days)  # days in the system's zone
         leech_lapses = store.settings.leech_lapses
     finally:
         store.close()
@@ -116,6 +118,9 @@ def stats(
 
     console = make_console()
     if data["reviews"] == 0:
-        render_empty_stats(console)
+        filters = [f"--round {round_.value}"] if round_ else []
+        filters += [f"--bank {b}" for b in bank or ()]
+        filters += [f"--since {since}"] if since else []
+        render_empty_stats(console, filters)
         return
     render_stats(console, data, leech_lapses)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from mockprep.cli.app import Round, UserError
+from mockprep.cli.completion import complete_banks, complete_roles, complete_topics
 
 RoundOption = Annotated[
     Round | None,
@@ -20,8 +21,27 @@ RoundOption = Annotated[
     ),
 ]
 BankOption = Annotated[
-    list[str] | None, typer.Option("--bank", "-b", metavar="BANK", help="Only this bank (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--bank", "-b", metavar="BANK", help="Only this bank (repeatable).", autocompletion=complete_banks
+    ),
 ]
+TopicOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).", autocompletion=complete_topics
+    ),
+]
+RoleOption = Annotated[
+    str | None,
+    typer.Option(
+        "--role",
+        metavar="ROLE",
+        help="Only questions for this role, e.g. ml-engineer, data-scientist.",
+        autocompletion=complete_roles,
+    ),
+]
+BankId = Annotated[str, typer.Argument(metavar="ID", help="The bank's id.", autocompletion=complete_banks)]
 Output = Annotated[
     Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to this file (default: stdout).")
 ]

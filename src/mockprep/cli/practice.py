@@ -16,19 +16,19 @@ from mockprep.cli.context import (
     signals_interrupt,
     utc_now,
 )
-from mockprep.cli.options import BankOption, NoTimerOption, RoundOption, TimeLimitOption, timing_options
+from mockprep.cli.options import (
+    BankOption,
+    NoTimerOption,
+    RoleOption,
+    RoundOption,
+    TimeLimitOption,
+    TopicOption,
+    timing_options,
+)
 
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionFilter
     from mockprep.db.store import Store
-
-TopicOption = Annotated[
-    list[str] | None, typer.Option("--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).")
-]
-RoleOption = Annotated[
-    str | None,
-    typer.Option(metavar="ROLE", help="Only questions for this role, e.g. ml-engineer, data-scientist."),
-]
 
 
 def question_filter(

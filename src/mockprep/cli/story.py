@@ -6,11 +6,13 @@ without a shell) on a Markdown template, or answered part by part at prompts whe
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mockprep.cli.app import UserError, story_app
+from mockprep.cli.completion import complete_behavioral_keys, complete_stories
 from mockprep.cli.context import load_settings, make_console, open_store, output_stream, plain, utc_now
 from mockprep.cli.options import Force, Output
 
@@ -19,7 +21,20 @@ if TYPE_CHECKING:
     from mockprep.core.stories import StoryDraft
     from mockprep.db.store import Store
 
-StoryId = Annotated[int, typer.Argument(metavar="ID", help="The story's id (see mockprep story list).")]
+StoryId = Annotated[
+    int,
+    typer.Argument(
+        metavar="ID", help="The story's id (see mockprep story list).", autocompletion=complete_stories
+    ),
+]
+QuestionKey = Annotated[
+    str,
+    typer.Argument(
+        metavar="QUESTION-KEY",
+        help="e.g. core-skills/explain-model-to-non-experts",
+        autocompletion=complete_behavioral_keys,
+    ),
+]
 
 
 def _latest(store: Store, story_id: int) -> StoryVersion:
@@ -63,25 +78,35 @@ def _prompt_parts(current: StoryDraft | None) -> StoryDraft:
     return StoryDraft(title or "Untitled story", competency_slugs(competencies.split(",")), **texts)
 
 
-def _write_draft(current: StoryDraft | None) -> StoryDraft | None:
-    """A new draft from the editor or the prompts; None when nothing usable was written."""
+def _write_draft(current: StoryDraft | None, again: str, source: Path | None = None) -> StoryDraft:
+    """A draft from ``source``, the editor or the prompts; UserError when nothing usable was written.
+
+    A template the editor left exactly as it was is "unchanged" for a new story; for an edit the
+    caller compares the draft with the current one and says there are no changes. Text the editor
+    wrote before failing is kept in a file, and the message says how to save it (``again --from``).
+    """
     from mockprep.core.stories import StoryDraft, is_blank, parse_markdown, render_markdown
     from mockprep.paths import ensure_home, home_dir
-    from mockprep.terminal.editor import EditorError, edit_text, editor_argv
+    from mockprep.terminal.editor import EditorError, edit_text, editor_argv, read_draft
 
     try:
-        argv = editor_argv()
-        if argv is None:
+        argv = None if source is not None else editor_argv()
+        if source is not None:
+            draft = parse_markdown(read_draft(source))
+        elif argv is None:
             draft = _prompt_parts(current)
         else:
             template = render_markdown(current or StoryDraft(title="Untitled story"))
             saved = edit_text(argv, template, ensure_home(home_dir()))
             if saved.strip() == template.strip() and current is None:
-                return None
+                raise UserError("the template was left unchanged; nothing was saved", exit_code=1)
             draft = parse_markdown(saved)
     except EditorError as exc:
-        raise UserError(str(exc), exc.exit_code) from None
-    return None if is_blank(draft) else draft.normalised()
+        hint = f" (save it with: {again} --from {exc.kept})" if exc.kept else ""
+        raise UserError(f"{exc}{hint}", exc.exit_code) from None
+    if is_blank(draft):
+        raise UserError("the draft is empty; nothing was saved", exit_code=1)
+    return draft.normalised()
 
 
 def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
@@ -124,27 +149,33 @@ def _report_save(story_id: int, version: int, draft: StoryDraft) -> None:
         typer.echo(f"Full check: mockprep story check {story_id}")
 
 
+DraftFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--from",
+        metavar="FILE",
+        help="Take the draft from this Markdown file (such as one mockprep kept) instead of an editor.",
+    ),
+]
+
+
 @story_app.command("new")
-def story_new() -> None:
+def story_new(source: DraftFile = None) -> None:
     """Write a new story: in $VISUAL/$EDITOR on a Markdown template, else part by part at prompts."""
-    draft = _write_draft(None)
-    if draft is None:
-        raise UserError("the template was left empty; nothing was saved", exit_code=1)
+    draft = _write_draft(None, "mockprep story new", source)
     story_id, version = _save(draft, None)
     _report_save(story_id, version, draft)
 
 
 @story_app.command("edit")
-def story_edit(story_id: StoryId) -> None:
+def story_edit(story_id: StoryId, source: DraftFile = None) -> None:
     """Edit a story; the save becomes a new version and earlier drafts are kept."""
     store = open_store(sync=False)
     try:
         current = _latest(store, story_id).draft
     finally:
         store.close()  # not held open while the editor runs
-    draft = _write_draft(current)
-    if draft is None:
-        raise UserError("the draft was left empty; nothing was saved", exit_code=1)
+    draft = _write_draft(current, f"mockprep story edit {story_id}", source)
     if draft == current.normalised():
         typer.echo("No changes; nothing saved.")
         return
@@ -207,10 +238,10 @@ def story_history(story_id: StoryId) -> None:
 def story_diff(
     story_id: StoryId,
     old: Annotated[
-        int | None, typer.Argument(metavar="[V1]", help="Older version (default: the one before V2).")
+        int | None, typer.Argument(metavar="V1", help="Older version (default: the one before V2).")
     ] = None,
     new: Annotated[
-        int | None, typer.Argument(metavar="[V2]", help="Newer version (default: the latest).")
+        int | None, typer.Argument(metavar="V2", help="Newer version (default: the latest).")
     ] = None,
 ) -> None:
     """What changed between two drafts (default: the last two)."""
@@ -231,7 +262,8 @@ def story_diff(
     found = {}
     for v, shown in versions.items():
         if shown is None:
-            raise UserError(f"story {story_id} has no version {v} (it has 1 to {latest})")
+            has = "only version 1" if latest == 1 else f"versions 1 to {latest}"
+            raise UserError(f"story {story_id} has no version {v} (it has {has})")
         found[v] = shown.draft
     lines = diff_drafts(found[old_v], found[new_v], f"version {old_v}", f"version {new_v}")
     console = make_console()
@@ -253,9 +285,8 @@ def story_delete(
         if not yes:
             from mockprep.terminal.input import stdin_reader
 
-            prompt = (
-                f"Delete story {story_id} '{latest.draft.title}' and all {latest.version} versions? [y/N] "
-            )
+            versions = "its only version" if latest.version == 1 else f"all {latest.version} versions"
+            prompt = f"Delete story {story_id} '{latest.draft.title}' and {versions}? [y/N] "
             answer = stdin_reader(make_console(), utc_now)(plain(prompt), None)
             if (answer or "").strip().lower() not in ("y", "yes"):
                 typer.echo("Not deleted.")
@@ -403,6 +434,7 @@ def story_rehearse(
 def story_export(output: Output = None, force: Force = False) -> None:
     """All stories as one Markdown document."""
     from mockprep.core.stories import render_markdown
+    from mockprep.core.wording import plural
 
     store = open_store(sync=False)
     try:
@@ -412,9 +444,10 @@ def story_export(output: Output = None, force: Force = False) -> None:
     with output_stream(output, force) as handle:
         handle.write("# My STAR stories\n")
         for listing in listings:
-            # One level down: the document's title is the only level-1 heading.
-            for line in render_markdown(listing.latest.draft, guidance=False).splitlines():
+            # One level down: the document's title is the only level-1 heading. The text is cleaned like
+            # anything printed: a Markdown file is read in terminals too (the JSON export keeps it exact).
+            for line in plain(render_markdown(listing.latest.draft, guidance=False)).splitlines():
                 handle.write(f"\n#{line}" if line.startswith("#") else f"\n{line}")
             handle.write("\n")
     if output is not None:
-        typer.echo(f"Wrote {len(listings)} stories to {output}", err=True)
+        typer.echo(plain(f"Wrote {plural(len(listings), 'story')} to {output}"), err=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mockprep.core.autograde import AutoGrade, check_choice, check_numeric, grade_choice, grade_numeric
+from mockprep.core.wording import plural
 
 if TYPE_CHECKING:
     from mockprep.core.banks import QuestionSpec
@@ -37,7 +38,9 @@ def _check_choice(spec: QuestionSpec) -> None:
     if spec.choices is None or spec.correct is None:
         raise ValueError("a choice question needs 'choices' and 'correct'")
     if ord(spec.correct.lower()) - ord("a") >= len(spec.choices):
-        raise ValueError(f"'correct' is {spec.correct!r} but there are only {len(spec.choices)} choices")
+        raise ValueError(
+            f"'correct' is {spec.correct!r} but there are only {plural(len(spec.choices), 'choice')}"
+        )
 
 
 def _check_numeric(spec: QuestionSpec) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from mockprep.core.settings import Settings
@@ -99,6 +99,35 @@ def sparkline(values: Sequence[float | None], low: float = 0.0, high: float = 10
 def share(passed: int, total: int) -> float | None:
     """A retention share in percent, or None when there is nothing to judge."""
     return None if total == 0 else round(100.0 * passed / total, 1)
+
+
+# The offsets from UTC a zone used: ``(from, minutes east)``, one per change (daylight saving time),
+# the first of which also covers everything before it.
+Offsets = list[tuple[datetime, int]]
+
+
+def utc_offsets(tz: tzinfo | None, start: datetime, end: datetime) -> Offsets:
+    """The offsets from UTC (whole minutes) that ``tz`` uses between ``start`` and ``end``, with the
+    moment each comes into force: one entry unless the zone changes its clocks. ``tz`` None is the
+    system's zone. Weekly samples find the changes; halving the interval finds each to the second."""
+
+    def minutes(at: datetime) -> int:
+        offset = at.astimezone(tz).utcoffset()
+        return round(offset.total_seconds() / 60) if offset else 0
+
+    offsets = [(start, minutes(start))]
+    at = start
+    while at < end:
+        following = min(at + timedelta(days=7), end)
+        if minutes(following) != offsets[-1][1]:
+            before, after = at, following
+            while after - before > timedelta(seconds=1):
+                middle = before + (after - before) / 2
+                before, after = (middle, after) if minutes(middle) == minutes(before) else (before, middle)
+            after = after.replace(microsecond=0)  # clocks change on a whole second
+            offsets.append((after, minutes(after)))
+        at = following
+    return offsets
 
 
 @dataclass(frozen=True)

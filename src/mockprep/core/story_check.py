@@ -19,7 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mockprep.core.durations import format_duration
 from mockprep.core.stories import REQUIRED_PARTS, StoryDraft
+from mockprep.core.wording import plural
 
 TARGET_SHARES = {"situation": 0.20, "task": 0.10, "action": 0.60, "result": 0.10}
 MIN_PART_WORDS = 15
@@ -145,7 +147,7 @@ def _check_parts(words: dict[str, int]) -> CheckItem:
         headings = ", ".join(f"'## {p.capitalize()}'" for p in missing)
         problems.append(f"Missing: {_names(missing)}; write each under its own heading ({headings}).")
     if thin:
-        counts = ", ".join(f"{p.capitalize()} ({words[p]} words)" for p in thin)
+        counts = ", ".join(f"{p.capitalize()} ({plural(words[p], 'word')})" for p in thin)
         problems.append(f"Thin: {counts}; give each part at least {MIN_PART_WORDS} words.")
     halves = sum(2 if words[p] >= MIN_PART_WORDS else 1 if words[p] else 0 for p in REQUIRED_PARTS)
     return _item("parts", False, " ".join(problems), _round(WEIGHTS["parts"] * halves / 8))
@@ -165,7 +167,8 @@ def _check_proportions(words: dict[str, int], shares: dict[str, float], core_wor
         change = _round(abs(words[part] - TARGET_SHARES[part] * core_words))
         if abs(gap) >= 0.05 and change:
             name = part.capitalize()
-            fixes.append(f"cut ~{change} words from {name}" if gap > 0 else f"add ~{change} words to {name}")
+            amount = f"~{plural(change, 'word')}"
+            fixes.append(f"cut {amount} from {name}" if gap > 0 else f"add {amount} to {name}")
     lead = "; Action should be the largest part" if not action_largest else ""
     todo = f": {'; '.join(fixes)}." if fixes else "."
     message = f"{split}; aim for about S 20%, T 10%, A 60%, R 10%{lead}{todo}"
@@ -218,22 +221,22 @@ def _check_first_person(action: str) -> CheckItem:
     return _item("first-person", True, f"The Action is in the first person ('I' ×{mine}, 'we' ×{ours}).")
 
 
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
-
-
 def _check_length(story_words: int, seconds: float) -> CheckItem:
     span = f"1.5-3 minutes ({_MIN_WORDS}-{_MAX_WORDS} words)"
     aim = f"aim for {span}"
     if not story_words:
         return _item("spoken-length", False, f"No story text yet: a told story should last {span}.")
-    said = f"About {_clock(seconds)} spoken ({story_words} words at {WORDS_PER_MINUTE} a minute)"
+    words = plural(story_words, "word")
+    said = f"About {format_duration(seconds)} spoken ({words} at {WORDS_PER_MINUTE} a minute)"
     if seconds < MIN_SECONDS:
-        message = f"{said}: too short; {aim}: add {_MIN_WORDS - story_words} words, mostly to Action."
+        message = (
+            f"{said}: too short; {aim}: add {plural(_MIN_WORDS - story_words, 'word')}, mostly to Action."
+        )
         return _item("spoken-length", False, message, int(WEIGHTS["spoken-length"] * seconds / MIN_SECONDS))
     if seconds > MAX_SECONDS:
-        message = f"{said}: too long; {aim}: cut {story_words - _MAX_WORDS} words, first from Situation."
+        message = (
+            f"{said}: too long; {aim}: cut {plural(story_words - _MAX_WORDS, 'word')}, first from Situation."
+        )
         points = int(WEIGHTS["spoken-length"] * max(0.0, 1 - (seconds - MAX_SECONDS) / MAX_SECONDS))
         return _item("spoken-length", False, message, points)
     return _item("spoken-length", True, f"{said}: within {span}.")
@@ -254,5 +257,6 @@ def _check_filler(texts: dict[str, str], story_words: int) -> CheckItem:
         message = f"Filler: {listed}; cut them or replace them with specifics."
         return _item("filler", False, message, max(0, base - FILLER_PENALTY * total))
     if base < top:
-        return _item("filler", False, f"No filler, but {story_words} words are too few to judge.", base)
+        too_few = f"{plural(story_words, 'word')} {'is' if story_words == 1 else 'are'} too few to judge"
+        return _item("filler", False, f"No filler, but {too_few}.", base)
     return _item("filler", True, "No vague filler words.")

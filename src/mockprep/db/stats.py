@@ -12,6 +12,7 @@ from mockprep.core.stats import (
     BankCardCounts,
     DayCount,
     Leech,
+    Offsets,
     RoundTime,
     StatsFilter,
     TopicRetention,
@@ -22,6 +23,24 @@ from mockprep.db.sql import Where, db_time, question_filter, sql_points
 
 if TYPE_CHECKING:
     from mockprep.db.store import Store
+
+
+def local_date(column: str, offsets: Offsets, *modifiers: str) -> tuple[str, dict[str, str]]:
+    """SQL for the local date of the UTC time ``column`` under ``offsets`` (one per DST period, see
+    :func:`mockprep.core.stats.utc_offsets`), with SQLite date ``modifiers`` after; and its parameters.
+    The periods are searched by halves, so a row costs a few comparisons even over many years."""
+    params = {f"shift{i}": f"{minutes:+d} minutes" for i, (_since, minutes) in enumerate(offsets)}
+    params |= {f"since{i}": db_time(since) for i, (since, _minutes) in enumerate(offsets) if i}
+
+    def shift(first: int, last: int) -> str:
+        if first == last:
+            return f":shift{first}"
+        middle = (first + last + 1) // 2
+        earlier, later = shift(first, middle - 1), shift(middle, last)
+        return f"CASE WHEN {column} < :since{middle} THEN {earlier} ELSE {later} END"
+
+    extra = "".join(f", '{m}'" for m in modifiers)
+    return f"date({column}, {shift(0, len(offsets) - 1)}{extra})", params
 
 
 def review_filter(flt: StatsFilter) -> Where:
@@ -56,13 +75,14 @@ class StatsQueries:
         stmt = text(sql.replace("{where}", clause).replace("{join}", join)).bindparams(*binds)
         return self.store.conn.execute(stmt, {**params, **extra}).all()
 
-    def review_days(self, flt: StatsFilter, offset_minutes: int) -> list[DayCount]:
-        """Reviews per local day (``offset_minutes`` from UTC), every day with any."""
+    def review_days(self, flt: StatsFilter, offsets: Offsets) -> list[DayCount]:
+        """Reviews per local day (the zone's ``offsets`` from UTC), every day with any."""
+        day, params = local_date("r.rated_at", offsets)
         rows = self._agg(
-            "SELECT date(r.rated_at, :shift) AS day, COUNT(*) AS n FROM reviews r{join}"
+            f"SELECT {day} AS day, COUNT(*) AS n FROM reviews r{{join}}"
             " WHERE {where} GROUP BY day ORDER BY day",
             flt,
-            shift=f"{offset_minutes:+d} minutes",
+            **params,
         )
         return [DayCount(date.fromisoformat(r.day), r.n) for r in rows]
 
@@ -81,31 +101,31 @@ class StatsQueries:
         )
         return [TopicRetention(r.round, r.topic, *(v or 0 for v in r[2:])) for r in rows]
 
-    def weekly_scores(self, flt: StatsFilter, start: datetime, offset_minutes: int) -> list[WeekScore]:
+    def weekly_scores(self, flt: StatsFilter, start: datetime, offsets: Offsets) -> list[WeekScore]:
         """Mean points per round and week (Monday, local) of answers given in sessions and mocks."""
         points = sql_points("r.rating", "r.duration_ms", "r.time_limit_ms")
+        week, params = local_date("r.rated_at", offsets, "weekday 0", "-6 days")
         rows = self._agg(
-            "SELECT q.round, date(r.rated_at, :shift, 'weekday 0', '-6 days') AS week,"
+            f"SELECT q.round, {week} AS week,"
             f" AVG({points}) AS score, COUNT(*) AS n FROM reviews r JOIN questions q ON q.id = r.question_id"
             " WHERE {where} AND r.session_id IS NOT NULL AND r.rated_at >= :start"
             " GROUP BY q.round, week ORDER BY week",
             flt,
-            shift=f"{offset_minutes:+d} minutes",
             start=db_time(start),
+            **params,
         )
         return [WeekScore(r.round, date.fromisoformat(r.week), r.score, r.n) for r in rows]
 
-    def due_forecast(self, flt: StatsFilter, end: datetime, offset_minutes: int) -> list[DayCount]:
+    def due_forecast(self, flt: StatsFilter, end: datetime, offsets: Offsets) -> list[DayCount]:
         """Studied questions due per local day until ``end`` (overdue ones fall on past days)."""
         clause, params, binds = question_filter(QuestionFilter(rounds=flt.rounds, banks=flt.banks))
+        day, shifts = local_date("c.due", offsets)
         stmt = text(
-            "SELECT date(c.due, :shift) AS day, COUNT(*) AS n FROM cards c"
+            f"SELECT {day} AS day, COUNT(*) AS n FROM cards c"
             " JOIN questions q ON q.id = c.question_id JOIN banks b ON b.id = q.bank_id"
             f" WHERE {clause} AND c.last_review IS NOT NULL AND c.due < :end GROUP BY day ORDER BY day"
         ).bindparams(*binds)
-        rows = self.store.conn.execute(
-            stmt, {**params, "end": db_time(end), "shift": f"{offset_minutes:+d} minutes"}
-        ).all()
+        rows = self.store.conn.execute(stmt, {**params, **shifts, "end": db_time(end)}).all()
         return [DayCount(date.fromisoformat(r.day), r.n) for r in rows]
 
     def card_counts_by_bank(self, flt: StatsFilter) -> list[BankCardCounts]:

@@ -1,12 +1,21 @@
-"""The console and the two rules of output: user text is literal, tables have no borders."""
+"""The console and the rules of output: user text is literal, tables have no borders and no trailing
+spaces, and what people copy (ids, keys, commands) is never cut."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Iterable
+
 from rich.console import Console
+from rich.measure import Measurement
+from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
 from mockprep.core.sanitize import clean
+from mockprep.core.wording import plural
+
+__all__ = ["make_console", "plain_table", "plural", "print_text", "print_table", "safe"]
 
 
 def safe(text: str, style: str = "") -> Text:
@@ -14,17 +23,189 @@ def safe(text: str, style: str = "") -> Text:
     return Text(clean(text), style=style)
 
 
-def plain_table(*columns: str) -> Table:
-    """A borderless table; a column named with a trailing ``>`` is right-aligned (for numbers)."""
-    table = Table(box=None, pad_edge=False)
+def plain_table(*columns: str, whole: Collection[str] = (), title: str | None = None) -> Table:
+    """A borderless table. A column named with a trailing ``>`` is right-aligned (for numbers); the
+    columns named in ``whole`` hold what people copy (ids, keys) and are never cut (see print_table)."""
+    table = Table(box=None, pad_edge=False, title=title, title_justify="left")
     for column in columns:
-        table.add_column(column.removesuffix(">"), justify="right" if column.endswith(">") else "left")
+        name = column.removesuffix(">")
+        table.add_column(
+            name,
+            justify="right" if column.endswith(">") else "left",
+            no_wrap=name in whole,
+            overflow="fold",  # a word too long for its column goes on over lines, never "…"
+        )
     return table
+
+
+# The narrowest a column other than a whole one is folded to before a table is drawn wider than the
+# terminal.
+FOLD_FLOOR = 4
+
+
+def _column_widths(console: Console, table: Table, available: int, fold: bool = False) -> list[int]:
+    """Content widths for ``table``'s columns: no column narrower than its longest word (a whole one
+    than its longest line), then what is left of ``available`` shared out evenly among the columns that
+    want more. With ``fold``, the widest other columns give way (down to FOLD_FLOOR, folding their
+    longest words) to fit ``available``. The sum exceeds ``available`` when even that is too much."""
+    options = console.options.update_width(1_000_000)
+    least, most, data_least = [], [], []
+    for column in table.columns:
+        header = [Measurement.get(console, options, column.header)] if table.show_header else []
+        data = [Measurement.get(console, options, cell) for cell in column.cells] or [Measurement(1, 1)]
+        widest = max(1, *(size.maximum for size in header + data))
+        most.append(widest)
+        least.append(widest if column.no_wrap else max(1, *(size.minimum for size in header + data)))
+        numbers = column.justify == "right"  # a number is never folded, only its header
+        data_least.append(max(FOLD_FLOOR, *(size.maximum if numbers else size.minimum for size in data)))
+    widths = list(least)
+    while fold and sum(widths) > available:
+        # Fold a long header word first, then the widest column's words.
+        other = [i for i, c in enumerate(table.columns) if not c.no_wrap and widths[i] > FOLD_FLOOR]
+        headers = [i for i in other if widths[i] > data_least[i]]
+        words = [i for i in other if table.columns[i].justify != "right"]
+        if not headers and not words:
+            break
+        widths[max(headers or words, key=lambda i: widths[i])] -= 1
+    spare = available - sum(widths)
+    while spare > 0:
+        growing = [i for i, width in enumerate(widths) if width < most[i]]
+        if not growing:
+            break
+        share = max(1, spare // len(growing))
+        for i in growing:
+            step = min(share, most[i] - widths[i], spare)
+            widths[i] += step
+            spare -= step
+    return widths
+
+
+def _without_trailing_spaces(lines: Iterable[list[Segment]], indent: int) -> Iterable[Segment]:
+    for line in lines:
+        kept = list(line)
+        while kept and not kept[-1].control and not kept[-1].text.rstrip():
+            kept.pop()
+        if kept and not kept[-1].control:
+            last = kept[-1]
+            kept[-1] = Segment(last.text.rstrip(), last.style)
+        if kept and indent:
+            yield Segment(" " * indent)
+        yield from kept
+        yield Segment.line()
+
+
+def _gap(table: Table) -> int:
+    _top, right, _bottom, left = table.padding
+    return right + left
+
+
+def _gaps(table: Table) -> int:
+    return _gap(table) * (len(table.columns) - 1)  # no padding at the edges (pad_edge=False)
+
+
+def _fit(console: Console, table: Table, available: int) -> list[int]:
+    """Column widths for ``table`` within ``available``: every word whole; else one space between the
+    columns instead of two; else long header words, then the widest other column's, folded. The sum
+    still exceeds ``available`` when whole columns alone do."""
+    widths = _column_widths(console, table, available - _gaps(table))
+    if sum(widths) + _gaps(table) <= available:
+        return widths
+    table.padding = (0, 1, 0, 0)
+    widths = _column_widths(console, table, available - _gaps(table))
+    if sum(widths) + _gaps(table) <= available:
+        return widths
+    return _column_widths(console, table, available - _gaps(table), fold=True)
+
+
+def _subtable(table: Table, columns: list[int], rows: Iterable[int], header: bool) -> Table:
+    """Some of ``table``'s columns and rows, as a table of their own."""
+    sub = Table(box=None, pad_edge=False, show_header=header, padding=table.padding)
+    cells = []
+    for i in columns:
+        column = table.columns[i]
+        sub.add_column(
+            column.header,
+            justify=column.justify,
+            no_wrap=column.no_wrap,
+            style=column.style,
+            overflow=column.overflow,
+        )
+        cells.append(list(column.cells))
+    for row in rows:
+        sub.add_row(*(cells[k][row] for k in range(len(columns))), style=table.rows[row].style)
+    return sub
+
+
+def _print_rows(console: Console, table: Table, widths: list[int], indent: int = 0) -> None:
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    width = max(console.options.max_width - indent, sum(widths) + _gaps(table))
+    lines = console.render_lines(table, console.options.update_width(width), pad=False)
+    console.print(Segments(_without_trailing_spaces(lines, indent)), crop=False)
+
+
+def print_table(console: Console, table: Table) -> None:
+    """Print a ``plain_table`` with no trailing spaces on its lines and nothing cut off.
+
+    Cells wrap at spaces; a whole (no-wrap) column keeps each line of its cells on one line. A table
+    too wide for the terminal with a whole column after the first puts each row's first and whole
+    cells on a line of their own and its other cells on the line below. Otherwise it narrows the gaps
+    between columns, then folds header words, then the longest words of the widest other column. If
+    the whole columns alone are too wide, the table is drawn as wide as they need and the terminal
+    wraps its lines: what people copy is never shortened.
+    """
+    available = console.options.max_width
+    keys = [i for i, column in enumerate(table.columns) if i == 0 or column.no_wrap]
+    rest = [i for i in range(len(table.columns)) if i not in keys]
+    widths = _column_widths(console, table, available - _gaps(table))
+    if sum(widths) + _gaps(table) <= available or not rest or len(keys) < 2:
+        _print_rows(console, table, _fit(console, table, available))
+        return
+    if table.title:
+        print_text(console, safe(str(table.title)))
+    rows = range(table.row_count)
+    top = _subtable(table, keys, rows, True)
+    top_widths = _fit(console, top, available)
+    indent = top_widths[0] + _gap(top)  # the other cells line up under the second column
+    bottom = _subtable(table, rest, rows, True)
+    bottom_widths = _fit(console, bottom, available - indent)
+    for row in [None, *rows] if table.show_header else rows:
+        for part, columns, part_widths, part_indent in (
+            (top, keys, top_widths, 0),
+            (bottom, rest, bottom_widths, indent),
+        ):
+            piece = _subtable(part, list(range(len(columns))), [] if row is None else [row], row is None)
+            _print_rows(console, piece, part_widths, part_indent)
+
+
+def _at_spaces(text: Text, width: int) -> list[Text]:
+    """``text`` broken at spaces into lines of ``width`` or less; a longer word keeps a line to itself."""
+    lines: list[Text] = []
+    for paragraph in text.split("\n", allow_blank=True):
+        offsets: list[int] = []
+        line_start = words_on_line = 0
+        for word in re.finditer(r"\S+", paragraph.plain):
+            if words_on_line and word.end() - line_start > width:
+                offsets.append(word.start())
+                line_start, words_on_line = word.start(), 0
+            words_on_line += 1
+        lines.extend(paragraph.divide(offsets))
+    for line in lines:
+        line.rstrip()
+    return lines
+
+
+def print_text(console: Console, text: Text | str, style: str = "", *, wrap: bool = True) -> None:
+    """Print user text or something to copy (a key, an id, a command) without ever cutting a word.
+
+    With ``wrap`` lines break only at spaces, carry no trailing spaces, and a word longer than the
+    terminal is printed whole for the terminal to wrap; without it (a command to paste) the text is
+    printed as one line. A ``str`` is shown literally (see :func:`safe`) in ``style``.
+    """
+    line = text if isinstance(text, Text) else safe(text, style)
+    for part in _at_spaces(line, console.width) if wrap else [line]:
+        console.print(part, crop=False, overflow="ignore", no_wrap=True)
 
 
 def make_console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import stat
 import subprocess
 import tempfile
 from pathlib import Path
@@ -14,12 +15,14 @@ MAX_DRAFT_BYTES = 1024 * 1024  # a two-minute story is a few kB; this only stops
 class EditorError(Exception):
     """The editor could not be run or the draft is unusable; the message says why.
 
-    ``exit_code`` is 1 for a problem with the environment, 2 for a draft that cannot be taken.
+    ``exit_code`` is 1 for a problem with the environment, 2 for a draft that cannot be taken;
+    ``kept`` is the file that holds the person's text when it was kept.
     """
 
-    def __init__(self, message: str, exit_code: int = 1):
+    def __init__(self, message: str, exit_code: int = 1, kept: Path | None = None):
         super().__init__(message)
         self.exit_code = exit_code
+        self.kept = kept
 
 
 def editor_argv() -> list[str] | None:
@@ -34,9 +37,14 @@ def editor_argv() -> list[str] | None:
 
 
 def edit_text(argv: list[str], text: str, folder: Path) -> str:
-    """Open ``text`` in the editor (a private temporary file in ``folder``); return what was saved."""
+    """Open ``text`` in the editor (a private temporary file in ``folder``); return what was saved.
+
+    When the editor fails or the draft cannot be taken, text the person changed is not thrown away: the
+    file stays in ``folder`` as ``unsaved-story-*.md`` (private) and the error names it.
+    """
     fd, name = tempfile.mkstemp(prefix="story-", suffix=".md", dir=folder)
     path = Path(name)
+    kept: Path | None = None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -46,13 +54,39 @@ def edit_text(argv: list[str], text: str, folder: Path) -> str:
             raise EditorError(f"editor {argv[0]!r} was not found; check $VISUAL/$EDITOR") from None
         except OSError as exc:
             raise EditorError(f"cannot run editor {argv[0]!r}: {exc.strerror}") from None
-        if status != 0:
-            raise EditorError(f"the editor exited with status {status}; nothing was saved")
         size = path.stat().st_size
-        if size > MAX_DRAFT_BYTES:
+        if status != 0 or size > MAX_DRAFT_BYTES:
+            changed = size != len(text.encode("utf-8")) or path.read_text("utf-8", "replace") != text
+            if changed:
+                kept = path.with_name(f"unsaved-{path.name}")
+                os.replace(path, kept)
+            keep_note = f"; your text is kept in {kept}" if kept else ""
+            if status != 0:
+                message = f"the editor exited with status {status}; nothing was saved{keep_note}"
+                raise EditorError(message, kept=kept)
             raise EditorError(
-                f"the draft is {size // 1024} kB, over the 1 MB limit for a story; nothing was saved", 2
+                f"the draft is {size // 1024} kB, over the 1 MB limit for a story; nothing was saved"
+                f"{keep_note}",
+                2,
+                kept,
             )
         return path.read_text(encoding="utf-8", errors="replace")
     finally:
-        path.unlink(missing_ok=True)
+        if kept is None:
+            path.unlink(missing_ok=True)
+
+
+def read_draft(path: Path) -> str:
+    """The text of a draft file (``story new --from``): a regular file of at most 1 MB."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise EditorError(f"{path}: {exc.strerror}", 2) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise EditorError(f"{path}: not a regular file", 2)
+    if info.st_size > MAX_DRAFT_BYTES:
+        raise EditorError(f"{path}: {info.st_size // 1024} kB, over the 1 MB limit for a story", 2)
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise EditorError(f"{path}: cannot be read ({exc.strerror})", 2) from None

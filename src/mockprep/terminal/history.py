@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from mockprep.core.durations import format_duration
@@ -13,7 +12,7 @@ from mockprep.core.records import HistoryEntry, SessionAnswer, SessionInfo
 from mockprep.core.sanitize import shorten
 from mockprep.core.scheduler import RATING_NAMES
 from mockprep.core.scoring import session_score
-from mockprep.terminal.console import plural, safe
+from mockprep.terminal.console import plain_table, plural, print_table, print_text, safe
 
 STATUS_LABELS = {"ended_early": "ended early"}  # how each stored status reads; others read as stored
 STATUS_STYLES = {"interrupted": "yellow", "ended_early": "yellow", "running": "cyan"}
@@ -26,7 +25,7 @@ def status_label(status: str) -> str:
 
 def status_text(session: SessionInfo, unrated: int) -> Text:
     """The status, and for a mock with answers never rated, how many (``mock --rate ID`` rates them)."""
-    text = Text(status_label(session.status), style=STATUS_STYLES.get(session.status, ""))
+    text = safe(status_label(session.status), STATUS_STYLES.get(session.status, ""))
     if unrated:
         text.append(f", {unrated} not rated", style="yellow")
     return text
@@ -44,18 +43,10 @@ def _kind(session: SessionInfo) -> str:
 
 
 def render_history(console: Console, entries: list[HistoryEntry]) -> None:
-    table = Table(title="Sessions and mocks, newest first", title_justify="left", box=None, pad_edge=False)
-    for column, justify in (
-        ("id", "right"),
-        ("date", "left"),
-        ("kind", "left"),
-        ("answered", "right"),
-        ("score", "right"),
-        ("time", "right"),
-        ("over", "right"),
-        ("status", "left"),
-    ):
-        table.add_column(column, justify=justify, no_wrap=column != "kind")  # type: ignore[arg-type]
+    table = plain_table(
+        "id>", "date", "kind", "answered>", "score>", "time>", "over>", "status",
+        whole=("id",), title="Sessions and mocks, newest first",
+    )  # fmt: skip
     unrated = []
     for entry in entries:
         s = entry.session
@@ -67,42 +58,43 @@ def render_history(console: Console, entries: list[HistoryEntry]) -> None:
         table.add_row(
             str(s.id),
             _local(s.started_at),
-            _kind(s),
+            safe(_kind(s)),  # an imported session's round is data too
             str(entry.answered),
             score,
             spent,
             str(entry.overtime) if entry.overtime else "",
             status_text(s, 0),
         )
-    console.print(table)
+    print_table(console, table)
     if unrated:
         mocks = f"mock {unrated[0]}" if len(unrated) == 1 else f"mocks {', '.join(unrated)}"
-        console.print(
-            Text(f"* not fully rated: {mocks}; rate the rest with mockprep mock --rate ID", style="yellow")
+        print_text(
+            console,
+            Text(f"* not fully rated: {mocks}; rate the rest with mockprep mock --rate ID", style="yellow"),
         )
-    console.print(Text("Open one: mockprep history ID", style="dim"))
+    print_text(console, Text("Open one: mockprep history ID", style="dim"))
 
 
 def render_session(console: Console, session: SessionInfo, answers: list[SessionAnswer]) -> None:
     unrated = sum(1 for a in answers if not a.rating) if session.kind == "mock" else 0
-    head = Text(f"Session {session.id} · {_kind(session)} · ", style="bold")
+    head = safe(f"Session {session.id} · {_kind(session)} · ", "bold")
     head.append_text(status_text(session, unrated))
-    console.print(head)
-    console.print(Text(f"{_local(session.started_at)} to {_local(session.ended_at)}", style="dim"))
+    print_text(console, head)
+    print_text(console, Text(f"{_local(session.started_at)} to {_local(session.ended_at)}", style="dim"))
     if not answers:
-        console.print("No answers in this session.")
+        print_text(console, "No answers in this session.")
         return
     score = session_score((a.rating, a.overtime) for a in answers if a.rating)
     over = sum(a.overtime for a in answers)
     summary = Text(f"{plural(len(answers), 'answer')} · score {'-' if score is None else score}/100")
     if over:
         summary.append(f" · {over} over time", style="red")
-    console.print(summary)
+    print_text(console, summary)
     for a in answers:
         console.print()
         head = Text(f"{a.position}. ", style="bold")
         head.append_text(safe(a.key, "bold"))
-        console.print(head)
+        print_text(console, head)
         # The figures on their own line: a long question key must not push them onto two.
         limit = "" if a.time_limit_ms is None else f" of {format_duration(a.time_limit_ms / 1000)}"
         figures = Text(
@@ -112,15 +104,15 @@ def render_session(console: Console, session: SessionInfo, answers: list[Session
         figures.append(f" · rating {rating or 'not rated'}")
         if a.coverage:
             figures.append(f" · key points {sum(a.coverage)}/{len(a.coverage)}")
-        console.print(figures)
-        console.print(safe(shorten(a.answer) or "(nothing typed)"))
+        print_text(console, figures)
+        print_text(console, safe(shorten(a.answer) or "(nothing typed)"))
         if a.follow_up:
             line = Text("Follow-up: ", style="magenta")
             line.append_text(safe(a.follow_up, "italic"))
-            console.print(line)
-            console.print(safe(shorten(a.follow_up_answer or "") or "(not answered)"))
+            print_text(console, line)
+            print_text(console, safe(shorten(a.follow_up_answer or "") or "(not answered)"))
     if unrated and session.status != "running":
         console.print()
         them = "it" if unrated == 1 else "them"
         command = f"mockprep mock --rate {session.id}"
-        console.print(Text(f"{plural(unrated, 'answer')} not rated yet; rate {them}: {command}"))
+        print_text(console, Text(f"{plural(unrated, 'answer')} not rated yet; rate {them}: {command}"))

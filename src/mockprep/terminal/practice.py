@@ -27,7 +27,7 @@ from mockprep.core.scheduler import RATING_NAMES, parse_rating
 from mockprep.core.scoring import answer_points
 from mockprep.core.timer import AnswerTiming, Countdown
 from mockprep.practice.ui import filter_options
-from mockprep.terminal.console import plain_table, plural, safe
+from mockprep.terminal.console import plain_table, plural, print_table, safe
 from mockprep.terminal.history import status_label
 from mockprep.terminal.input import QUIT, ReadLine
 
@@ -77,7 +77,7 @@ class TerminalUI:
         more = f" · {progress.remaining} more" if progress.remaining else " · nothing else waiting"
         self.console.print()
         self._rows = 0  # from the rule down: what should still be on screen when the rating is asked
-        self._out(Rule(Text(f"Question {progress.number}{more}"), style="dim"))
+        self._out(heading(Text(f"Question {progress.number}{more}"), self.console.width, "dim"))
         meta = Text()
         meta.append(q.round, style="bold magenta")
         meta.append(" · ")
@@ -226,7 +226,9 @@ class TerminalUI:
             self._more_new(summary)
             return
         title = {"interrupted": "Session interrupted", "ended_early": "Session ended early"}
-        console.print(Rule(Text(title.get(summary.status, "Session complete"), style="bold"), style="dim"))
+        console.print(
+            heading(Text(title.get(summary.status, "Session complete"), style="bold"), console.width, "dim")
+        )
         line = Text(f"{summary.answered} answered in {format_duration(summary.seconds)}")
         if summary.answered:
             line.append("  ·  ")
@@ -271,7 +273,9 @@ class MockTerminalUI(TerminalUI):
 
     def show_mock_intro(self, round: str, minutes: float, planned: int) -> None:
         self.console.print()
-        self.console.print(Rule(Text(f"Mock {round} round · {plural_minutes(minutes)}", style="bold")))
+        self.console.print(
+            heading(Text(f"Mock {round} round · {plural_minutes(minutes)}", style="bold"), self.console.width)
+        )
         self.console.print(
             Text(
                 f"{plural(planned, 'question')} planned, each against its time limit (answer quicker and "
@@ -286,7 +290,7 @@ class MockTerminalUI(TerminalUI):
         question = attempt.record.question
         self.console.print()
         self._rows = 0
-        self._out(Rule(Text(question.key), style="dim"))
+        self._out(heading(safe(question.key), self.console.width, "dim"))
         self._out(safe(question.spec.prompt.strip(), "bold"))
         yours = Text("Your answer: ", style="bold")
         yours.append_text(safe(shorten(attempt.answer.strip()) or "(nothing typed)"))
@@ -310,11 +314,13 @@ class MockTerminalUI(TerminalUI):
         console = self.console
         console.print()
         status = f" ({status_label(report.status)})" if report.status != "completed" else ""
-        console.print(Rule(Text(f"Report card · {report.round} round{status}", style="bold")))
+        console.print(heading(safe(f"Report card · {report.round} round{status}", "bold"), console.width))
         if not report.answers:
             console.print(Text("No questions were answered in this round.", style="dim"))
             return
-        table = plain_table("#>", "question", "time / limit>", "key points>", "rating", "points>")
+        table = plain_table(
+            "#>", "question", "time / limit>", "key points>", "rating", "points>", whole=("question",)
+        )
         for index, a in enumerate(report.answers, start=1):
             timing = a.attempt.timing
             limit = "-" if timing.limit is None else format_duration(timing.limit)
@@ -326,7 +332,7 @@ class MockTerminalUI(TerminalUI):
             rating = RATING_NAMES[Rating(a.rating)] if a.rating else "not rated"
             points = str(answer_points(a.rating, a.overtime)) if a.rating else "-"
             table.add_row(str(index), safe(a.attempt.record.question.key), used, covered, rating, points)
-        console.print(table)
+        print_table(console, table)
         score = report.score
         summary = Text(
             f"Round score {score}/100" if score is not None else "Round not scored (nothing rated)",
@@ -431,6 +437,11 @@ def _time_stop_text(stop: TimeStop, mock: bool = False) -> Text:
         waits = "waits" if stop.waiting == 1 else "wait"
         text += f" {plural(stop.waiting, 'question')} {waits} for next time."
     return safe(text, "yellow")
+
+
+def heading(title: Text, width: int, style: str = "rule.line") -> Rule | Text:
+    """A rule with the title in it, or just the title when the rule would have to cut it short."""
+    return Rule(title, style=style) if title.cell_len + 6 <= width else title
 
 
 def timing_text(timing: AnswerTiming) -> Text:

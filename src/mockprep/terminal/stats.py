@@ -6,12 +6,11 @@ from datetime import date
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from mockprep.core.durations import format_duration
 from mockprep.core.stats import heatmap_weeks, level, month_labels, sparkline
-from mockprep.terminal.console import plain_table, plural, safe
+from mockprep.terminal.console import plain_table, plural, print_table, print_text, safe
 
 HEAT = ("·", "░", "▒", "▓", "█")
 HEAT_STYLES = ("dim", "green", "green", "bold green", "bold green")
@@ -48,8 +47,8 @@ def _render_heatmap(console: Console, data: dict[str, Any]) -> None:
         f"  {plural(data['reviews'], 'answer')} · streak {plural(streak['current'], 'day')}"
         f" (longest {plural(streak['longest'], 'day')})"
     )
-    console.print(title)
-    console.print(Text(f"{'':<5}{month_labels(weeks)}", style="dim"))
+    print_text(console, title)
+    print_text(console, Text(f"{'':<5}{month_labels(weeks)}".rstrip(), style="dim"))
     for weekday, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
         line = Text(f"{name:<4} ")
         for week in weeks:
@@ -59,26 +58,25 @@ def _render_heatmap(console: Console, data: dict[str, Any]) -> None:
             else:
                 heat_level = level(cell[1], peak)
                 line.append(HEAT[heat_level], style=HEAT_STYLES[heat_level])
-        console.print(line)
-    legend = Text("     less ")
+        line.rstrip()
+        print_text(console, line)
+    legend = Text("     less ", style="dim")
     for heat_level in range(5):
         legend.append(HEAT[heat_level], style=HEAT_STYLES[heat_level])
     legend.append(f" more   ({heat['start']} to {heat['end']})")
-    console.print(legend, style="dim")
+    print_text(console, legend)
 
 
 def _render_retention(console: Console, data: dict[str, Any]) -> None:
     retention = data["retention"]
-    console.print(Text("Retention: review answers passed (hard, good or easy)", style="bold"))
-    table = Table(box=None, pad_edge=False)
-    table.add_column("")
-    for window in ("7 days", "30 days", "365 days"):
-        table.add_column(window, justify="right")
+    print_text(console, Text("Retention: review answers passed (hard, good or easy)", style="bold"))
+    windows = ("7", "30", "365")
+    table = plain_table("", *(f"{w} days>" for w in windows), whole=("",))
     overall = retention["overall"]
-    table.add_row("all", *(_cell(overall[f"last_{w}_days"]) for w in ("7", "30", "365")), style="bold")
+    table.add_row("all", *(_cell(overall[f"last_{w}_days"]) for w in windows), style="bold")
     for round_name, figures in retention["by_round"].items():
-        table.add_row(round_name, *(_cell(figures[f"last_{w}_days"]) for w in ("7", "30", "365")))
-    console.print(table)
+        table.add_row(safe(round_name), *(_cell(figures[f"last_{w}_days"]) for w in windows))
+    print_table(console, table)
 
 
 def _cell(figure: dict[str, Any]) -> str:
@@ -86,8 +84,10 @@ def _cell(figure: dict[str, Any]) -> str:
 
 
 def _render_trend_and_time(console: Console, data: dict[str, Any]) -> None:
-    console.print(Text("Scores by week (0-100) and answer times", style="bold"))
-    table = plain_table("round", "weekly score", "last>", "answers>", "median time>", "limit>")
+    print_text(console, Text("Scores by week (0-100) and answer times", style="bold"))
+    table = plain_table(
+        "round", "weekly score", "last>", "answers>", "median time>", "limit>", whole=("round",)
+    )
     times = {t["round"]: t for t in data["time"]["by_round"]}
     for round_name in sorted(set(data["score_trend"]) | set(times)):
         weeks = data["score_trend"].get(round_name, [])
@@ -95,15 +95,15 @@ def _render_trend_and_time(console: Console, data: dict[str, Any]) -> None:
         last = f"{weeks[-1]['score']:.0f}" if weeks else "-"
         t = times.get(round_name)
         table.add_row(
-            round_name,
+            safe(round_name),
             Text(spark, style="cyan"),
             last,
             str(t["answers"]) if t else "0",
             format_duration(t["median_seconds"]) if t else "-",
             format_duration(t["limit_seconds"]) if t and t["limit_seconds"] else "-",
         )
-    console.print(table)
-    console.print(f"Total practice time: {format_duration(data['time']['total_seconds'])}")
+    print_table(console, table)
+    print_text(console, f"Total practice time: {format_duration(data['time']['total_seconds'])}")
 
 
 def _render_due_and_cards(console: Console, data: dict[str, Any]) -> None:
@@ -115,39 +115,48 @@ def _render_due_and_cards(console: Console, data: dict[str, Any]) -> None:
     line.append(f"  today {counts[0] if counts else 0}, 14 days {sum(counts)}")
     if data["due"]["overdue"]:
         line.append(f", overdue {data['due']['overdue']}", style="yellow")
-    console.print(line)
-    table = plain_table("bank", "round", "new>", "learning>", "review>")
+    print_text(console, line)
+    table = plain_table("bank", "round", "new>", "learning>", "review>", whole=("bank", "round"))
     for row in data["cards"]:
         table.add_row(
-            safe(row["bank"]), row["round"], str(row["new"]), str(row["learning"]), str(row["review"])
+            safe(row["bank"]), safe(row["round"]), str(row["new"]), str(row["learning"]), str(row["review"])
         )
-    console.print(table)
+    print_table(console, table)
 
 
 def _render_weak(console: Console, data: dict[str, Any], leech_lapses: int) -> None:
     weakest = data["weakest_topics"]
     if weakest:
         console.print()
-        console.print(Text("Weakest topics (last 365 days)", style="bold"))
+        print_text(console, Text("Weakest topics (last 365 days)", style="bold"))
         for t in weakest:
             figure = t["last_365_days"]
-            console.print(
-                safe(
-                    f"  {t['topic']} ({t['round']}): {_pct(figure['retention'])} of {figure['reviews']}"
-                    f" passed, {plural(t['lapses'], 'lapse')}"
-                )
+            print_text(
+                console,
+                f"  {t['topic']} ({t['round']}): {_pct(figure['retention'])} of"
+                f" {plural(figure['reviews'], 'review answer')} passed, {plural(t['lapses'], 'lapse')}",
             )
-        console.print(safe(f"  Drill them: {data['drill_weakest']}"), style="dim")
+        print_text(console, f"  Drill them: {data['drill_weakest']}", "dim", wrap=False)
     if data["leeches"]:
         console.print()
-        console.print(Text(f"Leeches (forgotten {leech_lapses}+ times after being learned)", style="bold"))
+        print_text(
+            console, Text(f"Leeches (forgotten {leech_lapses}+ times after being learned)", style="bold")
+        )
         for leech in data["leeches"]:
-            console.print(safe(f"  {leech['key']} — {leech['lapses']} lapses"))
+            print_text(console, f"  {leech['key']} — {plural(leech['lapses'], 'lapse')}")
 
 
-def render_empty_stats(console: Console) -> None:
-    console.print(Text("No answers yet, so there is nothing to chart.", style="bold"))
-    console.print("Start with: mockprep session  (or a timed round: mockprep mock --round technical)")
-    console.print(
-        Text("Come back after a few sessions for streaks, retention, trends and a due forecast.", style="dim")
+def render_empty_stats(console: Console, filters: list[str] | None = None) -> None:
+    """What ``stats`` says with nothing to chart: no answers at all, or none that match ``filters``."""
+    if filters:
+        print_text(console, f"No answers match the filters ({' '.join(filters)}).", "bold")
+        print_text(console, Text("Run mockprep stats without them to see everything.", style="dim"))
+        return
+    print_text(console, Text("No answers yet, so there is nothing to chart.", style="bold"))
+    print_text(console, "Start with: mockprep session  (or a timed round: mockprep mock --round technical)")
+    print_text(
+        console,
+        Text(
+            "Come back after a few sessions for streaks, retention, trends and a due forecast.", style="dim"
+        ),
     )

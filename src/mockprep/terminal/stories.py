@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from mockprep.core.durations import format_duration
@@ -13,7 +12,7 @@ from mockprep.core.stories import PARTS
 from mockprep.core.story_check import StoryCheck, check_story, count_words
 from mockprep.core.story_matrix import StoryMatrix
 from mockprep.core.timer import Countdown
-from mockprep.terminal.console import plain_table, safe
+from mockprep.terminal.console import plain_table, print_table, print_text, safe
 from mockprep.terminal.input import ReadLine
 
 MATRIX_LIST = 15  # uncovered questions listed without --all
@@ -25,53 +24,53 @@ def _local(version: StoryVersion) -> str:
 
 def render_story_list(console: Console, listings: list[StoryListing]) -> None:
     if not listings:
-        console.print("No stories yet. Write your first: mockprep story new")
+        print_text(console, "No stories yet. Write your first: mockprep story new")
         return
     table = plain_table(
-        "id>", "title", "competencies", "last edit", "version>", "check>", "rehearsed>", "links>"
-    )
+        "id>", "title", "competencies", "last edit", "version>", "check>", "rehearsed>", "links>",
+        whole=("id", "competencies"),
+    )  # fmt: skip
     for listing in listings:
         latest = listing.latest
         draft = latest.draft
         table.add_row(
             str(latest.story_id),
             safe(draft.title),
-            safe(", ".join(draft.competencies)),
+            safe("\n".join(draft.competencies) or "-"),  # one a line: each stays whole to copy
             _local(latest),
             str(latest.version),
             str(check_story(draft).score),
             str(listing.rehearsals),
             str(listing.links),
         )
-    console.print(table)
+    print_table(console, table)
 
 
 def render_story(console: Console, version: StoryVersion, links: list[str]) -> None:
     draft = version.draft
-    console.print(safe(f"{draft.title}", "bold"))
-    console.print(
+    print_text(console, safe(f"{draft.title}", "bold"))
+    print_text(
+        console,
         safe(
             f"story {version.story_id} · version {version.version} · "
             + (", ".join(draft.competencies) or "no competencies"),
             "dim",
-        )
+        ),
     )
     for part in PARTS:
         text = getattr(draft, part)
         if part == "reflection" and not text:
             continue
         console.print()
-        console.print(Text(part.capitalize(), style="bold cyan"))
-        console.print(safe(text or "(missing)"))
+        print_text(console, Text(part.capitalize(), style="bold cyan"))
+        print_text(console, safe(text or "(missing)"))
     if links:
         console.print()
-        console.print(safe("Answers: " + ", ".join(links), "dim"))
+        print_text(console, safe("Answers: " + ", ".join(links), "dim"))
 
 
 def render_story_history(console: Console, versions: list[StoryVersion]) -> None:
-    table = Table(box=None, pad_edge=False)
-    for column in ("version", "saved", "title", "words", "check"):
-        table.add_column(column)
+    table = plain_table("version>", "saved", "title", "words>", "check>", whole=("version",))
     for version in versions:
         draft = version.draft
         words = sum(count_words(t) for t in draft.parts().values())
@@ -82,7 +81,7 @@ def render_story_history(console: Console, versions: list[StoryVersion]) -> None
             str(words),
             str(check_story(draft).score),
         )
-    console.print(table)
+    print_table(console, table)
 
 
 def render_diff(console: Console, lines: list[str]) -> None:
@@ -96,62 +95,59 @@ def render_diff(console: Console, lines: list[str]) -> None:
             if line.startswith("@")
             else ""
         )
-        console.print(safe(line, style) if style else Text(clean(line)))
+        print_text(console, safe(line, style) if style else Text(clean(line)))
 
 
 def render_check(console: Console, title: str, check: StoryCheck) -> None:
-    console.print(safe(f"{title}: {check.score}/100", "bold"))
-    table = Table(box=None, pad_edge=False, show_header=False)
-    table.add_column(no_wrap=True)
-    table.add_column(justify="right", no_wrap=True)
-    table.add_column()
+    print_text(console, safe(f"{title}: {check.score}/100", "bold"))
+    table = plain_table("item", "points>", "advice", whole=("item", "points"))
+    table.show_header = False
     for item in check.items:
         mark = Text("✓ " if item.passed else "✗ ", style="green" if item.passed else "red")
         mark.append(item.name)
         table.add_row(mark, f"{item.points}/{item.max_points}", safe(item.message))
-    console.print(table)
+    print_table(console, table)
     shares = "  ".join(
         f"{p[0].upper()} {check.percentages.get(p, 0):.0f}%"
         for p in ("situation", "task", "action", "result")
     )
-    console.print(
+    print_text(
+        console,
         safe(
             f"Split {shares} (aim S 20% T 10% A 60% R 10%) · about "
-            f"{check.estimated_seconds // 60}m{check.estimated_seconds % 60:02d}s spoken",
+            f"{format_duration(check.estimated_seconds)} spoken",
             "dim",
-        )
+        ),
     )
 
 
 def render_matrix(console: Console, matrix: StoryMatrix, all_: bool) -> None:
     if matrix.stories:
-        table = Table(box=None, pad_edge=False)
-        table.add_column("competency")
-        for story_id, _story in matrix.stories:
-            table.add_column(str(story_id), justify="center")
+        table = plain_table("competency", *(f"{i}" for i, _d in matrix.stories), whole=("competency",))
+        for column in table.columns[1:]:
+            column.justify = "center"
         for competency in matrix.competencies:
             marks = [
                 Text("●", style="green") if matrix.shows(d, competency) else Text("·", style="dim")
                 for _i, d in matrix.stories
             ]
             table.add_row(safe(competency), *marks)
-        console.print(table)
-        console.print(safe("Stories: " + "; ".join(f"{i} {d.title}" for i, d in matrix.stories), "dim"))
+        print_table(console, table)
+        print_text(console, safe("Stories: " + "; ".join(f"{i} {d.title}" for i, d in matrix.stories), "dim"))
     else:
-        console.print("No stories yet. Write your first: mockprep story new")
+        print_text(console, "No stories yet. Write your first: mockprep story new")
     if matrix.missing:
-        console.print(safe(f"Competencies no story shows yet: {', '.join(matrix.missing)}", "yellow"))
+        print_text(console, f"Competencies no story shows yet: {', '.join(matrix.missing)}", "yellow")
     uncovered = matrix.uncovered
-    console.print(
-        safe(
-            f"Behavioral questions with no linked story and no story of their competencies: "
-            f"{len(uncovered)} of {matrix.questions}"
-        )
+    print_text(
+        console,
+        f"Behavioral questions with no linked story and no story of their competencies: "
+        f"{len(uncovered)} of {matrix.questions}",
     )
     for key in uncovered if all_ else uncovered[:MATRIX_LIST]:
-        console.print(safe(f"  {key}", "dim"))
+        print_text(console, f"  {key}", "dim")
     if not all_ and len(uncovered) > MATRIX_LIST:
-        console.print(Text(f"  … {len(uncovered) - MATRIX_LIST} more (--all)", style="dim"))
+        print_text(console, Text(f"  … {len(uncovered) - MATRIX_LIST} more (--all)", style="dim"))
 
 
 class RehearsalTerminalUI:
@@ -163,7 +159,7 @@ class RehearsalTerminalUI:
 
     def show_outline(self, lines: list[str]) -> None:
         for index, line in enumerate(lines):
-            self.console.print(safe(line, "bold" if index == 0 else ""))
+            print_text(self.console, safe(line, "bold" if index == 0 else ""))
 
     def ready(self, target: float) -> bool:
         prompt = f"Press Enter, then tell the story aloud ({format_duration(target)} target); q cancels: "

@@ -1,0 +1,13 @@
+"""Counted nouns that read normally: "1 question", "2 questions", "1 story", "1.5 minutes"."""
+
+from __future__ import annotations
+
+
+def plural(count: float, noun: str, many: str | None = None) -> str:
+    """``count`` and ``noun``, singular for exactly one; ``many`` names an irregular plural."""
+    number = str(int(count)) if float(count).is_integer() else f"{count:.10g}"
+    if count == 1:
+        return f"{number} {noun}"
+    if many is None:
+        many = f"{noun[:-1]}ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else f"{noun}s"
+    return f"{number} {many}"

@@ -1,0 +1,304 @@
+"""Output people copy, grep and read: ids never cut, no trailing padding, usage lines, help, plurals,
+`where`, and escape sequences kept out of CSV, Markdown and stats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+from mockprep.core.wording import plural
+from mockprep.terminal.console import plain_table, print_table, print_text
+from tests.conftest import db_rows
+
+LONG_KEY = "leadership-and-adversity/disagreed-with-senior-researcher"
+
+# -- the table and text helpers -------------------------------------------------------------------
+
+ids = st.text("abcdefghij-/0123456789", min_size=1, max_size=70).filter(lambda s: s.strip("-/"))
+words = st.lists(st.text("abcdefghijklmnop", min_size=1, max_size=14), min_size=1, max_size=8).map(" ".join)
+
+
+def _render(draw, width: int) -> str:
+    out = io.StringIO()
+    draw(Console(file=out, width=width, color_system=None, highlight=False))
+    return out.getvalue()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(ids, words, st.integers(0, 10**6)), min_size=1, max_size=5),
+    st.integers(20, 130),
+    st.booleans(),
+)
+def test_tables_never_cut_ids_or_words_and_leave_no_trailing_spaces(rows, width: int, numbered: bool) -> None:
+    # Numbered, the id is not the first column: a row too wide is split over two lines.
+    table = plain_table(*(["#>"] if numbered else []), "id", "text", "n>", whole=("id",))
+    for index, (key, text, n) in enumerate(rows, start=1):
+        table.add_row(*([str(index)] if numbered else []), key, text, str(n))
+    out = _render(lambda console: print_table(console, table), width)
+    lines = out.splitlines()
+    assert all(line == line.rstrip() for line in lines)
+    assert "…" not in out
+    # Words of the text column fold only when the terminal is too narrow for them.
+    longest = max(len(word) for _k, text, _n in rows for word in text.split())
+    room = width >= max(len(k) for k, _t, _n in rows) + longest + len("1000000") + 12
+    for key, text, n in rows:
+        assert any(key in line.split() for line in lines), (key, out)  # whole, on one line
+        assert any(str(n) in line.split() for line in lines)  # numbers too
+        for word in text.split() if room else ():
+            assert any(word in line.split() for line in lines), (word, out)
+
+
+@given(st.lists(st.one_of(ids, words), min_size=1, max_size=12).map(" ".join), st.integers(10, 100))
+def test_text_wraps_only_at_spaces(text: str, width: int) -> None:
+    out = _render(lambda console: print_text(console, text), width)
+    assert out.split() == text.split()  # every word whole, in order
+    for line in out.splitlines():
+        assert line == line.rstrip()
+        assert len(line) <= width or " " not in line.strip()  # only a single long word overflows
+
+
+def test_a_row_too_wide_puts_its_other_cells_below() -> None:
+    table = plain_table("#>", "question", "time / limit>", "rating", whole=("question",))
+    table.add_row("1", LONG_KEY, "1m / 2m30s", "good")
+    lines = _render(lambda console: print_table(console, table), 60).splitlines()
+    assert lines == [
+        "#  question",
+        "   time / limit  rating",
+        f"1  {LONG_KEY}",
+        "     1m / 2m30s  good",
+    ]
+
+
+def test_plural() -> None:
+    assert [plural(n, "question") for n in (0, 1, 2)] == ["0 questions", "1 question", "2 questions"]
+    assert (
+        plural(1, "story") == "1 story" and plural(3, "story") == "3 stories" and plural(2, "day") == "2 days"
+    )
+    assert plural(1.0, "minute") == "1 minute" and plural(1.5, "minute") == "1.5 minutes"
+
+
+# -- the commands, narrow or piped ----------------------------------------------------------------
+
+
+@pytest.fixture
+def narrow(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+
+
+def _no_trailing_spaces(text: str) -> bool:
+    return all(line == line.rstrip() for line in text.splitlines())
+
+
+def test_mock_report_and_history_keep_question_keys_whole(cli, narrow) -> None:
+    report = cli("mock", "--round", "behavioral", "--minutes", "5", input="my answer\n\nmy reply\n\nq\n3\n")
+    assert report.exit_code == 0, report.stderr
+    (key,) = re.findall(r"\b[a-z-]+/[a-z-]+\b", report.stdout.split("Report card")[1])
+    assert key in report.stdout.split("Report card")[1].split()  # on one line, not cut or folded
+    assert "…" not in report.stdout.split("Report card")[1]
+    detail = cli("history", "1").stdout
+    assert key in detail.split() and _no_trailing_spaces(detail)
+    listing = cli("history").stdout
+    assert "…" not in listing and _no_trailing_spaces(listing)
+
+
+def test_story_list_and_matrix_keep_competencies_and_keys_whole(cli, narrow, tmp_path, monkeypatch) -> None:
+    draft = tmp_path / "draft.md"
+    draft.write_text(
+        "# A title long enough to wrap several times in a narrow terminal\n"
+        "Competencies: problem-solving, learning-agility, business-acumen\n\n## Action\nI did it.\n"
+    )
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        f"import pathlib, sys\npathlib.Path(sys.argv[1]).write_text(open({str(draft)!r}).read())\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    assert cli("story", "new").exit_code == 0
+    listing = cli("story", "list").stdout
+    for competency in ("problem-solving", "learning-agility", "business-acumen"):
+        assert competency in listing.split()
+    assert "…" not in listing and _no_trailing_spaces(listing)
+    matrix = cli("story", "matrix", "--all").stdout
+    assert LONG_KEY in matrix.splitlines()[-20:] or LONG_KEY in matrix.split()
+    assert _no_trailing_spaces(matrix)
+    history = cli("story", "history", "1").stdout
+    assert "…" not in history and _no_trailing_spaces(history)
+
+
+def test_stats_keep_bank_ids_whole_and_no_trailing_spaces(cli, narrow) -> None:
+    cli("session", "--limit", "2", input="a\n\n3\nb\n\n1\n")
+    out = cli("stats").stdout
+    assert "leadership-and-adversity" in out.split() and "modern-architectures" in out.split()
+    assert "…" not in out and _no_trailing_spaces(out)
+
+
+def test_piped_tables_have_no_trailing_padding(cli) -> None:
+    cli("session", "--limit", "2", input="a\n\n3\nb\n\n1\n")
+    for args in (["history"], ["history", "1"], ["stats"], ["story", "list"]):
+        out = cli(*args).stdout
+        assert out and _no_trailing_spaces(out), args
+
+
+# -- usage, help, plurals, where ------------------------------------------------------------------
+
+
+def _commands(cli) -> list[list[str]]:
+    found = []
+    for group in ("", "bank", "story", "backup"):
+        args = [group] if group else []
+        section = cli(*args, "--help").stdout.split("Commands:")[-1]
+        for name in re.findall(r"(?m)^  ([a-z]+)  ", section):
+            if group or name not in ("bank", "story", "backup"):
+                found.append([*args, name])
+    return found
+
+
+def test_usage_lines_read_normally(cli) -> None:
+    assert (
+        cli("story", "diff", "--help").stdout.splitlines()[0]
+        == "Usage: mockprep story diff [OPTIONS] ID [V1] [V2]"
+    )
+    assert cli("history", "--help").stdout.splitlines()[0] == "Usage: mockprep history [OPTIONS] [SESSION-ID]"
+    assert cli("bank", "validate", "--help").stdout.splitlines()[0].endswith("[OPTIONS] PATH...")
+    commands = _commands(cli)
+    assert len(commands) > 20
+    for command in commands:
+        usage = cli(*command, "--help").stdout.splitlines()[0]
+        assert usage.startswith(f"Usage: mockprep {' '.join(command)}"), usage
+        assert "{" not in usage and "[[" not in usage and "]]" not in usage, usage
+
+
+def test_help_lists_the_daily_commands_first_and_in_full(cli, monkeypatch) -> None:
+    for columns in ("80", "40"):
+        monkeypatch.setenv("COLUMNS", columns)
+        out = cli("--help").stdout
+        daily = out.split("Daily commands:")[1].split("Other commands:")[0]
+        assert re.findall(r"(?m)^  ([a-z]+)  ", daily) == ["session", "mock", "story", "stats", "history"]
+        assert "..." not in out.split("Daily commands:")[1]
+        assert "weakest topics and leeches, practice time." in " ".join(out.split())
+        for other in ("bank", "export", "import", "where", "backup"):
+            assert re.search(rf"(?m)^  {other}  ", out.split("Other commands:")[1])
+
+
+def test_where_is_aligned(cli, home: Path) -> None:
+    lines = cli("where").stdout.splitlines()
+    assert [line.split("  ")[0].strip() for line in lines] == [
+        "home",
+        "database",
+        "backups",
+        "built-in banks",
+    ]
+    starts = {len(line) - len(line.split()[-1]) for line in lines}
+    assert len(starts) == 1  # every path starts in the same column
+    assert str(home) in lines[0]
+
+
+def test_counts_read_normally(cli, tmp_path, monkeypatch) -> None:
+    too_short = cli("mock", "--round", "technical", "--minutes", "1")
+    assert too_short.exit_code != 0 and "fits in 1 minute:" in too_short.stderr
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import pathlib, sys\n"
+        "pathlib.Path(sys.argv[1]).write_text('# T\\n\\n## Action\\nI did.\\n\\n## Result\\nWon.\\n')\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    cli("story", "new")
+    assert "its only version?" in cli("story", "delete", "1", input="n\n").stdout
+    assert "(it has only version 1)" in cli("story", "diff", "1", "1", "3").stderr
+    out = tmp_path / "stories.md"
+    assert "Wrote 1 story to" in cli("story", "export", "-o", str(out)).stderr
+    check = " ".join(cli("story", "check", "1").stdout.split())
+    assert "Result (1 word)" in check and "Action (2 words)" in check
+    assert not re.search(r"\b1 words\b", check)
+    spoken = re.findall(r"[Aa]bout (\S+) spoken", check)
+    assert spoken == ["1s", "1s"]  # one format in the advice and in the summary line
+
+
+# -- stats with nothing to show -------------------------------------------------------------------
+
+
+def test_stats_with_filters_that_match_nothing_says_so(cli) -> None:
+    cli("session", "--round", "technical", "--limit", "1", input="a\n\n3\n")
+    future = cli("stats", "--since", "2099-01-01")
+    assert future.exit_code == 0
+    assert "No answers match the filters (--since 2099-01-01)." in future.stdout
+    assert "No answers yet" not in future.stdout
+    assert "No answers match the filters (--round project)" in cli("stats", "--round", "project").stdout
+    assert "No answers yet" in cli("stats").stdout or "Activity" in cli("stats").stdout
+
+
+# -- escape sequences -----------------------------------------------------------------------------
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[31mred\x9b2J[bold]x[/bold]"
+
+
+def test_csv_log_has_no_escape_sequences(cli, tmp_path: Path) -> None:
+    cli("session", "--limit", "1", input=f"{HOSTILE}\nsecond line\n\n3\n")
+    out = tmp_path / "log.csv"
+    assert cli("history", "--csv", "-o", str(out)).exit_code == 0
+    text = out.read_text()
+    assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
+    (row,) = csv.DictReader(io.StringIO(text))
+    assert row["answer"] == "red[bold]x[/bold]\nsecond line"  # the text, newline kept
+    piped = cli("history", "--csv").stdout
+    assert "\x1b" not in piped and "red[bold]x[/bold]" in piped
+
+
+def test_story_markdown_export_has_no_escape_sequences_and_json_keeps_them(
+    cli, tmp_path, monkeypatch
+) -> None:
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import pathlib, sys\n"
+        f"pathlib.Path(sys.argv[1]).write_text('# Title {HOSTILE}\\n\\n## Action\\nI did {HOSTILE}.\\n')\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    assert cli("story", "new").exit_code == 0
+    markdown = cli("story", "export").stdout
+    assert "\x1b" not in markdown and "\x9b" not in markdown and "\x07" not in markdown
+    assert "## Title red[bold]x[/bold]" in markdown and "I did red[bold]x[/bold]." in markdown
+    # The JSON export keeps the text exactly (the import must restore it).
+    import json
+
+    out = tmp_path / "all.json"
+    cli("export", "-o", str(out))
+    (story,) = json.loads(out.read_text())["stories"]
+    assert story["versions"][0]["title"] == f"Title {HOSTILE}"
+    assert "\x1b" not in out.read_text()  # JSON writes control characters as \u escapes
+
+
+def test_stats_show_imported_round_and_topic_names_literally(cli, home: Path) -> None:
+    cli("session", "--limit", "1", input="a\n\n1\n")
+    import sqlite3
+
+    con = sqlite3.connect(home / "mockprep.db")
+    con.execute("UPDATE questions SET round = ?, topic = ?", (f"r{HOSTILE}", f"t{HOSTILE}"))
+    con.execute("UPDATE reviews SET state_before = 2")
+    con.commit()
+    con.close()
+    out = cli("stats").stdout
+    assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out
+    assert "rred[bold]x[/bold]" in out  # markup shown literally, not interpreted
+    assert db_rows(home, "SELECT COUNT(*) FROM reviews") == [(1,)]
+
+
+def test_history_shows_imported_session_rounds_literally(cli, home: Path) -> None:
+    cli("mock", "--round", "behavioral", "--minutes", "5", input="a\n\nb\n\n\n")
+    import sqlite3
+
+    con = sqlite3.connect(home / "mockprep.db")
+    con.execute("UPDATE sessions SET round = ?, status = ?", (f"r{HOSTILE}", f"s{HOSTILE}"))
+    con.commit()
+    con.close()
+    for args in (["history"], ["history", "1"]):
+        out = cli(*args).stdout
+        assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out, args
+        assert "rred[bold]x[/bold]" in out and "sred[bold]x[/bold]" in out, args
