@@ -239,6 +239,13 @@ class ScriptedUI:
         self.timings.append(attempt.timing)
         self.coverages.append(attempt.assessment.coverage)
 
+    checklists: list[object] = field(default_factory=list)  # what confirm_checklist returns, in turn
+
+    def confirm_checklist(self, attempt):
+        if self.checklists:
+            return self.checklists.pop(0)
+        return [p.verdict for p in attempt.assessment.points] or None
+
     def read_rating(self, intervals, suggested):
         self.suggestions.append(suggested)
         if not self.ratings:

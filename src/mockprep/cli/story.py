@@ -402,7 +402,7 @@ def story_rehearse(
     from mockprep.core.durations import parse_duration
     from mockprep.practice.rehearsal import rehearse
     from mockprep.terminal.input import stdin_reader
-    from mockprep.terminal.practice import timing_text
+    from mockprep.terminal.reveal import timing_text
     from mockprep.terminal.stories import RehearsalTerminalUI
 
     settings = load_settings()

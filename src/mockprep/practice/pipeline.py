@@ -20,7 +20,7 @@ from mockprep.core.card_actions import (
     recorded_text,
     undo_text,
 )
-from mockprep.core.grading import Grader, default_grader
+from mockprep.core.grading import Grader, default_grader, rating_from_checklist
 from mockprep.core.kinds import kind_of
 from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import card_state, make_scheduler, preview_intervals, review
@@ -123,6 +123,12 @@ class Pipeline:
         self.ui.show_reveal(attempt)
         record = attempt.record
         proposal = attempt.assessment.suggested
+        if attempt.assessment.points:  # the person confirms the key points; the rating follows them
+            checklist = self.ui.confirm_checklist(attempt)
+            if checklist is None:
+                return None
+            if checklist != [p.verdict for p in attempt.assessment.points] or proposal is None:
+                proposal = rating_from_checklist(checklist, attempt.timing.overtime > 0)
         suggested = None if proposal is None else Rating(proposal)
         while True:
             preview_at = self.clock() if mock_answer_id is not None else attempt.answered_at

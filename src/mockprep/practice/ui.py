@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from fsrs import Rating
 
     from mockprep.core.card_actions import CardAction
-    from mockprep.core.grading import Assessment
+    from mockprep.core.grading import Assessment, Verdict
     from mockprep.core.questions import QuestionRecord
     from mockprep.core.records import StoryOption
     from mockprep.core.timer import AnswerTiming, Countdown, TimeStop
@@ -144,6 +144,10 @@ class PracticeUI(Protocol):
         """The typed answer, or None when the person quits. A countdown may be shown while typing."""
 
     def show_reveal(self, attempt: Attempt) -> None: ...
+
+    def confirm_checklist(self, attempt: Attempt) -> list[Verdict] | None:
+        """The key points the person confirms they covered, starting from the grader's; None when they
+        quit. A UI that cannot ask returns the grader's proposal unchanged."""
 
     def read_rating(
         self, intervals: dict[Rating, timedelta], suggested: Rating | None

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fsrs import Rating
-from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.rule import Rule
@@ -25,13 +24,15 @@ from mockprep.core.kinds import kind_of
 from mockprep.core.sanitize import clean, shorten
 from mockprep.core.scheduler import RATING_NAMES, parse_rating
 from mockprep.core.scoring import answer_points
-from mockprep.core.timer import AnswerTiming, Countdown
+from mockprep.core.timer import Countdown
 from mockprep.practice.ui import filter_options
 from mockprep.terminal.console import plain_table, plural, print_table, safe
 from mockprep.terminal.history import status_label
 from mockprep.terminal.input import QUIT, ReadLine
+from mockprep.terminal.reveal import confirm_checklist, key_point_lines, timing_text, typed_rows
 
 if TYPE_CHECKING:
+    from mockprep.core.grading import Verdict
     from mockprep.core.questions import QuestionRecord
     from mockprep.core.records import StoryOption
     from mockprep.core.timer import TimeStop
@@ -137,6 +138,13 @@ class TerminalUI:
                 padding=(0, 1),
             )
         )
+
+    def confirm_checklist(self, attempt: Attempt) -> list[Verdict] | None:
+        """The key points the person says they covered (the grader's ticks to start from); None when
+        they quit. Only at a terminal: piped input keeps its line protocol and the grader's proposal."""
+        if not self.read_line.interactive or not attempt.assessment.points:
+            return [p.verdict for p in attempt.assessment.points] or None
+        return confirm_checklist(self.read_line, attempt, self._out)
 
     def _page(self, answer: Text) -> None:
         """The model answer in pages: the first fits under what is on screen (the question included),
@@ -371,37 +379,6 @@ def rating_help(suggested: Rating | None) -> Text:
     return line
 
 
-def key_point_lines(attempt: Attempt) -> list[Text]:
-    """The key points, each marked covered or not when the grader judged them, and the follow-ups."""
-    spec = attempt.record.question.spec
-    coverage = attempt.assessment.coverage
-    heading = "Key points"
-    if coverage is not None:
-        heading += f" — your answer covers {sum(coverage)} of {len(coverage)} (by matching words)"
-    lines = [Text(heading, style="bold")]
-    for index, point in enumerate(spec.key_points):
-        if coverage is None:
-            line = Text("  • ")
-        elif coverage[index]:
-            line = Text("  ✓ ", style="green")
-        else:
-            line = Text("  ✗ ", style="red")
-        line.append_text(safe(point))
-        lines.append(line)
-    if spec.follow_ups:
-        lines.append(Text("\nAn interviewer might ask next", style="bold"))
-        for follow_up in spec.follow_ups:
-            line = Text("  → ")
-            line.append_text(safe(follow_up, "italic"))
-            lines.append(line)
-    return lines
-
-
-def typed_rows(answer: str, width: int) -> int:
-    """Rows an answer typed after a two-column prompt takes on screen."""
-    return sum(max(1, -(-(cell_len(line) + 2) // max(width, 1))) for line in answer.split("\n"))
-
-
 def _new_done(summary: SessionSummary) -> str:
     """Why no more new questions come: today's limit for the selection, or --new."""
     if summary.new_option == 0:
@@ -442,19 +419,6 @@ def _time_stop_text(stop: TimeStop, mock: bool = False) -> Text:
 def heading(title: Text, width: int, style: str = "rule.line") -> Rule | Text:
     """A rule with the title in it, or just the title when the rule would have to cut it short."""
     return Rule(title, style=style) if title.cell_len + 6 <= width else title
-
-
-def timing_text(timing: AnswerTiming) -> Text:
-    """``⏱ 1m40s of 3m`` or, past the limit, ``⏱ 3m40s — 40s over the 3m limit`` in red."""
-    used = format_duration(timing.seconds)
-    if timing.limit is None:
-        return Text(f"⏱ {used}", style="dim")
-    if timing.overtime > 0:
-        return Text(
-            f"⏱ {used} — {format_duration(timing.overtime)} over the {format_duration(timing.limit)} limit",
-            style="bold red",
-        )
-    return Text(f"⏱ {used} of {format_duration(timing.limit)}", style="green")
 
 
 def _when(moment: datetime, now: datetime) -> str:

@@ -1,0 +1,135 @@
+"""What comes after an answer: the time taken, the auto-grade, the key-point checklist the person
+confirms, the follow-ups, and the model answer (in pages on a terminal)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
+from rich.text import Text
+
+from mockprep.core.durations import format_duration
+from mockprep.core.grading import Verdict
+from mockprep.core.sanitize import shorten
+from mockprep.core.timer import AnswerTiming
+from mockprep.terminal.console import safe
+
+if TYPE_CHECKING:
+    from mockprep.practice.ui import Attempt
+    from mockprep.terminal.input import ReadLine
+
+MARKS = {
+    Verdict.COVERED: ("✓", "green"),
+    Verdict.PARTLY: ("◐", "yellow"),
+    Verdict.MISSING: ("✗", "red"),
+    Verdict.CONTRADICTED: ("≠", "bold red"),
+}
+EVIDENCE_CHARS = 110  # the matched sentence is shown up to this long
+CHECKLIST_HELP = "numbers toggle (e.g. 2 4), a ticks all, n none, Enter accepts"
+
+
+def timing_text(timing: AnswerTiming) -> Text:
+    """``⏱ 1m40s of 3m`` or, past the limit, ``⏱ 3m40s — 40s over the 3m limit`` in red."""
+    used = format_duration(timing.seconds)
+    if timing.limit is None:
+        return Text(f"⏱ {used}", style="dim")
+    if timing.overtime > 0:
+        return Text(
+            f"⏱ {used} — {format_duration(timing.overtime)} over the {format_duration(timing.limit)} limit",
+            style="bold red",
+        )
+    return Text(f"⏱ {used} of {format_duration(timing.limit)}", style="green")
+
+
+def checklist_heading(verdicts: Sequence[Verdict], blank: bool) -> Text:
+    if blank:
+        return Text("Key points — tick the ones you said", style="bold")
+    covered = sum(v is Verdict.COVERED for v in verdicts)
+    text = Text(f"Key points — the grader ticks {covered} of {len(verdicts)}", style="bold")
+    contradicted = sum(v is Verdict.CONTRADICTED for v in verdicts)
+    if contradicted:
+        text.append(f" and finds {contradicted} stated the other way round", style="bold red")
+    return text
+
+
+def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None) -> list[Text]:
+    """The key points, numbered and marked (with the sentence each mark rests on), and the follow-ups.
+
+    ``verdicts`` overrides the grader's marks (the checklist as the person has set it).
+    """
+    spec = attempt.record.question.spec
+    points = attempt.assessment.points
+    lines: list[Text] = []
+    if points:
+        marks = list(verdicts) if verdicts is not None else [p.verdict for p in points]
+        lines.append(checklist_heading(marks, not attempt.answer.strip()))
+        for number, (point, verdict) in enumerate(zip(points, marks, strict=True), start=1):
+            symbol, style = MARKS[verdict]
+            line = Text(f"  {number} ", style="bold")
+            line.append(f"{symbol} ", style=style)
+            line.append_text(safe(point.point))
+            lines.append(line)
+            if point.evidence and verdict is not Verdict.MISSING:
+                quote = Text("      “", style="dim italic")
+                quote.append_text(safe(shorten(point.evidence.strip(), EVIDENCE_CHARS), "dim italic"))
+                quote.append("”", style="dim italic")
+                lines.append(quote)
+    else:
+        lines.append(Text("Key points", style="bold"))
+        for point in spec.key_points:
+            line = Text("  • ")
+            line.append_text(safe(point))
+            lines.append(line)
+    if spec.follow_ups:
+        lines.append(Text("\nAn interviewer might ask next", style="bold"))
+        for follow_up in spec.follow_ups:
+            line = Text("  → ")
+            line.append_text(safe(follow_up, "italic"))
+            lines.append(line)
+    return lines
+
+
+def toggle(verdicts: list[Verdict], reply: str) -> list[Verdict] | str:
+    """The checklist after a reply: numbers flip ticked ↔ not ticked, ``a`` ticks all, ``n`` none.
+
+    Returns the problem as a string when the reply cannot be read.
+    """
+    words = reply.replace(",", " ").split()
+    if words == ["a"]:
+        return [Verdict.COVERED] * len(verdicts)
+    if words == ["n"]:
+        return [Verdict.MISSING] * len(verdicts)
+    if not all(w.isdigit() and 1 <= int(w) <= len(verdicts) for w in words):
+        return f"type key-point numbers 1-{len(verdicts)}, a, n, or just Enter"
+    changed = list(verdicts)
+    for word in words:
+        index = int(word) - 1
+        changed[index] = Verdict.MISSING if changed[index] is Verdict.COVERED else Verdict.COVERED
+    return changed
+
+
+def confirm_checklist(read_line: ReadLine, attempt: Attempt, print_line: object) -> list[Verdict] | None:
+    """Let the person set the checklist; None when they quit. ``print_line(Text)`` shows a line."""
+    verdicts = [p.verdict for p in attempt.assessment.points]
+    while True:
+        ticked = " ".join(str(i) for i, v in enumerate(verdicts, start=1) if v is Verdict.COVERED) or "none"
+        line = Text("You covered: ", style="bold")
+        line.append(ticked)
+        line.append(f"   ({CHECKLIST_HELP})", style="dim")
+        print_line(line)  # type: ignore[operator]
+        reply = read_line("checklist> ", None)
+        if reply is None or reply.strip() == "q":
+            return None
+        if not reply.strip():
+            return verdicts
+        result = toggle(verdicts, reply.strip().lower())
+        if isinstance(result, str):
+            print_line(Text(result, style="yellow"))  # type: ignore[operator]
+            continue
+        verdicts = result
+
+
+def typed_rows(answer: str, width: int) -> int:
+    """Rows an answer typed after a two-column prompt takes on screen."""
+    return sum(max(1, -(-(cell_len(line) + 2) // max(width, 1))) for line in answer.split("\n"))
