@@ -420,3 +420,58 @@ def test_one_very_long_string_is_read_in_a_few_growing_chunks(
     assert found == long
     reads = opened[0].reads if where == "head" else opened[1].reads
     assert reads < 40, reads  # 48 MB in 64 KB chunks would be 768
+
+
+review_values = {
+    "id": st.sampled_from([1, 7, 0, -1, 2**63 - 1, 2**63, True, None, "1", 1.0]),
+    "rated_at": st.sampled_from(
+        ["2026-03-02T09:00:00.123456+00:00", "2026-03-02T09:00:00+01:00", "2026-03-02T09:00:00", "x", None,
+         "9999-12-31T23:59:59.999999+00:00", "2026-13-02T09:00:00.123456+00:00", 5]
+    ),
+    "rating": st.sampled_from([1, 4, 0, 5, None, True, 2.0]),
+    "state_before": st.sampled_from([0, 3, -1, 4, None, False]),
+    "duration_ms": st.sampled_from([0, 10, -1, 2**63, None, 1.5]),
+    "session": st.sampled_from([None, 1, 2, 99, "1", True]),
+    "answer": st.sampled_from(["", "text", "é", "\ud800", None, 3]),
+    "time_limit_ms": st.sampled_from([None, 0, 60_000, -5, "60"]),
+    "coverage": st.sampled_from([None, [], [True, False], [1, 0], "yes", [True, None]]),
+    "suggested": st.sampled_from([None, 1, 4, 0, 5, False]),
+}  # fmt: skip
+
+
+VALID_REVIEW = {
+    "id": 7,
+    "rated_at": "2026-03-02T09:00:00.123456+00:00",
+    "rating": 3,
+    "state_before": 2,
+    "duration_ms": 10,
+    "session": 1,
+    "answer": "text",
+    "time_limit_ms": 60_000,
+    "coverage": [True, False],
+    "suggested": 3,
+}
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(sorted(review_values)), st.booleans(), max_size=3),
+    st.data(),
+)
+def test_the_quick_review_test_agrees_with_the_full_one(changes: dict[str, bool], data) -> None:
+    """One to three fields of a valid review replaced by a hostile value (True) or removed (False)."""
+    from mockprep.core.export_checks import REVIEW, RecordProblem, _plain_review, check_fields
+
+    review = dict(VALID_REVIEW)
+    for name, replace in changes.items():
+        if replace:
+            review[name] = data.draw(review_values[name])
+        else:
+            del review[name]
+    sessions = {1, 2}
+    try:
+        check_fields(review, REVIEW, "r")
+        full = review.get("session") is None or review["session"] in sessions
+    except RecordProblem:
+        full = False
+    assert _plain_review(review, sessions) == full

@@ -8,6 +8,7 @@ opens them (a source may be a device or a pipe); the next bank sync decides what
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -170,7 +171,7 @@ def _questions(
                     r.get("answer", ""),
                     r["duration_ms"],
                     r.get("time_limit_ms"),
-                    None if r.get("coverage") is None else json.dumps(r["coverage"]),
+                    _coverage_json(r.get("coverage")),
                     r.get("suggested"),
                     index,
                     number,
@@ -199,6 +200,16 @@ def _questions(
         raw.execute(sql)
 
 
+@functools.cache
+def _coverage_json_of(coverage: tuple[bool, ...]) -> str:
+    return json.dumps(list(coverage))
+
+
+def _coverage_json(coverage: list[bool] | None) -> str | None:
+    # A few key points each covered or not: a handful of distinct lists among a million reviews.
+    return None if coverage is None else _coverage_json_of(tuple(coverage))
+
+
 def _name_duplicate_review(raw: sqlite3.Connection) -> None:
     """Raise RecordProblem naming the second review that reuses an id (the only way the copy fails)."""
     row = raw.execute(
@@ -217,34 +228,38 @@ def _name_duplicate_review(raw: sqlite3.Connection) -> None:
 
 def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker) -> None:
     checker.check_mock_answers(doc)
-    ids = {key: qid for key, qid in conn.execute(text("SELECT key, id FROM questions"))}
+    raw = conn.connection.driver_connection
+    ids = dict(raw.execute("SELECT key, id FROM questions"))
+    rows = []
     for index, m in enumerate(doc.get("mock_answers", [])):
         review = m.get("review")
-        known = conn.execute(text("SELECT 1 FROM reviews WHERE id = :r"), {"r": review}).first()
-        if review is not None and known is None:
+        if (
+            review is not None
+            and raw.execute("SELECT 1 FROM reviews WHERE id = ?", (review,)).fetchone() is None
+        ):
             raise RecordProblem(f"mock_answers[{index}].review", f"no review {review} in questions[].reviews")
-        conn.execute(
-            text(
-                "INSERT INTO mock_answers (id, session_id, question_id, position, answered_at,"
-                " answer, follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage,"
-                " review_id) VALUES (:id, :session, :q, :position, :answered_at, :answer,"
-                " :follow_up, :follow_up_answer, :duration_ms, :time_limit_ms, :coverage, :review)"
-            ),
-            {
-                "id": m["id"],
-                "session": m["session"],
-                "q": ids[m["key"]],
-                "position": m["position"],
-                "answered_at": from_iso(m["answered_at"]),
-                "answer": m["answer"],
-                "follow_up": m.get("follow_up"),
-                "follow_up_answer": m.get("follow_up_answer"),
-                "duration_ms": m["duration_ms"],
-                "time_limit_ms": m.get("time_limit_ms"),
-                "coverage": None if m.get("coverage") is None else json.dumps(m["coverage"]),
-                "review": review,
-            },
+        rows.append(
+            (
+                m["id"],
+                m["session"],
+                ids[m["key"]],
+                m["position"],
+                from_iso(m["answered_at"]),
+                m["answer"],
+                m.get("follow_up"),
+                m.get("follow_up_answer"),
+                m["duration_ms"],
+                m.get("time_limit_ms"),
+                _coverage_json(m.get("coverage")),
+                review,
+            )
         )
+    raw.executemany(
+        "INSERT INTO mock_answers (id, session_id, question_id, position, answered_at, answer, follow_up,"
+        " follow_up_answer, duration_ms, time_limit_ms, coverage, review_id)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
 
 
 def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> None:
