@@ -145,6 +145,8 @@ def test_restore_is_refused_while_a_session_runs_and_its_ratings_are_kept(cli, h
         session_id = db_rows(home, "SELECT MAX(id) FROM sessions")[0][0]
         assert f"session {session_id} is running (process {run.proc.pid})" in line
         assert "finish or quit it" in line
+        asked = cli("backup", "restore", backup.name, input="y\n")  # refused before asking
+        assert asked.exit_code == 1 and "Replace" not in asked.stdout
         run.send("given after the refused restore\n\n3\n")
         run.wait_for("rating> ")
         run.wait_for("Question 2")

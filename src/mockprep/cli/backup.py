@@ -57,7 +57,7 @@ def backup_restore(
     Refused while a session or mock runs (its answers would be lost). Without --yes it asks on the
     terminal; any answer but yes, or no terminal to ask on, leaves everything as it was (exit 1).
     """
-    from mockprep.db.backups import BackupError, RestoreRefused, backup_dir, restore_backup
+    from mockprep.db.backups import BackupError, RestoreRefused, backup_dir, refuse_if_running, restore_backup
     from mockprep.paths import DB_NAME, home_dir
     from mockprep.practice.pipeline import process_alive
 
@@ -65,6 +65,10 @@ def backup_restore(
     source = backup_dir(home) / Path(name).name
     if not source.is_file():
         raise UserError(f"no backup named {name!r} (see mockprep backup list)")
+    try:
+        refuse_if_running(home / DB_NAME, process_alive)  # before asking; restore_backup checks again
+    except RestoreRefused as exc:
+        raise UserError(f"not restored: {exc}", exit_code=1) from None
     if not yes:
         typer.echo(f"Replace {home / DB_NAME} with {source.name}? [y/N] ", nl=False)
         answer = sys.stdin.readline()

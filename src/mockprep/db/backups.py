@@ -82,6 +82,9 @@ def _copy(source: sqlite3.Connection, target: Path) -> None:
     destination = sqlite3.connect(target)
     try:
         source.backup(destination)
+        # A self-contained file: in WAL mode (copied from the source) merely opening it to check it
+        # would leave -wal and -shm files beside it.
+        destination.execute("PRAGMA journal_mode = DELETE")
     finally:
         destination.close()
     fd = os.open(target, os.O_RDONLY)
@@ -142,7 +145,8 @@ def prune(home: Path, now: datetime, keep: int, protect: Iterable[Path] = ()) ->
         if room > 0:
             room -= 1
             continue
-        backup.path.unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{backup.path}{suffix}").unlink(missing_ok=True)
         removed.append(backup.path)
     return removed
 
@@ -216,6 +220,17 @@ def running_sessions(db_path: Path, alive: Callable[[int], bool]) -> list[tuple[
     return [(sid, kind, pid) for sid, kind, pid in rows if pid != os.getpid() and alive(pid)]
 
 
+def refuse_if_running(db_path: Path, alive: Callable[[int], bool]) -> None:
+    """Raise RestoreRefused naming a session a live process is running on the database."""
+    running = running_sessions(db_path, alive)
+    if running:
+        sid, kind, pid = running[0]
+        name = "mock round" if kind == "mock" else "session"
+        raise RestoreRefused(
+            f"{name} {sid} is running (process {pid}); finish or quit it first, then restore"
+        )
+
+
 def restore_backup(
     backup: Path,
     db_path: Path,
@@ -231,13 +246,7 @@ def restore_backup(
     that was replaced, if one could be made.
     """
     check_backup(backup)
-    running = running_sessions(db_path, alive)
-    if running:
-        sid, kind, pid = running[0]
-        name = "mock round" if kind == "mock" else "session"
-        raise RestoreRefused(
-            f"{name} {sid} is running (process {pid}); finish or quit it first, then restore"
-        )
+    refuse_if_running(db_path, alive)
     safety = None
     if db_path.exists():
         try:
