@@ -202,6 +202,48 @@ def test_a_connection_cut_short_by_a_signal_is_replaced(store: Store) -> None:
     assert store.q("SELECT COUNT(*) FROM bank_sources WHERE path = 'c'").scalar_one() == 1
 
 
+def test_a_signal_python_had_to_ignore_is_sent_again() -> None:
+    """A handler's exception raised inside a finalizer is printed as "Exception ignored" (a
+    traceback) and lost; the session would go on. It must be re-sent and take effect instead."""
+    from mockprep.cli.context import signals_interrupt
+    from mockprep.practice.pipeline import SessionInterrupted
+
+    class Finalized:
+        def __del__(self) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)
+            sum(range(1000))  # bytecode to run the handler on, inside the finalizer
+
+    printed: list[object] = []
+    saved_hook = sys.unraisablehook
+    sys.unraisablehook = printed.append  # what Python would print, recorded instead
+    try:
+        with pytest.raises(SessionInterrupted), signals_interrupt():
+            Finalized()
+            threading.Event().wait(timeout=10)  # a signal ends the wait; the timeout only bounds it
+    finally:
+        sys.unraisablehook = saved_hook
+    assert printed == []
+
+
+def test_after_the_first_interruption_further_signals_do_not_cut_the_closing_writes(store: Store) -> None:
+    from mockprep.cli.context import signals_interrupt
+    from mockprep.practice.pipeline import SessionInterrupted
+
+    with signals_interrupt():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            threading.Event().wait(timeout=10)
+        except SessionInterrupted:
+            pass
+        # The session closes: another SIGTERM (or two) must not interrupt what it still has to do.
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGHUP)
+        with store.write() as conn:
+            conn.exec_driver_sql("INSERT INTO bank_sources (path, added_at) VALUES ('z', '2026-01-01')")
+        sum(range(1000))
+    assert store.q("SELECT COUNT(*) FROM bank_sources").scalar_one() == 1
+
+
 def test_sigterm_in_a_mock_keeps_answers(home: Path) -> None:
     run = Running(home, "mock", "--round", "behavioral", "--minutes", "10")
     run.wait_for("> ")

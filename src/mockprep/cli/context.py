@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from mockprep.cli.app import UserError
 
@@ -106,7 +106,10 @@ class signals_interrupt:
     """While active, SIGTERM and SIGHUP end a session the way Ctrl-C does (ratings kept).
 
     A signal that arrives while a rating (or any write) is being stored takes effect the moment the
-    transaction has ended, so it never cuts a statement in half; Ctrl-C is handled the same way.
+    transaction has ended, so it never cuts a statement in half; Ctrl-C is handled the same way. Once
+    one has taken effect the session is ending, and further signals are not raised again in the middle
+    of its closing writes. One that Python could not raise (it arrived inside a finalizer, where
+    exceptions are ignored) is sent again a moment later.
     """
 
     def __enter__(self) -> None:
@@ -115,25 +118,48 @@ class signals_interrupt:
         from mockprep.db.store import defer_while_writing
         from mockprep.practice.pipeline import SessionInterrupted
 
-        def _interrupt(signum: int) -> None:
+        self.raised = False
+
+        def interrupt(signum: int) -> None:
+            self.raised = True
             if signum == signal.SIGINT:
                 raise KeyboardInterrupt
             raise SessionInterrupted(signum)
 
-        def _handle(signum: int, _frame: object) -> None:
-            if not defer_while_writing(lambda: _interrupt(signum)):
-                _interrupt(signum)
+        def handle(signum: int, _frame: object) -> None:
+            if self.raised:
+                return  # the session is already ending
+            if not defer_while_writing(lambda: interrupt(signum)):
+                interrupt(signum)
 
-        self._old = {}
-        for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-            if sig is not None:
-                self._old[sig] = signal.signal(sig, _handle)
+        def unraisable(info: Any) -> None:
+            exc = info.exc_value
+            if isinstance(exc, KeyboardInterrupt | SessionInterrupted):
+                import threading
+
+                self.raised = False
+                signum = exc.args[0] if isinstance(exc, SessionInterrupted) else signal.SIGINT
+                threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+                return
+            self._old_hook(info)
+
+        self._old: dict[int, Any] = {}
+        self._old_hook = sys.unraisablehook
+        try:
+            sys.unraisablehook = unraisable
+            for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+                if sig is not None:
+                    self._old[sig] = signal.signal(sig, handle)
+        except BaseException:
+            self.__exit__()
+            raise
 
     def __exit__(self, *exc: object) -> None:
         import signal
 
         for sig, handler in self._old.items():
             signal.signal(sig, handler)
+        sys.unraisablehook = self._old_hook
 
 
 STDOUT = Path("-")
@@ -197,11 +223,12 @@ def output_stream(output: Path | None, force: bool) -> Iterator[TextIO]:
 def dated_output(stem: str, suffix: str, now: datetime) -> Path:
     """A new file in the current folder named after today's date: ``stem-YYYY-MM-DD[-N]suffix``."""
     day = now.astimezone().strftime("%Y-%m-%d")
-    path = Path(f"{stem}-{day}{suffix}")
+    folder = Path.cwd()
+    path = folder / f"{stem}-{day}{suffix}"
     number = 1
     while path.exists() or path.is_symlink():
         number += 1
-        path = Path(f"{stem}-{day}-{number}{suffix}")
+        path = folder / f"{stem}-{day}-{number}{suffix}"
     return path
 
 
