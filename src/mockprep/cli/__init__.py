@@ -21,9 +21,14 @@ __all__ = ["app", "main"]
 # -- entry point --------------------------------------------------------------------------------
 
 
+def one_line(message: str) -> str:
+    """``message`` as one line: a parser's multi-line excerpt or a wrapped text joined with spaces."""
+    return " ".join(plain(message).split())
+
+
 def _fail(message: str, code: int) -> NoReturn:
     try:
-        sys.stderr.write(f"mockprep: error: {plain(message)}\n")
+        sys.stderr.write(f"mockprep: error: {one_line(message)}\n")
         sys.stderr.flush()
     except OSError:
         pass
@@ -49,20 +54,30 @@ def main(argv: list[str] | None = None) -> Any:
     except BrokenPipeError:
         # Output piped into e.g. `head` that closed early: not an error worth a traceback.
         os._exit(0)
-    except OSError as exc:
-        _fail(f"{exc.strerror or exc}", 1)
-    except Exception as exc:
-        # A database damaged while in use (e.g. truncated) surfaces in the middle of a command.
-        if "sql" in type(exc).__module__ and type(exc).__name__ in ("DatabaseError", "OperationalError"):
-            from mockprep.paths import DB_NAME, home_dir
-
-            detail = str(getattr(exc, "orig", exc)).splitlines()[0]
-            _fail(
-                f"{home_dir() / DB_NAME} cannot be read ({detail}). Restore a backup "
-                "(mockprep backup list, then mockprep backup restore NAME).",
-                1,
-            )
-        raise
+    except BaseException as exc:
+        # SIGTERM/SIGHUP during a session end it as Ctrl-C does; one that arrives while the session is
+        # already closing (its answers stored) ends the command here.
+        if type(exc).__name__ == "SessionInterrupted":
+            _fail("interrupted", 128 + int(exc.args[0]) if exc.args else 130)
+        if not isinstance(exc, Exception) or isinstance(exc, typer.Exit | SystemExit):
+            raise
+        _fail_unexpected(exc)
     if isinstance(result, int) and result:
         sys.exit(result)
     return result
+
+
+def _fail_unexpected(exc: Exception) -> NoReturn:
+    """An OSError or a database error in the middle of a command: say what is really wrong."""
+    from mockprep.db.errors import is_database_error
+
+    if is_database_error(exc):
+        # e.g. a database damaged while in use, a full disk, a lock held too long
+        from mockprep.db.store import explain_db_error
+        from mockprep.paths import DB_NAME, home_dir
+
+        _fail(explain_db_error(home_dir() / DB_NAME, exc), 1)
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        _fail(f"{where}{exc.strerror or exc}", 1)
+    raise exc

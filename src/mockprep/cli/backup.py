@@ -52,22 +52,37 @@ def backup_restore(
     name: Annotated[str, typer.Argument(metavar="NAME", help="A name from `mockprep backup list`.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Replace your data with a backup. The data it replaces is backed up first (when readable)."""
-    from mockprep.db.backups import BackupError, backup_dir, restore_backup
+    """Replace your data with a backup. The data it replaces is backed up first (when readable).
+
+    Refused while a session or mock runs (its answers would be lost). Without --yes it asks on the
+    terminal; any answer but yes, or no terminal to ask on, leaves everything as it was (exit 1).
+    """
+    from mockprep.db.backups import BackupError, RestoreRefused, backup_dir, refuse_if_running, restore_backup
     from mockprep.paths import DB_NAME, home_dir
+    from mockprep.practice.pipeline import process_alive
 
     home = home_dir()
     source = backup_dir(home) / Path(name).name
     if not source.is_file():
         raise UserError(f"no backup named {name!r} (see mockprep backup list)")
+    try:
+        refuse_if_running(home / DB_NAME, process_alive)  # before asking; restore_backup checks again
+    except RestoreRefused as exc:
+        raise UserError(f"not restored: {exc}", exit_code=1) from None
     if not yes:
         typer.echo(f"Replace {home / DB_NAME} with {source.name}? [y/N] ", nl=False)
         answer = sys.stdin.readline()
+        if not answer:
+            typer.echo()
+            raise UserError("not restored: no answer (use --yes to restore without asking)", exit_code=1)
         if answer.strip().lower() not in ("y", "yes"):
-            typer.echo("Not restored.")
-            return
+            raise UserError("not restored: you answered no", exit_code=1)
     try:
-        safety = restore_backup(source, home / DB_NAME, home, utc_now(), load_settings().backup_keep)
+        safety = restore_backup(
+            source, home / DB_NAME, home, utc_now(), load_settings().backup_keep, alive=process_alive
+        )
+    except RestoreRefused as exc:
+        raise UserError(f"not restored: {exc}", exit_code=1) from None
     except BackupError as exc:
         raise UserError(f"{exc}; nothing was changed", exit_code=1) from None
     except OSError as exc:

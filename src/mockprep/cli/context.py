@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from mockprep.cli.app import UserError
 
@@ -60,13 +60,20 @@ def open_store(sync: bool = True) -> Store:
         from mockprep.services.bank_sync import sync_banks
 
         report = sync_banks(store, utc_now())
-        if report.problems:
-            err = make_console(stderr=True)
-            from mockprep.terminal.console import safe
-
-            for problem in report.problems:
-                err.print(safe(f"warning: {problem}"), style="yellow")
+        for problem in report.problems:
+            warn(str(problem))
     return store
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr: yellow on a terminal, never wrapped, escape sequences removed."""
+    line = " ".join(plain(message).split())
+    if sys.stderr.isatty():
+        from mockprep.terminal.console import safe
+
+        make_console(stderr=True).print(safe(f"warning: {line}"), style="yellow", soft_wrap=True)
+    else:
+        sys.stderr.write(f"warning: {line}\n")
 
 
 def check_filter_values(store: Store, kind: str, values: list[str]) -> None:
@@ -96,41 +103,109 @@ def session_rng() -> random.Random:
 
 
 class signals_interrupt:
-    """While active, SIGTERM and SIGHUP end a session the way Ctrl-C does (ratings kept)."""
+    """While active, SIGTERM and SIGHUP end a session the way Ctrl-C does (ratings kept).
+
+    A signal that arrives while a rating (or any write) is being stored takes effect the moment the
+    transaction has ended, so it never cuts a statement in half; Ctrl-C is handled the same way. Once
+    one has taken effect the session is ending, and further signals are not raised again in the middle
+    of its closing writes. One that Python could not raise (it arrived inside a finalizer, where
+    exceptions are ignored) is sent again a moment later.
+    """
 
     def __enter__(self) -> None:
         import signal
 
+        from mockprep.db.store import defer_while_writing
         from mockprep.practice.pipeline import SessionInterrupted
 
-        def _raise(signum: int, _frame: object) -> None:
+        self.raised = False
+
+        def interrupt(signum: int) -> None:
+            self.raised = True
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
             raise SessionInterrupted(signum)
 
-        self._old = {}
-        for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-            if sig is not None:
-                self._old[sig] = signal.signal(sig, _raise)
+        def handle(signum: int, _frame: object) -> None:
+            if self.raised:
+                return  # the session is already ending
+            if not defer_while_writing(lambda: interrupt(signum)):
+                interrupt(signum)
+
+        def unraisable(info: Any) -> None:
+            exc = info.exc_value
+            if isinstance(exc, KeyboardInterrupt | SessionInterrupted):
+                import threading
+
+                self.raised = False
+                signum = exc.args[0] if isinstance(exc, SessionInterrupted) else signal.SIGINT
+                threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+                return
+            self._old_hook(info)
+
+        self._old: dict[int, Any] = {}
+        self._old_hook = sys.unraisablehook
+        try:
+            sys.unraisablehook = unraisable
+            for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+                if sig is not None:
+                    self._old[sig] = signal.signal(sig, handle)
+        except BaseException:
+            self.__exit__()
+            raise
 
     def __exit__(self, *exc: object) -> None:
         import signal
 
         for sig, handler in self._old.items():
             signal.signal(sig, handler)
+        sys.unraisablehook = self._old_hook
+
+
+STDOUT = Path("-")
+
+
+def check_output_target(output: Path, force: bool) -> None:
+    """Refuse an ``-o`` target that must not be replaced: anything but a regular file (a device, a
+    pipe, a folder), mockprep's own database files and backups, or an existing file without --force."""
+    from mockprep.db.backups import DIR_NAME
+    from mockprep.paths import DB_NAME, home_dir
+
+    home = home_dir()
+    protected = [home / f"{DB_NAME}{suffix}" for suffix in ("", "-wal", "-shm", "-journal", ".restoring")]
+    target = output.resolve()
+    backups = (home / DIR_NAME).resolve()
+    if (
+        target in {p.resolve() for p in protected}
+        or target.parent == backups
+        or any(p.exists() and output.exists() and os.path.samefile(p, output) for p in protected)
+    ):
+        raise UserError(f"{output} is mockprep's own data; write the output somewhere else")
+    if not output.exists():
+        return
+    if output.is_dir():
+        raise UserError(f"{output} is a folder")
+    if not output.is_file():
+        raise UserError(
+            f"{output} is not a regular file (a device or a pipe); "
+            "use -o - to write to standard output, or name a file"
+        )
+    if not force:
+        raise UserError(f"{output} already exists; use --force to overwrite it")
 
 
 @contextmanager
 def output_stream(output: Path | None, force: bool) -> Iterator[TextIO]:
-    """Standard output, or a private (0600) file that replaces ``output`` only once fully written.
+    """Standard output (no ``output``, or ``-``), or a private (0600) file that replaces ``output``
+    only once fully written.
 
-    An existing file is never overwritten without ``force``; a failure leaves it as it was.
+    An existing file is never overwritten without ``force``, and never one that is not a regular file
+    or is mockprep's own database (see :func:`check_output_target`); a failure leaves it as it was.
     """
-    if output is None:
+    if output is None or output == STDOUT:
         yield sys.stdout
         return
-    if output.exists() and not force:
-        raise UserError(f"{output} already exists; use --force to overwrite it")
-    if output.is_dir():
-        raise UserError(f"{output} is a folder")
+    check_output_target(output, force)
     partial = output.with_name(f".{output.name}.partial")
     try:
         fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
@@ -143,3 +218,54 @@ def output_stream(output: Path | None, force: bool) -> Iterator[TextIO]:
         raise UserError(f"cannot write {output}: {exc.strerror}", exit_code=1) from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+def dated_output(stem: str, suffix: str, now: datetime) -> Path:
+    """A new file in the current folder named after today's date: ``stem-YYYY-MM-DD[-N]suffix``."""
+    day = now.astimezone().strftime("%Y-%m-%d")
+    folder = Path.cwd()
+    path = folder / f"{stem}-{day}{suffix}"
+    number = 1
+    while path.exists() or path.is_symlink():
+        number += 1
+        path = folder / f"{stem}-{day}-{number}{suffix}"
+    return path
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Write ``text`` to the new file ``path``, private to the user (0600) from the first byte and synced;
+    on any failure nothing is left behind (never an empty or half-written file)."""
+    data = text.encode("utf-8", "surrogateescape")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if os.path.lexists(path):
+            raise FileExistsError(17, "File exists", str(path))
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def keep_rescue_file(name: str, text: str, now: datetime) -> Path:
+    """Keep ``text`` (work that could not be saved) in a new private file in the data folder, named
+    ``name-YYYYmmdd-HHMMSS[-N].md``; raises OSError when even that fails (nothing is left behind)."""
+    from mockprep.paths import ensure_home, home_dir
+
+    folder = ensure_home(home_dir())
+    stamp = f"{name}-{now.astimezone():%Y%m%d-%H%M%S}"
+    path = folder / f"{stamp}.md"
+    number = 1
+    while True:
+        try:
+            write_private_file(path, text)
+            return path
+        except FileExistsError:
+            number += 1
+            path = folder / f"{stamp}-{number}.md"

@@ -9,23 +9,39 @@ import typer
 
 from mockprep import __version__
 from mockprep.cli.app import UserError, app
-from mockprep.cli.context import open_store, output_stream, plain, utc_now
-from mockprep.cli.options import Force, Output
+from mockprep.cli.context import STDOUT, dated_output, open_store, output_stream, plain, utc_now
+from mockprep.cli.options import Force
 from mockprep.core.wording import plural
 
 
 @app.command("export")
-def export(output: Output = None, force: Force = False) -> None:
+def export(
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to this file; - for standard output. Default: standard output when it is "
+            "piped, else a new file mockprep-export-DATE.json in the current folder.",
+        ),
+    ] = None,
+    force: Force = False,
+) -> None:
     """Write all your data (progress, reviews, sessions, stories) as one JSON document."""
+    import sys
+
     from mockprep.services.exchange import write_export
 
+    if output is None and sys.stdout.isatty():
+        output = dated_output("mockprep-export", ".json", utc_now())  # not a megabyte on the screen
     store = open_store(sync=False)
     try:
         with output_stream(output, force) as handle:
             counts = write_export(store, handle, utc_now(), __version__)
     finally:
         store.close()
-    if output is not None:
+    if output is not None and output != STDOUT:
         typer.echo(
             f"Exported {plural(counts['questions'], 'question')}, {plural(counts['reviews'], 'review')} and "
             f"{plural(counts.get('sessions', 0), 'session')} to {output}",
@@ -37,13 +53,16 @@ def export(output: Output = None, force: Force = False) -> None:
 def import_(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A file written by mockprep export.")],
 ) -> None:
-    """Restore a `mockprep export` file into an empty home."""
+    """Restore a `mockprep export` file into a home without reviews, sessions or stories.
+
+    Every record is checked first; the first one that cannot be imported is named (e.g.
+    questions[12].reviews[3].rating) and nothing is written.
+    """
+    from mockprep.core.export_checks import RecordProblem
     from mockprep.db.bulk import EXPORT_FORMAT, EXPORT_VERSION
     from mockprep.db.bulk_import import ImportRefused
     from mockprep.services.exchange import read_export
 
-    if not file.is_file():
-        raise UserError(f"{file}: no such file")
     try:
         head, questions = read_export(file)
     except OSError as exc:
@@ -59,15 +78,17 @@ def import_(
         )
     store = open_store(sync=False)
     try:
-        counts = store.bulk.import_data(head, questions)
+        counts = store.bulk.import_data(head, questions, utc_now())
     except ImportRefused as exc:
         raise UserError(str(exc)) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except RecordProblem as exc:
+        raise UserError(f"{file}: malformed export: {exc}; nothing imported") from None
+    except ValueError as exc:  # the file breaks off midway, or is not valid JSON further on
+        raise UserError(f"{file}: {exc}; nothing imported") from None
+    except OSError as exc:
+        raise UserError(f"{file}: cannot be read ({exc.strerror}); nothing imported", exit_code=1) from None
+    except (KeyError, TypeError, AttributeError) as exc:  # a shape the checks do not know yet
         raise UserError(f"{file}: malformed export ({type(exc).__name__}: {exc}); nothing imported") from None
-    except Exception as exc:  # ijson reports a file that breaks off midway with its own error type
-        if type(exc).__module__.startswith("ijson"):
-            raise UserError(f"{file}: not valid JSON ({exc}); nothing imported") from None
-        raise
     finally:
         store.close()
     typer.echo(

@@ -37,7 +37,8 @@ def history(
     try:
         console = make_console()
         if session_id is not None:
-            info = store.sessions.get(session_id)
+            # An id beyond SQLite's integers (or below 1) names no session; asking would overflow.
+            info = store.sessions.get(session_id) if 1 <= session_id < 2**63 else None
             if info is None:
                 raise UserError(f"no session with id {session_id} (see mockprep history)")
             render_session(console, info, store.sessions.answers(session_id))

@@ -13,7 +13,15 @@ import typer
 
 from mockprep.cli.app import UserError, story_app
 from mockprep.cli.completion import complete_behavioral_keys, complete_stories
-from mockprep.cli.context import load_settings, make_console, open_store, output_stream, plain, utc_now
+from mockprep.cli.context import (
+    keep_rescue_file,
+    load_settings,
+    make_console,
+    open_store,
+    output_stream,
+    plain,
+    utc_now,
+)
 from mockprep.cli.options import Force, Output
 
 if TYPE_CHECKING:
@@ -122,12 +130,18 @@ def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
         return story_id, store.stories.save_version(story_id, draft, utc_now())
     except Exception as exc:
         from mockprep.core.stories import render_markdown
-        from mockprep.paths import ensure_home, home_dir
 
-        keep = ensure_home(home_dir()) / f"unsaved-story-{utc_now():%Y%m%d-%H%M%S}.md"
-        keep.write_text(render_markdown(draft), encoding="utf-8")
-        keep.chmod(0o600)
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        text = render_markdown(draft)
+        try:
+            keep = keep_rescue_file("unsaved-story", text, utc_now())
+        except OSError as file_exc:  # e.g. the disk is full: the draft goes to the screen instead
+            typer.echo(text)
+            raise UserError(
+                f"could not save the story ({reason}) nor keep it in a file ({file_exc.strerror}); "
+                "your draft is printed above",
+                exit_code=1,
+            ) from None
         raise UserError(
             f"could not save the story ({reason}); your draft is kept in {keep}", exit_code=1
         ) from None

@@ -1,24 +1,36 @@
 """Automatic backups of the database, as Anki keeps them: before every migration and once a day.
 
 A backup is a consistent copy made with SQLite's online backup API (it includes what is still in the
-WAL), written private to the user under ``HOME/backups``. The newest few are kept (a setting).
+WAL), written private to the user under ``HOME/backups``: first to a hidden temporary name, synced,
+then renamed, so a copy cut short by a kill never looks like a real backup. The newest few are kept (a
+setting); pruning never removes the copy just made nor the one being restored, and a backup stamped
+in the future (the clock was once ahead) counts as older than every backup stamped in the past.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
+from mockprep.db.errors import explain
+
 DIR_NAME = "backups"
 _NAME = re.compile(r"^mockprep-(\d{8}-\d{6})-([a-z0-9-]+)\.db$")
+_PARTIAL = re.compile(r"^\.mockprep-.*\.partial-(\d+)(-journal|-wal|-shm)?$")
 
 
 class BackupError(Exception):
     """A backup could not be made or restored; the message says why."""
+
+
+class RestoreRefused(BackupError):
+    """A restore that would lose what a running session writes; the message names the session."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +53,7 @@ def backup_dir(home: Path) -> Path:
 
 
 def list_backups(home: Path) -> list[Backup]:
-    """Backups in ``home``, newest first."""
+    """Backups in ``home``, newest stamp first (temporary files of unfinished copies are not listed)."""
     folder = backup_dir(home)
     if not folder.is_dir():
         return []
@@ -54,46 +66,124 @@ def list_backups(home: Path) -> list[Backup]:
     return sorted(found, key=lambda b: (b.taken_at, b.name), reverse=True)
 
 
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a folder be opened
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def _copy(source: sqlite3.Connection, target: Path) -> None:
+    """Copy ``source`` into the new file ``target`` (0600) and sync it to disk."""
     fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
     os.close(fd)
     destination = sqlite3.connect(target)
     try:
         source.backup(destination)
+        # A self-contained file: in WAL mode (copied from the source) merely opening it to check it
+        # would leave -wal and -shm files beside it.
+        destination.execute("PRAGMA journal_mode = DELETE")
     finally:
         destination.close()
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
-def make_backup(db_path: Path, home: Path, now: datetime, reason: str, keep: int = 10) -> Backup:
-    """Copy the database (consistently, WAL included) into the backups folder; prune old ones."""
+def _copy_to(source_path: Path, target: Path) -> None:
+    """Copy the database at ``source_path`` to ``target`` through a temporary name in the same folder."""
+    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    partial.unlink(missing_ok=True)
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    try:
+        _copy(source, partial)
+        os.replace(partial, target)
+    finally:
+        source.close()
+        partial.unlink(missing_ok=True)
+    _fsync_dir(target.parent)
+
+
+def _remove_abandoned_copies(folder: Path) -> None:
+    """Temporary files left by a backup whose process was killed."""
+    for path in folder.iterdir():
+        match = _PARTIAL.match(path.name)
+        if match and not _process_alive(int(match.group(1))):
+            path.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this process is not copying while it tidies up
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def _recency(backup: Backup, now: datetime) -> tuple[bool, datetime, str]:
+    # Stamped in the future: made while the clock was ahead, so before every backup made since.
+    return (backup.taken_at <= now, backup.taken_at, backup.name)
+
+
+def prune(home: Path, now: datetime, keep: int, protect: Iterable[Path] = ()) -> list[Path]:
+    """Delete all but the ``keep`` most recent backups; never one of ``protect``. Returns what went."""
+    protected = {Path(p).resolve() for p in protect}
+    ranked = sorted(list_backups(home), key=lambda b: _recency(b, now), reverse=True)
+    room = max(keep - sum(b.path.resolve() in protected for b in ranked), 0)
+    removed = []
+    for backup in ranked:
+        if backup.path.resolve() in protected:
+            continue
+        if room > 0:
+            room -= 1
+            continue
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{backup.path}{suffix}").unlink(missing_ok=True)
+        removed.append(backup.path)
+    return removed
+
+
+def make_backup(
+    db_path: Path, home: Path, now: datetime, reason: str, keep: int = 10, protect: Iterable[Path] = ()
+) -> Backup:
+    """Copy the database (consistently, WAL included) into the backups folder; prune old ones.
+
+    The new backup and every path in ``protect`` survive the pruning.
+    """
     folder = backup_dir(home)
-    folder.mkdir(mode=0o700, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        _remove_abandoned_copies(folder)
+    except OSError as exc:
+        raise BackupError(f"could not back up {db_path}: {folder}: {exc.strerror}") from None
     stamp = now.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
     target = folder / f"mockprep-{stamp}-{reason}.db"
     counter = 1
     while target.exists():
         counter += 1
         target = folder / f"mockprep-{stamp}-{reason}-{counter}.db"
-    source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        _copy(source, target)
+        _copy_to(db_path, target)
     except sqlite3.Error as exc:
-        target.unlink(missing_ok=True)
-        raise BackupError(f"could not back up {db_path}: {exc}") from None
-    finally:
-        source.close()
-    for old in list_backups(home)[keep:]:
-        old.path.unlink(missing_ok=True)
+        raise BackupError(f"could not back up: {explain(db_path, exc)}") from None
+    except OSError as exc:
+        raise BackupError(f"could not back up {db_path} to {folder}: {exc.strerror}") from None
+    prune(home, now, keep, [target, *protect])
     return Backup(target, now.astimezone(UTC).replace(microsecond=0), reason)
 
 
 def needs_daily_backup(home: Path, now: datetime, tz: tzinfo | None = None) -> bool:
-    """True when no backup was taken yet on the local calendar day of ``now``."""
-    backups = list_backups(home)
-    if not backups:
-        return True
+    """True when no backup is stamped with the local calendar day of ``now``."""
     today = now.astimezone(tz).date()
-    return backups[0].taken_at.astimezone(tz).date() != today
+    return all(b.taken_at.astimezone(tz).date() != today for b in list_backups(home))
 
 
 def check_backup(path: Path) -> None:
@@ -110,16 +200,57 @@ def check_backup(path: Path) -> None:
         raise BackupError(f"{path.name} is damaged ({result})")
 
 
-def restore_backup(backup: Path, db_path: Path, home: Path, now: datetime, keep: int = 10) -> Backup | None:
+def running_sessions(db_path: Path, alive: Callable[[int], bool]) -> list[tuple[int, str, int]]:
+    """``(id, kind, pid)`` of the sessions a live process is running on the database at ``db_path``.
+
+    A database that cannot be read has none (nothing can be running on it).
+    """
+    if not db_path.exists():
+        return []
+    try:
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            rows = con.execute(
+                "SELECT id, kind, pid FROM sessions WHERE status = 'running' AND pid IS NOT NULL"
+            ).fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return []
+    return [(sid, kind, pid) for sid, kind, pid in rows if pid != os.getpid() and alive(pid)]
+
+
+def refuse_if_running(db_path: Path, alive: Callable[[int], bool]) -> None:
+    """Raise RestoreRefused naming a session a live process is running on the database."""
+    running = running_sessions(db_path, alive)
+    if running:
+        sid, kind, pid = running[0]
+        name = "mock round" if kind == "mock" else "session"
+        raise RestoreRefused(
+            f"{name} {sid} is running (process {pid}); finish or quit it first, then restore"
+        )
+
+
+def restore_backup(
+    backup: Path,
+    db_path: Path,
+    home: Path,
+    now: datetime,
+    keep: int = 10,
+    alive: Callable[[int], bool] = _process_alive,
+) -> Backup | None:
     """Replace the database with ``backup``; the current one is first backed up itself (if readable).
 
-    Returns the safety backup of the database that was replaced, if one could be made.
+    Refused (:class:`RestoreRefused`) while a session runs: its process would go on writing to the
+    file that is replaced, and its ratings would be lost. Returns the safety backup of the database
+    that was replaced, if one could be made.
     """
     check_backup(backup)
+    refuse_if_running(db_path, alive)
     safety = None
     if db_path.exists():
         try:
-            safety = make_backup(db_path, home, now, "before-restore", keep)
+            safety = make_backup(db_path, home, now, "before-restore", keep, protect=[backup])
         except BackupError:
             safety = None  # a damaged database cannot be copied; restoring is the point
     partial = db_path.with_name(db_path.name + ".restoring")
@@ -127,9 +258,14 @@ def restore_backup(backup: Path, db_path: Path, home: Path, now: datetime, keep:
     source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     try:
         _copy(source, partial)
+    except sqlite3.Error as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"could not restore: {explain(db_path, exc)}") from None
     finally:
         source.close()
+    # The old WAL must go before the new file arrives: SQLite would replay it onto the restored pages.
     for suffix in ("-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     os.replace(partial, db_path)
+    _fsync_dir(db_path.parent)
     return safety

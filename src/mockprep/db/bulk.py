@@ -30,12 +30,13 @@ class Bulk:
     def __init__(self, store: Store):
         self.store = store
 
-    def has_history(self) -> bool:
-        return bool(
-            self.store.q(
-                "SELECT EXISTS (SELECT 1 FROM reviews) OR EXISTS (SELECT 1 FROM sessions)"
-            ).scalar_one()
-        )
+    def user_data(self) -> dict[str, int]:
+        """How many reviews, sessions and stories the database holds: what an import must not replace."""
+        row = self.store.q(
+            "SELECT (SELECT COUNT(*) FROM reviews), (SELECT COUNT(*) FROM sessions),"
+            " (SELECT COUNT(*) FROM stories)"
+        ).one()
+        return {"reviews": row[0], "sessions": row[1], "stories": row[2]}
 
     def export_sections(self, now: datetime, version: str) -> list[tuple[str, Any]]:
         """All user data as ordered top-level JSON fields; ``questions`` (the bulk) is a lazy iterator
@@ -199,9 +200,13 @@ class Bulk:
         return out
 
     def import_data(
-        self, doc: dict[str, Any], questions: Iterable[dict[str, Any]] | None = None
+        self,
+        doc: dict[str, Any],
+        questions: Iterable[dict[str, Any]] | None = None,
+        now: datetime | None = None,
     ) -> dict[str, int]:
-        """Restore an export into a home without history (see :func:`mockprep.db.bulk_import.import_all`)."""
+        """Restore an export into a home without history or stories
+        (see :func:`mockprep.db.bulk_import.import_all`)."""
         from mockprep.db.bulk_import import import_all
 
-        return import_all(self.store, doc, questions)
+        return import_all(self.store, doc, questions, now)

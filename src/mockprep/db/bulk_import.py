@@ -1,18 +1,26 @@
-"""Restoring an export: every section inserted in one transaction, the review log in bulk."""
+"""Restoring an export: every record checked and inserted in one transaction, the review log in bulk.
+
+Each record is checked (:mod:`mockprep.core.export_checks`) before it is inserted; the first problem
+raises :class:`~mockprep.core.export_checks.RecordProblem`, one line naming the record, and the
+transaction rolls back, so a refused import writes nothing. Bank sources are only paths: nothing here
+opens them (a source may be a device or a pipe); the next bank sync decides what they hold.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
+import sqlite3
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from fsrs import Card
 from sqlalchemy import text
 
+from mockprep.core.export_checks import STORY_PARTS, ExportChecker, RecordProblem
 from mockprep.core.stories import StoryDraft
 from mockprep.db.sql import db_time, from_iso
-from mockprep.db.stories import STORY_FIELDS, insert_version
+from mockprep.db.stories import insert_version
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -25,27 +33,36 @@ class ImportRefused(Exception):
 
 
 def import_all(
-    store: Store, doc: dict[str, Any], questions: Iterable[dict[str, Any]] | None = None
+    store: Store,
+    doc: dict[str, Any],
+    questions: Iterable[dict[str, Any]] | None = None,
+    now: datetime | None = None,
 ) -> dict[str, int]:
-    """Restore an export into a home without history, in one transaction.
+    """Restore an export into a home without history or stories, in one transaction.
 
     ``doc`` holds the export's fields; the questions come from ``doc["questions"]`` or, streamed,
-    from ``questions``. A wrong field raises (KeyError, TypeError, ValueError) and nothing is written.
+    from ``questions``. A record that cannot be imported raises RecordProblem and nothing is written.
+    ``now`` is when the imported cards are checked to be schedulable (default: the current time).
     """
     if questions is None:
-        questions = doc["questions"]
-    if store.bulk.has_history():
+        questions = doc.get("questions") or []
+    held = {name: count for name, count in store.bulk.user_data().items() if count}
+    if held:
+        what = ", ".join(f"{count} {name}" for name, count in held.items())
         raise ImportRefused(
-            f"{store.path} already holds reviews or sessions; import only into an empty home "
+            f"{store.path} already holds {what}; import only into an empty home "
             "(set MOCKPREP_HOME to a new folder, or move the database away first)"
         )
-    counts = {"banks": 0, "questions": 0, "reviews": 0, "sessions": 0}
+    checker = ExportChecker(now or datetime.now(UTC))
+    checker.check_head(doc)
+    counts = {"banks": 0, "questions": 0, "reviews": 0, "sessions": 0, "stories": 0}
     with store.write() as conn:
-        for table in ("stories", "mock_answers", "cards", "questions", "banks", "bank_sources"):
+        # Only what the bank files recreate is replaced; registered bank folders are kept.
+        for table in ("mock_answers", "cards", "questions", "banks"):
             conn.execute(text(f"DELETE FROM {table}"))
         _banks_and_sessions(conn, doc, counts)
-        ids = _questions(conn, questions, counts)
-        _mock_answers(conn, doc, ids)
+        _questions(conn, questions, counts, checker)
+        _mock_answers(conn, doc, checker)
         _stories(conn, doc, counts)
     return counts
 
@@ -63,7 +80,7 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
         counts["banks"] += 1
     for s in doc["bank_sources"]:
         conn.execute(
-            text("INSERT INTO bank_sources (path, added_at) VALUES (:path, :added_at)"),
+            text("INSERT OR IGNORE INTO bank_sources (path, added_at) VALUES (:path, :added_at)"),
             {"path": s["path"], "added_at": from_iso(s["added_at"])},
         )
     for s in doc["sessions"]:
@@ -75,7 +92,9 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
                 " :round, :minutes)"
             ),
             {
-                **s,
+                "id": s["id"],
+                "kind": s["kind"],
+                "status": s["status"],
                 "round": s.get("round"),
                 "minutes": s.get("minutes"),
                 "started_at": from_iso(s["started_at"]),
@@ -86,18 +105,25 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
         counts["sessions"] += 1
 
 
+_REVIEW_COLUMNS = (
+    "id, question_id, session_id, rated_at, rating, state_before, answer,"
+    " duration_ms, time_limit_ms, coverage, suggested"
+)
+
+
 def _questions(
-    conn: Connection, questions: Iterable[dict[str, Any]], counts: dict[str, int]
-) -> dict[str, int]:
-    """Questions, cards and reviews; returns the question id of each key."""
-    ids: dict[str, int] = {}
+    conn: Connection, questions: Iterable[dict[str, Any]], counts: dict[str, int], checker: ExportChecker
+) -> None:
+    """Questions, cards and reviews, each question checked before it is written."""
     raw = conn.connection.driver_connection  # executemany: a million reviews in seconds
     # Reviews arrive grouped by question, so their ids are out of order: stage them in an
     # unindexed table and copy them across in id order, which keeps every B-tree append-only.
-    raw.execute("CREATE TEMP TABLE import_reviews AS SELECT * FROM reviews WHERE 0")
-    for q in questions:
-        card = Card.from_dict(q["card"])
-        ids[q["key"]] = card.card_id
+    # The staging table also remembers where each review was in the file, to name a duplicate id.
+    raw.execute(f"CREATE TEMP TABLE import_reviews AS SELECT {_REVIEW_COLUMNS} FROM reviews WHERE 0")
+    raw.execute("ALTER TABLE temp.import_reviews ADD COLUMN q_index INTEGER")
+    raw.execute("ALTER TABLE temp.import_reviews ADD COLUMN r_index INTEGER")
+    for index, q in enumerate(questions):
+        card = checker.check_question(q, index)
         qid = card.card_id
         raw.execute(
             "INSERT INTO questions (id, key, bank_id, round, topic, difficulty, kind, roles,"
@@ -114,7 +140,7 @@ def _questions(
                 json.dumps(q["competencies"]),
                 json.dumps(q["question"], sort_keys=True),
                 from_iso(q["added_at"]),
-                from_iso(q["retired_at"]),
+                from_iso(q.get("retired_at")),
             ),
         )
         raw.execute(
@@ -132,24 +158,25 @@ def _questions(
         )
         counts["questions"] += 1
         raw.executemany(
-            "INSERT INTO temp.import_reviews (id, question_id, session_id, rated_at, rating,"
-            " state_before, answer,"
-            " duration_ms, time_limit_ms, coverage, suggested) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO temp.import_reviews ({_REVIEW_COLUMNS}, q_index, r_index)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     r["id"],
                     qid,
-                    r["session"],
+                    r.get("session"),
                     from_iso(r["rated_at"]),
                     r["rating"],
                     r["state_before"],
-                    r["answer"],
+                    r.get("answer", ""),
                     r["duration_ms"],
                     r.get("time_limit_ms"),
-                    None if r.get("coverage") is None else json.dumps(r["coverage"]),
+                    _coverage_json(r.get("coverage")),
                     r.get("suggested"),
+                    index,
+                    number,
                 )
-                for r in q["reviews"]
+                for number, r in enumerate(q["reviews"])
             ],
         )
         counts["reviews"] += len(q["reviews"])
@@ -160,29 +187,79 @@ def _questions(
     ).fetchall()
     for name, _sql in indexes:
         raw.execute(f'DROP INDEX "{name}"')
-    raw.execute("INSERT INTO main.reviews SELECT * FROM temp.import_reviews ORDER BY id")
+    try:
+        raw.execute(
+            f"INSERT INTO main.reviews ({_REVIEW_COLUMNS})"
+            f" SELECT {_REVIEW_COLUMNS} FROM temp.import_reviews ORDER BY id"
+        )
+    except sqlite3.IntegrityError:
+        _name_duplicate_review(raw)
+        raise
     raw.execute("DROP TABLE temp.import_reviews")
     for _name, sql in indexes:
         raw.execute(sql)
-    return ids
 
 
-def _mock_answers(conn: Connection, doc: dict[str, Any], ids: dict[str, int]) -> None:
-    for m in doc.get("mock_answers", []):
-        conn.execute(
-            text(
-                "INSERT INTO mock_answers (id, session_id, question_id, position, answered_at,"
-                " answer, follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage,"
-                " review_id) VALUES (:id, :session, :q, :position, :answered_at, :answer,"
-                " :follow_up, :follow_up_answer, :duration_ms, :time_limit_ms, :coverage, :review)"
-            ),
-            {
-                **m,
-                "q": ids[m["key"]],
-                "answered_at": from_iso(m["answered_at"]),
-                "coverage": None if m["coverage"] is None else json.dumps(m["coverage"]),
-            },
+@functools.cache
+def _coverage_json_of(coverage: tuple[bool, ...]) -> str:
+    return json.dumps(list(coverage))
+
+
+def _coverage_json(coverage: list[bool] | None) -> str | None:
+    # A few key points each covered or not: a handful of distinct lists among a million reviews.
+    return None if coverage is None else _coverage_json_of(tuple(coverage))
+
+
+def _name_duplicate_review(raw: sqlite3.Connection) -> None:
+    """Raise RecordProblem naming the second review that reuses an id (the only way the copy fails)."""
+    row = raw.execute(
+        "SELECT id FROM temp.import_reviews GROUP BY id HAVING COUNT(*) > 1 ORDER BY MAX(rowid) LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return
+    first, second = raw.execute(
+        "SELECT q_index, r_index FROM temp.import_reviews WHERE id = ? ORDER BY rowid LIMIT 2", (row[0],)
+    ).fetchall()
+    raise RecordProblem(
+        f"questions[{second[0]}].reviews[{second[1]}].id",
+        f"review id {row[0]} is used twice (also questions[{first[0]}].reviews[{first[1]}])",
+    )
+
+
+def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker) -> None:
+    checker.check_mock_answers(doc)
+    raw = conn.connection.driver_connection
+    ids = dict(raw.execute("SELECT key, id FROM questions"))
+    rows = []
+    for index, m in enumerate(doc.get("mock_answers", [])):
+        review = m.get("review")
+        if (
+            review is not None
+            and raw.execute("SELECT 1 FROM reviews WHERE id = ?", (review,)).fetchone() is None
+        ):
+            raise RecordProblem(f"mock_answers[{index}].review", f"no review {review} in questions[].reviews")
+        rows.append(
+            (
+                m["id"],
+                m["session"],
+                ids[m["key"]],
+                m["position"],
+                from_iso(m["answered_at"]),
+                m["answer"],
+                m.get("follow_up"),
+                m.get("follow_up_answer"),
+                m["duration_ms"],
+                m.get("time_limit_ms"),
+                _coverage_json(m.get("coverage")),
+                review,
+            )
         )
+    raw.executemany(
+        "INSERT INTO mock_answers (id, session_id, question_id, position, answered_at, answer, follow_up,"
+        " follow_up_answer, duration_ms, time_limit_ms, coverage, review_id)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
 
 
 def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> None:
@@ -192,19 +269,22 @@ def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> N
             {"id": story["id"], "t": from_iso(story["created_at"])},
         )
         for v in story["versions"]:
+            draft = {part: v.get(part, "") for part in STORY_PARTS}
             insert_version(
                 conn,
                 story["id"],
                 v["version"],
-                StoryDraft.from_dict({f: v[f] for f in STORY_FIELDS}),
+                StoryDraft.from_dict(
+                    {"title": v["title"], "competencies": v.get("competencies", []), **draft}
+                ),
                 datetime.fromisoformat(v["saved_at"]),
             )
-        for key in story["links"]:
+        for key in story.get("links", []):
             conn.execute(
                 text("INSERT INTO story_links (story_id, question_key, linked_at) VALUES (:s, :k, :t)"),
                 {"s": story["id"], "k": key, "t": from_iso(story["created_at"])},
             )
-        for r in story["rehearsals"]:
+        for r in story.get("rehearsals", []):
             conn.execute(
                 text(
                     "INSERT INTO rehearsals (story_id, version, rehearsed_at, duration_ms,"
@@ -218,4 +298,4 @@ def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> N
                     "g": r["target_ms"],
                 },
             )
-        counts["stories"] = counts.get("stories", 0) + 1
+        counts["stories"] += 1

@@ -4,14 +4,17 @@ Each aggregate has its own module and object, reached from the store: ``store.ba
 ``store.cards``, ``store.questions``, ``store.sessions``, ``store.stats``, ``store.stories`` and
 ``store.bulk``. Writes run in short ``BEGIN IMMEDIATE`` transactions (:meth:`Store.write`), so each
 rating is durable the moment it is made and two mockprep processes wait for each other instead of
-failing.
+failing. A signal handler that finds a write in progress waits for it to end
+(:func:`defer_while_writing`), and a connection that a signal cut short in a read is replaced, so an
+interrupted command never leaves a half-used connection.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +23,6 @@ from typing import Any
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError as SADatabaseError
-from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.pool import NullPool
 
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
@@ -28,6 +30,7 @@ from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
 from mockprep.db.banks import BankTable
 from mockprep.db.bulk import Bulk
 from mockprep.db.cards import CardTable
+from mockprep.db.errors import explain
 from mockprep.db.migrations import MIGRATIONS
 from mockprep.db.questions import QuestionBrowser
 from mockprep.db.sessions import SessionTable
@@ -41,6 +44,36 @@ BUSY_TIMEOUT_MS = 30_000
 
 class StoreError(Exception):
     """The database cannot be used; the message says why and what to do."""
+
+
+class _WriteGuard(threading.local):
+    """How deep this thread is in write transactions, and what a signal asked to do meanwhile."""
+
+    depth = 0
+    deferred: Callable[[], None] | None = None
+
+
+_guard = _WriteGuard()
+
+
+def defer_while_writing(action: Callable[[], None]) -> bool:
+    """For signal handlers: while this thread is inside :meth:`Store.write`, keep ``action`` (e.g. raise
+    an interruption) for the moment the transaction has committed or rolled back, and return True.
+    Outside a write return False: the handler acts at once.
+
+    A signal raised in the middle of a statement would make SQLAlchemy drop the connection with the
+    transaction undecided; waiting the few milliseconds a write takes keeps every rating whole.
+    """
+    if _guard.depth == 0:
+        return False
+    if _guard.deferred is None:
+        _guard.deferred = action
+    return True
+
+
+def explain_db_error(path: Path, exc: BaseException) -> str:
+    """One line for a SQLite error on the database at ``path``: what is wrong and what to do."""
+    return explain(path, exc, BUSY_TIMEOUT_MS / 1000)
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -68,7 +101,7 @@ def _probe(path: Path) -> None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(_explain_db_error(path, exc)) from None
+        raise StoreError(explain_db_error(path, exc)) from None
     newer = sorted(applied - known)
     if newer:
         raise StoreError(
@@ -93,7 +126,7 @@ class Store:
         self.path = path
         self.owns_engine = owns_engine
         self.settings = settings or DEFAULT_SETTINGS
-        self.conn: Connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self._conn: Connection = self._connect()
         self.banks = BankTable(self)
         self.cards = CardTable(self)
         self.questions = QuestionBrowser(self)
@@ -133,14 +166,29 @@ class Store:
                 store._daily_backup(home)
         except (SADatabaseError, sqlite3.DatabaseError) as exc:
             engine.dispose()
-            raise StoreError(_explain_db_error(path, exc)) from None
+            raise StoreError(explain_db_error(path, exc)) from None
         except BackupError as exc:
             engine.dispose()
             raise StoreError(str(exc)) from None
         return store
 
+    def _connect(self) -> Connection:
+        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    @property
+    def conn(self) -> Connection:
+        """The connection every query runs on.
+
+        When a signal interrupts a statement, SQLAlchemy invalidates the connection (SQLite rolls back
+        whatever was open); the next use gets a fresh one instead of ``PendingRollbackError``.
+        """
+        if self._conn.invalidated:
+            self._conn.close()
+            self._conn = self._connect()
+        return self._conn
+
     def close(self) -> None:
-        self.conn.close()
+        self._conn.close()
         if self.owns_engine:
             self.engine.dispose()
 
@@ -158,25 +206,37 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One short write transaction, committed (durably: synchronous=FULL) when the block ends."""
-        self.conn.exec_driver_sql("BEGIN IMMEDIATE")
+        """One short write transaction, committed (durably: synchronous=FULL) when the block ends.
+
+        A signal handler that uses :func:`defer_while_writing` acts only once it has ended.
+        """
+        _guard.depth += 1
         try:
-            yield self.conn
-        except BaseException:
-            # A signal can arrive just after COMMIT returned; then there is nothing to roll back.
-            if self.conn.connection.driver_connection.in_transaction:
-                self.conn.exec_driver_sql("ROLLBACK")
-            raise
-        self.conn.exec_driver_sql("COMMIT")
+            conn = self.conn
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if _in_transaction(conn):
+                    conn.exec_driver_sql("ROLLBACK")
+                raise
+            conn.exec_driver_sql("COMMIT")
+        finally:
+            _guard.depth -= 1
+            if _guard.depth == 0 and _guard.deferred is not None:
+                action, _guard.deferred = _guard.deferred, None
+                action()
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """A read transaction: everything read inside sees one consistent state of the database."""
-        self.conn.exec_driver_sql("BEGIN")
+        conn = self.conn
+        conn.exec_driver_sql("BEGIN")
         try:
             yield
         finally:
-            self.conn.exec_driver_sql("COMMIT")
+            if _in_transaction(conn):  # not when a signal cut a read short (the connection is gone)
+                conn.exec_driver_sql("COMMIT")
 
     def q(self, sql: str, **params: Any) -> Any:
         """Run one SQL statement outside an explicit transaction."""
@@ -234,12 +294,5 @@ class Store:
                 )
 
 
-def _explain_db_error(path: Path, exc: BaseException) -> str:
-    detail = str(getattr(exc, "orig", exc))
-    if isinstance(exc, SAOperationalError | sqlite3.OperationalError) and "locked" in detail:
-        return f"{path} is locked by another program; close it and try again"
-    return (
-        f"{path} is not a usable mockprep database ({detail}); it was not changed. "
-        "Restore a backup (mockprep backup list, then mockprep backup restore NAME) "
-        "or move the file away to start afresh."
-    )
+def _in_transaction(conn: Connection) -> bool:
+    return not conn.invalidated and not conn.closed and conn.connection.driver_connection.in_transaction

@@ -2,12 +2,15 @@
 
 Writing emits the small sections first and the questions (each with its card and reviews, the bulk
 of a long history) last, one per line. Reading takes the small sections with an event parser, then
-streams the questions with ijson's C parser, so a million reviews never sit in memory at once.
+streams the questions with ijson's C parser, so a million reviews never sit in memory at once. The
+file is fed to the parser in chunks that grow while a single value spans them (:class:`_Chunks`), so a
+very long string costs linear time, and only a regular file is read (never a device or a pipe).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -47,24 +50,83 @@ def write_export(store: Store, out: IO[str], now: datetime, version: str) -> dic
     return counts
 
 
+class ExportFileError(ValueError):
+    """The file is not a readable export (not a regular file, not JSON, not an object); one line."""
+
+
+class _Chunks:
+    """A binary file handed to ijson in chunks that double while the parser makes no progress.
+
+    ijson's C parser (yajl) scans a token that spans chunks again from its start on every chunk, so a
+    160 MB string read in 64 KB chunks costs minutes; doubling the chunk while no event (or item)
+    comes out keeps it linear. The consumer calls :meth:`progress` whenever it gets one.
+    """
+
+    BASE = 64 * 1024
+
+    def __init__(self, raw: IO[bytes]):
+        self.raw = raw
+        self.size = self.BASE
+        self.progressed = True
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:
+            return b""  # ijson probes the file's type with read(0)
+        self.size = self.BASE if self.progressed else self.size * 2
+        self.progressed = False
+        return self.raw.read(self.size)
+
+    def progress(self) -> None:
+        self.progressed = True
+
+
+def _json_error(exc: Exception, where: str = "") -> ExportFileError:
+    at = f"{where}: " if where else ""
+    if isinstance(exc, UnicodeDecodeError):  # invalid bytes, or an escaped lone surrogate (\udc00)
+        return ExportFileError(f"{at}not valid UTF-8 text (a string holds invalid bytes or a lone surrogate)")
+    # yajl's messages carry a multi-line excerpt with a caret; the first line says what is wrong.
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0].strip()
+    return ExportFileError(f"{at}not JSON ({first.rstrip('.')})")
+
+
+def _open_regular(path: Path) -> IO[bytes]:
+    import stat
+
+    handle = path.open("rb")
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise ExportFileError("not a regular file")
+    return handle
+
+
 def read_export(path: Path) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
     """The export's fields except the questions, and an iterator over the questions.
 
-    Raises ValueError for a file that is not JSON, or not a JSON object.
+    Raises ExportFileError (a ValueError) for a file that is not JSON, or not a JSON object; the
+    iterator raises it too if the file breaks off in the questions.
     """
     import ijson
 
     head: dict[str, Any] = {}
-    with path.open("rb") as handle:
+    if not path.is_file():  # checked before opening: opening a pipe would wait for a writer
+        raise ExportFileError("not a regular file" if path.exists() else "no such file")
+    with _open_regular(path) as handle:
+        chunks = _Chunks(handle)
         try:
-            events = ijson.parse(handle, use_float=True)
+            events = ijson.parse(chunks, use_float=True)
             first = next(events, None)
             if first is None or first[1] != "start_map":
-                raise ValueError("not a JSON object")
-            _read_head(events, head)
-        except ijson.JSONError as exc:
-            raise ValueError(f"not JSON ({exc})") from None
+                raise ExportFileError("not a JSON object")
+            _read_head(_progressing(events, chunks), head)
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            raise _json_error(exc) from None
     return head, _questions(path)
+
+
+def _progressing(events: Iterator[tuple[str, str, Any]], chunks: _Chunks) -> Iterator[tuple[str, str, Any]]:
+    for event in events:
+        chunks.progress()
+        yield event
 
 
 def _read_head(events: Iterator[tuple[str, str, Any]], head: dict[str, Any]) -> None:
@@ -80,9 +142,10 @@ def _read_head(events: Iterator[tuple[str, str, Any]], head: dict[str, Any]) -> 
             key, builder = value, None
             if key == BULK:
                 head[BULK] = None  # streamed separately
+                _expect_list(events)
                 if HEAD_KEYS <= head.keys():
                     return
-                _skip_value(events)
+                _skip_value(events, depth=1)
                 key = None
             continue
         if prefix == "" and event == "end_map":
@@ -94,9 +157,15 @@ def _read_head(events: Iterator[tuple[str, str, Any]], head: dict[str, Any]) -> 
         builder.event(event, value)
 
 
-def _skip_value(events: Iterator[tuple[str, str, Any]]) -> None:
+def _expect_list(events: Iterator[tuple[str, str, Any]]) -> None:
+    _prefix, event, value = next(events)
+    if event != "start_array":
+        shown = {"start_map": "an object", "null": "null"}.get(event, repr(value))
+        raise ExportFileError(f'"{BULK}" must be a list (got {shown})')
+
+
+def _skip_value(events: Iterator[tuple[str, str, Any]], depth: int = 0) -> None:
     """Consume the events of one value (the bulk section when it is not last)."""
-    depth = 0
     for _prefix, event, _value in events:
         if event in ("start_map", "start_array"):
             depth += 1
@@ -109,6 +178,14 @@ def _skip_value(events: Iterator[tuple[str, str, Any]]) -> None:
 def _questions(path: Path) -> Iterator[dict[str, Any]]:
     import ijson
 
-    with path.open("rb") as handle:
-        # use_float: plain floats (not Decimal) so values round-trip exactly as json.loads reads them.
-        yield from ijson.items(handle, f"{BULK}.item", use_float=True)
+    with _open_regular(path) as handle:
+        chunks = _Chunks(handle)
+        index = 0
+        try:
+            # use_float: plain floats (not Decimal) so values round-trip exactly as json.loads reads them.
+            for item in ijson.items(chunks, f"{BULK}.item", use_float=True):
+                chunks.progress()
+                yield item
+                index += 1
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            raise _json_error(exc, f"{BULK}[{index}]") from None
