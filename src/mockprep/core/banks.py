@@ -179,12 +179,28 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_PARSED: dict[tuple[str, str], Bank] = {}  # (content hash, source) -> bank: the same bytes parse the same
+_PARSED_KEEP = 64
+
+
 def parse_bank(data: bytes, source: str) -> Bank:
     """Validate the bytes of one bank file. Raise :class:`BankError` listing every problem at once.
 
     Only a TOML syntax error stops the search (nothing after it can be read); otherwise a bad byte,
     every field of every question and the checks across questions are all reported in one go.
+    A file already parsed in this process is not parsed again (its bytes decide the result).
     """
+    key = (content_hash(data), source)
+    if key in _PARSED:
+        return _PARSED[key]
+    bank = _parse_bank(data, source)
+    if len(_PARSED) >= _PARSED_KEEP:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[key] = bank
+    return bank
+
+
+def _parse_bank(data: bytes, source: str) -> Bank:
     if len(data) > MAX_BANK_BYTES:
         raise BankError([BankProblem(source, f"file is larger than {MAX_BANK_BYTES // 2**20} MB")])
     early: list[BankProblem] = []

@@ -127,29 +127,35 @@ def _weights(point_stems: list[str], spread: dict[str, int]) -> dict[str, float]
     return {s: (0.5 if len(s) == 1 else 1.0) / spread.get(s, 1) for s in dict.fromkeys(point_stems)}
 
 
-def _found(stem_: str, stems: frozenset[str], joined: frozenset[str], pool: list[str]) -> bool:
-    if stem_ in stems or stem_ in joined:
-        return True
-    if len(stem_) < 5:
-        return False
-    candidates = [w for w in pool if w[:2] == stem_[:2] and abs(len(w) - len(stem_)) <= 3]
-    return bool(difflib.get_close_matches(stem_, candidates, n=1, cutoff=FUZZY))
-
-
 _QUANTITY = re.compile(r"\d")
 _QUANTIFIED = frozenset({stem("quantified"), stem("quantify"), stem("quantitative"), stem("measurable")})
 
 
-def _share(weights: dict[str, float], stems: frozenset[str], joined: frozenset[str], text: str = "") -> float:
+def _spellings(point_stems: list[str], whole: Passage) -> dict[str, frozenset[str]]:
+    """For each of a point's stems, the answer's words that count as it (itself, near misses, and
+    compounds written apart), found once per answer so that each passage is then a set intersection."""
+    pool = sorted(whole.stems)
+    out = {}
+    for s in dict.fromkeys(point_stems):
+        near = {s}
+        if len(s) >= 5 and s not in whole.stems:
+            near.update(j for j in whole.joined if j.startswith(s))  # "backpoint" in "back pointers"
+            candidates = [w for w in pool if w[:2] == s[:2] and abs(len(w) - len(s)) <= 3]
+            near.update(difflib.get_close_matches(s, candidates, n=3, cutoff=FUZZY))
+        out[s] = frozenset(near)
+    return out
+
+
+def _passage_share(weights: dict[str, float], spellings: dict[str, frozenset[str]], p: Passage) -> float:
+    """The weighted share of a point's stems found in a passage (a number stands in for "quantified")."""
     total = sum(weights.values())
     if not total:
         return 0.0
-    pool = sorted(stems)
-    # "quantified outcome": a number in the passage is the quantity the point asks for.
+    words = p.stems | p.joined
     hits = sum(
         w
         for s, w in weights.items()
-        if _found(s, stems, joined, pool) or (s in _QUANTIFIED and _QUANTITY.search(text))
+        if spellings[s] & words or (s in _QUANTIFIED and _QUANTITY.search(p.text))
     )
     return hits / total
 
@@ -216,7 +222,8 @@ def features(points: list[str], answer: str, embedder: Embedder | None = None) -
         stems = point_stems[index]
         weights = _weights(stems, spread)
         own = {s: w for s, w in weights.items() if spread.get(s, 1) == 1}
-        shares = [_share(weights, p.stems, p.joined, p.text) for p in found]
+        spellings = _spellings(stems, whole)
+        shares = [_passage_share(weights, spellings, p) for p in found]
         best_words = max(range(len(found)), key=lambda i: (shares[i], meanings[index][i]))
         best_meaning = max(range(len(found)), key=lambda i: meanings[index][i])
         # The evidence is the passage that matches best by words, or by meaning when no words match.
@@ -225,12 +232,12 @@ def features(points: list[str], answer: str, embedder: Embedder | None = None) -
         out.append(
             PointFeatures(
                 words_best=shares[best_words],
-                words_all=_share(weights, whole.stems, whole.joined, whole.text),
+                words_all=_passage_share(weights, spellings, whole),
                 meaning=max(meanings[index][: len(found)]),
                 meaning_all=meanings[index][len(found)],
                 short_point=1.0 if len(weights) <= 2 else 0.0,
                 with_meaning=embedder is not None,
-                distinct=_share(own, whole.stems, whole.joined, whole.text) if own else 1.0,
+                distinct=_passage_share(own, spellings, whole) if own else 1.0,
                 evidence=evidence.text if shares[evidence_index] > 0 or embedder is not None else None,
                 opposite=shares[evidence_index] >= 0.5 and _opposite(point, set(stems), evidence),
                 negation=shares[evidence_index] >= 0.5 and _negation_differs(point, set(stems), evidence),

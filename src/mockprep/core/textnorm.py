@@ -40,6 +40,7 @@ NEGATIONS = frozenset(
     "not no never none nothing neither nor cannot cant doesnt dont isnt arent wasnt werent wont "
     "shouldnt couldnt wouldnt without rather instead unlike".split()
 )
+_GREEK_TABLE = str.maketrans({letter: f" {name} " for letter, name in GREEK.items()})
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _BRITISH = re.compile(r"(is)(ation|ations|ed|es|ing|e|er|ers)$")
 
@@ -50,7 +51,7 @@ def _spell_out(text: str) -> str:
     text = unicodedata.normalize("NFKC", text.translate(_SUPER))
     for symbol, words in SYMBOLS.items():
         text = text.replace(symbol, words)
-    return "".join(f" {GREEK[c]} " if c in GREEK else c for c in text)
+    return text.translate(_GREEK_TABLE)
 
 
 def fold(text: str) -> str:
@@ -89,7 +90,7 @@ def content_stems(text: str) -> list[str]:
 
 
 def joined_forms(text: str) -> set[str]:
-    """Adjacent word pairs written together ("back pointers" → "backpoint"), so compounds match
-    whichever way they are spelled."""
+    """Adjacent words written together ("back pointers" → "backpointers"), so that a compound matches
+    whichever way it is spelled (a stem matches a joined form it begins)."""
     tokens = [w for w in words(text) if w not in STOPWORDS]
-    return {stem(a + b) for a, b in zip(tokens, tokens[1:], strict=False) if len(a) > 1 and len(b) > 1}
+    return {a + b for a, b in zip(tokens, tokens[1:], strict=False) if len(a) > 1 and len(b) > 1}

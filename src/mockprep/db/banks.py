@@ -115,26 +115,12 @@ class BankTable:
                 )
             }
             seen = set()
+            fresh = []
             for question in bank.questions:
                 seen.add(question.key)
                 values = _question_values(question)
                 if question.key not in existing:
-                    qid = conn.execute(
-                        text(
-                            "INSERT INTO questions (key, bank_id, round, topic, difficulty, kind,"
-                            " roles, competencies, data, added_at)"
-                            " VALUES (:key, :bank_id, :round, :topic, :difficulty, :kind, :roles,"
-                            " :competencies, :data, :now)"
-                        ),
-                        {**values, "now": stamp},
-                    ).lastrowid
-                    conn.execute(
-                        text(
-                            "INSERT INTO cards (question_id, state, step, due) VALUES (:q, :state, 0, :due)"
-                        ),
-                        {"q": qid, "state": State.Learning.value, "due": stamp},
-                    )
-                    added += 1
+                    fresh.append(values)
                 else:
                     qid, data, retired_at = existing[question.key]
                     if data != values["data"] or retired_at is not None:
@@ -151,6 +137,24 @@ class BankTable:
                             restored += 1
                         else:
                             updated += 1
+            if fresh:
+                # A new bank of thousands of questions: one executemany per table, not a query per row.
+                raw = conn.connection.driver_connection
+                raw.executemany(
+                    "INSERT INTO questions (key, bank_id, round, topic, difficulty, kind, roles,"
+                    " competencies, data, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    [
+                        (v["key"], v["bank_id"], v["round"], v["topic"], v["difficulty"], v["kind"],
+                         v["roles"], v["competencies"], v["data"], stamp)
+                        for v in fresh
+                    ],
+                )  # fmt: skip
+                raw.execute(
+                    "INSERT INTO cards (question_id, state, step, due) SELECT id, ?, 0, ? FROM questions"
+                    " WHERE bank_id = ? AND id NOT IN (SELECT question_id FROM cards)",
+                    (State.Learning.value, stamp, bank.id),
+                )
+                added = len(fresh)
             for key, (qid, _data, retired_at) in existing.items():
                 if key not in seen and retired_at is None:
                     conn.execute(

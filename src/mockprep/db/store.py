@@ -127,6 +127,7 @@ class Store:
         self.owns_engine = owns_engine
         self.settings = settings or DEFAULT_SETTINGS
         self._conn: Connection = self._connect()
+        self._writing = False  # inside write(): a nested write joins the open transaction
         self.banks = BankTable(self)
         self.cards = CardTable(self)
         self.questions = QuestionBrowser(self)
@@ -208,9 +209,14 @@ class Store:
     def write(self) -> Iterator[Connection]:
         """One short write transaction, committed (durably: synchronous=FULL) when the block ends.
 
-        A signal handler that uses :func:`defer_while_writing` acts only once it has ended.
+        A signal handler that uses :func:`defer_while_writing` acts only once it has ended. A write
+        inside another one joins it (one commit for both, e.g. every bank of one sync).
         """
+        if self._writing:
+            yield self.conn
+            return
         _guard.depth += 1
+        self._writing = True
         try:
             conn = self.conn
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -222,6 +228,7 @@ class Store:
                 raise
             conn.exec_driver_sql("COMMIT")
         finally:
+            self._writing = False
             _guard.depth -= 1
             if _guard.depth == 0 and _guard.deferred is not None:
                 action, _guard.deferred = _guard.deferred, None

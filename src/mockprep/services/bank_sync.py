@@ -184,11 +184,12 @@ def _plan(scan: _Scan, states: dict[str, BankState]) -> tuple[dict[str, _Claim],
 def _apply(store: Store, scan: _Scan, states: dict[str, BankState], now: datetime) -> SyncReport:
     winners, clashes = _plan(scan, states)
     report = SyncReport(problems=scan.problems + clashes)
-    for claim in winners.values():
-        if claim.bank is not None:
-            result = store.banks.sync(claim.bank, claim.builtin, now)
-            if result.added or result.updated or result.retired or result.restored or result.moved_to:
-                report.changed.append(result)
+    with store.write():  # every bank of the sync in one commit: one fsync, not one per bank
+        for claim in winners.values():
+            if claim.bank is not None:
+                result = store.banks.sync(claim.bank, claim.builtin, now)
+                if result.added or result.updated or result.retired or result.restored or result.moved_to:
+                    report.changed.append(result)
     roots = store.banks.sources()
     folders = [r for r in roots if r.is_dir()]
     for state in states.values():
