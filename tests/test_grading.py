@@ -144,3 +144,50 @@ def test_agreement_with_the_interviewer_on_the_development_set_holds_a_floor() -
     assert own >= 3.2 and standard >= 3.75
     assert report.recall_own_words >= 0.65 and report.within_one >= 0.65
     assert report.false_contradictions <= 2
+
+
+def test_grade_command_prints_verdicts_evidence_and_suggestion(cli) -> None:
+    answer = "Random feature subsets at each split decorrelate the trees, so averaging cuts variance."
+    result = cli("grade", "classical-ml/random-forest-decorrelation", "--answer", answer)
+    assert result.exit_code == 0, result.stderr
+    assert "Suggested rating:" in result.stdout and "“" in result.stdout  # evidence is quoted
+    as_json = cli("grade", "random-forest-decorrelation", "--json", input=answer)  # a bare id, stdin
+    import json
+
+    data = json.loads(as_json.stdout)
+    assert data["question"] == "classical-ml/random-forest-decorrelation"
+    assert {p["verdict"] for p in data["key_points"]} <= {"covered", "partly", "missing", "contradicted"}
+    assert any(p["verdict"] == "covered" and p["evidence"] for p in data["key_points"])
+    assert 1 <= data["suggested"] <= 4
+    blank = json.loads(cli("grade", "random-forest-decorrelation", "--json", "--answer", "").stdout)
+    assert blank["suggested"] is None
+
+
+def test_grade_command_reads_numbers_and_refuses_unknown_questions(cli) -> None:
+    import json
+
+    from mockprep.core.bank_files import load_banks
+    from mockprep.paths import builtin_banks_dir
+
+    banks, _ = load_banks([builtin_banks_dir()])
+    numeric = next(q for b in banks for q in b.questions if q.spec.kind == "numeric")
+    shown = f"working first: 12 = 3 * 4, so the answer is {numeric.spec.value!r}"
+    data = json.loads(cli("grade", numeric.key, "--json", "--answer", shown).stdout)
+    assert data["auto_grade"]["correct"] is True and data["suggested"] == 3
+    unknown = cli("grade", "no-such-question", "--answer", "x")
+    assert unknown.exit_code == 2 and unknown.stderr.count("\n") == 1
+
+
+def test_bank_validate_lints_key_points(cli, tmp_path) -> None:
+    bank = tmp_path / "lint.toml"
+    bank.write_text(
+        'id = "lint"\ntitle = "L"\nround = "technical"\ntopic = "t"\n[[questions]]\nid = "q1"\n'
+        'prompt = "P?"\nanswer = "The sky is blue because of Rayleigh scattering."\n'
+        'key_points = ["?!", "Rayleigh scattering", "clouds are white"]\nfollow_ups = ["x?"]\n',
+        encoding="utf-8",
+    )
+    result = cli("bank", "validate", str(bank))
+    assert result.exit_code == 2
+    assert "key point 1 '?!' has no word to match" in result.stderr
+    assert "note:" in result.stderr and "'clouds are white' is missing" in result.stderr
+    assert "'Rayleigh scattering' is" not in result.stderr

@@ -433,3 +433,38 @@ def test_new_zero_is_not_reported_as_the_daily_limit(demo: Store, clock: FakeClo
     text = " ".join(out.getvalue().split())
     assert "no questions are due and --new 0 asked for no new questions" in text
     assert "5 new questions wait; to learn more now: mockprep session --bank demo --new 5" in text
+
+
+def test_the_confirmed_checklist_drives_the_suggestion_and_is_stored_beside_the_proposal(
+    demo: Store, clock: FakeClock, home: Path
+) -> None:
+    from mockprep.core.grading import Verdict
+    from tests.conftest import db_rows
+
+    # write_bank's key points are "first point" and "second point"; the answer covers only the first.
+    ui = ScriptedUI(["only the first point"], [Rating.Good], clock=clock)
+    ui.interactive = True
+    ui.checklists = [[Verdict.COVERED, Verdict.COVERED]]  # the person says they covered both
+    Session(demo, ui, clock, random.Random(1), SessionOptions(filter=DEMO, new=1, limit=1)).run()
+    assert ui.suggestions == [Rating.Easy]  # follows the confirmed checklist, not the proposal
+    ((grader, proposed, checklist, suggested),) = db_rows(
+        home, "SELECT grader, proposed, checklist, suggested FROM reviews"
+    )
+    assert grader.startswith("key points") and suggested == 4
+    assert json.loads(proposed) == ["covered", "missing"]
+    assert json.loads(checklist) == ["covered", "covered"]
+
+
+def test_piped_answers_store_the_proposal_but_no_checklist(demo: Store, clock: FakeClock, home: Path) -> None:
+    from tests.conftest import db_rows
+
+    ui = ScriptedUI(["only the first point"], [Rating.Hard], clock=clock)
+    Session(demo, ui, clock, random.Random(1), SessionOptions(filter=DEMO, new=1, limit=1)).run()
+    ((proposed, checklist),) = db_rows(home, "SELECT proposed, checklist FROM reviews")
+    assert json.loads(proposed) == ["covered", "missing"] and checklist is None
+
+
+def test_a_blank_spoken_answer_preselects_no_rating(demo: Store, clock: FakeClock) -> None:
+    ui = ScriptedUI([""], [Rating.Good], clock=clock)
+    Session(demo, ui, clock, random.Random(1), SessionOptions(filter=DEMO, new=1, limit=1)).run()
+    assert ui.suggestions == [None]

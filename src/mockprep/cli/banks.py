@@ -50,13 +50,28 @@ def bank_show(bank_id: BankId) -> None:
 def bank_validate(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Bank files or folders.")],
 ) -> None:
-    """Check bank files without changing anything; one line per problem, exit 2 if any."""
+    """Check bank files without changing anything; one line per problem, exit 2 if any.
+
+    Also lints valid files: a key point with no word to match is a problem; one that the question's
+    own model answer does not cover is a note (exit 0).
+    """
     from mockprep.core.bank_files import load_banks
+    from mockprep.core.bank_lint import lint_bank
 
     banks, problems = load_banks(paths)
+    notes = []
+    clean_banks = []
+    for bank in banks:
+        found, noted = lint_bank(bank)
+        problems += found
+        notes += noted
+        if not found:
+            clean_banks.append(bank)
     for problem in problems:
         typer.echo(plain(str(problem)), err=True)
-    for bank in banks:
+    for note in notes:
+        typer.echo(plain(f"note: {note}"), err=True)
+    for bank in clean_banks:
         typer.echo(plain(f"ok  {bank.source}: bank {bank.id!r}, {_plural(len(bank.questions), 'question')}"))
     if problems:
         raise typer.Exit(2)

@@ -17,6 +17,7 @@ from mockprep.cli.app import UserError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from mockprep.core.grading import Grader
     from mockprep.core.settings import Settings
     from mockprep.db.store import Store
 
@@ -30,6 +31,18 @@ def load_settings() -> Settings:
     from mockprep.core.settings import DEFAULT_SETTINGS
 
     return DEFAULT_SETTINGS
+
+
+MODEL_WAIT_SECONDS = 10.0  # at most this long for the meaning model when an answer is graded
+
+
+def make_grader() -> Grader:
+    """The offline grader, with the meaning model loading in the background once a question shows."""
+    from mockprep.core.embedding import shared_loader
+    from mockprep.core.grading import default_grader
+
+    loader = shared_loader()
+    return default_grader(lambda: loader.get(MODEL_WAIT_SECONDS), loader.start)
 
 
 def make_console(stderr: bool = False) -> Console:

@@ -11,6 +11,7 @@ from mockprep.cli.context import (
     check_filter_values,
     load_settings,
     make_console,
+    make_grader,
     open_store,
     session_rng,
     signals_interrupt,
@@ -101,7 +102,7 @@ def session(
         options = SessionOptions(
             flt, new, limit, timer=not no_timer, time_limit=limit_seconds, minutes=minutes_value
         )
-        runner = Session(store, ui, utc_now, session_rng(), options, load_settings())
+        runner = Session(store, ui, utc_now, session_rng(), options, load_settings(), make_grader())
         with signals_interrupt():
             try:
                 runner.run()
@@ -174,7 +175,7 @@ def mock(
         rounds = ROUND_ORDER if loop else (round.value,)  # type: ignore[union-attr]
         with signals_interrupt():
             try:
-                run_loop(store, ui, utc_now, session_rng(), rounds, options, load_settings())
+                run_loop(store, ui, utc_now, session_rng(), rounds, options, load_settings(), make_grader())
             except MockPlanError as exc:
                 raise UserError(str(exc)) from None
     finally:

@@ -75,6 +75,17 @@ def load_wordllama() -> WordLlamaEmbedder:
     return WordLlamaEmbedder(model)
 
 
+_SHARED: EmbedderLoader | None = None
+
+
+def shared_loader() -> EmbedderLoader:
+    """The process's one loader (the model is loaded at most once per process)."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = EmbedderLoader()
+    return _SHARED
+
+
 class EmbedderLoader:
     """Loads the embedder once, on a background thread; :meth:`get` waits for it (or gives up)."""
 

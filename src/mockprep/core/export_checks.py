@@ -105,6 +105,15 @@ def booleans(value: Any) -> str | None:
     return f"must be a list of true/false (got {_got(value)})"
 
 
+VERDICTS = frozenset({"covered", "partly", "missing", "contradicted"})
+
+
+def verdicts(value: Any) -> str | None:
+    if type(value) is list and all(type(item) is str and item in VERDICTS for item in value):
+        return None
+    return f"must be a list of covered/partly/missing/contradicted (got {_got(value)})"
+
+
 def time(value: Any) -> str | None:
     expected = "an ISO 8601 time with its zone, e.g. 2026-03-02T09:00:00+00:00"
     if type(value) is not str:
@@ -238,6 +247,9 @@ REVIEW: Fields = {
     "time_limit_ms": (optional(COUNT), False),
     "coverage": (optional(booleans), False),
     "suggested": (optional(whole(1, 4)), False),
+    "grader": (optional(text), False),
+    "proposed": (optional(verdicts), False),
+    "checklist": (optional(verdicts), False),
 }
 
 
@@ -271,6 +283,8 @@ def _plain_review(r: Any, sessions: set[int]) -> bool:
     coverage = r.get("coverage")
     if coverage is not None and not (type(coverage) is list and set(map(type, coverage)) <= _BOOL):
         return False
+    if any(r.get(f) is not None for f in ("grader", "proposed", "checklist")):
+        return False  # checked field by field
     answer = r.get("answer", "")
     return (type(answer) is str and answer.isascii() or text(answer) is None) and _plain_time(
         r.get("rated_at")

@@ -124,9 +124,19 @@ class KeyPointGrader:
 
     name = "key points"
 
-    def __init__(self, embedder: Callable[[], Embedder | None] | None = None):
+    def __init__(
+        self,
+        embedder: Callable[[], Embedder | None] | None = None,
+        prepare: Callable[[], object] | None = None,
+    ):
         self._embedder = embedder
+        self._prepare = prepare
         self._fallback_said = False
+
+    def prepare(self) -> None:
+        """Start loading what grading needs (called when a question is shown, off the start-up path)."""
+        if self._prepare is not None:
+            self._prepare()
 
     def assess(self, spec: QuestionSpec, answer: str, overtime: bool = False) -> Assessment:
         from mockprep.core.keypoints import judge
@@ -152,6 +162,9 @@ class KeyPointGrader:
         return Assessment(points, None, suggested, self.name + (" and meaning" if embedder else ""), note)
 
 
-def default_grader(embedder: Callable[[], Embedder | None] | None = None) -> Grader:
-    """The offline grader; ``embedder`` gives the meaning model when it is ready (None: words only)."""
-    return KeyPointGrader(embedder)
+def default_grader(
+    embedder: Callable[[], Embedder | None] | None = None, prepare: Callable[[], object] | None = None
+) -> Grader:
+    """The offline grader; ``embedder`` gives the meaning model when it is ready (None: words only),
+    and ``prepare`` starts loading it."""
+    return KeyPointGrader(embedder, prepare)

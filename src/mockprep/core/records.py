@@ -70,6 +70,9 @@ class ReviewRecord:
     coverage: list[bool] | None = None
     suggested: int | None = None
     mock_answer_id: int | None = None
+    grader: str | None = None  # whose assessment was shown
+    proposed: list[str] | None = None  # its verdict per key point
+    checklist: list[str] | None = None  # the verdicts the person confirmed (None: not asked)
 
 
 @dataclass(frozen=True)

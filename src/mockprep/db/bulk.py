@@ -135,6 +135,7 @@ class Bulk:
                         "time_limit_ms": pending["time_limit_ms"],
                         "coverage": None if pending["coverage"] is None else json.loads(pending["coverage"]),
                         "suggested": pending["suggested"],
+                        **_grading(pending),
                     }
                 )
                 pending = reviews.fetchone()
@@ -210,3 +211,14 @@ class Bulk:
         from mockprep.db.bulk_import import import_all
 
         return import_all(self.store, doc, questions, now)
+
+
+def _grading(review: Any) -> dict[str, Any]:
+    """The grader's proposal and the confirmed checklist of a review, when it has them (m007)."""
+    out: dict[str, Any] = {}
+    if review["grader"] is not None:
+        out["grader"] = review["grader"]
+    for field in ("proposed", "checklist"):
+        if review[field] is not None:
+            out[field] = json.loads(review[field])
+    return out

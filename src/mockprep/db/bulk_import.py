@@ -107,7 +107,7 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
 
 _REVIEW_COLUMNS = (
     "id, question_id, session_id, rated_at, rating, state_before, answer,"
-    " duration_ms, time_limit_ms, coverage, suggested"
+    " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist"
 )
 
 
@@ -159,7 +159,7 @@ def _questions(
         counts["questions"] += 1
         raw.executemany(
             f"INSERT INTO temp.import_reviews ({_REVIEW_COLUMNS}, q_index, r_index)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     r["id"],
@@ -173,6 +173,9 @@ def _questions(
                     r.get("time_limit_ms"),
                     _coverage_json(r.get("coverage")),
                     r.get("suggested"),
+                    r.get("grader"),
+                    None if r.get("proposed") is None else json.dumps(r["proposed"]),
+                    None if r.get("checklist") is None else json.dumps(r["checklist"]),
                     index,
                     number,
                 )

@@ -201,8 +201,10 @@ class CardTable:
             review_id = conn.execute(
                 text(
                     "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before,"
-                    " answer, duration_ms, time_limit_ms, coverage, suggested, card_before)"
-                    " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :before)"
+                    " answer, duration_ms, time_limit_ms, coverage, suggested, card_before, grader,"
+                    " proposed, checklist)"
+                    " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :before, :grader, :proposed,"
+                    " :checklist)"
                 ),
                 {
                     "q": review.question_id,
@@ -216,6 +218,9 @@ class CardTable:
                     "cov": None if review.coverage is None else json.dumps(review.coverage),
                     "sug": review.suggested,
                     "before": json.dumps(card_from_row(before).to_dict()),
+                    "grader": review.grader,
+                    "proposed": None if review.proposed is None else json.dumps(review.proposed),
+                    "checklist": None if review.checklist is None else json.dumps(review.checklist),
                 },
             ).lastrowid
             save_card(conn, review.question_id, review.card)

@@ -201,6 +201,19 @@ def m006_card_marks_and_undo(cur: Any) -> None:
     )
 
 
+def m007_key_point_checklist(cur: Any) -> None:
+    """What the grader proposed for each key point, what the person confirmed, and which grader it was,
+    so that agreement can be measured from real use."""
+    _run(
+        cur,
+        """
+        ALTER TABLE reviews ADD COLUMN grader TEXT;
+        ALTER TABLE reviews ADD COLUMN proposed TEXT;
+        ALTER TABLE reviews ADD COLUMN checklist TEXT
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_timing_and_mocks,
@@ -208,4 +221,5 @@ MIGRATIONS: list[Migration] = [
     m004_stats_indexes,
     m005_one_coverage_encoding,
     m006_card_marks_and_undo,
+    m007_key_point_checklist,
 ]

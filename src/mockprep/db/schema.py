@@ -92,6 +92,9 @@ class ReviewRow(SQLModel, table=True):
     coverage: str | None = None  # JSON list of booleans, one per key point
     suggested: int | None = None  # the rating mockprep suggested
     card_before: str | None = None  # JSON of fsrs Card.to_dict() before this rating (for undo)
+    grader: str | None = None  # the grader whose assessment was shown
+    proposed: str | None = None  # JSON list: its verdict per key point (covered, partly, ...)
+    checklist: str | None = None  # JSON list: the verdicts the person confirmed (NULL: not asked)
 
 
 class MockAnswerRow(SQLModel, table=True):

@@ -91,6 +91,9 @@ class Pipeline:
         shown = self.clock()
         countdown = self.countdown(limit, shown)
         self.ui.show_question(record, progress(shown), countdown)
+        prepare = getattr(self.grader, "prepare", None)
+        if prepare is not None:
+            prepare()  # e.g. load the meaning model while the person reads and types
         answer = self.ui.read_answer(countdown)
         # Only a person at a terminal is asked to retype: piped input keeps its line protocol.
         check = kind_of(record.question.spec).check_answer if getattr(self.ui, "interactive", False) else None
@@ -105,6 +108,8 @@ class Pipeline:
         answered = self.clock()
         timing = AnswerTiming((answered - shown).total_seconds(), limit)
         assessment = self.grader.assess(record.question.spec, answer, timing.overtime > 0)
+        if assessment.note:
+            self.ui.notice(assessment.note)
         return Attempt(record, answer, timing, assessment, answered)
 
     def rate(
@@ -123,11 +128,16 @@ class Pipeline:
         self.ui.show_reveal(attempt)
         record = attempt.record
         proposal = attempt.assessment.suggested
+        proposed = [p.verdict.value for p in attempt.assessment.points] or None
+        confirmed: list[str] | None = None
         if attempt.assessment.points:  # the person confirms the key points; the rating follows them
             checklist = self.ui.confirm_checklist(attempt)
             if checklist is None:
                 return None
-            if checklist != [p.verdict for p in attempt.assessment.points] or proposal is None:
+            if getattr(self.ui, "interactive", False):  # asked (piped input keeps the proposal)
+                confirmed = [v.value for v in checklist]
+            changed = checklist != [p.verdict for p in attempt.assessment.points]
+            if changed or (proposal is None and confirmed is not None):
                 proposal = rating_from_checklist(checklist, attempt.timing.overtime > 0)
         suggested = None if proposal is None else Rating(proposal)
         while True:
@@ -158,6 +168,9 @@ class Pipeline:
                 coverage=attempt.assessment.coverage,
                 suggested=proposal,
                 mock_answer_id=mock_answer_id,
+                grader=attempt.assessment.grader,
+                proposed=proposed,
+                checklist=confirmed,
             ),
             self.settings.leech_lapses,
         )

@@ -11,7 +11,6 @@ from rich.text import Text
 
 from mockprep.core.durations import format_duration
 from mockprep.core.grading import Verdict
-from mockprep.core.sanitize import shorten
 from mockprep.core.timer import AnswerTiming
 from mockprep.terminal.console import safe
 
@@ -27,6 +26,12 @@ MARKS = {
 }
 EVIDENCE_CHARS = 110  # the matched sentence is shown up to this long
 CHECKLIST_HELP = "numbers toggle (e.g. 2 4), a ticks all, n none, Enter accepts"
+
+
+def clip(text: str, limit: int = EVIDENCE_CHARS) -> str:
+    """One line of at most ``limit`` characters (an ellipsis marks a cut)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def timing_text(timing: AnswerTiming) -> Text:
@@ -72,7 +77,7 @@ def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None)
             lines.append(line)
             if point.evidence and verdict is not Verdict.MISSING:
                 quote = Text("      “", style="dim italic")
-                quote.append_text(safe(shorten(point.evidence.strip(), EVIDENCE_CHARS), "dim italic"))
+                quote.append_text(safe(clip(point.evidence), "dim italic"))
                 quote.append("”", style="dim italic")
                 lines.append(quote)
     else:

@@ -1,0 +1,38 @@
+"""Checks of a valid bank that the format cannot express: key points the grader can match at all,
+and key points the question's own model answer covers. Pure."""
+
+from __future__ import annotations
+
+from mockprep.core.banks import Bank, BankProblem
+from mockprep.core.grading import KeyPointGrader, Verdict
+from mockprep.core.textnorm import content_stems
+
+
+def lint_bank(bank: Bank) -> tuple[list[BankProblem], list[BankProblem]]:
+    """``(problems, notes)``: a key point with nothing to match (no word, number or symbol) can never
+    be ticked, so it is a problem; one its own model answer does not cover is a note (the wording may
+    need the answer's words)."""
+    problems: list[BankProblem] = []
+    notes: list[BankProblem] = []
+    grader = KeyPointGrader()  # words only: quick, and what every machine has
+    for question in bank.questions:
+        spec = question.spec
+        for number, point in enumerate(spec.key_points, start=1):
+            if not content_stems(point):
+                problems.append(
+                    BankProblem(bank.source, f"key point {number} {point!r} has no word to match", spec.id)
+                )
+        if spec.kind != "open":
+            continue
+        assessment = grader.assess(spec, spec.answer)
+        for number, verdict in enumerate(assessment.points, start=1):
+            if verdict.verdict is not Verdict.COVERED and content_stems(verdict.point):
+                notes.append(
+                    BankProblem(
+                        bank.source,
+                        f"key point {number} {verdict.point!r} is {verdict.verdict.value} by the question's"
+                        " own model answer: use the answer's words",
+                        spec.id,
+                    )
+                )
+    return problems, notes

@@ -1,0 +1,45 @@
+"""Rich rendering of ``mockprep grade``: the assessment of one answer, as the reveal would show it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.text import Text
+
+from mockprep.core.scheduler import RATING_NAMES
+from mockprep.core.timer import AnswerTiming
+from mockprep.terminal.console import safe
+from mockprep.terminal.reveal import key_point_lines
+
+if TYPE_CHECKING:
+    from mockprep.core.grading import Assessment
+    from mockprep.core.questions import QuestionRecord
+
+
+def render_assessment(console: Console, record: QuestionRecord, answer: str, assessment: Assessment) -> None:
+    from datetime import UTC, datetime
+
+    from fsrs import Rating
+
+    from mockprep.practice.ui import Attempt
+
+    console.print(safe(f"{record.question.key} · graded by {assessment.grader}", "bold"))
+    if assessment.note:
+        console.print(safe(assessment.note, "yellow"))
+    auto = assessment.auto
+    if auto is not None:
+        verdict = Text(
+            "✓ Correct" if auto.correct else "✗ Not correct", style="green" if auto.correct else "red"
+        )
+        verdict.append(f" — read {auto.given or 'nothing recognisable'}; expected ")
+        verdict.append_text(safe(auto.expected, "bold"))
+        console.print(verdict)
+    attempt = Attempt(record, answer, AnswerTiming(0.0, None), assessment, datetime.now(UTC))
+    for line in key_point_lines(attempt):
+        console.print(line)
+    if assessment.suggested is None:
+        console.print(Text("Suggested rating: none (a blank answer: tick what you said)", style="bold"))
+    else:
+        name = RATING_NAMES[Rating(assessment.suggested)]
+        console.print(Text(f"Suggested rating: {assessment.suggested} {name}", style="bold"))
