@@ -191,3 +191,11 @@ def test_bank_validate_lints_key_points(cli, tmp_path) -> None:
     assert "key point 1 '?!' has no word to match" in result.stderr
     assert "note:" in result.stderr and "'clouds are white' is missing" in result.stderr
     assert "'Rayleigh scattering' is" not in result.stderr
+
+
+def test_compounds_meet_whichever_side_writes_them_together() -> None:
+    (verdict,) = judge(
+        ["inform co-authors and re-run the evaluation"],
+        "I told my coauthors and reran... no: I rerun the evaluation",
+    )
+    assert verdict.verdict == "covered"

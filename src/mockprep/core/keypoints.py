@@ -131,13 +131,23 @@ _QUANTITY = re.compile(r"\d")
 _QUANTIFIED = frozenset({stem("quantified"), stem("quantify"), stem("quantitative"), stem("measurable")})
 
 
-def _spellings(point_stems: list[str], whole: Passage) -> dict[str, frozenset[str]]:
+def _spellings(point: str, point_stems: list[str], whole: Passage) -> dict[str, frozenset[str]]:
     """For each of a point's stems, the answer's words that count as it (itself, near misses, and
-    compounds written apart), found once per answer so that each passage is then a set intersection."""
+    compounds written apart or together), found once per answer so that each passage is then a set
+    intersection."""
     pool = sorted(whole.stems)
+    # The point writes apart what the answer writes together: "co-authors" and "coauthors".
+    together: dict[str, str] = {}
+    tokens = [w for w in words(point) if w not in STOPWORDS]
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        joined = stem(a + b)
+        if joined in whole.stems:
+            together[stem(a)] = together[stem(b)] = joined
     out = {}
     for s in dict.fromkeys(point_stems):
         near = {s}
+        if s in together:
+            near.add(together[s])
         if len(s) >= 5 and s not in whole.stems:
             near.update(j for j in whole.joined if j.startswith(s))  # "backpoint" in "back pointers"
             candidates = [w for w in pool if w[:2] == s[:2] and abs(len(w) - len(s)) <= 3]
@@ -222,7 +232,7 @@ def features(points: list[str], answer: str, embedder: Embedder | None = None) -
         stems = point_stems[index]
         weights = _weights(stems, spread)
         own = {s: w for s, w in weights.items() if spread.get(s, 1) == 1}
-        spellings = _spellings(stems, whole)
+        spellings = _spellings(point, stems, whole)
         shares = [_passage_share(weights, spellings, p) for p in found]
         best_words = max(range(len(found)), key=lambda i: (shares[i], meanings[index][i]))
         best_meaning = max(range(len(found)), key=lambda i: meanings[index][i])

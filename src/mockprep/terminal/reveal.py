@@ -119,8 +119,14 @@ def confirm_checklist(read_line: ReadLine, attempt: Attempt, print_line: object)
     verdicts = [p.verdict for p in attempt.assessment.points]
     while True:
         ticked = " ".join(str(i) for i, v in enumerate(verdicts, start=1) if v is Verdict.COVERED) or "none"
+        partly = " ".join(str(i) for i, v in enumerate(verdicts, start=1) if v is Verdict.PARTLY)
+        wrong = " ".join(str(i) for i, v in enumerate(verdicts, start=1) if v is Verdict.CONTRADICTED)
         line = Text("You covered: ", style="bold")
         line.append(ticked)
+        if partly:
+            line.append(f"; partly {partly}", style="yellow")
+        if wrong:
+            line.append(f"; the other way round {wrong}", style="red")
         line.append(f"   ({CHECKLIST_HELP})", style="dim")
         print_line(line)  # type: ignore[operator]
         reply = read_line("checklist> ", None)
