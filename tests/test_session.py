@@ -468,3 +468,11 @@ def test_a_blank_spoken_answer_preselects_no_rating(demo: Store, clock: FakeCloc
     ui = ScriptedUI([""], [Rating.Good], clock=clock)
     Session(demo, ui, clock, random.Random(1), SessionOptions(filter=DEMO, new=1, limit=1)).run()
     assert ui.suggestions == [None]
+
+
+def test_quitting_at_the_rating_keeps_the_typed_answer_unrated(cli) -> None:
+    result = cli("session", "--round", "technical", input="my precious answer\n\nq\n")
+    assert result.exit_code == 0 and "kept, not rated" in result.stdout
+    detail = cli("history", "1")
+    assert detail.exit_code == 0
+    assert "my precious answer" in detail.stdout and "not rated" in detail.stdout

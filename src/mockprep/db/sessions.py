@@ -244,7 +244,8 @@ class SessionTable:
         ]
 
     def answers(self, session_id: int) -> list[SessionAnswer]:
-        """What was asked in one session: for a mock its answers (rated or not), else its reviews."""
+        """What was asked in one session: for a mock its answers (rated or not), else its reviews and
+        any answer the person quit before rating."""
         kind = self.store.q("SELECT kind FROM sessions WHERE id = :s", s=session_id).scalar_one()
         if kind == "mock":
             rows = self.store.q(
@@ -256,10 +257,15 @@ class SessionTable:
             ).all()
         else:
             rows = self.store.q(
-                "SELECT ROW_NUMBER() OVER (ORDER BY r.id) AS position, q.key, q.topic, r.answer,"
-                " NULL AS follow_up, NULL AS follow_up_answer, r.duration_ms, r.time_limit_ms, r.coverage,"
-                " r.rating, r.rated_at FROM reviews r JOIN questions q ON q.id = r.question_id"
-                " WHERE r.session_id = :s ORDER BY r.id",
+                "SELECT ROW_NUMBER() OVER (ORDER BY t, n) AS position, * FROM ("
+                " SELECT r.rated_at AS t, r.id AS n, q.key, q.topic, r.answer, NULL AS follow_up,"
+                " NULL AS follow_up_answer, r.duration_ms, r.time_limit_ms, r.coverage, r.rating, r.rated_at"
+                " FROM reviews r JOIN questions q ON q.id = r.question_id WHERE r.session_id = :s"
+                " UNION ALL"
+                " SELECT m.answered_at, m.id, q.key, q.topic, m.answer, NULL, NULL, m.duration_ms,"
+                " m.time_limit_ms, m.coverage, NULL, NULL FROM mock_answers m"
+                " JOIN questions q ON q.id = m.question_id WHERE m.session_id = :s AND m.review_id IS NULL)"
+                " ORDER BY t, n",
                 s=session_id,
             ).all()
         return [

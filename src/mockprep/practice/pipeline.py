@@ -22,7 +22,7 @@ from mockprep.core.card_actions import (
 )
 from mockprep.core.grading import Grader, default_grader, rating_from_checklist
 from mockprep.core.kinds import kind_of
-from mockprep.core.records import ReviewRecord
+from mockprep.core.records import MockAnswerRecord, ReviewRecord
 from mockprep.core.scheduler import card_state, make_scheduler, preview_intervals, review
 from mockprep.core.settings import Settings
 from mockprep.core.timer import AnswerTiming, Countdown
@@ -224,6 +224,22 @@ class Pipeline:
         for answer in report.answers:
             if answer.mock_answer_id in undone:
                 answer.rating = None
+
+    def keep_unrated(self, attempt: Attempt, session_id: int, position: int) -> None:
+        """Store an answer the person quit before rating: it stays in the session's history, unrated."""
+        self.store.sessions.add_mock_answer(
+            MockAnswerRecord(
+                session_id,
+                attempt.record.id,
+                position,
+                attempt.answered_at,
+                attempt.answer,
+                attempt.timing.duration_ms,
+                attempt.timing.limit_ms,
+                attempt.assessment.coverage,
+            )
+        )
+        self.ui.notice(f"Your answer is kept, not rated (mockprep history {session_id}).")
 
     def offer_stories(self, record: QuestionRecord, now: datetime) -> None:
         """After a behavioral answer: show the stories linked to it or sharing its competencies, and link

@@ -287,7 +287,8 @@ class Session:
         if attempt is None:
             return False
         rating = self.pipeline.rate(attempt, summary.session_id)
-        if rating is None:
+        if rating is None:  # quit at the rating: the answer is kept, unrated
+            self.pipeline.keep_unrated(attempt, summary.session_id, number)
             return False
         overtime = attempt.timing.overtime > 0
         summary.overtime += overtime
