@@ -1,0 +1,73 @@
+"""Reading the notes of an Anki collection file (the SQLite database inside an ``.apkg``/``.colpkg``).
+
+Both layouts: the legacy one (schema 11: note types and decks as JSON in ``col``) and the current one
+(schema 18: ``notetypes``, ``fields`` and ``decks`` tables, deck names joined by U+001F). The file is
+opened read-only and immutable: nothing is ever written to it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from mockprep.core.anki_notes import AnkiNote
+from mockprep.core.bank_import import SourceError
+
+
+def read_notes(path: Path, member: str) -> list[AnkiNote]:
+    """Every note of the collection at ``path`` (``member`` names it in messages), in note-id order."""
+    uri = f"file:{path}?mode=ro&immutable=1"
+    try:
+        con = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        raise SourceError(f"{member}: cannot be opened ({exc})") from None
+    try:
+        tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"notes", "cards", "col"} <= tables:
+            raise SourceError(f"{member}: not an Anki collection (no notes, cards or col table)")
+        if "notetypes" in tables and con.execute("SELECT count(*) FROM notetypes").fetchone()[0]:
+            names, decks = _schema18(con)
+        else:
+            names, decks = _schema11(con)
+        note_decks = dict(  # the deck of each note's first card
+            con.execute("SELECT nid, did FROM cards ORDER BY nid, ord DESC")
+        )
+        notes = []
+        for nid, guid, mid, tags, flds in con.execute(
+            "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+        ):
+            fields = tuple(str(flds).split("\x1f"))
+            deck = decks.get(note_decks.get(nid, -1))
+            notes.append(
+                AnkiNote(f"note {nid}", str(guid), fields, names.get(mid, ()), tuple(str(tags).split()), deck)
+            )
+        return notes
+    except sqlite3.DatabaseError as exc:
+        raise SourceError(f"{member}: not a readable Anki collection ({exc})") from None
+    finally:
+        con.close()
+
+
+def _schema18(con: sqlite3.Connection) -> tuple[dict[int, tuple[str, ...]], dict[int, str]]:
+    names: dict[int, list[str]] = {}
+    for ntid, _ord, name in con.execute("SELECT ntid, ord, name FROM fields ORDER BY ntid, ord"):
+        names.setdefault(ntid, []).append(name)
+    decks = {did: str(name).replace("\x1f", "::") for did, name in con.execute("SELECT id, name FROM decks")}
+    return {k: tuple(v) for k, v in names.items()}, decks
+
+
+def _schema11(con: sqlite3.Connection) -> tuple[dict[int, tuple[str, ...]], dict[int, str]]:
+    row = con.execute("SELECT models, decks FROM col").fetchone()
+    if row is None:
+        raise SourceError("the collection has no col row")
+    try:
+        models, decks = json.loads(row[0] or "{}"), json.loads(row[1] or "{}")
+        names = {
+            int(mid): tuple(f["name"] for f in sorted(m.get("flds", []), key=lambda f: f.get("ord", 0)))
+            for mid, m in models.items()
+        }
+        deck_names = {int(did): str(d.get("name", "")) for did, d in decks.items()}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise SourceError("the collection's note types or decks are not readable JSON") from None
+    return names, deck_names
