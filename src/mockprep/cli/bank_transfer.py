@@ -164,6 +164,15 @@ def bank_export(
         stream.write(text)
 
 
+def _source_path(source: str) -> Path:
+    from mockprep.paths import builtin_banks_dir
+    from mockprep.services.bank_sync import BUILTIN_PREFIX
+
+    if source.startswith(BUILTIN_PREFIX):
+        return builtin_banks_dir() / source.removeprefix(BUILTIN_PREFIX)
+    return Path(source)
+
+
 def _load(names: list[str]) -> list[BankSpec]:
     """Each bank named by a file or by its id (read from the file it was last synced from)."""
     from mockprep.core.bank_files import load_bank_file
@@ -179,7 +188,7 @@ def _load(names: list[str]) -> list[BankSpec]:
                 row = store.banks.get(name)
                 if row is None:
                     raise UserError(f"no bank or file {name!r} (see mockprep bank list)")
-                path = Path(row.source)
+                path = _source_path(row.source)
             try:
                 specs.append(load_bank_file(path).spec)
             except BankError as exc:

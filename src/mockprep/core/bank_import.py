@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from mockprep.core.banks import MAX_TEXT_CHARS, ROUNDS
+from mockprep.core.banks import MAX_TEXT_CHARS, ROUNDS, SLUG
 from mockprep.core.textnorm import content_stems
 from mockprep.core.wording import plural
 
@@ -83,7 +83,9 @@ class ImportResult:
 
 
 def slug(text: str, limit: int = 64) -> str:
-    """Lower-case ASCII letters, digits and '-' (what bank ids, topics and tags allow)."""
+    """Lower-case ASCII letters, digits and '-' (what bank ids, topics and tags allow); a slug stays."""
+    if re.fullmatch(SLUG, text):
+        return text
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     out = "-".join(words)[:limit].strip("-")
