@@ -112,7 +112,7 @@ def test_reimport_keeps_ids_and_reviewed_key_points(
     first = _bank(out)
     # the person reviews one question's proposed points: edits them and deletes the review line
     text = out.read_text()
-    block_start = text.index('prompt = "What is a p-value?"')
+    block_start = text.index("prompt = 'What is a p-value?'")
     mark = text.index(REVIEW_MARK, block_start)
     points_end = text.index("]\n", mark) + 2
     edited = (

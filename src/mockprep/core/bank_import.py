@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from mockprep.core.banks import MAX_TEXT_CHARS, ROUNDS, SLUG
-from mockprep.core.textnorm import content_stems
+from mockprep.core.textnorm import NEGATIONS, STOPWORDS, words
 from mockprep.core.wording import plural
 
 MAX_POINT_CHARS = 300
@@ -118,7 +118,7 @@ def propose_key_points(answer: str, hidden: str | None = None) -> list[str]:
     clauses = [c for c in re.split(r"\s*[;,]\s*|\s+and\s+", prose) if c]
     candidates: list[str] = [hidden] if hidden else []
     for group in (bullets, sentences, clauses):
-        found = [_short_point(p) for p in group if content_stems(p)]
+        found = [_short_point(p) for p in group if has_word(p)]
         if len(candidates) + len(found) >= 2:
             candidates += found
             break
@@ -164,7 +164,7 @@ def build_bank(
             skipped.append(Skip(item.where, reason))
             continue
         qid = stable_id(item, taken)
-        points = [k.strip() for k in item.key_points if k.strip() and content_stems(k)]
+        points = [k.strip() for k in item.key_points if k.strip() and has_word(k)]
         review = False
         if not points and existing_points and qid in existing_points:
             points = existing_points[qid]
@@ -240,27 +240,33 @@ def _question_toml(qid: str, item: Item, points: list[str], review: bool, bank_t
     return "\n".join(lines) + "\n"
 
 
+_BASIC_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t"}
+_NEEDS_BASIC = re.compile(r"[\x00-\x08\x0a-\x1f\x7f']")
+_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+
+
 def toml_string(text: str) -> str:
-    """``text`` as a TOML string: a multi-line literal where that reads well, else a basic string."""
+    """``text`` as a TOML string: a literal string where that reads well (and parses fastest), else a
+    basic string with escapes."""
+    if not _NEEDS_BASIC.search(text):
+        return "'" + text + "'"
     if "\n" in text and "'''" not in text and not text.endswith("'") and not _needs_escape(text):
         return "'''\n" + text + "'''"
-    out = []
-    for char in text:
-        if char in '"\\':
-            out.append("\\" + char)
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04X}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
+    return '"' + _ESCAPE.sub(_escape, text) + '"'
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _BASIC_ESCAPES.get(char) or f"\\u{ord(char):04X}"
 
 
 def _needs_escape(text: str) -> bool:
     return any((ord(c) < 0x20 and c not in "\n\t") or ord(c) == 0x7F for c in text)
+
+
+def has_word(text: str) -> bool:
+    """Whether ``text`` holds a word the grader can match (what ``bank validate`` asks of a key point)."""
+    return any(w not in STOPWORDS and w not in NEGATIONS for w in words(text))
 
 
 def toml_value(value: object) -> str:

@@ -92,11 +92,17 @@ class _ToText(HTMLParser):
 
 def html_to_text(html: str) -> PlainText:
     """The plain text of an Anki field (HTML), with the media and scripts it dropped counted."""
-    sounds = len(_SOUND.findall(html))
+    sounds = len(_SOUND.findall(html)) if "[sound:" in html else 0
+    if "<" not in html and "&" not in html and not sounds:
+        return _tidy(re.sub(r"[ \t\r\n\f]+", " ", html), 0, 0)
     parser = _ToText()
-    parser.feed(_SOUND.sub("", html))
+    parser.feed(_SOUND.sub("", html) if sounds else html)
     parser.close()
-    text = "".join(parser.parts).replace("\xa0", " ")
+    return _tidy("".join(parser.parts), parser.media + sounds, parser.scripts)
+
+
+def _tidy(text: str, media: int, scripts: int) -> PlainText:
+    text = text.replace("\xa0", " ")
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = [line.rstrip() for line in text.split("\n")]
     out: list[str] = []
@@ -110,7 +116,7 @@ def html_to_text(html: str) -> PlainText:
         if not line and out and not out[-1] and not fenced:
             continue  # one blank line at most between blocks
         out.append(line)
-    return PlainText("\n".join(out).strip("\n").strip(), parser.media + sounds, parser.scripts)
+    return PlainText("\n".join(out).strip("\n").strip(), media, scripts)
 
 
 @dataclass(frozen=True)

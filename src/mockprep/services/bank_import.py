@@ -122,7 +122,7 @@ def _previous_points(previous: Path | None) -> dict[str, list[str]]:
         return {}
     marked = set()
     for block in text.split("[[questions]]")[1:]:
-        found = re.search(r'^id = "([a-z0-9-]+)"$', block, re.MULTILINE)
+        found = re.search(r"^id = [\"']([a-z0-9-]+)[\"']$", block, re.MULTILINE)
         if found and REVIEW_MARK in block:
             marked.add(found.group(1))
     return {
