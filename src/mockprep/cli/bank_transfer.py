@@ -57,10 +57,10 @@ def bank_import(
 
     options = ImportOptions(format, mapping, bank_id, title, round, topic)
     try:
-        first = import_bank(path, options, load_settings())
-        target = out or Path.cwd() / f"{_bank_id_of(first.toml)}.toml"
-        _check_target(target, _bank_id_of(first.toml), force)
-        result = import_bank(path, options, load_settings(), previous=target) if target.exists() else first
+        result = import_bank(path, options, load_settings(), lambda bank: out or Path.cwd() / f"{bank}.toml")
+        assert result.target is not None
+        target = result.target
+        _check_target(target, result.bank_id, force)
     except SourceError as exc:
         raise UserError(f"{path}: {exc}") from None
     for skip in result.skipped:
@@ -77,12 +77,6 @@ def bank_import(
         typer.echo("Check the key points marked '# review', then: " + plain(f"mockprep bank add {target}"))
     if add:
         _add(target)
-
-
-def _bank_id_of(toml: str) -> str:
-    import tomllib
-
-    return str(tomllib.loads(toml)["id"])
 
 
 def _check_target(target: Path, bank_id: str, force: bool) -> None:

@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from mockprep.core.banks import MAX_TEXT_CHARS, ROUNDS, SLUG
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, words
@@ -69,6 +70,8 @@ class ImportResult:
     proposed: int = 0  # questions whose key points were proposed (marked for review)
     media: int = 0
     scripts: int = 0
+    target: Path | None = None  # where the caller writes it
+    bank_id: str = ""
 
     def summary(self, source: str) -> str:
         parts = [f"read {self.read}", f"made {plural(self.made, 'question')}", f"skipped {len(self.skipped)}"]
@@ -181,7 +184,9 @@ def build_bank(
             "nothing to import: "
             + (f"{skipped[0].where}: {skipped[0].reason}" if skipped else "no questions found")
         )
-    return ImportResult(_bank_header(meta) + "\n".join(blocks), read, len(blocks), skipped, proposed)
+    return ImportResult(
+        _bank_header(meta) + "\n".join(blocks), read, len(blocks), skipped, proposed, bank_id=meta.id
+    )
 
 
 def _few_points(item: Item, given: bool) -> str:

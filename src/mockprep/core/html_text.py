@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 
 _BLOCKS = {"p", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "ul", "ol", "hr"}
 _DROPPED = {"script", "style", "head", "title", "object", "iframe", "svg", "audio", "video", "template"}
 _SOUND = re.compile(r"\[sound:[^\]]*\]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_OTHER_TAG = re.compile(r"<(?!br\s*/?>)", re.IGNORECASE)
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SPACE = re.compile(r"[ \t\r\n\f]+")
+_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
+_LEADING = re.compile(r"^ +(?=[^ ])(?!- |\d+\. )", re.MULTILINE)
+_BLANKS = re.compile(r"\n{3,}")
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 
 
@@ -93,8 +100,9 @@ class _ToText(HTMLParser):
 def html_to_text(html: str) -> PlainText:
     """The plain text of an Anki field (HTML), with the media and scripts it dropped counted."""
     sounds = len(_SOUND.findall(html)) if "[sound:" in html else 0
-    if "<" not in html and "&" not in html and not sounds:
-        return _tidy(re.sub(r"[ \t\r\n\f]+", " ", html), 0, 0)
+    if not sounds and not _OTHER_TAG.search(html):  # text and line breaks only: no parser needed
+        text = unescape(_SPACE.sub(" ", html))
+        return _tidy(_BR.sub("\n", text) if "<" in text else text, 0, 0)
     parser = _ToText()
     parser.feed(_SOUND.sub("", html) if sounds else html)
     parser.close()
@@ -104,6 +112,10 @@ def html_to_text(html: str) -> PlainText:
 def _tidy(text: str, media: int, scripts: int) -> PlainText:
     text = text.replace("\xa0", " ")
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "```" not in text:  # no code block: the same as the loop below, in three passes
+        text = _TRAILING.sub("", text)
+        text = _LEADING.sub("", text)
+        return PlainText(_BLANKS.sub("\n\n", text).strip("\n").strip(), media, scripts)
     lines = [line.rstrip() for line in text.split("\n")]
     out: list[str] = []
     fenced = False

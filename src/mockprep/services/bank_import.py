@@ -14,6 +14,7 @@ import stat
 import tempfile
 import tomllib
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,11 +50,13 @@ def guess_format(path: Path) -> str:
 
 
 def import_bank(
-    path: Path, options: ImportOptions, settings: Settings, previous: Path | None = None
+    path: Path, options: ImportOptions, settings: Settings, target: Callable[[str], Path] | None = None
 ) -> ImportResult:
     """The bank made from ``path``, validated; a :class:`SourceError` names what stops it (the message is
-    prefixed with the file by the caller). ``previous``: an earlier import's file, whose reviewed key
-    points are kept."""
+    prefixed with the file by the caller). ``target`` names the file the bank will be written to, given
+    its id: when that file exists (an earlier import), the key points reviewed there are kept.
+
+    The result's ``target`` is that file."""
     fmt = options.format or guess_format(path)
     if fmt not in FORMATS:
         raise SourceError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
@@ -101,7 +104,9 @@ def import_bank(
         roles=meta_list(str(meta["roles"])) if meta.get("roles") else (),
         description=str(meta.get("description") or ""),
     )
-    result = build_bank(bank_meta, items, _previous_points(previous))
+    destination = target(bank_meta.id) if target is not None else None
+    result = build_bank(bank_meta, items, _previous_points(destination))
+    result.target = destination
     result.media, result.scripts = media, scripts
     try:
         parse_bank(result.toml.encode(), str(path))
