@@ -161,3 +161,30 @@ def test_mockprep_to_anki_and_back(cli, tmp_path: Path) -> None:
     assert [q.prompt for q in back.questions] == [" ".join(q.prompt.split()) for q in original.questions]
     assert [q.key_points for q in back.questions] == [q.key_points for q in original.questions]
     assert [q.follow_ups for q in back.questions] == [q.follow_ups for q in original.questions]
+
+
+def test_anki_text_export_matches_the_package_notes(cli, tmp_path: Path, collection: Collection) -> None:
+    """Anki reads the text export with its headers; its notes are the package's (same GUIDs, updated in
+    place), and `bank import` reads the text back with the same key points."""
+    from anki.collection import ImportCsvRequest
+
+    package, text = tmp_path / "stats.apkg", tmp_path / "stats.txt"
+    assert cli("bank", "export", "statistics", "-o", str(package)).exit_code == 0
+    assert cli("bank", "export", "statistics", "--format", "anki-txt", "-o", str(text)).exit_code == 0
+    _import(collection, package)  # the text format names its note type; the package brings it
+    count = collection.note_count()
+    metadata = collection.get_csv_metadata(path=str(text), delimiter=None)
+    assert (metadata.guid_column, metadata.notetype_column, metadata.deck_column, metadata.tags_column) == (
+        1,
+        2,
+        3,
+        8,
+    )
+    log = collection.import_csv(ImportCsvRequest(path=str(text), metadata=metadata)).log
+    assert len(log.new) == 0 and len(log.missing_notetype) == 0
+    assert collection.note_count() == count
+    out = tmp_path / "back.toml"
+    assert cli("bank", "import", str(text), "-o", str(out)).exit_code == 0
+    original = _spec("statistics")
+    back = parse_bank(out.read_bytes(), str(out)).spec
+    assert [q.key_points for q in back.questions] == [q.key_points for q in original.questions]

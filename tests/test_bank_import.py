@@ -428,3 +428,12 @@ def test_markdown_round_trip(bank: BankSpec, tmp_path: Path) -> None:
     back = parse_bank(result.toml.encode(), "sheet").spec
     assert back == _normal(bank)
     assert tomllib.loads(result.toml)["id"] == bank.id
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(st.characters(blacklist_categories=("Cs",))))
+def test_toml_strings_read_back_exactly(text: str) -> None:
+    from mockprep.core.bank_import import toml_list, toml_string
+
+    assert tomllib.loads(f"x = {toml_string(text)}")["x"] == text
+    assert tomllib.loads(f"x = {toml_list([text, text + 'x'])}")["x"] == [text, text + "x"]

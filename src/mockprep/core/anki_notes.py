@@ -13,6 +13,8 @@ from mockprep.core.html_text import PlainText, cloze_numbers, clozes, html_to_te
 
 # Field names that say what a field holds (mockprep's own note type first); otherwise the first field is
 # the prompt and the second the answer, as in Anki's Basic and Cloze note types.
+MOCKPREP_NOTETYPE = "mockprep question"  # the note type `bank export` writes, and its fields
+MOCKPREP_FIELDS = ("Prompt", "Answer", "Key points", "Follow-ups")
 _PROMPT_NAMES = ("prompt", "front", "question", "text")
 _ANSWER_NAMES = ("answer", "back", "back extra", "extra")
 

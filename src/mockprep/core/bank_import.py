@@ -178,7 +178,7 @@ def build_bank(
             skipped.append(Skip(item.where, _few_points(item, bool(item.key_points))))
             continue
         proposed += review
-        blocks.append(_question_toml(qid, item, points[:MAX_POINTS], review, meta.topic))
+        blocks.append(_question_toml(qid, item, points[:MAX_POINTS], review))
     if not blocks:
         raise SourceError(
             "nothing to import: "
@@ -222,7 +222,7 @@ def _bank_header(meta: BankMeta) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def _question_toml(qid: str, item: Item, points: list[str], review: bool, bank_topic: str | None) -> str:
+def _question_toml(qid: str, item: Item, points: list[str], review: bool) -> str:
     lines = ["[[questions]]", f"id = {toml_string(qid)}"]
     topic = slug(item.topic) if item.topic else None
     if topic:

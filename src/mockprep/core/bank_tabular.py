@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import re
 
-from mockprep.core.anki_notes import AnkiNote, NoteItems, note_items
+from mockprep.core.anki_notes import MOCKPREP_FIELDS, MOCKPREP_NOTETYPE, AnkiNote, NoteItems, note_items
 from mockprep.core.bank_import import Item, Skip, SourceError
 
 FIELDS = ("prompt", "answer", "key_points", "follow_ups", "tags", "topic", "id", "difficulty")
@@ -153,7 +153,8 @@ def read_anki_text(text: str) -> NoteItems:
                 return row[index] if index is not None and index < len(row) else None
 
             tags = tuple((pick("tags") or "").split())
-            notes.append(AnkiNote(f"line {line}", pick("guid"), fields, (), tags, pick("deck"), html))
+            names = MOCKPREP_FIELDS if pick("notetype") == MOCKPREP_NOTETYPE else ()
+            notes.append(AnkiNote(f"line {line}", pick("guid"), fields, names, tags, pick("deck"), html))
     except csv.Error as exc:
         raise SourceError(f"line {start + reader.line_num}: {exc}") from None
     return note_items(notes)

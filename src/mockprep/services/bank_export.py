@@ -15,11 +15,12 @@ import os
 import tempfile
 from pathlib import Path
 
+from mockprep.core.anki_notes import MOCKPREP_FIELDS, MOCKPREP_NOTETYPE
 from mockprep.core.bank_import import SourceError
 from mockprep.core.banks import BankSpec, QuestionSpec
 
-MODEL_NAME = "mockprep question"
-FIELDS = ("Prompt", "Answer", "Key points", "Follow-ups")
+MODEL_NAME = MOCKPREP_NOTETYPE
+FIELDS = MOCKPREP_FIELDS
 _CSS = ".card { font-family: sans-serif; font-size: 18px; text-align: left; } pre { text-align: left; }"
 _BACK = (
     "{{FrontSide}}<hr id=answer>{{Answer}}"
