@@ -188,3 +188,52 @@ def test_anki_text_export_matches_the_package_notes(cli, tmp_path: Path, collect
     original = _spec("statistics")
     back = parse_bank(out.read_bytes(), str(out)).spec
     assert [q.key_points for q in back.questions] == [q.key_points for q in original.questions]
+
+
+def test_with_history_carries_anki_answers_over_once(cli, tmp_path: Path, home: Path) -> None:
+    from tests.conftest import db_rows
+
+    col = Collection(str(tmp_path / "hist.anki2"))
+    try:
+        deck = col.decks.id("History")
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"] = "What is a prior?"
+        note["Back"] = "A belief before seeing data. The likelihood updates it into the posterior."
+        col.add_note(note, deck)
+        col.decks.select(deck)
+        for ease in (3, 3):
+            col.sched.answerCard(col.sched.getCard(), ease)
+        answered = col.db.all("SELECT id, ease FROM revlog ORDER BY id")
+        package = tmp_path / "hist.apkg"
+        options = ExportAnkiPackageOptions(
+            with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
+        )
+        col.export_anki_package(out_path=str(package), options=options, limit=DeckIdLimit(deck))
+    finally:
+        col.close()
+    out = tmp_path / "hist.toml"
+    args = ("bank", "import", str(package), "-o", str(out), "--id", "hist", "--add", "--with-history")
+    result = cli(*args)
+    assert result.exit_code == 0, result.stderr
+    assert "History: 2 Anki answer(s) became reviews of 1 question(s)." in result.stdout
+    rows = db_rows(
+        home,
+        "SELECT r.rating, r.grader FROM reviews r JOIN questions q ON q.id = r.question_id WHERE q.bank_id = 'hist' ORDER BY r.rated_at",
+    )
+    assert rows == [(ease, "anki") for _id, ease in answered]
+    assert db_rows(
+        home,
+        "SELECT c.last_review IS NOT NULL FROM cards c JOIN questions q ON q.id = c.question_id WHERE q.bank_id = 'hist'",
+    ) == [(1,)]
+    again = cli(*args, "--force")
+    assert again.exit_code == 0 and "1 question(s) already had reviews" in again.stdout
+    assert (
+        len(
+            db_rows(
+                home,
+                "SELECT r.id FROM reviews r JOIN questions q ON q.id = r.question_id WHERE q.bank_id = 'hist'",
+            )
+        )
+        == 2
+    )
+    assert cli("bank", "import", str(tmp_path / "x.md"), "--with-history").exit_code == 2

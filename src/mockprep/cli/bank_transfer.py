@@ -42,6 +42,12 @@ def bank_import(
     ] = None,
     topic: Annotated[str | None, typer.Option("--topic", help="The bank's topic.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Write nothing if any item is skipped.")] = False,
+    with_history: Annotated[
+        bool,
+        typer.Option(
+            "--with-history", help="With --add: an Anki package's answers become the questions' reviews."
+        ),
+    ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite --out even if it holds another bank.")
     ] = False,
@@ -55,7 +61,9 @@ def bank_import(
     from mockprep.core.bank_import import SourceError
     from mockprep.services.bank_import import ImportOptions, import_bank, write_atomically
 
-    options = ImportOptions(format, mapping, bank_id, title, round, topic)
+    if with_history and not add:
+        raise UserError("--with-history needs --add (the reviews belong to questions in your database)")
+    options = ImportOptions(format, mapping, bank_id, title, round, topic, with_history)
     try:
         result = import_bank(path, options, load_settings(), lambda bank: out or Path.cwd() / f"{bank}.toml")
         assert result.target is not None
@@ -76,7 +84,7 @@ def bank_import(
     if result.proposed and not add:
         typer.echo("Check the key points marked '# review', then: " + plain(f"mockprep bank add {target}"))
     if add:
-        _add(target)
+        _add(target, result.bank_id, result.history if with_history else {})
 
 
 def _check_target(target: Path, bank_id: str, force: bool) -> None:
@@ -97,13 +105,21 @@ def _check_target(target: Path, bank_id: str, force: bool) -> None:
         raise UserError(f"{target} exists and is not bank {bank_id!r}; use --force to overwrite it or --out")
 
 
-def _add(target: Path) -> None:
+def _add(target: Path, bank_id: str, history: dict) -> None:
     from mockprep.core.banks import BankError
     from mockprep.services.bank_sync import add_path
 
     store = open_store()
     try:
         report = add_path(store, target, utc_now())
+        if history:
+            from mockprep.services.anki_history import apply_history
+
+            questions, reviews, kept = apply_history(store, bank_id, history)
+            note = f"; {kept} question(s) already had reviews and were left as they were" if kept else ""
+            typer.echo(
+                plain(f"History: {reviews} Anki answer(s) became reviews of {questions} question(s){note}.")
+            )
     except BankError as exc:
         raise UserError(f"{target}: not added: {exc.problems[0]}") from None
     finally:

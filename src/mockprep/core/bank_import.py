@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from mockprep.core.banks import MAX_TEXT_CHARS, ROUNDS, SLUG
@@ -72,6 +73,8 @@ class ImportResult:
     scripts: int = 0
     target: Path | None = None  # where the caller writes it
     bank_id: str = ""
+    ids: dict[str, str] = field(default_factory=dict)  # source id -> question id, for the history
+    history: dict[str, list[tuple[datetime, int]]] = field(default_factory=dict)  # question id -> answers
 
     def summary(self, source: str) -> str:
         parts = [f"read {self.read}", f"made {plural(self.made, 'question')}", f"skipped {len(self.skipped)}"]
@@ -157,6 +160,7 @@ def build_bank(
     taken: set[str] = set()
     proposed = 0
     read = 0
+    ids: dict[str, str] = {}
     for item in items:
         read += 1
         if isinstance(item, Skip):
@@ -178,6 +182,8 @@ def build_bank(
             skipped.append(Skip(item.where, _few_points(item, bool(item.key_points))))
             continue
         proposed += review
+        if item.source_id:
+            ids[item.source_id] = qid
         blocks.append(_question_toml(qid, item, points[:MAX_POINTS], review))
     if not blocks:
         raise SourceError(
@@ -185,7 +191,7 @@ def build_bank(
             + (f"{skipped[0].where}: {skipped[0].reason}" if skipped else "no questions found")
         )
     return ImportResult(
-        _bank_header(meta) + "\n".join(blocks), read, len(blocks), skipped, proposed, bank_id=meta.id
+        _bank_header(meta) + "\n".join(blocks), read, len(blocks), skipped, proposed, bank_id=meta.id, ids=ids
     )
 
 

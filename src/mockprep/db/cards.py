@@ -42,6 +42,11 @@ class CardTable:
     def __init__(self, store: Store):
         self.store = store
 
+    def review_count(self, question_id: int) -> int:
+        return int(
+            self.store.q("SELECT count(*) FROM reviews WHERE question_id = :q", q=question_id).scalar()
+        )
+
     def card(self, question_id: int) -> Card:
         r = self.store.q(f"SELECT {_CARD_COLUMNS} FROM cards WHERE question_id = :q", q=question_id).one()
         return card_from_row(r)

@@ -40,6 +40,7 @@ class ImportOptions:
     title: str | None = None
     round: str | None = None
     topic: str | None = None
+    with_history: bool = False  # read an Anki package's review log too
 
 
 def guess_format(path: Path) -> str:
@@ -64,8 +65,16 @@ def import_bank(
     meta = {"id": slug(path.stem) or "imported", "title": path.stem, "round": "technical", "topic": None}
     media = scripts = 0
     sheet = None
+    history: dict[tuple[str, int], list] = {}
+    if options.with_history and fmt != "apkg":
+        raise SourceError("--with-history reads an Anki package's review log (.apkg or .colpkg)")
     if fmt == "apkg":
-        notes = read_package(path, limit, int(settings.import_unpacked_max_mb * 2**20))
+        notes = read_package(
+            path,
+            limit,
+            int(settings.import_unpacked_max_mb * 2**20),
+            history if options.with_history else None,
+        )
         items, media, scripts = notes.items, notes.media, notes.scripts
     else:
         text = _decode(read_capped(path, limit))
@@ -107,6 +116,7 @@ def import_bank(
     destination = target(bank_meta.id) if target is not None else None
     result = build_bank(bank_meta, items, _previous_points(destination))
     result.target = destination
+    result.history = _history_by_question(history, result.ids)
     result.media, result.scripts = media, scripts
     try:
         parse_bank(result.toml.encode(), str(path))
@@ -173,10 +183,20 @@ def _mb(limit: int) -> str:
     return f"{limit / 2**20:g} MB"
 
 
-def read_package(path: Path, limit: int, unpacked_limit: int) -> NoteItems:
+def _history_by_question(history: dict[tuple[str, int], list], ids: dict[str, str]) -> dict[str, list]:
+    """The review log of each question made: a note's first card, or the card of a cloze's number."""
+    out = {}
+    for (guid, ordinal), log in history.items():
+        qid = ids.get(f"{guid}-c{ordinal + 1}") or (ids.get(guid) if ordinal == 0 else None)
+        if qid is not None:
+            out[qid] = log
+    return out
+
+
+def read_package(path: Path, limit: int, unpacked_limit: int, history: dict | None = None) -> NoteItems:
     """The notes of an ``.apkg``/``.colpkg``: its newest collection unpacked (at most ``unpacked_limit``
     bytes, zstandard-compressed ones too) into a private temporary folder, read, and removed."""
-    from mockprep.db.anki_collection import read_notes
+    from mockprep.db.anki_collection import read_history, read_notes
 
     read_capped(path, limit)  # the size and file-type checks
     try:
@@ -191,6 +211,8 @@ def read_package(path: Path, limit: int, unpacked_limit: int) -> NoteItems:
         target = Path(folder) / "collection.db"
         _unpack(archive, member, target, unpacked_limit)
         notes = note_items(read_notes(target, member))
+        if history is not None:
+            history.update(read_history(target, member))
         notes.media += sum(1 for n in names if n.isdigit())
         return notes
 
