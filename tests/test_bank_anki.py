@@ -237,3 +237,16 @@ def test_with_history_carries_anki_answers_over_once(cli, tmp_path: Path, home: 
         == 2
     )
     assert cli("bank", "import", str(tmp_path / "x.md"), "--with-history").exit_code == 2
+    # and back to Anki: the answers are the card's review log, its schedule the FSRS card's
+    package_back = tmp_path / "back.apkg"
+    result = cli("bank", "export", "hist", "-o", str(package_back), "--with-history")
+    assert result.exit_code == 0, result.stderr
+    target = Collection(str(tmp_path / "target.anki2"))
+    try:
+        options = ImportAnkiPackageOptions(merge_notetypes=True, with_scheduling=True)
+        target.import_anki_package(ImportAnkiPackageRequest(package_path=str(package_back), options=options))
+        assert target.db.all("SELECT ease FROM revlog ORDER BY id") == [[ease] for _id, ease in answered]
+        card_type, queue, reps = target.db.first("SELECT type, queue, reps FROM cards")
+        assert reps == 2 and (card_type, queue) in ((2, 2), (1, 1))
+    finally:
+        target.close()

@@ -137,6 +137,10 @@ def bank_export(
         typer.Option("--out", "-o", help="The file to write (md, anki-txt: - or none for standard output)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    with_history: Annotated[
+        bool,
+        typer.Option("--with-history", help="apkg: each answered card with its schedule and review log."),
+    ] = False,
 ) -> None:
     """Write banks as an Anki package (one deck each under mockprep::), Anki's plain text, or Markdown.
 
@@ -149,13 +153,15 @@ def bank_export(
 
     if format not in ("apkg", "anki-txt", "md"):
         raise UserError(f"unknown format {format!r} (apkg, anki-txt or md)")
+    if with_history and format != "apkg":
+        raise UserError("--with-history is for --format apkg (Anki's review log)")
     specs = _load(banks)
     try:
         if format == "apkg":
             if out is None or str(out) == "-":
                 raise UserError("an .apkg is written to a file: add --out FILE.apkg")
             check_output_target(out, force)
-            count = bank_export.write_apkg(specs, out)
+            count = bank_export.write_apkg(specs, out, _answers(specs) if with_history else None)
             typer.echo(
                 plain(f"Wrote {count} note{'s' if count != 1 else ''} in {len(specs)} deck(s) to {out}")
             )
@@ -172,6 +178,14 @@ def bank_export(
         raise UserError(str(exc), exit_code=1) from None
     with output_stream(out, force) as stream:
         stream.write(text)
+
+
+def _answers(specs: list[BankSpec]) -> dict[str, dict]:
+    store = open_store()
+    try:
+        return {spec.id: store.cards.answers_in_bank(spec.id) for spec in specs}
+    finally:
+        store.close()
 
 
 def _source_path(source: str) -> Path:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mockprep.core.anki_notes import AnkiNote
+from mockprep.core.anki_schedule import AnkiSchedule
 from mockprep.core.bank_import import SourceError
 
 
@@ -92,3 +93,54 @@ def read_history(path: Path, member: str) -> dict[tuple[str, int], list[tuple[da
     finally:
         con.close()
     return history
+
+
+def write_schedules(path: Path, schedules: dict[str, AnkiSchedule]) -> None:
+    """Give the first card of each note (by GUID) its schedule and review log, in one transaction."""
+    con = sqlite3.connect(path)
+    used = {r[0] for r in con.execute("SELECT id FROM revlog")}
+    try:
+        with con:
+            # The review log uses the v2 scheduler's eases (1-4 in learning too); a v1 collection's would
+            # be converted on import (good and easy in learning moved up one).
+            conf = json.loads(con.execute("SELECT conf FROM col").fetchone()[0] or "{}")
+            conf["schedVer"] = 2
+            con.execute("UPDATE col SET conf = ?", (json.dumps(conf),))
+            for guid, plan in schedules.items():
+                row = con.execute(
+                    "SELECT c.id FROM cards c JOIN notes n ON n.id = c.nid WHERE n.guid = ? ORDER BY c.ord",
+                    (guid,),
+                ).fetchone()
+                if row is None:
+                    continue
+                con.execute(
+                    "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
+                    " lapses = ?, left = ?, data = ? WHERE id = ?",
+                    (
+                        plan.type,
+                        plan.queue,
+                        plan.due,
+                        plan.ivl,
+                        2500,
+                        plan.reps,
+                        plan.lapses,
+                        1 if plan.queue == 1 else 0,
+                        plan.data,
+                        row[0],
+                    ),
+                )
+                con.executemany(
+                    "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+                    " VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+                    [(_unique(r[0], used), row[0], *r[1:]) for r in plan.revlog],
+                )
+    finally:
+        con.close()
+
+
+def _unique(ident: int, used: set[int]) -> int:
+    """A revlog id (milliseconds) not used yet: the table's key is the id alone."""
+    while ident in used:
+        ident += 1
+    used.add(ident)
+    return ident

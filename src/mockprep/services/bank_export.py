@@ -13,12 +13,15 @@ import html
 import io
 import os
 import tempfile
+import zipfile
+from datetime import datetime
 from pathlib import Path
 
 from mockprep.core.anki_notes import MOCKPREP_FIELDS, MOCKPREP_NOTETYPE
 from mockprep.core.bank_import import SourceError
 from mockprep.core.banks import BankSpec, QuestionSpec
 
+GENANKI_CREATED = 1411124400  # the creation time genanki gives its collection (Anki counts due days from it)
 MODEL_NAME = MOCKPREP_NOTETYPE
 FIELDS = MOCKPREP_FIELDS
 _CSS = ".card { font-family: sans-serif; font-size: 18px; text-align: left; } pre { text-align: left; }"
@@ -63,8 +66,13 @@ def note_fields(q: QuestionSpec) -> list[str]:
     return [html_field(q.prompt), html_field(q.answer), html_list(q.key_points), html_list(q.follow_ups)]
 
 
-def write_apkg(banks: list[BankSpec], out: Path) -> int:
-    """Write an ``.apkg`` holding one deck per bank; the number of notes written."""
+def write_apkg(
+    banks: list[BankSpec],
+    out: Path,
+    answers: dict[str, dict[str, list[tuple[datetime, int, int]]]] | None = None,
+) -> int:
+    """Write an ``.apkg`` holding one deck per bank; the number of notes written. With ``answers`` (by bank
+    id, then question id), each answered question's card carries its schedule and its revlog."""
     try:
         import genanki
     except ImportError:
@@ -93,10 +101,35 @@ def write_apkg(banks: list[BankSpec], out: Path) -> int:
     os.close(fd)
     try:
         genanki.Package(decks).write_to_file(temp)
+        if answers:
+            _add_schedules(Path(temp), banks, answers)
         os.replace(temp, out)
     finally:
         Path(temp).unlink(missing_ok=True)
     return count
+
+
+def _add_schedules(package: Path, banks: list[BankSpec], answers: dict[str, dict[str, list]]) -> None:
+    """Rewrite the package with each answered card's schedule and review log (genanki writes new cards)."""
+    from mockprep.core.anki_schedule import anki_schedule
+    from mockprep.core.scheduler import make_scheduler
+    from mockprep.db.anki_collection import write_schedules
+
+    scheduler = make_scheduler(0.9)
+    schedules = {}
+    for bank in banks:
+        for qid, log in answers.get(bank.id, {}).items():
+            plan = anki_schedule(scheduler, log, GENANKI_CREATED)
+            if plan is not None:
+                schedules[note_guid(bank.id, qid)] = plan
+    with tempfile.TemporaryDirectory(prefix="mockprep-export-") as folder:
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(folder)
+            names = archive.namelist()
+        write_schedules(Path(folder) / "collection.anki2", schedules)
+        with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name in names:
+                archive.write(Path(folder) / name, name)
 
 
 def anki_text(banks: list[BankSpec]) -> str:
