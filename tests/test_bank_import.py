@@ -188,6 +188,21 @@ def test_csv_missing_column_is_one_line_and_writes_nothing(cli, tmp_path: Path) 
     assert not (tmp_path / "b.toml").exists()
 
 
+def test_bad_options_are_one_line(cli, tmp_path: Path) -> None:
+    source = tmp_path / "s.csv"
+    source.write_text("Question,Answer\nA question?,One idea. And another one.\n")
+    for args, message in (
+        (("--id", "My Bank"), "bank id 'My Bank' must be lower-case letters, digits and '-'"),
+        (("--round", "coding"), "round must be one of technical, project, behavioral (got 'coding')"),
+        (("--format", "docx"), "unknown format 'docx'"),
+        (("--map", "prompt"), "--map: 'prompt' is not FIELD=COLUMN"),
+        (("--with-history",), "--with-history needs --add"),
+    ):
+        result = cli("bank", "import", str(source), "-o", str(tmp_path / "b.toml"), *args)
+        assert result.exit_code == 2 and message in result.stderr and result.stderr.count("\n") == 1, args
+    assert not (tmp_path / "b.toml").exists()
+
+
 def test_strict_writes_nothing_when_anything_is_skipped(cli, tmp_path: Path) -> None:
     source = tmp_path / "s.csv"
     source.write_text("Question,Answer\nA question?,One idea. And another one.\nEmpty?,\n")

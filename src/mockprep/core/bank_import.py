@@ -153,6 +153,8 @@ def build_bank(
     ``existing_points`` are the key points of a previous import's file by question id: a re-import keeps
     points the person has reviewed instead of proposing them again.
     """
+    if not re.fullmatch(SLUG, meta.id):
+        raise SourceError(f"bank id {meta.id!r} must be lower-case letters, digits and '-' (e.g. 'my-nlp')")
     if meta.round not in ROUNDS:
         raise SourceError(f"round must be one of {', '.join(ROUNDS)} (got {meta.round!r})")
     skipped: list[Skip] = []

@@ -121,7 +121,7 @@ def import_bank(
     try:
         parse_bank(result.toml.encode(), str(path))
     except BankError as exc:  # a bug here, not in the input: say so plainly
-        raise SourceError(f"the bank made does not validate: {exc.problems[0]}") from None
+        raise SourceError(f"the bank made does not pass validation: {exc.problems[0]}") from None
     return result
 
 
