@@ -7,7 +7,6 @@ import html
 from pathlib import Path
 
 import pytest
-from anki import import_export_pb2
 from anki.collection import (
     Collection,
     DeckIdLimit,
@@ -25,11 +24,8 @@ def _spec(bank_id: str):
     return parse_bank((builtin_banks_dir() / "technical" / f"{bank_id}.toml").read_bytes(), bank_id).spec
 
 
-def _import(col: Collection, package: Path, always: bool = False):
-    # Anki updates a note when the package's copy is newer; two exports within one second in a test are
-    # not, so the update test asks for ALWAYS.
-    condition = import_export_pb2.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS if always else 0
-    options = ImportAnkiPackageOptions(merge_notetypes=True, with_scheduling=True, update_notes=condition)
+def _import(col: Collection, package: Path):
+    options = ImportAnkiPackageOptions(merge_notetypes=True, with_scheduling=True)
     request = ImportAnkiPackageRequest(package_path=str(package), options=options)
     return col.import_anki_package(request).log
 
@@ -74,7 +70,9 @@ def test_anki_imports_the_export_without_duplicates(cli, tmp_path: Path, collect
     assert len(again.new) == 0 and collection.note_count() == total  # the same GUIDs: nothing added
 
 
-def test_a_changed_bank_updates_the_anki_notes(cli, tmp_path: Path, collection: Collection) -> None:
+def test_a_changed_bank_updates_the_anki_notes(
+    cli, cli_clock, tmp_path: Path, collection: Collection
+) -> None:
     bank = tmp_path / "mine.toml"
     text = (builtin_banks_dir() / "technical" / "statistics.toml").read_text()
     bank.write_text(text)
@@ -84,10 +82,11 @@ def test_a_changed_bank_updates_the_anki_notes(cli, tmp_path: Path, collection: 
     count = collection.note_count()
     question = _spec("statistics").questions[0]
     bank.write_text(text.replace(question.prompt.strip(), "A reworded prompt?", 1))
+    cli_clock.advance(minutes=5)  # a later export: Anki takes a note only from a newer one
     second = tmp_path / "two.apkg"
     assert cli("bank", "export", str(bank), "-o", str(second)).exit_code == 0
-    log = _import(collection, second, always=True)
-    assert len(log.new) == 0 and len(log.updated) == count  # ALWAYS: every matched note is rewritten
+    log = _import(collection, second)
+    assert len(log.new) == 0 and len(log.updated) == count  # all newer; one changed
     assert collection.note_count() == count
     note = _note(collection, note_guid("statistics", question.id))
     assert note["Prompt"] == "A reworded prompt?"

@@ -161,7 +161,7 @@ def bank_export(
             if out is None or str(out) == "-":
                 raise UserError("an .apkg is written to a file: add --out FILE.apkg")
             check_output_target(out, force)
-            count = bank_export.write_apkg(specs, out, _answers(specs) if with_history else None)
+            count = bank_export.write_apkg(specs, out, utc_now(), _answers(specs) if with_history else None)
             typer.echo(
                 plain(f"Wrote {count} note{'s' if count != 1 else ''} in {len(specs)} deck(s) to {out}")
             )
@@ -183,7 +183,7 @@ def bank_export(
 def _answers(specs: list[BankSpec]) -> dict[str, dict]:
     store = open_store()
     try:
-        return {spec.id: store.cards.answers_in_bank(spec.id) for spec in specs}
+        return {spec.id: store.questions.answers_in_bank(spec.id) for spec in specs}
     finally:
         store.close()
 

@@ -42,23 +42,6 @@ class CardTable:
     def __init__(self, store: Store):
         self.store = store
 
-    def answers_in_bank(self, bank_id: str) -> dict[str, list[tuple[datetime, int, int]]]:
-        """Each question's answers ``(rated_at, rating, duration ms)``, oldest first, by question id."""
-        rows = self.store.q(
-            "SELECT q.key, r.rated_at, r.rating, r.duration_ms FROM reviews r JOIN questions q"
-            " ON q.id = r.question_id WHERE q.bank_id = :b ORDER BY r.rated_at, r.id",
-            b=bank_id,
-        )
-        out: dict[str, list[tuple[datetime, int, int]]] = {}
-        for key, rated_at, rating, duration in rows:
-            out.setdefault(key.split("/", 1)[1], []).append((from_db_time(rated_at), rating, duration or 0))
-        return out
-
-    def review_count(self, question_id: int) -> int:
-        return int(
-            self.store.q("SELECT count(*) FROM reviews WHERE question_id = :q", q=question_id).scalar()
-        )
-
     def card(self, question_id: int) -> Card:
         r = self.store.q(f"SELECT {_CARD_COLUMNS} FROM cards WHERE question_id = :q", q=question_id).one()
         return card_from_row(r)

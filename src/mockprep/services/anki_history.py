@@ -26,7 +26,7 @@ def apply_history(
         record = store.banks.question_by_key(f"{bank_id}/{qid}")
         if record is None or not log:
             continue
-        if store.cards.review_count(record.id):
+        if store.questions.review_count(record.id):
             kept += 1
             continue
         card = new_card(store.cards.card(record.id).card_id, log[0][0])

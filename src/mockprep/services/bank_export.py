@@ -69,10 +69,13 @@ def note_fields(q: QuestionSpec) -> list[str]:
 def write_apkg(
     banks: list[BankSpec],
     out: Path,
+    now: datetime,
     answers: dict[str, dict[str, list[tuple[datetime, int, int]]]] | None = None,
 ) -> int:
     """Write an ``.apkg`` holding one deck per bank; the number of notes written. With ``answers`` (by bank
-    id, then question id), each answered question's card carries its schedule and its revlog."""
+    id, then question id), each answered question's card carries its schedule and its revlog.
+
+    ``now`` is the notes' modification time: Anki updates a note only from a newer one."""
     try:
         import genanki
     except ImportError:
@@ -100,7 +103,7 @@ def write_apkg(
     fd, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
-        genanki.Package(decks).write_to_file(temp)
+        genanki.Package(decks).write_to_file(temp, timestamp=now.timestamp())
         if answers:
             _add_schedules(Path(temp), banks, answers)
         os.replace(temp, out)
