@@ -249,3 +249,21 @@ def test_with_history_carries_anki_answers_over_once(cli, tmp_path: Path, home: 
         assert reps == 2 and (card_type, queue) in ((2, 2), (1, 1))
     finally:
         target.close()
+
+
+def test_bank_import_reads_a_whole_collection_package(cli, tmp_path: Path) -> None:
+    col = Collection(str(tmp_path / "whole.anki2"))
+    try:
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"] = "What is weight decay?"
+        note["Back"] = "An L2 penalty on the weights. It shrinks them toward zero each step."
+        col.add_note(note, col.decks.id("Regularisation"))
+        package = tmp_path / "whole.colpkg"
+        col.export_collection_package(str(package), include_media=True, legacy=False)
+    finally:
+        col.close()
+    out = tmp_path / "whole.toml"
+    result = cli("bank", "import", str(package), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    bank = parse_bank(out.read_bytes(), str(out)).spec
+    assert [(q.prompt, q.topic) for q in bank.questions] == [("What is weight decay?", "regularisation")]
