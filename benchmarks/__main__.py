@@ -276,6 +276,35 @@ def run_all(home: Path, runs: int, big_bank_questions: int) -> list[Result]:
                 heavy_floor,
             )
         )
+        apkg = scratch_path / "big.apkg"
+        results.append(
+            measure(
+                f"bank export apkg, {big_bank_questions} notes",
+                lambda: [*MOCKPREP, "bank", "export", str(big), "-o", str(apkg), "--force"],
+                runs,
+                add_env,
+                "< 5 s",
+                heavy_floor,
+            )
+        )
+        results.append(
+            measure(
+                f"bank import apkg, {big_bank_questions} notes",
+                lambda: [
+                    *MOCKPREP,
+                    "bank",
+                    "import",
+                    str(apkg),
+                    "-o",
+                    str(scratch_path / "back.toml"),
+                    "--force",
+                ],
+                runs,
+                add_env,
+                "< 5 s",
+                heavy_floor,
+            )
+        )
         export_file = scratch_path / "export.json"
         results.append(
             measure(

@@ -45,6 +45,8 @@ def test_small_preset_runs_every_scenario(tmp_path: Path) -> None:
         "rate one answer (in-process)",
         "grade a 10 MB answer (in-process)",
         "bank sync, nothing changed",
+        "bank export apkg",
+        "bank import apkg",
     ):
         assert any(name.startswith(expected) for name in names), expected
     for row in rows:

@@ -43,6 +43,8 @@ class Settings:
     rehearsal_target_seconds: float = 120.0
     # data
     backup_keep: int = 10
+    import_max_mb: float = 64.0  # `bank import` refuses a larger file
+    import_unpacked_max_mb: float = 512.0  # an .apkg's collection may unpack to at most this (zip bombs)
 
     def time_limit(self, round: str) -> float:
         """The default limit, in seconds, of a question of ``round``."""

@@ -12,7 +12,7 @@ from mockprep.core.browser import QuestionDetail, QuestionHit, ReviewEntry
 from mockprep.core.questions import QuestionFilter
 from mockprep.db.banks import question_record
 from mockprep.db.cards import card_from_row, card_marks
-from mockprep.db.sql import db_time, must_time, question_filter
+from mockprep.db.sql import db_time, from_db_time, must_time, question_filter
 
 if TYPE_CHECKING:
     from mockprep.db.store import Store
@@ -92,6 +92,23 @@ class QuestionBrowser:
             f" JOIN cards c ON c.question_id = q.id WHERE {clause} AND ({wanted}) ORDER BY q.key"
         ).bindparams(*binds)
         return [_hit(r) for r in self.store.conn.execute(stmt, {**params, "now": db_time(now)})]
+
+    def answers_in_bank(self, bank_id: str) -> dict[str, list[tuple[datetime, int, int]]]:
+        """Each question's answers ``(rated_at, rating, duration ms)``, oldest first, by question id."""
+        rows = self.store.q(
+            "SELECT q.key, r.rated_at, r.rating, r.duration_ms FROM reviews r JOIN questions q"
+            " ON q.id = r.question_id WHERE q.bank_id = :b ORDER BY r.rated_at, r.id",
+            b=bank_id,
+        )
+        out: dict[str, list[tuple[datetime, int, int]]] = {}
+        for key, rated_at, rating, duration in rows:
+            out.setdefault(key.split("/", 1)[1], []).append((from_db_time(rated_at), rating, duration or 0))
+        return out
+
+    def review_count(self, question_id: int) -> int:
+        return int(
+            self.store.q("SELECT count(*) FROM reviews WHERE question_id = :q", q=question_id).scalar()
+        )
 
     def detail(self, key: str) -> QuestionDetail | None:
         """One question (retired ones too) with its card, marks, every review and linked stories."""

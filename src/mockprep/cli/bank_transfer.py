@@ -1,0 +1,223 @@
+"""`mockprep bank import` and `mockprep bank export`: banks in and out of Markdown, CSV and Anki."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mockprep.cli.app import UserError, bank_app
+from mockprep.cli.context import load_settings, open_store, plain, utc_now
+
+if TYPE_CHECKING:
+    from mockprep.core.banks import BankSpec
+
+
+@bank_app.command("import")
+def bank_import(
+    path: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A .md, .csv, .tsv, Anki .txt, .apkg or .colpkg.")
+    ],
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="md, csv, tsv, anki-txt or apkg (default: from the file's suffix)."
+        ),
+    ] = None,
+    mapping: Annotated[
+        str | None,
+        typer.Option("--map", help="CSV/TSV columns by name: prompt=Question,answer=Answer,tags=Tags,..."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="The bank file to write (default: ./BANK-ID.toml).")
+    ] = None,
+    add: Annotated[bool, typer.Option("--add", help="Add the bank at once (as `bank add` does).")] = False,
+    bank_id: Annotated[
+        str | None, typer.Option("--id", help="The bank's id (default: from the file name).")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="The bank's title.")] = None,
+    round: Annotated[
+        str | None, typer.Option("--round", help="technical, project or behavioral (default: technical).")
+    ] = None,
+    topic: Annotated[str | None, typer.Option("--topic", help="The bank's topic.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Write nothing if any item is skipped.")] = False,
+    with_history: Annotated[
+        bool,
+        typer.Option(
+            "--with-history", help="With --add: an Anki package's answers become the questions' reviews."
+        ),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite --out even if it holds another bank.")
+    ] = False,
+) -> None:
+    """Make a bank file from Markdown, CSV/TSV or Anki notes; it passes `bank validate`.
+
+    Ids come from the source, so importing the same file again updates the same questions. Key points
+    the source lacks are proposed from the answer and marked '# review' in the file. Each skipped item
+    is named with the reason.
+    """
+    from mockprep.core.bank_import import SourceError
+    from mockprep.services.bank_import import ImportOptions, import_bank, write_atomically
+
+    if with_history and not add:
+        raise UserError("--with-history needs --add (the reviews belong to questions in your database)")
+    options = ImportOptions(format, mapping, bank_id, title, round, topic, with_history)
+    try:
+        result = import_bank(path, options, load_settings(), lambda bank: out or Path.cwd() / f"{bank}.toml")
+        assert result.target is not None
+        target = result.target
+        _check_target(target, result.bank_id, force)
+    except SourceError as exc:
+        raise UserError(f"{path}: {exc}") from None
+    for skip in result.skipped:
+        typer.echo(plain(f"{path}: {skip.where}: skipped: {skip.reason}"), err=True)
+    if strict and result.skipped:
+        raise UserError(f"{path}: {len(result.skipped)} skipped with --strict; nothing written")
+    try:
+        write_atomically(target, result.toml)
+    except OSError as exc:
+        raise UserError(f"cannot write {target}: {exc.strerror}", exit_code=1) from None
+    typer.echo(plain(result.summary(str(path))))
+    typer.echo(plain(f"Wrote {target}"))
+    if result.proposed and not add:
+        typer.echo("Check the key points marked '# review', then: " + plain(f"mockprep bank add {target}"))
+    if add:
+        _add(target, result.bank_id, result.history if with_history else {})
+
+
+def _check_target(target: Path, bank_id: str, force: bool) -> None:
+    """Replace only a file that holds the same bank (an earlier import of it), unless --force."""
+    import tomllib
+
+    from mockprep.cli.context import check_output_target
+
+    if not target.exists() or force:
+        check_output_target(target, True)
+        return
+    check_output_target(target, True)
+    try:
+        same = tomllib.loads(target.read_text(encoding="utf-8")).get("id") == bank_id
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        same = False
+    if not same:
+        raise UserError(f"{target} exists and is not bank {bank_id!r}; use --force to overwrite it or --out")
+
+
+def _add(target: Path, bank_id: str, history: dict) -> None:
+    from mockprep.core.banks import BankError
+    from mockprep.services.bank_sync import add_path
+
+    store = open_store()
+    try:
+        report = add_path(store, target, utc_now())
+        if history:
+            from mockprep.services.anki_history import apply_history
+
+            questions, reviews, kept = apply_history(store, bank_id, history)
+            note = f"; {kept} question(s) already had reviews and were left as they were" if kept else ""
+            typer.echo(
+                plain(f"History: {reviews} Anki answer(s) became reviews of {questions} question(s){note}.")
+            )
+    except BankError as exc:
+        raise UserError(f"{target}: not added: {exc.problems[0]}") from None
+    finally:
+        store.close()
+    for bank, count in report.banks:
+        typer.echo(plain(f"Added bank {bank!r} with {count} question{'s' if count != 1 else ''}."))
+
+
+@bank_app.command("export")
+def bank_export(
+    banks: Annotated[list[str], typer.Argument(metavar="BANK...", help="Bank ids or bank files.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="apkg, anki-txt or md.")] = "apkg",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="The file to write (md, anki-txt: - or none for standard output)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    with_history: Annotated[
+        bool,
+        typer.Option("--with-history", help="apkg: each answered card with its schedule and review log."),
+    ] = False,
+) -> None:
+    """Write banks as an Anki package (one deck each under mockprep::), Anki's plain text, or Markdown.
+
+    Re-importing a newer export into Anki updates its notes (their GUIDs come from the question keys);
+    a Markdown sheet imports back into the same bank with `bank import`.
+    """
+    from mockprep.cli.context import check_output_target, output_stream
+    from mockprep.core.bank_import import SourceError
+    from mockprep.services import bank_export
+
+    if format not in ("apkg", "anki-txt", "md"):
+        raise UserError(f"unknown format {format!r} (apkg, anki-txt or md)")
+    if with_history and format != "apkg":
+        raise UserError("--with-history is for --format apkg (Anki's review log)")
+    specs = _load(banks)
+    try:
+        if format == "apkg":
+            if out is None or str(out) == "-":
+                raise UserError("an .apkg is written to a file: add --out FILE.apkg")
+            check_output_target(out, force)
+            count = bank_export.write_apkg(specs, out, utc_now(), _answers(specs) if with_history else None)
+            typer.echo(
+                plain(f"Wrote {count} note{'s' if count != 1 else ''} in {len(specs)} deck(s) to {out}")
+            )
+            return
+        if format == "md":
+            if len(specs) != 1:
+                raise UserError("a Markdown sheet holds one bank: name one")
+            from mockprep.core.bank_markdown import write_markdown
+
+            text = write_markdown(specs[0])
+        else:
+            text = bank_export.anki_text(specs)
+    except SourceError as exc:
+        raise UserError(str(exc), exit_code=1) from None
+    with output_stream(out, force) as stream:
+        stream.write(text)
+
+
+def _answers(specs: list[BankSpec]) -> dict[str, dict]:
+    store = open_store()
+    try:
+        return {spec.id: store.questions.answers_in_bank(spec.id) for spec in specs}
+    finally:
+        store.close()
+
+
+def _source_path(source: str) -> Path:
+    from mockprep.paths import builtin_banks_dir
+    from mockprep.services.bank_sync import BUILTIN_PREFIX
+
+    if source.startswith(BUILTIN_PREFIX):
+        return builtin_banks_dir() / source.removeprefix(BUILTIN_PREFIX)
+    return Path(source)
+
+
+def _load(names: list[str]) -> list[BankSpec]:
+    """Each bank named by a file or by its id (read from the file it was last synced from)."""
+    from mockprep.core.bank_files import load_bank_file
+    from mockprep.core.banks import BankError
+
+    specs = []
+    store = None
+    try:
+        for name in names:
+            path = Path(name)
+            if not path.exists():
+                store = store or open_store()
+                row = store.banks.get(name)
+                if row is None:
+                    raise UserError(f"no bank or file {name!r} (see mockprep bank list)")
+                path = _source_path(row.source)
+            try:
+                specs.append(load_bank_file(path).spec)
+            except BankError as exc:
+                raise UserError(str(exc.problems[0])) from None
+    finally:
+        if store is not None:
+            store.close()
+    return specs

@@ -1,0 +1,100 @@
+"""Anki notes as questions: fields chosen by name, HTML as text, one question per cloze. Pure.
+
+The same for notes read from a collection (``.apkg``/``.colpkg``) and from Anki's plain-text export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mockprep.core.bank_import import Item, Skip, slug
+from mockprep.core.html_text import PlainText, cloze_numbers, clozes, html_to_text
+
+# Field names that say what a field holds (mockprep's own note type first); otherwise the first field is
+# the prompt and the second the answer, as in Anki's Basic and Cloze note types.
+MOCKPREP_NOTETYPE = "mockprep question"  # the note type `bank export` writes, and its fields
+MOCKPREP_FIELDS = ("Prompt", "Answer", "Key points", "Follow-ups")
+_PROMPT_NAMES = ("prompt", "front", "question", "text")
+_ANSWER_NAMES = ("answer", "back", "back extra", "extra")
+
+
+@dataclass(frozen=True)
+class AnkiNote:
+    where: str  # "note 1680000000001" or "line 7": for messages
+    guid: str | None
+    fields: tuple[str, ...]
+    names: tuple[str, ...] = ()  # the note type's field names, when known
+    tags: tuple[str, ...] = ()
+    deck: str | None = None  # "Parent::Child"
+    html: bool = True
+
+
+@dataclass
+class NoteItems:
+    items: list[Item | Skip]
+    media: int = 0
+    scripts: int = 0
+
+
+def note_items(notes: Iterable[AnkiNote]) -> NoteItems:
+    """Every note as one question, or one per cloze deletion, or a :class:`Skip` saying why not."""
+    out = NoteItems([])
+    for note in notes:
+        texts = [html_to_text(f) if note.html else PlainText(f.strip()) for f in note.fields]
+        out.media += sum(t.media for t in texts)
+        out.scripts += sum(t.scripts for t in texts)
+        out.items += _note_questions(note, [t.text for t in texts])
+    return out
+
+
+def _field(names: tuple[str, ...], values: list[str], wanted: tuple[str, ...], default: int) -> str:
+    lowered = [n.strip().lower() for n in names]
+    for name in wanted:
+        if name in lowered and lowered.index(name) < len(values):
+            return values[lowered.index(name)]
+    return values[default] if default < len(values) else ""
+
+
+def _note_questions(note: AnkiNote, values: list[str]) -> list[Item | Skip]:
+    if not values or not any(v.strip() for v in values):
+        return [Skip(note.where, "every field is empty")]
+    topic = slug(note.deck.split("::")[-1]) if note.deck else None
+    tags = tuple(t for tag in note.tags for t in (slug(tag.replace("::", "-")),) if t)
+    deck_tags = tuple(slug(part) for part in (note.deck or "").split("::")[:-1] if slug(part))
+    prompt = _field(note.names, values, _PROMPT_NAMES, 0)
+    common = {"tags": tags + deck_tags, "topic": topic}
+    if cloze_numbers(prompt):
+        extra = _field(note.names, values, ("back extra", "extra"), 1) if len(values) > 1 else ""
+        items: list[Item | Skip] = []
+        for cloze in clozes(prompt):
+            where = f"{note.where} cloze {cloze.number}"
+            answer = cloze.revealed + (f"\n\n{extra}" if extra.strip() else "")
+            if not cloze.hidden.strip():
+                items.append(Skip(where, "the cloze hides nothing"))
+                continue
+            guid = f"{note.guid}-c{cloze.number}" if note.guid else None
+            items.append(Item(where, cloze.prompt, answer, guid, hidden=cloze.hidden.strip(), **common))
+        return items
+    answer = _field(note.names, values, _ANSWER_NAMES, 1)
+    lowered = [n.strip().lower() for n in note.names]
+    points = _list_field(note.names, values, "key points") if "key points" in lowered else ()
+    follow = _list_field(note.names, values, "follow-ups") if "follow-ups" in lowered else ()
+    if not prompt.strip():
+        return [Skip(note.where, f"its {_name(note.names, 0, 'first')} field is empty")]
+    if not answer.strip():
+        return [Skip(note.where, f"its {_name(note.names, 1, 'second')} field is empty")]
+    return [Item(note.where, prompt, answer, note.guid, points, follow, **common)]
+
+
+def _list_field(names: tuple[str, ...], values: list[str], name: str) -> tuple[str, ...]:
+    text = _field(names, values, (name,), len(values))
+    return tuple(
+        line[2:].strip() if line.startswith("- ") else line.strip()
+        for line in text.splitlines()
+        if line.strip()
+    )
+
+
+def _name(names: tuple[str, ...], index: int, fallback: str) -> str:
+    return repr(names[index]) if index < len(names) else fallback

@@ -1,0 +1,303 @@
+"""Turning imported items (from Markdown, CSV, Anki) into one bank file. Pure.
+
+Every importer yields :class:`Item` values (or :class:`Skip` for what it could not read); :func:`build_bank`
+gives each a stable id, proposes key points from the answer when the source has none (marked for review
+in the file), skips what a bank cannot hold with the reason, and writes TOML that ``bank validate`` passes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from mockprep.core.banks import MAX_TEXT_CHARS, ROUNDS, SLUG
+from mockprep.core.textnorm import NEGATIONS, STOPWORDS, words
+from mockprep.core.wording import plural
+
+MAX_POINT_CHARS = 300
+MAX_POINTS = 6
+REVIEW_MARK = "# review: key points proposed from the answer; check them, then delete this line"
+
+
+class SourceError(Exception):
+    """Input that cannot be imported at all: one line naming the file and the row or note."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question read from a source, before it is checked against the bank format."""
+
+    where: str  # "line 12", "row 3", "note 1680000000 (guid Ab12)": for messages
+    prompt: str
+    answer: str
+    source_id: str | None = None  # an id the source gives (Markdown {#id}, an id column, Anki's guid)
+    key_points: tuple[str, ...] = ()
+    follow_ups: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    topic: str | None = None
+    difficulty: int | None = None
+    hidden: str | None = None  # a cloze's hidden text: its first key point
+    fields: tuple[tuple[str, object], ...] = ()  # other bank fields, as given (kind, choices, ...)
+
+
+@dataclass(frozen=True)
+class Skip:
+    where: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BankMeta:
+    id: str
+    title: str
+    round: str = "technical"
+    topic: str | None = None
+    roles: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass
+class ImportResult:
+    """The bank's TOML text and the counts the person is told."""
+
+    toml: str
+    read: int
+    made: int
+    skipped: list[Skip] = field(default_factory=list)
+    proposed: int = 0  # questions whose key points were proposed (marked for review)
+    media: int = 0
+    scripts: int = 0
+    target: Path | None = None  # where the caller writes it
+    bank_id: str = ""
+    ids: dict[str, str] = field(default_factory=dict)  # source id -> question id, for the history
+    history: dict[str, list[tuple[datetime, int]]] = field(default_factory=dict)  # question id -> answers
+
+    def summary(self, source: str) -> str:
+        parts = [f"read {self.read}", f"made {plural(self.made, 'question')}", f"skipped {len(self.skipped)}"]
+        extra = ""
+        if self.proposed:
+            extra += f"; {plural(self.proposed, 'question')} with proposed key points to review"
+        if self.media:
+            extra += f"; {plural(self.media, 'media file')} dropped"
+        if self.scripts:
+            extra += f"; {plural(self.scripts, 'script')} removed"
+        return f"{source}: {', '.join(parts)}{extra}"
+
+
+def slug(text: str, limit: int = 64) -> str:
+    """Lower-case ASCII letters, digits and '-' (what bank ids, topics and tags allow); a slug stays."""
+    if re.fullmatch(SLUG, text):
+        return text
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    out = "-".join(words)[:limit].strip("-")
+    return out
+
+
+def stable_id(item: Item, taken: set[str]) -> str:
+    """An id from the source's own id, or from the prompt's words and a short hash; never in ``taken``."""
+    if item.source_id and re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", item.source_id):
+        base = item.source_id
+    else:
+        seed = item.source_id or item.prompt
+        digest = hashlib.sha256(seed.encode()).hexdigest()[:8]
+        words = slug(item.prompt if not item.source_id else item.source_id, 40) or "q"
+        base = f"{words}-{digest}"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate = f"{base[:60]}-{n}"
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+def propose_key_points(answer: str, hidden: str | None = None) -> list[str]:
+    """Key points from the answer: its bullets, else its sentences, else its clauses (at most six)."""
+    lines = [ln.strip() for ln in answer.splitlines()]
+    bullets = [re.sub(r"^([-*+]|\d+[.)])\s+", "", ln) for ln in lines if re.match(r"^([-*+]|\d+[.)])\s+", ln)]
+    prose = " ".join(ln for ln in lines if ln and not ln.startswith("```"))
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", prose) if s]
+    clauses = [c for c in re.split(r"\s*[;,]\s*|\s+and\s+", prose) if c]
+    candidates: list[str] = [hidden] if hidden else []
+    for group in (bullets, sentences, clauses):
+        found = [_short_point(p) for p in group if has_word(p)]
+        if len(candidates) + len(found) >= 2:
+            candidates += found
+            break
+    if hidden and len(candidates) < 2 and prose and prose != hidden:
+        candidates.append(_short_point(prose))
+    unique = list(dict.fromkeys(c for c in candidates if c))
+    return unique[:MAX_POINTS]
+
+
+def _short_point(text: str) -> str:
+    text = text.strip().rstrip(".")
+    if len(text) <= MAX_POINT_CHARS:
+        return text
+    return text[:MAX_POINT_CHARS].rsplit(" ", 1)[0] + "..."
+
+
+def _tags(values: tuple[str, ...]) -> list[str]:
+    return list(dict.fromkeys(t for t in (slug(v) for v in values) if t))
+
+
+def build_bank(
+    meta: BankMeta, items: list[Item | Skip], existing_points: dict[str, list[str]] | None = None
+) -> ImportResult:
+    """The bank file for ``items``: one question each unless skipped (with why).
+
+    ``existing_points`` are the key points of a previous import's file by question id: a re-import keeps
+    points the person has reviewed instead of proposing them again.
+    """
+    if not re.fullmatch(SLUG, meta.id):
+        raise SourceError(f"bank id {meta.id!r} must be lower-case letters, digits and '-' (e.g. 'my-nlp')")
+    if meta.round not in ROUNDS:
+        raise SourceError(f"round must be one of {', '.join(ROUNDS)} (got {meta.round!r})")
+    skipped: list[Skip] = []
+    blocks: list[str] = []
+    taken: set[str] = set()
+    proposed = 0
+    read = 0
+    ids: dict[str, str] = {}
+    for item in items:
+        read += 1
+        if isinstance(item, Skip):
+            skipped.append(item)
+            continue
+        reason = _unfit(item)
+        if reason:
+            skipped.append(Skip(item.where, reason))
+            continue
+        qid = stable_id(item, taken)
+        points = [k.strip() for k in item.key_points if k.strip() and has_word(k)]
+        review = False
+        if not points and existing_points and qid in existing_points:
+            points = existing_points[qid]
+        elif not points:
+            points, review = propose_key_points(item.answer, item.hidden), True
+        if len(points) < 2:
+            taken.discard(qid)
+            skipped.append(Skip(item.where, _few_points(item, bool(item.key_points))))
+            continue
+        proposed += review
+        if item.source_id:
+            ids[item.source_id] = qid
+        blocks.append(_question_toml(qid, item, points[:MAX_POINTS], review))
+    if not blocks:
+        raise SourceError(
+            "nothing to import: "
+            + (f"{skipped[0].where}: {skipped[0].reason}" if skipped else "no questions found")
+        )
+    return ImportResult(
+        _bank_header(meta) + "\n".join(blocks), read, len(blocks), skipped, proposed, bank_id=meta.id, ids=ids
+    )
+
+
+def _few_points(item: Item, given: bool) -> str:
+    if given:
+        return "fewer than two key points with words in them (a question needs 2 to 6)"
+    short = item.answer if len(item.answer) <= 40 else item.answer[:37] + "..."
+    return f"answer {short!r} gives fewer than two key points to propose (a question needs 2 to 6)"
+
+
+def _unfit(item: Item) -> str | None:
+    if not item.prompt.strip():
+        return "empty prompt"
+    if not item.answer.strip():
+        return "empty answer"
+    for name, text in (("prompt", item.prompt), ("answer", item.answer)):
+        if len(text) > MAX_TEXT_CHARS:
+            return f"{name} is longer than {MAX_TEXT_CHARS:,} characters"
+    return None
+
+
+def _bank_header(meta: BankMeta) -> str:
+    lines = [
+        f"id = {toml_string(meta.id)}",
+        f"title = {toml_string(meta.title)}",
+        f"round = {toml_string(meta.round)}",
+    ]
+    if meta.topic:
+        lines.append(f"topic = {toml_string(meta.topic)}")
+    if meta.roles:
+        lines.append(f"roles = {toml_list(list(meta.roles))}")
+    if meta.description:
+        lines.append(f"description = {toml_string(meta.description)}")
+    return "\n".join(lines) + "\n\n"
+
+
+def _question_toml(qid: str, item: Item, points: list[str], review: bool) -> str:
+    lines = ["[[questions]]", f"id = {toml_string(qid)}"]
+    topic = slug(item.topic) if item.topic else None
+    if topic:
+        lines.append(f"topic = {toml_string(topic)}")
+    if item.difficulty in (1, 2, 3):
+        lines.append(f"difficulty = {item.difficulty}")
+    lines.append(f"prompt = {toml_string(item.prompt.strip())}")
+    lines.append(f"answer = {toml_string(item.answer.strip())}")
+    if review:
+        lines.append(REVIEW_MARK)
+    lines.append(f"key_points = {toml_list(points)}")
+    follow_ups = [f.strip() for f in item.follow_ups if f.strip()][:10]
+    if follow_ups:
+        lines.append(f"follow_ups = {toml_list(follow_ups)}")
+    tags = _tags(item.tags)
+    if tags:
+        lines.append(f"tags = {toml_list(tags)}")
+    for name, value in item.fields:
+        lines.append(f"{name} = {toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+_BASIC_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t"}
+_NEEDS_BASIC = re.compile(r"[\x00-\x08\x0a-\x1f\x7f']")
+_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+
+
+def toml_string(text: str) -> str:
+    """``text`` as a TOML string: a literal string where that reads well (and parses fastest), else a
+    basic string with escapes."""
+    if not _NEEDS_BASIC.search(text):
+        return "'" + text + "'"
+    if "\n" in text and "'''" not in text and not text.endswith("'") and not _needs_escape(text):
+        return "'''\n" + text + "'''"
+    return '"' + _ESCAPE.sub(_escape, text) + '"'
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _BASIC_ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
+def _needs_escape(text: str) -> bool:
+    return any((ord(c) < 0x20 and c not in "\n\t") or ord(c) == 0x7F for c in text)
+
+
+def has_word(text: str) -> bool:
+    """Whether ``text`` holds a word the grader can match (what ``bank validate`` asks of a key point)."""
+    return any(w not in STOPWORDS and w not in NEGATIONS for w in words(text))
+
+
+def toml_value(value: object) -> str:
+    """A scalar or a list of them as TOML (bool before int: a bool is an int in Python)."""
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if value == value and abs(value) != float("inf") else str(value).lower()
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    raise SourceError(f"cannot write {value!r} in a bank")
+
+
+def toml_list(values: list[str]) -> str:
+    if sum(len(v) for v in values) < 60 and all("\n" not in v for v in values):
+        return "[" + ", ".join(toml_string(v) for v in values) + "]"
+    return "[\n" + "".join(f"  {toml_string(v)},\n" for v in values) + "]"

@@ -1,0 +1,353 @@
+"""Banks as Markdown study sheets, and back. Pure.
+
+Reading accepts three styles, mixed freely: a heading with the answer below it, ``Q:``/``A:`` pairs,
+and a line holding only ``?`` between a question and its answer (as Obsidian's spaced-repetition plugin
+writes cards). After an answer, ``Key points:`` and ``Follow-ups:`` start lists, and ``Tags:``,
+``Topic:``, ``Difficulty:`` and ``Fields:`` (the other bank fields as JSON) set the rest. A trailing
+``{#id}`` on the question's first line gives its id. Front matter (``---`` lines) sets the bank's id,
+title, round, topic, roles and description; a heading with nothing under it names the topic of the
+questions after it (a level-one heading: the title). Nothing inside a fenced code block is a marker.
+
+Writing is the inverse: text lines that would read as markers are escaped with a leading backslash (one
+more backslash on lines that already start with backslashes), so export then import gives back the bank.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from mockprep.core.bank_import import Item, Skip, SourceError, slug
+from mockprep.core.banks import BankSpec, QuestionSpec
+
+_RESERVED = re.compile(
+    r"^(#{1,6}(\s|$)|(q|a|question|answer|key points|follow-ups?|tags|topic|difficulty|fields):|\?\s*$)",
+    re.IGNORECASE,
+)
+_HEADING = re.compile(r"^(#{1,6})(?:\s+(.*?))?\s*$")
+_MARKER = re.compile(
+    r"^(q|a|question|answer|key points|follow-ups?|tags|topic|difficulty|fields):[ \t]?(.*)$", re.IGNORECASE
+)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_LIST_ITEM = re.compile(r"^ {0,3}([-*+]|\d+[.)])\s+(.*)$")
+_ID = re.compile(r"^(.*) \{#([a-z0-9][a-z0-9-]{0,63})\}$", re.DOTALL)
+_PLAIN_FIELDS = ("id", "prompt", "answer", "key_points", "follow_ups", "tags", "topic", "difficulty")
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    line: int
+    prompt: list[str]
+    level: int = 0  # a heading's level; 0 for Q:/A: and ? items
+    answer: list[str] = field(default_factory=list)
+    mode: str = "answer"  # prompt | answer | points | follow
+    points: list[str] = field(default_factory=list)
+    follow: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    topic: str | None = None
+    difficulty: int | None = None
+    fields: dict[str, object] = field(default_factory=dict)
+    problem: str | None = None
+
+    def is_section(self) -> bool:
+        return self.level > 0 and not "".join(self.answer).strip() and not self.points and not self.follow
+
+
+@dataclass
+class MarkdownBank:
+    meta: dict[str, str]
+    items: list[Item | Skip]
+    title: str | None = None
+
+
+def read_markdown(text: str) -> MarkdownBank:
+    """The front matter and the questions of a Markdown file (each an :class:`Item` or a :class:`Skip`)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    meta, start = _front_matter(lines)
+    reader = _Reader()
+    fence: str | None = None
+    for number, line in enumerate(lines[start:], start=start + 1):
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                if not line.strip().strip(fence[0]):
+                    fence = None
+            reader.text(line)
+            continue
+        if opener:
+            fence = opener.group(1)
+            reader.text(line)
+            continue
+        reader.line(line, number)
+    reader.finish()
+    return MarkdownBank(meta, reader.items, reader.title)
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.items: list[Item | Skip] = []
+        self.current: _Draft | None = None
+        self.loose: list[str] = []  # text before any question (a ? card's prompt may be in it)
+        self.loose_start = 0
+        self.topic: str | None = None
+        self.title: str | None = None
+
+    def text(self, line: str) -> None:
+        draft = self.current
+        if draft is None:
+            self.loose.append(line)
+        elif draft.mode == "prompt":
+            draft.prompt.append(line)
+        elif draft.mode in ("points", "follow") and (line.startswith("  ") or not line.strip()):
+            target = draft.points if draft.mode == "points" else draft.follow
+            if line.strip() and target:
+                target[-1] += "\n" + line[2:]
+        else:
+            draft.mode = "answer" if draft.mode != "prompt" else draft.mode
+            draft.answer.append(line)
+
+    def line(self, line: str, number: int) -> None:
+        escaped = re.match(r"^\\+", line)
+        if escaped and (_RESERVED.match(line[escaped.end() :]) or _FENCE.match(line[escaped.end() :])):
+            self.text(line[1:])
+            return
+        heading = _HEADING.match(line)
+        if heading:
+            self.finish()
+            self.current = _Draft(number, [heading.group(2) or ""], level=len(heading.group(1)))
+            return
+        if line.strip() == "?":
+            self._question_mark(number)
+            return
+        marker = _MARKER.match(line)
+        draft = self.current
+        if marker is None:
+            if draft is not None and draft.mode in ("points", "follow"):
+                item = _LIST_ITEM.match(line)
+                if item:
+                    (draft.points if draft.mode == "points" else draft.follow).append(item.group(2))
+                    return
+            self.text(line)
+            return
+        name, rest = marker.group(1).lower(), marker.group(2)
+        if name in ("q", "question"):
+            self.finish()
+            self.current = _Draft(number, [rest], mode="prompt")
+        elif name in ("a", "answer") and draft is not None and draft.mode == "prompt":
+            draft.mode = "answer"
+            if rest:
+                draft.answer.append(rest)
+        elif draft is None or draft.mode == "prompt" or name in ("a", "answer"):
+            self.text(line)  # a marker with no question before it is text
+        else:
+            self._meta(draft, name, rest, number)
+
+    def _meta(self, draft: _Draft, name: str, rest: str, number: int) -> None:
+        if name == "key points":
+            draft.mode = "points"
+            draft.points += [p.strip() for p in rest.split(";") if p.strip()]
+        elif name.startswith("follow"):
+            draft.mode = "follow"
+            if rest.strip():
+                draft.follow.append(rest.strip())
+        else:
+            draft.mode = "meta"
+            if name == "tags":
+                draft.tags += [t.lstrip("#") for t in re.split(r"[,\s]+", rest) if t.lstrip("#")]
+            elif name == "topic":
+                draft.topic = rest.strip() or None
+            elif name == "difficulty":
+                if rest.strip() not in ("1", "2", "3"):
+                    draft.problem = f"line {number}: difficulty must be 1, 2 or 3 (got {rest.strip()!r})"
+                else:
+                    draft.difficulty = int(rest.strip())
+            elif name == "fields":
+                draft.fields.update(_fields(rest, number))
+
+    def _question_mark(self, number: int) -> None:
+        """A ``?`` line: the lines just above it (back to a blank line) are a new question's prompt."""
+        draft = self.current
+        above = draft.answer if draft is not None and draft.mode == "answer" else self.loose
+        cut = len(above)
+        while cut > 0 and above[cut - 1].strip():
+            cut -= 1
+        prompt = above[cut:]
+        del above[cut:]
+        if not prompt:
+            self.items.append(Skip(f"line {number}", "a '?' line with no question above it"))
+            return
+        self.finish()
+        self.current = _Draft(number - len(prompt), prompt)
+
+    def finish(self) -> None:
+        draft, self.current = self.current, None
+        if draft is None:
+            return
+        if draft.is_section():
+            name = draft.prompt[0].strip()
+            if draft.level == 1 and self.title is None:
+                self.title = name
+            elif name:
+                self.topic = slug(name) or None
+            return
+        self.items.append(_item(draft, self.topic))
+
+
+def _item(draft: _Draft, section_topic: str | None) -> Item | Skip:
+    where = f"line {draft.line}"
+    if draft.problem:
+        return Skip(where, draft.problem.split(": ", 1)[1])
+    if draft.mode == "prompt":
+        return Skip(where, "a 'Q:' with no 'A:' after it")
+    prompt_lines = list(draft.prompt)
+    source_id = None
+    found = _ID.match(prompt_lines[0]) if prompt_lines else None
+    if found:
+        prompt_lines[0], source_id = found.group(1), found.group(2)
+    points = tuple(p.strip() for p in draft.points if p.strip())
+    return Item(
+        where,
+        "\n".join(prompt_lines).strip(),
+        "\n".join(draft.answer).strip(),
+        source_id=source_id,
+        key_points=points,
+        follow_ups=tuple(f.strip() for f in draft.follow if f.strip()),
+        tags=tuple(draft.tags),
+        topic=draft.topic or section_topic,
+        difficulty=draft.difficulty,
+        fields=tuple(draft.fields.items()),
+    )
+
+
+def _fields(text: str, number: int) -> dict[str, object]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise SourceError(f"line {number}: 'Fields:' must be a JSON object") from None
+    if not isinstance(value, dict):
+        raise SourceError(f"line {number}: 'Fields:' must be a JSON object")
+    allowed = set(QuestionSpec.model_fields) - set(_PLAIN_FIELDS)
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise SourceError(f"line {number}: 'Fields:' names unknown field {unknown[0]!r}")
+    return value
+
+
+def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
+    if not lines or lines[0].strip() != "---":
+        return {}, 0
+    meta: dict[str, str] = {}
+    for index in range(1, len(lines)):
+        line = lines[index]
+        if line.strip() in ("---", "..."):
+            return meta, index + 1
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise SourceError(f"line {index + 1}: front matter lines are 'key: value'")
+        value = value.strip()
+        if value.startswith('"'):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise SourceError(f"line {index + 1}: a quoted value must be one JSON string") from None
+        meta[key.strip().lower()] = value
+    raise SourceError("the front matter that starts on line 1 has no closing '---'")
+
+
+def meta_list(value: str) -> tuple[str, ...]:
+    """A front-matter list: ``a, b`` or ``[a, b]``."""
+    return tuple(v.strip().strip("'\"") for v in value.strip("[] ").split(",") if v.strip())
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def write_markdown(bank: BankSpec) -> str:
+    """The bank as a Markdown study sheet that :func:`read_markdown` reads back into the same bank."""
+    out = ["---", f"id: {bank.id}", f"title: {json.dumps(bank.title, ensure_ascii=False)}"]
+    out.append(f"round: {bank.round}")
+    if bank.topic:
+        out.append(f"topic: {bank.topic}")
+    if bank.roles:
+        out.append(f"roles: {', '.join(bank.roles)}")
+    if bank.description:
+        out.append(f"description: {json.dumps(bank.description, ensure_ascii=False)}")
+    out.append("---")
+    for question in bank.questions:
+        out.append("")
+        out += _question_lines(question)
+    return "\n".join(out) + "\n"
+
+
+def _question_lines(q: QuestionSpec) -> list[str]:
+    prompt = q.prompt.strip()
+    out: list[str] = []
+    if "\n" not in prompt:
+        out.append(f"## {prompt} {{#{q.id}}}")
+    else:
+        first, rest = prompt.split("\n", 1)
+        out.append(f"Q: {first} {{#{q.id}}}")
+        out += escape_text(rest).split("\n")
+        out.append("A:")
+    out.append("")
+    out += escape_text(q.answer.strip()).split("\n")
+    out += ["", "Key points:"] + [_list_line(p) for p in q.key_points]
+    if q.follow_ups:
+        out += ["", "Follow-ups:"] + [_list_line(f) for f in q.follow_ups]
+    meta = []
+    if q.tags:
+        meta.append(f"Tags: {', '.join(q.tags)}")
+    if q.topic:
+        meta.append(f"Topic: {q.topic}")
+    if q.difficulty != 2:
+        meta.append(f"Difficulty: {q.difficulty}")
+    extra = q.model_dump(exclude_defaults=True, exclude=set(_PLAIN_FIELDS))
+    if extra:
+        meta.append(f"Fields: {json.dumps(extra, ensure_ascii=False)}")
+    if meta:
+        out += ["", *meta]
+    return out
+
+
+def _list_line(text: str) -> str:
+    first, *rest = text.strip().split("\n")
+    return "\n".join([f"- {first}", *(f"  {line}" for line in rest)])
+
+
+def escape_text(text: str) -> str:
+    """``text`` with every line that :func:`read_markdown` would take for a marker escaped."""
+    lines = text.split("\n")
+    out = []
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                if not line.strip().strip(fence[0]):
+                    fence = None
+            out.append(line)
+            continue
+        if opener and _closes(lines[index + 1 :], opener.group(1)):
+            fence = opener.group(1)
+            out.append(line)
+            continue
+        bare = line.lstrip("\\")
+        if opener or _RESERVED.match(bare) or (bare != line and _FENCE.match(bare)):
+            line = "\\" + line
+        out.append(line)
+    return "\n".join(out)
+
+
+def _closes(rest: list[str], fence: str) -> bool:
+    for line in rest:
+        opener = _FENCE.match(line)
+        if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+            if not line.strip().strip(fence[0]):
+                return True
+    return False

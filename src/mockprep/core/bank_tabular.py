@@ -1,0 +1,160 @@
+"""CSV/TSV files with a header row, and Anki's plain-text export, as import items. Pure.
+
+A CSV column is mapped to a bank field by name (``--map prompt=Question,answer=Answer``) or, without a
+map, by the usual names (Question/Front/Prompt, Answer/Back, Tags, Key points, Follow-ups, Topic, Id,
+Difficulty). Anki's text export carries its own layout in ``#key:value`` header lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+
+from mockprep.core.anki_notes import MOCKPREP_FIELDS, MOCKPREP_NOTETYPE, AnkiNote, NoteItems, note_items
+from mockprep.core.bank_import import Item, Skip, SourceError
+
+FIELDS = ("prompt", "answer", "key_points", "follow_ups", "tags", "topic", "id", "difficulty")
+_USUAL = {
+    "prompt": ("prompt", "question", "front", "q"),
+    "answer": ("answer", "back", "a"),
+    "key_points": ("key_points", "key points", "keypoints", "points"),
+    "follow_ups": ("follow_ups", "follow-ups", "follow ups", "followups"),
+    "tags": ("tags", "tag"),
+    "topic": ("topic", "deck"),
+    "id": ("id", "guid"),
+    "difficulty": ("difficulty",),
+}
+_SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
+csv.field_size_limit(1 << 24)
+
+
+def parse_map(text: str | None) -> dict[str, str]:
+    """``prompt=Question,answer=Answer`` as ``{"prompt": "Question", ...}``; unknown fields refused."""
+    mapping: dict[str, str] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        name, sep, column = part.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or not column.strip():
+            raise SourceError(f"--map: {part.strip()!r} is not FIELD=COLUMN")
+        if name not in FIELDS:
+            raise SourceError(f"--map: unknown field {name!r} (one of {', '.join(FIELDS)})")
+        mapping[name] = column.strip()
+    return mapping
+
+
+def read_table(text: str, delimiter: str, mapping: dict[str, str]) -> list[Item | Skip]:
+    """Rows of a CSV/TSV text with a header row, each an :class:`Item` or a :class:`Skip`."""
+    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise SourceError("empty file (a header row is needed)") from None
+    except csv.Error as exc:
+        raise SourceError(f"row 1: {exc}") from None
+    columns = _columns([h.strip() for h in header], mapping)
+    items: list[Item | Skip] = []
+    row_number = 1
+    try:
+        for row in reader:
+            row_number = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            items.append(_row_item(row, columns, len(header), f"row {row_number}"))
+    except csv.Error as exc:
+        raise SourceError(f"row {reader.line_num}: {exc}") from None
+    return items
+
+
+def _columns(header: list[str], mapping: dict[str, str]) -> dict[str, int]:
+    lowered = [h.lower() for h in header]
+    columns: dict[str, int] = {}
+    for name, column in mapping.items():
+        if column.lower() not in lowered:
+            raise SourceError(f"no column {column!r} for {name} (the columns are: {', '.join(header)})")
+        columns[name] = lowered.index(column.lower())
+    for name, usual in _USUAL.items():
+        if name not in columns:
+            found = next((lowered.index(u) for u in usual if u in lowered), None)
+            if found is not None:
+                columns[name] = found
+    for needed in ("prompt", "answer"):
+        if needed not in columns:
+            raise SourceError(
+                f"no column for {needed} (the columns are: {', '.join(header)}; "
+                f"name one with --map {needed}=COLUMN)"
+            )
+    return columns
+
+
+def _row_item(row: list[str], columns: dict[str, int], width: int, where: str) -> Item | Skip:
+    if len(row) < width and max(columns.values()) >= len(row):
+        return Skip(where, f"has {len(row)} cells, the header has {width}")
+
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    difficulty = cell("difficulty")
+    if difficulty and difficulty not in ("1", "2", "3"):
+        return Skip(where, f"difficulty must be 1, 2 or 3 (got {difficulty!r})")
+    return Item(
+        where,
+        cell("prompt"),
+        cell("answer"),
+        source_id=cell("id") or None,
+        key_points=_split_list(cell("key_points")),
+        follow_ups=tuple(line.strip() for line in cell("follow_ups").splitlines() if line.strip()),
+        tags=tuple(t for t in re.split(r"[,\s]+", cell("tags")) if t),
+        topic=cell("topic") or None,
+        difficulty=int(difficulty) if difficulty else None,
+    )
+
+
+def _split_list(text: str) -> tuple[str, ...]:
+    parts = text.splitlines() if "\n" in text else text.split(";")
+    return tuple(re.sub(r"^([-*]|\d+[.)])\s+", "", p.strip()) for p in parts if p.strip())
+
+
+def read_anki_text(text: str) -> NoteItems:
+    """Anki's "Notes in Plain Text" export: ``#separator:``, ``#html:``, ``#tags column:`` and the other
+    ``#`` headers, then one note a line (fields may be quoted and span lines)."""
+    lines = text.splitlines(keepends=True)
+    headers: dict[str, str] = {}
+    start = 0
+    while start < len(lines) and lines[start].startswith("#"):
+        key, _sep, value = lines[start][1:].partition(":")
+        headers[key.strip().lower()] = value.strip()
+        start += 1
+    separator = headers.get("separator", "tab")
+    delimiter = _SEPARATORS.get(separator.lower(), separator)
+    if len(delimiter) != 1:
+        raise SourceError(f"line 1: unknown #separator {separator!r}")
+    html = headers.get("html", "false").lower() == "true"
+    special = {}
+    for name in ("guid", "notetype", "deck", "tags"):
+        value = headers.get(f"{name} column")
+        if value is not None:
+            if not value.isdigit() or int(value) < 1:
+                raise SourceError(f"#{name} column must be a column number (got {value!r})")
+            special[name] = int(value) - 1
+    reader = csv.reader(lines[start:], delimiter=delimiter)
+    notes: list[AnkiNote] = []
+    try:
+        for row in reader:
+            if not row:
+                continue
+            line = start + reader.line_num
+            fields = tuple(c for i, c in enumerate(row) if i not in special.values())
+
+            def pick(name: str, row: list[str] = row) -> str | None:
+                index = special.get(name)
+                return row[index] if index is not None and index < len(row) else None
+
+            tags = tuple((pick("tags") or "").split())
+            names = MOCKPREP_FIELDS if pick("notetype") == MOCKPREP_NOTETYPE else ()
+            notes.append(AnkiNote(f"line {line}", pick("guid"), fields, names, tags, pick("deck"), html))
+    except csv.Error as exc:
+        raise SourceError(f"line {start + reader.line_num}: {exc}") from None
+    return note_items(notes)

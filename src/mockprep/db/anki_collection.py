@@ -1,0 +1,146 @@
+"""Reading the notes of an Anki collection file (the SQLite database inside an ``.apkg``/``.colpkg``).
+
+Both layouts: the legacy one (schema 11: note types and decks as JSON in ``col``) and the current one
+(schema 18: ``notetypes``, ``fields`` and ``decks`` tables, deck names joined by U+001F). The file is
+opened read-only and immutable: nothing is ever written to it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mockprep.core.anki_notes import AnkiNote
+from mockprep.core.anki_schedule import AnkiSchedule
+from mockprep.core.bank_import import SourceError
+
+
+def read_notes(path: Path, member: str) -> list[AnkiNote]:
+    """Every note of the collection at ``path`` (``member`` names it in messages), in note-id order."""
+    uri = f"file:{path}?mode=ro&immutable=1"
+    try:
+        con = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        raise SourceError(f"{member}: cannot be opened ({exc})") from None
+    try:
+        tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"notes", "cards", "col"} <= tables:
+            raise SourceError(f"{member}: not an Anki collection (no notes, cards or col table)")
+        if "notetypes" in tables and con.execute("SELECT count(*) FROM notetypes").fetchone()[0]:
+            names, decks = _schema18(con)
+        else:
+            names, decks = _schema11(con)
+        note_decks = dict(  # the deck of each note's first card
+            con.execute("SELECT nid, did FROM cards ORDER BY nid, ord DESC")
+        )
+        notes = []
+        for nid, guid, mid, tags, flds in con.execute(
+            "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+        ):
+            fields = tuple(str(flds).split("\x1f"))
+            deck = decks.get(note_decks.get(nid, -1))
+            notes.append(
+                AnkiNote(f"note {nid}", str(guid), fields, names.get(mid, ()), tuple(str(tags).split()), deck)
+            )
+        return notes
+    except sqlite3.DatabaseError as exc:
+        raise SourceError(f"{member}: not a readable Anki collection ({exc})") from None
+    finally:
+        con.close()
+
+
+def _schema18(con: sqlite3.Connection) -> tuple[dict[int, tuple[str, ...]], dict[int, str]]:
+    names: dict[int, list[str]] = {}
+    for ntid, _ord, name in con.execute("SELECT ntid, ord, name FROM fields ORDER BY ntid, ord"):
+        names.setdefault(ntid, []).append(name)
+    decks = {did: str(name).replace("\x1f", "::") for did, name in con.execute("SELECT id, name FROM decks")}
+    return {k: tuple(v) for k, v in names.items()}, decks
+
+
+def _schema11(con: sqlite3.Connection) -> tuple[dict[int, tuple[str, ...]], dict[int, str]]:
+    row = con.execute("SELECT models, decks FROM col").fetchone()
+    if row is None:
+        raise SourceError("the collection has no col row")
+    try:
+        models, decks = json.loads(row[0] or "{}"), json.loads(row[1] or "{}")
+        names = {
+            int(mid): tuple(f["name"] for f in sorted(m.get("flds", []), key=lambda f: f.get("ord", 0)))
+            for mid, m in models.items()
+        }
+        deck_names = {int(did): str(d.get("name", "")) for did, d in decks.items()}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise SourceError("the collection's note types or decks are not readable JSON") from None
+    return names, deck_names
+
+
+def read_history(path: Path, member: str) -> dict[tuple[str, int], list[tuple[datetime, int]]]:
+    """Each card's answers, oldest first, by (note GUID, card ordinal): Anki's ease 1-4 is the same
+    scale as FSRS's rating (again, hard, good, easy). Manual reschedules (ease 0) are left out."""
+    con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    history: dict[tuple[str, int], list[tuple[datetime, int]]] = {}
+    try:
+        rows = con.execute(
+            "SELECT r.id, r.ease, c.ord, n.guid FROM revlog r JOIN cards c ON c.id = r.cid"
+            " JOIN notes n ON n.id = c.nid WHERE r.ease BETWEEN 1 AND 4 ORDER BY r.id"
+        )
+        for ms, ease, ordinal, guid in rows:
+            when = datetime.fromtimestamp(ms / 1000, UTC)
+            history.setdefault((str(guid), int(ordinal)), []).append((when, int(ease)))
+    except sqlite3.DatabaseError as exc:
+        raise SourceError(f"{member}: its review log is not readable ({exc})") from None
+    finally:
+        con.close()
+    return history
+
+
+def write_schedules(path: Path, schedules: dict[str, AnkiSchedule]) -> None:
+    """Give the first card of each note (by GUID) its schedule and review log, in one transaction."""
+    con = sqlite3.connect(path)
+    used = {r[0] for r in con.execute("SELECT id FROM revlog")}
+    try:
+        with con:
+            # The review log uses the v2 scheduler's eases (1-4 in learning too); a v1 collection's would
+            # be converted on import (good and easy in learning moved up one).
+            conf = json.loads(con.execute("SELECT conf FROM col").fetchone()[0] or "{}")
+            conf["schedVer"] = 2
+            con.execute("UPDATE col SET conf = ?", (json.dumps(conf),))
+            for guid, plan in schedules.items():
+                row = con.execute(
+                    "SELECT c.id FROM cards c JOIN notes n ON n.id = c.nid WHERE n.guid = ? ORDER BY c.ord",
+                    (guid,),
+                ).fetchone()
+                if row is None:
+                    continue
+                con.execute(
+                    "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?,"
+                    " lapses = ?, left = ?, data = ? WHERE id = ?",
+                    (
+                        plan.type,
+                        plan.queue,
+                        plan.due,
+                        plan.ivl,
+                        2500,
+                        plan.reps,
+                        plan.lapses,
+                        1 if plan.queue == 1 else 0,
+                        plan.data,
+                        row[0],
+                    ),
+                )
+                con.executemany(
+                    "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+                    " VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+                    [(_unique(r[0], used), row[0], *r[1:]) for r in plan.revlog],
+                )
+    finally:
+        con.close()
+
+
+def _unique(ident: int, used: set[int]) -> int:
+    """A revlog id (milliseconds) not used yet: the table's key is the id alone."""
+    while ident in used:
+        ident += 1
+    used.add(ident)
+    return ident

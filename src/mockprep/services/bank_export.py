@@ -1,0 +1,149 @@
+"""`bank export`: banks as an Anki package (genanki, the `anki` extra), Anki's plain text, or Markdown.
+
+Anki identifies a note by its GUID and a deck by its name, so both come from the bank: a question's
+GUID is derived from its key (``bank-id/question-id``) and each bank is one deck under ``mockprep::``;
+importing a newer export into Anki updates the notes instead of adding copies.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import os
+import tempfile
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from mockprep.core.anki_notes import MOCKPREP_FIELDS, MOCKPREP_NOTETYPE
+from mockprep.core.bank_import import SourceError
+from mockprep.core.banks import BankSpec, QuestionSpec
+
+GENANKI_CREATED = 1411124400  # the creation time genanki gives its collection (Anki counts due days from it)
+MODEL_NAME = MOCKPREP_NOTETYPE
+FIELDS = MOCKPREP_FIELDS
+_CSS = ".card { font-family: sans-serif; font-size: 18px; text-align: left; } pre { text-align: left; }"
+_BACK = (
+    "{{FrontSide}}<hr id=answer>{{Answer}}"
+    "{{#Key points}}<h4>Key points</h4>{{Key points}}{{/Key points}}"
+    "{{#Follow-ups}}<h4>Follow-ups</h4>{{Follow-ups}}{{/Follow-ups}}"
+)
+
+
+def _stable_int(text: str) -> int:
+    """A positive id below 2**48 that is the same on every machine (Anki's ids are 64-bit)."""
+    return int(hashlib.sha256(text.encode()).hexdigest()[:12], 16) or 1
+
+
+def note_guid(bank_id: str, question_id: str) -> str:
+    """The GUID of a question's note: stable across exports, unique per key (genanki's guid_for)."""
+    import genanki
+
+    return str(genanki.guid_for("mockprep", f"{bank_id}/{question_id}"))
+
+
+def deck_name(bank: BankSpec) -> str:
+    return "mockprep::" + bank.title.replace("::", ":").replace("\n", " ").strip()
+
+
+def note_tags(bank: BankSpec, q: QuestionSpec) -> list[str]:
+    tags = [bank.round, q.topic or bank.topic or "", *q.tags]
+    return list(dict.fromkeys(t for t in tags if t))
+
+
+def html_field(text: str) -> str:
+    """Plain text as an Anki field: escaped, with its line breaks kept."""
+    return html.escape(text.strip()).replace("\n", "<br>")
+
+
+def html_list(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{html_field(i)}</li>" for i in items) + "</ul>" if items else ""
+
+
+def note_fields(q: QuestionSpec) -> list[str]:
+    return [html_field(q.prompt), html_field(q.answer), html_list(q.key_points), html_list(q.follow_ups)]
+
+
+def write_apkg(
+    banks: list[BankSpec],
+    out: Path,
+    now: datetime,
+    answers: dict[str, dict[str, list[tuple[datetime, int, int]]]] | None = None,
+) -> int:
+    """Write an ``.apkg`` holding one deck per bank; the number of notes written. With ``answers`` (by bank
+    id, then question id), each answered question's card carries its schedule and its revlog.
+
+    ``now`` is the notes' modification time: Anki updates a note only from a newer one."""
+    try:
+        import genanki
+    except ImportError:
+        raise SourceError("exporting to Anki needs genanki: pip install 'mockprep[anki]'") from None
+    model = genanki.Model(
+        _stable_int("mockprep-model-v1"),
+        MODEL_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[{"name": "Question", "qfmt": "{{Prompt}}", "afmt": _BACK}],
+        css=_CSS,
+    )
+    decks = []
+    count = 0
+    for bank in banks:
+        deck = genanki.Deck(_stable_int(f"mockprep-deck:{bank.id}"), deck_name(bank))
+        for q in bank.questions:
+            deck.add_note(
+                genanki.Note(
+                    model=model, fields=note_fields(q), tags=note_tags(bank, q), guid=note_guid(bank.id, q.id)
+                )
+            )
+            count += 1
+        decks.append(deck)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        genanki.Package(decks).write_to_file(temp, timestamp=now.timestamp())
+        if answers:
+            _add_schedules(Path(temp), banks, answers)
+        os.replace(temp, out)
+    finally:
+        Path(temp).unlink(missing_ok=True)
+    return count
+
+
+def _add_schedules(package: Path, banks: list[BankSpec], answers: dict[str, dict[str, list]]) -> None:
+    """Rewrite the package with each answered card's schedule and review log (genanki writes new cards)."""
+    from mockprep.core.anki_schedule import anki_schedule
+    from mockprep.core.scheduler import make_scheduler
+    from mockprep.db.anki_collection import write_schedules
+
+    scheduler = make_scheduler(0.9)
+    schedules = {}
+    for bank in banks:
+        for qid, log in answers.get(bank.id, {}).items():
+            plan = anki_schedule(scheduler, log, GENANKI_CREATED)
+            if plan is not None:
+                schedules[note_guid(bank.id, qid)] = plan
+    with tempfile.TemporaryDirectory(prefix="mockprep-export-") as folder:
+        with zipfile.ZipFile(package) as archive:
+            archive.extractall(folder)
+            names = archive.namelist()
+        write_schedules(Path(folder) / "collection.anki2", schedules)
+        with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name in names:
+                archive.write(Path(folder) / name, name)
+
+
+def anki_text(banks: list[BankSpec]) -> str:
+    """Anki's "Notes in Plain Text" format with its headers (GUID, note type, deck and tags columns)."""
+    out = io.StringIO()
+    out.write(
+        "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:8\n"
+    )
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    for bank in banks:
+        for q in bank.questions:
+            row = [note_guid(bank.id, q.id), MODEL_NAME, deck_name(bank), *note_fields(q)]
+            writer.writerow([*row, " ".join(note_tags(bank, q))])
+    return out.getvalue()

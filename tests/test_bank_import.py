@@ -1,0 +1,454 @@
+"""`bank import` and `bank export`: Markdown, CSV/TSV, Anki text and packages; bad input; round trips."""
+
+from __future__ import annotations
+
+import sqlite3
+import tomllib
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mockprep.core.bank_import import REVIEW_MARK, SourceError
+from mockprep.core.bank_markdown import write_markdown
+from mockprep.core.banks import BankSpec, QuestionSpec, parse_bank
+from mockprep.core.html_text import clozes, html_to_text
+from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.services.bank_import import ImportOptions, import_bank, read_package
+
+SHEET = """---
+id: study-group
+title: Study group
+topic: statistics
+---
+
+# Study group notes
+
+## What is a p-value?
+
+The probability, under the null hypothesis, of data at least as extreme as observed. It is not the
+probability that the null hypothesis is true.
+
+Tags: stats, hypothesis-testing
+
+## Explain bias and variance {#bias-variance}
+
+```python
+# a comment in code is not a heading
+model.fit(x, y)
+```
+
+Key points:
+- bias comes from wrong assumptions
+- variance comes from sensitivity to the training data
+
+Follow-ups:
+- How does regularisation move them?
+
+Difficulty: 3
+
+## Probability
+
+Q: What is Bayes' rule?
+A: P(A|B) = P(B|A) P(A) / P(B). It inverts conditional probabilities.
+
+What does a confidence interval mean?
+?
+A procedure that covers the true value in 95% of repeated samples. It says nothing certain about one interval.
+"""
+
+
+def _bank(path: Path) -> BankSpec:
+    return parse_bank(path.read_bytes(), str(path)).spec
+
+
+def test_markdown_styles_become_a_valid_bank(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sheet.md").write_text(SHEET)
+    result = cli("bank", "import", "sheet.md")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "sheet.md: read 4, made 4 questions, skipped 0; 3 questions with proposed key points" in result.stdout
+    )
+    out = tmp_path / "study-group.toml"
+    bank = _bank(out)
+    assert (bank.id, bank.title, bank.topic) == ("study-group", "Study group", "statistics")
+    by_prompt = {q.prompt: q for q in bank.questions}
+    assert set(by_prompt) == {
+        "What is a p-value?",
+        "Explain bias and variance",
+        "What is Bayes' rule?",
+        "What does a confidence interval mean?",
+    }
+    bias = by_prompt["Explain bias and variance"]
+    assert bias.id == "bias-variance" and bias.difficulty == 3
+    assert "# a comment in code is not a heading" in bias.answer
+    assert bias.key_points == [
+        "bias comes from wrong assumptions",
+        "variance comes from sensitivity to the training data",
+    ]
+    assert bias.follow_ups == ["How does regularisation move them?"]
+    assert by_prompt["What is a p-value?"].tags == ["stats", "hypothesis-testing"]
+    assert by_prompt["What is Bayes' rule?"].topic == "probability"  # the empty heading above it
+    assert by_prompt["What is Bayes' rule?"].key_points == [
+        "P(A|B) = P(B|A) P(A) / P(B)",
+        "It inverts conditional probabilities",
+    ]
+    text = out.read_text()
+    assert text.count(REVIEW_MARK) == 3  # proposed points are marked; given ones are not
+    assert cli("bank", "validate", str(out)).exit_code == 0
+
+
+def test_reimport_keeps_ids_and_reviewed_key_points(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sheet.md").write_text(SHEET)
+    assert cli("bank", "import", "sheet.md", "--add").exit_code == 0
+    out = tmp_path / "study-group.toml"
+    first = _bank(out)
+    # the person reviews one question's proposed points: edits them and deletes the review line
+    text = out.read_text()
+    block_start = text.index("prompt = 'What is a p-value?'")
+    mark = text.index(REVIEW_MARK, block_start)
+    points_end = text.index("]\n", mark) + 2
+    edited = (
+        text[:mark]
+        + 'key_points = ["probability of data this extreme", "assuming the null hypothesis"]\n'
+        + text[points_end:]
+    )
+    out.write_text(edited)
+    (tmp_path / "sheet.md").write_text(SHEET.replace("It inverts", "It turns around"))
+    result = cli("bank", "import", "sheet.md", "--add")
+    assert result.exit_code == 0, result.stderr
+    second = _bank(out)
+    assert [q.id for q in second.questions] == [q.id for q in first.questions]
+    p_value = next(q for q in second.questions if q.prompt == "What is a p-value?")
+    assert p_value.key_points == ["probability of data this extreme", "assuming the null hypothesis"]
+    assert out.read_text().count(REVIEW_MARK) == 2
+    from tests.conftest import db_rows
+
+    home = Path(__import__("os").environ["MOCKPREP_HOME"])
+    rows = db_rows(home, "SELECT count(*) FROM questions WHERE bank_id = 'study-group'")
+    assert rows == [(4,)]  # updated, not duplicated
+
+
+def test_import_refuses_to_replace_another_file(cli, tmp_path: Path) -> None:
+    (tmp_path / "sheet.md").write_text(SHEET)
+    other = tmp_path / "mine.toml"
+    other.write_text('id = "mine"\n')
+    result = cli("bank", "import", str(tmp_path / "sheet.md"), "--out", str(other))
+    assert result.exit_code == 2
+    assert "is not bank 'study-group'" in result.stderr
+    assert other.read_text() == 'id = "mine"\n'
+
+
+def test_csv_with_a_map_and_a_skipped_row(cli, tmp_path: Path) -> None:
+    source = tmp_path / "sheet.csv"
+    source.write_text(
+        "Question,Model answer,Labels,Points\n"
+        '"What is overfitting?","Fitting noise in the training data. It fails on new data.","ml basics",\n'
+        '"What is dropout?",,x,\n'
+        '"What is a ROC curve?","True positive rate against false positive rate.","eval","TPR vs FPR; every threshold"\n'
+    )
+    out = tmp_path / "b.toml"
+    result = cli(
+        "bank",
+        "import",
+        str(source),
+        "--map",
+        "answer=Model answer,tags=Labels,key_points=Points",
+        "-o",
+        str(out),
+        "--topic",
+        "ml",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "read 3, made 2 questions, skipped 1" in result.stdout
+    assert f"{source}: row 3: skipped: empty answer" in result.stderr
+    bank = _bank(out)
+    roc = bank.questions[1]
+    assert roc.key_points == ["TPR vs FPR", "every threshold"] and roc.tags == ["eval"]
+    assert bank.questions[0].tags == ["ml", "basics"] and bank.topic == "ml"
+
+
+def test_csv_missing_column_is_one_line_and_writes_nothing(cli, tmp_path: Path) -> None:
+    source = tmp_path / "sheet.tsv"
+    source.write_text("Front\tNotes\nWhat?\tThat.\n")
+    result = cli("bank", "import", str(source), "-o", str(tmp_path / "b.toml"))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert (
+        "no column for answer (the columns are: Front, Notes; name one with --map answer=COLUMN)"
+        in result.stderr
+    )
+    assert not (tmp_path / "b.toml").exists()
+
+
+def test_bad_options_are_one_line(cli, tmp_path: Path) -> None:
+    source = tmp_path / "s.csv"
+    source.write_text("Question,Answer\nA question?,One idea. And another one.\n")
+    for args, message in (
+        (("--id", "My Bank"), "bank id 'My Bank' must be lower-case letters, digits and '-'"),
+        (("--round", "coding"), "round must be one of technical, project, behavioral (got 'coding')"),
+        (("--format", "docx"), "unknown format 'docx'"),
+        (("--map", "prompt"), "--map: 'prompt' is not FIELD=COLUMN"),
+        (("--with-history",), "--with-history needs --add"),
+    ):
+        result = cli("bank", "import", str(source), "-o", str(tmp_path / "b.toml"), *args)
+        assert result.exit_code == 2 and message in result.stderr and result.stderr.count("\n") == 1, args
+    assert not (tmp_path / "b.toml").exists()
+
+
+def test_strict_writes_nothing_when_anything_is_skipped(cli, tmp_path: Path) -> None:
+    source = tmp_path / "s.csv"
+    source.write_text("Question,Answer\nA question?,One idea. And another one.\nEmpty?,\n")
+    result = cli("bank", "import", str(source), "-o", str(tmp_path / "b.toml"), "--strict")
+    assert result.exit_code == 2 and "nothing written" in result.stderr
+    assert not (tmp_path / "b.toml").exists()
+
+
+ANKI_TEXT = (
+    "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:6\n"
+    "g1\tBasic\tML::Statistics\tWhat is <b>variance</b>?\tThe spread of values.<br>It is the mean squared deviation.<script>steal()</script>\tstats core\n"
+    "g2\tCloze\tML::Statistics\tThe {{c1::mean}} and the {{c2::median::middle}} differ in skewed data.\t\tstats\n"
+    'g3\tBasic\tML\t"A <img src=""a.png""> question"\t\t\n'
+)
+
+
+def test_anki_text_export_with_headers(cli, tmp_path: Path) -> None:
+    source = tmp_path / "deck.txt"
+    source.write_text(ANKI_TEXT)
+    out = tmp_path / "deck.toml"
+    result = cli("bank", "import", str(source), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "read 4, made 3 questions, skipped 1; 3 questions with proposed key points to review; 1 media file dropped; 1 script removed"
+        in result.stdout
+    )
+    assert f"{source}: line 9: skipped: its second field is empty" in result.stderr
+    bank = _bank(out)
+    variance, c1, c2 = bank.questions
+    assert variance.prompt == "What is variance?"
+    assert variance.answer == "The spread of values.\nIt is the mean squared deviation."
+    assert "steal" not in out.read_text()
+    assert variance.topic == "statistics" and variance.tags == ["stats", "core", "ml"]
+    assert c1.prompt == "The [...] and the median differ in skewed data." and c1.key_points[0] == "mean"
+    assert c2.prompt == "The mean and the [middle] differ in skewed data." and c2.key_points[0] == "median"
+    again = tmp_path / "again.toml"
+    assert cli("bank", "import", str(source), "-o", str(again), "--id", "deck").exit_code == 0
+    assert [q.id for q in _bank(again).questions] == [q.id for q in bank.questions]  # ids from the GUIDs
+
+
+def test_html_to_text_keeps_lists_code_and_maths() -> None:
+    got = html_to_text(
+        "Steps:<ol><li>fit</li><li>score</li></ol><pre>x = 1\n  y = 2</pre>and <code>z</code> \\(x^2\\)&nbsp;ok"
+    )
+    assert got.text == "Steps:\n\n1. fit\n2. score\n\n```\nx = 1\n  y = 2\n```\nand `z` \\(x^2\\) ok"
+    assert [c.prompt for c in clozes("{{c1::a}} {{c2::b::hint}} {{c1::c}}")] == [
+        "[...] b [...]",
+        "a [hint] c",
+    ]
+
+
+def _write_collection(path: Path, notes: list[tuple[str, str]]) -> Path:
+    """A tiny legacy (schema 11) collection, written with plain sqlite3."""
+    con = sqlite3.connect(path)
+    con.executescript(
+        "CREATE TABLE col (id integer primary key, models text, decks text);"
+        "CREATE TABLE notes (id integer primary key, guid text, mid integer, tags text, flds text);"
+        "CREATE TABLE cards (id integer primary key, nid integer, did integer, ord integer);"
+    )
+    con.execute(
+        "INSERT INTO col VALUES (1, ?, ?)",
+        (
+            '{"7": {"name": "Basic", "flds": [{"name": "Front", "ord": 0}, {"name": "Back", "ord": 1}]}}',
+            '{"1": {"name": "Default"}}',
+        ),
+    )
+    for n, (front, back) in enumerate(notes, start=1):
+        con.execute("INSERT INTO notes VALUES (?, ?, 7, '', ?)", (n, f"g{n}", f"{front}\x1f{back}"))
+        con.execute("INSERT INTO cards VALUES (?, ?, 1, 0)", (n, n))
+    con.commit()
+    con.close()
+    return path
+
+
+def test_corrupt_archive_is_one_line_and_writes_nothing(cli, tmp_path: Path) -> None:
+    bad = tmp_path / "deck.apkg"
+    bad.write_bytes(b"PK\x03\x04 this is not really a zip")
+    result = cli("bank", "import", str(bad), "-o", str(tmp_path / "b.toml"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"mockprep: error: {bad}: not an Anki package: the zip archive is damaged"
+    )
+    assert result.stderr.count("\n") == 1 and not (tmp_path / "b.toml").exists()
+    damaged = tmp_path / "damaged.apkg"
+    with zipfile.ZipFile(damaged, "w") as archive:
+        archive.writestr("collection.anki2", b"SQLite format 3\x00" + b"\x00" * 100)
+    result = cli("bank", "import", str(damaged), "-o", str(tmp_path / "b.toml"))
+    assert (
+        result.exit_code == 2 and "collection.anki2" in result.stderr and not (tmp_path / "b.toml").exists()
+    )
+
+
+def test_zip_bomb_stops_at_the_cap(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.apkg"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("collection.anki2", b"\x00" * (8 * 2**20))  # 8 MB of zeros: a few KB zipped
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(SourceError, match="would unpack to more than 1 MB .refused: a zip bomb"):
+        read_package(bomb, 2**20, 2**20)
+    # a member whose header lies about its size is stopped while it unpacks
+    lying = tmp_path / "lying.apkg"
+    data = bytearray(bomb.read_bytes())
+    for marker in (b"PK\x03\x04", b"PK\x01\x02"):
+        start = data.find(marker)
+        size_at = start + (22 if marker == b"PK\x03\x04" else 24)
+        data[size_at : size_at + 4] = (100).to_bytes(4, "little")
+    lying.write_bytes(bytes(data))
+    with pytest.raises(SourceError):
+        read_package(lying, 2**20, 2**20)
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(cli, tmp_path: Path) -> None:
+    big = tmp_path / "big.md"
+    with big.open("wb") as handle:
+        handle.truncate(100 * 2**20)  # 100 MB, sparse
+    result = cli("bank", "import", str(big), "-o", str(tmp_path / "b.toml"))
+    assert result.exit_code == 2
+    assert result.stderr == f"mockprep: error: {big}: is larger than 64 MB (the import limit)\n"
+
+
+def test_package_notes_with_empty_fields_are_named(tmp_path: Path) -> None:
+    collection = _write_collection(
+        tmp_path / "c.anki2",
+        [
+            ("What is entropy?", "Expected surprise. It is measured in bits."),
+            ("", "orphan"),
+            ("No answer?", ""),
+        ],
+    )
+    package = tmp_path / "deck.apkg"
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.write(collection, "collection.anki2")
+        archive.writestr("0", b"image bytes")
+        archive.writestr("media", '{"0": "a.png"}')
+    result = import_bank(package, ImportOptions(), DEFAULT_SETTINGS)
+    assert (result.read, result.made, result.media) == (3, 1, 1)
+    assert [(s.where, s.reason) for s in result.skipped] == [
+        ("note 2", "its 'Front' field is empty"),
+        ("note 3", "its 'Back' field is empty"),
+    ]
+    settings = replace(DEFAULT_SETTINGS, import_unpacked_max_mb=0.001)
+    with pytest.raises(SourceError, match="zip bomb"):
+        import_bank(package, ImportOptions(), settings)
+
+
+def test_export_markdown_then_import_gives_the_builtin_banks_back(cli, tmp_path: Path) -> None:
+    for bank_id in ("statistics", "algorithms"):
+        sheet = tmp_path / f"{bank_id}.md"
+        assert cli("bank", "export", bank_id, "--format", "md", "-o", str(sheet)).exit_code == 0
+        out = tmp_path / f"{bank_id}.toml"
+        result = cli("bank", "import", str(sheet), "-o", str(out))
+        assert result.exit_code == 0, result.stderr
+        assert "proposed" not in result.stdout
+        from mockprep.paths import builtin_banks_dir
+
+        original = parse_bank((builtin_banks_dir() / "technical" / f"{bank_id}.toml").read_bytes(), "x").spec
+        assert _bank(out) == _normal(original)
+
+
+def _normal(bank: BankSpec) -> BankSpec:
+    questions = [
+        q.model_copy(
+            update={
+                "prompt": q.prompt.strip(),
+                "answer": q.answer.strip(),
+                "follow_ups": [f.strip() for f in q.follow_ups],
+            }
+        )
+        for q in bank.questions
+    ]
+    return bank.model_copy(update={"questions": questions})
+
+
+# -- the Markdown round trip, for any text ---------------------------------------------------------
+
+_MARKUP = st.sampled_from(
+    [
+        "# not a heading in the answer",
+        "## Heading",
+        "Key points:",
+        "Tags: a, b",
+        "Q: a question inside an answer",
+        "A: and its answer",
+        "?",
+        "\\# escaped already",
+        "\\\\Fields: {}",
+        "```python",
+        "```",
+        "~~~",
+        "    indented code",
+        "- a bullet",
+        "1. a numbered item",
+        "$$\\int_0^1 x^2\\,dx = \\tfrac13$$",
+        "\\(e^{i\\pi} + 1 = 0\\)",
+        "**bold** and `code`",
+        "",
+        "---",
+        "\\",
+        "Topic: x",
+    ]
+)
+_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85")
+_LINE = st.one_of(_MARKUP, st.text(_CHARS, max_size=30))
+_BLOCK = st.lists(_LINE, min_size=1, max_size=8).map("\n".join).map(str.strip).filter(bool)
+_ONE_LINE = st.text(_CHARS, min_size=1, max_size=40).map(str.strip).filter(bool)
+_POINT = _ONE_LINE.map(lambda t: f"point {t}")
+_SLUG = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
+
+
+@st.composite
+def _banks(draw: st.DrawFn) -> BankSpec:
+    ids = draw(st.lists(_SLUG, min_size=1, max_size=4, unique=True))
+    questions = [
+        QuestionSpec(
+            id=qid,
+            prompt=draw(st.one_of(_ONE_LINE, _BLOCK)),
+            answer=draw(_BLOCK),
+            key_points=draw(st.lists(_POINT, min_size=2, max_size=6)),
+            follow_ups=draw(st.lists(_ONE_LINE, max_size=2)),
+            tags=draw(st.lists(_SLUG, max_size=2, unique=True)),
+            topic=draw(st.one_of(st.none(), _SLUG)),
+            difficulty=draw(st.sampled_from([1, 2, 3])),
+        )
+        for qid in ids
+    ]
+    return BankSpec(
+        id=draw(_SLUG), title=draw(_ONE_LINE), round="technical", topic="general", questions=questions
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bank=_banks())
+def test_markdown_round_trip(bank: BankSpec, tmp_path: Path) -> None:
+    sheet = tmp_path / "sheet.md"
+    sheet.write_text(write_markdown(bank), encoding="utf-8")
+    result = import_bank(sheet, ImportOptions(), DEFAULT_SETTINGS)
+    assert not result.skipped and not result.proposed
+    back = parse_bank(result.toml.encode(), "sheet").spec
+    assert back == _normal(bank)
+    assert tomllib.loads(result.toml)["id"] == bank.id
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(st.characters(blacklist_categories=("Cs",))))
+def test_toml_strings_read_back_exactly(text: str) -> None:
+    from mockprep.core.bank_import import toml_list, toml_string
+
+    assert tomllib.loads(f"x = {toml_string(text)}")["x"] == text
+    assert tomllib.loads(f"x = {toml_list([text, text + 'x'])}")["x"] == [text, text + "x"]
