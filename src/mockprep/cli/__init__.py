@@ -12,7 +12,18 @@ from typing import Any, NoReturn
 
 import typer
 
-from mockprep.cli import backup, banks, data, grade, history, practice, questions, story  # noqa: F401
+from mockprep.cli import (  # noqa: F401
+    backup,
+    banks,
+    config,
+    data,
+    grade,
+    history,
+    plan,
+    practice,
+    questions,
+    story,
+)
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import plain
 
