@@ -165,5 +165,7 @@ def test_plan_command_records_shows_and_removes_a_date(cli, home: Path) -> None:
     assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--date" in bad.stderr
     past = cli("plan", "--date", str(date(2000, 1, 1)))
     assert past.exit_code == 2 and "past" in past.stderr
+    stats = cli("stats").stdout
+    assert "Interview: phone screen on 2099-12-10 (every round):" in stats and "days left" in stats
     assert cli("plan", "--remove", "1").exit_code == 0
     assert "onsite" not in cli("plan").stdout
