@@ -31,9 +31,11 @@ def plan(
         int | None, typer.Option("--remove", metavar="ID", help="Remove the plan with this id.")
     ] = None,
 ) -> None:
-    """Prepare for a dated interview: with --date, record it (several are allowed); without, show
-    each coming interview by round and topic — new, learning and learned questions, their predicted
-    recall on the day, the new questions a day needed and whether your pace gets there.
+    """Prepare for a dated interview: record its date, or see how ready you are for each one.
+
+    With --date, record an interview (several are allowed); without, show each coming interview by
+    round and topic — new, learning and learned questions, their predicted recall on the day, the new
+    questions a day needed and whether your pace gets there.
 
     While a plan runs, sessions introduce its new questions in time (all of them before the last
     plan_review_days days) and raise the desired retention so that reviews land before the date.
