@@ -19,6 +19,7 @@ from mockprep.cli import (  # noqa: F401
     data,
     grade,
     history,
+    optimize,
     plan,
     practice,
     questions,

@@ -96,6 +96,16 @@ class Scheduling:
             )
         ]
 
+    def fit_log(self) -> list[tuple[int, datetime, int]]:
+        """Every review that scheduled a card (cram ones left out): ``(question id, rated_at, rating)``,
+        each question's oldest first (what `optimize` fits to)."""
+        return [
+            (r.question_id, must_time(r.rated_at), r.rating)
+            for r in self.store.q(
+                "SELECT question_id, rated_at, rating FROM reviews WHERE NOT cram ORDER BY question_id, id"
+            )
+        ]
+
     # -- fitted weights -----------------------------------------------------------------------------
 
     def weights(self) -> tuple[float, ...]:
