@@ -169,3 +169,24 @@ def test_plan_command_records_shows_and_removes_a_date(cli, home: Path) -> None:
     assert "Interview: phone screen on 2099-12-10 (every round):" in stats and "days left" in stats
     assert cli("plan", "--remove", "1").exit_code == 0
     assert "onsite" not in cli("plan").stdout
+
+
+def test_a_plan_raises_retention_so_the_last_review_lands_before_the_date(clock: FakeClock) -> None:
+    from mockprep.core.plans import planned_params
+    from mockprep.core.scheduler import LEGACY_PARAMS, new_card, retrievability, review
+
+    base = LEGACY_PARAMS
+    card = new_card(1, clock.now)
+    for _ in range(3):  # a learned question, next due weeks away
+        card = review(base.scheduler(), card, Rating.Good, clock.now)
+        clock.now = max(card.due, clock.now + timedelta(days=1))
+    due_by = clock.now + timedelta(days=60)  # the plain interval is 118 days, recall then 94%
+    plain = review(base.scheduler(), card, Rating.Good, clock.now)
+    assert plain.due > due_by and retrievability(base, plain, due_by) < 0.95
+    params = planned_params(base, card, Rating.Good, clock.now, due_by, 0.95)
+    assert base.desired_retention < params.desired_retention <= 0.99
+    steered = review(params.scheduler(), card, Rating.Good, clock.now)
+    assert steered.due <= due_by
+    # no date, or a date the plain schedule already meets: nothing changes
+    assert planned_params(base, card, Rating.Good, clock.now, None, 0.95) == base
+    assert planned_params(base, card, Rating.Good, clock.now, clock.now + timedelta(days=400), 0.95) == base
