@@ -6,7 +6,7 @@ import io
 import json
 import shutil
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from fsrs import Rating
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import MockAnswerRecord, ReviewRecord
-from mockprep.core.scheduler import make_scheduler, review
+from mockprep.core.scheduler import LEGACY_PARAMS, make_scheduler, review
 from mockprep.core.stories import StoryDraft
 from mockprep.db.store import Store
 from mockprep.services import bank_sync
@@ -71,6 +71,9 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
                 round="technical" if mock else None,
             )
             scheduler = make_scheduler(0.9)
+            params_id = store.scheduling.params_id(LEGACY_PARAMS, START)
+            store.plans.add(date(2026, 4, 1), "onsite", "ml-researcher", ("technical",), START)
+            store.scheduling.record_fit([0.5] * 21, 900, (0.41, 0.3), (0.38, 0.28), START, adopt=True)
             now = START
             for position, (pick, rating, gap, text, limit, coverage) in enumerate(log, start=1):
                 now += timedelta(minutes=gap)
@@ -98,6 +101,8 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
                         coverage or None,
                         int(rating),
                         mock_answer_id=mock_id,
+                        cram=position % 3 == 0,
+                        params_id=None if position % 3 == 0 else params_id,
                     )
                 )
             store.sessions.end(session, "completed", now)
@@ -128,6 +133,12 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
             second = export_text(other)
         assert json.loads(second) == json.loads(first)
         assert second == first  # byte for byte, not just equal as data
+        exported = json.loads(first)
+        assert (
+            exported["plans"][0]["label"] == "onsite" and exported["fitted_parameters"][0]["reviews"] == 900
+        )
+        reviews = [r for q in exported["questions"] for r in q["reviews"]]
+        assert all(r.get("cram", False) == ("params" not in r) for r in reviews)
     finally:
         bank_sync.builtin_files = saved
         shutil.rmtree(root, ignore_errors=True)

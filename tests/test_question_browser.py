@@ -32,7 +32,7 @@ def own_banks(cli, tmp_path: Path) -> Path:
     return folder
 
 
-def test_show_prints_the_question_its_schedule_and_history(cli, own_banks: Path) -> None:
+def test_show_prints_the_question_its_schedule_and_history(cli, own_banks: Path, cli_clock) -> None:
     cli("session", "--bank", LONG_BANK, "--limit", "1", input="merge pairs\n\n3\n")
     result = cli("question", "show", LONG_ID)  # its id alone: no other bank uses it
     assert result.exit_code == 0, result.stderr

@@ -360,6 +360,13 @@ def test_every_released_schema_upgrades_with_its_data(home: Path, version: int) 
         if version >= 3:
             assert store.stories.version(1).draft.title == "Old story"
             assert store.stories.links(1) == [(1, "old-bank/q1")]
+        applied = {m.__name__ for m in MIGRATIONS[:version]}
+        if "m008_plans_cram_parameters" in applied:
+            (plan,) = store.plans.all()
+            assert (plan.label, plan.role, plan.rounds) == ("onsite", "ml-researcher", ("behavioral",))
+            assert store.scheduling.log(1) == [(store.scheduling.log(1)[0][0], 3, 1)]  # the cram one left out
+            assert store.scheduling.params(1).desired_retention == 0.9
+            assert store.scheduling.weights() == tuple(store.scheduling.fits()[0].weights)
     if version < len(MIGRATIONS):
         (backup,) = list_backups(home)
         assert backup.reason == f"before-m{version + 1:03d}"

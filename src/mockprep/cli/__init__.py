@@ -12,7 +12,20 @@ from typing import Any, NoReturn
 
 import typer
 
-from mockprep.cli import backup, bank_transfer, banks, data, grade, history, practice, questions, story  # noqa: F401
+from mockprep.cli import (  # noqa: F401
+    backup,
+    bank_transfer,
+    banks,
+    config,
+    data,
+    grade,
+    history,
+    optimize,
+    plan,
+    practice,
+    questions,
+    story,
+)
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import plain
 

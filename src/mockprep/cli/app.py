@@ -93,6 +93,10 @@ backup_app = _Typer(
     help="List, make and restore backups of your data (made automatically once a day and before upgrades).",
     no_args_is_help=True,
 )
+config_app = _Typer(
+    help="Show and change settings: config.toml in the data folder (list, get, set, unset, edit, path).",
+    no_args_is_help=True,
+)
 question_app = typer.Typer(
     help="Browse questions (show, search, list) and suspend, bury or flag them.",
     no_args_is_help=True,
@@ -102,6 +106,7 @@ app.add_typer(bank_app, name="bank")
 app.add_typer(backup_app, name="backup")
 app.add_typer(story_app, name="story")
 app.add_typer(question_app, name="question")
+app.add_typer(config_app, name="config")
 
 
 class UserError(Exception):
@@ -150,9 +155,22 @@ def _root(
             help="Print the completion script for your shell (or the one named after the option).",
         ),
     ] = False,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-c",
+            "--set",
+            metavar="KEY=VALUE",
+            help="Use this setting for this command only, over the settings file and MOCKPREP_* variables "
+            "(repeatable; see `mockprep config list`).",
+        ),
+    ] = None,
 ) -> None:
     """Interview practice in the terminal: question banks, spaced repetition, timed sessions.
 
     Data lives in one SQLite file under $MOCKPREP_HOME, or the platform's user data folder
-    (see `mockprep where`).
+    (see `mockprep where`); settings in config.toml beside it (see `mockprep config`).
     """
+    from mockprep.cli.context import set_option_settings
+
+    set_option_settings(setting)

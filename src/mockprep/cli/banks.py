@@ -19,12 +19,12 @@ if TYPE_CHECKING:
 @bank_app.command("list")
 def bank_list() -> None:
     """Every bank: round, questions, new and due today, and its topics."""
-    from mockprep.core.scheduler import local_midnight
+    from mockprep.core.scheduler import day_start
     from mockprep.terminal.banks import render_bank_list
 
     store = open_store()
     try:
-        summaries = store.banks.summaries(local_midnight(utc_now(), days=1))
+        summaries = store.banks.summaries(day_start(utc_now(), None, 1, store.settings.day_start_hour))
     finally:
         store.close()
     render_bank_list(make_console(), summaries)

@@ -17,6 +17,7 @@ from mockprep.cli.app import UserError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from mockprep.core.config import Resolved
     from mockprep.core.grading import Grader
     from mockprep.core.settings import Settings
     from mockprep.db.store import Store
@@ -26,20 +27,67 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def load_settings() -> Settings:
-    """The settings for this run (today: the defaults)."""
-    from mockprep.core.settings import DEFAULT_SETTINGS
+class _RunSettings:
+    """The ``-c KEY=VALUE`` options of this run, and the settings resolved from them, kept while the
+    file, the environment and the options stay the same."""
 
-    return DEFAULT_SETTINGS
+    options: tuple[str, ...] = ()
+    key: tuple[Any, ...] | None = None
+    resolved: Resolved | None = None
+
+
+_run = _RunSettings()
+
+
+def set_option_settings(options: list[str] | None) -> None:
+    """Record the root ``-c`` options (called by the root command before any subcommand runs)."""
+    _run.options = tuple(options or ())
+    _run.resolved = None
+
+
+def resolve_settings() -> Resolved:
+    """The settings for this run and where each value comes from: the defaults, the settings file in
+    the data folder, ``MOCKPREP_*`` variables, then ``-c`` options. A bad value is one line naming the
+    file and line (or the variable, or the option) and the key; exit 2."""
+    from mockprep.paths import home_dir
+    from mockprep.services.settings_file import SettingsFileError, config_path, load
+
+    home = home_dir()
+    try:
+        info = config_path(home).stat()
+        stamp: tuple[int, int] | None = (info.st_mtime_ns, info.st_size)
+    except OSError:
+        stamp = None
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("MOCKPREP_")))
+    key = (str(home), stamp, env, _run.options)
+    if _run.resolved is None or _run.key != key:
+        try:
+            resolved, warnings = load(home, os.environ, _run.options)
+        except SettingsFileError as exc:
+            raise UserError(str(exc)) from None
+        for warning in warnings:
+            warn(warning)
+        _run.key, _run.resolved = key, resolved
+    assert _run.resolved is not None
+    return _run.resolved
+
+
+def load_settings() -> Settings:
+    """The settings for this run (see :func:`resolve_settings`)."""
+    return resolve_settings().settings
 
 
 MODEL_WAIT_SECONDS = 10.0  # at most this long for the meaning model when an answer is graded
 
 
 def make_grader() -> Grader:
-    """The offline grader, with the meaning model loading in the background once a question shows."""
-    from mockprep.core.embedding import shared_loader
+    """The offline grader the ``grader`` setting chooses: by words and meaning, the meaning model
+    loading in the background once a question shows; or by words only."""
     from mockprep.core.grading import default_grader
+
+    if load_settings().grader == "words":
+        return default_grader()
+    from mockprep.core.embedding import shared_loader
 
     loader = shared_loader()
     return default_grader(lambda: loader.get(MODEL_WAIT_SECONDS), loader.start)
@@ -266,14 +314,15 @@ def write_private_file(path: Path, text: str) -> None:
         partial.unlink(missing_ok=True)
 
 
-def keep_rescue_file(name: str, text: str, now: datetime) -> Path:
+def keep_rescue_file(name: str, text: str, now: datetime, suffix: str = ".md") -> Path:
     """Keep ``text`` (work that could not be saved) in a new private file in the data folder, named
-    ``name-YYYYmmdd-HHMMSS[-N].md``; raises OSError when even that fails (nothing is left behind)."""
+    ``name-YYYYmmdd-HHMMSS[-N].md`` (or ``suffix``); raises OSError when even that fails (nothing is
+    left behind)."""
     from mockprep.paths import ensure_home, home_dir
 
     folder = ensure_home(home_dir())
     stamp = f"{name}-{now.astimezone():%Y%m%d-%H%M%S}"
-    path = folder / f"{stamp}.md"
+    path = folder / f"{stamp}{suffix}"
     number = 1
     while True:
         try:
@@ -281,4 +330,4 @@ def keep_rescue_file(name: str, text: str, now: datetime) -> Path:
             return path
         except FileExistsError:
             number += 1
-            path = folder / f"{stamp}-{number}.md"
+            path = folder / f"{stamp}-{number}{suffix}"

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from mockprep.cli.app import UserError, app
-from mockprep.cli.context import check_filter_values, make_console, open_store, output_stream, utc_now
+from mockprep.cli.context import check_filter_values, make_console, open_store, output_stream, plain, utc_now
 from mockprep.cli.options import BankOption, Force, Output, RoundOption
 
 
@@ -110,14 +110,33 @@ def stats(
         flt = StatsFilter((round_.value,) if round_ else (), tuple(bank or ()), since_at)
         data = collect(store, now, None, flt, days)  # days in the system's zone
         leech_lapses = store.settings.leech_lapses
+        from mockprep.practice.plans import plan_statuses
+
+        plans = plan_statuses(store, now, None, store.settings)
     finally:
         store.close()
     if as_json:
+        data["plans"] = [
+            {
+                "id": p.plan.id,
+                "date": p.plan.date.isoformat(),
+                "label": p.plan.label,
+                "days_left": p.days_left,
+                "readiness": round(p.readiness, 4),
+                "new_left": p.new_left,
+                "pace": p.pace,
+                "on_track": p.on_track,
+            }
+            for p in plans
+        ]
         typer.echo(json.dumps(data, indent=2))
         return
+    from mockprep.terminal.plans import countdown_line
     from mockprep.terminal.stats import render_empty_stats, render_stats
 
     console = make_console()
+    for status in plans:  # the countdown to each interview comes first
+        console.print(plain(f"Interview: {countdown_line(status)}"), style="bold")
     if data["reviews"] == 0:
         filters = [f"--round {round_.value}"] if round_ else []
         filters += [f"--bank {b}" for b in bank or ()]

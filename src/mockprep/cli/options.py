@@ -80,3 +80,41 @@ def timing_options(
         if not 5 <= limit_seconds <= 3 * 3600:
             raise UserError(f"--time-limit {time_limit}: must be between 5 seconds and 3 hours")
     return minutes, limit_seconds
+
+
+# -- cram and weak-spot drills (`session`)
+CramOption = Annotated[
+    bool,
+    typer.Option(
+        "--cram",
+        help="Drill the selection whether due or not, lowest predicted recall first; ratings are "
+        "recorded as cram reviews and leave every schedule as it was.",
+        rich_help_panel="Cram and weak-spot drills",
+    ),
+]
+WeakestOption = Annotated[
+    int | None,
+    typer.Option(
+        "--weakest",
+        metavar="N",
+        min=1,
+        max=10000,
+        help="Cram the N studied questions you are least likely to recall now.",
+        rich_help_panel="Cram and weak-spot drills",
+    ),
+]
+FailedSinceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--failed-since",
+        metavar="DATE",
+        help="Cram the questions you rated again on or after DATE (YYYY-MM-DD).",
+        rich_help_panel="Cram and weak-spot drills",
+    ),
+]
+FlaggedOption = Annotated[
+    bool,
+    typer.Option(
+        "--flagged", help="Cram your flagged questions.", rich_help_panel="Cram and weak-spot drills"
+    ),
+]

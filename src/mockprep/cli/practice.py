@@ -19,11 +19,15 @@ from mockprep.cli.context import (
 )
 from mockprep.cli.options import (
     BankOption,
+    CramOption,
+    FailedSinceOption,
+    FlaggedOption,
     NoTimerOption,
     RoleOption,
     RoundOption,
     TimeLimitOption,
     TopicOption,
+    WeakestOption,
     timing_options,
 )
 
@@ -38,6 +42,7 @@ def question_filter(
     """The --round/--topic/--role/--bank selection, each value checked against the known ones."""
     from mockprep.core.questions import QuestionFilter
 
+    role = role or store.settings.default_role or None  # the default_role setting
     check_filter_values(store, "topics", topics or [])
     check_filter_values(store, "roles", [role] if role else [])
     check_filter_values(store, "banks", banks or [])
@@ -50,6 +55,19 @@ def _at_terminal() -> bool:
     import sys
 
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _local_date(text: str | None, option: str):  # noqa: ANN202 (datetime, imported lazily)
+    """The UTC start of the local day ``text`` names (YYYY-MM-DD); None when not given."""
+    from datetime import UTC, date, datetime
+
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"{option}: {text!r} is not a date; write YYYY-MM-DD, e.g. 2026-12-01") from None
+    return datetime(day.year, day.month, day.day).astimezone(UTC)  # a naive time is read as local
 
 
 @app.command()
@@ -79,6 +97,10 @@ def session(
     ] = None,
     time_limit: TimeLimitOption = None,
     no_timer: NoTimerOption = False,
+    cram: CramOption = False,
+    weakest: WeakestOption = None,
+    failed_since: FailedSinceOption = None,
+    flagged: FlaggedOption = False,
 ) -> None:
     """Practise: answer due and new questions, see the model answer, rate yourself.
 
@@ -100,7 +122,16 @@ def session(
         console = make_console()
         ui = TerminalUI(console, stdin_reader(console, utc_now), interactive=_at_terminal())
         options = SessionOptions(
-            flt, new, limit, timer=not no_timer, time_limit=limit_seconds, minutes=minutes_value
+            flt,
+            new,
+            limit,
+            timer=not no_timer,
+            time_limit=limit_seconds,
+            minutes=minutes_value,
+            cram=cram,
+            weakest=weakest,
+            failed_since=_local_date(failed_since, "--failed-since"),
+            flagged=flagged,
         )
         runner = Session(store, ui, utc_now, session_rng(), options, load_settings(), make_grader())
         with signals_interrupt():

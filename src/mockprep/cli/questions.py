@@ -158,7 +158,8 @@ def _mark(refs: list[str], action: CardAction, on: bool) -> None:
             if action == CardAction.SUSPEND:
                 changed = store.cards.set_suspended(record.id, on, now)
             elif action == CardAction.BURY:
-                changed = store.cards.set_buried(record.id, bury_end(now) if on else None, now)
+                until = bury_end(now, None, store.settings.day_start_hour)
+                changed = store.cards.set_buried(record.id, until if on else None, now)
             else:
                 changed = store.cards.set_flagged(record.id, on, now)
             already = f"{key} was {'already' if on else 'not'} {action.done}."

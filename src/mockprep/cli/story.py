@@ -98,7 +98,7 @@ def _write_draft(current: StoryDraft | None, again: str, source: Path | None = N
     from mockprep.terminal.editor import EditorError, edit_text, editor_argv, read_draft
 
     try:
-        argv = None if source is not None else editor_argv()
+        argv = None if source is not None else editor_argv(load_settings().editor)
         if source is not None:
             draft = parse_markdown(read_draft(source))
         elif argv is None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from fsrs import Rating
 
 from mockprep.core.durations import format_duration
-from mockprep.core.scheduler import RATING_NAMES, CardState, card_state, local_midnight
+from mockprep.core.scheduler import RATING_NAMES, CardState, card_state, day_start
 
 if TYPE_CHECKING:
     from fsrs import Card
@@ -87,9 +87,10 @@ class CardMarks:
         return found
 
 
-def bury_end(now: datetime, tz: tzinfo | None = None) -> datetime:
-    """When a question buried at ``now`` comes back: the start of the person's next local day."""
-    return local_midnight(now, tz, days=1)
+def bury_end(now: datetime, tz: tzinfo | None = None, day_start_hour: int = 0) -> datetime:
+    """When a question buried at ``now`` comes back: the start of the person's next day (local
+    midnight, or ``day_start_hour`` o'clock)."""
+    return day_start(now, tz, 1, day_start_hour)
 
 
 def leech_reached(lapses: int, threshold: int) -> bool:
@@ -136,11 +137,17 @@ def undo_text(undone: UndoneReview, now: datetime) -> str:
     return text + "."
 
 
-def recorded_text(rating: int, card: Card, rated_at: datetime, marks: CardMarks) -> str:
+def recorded_text(rating: int, card: Card, rated_at: datetime, marks: CardMarks, cram: bool = False) -> str:
     """What the prompt echoes once a rating is stored: ``good — next in 10m``."""
     name = RATING_NAMES[Rating(rating)]
     if marks.suspended:
         return f"{name} — recorded; suspended, so not asked until you unsuspend it"
+    if cram:
+        if card.last_review is None:
+            return f"{name} — recorded as cram; the question stays new"
+        due = (card.due - rated_at).total_seconds()
+        when = f"due in {format_duration(due)}" if due > 0 else "due now"
+        return f"{name} — recorded as cram; its schedule is unchanged ({when})"
     text = f"{name} — next in {format_duration((card.due - rated_at).total_seconds())}"
     if marks.buried_until is not None and marks.buried_until > card.due:
         text += ", but buried until tomorrow"
@@ -162,7 +169,12 @@ def mark_text(action: CardAction, key: str, on: bool) -> str:
     return f"Unflagged {key}."
 
 
-def leech_text(key: str, lapses: int) -> str:
+def leech_text(key: str, lapses: int, suspended: bool = True) -> str:
+    if not suspended:  # leech_action "flag"
+        return (
+            f"{key} is a leech: forgotten {lapses} times after being learned, so it is flagged "
+            f"(mockprep question list --flagged). To drill it: mockprep session --flagged"
+        )
     return (
         f"{key} is a leech: forgotten {lapses} times after being learned, so it is suspended (as Anki "
         f"does). To ask it again: mockprep question unsuspend {key}"

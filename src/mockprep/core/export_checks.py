@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from mockprep.core.banks import QuestionSpec
 from mockprep.core.kinds import KINDS
 from mockprep.core.rounds import ROUND_ORDER
-from mockprep.core.scheduler import make_scheduler, preview_intervals
+from mockprep.core.scheduler import SchedulerParams, make_scheduler, preview_intervals
 
 MAX_INT = 2**63 - 1  # SQLite's largest integer
 FIRST_YEAR, LAST_YEAR = 1970, 2999
@@ -250,13 +250,34 @@ REVIEW: Fields = {
     "grader": (optional(text), False),
     "proposed": (optional(verdicts), False),
     "checklist": (optional(verdicts), False),
+    "cram": (optional(boolean), False),
+    "params": (optional(ID), False),
 }
 
 
 _BOOL = {bool}
 
+PARAMS: Fields = {"id": (ID, True), "parameters": (mapping, True), "created_at": (time, True)}
+PLAN: Fields = {
+    "id": (ID, True),
+    "date": (filled, True),
+    "label": (text, True),
+    "role": (optional(text), True),
+    "rounds": (texts, True),
+    "created_at": (time, True),
+}
+FIT: Fields = {
+    "id": (ID, True),
+    "fitted_at": (time, True),
+    "weights": (listing, True),
+    "reviews": (COUNT, True),
+    **{f"{name}_{when}": (number(0), True) for name in ("log_loss", "rmse") for when in ("before", "after")},
+    "adopted_at": (optional(time), True),
+    "undone_at": (optional(time), True),
+}
 
-def _plain_review(r: Any, sessions: set[int]) -> bool:
+
+def _plain_review(r: Any, sessions: set[int], known_params: frozenset[int] | set[int] = frozenset()) -> bool:
     """True for a review that :data:`REVIEW` accepts and whose session is known: the same rules as
     :func:`check_fields` inlined, since an export holds a million reviews."""
     if type(r) is not dict:
@@ -282,6 +303,11 @@ def _plain_review(r: Any, sessions: set[int]) -> bool:
         return False
     coverage = r.get("coverage")
     if coverage is not None and not (type(coverage) is list and set(map(type, coverage)) <= _BOOL):
+        return False
+    params, cram = r.get("params"), r.get("cram")
+    if params is not None and not (type(params) is int and params in known_params):
+        return False
+    if cram is not None and type(cram) is not bool:
         return False
     if any(r.get(f) is not None for f in ("grader", "proposed", "checklist")):
         return False  # checked field by field
@@ -331,6 +357,7 @@ class ExportChecker:
         self.scheduler = make_scheduler(0.9)
         self.banks: set[str] = set()
         self.sessions: set[int] = set()
+        self.params: set[int] = set()  # ids of the scheduler parameter sets
         self.keys: set[str] = set()
         self.card_ids: set[int] = set()
 
@@ -351,6 +378,7 @@ class ExportChecker:
             problem = listing(doc[section])
             if problem:
                 raise RecordProblem(section, problem)
+        self._check_scheduling(doc)
         paths: set[str] = set()
         for index, bank in enumerate(doc["banks"]):
             check_fields(bank, BANK, f"banks[{index}]")
@@ -386,6 +414,25 @@ class ExportChecker:
                     f"{where}.rehearsals[{index}].version", f"the story has no version {rehearsal['version']}"
                 )
 
+    def _check_scheduling(self, doc: dict[str, Any]) -> None:
+        """The scheduler parameter sets reviews refer to, the plans and the fitted weights (m008)."""
+        for section in ("scheduler_params", "plans", "fitted_parameters"):
+            problem = listing(doc.get(section, []))
+            if problem:
+                raise RecordProblem(section, problem)
+        for index, raw in enumerate(doc.get("scheduler_params", [])):
+            where = f"scheduler_params[{index}]"
+            check_fields(raw, PARAMS, where)
+            try:
+                SchedulerParams.from_dict(raw["parameters"])
+            except ValueError as exc:
+                raise RecordProblem(f"{where}.parameters", str(exc)) from None
+            _unique(self.params, raw["id"], f"{where}.id", "parameter set id")
+        for index, raw in enumerate(doc.get("plans", [])):
+            check_fields(raw, PLAN, f"plans[{index}]")
+        for index, raw in enumerate(doc.get("fitted_parameters", [])):
+            check_fields(raw, FIT, f"fitted_parameters[{index}]")
+
     def check_question(self, question: Any, index: int) -> Card:
         """One question with its card and reviews; returns its card."""
         where = f"questions[{index}]"
@@ -397,9 +444,12 @@ class ExportChecker:
         card = self._check_card(question["card"], f"{where}.card")
         sessions = self.sessions
         for number_, review in enumerate(question["reviews"]):
-            if not _plain_review(review, sessions):  # the fast test; the full one says what is wrong
+            if not _plain_review(review, sessions, self.params):  # the fast test; the full one says what
                 at = f"{where}.reviews[{number_}]"
                 check_fields(review, REVIEW, at)
+                params = review.get("params")
+                if params is not None and params not in self.params:
+                    raise RecordProblem(f"{at}.params", f"no set {params} in scheduler_params")
                 session = review.get("session")
                 if session is not None and not (type(session) is int and session in sessions):
                     raise RecordProblem(f"{at}.session", f"no session {session} in sessions")

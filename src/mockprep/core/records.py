@@ -73,6 +73,8 @@ class ReviewRecord:
     grader: str | None = None  # whose assessment was shown
     proposed: list[str] | None = None  # its verdict per key point
     checklist: list[str] | None = None  # the verdicts the person confirmed (None: not asked)
+    cram: bool = False  # a cram drill's rating: recorded, but the card is left as it was
+    params_id: int | None = None  # the scheduler parameters it was scheduled with (store.scheduling)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,9 @@ Fuzz is off, so a card's state is a function of its review log alone and can be 
 
 from __future__ import annotations
 
+import functools
+import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -30,9 +33,121 @@ class CardState(IntEnum):
     RELEARNING = State.Relearning.value
 
 
+# The weights of FSRS 6 as py-fsrs 6 ships them: what every review was scheduled with before a
+# person's own parameters existed. Written out so that an fsrs upgrade cannot change old replays.
+FSRS6_WEIGHTS = (
+    0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
+    1.4835, 0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542,
+)  # fmt: skip
+MAX_RETENTION = 0.99  # beyond this, FSRS intervals shrink to minutes
+
+
+@dataclass(frozen=True)
+class SchedulerParams:
+    """Everything a review's outcome depends on besides the card, the rating and the time: FSRS's
+    weights, the desired retention, the (re)learning steps in seconds and the longest interval.
+
+    Each review records the set it was scheduled with, so replaying a card's log is exact whatever
+    the settings and the person's own parameters have been since. The stored form is that of
+    ``fsrs.Scheduler.to_dict()`` without fuzz (always off).
+    """
+
+    weights: tuple[float, ...] = FSRS6_WEIGHTS
+    desired_retention: float = 0.9
+    learning_steps: tuple[int, ...] = (60, 600)
+    relearning_steps: tuple[int, ...] = (600,)
+    maximum_interval: int = 36500
+
+    @classmethod
+    def of(
+        cls,
+        weights: Sequence[float],
+        desired_retention: float,
+        learning_steps: Sequence[float] = (60, 600),
+        relearning_steps: Sequence[float] = (600,),
+    ) -> SchedulerParams:
+        return cls(
+            tuple(float(w) for w in weights),
+            float(desired_retention),
+            tuple(round(s) for s in learning_steps),
+            tuple(round(s) for s in relearning_steps),
+        )
+
+    def with_retention(self, retention: float) -> SchedulerParams:
+        return SchedulerParams(
+            self.weights, retention, self.learning_steps, self.relearning_steps, self.maximum_interval
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "parameters": list(self.weights),
+            "desired_retention": self.desired_retention,
+            "learning_steps": list(self.learning_steps),
+            "relearning_steps": list(self.relearning_steps),
+            "maximum_interval": self.maximum_interval,
+        }
+
+    def to_json(self) -> str:
+        """The canonical stored form: equal parameters give equal text."""
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, object]) -> SchedulerParams:
+        """Read the stored form; ValueError (naming the field) when it is not a usable set."""
+        try:
+            weights = tuple(float(w) for w in raw["parameters"])  # type: ignore[attr-defined]
+            params = cls(
+                weights,
+                float(raw["desired_retention"]),  # type: ignore[arg-type]
+                tuple(int(s) for s in raw["learning_steps"]),  # type: ignore[attr-defined]
+                tuple(int(s) for s in raw["relearning_steps"]),  # type: ignore[attr-defined]
+                int(raw["maximum_interval"]),  # type: ignore[call-overload]
+            )
+        except KeyError as exc:
+            raise ValueError(f"{exc.args[0]}: missing") from None
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"not a set of scheduler parameters ({exc})") from None
+        if not all(math.isfinite(w) for w in weights):
+            raise ValueError("parameters: must be finite numbers")
+        if not 0 < params.desired_retention <= MAX_RETENTION:
+            raise ValueError(f"desired_retention: must be above 0 and at most {MAX_RETENTION}")
+        if any(s <= 0 for s in (*params.learning_steps, *params.relearning_steps)):
+            raise ValueError("learning_steps: every step must be a positive number of seconds")
+        if params.maximum_interval < 1:
+            raise ValueError("maximum_interval: must be at least 1")
+        params.scheduler()  # py-fsrs checks the weights (how many, and their bounds)
+        return params
+
+    def scheduler(self) -> Scheduler:
+        return _scheduler(self)
+
+
+LEGACY_PARAMS = SchedulerParams()
+"""What a review recorded without parameters (before they were recorded) was scheduled with."""
+
+
+@functools.lru_cache(maxsize=256)
+def _scheduler(params: SchedulerParams) -> Scheduler:
+    return Scheduler(
+        parameters=params.weights,
+        desired_retention=params.desired_retention,
+        learning_steps=tuple(timedelta(seconds=s) for s in params.learning_steps),
+        relearning_steps=tuple(timedelta(seconds=s) for s in params.relearning_steps),
+        maximum_interval=params.maximum_interval,
+        enable_fuzzing=False,
+    )
+
+
 def make_scheduler(desired_retention: float) -> Scheduler:
-    """The FSRS scheduler mockprep uses: default parameters, no interval fuzz (replays are exact)."""
-    return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+    """The FSRS scheduler with default parameters, no interval fuzz (replays are exact)."""
+    return LEGACY_PARAMS.with_retention(desired_retention).scheduler()
+
+
+def retrievability(params: SchedulerParams, card: Card, at: datetime) -> float:
+    """FSRS's predicted chance of recalling ``card`` at ``at`` (0 for a question never answered)."""
+    if card.last_review is None or card.stability is None:
+        return 0.0
+    return float(params.scheduler().get_card_retrievability(card, require_utc(at)))
 
 
 def require_utc(moment: datetime) -> datetime:
@@ -63,12 +178,22 @@ def preview_intervals(scheduler: Scheduler, card: Card, now: datetime) -> dict[R
 
 
 def replay(
-    scheduler: Scheduler, card_id: int, created: datetime, log: Sequence[tuple[datetime, int]]
+    scheduler: Scheduler | None,
+    card_id: int,
+    created: datetime,
+    log: Sequence[tuple[datetime, int]] | Sequence[tuple[datetime, int, SchedulerParams | None]],
 ) -> Card:
-    """Recompute a card from its review log of ``(rated_at, rating)`` pairs, oldest first."""
+    """Recompute a card from its review log, oldest first: ``(rated_at, rating)`` pairs scheduled with
+    ``scheduler``, or ``(rated_at, rating, params)`` each with the parameters it was scheduled with
+    (None: :data:`LEGACY_PARAMS`). Cram reviews, which never changed the card, are not in the log."""
     card = new_card(card_id, created)
-    for rated_at, rating in log:
-        card = review(scheduler, card, Rating(rating), rated_at)
+    for rated_at, rating, *recorded in log:
+        if recorded:
+            used = (recorded[0] or LEGACY_PARAMS).scheduler()
+        else:
+            assert scheduler is not None
+            used = scheduler
+        card = review(used, card, Rating(rating), rated_at)
     return card
 
 
@@ -135,15 +260,21 @@ def pick_next(
 
 
 def local_midnight(now: datetime, tz: tzinfo | None = None, days: int = 0) -> datetime:
-    """UTC time of the local midnight that starts the day ``days`` after the one holding ``now``.
+    """UTC time of the local midnight that starts the day ``days`` after the one holding ``now``."""
+    return day_start(now, tz, days)
+
+
+def day_start(now: datetime, tz: tzinfo | None = None, days: int = 0, hour: int = 0) -> datetime:
+    """UTC time of the start of the person's day ``days`` after the one holding ``now``, when days
+    start at ``hour`` o'clock local time (Anki's "next day starts at"; 0 is midnight).
 
     ``tz`` None means the system's zone. The arithmetic is in wall-clock days and the offset is the
-    one in force at that midnight, so a daylight-saving change between ``now`` and the midnight is
-    honoured (the system's zone is asked about the midnight itself, not about ``now``).
+    one in force at that start, so a daylight-saving change between ``now`` and it is honoured (the
+    system's zone is asked about the start itself, not about ``now``).
     """
     local = require_utc(now).astimezone(tz)
-    day = local.date() + timedelta(days=days)
+    day = local.date() - timedelta(days=1 if local.hour < hour else 0) + timedelta(days=days)
     if tz is None:
         # A naive time is read in the system's zone, with the offset in force at that time.
-        return datetime(day.year, day.month, day.day).astimezone(UTC)
-    return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
+        return datetime(day.year, day.month, day.day, hour).astimezone(UTC)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=tz).astimezone(UTC)

@@ -1,50 +1,107 @@
 """Every tunable of mockprep as one frozen value, built once and passed down.
 
 Nothing deep in the code reads a module constant for a knob a person might want to change: the
-command layer builds a :class:`Settings` (today from the defaults; later also from a file, the
-environment and options) and hands it to the scheduler, the practice pipeline, stats and backups.
+command layer builds a :class:`Settings` from the defaults, the settings file, ``MOCKPREP_*``
+environment variables and command options (:mod:`mockprep.core.config`) and hands it to the
+scheduler, the practice pipeline, stats and backups.
+
+Every field is a setting: its name is the key in ``config.toml``, its type says what the file may
+hold, and the comment beside it (or the lines right above it) is its description in ``mockprep
+config``. ``field(metadata=...)`` narrows a value further: :func:`between` for numeric bounds,
+``unit`` for durations, ``keys`` for the fixed keys of a table. A field added here is configurable
+without touching anything else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any, Literal
+
+ROUNDS = ("technical", "project", "behavioral")
 
 
 def _per_round(technical: float, project: float, behavioral: float) -> MappingProxyType[str, float]:
     return MappingProxyType({"technical": technical, "project": project, "behavioral": behavioral})
 
 
+def _empty() -> MappingProxyType[str, int]:
+    return MappingProxyType({})
+
+
+def between(low: float, high: float, **more: Any) -> dict[str, Any]:
+    """Metadata: the value (or each item) must lie in [low, high]."""
+    return {"low": low, "high": high, **more}
+
+
+SECONDS = {"unit": "seconds"}  # metadata: a duration, written 90, "90s", "2m30s" or "1h"
+
+
 @dataclass(frozen=True)
 class Settings:
     """The knobs, with today's values as defaults."""
 
-    # scheduling (FSRS)
-    desired_retention: float = 0.9
-    # New questions introduced per local calendar day, counted within the session's selection: a
-    # session offers new questions while fewer than this many of the questions its filter (--round,
-    # --topic, --role, --bank) selects were answered for the first time today. A plain `session`
-    # counts every question, so it stops at this many a day whatever the filtered sessions did; a
-    # `session --bank my-bank` counts only my-bank's, so a bank added today offers its new questions.
-    daily_new: int = 10
-    learn_ahead_minutes: float = 20.0  # a learning card due this soon is asked early when nothing is left
-    # timing: technical and project "explain it in 2-3 minutes"; behavioral a two-minute STAR story
-    time_limits: MappingProxyType[str, float] = field(default_factory=lambda: _per_round(180.0, 180.0, 150.0))
-    warning_seconds: float = 30.0  # the clock turns yellow this long before the limit
-    min_history_for_median: int = 5  # answers in a round before --minutes plans by the person's median
-    # mock rounds
-    mock_minutes: MappingProxyType[str, float] = field(default_factory=lambda: _per_round(45.0, 30.0, 30.0))
-    follow_up_seconds: float = 90.0
-    transition_seconds: float = 15.0  # an interviewer talks between questions too
-    # statistics
-    leech_lapses: int = 8  # forgotten this often after being learned: a leech (as in Anki)
+    # -- scheduling (FSRS)
+    # The chance of recalling a question when it comes back: higher means shorter intervals, more reviews.
+    desired_retention: float = field(default=0.9, metadata=between(0.7, 0.99))
+    # New questions introduced per local day, counted within the session's selection: a session offers
+    # new questions while fewer than this many of the questions its filter selects were answered for
+    # the first time today.
+    daily_new: int = field(default=10, metadata=between(0, 1000))
+    # Own daily new-question limits of some banks (bank id = limit): each caps its bank in any session,
+    # and is the whole limit of a session of that bank alone.
+    daily_new_per_bank: Mapping[str, int] = field(default_factory=_empty, metadata=between(0, 1000))
+    # Own daily new-question limits of some rounds, as for banks.
+    daily_new_per_round: Mapping[str, int] = field(
+        default_factory=_empty, metadata=between(0, 1000, keys=ROUNDS)
+    )
+    # The steps a new question goes through before FSRS spaces it out (Anki's learning steps).
+    learning_steps: tuple[float, ...] = field(default=(60.0, 600.0), metadata=between(1, 86400, **SECONDS))
+    # The steps of a forgotten question before it is spaced out again.
+    relearning_steps: tuple[float, ...] = field(default=(600.0,), metadata=between(1, 86400, **SECONDS))
+    # The hour your day starts (Anki uses 4): daily limits, "today" and burying count from it.
+    day_start_hour: int = field(default=0, metadata=between(0, 23))
+    # A learning question due this soon is asked early when nothing else is left.
+    learn_ahead_minutes: float = field(default=20.0, metadata=between(0, 1440))
+    # Each round's time per question (technical and project "explain it in 2-3 minutes"; behavioral a
+    # two-minute STAR story); a question's own time_limit wins.
+    time_limits: Mapping[str, float] = field(
+        default_factory=lambda: _per_round(180.0, 180.0, 150.0),
+        metadata=between(5, 10800, keys=ROUNDS, **SECONDS),
+    )
+    warning_seconds: float = field(
+        default=30.0, metadata=SECONDS
+    )  # the clock turns yellow this long before the end
+    min_history_for_median: int = 5  # answers in a round before --minutes plans by your median time
+    # Minutes of each mock round.
+    mock_minutes: Mapping[str, float] = field(
+        default_factory=lambda: _per_round(45.0, 30.0, 30.0), metadata=between(1, 600, keys=ROUNDS)
+    )
+    follow_up_seconds: float = field(default=90.0, metadata=SECONDS)  # time for a mock's follow-up question
+    transition_seconds: float = field(default=15.0, metadata=SECONDS)  # the pause between mock questions
+    # A question forgotten this often after being learned is a leech (as in Anki); 0: never.
+    leech_lapses: int = field(default=8, metadata=between(0, 1000))
+    leech_action: Literal["suspend", "flag"] = "suspend"  # what happens to a leech: suspended or flagged
     min_reviews_for_weakest: int = 5  # review answers a topic needs before it can be called weak
-    # stories
-    rehearsal_target_seconds: float = 120.0
-    # data
-    backup_keep: int = 10
-    import_max_mb: float = 64.0  # `bank import` refuses a larger file
-    import_unpacked_max_mb: float = 512.0  # an .apkg's collection may unpack to at most this (zip bombs)
+    # -- stories
+    # How long a story told aloud should take (`story rehearse`).
+    rehearsal_target_seconds: float = field(default=120.0, metadata=between(10, 3600, **SECONDS))
+    # -- data
+    backup_keep: int = field(default=10, metadata=between(1, 1000))  # automatic backups kept
+    # `bank import` refuses a larger file (MB).
+    import_max_mb: float = field(default=64.0, metadata=between(1, 4096))
+    # An Anki package's collection may unpack to at most this (MB), against zip bombs.
+    import_unpacked_max_mb: float = field(default=512.0, metadata=between(1, 16384))
+    default_role: str = ""  # the role sessions, mocks and plans use when --role is not given ("": all)
+    editor: str = ""  # the editor for stories and `config edit` ("": $VISUAL or $EDITOR)
+    # Key points judged by words and meaning (a small model loaded in the background), or words only.
+    grader: Literal["meaning", "words"] = "meaning"
+    # -- interview plans (`mockprep plan`)
+    # The last days before an interview are for reviews: new questions are all introduced before them.
+    plan_review_days: int = field(default=2, metadata=between(0, 30))
+    # The recall aimed for on the day: a question that would fall below it is reviewed before the date.
+    plan_retention: float = field(default=0.95, metadata=between(0.7, 0.99))
 
     def time_limit(self, round: str) -> float:
         """The default limit, in seconds, of a question of ``round``."""

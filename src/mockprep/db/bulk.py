@@ -102,6 +102,7 @@ class Bulk:
             ("sessions", sessions),
             ("mock_answers", mock_answers),
             ("stories", self._export_stories()),
+            *self._export_scheduling(),
             ("questions", self._iter_export_questions()),
         ]
 
@@ -136,6 +137,7 @@ class Bulk:
                         "coverage": None if pending["coverage"] is None else json.loads(pending["coverage"]),
                         "suggested": pending["suggested"],
                         **_grading(pending),
+                        **_scheduling(pending),
                     }
                 )
                 pending = reviews.fetchone()
@@ -165,6 +167,40 @@ class Bulk:
             }
         questions.close()
         reviews.close()
+
+    def _export_scheduling(self) -> list[tuple[str, Any]]:
+        """The scheduler parameter sets reviews refer to, the interview plans and the fitted weights."""
+        params = [
+            {"id": pid, "parameters": json.loads(stored), "created_at": created.isoformat()}
+            for pid, stored, created in self.store.scheduling.all_params()
+        ]
+        plans = [
+            {
+                "id": p.id,
+                "date": p.date.isoformat(),
+                "label": p.label,
+                "role": p.role,
+                "rounds": list(p.rounds),
+                "created_at": _iso(p.created_at),
+            }
+            for p in self.store.plans.all()
+        ]
+        fits = [
+            {
+                "id": f.id,
+                "fitted_at": f.fitted_at.isoformat(),
+                "weights": list(f.weights),
+                "reviews": f.reviews,
+                "log_loss_before": f.log_loss_before,
+                "log_loss_after": f.log_loss_after,
+                "rmse_before": f.rmse_before,
+                "rmse_after": f.rmse_after,
+                "adopted_at": _iso(f.adopted_at),
+                "undone_at": _iso(f.undone_at),
+            }
+            for f in self.store.scheduling.fits()
+        ]
+        return [("scheduler_params", params), ("plans", plans), ("fitted_parameters", fits)]
 
     def _export_stories(self) -> list[dict[str, Any]]:
         out = []
@@ -221,4 +257,18 @@ def _grading(review: Any) -> dict[str, Any]:
     for field in ("proposed", "checklist"):
         if review[field] is not None:
             out[field] = json.loads(review[field])
+    return out
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _scheduling(review: Any) -> dict[str, Any]:
+    """Whether a review was a cram one, and the scheduler parameters it used, when known (m008)."""
+    out: dict[str, Any] = {}
+    if review["cram"]:
+        out["cram"] = True
+    if review["params_id"] is not None:
+        out["params"] = review["params_id"]
     return out

@@ -58,13 +58,56 @@ def import_all(
     counts = {"banks": 0, "questions": 0, "reviews": 0, "sessions": 0, "stories": 0}
     with store.write() as conn:
         # Only what the bank files recreate is replaced; registered bank folders are kept.
-        for table in ("mock_answers", "cards", "questions", "banks"):
+        tables = (
+            "mock_answers",
+            "cards",
+            "questions",
+            "banks",
+            "plans",
+            "fitted_parameters",
+            "scheduler_params",
+        )
+        for table in tables:  # (no review refers to a parameter set: the home has no history)
             conn.execute(text(f"DELETE FROM {table}"))
         _banks_and_sessions(conn, doc, counts)
+        _scheduling(conn, doc)
         _questions(conn, questions, counts, checker)
         _mock_answers(conn, doc, checker)
         _stories(conn, doc, counts)
     return counts
+
+
+def _scheduling(conn: Connection, doc: dict[str, Any]) -> None:
+    """Scheduler parameter sets, interview plans and fitted weights (exports from m008 on)."""
+    for p in doc.get("scheduler_params", []):
+        conn.execute(
+            text("INSERT INTO scheduler_params (id, parameters, created_at) VALUES (:id, :p, :t)"),
+            {"id": p["id"], "p": json.dumps(p["parameters"], sort_keys=True), "t": from_iso(p["created_at"])},
+        )
+    for p in doc.get("plans", []):
+        conn.execute(
+            text(
+                "INSERT INTO plans (id, date, label, role, rounds, created_at)"
+                " VALUES (:id, :date, :label, :role, :rounds, :t)"
+            ),
+            {**p, "rounds": json.dumps(p["rounds"]), "t": from_iso(p["created_at"])},
+        )
+    for f in doc.get("fitted_parameters", []):
+        conn.execute(
+            text(
+                "INSERT INTO fitted_parameters (id, fitted_at, weights, reviews, log_loss_before,"
+                " log_loss_after, rmse_before, rmse_after, adopted_at, undone_at) VALUES (:id, :fitted_at,"
+                " :weights, :reviews, :log_loss_before, :log_loss_after, :rmse_before, :rmse_after,"
+                " :adopted_at, :undone_at)"
+            ),
+            {
+                **f,
+                "weights": json.dumps(f["weights"]),
+                "fitted_at": from_iso(f["fitted_at"]),
+                "adopted_at": from_iso(f["adopted_at"]),
+                "undone_at": from_iso(f["undone_at"]),
+            },
+        )
 
 
 def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> None:
@@ -107,7 +150,7 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
 
 _REVIEW_COLUMNS = (
     "id, question_id, session_id, rated_at, rating, state_before, answer,"
-    " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist"
+    " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, cram, params_id"
 )
 
 
@@ -159,7 +202,7 @@ def _questions(
         counts["questions"] += 1
         raw.executemany(
             f"INSERT INTO temp.import_reviews ({_REVIEW_COLUMNS}, q_index, r_index)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     r["id"],
@@ -176,6 +219,8 @@ def _questions(
                     r.get("grader"),
                     None if r.get("proposed") is None else json.dumps(r["proposed"]),
                     None if r.get("checklist") is None else json.dumps(r["checklist"]),
+                    bool(r.get("cram", False)),
+                    r.get("params"),
                     index,
                     number,
                 )

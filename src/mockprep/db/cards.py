@@ -18,7 +18,7 @@ from mockprep.core.card_actions import (
 )
 from mockprep.core.questions import QuestionFilter, QuestionRecord
 from mockprep.core.records import ReviewRecord
-from mockprep.core.scheduler import CardState, DueCard, make_scheduler, replay
+from mockprep.core.scheduler import CardState, DueCard, replay
 from mockprep.db.banks import question_record
 from mockprep.db.sql import db_time, from_db_time, must_time, question_filter
 
@@ -129,7 +129,8 @@ class CardTable:
         stmt = text(
             "SELECT COUNT(*) FROM reviews r JOIN questions q ON q.id = r.question_id"
             " JOIN banks b ON b.id = q.bank_id"
-            f" WHERE {clause} AND r.state_before = 0 AND r.rated_at >= :since AND r.rated_at < :until"
+            f" WHERE {clause} AND r.state_before = 0 AND NOT r.cram"
+            " AND r.rated_at >= :since AND r.rated_at < :until"
         ).bindparams(*binds)
         values = {**params, "since": db_time(since), "until": db_time(until)}
         return self.store.conn.execute(stmt, values).scalar_one()
@@ -190,8 +191,9 @@ class CardTable:
         """Store one rating and the card it produced, together, durably (and link a mock answer).
 
         The card as it was is stored with the rating, so that :meth:`undo_last` restores it exactly;
-        a lapse that makes the question a leech (``leech_lapses``, default the store's setting)
-        suspends it in the same transaction.
+        a lapse that makes the question a leech (``leech_lapses``, default the store's setting) is
+        suspended, or flagged (the ``leech_action`` setting), in the same transaction. A cram rating
+        (``review.cram``) leaves the card as it was and counts toward no lapse.
         """
         threshold = self.store.settings.leech_lapses if leech_lapses is None else leech_lapses
         with self.store.write() as conn:
@@ -202,9 +204,9 @@ class CardTable:
                 text(
                     "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before,"
                     " answer, duration_ms, time_limit_ms, coverage, suggested, card_before, grader,"
-                    " proposed, checklist)"
+                    " proposed, checklist, cram, params_id)"
                     " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :before, :grader, :proposed,"
-                    " :checklist)"
+                    " :checklist, :cram, :params)"
                 ),
                 {
                     "q": review.question_id,
@@ -221,24 +223,21 @@ class CardTable:
                     "grader": review.grader,
                     "proposed": None if review.proposed is None else json.dumps(review.proposed),
                     "checklist": None if review.checklist is None else json.dumps(review.checklist),
+                    "cram": review.cram,
+                    "params": review.params_id,
                 },
             ).lastrowid
-            save_card(conn, review.question_id, review.card)
+            if not review.cram:
+                save_card(conn, review.question_id, review.card)
             if review.mock_answer_id is not None:
                 conn.execute(
                     text("UPDATE mock_answers SET review_id = :r WHERE id = :id"),
                     {"r": review_id, "id": review.mock_answer_id},
                 )
-            if review.rating == 1 and review.state_before == CardState.REVIEW:
+            if review.rating == 1 and review.state_before == CardState.REVIEW and not review.cram:
                 lapses = _lapses(conn, review.question_id)
                 if leech_reached(lapses, threshold):
-                    conn.execute(
-                        text(
-                            "UPDATE cards SET suspended_at = :t, suspended_by = :by"
-                            " WHERE question_id = :q AND suspended_at IS NULL"
-                        ),
-                        {"t": db_time(review.rated_at), "by": SUSPENDED_AS_LEECH, "q": review.question_id},
-                    )
+                    _mark_leech(conn, review.question_id, review.rated_at, self.store.settings.leech_action)
         return review_id
 
     def lapses(self, question_id: int) -> int:
@@ -284,6 +283,11 @@ class CardTable:
                 ),
                 {"q": r.question_id, "leech": SUSPENDED_AS_LEECH, "t": r.rated_at},
             ).rowcount
+            if r.rating == 1:  # a leech flag it set (leech_action "flag") goes too
+                conn.execute(
+                    text("UPDATE cards SET flagged_at = NULL WHERE question_id = :q AND flagged_at = :t"),
+                    {"q": r.question_id, "t": r.rated_at},
+                )
             if r.session_id is not None:
                 # A finished session left with nothing in it goes, like one quit before its first answer.
                 conn.execute(
@@ -310,19 +314,22 @@ class CardTable:
         )
 
     def _replay(self, conn: Connection, question_id: int, undone_id: int) -> Card:
-        """The card recomputed from the question's reviews other than ``undone_id``, in the order given."""
+        """The card recomputed from the question's reviews other than ``undone_id`` (cram ones left
+        out: they never changed it), in the order given, each with the parameters it was scheduled with."""
         added = conn.execute(
             text("SELECT added_at FROM questions WHERE id = :q"), {"q": question_id}
         ).scalar_one()
         log = [
-            (must_time(row.rated_at), row.rating)
+            (must_time(row.rated_at), row.rating, self.store.scheduling.params(row.params_id))
             for row in conn.execute(
-                text("SELECT rated_at, rating FROM reviews WHERE question_id = :q AND id != :r ORDER BY id"),
+                text(
+                    "SELECT rated_at, rating, params_id FROM reviews WHERE question_id = :q AND id != :r"
+                    " AND NOT cram ORDER BY id"
+                ),
                 {"q": question_id, "r": undone_id},
             )
         ]
-        scheduler = make_scheduler(self.store.settings.desired_retention)
-        return replay(scheduler, question_id, must_time(added), log)
+        return replay(None, question_id, must_time(added), log)
 
     # -- marks --------------------------------------------------------------------------------------
 
@@ -408,9 +415,29 @@ def card_marks(row: Any) -> CardMarks:
 
 def _lapses(conn: Connection, question_id: int) -> int:
     return conn.execute(
-        text("SELECT COUNT(*) FROM reviews WHERE question_id = :q AND rating = 1 AND state_before = 2"),
+        text(
+            "SELECT COUNT(*) FROM reviews WHERE question_id = :q AND rating = 1 AND state_before = 2"
+            " AND NOT cram"
+        ),
         {"q": question_id},
     ).scalar_one()
+
+
+def _mark_leech(conn: Connection, question_id: int, at: datetime, action: str) -> None:
+    """Suspend a question that just became a leech, or flag it (``leech_action`` "flag")."""
+    if action == "flag":
+        conn.execute(
+            text("UPDATE cards SET flagged_at = :t WHERE question_id = :q AND flagged_at IS NULL"),
+            {"t": db_time(at), "q": question_id},
+        )
+        return
+    conn.execute(
+        text(
+            "UPDATE cards SET suspended_at = :t, suspended_by = :by"
+            " WHERE question_id = :q AND suspended_at IS NULL"
+        ),
+        {"t": db_time(at), "by": SUSPENDED_AS_LEECH, "q": question_id},
+    )
 
 
 def card_from_row(row: Any) -> Card:

@@ -214,6 +214,44 @@ def m007_key_point_checklist(cur: Any) -> None:
     )
 
 
+def m008_plans_cram_parameters(cur: Any) -> None:
+    """Interview plans (dates to prepare for); cram reviews, which leave the schedule as it was; and the
+    scheduler parameters each review was scheduled with (a review without them used FSRS 6's defaults
+    at desired retention 0.9), with the person's own fitted ones and their history."""
+    _run(
+        cur,
+        """
+        CREATE TABLE plans (
+            id INTEGER PRIMARY KEY,
+            date TEXT NOT NULL,
+            label TEXT NOT NULL DEFAULT '',
+            role TEXT,
+            rounds TEXT NOT NULL DEFAULT '[]',
+            created_at DATETIME NOT NULL
+        );
+        CREATE TABLE scheduler_params (
+            id INTEGER PRIMARY KEY,
+            parameters TEXT NOT NULL UNIQUE,
+            created_at DATETIME NOT NULL
+        );
+        CREATE TABLE fitted_parameters (
+            id INTEGER PRIMARY KEY,
+            fitted_at DATETIME NOT NULL,
+            weights TEXT NOT NULL,
+            reviews INTEGER NOT NULL,
+            log_loss_before FLOAT NOT NULL,
+            log_loss_after FLOAT NOT NULL,
+            rmse_before FLOAT NOT NULL,
+            rmse_after FLOAT NOT NULL,
+            adopted_at DATETIME,
+            undone_at DATETIME
+        );
+        ALTER TABLE reviews ADD COLUMN cram BOOLEAN NOT NULL DEFAULT 0;
+        ALTER TABLE reviews ADD COLUMN params_id INTEGER REFERENCES scheduler_params(id)
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_timing_and_mocks,
@@ -222,4 +260,5 @@ MIGRATIONS: list[Migration] = [
     m005_one_coverage_encoding,
     m006_card_marks_and_undo,
     m007_key_point_checklist,
+    m008_plans_cram_parameters,
 ]

@@ -95,6 +95,48 @@ class ReviewRow(SQLModel, table=True):
     grader: str | None = None  # the grader whose assessment was shown
     proposed: str | None = None  # JSON list: its verdict per key point (covered, partly, ...)
     checklist: str | None = None  # JSON list: the verdicts the person confirmed (NULL: not asked)
+    cram: bool = False  # a cram drill's rating: recorded, but the card was left as it was
+    params_id: int | None = Field(default=None, foreign_key="scheduler_params.id")  # NULL: FSRS 6 at 0.9
+
+
+class PlanRow(SQLModel, table=True):
+    """An interview to prepare for: its local date and the questions it covers (rounds, role)."""
+
+    __tablename__ = "plans"
+
+    id: int | None = Field(default=None, primary_key=True)
+    date: str  # YYYY-MM-DD, the interview's local day
+    label: str = ""  # e.g. "onsite", "phone screen"
+    role: str | None = None
+    rounds: str = "[]"  # JSON list; empty: every round
+    created_at: datetime
+
+
+class SchedulerParamsRow(SQLModel, table=True):
+    """One set of scheduler parameters some review was scheduled with (fsrs Scheduler.to_dict form)."""
+
+    __tablename__ = "scheduler_params"
+
+    id: int | None = Field(default=None, primary_key=True)
+    parameters: str = Field(unique=True)  # canonical JSON
+    created_at: datetime
+
+
+class FittedParametersRow(SQLModel, table=True):
+    """FSRS weights fitted to the person's log by `mockprep optimize`, with how well they fit."""
+
+    __tablename__ = "fitted_parameters"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fitted_at: datetime
+    weights: str  # JSON list of the FSRS weights
+    reviews: int  # reviews the fit and the losses were computed on
+    log_loss_before: float
+    log_loss_after: float
+    rmse_before: float
+    rmse_after: float
+    adopted_at: datetime | None = None  # in use from then (NULL: declined)
+    undone_at: datetime | None = None  # `optimize --undo`: no longer in use
 
 
 class MockAnswerRow(SQLModel, table=True):

@@ -1,12 +1,12 @@
 """The database hub: opens the file (probing it first), migrates it, and runs transactions.
 
 Each aggregate has its own module and object, reached from the store: ``store.banks``,
-``store.cards``, ``store.questions``, ``store.sessions``, ``store.stats``, ``store.stories`` and
-``store.bulk``. Writes run in short ``BEGIN IMMEDIATE`` transactions (:meth:`Store.write`), so each
-rating is durable the moment it is made and two mockprep processes wait for each other instead of
-failing. A signal handler that finds a write in progress waits for it to end
-(:func:`defer_while_writing`), and a connection that a signal cut short in a read is replaced, so an
-interrupted command never leaves a half-used connection.
+``store.cards``, ``store.questions``, ``store.sessions``, ``store.stats``, ``store.stories``,
+``store.plans``, ``store.scheduling``, ``store.drills`` and ``store.bulk``. Writes run in short
+``BEGIN IMMEDIATE`` transactions (:meth:`Store.write`), so each rating is durable the moment it is made
+and two mockprep processes wait for each other instead of failing. A signal handler that finds a write
+in progress waits for it to end (:func:`defer_while_writing`), and a connection that a signal cut short
+in a read is replaced, so an interrupted command never leaves a half-used connection.
 """
 
 from __future__ import annotations
@@ -30,9 +30,12 @@ from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
 from mockprep.db.banks import BankTable
 from mockprep.db.bulk import Bulk
 from mockprep.db.cards import CardTable
+from mockprep.db.drills import Drills
 from mockprep.db.errors import explain
 from mockprep.db.migrations import MIGRATIONS
+from mockprep.db.plans import PlanTable
 from mockprep.db.questions import QuestionBrowser
+from mockprep.db.scheduling import Scheduling
 from mockprep.db.sessions import SessionTable
 from mockprep.db.sql import db_time
 from mockprep.db.stats import StatsQueries
@@ -135,6 +138,9 @@ class Store:
         self.stats = StatsQueries(self)
         self.stories = StoryTable(self)
         self.bulk = Bulk(self)
+        self.plans = PlanTable(self)
+        self.scheduling = Scheduling(self)
+        self.drills = Drills(self)
 
     @classmethod
     def open(cls, home: Path, backups: bool = True, settings: Settings | None = None) -> Store:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from mockprep.core.card_actions import (
@@ -22,8 +22,10 @@ from mockprep.core.card_actions import (
 )
 from mockprep.core.grading import Grader, default_grader, rating_from_checklist
 from mockprep.core.kinds import kind_of
+from mockprep.core.plans import deadline, planned_params
+from mockprep.core.plans import today as plan_today
 from mockprep.core.records import MockAnswerRecord, ReviewRecord
-from mockprep.core.scheduler import card_state, make_scheduler, preview_intervals, review
+from mockprep.core.scheduler import SchedulerParams, card_state, review
 from mockprep.core.settings import Settings
 from mockprep.core.timer import AnswerTiming, Countdown
 from mockprep.practice.ui import Attempt, PracticeUI, Progress
@@ -31,7 +33,7 @@ from mockprep.practice.ui import Attempt, PracticeUI, Progress
 if TYPE_CHECKING:
     from datetime import tzinfo
 
-    from fsrs import Rating
+    from fsrs import Card, Rating
 
     from mockprep.core.questions import QuestionRecord
     from mockprep.db.store import Store
@@ -68,15 +70,54 @@ class Pipeline:
         settings: Settings,
         grader: Grader | None = None,
         tz: tzinfo | None = None,
+        cram: bool = False,
     ):
         self.store = store
         self.ui = ui
         self.clock = clock
         self.settings = settings
         self.grader = grader or default_grader()
-        self.scheduler = make_scheduler(settings.desired_retention)
-        self.tz = tz  # the person's zone: a bury lasts until their next local midnight
+        self.params = SchedulerParams.of(
+            store.scheduling.weights(),
+            settings.desired_retention,
+            settings.learning_steps,
+            settings.relearning_steps,
+        )
+        self.tz = tz  # the person's zone: a bury lasts until the start of their next day
+        self.cram = cram  # ratings are recorded as cram reviews: the schedule is left as it was
         self.undone: list[UndoneReview] = []  # ratings taken back with `u` at the rating prompt
+        self._due_by: dict[int, datetime] | None = None  # question -> start of its interview day
+
+    def due_by(self, question_id: int) -> datetime | None:
+        """When the question must be ready: the start of the soonest interview plan covering it."""
+        if self._due_by is None:
+            now, hour = self.clock(), self.settings.day_start_hour
+            found: dict[int, datetime] = {}
+            for plan in self.store.plans.active(plan_today(now, self.tz, hour)):
+                day = deadline(plan, self.tz, hour)
+                for qid in self.store.plans.question_ids(plan):
+                    found[qid] = min(found.get(qid, day), day)
+            self._due_by = found
+        return self._due_by.get(question_id)
+
+    def params_for(self, question_id: int, card: Card, rating: Rating, now: datetime) -> SchedulerParams:
+        """The parameters this rating is scheduled with: the settings' and the person's weights, with
+        the desired retention raised for a question an interview plan needs ready."""
+        return planned_params(
+            self.params, card, rating, now, self.due_by(question_id), self.settings.plan_retention
+        )
+
+    def intervals(self, question_id: int, card: Card, now: datetime) -> dict[Rating, timedelta]:
+        """How long until the question comes back for each rating (none for a cram rating)."""
+        from fsrs import Rating
+
+        if self.cram:
+            return {}
+        out = {}
+        for rating in Rating:
+            params = self.params_for(question_id, card, rating, now)
+            out[rating] = review(params.scheduler(), card, rating, now).due - now
+        return out
 
     def countdown(self, limit: float | None, started: datetime) -> Countdown | None:
         return None if limit is None else Countdown(limit, started, self.settings.warning_seconds)
@@ -143,7 +184,7 @@ class Pipeline:
         while True:
             preview_at = self.clock() if mock_answer_id is not None else attempt.answered_at
             card = self.store.cards.card(record.id)
-            choice = self.ui.read_rating(preview_intervals(self.scheduler, card, preview_at), suggested)
+            choice = self.ui.read_rating(self.intervals(record.id, card, preview_at), suggested)
             if choice is None:
                 return None
             if isinstance(choice, CardAction):
@@ -152,8 +193,13 @@ class Pipeline:
             rating = choice
             break
         rated_at = self.clock()
-        was_suspended = self.store.cards.marks(record.id).suspended
-        reviewed = review(self.scheduler, card, rating, rated_at)
+        was = self.store.cards.marks(record.id)
+        if self.cram:
+            reviewed, params_id = card, None
+        else:
+            params = self.params_for(record.id, card, rating, rated_at)
+            reviewed = review(params.scheduler(), card, rating, rated_at)
+            params_id = self.store.scheduling.params_id(params, rated_at)
         self.store.cards.record_review(
             ReviewRecord(
                 question_id=record.id,
@@ -171,14 +217,18 @@ class Pipeline:
                 grader=attempt.assessment.grader,
                 proposed=proposed,
                 checklist=confirmed,
+                cram=self.cram,
+                params_id=params_id,
             ),
             self.settings.leech_lapses,
         )
         marks = self.store.cards.marks(record.id)
-        if marks.suspended and not was_suspended:
-            self.ui.notice(leech_text(record.question.key, self.store.cards.lapses(record.id)))
+        leech = (marks.suspended and not was.suspended) or (rating == 1 and marks.flagged and not was.flagged)
+        if leech:
+            lapses = self.store.cards.lapses(record.id)
+            self.ui.notice(leech_text(record.question.key, lapses, marks.suspended))
         else:
-            self.ui.notice(recorded_text(int(rating), reviewed, rated_at, marks))
+            self.ui.notice(recorded_text(int(rating), reviewed, rated_at, marks, self.cram))
         self.offer_stories(record, rated_at)
         return rating
 
@@ -202,7 +252,9 @@ class Pipeline:
             cards.set_suspended(record.id, on, now)
         elif action == CardAction.BURY:
             on = not marks.buried(now)
-            cards.set_buried(record.id, bury_end(now, self.tz) if on else None, now)
+            cards.set_buried(
+                record.id, bury_end(now, self.tz, self.settings.day_start_hour) if on else None, now
+            )
         else:
             on = not marks.flagged
             cards.set_flagged(record.id, on, now)

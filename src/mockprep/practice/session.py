@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from mockprep.core.daily_new import allowed_new, selection_limit
 from mockprep.core.durations import format_duration
+from mockprep.core.plans import weakest_first
 from mockprep.core.questions import QuestionFilter
-from mockprep.core.scheduler import CardState, DueCard, local_midnight, queue_order
+from mockprep.core.scheduler import CardState, DueCard, day_start, queue_order
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import SessionPlan, TimeStop, first_fitting, fitting, median_durations, time_limit
 from mockprep.practice.pipeline import Clock, Pipeline, SessionInterrupted, process_alive
+from mockprep.practice.plans import plan_quotas, scheduler_params
 from mockprep.practice.ui import (
     COMPLETED,
     EMPTY,
@@ -48,6 +51,16 @@ class SessionOptions:
     timer: bool = True  # time each answer against its limit (--no-timer turns it off)
     time_limit: float | None = None  # seconds for every question (--time-limit)
     minutes: float | None = None  # plan the session to fit this many minutes (--minutes)
+    # Cram and weak-spot drills: questions asked whether due or not, ratings recorded as cram reviews
+    # that leave every schedule as it was.
+    cram: bool = False  # --cram: the selection, lowest predicted recall first (new ones included)
+    weakest: int | None = None  # --weakest N: the N studied questions with the lowest predicted recall
+    failed_since: datetime | None = None  # --failed-since DATE: questions rated again since then
+    flagged: bool = False  # --flagged: the flagged questions
+
+    @property
+    def drill(self) -> bool:
+        return self.cram or self.weakest is not None or self.failed_since is not None or self.flagged
 
 
 class Session:
@@ -69,7 +82,8 @@ class Session:
         self.rng = rng
         self.options = options
         self.settings = settings
-        self.pipeline = Pipeline(store, ui, clock, settings, grader, options.tz)
+        self.pipeline = Pipeline(store, ui, clock, settings, grader, options.tz, cram=options.drill)
+        self._drill: list[DueCard] = []  # a drill's questions not asked yet, in order
         self._new_queue: list[int] = []
         self._new_left = 0
         self._plan: SessionPlan | None = None
@@ -80,25 +94,60 @@ class Session:
     # -- what waits, in order ----------------------------------------------------------------------
 
     def _plan_new(self, now: datetime) -> None:
-        """Shuffle the selection's new questions and work out how many may be introduced today.
+        """Shuffle the selection's new questions and work out which may be introduced today.
 
         The daily limit counts the questions this session's filter selects that were answered for
-        the first time today (local midnight to midnight), so a filtered session has its own share.
+        the first time today (the day starting at ``day_start_hour``), so a filtered session has its own
+        share; banks and rounds with their own limits are capped by them; and the questions of an
+        interview plan come first, as many as its pace needs today, whatever the limits.
         """
+        if self.options.drill:
+            self._plan_drill(now)
+            return
         ids = self.store.cards.new_question_ids(self.options.filter, now)
         self.rng.shuffle(ids)
-        self._new_queue = ids
         if self.options.new is not None:
-            self._new_left = self.options.new
-        else:
-            today = local_midnight(now, self.options.tz)
-            tomorrow = local_midnight(now, self.options.tz, days=1)
-            introduced = self.store.cards.new_introduced(self.options.filter, today, tomorrow)
-            self._new_left = max(0, self.settings.daily_new - introduced)
+            self._new_queue, self._new_left = ids, self.options.new
+            return
+        s, flt, cards = self.settings, self.options.filter, self.store.cards
+        start = day_start(now, self.options.tz, 0, s.day_start_hour)
+        end = day_start(now, self.options.tz, 1, s.day_start_hour)
+
+        def left(limit: int, which: QuestionFilter) -> int:
+            return max(0, limit - cards.new_introduced(which, start, end))
+
+        per_bank, per_round = s.daily_new_per_bank, s.daily_new_per_round
+        limit = selection_limit(s.daily_new, per_bank, per_round, flt.banks, flt.rounds)
+        banks = {b: left(n, QuestionFilter(banks=(b,))) for b, n in s.daily_new_per_bank.items()}
+        rounds = {r: left(n, QuestionFilter(rounds=(r,))) for r, n in s.daily_new_per_round.items()}
+        quotas = plan_quotas(self.store, now, self.options.tz, s)
+        candidates = self.store.drills.new_candidates(ids)
+        allowed = allowed_new(candidates, left(limit, flt), banks, rounds, quotas)
+        chosen = set(allowed)
+        self._new_queue = allowed + [i for i in ids if i not in chosen]
+        self._new_left = len(allowed)
+
+    def _plan_drill(self, now: datetime) -> None:
+        """A drill's questions, weakest first: lowest predicted recall now (new ones count as 0)."""
+        o = self.options
+        found = self.store.drills.cards(o.filter, o.flagged, o.failed_since)
+        if o.weakest is not None:
+            found = [(qid, card) for qid, card in found if card is not None]
+        order = weakest_first(found, scheduler_params(self.store, self.settings), now)
+        if o.weakest is not None:
+            order = order[: o.weakest]
+        cards = dict(found)
+        self._drill = [
+            DueCard(qid, CardState.NEW if cards[qid] is None else CardState(cards[qid].state.value), now)
+            for qid in order
+        ]
+        self._new_queue, self._new_left = [], 0
 
     def _queue(self, now: datetime) -> list[DueCard]:
         """What may be asked now, in order. Without a time plan only the head is needed, and the first
         two of each kind give the same head (see :func:`queue_order`)."""
+        if self.options.drill:
+            return list(self._drill)
         cards, flt = self.store.cards, self.options.filter
         cut = None if self._plan is not None else 2
         new_ids = self._new_queue[: max(0, self._new_left)]
@@ -113,6 +162,8 @@ class Session:
 
     def _waiting(self, now: datetime) -> int:
         """How many questions wait now, the learn-ahead ones included."""
+        if self.options.drill:
+            return len(self._drill)
         flt = self.options.filter
         studied = self.store.cards.count_waiting(flt, now, now + self._learn_ahead)
         return studied + min(max(0, self._new_left), len(self._new_queue))
@@ -204,7 +255,11 @@ class Session:
             if planned == 0:
                 raise SessionPlanError(self._no_fit_text(self._time_stop(queue, self._plan.budget)))
         session_id = self.store.sessions.start(
-            "drill", self.options.filter.to_dict(), start, os.getpid(), minutes=self.options.minutes
+            "cram" if self.options.drill else "drill",
+            self.options.filter.to_dict(),
+            start,
+            os.getpid(),
+            minutes=self.options.minutes,
         )
         summary = self._new_summary(session_id, COMPLETED)
         summary.planned = planned
@@ -221,7 +276,7 @@ class Session:
             if summary.answered == 0:
                 self.store.sessions.discard_if_empty(session_id)  # nothing to keep in history
             summary.seconds = (end - start).total_seconds()
-            tomorrow_end = local_midnight(end, self.options.tz, days=2)
+            tomorrow_end = day_start(end, self.options.tz, 2, self.settings.day_start_hour)
             summary.due_tomorrow = self.store.cards.count_due(QuestionFilter(), tomorrow_end)
             summary.next_due = self.store.cards.next_due_time(self.options.filter)
             self._count_new_waiting(summary)
@@ -293,7 +348,9 @@ class Session:
         overtime = attempt.timing.overtime > 0
         summary.overtime += overtime
         summary.points.append((int(rating), overtime))
-        if choice.state == CardState.NEW:
+        if self.options.drill:
+            self._drill = [c for c in self._drill if c.question_id != record.id]
+        elif choice.state == CardState.NEW:
             # Even if another terminal answered it meanwhile: it has left this session's new queue.
             self._new_left -= 1
             self._new_queue.remove(record.id)

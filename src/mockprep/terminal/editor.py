@@ -25,24 +25,27 @@ class EditorError(Exception):
         self.kept = kept
 
 
-def editor_argv() -> list[str] | None:
-    """The editor command from $VISUAL or $EDITOR, split like a shell would (None when unset)."""
-    command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+def editor_argv(configured: str = "") -> list[str] | None:
+    """The editor command — the ``editor`` setting, else $VISUAL or $EDITOR — split like a shell would
+    (None when none is set)."""
+    command = configured if configured.strip() else os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not command or not command.strip():
         return None
+    origin = "the editor setting" if configured.strip() else "$VISUAL/$EDITOR"
     try:
         return shlex.split(command)
     except ValueError as exc:
-        raise EditorError(f"cannot parse $VISUAL/$EDITOR {command!r}: {exc}", 2) from None
+        raise EditorError(f"cannot parse {origin} {command!r}: {exc}", 2) from None
 
 
-def edit_text(argv: list[str], text: str, folder: Path) -> str:
+def edit_text(argv: list[str], text: str, folder: Path, kind: str = "story", suffix: str = ".md") -> str:
     """Open ``text`` in the editor (a private temporary file in ``folder``); return what was saved.
 
     When the editor fails or the draft cannot be taken, text the person changed is not thrown away: the
-    file stays in ``folder`` as ``unsaved-story-*.md`` (private) and the error names it.
+    file stays in ``folder`` as ``unsaved-story-*.md`` (``unsaved-KIND-*SUFFIX``, private) and the error
+    names it.
     """
-    fd, name = tempfile.mkstemp(prefix="story-", suffix=".md", dir=folder)
+    fd, name = tempfile.mkstemp(prefix=f"{kind}-", suffix=suffix, dir=folder)
     path = Path(name)
     kept: Path | None = None
     try:
@@ -51,7 +54,9 @@ def edit_text(argv: list[str], text: str, folder: Path) -> str:
         try:
             status = subprocess.run([*argv, str(path)], check=False).returncode
         except FileNotFoundError:
-            raise EditorError(f"editor {argv[0]!r} was not found; check $VISUAL/$EDITOR") from None
+            raise EditorError(
+                f"editor {argv[0]!r} was not found; check the editor setting, $VISUAL or $EDITOR"
+            ) from None
         except OSError as exc:
             raise EditorError(f"cannot run editor {argv[0]!r}: {exc.strerror}") from None
         size = path.stat().st_size
@@ -65,7 +70,7 @@ def edit_text(argv: list[str], text: str, folder: Path) -> str:
                 message = f"the editor exited with status {status}; nothing was saved{keep_note}"
                 raise EditorError(message, kept=kept)
             raise EditorError(
-                f"the draft is {size // 1024} kB, over the 1 MB limit for a story; nothing was saved"
+                f"the draft is {size // 1024} kB, over the 1 MB limit for a {kind}; nothing was saved"
                 f"{keep_note}",
                 2,
                 kept,

@@ -39,7 +39,8 @@ def _kind(session: SessionInfo) -> str:
     if session.kind == "mock":
         return f"mock {session.round}"
     rounds = session.filters.get("rounds") or []
-    return "drill" + (f" {','.join(rounds)}" if rounds else "")
+    kind = "cram" if session.kind == "cram" else "drill"
+    return kind + (f" {','.join(rounds)}" if rounds else "")
 
 
 def render_history(console: Console, entries: list[HistoryEntry]) -> None:

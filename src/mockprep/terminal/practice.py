@@ -184,7 +184,11 @@ class TerminalUI:
         options = Text("How did you do?  ")
         for rating in Rating:
             options.append(f"{int(rating)} {RATING_NAMES[rating]}", style=RATING_STYLES[rating])
-            options.append(f" ({format_duration(intervals[rating].total_seconds())})  ", style="dim")
+            if rating in intervals:
+                options.append(f" ({format_duration(intervals[rating].total_seconds())})", style="dim")
+            options.append("  ")
+        if not intervals:  # a cram drill: the rating is recorded, the schedule stays
+            options.append("(cram: the schedule does not move)", style="dim")
         self.console.print(options)
         self.console.print(rating_help(suggested))
         while True:

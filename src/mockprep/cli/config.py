@@ -1,0 +1,202 @@
+"""`mockprep config ...`: list, get, set, unset, edit, path."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mockprep.cli.app import UserError, config_app
+from mockprep.cli.context import plain, resolve_settings, utc_now, warn
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+KeyArgument = Annotated[
+    str, typer.Argument(metavar="KEY", help="A setting, or TABLE.KEY for one entry (time_limits.technical).")
+]
+
+
+def _path() -> Path:
+    from mockprep.paths import home_dir
+    from mockprep.services.settings_file import config_path
+
+    return config_path(home_dir())
+
+
+def _setting_error(exc: Exception) -> UserError:
+    return UserError(str(exc))
+
+
+@config_app.command("path")
+def config_path_command() -> None:
+    """Print where the settings file is (it need not exist yet)."""
+    typer.echo(plain(str(_path())))
+
+
+@config_app.command("list")
+def config_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False,
+    describe: Annotated[bool, typer.Option("--describe", "-d", help="Say what each setting does.")] = False,
+) -> None:
+    """Every setting in force, and where its value comes from: default, the file, a MOCKPREP_*
+    variable or a -c option."""
+    from mockprep.core.config import specs
+
+    resolved = resolve_settings()
+    rows = resolved.rows()
+    if as_json:
+        out = {key: {"value": value, "source": entry.label} for key, value, entry in rows}
+        typer.echo(json.dumps(out, indent=2))
+        return
+    width = max(len(key) for key, _value, _entry in rows)
+    value_width = min(max(len(value) for _key, value, _entry in rows), 30)
+    described = set()
+    for key, value, entry in rows:
+        typer.echo(plain(f"{key:<{width}}  {value or '(none)':<{value_width}}  {entry.label}").rstrip())
+        name = key.split(".")[0]
+        if describe and name not in described:
+            described.add(name)
+            doc = specs()[name].doc
+            if doc:
+                typer.echo(plain(f"{'':<{width}}  {doc[:1].upper()}{doc[1:]}"))
+    typer.echo(plain(f"Settings file: {_path()}"))
+
+
+@config_app.command("get")
+def config_get(key: KeyArgument) -> None:
+    """Print one setting's value (a table prints KEY=VALUE pairs)."""
+    from mockprep.core.config import SettingError, show, show_item, split_key
+
+    try:
+        spec, sub = split_key(key)
+    except SettingError as exc:
+        raise _setting_error(exc) from None
+    value = getattr(resolve_settings().settings, spec.name)
+    if sub is None:
+        typer.echo(plain(show(spec, value)))
+    elif sub in value:
+        typer.echo(plain(show_item(spec, value[sub])))
+    else:
+        raise UserError(f"{key} is not set (no own value for {sub!r})")
+
+
+@config_app.command("set")
+def config_set(
+    key: KeyArgument,
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="The value; a list is comma-separated.")],
+) -> None:
+    """Set a value in the settings file (checked first; the rest of the file is kept as it is)."""
+    from mockprep.core.config import SettingError, check_value, parse_text, split_key
+    from mockprep.services.settings_file import SettingsFileError, set_value
+
+    path = _path()
+    try:
+        spec, sub = split_key(key)
+        raw = parse_text(spec, value, whole=sub is None)
+        check_value(key, raw)
+        set_value(path, key, raw)
+    except (SettingError, SettingsFileError) as exc:
+        raise _setting_error(exc) from None
+    if spec.name == "daily_new_per_bank" and sub is not None:
+        _check_bank(sub)
+    _report(key, "set")
+
+
+@config_app.command("unset")
+def config_unset(key: KeyArgument) -> None:
+    """Remove a value from the settings file: the default applies again."""
+    from mockprep.core.config import SettingError
+    from mockprep.services.settings_file import SettingsFileError, unset_value
+
+    try:
+        removed = unset_value(_path(), key)
+    except (SettingError, SettingsFileError) as exc:
+        raise _setting_error(exc) from None
+    if not removed:
+        typer.echo(plain(f"{key} is not set in {_path()}; nothing changed."))
+        return
+    _report(key, "unset")
+
+
+def _report(key: str, action: str) -> None:
+    """What the key is now, and whether something other than the file decides it."""
+    resolved = resolve_settings()
+    entry = resolved.sources.get(key)
+    if entry is None:  # a table entry that is gone: the table's default (if any) applies
+        typer.echo(plain(f"{key} removed from {_path()}."))
+        return
+    value = next(v for k, v, _e in resolved.rows() if k == key)
+    typer.echo(plain(f"{key} = {value}  ({entry.label})"))
+    if entry.source in ("environment", "option"):
+        warn(f"{entry.detail} overrides the settings file for {key} here")
+
+
+def _check_bank(bank: str) -> None:
+    """A warning when a per-bank limit names a bank this home does not have."""
+    from mockprep.cli.context import open_store
+    from mockprep.core.config import suggest
+
+    store = open_store(sync=False)
+    try:
+        known = store.banks.known_values()["banks"]
+    finally:
+        store.close()
+    if bank not in known:
+        warn(f"no bank {bank!r} here yet{suggest(bank, known)}")
+
+
+@config_app.command("edit")
+def config_edit() -> None:
+    """Open the settings file in your editor (a commented template when there is none); it is
+    checked before it replaces the file."""
+    from mockprep.cli.context import keep_rescue_file, load_settings
+    from mockprep.paths import ensure_home, home_dir
+    from mockprep.services.settings_file import (
+        SettingsFileError,
+        check_text,
+        read_text,
+        template,
+        write_private,
+    )
+    from mockprep.terminal.editor import EditorError, edit_text, editor_argv
+
+    path = _path()
+    try:
+        current = read_text(path)
+    except SettingsFileError as exc:
+        raise UserError(str(exc), exit_code=1) from None
+    try:
+        editor = load_settings().editor
+    except UserError:
+        editor = ""  # a broken file is what the person wants to fix
+    try:
+        argv = editor_argv(editor)
+    except EditorError as exc:
+        raise UserError(str(exc), exc.exit_code) from None
+    if argv is None:
+        raise UserError(f"no editor: set $VISUAL or $EDITOR, or edit {path} directly", exit_code=1)
+    text = current if current is not None else template()
+    while True:
+        try:
+            text = edit_text(argv, text, ensure_home(home_dir()), kind="config", suffix=".toml")
+        except EditorError as exc:
+            raise UserError(str(exc), exc.exit_code) from None
+        if text == (current if current is not None else template()):
+            typer.echo("No changes.")
+            return
+        try:
+            check_text(path, text)
+            break
+        except SettingsFileError as exc:
+            problem = str(exc)
+        if not (sys.stdin.isatty() and typer.confirm(f"{plain(problem)}\nEdit again?", default=True)):
+            kept = keep_rescue_file("unsaved-config", text, utc_now(), ".toml")
+            raise UserError(f"{problem}; the settings file was not changed (your text is in {kept})")
+    try:
+        write_private(path, text)
+    except SettingsFileError as exc:
+        raise UserError(str(exc), exit_code=1) from None
+    typer.echo(plain(f"Saved {path}."))

@@ -1,0 +1,72 @@
+"""`mockprep plan`: record an interview date (several allowed) and show how ready each one is."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mockprep.cli.app import Round, UserError, app
+from mockprep.cli.context import check_filter_values, make_console, open_store, plain, utc_now
+from mockprep.cli.options import RoleOption
+
+
+@app.command()
+def plan(
+    date: Annotated[
+        str | None,
+        typer.Option("--date", metavar="YYYY-MM-DD", help="Add an interview on this date (local day)."),
+    ] = None,
+    role: RoleOption = None,
+    rounds: Annotated[
+        list[Round] | None,
+        typer.Option(
+            "--rounds", "--round", "-r", help="The rounds it covers (repeatable; default: every round)."
+        ),
+    ] = None,
+    label: Annotated[
+        str, typer.Option("--label", metavar="TEXT", help='A name for it, e.g. "onsite" or "phone screen".')
+    ] = "",
+    remove: Annotated[
+        int | None, typer.Option("--remove", metavar="ID", help="Remove the plan with this id.")
+    ] = None,
+) -> None:
+    """Prepare for a dated interview: record its date, or see how ready you are for each one.
+
+    With --date, record an interview (several are allowed); without, show each coming interview by
+    round and topic — new, learning and learned questions, their predicted recall on the day, the new
+    questions a day needed and whether your pace gets there.
+
+    While a plan runs, sessions introduce its new questions in time (all of them before the last
+    plan_review_days days) and raise the desired retention so that reviews land before the date.
+    After the date, normal scheduling resumes."""
+    from datetime import date as Date
+
+    from mockprep.core.plans import today
+    from mockprep.practice.plans import plan_statuses
+    from mockprep.terminal.plans import render_plans
+
+    now = utc_now()
+    store = open_store()
+    try:
+        settings = store.settings
+        if remove is not None:
+            if not store.plans.remove(remove):
+                raise UserError(f"--remove {remove}: no plan with that id (see `mockprep plan`)")
+            typer.echo(f"Removed plan {remove}.")
+            return
+        if date is not None:
+            try:
+                day = Date.fromisoformat(date.strip())
+            except ValueError:
+                raise UserError(f"--date {date!r}: not a date; write YYYY-MM-DD, e.g. 2026-12-20") from None
+            if day < today(now, None, settings.day_start_hour):
+                raise UserError(f"--date {day}: that day is past; give the interview's coming date")
+            check_filter_values(store, "roles", [role] if role else [])
+            chosen = tuple(dict.fromkeys(r.value for r in rounds or ()))
+            plan_id = store.plans.add(day, label.strip(), role, chosen, now)
+            typer.echo(plain(f"Plan {plan_id}: {label.strip() or 'interview'} on {day}."))
+        statuses = plan_statuses(store, now, None, settings)
+    finally:
+        store.close()
+    render_plans(make_console(), statuses)

@@ -1,0 +1,88 @@
+"""Personal FSRS parameters: whether a review log is enough to fit them, and how well a set of weights
+predicts it (log loss and RMSE of the predicted recall against what happened).
+
+Pure: the log comes in as ``(question id, rated_at, rating)`` rows; the fitting itself is fsrs's
+optimizer (torch), behind the ``optimizer`` extra and reached only through :func:`fit_weights`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fsrs import Rating
+
+from mockprep.core.scheduler import FSRS6_WEIGHTS, SchedulerParams, new_card, review
+
+MIN_SCORED_REVIEWS = 400  # reviews a day or more after the one before: fewer do not beat the defaults
+Log = Sequence[tuple[int, datetime, int]]  # (question id, rated_at UTC, rating), oldest first per question
+
+
+class OptimizerMissing(Exception):
+    """The ``optimizer`` extra is not installed."""
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How well a set of weights predicts a log."""
+
+    log_loss: float
+    rmse: float
+    scored: int  # the reviews predicted (a day or more after the previous one)
+
+
+def _by_question(log: Log) -> dict[int, list[tuple[datetime, int]]]:
+    found: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    for qid, rated_at, rating in log:
+        found[qid].append((rated_at, rating))
+    return found
+
+
+def evaluate(weights: Sequence[float], log: Log) -> Fit:
+    """Replay each question's log with ``weights``; at each review a day or more after the previous one,
+    compare the predicted recall with whether it was recalled (any rating but again)."""
+    params = SchedulerParams.of(weights, 0.9)
+    scheduler = params.scheduler()
+    total, squared, scored = 0.0, 0.0, 0
+    for qid, reviews in _by_question(log).items():
+        card = new_card(qid, reviews[0][0])
+        for rated_at, rating in reviews:
+            if card.last_review is not None and rated_at - card.last_review >= timedelta(days=1):
+                p = min(max(scheduler.get_card_retrievability(card, rated_at), 1e-6), 1 - 1e-6)
+                y = 1.0 if rating > 1 else 0.0
+                total -= y * math.log(p) + (1 - y) * math.log(1 - p)
+                squared += (y - p) ** 2
+                scored += 1
+            card = review(scheduler, card, Rating(rating), rated_at)
+    if scored == 0:
+        return Fit(math.nan, math.nan, 0)
+    return Fit(total / scored, math.sqrt(squared / scored), scored)
+
+
+def not_enough(log: Log) -> str | None:
+    """Why the log cannot be fitted yet (None: it can)."""
+    scored = evaluate(FSRS6_WEIGHTS, log).scored
+    if scored >= MIN_SCORED_REVIEWS:
+        return None
+    return (
+        f"not enough reviews yet: {scored} came a day or more after the one before, and at least "
+        f"{MIN_SCORED_REVIEWS} are needed for your own parameters to beat FSRS's defaults; keep practising"
+    )
+
+
+def fit_weights(log: Log) -> list[float]:
+    """FSRS weights fitted to the log by fsrs's optimizer (OptimizerMissing without the extra)."""
+    from fsrs import ReviewLog
+    from fsrs.optimizer import Optimizer  # a stub that raises ImportError without torch, pandas, tqdm
+
+    logs = [ReviewLog(qid, Rating(rating), rated_at, None) for qid, rated_at, rating in log]
+    try:
+        optimizer = Optimizer(logs)
+    except ImportError:
+        raise OptimizerMissing(
+            "fitting needs the optimizer extra: pip install 'mockprep[optimizer]' (torch, about 200 MB)"
+        ) from None
+    return [float(w) for w in optimizer.compute_optimal_parameters()]

@@ -1,0 +1,61 @@
+"""What cram and weak-spot drills draw from, and the counts the new-question pace needs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+
+from mockprep.core.daily_new import NewCandidate
+from mockprep.core.questions import QuestionFilter
+from mockprep.db.cards import NOT_SUSPENDED, card_from_row
+from mockprep.db.sql import db_time, question_filter
+
+if TYPE_CHECKING:
+    from fsrs import Card
+
+    from mockprep.db.store import Store
+
+
+class Drills:
+    """``store.drills``: read-only selections over ``cards`` and ``reviews``."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def cards(
+        self, flt: QuestionFilter, flagged: bool = False, failed_since: datetime | None = None
+    ) -> list[tuple[int, Card | None]]:
+        """Every question the filter selects that may be asked (not suspended; buried ones too: a drill
+        is asked for), with its card (None: never answered); only flagged ones, or only those rated
+        again at or after ``failed_since``, when asked."""
+        clause, params, binds = question_filter(flt)
+        where = [clause, NOT_SUSPENDED]
+        if flagged:
+            where.append("c.flagged_at IS NOT NULL")
+        if failed_since is not None:
+            where.append(
+                "EXISTS (SELECT 1 FROM reviews r WHERE r.question_id = q.id AND r.rating = 1"
+                " AND r.rated_at >= :since)"
+            )
+            params = {**params, "since": db_time(failed_since)}
+        stmt = text(
+            "SELECT q.id AS question_id, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review"
+            " FROM questions q JOIN banks b ON b.id = q.bank_id JOIN cards c ON c.question_id = q.id"
+            f" WHERE {' AND '.join(where)} ORDER BY q.id"
+        ).bindparams(*binds)
+        return [
+            (r.question_id, card_from_row(r) if r.last_review else None)
+            for r in self.store.conn.execute(stmt, params)
+        ]
+
+    def new_candidates(self, ids: list[int]) -> list[NewCandidate]:
+        """The bank and round of each of ``ids`` (new questions), in the order given."""
+        if not ids:
+            return []
+        found = {
+            r.id: NewCandidate(r.id, r.bank_id, r.round)
+            for r in self.store.q("SELECT id, bank_id, round FROM questions")
+        }
+        return [found[i] for i in ids if i in found]

@@ -1,0 +1,83 @@
+"""Interview plans: the dates a person prepares for, and the cards of the questions each covers."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from mockprep.core.plans import Plan, PlanCard
+from mockprep.db.cards import NOT_SUSPENDED, card_from_row
+from mockprep.db.sql import db_time, from_db_time, question_filter
+
+if TYPE_CHECKING:
+    from mockprep.db.store import Store
+
+
+class PlanTable:
+    """``store.plans``: the ``plans`` table."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def add(self, day: date, label: str, role: str | None, rounds: tuple[str, ...], now: datetime) -> int:
+        with self.store.write() as conn:
+            return conn.execute(
+                text(
+                    "INSERT INTO plans (date, label, role, rounds, created_at)"
+                    " VALUES (:d, :l, :r, :rounds, :t)"
+                ),
+                {
+                    "d": day.isoformat(),
+                    "l": label,
+                    "r": role,
+                    "rounds": json.dumps(list(rounds)),
+                    "t": db_time(now),
+                },
+            ).lastrowid
+
+    def remove(self, plan_id: int) -> bool:
+        with self.store.write() as conn:
+            return bool(conn.execute(text("DELETE FROM plans WHERE id = :i"), {"i": plan_id}).rowcount)
+
+    def all(self) -> list[Plan]:
+        """Every plan, the soonest first."""
+        return [_plan(r) for r in self.store.q("SELECT * FROM plans ORDER BY date, id")]
+
+    def active(self, on: date) -> list[Plan]:
+        """Plans whose day has not passed on ``on``, the soonest first."""
+        return [p for p in self.all() if on <= p.date]
+
+    def question_ids(self, plan: Plan) -> frozenset[int]:
+        """The active questions a plan covers (suspended ones too: they may come back)."""
+        clause, params, binds = question_filter(plan.filter)
+        stmt = text(
+            f"SELECT q.id FROM questions q JOIN banks b ON b.id = q.bank_id WHERE {clause}"
+        ).bindparams(*binds)
+        return frozenset(r.id for r in self.store.conn.execute(stmt, params))
+
+    def cards(self, plan: Plan) -> list[PlanCard]:
+        """Each question the plan covers that may be asked (not suspended), with its card."""
+        clause, params, binds = question_filter(plan.filter)
+        stmt = text(
+            "SELECT q.id AS question_id, q.round, q.topic, c.state, c.step, c.stability, c.difficulty,"
+            " c.due, c.last_review FROM questions q JOIN banks b ON b.id = q.bank_id"
+            f" JOIN cards c ON c.question_id = q.id WHERE {clause} AND {NOT_SUSPENDED} ORDER BY q.id"
+        ).bindparams(*binds)
+        return [
+            PlanCard(r.question_id, r.round, r.topic, card_from_row(r) if r.last_review else None)
+            for r in self.store.conn.execute(stmt, params)
+        ]
+
+
+def _plan(r: Any) -> Plan:
+    return Plan(
+        r.id,
+        date.fromisoformat(r.date),
+        r.label,
+        r.role,
+        tuple(json.loads(r.rounds)),
+        from_db_time(r.created_at),
+    )

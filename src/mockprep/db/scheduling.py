@@ -1,0 +1,185 @@
+"""The scheduler parameters reviews were scheduled with, and the person's own fitted FSRS weights.
+
+Each review records the id of a ``scheduler_params`` row (the weights, desired retention, learning
+steps and longest interval it was scheduled with), so a card's log replays exactly whatever changed
+since. ``fitted_parameters`` keeps every `mockprep optimize` run: the one adopted last and not undone
+gives the weights in use; with none, FSRS's defaults.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from mockprep.core.scheduler import FSRS6_WEIGHTS, LEGACY_PARAMS, SchedulerParams
+from mockprep.db.sql import db_time, from_db_time, must_time
+
+if TYPE_CHECKING:
+    from mockprep.db.store import Store
+
+
+@dataclass(frozen=True)
+class FittedParameters:
+    """One `optimize` run: the weights, the fit before and after, and whether they are in use."""
+
+    id: int
+    fitted_at: datetime
+    weights: tuple[float, ...]
+    reviews: int
+    log_loss_before: float
+    log_loss_after: float
+    rmse_before: float
+    rmse_after: float
+    adopted_at: datetime | None
+    undone_at: datetime | None
+
+    @property
+    def in_use(self) -> bool:
+        return self.adopted_at is not None and self.undone_at is None
+
+
+class Scheduling:
+    """``store.scheduling``: parameter sets by id, and the fitted weights."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._ids: dict[SchedulerParams, int] = {}
+        self._params: dict[int, SchedulerParams] = {}
+
+    def params_id(self, params: SchedulerParams, now: datetime) -> int:
+        """The id of ``params`` (recorded the first time it is used)."""
+        if params in self._ids:
+            return self._ids[params]
+        stored = params.to_json()
+        with self.store.write() as conn:
+            found = conn.execute(
+                text("SELECT id FROM scheduler_params WHERE parameters = :p"), {"p": stored}
+            ).scalar()
+            if found is None:
+                found = conn.execute(
+                    text("INSERT INTO scheduler_params (parameters, created_at) VALUES (:p, :t)"),
+                    {"p": stored, "t": db_time(now)},
+                ).lastrowid
+        self._ids[params] = found
+        self._params[found] = params
+        return found
+
+    def params(self, params_id: int | None) -> SchedulerParams:
+        """The set a review with ``params_id`` was scheduled with (None: before they were recorded)."""
+        if params_id is None:
+            return LEGACY_PARAMS
+        if params_id not in self._params:
+            row = self.store.q("SELECT parameters FROM scheduler_params WHERE id = :i", i=params_id).one()
+            self._params[params_id] = SchedulerParams.from_dict(json.loads(row.parameters))
+        return self._params[params_id]
+
+    def all_params(self) -> Iterator[tuple[int, str, datetime]]:
+        for r in self.store.q("SELECT id, parameters, created_at FROM scheduler_params ORDER BY id"):
+            created = from_db_time(r.created_at)
+            assert created is not None
+            yield r.id, r.parameters, created
+
+    def log(self, question_id: int) -> list[tuple[datetime, int, int | None]]:
+        """The question's scheduling log: ``(rated_at, rating, params id)`` of its reviews that are not
+        cram ones, in the order given."""
+        return [
+            (must_time(r.rated_at), r.rating, r.params_id)
+            for r in self.store.q(
+                "SELECT rated_at, rating, params_id FROM reviews WHERE question_id = :q AND NOT cram"
+                " ORDER BY id",
+                q=question_id,
+            )
+        ]
+
+    def fit_log(self) -> list[tuple[int, datetime, int]]:
+        """Every review that scheduled a card (cram ones left out): ``(question id, rated_at, rating)``,
+        each question's oldest first (what `optimize` fits to)."""
+        return [
+            (r.question_id, must_time(r.rated_at), r.rating)
+            for r in self.store.q(
+                "SELECT question_id, rated_at, rating FROM reviews WHERE NOT cram ORDER BY question_id, id"
+            )
+        ]
+
+    # -- fitted weights -----------------------------------------------------------------------------
+
+    def weights(self) -> tuple[float, ...]:
+        """The FSRS weights in use: the last adopted fit not undone, else the defaults."""
+        row = self.store.q(
+            "SELECT weights FROM fitted_parameters WHERE adopted_at IS NOT NULL AND undone_at IS NULL"
+            " ORDER BY adopted_at DESC, id DESC LIMIT 1"
+        ).first()
+        return FSRS6_WEIGHTS if row is None else tuple(json.loads(row.weights))
+
+    def fits(self) -> list[FittedParameters]:
+        """Every fit, oldest first."""
+        return [_fitted(r) for r in self.store.q("SELECT * FROM fitted_parameters ORDER BY id")]
+
+    def record_fit(
+        self,
+        weights: list[float],
+        reviews: int,
+        before: tuple[float, float],
+        after: tuple[float, float],
+        now: datetime,
+        adopt: bool,
+    ) -> int:
+        """Keep a fit (``before``/``after`` are (log loss, RMSE)); ``adopt`` puts it in use now."""
+        with self.store.write() as conn:
+            return conn.execute(
+                text(
+                    "INSERT INTO fitted_parameters (fitted_at, weights, reviews, log_loss_before,"
+                    " log_loss_after, rmse_before, rmse_after, adopted_at)"
+                    " VALUES (:t, :w, :n, :lb, :la, :rb, :ra, :adopted)"
+                ),
+                {
+                    "t": db_time(now),
+                    "w": json.dumps(weights),
+                    "n": reviews,
+                    "lb": before[0],
+                    "la": after[0],
+                    "rb": before[1],
+                    "ra": after[1],
+                    "adopted": db_time(now) if adopt else None,
+                },
+            ).lastrowid
+
+    def undo_fit(self, now: datetime) -> FittedParameters | None:
+        """Stop using the weights in use (the ones adopted before them, or the defaults, apply again);
+        None when the defaults are already in use."""
+        with self.store.write() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT * FROM fitted_parameters WHERE adopted_at IS NOT NULL AND undone_at IS NULL"
+                    " ORDER BY adopted_at DESC, id DESC LIMIT 1"
+                )
+            ).first()
+            if row is None:
+                return None
+            conn.execute(
+                text("UPDATE fitted_parameters SET undone_at = :t WHERE id = :i"),
+                {"t": db_time(now), "i": row.id},
+            )
+        return _fitted(row)
+
+
+def _fitted(r: Any) -> FittedParameters:
+    fitted_at = from_db_time(r.fitted_at)
+    assert fitted_at is not None
+    return FittedParameters(
+        r.id,
+        fitted_at,
+        tuple(json.loads(r.weights)),
+        r.reviews,
+        r.log_loss_before,
+        r.log_loss_after,
+        r.rmse_before,
+        r.rmse_after,
+        from_db_time(r.adopted_at),
+        from_db_time(r.undone_at),
+    )

@@ -1,0 +1,81 @@
+"""Interview plans at work: the new questions each active plan still needs introduced today, and the
+figures `plan` and `stats` show. Over a Store handed in; the decisions are in :mod:`mockprep.core.plans`
+and :mod:`mockprep.core.daily_new`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
+
+from mockprep.core.daily_new import PlanQuota, selection_limit
+from mockprep.core.plans import Plan, PlanStatus, deadline, new_pace, plan_status, today
+from mockprep.core.scheduler import SchedulerParams, day_start
+from mockprep.core.settings import Settings
+
+if TYPE_CHECKING:
+    from mockprep.db.store import Store
+
+
+def scheduler_params(store: Store, settings: Settings) -> SchedulerParams:
+    """The parameters reviews are scheduled with now: the person's weights (fitted or FSRS's) and the
+    settings' retention and steps."""
+    return SchedulerParams.of(
+        store.scheduling.weights(),
+        settings.desired_retention,
+        settings.learning_steps,
+        settings.relearning_steps,
+    )
+
+
+def _introduced(store: Store, plan: Plan, now: datetime, tz: tzinfo | None, hour: int) -> tuple[int, int]:
+    """New questions of the plan introduced today, and over the last seven days."""
+    start, end = day_start(now, tz, 0, hour), day_start(now, tz, 1, hour)
+    today_count = store.cards.new_introduced(plan.filter, start, end)
+    week = store.cards.new_introduced(plan.filter, start - timedelta(days=6), end)
+    return today_count, week
+
+
+def plan_quotas(store: Store, now: datetime, tz: tzinfo | None, settings: Settings) -> list[PlanQuota]:
+    """For each active plan, its questions and how many more of them must be introduced today for
+    every one to be introduced before the last ``plan_review_days`` days."""
+    hour = settings.day_start_hour
+    quotas = []
+    for plan in store.plans.active(today(now, tz, hour)):
+        cards = store.plans.cards(plan)
+        new = sum(1 for c in cards if c.card is None)
+        introduced_today, _week = _introduced(store, plan, now, tz, hour)
+        days_left = (plan.date - today(now, tz, hour)).days
+        pace = new_pace(new + introduced_today, days_left, settings.plan_review_days)
+        quotas.append(PlanQuota(store.plans.question_ids(plan), max(0, pace - introduced_today)))
+    return quotas
+
+
+def plan_statuses(store: Store, now: datetime, tz: tzinfo | None, settings: Settings) -> list[PlanStatus]:
+    """The figures of every active plan, the soonest first."""
+    hour = settings.day_start_hour
+    on = today(now, tz, hour)
+    params = scheduler_params(store, settings)
+    out = []
+    for plan in store.plans.active(on):
+        limit = selection_limit(
+            settings.daily_new,
+            settings.daily_new_per_bank,
+            settings.daily_new_per_round,
+            (),
+            plan.rounds,
+        )
+        out.append(
+            plan_status(
+                plan,
+                store.plans.cards(plan),
+                now,
+                on,
+                deadline(plan, tz, hour),
+                params,
+                settings.plan_review_days,
+                _introduced(store, plan, now, tz, hour),
+                limit,
+            )
+        )
+    return out

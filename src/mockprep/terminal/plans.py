@@ -1,0 +1,69 @@
+"""The `plan` view: each coming interview by round and topic, its pace and whether it is on track."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mockprep.core.wording import plural
+from mockprep.terminal.console import plain_table, print_table, safe
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from mockprep.core.plans import PlanStatus
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def countdown_line(status: PlanStatus) -> str:
+    """``onsite on 2026-12-20 (technical, ml-engineer): 17 days left, 64% ready``."""
+    days = status.days_left
+    when = "today" if days == 0 else ("tomorrow" if days == 1 else f"{days} days left")
+    return (
+        f"{status.plan.name} on {status.plan.date} ({status.plan.scope()}): {when}, "
+        f"predicted readiness {_percent(status.readiness)}"
+    )
+
+
+def pace_line(status: PlanStatus) -> str:
+    if status.new_left == 0:
+        return (
+            f"Every question has been introduced; {plural(status.reviews_due, 'review')} due before the day."
+        )
+    verdict = "on pace" if status.on_track else "behind: sessions will introduce more new questions a day"
+    return (
+        f"{plural(status.new_left, 'new question')} left: {status.pace} new a day needed "
+        f"(today {status.introduced_today}, last week {status.recent_pace:.1f} a day, daily limit "
+        f"{status.limit}) — {verdict}; {plural(status.reviews_due, 'review')} due before the day."
+    )
+
+
+def render_plans(console: Console, statuses: list[PlanStatus]) -> None:
+    if not statuses:
+        console.print(
+            "No interview planned. Add one: mockprep plan --date YYYY-MM-DD [--rounds R] [--role R]"
+        )
+        return
+    for status in statuses:
+        console.print(safe(f"Plan {status.plan.id}: {countdown_line(status)}", "bold"))
+        table = plain_table("round", "topic", "new>", "learning>", "learned>", "recall>", "ready>")
+        for topic in status.topics:
+            table.add_row(
+                topic.round,
+                safe(topic.topic),
+                str(topic.new),
+                str(topic.learning),
+                str(topic.learned),
+                _percent(topic.recall),
+                _percent(topic.readiness),
+            )
+        print_table(console, table)
+        console.print(
+            "recall: predicted recall on the day of the questions studied; ready: over every question "
+            "(a new one counts 0)",
+            style="dim",
+        )
+        console.print(safe(pace_line(status)))
+        console.print()

@@ -1,0 +1,134 @@
+"""The settings file and `mockprep config`: validation, sources, overrides, and settings in use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockprep.core.config import SettingError, build, check_value, env_entries, option_entries, specs
+from mockprep.core.settings import Settings
+
+
+def test_every_setting_has_a_description_and_a_readable_kind() -> None:
+    for name, spec in specs().items():
+        assert spec.doc, name
+        assert spec.kind != "other" or name == "min_history_for_median", name
+
+
+def test_set_get_and_list_say_where_each_value_comes_from(cli, home: Path, monkeypatch) -> None:
+    assert cli("config", "set", "daily_new", "20").exit_code == 0
+    assert cli("config", "set", "time_limits.behavioral", "2m").exit_code == 0
+    assert cli("config", "get", "daily_new").stdout.strip() == "20"
+    assert cli("config", "get", "time_limits.behavioral").stdout.strip() == "2m"
+    text = (home / "config.toml").read_text()
+    assert "daily_new = 20" in text and "[time_limits]" in text
+    monkeypatch.setenv("MOCKPREP_DESIRED_RETENTION", "0.85")
+    out = cli("-c", "leech_lapses=4", "config", "list").stdout
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    assert lines["daily_new"].split()[1:] == ["20", "file,", "line", "1"]
+    assert lines["desired_retention"].endswith("env MOCKPREP_DESIRED_RETENTION")
+    assert lines["leech_lapses"].endswith("option -c leech_lapses")
+    assert lines["backup_keep"].endswith("default")
+    assert "file" in lines["time_limits.behavioral"] and lines["time_limits.technical"].endswith("default")
+
+
+def test_environment_beats_the_file_and_options_beat_both(cli, monkeypatch) -> None:
+    cli("config", "set", "daily_new", "20")
+    monkeypatch.setenv("MOCKPREP_DAILY_NEW", "30")
+    assert cli("config", "get", "daily_new").stdout.strip() == "30"
+    assert cli("-c", "daily_new=40", "config", "get", "daily_new").stdout.strip() == "40"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("desired_retention", "1.5", "desired_retention: must be a number from 0.7 to 0.99 (got 1.5)"),
+        ("daily_new", "many", "daily_new: must be a whole number"),
+        ("leech_action", "delete", "leech_action: must be one of suspend, flag"),
+        ("time_limits.oral", "2m", "time_limits.oral: unknown key 'oral'"),
+        ("daily_nwe", "3", "unknown setting 'daily_nwe'; did you mean daily_new?"),
+        ("learning_steps", "1m, soon", "learning_steps: must be a duration"),
+    ],
+)
+def test_a_bad_value_is_one_line_naming_the_key_and_nothing_is_written(
+    cli, home: Path, key: str, value: str, message: str
+) -> None:
+    result = cli("config", "set", key, value)
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert message in line
+    assert not (home / "config.toml").exists()
+
+
+def test_a_broken_file_is_one_line_naming_file_line_and_key(cli, home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text("# mine\n\ndaily_new = -3\n")
+    result = cli("bank", "list")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "config.toml, line 3: daily_new: must be a whole number from 0 to 1000 (got -3)" in line
+    result = cli("config", "set", "backup_keep", "5")  # refused: the file is reported, not overwritten
+    assert result.exit_code == 2 and "daily_new" in result.stderr
+    assert (home / "config.toml").read_text().endswith("-3\n")
+    assert cli("config", "set", "daily_new", "5").exit_code == 0  # setting the bad key mends it
+
+
+def test_set_keeps_the_persons_comments(cli, home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text("# my retention\ndesired_retention = 0.92  # for the onsite\n")
+    assert cli("config", "set", "daily_new", "12").exit_code == 0
+    text = (home / "config.toml").read_text()
+    assert "# my retention" in text and "# for the onsite" in text and "daily_new = 12" in text
+    assert cli("config", "unset", "daily_new").exit_code == 0
+    assert "daily_new" not in (home / "config.toml").read_text()
+
+
+def test_a_misspelt_environment_variable_is_warned_about() -> None:
+    entries, warnings = env_entries({"MOCKPREP_DAILY_NWE": "4", "MOCKPREP_HOME": "/x", "PATH": "/bin"})
+    assert entries == [] and warnings == [
+        "MOCKPREP_DAILY_NWE is not a setting; did you mean MOCKPREP_DAILY_NEW?"
+    ]
+
+
+def test_an_option_with_a_bad_value_names_the_option() -> None:
+    with pytest.raises(SettingError, match=r"^-c day_start_hour: must be a whole number from 0 to 23"):
+        build(option_entries(["day_start_hour=25"]))
+
+
+@given(st.integers(0, 23), st.floats(0.7, 0.99), st.integers(0, 1000))
+def test_values_round_trip_through_text(hour: int, retention: float, new: int) -> None:
+    resolved = build(
+        option_entries([f"day_start_hour={hour}", f"desired_retention={retention!r}", f"daily_new={new}"])
+    )
+    assert resolved.settings == Settings(day_start_hour=hour, desired_retention=retention, daily_new=new)
+    for key, text, _entry in resolved.rows():
+        if key in ("day_start_hour", "daily_new"):
+            assert check_value(key, int(text)) == getattr(resolved.settings, key)
+
+
+def test_sessions_use_the_settings_file(cli, home: Path) -> None:
+    """daily_new from the file limits the new questions a session introduces."""
+    cli("config", "set", "daily_new", "2")
+    result = cli("session", "--bank", "classical-ml", input="a\n\n3\n" * 5)
+    assert result.exit_code == 0, result.stderr
+    import sqlite3
+
+    db = sqlite3.connect(home / "mockprep.db")
+    assert db.execute("SELECT COUNT(*) FROM reviews WHERE state_before = 0").fetchone() == (2,)
+
+
+def test_leech_action_flag_flags_instead_of_suspending(cli, home: Path) -> None:
+    from mockprep.db.store import Store
+
+    cli("config", "set", "leech_lapses", "1")
+    cli("config", "set", "leech_action", "flag")
+    cli("config", "set", "grader", "words")
+    with Store.open(home) as store:
+        assert store.settings.leech_action == "suspend"  # the store alone knows only the defaults
+    from mockprep.cli.context import load_settings
+
+    settings = load_settings()
+    assert settings.leech_action == "flag" and settings.leech_lapses == 1

@@ -1,0 +1,110 @@
+"""Personal FSRS parameters: judged on a synthetic log drawn from known parameters; optimize, adopt, undo."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fsrs import Rating
+
+from mockprep.core import optimizing
+from mockprep.core.optimizing import MIN_SCORED_REVIEWS, evaluate, not_enough
+from mockprep.core.records import ReviewRecord
+from mockprep.core.scheduler import FSRS6_WEIGHTS, SchedulerParams, new_card, review
+from mockprep.db.store import Store
+from tests.conftest import START
+
+# A person who forgets much faster than FSRS's defaults assume: small initial stabilities.
+TRUE_WEIGHTS = (0.05, 0.1, 0.3, 1.0, *FSRS6_WEIGHTS[4:])
+
+
+def synthetic_log(cards: int, reviews: int, seed: int = 7) -> list[tuple[int, int, object, int]]:
+    """``(question id, state before, card after, rating)`` of reviews drawn from TRUE_WEIGHTS: each review
+    comes when that scheduler says, and is recalled with the recall it predicts."""
+    rng = random.Random(seed)
+    scheduler = SchedulerParams.of(TRUE_WEIGHTS, 0.9).scheduler()
+    out = []
+    for qid in range(1, cards + 1):
+        now = START + timedelta(hours=qid)
+        card = new_card(qid, now)
+        for _ in range(reviews):
+            recall = scheduler.get_card_retrievability(card, now) if card.last_review else 0.0
+            rating = Rating.Good if card.last_review is None or rng.random() < recall else Rating.Again
+            before = 0 if card.last_review is None else card.state.value
+            card = review(scheduler, card, rating, now)
+            out.append((qid, before, card, int(rating)))
+            now = max(card.due, now + timedelta(days=1))
+    return out
+
+
+def as_log(rows) -> list:
+    return [(qid, card.last_review, rating) for qid, _before, card, rating in rows]
+
+
+def test_the_true_parameters_predict_a_log_drawn_from_them_better_than_the_defaults() -> None:
+    log = as_log(synthetic_log(150, 8))
+    true, default = evaluate(TRUE_WEIGHTS, log), evaluate(FSRS6_WEIGHTS, log)
+    assert true.scored == default.scored >= MIN_SCORED_REVIEWS
+    assert true.log_loss < default.log_loss and true.rmse < default.rmse
+    assert not_enough(log) is None
+
+
+def test_too_little_log_says_why() -> None:
+    message = not_enough(as_log(synthetic_log(5, 3)))
+    assert message is not None and "not enough reviews yet" in message and str(MIN_SCORED_REVIEWS) in message
+
+
+def test_the_optimizer_recovers_lower_loss_than_the_defaults() -> None:
+    pytest.importorskip("torch")  # the optimizer extra
+    log = as_log(synthetic_log(150, 8))
+    fitted = optimizing.fit_weights(log)
+    assert evaluate(fitted, log).log_loss < evaluate(FSRS6_WEIGHTS, log).log_loss
+
+
+def _store_log(home: Path) -> None:
+    with Store.open(home) as store:
+        ids = [r.id for r in store.conn.exec_driver_sql("SELECT id FROM questions ORDER BY id LIMIT 150")]
+        for qid, before, card, rating in synthetic_log(150, 8):
+            card.card_id = ids[qid - 1]
+            store.cards.record_review(
+                ReviewRecord(ids[qid - 1], None, card, card.last_review, rating, before, "a", 1000)
+            )
+
+
+def test_optimize_shows_the_losses_asks_records_and_undoes(cli, home: Path, monkeypatch) -> None:
+    assert "not enough reviews yet" in cli("optimize").stderr
+    cli("bank", "list")  # the built-in banks
+    _store_log(home)
+    monkeypatch.setattr(optimizing, "fit_weights", lambda log: list(TRUE_WEIGHTS))
+    result = cli("optimize")  # no terminal to ask on: kept, not used
+    assert result.exit_code == 0, result.stderr
+    assert "log loss" in result.stdout and "RMSE" in result.stdout and "Not used" in result.stdout
+    with Store.open(home) as store:
+        assert store.scheduling.weights() == FSRS6_WEIGHTS
+    assert "from now on" in cli("optimize", "--yes").stdout
+    with Store.open(home) as store:
+        assert store.scheduling.weights() == TRUE_WEIGHTS
+        fit = store.scheduling.fits()[-1]
+        assert fit.log_loss_after < fit.log_loss_before
+    assert cli("optimize", "--undo").exit_code == 0
+    with Store.open(home) as store:
+        assert store.scheduling.weights() == FSRS6_WEIGHTS
+    assert cli("optimize", "--undo").exit_code == 2
+
+
+def test_without_the_extra_one_line_says_what_to_install(cli, home: Path, monkeypatch) -> None:
+    cli("bank", "list")
+    _store_log(home)
+
+    def missing(log):
+        raise optimizing.OptimizerMissing(
+            "fitting needs the optimizer extra: pip install 'mockprep[optimizer]'"
+        )
+
+    monkeypatch.setattr(optimizing, "fit_weights", missing)
+    result = cli("optimize")
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "mockprep[optimizer]" in line

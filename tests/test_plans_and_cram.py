@@ -1,0 +1,192 @@
+"""Interview plans pace new questions to a date; cram drills leave every schedule as it was."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fsrs import Rating
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockprep.core.daily_new import NewCandidate, PlanQuota, allowed_new
+from mockprep.core.plans import intro_days, new_pace
+from mockprep.core.questions import QuestionFilter
+from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.db.store import Store
+from mockprep.practice.session import Session, SessionOptions
+from mockprep.services.bank_sync import sync_banks
+from tests.conftest import FakeClock, ScriptedUI, write_bank
+
+UTC_ZONE = ZoneInfo("UTC")
+BIG = QuestionFilter(banks=("big",))
+
+
+@pytest.fixture
+def big(store: Store, tmp_path: Path, clock: FakeClock) -> Store:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    path = write_bank(folder / "big.toml", bank_id="big", n=30)
+    path.write_text(path.read_text().replace('"ml-researcher"', '"plan-tester"'))  # a role of its own
+    store.banks.add_source(folder, clock.now)
+    sync_banks(store, clock.now)
+    return store
+
+
+def drill(store: Store, clock: FakeClock, rating: Rating, settings=DEFAULT_SETTINGS, **options):
+    ui = ScriptedUI(["an answer"] * 400, [rating] * 400, clock=clock)
+    opts = SessionOptions(filter=options.pop("filter", BIG), tz=UTC_ZONE, **options)
+    return Session(store, ui, clock, random.Random(3), opts, settings).run(), ui
+
+
+def new_left(store: Store) -> int:
+    return store.conn.exec_driver_sql(
+        "SELECT COUNT(*) FROM cards c JOIN questions q ON q.id = c.question_id"
+        " WHERE c.last_review IS NULL AND q.bank_id = 'big'"
+    ).scalar_one()
+
+
+def test_a_plan_ten_days_away_introduces_every_new_question_by_day_ten(big: Store, clock: FakeClock) -> None:
+    settings = replace(DEFAULT_SETTINGS, daily_new=1)  # alone, the limit would take 30 days
+    interview = (clock.now + timedelta(days=10)).date()
+    big.plans.add(interview, "onsite", "plan-tester", (), clock.now)
+    introduced = []
+    for _day in range(10):
+        before = new_left(big)
+        drill(big, clock, Rating.Easy, settings)
+        introduced.append(before - new_left(big))
+        clock.advance(days=1)
+    assert new_left(big) == 0
+    assert sum(introduced) == 30
+    # Spread, not crammed on the first day: ceil(30 / 8) a day, none in the last two (review) days.
+    assert introduced[0] == new_pace(30, 10, settings.plan_review_days) == 4
+    assert introduced[-2:] == [0, 0]
+
+
+def test_without_a_plan_the_daily_limit_holds(big: Store, clock: FakeClock) -> None:
+    settings = replace(DEFAULT_SETTINGS, daily_new=1)
+    drill(big, clock, Rating.Easy, settings)
+    assert new_left(big) == 29
+
+
+def test_after_the_date_the_plan_ends(big: Store, clock: FakeClock) -> None:
+    settings = replace(DEFAULT_SETTINGS, daily_new=1)
+    big.plans.add((clock.now - timedelta(days=1)).date(), "", "plan-tester", (), clock.now)
+    drill(big, clock, Rating.Easy, settings)
+    assert new_left(big) == 29
+
+
+def test_per_bank_limits_cap_a_bank_in_a_mixed_session(big: Store, clock: FakeClock) -> None:
+    settings = replace(DEFAULT_SETTINGS, daily_new=10, daily_new_per_bank={"big": 3})
+    drill(big, clock, Rating.Easy, settings, filter=QuestionFilter(roles=("plan-tester",)))
+    assert new_left(big) == 27  # the session's limit is 10, the bank's own 3
+
+
+def cards(store: Store) -> list[tuple]:
+    return store.conn.exec_driver_sql(
+        "SELECT question_id, state, step, stability, difficulty, due, last_review FROM cards ORDER BY 1"
+    ).all()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"cram": True}, {"weakest": 4}, {"flagged": True}, {"failed_since": None}],
+)
+def test_cram_leaves_every_cards_schedule_unchanged(big: Store, clock: FakeClock, options: dict) -> None:
+    start = clock.now
+    drill(big, clock, Rating.Again, replace(DEFAULT_SETTINGS, daily_new=6), limit=6)
+    drill(big, clock, Rating.Good, limit=12)
+    for key in ("big/q1", "big/q2"):
+        qid = big.conn.exec_driver_sql("SELECT id FROM questions WHERE key = ?", (key,)).scalar_one()
+        big.cards.set_flagged(qid, True, clock.now)
+    clock.advance(days=3)
+    if "failed_since" in options:
+        options = {"failed_since": start}
+    before = cards(big)
+    reviews_before = big.conn.exec_driver_sql("SELECT COUNT(*) FROM reviews").scalar_one()
+    summary, ui = drill(big, clock, Rating.Again, **options)
+    assert cards(big) == before
+    crammed = big.conn.exec_driver_sql("SELECT COUNT(*) FROM reviews WHERE cram").scalar_one()
+    total = big.conn.exec_driver_sql("SELECT COUNT(*) FROM reviews").scalar_one()
+    assert crammed == summary.answered == total - reviews_before > 0
+    assert all("recorded as cram" in n for n in ui.notices if n.startswith("again"))
+    expected = {"cram": 30, "weakest": 4, "flagged": 2}
+    for key, count in expected.items():
+        if key in options:
+            assert summary.answered == count
+    if "failed_since" in options:
+        assert summary.answered == 6  # the six rated again on the first day
+    # and the next ordinary session asks exactly what it would have asked
+    assert big.conn.exec_driver_sql("SELECT kind FROM sessions ORDER BY id DESC").scalar() == "cram"
+
+
+def test_weakest_asks_the_lowest_recall_first(big: Store, clock: FakeClock) -> None:
+    drill(big, clock, Rating.Easy, replace(DEFAULT_SETTINGS, daily_new=3), limit=3)
+    clock.advance(days=1)
+    drill(big, clock, Rating.Hard, replace(DEFAULT_SETTINGS, daily_new=2), limit=4)
+    clock.advance(days=2)
+    _summary, ui = drill(big, clock, Rating.Good, weakest=5)
+    assert len(ui.shown) == 5
+    hard = set(ui.shown[:2])
+    easy_keys = set(ui.shown[2:])
+    assert hard.isdisjoint(easy_keys)
+
+
+@given(st.integers(0, 200), st.integers(0, 60), st.integers(0, 10))
+def test_the_pace_introduces_everything_before_the_review_days(new: int, days: int, review: int) -> None:
+    pace = new_pace(new, days, review)
+    assert pace * intro_days(days, review) >= new
+    if new and days > review:
+        assert (pace - 1) * intro_days(days, review) < new  # no faster than needed
+
+
+def test_plan_questions_come_first_beyond_the_limits() -> None:
+    candidates = [NewCandidate(i, "b", "technical") for i in range(10)]
+    plan = PlanQuota(frozenset({7, 8, 9}), 2)
+    assert allowed_new(candidates, 1, plans=[plan]) == [7, 8]
+    assert allowed_new(candidates, 3, plans=[plan]) == [7, 8, 9]  # the plan's first, within the limit too
+    assert allowed_new(candidates, 4, plans=[plan]) == [7, 8, 9, 0]
+    assert allowed_new(candidates, 3, {"b": 1}) == [0]
+    assert allowed_new(candidates, 5, round_left={"technical": 2}) == [0, 1]
+
+
+def test_plan_command_records_shows_and_removes_a_date(cli, home: Path) -> None:
+    result = cli("plan", "--date", "2099-12-20", "--rounds", "technical", "--label", "onsite")
+    assert result.exit_code == 0, result.stderr
+    assert cli("plan", "--date", "2099-12-10", "--label", "phone screen").exit_code == 0
+    out = cli("plan").stdout
+    assert "onsite" in out and "phone screen" in out and "2099-12-20" in out
+    assert "new a day" in out and "predicted recall" in out
+    bad = cli("plan", "--date", "20-12-2099")
+    assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1 and "--date" in bad.stderr
+    past = cli("plan", "--date", str(date(2000, 1, 1)))
+    assert past.exit_code == 2 and "past" in past.stderr
+    stats = cli("stats").stdout
+    assert "Interview: phone screen on 2099-12-10 (every round):" in stats and "days left" in stats
+    assert cli("plan", "--remove", "1").exit_code == 0
+    assert "onsite" not in cli("plan").stdout
+
+
+def test_a_plan_raises_retention_so_the_last_review_lands_before_the_date(clock: FakeClock) -> None:
+    from mockprep.core.plans import planned_params
+    from mockprep.core.scheduler import LEGACY_PARAMS, new_card, retrievability, review
+
+    base = LEGACY_PARAMS
+    card = new_card(1, clock.now)
+    for _ in range(3):  # a learned question, next due weeks away
+        card = review(base.scheduler(), card, Rating.Good, clock.now)
+        clock.now = max(card.due, clock.now + timedelta(days=1))
+    due_by = clock.now + timedelta(days=60)  # the plain interval is 118 days, recall then 94%
+    plain = review(base.scheduler(), card, Rating.Good, clock.now)
+    assert plain.due > due_by and retrievability(base, plain, due_by) < 0.95
+    params = planned_params(base, card, Rating.Good, clock.now, due_by, 0.95)
+    assert base.desired_retention < params.desired_retention <= 0.99
+    steered = review(params.scheduler(), card, Rating.Good, clock.now)
+    assert steered.due <= due_by
+    # no date, or a date the plain schedule already meets: nothing changes
+    assert planned_params(base, card, Rating.Good, clock.now, None, 0.95) == base
+    assert planned_params(base, card, Rating.Good, clock.now, clock.now + timedelta(days=400), 0.95) == base
