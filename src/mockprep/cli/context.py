@@ -36,13 +36,17 @@ def load_settings() -> Settings:
 MODEL_WAIT_SECONDS = 10.0  # at most this long for the meaning model when an answer is graded
 
 
-def make_grader() -> Grader:
-    """The offline grader, with the meaning model loading in the background once a question shows."""
+def make_grader(settings: Settings | None = None) -> Grader:
+    """The offline grader, with the meaning model loading in the background once a question shows;
+    code answers are run against their question's tests."""
     from mockprep.core.embedding import shared_loader
     from mockprep.core.grading import default_grader
+    from mockprep.services.code_grader import CodeGrader
+    from mockprep.services.code_runner import CodeRunner, RunLimits
 
     loader = shared_loader()
-    return default_grader(lambda: loader.get(MODEL_WAIT_SECONDS), loader.start)
+    runner = CodeRunner(RunLimits.from_settings(settings or load_settings()))
+    return CodeGrader(default_grader(lambda: loader.get(MODEL_WAIT_SECONDS), loader.start), runner)
 
 
 def make_console(stderr: bool = False) -> Console:

@@ -73,6 +73,8 @@ class ReviewRecord:
     grader: str | None = None  # whose assessment was shown
     proposed: list[str] | None = None  # its verdict per key point
     checklist: list[str] | None = None  # the verdicts the person confirmed (None: not asked)
+    code_runs: int | None = None  # a code answer: how many times it was run against the tests
+    code_result: dict[str, Any] | None = None  # its final run (CodeResult.to_dict())
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class MockAnswerRecord:
     time_limit_ms: int | None
     coverage: list[bool] | None
     follow_up: str | None = None
+    code_runs: int | None = None  # a code answer: how many times it was run
 
 
 @dataclass(frozen=True)

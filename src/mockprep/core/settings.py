@@ -43,6 +43,12 @@ class Settings:
     rehearsal_target_seconds: float = 120.0
     # data
     backup_keep: int = 10
+    # code questions: each run of the tests is a separate, limited process (services/code_runner.py)
+    code_test_seconds: float = 5.0  # one test (or loading the code) is stopped after this long
+    code_run_seconds: float = 60.0  # a whole run of a question's tests stops after this long
+    code_memory_mb: int = 1024  # the address space the code may use, in MB
+    code_file_mb: int = 16  # the largest file the code may write (only inside its temporary folder), in MB
+    code_processes: int = 64  # processes and threads it may add to the person's own (Linux, not as root)
 
     def time_limit(self, round: str) -> float:
         """The default limit, in seconds, of a question of ``round``."""

@@ -36,13 +36,14 @@ def editor_argv() -> list[str] | None:
         raise EditorError(f"cannot parse $VISUAL/$EDITOR {command!r}: {exc}", 2) from None
 
 
-def edit_text(argv: list[str], text: str, folder: Path) -> str:
+def edit_text(argv: list[str], text: str, folder: Path, suffix: str = ".md", what: str = "story") -> str:
     """Open ``text`` in the editor (a private temporary file in ``folder``); return what was saved.
 
     When the editor fails or the draft cannot be taken, text the person changed is not thrown away: the
-    file stays in ``folder`` as ``unsaved-story-*.md`` (private) and the error names it.
+    file stays in ``folder`` as ``unsaved-story-*.md`` (private) and the error names it. ``suffix`` lets
+    the editor know the language (``.py`` for code); ``what`` names the text in messages.
     """
-    fd, name = tempfile.mkstemp(prefix="story-", suffix=".md", dir=folder)
+    fd, name = tempfile.mkstemp(prefix=f"{what}-", suffix=suffix, dir=folder)
     path = Path(name)
     kept: Path | None = None
     try:
@@ -65,7 +66,7 @@ def edit_text(argv: list[str], text: str, folder: Path) -> str:
                 message = f"the editor exited with status {status}; nothing was saved{keep_note}"
                 raise EditorError(message, kept=kept)
             raise EditorError(
-                f"the draft is {size // 1024} kB, over the 1 MB limit for a story; nothing was saved"
+                f"the draft is {size // 1024} kB, over the 1 MB limit for a {what}; nothing was saved"
                 f"{keep_note}",
                 2,
                 kept,
