@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 
 class TestStatus(StrEnum):
+    __test__ = False  # not a pytest class
+
     PASSED = "passed"
     FAILED = "failed"  # an assertion failed, or the value differs from the expected one
     ERROR = "error"  # the code raised

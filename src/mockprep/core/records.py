@@ -90,7 +90,6 @@ class MockAnswerRecord:
     time_limit_ms: int | None
     coverage: list[bool] | None
     follow_up: str | None = None
-    code_runs: int | None = None  # a code answer: how many times it was run
 
 
 @dataclass(frozen=True)

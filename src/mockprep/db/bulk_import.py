@@ -107,7 +107,7 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
 
 _REVIEW_COLUMNS = (
     "id, question_id, session_id, rated_at, rating, state_before, answer,"
-    " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist"
+    " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, code_runs, code_result"
 )
 
 
@@ -159,7 +159,7 @@ def _questions(
         counts["questions"] += 1
         raw.executemany(
             f"INSERT INTO temp.import_reviews ({_REVIEW_COLUMNS}, q_index, r_index)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     r["id"],
@@ -176,6 +176,8 @@ def _questions(
                     r.get("grader"),
                     None if r.get("proposed") is None else json.dumps(r["proposed"]),
                     None if r.get("checklist") is None else json.dumps(r["checklist"]),
+                    r.get("code_runs"),
+                    None if r.get("code_result") is None else json.dumps(r["code_result"], sort_keys=True),
                     index,
                     number,
                 )

@@ -202,9 +202,9 @@ class CardTable:
                 text(
                     "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before,"
                     " answer, duration_ms, time_limit_ms, coverage, suggested, card_before, grader,"
-                    " proposed, checklist)"
+                    " proposed, checklist, code_runs, code_result)"
                     " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :before, :grader, :proposed,"
-                    " :checklist)"
+                    " :checklist, :code_runs, :code_result)"
                 ),
                 {
                     "q": review.question_id,
@@ -221,6 +221,10 @@ class CardTable:
                     "grader": review.grader,
                     "proposed": None if review.proposed is None else json.dumps(review.proposed),
                     "checklist": None if review.checklist is None else json.dumps(review.checklist),
+                    "code_runs": review.code_runs,
+                    "code_result": None
+                    if review.code_result is None
+                    else json.dumps(review.code_result, sort_keys=True),
                 },
             ).lastrowid
             save_card(conn, review.question_id, review.card)

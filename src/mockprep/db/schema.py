@@ -95,6 +95,8 @@ class ReviewRow(SQLModel, table=True):
     grader: str | None = None  # the grader whose assessment was shown
     proposed: str | None = None  # JSON list: its verdict per key point (covered, partly, ...)
     checklist: str | None = None  # JSON list: the verdicts the person confirmed (NULL: not asked)
+    code_runs: int | None = None  # a code answer: how many times it was run against the tests
+    code_result: str | None = None  # JSON: its final run (passed, total, failed test names)
 
 
 class MockAnswerRow(SQLModel, table=True):
