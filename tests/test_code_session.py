@@ -137,3 +137,25 @@ def test_grade_runs_a_solution_file(cli, coding: Path, tmp_path: Path) -> None:
     shown = cli("grade", "coding/add-one", "--file", str(solution))
     assert shown.exit_code == 0 and "0/2 tests passed" in shown.stdout
     assert "\x1b" not in shown.stdout  # what the code printed is shown as text, never as escapes
+
+
+def test_a_mock_technical_round_asks_at_most_one_coding_question(cli, home: Path, coding: Path) -> None:
+    second = BANK.replace('id = "coding"', 'id = "coding-two"').replace('title = "Coding"', 'title = "Two"')
+    folder = coding.parent.parent / "two"
+    folder.mkdir()
+    (folder / "two.toml").write_text(second, encoding="utf-8")
+    assert cli("bank", "add", str(folder)).exit_code == 0
+    script = "def add_one(x):\n    return x + 1\n\n" + "an answer\n\n" * 40
+    result = cli(
+        "mock",
+        "--round",
+        "technical",
+        "--bank",
+        "coding",
+        "--bank",
+        "coding-two",
+        "--minutes",
+        "30",
+        input=script,
+    )
+    assert result.stdout.count("Run 1:") == 1, result.stdout[-2000:]
