@@ -255,7 +255,9 @@ def _array_difference(np, actual: object, expected: object, tol: float, where: s
         first = tuple(int(i) for i in np.argwhere(bad)[0])
         got, want = np.asarray(actual)[first], np.asarray(expected)[first]
         spot = "[" + ", ".join(map(str, first)) + "]"
-        return f"{short(got)} instead of {short(want)} at {spot}{where} (tolerance {tol:g})"
+        return (
+            f"{short(got)} instead of {short(want)} at {where.removeprefix(' at ')}{spot} (tolerance {tol:g})"
+        )
     return difference(a.tolist(), e.tolist(), tol, where.removeprefix(" at "))
 
 

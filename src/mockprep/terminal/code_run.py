@@ -78,7 +78,7 @@ def _outcome_lines(outcome: TestOutcome) -> list[RenderableType]:
         lines.append(safe(f"      got      {outcome.actual}", "red"))
     if outcome.message:
         lines.append(safe(f"      {outcome.message.splitlines()[0]}", style))
-    if outcome.traceback:
+    if outcome.traceback and outcome.traceback.startswith("Traceback"):  # frames beyond the message
         lines.append(_block(outcome.traceback, "red"))
     if outcome.output:
         lines.append(_block(outcome.output, "dim", "printed"))
