@@ -233,6 +233,18 @@ class ScriptedUI:
             self.clock.advance(seconds=self.answer_seconds)
         return answer
 
+    code_drafts: list[str] = field(default_factory=list)  # what read_code started from, in turn
+    runs: list[object] = field(default_factory=list)  # each CodeRun shown
+    run_steps: list[str | None] = field(default_factory=list)  # after each run: "submit", "edit", None
+
+    def read_code(self, draft, countdown=None):
+        self.code_drafts.append(draft)
+        return self.read_answer(countdown)
+
+    def after_run(self, run, runs, countdown=None):
+        self.runs.append(run)
+        return self.run_steps.pop(0) if self.run_steps else "submit"
+
     def show_reveal(self, attempt) -> None:
         self.reveals.append((attempt.answer, attempt.assessment.auto))
         self.events.append(f"reveal {attempt.record.question.key}")

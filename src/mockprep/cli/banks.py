@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -53,16 +55,27 @@ def bank_validate(
     """Check bank files without changing anything; one line per problem, exit 2 if any.
 
     Also lints valid files: a key point with no word to match is a problem; one that the question's
-    own model answer does not cover is a note (exit 0).
+    own model answer does not cover is a note (exit 0). Code questions are run: each reference
+    solution must pass its tests and each wrong solution must fail one; a question whose requirements
+    (numpy) are not installed is skipped with a note.
     """
+    from mockprep.cli.context import load_settings
     from mockprep.core.bank_files import load_banks
     from mockprep.core.bank_lint import lint_bank
+    from mockprep.services.code_checks import check_code_bank
+    from mockprep.services.code_runner import CodeRunner, RunLimits, RunnerUnavailable
 
     banks, problems = load_banks(paths)
     notes = []
     clean_banks = []
+    runner = CodeRunner(RunLimits.from_settings(load_settings()))
     for bank in banks:
         found, noted = lint_bank(bank)
+        try:
+            ran, skipped = check_code_bank(bank, runner, _running(bank.source))
+        except RunnerUnavailable as exc:
+            raise UserError(f"cannot run the code questions of {bank.source}: {exc}", 1) from None
+        found, noted = found + ran, noted + skipped
         problems += found
         notes += noted
         if not found:
@@ -75,6 +88,18 @@ def bank_validate(
         typer.echo(plain(f"ok  {bank.source}: bank {bank.id!r}, {_plural(len(bank.questions), 'question')}"))
     if problems:
         raise typer.Exit(2)
+
+
+def _running(source: str) -> Callable[[str], None]:
+    """One line on a terminal's stderr before a bank's code questions run (they take seconds)."""
+    said = []
+
+    def progress(_question_id: str) -> None:
+        if not said and sys.stderr.isatty():
+            typer.echo(plain(f"running the code questions of {source}..."), err=True)
+        said.append(True)
+
+    return progress
 
 
 @bank_app.command("add")

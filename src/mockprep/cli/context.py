@@ -80,17 +80,22 @@ def load_settings() -> Settings:
 MODEL_WAIT_SECONDS = 10.0  # at most this long for the meaning model when an answer is graded
 
 
-def make_grader() -> Grader:
+def make_grader(settings: Settings | None = None) -> Grader:
     """The offline grader the ``grader`` setting chooses: by words and meaning, the meaning model
-    loading in the background once a question shows; or by words only."""
+    loading in the background once a question shows; or by words only. Code answers are run against
+    their question's tests either way."""
     from mockprep.core.grading import default_grader
+    from mockprep.services.code_grader import CodeGrader
+    from mockprep.services.code_runner import CodeRunner, RunLimits
 
-    if load_settings().grader == "words":
-        return default_grader()
+    settings = settings or load_settings()
+    runner = CodeRunner(RunLimits.from_settings(settings))
+    if settings.grader == "words":
+        return CodeGrader(default_grader(), runner)
     from mockprep.core.embedding import shared_loader
 
     loader = shared_loader()
-    return default_grader(lambda: loader.get(MODEL_WAIT_SECONDS), loader.start)
+    return CodeGrader(default_grader(lambda: loader.get(MODEL_WAIT_SECONDS), loader.start), runner)
 
 
 def make_console(stderr: bool = False) -> Console:

@@ -33,7 +33,8 @@ def grade(
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
 ) -> None:
     """Grade an answer to one question: each key point's verdict with the sentence it rests on, the
-    auto-grade of choice and numeric questions, and the suggested rating. Nothing is recorded."""
+    auto-grade of choice and numeric questions, and the suggested rating. A code question's answer
+    (e.g. --file solution.py) is run against its tests. Nothing is recorded."""
     from mockprep.core.timer import time_limit
 
     if answer is not None and file is not None:
@@ -49,7 +50,7 @@ def grade(
     spec = record.question.spec
     limit = time_limit(settings, record.question.round, spec.time_limit_seconds)
     overtime = seconds is not None and seconds > limit
-    grader = make_grader()
+    grader = make_grader(settings)
     prepare = getattr(grader, "prepare", None)
     if prepare is not None:
         prepare()
@@ -94,4 +95,25 @@ def _as_dict(key: str, assessment: Any, limit: float, seconds: float | None) -> 
             {"point": p.point, "verdict": p.verdict.value, "evidence": p.evidence} for p in assessment.points
         ],
         "note": assessment.note,
+        "tests": None if assessment.code is None else _run_dict(assessment.code),
+    }
+
+
+def _run_dict(run: Any) -> dict[str, Any]:
+    """A code answer's run: the totals and each test's verdict (the code's text made plain)."""
+    return {
+        "passed": run.passed,
+        "total": run.total,
+        "problem": None if run.problem is None else plain(run.problem),
+        "results": [
+            {
+                "name": plain(o.name),
+                "hidden": o.hidden,
+                "status": o.status.value,
+                "message": plain(o.message),
+                "expected": None if o.expected is None else plain(o.expected),
+                "actual": None if o.actual is None else plain(o.actual),
+            }
+            for o in run.outcomes
+        ],
     }

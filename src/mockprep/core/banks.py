@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from mockprep.core.code_format import Code, CodeTest, ModuleName, syntax_problem
 from mockprep.core.durations import parse_duration
 from mockprep.core.kinds import KINDS, check_kind_fields
 from mockprep.core.questions import Question
@@ -81,10 +82,37 @@ class QuestionSpec(BaseModel):
     value: float | None = None
     tolerance: Annotated[float, Field(ge=0)] | None = None
     unit: Annotated[str, Field(max_length=40)] | None = None
+    # kind = "code" (see core/code_format.py)
+    starter: Code | None = None
+    solution: Code | None = None
+    setup: Code | None = None
+    wrong_solutions: Annotated[list[Code], Field(max_length=20)] | None = None
+    tests: Annotated[list[CodeTest], Field(min_length=1, max_length=100)] | None = None
+    requires: Annotated[list[ModuleName], Field(max_length=10)] | None = None
+    imports: Annotated[list[ModuleName], Field(max_length=50)] | None = None
 
     _text_fields = field_validator(
-        "prompt", "answer", "key_points", "follow_ups", "choices", "unit", mode="after"
+        "prompt",
+        "answer",
+        "key_points",
+        "follow_ups",
+        "choices",
+        "unit",
+        "starter",
+        "solution",
+        "setup",
+        "wrong_solutions",
+        mode="after",
     )(_check_text)
+
+    @field_validator("starter", "solution", "setup", "wrong_solutions", mode="after")
+    @classmethod
+    def _python(cls, value: str | list[str] | None) -> str | list[str] | None:
+        for number, source in enumerate([value] if isinstance(value, str) else value or [], start=1):
+            problem = syntax_problem(source)
+            if problem:
+                raise ValueError(f"{'' if isinstance(value, str) else f'entry {number} '}{problem}")
+        return value
 
     @field_validator("difficulty", mode="before")
     @classmethod

@@ -18,6 +18,7 @@ from fsrs import Card, State
 from pydantic import ValidationError
 
 from mockprep.core.banks import QuestionSpec
+from mockprep.core.code_results import code_result_problem
 from mockprep.core.kinds import KINDS
 from mockprep.core.rounds import ROUND_ORDER
 from mockprep.core.scheduler import SchedulerParams, make_scheduler, preview_intervals
@@ -252,6 +253,8 @@ REVIEW: Fields = {
     "checklist": (optional(verdicts), False),
     "cram": (optional(boolean), False),
     "params": (optional(ID), False),
+    "code_runs": (optional(whole(1, 10_000)), False),
+    "code_result": (optional(code_result_problem), False),
 }
 
 
@@ -309,7 +312,7 @@ def _plain_review(r: Any, sessions: set[int], known_params: frozenset[int] | set
         return False
     if cram is not None and type(cram) is not bool:
         return False
-    if any(r.get(f) is not None for f in ("grader", "proposed", "checklist")):
+    if any(r.get(f) is not None for f in ("grader", "proposed", "checklist", "code_runs", "code_result")):
         return False  # checked field by field
     answer = r.get("answer", "")
     return (type(answer) is str and answer.isascii() or text(answer) is None) and _plain_time(

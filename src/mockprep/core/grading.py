@@ -13,11 +13,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from mockprep.core.autograde import AutoGrade
+from mockprep.core.code_results import code_rating
 from mockprep.core.kinds import kind_of
 from mockprep.core.matching import match_key_points
 
 if TYPE_CHECKING:
     from mockprep.core.banks import QuestionSpec
+    from mockprep.core.code_results import CodeRun
     from mockprep.core.embedding import Embedder
 
 
@@ -48,11 +50,28 @@ class Assessment:
     suggested: int | None  # 1 again .. 4 easy; None when there is nothing to judge (a blank answer)
     grader: str
     note: str | None = None  # one line the person should see once (e.g. a fallback)
+    code: CodeRun | None = None  # a code answer's run against the question's tests
 
     @property
     def coverage(self) -> list[bool] | None:
-        """The stored form: one flag per key point, or None for auto-graded answers."""
-        return None if self.auto is not None else [p.covered for p in self.points]
+        """The stored form: one flag per key point, or None for auto-graded and code answers."""
+        if self.auto is not None or not self.points:
+            return None
+        return [p.covered for p in self.points]
+
+
+TESTS = "tests"  # the grader name of an assessment made by running code
+NOT_RUN = "not run"  # a code answer that could not be run (no runner, or a requirement missing)
+
+
+def code_assessment(run: CodeRun, overtime: bool) -> Assessment:
+    """The assessment of a code answer: its run, and the rating the tests and the time suggest."""
+    return Assessment((), None, code_rating(run, overtime), TESTS, code=run)
+
+
+def not_run(note: str) -> Assessment:
+    """A code answer that was not run: nothing is suggested, the person rates it against the solution."""
+    return Assessment((), None, None, NOT_RUN, note)
 
 
 class Grader(Protocol):
@@ -99,12 +118,17 @@ def rating_from_checklist(verdicts: list[Verdict], overtime: bool) -> int:
     return rating
 
 
+CANNOT_RUN = "This grader does not run code: compare your answer with the reference solution."
+
+
 class LexicalGrader:
     """Auto-grades choice and numeric answers; judges open ones by fuzzy word matching of key points."""
 
     name = "lexical"
 
     def assess(self, spec: QuestionSpec, answer: str, overtime: bool = False) -> Assessment:
+        if kind_of(spec).runs_code:
+            return not_run(CANNOT_RUN)
         auto_grade = kind_of(spec).auto_grade
         if auto_grade is not None:
             grade = auto_grade(spec, answer)
@@ -141,6 +165,8 @@ class KeyPointGrader:
     def assess(self, spec: QuestionSpec, answer: str, overtime: bool = False) -> Assessment:
         from mockprep.core.keypoints import judge
 
+        if kind_of(spec).runs_code:
+            return not_run(CANNOT_RUN)
         auto_grade = kind_of(spec).auto_grade
         if auto_grade is not None:
             grade = auto_grade(spec, answer)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mockprep.core.autograde import AutoGrade, check_choice, check_numeric, grade_choice, grade_numeric
+from mockprep.core.code_format import check_code
 from mockprep.core.wording import plural
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class Kind:
     # What to ask the person to retype when an answer cannot be read (None: it can be read)
     check_answer: Callable[[QuestionSpec, str], str | None] | None = None
     one_line: bool = False  # the answer is one line: Enter submits it (no empty line needed)
+    runs_code: bool = False  # the answer is code, run against the question's tests (and re-run)
 
 
 def _no_checks(_spec: QuestionSpec) -> None:
@@ -71,6 +73,14 @@ KINDS: dict[str, Kind] = {
             grade_numeric,
             check_numeric,
             one_line=True,
+        ),
+        Kind(
+            "code",
+            ("starter", "solution", "setup", "wrong_solutions", "tests", "requires", "imports"),
+            ("technical",),
+            "Write your solution; it runs against the tests, and you may fix it and run it again.",
+            check_code,
+            runs_code=True,
         ),
     )
 }

@@ -75,6 +75,8 @@ class ReviewRecord:
     checklist: list[str] | None = None  # the verdicts the person confirmed (None: not asked)
     cram: bool = False  # a cram drill's rating: recorded, but the card is left as it was
     params_id: int | None = None  # the scheduler parameters it was scheduled with (store.scheduling)
+    code_runs: int | None = None  # a code answer: how many times it was run against the tests
+    code_result: dict[str, Any] | None = None  # its final run (CodeResult.to_dict())
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,12 @@ class Settings:
     plan_review_days: int = field(default=2, metadata=between(0, 30))
     # The recall aimed for on the day: a question that would fall below it is reviewed before the date.
     plan_retention: float = field(default=0.95, metadata=between(0.7, 0.99))
+    # code questions: each run of the tests is a separate, limited process (services/code_runner.py)
+    code_test_seconds: float = 5.0  # one test (or loading the code) is stopped after this long
+    code_run_seconds: float = 60.0  # a whole run of a question's tests stops after this long
+    code_memory_mb: int = 1024  # the address space the code may use, in MB
+    code_file_mb: int = 16  # the largest file the code may write (only inside its temporary folder), in MB
+    code_processes: int = 64  # processes and threads it may add to the person's own (Linux, not as root)
 
     def time_limit(self, round: str) -> float:
         """The default limit, in seconds, of a question of ``round``."""

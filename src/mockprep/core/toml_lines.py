@@ -37,14 +37,14 @@ def key_lines(text: str) -> dict[Location, int]:
             continue
         stripped = line.lstrip()
         if header := _ARRAY_HEADER.match(stripped):
-            name = _parts(header.group(1))
+            name = _within(_parts(header.group(1)), counts)
             index = counts.get(name, 0)
             counts[name] = index + 1
             table = (*name, index)
             lines.setdefault(name, number)
             lines[table] = number
         elif header := _TABLE_HEADER.match(stripped):
-            table = _parts(header.group(1))
+            table = _within(_parts(header.group(1)), counts)
             lines.setdefault(table, number)
         elif key := _ASSIGNMENT.match(stripped):
             lines.setdefault((*table, *_parts(key.group(1))), number)
@@ -64,6 +64,17 @@ def line_of(lines: dict[Location, int], location: Sequence[str | int]) -> int | 
 def line_at_offset(data: bytes, offset: int) -> int:
     """The 1-based line holding byte ``offset``."""
     return data.count(b"\n", 0, offset) + 1
+
+
+def _within(name: Location, counts: dict[Location, int]) -> Location:
+    """A header's location with the index of each enclosing array of tables: ``[[questions.tests]]``
+    belongs to the latest ``[[questions]]``, so it is ``("questions", 4, "tests")``."""
+    resolved: Location = ()
+    for part in name[:-1]:
+        resolved = (*resolved, part)
+        if resolved in counts:
+            resolved = (*resolved, counts[resolved] - 1)
+    return (*resolved, *name[-1:])
 
 
 def _parts(key: str) -> Location:

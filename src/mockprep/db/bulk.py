@@ -250,13 +250,18 @@ class Bulk:
 
 
 def _grading(review: Any) -> dict[str, Any]:
-    """The grader's proposal and the confirmed checklist of a review, when it has them (m007)."""
+    """The grader's proposal and the confirmed checklist of a review, when it has them (m007), and a
+    code answer's runs and final result (m009_code_runs)."""
     out: dict[str, Any] = {}
     if review["grader"] is not None:
         out["grader"] = review["grader"]
     for field in ("proposed", "checklist"):
         if review[field] is not None:
             out[field] = json.loads(review[field])
+    if review["code_runs"] is not None:
+        out["code_runs"] = review["code_runs"]
+    if review["code_result"] is not None:
+        out["code_result"] = json.loads(review["code_result"])
     return out
 
 

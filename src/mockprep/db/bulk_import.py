@@ -150,7 +150,8 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
 
 _REVIEW_COLUMNS = (
     "id, question_id, session_id, rated_at, rating, state_before, answer,"
-    " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, cram, params_id"
+    " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, cram, params_id,"
+    " code_runs, code_result"
 )
 
 
@@ -221,6 +222,8 @@ def _questions(
                     None if r.get("checklist") is None else json.dumps(r["checklist"]),
                     bool(r.get("cram", False)),
                     r.get("params"),
+                    r.get("code_runs"),
+                    None if r.get("code_result") is None else json.dumps(r["code_result"], sort_keys=True),
                     index,
                     number,
                 )

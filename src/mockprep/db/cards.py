@@ -204,9 +204,9 @@ class CardTable:
                 text(
                     "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before,"
                     " answer, duration_ms, time_limit_ms, coverage, suggested, card_before, grader,"
-                    " proposed, checklist, cram, params_id)"
+                    " proposed, checklist, cram, params_id, code_runs, code_result)"
                     " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :before, :grader, :proposed,"
-                    " :checklist, :cram, :params)"
+                    " :checklist, :cram, :params, :code_runs, :code_result)"
                 ),
                 {
                     "q": review.question_id,
@@ -225,6 +225,10 @@ class CardTable:
                     "checklist": None if review.checklist is None else json.dumps(review.checklist),
                     "cram": review.cram,
                     "params": review.params_id,
+                    "code_runs": review.code_runs,
+                    "code_result": None
+                    if review.code_result is None
+                    else json.dumps(review.code_result, sort_keys=True),
                 },
             ).lastrowid
             if not review.cram:

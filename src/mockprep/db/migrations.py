@@ -252,6 +252,18 @@ def m008_plans_cram_parameters(cur: Any) -> None:
     )
 
 
+def m009_code_runs(cur: Any) -> None:
+    """A code answer's runs against its question's tests, and its final result (JSON: passed, total,
+    the names of the tests that failed)."""
+    _run(
+        cur,
+        """
+        ALTER TABLE reviews ADD COLUMN code_runs INTEGER;
+        ALTER TABLE reviews ADD COLUMN code_result TEXT
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_timing_and_mocks,
@@ -261,4 +273,5 @@ MIGRATIONS: list[Migration] = [
     m006_card_marks_and_undo,
     m007_key_point_checklist,
     m008_plans_cram_parameters,
+    m009_code_runs,
 ]

@@ -97,6 +97,8 @@ class ReviewRow(SQLModel, table=True):
     checklist: str | None = None  # JSON list: the verdicts the person confirmed (NULL: not asked)
     cram: bool = False  # a cram drill's rating: recorded, but the card was left as it was
     params_id: int | None = Field(default=None, foreign_key="scheduler_params.id")  # NULL: FSRS 6 at 0.9
+    code_runs: int | None = None  # a code answer: how many times it was run against the tests
+    code_result: str | None = None  # JSON: its final run (passed, total, failed test names)
 
 
 class PlanRow(SQLModel, table=True):

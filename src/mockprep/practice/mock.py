@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mockprep.core.durations import format_duration
+from mockprep.core.kinds import kind_of
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import MockAnswerRecord
 from mockprep.core.rounds import ROUND_ORDER, Candidate, group_of, question_cost, spread_order
@@ -97,7 +98,20 @@ class MockRound:
         if not candidates:
             raise MockPlanError(no_match(self.round, self.options.filter))
         first = "summary" if self.round == "project" else None
-        return spread_order(candidates, self.rng, first)
+        return self._one_coding(spread_order(candidates, self.rng, first))
+
+    def _one_coding(self, order: list[Candidate]) -> list[Candidate]:
+        """At most one coding question a round (as in an interview loop), and only one that can run
+        here (its requirements installed)."""
+        kept, coding = [], False
+        for candidate in order:
+            record = self._records[candidate.question_id]
+            if kind_of(record.question.spec).runs_code:
+                if coding or self.pipeline.unavailable(record) is not None:
+                    continue
+                coding = True
+            kept.append(candidate)
+        return kept
 
     def _cost(self, candidate: Candidate) -> float:
         return question_cost(

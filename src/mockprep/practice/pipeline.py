@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from mockprep.core.card_actions import (
     recorded_text,
     undo_text,
 )
+from mockprep.core.code_results import code_rating
 from mockprep.core.grading import Grader, default_grader, rating_from_checklist
 from mockprep.core.kinds import kind_of
 from mockprep.core.plans import deadline, planned_params
@@ -28,7 +30,7 @@ from mockprep.core.records import MockAnswerRecord, ReviewRecord
 from mockprep.core.scheduler import SchedulerParams, card_state, review
 from mockprep.core.settings import Settings
 from mockprep.core.timer import AnswerTiming, Countdown
-from mockprep.practice.ui import Attempt, PracticeUI, Progress
+from mockprep.practice.ui import SUBMIT, Attempt, PracticeUI, Progress
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -135,6 +137,8 @@ class Pipeline:
         prepare = getattr(self.grader, "prepare", None)
         if prepare is not None:
             prepare()  # e.g. load the meaning model while the person reads and types
+        if kind_of(record.question.spec).runs_code:
+            return self._ask_code(record, shown, countdown, limit)
         answer = self.ui.read_answer(countdown)
         # Only a person at a terminal is asked to retype: piped input keeps its line protocol.
         check = kind_of(record.question.spec).check_answer if getattr(self.ui, "interactive", False) else None
@@ -152,6 +156,44 @@ class Pipeline:
         if assessment.note:
             self.ui.notice(assessment.note)
         return Attempt(record, answer, timing, assessment, answered)
+
+    def _ask_code(
+        self, record: QuestionRecord, shown: datetime, countdown: Countdown | None, limit: float | None
+    ) -> Attempt | None:
+        """A code answer: written, run against the tests, fixed and run again until the person submits
+        it (the clock runs on; past the limit it is overtime, as for any answer)."""
+        spec = record.question.spec
+        code = self.ui.read_code(spec.starter or "", countdown)
+        runs = 0
+        while code is not None:
+            overtime = AnswerTiming((self.clock() - shown).total_seconds(), limit).overtime > 0
+            assessment = self.grader.assess(spec, code, overtime)
+            if assessment.code is None:  # not run (the note says why): the answer is taken as it is
+                if assessment.note:
+                    self.ui.notice(assessment.note)
+                break
+            runs += 1
+            step = self.ui.after_run(assessment.code, runs, countdown)
+            if step is None:
+                return None
+            if step == SUBMIT:
+                break
+            code = self.ui.read_code(code, countdown)
+        if code is None:
+            return None
+        answered = self.clock()
+        timing = AnswerTiming((answered - shown).total_seconds(), limit)
+        if assessment.code is not None:
+            quick = runs == 1 and limit is not None and timing.seconds <= limit / 2
+            assessment = replace(
+                assessment, suggested=code_rating(assessment.code, timing.overtime > 0, quick)
+            )
+        return Attempt(record, code, timing, assessment, answered, runs)
+
+    def unavailable(self, record: QuestionRecord) -> str | None:
+        """Why a question cannot be asked here (a code question whose requirements are missing)."""
+        check = getattr(self.grader, "unavailable", None)
+        return None if check is None else check(record.question.spec)
 
     def rate(
         self, attempt: Attempt, session_id: int | None, mock_answer_id: int | None = None
@@ -219,6 +261,8 @@ class Pipeline:
                 checklist=confirmed,
                 cram=self.cram,
                 params_id=params_id,
+                code_runs=attempt.runs if attempt.assessment.code is not None else None,
+                code_result=attempt.code_result,
             ),
             self.settings.leech_lapses,
         )

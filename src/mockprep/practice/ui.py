@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from fsrs import Rating
 
     from mockprep.core.card_actions import CardAction
+    from mockprep.core.code_results import CodeRun
     from mockprep.core.grading import Assessment, Verdict
     from mockprep.core.questions import QuestionRecord
     from mockprep.core.records import StoryOption
@@ -36,6 +37,9 @@ def filter_options(flt: QuestionFilter) -> str:
     return " ".join(f"--{name.removesuffix('s')} {value}" for name, values in chosen for value in values)
 
 
+# What the person does after a run of their code: submit it as their answer, or edit it and run again.
+SUBMIT, EDIT = "submit", "edit"
+
 # How a session or mock ended (stored as the session's status): it ran its course, the person quit
 # (q or Ctrl-D), or Ctrl-C or a signal stopped it. A drill that finds nothing to ask is "empty".
 COMPLETED, ENDED_EARLY, INTERRUPTED, EMPTY = "completed", "ended_early", "interrupted", "empty"
@@ -50,6 +54,13 @@ class Attempt:
     timing: AnswerTiming
     assessment: Assessment
     answered_at: datetime
+    runs: int = 0  # a code answer: how many times it was run against the tests
+
+    @property
+    def code_result(self) -> dict[str, object] | None:
+        """A code answer's final run as stored with the review (None: not a run code answer)."""
+        run = self.assessment.code
+        return None if run is None else run.result().to_dict()
 
 
 @dataclass
@@ -142,6 +153,14 @@ class PracticeUI(Protocol):
 
     def read_answer(self, countdown: Countdown | None) -> str | None:
         """The typed answer, or None when the person quits. A countdown may be shown while typing."""
+
+    def read_code(self, draft: str, countdown: Countdown | None) -> str | None:
+        """A code answer, starting from ``draft`` (the starter code, then the last version run); None
+        when the person quits."""
+
+    def after_run(self, run: CodeRun, runs: int, countdown: Countdown | None) -> str | None:
+        """Show a run of the person's code against the tests; return SUBMIT, EDIT (fix it and run it
+        again) or None when the person quits."""
 
     def show_reveal(self, attempt: Attempt) -> None: ...
 

@@ -35,6 +35,11 @@ def render_assessment(console: Console, record: QuestionRecord, answer: str, ass
         verdict.append(f" — read {auto.given or 'nothing recognisable'}; expected ")
         verdict.append_text(safe(auto.expected, "bold"))
         console.print(verdict)
+    if assessment.code is not None:
+        from mockprep.terminal.code_run import run_lines
+
+        for line in run_lines(assessment.code):
+            console.print(line)
     attempt = Attempt(record, answer, AnswerTiming(0.0, None), assessment, datetime.now(UTC))
     for line in key_point_lines(attempt):
         console.print(line)

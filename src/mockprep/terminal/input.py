@@ -10,6 +10,7 @@ Undecodable bytes never end a session: they arrive as U+FFFD, and the rest of th
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 QUIT = "q"  # as the first line of an answer (or at a one-line prompt): quit
+FENCE = re.compile(r"^\s*```[\w+-]*\s*$")  # piped, code with empty lines comes between fences
 INDENT = "    "  # what Tab inserts in an answer
 # After a one-line answer, an empty line this soon is the old habit of ending every answer with an
 # empty line (a second Enter), not input for the next prompt.
@@ -50,6 +52,9 @@ class LineReader(Protocol):
     ) -> str | None:
         """An answer: its lines (one line when ``one_line``), or None when the person quits with
         ``q`` as its first line (when ``quits``) or input ends before anything was typed."""
+
+    def code(self, draft: str, countdown: Countdown | None) -> str | None:
+        """A code answer starting from ``draft``; None when the person quits (``q`` alone)."""
 
 
 ReadLine = LineReader  # the name the screens know it by
@@ -138,6 +143,27 @@ class PipeReader:
             line = self(". ", countdown)
         return "\n".join(lines)
 
+    def code(self, draft: str, countdown: Countdown | None) -> str | None:
+        """Piped, code keeps the answer protocol: its lines up to an empty one, or, for code with empty
+        lines, a block fenced with ``` (up to the closing fence). The draft is not shown."""
+        first = self("> ", countdown)
+        if first is None or first.strip() == QUIT:
+            return None
+        if not FENCE.match(first):
+            lines: list[str] = []
+            line: str | None = first
+            while line is not None and line.strip():
+                lines.append(line)
+                line = self(". ", countdown)
+            return "\n".join(lines)
+        lines = [first]
+        while (line := self(". ", countdown)) is not None:
+            lines.append(line)
+            if line.strip() == "```":
+                self._blank_may_follow = True  # the empty line that ends every other answer
+                break
+        return "\n".join(lines)
+
 
 def clock_line(countdown: Countdown, now: datetime, width: int) -> StyleAndTextTuples:
     """The countdown as drawn above the input: yellow in the last 30 s, red in overtime, and its
@@ -166,6 +192,7 @@ class TerminalReader:
         self.console = console
         self.clock = clock
         self._one_line = False
+        self._code = False  # reading code: Enter always starts a new line, Esc Enter submits
         self._habit_until: datetime | None = None
         style = Style.from_dict(
             {
@@ -204,8 +231,23 @@ class TerminalReader:
             self._habit_until = self.clock() + HABIT_WINDOW
         return text
 
+    def code(self, draft: str, countdown: Countdown | None) -> str | None:
+        self._one_line, self._code = False, True
+        try:
+            text = self._read(self._answers, "> ", countdown, multiline=True, default=draft)
+        finally:
+            self._code = False
+        if text is None or text.strip() == QUIT:
+            return None
+        return answer_lines(text)
+
     def _read(
-        self, session: PromptSession[str], prompt: str, countdown: Countdown | None, multiline: bool
+        self,
+        session: PromptSession[str],
+        prompt: str,
+        countdown: Countdown | None,
+        multiline: bool,
+        default: str = "",
     ) -> str | None:
         from prompt_toolkit.application import get_app
 
@@ -221,7 +263,10 @@ class TerminalReader:
 
         try:
             text = session.prompt(
-                message, multiline=multiline, refresh_interval=0.5 if countdown is not None else 0
+                message,
+                multiline=multiline,
+                refresh_interval=0.5 if countdown is not None else 0,
+                default=default,
             )
         except EOFError:
             return None
@@ -261,7 +306,7 @@ class TerminalReader:
         @bindings.add("c-j")
         def _enter(event: KeyPressEvent) -> None:
             buffer = event.current_buffer
-            if self._one_line or submits(buffer.document, keys_pending(event)):
+            if self._one_line or (not self._code and submits(buffer.document, keys_pending(event))):
                 buffer.validate_and_handle()
             else:
                 buffer.newline(copy_margin=True)

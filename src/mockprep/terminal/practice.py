@@ -25,13 +25,15 @@ from mockprep.core.sanitize import clean, shorten
 from mockprep.core.scheduler import RATING_NAMES, parse_rating
 from mockprep.core.scoring import answer_points
 from mockprep.core.timer import Countdown
-from mockprep.practice.ui import filter_options
+from mockprep.practice.ui import EDIT, SUBMIT, filter_options
+from mockprep.terminal.code_run import example_lines, run_lines, solution_panel
 from mockprep.terminal.console import plain_table, plural, print_table, safe
 from mockprep.terminal.history import status_label
 from mockprep.terminal.input import QUIT, ReadLine
 from mockprep.terminal.reveal import confirm_checklist, key_point_lines, timing_text, typed_rows
 
 if TYPE_CHECKING:
+    from mockprep.core.code_results import CodeRun
     from mockprep.core.grading import Verdict
     from mockprep.core.questions import QuestionRecord
     from mockprep.core.records import StoryOption
@@ -46,6 +48,17 @@ RATING_STYLES = {
 }
 RATING_CELLS = 72  # about the width of the rating choices line, which wraps on a narrow screen
 MIN_PAGE = 6  # a page of the model answer is never shorter than this
+CODE_KEYS = "Enter starts a new line, Tab indents; Esc then Enter runs it (q alone quits)."
+PIPED_CODE = "Your code, then an empty line (code with empty lines: between ``` fences); q quits."
+
+
+def editor_argv_or_none() -> list[str] | None:
+    from mockprep.terminal.editor import EditorError, editor_argv
+
+    try:
+        return editor_argv()
+    except EditorError:
+        return None
 
 
 class TerminalUI:
@@ -95,6 +108,8 @@ class TerminalUI:
                 line = Text(f"  {choice_letter(index)}) ", style="bold")
                 line.append_text(safe(choice))
                 body.append(line)
+        if kind_of(spec).runs_code:
+            body += [Text(), *example_lines(spec)]
         self._out(meta)
         self._out(Panel(Group(*body), border_style="blue", padding=(0, 1)))
         kind = kind_of(spec)
@@ -104,6 +119,40 @@ class TerminalUI:
 
     def read_answer(self, countdown: Countdown | None = None) -> str | None:
         return self.read_line.answer(countdown, one_line=self._one_line)
+
+    def read_code(self, draft: str, countdown: Countdown | None = None) -> str | None:
+        """In $VISUAL/$EDITOR when one is set (at a terminal), else in the answer buffer."""
+        argv = editor_argv_or_none() if self.read_line.interactive else None
+        if argv is not None:
+            import tempfile
+            from pathlib import Path
+
+            from mockprep.terminal.editor import EditorError, edit_text
+
+            self.console.print(Text(f"Opening {argv[0]}: save and close it to run your code.", style="dim"))
+            try:
+                return edit_text(argv, draft, Path(tempfile.gettempdir()), kind="solution", suffix=".py")
+            except EditorError as exc:
+                self.notice(f"{exc}; type your code here instead.")
+        else:
+            self._out(Text(CODE_KEYS if self.read_line.interactive else PIPED_CODE, style="dim"))
+        return self.read_line.code(draft, countdown)
+
+    def after_run(self, run: CodeRun, runs: int, countdown: Countdown | None = None) -> str | None:
+        for line in run_lines(run, runs):
+            self.console.print(line)
+        if not self.read_line.interactive:
+            return SUBMIT  # piped input keeps its line protocol (answer, rating): one run
+        ask = "Enter submits it, e edits and runs it again, q quits: "
+        while True:
+            reply = self._prompt(ask, countdown)
+            if reply is None or reply.strip() == QUIT:
+                return None
+            if reply.strip().lower() in ("", "s", "submit"):
+                return SUBMIT
+            if reply.strip().lower() in ("e", "edit"):
+                return EDIT
+            self.console.print(Text("Type Enter to submit, e to edit, or q to quit.", style="yellow"))
 
     def show_reveal(self, attempt: Attempt) -> None:
         # The answer as typed, and in a multi-line answer the empty line that ended it.
@@ -123,6 +172,12 @@ class TerminalUI:
             verdict.append(" · expected ")
             verdict.append_text(safe(grade.expected, "bold"))
             self._out(verdict)
+        if attempt.assessment.code is not None:
+            self._out(
+                Text(f"Final run ({plural(attempt.runs, 'run')}): {attempt.assessment.code.result().text()}")
+            )
+        if kind_of(spec).runs_code:
+            self._out(solution_panel(spec))
         answer = safe(spec.answer.strip())
         points = key_point_lines(attempt)
         if self.read_line.interactive:

@@ -1,0 +1,124 @@
+"""Code questions as a bank writes them: tests, a reference solution, the wrong solutions its tests must
+catch, and what the person sees before running anything. Pure: nothing here runs code.
+
+A test is either an input/expected pair (``call`` and ``expected``, Python expressions, compared with an
+absolute ``tolerance`` for numbers) or plain Python statements (``code``) that pass unless they raise.
+Hidden tests are not shown before the person runs their code.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING, Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    from mockprep.core.banks import QuestionSpec
+
+MAX_CODE_CHARS = 20_000
+DEFAULT_TOLERANCE = 1e-6
+DEFAULT_IMPORTS = ("numpy",)  # beside the standard library, unless a question sets `imports`
+MODULE = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+# What to install for a requirement mockprep knows (anything else: pip install NAME)
+EXTRAS = {"numpy": "mockprep[numpy]"}
+
+Code = Annotated[str, Field(min_length=1, max_length=MAX_CODE_CHARS)]
+ModuleName = Annotated[str, Field(pattern=MODULE)]
+
+
+def syntax_problem(source: str, mode: str = "exec") -> str | None:
+    """Why ``source`` is not valid Python (``mode`` "eval": one expression), or None."""
+    try:
+        ast.parse(source, mode=mode)
+    except SyntaxError as exc:
+        where = f" at line {exc.lineno}" if exc.lineno and "\n" in source.strip() else ""
+        return f"is not valid Python{where}: {exc.msg}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"is not valid Python: {exc}"
+    return None
+
+
+class CodeTest(BaseModel):
+    """One test of a code question: ``call`` == ``expected`` (within ``tolerance``), or ``code``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    call: Code | None = None
+    expected: Code | None = None
+    tolerance: Annotated[float, Field(ge=0)] | None = None
+    code: Code | None = None
+    hidden: bool = False
+
+    @model_validator(mode="after")
+    def _one_form(self) -> CodeTest:
+        pair = self.call is not None or self.expected is not None
+        if pair == (self.code is not None):
+            raise ValueError("a test needs either 'call' and 'expected', or 'code'")
+        if pair and (self.call is None or self.expected is None):
+            raise ValueError(
+                f"a test with '{'call' if self.call else 'expected'}' needs both 'call' and 'expected'"
+            )
+        if self.tolerance is not None and not pair:
+            raise ValueError("'tolerance' applies to a 'call'/'expected' test")
+        for field, mode in (("call", "eval"), ("expected", "eval"), ("code", "exec")):
+            source = getattr(self, field)
+            problem = None if source is None else syntax_problem(source, mode)
+            if problem:
+                raise ValueError(f"'{field}' {problem}")
+        return self
+
+    def label(self, index: int) -> str:
+        """The test's name, or its number."""
+        return self.name or f"test {index + 1}"
+
+
+def check_code(spec: QuestionSpec) -> None:
+    """The checks of a code question's own fields (each field's syntax is checked where it is read)."""
+    if spec.solution is None or not spec.tests:
+        raise ValueError("a code question needs 'solution' and at least one [[questions.tests]]")
+
+
+def allowed_imports(spec: QuestionSpec) -> tuple[str, ...]:
+    """The modules beyond the standard library that the code may import."""
+    own = DEFAULT_IMPORTS if spec.imports is None else tuple(spec.imports)
+    return tuple(dict.fromkeys([*own, *(spec.requires or ())]))
+
+
+def install_hint(module: str) -> str:
+    return f"pip install '{EXTRAS[module]}'" if module in EXTRAS else f"pip install {module}"
+
+
+def missing_text(modules: list[str]) -> str:
+    """Why a code question cannot be run here: what it needs and how to install it."""
+    names = " and ".join(modules)
+    verb = "is" if len(modules) == 1 else "are"
+    return f"it needs {names}, which {verb} not installed ({'; '.join(install_hint(m) for m in modules)})"
+
+
+def visible_tests(spec: QuestionSpec) -> list[tuple[int, CodeTest]]:
+    """The tests shown with the question, with their positions."""
+    return [(i, t) for i, t in enumerate(spec.tests or ()) if not t.hidden]
+
+
+def example_text(test: CodeTest) -> str:
+    """A visible test as the person reads it: ``call  →  expected`` or its statements."""
+    if test.code is not None:
+        return test.code.strip("\n")
+    tolerance = f"   (± {test.tolerance:g})" if test.tolerance else ""
+    return f"{(test.call or '').strip()}  →  {(test.expected or '').strip()}{tolerance}"
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
+
+
+def strip_fences(text: str) -> str:
+    """Code without a Markdown fence around it (``` or ```python ... ```), as pasted from a chat."""
+    lines = text.strip("\n").split("\n")
+    if len(lines) >= 2 and _FENCE.match(lines[0]) and _FENCE.match(lines[-1]):
+        lines = lines[1:-1]
+    elif lines and _FENCE.match(lines[0]):
+        lines = lines[1:]
+    return "\n".join(lines)

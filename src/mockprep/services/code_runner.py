@@ -1,0 +1,403 @@
+"""Running code against a code question's tests: a separate Python process per run, in a temporary
+folder, with an isolated interpreter (``-I``), limits on CPU time, memory, file size and processes,
+and a clock on every test (see :mod:`mockprep.services.code_sandbox`, the child's side).
+
+A test that runs past its time is stopped inside the child; one that cannot be stopped there (a
+long C call, an ``except BaseException`` loop) or that ends the process (``os._exit``, a signal, the
+CPU limit) costs only itself: the process is killed if need be and a new one goes on from the next
+test. Nothing the code prints reaches the terminal unfiltered: it comes back as data.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mockprep.core.code_format import allowed_imports
+from mockprep.core.code_results import CodeRun, TestOutcome, TestStatus
+
+if TYPE_CHECKING:
+    from mockprep.core.banks import QuestionSpec
+    from mockprep.core.settings import Settings
+
+CHILD = Path(__file__).with_name("code_sandbox.py")
+POLL_SECONDS = 0.01
+GRACE_SECONDS = 2.0  # beyond a test's time before the process itself is killed
+START_SECONDS = 10.0  # the interpreter's own start-up, beside the tests' time
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    test_seconds: float = 5.0
+    run_seconds: float = 60.0
+    memory_mb: int = 1024
+    file_mb: int = 16
+    processes: int = 64
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RunLimits:
+        return cls(
+            settings.code_test_seconds,
+            settings.code_run_seconds,
+            settings.code_memory_mb,
+            settings.code_file_mb,
+            settings.code_processes,
+        )
+
+
+class RunnerUnavailable(Exception):
+    """Code cannot be run on this system at all (the message says why)."""
+
+
+class CodeRunner:
+    """Runs code against the tests of a question (:meth:`run`), or several programs at once
+    (:meth:`run_programs`, as ``bank validate`` does with the reference and the wrong solutions)."""
+
+    def __init__(self, limits: RunLimits = RunLimits(), python: str | None = None):
+        self.limits = limits
+        self.python = python or sys.executable
+        self._installed: dict[str, bool] = {}
+
+    def missing(self, spec: QuestionSpec) -> list[str]:
+        """The question's requirements that are not installed for the interpreter that runs it."""
+        return [name for name in spec.requires or () if not self._is_installed(name)]
+
+    def _is_installed(self, name: str) -> bool:
+        if name not in self._installed:
+            if self.python == sys.executable:
+                self._installed[name] = importlib.util.find_spec(name) is not None
+            else:
+                probe = [
+                    self.python,
+                    "-I",
+                    "-c",
+                    f"import importlib.util as u; exit(u.find_spec({name!r}) is None)",
+                ]
+                self._installed[name] = (
+                    subprocess.run(probe, capture_output=True, check=False).returncode == 0
+                )
+        return self._installed[name]
+
+    def run(self, spec: QuestionSpec, code: str) -> CodeRun:
+        return self.run_programs(spec, [code])[0]
+
+    def run_programs(self, spec: QuestionSpec, programs: list[str]) -> list[CodeRun]:
+        """Each program against every test, in order; one process until something ends it."""
+        if not programs:
+            return []
+        started = time.monotonic()
+        deadline = started + self.limits.run_seconds * len(programs)
+        collect = _Collect(spec, len(programs), self.limits)
+        position: tuple[int, int] | None = (0, 0)
+        while position is not None:
+            if time.monotonic() >= deadline:
+                collect.out_of_time(position)
+                break
+            events, ended = self._process(spec, programs, position, deadline)
+            position = collect.absorb(events, ended, position)
+        return collect.runs(time.monotonic() - started)
+
+    def _process(
+        self, spec: QuestionSpec, programs: list[str], start: tuple[int, int], deadline: float
+    ) -> tuple[list[dict[str, Any]], str]:
+        """One child process from ``start`` (program, test): its events and how it ended."""
+        folder = Path(tempfile.mkdtemp(prefix="mockprep-run-"))
+        try:
+            work = folder / "work"
+            work.mkdir()
+            results = folder / "results.jsonl"
+            results.touch()
+            job = folder / "job.json"
+            job.write_text(json.dumps(self._payload(spec, programs, start, work, deadline)), "utf-8")
+            return self._watch([str(job), str(results)], folder, deadline)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _payload(
+        self, spec: QuestionSpec, programs: list[str], start: tuple[int, int], work: Path, deadline: float
+    ) -> dict[str, Any]:
+        tests = [
+            {
+                "call": t.call,
+                "expected": t.expected,
+                "tolerance": t.tolerance,
+                "code": t.code,
+                "hidden": t.hidden,
+            }
+            for t in spec.tests or ()
+        ]
+        limits = {
+            "test_seconds": self.limits.test_seconds,
+            "cpu_seconds": max(1.0, deadline - time.monotonic()) + 1,
+            "memory_bytes": self.limits.memory_mb * 2**20,
+            "file_bytes": self.limits.file_mb * 2**20,
+            "processes": _process_limit(self.limits.processes),
+        }
+        job = {"setup": spec.setup, "tests": tests, "programs": programs, "start": list(start)}
+        return {"limits": limits, "imports": list(allowed_imports(spec)), "root": str(work), "jobs": [job]}
+
+    def _watch(self, args: list[str], folder: Path, deadline: float) -> tuple[list[dict[str, Any]], str]:
+        work = folder / "work"
+        env = {
+            "PATH": os.defpath,
+            "HOME": str(work),
+            "TMPDIR": str(work),
+            **{name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
+        }
+        argv = [self.python, "-I", "-B", "-X", "utf8", str(CHILD), *args]
+        with (folder / "stderr").open("w+b") as stderr:
+            try:
+                process = subprocess.Popen(
+                    argv,
+                    cwd=work,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr,
+                    start_new_session=True,  # its own process group: killed whole; Ctrl-C stays ours
+                )
+            except OSError as exc:
+                raise RunnerUnavailable(f"cannot start {self.python}: {exc.strerror}") from None
+            events, ended = self._wait(process, folder / "results.jsonl", deadline)
+            stderr.seek(0)
+            tail = stderr.read()[-2000:].decode("utf-8", "replace")
+        return events, ended or _how_it_ended(process.returncode, tail)
+
+    def _wait(
+        self, process: subprocess.Popen[bytes], results: Path, deadline: float
+    ) -> tuple[list[dict[str, Any]], str]:
+        """Follow the child's events until it ends, a step overruns its time, or the run's time is up."""
+        reader = _Events(results)
+        step_began = time.monotonic()  # when the current step (a load or a test) began
+        ended = ""
+        try:
+            while True:
+                try:
+                    process.wait(POLL_SECONDS)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                if reader.read():
+                    step_began = time.monotonic()
+                now = time.monotonic()
+                allowed = self.limits.test_seconds + GRACE_SECONDS + (START_SECONDS if reader.fresh else 0)
+                if now - step_began > allowed:
+                    ended = "test time"
+                    break
+                if now > deadline:
+                    ended = "run time"
+                    break
+        finally:
+            _kill(process)
+            reader.read()
+            reader.close()
+        return reader.events, ended
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    """End the child's whole process group (anything it managed to start included), and reap it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, AttributeError):
+        process.kill()
+    process.wait()
+
+
+def _how_it_ended(code: int | None, stderr: str) -> str:
+    if code is None or code == 0:
+        return "exit 0"
+    if code < 0:
+        return f"signal {-code}"
+    return f"exit {code}" + (f": {stderr.strip().splitlines()[-1]}" if stderr.strip() else "")
+
+
+def _process_limit(extra: int) -> int | None:
+    """RLIMIT_NPROC for the child: the person's tasks now plus ``extra`` (it counts every process and
+    thread of the user). None where it cannot be counted, or means nothing (root ignores it)."""
+    if not sys.platform.startswith("linux") or os.geteuid() == 0:
+        return None
+    uid, count = os.getuid(), 0
+    try:
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    if entry.stat().st_uid == uid:
+                        count += len(os.listdir(f"/proc/{entry.name}/task"))
+                except OSError:
+                    continue
+    except OSError:
+        return None
+    return count + extra
+
+
+class _Events:
+    """The child's JSON lines, read as they are written (a partial last line waits)."""
+
+    def __init__(self, path: Path):
+        self.handle = path.open("rb")
+        self.buffer = b""
+        self.events: list[dict[str, Any]] = []
+        self.fresh = True  # nothing read yet: the interpreter is still starting
+
+    def read(self) -> bool:
+        """Read what is new; True when a step (a load or a test) began or ended."""
+        self.buffer += self.handle.read()
+        *lines, self.buffer = self.buffer.split(b"\n")
+        for line in lines:
+            try:
+                self.events.append(json.loads(line))
+            except ValueError:
+                continue  # the code wrote into the results file: ignore what is not ours
+        if lines:
+            self.fresh = False
+        return bool(lines)
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+_ENDINGS = {
+    "test time": (
+        TestStatus.TIMEOUT,
+        "still running after {seconds:g} s and could not be stopped: the process was ended",
+    ),
+    "run time": (TestStatus.NOT_RUN, "the run's {run:g} s were up"),
+}
+
+
+@dataclass
+class _Program:
+    outcomes: dict[int, TestOutcome] = field(default_factory=dict)
+    problem: str | None = None
+    traceback: str | None = None
+    output: str = ""
+
+
+class _Collect:
+    """Events of one or more child processes -> a :class:`CodeRun` per program."""
+
+    def __init__(self, spec: QuestionSpec, programs: int, limits: RunLimits):
+        self.tests = list(spec.tests or ())
+        self.programs = [_Program() for _ in range(programs)]
+        self.limits = limits
+
+    def absorb(
+        self, events: list[dict[str, Any]], ended: str, start: tuple[int, int]
+    ) -> tuple[int, int] | None:
+        """Take one process's events; where the next process should start (None: all done)."""
+        program, test = start[0], None  # test None: loading the program
+        loading = True
+        for event in events:
+            kind = event.get("event")
+            if kind == "done":
+                return None
+            if kind == "load":
+                program, test, loading = event["program"], None, True
+            elif kind == "loaded":
+                loading = False
+                state = self.programs[program]
+                state.output = event.get("output", "")
+                if not event["ok"]:
+                    state.problem = event.get("message") or "the code did not load"
+                    state.traceback = event.get("traceback")
+            elif kind == "start":
+                test = event["test"]
+            elif kind == "result":
+                outcome = self._outcome(event)
+                self.programs[program].outcomes[event["test"]] = outcome
+                test = None
+                if outcome.status is TestStatus.TIMEOUT:  # the child stops a program that hangs
+                    self._skip_rest(program, outcome)
+        status, message = self._ending(ended)
+        if loading:  # the process ended while the code loaded
+            self.programs[program].problem = f"loading the code: {message}"
+            return self._after(program, len(self.tests))
+        if test is not None:
+            outcome = self._made(test, status, message)
+            self.programs[program].outcomes[test] = outcome
+            if status is TestStatus.TIMEOUT:
+                return self._skip_rest(program, outcome)
+            return self._after(program, test + 1)
+        done = self.programs[program].outcomes
+        return self._after(program, max(done, default=-1) + 1)
+
+    def _skip_rest(self, program: int, timed_out: TestOutcome) -> tuple[int, int] | None:
+        """After a test ran out of time the program's later tests are not run (they would wait too)."""
+        for index in range(timed_out.index + 1, len(self.tests)):
+            message = f"not run: {timed_out.name!r} ran out of time first"
+            self.programs[program].outcomes.setdefault(index, self._made(index, TestStatus.NOT_RUN, message))
+        return self._after(program, len(self.tests))
+
+    def _after(self, program: int, test: int) -> tuple[int, int] | None:
+        if test >= len(self.tests) or self.programs[program].problem is not None:
+            program, test = program + 1, 0
+        return (program, test) if program < len(self.programs) else None
+
+    def _ending(self, ended: str) -> tuple[TestStatus, str]:
+        if ended in _ENDINGS:
+            status, text = _ENDINGS[ended]
+            return status, text.format(seconds=self.limits.test_seconds, run=self.limits.run_seconds)
+        if ended.startswith("signal "):
+            number = int(ended.split()[1])
+            if number == getattr(signal, "SIGXCPU", -1):
+                return TestStatus.TIMEOUT, "the process used up its CPU time and was ended"
+            name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else ended
+            if number == signal.SIGKILL:
+                return TestStatus.CRASHED, "the process was killed (SIGKILL; out of memory?)"
+            return TestStatus.CRASHED, f"the process was ended by {name}"
+        status = ended.removeprefix("exit ")
+        return TestStatus.CRASHED, f"the code ended the process (exit status {status}; os._exit?)"
+
+    def out_of_time(self, position: tuple[int, int]) -> None:
+        for number in range(position[0], len(self.programs)):
+            for index in range(len(self.tests)):
+                self.programs[number].outcomes.setdefault(
+                    index,
+                    self._made(
+                        index, TestStatus.NOT_RUN, _ENDINGS["run time"][1].format(run=self.limits.run_seconds)
+                    ),
+                )
+
+    def _made(self, index: int, status: TestStatus, message: str) -> TestOutcome:
+        test = self.tests[index]
+        return TestOutcome(index, test.label(index), test.hidden, status, message)
+
+    def _outcome(self, event: dict[str, Any]) -> TestOutcome:
+        index = event["test"]
+        test = self.tests[index]
+        return TestOutcome(
+            index,
+            test.label(index),
+            test.hidden,
+            TestStatus(event["status"]),
+            event.get("message") or "",
+            None if test.hidden else (event.get("source") or test.call),
+            event.get("expected"),
+            event.get("actual"),
+            event.get("traceback"),
+            event.get("output") or "",
+            float(event.get("seconds") or 0.0),
+        )
+
+    def runs(self, seconds: float) -> list[CodeRun]:
+        out = []
+        for state in self.programs:
+            outcomes = []
+            for index in range(len(self.tests)):
+                outcome = state.outcomes.get(index)
+                if outcome is None:
+                    why = "the code did not load" if state.problem else "not reached"
+                    outcome = self._made(index, TestStatus.NOT_RUN, why)
+                outcomes.append(outcome)
+            out.append(CodeRun(tuple(outcomes), state.problem, state.traceback, state.output, seconds))
+        return out

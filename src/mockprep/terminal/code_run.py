@@ -1,0 +1,99 @@
+"""Drawing a run of the person's code against a question's tests, the visible examples before it,
+and the reference solution after it. Everything the code printed or raised is user text: it goes
+through :func:`safe`, so no escape sequence reaches the terminal."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.text import Text
+
+from mockprep.core.code_format import example_text, visible_tests
+from mockprep.core.code_results import TestStatus
+from mockprep.terminal.console import safe
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from mockprep.core.banks import QuestionSpec
+    from mockprep.core.code_results import CodeRun, TestOutcome
+
+MARKS = {
+    TestStatus.PASSED: ("✓", "green"),
+    TestStatus.FAILED: ("✗", "red"),
+    TestStatus.ERROR: ("✗", "red"),
+    TestStatus.TIMEOUT: ("⏱", "red"),
+    TestStatus.CRASHED: ("✗", "red"),
+    TestStatus.NOT_RUN: ("·", "dim"),
+}
+OUTPUT_LINES = 12  # printed output shown per test; the rest is cut
+
+
+def example_lines(spec: QuestionSpec) -> list[Text]:
+    """The visible tests, as examples under the question."""
+    shown = visible_tests(spec)
+    hidden = len(spec.tests or ()) - len(shown)
+    lines = [Text("Examples", style="bold")] if shown else []
+    for _, test in shown:
+        for number, line in enumerate(example_text(test).splitlines()):
+            lines.append(safe(("  " if number == 0 else "    ") + line, "cyan"))
+    if hidden:
+        lines.append(Text(f"and {hidden} hidden test{'s' if hidden != 1 else ''}", style="dim"))
+    return lines
+
+
+def run_lines(run: CodeRun, runs: int | None = None) -> list[RenderableType]:
+    """The run: a summary line, then each test with what went wrong."""
+    title = Text(f"Run {runs}: " if runs else "", style="bold")
+    style = "bold green" if run.all_passed else "bold red"
+    title.append(f"{run.passed}/{run.total} tests passed", style=style)
+    title.append(f"  ({run.seconds:.1f} s)", style="dim")
+    out: list[RenderableType] = [title]
+    if run.problem is not None:
+        out.append(safe(f"Your code did not run: {run.problem}", "red"))
+        if run.traceback:
+            out.append(_block(run.traceback, "red"))
+        if run.output:
+            out.append(_block(run.output, "dim", "printed"))
+        return out
+    for outcome in run.outcomes:
+        out.extend(_outcome_lines(outcome))
+    return out
+
+
+def _outcome_lines(outcome: TestOutcome) -> list[RenderableType]:
+    symbol, style = MARKS[outcome.status]
+    line = Text(f"  {symbol} ", style=style)
+    line.append_text(safe(outcome.name + (" (hidden)" if outcome.hidden else "")))
+    if outcome.passed:
+        return [line]
+    line.append(f"  {outcome.status.value}", style=style)
+    lines: list[RenderableType] = [line]
+    if outcome.source:
+        lines.append(safe(f"      {outcome.source.strip()}", "cyan"))
+    if outcome.expected is not None or outcome.actual is not None:
+        lines.append(safe(f"      expected {outcome.expected}", "green"))
+        lines.append(safe(f"      got      {outcome.actual}", "red"))
+    if outcome.message:
+        lines.append(safe(f"      {outcome.message.splitlines()[0]}", style))
+    if outcome.traceback and outcome.traceback.startswith("Traceback"):  # frames beyond the message
+        lines.append(_block(outcome.traceback, "red"))
+    if outcome.output:
+        lines.append(_block(outcome.output, "dim", "printed"))
+    return lines
+
+
+def _block(text: str, style: str, title: str | None = None) -> RenderableType:
+    lines = text.rstrip("\n").splitlines()
+    if len(lines) > OUTPUT_LINES:
+        lines = [*lines[:OUTPUT_LINES], f"… ({len(lines) - OUTPUT_LINES} more lines)"]
+    body = Group(*(safe(line, style) for line in lines))
+    return Panel(body, title=title, title_align="left", border_style="dim", padding=(0, 1))
+
+
+def solution_panel(spec: QuestionSpec) -> RenderableType:
+    """The reference solution, revealed after the attempt."""
+    body = Group(*(safe(line) for line in (spec.solution or "").strip("\n").splitlines()))
+    return Panel(body, title="Reference solution", title_align="left", border_style="green", padding=(0, 1))

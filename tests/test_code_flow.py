@@ -1,0 +1,110 @@
+"""A code answer in the practice pipeline: written, run, fixed and run again; the runs, the final
+result and the suggested rating (from the tests and the time) are stored with the review."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fsrs import Rating
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockprep.core.code_results import CodeRun, TestOutcome, TestStatus, code_rating
+from mockprep.core.grading import LexicalGrader
+from mockprep.core.questions import QuestionFilter
+from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.db.store import Store
+from mockprep.practice.session import Session, SessionOptions
+from mockprep.services.bank_sync import sync_banks
+from mockprep.services.code_grader import CodeGrader
+from mockprep.services.code_runner import CodeRunner, RunLimits
+from tests.conftest import FakeClock, ScriptedUI
+from tests.test_code_session import BANK
+
+WRONG = "def add_one(x):\n    return x\n"
+RIGHT = "def add_one(x):\n    return x + 1\n"
+
+
+@pytest.fixture
+def coding(store: Store, tmp_path: Path, clock: FakeClock) -> Store:
+    folder = tmp_path / "coding"
+    folder.mkdir()
+    (folder / "coding.toml").write_text(BANK, encoding="utf-8")
+    store.banks.add_source(folder, clock.now)
+    sync_banks(store, clock.now)
+    return store
+
+
+def _session(store: Store, clock: FakeClock, ui: ScriptedUI) -> None:
+    grader = CodeGrader(LexicalGrader(), CodeRunner(RunLimits(test_seconds=2.0)))
+    options = SessionOptions(filter=QuestionFilter(banks=("coding",)), tz=ZoneInfo("UTC"), limit=1)
+    Session(store, ui, clock, random.Random(1), options, DEFAULT_SETTINGS, grader).run()
+
+
+def _stored(store: Store) -> tuple:
+    return store.conn.exec_driver_sql("SELECT rating, suggested, code_runs, code_result FROM reviews").one()
+
+
+def test_fixed_and_run_again_the_last_run_counts(coding: Store, clock: FakeClock) -> None:
+    ui = ScriptedUI(
+        [WRONG, RIGHT], [Rating.Good], clock=clock, answer_seconds=30, run_steps=["edit", "submit"]
+    )
+    _session(coding, clock, ui)
+    assert ui.code_drafts == ["def add_one(x):\n    ...\n", WRONG]  # the starter, then the last version
+    assert [(run.passed, run.total) for run in ui.runs] == [(0, 2), (2, 2)]
+    assert ui.suggestions == [Rating.Good]  # all passed, but not on the first run
+    rating, suggested, runs, result = _stored(coding)
+    assert (rating, suggested, runs) == (3, 3, 2)
+    assert json.loads(result) == {"passed": 2, "total": 2, "failed": []}
+
+
+def test_right_first_time_and_quick_is_easy(coding: Store, clock: FakeClock) -> None:
+    ui = ScriptedUI([RIGHT], [Rating.Easy], clock=clock, answer_seconds=30)
+    _session(coding, clock, ui)
+    assert ui.suggestions == [Rating.Easy]
+
+
+def test_over_time_is_hard(coding: Store, clock: FakeClock) -> None:
+    ui = ScriptedUI([RIGHT], [Rating.Hard], clock=clock, answer_seconds=400)  # the limit is 5m
+    _session(coding, clock, ui)
+    assert ui.suggestions == [Rating.Hard]
+
+
+def test_quitting_after_a_run_records_nothing(coding: Store, clock: FakeClock) -> None:
+    ui = ScriptedUI([WRONG], [Rating.Good], clock=clock, run_steps=[None])
+    _session(coding, clock, ui)
+    assert coding.conn.exec_driver_sql("SELECT COUNT(*) FROM reviews").scalar() == 0
+
+
+def test_a_missing_requirement_is_a_notice_and_nothing_is_suggested(coding: Store) -> None:
+    from mockprep.core.banks import QuestionSpec
+
+    record = coding.banks.question_by_key("coding/add-one")
+    spec = QuestionSpec.model_validate(
+        {**record.question.spec.model_dump(exclude_none=True), "requires": ["no_such_module_w19"]}
+    )
+    assessment = CodeGrader(LexicalGrader(), CodeRunner()).assess(spec, RIGHT)
+    assert assessment.code is None and assessment.suggested is None
+    assert "no_such_module_w19" in assessment.note and "pip install" in assessment.note
+
+
+@given(passed=st.integers(0, 10), failed=st.integers(0, 10), overtime=st.booleans(), quick=st.booleans())
+def test_the_suggested_rating_never_rewards_failing_tests(passed, failed, overtime, quick) -> None:
+    outcomes = [TestOutcome(i, str(i), False, TestStatus.PASSED) for i in range(passed)]
+    outcomes += [TestOutcome(passed + i, "f", False, TestStatus.FAILED) for i in range(failed)]
+    rating = code_rating(CodeRun(tuple(outcomes)), overtime, quick)
+    if failed or not passed:
+        assert rating <= 2
+    else:
+        assert rating == (2 if overtime else 4 if quick else 3)
+
+
+def test_an_import_with_a_broken_code_result_names_it() -> None:
+    from mockprep.core.code_results import code_result_problem
+
+    assert code_result_problem({"passed": 3, "total": 2, "failed": []}) is not None
+    assert code_result_problem({"passed": 1, "total": 2, "failed": ["a"]}) is None

@@ -1,0 +1,176 @@
+"""The code runner against hostile and broken solutions: each ends within its limits with a clear
+verdict, nothing escapes its folder or reaches the terminal raw, and the runner goes on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mockprep.core.banks import QuestionSpec
+from mockprep.core.code_results import TestStatus
+from mockprep.services.code_runner import CodeRunner, RunLimits
+
+LIMITS = RunLimits(test_seconds=1.0, run_seconds=20.0, memory_mb=512, file_mb=1, processes=32)
+
+
+def spec(*tests: dict, setup: str | None = None) -> QuestionSpec:
+    return QuestionSpec.model_validate(
+        {
+            "id": "q",
+            "kind": "code",
+            "difficulty": 1,
+            "prompt": "Write f(x).",
+            "answer": "Return x + 1.",
+            "key_points": ["add one", "return the sum"],
+            "solution": "def f(x):\n    return x + 1\n",
+            "setup": setup,
+            "tests": list(tests) or [{"call": "f(1)", "expected": "2"}, {"call": "f(2)", "expected": "3"}],
+        }
+    )
+
+
+def run(code: str, question: QuestionSpec | None = None):
+    return CodeRunner(LIMITS).run(question or spec(), code)
+
+
+def test_a_correct_solution_passes_every_test() -> None:
+    result = run("def f(x):\n    return x + 1\n")
+    assert result.all_passed and result.passed == 2
+
+
+def test_a_wrong_value_shows_expected_and_actual() -> None:
+    outcome = run("def f(x):\n    return x\n").outcomes[0]
+    assert outcome.status is TestStatus.FAILED
+    assert (outcome.expected, outcome.actual, outcome.source) == ("2", "1", "f(1)")
+
+
+def test_numbers_compare_within_the_tolerance_and_lists_element_wise() -> None:
+    question = spec(
+        {"call": "f(1)", "expected": "[2.0, 3.0]", "tolerance": 0.01},
+        {"call": "f(2)", "expected": "[2.0, 3.0]", "tolerance": 0.01},
+    )
+    result = run("def f(x):\n    return [2.005, 3.0] if x == 1 else [2.0, 3.1]\n", question)
+    assert [o.passed for o in result.outcomes] == [True, False]
+    assert "at [1]" in result.outcomes[1].message
+
+
+def test_the_traceback_shows_the_persons_code_only() -> None:
+    outcome = run("def helper(x):\n    return x / 0\n\ndef f(x):\n    return helper(x)\n").outcomes[0]
+    assert outcome.status is TestStatus.ERROR
+    assert "ZeroDivisionError" in outcome.message
+    assert 'File "solution.py", line 2, in helper' in outcome.traceback
+    assert "mockprep" not in outcome.traceback and "code_sandbox" not in outcome.traceback
+
+
+def test_an_assertion_test_keeps_both_values() -> None:
+    question = spec({"code": "assert f(1) == 2"}, {"code": "assert f(2) == 3, 'two'"})
+    result = run("def f(x):\n    return 0\n", question)
+    first, second = result.outcomes
+    assert (first.status, first.expected, first.actual, first.source) == (
+        TestStatus.FAILED,
+        "2",
+        "0",
+        "assert f(1) == 2",
+    )
+    assert second.message == "two"
+
+
+def test_a_syntax_error_is_one_problem_and_no_test_runs() -> None:
+    result = run("def f(x)\n    return x\n")
+    assert result.problem is not None and "SyntaxError" in result.problem
+    assert result.passed == 0 and all(o.status is TestStatus.NOT_RUN for o in result.outcomes)
+
+
+def test_an_infinite_loop_times_out_and_the_later_tests_are_not_run() -> None:
+    result = run("def f(x):\n    while True:\n        pass\n")
+    assert result.outcomes[0].status is TestStatus.TIMEOUT
+    assert "1 s" in result.outcomes[0].message
+    assert result.outcomes[1].status is TestStatus.NOT_RUN
+
+
+def test_a_loop_that_swallows_the_timeout_is_killed() -> None:
+    code = "def f(x):\n    while True:\n        try:\n            while True: pass\n        except BaseException:\n            pass\n"
+    result = run(code)
+    assert result.outcomes[0].status is TestStatus.TIMEOUT
+    assert not result.all_passed
+
+
+def test_a_fork_bomb_is_refused() -> None:
+    code = "import os\n\ndef f(x):\n    while True:\n        os.fork()\n"
+    outcome = run(code).outcomes[0]
+    assert outcome.status is TestStatus.ERROR
+    assert "starting processes is not allowed" in outcome.message
+
+
+def test_subprocess_is_refused() -> None:
+    outcome = run("import subprocess\n\ndef f(x):\n    return subprocess.run(['true'])\n").outcomes[0]
+    assert outcome.status is TestStatus.ERROR and "not allowed" in outcome.message
+
+
+def test_a_huge_allocation_fails_with_a_memory_error() -> None:
+    outcome = run("def f(x):\n    return len(bytearray(50 * 2**30))\n").outcomes[0]
+    assert outcome.status is TestStatus.ERROR
+    assert "MemoryError" in outcome.message and "512 MB" in outcome.message
+
+
+def test_writing_outside_its_folder_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "escaped.txt"
+    code = f"def f(x):\n    open({str(target)!r}, 'w').write('x')\n    return x + 1\n"
+    outcome = run(code).outcomes[0]
+    assert outcome.status is TestStatus.ERROR and "outside the run's folder" in outcome.message
+    assert not target.exists()
+
+
+def test_writing_inside_its_folder_works_up_to_the_file_limit() -> None:
+    code = "def f(x):\n    open('small.txt', 'w').write('ok')\n    open('big.bin', 'wb').write(b'0' * 2 * 2**20)\n"
+    outcome = run(code).outcomes[0]
+    assert outcome.status is TestStatus.ERROR and "File too large" in outcome.message
+
+
+def test_escape_sequences_come_back_as_data() -> None:
+    outcome = run("def f(x):\n    print('\\x1b[2J\\x1b]0;owned\\x07')\n    return x\n").outcomes[0]
+    assert "\x1b[2J" in outcome.output  # kept as data; the terminal layer strips it (test_code_ui)
+
+
+def test_sys_exit_is_a_verdict_not_the_end() -> None:
+    result = run("import sys\n\ndef f(x):\n    sys.exit(3)\n")
+    assert result.outcomes[0].status is TestStatus.ERROR
+    assert "sys.exit(3)" in result.outcomes[0].message
+    assert result.outcomes[1].status is TestStatus.ERROR  # the run went on
+
+
+def test_os_exit_crashes_one_test_and_the_next_still_runs() -> None:
+    code = "import os\n\ndef f(x):\n    if x == 1:\n        os._exit(0)\n    return x + 1\n"
+    result = run(code)
+    assert result.outcomes[0].status is TestStatus.CRASHED
+    assert "ended the process" in result.outcomes[0].message
+    assert result.outcomes[1].passed
+
+
+def test_reading_stdin_finds_nothing() -> None:
+    outcome = run("def f(x):\n    return int(input())\n").outcomes[0]
+    assert outcome.status is TestStatus.ERROR
+    assert "EOFError" in outcome.message and "no input" in outcome.message
+
+
+def test_imports_beyond_the_allowed_ones_are_refused() -> None:
+    outcome = run("def f(x):\n    import requests\n    return x + 1\n").outcomes[0]
+    assert outcome.status is TestStatus.ERROR and "allowed here" in outcome.message
+
+
+def test_a_run_out_of_time_marks_what_did_not_run() -> None:
+    limits = RunLimits(test_seconds=1.0, run_seconds=1.5, memory_mb=512, file_mb=1, processes=32)
+    question = spec(*({"call": f"f({i})", "expected": f"{i}"} for i in range(4)))
+    result = CodeRunner(limits).run(question, "import time\n\ndef f(x):\n    time.sleep(0.9)\n    return x\n")
+    statuses = [o.status for o in result.outcomes]
+    assert statuses[0] is TestStatus.PASSED and TestStatus.NOT_RUN in statuses
+
+
+@pytest.mark.parametrize("code", ["", "   \n"])
+def test_blank_code_runs_nothing(code: str) -> None:
+    from mockprep.core.grading import LexicalGrader
+    from mockprep.services.code_grader import CodeGrader
+
+    assessment = CodeGrader(LexicalGrader(), CodeRunner(LIMITS)).assess(spec(), code)
+    assert assessment.code is not None and assessment.code.passed == 0 and assessment.suggested == 1

@@ -1,0 +1,161 @@
+"""Code questions end to end: `bank validate` runs the solutions, a piped session answers one, the
+result is stored with the review and carried by export/import, and `grade --file` runs a file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import db_rows
+
+BANK = '''id = "coding"
+title = "Coding"
+round = "technical"
+topic = "coding"
+
+[[questions]]
+id = "add-one"
+kind = "code"
+difficulty = 1
+time_limit = "5m"
+prompt = "Implement add_one(x)."
+answer = "Return x + 1."
+key_points = ["add one", "return the sum"]
+starter = """
+def add_one(x):
+    ...
+"""
+solution = """
+def add_one(x):
+    return x + 1
+"""
+wrong_solutions = ["""
+def add_one(x):
+    return x
+"""]
+
+[[questions.tests]]
+call = "add_one(1)"
+expected = "2"
+
+[[questions.tests]]
+code = "assert add_one(-1) == 0"
+hidden = true
+'''
+
+
+@pytest.fixture
+def coding(cli, tmp_path: Path) -> Path:
+    folder = tmp_path / "coding"
+    folder.mkdir()
+    (folder / "coding.toml").write_text(BANK, encoding="utf-8")
+    assert cli("bank", "add", str(folder)).exit_code == 0
+    return folder / "coding.toml"
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / f"bank-{len(list(tmp_path.glob('bank-*.toml')))}.toml"  # a new file each time
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_validate_runs_the_reference_and_the_wrong_solutions(cli, tmp_path: Path) -> None:
+    ok = cli("bank", "validate", str(_write(tmp_path, BANK)))
+    assert ok.exit_code == 0, ok.stderr
+    broken = BANK.replace("    return x + 1\n", "    return x + 2\n", 1)
+    result = cli("bank", "validate", str(_write(tmp_path, broken)))
+    assert result.exit_code == 2
+    assert "question 'add-one': the reference solution fails: test 1: failed: 3 instead of 2" in result.stderr
+    # a wrong solution right for positive numbers, and tests that only try positive numbers
+    lenient = BANK.replace("    return x\n", "    return x + 1 if x > 0 else x\n").replace(
+        "(-1) == 0", "(5) == 6"
+    )
+    result = cli("bank", "validate", str(_write(tmp_path, lenient)))
+    assert result.exit_code == 2 and "wrong solution 1 passes every test" in result.stderr
+
+
+def test_validate_skips_a_question_whose_requirement_is_missing(cli, tmp_path: Path) -> None:
+    needs = BANK.replace("difficulty = 1\n", 'difficulty = 1\nrequires = ["no_such_module_w19"]\n', 1)
+    result = cli("bank", "validate", str(_write(tmp_path, needs)))
+    assert result.exit_code == 0
+    assert "not run: it needs no_such_module_w19, which is not installed" in result.stderr
+
+
+def test_validate_names_the_line_of_a_solution_that_is_not_python(cli, tmp_path: Path) -> None:
+    result = cli("bank", "validate", str(_write(tmp_path, BANK.replace("return x + 1", "return x +", 1))))
+    assert result.exit_code == 2
+    assert "question 'add-one': field 'solution'" in result.stderr and "not valid Python" in result.stderr
+
+
+def test_a_piped_session_runs_the_code_and_stores_the_result(cli, home: Path, coding: Path) -> None:
+    script = (
+        "```python\ndef add_one(x):\n\n    return x\n```\n\n\n"  # wrong: fails both tests; Enter takes it
+    )
+    result = cli("session", "--bank", "coding", "--limit", "1", input=script)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "add_one(1)  →  2" in out and "and 1 hidden test" in out  # the examples with the question
+    assert "Run 1: 0/2 tests passed" in out
+    assert "expected 2" in out and "got      1" in out
+    assert "Reference solution" in out and "return x + 1" in out
+    rows = db_rows(home, "SELECT rating, suggested, grader, code_runs, code_result FROM reviews")
+    assert len(rows) == 1
+    rating, suggested, grader, runs, stored = rows[0]
+    assert (rating, suggested, grader, runs) == (1, 1, "tests", 1)  # Enter took the suggestion
+    assert json.loads(stored) == {"passed": 0, "total": 2, "failed": ["test 1", "test 2"]}
+
+
+def test_a_passing_answer_is_suggested_good_or_better(cli, home: Path, coding: Path) -> None:
+    script = "def add_one(x):\n    return x + 1\n\n\n"
+    result = cli("session", "--bank", "coding", "--limit", "1", input=script)
+    assert result.exit_code == 0, result.stderr
+    assert "Run 1: 2/2 tests passed" in result.stdout
+    ((rating, result_json),) = db_rows(home, "SELECT rating, code_result FROM reviews")
+    assert rating >= 3 and json.loads(result_json)["passed"] == 2
+
+
+def test_the_code_result_survives_export_and_import(cli, home: Path, coding: Path, tmp_path: Path) -> None:
+    cli("session", "--bank", "coding", "--limit", "1", input="def add_one(x):\n    return x\n\n3\n")
+    exported = tmp_path / "out.json"
+    assert cli("export", "-o", str(exported)).exit_code == 0, "export"
+    review = json.loads(exported.read_text())["questions"]
+    (entry,) = [q for q in review if q["key"] == "coding/add-one"]
+    assert entry["reviews"][0]["code_runs"] == 1
+    assert entry["reviews"][0]["code_result"]["total"] == 2
+
+
+def test_grade_runs_a_solution_file(cli, coding: Path, tmp_path: Path) -> None:
+    solution = tmp_path / "solution.py"
+    solution.write_text("def add_one(x):\n    return x + 1\n", encoding="utf-8")
+    result = cli("grade", "coding/add-one", "--file", str(solution), "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["grader"] == "tests" and data["tests"]["passed"] == 2 and data["suggested"] >= 3
+    solution.write_text("def add_one(x):\n    print('\\x1b[31mred')\n    return x\n", encoding="utf-8")
+    shown = cli("grade", "coding/add-one", "--file", str(solution))
+    assert shown.exit_code == 0 and "0/2 tests passed" in shown.stdout
+    assert "\x1b" not in shown.stdout  # what the code printed is shown as text, never as escapes
+
+
+def test_a_mock_technical_round_asks_at_most_one_coding_question(cli, home: Path, coding: Path) -> None:
+    second = BANK.replace('id = "coding"', 'id = "coding-two"').replace('title = "Coding"', 'title = "Two"')
+    folder = coding.parent.parent / "two"
+    folder.mkdir()
+    (folder / "two.toml").write_text(second, encoding="utf-8")
+    assert cli("bank", "add", str(folder)).exit_code == 0
+    script = "def add_one(x):\n    return x + 1\n\n" + "an answer\n\n" * 40
+    result = cli(
+        "mock",
+        "--round",
+        "technical",
+        "--bank",
+        "coding",
+        "--bank",
+        "coding-two",
+        "--minutes",
+        "30",
+        input=script,
+    )
+    assert result.stdout.count("Run 1:") == 1, result.stdout[-2000:]
