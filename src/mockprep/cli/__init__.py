@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from mockprep.cli import backup, banks, data, grade, history, practice, questions, story  # noqa: F401
+from mockprep.cli import backup, banks, data, grade, history, practice, questions, story, sync  # noqa: F401
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import plain
 

@@ -26,6 +26,7 @@ from mockprep.cli.options import (
     TopicOption,
     timing_options,
 )
+from mockprep.cli.sync import sync_after_session
 
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionFilter
@@ -108,6 +109,7 @@ def session(
                 runner.run()
             except SessionPlanError as exc:
                 raise UserError(str(exc)) from None
+        sync_after_session(store)
     finally:
         store.close()
 
@@ -178,6 +180,7 @@ def mock(
                 run_loop(store, ui, utc_now, session_rng(), rounds, options, load_settings(), make_grader())
             except MockPlanError as exc:
                 raise UserError(str(exc)) from None
+        sync_after_session(store)
     finally:
         store.close()
 

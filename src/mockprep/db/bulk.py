@@ -18,6 +18,7 @@ from mockprep.db.sql import from_db_time, iso
 from mockprep.db.stories import STORY_FIELDS
 
 if TYPE_CHECKING:
+    from mockprep.db.merge import MergeSummary
     from mockprep.db.store import Store
 
 EXPORT_FORMAT = "mockprep-export"
@@ -220,6 +221,24 @@ class Bulk:
         from mockprep.db.bulk_import import import_all
 
         return import_all(self.store, doc, questions, now)
+
+    def merge_data(
+        self, doc: dict[str, Any], questions: Iterable[dict[str, Any]], now: datetime
+    ) -> MergeSummary:
+        """Add an export's history to this home's (see :mod:`mockprep.db.merge`): every record checked
+        first, in one transaction, so a bad file adds nothing; the same file twice adds nothing."""
+        from mockprep.core.export_checks import ExportChecker
+        from mockprep.db.merge import export_events, merge_events
+
+        checker = ExportChecker(now)
+        checker.check_head(doc)
+
+        def checked() -> Iterator[dict[str, Any]]:
+            for index, question in enumerate(questions):
+                checker.check_question(question, index)
+                yield question
+
+        return merge_events(self.store, export_events(doc, checked()), origin="import")
 
 
 MARKS = ("suspended_at", "suspended_by", "buried_until", "flagged_at")

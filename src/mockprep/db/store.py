@@ -37,6 +37,7 @@ from mockprep.db.sessions import SessionTable
 from mockprep.db.sql import db_time
 from mockprep.db.stats import StatsQueries
 from mockprep.db.stories import StoryTable
+from mockprep.db.sync_log import SyncLog
 from mockprep.paths import DB_NAME, ensure_home
 
 BUSY_TIMEOUT_MS = 30_000
@@ -135,6 +136,7 @@ class Store:
         self.stats = StatsQueries(self)
         self.stories = StoryTable(self)
         self.bulk = Bulk(self)
+        self.sync = SyncLog(self)
 
     @classmethod
     def open(cls, home: Path, backups: bool = True, settings: Settings | None = None) -> Store:
