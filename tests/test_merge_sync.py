@@ -257,3 +257,63 @@ def test_any_interleaving_of_practice_and_sync_on_n_devices_converges(plan, coun
             device.close()
         bank_sync.builtin_files = saved
         shutil.rmtree(root, ignore_errors=True)
+
+
+# -- a sync killed at any point loses nothing ------------------------------------------------------------
+
+
+def test_a_sync_killed_at_random_points_loses_nothing(devices, tmp_path: Path) -> None:
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "f"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    clock = START
+    for n in range(150):
+        clock += timedelta(minutes=1)
+        laptop.practise(n, Rating(1 + n % 4), clock)
+        desk.practise(n + 1, Rating(1 + n % 3), clock + timedelta(seconds=30))
+    laptop.close()
+    desk.close()
+    rng = random.Random(20)
+
+    def sync(home: Path, kill_after: float | None) -> None:
+        env = {**os.environ, "MOCKPREP_HOME": str(home)}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mockprep", "sync", "--folder", str(folder)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        if kill_after is None:
+            assert proc.wait(timeout=120) == 0
+            return
+        time.sleep(kill_after)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+
+    for _ in range(4):
+        for home in (tmp_path / "laptop", tmp_path / "desk"):
+            sync(home, rng.uniform(0.0, 1.5))
+    for _ in range(2):
+        for home in (tmp_path / "laptop", tmp_path / "desk"):
+            sync(home, None)
+    banks = tmp_path / "banks"
+    again = [Device(tmp_path, name, banks) for name in ("laptop", "desk")]
+    try:
+        # (the subprocesses also added the built-in banks, at different times: compare the practised bank)
+        laptop_state, desk_state = (d.state() for d in again)
+        assert laptop_state[:2] == desk_state[:2] and laptop_state[3] == desk_state[3]
+        assert [c for c in laptop_state[2] if c[0].startswith("gen/")] == [
+            c for c in desk_state[2] if c[0].startswith("gen/")
+        ]
+        assert len(again[0].reviews()) == 300 == len({r[0] for r in again[0].reviews()})
+        assert again[0].stored_cards() == again[0].replayed_cards()
+    finally:
+        for device in again:
+            device.close()
