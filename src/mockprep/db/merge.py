@@ -55,7 +55,10 @@ def merge_events(store: Store, events: Iterable[dict[str, Any]], origin: str) ->
         merger = _Merger(raw, origin, summary)
         ordered = sorted(events, key=_apply_order)  # sessions and stories before what refers to them
         for event in ordered:
+            if event.get("t") == "deleted":
+                merger.flush_reviews()  # a deletion follows what it deletes
             merger.apply(event)
+        merger.flush_reviews()
         merger.replay_cards(store.settings.desired_retention)
         # What a merge inserts is the other device's to send, not this one's.
         raw.execute("DELETE FROM sync_changes WHERE seq > ?", (first_change,))
@@ -72,8 +75,8 @@ class _Merger:
         self.origin = origin
         self.summary = summary
         self.touched: set[int] = set()  # questions whose log changed
-        self.question_ids = dict(raw.execute("SELECT key, id FROM questions").fetchall())
         self.deleted = {row[0] for row in raw.execute("SELECT uid FROM sync_deleted")}
+        self.reviews: list[dict[str, Any]] = []  # gathered, then inserted in bulk (flush_reviews)
 
     def apply(self, event: dict[str, Any]) -> None:
         kind = event.get("t")
@@ -114,41 +117,65 @@ class _Merger:
             )
 
     def _review(self, r: dict[str, Any]) -> None:
-        uid = r["uid"]
-        if uid in self.deleted or self.raw.execute("SELECT 1 FROM reviews WHERE uid = ?", (uid,)).fetchone():
+        self.reviews.append(r)
+
+    def flush_reviews(self) -> None:
+        """Insert the reviews gathered so far in bulk (a year of practice is 50,000 of them): each new
+        one once, those whose question or session is not here handed back as waiting."""
+        batch, self.reviews = self.reviews, []
+        if not batch:
             return
-        question = self.question_ids.get(r["key"])
-        session = None
-        if r.get("session") is not None:
-            found = self.raw.execute("SELECT id FROM sessions WHERE uid = ?", (r["session"],)).fetchone()
-            session = found and found[0]
-        if question is None or (r.get("session") is not None and session is None):
-            self.summary.waiting.append(r)
-            return
-        self.raw.execute(
-            "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before, answer,"
-            " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, uid, origin)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                question,
-                session,
-                from_iso(r["rated_at"]),
-                r["rating"],
-                r["state_before"],
-                r.get("answer", ""),
-                r["duration_ms"],
-                r.get("time_limit_ms"),
-                _json(r.get("coverage")),
-                r.get("suggested"),
-                r.get("grader"),
-                _json(r.get("proposed")),
-                _json(r.get("checklist")),
-                uid,
-                r.get("origin") or self.origin,
-            ),
+        raw = self.raw
+        raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS merge_reviews ({', '.join(_BATCH)})")
+        raw.execute("DELETE FROM temp.merge_reviews")
+        raw.executemany(
+            f"INSERT INTO temp.merge_reviews VALUES ({', '.join('?' * len(_BATCH))})",
+            [
+                (
+                    index,
+                    r["uid"],
+                    r["key"],
+                    r.get("session"),
+                    from_iso(r["rated_at"]),
+                    r["rating"],
+                    r["state_before"],
+                    r.get("answer", ""),
+                    r["duration_ms"],
+                    r.get("time_limit_ms"),
+                    _json(r.get("coverage")),
+                    r.get("suggested"),
+                    r.get("grader"),
+                    _json(r.get("proposed")),
+                    _json(r.get("checklist")),
+                    r.get("origin") or self.origin,
+                )
+                for index, r in enumerate(batch)
+            ],
         )
-        self.touched.add(question)
-        self.summary.reviews += 1
+        fresh = "t.uid NOT IN (SELECT uid FROM sync_deleted)"
+        found = (
+            " FROM temp.merge_reviews t LEFT JOIN questions q ON q.key = t.key"
+            " LEFT JOIN sessions s ON s.uid = t.session"
+        )
+        for (index,) in raw.execute(
+            f"SELECT t.idx {found} WHERE (q.id IS NULL OR (t.session IS NOT NULL AND s.id IS NULL))"
+            f" AND {fresh} AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.uid = t.uid)"
+        ).fetchall():
+            self.summary.waiting.append(batch[index])
+        before = raw.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0]
+        inserted = raw.execute(
+            "INSERT OR IGNORE INTO reviews (question_id, session_id, rated_at, rating, state_before, answer,"
+            " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, uid, origin)"
+            " SELECT q.id, s.id, t.rated_at, t.rating, t.state_before, t.answer, t.duration_ms,"
+            " t.time_limit_ms, t.coverage, t.suggested, t.grader, t.proposed, t.checklist, t.uid, t.origin"
+            f" {found} WHERE q.id IS NOT NULL AND (t.session IS NULL OR s.id IS NOT NULL) AND {fresh}"
+            " ORDER BY t.idx"
+        ).rowcount
+        self.summary.reviews += inserted
+        if inserted:
+            self.touched.update(
+                q for (q,) in raw.execute("SELECT DISTINCT question_id FROM reviews WHERE id > ?", (before,))
+            )
 
     def _delete(self, uid: str) -> None:
         if uid not in self.deleted:
@@ -305,6 +332,26 @@ class _Merger:
             )
             self.raw.execute("UPDATE reviews SET card_before = NULL WHERE question_id = ?", (question,))
         self.summary.cards = len(self.touched)
+
+
+_BATCH = (
+    "idx",
+    "uid",
+    "key",
+    "session",
+    "rated_at",
+    "rating",
+    "state_before",
+    "answer",
+    "duration_ms",
+    "time_limit_ms",
+    "coverage",
+    "suggested",
+    "grader",
+    "proposed",
+    "checklist",
+    "origin",
+)
 
 
 def _json(value: Any) -> str | None:
