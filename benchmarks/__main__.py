@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks import sync
 from benchmarks.workload import PRESETS, build, huge_answer, write_bank_file
 from mockprep.core.records import ReviewRecord
 
@@ -325,6 +326,14 @@ def run_all(home: Path, runs: int, big_bank_questions: int) -> list[Result]:
         results.append(
             measure("import", fresh_import, max(1, runs // 2), imp_env, "< 15 s, < 500 MB", heavy_floor)
         )
+        sync_floor = next(r for r in results if r.scenario == "bank sync, nothing changed")
+        results.append(
+            sync.noop_sync(
+                home, scratch_path, measure, MOCKPREP, runs, env, (sync_floor.scenario, sync_floor.median_ms)
+            )
+        )
+        merged = sync.median_ms(sync.merge_year_seconds(scratch_path, max(1, runs // 2)))
+        results.append(Result("merge 50,000 reviews (in-process)", *merged, 0.0, None, None, "< 5 s"))
     return results
 
 

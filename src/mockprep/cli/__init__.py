@@ -25,6 +25,7 @@ from mockprep.cli import (  # noqa: F401
     practice,
     questions,
     story,
+    sync,
 )
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import plain

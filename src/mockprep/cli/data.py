@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,6 +12,9 @@ from mockprep.cli.app import UserError, app
 from mockprep.cli.context import STDOUT, dated_output, open_store, output_stream, plain, utc_now
 from mockprep.cli.options import Force
 from mockprep.core.wording import plural
+
+if TYPE_CHECKING:
+    from mockprep.db.merge import MergeSummary
 
 
 @app.command("export")
@@ -52,8 +55,17 @@ def export(
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A file written by mockprep export.")],
+    merge: Annotated[
+        bool,
+        typer.Option(
+            "--merge",
+            help="Add the file's history to this home's (another device's export): what is already here "
+            "is kept, the same file twice adds nothing, cards are recomputed from the merged reviews.",
+        ),
+    ] = False,
 ) -> None:
-    """Restore a `mockprep export` file into a home without reviews, sessions or stories.
+    """Restore a `mockprep export` file into a home without reviews, sessions or stories, or merge it
+    into one that has them (--merge).
 
     Every record is checked first; the first one that cannot be imported is named (e.g.
     questions[12].reviews[3].rating) and nothing is written.
@@ -76,8 +88,12 @@ def import_(
             f"{file}: export version {head.get('version')!r} is not supported "
             f"(this mockprep reads version {EXPORT_VERSION})"
         )
-    store = open_store(sync=False)
+    store = open_store(sync=not merge)  # a merge needs the banks of the questions it adds reviews to
     try:
+        if merge:
+            summary = store.bulk.merge_data(head, questions, utc_now())
+            typer.echo(plain(merge_report(summary, f"Merged {file}")))
+            return
         counts = store.bulk.import_data(head, questions, utc_now())
     except ImportRefused as exc:
         raise UserError(str(exc)) from None
@@ -95,6 +111,39 @@ def import_(
         f"Imported {plural(counts['questions'], 'question')}, {plural(counts['reviews'], 'review')}, "
         f"{plural(counts['sessions'], 'session')} and {plural(counts.get('stories', 0), 'story')}."
     )
+
+
+def merge_report(summary: MergeSummary, head: str) -> str:
+    """What a merge added, in a few lines."""
+    if not summary.added() and not summary.deleted:
+        lines = [f"{head}: nothing new."]
+    else:
+        parts = [
+            plural(summary.reviews, "review"),
+            plural(summary.sessions, "session"),
+            plural(summary.stories, "story"),
+        ]
+        if summary.versions:
+            parts.append(f"{plural(summary.versions, 'story version')} of stories already here")
+        if summary.rehearsals:
+            parts.append(plural(summary.rehearsals, "rehearsal"))
+        if summary.links:
+            parts.append(plural(summary.links, "story link"))
+        lines = [f"{head}: added {', '.join(parts)}; {plural(summary.cards, 'card')} recomputed."]
+        if summary.deleted:
+            lines.append(
+                f"Removed {plural(summary.deleted, 'record')} undone or deleted on the other device."
+            )
+    for title in summary.conflicts:
+        lines.append(
+            f"Story '{title}' was edited on two devices: both edits are kept as versions (story history)."
+        )
+    if summary.waiting:
+        lines.append(
+            f"{plural(len(summary.waiting), 'review')} of questions this home does not have were not added: "
+            "add their banks (bank add), then run this again."
+        )
+    return "\n".join(lines)
 
 
 @app.command()

@@ -30,6 +30,7 @@ from mockprep.cli.options import (
     WeakestOption,
     timing_options,
 )
+from mockprep.cli.sync import sync_after_session
 
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionFilter
@@ -139,6 +140,7 @@ def session(
                 runner.run()
             except SessionPlanError as exc:
                 raise UserError(str(exc)) from None
+        sync_after_session(store)
     finally:
         store.close()
 
@@ -209,6 +211,7 @@ def mock(
                 run_loop(store, ui, utc_now, session_rng(), rounds, options, load_settings(), make_grader())
             except MockPlanError as exc:
                 raise UserError(str(exc)) from None
+        sync_after_session(store)
     finally:
         store.close()
 

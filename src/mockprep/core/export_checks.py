@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from mockprep.core.banks import QuestionSpec
 from mockprep.core.code_results import code_result_problem
+from mockprep.core.ids import is_uid
 from mockprep.core.kinds import KINDS
 from mockprep.core.rounds import ROUND_ORDER
 from mockprep.core.scheduler import SchedulerParams, make_scheduler, preview_intervals
@@ -131,6 +132,10 @@ def time(value: Any) -> str | None:
     return None
 
 
+def uid(value: Any) -> str | None:
+    return None if is_uid(value) else f"must be an id of 32 lowercase hex digits (got {_got(value)})"
+
+
 def optional(check: Check) -> Check:
     def maybe(value: Any) -> str | None:
         return None if value is None else check(value)
@@ -178,6 +183,7 @@ SESSION: Fields = {
     "filters": (filters, True),
     "round": (optional(ROUND), False),
     "minutes": (optional(number(0)), False),
+    "uid": (uid, False),
 }
 MOCK_ANSWER: Fields = {
     "id": (ID, True),
@@ -192,6 +198,7 @@ MOCK_ANSWER: Fields = {
     "time_limit_ms": (optional(COUNT), False),
     "coverage": (optional(booleans), False),
     "review": (optional(ID), False),
+    "uid": (uid, False),
 }
 STORY: Fields = {
     "id": (ID, True),
@@ -199,6 +206,7 @@ STORY: Fields = {
     "versions": (listing, True),
     "links": (texts, False),
     "rehearsals": (listing, False),
+    "uid": (uid, False),
 }
 VERSION: Fields = {
     "version": (ID, True),
@@ -206,12 +214,15 @@ VERSION: Fields = {
     "title": (text, True),
     "competencies": (texts, False),
     **{part: (text, False) for part in STORY_PARTS},
+    "uid": (uid, False),
+    "parent": (optional(uid), False),
 }
 REHEARSAL: Fields = {
     "version": (ID, True),
     "rehearsed_at": (time, True),
     "duration_ms": (COUNT, True),
     "target_ms": (COUNT, True),
+    "uid": (uid, False),
 }
 QUESTION: Fields = {
     "key": (filled, True),
@@ -226,7 +237,14 @@ QUESTION: Fields = {
     "added_at": (time, True),
     "retired_at": (optional(time), False),
     "card": (mapping, True),
+    "marks": (mapping, False),
     "reviews": (listing, True),
+}
+MARKS: Fields = {
+    "suspended_at": (optional(time), True),
+    "suspended_by": (optional(one_of("you", "leech")), True),
+    "buried_until": (optional(time), True),
+    "flagged_at": (optional(time), True),
 }
 CARD: Fields = {
     "card_id": (ID, True),
@@ -255,6 +273,7 @@ REVIEW: Fields = {
     "params": (optional(ID), False),
     "code_runs": (optional(whole(1, 10_000)), False),
     "code_result": (optional(code_result_problem), False),
+    "uid": (uid, False),
 }
 
 
@@ -312,6 +331,8 @@ def _plain_review(r: Any, sessions: set[int], known_params: frozenset[int] | set
         return False
     if cram is not None and type(cram) is not bool:
         return False
+    if "uid" in r and not is_uid(r["uid"]):
+        return False
     if any(r.get(f) is not None for f in ("grader", "proposed", "checklist", "code_runs", "code_result")):
         return False  # checked field by field
     answer = r.get("answer", "")
@@ -363,6 +384,7 @@ class ExportChecker:
         self.params: set[int] = set()  # ids of the scheduler parameter sets
         self.keys: set[str] = set()
         self.card_ids: set[int] = set()
+        self.uids: set[str] = set()  # of every record but the reviews (the database names a repeated one)
 
     def check_head(self, doc: dict[str, Any]) -> None:
         """The small sections: banks, bank sources, sessions, stories, and the mock answers' own fields
@@ -392,26 +414,35 @@ class ExportChecker:
         for index, session in enumerate(doc["sessions"]):
             check_fields(session, SESSION, f"sessions[{index}]")
             _unique(self.sessions, session["id"], f"sessions[{index}].id", "session id")
+            self._unique_uid(session, f"sessions[{index}]")
         for index, answer in enumerate(doc.get("mock_answers", [])):
             check_fields(answer, MOCK_ANSWER, f"mock_answers[{index}]")
+            self._unique_uid(answer, f"mock_answers[{index}]")
         story_ids: set[int] = set()
         for index, story in enumerate(doc.get("stories", [])):
             self._check_story(story, f"stories[{index}]")
             _unique(story_ids, story["id"], f"stories[{index}].id", "story id")
 
+    def _unique_uid(self, record: dict[str, Any], where: str) -> None:
+        if "uid" in record:
+            _unique(self.uids, record["uid"], f"{where}.uid", "id")
+
     def _check_story(self, story: Any, where: str) -> None:
         check_fields(story, STORY, where)
+        self._unique_uid(story, where)
         if not story["versions"]:
             raise RecordProblem(f"{where}.versions", "must hold at least one version")
         versions: set[int] = set()
         for index, version in enumerate(story["versions"]):
             check_fields(version, VERSION, f"{where}.versions[{index}]")
             _unique(versions, version["version"], f"{where}.versions[{index}].version", "version")
+            self._unique_uid(version, f"{where}.versions[{index}]")
         links: set[str] = set()
         for index, key in enumerate(story.get("links", [])):
             _unique(links, key, f"{where}.links[{index}]", "link")
         for index, rehearsal in enumerate(story.get("rehearsals", [])):
             check_fields(rehearsal, REHEARSAL, f"{where}.rehearsals[{index}]")
+            self._unique_uid(rehearsal, f"{where}.rehearsals[{index}]")
             if rehearsal["version"] not in versions:
                 raise RecordProblem(
                     f"{where}.rehearsals[{index}].version", f"the story has no version {rehearsal['version']}"
@@ -445,6 +476,8 @@ class ExportChecker:
         _unique(self.keys, question["key"], f"{where}.key", "key")
         self._check_spec(question, where)
         card = self._check_card(question["card"], f"{where}.card")
+        if "marks" in question:
+            check_fields(question["marks"], MARKS, f"{where}.marks")
         sessions = self.sessions
         for number_, review in enumerate(question["reviews"]):
             if not _plain_review(review, sessions, self.params):  # the fast test; the full one says what

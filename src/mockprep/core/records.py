@@ -175,6 +175,8 @@ class StoryVersion:
     version: int
     saved_at: datetime
     draft: StoryDraft
+    uid: str | None = None  # the same version on every device
+    parent: str | None = None  # the uid of the version it was edited from
 
 
 @dataclass(frozen=True)
@@ -203,3 +205,4 @@ class Rehearsal:
     rehearsed_at: datetime
     duration_ms: int
     target_ms: int
+    uid: str | None = None

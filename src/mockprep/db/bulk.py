@@ -18,6 +18,7 @@ from mockprep.db.sql import from_db_time, iso
 from mockprep.db.stories import STORY_FIELDS
 
 if TYPE_CHECKING:
+    from mockprep.db.merge import MergeSummary
     from mockprep.db.store import Store
 
 EXPORT_FORMAT = "mockprep-export"
@@ -66,6 +67,7 @@ class Bulk:
                 "filters": json.loads(r.filters),
                 "round": r.round,
                 "minutes": r.minutes,
+                "uid": r.uid,
             }
             for r in self.store.q("SELECT * FROM sessions ORDER BY id")
         ]
@@ -83,6 +85,7 @@ class Bulk:
                 "time_limit_ms": r.time_limit_ms,
                 "coverage": None if r.coverage is None else json.loads(r.coverage),
                 "review": r.review_id,
+                "uid": r.uid,
             }
             for r in self.store.q(
                 "SELECT m.*, q.key FROM mock_answers m JOIN questions q ON q.id = m.question_id ORDER BY m.id"
@@ -112,8 +115,9 @@ class Bulk:
         questions = raw.cursor()
         questions.row_factory = sqlite3.Row
         questions.execute(
-            "SELECT q.*, c.state, c.step, c.stability, c.difficulty AS card_difficulty, c.due, c.last_review"
-            " FROM questions q JOIN cards c ON c.question_id = q.id ORDER BY q.id"
+            "SELECT q.*, c.state, c.step, c.stability, c.difficulty AS card_difficulty, c.due, c.last_review,"
+            f" {', '.join('c.' + m for m in MARKS)} FROM questions q JOIN cards c ON c.question_id = q.id"
+            " ORDER BY q.id"
         )
         reviews = raw.cursor()
         reviews.row_factory = sqlite3.Row
@@ -138,6 +142,7 @@ class Bulk:
                         "suggested": pending["suggested"],
                         **_grading(pending),
                         **_scheduling(pending),
+                        "uid": pending["uid"],
                     }
                 )
                 pending = reviews.fetchone()
@@ -163,6 +168,7 @@ class Bulk:
                 "added_at": iso(r["added_at"]),
                 "retired_at": iso(r["retired_at"]),
                 "card": card.to_dict(),
+                **_marks(r),
                 "reviews": log,
             }
         questions.close()
@@ -208,10 +214,13 @@ class Bulk:
             out.append(
                 {
                     "id": story.id,
+                    "uid": story.uid,
                     "created_at": iso(story.created_at),
                     "versions": [
                         {
                             "version": v.version,
+                            "uid": v.uid,
+                            "parent": v.parent,
                             "saved_at": v.saved_at.isoformat(),
                             **{
                                 f: (
@@ -229,6 +238,7 @@ class Bulk:
                             "rehearsed_at": r.rehearsed_at.isoformat(),
                             "duration_ms": r.duration_ms,
                             "target_ms": r.target_ms,
+                            "uid": r.uid,
                         }
                         for r in self.store.stories.rehearsals(story.id)
                     ],
@@ -247,6 +257,34 @@ class Bulk:
         from mockprep.db.bulk_import import import_all
 
         return import_all(self.store, doc, questions, now)
+
+    def merge_data(
+        self, doc: dict[str, Any], questions: Iterable[dict[str, Any]], now: datetime
+    ) -> MergeSummary:
+        """Add an export's history to this home's (see :mod:`mockprep.db.merge`): every record checked
+        first, in one transaction, so a bad file adds nothing; the same file twice adds nothing."""
+        from mockprep.core.export_checks import ExportChecker
+        from mockprep.db.merge import export_events, merge_events
+
+        checker = ExportChecker(now)
+        checker.check_head(doc)
+
+        def checked() -> Iterator[dict[str, Any]]:
+            for index, question in enumerate(questions):
+                checker.check_question(question, index)
+                yield question
+
+        return merge_events(self.store, export_events(doc, checked()), origin="import")
+
+
+MARKS = ("suspended_at", "suspended_by", "buried_until", "flagged_at")
+
+
+def _marks(row: Any) -> dict[str, Any]:
+    """A question's marks (suspended, buried, flagged), when it has any."""
+    if all(row[m] is None for m in MARKS):
+        return {}
+    return {"marks": {m: row[m] if m == "suspended_by" else iso(row[m]) for m in MARKS}}
 
 
 def _grading(review: Any) -> dict[str, Any]:

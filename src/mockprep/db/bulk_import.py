@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from mockprep.core import ids
 from mockprep.core.export_checks import STORY_PARTS, ExportChecker, RecordProblem
 from mockprep.core.stories import StoryDraft
 from mockprep.db.sql import db_time, from_iso
@@ -50,8 +51,8 @@ def import_all(
     if held:
         what = ", ".join(f"{count} {name}" for name, count in held.items())
         raise ImportRefused(
-            f"{store.path} already holds {what}; import only into an empty home "
-            "(set MOCKPREP_HOME to a new folder, or move the database away first)"
+            f"{store.path} already holds {what}; to add the file's history to it, use import --merge "
+            "(or import into an empty home: set MOCKPREP_HOME to a new folder)"
         )
     checker = ExportChecker(now or datetime.now(UTC))
     checker.check_head(doc)
@@ -130,12 +131,13 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
         conn.execute(
             text(
                 "INSERT INTO sessions (id, kind, started_at, ended_at, status, filters, pid,"
-                " round, minutes)"
+                " round, minutes, uid)"
                 " VALUES (:id, :kind, :started_at, :ended_at, :status, :filters, NULL,"
-                " :round, :minutes)"
+                " :round, :minutes, :uid)"
             ),
             {
                 "id": s["id"],
+                "uid": s.get("uid") or ids.session_uid(s["id"], s["started_at"]),
                 "kind": s["kind"],
                 "status": s["status"],
                 "round": s.get("round"),
@@ -151,7 +153,7 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
 _REVIEW_COLUMNS = (
     "id, question_id, session_id, rated_at, rating, state_before, answer,"
     " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, cram, params_id,"
-    " code_runs, code_result"
+    " code_runs, code_result, uid"
 )
 
 
@@ -187,9 +189,10 @@ def _questions(
                 from_iso(q.get("retired_at")),
             ),
         )
+        marks = q.get("marks") or {}
         raw.execute(
-            "INSERT INTO cards (question_id, state, step, stability, difficulty, due, last_review)"
-            " VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO cards (question_id, state, step, stability, difficulty, due, last_review,"
+            " suspended_at, suspended_by, buried_until, flagged_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (
                 qid,
                 card.state.value,
@@ -198,12 +201,16 @@ def _questions(
                 card.difficulty,
                 db_time(card.due),
                 db_time(card.last_review) if card.last_review else None,
+                from_iso(marks.get("suspended_at")),
+                marks.get("suspended_by"),
+                from_iso(marks.get("buried_until")),
+                from_iso(marks.get("flagged_at")),
             ),
         )
         counts["questions"] += 1
         raw.executemany(
             f"INSERT INTO temp.import_reviews ({_REVIEW_COLUMNS}, q_index, r_index)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            f" VALUES ({', '.join('?' * (_REVIEW_COLUMNS.count(',') + 3))})",
             [
                 (
                     r["id"],
@@ -224,6 +231,7 @@ def _questions(
                     r.get("params"),
                     r.get("code_runs"),
                     None if r.get("code_result") is None else json.dumps(r["code_result"], sort_keys=True),
+                    r.get("uid") or ids.review_uid(r["id"], q["key"], r["rated_at"], r["rating"]),
                     index,
                     number,
                 )
@@ -262,19 +270,23 @@ def _coverage_json(coverage: list[bool] | None) -> str | None:
 
 
 def _name_duplicate_review(raw: sqlite3.Connection) -> None:
-    """Raise RecordProblem naming the second review that reuses an id (the only way the copy fails)."""
-    row = raw.execute(
-        "SELECT id FROM temp.import_reviews GROUP BY id HAVING COUNT(*) > 1 ORDER BY MAX(rowid) LIMIT 1"
-    ).fetchone()
-    if row is None:
-        return
-    first, second = raw.execute(
-        "SELECT q_index, r_index FROM temp.import_reviews WHERE id = ? ORDER BY rowid LIMIT 2", (row[0],)
-    ).fetchall()
-    raise RecordProblem(
-        f"questions[{second[0]}].reviews[{second[1]}].id",
-        f"review id {row[0]} is used twice (also questions[{first[0]}].reviews[{first[1]}])",
-    )
+    """Raise RecordProblem naming the second review that reuses an id or a uid (the only ways the copy
+    fails)."""
+    for column in ("id", "uid"):
+        row = raw.execute(
+            f"SELECT {column} FROM temp.import_reviews GROUP BY {column} HAVING COUNT(*) > 1"
+            " ORDER BY MAX(rowid) LIMIT 1"
+        ).fetchone()
+        if row is None:
+            continue
+        first, second = raw.execute(
+            f"SELECT q_index, r_index FROM temp.import_reviews WHERE {column} = ? ORDER BY rowid LIMIT 2",
+            (row[0],),
+        ).fetchall()
+        raise RecordProblem(
+            f"questions[{second[0]}].reviews[{second[1]}].{column}",
+            f"review {column} {row[0]} is used twice (also questions[{first[0]}].reviews[{first[1]}])",
+        )
 
 
 def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker) -> None:
@@ -292,6 +304,7 @@ def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker)
         rows.append(
             (
                 m["id"],
+                m.get("uid") or ids.mock_answer_uid(m["id"], m["session"], m["position"], m["answered_at"]),
                 m["session"],
                 ids[m["key"]],
                 m["position"],
@@ -306,21 +319,24 @@ def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker)
             )
         )
     raw.executemany(
-        "INSERT INTO mock_answers (id, session_id, question_id, position, answered_at, answer, follow_up,"
-        " follow_up_answer, duration_ms, time_limit_ms, coverage, review_id)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO mock_answers (id, uid, session_id, question_id, position, answered_at, answer,"
+        " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage, review_id)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
 
 
 def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> None:
     for story in doc.get("stories", []):
+        story_uid = story.get("uid") or ids.story_uid(story["id"], story["created_at"])
         conn.execute(
-            text("INSERT INTO stories (id, created_at) VALUES (:id, :t)"),
-            {"id": story["id"], "t": from_iso(story["created_at"])},
+            text("INSERT INTO stories (id, created_at, uid) VALUES (:id, :t, :uid)"),
+            {"id": story["id"], "t": from_iso(story["created_at"]), "uid": story_uid},
         )
-        for v in story["versions"]:
+        previous = None
+        for v in sorted(story["versions"], key=lambda v: v["version"]):
             draft = {part: v.get(part, "") for part in STORY_PARTS}
+            uid = v.get("uid") or ids.version_uid(story_uid, v["version"], v["saved_at"])
             insert_version(
                 conn,
                 story["id"],
@@ -329,17 +345,28 @@ def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> N
                     {"title": v["title"], "competencies": v.get("competencies", []), **draft}
                 ),
                 datetime.fromisoformat(v["saved_at"]),
+                uid,
+                v["parent"] if "parent" in v else previous,
             )
+            previous = uid
         for key in story.get("links", []):
             conn.execute(
-                text("INSERT INTO story_links (story_id, question_key, linked_at) VALUES (:s, :k, :t)"),
-                {"s": story["id"], "k": key, "t": from_iso(story["created_at"])},
+                text(
+                    "INSERT INTO story_links (story_id, question_key, linked_at, uid)"
+                    " VALUES (:s, :k, :t, :uid)"
+                ),
+                {
+                    "s": story["id"],
+                    "k": key,
+                    "t": from_iso(story["created_at"]),
+                    "uid": ids.link_uid(story_uid, key),
+                },
             )
-        for r in story.get("rehearsals", []):
+        for ordinal, r in enumerate(story.get("rehearsals", []), start=1):
             conn.execute(
                 text(
                     "INSERT INTO rehearsals (story_id, version, rehearsed_at, duration_ms,"
-                    " target_ms) VALUES (:s, :v, :t, :d, :g)"
+                    " target_ms, uid) VALUES (:s, :v, :t, :d, :g, :uid)"
                 ),
                 {
                     "s": story["id"],
@@ -347,6 +374,7 @@ def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> N
                     "t": from_iso(r["rehearsed_at"]),
                     "d": r["duration_ms"],
                     "g": r["target_ms"],
+                    "uid": r.get("uid") or ids.rehearsal_uid(story_uid, ordinal, r["rehearsed_at"]),
                 },
             )
         counts["stories"] += 1

@@ -33,6 +33,9 @@ NOT_SUSPENDED = "c.suspended_at IS NULL"
 EFFECTIVE_DUE = "MAX(c.due, COALESCE(c.buried_until, c.due))"
 NOT_BURIED_AT = "(c.buried_until IS NULL OR c.buried_until <= :now)"
 _CARD_COLUMNS = "question_id, state, step, stability, difficulty, due, last_review"
+# A question's log in the order it is replayed: by time, ties (the same microsecond on two devices)
+# broken by the review's global id, so that every device computes the same card.
+REPLAY_ORDER = "rated_at, uid"
 
 
 class CardTable:
@@ -231,8 +234,13 @@ class CardTable:
                     else json.dumps(review.code_result, sort_keys=True),
                 },
             ).lastrowid
+            card = review.card
+            if before.last_review is not None and review.rated_at < must_time(before.last_review):
+                # Rated before the card's last review (a review merged from a device whose clock is ahead):
+                # the card is its log replayed in time order, as on every other device.
+                card = self._replay(conn, review.question_id)
             if not review.cram:
-                save_card(conn, review.question_id, review.card)
+                save_card(conn, review.question_id, card)
             if review.mock_answer_id is not None:
                 conn.execute(
                     text("UPDATE mock_answers SET review_id = :r WHERE id = :id"),
@@ -251,19 +259,22 @@ class CardTable:
     # -- undo ---------------------------------------------------------------------------------------
 
     def undo_last(self) -> UndoneReview | None:
-        """Take back the most recent rating: the review row goes (out of history and stats), the card
-        is restored exactly as it was, a mock answer it rated is unrated again, and a leech suspension
-        it caused is lifted. None when there is no rating to undo.
+        """Take back the most recent rating made on this device: the review row goes (out of history and
+        stats, and, through the sync folder, off the other devices), the card is restored exactly as it
+        was, a mock answer it rated is unrated again, and a leech suspension it caused is lifted. None
+        when there is no rating to undo. Ratings merged from another device are not undone here.
 
-        Ratings stored before undo existed (or imported) carry no card-before; their card is recomputed
-        from the question's remaining reviews — exact, since scheduling has no fuzz.
+        Ratings stored before undo existed (or imported), and those of a question whose history a merge
+        changed since, carry no card-before; their card is recomputed from the question's remaining
+        reviews in time order — exact, since scheduling has no fuzz.
         """
         with self.store.write() as conn:
             r = conn.execute(
                 text(
                     "SELECT r.id, r.question_id, r.rating, r.rated_at, r.session_id, r.duration_ms,"
                     " r.time_limit_ms, r.answer, r.card_before, q.key FROM reviews r"
-                    " JOIN questions q ON q.id = r.question_id ORDER BY r.id DESC LIMIT 1"
+                    " JOIN questions q ON q.id = r.question_id WHERE r.origin IS NULL"
+                    " ORDER BY r.id DESC LIMIT 1"
                 )
             ).first()
             if r is None:
@@ -317,9 +328,10 @@ class CardTable:
             unsuspended=bool(unsuspended),
         )
 
-    def _replay(self, conn: Connection, question_id: int, undone_id: int) -> Card:
-        """The card recomputed from the question's reviews other than ``undone_id`` (cram ones left
-        out: they never changed it), in the order given, each with the parameters it was scheduled with."""
+    def _replay(self, conn: Connection, question_id: int, undone_id: int = 0) -> Card:
+        """The card recomputed from the question's reviews other than ``undone_id`` (cram ones left out:
+        they never changed it), in time order (the order every device replays a merged log in:
+        :data:`REPLAY_ORDER`), each with the parameters it was scheduled with."""
         added = conn.execute(
             text("SELECT added_at FROM questions WHERE id = :q"), {"q": question_id}
         ).scalar_one()
@@ -328,7 +340,7 @@ class CardTable:
             for row in conn.execute(
                 text(
                     "SELECT rated_at, rating, params_id FROM reviews WHERE question_id = :q AND id != :r"
-                    " AND NOT cram ORDER BY id"
+                    f" AND NOT cram ORDER BY {REPLAY_ORDER}"
                 ),
                 {"q": question_id, "r": undone_id},
             )

@@ -5,17 +5,27 @@ Never edit a released migration: add ``m00N_...`` at the end of :data:`MIGRATION
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
+
+from mockprep.core import ids
 
 Migration = Callable[[Any], None]  # receives a DB-API cursor inside an open transaction
 
 
 def _run(cur: Any, script: str) -> None:
     # One statement at a time: sqlite3's executescript() would commit the open transaction first.
-    for statement in script.split(";"):
-        if statement.strip():
-            cur.execute(statement)
+    # A trigger's body holds semicolons of its own: pieces are joined until they make a statement.
+    statement = ""
+    for piece in script.split(";"):
+        statement += piece + ";"
+        if sqlite3.complete_statement(statement):
+            if statement.strip(" \n;"):
+                cur.execute(statement)
+            statement = ""
+    if statement.strip(" \n;"):
+        cur.execute(statement)
 
 
 def m001_initial(cur: Any) -> None:
@@ -264,6 +274,139 @@ def m009_code_runs(cur: Any) -> None:
     )
 
 
+_DERIVED = {
+    "review": ids.review_uid,
+    "session": ids.session_uid,
+    "mock-answer": ids.mock_answer_uid,
+    "story": ids.story_uid,
+    "story-version": ids.version_uid,
+    "rehearsal": ids.rehearsal_uid,
+    "story-link": ids.link_uid,
+}
+
+
+def _derived_uid(kind: str, *parts: Any) -> str:
+    return _DERIVED[kind](*parts)
+
+
+# A row inserted without an id gets a random one at once (SQLite cannot add a column whose default is
+# an expression, and a trigger may only call SQLite's own functions).
+_RANDOM_UID = "lower(hex(randomblob(16)))"
+# Changes are recorded for the next folder sync only once this database has synced with a folder.
+_RECORDING = "(SELECT recording FROM sync_device) = 1"
+
+
+_WITH_UID = ("reviews", "sessions", "mock_answers", "stories", "story_versions", "rehearsals")
+_LOCAL = "NEW.origin IS NULL AND "  # made on this device, not merged from another
+
+
+def _random_uid(table: str) -> str:
+    return f"""
+        CREATE UNIQUE INDEX {table}_uid ON {table}(uid);
+        CREATE TRIGGER {table}_new_uid AFTER INSERT ON {table} WHEN NEW.uid IS NULL
+        BEGIN UPDATE {table} SET uid = {_RANDOM_UID} WHERE id = NEW.id; END;
+    """
+
+
+def _tombstone(table: str, kind: str) -> str:
+    """A deleted row's uid is remembered, so a merge never adds it back, and sent as a deletion."""
+    return f"""
+        CREATE TRIGGER {table}_deleted AFTER DELETE ON {table} WHEN OLD.uid IS NOT NULL
+        BEGIN
+            INSERT OR IGNORE INTO sync_deleted (uid, kind) VALUES (OLD.uid, '{kind}');
+            INSERT INTO sync_changes (kind, ref) SELECT 'deleted', OLD.uid WHERE {_RECORDING};
+        END;
+    """
+
+
+def _recorded(name: str, event: str, table: str, kind: str, row: str, when: str = "") -> str:
+    return f"""
+        CREATE TRIGGER {name} AFTER {event} ON {table} WHEN {when}{_RECORDING}
+        BEGIN INSERT INTO sync_changes (kind, row_id) VALUES ('{kind}', {row}); END;
+    """
+
+
+def m010_global_ids(cur: Any) -> None:
+    """Globally unique ids (``uid``) for reviews, sessions, mock answers, stories, story versions, links
+    and rehearsals, so that histories from two devices merge without duplicates; existing rows get ids
+    derived from what identifies them (:mod:`mockprep.core.ids`). Reviews and sessions remember the
+    device they came from (``origin``: NULL for this one); a story version, the version it was edited
+    from. And what a folder sync needs: this device and its folder, the changes not yet written (recorded
+    by triggers once the device has synced), deletions, how far each file was read, waiting events."""
+    cur.connection.create_function("mockprep_uid", -1, _derived_uid, deterministic=True)
+    _run(
+        cur,
+        """
+        ALTER TABLE reviews ADD COLUMN uid TEXT;
+        ALTER TABLE reviews ADD COLUMN origin TEXT;
+        ALTER TABLE sessions ADD COLUMN uid TEXT;
+        ALTER TABLE sessions ADD COLUMN origin TEXT;
+        ALTER TABLE mock_answers ADD COLUMN uid TEXT;
+        ALTER TABLE stories ADD COLUMN uid TEXT;
+        ALTER TABLE story_versions ADD COLUMN uid TEXT;
+        ALTER TABLE story_versions ADD COLUMN parent TEXT;
+        ALTER TABLE story_links ADD COLUMN uid TEXT;
+        ALTER TABLE rehearsals ADD COLUMN uid TEXT;
+        UPDATE reviews SET uid = mockprep_uid('review', id,
+            (SELECT key FROM questions q WHERE q.id = reviews.question_id), rated_at, rating);
+        UPDATE sessions SET uid = mockprep_uid('session', id, started_at);
+        UPDATE mock_answers SET uid = mockprep_uid('mock-answer', id, session_id, position, answered_at);
+        UPDATE stories SET uid = mockprep_uid('story', id, created_at);
+        UPDATE story_versions SET uid = mockprep_uid('story-version',
+            (SELECT uid FROM stories s WHERE s.id = story_versions.story_id), version, saved_at);
+        UPDATE story_versions SET parent = (SELECT p.uid FROM story_versions p
+            WHERE p.story_id = story_versions.story_id AND p.version < story_versions.version
+            ORDER BY p.version DESC LIMIT 1);
+        UPDATE story_links SET uid = mockprep_uid('story-link',
+            (SELECT uid FROM stories s WHERE s.id = story_links.story_id), question_key);
+        UPDATE rehearsals SET uid = mockprep_uid('rehearsal',
+            (SELECT uid FROM stories s WHERE s.id = rehearsals.story_id),
+            (SELECT COUNT(*) FROM rehearsals e
+                WHERE e.story_id = rehearsals.story_id AND e.id <= rehearsals.id),
+            rehearsed_at);
+        CREATE TABLE sync_device (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            folder TEXT,
+            after_session BOOLEAN NOT NULL DEFAULT 0,
+            recording BOOLEAN NOT NULL DEFAULT 0
+        );
+        CREATE TABLE sync_changes (
+            seq INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            row_id INTEGER,
+            ref TEXT
+        );
+        CREATE TABLE sync_deleted (
+            uid TEXT PRIMARY KEY,
+            kind TEXT NOT NULL
+        );
+        CREATE TABLE sync_files (
+            name TEXT PRIMARY KEY,
+            offset INTEGER NOT NULL,
+            tail TEXT NOT NULL
+        );
+        CREATE TABLE sync_pending (
+            uid TEXT PRIMARY KEY,
+            line TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX story_links_uid ON story_links(uid);
+        CREATE INDEX reviews_origin ON reviews(origin) WHERE origin IS NOT NULL;
+        """
+        + "".join(map(_random_uid, _WITH_UID))
+        + _tombstone("reviews", "review")
+        + _tombstone("sessions", "session")
+        + _tombstone("stories", "story")
+        + _recorded("reviews_added", "INSERT", "reviews", "review", "NEW.id", _LOCAL)
+        + _recorded("sessions_added", "INSERT", "sessions", "session", "NEW.id", _LOCAL)
+        + _recorded("sessions_changed", "UPDATE OF status, ended_at", "sessions", "session", "NEW.id", _LOCAL)
+        + _recorded("story_versions_added", "INSERT", "story_versions", "story", "NEW.story_id")
+        + _recorded("rehearsals_added", "INSERT", "rehearsals", "story", "NEW.story_id")
+        + _recorded("story_links_added", "INSERT", "story_links", "story", "NEW.story_id")
+        + _recorded("story_links_deleted", "DELETE", "story_links", "story", "OLD.story_id"),
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_timing_and_mocks,
@@ -274,4 +417,5 @@ MIGRATIONS: list[Migration] = [
     m007_key_point_checklist,
     m008_plans_cram_parameters,
     m009_code_runs,
+    m010_global_ids,
 ]

@@ -73,6 +73,8 @@ class SessionRow(SQLModel, table=True):
     pid: int | None = None
     round: str | None = None  # a mock's round
     minutes: float | None = None  # the time budget asked for (--minutes), if any
+    uid: str | None = Field(default=None, unique=True)  # the same session on every device (m010)
+    origin: str | None = None  # NULL: run on this device; else the device (or "import") it came from
 
 
 class ReviewRow(SQLModel, table=True):
@@ -99,6 +101,8 @@ class ReviewRow(SQLModel, table=True):
     params_id: int | None = Field(default=None, foreign_key="scheduler_params.id")  # NULL: FSRS 6 at 0.9
     code_runs: int | None = None  # a code answer: how many times it was run against the tests
     code_result: str | None = None  # JSON: its final run (passed, total, failed test names)
+    uid: str | None = Field(default=None, unique=True)  # the same review on every device (m010)
+    origin: str | None = None  # NULL: rated on this device; else the device (or "import") it came from
 
 
 class PlanRow(SQLModel, table=True):
@@ -158,6 +162,7 @@ class MockAnswerRow(SQLModel, table=True):
     time_limit_ms: int | None = None
     coverage: str | None = None
     review_id: int | None = Field(default=None, foreign_key="reviews.id")
+    uid: str | None = Field(default=None, unique=True)
 
 
 class StoryRow(SQLModel, table=True):
@@ -165,6 +170,7 @@ class StoryRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime
+    uid: str | None = Field(default=None, unique=True)
 
 
 class StoryVersionRow(SQLModel, table=True):
@@ -183,6 +189,8 @@ class StoryVersionRow(SQLModel, table=True):
     action: str = ""
     result: str = ""
     reflection: str = ""
+    uid: str | None = Field(default=None, unique=True)
+    parent: str | None = None  # the uid of the version this one was edited from (two children: a conflict)
 
 
 class StoryLinkRow(SQLModel, table=True):
@@ -193,6 +201,7 @@ class StoryLinkRow(SQLModel, table=True):
     story_id: int = Field(primary_key=True, foreign_key="stories.id")
     question_key: str = Field(primary_key=True)
     linked_at: datetime
+    uid: str | None = Field(default=None, unique=True)  # derived from the story's uid and the key
 
 
 class RehearsalRow(SQLModel, table=True):
@@ -204,6 +213,7 @@ class RehearsalRow(SQLModel, table=True):
     rehearsed_at: datetime
     duration_ms: int
     target_ms: int
+    uid: str | None = Field(default=None, unique=True)
 
 
 class BankSourceRow(SQLModel, table=True):
@@ -213,6 +223,58 @@ class BankSourceRow(SQLModel, table=True):
 
     path: str = Field(primary_key=True)
     added_at: datetime
+
+
+class SyncDeviceRow(SQLModel, table=True):
+    """This device, as the sync folder knows it (one row, made by the first folder sync)."""
+
+    __tablename__ = "sync_device"
+
+    id: str = Field(primary_key=True)  # the id in its event files' names
+    name: str  # the host name, for people
+    folder: str | None = None  # the folder `sync` uses when none is given
+    after_session: bool = False  # sync after each session and mock
+    recording: bool = False  # changes are recorded (sync_changes) for the next sync
+
+
+class SyncChangeRow(SQLModel, table=True):
+    """A change not yet written to the sync folder, recorded by triggers: a row (kind, row_id: a review,
+    a session, a story) or a deletion (kind "deleted", the uid in ref)."""
+
+    __tablename__ = "sync_changes"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    kind: str
+    row_id: int | None = None
+    ref: str | None = None
+
+
+class SyncDeletedRow(SQLModel, table=True):
+    """A deleted row's uid (a tombstone): an undone review, a deleted story; never merged back."""
+
+    __tablename__ = "sync_deleted"
+
+    uid: str = Field(primary_key=True)
+    kind: str
+
+
+class SyncFileRow(SQLModel, table=True):
+    """How far a file of the sync folder has been read (whole lines only)."""
+
+    __tablename__ = "sync_files"
+
+    name: str = Field(primary_key=True)
+    offset: int
+    tail: str  # the last bytes read, hex: a file replaced by another version is read again
+
+
+class SyncPendingRow(SQLModel, table=True):
+    """An event that refers to something not here yet (a session, a question); tried at each sync."""
+
+    __tablename__ = "sync_pending"
+
+    uid: str = Field(primary_key=True)
+    line: str
 
 
 class MigrationRow(SQLModel, table=True):

@@ -106,7 +106,8 @@ class SessionTable:
         by an older mockprep, or imported) ``alive(pid)`` decides. The end time is its last rating.
         """
         stale = []
-        for r in self.store.q("SELECT id, pid FROM sessions WHERE status = 'running'"):
+        # A session merged from another device is that device's to end: its process is not here.
+        for r in self.store.q("SELECT id, pid FROM sessions WHERE status = 'running' AND origin IS NULL"):
             held = self._lock_held(r.id)
             if held is False or (held is None and (r.pid is None or not alive(r.pid))):
                 stale.append(r.id)

@@ -40,6 +40,7 @@ from mockprep.db.sessions import SessionTable
 from mockprep.db.sql import db_time
 from mockprep.db.stats import StatsQueries
 from mockprep.db.stories import StoryTable
+from mockprep.db.sync_log import SyncLog
 from mockprep.paths import DB_NAME, ensure_home
 
 BUSY_TIMEOUT_MS = 30_000
@@ -141,6 +142,7 @@ class Store:
         self.plans = PlanTable(self)
         self.scheduling = Scheduling(self)
         self.drills = Drills(self)
+        self.sync = SyncLog(self)
 
     @classmethod
     def open(cls, home: Path, backups: bool = True, settings: Settings | None = None) -> Store:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from mockprep.core.ids import link_uid
 from mockprep.core.records import Rehearsal, StoryListing, StoryOption, StoryVersion
 from mockprep.core.stories import StoryDraft
 from mockprep.db.sql import db_time, must_time
@@ -38,11 +39,15 @@ class StoryTable:
     def save_version(self, story_id: int, draft: StoryDraft, now: datetime) -> int:
         """Store a new version of a story (earlier ones are kept); return its number."""
         with self.store.write() as conn:
-            version = conn.execute(
-                text("SELECT COALESCE(MAX(version), 0) + 1 FROM story_versions WHERE story_id = :s"),
+            latest = conn.execute(
+                text(
+                    "SELECT version, uid FROM story_versions WHERE story_id = :s"
+                    " ORDER BY version DESC LIMIT 1"
+                ),
                 {"s": story_id},
-            ).scalar_one()
-            insert_version(conn, story_id, version, draft, now)
+            ).first()
+            version = 1 if latest is None else latest.version + 1
+            insert_version(conn, story_id, version, draft, now, parent=None if latest is None else latest.uid)
         return version
 
     def version(self, story_id: int, version: int | None = None) -> StoryVersion | None:
@@ -80,15 +85,7 @@ class StoryTable:
     def link(self, story_id: int, question_key: str, now: datetime) -> bool:
         """Link a story to a question; False if it already was."""
         with self.store.write() as conn:
-            return bool(
-                conn.execute(
-                    text(
-                        "INSERT OR IGNORE INTO story_links (story_id, question_key, linked_at)"
-                        " VALUES (:s, :k, :t)"
-                    ),
-                    {"s": story_id, "k": question_key, "t": db_time(now)},
-                ).rowcount
-            )
+            return insert_link(conn, story_id, question_key, now)
 
     def unlink(self, story_id: int, question_key: str) -> bool:
         with self.store.write() as conn:
@@ -138,19 +135,30 @@ class StoryTable:
 
     def rehearsals(self, story_id: int) -> list[Rehearsal]:
         rows = self.store.q(
-            "SELECT version, rehearsed_at, duration_ms, target_ms FROM rehearsals WHERE story_id = :s"
+            "SELECT version, rehearsed_at, duration_ms, target_ms, uid FROM rehearsals WHERE story_id = :s"
             " ORDER BY id",
             s=story_id,
         )
-        return [Rehearsal(r.version, must_time(r.rehearsed_at), r.duration_ms, r.target_ms) for r in rows]
+        return [
+            Rehearsal(r.version, must_time(r.rehearsed_at), r.duration_ms, r.target_ms, r.uid) for r in rows
+        ]
 
 
-def insert_version(conn: Connection, story_id: int, version: int, draft: StoryDraft, now: datetime) -> None:
+def insert_version(
+    conn: Connection,
+    story_id: int,
+    version: int,
+    draft: StoryDraft,
+    now: datetime,
+    uid: str | None = None,
+    parent: str | None = None,
+) -> None:
+    """Store one version; without ``uid`` the database gives it a new random one."""
     conn.execute(
         text(
             "INSERT INTO story_versions (story_id, version, saved_at, title, competencies, situation,"
-            " task, action, result, reflection) VALUES (:s, :v, :t, :title, :competencies,"
-            " :situation, :task, :action, :result, :reflection)"
+            " task, action, result, reflection, uid, parent) VALUES (:s, :v, :t, :title, :competencies,"
+            " :situation, :task, :action, :result, :reflection, :uid, :parent)"
         ),
         {
             **draft.to_dict(),
@@ -158,7 +166,24 @@ def insert_version(conn: Connection, story_id: int, version: int, draft: StoryDr
             "s": story_id,
             "v": version,
             "t": db_time(now),
+            "uid": uid,
+            "parent": parent,
         },
+    )
+
+
+def insert_link(conn: Connection, story_id: int, question_key: str, now: datetime) -> bool:
+    """Link a story to a question (the link's uid is derived from the story's and the key); False if it
+    already was."""
+    story = conn.execute(text("SELECT uid FROM stories WHERE id = :s"), {"s": story_id}).scalar_one()
+    return bool(
+        conn.execute(
+            text(
+                "INSERT OR IGNORE INTO story_links (story_id, question_key, linked_at, uid)"
+                " VALUES (:s, :k, :t, :uid)"
+            ),
+            {"s": story_id, "k": question_key, "t": db_time(now), "uid": link_uid(story, question_key)},
+        ).rowcount
     )
 
 
@@ -172,4 +197,4 @@ def _version(row: Any) -> StoryVersion:
         row.result,
         row.reflection,
     )
-    return StoryVersion(row.story_id, row.version, must_time(row.saved_at), draft)
+    return StoryVersion(row.story_id, row.version, must_time(row.saved_at), draft, row.uid, row.parent)

@@ -1,0 +1,86 @@
+"""`sync`: merge practice with other devices through a folder the person already syncs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mockprep.cli.app import UserError, app
+from mockprep.cli.context import open_store, plain, utc_now
+from mockprep.core.wording import plural
+
+if TYPE_CHECKING:
+    from mockprep.db.store import Store
+
+
+@app.command("sync")
+def sync(
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--folder",
+            metavar="DIR",
+            help="The shared folder (Dropbox, Syncthing, a git repository); remembered for next time.",
+        ),
+    ] = None,
+    after_session: Annotated[
+        bool | None,
+        typer.Option(
+            "--after-session/--no-after-session",
+            help="Also sync when each session or mock ends (remembered).",
+        ),
+    ] = None,
+) -> None:
+    """Write this device's new practice to its own files in the sync folder and merge every other
+    device's: reviews, sessions and stories, each once; cards recomputed from the merged reviews."""
+    store = open_store()
+    try:
+        if folder is not None:
+            if not folder.is_dir():
+                raise UserError(
+                    f"{folder}: not a folder (create it, or give the folder your sync tool shares)"
+                )
+            store.sync.remember(folder=str(folder.resolve()))
+        if after_session is not None:
+            store.sync.remember(after_session=after_session)
+        chosen = store.sync.device().folder
+        if chosen is None:
+            raise UserError("no sync folder yet: run mockprep sync --folder DIR once (it is remembered)")
+        typer.echo(plain(run_sync(store, Path(chosen))))
+    finally:
+        store.close()
+
+
+def run_sync(store: Store, folder: Path) -> str:
+    """Sync with ``folder`` and say what happened (a UserError if the folder cannot be used)."""
+    from mockprep.cli.data import merge_report
+    from mockprep.services.folder_sync import SyncFolderError, sync_folder
+
+    try:
+        report = sync_folder(store, folder, utc_now())
+    except SyncFolderError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"{folder}: cannot be used ({exc.strerror})", exit_code=1) from None
+    lines = [
+        f"Synced with {folder}: wrote {plural(report.written, 'change')},"
+        f" read {plural(report.read, 'line')} from {plural(len(report.files), 'file')} of other devices."
+    ]
+    if report.read or report.merged.waiting:
+        lines.append(merge_report(report.merged, "From other devices"))
+    if report.skipped:
+        lines.append(f"Skipped {plural(report.skipped, 'damaged line')} (not a whole event).")
+    return "\n".join(lines)
+
+
+def sync_after_session(store: Store) -> None:
+    """The sync after a session, when the person turned it on; a failure is one line, not an error."""
+    device = store.sync.known_device()
+    if device is None or not (device.after_session and device.folder):
+        return
+    try:
+        typer.echo(plain(run_sync(store, Path(device.folder))))
+    except UserError as exc:
+        typer.echo(f"sync: {exc}", err=True)

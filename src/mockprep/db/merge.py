@@ -1,0 +1,436 @@
+"""Merging another device's history: events identified by global ids, applied once whatever their order.
+
+An event is a plain dict (the sync folder's JSON lines, or an export turned into events by
+:func:`export_events`): a session, a review, a story (its versions, links and rehearsals) or a deletion.
+Applying an event twice changes nothing; an event that refers to something not here yet (a session, a
+question) is handed back as waiting. Every card whose log changed is replayed from its whole log in time
+order (:data:`~mockprep.db.cards.REPLAY_ORDER`), so every device computes the same card.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mockprep.core import ids
+from mockprep.core.export_checks import STORY_PARTS
+from mockprep.core.scheduler import SchedulerParams, replay
+from mockprep.db.sql import from_iso, must_time
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from mockprep.db.store import Store
+
+
+@dataclass
+class MergeSummary:
+    """What a merge added, for the person and for the tests."""
+
+    sessions: int = 0
+    reviews: int = 0
+    stories: int = 0
+    versions: int = 0
+    links: int = 0
+    rehearsals: int = 0
+    deleted: int = 0
+    cards: int = 0  # cards replayed
+    conflicts: list[str] = field(default_factory=list)  # titles of stories edited on two devices
+    waiting: list[dict[str, Any]] = field(default_factory=list)  # events whose session/question is not here
+
+    def added(self) -> bool:
+        return any((self.sessions, self.reviews, self.stories, self.versions, self.links, self.rehearsals))
+
+
+def merge_events(store: Store, events: Iterable[dict[str, Any]], origin: str) -> MergeSummary:
+    """Apply ``events`` (from device ``origin``, unless an event names its own) in one transaction;
+    return what changed."""
+    summary = MergeSummary()
+    with store.write() as conn:
+        raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
+        first_change = raw.execute("SELECT COALESCE(MAX(seq), 0) FROM sync_changes").fetchone()[0]
+        merger = _Merger(raw, origin, summary)
+        ordered = sorted(events, key=_apply_order)  # sessions and stories before what refers to them
+        for event in ordered:
+            if event.get("t") == "deleted":
+                merger.flush_reviews()  # a deletion follows what it deletes
+            merger.apply(event)
+        merger.flush_reviews()
+        merger.replay_cards()
+        # What a merge inserts is the other device's to send, not this one's.
+        raw.execute("DELETE FROM sync_changes WHERE seq > ?", (first_change,))
+    return summary
+
+
+def _apply_order(event: dict[str, Any]) -> int:
+    return {"session": 0, "story": 1, "review": 2, "deleted": 3}.get(event.get("t", ""), 4)
+
+
+class _Merger:
+    def __init__(self, raw: sqlite3.Connection, origin: str, summary: MergeSummary) -> None:
+        self.raw = raw
+        self.origin = origin
+        self.summary = summary
+        self.touched: set[int] = set()  # questions whose log changed
+        self.deleted = {row[0] for row in raw.execute("SELECT uid FROM sync_deleted")}
+        self.reviews: list[dict[str, Any]] = []  # gathered, then inserted in bulk (flush_reviews)
+
+    def apply(self, event: dict[str, Any]) -> None:
+        kind = event.get("t")
+        if kind == "session":
+            self._session(event)
+        elif kind == "review":
+            self._review(event)
+        elif kind == "story":
+            self._story(event)
+        elif kind == "deleted":
+            self._delete(event["uid"])
+
+    def _session(self, s: dict[str, Any]) -> None:
+        if s["uid"] in self.deleted:
+            return
+        row = self.raw.execute("SELECT id, status FROM sessions WHERE uid = ?", (s["uid"],)).fetchone()
+        if row is None:
+            self.raw.execute(
+                "INSERT INTO sessions (kind, started_at, ended_at, status, filters, pid, round, minutes,"
+                " uid, origin) VALUES (?,?,?,?,?,NULL,?,?,?,?)",
+                (
+                    s["kind"],
+                    from_iso(s["started_at"]),
+                    from_iso(s.get("ended_at")),
+                    s["status"],
+                    json.dumps(s.get("filters") or {}),
+                    s.get("round"),
+                    s.get("minutes"),
+                    s["uid"],
+                    s.get("origin") or self.origin,
+                ),
+            )
+            self.summary.sessions += 1
+        elif row[1] == "running" and s["status"] != "running":  # it ended on its device since
+            self.raw.execute(
+                "UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?",
+                (s["status"], from_iso(s.get("ended_at")), row[0]),
+            )
+
+    def _review(self, r: dict[str, Any]) -> None:
+        self.reviews.append(r)
+
+    def flush_reviews(self) -> None:
+        """Insert the reviews gathered so far in bulk (a year of practice is 50,000 of them): each new
+        one once, those whose question or session is not here handed back as waiting."""
+        batch, self.reviews = self.reviews, []
+        if not batch:
+            return
+        raw = self.raw
+        raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS merge_reviews ({', '.join(_BATCH)})")
+        raw.execute("DELETE FROM temp.merge_reviews")
+        raw.executemany(
+            f"INSERT INTO temp.merge_reviews VALUES ({', '.join('?' * len(_BATCH))})",
+            [
+                (
+                    index,
+                    r["uid"],
+                    r["key"],
+                    r.get("session"),
+                    from_iso(r["rated_at"]),
+                    r["rating"],
+                    r["state_before"],
+                    r.get("answer", ""),
+                    r["duration_ms"],
+                    r.get("time_limit_ms"),
+                    _json(r.get("coverage")),
+                    r.get("suggested"),
+                    r.get("grader"),
+                    _json(r.get("proposed")),
+                    _json(r.get("checklist")),
+                    r.get("origin") or self.origin,
+                    bool(r.get("cram")),
+                    _params_json(r.get("parameters")),
+                    r.get("code_runs"),
+                    _json(r.get("code_result")),
+                )
+                for index, r in enumerate(batch)
+            ],
+        )
+        fresh = "t.uid NOT IN (SELECT uid FROM sync_deleted)"
+        found = (
+            " FROM temp.merge_reviews t LEFT JOIN questions q ON q.key = t.key"
+            " LEFT JOIN sessions s ON s.uid = t.session"
+        )
+        for (index,) in raw.execute(
+            f"SELECT t.idx {found} WHERE (q.id IS NULL OR (t.session IS NOT NULL AND s.id IS NULL))"
+            f" AND {fresh} AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.uid = t.uid)"
+        ).fetchall():
+            self.summary.waiting.append(batch[index])
+        before = raw.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0]
+        # The parameter sets the reviews were scheduled with, recorded here too (by their canonical text).
+        raw.execute(
+            "INSERT INTO scheduler_params (parameters, created_at) SELECT params, MIN(rated_at)"
+            " FROM temp.merge_reviews WHERE params IS NOT NULL"
+            " AND params NOT IN (SELECT parameters FROM scheduler_params) GROUP BY params"
+        )
+        inserted = raw.execute(
+            "INSERT OR IGNORE INTO reviews (question_id, session_id, rated_at, rating, state_before, answer,"
+            " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, uid, origin,"
+            " cram, params_id, code_runs, code_result)"
+            " SELECT q.id, s.id, t.rated_at, t.rating, t.state_before, t.answer, t.duration_ms,"
+            " t.time_limit_ms, t.coverage, t.suggested, t.grader, t.proposed, t.checklist, t.uid, t.origin,"
+            " t.cram, (SELECT p.id FROM scheduler_params p WHERE p.parameters = t.params),"
+            " t.code_runs, t.code_result"
+            f" {found} WHERE q.id IS NOT NULL AND (t.session IS NULL OR s.id IS NOT NULL) AND {fresh}"
+            " ORDER BY t.idx"
+        ).rowcount
+        self.summary.reviews += inserted
+        if inserted:
+            self.touched.update(
+                q for (q,) in raw.execute("SELECT DISTINCT question_id FROM reviews WHERE id > ?", (before,))
+            )
+
+    def _delete(self, uid: str) -> None:
+        if uid not in self.deleted:
+            self.raw.execute("INSERT OR IGNORE INTO sync_deleted (uid, kind) VALUES (?, 'merged')", (uid,))
+            self.deleted.add(uid)
+        row = self.raw.execute("SELECT id, question_id FROM reviews WHERE uid = ?", (uid,)).fetchone()
+        if row is not None:
+            self.raw.execute("UPDATE mock_answers SET review_id = NULL WHERE review_id = ?", (row[0],))
+            self.raw.execute("DELETE FROM reviews WHERE id = ?", (row[0],))
+            self.touched.add(row[1])
+            self.summary.deleted += 1
+            return
+        gone = self.raw.execute(
+            "DELETE FROM sessions WHERE uid = ?"
+            " AND NOT EXISTS (SELECT 1 FROM reviews WHERE session_id = sessions.id)"
+            " AND NOT EXISTS (SELECT 1 FROM mock_answers WHERE session_id = sessions.id)",
+            (uid,),
+        ).rowcount
+        gone += self.raw.execute("DELETE FROM stories WHERE uid = ?", (uid,)).rowcount
+        self.summary.deleted += gone
+
+    def _story(self, s: dict[str, Any]) -> None:
+        if s["uid"] in self.deleted:
+            return
+        row = self.raw.execute("SELECT id FROM stories WHERE uid = ?", (s["uid"],)).fetchone()
+        if row is None:
+            story = self.raw.execute(
+                "INSERT INTO stories (created_at, uid) VALUES (?, ?)", (from_iso(s["created_at"]), s["uid"])
+            ).lastrowid
+            self.summary.stories += 1
+        else:
+            story = row[0]
+        known = {
+            v[0] for v in self.raw.execute("SELECT uid FROM story_versions WHERE story_id = ?", (story,))
+        }
+        new = [v for v in s["versions"] if v["uid"] not in known]
+        for v in new:
+            self.raw.execute(
+                "INSERT INTO story_versions (story_id, version, saved_at, title, competencies, situation,"
+                " task, action, result, reflection, uid, parent) VALUES (?, -1 - (SELECT COUNT(*)"
+                " FROM story_versions WHERE story_id = ?), ?,?,?,?,?,?,?,?,?,?)",
+                (
+                    story,
+                    story,
+                    from_iso(v["saved_at"]),
+                    v["title"],
+                    json.dumps(v.get("competencies", [])),
+                    *(v.get(part, "") for part in STORY_PARTS),
+                    v["uid"],
+                    v.get("parent"),
+                ),
+            )
+        self.summary.versions += len(new) if row is not None else 0
+        if new:
+            self._renumber(story)
+        self._links_and_rehearsals(story, s)
+
+    def _renumber(self, story: int) -> None:
+        """Versions numbered so that each comes after the one it was edited from, otherwise by when they
+        were saved (ties by uid): the same on every device, and what the device that saved them in a line
+        already has. A version edited from one that already has a child is a conflict; both are kept."""
+        rows = self.raw.execute(
+            "SELECT id, version, uid, parent, saved_at FROM story_versions WHERE story_id = ?", (story,)
+        ).fetchall()
+        uids = {row[2] for row in rows}
+        children: dict[str | None, list[tuple]] = {}
+        for row in rows:
+            children.setdefault(row[3] if row[3] in uids else None, []).append(row)
+        ready = [(row[4], row[2], row) for row in children.get(None, [])]
+        heapq.heapify(ready)
+        order = []
+        while ready:
+            _, _, row = heapq.heappop(ready)
+            order.append(row)
+            for child in children.get(row[2], []):
+                heapq.heappush(ready, (child[4], child[2], child))
+        placed = {row[0] for row in order}  # a parent cycle (a hand-edited file) must not lose versions
+        order += sorted((row for row in rows if row[0] not in placed), key=lambda row: (row[4], row[2]))
+        numbers = {row[1]: new for new, row in enumerate(order, start=1)}
+        self.raw.execute(
+            "UPDATE story_versions SET version = -1000000 - version WHERE story_id = ?", (story,)
+        )
+        for new, row in enumerate(order, start=1):
+            self.raw.execute("UPDATE story_versions SET version = ? WHERE id = ?", (new, row[0]))
+        for rehearsal, version in self.raw.execute(
+            "SELECT id, version FROM rehearsals WHERE story_id = ?", (story,)
+        ).fetchall():
+            if version in numbers:
+                self.raw.execute(
+                    "UPDATE rehearsals SET version = ? WHERE id = ?", (numbers[version], rehearsal)
+                )
+        forks = self.raw.execute(
+            "SELECT parent FROM story_versions WHERE story_id = ? AND parent IS NOT NULL"
+            " GROUP BY parent HAVING COUNT(*) > 1",
+            (story,),
+        ).fetchall()
+        if forks:
+            title = self.raw.execute(
+                "SELECT title FROM story_versions WHERE story_id = ? ORDER BY version DESC LIMIT 1", (story,)
+            ).fetchone()[0]
+            self.summary.conflicts.append(title)
+
+    def _links_and_rehearsals(self, story: int, s: dict[str, Any]) -> None:
+        story_uid = s["uid"]
+        for key in s.get("links", []):
+            self.summary.links += self.raw.execute(
+                "INSERT OR IGNORE INTO story_links (story_id, question_key, linked_at, uid) VALUES (?,?,?,?)",
+                (story, key, from_iso(s["created_at"]), ids.link_uid(story_uid, key)),
+            ).rowcount
+        numbers = dict(
+            self.raw.execute("SELECT uid, version FROM story_versions WHERE story_id = ?", (story,))
+        )
+        for r in s.get("rehearsals", []):
+            if r["version"] not in numbers or r["uid"] in self.deleted:
+                continue
+            self.summary.rehearsals += self.raw.execute(
+                "INSERT OR IGNORE INTO rehearsals (story_id, version, rehearsed_at, duration_ms, target_ms,"
+                " uid) VALUES (?,?,?,?,?,?)",
+                (
+                    story,
+                    numbers[r["version"]],
+                    from_iso(r["rehearsed_at"]),
+                    r["duration_ms"],
+                    r["target_ms"],
+                    r["uid"],
+                ),
+            ).rowcount
+
+    def replay_cards(self) -> None:
+        """Each touched card recomputed from its whole log (cram reviews left out, each review with the
+        parameters it was scheduled with); its reviews' card-before no longer holds."""
+        known: dict[str | None, SchedulerParams | None] = {None: None}
+        for question in sorted(self.touched):
+            added = self.raw.execute("SELECT added_at FROM questions WHERE id = ?", (question,)).fetchone()[0]
+            log = []
+            for at, rating, stored in self.raw.execute(
+                "SELECT r.rated_at, r.rating, p.parameters FROM reviews r"
+                " LEFT JOIN scheduler_params p ON p.id = r.params_id"
+                " WHERE r.question_id = ? AND NOT r.cram ORDER BY r.rated_at, r.uid",
+                (question,),
+            ):
+                if stored not in known:
+                    known[stored] = SchedulerParams.from_dict(json.loads(stored))
+                log.append((must_time(at), rating, known[stored]))
+            card = replay(None, question, must_time(added), log)
+            self.raw.execute(
+                "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?,"
+                " last_review = ? WHERE question_id = ?",
+                (
+                    card.state.value,
+                    card.step,
+                    card.stability,
+                    card.difficulty,
+                    from_iso(card.due.isoformat()),
+                    from_iso(card.last_review.isoformat()) if card.last_review else None,
+                    question,
+                ),
+            )
+            self.raw.execute("UPDATE reviews SET card_before = NULL WHERE question_id = ?", (question,))
+        self.summary.cards = len(self.touched)
+
+
+_BATCH = (
+    "idx",
+    "uid",
+    "key",
+    "session",
+    "rated_at",
+    "rating",
+    "state_before",
+    "answer",
+    "duration_ms",
+    "time_limit_ms",
+    "coverage",
+    "suggested",
+    "grader",
+    "proposed",
+    "checklist",
+    "origin",
+    "cram",
+    "params",
+    "code_runs",
+    "code_result",
+)
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _params_json(value: Any) -> str | None:
+    """A review's scheduler parameters in the canonical text the ``scheduler_params`` table holds."""
+    if not isinstance(value, dict):
+        return None  # not recorded (or unreadable): replayed as FSRS 6's defaults
+    try:
+        return SchedulerParams.from_dict(value).to_json()
+    except ValueError:
+        return None
+
+
+def export_events(doc: dict[str, Any], questions: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """An export (checked) as merge events; records written before global ids get the derived ones."""
+    sessions: dict[int, str] = {}
+    for s in doc.get("sessions", []):
+        uid = s.get("uid") or ids.session_uid(s["id"], s["started_at"])
+        sessions[s["id"]] = uid
+        yield {"t": "session", **{k: v for k, v in s.items() if k not in ("id", "uid")}, "uid": uid}
+    for story in doc.get("stories", []):
+        yield story_event(story)
+    params = {p["id"]: p["parameters"] for p in doc.get("scheduler_params", [])}
+    for q in questions:
+        for r in q["reviews"]:
+            uid = r.get("uid") or ids.review_uid(r["id"], q["key"], r["rated_at"], r["rating"])
+            session = None if r.get("session") is None else sessions.get(r["session"])
+            event = {k: v for k, v in r.items() if k not in ("id", "session", "params")}
+            event["parameters"] = params.get(r.get("params"))
+            yield {**event, "t": "review", "uid": uid, "key": q["key"], "session": session}
+
+
+def story_event(story: dict[str, Any]) -> dict[str, Any]:
+    """An exported story (numbered versions) as an event (versions and rehearsals by uid)."""
+    story_uid = story.get("uid") or ids.story_uid(story["id"], story["created_at"])
+    versions, by_number, previous = [], {}, None
+    for v in sorted(story["versions"], key=lambda v: v["version"]):
+        uid = v.get("uid") or ids.version_uid(story_uid, v["version"], v["saved_at"])
+        by_number[v["version"]] = uid
+        parent = v["parent"] if "parent" in v else previous
+        versions.append({**{k: x for k, x in v.items() if k != "version"}, "uid": uid, "parent": parent})
+        previous = uid
+    rehearsals = [
+        {
+            **r,
+            "version": by_number.get(r["version"]),
+            "uid": r.get("uid") or ids.rehearsal_uid(story_uid, ordinal, r["rehearsed_at"]),
+        }
+        for ordinal, r in enumerate(story.get("rehearsals", []), start=1)
+    ]
+    return {
+        "t": "story",
+        "uid": story_uid,
+        "created_at": story["created_at"],
+        "versions": versions,
+        "links": list(story.get("links", [])),
+        "rehearsals": rehearsals,
+    }

@@ -1,0 +1,128 @@
+"""Sync through a folder the person already syncs (Dropbox, Syncthing, a git repository).
+
+Each device appends its events to its own files, one per month: ``DEVICE.YYYY-MM.jsonl``, one JSON object a
+line, keys sorted. One writer per file, so a file-sync tool never sees two devices write the same file; files
+only grow, so git sees appended lines. Reading tolerates what sync tools do:
+
+- a file still being copied: an incomplete last line is left for the next sync;
+- conflict copies (``*.sync-conflict-*``, ``(... conflicted copy ...)``) and duplicated files: read like
+  any other file of that device; an event already merged changes nothing;
+- a file replaced by another version (shorter, or different where it was read up to): read again;
+- files that arrive in any order: an event whose session or question is not here yet waits in the
+  database and is tried again at every sync;
+- a wrong clock: times are only used to order a card's reviews, never to decide what is new.
+
+A sync killed at any point loses nothing: this device's changes are forgotten only after their lines are
+written and flushed to disk, and a file's read position is saved only after its events are merged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mockprep.db.merge import MergeSummary, merge_events
+from mockprep.db.sync_log import dump
+
+if TYPE_CHECKING:
+    from mockprep.db.store import Store
+
+# DEVICE.YYYY-MM then anything a sync tool adds (a conflict suffix), ending in .jsonl.
+_FILE = re.compile(r"^(?P<device>[a-z0-9-]+-[0-9a-f]{12})\.(?P<month>\d{4}-\d{2})(?P<rest>.*)\.jsonl$")
+_TAIL = 32  # bytes remembered from where a file was read up to
+
+
+class SyncFolderError(Exception):
+    """The folder cannot be used (missing, not a folder, not writable); the message says which."""
+
+
+@dataclass
+class SyncReport:
+    written: int = 0  # events of this device written
+    read: int = 0  # lines read from other devices' files
+    skipped: int = 0  # lines that are not events (damaged)
+    merged: MergeSummary = field(default_factory=MergeSummary)
+    files: list[str] = field(default_factory=list)  # the files read
+
+
+def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
+    """Write this device's new events to ``folder``, then merge every other device's."""
+    if not folder.is_dir():
+        raise SyncFolderError(f"{folder}: not a folder (create it, or give the folder your sync tool shares)")
+    report = SyncReport()
+    device = store.sync.device().id
+    events, upto = store.sync.outgoing()
+    if events:
+        _append(folder / f"{device}.{now:%Y-%m}.jsonl", events)
+        report.written = len(events)
+    if upto:
+        store.sync.sent(upto)
+    marks = store.sync.read_marks()
+    incoming: list[dict[str, Any]] = [json.loads(line) for line in store.sync.pending()]
+    for path in sorted(folder.iterdir()):
+        match = _FILE.match(path.name)
+        if match is None or (match["device"] == device and not match["rest"]) or not path.is_file():
+            continue  # not an event file, or this device's own
+        lines, mark = _read_new(path, marks.get(path.name))
+        marks[path.name] = mark
+        report.files.append(path.name)
+        for line in lines:
+            report.read += 1
+            try:
+                event = json.loads(line)
+            except ValueError:
+                report.skipped += 1
+                continue
+            if not isinstance(event, dict) or "uid" not in event or "t" not in event:
+                report.skipped += 1
+                continue
+            event["origin"] = match["device"]
+            incoming.append(event)
+    if incoming:
+        report.merged = merge_events(store, incoming, origin="sync")
+    store.sync.save_progress(marks, report.merged.waiting)
+    return report
+
+
+def _append(path: Path, events: list[dict[str, Any]]) -> None:
+    """Append whole lines and flush them to disk; a line a killed sync left half-written is ended first."""
+    data = "".join(dump(event) + "\n" for event in events).encode("utf-8")
+    with open(path, "ab") as handle:
+        size = handle.tell()
+        if size:
+            with open(path, "rb") as check:
+                check.seek(size - 1)
+                if check.read(1) != b"\n":
+                    data = b"\n" + data
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _read_new(path: Path, mark: tuple[int, str] | None) -> tuple[list[str], tuple[int, str]]:
+    """The whole lines after the read mark (the file from its start if it is not the one read before)."""
+    base, start = 0, 0  # data begins at file offset base; new lines at data[start:]
+    with open(path, "rb") as handle:
+        if mark is not None:
+            old, tail = mark
+            base = max(0, old - _TAIL)
+            handle.seek(base)
+            data = handle.read()
+            if len(data) >= old - base and data[: old - base].hex() == tail:
+                start = old - base
+            else:  # replaced by another version: read it all again
+                base = 0
+                handle.seek(0)
+                data = handle.read()
+        else:
+            data = handle.read()
+    end = data.rfind(b"\n") + 1  # an incomplete last line waits for the rest of the file
+    if end <= start:
+        end = start
+    lines = [line for line in data[start:end].decode("utf-8", "replace").split("\n") if line.strip()]
+    return lines, (base + end, data[max(0, end - _TAIL) : end].hex())

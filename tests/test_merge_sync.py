@@ -1,0 +1,319 @@
+"""Two (or N) devices: merging an export, syncing through a folder, converging (issue 20)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fsrs import Rating
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mockprep.services import bank_sync
+from mockprep.services.exchange import read_export, write_export
+from tests.conftest import START
+from tests.devices import Device, make_banks
+
+
+@pytest.fixture
+def devices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(bank_sync, "builtin_files", lambda: [])
+    banks = make_banks(tmp_path)
+    made: list[Device] = []
+
+    def make(name: str) -> Device:
+        made.append(Device(tmp_path, name, banks))
+        return made[-1]
+
+    yield make
+    for device in made:
+        device.close()
+
+
+def export_of(device: Device, path: Path) -> Path:
+    out = io.StringIO()
+    write_export(device.store, out, START + timedelta(days=999), "test")
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def merge_file(device: Device, path: Path):
+    head, questions = read_export(path)
+    return device.store.bulk.merge_data(head, questions, START + timedelta(days=999))
+
+
+def test_merging_an_export_twice_adds_nothing_the_second_time(devices, tmp_path: Path) -> None:
+    laptop, desk = devices("laptop"), devices("desk")
+    for minute in range(6):
+        laptop.practise(minute, Rating.Good, START + timedelta(minutes=10 * minute))
+        desk.practise(minute + 1, Rating.Hard, START + timedelta(minutes=10 * minute + 5))
+    laptop.write_story("Outage", "I rolled back", START)
+    file = export_of(laptop, tmp_path / "laptop.json")
+    first = merge_file(desk, file)
+    assert (first.reviews, first.sessions, first.stories) == (6, 6, 1)
+    assert first.cards == 4  # every question of the bank was touched
+    after_first = desk.state()
+    second = merge_file(desk, file)
+    assert not second.added() and second.reviews == 0
+    assert desk.state() == after_first
+    assert len(desk.reviews()) == 12
+    assert desk.stored_cards() == desk.replayed_cards()
+
+
+def test_an_old_export_without_ids_merges_into_the_home_it_came_from_as_nothing_new(
+    devices, tmp_path
+) -> None:
+    laptop = devices("laptop")
+    for minute in range(3):
+        laptop.practise(minute, Rating.Good, START + timedelta(minutes=minute))
+    doc = json.loads(export_of(laptop, tmp_path / "x.json").read_text())
+    for session in doc["sessions"]:
+        session.pop("uid")
+    for question in doc["questions"]:
+        for r in question["reviews"]:
+            r.pop("uid")
+    (tmp_path / "old.json").write_text(json.dumps(doc))
+    other = devices("other")
+    assert merge_file(other, tmp_path / "old.json").reviews == 3
+    assert merge_file(other, tmp_path / "old.json").reviews == 0  # derived ids: the same each time
+
+
+def test_story_edited_on_both_devices_keeps_both_edits_as_versions(devices, tmp_path: Path) -> None:
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.write_story("Outage", "v1", START)
+    merge_file(desk, export_of(laptop, tmp_path / "a.json"))
+    laptop.write_story("Outage", "laptop edit", START + timedelta(hours=1))
+    desk.write_story("Outage", "desk edit", START + timedelta(hours=2))
+    to_desk = merge_file(desk, export_of(laptop, tmp_path / "b.json"))
+    to_laptop = merge_file(laptop, export_of(desk, tmp_path / "c.json"))
+    assert to_desk.conflicts == ["Outage"] and to_laptop.conflicts == ["Outage"]
+    assert laptop.stories() == desk.stories()
+    assert [row[5] for row in desk.stories()] == ["v1", "laptop edit", "desk edit"]  # in time order
+
+
+def test_import_merge_from_the_command_line_reports_what_it_added(cli, tmp_path: Path) -> None:
+    answered = cli("session", "--limit", "1", input="my answer\n\n3\nq\n")
+    assert answered.exit_code == 0, answered.stderr
+    out = tmp_path / "mine.json"
+    assert cli("export", "-o", str(out)).exit_code == 0
+    again = cli("import", str(out), "--merge")
+    assert again.exit_code == 0 and "nothing new" in again.stdout
+    refused = cli("import", str(out))
+    assert refused.exit_code == 2 and "import --merge" in refused.stderr
+
+
+# -- folder sync --------------------------------------------------------------------------------------
+
+
+def test_two_devices_practising_interleaved_converge_whatever_the_sync_order(devices, tmp_path: Path) -> None:
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    clock = START
+    for day in range(4):
+        for step in range(3):
+            clock += timedelta(minutes=7)
+            laptop.practise(day + step, Rating(1 + (day + step) % 4), clock)
+            clock += timedelta(minutes=3)
+            desk.practise(day * 2 + step, Rating(1 + (day * step) % 4), clock)
+        order = (laptop, desk) if day % 2 else (desk, laptop)
+        for device in order:
+            device.sync(folder, clock)
+        if day == 1:
+            laptop.write_story("Launch", f"day {day} laptop", clock)
+            desk.write_story("Launch", f"day {day} desk", clock + timedelta(seconds=1))
+    for _ in range(2):
+        for device in (laptop, desk):
+            device.sync(folder, clock)
+    assert laptop.state() == desk.state()
+    assert len(laptop.reviews()) == 24 == len({r[0] for r in laptop.reviews()})  # all, once
+    assert laptop.stored_cards() == laptop.replayed_cards()
+    assert len(laptop.stories()) == 2  # two stories named Launch: made apart, kept apart
+    quiet = laptop.sync(folder, clock)
+    assert (quiet.written, quiet.read, quiet.merged.added()) == (0, 0, False)
+
+
+def test_sync_tolerates_partial_lines_conflict_copies_and_events_that_arrive_early(devices, tmp_path) -> None:
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(0, Rating.Good, START)
+    laptop.practise(1, Rating.Again, START + timedelta(minutes=1))
+    laptop.sync(folder, START)
+    (written,) = list(folder.iterdir())
+    lines = written.read_bytes().splitlines(keepends=True)
+    sessions = [line for line in lines if b'"t":"session"' in line]
+    reviews = [line for line in lines if b'"t":"review"' in line]
+    # The sync tool has so far delivered the reviews (as a conflict copy) and half of a session line.
+    written.write_bytes(sessions[0][:20])
+    conflict = folder / written.name.replace(".jsonl", ".sync-conflict-20260302-101010-ABCDEFG.jsonl")
+    conflict.write_bytes(b"".join(reviews) + b'{"t":"review","uid')
+    report = desk.sync(folder, START)
+    assert report.merged.reviews == 0 and len(report.merged.waiting) == 2  # their sessions are not here yet
+    assert desk.reviews() == []
+    written.write_bytes(b"".join(lines))  # the rest arrives
+    shutil.copy(
+        written, folder / written.name.replace(".jsonl", " (desk's conflicted copy 2026-03-02).jsonl")
+    )
+    report = desk.sync(folder, START)
+    assert report.merged.reviews == 2 and report.merged.waiting == []
+    assert desk.reviews() == laptop.reviews()
+    assert desk.sync(folder, START).merged.added() is False
+
+
+def test_a_device_with_a_wrong_clock_still_converges_to_the_replay(devices, tmp_path: Path) -> None:
+    folder = tmp_path / "f"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    desk.practise(0, Rating.Good, START + timedelta(days=1))
+    laptop.practise(0, Rating.Again, START + timedelta(days=400))  # its clock is a year ahead
+    desk.practise(0, Rating.Easy, START + timedelta(days=2))
+    for device in (laptop, desk, laptop):
+        device.sync(folder, START)
+    assert laptop.state() == desk.state()
+    assert desk.stored_cards() == desk.replayed_cards()
+
+
+def test_an_undone_review_is_undone_on_the_other_device(devices, tmp_path: Path) -> None:
+    folder = tmp_path / "f"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(0, Rating.Good, START)
+    laptop.sync(folder, START)
+    desk.sync(folder, START)
+    assert len(desk.reviews()) == 1
+    assert laptop.store.cards.undo_last() is not None
+    laptop.sync(folder, START)
+    desk.sync(folder, START)
+    assert desk.reviews() == [] and laptop.reviews() == []
+    assert desk.stored_cards() == desk.replayed_cards()
+
+
+def test_sync_command_remembers_the_folder(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    assert "no sync folder yet" in cli("sync").stderr
+    assert cli("sync", "--folder", str(folder / "missing")).exit_code == 2
+    first = cli("sync", "--folder", str(folder), "--after-session")
+    assert first.exit_code == 0 and "Synced with" in first.stdout
+    answered = cli("session", "--limit", "1", input="x\n\n3\nq\n")
+    assert answered.exit_code == 0 and "Synced with" in answered.stdout
+    assert any(line.count('"t":"review"') for f in folder.iterdir() for line in f.read_text().splitlines())
+
+
+# -- any interleaving converges (hypothesis) -----------------------------------------------------------
+
+steps = st.lists(
+    st.tuples(
+        st.integers(0, 2),  # which device
+        st.sampled_from(["practise", "practise", "sync", "story", "undo"]),
+        st.integers(0, 3),  # which question / rating
+        st.integers(-600, 600),  # minutes the device's clock is off by
+    ),
+    max_size=18,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps, st.integers(2, 3))
+def test_any_interleaving_of_practice_and_sync_on_n_devices_converges(plan, count) -> None:
+    saved = bank_sync.builtin_files
+    bank_sync.builtin_files = lambda: []
+    root = Path(tempfile.mkdtemp(prefix="mockprep-converge-"))
+    group: list[Device] = []
+    try:
+        banks = make_banks(root)
+        folder = root / "folder"
+        folder.mkdir()
+        group = [Device(root, f"d{i}", banks) for i in range(count)]
+        clock = START
+        for who, action, pick, skew in plan:
+            device = group[who % count]
+            clock += timedelta(minutes=5)
+            now = clock + timedelta(minutes=skew)
+            if action == "practise":
+                device.practise(pick, Rating(1 + pick % 4), now)
+            elif action == "story":
+                device.write_story(f"story {pick % 2}", f"{device.store.path.parent.name} at {now}", now)
+            elif action == "undo":
+                device.store.cards.undo_last()
+            else:
+                device.sync(folder, now)
+        for _ in range(2):
+            for device in group:
+                device.sync(folder, clock)
+        states = [device.state() for device in group]
+        assert all(state == states[0] for state in states)
+        reviews = states[0][0]
+        assert len(reviews) == len({r[0] for r in reviews})
+        assert group[0].stored_cards() == group[0].replayed_cards()
+    finally:
+        for device in group:
+            device.close()
+        bank_sync.builtin_files = saved
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# -- a sync killed at any point loses nothing ------------------------------------------------------------
+
+
+def test_a_sync_killed_at_random_points_loses_nothing(devices, tmp_path: Path) -> None:
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "f"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    clock = START
+    for n in range(150):
+        clock += timedelta(minutes=1)
+        laptop.practise(n, Rating(1 + n % 4), clock)
+        desk.practise(n + 1, Rating(1 + n % 3), clock + timedelta(seconds=30))
+    laptop.close()
+    desk.close()
+    rng = random.Random(20)
+
+    def sync(home: Path, kill_after: float | None) -> None:
+        env = {**os.environ, "MOCKPREP_HOME": str(home)}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mockprep", "sync", "--folder", str(folder)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        if kill_after is None:
+            assert proc.wait(timeout=120) == 0
+            return
+        time.sleep(kill_after)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+
+    for _ in range(4):
+        for home in (tmp_path / "laptop", tmp_path / "desk"):
+            sync(home, rng.uniform(0.0, 1.5))
+    for _ in range(2):
+        for home in (tmp_path / "laptop", tmp_path / "desk"):
+            sync(home, None)
+    banks = tmp_path / "banks"
+    again = [Device(tmp_path, name, banks) for name in ("laptop", "desk")]
+    try:
+        # (the subprocesses also added the built-in banks, at different times: compare the practised bank)
+        laptop_state, desk_state = (d.state() for d in again)
+        assert laptop_state[:2] == desk_state[:2] and laptop_state[3] == desk_state[3]
+        assert [c for c in laptop_state[2] if c[0].startswith("gen/")] == [
+            c for c in desk_state[2] if c[0].startswith("gen/")
+        ]
+        assert len(again[0].reviews()) == 300 == len({r[0] for r in again[0].reviews()})
+        assert again[0].stored_cards() == again[0].replayed_cards()
+    finally:
+        for device in again:
+            device.close()
