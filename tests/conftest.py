@@ -233,6 +233,12 @@ class ScriptedUI:
             self.clock.advance(seconds=self.answer_seconds)
         return answer
 
+    spoken: list[object] = field(default_factory=list)  # spoken answers shown (transcript, delivery)
+
+    def show_spoken(self, spoken, limit) -> None:
+        self.spoken.append(spoken)
+        self.events.append(f"heard {spoken.transcript.text}")
+
     def show_reveal(self, attempt) -> None:
         self.reveals.append((attempt.answer, attempt.assessment.auto))
         self.events.append(f"reveal {attempt.record.question.key}")

@@ -18,6 +18,7 @@ from fsrs import Card, State
 from pydantic import ValidationError
 
 from mockprep.core.banks import QuestionSpec
+from mockprep.core.delivery import Delivery
 from mockprep.core.kinds import KINDS
 from mockprep.core.rounds import ROUND_ORDER
 from mockprep.core.scheduler import make_scheduler, preview_intervals
@@ -137,6 +138,15 @@ def optional(check: Check) -> Check:
     return maybe
 
 
+def delivery(value: Any) -> str | None:
+    """A spoken answer's delivery metrics (seconds, words, fillers, pauses)."""
+    try:
+        Delivery.from_dict(value)
+    except ValueError as exc:
+        return f"{exc} (got {_got(value)})"
+    return None
+
+
 def filters(value: Any) -> str | None:
     if type(value) is dict and all(type(k) is str and not texts(v) for k, v in value.items()):
         return None
@@ -191,6 +201,7 @@ MOCK_ANSWER: Fields = {
     "time_limit_ms": (optional(COUNT), False),
     "coverage": (optional(booleans), False),
     "review": (optional(ID), False),
+    "delivery": (optional(delivery), False),
 }
 STORY: Fields = {
     "id": (ID, True),
@@ -211,6 +222,8 @@ REHEARSAL: Fields = {
     "rehearsed_at": (time, True),
     "duration_ms": (COUNT, True),
     "target_ms": (COUNT, True),
+    "transcript": (optional(text), False),
+    "delivery": (optional(delivery), False),
 }
 QUESTION: Fields = {
     "key": (filled, True),
@@ -250,6 +263,7 @@ REVIEW: Fields = {
     "grader": (optional(text), False),
     "proposed": (optional(verdicts), False),
     "checklist": (optional(verdicts), False),
+    "delivery": (optional(delivery), False),
 }
 
 
@@ -283,7 +297,7 @@ def _plain_review(r: Any, sessions: set[int]) -> bool:
     coverage = r.get("coverage")
     if coverage is not None and not (type(coverage) is list and set(map(type, coverage)) <= _BOOL):
         return False
-    if any(r.get(f) is not None for f in ("grader", "proposed", "checklist")):
+    if any(r.get(f) is not None for f in ("grader", "proposed", "checklist", "delivery")):
         return False  # checked field by field
     answer = r.get("answer", "")
     return (type(answer) is str and answer.isascii() or text(answer) is None) and _plain_time(

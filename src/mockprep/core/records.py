@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fsrs import Card
 
+    from mockprep.core.delivery import Delivery
     from mockprep.core.stories import StoryDraft
 
 
@@ -73,6 +74,7 @@ class ReviewRecord:
     grader: str | None = None  # whose assessment was shown
     proposed: list[str] | None = None  # its verdict per key point
     checklist: list[str] | None = None  # the verdicts the person confirmed (None: not asked)
+    delivery: Delivery | None = None  # how a spoken answer was delivered (its transcript is the answer)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class MockAnswerRecord:
     time_limit_ms: int | None
     coverage: list[bool] | None
     follow_up: str | None = None
+    delivery: Delivery | None = None  # a spoken answer's delivery
 
 
 @dataclass(frozen=True)
@@ -199,3 +202,5 @@ class Rehearsal:
     rehearsed_at: datetime
     duration_ms: int
     target_ms: int
+    transcript: str | None = None  # a telling recorded with --voice / --audio
+    delivery: Delivery | None = None

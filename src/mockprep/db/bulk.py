@@ -83,6 +83,7 @@ class Bulk:
                 "time_limit_ms": r.time_limit_ms,
                 "coverage": None if r.coverage is None else json.loads(r.coverage),
                 "review": r.review_id,
+                **_spoken(r.delivery),
             }
             for r in self.store.q(
                 "SELECT m.*, q.key FROM mock_answers m JOIN questions q ON q.id = m.question_id ORDER BY m.id"
@@ -136,6 +137,7 @@ class Bulk:
                         "coverage": None if pending["coverage"] is None else json.loads(pending["coverage"]),
                         "suggested": pending["suggested"],
                         **_grading(pending),
+                        **_spoken(pending["delivery"]),
                     }
                 )
                 pending = reviews.fetchone()
@@ -193,6 +195,8 @@ class Bulk:
                             "rehearsed_at": r.rehearsed_at.isoformat(),
                             "duration_ms": r.duration_ms,
                             "target_ms": r.target_ms,
+                            **({} if r.transcript is None else {"transcript": r.transcript}),
+                            **({} if r.delivery is None else {"delivery": r.delivery.to_dict()}),
                         }
                         for r in self.store.stories.rehearsals(story.id)
                     ],
@@ -222,3 +226,8 @@ def _grading(review: Any) -> dict[str, Any]:
         if review[field] is not None:
             out[field] = json.loads(review[field])
     return out
+
+
+def _spoken(delivery: str | None) -> dict[str, Any]:
+    """A spoken answer's delivery, when it has one (m011)."""
+    return {} if delivery is None else {"delivery": json.loads(delivery)}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from mockprep.core.delivery import Delivery
 from mockprep.core.export_checks import STORY_PARTS, ExportChecker, RecordProblem
 from mockprep.core.stories import StoryDraft
 from mockprep.db.sql import db_time, from_iso
@@ -107,7 +108,7 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
 
 _REVIEW_COLUMNS = (
     "id, question_id, session_id, rated_at, rating, state_before, answer,"
-    " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist"
+    " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, delivery"
 )
 
 
@@ -159,7 +160,7 @@ def _questions(
         counts["questions"] += 1
         raw.executemany(
             f"INSERT INTO temp.import_reviews ({_REVIEW_COLUMNS}, q_index, r_index)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     r["id"],
@@ -176,6 +177,7 @@ def _questions(
                     r.get("grader"),
                     None if r.get("proposed") is None else json.dumps(r["proposed"]),
                     None if r.get("checklist") is None else json.dumps(r["checklist"]),
+                    _delivery_json(r.get("delivery")),
                     index,
                     number,
                 )
@@ -211,6 +213,11 @@ def _coverage_json_of(coverage: tuple[bool, ...]) -> str:
 def _coverage_json(coverage: list[bool] | None) -> str | None:
     # A few key points each covered or not: a handful of distinct lists among a million reviews.
     return None if coverage is None else _coverage_json_of(tuple(coverage))
+
+
+def _delivery_json(delivery: dict[str, Any] | None) -> str | None:
+    """A spoken answer's delivery (checked already) in its stored form."""
+    return None if delivery is None else json.dumps(Delivery.from_dict(delivery).to_dict())
 
 
 def _name_duplicate_review(raw: sqlite3.Connection) -> None:
@@ -255,12 +262,13 @@ def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker)
                 m.get("time_limit_ms"),
                 _coverage_json(m.get("coverage")),
                 review,
+                _delivery_json(m.get("delivery")),
             )
         )
     raw.executemany(
         "INSERT INTO mock_answers (id, session_id, question_id, position, answered_at, answer, follow_up,"
-        " follow_up_answer, duration_ms, time_limit_ms, coverage, review_id)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        " follow_up_answer, duration_ms, time_limit_ms, coverage, review_id, delivery)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
 
@@ -291,7 +299,7 @@ def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> N
             conn.execute(
                 text(
                     "INSERT INTO rehearsals (story_id, version, rehearsed_at, duration_ms,"
-                    " target_ms) VALUES (:s, :v, :t, :d, :g)"
+                    " target_ms, transcript, delivery) VALUES (:s, :v, :t, :d, :g, :transcript, :delivery)"
                 ),
                 {
                     "s": story["id"],
@@ -299,6 +307,8 @@ def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> N
                     "t": from_iso(r["rehearsed_at"]),
                     "d": r["duration_ms"],
                     "g": r["target_ms"],
+                    "transcript": r.get("transcript"),
+                    "delivery": _delivery_json(r.get("delivery")),
                 },
             )
         counts["stories"] += 1

@@ -20,7 +20,7 @@ from mockprep.core.questions import QuestionFilter, QuestionRecord
 from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import CardState, DueCard, make_scheduler, replay
 from mockprep.db.banks import question_record
-from mockprep.db.sql import db_time, from_db_time, must_time, question_filter
+from mockprep.db.sql import db_time, delivery_json, from_db_time, must_time, question_filter
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -202,9 +202,9 @@ class CardTable:
                 text(
                     "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before,"
                     " answer, duration_ms, time_limit_ms, coverage, suggested, card_before, grader,"
-                    " proposed, checklist)"
+                    " proposed, checklist, delivery)"
                     " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :before, :grader, :proposed,"
-                    " :checklist)"
+                    " :checklist, :delivery)"
                 ),
                 {
                     "q": review.question_id,
@@ -221,6 +221,7 @@ class CardTable:
                     "grader": review.grader,
                     "proposed": None if review.proposed is None else json.dumps(review.proposed),
                     "checklist": None if review.checklist is None else json.dumps(review.checklist),
+                    "delivery": delivery_json(review.delivery),
                 },
             ).lastrowid
             save_card(conn, review.question_id, review.card)

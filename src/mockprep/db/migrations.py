@@ -214,6 +214,21 @@ def m007_key_point_checklist(cur: Any) -> None:
     )
 
 
+def m011_delivery_metrics(cur: Any) -> None:
+    """Spoken answers: how each was delivered (JSON: seconds, words, fillers, long pauses) beside its
+    transcript, on reviews, mock answers and story rehearsals; an index for the stats trend."""
+    _run(
+        cur,
+        """
+        ALTER TABLE reviews ADD COLUMN delivery TEXT;
+        ALTER TABLE mock_answers ADD COLUMN delivery TEXT;
+        ALTER TABLE rehearsals ADD COLUMN transcript TEXT;
+        ALTER TABLE rehearsals ADD COLUMN delivery TEXT;
+        CREATE INDEX reviews_spoken ON reviews(rated_at) WHERE delivery IS NOT NULL
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_timing_and_mocks,
@@ -222,4 +237,5 @@ MIGRATIONS: list[Migration] = [
     m005_one_coverage_encoding,
     m006_card_marks_and_undo,
     m007_key_point_checklist,
+    m011_delivery_metrics,
 ]

@@ -95,6 +95,7 @@ class ReviewRow(SQLModel, table=True):
     grader: str | None = None  # the grader whose assessment was shown
     proposed: str | None = None  # JSON list: its verdict per key point (covered, partly, ...)
     checklist: str | None = None  # JSON list: the verdicts the person confirmed (NULL: not asked)
+    delivery: str | None = None  # JSON of a spoken answer's Delivery (NULL: typed)
 
 
 class MockAnswerRow(SQLModel, table=True):
@@ -114,6 +115,7 @@ class MockAnswerRow(SQLModel, table=True):
     time_limit_ms: int | None = None
     coverage: str | None = None
     review_id: int | None = Field(default=None, foreign_key="reviews.id")
+    delivery: str | None = None  # JSON of a spoken answer's Delivery (NULL: typed)
 
 
 class StoryRow(SQLModel, table=True):
@@ -160,6 +162,8 @@ class RehearsalRow(SQLModel, table=True):
     rehearsed_at: datetime
     duration_ms: int
     target_ms: int
+    transcript: str | None = None  # what was said, when told with --voice or --audio
+    delivery: str | None = None  # JSON of its Delivery
 
 
 class BankSourceRow(SQLModel, table=True):

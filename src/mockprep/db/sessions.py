@@ -29,7 +29,7 @@ from mockprep.core.records import (
     SessionInfo,
     StoredMockAnswer,
 )
-from mockprep.db.sql import db_time, from_db_time, must_time, sql_points
+from mockprep.db.sql import db_time, delivery_from, delivery_json, from_db_time, must_time, sql_points
 
 if TYPE_CHECKING:
     from mockprep.db.store import Store
@@ -186,8 +186,8 @@ class SessionTable:
             return conn.execute(
                 text(
                     "INSERT INTO mock_answers (session_id, question_id, position, answered_at, answer,"
-                    " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage)"
-                    " VALUES (:s, :q, :p, :t, :a, :f, NULL, :d, :tl, :cov)"
+                    " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage, delivery)"
+                    " VALUES (:s, :q, :p, :t, :a, :f, NULL, :d, :tl, :cov, :delivery)"
                 ),
                 {
                     "s": answer.session_id,
@@ -199,6 +199,7 @@ class SessionTable:
                     "d": answer.duration_ms,
                     "tl": answer.time_limit_ms,
                     "cov": None if answer.coverage is None else json.dumps(answer.coverage),
+                    "delivery": delivery_json(answer.delivery),
                 },
             ).lastrowid
 
@@ -299,6 +300,7 @@ class SessionTable:
                     r.time_limit_ms,
                     None if r.coverage is None else json.loads(r.coverage),
                     r.follow_up,
+                    delivery_from(r.delivery),
                 ),
                 r.follow_up_answer,
                 r.rating,

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from mockprep.core.questions import QuestionRecord
     from mockprep.db.store import Store
     from mockprep.practice.ui import MockReport, SessionSummary
+    from mockprep.practice.voice import SpokenAnswer, Voice
 
 Clock = Callable[[], datetime]
 
@@ -68,6 +69,7 @@ class Pipeline:
         settings: Settings,
         grader: Grader | None = None,
         tz: tzinfo | None = None,
+        voice: Voice | None = None,
     ):
         self.store = store
         self.ui = ui
@@ -77,6 +79,7 @@ class Pipeline:
         self.scheduler = make_scheduler(settings.desired_retention)
         self.tz = tz  # the person's zone: a bury lasts until their next local midnight
         self.undone: list[UndoneReview] = []  # ratings taken back with `u` at the rating prompt
+        self.voice = voice  # answers are spoken (--voice, --audio) when set
 
     def countdown(self, limit: float | None, started: datetime) -> Countdown | None:
         return None if limit is None else Countdown(limit, started, self.settings.warning_seconds)
@@ -94,6 +97,30 @@ class Pipeline:
         prepare = getattr(self.grader, "prepare", None)
         if prepare is not None:
             prepare()  # e.g. load the meaning model while the person reads and types
+        spoken = None
+        if self.voice is not None:
+            spoken = self.voice.answer(countdown)
+            answer = None if spoken is None else spoken.transcript.text
+        else:
+            answer = self.read_typed(record, countdown)
+        if answer is None:
+            return None
+        answered = self.clock()
+        # A recording is timed like typing, from the question to the stop; a file by its length.
+        seconds = (answered - shown).total_seconds()
+        if spoken is not None and not spoken.clip.live:
+            seconds = spoken.transcript.seconds
+        timing = AnswerTiming(seconds, limit)
+        if spoken is not None:
+            self.ui.show_spoken(spoken, limit)
+        assessment = self.grader.assess(record.question.spec, answer, timing.overtime > 0)
+        if assessment.note:
+            self.ui.notice(assessment.note)
+        delivery = None if spoken is None else spoken.delivery
+        return Attempt(record, answer, timing, assessment, answered, delivery)
+
+    def read_typed(self, record: QuestionRecord, countdown: Countdown | None) -> str | None:
+        """A typed answer; at a terminal, one that cannot be read (a choice letter...) is asked again."""
         answer = self.ui.read_answer(countdown)
         # Only a person at a terminal is asked to retype: piped input keeps its line protocol.
         check = kind_of(record.question.spec).check_answer if getattr(self.ui, "interactive", False) else None
@@ -103,14 +130,16 @@ class Pipeline:
                 break
             self.ui.notice(f"Could not read that answer: {problem}.")
             answer = self.ui.read_answer(countdown)  # the clock keeps running
-        if answer is None:
-            return None
-        answered = self.clock()
-        timing = AnswerTiming((answered - shown).total_seconds(), limit)
-        assessment = self.grader.assess(record.question.spec, answer, timing.overtime > 0)
-        if assessment.note:
-            self.ui.notice(assessment.note)
-        return Attempt(record, answer, timing, assessment, answered)
+        return answer
+
+    def read_follow_up(self, countdown: Countdown | None) -> SpokenAnswer | str | None:
+        """The answer to an interviewer's follow-up: spoken when answers are, else typed."""
+        if self.voice is None:
+            return self.ui.read_answer(countdown)
+        spoken = self.voice.answer(countdown)
+        if spoken is not None:
+            self.ui.show_spoken(spoken, countdown.limit if countdown is not None else None)
+        return spoken
 
     def rate(
         self, attempt: Attempt, session_id: int | None, mock_answer_id: int | None = None
@@ -171,6 +200,7 @@ class Pipeline:
                 grader=attempt.assessment.grader,
                 proposed=proposed,
                 checklist=confirmed,
+                delivery=attempt.delivery,
             ),
             self.settings.leech_lapses,
         )

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from mockprep.core.grading import Grader
     from mockprep.core.questions import QuestionRecord
     from mockprep.db.store import Store
+    from mockprep.practice.voice import Voice
 
 
 class SessionPlanError(ValueError):
@@ -62,6 +63,7 @@ class Session:
         options: SessionOptions = SessionOptions(),
         settings: Settings = DEFAULT_SETTINGS,
         grader: Grader | None = None,
+        voice: Voice | None = None,
     ):
         self.store = store
         self.ui = ui
@@ -69,7 +71,7 @@ class Session:
         self.rng = rng
         self.options = options
         self.settings = settings
-        self.pipeline = Pipeline(store, ui, clock, settings, grader, options.tz)
+        self.pipeline = Pipeline(store, ui, clock, settings, grader, options.tz, voice)
         self._new_queue: list[int] = []
         self._new_left = 0
         self._plan: SessionPlan | None = None

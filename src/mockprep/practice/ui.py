@@ -18,10 +18,12 @@ if TYPE_CHECKING:
     from fsrs import Rating
 
     from mockprep.core.card_actions import CardAction
+    from mockprep.core.delivery import Delivery
     from mockprep.core.grading import Assessment, Verdict
     from mockprep.core.questions import QuestionRecord
     from mockprep.core.records import StoryOption
     from mockprep.core.timer import AnswerTiming, Countdown, TimeStop
+    from mockprep.practice.voice import SpokenAnswer
 
 
 @dataclass(frozen=True)
@@ -43,13 +45,15 @@ COMPLETED, ENDED_EARLY, INTERRUPTED, EMPTY = "completed", "ended_early", "interr
 
 @dataclass(frozen=True)
 class Attempt:
-    """One answered question: what was typed, how long it took, and what the grader made of it."""
+    """One answered question: what was typed (or said), how long it took, what the grader made of it,
+    and for a spoken answer how it was delivered."""
 
     record: QuestionRecord
     answer: str
     timing: AnswerTiming
     assessment: Assessment
     answered_at: datetime
+    delivery: Delivery | None = None
 
 
 @dataclass
@@ -142,6 +146,9 @@ class PracticeUI(Protocol):
 
     def read_answer(self, countdown: Countdown | None) -> str | None:
         """The typed answer, or None when the person quits. A countdown may be shown while typing."""
+
+    def show_spoken(self, spoken: SpokenAnswer, limit: float | None) -> None:
+        """Show what was heard and how it was delivered, right after a spoken answer."""
 
     def show_reveal(self, attempt: Attempt) -> None: ...
 

@@ -24,12 +24,14 @@ from mockprep.core.kinds import kind_of
 from mockprep.core.sanitize import clean, shorten
 from mockprep.core.scheduler import RATING_NAMES, parse_rating
 from mockprep.core.scoring import answer_points
+from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import Countdown
 from mockprep.practice.ui import filter_options
 from mockprep.terminal.console import plain_table, plural, print_table, safe
 from mockprep.terminal.history import status_label
 from mockprep.terminal.input import QUIT, ReadLine
 from mockprep.terminal.reveal import confirm_checklist, key_point_lines, timing_text, typed_rows
+from mockprep.terminal.voice import delivery_summary, render_spoken
 
 if TYPE_CHECKING:
     from mockprep.core.grading import Verdict
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from mockprep.core.records import StoryOption
     from mockprep.core.timer import TimeStop
     from mockprep.practice.ui import Attempt, MockReport, Progress, SessionSummary
+    from mockprep.practice.voice import SpokenAnswer
 
 RATING_STYLES = {
     Rating.Again: "red",
@@ -51,10 +54,17 @@ MIN_PAGE = 6  # a page of the model answer is never shorter than this
 class TerminalUI:
     """:class:`mockprep.session.SessionUI` on a rich console."""
 
-    def __init__(self, console: Console, read_line: ReadLine, interactive: bool = False):
+    def __init__(
+        self,
+        console: Console,
+        read_line: ReadLine,
+        interactive: bool = False,
+        settings: Settings | None = None,
+    ):
         self.console = console
         self.read_line = read_line
         self.interactive = interactive  # a person at a terminal (not a pipe): may be asked to retype
+        self.settings = settings or DEFAULT_SETTINGS  # the delivery targets shown after a spoken answer
         self._one_line = False  # the question shown takes a one-line answer
         self._rows = 0  # screen rows printed since the question, to keep it on screen in the reveal
 
@@ -105,15 +115,22 @@ class TerminalUI:
     def read_answer(self, countdown: Countdown | None = None) -> str | None:
         return self.read_line.answer(countdown, one_line=self._one_line)
 
+    def show_spoken(self, spoken: SpokenAnswer, limit: float | None) -> None:
+        for panel in render_spoken(self.console, spoken, self.settings, limit):
+            self._out(panel)
+
     def show_reveal(self, attempt: Attempt) -> None:
-        # The answer as typed, and in a multi-line answer the empty line that ended it.
-        self._rows += typed_rows(attempt.answer, self.console.width) + (0 if self._one_line else 1)
+        if attempt.delivery is None:
+            # The answer as typed, and in a multi-line answer the empty line that ended it.
+            self._rows += typed_rows(attempt.answer, self.console.width) + (0 if self._one_line else 1)
         self._reveal(attempt)
 
     def _reveal(self, attempt: Attempt) -> None:
         spec = attempt.record.question.spec
         grade = attempt.assessment.auto
         self._out(timing_text(attempt.timing))
+        if attempt.delivery is not None:
+            self._out(delivery_summary(attempt.delivery))
         if grade is not None:
             if grade.correct:
                 verdict = Text("✓ Correct", style="bold green")
