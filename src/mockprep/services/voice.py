@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.durations import format_duration
-from mockprep.core.speech import AudioProblem, Clip, Transcript, VoiceUnavailable, Word
+from mockprep.core.speech import AudioProblem, Clip, Transcript, VoiceUnavailable, Word, tighten
 
 if TYPE_CHECKING:
     from mockprep.core.settings import Settings
@@ -28,6 +28,7 @@ INSTALL = "pip install 'mockprep[voice]'"
 RATE = 16_000  # what Whisper listens at: files are resampled to it, the microphone records at it
 MAX_AUDIO_BYTES = 512 * 1024 * 1024
 MAX_AUDIO_SECONDS = 30 * 60
+FRAME_SECONDS = 0.02  # the frames in which sound is told from silence, to place pauses
 SILENCE_RMS = 0.003  # below this loudness (full scale 1.0) a whole recording is taken as silence
 # Whisper leaves out hesitations unless its context shows them; this prompt keeps "um", "uh", "like".
 FILLER_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking. Uh, so, you know."
@@ -137,10 +138,30 @@ class WhisperTranscriber:
             initial_prompt=FILLER_PROMPT,
             vad_filter=False,  # pauses are measured, not cut out
         )
-        words = [
-            Word(w.word.strip(), round(w.start, 2), round(w.end, 2)) for s in segments for w in s.words or []
-        ]
-        return Transcript(tuple(w for w in words if w.text), round(len(samples) / RATE, 2))
+        words = tuple(
+            Word(w.word.strip(), round(float(w.start), 2), round(float(w.end), 2))
+            for s in segments
+            for w in s.words or []
+            if w.word.strip()
+        )
+        return Transcript(
+            tighten(words, voiced_frames(samples), FRAME_SECONDS), round(len(samples) / RATE, 2)
+        )
+
+
+def voiced_frames(samples: Any) -> list[bool]:
+    """For each 20 ms frame, whether it holds sound: louder than a twentieth of the recording's loud
+    frames (its 95th percentile), and than the silence floor."""
+    import numpy
+
+    size = int(RATE * FRAME_SECONDS)
+    count = len(samples) // size
+    if not count:
+        return []
+    frames = numpy.asarray(samples[: count * size], dtype=numpy.float64).reshape(count, size)
+    rms = numpy.sqrt(numpy.mean(numpy.square(frames), axis=1))
+    floor = max(SILENCE_RMS, 0.05 * float(numpy.percentile(rms, 95)))
+    return [bool(v) for v in rms > floor]
 
 
 def make_transcriber(settings: Settings) -> WhisperTranscriber:
