@@ -111,7 +111,9 @@ def session(
     store = open_store()
     try:
         flt = question_filter(store, (round.value,) if round else (), topic, role, bank)
-        ui = TerminalUI(console, reader, interactive=_at_terminal(), settings=settings)
+        ui = TerminalUI(
+            console, reader, interactive=_at_terminal(), settings=settings, spoken=spoken is not None
+        )
         options = SessionOptions(
             flt, new, limit, timer=not no_timer, time_limit=limit_seconds, minutes=minutes_value
         )
@@ -204,7 +206,9 @@ def mock(
     store = open_store()
     try:
         flt = question_filter(store, (), topic, role, bank)
-        ui = MockTerminalUI(console, reader, interactive=_at_terminal(), settings=settings)
+        ui = MockTerminalUI(
+            console, reader, interactive=_at_terminal(), settings=settings, spoken=spoken is not None
+        )
         options = MockOptions(minutes_value, limit_seconds, not no_timer, flt)
         rounds = ROUND_ORDER if loop else (round.value,)  # type: ignore[union-attr]
         with signals_interrupt():

@@ -113,7 +113,12 @@ class WhisperTranscriber:
         with self._lock:
             if self._model is None:
                 check_extra()
+                import logging
+
                 from faster_whisper import WhisperModel
+
+                # It logs each file it processes at INFO, which a root logger set up elsewhere would print.
+                logging.getLogger("faster_whisper").setLevel(logging.WARNING)
 
                 try:
                     self._model = WhisperModel(

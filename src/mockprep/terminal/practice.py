@@ -60,11 +60,13 @@ class TerminalUI:
         read_line: ReadLine,
         interactive: bool = False,
         settings: Settings | None = None,
+        spoken: bool = False,
     ):
         self.console = console
         self.read_line = read_line
         self.interactive = interactive  # a person at a terminal (not a pipe): may be asked to retype
         self.settings = settings or DEFAULT_SETTINGS  # the delivery targets shown after a spoken answer
+        self.spoken = spoken  # answers come from the microphone or --audio files, not the keyboard
         self._one_line = False  # the question shown takes a one-line answer
         self._rows = 0  # screen rows printed since the question, to keep it on screen in the reveal
 
@@ -109,6 +111,8 @@ class TerminalUI:
         self._out(Panel(Group(*body), border_style="blue", padding=(0, 1)))
         kind = kind_of(spec)
         self._one_line = kind.one_line
+        if self.spoken:
+            return  # the microphone's own prompts (or the file's name) say what happens next
         quits = "q quits" if kind.one_line else "q as the first line quits"
         self._out(Text(f"{kind.answer_hint} ({quits})", style="dim"))
 
