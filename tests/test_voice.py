@@ -111,6 +111,19 @@ def test_a_spoken_answer_is_graded_stored_and_measured(demo: Store, clock: FakeC
     assert dict(stored.fillers) == {"um": 4, "like": 4, "you know": 4, "basically": 4}
     assert stored.words == 68
     assert rows[0][2] == round(transcripts["a1.wav"].seconds * 1000)
+    # history shows it: the answer as said, with its delivery in one line
+    import io
+
+    from rich.console import Console
+
+    from mockprep.terminal.history import render_session
+
+    session_id = db_rows(home, "SELECT session_id FROM reviews")[0][0]
+    answers = demo.sessions.answers(session_id)
+    assert answers[0].delivery == stored and answers[1].delivery is not None
+    out = io.StringIO()
+    render_session(Console(file=out, width=100), demo.sessions.get(session_id), answers)
+    assert "spoken: 135 wpm · 31.8 fillers/min · 1 long pause" in out.getvalue()
 
 
 def test_the_delivery_is_trended_in_stats(demo: Store, clock: FakeClock) -> None:

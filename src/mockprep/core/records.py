@@ -142,6 +142,7 @@ class SessionAnswer:
     rated_at: datetime | None
     follow_up: str | None = None
     follow_up_answer: str | None = None
+    delivery: Delivery | None = None  # a spoken answer's delivery
 
     @property
     def overtime(self) -> bool:

@@ -250,7 +250,7 @@ class SessionTable:
         if kind == "mock":
             rows = self.store.q(
                 "SELECT m.position, q.key, q.topic, m.answer, m.follow_up, m.follow_up_answer, m.duration_ms,"
-                " m.time_limit_ms, m.coverage, r.rating, r.rated_at FROM mock_answers m"
+                " m.time_limit_ms, m.coverage, r.rating, r.rated_at, m.delivery FROM mock_answers m"
                 " JOIN questions q ON q.id = m.question_id LEFT JOIN reviews r ON r.id = m.review_id"
                 " WHERE m.session_id = :s ORDER BY m.position",
                 s=session_id,
@@ -259,7 +259,7 @@ class SessionTable:
             rows = self.store.q(
                 "SELECT ROW_NUMBER() OVER (ORDER BY r.id) AS position, q.key, q.topic, r.answer,"
                 " NULL AS follow_up, NULL AS follow_up_answer, r.duration_ms, r.time_limit_ms, r.coverage,"
-                " r.rating, r.rated_at FROM reviews r JOIN questions q ON q.id = r.question_id"
+                " r.rating, r.rated_at, r.delivery FROM reviews r JOIN questions q ON q.id = r.question_id"
                 " WHERE r.session_id = :s ORDER BY r.id",
                 s=session_id,
             ).all()
@@ -276,6 +276,7 @@ class SessionTable:
                 from_db_time(r.rated_at),
                 r.follow_up,
                 r.follow_up_answer,
+                delivery_from(r.delivery),
             )
             for r in rows
         ]
