@@ -156,6 +156,11 @@ def test_without_the_extra_voice_says_what_to_install(cli, monkeypatch: pytest.M
     result = cli("grade", "random-forest-decorrelation", "--audio", "x.wav")
     assert result.exit_code == 1 and "pip install 'mockprep[voice]'" in result.stderr
     assert cli("session", "--limit", "1", input="q\n").exit_code == 0  # nothing else changes
+    both = cli("session", "--voice", "--audio", "x.wav")
+    assert (
+        both.exit_code == 2
+        and "--voice (the microphone) or --audio FILE (a recording), not both" in both.stderr
+    )
 
 
 def test_without_a_model_or_a_microphone_voice_says_so(

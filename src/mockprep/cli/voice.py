@@ -27,6 +27,8 @@ def make_voice(
     """The spoken answers of this run, or None for typed ones; UserError when they cannot be had."""
     if not voice and not audio:
         return None
+    if voice and audio:
+        raise UserError("answer with --voice (the microphone) or --audio FILE (a recording), not both")
     import threading
 
     from mockprep.practice.voice import Voice
