@@ -66,9 +66,12 @@ class FakeSource:
         name = self.names.pop(0) if self.names else None
         if name is None:
             return None
+        stopped = None
         if self.clock is not None:
             self.clock.advance(seconds=40)  # the person speaks for 40 s
-        return Clip(Path("/nowhere") / name, live=self.live, temporary=self.live)
+            stopped = self.clock()
+            self.clock.advance(seconds=7)  # then the recording is transcribed
+        return Clip(Path("/nowhere") / name, live=self.live, temporary=self.live, stopped_at=stopped)
 
     def release(self, clip: Clip) -> None:
         self.released.append(clip.path.name)
@@ -161,7 +164,9 @@ def test_a_recording_that_holds_nothing_is_asked_for_again(demo: Store, clock: F
     Session(demo, ui, clock, random.Random(1), opts, DEFAULT_SETTINGS, voice=voice).run()
     assert "Silent — nothing to transcribe. Record again (q quits)." in notices
     assert ui.reveals[0][0] == said(ANSWER).text
-    assert ui.timings[0].seconds == 80  # a live recording is timed by the clock: two takes of 40 s
+    # A live recording is timed by the clock to its stop: two takes of 40 s and the transcribing of
+    # the first, not of the second.
+    assert ui.timings[0].seconds == 87
     assert source.released == ["r1.wav"]  # the failed take goes at once
     voice.close()
     assert source.released == ["r1.wav", "r2.wav"]  # the transcribed one once the run is over

@@ -8,6 +8,7 @@ audio: the practice flows only ever see these values.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -54,6 +55,7 @@ class Clip:
     path: Path
     live: bool
     temporary: bool = False  # a recording to delete once its transcript is stored
+    stopped_at: datetime | None = None  # when a live recording was stopped (its answer's end)
 
 
 class Transcriber(Protocol):

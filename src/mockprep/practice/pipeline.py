@@ -106,6 +106,8 @@ class Pipeline:
         if answer is None:
             return None
         answered = self.clock()
+        if spoken is not None and spoken.clip.stopped_at is not None:
+            answered = spoken.clip.stopped_at  # the transcribing afterwards is not the person's time
         # A recording is timed like typing, from the question to the stop; a file by its length.
         seconds = (answered - shown).total_seconds()
         if spoken is not None and not spoken.clip.live:

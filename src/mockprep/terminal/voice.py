@@ -62,7 +62,8 @@ class MicrophoneSource:
         if line is None or line.strip().lower() == QUIT:
             self.recorder.cancel()
             return None
-        return Clip(self.recorder.stop(self.clock()), live=True, temporary=True)
+        stopped = self.clock()
+        return Clip(self.recorder.stop(stopped), live=True, temporary=True, stopped_at=stopped)
 
     def release(self, clip: Clip) -> None:
         if clip.temporary:
