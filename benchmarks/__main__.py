@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks import sync
+from benchmarks.voice import transcription_ms
 from benchmarks.workload import PRESETS, build, huge_answer, write_bank_file
 from mockprep.core.records import ReviewRecord
 
@@ -170,7 +171,7 @@ def in_process_grading_ms(runs: int, size: int = 10_000_000) -> list[float]:
     return samples
 
 
-def run_all(home: Path, runs: int, big_bank_questions: int) -> list[Result]:
+def run_all(home: Path, runs: int, big_bank_questions: int, speech_seconds: float = 120) -> list[Result]:
     env = {**os.environ, "MOCKPREP_HOME": str(home), "COLUMNS": "100", "NO_COLOR": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     floor_typer = measure(
@@ -254,6 +255,26 @@ def run_all(home: Path, runs: int, big_bank_questions: int) -> list[Result]:
             "< 2 s",
         )
     )
+
+    spoken = transcription_ms(speech_seconds, max(1, runs // 2))
+    if spoken is not None:
+        wall, cpu, length = spoken
+        for label, samples, target in (
+            ("", wall, "< 20 s for 2 minutes, 2 cores"),
+            (", CPU time", cpu, "< 40 s for 2 minutes"),
+        ):
+            results.append(
+                Result(
+                    f"transcribe a {length:.0f} s answer{label}",
+                    statistics.median(samples),
+                    min(samples),
+                    max(samples),
+                    0.0,
+                    None,
+                    None,
+                    target,
+                )
+            )
 
     with tempfile.TemporaryDirectory() as scratch:
         scratch_path = Path(scratch)
@@ -369,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         counts = build(home, preset, now=datetime.now(UTC) - timedelta(minutes=1))
         print(f"built in {time.perf_counter() - started:.0f}s: {counts}", file=sys.stderr)
     big = 10_000 if args.preset == "heavy" else 200
-    results = run_all(home, args.runs, big)
+    results = run_all(home, args.runs, big, 120 if args.preset == "heavy" else 15)
     if args.json:
         print(json.dumps([{**asdict(r), "ratio": r.ratio} for r in results], indent=1))
     else:

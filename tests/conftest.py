@@ -245,6 +245,12 @@ class ScriptedUI:
         self.runs.append(run)
         return self.run_steps.pop(0) if self.run_steps else "submit"
 
+    spoken: list[object] = field(default_factory=list)  # spoken answers shown (transcript, delivery)
+
+    def show_spoken(self, spoken, limit) -> None:
+        self.spoken.append(spoken)
+        self.events.append(f"heard {spoken.transcript.text}")
+
     def show_reveal(self, attempt) -> None:
         self.reveals.append((attempt.answer, attempt.assessment.auto))
         self.events.append(f"reveal {attempt.record.question.key}")

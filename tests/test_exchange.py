@@ -13,6 +13,7 @@ from fsrs import Rating
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mockprep.core.delivery import Delivery
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import MockAnswerRecord, ReviewRecord
 from mockprep.core.scheduler import LEGACY_PARAMS, make_scheduler, review
@@ -31,6 +32,18 @@ answers = st.lists(
         st.text(max_size=40),  # answer text, any Unicode
         st.one_of(st.none(), st.integers(5_000, 400_000)),  # time limit
         st.lists(st.booleans(), max_size=3),
+        st.one_of(
+            st.none(),
+            st.builds(
+                Delivery,
+                *[st.floats(0, 9e6)] * 2,
+                st.integers(0, 10**6),
+                st.dictionaries(st.text(min_size=1, max_size=12), st.integers(1, 99), max_size=3).map(
+                    lambda d: tuple(d.items())
+                ),
+                st.lists(st.floats(0, 9e6), max_size=4).map(tuple),
+            ),
+        ),  # a spoken answer's delivery
     ),
     max_size=25,
 )
@@ -75,7 +88,7 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
             store.plans.add(date(2026, 4, 1), "onsite", "ml-researcher", ("technical",), START)
             store.scheduling.record_fit([0.5] * 21, 900, (0.41, 0.3), (0.38, 0.28), START, adopt=True)
             now = START
-            for position, (pick, rating, gap, text, limit, coverage) in enumerate(log, start=1):
+            for position, (pick, rating, gap, text, limit, coverage, spoken) in enumerate(log, start=1):
                 now += timedelta(minutes=gap)
                 qid = ids[pick % len(ids)]
                 card = store.cards.card(qid)
@@ -83,7 +96,7 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
                 if mock:
                     mock_id = store.sessions.add_mock_answer(
                         MockAnswerRecord(
-                            session, qid, position, now, text, 1000, limit, coverage, "Follow-up?"
+                            session, qid, position, now, text, 1000, limit, coverage, "Follow-up?", spoken
                         )
                     )
                     store.sessions.set_follow_up_answer(mock_id, text[::-1])
@@ -103,6 +116,7 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
                         mock_answer_id=mock_id,
                         cram=position % 3 == 0,
                         params_id=None if position % 3 == 0 else params_id,
+                        delivery=spoken,
                     )
                 )
             store.sessions.end(session, "completed", now)
@@ -124,6 +138,8 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
                 if linked:
                     store.stories.link(story, "gen/q1", now)
                 store.stories.add_rehearsal(story, 1, now, 90_000, 120_000)
+                told = Delivery(61.5, 58.25, 140, (("um", 2), ("you know", 1)), (2.5,))
+                store.stories.add_rehearsal(story, 1, now, 61_500, 120_000, f"um {title}", told)
             first = export_text(store)
         path = root / "export.json"
         path.write_text(first, encoding="utf-8")

@@ -157,6 +157,22 @@ CASES = [
     ),
     (("stories", 1, "id"), 1, "stories[1].id: story id 1 is used twice"),
     (("stories", 0, "links"), ["a", "a"], "stories[0].links[1]: link 'a' is used twice"),
+    (
+        ("q", 0, "delivery"),
+        {"seconds": 60, "speaking_seconds": 58, "words": -1},
+        "reviews[0].delivery: words must be a whole number, 0 or more",
+    ),
+    (
+        ("mock_answers", 0, "delivery"),
+        {"seconds": 60, "speaking_seconds": 58, "words": 9, "pauses": "long"},
+        "mock_answers[0].delivery: pauses must be a list of seconds",
+    ),
+    (
+        ("stories", 0, "rehearsals", 0, "delivery"),
+        {"seconds": 60, "speaking_seconds": 58, "words": 9, "fillers": {"um": -2}},
+        "stories[0].rehearsals[0].delivery: fillers must be an object of counts",
+    ),
+    (("stories", 0, "rehearsals", 0, "transcript"), 5, "stories[0].rehearsals[0].transcript: must be text"),
 ]
 
 

@@ -29,6 +29,7 @@ from mockprep.cli import (  # noqa: F401
 )
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import plain
+from mockprep.core.speech import AudioProblem, VoiceUnavailable
 
 __all__ = ["app", "main"]
 
@@ -55,6 +56,10 @@ def main(argv: list[str] | None = None) -> Any:
         result = app(args=argv, prog_name="mockprep", standalone_mode=False)
     except UserError as exc:
         _fail(str(exc), exc.exit_code)
+    except VoiceUnavailable as exc:  # spoken answers: no extra, model or microphone here
+        _fail(str(exc), 1)
+    except AudioProblem as exc:  # an --audio file that cannot be graded
+        _fail(str(exc), 2)
     except typer.TyperException as exc:  # typer's (vendored click) usage and parameter errors
         if type(exc).__name__ == "NoArgsIsHelpError":
             typer.echo(exc.format_message())

@@ -8,13 +8,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import make_console, make_grader, open_store, plain
 from mockprep.cli.questions import QuestionRef, resolve_key
+
+if TYPE_CHECKING:
+    from mockprep.practice.voice import SpokenAnswer
 
 
 @app.command()
@@ -30,6 +33,14 @@ def grade(
         float | None,
         typer.Option("--seconds", metavar="S", min=0, help="How long the answer took (overtime counts)."),
     ] = None,
+    audio: Annotated[
+        Path | None,
+        typer.Option(
+            "--audio",
+            metavar="FILE",
+            help="A spoken answer (WAV, FLAC or MP3): transcribed, graded, its delivery measured.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
 ) -> None:
     """Grade an answer to one question: each key point's verdict with the sentence it rests on, the
@@ -37,9 +48,14 @@ def grade(
     (e.g. --file solution.py) is run against its tests. Nothing is recorded."""
     from mockprep.core.timer import time_limit
 
-    if answer is not None and file is not None:
-        raise UserError("give the answer with --answer or --file, not both")
-    text = _read_answer(answer, file)
+    if sum(x is not None for x in (answer, file, audio)) > 1:
+        raise UserError("give the answer with one of --answer, --file or --audio")
+    spoken = _spoken(audio) if audio is not None else None
+    if spoken is not None:
+        text = spoken.transcript.text
+        seconds = spoken.transcript.seconds if seconds is None else seconds
+    else:
+        text = _read_answer(answer, file)
     store = open_store()
     try:
         record = store.banks.question_by_key(resolve_key(store, key))
@@ -56,11 +72,35 @@ def grade(
         prepare()
     assessment = grader.assess(spec, text, overtime)
     if as_json:
-        typer.echo(json.dumps(_as_dict(record.question.key, assessment, limit, seconds), indent=2))
+        figures = _as_dict(record.question.key, assessment, limit, seconds)
+        if spoken is not None:
+            figures["transcript"] = text
+            figures["words"] = [w.to_dict() for w in spoken.transcript.words]
+            figures["delivery"] = {**spoken.delivery.to_dict(), "wpm": spoken.delivery.wpm}
+        typer.echo(json.dumps(figures, indent=2))
         return
     from mockprep.terminal.grade import render_assessment
 
-    render_assessment(make_console(), record, text, assessment)
+    console = make_console()
+    if spoken is not None:
+        from mockprep.terminal.voice import render_spoken
+
+        for panel in render_spoken(console, spoken, settings, limit):
+            console.print(panel)
+    render_assessment(console, record, text, assessment)
+
+
+def _spoken(audio: Path) -> SpokenAnswer:
+    """The recording transcribed and measured (one line and exit 1 or 2 when it cannot be)."""
+    from mockprep.cli.context import load_settings
+    from mockprep.cli.voice import make_voice
+
+    console = make_console(stderr=True)
+    voice = make_voice(False, [audio], load_settings(), console, lambda _p, _c: None)  # type: ignore[arg-type]
+    assert voice is not None
+    spoken = voice.answer(None)
+    assert spoken is not None
+    return spoken
 
 
 def _read_answer(answer: str | None, file: Path | None) -> str:

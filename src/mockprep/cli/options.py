@@ -55,6 +55,23 @@ TimeLimitOption = Annotated[
     ),
 ]
 NoTimerOption = Annotated[bool, typer.Option("--no-timer", help="Do not time answers.")]
+VoiceOption = Annotated[
+    bool,
+    typer.Option(
+        "--voice",
+        help="Answer aloud: Enter starts and stops the microphone; the transcript is graded and the "
+        "delivery measured (needs pip install 'mockprep[voice]').",
+    ),
+]
+AudioOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--audio",
+        metavar="FILE",
+        help="Answer from a recording (WAV, FLAC or MP3) instead of the microphone; repeat for the "
+        "answers that follow, one file each.",
+    ),
+]
 
 
 def timing_options(

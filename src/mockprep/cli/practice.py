@@ -18,6 +18,7 @@ from mockprep.cli.context import (
     utc_now,
 )
 from mockprep.cli.options import (
+    AudioOption,
     BankOption,
     CramOption,
     FailedSinceOption,
@@ -27,10 +28,12 @@ from mockprep.cli.options import (
     RoundOption,
     TimeLimitOption,
     TopicOption,
+    VoiceOption,
     WeakestOption,
     timing_options,
 )
 from mockprep.cli.sync import sync_after_session
+from mockprep.cli.voice import make_voice
 
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionFilter
@@ -102,6 +105,8 @@ def session(
     weakest: WeakestOption = None,
     failed_since: FailedSinceOption = None,
     flagged: FlaggedOption = False,
+    voice: VoiceOption = False,
+    audio: AudioOption = None,
 ) -> None:
     """Practise: answer due and new questions, see the model answer, rate yourself.
 
@@ -111,17 +116,27 @@ def session(
 
     Each answer is timed against its limit (technical and project 3m, behavioral 2m30s,
     unless the question sets its own); running over is recorded, never cut off.
+
+    With --voice, answer aloud; with --audio FILE, from a recording (one file per answer,
+    the session stops when they are used up).
     """
     from mockprep.practice.session import Session, SessionOptions, SessionPlanError
     from mockprep.terminal.input import stdin_reader
     from mockprep.terminal.practice import TerminalUI
 
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
+    settings = load_settings()
+    console = make_console()
+    reader = stdin_reader(console, utc_now)
+    spoken = make_voice(voice, audio, settings, console, reader)  # checked before anything changes
+    if audio:
+        limit = min(limit or len(audio), len(audio))
     store = open_store()
     try:
         flt = question_filter(store, (round.value,) if round else (), topic, role, bank)
-        console = make_console()
-        ui = TerminalUI(console, stdin_reader(console, utc_now), interactive=_at_terminal())
+        ui = TerminalUI(
+            console, reader, interactive=_at_terminal(), settings=settings, spoken=spoken is not None
+        )
         options = SessionOptions(
             flt,
             new,
@@ -134,7 +149,7 @@ def session(
             failed_since=_local_date(failed_since, "--failed-since"),
             flagged=flagged,
         )
-        runner = Session(store, ui, utc_now, session_rng(), options, load_settings(), make_grader())
+        runner = Session(store, ui, utc_now, session_rng(), options, settings, make_grader(), spoken)
         with signals_interrupt():
             try:
                 runner.run()
@@ -143,6 +158,8 @@ def session(
         sync_after_session(store)
     finally:
         store.close()
+        if spoken is not None:
+            spoken.close()
 
 
 @app.command()
@@ -183,11 +200,27 @@ def mock(
             "--rate", metavar="MOCK-ID", min=1, help="Rate the answers a mock left unrated (see history)."
         ),
     ] = None,
+    voice: VoiceOption = False,
+    audio: AudioOption = None,
 ) -> None:
     """Simulate an interview round: timed questions across topics, follow-ups, no model answers
-    until the end, then a report card. Ratings feed the scheduler like any session."""
+    until the end, then a report card. Ratings feed the scheduler like any session.
+
+    With --voice, answer aloud (follow-ups too); with --audio FILE, from recordings, one per
+    answer and follow-up in turn (the round ends when they are used up)."""
     if rate is not None:
-        if round is not None or loop or topic or role or bank or minutes or time_limit or no_timer:
+        if (
+            round is not None
+            or loop
+            or topic
+            or role
+            or bank
+            or minutes
+            or time_limit
+            or no_timer
+            or voice
+            or audio
+        ):
             raise UserError("--rate ID rates a past mock's answers; it takes no other option")
         _rate_mock(rate)
         return
@@ -199,21 +232,28 @@ def mock(
     if loop == (round is not None):
         raise UserError("choose one: --round technical|project|behavioral, or --loop for all three")
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
+    settings = load_settings()
+    console = make_console()
+    reader = stdin_reader(console, utc_now)
+    spoken = make_voice(voice, audio, settings, console, reader)  # checked before anything changes
     store = open_store()
     try:
         flt = question_filter(store, (), topic, role, bank)
-        console = make_console()
-        ui = MockTerminalUI(console, stdin_reader(console, utc_now), interactive=_at_terminal())
+        ui = MockTerminalUI(
+            console, reader, interactive=_at_terminal(), settings=settings, spoken=spoken is not None
+        )
         options = MockOptions(minutes_value, limit_seconds, not no_timer, flt)
         rounds = ROUND_ORDER if loop else (round.value,)  # type: ignore[union-attr]
         with signals_interrupt():
             try:
-                run_loop(store, ui, utc_now, session_rng(), rounds, options, load_settings(), make_grader())
+                run_loop(store, ui, utc_now, session_rng(), rounds, options, settings, make_grader(), spoken)
             except MockPlanError as exc:
                 raise UserError(str(exc)) from None
         sync_after_session(store)
     finally:
         store.close()
+        if spoken is not None:
+            spoken.close()
 
 
 def _rate_mock(session_id: int) -> None:

@@ -22,7 +22,8 @@ from mockprep.cli.context import (
     plain,
     utc_now,
 )
-from mockprep.cli.options import Force, Output
+from mockprep.cli.options import Force, Output, VoiceOption
+from mockprep.cli.voice import make_voice
 
 if TYPE_CHECKING:
     from mockprep.core.records import StoryVersion
@@ -411,13 +412,20 @@ def story_rehearse(
         str | None,
         typer.Option("--target", metavar="DURATION", help="How long the telling should take (default 2m)."),
     ] = None,
+    voice: VoiceOption = False,
+    audio: Annotated[
+        Path | None,
+        typer.Option("--audio", metavar="FILE", help="Grade a recorded telling (WAV, FLAC or MP3)."),
+    ] = None,
 ) -> None:
-    """Tell a story aloud against a 2-minute clock; the rehearsal is recorded."""
+    """Tell a story aloud against a 2-minute clock; the rehearsal is recorded.
+
+    With --voice (or --audio FILE) the telling is transcribed and compared with the draft: the parts
+    it carried, words a minute, fillers and pauses, and its length against the target."""
     from mockprep.core.durations import parse_duration
     from mockprep.practice.rehearsal import rehearse
     from mockprep.terminal.input import stdin_reader
-    from mockprep.terminal.reveal import timing_text
-    from mockprep.terminal.stories import RehearsalTerminalUI
+    from mockprep.terminal.stories import RehearsalTerminalUI, render_telling
 
     settings = load_settings()
     try:
@@ -426,21 +434,25 @@ def story_rehearse(
         raise UserError(f"--target: {exc}") from None
     if not 10 <= target_seconds <= 1800:
         raise UserError("--target must be between 10 seconds and 30 minutes")
+    console = make_console()
+    reader = stdin_reader(console, utc_now)
+    spoken = make_voice(voice, [audio] if audio else None, settings, console, reader)
     store = open_store(sync=False)
     try:
         latest = _latest(store, story_id)
-        console = make_console()
-        ui = RehearsalTerminalUI(console, stdin_reader(console, utc_now))
-        started, timing = rehearse(store, ui, utc_now, latest, target_seconds, settings)
+        ui = RehearsalTerminalUI(console, reader)
+        started, telling = rehearse(store, ui, utc_now, latest, target_seconds, settings, spoken)
     finally:
         store.close()
+        if spoken is not None:
+            spoken.close()
     if not started:
         typer.echo("Not rehearsed.")
         return
-    if timing is None:
+    if telling is None:
         typer.echo("Rehearsal cancelled; nothing recorded.")
         return
-    console.print(timing_text(timing))
+    render_telling(console, telling, settings)
     typer.echo(f"Rehearsal recorded for story {story_id}.")
 
 

@@ -9,8 +9,6 @@ cannot review, a question its bank format refuses, a time that is not a time).
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,147 +17,37 @@ from pydantic import ValidationError
 
 from mockprep.core.banks import QuestionSpec
 from mockprep.core.code_results import code_result_problem
+from mockprep.core.field_checks import (
+    COUNT,
+    FIRST_YEAR,
+    ID,
+    LAST_YEAR,
+    MAX_INT,
+    ROUND,
+    STORY_PARTS,
+    Fields,
+    RecordProblem,
+    boolean,
+    booleans,
+    delivery,
+    filled,
+    filters,
+    got,
+    listing,
+    mapping,
+    number,
+    one_of,
+    optional,
+    text,
+    texts,
+    time,
+    uid,
+    verdicts,
+    whole,
+)
 from mockprep.core.ids import is_uid
 from mockprep.core.kinds import KINDS
-from mockprep.core.rounds import ROUND_ORDER
 from mockprep.core.scheduler import SchedulerParams, make_scheduler, preview_intervals
-
-MAX_INT = 2**63 - 1  # SQLite's largest integer
-FIRST_YEAR, LAST_YEAR = 1970, 2999
-STORY_PARTS = ("situation", "task", "action", "result", "reflection")
-
-Check = Callable[[Any], str | None]  # None when the value is fine, else what is wrong with it
-Fields = dict[str, tuple[Check, bool]]  # field -> (check, required)
-
-
-class RecordProblem(ValueError):
-    """A record that cannot be imported; ``str()`` is one line: ``where: what is wrong``."""
-
-    def __init__(self, where: str, message: str):
-        super().__init__(f"{where}: {message}")
-        self.where = where
-
-
-def _got(value: Any) -> str:
-    text = "null" if value is None else repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def whole(low: int, high: int = MAX_INT) -> Check:
-    expected = f"a whole number from {low}" if high == MAX_INT else f"{low}-{high}"
-
-    def check(value: Any) -> str | None:
-        if type(value) is int and low <= value <= high:
-            return None
-        return f"must be {expected} (got {_got(value)})"
-
-    return check
-
-
-def number(low: float, high: float = math.inf) -> Check:
-    def check(value: Any) -> str | None:
-        if type(value) in (int, float) and math.isfinite(value) and low <= value <= high:
-            return None
-        bounds = f"at least {low:g}" if high == math.inf else f"from {low:g} to {high:g}"
-        return f"must be a number {bounds} (got {_got(value)})"
-
-    return check
-
-
-def text(value: Any) -> str | None:
-    if type(value) is not str:
-        return f"must be text (got {_got(value)})"
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return "must be valid Unicode text (it holds a lone surrogate escape)"
-    return None
-
-
-def filled(value: Any) -> str | None:
-    return text(value) or (None if value.strip() else "must not be empty")
-
-
-def one_of(*allowed: str) -> Check:
-    def check(value: Any) -> str | None:
-        return None if value in allowed and type(value) is str else f"must be one of {', '.join(allowed)}"
-
-    return check
-
-
-def boolean(value: Any) -> str | None:
-    return None if type(value) is bool else f"must be true or false (got {_got(value)})"
-
-
-def texts(value: Any) -> str | None:
-    if type(value) is not list:
-        return f"must be a list of text (got {_got(value)})"
-    for item in value:
-        if text(item):
-            return f"must be a list of text (holds {_got(item)})"
-    return None
-
-
-def booleans(value: Any) -> str | None:
-    if type(value) is list and all(type(item) is bool for item in value):
-        return None
-    return f"must be a list of true/false (got {_got(value)})"
-
-
-VERDICTS = frozenset({"covered", "partly", "missing", "contradicted"})
-
-
-def verdicts(value: Any) -> str | None:
-    if type(value) is list and all(type(item) is str and item in VERDICTS for item in value):
-        return None
-    return f"must be a list of covered/partly/missing/contradicted (got {_got(value)})"
-
-
-def time(value: Any) -> str | None:
-    expected = "an ISO 8601 time with its zone, e.g. 2026-03-02T09:00:00+00:00"
-    if type(value) is not str:
-        return f"must be {expected} (got {_got(value)})"
-    try:
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            return f"must be {expected}, with its zone (got {_got(value)})"
-        year = moment.astimezone(UTC).year
-    except (ValueError, OverflowError):
-        return f"must be {expected} (got {_got(value)})"
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        return f"must be a time between {FIRST_YEAR} and {LAST_YEAR} (got {_got(value)})"
-    return None
-
-
-def uid(value: Any) -> str | None:
-    return None if is_uid(value) else f"must be an id of 32 lowercase hex digits (got {_got(value)})"
-
-
-def optional(check: Check) -> Check:
-    def maybe(value: Any) -> str | None:
-        return None if value is None else check(value)
-
-    return maybe
-
-
-def filters(value: Any) -> str | None:
-    if type(value) is dict and all(type(k) is str and not texts(v) for k, v in value.items()):
-        return None
-    return f'must be an object of lists of text, e.g. {{"rounds": ["technical"]}} (got {_got(value)})'
-
-
-def listing(value: Any) -> str | None:
-    return None if type(value) is list else f"must be a list (got {_got(value)})"
-
-
-def mapping(value: Any) -> str | None:
-    return None if type(value) is dict else f"must be an object (got {_got(value)})"
-
-
-ID = whole(1)
-COUNT = whole(0)
-ROUND = one_of(*ROUND_ORDER)
 
 BANK: Fields = {
     "id": (filled, True),
@@ -199,6 +87,7 @@ MOCK_ANSWER: Fields = {
     "coverage": (optional(booleans), False),
     "review": (optional(ID), False),
     "uid": (uid, False),
+    "delivery": (optional(delivery), False),
 }
 STORY: Fields = {
     "id": (ID, True),
@@ -223,6 +112,8 @@ REHEARSAL: Fields = {
     "duration_ms": (COUNT, True),
     "target_ms": (COUNT, True),
     "uid": (uid, False),
+    "transcript": (optional(text), False),
+    "delivery": (optional(delivery), False),
 }
 QUESTION: Fields = {
     "key": (filled, True),
@@ -274,6 +165,7 @@ REVIEW: Fields = {
     "code_runs": (optional(whole(1, 10_000)), False),
     "code_result": (optional(code_result_problem), False),
     "uid": (uid, False),
+    "delivery": (optional(delivery), False),
 }
 
 
@@ -333,7 +225,8 @@ def _plain_review(r: Any, sessions: set[int], known_params: frozenset[int] | set
         return False
     if "uid" in r and not is_uid(r["uid"]):
         return False
-    if any(r.get(f) is not None for f in ("grader", "proposed", "checklist", "code_runs", "code_result")):
+    checked = ("grader", "proposed", "checklist", "code_runs", "code_result", "delivery")
+    if any(r.get(f) is not None for f in checked):
         return False  # checked field by field
     answer = r.get("answer", "")
     return (type(answer) is str and answer.isascii() or text(answer) is None) and _plain_time(
@@ -355,7 +248,7 @@ def _plain_time(value: Any) -> bool:
 def check_fields(record: Any, fields: Fields, where: str) -> None:
     """Raise RecordProblem for the first field of ``record`` that is missing or wrong."""
     if type(record) is not dict:
-        raise RecordProblem(where, f"must be an object (got {_got(record)})")
+        raise RecordProblem(where, f"must be an object (got {got(record)})")
     for name, (check, required) in fields.items():
         if name not in record:
             if required:
@@ -368,7 +261,7 @@ def check_fields(record: Any, fields: Fields, where: str) -> None:
 
 def _unique(seen: set[Any], value: Any, where: str, what: str) -> None:
     if value in seen:
-        raise RecordProblem(where, f"{what} {_got(value)} is used twice")
+        raise RecordProblem(where, f"{what} {got(value)} is used twice")
     seen.add(value)
 
 
@@ -472,7 +365,7 @@ class ExportChecker:
         where = f"questions[{index}]"
         check_fields(question, QUESTION, where)
         if question["bank"] not in self.banks:
-            raise RecordProblem(f"{where}.bank", f"no bank {_got(question['bank'])} in banks")
+            raise RecordProblem(f"{where}.bank", f"no bank {got(question['bank'])} in banks")
         _unique(self.keys, question["key"], f"{where}.key", "key")
         self._check_spec(question, where)
         card = self._check_card(question["card"], f"{where}.card")
@@ -529,5 +422,5 @@ class ExportChecker:
                 )
             if answer["key"] not in self.keys:
                 raise RecordProblem(
-                    f"mock_answers[{index}].key", f"no question {_got(answer['key'])} in questions"
+                    f"mock_answers[{index}].key", f"no question {got(answer['key'])} in questions"
                 )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fsrs import Card
 
+    from mockprep.core.delivery import Delivery
     from mockprep.core.stories import StoryDraft
 
 
@@ -77,6 +78,7 @@ class ReviewRecord:
     params_id: int | None = None  # the scheduler parameters it was scheduled with (store.scheduling)
     code_runs: int | None = None  # a code answer: how many times it was run against the tests
     code_result: dict[str, Any] | None = None  # its final run (CodeResult.to_dict())
+    delivery: Delivery | None = None  # how a spoken answer was delivered (its transcript is the answer)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class MockAnswerRecord:
     time_limit_ms: int | None
     coverage: list[bool] | None
     follow_up: str | None = None
+    delivery: Delivery | None = None  # a spoken answer's delivery
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,7 @@ class SessionAnswer:
     rated_at: datetime | None
     follow_up: str | None = None
     follow_up_answer: str | None = None
+    delivery: Delivery | None = None  # a spoken answer's delivery
 
     @property
     def overtime(self) -> bool:
@@ -206,3 +210,5 @@ class Rehearsal:
     duration_ms: int
     target_ms: int
     uid: str | None = None
+    transcript: str | None = None  # a telling recorded with --voice / --audio
+    delivery: Delivery | None = None

@@ -108,6 +108,19 @@ class Settings:
     code_memory_mb: int = 1024  # the address space the code may use, in MB
     code_file_mb: int = 16  # the largest file the code may write (only inside its temporary folder), in MB
     code_processes: int = 64  # processes and threads it may add to the person's own (Linux, not as root)
+    # spoken answers (--voice, --audio; the voice extra)
+    voice_wpm_low: float = 130.0  # words a minute below which an answer is called slow
+    voice_wpm_high: float = 160.0  # words a minute above which an answer is called fast
+    voice_pause_seconds: float = 2.0  # a silence between two words longer than this is a long pause
+    # Counted in transcripts; "like", "you know", "kind of" and "sort of" only where used as fillers.
+    voice_fillers: tuple[str, ...] = ("um", "uh", "like", "you know", "basically", "kind of")
+    voice_model: str = ""  # a faster-whisper model folder; empty: the tiny.en model the voice extra ships
+    voice_keep_recordings: bool = False  # keep microphone recordings (WAV, in the data folder) after use
+    voice_part_share: float = 0.5  # share of a story part's content words a telling must say to cover it
+
+    @property
+    def voice_wpm_band(self) -> tuple[float, float]:
+        return (self.voice_wpm_low, self.voice_wpm_high)
 
     def time_limit(self, round: str) -> float:
         """The default limit, in seconds, of a question of ``round``."""

@@ -7,7 +7,7 @@ day, week, topic or bank); :func:`assemble` turns them into the JSON-ready figur
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
@@ -186,6 +186,18 @@ class RoundTime(NamedTuple):
     median_ms: int
 
 
+class DeliveryWeek(NamedTuple):
+    """Spoken answers of one week, summed."""
+
+    week: date  # the local Monday
+    answers: int
+    words: int
+    speaking_seconds: float
+    fillers: int
+    pauses: int  # over the threshold
+    over_limit: int  # answers that ran past their time limit
+
+
 @dataclass(frozen=True)
 class StatsAggregates:
     """What the database hands over for one ``stats`` call."""
@@ -197,6 +209,7 @@ class StatsAggregates:
     cards: list[BankCardCounts]
     leeches: list[Leech]
     times: list[RoundTime]
+    delivery: list[DeliveryWeek] = field(default_factory=list)
 
 
 def histogram_median(counts: Sequence[tuple[int, int]]) -> int:
@@ -258,6 +271,7 @@ def assemble(
 
     return {
         "generated_at": now.isoformat(),
+        **_delivery(agg.delivery, settings),
         "filters": {
             "rounds": list(flt.rounds),
             "banks": list(flt.banks),
@@ -302,4 +316,38 @@ def assemble(
                 for t in agg.times
             ],
         },
+    }
+
+
+def _rate(count: float, seconds: float) -> float | None:
+    return None if seconds < 5 else round(count * 60 / seconds, 1)
+
+
+def _delivery(weeks: Sequence[DeliveryWeek], settings: Settings) -> dict[str, Any]:
+    """The spoken answers' trend: per week, words a minute, fillers a minute, long pauses per answer,
+    and answers over their limit, against the targets."""
+    words = sum(w.words for w in weeks)
+    speaking = sum(w.speaking_seconds for w in weeks)
+    answers = sum(w.answers for w in weeks)
+    return {
+        "delivery": {
+            "answers": answers,
+            "target_wpm": [settings.voice_wpm_low, settings.voice_wpm_high],
+            "pause_seconds": settings.voice_pause_seconds,
+            "wpm": _rate(words, speaking),
+            "fillers_per_minute": _rate(sum(w.fillers for w in weeks), speaking),
+            "pauses_per_answer": round(sum(w.pauses for w in weeks) / answers, 2) if answers else None,
+            "over_limit": sum(w.over_limit for w in weeks),
+            "by_week": [
+                {
+                    "week": w.week.isoformat(),
+                    "answers": w.answers,
+                    "wpm": _rate(w.words, w.speaking_seconds),
+                    "fillers_per_minute": _rate(w.fillers, w.speaking_seconds),
+                    "pauses_per_answer": round(w.pauses / w.answers, 2),
+                    "over_limit": w.over_limit,
+                }
+                for w in weeks
+            ],
+        }
     }

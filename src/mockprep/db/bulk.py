@@ -86,6 +86,7 @@ class Bulk:
                 "coverage": None if r.coverage is None else json.loads(r.coverage),
                 "review": r.review_id,
                 "uid": r.uid,
+                **_spoken(r.delivery),
             }
             for r in self.store.q(
                 "SELECT m.*, q.key FROM mock_answers m JOIN questions q ON q.id = m.question_id ORDER BY m.id"
@@ -143,6 +144,7 @@ class Bulk:
                         **_grading(pending),
                         **_scheduling(pending),
                         "uid": pending["uid"],
+                        **_spoken(pending["delivery"]),
                     }
                 )
                 pending = reviews.fetchone()
@@ -239,6 +241,8 @@ class Bulk:
                             "duration_ms": r.duration_ms,
                             "target_ms": r.target_ms,
                             "uid": r.uid,
+                            **({} if r.transcript is None else {"transcript": r.transcript}),
+                            **({} if r.delivery is None else {"delivery": r.delivery.to_dict()}),
                         }
                         for r in self.store.stories.rehearsals(story.id)
                     ],
@@ -315,3 +319,8 @@ def _scheduling(review: Any) -> dict[str, Any]:
     if review["params_id"] is not None:
         out["params"] = review["params_id"]
     return out
+
+
+def _spoken(delivery: str | None) -> dict[str, Any]:
+    """A spoken answer's delivery, when it has one (m011)."""
+    return {} if delivery is None else {"delivery": json.loads(delivery)}

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from mockprep.core import ids
+from mockprep.core.delivery import Delivery
 from mockprep.core.export_checks import STORY_PARTS, ExportChecker, RecordProblem
 from mockprep.core.stories import StoryDraft
 from mockprep.db.sql import db_time, from_iso
@@ -153,7 +154,7 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
 _REVIEW_COLUMNS = (
     "id, question_id, session_id, rated_at, rating, state_before, answer,"
     " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, cram, params_id,"
-    " code_runs, code_result, uid"
+    " code_runs, code_result, uid, delivery"
 )
 
 
@@ -211,32 +212,7 @@ def _questions(
         raw.executemany(
             f"INSERT INTO temp.import_reviews ({_REVIEW_COLUMNS}, q_index, r_index)"
             f" VALUES ({', '.join('?' * (_REVIEW_COLUMNS.count(',') + 3))})",
-            [
-                (
-                    r["id"],
-                    qid,
-                    r.get("session"),
-                    from_iso(r["rated_at"]),
-                    r["rating"],
-                    r["state_before"],
-                    r.get("answer", ""),
-                    r["duration_ms"],
-                    r.get("time_limit_ms"),
-                    _coverage_json(r.get("coverage")),
-                    r.get("suggested"),
-                    r.get("grader"),
-                    None if r.get("proposed") is None else json.dumps(r["proposed"]),
-                    None if r.get("checklist") is None else json.dumps(r["checklist"]),
-                    bool(r.get("cram", False)),
-                    r.get("params"),
-                    r.get("code_runs"),
-                    None if r.get("code_result") is None else json.dumps(r["code_result"], sort_keys=True),
-                    r.get("uid") or ids.review_uid(r["id"], q["key"], r["rated_at"], r["rating"]),
-                    index,
-                    number,
-                )
-                for number, r in enumerate(q["reviews"])
-            ],
+            [_review_row(r, qid, q["key"], index, number) for number, r in enumerate(q["reviews"])],
         )
         counts["reviews"] += len(q["reviews"])
     # Building the indexes once, after the rows, beats updating them row by row.
@@ -259,6 +235,34 @@ def _questions(
         raw.execute(sql)
 
 
+def _review_row(r: dict[str, Any], qid: int, key: str, index: int, number: int) -> tuple[Any, ...]:
+    """A review as a row of ``temp.import_reviews`` (:data:`_REVIEW_COLUMNS`, then where it was)."""
+    return (
+        r["id"],
+        qid,
+        r.get("session"),
+        from_iso(r["rated_at"]),
+        r["rating"],
+        r["state_before"],
+        r.get("answer", ""),
+        r["duration_ms"],
+        r.get("time_limit_ms"),
+        _coverage_json(r.get("coverage")),
+        r.get("suggested"),
+        r.get("grader"),
+        None if r.get("proposed") is None else json.dumps(r["proposed"]),
+        None if r.get("checklist") is None else json.dumps(r["checklist"]),
+        bool(r.get("cram", False)),
+        r.get("params"),
+        r.get("code_runs"),
+        None if r.get("code_result") is None else json.dumps(r["code_result"], sort_keys=True),
+        r.get("uid") or ids.review_uid(r["id"], key, r["rated_at"], r["rating"]),
+        _delivery_json(r.get("delivery")),
+        index,
+        number,
+    )
+
+
 @functools.cache
 def _coverage_json_of(coverage: tuple[bool, ...]) -> str:
     return json.dumps(list(coverage))
@@ -267,6 +271,11 @@ def _coverage_json_of(coverage: tuple[bool, ...]) -> str:
 def _coverage_json(coverage: list[bool] | None) -> str | None:
     # A few key points each covered or not: a handful of distinct lists among a million reviews.
     return None if coverage is None else _coverage_json_of(tuple(coverage))
+
+
+def _delivery_json(delivery: dict[str, Any] | None) -> str | None:
+    """A spoken answer's delivery (checked already) in its stored form."""
+    return None if delivery is None else json.dumps(Delivery.from_dict(delivery).to_dict())
 
 
 def _name_duplicate_review(raw: sqlite3.Connection) -> None:
@@ -292,7 +301,7 @@ def _name_duplicate_review(raw: sqlite3.Connection) -> None:
 def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker) -> None:
     checker.check_mock_answers(doc)
     raw = conn.connection.driver_connection
-    ids = dict(raw.execute("SELECT key, id FROM questions"))
+    question_ids = dict(raw.execute("SELECT key, id FROM questions"))
     rows = []
     for index, m in enumerate(doc.get("mock_answers", [])):
         review = m.get("review")
@@ -306,7 +315,7 @@ def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker)
                 m["id"],
                 m.get("uid") or ids.mock_answer_uid(m["id"], m["session"], m["position"], m["answered_at"]),
                 m["session"],
-                ids[m["key"]],
+                question_ids[m["key"]],
                 m["position"],
                 from_iso(m["answered_at"]),
                 m["answer"],
@@ -316,12 +325,13 @@ def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker)
                 m.get("time_limit_ms"),
                 _coverage_json(m.get("coverage")),
                 review,
+                _delivery_json(m.get("delivery")),
             )
         )
     raw.executemany(
         "INSERT INTO mock_answers (id, uid, session_id, question_id, position, answered_at, answer,"
-        " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage, review_id)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage, review_id, delivery)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
 
@@ -366,7 +376,8 @@ def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> N
             conn.execute(
                 text(
                     "INSERT INTO rehearsals (story_id, version, rehearsed_at, duration_ms,"
-                    " target_ms, uid) VALUES (:s, :v, :t, :d, :g, :uid)"
+                    " target_ms, uid, transcript, delivery)"
+                    " VALUES (:s, :v, :t, :d, :g, :uid, :transcript, :delivery)"
                 ),
                 {
                     "s": story["id"],
@@ -375,6 +386,8 @@ def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> N
                     "d": r["duration_ms"],
                     "g": r["target_ms"],
                     "uid": r.get("uid") or ids.rehearsal_uid(story_uid, ordinal, r["rehearsed_at"]),
+                    "transcript": r.get("transcript"),
+                    "delivery": _delivery_json(r.get("delivery")),
                 },
             )
         counts["stories"] += 1

@@ -20,7 +20,7 @@ from mockprep.core.questions import QuestionFilter, QuestionRecord
 from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import CardState, DueCard, replay
 from mockprep.db.banks import question_record
-from mockprep.db.sql import db_time, from_db_time, must_time, question_filter
+from mockprep.db.sql import db_time, delivery_json, from_db_time, must_time, question_filter
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -207,9 +207,9 @@ class CardTable:
                 text(
                     "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before,"
                     " answer, duration_ms, time_limit_ms, coverage, suggested, card_before, grader,"
-                    " proposed, checklist, cram, params_id, code_runs, code_result)"
+                    " proposed, checklist, cram, params_id, code_runs, code_result, delivery)"
                     " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :before, :grader, :proposed,"
-                    " :checklist, :cram, :params, :code_runs, :code_result)"
+                    " :checklist, :cram, :params, :code_runs, :code_result, :delivery)"
                 ),
                 {
                     "q": review.question_id,
@@ -232,13 +232,14 @@ class CardTable:
                     "code_result": None
                     if review.code_result is None
                     else json.dumps(review.code_result, sort_keys=True),
+                    "delivery": delivery_json(review.delivery),
                 },
             ).lastrowid
             card = review.card
             if before.last_review is not None and review.rated_at < must_time(before.last_review):
                 # Rated before the card's last review (a review merged from a device whose clock is ahead):
                 # the card is its log replayed in time order, as on every other device.
-                card = self._replay(conn, review.question_id)
+                card = replay_card(self.store, conn, review.question_id)
             if not review.cram:
                 save_card(conn, review.question_id, card)
             if review.mock_answer_id is not None:
@@ -281,7 +282,7 @@ class CardTable:
                 return None
             replayed = not r.card_before
             card = (
-                self._replay(conn, r.question_id, r.id)
+                replay_card(self.store, conn, r.question_id, r.id)
                 if replayed
                 else Card.from_dict(json.loads(r.card_before))
             )
@@ -327,25 +328,6 @@ class CardTable:
             replayed=replayed,
             unsuspended=bool(unsuspended),
         )
-
-    def _replay(self, conn: Connection, question_id: int, undone_id: int = 0) -> Card:
-        """The card recomputed from the question's reviews other than ``undone_id`` (cram ones left out:
-        they never changed it), in time order (the order every device replays a merged log in:
-        :data:`REPLAY_ORDER`), each with the parameters it was scheduled with."""
-        added = conn.execute(
-            text("SELECT added_at FROM questions WHERE id = :q"), {"q": question_id}
-        ).scalar_one()
-        log = [
-            (must_time(row.rated_at), row.rating, self.store.scheduling.params(row.params_id))
-            for row in conn.execute(
-                text(
-                    "SELECT rated_at, rating, params_id FROM reviews WHERE question_id = :q AND id != :r"
-                    f" AND NOT cram ORDER BY {REPLAY_ORDER}"
-                ),
-                {"q": question_id, "r": undone_id},
-            )
-        ]
-        return replay(None, question_id, must_time(added), log)
 
     # -- marks --------------------------------------------------------------------------------------
 
@@ -394,6 +376,26 @@ class CardTable:
     def _mark(self, sql: str, **params: Any) -> bool:
         with self.store.write() as conn:
             return bool(conn.execute(text(sql), params).rowcount)
+
+
+def replay_card(store: Store, conn: Connection, question_id: int, undone_id: int = 0) -> Card:
+    """The card recomputed from the question's reviews other than ``undone_id`` (cram ones left out:
+    they never changed it), in time order (the order every device replays a merged log in:
+    :data:`REPLAY_ORDER`), each with the parameters it was scheduled with."""
+    added = conn.execute(
+        text("SELECT added_at FROM questions WHERE id = :q"), {"q": question_id}
+    ).scalar_one()
+    log = [
+        (must_time(row.rated_at), row.rating, store.scheduling.params(row.params_id))
+        for row in conn.execute(
+            text(
+                "SELECT rated_at, rating, params_id FROM reviews WHERE question_id = :q AND id != :r"
+                f" AND NOT cram ORDER BY {REPLAY_ORDER}"
+            ),
+            {"q": question_id, "r": undone_id},
+        )
+    ]
+    return replay(None, question_id, must_time(added), log)
 
 
 def save_card(conn: Connection, question_id: int, card: Card) -> None:

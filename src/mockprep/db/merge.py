@@ -152,6 +152,7 @@ class _Merger:
                     _params_json(r.get("parameters")),
                     r.get("code_runs"),
                     _json(r.get("code_result")),
+                    _json(r.get("delivery")),
                 )
                 for index, r in enumerate(batch)
             ],
@@ -176,11 +177,11 @@ class _Merger:
         inserted = raw.execute(
             "INSERT OR IGNORE INTO reviews (question_id, session_id, rated_at, rating, state_before, answer,"
             " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, uid, origin,"
-            " cram, params_id, code_runs, code_result)"
+            " cram, params_id, code_runs, code_result, delivery)"
             " SELECT q.id, s.id, t.rated_at, t.rating, t.state_before, t.answer, t.duration_ms,"
             " t.time_limit_ms, t.coverage, t.suggested, t.grader, t.proposed, t.checklist, t.uid, t.origin,"
             " t.cram, (SELECT p.id FROM scheduler_params p WHERE p.parameters = t.params),"
-            " t.code_runs, t.code_result"
+            " t.code_runs, t.code_result, t.delivery"
             f" {found} WHERE q.id IS NOT NULL AND (t.session IS NULL OR s.id IS NOT NULL) AND {fresh}"
             " ORDER BY t.idx"
         ).rowcount
@@ -306,7 +307,7 @@ class _Merger:
                 continue
             self.summary.rehearsals += self.raw.execute(
                 "INSERT OR IGNORE INTO rehearsals (story_id, version, rehearsed_at, duration_ms, target_ms,"
-                " uid) VALUES (?,?,?,?,?,?)",
+                " uid, transcript, delivery) VALUES (?,?,?,?,?,?,?,?)",
                 (
                     story,
                     numbers[r["version"]],
@@ -314,6 +315,8 @@ class _Merger:
                     r["duration_ms"],
                     r["target_ms"],
                     r["uid"],
+                    r.get("transcript"),
+                    _json(r.get("delivery")),
                 ),
             ).rowcount
 
@@ -372,6 +375,7 @@ _BATCH = (
     "params",
     "code_runs",
     "code_result",
+    "delivery",
 )
 
 

@@ -407,6 +407,21 @@ def m010_global_ids(cur: Any) -> None:
     )
 
 
+def m011_delivery_metrics(cur: Any) -> None:
+    """Spoken answers: how each was delivered (JSON: seconds, words, fillers, long pauses) beside its
+    transcript, on reviews, mock answers and story rehearsals; an index for the stats trend."""
+    _run(
+        cur,
+        """
+        ALTER TABLE reviews ADD COLUMN delivery TEXT;
+        ALTER TABLE mock_answers ADD COLUMN delivery TEXT;
+        ALTER TABLE rehearsals ADD COLUMN transcript TEXT;
+        ALTER TABLE rehearsals ADD COLUMN delivery TEXT;
+        CREATE INDEX reviews_spoken ON reviews(rated_at) WHERE delivery IS NOT NULL
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_timing_and_mocks,
@@ -418,4 +433,5 @@ MIGRATIONS: list[Migration] = [
     m008_plans_cram_parameters,
     m009_code_runs,
     m010_global_ids,
+    m011_delivery_metrics,
 ]

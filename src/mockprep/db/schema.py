@@ -103,6 +103,7 @@ class ReviewRow(SQLModel, table=True):
     code_result: str | None = None  # JSON: its final run (passed, total, failed test names)
     uid: str | None = Field(default=None, unique=True)  # the same review on every device (m010)
     origin: str | None = None  # NULL: rated on this device; else the device (or "import") it came from
+    delivery: str | None = None  # JSON of a spoken answer's Delivery (NULL: typed)
 
 
 class PlanRow(SQLModel, table=True):
@@ -163,6 +164,7 @@ class MockAnswerRow(SQLModel, table=True):
     coverage: str | None = None
     review_id: int | None = Field(default=None, foreign_key="reviews.id")
     uid: str | None = Field(default=None, unique=True)
+    delivery: str | None = None  # JSON of a spoken answer's Delivery (NULL: typed)
 
 
 class StoryRow(SQLModel, table=True):
@@ -214,6 +216,8 @@ class RehearsalRow(SQLModel, table=True):
     duration_ms: int
     target_ms: int
     uid: str | None = Field(default=None, unique=True)
+    transcript: str | None = None  # what was said, when told with --voice or --audio
+    delivery: str | None = None  # JSON of its Delivery
 
 
 class BankSourceRow(SQLModel, table=True):

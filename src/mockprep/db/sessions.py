@@ -29,7 +29,7 @@ from mockprep.core.records import (
     SessionInfo,
     StoredMockAnswer,
 )
-from mockprep.db.sql import db_time, from_db_time, must_time, sql_points
+from mockprep.db.sql import db_time, delivery_from, delivery_json, from_db_time, must_time, sql_points
 
 if TYPE_CHECKING:
     from mockprep.db.store import Store
@@ -187,8 +187,8 @@ class SessionTable:
             return conn.execute(
                 text(
                     "INSERT INTO mock_answers (session_id, question_id, position, answered_at, answer,"
-                    " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage)"
-                    " VALUES (:s, :q, :p, :t, :a, :f, NULL, :d, :tl, :cov)"
+                    " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage, delivery)"
+                    " VALUES (:s, :q, :p, :t, :a, :f, NULL, :d, :tl, :cov, :delivery)"
                 ),
                 {
                     "s": answer.session_id,
@@ -200,6 +200,7 @@ class SessionTable:
                     "d": answer.duration_ms,
                     "tl": answer.time_limit_ms,
                     "cov": None if answer.coverage is None else json.dumps(answer.coverage),
+                    "delivery": delivery_json(answer.delivery),
                 },
             ).lastrowid
 
@@ -251,7 +252,7 @@ class SessionTable:
         if kind == "mock":
             rows = self.store.q(
                 "SELECT m.position, q.key, q.topic, m.answer, m.follow_up, m.follow_up_answer, m.duration_ms,"
-                " m.time_limit_ms, m.coverage, r.rating, r.rated_at FROM mock_answers m"
+                " m.time_limit_ms, m.coverage, r.rating, r.rated_at, m.delivery FROM mock_answers m"
                 " JOIN questions q ON q.id = m.question_id LEFT JOIN reviews r ON r.id = m.review_id"
                 " WHERE m.session_id = :s ORDER BY m.position",
                 s=session_id,
@@ -260,11 +261,11 @@ class SessionTable:
             rows = self.store.q(
                 "SELECT ROW_NUMBER() OVER (ORDER BY t, n) AS position, * FROM ("
                 " SELECT r.rated_at AS t, r.id AS n, q.key, q.topic, r.answer, NULL AS follow_up,"
-                " NULL AS follow_up_answer, r.duration_ms, r.time_limit_ms, r.coverage, r.rating, r.rated_at"
-                " FROM reviews r JOIN questions q ON q.id = r.question_id WHERE r.session_id = :s"
+                " NULL AS follow_up_answer, r.duration_ms, r.time_limit_ms, r.coverage, r.rating, r.rated_at,"
+                " r.delivery FROM reviews r JOIN questions q ON q.id = r.question_id WHERE r.session_id = :s"
                 " UNION ALL"
                 " SELECT m.answered_at, m.id, q.key, q.topic, m.answer, NULL, NULL, m.duration_ms,"
-                " m.time_limit_ms, m.coverage, NULL, NULL FROM mock_answers m"
+                " m.time_limit_ms, m.coverage, NULL, NULL, m.delivery FROM mock_answers m"
                 " JOIN questions q ON q.id = m.question_id WHERE m.session_id = :s AND m.review_id IS NULL)"
                 " ORDER BY t, n",
                 s=session_id,
@@ -282,6 +283,7 @@ class SessionTable:
                 from_db_time(r.rated_at),
                 r.follow_up,
                 r.follow_up_answer,
+                delivery_from(r.delivery),
             )
             for r in rows
         ]
@@ -306,6 +308,7 @@ class SessionTable:
                     r.time_limit_ms,
                     None if r.coverage is None else json.loads(r.coverage),
                     r.follow_up,
+                    delivery_from(r.delivery),
                 ),
                 r.follow_up_answer,
                 r.rating,

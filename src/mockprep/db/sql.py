@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam
 
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.scoring import OVERTIME_PENALTY, RATING_POINTS
+
+if TYPE_CHECKING:
+    from mockprep.core.delivery import Delivery
 
 # (SQL condition, parameters, expanding bind parameters) for text() statements
 Where = tuple[str, dict[str, Any], list[Any]]
@@ -74,3 +78,14 @@ def question_filter(flt: QuestionFilter) -> Where:
         params["roles"] = list(flt.roles)
         binds.append(bindparam("roles", expanding=True))
     return " AND ".join(clauses), params, binds
+
+
+def delivery_json(delivery: Delivery | None) -> str | None:
+    """The stored form of a spoken answer's delivery (NULL for a typed one)."""
+    return None if delivery is None else json.dumps(delivery.to_dict())
+
+
+def delivery_from(value: str | None) -> Delivery | None:
+    from mockprep.core.delivery import Delivery
+
+    return None if value is None else Delivery.from_dict(json.loads(value))

@@ -11,6 +11,7 @@ from mockprep.core.questions import QuestionFilter
 from mockprep.core.stats import (
     BankCardCounts,
     DayCount,
+    DeliveryWeek,
     Leech,
     Offsets,
     RoundTime,
@@ -169,4 +170,34 @@ class StatsQueries:
         return [
             RoundTime(name, sum(n for _s, n in counts), totals[name], histogram_median(counts) * 1000)
             for name, counts in sorted(histogram.items())
+        ]
+
+    def delivery_weeks(self, flt: StatsFilter, start: datetime, offsets: Offsets) -> list[DeliveryWeek]:
+        """Spoken answers per week (Monday, local): words, speaking time, fillers, long pauses and
+        answers over their limit, summed (rates are worked out from the sums)."""
+        week, params = local_date("r.rated_at", offsets, "weekday 0", "-6 days")
+        clause, where, binds = review_filter(flt)
+        join = " JOIN questions q ON q.id = r.question_id" if "q." in clause else ""
+        stmt = text(
+            f"SELECT {week} AS week, COUNT(*) AS n,"
+            " SUM(json_extract(r.delivery, '$.words')) AS words,"
+            " SUM(json_extract(r.delivery, '$.speaking_seconds')) AS speaking,"
+            " SUM((SELECT COALESCE(SUM(f.value), 0) FROM json_each(r.delivery, '$.fillers') f)) AS fillers,"
+            " SUM(json_array_length(r.delivery, '$.pauses')) AS pauses,"
+            " SUM(r.time_limit_ms IS NOT NULL AND r.duration_ms > r.time_limit_ms) AS over"
+            f" FROM reviews r{join} WHERE {clause} AND r.delivery IS NOT NULL AND r.rated_at >= :start"
+            " GROUP BY week ORDER BY week"
+        ).bindparams(*binds)
+        rows = self.store.conn.execute(stmt, {**where, **params, "start": db_time(start)}).all()
+        return [
+            DeliveryWeek(
+                date.fromisoformat(r.week),
+                r.n,
+                r.words or 0,
+                r.speaking or 0.0,
+                r.fillers or 0,
+                r.pauses or 0,
+                r.over or 0,
+            )
+            for r in rows
         ]

@@ -11,11 +11,12 @@ from sqlalchemy import text
 from mockprep.core.ids import link_uid
 from mockprep.core.records import Rehearsal, StoryListing, StoryOption, StoryVersion
 from mockprep.core.stories import StoryDraft
-from mockprep.db.sql import db_time, must_time
+from mockprep.db.sql import db_time, delivery_from, delivery_json, must_time
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from mockprep.core.delivery import Delivery
     from mockprep.db.store import Store
 
 STORY_FIELDS = ("title", "competencies", "situation", "task", "action", "result", "reflection")
@@ -122,25 +123,49 @@ class StoryTable:
     # -- rehearsals --------------------------------------------------------------------------------
 
     def add_rehearsal(
-        self, story_id: int, version: int, now: datetime, duration_ms: int, target_ms: int
+        self,
+        story_id: int,
+        version: int,
+        now: datetime,
+        duration_ms: int,
+        target_ms: int,
+        transcript: str | None = None,
+        delivery: Delivery | None = None,
     ) -> None:
         with self.store.write() as conn:
             conn.execute(
                 text(
-                    "INSERT INTO rehearsals (story_id, version, rehearsed_at, duration_ms, target_ms)"
-                    " VALUES (:s, :v, :t, :d, :g)"
+                    "INSERT INTO rehearsals (story_id, version, rehearsed_at, duration_ms, target_ms,"
+                    " transcript, delivery) VALUES (:s, :v, :t, :d, :g, :transcript, :delivery)"
                 ),
-                {"s": story_id, "v": version, "t": db_time(now), "d": duration_ms, "g": target_ms},
+                {
+                    "s": story_id,
+                    "v": version,
+                    "t": db_time(now),
+                    "d": duration_ms,
+                    "g": target_ms,
+                    "transcript": transcript,
+                    "delivery": delivery_json(delivery),
+                },
             )
 
     def rehearsals(self, story_id: int) -> list[Rehearsal]:
         rows = self.store.q(
-            "SELECT version, rehearsed_at, duration_ms, target_ms, uid FROM rehearsals WHERE story_id = :s"
-            " ORDER BY id",
+            "SELECT version, rehearsed_at, duration_ms, target_ms, uid, transcript, delivery FROM rehearsals"
+            " WHERE story_id = :s ORDER BY id",
             s=story_id,
         )
         return [
-            Rehearsal(r.version, must_time(r.rehearsed_at), r.duration_ms, r.target_ms, r.uid) for r in rows
+            Rehearsal(
+                r.version,
+                must_time(r.rehearsed_at),
+                r.duration_ms,
+                r.target_ms,
+                r.uid,
+                r.transcript,
+                delivery_from(r.delivery),
+            )
+            for r in rows
         ]
 
 

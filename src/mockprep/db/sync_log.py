@@ -164,6 +164,7 @@ def _review(raw: sqlite3.Connection, row_id: int | None) -> dict[str, Any] | Non
         "parameters": _load(v["params_json"]),
         "code_runs": v["code_runs"],
         "code_result": _load(v["code_result"]),
+        "delivery": _load(v["delivery"]),
     }
 
 
@@ -223,9 +224,11 @@ def _story(raw: sqlite3.Connection, row_id: int | None) -> dict[str, Any] | None
             "rehearsed_at": iso(r[2]),
             "duration_ms": r[3],
             "target_ms": r[4],
+            "transcript": r[5],
+            "delivery": _load(r[6]),
         }
         for r in raw.execute(
-            "SELECT uid, version, rehearsed_at, duration_ms, target_ms FROM rehearsals"
+            "SELECT uid, version, rehearsed_at, duration_ms, target_ms, transcript, delivery FROM rehearsals"
             " WHERE story_id = ? ORDER BY id",
             (row_id,),
         )

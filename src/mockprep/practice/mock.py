@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from mockprep.core.grading import Grader
     from mockprep.core.records import StoredMockAnswer
     from mockprep.db.store import Store
+    from mockprep.practice.voice import Voice
 
 
 class MockPlanError(ValueError):
@@ -72,6 +73,7 @@ class MockRound:
         options: MockOptions = MockOptions(),
         settings: Settings = DEFAULT_SETTINGS,
         grader: Grader | None = None,
+        voice: Voice | None = None,
     ):
         self.store = store
         self.ui = ui
@@ -81,7 +83,7 @@ class MockRound:
         self.options = options
         self.settings = settings
         self.minutes = options.minutes if options.minutes is not None else settings.mock_minutes[round]
-        self.pipeline = Pipeline(store, ui, clock, settings, grader)
+        self.pipeline = Pipeline(store, ui, clock, settings, grader, voice=voice)
         self._records = {}
 
     def _order(self) -> list[Candidate]:
@@ -204,6 +206,7 @@ class MockRound:
                 attempt.timing.limit_ms,
                 attempt.assessment.coverage,
                 follow_up,
+                attempt.delivery,
             )
         )
         result = MockAnswer(mock_answer_id, attempt, follow_up)
@@ -213,7 +216,10 @@ class MockRound:
             seconds = self.settings.follow_up_seconds
             countdown = self.pipeline.countdown(seconds if self.options.timer else None, asked)
             self.ui.show_follow_up(follow_up, countdown)
-            result.follow_up_answer = self.ui.read_answer(countdown) or ""
+            reply = self.pipeline.read_follow_up(countdown)
+            result.follow_up_answer = (
+                (reply if isinstance(reply, str) else reply.transcript.text) if reply else ""
+            )
             self.store.sessions.set_follow_up_answer(mock_answer_id, result.follow_up_answer)
         return result
 
@@ -287,7 +293,7 @@ def _stored_answer(store: Store, pipeline: Pipeline, stored: StoredMockAnswer) -
     limit = None if a.time_limit_ms is None else a.time_limit_ms / 1000
     timing = AnswerTiming(a.duration_ms / 1000, limit)
     assessment = pipeline.grader.assess(record.question.spec, a.answer, timing.overtime > 0)
-    attempt = Attempt(record, a.answer, timing, assessment, a.answered_at)
+    attempt = Attempt(record, a.answer, timing, assessment, a.answered_at, a.delivery)
     return MockAnswer(stored.id, attempt, a.follow_up, stored.follow_up_answer, stored.rating)
 
 
@@ -308,6 +314,7 @@ def run_loop(
     options: MockOptions = MockOptions(),
     settings: Settings = DEFAULT_SETTINGS,
     grader: Grader | None = None,
+    voice: Voice | None = None,
 ) -> list[MockReport]:
     """The rounds in a row, with a break prompt between them; stops early when the person quits or
     on an interruption. In a loop, a round that no question matches (the filter) is skipped."""
@@ -320,7 +327,7 @@ def run_loop(
     for index, round in enumerate(matching):
         if index and not ui.ask_break(round):
             break
-        report = MockRound(store, ui, clock, rng, round, options, settings, grader).run()
+        report = MockRound(store, ui, clock, rng, round, options, settings, grader, voice).run()
         reports.append(report)
         if report.status != COMPLETED:
             break

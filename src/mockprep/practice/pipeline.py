@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from mockprep.core.questions import QuestionRecord
     from mockprep.db.store import Store
     from mockprep.practice.ui import MockReport, SessionSummary
+    from mockprep.practice.voice import SpokenAnswer, Voice
 
 Clock = Callable[[], datetime]
 
@@ -73,6 +74,7 @@ class Pipeline:
         grader: Grader | None = None,
         tz: tzinfo | None = None,
         cram: bool = False,
+        voice: Voice | None = None,
     ):
         self.store = store
         self.ui = ui
@@ -87,6 +89,7 @@ class Pipeline:
         )
         self.tz = tz  # the person's zone: a bury lasts until the start of their next day
         self.cram = cram  # ratings are recorded as cram reviews: the schedule is left as it was
+        self.voice = voice  # answers are spoken (--voice, --audio) when set
         self.undone: list[UndoneReview] = []  # ratings taken back with `u` at the rating prompt
         self._due_by: dict[int, datetime] | None = None  # question -> start of its interview day
 
@@ -139,6 +142,32 @@ class Pipeline:
             prepare()  # e.g. load the meaning model while the person reads and types
         if kind_of(record.question.spec).runs_code:
             return self._ask_code(record, shown, countdown, limit)
+        spoken = None
+        if self.voice is not None:
+            spoken = self.voice.answer(countdown)
+            answer = None if spoken is None else spoken.transcript.text
+        else:
+            answer = self.read_typed(record, countdown)
+        if answer is None:
+            return None
+        answered = self.clock()
+        if spoken is not None and spoken.clip.stopped_at is not None:
+            answered = spoken.clip.stopped_at  # the transcribing afterwards is not the person's time
+        # A recording is timed like typing, from the question to the stop; a file by its length.
+        seconds = (answered - shown).total_seconds()
+        if spoken is not None and not spoken.clip.live:
+            seconds = spoken.transcript.seconds
+        timing = AnswerTiming(seconds, limit)
+        if spoken is not None:
+            self.ui.show_spoken(spoken, limit)
+        assessment = self.grader.assess(record.question.spec, answer, timing.overtime > 0)
+        if assessment.note:
+            self.ui.notice(assessment.note)
+        delivery = None if spoken is None else spoken.delivery
+        return Attempt(record, answer, timing, assessment, answered, delivery=delivery)
+
+    def read_typed(self, record: QuestionRecord, countdown: Countdown | None) -> str | None:
+        """A typed answer; at a terminal, one that cannot be read (a choice letter...) is asked again."""
         answer = self.ui.read_answer(countdown)
         # Only a person at a terminal is asked to retype: piped input keeps its line protocol.
         check = kind_of(record.question.spec).check_answer if getattr(self.ui, "interactive", False) else None
@@ -148,14 +177,16 @@ class Pipeline:
                 break
             self.ui.notice(f"Could not read that answer: {problem}.")
             answer = self.ui.read_answer(countdown)  # the clock keeps running
-        if answer is None:
-            return None
-        answered = self.clock()
-        timing = AnswerTiming((answered - shown).total_seconds(), limit)
-        assessment = self.grader.assess(record.question.spec, answer, timing.overtime > 0)
-        if assessment.note:
-            self.ui.notice(assessment.note)
-        return Attempt(record, answer, timing, assessment, answered)
+        return answer
+
+    def read_follow_up(self, countdown: Countdown | None) -> SpokenAnswer | str | None:
+        """The answer to an interviewer's follow-up: spoken when answers are, else typed."""
+        if self.voice is None:
+            return self.ui.read_answer(countdown)
+        spoken = self.voice.answer(countdown)
+        if spoken is not None:
+            self.ui.show_spoken(spoken, countdown.limit if countdown is not None else None)
+        return spoken
 
     def _ask_code(
         self, record: QuestionRecord, shown: datetime, countdown: Countdown | None, limit: float | None
@@ -263,6 +294,7 @@ class Pipeline:
                 params_id=params_id,
                 code_runs=attempt.runs if attempt.assessment.code is not None else None,
                 code_result=attempt.code_result,
+                delivery=attempt.delivery,
             ),
             self.settings.leech_lapses,
         )

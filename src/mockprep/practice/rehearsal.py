@@ -1,9 +1,15 @@
-"""Story rehearsal: tell a story aloud against its target time; the telling is timed and recorded."""
+"""Story rehearsal: tell a story aloud against its target time; the telling is timed and recorded.
+
+Told with ``--voice`` (or ``--audio FILE``), the telling is also transcribed: the transcript is kept
+with the rehearsal, compared with the draft (which parts it carried) and measured (pace, fillers).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mockprep.core.delivery import PartCoverage, story_coverage
 from mockprep.core.stories import outline
 from mockprep.core.timer import AnswerTiming, Countdown
 from mockprep.practice.pipeline import Clock, SessionInterrupted
@@ -13,27 +19,59 @@ if TYPE_CHECKING:
     from mockprep.core.settings import Settings
     from mockprep.db.store import Store
     from mockprep.practice.ui import RehearsalUI
+    from mockprep.practice.voice import SpokenAnswer, Voice
+
+
+@dataclass(frozen=True)
+class Telling:
+    """A recorded rehearsal: its timing and, when spoken into mockprep, what was said."""
+
+    timing: AnswerTiming
+    spoken: SpokenAnswer | None = None
+    parts: list[PartCoverage] = field(default_factory=list)
 
 
 def rehearse(
-    store: Store, ui: RehearsalUI, clock: Clock, story: StoryVersion, target: float, settings: Settings
-) -> tuple[bool, AnswerTiming | None]:
+    store: Store,
+    ui: RehearsalUI,
+    clock: Clock,
+    story: StoryVersion,
+    target: float,
+    settings: Settings,
+    voice: Voice | None = None,
+) -> tuple[bool, Telling | None]:
     """Show the outline, time the telling against ``target`` seconds and record it.
 
-    Returns whether the telling started, and its timing (None when it was cancelled).
+    Returns whether the telling started, and the telling (None when it was cancelled).
     """
     ui.show_outline(outline(story.draft))
-    if not ui.ready(target):
+    if (voice is None or voice.source.live) and not ui.ready(target):
         return False, None
     started = clock()
+    countdown = Countdown(target, started, settings.warning_seconds)
     try:
-        done = ui.finished(Countdown(target, started, settings.warning_seconds))
+        if voice is not None:
+            spoken = voice.answer(countdown, wait=False)
+            done = spoken is not None
+        else:
+            spoken = None
+            done = ui.finished(countdown)
     except (KeyboardInterrupt, SessionInterrupted):
         done = False
     if not done:
         return True, None
-    timing = AnswerTiming((clock() - started).total_seconds(), target)
+    if spoken is None:
+        telling = Telling(AnswerTiming((clock() - started).total_seconds(), target))
+    else:
+        parts = story_coverage(story.draft, spoken.transcript.text, settings.voice_part_share)
+        telling = Telling(AnswerTiming(spoken.transcript.seconds, target), spoken, parts)
     store.stories.add_rehearsal(
-        story.story_id, story.version, clock(), timing.duration_ms, round(target * 1000)
+        story.story_id,
+        story.version,
+        clock(),
+        telling.timing.duration_ms,
+        round(target * 1000),
+        None if spoken is None else spoken.transcript.text,
+        None if spoken is None else spoken.delivery,
     )
-    return True, timing
+    return True, telling

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from mockprep.core.grading import Grader
     from mockprep.core.questions import QuestionRecord
     from mockprep.db.store import Store
+    from mockprep.practice.voice import Voice
 
 
 class SessionPlanError(ValueError):
@@ -75,6 +76,7 @@ class Session:
         options: SessionOptions = SessionOptions(),
         settings: Settings = DEFAULT_SETTINGS,
         grader: Grader | None = None,
+        voice: Voice | None = None,
     ):
         self.store = store
         self.ui = ui
@@ -82,7 +84,9 @@ class Session:
         self.rng = rng
         self.options = options
         self.settings = settings
-        self.pipeline = Pipeline(store, ui, clock, settings, grader, options.tz, cram=options.drill)
+        self.pipeline = Pipeline(
+            store, ui, clock, settings, grader, options.tz, cram=options.drill, voice=voice
+        )
         self._drill: list[DueCard] = []  # a drill's questions not asked yet, in order
         self._new_queue: list[int] = []
         self._new_left = 0

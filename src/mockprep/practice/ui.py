@@ -19,10 +19,12 @@ if TYPE_CHECKING:
 
     from mockprep.core.card_actions import CardAction
     from mockprep.core.code_results import CodeRun
+    from mockprep.core.delivery import Delivery
     from mockprep.core.grading import Assessment, Verdict
     from mockprep.core.questions import QuestionRecord
     from mockprep.core.records import StoryOption
     from mockprep.core.timer import AnswerTiming, Countdown, TimeStop
+    from mockprep.practice.voice import SpokenAnswer
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ COMPLETED, ENDED_EARLY, INTERRUPTED, EMPTY = "completed", "ended_early", "interr
 
 @dataclass(frozen=True)
 class Attempt:
-    """One answered question: what was typed, how long it took, and what the grader made of it."""
+    """One answered question: what was typed (or said), how long it took, what the grader made of it,
+    and for a spoken answer how it was delivered."""
 
     record: QuestionRecord
     answer: str
@@ -55,6 +58,7 @@ class Attempt:
     assessment: Assessment
     answered_at: datetime
     runs: int = 0  # a code answer: how many times it was run against the tests
+    delivery: Delivery | None = None
 
     @property
     def code_result(self) -> dict[str, object] | None:
@@ -161,6 +165,9 @@ class PracticeUI(Protocol):
     def after_run(self, run: CodeRun, runs: int, countdown: Countdown | None) -> str | None:
         """Show a run of the person's code against the tests; return SUBMIT, EDIT (fix it and run it
         again) or None when the person quits."""
+
+    def show_spoken(self, spoken: SpokenAnswer, limit: float | None) -> None:
+        """Show what was heard and how it was delivered, right after a spoken answer."""
 
     def show_reveal(self, attempt: Attempt) -> None: ...
 

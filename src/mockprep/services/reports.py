@@ -37,8 +37,9 @@ def collect(
             due = queries.due_forecast(flt, now + timedelta(days=14), offsets)
             cards = queries.card_counts_by_bank(flt)
             leeches = queries.leeches(flt, settings.leech_lapses)
+            spoken = queries.delivery_weeks(flt, now - timedelta(days=days), offsets)
             day_rows, times = scans.result()
         finally:
             side.close()
-    aggregates = StatsAggregates(day_rows, retention, weeks, due, cards, leeches, times)
+    aggregates = StatsAggregates(day_rows, retention, weeks, due, cards, leeches, times, spoken)
     return assemble(aggregates, now, today, flt, days, settings)

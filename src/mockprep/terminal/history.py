@@ -7,6 +7,7 @@ from datetime import datetime
 from rich.console import Console
 from rich.text import Text
 
+from mockprep.core.delivery import summary_line
 from mockprep.core.durations import format_duration
 from mockprep.core.records import HistoryEntry, SessionAnswer, SessionInfo
 from mockprep.core.sanitize import shorten
@@ -106,6 +107,8 @@ def render_session(console: Console, session: SessionInfo, answers: list[Session
         if a.coverage:
             figures.append(f" · key points {sum(a.coverage)}/{len(a.coverage)}")
         print_text(console, figures)
+        if a.delivery is not None:
+            print_text(console, Text(f"   spoken: {summary_line(a.delivery)}", style="dim"))
         print_text(console, safe(shorten(a.answer) or "(nothing typed)"))
         if a.follow_up:
             line = Text("Follow-up: ", style="magenta")

@@ -24,6 +24,7 @@ from mockprep.core.kinds import kind_of
 from mockprep.core.sanitize import clean, shorten
 from mockprep.core.scheduler import RATING_NAMES, parse_rating
 from mockprep.core.scoring import answer_points
+from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import Countdown
 from mockprep.practice.ui import EDIT, SUBMIT, filter_options
 from mockprep.terminal.code_run import example_lines, run_lines, solution_panel
@@ -31,6 +32,7 @@ from mockprep.terminal.console import plain_table, plural, print_table, safe
 from mockprep.terminal.history import status_label
 from mockprep.terminal.input import QUIT, ReadLine
 from mockprep.terminal.reveal import confirm_checklist, key_point_lines, timing_text, typed_rows
+from mockprep.terminal.voice import delivery_summary, render_spoken
 
 if TYPE_CHECKING:
     from mockprep.core.code_results import CodeRun
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from mockprep.core.records import StoryOption
     from mockprep.core.timer import TimeStop
     from mockprep.practice.ui import Attempt, MockReport, Progress, SessionSummary
+    from mockprep.practice.voice import SpokenAnswer
 
 RATING_STYLES = {
     Rating.Again: "red",
@@ -64,10 +67,19 @@ def editor_argv_or_none() -> list[str] | None:
 class TerminalUI:
     """:class:`mockprep.session.SessionUI` on a rich console."""
 
-    def __init__(self, console: Console, read_line: ReadLine, interactive: bool = False):
+    def __init__(
+        self,
+        console: Console,
+        read_line: ReadLine,
+        interactive: bool = False,
+        settings: Settings | None = None,
+        spoken: bool = False,
+    ):
         self.console = console
         self.read_line = read_line
         self.interactive = interactive  # a person at a terminal (not a pipe): may be asked to retype
+        self.settings = settings or DEFAULT_SETTINGS  # the delivery targets shown after a spoken answer
+        self.spoken = spoken  # answers come from the microphone or --audio files, not the keyboard
         self._one_line = False  # the question shown takes a one-line answer
         self._rows = 0  # screen rows printed since the question, to keep it on screen in the reveal
 
@@ -114,6 +126,8 @@ class TerminalUI:
         self._out(Panel(Group(*body), border_style="blue", padding=(0, 1)))
         kind = kind_of(spec)
         self._one_line = kind.one_line
+        if self.spoken:
+            return  # the microphone's own prompts (or the file's name) say what happens next
         quits = "q quits" if kind.one_line else "q as the first line quits"
         self._out(Text(f"{kind.answer_hint} ({quits})", style="dim"))
 
@@ -154,15 +168,22 @@ class TerminalUI:
                 return EDIT
             self.console.print(Text("Type Enter to submit, e to edit, or q to quit.", style="yellow"))
 
+    def show_spoken(self, spoken: SpokenAnswer, limit: float | None) -> None:
+        for panel in render_spoken(self.console, spoken, self.settings, limit):
+            self._out(panel)
+
     def show_reveal(self, attempt: Attempt) -> None:
-        # The answer as typed, and in a multi-line answer the empty line that ended it.
-        self._rows += typed_rows(attempt.answer, self.console.width) + (0 if self._one_line else 1)
+        if attempt.delivery is None:
+            # The answer as typed, and in a multi-line answer the empty line that ended it.
+            self._rows += typed_rows(attempt.answer, self.console.width) + (0 if self._one_line else 1)
         self._reveal(attempt)
 
     def _reveal(self, attempt: Attempt) -> None:
         spec = attempt.record.question.spec
         grade = attempt.assessment.auto
         self._out(timing_text(attempt.timing))
+        if attempt.delivery is not None:
+            self._out(delivery_summary(attempt.delivery))
         if grade is not None:
             if grade.correct:
                 verdict = Text("✓ Correct", style="bold green")

@@ -27,6 +27,9 @@ def render_stats(console: Console, data: dict[str, Any], leech_lapses: int) -> N
     console.print()
     _render_trend_and_time(console, data)
     console.print()
+    if data.get("delivery", {}).get("answers"):
+        _render_delivery(console, data["delivery"])
+        console.print()
     _render_due_and_cards(console, data)
     _render_weak(console, data, leech_lapses)
 
@@ -104,6 +107,31 @@ def _render_trend_and_time(console: Console, data: dict[str, Any]) -> None:
         )
     print_table(console, table)
     print_text(console, f"Total practice time: {format_duration(data['time']['total_seconds'])}")
+
+
+def _render_delivery(console: Console, delivery: dict[str, Any]) -> None:
+    """Spoken answers by week: pace, fillers, long pauses and overruns, with the targets."""
+    low, high = delivery["target_wpm"]
+    weeks = delivery["by_week"][-26:]
+    print_text(
+        console, Text(f"Delivery: {plural(delivery['answers'], 'spoken answer')}, by week", style="bold")
+    )
+    table = plain_table("", "by week", "overall>", "target", whole=("",))
+    rows = (
+        ("words a minute", "wpm", low - 40, high + 40, f"{low:g}-{high:g}"),
+        ("fillers a minute", "fillers_per_minute", 0, 6, "under 2"),
+        ("long pauses an answer", "pauses_per_answer", 0, 4, f"none over {delivery['pause_seconds']:g}s"),
+    )
+    for label, key, bottom, top, target in rows:
+        overall = delivery[key]
+        table.add_row(
+            label,
+            Text(sparkline([w[key] for w in weeks], bottom, top), style="cyan"),
+            "-" if overall is None else f"{overall:g}",
+            target,
+        )
+    table.add_row("over the time limit", "", str(delivery["over_limit"]), "0")
+    print_table(console, table)
 
 
 def _render_due_and_cards(console: Console, data: dict[str, Any]) -> None:

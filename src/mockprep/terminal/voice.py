@@ -1,0 +1,106 @@
+"""The terminal side of spoken answers: Enter starts and stops the microphone while the countdown
+runs, and after an answer what was heard and how it was delivered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.text import Text
+
+from mockprep.core.delivery import Delivery, PartCoverage, coverage_line, delivery_lines, summary_line
+from mockprep.core.speech import Clip
+from mockprep.terminal.console import safe
+from mockprep.terminal.input import QUIT, ReadLine
+
+if TYPE_CHECKING:
+    from mockprep.core.settings import Settings
+    from mockprep.core.timer import Countdown
+    from mockprep.practice.voice import SpokenAnswer
+
+
+class Recorder(Protocol):
+    """A microphone (:class:`mockprep.services.voice.Microphone`)."""
+
+    def start(self) -> None: ...
+
+    def stop(self, now: datetime | None = None) -> Path: ...
+
+    def cancel(self) -> None: ...
+
+    def discard(self, path: Path) -> None: ...
+
+
+class MicrophoneSource:
+    """:class:`mockprep.practice.voice.AudioSource` from the microphone: Enter starts, Enter stops."""
+
+    live = True
+
+    def __init__(
+        self, console: Console, read_line: ReadLine, recorder: Recorder, clock: Callable[[], datetime]
+    ):
+        self.console = console
+        self.read_line = read_line
+        self.recorder = recorder
+        self.clock = clock
+
+    def next_clip(self, countdown: Countdown | None, wait: bool = True) -> Clip | None:
+        if wait:
+            line = self.read_line("Press Enter to start recording your answer (q quits): ", countdown)
+            if line is None or line.strip().lower() == QUIT:
+                return None
+        self.recorder.start()
+        try:
+            line = self.read_line("● Recording — press Enter to stop (q discards and quits): ", countdown)
+        except BaseException:
+            self.recorder.cancel()
+            raise
+        if line is None or line.strip().lower() == QUIT:
+            self.recorder.cancel()
+            return None
+        stopped = self.clock()
+        return Clip(self.recorder.stop(stopped), live=True, temporary=True, stopped_at=stopped)
+
+    def release(self, clip: Clip) -> None:
+        if clip.temporary:
+            self.recorder.discard(clip.path)
+
+
+def delivery_panel(delivery: Delivery, settings: Settings, limit: float | None) -> Group:
+    lines = delivery_lines(delivery, settings.voice_wpm_band, settings.voice_pause_seconds, limit)
+    return Group(*(Text(line.text, style="green" if line.good else "yellow") for line in lines))
+
+
+def render_spoken(
+    console: Console, spoken: SpokenAnswer, settings: Settings, limit: float | None
+) -> list[Panel]:
+    """What was heard (fillers kept) and the delivery report, as panels to print."""
+    heard = Panel(
+        safe(spoken.transcript.text),
+        title="What mockprep heard",
+        title_align="left",
+        border_style="blue",
+        padding=(0, 1),
+    )
+    report = Panel(
+        delivery_panel(spoken.delivery, settings, limit),
+        title="Delivery",
+        title_align="left",
+        border_style="cyan",
+        padding=(0, 1),
+    )
+    return [heard, report]
+
+
+def delivery_summary(delivery: Delivery) -> Text:
+    """One dim line for a reveal or a report: pace, fillers, pauses."""
+    return Text(f"Delivery: {summary_line(delivery)}", style="dim")
+
+
+def render_parts(parts: list[PartCoverage]) -> Text:
+    missing = any(not p.covered for p in parts)
+    return Text(coverage_line(parts), style="yellow" if missing else "green")

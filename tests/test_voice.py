@@ -1,0 +1,278 @@
+"""Spoken answers in the practice flows, with a fake transcriber: the transcript is the answer (graded,
+shown, stored), the delivery is measured and kept with the review, shown, exported and trended."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fsrs import Rating
+
+from mockprep.core.delivery import Delivery
+from mockprep.core.questions import QuestionFilter
+from mockprep.core.records import StoryVersion
+from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.core.speech import AudioProblem, Clip, Transcript, Word
+from mockprep.core.stories import StoryDraft
+from mockprep.db.store import Store
+from mockprep.practice.mock import MockOptions, MockRound
+from mockprep.practice.rehearsal import rehearse
+from mockprep.practice.session import Session, SessionOptions
+from mockprep.practice.voice import Voice
+from mockprep.services.bank_sync import sync_banks
+from mockprep.services.reports import collect
+from tests.conftest import FakeClock, ScriptedUI, db_rows, write_bank
+
+
+def said(text: str, word_seconds: float = 0.4, pause_before: int | None = None) -> Transcript:
+    """``text`` said evenly, with a 3-second pause before word ``pause_before``."""
+    words, now = [], 0.0
+    for i, token in enumerate(text.split()):
+        if i == pause_before:
+            now += 3.0
+        words.append(Word(token, round(now, 2), round(now + word_seconds - 0.05, 2)))
+        now += word_seconds
+    return Transcript(tuple(words), round(now + 0.5, 2))
+
+
+class FakeTranscriber:
+    name = "fake"
+
+    def __init__(self, transcripts: dict[str, Transcript | Exception]):
+        self.transcripts = transcripts
+        self.heard: list[str] = []
+
+    def transcribe(self, audio: Path) -> Transcript:
+        self.heard.append(audio.name)
+        found = self.transcripts[audio.name]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+
+class FakeSource:
+    """Clips in turn: live ones (a microphone) or files; ``None`` in the list is the person quitting."""
+
+    def __init__(self, names: list[str | None], live: bool = False, clock: FakeClock | None = None):
+        self.names = list(names)
+        self.live = live
+        self.clock = clock
+        self.released: list[str] = []
+
+    def next_clip(self, countdown, wait: bool = True) -> Clip | None:
+        name = self.names.pop(0) if self.names else None
+        if name is None:
+            return None
+        stopped = None
+        if self.clock is not None:
+            self.clock.advance(seconds=40)  # the person speaks for 40 s
+            stopped = self.clock()
+            self.clock.advance(seconds=7)  # then the recording is transcribed
+        return Clip(Path("/nowhere") / name, live=self.live, temporary=self.live, stopped_at=stopped)
+
+    def release(self, clip: Clip) -> None:
+        self.released.append(clip.path.name)
+
+
+ANSWER = "Um, the first point is, like, about caching. And, you know, the second point is basically load. "
+
+
+@pytest.fixture
+def demo(store: Store, tmp_path: Path, clock: FakeClock) -> Store:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    write_bank(folder / "demo.toml", n=3)
+    store.banks.add_source(folder, clock.now)
+    sync_banks(store, clock.now)
+    return store
+
+
+def voice_of(names, transcripts, live: bool = False, clock=None, settings=DEFAULT_SETTINGS):
+    source = FakeSource(names, live, clock)
+    return Voice(source, FakeTranscriber(transcripts), settings), source
+
+
+def test_a_spoken_answer_is_graded_stored_and_measured(demo: Store, clock: FakeClock, home: Path) -> None:
+    transcripts = {"a1.wav": said(ANSWER * 4, pause_before=10), "a2.wav": said("I do not know.")}
+    voice, _source = voice_of(["a1.wav", "a2.wav"], transcripts)
+    ui = ScriptedUI([], [Rating.Good, Rating.Again], clock=clock)
+    opts = SessionOptions(filter=QuestionFilter(banks=("demo",)), tz=ZoneInfo("UTC"), limit=2)
+    Session(demo, ui, clock, random.Random(1), opts, DEFAULT_SETTINGS, voice=voice).run()
+    assert [a for a, _auto in ui.reveals] == [said(ANSWER * 4).text, "I do not know."]
+    assert ui.events[1].startswith("heard Um, the first point is, like,")  # shown before the reveal
+    assert ui.events[2].startswith("reveal")
+    assert ui.coverages[0] == [True, True]  # graded like a typed answer: both key points said
+    assert ui.coverages[1] == [False, False]
+    assert ui.timings[0].seconds == transcripts["a1.wav"].seconds  # a file is timed by its length
+    rows = db_rows(home, "SELECT answer, delivery, duration_ms FROM reviews ORDER BY id")
+    assert rows[0][0] == said(ANSWER * 4).text  # the fillers stay in the stored answer
+    stored = Delivery.from_dict(__import__("json").loads(rows[0][1]))
+    assert stored.pauses == (3.05,)
+    assert dict(stored.fillers) == {"um": 4, "like": 4, "you know": 4, "basically": 4}
+    assert stored.words == 68
+    assert rows[0][2] == round(transcripts["a1.wav"].seconds * 1000)
+    # history shows it: the answer as said, with its delivery in one line
+    import io
+
+    from rich.console import Console
+
+    from mockprep.terminal.history import render_session
+
+    session_id = db_rows(home, "SELECT session_id FROM reviews")[0][0]
+    answers = demo.sessions.answers(session_id)
+    assert answers[0].delivery == stored and answers[1].delivery is not None
+    out = io.StringIO()
+    render_session(Console(file=out, width=100), demo.sessions.get(session_id), answers)
+    assert "spoken: 135 wpm · 31.8 fillers/min · 1 long pause" in out.getvalue()
+
+
+def test_the_delivery_is_trended_in_stats(demo: Store, clock: FakeClock) -> None:
+    for week in range(2):
+        voice, _ = voice_of(["a.wav"], {"a.wav": said(ANSWER * 3, word_seconds=0.3 + 0.1 * week)})
+        ui = ScriptedUI([], [Rating.Good], clock=clock)
+        opts = SessionOptions(filter=QuestionFilter(banks=("demo",)), tz=ZoneInfo("UTC"), limit=1)
+        Session(demo, ui, clock, random.Random(week), opts, DEFAULT_SETTINGS, voice=voice).run()
+        clock.advance(days=7)
+    typed = ScriptedUI(["a typed answer"], [Rating.Good], clock=clock)
+    opts = SessionOptions(filter=QuestionFilter(banks=("demo",)), tz=ZoneInfo("UTC"), limit=1)
+    Session(demo, typed, clock, random.Random(9), opts, DEFAULT_SETTINGS).run()  # not counted
+    figures = collect(demo, clock.now, ZoneInfo("UTC"))["delivery"]
+    assert figures["answers"] == 2
+    assert figures["target_wpm"] == [130.0, 160.0]
+    weeks = figures["by_week"]
+    assert [w["answers"] for w in weeks] == [1, 1]
+    # 51 words every 0.3 s, then every 0.4 s (each word 0.05 s short of its slot).
+    assert weeks[0]["wpm"] == pytest.approx(51 * 60 / (51 * 0.3 - 0.05), abs=0.1)
+    assert weeks[1]["wpm"] == pytest.approx(51 * 60 / (51 * 0.4 - 0.05), abs=0.1)
+    assert weeks[1]["fillers_per_minute"] == pytest.approx(12 * 60 / (51 * 0.4 - 0.05), abs=0.1)
+    assert figures["wpm"] == pytest.approx(102 * 60 / (51 * 0.7 - 0.1), abs=0.1)
+
+
+def test_a_recording_that_holds_nothing_is_asked_for_again(demo: Store, clock: FakeClock) -> None:
+    transcripts = {
+        "r1.wav": AudioProblem("/tmp/r1.wav: silent — nothing to transcribe"),
+        "r2.wav": said(ANSWER),
+    }
+    voice, source = voice_of(["r1.wav", "r2.wav"], transcripts, live=True, clock=clock)
+    notices: list[str] = []
+    voice.notice = notices.append
+    ui = ScriptedUI([], [Rating.Good], clock=clock)
+    opts = SessionOptions(filter=QuestionFilter(banks=("demo",)), tz=ZoneInfo("UTC"), limit=1)
+    Session(demo, ui, clock, random.Random(1), opts, DEFAULT_SETTINGS, voice=voice).run()
+    assert "Silent — nothing to transcribe. Record again (q quits)." in notices
+    assert ui.reveals[0][0] == said(ANSWER).text
+    # A live recording is timed by the clock to its stop: two takes of 40 s and the transcribing of
+    # the first, not of the second.
+    assert ui.timings[0].seconds == 87
+    assert source.released == ["r1.wav"]  # the failed take goes at once
+    voice.close()
+    assert source.released == ["r1.wav", "r2.wav"]  # the transcribed one once the run is over
+    kept, source = voice_of(["r3.wav"], {"r3.wav": said(ANSWER)}, live=True)
+    kept.settings = replace(DEFAULT_SETTINGS, voice_keep_recordings=True)
+    kept.answer(None)
+    kept.close()
+    assert source.released == []
+
+
+def test_a_file_that_cannot_be_transcribed_stops_with_its_name(demo: Store, clock: FakeClock) -> None:
+    voice, _ = voice_of(["bad.wav"], {"bad.wav": AudioProblem("bad.wav: not audio mockprep can read")})
+    ui = ScriptedUI([], [], clock=clock)
+    opts = SessionOptions(filter=QuestionFilter(banks=("demo",)), tz=ZoneInfo("UTC"), limit=1)
+    with pytest.raises(AudioProblem, match="bad.wav: not audio"):
+        Session(demo, ui, clock, random.Random(1), opts, DEFAULT_SETTINGS, voice=voice).run()
+    quiet, _ = voice_of(["empty.wav"], {"empty.wav": Transcript((), 3.0)})
+    with pytest.raises(AudioProblem, match="empty.wav: no words could be made out"):
+        quiet.answer(None)
+
+
+def test_a_mock_answer_and_its_follow_up_are_spoken(store: Store, clock: FakeClock) -> None:
+    sync_banks(store, clock.now)
+    names = [f"{i}.wav" for i in range(40)]
+    transcripts = {n: said(f"answer {n} um, with the tradeoffs, you know.") for n in names}
+    voice, _ = voice_of(names, transcripts, live=True, clock=clock)
+    ui = ScriptedUI([], [Rating.Good] * 40, clock=clock)
+    options = MockOptions(minutes=12)
+    report = MockRound(
+        store, ui, clock, random.Random(3), "behavioral", options, DEFAULT_SETTINGS, voice=voice
+    ).run()
+    answers = store.sessions.mock_answers(report.session_id)
+    assert answers and all(a.answer.delivery is not None for a in answers)
+    first = answers[0]
+    assert first.answer.answer == "answer 0.wav um, with the tradeoffs, you know."
+    assert dict(first.answer.delivery.fillers) == {"um": 1, "you know": 1}
+    follow_ups = [a.follow_up_answer for a in answers if a.answer.follow_up]
+    assert follow_ups and all(f.startswith("answer ") for f in follow_ups)  # said, not typed
+    assert not any(e.startswith("reveal") for e in ui.events[: len(answers)])
+
+
+DRAFT = StoryDraft.from_dict(
+    {
+        "title": "Flaky evaluation",
+        "competencies": ["ownership"],
+        "situation": "The nightly evaluation failed one night in five.",
+        "task": "I owned the evaluation pipeline.",
+        "action": "I grouped forty failures by stage and added a lock around the shard index.",
+        "result": "Failures fell to zero over sixty days.",
+        "reflection": "",
+    }
+)
+
+
+class RehearsalUI:
+    def __init__(self) -> None:
+        self.outlines: list[object] = []
+
+    def show_outline(self, outline) -> None:
+        self.outlines.append(outline)
+
+    def ready(self, target) -> bool:
+        raise AssertionError("a recording given as a file needs no Enter")
+
+    def finished(self, countdown) -> bool:
+        raise AssertionError("a spoken telling is not ended by Enter")
+
+
+def test_a_spoken_rehearsal_is_compared_with_the_draft(store: Store, clock: FakeClock) -> None:
+    story = store.stories.create(DRAFT, clock.now)
+    version = StoryVersion(story, 1, clock.now, DRAFT)
+    telling = said(
+        "Um, the nightly evaluation failed one night in five and I owned the pipeline. I grouped forty "
+        "failures by stage and added a lock around the shard index. Failures fell to zero."
+    )
+    voice, _ = voice_of(["story.flac"], {"story.flac": telling})
+    started, told = rehearse(store, RehearsalUI(), clock, version, 120, DEFAULT_SETTINGS, voice)
+    assert started and told is not None
+    assert [p.covered for p in told.parts] == [True, True, True, True]
+    assert told.timing.seconds == telling.seconds
+    (rehearsal,) = store.stories.rehearsals(story)
+    assert rehearsal.transcript == telling.text
+    assert rehearsal.delivery == told.spoken.delivery
+    assert rehearsal.duration_ms == round(telling.seconds * 1000)
+
+
+def test_delivery_is_shown_after_the_answer(demo: Store, clock: FakeClock) -> None:
+    import io
+
+    from rich.console import Console
+
+    from mockprep.practice.voice import SpokenAnswer
+    from mockprep.terminal.practice import TerminalUI
+
+    out = io.StringIO()
+    console = Console(file=out, width=100, color_system=None, highlight=False)
+    ui = TerminalUI(console, lambda *_a, **_k: None, settings=DEFAULT_SETTINGS)  # type: ignore[arg-type]
+    transcript = said(ANSWER * 3, pause_before=5)
+    voice, _ = voice_of(["x.wav"], {"x.wav": transcript})
+    spoken = voice.answer(None)
+    assert isinstance(spoken, SpokenAnswer)
+    ui.show_spoken(spoken, 15.0)
+    text = out.getvalue()
+    assert "What mockprep heard" in text and "Um, the first point is, like, about caching." in text
+    assert "Pace: 131 words a minute (target 130-160)" in text
+    assert "Fillers: 12 (30.8 a minute): um 3, like 3, you know 3, basically 3" in text
+    assert "Pauses over 2s: 1 pause (3.0s)" in text
+    assert "Time: 24s, 9s over the 15s limit" in text
+    clock.advance(days=1)
