@@ -239,6 +239,17 @@ class ScriptedUI:
         self.timings.append(attempt.timing)
         self.coverages.append(attempt.assessment.coverage)
 
+    def show_model_answer(self, attempt) -> None:
+        self.events.append(f"model answer {attempt.record.question.key}")
+        self.timings.append(attempt.timing)
+
+    def show_key_points(self, attempt) -> None:
+        self.events.append(f"key points {attempt.record.question.key}")
+        self.reveals.append((attempt.answer, attempt.assessment.auto))
+        self.coverages.append(attempt.assessment.coverage)
+        self.assessments.append(attempt.assessment)
+
+    assessments: list[object] = field(default_factory=list)  # what show_key_points showed
     checklists: list[object] = field(default_factory=list)  # what confirm_checklist returns, in turn
 
     def confirm_checklist(self, attempt):

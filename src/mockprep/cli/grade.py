@@ -13,7 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from mockprep.cli.app import UserError, app
-from mockprep.cli.context import make_console, make_grader, open_store, plain
+from mockprep.cli.context import load_settings, make_console, make_grader, open_store, plain
+from mockprep.cli.models import LlmOption, with_model
 from mockprep.cli.questions import QuestionRef, resolve_key
 
 
@@ -31,9 +32,13 @@ def grade(
         typer.Option("--seconds", metavar="S", min=0, help="How long the answer took (overtime counts)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+    llm: LlmOption = None,
 ) -> None:
     """Grade an answer to one question: each key point's verdict with the sentence it rests on, the
-    auto-grade of choice and numeric questions, and the suggested rating. Nothing is recorded."""
+    auto-grade of choice and numeric questions, and the suggested rating. Nothing is recorded.
+
+    With a language model on (--llm), its verdict is shown, with a reason per key point and the
+    factual errors it found; when it gives none, the offline verdict stands and a line says why."""
     from mockprep.core.timer import time_limit
 
     if answer is not None and file is not None:
@@ -49,11 +54,13 @@ def grade(
     spec = record.question.spec
     limit = time_limit(settings, record.question.round, spec.time_limit_seconds)
     overtime = seconds is not None and seconds > limit
-    grader = make_grader()
+    grader = with_model(make_grader(), load_settings(), llm, required=bool(llm))
     prepare = getattr(grader, "prepare", None)
     if prepare is not None:
         prepare()
     assessment = grader.assess(spec, text, overtime)
+    if assessment.pending is not None:
+        assessment = assessment.pending.result()
     if as_json:
         typer.echo(json.dumps(_as_dict(record.question.key, assessment, limit, seconds), indent=2))
         return
@@ -91,7 +98,14 @@ def _as_dict(key: str, assessment: Any, limit: float, seconds: float | None) -> 
         if auto is None
         else {"correct": auto.correct, "given": auto.given, "expected": plain(auto.expected)},
         "key_points": [
-            {"point": p.point, "verdict": p.verdict.value, "evidence": p.evidence} for p in assessment.points
+            {"point": p.point, "verdict": p.verdict.value, "evidence": p.evidence, "reason": p.reason}
+            for p in assessment.points
         ],
+        "factual_errors": list(assessment.errors),
+        "model": assessment.model,
+        "model_seconds": None if assessment.seconds is None else round(assessment.seconds, 2),
+        "offline": None
+        if assessment.offline is None
+        else {"grader": assessment.offline.grader, "proposed": assessment.offline.proposed},
         "note": assessment.note,
     }

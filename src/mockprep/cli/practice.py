@@ -17,6 +17,7 @@ from mockprep.cli.context import (
     signals_interrupt,
     utc_now,
 )
+from mockprep.cli.models import LlmOption, interviewer_for, with_model
 from mockprep.cli.options import (
     BankOption,
     NoTimerOption,
@@ -79,6 +80,7 @@ def session(
     ] = None,
     time_limit: TimeLimitOption = None,
     no_timer: NoTimerOption = False,
+    llm: LlmOption = None,
 ) -> None:
     """Practise: answer due and new questions, see the model answer, rate yourself.
 
@@ -94,15 +96,17 @@ def session(
     from mockprep.terminal.practice import TerminalUI
 
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
+    settings = load_settings()
     store = open_store()
     try:
         flt = question_filter(store, (round.value,) if round else (), topic, role, bank)
+        grader = with_model(make_grader(), settings, llm)
         console = make_console()
         ui = TerminalUI(console, stdin_reader(console, utc_now), interactive=_at_terminal())
         options = SessionOptions(
             flt, new, limit, timer=not no_timer, time_limit=limit_seconds, minutes=minutes_value
         )
-        runner = Session(store, ui, utc_now, session_rng(), options, load_settings(), make_grader())
+        runner = Session(store, ui, utc_now, session_rng(), options, settings, grader)
         with signals_interrupt():
             try:
                 runner.run()
@@ -150,13 +154,14 @@ def mock(
             "--rate", metavar="MOCK-ID", min=1, help="Rate the answers a mock left unrated (see history)."
         ),
     ] = None,
+    llm: LlmOption = None,
 ) -> None:
     """Simulate an interview round: timed questions across topics, follow-ups, no model answers
     until the end, then a report card. Ratings feed the scheduler like any session."""
     if rate is not None:
         if round is not None or loop or topic or role or bank or minutes or time_limit or no_timer:
             raise UserError("--rate ID rates a past mock's answers; it takes no other option")
-        _rate_mock(rate)
+        _rate_mock(rate, llm)
         return
     from mockprep.core.rounds import ROUND_ORDER
     from mockprep.practice.mock import MockOptions, MockPlanError, run_loop
@@ -166,34 +171,39 @@ def mock(
     if loop == (round is not None):
         raise UserError("choose one: --round technical|project|behavioral, or --loop for all three")
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
+    settings = load_settings()
     store = open_store()
     try:
         flt = question_filter(store, (), topic, role, bank)
+        grader = with_model(make_grader(), settings, llm)
+        interviewer = interviewer_for(grader, settings)
         console = make_console()
         ui = MockTerminalUI(console, stdin_reader(console, utc_now), interactive=_at_terminal())
         options = MockOptions(minutes_value, limit_seconds, not no_timer, flt)
         rounds = ROUND_ORDER if loop else (round.value,)  # type: ignore[union-attr]
         with signals_interrupt():
             try:
-                run_loop(store, ui, utc_now, session_rng(), rounds, options, load_settings(), make_grader())
+                run_loop(store, ui, utc_now, session_rng(), rounds, options, settings, grader, interviewer)
             except MockPlanError as exc:
                 raise UserError(str(exc)) from None
     finally:
         store.close()
 
 
-def _rate_mock(session_id: int) -> None:
+def _rate_mock(session_id: int, llm: bool | None) -> None:
     from mockprep.practice.mock import MockRateError, rate_later
     from mockprep.terminal.input import stdin_reader
     from mockprep.terminal.practice import MockTerminalUI
 
+    settings = load_settings()
     store = open_store()
     try:
+        grader = with_model(make_grader(), settings, llm)
         console = make_console()
         ui = MockTerminalUI(console, stdin_reader(console, utc_now))
         with signals_interrupt():
             try:
-                rate_later(store, ui, utc_now, session_id, load_settings())
+                rate_later(store, ui, utc_now, session_id, settings, grader)
             except MockRateError as exc:
                 raise UserError(str(exc)) from None
     finally:

@@ -191,6 +191,7 @@ MOCK_ANSWER: Fields = {
     "time_limit_ms": (optional(COUNT), False),
     "coverage": (optional(booleans), False),
     "review": (optional(ID), False),
+    "follow_up_model": (optional(filled), False),
 }
 STORY: Fields = {
     "id": (ID, True),
@@ -250,10 +251,23 @@ REVIEW: Fields = {
     "grader": (optional(text), False),
     "proposed": (optional(verdicts), False),
     "checklist": (optional(verdicts), False),
+    "model": (optional(filled), False),
+    "model_proposed": (optional(verdicts), False),
+    "model_suggested": (optional(whole(1, 4)), False),
+    "model_errors": (optional(texts), False),
 }
 
 
 _BOOL = {bool}
+_GRADING_FIELDS = (
+    "grader",
+    "proposed",
+    "checklist",
+    "model",
+    "model_proposed",
+    "model_suggested",
+    "model_errors",
+)
 
 
 def _plain_review(r: Any, sessions: set[int]) -> bool:
@@ -283,7 +297,7 @@ def _plain_review(r: Any, sessions: set[int]) -> bool:
     coverage = r.get("coverage")
     if coverage is not None and not (type(coverage) is list and set(map(type, coverage)) <= _BOOL):
         return False
-    if any(r.get(f) is not None for f in ("grader", "proposed", "checklist")):
+    if any(r.get(f) is not None for f in _GRADING_FIELDS):
         return False  # checked field by field
     answer = r.get("answer", "")
     return (type(answer) is str and answer.isascii() or text(answer) is None) and _plain_time(

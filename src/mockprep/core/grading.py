@@ -8,7 +8,7 @@ auto-grade of kinds that have one, and the rating mockprep suggests. Sessions an
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
@@ -33,6 +33,7 @@ class PointVerdict:
     point: str
     verdict: Verdict
     evidence: str | None = None  # the sentence of the answer that the verdict rests on
+    reason: str | None = None  # one line saying why (a model's graders give one)
 
     @property
     def covered(self) -> bool:
@@ -48,11 +49,37 @@ class Assessment:
     suggested: int | None  # 1 again .. 4 easy; None when there is nothing to judge (a blank answer)
     grader: str
     note: str | None = None  # one line the person should see once (e.g. a fallback)
+    errors: tuple[str, ...] = ()  # factual errors in the answer, one line each (a model names them)
+    model: str | None = None  # the language model whose verdict this is (None: the offline grader's)
+    seconds: float | None = None  # how long the model took
+    offline: Assessment | None = None  # the offline grader's own assessment, when a model's replaced it
+    # A grader still at work (a model, off the main thread) hands over the final assessment here.
+    pending: PendingAssessment | None = field(default=None, compare=False, repr=False)
 
     @property
     def coverage(self) -> list[bool] | None:
         """The stored form: one flag per key point, or None for auto-graded answers."""
         return None if self.auto is not None else [p.covered for p in self.points]
+
+    @property
+    def proposed(self) -> list[str] | None:
+        """The verdict per key point, as stored (None for auto-graded answers)."""
+        return [p.verdict.value for p in self.points] or None
+
+
+class PendingAssessment(Protocol):
+    """The rest of a grader's work, running while the person reads the model answer."""
+
+    model: str  # who is working on it
+
+    def done(self) -> bool: ...
+
+    def left(self) -> float:
+        """Seconds :meth:`result` may still wait."""
+
+    def result(self) -> Assessment:
+        """The final assessment; it waits no longer than the grader's timeout, and falls back to the
+        assessment it refines (with a one-line note saying why) when the work fails."""
 
 
 class Grader(Protocol):

@@ -70,9 +70,14 @@ class ReviewRecord:
     coverage: list[bool] | None = None
     suggested: int | None = None
     mock_answer_id: int | None = None
-    grader: str | None = None  # whose assessment was shown
+    grader: str | None = None  # the offline grader
     proposed: list[str] | None = None  # its verdict per key point
     checklist: list[str] | None = None  # the verdicts the person confirmed (None: not asked)
+    # a language model's verdict, when one was made (it then pre-ticked the checklist)
+    model: str | None = None  # the model's id
+    model_proposed: list[str] | None = None  # its verdict per key point
+    model_suggested: int | None = None  # the rating it suggested
+    model_errors: list[str] | None = None  # the factual errors it named, one line each
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class MockAnswerRecord:
     time_limit_ms: int | None
     coverage: list[bool] | None
     follow_up: str | None = None
+    follow_up_model: str | None = None  # the model that wrote the follow-up (None: the bank's)
 
 
 @dataclass(frozen=True)

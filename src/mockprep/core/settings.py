@@ -8,7 +8,16 @@ environment and options) and hands it to the scheduler, the practice pipeline, s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from types import MappingProxyType
+
+
+class Strictness(StrEnum):
+    """How hard a language model grades: what it takes for a key point to count as covered."""
+
+    LENIENT = "lenient"  # the idea is there, however loosely put
+    NORMAL = "normal"  # stated correctly, if not in full
+    STRICT = "strict"  # stated precisely and completely, as an interviewer at a top lab would want
 
 
 def _per_round(technical: float, project: float, behavioral: float) -> MappingProxyType[str, float]:
@@ -43,6 +52,18 @@ class Settings:
     rehearsal_target_seconds: float = 120.0
     # data
     backup_keep: int = 10
+    # a language model (optional extra mockprep[llm], or any OpenAI-compatible server): nothing is sent
+    # to one unless it is enabled here or with --llm, and the person has agreed once to that model
+    llm_enabled: bool = False  # grade answers with a model too, and let it write mock follow-ups
+    llm_model: str | None = None  # a model id or alias known to `llm` (None: llm's default model)
+    llm_base_url: str | None = None  # an OpenAI-compatible server (http://localhost:11434/v1), no `llm`
+    # the key for llm_base_url (models reached through `llm` use its keys: `llm keys set openai`);
+    # never printed, stored in the database or exported
+    llm_api_key: str | None = field(default=None, repr=False, metadata={"secret": True})
+    llm_strictness: Strictness = Strictness.NORMAL  # lenient | normal | strict
+    llm_timeout_seconds: float = 30.0  # the longest a session waits for the model's reply
+    llm_consent: bool = False  # True: send without the first-use question (for scripts)
+    llm_interviewer: bool = True  # with a model on, mock follow-ups are written from your answer
 
     def time_limit(self, round: str) -> float:
         """The default limit, in seconds, of a question of ``round``."""

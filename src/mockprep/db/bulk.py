@@ -83,6 +83,7 @@ class Bulk:
                 "time_limit_ms": r.time_limit_ms,
                 "coverage": None if r.coverage is None else json.loads(r.coverage),
                 "review": r.review_id,
+                **({} if r.follow_up_model is None else {"follow_up_model": r.follow_up_model}),
             }
             for r in self.store.q(
                 "SELECT m.*, q.key FROM mock_answers m JOIN questions q ON q.id = m.question_id ORDER BY m.id"
@@ -214,11 +215,22 @@ class Bulk:
 
 
 def _grading(review: Any) -> dict[str, Any]:
-    """The grader's proposal and the confirmed checklist of a review, when it has them (m007)."""
+    """The grader's proposal and the confirmed checklist of a review, when it has them (m007), and a
+    language model's verdict beside them (m012)."""
     out: dict[str, Any] = {}
-    if review["grader"] is not None:
-        out["grader"] = review["grader"]
-    for field in ("proposed", "checklist"):
-        if review[field] is not None:
-            out[field] = json.loads(review[field])
+    for field in (
+        "grader",
+        "proposed",
+        "checklist",
+        "model",
+        "model_proposed",
+        "model_suggested",
+        "model_errors",
+    ):
+        value = review[field]
+        if value is not None:
+            out[field] = json.loads(value) if field in _JSON_FIELDS else value
     return out
+
+
+_JSON_FIELDS = {"proposed", "checklist", "model_proposed", "model_errors"}

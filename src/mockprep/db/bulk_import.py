@@ -107,7 +107,8 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
 
 _REVIEW_COLUMNS = (
     "id, question_id, session_id, rated_at, rating, state_before, answer,"
-    " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist"
+    " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist,"
+    " model, model_proposed, model_suggested, model_errors"
 )
 
 
@@ -159,7 +160,7 @@ def _questions(
         counts["questions"] += 1
         raw.executemany(
             f"INSERT INTO temp.import_reviews ({_REVIEW_COLUMNS}, q_index, r_index)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     r["id"],
@@ -176,6 +177,10 @@ def _questions(
                     r.get("grader"),
                     None if r.get("proposed") is None else json.dumps(r["proposed"]),
                     None if r.get("checklist") is None else json.dumps(r["checklist"]),
+                    r.get("model"),
+                    _list_json(r.get("model_proposed")),
+                    r.get("model_suggested"),
+                    _list_json(r.get("model_errors")),
                     index,
                     number,
                 )
@@ -255,12 +260,13 @@ def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker)
                 m.get("time_limit_ms"),
                 _coverage_json(m.get("coverage")),
                 review,
+                m.get("follow_up_model"),
             )
         )
     raw.executemany(
         "INSERT INTO mock_answers (id, session_id, question_id, position, answered_at, answer, follow_up,"
-        " follow_up_answer, duration_ms, time_limit_ms, coverage, review_id)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        " follow_up_answer, duration_ms, time_limit_ms, coverage, review_id, follow_up_model)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
 
@@ -302,3 +308,7 @@ def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> N
                 },
             )
         counts["stories"] += 1
+
+
+def _list_json(value: list[str] | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)

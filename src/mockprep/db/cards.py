@@ -202,9 +202,9 @@ class CardTable:
                 text(
                     "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before,"
                     " answer, duration_ms, time_limit_ms, coverage, suggested, card_before, grader,"
-                    " proposed, checklist)"
+                    " proposed, checklist, model, model_proposed, model_suggested, model_errors)"
                     " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :before, :grader, :proposed,"
-                    " :checklist)"
+                    " :checklist, :model, :model_proposed, :model_suggested, :model_errors)"
                 ),
                 {
                     "q": review.question_id,
@@ -221,6 +221,10 @@ class CardTable:
                     "grader": review.grader,
                     "proposed": None if review.proposed is None else json.dumps(review.proposed),
                     "checklist": None if review.checklist is None else json.dumps(review.checklist),
+                    "model": review.model,
+                    "model_proposed": _json(review.model_proposed),
+                    "model_suggested": review.model_suggested,
+                    "model_errors": _json(review.model_errors),
                 },
             ).lastrowid
             save_card(conn, review.question_id, review.card)
@@ -430,3 +434,7 @@ def _due_card(row: Any) -> DueCard:
     due = from_db_time(row.due)
     assert due is not None
     return DueCard(row.question_id, state, due)
+
+
+def _json(value: list[str] | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)

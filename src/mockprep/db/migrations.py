@@ -214,6 +214,21 @@ def m007_key_point_checklist(cur: Any) -> None:
     )
 
 
+def m012_llm_grading(cur: Any) -> None:
+    """A language model's verdict beside the offline grader's (which model, its verdict per key point,
+    its rating, the factual errors it named), and the model that wrote a mock's follow-up question."""
+    _run(
+        cur,
+        """
+        ALTER TABLE reviews ADD COLUMN model TEXT;
+        ALTER TABLE reviews ADD COLUMN model_proposed TEXT;
+        ALTER TABLE reviews ADD COLUMN model_suggested INTEGER;
+        ALTER TABLE reviews ADD COLUMN model_errors TEXT;
+        ALTER TABLE mock_answers ADD COLUMN follow_up_model TEXT
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_timing_and_mocks,
@@ -222,4 +237,5 @@ MIGRATIONS: list[Migration] = [
     m005_one_coverage_encoding,
     m006_card_marks_and_undo,
     m007_key_point_checklist,
+    m012_llm_grading,
 ]

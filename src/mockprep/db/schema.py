@@ -92,9 +92,13 @@ class ReviewRow(SQLModel, table=True):
     coverage: str | None = None  # JSON list of booleans, one per key point
     suggested: int | None = None  # the rating mockprep suggested
     card_before: str | None = None  # JSON of fsrs Card.to_dict() before this rating (for undo)
-    grader: str | None = None  # the grader whose assessment was shown
+    grader: str | None = None  # the offline grader
     proposed: str | None = None  # JSON list: its verdict per key point (covered, partly, ...)
     checklist: str | None = None  # JSON list: the verdicts the person confirmed (NULL: not asked)
+    model: str | None = None  # the language model whose verdict pre-ticked the checklist (NULL: none)
+    model_proposed: str | None = None  # JSON list: the model's verdict per key point
+    model_suggested: int | None = None  # the rating the model suggested
+    model_errors: str | None = None  # JSON list: the factual errors it named, one line each
 
 
 class MockAnswerRow(SQLModel, table=True):
@@ -114,6 +118,7 @@ class MockAnswerRow(SQLModel, table=True):
     time_limit_ms: int | None = None
     coverage: str | None = None
     review_id: int | None = Field(default=None, foreign_key="reviews.id")
+    follow_up_model: str | None = None  # the model that wrote the follow-up (NULL: the bank's)
 
 
 class StoryRow(SQLModel, table=True):

@@ -286,7 +286,7 @@ class Session:
         attempt = self.pipeline.ask(record, progress, limit)
         if attempt is None:
             return False
-        rating = self.pipeline.rate(attempt, summary.session_id)
+        rating = self.pipeline.rate(self.pipeline.reveal(attempt), summary.session_id)
         if rating is None:
             return False
         overtime = attempt.timing.overtime > 0

@@ -143,7 +143,14 @@ class PracticeUI(Protocol):
     def read_answer(self, countdown: Countdown | None) -> str | None:
         """The typed answer, or None when the person quits. A countdown may be shown while typing."""
 
-    def show_reveal(self, attempt: Attempt) -> None: ...
+    def show_reveal(self, attempt: Attempt) -> None:
+        """The time taken, the auto-grade, the key points as the grader marked them, the model answer."""
+
+    def show_model_answer(self, attempt: Attempt) -> None:
+        """The reveal without the key points: a grader (a model) is still at work on them."""
+
+    def show_key_points(self, attempt: Attempt) -> None:
+        """The key points as the grader marked them, once a grader that was still at work is done."""
 
     def confirm_checklist(self, attempt: Attempt) -> list[Verdict] | None:
         """The key points the person confirms they covered, starting from the grader's; None when they

@@ -1,0 +1,113 @@
+"""Whether a command may send text to a language model, and to which: ``--llm``/``--no-llm`` over the
+``llm_enabled`` setting, the model the settings name, and the person's agreement, asked once per model
+and destination. Nothing is sent without all three."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mockprep.cli.app import UserError
+from mockprep.cli.context import utc_now, warn
+
+if TYPE_CHECKING:
+    from mockprep.core.grading import Grader
+    from mockprep.core.settings import Settings
+    from mockprep.services.llm_grader import ModelInterviewer
+    from mockprep.services.models import ChatModel
+
+LlmOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--llm/--no-llm",
+        help="Use the language model (see README: Grading with a model), or not, whatever the llm_enabled "
+        "setting says.",
+        show_default=False,
+    ),
+]
+
+Ask = Callable[[str], bool]
+
+
+def consent_text(model: ChatModel) -> str:
+    """What the first-use question tells the person: the model, where the text goes, what is sent."""
+    where = "it stays on this machine" if model.local else "it leaves this machine"
+    return (
+        f"mockprep would send your answers to {model.model_id}, at {model.destination} ({where}), with "
+        "each question, its key points and its model answer, to grade them and to write mock follow-up "
+        "questions (and, with story check --llm, the story). Nothing else is sent: no history, no keys. "
+        "--no-llm or the setting llm_enabled = false turns it off."
+    )
+
+
+def _ask_at_terminal(question: str) -> bool:
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise EOFError
+    return typer.confirm(question, default=False, err=True)
+
+
+def agreed(settings: Settings, model: ChatModel, ask: Ask = _ask_at_terminal) -> bool:
+    """Whether text may go to ``model``: agreed before (or ``llm_consent``), or now, asked once."""
+    from mockprep.paths import ensure_home, home_dir
+    from mockprep.services.models import consent_given, record_consent
+
+    home = home_dir()
+    if settings.llm_consent or consent_given(home, model):
+        return True
+    typer.echo(consent_text(model), err=True)
+    try:
+        yes = ask(f"Send your answers to {model.model_id}?")
+    except (EOFError, typer.Abort):
+        warn(
+            f"nothing was sent to {model.model_id}: agree once at a terminal, or set llm_consent = true "
+            "to send without asking"
+        )
+        return False
+    if yes:
+        record_consent(ensure_home(home), model, utc_now())
+    return yes
+
+
+def chosen_model(
+    settings: Settings, flag: bool | None, required: bool = False, ask: Ask = _ask_at_terminal
+) -> ChatModel | None:
+    """The model this command may use, or None (offline). A model that cannot be used is one warning
+    line, and the command goes on offline; with ``required`` it is an error instead (exit 1)."""
+    if not (settings.llm_enabled if flag is None else flag):
+        return None
+    from mockprep.services.models import ModelUnavailable, open_model
+
+    try:
+        model = open_model(settings)
+    except ModelUnavailable as exc:
+        if required:
+            raise UserError(str(exc), exit_code=1) from None
+        warn(f"{exc}; grading offline")
+        return None
+    if not agreed(settings, model, ask):
+        if required:
+            raise UserError(f"nothing was sent to {model.model_id}", exit_code=1)
+        return None
+    return model
+
+
+def with_model(offline: Grader, settings: Settings, flag: bool | None, required: bool = False) -> Grader:
+    """``offline``, or a grader that also asks the chosen model (the offline verdict stands without it)."""
+    model = chosen_model(settings, flag, required)
+    if model is None:
+        return offline
+    from mockprep.services.llm_grader import ModelGrader
+
+    return ModelGrader(offline, model, settings.llm_strictness, settings.llm_timeout_seconds)
+
+
+def interviewer_for(grader: Grader, settings: Settings) -> ModelInterviewer | None:
+    """The model interviewer of mock rounds, when a model grades and ``llm_interviewer`` is on."""
+    from mockprep.services.llm_grader import ModelGrader, ModelInterviewer
+
+    if not isinstance(grader, ModelGrader) or not settings.llm_interviewer:
+        return None
+    return ModelInterviewer(grader)
