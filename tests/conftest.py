@@ -293,3 +293,12 @@ class ScriptedUI:
 
     def ask_break(self, next_round) -> bool:
         return self.breaks.pop(0) if self.breaks else False
+
+
+@pytest.fixture
+def stub_server():
+    """An OpenAI-compatible server on 127.0.0.1 replaying recorded responses (tests/llm_stub.py)."""
+    from tests.llm_stub import StubServer
+
+    with StubServer() as server:
+        yield server

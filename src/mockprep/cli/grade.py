@@ -13,8 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from mockprep.cli.app import UserError, app
-from mockprep.cli.context import load_settings, make_console, make_grader, open_store, plain
-from mockprep.cli.models import LlmOption, with_model
+from mockprep.cli.context import make_console, make_grader, open_store, plain
+from mockprep.cli.models import LlmOption, ModelOption, llm_settings, with_model
 from mockprep.cli.questions import QuestionRef, resolve_key
 
 
@@ -33,6 +33,7 @@ def grade(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
     llm: LlmOption = None,
+    model: ModelOption = None,
 ) -> None:
     """Grade an answer to one question: each key point's verdict with the sentence it rests on, the
     auto-grade of choice and numeric questions, and the suggested rating. Nothing is recorded.
@@ -44,6 +45,7 @@ def grade(
     if answer is not None and file is not None:
         raise UserError("give the answer with --answer or --file, not both")
     text = _read_answer(answer, file)
+    model_settings, llm = llm_settings(llm, model)
     store = open_store()
     try:
         record = store.banks.question_by_key(resolve_key(store, key))
@@ -54,7 +56,7 @@ def grade(
     spec = record.question.spec
     limit = time_limit(settings, record.question.round, spec.time_limit_seconds)
     overtime = seconds is not None and seconds > limit
-    grader = with_model(make_grader(), load_settings(), llm, required=bool(llm))
+    grader = with_model(make_grader(), model_settings, llm, required=bool(llm))
     prepare = getattr(grader, "prepare", None)
     if prepare is not None:
         prepare()

@@ -29,7 +29,64 @@ LlmOption = Annotated[
     ),
 ]
 
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        metavar="MODEL",
+        help="The language model to use (an llm model id or alias, or llm_base_url's model); implies --llm.",
+        show_default=False,
+    ),
+]
+
 Ask = Callable[[str], bool]
+
+# Until the settings file exists, the model settings can also come from the environment (for scripts
+# and CI); keys reached through `llm` stay in llm's own store (llm keys set ...).
+ENVIRONMENT = {
+    "MOCKPREP_LLM_MODEL": "llm_model",
+    "MOCKPREP_LLM_BASE_URL": "llm_base_url",
+    "MOCKPREP_LLM_API_KEY": "llm_api_key",
+    "MOCKPREP_LLM_STRICTNESS": "llm_strictness",
+    "MOCKPREP_LLM_TIMEOUT": "llm_timeout_seconds",
+}
+
+
+def llm_settings(flag: bool | None, model: str | None) -> tuple[Settings, bool | None]:
+    """The settings with the model ones from the environment and ``--model``, and whether --llm/--no-llm
+    was given (``--model`` alone means --llm). A bad value is one line (exit 2)."""
+    import os
+    from dataclasses import replace
+
+    from mockprep.cli.context import load_settings
+    from mockprep.core.settings import Strictness
+
+    settings = load_settings()
+    changes: dict[str, object] = {}
+    for variable, name in ENVIRONMENT.items():
+        value = os.environ.get(variable, "").strip()
+        if not value:
+            continue
+        if name == "llm_strictness":
+            if value not in {s.value for s in Strictness}:
+                raise UserError(f"{variable} must be lenient, normal or strict, not {value!r}")
+            changes[name] = Strictness(value)
+        elif name == "llm_timeout_seconds":
+            try:
+                seconds = float(value)
+            except ValueError:
+                seconds = 0.0
+            if not 0 < seconds <= 3600:
+                raise UserError(f"{variable} must be a number of seconds from 0 to 3600, not {value!r}")
+            changes[name] = seconds
+        else:
+            changes[name] = value
+    if model is not None:
+        if not model.strip():
+            raise UserError("--model needs a model id (see: llm models)")
+        changes["llm_model"] = model.strip()
+        flag = True if flag is None else flag
+    return (replace(settings, **changes) if changes else settings), flag
 
 
 def consent_text(model: ChatModel) -> str:

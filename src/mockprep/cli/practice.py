@@ -9,7 +9,6 @@ import typer
 from mockprep.cli.app import Round, UserError, app
 from mockprep.cli.context import (
     check_filter_values,
-    load_settings,
     make_console,
     make_grader,
     open_store,
@@ -17,7 +16,7 @@ from mockprep.cli.context import (
     signals_interrupt,
     utc_now,
 )
-from mockprep.cli.models import LlmOption, interviewer_for, with_model
+from mockprep.cli.models import LlmOption, ModelOption, interviewer_for, llm_settings, with_model
 from mockprep.cli.options import (
     BankOption,
     NoTimerOption,
@@ -81,6 +80,7 @@ def session(
     time_limit: TimeLimitOption = None,
     no_timer: NoTimerOption = False,
     llm: LlmOption = None,
+    model: ModelOption = None,
 ) -> None:
     """Practise: answer due and new questions, see the model answer, rate yourself.
 
@@ -96,7 +96,7 @@ def session(
     from mockprep.terminal.practice import TerminalUI
 
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
-    settings = load_settings()
+    settings, llm = llm_settings(llm, model)
     store = open_store()
     try:
         flt = question_filter(store, (round.value,) if round else (), topic, role, bank)
@@ -155,13 +155,14 @@ def mock(
         ),
     ] = None,
     llm: LlmOption = None,
+    model: ModelOption = None,
 ) -> None:
     """Simulate an interview round: timed questions across topics, follow-ups, no model answers
     until the end, then a report card. Ratings feed the scheduler like any session."""
     if rate is not None:
         if round is not None or loop or topic or role or bank or minutes or time_limit or no_timer:
             raise UserError("--rate ID rates a past mock's answers; it takes no other option")
-        _rate_mock(rate, llm)
+        _rate_mock(rate, llm, model)
         return
     from mockprep.core.rounds import ROUND_ORDER
     from mockprep.practice.mock import MockOptions, MockPlanError, run_loop
@@ -171,7 +172,7 @@ def mock(
     if loop == (round is not None):
         raise UserError("choose one: --round technical|project|behavioral, or --loop for all three")
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
-    settings = load_settings()
+    settings, llm = llm_settings(llm, model)
     store = open_store()
     try:
         flt = question_filter(store, (), topic, role, bank)
@@ -190,12 +191,12 @@ def mock(
         store.close()
 
 
-def _rate_mock(session_id: int, llm: bool | None) -> None:
+def _rate_mock(session_id: int, llm: bool | None, model: str | None) -> None:
     from mockprep.practice.mock import MockRateError, rate_later
     from mockprep.terminal.input import stdin_reader
     from mockprep.terminal.practice import MockTerminalUI
 
-    settings = load_settings()
+    settings, llm = llm_settings(llm, model)
     store = open_store()
     try:
         grader = with_model(make_grader(), settings, llm)

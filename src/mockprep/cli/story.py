@@ -23,7 +23,7 @@ from mockprep.cli.context import (
     utc_now,
     warn,
 )
-from mockprep.cli.models import LlmOption, chosen_model
+from mockprep.cli.models import LlmOption, ModelOption, chosen_model, llm_settings
 from mockprep.cli.options import Force, Output
 
 if TYPE_CHECKING:
@@ -314,7 +314,7 @@ def story_delete(
 
 
 @story_app.command("check")
-def story_check(story_id: StoryId, llm: LlmOption = None) -> None:
+def story_check(story_id: StoryId, llm: LlmOption = None, model: ModelOption = None) -> None:
     """Score a story against the STAR rubric, with advice item by item.
 
     With --llm, a language model's feedback on each rubric item follows; it never changes the score."""
@@ -329,10 +329,10 @@ def story_check(story_id: StoryId, llm: LlmOption = None) -> None:
     check = check_story(draft)
     console = make_console()
     render_check(console, draft.title, check)
-    settings = load_settings()
-    model = chosen_model(settings, llm, required=bool(llm))
-    if model is not None:
-        _story_feedback(console, model, draft, check, settings.llm_timeout_seconds, bool(llm))
+    settings, llm = llm_settings(llm, model)
+    chosen = chosen_model(settings, llm, required=bool(llm))
+    if chosen is not None:
+        _story_feedback(console, chosen, draft, check, settings.llm_timeout_seconds, bool(llm))
 
 
 def _story_feedback(
