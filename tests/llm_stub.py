@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,9 +26,16 @@ def recording(name: str) -> dict[str, Any]:
 
 @dataclass
 class Reply:
-    body: dict[str, Any] | str
+    body: dict[str, Any] | str | Callable[[dict[str, Any]], dict[str, Any]]  # or made from the request
     status: int = 200
     delay: float = 0.0  # seconds before answering (a slow model)
+
+
+def completion(content: str | None, refusal: str | None = None) -> dict[str, Any]:
+    """A chat completion in the recorded shape, with ``content``."""
+    body = recording("grading_valid")
+    body["choices"][0]["message"] |= {"content": content, "refusal": refusal}
+    return body
 
 
 def purpose_of(request: dict[str, Any]) -> str:
@@ -70,7 +78,8 @@ class StubServer:
                 reply = stub.replies[purpose_of(request)]
                 if reply.delay:
                     stub.release.wait(reply.delay)
-                self._send(reply.status, reply.body)
+                body = reply.body(request) if callable(reply.body) else reply.body
+                self._send(reply.status, body)
 
             def _send(self, status: int, body: dict[str, Any] | str) -> None:
                 data = (body if isinstance(body, str) else json.dumps(body)).encode()

@@ -189,7 +189,8 @@ def open_model(settings: Settings) -> ChatModel:
     try:
         model = llm.get_model(settings.llm_model or llm.get_default_model())
     except llm.UnknownModelError as exc:
-        raise ModelUnavailable(f"{one_line(str(exc), 100)} (see: llm models)") from None
+        why = str(exc.args[0]) if exc.args else str(exc)  # a KeyError: str() would quote it
+        raise ModelUnavailable(f"{one_line(why, 100)} (see: llm models)") from None
     except Exception as exc:  # a broken plugin or configuration file
         raise ModelUnavailable(f"llm could not load the model: {describe_failure(exc)}") from None
     needs = getattr(model, "needs_key", None)
