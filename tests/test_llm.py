@@ -243,9 +243,7 @@ def test_an_unknown_model_is_one_line(demo_cli, home: Path, monkeypatch: pytest.
     monkeypatch.setenv("MOCKPREP_LLM_MODEL", "no-such-model")
     result = demo_cli("grade", "demo/q1", "--llm", "--answer", ANSWER)
     assert result.exit_code == 1
-    assert (
-        result.stderr.count("\n") == 1 and "no-such-model" in result.stderr and "llm models" in result.stderr
-    )
+    assert result.stderr == "mockprep: error: Unknown model: no-such-model (see: llm models)\n"
 
 
 def test_story_check_adds_the_models_feedback_without_changing_the_score(
