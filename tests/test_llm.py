@@ -205,8 +205,10 @@ def _agree(home: Path) -> None:
 def test_nothing_is_sent_before_the_person_agrees(demo_cli, stub_server: StubServer) -> None:
     result = demo_cli("grade", "demo/q1", "--llm", "--answer", ANSWER)
     assert result.exit_code == 1
-    assert f"would send your answers to {MODEL}, at the server at {stub_server.url}" in result.stderr
-    assert "it stays on this machine" in result.stderr
+    said = " ".join(result.stderr.split())
+    assert f"would send your answers to {MODEL}, at the server at {stub_server.url}" in said
+    assert "it stays on this machine" in said
+    assert max(map(len, result.stderr.splitlines()[:-2])) <= 100  # the question, wrapped
     assert result.stderr.strip().splitlines()[-1] == f"mockprep: error: nothing was sent to {MODEL}"
     assert stub_server.requests == []
 

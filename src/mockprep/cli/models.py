@@ -114,7 +114,12 @@ def agreed(settings: Settings, model: ChatModel, ask: Ask = _ask_at_terminal) ->
     home = home_dir()
     if settings.llm_consent or consent_given(home, model):
         return True
-    typer.echo(consent_text(model), err=True)
+    import shutil
+    import textwrap
+
+    width = max(40, min(100, shutil.get_terminal_size().columns - 1))
+    text = textwrap.fill(consent_text(model), width, break_long_words=False, break_on_hyphens=False)
+    typer.echo(text, err=True)
     try:
         yes = ask(f"Send your answers to {model.model_id}?")
     except (EOFError, typer.Abort):
