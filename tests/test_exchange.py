@@ -31,6 +31,7 @@ answers = st.lists(
         st.text(max_size=40),  # answer text, any Unicode
         st.one_of(st.none(), st.integers(5_000, 400_000)),  # time limit
         st.lists(st.booleans(), max_size=3),
+        st.sampled_from([None, "gpt-4o-mini", "qwen3:8b", "modèle-ü"]),  # a language model's verdict
     ),
     max_size=25,
 )
@@ -72,7 +73,7 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
             )
             scheduler = make_scheduler(0.9)
             now = START
-            for position, (pick, rating, gap, text, limit, coverage) in enumerate(log, start=1):
+            for position, (pick, rating, gap, text, limit, coverage, model) in enumerate(log, start=1):
                 now += timedelta(minutes=gap)
                 qid = ids[pick % len(ids)]
                 card = store.cards.card(qid)
@@ -80,7 +81,7 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
                 if mock:
                     mock_id = store.sessions.add_mock_answer(
                         MockAnswerRecord(
-                            session, qid, position, now, text, 1000, limit, coverage, "Follow-up?"
+                            session, qid, position, now, text, 1000, limit, coverage, "Follow-up?", model
                         )
                     )
                     store.sessions.set_follow_up_answer(mock_id, text[::-1])
@@ -98,6 +99,10 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
                         coverage or None,
                         int(rating),
                         mock_answer_id=mock_id,
+                        model=model,
+                        model_proposed=None if model is None else ["covered", "contradicted"],
+                        model_suggested=None if model is None else int(rating),
+                        model_errors=None if model is None else [f"“{text}” — not so", "ü"],
                     )
                 )
             store.sessions.end(session, "completed", now)
@@ -120,6 +125,14 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
                     store.stories.link(story, "gen/q1", now)
                 store.stories.add_rehearsal(story, 1, now, 90_000, 120_000)
             first = export_text(store)
+        models = [entry[-1] for entry in log if entry[-1] is not None]
+        exported = json.loads(first)
+        reviews = [r for q in exported["questions"] for r in q["reviews"]]
+        # a language model's verdict (m012) travels with its review, and a follow-up's author with it
+        assert sorted(r["model"] for r in reviews if "model" in r) == sorted(models)
+        assert all(r["model_proposed"] == ["covered", "contradicted"] for r in reviews if "model" in r)
+        written = [m.get("follow_up_model") for m in exported.get("mock_answers", [])]
+        assert sorted(filter(None, written)) == (sorted(models) if mock else [])
         path = root / "export.json"
         path.write_text(first, encoding="utf-8")
         with Store.open(root / "b", backups=False) as other:
