@@ -153,7 +153,9 @@ class OpenAICompatibleModel:
             f"{self.base_url}/chat/completions", json.dumps(body).encode(), headers, method="POST"
         )
         try:
-            with urllib.request.urlopen(http, timeout=max(timeout, 0.1)) as response:
+            # The caller's deadline (ModelCall) is what the person is told about; the socket's own
+            # timeout only ends a thread left behind, so it is a little longer.
+            with urllib.request.urlopen(http, timeout=timeout + 5) as response:
                 reply = json.loads(response.read().decode("utf-8", "replace"))
         except urllib.error.HTTPError as exc:
             raise ModelReplyError(f"the server answered HTTP {exc.code}") from None
