@@ -257,6 +257,17 @@ class ScriptedUI:
         self.timings.append(attempt.timing)
         self.coverages.append(attempt.assessment.coverage)
 
+    def show_model_answer(self, attempt) -> None:
+        self.events.append(f"model answer {attempt.record.question.key}")
+        self.timings.append(attempt.timing)
+
+    def show_key_points(self, attempt) -> None:
+        self.events.append(f"key points {attempt.record.question.key}")
+        self.reveals.append((attempt.answer, attempt.assessment.auto))
+        self.coverages.append(attempt.assessment.coverage)
+        self.assessments.append(attempt.assessment)
+
+    assessments: list[object] = field(default_factory=list)  # what show_key_points showed
     checklists: list[object] = field(default_factory=list)  # what confirm_checklist returns, in turn
 
     def confirm_checklist(self, attempt):
@@ -300,3 +311,12 @@ class ScriptedUI:
 
     def ask_break(self, next_round) -> bool:
         return self.breaks.pop(0) if self.breaks else False
+
+
+@pytest.fixture
+def stub_server():
+    """An OpenAI-compatible server on 127.0.0.1 replaying recorded responses (tests/llm_stub.py)."""
+    from tests.llm_stub import StubServer
+
+    with StubServer() as server:
+        yield server

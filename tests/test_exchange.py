@@ -44,6 +44,7 @@ answers = st.lists(
                 st.lists(st.floats(0, 9e6), max_size=4).map(tuple),
             ),
         ),  # a spoken answer's delivery
+        st.sampled_from([None, "gpt-4o-mini", "qwen3:8b", "modèle-ü"]),  # a language model's verdict
     ),
     max_size=25,
 )
@@ -88,7 +89,9 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
             store.plans.add(date(2026, 4, 1), "onsite", "ml-researcher", ("technical",), START)
             store.scheduling.record_fit([0.5] * 21, 900, (0.41, 0.3), (0.38, 0.28), START, adopt=True)
             now = START
-            for position, (pick, rating, gap, text, limit, coverage, spoken) in enumerate(log, start=1):
+            for position, (pick, rating, gap, text, limit, coverage, spoken, model) in enumerate(
+                log, start=1
+            ):
                 now += timedelta(minutes=gap)
                 qid = ids[pick % len(ids)]
                 card = store.cards.card(qid)
@@ -96,7 +99,17 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
                 if mock:
                     mock_id = store.sessions.add_mock_answer(
                         MockAnswerRecord(
-                            session, qid, position, now, text, 1000, limit, coverage, "Follow-up?", spoken
+                            session,
+                            qid,
+                            position,
+                            now,
+                            text,
+                            1000,
+                            limit,
+                            coverage,
+                            "Follow-up?",
+                            spoken,
+                            model,
                         )
                     )
                     store.sessions.set_follow_up_answer(mock_id, text[::-1])
@@ -117,6 +130,10 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
                         cram=position % 3 == 0,
                         params_id=None if position % 3 == 0 else params_id,
                         delivery=spoken,
+                        model=model,
+                        model_proposed=None if model is None else ["covered", "contradicted"],
+                        model_suggested=None if model is None else int(rating),
+                        model_errors=None if model is None else [f"“{text}” — not so", "ü"],
                     )
                 )
             store.sessions.end(session, "completed", now)
@@ -141,6 +158,14 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
                 told = Delivery(61.5, 58.25, 140, (("um", 2), ("you know", 1)), (2.5,))
                 store.stories.add_rehearsal(story, 1, now, 61_500, 120_000, f"um {title}", told)
             first = export_text(store)
+        models = [entry[-1] for entry in log if entry[-1] is not None]
+        exported = json.loads(first)
+        reviews = [r for q in exported["questions"] for r in q["reviews"]]
+        # a language model's verdict (m012) travels with its review, and a follow-up's author with it
+        assert sorted(r["model"] for r in reviews if "model" in r) == sorted(models)
+        assert all(r["model_proposed"] == ["covered", "contradicted"] for r in reviews if "model" in r)
+        written = [m.get("follow_up_model") for m in exported.get("mock_answers", [])]
+        assert sorted(filter(None, written)) == (sorted(models) if mock else [])
         path = root / "export.json"
         path.write_text(first, encoding="utf-8")
         with Store.open(root / "b", backups=False) as other:

@@ -108,3 +108,27 @@ def test_modules_classes_and_functions_stay_readable(path: Path) -> None:
             assert node.end_lineno - node.lineno < MAX_CLASS_LINES, node.name  # type: ignore[operator]
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             assert node.end_lineno - node.lineno < MAX_FUNCTION_LINES, node.name  # type: ignore[operator]
+
+
+LANGUAGE_MODEL_LIBRARIES = {"llm", "openai"}
+
+
+def test_only_the_model_service_imports_the_llm_extra() -> None:
+    """The optional extra mockprep[llm] is imported in one place, inside the function that opens a
+    model; core mockprep never imports it (tests/test_llm.py checks the same at run time)."""
+    importers = sorted(
+        str(p.relative_to(SRC))
+        for p in _modules()
+        if {name.split(".")[0] for name in _runtime_imports(ast.parse(p.read_text(encoding="utf-8")))}
+        & LANGUAGE_MODEL_LIBRARIES
+    )
+    assert importers == ["services/models.py"]
+    tree = ast.parse((SRC / "services" / "models.py").read_text(encoding="utf-8"))
+    top_level = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert (
+        not {
+            (n.names[0].name if isinstance(n, ast.Import) else n.module or "").split(".")[0]
+            for n in top_level
+        }
+        & LANGUAGE_MODEL_LIBRARIES
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -46,13 +47,14 @@ def test_show_prints_the_question_its_schedule_and_history(cli, own_banks: Path,
         "How does WordPiece differ?",  # follow-ups
         "time limit 2m",
         "tags subwords",
-        "Scheduling: learning · due in 10m",  # its FSRS state
         "1 rating, 0 lapses",
         "good",  # the history: the rating, what it was before and the answer typed
         "new",
         "merge pairs",
     ):
         assert expected in out, expected
+    # its FSRS state: due 10 minutes after the rating, which a loaded machine may take a moment to show
+    assert re.search(r"Scheduling: learning · due in (10m|9m[0-5]\ds) ", out), out
 
 
 def test_an_id_shared_by_two_banks_is_refused_with_the_candidates(cli, own_banks: Path) -> None:

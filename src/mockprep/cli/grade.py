@@ -14,6 +14,7 @@ import typer
 
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import make_console, make_grader, open_store, plain
+from mockprep.cli.models import LlmOption, ModelOption, llm_settings, with_model
 from mockprep.cli.questions import QuestionRef, resolve_key
 
 if TYPE_CHECKING:
@@ -42,14 +43,20 @@ def grade(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+    llm: LlmOption = None,
+    model: ModelOption = None,
 ) -> None:
     """Grade an answer to one question: each key point's verdict with the sentence it rests on, the
     auto-grade of choice and numeric questions, and the suggested rating. A code question's answer
-    (e.g. --file solution.py) is run against its tests. Nothing is recorded."""
+    (e.g. --file solution.py) is run against its tests. Nothing is recorded.
+
+    With a language model on (--llm), its verdict is shown, with a reason per key point and the
+    factual errors it found; when it gives none, the offline verdict stands and a line says why."""
     from mockprep.core.timer import time_limit
 
     if sum(x is not None for x in (answer, file, audio)) > 1:
         raise UserError("give the answer with one of --answer, --file or --audio")
+    model_settings, llm = llm_settings(llm, model)
     spoken = _spoken(audio) if audio is not None else None
     if spoken is not None:
         text = spoken.transcript.text
@@ -66,11 +73,13 @@ def grade(
     spec = record.question.spec
     limit = time_limit(settings, record.question.round, spec.time_limit_seconds)
     overtime = seconds is not None and seconds > limit
-    grader = make_grader(settings)
+    grader = with_model(make_grader(settings), model_settings, llm, required=bool(llm))
     prepare = getattr(grader, "prepare", None)
     if prepare is not None:
         prepare()
     assessment = grader.assess(spec, text, overtime)
+    if assessment.pending is not None:
+        assessment = assessment.pending.result()
     if as_json:
         figures = _as_dict(record.question.key, assessment, limit, seconds)
         if spoken is not None:
@@ -132,8 +141,15 @@ def _as_dict(key: str, assessment: Any, limit: float, seconds: float | None) -> 
         if auto is None
         else {"correct": auto.correct, "given": auto.given, "expected": plain(auto.expected)},
         "key_points": [
-            {"point": p.point, "verdict": p.verdict.value, "evidence": p.evidence} for p in assessment.points
+            {"point": p.point, "verdict": p.verdict.value, "evidence": p.evidence, "reason": p.reason}
+            for p in assessment.points
         ],
+        "factual_errors": list(assessment.errors),
+        "model": assessment.model,
+        "model_seconds": None if assessment.seconds is None else round(assessment.seconds, 2),
+        "offline": None
+        if assessment.offline is None
+        else {"grader": assessment.offline.grader, "proposed": assessment.offline.proposed},
         "note": assessment.note,
         "tests": None if assessment.code is None else _run_dict(assessment.code),
     }

@@ -9,7 +9,6 @@ import typer
 from mockprep.cli.app import Round, UserError, app
 from mockprep.cli.context import (
     check_filter_values,
-    load_settings,
     make_console,
     make_grader,
     open_store,
@@ -17,6 +16,7 @@ from mockprep.cli.context import (
     signals_interrupt,
     utc_now,
 )
+from mockprep.cli.models import LlmOption, ModelOption, interviewer_for, llm_settings, with_model
 from mockprep.cli.options import (
     AudioOption,
     BankOption,
@@ -107,6 +107,8 @@ def session(
     flagged: FlaggedOption = False,
     voice: VoiceOption = False,
     audio: AudioOption = None,
+    llm: LlmOption = None,
+    model: ModelOption = None,
 ) -> None:
     """Practise: answer due and new questions, see the model answer, rate yourself.
 
@@ -125,7 +127,7 @@ def session(
     from mockprep.terminal.practice import TerminalUI
 
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
-    settings = load_settings()
+    settings, llm = llm_settings(llm, model)
     console = make_console()
     reader = stdin_reader(console, utc_now)
     spoken = make_voice(voice, audio, settings, console, reader)  # checked before anything changes
@@ -134,6 +136,7 @@ def session(
     store = open_store()
     try:
         flt = question_filter(store, (round.value,) if round else (), topic, role, bank)
+        grader = with_model(make_grader(settings), settings, llm)
         ui = TerminalUI(
             console, reader, interactive=_at_terminal(), settings=settings, spoken=spoken is not None
         )
@@ -149,7 +152,7 @@ def session(
             failed_since=_local_date(failed_since, "--failed-since"),
             flagged=flagged,
         )
-        runner = Session(store, ui, utc_now, session_rng(), options, settings, make_grader(), spoken)
+        runner = Session(store, ui, utc_now, session_rng(), options, settings, grader, spoken)
         with signals_interrupt():
             try:
                 runner.run()
@@ -202,6 +205,8 @@ def mock(
     ] = None,
     voice: VoiceOption = False,
     audio: AudioOption = None,
+    llm: LlmOption = None,
+    model: ModelOption = None,
 ) -> None:
     """Simulate an interview round: timed questions across topics, follow-ups, no model answers
     until the end, then a report card. Ratings feed the scheduler like any session.
@@ -222,7 +227,7 @@ def mock(
             or audio
         ):
             raise UserError("--rate ID rates a past mock's answers; it takes no other option")
-        _rate_mock(rate)
+        _rate_mock(rate, llm, model)
         return
     from mockprep.core.rounds import ROUND_ORDER
     from mockprep.practice.mock import MockOptions, MockPlanError, run_loop
@@ -232,13 +237,15 @@ def mock(
     if loop == (round is not None):
         raise UserError("choose one: --round technical|project|behavioral, or --loop for all three")
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
-    settings = load_settings()
+    settings, llm = llm_settings(llm, model)
     console = make_console()
     reader = stdin_reader(console, utc_now)
     spoken = make_voice(voice, audio, settings, console, reader)  # checked before anything changes
     store = open_store()
     try:
         flt = question_filter(store, (), topic, role, bank)
+        grader = with_model(make_grader(settings), settings, llm)
+        interviewer = interviewer_for(grader, settings)
         ui = MockTerminalUI(
             console, reader, interactive=_at_terminal(), settings=settings, spoken=spoken is not None
         )
@@ -246,7 +253,18 @@ def mock(
         rounds = ROUND_ORDER if loop else (round.value,)  # type: ignore[union-attr]
         with signals_interrupt():
             try:
-                run_loop(store, ui, utc_now, session_rng(), rounds, options, settings, make_grader(), spoken)
+                run_loop(
+                    store,
+                    ui,
+                    utc_now,
+                    session_rng(),
+                    rounds,
+                    options,
+                    settings,
+                    grader,
+                    voice=spoken,
+                    interviewer=interviewer,
+                )
             except MockPlanError as exc:
                 raise UserError(str(exc)) from None
         sync_after_session(store)
@@ -256,18 +274,20 @@ def mock(
             spoken.close()
 
 
-def _rate_mock(session_id: int) -> None:
+def _rate_mock(session_id: int, llm: bool | None, model: str | None) -> None:
     from mockprep.practice.mock import MockRateError, rate_later
     from mockprep.terminal.input import stdin_reader
     from mockprep.terminal.practice import MockTerminalUI
 
+    settings, llm = llm_settings(llm, model)
     store = open_store()
     try:
+        grader = with_model(make_grader(), settings, llm)
         console = make_console()
         ui = MockTerminalUI(console, stdin_reader(console, utc_now))
         with signals_interrupt():
             try:
-                rate_later(store, ui, utc_now, session_id, load_settings())
+                rate_later(store, ui, utc_now, session_id, settings, grader)
             except MockRateError as exc:
                 raise UserError(str(exc)) from None
     finally:

@@ -7,7 +7,7 @@ without a shell) on a Markdown template, or answered part by part at prompts whe
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,7 +21,9 @@ from mockprep.cli.context import (
     output_stream,
     plain,
     utc_now,
+    warn,
 )
+from mockprep.cli.models import LlmOption, ModelOption, chosen_model, llm_settings
 from mockprep.cli.options import Force, Output, VoiceOption
 from mockprep.cli.voice import make_voice
 
@@ -313,8 +315,10 @@ def story_delete(
 
 
 @story_app.command("check")
-def story_check(story_id: StoryId) -> None:
-    """Score a story against the STAR rubric, with advice item by item."""
+def story_check(story_id: StoryId, llm: LlmOption = None, model: ModelOption = None) -> None:
+    """Score a story against the STAR rubric, with advice item by item.
+
+    With --llm, a language model's feedback on each rubric item follows; it never changes the score."""
     from mockprep.core.story_check import check_story
     from mockprep.terminal.stories import render_check
 
@@ -323,7 +327,31 @@ def story_check(story_id: StoryId) -> None:
         draft = _latest(store, story_id).draft
     finally:
         store.close()
-    render_check(make_console(), draft.title, check_story(draft))
+    check = check_story(draft)
+    console = make_console()
+    render_check(console, draft.title, check)
+    settings, llm = llm_settings(llm, model)
+    chosen = chosen_model(settings, llm, required=bool(llm))
+    if chosen is not None:
+        _story_feedback(console, chosen, draft, check, settings.llm_timeout_seconds, bool(llm))
+
+
+def _story_feedback(
+    console: Any, model: Any, draft: StoryDraft, check: Any, timeout: float, asked: bool
+) -> None:
+    from mockprep.core.llm_grading import ModelReplyError
+    from mockprep.services.llm_grader import story_feedback
+    from mockprep.terminal.stories import render_story_feedback
+
+    try:
+        feedback, seconds = story_feedback(model, draft, check, timeout)
+    except ModelReplyError as exc:
+        message = f"{model.model_id} gave no feedback ({exc}); the rubric's check above stands"
+        if asked:
+            raise UserError(message, exit_code=1) from None
+        warn(message)
+        return
+    render_story_feedback(console, model.model_id, seconds, feedback)
 
 
 def _behavioral_key(store: Store, ref: str) -> str:

@@ -25,7 +25,7 @@ from mockprep.core.settings import Settings
 DEFAULT, FILE, ENV, OPTION = "default", "file", "environment", "option"
 ENV_PREFIX = "MOCKPREP_"
 # MOCKPREP_* variables that are not settings (the data folder, the seed of sessions' randomness).
-NOT_SETTINGS = frozenset({"HOME", "SEED"})
+NOT_SETTINGS = frozenset({"HOME", "SEED", "LLM_TIMEOUT"})  # LLM_TIMEOUT: read by cli/models.py
 
 
 class SettingError(ValueError):
@@ -200,7 +200,10 @@ def _example(spec: Spec) -> str:
 
 
 def show(spec: Spec, value: Any) -> str:
-    """A value as ``config list`` and ``config get`` print it (and as ``config set`` accepts it)."""
+    """A value as ``config list`` and ``config get`` print it (and as ``config set`` accepts it); a
+    secret (an API key) is never printed."""
+    if spec.secret and value:
+        return "(set, hidden)"
     if spec.kind == "list":
         return ", ".join(show_item(spec, item) for item in value)
     if spec.kind == "table":

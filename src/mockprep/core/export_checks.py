@@ -88,6 +88,7 @@ MOCK_ANSWER: Fields = {
     "review": (optional(ID), False),
     "uid": (uid, False),
     "delivery": (optional(delivery), False),
+    "follow_up_model": (optional(filled), False),
 }
 STORY: Fields = {
     "id": (ID, True),
@@ -166,10 +167,26 @@ REVIEW: Fields = {
     "code_result": (optional(code_result_problem), False),
     "uid": (uid, False),
     "delivery": (optional(delivery), False),
+    "model": (optional(filled), False),
+    "model_proposed": (optional(verdicts), False),
+    "model_suggested": (optional(whole(1, 4)), False),
+    "model_errors": (optional(texts), False),
 }
 
 
 _BOOL = {bool}
+_GRADING_FIELDS = (  # checked field by field
+    "grader",
+    "proposed",
+    "checklist",
+    "code_runs",
+    "code_result",
+    "delivery",
+    "model",
+    "model_proposed",
+    "model_suggested",
+    "model_errors",
+)
 
 PARAMS: Fields = {"id": (ID, True), "parameters": (mapping, True), "created_at": (time, True)}
 PLAN: Fields = {
@@ -225,8 +242,7 @@ def _plain_review(r: Any, sessions: set[int], known_params: frozenset[int] | set
         return False
     if "uid" in r and not is_uid(r["uid"]):
         return False
-    checked = ("grader", "proposed", "checklist", "code_runs", "code_result", "delivery")
-    if any(r.get(f) is not None for f in checked):
+    if any(r.get(f) is not None for f in _GRADING_FIELDS):
         return False  # checked field by field
     answer = r.get("answer", "")
     return (type(answer) is str and answer.isascii() or text(answer) is None) and _plain_time(

@@ -8,7 +8,7 @@ auto-grade of kinds that have one, and the rating mockprep suggests. Sessions an
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
@@ -35,6 +35,7 @@ class PointVerdict:
     point: str
     verdict: Verdict
     evidence: str | None = None  # the sentence of the answer that the verdict rests on
+    reason: str | None = None  # one line saying why (a model's graders give one)
 
     @property
     def covered(self) -> bool:
@@ -51,6 +52,12 @@ class Assessment:
     grader: str
     note: str | None = None  # one line the person should see once (e.g. a fallback)
     code: CodeRun | None = None  # a code answer's run against the question's tests
+    errors: tuple[str, ...] = ()  # factual errors in the answer, one line each (a model names them)
+    model: str | None = None  # the language model whose verdict this is (None: the offline grader's)
+    seconds: float | None = None  # how long the model took
+    offline: Assessment | None = None  # the offline grader's own assessment, when a model's replaced it
+    # A grader still at work (a model, off the main thread) hands over the final assessment here.
+    pending: PendingAssessment | None = field(default=None, compare=False, repr=False)
 
     @property
     def coverage(self) -> list[bool] | None:
@@ -58,6 +65,11 @@ class Assessment:
         if self.auto is not None or not self.points:
             return None
         return [p.covered for p in self.points]
+
+    @property
+    def proposed(self) -> list[str] | None:
+        """The verdict per key point, as stored (None for auto-graded answers)."""
+        return [p.verdict.value for p in self.points] or None
 
 
 TESTS = "tests"  # the grader name of an assessment made by running code
@@ -72,6 +84,21 @@ def code_assessment(run: CodeRun, overtime: bool) -> Assessment:
 def not_run(note: str) -> Assessment:
     """A code answer that was not run: nothing is suggested, the person rates it against the solution."""
     return Assessment((), None, None, NOT_RUN, note)
+
+
+class PendingAssessment(Protocol):
+    """The rest of a grader's work, running while the person reads the model answer."""
+
+    model: str  # who is working on it
+
+    def done(self) -> bool: ...
+
+    def left(self) -> float:
+        """Seconds :meth:`result` may still wait."""
+
+    def result(self) -> Assessment:
+        """The final assessment; it waits no longer than the grader's timeout, and falls back to the
+        assessment it refines (with a one-line note saying why) when the work fails."""
 
 
 class Grader(Protocol):

@@ -71,7 +71,7 @@ class ReviewRecord:
     coverage: list[bool] | None = None
     suggested: int | None = None
     mock_answer_id: int | None = None
-    grader: str | None = None  # whose assessment was shown
+    grader: str | None = None  # the offline grader
     proposed: list[str] | None = None  # its verdict per key point
     checklist: list[str] | None = None  # the verdicts the person confirmed (None: not asked)
     cram: bool = False  # a cram drill's rating: recorded, but the card is left as it was
@@ -79,6 +79,11 @@ class ReviewRecord:
     code_runs: int | None = None  # a code answer: how many times it was run against the tests
     code_result: dict[str, Any] | None = None  # its final run (CodeResult.to_dict())
     delivery: Delivery | None = None  # how a spoken answer was delivered (its transcript is the answer)
+    # a language model's verdict, when one was made (it then pre-ticked the checklist)
+    model: str | None = None  # the model's id
+    model_proposed: list[str] | None = None  # its verdict per key point
+    model_suggested: int | None = None  # the rating it suggested
+    model_errors: list[str] | None = None  # the factual errors it named, one line each
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,7 @@ class MockAnswerRecord:
     coverage: list[bool] | None
     follow_up: str | None = None
     delivery: Delivery | None = None  # a spoken answer's delivery
+    follow_up_model: str | None = None  # the model that wrote the follow-up (None: the bank's)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ class Spec:
     high: float | None = None
     unit: str | None = None  # "seconds": a duration, written 90, "90s" or "2m30s"
     keys: tuple[str, ...] | None = None  # a table's fixed keys (None: any key)
+    secret: bool = False  # never printed (an API key)
 
 
 @functools.cache
@@ -60,6 +61,7 @@ def specs() -> dict[str, Spec]:
             meta.get("high"),
             meta.get("unit"),
             tuple(keys) if keys is not None else None,
+            bool(meta.get("secret", False)),
         )
     return found
 

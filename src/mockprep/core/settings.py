@@ -16,10 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal
 
 ROUNDS = ("technical", "project", "behavioral")
+
+
+class Strictness(StrEnum):
+    """How hard a language model grades: what it takes for a key point to count as covered."""
+
+    LENIENT = "lenient"  # the idea is there, however loosely put
+    NORMAL = "normal"  # stated correctly, if not in full
+    STRICT = "strict"  # stated precisely and completely, as an interviewer at a top lab would want
 
 
 def _per_round(technical: float, project: float, behavioral: float) -> MappingProxyType[str, float]:
@@ -117,6 +126,20 @@ class Settings:
     voice_model: str = ""  # a faster-whisper model folder; empty: the tiny.en model the voice extra ships
     voice_keep_recordings: bool = False  # keep microphone recordings (WAV, in the data folder) after use
     voice_part_share: float = 0.5  # share of a story part's content words a telling must say to cover it
+    # -- a language model (the llm extra, or any OpenAI-compatible server): nothing is sent to one unless
+    # it is enabled here or with --llm, and the person has agreed once to that model
+    llm_enabled: bool = False  # grade answers with a model too, and let it write mock follow-ups
+    llm_model: str | None = None  # a model id or alias known to `llm` (unset: llm's default model)
+    llm_base_url: str | None = None  # an OpenAI-compatible server (http://localhost:11434/v1), no `llm`
+    # The key for llm_base_url (models reached through `llm` use its keys: `llm keys set openai`); never
+    # printed, stored in the database or exported.
+    llm_api_key: str | None = field(default=None, repr=False, metadata={"secret": True})
+    # How strictly the model judges the key points.
+    llm_strictness: Literal["lenient", "normal", "strict"] = "normal"
+    # The longest a session waits for the model's reply.
+    llm_timeout_seconds: float = field(default=30.0, metadata=between(1, 3600, **SECONDS))
+    llm_consent: bool = False  # true: send without the first-use question (for scripts)
+    llm_interviewer: bool = True  # with a model on, mock follow-ups are written from your answer
 
     @property
     def voice_wpm_band(self) -> tuple[float, float]:

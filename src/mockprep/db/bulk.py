@@ -87,6 +87,7 @@ class Bulk:
                 "review": r.review_id,
                 "uid": r.uid,
                 **_spoken(r.delivery),
+                **({} if r.follow_up_model is None else {"follow_up_model": r.follow_up_model}),
             }
             for r in self.store.q(
                 "SELECT m.*, q.key FROM mock_answers m JOIN questions q ON q.id = m.question_id ORDER BY m.id"
@@ -292,19 +293,28 @@ def _marks(row: Any) -> dict[str, Any]:
 
 
 def _grading(review: Any) -> dict[str, Any]:
-    """The grader's proposal and the confirmed checklist of a review, when it has them (m007), and a
-    code answer's runs and final result (m009_code_runs)."""
+    """The grader's proposal and the confirmed checklist of a review, when it has them (m007), a code
+    answer's runs and final result (m009), and a language model's verdict beside them (m012)."""
     out: dict[str, Any] = {}
-    if review["grader"] is not None:
-        out["grader"] = review["grader"]
-    for field in ("proposed", "checklist"):
-        if review[field] is not None:
-            out[field] = json.loads(review[field])
-    if review["code_runs"] is not None:
-        out["code_runs"] = review["code_runs"]
-    if review["code_result"] is not None:
-        out["code_result"] = json.loads(review["code_result"])
+    for field in _GRADING_FIELDS:
+        value = review[field]
+        if value is not None:
+            out[field] = json.loads(value) if field in _JSON_FIELDS else value
     return out
+
+
+_GRADING_FIELDS = (
+    "grader",
+    "proposed",
+    "checklist",
+    "code_runs",
+    "code_result",
+    "model",
+    "model_proposed",
+    "model_suggested",
+    "model_errors",
+)
+_JSON_FIELDS = {"proposed", "checklist", "code_result", "model_proposed", "model_errors"}
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -154,7 +154,7 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
 _REVIEW_COLUMNS = (
     "id, question_id, session_id, rated_at, rating, state_before, answer,"
     " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, cram, params_id,"
-    " code_runs, code_result, uid, delivery"
+    " code_runs, code_result, uid, delivery, model, model_proposed, model_suggested, model_errors"
 )
 
 
@@ -258,6 +258,10 @@ def _review_row(r: dict[str, Any], qid: int, key: str, index: int, number: int) 
         None if r.get("code_result") is None else json.dumps(r["code_result"], sort_keys=True),
         r.get("uid") or ids.review_uid(r["id"], key, r["rated_at"], r["rating"]),
         _delivery_json(r.get("delivery")),
+        r.get("model"),
+        _list_json(r.get("model_proposed")),
+        r.get("model_suggested"),
+        _list_json(r.get("model_errors")),
         index,
         number,
     )
@@ -326,12 +330,13 @@ def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker)
                 _coverage_json(m.get("coverage")),
                 review,
                 _delivery_json(m.get("delivery")),
+                m.get("follow_up_model"),
             )
         )
     raw.executemany(
         "INSERT INTO mock_answers (id, uid, session_id, question_id, position, answered_at, answer,"
-        " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage, review_id, delivery)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage, review_id, delivery,"
+        " follow_up_model) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
 
@@ -391,3 +396,7 @@ def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> N
                 },
             )
         counts["stories"] += 1
+
+
+def _list_json(value: list[str] | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)

@@ -207,9 +207,11 @@ class CardTable:
                 text(
                     "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before,"
                     " answer, duration_ms, time_limit_ms, coverage, suggested, card_before, grader,"
-                    " proposed, checklist, cram, params_id, code_runs, code_result, delivery)"
+                    " proposed, checklist, cram, params_id, code_runs, code_result, delivery, model,"
+                    " model_proposed, model_suggested, model_errors)"
                     " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :before, :grader, :proposed,"
-                    " :checklist, :cram, :params, :code_runs, :code_result, :delivery)"
+                    " :checklist, :cram, :params, :code_runs, :code_result, :delivery, :model,"
+                    " :model_proposed, :model_suggested, :model_errors)"
                 ),
                 {
                     "q": review.question_id,
@@ -233,6 +235,10 @@ class CardTable:
                     if review.code_result is None
                     else json.dumps(review.code_result, sort_keys=True),
                     "delivery": delivery_json(review.delivery),
+                    "model": review.model,
+                    "model_proposed": _json(review.model_proposed),
+                    "model_suggested": review.model_suggested,
+                    "model_errors": _json(review.model_errors),
                 },
             ).lastrowid
             card = review.card
@@ -475,3 +481,7 @@ def _due_card(row: Any) -> DueCard:
     due = from_db_time(row.due)
     assert due is not None
     return DueCard(row.question_id, state, due)
+
+
+def _json(value: list[str] | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)

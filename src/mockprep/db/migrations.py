@@ -422,6 +422,21 @@ def m011_delivery_metrics(cur: Any) -> None:
     )
 
 
+def m012_llm_grading(cur: Any) -> None:
+    """A language model's verdict beside the offline grader's (which model, its verdict per key point,
+    its rating, the factual errors it named), and the model that wrote a mock's follow-up question."""
+    _run(
+        cur,
+        """
+        ALTER TABLE reviews ADD COLUMN model TEXT;
+        ALTER TABLE reviews ADD COLUMN model_proposed TEXT;
+        ALTER TABLE reviews ADD COLUMN model_suggested INTEGER;
+        ALTER TABLE reviews ADD COLUMN model_errors TEXT;
+        ALTER TABLE mock_answers ADD COLUMN follow_up_model TEXT
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_timing_and_mocks,
@@ -434,4 +449,5 @@ MIGRATIONS: list[Migration] = [
     m009_code_runs,
     m010_global_ids,
     m011_delivery_metrics,
+    m012_llm_grading,
 ]

@@ -94,7 +94,7 @@ class ReviewRow(SQLModel, table=True):
     coverage: str | None = None  # JSON list of booleans, one per key point
     suggested: int | None = None  # the rating mockprep suggested
     card_before: str | None = None  # JSON of fsrs Card.to_dict() before this rating (for undo)
-    grader: str | None = None  # the grader whose assessment was shown
+    grader: str | None = None  # the offline grader
     proposed: str | None = None  # JSON list: its verdict per key point (covered, partly, ...)
     checklist: str | None = None  # JSON list: the verdicts the person confirmed (NULL: not asked)
     cram: bool = False  # a cram drill's rating: recorded, but the card was left as it was
@@ -104,6 +104,10 @@ class ReviewRow(SQLModel, table=True):
     uid: str | None = Field(default=None, unique=True)  # the same review on every device (m010)
     origin: str | None = None  # NULL: rated on this device; else the device (or "import") it came from
     delivery: str | None = None  # JSON of a spoken answer's Delivery (NULL: typed)
+    model: str | None = None  # the language model whose verdict pre-ticked the checklist (NULL: none)
+    model_proposed: str | None = None  # JSON list: the model's verdict per key point
+    model_suggested: int | None = None  # the rating the model suggested
+    model_errors: str | None = None  # JSON list: the factual errors it named, one line each
 
 
 class PlanRow(SQLModel, table=True):
@@ -165,6 +169,7 @@ class MockAnswerRow(SQLModel, table=True):
     review_id: int | None = Field(default=None, foreign_key="reviews.id")
     uid: str | None = Field(default=None, unique=True)
     delivery: str | None = None  # JSON of a spoken answer's Delivery (NULL: typed)
+    follow_up_model: str | None = None  # the model that wrote the follow-up (NULL: the bank's)
 
 
 class StoryRow(SQLModel, table=True):

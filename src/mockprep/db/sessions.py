@@ -187,8 +187,9 @@ class SessionTable:
             return conn.execute(
                 text(
                     "INSERT INTO mock_answers (session_id, question_id, position, answered_at, answer,"
-                    " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage, delivery)"
-                    " VALUES (:s, :q, :p, :t, :a, :f, NULL, :d, :tl, :cov, :delivery)"
+                    " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage, delivery,"
+                    " follow_up_model)"
+                    " VALUES (:s, :q, :p, :t, :a, :f, NULL, :d, :tl, :cov, :delivery, :fm)"
                 ),
                 {
                     "s": answer.session_id,
@@ -201,8 +202,17 @@ class SessionTable:
                     "tl": answer.time_limit_ms,
                     "cov": None if answer.coverage is None else json.dumps(answer.coverage),
                     "delivery": delivery_json(answer.delivery),
+                    "fm": answer.follow_up_model,
                 },
             ).lastrowid
+
+    def set_follow_up(self, mock_answer_id: int, question: str, model: str | None) -> None:
+        """The follow-up actually asked, and the model that wrote it (None: the bank's)."""
+        with self.store.write() as conn:
+            conn.execute(
+                text("UPDATE mock_answers SET follow_up = :f, follow_up_model = :m WHERE id = :id"),
+                {"f": question, "m": model, "id": mock_answer_id},
+            )
 
     def set_follow_up_answer(self, mock_answer_id: int, reply: str) -> None:
         with self.store.write() as conn:
@@ -309,6 +319,7 @@ class SessionTable:
                     None if r.coverage is None else json.loads(r.coverage),
                     r.follow_up,
                     delivery_from(r.delivery),
+                    r.follow_up_model,
                 ),
                 r.follow_up_answer,
                 r.rating,

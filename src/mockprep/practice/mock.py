@@ -15,7 +15,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from mockprep.core.durations import format_duration
 from mockprep.core.kinds import kind_of
@@ -38,10 +38,30 @@ from mockprep.practice.ui import (
 )
 
 if TYPE_CHECKING:
+    from mockprep.core.banks import QuestionSpec
     from mockprep.core.grading import Grader
+    from mockprep.core.llm_interviewer import FollowUp
     from mockprep.core.records import StoredMockAnswer
     from mockprep.db.store import Store
     from mockprep.practice.voice import Voice
+
+
+class PendingFollowUp(Protocol):
+    model: str
+    note: str | None  # why there is no follow-up, once :meth:`result` has returned None
+
+    def done(self) -> bool: ...
+
+    def left(self) -> float: ...
+
+    def result(self) -> FollowUp | None:
+        """The follow-up, waiting no longer than the interviewer's timeout; None when there is none."""
+
+
+class Interviewer(Protocol):
+    """Writes a follow-up question from what the person said (a model, off the main thread)."""
+
+    def start(self, spec: QuestionSpec, answer: str) -> PendingFollowUp: ...
 
 
 class MockPlanError(ValueError):
@@ -74,6 +94,7 @@ class MockRound:
         settings: Settings = DEFAULT_SETTINGS,
         grader: Grader | None = None,
         voice: Voice | None = None,
+        interviewer: Interviewer | None = None,
     ):
         self.store = store
         self.ui = ui
@@ -84,6 +105,7 @@ class MockRound:
         self.settings = settings
         self.minutes = options.minutes if options.minutes is not None else settings.mock_minutes[round]
         self.pipeline = Pipeline(store, ui, clock, settings, grader, voice=voice)
+        self.interviewer = interviewer
         self._records = {}
 
     def _order(self) -> list[Candidate]:
@@ -96,7 +118,8 @@ class MockRound:
             self._records[record.id] = record
             limit = time_limit(self.settings, self.round, spec.time_limit_seconds, self.options.time_limit)
             group = group_of(self.round, record.question.topic, spec.competencies)
-            candidates.append(Candidate(record.id, group, limit, bool(spec.follow_ups), studied))
+            follows = bool(spec.follow_ups) or self._interviews(spec)
+            candidates.append(Candidate(record.id, group, limit, follows, studied))
         if not candidates:
             raise MockPlanError(no_match(self.round, self.options.filter))
         first = "summary" if self.round == "project" else None
@@ -114,6 +137,11 @@ class MockRound:
                 coding = True
             kept.append(candidate)
         return kept
+
+    def _interviews(self, spec: QuestionSpec) -> bool:
+        """Whether the interviewer writes this question's follow-up (open questions: an auto-graded
+        answer is a letter or a number, too little to probe)."""
+        return self.interviewer is not None and kind_of(spec).auto_grade is None
 
     def _cost(self, candidate: Candidate) -> float:
         return question_cost(
@@ -194,6 +222,9 @@ class MockRound:
             return None
         spec = record.question.spec
         follow_up = spec.follow_ups[0] if spec.follow_ups else None
+        pending = None
+        if self.interviewer is not None and self._interviews(spec) and attempt.answer.strip():
+            pending = self.interviewer.start(spec, attempt.answer)
         # Stored before the follow-up is asked, so an interruption there keeps the answer.
         mock_answer_id = self.store.sessions.add_mock_answer(
             MockAnswerRecord(
@@ -211,6 +242,9 @@ class MockRound:
         )
         result = MockAnswer(mock_answer_id, attempt, follow_up)
         report.answers.append(result)
+        if pending is not None:
+            result.follow_up = self._written_follow_up(pending, mock_answer_id) or follow_up
+        follow_up = result.follow_up
         if follow_up is not None:
             asked = self.clock()
             seconds = self.settings.follow_up_seconds
@@ -222,6 +256,19 @@ class MockRound:
             )
             self.store.sessions.set_follow_up_answer(mock_answer_id, result.follow_up_answer)
         return result
+
+    def _written_follow_up(self, pending: PendingFollowUp, mock_answer_id: int) -> str | None:
+        """The interviewer's follow-up, stored in place of the bank's; None (with a notice) without one.
+        The round's clock runs while it is written, as an interviewer's pause would."""
+        if not pending.done():
+            self.ui.notice(f"The interviewer ({pending.model}) is thinking about your answer…")
+        written = pending.result()
+        if written is None:
+            if pending.note:
+                self.ui.notice(pending.note)
+            return None
+        self.store.sessions.set_follow_up(mock_answer_id, written.text, pending.model)
+        return written.text
 
     def _rate_all(self, report: MockReport) -> bool:
         """After the round: reveal each model answer and take its rating (feeds the scheduler).
@@ -236,6 +283,7 @@ def rate_answers(pipeline: Pipeline, report: MockReport) -> bool:
     for answer in report.answers:
         if answer.rating:
             continue
+        answer.attempt = pipeline.reveal(answer.attempt)
         rating = pipeline.rate(answer.attempt, report.session_id, answer.mock_answer_id)
         if rating is None:
             return False
@@ -315,6 +363,7 @@ def run_loop(
     settings: Settings = DEFAULT_SETTINGS,
     grader: Grader | None = None,
     voice: Voice | None = None,
+    interviewer: Interviewer | None = None,
 ) -> list[MockReport]:
     """The rounds in a row, with a break prompt between them; stops early when the person quits or
     on an interruption. In a loop, a round that no question matches (the filter) is skipped."""
@@ -327,7 +376,9 @@ def run_loop(
     for index, round in enumerate(matching):
         if index and not ui.ask_break(round):
             break
-        report = MockRound(store, ui, clock, rng, round, options, settings, grader, voice).run()
+        report = MockRound(
+            store, ui, clock, rng, round, options, settings, grader, voice=voice, interviewer=interviewer
+        ).run()
         reports.append(report)
         if report.status != COMPLETED:
             break

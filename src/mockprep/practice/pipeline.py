@@ -6,6 +6,7 @@ everything first and rates after the round, as a real interview reveals nothing 
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,6 +23,7 @@ from mockprep.core.card_actions import (
     undo_text,
 )
 from mockprep.core.code_results import code_rating
+from mockprep.core.durations import format_duration
 from mockprep.core.grading import Grader, default_grader, rating_from_checklist
 from mockprep.core.kinds import kind_of
 from mockprep.core.plans import deadline, planned_params
@@ -226,23 +228,47 @@ class Pipeline:
         check = getattr(self.grader, "unavailable", None)
         return None if check is None else check(record.question.spec)
 
+    def reveal(self, attempt: Attempt) -> Attempt:
+        """Show the model answer and the grader's verdict; the attempt with the final assessment.
+
+        A grader still at work (a model, off the main thread) goes on while the person reads the model
+        answer; its verdict is then waited for, never past its timeout. When it gives none, the offline
+        assessment stands and a notice says why in one line.
+        """
+        pending = attempt.assessment.pending
+        if pending is None:
+            self.ui.show_reveal(attempt)
+            return attempt
+        self.ui.show_model_answer(attempt)
+        if not pending.done():
+            left = format_duration(max(1, math.ceil(pending.left())))
+            self.ui.notice(f"{pending.model} is still grading your answer (at most {left} more)…")
+        final = pending.result()
+        attempt = replace(attempt, assessment=final)
+        if final.note:
+            self.ui.notice(final.note)
+        self.ui.show_key_points(attempt)
+        return attempt
+
     def rate(
         self, attempt: Attempt, session_id: int | None, mock_answer_id: int | None = None
     ) -> Rating | None:
-        """Reveal the model answer, take a rating and record it durably; None when the person quits.
+        """Take a rating for a revealed attempt (see :meth:`reveal`) and record it durably; None when
+        the person quits.
 
         At the prompt the person may also undo the previous rating, or suspend, bury or flag this
         question; each is applied at once and the prompt asks again (with the intervals recomputed, as
         an undo may have changed this very card). Once stored, the rating and when the question returns
         are echoed. A mock answer (``mock_answer_id``) is rated after the round, so its intervals are
-        previewed from the time of the reveal; a drill's from the time it was answered.
+        previewed from the time of the reveal; a drill's from the time it was answered. The offline
+        grader's proposal is stored, and a model's beside it (with the model's id) when it made one.
         """
         from fsrs import Rating
 
-        self.ui.show_reveal(attempt)
         record = attempt.record
-        proposal = attempt.assessment.suggested
-        proposed = [p.verdict.value for p in attempt.assessment.points] or None
+        shown = attempt.assessment
+        offline = shown.offline or shown
+        proposal = shown.suggested
         confirmed: list[str] | None = None
         if attempt.assessment.points:  # the person confirms the key points; the rating follows them
             checklist = self.ui.confirm_checklist(attempt)
@@ -287,14 +313,18 @@ class Pipeline:
                 coverage=attempt.assessment.coverage,
                 suggested=proposal,
                 mock_answer_id=mock_answer_id,
-                grader=attempt.assessment.grader,
-                proposed=proposed,
+                grader=offline.grader,
+                proposed=offline.proposed,
                 checklist=confirmed,
                 cram=self.cram,
                 params_id=params_id,
                 code_runs=attempt.runs if attempt.assessment.code is not None else None,
                 code_result=attempt.code_result,
                 delivery=attempt.delivery,
+                model=shown.model,
+                model_proposed=shown.proposed if shown.model else None,
+                model_suggested=shown.suggested if shown.model else None,
+                model_errors=list(shown.errors) if shown.model else None,
             ),
             self.settings.leech_lapses,
         )

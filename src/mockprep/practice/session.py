@@ -345,7 +345,7 @@ class Session:
         attempt = self.pipeline.ask(record, progress, limit)
         if attempt is None:
             return False
-        rating = self.pipeline.rate(attempt, summary.session_id)
+        rating = self.pipeline.rate(attempt := self.pipeline.reveal(attempt), summary.session_id)
         if rating is None:  # quit at the rating: the answer is kept, unrated
             self.pipeline.keep_unrated(attempt, summary.session_id, number)
             return False

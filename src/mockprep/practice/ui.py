@@ -169,7 +169,14 @@ class PracticeUI(Protocol):
     def show_spoken(self, spoken: SpokenAnswer, limit: float | None) -> None:
         """Show what was heard and how it was delivered, right after a spoken answer."""
 
-    def show_reveal(self, attempt: Attempt) -> None: ...
+    def show_reveal(self, attempt: Attempt) -> None:
+        """The time taken, the auto-grade, the key points as the grader marked them, the model answer."""
+
+    def show_model_answer(self, attempt: Attempt) -> None:
+        """The reveal without the key points: a grader (a model) is still at work on them."""
+
+    def show_key_points(self, attempt: Attempt) -> None:
+        """The key points as the grader marked them, once a grader that was still at work is done."""
 
     def confirm_checklist(self, attempt: Attempt) -> list[Verdict] | None:
         """The key points the person confirms they covered, starting from the grader's; None when they

@@ -173,12 +173,24 @@ class TerminalUI:
             self._out(panel)
 
     def show_reveal(self, attempt: Attempt) -> None:
+        self._before_reveal(attempt)
+        self._reveal(attempt)
+
+    def show_model_answer(self, attempt: Attempt) -> None:
+        self._before_reveal(attempt)
+        self._reveal(attempt, points=False)
+
+    def show_key_points(self, attempt: Attempt) -> None:
+        self.console.print(Panel(Group(*key_point_lines(attempt)), border_style="green", padding=(0, 1)))
+
+    def _before_reveal(self, attempt: Attempt) -> None:
         if attempt.delivery is None:
             # The answer as typed, and in a multi-line answer the empty line that ended it.
             self._rows += typed_rows(attempt.answer, self.console.width) + (0 if self._one_line else 1)
-        self._reveal(attempt)
 
-    def _reveal(self, attempt: Attempt) -> None:
+    def _reveal(self, attempt: Attempt, points: bool = True) -> None:
+        """The time, the auto-grade, and the model answer, with the key points (``points``) first on a
+        terminal or in the same panel when piped."""
         spec = attempt.record.question.spec
         grade = attempt.assessment.auto
         self._out(timing_text(attempt.timing))
@@ -200,14 +212,15 @@ class TerminalUI:
         if kind_of(spec).runs_code:
             self._out(solution_panel(spec))
         answer = safe(spec.answer.strip())
-        points = key_point_lines(attempt)
+        lines = key_point_lines(attempt) if points else []
         if self.read_line.interactive:
-            self._out(Panel(Group(*points), border_style="green", padding=(0, 1)))
+            if lines:
+                self._out(Panel(Group(*lines), border_style="green", padding=(0, 1)))
             self._page(answer)
             return
         self.console.print(
             Panel(
-                Group(answer, Text(), *points),
+                Group(answer, Text(), *lines) if lines else answer,
                 title="Model answer",
                 title_align="left",
                 border_style="green",
@@ -373,7 +386,7 @@ class MockTerminalUI(TerminalUI):
             )
         )
 
-    def show_reveal(self, attempt: Attempt) -> None:
+    def _before_reveal(self, attempt: Attempt) -> None:
         # In a mock the question and the answer were asked a while ago: show them again first.
         question = attempt.record.question
         self.console.print()
@@ -383,7 +396,6 @@ class MockTerminalUI(TerminalUI):
         yours = Text("Your answer: ", style="bold")
         yours.append_text(safe(shorten(attempt.answer.strip()) or "(nothing typed)"))
         self._out(yours)
-        self._reveal(attempt)
 
     def show_follow_up(self, text: str, countdown: Countdown | None) -> None:
         self._one_line = False  # a follow-up is answered in words

@@ -15,6 +15,7 @@ from mockprep.core.timer import AnswerTiming
 from mockprep.terminal.console import safe
 
 if TYPE_CHECKING:
+    from mockprep.core.grading import Assessment
     from mockprep.practice.ui import Attempt
     from mockprep.terminal.input import ReadLine
 
@@ -47,15 +48,40 @@ def timing_text(timing: AnswerTiming) -> Text:
     return Text(f"⏱ {used} of {format_duration(timing.limit)}", style="green")
 
 
-def checklist_heading(verdicts: Sequence[Verdict], blank: bool) -> Text:
+def checklist_heading(verdicts: Sequence[Verdict], blank: bool, assessment: Assessment | None = None) -> Text:
+    """``Key points — the grader ticks 2 of 4``; a model's verdict names the model and how long it took."""
     if blank:
         return Text("Key points — tick the ones you said", style="bold")
     covered = sum(v is Verdict.COVERED for v in verdicts)
-    text = Text(f"Key points — the grader ticks {covered} of {len(verdicts)}", style="bold")
+    model = assessment.model if assessment is not None else None
+    who = "the grader" if model is None else model
+    text = Text("Key points — ", style="bold")
+    text.append_text(safe(f"{who} ticks {covered} of {len(verdicts)}", "bold"))
     contradicted = sum(v is Verdict.CONTRADICTED for v in verdicts)
     if contradicted:
         text.append(f" and finds {contradicted} stated the other way round", style="bold red")
+    if model is not None and assessment is not None and assessment.seconds is not None:
+        text.append(f"  ({format_latency(assessment.seconds)})", style="dim")
     return text
+
+
+def format_latency(seconds: float) -> str:
+    """A model's latency: ``0.8 s``, ``12 s``, ``1m05s``."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    return f"{seconds:.0f} s" if seconds < 60 else format_duration(seconds)
+
+
+def error_lines(assessment: Assessment) -> list[Text]:
+    """The factual errors a model found in the answer, one line each."""
+    if not assessment.errors:
+        return []
+    lines = [Text("Factual errors", style="bold red")]
+    for error in assessment.errors:
+        line = Text("  ✗ ", style="red")
+        line.append_text(safe(error))
+        lines.append(line)
+    return lines
 
 
 def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None) -> list[Text]:
@@ -68,7 +94,7 @@ def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None)
     lines: list[Text] = []
     if points:
         marks = list(verdicts) if verdicts is not None else [p.verdict for p in points]
-        lines.append(checklist_heading(marks, not attempt.answer.strip()))
+        lines.append(checklist_heading(marks, not attempt.answer.strip(), attempt.assessment))
         for number, (point, verdict) in enumerate(zip(points, marks, strict=True), start=1):
             symbol, style = MARKS[verdict]
             line = Text(f"  {number} ", style="bold")
@@ -80,6 +106,9 @@ def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None)
                 quote.append_text(safe(clip(point.evidence), "dim italic"))
                 quote.append("”", style="dim italic")
                 lines.append(quote)
+            if point.reason:
+                lines.append(Text("      ", style="dim").append_text(safe(clip(point.reason), "dim")))
+        lines.extend(error_lines(attempt.assessment))
     else:
         lines.append(Text("Key points", style="bold"))
         for point in spec.key_points:

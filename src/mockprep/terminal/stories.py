@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 from mockprep.core.durations import format_duration
+from mockprep.core.llm_interviewer import StoryFeedback
 from mockprep.core.records import StoryListing, StoryVersion
 from mockprep.core.sanitize import clean
 from mockprep.core.stories import PARTS
@@ -127,6 +128,23 @@ def render_check(console: Console, title: str, check: StoryCheck) -> None:
             "dim",
         ),
     )
+
+
+def render_story_feedback(console: Console, model: str, seconds: float, feedback: StoryFeedback) -> None:
+    """A model's comments on the rubric's items, set apart from the score they do not change."""
+    console.print()
+    heading = safe(f"Feedback from {model}", "bold")
+    heading.append(f"  ({seconds:.1f} s; it does not change the score)", style="dim")
+    print_text(console, heading)
+    table = plain_table("item", "comment", whole=("item",))
+    table.show_header = False
+    for name, comment in feedback.comments:
+        table.add_row(safe(name), safe(comment))
+    print_table(console, table)
+    if feedback.strongest:
+        print_text(console, safe(f"Strongest: {feedback.strongest}"))
+    if feedback.next_edit:
+        print_text(console, safe(f"Next edit: {feedback.next_edit}", "bold"))
 
 
 def render_matrix(console: Console, matrix: StoryMatrix, all_: bool) -> None:

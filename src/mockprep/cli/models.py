@@ -1,0 +1,175 @@
+"""Whether a command may send text to a language model, and to which: ``--llm``/``--no-llm`` over the
+``llm_enabled`` setting, the model the settings name, and the person's agreement, asked once per model
+and destination. Nothing is sent without all three."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mockprep.cli.app import UserError
+from mockprep.cli.context import utc_now, warn
+
+if TYPE_CHECKING:
+    from mockprep.core.grading import Grader
+    from mockprep.core.settings import Settings
+    from mockprep.services.llm_grader import ModelInterviewer
+    from mockprep.services.models import ChatModel
+
+LlmOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--llm/--no-llm",
+        help="Use the language model (see README: Grading with a model), or not, whatever the llm_enabled "
+        "setting says.",
+        show_default=False,
+    ),
+]
+
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        metavar="MODEL",
+        help="The language model to use (an llm model id or alias, or llm_base_url's model); implies --llm.",
+        show_default=False,
+    ),
+]
+
+Ask = Callable[[str], bool]
+
+# Until the settings file exists, the model settings can also come from the environment (for scripts
+# and CI); keys reached through `llm` stay in llm's own store (llm keys set ...).
+ENVIRONMENT = {
+    "MOCKPREP_LLM_MODEL": "llm_model",
+    "MOCKPREP_LLM_BASE_URL": "llm_base_url",
+    "MOCKPREP_LLM_API_KEY": "llm_api_key",
+    "MOCKPREP_LLM_STRICTNESS": "llm_strictness",
+    "MOCKPREP_LLM_TIMEOUT": "llm_timeout_seconds",
+}
+
+
+def llm_settings(flag: bool | None, model: str | None) -> tuple[Settings, bool | None]:
+    """The settings with the model ones from the environment and ``--model``, and whether --llm/--no-llm
+    was given (``--model`` alone means --llm). A bad value is one line (exit 2)."""
+    import os
+    from dataclasses import replace
+
+    from mockprep.cli.context import load_settings
+    from mockprep.core.settings import Strictness
+
+    settings = load_settings()
+    changes: dict[str, object] = {}
+    for variable, name in ENVIRONMENT.items():
+        value = os.environ.get(variable, "").strip()
+        if not value:
+            continue
+        if name == "llm_strictness":
+            if value not in {s.value for s in Strictness}:
+                raise UserError(f"{variable} must be lenient, normal or strict, not {value!r}")
+            changes[name] = Strictness(value)
+        elif name == "llm_timeout_seconds":
+            try:
+                seconds = float(value)
+            except ValueError:
+                seconds = 0.0
+            if not 0 < seconds <= 3600:
+                raise UserError(f"{variable} must be a number of seconds from 0 to 3600, not {value!r}")
+            changes[name] = seconds
+        else:
+            changes[name] = value
+    if model is not None:
+        if not model.strip():
+            raise UserError("--model needs a model id (see: llm models)")
+        changes["llm_model"] = model.strip()
+        flag = True if flag is None else flag
+    return (replace(settings, **changes) if changes else settings), flag
+
+
+def consent_text(model: ChatModel) -> str:
+    """What the first-use question tells the person: the model, where the text goes, what is sent."""
+    where = "it stays on this machine" if model.local else "it leaves this machine"
+    return (
+        f"mockprep would send your answers to {model.model_id}, at {model.destination} ({where}), with "
+        "each question, its key points and its model answer, to grade them and to write mock follow-up "
+        "questions (and, with story check --llm, the story). Nothing else is sent: no history, no keys. "
+        "--no-llm or the setting llm_enabled = false turns it off."
+    )
+
+
+def _ask_at_terminal(question: str) -> bool:
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise EOFError
+    return typer.confirm(question, default=False, err=True)
+
+
+def agreed(settings: Settings, model: ChatModel, ask: Ask = _ask_at_terminal) -> bool:
+    """Whether text may go to ``model``: agreed before (or ``llm_consent``), or now, asked once."""
+    from mockprep.paths import ensure_home, home_dir
+    from mockprep.services.models import consent_given, record_consent
+
+    home = home_dir()
+    if settings.llm_consent or consent_given(home, model):
+        return True
+    import shutil
+    import textwrap
+
+    width = max(40, min(100, shutil.get_terminal_size().columns - 1))
+    text = textwrap.fill(consent_text(model), width, break_long_words=False, break_on_hyphens=False)
+    typer.echo(text, err=True)
+    try:
+        yes = ask(f"Send your answers to {model.model_id}?")
+    except (EOFError, typer.Abort):
+        warn(
+            f"nothing was sent to {model.model_id}: agree once at a terminal, or set llm_consent = true "
+            "to send without asking"
+        )
+        return False
+    if yes:
+        record_consent(ensure_home(home), model, utc_now())
+    return yes
+
+
+def chosen_model(
+    settings: Settings, flag: bool | None, required: bool = False, ask: Ask = _ask_at_terminal
+) -> ChatModel | None:
+    """The model this command may use, or None (offline). A model that cannot be used is one warning
+    line, and the command goes on offline; with ``required`` it is an error instead (exit 1)."""
+    if not (settings.llm_enabled if flag is None else flag):
+        return None
+    from mockprep.services.models import ModelUnavailable, open_model
+
+    try:
+        model = open_model(settings)
+    except ModelUnavailable as exc:
+        if required:
+            raise UserError(str(exc), exit_code=1) from None
+        warn(f"{exc}; grading offline")
+        return None
+    if not agreed(settings, model, ask):
+        if required:
+            raise UserError(f"nothing was sent to {model.model_id}", exit_code=1)
+        return None
+    return model
+
+
+def with_model(offline: Grader, settings: Settings, flag: bool | None, required: bool = False) -> Grader:
+    """``offline``, or a grader that also asks the chosen model (the offline verdict stands without it)."""
+    model = chosen_model(settings, flag, required)
+    if model is None:
+        return offline
+    from mockprep.services.llm_grader import ModelGrader
+
+    return ModelGrader(offline, model, settings.llm_strictness, settings.llm_timeout_seconds)
+
+
+def interviewer_for(grader: Grader, settings: Settings) -> ModelInterviewer | None:
+    """The model interviewer of mock rounds, when a model grades and ``llm_interviewer`` is on."""
+    from mockprep.services.llm_grader import ModelGrader, ModelInterviewer
+
+    if not isinstance(grader, ModelGrader) or not settings.llm_interviewer:
+        return None
+    return ModelInterviewer(grader)

@@ -1,0 +1,282 @@
+"""Reaching a language model: any model Simon Willison's `llm` and its plugins know (the extra
+``mockprep[llm]``), or a plain OpenAI-compatible server (``llm_base_url``) without `llm`.
+
+A request runs on a daemon thread (:class:`ModelCall`) so that a session goes on while the model
+works, and is given up at its deadline: a session never waits longer than ``llm_timeout_seconds``.
+Whatever goes wrong (no reply in time, a refusal, an HTTP error, a connection refused) becomes a
+:class:`~mockprep.core.llm_grading.ModelReplyError` with a few words saying why. Nothing here logs
+prompts or replies: `llm`'s Python API writes nothing to its log database unless asked to.
+
+The person's agreement to send text to a model is kept per model and destination in
+``llm-consent.json`` in the data folder (never in the database or an export).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
+
+from mockprep.core.llm_grading import ModelReplyError, ModelRequest, one_line
+
+if TYPE_CHECKING:
+    from mockprep.core.settings import Settings
+
+EXTRA_HINT = "pip install 'mockprep[llm]'"
+CONSENT_FILE = "llm-consent.json"
+LOCAL_PLUGINS = {  # llm plugins whose models run on this machine
+    "llm_ollama": "a local Ollama server",
+    "llm_gpt4all": "GPT4All on this machine",
+    "llm_llama_server": "a local llama-server",
+    "llm_llamafile": "a local llamafile",
+    "llm_mlx": "MLX on this machine",
+    "llm_echo": "nowhere (llm-echo answers on this machine)",
+}
+
+
+class ModelUnavailable(Exception):
+    """No model can be used as configured; the message says why in one line."""
+
+
+class ChatModel(Protocol):
+    model_id: str
+    destination: str  # where the text goes, in words, for the first-use question
+    local: bool  # the text stays on this machine
+
+    def complete(self, request: ModelRequest, timeout: float) -> str:
+        """The reply's text; raise ModelReplyError saying why there is none."""
+
+
+def is_local_url(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A few words for an exception raised while asking a model."""
+    status = getattr(exc, "status_code", None) or getattr(exc, "code", None)
+    if isinstance(status, int):
+        return f"the server answered HTTP {status}"
+    name = type(exc).__name__
+    if "Connection" in name or isinstance(exc, ConnectionError | OSError):
+        reason = getattr(exc, "reason", None) or exc
+        return f"the server could not be reached ({one_line(str(reason), 80)})"
+    if "Timeout" in name:
+        return "the request timed out"
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return one_line(f"{name}: {text}" if text else name, 120)
+
+
+def refusal_of(reply: Any) -> str | None:
+    """The refusal an OpenAI-style chat completion carries instead of content, if any."""
+    try:
+        message = reply["choices"][0]["message"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    refusal = message.get("refusal") if isinstance(message, dict) else None
+    return refusal if isinstance(refusal, str) and refusal.strip() else None
+
+
+class LlmLibraryModel:
+    """A model reached through `llm` (OpenAI by default, any plugin's, extra-openai-models.yaml's)."""
+
+    def __init__(self, model: Any):
+        self._model = model
+        self.model_id: str = model.model_id
+        api_base = getattr(model, "api_base", None)
+        plugin = type(model).__module__.split(".")[0]
+        if api_base:
+            self.local = is_local_url(api_base)
+            self.destination = f"the server at {api_base}"
+        elif type(model).__module__.startswith("llm.default_plugins"):
+            self.local, self.destination = False, "OpenAI's API (api.openai.com)"
+        elif plugin in LOCAL_PLUGINS:
+            self.local, self.destination = True, LOCAL_PLUGINS[plugin]
+        else:
+            self.local = False
+            self.destination = f"wherever llm's {plugin.replace('_', '-')} plugin sends it"
+
+    def complete(self, request: ModelRequest, timeout: float) -> str:
+        schema = request.schema if getattr(self._model, "supports_schema", False) else None
+        system = request.system
+        if schema is None:  # the model cannot be held to a schema: it is given in words, and checked
+            system += "\n\nThe reply's JSON Schema:\n" + json.dumps(request.schema)
+        try:
+            response = self._model.prompt(request.prompt, system=system, schema=schema, stream=False)
+            text = response.text()
+            raw = response.json()
+        except Exception as exc:  # a plugin may raise anything: no verdict, never a crash
+            raise ModelReplyError(describe_failure(exc)) from None
+        refusal = refusal_of(raw)
+        if refusal:
+            raise ModelReplyError(f"it refused: {one_line(refusal, 80)}")
+        return text
+
+
+class OpenAICompatibleModel:
+    """A model behind an OpenAI-compatible ``/chat/completions`` endpoint, asked with the standard
+    library's HTTP client (no `llm` needed): Ollama, llama.cpp's server, vLLM, LM Studio, a hosted API."""
+
+    def __init__(self, base_url: str, model_id: str, api_key: str | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.model_id = model_id
+        self._api_key = api_key
+        self.local = is_local_url(base_url)
+        self.destination = f"the server at {self.base_url}"
+
+    def complete(self, request: ModelRequest, timeout: float) -> str:
+        import urllib.error
+        import urllib.request
+
+        body = {
+            "model": self.model_id,
+            "messages": [
+                {"role": "system", "content": request.system},
+                {"role": "user", "content": request.prompt},
+            ],
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "output", "schema": request.schema},
+            },
+            "stream": False,
+        }
+        headers = {"Content-Type": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        http = urllib.request.Request(
+            f"{self.base_url}/chat/completions", json.dumps(body).encode(), headers, method="POST"
+        )
+        try:
+            # The caller's deadline (ModelCall) is what the person is told about; the socket's own
+            # timeout only ends a thread left behind, so it is a little longer.
+            with urllib.request.urlopen(http, timeout=timeout + 5) as response:
+                reply = json.loads(response.read().decode("utf-8", "replace"))
+        except urllib.error.HTTPError as exc:
+            raise ModelReplyError(f"the server answered HTTP {exc.code}") from None
+        except ValueError:
+            raise ModelReplyError("the server's response was not JSON") from None
+        except Exception as exc:
+            raise ModelReplyError(describe_failure(exc)) from None
+        refusal = refusal_of(reply)
+        if refusal:
+            raise ModelReplyError(f"it refused: {one_line(refusal, 80)}")
+        try:
+            content = reply["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError):
+            raise ModelReplyError("the server's response had no message") from None
+        return content if isinstance(content, str) else ""
+
+
+def open_model(settings: Settings) -> ChatModel:
+    """The model the settings name (raise ModelUnavailable saying why not, in one line)."""
+    if settings.llm_base_url:
+        url = settings.llm_base_url.strip()
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+            raise ModelUnavailable(f"llm_base_url {url!r} is not an http:// or https:// address")
+        if not settings.llm_model:
+            raise ModelUnavailable("llm_base_url is set but llm_model is not: name the server's model")
+        return OpenAICompatibleModel(url, settings.llm_model, settings.llm_api_key)
+    try:
+        import llm
+    except ImportError:
+        raise ModelUnavailable(
+            f"grading with a model needs the llm extra: {EXTRA_HINT} (or set llm_base_url)"
+        ) from None
+    try:
+        model = llm.get_model(settings.llm_model or llm.get_default_model())
+    except llm.UnknownModelError as exc:
+        why = str(exc.args[0]) if exc.args else str(exc)  # a KeyError: str() would quote it
+        raise ModelUnavailable(f"{one_line(why, 100)} (see: llm models)") from None
+    except Exception as exc:  # a broken plugin or configuration file
+        raise ModelUnavailable(f"llm could not load the model: {describe_failure(exc)}") from None
+    needs = getattr(model, "needs_key", None)
+    if needs and not llm.get_key(alias=needs, env=getattr(model, "key_env_var", None)):
+        env = getattr(model, "key_env_var", None)
+        also = f" or set {env}" if env else ""
+        raise ModelUnavailable(f"{model.model_id} needs an API key: llm keys set {needs}{also}")
+    return LlmLibraryModel(model)
+
+
+class ModelCall:
+    """One request running on a daemon thread from the moment it is made, given up at its deadline
+    (a thread left behind ends with the process; a daemon thread never holds the exit up)."""
+
+    def __init__(
+        self,
+        model: ChatModel,
+        request: ModelRequest,
+        timeout: float,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.model_id = model.model_id
+        self.timeout = timeout
+        self._clock = clock
+        self._started = clock()
+        self._done = threading.Event()
+        self._text: str | None = None
+        self._error: str | None = None
+        self.seconds: float | None = None
+        thread = threading.Thread(target=self._run, args=(model, request), name="mockprep-model", daemon=True)
+        thread.start()
+
+    def _run(self, model: ChatModel, request: ModelRequest) -> None:
+        try:
+            self._text = model.complete(request, self.timeout)
+        except ModelReplyError as exc:
+            self._error = str(exc)
+        except Exception as exc:
+            self._error = describe_failure(exc)
+        finally:
+            self.seconds = self._clock() - self._started
+            self._done.set()
+
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def left(self) -> float:
+        return max(0.0, self._started + self.timeout - self._clock())
+
+    def text(self) -> str:
+        """The reply, waiting at most until the deadline; raise ModelReplyError when there is none."""
+        if not self._done.wait(self.left()):
+            raise ModelReplyError(f"it did not answer within {self.timeout:g}s")
+        if self._error is not None:
+            raise ModelReplyError(self._error)
+        return self._text or ""
+
+
+def _consent_key(model: ChatModel) -> str:
+    return f"{model.model_id} → {model.destination}"
+
+
+def consent_given(home: Path, model: ChatModel) -> bool:
+    """Whether the person has agreed to send text to this model at this destination."""
+    try:
+        agreed = json.loads((home / CONSENT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(agreed, dict) and _consent_key(model) in agreed
+
+
+def record_consent(home: Path, model: ChatModel, now: datetime) -> None:
+    """Remember the person's agreement (a private file, replaced whole)."""
+    path = home / CONSENT_FILE
+    try:
+        agreed = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        agreed = {}
+    if not isinstance(agreed, dict):
+        agreed = {}
+    agreed[_consent_key(model)] = now.isoformat()
+    partial = path.with_name(f".{path.name}.partial")
+    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(agreed, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+    os.replace(partial, path)

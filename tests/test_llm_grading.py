@@ -1,0 +1,188 @@
+"""Language-model grading without the llm extra: the checks of a reply (pure), a plain OpenAI-compatible
+server through llm_base_url (standard library HTTP, against the stub on 127.0.0.1), the benchmark mode,
+and core mockprep never importing llm."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockprep.core.banks import QuestionSpec
+from mockprep.core.grading import KeyPointGrader, Verdict
+from mockprep.core.llm_grading import ModelReplyError, find_quote, load_reply, parse_grading
+from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.services.llm_grader import ModelGrader
+from mockprep.services.models import ModelUnavailable, OpenAICompatibleModel, open_model
+from tests.llm_stub import StubServer, completion, recording
+
+POINTS = ["first point", "second point"]
+ANSWER = "The first point holds, but the second point runs the other way."
+
+
+def reply(points: list[dict], errors: list[dict] | None = None, rating: int = 3) -> str:
+    return json.dumps({"key_points": points, "factual_errors": errors or [], "suggested_rating": rating})
+
+
+def point(number: int, text: str, verdict: str = "covered", quote: str = "", reason: str = "ok") -> dict:
+    return {"number": number, "key_point": text, "verdict": verdict, "quote": quote, "reason": reason}
+
+
+def test_a_reply_is_checked_against_the_questions_key_points() -> None:
+    good = reply([point(2, "second point", "missing"), point(1, "First point.", quote="first point holds")])
+    grading = parse_grading(f"```json\n{good}\n```", POINTS, ANSWER)  # a fenced block is tolerated
+    assert [(p.point, p.verdict, p.evidence) for p in grading.points] == [
+        ("first point", Verdict.COVERED, "first point holds"),
+        ("second point", Verdict.MISSING, None),
+    ]
+    invented = reply([point(1, "first point"), point(2, "uses a held-out test set")])
+    with pytest.raises(ModelReplyError, match="a key point the question does not have"):
+        parse_grading(invented, POINTS, ANSWER)
+    with pytest.raises(ModelReplyError, match="numbered 3"):
+        parse_grading(reply([point(1, "first point"), point(3, "second point")]), POINTS, ANSWER)
+    with pytest.raises(ModelReplyError, match=r"schema \(key_points\[0\]\.verdict\)"):
+        parse_grading(reply([point(1, "first point", "excellent"), point(2, "second point")]), POINTS, ANSWER)
+    with pytest.raises(ModelReplyError, match="suggested_rating"):
+        parse_grading(reply([point(1, "first point"), point(2, "second point")], rating=7), POINTS, ANSWER)
+
+
+def test_a_quote_the_answer_does_not_contain_is_never_evidence() -> None:
+    assert find_quote("the SECOND point   runs", ANSWER) == "the SECOND point runs"
+    assert find_quote("first point … other way", ANSWER) == "first point … other way"
+    assert find_quote("the third point", ANSWER) is None
+    made_up = reply([point(1, "first point", quote="as Breiman showed"), point(2, "second point")])
+    assert parse_grading(made_up, POINTS, ANSWER).points[0].evidence is None
+
+
+@given(st.text(max_size=300))
+def test_any_reply_is_a_verdict_or_a_reason_never_a_crash(text: str) -> None:
+    try:
+        grading = parse_grading(text, POINTS, ANSWER)
+    except ModelReplyError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert len(grading.points) == len(POINTS)
+
+
+def test_load_reply_names_what_is_wrong() -> None:
+    for text, why in [("", "empty"), ("I cannot do that", "not JSON"), ("[1, 2]", "not a JSON object")]:
+        with pytest.raises(ModelReplyError, match=why):
+            load_reply(text)
+
+
+def spec() -> QuestionSpec:
+    return QuestionSpec.model_validate(
+        {"id": "q", "prompt": "Which way?", "answer": "Both hold.", "key_points": POINTS}, strict=False
+    )
+
+
+def test_a_plain_openai_compatible_server_grades_without_llm(stub_server: StubServer) -> None:
+    settings = replace(
+        DEFAULT_SETTINGS, llm_base_url=stub_server.url, llm_model="qwen3:8b", llm_api_key="k-1"
+    )
+    model = open_model(settings)
+    assert isinstance(model, OpenAICompatibleModel) and model.local
+    final = ModelGrader(KeyPointGrader(), model, timeout=20).assess(spec(), ANSWER).pending.result()  # type: ignore[union-attr]
+    assert [p.verdict for p in final.points] == [Verdict.COVERED, Verdict.CONTRADICTED]
+    assert final.model == "qwen3:8b" and final.suggested == 2
+    (request,) = stub_server.requests
+    assert request["model"] == "qwen3:8b" and request["response_format"]["type"] == "json_schema"
+    assert stub_server.headers[0]["Authorization"] == "Bearer k-1"
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "why"),
+    [
+        ("grading_refusal", {}, "it refused: I'm sorry, but I can't help with grading this request."),
+        ("grading_malformed", {}, "its reply was not JSON"),
+        ("grading_valid", {"status": 503}, "the server answered HTTP 503"),
+        ("grading_valid", {"delay": 30}, "it did not answer within 0.5s"),
+    ],
+)
+def test_a_plain_server_that_fails_leaves_the_offline_verdict(
+    stub_server: StubServer, name: str, extra: dict, why: str
+) -> None:
+    stub_server.answer("grading", name, **extra)
+    model = OpenAICompatibleModel(stub_server.url, "qwen3:8b")
+    final = ModelGrader(KeyPointGrader(), model, timeout=0.5).assess(spec(), ANSWER).pending.result()  # type: ignore[union-attr]
+    assert final.note == f"qwen3:8b gave no verdict ({why}); the offline grader's ticks stand."
+    assert final.model is None and replace(final, note=None) == KeyPointGrader().assess(spec(), ANSWER)
+
+
+def test_a_server_nobody_listens_on_is_a_reason() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    model = OpenAICompatibleModel(f"http://127.0.0.1:{port}/v1", "m")
+    final = ModelGrader(KeyPointGrader(), model, timeout=10).assess(spec(), ANSWER).pending.result()  # type: ignore[union-attr]
+    assert final.note is not None and "could not be reached" in final.note
+
+
+def test_settings_that_name_no_usable_model_say_why() -> None:
+    with pytest.raises(ModelUnavailable, match="not an http"):
+        open_model(replace(DEFAULT_SETTINGS, llm_base_url="localhost:11434", llm_model="m"))
+    with pytest.raises(ModelUnavailable, match="llm_model is not"):
+        open_model(replace(DEFAULT_SETTINGS, llm_base_url="http://localhost:11434/v1"))
+
+
+def all_covered(request: dict) -> dict:
+    """A perfect model: every key point listed in the prompt covered, rating 4."""
+    prompt = request["messages"][1]["content"]
+    rubric = prompt.split("Key points (the rubric):\n", 1)[1].split("\n\n", 1)[0]
+    points = [re.match(r"(\d+)\. (.*)", line).groups() for line in rubric.splitlines()]  # type: ignore[union-attr]
+    return completion(reply([point(int(n), text) for n, text in points], rating=4))
+
+
+def test_the_benchmark_grades_the_labelled_answers_with_a_model(stub_server: StubServer, capsys) -> None:
+    from benchmarks.grading.__main__ import main
+
+    stub_server.answer("grading", body=all_covered)
+    assert main(["--grader", "llm", "--base-url", stub_server.url, "--model", "stub", "--limit", "3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("grader stub (normal), development set\nanswers 3: within one")
+    assert "model verdicts: 3 of 3 answers graded by the model" in out
+    assert len(stub_server.requests) == 3
+    stub_server.answer("grading", "grading_valid")  # two key points: the dev set's questions have more
+    main(["--grader", "llm", "--base-url", stub_server.url, "--model", "stub", "--limit", "2"])
+    out = capsys.readouterr().out
+    assert "model verdicts: 0 of 2" in out and "no verdict (it graded 2 key points; the question has" in out
+
+
+def test_core_mockprep_never_imports_llm() -> None:
+    """Every module but the one that opens a model, the CLI with them, and an offline grade: no llm."""
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import mockprep\n"
+        "for m in pkgutil.walk_packages(mockprep.__path__, 'mockprep.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "from mockprep.cli import main\n"
+        "try:\n"
+        "    main(['grade', 'random-forest-decorrelation', '--no-llm', '--answer', 'bagging'])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "bad = sorted(n for n in sys.modules if n.split('.')[0] in ('llm', 'openai'))\n"
+        "assert not bad, bad\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_the_recordings_are_chat_completions() -> None:
+    for name in (
+        "grading_valid",
+        "grading_malformed",
+        "grading_invented",
+        "grading_refusal",
+        "follow_up",
+        "story",
+    ):
+        body = recording(name)
+        assert body["object"] == "chat.completion" and body["choices"][0]["message"]["role"] == "assistant"
