@@ -362,7 +362,7 @@ def test_every_released_schema_upgrades_with_its_data(home: Path, version: int) 
             assert store.stories.links(1) == [(1, "old-bank/q1")]
     if version < len(MIGRATIONS):
         (backup,) = list_backups(home)
-        assert backup.reason == f"before-m{version + 1:03d}"
+        assert backup.reason == f"before-{MIGRATIONS[version].__name__.split('_')[0]}"
         # The backup is the database as it was before the upgrade.
         old = sqlite3.connect(backup.path)
         assert len(old.execute("SELECT name FROM migrations").fetchall()) == version
