@@ -46,6 +46,7 @@ def build(db_path: Path, target: Path) -> dict[str, int]:
     try:
         col.set_config("fsrs", True)
         deck_id = col.decks.id("mockprep")
+        col.decks.select(deck_id)  # the deck Anki opens on, as after a person studied it
         basic = col.models.by_name("Basic")
         questions = source.execute("SELECT id, data FROM questions ORDER BY id").fetchall()
         requests = []
