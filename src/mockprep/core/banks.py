@@ -313,8 +313,8 @@ def _kind_findings(raw: Any, broken: set[int]) -> list[_Finding]:
             check_kind_fields(QuestionSpec.model_construct(**known))
         except ValueError as exc:
             findings.append(_Finding(("questions", index, "kind"), str(exc), _question_label(raw, index)))
-        except TypeError:
-            continue  # a kind field of the wrong type: pydantic has reported it
+        except (TypeError, AttributeError):
+            continue  # a kind field of the wrong type (a list for 'correct'...): pydantic has reported it
     return findings
 
 
