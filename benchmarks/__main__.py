@@ -1,9 +1,14 @@
-"""Benchmark harness: ``python -m benchmarks [--preset heavy|small] [--runs N]``.
+"""Benchmark harness: ``python -m benchmarks [--preset heavy|heavy-2y|small] [--runs N] [--anki]``.
 
 Builds the workload once (kept under ``benchmarks/.cache/PRESET`` unless ``--home`` says otherwise),
 then times each scenario as whole processes — after a warm-up run — and prints one table: median,
-min, max, peak memory, the floor measured in the same run, and the ratio to it. ``--json`` prints
-the same rows as JSON (the test suite parses that).
+min, max, the child's own peak memory (see :mod:`benchmarks.probe`), the fixed floor measured in
+the same run and the ratio to it, and the command's own floor (an interpreter importing exactly the
+packages the command was seen to load) with the time above it. ``heavy-2y`` is the heavy user's
+million reviews over 2 years instead of 5 (more of them inside stats' 365-day window). ``--anki``
+builds the same collection in Anki (``pip install anki``) and prints the paired figures and ratios.
+``--only TEXT`` runs the scenarios whose name contains TEXT. ``--json`` prints the rows as JSON
+(the test suite parses that).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks import sync
+from benchmarks.probe import floor_argv, live_peak_mb, probe_file, read_probe, wrap
 from benchmarks.voice import transcription_ms
 from benchmarks.workload import PRESETS, build, huge_answer, write_bank_file
 from mockprep.core.records import ReviewRecord
@@ -41,6 +47,8 @@ class Result:
     floor: str | None
     floor_ms: float | None
     target: str
+    imports: str | None = None  # the packages the command loads, its own floor ...
+    imports_ms: float | None = None  # ... and the time to import just those
 
     @property
     def above_floor_ms(self) -> float | None:
@@ -50,38 +58,58 @@ class Result:
     def ratio(self) -> float | None:
         return None if not self.floor_ms else self.median_ms / self.floor_ms
 
+    @property
+    def above_imports_ms(self) -> float | None:
+        return None if self.imports_ms is None else self.median_ms - self.imports_ms
+
 
 def run_process(
     argv: list[str], env: dict[str, str], stdin: str = "", until: str | None = None
-) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of one process; with ``until``, the time until that text is printed."""
+) -> tuple[float, float, list[str] | None]:
+    """Seconds, the child's own peak RSS (MB) and the third-party packages it imported (None when it
+    was stopped at ``until``); with ``until``, the time until that text is printed."""
+    probe = probe_file()
     started = time.perf_counter()
     proc = subprocess.Popen(
-        argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        wrap(argv),
+        env={**env, "BENCH_PROBE": str(probe)},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     elapsed = None
+    peak = 0.0
     assert proc.stdin is not None and proc.stdout is not None
     if until is None:
-        # Not communicate(): that would reap the child before os.wait4 can read its memory use.
         proc.stdin.write(stdin)
         proc.stdin.close()
         proc.stdout.read()
     else:
-        assert proc.stdout is not None
         for line in proc.stdout:
             if until in line:
                 elapsed = time.perf_counter() - started
+                peak = live_peak_mb(proc.pid)
                 break
         proc.kill()
         proc.stdin.close()
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.wait()
     total = time.perf_counter() - started
+    found = read_probe(probe)
+    probe.unlink(missing_ok=True)
     if until is None and proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}")
     if until is not None and elapsed is None:
         raise RuntimeError(f"{' '.join(argv)} never printed {until!r}")
-    return (elapsed if elapsed is not None else total), usage.ru_maxrss / 1024
+    if found is not None:
+        peak = found["peak_kb"] / 1024
+    return (elapsed if elapsed is not None else total), peak, (found or {}).get("modules")
+
+
+def imports_of(argv: list[str], env: dict[str, str]) -> list[str]:
+    """The third-party packages a command loads (a session is run to its end: no input)."""
+    _seconds, _peak, modules = run_process(argv, env)
+    return modules or []
 
 
 def measure(
@@ -91,12 +119,13 @@ def measure(
     env: dict[str, str],
     target: str,
     floor: tuple[str, float] | None = None,
+    matched: tuple[str, float] | None = None,
     **kwargs,
 ) -> Result:
     run_process(argv_fn(), env, **kwargs)  # warm-up (page cache, .pyc files)
     times, peaks = [], []
     for _ in range(runs):
-        seconds, peak = run_process(argv_fn(), env, **kwargs)
+        seconds, peak, _modules = run_process(argv_fn(), env, **kwargs)
         times.append(seconds * 1000)
         peaks.append(peak)
     return Result(
@@ -108,7 +137,16 @@ def measure(
         floor[0] if floor else None,
         floor[1] if floor else None,
         target,
+        matched[0] if matched else None,
+        matched[1] if matched else None,
     )
+
+
+def matched_floor(name: str, argv: list[str], env: dict[str, str], runs: int) -> tuple[str, float]:
+    """The floor of a command: a process importing exactly the packages it loads, timed alike."""
+    modules = imports_of(argv, env)
+    result = measure(f"floor of {name}", lambda: floor_argv(modules), runs, env, "-")
+    return ", ".join(modules), result.median_ms
 
 
 def in_process_rating_ms(home: Path, runs: int) -> list[float]:
@@ -171,7 +209,9 @@ def in_process_grading_ms(runs: int, size: int = 10_000_000) -> list[float]:
     return samples
 
 
-def run_all(home: Path, runs: int, big_bank_questions: int, speech_seconds: float = 120) -> list[Result]:
+def run_all(
+    home: Path, runs: int, big_bank_questions: int, only: str | None = None, speech_seconds: float = 120
+) -> list[Result]:
     env = {**os.environ, "MOCKPREP_HOME": str(home), "COLUMNS": "100", "NO_COLOR": "1"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     floor_typer = measure(
@@ -187,147 +227,100 @@ def run_all(home: Path, runs: int, big_bank_questions: int, speech_seconds: floa
     typer_floor = (floor_typer.scenario, floor_typer.median_ms)
     heavy_floor = (floor_heavy.scenario, floor_heavy.median_ms)
     results = [floor_typer, floor_heavy]
-    results.append(
-        measure(
-            "mockprep --help", lambda: [*MOCKPREP, "--help"], runs, env, "< 150 ms, ≤ 1.5× floor", typer_floor
-        )
-    )
-    results.append(
-        measure(
-            "mockprep --version",
-            lambda: [*MOCKPREP, "--version"],
-            runs,
-            env,
-            "< 150 ms, ≤ 1.5× floor",
-            typer_floor,
-        )
-    )
-    results.append(
-        measure(
-            "session: start to first question",
-            lambda: [*MOCKPREP, "session"],
-            runs,
-            env,
-            "< 800 ms, < 150 ms above floor",
-            heavy_floor,
-            until="Question 1",
-        )
-    )
-    results.append(
-        measure(
-            "bank sync, nothing changed",
-            lambda: [*MOCKPREP, "bank", "sync"],
-            runs,
-            env,
-            "< 30 ms above floor",
-            heavy_floor,
-        )
-    )
-    results.append(
-        measure("stats", lambda: [*MOCKPREP, "stats"], runs, env, "< 1.5 s, < 150 MB", heavy_floor)
-    )
-    results.append(measure("history", lambda: [*MOCKPREP, "history"], runs, env, "< 800 ms", heavy_floor))
 
-    samples = in_process_rating_ms(home, max(20, runs * 10))
-    results.append(
-        Result(
-            "rate one answer (in-process)",
-            statistics.median(samples),
-            min(samples),
-            max(samples),
-            0.0,
-            None,
-            None,
-            "< 10 ms",
-        )
-    )
+    def wanted(name: str) -> bool:
+        return only is None or only in name
 
-    grading = in_process_grading_ms(max(1, runs // 2))
-    results.append(
-        Result(
-            "grade a 10 MB answer (in-process)",
-            statistics.median(grading),
-            min(grading),
-            max(grading),
-            0.0,
-            None,
-            None,
-            "< 2 s",
-        )
-    )
-
-    spoken = transcription_ms(speech_seconds, max(1, runs // 2))
-    if spoken is not None:
-        wall, cpu, length = spoken
-        for label, samples, target in (
-            ("", wall, "< 20 s for 2 minutes, 2 cores"),
-            (", CPU time", cpu, "< 40 s for 2 minutes"),
-        ):
+    def command(name: str, args: list[str], target: str, floor: tuple[str, float], **kwargs) -> None:
+        if wanted(name):
+            matched = matched_floor(name, [*MOCKPREP, *args], env, runs)
             results.append(
-                Result(
-                    f"transcribe a {length:.0f} s answer{label}",
-                    statistics.median(samples),
-                    min(samples),
-                    max(samples),
-                    0.0,
-                    None,
-                    None,
-                    target,
+                measure(name, lambda: [*MOCKPREP, *args], runs, env, target, floor, matched, **kwargs)
+            )
+
+    command("mockprep --help", ["--help"], "< 150 ms, ≤ 1.5× floor", typer_floor)
+    command("mockprep --version", ["--version"], "< 150 ms, ≤ 1.5× floor", typer_floor)
+    command(
+        "session: start to first question",
+        ["session"],
+        "< 800 ms, < 150 ms above floor",
+        heavy_floor,
+        until="Question 1",
+    )
+    command("bank sync, nothing changed", ["bank", "sync"], "< 30 ms above floor", heavy_floor)
+    command("stats", ["stats"], "< 1.5 s, < 150 MB", heavy_floor)
+    command("history", ["history"], "< 800 ms", heavy_floor)
+    with tempfile.TemporaryDirectory() as scratch:
+        log = Path(scratch) / "log.csv"
+        if wanted("history --csv"):
+            results.append(
+                measure(
+                    "history --csv",
+                    lambda: [*MOCKPREP, "history", "--csv", "-o", str(log), "--force"],
+                    max(1, runs // 2),
+                    env,
+                    "≥ 3× faster than 12.6 s",
                 )
             )
-
+    if wanted("rate one answer (in-process)"):
+        samples = in_process_rating_ms(home, max(20, runs * 10))
+        results.append(_in_process("rate one answer (in-process)", samples, "< 10 ms"))
+    if wanted("grade a 10 MB answer (in-process)"):
+        grading = in_process_grading_ms(max(1, runs // 2))
+        results.append(_in_process("grade a 10 MB answer (in-process)", grading, "< 2 s"))
+    if wanted("transcribe"):
+        spoken = transcription_ms(speech_seconds, max(1, runs // 2))
+        if spoken is not None:
+            wall, cpu, length = spoken
+            for label, samples, target in (
+                ("", wall, "< 20 s for 2 minutes, 2 cores"),
+                (", CPU time", cpu, "< 40 s for 2 minutes"),
+            ):
+                results.append(_in_process(f"transcribe a {length:.0f} s answer{label}", samples, target))
     with tempfile.TemporaryDirectory() as scratch:
-        scratch_path = Path(scratch)
-        big = scratch_path / "big.toml"
-        import random
+        results += _file_scenarios(Path(scratch), env, runs, big_bank_questions, heavy_floor, wanted)
+        if wanted("sync") or wanted("merge"):
+            sync_floor = next((r for r in results if r.scenario == "bank sync, nothing changed"), None)
+            floor = heavy_floor if sync_floor is None else (sync_floor.scenario, sync_floor.median_ms)
+            results.append(sync.noop_sync(home, Path(scratch), measure, MOCKPREP, runs, env, floor))
+            merged = sync.median_ms(sync.merge_year_seconds(Path(scratch), max(1, runs // 2)))
+            results.append(Result("merge 50,000 reviews (in-process)", *merged, 0.0, None, None, "< 5 s"))
+    return results
 
-        write_bank_file(big, 999, big_bank_questions, random.Random(1))
 
-        def fresh_add() -> list[str]:
-            shutil.rmtree(scratch_path / "addhome", ignore_errors=True)
-            return [*MOCKPREP, "bank", "add", str(big)]
+def _in_process(name: str, samples: list[float], target: str) -> Result:
+    return Result(name, statistics.median(samples), min(samples), max(samples), 0.0, None, None, target)
 
-        add_env = {**env, "MOCKPREP_HOME": str(scratch_path / "addhome")}
-        results.append(
-            measure(
-                f"bank add, {big_bank_questions}-question file",
-                fresh_add,
-                runs,
-                add_env,
-                "< 3 s",
-                heavy_floor,
-            )
-        )
-        apkg = scratch_path / "big.apkg"
-        results.append(
-            measure(
-                f"bank export apkg, {big_bank_questions} notes",
-                lambda: [*MOCKPREP, "bank", "export", str(big), "-o", str(apkg), "--force"],
-                runs,
-                add_env,
-                "< 5 s",
-                heavy_floor,
-            )
-        )
-        results.append(
-            measure(
-                f"bank import apkg, {big_bank_questions} notes",
-                lambda: [
-                    *MOCKPREP,
-                    "bank",
-                    "import",
-                    str(apkg),
-                    "-o",
-                    str(scratch_path / "back.toml"),
-                    "--force",
-                ],
-                runs,
-                add_env,
-                "< 5 s",
-                heavy_floor,
-            )
-        )
-        export_file = scratch_path / "export.json"
+
+def _file_scenarios(
+    scratch_path: Path, env, runs: int, big_bank_questions: int, heavy_floor, wanted
+) -> list[Result]:
+    """bank add into an empty home, export, and import of that export into an empty home."""
+    import random
+
+    results = []
+    big = scratch_path / "big.toml"
+    write_bank_file(big, 999, big_bank_questions, random.Random(1))
+
+    def fresh_add() -> list[str]:
+        shutil.rmtree(scratch_path / "addhome", ignore_errors=True)
+        return [*MOCKPREP, "bank", "add", str(big)]
+
+    add_env = {**env, "MOCKPREP_HOME": str(scratch_path / "addhome")}
+    name = f"bank add, {big_bank_questions}-question file"
+    if wanted(name):
+        results.append(measure(name, fresh_add, runs, add_env, "< 3 s", heavy_floor))
+    apkg = scratch_path / "big.apkg"
+    name = f"bank export apkg, {big_bank_questions} notes"
+    if wanted(name) or wanted("apkg"):
+        export_apkg = [*MOCKPREP, "bank", "export", str(big), "-o", str(apkg), "--force"]
+        results.append(measure(name, lambda: export_apkg, runs, add_env, "< 5 s", heavy_floor))
+        back = scratch_path / "back.toml"
+        import_apkg = [*MOCKPREP, "bank", "import", str(apkg), "-o", str(back), "--force"]
+        name = f"bank import apkg, {big_bank_questions} notes"
+        results.append(measure(name, lambda: import_apkg, runs, add_env, "< 5 s", heavy_floor))
+    export_file = scratch_path / "export.json"
+    if wanted("export") or wanted("import"):
         results.append(
             measure(
                 "export",
@@ -339,36 +332,41 @@ def run_all(home: Path, runs: int, big_bank_questions: int, speech_seconds: floa
             )
         )
 
-        def fresh_import() -> list[str]:
-            shutil.rmtree(scratch_path / "imphome", ignore_errors=True)
-            return [*MOCKPREP, "import", str(export_file)]
+    def fresh_import() -> list[str]:
+        shutil.rmtree(scratch_path / "imphome", ignore_errors=True)
+        return [*MOCKPREP, "import", str(export_file)]
 
-        imp_env = {**env, "MOCKPREP_HOME": str(scratch_path / "imphome")}
+    imp_env = {**env, "MOCKPREP_HOME": str(scratch_path / "imphome")}
+    if wanted("import"):
         results.append(
             measure("import", fresh_import, max(1, runs // 2), imp_env, "< 15 s, < 500 MB", heavy_floor)
         )
-        sync_floor = next(r for r in results if r.scenario == "bank sync, nothing changed")
-        results.append(
-            sync.noop_sync(
-                home, scratch_path, measure, MOCKPREP, runs, env, (sync_floor.scenario, sync_floor.median_ms)
-            )
-        )
-        merged = sync.median_ms(sync.merge_year_seconds(scratch_path, max(1, runs // 2)))
-        results.append(Result("merge 50,000 reviews (in-process)", *merged, 0.0, None, None, "< 5 s"))
     return results
 
 
 def render(results: list[Result]) -> str:
-    header = f"{'scenario':<40} {'median':>9} {'min':>9} {'max':>9} {'peak MB':>8} {'floor':>8} {'ratio':>6}  target"
+    header = (
+        f"{'scenario':<36} {'median':>9} {'min':>9} {'max':>9} {'peak MB':>7} {'floor':>6} {'ratio':>5}"
+        f" {'own fl.':>7} {'above':>7}  target"
+    )
     lines = [header, "-" * len(header)]
     for r in results:
         floor = "" if r.floor_ms is None else f"{r.floor_ms:.0f}"
         ratio = "" if r.ratio is None else f"{r.ratio:.2f}"
         peak = "" if not r.peak_mb else f"{r.peak_mb:.0f}"
+        own = "" if r.imports_ms is None else f"{r.imports_ms:.0f}"
+        above = "" if r.above_imports_ms is None else f"{r.above_imports_ms:+.0f}"
         lines.append(
-            f"{r.scenario:<40} {r.median_ms:>7.1f}ms {r.min_ms:>7.1f}ms {r.max_ms:>7.1f}ms {peak:>8} {floor:>8}"
-            f" {ratio:>6}  {r.target}"
+            f"{r.scenario:<36} {r.median_ms:>7.1f}ms {r.min_ms:>7.1f}ms {r.max_ms:>7.1f}ms {peak:>7} {floor:>6}"
+            f" {ratio:>5} {own:>7} {above:>7}  {r.target}"
         )
+    lines.append("")
+    lines.append(
+        "own floor: python -c 'import ...' of exactly the packages the command loads; above: median - that."
+    )
+    for r in results:
+        if r.imports is not None:
+            lines.append(f"  {r.scenario}: {r.imports or '(none)'}")
     return "\n".join(lines)
 
 
@@ -379,7 +377,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", type=Path, help="Where to build (and reuse) the workload.")
     parser.add_argument("--rebuild", action="store_true", help="Build the workload again.")
     parser.add_argument("--json", action="store_true", help="Print the results as JSON.")
+    parser.add_argument(
+        "--anki",
+        action="store_true",
+        help="Also build the same collection in Anki (pip install anki) and print the paired ratios.",
+    )
+    parser.add_argument("--only", help="Run only the scenarios whose name contains this text (quick checks).")
     args = parser.parse_args(argv)
+    if args.anki:
+        from benchmarks import anki_side
+
+        if not anki_side.available():
+            print("--anki needs the anki package: pip install anki", file=sys.stderr)
+            return 1
     preset = PRESETS[args.preset]
     home = args.home or ROOT / ".cache" / args.preset
     if args.rebuild and home.exists():
@@ -389,13 +399,53 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         counts = build(home, preset, now=datetime.now(UTC) - timedelta(minutes=1))
         print(f"built in {time.perf_counter() - started:.0f}s: {counts}", file=sys.stderr)
-    big = 10_000 if args.preset == "heavy" else 200
-    results = run_all(home, args.runs, big, 120 if args.preset == "heavy" else 15)
+    big = 10_000 if args.preset.startswith("heavy") else 200
+    results = run_all(home, args.runs, big, args.only, 120 if args.preset.startswith("heavy") else 15)
     if args.json:
         print(json.dumps([{**asdict(r), "ratio": r.ratio} for r in results], indent=1))
     else:
         print(render(results))
+    if args.anki:
+        print()
+        print("\n".join(paired_with_anki(home, args.runs, results)))
     return 0
+
+
+def paired_with_anki(home: Path, runs: int, results: list[Result]) -> list[str]:
+    """Anki's figures for the same collection, and mockprep's beside them."""
+    from benchmarks import anki_compare, anki_side
+
+    collection = anki_compare.collection_for(home)
+    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
+    anki_run = [PY, "-m", "benchmarks.anki_side"]
+    first = measure(
+        "Anki: open + first card",
+        lambda: [*anki_run, "first", str(collection)],
+        runs,
+        env,
+        "-",
+        until=anki_side.FIRST_MARKER,
+    )
+    graphs = measure("Anki: open + graphs", lambda: [*anki_run, "graphs", str(collection)], runs, env, "-")
+    call = anki_compare.graphs_call_ms(collection, runs)
+    ours = {r.scenario: r for r in results}
+    pairs = []
+    if "session: start to first question" in ours:
+        pairs.append(
+            (
+                "open + first question (ms)",
+                ours["session: start to first question"].median_ms,
+                first.median_ms,
+            )
+        )
+    if "stats" in ours:
+        pairs.append(("stats vs open + graphs (ms)", ours["stats"].median_ms, graphs.median_ms))
+        pairs.append(("stats vs the graphs call alone (ms)", ours["stats"].median_ms, call))
+        pairs.append(("peak memory, stats vs graphs (MB)", ours["stats"].peak_mb, graphs.peak_mb))
+    pairs.append(
+        ("database size (MB)", anki_compare.file_mb(home / "mockprep.db"), anki_compare.file_mb(collection))
+    )
+    return [render([first, graphs]), "", *anki_compare.ratio_lines(pairs)]
 
 
 if __name__ == "__main__":

@@ -39,6 +39,8 @@ class Preset:
 
 PRESETS = {
     "heavy": Preset(50, 200, 1_000_000, 5, 5_000, 0.2, 200, 6),
+    # The same heavy user over 2 years: more of the log falls inside stats' 365-day window.
+    "heavy-2y": Preset(50, 200, 1_000_000, 2, 5_000, 0.2, 200, 6),
     "small": Preset(3, 20, 2_000, 0.5, 40, 0.25, 5, 3),
 }
 

@@ -6,6 +6,7 @@ Timing is never asserted here; the targets are checked by running `python -m ben
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,22 @@ def test_workload_counts(tmp_path: Path) -> None:
         assert q("SELECT COUNT(*) FROM sessions").scalar() == PRESETS["small"].sessions
         assert q("SELECT COUNT(*) FROM stories").scalar() == PRESETS["small"].stories
         assert q("SELECT COUNT(DISTINCT bank_id) FROM questions WHERE bank_id LIKE 'bench-%'").scalar() == 3
+
+
+def test_each_child_reports_its_own_peak_memory_and_imports() -> None:
+    """A child forked from a big process reports its own high-water mark, not its parent's; and the
+    packages it imported, which make its own floor."""
+    from benchmarks.__main__ import run_process
+
+    ballast = bytearray(300 * 2**20)  # this process is now far bigger than a bare interpreter
+    _s, small, modules = run_process([sys.executable, "-c", "import typer"], {**os.environ})
+    _s, big, _m = run_process([sys.executable, "-c", "x = bytearray(400 * 2**20)"], {**os.environ})
+    assert small < 100 < 400 <= big
+    assert modules is not None and "typer" in modules and "sqlalchemy" not in modules
+    _s, marked, stopped = run_process(
+        [sys.executable, "-c", "print('ready', flush=True); import time; time.sleep(60)"],
+        {**os.environ},
+        until="ready",
+    )
+    assert 0 < marked < 100 and stopped is None  # read from /proc before it was stopped
+    del ballast

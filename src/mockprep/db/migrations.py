@@ -437,6 +437,27 @@ def m012_llm_grading(cur: Any) -> None:
     )
 
 
+def m013_stats_rollup(cur: Any) -> None:
+    """`stats` reads the log from two covering indexes instead of the table: by time (days, weeks)
+    and by question (retention and answer times, summed per question before the questions are
+    joined). Each carries the few columns the figures use, so no answer text is read; the index on
+    answer time per question is folded into the one by question. A small index of each question's
+    round, topic and bank makes looking them up per answer a read of a few hot pages. The roll-up is
+    the indexes themselves: SQLite keeps them in step with every rating, undo and import."""
+    _run(
+        cur,
+        """
+        DROP INDEX reviews_question_duration;
+        DROP INDEX reviews_question;
+        CREATE INDEX reviews_question ON reviews(question_id, rated_at, state_before, rating, duration_ms);
+        DROP INDEX reviews_rated;
+        CREATE INDEX reviews_rated
+            ON reviews(rated_at, question_id, rating, duration_ms, time_limit_ms, session_id);
+        CREATE INDEX questions_round ON questions(id, round, topic, bank_id)
+        """,
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_timing_and_mocks,
@@ -450,4 +471,5 @@ MIGRATIONS: list[Migration] = [
     m010_global_ids,
     m011_delivery_metrics,
     m012_llm_grading,
+    m013_stats_rollup,
 ]

@@ -24,7 +24,6 @@ from sqlalchemy import text
 from mockprep.core.records import (
     HistoryEntry,
     MockAnswerRecord,
-    ReviewLogEntry,
     SessionAnswer,
     SessionInfo,
     StoredMockAnswer,
@@ -327,18 +326,36 @@ class SessionTable:
             for r in rows
         ]
 
-    def review_log(self) -> Iterator[ReviewLogEntry]:
-        """Every review, oldest first, streamed (for CSV export)."""
-        rows = self.store.conn.execution_options(stream_results=True).execute(
-            text(
-                "SELECT r.id, r.rated_at, q.key, q.round, q.topic, q.bank_id, r.rating, r.state_before,"
-                " r.duration_ms, r.time_limit_ms, r.suggested, r.session_id, s.kind, r.answer"
-                " FROM reviews r JOIN questions q ON q.id = r.question_id"
-                " LEFT JOIN sessions s ON s.id = r.session_id ORDER BY r.rated_at, r.id"
-            )
+    def review_log(self) -> Iterator[tuple[Any, ...]]:
+        """Every review, oldest first, streamed as plain tuples straight from the driver: id, time (ISO
+        8601 UTC, formatted by SQLite), question id, rating, state before, duration, limit, suggested,
+        session id, answer. The questions and sessions they name are :meth:`review_log_names`.
+
+        No join and no object per row: a million rows stream in a second or two.
+        """
+        iso = (
+            "replace(CASE WHEN substr(rated_at, 20) = '.000000' THEN substr(rated_at, 1, 19)"
+            " ELSE rated_at END, ' ', 'T') || '+00:00'"
         )
-        for r in rows:
-            yield ReviewLogEntry(r[0], must_time(r[1]), *r[2:])
+        raw = self.store.conn.connection.driver_connection
+        cursor = raw.execute(
+            f"SELECT id, {iso}, question_id, rating, state_before, duration_ms, time_limit_ms, suggested,"
+            " session_id, answer FROM reviews ORDER BY rated_at, id"
+        )
+        try:
+            while batch := cursor.fetchmany(2000):
+                yield from batch
+        finally:
+            cursor.close()
+
+    def review_log_names(self) -> tuple[dict[int, tuple[str, str, str, str]], dict[int, str]]:
+        """Each question's key, round, topic and bank; each session's kind."""
+        questions = {
+            r[0]: (r[1], r[2], r[3], r[4])
+            for r in self.store.conn.exec_driver_sql("SELECT id, key, round, topic, bank_id FROM questions")
+        }
+        kinds = {r[0]: r[1] for r in self.store.conn.exec_driver_sql("SELECT id, kind FROM sessions")}
+        return questions, kinds
 
 
 def _session(row: Any) -> SessionInfo:

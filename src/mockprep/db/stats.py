@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, text
 
+from mockprep.core.banks import ROUNDS
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.stats import (
     BankCardCounts,
@@ -18,9 +21,11 @@ from mockprep.core.stats import (
     StatsFilter,
     TopicRetention,
     WeekScore,
+    day_starts,
     histogram_median,
+    local_date_at,
 )
-from mockprep.db.sql import Where, db_time, question_filter, sql_points
+from mockprep.db.sql import Where, db_time, must_time, question_filter, sql_points
 
 if TYPE_CHECKING:
     from mockprep.db.store import Store
@@ -76,46 +81,99 @@ class StatsQueries:
         stmt = text(sql.replace("{where}", clause).replace("{join}", join)).bindparams(*binds)
         return self.store.conn.execute(stmt, {**params, **extra}).all()
 
+    def _span(self, flt: StatsFilter) -> tuple[datetime, datetime] | None:
+        """The first and last answer's times (from the index by time: two look-ups)."""
+        row = self.store.conn.exec_driver_sql("SELECT MIN(rated_at), MAX(rated_at) FROM reviews").one()
+        if row[0] is None:
+            return None
+        first, last = must_time(row[0]), must_time(row[1])
+        return (max(first, flt.since) if flt.since else first), last
+
+    def _ranges(self, offsets: Offsets, first: date, last: date, step: int, since: datetime) -> str:
+        """JSON ``[[label, start, end], ...]``: each local day (or week) as a range of stored times."""
+        starts = day_starts(offsets, first, last, step)
+        ranges = [
+            [day.isoformat(), db_time(max(begin, since)), db_time(following)]
+            for (day, begin), (_next, following) in itertools.pairwise(starts)
+        ]
+        return json.dumps(ranges)
+
     def review_days(self, flt: StatsFilter, offsets: Offsets) -> list[DayCount]:
-        """Reviews per local day (the zone's ``offsets`` from UTC), every day with any."""
-        day, params = local_date("r.rated_at", offsets)
+        """Reviews per local day (the zone's ``offsets`` from UTC), every day with any.
+
+        Each day is one range of the index by time, counted without reading a row: no date is
+        computed per answer and nothing is sorted.
+        """
+        span = self._span(flt)
+        if span is None:
+            return []
+        first, last = (local_date_at(offsets, at) for at in span)
+        ranges = self._ranges(offsets, first, last, 1, span[0])
         rows = self._agg(
-            f"SELECT {day} AS day, COUNT(*) AS n FROM reviews r{{join}}"
-            " WHERE {where} GROUP BY day ORDER BY day",
+            "SELECT json_extract(j.value, '$[0]') AS day, (SELECT COUNT(*) FROM reviews r{join}"
+            " WHERE {where} AND r.rated_at >= json_extract(j.value, '$[1]')"
+            " AND r.rated_at < json_extract(j.value, '$[2]')) AS n FROM json_each(:ranges) j",
             flt,
-            **params,
+            ranges=ranges,
         )
-        return [DayCount(date.fromisoformat(r.day), r.n) for r in rows]
+        return [DayCount(date.fromisoformat(r.day), r.n) for r in rows if r.n]
 
     def retention_by_topic(self, flt: StatsFilter, now: datetime) -> list[TopicRetention]:
-        """Per round and topic: passed / total review-state answers over 7, 30 and 365 days, and lapses."""
+        """Per round and topic: passed / total review-state answers over 7, 30 and 365 days, and lapses.
+
+        Summed per question first (one pass over the index by question, in its order: no sort, no
+        look-up per answer), then joined to the few thousand questions.
+        """
         cut = {f"d{n}": db_time(now - timedelta(days=n)) for n in (7, 30, 365)}
+        outer, inner = _split(flt)
         rows = self._agg(
-            "SELECT q.round, q.topic,"
+            "SELECT q.round, q.topic, SUM(x.p7), SUM(x.n7), SUM(x.p30), SUM(x.n30), SUM(x.p365),"
+            " SUM(x.n365), SUM(x.lapses) FROM (SELECT r.question_id,"
             " SUM(r.rated_at >= :d7 AND r.rating > 1) AS p7, SUM(r.rated_at >= :d7) AS n7,"
             " SUM(r.rated_at >= :d30 AND r.rating > 1) AS p30, SUM(r.rated_at >= :d30) AS n30,"
             " SUM(r.rating > 1) AS p365, COUNT(*) AS n365, SUM(r.rating = 1) AS lapses"
-            " FROM reviews r JOIN questions q ON q.id = r.question_id"
-            " WHERE {where} AND r.state_before = 2 AND r.rated_at >= :d365 GROUP BY q.round, q.topic",
+            " FROM reviews r INDEXED BY reviews_question"
+            f" WHERE {inner} AND r.state_before = 2 AND r.rated_at >= :d365 GROUP BY r.question_id) x"
+            f" JOIN questions q ON q.id = x.question_id WHERE {outer} GROUP BY q.round, q.topic",
             flt,
             **cut,
         )
-        return [TopicRetention(r.round, r.topic, *(v or 0 for v in r[2:])) for r in rows]
+        return [TopicRetention(r[0], r[1], *(v or 0 for v in r[2:])) for r in rows]
 
     def weekly_scores(self, flt: StatsFilter, start: datetime, offsets: Offsets) -> list[WeekScore]:
-        """Mean points per round and week (Monday, local) of answers given in sessions and mocks."""
+        """Mean points per round and week (Monday, local) of answers given in sessions and mocks.
+
+        Each week is one range of the index by time, which holds every column the score needs.
+        """
+        span = self._span(flt)
+        if span is None or span[1] < start:
+            return []
+        begin = max(start, span[0])
+        first = local_date_at(offsets, begin)
+        monday = first - timedelta(days=first.weekday())
+        ranges = self._ranges(offsets, monday, local_date_at(offsets, span[1]), 7, begin)
         points = sql_points("r.rating", "r.duration_ms", "r.time_limit_ms")
-        week, params = local_date("r.rated_at", offsets, "weekday 0", "-6 days")
-        rows = self._agg(
-            f"SELECT q.round, {week} AS week,"
-            f" AVG({points}) AS score, COUNT(*) AS n FROM reviews r JOIN questions q ON q.id = r.question_id"
-            " WHERE {where} AND r.session_id IS NOT NULL AND r.rated_at >= :start"
-            " GROUP BY q.round, week ORDER BY week",
-            flt,
-            start=db_time(start),
-            **params,
+        # One row per week with every round's sum and count side by side: nothing to sort.
+        cells = ", ".join(
+            f"SUM(CASE WHEN q.round = '{name}' THEN {points} END), SUM(q.round = '{name}')" for name in ROUNDS
         )
-        return [WeekScore(r.round, date.fromisoformat(r.week), r.score, r.n) for r in rows]
+        rows = self._agg(
+            f"SELECT json_extract(j.value, '$[0]') AS week, (SELECT json_array({cells})"
+            " FROM reviews r INDEXED BY reviews_rated JOIN questions q INDEXED BY questions_round"
+            " ON q.id = r.question_id WHERE {where} AND r.session_id IS NOT NULL"
+            " AND r.rated_at >= json_extract(j.value, '$[1]') AND r.rated_at < json_extract(j.value, '$[2]'))"
+            " AS cells FROM json_each(:ranges) j",
+            flt,
+            ranges=ranges,
+        )
+        out = []
+        for row in rows:
+            values = json.loads(row.cells)
+            for i, name in enumerate(ROUNDS):
+                total, n = values[2 * i : 2 * i + 2]
+                if n:
+                    out.append(WeekScore(name, date.fromisoformat(row.week), total / n, n))
+        return out
 
     def due_forecast(self, flt: StatsFilter, end: datetime, offsets: Offsets) -> list[DayCount]:
         """Studied questions due per local day until ``end`` (overdue ones fall on past days)."""
@@ -155,22 +213,27 @@ class StatsQueries:
     def time_by_round(self, flt: StatsFilter) -> list[RoundTime]:
         """Per round: answers, total answer time (ms) and median answer time (ms, whole seconds).
 
-        The median comes from a one-second histogram: one pass over a covering index, no sort.
+        The median comes from a one-second histogram, one round at a time over the index by question
+        (its questions' answers read in place, no look-up per answer).
         """
-        rows = self._agg(
-            "SELECT q.round, r.duration_ms / 1000 AS s, COUNT(*) AS n, SUM(r.duration_ms) AS ms"
-            " FROM reviews r JOIN questions q ON q.id = r.question_id WHERE {where} GROUP BY q.round, s",
-            flt,
-        )
-        histogram: dict[str, list[tuple[int, int]]] = {}
-        totals: dict[str, int] = {}
-        for row in rows:
-            histogram.setdefault(row.round, []).append((row.s, row.n))
-            totals[row.round] = totals.get(row.round, 0) + row.ms
-        return [
-            RoundTime(name, sum(n for _s, n in counts), totals[name], histogram_median(counts) * 1000)
-            for name, counts in sorted(histogram.items())
-        ]
+        outer, inner = _split(flt)
+        out = []
+        for name in ROUNDS:
+            rows = self._agg(
+                "SELECT r.duration_ms / 1000 AS s, COUNT(*) AS n, SUM(r.duration_ms) AS ms"
+                " FROM reviews r INDEXED BY reviews_question WHERE r.question_id IN"
+                f" (SELECT q.id FROM questions q WHERE q.round = :round AND {outer}) AND {inner}"
+                " GROUP BY s",
+                flt,
+                round=name,
+            )
+            if rows:
+                counts = [(r.s, r.n) for r in rows]
+                total = sum(r.ms for r in rows)
+                out.append(
+                    RoundTime(name, sum(n for _s, n in counts), total, histogram_median(counts) * 1000)
+                )
+        return sorted(out)
 
     def delivery_weeks(self, flt: StatsFilter, start: datetime, offsets: Offsets) -> list[DeliveryWeek]:
         """Spoken answers per week (Monday, local): words, speaking time, fillers, long pauses and
@@ -201,3 +264,12 @@ class StatsQueries:
             )
             for r in rows
         ]
+
+
+def _split(flt: StatsFilter) -> tuple[str, str]:
+    """The filter as two clauses: on the questions (``q``) and on the reviews (``r``)."""
+    clause, _params, _binds = review_filter(flt)
+    parts = clause.split(" AND ")
+    outer = " AND ".join(p for p in parts if p.startswith("q.")) or "1"
+    inner = " AND ".join(p for p in parts if not p.startswith("q.")) or "1"
+    return outer, inner

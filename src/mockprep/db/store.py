@@ -143,13 +143,24 @@ class Store:
         self.scheduling = Scheduling(self)
         self.drills = Drills(self)
         self.sync = SyncLog(self)
+        self._daily: threading.Thread | None = None  # the day's backup, copying in the background
+        self._daily_problem: str | None = None
+        self.warn: Callable[[str], None] | None = None  # told when that backup fails
 
     @classmethod
-    def open(cls, home: Path, backups: bool = True, settings: Settings | None = None) -> Store:
+    def open(
+        cls,
+        home: Path,
+        backups: bool = True,
+        settings: Settings | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> Store:
         """Open (creating if needed) the database in ``home`` and bring its schema up to date.
 
         With ``backups``, a database that holds anything is copied before each migration and on the
-        first use of each day (see :mod:`mockprep.db.backups`).
+        first use of each day (see :mod:`mockprep.db.backups`). The day's copy is made in the
+        background, off the path to the first question, and :meth:`close` waits for it; ``warn`` is
+        told if it fails (the command itself goes on).
         """
         try:
             ensure_home(home)
@@ -170,9 +181,10 @@ class Store:
         event.listen(engine, "connect", _on_connect)
         try:
             store = cls(engine, path, settings=settings)
+            store.warn = warn
             store._migrate(home if backups else None)
             if backups:
-                store._daily_backup(home)
+                store._start_daily_backup(home)
         except (SADatabaseError, sqlite3.DatabaseError) as exc:
             engine.dispose()
             raise StoreError(explain_db_error(path, exc)) from None
@@ -197,9 +209,20 @@ class Store:
         return self._conn
 
     def close(self) -> None:
+        """Close the connection, once the day's backup (if one is being made) is complete."""
+        self.wait_for_backup()
         self._conn.close()
         if self.owns_engine:
             self.engine.dispose()
+
+    def wait_for_backup(self) -> None:
+        """Wait for the day's backup; a failure is told to ``warn`` here, on this thread (not in the
+        middle of whatever the command was showing)."""
+        if self._daily is not None:
+            self._daily.join()
+            self._daily = None
+            if self._daily_problem is not None and self.warn is not None:
+                self.warn(self._daily_problem)
 
     def reader(self) -> Store:
         """A second connection to the same database, for reading in another thread (WAL allows it)."""
@@ -277,9 +300,25 @@ class Store:
         self.checkpoint()
         make_backup(self.path, home, datetime.now(UTC), reason, keep=self.settings.backup_keep)
 
-    def _daily_backup(self, home: Path) -> None:
-        if needs_daily_backup(home, datetime.now(UTC)) and self.has_data():
-            self._backup(home, "daily")
+    def _start_daily_backup(self, home: Path) -> None:
+        """Copy the database in a thread when today has no backup yet.
+
+        The copy reads through its own connection in one read transaction (SQLite's backup API, WAL
+        included), so it is the database as it stood when the copy began, whatever this process
+        writes meanwhile; SQLite releases the GIL while it copies.
+        """
+        now = datetime.now(UTC)
+        if not needs_daily_backup(home, now) or not self.has_data():
+            return
+
+        def copy() -> None:
+            try:
+                make_backup(self.path, home, now, "daily", keep=self.settings.backup_keep)
+            except (BackupError, OSError) as exc:
+                self._daily_problem = f"today's backup was not made: {exc}"
+
+        self._daily = threading.Thread(target=copy, name="mockprep-daily-backup")
+        self._daily.start()
 
     def _migrate(self, home: Path | None = None) -> None:
         self.q("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at DATETIME NOT NULL)")
