@@ -441,7 +441,7 @@ def test_one_line_kinds_and_follow_ups_choose_the_answer_mode() -> None:
             seen.append(one_line)
             return "x"
 
-    from mockprep.terminal.practice import MockTerminalUI
+    from mockprep.terminal.mock import MockTerminalUI
 
     ui = MockTerminalUI(Console(file=io.StringIO()), Recorder())
     choice = QuestionSpec.model_validate(
@@ -463,7 +463,7 @@ def test_one_line_kinds_and_follow_ups_choose_the_answer_mode() -> None:
 
 
 def test_mock_reveal_start_resets_the_row_count() -> None:
-    from mockprep.terminal.practice import MockTerminalUI
+    from mockprep.terminal.mock import MockTerminalUI
 
     reader = ScriptedReader(lines=["s"])
     out = io.StringIO()

@@ -198,7 +198,7 @@ def test_a_quick_mock_uses_the_time_left_and_says_why_it_stops(store: Store, clo
 
 
 def test_the_mock_report_explains_the_stop(store: Store, clock: FakeClock) -> None:
-    from mockprep.terminal.practice import MockTerminalUI
+    from mockprep.terminal.mock import MockTerminalUI
     from tests.test_session import captured
 
     sync_banks(store, clock.now)

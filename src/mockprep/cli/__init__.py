@@ -24,6 +24,7 @@ from mockprep.cli import (  # noqa: F401
     plan,
     practice,
     questions,
+    rehearse,
     story,
     sync,
 )

@@ -214,25 +214,14 @@ def mock(
     With --voice, answer aloud (follow-ups too); with --audio FILE, from recordings, one per
     answer and follow-up in turn (the round ends when they are used up)."""
     if rate is not None:
-        if (
-            round is not None
-            or loop
-            or topic
-            or role
-            or bank
-            or minutes
-            or time_limit
-            or no_timer
-            or voice
-            or audio
-        ):
+        if any((round, loop, topic, role, bank, minutes, time_limit, no_timer, voice, audio)):
             raise UserError("--rate ID rates a past mock's answers; it takes no other option")
         _rate_mock(rate, llm, model)
         return
     from mockprep.core.rounds import ROUND_ORDER
     from mockprep.practice.mock import MockOptions, MockPlanError, run_loop
     from mockprep.terminal.input import stdin_reader
-    from mockprep.terminal.practice import MockTerminalUI
+    from mockprep.terminal.mock import MockTerminalUI
 
     if loop == (round is not None):
         raise UserError("choose one: --round technical|project|behavioral, or --loop for all three")
@@ -251,20 +240,10 @@ def mock(
         )
         options = MockOptions(minutes_value, limit_seconds, not no_timer, flt)
         rounds = ROUND_ORDER if loop else (round.value,)  # type: ignore[union-attr]
+        loop_args = (store, ui, utc_now, session_rng(), rounds, options, settings, grader)
         with signals_interrupt():
             try:
-                run_loop(
-                    store,
-                    ui,
-                    utc_now,
-                    session_rng(),
-                    rounds,
-                    options,
-                    settings,
-                    grader,
-                    voice=spoken,
-                    interviewer=interviewer,
-                )
+                run_loop(*loop_args, voice=spoken, interviewer=interviewer)
             except MockPlanError as exc:
                 raise UserError(str(exc)) from None
         sync_after_session(store)
@@ -277,7 +256,7 @@ def mock(
 def _rate_mock(session_id: int, llm: bool | None, model: str | None) -> None:
     from mockprep.practice.mock import MockRateError, rate_later
     from mockprep.terminal.input import stdin_reader
-    from mockprep.terminal.practice import MockTerminalUI
+    from mockprep.terminal.mock import MockTerminalUI
 
     settings, llm = llm_settings(llm, model)
     store = open_store()

@@ -24,8 +24,7 @@ from mockprep.cli.context import (
     warn,
 )
 from mockprep.cli.models import LlmOption, ModelOption, chosen_model, llm_settings
-from mockprep.cli.options import Force, Output, VoiceOption
-from mockprep.cli.voice import make_voice
+from mockprep.cli.options import Force, Output
 
 if TYPE_CHECKING:
     from mockprep.core.records import StoryVersion
@@ -48,7 +47,7 @@ QuestionKey = Annotated[
 ]
 
 
-def _latest(store: Store, story_id: int) -> StoryVersion:
+def latest_version(store: Store, story_id: int) -> StoryVersion:
     version = store.stories.version(story_id)
     if version is None:
         raise UserError(f"no story with id {story_id} (see mockprep story list)")
@@ -189,7 +188,7 @@ def story_edit(story_id: StoryId, source: DraftFile = None) -> None:
     """Edit a story; the save becomes a new version and earlier drafts are kept."""
     store = open_store(sync=False)
     try:
-        current = _latest(store, story_id).draft
+        current = latest_version(store, story_id).draft
     finally:
         store.close()  # not held open while the editor runs
     draft = _write_draft(current, f"mockprep story edit {story_id}", source)
@@ -225,7 +224,7 @@ def story_show(
 
     store = open_store(sync=False)
     try:
-        _latest(store, story_id)
+        latest_version(store, story_id)
         shown = store.stories.version(story_id, version)
         if shown is None:
             raise UserError(
@@ -244,7 +243,7 @@ def story_history(story_id: StoryId) -> None:
 
     store = open_store(sync=False)
     try:
-        _latest(store, story_id)
+        latest_version(store, story_id)
         versions = store.stories.versions(story_id)
     finally:
         store.close()
@@ -267,7 +266,7 @@ def story_diff(
 
     store = open_store(sync=False)
     try:
-        latest = _latest(store, story_id).version
+        latest = latest_version(store, story_id).version
         new_v = new if new is not None else latest
         old_v = old if old is not None else new_v - 1
         versions = {v: store.stories.version(story_id, v) for v in (old_v, new_v)}
@@ -298,7 +297,7 @@ def story_delete(
     """Delete a story with all its versions, links and rehearsals (asks first)."""
     store = open_store(sync=False)
     try:
-        latest = _latest(store, story_id)
+        latest = latest_version(store, story_id)
         if not yes:
             from mockprep.terminal.input import stdin_reader
 
@@ -324,7 +323,7 @@ def story_check(story_id: StoryId, llm: LlmOption = None, model: ModelOption = N
 
     store = open_store(sync=False)
     try:
-        draft = _latest(store, story_id).draft
+        draft = latest_version(store, story_id).draft
     finally:
         store.close()
     check = check_story(draft)
@@ -380,7 +379,7 @@ def story_link(story_id: StoryId, question: QuestionKey) -> None:
     """Record that a story answers a behavioral question."""
     store = open_store()
     try:
-        _latest(store, story_id)
+        latest_version(store, story_id)
         question = _behavioral_key(store, question)
         added = store.stories.link(story_id, question, utc_now())
     finally:
@@ -399,7 +398,7 @@ def story_unlink(story_id: StoryId, question: QuestionKey) -> None:
     """Remove a link between a story and a question."""
     store = open_store(sync=False)
     try:
-        _latest(store, story_id)
+        latest_version(store, story_id)
         removed = store.stories.unlink(story_id, question)
         if not removed and "/" not in question:
             from mockprep.cli.questions import resolve_key
@@ -431,57 +430,6 @@ def story_matrix(
     finally:
         store.close()
     render_matrix(make_console(), matrix, all_)
-
-
-@story_app.command("rehearse")
-def story_rehearse(
-    story_id: StoryId,
-    target: Annotated[
-        str | None,
-        typer.Option("--target", metavar="DURATION", help="How long the telling should take (default 2m)."),
-    ] = None,
-    voice: VoiceOption = False,
-    audio: Annotated[
-        Path | None,
-        typer.Option("--audio", metavar="FILE", help="Grade a recorded telling (WAV, FLAC or MP3)."),
-    ] = None,
-) -> None:
-    """Tell a story aloud against a 2-minute clock; the rehearsal is recorded.
-
-    With --voice (or --audio FILE) the telling is transcribed and compared with the draft: the parts
-    it carried, words a minute, fillers and pauses, and its length against the target."""
-    from mockprep.core.durations import parse_duration
-    from mockprep.practice.rehearsal import rehearse
-    from mockprep.terminal.input import stdin_reader
-    from mockprep.terminal.stories import RehearsalTerminalUI, render_telling
-
-    settings = load_settings()
-    try:
-        target_seconds = settings.rehearsal_target_seconds if target is None else parse_duration(target)
-    except ValueError as exc:
-        raise UserError(f"--target: {exc}") from None
-    if not 10 <= target_seconds <= 1800:
-        raise UserError("--target must be between 10 seconds and 30 minutes")
-    console = make_console()
-    reader = stdin_reader(console, utc_now)
-    spoken = make_voice(voice, [audio] if audio else None, settings, console, reader)
-    store = open_store(sync=False)
-    try:
-        latest = _latest(store, story_id)
-        ui = RehearsalTerminalUI(console, reader)
-        started, telling = rehearse(store, ui, utc_now, latest, target_seconds, settings, spoken)
-    finally:
-        store.close()
-        if spoken is not None:
-            spoken.close()
-    if not started:
-        typer.echo("Not rehearsed.")
-        return
-    if telling is None:
-        typer.echo("Rehearsal cancelled; nothing recorded.")
-        return
-    render_telling(console, telling, settings)
-    typer.echo(f"Rehearsal recorded for story {story_id}.")
 
 
 @story_app.command("export")

@@ -21,15 +21,13 @@ from mockprep.core.autograde import choice_letter
 from mockprep.core.card_actions import ACTION_HELP, CardAction, parse_card_action
 from mockprep.core.durations import format_duration
 from mockprep.core.kinds import kind_of
-from mockprep.core.sanitize import clean, shorten
+from mockprep.core.sanitize import clean
 from mockprep.core.scheduler import RATING_NAMES, parse_rating
-from mockprep.core.scoring import answer_points
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import Countdown
 from mockprep.practice.ui import EDIT, SUBMIT, filter_options
 from mockprep.terminal.code_run import example_lines, run_lines, solution_panel
-from mockprep.terminal.console import plain_table, plural, print_table, safe
-from mockprep.terminal.history import status_label
+from mockprep.terminal.console import plural, safe
 from mockprep.terminal.input import QUIT, ReadLine
 from mockprep.terminal.reveal import confirm_checklist, key_point_lines, timing_text, typed_rows
 from mockprep.terminal.voice import delivery_summary, render_spoken
@@ -40,7 +38,7 @@ if TYPE_CHECKING:
     from mockprep.core.questions import QuestionRecord
     from mockprep.core.records import StoryOption
     from mockprep.core.timer import TimeStop
-    from mockprep.practice.ui import Attempt, MockReport, Progress, SessionSummary
+    from mockprep.practice.ui import Attempt, Progress, SessionSummary
     from mockprep.practice.voice import SpokenAnswer
 
 RATING_STYLES = {
@@ -349,7 +347,7 @@ class TerminalUI:
         if summary.stopped_by_limit:
             console.print(Text("Stopped at the --limit you set.", style="dim"))
         if summary.time_stop is not None:
-            console.print(_time_stop_text(summary.time_stop))
+            console.print(time_stop_text(summary.time_stop))
         console.print(Text(f"Due by the end of tomorrow: {summary.due_tomorrow}"))
         if summary.next_due is not None:
             console.print(Text(f"Next question due {_when(summary.next_due, now)}.", style="dim"))
@@ -367,99 +365,6 @@ class TerminalUI:
         waits = "waits" if summary.new_waiting == 1 else "wait"
         more = f"{plural(summary.new_waiting, 'new question')} {waits}; to learn more now: {command}"
         self.console.print(safe(more, "dim"))
-
-
-class MockTerminalUI(TerminalUI):
-    """The terminal side of a mock round: the session UI plus intro, follow-ups and the report card."""
-
-    def show_mock_intro(self, round: str, minutes: float, planned: int) -> None:
-        self.console.print()
-        self.console.print(
-            heading(Text(f"Mock {round} round · {plural_minutes(minutes)}", style="bold"), self.console.width)
-        )
-        self.console.print(
-            Text(
-                f"{plural(planned, 'question')} planned, each against its time limit (answer quicker and "
-                "there is time for more); an interviewer's follow-up comes after your answer. Model answers "
-                "are shown only when the round is over. Ctrl-C stops: everything answered is kept.",
-                style="dim",
-            )
-        )
-
-    def _before_reveal(self, attempt: Attempt) -> None:
-        # In a mock the question and the answer were asked a while ago: show them again first.
-        question = attempt.record.question
-        self.console.print()
-        self._rows = 0
-        self._out(heading(safe(question.key), self.console.width, "dim"))
-        self._out(safe(question.spec.prompt.strip(), "bold"))
-        yours = Text("Your answer: ", style="bold")
-        yours.append_text(safe(shorten(attempt.answer.strip()) or "(nothing typed)"))
-        self._out(yours)
-
-    def show_follow_up(self, text: str, countdown: Countdown | None) -> None:
-        self._one_line = False  # a follow-up is answered in words
-        line = Text("Interviewer: ", style="bold magenta")
-        line.append_text(safe(text, "italic"))
-        if countdown is not None:
-            line.append(f"   ⏱ {format_duration(countdown.limit)}", style="bold")
-        self.console.print(line)
-
-    def ask_break(self, next_round: str) -> bool:
-        self.console.print()
-        line = self._prompt(f"Take a break. Press Enter to start the {next_round} round (q to stop): ")
-        return line is not None and line.strip().lower() != QUIT
-
-    def show_mock_report(self, report: MockReport) -> None:
-        console = self.console
-        console.print()
-        status = f" ({status_label(report.status)})" if report.status != "completed" else ""
-        console.print(heading(safe(f"Report card · {report.round} round{status}", "bold"), console.width))
-        if not report.answers:
-            console.print(Text("No questions were answered in this round.", style="dim"))
-            return
-        table = plain_table(
-            "#>", "question", "time / limit>", "key points>", "rating", "points>", whole=("question",)
-        )
-        for index, a in enumerate(report.answers, start=1):
-            timing = a.attempt.timing
-            limit = "-" if timing.limit is None else format_duration(timing.limit)
-            used = Text(f"{format_duration(timing.seconds)} / {limit}")
-            if a.overtime:
-                used.stylize("red")
-            coverage = a.attempt.assessment.coverage
-            covered = "-" if coverage is None else f"{sum(coverage)}/{len(coverage)}"
-            rating = RATING_NAMES[Rating(a.rating)] if a.rating else "not rated"
-            points = str(answer_points(a.rating, a.overtime)) if a.rating else "-"
-            table.add_row(str(index), safe(a.attempt.record.question.key), used, covered, rating, points)
-        print_table(console, table)
-        score = report.score
-        summary = Text(
-            f"Round score {score}/100" if score is not None else "Round not scored (nothing rated)",
-            style="bold",
-        )
-        asked = len(report.answers)
-        if asked <= report.planned:
-            counted = f"{asked} of {plural(report.planned, 'question')}"
-        else:
-            counted = f"{plural(asked, 'question')} ({report.planned} planned)"
-        summary.append(f"  ·  {counted} in {format_duration(report.seconds)}")
-        console.print(summary)
-        if report.unrated:
-            them = "it" if report.unrated == 1 else "them"
-            console.print(
-                Text(
-                    f"{plural(report.unrated, 'answer')} not rated, so the round is not fully scored; "
-                    f"rate {them} later: mockprep mock --rate {report.session_id}",
-                    style="yellow",
-                )
-            )
-        if report.time_stop is not None:
-            console.print(_time_stop_text(report.time_stop, mock=True))
-        weakest = report.weakest_topics()
-        if weakest:
-            command = "mockprep session " + " ".join(f"--topic {t}" for t in weakest)
-            console.print(safe(f"Weakest here: {', '.join(weakest)}. Drill them: {command}"))
 
 
 def rating_help(suggested: Rating | None) -> Text:
@@ -488,7 +393,7 @@ def plural_minutes(minutes: float) -> str:
     return f"{minutes:g} {'minute' if minutes == 1 else 'minutes'}"
 
 
-def _time_stop_text(stop: TimeStop, mock: bool = False) -> Text:
+def time_stop_text(stop: TimeStop, mock: bool = False) -> Text:
     """Why a time-boxed session or round stopped with questions left: which one is next and why."""
     if stop.left <= 0:
         if mock:
