@@ -317,3 +317,82 @@ def test_a_sync_killed_at_random_points_loses_nothing(devices, tmp_path: Path) -
     finally:
         for device in again:
             device.close()
+
+
+def test_sync_carries_cram_reviews_and_the_parameters_each_review_was_scheduled_with(
+    devices, tmp_path: Path
+) -> None:
+    """A cram rating leaves the card alone on every device, and a review scheduled at another desired
+    retention replays the same elsewhere (issues 16 and 20 together)."""
+    from mockprep.core.records import ReviewRecord
+    from mockprep.core.scheduler import LEGACY_PARAMS, review
+
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    qid = sorted(laptop.question_ids)[0]
+    key = laptop.store.q("SELECT key FROM questions WHERE id = :q", q=qid).scalar_one()
+    strict = LEGACY_PARAMS.with_retention(0.97)
+    strict_id = laptop.store.scheduling.params_id(strict, START)
+    card = laptop.store.cards.card(qid)
+    at = START + timedelta(minutes=5)
+    laptop.store.cards.record_review(
+        ReviewRecord(
+            qid,
+            None,
+            review(strict.scheduler(), card, Rating.Good, at),
+            at,
+            3,
+            0,
+            "a",
+            1000,
+            None,
+            None,
+            3,
+            params_id=strict_id,
+        )
+    )
+    scheduled = laptop.store.cards.card(qid)
+    later = at + timedelta(hours=1)
+    laptop.store.cards.record_review(
+        ReviewRecord(qid, None, scheduled, later, 1, 1, "crammed", 1000, None, None, 1, cram=True)
+    )
+    assert laptop.store.cards.card(qid) == scheduled  # a cram rating changed nothing here
+    laptop.sync(folder, later)
+    summary = desk.sync(folder, later)
+    assert summary.merged.reviews == 2
+    desk_qid = desk.store.q("SELECT id FROM questions WHERE key = :k", k=key).scalar_one()
+    merged = desk.store.cards.card(desk_qid)
+    assert (merged.state, merged.stability, merged.due) == (
+        scheduled.state,
+        scheduled.stability,
+        scheduled.due,
+    )
+    rows = desk.store.q(
+        "SELECT r.cram, p.parameters FROM reviews r LEFT JOIN scheduler_params p ON p.id = r.params_id"
+        " WHERE r.question_id = :q ORDER BY r.rated_at",
+        q=desk_qid,
+    ).all()
+    assert [bool(r.cram) for r in rows] == [False, True]
+    assert json.loads(rows[0].parameters)["desired_retention"] == 0.97
+
+
+def test_an_export_made_before_global_ids_with_mock_answers_imports(devices, cli, tmp_path: Path) -> None:
+    """Mock answers without a uid get the derived one on import (they once stopped the import)."""
+    from mockprep.core.records import MockAnswerRecord
+
+    laptop = devices("laptop")
+    qid = sorted(laptop.question_ids)[0]
+    session = laptop.store.sessions.start("mock", {}, START, 1)
+    laptop.store.sessions.add_mock_answer(
+        MockAnswerRecord(session, qid, 1, START, "my answer", 1000, None, None, "Why?")
+    )
+    laptop.store.sessions.end(session, "completed", START + timedelta(minutes=1))
+    doc = json.loads(export_of(laptop, tmp_path / "x.json").read_text())
+    assert doc["mock_answers"]
+    for record in doc["mock_answers"] + doc["sessions"]:
+        record.pop("uid")
+    (tmp_path / "old.json").write_text(json.dumps(doc))
+    result = cli("import", str(tmp_path / "old.json"))
+    assert result.exit_code == 0, result.stderr
+    assert "my answer" in cli("history", str(session)).stdout
