@@ -17,10 +17,11 @@ from mockprep.core.daily_new import NewCandidate, PlanQuota, allowed_new
 from mockprep.core.plans import intro_days, new_pace
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.core.stats import StatsFilter
 from mockprep.db.store import Store
 from mockprep.practice.session import Session, SessionOptions
 from mockprep.services.bank_sync import sync_banks
-from tests.conftest import FakeClock, ScriptedUI, write_bank
+from tests.conftest import FakeClock, ScriptedUI, db_rows, write_bank
 
 UTC_ZONE = ZoneInfo("UTC")
 BIG = QuestionFilter(banks=("big",))
@@ -108,8 +109,14 @@ def test_cram_leaves_every_cards_schedule_unchanged(big: Store, clock: FakeClock
         options = {"failed_since": start}
     before = cards(big)
     reviews_before = big.conn.exec_driver_sql("SELECT COUNT(*) FROM reviews").scalar_one()
+    at = clock.now
+    retention_before = big.stats.retention_by_topic(StatsFilter(), at)
+    leeches_before = big.stats.leeches(StatsFilter(), 1)
     summary, ui = drill(big, clock, Rating.Again, **options)
     assert cards(big) == before
+    # nor do the cram answers count in retention or lapses
+    assert big.stats.retention_by_topic(StatsFilter(), at) == retention_before
+    assert big.stats.leeches(StatsFilter(), 1) == leeches_before
     crammed = big.conn.exec_driver_sql("SELECT COUNT(*) FROM reviews WHERE cram").scalar_one()
     total = big.conn.exec_driver_sql("SELECT COUNT(*) FROM reviews").scalar_one()
     assert crammed == summary.answered == total - reviews_before > 0
@@ -190,3 +197,25 @@ def test_a_plan_raises_retention_so_the_last_review_lands_before_the_date(clock:
     # no date, or a date the plain schedule already meets: nothing changes
     assert planned_params(base, card, Rating.Good, clock.now, None, 0.95) == base
     assert planned_params(base, card, Rating.Good, clock.now, clock.now + timedelta(days=400), 0.95) == base
+
+
+def test_cram_by_tag_asks_only_the_tagged_questions(cli, home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "tagged"
+    folder.mkdir()
+    bank = write_bank(folder / "tagged.toml", bank_id="tagged", n=4)
+    text = bank.read_text(encoding="utf-8")
+    text = text.replace('id = "q2"', 'id = "q2"\ntags = ["attention"]').replace(
+        'id = "q4"', 'id = "q4"\ntags = ["attention", "kv-cache"]'
+    )
+    bank.write_text(text, encoding="utf-8")
+    assert cli("bank", "add", str(folder)).exit_code == 0
+    result = cli("session", "--cram", "--bank", "tagged", "--tag", "attention", input="a\n\n3\n" * 4)
+    assert result.exit_code == 0, result.stderr
+    asked = {
+        key
+        for (key,) in db_rows(home, "SELECT q.key FROM reviews r JOIN questions q ON q.id = r.question_id")
+    }
+    assert asked == {"tagged/q2", "tagged/q4"}
+    assert db_rows(home, "SELECT COUNT(*) FROM reviews WHERE NOT cram") == [(0,)]
+    wrong = cli("session", "--tag", "atention")
+    assert wrong.exit_code == 2 and "did you mean attention" in wrong.stderr

@@ -143,7 +143,7 @@ def warn(message: str) -> None:
 
 
 def check_filter_values(store: Store, kind: str, values: list[str]) -> None:
-    """Refuse a round, topic, role or bank no active question has, with the closest known ones."""
+    """Refuse a round, topic, role, bank or tag no active question has, with the closest known ones."""
     import difflib
 
     known = store.banks.known_values()[kind]
@@ -152,9 +152,8 @@ def check_filter_values(store: Store, kind: str, values: list[str]) -> None:
             close = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             singular = kind.rstrip("s")
-            raise UserError(
-                f"unknown {singular} {value!r}{hint} (known: {', '.join(sorted(known)) or 'none'})"
-            )
+            listed = ", ".join(sorted(known)) if len(known) <= 40 else f"{len(known)} of them"
+            raise UserError(f"unknown {singular} {value!r}{hint} (known: {listed or 'none'})")
 
 
 def session_rng() -> random.Random:

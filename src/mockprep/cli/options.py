@@ -32,6 +32,10 @@ TopicOption = Annotated[
         "--topic", "-t", metavar="TOPIC", help="Only this topic (repeatable).", autocompletion=complete_topics
     ),
 ]
+TagOption = Annotated[
+    list[str] | None,
+    typer.Option("--tag", metavar="TAG", help="Only questions with this tag (repeatable)."),
+]
 RoleOption = Annotated[
     str | None,
     typer.Option(

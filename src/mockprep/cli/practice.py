@@ -26,6 +26,7 @@ from mockprep.cli.options import (
     NoTimerOption,
     RoleOption,
     RoundOption,
+    TagOption,
     TimeLimitOption,
     TopicOption,
     VoiceOption,
@@ -41,17 +42,27 @@ if TYPE_CHECKING:
 
 
 def question_filter(
-    store: Store, rounds: tuple[str, ...], topics: list[str] | None, role: str | None, banks: list[str] | None
+    store: Store,
+    rounds: tuple[str, ...],
+    topics: list[str] | None,
+    role: str | None,
+    banks: list[str] | None,
+    tags: list[str] | None = None,
 ) -> QuestionFilter:
-    """The --round/--topic/--role/--bank selection, each value checked against the known ones."""
+    """The --round/--topic/--role/--bank/--tag selection, each value checked against the known ones."""
     from mockprep.core.questions import QuestionFilter
 
     role = role or store.settings.default_role or None  # the default_role setting
     check_filter_values(store, "topics", topics or [])
     check_filter_values(store, "roles", [role] if role else [])
     check_filter_values(store, "banks", banks or [])
+    check_filter_values(store, "tags", tags or [])
     return QuestionFilter(
-        rounds=rounds, topics=tuple(topics or ()), roles=(role,) if role else (), banks=tuple(banks or ())
+        rounds=rounds,
+        topics=tuple(topics or ()),
+        roles=(role,) if role else (),
+        banks=tuple(banks or ()),
+        tags=tuple(tags or ()),
     )
 
 
@@ -80,6 +91,7 @@ def session(
     topic: TopicOption = None,
     role: RoleOption = None,
     bank: BankOption = None,
+    tag: TagOption = None,
     new: Annotated[
         int | None,
         typer.Option(
@@ -135,7 +147,7 @@ def session(
         limit = min(limit or len(audio), len(audio))
     store = open_store()
     try:
-        flt = question_filter(store, (round.value,) if round else (), topic, role, bank)
+        flt = question_filter(store, (round.value,) if round else (), topic, role, bank, tag)
         grader = with_model(make_grader(settings), settings, llm)
         ui = TerminalUI(
             console, reader, interactive=_at_terminal(), settings=settings, spoken=spoken is not None

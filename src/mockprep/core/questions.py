@@ -42,6 +42,7 @@ class QuestionFilter:
     topics: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     banks: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # a question with any of these tags
 
     def to_dict(self) -> dict[str, list[str]]:
         return {name: list(value) for name, value in vars(self).items() if value}

@@ -227,7 +227,7 @@ class BankTable:
         ]
 
     def known_values(self) -> dict[str, set[str]]:
-        """Rounds, topics, roles and banks that active questions have, to check filters against."""
+        """Rounds, topics, roles, banks and tags that active questions have, to check filters against."""
         found: dict[str, set[str]] = {"rounds": set(), "topics": set(), "roles": set(), "banks": set()}
         for r in self.store.q(
             "SELECT DISTINCT q.round, q.topic, q.bank_id, q.roles FROM questions q"
@@ -237,6 +237,11 @@ class BankTable:
             found["topics"].add(r.topic)
             found["banks"].add(r.bank_id)
             found["roles"].update(json.loads(r.roles))
+        tags = self.store.q(
+            "SELECT DISTINCT t.value AS tag FROM questions q JOIN banks b ON b.id = q.bank_id,"
+            " json_each(q.data, '$.tags') t WHERE q.retired_at IS NULL AND b.removed = 0"
+        )
+        found["tags"] = {r.tag for r in tags}
         return found
 
     def question(self, question_id: int) -> QuestionRecord:

@@ -449,7 +449,8 @@ def m013_stats_rollup(cur: Any) -> None:
         """
         DROP INDEX reviews_question_duration;
         DROP INDEX reviews_question;
-        CREATE INDEX reviews_question ON reviews(question_id, rated_at, state_before, rating, duration_ms);
+        CREATE INDEX reviews_question
+            ON reviews(question_id, rated_at, state_before, rating, duration_ms, cram);
         DROP INDEX reviews_rated;
         CREATE INDEX reviews_rated
             ON reviews(rated_at, question_id, rating, duration_ms, time_limit_ms, session_id);

@@ -77,6 +77,10 @@ def question_filter(flt: QuestionFilter) -> Where:
         clauses.append("EXISTS (SELECT 1 FROM json_each(q.roles) r WHERE r.value IN :roles)")
         params["roles"] = list(flt.roles)
         binds.append(bindparam("roles", expanding=True))
+    if flt.tags:
+        clauses.append("EXISTS (SELECT 1 FROM json_each(q.data, '$.tags') t WHERE t.value IN :tags)")
+        params["tags"] = list(flt.tags)
+        binds.append(bindparam("tags", expanding=True))
     return " AND ".join(clauses), params, binds
 
 

@@ -119,7 +119,8 @@ class StatsQueries:
         return [DayCount(date.fromisoformat(r.day), r.n) for r in rows if r.n]
 
     def retention_by_topic(self, flt: StatsFilter, now: datetime) -> list[TopicRetention]:
-        """Per round and topic: passed / total review-state answers over 7, 30 and 365 days, and lapses.
+        """Per round and topic: passed / total review-state answers over 7, 30 and 365 days, and lapses
+        (cram answers, outside the schedule, left out).
 
         Summed per question first (one pass over the index by question, in its order: no sort, no
         look-up per answer), then joined to the few thousand questions.
@@ -133,7 +134,8 @@ class StatsQueries:
             " SUM(r.rated_at >= :d30 AND r.rating > 1) AS p30, SUM(r.rated_at >= :d30) AS n30,"
             " SUM(r.rating > 1) AS p365, COUNT(*) AS n365, SUM(r.rating = 1) AS lapses"
             " FROM reviews r INDEXED BY reviews_question"
-            f" WHERE {inner} AND r.state_before = 2 AND r.rated_at >= :d365 GROUP BY r.question_id) x"
+            f" WHERE {inner} AND r.state_before = 2 AND NOT r.cram AND r.rated_at >= :d365"
+            " GROUP BY r.question_id) x"
             f" JOIN questions q ON q.id = x.question_id WHERE {outer} GROUP BY q.round, q.topic",
             flt,
             **cut,
@@ -203,7 +205,7 @@ class StatsQueries:
         rows = self._agg(
             "SELECT q.key, q.topic, COUNT(*) AS lapses"
             " FROM reviews r JOIN questions q ON q.id = r.question_id"
-            " WHERE {where} AND r.rating = 1 AND r.state_before = 2 GROUP BY r.question_id"
+            " WHERE {where} AND r.rating = 1 AND r.state_before = 2 AND NOT r.cram GROUP BY r.question_id"
             " HAVING COUNT(*) >= :k ORDER BY lapses DESC, q.key LIMIT 20",
             flt,
             k=threshold,
