@@ -108,3 +108,21 @@ def test_an_import_with_a_broken_code_result_names_it() -> None:
 
     assert code_result_problem({"passed": 3, "total": 2, "failed": []}) is not None
     assert code_result_problem({"passed": 1, "total": 2, "failed": ["a"]}) is None
+
+
+def test_a_session_skips_a_code_question_whose_requirement_is_missing_with_a_notice(
+    store: Store, tmp_path: Path, clock: FakeClock
+) -> None:
+    folder = tmp_path / "coding"
+    folder.mkdir()
+    needs = BANK.replace('id = "add-one"', 'id = "needs-module"\nrequires = ["no_such_module_w19"]', 1)
+    (folder / "coding.toml").write_text(needs + BANK[BANK.index("[[questions]]") :], encoding="utf-8")
+    store.banks.add_source(folder, clock.now)
+    sync_banks(store, clock.now)
+    ui = ScriptedUI([RIGHT], [Rating.Easy], clock=clock, answer_seconds=30)  # easy: not asked again
+    grader = CodeGrader(LexicalGrader(), CodeRunner(RunLimits(test_seconds=2.0)))
+    options = SessionOptions(filter=QuestionFilter(banks=("coding",)), tz=ZoneInfo("UTC"))
+    summary = Session(store, ui, clock, random.Random(1), options, DEFAULT_SETTINGS, grader).run()
+    assert summary.answered == 1 and ui.shown == ["coding/add-one"]
+    skipped = [n for n in ui.notices if n.startswith("Skipped coding/needs-module")]
+    assert len(skipped) == 1 and "no_such_module_w19" in skipped[0]
