@@ -212,6 +212,8 @@ def show(spec: Spec, value: Any) -> str:
 
 
 def show_item(spec: Spec, value: Any) -> str:
+    if value is None:
+        return ""  # unset: `config list` prints (none)
     if isinstance(value, bool):
         return str(value).lower()
     if spec.unit == "seconds" and isinstance(value, int | float):
