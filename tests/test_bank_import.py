@@ -452,3 +452,34 @@ def test_toml_strings_read_back_exactly(text: str) -> None:
 
     assert tomllib.loads(f"x = {toml_string(text)}")["x"] == text
     assert tomllib.loads(f"x = {toml_list([text, text + 'x'])}")["x"] == [text, text + "x"]
+
+
+BEHAVIORAL_SHEET = """---
+round: behavioral
+topic: stories
+---
+
+## Tell me about a time you disagreed with a colleague about an experiment.
+
+I proposed an offline evaluation first; we agreed on a small A/B test and it settled the question.
+
+## Describe a project that failed, and what you learned.
+
+A pipeline I owned missed its deadline; I replanned it and we shipped two weeks later.
+"""
+
+
+def test_behavioral_questions_import_with_proposed_competencies_marked_for_review(
+    cli, tmp_path: Path
+) -> None:
+    (tmp_path / "stories.md").write_text(BEHAVIORAL_SHEET, encoding="utf-8")
+    out = tmp_path / "stories.toml"
+    result = cli("bank", "import", str(tmp_path / "stories.md"), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "2 questions with proposed competencies to review" in result.stdout
+    bank = _bank(out)
+    by_prompt = {q.prompt: q for q in bank.questions}
+    assert by_prompt[next(p for p in by_prompt if "disagreed" in p)].competencies == ["conflict"]
+    assert "failure" in by_prompt[next(p for p in by_prompt if "failed" in p)].competencies
+    assert out.read_text(encoding="utf-8").count("# review: competencies proposed") == 2
+    assert cli("bank", "add", str(out)).exit_code == 0

@@ -14,13 +14,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from mockprep.core.banks import MAX_TEXT_CHARS, ROUNDS, SLUG
+from mockprep.core.banks import COMPETENCIES, MAX_TEXT_CHARS, ROUNDS, SLUG
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, words
 from mockprep.core.wording import plural
 
 MAX_POINT_CHARS = 300
 MAX_POINTS = 6
 REVIEW_MARK = "# review: key points proposed from the answer; check them, then delete this line"
+COMPETENCY_MARK = "# review: competencies proposed from the wording; check them, then delete this line"
+# Words that point a behavioral question at a competency (a word's start matches: "disagree" finds
+# "disagreed"); a question that names none gets the most general one, communication.
+_COMPETENCY_CUES = {
+    "conflict": ("disagree", "conflict", "pushback", "push back", "tension", "difficult colleague"),
+    "failure": ("fail", "mistake", "wrong", "missed", "setback", "regret"),
+    "leadership": ("lead", "mentor", "managed", "managing", "influence", "motivat", "coach"),
+    "communication": ("explain", "present", "communicat", "non-technical", "audience", "writ"),
+    "ambiguity": ("ambigu", "unclear", "uncertain", "vague", "incomplete information"),
+    "ownership": ("ownership", "own ", "initiative", "above and beyond", "responsib"),
+    "learning-agility": ("learn", "new field", "new domain", "unfamiliar", "quickly"),
+    "collaboration": ("team", "collaborat", "cross-functional", "together", "partner"),
+    "business-acumen": ("business", "stakeholder", "revenue", "customer", "trade-off", "prioriti"),
+    "problem-solving": ("problem", "debug", "solve", "root cause", "investigat"),
+}
 
 
 class SourceError(Exception):
@@ -69,6 +84,7 @@ class ImportResult:
     made: int
     skipped: list[Skip] = field(default_factory=list)
     proposed: int = 0  # questions whose key points were proposed (marked for review)
+    competencies: int = 0  # behavioral questions whose competencies were proposed (marked too)
     media: int = 0
     scripts: int = 0
     target: Path | None = None  # where the caller writes it
@@ -81,6 +97,8 @@ class ImportResult:
         extra = ""
         if self.proposed:
             extra += f"; {plural(self.proposed, 'question')} with proposed key points to review"
+        if self.competencies:
+            extra += f"; {plural(self.competencies, 'question')} with proposed competencies to review"
         if self.media:
             extra += f"; {plural(self.media, 'media file')} dropped"
         if self.scripts:
@@ -186,15 +204,32 @@ def build_bank(
         proposed += review
         if item.source_id:
             ids[item.source_id] = qid
-        blocks.append(_question_toml(qid, item, points[:MAX_POINTS], review))
+        guessed = None
+        if meta.round == "behavioral" and "competencies" not in dict(item.fields):
+            guessed = propose_competencies(item)
+        blocks.append(_question_toml(qid, item, points[:MAX_POINTS], review, guessed))
     if not blocks:
         raise SourceError(
             "nothing to import: "
             + (f"{skipped[0].where}: {skipped[0].reason}" if skipped else "no questions found")
         )
-    return ImportResult(
+    result = ImportResult(
         _bank_header(meta) + "\n".join(blocks), read, len(blocks), skipped, proposed, bank_id=meta.id, ids=ids
     )
+    result.competencies = sum(block.count(COMPETENCY_MARK) for block in blocks)
+    return result
+
+
+def propose_competencies(item: Item) -> list[str]:
+    """The competencies a behavioral question's words point at (at most two); communication when none."""
+    text = " ".join((item.prompt, *item.tags, item.topic or "")).lower().replace("_", "-")
+    named = [c for c in COMPETENCIES if c in item.tags or c == (item.topic or "")]
+    found = named or [
+        name
+        for name, cues in _COMPETENCY_CUES.items()
+        if any(re.search(rf"\b{re.escape(cue)}", text) for cue in cues)
+    ]
+    return found[:2] or ["communication"]
 
 
 def _few_points(item: Item, given: bool) -> str:
@@ -230,7 +265,9 @@ def _bank_header(meta: BankMeta) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def _question_toml(qid: str, item: Item, points: list[str], review: bool) -> str:
+def _question_toml(
+    qid: str, item: Item, points: list[str], review: bool, competencies: list[str] | None = None
+) -> str:
     lines = ["[[questions]]", f"id = {toml_string(qid)}"]
     topic = slug(item.topic) if item.topic else None
     if topic:
@@ -248,6 +285,8 @@ def _question_toml(qid: str, item: Item, points: list[str], review: bool) -> str
     tags = _tags(item.tags)
     if tags:
         lines.append(f"tags = {toml_list(tags)}")
+    if competencies:
+        lines += [COMPETENCY_MARK, f"competencies = {toml_list(competencies)}"]
     for name, value in item.fields:
         lines.append(f"{name} = {toml_value(value)}")
     return "\n".join(lines) + "\n"
