@@ -276,3 +276,29 @@ def test_delivery_is_shown_after_the_answer(demo: Store, clock: FakeClock) -> No
     assert "Pauses over 2s: 1 pause (3.0s)" in text
     assert "Time: 24s, 9s over the 15s limit" in text
     clock.advance(days=1)
+
+
+def test_a_spoken_mock_answer_rated_later_keeps_its_delivery(store: Store, clock: FakeClock) -> None:
+    from mockprep.practice.mock import rate_later
+
+    sync_banks(store, clock.now)
+    names = [f"{i}.wav" for i in range(40)]
+    voice, _ = voice_of(
+        names, {n: said(f"answer {n} um, the tradeoffs.") for n in names}, live=True, clock=clock
+    )
+    ui = ScriptedUI([], [], clock=clock)  # no rating given: every answer is left to rate later
+    report = MockRound(
+        store,
+        ui,
+        clock,
+        random.Random(3),
+        "behavioral",
+        MockOptions(minutes=6),
+        DEFAULT_SETTINGS,
+        voice=voice,
+    ).run()
+    assert report.unrated == len(report.answers) > 0
+    later = ScriptedUI(ratings=[Rating.Good] * report.unrated, clock=clock)
+    rate_later(store, later, clock, report.session_id)
+    spoken = store.conn.exec_driver_sql("SELECT COUNT(*) FROM reviews WHERE delivery IS NOT NULL").scalar()
+    assert spoken == report.unrated
