@@ -320,3 +320,47 @@ def test_review_log_csv_is_the_csv_module_output_of_the_cleaned_fields(
                  clean(answer)]
             )  # fmt: skip
         assert out.getvalue() == expected.getvalue()
+
+
+def test_history_of_a_session_shows_what_was_suggested_and_a_models_verdict(
+    cli, store: Store, tmp_path: Path
+) -> None:
+    """The evidence beside each rating: mockprep's proposal and, when a model graded too, its proposal
+    and the factual errors it named (user text shown literally)."""
+    from fsrs import Rating
+
+    from mockprep.core.scheduler import make_scheduler, review
+    from mockprep.services.bank_sync import sync_banks
+
+    folder = tmp_path / "b"
+    folder.mkdir()
+    write_bank(folder / "demo.toml", n=2)
+    now = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    store.banks.add_source(folder, now)
+    sync_banks(store, now)
+    qids = sorted(q for (q,) in store.conn.exec_driver_sql("SELECT id FROM questions WHERE bank_id = 'demo'"))
+    session = store.sessions.start("drill", {}, now, 1)
+    for qid, model in zip(qids, (None, "qwen3:8b"), strict=True):
+        card = store.cards.card(qid)
+        store.cards.record_review(
+            ReviewRecord(
+                qid,
+                session,
+                review(make_scheduler(0.9), card, Rating.Hard, now),
+                now,
+                2,
+                0,
+                "x",
+                1000,
+                None,
+                [True, False],
+                3,
+                model=model,
+                model_suggested=1 if model else None,
+                model_errors=["says [red]ROC[/red] is precision-recall"] if model else None,
+            )
+        )
+    store.sessions.end(session, "completed", now)
+    out = " ".join(cli("history", str(session)).stdout.split())  # as read, whatever the wrapping
+    assert out.count("suggested: good") == 2
+    assert "model qwen3:8b: again · 1 factual error: says [red]ROC[/red] is precision-recall" in out

@@ -153,6 +153,10 @@ class SessionAnswer:
     follow_up: str | None = None
     follow_up_answer: str | None = None
     delivery: Delivery | None = None  # a spoken answer's delivery
+    suggested: int | None = None  # the rating mockprep proposed (from the confirmed checklist and time)
+    model: str | None = None  # a language model that graded it too
+    model_suggested: int | None = None  # the rating that model proposed
+    model_errors: list[str] | None = None  # the factual errors it named
 
     @property
     def overtime(self) -> bool:

@@ -261,7 +261,8 @@ class SessionTable:
         if kind == "mock":
             rows = self.store.q(
                 "SELECT m.position, q.key, q.topic, m.answer, m.follow_up, m.follow_up_answer, m.duration_ms,"
-                " m.time_limit_ms, m.coverage, r.rating, r.rated_at, m.delivery FROM mock_answers m"
+                " m.time_limit_ms, m.coverage, r.rating, r.rated_at, m.delivery, r.suggested, r.model,"
+                " r.model_suggested, r.model_errors FROM mock_answers m"
                 " JOIN questions q ON q.id = m.question_id LEFT JOIN reviews r ON r.id = m.review_id"
                 " WHERE m.session_id = :s ORDER BY m.position",
                 s=session_id,
@@ -271,10 +272,12 @@ class SessionTable:
                 "SELECT ROW_NUMBER() OVER (ORDER BY t, n) AS position, * FROM ("
                 " SELECT r.rated_at AS t, r.id AS n, q.key, q.topic, r.answer, NULL AS follow_up,"
                 " NULL AS follow_up_answer, r.duration_ms, r.time_limit_ms, r.coverage, r.rating, r.rated_at,"
-                " r.delivery FROM reviews r JOIN questions q ON q.id = r.question_id WHERE r.session_id = :s"
+                " r.delivery, r.suggested, r.model, r.model_suggested, r.model_errors"
+                " FROM reviews r JOIN questions q ON q.id = r.question_id WHERE r.session_id = :s"
                 " UNION ALL"
                 " SELECT m.answered_at, m.id, q.key, q.topic, m.answer, NULL, NULL, m.duration_ms,"
-                " m.time_limit_ms, m.coverage, NULL, NULL, m.delivery FROM mock_answers m"
+                " m.time_limit_ms, m.coverage, NULL, NULL, m.delivery, NULL, NULL, NULL, NULL"
+                " FROM mock_answers m"
                 " JOIN questions q ON q.id = m.question_id WHERE m.session_id = :s AND m.review_id IS NULL)"
                 " ORDER BY t, n",
                 s=session_id,
@@ -293,6 +296,10 @@ class SessionTable:
                 r.follow_up,
                 r.follow_up_answer,
                 delivery_from(r.delivery),
+                r.suggested,
+                r.model,
+                r.model_suggested,
+                None if r.model_errors is None else json.loads(r.model_errors),
             )
             for r in rows
         ]

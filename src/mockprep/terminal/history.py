@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from fsrs import Rating
 from rich.console import Console
 from rich.text import Text
 
@@ -77,6 +78,23 @@ def render_history(console: Console, entries: list[HistoryEntry]) -> None:
     print_text(console, Text("Open one: mockprep history ID", style="dim"))
 
 
+def _rating_name(rating: int | None) -> str:
+    return RATING_NAMES[Rating(rating)] if rating in (1, 2, 3, 4) else "none"
+
+
+def _graded_line(a: SessionAnswer) -> Text | None:
+    """What mockprep (and a language model, when one graded too) proposed, beside the rating given."""
+    if a.suggested is None and a.model is None:
+        return None
+    line = Text(f"   suggested: {_rating_name(a.suggested)}", style="dim")
+    if a.model is not None:
+        line.append_text(safe(f" · model {a.model}: {_rating_name(a.model_suggested)}"))
+        errors = a.model_errors or []
+        if errors:
+            line.append_text(safe(f" · {plural(len(errors), 'factual error')}: {'; '.join(errors)}"))
+    return line
+
+
 def render_session(console: Console, session: SessionInfo, answers: list[SessionAnswer]) -> None:
     unrated = sum(1 for a in answers if not a.rating) if session.kind == "mock" else 0
     head = safe(f"Session {session.id} · {_kind(session)} · ", "bold")
@@ -109,6 +127,9 @@ def render_session(console: Console, session: SessionInfo, answers: list[Session
         print_text(console, figures)
         if a.delivery is not None:
             print_text(console, Text(f"   spoken: {summary_line(a.delivery)}", style="dim"))
+        graded = _graded_line(a)
+        if graded is not None:
+            print_text(console, graded)
         print_text(console, safe(shorten(a.answer) or "(nothing typed)"))
         if a.follow_up:
             line = Text("Follow-up: ", style="magenta")
