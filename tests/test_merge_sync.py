@@ -396,3 +396,49 @@ def test_an_export_made_before_global_ids_with_mock_answers_imports(devices, cli
     result = cli("import", str(tmp_path / "old.json"))
     assert result.exit_code == 0, result.stderr
     assert "my answer" in cli("history", str(session)).stdout
+
+
+def test_suspend_bury_and_flag_marks_sync_and_the_later_change_wins(devices, tmp_path: Path) -> None:
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(0, Rating.Again, START)  # both devices know the home before marks change
+    for device in (laptop, desk, laptop):
+        device.sync(folder, START)
+
+    def qid(device: Device, n: int) -> int:
+        return sorted(device.question_ids)[n]
+
+    def marks(device: Device) -> list[tuple]:
+        return [
+            tuple(r)
+            for r in device.store.q(
+                "SELECT q.key, c.suspended_at, c.suspended_by, c.buried_until, c.flagged_at FROM cards c"
+                " JOIN questions q ON q.id = c.question_id ORDER BY q.key"
+            )
+        ]
+
+    later = START + timedelta(hours=1)
+    laptop.store.cards.set_suspended(qid(laptop, 1), True, later)
+    laptop.store.cards.set_flagged(qid(laptop, 2), True, later)
+    laptop.store.cards.set_buried(qid(laptop, 3), later + timedelta(days=1), later)
+    laptop.sync(folder, later)
+    summary = desk.sync(folder, later).merged
+    assert summary.marks == 3 and summary.added()
+    assert marks(desk) == marks(laptop)
+    # The desk then unsuspends; the laptop, which changed nothing since, follows.
+    desk.store.cards.set_suspended(qid(desk, 1), False, later)
+    desk.sync(folder, later)
+    laptop.sync(folder, later)
+    assert laptop.store.cards.marks(qid(laptop, 1)).suspended is False
+    assert marks(desk) == marks(laptop)
+    # Both change the same question's flag: the later change wins on both, whatever the sync order.
+    laptop.store.cards.set_flagged(qid(laptop, 2), False, later)
+    desk.store.cards.set_flagged(qid(desk, 2), False, later)
+    desk.store.cards.set_flagged(qid(desk, 2), True, later)
+    for device in (desk, laptop, desk, laptop):
+        device.sync(folder, later)
+    assert marks(desk) == marks(laptop)
+    assert laptop.store.cards.marks(qid(laptop, 2)).flagged is True
+    quiet = laptop.sync(folder, later)  # applying the other's marks sent nothing back
+    assert quiet.written == 0

@@ -129,6 +129,8 @@ def merge_report(summary: MergeSummary, head: str) -> str:
             parts.append(plural(summary.rehearsals, "rehearsal"))
         if summary.links:
             parts.append(plural(summary.links, "story link"))
+        if summary.marks:
+            parts.append(f"the marks (suspended, buried, flagged) of {plural(summary.marks, 'question')}")
         lines = [f"{head}: added {', '.join(parts)}; {plural(summary.cards, 'card')} recomputed."]
         if summary.deleted:
             lines.append(
@@ -140,7 +142,7 @@ def merge_report(summary: MergeSummary, head: str) -> str:
         )
     if summary.waiting:
         lines.append(
-            f"{plural(len(summary.waiting), 'review')} of questions this home does not have were not added: "
+            f"{plural(len(summary.waiting), 'record')} of questions this home does not have were not added: "
             "add their banks (bank add), then run this again."
         )
     return "\n".join(lines)

@@ -38,11 +38,22 @@ class MergeSummary:
     rehearsals: int = 0
     deleted: int = 0
     cards: int = 0  # cards replayed
+    marks: int = 0  # questions whose suspended / buried / flagged marks changed
     conflicts: list[str] = field(default_factory=list)  # titles of stories edited on two devices
     waiting: list[dict[str, Any]] = field(default_factory=list)  # events whose session/question is not here
 
     def added(self) -> bool:
-        return any((self.sessions, self.reviews, self.stories, self.versions, self.links, self.rehearsals))
+        return any(
+            (
+                self.sessions,
+                self.reviews,
+                self.stories,
+                self.versions,
+                self.links,
+                self.rehearsals,
+                self.marks,
+            )
+        )
 
 
 def merge_events(store: Store, events: Iterable[dict[str, Any]], origin: str) -> MergeSummary:
@@ -88,6 +99,30 @@ class _Merger:
             self._story(event)
         elif kind == "deleted":
             self._delete(event["uid"])
+        elif kind == "marks":
+            self._marks(event)
+
+    def _marks(self, m: dict[str, Any]) -> None:
+        """Another device's marks of a question, when they changed after this device's (by the clock of
+        the device that changed them; a tie keeps this device's)."""
+        row = self.raw.execute("SELECT id FROM questions WHERE key = ?", (m.get("key"),)).fetchone()
+        if row is None:
+            self.summary.waiting.append(m)
+            return
+        changed = m.get("changed_at") or ""
+        self.summary.marks += self.raw.execute(
+            "UPDATE cards SET suspended_at = ?, suspended_by = ?, buried_until = ?, flagged_at = ?,"
+            " marks_changed_at = ? WHERE question_id = ? AND COALESCE(marks_changed_at, '') < ?",
+            (
+                from_iso(m.get("suspended_at")),
+                m.get("suspended_by"),
+                from_iso(m.get("buried_until")),
+                from_iso(m.get("flagged_at")),
+                changed,
+                row[0],
+                changed,
+            ),
+        ).rowcount
 
     def _session(self, s: dict[str, Any]) -> None:
         if s["uid"] in self.deleted:

@@ -326,10 +326,27 @@ def _recorded(name: str, event: str, table: str, kind: str, row: str, when: str 
     """
 
 
+# A question's marks (suspended, buried, flagged) changed on this device: when, by this device's clock
+# (the later change wins on every device), and, once it syncs, a change to send. A merge sets the time
+# itself, so what it writes is neither re-timed nor sent back.
+_MARKS = ("suspended_at", "suspended_by", "buried_until", "flagged_at")
+_MARKS_CHANGED = f"""
+    CREATE TRIGGER cards_marks_changed AFTER UPDATE OF {", ".join(_MARKS)} ON cards
+    WHEN NEW.marks_changed_at IS OLD.marks_changed_at
+        AND ({" OR ".join(f"NEW.{m} IS NOT OLD.{m}" for m in _MARKS)})
+    BEGIN
+        UPDATE cards SET marks_changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now')
+            WHERE question_id = NEW.question_id;
+        INSERT INTO sync_changes (kind, row_id) SELECT 'marks', NEW.question_id WHERE {_RECORDING};
+    END;
+"""
+
+
 def m010_global_ids(cur: Any) -> None:
     """Globally unique ids (``uid``) for reviews, sessions, mock answers, stories, story versions, links
     and rehearsals, so that histories from two devices merge without duplicates; existing rows get ids
-    derived from what identifies them (:mod:`mockprep.core.ids`). Reviews and sessions remember the
+    derived from what identifies them (:mod:`mockprep.core.ids`); a card remembers when its marks
+    last changed, so the later change wins on every device. Reviews and sessions remember the
     device they came from (``origin``: NULL for this one); a story version, the version it was edited
     from. And what a folder sync needs: this device and its folder, the changes not yet written (recorded
     by triggers once the device has synced), deletions, how far each file was read, waiting events."""
@@ -347,6 +364,7 @@ def m010_global_ids(cur: Any) -> None:
         ALTER TABLE story_versions ADD COLUMN parent TEXT;
         ALTER TABLE story_links ADD COLUMN uid TEXT;
         ALTER TABLE rehearsals ADD COLUMN uid TEXT;
+        ALTER TABLE cards ADD COLUMN marks_changed_at TEXT;
         UPDATE reviews SET uid = mockprep_uid('review', id,
             (SELECT key FROM questions q WHERE q.id = reviews.question_id), rated_at, rating);
         UPDATE sessions SET uid = mockprep_uid('session', id, started_at);
@@ -403,7 +421,8 @@ def m010_global_ids(cur: Any) -> None:
         + _recorded("story_versions_added", "INSERT", "story_versions", "story", "NEW.story_id")
         + _recorded("rehearsals_added", "INSERT", "rehearsals", "story", "NEW.story_id")
         + _recorded("story_links_added", "INSERT", "story_links", "story", "NEW.story_id")
-        + _recorded("story_links_deleted", "DELETE", "story_links", "story", "OLD.story_id"),
+        + _recorded("story_links_deleted", "DELETE", "story_links", "story", "OLD.story_id")
+        + _MARKS_CHANGED,
     )
 
 

@@ -59,6 +59,7 @@ class CardRow(SQLModel, table=True):
     suspended_by: str | None = None  # "you", or "leech" when suspended automatically
     buried_until: datetime | None = None  # not asked before this time (the next local midnight)
     flagged_at: datetime | None = None  # listed by `mockprep question list --flagged`
+    marks_changed_at: str | None = None  # when the marks last changed (this device's clock; m010)
 
 
 class SessionRow(SQLModel, table=True):

@@ -77,6 +77,11 @@ class SyncLog:
                     "INSERT INTO sync_changes (kind, row_id) SELECT 'review', id FROM reviews"
                     " WHERE origin IS NULL ORDER BY rated_at, id"
                 )
+                raw.execute(
+                    "INSERT INTO sync_changes (kind, row_id) SELECT 'marks', question_id FROM cards"
+                    " WHERE marks_changed_at IS NOT NULL OR suspended_at IS NOT NULL"
+                    " OR buried_until IS NOT NULL OR flagged_at IS NOT NULL ORDER BY question_id"
+                )
             changes = raw.execute("SELECT seq, kind, row_id, ref FROM sync_changes ORDER BY seq").fetchall()
             events: dict[tuple[str, Any], dict[str, Any] | None] = {}
             for _, kind, row_id, ref in changes:
@@ -129,7 +134,32 @@ def _event(raw: sqlite3.Connection, kind: str, row_id: int | None, ref: str | No
         return _session(raw, row_id)
     if kind == "story":
         return _story(raw, row_id)
+    if kind == "marks":
+        return _marks(raw, row_id)
     return None
+
+
+def _marks(raw: sqlite3.Connection, question_id: int | None) -> dict[str, Any] | None:
+    """A question's marks as they are now, and when they last changed ("" when before m010)."""
+    row = raw.execute(
+        "SELECT q.key, c.suspended_at, c.suspended_by, c.buried_until, c.flagged_at, c.marks_changed_at"
+        " FROM cards c JOIN questions q ON q.id = c.question_id WHERE c.question_id = ?",
+        (question_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    key, suspended, by, buried, flagged, changed = row
+    changed = changed or ""
+    return {
+        "t": "marks",
+        "uid": f"marks/{key}/{changed}",
+        "key": key,
+        "changed_at": changed,
+        "suspended_at": iso(suspended),
+        "suspended_by": by,
+        "buried_until": iso(buried),
+        "flagged_at": iso(flagged),
+    }
 
 
 def _review(raw: sqlite3.Connection, row_id: int | None) -> dict[str, Any] | None:
