@@ -347,7 +347,9 @@ class SessionTable:
         raw = self.store.conn.connection.driver_connection
         cursor = raw.execute(
             f"SELECT id, {iso}, question_id, rating, state_before, duration_ms, time_limit_ms, suggested,"
-            " session_id, answer FROM reviews ORDER BY rated_at, id"
+            " session_id, answer FROM reviews"
+            # the whole key of the index by time (its last column is the id): read in its order, no sort
+            " ORDER BY rated_at, question_id, rating, duration_ms, time_limit_ms, session_id, id"
         )
         try:
             while batch := cursor.fetchmany(2000):
