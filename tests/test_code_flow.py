@@ -126,3 +126,22 @@ def test_a_session_skips_a_code_question_whose_requirement_is_missing_with_a_not
     assert summary.answered == 1 and ui.shown == ["coding/add-one"]
     skipped = [n for n in ui.notices if n.startswith("Skipped coding/needs-module")]
     assert len(skipped) == 1 and "no_such_module_w19" in skipped[0]
+
+
+def test_a_mock_code_answer_rated_later_keeps_the_runs_of_the_round(coding: Store, clock: FakeClock) -> None:
+    from mockprep.practice.mock import MockOptions, MockRound, rate_later
+
+    grader = CodeGrader(LexicalGrader(), CodeRunner(RunLimits(test_seconds=2.0)))
+    ui = ScriptedUI([WRONG, RIGHT], [], clock=clock, answer_seconds=30, run_steps=["edit", "submit"])
+    options = MockOptions(minutes=6, filter=QuestionFilter(banks=("coding",)))
+    report = MockRound(
+        coding, ui, clock, random.Random(1), "technical", options, DEFAULT_SETTINGS, grader
+    ).run()
+    assert report.unrated == 1  # no rating given in the round
+    (stored,) = coding.sessions.mock_answers(report.session_id)
+    assert stored.answer.code_runs == 2
+    later = ScriptedUI(ratings=[Rating.Good], clock=clock)
+    rate_later(coding, later, clock, report.session_id, DEFAULT_SETTINGS, grader)
+    rating, _suggested, runs, result = _stored(coding)
+    assert (rating, runs) == (3, 2)
+    assert json.loads(result) == {"passed": 2, "total": 2, "failed": []}

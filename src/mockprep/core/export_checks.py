@@ -89,6 +89,7 @@ MOCK_ANSWER: Fields = {
     "uid": (uid, False),
     "delivery": (optional(delivery), False),
     "follow_up_model": (optional(filled), False),
+    "code_runs": (optional(whole(1, 10_000)), False),
 }
 STORY: Fields = {
     "id": (ID, True),

@@ -101,6 +101,7 @@ class MockAnswerRecord:
     follow_up: str | None = None
     delivery: Delivery | None = None  # a spoken answer's delivery
     follow_up_model: str | None = None  # the model that wrote the follow-up (None: the bank's)
+    code_runs: int | None = None  # a code answer: how many times it was run against the tests
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ class Bulk:
                 "uid": r.uid,
                 **_spoken(r.delivery),
                 **({} if r.follow_up_model is None else {"follow_up_model": r.follow_up_model}),
+                **({} if r.code_runs is None else {"code_runs": r.code_runs}),
             }
             for r in self.store.q(
                 "SELECT m.*, q.key FROM mock_answers m JOIN questions q ON q.id = m.question_id ORDER BY m.id"

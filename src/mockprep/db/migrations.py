@@ -264,12 +264,13 @@ def m008_plans_cram_parameters(cur: Any) -> None:
 
 def m009_code_runs(cur: Any) -> None:
     """A code answer's runs against its question's tests, and its final result (JSON: passed, total,
-    the names of the tests that failed)."""
+    the names of the tests that failed); a mock's code answer keeps its runs until it is rated."""
     _run(
         cur,
         """
         ALTER TABLE reviews ADD COLUMN code_runs INTEGER;
-        ALTER TABLE reviews ADD COLUMN code_result TEXT
+        ALTER TABLE reviews ADD COLUMN code_result TEXT;
+        ALTER TABLE mock_answers ADD COLUMN code_runs INTEGER
         """,
     )
 

@@ -171,6 +171,7 @@ class MockAnswerRow(SQLModel, table=True):
     uid: str | None = Field(default=None, unique=True)
     delivery: str | None = None  # JSON of a spoken answer's Delivery (NULL: typed)
     follow_up_model: str | None = None  # the model that wrote the follow-up (NULL: the bank's)
+    code_runs: int | None = None  # a code answer: how many times it was run (m009)
 
 
 class StoryRow(SQLModel, table=True):

@@ -187,8 +187,8 @@ class SessionTable:
                 text(
                     "INSERT INTO mock_answers (session_id, question_id, position, answered_at, answer,"
                     " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage, delivery,"
-                    " follow_up_model)"
-                    " VALUES (:s, :q, :p, :t, :a, :f, NULL, :d, :tl, :cov, :delivery, :fm)"
+                    " follow_up_model, code_runs)"
+                    " VALUES (:s, :q, :p, :t, :a, :f, NULL, :d, :tl, :cov, :delivery, :fm, :runs)"
                 ),
                 {
                     "s": answer.session_id,
@@ -202,6 +202,7 @@ class SessionTable:
                     "cov": None if answer.coverage is None else json.dumps(answer.coverage),
                     "delivery": delivery_json(answer.delivery),
                     "fm": answer.follow_up_model,
+                    "runs": answer.code_runs,
                 },
             ).lastrowid
 
@@ -326,6 +327,7 @@ class SessionTable:
                     r.follow_up,
                     delivery_from(r.delivery),
                     r.follow_up_model,
+                    r.code_runs,
                 ),
                 r.follow_up_answer,
                 r.rating,

@@ -238,6 +238,7 @@ class MockRound:
                 attempt.assessment.coverage,
                 follow_up,
                 attempt.delivery,
+                code_runs=attempt.runs if attempt.assessment.code is not None else None,
             )
         )
         result = MockAnswer(mock_answer_id, attempt, follow_up)
@@ -341,8 +342,8 @@ def _stored_answer(store: Store, pipeline: Pipeline, stored: StoredMockAnswer) -
     limit = None if a.time_limit_ms is None else a.time_limit_ms / 1000
     timing = AnswerTiming(a.duration_ms / 1000, limit)
     assessment = pipeline.grader.assess(record.question.spec, a.answer, timing.overtime > 0)
-    # A code answer is run again now; the runs made during the round are not kept with a mock answer.
-    runs = 1 if assessment.code is not None else 0
+    # A code answer is run again to show its tests; it keeps the runs it had in the round.
+    runs = (a.code_runs or 1) if assessment.code is not None else 0
     attempt = Attempt(record, a.answer, timing, assessment, a.answered_at, runs, a.delivery)
     return MockAnswer(stored.id, attempt, a.follow_up, stored.follow_up_answer, stored.rating)
 

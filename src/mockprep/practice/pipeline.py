@@ -395,6 +395,7 @@ class Pipeline:
                 attempt.timing.duration_ms,
                 attempt.timing.limit_ms,
                 attempt.assessment.coverage,
+                code_runs=attempt.runs if attempt.assessment.code is not None else None,
             )
         )
         self.ui.notice(f"Your answer is kept, not rated (mockprep history {session_id}).")
