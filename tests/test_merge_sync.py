@@ -442,3 +442,30 @@ def test_suspend_bury_and_flag_marks_sync_and_the_later_change_wins(devices, tmp
     assert laptop.store.cards.marks(qid(laptop, 2)).flagged is True
     quiet = laptop.sync(folder, later)  # applying the other's marks sent nothing back
     assert quiet.written == 0
+
+
+def test_a_removed_story_link_is_removed_on_the_other_device_and_a_later_link_wins(
+    devices, tmp_path: Path
+) -> None:
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.write_story("Outage", "I rolled back", START)
+    key = laptop.store.q("SELECT key FROM questions ORDER BY key").first()[0]
+    (story_id,) = laptop.store.q("SELECT id FROM stories").scalars().all()
+    laptop.store.stories.link(story_id, key, START)
+    for device in (laptop, desk):
+        device.sync(folder, START)
+    (desk_story,) = desk.store.q("SELECT id FROM stories").scalars().all()
+    assert desk.store.stories.links(desk_story) == [(desk_story, key)]
+    # Removed on the desk: gone on the laptop after both sync.
+    desk.store.stories.unlink(desk_story, key, START + timedelta(hours=1))
+    for device in (desk, laptop):
+        device.sync(folder, START + timedelta(hours=1))
+    assert laptop.store.stories.links(story_id) == []
+    # Linked again on the laptop, later: back on the desk, and not removed again by the old removal.
+    laptop.store.stories.link(story_id, key, START + timedelta(hours=2))
+    for device in (laptop, desk, laptop, desk):
+        device.sync(folder, START + timedelta(hours=2))
+    assert desk.store.stories.links(desk_story) == [(desk_story, key)]
+    assert laptop.store.stories.links(story_id) == [(story_id, key)]

@@ -399,12 +399,12 @@ def story_unlink(story_id: StoryId, question: QuestionKey) -> None:
     store = open_store(sync=False)
     try:
         latest_version(store, story_id)
-        removed = store.stories.unlink(story_id, question)
+        removed = store.stories.unlink(story_id, question, utc_now())
         if not removed and "/" not in question:
             from mockprep.cli.questions import resolve_key
 
             question = resolve_key(store, question)
-            removed = store.stories.unlink(story_id, question)
+            removed = store.stories.unlink(story_id, question, utc_now())
     finally:
         store.close()
     if not removed:

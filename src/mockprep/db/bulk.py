@@ -270,7 +270,8 @@ class Bulk:
         """Add an export's history to this home's (see :mod:`mockprep.db.merge`): every record checked
         first, in one transaction, so a bad file adds nothing; the same file twice adds nothing."""
         from mockprep.core.export_checks import ExportChecker
-        from mockprep.db.merge import export_events, merge_events
+        from mockprep.core.export_events import export_events
+        from mockprep.db.merge import merge_events
 
         checker = ExportChecker(now)
         checker.check_head(doc)

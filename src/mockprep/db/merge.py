@@ -1,7 +1,8 @@
 """Merging another device's history: events identified by global ids, applied once whatever their order.
 
 An event is a plain dict (the sync folder's JSON lines, or an export turned into events by
-:func:`export_events`): a session, a review, a story (its versions, links and rehearsals) or a deletion.
+:func:`~mockprep.core.export_events.export_events`): a session, a review, a story (its versions, links,
+removed links and rehearsals), a question's marks or a deletion.
 Applying an event twice changes nothing; an event that refers to something not here yet (a session, a
 question) is handed back as waiting. Every card whose log changed is replayed from its whole log in time
 order (:data:`~mockprep.db.cards.REPLAY_ORDER`), so every device computes the same card.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -329,11 +330,23 @@ class _Merger:
 
     def _links_and_rehearsals(self, story: int, s: dict[str, Any]) -> None:
         story_uid = s["uid"]
+        linked_at = s.get("linked_at") or {}
         for key in s.get("links", []):
+            at = from_iso(linked_at.get(key)) or from_iso(s["created_at"])
+            gone = self.raw.execute(
+                "SELECT removed_at FROM story_unlinks WHERE story_id = ? AND question_key = ?", (story, key)
+            ).fetchone()
+            if gone is not None and gone[0] >= at:
+                continue  # removed here after it was made there
+            self.raw.execute(
+                "DELETE FROM story_unlinks WHERE story_id = ? AND question_key = ?", (story, key)
+            )
             self.summary.links += self.raw.execute(
                 "INSERT OR IGNORE INTO story_links (story_id, question_key, linked_at, uid) VALUES (?,?,?,?)",
-                (story, key, from_iso(s["created_at"]), ids.link_uid(story_uid, key)),
+                (story, key, at, ids.link_uid(story_uid, key)),
             ).rowcount
+        for key, removed in (s.get("unlinked") or {}).items():
+            self._unlink(story, key, from_iso(removed))
         numbers = dict(
             self.raw.execute("SELECT uid, version FROM story_versions WHERE story_id = ?", (story,))
         )
@@ -354,6 +367,25 @@ class _Merger:
                     _json(r.get("delivery")),
                 ),
             ).rowcount
+
+    def _unlink(self, story: int, key: str, removed_at: str | None) -> None:
+        """A link removed on another device goes here too, unless it was made here after that."""
+        if removed_at is None:
+            return
+        link = self.raw.execute(
+            "SELECT linked_at FROM story_links WHERE story_id = ? AND question_key = ?", (story, key)
+        ).fetchone()
+        if link is not None and link[0] > removed_at:
+            return
+        if link is not None:
+            self.raw.execute("DELETE FROM story_links WHERE story_id = ? AND question_key = ?", (story, key))
+            self.summary.deleted += 1
+        self.raw.execute(
+            "INSERT INTO story_unlinks (story_id, question_key, removed_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (story_id, question_key)"
+            " DO UPDATE SET removed_at = MAX(removed_at, excluded.removed_at)",
+            (story, key, removed_at),
+        )
 
     def replay_cards(self) -> None:
         """Each touched card recomputed from its whole log (cram reviews left out, each review with the
@@ -426,50 +458,3 @@ def _params_json(value: Any) -> str | None:
         return SchedulerParams.from_dict(value).to_json()
     except ValueError:
         return None
-
-
-def export_events(doc: dict[str, Any], questions: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """An export (checked) as merge events; records written before global ids get the derived ones."""
-    sessions: dict[int, str] = {}
-    for s in doc.get("sessions", []):
-        uid = s.get("uid") or ids.session_uid(s["id"], s["started_at"])
-        sessions[s["id"]] = uid
-        yield {"t": "session", **{k: v for k, v in s.items() if k not in ("id", "uid")}, "uid": uid}
-    for story in doc.get("stories", []):
-        yield story_event(story)
-    params = {p["id"]: p["parameters"] for p in doc.get("scheduler_params", [])}
-    for q in questions:
-        for r in q["reviews"]:
-            uid = r.get("uid") or ids.review_uid(r["id"], q["key"], r["rated_at"], r["rating"])
-            session = None if r.get("session") is None else sessions.get(r["session"])
-            event = {k: v for k, v in r.items() if k not in ("id", "session", "params")}
-            event["parameters"] = params.get(r.get("params"))
-            yield {**event, "t": "review", "uid": uid, "key": q["key"], "session": session}
-
-
-def story_event(story: dict[str, Any]) -> dict[str, Any]:
-    """An exported story (numbered versions) as an event (versions and rehearsals by uid)."""
-    story_uid = story.get("uid") or ids.story_uid(story["id"], story["created_at"])
-    versions, by_number, previous = [], {}, None
-    for v in sorted(story["versions"], key=lambda v: v["version"]):
-        uid = v.get("uid") or ids.version_uid(story_uid, v["version"], v["saved_at"])
-        by_number[v["version"]] = uid
-        parent = v["parent"] if "parent" in v else previous
-        versions.append({**{k: x for k, x in v.items() if k != "version"}, "uid": uid, "parent": parent})
-        previous = uid
-    rehearsals = [
-        {
-            **r,
-            "version": by_number.get(r["version"]),
-            "uid": r.get("uid") or ids.rehearsal_uid(story_uid, ordinal, r["rehearsed_at"]),
-        }
-        for ordinal, r in enumerate(story.get("rehearsals", []), start=1)
-    ]
-    return {
-        "t": "story",
-        "uid": story_uid,
-        "created_at": story["created_at"],
-        "versions": versions,
-        "links": list(story.get("links", [])),
-        "rehearsals": rehearsals,
-    }

@@ -9,7 +9,15 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from mockprep.core import ids
+from mockprep.db.sync_triggers import (
+    LOCAL,
+    MARKS_CHANGED,
+    WITH_UID,
+    derived_uid,
+    random_uid,
+    recorded,
+    tombstone,
+)
 
 Migration = Callable[[Any], None]  # receives a DB-API cursor inside an open transaction
 
@@ -275,74 +283,6 @@ def m009_code_runs(cur: Any) -> None:
     )
 
 
-_DERIVED = {
-    "review": ids.review_uid,
-    "session": ids.session_uid,
-    "mock-answer": ids.mock_answer_uid,
-    "story": ids.story_uid,
-    "story-version": ids.version_uid,
-    "rehearsal": ids.rehearsal_uid,
-    "story-link": ids.link_uid,
-}
-
-
-def _derived_uid(kind: str, *parts: Any) -> str:
-    return _DERIVED[kind](*parts)
-
-
-# A row inserted without an id gets a random one at once (SQLite cannot add a column whose default is
-# an expression, and a trigger may only call SQLite's own functions).
-_RANDOM_UID = "lower(hex(randomblob(16)))"
-# Changes are recorded for the next folder sync only once this database has synced with a folder.
-_RECORDING = "(SELECT recording FROM sync_device) = 1"
-
-
-_WITH_UID = ("reviews", "sessions", "mock_answers", "stories", "story_versions", "rehearsals")
-_LOCAL = "NEW.origin IS NULL AND "  # made on this device, not merged from another
-
-
-def _random_uid(table: str) -> str:
-    return f"""
-        CREATE UNIQUE INDEX {table}_uid ON {table}(uid);
-        CREATE TRIGGER {table}_new_uid AFTER INSERT ON {table} WHEN NEW.uid IS NULL
-        BEGIN UPDATE {table} SET uid = {_RANDOM_UID} WHERE id = NEW.id; END;
-    """
-
-
-def _tombstone(table: str, kind: str) -> str:
-    """A deleted row's uid is remembered, so a merge never adds it back, and sent as a deletion."""
-    return f"""
-        CREATE TRIGGER {table}_deleted AFTER DELETE ON {table} WHEN OLD.uid IS NOT NULL
-        BEGIN
-            INSERT OR IGNORE INTO sync_deleted (uid, kind) VALUES (OLD.uid, '{kind}');
-            INSERT INTO sync_changes (kind, ref) SELECT 'deleted', OLD.uid WHERE {_RECORDING};
-        END;
-    """
-
-
-def _recorded(name: str, event: str, table: str, kind: str, row: str, when: str = "") -> str:
-    return f"""
-        CREATE TRIGGER {name} AFTER {event} ON {table} WHEN {when}{_RECORDING}
-        BEGIN INSERT INTO sync_changes (kind, row_id) VALUES ('{kind}', {row}); END;
-    """
-
-
-# A question's marks (suspended, buried, flagged) changed on this device: when, by this device's clock
-# (the later change wins on every device), and, once it syncs, a change to send. A merge sets the time
-# itself, so what it writes is neither re-timed nor sent back.
-_MARKS = ("suspended_at", "suspended_by", "buried_until", "flagged_at")
-_MARKS_CHANGED = f"""
-    CREATE TRIGGER cards_marks_changed AFTER UPDATE OF {", ".join(_MARKS)} ON cards
-    WHEN NEW.marks_changed_at IS OLD.marks_changed_at
-        AND ({" OR ".join(f"NEW.{m} IS NOT OLD.{m}" for m in _MARKS)})
-    BEGIN
-        UPDATE cards SET marks_changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now')
-            WHERE question_id = NEW.question_id;
-        INSERT INTO sync_changes (kind, row_id) SELECT 'marks', NEW.question_id WHERE {_RECORDING};
-    END;
-"""
-
-
 def m010_global_ids(cur: Any) -> None:
     """Globally unique ids (``uid``) for reviews, sessions, mock answers, stories, story versions, links
     and rehearsals, so that histories from two devices merge without duplicates; existing rows get ids
@@ -350,8 +290,9 @@ def m010_global_ids(cur: Any) -> None:
     last changed, so the later change wins on every device. Reviews and sessions remember the
     device they came from (``origin``: NULL for this one); a story version, the version it was edited
     from. And what a folder sync needs: this device and its folder, the changes not yet written (recorded
-    by triggers once the device has synced), deletions, how far each file was read, waiting events."""
-    cur.connection.create_function("mockprep_uid", -1, _derived_uid, deterministic=True)
+    by triggers once the device has synced), deletions, story links removed (so a removal travels
+    too), how far each file was read, waiting events."""
+    cur.connection.create_function("mockprep_uid", -1, derived_uid, deterministic=True)
     _run(
         cur,
         """
@@ -410,20 +351,26 @@ def m010_global_ids(cur: Any) -> None:
             line TEXT NOT NULL
         );
         CREATE UNIQUE INDEX story_links_uid ON story_links(uid);
+        CREATE TABLE story_unlinks (
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            question_key TEXT NOT NULL,
+            removed_at DATETIME NOT NULL,
+            PRIMARY KEY (story_id, question_key)
+        );
         CREATE INDEX reviews_origin ON reviews(origin) WHERE origin IS NOT NULL;
         """
-        + "".join(map(_random_uid, _WITH_UID))
-        + _tombstone("reviews", "review")
-        + _tombstone("sessions", "session")
-        + _tombstone("stories", "story")
-        + _recorded("reviews_added", "INSERT", "reviews", "review", "NEW.id", _LOCAL)
-        + _recorded("sessions_added", "INSERT", "sessions", "session", "NEW.id", _LOCAL)
-        + _recorded("sessions_changed", "UPDATE OF status, ended_at", "sessions", "session", "NEW.id", _LOCAL)
-        + _recorded("story_versions_added", "INSERT", "story_versions", "story", "NEW.story_id")
-        + _recorded("rehearsals_added", "INSERT", "rehearsals", "story", "NEW.story_id")
-        + _recorded("story_links_added", "INSERT", "story_links", "story", "NEW.story_id")
-        + _recorded("story_links_deleted", "DELETE", "story_links", "story", "OLD.story_id")
-        + _MARKS_CHANGED,
+        + "".join(map(random_uid, WITH_UID))
+        + tombstone("reviews", "review")
+        + tombstone("sessions", "session")
+        + tombstone("stories", "story")
+        + recorded("reviews_added", "INSERT", "reviews", "review", "NEW.id", LOCAL)
+        + recorded("sessions_added", "INSERT", "sessions", "session", "NEW.id", LOCAL)
+        + recorded("sessions_changed", "UPDATE OF status, ended_at", "sessions", "session", "NEW.id", LOCAL)
+        + recorded("story_versions_added", "INSERT", "story_versions", "story", "NEW.story_id")
+        + recorded("rehearsals_added", "INSERT", "rehearsals", "story", "NEW.story_id")
+        + recorded("story_links_added", "INSERT", "story_links", "story", "NEW.story_id")
+        + recorded("story_links_deleted", "DELETE", "story_links", "story", "OLD.story_id")
+        + MARKS_CHANGED,
     )
 
 

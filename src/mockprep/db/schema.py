@@ -213,6 +213,16 @@ class StoryLinkRow(SQLModel, table=True):
     uid: str | None = Field(default=None, unique=True)  # derived from the story's uid and the key
 
 
+class StoryUnlinkRow(SQLModel, table=True):
+    """A story link the person removed, and when: a sync removes it on the other devices too (m010)."""
+
+    __tablename__ = "story_unlinks"
+
+    story_id: int = Field(primary_key=True, foreign_key="stories.id")
+    question_key: str = Field(primary_key=True)
+    removed_at: datetime
+
+
 class RehearsalRow(SQLModel, table=True):
     __tablename__ = "rehearsals"
 

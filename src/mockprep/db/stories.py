@@ -88,14 +88,22 @@ class StoryTable:
         with self.store.write() as conn:
             return insert_link(conn, story_id, question_key, now)
 
-    def unlink(self, story_id: int, question_key: str) -> bool:
+    def unlink(self, story_id: int, question_key: str, now: datetime) -> bool:
+        """Remove a link (remembered with its time, so a sync removes it elsewhere); False if none."""
         with self.store.write() as conn:
-            return bool(
+            removed = conn.execute(
+                text("DELETE FROM story_links WHERE story_id = :s AND question_key = :k"),
+                {"s": story_id, "k": question_key},
+            ).rowcount
+            if removed:
                 conn.execute(
-                    text("DELETE FROM story_links WHERE story_id = :s AND question_key = :k"),
-                    {"s": story_id, "k": question_key},
-                ).rowcount
-            )
+                    text(
+                        "INSERT OR REPLACE INTO story_unlinks (story_id, question_key, removed_at)"
+                        " VALUES (:s, :k, :t)"
+                    ),
+                    {"s": story_id, "k": question_key, "t": db_time(now)},
+                )
+            return bool(removed)
 
     def links(self, story_id: int | None = None) -> list[tuple[int, str]]:
         """``(story id, question key)`` of every link, or of one story's."""
@@ -201,6 +209,10 @@ def insert_link(conn: Connection, story_id: int, question_key: str, now: datetim
     """Link a story to a question (the link's uid is derived from the story's and the key); False if it
     already was."""
     story = conn.execute(text("SELECT uid FROM stories WHERE id = :s"), {"s": story_id}).scalar_one()
+    conn.execute(
+        text("DELETE FROM story_unlinks WHERE story_id = :s AND question_key = :k"),
+        {"s": story_id, "k": question_key},
+    )
     return bool(
         conn.execute(
             text(

@@ -241,12 +241,17 @@ def _story(raw: sqlite3.Connection, row_id: int | None) -> dict[str, Any] | None
                 **dict(zip(parts, v[5:], strict=True)),
             }
         )
-    links = [
-        k
-        for (k,) in raw.execute(
-            "SELECT question_key FROM story_links WHERE story_id = ? ORDER BY 1", (row_id,)
+    linked = dict(
+        raw.execute(
+            "SELECT question_key, linked_at FROM story_links WHERE story_id = ? ORDER BY 1", (row_id,)
         )
-    ]
+    )
+    links = list(linked)
+    unlinked = dict(
+        raw.execute(
+            "SELECT question_key, removed_at FROM story_unlinks WHERE story_id = ? ORDER BY 1", (row_id,)
+        )
+    )
     rehearsals = [
         {
             "uid": r[0],
@@ -269,6 +274,8 @@ def _story(raw: sqlite3.Connection, row_id: int | None) -> dict[str, Any] | None
         "created_at": iso(row[1]),
         "versions": versions,
         "links": links,
+        "linked_at": {k: iso(at) for k, at in linked.items()},
+        "unlinked": {k: iso(at) for k, at in unlinked.items()},
         "rehearsals": rehearsals,
     }
 

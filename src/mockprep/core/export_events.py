@@ -1,0 +1,56 @@
+"""An export turned into the events a sync folder holds, so that ``import --merge`` and ``sync`` share
+one merge (:mod:`mockprep.db.merge`). Pure: records written before global ids get the derived ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from mockprep.core import ids
+
+
+def export_events(doc: dict[str, Any], questions: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """An export (checked) as merge events; records written before global ids get the derived ones."""
+    sessions: dict[int, str] = {}
+    for s in doc.get("sessions", []):
+        uid = s.get("uid") or ids.session_uid(s["id"], s["started_at"])
+        sessions[s["id"]] = uid
+        yield {"t": "session", **{k: v for k, v in s.items() if k not in ("id", "uid")}, "uid": uid}
+    for story in doc.get("stories", []):
+        yield story_event(story)
+    params = {p["id"]: p["parameters"] for p in doc.get("scheduler_params", [])}
+    for q in questions:
+        for r in q["reviews"]:
+            uid = r.get("uid") or ids.review_uid(r["id"], q["key"], r["rated_at"], r["rating"])
+            session = None if r.get("session") is None else sessions.get(r["session"])
+            event = {k: v for k, v in r.items() if k not in ("id", "session", "params")}
+            event["parameters"] = params.get(r.get("params"))
+            yield {**event, "t": "review", "uid": uid, "key": q["key"], "session": session}
+
+
+def story_event(story: dict[str, Any]) -> dict[str, Any]:
+    """An exported story (numbered versions) as an event (versions and rehearsals by uid)."""
+    story_uid = story.get("uid") or ids.story_uid(story["id"], story["created_at"])
+    versions, by_number, previous = [], {}, None
+    for v in sorted(story["versions"], key=lambda v: v["version"]):
+        uid = v.get("uid") or ids.version_uid(story_uid, v["version"], v["saved_at"])
+        by_number[v["version"]] = uid
+        parent = v["parent"] if "parent" in v else previous
+        versions.append({**{k: x for k, x in v.items() if k != "version"}, "uid": uid, "parent": parent})
+        previous = uid
+    rehearsals = [
+        {
+            **r,
+            "version": by_number.get(r["version"]),
+            "uid": r.get("uid") or ids.rehearsal_uid(story_uid, ordinal, r["rehearsed_at"]),
+        }
+        for ordinal, r in enumerate(story.get("rehearsals", []), start=1)
+    ]
+    return {
+        "t": "story",
+        "uid": story_uid,
+        "created_at": story["created_at"],
+        "versions": versions,
+        "links": list(story.get("links", [])),
+        "rehearsals": rehearsals,
+    }
