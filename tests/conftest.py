@@ -110,6 +110,19 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
+def demo(store, tmp_path: Path, clock: FakeClock):
+    """A home with one small bank, ``demo`` (three questions), registered and read."""
+    from mockprep.services.bank_sync import sync_banks
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    write_bank(folder / "demo.toml", n=3)
+    store.banks.add_source(folder, clock.now)
+    sync_banks(store, clock.now)
+    return store
+
+
+@pytest.fixture
 def rng() -> random.Random:
     return random.Random(1234)
 

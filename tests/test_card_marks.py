@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from fsrs import Rating
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,16 +28,6 @@ from tests.conftest import FIXTURES, FakeClock, ScriptedUI, db_rows, write_bank
 DEMO = QuestionFilter(banks=("demo",))
 PARIS = ZoneInfo("Europe/Paris")
 SCHEDULER = make_scheduler(DEFAULT_SETTINGS.desired_retention)
-
-
-@pytest.fixture
-def demo(store: Store, tmp_path: Path, clock: FakeClock) -> Store:
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    write_bank(folder / "demo.toml", n=3)
-    store.banks.add_source(folder, clock.now)
-    sync_banks(store, clock.now)
-    return store
 
 
 def qid(store: Store, key: str) -> int:

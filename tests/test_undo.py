@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from fsrs import Rating
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,20 +21,10 @@ from mockprep.db.store import Store
 from mockprep.practice.mock import MockOptions, MockRound
 from mockprep.practice.session import Session, SessionOptions
 from mockprep.services.bank_sync import sync_banks
-from tests.conftest import START, FakeClock, ScriptedUI, db_rows, write_bank
+from tests.conftest import START, FakeClock, ScriptedUI, db_rows
 
 DEMO = QuestionFilter(banks=("demo",))
 SCHEDULER = make_scheduler(DEFAULT_SETTINGS.desired_retention)
-
-
-@pytest.fixture
-def demo(store: Store, tmp_path: Path, clock: FakeClock) -> Store:
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    write_bank(folder / "demo.toml", n=3)
-    store.banks.add_source(folder, clock.now)
-    sync_banks(store, clock.now)
-    return store
 
 
 def run(store: Store, clock: FakeClock, answers, ratings, **options):

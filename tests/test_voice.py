@@ -24,7 +24,7 @@ from mockprep.practice.session import Session, SessionOptions
 from mockprep.practice.voice import Voice
 from mockprep.services.bank_sync import sync_banks
 from mockprep.services.reports import collect
-from tests.conftest import FakeClock, ScriptedUI, db_rows, write_bank
+from tests.conftest import FakeClock, ScriptedUI, db_rows
 
 
 def said(text: str, word_seconds: float = 0.4, pause_before: int | None = None) -> Transcript:
@@ -78,16 +78,6 @@ class FakeSource:
 
 
 ANSWER = "Um, the first point is, like, about caching. And, you know, the second point is basically load. "
-
-
-@pytest.fixture
-def demo(store: Store, tmp_path: Path, clock: FakeClock) -> Store:
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    write_bank(folder / "demo.toml", n=3)
-    store.banks.add_source(folder, clock.now)
-    sync_banks(store, clock.now)
-    return store
 
 
 def voice_of(names, transcripts, live: bool = False, clock=None, settings=DEFAULT_SETTINGS):
