@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Protocol
 from mockprep.core.durations import format_duration
 from mockprep.core.kinds import kind_of
 from mockprep.core.questions import QuestionFilter
-from mockprep.core.records import MockAnswerRecord
 from mockprep.core.rounds import ROUND_ORDER, Candidate, group_of, question_cost, spread_order
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import AnswerTiming, TimeStop, first_fitting, fitting, time_limit
@@ -227,19 +226,7 @@ class MockRound:
             pending = self.interviewer.start(spec, attempt.answer)
         # Stored before the follow-up is asked, so an interruption there keeps the answer.
         mock_answer_id = self.store.sessions.add_mock_answer(
-            MockAnswerRecord(
-                report.session_id,
-                record.id,
-                position,
-                attempt.answered_at,
-                attempt.answer,
-                attempt.timing.duration_ms,
-                attempt.timing.limit_ms,
-                attempt.assessment.coverage,
-                follow_up,
-                attempt.delivery,
-                code_runs=attempt.runs if attempt.assessment.code is not None else None,
-            )
+            attempt.mock_answer(report.session_id, position, follow_up)
         )
         result = MockAnswer(mock_answer_id, attempt, follow_up)
         report.answers.append(result)

@@ -28,7 +28,7 @@ from mockprep.core.grading import Grader, default_grader, rating_from_checklist
 from mockprep.core.kinds import kind_of
 from mockprep.core.plans import deadline, planned_params
 from mockprep.core.plans import today as plan_today
-from mockprep.core.records import MockAnswerRecord, ReviewRecord
+from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import SchedulerParams, card_state, review
 from mockprep.core.settings import Settings
 from mockprep.core.timer import AnswerTiming, Countdown
@@ -318,7 +318,7 @@ class Pipeline:
                 checklist=confirmed,
                 cram=self.cram,
                 params_id=params_id,
-                code_runs=attempt.runs if attempt.assessment.code is not None else None,
+                code_runs=attempt.code_runs,
                 code_result=attempt.code_result,
                 delivery=attempt.delivery,
                 model=shown.model,
@@ -385,19 +385,7 @@ class Pipeline:
 
     def keep_unrated(self, attempt: Attempt, session_id: int, position: int) -> None:
         """Store an answer the person quit before rating: it stays in the session's history, unrated."""
-        self.store.sessions.add_mock_answer(
-            MockAnswerRecord(
-                session_id,
-                attempt.record.id,
-                position,
-                attempt.answered_at,
-                attempt.answer,
-                attempt.timing.duration_ms,
-                attempt.timing.limit_ms,
-                attempt.assessment.coverage,
-                code_runs=attempt.runs if attempt.assessment.code is not None else None,
-            )
-        )
+        self.store.sessions.add_mock_answer(attempt.mock_answer(session_id, position))
         self.ui.notice(f"Your answer is kept, not rated (mockprep history {session_id}).")
 
     def offer_stories(self, record: QuestionRecord, now: datetime) -> None:

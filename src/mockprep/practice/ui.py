@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from mockprep.core.questions import QuestionFilter
+from mockprep.core.records import MockAnswerRecord
 from mockprep.core.scoring import answer_points, session_score
 
 if TYPE_CHECKING:
@@ -65,6 +66,27 @@ class Attempt:
         """A code answer's final run as stored with the review (None: not a run code answer)."""
         run = self.assessment.code
         return None if run is None else run.result().to_dict()
+
+    @property
+    def code_runs(self) -> int | None:
+        """How many times a code answer was run (None: not a run code answer)."""
+        return self.runs if self.assessment.code is not None else None
+
+    def mock_answer(self, session_id: int, position: int, follow_up: str | None = None) -> MockAnswerRecord:
+        """The answer as stored before it is rated: a mock's, or one the person quit rating."""
+        return MockAnswerRecord(
+            session_id,
+            self.record.id,
+            position,
+            self.answered_at,
+            self.answer,
+            self.timing.duration_ms,
+            self.timing.limit_ms,
+            self.assessment.coverage,
+            follow_up,
+            self.delivery,
+            code_runs=self.code_runs,
+        )
 
 
 @dataclass
