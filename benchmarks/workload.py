@@ -91,7 +91,7 @@ def build(home: Path, preset: Preset, seed: int = 2026, now: datetime | None = N
         store.banks.add_source(bank_dir, start)
         sync_banks(store, start)
         question_ids = [r[0] for r in store.conn.exec_driver_sql("SELECT id FROM questions ORDER BY id")]
-        raw = store.conn.connection.driver_connection
+        raw = store.conn.raw
         counts = _bulk_history(raw, rng, preset, question_ids, start, now)
         _stories(store, rng, preset, start, now)
         counts["stories"] = preset.stories

@@ -268,14 +268,15 @@ def test_a_full_disk_is_named_as_such(cli, home: Path, monkeypatch) -> None:
     import mockprep.db.store as store_module
 
     _home_with_history(cli)
-    real = store_module._on_connect
+    real = store_module._connect
 
-    def full_disk(dbapi_conn, record):  # SQLite reports SQLITE_FULL once the file may not grow
-        real(dbapi_conn, record)
-        pages = dbapi_conn.execute("PRAGMA page_count").fetchone()[0]
-        dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
+    def full_disk(path):  # SQLite reports SQLITE_FULL once the file may not grow
+        raw = real(path)
+        pages = raw.execute("PRAGMA page_count").fetchone()[0]
+        raw.execute(f"PRAGMA max_page_count = {pages}")
+        return raw
 
-    monkeypatch.setattr(store_module, "_on_connect", full_disk)
+    monkeypatch.setattr(store_module, "_connect", full_disk)
     result = cli("session", "--limit", "40", "--new", "40", input="x " * 30_000 + "\n\n3\n" * 40)
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
@@ -287,13 +288,14 @@ def test_a_read_only_database_is_named_as_such(cli, home: Path, monkeypatch) -> 
     import mockprep.db.store as store_module
 
     _home_with_history(cli)
-    real = store_module._on_connect
+    real = store_module._connect
 
-    def read_only(dbapi_conn, record):  # SQLite reports SQLITE_READONLY on the first write
-        real(dbapi_conn, record)
-        dbapi_conn.execute("PRAGMA query_only = ON")
+    def read_only(path):  # SQLite reports SQLITE_READONLY on the first write
+        raw = real(path)
+        raw.execute("PRAGMA query_only = ON")
+        return raw
 
-    monkeypatch.setattr(store_module, "_on_connect", read_only)
+    monkeypatch.setattr(store_module, "_connect", read_only)
     result = cli("session", "--limit", "1", input="a\n\n3\n")
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()

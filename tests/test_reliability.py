@@ -179,24 +179,28 @@ def test_a_signal_during_a_write_waits_for_its_commit(store: Store) -> None:
         conn.exec_driver_sql("DELETE FROM bank_sources")
 
 
-def test_a_connection_cut_short_by_a_signal_is_replaced(store: Store) -> None:
-    from sqlalchemy import event
+def test_a_read_cut_short_by_a_signal_leaves_the_connection_usable(store: Store, monkeypatch) -> None:
+    from mockprep.db.driver import Connection
 
-    def interrupted(*_args: object) -> None:
+    real = Connection.execute
+
+    def interrupted(self, sql, params=None):
         raise KeyboardInterrupt  # as a signal handler raising between the driver's calls would
 
-    event.listen(store.engine, "before_cursor_execute", interrupted)
+    monkeypatch.setattr(Connection, "execute", interrupted)
     with pytest.raises(KeyboardInterrupt):
         store.q("SELECT COUNT(*) FROM questions").scalar_one()
-    event.remove(store.engine, "before_cursor_execute", interrupted)
-    assert store.q("SELECT COUNT(*) FROM questions").scalar_one() == 0  # not PendingRollbackError
+    monkeypatch.setattr(Connection, "execute", real)
+    assert store.q("SELECT COUNT(*) FROM questions").scalar_one() == 0
     with pytest.raises(KeyboardInterrupt):
         with store.snapshot():
-            event.listen(store.engine, "before_cursor_execute", interrupted)
+            store.q("SELECT COUNT(*) FROM questions").scalar_one()  # the read transaction is open
+            monkeypatch.setattr(Connection, "execute", interrupted)
             try:
                 store.q("SELECT 1").scalar_one()
             finally:
-                event.remove(store.engine, "before_cursor_execute", interrupted)
+                monkeypatch.setattr(Connection, "execute", real)
+    assert not store.conn.in_transaction  # the cut-short read was ended, not left open
     with store.write() as conn:
         conn.exec_driver_sql("INSERT INTO bank_sources (path, added_at) VALUES ('c', '2026-01-01')")
     assert store.q("SELECT COUNT(*) FROM bank_sources WHERE path = 'c'").scalar_one() == 1

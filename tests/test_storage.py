@@ -55,6 +55,7 @@ def _affinity(declared: str) -> str:
 
 def test_schema_matches_the_sqlmodel_tables(store: Store) -> None:
     """Every migrated table has a table class with the same columns, affinities, NULLs and keys."""
+    from sqlalchemy.dialects import sqlite
     from sqlmodel import SQLModel
 
     import mockprep.db.schema  # noqa: F401  (registers the tables)
@@ -71,7 +72,7 @@ def test_schema_matches_the_sqlmodel_tables(store: Store) -> None:
         }
         declared = {
             c.name: (
-                _affinity(str(c.type.compile(dialect=store.engine.dialect))),
+                _affinity(str(c.type.compile(dialect=sqlite.dialect()))),
                 not c.nullable or c.primary_key,
                 c.primary_key,
             )

@@ -1,6 +1,6 @@
 """The ``mockprep`` command line: parse options, call the core, render.
 
-Heavy modules (sqlalchemy via :mod:`mockprep.db`, rich via :mod:`mockprep.terminal`) are imported inside
+Heavy modules (the database layer :mod:`mockprep.db`, rich via :mod:`mockprep.terminal`) are imported inside
 the commands that use them, so ``mockprep --help`` stays fast. Each submodule registers its commands.
 """
 

@@ -26,7 +26,7 @@ class Command(TyperCommand):
             if not isinstance(param, TyperArgument):
                 pieces.extend(param.get_usage_pieces(ctx))
                 continue
-            raw = param.display_name_raw  # a metavar may already carry "[...]" or "..."
+            raw = param.make_metavar(ctx)  # a metavar may already carry "[...]" or "..."
             many = param.nargs != 1 or raw.endswith("...")
             name = raw.removesuffix("...").strip("[]") + ("..." if many else "")
             pieces.append(name if param.required else f"[{name}]")

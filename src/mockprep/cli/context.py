@@ -144,6 +144,8 @@ def warn(message: str) -> None:
 
 def check_filter_values(store: Store, kind: str, values: list[str]) -> None:
     """Refuse a round, topic, role, bank or tag no active question has, with the closest known ones."""
+    if not values:
+        return  # nothing to check: no query (a million-review home has thousands of questions to scan)
     import difflib
 
     known = store.banks.known_values()[kind]

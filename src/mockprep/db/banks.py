@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fsrs import State
-from sqlalchemy import text
 
 from mockprep.core.banks import Bank, QuestionSpec
 from mockprep.core.questions import Question, QuestionRecord
 from mockprep.core.records import BankInfo, BankSummary, SyncResult
+from mockprep.db.driver import text
 from mockprep.db.sql import db_time
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ class BankTable:
                             updated += 1
             if fresh:
                 # A new bank of thousands of questions: one executemany per table, not a query per row.
-                raw = conn.connection.driver_connection
+                raw = conn.raw
                 raw.executemany(
                     "INSERT INTO questions (key, bank_id, round, topic, difficulty, kind, roles,"
                     " competencies, data, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)",

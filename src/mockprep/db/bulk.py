@@ -114,7 +114,7 @@ class Bulk:
 
     def _iter_export_questions(self) -> Iterator[dict[str, Any]]:
         """Each question with its card and reviews, streamed: a merge of two ordered cursors."""
-        raw = self.store.conn.connection.driver_connection
+        raw = self.store.conn.raw
         questions = raw.cursor()
         questions.row_factory = sqlite3.Row
         questions.execute(

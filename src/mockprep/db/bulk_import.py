@@ -15,18 +15,16 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from mockprep.core import ids
 from mockprep.core.delivery import Delivery
 from mockprep.core.export_checks import STORY_PARTS, ExportChecker, RecordProblem
 from mockprep.core.stories import StoryDraft
+from mockprep.db.driver import text
 from mockprep.db.sql import db_time, from_iso
 from mockprep.db.stories import insert_version
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-
+    from mockprep.db.driver import Connection
     from mockprep.db.store import Store
 
 
@@ -162,7 +160,7 @@ def _questions(
     conn: Connection, questions: Iterable[dict[str, Any]], counts: dict[str, int], checker: ExportChecker
 ) -> None:
     """Questions, cards and reviews, each question checked before it is written."""
-    raw = conn.connection.driver_connection  # executemany: a million reviews in seconds
+    raw = conn.raw  # executemany: a million reviews in seconds
     # Reviews arrive grouped by question, so their ids are out of order: stage them in an
     # unindexed table and copy them across in id order, which keeps every B-tree append-only.
     # The staging table also remembers where each review was in the file, to name a duplicate id.
@@ -304,7 +302,7 @@ def _name_duplicate_review(raw: sqlite3.Connection) -> None:
 
 def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker) -> None:
     checker.check_mock_answers(doc)
-    raw = conn.connection.driver_connection
+    raw = conn.raw
     question_ids = dict(raw.execute("SELECT key, id FROM questions"))
     rows = []
     for index, m in enumerate(doc.get("mock_answers", [])):

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from fsrs import Card, State
-from sqlalchemy import bindparam, text
 
 from mockprep.core.card_actions import (
     SUSPENDED_AS_LEECH,
@@ -20,11 +19,11 @@ from mockprep.core.questions import QuestionFilter, QuestionRecord
 from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import CardState, DueCard, replay
 from mockprep.db.banks import question_record
+from mockprep.db.driver import bindparam, text
 from mockprep.db.sql import db_time, delivery_json, from_db_time, must_time, question_filter
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-
+    from mockprep.db.driver import Connection
     from mockprep.db.store import Store
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-
 from mockprep.core.daily_new import NewCandidate
 from mockprep.core.questions import QuestionFilter
 from mockprep.db.cards import NOT_SUSPENDED, card_from_row
+from mockprep.db.driver import text
 from mockprep.db.sql import db_time, question_filter
 
 if TYPE_CHECKING:

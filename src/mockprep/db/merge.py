@@ -62,7 +62,7 @@ def merge_events(store: Store, events: Iterable[dict[str, Any]], origin: str) ->
     return what changed."""
     summary = MergeSummary()
     with store.write() as conn:
-        raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
+        raw: sqlite3.Connection = conn.raw  # type: ignore[assignment]
         first_change = raw.execute("SELECT COALESCE(MAX(seq), 0) FROM sync_changes").fetchone()[0]
         merger = _Merger(raw, origin, summary)
         ordered = sorted(events, key=_apply_order)  # sessions and stories before what refers to them

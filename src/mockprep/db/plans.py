@@ -6,10 +6,9 @@ import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from mockprep.core.plans import Plan, PlanCard
 from mockprep.db.cards import NOT_SUSPENDED, card_from_row
+from mockprep.db.driver import text
 from mockprep.db.sql import db_time, from_db_time, question_filter
 
 if TYPE_CHECKING:

@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from mockprep.core.browser import QuestionDetail, QuestionHit, ReviewEntry
 from mockprep.core.questions import QuestionFilter
 from mockprep.db.banks import question_record
 from mockprep.db.cards import card_from_row, card_marks
+from mockprep.db.driver import text
 from mockprep.db.sql import db_time, from_db_time, must_time, question_filter
 
 if TYPE_CHECKING:

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from mockprep.core.scheduler import FSRS6_WEIGHTS, LEGACY_PARAMS, SchedulerParams
+from mockprep.db.driver import text
 from mockprep.db.sql import db_time, from_db_time, must_time
 
 if TYPE_CHECKING:

@@ -19,8 +19,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from mockprep.core.records import (
     HistoryEntry,
     MockAnswerRecord,
@@ -28,6 +26,7 @@ from mockprep.core.records import (
     SessionInfo,
     StoredMockAnswer,
 )
+from mockprep.db.driver import text
 from mockprep.db.sql import db_time, delivery_from, delivery_json, from_db_time, must_time, sql_points
 
 if TYPE_CHECKING:
@@ -346,7 +345,7 @@ class SessionTable:
             "replace(CASE WHEN substr(rated_at, 20) = '.000000' THEN substr(rated_at, 1, 19)"
             " ELSE rated_at END, ' ', 'T') || '+00:00'"
         )
-        raw = self.store.conn.connection.driver_connection
+        raw = self.store.conn.raw
         cursor = raw.execute(
             f"SELECT id, {iso}, question_id, rating, state_before, duration_ms, time_limit_ms, suggested,"
             " session_id, answer FROM reviews"

@@ -6,10 +6,9 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam
-
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.scoring import OVERTIME_PENALTY, RATING_POINTS
+from mockprep.db.driver import bindparam
 
 if TYPE_CHECKING:
     from mockprep.core.delivery import Delivery

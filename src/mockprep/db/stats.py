@@ -7,8 +7,6 @@ import json
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, text
-
 from mockprep.core.banks import ROUNDS
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.stats import (
@@ -25,6 +23,7 @@ from mockprep.core.stats import (
     histogram_median,
     local_date_at,
 )
+from mockprep.db.driver import bindparam, text
 from mockprep.db.sql import Where, db_time, must_time, question_filter, sql_points
 
 if TYPE_CHECKING:

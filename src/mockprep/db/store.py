@@ -6,7 +6,7 @@ Each aggregate has its own module and object, reached from the store: ``store.ba
 ``BEGIN IMMEDIATE`` transactions (:meth:`Store.write`), so each rating is durable the moment it is made
 and two mockprep processes wait for each other instead of failing. A signal handler that finds a write
 in progress waits for it to end (:func:`defer_while_writing`), and a connection that a signal cut short
-in a read is replaced, so an interrupted command never leaves a half-used connection.
+in a read ends that read, so an interrupted command never leaves a transaction open.
 """
 
 from __future__ import annotations
@@ -20,17 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DatabaseError as SADatabaseError
-from sqlalchemy.pool import NullPool
-
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
 from mockprep.db.banks import BankTable
 from mockprep.db.bulk import Bulk
 from mockprep.db.cards import CardTable
 from mockprep.db.drills import Drills
+from mockprep.db.driver import Connection, text
 from mockprep.db.errors import explain
 from mockprep.db.migrations import MIGRATIONS
 from mockprep.db.plans import PlanTable
@@ -65,8 +61,8 @@ def defer_while_writing(action: Callable[[], None]) -> bool:
     an interruption) for the moment the transaction has committed or rolled back, and return True.
     Outside a write return False: the handler acts at once.
 
-    A signal raised in the middle of a statement would make SQLAlchemy drop the connection with the
-    transaction undecided; waiting the few milliseconds a write takes keeps every rating whole.
+    A signal raised between the statements of a write would leave its transaction undecided; waiting
+    the few milliseconds a write takes keeps every rating whole.
     """
     if _guard.depth == 0:
         return False
@@ -80,15 +76,19 @@ def explain_db_error(path: Path, exc: BaseException) -> str:
     return explain(path, exc, BUSY_TIMEOUT_MS / 1000)
 
 
-def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-    # mockprep issues BEGIN/COMMIT itself; the driver must not open transactions behind its back.
-    dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA journal_mode = WAL")
-    cur.execute("PRAGMA synchronous = FULL")
-    cur.execute("PRAGMA foreign_keys = ON")
-    cur.close()
+def _connect(path: Path) -> sqlite3.Connection:
+    # isolation_level None: mockprep issues BEGIN/COMMIT itself; the driver must not open transactions
+    # behind its back.
+    raw = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    try:
+        raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        raw.execute("PRAGMA journal_mode = WAL")
+        raw.execute("PRAGMA synchronous = FULL")
+        raw.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        raw.close()
+        raise
+    return raw
 
 
 def _probe(path: Path) -> None:
@@ -123,14 +123,10 @@ def _create_private_file(path: Path) -> None:
 class Store:
     """A mockprep database. Use :meth:`open`; close with :meth:`close` or ``with``."""
 
-    def __init__(
-        self, engine: Engine, path: Path, owns_engine: bool = True, settings: Settings | None = None
-    ):
-        self.engine = engine
+    def __init__(self, path: Path, settings: Settings | None = None):
         self.path = path
-        self.owns_engine = owns_engine
         self.settings = settings or DEFAULT_SETTINGS
-        self._conn: Connection = self._connect()
+        self._conn = Connection(_connect(path))
         self._writing = False  # inside write(): a nested write joins the open transaction
         self.banks = BankTable(self)
         self.cards = CardTable(self)
@@ -173,47 +169,32 @@ class Store:
             _create_private_file(path)
         except OSError as exc:
             raise StoreError(f"cannot create {path}: {exc.strerror}") from None
-        engine = create_engine(
-            f"sqlite:///{path}",
-            poolclass=NullPool,
-            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-        )
-        event.listen(engine, "connect", _on_connect)
+        store = None
         try:
-            store = cls(engine, path, settings=settings)
+            store = cls(path, settings=settings)
             store.warn = warn
             store._migrate(home if backups else None)
             if backups:
                 store._start_daily_backup(home)
-        except (SADatabaseError, sqlite3.DatabaseError) as exc:
-            engine.dispose()
+        except sqlite3.DatabaseError as exc:
+            if store is not None:
+                store.close()
             raise StoreError(explain_db_error(path, exc)) from None
         except BackupError as exc:
-            engine.dispose()
+            if store is not None:
+                store.close()
             raise StoreError(str(exc)) from None
         return store
 
-    def _connect(self) -> Connection:
-        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-
     @property
     def conn(self) -> Connection:
-        """The connection every query runs on.
-
-        When a signal interrupts a statement, SQLAlchemy invalidates the connection (SQLite rolls back
-        whatever was open); the next use gets a fresh one instead of ``PendingRollbackError``.
-        """
-        if self._conn.invalidated:
-            self._conn.close()
-            self._conn = self._connect()
+        """The connection every query runs on."""
         return self._conn
 
     def close(self) -> None:
         """Close the connection, once the day's backup (if one is being made) is complete."""
         self.wait_for_backup()
         self._conn.close()
-        if self.owns_engine:
-            self.engine.dispose()
 
     def wait_for_backup(self) -> None:
         """Wait for the day's backup; a failure is told to ``warn`` here, on this thread (not in the
@@ -226,7 +207,7 @@ class Store:
 
     def reader(self) -> Store:
         """A second connection to the same database, for reading in another thread (WAL allows it)."""
-        return Store(self.engine, self.path, owns_engine=False, settings=self.settings)
+        return Store(self.path, settings=self.settings)
 
     def __enter__(self) -> Store:
         return self
@@ -339,7 +320,7 @@ class Store:
                 done = conn.execute(text("SELECT 1 FROM migrations WHERE name = :n"), {"n": name}).first()
                 if done:
                     continue
-                cur = conn.connection.driver_connection.cursor()
+                cur = conn.raw.cursor()
                 migration(cur)
                 cur.close()
                 conn.execute(
@@ -349,4 +330,4 @@ class Store:
 
 
 def _in_transaction(conn: Connection) -> bool:
-    return not conn.invalidated and not conn.closed and conn.connection.driver_connection.in_transaction
+    return conn.in_transaction

@@ -6,17 +6,15 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-
 from mockprep.core.ids import link_uid
 from mockprep.core.records import Rehearsal, StoryListing, StoryOption, StoryVersion
 from mockprep.core.stories import StoryDraft
+from mockprep.db.driver import text
 from mockprep.db.sql import db_time, delivery_from, delivery_json, must_time
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-
     from mockprep.core.delivery import Delivery
+    from mockprep.db.driver import Connection
     from mockprep.db.store import Store
 
 STORY_FIELDS = ("title", "competencies", "situation", "task", "action", "result", "reflection")

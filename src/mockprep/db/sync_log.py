@@ -122,7 +122,7 @@ def dump(event: dict[str, Any]) -> str:
 
 
 def _raw(conn: Any) -> sqlite3.Connection:
-    return conn.connection.driver_connection
+    return conn.raw
 
 
 def _event(raw: sqlite3.Connection, kind: str, row_id: int | None, ref: str | None) -> dict[str, Any] | None:
