@@ -218,8 +218,8 @@ def run_all(
         "floor: python -c 'import typer'", lambda: [PY, "-c", "import typer"], runs, env, "-"
     )
     floor_heavy = measure(
-        "floor: import sqlmodel, typer, rich",
-        lambda: [PY, "-c", "import sqlmodel, typer, rich"],
+        "floor: import typer, rich, pydantic, fsrs",
+        lambda: [PY, "-c", "import typer, rich, pydantic, fsrs"],
         runs,
         env,
         "-",
