@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from mockprep.core.autograde import AutoGrade
@@ -20,6 +21,7 @@ from mockprep.core.matching import match_key_points
 if TYPE_CHECKING:
     from mockprep.core.banks import QuestionSpec
     from mockprep.core.code_results import CodeRun
+    from mockprep.core.contradictions import Reference
     from mockprep.core.embedding import Embedder
 
 
@@ -169,6 +171,15 @@ class LexicalGrader:
         return Assessment(points, None, suggested, self.name)
 
 
+@lru_cache(maxsize=64)
+def _reference(model_answer: str, key_points: tuple[str, ...]) -> Reference:
+    """What a question's model answer and key points attach to each of its entities (built once)."""
+    from mockprep.core.contradictions import Reference
+    from mockprep.core.keypoints import sentences
+
+    return Reference(sentences(model_answer), list(key_points))
+
+
 class KeyPointGrader:
     """Judges key points by words (symbol- and morphology-aware), meaning (a small embedding model,
     when it has loaded) and statements of the opposite; auto-grades choice and numeric answers."""
@@ -206,7 +217,9 @@ class KeyPointGrader:
         if self._embedder is not None and embedder is None and not self._fallback_said:
             self._fallback_said = True
             note = "The meaning model is not available, so key points are matched by words only."
-        judged = judge(list(spec.key_points), answer, embedder)
+        judged = judge(
+            list(spec.key_points), answer, embedder, _reference(spec.answer, tuple(spec.key_points))
+        )
         points = tuple(
             PointVerdict(point, Verdict(j.verdict), j.evidence)
             for point, j in zip(spec.key_points, judged, strict=True)

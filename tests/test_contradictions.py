@@ -1,0 +1,126 @@
+"""The misattribution detector: an attribute the reference gives to one indexed entity (L1/L2, β1/β2,
+stage 1/stage 3) placed with its sibling. Positive and negative cases, and properties over sentences."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockprep.core.banks import QuestionSpec
+from mockprep.core.contradictions import Reference, anchors
+from mockprep.core.grading import KeyPointGrader, Verdict
+from mockprep.core.keypoints import judge, sentences
+
+PRIORS = Reference(
+    ["L1 is MAP estimation under a Laplace prior.", "L2 is MAP under a Gaussian prior."],
+    ["Laplace prior vs Gaussian prior (MAP view)"],
+)
+ADAM = Reference(["Defaults are β1 = 0.9, β2 = 0.999, ε = 1e-8."], ["EMAs of g and g^2 with β1, β2"])
+ZERO = Reference(
+    ["Stage 1 shards the optimizer states, stage 2 also the gradients, stage 3 also the parameters."],
+    ["stage 1 shards optimizer states, stage 2 + gradients, stage 3 + parameters"],
+)
+
+
+def test_anchors_join_an_index_to_its_name_but_not_to_a_spelled_out_symbol() -> None:
+    assert anchors("stage 1 and type II and β2 and L1") == ["stage_1", "type_ii", "beta_2", "l_1"]
+    assert "least_0" not in anchors("ξ_i ≥ 0")
+    assert "0.999" in anchors("β2 = 0.999")
+
+
+@pytest.mark.parametrize(
+    ("reference", "sentence", "attribute"),
+    [
+        (PRIORS, "In the MAP view L1 corresponds to a Gaussian prior and L2 to a Laplace prior.", "gaussian"),
+        (ADAM, "Adam uses β1 = 0.999 for the first moment and β2 = 0.9 for the second.", "0.999"),
+        (
+            ZERO,
+            "ZeRO stage 1 shards the parameters, stage 2 the gradients, stage 3 the optimizer states.",
+            "paramet",
+        ),
+    ],
+)
+def test_a_swapped_attribute_is_found(reference: Reference, sentence: str, attribute: str) -> None:
+    found = reference.misattribution(sentence)
+    assert found is not None and found.attribute == attribute
+
+
+@pytest.mark.parametrize(
+    ("reference", "sentence"),
+    [
+        (PRIORS, "In the MAP view L1 corresponds to a Laplace prior and L2 to a Gaussian prior."),
+        (PRIORS, "L2 goes with a Gaussian prior, while L1 goes with a Laplace prior."),  # order changed
+        (PRIORS, "L1 corresponds to a Gaussian prior."),  # one entity only: not a comparison
+        (PRIORS, "A Gaussian prior and a Laplace prior are both priors."),  # no entity named
+        (ADAM, "Adam uses β1 = 0.9 for the first moment and β2 = 0.999 for the second."),
+        (ZERO, "Stage 1 shards the optimizer states, stage 2 adds gradients and stage 3 parameters."),
+        (Reference(["The sky is blue."], ["blue sky"]), "L1 is a Gaussian prior, L2 a Laplace prior."),
+    ],
+)
+def test_a_correct_or_unrelated_sentence_is_not_flagged(reference: Reference, sentence: str) -> None:
+    assert reference.misattribution(sentence) is None
+
+
+ENTITIES = ("L1", "L2")
+ATTRIBUTES = st.lists(
+    st.sampled_from(["sparse", "diamond", "laplace", "gaussian", "round", "ridge", "lasso", "corner"]),
+    min_size=2,
+    max_size=2,
+    unique=True,
+)
+
+
+@given(ATTRIBUTES, st.booleans(), st.booleans())
+def test_restating_the_reference_never_misattributes(
+    attributes: list[str], reverse: bool, one_sentence: bool
+) -> None:
+    """Whatever the wording's order, saying what the reference says is never a misattribution."""
+    first, second = (f"{e} is {a}" for e, a in zip(ENTITIES, attributes, strict=True))
+    reference = Reference([first + ".", second + "."], [" vs ".join(attributes)])
+    parts = [second, first] if reverse else [first, second]
+    answer = " and ".join(parts) + "." if one_sentence else ". ".join(parts) + "."
+    assert all(reference.misattribution(s) is None for s in sentences(answer))
+
+
+@given(ATTRIBUTES)
+def test_swapping_the_entities_of_a_comparison_is_found(attributes: list[str]) -> None:
+    first, second = (f"{e} is {a}" for e, a in zip(ENTITIES, attributes, strict=True))
+    reference = Reference([first + ".", second + "."], [" vs ".join(attributes)])
+    swapped = f"{ENTITIES[0]} is {attributes[1]} and {ENTITIES[1]} is {attributes[0]}."
+    assert reference.misattribution(swapped) is not None
+
+
+def test_the_judge_calls_the_point_the_sentence_supports_contradicted() -> None:
+    points = ["L1 = λ·sum |w|, L2 = λ·sum w^2", "Laplace prior vs Gaussian prior (MAP view)"]
+    answer = (
+        "L1 is λ·sum |w| and L2 is λ·sum w^2. In the MAP view L1 is a Gaussian prior and L2 a Laplace prior."
+    )
+    plain = judge(points, answer)
+    judged = judge(points, answer, reference=PRIORS)
+    assert [j.verdict for j in plain] == ["covered", "covered"]
+    assert [j.verdict for j in judged] == ["covered", "contradicted"]
+    assert judged[1].evidence == "In the MAP view L1 is a Gaussian prior and L2 a Laplace prior."
+
+
+def test_the_grader_uses_the_model_answer_and_a_misattribution_caps_the_rating() -> None:
+    spec = QuestionSpec.model_validate(
+        {
+            "id": "q",
+            "prompt": "Why does L1 give sparsity?",
+            "answer": "L1 is MAP estimation under a Laplace prior. L2 is MAP under a Gaussian prior.",
+            "key_points": ["L1 = λ·sum |w|, L2 = λ·sum w^2", "Laplace prior vs Gaussian prior (MAP view)"],
+        },
+        strict=False,
+    )
+    grader = KeyPointGrader()
+    wrong = grader.assess(
+        spec, "L1 is λ·sum |w|, L2 is λ·sum w^2. L1 is MAP under a Gaussian prior and L2 a Laplace prior."
+    )
+    right = grader.assess(
+        spec, "L1 is λ·sum |w|, L2 is λ·sum w^2. L1 is MAP under a Laplace prior and L2 a Gaussian prior."
+    )
+    assert Verdict.CONTRADICTED in [p.verdict for p in wrong.points] and (wrong.suggested or 0) <= 2
+    assert [p.verdict for p in right.points] == [Verdict.COVERED, Verdict.COVERED] and (
+        right.suggested or 0
+    ) >= 3
