@@ -1,4 +1,15 @@
-"""Statements that reuse a question's vocabulary but attach it to the wrong entity. Pure.
+"""Statements that reuse a question's vocabulary but say the opposite of the reference. Pure.
+
+Two kinds are found, each checked against the reference (the model answer and the key points):
+
+**Denials.** "The identity path doesn't carry the gradient itself", "Platt scaling isn't needed",
+"reporting the best seed is legitimate": a clause that states most of a key point's words with the
+opposite polarity of the reference clause it matches best (one has a negation, the other not), when no
+reference clause of its own polarity matches nearly as well. "Not just"/"not only" are no negation;
+"X is not Y" where Y repeats X's words ("statistical significance is not practical significance") is a
+distinction, not a denial; "invariant" and "independent" count as negations ("does not depend").
+
+**Misattributions.**
 
 A wrong answer that is keyword-stuffed often swaps what belongs to two parallel entities: "L1 corresponds
 to a Gaussian prior and L2 to a Laplace prior", "β1 = 0.999 and β2 = 0.9", "stage 1 shards the
@@ -20,7 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mockprep.core.textnorm import NEGATIONS, STOPWORDS, fold, stem
+from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, fold, stem, words
 
 NEAR = 5  # tokens after an entity that belong to it in an answer's clause
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+")
@@ -28,6 +39,50 @@ _INDEX = re.compile(r"^(?:\d|i{1,3}|iv)$")  # "L1", "stage 3", "type II", "β2"
 # Words that symbols are spelled out as ("≥ 0" → "at least 0"): a number after them is no index.
 _NOT_NAMES = frozenset("least most than times plus minus approx equal to from in at".split())
 _CLAUSE = re.compile(r"[,:;()]")
+# Where a claim ends and the next begins, for denials.
+_CLAUSES = re.compile(
+    r"[,;:()]|\b(?:but|while|whereas|although|though|because|since|so|which|and)\b", re.IGNORECASE
+)
+_NEGATING = (NEGATIONS - {"rather", "instead", "unlike", "without"}) | {
+    "invariant", "independent", "unaffected", "unchanged",
+}  # fmt: skip
+_NOT_JUST = re.compile(r"\b(?:not|n't)\s+(?:just|only|merely|simply|necessarily)\b", re.IGNORECASE)
+_IS_NOT = re.compile(r"^(?P<a>.*)\b(?:is|are)\s+not\s+(?P<b>.*)$", re.IGNORECASE)
+POINT_SHARE = 0.5  # share of a key point's words a clause must state to be a claim about it
+CLAUSE_SHARE = 0.5  # share of the clause's words the reference clause of the other polarity must hold
+CLEARER = 0.2  # ... by this much more than any reference clause of the clause's own polarity
+
+
+@dataclass(frozen=True)
+class Denial:
+    """``clause`` of the answer says the opposite of ``reference`` (a clause of the model answer or
+    of the key point)."""
+
+    clause: str
+    reference: str
+
+
+def claims(text: str) -> list[str]:
+    """A text's clauses with at least two content words."""
+    from mockprep.core.keypoints import sentences
+
+    out = []
+    for sentence in sentences(text):
+        out += [c.strip() for c in _CLAUSES.split(sentence) if c and len(content_stems(c)) >= 2]
+    return out
+
+
+def negated(clause: str) -> bool:
+    """Whether a clause denies what it states (see the module docstring)."""
+    clause = _NOT_JUST.sub(" ", clause)
+    distinction = _IS_NOT.match(clause)
+    if distinction and set(content_stems(distinction["a"])) & set(content_stems(distinction["b"])):
+        return False  # "statistical significance is not practical significance"
+    return any(w in _NEGATING for w in words(clause))
+
+
+def _share(part: set[str], whole: set[str]) -> float:
+    return len(part & whole) / len(part) if part else 0.0
 
 
 @dataclass(frozen=True)
@@ -86,9 +141,39 @@ def _stretches(tokens: list[str], entities: set[str], near: int) -> dict[str, se
 
 
 class Reference:
-    """What the model answer and key points attach to each indexed entity, built once per question."""
+    """The model answer's and key points' claims with their polarity, and what they attach to each
+    indexed entity; built once per question."""
+
+    def denial(self, point: str, answer_claims: list[str]) -> Denial | None:
+        """The first clause of the answer that states ``point`` with the opposite polarity."""
+        point_stems = set(content_stems(point))
+        if len(point_stems) < 2:
+            return None
+        references = self._model_claims + self._point_claims.get(point, [])
+        for clause in answer_claims:
+            stems = set(content_stems(clause))
+            if _share(point_stems, stems) < POINT_SHARE:
+                continue
+            polarity = negated(clause)
+            same = max((_share(stems, r) for _c, r, p in references if p == polarity), default=0.0)
+            other = [
+                (_share(stems, r) + 0.001 * _share(point_stems, r), c)
+                for c, r, p in references
+                if p != polarity
+            ]
+            if not other:
+                continue
+            share, text = max(other)
+            if share >= CLAUSE_SHARE and share > same + CLEARER:
+                return Denial(clause, text)
+        return None
 
     def __init__(self, sentences: list[str], key_points: list[str]):
+        self._model_claims = [(c, set(content_stems(c)), negated(c)) for s in sentences for c in claims(s)]
+        self._point_claims = {
+            point: [(c, set(content_stems(c)), negated(c)) for c in claims(point) or [point]]
+            for point in key_points
+        }
         tokens = [anchors(s) for s in [*key_points, *sentences]]
         self.siblings = _siblings(tokens)
         self.keys = {t for point in key_points for t in anchors(point)}

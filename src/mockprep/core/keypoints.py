@@ -288,19 +288,25 @@ def judge(
             verdict = "missing"
         judged.append(PointJudgement(p, verdict, f.evidence, f))
     if reference is not None:
-        judged = _misattributed(points, answer, judged, reference)
+        judged = _against_reference(points, answer, judged, reference)
     return judged
 
 
-def _misattributed(
+def _against_reference(
     points: list[str], answer: str, judged: list[PointJudgement], reference: Reference
 ) -> list[PointJudgement]:
-    """The judgements with each misattributing sentence contradicting the point it is evidence for
-    (the one naming the misplaced word or its entities, when several rest on it)."""
-    from mockprep.core.contradictions import anchors
+    """The judgements with a point contradicted where the answer denies it or gives one entity's
+    attribute to its sibling (:mod:`mockprep.core.contradictions`); the evidence is that sentence."""
+    from mockprep.core.contradictions import anchors, claims
 
     out = list(judged)
-    for sentence in sentences(answer):
+    told = sentences(answer)
+    stated = claims(answer)
+    for i, point in enumerate(points):
+        if out[i].verdict in ("covered", "partly") and (denial := reference.denial(point, stated)):
+            where = next((s for s in told if denial.clause in s), denial.clause)
+            out[i] = replace(out[i], verdict="contradicted", evidence=where)
+    for sentence in told:
         found = reference.misattribution(sentence)
         if found is None:
             continue
