@@ -9,6 +9,11 @@ reference clause of its own polarity matches nearly as well. "Not just"/"not onl
 "X is not Y" where Y repeats X's words ("statistical significance is not practical significance") is a
 distinction, not a denial; "invariant" and "independent" count as negations ("does not depend").
 
+**Reversals.** "exp underflows for large logits", "large C gives a wider margin": a clause that states
+at least a third of a key point's words with a directional word whose opposite (overflow/underflow,
+wider/narrower, stable/unstable...) stands in the reference clause it matches, when no reference clause
+with the word itself matches nearly as well.
+
 **Misattributions.**
 
 A wrong answer that is keyword-stuffed often swaps what belongs to two parallel entities: "L1 corresponds
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, fold, stem, words
 
@@ -41,13 +47,25 @@ _NOT_NAMES = frozenset("least most than times plus minus approx equal to from in
 _CLAUSE = re.compile(r"[,:;()]")
 # Where a claim ends and the next begins, for denials.
 _CLAUSES = re.compile(
-    r"[,;:()]|\b(?:but|while|whereas|although|though|because|since|so|which|and)\b", re.IGNORECASE
+    r"[,;:()]|\b(?:but|while|whereas|although|though|because|since|so|which)\b", re.IGNORECASE
 )
+_COORDINATED = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
 _NEGATING = (NEGATIONS - {"rather", "instead", "unlike", "without"}) | {
-    "invariant", "independent", "unaffected", "unchanged",
+    "invariant", "independent", "unaffected", "unchanged", "removes", "removed", "remove", "eliminates",
+    "eliminated", "eliminate", "avoids", "avoid", "avoided", "lacks", "lack",
 }  # fmt: skip
 _NOT_JUST = re.compile(r"\b(?:not|n't)\s+(?:just|only|merely|simply|necessarily)\b", re.IGNORECASE)
 _IS_NOT = re.compile(r"^(?P<a>.*)\b(?:is|are)\s+not\s+(?P<b>.*)$", re.IGNORECASE)
+# Directional words and their opposites, beyond the judge's own table (keypoints._OPPOSITES).
+_REVERSED = [
+    ("overflow", "underflow"), ("stable", "unstable"), ("easy", "hard"), ("maximum", "minimum"),
+    ("max", "min"), ("maximise", "minimise"), ("large", "small"), ("early", "late"),
+    ("before", "after"), ("rare", "common"), ("wide", "narrow"), ("high", "low"), ("raise", "lower"),
+    ("rises", "falls"), ("grows", "falls"), ("biased", "unbiased"), ("always", "never"),
+    ("harmful", "harmless"), ("offline", "online"), ("divides", "multiplies"), ("first", "last"),
+    ("increasing", "decreasing"), ("overestimate", "underestimate"),
+]  # fmt: skip
+REVERSAL_SHARE = 0.34  # share of a key point's words a clause must state for a reversal
 POINT_SHARE = 0.5  # share of a key point's words a clause must state to be a claim about it
 CLAUSE_SHARE = 0.5  # share of the clause's words the reference clause of the other polarity must hold
 CLEARER = 0.2  # ... by this much more than any reference clause of the clause's own polarity
@@ -62,13 +80,16 @@ class Denial:
     reference: str
 
 
-def claims(text: str) -> list[str]:
-    """A text's clauses with at least two content words."""
+def claims(text: str, coordinated: bool = False, least: int = 2) -> list[str]:
+    """A text's clauses with at least ``least`` content words (split at "and"/"or" too when
+    ``coordinated``)."""
     from mockprep.core.keypoints import sentences
 
     out = []
     for sentence in sentences(text):
-        out += [c.strip() for c in _CLAUSES.split(sentence) if c and len(content_stems(c)) >= 2]
+        for clause in _CLAUSES.split(sentence):
+            parts = _COORDINATED.split(clause) if coordinated and clause else [clause]
+            out += [c.strip() for c in parts if c and len(content_stems(c)) >= least]
     return out
 
 
@@ -79,6 +100,43 @@ def negated(clause: str) -> bool:
     if distinction and set(content_stems(distinction["a"])) & set(content_stems(distinction["b"])):
         return False  # "statistical significance is not practical significance"
     return any(w in _NEGATING for w in words(clause))
+
+
+@lru_cache(maxsize=1)
+def _opposites() -> dict[str, set[str]]:
+    from mockprep.core.keypoints import _OPPOSITES
+
+    table: dict[str, set[str]] = {}
+    for a, b in [*_OPPOSITES, *_REVERSED]:
+        table.setdefault(stem(a), set()).add(stem(b))
+        table.setdefault(stem(b), set()).add(stem(a))
+    return table
+
+
+def _governed(clause: str) -> set[str]:
+    """The word each negation of a clause applies to: the first content word after it."""
+    tokens = words(_NOT_JUST.sub(" ", clause))
+    out = set()
+    for i, token in enumerate(tokens):
+        if token in _NEGATING:
+            after = (t for t in tokens[i + 1 :] if t not in STOPWORDS and t not in NEGATIONS)
+            if (word := next(after, None)) is not None:
+                out.add(stem(word))
+    return out
+
+
+# "X isn't needed / a concern / important": the negation dismisses X itself, whatever else is said.
+_DISMISSED = frozenset(
+    stem(w)
+    for w in "need needed necessary required concern matter matters important worth useful relevant "
+    "problem issue bother worry care".split()
+)
+
+
+def _applies(negative: str, positive: set[str]) -> bool:
+    """A negation in ``negative`` applies to something the positive side states (or dismisses it)."""
+    governed = _governed(negative)
+    return bool(governed & positive or governed & _DISMISSED)
 
 
 def _share(part: set[str], whole: set[str]) -> float:
@@ -144,32 +202,62 @@ class Reference:
     """The model answer's and key points' claims with their polarity, and what they attach to each
     indexed entity; built once per question."""
 
+    def reversal(self, point: str, answer_claims: list[str]) -> Denial | None:
+        """The first clause of the answer that states ``point`` with a directional word reversed."""
+        point_stems = set(content_stems(point))
+        references = [(c, r) for c, r, _p in self._model_claims + self._point_claims.get(point, [])]
+        for clause in answer_claims:
+            stems = set(content_stems(clause))
+            if _share(point_stems, stems) < REVERSAL_SHARE:
+                continue
+            for word in sorted(stems):
+                flips = _opposites().get(word, set())
+                if not flips or flips & stems:
+                    continue
+                rest = stems - {word}
+                other = [(_share(rest, r), c) for c, r in references if flips & r and word not in r]
+                same = max((_share(rest, r) for _c, r in references if word in r), default=0.0)
+                if other and (best := max(other))[0] >= CLAUSE_SHARE and best[0] > same + CLEARER:
+                    return Denial(clause, best[1])
+        return None
+
     def denial(self, point: str, answer_claims: list[str]) -> Denial | None:
         """The first clause of the answer that states ``point`` with the opposite polarity."""
         point_stems = set(content_stems(point))
         if len(point_stems) < 2:
             return None
         references = self._model_claims + self._point_claims.get(point, [])
+        parts = [point_stems] + [r for _c, r, _p in self._point_claims.get(point, [])]
         for clause in answer_claims:
             stems = set(content_stems(clause))
-            if _share(point_stems, stems) < POINT_SHARE:
+            if not any(_share(part, stems) >= POINT_SHARE and len(part & stems) >= 2 for part in parts):
                 continue
             polarity = negated(clause)
-            same = max((_share(stems, r) for _c, r, p in references if p == polarity), default=0.0)
+            # Parts of a reference clause joined by "and"/"or" support the answer's own polarity too
+            # (they are not used to contradict it: a negation's scope can cross "and").
+            supports = references + self._model_parts
+            same = max((_share(stems, r) for _c, r, p in supports if p == polarity), default=0.0)
+            # The word a negation governs must be stated on the other side: "if the model is confidently
+            # wrong" does not deny "does not vanish when the model is confidently wrong".
             other = [
                 (_share(stems, r) + 0.001 * _share(point_stems, r), c)
                 for c, r, p in references
-                if p != polarity
+                if p != polarity and (_applies(clause, r) if polarity else _applies(c, stems))
             ]
             if not other:
                 continue
             share, text = max(other)
-            if share >= CLAUSE_SHARE and share > same + CLEARER:
+            # ... and it must be the reference clause closest to what the answer says
+            closest = max(_share(stems, r) for _c, r, _p in references)
+            if share >= CLAUSE_SHARE and share > same + CLEARER and share >= closest:
                 return Denial(clause, text)
         return None
 
     def __init__(self, sentences: list[str], key_points: list[str]):
         self._model_claims = [(c, set(content_stems(c)), negated(c)) for s in sentences for c in claims(s)]
+        self._model_parts = [
+            (c, set(content_stems(c)), negated(c)) for s in sentences for c in claims(s, coordinated=True)
+        ]
         self._point_claims = {
             point: [(c, set(content_stems(c)), negated(c)) for c in claims(point) or [point]]
             for point in key_points

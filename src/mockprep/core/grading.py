@@ -127,7 +127,8 @@ CREDIT = {Verdict.COVERED: 1.0, Verdict.PARTLY: 0.5, Verdict.MISSING: 0.0, Verdi
 
 def rating_from_checklist(verdicts: list[Verdict], overtime: bool) -> int:
     """The suggested rating for a (confirmed) checklist: the share of key points covered, a partly
-    covered one counting half and a contradicted one against; over time costs a step from easy or good."""
+    covered one counting half and a contradicted one against (one caps it at hard, two make it
+    again); over time costs a step from easy or good."""
     if not verdicts:
         return 1
     share = sum(CREDIT[v] for v in verdicts) / len(verdicts)
@@ -141,7 +142,7 @@ def rating_from_checklist(verdicts: list[Verdict], overtime: bool) -> int:
     else:
         rating = 1
     if contradicted:
-        rating = min(rating, 2)
+        rating = min(rating, 2 if contradicted == 1 else 1)  # two points stated wrongly: again
     if overtime and rating >= 3:
         rating -= 1
     return rating
