@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockprep.core.banks import QuestionSpec
-from mockprep.core.contradictions import Reference, anchors
+from mockprep.core.contradictions import Reference, anchors, claims, negated
 from mockprep.core.grading import KeyPointGrader, Verdict
 from mockprep.core.keypoints import judge, sentences
 
@@ -124,3 +124,102 @@ def test_the_grader_uses_the_model_answer_and_a_misattribution_caps_the_rating()
     assert [p.verdict for p in right.points] == [Verdict.COVERED, Verdict.COVERED] and (
         right.suggested or 0
     ) >= 3
+
+
+def stated(answer: str) -> list[str]:
+    return claims(answer, coordinated=True, least=3)
+
+
+RESIDUAL = Reference(
+    [
+        "The identity path carries the gradient directly to early layers.",
+        "Forgetting eval mode makes outputs batch-dependent.",
+    ],
+    [
+        "identity path carries gradient directly to early layers",
+        "time-based splits and point-in-time features",
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("point", "answer"),
+    [
+        (
+            "identity path carries gradient directly to early layers",
+            "The identity path doesn't carry the gradient to early layers.",
+        ),
+        (
+            "time-based splits and point-in-time features",
+            "Time-based splits weren't needed either.",
+        ),  # dismissed
+    ],
+)
+def test_a_denied_point_is_found(point: str, answer: str) -> None:
+    found = RESIDUAL.denial(point, stated(answer))
+    assert found is not None and found.clause in answer
+
+
+@pytest.mark.parametrize(
+    ("sentences_", "point", "answer"),
+    [
+        (
+            ["Severity weighted by cost, not just frequency."],
+            "severity weighted by cost",
+            "Severity was weighted by cost.",
+        ),
+        (
+            ["Practical significance matters."],
+            "practical vs statistical significance",
+            "Statistical significance is not practical significance.",
+        ),
+        (
+            ["The gradient does not vanish when the model is confidently wrong."],
+            "gradient doesn't vanish when confidently wrong",
+            "That is the case if the model is confidently wrong.",
+        ),
+        (
+            ["Never compute softmax and then take log separately."],
+            "compute log-softmax directly",
+            "Never compute the softmax and take its log separately.",
+        ),
+        (
+            ["DPO needs no reward model."],
+            "no reward model, value net or sampling",
+            "This removes the explicit reward model entirely.",
+        ),
+    ],
+)
+def test_a_faithful_restatement_is_no_denial(sentences_: list[str], point: str, answer: str) -> None:
+    assert Reference(sentences_, [point]).denial(point, stated(answer)) is None
+
+
+def test_a_reversed_direction_against_the_model_answer_is_found() -> None:
+    reference = Reference(
+        ["The naive softmax fails because exp overflows for large logits."],
+        ["exp overflows for large logits"],
+    )
+    point = "exp overflows for large logits"
+    assert reference.reversal(point, stated("It fails since exp underflows for large logits.")) is not None
+    assert reference.reversal(point, stated("It fails since exp overflows for large logits.")) is None
+
+
+def test_negation_polarity() -> None:
+    assert negated("the identity path doesn't carry the gradient")
+    assert negated("ROC-AUC is invariant to prevalence")
+    assert not negated("I brought evidence, not just an opinion")
+    assert not negated("statistical significance is not practical significance")
+
+
+SUBJECTS = st.sampled_from(["the optimizer", "the encoder", "each worker", "the scheduler", "the cache"])
+VERBS = st.sampled_from(["stores", "updates", "shards", "normalises", "compresses"])
+OBJECTS = st.sampled_from(["the gradients", "the parameters", "the activations", "the statistics"])
+
+
+@given(SUBJECTS, VERBS, OBJECTS)
+def test_restating_a_claim_is_no_denial_and_negating_it_is(subject: str, verb: str, obj: str) -> None:
+    claim = f"{subject} {verb} {obj} during training"
+    reference = Reference([claim.capitalize() + "."], [claim])
+    assert reference.denial(claim, stated(f"Here {claim}.")) is None
+    denied = f"Here {subject} never {verb.removesuffix('s')} {obj} during training."
+    assert reference.denial(claim, stated(denied)) is not None

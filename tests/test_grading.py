@@ -93,6 +93,7 @@ C, P, M, X = Verdict.COVERED, Verdict.PARTLY, Verdict.MISSING, Verdict.CONTRADIC
         ([C, C, M, M], False, 2),
         ([C, M, M, M], False, 1),
         ([C, C, C, X], False, 2),
+        ([C, C, C, C, X, X], False, 1),  # two points stated wrongly: again
         ([C, P], False, 3),
         ([], False, 1),
     ],
