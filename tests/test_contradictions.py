@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockprep.core.banks import QuestionSpec
-from mockprep.core.contradictions import Reference, anchors, claims, negated
+from mockprep.core.contradictions import Reference, anchors, claims, negated, prompt_entities
 from mockprep.core.grading import KeyPointGrader, Verdict
 from mockprep.core.keypoints import judge, sentences
 
@@ -223,3 +223,34 @@ def test_restating_a_claim_is_no_denial_and_negating_it_is(subject: str, verb: s
     assert reference.denial(claim, stated(f"Here {claim}.")) is None
     denied = f"Here {subject} never {verb.removesuffix('s')} {obj} during training."
     assert reference.denial(claim, stated(denied)) is not None
+
+
+@pytest.mark.parametrize(
+    ("prompt", "names"),
+    [
+        ("Compare fp16 and bf16, and explain loss scaling.", {"fp", "bf"}),
+        ("Distinguish data drift, concept drift and prediction drift.", {"data", "concept", "predict"}),
+        ("Compare Monte Carlo and TD(0) for estimating V.", {"carlo", "td"}),
+    ],
+)
+def test_the_prompt_names_the_entities_it_compares(prompt: str, names: set[str]) -> None:
+    assert names in prompt_entities(prompt)
+
+
+def test_a_prompt_without_a_comparison_names_none() -> None:
+    assert prompt_entities("Explain how attention works.") == []
+
+
+def test_entities_the_prompt_compares_are_checked_for_swaps() -> None:
+    reference = Reference(
+        [
+            "The Monte Carlo target is the full return, unbiased.",
+            "The TD target bootstraps from the estimate.",
+        ],
+        ["Monte Carlo target is the full return", "TD target bootstraps from the current estimate"],
+        "Compare Monte Carlo and TD(0) targets.",
+    )
+    swapped = "The Monte Carlo target bootstraps from the estimate, and the TD target is the full return."
+    right = "The Monte Carlo target is the full return, and the TD target bootstraps from the estimate."
+    assert reference.misattribution(swapped) is not None
+    assert reference.misattribution(right) is None

@@ -34,6 +34,7 @@ fired on correct answers (see benchmarks/grading).
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -80,6 +81,12 @@ class Denial:
     reference: str
 
 
+@lru_cache(maxsize=8192)
+def _stems(text: str) -> frozenset[str]:
+    """A clause's content stems (cached: each clause is compared with every key point)."""
+    return frozenset(content_stems(text))
+
+
 def claims(text: str, coordinated: bool = False, least: int = 2) -> list[str]:
     """A text's clauses with at least ``least`` content words (split at "and"/"or" too when
     ``coordinated``)."""
@@ -89,10 +96,11 @@ def claims(text: str, coordinated: bool = False, least: int = 2) -> list[str]:
     for sentence in sentences(text):
         for clause in _CLAUSES.split(sentence):
             parts = _COORDINATED.split(clause) if coordinated and clause else [clause]
-            out += [c.strip() for c in parts if c and len(content_stems(c)) >= least]
+            out += [c.strip() for c in parts if c and len(_stems(c.strip())) >= least]
     return out
 
 
+@lru_cache(maxsize=8192)
 def negated(clause: str) -> bool:
     """Whether a clause denies what it states (see the module docstring)."""
     clause = _NOT_JUST.sub(" ", clause)
@@ -113,7 +121,8 @@ def _opposites() -> dict[str, set[str]]:
     return table
 
 
-def _governed(clause: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _governed(clause: str) -> frozenset[str]:
     """The word each negation of a clause applies to: the first content word after it."""
     tokens = words(_NOT_JUST.sub(" ", clause))
     out = set()
@@ -122,7 +131,7 @@ def _governed(clause: str) -> set[str]:
             after = (t for t in tokens[i + 1 :] if t not in STOPWORDS and t not in NEGATIONS)
             if (word := next(after, None)) is not None:
                 out.add(stem(word))
-    return out
+    return frozenset(out)
 
 
 # "X isn't needed / a concern / important": the negation dismisses X itself, whatever else is said.
@@ -139,7 +148,7 @@ def _applies(negative: str, positive: set[str]) -> bool:
     return bool(governed & positive or governed & _DISMISSED)
 
 
-def _share(part: set[str], whole: set[str]) -> float:
+def _share(part: AbstractSet[str], whole: AbstractSet[str]) -> float:
     return len(part & whole) / len(part) if part else 0.0
 
 
@@ -188,6 +197,34 @@ def _siblings(reference: list[list[str]]) -> dict[str, set[str]]:
     return {t: group - {t} for group in by_name.values() if len(group) >= 2 for t in group}
 
 
+_LIST = re.compile(
+    r"((?:[\w\-()]+(?: [\w\-()]+){0,2}, )*[\w\-()]+(?: [\w\-()]+){0,2},? "
+    r"(?:and|or|vs\.?|versus|rather than) [\w\-()]+(?: [\w\-()]+){0,2})",
+    re.IGNORECASE,
+)
+
+
+def prompt_entities(prompt: str) -> list[set[str]]:
+    """Things a question sets side by side ("fp16 and bf16", "data drift, concept drift and prediction
+    drift", "PR-AUC rather than ROC-AUC"): one word each, the one that tells them apart."""
+    groups = []
+    for match in _LIST.finditer(prompt):
+        parts = re.split(r",? (?:and|or|vs\.?|versus|rather than) |, ", match[1], flags=re.IGNORECASE)
+        items = [[t.split("_", 1)[0] for t in anchors(part)] for part in parts]
+        if len(items) < 2 or not all(items):
+            continue
+        # the words nearest the list: the end of the first item, the start of the last
+        items = [items[0][-2:], *[i[-2:] for i in items[1:-1]], items[-1][:2]]
+        heads = {i[-1] for i in items}
+        if len(heads) == 1 and all(len(i) == 2 for i in items):
+            names = {i[0] for i in items}  # a shared head: "data drift" / "concept drift"
+        else:
+            names = {items[0][-1], *[i[-1] for i in items[1:-1]], items[-1][0]}
+        if len(names) == len(items) and all(len(n) > 1 for n in names):
+            groups.append(names)
+    return groups
+
+
 def _stretches(tokens: list[str], entities: set[str], near: int) -> dict[str, set[str]]:
     """The tokens after each mention of an entity, up to the next entity or ``near`` tokens."""
     out: dict[str, set[str]] = {}
@@ -204,10 +241,10 @@ class Reference:
 
     def reversal(self, point: str, answer_claims: list[str]) -> Denial | None:
         """The first clause of the answer that states ``point`` with a directional word reversed."""
-        point_stems = set(content_stems(point))
+        point_stems = _stems(point)
         references = [(c, r) for c, r, _p in self._model_claims + self._point_claims.get(point, [])]
         for clause in answer_claims:
-            stems = set(content_stems(clause))
+            stems = _stems(clause)
             if _share(point_stems, stems) < REVERSAL_SHARE:
                 continue
             for word in sorted(stems):
@@ -223,13 +260,13 @@ class Reference:
 
     def denial(self, point: str, answer_claims: list[str]) -> Denial | None:
         """The first clause of the answer that states ``point`` with the opposite polarity."""
-        point_stems = set(content_stems(point))
+        point_stems = _stems(point)
         if len(point_stems) < 2:
             return None
         references = self._model_claims + self._point_claims.get(point, [])
         parts = [point_stems] + [r for _c, r, _p in self._point_claims.get(point, [])]
         for clause in answer_claims:
-            stems = set(content_stems(clause))
+            stems = _stems(clause)
             if not any(_share(part, stems) >= POINT_SHARE and len(part & stems) >= 2 for part in parts):
                 continue
             polarity = negated(clause)
@@ -253,17 +290,19 @@ class Reference:
                 return Denial(clause, text)
         return None
 
-    def __init__(self, sentences: list[str], key_points: list[str]):
-        self._model_claims = [(c, set(content_stems(c)), negated(c)) for s in sentences for c in claims(s)]
+    def __init__(self, sentences: list[str], key_points: list[str], prompt: str = ""):
+        self._model_claims = [(c, _stems(c), negated(c)) for s in sentences for c in claims(s)]
         self._model_parts = [
-            (c, set(content_stems(c)), negated(c)) for s in sentences for c in claims(s, coordinated=True)
+            (c, _stems(c), negated(c)) for s in sentences for c in claims(s, coordinated=True)
         ]
         self._point_claims = {
-            point: [(c, set(content_stems(c)), negated(c)) for c in claims(point) or [point]]
-            for point in key_points
+            point: [(c, _stems(c), negated(c)) for c in claims(point) or [point]] for point in key_points
         }
         tokens = [anchors(s) for s in [*key_points, *sentences]]
         self.siblings = _siblings(tokens)
+        for group in prompt_entities(prompt):
+            for name in group:
+                self.siblings.setdefault(name, set()).update(group - {name})
         self.keys = {t for point in key_points for t in anchors(point)}
         entities = set(self.siblings)
         self.belongs: dict[str, set[str]] = {}

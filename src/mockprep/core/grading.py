@@ -173,12 +173,12 @@ class LexicalGrader:
 
 
 @lru_cache(maxsize=64)
-def _reference(model_answer: str, key_points: tuple[str, ...]) -> Reference:
+def _reference(model_answer: str, key_points: tuple[str, ...], prompt: str = "") -> Reference:
     """What a question's model answer and key points attach to each of its entities (built once)."""
     from mockprep.core.contradictions import Reference
     from mockprep.core.keypoints import sentences
 
-    return Reference(sentences(model_answer), list(key_points))
+    return Reference(sentences(model_answer), list(key_points), prompt)
 
 
 class KeyPointGrader:
@@ -219,7 +219,10 @@ class KeyPointGrader:
             self._fallback_said = True
             note = "The meaning model is not available, so key points are matched by words only."
         judged = judge(
-            list(spec.key_points), answer, embedder, _reference(spec.answer, tuple(spec.key_points))
+            list(spec.key_points),
+            answer,
+            embedder,
+            _reference(spec.answer, tuple(spec.key_points), spec.prompt),
         )
         points = tuple(
             PointVerdict(point, Verdict(j.verdict), j.evidence)

@@ -67,7 +67,9 @@ WEIGHTS = {
 WORD_WEIGHTS = {"bias": -1.56, "words_best": 2.14, "words_all": 3.23, "short_point": -0.36}
 COVERED = 0.5  # probability from which a point counts as covered
 PARTLY = 0.4  # ... and as partly covered
-OWN_WORDS_MEANING = 0.5  # meaning similarity that stands in for the point's own words
+OWN_WORDS_MEANING = (
+    0.4  # meaning similarity that stands in for the point's own words (fitted on the development set)
+)
 
 
 @dataclass(frozen=True)
