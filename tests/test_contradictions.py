@@ -254,3 +254,34 @@ def test_entities_the_prompt_compares_are_checked_for_swaps() -> None:
     right = "The Monte Carlo target is the full return, and the TD target bootstraps from the estimate."
     assert reference.misattribution(swapped) is not None
     assert reference.misattribution(right) is None
+
+
+def test_a_point_stated_rightly_elsewhere_in_the_answer_is_not_denied() -> None:
+    seeds = Reference(
+        ["Seed every DataLoader worker so that the data order is reproducible."],
+        ["seed every DataLoader worker"],
+    )
+    point = "seed every DataLoader worker"
+    denying = claims("DataLoader workers are not seeded, so the order changes.", coordinated=True, least=3)
+    assert seeds.denial(point, denying) is not None
+    both = claims(
+        "Unseeded DataLoader workers are not seeded, so the order changes. Fix it: seed every DataLoader"
+        " worker so that the data order is reproducible.",
+        coordinated=True,
+        least=3,
+    )
+    assert seeds.denial(point, both) is None
+
+
+def test_a_flag_set_false_in_code_reads_as_not() -> None:
+    assert negated("call requires_grad_(False) on the parameters")
+    assert negated("set shuffle=False in the loader")
+    assert not negated("a false positive costs more than a false negative here")
+    assert not negated("set shuffle=True in the loader")
+
+
+def test_names_in_code_are_not_split_into_entities() -> None:
+    named = anchors("param.requires_grad_(False) marks parameters")
+    assert "requir" not in named and "grad" not in named and "param" not in named
+    assert anchors("inside torch.no_grad() nothing is recorded") == anchors("inside nothing is recorded")
+    assert "l_1" in anchors("L1 shrinks weights to exactly zero")

@@ -42,6 +42,8 @@ from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, fold, st
 
 NEAR = 5  # tokens after an entity that belong to it in an answer's clause
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+")
+# A name in code ("param.requires_grad_", "torch.no_grad()") is one thing, not words to attribute.
+_CODE_NAME = re.compile(r"[A-Za-z_]\w*(?:[._][A-Za-z_]\w*)+\(?\)?|[A-Za-z]\w*\(\)")
 _INDEX = re.compile(r"^(?:\d|i{1,3}|iv)$")  # "L1", "stage 3", "type II", "β2"
 # Words that symbols are spelled out as ("≥ 0" → "at least 0"): a number after them is no index.
 _NOT_NAMES = frozenset("least most than times plus minus approx equal to from in at".split())
@@ -53,8 +55,11 @@ _CLAUSES = re.compile(
 _COORDINATED = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
 _NEGATING = (NEGATIONS - {"rather", "instead", "unlike", "without"}) | {
     "invariant", "independent", "unaffected", "unchanged", "removes", "removed", "remove", "eliminates",
-    "eliminated", "eliminate", "avoids", "avoid", "avoided", "lacks", "lack",
+    "eliminated", "eliminate", "avoids", "avoid", "avoided", "lacks", "lack", "disables", "disable",
+    "disabled", "prevents", "prevent", "prevented", "stops", "stop", "stopped", "blocks", "block", "blocked",
 }  # fmt: skip
+# A flag turned off in code ("requires_grad=False", "requires_grad_(False)") says "not" in words.
+_CODE_FALSE = re.compile(r"(?:=\s*|\(\s*)False\b")
 _NOT_JUST = re.compile(r"\b(?:not|n't)\s+(?:just|only|merely|simply|necessarily)\b", re.IGNORECASE)
 _IS_NOT = re.compile(r"^(?P<a>.*)\b(?:is|are)\s+not\s+(?P<b>.*)$", re.IGNORECASE)
 # Directional words and their opposites, beyond the judge's own table (keypoints._OPPOSITES).
@@ -107,7 +112,7 @@ def negated(clause: str) -> bool:
     distinction = _IS_NOT.match(clause)
     if distinction and set(content_stems(distinction["a"])) & set(content_stems(distinction["b"])):
         return False  # "statistical significance is not practical significance"
-    return any(w in _NEGATING for w in words(clause))
+    return bool(_CODE_FALSE.search(clause)) or any(w in _NEGATING for w in words(clause))
 
 
 @lru_cache(maxsize=1)
@@ -164,7 +169,7 @@ class Misattribution:
 
 def anchors(text: str) -> list[str]:
     """Content stems in order, an index joined to the name before it ("stage 1" → "stage_1")."""
-    raw = _TOKEN.findall(fold(text))
+    raw = _TOKEN.findall(fold(_CODE_NAME.sub(" ", text)))
     out: list[str] = []
     i = 0
     while i < len(raw):
@@ -259,12 +264,15 @@ class Reference:
         return None
 
     def denial(self, point: str, answer_claims: list[str]) -> Denial | None:
-        """The first clause of the answer that states ``point`` with the opposite polarity."""
+        """The first clause of the answer that states ``point`` with the opposite polarity, when no
+        other clause of the answer states it with the reference's own (an answer that says the point
+        rightly somewhere does not deny it: "unseeded workers vary; seed them" is not a denial)."""
         point_stems = _stems(point)
         if len(point_stems) < 2:
             return None
         references = self._model_claims + self._point_claims.get(point, [])
         parts = [point_stems] + [r for _c, r, _p in self._point_claims.get(point, [])]
+        found = None
         for clause in answer_claims:
             stems = _stems(clause)
             if not any(_share(part, stems) >= POINT_SHARE and len(part & stems) >= 2 for part in parts):
@@ -281,14 +289,14 @@ class Reference:
                 for c, r, p in references
                 if p != polarity and (_applies(clause, r) if polarity else _applies(c, stems))
             ]
-            if not other:
-                continue
-            share, text = max(other)
+            share, text = max(other) if other else (0.0, "")
             # ... and it must be the reference clause closest to what the answer says
             closest = max(_share(stems, r) for _c, r, _p in references)
-            if share >= CLAUSE_SHARE and share > same + CLEARER and share >= closest:
-                return Denial(clause, text)
-        return None
+            if other and share >= CLAUSE_SHARE and share > same + CLEARER and share >= closest:
+                found = found or Denial(clause, text)
+            elif same >= CLAUSE_SHARE:
+                return None  # stated rightly here
+        return found
 
     def __init__(self, sentences: list[str], key_points: list[str], prompt: str = ""):
         self._model_claims = [(c, _stems(c), negated(c)) for s in sentences for c in claims(s)]
