@@ -3,7 +3,8 @@
 The labelled sets (TOML, one item per answer) were written and labelled independently of the grader:
 ``devset_a1.toml`` and ``devset_a2.toml`` (40 questions × four kinds of answer) are the development set;
 ``holdout_b.toml`` (30 other questions) is kept for checking that tuning on the development set carried
-over. Each item names a built-in question, the kind of answer (own_words, standard, half, wrong_vocab),
+over; ``devset_g13.toml`` (6 more questions, ``--extra``) was written to check that the contradiction
+detectors of ``core/contradictions.py`` carry over to answers they were not designed on. Each item names a built-in question, the kind of answer (own_words, standard, half, wrong_vocab),
 the interviewer's rating 1-4 and a label per key point (covered, partly, missing, contradicted).
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 HERE = Path(__file__).parent
 DEVELOPMENT = ("devset_a1.toml", "devset_a2.toml")
 HOLDOUT = ("holdout_b.toml",)
+EXTRA = ("devset_g13.toml",)  # written after the contradiction detectors were designed; never fitted on
 STYLES = ("own_words", "standard", "half", "wrong_vocab")
 
 

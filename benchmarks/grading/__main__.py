@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import replace
 
-from benchmarks.grading import DEVELOPMENT, HOLDOUT, builtin_specs, evaluate, load_items
+from benchmarks.grading import DEVELOPMENT, EXTRA, HOLDOUT, builtin_specs, evaluate, load_items
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--holdout", action="store_true", help="Use the hold-out set instead.")
+    parser.add_argument("--extra", action="store_true", help="Use the extra set (devset_g13) instead.")
     parser.add_argument(
         "--grader",
         default="default",
@@ -33,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="Seconds to wait for each reply.")
     parser.add_argument("--limit", type=int, help="Grade only the first N answers (a quick look).")
     args = parser.parse_args(argv)
-    items = load_items(HOLDOUT if args.holdout else DEVELOPMENT)[: args.limit]
+    names = HOLDOUT if args.holdout else EXTRA if args.extra else DEVELOPMENT
+    items = load_items(names)[: args.limit]
     if args.grader == "llm":
         return _llm(args, items)
     from mockprep.core.embedding import EmbedderLoader
@@ -48,10 +50,14 @@ def main(argv: list[str] | None = None) -> int:
         grader = default_grader(loader.get)
         loader.get()
     report = evaluate(items, lambda spec, answer: grader.assess(spec, answer), builtin_specs())
-    print(f"grader {grader.name}, {'hold-out' if args.holdout else 'development'} set")
+    print(f"grader {grader.name}, {_set_name(args)} set")
     for line in report.lines():
         print(line)
     return 0
+
+
+def _set_name(args: argparse.Namespace) -> str:
+    return "hold-out" if args.holdout else "extra (devset_g13)" if args.extra else "development"
 
 
 def _llm(args: argparse.Namespace, items: list) -> int:
@@ -87,7 +93,7 @@ def _llm(args: argparse.Namespace, items: list) -> int:
 
     report = evaluate(items, assess, builtin_specs())
     print(file=sys.stderr)
-    print(f"grader {model.model_id} ({args.strictness}), {'hold-out' if args.holdout else 'development'} set")
+    print(f"grader {model.model_id} ({args.strictness}), {_set_name(args)} set")
     for line in report.lines():
         print(line)
     if latencies:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from mockprep.core.autograde import AutoGrade
@@ -20,6 +21,7 @@ from mockprep.core.matching import match_key_points
 if TYPE_CHECKING:
     from mockprep.core.banks import QuestionSpec
     from mockprep.core.code_results import CodeRun
+    from mockprep.core.contradictions import Reference
     from mockprep.core.embedding import Embedder
 
 
@@ -125,7 +127,8 @@ CREDIT = {Verdict.COVERED: 1.0, Verdict.PARTLY: 0.5, Verdict.MISSING: 0.0, Verdi
 
 def rating_from_checklist(verdicts: list[Verdict], overtime: bool) -> int:
     """The suggested rating for a (confirmed) checklist: the share of key points covered, a partly
-    covered one counting half and a contradicted one against; over time costs a step from easy or good."""
+    covered one counting half and a contradicted one against (one caps it at hard, two make it
+    again); over time costs a step from easy or good."""
     if not verdicts:
         return 1
     share = sum(CREDIT[v] for v in verdicts) / len(verdicts)
@@ -139,7 +142,7 @@ def rating_from_checklist(verdicts: list[Verdict], overtime: bool) -> int:
     else:
         rating = 1
     if contradicted:
-        rating = min(rating, 2)
+        rating = min(rating, 2 if contradicted == 1 else 1)  # two points stated wrongly: again
     if overtime and rating >= 3:
         rating -= 1
     return rating
@@ -167,6 +170,15 @@ class LexicalGrader:
         )
         suggested = suggest_rating([p.covered for p in points], overtime)
         return Assessment(points, None, suggested, self.name)
+
+
+@lru_cache(maxsize=64)
+def _reference(model_answer: str, key_points: tuple[str, ...], prompt: str = "") -> Reference:
+    """What a question's model answer and key points attach to each of its entities (built once)."""
+    from mockprep.core.contradictions import Reference
+    from mockprep.core.keypoints import sentences
+
+    return Reference(sentences(model_answer), list(key_points), prompt)
 
 
 class KeyPointGrader:
@@ -206,7 +218,12 @@ class KeyPointGrader:
         if self._embedder is not None and embedder is None and not self._fallback_said:
             self._fallback_said = True
             note = "The meaning model is not available, so key points are matched by words only."
-        judged = judge(list(spec.key_points), answer, embedder)
+        judged = judge(
+            list(spec.key_points),
+            answer,
+            embedder,
+            _reference(spec.answer, tuple(spec.key_points), spec.prompt),
+        )
         points = tuple(
             PointVerdict(point, Verdict(j.verdict), j.evidence)
             for point, j in zip(spec.key_points, judged, strict=True)

@@ -20,12 +20,13 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, joined_forms, stem, words
 
 if TYPE_CHECKING:
+    from mockprep.core.contradictions import Reference
     from mockprep.core.embedding import Embedder
 
 MAX_ANSWER_CHARS = 60_000  # a longer paste is judged on its first 60,000 characters
@@ -66,7 +67,9 @@ WEIGHTS = {
 WORD_WEIGHTS = {"bias": -1.56, "words_best": 2.14, "words_all": 3.23, "short_point": -0.36}
 COVERED = 0.5  # probability from which a point counts as covered
 PARTLY = 0.4  # ... and as partly covered
-OWN_WORDS_MEANING = 0.5  # meaning similarity that stands in for the point's own words
+OWN_WORDS_MEANING = (
+    0.4  # meaning similarity that stands in for the point's own words (fitted on the development set)
+)
 
 
 @dataclass(frozen=True)
@@ -99,10 +102,14 @@ class PointJudgement:
     features: PointFeatures
 
 
+def sentences(text: str) -> list[str]:
+    """A text's sentences and bullet items (the first 60,000 characters)."""
+    return [s.strip(" -•*\t") for s in _SEGMENT.split(text[:MAX_ANSWER_CHARS]) if s and s.strip(" -•*\t")]
+
+
 def passages(answer: str) -> list[Passage]:
     """The answer's sentences (and bullet items), each with its stems; pairs of neighbours too."""
-    text = answer[:MAX_ANSWER_CHARS]
-    segments = [s.strip(" -•*\t") for s in _SEGMENT.split(text) if s and s.strip(" -•*\t")]
+    segments = sentences(answer)
     if len(segments) > 400:  # a huge paste: merge into ~400 passages so the work stays bounded
         size = math.ceil(len(segments) / 400)
         segments = [" ".join(segments[i : i + size]) for i in range(0, len(segments), size)]
@@ -262,8 +269,12 @@ def probability(f: PointFeatures) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def judge(points: list[str], answer: str, embedder: Embedder | None = None) -> list[PointJudgement]:
-    """A verdict per key point, with the probability and the evidence it rests on."""
+def judge(
+    points: list[str], answer: str, embedder: Embedder | None = None, reference: Reference | None = None
+) -> list[PointJudgement]:
+    """A verdict per key point, with the probability and the evidence it rests on. With a
+    ``reference`` (the model answer's), a sentence that gives one entity's attribute to its sibling
+    contradicts the point it matched (:mod:`mockprep.core.contradictions`)."""
     judged = []
     for f in features(points, answer, embedder):
         p = probability(f)
@@ -278,4 +289,40 @@ def judge(points: list[str], answer: str, embedder: Embedder | None = None) -> l
         else:
             verdict = "missing"
         judged.append(PointJudgement(p, verdict, f.evidence, f))
+    if reference is not None:
+        judged = _against_reference(points, answer, judged, reference)
     return judged
+
+
+def _against_reference(
+    points: list[str], answer: str, judged: list[PointJudgement], reference: Reference
+) -> list[PointJudgement]:
+    """The judgements with a point contradicted where the answer denies it or gives one entity's
+    attribute to its sibling (:mod:`mockprep.core.contradictions`); the evidence is that sentence."""
+    from mockprep.core.contradictions import anchors, claims
+
+    out = list(judged)
+    told = sentences(answer)
+    # An answer's claims are split at "and"/"or" too and need three content words: a fragment
+    # ("or hi if nothing is true") says too little to deny anything.
+    stated = claims(answer, coordinated=True, least=3)
+    for i, point in enumerate(points):
+        if out[i].verdict not in ("covered", "partly"):
+            continue
+        if denial := reference.denial(point, stated) or reference.reversal(point, stated):
+            where = next((s for s in told if denial.clause in s), denial.clause)
+            out[i] = replace(out[i], verdict="contradicted", evidence=where)
+    for sentence in told:
+        found = reference.misattribution(sentence)
+        if found is None:
+            continue
+        resting = [
+            i
+            for i, j in enumerate(out)
+            if j.verdict in ("covered", "partly") and sentence in (j.evidence or "")
+        ]
+        named = {found.attribute, found.entity, found.owner}
+        telling = [i for i in resting if named & set(anchors(points[i]))]
+        for i in (telling or resting)[:1]:
+            out[i] = replace(out[i], verdict="contradicted", evidence=sentence)
+    return out

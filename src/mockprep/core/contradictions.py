@@ -1,0 +1,348 @@
+"""Statements that reuse a question's vocabulary but say the opposite of the reference. Pure.
+
+Two kinds are found, each checked against the reference (the model answer and the key points):
+
+**Denials.** "The identity path doesn't carry the gradient itself", "Platt scaling isn't needed",
+"reporting the best seed is legitimate": a clause that states most of a key point's words with the
+opposite polarity of the reference clause it matches best (one has a negation, the other not), when no
+reference clause of its own polarity matches nearly as well. "Not just"/"not only" are no negation;
+"X is not Y" where Y repeats X's words ("statistical significance is not practical significance") is a
+distinction, not a denial; "invariant" and "independent" count as negations ("does not depend").
+
+**Reversals.** "exp underflows for large logits", "large C gives a wider margin": a clause that states
+at least a third of a key point's words with a directional word whose opposite (overflow/underflow,
+wider/narrower, stable/unstable...) stands in the reference clause it matches, when no reference clause
+with the word itself matches nearly as well.
+
+**Misattributions.**
+
+A wrong answer that is keyword-stuffed often swaps what belongs to two parallel entities: "L1 corresponds
+to a Gaussian prior and L2 to a Laplace prior", "β1 = 0.999 and β2 = 0.9", "stage 1 shards the
+parameters ... stage 3 the optimizer states". Word matching and a bag-of-words embedding cannot see the
+swap; the reference (the model answer and the key points) can.
+
+Entities are the indexed forms of one name that the reference uses side by side (L1/L2, β1/β2,
+stage 1/stage 3, type I/type II). An attribute belongs to an entity when it follows the entity in a
+reference sentence that names no sibling, or in the entity's own stretch of a sentence that names
+several. An answer's sentence that names two siblings and puts, in one sibling's stretch of a clause, a
+key-point word (or a number) that the reference gives only to another sibling the sentence also names,
+misattributes it. Other kinds of wrong answer (negated claims, reversed comparisons without indexed
+entities, wrong formulas) are not detected here: measured on the development set, the candidates tried
+fired on correct answers (see benchmarks/grading).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from functools import lru_cache
+
+from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, fold, stem, words
+
+NEAR = 5  # tokens after an entity that belong to it in an answer's clause
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+")
+# A name in code ("param.requires_grad_", "torch.no_grad()") is one thing, not words to attribute.
+_CODE_NAME = re.compile(r"[A-Za-z_]\w*(?:[._][A-Za-z_]\w*)+\(?\)?|[A-Za-z]\w*\(\)")
+_INDEX = re.compile(r"^(?:\d|i{1,3}|iv)$")  # "L1", "stage 3", "type II", "β2"
+# Words that symbols are spelled out as ("≥ 0" → "at least 0"): a number after them is no index.
+_NOT_NAMES = frozenset("least most than times plus minus approx equal to from in at".split())
+_CLAUSE = re.compile(r"[,:;()]")
+# Where a claim ends and the next begins, for denials.
+_CLAUSES = re.compile(
+    r"[,;:()]|\b(?:but|while|whereas|although|though|because|since|so|which)\b", re.IGNORECASE
+)
+_COORDINATED = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
+_NEGATING = (NEGATIONS - {"rather", "instead", "unlike", "without"}) | {
+    "invariant", "independent", "unaffected", "unchanged", "removes", "removed", "remove", "eliminates",
+    "eliminated", "eliminate", "avoids", "avoid", "avoided", "lacks", "lack", "disables", "disable",
+    "disabled", "prevents", "prevent", "prevented", "stops", "stop", "stopped", "blocks", "block", "blocked",
+}  # fmt: skip
+# A flag turned off in code ("requires_grad=False", "requires_grad_(False)") says "not" in words.
+_CODE_FALSE = re.compile(r"(?:=\s*|\(\s*)False\b")
+_NOT_JUST = re.compile(r"\b(?:not|n't)\s+(?:just|only|merely|simply|necessarily)\b", re.IGNORECASE)
+_IS_NOT = re.compile(r"^(?P<a>.*)\b(?:is|are)\s+not\s+(?P<b>.*)$", re.IGNORECASE)
+# Directional words and their opposites, beyond the judge's own table (keypoints._OPPOSITES).
+_REVERSED = [
+    ("overflow", "underflow"), ("stable", "unstable"), ("easy", "hard"), ("maximum", "minimum"),
+    ("max", "min"), ("maximise", "minimise"), ("large", "small"), ("early", "late"),
+    ("before", "after"), ("rare", "common"), ("wide", "narrow"), ("high", "low"), ("raise", "lower"),
+    ("rises", "falls"), ("grows", "falls"), ("biased", "unbiased"), ("always", "never"),
+    ("harmful", "harmless"), ("offline", "online"), ("divides", "multiplies"), ("first", "last"),
+    ("increasing", "decreasing"), ("overestimate", "underestimate"),
+]  # fmt: skip
+REVERSAL_SHARE = 0.34  # share of a key point's words a clause must state for a reversal
+POINT_SHARE = 0.5  # share of a key point's words a clause must state to be a claim about it
+CLAUSE_SHARE = 0.5  # share of the clause's words the reference clause of the other polarity must hold
+CLEARER = 0.2  # ... by this much more than any reference clause of the clause's own polarity
+
+
+@dataclass(frozen=True)
+class Denial:
+    """``clause`` of the answer says the opposite of ``reference`` (a clause of the model answer or
+    of the key point)."""
+
+    clause: str
+    reference: str
+
+
+@lru_cache(maxsize=8192)
+def _stems(text: str) -> frozenset[str]:
+    """A clause's content stems (cached: each clause is compared with every key point)."""
+    return frozenset(content_stems(text))
+
+
+def claims(text: str, coordinated: bool = False, least: int = 2) -> list[str]:
+    """A text's clauses with at least ``least`` content words (split at "and"/"or" too when
+    ``coordinated``)."""
+    from mockprep.core.keypoints import sentences
+
+    out = []
+    for sentence in sentences(text):
+        for clause in _CLAUSES.split(sentence):
+            parts = _COORDINATED.split(clause) if coordinated and clause else [clause]
+            out += [c.strip() for c in parts if c and len(_stems(c.strip())) >= least]
+    return out
+
+
+@lru_cache(maxsize=8192)
+def negated(clause: str) -> bool:
+    """Whether a clause denies what it states (see the module docstring)."""
+    clause = _NOT_JUST.sub(" ", clause)
+    distinction = _IS_NOT.match(clause)
+    if distinction and set(content_stems(distinction["a"])) & set(content_stems(distinction["b"])):
+        return False  # "statistical significance is not practical significance"
+    return bool(_CODE_FALSE.search(clause)) or any(w in _NEGATING for w in words(clause))
+
+
+@lru_cache(maxsize=1)
+def _opposites() -> dict[str, set[str]]:
+    from mockprep.core.keypoints import _OPPOSITES
+
+    table: dict[str, set[str]] = {}
+    for a, b in [*_OPPOSITES, *_REVERSED]:
+        table.setdefault(stem(a), set()).add(stem(b))
+        table.setdefault(stem(b), set()).add(stem(a))
+    return table
+
+
+@lru_cache(maxsize=8192)
+def _governed(clause: str) -> frozenset[str]:
+    """The word each negation of a clause applies to: the first content word after it."""
+    tokens = words(_NOT_JUST.sub(" ", clause))
+    out = set()
+    for i, token in enumerate(tokens):
+        if token in _NEGATING:
+            after = (t for t in tokens[i + 1 :] if t not in STOPWORDS and t not in NEGATIONS)
+            if (word := next(after, None)) is not None:
+                out.add(stem(word))
+    return frozenset(out)
+
+
+# "X isn't needed / a concern / important": the negation dismisses X itself, whatever else is said.
+_DISMISSED = frozenset(
+    stem(w)
+    for w in "need needed necessary required concern matter matters important worth useful relevant "
+    "problem issue bother worry care".split()
+)
+
+
+def _applies(negative: str, positive: set[str]) -> bool:
+    """A negation in ``negative`` applies to something the positive side states (or dismisses it)."""
+    governed = _governed(negative)
+    return bool(governed & positive or governed & _DISMISSED)
+
+
+def _share(part: AbstractSet[str], whole: AbstractSet[str]) -> float:
+    return len(part & whole) / len(part) if part else 0.0
+
+
+@dataclass(frozen=True)
+class Misattribution:
+    """``attribute`` stands with ``entity`` in the answer, but the reference gives it to ``owner``."""
+
+    entity: str
+    attribute: str
+    owner: str
+    sentence: str
+
+
+def anchors(text: str) -> list[str]:
+    """Content stems in order, an index joined to the name before it ("stage 1" → "stage_1")."""
+    raw = _TOKEN.findall(fold(_CODE_NAME.sub(" ", text)))
+    out: list[str] = []
+    i = 0
+    while i < len(raw):
+        token = raw[i]
+        indexed = (
+            token.isalpha()
+            and token not in _NOT_NAMES
+            and not _INDEX.match(token)
+            and i + 1 < len(raw)
+            and _INDEX.match(raw[i + 1])
+            and not (i + 2 < len(raw) and raw[i + 2].isdigit())  # "½" → "1 2", "0.9" stays whole
+        )
+        if indexed:
+            out.append(stem(token) + "_" + raw[i + 1])
+            i += 2
+            continue
+        if token not in STOPWORDS and token not in NEGATIONS:
+            out.append(stem(token) if token.isalpha() else token)
+        i += 1
+    return out
+
+
+def _siblings(reference: list[list[str]]) -> dict[str, set[str]]:
+    """Each indexed entity of the reference and the other indices of its name."""
+    by_name: dict[str, set[str]] = {}
+    for tokens in reference:
+        for t in tokens:
+            if "_" in t:
+                by_name.setdefault(t.split("_", 1)[0], set()).add(t)
+    return {t: group - {t} for group in by_name.values() if len(group) >= 2 for t in group}
+
+
+_LIST = re.compile(
+    r"((?:[\w\-()]+(?: [\w\-()]+){0,2}, )*[\w\-()]+(?: [\w\-()]+){0,2},? "
+    r"(?:and|or|vs\.?|versus|rather than) [\w\-()]+(?: [\w\-()]+){0,2})",
+    re.IGNORECASE,
+)
+
+
+def prompt_entities(prompt: str) -> list[set[str]]:
+    """Things a question sets side by side ("fp16 and bf16", "data drift, concept drift and prediction
+    drift", "PR-AUC rather than ROC-AUC"): one word each, the one that tells them apart."""
+    groups = []
+    for match in _LIST.finditer(prompt):
+        parts = re.split(r",? (?:and|or|vs\.?|versus|rather than) |, ", match[1], flags=re.IGNORECASE)
+        items = [[t.split("_", 1)[0] for t in anchors(part)] for part in parts]
+        if len(items) < 2 or not all(items):
+            continue
+        # the words nearest the list: the end of the first item, the start of the last
+        items = [items[0][-2:], *[i[-2:] for i in items[1:-1]], items[-1][:2]]
+        heads = {i[-1] for i in items}
+        if len(heads) == 1 and all(len(i) == 2 for i in items):
+            names = {i[0] for i in items}  # a shared head: "data drift" / "concept drift"
+        else:
+            names = {items[0][-1], *[i[-1] for i in items[1:-1]], items[-1][0]}
+        if len(names) == len(items) and all(len(n) > 1 for n in names):
+            groups.append(names)
+    return groups
+
+
+def _stretches(tokens: list[str], entities: set[str], near: int) -> dict[str, set[str]]:
+    """The tokens after each mention of an entity, up to the next entity or ``near`` tokens."""
+    out: dict[str, set[str]] = {}
+    at = [i for i, t in enumerate(tokens) if t in entities]
+    for k, i in enumerate(at):
+        end = min(at[k + 1] if k + 1 < len(at) else len(tokens), i + 1 + near)
+        out.setdefault(tokens[i], set()).update(tokens[i + 1 : end])
+    return out
+
+
+class Reference:
+    """The model answer's and key points' claims with their polarity, and what they attach to each
+    indexed entity; built once per question."""
+
+    def reversal(self, point: str, answer_claims: list[str]) -> Denial | None:
+        """The first clause of the answer that states ``point`` with a directional word reversed."""
+        point_stems = _stems(point)
+        references = [(c, r) for c, r, _p in self._model_claims + self._point_claims.get(point, [])]
+        for clause in answer_claims:
+            stems = _stems(clause)
+            if _share(point_stems, stems) < REVERSAL_SHARE:
+                continue
+            for word in sorted(stems):
+                flips = _opposites().get(word, set())
+                if not flips or flips & stems:
+                    continue
+                rest = stems - {word}
+                other = [(_share(rest, r), c) for c, r in references if flips & r and word not in r]
+                same = max((_share(rest, r) for _c, r in references if word in r), default=0.0)
+                if other and (best := max(other))[0] >= CLAUSE_SHARE and best[0] > same + CLEARER:
+                    return Denial(clause, best[1])
+        return None
+
+    def denial(self, point: str, answer_claims: list[str]) -> Denial | None:
+        """The first clause of the answer that states ``point`` with the opposite polarity, when no
+        other clause of the answer states it with the reference's own (an answer that says the point
+        rightly somewhere does not deny it: "unseeded workers vary; seed them" is not a denial)."""
+        point_stems = _stems(point)
+        if len(point_stems) < 2:
+            return None
+        references = self._model_claims + self._point_claims.get(point, [])
+        parts = [point_stems] + [r for _c, r, _p in self._point_claims.get(point, [])]
+        found = None
+        for clause in answer_claims:
+            stems = _stems(clause)
+            if not any(_share(part, stems) >= POINT_SHARE and len(part & stems) >= 2 for part in parts):
+                continue
+            polarity = negated(clause)
+            # Parts of a reference clause joined by "and"/"or" support the answer's own polarity too
+            # (they are not used to contradict it: a negation's scope can cross "and").
+            supports = references + self._model_parts
+            same = max((_share(stems, r) for _c, r, p in supports if p == polarity), default=0.0)
+            # The word a negation governs must be stated on the other side: "if the model is confidently
+            # wrong" does not deny "does not vanish when the model is confidently wrong".
+            other = [
+                (_share(stems, r) + 0.001 * _share(point_stems, r), c)
+                for c, r, p in references
+                if p != polarity and (_applies(clause, r) if polarity else _applies(c, stems))
+            ]
+            share, text = max(other) if other else (0.0, "")
+            # ... and it must be the reference clause closest to what the answer says
+            closest = max(_share(stems, r) for _c, r, _p in references)
+            if other and share >= CLAUSE_SHARE and share > same + CLEARER and share >= closest:
+                found = found or Denial(clause, text)
+            elif same >= CLAUSE_SHARE:
+                return None  # stated rightly here
+        return found
+
+    def __init__(self, sentences: list[str], key_points: list[str], prompt: str = ""):
+        self._model_claims = [(c, _stems(c), negated(c)) for s in sentences for c in claims(s)]
+        self._model_parts = [
+            (c, _stems(c), negated(c)) for s in sentences for c in claims(s, coordinated=True)
+        ]
+        self._point_claims = {
+            point: [(c, _stems(c), negated(c)) for c in claims(point) or [point]] for point in key_points
+        }
+        tokens = [anchors(s) for s in [*key_points, *sentences]]
+        self.siblings = _siblings(tokens)
+        for group in prompt_entities(prompt):
+            for name in group:
+                self.siblings.setdefault(name, set()).update(group - {name})
+        self.keys = {t for point in key_points for t in anchors(point)}
+        entities = set(self.siblings)
+        self.belongs: dict[str, set[str]] = {}
+        for sentence in tokens:
+            named = {t for t in sentence if t in entities}
+            if len(named) == 1:
+                self.belongs.setdefault(named.pop(), set()).update(sentence)
+            else:
+                for entity, stretch in _stretches(sentence, entities, len(sentence)).items():
+                    self.belongs.setdefault(entity, set()).update(stretch)
+
+    def misattribution(self, sentence: str) -> Misattribution | None:
+        """The first attribute ``sentence`` gives to the wrong one of two siblings it names, if any."""
+        if not self.siblings:
+            return None
+        entities = set(self.siblings)
+        named = {t for t in anchors(sentence) if t in entities}
+        if len(named) < 2:
+            return None
+        for clause in _CLAUSE.split(sentence):
+            stretches = _stretches(anchors(clause), entities, NEAR)
+            for entity, stretch in stretches.items():
+                for word in sorted(stretch):
+                    if word in entities or len(word) < 2 or word in self.belongs.get(entity, ()):
+                        continue
+                    if word not in self.keys and not word[0].isdigit():
+                        continue  # only what a key point names, or a number, is telling
+                    owners = sorted(
+                        other
+                        for other in self.siblings[entity] & named
+                        if word in self.belongs.get(other, ()) and word not in stretches.get(other, ())
+                    )
+                    if owners:
+                        return Misattribution(entity, word, owners[0], sentence)
+        return None

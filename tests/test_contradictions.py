@@ -1,0 +1,287 @@
+"""The misattribution detector: an attribute the reference gives to one indexed entity (L1/L2, β1/β2,
+stage 1/stage 3) placed with its sibling. Positive and negative cases, and properties over sentences."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockprep.core.banks import QuestionSpec
+from mockprep.core.contradictions import Reference, anchors, claims, negated, prompt_entities
+from mockprep.core.grading import KeyPointGrader, Verdict
+from mockprep.core.keypoints import judge, sentences
+
+PRIORS = Reference(
+    ["L1 is MAP estimation under a Laplace prior.", "L2 is MAP under a Gaussian prior."],
+    ["Laplace prior vs Gaussian prior (MAP view)"],
+)
+ADAM = Reference(["Defaults are β1 = 0.9, β2 = 0.999, ε = 1e-8."], ["EMAs of g and g^2 with β1, β2"])
+ZERO = Reference(
+    ["Stage 1 shards the optimizer states, stage 2 also the gradients, stage 3 also the parameters."],
+    ["stage 1 shards optimizer states, stage 2 + gradients, stage 3 + parameters"],
+)
+
+
+def test_anchors_join_an_index_to_its_name_but_not_to_a_spelled_out_symbol() -> None:
+    assert anchors("stage 1 and type II and β2 and L1") == ["stage_1", "type_ii", "beta_2", "l_1"]
+    assert "least_0" not in anchors("ξ_i ≥ 0")
+    assert "0.999" in anchors("β2 = 0.999")
+
+
+@pytest.mark.parametrize(
+    ("reference", "sentence", "attribute"),
+    [
+        (PRIORS, "In the MAP view L1 corresponds to a Gaussian prior and L2 to a Laplace prior.", "gaussian"),
+        (ADAM, "Adam uses β1 = 0.999 for the first moment and β2 = 0.9 for the second.", "0.999"),
+        (
+            ZERO,
+            "ZeRO stage 1 shards the parameters, stage 2 the gradients, stage 3 the optimizer states.",
+            "paramet",
+        ),
+    ],
+)
+def test_a_swapped_attribute_is_found(reference: Reference, sentence: str, attribute: str) -> None:
+    found = reference.misattribution(sentence)
+    assert found is not None and found.attribute == attribute
+
+
+@pytest.mark.parametrize(
+    ("reference", "sentence"),
+    [
+        (PRIORS, "In the MAP view L1 corresponds to a Laplace prior and L2 to a Gaussian prior."),
+        (PRIORS, "L2 goes with a Gaussian prior, while L1 goes with a Laplace prior."),  # order changed
+        (PRIORS, "L1 corresponds to a Gaussian prior."),  # one entity only: not a comparison
+        (PRIORS, "A Gaussian prior and a Laplace prior are both priors."),  # no entity named
+        (ADAM, "Adam uses β1 = 0.9 for the first moment and β2 = 0.999 for the second."),
+        (ZERO, "Stage 1 shards the optimizer states, stage 2 adds gradients and stage 3 parameters."),
+        (Reference(["The sky is blue."], ["blue sky"]), "L1 is a Gaussian prior, L2 a Laplace prior."),
+    ],
+)
+def test_a_correct_or_unrelated_sentence_is_not_flagged(reference: Reference, sentence: str) -> None:
+    assert reference.misattribution(sentence) is None
+
+
+ENTITIES = ("L1", "L2")
+ATTRIBUTES = st.lists(
+    st.sampled_from(["sparse", "diamond", "laplace", "gaussian", "round", "ridge", "lasso", "corner"]),
+    min_size=2,
+    max_size=2,
+    unique=True,
+)
+
+
+@given(ATTRIBUTES, st.booleans(), st.booleans())
+def test_restating_the_reference_never_misattributes(
+    attributes: list[str], reverse: bool, one_sentence: bool
+) -> None:
+    """Whatever the wording's order, saying what the reference says is never a misattribution."""
+    first, second = (f"{e} is {a}" for e, a in zip(ENTITIES, attributes, strict=True))
+    reference = Reference([first + ".", second + "."], [" vs ".join(attributes)])
+    parts = [second, first] if reverse else [first, second]
+    answer = " and ".join(parts) + "." if one_sentence else ". ".join(parts) + "."
+    assert all(reference.misattribution(s) is None for s in sentences(answer))
+
+
+@given(ATTRIBUTES)
+def test_swapping_the_entities_of_a_comparison_is_found(attributes: list[str]) -> None:
+    first, second = (f"{e} is {a}" for e, a in zip(ENTITIES, attributes, strict=True))
+    reference = Reference([first + ".", second + "."], [" vs ".join(attributes)])
+    swapped = f"{ENTITIES[0]} is {attributes[1]} and {ENTITIES[1]} is {attributes[0]}."
+    assert reference.misattribution(swapped) is not None
+
+
+def test_the_judge_calls_the_point_the_sentence_supports_contradicted() -> None:
+    points = ["L1 = λ·sum |w|, L2 = λ·sum w^2", "Laplace prior vs Gaussian prior (MAP view)"]
+    answer = (
+        "L1 is λ·sum |w| and L2 is λ·sum w^2. In the MAP view L1 is a Gaussian prior and L2 a Laplace prior."
+    )
+    plain = judge(points, answer)
+    judged = judge(points, answer, reference=PRIORS)
+    assert [j.verdict for j in plain] == ["covered", "covered"]
+    assert [j.verdict for j in judged] == ["covered", "contradicted"]
+    assert judged[1].evidence == "In the MAP view L1 is a Gaussian prior and L2 a Laplace prior."
+
+
+def test_the_grader_uses_the_model_answer_and_a_misattribution_caps_the_rating() -> None:
+    spec = QuestionSpec.model_validate(
+        {
+            "id": "q",
+            "prompt": "Why does L1 give sparsity?",
+            "answer": "L1 is MAP estimation under a Laplace prior. L2 is MAP under a Gaussian prior.",
+            "key_points": ["L1 = λ·sum |w|, L2 = λ·sum w^2", "Laplace prior vs Gaussian prior (MAP view)"],
+        },
+        strict=False,
+    )
+    grader = KeyPointGrader()
+    wrong = grader.assess(
+        spec, "L1 is λ·sum |w|, L2 is λ·sum w^2. L1 is MAP under a Gaussian prior and L2 a Laplace prior."
+    )
+    right = grader.assess(
+        spec, "L1 is λ·sum |w|, L2 is λ·sum w^2. L1 is MAP under a Laplace prior and L2 a Gaussian prior."
+    )
+    assert Verdict.CONTRADICTED in [p.verdict for p in wrong.points] and (wrong.suggested or 0) <= 2
+    assert [p.verdict for p in right.points] == [Verdict.COVERED, Verdict.COVERED] and (
+        right.suggested or 0
+    ) >= 3
+
+
+def stated(answer: str) -> list[str]:
+    return claims(answer, coordinated=True, least=3)
+
+
+RESIDUAL = Reference(
+    [
+        "The identity path carries the gradient directly to early layers.",
+        "Forgetting eval mode makes outputs batch-dependent.",
+    ],
+    [
+        "identity path carries gradient directly to early layers",
+        "time-based splits and point-in-time features",
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("point", "answer"),
+    [
+        (
+            "identity path carries gradient directly to early layers",
+            "The identity path doesn't carry the gradient to early layers.",
+        ),
+        (
+            "time-based splits and point-in-time features",
+            "Time-based splits weren't needed either.",
+        ),  # dismissed
+    ],
+)
+def test_a_denied_point_is_found(point: str, answer: str) -> None:
+    found = RESIDUAL.denial(point, stated(answer))
+    assert found is not None and found.clause in answer
+
+
+@pytest.mark.parametrize(
+    ("sentences_", "point", "answer"),
+    [
+        (
+            ["Severity weighted by cost, not just frequency."],
+            "severity weighted by cost",
+            "Severity was weighted by cost.",
+        ),
+        (
+            ["Practical significance matters."],
+            "practical vs statistical significance",
+            "Statistical significance is not practical significance.",
+        ),
+        (
+            ["The gradient does not vanish when the model is confidently wrong."],
+            "gradient doesn't vanish when confidently wrong",
+            "That is the case if the model is confidently wrong.",
+        ),
+        (
+            ["Never compute softmax and then take log separately."],
+            "compute log-softmax directly",
+            "Never compute the softmax and take its log separately.",
+        ),
+        (
+            ["DPO needs no reward model."],
+            "no reward model, value net or sampling",
+            "This removes the explicit reward model entirely.",
+        ),
+    ],
+)
+def test_a_faithful_restatement_is_no_denial(sentences_: list[str], point: str, answer: str) -> None:
+    assert Reference(sentences_, [point]).denial(point, stated(answer)) is None
+
+
+def test_a_reversed_direction_against_the_model_answer_is_found() -> None:
+    reference = Reference(
+        ["The naive softmax fails because exp overflows for large logits."],
+        ["exp overflows for large logits"],
+    )
+    point = "exp overflows for large logits"
+    assert reference.reversal(point, stated("It fails since exp underflows for large logits.")) is not None
+    assert reference.reversal(point, stated("It fails since exp overflows for large logits.")) is None
+
+
+def test_negation_polarity() -> None:
+    assert negated("the identity path doesn't carry the gradient")
+    assert negated("ROC-AUC is invariant to prevalence")
+    assert not negated("I brought evidence, not just an opinion")
+    assert not negated("statistical significance is not practical significance")
+
+
+SUBJECTS = st.sampled_from(["the optimizer", "the encoder", "each worker", "the scheduler", "the cache"])
+VERBS = st.sampled_from(["stores", "updates", "shards", "normalises", "compresses"])
+OBJECTS = st.sampled_from(["the gradients", "the parameters", "the activations", "the statistics"])
+
+
+@given(SUBJECTS, VERBS, OBJECTS)
+def test_restating_a_claim_is_no_denial_and_negating_it_is(subject: str, verb: str, obj: str) -> None:
+    claim = f"{subject} {verb} {obj} during training"
+    reference = Reference([claim.capitalize() + "."], [claim])
+    assert reference.denial(claim, stated(f"Here {claim}.")) is None
+    denied = f"Here {subject} never {verb.removesuffix('s')} {obj} during training."
+    assert reference.denial(claim, stated(denied)) is not None
+
+
+@pytest.mark.parametrize(
+    ("prompt", "names"),
+    [
+        ("Compare fp16 and bf16, and explain loss scaling.", {"fp", "bf"}),
+        ("Distinguish data drift, concept drift and prediction drift.", {"data", "concept", "predict"}),
+        ("Compare Monte Carlo and TD(0) for estimating V.", {"carlo", "td"}),
+    ],
+)
+def test_the_prompt_names_the_entities_it_compares(prompt: str, names: set[str]) -> None:
+    assert names in prompt_entities(prompt)
+
+
+def test_a_prompt_without_a_comparison_names_none() -> None:
+    assert prompt_entities("Explain how attention works.") == []
+
+
+def test_entities_the_prompt_compares_are_checked_for_swaps() -> None:
+    reference = Reference(
+        [
+            "The Monte Carlo target is the full return, unbiased.",
+            "The TD target bootstraps from the estimate.",
+        ],
+        ["Monte Carlo target is the full return", "TD target bootstraps from the current estimate"],
+        "Compare Monte Carlo and TD(0) targets.",
+    )
+    swapped = "The Monte Carlo target bootstraps from the estimate, and the TD target is the full return."
+    right = "The Monte Carlo target is the full return, and the TD target bootstraps from the estimate."
+    assert reference.misattribution(swapped) is not None
+    assert reference.misattribution(right) is None
+
+
+def test_a_point_stated_rightly_elsewhere_in_the_answer_is_not_denied() -> None:
+    seeds = Reference(
+        ["Seed every DataLoader worker so that the data order is reproducible."],
+        ["seed every DataLoader worker"],
+    )
+    point = "seed every DataLoader worker"
+    denying = claims("DataLoader workers are not seeded, so the order changes.", coordinated=True, least=3)
+    assert seeds.denial(point, denying) is not None
+    both = claims(
+        "Unseeded DataLoader workers are not seeded, so the order changes. Fix it: seed every DataLoader"
+        " worker so that the data order is reproducible.",
+        coordinated=True,
+        least=3,
+    )
+    assert seeds.denial(point, both) is None
+
+
+def test_a_flag_set_false_in_code_reads_as_not() -> None:
+    assert negated("call requires_grad_(False) on the parameters")
+    assert negated("set shuffle=False in the loader")
+    assert not negated("a false positive costs more than a false negative here")
+    assert not negated("set shuffle=True in the loader")
+
+
+def test_names_in_code_are_not_split_into_entities() -> None:
+    named = anchors("param.requires_grad_(False) marks parameters")
+    assert "requir" not in named and "grad" not in named and "param" not in named
+    assert anchors("inside torch.no_grad() nothing is recorded") == anchors("inside nothing is recorded")
+    assert "l_1" in anchors("L1 shrinks weights to exactly zero")
