@@ -17,27 +17,30 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
 from mockprep.db.banks import BankTable
-from mockprep.db.bulk import Bulk
 from mockprep.db.cards import CardTable
-from mockprep.db.drills import Drills
 from mockprep.db.driver import Connection, text
 from mockprep.db.errors import explain
 from mockprep.db.migrations import MIGRATIONS
-from mockprep.db.plans import PlanTable
-from mockprep.db.questions import QuestionBrowser
 from mockprep.db.scheduling import Scheduling
 from mockprep.db.sessions import SessionTable
 from mockprep.db.sql import db_time
-from mockprep.db.stats import StatsQueries
-from mockprep.db.stories import StoryTable
-from mockprep.db.sync_log import SyncLog
 from mockprep.paths import DB_NAME, ensure_home
+
+if TYPE_CHECKING:
+    from mockprep.db.bulk import Bulk
+    from mockprep.db.drills import Drills
+    from mockprep.db.plans import PlanTable
+    from mockprep.db.questions import QuestionBrowser
+    from mockprep.db.stats import StatsQueries
+    from mockprep.db.stories import StoryTable
+    from mockprep.db.sync_log import SyncLog
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -130,15 +133,8 @@ class Store:
         self._writing = False  # inside write(): a nested write joins the open transaction
         self.banks = BankTable(self)
         self.cards = CardTable(self)
-        self.questions = QuestionBrowser(self)
         self.sessions = SessionTable(self)
-        self.stats = StatsQueries(self)
-        self.stories = StoryTable(self)
-        self.bulk = Bulk(self)
-        self.plans = PlanTable(self)
         self.scheduling = Scheduling(self)
-        self.drills = Drills(self)
-        self.sync = SyncLog(self)
         self._daily: threading.Thread | None = None  # the day's backup, copying in the background
         self._daily_problem: str | None = None
         self.warn: Callable[[str], None] | None = None  # told when that backup fails
@@ -185,6 +181,50 @@ class Store:
                 store.close()
             raise StoreError(str(exc)) from None
         return store
+
+    # The aggregates a session's start does not need are made (and their modules imported) on first use.
+
+    @cached_property
+    def questions(self) -> QuestionBrowser:
+        from mockprep.db.questions import QuestionBrowser
+
+        return QuestionBrowser(self)
+
+    @cached_property
+    def stats(self) -> StatsQueries:
+        from mockprep.db.stats import StatsQueries
+
+        return StatsQueries(self)
+
+    @cached_property
+    def stories(self) -> StoryTable:
+        from mockprep.db.stories import StoryTable
+
+        return StoryTable(self)
+
+    @cached_property
+    def bulk(self) -> Bulk:
+        from mockprep.db.bulk import Bulk
+
+        return Bulk(self)
+
+    @cached_property
+    def plans(self) -> PlanTable:
+        from mockprep.db.plans import PlanTable
+
+        return PlanTable(self)
+
+    @cached_property
+    def drills(self) -> Drills:
+        from mockprep.db.drills import Drills
+
+        return Drills(self)
+
+    @cached_property
+    def sync(self) -> SyncLog:
+        from mockprep.db.sync_log import SyncLog
+
+        return SyncLog(self)
 
     @property
     def conn(self) -> Connection:
