@@ -9,6 +9,7 @@ old definitions (windows cut at the exact moment, days by the zone's offsets).
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -41,20 +42,22 @@ BANKS = (("alpha", "technical"), ("beta", "behavioral"), ("gamma", "project"))
 @pytest.fixture(scope="module")
 def shared() -> Store:
     """One home for every example (each starts by removing the last one's reviews through the
-    triggers); the three banks' questions, two topics each."""
+    triggers): three banks of four questions, two topics each, and no built-in banks."""
     saved = bank_sync.builtin_files
     bank_sync.builtin_files = lambda: []
     root = Path(tempfile.mkdtemp(prefix="mockprep-rollup-"))
-    store = Store.open(root / "home", backups=False)
-    folder = root / "banks"
-    folder.mkdir()
-    for bank, round_name in BANKS:
-        write_bank(folder / f"{bank}.toml", bank, round_name, n=4)
-    store.banks.add_source(folder, START)
-    sync_banks(store, START)
+    try:
+        store = Store.open(root / "home", backups=False)
+        folder = root / "banks"
+        folder.mkdir()
+        for bank, round_name in BANKS:
+            write_bank(folder / f"{bank}.toml", bank, round_name, n=4)
+        store.banks.add_source(folder, START)
+        sync_banks(store, START)
+    finally:
+        bank_sync.builtin_files = saved
     yield store
     store.close()
-    bank_sync.builtin_files = saved
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -273,3 +276,54 @@ def test_figures_are_exact_where_windows_start_inside_a_day(shared: Store, zone:
     for since_days in (None, *SINCE_DAYS):
         since = None if since_days is None else START + timedelta(days=since_days, hours=7, minutes=13)
         _assert_figures(store, StatsFilter(since=since), offsets)
+
+
+def test_stats_after_a_move_to_another_zone_recounts_once_and_says_so(cli, monkeypatch) -> None:
+    import time
+
+    from mockprep.cli import history
+
+    cli("session", "--limit", "1", input="a\n\n3\n")  # answered in UTC (the tests' zone)
+    monkeypatch.setattr(history, "RECOUNT_NOTICE_AT", 1)
+    monkeypatch.setenv("TZ", "Asia/Kathmandu")
+    time.tzset()
+    try:
+        moved = cli("stats", "--json")
+        again = cli("stats", "--json")
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+    assert moved.exit_code == 0 and again.exit_code == 0
+    assert "Your time zone changed: recounting 1 answer by local day (once)" in moved.stderr
+    assert again.stderr == ""
+    assert json.loads(moved.stdout)["reviews"] == 1
+
+
+def _rollup_of(home: Path) -> dict[str, list[tuple]]:
+    with Store.open(home, backups=False) as store:
+        kept = _rollup(store)
+        with store.write() as conn:
+            stats_rollup.rebuild(conn.connection.driver_connection)
+        assert _rollup(store) == kept  # what the writers left is what a rebuild makes
+        return kept
+
+
+def test_import_and_merge_leave_the_rollup_a_rebuild_would_make(
+    cli, home: Path, tmp_path: Path, monkeypatch
+) -> None:
+    cli("session", input="a\n\n3\nb\n\n1\nq\n")
+    cli("session", input="c\n\n4\nq\n")
+    out = tmp_path / "backup.json"
+    assert cli("export", "-o", str(out)).exit_code == 0
+    original = _rollup_of(home)
+    assert sum(row[3] for row in original["stats_days"]) == 3
+
+    monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / "imported"))
+    assert cli("import", str(out)).exit_code == 0  # the bulk path: triggers off, the roll-up rebuilt
+    assert _rollup_of(tmp_path / "imported") == original
+
+    monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / "merged"))
+    cli("session", input="d\n\n2\nq\n")
+    assert cli("import", str(out), "--merge").exit_code == 0  # grouped: the new reviews added after
+    merged = _rollup_of(tmp_path / "merged")
+    assert sum(row[3] for row in merged["stats_days"]) == 4

@@ -12,6 +12,7 @@ import typer
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import check_filter_values, make_console, open_store, output_stream, plain, utc_now
 from mockprep.cli.options import BankOption, Force, Output, RoundOption
+from mockprep.core.wording import plural
 
 
 @app.command()
@@ -64,6 +65,19 @@ def _write_csv(output: Path | None, force: bool) -> None:
         store.close()
 
 
+# From how many answers recounting the stats roll-up's days (after a change of zone) takes long enough
+# to say so: about a second on a 2-core machine.
+RECOUNT_NOTICE_AT = 100_000
+
+
+def _recounting(answers: int) -> None:
+    """Say why this `stats` takes longer: the zone changed, so the roll-up's days are recounted."""
+    if answers >= RECOUNT_NOTICE_AT:
+        typer.echo(
+            f"Your time zone changed: recounting {plural(answers, 'answer')} by local day (once)...", err=True
+        )
+
+
 @app.command()
 def stats(
     round_: RoundOption = None,
@@ -95,7 +109,7 @@ def stats(
         check_filter_values(store, "banks", bank or [])
         now = utc_now()
         flt = StatsFilter((round_.value,) if round_ else (), tuple(bank or ()), since_at)
-        data = collect(store, now, None, flt, days)  # days in the system's zone
+        data = collect(store, now, None, flt, days, _recounting)  # days in the system's zone
         leech_lapses = store.settings.leech_lapses
         from mockprep.practice.plans import plan_statuses
 
