@@ -12,7 +12,6 @@ import typer
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import check_filter_values, make_console, open_store, output_stream, plain, utc_now
 from mockprep.cli.options import BankOption, Force, Output, RoundOption
-from mockprep.core.wording import plural
 
 
 @app.command()
@@ -73,9 +72,8 @@ RECOUNT_NOTICE_AT = 100_000
 def _recounting(answers: int) -> None:
     """Say why this `stats` takes longer: the zone changed, so the roll-up's days are recounted."""
     if answers >= RECOUNT_NOTICE_AT:
-        typer.echo(
-            f"Your time zone changed: recounting {plural(answers, 'answer')} by local day (once)...", err=True
-        )
+        counted = f"{answers:,} {'answer' if answers == 1 else 'answers'}"
+        typer.echo(f"Your time zone changed: recounting {counted} by local day (once)...", err=True)
 
 
 @app.command()

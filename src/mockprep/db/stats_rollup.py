@@ -9,8 +9,9 @@ kept in step with every write by triggers, so ``stats`` reads a few thousand row
 
 Triggers on ``reviews`` (insert, delete, an update of a counted column) and on ``questions`` (a new
 round, topic or bank moves that question's counts) keep it right whoever writes: a session, undo,
-merge, sync. A bulk writer wraps its insert in :func:`bulk`, which drops the triggers and rebuilds the
-roll-up from the log at the end. :func:`ensure` rebuilds it once when the zone's offsets change.
+merge, sync. A bulk writer wraps its insert in :func:`bulk`, which drops the triggers for it and then
+rebuilds the roll-up (the import) or adds the new reviews grouped (the merge). :func:`ensure` rebuilds
+it once when the zone's offsets change.
 """
 
 from __future__ import annotations
