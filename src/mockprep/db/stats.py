@@ -116,40 +116,43 @@ class StatsQueries:
         """Per round and topic: passed / total review-state answers over 7, 30 and 365 days, and lapses
         (cram answers, outside the schedule, left out).
 
-        Whole months and days from the roll-up (a year is a dozen months and the days of the month it
-        starts in), the part of the day each window starts in from the log by its index by time.
+        Each window from the roll-up's months after the one it starts in, and that month's days after
+        the first (or, when fewer, the whole month less its days up to the first); the part of the day
+        it starts in from the log by its index by time. A year is a few thousand rows.
         """
         zone = self._zone(offsets)
-        cuts = {n: now - timedelta(days=n) for n in WINDOWS}
-        edges = {n: _edge(max(cut, flt.since or cut), zone) for n, cut in cuts.items()}
-        year = edges[365].after[:7]
-        following = (date.fromisoformat(year + "-01") + timedelta(days=31)).isoformat()[:7]
-        cells = {n: f"CASE WHEN day > :d{n} THEN {{}} ELSE 0 END" for n in WINDOWS}
-        cells[365] = "CASE WHEN day > :d365 AND day < :following THEN {} ELSE 0 END"
-        days = ", ".join(cells[n].format(c) for n in WINDOWS for c in ("passed", "reviewed"))
-        logged = ", ".join(
-            f"r.rated_at >= :b{n} AND r.rated_at < :e{n}{cond}"
-            for n in WINDOWS
-            for cond in (" AND r.rating > 1", "")
-        )
-        ranges = " OR ".join(f"(r.rated_at >= :b{n} AND r.rated_at < :e{n})" for n in WINDOWS)
         rolled, params, binds = _rollup_filter(flt)
         clause, log_params, log_binds = review_filter(StatsFilter(flt.rounds, flt.banks))
+        values: dict[str, Any] = {**params, **log_params}
+        parts = []
+        for n in WINDOWS:
+            cut = now - timedelta(days=n)
+            edge = _edge(max(cut, flt.since or cut), zone)
+            assert edge.day is not None
+            first = edge.day.replace(day=1)
+            following = (first + timedelta(days=31)).replace(day=1)
+            values |= {f"d{n}": edge.after, f"m{n}": edge.after[:7], f"b{n}": edge.begin, f"e{n}": edge.end}
+            values |= {f"first{n}": first.isoformat(), f"next{n}": following.isoformat()}
+            take = f"SELECT round, topic, {n} AS w, {{0}}passed AS p, {{0}}reviewed AS r, {{0}}lapses AS l"
+            if (following - edge.day).days - 1 <= edge.day.day:  # add the month's days after the first
+                parts.append(take.format("") + f" FROM stats_topic_months WHERE {rolled} AND month > :m{n}")
+                days = f"day > :d{n} AND day < :next{n}"
+                parts.append(take.format("") + f" FROM stats_topic_days WHERE {rolled} AND {days}")
+            else:  # the whole month, less its days up to the first
+                parts.append(take.format("") + f" FROM stats_topic_months WHERE {rolled} AND month >= :m{n}")
+                days = f"day >= :first{n} AND day <= :d{n}"
+                parts.append(take.format("-") + f" FROM stats_topic_days WHERE {rolled} AND {days}")
+            parts.append(
+                f"SELECT q.round, q.topic, {n}, r.rating > 1, 1, r.rating = 1 FROM reviews r"
+                f" JOIN questions q ON q.id = r.question_id WHERE r.rated_at >= :b{n} AND r.rated_at < :e{n}"
+                f" AND {clause} AND r.state_before = 2 AND NOT r.cram"
+            )
+        sums = ", ".join(f"SUM(CASE WHEN w = {n} THEN {c} ELSE 0 END)" for n in WINDOWS for c in "pr")
         stmt = text(
-            "SELECT round, topic, SUM(p7), SUM(n7), SUM(p30), SUM(n30), SUM(p365), SUM(n365), SUM(l365)"
-            " FROM (SELECT round, topic, 0 AS p7, 0 AS n7, 0 AS p30, 0 AS n30, passed AS p365,"
-            f" reviewed AS n365, lapses AS l365 FROM stats_topic_months WHERE {rolled} AND month > :year"
-            f" UNION ALL SELECT round, topic, {days}, {cells[365].format('lapses')} FROM stats_topic_days"
-            f" WHERE {rolled} AND ((day > :d365 AND day < :following AND day <= :d30) OR day > :d30)"
-            f" UNION ALL SELECT q.round, q.topic, {logged},"
-            " r.rated_at >= :b365 AND r.rated_at < :e365 AND r.rating = 1"
-            f" FROM reviews r JOIN questions q ON q.id = r.question_id WHERE ({ranges}) AND {clause}"
-            " AND r.state_before = 2 AND NOT r.cram)"
-            " GROUP BY round, topic HAVING SUM(n365) > 0 ORDER BY round, topic"
+            f"SELECT round, topic, {sums}, SUM(CASE WHEN w = 365 THEN l ELSE 0 END)"
+            f" FROM ({' UNION ALL '.join(parts)})"
+            " GROUP BY round, topic HAVING SUM(CASE WHEN w = 365 THEN r ELSE 0 END) > 0 ORDER BY round, topic"
         ).bindparams(*binds, *log_binds)
-        values = {**params, **log_params, "year": year, "following": following}
-        for n, edge in edges.items():
-            values |= {f"d{n}": edge.after, f"b{n}": edge.begin, f"e{n}": edge.end}
         return [TopicRetention(*r) for r in self.store.conn.execute(stmt, values).all()]
 
     def weekly_scores(
