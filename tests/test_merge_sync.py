@@ -14,6 +14,7 @@ from fsrs import Rating
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mockprep.db import stats_rollup
 from mockprep.services import bank_sync
 from mockprep.services.exchange import read_export, write_export
 from tests.conftest import START
@@ -252,11 +253,25 @@ def test_any_interleaving_of_practice_and_sync_on_n_devices_converges(plan, coun
         reviews = states[0][0]
         assert len(reviews) == len({r[0] for r in reviews})
         assert group[0].stored_cards() == group[0].replayed_cards()
+        # The stats roll-up, kept by triggers and the merge's grouped additions, is the same everywhere
+        # and what a rebuild from each device's log makes.
+        rollups = [_rollup(device.store) for device in group]
+        assert all(rollup == rollups[0] for rollup in rollups)
+        with group[0].store.write() as conn:
+            stats_rollup.rebuild(conn.connection.driver_connection)
+        assert _rollup(group[0].store) == rollups[0]
     finally:
         for device in group:
             device.close()
         bank_sync.builtin_files = saved
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _rollup(store) -> dict[str, list[tuple]]:
+    return {
+        t: [tuple(r) for r in store.conn.exec_driver_sql(f"SELECT * FROM {t} ORDER BY 1, 2, 3").all()]
+        for t in stats_rollup.ROLLUP_TABLES
+    }
 
 
 # -- a sync killed at any point loses nothing ------------------------------------------------------------

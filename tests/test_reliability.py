@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mockprep.db import stats_rollup
 from mockprep.db.backups import list_backups
 from mockprep.db.migrations import MIGRATIONS
 from mockprep.db.store import Store, StoreError
@@ -372,6 +373,15 @@ def test_every_released_schema_upgrades_with_its_data(home: Path, version: int) 
             assert (3, 1) in ratings and (1, None) not in ratings  # the cram one (rated 1) left out
             assert store.scheduling.params(1).desired_retention == 0.9
             assert store.scheduling.weights() == tuple(store.scheduling.fits()[0].weights)
+        # The stats roll-up counts the upgraded log, and stays what a rebuild makes of it.
+        rolled = _rollup(store)
+        assert (
+            sum(n for _day, _round, _bank, n, *_rest in rolled["stats_days"])
+            == store.conn.exec_driver_sql("SELECT COUNT(*) FROM reviews").scalar()
+        )
+        with store.write() as conn:
+            stats_rollup.rebuild(conn.connection.driver_connection)
+        assert _rollup(store) == rolled
     if version < len(MIGRATIONS):
         (backup,) = list_backups(home)
         # the next migration by its name (branches interleave their migrations at merge)
@@ -380,6 +390,13 @@ def test_every_released_schema_upgrades_with_its_data(home: Path, version: int) 
         old = sqlite3.connect(backup.path)
         assert len(old.execute("SELECT name FROM migrations").fetchall()) == version
         old.close()
+
+
+def _rollup(store: Store) -> dict[str, list[tuple]]:
+    return {
+        t: [tuple(r) for r in store.conn.exec_driver_sql(f"SELECT * FROM {t} ORDER BY 1, 2, 3").all()]
+        for t in stats_rollup.ROLLUP_TABLES
+    }
 
 
 def test_a_newer_database_is_refused_unchanged(home: Path) -> None:

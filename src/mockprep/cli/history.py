@@ -64,6 +64,18 @@ def _write_csv(output: Path | None, force: bool) -> None:
         store.close()
 
 
+# From how many answers recounting the stats roll-up's days (after a change of zone) takes long enough
+# to say so: about a second on a 2-core machine.
+RECOUNT_NOTICE_AT = 100_000
+
+
+def _recounting(answers: int) -> None:
+    """Say why this `stats` takes longer: the zone changed, so the roll-up's days are recounted."""
+    if answers >= RECOUNT_NOTICE_AT:
+        counted = f"{answers:,} {'answer' if answers == 1 else 'answers'}"
+        typer.echo(f"Your time zone changed: recounting {counted} by local day (once)...", err=True)
+
+
 @app.command()
 def stats(
     round_: RoundOption = None,
@@ -95,7 +107,7 @@ def stats(
         check_filter_values(store, "banks", bank or [])
         now = utc_now()
         flt = StatsFilter((round_.value,) if round_ else (), tuple(bank or ()), since_at)
-        data = collect(store, now, None, flt, days)  # days in the system's zone
+        data = collect(store, now, None, flt, days, _recounting)  # days in the system's zone
         leech_lapses = store.settings.leech_lapses
         from mockprep.practice.plans import plan_statuses
 

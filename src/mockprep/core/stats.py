@@ -130,15 +130,40 @@ def utc_offsets(tz: tzinfo | None, start: datetime, end: datetime) -> Offsets:
     return offsets
 
 
-def local_date_at(offsets: Offsets, at: datetime) -> date:
-    """The local date of the UTC time ``at`` under ``offsets`` (times before the first entry take
-    its offset)."""
+# How far back answers are dated by the zone's own offsets (older ones take the earliest), and how far
+# ahead the roll-up's triggers date new answers correctly (db/stats_rollup.py; checked at each `stats`).
+OFFSETS_YEARS_BACK = 20
+OFFSETS_YEARS_AHEAD = 10
+
+
+def zone_offsets(tz: tzinfo | None, now: datetime) -> Offsets:
+    """The offsets ``stats`` dates answers with (``tz`` None: the system's zone), around ``now``."""
+    return utc_offsets(
+        tz, now - timedelta(days=365 * OFFSETS_YEARS_BACK), now + timedelta(days=365 * OFFSETS_YEARS_AHEAD)
+    )
+
+
+def offset_at(offsets: Offsets, at: datetime) -> int:
+    """The offset (minutes east of UTC) in force at the UTC time ``at`` under ``offsets`` (times
+    before the first entry take its offset)."""
     minutes = offsets[0][1]
     for since, shift in offsets[1:]:
         if at < since:
             break
         minutes = shift
-    return (at + timedelta(minutes=minutes)).date()
+    return minutes
+
+
+def local_date_at(offsets: Offsets, at: datetime) -> date:
+    """The local date of the UTC time ``at`` under ``offsets``."""
+    return (at + timedelta(minutes=offset_at(offsets, at))).date()
+
+
+def same_offsets(a: Offsets, b: Offsets, start: datetime, end: datetime) -> bool:
+    """Whether ``a`` and ``b`` put every moment from ``start`` to ``end`` at the same offset: both
+    are constant between their entries, so comparing at ``start`` and at each entry within is enough."""
+    moments = {start} | {since for since, _minutes in (*a, *b) if start < since <= end}
+    return all(offset_at(a, at) == offset_at(b, at) for at in moments)
 
 
 def day_starts(offsets: Offsets, first: date, last: date, step: int = 1) -> list[tuple[date, datetime]]:

@@ -19,6 +19,7 @@ from mockprep.core import ids
 from mockprep.core.delivery import Delivery
 from mockprep.core.export_checks import STORY_PARTS, ExportChecker, RecordProblem
 from mockprep.core.stories import StoryDraft
+from mockprep.db import stats_rollup
 from mockprep.db.driver import text
 from mockprep.db.sql import db_time, from_iso
 from mockprep.db.stories import insert_version
@@ -221,10 +222,11 @@ def _questions(
     for name, _sql in indexes:
         raw.execute(f'DROP INDEX "{name}"')
     try:
-        raw.execute(
-            f"INSERT INTO main.reviews ({_REVIEW_COLUMNS})"
-            f" SELECT {_REVIEW_COLUMNS} FROM temp.import_reviews ORDER BY id"
-        )
+        with stats_rollup.bulk(raw):  # its triggers off for the insert, the roll-up rebuilt after it
+            raw.execute(
+                f"INSERT INTO main.reviews ({_REVIEW_COLUMNS})"
+                f" SELECT {_REVIEW_COLUMNS} FROM temp.import_reviews ORDER BY id"
+            )
     except sqlite3.IntegrityError:
         _name_duplicate_review(raw)
         raise

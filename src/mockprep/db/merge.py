@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mockprep.core import ids
 from mockprep.core.export_checks import STORY_PARTS
 from mockprep.core.scheduler import SchedulerParams, replay
+from mockprep.db import stats_rollup
 from mockprep.db.sql import from_iso, must_time
 
 if TYPE_CHECKING:
@@ -210,17 +211,18 @@ class _Merger:
             " FROM temp.merge_reviews WHERE params IS NOT NULL"
             " AND params NOT IN (SELECT parameters FROM scheduler_params) GROUP BY params"
         )
-        inserted = raw.execute(
-            "INSERT OR IGNORE INTO reviews (question_id, session_id, rated_at, rating, state_before, answer,"
-            " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, uid, origin,"
-            " cram, params_id, code_runs, code_result, delivery)"
-            " SELECT q.id, s.id, t.rated_at, t.rating, t.state_before, t.answer, t.duration_ms,"
-            " t.time_limit_ms, t.coverage, t.suggested, t.grader, t.proposed, t.checklist, t.uid, t.origin,"
-            " t.cram, (SELECT p.id FROM scheduler_params p WHERE p.parameters = t.params),"
-            " t.code_runs, t.code_result, t.delivery"
-            f" {found} WHERE q.id IS NOT NULL AND (t.session IS NULL OR s.id IS NOT NULL) AND {fresh}"
-            " ORDER BY t.idx"
-        ).rowcount
+        with stats_rollup.bulk(raw, after_id=before):  # the new reviews counted in one grouped pass
+            inserted = raw.execute(
+                "INSERT OR IGNORE INTO reviews (question_id, session_id, rated_at, rating, state_before,"
+                " answer, duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, uid,"
+                " origin, cram, params_id, code_runs, code_result, delivery)"
+                " SELECT q.id, s.id, t.rated_at, t.rating, t.state_before, t.answer, t.duration_ms,"
+                " t.time_limit_ms, t.coverage, t.suggested, t.grader, t.proposed, t.checklist, t.uid,"
+                " t.origin, t.cram, (SELECT p.id FROM scheduler_params p WHERE p.parameters = t.params),"
+                " t.code_runs, t.code_result, t.delivery"
+                f" {found} WHERE q.id IS NOT NULL AND (t.session IS NULL OR s.id IS NOT NULL) AND {fresh}"
+                " ORDER BY t.idx"
+            ).rowcount
         self.summary.reviews += inserted
         if inserted:
             self.touched.update(

@@ -303,3 +303,69 @@ class MigrationRow(SQLModel, table=True):
 
     name: str = Field(primary_key=True)
     applied_at: datetime
+
+
+# The stats roll-up (m014, db/stats_rollup.py): sums of the review log kept in step by triggers.
+
+
+class StatsZoneRow(SQLModel, table=True):
+    """An offset from UTC the roll-up dated answers with, from ``since`` (the first from '')."""
+
+    __tablename__ = "stats_zone"
+
+    since: str = Field(primary_key=True)
+    minutes: int
+
+
+class StatsDayRow(SQLModel, table=True):
+    """Answers of one local day, round and bank: count, time, those in sessions and their points."""
+
+    __tablename__ = "stats_days"
+
+    day: str = Field(primary_key=True)  # local, YYYY-MM-DD
+    round: str = Field(primary_key=True)
+    bank_id: str = Field(primary_key=True)
+    answers: int
+    answer_ms: int
+    scored: int  # answers in sessions and mocks
+    points: int  # their points
+
+
+class StatsTopicDayRow(SQLModel, table=True):
+    """Review-state answers outside cram of one local day, round, topic and bank: passed, lapses."""
+
+    __tablename__ = "stats_topic_days"
+
+    day: str = Field(primary_key=True)
+    round: str = Field(primary_key=True)
+    topic: str = Field(primary_key=True)
+    bank_id: str = Field(primary_key=True)
+    reviewed: int
+    passed: int
+    lapses: int
+
+
+class StatsTopicMonthRow(SQLModel, table=True):
+    """The same per local month (YYYY-MM)."""
+
+    __tablename__ = "stats_topic_months"
+
+    month: str = Field(primary_key=True)
+    round: str = Field(primary_key=True)
+    topic: str = Field(primary_key=True)
+    bank_id: str = Field(primary_key=True)
+    reviewed: int
+    passed: int
+    lapses: int
+
+
+class StatsTimeRow(SQLModel, table=True):
+    """Answers of one round and bank that took ``second`` whole seconds, and their time (medians)."""
+
+    __tablename__ = "stats_times"
+
+    round: str = Field(primary_key=True)
+    bank_id: str = Field(primary_key=True)
+    second: int = Field(primary_key=True)
+    answers: int
+    answer_ms: int

@@ -349,8 +349,8 @@ class SessionTable:
         cursor = raw.execute(
             f"SELECT id, {iso}, question_id, rating, state_before, duration_ms, time_limit_ms, suggested,"
             " session_id, answer FROM reviews"
-            # the whole key of the index by time (its last column is the id): read in its order, no sort
-            " ORDER BY rated_at, question_id, rating, duration_ms, time_limit_ms, session_id, id"
+            # the whole key of the index by time (m014: the time, then the id): read in its order, no sort
+            " ORDER BY rated_at, id"
         )
         try:
             while batch := cursor.fetchmany(2000):

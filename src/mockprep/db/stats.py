@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
-import json
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mockprep.core.banks import ROUNDS
 from mockprep.core.questions import QuestionFilter
@@ -23,29 +22,13 @@ from mockprep.core.stats import (
     histogram_median,
     local_date_at,
 )
+from mockprep.db import stats_rollup
 from mockprep.db.driver import bindparam, text
-from mockprep.db.sql import Where, db_time, must_time, question_filter, sql_points
+from mockprep.db.sql import Where, db_time, question_filter, sql_points
+from mockprep.db.stats_rollup import local_date
 
 if TYPE_CHECKING:
     from mockprep.db.store import Store
-
-
-def local_date(column: str, offsets: Offsets, *modifiers: str) -> tuple[str, dict[str, str]]:
-    """SQL for the local date of the UTC time ``column`` under ``offsets`` (one per DST period, see
-    :func:`mockprep.core.stats.utc_offsets`), with SQLite date ``modifiers`` after; and its parameters.
-    The periods are searched by halves, so a row costs a few comparisons even over many years."""
-    params = {f"shift{i}": f"{minutes:+d} minutes" for i, (_since, minutes) in enumerate(offsets)}
-    params |= {f"since{i}": db_time(since) for i, (since, _minutes) in enumerate(offsets) if i}
-
-    def shift(first: int, last: int) -> str:
-        if first == last:
-            return f":shift{first}"
-        middle = (first + last + 1) // 2
-        earlier, later = shift(first, middle - 1), shift(middle, last)
-        return f"CASE WHEN {column} < :since{middle} THEN {earlier} ELSE {later} END"
-
-    extra = "".join(f", '{m}'" for m in modifiers)
-    return f"date({column}, {shift(0, len(offsets) - 1)}{extra})", params
 
 
 def review_filter(flt: StatsFilter) -> Where:
@@ -68,113 +51,145 @@ def review_filter(flt: StatsFilter) -> Where:
 
 
 class StatsQueries:
-    """``store.stats``: read-only aggregates; each takes the filter and returns plain rows."""
+    """``store.stats``: read-only aggregates; each takes the filter and returns plain rows.
+
+    The review log's figures come from the roll-up (:mod:`mockprep.db.stats_rollup`): whole local days
+    from its tables, and the part of a day a window starts in from the log, by a range of the index
+    by time. Call :meth:`prepare` with the zone's offsets first (it recounts the roll-up if they changed).
+    """
 
     def __init__(self, store: Store):
         self.store = store
 
+    def prepare(self, offsets: Offsets, before_rebuild: Callable[[int], None] | None = None) -> None:
+        """Make the roll-up count local days under ``offsets``: recounted once (one pass over the log)
+        when the person's zone has changed since; ``before_rebuild`` is told the answers to recount."""
+        raw = self.store.conn.connection.driver_connection
+        if stats_rollup.fits(raw, offsets):
+            return
+        if before_rebuild is not None:
+            before_rebuild(raw.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
+        with self.store.write() as conn:
+            stats_rollup.ensure(conn.connection.driver_connection, offsets)
+
+    def _zone(self, offsets: Offsets | None) -> Offsets:
+        return offsets or stats_rollup.zone(self.store.conn.connection.driver_connection)
+
     def _agg(self, sql: str, flt: StatsFilter, **extra: Any) -> list[Any]:
+        """``sql`` over the review log: ``{where}`` the filter, ``{join}`` the questions it needs."""
         clause, params, binds = review_filter(flt)
         # Join the questions only when a filter needs them: a million lookups cost most of a second.
         join = " JOIN questions q ON q.id = r.question_id" if "q." in clause else ""
         stmt = text(sql.replace("{where}", clause).replace("{join}", join)).bindparams(*binds)
         return self.store.conn.execute(stmt, {**params, **extra}).all()
 
-    def _span(self, flt: StatsFilter) -> tuple[datetime, datetime] | None:
-        """The first and last answer's times (from the index by time: two look-ups)."""
-        row = self.store.conn.exec_driver_sql("SELECT MIN(rated_at), MAX(rated_at) FROM reviews").one()
-        if row[0] is None:
-            return None
-        first, last = must_time(row[0]), must_time(row[1])
-        return (max(first, flt.since) if flt.since else first), last
+    def _rolled(self, sql: str, flt: StatsFilter, **extra: Any) -> list[Any]:
+        """``sql`` over roll-up tables: ``{where}`` their rows the round and bank filter keeps."""
+        clause, params, binds = _rollup_filter(flt)
+        stmt = text(sql.replace("{where}", clause)).bindparams(*binds)
+        return self.store.conn.execute(stmt, {**params, **extra}).all()
 
-    def _ranges(self, offsets: Offsets, first: date, last: date, step: int, since: datetime) -> str:
-        """JSON ``[[label, start, end], ...]``: each local day (or week) as a range of stored times."""
-        starts = day_starts(offsets, first, last, step)
-        ranges = [
-            [day.isoformat(), db_time(max(begin, since)), db_time(following)]
-            for (day, begin), (_next, following) in itertools.pairwise(starts)
-        ]
-        return json.dumps(ranges)
-
-    def review_days(self, flt: StatsFilter, offsets: Offsets) -> list[DayCount]:
-        """Reviews per local day (the zone's ``offsets`` from UTC), every day with any.
-
-        Each day is one range of the index by time, counted without reading a row: no date is
-        computed per answer and nothing is sorted.
-        """
-        span = self._span(flt)
-        if span is None:
-            return []
-        first, last = (local_date_at(offsets, at) for at in span)
-        ranges = self._ranges(offsets, first, last, 1, span[0])
-        rows = self._agg(
-            "SELECT json_extract(j.value, '$[0]') AS day, (SELECT COUNT(*) FROM reviews r{join}"
-            " WHERE {where} AND r.rated_at >= json_extract(j.value, '$[1]')"
-            " AND r.rated_at < json_extract(j.value, '$[2]')) AS n FROM json_each(:ranges) j",
+    def review_days(self, flt: StatsFilter, offsets: Offsets | None = None) -> list[DayCount]:
+        """Reviews per local day (the zone's ``offsets`` from UTC), every day with any: the roll-up's
+        days, and with ``--since`` the part of its day from the log."""
+        edge = _edge(flt.since, self._zone(offsets))
+        rows = self._rolled(
+            "SELECT day, SUM(answers) AS n FROM stats_days WHERE {where} AND day > :after"
+            " GROUP BY day ORDER BY day",
             flt,
-            ranges=ranges,
+            after=edge.after,
         )
-        return [DayCount(date.fromisoformat(r.day), r.n) for r in rows if r.n]
+        out = [DayCount(date.fromisoformat(r.day), r.n) for r in rows]
+        if edge.day is not None:
+            n = self._agg(
+                "SELECT COUNT(*) FROM reviews r{join} WHERE {where} AND r.rated_at < :end",
+                flt,
+                end=edge.end,
+            )[0][0]
+            out[:0] = [DayCount(edge.day, n)] if n else []
+        return out
 
-    def retention_by_topic(self, flt: StatsFilter, now: datetime) -> list[TopicRetention]:
+    def retention_by_topic(
+        self, flt: StatsFilter, now: datetime, offsets: Offsets | None = None
+    ) -> list[TopicRetention]:
         """Per round and topic: passed / total review-state answers over 7, 30 and 365 days, and lapses
         (cram answers, outside the schedule, left out).
 
-        Summed per question first (one pass over the index by question, in its order: no sort, no
-        look-up per answer), then joined to the few thousand questions.
+        Each window from the roll-up's months after the one it starts in, and that month's days after
+        the first (or, when fewer, the whole month less its days up to the first); the part of the day
+        it starts in from the log by its index by time. A year is a few thousand rows.
         """
-        cut = {f"d{n}": db_time(now - timedelta(days=n)) for n in (7, 30, 365)}
-        outer, inner = _split(flt)
-        rows = self._agg(
-            "SELECT q.round, q.topic, SUM(x.p7), SUM(x.n7), SUM(x.p30), SUM(x.n30), SUM(x.p365),"
-            " SUM(x.n365), SUM(x.lapses) FROM (SELECT r.question_id,"
-            " SUM(r.rated_at >= :d7 AND r.rating > 1) AS p7, SUM(r.rated_at >= :d7) AS n7,"
-            " SUM(r.rated_at >= :d30 AND r.rating > 1) AS p30, SUM(r.rated_at >= :d30) AS n30,"
-            " SUM(r.rating > 1) AS p365, COUNT(*) AS n365, SUM(r.rating = 1) AS lapses"
-            " FROM reviews r INDEXED BY reviews_question"
-            f" WHERE {inner} AND r.state_before = 2 AND NOT r.cram AND r.rated_at >= :d365"
-            " GROUP BY r.question_id) x"
-            f" JOIN questions q ON q.id = x.question_id WHERE {outer} GROUP BY q.round, q.topic",
-            flt,
-            **cut,
-        )
-        return [TopicRetention(r[0], r[1], *(v or 0 for v in r[2:])) for r in rows]
+        zone = self._zone(offsets)
+        rolled, params, binds = _rollup_filter(flt)
+        clause, log_params, log_binds = review_filter(StatsFilter(flt.rounds, flt.banks))
+        values: dict[str, Any] = {**params, **log_params}
+        parts = []
+        for n in WINDOWS:
+            cut = now - timedelta(days=n)
+            edge = _edge(max(cut, flt.since or cut), zone)
+            assert edge.day is not None
+            first = edge.day.replace(day=1)
+            following = (first + timedelta(days=31)).replace(day=1)
+            values |= {f"d{n}": edge.after, f"m{n}": edge.after[:7], f"b{n}": edge.begin, f"e{n}": edge.end}
+            values |= {f"first{n}": first.isoformat(), f"next{n}": following.isoformat()}
+            take = f"SELECT round, topic, {n} AS w, {{0}}passed AS p, {{0}}reviewed AS r, {{0}}lapses AS l"
+            if (following - edge.day).days - 1 <= edge.day.day:  # add the month's days after the first
+                parts.append(take.format("") + f" FROM stats_topic_months WHERE {rolled} AND month > :m{n}")
+                days = f"day > :d{n} AND day < :next{n}"
+                parts.append(take.format("") + f" FROM stats_topic_days WHERE {rolled} AND {days}")
+            else:  # the whole month, less its days up to the first
+                parts.append(take.format("") + f" FROM stats_topic_months WHERE {rolled} AND month >= :m{n}")
+                days = f"day >= :first{n} AND day <= :d{n}"
+                parts.append(take.format("-") + f" FROM stats_topic_days WHERE {rolled} AND {days}")
+            parts.append(
+                f"SELECT q.round, q.topic, {n}, r.rating > 1, 1, r.rating = 1 FROM reviews r"
+                f" JOIN questions q ON q.id = r.question_id WHERE r.rated_at >= :b{n} AND r.rated_at < :e{n}"
+                f" AND {clause} AND r.state_before = 2 AND NOT r.cram"
+            )
+        sums = ", ".join(f"SUM(CASE WHEN w = {n} THEN {c} ELSE 0 END)" for n in WINDOWS for c in "pr")
+        stmt = text(
+            f"SELECT round, topic, {sums}, SUM(CASE WHEN w = 365 THEN l ELSE 0 END)"
+            f" FROM ({' UNION ALL '.join(parts)})"
+            " GROUP BY round, topic HAVING SUM(CASE WHEN w = 365 THEN r ELSE 0 END) > 0 ORDER BY round, topic"
+        ).bindparams(*binds, *log_binds)
+        return [TopicRetention(*r) for r in self.store.conn.execute(stmt, values).all()]
 
-    def weekly_scores(self, flt: StatsFilter, start: datetime, offsets: Offsets) -> list[WeekScore]:
-        """Mean points per round and week (Monday, local) of answers given in sessions and mocks.
-
-        Each week is one range of the index by time, which holds every column the score needs.
-        """
-        span = self._span(flt)
-        if span is None or span[1] < start:
-            return []
-        begin = max(start, span[0])
-        first = local_date_at(offsets, begin)
-        monday = first - timedelta(days=first.weekday())
-        ranges = self._ranges(offsets, monday, local_date_at(offsets, span[1]), 7, begin)
-        points = sql_points("r.rating", "r.duration_ms", "r.time_limit_ms")
-        # One row per week with every round's sum and count side by side: nothing to sort.
-        cells = ", ".join(
-            f"SUM(CASE WHEN q.round = '{name}' THEN {points} END), SUM(q.round = '{name}')" for name in ROUNDS
-        )
-        rows = self._agg(
-            f"SELECT json_extract(j.value, '$[0]') AS week, (SELECT json_array({cells})"
-            " FROM reviews r INDEXED BY reviews_rated JOIN questions q INDEXED BY questions_round"
-            " ON q.id = r.question_id WHERE {where} AND r.session_id IS NOT NULL"
-            " AND r.rated_at >= json_extract(j.value, '$[1]') AND r.rated_at < json_extract(j.value, '$[2]'))"
-            " AS cells FROM json_each(:ranges) j",
+    def weekly_scores(
+        self, flt: StatsFilter, start: datetime, offsets: Offsets | None = None
+    ) -> list[WeekScore]:
+        """Mean points per round and week (Monday, local) of answers given in sessions and mocks: the
+        roll-up's days from the one ``start`` (or ``--since``) falls in, that day's part from the log."""
+        edge = _edge(max(start, flt.since or start), self._zone(offsets))
+        rows = self._rolled(
+            "SELECT day, round, SUM(scored) AS n, SUM(points) AS points FROM stats_days"
+            " WHERE {where} AND day > :after GROUP BY day, round",
             flt,
-            ranges=ranges,
+            after=edge.after,
         )
-        out = []
-        for row in rows:
-            values = json.loads(row.cells)
-            for i, name in enumerate(ROUNDS):
-                total, n = values[2 * i : 2 * i + 2]
-                if n:
-                    out.append(WeekScore(name, date.fromisoformat(row.week), total / n, n))
-        return out
+        cells = [(date.fromisoformat(r.day), r.round, r.n, r.points) for r in rows]
+        if edge.day is not None:
+            points = sql_points("r.rating", "r.duration_ms", "r.time_limit_ms")
+            partial = self._agg(
+                f"SELECT q.round, COUNT(*), SUM({points}) FROM reviews r"
+                " JOIN questions q ON q.id = r.question_id WHERE {where} AND r.session_id IS NOT NULL"
+                " AND r.rated_at < :end GROUP BY q.round",
+                StatsFilter(flt.rounds, flt.banks, edge.begin_at),
+                end=edge.end,
+            )
+            cells += [(edge.day, rnd, n, total) for rnd, n, total in partial]
+        weeks: dict[tuple[date, str], list[int]] = {}
+        for day, rnd, n, total in cells:
+            cell = weeks.setdefault((day - timedelta(days=day.weekday()), rnd), [0, 0])
+            cell[0] += total or 0
+            cell[1] += n
+        order = {name: i for i, name in enumerate(ROUNDS)}
+        return [
+            WeekScore(rnd, week, total / n, n)
+            for (week, rnd), (total, n) in sorted(
+                weeks.items(), key=lambda item: (item[0][0], order.get(item[0][1], -1))
+            )
+            if n and rnd in order
+        ]
 
     def due_forecast(self, flt: StatsFilter, end: datetime, offsets: Offsets) -> list[DayCount]:
         """Studied questions due per local day until ``end`` (overdue ones fall on past days)."""
@@ -200,12 +215,14 @@ class StatsQueries:
         return [BankCardCounts(*r) for r in self.store.conn.execute(stmt, params).all()]
 
     def leeches(self, flt: StatsFilter, threshold: int) -> list[Leech]:
-        """Questions forgotten (again, after being learned) at least ``threshold`` times."""
+        """Questions forgotten (again, after being learned) at least ``threshold`` times: counted per
+        question from the partial index of lapses, and only the few over the threshold joined."""
+        outer, inner = _split(flt)
         rows = self._agg(
-            "SELECT q.key, q.topic, COUNT(*) AS lapses"
-            " FROM reviews r JOIN questions q ON q.id = r.question_id"
-            " WHERE {where} AND r.rating = 1 AND r.state_before = 2 AND NOT r.cram GROUP BY r.question_id"
-            " HAVING COUNT(*) >= :k ORDER BY lapses DESC, q.key LIMIT 20",
+            "SELECT q.key, q.topic, x.lapses FROM (SELECT r.question_id, COUNT(*) AS lapses FROM reviews r"
+            f" WHERE {inner} AND r.rating = 1 AND r.state_before = 2 AND NOT r.cram GROUP BY r.question_id"
+            " HAVING COUNT(*) >= :k) x JOIN questions q ON q.id = x.question_id"
+            f" WHERE {outer} ORDER BY x.lapses DESC, q.key LIMIT 20",
             flt,
             k=threshold,
         )
@@ -214,23 +231,29 @@ class StatsQueries:
     def time_by_round(self, flt: StatsFilter) -> list[RoundTime]:
         """Per round: answers, total answer time (ms) and median answer time (ms, whole seconds).
 
-        The median comes from a one-second histogram, one round at a time over the index by question
-        (its questions' answers read in place, no look-up per answer).
+        The median comes from a one-second histogram: the roll-up's, or with ``--since`` the log's
+        from that time on (a range of the index by time).
         """
-        outer, inner = _split(flt)
+        if flt.since is None:
+            rows = self._rolled(
+                "SELECT round, second AS s, SUM(answers) AS n, SUM(answer_ms) AS ms FROM stats_times"
+                " WHERE {where} GROUP BY round, second",
+                flt,
+            )
+        else:
+            rows = self._agg(
+                "SELECT q.round, r.duration_ms / 1000 AS s, COUNT(*) AS n, SUM(r.duration_ms) AS ms"
+                " FROM reviews r JOIN questions q ON q.id = r.question_id WHERE {where} GROUP BY q.round, s",
+                flt,
+            )
+        histograms: dict[str, list[Any]] = {}
+        for row in rows:
+            histograms.setdefault(row[0], []).append(row)
         out = []
         for name in ROUNDS:
-            rows = self._agg(
-                "SELECT r.duration_ms / 1000 AS s, COUNT(*) AS n, SUM(r.duration_ms) AS ms"
-                " FROM reviews r INDEXED BY reviews_question WHERE r.question_id IN"
-                f" (SELECT q.id FROM questions q WHERE q.round = :round AND {outer}) AND {inner}"
-                " GROUP BY s",
-                flt,
-                round=name,
-            )
-            if rows:
-                counts = [(r.s, r.n) for r in rows]
-                total = sum(r.ms for r in rows)
+            if found := histograms.get(name):
+                counts = [(r.s, r.n) for r in found]
+                total = sum(r.ms for r in found)
                 out.append(
                     RoundTime(name, sum(n for _s, n in counts), total, histogram_median(counts) * 1000)
                 )
@@ -267,6 +290,9 @@ class StatsQueries:
         ]
 
 
+WINDOWS = (7, 30, 365)
+
+
 def _split(flt: StatsFilter) -> tuple[str, str]:
     """The filter as two clauses: on the questions (``q``) and on the reviews (``r``)."""
     clause, _params, _binds = review_filter(flt)
@@ -274,3 +300,38 @@ def _split(flt: StatsFilter) -> tuple[str, str]:
     outer = " AND ".join(p for p in parts if p.startswith("q.")) or "1"
     inner = " AND ".join(p for p in parts if not p.startswith("q.")) or "1"
     return outer, inner
+
+
+def _rollup_filter(flt: StatsFilter) -> Where:
+    """The round and bank filter on a roll-up table's columns."""
+    clauses, params, binds = ["1"], {}, []
+    for column, name, values in (
+        ("round", "rolled_rounds", flt.rounds),
+        ("bank_id", "rolled_banks", flt.banks),
+    ):
+        if values:
+            clauses.append(f"{column} IN :{name}")
+            params[name] = list(values)
+            binds.append(bindparam(name, expanding=True))
+    return " AND ".join(clauses), params, binds
+
+
+class Edge(NamedTuple):
+    """Where counting from a moment starts: the roll-up's days after ``after`` (ISO; "" for all), and
+    the moment's own day ``day`` from the log over [``begin``, ``end``) (None: no moment)."""
+
+    after: str
+    day: date | None = None
+    begin: str = ""
+    end: str = ""
+    begin_at: datetime | None = None
+
+
+def _edge(moment: datetime | None, offsets: Offsets) -> Edge:
+    """Counting from ``moment`` on under ``offsets``: its local day's rest from the log, later days
+    from the roll-up (a day begins where :func:`day_starts` says, the roll-up's day of each answer)."""
+    if moment is None:
+        return Edge("")
+    day = local_date_at(offsets, moment)
+    (_day, _start), (_next, following) = day_starts(offsets, day, day)
+    return Edge(day.isoformat(), day, db_time(moment), db_time(following), moment)

@@ -1,0 +1,287 @@
+"""The stats roll-up (m014): the review log summed per local day, month and second of answer time,
+kept in step with every write by triggers, so ``stats`` reads a few thousand rows, not a million.
+
+- ``stats_days``: per local day, round and bank: answers, their time, answers in sessions and points.
+- ``stats_topic_days``, ``stats_topic_months``: per local day (month), round, topic and bank: answers
+  in review state outside cram (the retention figures), passed, lapses. Months make a year a dozen rows.
+- ``stats_times``: per round, bank and whole second of answer time: answers and their time (medians).
+- ``stats_zone``: the offsets from UTC the days were counted with (the first from ``''``, all before).
+
+Triggers on ``reviews`` (insert, delete, an update of a counted column) and on ``questions`` (a new
+round, topic or bank moves that question's counts) keep it right whoever writes: a session, undo,
+merge, sync. A bulk writer wraps its insert in :func:`bulk`, which drops the triggers for it and then
+rebuilds the roll-up (the import) or adds the new reviews grouped (the merge). :func:`ensure` rebuilds
+it once when the zone's offsets change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from mockprep.core.stats import Offsets, same_offsets
+from mockprep.db.sql import db_time, from_db_time, sql_points
+
+TABLES = (
+    "CREATE TABLE stats_zone (since TEXT PRIMARY KEY, minutes INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE stats_days (day TEXT NOT NULL, round TEXT NOT NULL, bank_id TEXT NOT NULL,"
+    " answers INTEGER NOT NULL, answer_ms INTEGER NOT NULL, scored INTEGER NOT NULL,"
+    " points INTEGER NOT NULL, PRIMARY KEY (day, round, bank_id)) WITHOUT ROWID",
+    "CREATE TABLE stats_topic_days (day TEXT NOT NULL, round TEXT NOT NULL, topic TEXT NOT NULL,"
+    " bank_id TEXT NOT NULL, reviewed INTEGER NOT NULL, passed INTEGER NOT NULL, lapses INTEGER NOT NULL,"
+    " PRIMARY KEY (day, round, topic, bank_id)) WITHOUT ROWID",
+    "CREATE TABLE stats_topic_months (month TEXT NOT NULL, round TEXT NOT NULL, topic TEXT NOT NULL,"
+    " bank_id TEXT NOT NULL, reviewed INTEGER NOT NULL, passed INTEGER NOT NULL, lapses INTEGER NOT NULL,"
+    " PRIMARY KEY (month, round, topic, bank_id)) WITHOUT ROWID",
+    "CREATE TABLE stats_times (round TEXT NOT NULL, bank_id TEXT NOT NULL, second INTEGER NOT NULL,"
+    " answers INTEGER NOT NULL, answer_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (round, second, bank_id)) WITHOUT ROWID",
+)
+ROLLUP_TABLES = ("stats_days", "stats_topic_days", "stats_topic_months", "stats_times")
+
+# The review columns the roll-up counts: a change to any of them moves the review's counts.
+COUNTED = ("rated_at", "duration_ms", "session_id", "rating", "state_before", "cram", "time_limit_ms")
+
+# A review's local day (``s.rated_at``) under the recorded offsets: one look-up in stats_zone.
+DAY = (
+    "date(s.rated_at, (SELECT printf('%+d minutes', z.minutes) FROM stats_zone z"
+    " WHERE z.since <= s.rated_at ORDER BY z.since DESC LIMIT 1))"
+)
+
+
+def _sums(table: str, keys: tuple[str, ...], values: dict[str, str], source: str, where: str) -> str:
+    """Add the rows of ``source`` (SQL yielding :data:`COUNTED`, round, topic and bank_id as ``s``),
+    grouped by ``keys`` (name: expression pairs in ``values`` too), to ``table``'s counters."""
+    names = [*keys, *(name for name in values if name not in keys)]
+    update = ", ".join(f"{name} = {name} + excluded.{name}" for name in values if name not in keys)
+    return (
+        f"INSERT INTO {table} ({', '.join(names)})"
+        f" SELECT {', '.join(f'{values[name]} AS {name}' for name in names)}"
+        f" FROM ({source}) s WHERE {where} GROUP BY {', '.join(keys)}"
+        f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}"
+    )
+
+
+def _apply(source: str, sign: int, day: str = DAY) -> list[str]:
+    """Statements that add (``sign`` 1) or take away (-1) the reviews of ``source`` from the roll-up;
+    taking away also deletes the rows left at zero, so the roll-up always equals a rebuild. ``day`` is
+    a review's local day (``s.rated_at``): by default looked up in stats_zone."""
+    points = sql_points("s.rating", "s.duration_ms", "s.time_limit_ms")
+    counted = "s.state_before = 2 AND NOT s.cram"
+    topic = {"reviewed": f"{sign} * COUNT(*)", "passed": f"{sign} * SUM(s.rating > 1)"}
+    topic["lapses"] = f"{sign} * SUM(s.rating = 1)"
+    parts = [
+        (
+            "stats_days",
+            {"day": day, "round": "s.round", "bank_id": "s.bank_id"},
+            {
+                "answers": f"{sign} * COUNT(*)",
+                "answer_ms": f"{sign} * SUM(s.duration_ms)",
+                "scored": f"{sign} * SUM(s.session_id IS NOT NULL)",
+                "points": f"{sign} * COALESCE(SUM(CASE WHEN s.session_id IS NOT NULL THEN {points} END), 0)",
+            },
+            "1",
+            "answers",
+        ),
+        (
+            "stats_topic_days",
+            {"day": day, "round": "s.round", "topic": "s.topic", "bank_id": "s.bank_id"},
+            topic,
+            counted,
+            "reviewed",
+        ),
+        (
+            "stats_topic_months",
+            {"month": f"substr({day}, 1, 7)", "round": "s.round", "topic": "s.topic", "bank_id": "s.bank_id"},
+            topic,
+            counted,
+            "reviewed",
+        ),
+        (
+            "stats_times",
+            {"round": "s.round", "second": "s.duration_ms / 1000", "bank_id": "s.bank_id"},
+            {"answers": f"{sign} * COUNT(*)", "answer_ms": f"{sign} * SUM(s.duration_ms)"},
+            "1",
+            "answers",
+        ),
+    ]
+    out = []
+    for table, keys, counters, where, count in parts:
+        out.append(_sums(table, tuple(keys), {**keys, **counters}, source, where))
+        if sign < 0:
+            out.append(
+                f"DELETE FROM {table} WHERE {count} = 0 AND ({', '.join(keys)}) IN"
+                f" (SELECT {', '.join(keys.values())} FROM ({source}) s WHERE {where})"
+            )
+    return out
+
+
+def _review(row: str) -> str:
+    """The review ``row`` (NEW or OLD) with its question's round, topic and bank."""
+    columns = ", ".join(f"{row}.{c} AS {c}" for c in COUNTED)
+    return f"SELECT {columns}, q.round, q.topic, q.bank_id FROM questions q WHERE q.id = {row}.question_id"
+
+
+def _question(row: str) -> str:
+    """Every review of the question ``row`` (NEW or OLD), with that row's round, topic and bank."""
+    columns = ", ".join(f"r.{c} AS {c}" for c in COUNTED)
+    return (
+        f"SELECT {columns}, {row}.round AS round, {row}.topic AS topic, {row}.bank_id AS bank_id"
+        f" FROM reviews r WHERE r.question_id = {row}.id"
+    )
+
+
+def _trigger(name: str, event: str, statements: list[str]) -> str:
+    return f"CREATE TRIGGER {name} {event} BEGIN {'; '.join(statements)}; END"
+
+
+TRIGGERS = {
+    "stats_review_added": _trigger(
+        "stats_review_added", "AFTER INSERT ON reviews", _apply(_review("NEW"), 1)
+    ),
+    "stats_review_removed": _trigger(
+        "stats_review_removed", "AFTER DELETE ON reviews", _apply(_review("OLD"), -1)
+    ),
+    "stats_review_changed": _trigger(
+        "stats_review_changed",
+        f"AFTER UPDATE OF question_id, {', '.join(COUNTED)} ON reviews",
+        [*_apply(_review("OLD"), -1), *_apply(_review("NEW"), 1)],
+    ),
+    "stats_question_moved": _trigger(
+        "stats_question_moved",
+        "AFTER UPDATE OF round, topic, bank_id ON questions WHEN OLD.round IS NOT NEW.round"
+        " OR OLD.topic IS NOT NEW.topic OR OLD.bank_id IS NOT NEW.bank_id",
+        [*_apply(_question("OLD"), -1), *_apply(_question("NEW"), 1)],
+    ),
+}
+
+
+def create(cur: Any, offsets: Offsets) -> None:
+    """The roll-up's tables and triggers, built from the log with ``offsets`` (the migration)."""
+    for statement in TABLES:
+        cur.execute(statement)
+    set_zone(cur, offsets)
+    rebuild(cur)
+    for statement in TRIGGERS.values():
+        cur.execute(statement)
+
+
+def rebuild(cur: Any) -> None:
+    """The roll-up recomputed from the whole log under the recorded offsets: one grouped pass over the
+    log by day, round, topic and bank (the three day and month tables are sums of it) and one by round,
+    bank and second. The rules are the triggers'; a property test holds the two equal."""
+    for table in ROLLUP_TABLES:
+        cur.execute(f"DELETE FROM {table}")
+    day, params = local_date("r.rated_at", zone(cur))
+    points = sql_points("r.rating", "r.duration_ms", "r.time_limit_ms")
+    counted = "r.state_before = 2 AND NOT r.cram"
+    cur.execute(
+        f"CREATE TEMP TABLE stats_build AS SELECT {day} AS day, q.round, q.topic, q.bank_id,"
+        " COUNT(*) AS answers, SUM(r.duration_ms) AS answer_ms, SUM(r.session_id IS NOT NULL) AS scored,"
+        f" COALESCE(SUM(CASE WHEN r.session_id IS NOT NULL THEN {points} END), 0) AS points,"
+        f" SUM({counted}) AS reviewed, SUM({counted} AND r.rating > 1) AS passed,"
+        f" SUM({counted} AND r.rating = 1) AS lapses"
+        " FROM reviews r JOIN questions q ON q.id = r.question_id GROUP BY 1, 2, 3, 4",
+        params,
+    )
+    cur.execute(
+        "INSERT INTO stats_days SELECT day, round, bank_id, SUM(answers), SUM(answer_ms), SUM(scored),"
+        " SUM(points) FROM stats_build GROUP BY day, round, bank_id"
+    )
+    cur.execute(
+        "INSERT INTO stats_topic_days SELECT day, round, topic, bank_id, reviewed, passed, lapses"
+        " FROM stats_build WHERE reviewed > 0 ORDER BY 1, 2, 3, 4"
+    )
+    cur.execute(
+        "INSERT INTO stats_topic_months SELECT substr(day, 1, 7) AS month, round, topic, bank_id,"
+        " SUM(reviewed), SUM(passed), SUM(lapses) FROM stats_build WHERE reviewed > 0 GROUP BY 1, 2, 3, 4"
+    )
+    cur.execute("DROP TABLE temp.stats_build")
+    cur.execute(
+        "INSERT INTO stats_times SELECT q.round, q.bank_id, r.duration_ms / 1000 AS second, COUNT(*),"
+        " SUM(r.duration_ms) FROM reviews r JOIN questions q ON q.id = r.question_id GROUP BY 1, 3, 2"
+    )
+
+
+def local_date(column: str, offsets: Offsets, *modifiers: str) -> tuple[str, dict[str, str]]:
+    """SQL for the local date of the UTC time ``column`` under ``offsets`` (one per DST period, see
+    :func:`mockprep.core.stats.utc_offsets`), with SQLite date ``modifiers`` after; and its parameters.
+    The periods are searched by halves, so a row costs a few comparisons even over many years."""
+    params = {f"shift{i}": f"{minutes:+d} minutes" for i, (_since, minutes) in enumerate(offsets)}
+    params |= {f"since{i}": db_time(since) for i, (since, _minutes) in enumerate(offsets) if i}
+
+    def shift(first: int, last: int) -> str:
+        if first == last:
+            return f":shift{first}"
+        middle = (first + last + 1) // 2
+        earlier, later = shift(first, middle - 1), shift(middle, last)
+        return f"CASE WHEN {column} < :since{middle} THEN {earlier} ELSE {later} END"
+
+    extra = "".join(f", '{m}'" for m in modifiers)
+    return f"date({column}, {shift(0, len(offsets) - 1)}{extra})", params
+
+
+@contextmanager
+def bulk(cur: Any, after_id: int | None = None) -> Iterator[None]:
+    """For a bulk insert into ``reviews``: the triggers are off for the block (a row at a time they
+    cost about 0.1 ms an answer) and the roll-up is brought up to date after it, inside the caller's
+    transaction: rebuilt, or with ``after_id`` the reviews after that id added, grouped."""
+    for name in TRIGGERS:
+        cur.execute(f"DROP TRIGGER IF EXISTS {name}")
+    yield
+    for statement in TRIGGERS.values():
+        cur.execute(statement)
+    if after_id is None:
+        rebuild(cur)
+        return
+    day, params = local_date("s.rated_at", zone(cur))
+    for statement in _apply(f"{_EVERY_REVIEW} WHERE r.id > :after_id", 1, day):
+        cur.execute(statement, {**params, "after_id": after_id})
+
+
+_EVERY_REVIEW = (
+    f"SELECT {', '.join(f'r.{c} AS {c}' for c in COUNTED)}, q.round, q.topic, q.bank_id"
+    " FROM reviews r JOIN questions q ON q.id = r.question_id"
+)
+
+
+def zone(cur: Any) -> Offsets:
+    """The offsets the roll-up was counted with."""
+    rows = cur.execute("SELECT since, minutes FROM stats_zone ORDER BY since").fetchall()
+    return [(from_db_time(since) or _EARLIEST if since else _EARLIEST, minutes) for since, minutes in rows]
+
+
+_EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+
+
+def set_zone(cur: Any, offsets: Offsets) -> None:
+    cur.execute("DELETE FROM stats_zone")
+    cur.executemany(
+        "INSERT INTO stats_zone (since, minutes) VALUES (?, ?)",
+        [("" if i == 0 else db_time(since), minutes) for i, (since, minutes) in enumerate(offsets)],
+    )
+
+
+def fits(cur: Any, offsets: Offsets) -> bool:
+    """Whether the roll-up's days are the local days under ``offsets``: the recorded offsets agree
+    with them over the span of the log (or, with no log yet, over all of ``offsets``: the triggers
+    will date new answers with them)."""
+    # Two look-ups in the index by time (MIN and MAX together would read all of it).
+    first, last = cur.execute(
+        "SELECT (SELECT MIN(rated_at) FROM reviews), (SELECT MAX(rated_at) FROM reviews)"
+    ).fetchone()
+    recorded = zone(cur)
+    if not recorded:
+        return False
+    if first is None:
+        return same_offsets(recorded, offsets, offsets[0][0], offsets[-1][0])
+    return same_offsets(recorded, offsets, from_db_time(first) or _EARLIEST, from_db_time(last) or _EARLIEST)
+
+
+def ensure(cur: Any, offsets: Offsets) -> None:
+    """Recount the roll-up under ``offsets`` (the person's zone changed) when it does not fit them."""
+    if not fits(cur, offsets):
+        set_zone(cur, offsets)
+        rebuild(cur)
