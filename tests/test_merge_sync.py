@@ -258,7 +258,7 @@ def test_any_interleaving_of_practice_and_sync_on_n_devices_converges(plan, coun
         rollups = [_rollup(device.store) for device in group]
         assert all(rollup == rollups[0] for rollup in rollups)
         with group[0].store.write() as conn:
-            stats_rollup.rebuild(conn.connection.driver_connection)
+            stats_rollup.rebuild(conn.raw)
         assert _rollup(group[0].store) == rollups[0]
     finally:
         for device in group:

@@ -380,7 +380,7 @@ def test_every_released_schema_upgrades_with_its_data(home: Path, version: int) 
             == store.conn.exec_driver_sql("SELECT COUNT(*) FROM reviews").scalar()
         )
         with store.write() as conn:
-            stats_rollup.rebuild(conn.connection.driver_connection)
+            stats_rollup.rebuild(conn.raw)
         assert _rollup(store) == rolled
     if version < len(MIGRATIONS):
         (backup,) = list_backups(home)

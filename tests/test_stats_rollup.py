@@ -147,7 +147,7 @@ def test_the_rollup_equals_a_rebuild_and_the_figures_the_logs(shared: Store, ops
             store.stats.prepare(zone_offsets(ZoneInfo(op[1]), NOW))
     kept = _rollup(store)
     with store.write() as conn:
-        stats_rollup.rebuild(conn.connection.driver_connection)
+        stats_rollup.rebuild(conn.raw)
     assert _rollup(store) == kept
     store.stats.prepare(offsets)  # after a "zone" step: recounted in the zone the figures use
     since = None if since_days is None else START + timedelta(days=since_days, hours=7, minutes=13)
@@ -268,7 +268,7 @@ def test_figures_are_exact_where_windows_start_inside_a_day(shared: Store, zone:
                 (questions[n % 12], session if n % 3 else None, db_time(at), 1 + n % 4, 2, n * 997 % 300_000)
             )
     with store.write() as conn:
-        conn.connection.driver_connection.executemany(
+        conn.raw.executemany(
             "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before, duration_ms)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             rows,
@@ -303,7 +303,7 @@ def _rollup_of(home: Path) -> dict[str, list[tuple]]:
     with Store.open(home, backups=False) as store:
         kept = _rollup(store)
         with store.write() as conn:
-            stats_rollup.rebuild(conn.connection.driver_connection)
+            stats_rollup.rebuild(conn.raw)
         assert _rollup(store) == kept  # what the writers left is what a rebuild makes
         return kept
 

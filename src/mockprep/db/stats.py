@@ -64,16 +64,16 @@ class StatsQueries:
     def prepare(self, offsets: Offsets, before_rebuild: Callable[[int], None] | None = None) -> None:
         """Make the roll-up count local days under ``offsets``: recounted once (one pass over the log)
         when the person's zone has changed since; ``before_rebuild`` is told the answers to recount."""
-        raw = self.store.conn.connection.driver_connection
+        raw = self.store.conn.raw
         if stats_rollup.fits(raw, offsets):
             return
         if before_rebuild is not None:
             before_rebuild(raw.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
         with self.store.write() as conn:
-            stats_rollup.ensure(conn.connection.driver_connection, offsets)
+            stats_rollup.ensure(conn.raw, offsets)
 
     def _zone(self, offsets: Offsets | None) -> Offsets:
-        return offsets or stats_rollup.zone(self.store.conn.connection.driver_connection)
+        return offsets or stats_rollup.zone(self.store.conn.raw)
 
     def _agg(self, sql: str, flt: StatsFilter, **extra: Any) -> list[Any]:
         """``sql`` over the review log: ``{where}`` the filter, ``{join}`` the questions it needs."""
