@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 BULK = "questions"
 # What this version writes before the bulk; a file missing any of them there (an older export, or one
 # reformatted by another tool) is read the slow way, through every event.
+WRITE_BATCH = 1 << 20  # characters of the bulk gathered before each write
 HEAD_KEYS = frozenset({"format", "version", "banks", "bank_sources", "sessions", "mock_answers", "stories"})
 
 
@@ -37,17 +38,30 @@ def write_export(store: Store, out: IO[str], now: datetime, version: str) -> dic
                 out.write(json.dumps(value, ensure_ascii=False))
                 if isinstance(value, list):
                     counts[key] = len(value)
-            else:  # a lazy iterator: one item per line
-                out.write("[")
-                for number, item in enumerate(value):
-                    out.write(",\n  " if number else "\n  ")
-                    out.write(json.dumps(item, ensure_ascii=False))
-                    counts["questions"] += 1
-                    counts["reviews"] += len(item.get("reviews", ()))
-                out.write("\n ]")
+            else:  # a lazy iterator of (JSON text, reviews in it): one item per line
+                _write_lines(out, value, counts)
             out.write(",\n" if index < len(sections) - 1 else "\n")
         out.write("}\n")
     return counts
+
+
+def _write_lines(out: IO[str], items: Iterator[tuple[str, int]], counts: dict[str, int]) -> None:
+    """The bulk section's items, one per line, handed to ``out`` about a megabyte at a time."""
+    out.write("[")
+    batch: list[str] = []
+    size = 0
+    for line, reviews in items:
+        batch.append(",\n  " if counts["questions"] else "\n  ")
+        batch.append(line)
+        size += len(line)
+        counts["questions"] += 1
+        counts["reviews"] += reviews
+        if size > WRITE_BATCH:
+            out.write("".join(batch))
+            batch.clear()
+            size = 0
+    out.write("".join(batch))
+    out.write("\n ]")
 
 
 class ExportFileError(ValueError):
