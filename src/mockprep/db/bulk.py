@@ -176,7 +176,7 @@ class Bulk:
                 ensure_ascii=False,
             )
             # "reviews" is the last key: the dict's text with the log spliced in before its brace.
-            yield f"{fields[:-1]}, \"reviews\": [{', '.join(log)}]}}", len(log)
+            yield f'{fields[:-1]}, "reviews": [{", ".join(log)}]}}', len(log)
         questions.close()
         reviews.close()
 
