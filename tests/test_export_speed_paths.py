@@ -171,3 +171,22 @@ def test_an_interrupted_import_leaves_the_home_as_it_was(
     assert cli("import", str(out)).exit_code == 0
     assert db_rows(target, "SELECT COUNT(*) FROM reviews") == [(1,)]
     assert (target / DB_NAME).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_full_disk_while_compressing_is_one_line_and_leaves_no_file(
+    cli, home: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import errno
+
+    cli("session", input="a\n\n3\nq\n")
+
+    def full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(gzip.GzipFile, "write", full)
+    out = tmp_path / "backup.json.gz"
+    result = cli("export", "-o", str(out))
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "No space left" in line
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == []

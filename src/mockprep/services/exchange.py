@@ -71,15 +71,65 @@ def _write_lines(out: IO[str], items: Iterator[tuple[str, int]], counts: dict[st
 
 @contextmanager
 def gzipped(raw: IO[bytes]) -> Iterator[IO[str]]:
-    """A text stream that writes gzip (:data:`GZIP_LEVEL`) to ``raw``, finished (not closed) at the end."""
+    """A text stream that writes gzip (:data:`GZIP_LEVEL`) to ``raw``, finished (not closed) at the end.
+
+    zlib compresses on a thread of its own (it lets go of the interpreter while it works), so the
+    compression runs beside the reading of the database instead of after each batch.
+    """
     import gzip
 
     packed = gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0)
-    handle = io.TextIOWrapper(packed, encoding="utf-8", newline="")  # type: ignore[arg-type]
-    yield handle
-    handle.flush()
-    handle.detach()
+    sink = _ThreadedSink(packed)
+    handle = io.TextIOWrapper(io.BufferedWriter(sink, WRITE_BATCH), encoding="utf-8", newline="")
+    try:
+        yield handle
+        handle.flush()
+    finally:
+        sink.finish()
     packed.close()  # the gzip trailer; ``raw`` stays open
+
+
+class _ThreadedSink(io.RawIOBase):
+    """Bytes handed to ``target.write`` on a worker thread, a few chunks queued at most (memory stays
+    flat); the worker's error is raised by the next write or by :meth:`finish`."""
+
+    def __init__(self, target: IO[bytes]):
+        import queue
+        import threading
+
+        self.target = target
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+        self.worker = threading.Thread(target=self._run, name="gzip", daemon=True)
+        self.worker.start()
+
+    def _run(self) -> None:
+        while (chunk := self.chunks.get()) is not None:
+            if self.error is None:
+                try:
+                    self.target.write(chunk)
+                except BaseException as exc:  # raised on the writing thread
+                    self.error = exc
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if self.error is not None:
+            raise self.error
+        if not self.worker.is_alive():  # (a late flush when the text stream is collected)
+            raise ValueError("write to a finished gzip stream")
+        chunk = bytes(data)
+        self.chunks.put(chunk)
+        return len(chunk)
+
+    def finish(self) -> None:
+        """Wait for every queued chunk to be written; raise what writing them raised."""
+        if self.worker.is_alive():
+            self.chunks.put(None)
+            self.worker.join()
+        if self.error is not None:
+            raise self.error
 
 
 class ExportFileError(ValueError):
