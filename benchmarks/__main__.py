@@ -466,10 +466,26 @@ def paired_with_anki(home: Path, runs: int, results: list[Result]) -> list[str]:
         pairs.append(("stats vs open + graphs (ms)", ours["stats"].median_ms, graphs.median_ms))
         pairs.append(("stats vs the graphs call alone (ms)", ours["stats"].median_ms, call))
         pairs.append(("peak memory, stats vs graphs (MB)", ours["stats"].peak_mb, graphs.peak_mb))
+    packages, sizes = [], ""
+    with tempfile.TemporaryDirectory() as scratch:
+        package, imported = Path(scratch) / "all.apkg", Path(scratch) / "imported.anki2"
+        if "export" in ours or "import" in ours:
+            apkg_runs = max(1, runs // 2)
+            export_argv = [*anki_run, "apkg-export", str(collection), str(package)]
+            packages.append(measure("Anki: export .apkg", lambda: export_argv, apkg_runs, env, "-"))
+            import_argv = [*anki_run, "apkg-import", str(package), str(imported)]
+            packages.append(measure("Anki: import .apkg", lambda: import_argv, apkg_runs, env, "-"))
+            sizes = f".apkg: {anki_compare.file_mb(package):.1f} MB"
+    for name, anki_result in zip(("export", "import"), packages, strict=False):
+        if name in ours:
+            pairs.append((f"{name} vs .apkg (ms)", ours[name].median_ms, anki_result.median_ms))
+        gz = f"{name} .json.gz"
+        if gz in ours:
+            pairs.append((f"{gz} vs .apkg (ms)", ours[gz].median_ms, anki_result.median_ms))
     pairs.append(
         ("database size (MB)", anki_compare.file_mb(home / "mockprep.db"), anki_compare.file_mb(collection))
     )
-    return [render([first, graphs]), "", *anki_compare.ratio_lines(pairs)]
+    return [render([first, graphs, *packages]), sizes, "", *anki_compare.ratio_lines(pairs)]
 
 
 if __name__ == "__main__":
