@@ -21,11 +21,12 @@ if TYPE_CHECKING:
 
 PARTIAL_DIR = ".import-partial"  # in the home: where the copy is built
 # Bulk settings for the copy only: no journal (a failed build is thrown away, not rolled back), no
-# syncs until the end, 128 MB of page cache for the sorts behind the index builds.
+# syncs until the end, 32 MB of page cache (128 MB took no less time under load and doubled the peak
+# memory of a 1M-review import, 377 MB against 181 MB).
 BULK_PRAGMAS = (
     "PRAGMA journal_mode = OFF",
     "PRAGMA synchronous = OFF",
-    "PRAGMA cache_size = -131072",
+    "PRAGMA cache_size = -32768",
     "PRAGMA foreign_keys = OFF",  # every reference is checked before it is written (export_checks)
 )
 
