@@ -332,15 +332,39 @@ def _file_scenarios(
             )
         )
 
-    def fresh_import() -> list[str]:
+    packed = scratch_path / "export.json.gz"
+    if wanted("export .json.gz") or wanted("import .json.gz"):
+        results.append(
+            measure(
+                "export .json.gz",
+                lambda: [*MOCKPREP, "export", "-o", str(packed), "--force"],
+                max(1, runs // 2),
+                env,
+                "< 15 s, < 500 MB",
+                heavy_floor,
+            )
+        )
+
+    def fresh_import(source: Path) -> list[str]:
         shutil.rmtree(scratch_path / "imphome", ignore_errors=True)
-        return [*MOCKPREP, "import", str(export_file)]
+        return [*MOCKPREP, "import", str(source)]
 
     imp_env = {**env, "MOCKPREP_HOME": str(scratch_path / "imphome")}
-    if wanted("import"):
-        results.append(
-            measure("import", fresh_import, max(1, runs // 2), imp_env, "< 15 s, < 500 MB", heavy_floor)
-        )
+    for name, source in (("import", export_file), ("import .json.gz", packed)):
+        if wanted(name) and source.exists():
+            results.append(
+                measure(
+                    name,
+                    lambda source=source: fresh_import(source),
+                    max(1, runs // 2),
+                    imp_env,
+                    "< 15 s, < 500 MB",
+                    heavy_floor,
+                )
+            )
+    for path in (export_file, packed):
+        if path.exists():
+            print(f"{path.name}: {path.stat().st_size / 2**20:.1f} MB", file=sys.stderr)
     return results
 
 
@@ -442,10 +466,26 @@ def paired_with_anki(home: Path, runs: int, results: list[Result]) -> list[str]:
         pairs.append(("stats vs open + graphs (ms)", ours["stats"].median_ms, graphs.median_ms))
         pairs.append(("stats vs the graphs call alone (ms)", ours["stats"].median_ms, call))
         pairs.append(("peak memory, stats vs graphs (MB)", ours["stats"].peak_mb, graphs.peak_mb))
+    packages, sizes = [], ""
+    with tempfile.TemporaryDirectory() as scratch:
+        package, imported = Path(scratch) / "all.apkg", Path(scratch) / "imported.anki2"
+        if "export" in ours or "import" in ours:
+            apkg_runs = max(1, runs // 2)
+            export_argv = [*anki_run, "apkg-export", str(collection), str(package)]
+            packages.append(measure("Anki: export .apkg", lambda: export_argv, apkg_runs, env, "-"))
+            import_argv = [*anki_run, "apkg-import", str(package), str(imported)]
+            packages.append(measure("Anki: import .apkg", lambda: import_argv, apkg_runs, env, "-"))
+            sizes = f".apkg: {anki_compare.file_mb(package):.1f} MB"
+    for name, anki_result in zip(("export", "import"), packages, strict=False):
+        if name in ours:
+            pairs.append((f"{name} vs .apkg (ms)", ours[name].median_ms, anki_result.median_ms))
+        gz = f"{name} .json.gz"
+        if gz in ours:
+            pairs.append((f"{gz} vs .apkg (ms)", ours[gz].median_ms, anki_result.median_ms))
     pairs.append(
         ("database size (MB)", anki_compare.file_mb(home / "mockprep.db"), anki_compare.file_mb(collection))
     )
-    return [render([first, graphs]), "", *anki_compare.ratio_lines(pairs)]
+    return [render([first, graphs, *packages]), sizes, "", *anki_compare.ratio_lines(pairs)]
 
 
 if __name__ == "__main__":

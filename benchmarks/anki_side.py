@@ -6,7 +6,9 @@ Anki (PyPI ``anki``, not a dependency of mockprep: ``pip install anki``) gets on
 no typed answers, so the answers, coverage and checklists mockprep stores have no counterpart there.
 
 Run as a child process by the harness: ``python -m benchmarks.anki_side first|graphs COLLECTION``
-prints a marker when the first card is rendered, or the figures once its graphs call returns.
+prints a marker when the first card is rendered, or the figures once its graphs call returns;
+``apkg-export COLLECTION OUT`` and ``apkg-import PACKAGE NEW-COLLECTION`` time its package export
+and import (with scheduling), what ``mockprep export`` and ``import`` are compared with.
 """
 
 from __future__ import annotations
@@ -170,6 +172,36 @@ def graphs(path: Path, days: int = 365) -> None:
         col.close(downgrade=False)
 
 
+def export_package(path: Path, out: Path) -> None:
+    """Write the whole collection as an ``.apkg`` with its scheduling (what mockprep's export matches)."""
+    from anki.collection import Collection, ExportAnkiPackageOptions
+
+    col = Collection(str(path))
+    try:
+        options = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=True, with_media=False)
+        col.export_anki_package(out_path=str(out), options=options, limit=None)
+    finally:
+        col.close(downgrade=False)
+
+
+def import_package(package: Path, target: Path) -> None:
+    """Import an ``.apkg`` with its scheduling into a new, empty collection at ``target``."""
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    for suffix in ("", "-wal"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    col = Collection(str(target))
+    try:
+        options = ImportAnkiPackageOptions(with_scheduling=True, with_deck_configs=True)
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(package), options=options))
+    finally:
+        col.close(downgrade=False)
+
+
 if __name__ == "__main__":
     operation, collection = sys.argv[1], Path(sys.argv[2])
-    {"first": first_card, "graphs": graphs}[operation](collection)
+    if operation in ("apkg-export", "apkg-import"):
+        other = Path(sys.argv[3])
+        (export_package if operation == "apkg-export" else import_package)(collection, other)
+    else:
+        {"first": first_card, "graphs": graphs}[operation](collection)

@@ -262,24 +262,38 @@ def check_output_target(output: Path, force: bool) -> None:
 
 
 @contextmanager
-def output_stream(output: Path | None, force: bool) -> Iterator[TextIO]:
+def output_stream(output: Path | None, force: bool, compress: bool = False) -> Iterator[TextIO]:
     """Standard output (no ``output``, or ``-``), or a private (0600) file that replaces ``output``
-    only once fully written.
+    only once fully written; with ``compress``, the text is written as gzip.
 
     An existing file is never overwritten without ``force``, and never one that is not a regular file
     or is mockprep's own database (see :func:`check_output_target`); a failure leaves it as it was.
     """
+    if compress:
+        from mockprep.services.exchange import gzipped
     if output is None or output == STDOUT:
-        yield sys.stdout
+        if compress:
+            with gzipped(sys.stdout.buffer) as packed:
+                yield packed  # type: ignore[misc]
+            sys.stdout.buffer.flush()
+        else:
+            yield sys.stdout
         return
     check_output_target(output, force)
     partial = output.with_name(f".{output.name}.partial")
     try:
         fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+        if compress:
+            with os.fdopen(fd, "wb") as raw:
+                with gzipped(raw) as packed:
+                    yield packed  # type: ignore[misc]
+                raw.flush()
+                os.fsync(raw.fileno())
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(partial, output)
     except OSError as exc:
         raise UserError(f"cannot write {output}: {exc.strerror}", exit_code=1) from None

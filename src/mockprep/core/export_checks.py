@@ -209,20 +209,24 @@ FIT: Fields = {
 }
 
 
+# The fields of a review without verdicts, code results, model verdicts or delivery (nearly all).
+_PLAIN_KEYS = frozenset(REVIEW) - frozenset(_GRADING_FIELDS)
+
+
 def _plain_review(r: Any, sessions: set[int], known_params: frozenset[int] | set[int] = frozenset()) -> bool:
     """True for a review that :data:`REVIEW` accepts and whose session is known: the same rules as
     :func:`check_fields` inlined, since an export holds a million reviews."""
-    if type(r) is not dict:
-        return False
+    if type(r) is not dict or not r.keys() <= _PLAIN_KEYS:
+        return False  # a grading field (even null) is checked field by field
     rid, rating, state, duration = r.get("id"), r.get("rating"), r.get("state_before"), r.get("duration_ms")
     if not (
         type(rid) is int
-        and 1 <= rid <= MAX_INT
         and type(rating) is int
-        and 1 <= rating <= 4
         and type(state) is int
-        and 0 <= state <= 3
         and type(duration) is int
+        and 1 <= rid <= MAX_INT
+        and 1 <= rating <= 4
+        and 0 <= state <= 3
         and 0 <= duration <= MAX_INT
     ):
         return False
@@ -236,15 +240,14 @@ def _plain_review(r: Any, sessions: set[int], known_params: frozenset[int] | set
     coverage = r.get("coverage")
     if coverage is not None and not (type(coverage) is list and set(map(type, coverage)) <= _BOOL):
         return False
-    params, cram = r.get("params"), r.get("cram")
-    if params is not None and not (type(params) is int and params in known_params):
-        return False
-    if cram is not None and type(cram) is not bool:
-        return False
+    if "params" in r or "cram" in r:  # rare
+        params, cram = r.get("params"), r.get("cram")
+        if params is not None and not (type(params) is int and params in known_params):
+            return False
+        if cram is not None and type(cram) is not bool:
+            return False
     if "uid" in r and not is_uid(r["uid"]):
         return False
-    if any(r.get(f) is not None for f in _GRADING_FIELDS):
-        return False  # checked field by field
     answer = r.get("answer", "")
     return (type(answer) is str and answer.isascii() or text(answer) is None) and _plain_time(
         r.get("rated_at")
@@ -295,6 +298,7 @@ class ExportChecker:
         self.keys: set[str] = set()
         self.card_ids: set[int] = set()
         self.uids: set[str] = set()  # of every record but the reviews (the database names a repeated one)
+        self.plain = True  # whether the last question's reviews all have only the common fields
 
     def check_head(self, doc: dict[str, Any]) -> None:
         """The small sections: banks, bank sources, sessions, stories, and the mock answers' own fields
@@ -389,8 +393,10 @@ class ExportChecker:
         if "marks" in question:
             check_fields(question["marks"], MARKS, f"{where}.marks")
         sessions = self.sessions
+        self.plain = True
         for number_, review in enumerate(question["reviews"]):
             if not _plain_review(review, sessions, self.params):  # the fast test; the full one says what
+                self.plain = False
                 at = f"{where}.reviews[{number_}]"
                 check_fields(review, REVIEW, at)
                 params = review.get("params")

@@ -8,6 +8,7 @@ opens them (a source may be a device or a pipe); the next bank sync decides what
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import sqlite3
@@ -21,6 +22,7 @@ from mockprep.core.export_checks import STORY_PARTS, ExportChecker, RecordProble
 from mockprep.core.stories import StoryDraft
 from mockprep.db import stats_rollup
 from mockprep.db.driver import text
+from mockprep.db.fresh_file import fresh_copy
 from mockprep.db.sql import db_time, from_iso
 from mockprep.db.stories import insert_version
 
@@ -39,7 +41,8 @@ def import_all(
     questions: Iterable[dict[str, Any]] | None = None,
     now: datetime | None = None,
 ) -> dict[str, int]:
-    """Restore an export into a home without history or stories, in one transaction.
+    """Restore an export into a home without history or stories: built in a copy of the database
+    and moved into place once complete (:func:`mockprep.db.fresh_file.fresh_copy`).
 
     ``doc`` holds the export's fields; the questions come from ``doc["questions"]`` or, streamed,
     from ``questions``. A record that cannot be imported raises RecordProblem and nothing is written.
@@ -47,17 +50,12 @@ def import_all(
     """
     if questions is None:
         questions = doc.get("questions") or []
-    held = {name: count for name, count in store.bulk.user_data().items() if count}
-    if held:
-        what = ", ".join(f"{count} {name}" for name, count in held.items())
-        raise ImportRefused(
-            f"{store.path} already holds {what}; to add the file's history to it, use import --merge "
-            "(or import into an empty home: set MOCKPREP_HOME to a new folder)"
-        )
+    _refuse_history(store)
     checker = ExportChecker(now or datetime.now(UTC))
     checker.check_head(doc)
     counts = {"banks": 0, "questions": 0, "reviews": 0, "sessions": 0, "stories": 0}
-    with store.write() as conn:
+    # Built in a copy without a journal and renamed over the live file once complete (fresh_file).
+    with fresh_copy(store) as fresh, fresh.write() as conn:
         # Only what the bank files recreate is replaced; registered bank folders are kept.
         tables = (
             "mock_answers",
@@ -75,7 +73,18 @@ def import_all(
         _questions(conn, questions, counts, checker)
         _mock_answers(conn, doc, checker)
         _stories(conn, doc, counts)
+        _refuse_history(store)  # what another process wrote meanwhile is not replaced either
     return counts
+
+
+def _refuse_history(store: Store) -> None:
+    held = {name: count for name, count in store.bulk.user_data().items() if count}
+    if held:
+        what = ", ".join(f"{count} {name}" for name, count in held.items())
+        raise ImportRefused(
+            f"{store.path} already holds {what}; to add the file's history to it, use import --merge "
+            "(or import into an empty home: set MOCKPREP_HOME to a new folder)"
+        )
 
 
 def _scheduling(conn: Connection, doc: dict[str, Any]) -> None:
@@ -165,9 +174,10 @@ def _questions(
     # Reviews arrive grouped by question, so their ids are out of order: stage them in an
     # unindexed table and copy them across in id order, which keeps every B-tree append-only.
     # The staging table also remembers where each review was in the file, to name a duplicate id.
+    # The staging table's rowids count the reviews in file order; ``starts`` holds each question's
+    # first, so a duplicate id can be named by where it was in the file.
     raw.execute(f"CREATE TEMP TABLE import_reviews AS SELECT {_REVIEW_COLUMNS} FROM reviews WHERE 0")
-    raw.execute("ALTER TABLE temp.import_reviews ADD COLUMN q_index INTEGER")
-    raw.execute("ALTER TABLE temp.import_reviews ADD COLUMN r_index INTEGER")
+    starts: list[int] = []
     for index, q in enumerate(questions):
         card = checker.check_question(q, index)
         qid = card.card_id
@@ -208,11 +218,11 @@ def _questions(
             ),
         )
         counts["questions"] += 1
-        raw.executemany(
-            f"INSERT INTO temp.import_reviews ({_REVIEW_COLUMNS}, q_index, r_index)"
-            f" VALUES ({', '.join('?' * (_REVIEW_COLUMNS.count(',') + 3))})",
-            [_review_row(r, qid, q["key"], index, number) for number, r in enumerate(q["reviews"])],
-        )
+        starts.append(counts["reviews"] + 1)
+        if checker.plain:  # the common fields only: fewer values to bind
+            raw.executemany(_STAGE_PLAIN, _plain_rows(q["reviews"], qid, q["key"]))
+        else:
+            raw.executemany(_STAGE, [_review_row(r, qid, q["key"]) for r in q["reviews"]])
         counts["reviews"] += len(q["reviews"])
     # Building the indexes once, after the rows, beats updating them row by row.
     indexes = raw.execute(
@@ -228,15 +238,49 @@ def _questions(
                 f" SELECT {_REVIEW_COLUMNS} FROM temp.import_reviews ORDER BY id"
             )
     except sqlite3.IntegrityError:
-        _name_duplicate_review(raw)
+        _name_duplicate_review(raw, starts)
         raise
     raw.execute("DROP TABLE temp.import_reviews")
     for _name, sql in indexes:
         raw.execute(sql)
 
 
-def _review_row(r: dict[str, Any], qid: int, key: str, index: int, number: int) -> tuple[Any, ...]:
-    """A review as a row of ``temp.import_reviews`` (:data:`_REVIEW_COLUMNS`, then where it was)."""
+_STAGE = (
+    f"INSERT INTO temp.import_reviews ({_REVIEW_COLUMNS})"
+    f" VALUES ({', '.join('?' * (_REVIEW_COLUMNS.count(',') + 1))})"
+)
+_STAGE_PLAIN = (
+    "INSERT INTO temp.import_reviews (id, question_id, session_id, rated_at, rating, state_before, answer,"
+    " duration_ms, time_limit_ms, coverage, suggested, cram, params_id, uid)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def _plain_rows(reviews: list[dict[str, Any]], qid: int, key: str) -> list[tuple[Any, ...]]:
+    """Reviews with only the common fields (checked) as rows of :data:`_STAGE_PLAIN`."""
+    return [
+        (
+            r["id"],
+            qid,
+            r.get("session"),
+            from_iso(r["rated_at"]),
+            r["rating"],
+            r["state_before"],
+            r.get("answer", ""),
+            r["duration_ms"],
+            r.get("time_limit_ms"),
+            _coverage_json(r.get("coverage")),
+            r.get("suggested"),
+            r.get("cram") is True,
+            r.get("params"),
+            r.get("uid") or ids.review_uid(r["id"], key, r["rated_at"], r["rating"]),
+        )
+        for r in reviews
+    ]
+
+
+def _review_row(r: dict[str, Any], qid: int, key: str) -> tuple[Any, ...]:
+    """A review as a row of ``temp.import_reviews`` (:data:`_REVIEW_COLUMNS`)."""
     return (
         r["id"],
         qid,
@@ -262,8 +306,6 @@ def _review_row(r: dict[str, Any], qid: int, key: str, index: int, number: int) 
         _list_json(r.get("model_proposed")),
         r.get("model_suggested"),
         _list_json(r.get("model_errors")),
-        index,
-        number,
     )
 
 
@@ -282,9 +324,14 @@ def _delivery_json(delivery: dict[str, Any] | None) -> str | None:
     return None if delivery is None else json.dumps(Delivery.from_dict(delivery).to_dict())
 
 
-def _name_duplicate_review(raw: sqlite3.Connection) -> None:
+def _name_duplicate_review(raw: sqlite3.Connection, starts: list[int]) -> None:
     """Raise RecordProblem naming the second review that reuses an id or a uid (the only ways the copy
-    fails)."""
+    fails); ``starts`` is the staging rowid of each question's first review."""
+
+    def where(rowid: int) -> str:
+        index = bisect.bisect_right(starts, rowid) - 1
+        return f"questions[{index}].reviews[{rowid - starts[index]}]"
+
     for column in ("id", "uid"):
         row = raw.execute(
             f"SELECT {column} FROM temp.import_reviews GROUP BY {column} HAVING COUNT(*) > 1"
@@ -293,12 +340,11 @@ def _name_duplicate_review(raw: sqlite3.Connection) -> None:
         if row is None:
             continue
         first, second = raw.execute(
-            f"SELECT q_index, r_index FROM temp.import_reviews WHERE {column} = ? ORDER BY rowid LIMIT 2",
-            (row[0],),
+            f"SELECT rowid FROM temp.import_reviews WHERE {column} = ? ORDER BY rowid LIMIT 2", (row[0],)
         ).fetchall()
         raise RecordProblem(
-            f"questions[{second[0]}].reviews[{second[1]}].{column}",
-            f"review {column} {row[0]} is used twice (also questions[{first[0]}].reviews[{first[1]}])",
+            f"{where(second[0])}.{column}",
+            f"review {column} {row[0]} is used twice (also {where(first[0])})",
         )
 
 

@@ -236,6 +236,22 @@ class Store:
         self.wait_for_backup()
         self._conn.close()
 
+    def replace_file(self, built: Path) -> None:
+        """Put the database file ``built`` (complete and synced) in place of this one, atomically, and
+        reconnect to it. Refused while another process has this database open (FileInUse): its
+        write-ahead log would be read against the new file."""
+        from mockprep.db.fresh_file import FileInUse, sync_folder
+
+        self.wait_for_backup()
+        self._conn.close()  # the last connection: SQLite folds its log in and deletes it
+        try:
+            if os.path.exists(f"{self.path}-wal"):
+                raise FileInUse(f"{self.path} is open in another mockprep; close it and try again")
+            os.replace(built, self.path)
+            sync_folder(self.path.parent)
+        finally:
+            self._conn = self._connect()
+
     def wait_for_backup(self) -> None:
         """Wait for the day's backup; a failure is told to ``warn`` here, on this thread (not in the
         middle of whatever the command was showing)."""

@@ -1,0 +1,84 @@
+"""Bulk work on a fresh database file beside the live one, moved into place only once it is complete.
+
+An import into an empty home writes a million rows. Doing it in the live file costs a rollback
+journal (or WAL) for every page and a durable commit; a copy built without a journal and renamed
+over the live file costs neither, and is just as safe: until the rename, the live file is untouched,
+and a failure, Ctrl-C or a crash leaves it as it was (the half-built copy is deleted, or left under
+a hidden name that the next import clears). The rename itself is atomic and synced.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mockprep.db.store import Store
+
+PARTIAL_DIR = ".import-partial"  # in the home: where the copy is built
+# Bulk settings for the copy only: no journal (a failed build is thrown away, not rolled back), no
+# syncs until the end, 32 MB of page cache (128 MB took no less time under load and doubled the peak
+# memory of a 1M-review import, 377 MB against 181 MB).
+BULK_PRAGMAS = (
+    "PRAGMA journal_mode = OFF",
+    "PRAGMA synchronous = OFF",
+    "PRAGMA cache_size = -32768",
+    "PRAGMA foreign_keys = OFF",  # every reference is checked before it is written (export_checks)
+)
+
+
+class FileInUse(Exception):
+    """Another process has the live database open, so it cannot be replaced; the message says so."""
+
+
+@contextmanager
+def fresh_copy(store: Store) -> Iterator[Store]:
+    """A Store on a copy of ``store``'s database, in bulk mode; swapped in for the live file when the
+    block ends without an error, deleted when it raises."""
+    from mockprep.db.store import Store
+
+    folder = store.path.parent / PARTIAL_DIR
+    shutil.rmtree(folder, ignore_errors=True)  # what a killed import left
+    folder.mkdir(mode=0o700)
+    try:
+        copy = folder / store.path.name
+        store.conn.exec_driver_sql("VACUUM INTO ?", (str(copy),))  # the schema and what is kept
+        os.chmod(copy, 0o600)
+        fresh = Store.open(folder, backups=False, settings=store.settings)
+        try:
+            for pragma in BULK_PRAGMAS:
+                fresh.conn.exec_driver_sql(pragma)
+            yield fresh
+            fresh.conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+        finally:
+            fresh.close()
+        _sync(copy)
+        store.replace_file(copy)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (where the platform allows opening a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
