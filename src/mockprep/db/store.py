@@ -250,7 +250,7 @@ class Store:
             os.replace(built, self.path)
             sync_folder(self.path.parent)
         finally:
-            self._conn = self._connect()
+            self._conn = Connection(_connect(self.path))
 
     def wait_for_backup(self) -> None:
         """Wait for the day's backup; a failure is told to ``warn`` here, on this thread (not in the
