@@ -19,7 +19,7 @@ from mockprep.core.questions import QuestionFilter, QuestionRecord
 from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import CardState, DueCard, replay
 from mockprep.db.banks import question_record
-from mockprep.db.driver import bindparam, text
+from mockprep.db.driver import text
 from mockprep.db.sql import db_time, delivery_json, from_db_time, must_time, question_filter
 
 if TYPE_CHECKING:
@@ -51,12 +51,12 @@ class CardTable:
     # -- the queue ----------------------------------------------------------------------------------
 
     def _select_due(self, where: str, flt: QuestionFilter, **extra: Any) -> list[Any]:
-        clause, params, binds = question_filter(flt)
+        clause, params = question_filter(flt)
         stmt = text(
             f"SELECT c.question_id, c.state, {EFFECTIVE_DUE} AS due, c.last_review FROM cards c"
             " JOIN questions q ON q.id = c.question_id JOIN banks b ON b.id = q.bank_id"
             f" WHERE {clause} AND {NOT_SUSPENDED} AND {where}"
-        ).bindparams(*binds)
+        )
         return self.store.conn.execute(stmt, {**params, **extra}).all()
 
     def learning_queue(self, flt: QuestionFilter, limit: int | None = None) -> list[DueCard]:
@@ -85,13 +85,13 @@ class CardTable:
     def count_waiting(self, flt: QuestionFilter, now: datetime, learn_until: datetime) -> int:
         """Studied questions a session would ask now: review cards due at ``now`` and (re)learning
         cards due by ``learn_until`` (the learn-ahead window); never suspended or buried ones."""
-        clause, params, binds = question_filter(flt)
+        clause, params = question_filter(flt)
         stmt = text(
             "SELECT COUNT(*) FROM cards c JOIN questions q ON q.id = c.question_id"
             " JOIN banks b ON b.id = q.bank_id"
             f" WHERE {clause} AND {NOT_SUSPENDED} AND {NOT_BURIED_AT} AND c.last_review IS NOT NULL"
             " AND c.due <= (CASE WHEN c.state = :review THEN :now ELSE :until END)"
-        ).bindparams(*binds)
+        )
         values = {**params, "review": State.Review.value, "now": db_time(now), "until": db_time(learn_until)}
         return self.store.conn.execute(stmt, values).scalar_one()
 
@@ -104,22 +104,22 @@ class CardTable:
 
     def count_due(self, flt: QuestionFilter, before: datetime) -> int:
         """Studied questions that will be asked before ``before`` (suspended ones never are)."""
-        clause, params, binds = question_filter(flt)
+        clause, params = question_filter(flt)
         stmt = text(
             "SELECT COUNT(*) FROM cards c JOIN questions q ON q.id = c.question_id"
             " JOIN banks b ON b.id = q.bank_id"
             f" WHERE {clause} AND {NOT_SUSPENDED} AND c.last_review IS NOT NULL AND c.due < :before"
             " AND (c.buried_until IS NULL OR c.buried_until < :before)"
-        ).bindparams(*binds)
+        )
         return self.store.conn.execute(stmt, {**params, "before": db_time(before)}).scalar_one()
 
     def next_due_time(self, flt: QuestionFilter) -> datetime | None:
-        clause, params, binds = question_filter(flt)
+        clause, params = question_filter(flt)
         stmt = text(
             f"SELECT MIN({EFFECTIVE_DUE}) FROM cards c JOIN questions q ON q.id = c.question_id"
             " JOIN banks b ON b.id = q.bank_id"
             f" WHERE {clause} AND {NOT_SUSPENDED} AND c.last_review IS NOT NULL"
-        ).bindparams(*binds)
+        )
         return from_db_time(self.store.conn.execute(stmt, params).scalar_one())
 
     def new_introduced(self, flt: QuestionFilter, since: datetime, until: datetime) -> int:
@@ -127,13 +127,13 @@ class CardTable:
 
         The end matters: a rating made while the clock was set ahead must not count for today.
         """
-        clause, params, binds = question_filter(flt)
+        clause, params = question_filter(flt)
         stmt = text(
             "SELECT COUNT(*) FROM reviews r JOIN questions q ON q.id = r.question_id"
             " JOIN banks b ON b.id = q.bank_id"
             f" WHERE {clause} AND r.state_before = 0 AND NOT r.cram"
             " AND r.rated_at >= :since AND r.rated_at < :until"
-        ).bindparams(*binds)
+        )
         values = {**params, "since": db_time(since), "until": db_time(until)}
         return self.store.conn.execute(stmt, values).scalar_one()
 
@@ -167,7 +167,7 @@ class CardTable:
             stmt = text(
                 "SELECT id, round, json_extract(data, '$.time_limit') AS time_limit FROM questions"
                 " WHERE id IN :ids"
-            ).bindparams(bindparam("ids", expanding=True))
+            )
             for r in self.store.conn.execute(stmt, {"ids": chunk}):
                 limit = None if r.time_limit is None else parse_duration(r.time_limit)
                 found[r.id] = (r.round, limit)
@@ -178,12 +178,12 @@ class CardTable:
     ) -> list[tuple[QuestionRecord, bool]]:
         """Questions of a round the filter selects that may be asked at ``now`` (not suspended, not
         buried; None: ignore burying), each with whether it has been studied (a mock prefers those)."""
-        clause, params, binds = question_filter(flt or QuestionFilter())
+        clause, params = question_filter(flt or QuestionFilter())
         stmt = text(
             "SELECT q.id, q.key, q.bank_id, q.round, q.topic, q.roles, q.data, q.retired_at, c.last_review"
             " FROM questions q JOIN banks b ON b.id = q.bank_id JOIN cards c ON c.question_id = q.id"
             f" WHERE {clause} AND q.round = :round AND {NOT_SUSPENDED} AND {NOT_BURIED_AT} ORDER BY q.id"
-        ).bindparams(*binds)
+        )
         rows = self.store.conn.execute(stmt, {**params, "round": round, "now": _bury_time(now)}).all()
         return [(question_record(r), r.last_review is not None) for r in rows]
 

@@ -29,7 +29,7 @@ class Drills:
         """Every question the filter selects that may be asked (not suspended; buried ones too: a drill
         is asked for), with its card (None: never answered); only flagged ones, or only those rated
         again at or after ``failed_since``, when asked."""
-        clause, params, binds = question_filter(flt)
+        clause, params = question_filter(flt)
         where = [clause, NOT_SUSPENDED]
         if flagged:
             where.append("c.flagged_at IS NOT NULL")
@@ -43,7 +43,7 @@ class Drills:
             "SELECT q.id AS question_id, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review"
             " FROM questions q JOIN banks b ON b.id = q.bank_id JOIN cards c ON c.question_id = q.id"
             f" WHERE {' AND '.join(where)} ORDER BY q.id"
-        ).bindparams(*binds)
+        )
         return [
             (r.question_id, card_from_row(r) if r.last_review else None)
             for r in self.store.conn.execute(stmt, params)

@@ -18,21 +18,9 @@ from typing import Any
 Params = Mapping[str, Any] | Sequence[Any] | None
 
 
-class Statement(str):
-    """SQL text with ``:name`` parameters (what ``text()`` returns)."""
-
-    def bindparams(self, *_names: str) -> Statement:
-        """Kept for the call sites' sake: lists are expanded whatever the parameter's name."""
-        return self
-
-
-def text(sql: str) -> Statement:
-    return Statement(sql)
-
-
-def bindparam(name: str, expanding: bool = False) -> str:
-    """A parameter given a list (``x IN :name``): expanded to ``(?, ?, ...)`` when run."""
-    return name
+def text(sql: str) -> str:
+    """SQL with ``:name`` parameters (a list value fills an ``IN :name``); marks the statements."""
+    return sql
 
 
 class NoRow(sqlite3.DatabaseError):

@@ -51,20 +51,18 @@ class PlanTable:
 
     def question_ids(self, plan: Plan) -> frozenset[int]:
         """The active questions a plan covers (suspended ones too: they may come back)."""
-        clause, params, binds = question_filter(plan.filter)
-        stmt = text(
-            f"SELECT q.id FROM questions q JOIN banks b ON b.id = q.bank_id WHERE {clause}"
-        ).bindparams(*binds)
+        clause, params = question_filter(plan.filter)
+        stmt = text(f"SELECT q.id FROM questions q JOIN banks b ON b.id = q.bank_id WHERE {clause}")
         return frozenset(r.id for r in self.store.conn.execute(stmt, params))
 
     def cards(self, plan: Plan) -> list[PlanCard]:
         """Each question the plan covers that may be asked (not suspended), with its card."""
-        clause, params, binds = question_filter(plan.filter)
+        clause, params = question_filter(plan.filter)
         stmt = text(
             "SELECT q.id AS question_id, q.round, q.topic, c.state, c.step, c.stability, c.difficulty,"
             " c.due, c.last_review FROM questions q JOIN banks b ON b.id = q.bank_id"
             f" JOIN cards c ON c.question_id = q.id WHERE {clause} AND {NOT_SUSPENDED} ORDER BY q.id"
-        ).bindparams(*binds)
+        )
         return [
             PlanCard(r.question_id, r.round, r.topic, card_from_row(r) if r.last_review else None)
             for r in self.store.conn.execute(stmt, params)

@@ -59,7 +59,7 @@ class QuestionBrowser:
     def search(self, words: list[str], flt: QuestionFilter) -> list[QuestionHit]:
         """Active questions whose text holds every word (case-insensitive for ASCII): those with the
         words in their key or prompt first, then by key."""
-        clause, params, binds = question_filter(flt)
+        clause, params = question_filter(flt)
         in_prompt = []
         for index, word in enumerate(words):
             name = f"w{index}"
@@ -74,7 +74,7 @@ class QuestionBrowser:
             f"SELECT {_HIT_COLUMNS} FROM questions q JOIN banks b ON b.id = q.bank_id"
             f" JOIN cards c ON c.question_id = q.id WHERE {clause}"
             f" ORDER BY ({' + '.join(in_prompt) or '0'}) DESC, q.key"
-        ).bindparams(*binds)
+        )
         return [_hit(r) for r in self.store.conn.execute(stmt, params)]
 
     def marked(self, marks: tuple[str, ...], now: datetime) -> list[QuestionHit]:
@@ -84,12 +84,12 @@ class QuestionBrowser:
             "suspended": "c.suspended_at IS NOT NULL",
             "buried": "c.buried_until > :now",
         }
-        clause, params, binds = question_filter(QuestionFilter())
+        clause, params = question_filter(QuestionFilter())
         wanted = " OR ".join(conditions[m] for m in marks)
         stmt = text(
             f"SELECT {_HIT_COLUMNS} FROM questions q JOIN banks b ON b.id = q.bank_id"
             f" JOIN cards c ON c.question_id = q.id WHERE {clause} AND ({wanted}) ORDER BY q.key"
-        ).bindparams(*binds)
+        )
         return [_hit(r) for r in self.store.conn.execute(stmt, {**params, "now": db_time(now)})]
 
     def answers_in_bank(self, bank_id: str) -> dict[str, list[tuple[datetime, int, int]]]:

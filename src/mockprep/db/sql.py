@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.scoring import OVERTIME_PENALTY, RATING_POINTS
-from mockprep.db.driver import bindparam
 
 if TYPE_CHECKING:
     from mockprep.core.delivery import Delivery
 
-# (SQL condition, parameters, expanding bind parameters) for text() statements
-Where = tuple[str, dict[str, Any], list[Any]]
+# (SQL condition, parameters) for text() statements; a list parameter fills an `IN :name`
+Where = tuple[str, dict[str, Any]]
 
 
 def db_time(moment: datetime) -> str:
@@ -62,7 +61,6 @@ def question_filter(flt: QuestionFilter) -> Where:
     """Active questions of banks not removed, narrowed by the filter (tables ``q`` and ``b``)."""
     clauses = ["q.retired_at IS NULL", "b.removed = 0"]
     params: dict[str, Any] = {}
-    binds = []
     for column, name, values in (
         ("q.round", "rounds", flt.rounds),
         ("q.topic", "topics", flt.topics),
@@ -71,16 +69,13 @@ def question_filter(flt: QuestionFilter) -> Where:
         if values:
             clauses.append(f"{column} IN :{name}")
             params[name] = list(values)
-            binds.append(bindparam(name, expanding=True))
     if flt.roles:
         clauses.append("EXISTS (SELECT 1 FROM json_each(q.roles) r WHERE r.value IN :roles)")
         params["roles"] = list(flt.roles)
-        binds.append(bindparam("roles", expanding=True))
     if flt.tags:
         clauses.append("EXISTS (SELECT 1 FROM json_each(q.data, '$.tags') t WHERE t.value IN :tags)")
         params["tags"] = list(flt.tags)
-        binds.append(bindparam("tags", expanding=True))
-    return " AND ".join(clauses), params, binds
+    return " AND ".join(clauses), params
 
 
 def delivery_json(delivery: Delivery | None) -> str | None:

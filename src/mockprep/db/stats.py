@@ -23,7 +23,7 @@ from mockprep.core.stats import (
     local_date_at,
 )
 from mockprep.db import stats_rollup
-from mockprep.db.driver import bindparam, text
+from mockprep.db.driver import text
 from mockprep.db.sql import Where, db_time, question_filter, sql_points
 from mockprep.db.stats_rollup import local_date
 
@@ -35,19 +35,16 @@ def review_filter(flt: StatsFilter) -> Where:
     """Reviews (``r``, joined to questions ``q`` when a filter needs them) that the figures count."""
     clauses = ["1"]
     params: dict[str, Any] = {}
-    binds = []
     if flt.rounds:
         clauses.append("q.round IN :rounds")
         params["rounds"] = list(flt.rounds)
-        binds.append(bindparam("rounds", expanding=True))
     if flt.banks:
         clauses.append("q.bank_id IN :banks")
         params["banks"] = list(flt.banks)
-        binds.append(bindparam("banks", expanding=True))
     if flt.since is not None:
         clauses.append("r.rated_at >= :since")
         params["since"] = db_time(flt.since)
-    return " AND ".join(clauses), params, binds
+    return " AND ".join(clauses), params
 
 
 class StatsQueries:
@@ -77,16 +74,16 @@ class StatsQueries:
 
     def _agg(self, sql: str, flt: StatsFilter, **extra: Any) -> list[Any]:
         """``sql`` over the review log: ``{where}`` the filter, ``{join}`` the questions it needs."""
-        clause, params, binds = review_filter(flt)
+        clause, params = review_filter(flt)
         # Join the questions only when a filter needs them: a million lookups cost most of a second.
         join = " JOIN questions q ON q.id = r.question_id" if "q." in clause else ""
-        stmt = text(sql.replace("{where}", clause).replace("{join}", join)).bindparams(*binds)
+        stmt = text(sql.replace("{where}", clause).replace("{join}", join))
         return self.store.conn.execute(stmt, {**params, **extra}).all()
 
     def _rolled(self, sql: str, flt: StatsFilter, **extra: Any) -> list[Any]:
         """``sql`` over roll-up tables: ``{where}`` their rows the round and bank filter keeps."""
-        clause, params, binds = _rollup_filter(flt)
-        stmt = text(sql.replace("{where}", clause)).bindparams(*binds)
+        clause, params = _rollup_filter(flt)
+        stmt = text(sql.replace("{where}", clause))
         return self.store.conn.execute(stmt, {**params, **extra}).all()
 
     def review_days(self, flt: StatsFilter, offsets: Offsets | None = None) -> list[DayCount]:
@@ -120,8 +117,8 @@ class StatsQueries:
         it starts in from the log by its index by time. A year is a few thousand rows.
         """
         zone = self._zone(offsets)
-        rolled, params, binds = _rollup_filter(flt)
-        clause, log_params, log_binds = review_filter(StatsFilter(flt.rounds, flt.banks))
+        rolled, params = _rollup_filter(flt)
+        clause, log_params = review_filter(StatsFilter(flt.rounds, flt.banks))
         values: dict[str, Any] = {**params, **log_params}
         parts = []
         for n in WINDOWS:
@@ -151,7 +148,7 @@ class StatsQueries:
             f"SELECT round, topic, {sums}, SUM(CASE WHEN w = 365 THEN l ELSE 0 END)"
             f" FROM ({' UNION ALL '.join(parts)})"
             " GROUP BY round, topic HAVING SUM(CASE WHEN w = 365 THEN r ELSE 0 END) > 0 ORDER BY round, topic"
-        ).bindparams(*binds, *log_binds)
+        )
         return [TopicRetention(*r) for r in self.store.conn.execute(stmt, values).all()]
 
     def weekly_scores(
@@ -193,25 +190,25 @@ class StatsQueries:
 
     def due_forecast(self, flt: StatsFilter, end: datetime, offsets: Offsets) -> list[DayCount]:
         """Studied questions due per local day until ``end`` (overdue ones fall on past days)."""
-        clause, params, binds = question_filter(QuestionFilter(rounds=flt.rounds, banks=flt.banks))
+        clause, params = question_filter(QuestionFilter(rounds=flt.rounds, banks=flt.banks))
         day, shifts = local_date("c.due", offsets)
         stmt = text(
             f"SELECT {day} AS day, COUNT(*) AS n FROM cards c"
             " JOIN questions q ON q.id = c.question_id JOIN banks b ON b.id = q.bank_id"
             f" WHERE {clause} AND c.last_review IS NOT NULL AND c.due < :end GROUP BY day ORDER BY day"
-        ).bindparams(*binds)
+        )
         rows = self.store.conn.execute(stmt, {**params, **shifts, "end": db_time(end)}).all()
         return [DayCount(date.fromisoformat(r.day), r.n) for r in rows]
 
     def card_counts_by_bank(self, flt: StatsFilter) -> list[BankCardCounts]:
-        clause, params, binds = question_filter(QuestionFilter(rounds=flt.rounds, banks=flt.banks))
+        clause, params = question_filter(QuestionFilter(rounds=flt.rounds, banks=flt.banks))
         stmt = text(
             "SELECT q.bank_id, q.round, SUM(c.last_review IS NULL) AS new,"
             " SUM(c.last_review IS NOT NULL AND c.state != 2) AS learning,"
             " SUM(c.last_review IS NOT NULL AND c.state = 2) AS review"
             " FROM cards c JOIN questions q ON q.id = c.question_id JOIN banks b ON b.id = q.bank_id"
             f" WHERE {clause} GROUP BY q.bank_id ORDER BY q.round, q.bank_id"
-        ).bindparams(*binds)
+        )
         return [BankCardCounts(*r) for r in self.store.conn.execute(stmt, params).all()]
 
     def leeches(self, flt: StatsFilter, threshold: int) -> list[Leech]:
@@ -263,7 +260,7 @@ class StatsQueries:
         """Spoken answers per week (Monday, local): words, speaking time, fillers, long pauses and
         answers over their limit, summed (rates are worked out from the sums)."""
         week, params = local_date("r.rated_at", offsets, "weekday 0", "-6 days")
-        clause, where, binds = review_filter(flt)
+        clause, where = review_filter(flt)
         join = " JOIN questions q ON q.id = r.question_id" if "q." in clause else ""
         stmt = text(
             f"SELECT {week} AS week, COUNT(*) AS n,"
@@ -274,7 +271,7 @@ class StatsQueries:
             " SUM(r.time_limit_ms IS NOT NULL AND r.duration_ms > r.time_limit_ms) AS over"
             f" FROM reviews r{join} WHERE {clause} AND r.delivery IS NOT NULL AND r.rated_at >= :start"
             " GROUP BY week ORDER BY week"
-        ).bindparams(*binds)
+        )
         rows = self.store.conn.execute(stmt, {**where, **params, "start": db_time(start)}).all()
         return [
             DeliveryWeek(
@@ -295,7 +292,7 @@ WINDOWS = (7, 30, 365)
 
 def _split(flt: StatsFilter) -> tuple[str, str]:
     """The filter as two clauses: on the questions (``q``) and on the reviews (``r``)."""
-    clause, _params, _binds = review_filter(flt)
+    clause, _params = review_filter(flt)
     parts = clause.split(" AND ")
     outer = " AND ".join(p for p in parts if p.startswith("q.")) or "1"
     inner = " AND ".join(p for p in parts if not p.startswith("q.")) or "1"
@@ -304,7 +301,7 @@ def _split(flt: StatsFilter) -> tuple[str, str]:
 
 def _rollup_filter(flt: StatsFilter) -> Where:
     """The round and bank filter on a roll-up table's columns."""
-    clauses, params, binds = ["1"], {}, []
+    clauses, params = ["1"], {}
     for column, name, values in (
         ("round", "rolled_rounds", flt.rounds),
         ("bank_id", "rolled_banks", flt.banks),
@@ -312,8 +309,7 @@ def _rollup_filter(flt: StatsFilter) -> Where:
         if values:
             clauses.append(f"{column} IN :{name}")
             params[name] = list(values)
-            binds.append(bindparam(name, expanding=True))
-    return " AND ".join(clauses), params, binds
+    return " AND ".join(clauses), params
 
 
 class Edge(NamedTuple):
