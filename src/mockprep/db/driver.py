@@ -15,8 +15,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-Params = Mapping[str, Any] | Sequence[Any] | None
-
 
 def text(sql: str) -> str:
     """SQL with ``:name`` parameters (a list value fills an ``IN :name``); marks the statements."""
