@@ -289,9 +289,22 @@ def judge(
         else:
             verdict = "missing"
         judged.append(PointJudgement(p, verdict, f.evidence, f))
+    judged = _against_formulas(points, answer, judged)
     if reference is not None:
         judged = _against_reference(points, answer, judged, reference)
     return judged
+
+
+def _against_formulas(points: list[str], answer: str, judged: list[PointJudgement]) -> list[PointJudgement]:
+    """The judgements with a point contradicted where the answer equates the point's left-hand side
+    with a changed form of its right-hand side (:mod:`mockprep.core.formulas`)."""
+    from mockprep.core.formulas import conflict
+
+    out = list(judged)
+    for i, point in enumerate(points):
+        if found := conflict(point, answer[:MAX_ANSWER_CHARS]):
+            out[i] = replace(out[i], verdict="contradicted", evidence=found.sentence)
+    return out
 
 
 def _against_reference(
