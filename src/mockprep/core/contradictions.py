@@ -75,6 +75,7 @@ REVERSAL_SHARE = 0.34  # share of a key point's words a clause must state for a 
 POINT_SHARE = 0.5  # share of a key point's words a clause must state to be a claim about it
 CLAUSE_SHARE = 0.5  # share of the clause's words the reference clause of the other polarity must hold
 CLEARER = 0.2  # ... by this much more than any reference clause of the clause's own polarity
+DISAVOWAL_MARGIN = 0.1  # an affirmative clause this close to the denying one's share cancels it
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,44 @@ def _applies(negative: str, positive: set[str]) -> bool:
 
 def _share(part: AbstractSet[str], whole: AbstractSet[str]) -> float:
     return len(part & whole) / len(part) if part else 0.0
+
+
+# Plain negations (not the "removes"/"prevents" verbs of _NEGATING, which restate a point as often
+# as they deny it) and the adjectives that dismiss what they describe.
+_PLAIN_NEGATIONS = frozenset(
+    "not no never none nothing neither nor cannot cant doesnt dont isnt arent wasnt werent wont "
+    "shouldnt couldnt wouldnt didnt hasnt havent hadnt nobody nowhere".split()
+)
+_DISMISSIVE = frozenset(stem(w) for w in "harmless unnecessary needless pointless irrelevant".split())
+# What "no ..." / "doesn't ..." dismisses whatever it is said of: "has no effect", "doesn't apply".
+_DISMISSAL_OBJECTS = _DISMISSED | frozenset(
+    stem(w) for w in "effect difference impact apply applies bother".split()
+)
+GOVERNED = 3  # content words after a plain negation that it applies to
+
+
+def _disavows(clause: str, point_stems: AbstractSet[str]) -> bool:
+    """A clause denies something the point states: a plain negation applies to one of its words
+    (or to "need", "matter", "effect"...), or a dismissive adjective calls it harmless."""
+    clause = _NOT_JUST.sub(" ", clause)
+    distinction = _IS_NOT.match(clause)
+    if distinction and set(content_stems(distinction["a"])) & set(content_stems(distinction["b"])):
+        return False
+    tokens = words(clause)
+    for i, token in enumerate(tokens):
+        if stem(token) in _DISMISSIVE:
+            return True
+        if token in _PLAIN_NEGATIONS:
+            after = [t for t in tokens[i + 1 :] if t not in STOPWORDS and t not in _PLAIN_NEGATIONS]
+            governed = {stem(t) for t in after[:GOVERNED]}
+            if governed & (point_stems | _DISMISSAL_OBJECTS):
+                return True
+    return False
+
+
+def _point_denies(point: str) -> bool:
+    """A key point that itself says "not", "without", "rather than" or "≠"."""
+    return "≠" in point or any(w in NEGATIONS for w in words(_NOT_JUST.sub(" ", point)))
 
 
 @dataclass(frozen=True)
@@ -262,6 +301,30 @@ class Reference:
                 if other and (best := max(other))[0] >= CLAUSE_SHARE and best[0] > same + CLEARER:
                     return Denial(clause, best[1])
         return None
+
+    def disavowal(self, point: str, answer_claims: list[str]) -> Denial | None:
+        """The answer's clause that states (most of) an affirmative key point and denies it ("I didn't
+        write down assumptions", "deduplication has no effect"), when the model answer states it
+        without a denial and no other clause of the answer states it affirmatively as well."""
+        point_stems = _stems(point)
+        if len(point_stems) < 2 or _point_denies(point):
+            return None
+        parts = [point_stems] + [r for _c, r, _p in self._point_claims.get(point, []) if len(r) >= 2]
+
+        def share(stems: frozenset[str]) -> float:
+            return max((_share(p, stems) for p in parts if len(p & stems) >= 2), default=0.0)
+
+        if any(_disavows(c, point_stems) for c, r, _p in self._model_claims if share(r) >= POINT_SHARE):
+            return None  # the model answer denies something here too
+        matched = [(share(_stems(c)), c) for c in answer_claims]
+        denied = [(m, c) for m, c in matched if m >= POINT_SHARE and _disavows(c, point_stems)]
+        if not denied:
+            return None
+        best, clause = max(denied)
+        stated = [m for m, c in matched if m >= POINT_SHARE and not _disavows(c, point_stems)]
+        if any(m >= best - DISAVOWAL_MARGIN for m in stated):
+            return None  # stated affirmatively as well
+        return Denial(clause, point)
 
     def denial(self, point: str, answer_claims: list[str]) -> Denial | None:
         """The first clause of the answer that states ``point`` with the opposite polarity, when no

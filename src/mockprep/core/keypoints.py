@@ -319,10 +319,12 @@ def _against_reference(
     # An answer's claims are split at "and"/"or" too and need three content words: a fragment
     # ("or hi if nothing is true") says too little to deny anything.
     stated = claims(answer, coordinated=True, least=3)
+    clauses = claims(answer)
     for i, point in enumerate(points):
         if out[i].verdict not in ("covered", "partly"):
             continue
-        if denial := reference.denial(point, stated) or reference.reversal(point, stated):
+        found = reference.denial(point, stated) or reference.reversal(point, stated)
+        if denial := found or reference.disavowal(point, clauses):
             where = next((s for s in told if denial.clause in s), denial.clause)
             out[i] = replace(out[i], verdict="contradicted", evidence=where)
     for sentence in told:
