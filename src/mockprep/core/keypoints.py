@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import statistics
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -56,12 +57,13 @@ _ANTONYMS: dict[str, set[str]] | None = None
 
 # Fitted by benchmarks/grading/fit.py on the development set; see the module docstring.
 WEIGHTS = {
-    "bias": -1.44,
-    "words_best": 2.31,
-    "words_all": 3.35,
-    "meaning": 1.00,
-    "meaning_all": -2.09,
-    "short_point": -0.42,
+    "bias": -1.49,
+    "words_best": 2.19,
+    "words_all": 3.22,
+    "meaning": -0.83,
+    "meaning_all": -1.50,
+    "contrast": 3.27,
+    "short_point": -1.23,
 }
 # ... and without the embedding model (words only), the fallback when it cannot load.
 WORD_WEIGHTS = {"bias": -1.56, "words_best": 2.14, "words_all": 3.23, "short_point": -0.36}
@@ -86,6 +88,7 @@ class PointFeatures:
     words_all: float  # share anywhere in the answer
     meaning: float  # best cosine similarity with a passage (0 without an embedder)
     meaning_all: float  # cosine similarity with the whole answer
+    contrast: float  # meaning less the median passage's: how much one passage stands out for the point
     short_point: float  # 1 when the point has at most two stems
     with_meaning: bool  # the embedding model was used
     distinct: float  # share of the point's own words (those no other key point has) found anywhere
@@ -223,7 +226,7 @@ def features(points: list[str], answer: str, embedder: Embedder | None = None) -
     """The features of each key point against the answer (see the module docstring)."""
     found = passages(answer)
     if not found:
-        empty = PointFeatures(0.0, 0.0, 0.0, 0.0, 0.0, embedder is not None, 0.0, None, False, False)
+        empty = PointFeatures(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, embedder is not None, 0.0, None, False, False)
         return [empty for _ in points]
     whole = _passage(answer[:MAX_ANSWER_CHARS])
     meanings: list[list[float]] = [[0.0] * (len(found) + 1) for _ in points]
@@ -241,6 +244,7 @@ def features(points: list[str], answer: str, embedder: Embedder | None = None) -
         own = {s: w for s, w in weights.items() if spread.get(s, 1) == 1}
         spellings = _spellings(point, stems, whole)
         shares = [_passage_share(weights, spellings, p) for p in found]
+        by_passage = meanings[index][: len(found)]
         best_words = max(range(len(found)), key=lambda i: (shares[i], meanings[index][i]))
         best_meaning = max(range(len(found)), key=lambda i: meanings[index][i])
         # The evidence is the passage that matches best by words, or by meaning when no words match.
@@ -250,8 +254,9 @@ def features(points: list[str], answer: str, embedder: Embedder | None = None) -
             PointFeatures(
                 words_best=shares[best_words],
                 words_all=_passage_share(weights, spellings, whole),
-                meaning=max(meanings[index][: len(found)]),
+                meaning=max(by_passage),
                 meaning_all=meanings[index][len(found)],
+                contrast=max(by_passage) - statistics.median(by_passage),
                 short_point=1.0 if len(weights) <= 2 else 0.0,
                 with_meaning=embedder is not None,
                 distinct=_passage_share(own, spellings, whole) if own else 1.0,
