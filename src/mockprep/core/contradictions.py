@@ -1,6 +1,6 @@
 """Statements that reuse a question's vocabulary but say the opposite of the reference. Pure.
 
-Two kinds are found, each checked against the reference (the model answer and the key points):
+Four kinds are found, each checked against the reference (the model answer and the key points):
 
 **Denials.** "The identity path doesn't carry the gradient itself", "Platt scaling isn't needed",
 "reporting the best seed is legitimate": a clause that states most of a key point's words with the
@@ -8,6 +8,13 @@ opposite polarity of the reference clause it matches best (one has a negation, t
 reference clause of its own polarity matches nearly as well. "Not just"/"not only" are no negation;
 "X is not Y" where Y repeats X's words ("statistical significance is not practical significance") is a
 distinction, not a denial; "invariant" and "independent" count as negations ("does not depend").
+
+**Disavowals.** "I didn't write down assumptions", "deduplicating the data has no effect", "a factorial
+design is unnecessary": a clause holding half an affirmative key point's words (or of an affirmative
+part of it) in which a plain negation governs one of them (or "need", "matter", "effect"), or which
+calls it harmless or unnecessary, when the model answer's matching clauses deny nothing and no other
+clause of the answer states the point affirmatively. "Rather than" and "instead of" were tried as
+negations too: they flagged correct answers on the development set.
 
 **Reversals.** "exp underflows for large logits", "large C gives a wider margin": a clause that states
 at least a third of a key point's words with a directional word whose opposite (overflow/underflow,
@@ -26,9 +33,9 @@ stage 1/stage 3, type I/type II). An attribute belongs to an entity when it foll
 reference sentence that names no sibling, or in the entity's own stretch of a sentence that names
 several. An answer's sentence that names two siblings and puts, in one sibling's stretch of a clause, a
 key-point word (or a number) that the reference gives only to another sibling the sentence also names,
-misattributes it. Other kinds of wrong answer (negated claims, reversed comparisons without indexed
-entities, wrong formulas) are not detected here: measured on the development set, the candidates tried
-fired on correct answers (see benchmarks/grading).
+misattributes it. Changed formulas are found by :mod:`mockprep.core.formulas`; reversed comparisons
+without indexed entities are not detected: the candidates tried fired on correct answers of the
+development set (see benchmarks/grading).
 """
 
 from __future__ import annotations
@@ -305,12 +312,24 @@ class Reference:
     def disavowal(self, point: str, answer_claims: list[str]) -> Denial | None:
         """The answer's clause that states (most of) an affirmative key point and denies it ("I didn't
         write down assumptions", "deduplication has no effect"), when the model answer states it
-        without a denial and no other clause of the answer states it affirmatively as well."""
+        without a denial and no other clause of the answer states it affirmatively as well. Of a point
+        that says "not" somewhere ("factorial design exposes interactions; drops need not sum"), its
+        affirmative parts are checked."""
         point_stems = _stems(point)
-        if len(point_stems) < 2 or _point_denies(point):
+        if len(point_stems) < 2:
             return None
-        parts = [point_stems] + [r for _c, r, _p in self._point_claims.get(point, []) if len(r) >= 2]
+        if not _point_denies(point):
+            parts = [point_stems] + [r for _c, r, _p in self._point_claims.get(point, []) if len(r) >= 2]
+            return self._disavowed(point, point_stems, parts, answer_claims)
+        for clause, stems, _p in self._point_claims.get(point, []):
+            if len(stems) >= 2 and not _point_denies(clause):
+                if found := self._disavowed(point, stems, [stems], answer_claims):
+                    return found
+        return None
 
+    def _disavowed(
+        self, point: str, point_stems: frozenset[str], parts: list[frozenset[str]], answer_claims: list[str]
+    ) -> Denial | None:
         def share(stems: frozenset[str]) -> float:
             return max((_share(p, stems) for p in parts if len(p & stems) >= 2), default=0.0)
 

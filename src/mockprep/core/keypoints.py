@@ -5,14 +5,17 @@ For each key point the answer is searched sentence by sentence (and pairs of nei
 - **words**: the share of the point's stems found (symbols spelled out, word forms and compounds folded,
   typos tolerated; see :mod:`mockprep.core.textnorm`), in the best passage and in the whole answer;
 - **meaning**: the cosine similarity of the point and the best passage under a small embedding model
-  (:mod:`mockprep.core.embedding`), when it is loaded;
+  (:mod:`mockprep.core.embedding`), when it is loaded, and how far that passage stands out from the
+  answer's median passage (a story matches an abstract point weakly everywhere but one place);
 - **opposite**: the passage that matches the point's words uses the antonym of one of its directional
   words (higher/lower, increases/decreases...): the point is contradicted. A negation that applies to a
   shared word in only one of the two is a weaker sign: such a point counts as partly covered at most.
 
 A logistic model over those features, fitted on the development set in ``benchmarks/grading``
 (``python -m benchmarks.grading.fit``), gives the probability that an interviewer would count the point
-as covered. The sentence it rests on is kept as evidence.
+as covered. The sentence it rests on is kept as evidence. A point whose equation the answer states
+with a changed right-hand side is contradicted (:mod:`mockprep.core.formulas`), as is one the
+answer states the opposite of against the model answer (:mod:`mockprep.core.contradictions`).
 """
 
 from __future__ import annotations
