@@ -182,20 +182,26 @@ GOVERNED = 3  # content words after a plain negation that it applies to
 def _disavows(clause: str, point_stems: AbstractSet[str]) -> bool:
     """A clause denies something the point states: a plain negation applies to one of its words
     (or to "need", "matter", "effect"...), or a dismissive adjective calls it harmless."""
+    dismissive, governed = _denied_words(clause)
+    return dismissive or bool(governed & point_stems or governed & _DISMISSAL_OBJECTS)
+
+
+@lru_cache(maxsize=8192)
+def _denied_words(clause: str) -> tuple[bool, frozenset[str]]:
+    """Whether a clause holds a dismissive adjective, and the stems its plain negations govern."""
     clause = _NOT_JUST.sub(" ", clause)
     distinction = _IS_NOT.match(clause)
     if distinction and set(content_stems(distinction["a"])) & set(content_stems(distinction["b"])):
-        return False
+        return False, frozenset()
     tokens = words(clause)
+    governed: set[str] = set()
     for i, token in enumerate(tokens):
         if stem(token) in _DISMISSIVE:
-            return True
+            return True, frozenset()
         if token in _PLAIN_NEGATIONS:
             after = [t for t in tokens[i + 1 :] if t not in STOPWORDS and t not in _PLAIN_NEGATIONS]
-            governed = {stem(t) for t in after[:GOVERNED]}
-            if governed & (point_stems | _DISMISSAL_OBJECTS):
-                return True
-    return False
+            governed.update(stem(t) for t in after[:GOVERNED])
+    return False, frozenset(governed)
 
 
 def _point_denies(point: str) -> bool:
