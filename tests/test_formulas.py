@@ -39,6 +39,11 @@ def test_a_changed_formula_conflicts(point: str, answer: str) -> None:
         ),
         ("σ̂^2 = (1/n) sum (x_i - x̄)^2", "so σ̂² = (1/n) Σ_i (x_i − x̄)², the MLE."),
         ("P ≈ 0.042", "z = 5/2.887 = 1.73, so P ≈ 0.04"),
+        # a transpose written as a superscript T (which NFKC would make a plain capital T)
+        (
+            "B* = (A^T A + μI)^(-1) A^T c",
+            "Solving gives B* = (AᵀA + μI)⁻¹ Aᵀc, and with a mean loss (AᵀA + nμI)⁻¹Aᵀc.",
+        ),
         # an expanded form, a trailing annotation, a formula said in words, another quantity
         ("gain = G²/(H+λ) − γ", "gain = (G_L + G_R)^2/(H_L + H_R + λ) − γ"),
         ("dW2 = h^T dz (H,K)", "dW2 = h.T @ dz  # (H, K)"),
@@ -53,6 +58,7 @@ def test_the_same_formula_written_otherwise_does_not_conflict(point: str, answer
 def test_normal_form_folds_typesetting() -> None:
     assert normal("σ̂²") == normal("σ̂^2")
     assert normal("1 − β") == normal("1 - beta")
+    assert normal("(AᵀA)⁻¹Aᵀ") == normal("(A^T A)^(-1) A^T")
     assert equations("P(kept) = k/t · t/(t+1) = k/(t+1), which is uniform") == (
         ("P(kept)", "k/t · t/(t+1)", "k/(t+1)"),
     )

@@ -65,6 +65,7 @@ class Conflict:
 
 def _folded(expression: str) -> str:
     text = _SUPERSCRIPTS.sub(lambda m: "^" + m.group(1).translate(_SUPER), expression)
+    text = text.replace("ᵀ", "^t")  # before NFKC, which makes the superscript T a plain "T"
     text = unicodedata.normalize("NFKC", text)
     for symbol, plain in _FOLD.items():
         text = text.replace(symbol, plain)
