@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
+from mockprep.db import review_codec
 from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
 from mockprep.db.banks import BankTable
 from mockprep.db.cards import CardTable
 from mockprep.db.driver import Connection, text
 from mockprep.db.errors import explain
-from mockprep.db.migrations import MIGRATIONS
+from mockprep.db.migrations import MIGRATIONS, NOTICES
 from mockprep.db.scheduling import Scheduling
 from mockprep.db.sessions import SessionTable
 from mockprep.db.sql import db_time
@@ -88,6 +89,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         raw.execute("PRAGMA journal_mode = WAL")
         raw.execute("PRAGMA synchronous = FULL")
         raw.execute("PRAGMA foreign_keys = ON")
+        review_codec.register(raw)
     except BaseException:
         raw.close()
         raise
@@ -146,13 +148,15 @@ class Store:
         backups: bool = True,
         settings: Settings | None = None,
         warn: Callable[[str], None] | None = None,
+        notice: Callable[[str], None] | None = None,
     ) -> Store:
         """Open (creating if needed) the database in ``home`` and bring its schema up to date.
 
         With ``backups``, a database that holds anything is copied before each migration and on the
         first use of each day (see :mod:`mockprep.db.backups`). The day's copy is made in the
         background, off the path to the first question, and :meth:`close` waits for it; ``warn`` is
-        told if it fails (the command itself goes on).
+        told if it fails (the command itself goes on). ``notice`` is told, in one line, before a
+        migration that takes a while on this database starts.
         """
         try:
             ensure_home(home)
@@ -169,7 +173,7 @@ class Store:
         try:
             store = cls(path, settings=settings)
             store.warn = warn
-            store._migrate(home if backups else None)
+            store._migrate(home if backups else None, notice)
             if backups:
                 store._start_daily_backup(home)
         except sqlite3.DatabaseError as exc:
@@ -357,7 +361,7 @@ class Store:
         self._daily = threading.Thread(target=copy, name="mockprep-daily-backup")
         self._daily.start()
 
-    def _migrate(self, home: Path | None = None) -> None:
+    def _migrate(self, home: Path | None = None, notice: Callable[[str], None] | None = None) -> None:
         self.q("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at DATETIME NOT NULL)")
         known = [m.__name__ for m in MIGRATIONS]
         newer = sorted(set(self.applied_migrations()) - set(known))
@@ -377,6 +381,9 @@ class Store:
                 if done:
                     continue
                 cur = conn.raw.cursor()
+                line = NOTICES[name](cur) if notice is not None and name in NOTICES else None
+                if line is not None:
+                    notice(line)
                 migration(cur)
                 cur.close()
                 conn.execute(
