@@ -5,15 +5,13 @@ Never edit a released migration: add ``m00N_...`` at the end of :data:`MIGRATION
 
 from __future__ import annotations
 
-import functools
-import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from mockprep.core.stats import zone_offsets
-from mockprep.db import review_codec, stats_rollup
+from mockprep.db import compact_reviews, stats_rollup
 from mockprep.db.sync_triggers import (
     LOCAL,
     MARKS_CHANGED,
@@ -460,62 +458,15 @@ def m015_compact_reviews(cur: Any) -> None:
     BLOB; short answers stay text), key-point coverage as one '0'/'1' character per key point instead
     of a JSON list, and the global id as its 16 bytes instead of 32 hex digits (in the table and its
     unique index). Values read back exactly as before; new ids are random bytes, and a deleted review's
-    tombstone keeps the hex form sync files and exports use."""
-    con = cur.connection
-    con.create_function("m015_answer", 1, review_codec.pack_answer, deterministic=True)
-    con.create_function("m015_coverage", 1, _m015_coverage, deterministic=True)
-    con.create_function("m015_uid", 1, review_codec.pack_uid, deterministic=True)
-    uid = review_codec.SQL_UID.format("OLD.uid")
-    _run(
-        cur,
-        f"""
-        DROP INDEX reviews_uid;
-        UPDATE reviews SET
-            answer = CASE WHEN length(answer) >= 16 THEN m015_answer(answer) ELSE answer END,
-            coverage = m015_coverage(coverage),
-            uid = m015_uid(uid);
-        CREATE UNIQUE INDEX reviews_uid ON reviews(uid);
-        DROP TRIGGER reviews_new_uid;
-        CREATE TRIGGER reviews_new_uid AFTER INSERT ON reviews WHEN NEW.uid IS NULL
-        BEGIN UPDATE reviews SET uid = randomblob(16) WHERE id = NEW.id; END;
-        DROP TRIGGER reviews_deleted;
-        CREATE TRIGGER reviews_deleted AFTER DELETE ON reviews WHEN OLD.uid IS NOT NULL
-        BEGIN
-            INSERT OR IGNORE INTO sync_deleted (uid, kind) VALUES ({uid}, 'review');
-            INSERT INTO sync_changes (kind, ref)
-                SELECT 'deleted', {uid} WHERE (SELECT recording FROM sync_device) = 1;
-        END
-        """,
-    )
+    tombstone keeps the hex form sync files and exports use. The SQL is in db/compact_reviews.py."""
+    compact_reviews.compact(cur)
 
 
-@functools.lru_cache(maxsize=4096)  # a handful of distinct lists among a million reviews
-def _m015_coverage(stored: str | None) -> str | None:
-    """A JSON list of booleans in m015's form; anything else (never written by mockprep) as it was."""
-    if stored is None or not stored.startswith("["):
-        return stored
-    try:
-        coverage = json.loads(stored)
-    except ValueError:
-        return stored
-    if type(coverage) is not list or any(type(c) is not bool for c in coverage):
-        return stored
-    return review_codec.pack_coverage(coverage)
-
-
-def m015_notice(cur: Any) -> str | None:
-    """What to tell the person before m015 runs on a long history (it rewrites every review)."""
-    reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
-    if reviews < SLOW_MIGRATION_REVIEWS:
-        return None
-    return f"Compacting {reviews:,} reviews to take less room (once; about 15 s a million)..."
-
-
-# From how many reviews m015's rewrite takes long enough (about a second on a 2-core machine) to say so.
-SLOW_MIGRATION_REVIEWS = 100_000
+# Migrations after which the file is compacted (VACUUM): m015 leaves a third of it empty.
+FREES_SPACE = {"m015_compact_reviews"}
 
 # Told before a migration runs, when it returns a line: what the person waits for.
-NOTICES: dict[str, Callable[[Any], str | None]] = {"m015_compact_reviews": m015_notice}
+NOTICES: dict[str, Callable[[Any], str | None]] = {"m015_compact_reviews": compact_reviews.notice}
 
 
 MIGRATIONS: list[Migration] = [

@@ -28,7 +28,7 @@ from mockprep.db.banks import BankTable
 from mockprep.db.cards import CardTable
 from mockprep.db.driver import Connection, text
 from mockprep.db.errors import explain
-from mockprep.db.migrations import MIGRATIONS, NOTICES
+from mockprep.db.migrations import FREES_SPACE, MIGRATIONS, NOTICES
 from mockprep.db.scheduling import Scheduling
 from mockprep.db.sessions import SessionTable
 from mockprep.db.sql import db_time
@@ -373,8 +373,10 @@ class Store:
         pending = [m for m in MIGRATIONS if m.__name__ not in self.applied_migrations()]
         if pending and home is not None and self.has_data():
             self._backup(home, f"before-{pending[0].__name__.split('_')[0]}")
+        freed = False  # a migration that frees a good part of the file ran
         for migration in pending:
             name = migration.__name__
+            freed = freed or name in FREES_SPACE
             with self.write() as conn:
                 # Another process may have applied it while we waited for the lock.
                 done = conn.execute(text("SELECT 1 FROM migrations WHERE name = :n"), {"n": name}).first()
@@ -390,6 +392,22 @@ class Store:
                     text("INSERT INTO migrations (name, applied_at) VALUES (:n, :t)"),
                     {"n": name, "t": db_time(datetime.now(UTC))},
                 )
+        if freed:
+            self._reclaim()
+
+    def _reclaim(self) -> None:
+        """Hand the space a migration freed back to the file system (VACUUM: rows that shrank in place
+        leave their pages part empty, not free). Another process using the database, or a full disk,
+        skips it at once: new rows then fill the space, and nothing is lost."""
+        conn = self.conn
+        conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+        try:
+            conn.exec_driver_sql("VACUUM")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError:
+            pass
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _in_transaction(conn: Connection) -> bool:
