@@ -30,7 +30,10 @@ def pack_answer(text: str) -> str | bytes:
     """The stored form of an answer: deflated when that saves bytes, else the text itself."""
     if len(text) < _SHORTEST_PACKED:
         return text
-    raw = text.encode("utf-8", "surrogatepass")
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: left for SQLite to refuse, as every other text
+        return text
     if len(raw) < _SHORTEST_PACKED:
         return text
     # A window no bigger than the text and a small hash table: most of deflate's time on a short
@@ -47,7 +50,7 @@ def answer_text(stored: str | bytes | None) -> str:
     if stored is None:
         return ""
     if isinstance(stored, bytes):
-        return zlib.decompress(stored, -15).decode("utf-8", "surrogatepass")
+        return zlib.decompress(stored, -15).decode("utf-8")
     return stored
 
 
