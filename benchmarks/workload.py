@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from mockprep.core.stories import StoryDraft
+from mockprep.db import review_codec
 from mockprep.db.sql import db_time
 from mockprep.db.store import Store
 from mockprep.services.bank_sync import sync_banks
@@ -22,6 +23,7 @@ from mockprep.services.bank_sync import sync_banks
 ROUNDS = ("technical", "project", "behavioral")
 COMPETENCIES = ("communication", "problem-solving", "collaboration", "leadership", "conflict", "failure")
 RATING_MIX = ((1, 0.12), (2, 0.15), (3, 0.60), (4, 0.13))  # again, hard, good, easy
+STORED_ANSWER = review_codec.pack_answer("an answer " * 8)
 STATE_MIX = ((1, 0.10), (2, 0.80), (3, 0.10))  # learning, review, relearning (after the first answer)
 
 
@@ -122,7 +124,8 @@ def _bulk_history(raw, rng, preset, question_ids, start, now) -> dict[str, int]:
             seen.add(qid)
             last_review[qid] = moment
             limit = 180_000 if rng.random() < 0.9 else None
-            coverage = json.dumps([rng.random() < 0.6 for _ in range(3)])
+            covered = [rng.random() < 0.6 for _ in range(3)]
+            coverage = json.dumps(covered)
             rating = _choose(rng, RATING_MIX)
             reviews.append(
                 (
@@ -132,10 +135,10 @@ def _bulk_history(raw, rng, preset, question_ids, start, now) -> dict[str, int]:
                     db_time(moment),
                     rating,
                     state,
-                    "an answer " * 8,
+                    STORED_ANSWER,  # as mockprep stores it (m015: deflated; it repeats, so 80 -> 15 bytes)
                     duration,
                     limit,
-                    coverage,
+                    review_codec.pack_coverage(covered),
                     rating,
                 )
             )

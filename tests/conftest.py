@@ -137,12 +137,15 @@ def store(home: Path):
 
 
 def db_rows(home: Path, sql: str) -> list[tuple]:
-    """Read the database as an independent client would (a separate sqlite3 connection)."""
+    """Read the database as an independent client would (a separate sqlite3 connection); SQL may call
+    ``review_answer(answer)`` for an answer as typed."""
     import sqlite3
 
+    from mockprep.db import review_codec
     from mockprep.paths import DB_NAME
 
     con = sqlite3.connect(home / DB_NAME)
+    review_codec.register(con)  # review_answer(answer): a stored answer as typed (m015)
     try:
         return con.execute(sql).fetchall()
     finally:

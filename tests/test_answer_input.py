@@ -133,14 +133,17 @@ def test_piped_session_with_one_line_answers(cli, home: Path, tmp_path: Path, sc
     assert result.exit_code == 0, result.stderr
     assert "Type 1-4" not in result.stdout
     # Whichever question came first, each answer is one line and each rating the one typed after it.
-    assert db_rows(home, "SELECT answer, rating FROM reviews ORDER BY id") == [("0.5", 4), ("b", 3)]
+    assert db_rows(home, "SELECT review_answer(answer), rating FROM reviews ORDER BY id") == [
+        ("0.5", 4),
+        ("b", 3),
+    ]
 
 
 def test_a_q_line_inside_an_answer_is_kept_and_the_session_goes_on(cli, home: Path) -> None:
     script = "def attend(q, k):\nq\nreturn q @ k.T\n\n3\n"
     result = cli("session", "--round", "project", "--limit", "1", input=script)
     assert result.exit_code == 0, result.stderr
-    assert db_rows(home, "SELECT answer, rating FROM reviews") == [
+    assert db_rows(home, "SELECT review_answer(answer), rating FROM reviews") == [
         ("def attend(q, k):\nq\nreturn q @ k.T", 3)
     ]
 
@@ -170,7 +173,7 @@ def test_invalid_utf8_answer_is_kept_with_replacement_characters(
         monkeypatch, capsys, ["session", "--round", "project", "--limit", "1"], data, errors
     )
     assert code == 0
-    assert db_rows(home, "SELECT answer, rating FROM reviews") == [
+    assert db_rows(home, "SELECT review_answer(answer), rating FROM reviews") == [
         ("caf\ufffd \ufffd\ufffd answer\nline two", 3)
     ]
 

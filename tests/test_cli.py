@@ -50,7 +50,7 @@ def test_scripted_session_over_stdin(cli, home: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "Question 1" in result.stdout and "Model answer" in result.stdout
     assert "Session ended early" in result.stdout and "2 answered" in result.stdout  # the q
-    rows = db_rows(home, "SELECT rating, answer, state_before FROM reviews ORDER BY id")
+    rows = db_rows(home, "SELECT rating, review_answer(answer), state_before FROM reviews ORDER BY id")
     assert rows == [(3, "my first answer\nsecond line", 0), (1, "", 0)]
     assert db_rows(home, "SELECT status, kind FROM sessions") == [("ended_early", "drill")]
     assert db_rows(
@@ -80,7 +80,9 @@ def test_markup_and_escapes_in_bank_and_answer_are_shown_literally(cli, home: Pa
     assert "[red]mine[/red]" in result.stdout
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     # Stored exactly as typed.
-    assert db_rows(home, "SELECT answer FROM reviews") == [("\x1b]0;pwned\x07[red]mine[/red]",)]
+    assert db_rows(home, "SELECT review_answer(answer) FROM reviews") == [
+        ("\x1b]0;pwned\x07[red]mine[/red]",)
+    ]
 
 
 def test_bank_list_show_and_schema(cli) -> None:

@@ -155,7 +155,7 @@ def test_restore_is_refused_while_a_session_runs_and_its_ratings_are_kept(cli, h
     finally:
         if run.proc.poll() is None:
             run.proc.kill()
-    answers = [a for (a,) in db_rows(home, "SELECT answer FROM reviews ORDER BY id")]
+    answers = [a for (a,) in db_rows(home, "SELECT review_answer(answer) FROM reviews ORDER BY id")]
     assert answers == ["answer 0", "given after the refused restore", "second"]
     # Once the session is over the restore goes ahead.
     assert cli("backup", "restore", backup.name, "--yes").exit_code == 0

@@ -122,7 +122,7 @@ def test_export_to_a_gz_file_is_gzip_and_imports_back(cli, home: Path, tmp_path:
     monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / "new-home"))
     result = cli("import", str(renamed))
     assert result.exit_code == 0, result.stderr
-    assert db_rows(tmp_path / "new-home", "SELECT answer FROM reviews") == [("a, b",)]
+    assert db_rows(tmp_path / "new-home", "SELECT review_answer(answer) FROM reviews") == [("a, b",)]
 
 
 def test_compress_option_writes_gzip_whatever_the_name(cli, home: Path, tmp_path: Path) -> None:

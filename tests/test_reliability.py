@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from mockprep.db import stats_rollup
 from mockprep.db.backups import list_backups
 from mockprep.db.migrations import MIGRATIONS
+from mockprep.db.review_codec import answer_text
 from mockprep.db.store import Store, StoreError
 from mockprep.paths import DB_NAME
 from tests.conftest import db_rows
@@ -101,7 +102,7 @@ def test_a_signal_keeps_every_rating_already_given(home: Path, sig: signal.Signa
         run.wait_for(". ")
     run.proc.send_signal(sig)
     code = run.finish()
-    assert db_rows(home, "SELECT rating, answer FROM reviews") == [(3, "first answer")]
+    assert db_rows(home, "SELECT rating, review_answer(answer) FROM reviews") == [(3, "first answer")]
     if sig == signal.SIGKILL:
         assert code == -signal.SIGKILL
         assert db_rows(home, "SELECT status FROM sessions") == [("running",)]
@@ -463,7 +464,8 @@ def test_daily_backup_waits_off_the_path_and_is_the_database_as_it_was(cli, home
     (daily,) = list_backups(home)
     copy = sqlite3.connect(daily.path)
     assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert copy.execute("SELECT answer FROM reviews").fetchall() == [("after the copy began",)]
+    (stored,) = copy.execute("SELECT answer FROM reviews").fetchone()
+    assert answer_text(stored) == "after the copy began"
     copy.close()
 
 
@@ -560,7 +562,7 @@ def test_terminal_escapes_in_answers_never_reach_the_screen_and_a_1mb_paste_is_k
     assert result.exit_code == 0
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "[bold red]red[/bold red] [link=file:///etc]x[/link]" in result.stdout
-    stored = [a for (a,) in db_rows(home, "SELECT answer FROM reviews ORDER BY id")]
+    stored = [a for (a,) in db_rows(home, "SELECT review_answer(answer) FROM reviews ORDER BY id")]
     assert stored == [hostile, paste.rstrip("\n")]
     detail = cli("history", "1")
     assert "\x1b" not in detail.stdout and "more characters" in detail.stdout

@@ -97,7 +97,7 @@ def test_a_spoken_answer_is_graded_stored_and_measured(demo: Store, clock: FakeC
     assert ui.coverages[0] == [True, True]  # graded like a typed answer: both key points said
     assert ui.coverages[1] == [False, False]
     assert ui.timings[0].seconds == transcripts["a1.wav"].seconds  # a file is timed by its length
-    rows = db_rows(home, "SELECT answer, delivery, duration_ms FROM reviews ORDER BY id")
+    rows = db_rows(home, "SELECT review_answer(answer), delivery, duration_ms FROM reviews ORDER BY id")
     assert rows[0][0] == said(ANSWER * 4).text  # the fillers stay in the stored answer
     stored = Delivery.from_dict(__import__("json").loads(rows[0][1]))
     assert stored.pauses == (3.05,)

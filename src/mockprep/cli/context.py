@@ -118,7 +118,7 @@ def open_store(sync: bool = True) -> Store:
     from mockprep.practice.pipeline import process_alive
 
     try:
-        store = Store.open(home_dir(), settings=load_settings(), warn=warn)
+        store = Store.open(home_dir(), settings=load_settings(), warn=warn, notice=_notice)
     except StoreError as exc:
         raise UserError(str(exc), exit_code=1) from None
     store.sessions.recover(process_alive)  # sessions whose process was killed outright
@@ -129,6 +129,12 @@ def open_store(sync: bool = True) -> Store:
         for problem in report.problems:
             warn(str(problem))
     return store
+
+
+def _notice(line: str) -> None:
+    """Why this command takes longer than usual (a migration at work), on stderr."""
+    sys.stderr.write(f"{line}\n")
+    sys.stderr.flush()
 
 
 def warn(message: str) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from fsrs import Card, State
 
+from mockprep.db import review_codec
 from mockprep.db.sql import from_db_time, iso
 from mockprep.db.stories import STORY_FIELDS
 
@@ -149,7 +150,7 @@ class Bulk:
                         continue
                     shown = coverages.get(coverage)
                     if shown is None:
-                        shown = coverages[coverage] = json.dumps(json.loads(coverage))
+                        shown = coverages[coverage] = review_codec.coverage_json(coverage)
                     log.append(f"{head}{shown}{tail}")
                 group = next(groups, None)
             card = Card(
@@ -197,13 +198,13 @@ class Bulk:
             "state_before": row["state_before"],
             "duration_ms": row["duration_ms"],
             "session": row["session_id"],
-            "answer": row["answer"],
+            "answer": review_codec.answer_text(row["answer"]),
             "time_limit_ms": row["time_limit_ms"],
-            "coverage": None if row["coverage"] is None else json.loads(row["coverage"]),
+            "coverage": review_codec.coverage_list(row["coverage"]),
             "suggested": row["suggested"],
             **_grading(row),
             **_scheduling(row),
-            "uid": row["uid"],
+            "uid": review_codec.uid_hex(row["uid"]),
             **_spoken(row["delivery"]),
         }
 
@@ -320,8 +321,8 @@ _PLAIN_REVIEW = " AND ".join(
         *(f"typeof({c}) = 'integer'" for c in ("rating", "state_before", "duration_ms")),
         *(f"typeof({c}) IN ('integer', 'null')" for c in ("session_id", "time_limit_ms", "suggested")),
         *(f"typeof({c}) IN ('integer', 'null')" for c in ("cram", "params_id")),
-        "typeof(answer) = 'text'",
-        "typeof(uid) IN ('text', 'null')",
+        "typeof(answer) IN ('text', 'blob')",
+        "typeof(uid) IN ('text', 'blob', 'null')",
         "typeof(coverage) IN ('text', 'null')",
         # db_time's form (LIKE is a quarter of the time of a GLOB with a digit class per character)
         "typeof(rated_at) = 'text' AND rated_at LIKE '____-__-__ __:__:__.______'",
@@ -332,6 +333,9 @@ _PLAIN_REVIEW = " AND ".join(
         ),
     ]
 )
+# The stored answer and id as their text (m015: a deflated answer, an id's 16 bytes).
+_ANSWER = review_codec.SQL_ANSWER.format("answer")
+_UID = review_codec.SQL_UID.format("uid")
 # iso() of a stored time: isoformat() leaves out microseconds that are all zero.
 _ISO = (
     "substr(rated_at, 1, 10) || 'T' || CASE WHEN substr(rated_at, 20) = '.000000'"
@@ -345,12 +349,12 @@ SELECT question_id, id,
     CASE WHEN {_PLAIN_REVIEW} THEN printf(
         '{{"id": %d, "rated_at": "%s", "rating": %d, "state_before": %d, "duration_ms": %d,'
         || ' "session": %s, "answer": %s, "time_limit_ms": %s, "coverage": ',
-        id, {_ISO}, rating, state_before, duration_ms, coalesce(session_id, 'null'), json_quote(answer),
+        id, {_ISO}, rating, state_before, duration_ms, coalesce(session_id, 'null'), json_quote({_ANSWER}),
         coalesce(time_limit_ms, 'null')) END,
     coverage,
     printf(', "suggested": %s%s%s, "uid": %s}}', coalesce(suggested, 'null'),
         CASE WHEN cram THEN ', "cram": true' ELSE '' END,
-        CASE WHEN params_id IS NULL THEN '' ELSE ', "params": ' || params_id END, json_quote(uid))
+        CASE WHEN params_id IS NULL THEN '' ELSE ', "params": ' || params_id END, json_quote({_UID}))
 FROM reviews ORDER BY question_id, rated_at, id
 """
 

@@ -20,7 +20,7 @@ from mockprep.core import ids
 from mockprep.core.delivery import Delivery
 from mockprep.core.export_checks import STORY_PARTS, ExportChecker, RecordProblem
 from mockprep.core.stories import StoryDraft
-from mockprep.db import stats_rollup
+from mockprep.db import review_codec, stats_rollup
 from mockprep.db.driver import text
 from mockprep.db.fresh_file import fresh_copy
 from mockprep.db.sql import db_time, from_iso
@@ -266,14 +266,14 @@ def _plain_rows(reviews: list[dict[str, Any]], qid: int, key: str) -> list[tuple
             from_iso(r["rated_at"]),
             r["rating"],
             r["state_before"],
-            r.get("answer", ""),
+            review_codec.pack_answer(r.get("answer", "")),
             r["duration_ms"],
             r.get("time_limit_ms"),
-            _coverage_json(r.get("coverage")),
+            _coverage(r.get("coverage")),
             r.get("suggested"),
             r.get("cram") is True,
             r.get("params"),
-            r.get("uid") or ids.review_uid(r["id"], key, r["rated_at"], r["rating"]),
+            review_codec.pack_uid(r.get("uid") or ids.review_uid(r["id"], key, r["rated_at"], r["rating"])),
         )
         for r in reviews
     ]
@@ -288,10 +288,10 @@ def _review_row(r: dict[str, Any], qid: int, key: str) -> tuple[Any, ...]:
         from_iso(r["rated_at"]),
         r["rating"],
         r["state_before"],
-        r.get("answer", ""),
+        review_codec.pack_answer(r.get("answer", "")),
         r["duration_ms"],
         r.get("time_limit_ms"),
-        _coverage_json(r.get("coverage")),
+        _coverage(r.get("coverage")),
         r.get("suggested"),
         r.get("grader"),
         None if r.get("proposed") is None else json.dumps(r["proposed"]),
@@ -300,7 +300,7 @@ def _review_row(r: dict[str, Any], qid: int, key: str) -> tuple[Any, ...]:
         r.get("params"),
         r.get("code_runs"),
         None if r.get("code_result") is None else json.dumps(r["code_result"], sort_keys=True),
-        r.get("uid") or ids.review_uid(r["id"], key, r["rated_at"], r["rating"]),
+        review_codec.pack_uid(r.get("uid") or ids.review_uid(r["id"], key, r["rated_at"], r["rating"])),
         _delivery_json(r.get("delivery")),
         r.get("model"),
         _list_json(r.get("model_proposed")),
@@ -317,6 +317,16 @@ def _coverage_json_of(coverage: tuple[bool, ...]) -> str:
 def _coverage_json(coverage: list[bool] | None) -> str | None:
     # A few key points each covered or not: a handful of distinct lists among a million reviews.
     return None if coverage is None else _coverage_json_of(tuple(coverage))
+
+
+@functools.cache
+def _coverage_of(coverage: tuple[bool, ...]) -> str | None:
+    return review_codec.pack_coverage(coverage)
+
+
+def _coverage(coverage: list[bool] | None) -> str | None:
+    """A review's coverage in its stored form (m015), each distinct list packed once."""
+    return None if coverage is None else _coverage_of(tuple(coverage))
 
 
 def _delivery_json(delivery: dict[str, Any] | None) -> str | None:
@@ -344,7 +354,7 @@ def _name_duplicate_review(raw: sqlite3.Connection, starts: list[int]) -> None:
         ).fetchall()
         raise RecordProblem(
             f"{where(second[0])}.{column}",
-            f"review {column} {row[0]} is used twice (also {where(first[0])})",
+            f"review {column} {review_codec.uid_hex(row[0])} is used twice (also {where(first[0])})",
         )
 
 

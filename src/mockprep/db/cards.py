@@ -18,6 +18,7 @@ from mockprep.core.card_actions import (
 from mockprep.core.questions import QuestionFilter, QuestionRecord
 from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import CardState, DueCard, replay
+from mockprep.db import review_codec
 from mockprep.db.banks import question_record
 from mockprep.db.driver import text
 from mockprep.db.sql import db_time, delivery_json, from_db_time, must_time, question_filter
@@ -218,10 +219,10 @@ class CardTable:
                     "t": db_time(review.rated_at),
                     "r": review.rating,
                     "sb": review.state_before,
-                    "a": review.answer,
+                    "a": review_codec.pack_answer(review.answer),
                     "d": review.duration_ms,
                     "tl": review.time_limit_ms,
-                    "cov": None if review.coverage is None else json.dumps(review.coverage),
+                    "cov": review_codec.pack_coverage(review.coverage),
                     "sug": review.suggested,
                     "before": json.dumps(card_from_row(before).to_dict()),
                     "grader": review.grader,
@@ -328,7 +329,7 @@ class CardTable:
             session_id=r.session_id,
             mock_answer_id=mock_answer_id,
             overtime=r.time_limit_ms is not None and r.duration_ms > r.time_limit_ms,
-            answer=r.answer,
+            answer=review_codec.answer_text(r.answer),
             card=card,
             replayed=replayed,
             unsuspended=bool(unsuspended),

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mockprep.core import ids
 from mockprep.core.export_checks import STORY_PARTS
 from mockprep.core.scheduler import SchedulerParams, replay
-from mockprep.db import stats_rollup
+from mockprep.db import review_codec, stats_rollup
 from mockprep.db.sql import from_iso, must_time
 
 if TYPE_CHECKING:
@@ -171,15 +171,16 @@ class _Merger:
                 (
                     index,
                     r["uid"],
+                    review_codec.pack_uid(r["uid"]),
                     r["key"],
                     r.get("session"),
                     from_iso(r["rated_at"]),
                     r["rating"],
                     r["state_before"],
-                    r.get("answer", ""),
+                    review_codec.pack_answer(r.get("answer", "")),
                     r["duration_ms"],
                     r.get("time_limit_ms"),
-                    _json(r.get("coverage")),
+                    review_codec.pack_coverage(r.get("coverage")),
                     r.get("suggested"),
                     r.get("grader"),
                     _json(r.get("proposed")),
@@ -201,7 +202,7 @@ class _Merger:
         )
         for (index,) in raw.execute(
             f"SELECT t.idx {found} WHERE (q.id IS NULL OR (t.session IS NOT NULL AND s.id IS NULL))"
-            f" AND {fresh} AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.uid = t.uid)"
+            f" AND {fresh} AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.uid = t.packed_uid)"
         ).fetchall():
             self.summary.waiting.append(batch[index])
         before = raw.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0]
@@ -217,7 +218,7 @@ class _Merger:
                 " answer, duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, uid,"
                 " origin, cram, params_id, code_runs, code_result, delivery)"
                 " SELECT q.id, s.id, t.rated_at, t.rating, t.state_before, t.answer, t.duration_ms,"
-                " t.time_limit_ms, t.coverage, t.suggested, t.grader, t.proposed, t.checklist, t.uid,"
+                " t.time_limit_ms, t.coverage, t.suggested, t.grader, t.proposed, t.checklist, t.packed_uid,"
                 " t.origin, t.cram, (SELECT p.id FROM scheduler_params p WHERE p.parameters = t.params),"
                 " t.code_runs, t.code_result, t.delivery"
                 f" {found} WHERE q.id IS NOT NULL AND (t.session IS NULL OR s.id IS NOT NULL) AND {fresh}"
@@ -233,7 +234,9 @@ class _Merger:
         if uid not in self.deleted:
             self.raw.execute("INSERT OR IGNORE INTO sync_deleted (uid, kind) VALUES (?, 'merged')", (uid,))
             self.deleted.add(uid)
-        row = self.raw.execute("SELECT id, question_id FROM reviews WHERE uid = ?", (uid,)).fetchone()
+        row = self.raw.execute(
+            "SELECT id, question_id FROM reviews WHERE uid = ?", (review_codec.pack_uid(uid),)
+        ).fetchone()
         if row is not None:
             self.raw.execute("UPDATE mock_answers SET review_id = NULL WHERE review_id = ?", (row[0],))
             self.raw.execute("DELETE FROM reviews WHERE id = ?", (row[0],))
@@ -425,7 +428,8 @@ class _Merger:
 
 _BATCH = (
     "idx",
-    "uid",
+    "uid",  # as events name it (hex), matched against tombstones
+    "packed_uid",  # as reviews store it (m015)
     "key",
     "session",
     "rated_at",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockprep.core.browser import QuestionDetail, QuestionHit, ReviewEntry
 from mockprep.core.questions import QuestionFilter
+from mockprep.db import review_codec
 from mockprep.db.banks import question_record
 from mockprep.db.cards import card_from_row, card_marks
 from mockprep.db.driver import text
@@ -128,7 +129,7 @@ class QuestionBrowser:
                 r.suggested,
                 r.session_id,
                 r.kind,
-                r.answer,
+                review_codec.answer_text(r.answer),
             )
             for r in self.store.q(
                 "SELECT r.id, r.rated_at, r.rating, r.state_before, r.duration_ms, r.time_limit_ms,"

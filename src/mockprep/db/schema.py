@@ -89,10 +89,10 @@ class ReviewRow(SQLModel, table=True):
     rated_at: datetime
     rating: int
     state_before: int
-    answer: str = ""
+    answer: str = ""  # m015: deflated (a BLOB) when that is shorter; db/review_codec.py reads both
     duration_ms: int
     time_limit_ms: int | None = None  # None: untimed (--no-timer); overtime = duration beyond it
-    coverage: str | None = None  # JSON list of booleans, one per key point
+    coverage: str | None = None  # '1' or '0' per key point (m015; a JSON list of booleans before)
     suggested: int | None = None  # the rating mockprep suggested
     card_before: str | None = None  # JSON of fsrs Card.to_dict() before this rating (for undo)
     grader: str | None = None  # the offline grader
@@ -102,7 +102,8 @@ class ReviewRow(SQLModel, table=True):
     params_id: int | None = Field(default=None, foreign_key="scheduler_params.id")  # NULL: FSRS 6 at 0.9
     code_runs: int | None = None  # a code answer: how many times it was run against the tests
     code_result: str | None = None  # JSON: its final run (passed, total, failed test names)
-    uid: str | None = Field(default=None, unique=True)  # the same review on every device (m010)
+    # The same review on every device (m010); m015: its 16 bytes (a BLOB in this TEXT column).
+    uid: str | None = Field(default=None, unique=True)
     origin: str | None = None  # NULL: rated on this device; else the device (or "import") it came from
     delivery: str | None = None  # JSON of a spoken answer's Delivery (NULL: typed)
     model: str | None = None  # the language model whose verdict pre-ticked the checklist (NULL: none)

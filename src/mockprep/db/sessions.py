@@ -26,6 +26,7 @@ from mockprep.core.records import (
     SessionInfo,
     StoredMockAnswer,
 )
+from mockprep.db import review_codec
 from mockprep.db.driver import text
 from mockprep.db.sql import db_time, delivery_from, delivery_json, from_db_time, must_time, sql_points
 
@@ -287,10 +288,10 @@ class SessionTable:
                 r.position,
                 r.key,
                 r.topic,
-                r.answer,
+                review_codec.answer_text(r.answer),
                 r.duration_ms,
                 r.time_limit_ms,
-                None if r.coverage is None else json.loads(r.coverage),
+                review_codec.coverage_list(r.coverage),
                 r.rating,
                 from_db_time(r.rated_at),
                 r.follow_up,
@@ -354,7 +355,8 @@ class SessionTable:
         )
         try:
             while batch := cursor.fetchmany(2000):
-                yield from batch
+                for row in batch:  # a deflated answer (m015) unpacked; the rest as the driver gave it
+                    yield row if type(row[9]) is str else (*row[:9], review_codec.answer_text(row[9]))
         finally:
             cursor.close()
 

@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
+from mockprep.db import review_codec
 from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
 from mockprep.db.banks import BankTable
 from mockprep.db.cards import CardTable
 from mockprep.db.driver import Connection, text
 from mockprep.db.errors import explain
-from mockprep.db.migrations import MIGRATIONS
+from mockprep.db.migrations import FREES_SPACE, MIGRATIONS, NOTICES
 from mockprep.db.scheduling import Scheduling
 from mockprep.db.sessions import SessionTable
 from mockprep.db.sql import db_time
@@ -88,6 +89,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         raw.execute("PRAGMA journal_mode = WAL")
         raw.execute("PRAGMA synchronous = FULL")
         raw.execute("PRAGMA foreign_keys = ON")
+        review_codec.register(raw)
     except BaseException:
         raw.close()
         raise
@@ -146,13 +148,15 @@ class Store:
         backups: bool = True,
         settings: Settings | None = None,
         warn: Callable[[str], None] | None = None,
+        notice: Callable[[str], None] | None = None,
     ) -> Store:
         """Open (creating if needed) the database in ``home`` and bring its schema up to date.
 
         With ``backups``, a database that holds anything is copied before each migration and on the
         first use of each day (see :mod:`mockprep.db.backups`). The day's copy is made in the
         background, off the path to the first question, and :meth:`close` waits for it; ``warn`` is
-        told if it fails (the command itself goes on).
+        told if it fails (the command itself goes on). ``notice`` is told, in one line, before a
+        migration that takes a while on this database starts.
         """
         try:
             ensure_home(home)
@@ -169,7 +173,7 @@ class Store:
         try:
             store = cls(path, settings=settings)
             store.warn = warn
-            store._migrate(home if backups else None)
+            store._migrate(home if backups else None, notice)
             if backups:
                 store._start_daily_backup(home)
         except sqlite3.DatabaseError as exc:
@@ -357,7 +361,7 @@ class Store:
         self._daily = threading.Thread(target=copy, name="mockprep-daily-backup")
         self._daily.start()
 
-    def _migrate(self, home: Path | None = None) -> None:
+    def _migrate(self, home: Path | None = None, notice: Callable[[str], None] | None = None) -> None:
         self.q("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at DATETIME NOT NULL)")
         known = [m.__name__ for m in MIGRATIONS]
         newer = sorted(set(self.applied_migrations()) - set(known))
@@ -369,20 +373,41 @@ class Store:
         pending = [m for m in MIGRATIONS if m.__name__ not in self.applied_migrations()]
         if pending and home is not None and self.has_data():
             self._backup(home, f"before-{pending[0].__name__.split('_')[0]}")
+        freed = False  # a migration that frees a good part of the file ran
         for migration in pending:
             name = migration.__name__
+            freed = freed or name in FREES_SPACE
             with self.write() as conn:
                 # Another process may have applied it while we waited for the lock.
                 done = conn.execute(text("SELECT 1 FROM migrations WHERE name = :n"), {"n": name}).first()
                 if done:
                     continue
                 cur = conn.raw.cursor()
+                line = NOTICES[name](cur) if notice is not None and name in NOTICES else None
+                if line is not None:
+                    notice(line)
                 migration(cur)
                 cur.close()
                 conn.execute(
                     text("INSERT INTO migrations (name, applied_at) VALUES (:n, :t)"),
                     {"n": name, "t": db_time(datetime.now(UTC))},
                 )
+        if freed:
+            self._reclaim()
+
+    def _reclaim(self) -> None:
+        """Hand the space a migration freed back to the file system (VACUUM: rows that shrank in place
+        leave their pages part empty, not free). Another process using the database, or a full disk,
+        skips it at once: new rows then fill the space, and nothing is lost."""
+        conn = self.conn
+        conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+        try:
+            conn.exec_driver_sql("VACUUM")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError:
+            pass
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _in_transaction(conn: Connection) -> bool:

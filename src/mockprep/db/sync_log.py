@@ -15,6 +15,7 @@ import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mockprep.db import review_codec
 from mockprep.db.sql import iso
 
 if TYPE_CHECKING:
@@ -176,16 +177,16 @@ def _review(raw: sqlite3.Connection, row_id: int | None) -> dict[str, Any] | Non
     v = dict(zip(names, row, strict=True))
     return {
         "t": "review",
-        "uid": v["uid"],
+        "uid": review_codec.uid_hex(v["uid"]),
         "key": v["key"],
         "session": v["session_uid"],
         "rated_at": iso(v["rated_at"]),
         "rating": v["rating"],
         "state_before": v["state_before"],
-        "answer": v["answer"],
+        "answer": review_codec.answer_text(v["answer"]),
         "duration_ms": v["duration_ms"],
         "time_limit_ms": v["time_limit_ms"],
-        "coverage": _load(v["coverage"]),
+        "coverage": review_codec.coverage_list(v["coverage"]),
         "suggested": v["suggested"],
         "grader": v["grader"],
         "proposed": _load(v["proposed"]),
