@@ -335,8 +335,8 @@ class SessionTable:
             for r in rows
         ]
 
-    def review_log(self) -> Iterator[tuple[Any, ...]]:
-        """Every review, oldest first, streamed as plain tuples straight from the driver: id, time (ISO
+    def review_log(self) -> Iterator[list[tuple[Any, ...]]]:
+        """Every review, oldest first, in batches of plain tuples straight from the driver: id, time (ISO
         8601 UTC, formatted by SQLite), question id, rating, state before, duration, limit, suggested,
         session id, answer. The questions and sessions they name are :meth:`review_log_names`.
 
@@ -353,10 +353,11 @@ class SessionTable:
             # the whole key of the index by time (m014: the time, then the id): read in its order, no sort
             " ORDER BY rated_at, id"
         )
+        unpack = review_codec.answer_text
         try:
             while batch := cursor.fetchmany(2000):
-                for row in batch:  # a deflated answer (m015) unpacked; the rest as the driver gave it
-                    yield row if type(row[9]) is str else (*row[:9], review_codec.answer_text(row[9]))
+                # a deflated answer (m015) unpacked; the rest as the driver gave it
+                yield [row if type(row[9]) is str else (*row[:9], unpack(row[9])) for row in batch]
         finally:
             cursor.close()
 

@@ -3,7 +3,8 @@
 Text is cleaned like everything printed (escape sequences and control characters but newline and tab
 removed): people open CSV files in terminals too. The output is exactly what :mod:`csv`'s default
 writer makes of the cleaned fields; a row whose answer needs quoting or cleaning goes through that
-writer, every other row is one f-string around the question's and session's columns, made once.
+writer, every other row is one f-string around the question's and session's columns, made once; a batch
+whose answers need neither is written in one go.
 """
 
 from __future__ import annotations
@@ -48,24 +49,30 @@ def write_review_log(store: Store, handle: TextIO) -> int:
     tails: dict[int | None, str] = {None: ","}
     tails.update((sid, _csv_line([sid, kind])) for sid, kind in session_kinds.items())
     count = 0
-    lines: list[str] = []
-    for rid, at, qid, rating, state, ms, limit, suggested, sid, answer in store.sessions.review_log():
-        count += 1
-        if _SPECIAL.search(answer):
-            handle.write("".join(lines))
-            lines.clear()
-            writer.writerow(
-                [rid, at, *names[qid], rating, state, ms, limit, suggested, sid, session_kinds.get(sid, ""),
-                 clean(answer)]
-            )  # fmt: skip
+    for batch in store.sessions.review_log():
+        count += len(batch)
+        # one search over the batch's answers: most batches need neither quoting nor cleaning
+        if not _SPECIAL.search("".join([row[9] for row in batch])):
+            handle.write(
+                "".join(
+                    [
+                        f"{rid},{at},{middles[qid]},{rating},{state},{ms},{'' if limit is None else limit},"
+                        f"{'' if suggested is None else suggested},{tails[sid]},{answer}\r\n"
+                        for rid, at, qid, rating, state, ms, limit, suggested, sid, answer in batch
+                    ]
+                )
+            )
             continue
-        limit_text = "" if limit is None else limit
-        suggested_text = "" if suggested is None else suggested
-        lines.append(
-            f"{rid},{at},{middles[qid]},{rating},{state},{ms},{limit_text},{suggested_text},{tails[sid]},{answer}\r\n"
-        )
-        if len(lines) >= 2000:
-            handle.write("".join(lines))
-            lines.clear()
-    handle.write("".join(lines))
+        for rid, at, qid, rating, state, ms, limit, suggested, sid, answer in batch:
+            if _SPECIAL.search(answer):
+                kind = session_kinds.get(sid, "")
+                writer.writerow(
+                    [rid, at, *names[qid], rating, state, ms, limit, suggested, sid, kind, clean(answer)]
+                )
+                continue
+            limit_text = "" if limit is None else limit
+            suggested_text = "" if suggested is None else suggested
+            handle.write(
+                f"{rid},{at},{middles[qid]},{rating},{state},{ms},{limit_text},{suggested_text},{tails[sid]},{answer}\r\n"
+            )
     return count
