@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from fsrs import State
 
-from mockprep.core.banks import Bank, QuestionSpec
-from mockprep.core.questions import Question, QuestionRecord
+from mockprep.core.questions import Question, QuestionRecord, QuestionSpec
 from mockprep.core.records import BankInfo, BankSummary, SyncResult
 from mockprep.db.driver import text
 from mockprep.db.sql import db_time
 
 if TYPE_CHECKING:
+    from mockprep.core.bank_records import Bank
     from mockprep.db.store import Store
 
 _QUESTION_COLUMNS = "id, key, bank_id, round, topic, roles, data, retired_at"
@@ -280,12 +280,12 @@ def _question_values(question: Question) -> dict[str, Any]:
         "kind": spec.kind,
         "roles": json.dumps(list(question.roles)),
         "competencies": json.dumps(list(spec.competencies)),
-        "data": json.dumps(spec.model_dump(exclude_defaults=True), sort_keys=True),
+        "data": json.dumps(spec.to_dict(), sort_keys=True),
     }
 
 
 def question_record(row: Any) -> QuestionRecord:
     """A question from a row holding id, key, bank_id, round, topic, roles, data and retired_at."""
-    spec = QuestionSpec.model_validate(json.loads(row.data), strict=False)
+    spec = QuestionSpec.from_dict(json.loads(row.data))  # checked when its bank was read
     question = Question(row.key, row.bank_id, row.round, row.topic, tuple(json.loads(row.roles)), spec)
     return QuestionRecord(row.id, question, row.retired_at is not None)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mockprep.core.bank_files import bank_files, read_bank_bytes
-from mockprep.core.banks import Bank, BankError, BankProblem, content_hash, parse_bank
+from mockprep.core.bank_records import Bank, BankError, BankProblem, content_hash
 from mockprep.core.records import SyncResult
 from mockprep.paths import builtin_banks_dir
 
@@ -148,7 +148,7 @@ def _scan(files: list[tuple[str, Path]], states: dict[str, BankState]) -> _Scan:
         try:
             data = read_bank_bytes(path)
             bank_id = unchanged.get((source, content_hash(data)))
-            bank = parse_bank(data, source) if bank_id is None else None
+            bank = _parse(data, source) if bank_id is None else None
         except BankError as exc:
             scan.broken.add(source)
             note = " (its last good version is used)" if source in recorded else ""
@@ -157,6 +157,13 @@ def _scan(files: list[tuple[str, Path]], states: dict[str, BankState]) -> _Scan:
         claim = _Claim(source, source.startswith(BUILTIN_PREFIX), bank)
         scan.claims.setdefault(bank.id if bank is not None else bank_id, []).append(claim)  # type: ignore[arg-type]
     return scan
+
+
+def _parse(data: bytes, source: str) -> Bank:
+    # The parser loads pydantic: only a new or changed file pays for it, not every start-up.
+    from mockprep.core.banks import parse_bank
+
+    return parse_bank(data, source)
 
 
 def _plan(scan: _Scan, states: dict[str, BankState]) -> tuple[dict[str, _Claim], list[BankProblem]]:
