@@ -1,7 +1,8 @@
 """The ``mockprep`` command line: parse options, call the core, render.
 
 Heavy modules (the database layer :mod:`mockprep.db`, rich via :mod:`mockprep.terminal`) are imported inside
-the commands that use them, so ``mockprep --help`` stays fast. Each submodule registers its commands.
+the commands that use them, so ``mockprep --help`` stays fast. Each submodule registers its commands, and
+is imported only when one of them is used (``COMMANDS`` in :mod:`mockprep.cli.app`).
 """
 
 from __future__ import annotations
@@ -12,22 +13,6 @@ from typing import Any, NoReturn
 
 import typer
 
-from mockprep.cli import (  # noqa: F401
-    backup,
-    bank_transfer,
-    banks,
-    config,
-    data,
-    grade,
-    history,
-    optimize,
-    plan,
-    practice,
-    questions,
-    rehearse,
-    story,
-    sync,
-)
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import plain
 from mockprep.core.speech import AudioProblem, VoiceUnavailable
