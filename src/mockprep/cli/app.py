@@ -142,14 +142,19 @@ class _LazyCommands(dict):
         super().__init__(built)
         self.order = [*COMMANDS, *(name for name in built if name not in COMMANDS)]
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self) -> Any:
         return iter(self.order)
 
-    def keys(self):  # noqa: ANN201 (names only: what typer's "did you mean" reads)
+    def keys(self) -> Any:  # names only: what typer's "did you mean" reads
         return list(self.order)
 
     def __contains__(self, name: object) -> bool:
         return name in self.order
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        if name not in self.order:
+            self.order.append(name)  # a command added later (click's add_command) is listed too
+        super().__setitem__(name, command)
 
     def __len__(self) -> int:
         return len(self.order)
@@ -167,10 +172,10 @@ class _LazyCommands(dict):
             raise KeyError(name)
         return command
 
-    def items(self):  # noqa: ANN201
+    def items(self) -> Any:
         return [(name, self[name]) for name in self.order]
 
-    def values(self):  # noqa: ANN201
+    def values(self) -> Any:
         return [self[name] for name in self.order]
 
 

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 
 from mockprep.core.bank_files import bank_files, read_bank_bytes
 from mockprep.core.bank_records import Bank, BankError, BankProblem, content_hash
-from mockprep.core.records import SyncResult
 from mockprep.paths import builtin_banks_dir
 
 if TYPE_CHECKING:
+    from mockprep.core.records import SyncResult
     from mockprep.db.banks import BankState
     from mockprep.db.store import Store
 
@@ -203,6 +203,8 @@ def _apply(store: Store, scan: _Scan, states: dict[str, BankState], now: datetim
         if state.removed or not state.active or state.id in winners or state.source in scan.broken:
             continue
         if _gone(state.source, scan.listed, folders):
+            from mockprep.core.records import SyncResult  # (most runs change nothing)
+
             report.changed.append(SyncResult(state.id, 0, 0, store.banks.retire_questions(state.id, now)))
     report.problems += _missing_roots(store, roots, winners, states)
     return report
