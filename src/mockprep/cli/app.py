@@ -189,10 +189,8 @@ def _build(name: str) -> Any:
     modules = COMMANDS[name][0]
     for module in modules:
         importlib.import_module(f"mockprep.cli.{module}")
-    groups = {"bank": bank_app, "backup": backup_app, "story": story_app, "question": question_app}
-    groups["config"] = config_app
-    if name in groups:
-        sub = groups[name]
+    if name in _GROUPS:
+        sub = _GROUPS[name]
         # The order the modules are listed in, whatever order something else imported them in.
         where = [f"mockprep.cli.{module}" for module in modules]
         sub.registered_commands.sort(key=lambda info: where.index(info.callback.__module__))
@@ -202,7 +200,7 @@ def _build(name: str) -> Any:
             rich_markup_mode=app.rich_markup_mode,
             suggest_commands=app.suggest_commands,
         )
-    for info in app.registered_commands:
+    for info in reversed(app.registered_commands):  # the latest registration wins, as in typer
         if (info.name or get_command_name(info.callback.__name__)) == name:
             return get_command_from_info(
                 info,
@@ -258,6 +256,13 @@ story_app = _Typer(help=COMMANDS["story"][1], no_args_is_help=True)
 backup_app = _Typer(help=COMMANDS["backup"][1], no_args_is_help=True)
 config_app = _Typer(help=COMMANDS["config"][1], no_args_is_help=True)
 question_app = typer.Typer(help=COMMANDS["question"][1], no_args_is_help=True, rich_markup_mode=None)
+_GROUPS = {
+    "bank": bank_app,
+    "backup": backup_app,
+    "story": story_app,
+    "question": question_app,
+    "config": config_app,
+}
 
 
 class UserError(Exception):
