@@ -183,10 +183,10 @@ def in_process_grading_ms(runs: int, size: int = 10_000_000) -> list[float]:
     """Milliseconds to grade one pasted answer of ``size`` characters against a question's key points."""
     import random
 
-    from mockprep.core.banks import QuestionSpec
+    from mockprep.core.banks import parse_question
     from mockprep.core.grading import LexicalGrader
 
-    spec = QuestionSpec.model_validate(
+    spec = parse_question(
         {
             "id": "bias-variance",
             "prompt": "Derive the bias-variance decomposition.",

@@ -76,8 +76,12 @@ def cli_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     import mockprep.cli
 
     fake = FakeClock()
-    for info in pkgutil.iter_modules(mockprep.cli.__path__):
-        module = importlib.import_module(f"mockprep.cli.{info.name}")
+    # Every module first, then the patches: a module imported after cli.context was patched would
+    # copy the fake into its own namespace, and keep it after the test (commands load lazily).
+    modules = [
+        importlib.import_module(f"mockprep.cli.{i.name}") for i in pkgutil.iter_modules(mockprep.cli.__path__)
+    ]
+    for module in modules:
         if hasattr(module, "utc_now"):
             monkeypatch.setattr(module, "utc_now", fake)
     return fake

@@ -20,9 +20,9 @@ from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 from rich.console import Console
 
-from mockprep.core.banks import QuestionSpec
+from mockprep.core.banks import parse_question
 from mockprep.core.grading import LexicalGrader
-from mockprep.core.questions import Question, QuestionRecord
+from mockprep.core.questions import Question, QuestionRecord, QuestionSpec
 from mockprep.core.timer import AnswerTiming, Countdown
 from mockprep.practice.ui import Attempt, Progress
 from mockprep.terminal import input as answer_input
@@ -370,7 +370,7 @@ def attempt_for(spec: QuestionSpec, answer: str) -> Attempt:
 
 
 def long_spec() -> QuestionSpec:
-    return QuestionSpec.model_validate(
+    return parse_question(
         {
             "id": "long",
             "prompt": "THE QUESTION: explain the thing.",
@@ -419,9 +419,7 @@ def test_terminal_reveal_pages_to_the_end_on_enter() -> None:
 def test_a_short_model_answer_needs_no_paging() -> None:
     reader = ScriptedReader()
     ui, out = terminal_ui(reader)
-    spec = QuestionSpec.model_validate(
-        {"id": "s", "prompt": "p", "answer": "Short.", "key_points": ["x", "y"]}
-    )
+    spec = parse_question({"id": "s", "prompt": "p", "answer": "Short.", "key_points": ["x", "y"]})
     ui.show_reveal(attempt_for(spec, "x"))
     assert reader.prompts == [] and "Short." in out.getvalue()
 
@@ -447,7 +445,7 @@ def test_one_line_kinds_and_follow_ups_choose_the_answer_mode() -> None:
     from mockprep.terminal.mock import MockTerminalUI
 
     ui = MockTerminalUI(Console(file=io.StringIO()), Recorder())
-    choice = QuestionSpec.model_validate(
+    choice = parse_question(
         {
             "id": "c",
             "prompt": "p",

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from mockprep.core.bank_import import REVIEW_MARK, SourceError
 from mockprep.core.bank_markdown import write_markdown
-from mockprep.core.banks import BankSpec, QuestionSpec, parse_bank
+from mockprep.core.banks import BankSpec, QuestionModel, parse_bank
 from mockprep.core.html_text import clozes, html_to_text
 from mockprep.core.settings import DEFAULT_SETTINGS
 from mockprep.services.bank_import import ImportOptions, import_bank, read_package
@@ -416,7 +416,7 @@ _SLUG = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
 def _banks(draw: st.DrawFn) -> BankSpec:
     ids = draw(st.lists(_SLUG, min_size=1, max_size=4, unique=True))
     questions = [
-        QuestionSpec(
+        QuestionModel(
             id=qid,
             prompt=draw(st.one_of(_ONE_LINE, _BLOCK)),
             answer=draw(_BLOCK),

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from mockprep.core.bank_files import load_bank_file
-from mockprep.core.banks import BankError, QuestionSpec
-from mockprep.core.questions import Question, QuestionRecord
+from mockprep.core.banks import BankError
+from mockprep.core.questions import Question, QuestionRecord, QuestionSpec
 from mockprep.core.records import BankInfo
 from mockprep.paths import DB_NAME
 from mockprep.terminal.banks import render_bank

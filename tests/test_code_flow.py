@@ -81,12 +81,10 @@ def test_quitting_after_a_run_records_nothing(coding: Store, clock: FakeClock) -
 
 
 def test_a_missing_requirement_is_a_notice_and_nothing_is_suggested(coding: Store) -> None:
-    from mockprep.core.banks import QuestionSpec
+    from mockprep.core.banks import parse_question
 
     record = coding.banks.question_by_key("coding/add-one")
-    spec = QuestionSpec.model_validate(
-        {**record.question.spec.model_dump(exclude_none=True), "requires": ["no_such_module_w19"]}
-    )
+    spec = parse_question({**record.question.spec.to_dict(), "requires": ["no_such_module_w19"]})
     assessment = CodeGrader(LexicalGrader(), CodeRunner()).assess(spec, RIGHT)
     assert assessment.code is None and assessment.suggested is None
     assert "no_such_module_w19" in assessment.note and "pip install" in assessment.note

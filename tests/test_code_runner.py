@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from mockprep.core.banks import QuestionSpec
+from mockprep.core.banks import parse_question
 from mockprep.core.code_results import TestStatus
+from mockprep.core.questions import QuestionSpec
 from mockprep.services.code_runner import CodeRunner, RunLimits
 
 LIMITS = RunLimits(test_seconds=1.0, run_seconds=20.0, memory_mb=512, file_mb=1, processes=32)
 
 
 def spec(*tests: dict, setup: str | None = None) -> QuestionSpec:
-    return QuestionSpec.model_validate(
+    return parse_question(
         {
             "id": "q",
             "kind": "code",

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockprep.core.banks import QuestionSpec
+from mockprep.core.banks import parse_question
 from mockprep.core.contradictions import Reference, anchors, claims, negated, prompt_entities
 from mockprep.core.grading import KeyPointGrader, Verdict
 from mockprep.core.keypoints import judge, sentences
@@ -104,7 +104,7 @@ def test_the_judge_calls_the_point_the_sentence_supports_contradicted() -> None:
 
 
 def test_the_grader_uses_the_model_answer_and_a_misattribution_caps_the_rating() -> None:
-    spec = QuestionSpec.model_validate(
+    spec = parse_question(
         {
             "id": "q",
             "prompt": "Why does L1 give sparsity?",

@@ -13,10 +13,12 @@ import stat
 import subprocess
 import sys
 import textwrap
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mockprep.db.backups import list_backups, make_backup, needs_daily_backup, restore_backup
 from mockprep.db.store import Store
@@ -433,3 +435,11 @@ def test_history_with_an_id_beyond_any_integer_is_one_clear_line(cli, home: Path
         assert result.stderr.strip().splitlines() == [
             f"mockprep: error: no session with id {session_id} (see mockprep history)"
         ]
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(9999, 12, 31)))
+def test_a_backup_stamp_reads_back_as_strptime_reads_it(moment: datetime) -> None:
+    from mockprep.db.backups import _stamp_time
+
+    stamp = moment.strftime("%Y%m%d-%H%M%S")
+    assert _stamp_time(stamp) == datetime.strptime(stamp, "%Y%m%d-%H%M%S").replace(tzinfo=UTC)

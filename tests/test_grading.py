@@ -7,14 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockprep.core.banks import QuestionSpec
+from mockprep.core.banks import parse_question
 from mockprep.core.grading import KeyPointGrader, Verdict, rating_from_checklist
 from mockprep.core.keypoints import judge
+from mockprep.core.questions import QuestionSpec
 from mockprep.core.textnorm import content_stems, fold
 
 
 def spec(points: list[str], **extra: object) -> QuestionSpec:
-    return QuestionSpec.model_validate(
+    return parse_question(
         {"id": "q", "prompt": "P?", "answer": "A.", "key_points": points, **extra}, strict=False
     )
 

@@ -16,9 +16,10 @@ import pytest
 
 pytest.importorskip("llm", reason="the llm extra is not installed: pip install -e '.[test,llm]'")
 
-from mockprep.core.banks import QuestionSpec  # noqa: E402
+from mockprep.core.banks import parse_question  # noqa: E402
 from mockprep.core.grading import KeyPointGrader, Verdict  # noqa: E402
 from mockprep.core.llm_grading import GRADING_SCHEMA, STRICTNESS_RULES  # noqa: E402
+from mockprep.core.questions import QuestionSpec  # noqa: E402
 from mockprep.core.settings import DEFAULT_SETTINGS, Strictness  # noqa: E402
 from mockprep.services.llm_grader import ModelGrader, ModelInterviewer  # noqa: E402
 from mockprep.services.models import LlmLibraryModel, open_model, record_consent  # noqa: E402
@@ -48,7 +49,7 @@ def llm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stub_server: StubS
 
 
 def spec() -> QuestionSpec:
-    return QuestionSpec.model_validate(
+    return parse_question(
         {
             "id": "q",
             "prompt": "Which way?",

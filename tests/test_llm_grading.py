@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockprep.core.banks import QuestionSpec
+from mockprep.core.banks import parse_question
 from mockprep.core.grading import KeyPointGrader, Verdict
 from mockprep.core.llm_grading import ModelReplyError, find_quote, load_reply, parse_grading
+from mockprep.core.questions import QuestionSpec
 from mockprep.core.settings import DEFAULT_SETTINGS
 from mockprep.services.llm_grader import ModelGrader
 from mockprep.services.models import ModelUnavailable, OpenAICompatibleModel, open_model
@@ -77,7 +78,7 @@ def test_load_reply_names_what_is_wrong() -> None:
 
 
 def spec() -> QuestionSpec:
-    return QuestionSpec.model_validate(
+    return parse_question(
         {"id": "q", "prompt": "Which way?", "answer": "Both hold.", "key_points": POINTS}, strict=False
     )
 

@@ -7,9 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockprep.core.autograde import parse_number
-from mockprep.core.banks import QuestionSpec
+from mockprep.core.banks import parse_question
 from mockprep.core.durations import format_duration, parse_duration
 from mockprep.core.grading import LexicalGrader
+from mockprep.core.questions import QuestionSpec
 from mockprep.core.sanitize import clean
 
 
@@ -112,7 +113,7 @@ def test_parse_number(text: str, value: float | None) -> None:
 
 def spec(**fields) -> QuestionSpec:
     base = {"id": "q", "prompt": "p", "answer": "a", "key_points": ["x", "y"]}
-    return QuestionSpec.model_validate({**base, **fields})
+    return parse_question({**base, **fields})
 
 
 def test_auto_grade_choice() -> None:
@@ -228,7 +229,7 @@ def test_percentages_read_as_proportions_and_decimal_commas_are_sent_back() -> N
 def test_a_choice_is_read_by_letter_in_any_form_or_by_its_text() -> None:
     from mockprep.core.autograde import Unreadable, read_choice
 
-    q = QuestionSpec.model_validate(
+    q = parse_question(
         {"id": "c", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
          "choices": ["one", "two", "three"], "correct": "B"},
         strict=False,

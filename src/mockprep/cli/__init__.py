@@ -1,7 +1,8 @@
 """The ``mockprep`` command line: parse options, call the core, render.
 
 Heavy modules (the database layer :mod:`mockprep.db`, rich via :mod:`mockprep.terminal`) are imported inside
-the commands that use them, so ``mockprep --help`` stays fast. Each submodule registers its commands.
+the commands that use them, so ``mockprep --help`` stays fast. Each submodule registers its commands, and
+is imported only when one of them is used (``COMMANDS`` in :mod:`mockprep.cli.app`).
 """
 
 from __future__ import annotations
@@ -12,25 +13,8 @@ from typing import Any, NoReturn
 
 import typer
 
-from mockprep.cli import (  # noqa: F401
-    backup,
-    bank_transfer,
-    banks,
-    config,
-    data,
-    grade,
-    history,
-    optimize,
-    plan,
-    practice,
-    questions,
-    rehearse,
-    story,
-    sync,
-)
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import plain
-from mockprep.core.speech import AudioProblem, VoiceUnavailable
 
 __all__ = ["app", "main"]
 
@@ -57,10 +41,6 @@ def main(argv: list[str] | None = None) -> Any:
         result = app(args=argv, prog_name="mockprep", standalone_mode=False)
     except UserError as exc:
         _fail(str(exc), exc.exit_code)
-    except VoiceUnavailable as exc:  # spoken answers: no extra, model or microphone here
-        _fail(str(exc), 1)
-    except AudioProblem as exc:  # an --audio file that cannot be graded
-        _fail(str(exc), 2)
     except typer.TyperException as exc:  # typer's (vendored click) usage and parameter errors
         if type(exc).__name__ == "NoArgsIsHelpError":
             typer.echo(exc.format_message())
@@ -81,10 +61,21 @@ def main(argv: list[str] | None = None) -> Any:
             _fail("interrupted", 128 + int(exc.args[0]) if exc.args else 130)
         if not isinstance(exc, Exception) or isinstance(exc, typer.Exit | SystemExit):
             raise
+        _fail_spoken(exc)
         _fail_unexpected(exc)
     if isinstance(result, int) and result:
         sys.exit(result)
     return result
+
+
+def _fail_spoken(exc: Exception) -> None:
+    """Spoken answers' failures: no extra, model or microphone here (1), or an --audio file that cannot
+    be graded (2). Only a run that loaded core/speech can raise them (it is not imported otherwise)."""
+    speech = sys.modules.get("mockprep.core.speech")
+    if speech is not None and isinstance(exc, speech.VoiceUnavailable):
+        _fail(str(exc), 1)
+    if speech is not None and isinstance(exc, speech.AudioProblem):
+        _fail(str(exc), 2)
 
 
 def _fail_unexpected(exc: Exception) -> NoReturn:

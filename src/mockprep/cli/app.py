@@ -39,15 +39,21 @@ class Group(TyperGroup):
     daily: tuple[str, ...] = ()
 
     def list_commands(self, ctx: typer.Context) -> list[str]:
-        names = super().list_commands(ctx)
+        names = list(self.commands)  # names only: the root group builds a command when it is used
         return [n for n in self.daily if n in names] + [n for n in names if n not in self.daily]
+
+    def summary(self, ctx: typer.Context, name: str) -> str | None:
+        """A command's line in the help (its first sentence, never cut); None when it is hidden."""
+        command = self.get_command(ctx, name)
+        if command is None or command.hidden:
+            return None
+        return command.get_short_help_str(limit=10_000)
 
     def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
         rows: dict[bool, list[tuple[str, str]]] = {True: [], False: []}
         for name in self.list_commands(ctx):
-            command = self.get_command(ctx, name)
-            if command is not None and not command.hidden:
-                summary = command.get_short_help_str(limit=10_000)  # the first sentence, never cut
+            summary = self.summary(ctx, name)
+            if summary is not None:
                 rows[name in self.daily].append((name, summary))
         for daily, heading in ((True, "Daily commands"), (False, "Other commands")):
             if rows[daily]:
@@ -55,10 +61,168 @@ class Group(TyperGroup):
                     formatter.write_dl(rows[daily])
 
 
+# Every command and group of `mockprep`: the cli modules that define it, in the order they register
+# its commands, and its line in `mockprep --help`. A command's module is imported only when that
+# command is run, completed or asked for its own --help, so `mockprep session` never builds the other
+# fifty commands. tests/test_cli_lazy.py keeps this table equal to the commands themselves.
+COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "export": (("data",), "Write all your data (progress, reviews, sessions, stories) as one JSON document."),
+    "import": (
+        ("data",),
+        "Restore a `mockprep export` file into a home without reviews, sessions or stories, or merge it "
+        "into one that has them (--merge).",
+    ),
+    "where": (("data",), "Show where mockprep keeps its data."),
+    "undo": (
+        ("questions",),
+        "Undo the last rating: the question's schedule goes back exactly to what it was, and the rating "
+        "leaves history and stats.",
+    ),
+    "grade": (
+        ("grade",),
+        "Grade an answer to one question: each key point's verdict with the sentence it rests on, the "
+        "auto-grade of choice and numeric questions, and the suggested rating.",
+    ),
+    "history": (
+        ("history",),
+        "Past sessions and mock rounds, newest first; or one of them in full; or the review log as CSV.",
+    ),
+    "stats": (
+        ("history",),
+        "Progress at a glance: activity heatmap and streaks, retention, score trends, due forecast, "
+        "weakest topics and leeches, practice time.",
+    ),
+    "optimize": (
+        ("optimize",),
+        "Fit the scheduler's parameters to your own review log (needs the optimizer extra).",
+    ),
+    "plan": (
+        ("plan",),
+        "Prepare for a dated interview: record its date, or see how ready you are for each one.",
+    ),
+    "session": (
+        ("practice",),
+        "Practise: answer due and new questions, see the model answer, rate yourself.",
+    ),
+    "mock": (
+        ("practice",),
+        "Simulate an interview round: timed questions across topics, follow-ups, no model answers until "
+        "the end, then a report card.",
+    ),
+    "sync": (
+        ("sync",),
+        "Write this device's new practice to its own files in the sync folder and merge every other "
+        "device's: reviews, sessions and stories, each once; cards recomputed from the merged reviews.",
+    ),
+    "bank": (("bank_transfer", "banks"), "List, inspect, validate, add and remove question banks."),
+    "backup": (
+        ("backup",),
+        "List, make and restore backups of your data (made automatically once a day and before upgrades).",
+    ),
+    "story": (
+        ("story", "rehearse"),
+        "Write, check, link and rehearse STAR stories for the behavioral round.",
+    ),
+    "question": (
+        ("questions",),
+        "Browse questions (show, search, list) and suspend, bury or flag them.",
+    ),
+    "config": (
+        ("config",),
+        "Show and change settings: config.toml in the data folder (list, get, set, unset, edit, path).",
+    ),
+}
+
+
+class _LazyCommands(dict):
+    """The root group's commands by name: every name known from :data:`COMMANDS`, each command built
+    on first access (its modules imported). Listing the names builds nothing."""
+
+    def __init__(self, built: dict[str, Any]):
+        super().__init__(built)
+        self.order = [*COMMANDS, *(name for name in built if name not in COMMANDS)]
+
+    def __iter__(self) -> Any:
+        return iter(self.order)
+
+    def keys(self) -> Any:  # names only: what typer's "did you mean" reads
+        return list(self.order)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.order
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        if name not in self.order:
+            self.order.append(name)  # a command added later (click's add_command) is listed too
+        super().__setitem__(name, command)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if not dict.__contains__(self, name):
+            if name not in COMMANDS:
+                return default
+            self[name] = _build(name)
+        return dict.get(self, name, default)
+
+    def __getitem__(self, name: str) -> Any:
+        command = self.get(name)
+        if command is None:
+            raise KeyError(name)
+        return command
+
+    def items(self) -> Any:
+        return [(name, self[name]) for name in self.order]
+
+    def values(self) -> Any:
+        return [self[name] for name in self.order]
+
+
+def _build(name: str) -> Any:
+    """The click command or group ``name``, its modules imported and its parameters read."""
+    import importlib
+
+    from typer.main import get_command_from_info, get_command_name, get_group_from_info
+    from typer.models import TyperInfo
+
+    modules = COMMANDS[name][0]
+    for module in modules:
+        importlib.import_module(f"mockprep.cli.{module}")
+    if name in _GROUPS:
+        sub = _GROUPS[name]
+        # The order the modules are listed in, whatever order something else imported them in.
+        where = [f"mockprep.cli.{module}" for module in modules]
+        sub.registered_commands.sort(key=lambda info: where.index(info.callback.__module__))
+        return get_group_from_info(
+            TyperInfo(sub, name=name),
+            pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=app.rich_markup_mode,
+            suggest_commands=app.suggest_commands,
+        )
+    for info in reversed(app.registered_commands):  # the latest registration wins, as in typer
+        if (info.name or get_command_name(info.callback.__name__)) == name:
+            return get_command_from_info(
+                info,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+    raise LookupError(f"mockprep.cli.{modules[0]} defines no command {name!r}")
+
+
 class RootGroup(Group):
-    """``mockprep`` itself: the daily commands first, and the raw arguments kept for completion."""
+    """``mockprep`` itself: the daily commands first, each command built only when it is needed, and
+    the raw arguments kept for completion."""
 
     daily = ("session", "mock", "story", "stats", "history")
+
+    def __init__(self, *, commands: Any = None, **kwargs: Any):
+        super().__init__(commands=_LazyCommands(dict(commands or {})), **kwargs)
+
+    def summary(self, ctx: typer.Context, name: str) -> str | None:
+        if name in COMMANDS and not dict.__contains__(self.commands, name):
+            return COMMANDS[name][1]  # the help lists every command without building any
+        return super().summary(ctx, name)
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         ctx.meta[completion.RAW_ARGS] = list(args)  # for `--show-completion SHELL` (see completion)
@@ -85,28 +249,20 @@ app = _Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-bank_app = _Typer(help="List, inspect, validate, add and remove question banks.", no_args_is_help=True)
-story_app = _Typer(
-    help="Write, check, link and rehearse STAR stories for the behavioral round.", no_args_is_help=True
-)
-backup_app = _Typer(
-    help="List, make and restore backups of your data (made automatically once a day and before upgrades).",
-    no_args_is_help=True,
-)
-config_app = _Typer(
-    help="Show and change settings: config.toml in the data folder (list, get, set, unset, edit, path).",
-    no_args_is_help=True,
-)
-question_app = typer.Typer(
-    help="Browse questions (show, search, list) and suspend, bury or flag them.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(bank_app, name="bank")
-app.add_typer(backup_app, name="backup")
-app.add_typer(story_app, name="story")
-app.add_typer(question_app, name="question")
-app.add_typer(config_app, name="config")
+# The groups' commands register on these when their modules are imported; the root group builds a
+# group (RootGroup, _build) only when it is used.
+bank_app = _Typer(help=COMMANDS["bank"][1], no_args_is_help=True)
+story_app = _Typer(help=COMMANDS["story"][1], no_args_is_help=True)
+backup_app = _Typer(help=COMMANDS["backup"][1], no_args_is_help=True)
+config_app = _Typer(help=COMMANDS["config"][1], no_args_is_help=True)
+question_app = typer.Typer(help=COMMANDS["question"][1], no_args_is_help=True, rich_markup_mode=None)
+_GROUPS = {
+    "bank": bank_app,
+    "backup": backup_app,
+    "story": story_app,
+    "question": question_app,
+    "config": config_app,
+}
 
 
 class UserError(Exception):

@@ -15,7 +15,7 @@ from mockprep.cli.context import make_console, open_store, plain, utc_now
 from mockprep.cli.options import BankId
 
 if TYPE_CHECKING:
-    from mockprep.core.banks import BankProblem
+    from mockprep.core.bank_records import BankProblem
 
 
 @bank_app.command("list")

@@ -419,7 +419,7 @@ def story_matrix(
     ] = False,
 ) -> None:
     """Competencies × stories, and the behavioral questions and competencies no story covers yet."""
-    from mockprep.core.banks import COMPETENCIES
+    from mockprep.core.bank_records import COMPETENCIES
     from mockprep.core.story_matrix import story_matrix as build
     from mockprep.terminal.stories import render_matrix
 

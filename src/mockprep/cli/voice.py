@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from mockprep.cli.app import UserError
 from mockprep.cli.context import utc_now
-from mockprep.core.speech import AudioProblem, VoiceUnavailable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -31,6 +30,7 @@ def make_voice(
         raise UserError("answer with --voice (the microphone) or --audio FILE (a recording), not both")
     import threading
 
+    from mockprep.core.speech import AudioProblem, VoiceUnavailable
     from mockprep.practice.voice import Voice
     from mockprep.services import voice as speech
     from mockprep.terminal.console import safe
@@ -58,6 +58,8 @@ def make_voice(
 
 
 def _quietly(load):  # type: ignore[no-untyped-def]
+    from mockprep.core.speech import VoiceUnavailable
+
     def run() -> None:
         try:
             load()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mockprep.core.banks import QuestionSpec
+    from mockprep.core.questions import QuestionSpec
 
 LETTERS = "abcdefgh"
 

@@ -10,7 +10,7 @@ import os
 import stat
 from pathlib import Path
 
-from mockprep.core.banks import MAX_BANK_BYTES, Bank, BankError, BankProblem, parse_bank
+from mockprep.core.bank_records import MAX_BANK_BYTES, Bank, BankError, BankProblem
 
 
 def bank_files(path: Path) -> list[Path]:
@@ -65,6 +65,8 @@ def _check_regular(info: os.stat_result, source: str) -> None:
 
 def load_bank_file(path: Path) -> Bank:
     """Read and validate one bank file from disk."""
+    from mockprep.core.banks import parse_bank  # the parser (pydantic) only when a file is read
+
     return parse_bank(read_bank_bytes(path), str(path))
 
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from mockprep.core.bank_import import Item, Skip, SourceError, slug
-from mockprep.core.banks import BankSpec, QuestionSpec
+from mockprep.core.banks import BankSpec, QuestionModel
 
 _RESERVED = re.compile(
     r"^(#{1,6}(\s|$)|(q|a|question|answer|key points|follow-ups?|tags|topic|difficulty|fields):|\?\s*$)",
@@ -230,7 +230,7 @@ def _fields(text: str, number: int) -> dict[str, object]:
         raise SourceError(f"line {number}: 'Fields:' must be a JSON object") from None
     if not isinstance(value, dict):
         raise SourceError(f"line {number}: 'Fields:' must be a JSON object")
-    allowed = set(QuestionSpec.model_fields) - set(_PLAIN_FIELDS)
+    allowed = set(QuestionModel.model_fields) - set(_PLAIN_FIELDS)
     unknown = sorted(set(value) - allowed)
     if unknown:
         raise SourceError(f"line {number}: 'Fields:' names unknown field {unknown[0]!r}")
@@ -285,7 +285,7 @@ def write_markdown(bank: BankSpec) -> str:
     return "\n".join(out) + "\n"
 
 
-def _question_lines(q: QuestionSpec) -> list[str]:
+def _question_lines(q: QuestionModel) -> list[str]:
     prompt = q.prompt.strip()
     out: list[str] = []
     if "\n" not in prompt:

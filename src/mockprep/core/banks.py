@@ -7,17 +7,29 @@ list of :class:`BankProblem`, one per problem, each naming the file, its line, t
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.json_schema import GenerateJsonSchema
 
-from mockprep.core.code_format import Code, CodeTest, ModuleName, syntax_problem
+from mockprep.core.bank_records import (  # noqa: F401 (the format's names, importable from here too)
+    COMPETENCIES,
+    KNOWN_ROLES,
+    MAX_BANK_BYTES,
+    MAX_TEXT_CHARS,
+    ROUNDS,
+    SLUG,
+    Bank,
+    BankError,
+    BankProblem,
+    content_hash,
+)
+from mockprep.core.code_format import MAX_CODE_CHARS, MODULE, CodeTest, code_test_problem, syntax_problem
 from mockprep.core.durations import parse_duration
 from mockprep.core.kinds import KINDS, check_kind_fields
-from mockprep.core.questions import Question
+from mockprep.core.questions import Question, QuestionSpec
 from mockprep.core.toml_lines import key_lines, line_at_offset, line_of
 
 try:  # tomli is the standard library's tomllib, released as a compiled wheel: it parses twice as fast
@@ -25,23 +37,6 @@ try:  # tomli is the standard library's tomllib, released as a compiled wheel: i
 except ImportError:  # pragma: no cover - a platform without the wheel falls back to the same parser
     import tomllib
 
-ROUNDS = ("technical", "project", "behavioral")
-KNOWN_ROLES = ("ml-researcher", "research-scientist", "ml-engineer", "data-scientist")
-COMPETENCIES = (
-    "communication",
-    "problem-solving",
-    "collaboration",
-    "learning-agility",
-    "business-acumen",
-    "leadership",
-    "conflict",
-    "failure",
-    "ambiguity",
-    "ownership",
-)
-MAX_BANK_BYTES = 20 * 1024 * 1024
-MAX_TEXT_CHARS = 20_000
-SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
 # Control characters (other than tab, newline, carriage return) could restyle or retitle a terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -49,6 +44,8 @@ Slug = Annotated[str, Field(pattern=SLUG)]
 KindName = Literal[tuple(KINDS)]  # type: ignore[valid-type]
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS)]
 ShortText = Annotated[str, Field(min_length=1, max_length=2_000)]
+Code = Annotated[str, Field(min_length=1, max_length=MAX_CODE_CHARS)]
+ModuleName = Annotated[str, Field(pattern=MODULE)]
 
 
 def _check_text(value: Any) -> Any:
@@ -64,10 +61,37 @@ def _check_text(value: Any) -> Any:
     return value
 
 
-class QuestionSpec(BaseModel):
+class CodeTestModel(BaseModel):
+    """One test of a code question: ``call`` == ``expected`` (within ``tolerance``), or ``code``."""
+
+    # (the docstrings are the JSON Schema's descriptions; record() gives the plain CodeTest)
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="CodeTest")
+
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    call: Code | None = None
+    expected: Code | None = None
+    tolerance: Annotated[float, Field(ge=0)] | None = None
+    code: Code | None = None
+    hidden: bool = False
+
+    @model_validator(mode="after")
+    def _one_form(self) -> CodeTestModel:
+        problem = code_test_problem(self.call, self.expected, self.code, self.tolerance)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    def record(self) -> CodeTest:
+        return CodeTest(**{name: getattr(self, name) for name in type(self).model_fields})
+
+
+class QuestionModel(BaseModel):
     """One question as written in a bank file."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # Validation only: record() gives the plain QuestionSpec the rest of mockprep uses.
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, title="QuestionSpec")
 
     id: Slug
     prompt: Text
@@ -91,7 +115,7 @@ class QuestionSpec(BaseModel):
     solution: Code | None = None
     setup: Code | None = None
     wrong_solutions: Annotated[list[Code], Field(max_length=20)] | None = None
-    tests: Annotated[list[CodeTest], Field(min_length=1, max_length=100)] | None = None
+    tests: Annotated[list[CodeTestModel], Field(min_length=1, max_length=100)] | None = None
     requires: Annotated[list[ModuleName], Field(max_length=10)] | None = None
     imports: Annotated[list[ModuleName], Field(max_length=50)] | None = None
 
@@ -141,13 +165,20 @@ class QuestionSpec(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _kind_fields(self) -> QuestionSpec:
-        check_kind_fields(self)
+    def _kind_fields(self) -> QuestionModel:
+        check_kind_fields(self)  # type: ignore[arg-type] (the same fields as a QuestionSpec)
         return self
 
-    @property
-    def time_limit_seconds(self) -> float | None:
-        return None if self.time_limit is None else parse_duration(self.time_limit)
+    def record(self) -> QuestionSpec:
+        values = {name: getattr(self, name) for name in type(self).model_fields}
+        if self.tests is not None:
+            values["tests"] = [test.record() for test in self.tests]
+        return QuestionSpec(**values)
+
+
+def parse_question(data: Any, *, strict: bool = True) -> QuestionSpec:
+    """One question's fields checked as a bank file's are (pydantic's ValidationError if not)."""
+    return QuestionModel.model_validate(data, strict=strict).record()
 
 
 class BankSpec(BaseModel):
@@ -161,54 +192,9 @@ class BankSpec(BaseModel):
     description: Annotated[str, Field(max_length=MAX_TEXT_CHARS)] = ""
     roles: list[Slug] = []
     topic: Slug | None = None
-    questions: Annotated[list[QuestionSpec], Field(min_length=1)]
+    questions: Annotated[list[QuestionModel], Field(min_length=1)]
 
     _text_fields = field_validator("title", mode="after")(_check_text)
-
-
-@dataclass(frozen=True)
-class Bank:
-    """A validated bank with the hash of the bytes it was read from."""
-
-    spec: BankSpec
-    questions: tuple[Question, ...]
-    content_hash: str
-    source: str
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
-
-
-@dataclass(frozen=True)
-class BankProblem:
-    """One problem with a bank file, printable as a single line (``file:line: ...`` when it has one)."""
-
-    source: str
-    message: str
-    question: str | None = None
-    field: str | None = None
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = self.source if self.line is None else f"{self.source}:{self.line}"
-        if self.question:
-            where += f": question {self.question!r}"
-        if self.field:
-            where += f": field {self.field!r}"
-        return f"{where}: {self.message}"
-
-
-class BankError(Exception):
-    """A bank file was rejected; ``problems`` lists every reason."""
-
-    def __init__(self, problems: list[BankProblem]):
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 _PARSED: dict[tuple[str, str], Bank] = {}  # (content hash, source) -> bank: the same bytes parse the same
@@ -336,9 +322,9 @@ def _kind_findings(raw: Any, broken: set[int]) -> list[_Finding]:
         item = _raw_question(raw, index)
         if item is None or _kind_name(item) is None:
             continue
-        known = {k: v for k, v in item.items() if k in QuestionSpec.model_fields}
+        known = {k: v for k, v in item.items() if k in QuestionModel.model_fields}
         try:
-            check_kind_fields(QuestionSpec.model_construct(**known))
+            check_kind_fields(QuestionModel.model_construct(**known))  # type: ignore[arg-type]
         except ValueError as exc:
             findings.append(_Finding(("questions", index, "kind"), str(exc), _question_label(raw, index)))
         except (TypeError, AttributeError):
@@ -386,7 +372,7 @@ def _resolve(spec: BankSpec, digest: str, source: str) -> Bank:
             spec.round,
             q.topic or spec.topic or "",
             tuple(q.roles if q.roles is not None else spec.roles),
-            q,
+            q.record(),
         )
         for q in spec.questions
     )
@@ -416,9 +402,9 @@ def _message(error: dict[str, Any], field: str | None, in_question: bool) -> str
     kind = error["type"]
     if kind == "extra_forbidden":
         name = (field or "").rsplit(".", 1)[-1]
-        if not in_question and name in QuestionSpec.model_fields:
+        if not in_question and name in QuestionModel.model_fields:
             return "unknown field for a bank (it belongs in each [[questions]] table)"
-        allowed = list(QuestionSpec.model_fields if in_question else BankSpec.model_fields)
+        allowed = list(QuestionModel.model_fields if in_question else BankSpec.model_fields)
         hint = difflib.get_close_matches(name, allowed, n=1, cutoff=0.7) if "." not in (field or "") else []
         return "unknown field" + (f" (did you mean {hint[0]!r}?)" if hint else "")
     if kind == "missing":
@@ -456,7 +442,17 @@ def _short(value: Any) -> str:
 
 def json_schema() -> dict[str, Any]:
     """JSON Schema of the bank format, for editors (TOML language servers read it)."""
-    schema = BankSpec.model_json_schema()
+    schema = BankSpec.model_json_schema(schema_generator=_SchemaNames)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "mockprep question bank"
     return schema
+
+
+class _SchemaNames(GenerateJsonSchema):
+    """The schema's definitions named as the format calls them (QuestionSpec, CodeTest)."""
+
+    def normalize_name(self, name: str) -> str:
+        return super().normalize_name(_TITLES.get(name, name))
+
+
+_TITLES = {"QuestionModel": "QuestionSpec", "CodeTestModel": "CodeTest"}

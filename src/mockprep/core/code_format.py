@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import TYPE_CHECKING, Annotated
-
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mockprep.core.banks import QuestionSpec
+    from mockprep.core.questions import QuestionSpec
 
 MAX_CODE_CHARS = 20_000
 DEFAULT_TOLERANCE = 1e-6
@@ -23,9 +22,6 @@ DEFAULT_IMPORTS = ("numpy",)  # beside the standard library, unless a question s
 MODULE = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 # What to install for a requirement mockprep knows (anything else: pip install NAME)
 EXTRAS = {"numpy": "mockprep[numpy]"}
-
-Code = Annotated[str, Field(min_length=1, max_length=MAX_CODE_CHARS)]
-ModuleName = Annotated[str, Field(pattern=MODULE)]
 
 
 def syntax_problem(source: str, mode: str = "exec") -> str | None:
@@ -40,35 +36,41 @@ def syntax_problem(source: str, mode: str = "exec") -> str | None:
     return None
 
 
-class CodeTest(BaseModel):
-    """One test of a code question: ``call`` == ``expected`` (within ``tolerance``), or ``code``."""
+def code_test_problem(
+    call: str | None, expected: str | None, code: str | None, tolerance: float | None
+) -> str | None:
+    """What is wrong with a test's combination of fields, or None (the bank format's check)."""
+    pair = call is not None or expected is not None
+    if pair == (code is not None):
+        return "a test needs either 'call' and 'expected', or 'code'"
+    if pair and (call is None or expected is None):
+        return f"a test with '{'call' if call else 'expected'}' needs both 'call' and 'expected'"
+    if tolerance is not None and not pair:
+        return "'tolerance' applies to a 'call'/'expected' test"
+    for field, mode, source in (
+        ("call", "eval", call),
+        ("expected", "eval", expected),
+        ("code", "exec", code),
+    ):
+        problem = None if source is None else syntax_problem(source, mode)
+        if problem:
+            return f"'{field}' {problem}"
+    return None
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    call: Code | None = None
-    expected: Code | None = None
-    tolerance: Annotated[float, Field(ge=0)] | None = None
-    code: Code | None = None
+@dataclass(frozen=True, kw_only=True)
+class CodeTest:
+    """One test of a code question: ``call`` == ``expected`` (within ``tolerance``), or ``code``.
+
+    A plain record: core/banks.py checks a bank's tests (``code_test_problem``) before making these.
+    """
+
+    name: str | None = None
+    call: str | None = None
+    expected: str | None = None
+    tolerance: float | None = None
+    code: str | None = None
     hidden: bool = False
-
-    @model_validator(mode="after")
-    def _one_form(self) -> CodeTest:
-        pair = self.call is not None or self.expected is not None
-        if pair == (self.code is not None):
-            raise ValueError("a test needs either 'call' and 'expected', or 'code'")
-        if pair and (self.call is None or self.expected is None):
-            raise ValueError(
-                f"a test with '{'call' if self.call else 'expected'}' needs both 'call' and 'expected'"
-            )
-        if self.tolerance is not None and not pair:
-            raise ValueError("'tolerance' applies to a 'call'/'expected' test")
-        for field, mode in (("call", "eval"), ("expected", "eval"), ("code", "exec")):
-            source = getattr(self, field)
-            problem = None if source is None else syntax_problem(source, mode)
-            if problem:
-                raise ValueError(f"'{field}' {problem}")
-        return self
 
     def label(self, index: int) -> str:
         """The test's name, or its number."""

@@ -348,11 +348,14 @@ def env_entries(environ: Mapping[str, str]) -> tuple[list[Entry], list[str]]:
 
     A table's variable holds ``KEY=VALUE`` pairs separated by commas; a list's items are separated by
     commas too."""
-    entries, warnings = [], []
+    entries: list[Entry] = []
+    warnings: list[str] = []
+    ours = [var for var in sorted(environ) if var.startswith(ENV_PREFIX)]
+    wanted = [var for var in ours if var.removeprefix(ENV_PREFIX) not in NOT_SETTINGS]
+    if not wanted:
+        return entries, warnings  # (the usual case: the settings' specs are not even read)
     names = {env_name(name): name for name in specs()}
-    for var in sorted(environ):
-        if not var.startswith(ENV_PREFIX) or var.removeprefix(ENV_PREFIX) in NOT_SETTINGS:
-            continue
+    for var in wanted:
         name = names.get(var)
         if name is None:
             hint = suggest(var, names)

@@ -15,7 +15,7 @@ from typing import Any
 from fsrs import Card, State
 from pydantic import ValidationError
 
-from mockprep.core.banks import QuestionSpec
+from mockprep.core.banks import parse_question
 from mockprep.core.code_results import code_result_problem
 from mockprep.core.field_checks import (
     COUNT,
@@ -409,7 +409,7 @@ class ExportChecker:
 
     def _check_spec(self, question: dict[str, Any], where: str) -> None:
         try:
-            spec = QuestionSpec.model_validate(question["question"], strict=False)
+            spec = parse_question(question["question"], strict=False)
         except ValidationError as exc:
             error = exc.errors(include_url=False)[0]
             field = ".".join(str(part) for part in error["loc"])

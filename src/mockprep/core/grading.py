@@ -19,10 +19,10 @@ from mockprep.core.kinds import kind_of
 from mockprep.core.matching import match_key_points
 
 if TYPE_CHECKING:
-    from mockprep.core.banks import QuestionSpec
     from mockprep.core.code_results import CodeRun
     from mockprep.core.contradictions import Reference
     from mockprep.core.embedding import Embedder
+    from mockprep.core.questions import QuestionSpec
 
 
 class Verdict(StrEnum):

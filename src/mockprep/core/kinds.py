@@ -15,7 +15,7 @@ from mockprep.core.code_format import check_code
 from mockprep.core.wording import plural
 
 if TYPE_CHECKING:
-    from mockprep.core.banks import QuestionSpec
+    from mockprep.core.questions import QuestionSpec
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from mockprep.core.sanitize import clean
 from mockprep.core.settings import Strictness
 
 if TYPE_CHECKING:
-    from mockprep.core.banks import QuestionSpec
+    from mockprep.core.questions import QuestionSpec
 
 MAX_ANSWER_CHARS = 12_000  # an answer is sent up to this long (a pasted log is cut, and the model told)
 MAX_ERRORS = 5  # factual errors kept from one reply

@@ -22,7 +22,7 @@ from mockprep.core.llm_grading import (
 from mockprep.core.story_check import WEIGHTS
 
 if TYPE_CHECKING:
-    from mockprep.core.banks import QuestionSpec
+    from mockprep.core.questions import QuestionSpec
     from mockprep.core.stories import StoryDraft
     from mockprep.core.story_check import StoryCheck
 

@@ -1,12 +1,89 @@
-"""A question as the rest of mockprep sees it, and the filter a session draws questions with."""
+"""A question as the rest of mockprep sees it, and the filter a session draws questions with.
+
+:class:`QuestionSpec` is a plain record: core/banks.py validates bank files (with pydantic) and makes
+these, and a stored question is read back into one without validating again, so a session that
+finds its banks unchanged never loads pydantic.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
 
-if TYPE_CHECKING:
-    from mockprep.core.banks import QuestionSpec
+from mockprep.core.code_format import CodeTest
+from mockprep.core.durations import parse_duration
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuestionSpec:
+    """One question as written in a bank file (checked: see core/banks.py's QuestionModel)."""
+
+    id: str
+    prompt: str
+    answer: str
+    key_points: list[str]
+    topic: str | None = None
+    difficulty: int = 2
+    kind: str = "open"
+    tags: list[str] = field(default_factory=list)
+    follow_ups: list[str] = field(default_factory=list)
+    time_limit: int | float | str | None = None
+    competencies: list[str] = field(default_factory=list)
+    roles: list[str] | None = None
+    choices: list[str] | None = None
+    correct: str | None = None
+    value: float | None = None
+    tolerance: float | None = None
+    unit: str | None = None
+    # kind = "code" (see core/code_format.py)
+    starter: str | None = None
+    solution: str | None = None
+    setup: str | None = None
+    wrong_solutions: list[str] | None = None
+    tests: list[CodeTest] | None = None
+    requires: list[str] | None = None
+    imports: list[str] | None = None
+
+    @property
+    def time_limit_seconds(self) -> float | None:
+        return None if self.time_limit is None else parse_duration(self.time_limit)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields that differ from their defaults (the form the database stores)."""
+        return _non_default(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QuestionSpec:
+        """A spec from :meth:`to_dict`'s form, trusted (it was checked when its bank was read)."""
+        values = dict(data)
+        if values.get("tests") is not None:
+            values["tests"] = [CodeTest(**_floats(test, ("tolerance",))) for test in values["tests"]]
+        return cls(**_floats(values, ("value", "tolerance")))
+
+
+def _floats(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """``values`` with these number fields as floats (the bank format reads 3 as 3.0)."""
+    out = dict(values)
+    for name in names:
+        number = out.get(name)
+        if isinstance(number, int) and not isinstance(number, bool):
+            out[name] = float(number)
+    return out
+
+
+def _non_default(record: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for spec_field in dataclasses.fields(record):
+        value = getattr(record, spec_field.name)
+        if spec_field.default is not dataclasses.MISSING and value == spec_field.default:
+            continue
+        if spec_field.default_factory is not dataclasses.MISSING and value == spec_field.default_factory():
+            continue
+        if isinstance(value, list):
+            value = [_non_default(v) if dataclasses.is_dataclass(v) else v for v in value]
+        out[spec_field.name] = value
+    return out
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,6 @@ to Settings is described here with nothing added.
 from __future__ import annotations
 
 import functools
-import inspect
-import io
-import tokenize
 import types
 import typing
 from collections.abc import Mapping
@@ -30,7 +27,6 @@ class Spec:
     kind: str  # bool | int | float | str | choice | list | table | other
     item: str  # the kind of each item of a list or table (else the kind itself)
     default: Any
-    doc: str = ""
     choices: tuple[str, ...] = ()
     low: float | None = None
     high: float | None = None
@@ -38,12 +34,16 @@ class Spec:
     keys: tuple[str, ...] | None = None  # a table's fixed keys (None: any key)
     secret: bool = False  # never printed (an API key)
 
+    @property
+    def doc(self) -> str:
+        """The description: read from the source only when shown (every start-up builds the specs)."""
+        return _field_docs().get(self.name, "")
+
 
 @functools.cache
 def specs() -> dict[str, Spec]:
     """Every setting, in the order Settings declares them."""
     hints = typing.get_type_hints(Settings)
-    docs = _field_docs()
     found = {}
     for f in fields(Settings):
         default = f.default_factory() if f.default is MISSING else f.default  # type: ignore[misc]
@@ -55,7 +55,6 @@ def specs() -> dict[str, Spec]:
             kind,
             item,
             default,
-            docs.get(f.name, ""),
             choices,
             meta.get("low"),
             meta.get("high"),
@@ -84,9 +83,14 @@ def _kind_of(hint: Any) -> tuple[str, str, tuple[str, ...]]:
     return "other", "other", ()
 
 
+@functools.cache
 def _field_docs() -> dict[str, str]:
     """Each field's description: the comment on its line, or the comment lines right above it
     (a ``# --`` line is a heading, not a description)."""
+    import inspect
+    import io
+    import tokenize
+
     try:
         source = inspect.getsource(Settings)
     except (OSError, TypeError):

@@ -6,7 +6,6 @@ question is shown; running past the limit is *overtime*: the answer is kept and 
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,6 +84,8 @@ def _clock(seconds: float) -> str:
 
 def median_durations(durations: Mapping[str, Iterable[float]], min_history: int) -> dict[str, float]:
     """Median answer seconds per round, for rounds with at least ``min_history`` answers."""
+    import statistics  # ~8 ms (fractions, decimal): only a timed session needs it
+
     medians = {}
     for round, values in durations.items():
         values = list(values)

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from fsrs import State
 
-from mockprep.core.banks import Bank, QuestionSpec
-from mockprep.core.questions import Question, QuestionRecord
-from mockprep.core.records import BankInfo, BankSummary, SyncResult
+from mockprep.core.questions import Question, QuestionRecord, QuestionSpec
 from mockprep.db.driver import text
 from mockprep.db.sql import db_time
 
 if TYPE_CHECKING:
+    from mockprep.core.bank_records import Bank
+    from mockprep.core.records import BankInfo, BankSummary, SyncResult
     from mockprep.db.store import Store
 
 _QUESTION_COLUMNS = "id, key, bank_id, round, topic, roles, data, retired_at"
@@ -80,6 +80,8 @@ class BankTable:
         Questions keep their identity (and review progress) by key; a question the file no longer
         has is retired, never deleted, so its history stays, and one that comes back is restored.
         """
+        from mockprep.core.records import SyncResult
+
         stamp = db_time(now)
         added = updated = retired = restored = 0
         with self.store.write() as conn:
@@ -180,6 +182,8 @@ class BankTable:
     # -- reading -----------------------------------------------------------------------------------
 
     def get(self, bank_id: str) -> BankInfo | None:
+        from mockprep.core.records import BankInfo
+
         r = self.store.q(
             "SELECT id, title, round, description, roles, source, builtin, removed FROM banks WHERE id = :id",
             id=bank_id,
@@ -193,6 +197,8 @@ class BankTable:
 
     def summaries(self, day_end: datetime) -> list[BankSummary]:
         """Every bank with its active questions, new ones, and those due before ``day_end``."""
+        from mockprep.core.records import BankSummary
+
         rows = self.store.q(
             "SELECT b.id, b.title, b.round, b.source, b.builtin, b.removed,"
             " COUNT(q.id) AS questions,"
@@ -280,12 +286,12 @@ def _question_values(question: Question) -> dict[str, Any]:
         "kind": spec.kind,
         "roles": json.dumps(list(question.roles)),
         "competencies": json.dumps(list(spec.competencies)),
-        "data": json.dumps(spec.model_dump(exclude_defaults=True), sort_keys=True),
+        "data": json.dumps(spec.to_dict(), sort_keys=True),
     }
 
 
 def question_record(row: Any) -> QuestionRecord:
     """A question from a row holding id, key, bank_id, round, topic, roles, data and retired_at."""
-    spec = QuestionSpec.model_validate(json.loads(row.data), strict=False)
+    spec = QuestionSpec.from_dict(json.loads(row.data))  # checked when its bank was read
     question = Question(row.key, row.bank_id, row.round, row.topic, tuple(json.loads(row.roles)), spec)
     return QuestionRecord(row.id, question, row.retired_at is not None)

@@ -16,7 +16,6 @@ from mockprep.core.card_actions import (
     leech_reached,
 )
 from mockprep.core.questions import QuestionFilter, QuestionRecord
-from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import CardState, DueCard, replay
 from mockprep.db import review_codec
 from mockprep.db.banks import question_record
@@ -24,6 +23,7 @@ from mockprep.db.driver import text
 from mockprep.db.sql import db_time, delivery_json, from_db_time, must_time, question_filter
 
 if TYPE_CHECKING:
+    from mockprep.core.records import ReviewRecord
     from mockprep.db.driver import Connection
     from mockprep.db.store import Store
 

@@ -19,18 +19,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mockprep.core.records import (
-    HistoryEntry,
-    MockAnswerRecord,
-    SessionAnswer,
-    SessionInfo,
-    StoredMockAnswer,
-)
 from mockprep.db import review_codec
 from mockprep.db.driver import text
 from mockprep.db.sql import db_time, delivery_from, delivery_json, from_db_time, must_time, sql_points
 
 if TYPE_CHECKING:
+    from mockprep.core.records import (
+        HistoryEntry,
+        MockAnswerRecord,
+        SessionAnswer,
+        SessionInfo,
+        StoredMockAnswer,
+    )
     from mockprep.db.store import Store
 
 try:
@@ -229,6 +229,8 @@ class SessionTable:
 
     def history(self, limit: int | None = 30) -> list[HistoryEntry]:
         """Sessions and mocks, newest first, with their answer counts, score, time and overtime."""
+        from mockprep.core.records import HistoryEntry
+
         points = sql_points("r.rating", "r.duration_ms", "r.time_limit_ms")
         rows = self.store.q(
             "SELECT s.id, s.kind, s.round, s.started_at, s.ended_at, s.status, s.filters, s.minutes,"
@@ -258,6 +260,8 @@ class SessionTable:
     def answers(self, session_id: int) -> list[SessionAnswer]:
         """What was asked in one session: for a mock its answers (rated or not), else its reviews and
         any answer the person quit before rating."""
+        from mockprep.core.records import SessionAnswer
+
         kind = self.store.q("SELECT kind FROM sessions WHERE id = :s", s=session_id).scalar_one()
         if kind == "mock":
             rows = self.store.q(
@@ -307,6 +311,8 @@ class SessionTable:
 
     def mock_answers(self, session_id: int) -> list[StoredMockAnswer]:
         """A mock's answers as stored, in the order asked, each with its rating if it has one."""
+        from mockprep.core.records import MockAnswerRecord, StoredMockAnswer
+
         rows = self.store.q(
             "SELECT m.*, r.rating FROM mock_answers m LEFT JOIN reviews r ON r.id = m.review_id"
             " WHERE m.session_id = :s ORDER BY m.position, m.id",
@@ -372,6 +378,8 @@ class SessionTable:
 
 
 def _session(row: Any) -> SessionInfo:
+    from mockprep.core.records import SessionInfo
+
     return SessionInfo(
         row.id,
         row.kind,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mockprep.core.banks import ROUNDS
+from mockprep.core.bank_records import ROUNDS
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.stats import (
     BankCardCounts,

@@ -37,9 +37,9 @@ from mockprep.practice.ui import (
 )
 
 if TYPE_CHECKING:
-    from mockprep.core.banks import QuestionSpec
     from mockprep.core.grading import Grader
     from mockprep.core.llm_interviewer import FollowUp
+    from mockprep.core.questions import QuestionSpec
     from mockprep.core.records import StoredMockAnswer
     from mockprep.db.store import Store
     from mockprep.practice.voice import Voice

@@ -28,7 +28,6 @@ from mockprep.core.grading import Grader, default_grader, rating_from_checklist
 from mockprep.core.kinds import kind_of
 from mockprep.core.plans import deadline, planned_params
 from mockprep.core.plans import today as plan_today
-from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import SchedulerParams, card_state, review
 from mockprep.core.settings import Settings
 from mockprep.core.timer import AnswerTiming, Countdown
@@ -264,6 +263,8 @@ class Pipeline:
         grader's proposal is stored, and a model's beside it (with the model's id) when it made one.
         """
         from fsrs import Rating
+
+        from mockprep.core.records import ReviewRecord
 
         record = attempt.record
         shown = attempt.assessment

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from mockprep.core.questions import QuestionFilter
-from mockprep.core.records import MockAnswerRecord
 from mockprep.core.scoring import answer_points, session_score
 
 if TYPE_CHECKING:
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
     from mockprep.core.delivery import Delivery
     from mockprep.core.grading import Assessment, Verdict
     from mockprep.core.questions import QuestionRecord
-    from mockprep.core.records import StoryOption
+    from mockprep.core.records import MockAnswerRecord, StoryOption
     from mockprep.core.timer import AnswerTiming, Countdown, TimeStop
     from mockprep.practice.voice import SpokenAnswer
 
@@ -74,6 +73,8 @@ class Attempt:
 
     def mock_answer(self, session_id: int, position: int, follow_up: str | None = None) -> MockAnswerRecord:
         """The answer as stored before it is rated: a mock's, or one the person quit rating."""
+        from mockprep.core.records import MockAnswerRecord
+
         return MockAnswerRecord(
             session_id,
             self.record.id,

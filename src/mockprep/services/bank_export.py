@@ -19,7 +19,7 @@ from pathlib import Path
 
 from mockprep.core.anki_notes import MOCKPREP_FIELDS, MOCKPREP_NOTETYPE
 from mockprep.core.bank_import import SourceError
-from mockprep.core.banks import BankSpec, QuestionSpec
+from mockprep.core.banks import BankSpec, QuestionModel
 
 GENANKI_CREATED = 1411124400  # the creation time genanki gives its collection (Anki counts due days from it)
 MODEL_NAME = MOCKPREP_NOTETYPE
@@ -48,7 +48,7 @@ def deck_name(bank: BankSpec) -> str:
     return "mockprep::" + bank.title.replace("::", ":").replace("\n", " ").strip()
 
 
-def note_tags(bank: BankSpec, q: QuestionSpec) -> list[str]:
+def note_tags(bank: BankSpec, q: QuestionModel) -> list[str]:
     tags = [bank.round, q.topic or bank.topic or "", *q.tags]
     return list(dict.fromkeys(t for t in tags if t))
 
@@ -62,7 +62,7 @@ def html_list(items: list[str]) -> str:
     return "<ul>" + "".join(f"<li>{html_field(i)}</li>" for i in items) + "</ul>" if items else ""
 
 
-def note_fields(q: QuestionSpec) -> list[str]:
+def note_fields(q: QuestionModel) -> list[str]:
     return [html_field(q.prompt), html_field(q.answer), html_list(q.key_points), html_list(q.follow_ups)]
 
 

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mockprep.core.bank_files import bank_files, read_bank_bytes
-from mockprep.core.banks import Bank, BankError, BankProblem, content_hash, parse_bank
-from mockprep.core.records import SyncResult
+from mockprep.core.bank_records import Bank, BankError, BankProblem, content_hash
 from mockprep.paths import builtin_banks_dir
 
 if TYPE_CHECKING:
+    from mockprep.core.records import SyncResult
     from mockprep.db.banks import BankState
     from mockprep.db.store import Store
 
@@ -148,7 +148,7 @@ def _scan(files: list[tuple[str, Path]], states: dict[str, BankState]) -> _Scan:
         try:
             data = read_bank_bytes(path)
             bank_id = unchanged.get((source, content_hash(data)))
-            bank = parse_bank(data, source) if bank_id is None else None
+            bank = _parse(data, source) if bank_id is None else None
         except BankError as exc:
             scan.broken.add(source)
             note = " (its last good version is used)" if source in recorded else ""
@@ -157,6 +157,13 @@ def _scan(files: list[tuple[str, Path]], states: dict[str, BankState]) -> _Scan:
         claim = _Claim(source, source.startswith(BUILTIN_PREFIX), bank)
         scan.claims.setdefault(bank.id if bank is not None else bank_id, []).append(claim)  # type: ignore[arg-type]
     return scan
+
+
+def _parse(data: bytes, source: str) -> Bank:
+    # The parser loads pydantic: only a new or changed file pays for it, not every start-up.
+    from mockprep.core.banks import parse_bank
+
+    return parse_bank(data, source)
 
 
 def _plan(scan: _Scan, states: dict[str, BankState]) -> tuple[dict[str, _Claim], list[BankProblem]]:
@@ -196,6 +203,8 @@ def _apply(store: Store, scan: _Scan, states: dict[str, BankState], now: datetim
         if state.removed or not state.active or state.id in winners or state.source in scan.broken:
             continue
         if _gone(state.source, scan.listed, folders):
+            from mockprep.core.records import SyncResult  # (most runs change nothing)
+
             report.changed.append(SyncResult(state.id, 0, 0, store.banks.retire_questions(state.id, now)))
     report.problems += _missing_roots(store, roots, winners, states)
     return report

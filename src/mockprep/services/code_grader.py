@@ -12,8 +12,8 @@ from mockprep.core.kinds import kind_of
 from mockprep.services.code_runner import CodeRunner, RunnerUnavailable
 
 if TYPE_CHECKING:
-    from mockprep.core.banks import QuestionSpec
     from mockprep.core.grading import Grader
+    from mockprep.core.questions import QuestionSpec
 
 
 class CodeGrader:

@@ -27,7 +27,7 @@ from mockprep.core.code_format import allowed_imports
 from mockprep.core.code_results import CodeRun, TestOutcome, TestStatus
 
 if TYPE_CHECKING:
-    from mockprep.core.banks import QuestionSpec
+    from mockprep.core.questions import QuestionSpec
     from mockprep.core.settings import Settings
 
 CHILD = Path(__file__).with_name("code_sandbox.py")

@@ -28,8 +28,8 @@ from mockprep.core.settings import Strictness
 from mockprep.services.models import ChatModel, ModelCall
 
 if TYPE_CHECKING:
-    from mockprep.core.banks import QuestionSpec
     from mockprep.core.grading import Grader
+    from mockprep.core.questions import QuestionSpec
     from mockprep.core.stories import StoryDraft
     from mockprep.core.story_check import StoryCheck
 

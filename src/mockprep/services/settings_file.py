@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -63,6 +62,8 @@ def read_text(path: Path) -> str | None:
 
 def parse_entries(path: Path, text: str) -> list[Entry]:
     """The entries of the file's ``text``; a TOML error names the file and its line."""
+    import tomllib  # only when there is a settings file (most start-ups have none)
+
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -17,8 +17,8 @@ from mockprep.terminal.console import safe
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from mockprep.core.banks import QuestionSpec
     from mockprep.core.code_results import CodeRun, TestOutcome
+    from mockprep.core.questions import QuestionSpec
 
 MARKS = {
     TestStatus.PASSED: ("✓", "green"),

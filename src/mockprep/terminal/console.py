@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.measure import Measurement
 from rich.segment import Segment, Segments
-from rich.table import Table
 from rich.text import Text
 
 from mockprep.core.sanitize import clean
 from mockprep.core.wording import plural
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 __all__ = ["make_console", "plain_table", "plural", "print_text", "print_table", "safe"]
 
@@ -26,6 +29,8 @@ def safe(text: str, style: str = "") -> Text:
 def plain_table(*columns: str, whole: Collection[str] = (), title: str | None = None) -> Table:
     """A borderless table. A column named with a trailing ``>`` is right-aligned (for numbers); the
     columns named in ``whole`` hold what people copy (ids, keys) and are never cut (see print_table)."""
+    from rich.table import Table  # ~10 ms: not on the way to a session's first question
+
     table = Table(box=None, pad_edge=False, title=title, title_justify="left")
     for column in columns:
         name = column.removesuffix(">")
@@ -119,6 +124,8 @@ def _fit(console: Console, table: Table, available: int) -> list[int]:
 
 def _subtable(table: Table, columns: list[int], rows: Iterable[int], header: bool) -> Table:
     """Some of ``table``'s columns and rows, as a table of their own."""
+    from rich.table import Table
+
     sub = Table(box=None, pad_edge=False, show_header=header, padding=table.padding)
     cells = []
     for i in columns:

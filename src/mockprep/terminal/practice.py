@@ -26,11 +26,9 @@ from mockprep.core.scheduler import RATING_NAMES, parse_rating
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import Countdown
 from mockprep.practice.ui import EDIT, SUBMIT, filter_options
-from mockprep.terminal.code_run import example_lines, run_lines, solution_panel
 from mockprep.terminal.console import plural, safe
 from mockprep.terminal.input import QUIT, ReadLine
 from mockprep.terminal.reveal import confirm_checklist, key_point_lines, timing_text, typed_rows
-from mockprep.terminal.voice import delivery_summary, render_spoken
 
 if TYPE_CHECKING:
     from mockprep.core.code_results import CodeRun
@@ -119,6 +117,8 @@ class TerminalUI:
                 line.append_text(safe(choice))
                 body.append(line)
         if kind_of(spec).runs_code:
+            from mockprep.terminal.code_run import example_lines  # code questions only
+
             body += [Text(), *example_lines(spec)]
         self._out(meta)
         self._out(Panel(Group(*body), border_style="blue", padding=(0, 1)))
@@ -151,6 +151,8 @@ class TerminalUI:
         return self.read_line.code(draft, countdown)
 
     def after_run(self, run: CodeRun, runs: int, countdown: Countdown | None = None) -> str | None:
+        from mockprep.terminal.code_run import run_lines
+
         for line in run_lines(run, runs):
             self.console.print(line)
         if not self.read_line.interactive:
@@ -167,6 +169,8 @@ class TerminalUI:
             self.console.print(Text("Type Enter to submit, e to edit, or q to quit.", style="yellow"))
 
     def show_spoken(self, spoken: SpokenAnswer, limit: float | None) -> None:
+        from mockprep.terminal.voice import render_spoken  # spoken answers only
+
         for panel in render_spoken(self.console, spoken, self.settings, limit):
             self._out(panel)
 
@@ -193,6 +197,8 @@ class TerminalUI:
         grade = attempt.assessment.auto
         self._out(timing_text(attempt.timing))
         if attempt.delivery is not None:
+            from mockprep.terminal.voice import delivery_summary
+
             self._out(delivery_summary(attempt.delivery))
         if grade is not None:
             if grade.correct:
@@ -208,6 +214,8 @@ class TerminalUI:
                 Text(f"Final run ({plural(attempt.runs, 'run')}): {attempt.assessment.code.result().text()}")
             )
         if kind_of(spec).runs_code:
+            from mockprep.terminal.code_run import solution_panel
+
             self._out(solution_panel(spec))
         answer = safe(spec.answer.strip())
         lines = key_point_lines(attempt) if points else []

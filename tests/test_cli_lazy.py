@@ -1,0 +1,120 @@
+"""Start-up does only what the command needs: each command's module is imported when it is used, and a
+session whose banks are unchanged never loads pydantic (the bank file parser)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+import typer.main
+
+from mockprep.cli import app
+from mockprep.cli.app import COMMANDS
+
+CLI_MODULES = sorted({module for modules, _summary in COMMANDS.values() for module in modules})
+
+# Runs mockprep in a fresh interpreter and writes the modules it loaded to the file named by argv[1]:
+# when a session shows its first question (the meaning model starts loading in the background only
+# then), or at exit.
+PROBE = """
+import atexit, json, os, sys
+out, args = sys.argv[1], sys.argv[2:]
+def dump():
+    with open(out, "w") as f:
+        json.dump(sorted(sys.modules), f)
+atexit.register(dump)
+if args[0] == "session":
+    import mockprep.terminal.practice as practice
+    def first_question(self, *a, **k):
+        dump()
+        os._exit(0)
+    practice.TerminalUI.show_question = first_question
+from mockprep.cli import main
+main(args)
+"""
+
+
+def loaded_modules(tmp_path: Path, *args: str, stdin: str = "") -> set[str]:
+    out = tmp_path / "modules.json"
+    out.unlink(missing_ok=True)
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, str(out), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return set(json.loads(out.read_text()))
+
+
+def test_the_table_lists_every_command_with_its_own_summary() -> None:
+    for module in CLI_MODULES:
+        importlib.import_module(f"mockprep.cli.{module}")
+    registered = {
+        info.name or typer.main.get_command_name(info.callback.__name__) for info in app.registered_commands
+    }
+    assert registered <= set(COMMANDS)
+    assert set(COMMANDS) - registered == {"bank", "backup", "story", "question", "config"}
+    root = typer.main.get_command(app)
+    ctx = typer.Context(root)
+    for name, (modules, summary) in COMMANDS.items():
+        command = root.get_command(ctx, name)
+        assert command is not None
+        assert command.get_short_help_str(limit=10_000) == summary, name
+        callbacks = [command.callback] if name in registered else []
+        if name not in registered:  # a group: every subcommand comes from one of its modules
+            sub = typer.Context(command, parent=ctx)
+            callbacks = [command.get_command(sub, n).callback for n in command.list_commands(sub)]
+        assert callbacks
+        for callback in callbacks:
+            origin = getattr(callback, "__wrapped__", callback)
+            assert origin.__module__.removeprefix("mockprep.cli.") in modules, (name, origin.__module__)
+
+
+@pytest.mark.parametrize("order", [CLI_MODULES, CLI_MODULES[::-1]])
+def test_a_group_lists_its_commands_in_one_order_whatever_imported_them_first(order: list[str]) -> None:
+    script = (
+        "import importlib, typer, typer.main\n"
+        f"for m in {order!r}: importlib.import_module('mockprep.cli.' + m)\n"
+        "from mockprep.cli import app\n"
+        "root = typer.main.get_command(app); ctx = typer.Context(root)\n"
+        "for g in ('bank', 'story'):\n"
+        "    group = root.get_command(ctx, g)\n"
+        "    print(g, ' '.join(group.list_commands(typer.Context(group, parent=ctx))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == [
+        "bank import export list show validate add remove sync schema",
+        "story new edit list show history diff delete check link unlink matrix export rehearse",
+    ]
+
+
+def test_help_lists_every_command_without_importing_any(tmp_path: Path) -> None:
+    modules = loaded_modules(tmp_path, "--help")
+    assert "mockprep.cli.app" in modules
+    assert not {f"mockprep.cli.{m}" for m in CLI_MODULES} & modules
+    assert "pydantic" not in modules and "mockprep.db.store" not in modules
+
+
+def test_a_session_with_unchanged_banks_loads_neither_pydantic_nor_other_commands(tmp_path: Path) -> None:
+    first = loaded_modules(tmp_path, "session")  # the first run reads the built-in banks
+    assert "pydantic" in first
+    modules = loaded_modules(tmp_path, "session")
+    assert "mockprep.cli.practice" in modules and "mockprep.practice.session" in modules
+    loaded = {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")}
+    assert not loaded, "a session with unchanged banks imported pydantic"
+    assert "mockprep.core.banks" not in modules
+    others = {f"mockprep.cli.{m}" for m in CLI_MODULES} - {
+        "mockprep.cli.practice",
+        "mockprep.cli.sync",  # the sync after a session, when turned on
+    }
+    assert not others & modules
