@@ -287,71 +287,21 @@ def test_names_in_code_are_not_split_into_entities() -> None:
     assert "l_1" in anchors("L1 shrinks weights to exactly zero")
 
 
-PLAN = Reference(
+@pytest.mark.parametrize(
+    "clause",
     [
-        "Before launch I wrote down the assumptions and the signals that would make us stop.",
-        "We measured the cost in GPU-hours and shared it.",
-        "Deduplicating the training data reduces memorisation.",
-    ],
-    [
-        "wrote down assumptions and stop signals",
-        "cost measured in GPU-hours",
-        "deduplicate the training data",
+        "I never learned something without sharing it with the team",
+        "With n fixed you can't lower α without lowering power",
+        "I didn't ask for anything until I had cheap pilot evidence",
+        "No matter how large the batch is the estimate is biased",
     ],
 )
+def test_double_negatives_affirm(clause: str) -> None:
+    assert not negated(clause)
 
 
 @pytest.mark.parametrize(
-    ("point", "answer"),
-    [
-        (
-            "wrote down assumptions and stop signals",
-            "Honestly I never wrote down any assumptions or stop signals.",
-        ),
-        ("cost measured in GPU-hours", "Nobody measured the GPU-hours cost; compute felt free."),
-        ("deduplicate the training data", "Deduplicating the training data has no effect at all."),
-        ("deduplicate the training data", "Deduplicating the training data is unnecessary for this."),
-    ],
+    "clause", ["Trees are not invariant to scaling", "I never wrote down the assumptions", "we can't skip it"]
 )
-def test_an_affirmative_point_stated_and_denied_is_a_disavowal(point: str, answer: str) -> None:
-    found = PLAN.disavowal(point, claims(answer))
-    assert found is not None and found.clause in answer
-
-
-@pytest.mark.parametrize(
-    ("point", "answer"),
-    [
-        # stated affirmatively
-        (
-            "wrote down assumptions and stop signals",
-            "I wrote down my assumptions and the stop signals first.",
-        ),
-        # a negation of something else in the same clause
-        ("cost measured in GPU-hours", "We measured the cost in GPU-hours, with no surprises."),
-        # denied once but also stated affirmatively elsewhere
-        (
-            "deduplicate the training data",
-            "Deduplicating the training data does not hurt quality. We deduplicate the training data first.",
-        ),
-    ],
-)
-def test_a_faithful_statement_is_no_disavowal(point: str, answer: str) -> None:
-    assert PLAN.disavowal(point, claims(answer)) is None
-
-
-def test_a_point_the_model_answer_itself_states_negatively_is_not_disavowed() -> None:
-    reference = Reference(
-        ["Both matrices cannot be zero, or no gradient flows."], ["both zero gives zero gradient"]
-    )
-    assert (
-        reference.disavowal("both zero gives zero gradient", claims("Both cannot be zero at the start."))
-        is None
-    )
-
-
-def test_a_negative_point_is_not_disavowed_by_a_negation() -> None:
-    reference = Reference(["More trees do not overfit."], ["more trees do not overfit"])
-    assert (
-        reference.disavowal("more trees do not overfit", claims("Adding trees never makes it overfit."))
-        is None
-    )
+def test_a_single_negation_still_denies(clause: str) -> None:
+    assert negated(clause)

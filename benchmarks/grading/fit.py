@@ -9,6 +9,8 @@ Uses numpy (installed with wordllama).
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from benchmarks.grading import DEVELOPMENT, HOLDOUT, builtin_specs, load_items
@@ -32,10 +34,13 @@ def table(names: tuple[str, ...], embedder, specs, columns=NAMES):
     return np.array(rows), np.array(targets), labels, styles
 
 
-def questions(names: tuple[str, ...]) -> list[str]:
-    """The question of each row of :func:`table` (one per key point of each answer)."""
-    specs = builtin_specs()
-    return [item.question for item in load_items(names) for _ in specs[item.question].key_points]
+def questions(names: tuple[str, ...], labels: list[str]) -> list[str]:
+    """The question of each row of :func:`table` (one per key point of each answer), in its order:
+    checked against the table's own labels, so a change to one loop cannot misalign the folds."""
+    rows = [(item.question, label) for item in load_items(names) for label in item.points]
+    if [label for _q, label in rows] != list(labels):
+        raise SystemExit("fit: the question list does not follow the table's rows")
+    return [question for question, _label in rows]
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.001, steps: int = 60000, rate: float = 2.0) -> np.ndarray:
@@ -86,8 +91,6 @@ def cross_validated(x, y, labels, questions, folds: int = 5) -> tuple[float, flo
 
 
 def main() -> None:
-    import sys
-
     holdout = "--holdout" in sys.argv[1:]  # only to check a finished fit, never to choose one
     specs = builtin_specs()
     for title, embedder, columns in (
@@ -105,7 +108,7 @@ def main() -> None:
             print(f'    "{name}": {value:.2f},')
         print("}")
         report("development", x, y, labels, styles, w)
-        recall, precision = cross_validated(x[:, : len(columns)], y, labels, questions(DEVELOPMENT))
+        recall, precision = cross_validated(x[:, : len(columns)], y, labels, questions(DEVELOPMENT, labels))
         print(f"development, cross-validated by question: recall {recall:.2f} precision {precision:.2f}")
         if holdout:
             xh, yh, lh, sh = table(HOLDOUT, embedder, specs, columns)

@@ -5,17 +5,14 @@ For each key point the answer is searched sentence by sentence (and pairs of nei
 - **words**: the share of the point's stems found (symbols spelled out, word forms and compounds folded,
   typos tolerated; see :mod:`mockprep.core.textnorm`), in the best passage and in the whole answer;
 - **meaning**: the cosine similarity of the point and the best passage under a small embedding model
-  (:mod:`mockprep.core.embedding`), when it is loaded, and how far that passage stands out from the
-  answer's median passage (a story matches an abstract point weakly everywhere but one place);
+  (:mod:`mockprep.core.embedding`), when it is loaded;
 - **opposite**: the passage that matches the point's words uses the antonym of one of its directional
   words (higher/lower, increases/decreases...): the point is contradicted. A negation that applies to a
   shared word in only one of the two is a weaker sign: such a point counts as partly covered at most.
 
 A logistic model over those features, fitted on the development set in ``benchmarks/grading``
 (``python -m benchmarks.grading.fit``), gives the probability that an interviewer would count the point
-as covered. The sentence it rests on is kept as evidence. A point whose equation the answer states
-with a changed right-hand side is contradicted (:mod:`mockprep.core.formulas`), as is one the
-answer states the opposite of against the model answer (:mod:`mockprep.core.contradictions`).
+as covered. The sentence it rests on is kept as evidence.
 """
 
 from __future__ import annotations
@@ -23,7 +20,6 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import statistics
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -60,13 +56,12 @@ _ANTONYMS: dict[str, set[str]] | None = None
 
 # Fitted by benchmarks/grading/fit.py on the development set; see the module docstring.
 WEIGHTS = {
-    "bias": -1.49,
-    "words_best": 2.19,
-    "words_all": 3.22,
-    "meaning": -0.83,
-    "meaning_all": -1.50,
-    "contrast": 3.27,
-    "short_point": -1.23,
+    "bias": -1.44,
+    "words_best": 2.31,
+    "words_all": 3.35,
+    "meaning": 1.00,
+    "meaning_all": -2.09,
+    "short_point": -0.42,
 }
 # ... and without the embedding model (words only), the fallback when it cannot load.
 WORD_WEIGHTS = {"bias": -1.56, "words_best": 2.14, "words_all": 3.23, "short_point": -0.36}
@@ -91,7 +86,6 @@ class PointFeatures:
     words_all: float  # share anywhere in the answer
     meaning: float  # best cosine similarity with a passage (0 without an embedder)
     meaning_all: float  # cosine similarity with the whole answer
-    contrast: float  # meaning less the median passage's: how much one passage stands out for the point
     short_point: float  # 1 when the point has at most two stems
     with_meaning: bool  # the embedding model was used
     distinct: float  # share of the point's own words (those no other key point has) found anywhere
@@ -229,7 +223,7 @@ def features(points: list[str], answer: str, embedder: Embedder | None = None) -
     """The features of each key point against the answer (see the module docstring)."""
     found = passages(answer)
     if not found:
-        empty = PointFeatures(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, embedder is not None, 0.0, None, False, False)
+        empty = PointFeatures(0.0, 0.0, 0.0, 0.0, 0.0, embedder is not None, 0.0, None, False, False)
         return [empty for _ in points]
     whole = _passage(answer[:MAX_ANSWER_CHARS])
     meanings: list[list[float]] = [[0.0] * (len(found) + 1) for _ in points]
@@ -247,7 +241,6 @@ def features(points: list[str], answer: str, embedder: Embedder | None = None) -
         own = {s: w for s, w in weights.items() if spread.get(s, 1) == 1}
         spellings = _spellings(point, stems, whole)
         shares = [_passage_share(weights, spellings, p) for p in found]
-        by_passage = meanings[index][: len(found)]
         best_words = max(range(len(found)), key=lambda i: (shares[i], meanings[index][i]))
         best_meaning = max(range(len(found)), key=lambda i: meanings[index][i])
         # The evidence is the passage that matches best by words, or by meaning when no words match.
@@ -257,9 +250,8 @@ def features(points: list[str], answer: str, embedder: Embedder | None = None) -
             PointFeatures(
                 words_best=shares[best_words],
                 words_all=_passage_share(weights, spellings, whole),
-                meaning=max(by_passage),
+                meaning=max(meanings[index][: len(found)]),
                 meaning_all=meanings[index][len(found)],
-                contrast=max(by_passage) - statistics.median(by_passage),
                 short_point=1.0 if len(weights) <= 2 else 0.0,
                 with_meaning=embedder is not None,
                 distinct=_passage_share(own, spellings, whole) if own else 1.0,
@@ -297,22 +289,9 @@ def judge(
         else:
             verdict = "missing"
         judged.append(PointJudgement(p, verdict, f.evidence, f))
-    judged = _against_formulas(points, answer, judged)
     if reference is not None:
         judged = _against_reference(points, answer, judged, reference)
     return judged
-
-
-def _against_formulas(points: list[str], answer: str, judged: list[PointJudgement]) -> list[PointJudgement]:
-    """The judgements with a point contradicted where the answer equates the point's left-hand side
-    with a changed form of its right-hand side (:mod:`mockprep.core.formulas`)."""
-    from mockprep.core.formulas import conflict
-
-    out = list(judged)
-    for i, point in enumerate(points):
-        if found := conflict(point, answer[:MAX_ANSWER_CHARS]):
-            out[i] = replace(out[i], verdict="contradicted", evidence=found.sentence)
-    return out
 
 
 def _against_reference(
@@ -327,12 +306,10 @@ def _against_reference(
     # An answer's claims are split at "and"/"or" too and need three content words: a fragment
     # ("or hi if nothing is true") says too little to deny anything.
     stated = claims(answer, coordinated=True, least=3)
-    clauses = claims(answer)
     for i, point in enumerate(points):
         if out[i].verdict not in ("covered", "partly"):
             continue
-        found = reference.denial(point, stated) or reference.reversal(point, stated)
-        if denial := found or reference.disavowal(point, clauses):
+        if denial := reference.denial(point, stated) or reference.reversal(point, stated):
             where = next((s for s in told if denial.clause in s), denial.clause)
             out[i] = replace(out[i], verdict="contradicted", evidence=where)
     for sentence in told:
