@@ -285,3 +285,23 @@ def test_names_in_code_are_not_split_into_entities() -> None:
     assert "requir" not in named and "grad" not in named and "param" not in named
     assert anchors("inside torch.no_grad() nothing is recorded") == anchors("inside nothing is recorded")
     assert "l_1" in anchors("L1 shrinks weights to exactly zero")
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "I never learned something without sharing it with the team",
+        "With n fixed you can't lower α without lowering power",
+        "I didn't ask for anything until I had cheap pilot evidence",
+        "No matter how large the batch is the estimate is biased",
+    ],
+)
+def test_double_negatives_affirm(clause: str) -> None:
+    assert not negated(clause)
+
+
+@pytest.mark.parametrize(
+    "clause", ["Trees are not invariant to scaling", "I never wrote down the assumptions", "we can't skip it"]
+)
+def test_a_single_negation_still_denies(clause: str) -> None:
+    assert negated(clause)
