@@ -364,3 +364,26 @@ def test_history_of_a_session_shows_what_was_suggested_and_a_models_verdict(
     out = " ".join(cli("history", str(session)).stdout.split())  # as read, whatever the wrapping
     assert out.count("suggested: good") == 2
     assert "model qwen3:8b: again · 1 factual error: says [red]ROC[/red] is precision-recall" in out
+
+
+def test_a_sessions_history_counts_the_key_points_the_person_confirmed(tmp_path: Path) -> None:
+    """The grader proposed one point, the person ticked a second: history shows what they confirmed;
+    an answer whose checklist was never shown keeps the grader's coverage."""
+    write_bank(tmp_path / "b.toml", "confirm-bank", "technical", n=2)
+    with Store.open(tmp_path, backups=False) as store:
+        store.banks.add_source(tmp_path / "b.toml", START)
+        sync_banks(store, START)
+        first, second = store.cards.new_question_ids(QuestionFilter())[:2]
+        session = store.sessions.start("drill", {}, START, pid=1)
+        for offset, (qid, checklist) in enumerate(
+            [(first, ["covered", "covered", "missing"]), (second, None)]
+        ):
+            store.cards.record_review(
+                ReviewRecord(
+                    qid, session, store.cards.card(qid), START + timedelta(seconds=offset), 3, 0,
+                    "an answer", 900, coverage=[True, False, False],
+                    proposed=["covered", "missing", "missing"], checklist=checklist,
+                )
+            )  # fmt: skip
+        answers = store.sessions.answers(session)
+    assert [a.coverage for a in answers] == [[True, True, False], [True, False, False]]

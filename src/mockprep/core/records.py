@@ -148,7 +148,7 @@ class SessionAnswer:
     answer: str
     duration_ms: int
     time_limit_ms: int | None
-    coverage: list[bool] | None
+    coverage: list[bool] | None  # the key points confirmed covered (else as the grader proposed)
     rating: int | None
     rated_at: datetime | None
     follow_up: str | None = None

@@ -267,7 +267,7 @@ class SessionTable:
             rows = self.store.q(
                 "SELECT m.position, q.key, q.topic, m.answer, m.follow_up, m.follow_up_answer, m.duration_ms,"
                 " m.time_limit_ms, m.coverage, r.rating, r.rated_at, m.delivery, r.suggested, r.model,"
-                " r.model_suggested, r.model_errors FROM mock_answers m"
+                " r.model_suggested, r.model_errors, r.checklist FROM mock_answers m"
                 " JOIN questions q ON q.id = m.question_id LEFT JOIN reviews r ON r.id = m.review_id"
                 " WHERE m.session_id = :s ORDER BY m.position",
                 s=session_id,
@@ -277,11 +277,11 @@ class SessionTable:
                 "SELECT ROW_NUMBER() OVER (ORDER BY t, n) AS position, * FROM ("
                 " SELECT r.rated_at AS t, r.id AS n, q.key, q.topic, r.answer, NULL AS follow_up,"
                 " NULL AS follow_up_answer, r.duration_ms, r.time_limit_ms, r.coverage, r.rating, r.rated_at,"
-                " r.delivery, r.suggested, r.model, r.model_suggested, r.model_errors"
+                " r.delivery, r.suggested, r.model, r.model_suggested, r.model_errors, r.checklist"
                 " FROM reviews r JOIN questions q ON q.id = r.question_id WHERE r.session_id = :s"
                 " UNION ALL"
                 " SELECT m.answered_at, m.id, q.key, q.topic, m.answer, NULL, NULL, m.duration_ms,"
-                " m.time_limit_ms, m.coverage, NULL, NULL, m.delivery, NULL, NULL, NULL, NULL"
+                " m.time_limit_ms, m.coverage, NULL, NULL, m.delivery, NULL, NULL, NULL, NULL, NULL"
                 " FROM mock_answers m"
                 " JOIN questions q ON q.id = m.question_id WHERE m.session_id = :s AND m.review_id IS NULL)"
                 " ORDER BY t, n",
@@ -295,7 +295,7 @@ class SessionTable:
                 review_codec.answer_text(r.answer),
                 r.duration_ms,
                 r.time_limit_ms,
-                review_codec.coverage_list(r.coverage),
+                _confirmed(r.checklist) or review_codec.coverage_list(r.coverage),
                 r.rating,
                 from_db_time(r.rated_at),
                 r.follow_up,
@@ -375,6 +375,11 @@ class SessionTable:
         }
         kinds = {r[0]: r[1] for r in self.store.conn.exec_driver_sql("SELECT id, kind FROM sessions")}
         return questions, kinds
+
+
+def _confirmed(checklist: str | None) -> list[bool] | None:
+    """The key points the person confirmed covered (the checklist they accepted), if they saw one."""
+    return None if checklist is None else [verdict == "covered" for verdict in json.loads(checklist)]
 
 
 def _session(row: Any) -> SessionInfo:
