@@ -33,6 +33,10 @@ NOT_SUSPENDED = "c.suspended_at IS NULL"
 EFFECTIVE_DUE = "MAX(c.due, COALESCE(c.buried_until, c.due))"
 NOT_BURIED_AT = "(c.buried_until IS NULL OR c.buried_until <= :now)"
 _CARD_COLUMNS = "question_id, state, step, stability, difficulty, due, last_review"
+# The cards read in table order: for a condition the time index cannot bound (a due time that depends
+# on the state, an order by the effective due), reading 10k cards through the index and then each row
+# took twice as long as reading the table (20 vs 9 ms on the 1M-review benchmark home).
+ALL_CARDS = "cards c NOT INDEXED"
 # A question's log in the order it is replayed: by time, ties (the same microsecond on two devices)
 # broken by the review's global id, so that every device computes the same card.
 REPLAY_ORDER = "rated_at, uid"
@@ -51,10 +55,10 @@ class CardTable:
 
     # -- the queue ----------------------------------------------------------------------------------
 
-    def _select_due(self, where: str, flt: QuestionFilter, **extra: Any) -> list[Any]:
+    def _select_due(self, where: str, flt: QuestionFilter, cards: str = "cards c", **extra: Any) -> list[Any]:
         clause, params = question_filter(flt)
         stmt = text(
-            f"SELECT c.question_id, c.state, {EFFECTIVE_DUE} AS due, c.last_review FROM cards c"
+            f"SELECT c.question_id, c.state, {EFFECTIVE_DUE} AS due, c.last_review FROM {cards}"
             " JOIN questions q ON q.id = c.question_id JOIN banks b ON b.id = q.bank_id"
             f" WHERE {clause} AND {NOT_SUSPENDED} AND {where}"
         )
@@ -66,6 +70,7 @@ class CardTable:
             f"c.last_review IS NOT NULL AND c.state != :review ORDER BY {EFFECTIVE_DUE}, c.question_id"
             " LIMIT :n",
             flt,
+            ALL_CARDS,
             review=State.Review.value,
             n=-1 if limit is None else limit,
         )
@@ -88,7 +93,7 @@ class CardTable:
         cards due by ``learn_until`` (the learn-ahead window); never suspended or buried ones."""
         clause, params = question_filter(flt)
         stmt = text(
-            "SELECT COUNT(*) FROM cards c JOIN questions q ON q.id = c.question_id"
+            f"SELECT COUNT(*) FROM {ALL_CARDS} JOIN questions q ON q.id = c.question_id"
             " JOIN banks b ON b.id = q.bank_id"
             f" WHERE {clause} AND {NOT_SUSPENDED} AND {NOT_BURIED_AT} AND c.last_review IS NOT NULL"
             " AND c.due <= (CASE WHEN c.state = :review THEN :now ELSE :until END)"
