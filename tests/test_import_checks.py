@@ -219,6 +219,22 @@ def test_a_duplicate_review_id_names_both_records(cli, home: Path, tmp_path: Pat
     _nothing_written(home)
 
 
+def test_a_duplicate_review_uid_names_both_records(cli, home: Path, tmp_path: Path, valid_export) -> None:
+    """A uid used twice is bad input, named like an id used twice (not 'the database could not be used')."""
+    doc = copy.deepcopy(valid_export)
+    a, b = _reviewed(doc)[:2]
+    uid = doc["questions"][a]["reviews"][0]["uid"]
+    doc["questions"][b]["reviews"][0]["uid"] = uid
+    result = cli("import", str(_write(tmp_path, doc)))
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert (
+        f"questions[{b}].reviews[0].uid: review uid {uid} is used twice (also questions[{a}].reviews[0])"
+        in line
+    )
+    _nothing_written(home)
+
+
 def test_an_integer_too_large_for_sqlite_is_one_line(cli, home: Path, tmp_path: Path, valid_export) -> None:
     doc = copy.deepcopy(valid_export)
     doc["questions"][_reviewed(doc)[0]]["reviews"][0]["duration_ms"] = 2**70

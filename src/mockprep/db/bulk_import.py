@@ -237,12 +237,12 @@ def _questions(
                 f"INSERT INTO main.reviews ({_REVIEW_COLUMNS})"
                 f" SELECT {_REVIEW_COLUMNS} FROM temp.import_reviews ORDER BY id"
             )
+        for _name, sql in indexes:
+            raw.execute(sql)  # a uid used twice fails here, and is named like an id used twice
     except sqlite3.IntegrityError:
         _name_duplicate_review(raw, starts)
         raise
     raw.execute("DROP TABLE temp.import_reviews")
-    for _name, sql in indexes:
-        raw.execute(sql)
 
 
 _STAGE = (
