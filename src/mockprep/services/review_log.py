@@ -48,31 +48,31 @@ def write_review_log(store: Store, handle: TextIO) -> int:
     session_kinds = {sid: clean(kind or "") for sid, kind in kinds.items()}
     tails: dict[int | None, str] = {None: ","}
     tails.update((sid, _csv_line([sid, kind])) for sid, kind in session_kinds.items())
+
+    def lines(rows: list[tuple]) -> str:
+        """Rows whose answers need neither quoting nor cleaning, as CSV text."""
+        return "".join(
+            [
+                f"{rid},{at},{middles[qid]},{rating},{state},{ms},{'' if limit is None else limit},"
+                f"{'' if suggested is None else suggested},{tails[sid]},{answer}\r\n"
+                for rid, at, qid, rating, state, ms, limit, suggested, sid, answer in rows
+            ]
+        )
+
     count = 0
     for batch in store.sessions.review_log():
         count += len(batch)
         # one search over the batch's answers: most batches need neither quoting nor cleaning
         if not _SPECIAL.search("".join([row[9] for row in batch])):
-            handle.write(
-                "".join(
-                    [
-                        f"{rid},{at},{middles[qid]},{rating},{state},{ms},{'' if limit is None else limit},"
-                        f"{'' if suggested is None else suggested},{tails[sid]},{answer}\r\n"
-                        for rid, at, qid, rating, state, ms, limit, suggested, sid, answer in batch
-                    ]
-                )
-            )
+            handle.write(lines(batch))
             continue
-        for rid, at, qid, rating, state, ms, limit, suggested, sid, answer in batch:
+        for row in batch:
+            rid, at, qid, rating, state, ms, limit, suggested, sid, answer = row
             if _SPECIAL.search(answer):
                 kind = session_kinds.get(sid, "")
                 writer.writerow(
                     [rid, at, *names[qid], rating, state, ms, limit, suggested, sid, kind, clean(answer)]
                 )
-                continue
-            limit_text = "" if limit is None else limit
-            suggested_text = "" if suggested is None else suggested
-            handle.write(
-                f"{rid},{at},{middles[qid]},{rating},{state},{ms},{limit_text},{suggested_text},{tails[sid]},{answer}\r\n"
-            )
+            else:
+                handle.write(lines([row]))
     return count
