@@ -492,7 +492,7 @@ VALID_REVIEW = {
 )
 def test_the_quick_review_test_agrees_with_the_full_one(changes: dict[str, bool], data) -> None:
     """One to three fields of a valid review replaced by a hostile value (True) or removed (False)."""
-    from mockprep.core.export_checks import REVIEW, RecordProblem, _plain_review, check_fields
+    from mockprep.core.export_checks import PLAIN_FIELDS, REVIEW, RecordProblem, check_fields, plain_review
 
     review = dict(VALID_REVIEW)
     for name, replace in changes.items():
@@ -506,4 +506,11 @@ def test_the_quick_review_test_agrees_with_the_full_one(changes: dict[str, bool]
         full = review.get("session") is None or review["session"] in sessions
     except RecordProblem:
         full = False
-    assert _plain_review(review, sessions) == full
+    values = plain_review(review, sessions)
+    assert (values is not None) == full
+    if values is not None:  # and what it read is the review's own values
+        read = dict(zip(PLAIN_FIELDS, values, strict=True))
+        assert read.pop("answer") == review.get("answer", "")
+        assert read.pop("coverage") == (None if review.get("coverage") is None else tuple(review["coverage"]))
+        assert read.pop("cram") is (review.get("cram") is True)
+        assert read == {name: review.get(name) for name in read}

@@ -213,11 +213,33 @@ FIT: Fields = {
 _PLAIN_KEYS = frozenset(REVIEW) - frozenset(_GRADING_FIELDS)
 
 
-def _plain_review(r: Any, sessions: set[int], known_params: frozenset[int] | set[int] = frozenset()) -> bool:
-    """True for a review that :data:`REVIEW` accepts and whose session is known: the same rules as
-    :func:`check_fields` inlined, since an export holds a million reviews."""
+# What :func:`plain_review` gives for a review, in this order (a review without an answer has "").
+PLAIN_FIELDS = (
+    "id",
+    "rated_at",
+    "rating",
+    "state_before",
+    "duration_ms",
+    "session",
+    "answer",
+    "time_limit_ms",
+    "coverage",
+    "suggested",
+    "cram",
+    "params",
+    "uid",
+)
+
+
+def plain_review(
+    r: Any, sessions: set[int], known_params: frozenset[int] | set[int] = frozenset()
+) -> tuple[Any, ...] | None:
+    """The values of a review (:data:`PLAIN_FIELDS`; coverage as a tuple, cram as a bool) when
+    :data:`REVIEW` accepts it, its session is known and it has only the common fields; else None (the
+    full check then says what is wrong, if anything). The rules of :func:`check_fields`, inlined and
+    read once: an export holds a million reviews."""
     if type(r) is not dict or not r.keys() <= _PLAIN_KEYS:
-        return False  # a grading field (even null) is checked field by field
+        return None  # a grading field (even null) is checked field by field
     rid, rating, state, duration = r.get("id"), r.get("rating"), r.get("state_before"), r.get("duration_ms")
     if not (
         type(rid) is int
@@ -229,29 +251,32 @@ def _plain_review(r: Any, sessions: set[int], known_params: frozenset[int] | set
         and 0 <= state <= 3
         and 0 <= duration <= MAX_INT
     ):
-        return False
+        return None
     session, limit, suggested = r.get("session"), r.get("time_limit_ms"), r.get("suggested")
     if session is not None and not (type(session) is int and session in sessions):
-        return False
+        return None
     if limit is not None and not (type(limit) is int and 0 <= limit <= MAX_INT):
-        return False
+        return None
     if suggested is not None and not (type(suggested) is int and 1 <= suggested <= 4):
-        return False
+        return None
     coverage = r.get("coverage")
-    if coverage is not None and not (type(coverage) is list and set(map(type, coverage)) <= _BOOL):
-        return False
-    if "params" in r or "cram" in r:  # rare
-        params, cram = r.get("params"), r.get("cram")
-        if params is not None and not (type(params) is int and params in known_params):
-            return False
-        if cram is not None and type(cram) is not bool:
-            return False
-    if "uid" in r and not is_uid(r["uid"]):
-        return False
-    answer = r.get("answer", "")
-    return (type(answer) is str and answer.isascii() or text(answer) is None) and _plain_time(
-        r.get("rated_at")
-    )
+    if coverage is not None:
+        if type(coverage) is not list or not set(map(type, coverage)) <= _BOOL:
+            return None
+        coverage = tuple(coverage)
+    params, cram = r.get("params"), r.get("cram")
+    if params is not None and not (type(params) is int and params in known_params):
+        return None
+    if cram is not None and type(cram) is not bool:
+        return None
+    uid = r.get("uid")
+    if "uid" in r and not is_uid(uid):
+        return None
+    answer, rated_at = r.get("answer", ""), r.get("rated_at")
+    if not (type(answer) is str and answer.isascii() or text(answer) is None) or not _plain_time(rated_at):
+        return None
+    values = (rid, rated_at, rating, state, duration, session, answer, limit, coverage, suggested)
+    return (*values, cram is True, params, uid)
 
 
 def _plain_time(value: Any) -> bool:
@@ -298,7 +323,8 @@ class ExportChecker:
         self.keys: set[str] = set()
         self.card_ids: set[int] = set()
         self.uids: set[str] = set()  # of every record but the reviews (the database names a repeated one)
-        self.plain = True  # whether the last question's reviews all have only the common fields
+        # The last question's reviews as plain_review gives them, or None when one of them is not plain.
+        self.plain: list[tuple[Any, ...]] | None = []
 
     def check_head(self, doc: dict[str, Any]) -> None:
         """The small sections: banks, bank sources, sessions, stories, and the mock answers' own fields
@@ -392,11 +418,15 @@ class ExportChecker:
         card = self._check_card(question["card"], f"{where}.card")
         if "marks" in question:
             check_fields(question["marks"], MARKS, f"{where}.marks")
-        sessions = self.sessions
-        self.plain = True
+        sessions, params_known = self.sessions, self.params
+        plain: list[tuple[Any, ...]] | None = []
         for number_, review in enumerate(question["reviews"]):
-            if not _plain_review(review, sessions, self.params):  # the fast test; the full one says what
-                self.plain = False
+            values = plain_review(review, sessions, params_known)  # the fast test; the full one says what
+            if values is not None:
+                if plain is not None:
+                    plain.append(values)
+            else:
+                plain = None
                 at = f"{where}.reviews[{number_}]"
                 check_fields(review, REVIEW, at)
                 params = review.get("params")
@@ -405,6 +435,7 @@ class ExportChecker:
                 session = review.get("session")
                 if session is not None and not (type(session) is int and session in sessions):
                     raise RecordProblem(f"{at}.session", f"no session {session} in sessions")
+        self.plain = plain
         return card
 
     def _check_spec(self, question: dict[str, Any], where: str) -> None:

@@ -219,8 +219,8 @@ def _questions(
         )
         counts["questions"] += 1
         starts.append(counts["reviews"] + 1)
-        if checker.plain:  # the common fields only: fewer values to bind
-            raw.executemany(_STAGE_PLAIN, _plain_rows(q["reviews"], qid, q["key"]))
+        if checker.plain is not None:  # the common fields only, read already: fewer values to bind
+            raw.executemany(_STAGE_PLAIN, _plain_rows(checker.plain, qid, q["key"]))
         else:
             raw.executemany(_STAGE, [_review_row(r, qid, q["key"]) for r in q["reviews"]])
         counts["reviews"] += len(q["reviews"])
@@ -256,27 +256,49 @@ _STAGE_PLAIN = (
 )
 
 
-def _plain_rows(reviews: list[dict[str, Any]], qid: int, key: str) -> list[tuple[Any, ...]]:
-    """Reviews with only the common fields (checked) as rows of :data:`_STAGE_PLAIN`."""
+def _plain_rows(reviews: list[tuple[Any, ...]], qid: int, key: str) -> list[tuple[Any, ...]]:
+    """Reviews as :func:`~mockprep.core.export_checks.plain_review` read them, as rows of
+    :data:`_STAGE_PLAIN`: the answer, coverage and uid packed (:mod:`mockprep.db.review_codec`)."""
+    pack, coverage_of = review_codec.pack_answer, _coverage_of
     return [
         (
-            r["id"],
+            rid,
             qid,
-            r.get("session"),
-            from_iso(r["rated_at"]),
-            r["rating"],
-            r["state_before"],
-            review_codec.pack_answer(r.get("answer", "")),
-            r["duration_ms"],
-            r.get("time_limit_ms"),
-            _coverage(r.get("coverage")),
-            r.get("suggested"),
-            r.get("cram") is True,
-            r.get("params"),
-            review_codec.pack_uid(r.get("uid") or ids.review_uid(r["id"], key, r["rated_at"], r["rating"])),
+            session,
+            from_iso(rated_at),
+            rating,
+            state,
+            pack(answer),
+            duration,
+            limit,
+            None if coverage is None else coverage_of(coverage),
+            suggested,
+            cram,
+            params,
+            # a uid that plain_review passed is 32 lowercase hex digits: its 16 bytes, as pack_uid gives
+            bytes.fromhex(uid) if uid is not None else _derived_uid(rid, key, rated_at, rating),
         )
-        for r in reviews
+        for (
+            rid,
+            rated_at,
+            rating,
+            state,
+            duration,
+            session,
+            answer,
+            limit,
+            coverage,
+            suggested,
+            cram,
+            params,
+            uid,
+        ) in reviews
     ]
+
+
+def _derived_uid(rid: int, key: str, rated_at: str, rating: int) -> Any:
+    """The stored uid of a review the export gives none (files from before uids)."""
+    return review_codec.pack_uid(ids.review_uid(rid, key, rated_at, rating))
 
 
 def _review_row(r: dict[str, Any], qid: int, key: str) -> tuple[Any, ...]:
