@@ -87,10 +87,13 @@ def import_(
     from mockprep.core.export_checks import RecordProblem
     from mockprep.db.bulk import EXPORT_FORMAT, EXPORT_VERSION
     from mockprep.db.bulk_import import ImportRefused
+    from mockprep.db.import_workers import worker_count
     from mockprep.services.exchange import read_export
 
     try:
-        head, questions = read_export(file)
+        # a large file's questions are parsed and checked on worker processes (not for a merge)
+        workers = 0 if merge or not file.is_file() else worker_count(file.stat().st_size)
+        head, questions = read_export(file, raw=workers > 0)
     except OSError as exc:
         raise UserError(f"{file}: cannot be read ({exc.strerror})") from None
     except ValueError as exc:
@@ -108,7 +111,7 @@ def import_(
             summary = store.bulk.merge_data(head, questions, utc_now())
             typer.echo(plain(merge_report(summary, f"Merged {file}")))
             return
-        counts = store.bulk.import_data(head, questions, utc_now())
+        counts = store.bulk.import_data(head, questions, utc_now(), workers)
     except ImportRefused as exc:
         raise UserError(str(exc)) from None
     except RecordProblem as exc:

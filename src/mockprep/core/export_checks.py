@@ -326,6 +326,25 @@ class ExportChecker:
         # The last question's reviews as plain_review gives them, or None when one of them is not plain.
         self.plain: list[tuple[Any, ...]] | None = []
 
+    def context(self) -> tuple[datetime, set[str], set[int], set[int]]:
+        """What checking a question needs of the head (for a checker in another process)."""
+        return self.now, self.banks, self.sessions, self.params
+
+    @classmethod
+    def for_questions(cls, context: tuple[datetime, set[str], set[int], set[int]]) -> ExportChecker:
+        """A checker of questions alone, from another checker's :meth:`context`; it knows no other
+        question, so :meth:`claim` is left to the first."""
+        checker = cls(context[0])
+        checker.banks, checker.sessions, checker.params = context[1], context[2], context[3]
+        return checker
+
+    def claim(self, question: dict[str, Any], card_id: int, index: int) -> None:
+        """For a question that passed :meth:`check_question` in a checker without the others: its key
+        and card id, checked against the others' in check_question's order."""
+        where = f"questions[{index}]"
+        _unique(self.keys, question["key"], f"{where}.key", "key")
+        _unique(self.card_ids, card_id, f"{where}.card.card_id", "card id")
+
     def check_head(self, doc: dict[str, Any]) -> None:
         """The small sections: banks, bank sources, sessions, stories, and the mock answers' own fields
         (what they refer to is checked by :meth:`check_mock_answers`, after the questions)."""

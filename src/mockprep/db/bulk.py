@@ -285,14 +285,15 @@ class Bulk:
     def import_data(
         self,
         doc: dict[str, Any],
-        questions: Iterable[dict[str, Any]] | None = None,
+        questions: Iterable[dict[str, Any] | bytes] | None = None,
         now: datetime | None = None,
+        workers: int = 0,
     ) -> dict[str, int]:
         """Restore an export into a home without history or stories
         (see :func:`mockprep.db.bulk_import.import_all`)."""
         from mockprep.db.bulk_import import import_all
 
-        return import_all(self.store, doc, questions, now)
+        return import_all(self.store, doc, questions, now, workers)
 
     def merge_data(
         self, doc: dict[str, Any], questions: Iterable[dict[str, Any]], now: datetime

@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core import ids
-from mockprep.core.delivery import Delivery
 from mockprep.core.export_checks import STORY_PARTS, ExportChecker, RecordProblem
 from mockprep.core.stories import StoryDraft
-from mockprep.db import review_codec, stats_rollup
+from mockprep.db import import_workers, review_codec, stats_rollup
 from mockprep.db.driver import text
 from mockprep.db.fresh_file import fresh_copy
+from mockprep.db.import_rows import REVIEW_COLUMNS, delivery_json
 from mockprep.db.sql import db_time, from_iso
 from mockprep.db.stories import insert_version
 
@@ -38,14 +38,17 @@ class ImportRefused(Exception):
 def import_all(
     store: Store,
     doc: dict[str, Any],
-    questions: Iterable[dict[str, Any]] | None = None,
+    questions: Iterable[dict[str, Any] | bytes] | None = None,
     now: datetime | None = None,
+    workers: int = 0,
 ) -> dict[str, int]:
     """Restore an export into a home without history or stories: built in a copy of the database
     and moved into place once complete (:func:`mockprep.db.fresh_file.fresh_copy`).
 
     ``doc`` holds the export's fields; the questions come from ``doc["questions"]`` or, streamed,
-    from ``questions``. A record that cannot be imported raises RecordProblem and nothing is written.
+    from ``questions``, where a question may also come as its JSON text (bytes): those are parsed,
+    checked and made into rows by ``workers`` processes (none: here). A record that cannot be imported
+    raises RecordProblem (a line that is not JSON, ExportFileError) and nothing is written.
     ``now`` is when the imported cards are checked to be schedulable (default: the current time).
     """
     if questions is None:
@@ -70,7 +73,7 @@ def import_all(
             conn.execute(text(f"DELETE FROM {table}"))
         _banks_and_sessions(conn, doc, counts)
         _scheduling(conn, doc)
-        _questions(conn, questions, counts, checker)
+        _questions(conn, questions, counts, checker, workers)
         _mock_answers(conn, doc, checker)
         _stories(conn, doc, counts)
         _refuse_history(store)  # what another process wrote meanwhile is not replaced either
@@ -159,27 +162,23 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
         counts["sessions"] += 1
 
 
-_REVIEW_COLUMNS = (
-    "id, question_id, session_id, rated_at, rating, state_before, answer,"
-    " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, cram, params_id,"
-    " code_runs, code_result, uid, delivery, model, model_proposed, model_suggested, model_errors"
-)
-
-
 def _questions(
-    conn: Connection, questions: Iterable[dict[str, Any]], counts: dict[str, int], checker: ExportChecker
+    conn: Connection,
+    questions: Iterable[dict[str, Any] | bytes],
+    counts: dict[str, int],
+    checker: ExportChecker,
+    workers: int,
 ) -> None:
-    """Questions, cards and reviews, each question checked before it is written."""
+    """Questions, cards and reviews, each question checked before it is written (a question given as
+    its JSON text is parsed, checked and made into rows on a worker process: import_workers)."""
     raw = conn.raw  # executemany: a million reviews in seconds
     # Reviews arrive grouped by question, so their ids are out of order: stage them in an
     # unindexed table and copy them across in id order, which keeps every B-tree append-only.
-    # The staging table also remembers where each review was in the file, to name a duplicate id.
     # The staging table's rowids count the reviews in file order; ``starts`` holds each question's
     # first, so a duplicate id can be named by where it was in the file.
-    raw.execute(f"CREATE TEMP TABLE import_reviews AS SELECT {_REVIEW_COLUMNS} FROM reviews WHERE 0")
+    raw.execute(f"CREATE TEMP TABLE import_reviews AS SELECT {REVIEW_COLUMNS} FROM reviews WHERE 0")
     starts: list[int] = []
-    for index, q in enumerate(questions):
-        card = checker.check_question(q, index)
+    for q, card, statement, rows in import_workers.prepared(questions, checker, workers):
         qid = card.card_id
         raw.execute(
             "INSERT INTO questions (id, key, bank_id, round, topic, difficulty, kind, roles,"
@@ -219,11 +218,8 @@ def _questions(
         )
         counts["questions"] += 1
         starts.append(counts["reviews"] + 1)
-        if checker.plain is not None:  # the common fields only, read already: fewer values to bind
-            raw.executemany(_STAGE_PLAIN, _plain_rows(checker.plain, qid, q["key"]))
-        else:
-            raw.executemany(_STAGE, [_review_row(r, qid, q["key"]) for r in q["reviews"]])
-        counts["reviews"] += len(q["reviews"])
+        raw.executemany(statement, rows)
+        counts["reviews"] += len(rows)
     # Building the indexes once, after the rows, beats updating them row by row.
     indexes = raw.execute(
         "SELECT name, sql FROM sqlite_master"
@@ -234,8 +230,8 @@ def _questions(
     try:
         with stats_rollup.bulk(raw):  # its triggers off for the insert, the roll-up rebuilt after it
             raw.execute(
-                f"INSERT INTO main.reviews ({_REVIEW_COLUMNS})"
-                f" SELECT {_REVIEW_COLUMNS} FROM temp.import_reviews ORDER BY id"
+                f"INSERT INTO main.reviews ({REVIEW_COLUMNS})"
+                f" SELECT {REVIEW_COLUMNS} FROM temp.import_reviews ORDER BY id"
             )
         for _name, sql in indexes:
             raw.execute(sql)  # a uid used twice fails here, and is named like an id used twice
@@ -243,92 +239,6 @@ def _questions(
         _name_duplicate_review(raw, starts)
         raise
     raw.execute("DROP TABLE temp.import_reviews")
-
-
-_STAGE = (
-    f"INSERT INTO temp.import_reviews ({_REVIEW_COLUMNS})"
-    f" VALUES ({', '.join('?' * (_REVIEW_COLUMNS.count(',') + 1))})"
-)
-_STAGE_PLAIN = (
-    "INSERT INTO temp.import_reviews (id, question_id, session_id, rated_at, rating, state_before, answer,"
-    " duration_ms, time_limit_ms, coverage, suggested, cram, params_id, uid)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-)
-
-
-def _plain_rows(reviews: list[tuple[Any, ...]], qid: int, key: str) -> list[tuple[Any, ...]]:
-    """Reviews as :func:`~mockprep.core.export_checks.plain_review` read them, as rows of
-    :data:`_STAGE_PLAIN`: the answer, coverage and uid packed (:mod:`mockprep.db.review_codec`)."""
-    pack, coverage_of = review_codec.pack_answer, _coverage_of
-    return [
-        (
-            rid,
-            qid,
-            session,
-            from_iso(rated_at),
-            rating,
-            state,
-            pack(answer),
-            duration,
-            limit,
-            None if coverage is None else coverage_of(coverage),
-            suggested,
-            cram,
-            params,
-            # a uid that plain_review passed is 32 lowercase hex digits: its 16 bytes, as pack_uid gives
-            bytes.fromhex(uid) if uid is not None else _derived_uid(rid, key, rated_at, rating),
-        )
-        for (
-            rid,
-            rated_at,
-            rating,
-            state,
-            duration,
-            session,
-            answer,
-            limit,
-            coverage,
-            suggested,
-            cram,
-            params,
-            uid,
-        ) in reviews
-    ]
-
-
-def _derived_uid(rid: int, key: str, rated_at: str, rating: int) -> Any:
-    """The stored uid of a review the export gives none (files from before uids)."""
-    return review_codec.pack_uid(ids.review_uid(rid, key, rated_at, rating))
-
-
-def _review_row(r: dict[str, Any], qid: int, key: str) -> tuple[Any, ...]:
-    """A review as a row of ``temp.import_reviews`` (:data:`_REVIEW_COLUMNS`)."""
-    return (
-        r["id"],
-        qid,
-        r.get("session"),
-        from_iso(r["rated_at"]),
-        r["rating"],
-        r["state_before"],
-        review_codec.pack_answer(r.get("answer", "")),
-        r["duration_ms"],
-        r.get("time_limit_ms"),
-        _coverage(r.get("coverage")),
-        r.get("suggested"),
-        r.get("grader"),
-        None if r.get("proposed") is None else json.dumps(r["proposed"]),
-        None if r.get("checklist") is None else json.dumps(r["checklist"]),
-        bool(r.get("cram", False)),
-        r.get("params"),
-        r.get("code_runs"),
-        None if r.get("code_result") is None else json.dumps(r["code_result"], sort_keys=True),
-        review_codec.pack_uid(r.get("uid") or ids.review_uid(r["id"], key, r["rated_at"], r["rating"])),
-        _delivery_json(r.get("delivery")),
-        r.get("model"),
-        _list_json(r.get("model_proposed")),
-        r.get("model_suggested"),
-        _list_json(r.get("model_errors")),
-    )
 
 
 @functools.cache
@@ -339,21 +249,6 @@ def _coverage_json_of(coverage: tuple[bool, ...]) -> str:
 def _coverage_json(coverage: list[bool] | None) -> str | None:
     # A few key points each covered or not: a handful of distinct lists among a million reviews.
     return None if coverage is None else _coverage_json_of(tuple(coverage))
-
-
-@functools.cache
-def _coverage_of(coverage: tuple[bool, ...]) -> str | None:
-    return review_codec.pack_coverage(coverage)
-
-
-def _coverage(coverage: list[bool] | None) -> str | None:
-    """A review's coverage in its stored form (m015), each distinct list packed once."""
-    return None if coverage is None else _coverage_of(tuple(coverage))
-
-
-def _delivery_json(delivery: dict[str, Any] | None) -> str | None:
-    """A spoken answer's delivery (checked already) in its stored form."""
-    return None if delivery is None else json.dumps(Delivery.from_dict(delivery).to_dict())
 
 
 def _name_duplicate_review(raw: sqlite3.Connection, starts: list[int]) -> None:
@@ -407,7 +302,7 @@ def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker)
                 m.get("time_limit_ms"),
                 _coverage_json(m.get("coverage")),
                 review,
-                _delivery_json(m.get("delivery")),
+                delivery_json(m.get("delivery")),
                 m.get("follow_up_model"),
                 m.get("code_runs"),
             )
@@ -471,11 +366,7 @@ def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> N
                     "g": r["target_ms"],
                     "uid": r.get("uid") or ids.rehearsal_uid(story_uid, ordinal, r["rehearsed_at"]),
                     "transcript": r.get("transcript"),
-                    "delivery": _delivery_json(r.get("delivery")),
+                    "delivery": delivery_json(r.get("delivery")),
                 },
             )
         counts["stories"] += 1
-
-
-def _list_json(value: list[str] | None) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)

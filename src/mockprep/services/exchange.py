@@ -223,11 +223,13 @@ class _Gunzip:
         self.close()
 
 
-def read_export(path: Path) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+def read_export(path: Path, raw: bool = False) -> tuple[dict[str, Any], Iterator[dict[str, Any] | bytes]]:
     """The export's fields except the questions, and an iterator over the questions.
 
     Raises ExportFileError (a ValueError) for a file that is not JSON, or not a JSON object; the
-    iterator raises it too if the file breaks off in the questions.
+    iterator raises it too if the file breaks off in the questions. With ``raw``, the questions laid out
+    one per line come as their JSON text (bytes), unparsed, for an importer that parses them on worker
+    processes (:mod:`mockprep.db.import_workers`); those after a change of layout come parsed.
     """
     import ijson
 
@@ -244,7 +246,7 @@ def read_export(path: Path) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
             _read_head(_progressing(events, chunks), head)
         except (ijson.JSONError, UnicodeDecodeError) as exc:
             raise _json_error(exc) from None
-    return head, _questions(path)
+    return head, _questions(path, raw)
 
 
 def _progressing(events: Iterator[tuple[str, str, Any]], chunks: _Chunks) -> Iterator[tuple[str, str, Any]]:
@@ -299,11 +301,12 @@ def _skip_value(events: Iterator[tuple[str, str, Any]], depth: int = 0) -> None:
             return
 
 
-def _questions(path: Path) -> Iterator[dict[str, Any]]:
-    """The questions: line by line while the file is laid out as :func:`write_export` writes it, then
-    (from the first line that is not, if any) through ijson's event parser."""
+def _questions(path: Path, raw: bool = False) -> Iterator[dict[str, Any] | bytes]:
+    """The questions: line by line while the file is laid out as :func:`write_export` writes it (each
+    line's JSON text with ``raw``), then (from the first line that is not, if any) through ijson's event
+    parser."""
     with _open_regular(path) as handle:
-        lines = _Lines(handle)
+        lines = _Lines(handle, raw)
         done = 0
         for item in lines:
             yield item
@@ -321,11 +324,12 @@ class _Lines:
 
     OPEN = f' "{BULK}": ['.encode()
 
-    def __init__(self, handle: IO[bytes]):
+    def __init__(self, handle: IO[bytes], raw: bool = False):
         self.handle = handle
+        self.raw = raw  # each line's text, unparsed (its reader names what is wrong with it)
         self.complete = False
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[dict[str, Any] | bytes]:
         lines = iter(self.handle.readline, b"")
         for line in lines:
             if line.rstrip(b"\r\n") == self.OPEN:
@@ -340,6 +344,9 @@ class _Lines:
             body = line.rstrip(b"\r\n")
             more = body.endswith(b",")
             body = body.removesuffix(b",")
+            if self.raw:
+                yield body
+                continue
             if b"\\ud" in body or b"\\uD" in body:
                 return  # perhaps a lone surrogate: ijson names it
             try:

@@ -1,0 +1,153 @@
+"""What one question of an export becomes on import: checked, and its reviews as staging rows.
+
+:func:`prepare` is the whole of it for one question, the same whether it runs in the importing
+process or on a worker (:mod:`mockprep.db.import_workers`): the checks of
+:meth:`~mockprep.core.export_checks.ExportChecker.check_question`, then each review as a row of
+``temp.import_reviews`` with its answer, coverage and uid in their stored forms
+(:mod:`mockprep.db.review_codec`). Reviews with only the common fields (nearly all) bind fewer values.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from mockprep.core import ids
+from mockprep.core.delivery import Delivery
+from mockprep.db import review_codec
+from mockprep.db.sql import from_iso
+
+if TYPE_CHECKING:
+    from fsrs import Card
+
+    from mockprep.core.export_checks import ExportChecker
+
+REVIEW_COLUMNS = (
+    "id, question_id, session_id, rated_at, rating, state_before, answer,"
+    " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, cram, params_id,"
+    " code_runs, code_result, uid, delivery, model, model_proposed, model_suggested, model_errors"
+)
+STAGE = (
+    f"INSERT INTO temp.import_reviews ({REVIEW_COLUMNS})"
+    f" VALUES ({', '.join('?' * (REVIEW_COLUMNS.count(',') + 1))})"
+)
+STAGE_PLAIN = (
+    "INSERT INTO temp.import_reviews (id, question_id, session_id, rated_at, rating, state_before, answer,"
+    " duration_ms, time_limit_ms, coverage, suggested, cram, params_id, uid)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+class Prepared(NamedTuple):
+    """A checked question (its reviews left out when a worker sends it back), its card, and its reviews
+    as rows of ``statement``."""
+
+    question: dict[str, Any]
+    card: Card
+    statement: str
+    rows: list[tuple[Any, ...]]
+
+
+def prepare(question: dict[str, Any], index: int, checker: ExportChecker) -> Prepared:
+    """Check ``question`` (the export's ``index``-th; RecordProblem names what is wrong) and make its
+    reviews' rows."""
+    card = checker.check_question(question, index)
+    qid, key = card.card_id, question["key"]
+    if checker.plain is not None:  # the common fields only, read already: fewer values to bind
+        return Prepared(question, card, STAGE_PLAIN, plain_rows(checker.plain, qid, key))
+    return Prepared(question, card, STAGE, [review_row(r, qid, key) for r in question["reviews"]])
+
+
+def plain_rows(reviews: list[tuple[Any, ...]], qid: int, key: str) -> list[tuple[Any, ...]]:
+    """Reviews as :func:`~mockprep.core.export_checks.plain_review` read them, as rows of
+    :data:`STAGE_PLAIN`: the answer, coverage and uid packed (:mod:`mockprep.db.review_codec`)."""
+    pack, coverage_of = review_codec.pack_answer, _coverage_of
+    return [
+        (
+            rid,
+            qid,
+            session,
+            from_iso(rated_at),
+            rating,
+            state,
+            pack(answer),
+            duration,
+            limit,
+            None if coverage is None else coverage_of(coverage),
+            suggested,
+            cram,
+            params,
+            # a uid that plain_review passed is 32 lowercase hex digits: its 16 bytes, as pack_uid gives
+            bytes.fromhex(uid) if uid is not None else _derived_uid(rid, key, rated_at, rating),
+        )
+        for (
+            rid,
+            rated_at,
+            rating,
+            state,
+            duration,
+            session,
+            answer,
+            limit,
+            coverage,
+            suggested,
+            cram,
+            params,
+            uid,
+        ) in reviews
+    ]
+
+
+def _derived_uid(rid: int, key: str, rated_at: str, rating: int) -> Any:
+    """The stored uid of a review the export gives none (files from before uids)."""
+    return review_codec.pack_uid(ids.review_uid(rid, key, rated_at, rating))
+
+
+def review_row(r: dict[str, Any], qid: int, key: str) -> tuple[Any, ...]:
+    """A review as a row of :data:`STAGE` (:data:`REVIEW_COLUMNS`)."""
+    return (
+        r["id"],
+        qid,
+        r.get("session"),
+        from_iso(r["rated_at"]),
+        r["rating"],
+        r["state_before"],
+        review_codec.pack_answer(r.get("answer", "")),
+        r["duration_ms"],
+        r.get("time_limit_ms"),
+        _coverage(r.get("coverage")),
+        r.get("suggested"),
+        r.get("grader"),
+        None if r.get("proposed") is None else json.dumps(r["proposed"]),
+        None if r.get("checklist") is None else json.dumps(r["checklist"]),
+        bool(r.get("cram", False)),
+        r.get("params"),
+        r.get("code_runs"),
+        None if r.get("code_result") is None else json.dumps(r["code_result"], sort_keys=True),
+        review_codec.pack_uid(r.get("uid") or ids.review_uid(r["id"], key, r["rated_at"], r["rating"])),
+        delivery_json(r.get("delivery")),
+        r.get("model"),
+        _list_json(r.get("model_proposed")),
+        r.get("model_suggested"),
+        _list_json(r.get("model_errors")),
+    )
+
+
+@functools.cache
+def _coverage_of(coverage: tuple[bool, ...]) -> str | None:
+    return review_codec.pack_coverage(coverage)
+
+
+def _coverage(coverage: list[bool] | None) -> str | None:
+    """A review's coverage in its stored form (m015), each distinct list packed once."""
+    return None if coverage is None else _coverage_of(tuple(coverage))
+
+
+def delivery_json(delivery: dict[str, Any] | None) -> str | None:
+    """A spoken answer's delivery (checked already) in its stored form."""
+    return None if delivery is None else json.dumps(Delivery.from_dict(delivery).to_dict())
+
+
+def _list_json(value: list[str] | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,180 @@
+"""An import's questions parsed, checked and made into rows on worker processes, handed back in order.
+
+Most of a large import's time in Python goes to each review: parsing its JSON, checking it, packing
+its answer. Those steps depend on nothing but the question and the file's head, so worker processes
+take the questions' JSON lines (:func:`mockprep.services.exchange.read_export` with ``raw``) while this
+process writes what they hand back. The results come back in file order, and at most a few batches
+are in flight, so memory stays flat whichever side is quicker.
+
+Nothing about what is accepted changes: a worker runs :func:`mockprep.db.import_rows.prepare`, and
+this process checks what needs the other questions (a key or card id used twice, in the order
+:meth:`~mockprep.core.export_checks.ExportChecker.check_question` would). A question a worker could not
+prepare is parsed and checked again here, so its problem is named exactly as without workers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from mockprep.core.field_checks import RecordProblem
+from mockprep.db.import_rows import Prepared, prepare
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from mockprep.core.export_checks import ExportChecker
+
+BATCH = 8  # questions a task: a few hundred reviews, enough to outweigh sending them across
+IN_FLIGHT = 4  # tasks queued per worker: keeps every worker busy without buffering the file
+MOST_WORKERS = 4  # past this the writing process, not the parsing, sets the pace
+
+
+def worker_count(size: int) -> int:
+    """How many workers an import of a ``size``-byte file uses: none for a file under 16 MB (about
+    40,000 reviews, a few seconds without), else one per CPU (at most :data:`MOST_WORKERS`), none on
+    a single CPU."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 0 if size < 16 << 20 or cpus < 2 else min(cpus, MOST_WORKERS)
+
+
+def prepared(
+    questions: Iterable[dict[str, Any] | bytes], checker: ExportChecker, workers: int
+) -> Iterator[Prepared]:
+    """Each question checked and made into rows, in order; a question given as its JSON text is
+    prepared by one of ``workers`` processes (by this one when there are none, or they cannot start)."""
+    pool = _start(checker, workers) if workers else None
+    if pool is None:
+        for index, question in enumerate(questions):
+            yield prepare(_parsed(question, index), index, checker)
+        return
+    try:
+        yield from _in_order(pool, questions, checker, workers)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start(checker: ExportChecker, workers: int) -> Any:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    try:  # spawn: the same start on every platform, and nothing of this process's state copied
+        return ProcessPoolExecutor(
+            workers, mp_context=get_context("spawn"), initializer=_begin, initargs=(checker.context(),)
+        )
+    except (OSError, ImportError, NotImplementedError):  # no process support here: do it in-process
+        return None
+
+
+def _in_order(
+    pool: Any, questions: Iterable[dict[str, Any] | bytes], checker: ExportChecker, workers: int
+) -> Iterator[Prepared]:
+    pending: deque[tuple[list[Any], Future[list[Prepared | None]] | None]] = deque()
+    batch: list[bytes] = []
+    index = 0
+
+    def results(items: list[Any], future: Future[list[Prepared | None]] | None) -> Iterator[Prepared]:
+        nonlocal index
+        for item, done in zip(items, _outcome(future, len(items)), strict=True):
+            if done is None:  # a dict, or a line the worker found a problem in: named here
+                yield prepare(_parsed(item, index), index, checker)
+            else:
+                checker.claim(done.question, done.card.card_id, index)
+                yield done
+            index += 1
+
+    for question in questions:
+        if isinstance(question, bytes):
+            batch.append(question)
+            if len(batch) == BATCH:
+                pending.append((batch, _submit(pool, batch)))
+                batch = []
+        else:
+            if batch:
+                pending.append((batch, _submit(pool, batch)))
+                batch = []
+            pending.append(([question], None))
+        while len(pending) > IN_FLIGHT * workers:
+            yield from results(*pending.popleft())
+    if batch:
+        pending.append((batch, _submit(pool, batch)))
+    while pending:
+        yield from results(*pending.popleft())
+
+
+def _submit(pool: Any, batch: list[bytes]) -> Future[list[Prepared | None]] | None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return pool.submit(_prepare_batch, batch)
+    except (BrokenProcessPool, RuntimeError):  # a worker died (killed, out of memory): this process goes on
+        return None
+
+
+def _outcome(future: Future[list[Prepared | None]] | None, count: int) -> list[Prepared | None]:
+    """A batch's results; all None (prepared here) when it was not sent or its worker died."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    if future is None:
+        return [None] * count
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return [None] * count
+
+
+def _parsed(question: dict[str, Any] | bytes, index: int) -> Any:
+    """A question as given, or parsed from its line (a line that is not JSON is named)."""
+    if not isinstance(question, bytes):
+        return question
+    try:
+        value = json.loads(question, parse_constant=_refuse_constant)
+    except ValueError as exc:  # a JSONDecodeError, or NaN and the like
+        raise RecordProblem(f"questions[{index}]", f"not JSON ({str(exc).split(':')[0]})") from None
+    if b"\\ud" in question or b"\\uD" in question:  # perhaps a lone surrogate, which no text may hold
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise RecordProblem(
+                f"questions[{index}]", "holds a lone surrogate escape (not Unicode text)"
+            ) from None
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+# In a worker: the checker made from the importing process's (its record of the head), set by _begin.
+_checker: ExportChecker | None = None
+
+
+def _begin(context: Any) -> None:
+    import signal
+
+    from mockprep.core.export_checks import ExportChecker
+
+    # Ctrl-C reaches the whole process group: the importing process stops the import and its workers
+    # (a worker interrupted mid-task could leave the pool's queues half-written).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _checker
+    _checker = ExportChecker.for_questions(context)
+
+
+def _prepare_batch(lines: list[bytes]) -> list[Prepared | None]:
+    """In a worker: each line prepared, or None where anything is wrong with it (this process names it)."""
+    assert _checker is not None
+    out: list[Prepared | None] = []
+    for line in lines:
+        _checker.keys.clear()  # the importing process checks what needs the other questions
+        _checker.card_ids.clear()
+        try:
+            done = prepare(_parsed(line, 0), 0, _checker)
+            del done.question["reviews"]  # sent back as rows
+            out.append(done)
+        except Exception:  # noqa: BLE001 - whatever it is, the importing process meets it again and names it
+            out.append(None)
+    return out

@@ -1,0 +1,201 @@
+"""An import whose questions are parsed, checked and made into rows on worker processes
+(mockprep.db.import_workers) writes what an import without them writes, and names the same problems."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sqlite3
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mockprep.core.field_checks import RecordProblem
+from mockprep.db import import_workers
+from mockprep.db.store import Store
+from mockprep.services.exchange import read_export
+from tests.conftest import START
+from tests.test_import_checks import valid_export  # noqa: F401 - the fixture
+
+TABLES = ("questions", "cards", "reviews", "sessions", "mock_answers", "stories", "story_versions")
+ROLLUP = ("stats_days", "stats_topic_days", "stats_topic_months", "stats_times")
+
+
+def _laid_out(doc: dict[str, Any], path: Path) -> Path:
+    """``doc`` written as write_export lays a file out: the questions one per line, last."""
+    head = [
+        f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in doc.items() if k != "questions"
+    ]
+    lines = ",\n  ".join(json.dumps(q, ensure_ascii=False) for q in doc["questions"])
+    path.write_text(
+        "{\n" + ",\n".join(head) + ',\n "questions": [\n  ' + lines + "\n ]\n}\n", encoding="utf-8"
+    )
+    return path
+
+
+def _import(tmp_path: Path, name: str, file: Path, workers: int) -> Path:
+    home = tmp_path / name
+    head, questions = read_export(file, raw=workers > 0)
+    with Store.open(home, backups=False) as store:
+        store.bulk.import_data(head, questions, START, workers)
+    return home
+
+
+def _contents(home: Path) -> dict[str, list[tuple[Any, ...]]]:
+    con = sqlite3.connect(home / "mockprep.db")
+    try:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall() for t in TABLES + ROLLUP}
+    finally:
+        con.close()
+
+
+def _varied(doc: dict[str, Any]) -> dict[str, Any]:
+    """The export with more questions answered, one review with a model's verdict (the general rows)
+    and one without a uid (derived on import)."""
+    doc = copy.deepcopy(doc)
+    reviewed = [q for q in doc["questions"] if q["reviews"]]
+    reviewed[0]["reviews"][0]["model"] = "a local model"
+    del reviewed[-1]["reviews"][0]["uid"]
+    return doc
+
+
+def test_workers_write_what_an_import_without_them_writes(
+    tmp_path: Path,
+    valid_export,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    file = _laid_out(_varied(valid_export), tmp_path / "export.json")
+    alone = _contents(_import(tmp_path, "alone", file, 0))
+    assert alone["reviews"] and alone["stats_days"]
+    by_workers = []  # the questions a worker prepared (None: prepared here)
+    outcome = import_workers._outcome
+
+    def counted(future: Any, count: int) -> list[Any]:
+        results = outcome(future, count)
+        by_workers.extend(r is not None for r in results)
+        return results
+
+    monkeypatch.setattr(import_workers, "_outcome", counted)
+    assert _contents(_import(tmp_path, "workers", file, 2)) == alone
+    assert by_workers == [True] * len(valid_export["questions"])
+
+
+CASES = [
+    (("reviews", 0, "rating"), 7, "reviews[0].rating: must be 1-4 (got 7)"),
+    (("reviews", 0, "session"), 999, "reviews[0].session: no session 999 in sessions"),
+    (("reviews", 0, "model"), "", "reviews[0].model: must not be empty"),
+    (("card", "state"), 9, "card.state: must be 1-3 (got 9)"),
+    (("bank",), "ghost", "bank: no bank 'ghost' in banks"),
+]
+
+
+@pytest.mark.parametrize(("where", "value", "expected"), CASES, ids=[c[2].split(":")[0] for c in CASES])
+def test_a_problem_a_worker_meets_is_named_as_without_workers(
+    tmp_path: Path,
+    valid_export,  # noqa: F811
+    where: tuple[Any, ...],
+    value: Any,
+    expected: str,
+) -> None:
+    doc = copy.deepcopy(valid_export)
+    index = next(i for i, q in enumerate(doc["questions"]) if q["reviews"])
+    target = doc["questions"][index]
+    for step in where[:-1]:
+        target = target[step]
+    target[where[-1]] = value
+    file = _laid_out(doc, tmp_path / "export.json")
+    for workers in (0, 2):
+        with pytest.raises(RecordProblem) as problem:
+            _import(tmp_path, f"home{workers}", file, workers)
+        assert str(problem.value) == f"questions[{index}].{expected}"
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [("key", "key: key {!r} is used twice"), ("card", "card.card_id: card id {!r} is used twice")],
+)
+def test_what_needs_the_other_questions_is_checked_by_the_importing_process(
+    tmp_path: Path,
+    valid_export,  # noqa: F811
+    field: str,
+    expected: str,
+) -> None:
+    """A key or card id used twice: each worker sees one question, the importing process both."""
+    doc = copy.deepcopy(valid_export)
+    first, second = doc["questions"][0], doc["questions"][1]
+    if field == "key":
+        second["key"], second["question"]["id"] = first["key"], first["question"]["id"]
+        repeated = first["key"]
+    else:
+        second["card"]["card_id"] = repeated = first["card"]["card_id"]
+    file = _laid_out(doc, tmp_path / "export.json")
+    messages = set()
+    for workers in (0, 2):
+        with pytest.raises(RecordProblem) as problem:
+            _import(tmp_path, f"home{workers}", file, workers)
+        messages.add(str(problem.value))
+    assert messages == {f"questions[1].{expected.format(repeated)}"}
+
+
+def test_a_line_that_is_not_json_is_named(tmp_path: Path, valid_export) -> None:  # noqa: F811
+    file = _laid_out(valid_export, tmp_path / "export.json")
+    text = file.read_text(encoding="utf-8").splitlines()
+    text[-4] = text[-4][:40] + ","  # the second-to-last question's line, cut off
+    file.write_text("\n".join(text) + "\n", encoding="utf-8")
+    count = len(valid_export["questions"])
+    with pytest.raises(RecordProblem, match=rf"^questions\[{count - 2}\]: not JSON \(.+\)$"):
+        _import(tmp_path, "home", file, 2)
+    assert not (tmp_path / "home" / "mockprep.db").exists() or not _contents(tmp_path / "home")["reviews"]
+
+
+def test_without_workers_the_lines_are_prepared_in_process(
+    tmp_path: Path,
+    valid_export,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where processes cannot start, or a worker dies, the importing process does the work itself."""
+    file = _laid_out(valid_export, tmp_path / "export.json")
+    expected = _contents(_import(tmp_path, "alone", file, 0))
+    monkeypatch.setattr(import_workers, "_start", lambda checker, workers: None)
+    assert _contents(_import(tmp_path, "no-pool", file, 2)) == expected
+    died: Future[list[Any]] = Future()
+    died.set_exception(BrokenProcessPool("a worker was killed"))
+    assert import_workers._outcome(died, 3) == [None, None, None]
+
+
+def test_small_files_and_single_cpus_use_no_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        import_workers.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7}, raising=False
+    )
+    assert import_workers.worker_count(1 << 20) == 0
+    assert import_workers.worker_count(400 << 20) == import_workers.MOST_WORKERS
+    monkeypatch.setattr(import_workers.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert import_workers.worker_count(400 << 20) == 0
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["json", "gzip"])
+def test_the_import_command_hands_a_large_file_to_workers(
+    cli,
+    home: Path,
+    tmp_path: Path,
+    valid_export,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    compressed: bool,
+) -> None:
+    import gzip
+
+    file = _laid_out(valid_export, tmp_path / "export.json")
+    if compressed:
+        packed = tmp_path / "export.json.gz"
+        packed.write_bytes(gzip.compress(file.read_bytes()))
+        file = packed
+    asked = []
+    monkeypatch.setattr(import_workers, "worker_count", lambda size: asked.append(size) or 2)
+    result = cli("import", str(file))
+    assert result.exit_code == 0, result.stderr
+    assert asked == [file.stat().st_size]
+    assert "3 reviews, 2 sessions and 2 stories" in result.stdout
+    assert cli("history").exit_code == 0
