@@ -199,3 +199,31 @@ def test_the_import_command_hands_a_large_file_to_workers(
     assert asked == [file.stat().st_size]
     assert "3 reviews, 2 sessions and 2 stories" in result.stdout
     assert cli("history").exit_code == 0
+
+
+def test_the_roll_up_counted_beside_the_copy_equals_a_rebuild(tmp_path: Path, valid_export) -> None:  # noqa: F811
+    from mockprep.db import stats_rollup
+
+    home = _import(tmp_path, "home", _laid_out(_varied(valid_export), tmp_path / "export.json"), 0)
+    imported = _contents(home)
+    con = sqlite3.connect(home / "mockprep.db")
+    try:
+        stats_rollup.rebuild(con)
+        rebuilt = {t: con.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall() for t in ROLLUP}
+    finally:
+        con.rollback()
+        con.close()
+    assert rebuilt["stats_days"]
+    assert {t: imported[t] for t in ROLLUP} == rebuilt
+
+
+def test_a_counting_that_fails_fails_the_import_and_one_stopped_ends(tmp_path: Path) -> None:
+    from mockprep.db.import_staging import Counting
+
+    sqlite3.connect(tmp_path / "empty.db").close()
+    failed = Counting(tmp_path / "empty.db", [(START, 0)])
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        failed.result()
+    stopped = Counting(tmp_path / "empty.db", [(START, 0)])
+    stopped.stop()
+    assert not stopped.is_alive()

@@ -12,7 +12,8 @@ import bisect
 import functools
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +24,13 @@ from mockprep.db import import_workers, review_codec, stats_rollup
 from mockprep.db.driver import text
 from mockprep.db.fresh_file import fresh_copy
 from mockprep.db.import_rows import REVIEW_COLUMNS, delivery_json
+from mockprep.db.import_staging import SCHEMA, Counting, Staging
 from mockprep.db.sql import db_time, from_iso
 from mockprep.db.stories import insert_version
 
 if TYPE_CHECKING:
+    from fsrs import Card
+
     from mockprep.db.driver import Connection
     from mockprep.db.store import Store
 
@@ -58,7 +62,7 @@ def import_all(
     checker.check_head(doc)
     counts = {"banks": 0, "questions": 0, "reviews": 0, "sessions": 0, "stories": 0}
     # Built in a copy without a journal and renamed over the live file once complete (fresh_file).
-    with fresh_copy(store) as fresh, fresh.write() as conn:
+    with fresh_copy(store) as fresh, _staged(fresh) as staging, fresh.write() as conn:
         # Only what the bank files recreate is replaced; registered bank folders are kept.
         tables = (
             "mock_answers",
@@ -73,11 +77,17 @@ def import_all(
             conn.execute(text(f"DELETE FROM {table}"))
         _banks_and_sessions(conn, doc, counts)
         _scheduling(conn, doc)
-        _questions(conn, questions, counts, checker, workers)
+        _questions(conn, staging, questions, counts, checker, workers)
         _mock_answers(conn, doc, checker)
         _stories(conn, doc, counts)
         _refuse_history(store)  # what another process wrote meanwhile is not replaced either
     return counts
+
+
+@contextmanager
+def _staged(fresh: Store) -> Iterator[Staging]:
+    """The staging file beside the new database (import_staging), attached to its connection."""
+    yield Staging(fresh.path.parent, fresh.conn.raw)
 
 
 def _refuse_history(store: Store) -> None:
@@ -164,6 +174,7 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
 
 def _questions(
     conn: Connection,
+    staging: Staging,
     questions: Iterable[dict[str, Any] | bytes],
     counts: dict[str, int],
     checker: ExportChecker,
@@ -172,73 +183,80 @@ def _questions(
     """Questions, cards and reviews, each question checked before it is written (a question given as
     its JSON text is parsed, checked and made into rows on a worker process: import_workers)."""
     raw = conn.raw  # executemany: a million reviews in seconds
-    # Reviews arrive grouped by question, so their ids are out of order: stage them in an
-    # unindexed table and copy them across in id order, which keeps every B-tree append-only.
-    # The staging table's rowids count the reviews in file order; ``starts`` holds each question's
-    # first, so a duplicate id can be named by where it was in the file.
-    raw.execute(f"CREATE TEMP TABLE import_reviews AS SELECT {REVIEW_COLUMNS} FROM reviews WHERE 0")
+    # ``starts`` holds each question's first review's rowid in the staging table (which counts them in
+    # file order), so a duplicate id can be named by where it was in the file.
     starts: list[int] = []
+    staging.create()
     for q, card, statement, rows in import_workers.prepared(questions, checker, workers):
         qid = card.card_id
-        raw.execute(
-            "INSERT INTO questions (id, key, bank_id, round, topic, difficulty, kind, roles,"
-            " competencies, data, added_at, retired_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                qid,
-                q["key"],
-                q["bank"],
-                q["round"],
-                q["topic"],
-                q["difficulty"],
-                q["kind"],
-                json.dumps(q["roles"]),
-                json.dumps(q["competencies"]),
-                json.dumps(q["question"], sort_keys=True),
-                from_iso(q["added_at"]),
-                from_iso(q.get("retired_at")),
-            ),
-        )
-        marks = q.get("marks") or {}
-        raw.execute(
-            "INSERT INTO cards (question_id, state, step, stability, difficulty, due, last_review,"
-            " suspended_at, suspended_by, buried_until, flagged_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                qid,
-                card.state.value,
-                card.step,
-                card.stability,
-                card.difficulty,
-                db_time(card.due),
-                db_time(card.last_review) if card.last_review else None,
-                from_iso(marks.get("suspended_at")),
-                marks.get("suspended_by"),
-                from_iso(marks.get("buried_until")),
-                from_iso(marks.get("flagged_at")),
-            ),
-        )
+        _question(raw, q, card)
         counts["questions"] += 1
         starts.append(counts["reviews"] + 1)
-        raw.executemany(statement, rows)
+        staging.add(qid, q, statement, rows)
         counts["reviews"] += len(rows)
-    # Building the indexes once, after the rows, beats updating them row by row.
-    indexes = raw.execute(
-        "SELECT name, sql FROM sqlite_master"
-        " WHERE type = 'index' AND tbl_name = 'reviews' AND sql IS NOT NULL"
-    ).fetchall()
-    for name, _sql in indexes:
-        raw.execute(f'DROP INDEX "{name}"')
+    staging.commit()
+    # The roll-up is counted from the staging file on a thread while the reviews are copied across and
+    # their indexes built (building them once, after the rows, beats updating them row by row).
+    counting = Counting(staging.path, stats_rollup.zone(raw))
     try:
-        with stats_rollup.bulk(raw):  # its triggers off for the insert, the roll-up rebuilt after it
+        indexes = raw.execute(
+            "SELECT name, sql FROM main.sqlite_master"
+            " WHERE type = 'index' AND tbl_name = 'reviews' AND sql IS NOT NULL"
+        ).fetchall()
+        for name, _sql in indexes:
+            raw.execute(f'DROP INDEX main."{name}"')
+        with stats_rollup.bulk(raw, counted=counting.result):  # its triggers off for the copy
             raw.execute(
                 f"INSERT INTO main.reviews ({REVIEW_COLUMNS})"
-                f" SELECT {REVIEW_COLUMNS} FROM temp.import_reviews ORDER BY id"
+                f" SELECT {REVIEW_COLUMNS} FROM {SCHEMA}.import_reviews ORDER BY id"
             )
-        for _name, sql in indexes:
-            raw.execute(sql)  # a uid used twice fails here, and is named like an id used twice
+            for _name, sql in indexes:
+                raw.execute(sql)  # a uid used twice fails here, and is named like an id used twice
     except sqlite3.IntegrityError:
         _name_duplicate_review(raw, starts)
         raise
-    raw.execute("DROP TABLE temp.import_reviews")
+    finally:
+        counting.stop()  # at once when something failed; else it has already counted
+
+
+def _question(raw: sqlite3.Connection, q: dict[str, Any], card: Card) -> None:
+    """A question and its card."""
+    raw.execute(
+        "INSERT INTO questions (id, key, bank_id, round, topic, difficulty, kind, roles,"
+        " competencies, data, added_at, retired_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            card.card_id,
+            q["key"],
+            q["bank"],
+            q["round"],
+            q["topic"],
+            q["difficulty"],
+            q["kind"],
+            json.dumps(q["roles"]),
+            json.dumps(q["competencies"]),
+            json.dumps(q["question"], sort_keys=True),
+            from_iso(q["added_at"]),
+            from_iso(q.get("retired_at")),
+        ),
+    )
+    marks = q.get("marks") or {}
+    raw.execute(
+        "INSERT INTO cards (question_id, state, step, stability, difficulty, due, last_review,"
+        " suspended_at, suspended_by, buried_until, flagged_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            card.card_id,
+            card.state.value,
+            card.step,
+            card.stability,
+            card.difficulty,
+            db_time(card.due),
+            db_time(card.last_review) if card.last_review else None,
+            from_iso(marks.get("suspended_at")),
+            marks.get("suspended_by"),
+            from_iso(marks.get("buried_until")),
+            from_iso(marks.get("flagged_at")),
+        ),
+    )
 
 
 @functools.cache
@@ -261,13 +279,13 @@ def _name_duplicate_review(raw: sqlite3.Connection, starts: list[int]) -> None:
 
     for column in ("id", "uid"):
         row = raw.execute(
-            f"SELECT {column} FROM temp.import_reviews GROUP BY {column} HAVING COUNT(*) > 1"
+            f"SELECT {column} FROM {SCHEMA}.import_reviews GROUP BY {column} HAVING COUNT(*) > 1"
             " ORDER BY MAX(rowid) LIMIT 1"
         ).fetchone()
         if row is None:
             continue
         first, second = raw.execute(
-            f"SELECT rowid FROM temp.import_reviews WHERE {column} = ? ORDER BY rowid LIMIT 2", (row[0],)
+            f"SELECT rowid FROM {SCHEMA}.import_reviews WHERE {column} = ? ORDER BY rowid LIMIT 2", (row[0],)
         ).fetchall()
         raise RecordProblem(
             f"{where(second[0])}.{column}",

@@ -3,8 +3,9 @@
 :func:`prepare` is the whole of it for one question, the same whether it runs in the importing
 process or on a worker (:mod:`mockprep.db.import_workers`): the checks of
 :meth:`~mockprep.core.export_checks.ExportChecker.check_question`, then each review as a row of
-``temp.import_reviews`` with its answer, coverage and uid in their stored forms
-(:mod:`mockprep.db.review_codec`). Reviews with only the common fields (nearly all) bind fewer values.
+``staging.import_reviews`` (:mod:`mockprep.db.import_staging`) with its answer, coverage and uid in
+their stored forms (:mod:`mockprep.db.review_codec`). Reviews with only the common fields (nearly all)
+bind fewer values.
 """
 
 from __future__ import annotations
@@ -23,17 +24,19 @@ if TYPE_CHECKING:
 
     from mockprep.core.export_checks import ExportChecker
 
+STAGING = "staging"  # the schema the staging file is attached as (import_staging)
 REVIEW_COLUMNS = (
     "id, question_id, session_id, rated_at, rating, state_before, answer,"
     " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, cram, params_id,"
     " code_runs, code_result, uid, delivery, model, model_proposed, model_suggested, model_errors"
 )
 STAGE = (
-    f"INSERT INTO temp.import_reviews ({REVIEW_COLUMNS})"
+    f"INSERT INTO {STAGING}.import_reviews ({REVIEW_COLUMNS})"
     f" VALUES ({', '.join('?' * (REVIEW_COLUMNS.count(',') + 1))})"
 )
 STAGE_PLAIN = (
-    "INSERT INTO temp.import_reviews (id, question_id, session_id, rated_at, rating, state_before, answer,"
+    f"INSERT INTO {STAGING}.import_reviews (id, question_id, session_id, rated_at, rating, state_before,"
+    " answer,"
     " duration_ms, time_limit_ms, coverage, suggested, cram, params_id, uid)"
     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )

@@ -16,7 +16,7 @@ it once when the zone's offsets change.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -175,33 +175,66 @@ def rebuild(cur: Any) -> None:
     for table in ROLLUP_TABLES:
         cur.execute(f"DELETE FROM {table}")
     day, params = local_date("r.rated_at", zone(cur))
+    cur.execute(_build("reviews", "questions", day), params)
+    for table, select in _FROM_BUILD.items():
+        cur.execute(f"INSERT INTO {table} {select}")
+    cur.execute("DROP TABLE temp.stats_build")
+    cur.execute(f"INSERT INTO stats_times {_times('reviews', 'questions')}")
+
+
+def count(con: Any, reviews: str, questions: str, offsets: Offsets) -> dict[str, list[tuple[Any, ...]]]:
+    """What :func:`rebuild` writes, as rows per table, counted from the tables ``reviews`` and
+    ``questions`` (any with their columns) on ``con``, which may be another connection than the one
+    that writes them (:func:`write`): an import counts its staged reviews while it builds indexes."""
+    day, params = local_date("r.rated_at", offsets)
+    con.execute(_build(reviews, questions, day), params)
+    try:
+        counted = {table: con.execute(select).fetchall() for table, select in _FROM_BUILD.items()}
+    finally:
+        con.execute("DROP TABLE temp.stats_build")
+    counted["stats_times"] = con.execute(_times(reviews, questions)).fetchall()
+    return counted
+
+
+def write(cur: Any, counted: dict[str, list[tuple[Any, ...]]]) -> None:
+    """The roll-up replaced by rows from :func:`count`."""
+    for table in ROLLUP_TABLES:
+        cur.execute(f"DELETE FROM {table}")
+        rows = counted[table]
+        if rows:
+            cur.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+
+
+def _build(reviews: str, questions: str, day: str) -> str:
+    """The log grouped by local day, round, topic and bank, with every counter, as temp.stats_build."""
     points = sql_points("r.rating", "r.duration_ms", "r.time_limit_ms")
     counted = "r.state_before = 2 AND NOT r.cram"
-    cur.execute(
+    return (
         f"CREATE TEMP TABLE stats_build AS SELECT {day} AS day, q.round, q.topic, q.bank_id,"
         " COUNT(*) AS answers, SUM(r.duration_ms) AS answer_ms, SUM(r.session_id IS NOT NULL) AS scored,"
         f" COALESCE(SUM(CASE WHEN r.session_id IS NOT NULL THEN {points} END), 0) AS points,"
         f" SUM({counted}) AS reviewed, SUM({counted} AND r.rating > 1) AS passed,"
         f" SUM({counted} AND r.rating = 1) AS lapses"
-        " FROM reviews r JOIN questions q ON q.id = r.question_id GROUP BY 1, 2, 3, 4",
-        params,
+        f" FROM {reviews} r JOIN {questions} q ON q.id = r.question_id GROUP BY 1, 2, 3, 4"
     )
-    cur.execute(
-        "INSERT INTO stats_days SELECT day, round, bank_id, SUM(answers), SUM(answer_ms), SUM(scored),"
-        " SUM(points) FROM stats_build GROUP BY day, round, bank_id"
-    )
-    cur.execute(
-        "INSERT INTO stats_topic_days SELECT day, round, topic, bank_id, reviewed, passed, lapses"
-        " FROM stats_build WHERE reviewed > 0 ORDER BY 1, 2, 3, 4"
-    )
-    cur.execute(
-        "INSERT INTO stats_topic_months SELECT substr(day, 1, 7) AS month, round, topic, bank_id,"
-        " SUM(reviewed), SUM(passed), SUM(lapses) FROM stats_build WHERE reviewed > 0 GROUP BY 1, 2, 3, 4"
-    )
-    cur.execute("DROP TABLE temp.stats_build")
-    cur.execute(
-        "INSERT INTO stats_times SELECT q.round, q.bank_id, r.duration_ms / 1000 AS second, COUNT(*),"
-        " SUM(r.duration_ms) FROM reviews r JOIN questions q ON q.id = r.question_id GROUP BY 1, 3, 2"
+
+
+# Each day and month table's rows from temp.stats_build, in its columns' order.
+_FROM_BUILD = {
+    "stats_days": "SELECT day, round, bank_id, SUM(answers), SUM(answer_ms), SUM(scored), SUM(points)"
+    " FROM stats_build GROUP BY day, round, bank_id",
+    "stats_topic_days": "SELECT day, round, topic, bank_id, reviewed, passed, lapses"
+    " FROM stats_build WHERE reviewed > 0 ORDER BY 1, 2, 3, 4",
+    "stats_topic_months": "SELECT substr(day, 1, 7) AS month, round, topic, bank_id,"
+    " SUM(reviewed), SUM(passed), SUM(lapses) FROM stats_build WHERE reviewed > 0 GROUP BY 1, 2, 3, 4",
+}
+
+
+def _times(reviews: str, questions: str) -> str:
+    """stats_times's rows, in its columns' order."""
+    return (
+        "SELECT q.round, q.bank_id, r.duration_ms / 1000 AS second, COUNT(*), SUM(r.duration_ms)"
+        f" FROM {reviews} r JOIN {questions} q ON q.id = r.question_id GROUP BY 1, 3, 2"
     )
 
 
@@ -224,15 +257,23 @@ def local_date(column: str, offsets: Offsets, *modifiers: str) -> tuple[str, dic
 
 
 @contextmanager
-def bulk(cur: Any, after_id: int | None = None) -> Iterator[None]:
+def bulk(
+    cur: Any,
+    after_id: int | None = None,
+    counted: Callable[[], dict[str, list[tuple[Any, ...]]]] | None = None,
+) -> Iterator[None]:
     """For a bulk insert into ``reviews``: the triggers are off for the block (a row at a time they
     cost about 0.1 ms an answer) and the roll-up is brought up to date after it, inside the caller's
-    transaction: rebuilt, or with ``after_id`` the reviews after that id added, grouped."""
+    transaction: rebuilt, or with ``after_id`` the reviews after that id added, grouped, or replaced
+    by what ``counted`` gives (:func:`count` of the same reviews, elsewhere: an import's staging)."""
     for name in TRIGGERS:
         cur.execute(f"DROP TRIGGER IF EXISTS {name}")
     yield
     for statement in TRIGGERS.values():
         cur.execute(statement)
+    if counted is not None:
+        write(cur, counted())
+        return
     if after_id is None:
         rebuild(cur)
         return
