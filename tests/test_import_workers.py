@@ -227,3 +227,22 @@ def test_a_counting_that_fails_fails_the_import_and_one_stopped_ends(tmp_path: P
     stopped = Counting(tmp_path / "empty.db", [(START, 0)])
     stopped.stop()
     assert not stopped.is_alive()
+
+
+def test_a_long_import_counts_the_questions_on_one_line() -> None:
+    import io
+
+    from mockprep.cli.data import counted
+
+    ticks = iter([0.0, 0.1, 0.6, 0.7])
+    out = io.StringIO()
+    assert list(counted(["a", "b", "c", "d"], out, lambda: next(ticks))) == ["a", "b", "c", "d"]
+    assert out.getvalue() == (
+        "\rreading the export: 1 question\rreading the export: 3 questions"
+        "\rread 4 questions; writing the database...\n"
+    )
+    broken = io.StringIO()
+    reading = counted(iter(["a", "b"]), broken, lambda: 0.0)
+    next(reading)
+    reading.close()  # the import failed: the line ends before the error is shown
+    assert broken.getvalue() == "\rreading the export: 1 question\n"

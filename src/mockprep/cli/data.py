@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -105,6 +108,8 @@ def import_(
             f"{file}: export version {head.get('version')!r} is not supported "
             f"(this mockprep reads version {EXPORT_VERSION})"
         )
+    if sys.stderr.isatty() and file.stat().st_size >= PROGRESS_FROM:
+        questions = counted(questions, sys.stderr)
     store = open_store(sync=not merge)  # a merge needs the banks of the questions it adds reviews to
     try:
         if merge:
@@ -124,10 +129,38 @@ def import_(
         raise UserError(f"{file}: malformed export ({type(exc).__name__}: {exc}); nothing imported") from None
     finally:
         store.close()
+        if hasattr(questions, "close"):
+            questions.close()  # a progress line ends before the error is shown
     typer.echo(
         f"Imported {plural(counts['questions'], 'question')}, {plural(counts['reviews'], 'review')}, "
         f"{plural(counts['sessions'], 'session')} and {plural(counts.get('stories', 0), 'story')}."
     )
+
+
+# From what size of file an import says on a terminal how far it has read (a few seconds of work).
+PROGRESS_FROM = 4 << 20
+
+
+def counted(
+    questions: Iterable[Any], out: IO[str], clock: Callable[[], float] = time.monotonic
+) -> Iterator[Any]:
+    """The questions as read, counted on one line of ``out`` (redrawn at most twice a second), which
+    says when they are all read that the database is being written; the line ends before any error."""
+    shown = -1.0
+    number = 0
+    try:
+        for number, question in enumerate(questions, start=1):
+            now = clock()
+            if now - shown >= 0.5:
+                shown = now
+                out.write(f"\rreading the export: {plural(number, 'question')}")
+                out.flush()
+            yield question
+    except BaseException:
+        out.write("\n")
+        raise
+    out.write(f"\rread {plural(number, 'question')}; writing the database...\n")
+    out.flush()
 
 
 def merge_report(summary: MergeSummary, head: str) -> str:
