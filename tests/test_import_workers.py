@@ -221,12 +221,14 @@ def test_a_counting_that_fails_fails_the_import_and_one_stopped_ends(tmp_path: P
     from mockprep.db.import_staging import Counting
 
     sqlite3.connect(tmp_path / "empty.db").close()
-    failed = Counting(tmp_path / "empty.db", [(START, 0)])
+    failed = Counting(tmp_path / "empty.db", tmp_path / "counted.db", [(START, 0)])
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
         failed.result()
-    stopped = Counting(tmp_path / "empty.db", [(START, 0)])
+    stopped = Counting(tmp_path / "empty.db", tmp_path / "stopped.db", [(START, 0)])
     stopped.stop()
     assert not stopped.is_alive()
+    with pytest.raises(RuntimeError, match="stopped"):
+        stopped.result()
 
 
 def test_a_long_import_counts_the_questions_on_one_line() -> None:

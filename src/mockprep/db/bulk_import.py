@@ -24,7 +24,7 @@ from mockprep.db import import_workers, review_codec, stats_rollup
 from mockprep.db.driver import text
 from mockprep.db.fresh_file import fresh_copy
 from mockprep.db.import_rows import REVIEW_COLUMNS, delivery_json
-from mockprep.db.import_staging import SCHEMA, Counting, Staging
+from mockprep.db.import_staging import SCHEMA, Staging
 from mockprep.db.sql import db_time, from_iso
 from mockprep.db.stories import insert_version
 
@@ -194,10 +194,9 @@ def _questions(
         starts.append(counts["reviews"] + 1)
         staging.add(qid, q, statement, rows)
         counts["reviews"] += len(rows)
-    staging.commit()
     # The roll-up is counted from the staging file on a thread while the reviews are copied across and
     # their indexes built (building them once, after the rows, beats updating them row by row).
-    counting = Counting(staging.path, stats_rollup.zone(raw))
+    counting = staging.commit()
     try:
         indexes = raw.execute(
             "SELECT name, sql FROM main.sqlite_master"

@@ -182,27 +182,26 @@ def rebuild(cur: Any) -> None:
     cur.execute(f"INSERT INTO stats_times {_times('reviews', 'questions')}")
 
 
-def count(con: Any, reviews: str, questions: str, offsets: Offsets) -> dict[str, list[tuple[Any, ...]]]:
-    """What :func:`rebuild` writes, as rows per table, counted from the tables ``reviews`` and
-    ``questions`` (any with their columns) on ``con``, which may be another connection than the one
-    that writes them (:func:`write`): an import counts its staged reviews while it builds indexes."""
+def count(con: Any, reviews: str, questions: str, offsets: Offsets, into: str) -> None:
+    """What :func:`rebuild` writes, counted from the tables ``reviews`` and ``questions`` (any with
+    their columns) on ``con`` into tables named as the roll-up's in the schema ``into``, from which
+    :func:`write` copies them: an import counts its staged reviews on a connection of its own while
+    its main one copies them and builds indexes."""
     day, params = local_date("r.rated_at", offsets)
     con.execute(_build(reviews, questions, day), params)
     try:
-        counted = {table: con.execute(select).fetchall() for table, select in _FROM_BUILD.items()}
+        for table, select in _FROM_BUILD.items():
+            con.execute(f"CREATE TABLE {into}.{table} AS {select}")
     finally:
         con.execute("DROP TABLE temp.stats_build")
-    counted["stats_times"] = con.execute(_times(reviews, questions)).fetchall()
-    return counted
+    con.execute(f"CREATE TABLE {into}.stats_times AS {_times(reviews, questions)}")
 
 
-def write(cur: Any, counted: dict[str, list[tuple[Any, ...]]]) -> None:
-    """The roll-up replaced by rows from :func:`count`."""
+def write(cur: Any, counted: str) -> None:
+    """The roll-up replaced by what :func:`count` left in the schema ``counted``."""
     for table in ROLLUP_TABLES:
         cur.execute(f"DELETE FROM {table}")
-        rows = counted[table]
-        if rows:
-            cur.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        cur.execute(f"INSERT INTO {table} SELECT * FROM {counted}.{table}")
 
 
 def _build(reviews: str, questions: str, day: str) -> str:
@@ -260,12 +259,13 @@ def local_date(column: str, offsets: Offsets, *modifiers: str) -> tuple[str, dic
 def bulk(
     cur: Any,
     after_id: int | None = None,
-    counted: Callable[[], dict[str, list[tuple[Any, ...]]]] | None = None,
+    counted: Callable[[], str] | None = None,
 ) -> Iterator[None]:
     """For a bulk insert into ``reviews``: the triggers are off for the block (a row at a time they
     cost about 0.1 ms an answer) and the roll-up is brought up to date after it, inside the caller's
     transaction: rebuilt, or with ``after_id`` the reviews after that id added, grouped, or replaced
-    by what ``counted`` gives (:func:`count` of the same reviews, elsewhere: an import's staging)."""
+    by the tables in the schema ``counted`` gives (:func:`count` of the same reviews, elsewhere: an
+    import's staging)."""
     for name in TRIGGERS:
         cur.execute(f"DROP TRIGGER IF EXISTS {name}")
     yield
