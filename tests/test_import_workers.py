@@ -140,15 +140,41 @@ def test_what_needs_the_other_questions_is_checked_by_the_importing_process(
     assert messages == {f"questions[1].{expected.format(repeated)}"}
 
 
-def test_a_line_that_is_not_json_is_named(tmp_path: Path, valid_export) -> None:  # noqa: F811
+@pytest.mark.parametrize(
+    ("change", "imports"),
+    [
+        (lambda line: line[:40] + ",", False),  # cut off
+        (lambda line: line + "  ", True),  # valid JSON, but not the layout export writes
+        (lambda line: line.replace('"key"', '"k\\u00e9y-\\ud800"', 1), False),  # a lone surrogate
+    ],
+    ids=["cut-off", "trailing-blanks", "lone-surrogate"],
+)
+def test_a_line_the_workers_cannot_take_is_read_as_without_them(
+    cli,
+    home: Path,
+    tmp_path: Path,
+    valid_export,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    change: Any,
+    imports: bool,
+) -> None:
+    """The file is read again without workers: accepted, or refused with the same line, as a small one."""
     file = _laid_out(valid_export, tmp_path / "export.json")
     text = file.read_text(encoding="utf-8").splitlines()
-    text[-4] = text[-4][:40] + ","  # the second-to-last question's line, cut off
+    text[-4] = change(text[-4])  # the second-to-last question's line
     file.write_text("\n".join(text) + "\n", encoding="utf-8")
-    count = len(valid_export["questions"])
-    with pytest.raises(RecordProblem, match=rf"^questions\[{count - 2}\]: not JSON \(.+\)$"):
-        _import(tmp_path, "home", file, 2)
-    assert not (tmp_path / "home" / "mockprep.db").exists() or not _contents(tmp_path / "home")["reviews"]
+    with pytest.raises(import_workers.ReadAgain):
+        _import(tmp_path, "direct", file, 2)
+    with sqlite3.connect(tmp_path / "direct" / "mockprep.db") as con:  # nothing was written
+        assert con.execute("SELECT COUNT(*) FROM questions").fetchone() == (0,)
+    results = []
+    for workers in (0, 2):
+        monkeypatch.setattr(import_workers, "worker_count", lambda size, workers=workers: workers)
+        monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / f"home{workers}"))
+        results.append(cli("import", str(file)))
+    assert results[0].exit_code == results[1].exit_code == (0 if imports else 2)
+    assert results[0].stdout == results[1].stdout
+    assert results[0].stderr == results[1].stderr
 
 
 def test_without_workers_the_lines_are_prepared_in_process(
@@ -194,9 +220,19 @@ def test_the_import_command_hands_a_large_file_to_workers(
         file = packed
     asked = []
     monkeypatch.setattr(import_workers, "worker_count", lambda size: asked.append(size) or 2)
+    by_workers = []
+    outcome = import_workers._outcome
+
+    def counted(future: Any, count: int) -> list[Any]:
+        results = outcome(future, count)
+        by_workers.extend(r is not None for r in results)
+        return results
+
+    monkeypatch.setattr(import_workers, "_outcome", counted)
     result = cli("import", str(file))
     assert result.exit_code == 0, result.stderr
-    assert asked == [file.stat().st_size]
+    assert asked == [len(_laid_out(valid_export, tmp_path / "again.json").read_bytes())]  # (gzip: unpacked)
+    assert by_workers and all(by_workers[-len(valid_export["questions"]) :])
     assert "3 reviews, 2 sessions and 2 stories" in result.stdout
     assert cli("history").exit_code == 0
 
@@ -217,18 +253,41 @@ def test_the_roll_up_counted_beside_the_copy_equals_a_rebuild(tmp_path: Path, va
     assert {t: imported[t] for t in ROLLUP} == rebuilt
 
 
-def test_a_counting_that_fails_fails_the_import_and_one_stopped_ends(tmp_path: Path) -> None:
-    from mockprep.db.import_staging import Counting
+def test_a_counting_that_fails_fails_the_import_and_one_stopped_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from mockprep.db import import_staging
 
     sqlite3.connect(tmp_path / "empty.db").close()
-    failed = Counting(tmp_path / "empty.db", tmp_path / "counted.db", [(START, 0)])
+    failed = import_staging.Counting(tmp_path / "empty.db", tmp_path / "counted.db", [(START, 0)])
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
         failed.result()
-    stopped = Counting(tmp_path / "empty.db", tmp_path / "stopped.db", [(START, 0)])
-    stopped.stop()
-    assert not stopped.is_alive()
+    started = threading.Event()
+
+    def endless(con: sqlite3.Connection, *args: Any) -> None:
+        started.set()
+        con.execute("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT max(x) FROM n")
+
+    monkeypatch.setattr(import_staging.stats_rollup, "count", endless)
+    running = import_staging.Counting(tmp_path / "empty.db", tmp_path / "stopped.db", [(START, 0)])
+    assert started.wait(30)
+    stopping = threading.Thread(target=running.stop, daemon=True)
+    stopping.start()
+    stopping.join(30)  # without the stop, the statement would never end
+    assert not stopping.is_alive() and not running.is_alive()
     with pytest.raises(RuntimeError, match="stopped"):
-        stopped.result()
+        running.result()
+
+
+def test_a_pool_that_cannot_start_a_worker_leaves_the_work_here() -> None:
+    class NoProcesses:
+        def submit(self, *args: Any) -> None:
+            raise OSError(11, "Resource temporarily unavailable")
+
+    assert import_workers._submit(NoProcesses(), [b"{}"]) is None
+    assert import_workers._outcome(None, 2) == [None, None]
 
 
 def test_a_long_import_counts_the_questions_on_one_line() -> None:

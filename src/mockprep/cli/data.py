@@ -90,12 +90,13 @@ def import_(
     from mockprep.core.export_checks import RecordProblem
     from mockprep.db.bulk import EXPORT_FORMAT, EXPORT_VERSION
     from mockprep.db.bulk_import import ImportRefused
-    from mockprep.db.import_workers import worker_count
+    from mockprep.db.import_workers import ReadAgain, worker_count
     from mockprep.services.exchange import read_export
 
     try:
         # a large file's questions are parsed and checked on worker processes (not for a merge)
-        workers = 0 if merge or not file.is_file() else worker_count(file.stat().st_size)
+        size = _content_size(file)
+        workers = 0 if merge else worker_count(size)
         head, questions = read_export(file, raw=workers > 0)
     except OSError as exc:
         raise UserError(f"{file}: cannot be read ({exc.strerror})") from None
@@ -108,7 +109,8 @@ def import_(
             f"{file}: export version {head.get('version')!r} is not supported "
             f"(this mockprep reads version {EXPORT_VERSION})"
         )
-    if sys.stderr.isatty() and file.stat().st_size >= PROGRESS_FROM:
+    progress = sys.stderr.isatty() and size >= PROGRESS_FROM
+    if progress:
         questions = counted(questions, sys.stderr)
     store = open_store(sync=not merge)  # a merge needs the banks of the questions it adds reviews to
     try:
@@ -116,7 +118,14 @@ def import_(
             summary = store.bulk.merge_data(head, questions, utc_now())
             typer.echo(plain(merge_report(summary, f"Merged {file}")))
             return
-        counts = store.bulk.import_data(head, questions, utc_now(), workers)
+        try:
+            counts = store.bulk.import_data(head, questions, utc_now(), workers)
+        except ReadAgain:  # a line the workers' reader cannot take: read as any file is (nothing written)
+            _close(questions)
+            head, questions = read_export(file)
+            counts = store.bulk.import_data(
+                head, counted(questions, sys.stderr) if progress else questions, utc_now()
+            )
     except ImportRefused as exc:
         raise UserError(str(exc)) from None
     except RecordProblem as exc:
@@ -129,12 +138,33 @@ def import_(
         raise UserError(f"{file}: malformed export ({type(exc).__name__}: {exc}); nothing imported") from None
     finally:
         store.close()
-        if hasattr(questions, "close"):
-            questions.close()  # a progress line ends before the error is shown
+        _close(questions)  # a progress line ends before the error is shown
     typer.echo(
         f"Imported {plural(counts['questions'], 'question')}, {plural(counts['reviews'], 'review')}, "
         f"{plural(counts['sessions'], 'session')} and {plural(counts.get('stories', 0), 'story')}."
     )
+
+
+def _close(questions: Iterable[Any]) -> None:
+    """End a generator of questions early (what it holds open is closed, a progress line ended)."""
+    close = getattr(questions, "close", None)
+    if close is not None:
+        close()
+
+
+def _content_size(file: Path) -> int:
+    """The bytes of JSON in an export file: its size, or for gzip the size its trailer records (modulo
+    4 GiB, as gzip keeps it); 0 for what is not a regular file (read_export names the problem)."""
+    try:
+        if not file.is_file():
+            return 0
+        with file.open("rb") as handle:
+            if handle.read(2) != b"\x1f\x8b":
+                return file.stat().st_size
+            handle.seek(-4, 2)
+            return int.from_bytes(handle.read(4), "little")
+    except OSError:
+        return 0
 
 
 # From what size of file an import says on a terminal how far it has read (a few seconds of work).

@@ -53,7 +53,7 @@ def fresh_copy(store: Store) -> Iterator[Store]:
             for pragma in BULK_PRAGMAS:
                 fresh.conn.exec_driver_sql(pragma)
             yield fresh
-            fresh.conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+            fresh.conn.exec_driver_sql("PRAGMA main.journal_mode = WAL")  # (not a file the import attached)
         finally:
             fresh.close()
         _sync(copy)

@@ -80,37 +80,31 @@ class Counting(threading.Thread):
         super().__init__(name="import-roll-up", daemon=True)
         self.path, self.counted, self.offsets = staging, counted, offsets
         self.error: BaseException | None = None
-        self.con: sqlite3.Connection | None = None
-        self.lock = threading.Lock()
         self.stopped = False
         self.start()
 
     def run(self) -> None:
         try:
-            with self.lock:
-                if self.stopped:
-                    return
-                self.con = sqlite3.connect(self.counted, isolation_level=None, check_same_thread=False)
+            con = sqlite3.connect(self.counted, isolation_level=None, check_same_thread=False)
             try:
+                # every so many steps of SQLite's machine: stop() ends whatever statement runs
+                con.set_progress_handler(lambda: self.stopped, 100_000)
                 for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -16384"):
-                    self.con.execute(f"PRAGMA {pragma}")
-                self.con.execute("ATTACH DATABASE ? AS staged", (str(self.path),))
-                self.con.execute("BEGIN")
+                    con.execute(f"PRAGMA {pragma}")
+                con.execute("ATTACH DATABASE ? AS staged", (str(self.path),))
+                con.execute("BEGIN")
                 stats_rollup.count(
-                    self.con, "staged.import_reviews", "staged.import_questions", self.offsets, "main"
+                    con, "staged.import_reviews", "staged.import_questions", self.offsets, "main"
                 )
-                self.con.execute("COMMIT")
+                con.execute("COMMIT")
             finally:
-                self.con.close()
+                con.close()
         except BaseException as exc:  # noqa: BLE001 - handed to the importing thread, which raises it
             self.error = exc
 
     def stop(self) -> None:
-        """Interrupt the counting if it still runs (the import failed or was stopped) and wait for it."""
-        with self.lock:
-            self.stopped = True
-            if self.con is not None and self.is_alive():
-                self.con.interrupt()
+        """End the counting if it still runs (the import failed or was stopped) and wait for it."""
+        self.stopped = True
         self.join()
 
     def result(self) -> str:

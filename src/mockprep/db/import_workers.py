@@ -9,7 +9,9 @@ are in flight, so memory stays flat whichever side is quicker.
 Nothing about what is accepted changes: a worker runs :func:`mockprep.db.import_rows.prepare`, and
 this process checks what needs the other questions (a key or card id used twice, in the order
 :meth:`~mockprep.core.export_checks.ExportChecker.check_question` would). A question a worker could not
-prepare is parsed and checked again here, so its problem is named exactly as without workers.
+prepare is parsed and checked again here, so its problem is named exactly as without workers; a line
+that is not one plain JSON object raises :class:`ReadAgain`, and the file is imported again without
+workers (the line reader hands over to ijson there), so what is accepted does not change either.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ import json
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from mockprep.core.field_checks import RecordProblem
 from mockprep.db.import_rows import Prepared, prepare
 
 if TYPE_CHECKING:
@@ -62,11 +64,30 @@ def _start(checker: ExportChecker, workers: int) -> Any:
     from multiprocessing import get_context
 
     try:  # spawn: the same start on every platform, and nothing of this process's state copied
-        return ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             workers, mp_context=get_context("spawn"), initializer=_begin, initargs=(checker.context(),)
         )
     except (OSError, ImportError, NotImplementedError):  # no process support here: do it in-process
         return None
+    with _sigint_ignored():  # inherited by the workers as they start, so Ctrl-C stops only this one
+        for _ in range(workers):  # each start of a process while none is idle starts another
+            _submit(pool, [])
+    return pool
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _in_order(
@@ -110,7 +131,7 @@ def _submit(pool: Any, batch: list[bytes]) -> Future[list[Prepared | None]] | No
 
     try:
         return pool.submit(_prepare_batch, batch)
-    except (BrokenProcessPool, RuntimeError):  # a worker died (killed, out of memory): this process goes on
+    except (BrokenProcessPool, RuntimeError, OSError):  # a worker died or cannot start: this process goes on
         return None
 
 
@@ -126,21 +147,25 @@ def _outcome(future: Future[list[Prepared | None]] | None, count: int) -> list[P
         return [None] * count
 
 
+class ReadAgain(Exception):
+    """A question line that is not one plain JSON object (or may hold a lone surrogate): the file is to
+    be imported again without workers, where the line-by-line reader hands over to ijson at that line
+    and every problem is named as for any file."""
+
+
 def _parsed(question: dict[str, Any] | bytes, index: int) -> Any:
-    """A question as given, or parsed from its line (a line that is not JSON is named)."""
+    """A question as given, or parsed from its line (:class:`ReadAgain` when the line reader without
+    workers would not have parsed it either)."""
     if not isinstance(question, bytes):
         return question
+    if b"\\ud" in question or b"\\uD" in question:  # as exchange._Lines: perhaps a lone surrogate
+        raise ReadAgain(index)
     try:
         value = json.loads(question, parse_constant=_refuse_constant)
-    except ValueError as exc:  # a JSONDecodeError, or NaN and the like
-        raise RecordProblem(f"questions[{index}]", f"not JSON ({str(exc).split(':')[0]})") from None
-    if b"\\ud" in question or b"\\uD" in question:  # perhaps a lone surrogate, which no text may hold
-        try:
-            json.dumps(value, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            raise RecordProblem(
-                f"questions[{index}]", "holds a lone surrogate escape (not Unicode text)"
-            ) from None
+    except ValueError:  # a JSONDecodeError, or NaN and the like
+        raise ReadAgain(index) from None
+    if type(value) is not dict:
+        raise ReadAgain(index)
     return value
 
 
