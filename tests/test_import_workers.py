@@ -307,3 +307,12 @@ def test_a_long_import_counts_the_questions_on_one_line() -> None:
     next(reading)
     reading.close()  # the import failed: the line ends before the error is shown
     assert broken.getvalue() == "\rreading the export: 1 question\n"
+
+
+def test_a_worker_ends_once_the_importing_process_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    ended = []
+    monkeypatch.setattr(import_workers.os, "_exit", ended.append)
+    import_workers._exit_with(os.getppid() + 1, every=0)  # a parent other than its own: gone
+    assert ended == [0]

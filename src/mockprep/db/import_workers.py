@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -78,7 +79,6 @@ def _start(checker: ExportChecker, workers: int) -> Any:
 @contextmanager
 def _sigint_ignored() -> Iterator[None]:
     import signal
-    import threading
 
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -187,6 +187,17 @@ def _begin(context: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _checker
     _checker = ExportChecker.for_questions(context)
+    threading.Thread(target=_exit_with, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+
+
+def _exit_with(parent: int, every: float = 1.0) -> None:
+    """In a worker: end once the importing process is gone (killed outright, it cannot stop the pool,
+    and an idle worker would wait for tasks forever)."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(0)
 
 
 def _prepare_batch(lines: list[bytes]) -> list[Prepared | None]:
