@@ -52,6 +52,20 @@ def _contents(home: Path) -> dict[str, list[tuple[Any, ...]]]:
         con.close()
 
 
+def _by_workers(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each question whose batch went to a worker, in order: whether the worker prepared it."""
+    prepared: list[bool] = []
+    outcome = import_workers._outcome
+
+    def counted(future: Any, count: int) -> list[Any]:
+        results = outcome(future, count)
+        prepared.extend(r is not None for r in results)
+        return results
+
+    monkeypatch.setattr(import_workers, "_outcome", counted)
+    return prepared
+
+
 def _varied(doc: dict[str, Any]) -> dict[str, Any]:
     """The export with more questions answered, one review with a model's verdict (the general rows)
     and one without a uid (derived on import)."""
@@ -70,15 +84,7 @@ def test_workers_write_what_an_import_without_them_writes(
     file = _laid_out(_varied(valid_export), tmp_path / "export.json")
     alone = _contents(_import(tmp_path, "alone", file, 0))
     assert alone["reviews"] and alone["stats_days"]
-    by_workers = []  # the questions a worker prepared (None: prepared here)
-    outcome = import_workers._outcome
-
-    def counted(future: Any, count: int) -> list[Any]:
-        results = outcome(future, count)
-        by_workers.extend(r is not None for r in results)
-        return results
-
-    monkeypatch.setattr(import_workers, "_outcome", counted)
+    by_workers = _by_workers(monkeypatch)
     assert _contents(_import(tmp_path, "workers", file, 2)) == alone
     assert by_workers == [True] * len(valid_export["questions"])
 
@@ -220,15 +226,7 @@ def test_the_import_command_hands_a_large_file_to_workers(
         file = packed
     asked = []
     monkeypatch.setattr(import_workers, "worker_count", lambda size: asked.append(size) or 2)
-    by_workers = []
-    outcome = import_workers._outcome
-
-    def counted(future: Any, count: int) -> list[Any]:
-        results = outcome(future, count)
-        by_workers.extend(r is not None for r in results)
-        return results
-
-    monkeypatch.setattr(import_workers, "_outcome", counted)
+    by_workers = _by_workers(monkeypatch)
     result = cli("import", str(file))
     assert result.exit_code == 0, result.stderr
     assert asked == [len(_laid_out(valid_export, tmp_path / "again.json").read_bytes())]  # (gzip: unpacked)
