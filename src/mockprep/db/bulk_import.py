@@ -12,8 +12,7 @@ import bisect
 import functools
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +22,8 @@ from mockprep.core.stories import StoryDraft
 from mockprep.db import import_workers, review_codec, stats_rollup
 from mockprep.db.driver import text
 from mockprep.db.fresh_file import fresh_copy
-from mockprep.db.import_rows import REVIEW_COLUMNS, delivery_json
-from mockprep.db.import_staging import SCHEMA, Staging
+from mockprep.db.import_rows import REVIEW_COLUMNS, STAGING, delivery_json
+from mockprep.db.import_staging import Staging
 from mockprep.db.sql import db_time, from_iso
 from mockprep.db.stories import insert_version
 
@@ -62,32 +61,28 @@ def import_all(
     checker.check_head(doc)
     counts = {"banks": 0, "questions": 0, "reviews": 0, "sessions": 0, "stories": 0}
     # Built in a copy without a journal and renamed over the live file once complete (fresh_file).
-    with fresh_copy(store) as fresh, _staged(fresh) as staging, fresh.write() as conn:
-        # Only what the bank files recreate is replaced; registered bank folders are kept.
-        tables = (
-            "mock_answers",
-            "cards",
-            "questions",
-            "banks",
-            "plans",
-            "fitted_parameters",
-            "scheduler_params",
-        )
-        for table in tables:  # (no review refers to a parameter set: the home has no history)
-            conn.execute(text(f"DELETE FROM {table}"))
-        _banks_and_sessions(conn, doc, counts)
-        _scheduling(conn, doc)
-        _questions(conn, staging, questions, counts, checker, workers)
-        _mock_answers(conn, doc, checker)
-        _stories(conn, doc, counts)
-        _refuse_history(store)  # what another process wrote meanwhile is not replaced either
+    with fresh_copy(store) as fresh:
+        staging = Staging(fresh.path.parent, fresh.conn.raw)  # attached before the transaction begins
+        with fresh.write() as conn:
+            # Only what the bank files recreate is replaced; registered bank folders are kept.
+            tables = (
+                "mock_answers",
+                "cards",
+                "questions",
+                "banks",
+                "plans",
+                "fitted_parameters",
+                "scheduler_params",
+            )
+            for table in tables:  # (no review refers to a parameter set: the home has no history)
+                conn.execute(text(f"DELETE FROM {table}"))
+            _banks_and_sessions(conn, doc, counts)
+            _scheduling(conn, doc)
+            _questions(conn, staging, questions, counts, checker, workers)
+            _mock_answers(conn, doc, checker)
+            _stories(conn, doc, counts)
+            _refuse_history(store)  # what another process wrote meanwhile is not replaced either
     return counts
-
-
-@contextmanager
-def _staged(fresh: Store) -> Iterator[Staging]:
-    """The staging file beside the new database (import_staging), attached to its connection."""
-    yield Staging(fresh.path.parent, fresh.conn.raw)
 
 
 def _refuse_history(store: Store) -> None:
@@ -207,7 +202,7 @@ def _questions(
         with stats_rollup.bulk(raw, counted=counting.result):  # its triggers off for the copy
             raw.execute(
                 f"INSERT INTO main.reviews ({REVIEW_COLUMNS})"
-                f" SELECT {REVIEW_COLUMNS} FROM {SCHEMA}.import_reviews ORDER BY id"
+                f" SELECT {REVIEW_COLUMNS} FROM {STAGING}.import_reviews ORDER BY id"
             )
             for _name, sql in indexes:
                 raw.execute(sql)  # a uid used twice fails here, and is named like an id used twice
@@ -278,13 +273,13 @@ def _name_duplicate_review(raw: sqlite3.Connection, starts: list[int]) -> None:
 
     for column in ("id", "uid"):
         row = raw.execute(
-            f"SELECT {column} FROM {SCHEMA}.import_reviews GROUP BY {column} HAVING COUNT(*) > 1"
+            f"SELECT {column} FROM {STAGING}.import_reviews GROUP BY {column} HAVING COUNT(*) > 1"
             " ORDER BY MAX(rowid) LIMIT 1"
         ).fetchone()
         if row is None:
             continue
         first, second = raw.execute(
-            f"SELECT rowid FROM {SCHEMA}.import_reviews WHERE {column} = ? ORDER BY rowid LIMIT 2", (row[0],)
+            f"SELECT rowid FROM {STAGING}.import_reviews WHERE {column} = ? ORDER BY rowid LIMIT 2", (row[0],)
         ).fetchall()
         raise RecordProblem(
             f"{where(second[0])}.{column}",

@@ -25,7 +25,6 @@ from mockprep.db import stats_rollup
 from mockprep.db.import_rows import REVIEW_COLUMNS, STAGING
 
 NAME = "staging.db"
-SCHEMA = STAGING
 COUNTED = "counted.db"  # the roll-up counted from it, beside it
 COUNTED_SCHEMA = "counted"
 
@@ -42,19 +41,19 @@ class Staging:
         self.path = folder / NAME
         self.path.unlink(missing_ok=True)
         self.importing = importing
-        importing.execute(f"ATTACH DATABASE ? AS {SCHEMA}", (str(self.path),))  # (not inside a transaction)
+        importing.execute(f"ATTACH DATABASE ? AS {STAGING}", (str(self.path),))  # (not inside a transaction)
         for pragma in ("journal_mode = OFF", "synchronous = OFF"):
-            importing.execute(f"PRAGMA {SCHEMA}.{pragma}")
+            importing.execute(f"PRAGMA {STAGING}.{pragma}")
 
     def create(self) -> None:
-        self.importing.execute(f"CREATE TABLE {SCHEMA}.import_reviews ({REVIEW_COLUMNS})")
+        self.importing.execute(f"CREATE TABLE {STAGING}.import_reviews ({REVIEW_COLUMNS})")
         self.importing.execute(
-            f"CREATE TABLE {SCHEMA}.import_questions (id INTEGER PRIMARY KEY, round, topic, bank_id)"
+            f"CREATE TABLE {STAGING}.import_questions (id INTEGER PRIMARY KEY, round, topic, bank_id)"
         )
 
     def add(self, qid: int, question: dict[str, Any], statement: str, rows: list[tuple[Any, ...]]) -> None:
         self.importing.execute(
-            f"INSERT INTO {SCHEMA}.import_questions VALUES (?, ?, ?, ?)",
+            f"INSERT INTO {STAGING}.import_questions VALUES (?, ?, ?, ?)",
             (qid, question["round"], question["topic"], question["bank"]),
         )
         self.importing.executemany(statement, rows)
