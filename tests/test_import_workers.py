@@ -199,12 +199,14 @@ def test_without_workers_the_lines_are_prepared_in_process(
 
 
 def test_small_files_and_single_cpus_use_no_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockprep.db import processes
+
     monkeypatch.setattr(
-        import_workers.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7}, raising=False
+        processes.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7}, raising=False
     )
     assert import_workers.worker_count(1 << 20) == 0
-    assert import_workers.worker_count(400 << 20) == import_workers.MOST_WORKERS
-    monkeypatch.setattr(import_workers.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert import_workers.worker_count(400 << 20) == processes.MOST_WORKERS
+    monkeypatch.setattr(processes.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     assert import_workers.worker_count(400 << 20) == 0
 
 
@@ -310,7 +312,9 @@ def test_a_long_import_counts_the_questions_on_one_line() -> None:
 def test_a_worker_ends_once_the_importing_process_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
+    from mockprep.db import processes
+
     ended = []
-    monkeypatch.setattr(import_workers.os, "_exit", ended.append)
-    import_workers._exit_with(os.getppid() + 1, every=0)  # a parent other than its own: gone
+    monkeypatch.setattr(processes.os, "_exit", ended.append)
+    processes._exit_with(os.getppid() + 1, every=0)  # a parent other than its own: gone
     assert ended == [0]

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mockprep.core.ids import is_uid
-from mockprep.db import review_codec
+from mockprep.db import export_lines, review_codec
 from mockprep.db.migrations import MIGRATIONS
 from mockprep.db.store import Store
 from mockprep.db.sync_log import _review as sync_review
@@ -181,7 +181,7 @@ def test_the_schema_14_fixture_exports_the_same_reviews_after_the_migration(tmp_
     raw.close()
     with Store.open(tmp_path, backups=False) as store:
         for rid, answer, coverage, uid in before:
-            exported = store.bulk._review(rid)
+            exported = export_lines.review(store.conn.raw, rid)
             assert (exported["answer"], exported["uid"]) == (answer, uid)
             assert exported["coverage"] == (
                 None if coverage is None else review_codec.coverage_list(coverage)

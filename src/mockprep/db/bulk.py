@@ -1,23 +1,18 @@
 """Bulk export and import of everything a person has: the sections of the export file, and its restore.
 
-The export's questions (each with its card and reviews, the bulk of a long history) are produced by a
-merge of two ordered cursors, so memory stays flat; the import writes them with ``executemany``.
+The export's questions (each with its card and reviews, the bulk of a long history) are made by
+:mod:`mockprep.db.export_lines`, so memory stays flat; the import writes them with ``executemany``.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
-import operator
-import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from fsrs import Card, State
-
-from mockprep.db import review_codec
-from mockprep.db.sql import from_db_time, iso
+from mockprep.db.export_lines import EXPORT_MMAP, spoken
+from mockprep.db.sql import iso
 from mockprep.db.stories import STORY_FIELDS
 
 if TYPE_CHECKING:
@@ -26,7 +21,6 @@ if TYPE_CHECKING:
 
 EXPORT_FORMAT = "mockprep-export"
 EXPORT_VERSION = 1
-EXPORT_MMAP = 1 << 30  # bytes of the database file an export maps into memory (address space, not RAM)
 
 
 class Bulk:
@@ -93,7 +87,7 @@ class Bulk:
                 "coverage": None if r.coverage is None else json.loads(r.coverage),
                 "review": r.review_id,
                 "uid": r.uid,
-                **_spoken(r.delivery),
+                **spoken(r.delivery),
                 **({} if r.follow_up_model is None else {"follow_up_model": r.follow_up_model}),
                 **({} if r.code_runs is None else {"code_runs": r.code_runs}),
             }
@@ -116,97 +110,27 @@ class Bulk:
             ("mock_answers", mock_answers),
             ("stories", self._export_stories()),
             *self._export_scheduling(),
-            ("questions", self._iter_export_questions()),
+            ("questions", self._export_questions()),
         ]
 
-    def _iter_export_questions(self) -> Iterator[tuple[str, int]]:
-        """Each question with its card and reviews as one line of JSON, and how many reviews it holds:
-        a merge of two ordered cursors, so memory stays flat.
+    def _export_questions(self) -> Iterator[tuple[str, int, int]]:
+        """The questions, each with its card and reviews (:mod:`mockprep.db.export_lines`), as pieces
+        of the bulk section: a large history is written by worker processes that read the very
+        snapshot this export reads (:mod:`mockprep.db.snapshot_workers`). Use inside :meth:`snapshot`."""
+        from mockprep.db import export_lines
 
-        SQLite writes each review's JSON (:data:`_REVIEW_JSON`) in exactly the form ``json.dumps``
-        gives its dict; Python only joins them. A review whose stored values are not in the usual
-        shapes (a grader's verdicts, a delivery, an unusual time) is built the general way instead.
-        """
         raw = self.store.conn.raw
-        questions = raw.cursor()
-        questions.row_factory = sqlite3.Row
-        questions.execute(
-            "SELECT q.*, c.state, c.step, c.stability, c.difficulty AS card_difficulty, c.due, c.last_review,"
-            f" {', '.join('c.' + m for m in MARKS)} FROM questions q JOIN cards c ON c.question_id = q.id"
-            " ORDER BY q.id"
-        )
-        reviews = raw.execute(_REVIEW_JSON)
-        coverages: dict[str | None, str] = {None: "null"}  # stored text -> its JSON: a handful of values
-        groups = itertools.groupby(reviews, key=operator.itemgetter(0))
-        group = next(groups, None)
-        for r in questions:
-            while group is not None and group[0] < r["id"]:
-                group = next(groups, None)  # reviews of a question that no longer exists (cannot happen)
-            log: list[str] = []
-            if group is not None and group[0] == r["id"]:
-                for _qid, rid, head, coverage, tail in group[1]:
-                    if head is None:
-                        log.append(json.dumps(self._review(rid), ensure_ascii=False))
-                        continue
-                    shown = coverages.get(coverage)
-                    if shown is None:
-                        shown = coverages[coverage] = review_codec.coverage_json(coverage)
-                    log.append(f"{head}{shown}{tail}")
-                group = next(groups, None)
-            card = Card(
-                card_id=r["id"],
-                state=State(r["state"]),
-                step=r["step"],
-                stability=r["stability"],
-                difficulty=r["card_difficulty"],
-                due=from_db_time(r["due"]),
-                last_review=from_db_time(r["last_review"]),
-            )
-            fields = json.dumps(
-                {
-                    "key": r["key"],
-                    "bank": r["bank_id"],
-                    "round": r["round"],
-                    "topic": r["topic"],
-                    "difficulty": r["difficulty"],
-                    "kind": r["kind"],
-                    "roles": json.loads(r["roles"]),
-                    "competencies": json.loads(r["competencies"]),
-                    "question": json.loads(r["data"]),
-                    "added_at": iso(r["added_at"]),
-                    "retired_at": iso(r["retired_at"]),
-                    "card": card.to_dict(),
-                    **_marks(r),
-                },
-                ensure_ascii=False,
-            )
-            # "reviews" is the last key: the dict's text with the log spliced in before its brace.
-            yield f'{fields[:-1]}, "reviews": [{", ".join(log)}]}}', len(log)
-        questions.close()
-        reviews.close()
+        workers = export_lines.worker_count(raw)
+        if workers:
+            from mockprep.db.snapshot_workers import pinned_readers
 
-    def _review(self, rid: int) -> dict[str, Any]:
-        """One review as the export's dict, built field by field (the general form)."""
-        raw = self.store.conn.raw
-        cursor = raw.cursor()
-        cursor.row_factory = sqlite3.Row
-        row = cursor.execute("SELECT * FROM reviews WHERE id = ?", (rid,)).fetchone()
-        return {
-            "id": row["id"],
-            "rated_at": iso(row["rated_at"]),
-            "rating": row["rating"],
-            "state_before": row["state_before"],
-            "duration_ms": row["duration_ms"],
-            "session": row["session_id"],
-            "answer": review_codec.answer_text(row["answer"]),
-            "time_limit_ms": row["time_limit_ms"],
-            "coverage": review_codec.coverage_list(row["coverage"]),
-            "suggested": row["suggested"],
-            **_grading(row),
-            **_scheduling(row),
-            "uid": review_codec.uid_hex(row["uid"]),
-            **_spoken(row["delivery"]),
-        }
+            with pinned_readers(raw, self.store.path, workers) as readers:
+                if readers is not None:
+                    ranges = export_lines.ranges(readers.spare)
+                    yield from readers.in_order(export_lines.piece, ranges)
+                    return
+        for line, reviews in export_lines.question_lines(raw):
+            yield line, 1, reviews
 
     def _export_scheduling(self) -> list[tuple[str, Any]]:
         """The scheduler parameter sets reviews refer to, the interview plans and the fitted weights."""
@@ -315,99 +239,5 @@ class Bulk:
         return merge_events(self.store, export_events(doc, checked()), origin="import")
 
 
-# A review in the shapes mockprep writes: whole numbers where they belong, a time as db_time stores
-# it, no grader's verdicts, code result, model verdict or delivery (those go the general way).
-_PLAIN_REVIEW = " AND ".join(
-    [
-        *(f"typeof({c}) = 'integer'" for c in ("rating", "state_before", "duration_ms")),
-        *(f"typeof({c}) IN ('integer', 'null')" for c in ("session_id", "time_limit_ms", "suggested")),
-        *(f"typeof({c}) IN ('integer', 'null')" for c in ("cram", "params_id")),
-        "typeof(answer) IN ('text', 'blob')",
-        "typeof(uid) IN ('text', 'blob', 'null')",
-        "typeof(coverage) IN ('text', 'null')",
-        # db_time's form (LIKE is a quarter of the time of a GLOB with a digit class per character)
-        "typeof(rated_at) = 'text' AND rated_at LIKE '____-__-__ __:__:__.______'",
-        *(
-            f"{c} IS NULL"
-            for c in ("grader", "proposed", "checklist", "code_runs", "code_result", "model")
-            + ("model_proposed", "model_suggested", "model_errors", "delivery")
-        ),
-    ]
-)
-# The stored answer and id as their text (m015: a deflated answer, an id's 16 bytes).
-_ANSWER = review_codec.SQL_ANSWER.format("answer")
-_UID = review_codec.SQL_UID.format("uid")
-# iso() of a stored time: isoformat() leaves out microseconds that are all zero.
-_ISO = (
-    "substr(rated_at, 1, 10) || 'T' || CASE WHEN substr(rated_at, 20) = '.000000'"
-    " THEN substr(rated_at, 12, 8) ELSE substr(rated_at, 12) END || '+00:00'"
-)
-# Each review in question order as the JSON text json.dumps(..., ensure_ascii=False) makes of its dict
-# (json_quote escapes exactly as json.dumps does; a test holds them to it): the text up to the
-# coverage, the stored coverage, the rest. NULL for a review outside _PLAIN_REVIEW.
-_REVIEW_JSON = f"""
-SELECT question_id, id,
-    CASE WHEN {_PLAIN_REVIEW} THEN printf(
-        '{{"id": %d, "rated_at": "%s", "rating": %d, "state_before": %d, "duration_ms": %d,'
-        || ' "session": %s, "answer": %s, "time_limit_ms": %s, "coverage": ',
-        id, {_ISO}, rating, state_before, duration_ms, coalesce(session_id, 'null'), json_quote({_ANSWER}),
-        coalesce(time_limit_ms, 'null')) END,
-    coverage,
-    printf(', "suggested": %s%s%s, "uid": %s}}', coalesce(suggested, 'null'),
-        CASE WHEN cram THEN ', "cram": true' ELSE '' END,
-        CASE WHEN params_id IS NULL THEN '' ELSE ', "params": ' || params_id END, json_quote({_UID}))
-FROM reviews ORDER BY question_id, rated_at, id
-"""
-
-MARKS = ("suspended_at", "suspended_by", "buried_until", "flagged_at")
-
-
-def _marks(row: Any) -> dict[str, Any]:
-    """A question's marks (suspended, buried, flagged), when it has any."""
-    if all(row[m] is None for m in MARKS):
-        return {}
-    return {"marks": {m: row[m] if m == "suspended_by" else iso(row[m]) for m in MARKS}}
-
-
-def _grading(review: Any) -> dict[str, Any]:
-    """The grader's proposal and the confirmed checklist of a review, when it has them (m007), a code
-    answer's runs and final result (m009), and a language model's verdict beside them (m012)."""
-    out: dict[str, Any] = {}
-    for field in _GRADING_FIELDS:
-        value = review[field]
-        if value is not None:
-            out[field] = json.loads(value) if field in _JSON_FIELDS else value
-    return out
-
-
-_GRADING_FIELDS = (
-    "grader",
-    "proposed",
-    "checklist",
-    "code_runs",
-    "code_result",
-    "model",
-    "model_proposed",
-    "model_suggested",
-    "model_errors",
-)
-_JSON_FIELDS = {"proposed", "checklist", "code_result", "model_proposed", "model_errors"}
-
-
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
-
-
-def _scheduling(review: Any) -> dict[str, Any]:
-    """Whether a review was a cram one, and the scheduler parameters it used, when known (m008)."""
-    out: dict[str, Any] = {}
-    if review["cram"]:
-        out["cram"] = True
-    if review["params_id"] is not None:
-        out["params"] = review["params_id"]
-    return out
-
-
-def _spoken(delivery: str | None) -> dict[str, Any]:
-    """A spoken answer's delivery, when it has one (m011)."""
-    return {} if delivery is None else {"delivery": json.loads(delivery)}

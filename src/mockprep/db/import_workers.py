@@ -17,13 +17,11 @@ workers (the line reader hands over to ijson there), so what is accepted does no
 from __future__ import annotations
 
 import json
-import os
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from mockprep.db import processes
 from mockprep.db.import_rows import Prepared, prepare
 
 if TYPE_CHECKING:
@@ -33,15 +31,12 @@ if TYPE_CHECKING:
 
 BATCH = 8  # questions a task: a few hundred reviews, enough to outweigh sending them across
 IN_FLIGHT = 4  # tasks queued per worker: keeps every worker busy without buffering the file
-MOST_WORKERS = 4  # past this the writing process, not the parsing, sets the pace
 
 
 def worker_count(size: int) -> int:
     """How many workers an import of a ``size``-byte file uses: none for a file under 16 MB (about
-    40,000 reviews, a few seconds without), else one per CPU (at most :data:`MOST_WORKERS`), none on
-    a single CPU."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return 0 if size < 16 << 20 or cpus < 2 else min(cpus, MOST_WORKERS)
+    40,000 reviews, a few seconds without), else :func:`mockprep.db.processes.worker_count`."""
+    return 0 if size < 16 << 20 else processes.worker_count()
 
 
 def prepared(
@@ -70,24 +65,10 @@ def _start(checker: ExportChecker, workers: int) -> Any:
         )
     except (OSError, ImportError, NotImplementedError):  # no process support here: do it in-process
         return None
-    with _sigint_ignored():  # inherited by the workers as they start, so Ctrl-C stops only this one
+    with processes.sigint_ignored():  # inherited by the workers as they start
         for _ in range(workers):  # each start of a process while none is idle starts another
             _submit(pool, [])
     return pool
-
-
-@contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    import signal
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _in_order(
@@ -178,26 +159,11 @@ _checker: ExportChecker | None = None
 
 
 def _begin(context: Any) -> None:
-    import signal
-
     from mockprep.core.export_checks import ExportChecker
 
-    # Ctrl-C reaches the whole process group: the importing process stops the import and its workers
-    # (a worker interrupted mid-task could leave the pool's queues half-written).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    processes.watch_parent()
     global _checker
     _checker = ExportChecker.for_questions(context)
-    threading.Thread(target=_exit_with, args=(os.getppid(),), name="parent-watch", daemon=True).start()
-
-
-def _exit_with(parent: int, every: float = 1.0) -> None:
-    """In a worker: end once the importing process is gone (killed outright, it cannot stop the pool,
-    and an idle worker would wait for tasks forever)."""
-    import time
-
-    while os.getppid() == parent:
-        time.sleep(every)
-    os._exit(0)
 
 
 def _prepare_batch(lines: list[bytes]) -> list[Prepared | None]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -340,41 +340,6 @@ class SessionTable:
             )
             for r in rows
         ]
-
-    def review_log(self) -> Iterator[list[tuple[Any, ...]]]:
-        """Every review, oldest first, in batches of plain tuples straight from the driver: id, time (ISO
-        8601 UTC, formatted by SQLite), question id, rating, state before, duration, limit, suggested,
-        session id, answer. The questions and sessions they name are :meth:`review_log_names`.
-
-        No join and no object per row: a million rows stream in a second or two.
-        """
-        iso = (
-            "replace(CASE WHEN substr(rated_at, 20) = '.000000' THEN substr(rated_at, 1, 19)"
-            " ELSE rated_at END, ' ', 'T') || '+00:00'"
-        )
-        raw = self.store.conn.raw
-        cursor = raw.execute(
-            f"SELECT id, {iso}, question_id, rating, state_before, duration_ms, time_limit_ms, suggested,"
-            " session_id, answer FROM reviews"
-            # the whole key of the index by time (m014: the time, then the id): read in its order, no sort
-            " ORDER BY rated_at, id"
-        )
-        unpack = review_codec.answer_text
-        try:
-            while batch := cursor.fetchmany(2000):
-                # a deflated answer (m015) unpacked; the rest as the driver gave it
-                yield [row if type(row[9]) is str else (*row[:9], unpack(row[9])) for row in batch]
-        finally:
-            cursor.close()
-
-    def review_log_names(self) -> tuple[dict[int, tuple[str, str, str, str]], dict[int, str]]:
-        """Each question's key, round, topic and bank; each session's kind."""
-        questions = {
-            r[0]: (r[1], r[2], r[3], r[4])
-            for r in self.store.conn.exec_driver_sql("SELECT id, key, round, topic, bank_id FROM questions")
-        }
-        kinds = {r[0]: r[1] for r in self.store.conn.exec_driver_sql("SELECT id, kind FROM sessions")}
-        return questions, kinds
 
 
 def _confirmed(checklist: str | None) -> list[bool] | None:

@@ -50,16 +50,19 @@ def write_export(store: Store, out: IO[str], now: datetime, version: str) -> dic
     return counts
 
 
-def _write_lines(out: IO[str], items: Iterator[tuple[str, int]], counts: dict[str, int]) -> None:
-    """The bulk section's items, one per line, handed to ``out`` about a megabyte at a time."""
+def _write_lines(out: IO[str], items: Iterator[tuple[str, int, int]], counts: dict[str, int]) -> None:
+    """The bulk section's items, one per line, handed to ``out`` about a megabyte at a time; each item
+    is the text of one or more questions' lines, with how many questions and reviews it holds."""
     out.write("[")
     batch: list[str] = []
     size = 0
-    for line, reviews in items:
+    for text, questions, reviews in items:
+        if not questions:
+            continue
         batch.append(",\n  " if counts["questions"] else "\n  ")
-        batch.append(line)
-        size += len(line)
-        counts["questions"] += 1
+        batch.append(text)
+        size += len(text)
+        counts["questions"] += questions
         counts["reviews"] += reviews
         if size > WRITE_BATCH:
             out.write("".join(batch))

@@ -1,0 +1,258 @@
+"""The bulk of an export: each question, with its card and reviews, as one line of JSON.
+
+The lines are made here for :meth:`mockprep.db.bulk.Bulk.export_sections`, by this process or, for a
+large history, in pieces by worker processes reading the same snapshot
+(:mod:`mockprep.db.snapshot_workers`): :func:`ranges` splits the questions into runs of about
+:data:`PIECE` reviews, and :func:`piece` makes one run's lines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import operator
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from fsrs import Card, State
+
+from mockprep.db import review_codec
+from mockprep.db.sql import from_db_time, iso
+
+EXPORT_MMAP = 1 << 30  # bytes of the database file an export maps into memory (address space, not RAM)
+PIECE = 10_000  # reviews a worker's piece holds: a few megabytes of JSON
+WORKERS_FROM = 200_000  # reviews from which workers pay for their start (about 0.3 s of CPU each)
+
+
+def worker_count(raw: sqlite3.Connection) -> int:
+    """Workers for this database's export: none under :data:`WORKERS_FROM` reviews."""
+    from mockprep.db import processes
+
+    (last,) = raw.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()  # the index's end
+    if last < WORKERS_FROM:
+        return 0
+    (count,) = raw.execute("SELECT count(*) FROM reviews").fetchone()
+    return processes.worker_count() if count >= WORKERS_FROM else 0
+
+
+def ranges(raw: sqlite3.Connection) -> list[tuple[int | None, int | None]]:
+    """Runs of questions of about :data:`PIECE` reviews each, as (after, upto] bounds on their ids, in
+    order and covering every question."""
+    from mockprep.db.snapshot_workers import sampled_cuts
+
+    query = "SELECT question_id FROM reviews WHERE id IN (SELECT value FROM json_each(?))"
+    return list(itertools.pairwise([None, *sampled_cuts(raw, query, PIECE), None]))
+
+
+def piece(raw: sqlite3.Connection, after: int | None, upto: int | None) -> tuple[str, int, int]:
+    """The lines of the questions in (after, upto], joined as the export writes them, with how many
+    questions and reviews they hold (in a worker)."""
+    raw.execute(f"PRAGMA mmap_size = {EXPORT_MMAP}")
+    lines = []
+    reviews = 0
+    for line, count in question_lines(raw, after, upto):
+        lines.append(line)
+        reviews += count
+    return ",\n  ".join(lines), len(lines), reviews
+
+
+def _bounds(after: int | None, upto: int | None) -> tuple[str, dict[str, int]]:
+    """A WHERE clause (with ``{}`` for the column) and its parameters for ids in (after, upto]."""
+    parts = []
+    bounds = {}
+    if after is not None:
+        parts.append("{0} > :after")
+        bounds["after"] = after
+    if upto is not None:
+        parts.append("{0} <= :upto")
+        bounds["upto"] = upto
+    return (" WHERE " + " AND ".join(parts) if parts else ""), bounds
+
+
+def question_lines(
+    raw: sqlite3.Connection, after: int | None = None, upto: int | None = None
+) -> Iterator[tuple[str, int]]:
+    """Each question with its card and reviews as one line of JSON, and how many reviews it holds:
+    a merge of two ordered cursors, so memory stays flat. With ``after`` and ``upto``, only the questions
+    whose id is above ``after`` and at most ``upto`` (either bound left out when None).
+
+    SQLite writes each review's JSON (:data:`_REVIEW_JSON`) in exactly the form ``json.dumps``
+    gives its dict; Python only joins them. A review whose stored values are not in the usual
+    shapes (a grader's verdicts, a delivery, an unusual time) is built the general way instead.
+    """
+    where, bounds = _bounds(after, upto)
+    questions = raw.cursor()
+    questions.row_factory = sqlite3.Row
+    questions.execute(
+        "SELECT q.*, c.state, c.step, c.stability, c.difficulty AS card_difficulty, c.due, c.last_review,"
+        f" {', '.join('c.' + m for m in MARKS)} FROM questions q JOIN cards c ON c.question_id = q.id"
+        f"{where.format('q.id')} ORDER BY q.id",
+        bounds,
+    )
+    reviews = raw.execute(_REVIEW_JSON.replace("{where}", where.format("question_id")), bounds)
+    coverages: dict[str | None, str] = {None: "null"}  # stored text -> its JSON: a handful of values
+    groups = itertools.groupby(reviews, key=operator.itemgetter(0))
+    group = next(groups, None)
+    for r in questions:
+        while group is not None and group[0] < r["id"]:
+            group = next(groups, None)  # reviews of a question that no longer exists (cannot happen)
+        log: list[str] = []
+        if group is not None and group[0] == r["id"]:
+            for _qid, rid, head, coverage, tail in group[1]:
+                if head is None:
+                    log.append(json.dumps(review(raw, rid), ensure_ascii=False))
+                    continue
+                shown = coverages.get(coverage)
+                if shown is None:
+                    shown = coverages[coverage] = review_codec.coverage_json(coverage)
+                log.append(f"{head}{shown}{tail}")
+            group = next(groups, None)
+        card = Card(
+            card_id=r["id"],
+            state=State(r["state"]),
+            step=r["step"],
+            stability=r["stability"],
+            difficulty=r["card_difficulty"],
+            due=from_db_time(r["due"]),
+            last_review=from_db_time(r["last_review"]),
+        )
+        fields = json.dumps(
+            {
+                "key": r["key"],
+                "bank": r["bank_id"],
+                "round": r["round"],
+                "topic": r["topic"],
+                "difficulty": r["difficulty"],
+                "kind": r["kind"],
+                "roles": json.loads(r["roles"]),
+                "competencies": json.loads(r["competencies"]),
+                "question": json.loads(r["data"]),
+                "added_at": iso(r["added_at"]),
+                "retired_at": iso(r["retired_at"]),
+                "card": card.to_dict(),
+                **_marks(r),
+            },
+            ensure_ascii=False,
+        )
+        # "reviews" is the last key: the dict's text with the log spliced in before its brace.
+        yield f'{fields[:-1]}, "reviews": [{", ".join(log)}]}}', len(log)
+    questions.close()
+    reviews.close()
+
+
+def review(raw: sqlite3.Connection, rid: int) -> dict[str, Any]:
+    """One review as the export's dict, built field by field (the general form)."""
+    cursor = raw.cursor()
+    cursor.row_factory = sqlite3.Row
+    row = cursor.execute("SELECT * FROM reviews WHERE id = ?", (rid,)).fetchone()
+    return {
+        "id": row["id"],
+        "rated_at": iso(row["rated_at"]),
+        "rating": row["rating"],
+        "state_before": row["state_before"],
+        "duration_ms": row["duration_ms"],
+        "session": row["session_id"],
+        "answer": review_codec.answer_text(row["answer"]),
+        "time_limit_ms": row["time_limit_ms"],
+        "coverage": review_codec.coverage_list(row["coverage"]),
+        "suggested": row["suggested"],
+        **_grading(row),
+        **_scheduling(row),
+        "uid": review_codec.uid_hex(row["uid"]),
+        **spoken(row["delivery"]),
+    }
+
+
+# A review in the shapes mockprep writes: whole numbers where they belong, a time as db_time stores
+# it, no grader's verdicts, code result, model verdict or delivery (those go the general way).
+_PLAIN_REVIEW = " AND ".join(
+    [
+        *(f"typeof({c}) = 'integer'" for c in ("rating", "state_before", "duration_ms")),
+        *(f"typeof({c}) IN ('integer', 'null')" for c in ("session_id", "time_limit_ms", "suggested")),
+        *(f"typeof({c}) IN ('integer', 'null')" for c in ("cram", "params_id")),
+        "typeof(answer) IN ('text', 'blob')",
+        "typeof(uid) IN ('text', 'blob', 'null')",
+        "typeof(coverage) IN ('text', 'null')",
+        # db_time's form (LIKE is a quarter of the time of a GLOB with a digit class per character)
+        "typeof(rated_at) = 'text' AND rated_at LIKE '____-__-__ __:__:__.______'",
+        *(
+            f"{c} IS NULL"
+            for c in ("grader", "proposed", "checklist", "code_runs", "code_result", "model")
+            + ("model_proposed", "model_suggested", "model_errors", "delivery")
+        ),
+    ]
+)
+# The stored answer and id as their text (m015: a deflated answer, an id's 16 bytes).
+_ANSWER = review_codec.SQL_ANSWER.format("answer")
+_UID = review_codec.SQL_UID.format("uid")
+# iso() of a stored time: isoformat() leaves out microseconds that are all zero.
+_ISO = (
+    "substr(rated_at, 1, 10) || 'T' || CASE WHEN substr(rated_at, 20) = '.000000'"
+    " THEN substr(rated_at, 12, 8) ELSE substr(rated_at, 12) END || '+00:00'"
+)
+# Each review in question order as the JSON text json.dumps(..., ensure_ascii=False) makes of its dict
+# (json_quote escapes exactly as json.dumps does; a test holds them to it): the text up to the
+# coverage, the stored coverage, the rest. NULL for a review outside _PLAIN_REVIEW.
+_REVIEW_JSON = f"""
+SELECT question_id, id,
+    CASE WHEN {_PLAIN_REVIEW} THEN printf(
+        '{{"id": %d, "rated_at": "%s", "rating": %d, "state_before": %d, "duration_ms": %d,'
+        || ' "session": %s, "answer": %s, "time_limit_ms": %s, "coverage": ',
+        id, {_ISO}, rating, state_before, duration_ms, coalesce(session_id, 'null'), json_quote({_ANSWER}),
+        coalesce(time_limit_ms, 'null')) END,
+    coverage,
+    printf(', "suggested": %s%s%s, "uid": %s}}', coalesce(suggested, 'null'),
+        CASE WHEN cram THEN ', "cram": true' ELSE '' END,
+        CASE WHEN params_id IS NULL THEN '' ELSE ', "params": ' || params_id END, json_quote({_UID}))
+FROM reviews{{where}} ORDER BY question_id, rated_at, id
+"""
+
+MARKS = ("suspended_at", "suspended_by", "buried_until", "flagged_at")
+
+
+def _marks(row: Any) -> dict[str, Any]:
+    """A question's marks (suspended, buried, flagged), when it has any."""
+    if all(row[m] is None for m in MARKS):
+        return {}
+    return {"marks": {m: row[m] if m == "suspended_by" else iso(row[m]) for m in MARKS}}
+
+
+def _grading(review: Any) -> dict[str, Any]:
+    """The grader's proposal and the confirmed checklist of a review, when it has them (m007), a code
+    answer's runs and final result (m009), and a language model's verdict beside them (m012)."""
+    out: dict[str, Any] = {}
+    for field in _GRADING_FIELDS:
+        value = review[field]
+        if value is not None:
+            out[field] = json.loads(value) if field in _JSON_FIELDS else value
+    return out
+
+
+_GRADING_FIELDS = (
+    "grader",
+    "proposed",
+    "checklist",
+    "code_runs",
+    "code_result",
+    "model",
+    "model_proposed",
+    "model_suggested",
+    "model_errors",
+)
+_JSON_FIELDS = {"proposed", "checklist", "code_result", "model_proposed", "model_errors"}
+
+
+def _scheduling(review: Any) -> dict[str, Any]:
+    """Whether a review was a cram one, and the scheduler parameters it used, when known (m008)."""
+    out: dict[str, Any] = {}
+    if review["cram"]:
+        out["cram"] = True
+    if review["params_id"] is not None:
+        out["params"] = review["params_id"]
+    return out
+
+
+def spoken(delivery: str | None) -> dict[str, Any]:
+    """A spoken answer's delivery, when it has one (m011)."""
+    return {} if delivery is None else {"delivery": json.loads(delivery)}

@@ -1,0 +1,105 @@
+"""The review log as ``history --csv`` writes it: every review in time order, read in pieces.
+
+A piece is the reviews between two times, about :data:`PIECE` of them. A large log's pieces are made
+by worker processes that read the very snapshot this process reads
+(:mod:`mockprep.db.snapshot_workers`); a small one's here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from mockprep.db import review_codec
+
+if TYPE_CHECKING:
+    from mockprep.db.store import Store
+
+PIECE = 20_000  # reviews a piece holds: a few megabytes of CSV
+WORKERS_FROM = 200_000  # reviews from which workers pay for their start (about 0.3 s of CPU each)
+Bound = str | None  # a stored time; None: the log's end
+T = TypeVar("T")
+
+
+def pieces(store: Store, piece: Callable[[sqlite3.Connection, Bound, Bound], T]) -> Iterator[T]:
+    """``piece(connection, after, upto)`` for each run of the log in time order, from one snapshot;
+    by worker processes for a log of :data:`WORKERS_FROM` reviews or more, on a CPU each."""
+    from mockprep.db import processes
+
+    raw = store.conn.raw
+    with store.snapshot():
+        (count,) = raw.execute("SELECT count(*) FROM reviews").fetchone()
+        workers = processes.worker_count() if count >= WORKERS_FROM else 0
+        if workers:
+            from mockprep.db.snapshot_workers import pinned_readers
+
+            with pinned_readers(raw, store.path, workers) as readers:
+                if readers is not None:
+                    yield from readers.in_order(piece, ranges(readers.spare))
+                    return
+        for after, upto in ranges(raw):
+            yield piece(raw, after, upto)
+
+
+def ranges(raw: sqlite3.Connection) -> list[tuple[Bound, Bound]]:
+    """The log's runs of about :data:`PIECE` reviews, as (after, upto] bounds on their stored time, in
+    order and covering it."""
+    from mockprep.db.snapshot_workers import sampled_cuts
+
+    query = "SELECT rated_at FROM reviews WHERE id IN (SELECT value FROM json_each(?))"
+    return list(itertools.pairwise([None, *sampled_cuts(raw, query, PIECE), None]))
+
+
+def rows(raw: sqlite3.Connection, after: Bound = None, upto: Bound = None) -> Iterator[list[tuple[Any, ...]]]:
+    """The reviews in (after, upto], oldest first, in batches of plain tuples: id, time (ISO 8601 UTC),
+    question id, rating, state before, duration, limit, suggested, session id, answer. The questions
+    and sessions they name are :func:`names`. No join and no object per row."""
+    where = []
+    bounds: dict[str, Any] = {}
+    if after is not None:
+        where.append("rated_at > :after")
+        bounds["after"] = after
+    if upto is not None:
+        where.append("rated_at <= :upto")
+        bounds["upto"] = upto
+    cursor = raw.execute(
+        "SELECT id, rated_at, question_id, rating, state_before, duration_ms, time_limit_ms, suggested,"
+        " session_id, answer FROM reviews"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        # the whole key of the index by time (m014: the time, then the id): read in its order, no sort
+        + " ORDER BY rated_at, id",
+        bounds,
+    )
+    unpack = review_codec.answer_text
+    try:
+        while batch := cursor.fetchmany(2000):
+            # The stored time ('2025-01-02 03:04:05.678901', UTC) as isoformat() writes it (no
+            # '.000000'), and a deflated answer (m015) unpacked: in Python, which costs less than the
+            # same string functions in SQL.
+            yield [
+                (
+                    rid,
+                    f"{at[:10]}T{at[11:19] if at.endswith('.000000') else at[11:]}+00:00",
+                    qid,
+                    rating,
+                    state,
+                    ms,
+                    limit,
+                    suggested,
+                    sid,
+                    answer if type(answer) is str else unpack(answer),
+                )  # fmt: skip
+                for rid, at, qid, rating, state, ms, limit, suggested, sid, answer in batch
+            ]
+    finally:
+        cursor.close()
+
+
+def names(raw: sqlite3.Connection) -> tuple[dict[int, tuple[str, str, str, str]], dict[int, str]]:
+    """Each question's key, round, topic and bank; each session's kind."""
+    found = raw.execute("SELECT id, key, round, topic, bank_id FROM questions")
+    questions = {r[0]: (r[1], r[2], r[3], r[4]) for r in found}
+    kinds = {r[0]: r[1] for r in raw.execute("SELECT id, kind FROM sessions")}
+    return questions, kinds

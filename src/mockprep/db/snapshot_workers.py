@@ -1,0 +1,240 @@
+"""Worker processes that read the very snapshot this process is reading: a large export or review log
+made on every CPU, each part from exactly the same state of the database.
+
+Each SQLite connection reads a snapshot of its own, so workers that merely connected could each see a
+different moment (a session may rate an answer meanwhile). :func:`pinned_readers`, called inside the
+caller's read transaction, takes the database's write lock, which SQLite grants only while that
+transaction still sees the newest state. While no one can commit, each worker, and a spare connection
+here, begins a read transaction of its own; then the caller's transaction ends. From then on every
+reader sees the state the caller's transaction saw, and writers have waited only milliseconds.
+
+:meth:`Readers.in_order` runs tasks (module-level functions, called as ``task(connection, *args)``) on
+the workers, at most :data:`AHEAD` per worker in flight, and yields their results in the order given. A
+task that fails in a worker, or whose worker has died, is run again here on the spare connection, so
+the output, and any error, are those of the same work without workers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mockprep.db import processes
+
+AHEAD = 2  # tasks queued per worker: one to work on while the last result is being handed over
+LOCK_WAIT_MS = 1000  # how long to wait for a writer to finish before doing the work in-process
+READ_WAIT_S = 30  # a reader's wait for a lock (as the store's): only a checkpoint can make it wait
+_FAILED = object()
+
+
+SAMPLES = 64  # reviews sampled per piece to place the cuts between pieces
+
+
+def sampled_cuts(raw: sqlite3.Connection, query: str, piece: int) -> list[Any]:
+    """Increasing values at which to cut the reviews into pieces of about ``piece`` each: ``query``
+    gives the value by which pieces are ordered for the review ids in the JSON array it is given, and
+    is run on ids spread evenly from the first to the last (a few milliseconds; no scan of the table).
+    Any increasing cuts are correct: pieces cover everything in order, whatever their sizes."""
+    import json
+
+    first, last, count = raw.execute("SELECT min(id), max(id), count(*) FROM reviews").fetchone()
+    pieces = -(-count // piece)
+    if pieces < 2:
+        return []
+    step = (last - first) / (pieces * SAMPLES)
+    ids = sorted({first + round(i * step) for i in range(pieces * SAMPLES)})
+    found = sorted(value for (value,) in raw.execute(query, (json.dumps(ids),)))
+    cuts = (found[len(found) * k // pieces] for k in range(1, pieces))
+    return list(dict.fromkeys(cuts))
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A read-only connection for a reader (the answer codec registered, as the store's own)."""
+    from mockprep.db import review_codec
+
+    raw = sqlite3.connect(path, timeout=READ_WAIT_S, isolation_level=None)
+    raw.execute("PRAGMA query_only = ON")
+    review_codec.register(raw)
+    return raw
+
+
+def _pin(raw: sqlite3.Connection) -> None:
+    """Begin a read transaction: its snapshot is taken by the first read."""
+    raw.execute("BEGIN")
+    raw.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+
+
+class _Worker:
+    """One worker process and this end of its pipe; ``alive`` turns False at the first sign of trouble."""
+
+    def __init__(self, process: Any, pipe: Any):
+        self.process = process
+        self.pipe = pipe
+        self.alive = True
+
+    def send(self, message: Any) -> bool:
+        if self.alive:
+            try:
+                self.pipe.send(message)
+                return True
+            except (OSError, ValueError):
+                self.alive = False
+        return False
+
+    def receive(self) -> Any:
+        """The next result, or ``_FAILED`` when the task failed or the worker is gone."""
+        if not self.alive:
+            return _FAILED
+        try:
+            status, value = self.pipe.recv()
+        except (EOFError, OSError):
+            self.alive = False
+            return _FAILED
+        return value if status == "ok" else _FAILED
+
+    def stop(self) -> None:
+        self.send(None)
+        self.pipe.close()
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+class Readers:
+    """Pinned readers: worker processes and a spare connection here, all on one snapshot."""
+
+    def __init__(self, workers: list[_Worker], spare: sqlite3.Connection):
+        self.workers = workers
+        self.spare = spare
+
+    def in_order(self, task: Callable[..., Any], args: Sequence[tuple[Any, ...]]) -> Iterator[Any]:
+        """``task(connection, *a)`` for each ``a`` in ``args``, its results in that order."""
+        live = [w for w in self.workers if w.alive]
+        if not live:
+            for a in args:
+                yield task(self.spare, *a)
+            return
+        sent: dict[int, _Worker] = {}
+
+        def send(index: int) -> None:
+            worker = live[index % len(live)]
+            if worker.send(("run", task, args[index])):
+                sent[index] = worker
+
+        for index in range(min(len(args), AHEAD * len(live))):
+            send(index)
+        for index, a in enumerate(args):
+            worker = sent.pop(index, None)
+            result = worker.receive() if worker is not None else _FAILED
+            if result is _FAILED:  # failed there, or its worker is gone: here, where any error is raised
+                result = task(self.spare, *a)
+            if index + AHEAD * len(live) < len(args):
+                send(index + AHEAD * len(live))
+            yield result
+
+
+@contextmanager
+def pinned_readers(raw: sqlite3.Connection, path: Path, workers: int) -> Iterator[Readers | None]:
+    """Readers of the snapshot ``raw`` is reading in its open read transaction, which this ends; None
+    (and the transaction left open) when the workers cannot start or a commit came first: the caller
+    then does the work on ``raw``."""
+    started = _start(path, workers)
+    spare: sqlite3.Connection | None = None
+    try:
+        up = [w for w in started if w.receive() == "up"]
+        if not up or not _lock(raw):
+            yield None
+            return
+        for worker in up:
+            worker.send(("pin",))
+        pinned = [w for w in up if w.receive() == "pinned"]
+        spare = _connect(path)
+        _pin(spare)
+        raw.execute("COMMIT")  # nothing was written; the lock goes, and writers go on
+        yield Readers(pinned, spare)
+    finally:
+        for worker in started:
+            worker.stop()
+        if spare is not None:
+            spare.close()
+
+
+def _lock(raw: sqlite3.Connection) -> bool:
+    """Take the write lock in ``raw``'s read transaction; False when a commit came after its snapshot
+    (SQLite refuses at once) or a writer held on for :data:`LOCK_WAIT_MS`."""
+    from mockprep.db.store import BUSY_TIMEOUT_MS
+
+    raw.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+    try:
+        raw.execute("DELETE FROM migrations WHERE 0")  # writes nothing, but begins writing
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+def _start(path: Path, workers: int) -> list[_Worker]:
+    """``workers`` processes, each connected to ``path`` (none when processes cannot be started here)."""
+    from multiprocessing import get_context
+
+    context = get_context("spawn")  # the same start on every platform, nothing of this process copied
+    started = []
+    with processes.sigint_ignored():
+        for _ in range(workers):
+            mine, theirs = context.Pipe()
+            try:
+                process = context.Process(target=_serve, args=(theirs, str(path)), daemon=True)
+                process.start()
+            except (OSError, ImportError, NotImplementedError):  # no process support: in-process
+                break
+            finally:
+                theirs.close()
+            started.append(_Worker(process, mine))
+    return started
+
+
+def _serve(pipe: Any, path: str) -> None:
+    """A worker: connect, then pin and run tasks as told, results handed back by a thread of their
+    own so that the next task is worked on while a large result is being sent."""
+    import queue
+    import threading
+
+    processes.watch_parent()
+    try:
+        raw = _connect(Path(path))
+    except Exception:  # noqa: BLE001 - the process that started it does the work and names the problem
+        pipe.send(("failed", None))
+        return
+    pipe.send(("ok", "up"))
+    results: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=1)
+
+    def hand_back() -> None:
+        while (item := results.get()) is not None:
+            try:
+                pipe.send(item)
+            except OSError:  # the other end has gone
+                return
+
+    sender = threading.Thread(target=hand_back, name="hand-back", daemon=True)
+    sender.start()
+    try:
+        while (message := pipe.recv()) is not None:
+            try:
+                if message[0] == "pin":
+                    _pin(raw)
+                    results.put(("ok", "pinned"))
+                else:
+                    _, task, args = message
+                    results.put(("ok", task(raw, *args)))
+            except Exception:  # noqa: BLE001 - the task is run again there, where its error is raised
+                results.put(("failed", None))
+    except (EOFError, OSError):
+        pass
+    results.put(None)
+    sender.join()
+    raw.close()
