@@ -183,8 +183,9 @@ def test_readers_see_the_callers_snapshot_and_not_a_later_commit(tmp_path: Path,
     raw.execute("BEGIN")
     before = _count(raw)
     assert before == 240
-    with snapshot_workers.pinned_readers(raw, path, 2) as readers:
+    with snapshot_workers.pinned_readers(raw, path, 2, lambda: _count(raw)) as (readers, counted):
         assert readers is not None and not raw.in_transaction  # the caller's transaction ended
+        assert counted == before  # what was done meanwhile, in the caller's snapshot
         assert _add_review(path) < 1.0  # writers are not held up
         assert list(readers.in_order(_count, [()] * 6)) == [before] * 6
         assert sum(w.alive for w in readers.workers) == 2
@@ -200,8 +201,8 @@ def test_a_commit_after_the_callers_snapshot_leaves_the_work_to_the_caller(
     raw.execute("BEGIN")
     before = _count(raw)
     _add_review(path)
-    with snapshot_workers.pinned_readers(raw, path, 2) as readers:
-        assert readers is None
+    with snapshot_workers.pinned_readers(raw, path, 2, lambda: _count(raw)) as (readers, counted):
+        assert readers is None and counted == before
         assert raw.in_transaction and _count(raw) == before  # still the caller's own snapshot
     raw.execute("COMMIT")
     raw.close()
@@ -211,7 +212,7 @@ def test_a_task_that_fails_in_a_worker_raises_its_error_here(tmp_path: Path, sto
     raw = sqlite3.connect(store.path, isolation_level=None)
     raw.execute("BEGIN")
     _count(raw)
-    with snapshot_workers.pinned_readers(raw, store.path, 2) as readers:
+    with snapshot_workers.pinned_readers(raw, store.path, 2, lambda: None) as (readers, _):
         assert readers is not None
         with pytest.raises(LookupError, match="no such thing"):
             list(readers.in_order(_fail, [()] * 3))
@@ -222,7 +223,7 @@ def test_a_dying_worker_has_its_tasks_done_here(store: Store) -> None:
     raw = sqlite3.connect(store.path, isolation_level=None)
     raw.execute("BEGIN")
     _count(raw)
-    with snapshot_workers.pinned_readers(raw, store.path, 2) as readers:
+    with snapshot_workers.pinned_readers(raw, store.path, 2, lambda: None) as (readers, _):
         assert readers is not None
         assert list(readers.in_order(_die_in_worker, [(i,) for i in range(7)])) == [i * 2 for i in range(7)]
         assert not any(w.alive for w in readers.workers)
@@ -234,6 +235,6 @@ def test_workers_that_cannot_start_leave_the_work_to_the_caller(store: Store, mo
     raw = sqlite3.connect(store.path, isolation_level=None)
     raw.execute("BEGIN")
     _count(raw)
-    with snapshot_workers.pinned_readers(raw, store.path, 2) as readers:
+    with snapshot_workers.pinned_readers(raw, store.path, 2, lambda: None) as (readers, _):
         assert readers is None and raw.in_transaction
     raw.close()

@@ -124,10 +124,10 @@ class Bulk:
         if workers:
             from mockprep.db.snapshot_workers import pinned_readers
 
-            with pinned_readers(raw, self.store.path, workers) as readers:
+            meanwhile = lambda: export_lines.ranges(raw)  # noqa: E731 - cut while the workers start
+            with pinned_readers(raw, self.store.path, workers, meanwhile) as (readers, cuts):
                 if readers is not None:
-                    ranges = export_lines.ranges(readers.spare)
-                    yield from readers.in_order(export_lines.piece, ranges)
+                    yield from readers.in_order(export_lines.piece, cuts)
                     return
         for line, reviews in export_lines.question_lines(raw):
             yield line, 1, reviews

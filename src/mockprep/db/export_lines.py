@@ -26,14 +26,11 @@ WORKERS_FROM = 200_000  # reviews from which workers pay for their start (about 
 
 
 def worker_count(raw: sqlite3.Connection) -> int:
-    """Workers for this database's export: none under :data:`WORKERS_FROM` reviews."""
+    """Workers for this database's export: none under about :data:`WORKERS_FROM` reviews."""
     from mockprep.db import processes
+    from mockprep.db.snapshot_workers import estimated_reviews
 
-    (last,) = raw.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()  # the index's end
-    if last < WORKERS_FROM:
-        return 0
-    (count,) = raw.execute("SELECT count(*) FROM reviews").fetchone()
-    return processes.worker_count() if count >= WORKERS_FROM else 0
+    return processes.worker_count() if estimated_reviews(raw) >= WORKERS_FROM else 0
 
 
 def ranges(raw: sqlite3.Connection) -> list[tuple[int | None, int | None]]:
@@ -45,16 +42,17 @@ def ranges(raw: sqlite3.Connection) -> list[tuple[int | None, int | None]]:
     return list(itertools.pairwise([None, *sampled_cuts(raw, query, PIECE), None]))
 
 
-def piece(raw: sqlite3.Connection, after: int | None, upto: int | None) -> tuple[str, int, int]:
-    """The lines of the questions in (after, upto], joined as the export writes them, with how many
-    questions and reviews they hold (in a worker)."""
+def piece(raw: sqlite3.Connection, after: int | None, upto: int | None) -> tuple[bytes, int, int]:
+    """The lines of the questions in (after, upto], joined as the export writes them and encoded as
+    UTF-8 (by the worker, so the writing process only copies them), with how many questions and
+    reviews they hold."""
     raw.execute(f"PRAGMA mmap_size = {EXPORT_MMAP}")
     lines = []
     reviews = 0
     for line, count in question_lines(raw, after, upto):
         lines.append(line)
         reviews += count
-    return ",\n  ".join(lines), len(lines), reviews
+    return ",\n  ".join(lines).encode("utf-8"), len(lines), reviews
 
 
 def _bounds(after: int | None, upto: int | None) -> tuple[str, dict[str, int]]:

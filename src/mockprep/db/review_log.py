@@ -26,21 +26,25 @@ T = TypeVar("T")
 def pieces(store: Store, piece: Callable[[sqlite3.Connection, Bound, Bound], T]) -> Iterator[T]:
     """``piece(connection, after, upto)`` for each run of the log in time order, from one snapshot;
     by worker processes for a log of :data:`WORKERS_FROM` reviews or more, on a CPU each."""
-    from mockprep.db import processes
+    from mockprep.db import processes, snapshot_workers
 
     raw = store.conn.raw
     with store.snapshot():
-        (count,) = raw.execute("SELECT count(*) FROM reviews").fetchone()
-        workers = processes.worker_count() if count >= WORKERS_FROM else 0
-        if workers:
-            from mockprep.db.snapshot_workers import pinned_readers
-
-            with pinned_readers(raw, store.path, workers) as readers:
-                if readers is not None:
-                    yield from readers.in_order(piece, ranges(readers.spare))
-                    return
-        for after, upto in ranges(raw):
-            yield piece(raw, after, upto)
+        big = snapshot_workers.estimated_reviews(raw) >= WORKERS_FROM
+        workers = processes.worker_count() if big else 0
+        if not workers:
+            for after, upto in ranges(raw):
+                yield piece(raw, after, upto)
+            return
+        with snapshot_workers.pinned_readers(raw, store.path, workers, lambda: ranges(raw)) as (
+            readers,
+            cuts,
+        ):
+            if readers is not None:
+                yield from readers.in_order(piece, cuts)
+            else:
+                for after, upto in cuts:
+                    yield piece(raw, after, upto)
 
 
 def ranges(raw: sqlite3.Connection) -> list[tuple[Bound, Bound]]:

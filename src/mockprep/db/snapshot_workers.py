@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mockprep.db import processes
 
@@ -28,8 +28,11 @@ AHEAD = 2  # tasks queued per worker: one to work on while the last result is be
 LOCK_WAIT_MS = 1000  # how long to wait for a writer to finish before doing the work in-process
 READ_WAIT_S = 30  # a reader's wait for a lock (as the store's): only a checkpoint can make it wait
 _FAILED = object()
+T = TypeVar("T")
 
 
+# The first and last review ids, each read off the end of the table (min and max in one SELECT scan it).
+_ENDS = "SELECT (SELECT min(id) FROM reviews), (SELECT max(id) FROM reviews)"
 SAMPLES = 64  # reviews sampled per piece to place the cuts between pieces
 
 
@@ -40,8 +43,8 @@ def sampled_cuts(raw: sqlite3.Connection, query: str, piece: int) -> list[Any]:
     Any increasing cuts are correct: pieces cover everything in order, whatever their sizes."""
     import json
 
-    first, last, count = raw.execute("SELECT min(id), max(id), count(*) FROM reviews").fetchone()
-    pieces = -(-count // piece)
+    first, last = raw.execute(_ENDS).fetchone()
+    pieces = 0 if first is None else -(-(last - first + 1) // piece)
     if pieces < 2:
         return []
     step = (last - first) / (pieces * SAMPLES)
@@ -138,16 +141,20 @@ class Readers:
 
 
 @contextmanager
-def pinned_readers(raw: sqlite3.Connection, path: Path, workers: int) -> Iterator[Readers | None]:
-    """Readers of the snapshot ``raw`` is reading in its open read transaction, which this ends; None
-    (and the transaction left open) when the workers cannot start or a commit came first: the caller
-    then does the work on ``raw``."""
+def pinned_readers(
+    raw: sqlite3.Connection, path: Path, workers: int, meanwhile: Callable[[], T]
+) -> Iterator[tuple[Readers | None, T]]:
+    """Readers of the snapshot ``raw`` is reading in its open read transaction, which this ends, and
+    what ``meanwhile()`` returned (run on ``raw`` while the workers start). The readers are None, and
+    the transaction left open, when the workers cannot start or a commit came first: the caller then
+    does the work on ``raw``."""
     started = _start(path, workers)
     spare: sqlite3.Connection | None = None
     try:
+        prepared = meanwhile()
         up = [w for w in started if w.receive() == "up"]
         if not up or not _lock(raw):
-            yield None
+            yield None, prepared
             return
         for worker in up:
             worker.send(("pin",))
@@ -155,12 +162,18 @@ def pinned_readers(raw: sqlite3.Connection, path: Path, workers: int) -> Iterato
         spare = _connect(path)
         _pin(spare)
         raw.execute("COMMIT")  # nothing was written; the lock goes, and writers go on
-        yield Readers(pinned, spare)
+        yield Readers(pinned, spare), prepared
     finally:
         for worker in started:
             worker.stop()
         if spare is not None:
             spare.close()
+
+
+def estimated_reviews(raw: sqlite3.Connection) -> int:
+    """About how many reviews there are, from the ends of their ids (no scan; deletions overcount)."""
+    first, last = raw.execute(_ENDS).fetchone()
+    return 0 if first is None else last - first + 1
 
 
 def _lock(raw: sqlite3.Connection) -> bool:

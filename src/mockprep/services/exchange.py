@@ -50,9 +50,10 @@ def write_export(store: Store, out: IO[str], now: datetime, version: str) -> dic
     return counts
 
 
-def _write_lines(out: IO[str], items: Iterator[tuple[str, int, int]], counts: dict[str, int]) -> None:
+def _write_lines(out: IO[str], items: Iterator[tuple[str | bytes, int, int]], counts: dict[str, int]) -> None:
     """The bulk section's items, one per line, handed to ``out`` about a megabyte at a time; each item
-    is the text of one or more questions' lines, with how many questions and reviews it holds."""
+    is the text of one or more questions' lines (or that text as UTF-8), with how many questions and
+    reviews it holds."""
     out.write("[")
     batch: list[str] = []
     size = 0
@@ -60,16 +61,36 @@ def _write_lines(out: IO[str], items: Iterator[tuple[str, int, int]], counts: di
         if not questions:
             continue
         batch.append(",\n  " if counts["questions"] else "\n  ")
-        batch.append(text)
-        size += len(text)
         counts["questions"] += questions
         counts["reviews"] += reviews
+        if isinstance(text, bytes):
+            out.write("".join(batch))
+            batch.clear()
+            size = 0
+            write_utf8(out, text)
+            continue
+        batch.append(text)
+        size += len(text)
         if size > WRITE_BATCH:
             out.write("".join(batch))
             batch.clear()
             size = 0
     out.write("".join(batch))
     out.write("\n ]")
+
+
+def write_utf8(out: IO[str], data: bytes) -> None:
+    """Text already encoded as UTF-8 written to ``out``: straight to its bytes when it writes UTF-8
+    (no decoding and encoding again), else as text."""
+    import codecs
+
+    buffer = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None)
+    if buffer is not None and encoding and codecs.lookup(encoding).name == "utf-8":
+        out.flush()
+        buffer.write(data)
+    else:
+        out.write(data.decode("utf-8"))
 
 
 @contextmanager

@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING, TextIO
 
 from mockprep.core.sanitize import clean
+from mockprep.services.exchange import write_utf8
 
 if TYPE_CHECKING:
     import sqlite3
@@ -60,7 +61,7 @@ def write_review_log(store: Store, handle: TextIO) -> int:
     csv.writer(handle).writerow(HEADER)
     count = 0
     for text, written in review_log.pieces(store, functools.partial(log_piece, next(_RUNS))):
-        handle.write(text)
+        write_utf8(handle, text)
         count += written
     return count
 
@@ -68,8 +69,9 @@ def write_review_log(store: Store, handle: TextIO) -> int:
 _RUNS = itertools.count()  # one per log written: what a worker's names are kept for
 
 
-def log_piece(run: int, raw: sqlite3.Connection, after: Bound, upto: Bound) -> tuple[str, int]:
-    """The CSV text of the reviews in (after, upto] and how many there are (in a worker, perhaps)."""
+def log_piece(run: int, raw: sqlite3.Connection, after: Bound, upto: Bound) -> tuple[bytes, int]:
+    """The CSV text of the reviews in (after, upto], as UTF-8 (made in a worker, perhaps: the writing
+    process then only copies it), and how many there are."""
     from mockprep.db import review_log
 
     names, middles, tails, session_kinds = _names(run, raw)
@@ -102,7 +104,7 @@ def log_piece(run: int, raw: sqlite3.Connection, after: Bound, upto: Bound) -> t
                 )
             else:
                 out.append(lines([row]))
-    return "".join(out), count
+    return "".join(out).encode("utf-8"), count
 
 
 @functools.lru_cache(maxsize=2)
