@@ -291,20 +291,47 @@ def output_stream(output: Path | None, force: bool, compress: bool = False) -> I
         fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         if compress:
             with os.fdopen(fd, "wb") as raw:
-                with gzipped(raw) as packed:
+                with _written_back(fd), gzipped(raw) as packed:
                     yield packed  # type: ignore[misc]
                 raw.flush()
                 os.fsync(raw.fileno())
         else:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                yield handle
-                handle.flush()
+                with _written_back(fd):
+                    yield handle
+                    handle.flush()
                 os.fsync(handle.fileno())
         os.replace(partial, output)
     except OSError as exc:
         raise UserError(f"cannot write {output}: {exc.strerror}", exit_code=1) from None
     finally:
         partial.unlink(missing_ok=True)
+
+
+@contextmanager
+def _written_back(fd: int, every: float = 0.5) -> Iterator[None]:
+    """While a large file is being written, a thread has the system write what has reached ``fd`` so
+    far every ``every`` seconds: the disk works beside the export instead of after it, and the fsync
+    before the file replaces its target finds little left."""
+    import threading
+
+    sync = getattr(os, "fdatasync", os.fsync)
+    stop = threading.Event()
+
+    def write_back() -> None:
+        while not stop.wait(every):
+            try:
+                sync(fd)
+            except OSError:  # the final fsync reports what matters
+                return
+
+    thread = threading.Thread(target=write_back, name="write-back", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def dated_output(stem: str, suffix: str, now: datetime) -> Path:

@@ -50,7 +50,8 @@ def answer_text(stored: str | bytes | None) -> str:
     if stored is None:
         return ""
     if isinstance(stored, bytes):
-        return zlib.decompress(stored, -15).decode("utf-8")
+        # a first buffer near the answer's size: zlib's default 16 KB one costs a third of the time
+        return zlib.decompress(stored, -15, len(stored) * 4 + 64).decode("utf-8")
     return stored
 
 

@@ -85,7 +85,7 @@ def rows(raw: sqlite3.Connection, after: Bound = None, upto: Bound = None) -> It
             yield [
                 (
                     rid,
-                    f"{at[:10]}T{at[11:19] if at.endswith('.000000') else at[11:]}+00:00",
+                    f"{(at[:19] if at.endswith('.000000') else at).replace(' ', 'T', 1)}+00:00",
                     qid,
                     rating,
                     state,
