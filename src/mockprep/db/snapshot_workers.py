@@ -98,13 +98,21 @@ class _Worker:
             return _FAILED
         return value if status == "ok" else _FAILED
 
-    def stop(self) -> None:
-        self.send(None)
-        self.pipe.close()
-        self.process.join(timeout=2)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+
+def _stop(workers: list[_Worker], wait: float = 1.0) -> None:
+    """Tell every worker to end and wait up to ``wait`` seconds in all; a worker still busy (the work
+    was cut short, by Ctrl-C say) is killed, which loses nothing: workers only read."""
+    import time
+
+    for worker in workers:
+        worker.send(None)
+        worker.pipe.close()
+    deadline = time.monotonic() + wait
+    for worker in workers:
+        worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
 
 
 class Readers:
@@ -164,8 +172,7 @@ def pinned_readers(
         raw.execute("COMMIT")  # nothing was written; the lock goes, and writers go on
         yield Readers(pinned, spare), prepared
     finally:
-        for worker in started:
-            worker.stop()
+        _stop(started)
         if spare is not None:
             spare.close()
 
