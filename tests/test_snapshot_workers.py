@@ -58,7 +58,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Any:
                 qid,
                 session if i % 3 else None,
                 store.cards.card(qid),
-                START + timedelta(minutes=i * 13, microseconds=0 if i % 4 else 5),
+                # six reviews share each time, so cuts between pieces fall among equal times
+                START + timedelta(minutes=(i // 6) * 13, microseconds=0 if (i // 6) % 4 else 5),
                 1 + i % 4,
                 0,
                 ANSWERS[i % len(ANSWERS)],
@@ -87,8 +88,8 @@ def two_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         receive = snapshot_workers._Worker.receive
         got = [0]
 
-        def received(worker: Any) -> Any:
-            value = receive(worker)
+        def received(worker: Any, wait: float | None = None) -> Any:
+            value = receive(worker, wait)
             got[0] += value is not snapshot_workers._FAILED
             return value
 
@@ -119,7 +120,7 @@ def test_an_export_by_workers_is_the_export_without_them(
     assert len(two_workers) == 1 and two_workers[0] > 2  # the pieces, and the pins, came from workers
     monkeypatch.setattr(export_lines, "WORKERS_FROM", 10**9)
     assert by_workers == _export(store)
-    assert by_workers.count('"delivery"') == 7  # the general path ran in the workers too
+    assert by_workers.count('"delivery"') == 7  # reviews of the general form are in it
 
 
 def test_a_review_log_by_workers_is_the_log_without_them(
@@ -144,6 +145,11 @@ def test_the_cuts_split_the_reviews_into_ordered_pieces_that_cover_them(store: S
 
 def _count(raw: sqlite3.Connection) -> int:
     return raw.execute("SELECT count(*) FROM reviews").fetchone()[0]
+
+
+def _count_where(raw: sqlite3.Connection) -> tuple[int, int]:
+    """The reviews this reader sees, and which process it is."""
+    return _count(raw), os.getpid()
 
 
 def _fail(raw: sqlite3.Connection) -> int:
@@ -187,8 +193,9 @@ def test_readers_see_the_callers_snapshot_and_not_a_later_commit(tmp_path: Path,
         assert readers is not None and not raw.in_transaction  # the caller's transaction ended
         assert counted == before  # what was done meanwhile, in the caller's snapshot
         assert _add_review(path) < 1.0  # writers are not held up
-        assert list(readers.in_order(_count, [()] * 6)) == [before] * 6
-        assert sum(w.alive for w in readers.workers) == 2
+        seen = list(readers.in_order(_count_where, [()] * 6))
+        assert [count for count, _pid in seen] == [before] * 6
+        assert len({pid for _count, pid in seen} - {os.getpid()}) == 2  # both workers, not this process
     assert _count(raw) == before + 1
     raw.close()
 
@@ -238,3 +245,70 @@ def test_workers_that_cannot_start_leave_the_work_to_the_caller(store: Store, mo
     with snapshot_workers.pinned_readers(raw, store.path, 2, lambda: None) as (readers, _):
         assert readers is None and raw.in_transaction
     raw.close()
+
+
+def test_a_database_in_rollback_journal_mode_is_read_by_pinned_workers_too(
+    tmp_path: Path, store: Store
+) -> None:
+    path = _copy(store, tmp_path)
+    sqlite3.connect(path).execute("PRAGMA journal_mode = DELETE").close()
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("BEGIN")
+    before = _count(raw)
+    started = time.monotonic()
+    with snapshot_workers.pinned_readers(raw, path, 2, lambda: None) as (readers, _):
+        assert readers is not None
+        seen = list(readers.in_order(_count_where, [()] * 4))
+    assert [count for count, _pid in seen] == [before] * 4
+    assert time.monotonic() - started < 5  # the lock is let go at once, whatever the journal
+    raw.close()
+
+
+class _FullDisk(io.StringIO):
+    """A stream whose second write while workers are at work fails, as on a full disk."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes_beside_workers = 0
+        self.workers_then = 0
+
+    def write(self, text: str) -> int:
+        workers = len(multiprocessing.active_children())
+        self.writes_beside_workers += workers > 0
+        if self.writes_beside_workers > 1:
+            self.workers_then = workers
+            raise OSError(28, "No space left on device")
+        return super().write(text)
+
+
+@pytest.mark.parametrize("command", ["history --csv", "export"])
+def test_a_write_that_fails_midway_stops_the_workers_at_once(
+    store: Store, two_workers: list[int], command: str
+) -> None:
+    out = _FullDisk()
+    with pytest.raises(OSError, match="No space"):
+        if command == "export":
+            write_export(store, out, START, "test")
+        else:
+            write_review_log(store, out)
+    assert out.workers_then == 2  # the workers were at work when writing failed...
+    assert multiprocessing.active_children() == []  # ... and are gone with the error
+    assert not store.conn.in_transaction
+
+
+def test_pieces_written_to_a_file_and_through_gzip_are_the_text_written_without_workers(
+    tmp_path: Path, store: Store, two_workers: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+
+    from mockprep.services.exchange import gzipped
+
+    with open(tmp_path / "log.csv", "w", encoding="utf-8", newline="") as handle:
+        write_review_log(store, handle)
+    with open(tmp_path / "export.json.gz", "wb") as raw, gzipped(raw) as packed:
+        write_export(store, packed, START + timedelta(days=99), "test")
+    assert len(two_workers) == 2 and min(two_workers) > 2
+    monkeypatch.setattr(review_log, "WORKERS_FROM", 10**9)
+    monkeypatch.setattr(export_lines, "WORKERS_FROM", 10**9)
+    assert (tmp_path / "log.csv").read_bytes().decode("utf-8") == _log(store)
+    assert gzip.decompress((tmp_path / "export.json.gz").read_bytes()).decode("utf-8") == _export(store)

@@ -36,15 +36,13 @@ def pieces(store: Store, piece: Callable[[sqlite3.Connection, Bound, Bound], T])
             for after, upto in ranges(raw):
                 yield piece(raw, after, upto)
             return
-        with snapshot_workers.pinned_readers(raw, store.path, workers, lambda: ranges(raw)) as (
-            readers,
-            cuts,
-        ):
+        pinned = snapshot_workers.pinned_readers(raw, store.path, workers, lambda: ranges(raw))
+        with pinned as (readers, cuts):
             if readers is not None:
                 yield from readers.in_order(piece, cuts)
-            else:
-                for after, upto in cuts:
-                    yield piece(raw, after, upto)
+                return
+        for after, upto in cuts:  # the workers could not be pinned (and are gone): here
+            yield piece(raw, after, upto)
 
 
 def ranges(raw: sqlite3.Connection) -> list[tuple[Bound, Bound]]:
@@ -85,7 +83,7 @@ def rows(raw: sqlite3.Connection, after: Bound = None, upto: Bound = None) -> It
             yield [
                 (
                     rid,
-                    f"{(at[:19] if at.endswith('.000000') else at).replace(' ', 'T', 1)}+00:00",
+                    f"{(at[:19] if at[19:] == '.000000' else at).replace(' ', 'T')}+00:00",
                     qid,
                     rating,
                     state,

@@ -25,7 +25,8 @@ from typing import Any, TypeVar
 from mockprep.db import processes
 
 AHEAD = 2  # tasks queued per worker: one to work on while the last result is being handed over
-LOCK_WAIT_MS = 1000  # how long to wait for a writer to finish before doing the work in-process
+UP_WAIT_S = 30.0  # how long a worker may take to start (no lock is held meanwhile)
+PIN_WAIT_S = 2.0  # how long a worker may take to begin reading while the write lock is held
 READ_WAIT_S = 30  # a reader's wait for a lock (as the store's): only a checkpoint can make it wait
 _FAILED = object()
 T = TypeVar("T")
@@ -37,8 +38,9 @@ SAMPLES = 64  # reviews sampled per piece to place the cuts between pieces
 
 
 def sampled_cuts(raw: sqlite3.Connection, query: str, piece: int) -> list[Any]:
-    """Increasing values at which to cut the reviews into pieces of about ``piece`` each: ``query``
-    gives the value by which pieces are ordered for the review ids in the JSON array it is given, and
+    """Increasing values (in SQLite's order) at which to cut the reviews into pieces of about ``piece``
+    each: ``query`` gives the value by which pieces are ordered for the review ids in the JSON array it
+    is given, and
     is run on ids spread evenly from the first to the last (a few milliseconds; no scan of the table).
     Any increasing cuts are correct: pieces cover everything in order, whatever their sizes."""
     import json
@@ -49,7 +51,7 @@ def sampled_cuts(raw: sqlite3.Connection, query: str, piece: int) -> list[Any]:
         return []
     step = (last - first) / (pieces * SAMPLES)
     ids = sorted({first + round(i * step) for i in range(pieces * SAMPLES)})
-    found = sorted(value for (value,) in raw.execute(query, (json.dumps(ids),)))
+    found = [value for (value,) in raw.execute(f"SELECT * FROM ({query}) ORDER BY 1", (json.dumps(ids),))]
     cuts = (found[len(found) * k // pieces] for k in range(1, pieces))
     return list(dict.fromkeys(cuts))
 
@@ -59,8 +61,12 @@ def _connect(path: Path) -> sqlite3.Connection:
     from mockprep.db import review_codec
 
     raw = sqlite3.connect(path, timeout=READ_WAIT_S, isolation_level=None)
-    raw.execute("PRAGMA query_only = ON")
-    review_codec.register(raw)
+    try:
+        raw.execute("PRAGMA query_only = ON")
+        review_codec.register(raw)
+    except BaseException:
+        raw.close()
+        raise
     return raw
 
 
@@ -87,13 +93,16 @@ class _Worker:
                 self.alive = False
         return False
 
-    def receive(self) -> Any:
-        """The next result, or ``_FAILED`` when the task failed or the worker is gone."""
+    def receive(self, wait: float | None = None) -> Any:
+        """The next result, or ``_FAILED`` when the task failed or the worker is gone (or has not
+        answered within ``wait`` seconds: it is then given up on)."""
         if not self.alive:
             return _FAILED
         try:
+            if wait is not None and not self.pipe.poll(wait):
+                raise TimeoutError
             status, value = self.pipe.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # TimeoutError is an OSError
             self.alive = False
             return _FAILED
         return value if status == "ok" else _FAILED
@@ -138,14 +147,18 @@ class Readers:
 
         for index in range(min(len(args), AHEAD * len(live))):
             send(index)
-        for index, a in enumerate(args):
-            worker = sent.pop(index, None)
-            result = worker.receive() if worker is not None else _FAILED
-            if result is _FAILED:  # failed there, or its worker is gone: here, where any error is raised
-                result = task(self.spare, *a)
-            if index + AHEAD * len(live) < len(args):
-                send(index + AHEAD * len(live))
-            yield result
+        try:
+            for index, a in enumerate(args):
+                worker = sent.pop(index, None)
+                result = worker.receive() if worker is not None else _FAILED
+                if result is _FAILED:  # failed there, or its worker is gone: here, where errors are raised
+                    result = task(self.spare, *a)
+                if index + AHEAD * len(live) < len(args):
+                    send(index + AHEAD * len(live))
+                yield result
+        finally:
+            for worker in sent.values():  # results left in its pipe: it cannot be asked again
+                worker.alive = False
 
 
 @contextmanager
@@ -160,16 +173,18 @@ def pinned_readers(
     spare: sqlite3.Connection | None = None
     try:
         prepared = meanwhile()
-        up = [w for w in started if w.receive() == "up"]
+        up = [w for w in started if w.receive(UP_WAIT_S) == "up"]
         if not up or not _lock(raw):
             yield None, prepared
             return
         for worker in up:
             worker.send(("pin",))
-        pinned = [w for w in up if w.receive() == "pinned"]
+        pinned = [w for w in up if w.receive(PIN_WAIT_S) == "pinned"]
         spare = _connect(path)
         _pin(spare)
-        raw.execute("COMMIT")  # nothing was written; the lock goes, and writers go on
+        # Nothing was written. ROLLBACK lets the lock go at once in any journal mode (a COMMIT in
+        # rollback-journal mode would wait for the readers just pinned).
+        raw.execute("ROLLBACK")
         yield Readers(pinned, spare), prepared
     finally:
         _stop(started)
@@ -184,18 +199,14 @@ def estimated_reviews(raw: sqlite3.Connection) -> int:
 
 
 def _lock(raw: sqlite3.Connection) -> bool:
-    """Take the write lock in ``raw``'s read transaction; False when a commit came after its snapshot
-    (SQLite refuses at once) or a writer held on for :data:`LOCK_WAIT_MS`."""
-    from mockprep.db.store import BUSY_TIMEOUT_MS
-
-    raw.execute(f"PRAGMA busy_timeout = {LOCK_WAIT_MS}")
+    """Take the write lock in ``raw``'s read transaction; False, at once, when a commit came after its
+    snapshot or another connection is writing (SQLite does not wait for a lock to turn a read into a
+    write: a writer that got there first will have committed by the time we could)."""
     try:
         raw.execute("DELETE FROM migrations WHERE 0")  # writes nothing, but begins writing
         return True
     except sqlite3.OperationalError:
         return False
-    finally:
-        raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _start(path: Path, workers: int) -> list[_Worker]:
@@ -211,6 +222,7 @@ def _start(path: Path, workers: int) -> list[_Worker]:
                 process = context.Process(target=_serve, args=(theirs, str(path)), daemon=True)
                 process.start()
             except (OSError, ImportError, NotImplementedError):  # no process support: in-process
+                mine.close()
                 break
             finally:
                 theirs.close()
@@ -226,11 +238,14 @@ def _serve(pipe: Any, path: str) -> None:
 
     processes.watch_parent()
     try:
-        raw = _connect(Path(path))
-    except Exception:  # noqa: BLE001 - the process that started it does the work and names the problem
-        pipe.send(("failed", None))
+        try:
+            raw = _connect(Path(path))
+        except Exception:  # noqa: BLE001 - the process that started it does the work and names the problem
+            pipe.send(("failed", None))
+            return
+        pipe.send(("ok", "up"))
+    except OSError:  # that process has given up on this one already
         return
-    pipe.send(("ok", "up"))
     results: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=1)
 
     def hand_back() -> None:

@@ -13,7 +13,7 @@ import io
 import json
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -43,8 +43,9 @@ def write_export(store: Store, out: IO[str], now: datetime, version: str) -> dic
                 out.write(json.dumps(value, ensure_ascii=False))
                 if isinstance(value, list):
                     counts[key] = len(value)
-            else:  # a lazy iterator of (JSON text, reviews in it): one item per line
-                _write_lines(out, value, counts)
+            else:  # a lazy iterator of pieces; closed at once if writing fails (its workers end)
+                with closing(value):
+                    _write_lines(out, value, counts)
             out.write(",\n" if index < len(sections) - 1 else "\n")
         out.write("}\n")
     return counts
@@ -81,12 +82,13 @@ def _write_lines(out: IO[str], items: Iterator[tuple[str | bytes, int, int]], co
 
 def write_utf8(out: IO[str], data: bytes) -> None:
     """Text already encoded as UTF-8 written to ``out``: straight to its bytes when it writes UTF-8
-    (no decoding and encoding again), else as text."""
+    unchanged (no decoding and encoding again), else as text."""
     import codecs
 
     buffer = getattr(out, "buffer", None)
     encoding = getattr(out, "encoding", None)
-    if buffer is not None and encoding and codecs.lookup(encoding).name == "utf-8":
+    # (where a text stream may turn "\n" into "\r\n", Windows, the text goes through it as text)
+    if buffer is not None and encoding and codecs.lookup(encoding).name == "utf-8" and os.linesep == "\n":
         out.flush()
         buffer.write(data)
     else:

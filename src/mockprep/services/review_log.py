@@ -14,6 +14,7 @@ import csv
 import functools
 import itertools
 import re
+from contextlib import closing
 from typing import TYPE_CHECKING, TextIO
 
 from mockprep.core.sanitize import clean
@@ -60,9 +61,13 @@ def write_review_log(store: Store, handle: TextIO) -> int:
 
     csv.writer(handle).writerow(HEADER)
     count = 0
-    for text, written in review_log.pieces(store, functools.partial(log_piece, next(_RUNS))):
-        write_utf8(handle, text)
-        count += written
+    run = next(_RUNS)
+    # closed at once if writing fails, so its workers end then
+    with closing(review_log.pieces(store, functools.partial(log_piece, run))) as pieces:
+        for text, written in pieces:
+            write_utf8(handle, text)
+            count += written
+    _names.cache_clear()  # (this process's names, when it made pieces itself)
     return count
 
 
