@@ -55,19 +55,6 @@ def piece(raw: sqlite3.Connection, after: int | None, upto: int | None) -> tuple
     return ",\n  ".join(lines).encode("utf-8"), len(lines), reviews
 
 
-def _bounds(after: int | None, upto: int | None) -> tuple[str, dict[str, int]]:
-    """A WHERE clause (with ``{}`` for the column) and its parameters for ids in (after, upto]."""
-    parts = []
-    bounds = {}
-    if after is not None:
-        parts.append("{0} > :after")
-        bounds["after"] = after
-    if upto is not None:
-        parts.append("{0} <= :upto")
-        bounds["upto"] = upto
-    return (" WHERE " + " AND ".join(parts) if parts else ""), bounds
-
-
 def question_lines(
     raw: sqlite3.Connection, after: int | None = None, upto: int | None = None
 ) -> Iterator[tuple[str, int]]:
@@ -79,16 +66,19 @@ def question_lines(
     gives its dict; Python only joins them. A review whose stored values are not in the usual
     shapes (a grader's verdicts, a delivery, an unusual time) is built the general way instead.
     """
-    where, bounds = _bounds(after, upto)
+    from mockprep.db.snapshot_workers import range_clause
+
+    where, bounds = range_clause("q.id", after, upto)
     questions = raw.cursor()
     questions.row_factory = sqlite3.Row
     questions.execute(
         "SELECT q.*, c.state, c.step, c.stability, c.difficulty AS card_difficulty, c.due, c.last_review,"
         f" {', '.join('c.' + m for m in MARKS)} FROM questions q JOIN cards c ON c.question_id = q.id"
-        f"{where.format('q.id')} ORDER BY q.id",
+        f"{where} ORDER BY q.id",
         bounds,
     )
-    reviews = raw.execute(_REVIEW_JSON.replace("{where}", where.format("question_id")), bounds)
+    of_reviews, _ = range_clause("question_id", after, upto)
+    reviews = raw.execute(_REVIEW_JSON.replace("{where}", of_reviews), bounds)
     coverages: dict[str | None, str] = {None: "null"}  # stored text -> its JSON: a handful of values
     groups = itertools.groupby(reviews, key=operator.itemgetter(0))
     group = next(groups, None)

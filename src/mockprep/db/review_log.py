@@ -58,18 +58,13 @@ def rows(raw: sqlite3.Connection, after: Bound = None, upto: Bound = None) -> It
     """The reviews in (after, upto], oldest first, in batches of plain tuples: id, time (ISO 8601 UTC),
     question id, rating, state before, duration, limit, suggested, session id, answer. The questions
     and sessions they name are :func:`names`. No join and no object per row."""
-    where = []
-    bounds: dict[str, Any] = {}
-    if after is not None:
-        where.append("rated_at > :after")
-        bounds["after"] = after
-    if upto is not None:
-        where.append("rated_at <= :upto")
-        bounds["upto"] = upto
+    from mockprep.db.snapshot_workers import range_clause
+
+    where, bounds = range_clause("rated_at", after, upto)
     cursor = raw.execute(
         "SELECT id, rated_at, question_id, rating, state_before, duration_ms, time_limit_ms, suggested,"
         " session_id, answer FROM reviews"
-        + (" WHERE " + " AND ".join(where) if where else "")
+        + where
         # the whole key of the index by time (m014: the time, then the id): read in its order, no sort
         + " ORDER BY rated_at, id",
         bounds,

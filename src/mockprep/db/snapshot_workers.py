@@ -56,6 +56,20 @@ def sampled_cuts(raw: sqlite3.Connection, query: str, piece: int) -> list[Any]:
     return list(dict.fromkeys(cuts))
 
 
+def range_clause(column: str, after: Any, upto: Any) -> tuple[str, dict[str, Any]]:
+    """A WHERE clause (or nothing) and its parameters for ``column`` in (after, upto], a bound left out
+    when None: one piece of the reviews between two cuts."""
+    parts = []
+    bounds = {}
+    if after is not None:
+        parts.append(f"{column} > :after")
+        bounds["after"] = after
+    if upto is not None:
+        parts.append(f"{column} <= :upto")
+        bounds["upto"] = upto
+    return (" WHERE " + " AND ".join(parts) if parts else ""), bounds
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     """A read-only connection for a reader (the answer codec registered, as the store's own)."""
     from mockprep.db import review_codec
