@@ -117,7 +117,7 @@ def test_an_export_by_workers_is_the_export_without_them(
     store: Store, two_workers: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     by_workers = _export(store)
-    assert len(two_workers) == 1 and two_workers[0] > 2  # the pieces, and the pins, came from workers
+    assert len(two_workers) == 1 and two_workers[0] > 2  # the pieces came from workers
     monkeypatch.setattr(export_lines, "WORKERS_FROM", 10**9)
     assert by_workers == _export(store)
     assert by_workers.count('"delivery"') == 7  # reviews of the general form are in it
@@ -138,9 +138,9 @@ def test_the_cuts_split_the_reviews_into_ordered_pieces_that_cover_them(store: S
     raw = store.conn.raw
     pieces = review_log.ranges(raw)
     assert len(pieces) > 3
-    times = [row[1] for batch in review_log.rows(raw) for row in batch]
-    split = [row[1] for after, upto in pieces for batch in review_log.rows(raw, after, upto) for row in batch]
-    assert split == times
+    whole = [row for batch in review_log.rows(raw) for row in batch]
+    split = [row for after, upto in pieces for batch in review_log.rows(raw, after, upto) for row in batch]
+    assert split == whole  # every review once, in order, ties at the cuts included
 
 
 def _count(raw: sqlite3.Connection) -> int:
@@ -251,7 +251,9 @@ def test_a_database_in_rollback_journal_mode_is_read_by_pinned_workers_too(
     tmp_path: Path, store: Store
 ) -> None:
     path = _copy(store, tmp_path)
-    sqlite3.connect(path).execute("PRAGMA journal_mode = DELETE").close()
+    setup = sqlite3.connect(path)
+    assert setup.execute("PRAGMA journal_mode = DELETE").fetchone() == ("delete",)
+    setup.close()
     raw = sqlite3.connect(path, isolation_level=None)
     raw.execute("BEGIN")
     before = _count(raw)
@@ -260,6 +262,7 @@ def test_a_database_in_rollback_journal_mode_is_read_by_pinned_workers_too(
         assert readers is not None
         seen = list(readers.in_order(_count_where, [()] * 4))
     assert [count for count, _pid in seen] == [before] * 4
+    assert len({pid for _count, pid in seen} - {os.getpid()}) == 2  # read by the workers
     assert time.monotonic() - started < 5  # the lock is let go at once, whatever the journal
     raw.close()
 
@@ -312,3 +315,26 @@ def test_pieces_written_to_a_file_and_through_gzip_are_the_text_written_without_
     monkeypatch.setattr(export_lines, "WORKERS_FROM", 10**9)
     assert (tmp_path / "log.csv").read_bytes().decode("utf-8") == _log(store)
     assert gzip.decompress((tmp_path / "export.json.gz").read_bytes()).decode("utf-8") == _export(store)
+
+
+def test_a_worker_that_does_not_answer_in_time_is_given_up() -> None:
+    mine, theirs = multiprocessing.Pipe()
+    worker = snapshot_workers._Worker(None, mine)
+    assert worker.receive(0.05) is snapshot_workers._FAILED and not worker.alive
+    theirs.send(("ok", "late"))
+    assert worker.receive() is snapshot_workers._FAILED  # never read again
+    mine.close()
+    theirs.close()
+
+
+def test_readers_left_midway_are_not_asked_again(store: Store) -> None:
+    raw = sqlite3.connect(store.path, isolation_level=None)
+    raw.execute("BEGIN")
+    _count(raw)
+    with snapshot_workers.pinned_readers(raw, store.path, 2, lambda: None) as (readers, _):
+        assert readers is not None
+        first = readers.in_order(_count_where, [()] * 6)
+        assert next(first)[0] == 240
+        first.close()  # results still in flight in both pipes: a next task's answer would be stale
+        assert list(readers.in_order(_count_where, [()] * 3)) == [(240, os.getpid())] * 3  # all here
+    raw.close()

@@ -179,7 +179,8 @@ class Readers:
 def pinned_readers(
     raw: sqlite3.Connection, path: Path, workers: int, meanwhile: Callable[[], T]
 ) -> Iterator[tuple[Readers | None, T]]:
-    """Readers of the snapshot ``raw`` is reading in its open read transaction, which this ends, and
+    """Readers of the snapshot ``raw`` is reading in its open, read-only transaction (which this ends,
+    with a ROLLBACK), and
     what ``meanwhile()`` returned (run on ``raw`` while the workers start). The readers are None, and
     the transaction left open, when the workers cannot start or a commit came first: the caller then
     does the work on ``raw``."""
@@ -187,13 +188,13 @@ def pinned_readers(
     spare: sqlite3.Connection | None = None
     try:
         prepared = meanwhile()
-        up = [w for w in started if w.receive(UP_WAIT_S) == "up"]
+        up = _answering(started, "up", UP_WAIT_S)
         if not up or not _lock(raw):
             yield None, prepared
             return
         for worker in up:
             worker.send(("pin",))
-        pinned = [w for w in up if w.receive(PIN_WAIT_S) == "pinned"]
+        pinned = _answering(up, "pinned", PIN_WAIT_S)
         spare = _connect(path)
         _pin(spare)
         # Nothing was written. ROLLBACK lets the lock go at once in any journal mode (a COMMIT in
@@ -204,6 +205,15 @@ def pinned_readers(
         _stop(started)
         if spare is not None:
             spare.close()
+
+
+def _answering(workers: list[_Worker], answer: str, wait: float) -> list[_Worker]:
+    """The workers that gave ``answer`` within ``wait`` seconds, all counted from now (one deadline,
+    however many workers)."""
+    import time
+
+    deadline = time.monotonic() + wait
+    return [w for w in workers if w.receive(max(0.0, deadline - time.monotonic())) == answer]
 
 
 def estimated_reviews(raw: sqlite3.Connection) -> int:
@@ -266,7 +276,9 @@ def _serve(pipe: Any, path: str) -> None:
         while (item := results.get()) is not None:
             try:
                 pipe.send(item)
-            except OSError:  # the other end has gone
+            except OSError:  # the other end has gone: take what is left, so the worker can end
+                while results.get() is not None:
+                    pass
                 return
 
     sender = threading.Thread(target=hand_back, name="hand-back", daemon=True)

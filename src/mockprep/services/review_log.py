@@ -63,11 +63,13 @@ def write_review_log(store: Store, handle: TextIO) -> int:
     count = 0
     run = next(_RUNS)
     # closed at once if writing fails, so its workers end then
-    with closing(review_log.pieces(store, functools.partial(log_piece, run))) as pieces:
-        for text, written in pieces:
-            write_utf8(handle, text)
-            count += written
-    _names.cache_clear()  # (this process's names, when it made pieces itself)
+    try:
+        with closing(review_log.pieces(store, functools.partial(log_piece, run))) as pieces:
+            for text, written in pieces:
+                write_utf8(handle, text)
+                count += written
+    finally:
+        _names.cache_clear()  # (this process's names, when it made pieces itself)
     return count
 
 
