@@ -41,7 +41,7 @@ def test_wheel_ships_question_banks_and_entry_point(tmp_path: Path) -> None:
     }
     assert shipped == in_repo and len(shipped) >= 10
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "mockprep = mockprep:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "mockprep = mockprep.__main__:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_packaged_banks_are_preferred(tmp_path: Path, monkeypatch) -> None:

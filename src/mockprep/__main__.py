@@ -1,4 +1,15 @@
-from mockprep.cli import main
+"""``python -m mockprep`` and the ``mockprep`` command (its entry point is :func:`main`)."""
 
-if __name__ == "__main__":  # not when a worker process of an import starts (multiprocessing spawn)
+from typing import Any
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Run the CLI (:func:`mockprep.cli.main`), imported only now: a worker process that spawn starts
+    runs the command's script as its main module again, and must not load the CLI."""
+    from mockprep.cli import main as run
+
+    return run(argv)
+
+
+if __name__ == "__main__":  # not when a worker process starts (multiprocessing spawn)
     main()
