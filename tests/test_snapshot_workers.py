@@ -152,6 +152,14 @@ def _count_where(raw: sqlite3.Connection) -> tuple[int, int]:
     return _count(raw), os.getpid()
 
 
+def _reading(path: Path) -> sqlite3.Connection:
+    """A connection in a read transaction that has read: the caller pinned_readers takes."""
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("BEGIN")
+    _count(raw)
+    return raw
+
+
 def _fail(raw: sqlite3.Connection) -> int:
     raise LookupError("no such thing")
 
@@ -216,9 +224,7 @@ def test_a_commit_after_the_callers_snapshot_leaves_the_work_to_the_caller(
 
 
 def test_a_task_that_fails_in_a_worker_raises_its_error_here(tmp_path: Path, store: Store) -> None:
-    raw = sqlite3.connect(store.path, isolation_level=None)
-    raw.execute("BEGIN")
-    _count(raw)
+    raw = _reading(store.path)
     with snapshot_workers.pinned_readers(raw, store.path, 2, lambda: None) as (readers, _):
         assert readers is not None
         with pytest.raises(LookupError, match="no such thing"):
@@ -227,9 +233,7 @@ def test_a_task_that_fails_in_a_worker_raises_its_error_here(tmp_path: Path, sto
 
 
 def test_a_dying_worker_has_its_tasks_done_here(store: Store) -> None:
-    raw = sqlite3.connect(store.path, isolation_level=None)
-    raw.execute("BEGIN")
-    _count(raw)
+    raw = _reading(store.path)
     with snapshot_workers.pinned_readers(raw, store.path, 2, lambda: None) as (readers, _):
         assert readers is not None
         assert list(readers.in_order(_die_in_worker, [(i,) for i in range(7)])) == [i * 2 for i in range(7)]
@@ -239,9 +243,7 @@ def test_a_dying_worker_has_its_tasks_done_here(store: Store) -> None:
 
 def test_workers_that_cannot_start_leave_the_work_to_the_caller(store: Store, monkeypatch) -> None:
     monkeypatch.setattr(snapshot_workers, "_start", lambda path, workers: [])
-    raw = sqlite3.connect(store.path, isolation_level=None)
-    raw.execute("BEGIN")
-    _count(raw)
+    raw = _reading(store.path)
     with snapshot_workers.pinned_readers(raw, store.path, 2, lambda: None) as (readers, _):
         assert readers is None and raw.in_transaction
     raw.close()
@@ -328,9 +330,7 @@ def test_a_worker_that_does_not_answer_in_time_is_given_up() -> None:
 
 
 def test_readers_left_midway_are_not_asked_again(store: Store) -> None:
-    raw = sqlite3.connect(store.path, isolation_level=None)
-    raw.execute("BEGIN")
-    _count(raw)
+    raw = _reading(store.path)
     with snapshot_workers.pinned_readers(raw, store.path, 2, lambda: None) as (readers, _):
         assert readers is not None
         first = readers.in_order(_count_where, [()] * 6)
