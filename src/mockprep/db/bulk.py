@@ -113,24 +113,17 @@ class Bulk:
             ("questions", self._export_questions()),
         ]
 
-    def _export_questions(self) -> Iterator[tuple[str, int, int]]:
-        """The questions, each with its card and reviews (:mod:`mockprep.db.export_lines`), as pieces
-        of the bulk section: a large history is written by worker processes that read the very
-        snapshot this export reads (:mod:`mockprep.db.snapshot_workers`). Use inside :meth:`snapshot`."""
+    def _export_questions(self) -> Iterator[tuple[bytes, int, int]]:
+        """The questions, each with its card and reviews (:mod:`mockprep.db.export_lines`), in pieces:
+        a large history's made by worker processes that read the very snapshot this export reads
+        (:mod:`mockprep.db.snapshot_workers`). Use inside :meth:`snapshot`."""
         from mockprep.db import export_lines
+        from mockprep.db.snapshot_workers import in_pieces
 
         raw = self.store.conn.raw
-        workers = export_lines.worker_count(raw)
-        if workers:
-            from mockprep.db.snapshot_workers import pinned_readers
-
-            meanwhile = lambda: export_lines.ranges(raw)  # noqa: E731 - cut while the workers start
-            with pinned_readers(raw, self.store.path, workers, meanwhile) as (readers, cuts):
-                if readers is not None:
-                    yield from readers.in_order(export_lines.piece, cuts)
-                    return
-        for line, reviews in export_lines.question_lines(raw):
-            yield line, 1, reviews
+        return in_pieces(
+            raw, self.store.path, export_lines.ranges, export_lines.piece, export_lines.WORKERS_FROM
+        )
 
     def _export_scheduling(self) -> list[tuple[str, Any]]:
         """The scheduler parameter sets reviews refer to, the interview plans and the fitted weights."""

@@ -25,14 +25,6 @@ PIECE = 10_000  # reviews a worker's piece holds: a few megabytes of JSON
 WORKERS_FROM = 200_000  # reviews from which workers pay for their start (about 0.3 s of CPU each)
 
 
-def worker_count(raw: sqlite3.Connection) -> int:
-    """Workers for this database's export: none under about :data:`WORKERS_FROM` reviews."""
-    from mockprep.db import processes
-    from mockprep.db.snapshot_workers import estimated_reviews
-
-    return processes.worker_count() if estimated_reviews(raw) >= WORKERS_FROM else 0
-
-
 def ranges(raw: sqlite3.Connection) -> list[tuple[int | None, int | None]]:
     """Runs of questions of about :data:`PIECE` reviews each, as (after, upto] bounds on their ids, in
     order and covering every question."""
@@ -44,8 +36,8 @@ def ranges(raw: sqlite3.Connection) -> list[tuple[int | None, int | None]]:
 
 def piece(raw: sqlite3.Connection, after: int | None, upto: int | None) -> tuple[bytes, int, int]:
     """The lines of the questions in (after, upto], joined as the export writes them and encoded as
-    UTF-8 (by the worker, so the writing process only copies them), with how many questions and
-    reviews they hold."""
+    UTF-8 (by a worker, perhaps, so the writing process only copies them), with how many questions
+    and reviews they hold."""
     raw.execute(f"PRAGMA mmap_size = {EXPORT_MMAP}")
     lines = []
     reviews = 0

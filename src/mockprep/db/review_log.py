@@ -26,23 +26,10 @@ T = TypeVar("T")
 def pieces(store: Store, piece: Callable[[sqlite3.Connection, Bound, Bound], T]) -> Iterator[T]:
     """``piece(connection, after, upto)`` for each run of the log in time order, from one snapshot;
     by worker processes for a log of :data:`WORKERS_FROM` reviews or more, on a CPU each."""
-    from mockprep.db import processes, snapshot_workers
+    from mockprep.db.snapshot_workers import in_pieces
 
-    raw = store.conn.raw
     with store.snapshot():
-        big = snapshot_workers.estimated_reviews(raw) >= WORKERS_FROM
-        workers = processes.worker_count() if big else 0
-        if not workers:
-            for after, upto in ranges(raw):
-                yield piece(raw, after, upto)
-            return
-        pinned = snapshot_workers.pinned_readers(raw, store.path, workers, lambda: ranges(raw))
-        with pinned as (readers, cuts):
-            if readers is not None:
-                yield from readers.in_order(piece, cuts)
-                return
-        for after, upto in cuts:  # the workers could not be pinned (and are gone): here
-            yield piece(raw, after, upto)
+        yield from in_pieces(store.conn.raw, store.path, ranges, piece, WORKERS_FROM)
 
 
 def ranges(raw: sqlite3.Connection) -> list[tuple[Bound, Bound]]:

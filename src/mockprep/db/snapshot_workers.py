@@ -40,8 +40,8 @@ SAMPLES = 64  # reviews sampled per piece to place the cuts between pieces
 def sampled_cuts(raw: sqlite3.Connection, query: str, piece: int) -> list[Any]:
     """Increasing values (in SQLite's order) at which to cut the reviews into pieces of about ``piece``
     each: ``query`` gives the value by which pieces are ordered for the review ids in the JSON array it
-    is given, and
-    is run on ids spread evenly from the first to the last (a few milliseconds; no scan of the table).
+    is given, and is run on ids spread evenly from the first to the last (a few milliseconds; no scan
+    of the table).
     Any increasing cuts are correct: pieces cover everything in order, whatever their sizes."""
     import json
 
@@ -180,10 +180,9 @@ def pinned_readers(
     raw: sqlite3.Connection, path: Path, workers: int, meanwhile: Callable[[], T]
 ) -> Iterator[tuple[Readers | None, T]]:
     """Readers of the snapshot ``raw`` is reading in its open, read-only transaction (which this ends,
-    with a ROLLBACK), and
-    what ``meanwhile()`` returned (run on ``raw`` while the workers start). The readers are None, and
-    the transaction left open, when the workers cannot start or a commit came first: the caller then
-    does the work on ``raw``."""
+    with a ROLLBACK), and what ``meanwhile()`` returned (run on ``raw`` while the workers start). The
+    readers are None, and the transaction left open, when the workers cannot start or a commit came
+    first: the caller then does the work on ``raw``."""
     started = _start(path, workers)
     spare: sqlite3.Connection | None = None
     try:
@@ -205,6 +204,28 @@ def pinned_readers(
         _stop(started)
         if spare is not None:
             spare.close()
+
+
+def in_pieces(
+    raw: sqlite3.Connection,
+    path: Path,
+    cut: Callable[[sqlite3.Connection], list[tuple[Any, ...]]],
+    piece: Callable[..., T],
+    workers_from: int,
+) -> Iterator[T]:
+    """``piece(connection, *bounds)`` for each run ``cut(raw)`` gives, in order, all from the snapshot
+    ``raw`` reads in its open, read-only transaction: by worker processes for about ``workers_from``
+    reviews or more (and CPUs for them), else, or when they cannot be pinned, here."""
+    workers = processes.worker_count() if estimated_reviews(raw) >= workers_from else 0
+    if workers:
+        with pinned_readers(raw, path, workers, lambda: cut(raw)) as (readers, cuts):
+            if readers is not None:
+                yield from readers.in_order(piece, cuts)
+                return
+    else:
+        cuts = cut(raw)
+    for bounds in cuts:  # (when workers could not be pinned, they are gone by now)
+        yield piece(raw, *bounds)
 
 
 def _answering(workers: list[_Worker], answer: str, wait: float) -> list[_Worker]:

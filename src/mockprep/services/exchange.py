@@ -27,7 +27,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 GZIP_LEVEL = 1
 # What this version writes before the bulk; a file missing any of them there (an older export, or one
 # reformatted by another tool) is read the slow way, through every event.
-WRITE_BATCH = 1 << 20  # characters of the bulk gathered before each write
+WRITE_BATCH = 1 << 20  # bytes the gzip stream gathers before each write
 HEAD_KEYS = frozenset({"format", "version", "banks", "bank_sources", "sessions", "mock_answers", "stories"})
 
 
@@ -51,32 +51,17 @@ def write_export(store: Store, out: IO[str], now: datetime, version: str) -> dic
     return counts
 
 
-def _write_lines(out: IO[str], items: Iterator[tuple[str | bytes, int, int]], counts: dict[str, int]) -> None:
-    """The bulk section's items, one per line, handed to ``out`` about a megabyte at a time; each item
-    is the text of one or more questions' lines (or that text as UTF-8), with how many questions and
-    reviews it holds."""
+def _write_lines(out: IO[str], items: Iterator[tuple[bytes, int, int]], counts: dict[str, int]) -> None:
+    """The bulk section's items, one question per line; each item is the UTF-8 text of one or more
+    questions' lines, with how many questions and reviews it holds."""
     out.write("[")
-    batch: list[str] = []
-    size = 0
     for text, questions, reviews in items:
         if not questions:
             continue
-        batch.append(",\n  " if counts["questions"] else "\n  ")
+        out.write(",\n  " if counts["questions"] else "\n  ")
+        write_utf8(out, text)
         counts["questions"] += questions
         counts["reviews"] += reviews
-        if isinstance(text, bytes):
-            out.write("".join(batch))
-            batch.clear()
-            size = 0
-            write_utf8(out, text)
-            continue
-        batch.append(text)
-        size += len(text)
-        if size > WRITE_BATCH:
-            out.write("".join(batch))
-            batch.clear()
-            size = 0
-    out.write("".join(batch))
     out.write("\n ]")
 
 
