@@ -5,7 +5,9 @@ Numbers: the final answer is what follows the last "=", "≈", "so", "answer" or
 number after it; fractions, √ and π expressions, scientific notation ("1.2e-3", "1.2 × 10^-3"), a
 Unicode minus and a percentage (read as a proportion when the expected value is one) are understood.
 A comma that could be a decimal comma ("0,042", "3,5") is ambiguous and sent back with a question
-rather than read as a thousands separator.
+rather than read as a thousands separator. Numbers in words, as a spoken answer's transcript gives
+them ("thirty-one", "zero point four two", "three eighths"), read as their digits
+(:mod:`mockprep.core.number_words`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from mockprep.core.number_words import with_digits
 
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionSpec
@@ -166,7 +170,7 @@ def read_number(answer: str, proportion: bool = False) -> float | None:
     ``proportion``: the expected value is a proportion, so "4.2%" reads as 0.042.
     Raises :class:`Unreadable` for an ambiguous decimal comma.
     """
-    text = _normalise(answer)
+    text = _normalise(with_digits(answer))
     cuts = [m.end() for m in _MARKERS.finditer(text)]
     for start in [*reversed(cuts), 0]:
         candidates = [

@@ -1,0 +1,128 @@
+"""Numbers said aloud: a transcript's number words read as digits by numeric auto-grading."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockprep.core.autograde import grade_numeric, read_number
+from mockprep.core.banks import parse_question
+from mockprep.core.grading import default_grader
+from mockprep.core.number_words import with_digits
+
+_SMALL = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def spelled(n: int, joiner: str = "-", with_and: bool = False) -> str:
+    """``n`` (0 to 999,999,999) in English words: an implementation of its own, to check against."""
+    if n < 20:
+        return _SMALL[n]
+    if n < 100:
+        tens, unit = divmod(n, 10)
+        return _TENS[tens] + (joiner + _SMALL[unit] if unit else "")
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        head = _SMALL[hundreds] + " hundred"
+        return head + ((" and " if with_and else " ") + spelled(rest, joiner) if rest else "")
+    for scale, name in ((1_000_000, "million"), (1_000, "thousand")):
+        if n >= scale:
+            high, rest = divmod(n, scale)
+            head = spelled(high, joiner, with_and) + " " + name
+            return head + (" " + spelled(rest, joiner, with_and) if rest else "")
+    raise AssertionError(n)
+
+
+@given(
+    st.integers(min_value=0, max_value=999_999_999),
+    st.sampled_from(["-", " "]),
+    st.booleans(),
+)
+def test_every_spelled_whole_number_reads_as_its_digits(n: int, joiner: str, with_and: bool) -> None:
+    words = spelled(n, joiner, with_and)
+    assert with_digits(f"the answer is {words} in total") == f"the answer is {n} in total"
+    assert read_number(words) == n
+
+
+@pytest.mark.parametrize(
+    ("said", "value"),
+    [
+        ("thirty-one copies", 31),
+        ("so the answer is thirty one", 31),
+        ("zero point four two", 0.42),
+        ("nought point five", 0.5),
+        ("point five", 0.5),
+        ("one point four one four", 1.414),
+        ("three eighths", 0.375),
+        ("two thirds", 2 / 3),
+        ("a half", 0.5),
+        ("one and a half", 1.5),
+        ("one over eight", 0.125),
+        ("minus three", -3),
+        ("a hundred and twenty", 120),
+        ("twelve hundred", 1200),
+        ("a thousand", 1000),
+        ("square root of two over two", 2**0.5 / 2),
+        ("seventeen appends make thirty-one copies", 31),  # the final number, as with digits
+        ("it comes to 1 + 2 + 4 + 8 + 16, so thirty one", 31),  # working in digits, answer in words
+    ],
+)
+def test_a_spoken_answer_reads_as_the_number_said(said: str, value: float) -> None:
+    assert read_number(said) == pytest.approx(value)
+
+
+def test_a_spoken_percentage_is_a_proportion_where_one_is_expected() -> None:
+    assert read_number("about four point two percent", proportion=True) == pytest.approx(0.042)
+    assert read_number("seventy-five per cent", proportion=False) == pytest.approx(75)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the one I computed",
+        "one of them",
+        "each one",
+        "the fifth append",  # an ordinal is no fraction on its own
+        "someone said it is oneself",
+        "a cat and a dog",
+        "no numbers at all",
+    ],
+)
+def test_words_that_are_not_numbers_stay_words(text: str) -> None:
+    assert with_digits(text) == text
+
+
+def test_a_pronoun_one_does_not_hide_the_number_said() -> None:
+    assert read_number("the one I worked out is thirty-one") == 31
+    assert read_number("the answer is one") == 1
+
+
+def test_a_spoken_numeric_answer_is_graded_and_suggested_like_a_typed_one() -> None:
+    spec = parse_question(
+        {
+            "id": "sets",
+            "kind": "numeric",
+            "prompt": "Sets left?",
+            "answer": "4",
+            "key_points": ["count", "merge"],
+            "value": 4,
+        }
+    )
+    grade = grade_numeric(spec, "There are four sets left.")
+    assert grade.correct and grade.given == "4"
+    wrong = grade_numeric(spec, "I think five.")
+    assert not wrong.correct and wrong.given == "5"
+    # the transcript goes through the grader the session calls, as a typed answer does
+    assert default_grader().assess(spec, "so there are four sets").suggested == 3
+    assert default_grader().assess(spec, "so there are 4 sets").suggested == 3
+
+
+@given(st.text(alphabet="onetwhdrsaip -,.", max_size=200))
+def test_any_text_of_number_like_words_is_read_without_error(text: str) -> None:
+    rewritten = with_digits(text)
+    assert isinstance(rewritten, str)
+    read_number(text)  # may find no number; never raises on words
