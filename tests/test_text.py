@@ -208,6 +208,13 @@ def test_parse_minutes_rejects(bad: float) -> None:
         ("√2/2", 0.7071067811865476),
         ("1,000", 1000.0),
         ("2^10", 1024.0),
+        ("≈ 0.37 (1/e)", 0.37),  # a remark in brackets is not a factor
+        ("P = 0.04 (4%)", 0.04),
+        ("about 0.37, which is 1/e", 0.36787944117144233),  # Euler's number
+        ("e^-1", 0.36787944117144233),
+        ("e^{-1}", 0.36787944117144233),  # LaTeX braces
+        ("1e-3", 0.001),  # still scientific notation
+        ("2(3)", 6.0),  # a bracket with no space is still a product
     ],
 )
 def test_numbers_are_read_from_the_final_answer(text: str, value: float) -> None:
@@ -221,6 +228,8 @@ def test_percentages_read_as_proportions_and_decimal_commas_are_sent_back() -> N
 
     assert read_number("4.2%", proportion=True) == pytest.approx(0.042)
     assert read_number("4.2%", proportion=False) == pytest.approx(4.2)
+    assert read_number("n = 100, so 10 per cent", proportion=True) == pytest.approx(0.1)
+    assert read_number("4.2 percent", proportion=True) == pytest.approx(0.042)
     for ambiguous in ("0,042", "3,5"):
         with pytest.raises(Unreadable, match="ambiguous"):
             read_number(ambiguous)

@@ -2,8 +2,9 @@
 some working. Pure.
 
 Numbers: the final answer is what follows the last "=", "≈", "so", "answer" or "therefore" that has a
-number after it; fractions, √ and π expressions, scientific notation ("1.2e-3", "1.2 × 10^-3"), a
-Unicode minus and a percentage (read as a proportion when the expected value is one) are understood.
+number after it; fractions, √, π and e expressions, scientific notation ("1.2e-3", "1.2 × 10^-3"), a
+Unicode minus and a percentage (read as a proportion when the expected value is one) are understood;
+a remark in brackets after the value ("0.37 (1/e)") is not read as a factor of it.
 A comma that could be a decimal comma ("0,042", "3,5") is ambiguous and sent back with a question
 rather than read as a thousands separator. Numbers in words, as a spoken answer's transcript gives
 them ("thirty-one", "zero point four two", "three eighths"), read as their digits
@@ -101,7 +102,7 @@ def grade_choice(spec: QuestionSpec, answer: str) -> AutoGrade:
 _MARKERS = re.compile(r"=|≈|~|\bso\b|\banswer\b|\btherefore\b|\bthus\b|\bhence\b|\bgives\b|:", re.IGNORECASE)
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _EXPRESSION = re.compile(
-    r"[-+(]*\s*(?:\d|\.\d|√|π|pi\b|sqrt)[0-9.,eE+\-*/()√π^\s]*(?:pi|sqrt)?[0-9.,eE+\-*/()√π^\s]*%?"
+    r"[-+(]*\s*(?:\d|\.\d|√|π|pi\b|sqrt|\be(?=\s*\^))[0-9.,eE+\-*/()√π^\s]*(?:pi|sqrt)?[0-9.,eE+\-*/()√π^\s]*%?"
 )
 _OPERATORS = {
     ast.Add: operator.add,
@@ -117,10 +118,15 @@ _OPERATORS = {
 def _normalise(text: str) -> str:
     text = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+)", lambda m: "^" + m.group(1).translate(_SUPERSCRIPTS), text)
     text = unicodedata.normalize("NFKC", text)
-    for old, new in (("−", "-"), ("–", "-"), ("×", "*"), ("·", "*"), ("÷", "/")):
+    for old, new in (("−", "-"), ("–", "-"), ("×", "*"), ("·", "*"), ("÷", "/"), ("{", "("), ("}", ")")):
         text = text.replace(old, new)
     # "1.2 x 10^-3" and "1.2*10^-3": scientific notation written out
     return re.sub(r"(?<=\d)\s*[x*]\s*10\s*\^\s*([-+]?\d+)", r"e\1", text)
+
+
+_CONSTANTS = {"pi": math.pi, "e": math.e}  # "1/e" and "e^-1" too; "1e-3" is a literal to Python
+# A remark in brackets after a value ("0.37 (1/e)", "0.5 (half of them)"): not a factor of it.
+_REMARK = re.compile(r"(?<=[\d.%])\s+\([^()]*\)?\s*$")  # (the closing bracket may be cut off)
 
 
 def _evaluate(expression: str) -> float:
@@ -136,8 +142,8 @@ def _evaluate(expression: str) -> float:
             return walk(node.body)
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
             return float(node.value)
-        if isinstance(node, ast.Name) and node.id == "pi":
-            return math.pi
+        if isinstance(node, ast.Name) and node.id in _CONSTANTS:
+            return _CONSTANTS[node.id]
         if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
             left, right = walk(node.left), walk(node.right)
             if isinstance(node.op, ast.Pow) and abs(right) > 64:
@@ -178,7 +184,7 @@ def read_number(answer: str, proportion: bool = False) -> float | None:
         ]
         if not candidates:
             continue
-        token = candidates[0] if start else candidates[-1]
+        token = _REMARK.sub("", candidates[0] if start else candidates[-1])
         percent = token.endswith("%")
         token = _commas(token.rstrip("%").strip().rstrip(".,;"))
         try:

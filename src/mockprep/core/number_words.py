@@ -44,9 +44,16 @@ _GAP = re.compile(r"^[ \t-]+$")  # what may stand between the words of one numbe
 
 
 def with_digits(text: str) -> str:
-    """``text`` with its numbers in words written in digits (see the module docstring)."""
-    if not _has_number_word(text):
-        return text
+    """``text`` with its numbers in words written in digits, and "minus", "percent", "over" and
+    "square root of" next to a number as symbols (see the module docstring)."""
+    if _has_number_word(text):
+        text = _cardinals_as_digits(text)
+    for pattern, replacement in _AFTER:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _cardinals_as_digits(text: str) -> str:
     tokens = _TOKEN.findall(text)
     out: list[str] = []
     i = 0
@@ -55,14 +62,10 @@ def with_digits(text: str) -> str:
         if taken is None:
             out.append(tokens[i])
             i += 1
-            continue
-        value, end = taken
-        out.append(value)
-        i = end
-    joined = "".join(out)
-    for pattern, replacement in _AFTER:
-        joined = pattern.sub(replacement, joined)
-    return joined
+        else:
+            out.append(taken[0])
+            i = taken[1]
+    return "".join(out)
 
 
 _WORDS = frozenset(_UNITS) | frozenset(_TEENS) | frozenset(_TENS) | frozenset(_PARTS) | {"hundred", *_SCALES}
