@@ -251,6 +251,42 @@ def test_a_choice_is_read_by_letter_in_any_form_or_by_its_text() -> None:
     assert auto_grade(q, "two").correct
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "B, because the second is right",
+        "I'd go with B",
+        "I think it's B.",
+        "I'd pick b.",
+        "It's option b, since the others are off",
+        "my answer is (b)",
+        "the second one",
+        "Second option.",
+    ],
+)
+def test_a_choice_named_in_a_sentence_is_read_as_said_aloud(answer: str) -> None:
+    from mockprep.core.autograde import read_choice
+
+    q = parse_question(
+        {"id": "c", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
+         "choices": ["one", "two", "three"], "correct": "b"},
+    )  # fmt: skip
+    assert read_choice(q, answer) == "b"
+    assert read_choice(q, "the last one") == "c"
+
+
+@pytest.mark.parametrize("answer", ["option a or option b", "it's a trick question", "the fourth one"])
+def test_a_hedged_or_impossible_choice_is_asked_again(answer: str) -> None:
+    from mockprep.core.autograde import Unreadable, read_choice
+
+    q = parse_question(
+        {"id": "c", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
+         "choices": ["one", "two", "three"], "correct": "b"},
+    )  # fmt: skip
+    with pytest.raises(Unreadable):
+        read_choice(q, answer)
+
+
 # -- key-point matching on long answers -------------------------------------------------------------
 
 import difflib  # noqa: E402

@@ -50,8 +50,17 @@ def choice_letter(index: int) -> str:
 # -- choices -----------------------------------------------------------------------------------
 
 _LETTER_FORMS = re.compile(
-    r"^\W*(?:(?:option|answer|choice)\s*[:=]?\s*)?\(?([a-h])\)?(?:[.):]|\s|$)", re.IGNORECASE
+    r"^\W*(?:(?:option|answer|choice)\s*[:=]?\s*)?\(?([a-h])\)?(?:[.):,]|\s|$)", re.IGNORECASE
 )
+# A letter named inside a sentence, as people say it: "it's option b", "I'd go with C", "I think
+# it's D." A capital after such a word is a letter; a small one only where the sentence ends after it
+# ("it's a." but not "it's a trick").
+_NAMED = re.compile(r"\b(?:option|answer|choice)\s*(?:is\s*)?[:=]?\s*\(?([a-h])\)?(?![\w'])", re.IGNORECASE)
+_CUE = r"\b(?:is|it's|its|with|pick|choose|select|for|say)\s+\(?"
+_SAID = re.compile(_CUE + r"([A-H])\)?(?![\w'])")
+_SAID_SMALL = re.compile(_CUE + r"([a-h])\)?(?=\s*(?:[.,;:!)]|$))")
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+_ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)}|last)\s+(?:one|option|choice|answer)\b", re.IGNORECASE)
 
 
 def _plain(text: str) -> str:
@@ -59,7 +68,8 @@ def _plain(text: str) -> str:
 
 
 def read_choice(spec: QuestionSpec, answer: str) -> str:
-    """The letter chosen: "b", "B", "(b)", "b)", "option b", or the option's own text.
+    """The letter chosen: "b", "B", "(b)", "b)", "option b", the option's own text, or a letter or
+    place named in a sentence ("I'd go with B", "it's option b, since...", "the second one").
 
     Raises :class:`Unreadable` when it is neither.
     """
@@ -82,9 +92,21 @@ def read_choice(spec: QuestionSpec, answer: str) -> str:
     close = difflib.get_close_matches(said, options, n=2, cutoff=0.85)
     if len(close) == 1:
         return letters[options.index(close[0])]
-    if match and match.group(1).lower() in letters:
+    named = _named_letters(text, letters)
+    if len(named) == 1:
+        return named.pop()
+    if match and match.group(1).lower() in letters and not named:
         return match.group(1).lower()
     raise Unreadable(f"type the letter of your choice ({letters[0]}-{letters[-1]}) or the option's text")
+
+
+def _named_letters(text: str, letters: str) -> set[str]:
+    """The choices a sentence names ("it's option b", "the second one"); more than one is a hedge."""
+    found = {m.group(1).lower() for pattern in (_NAMED, _SAID, _SAID_SMALL) for m in pattern.finditer(text)}
+    for m in _ORDINAL.finditer(text):
+        word = m.group(1).lower()
+        found.add(letters[-1] if word == "last" else LETTERS[_ORDINALS.index(word)])
+    return {letter for letter in found if letter in letters}
 
 
 def grade_choice(spec: QuestionSpec, answer: str) -> AutoGrade:
