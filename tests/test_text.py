@@ -275,15 +275,22 @@ def test_a_choice_named_in_a_sentence_is_read_as_said_aloud(answer: str) -> None
     assert read_choice(q, "the last one") == "c"
 
 
-@pytest.mark.parametrize("answer", ["option a or option b", "it's a trick question", "the fourth one"])
-def test_a_hedged_or_impossible_choice_is_asked_again(answer: str) -> None:
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        ("option a or option b", "names a and b"),
+        ("it's a trick question", "letter"),
+        ("the fourth one", "letter"),
+    ],
+)
+def test_a_hedged_or_impossible_choice_is_asked_again(answer: str, said: str) -> None:
     from mockprep.core.autograde import Unreadable, read_choice
 
     q = parse_question(
         {"id": "c", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
          "choices": ["one", "two", "three"], "correct": "b"},
     )  # fmt: skip
-    with pytest.raises(Unreadable):
+    with pytest.raises(Unreadable, match=said):
         read_choice(q, answer)
 
 

@@ -95,6 +95,8 @@ def read_choice(spec: QuestionSpec, answer: str) -> str:
     named = _named_letters(text, letters)
     if len(named) == 1:
         return named.pop()
+    if len(named) > 1:
+        raise Unreadable(f"that names {' and '.join(sorted(named))}: type the one letter you choose")
     if match and match.group(1).lower() in letters and not named:
         return match.group(1).lower()
     raise Unreadable(f"type the letter of your choice ({letters[0]}-{letters[-1]}) or the option's text")
