@@ -20,7 +20,7 @@ from mockprep.core.scheduler import CardState, DueCard, replay
 from mockprep.db import review_codec
 from mockprep.db.banks import question_record
 from mockprep.db.driver import text
-from mockprep.db.sql import db_time, delivery_json, from_db_time, must_time, question_filter
+from mockprep.db.sql import db_time, db_us, delivery_json, from_db_time, must_time, question_filter
 
 if TYPE_CHECKING:
     from mockprep.core.records import ReviewRecord
@@ -138,9 +138,9 @@ class CardTable:
             "SELECT COUNT(*) FROM reviews r JOIN questions q ON q.id = r.question_id"
             " JOIN banks b ON b.id = q.bank_id"
             f" WHERE {clause} AND r.state_before = 0 AND NOT r.cram"
-            " AND r.rated_at >= :since AND r.rated_at < :until"
+            " AND r.rated_us >= :since AND r.rated_us < :until"  # the index by time (m016)
         )
-        values = {**params, "since": db_time(since), "until": db_time(until)}
+        values = {**params, "since": db_us(since), "until": db_us(until)}
         return self.store.conn.execute(stmt, values).scalar_one()
 
     def recent_durations(self, per_round: int = 50) -> dict[str, list[float]]:
@@ -153,7 +153,7 @@ class CardTable:
         for (round_name,) in self.store.q("SELECT DISTINCT round FROM questions"):
             rows = self.store.q(
                 "SELECT r.duration_ms FROM reviews r JOIN questions q ON q.id = r.question_id"
-                " WHERE q.round = :round ORDER BY r.rated_at DESC LIMIT :k",
+                " WHERE q.round = :round ORDER BY r.rated_us DESC LIMIT :k",
                 round=round_name,
                 k=per_round,
             )

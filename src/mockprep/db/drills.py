@@ -9,7 +9,7 @@ from mockprep.core.daily_new import NewCandidate
 from mockprep.core.questions import QuestionFilter
 from mockprep.db.cards import NOT_SUSPENDED, card_from_row
 from mockprep.db.driver import text
-from mockprep.db.sql import db_time, question_filter
+from mockprep.db.sql import db_us, question_filter
 
 if TYPE_CHECKING:
     from fsrs import Card
@@ -36,9 +36,9 @@ class Drills:
         if failed_since is not None:
             where.append(
                 "EXISTS (SELECT 1 FROM reviews r WHERE r.question_id = q.id AND r.rating = 1"
-                " AND r.rated_at >= :since)"
+                " AND r.rated_us >= :since)"  # the index by question and time (m016)
             )
-            params = {**params, "since": db_time(failed_since)}
+            params = {**params, "since": db_us(failed_since)}
         stmt = text(
             "SELECT q.id AS question_id, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review"
             " FROM questions q JOIN banks b ON b.id = q.bank_id JOIN cards c ON c.question_id = q.id"

@@ -185,7 +185,7 @@ SELECT question_id, id,
     printf(', "suggested": %s%s%s, "uid": %s}}', coalesce(suggested, 'null'),
         CASE WHEN cram THEN ', "cram": true' ELSE '' END,
         CASE WHEN params_id IS NULL THEN '' ELSE ', "params": ' || params_id END, json_quote({_UID}))
-FROM reviews{{where}} ORDER BY question_id, rated_at, id
+FROM reviews{{where}} ORDER BY question_id, rated_us, id
 """
 
 MARKS = ("suspended_at", "suspended_by", "buried_until", "flagged_at")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mockprep.core.stats import zone_offsets
-from mockprep.db import compact_reviews, stats_rollup
+from mockprep.db import compact_reviews, stats_rollup, time_keys
 from mockprep.db.sync_triggers import (
     LOCAL,
     MARKS_CHANGED,
@@ -462,11 +462,19 @@ def m015_compact_reviews(cur: Any) -> None:
     compact_reviews.compact(cur)
 
 
-# Migrations after which the file is compacted (VACUUM): m015 leaves a third of it empty.
-FREES_SPACE = {"m015_compact_reviews"}
+def m016_time_keys(cur: Any) -> None:
+    """The log's indexes by time keyed by an integer (``rated_us``) instead of the text: db/time_keys.py."""
+    time_keys.add_time_keys(cur)
+
+
+# Migrations after which the file is compacted (VACUUM): m015 leaves a third of it empty, m016 a fifth.
+FREES_SPACE = {"m015_compact_reviews", "m016_time_keys"}
 
 # Told before a migration runs, when it returns a line: what the person waits for.
-NOTICES: dict[str, Callable[[Any], str | None]] = {"m015_compact_reviews": compact_reviews.notice}
+NOTICES: dict[str, Callable[[Any], str | None]] = {
+    "m015_compact_reviews": compact_reviews.notice,
+    "m016_time_keys": time_keys.notice,
+}
 
 
 MIGRATIONS: list[Migration] = [
@@ -485,4 +493,5 @@ MIGRATIONS: list[Migration] = [
     m013_stats_rollup,
     m014_stats_rollup,
     m015_compact_reviews,
+    m016_time_keys,
 ]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 PIECE = 20_000  # reviews a piece holds: a few megabytes of CSV
 WORKERS_FROM = 200_000  # reviews from which workers pay for their start (about 0.3 s of CPU each)
-Bound = str | None  # a stored time; None: the log's end
+Bound = int | None  # a review's rated_us (m016); None: the log's end
 T = TypeVar("T")
 
 
@@ -33,11 +33,11 @@ def pieces(store: Store, piece: Callable[[sqlite3.Connection, Bound, Bound], T])
 
 
 def ranges(raw: sqlite3.Connection) -> list[tuple[Bound, Bound]]:
-    """The log's runs of about :data:`PIECE` reviews, as (after, upto] bounds on their stored time, in
-    order and covering it."""
+    """The log's runs of about :data:`PIECE` reviews, as (after, upto] bounds on their time (``rated_us``),
+    in order and covering it."""
     from mockprep.db.snapshot_workers import sampled_cuts
 
-    query = "SELECT rated_at FROM reviews WHERE id IN (SELECT value FROM json_each(?))"
+    query = "SELECT rated_us FROM reviews WHERE id IN (SELECT value FROM json_each(?))"
     return list(itertools.pairwise([None, *sampled_cuts(raw, query, PIECE), None]))
 
 
@@ -47,13 +47,14 @@ def rows(raw: sqlite3.Connection, after: Bound = None, upto: Bound = None) -> It
     and sessions they name are :func:`names`. No join and no object per row."""
     from mockprep.db.snapshot_workers import range_clause
 
-    where, bounds = range_clause("rated_at", after, upto)
+    where, bounds = range_clause("rated_us", after, upto)
     cursor = raw.execute(
         "SELECT id, rated_at, question_id, rating, state_before, duration_ms, time_limit_ms, suggested,"
         " session_id, answer FROM reviews"
         + where
-        # the whole key of the index by time (m014: the time, then the id): read in its order, no sort
-        + " ORDER BY rated_at, id",
+        # the whole key of the index by time (m016: the time as an integer, then the id): read in its
+        # order, no sort
+        + " ORDER BY rated_us, id",
         bounds,
     )
     unpack = review_codec.answer_text

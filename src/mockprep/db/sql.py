@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.questions import QuestionFilter
@@ -19,6 +19,15 @@ Where = tuple[str, dict[str, Any]]
 def db_time(moment: datetime) -> str:
     """The stored form of a time: UTC, no zone, microseconds (the format SQLAlchemy uses)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def db_us(moment: datetime) -> int:
+    """A time as ``reviews.rated_us`` holds it (m016): microseconds since 1970, UTC; the bound of a query
+    that reads the log by time."""
+    return (moment.astimezone(UTC) - _EPOCH) // timedelta(microseconds=1)
 
 
 def from_db_time(value: str | datetime | None) -> datetime | None:

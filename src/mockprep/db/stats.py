@@ -24,7 +24,7 @@ from mockprep.core.stats import (
 )
 from mockprep.db import stats_rollup
 from mockprep.db.driver import text
-from mockprep.db.sql import Where, db_time, question_filter, sql_points
+from mockprep.db.sql import Where, db_time, db_us, question_filter, sql_points
 from mockprep.db.stats_rollup import local_date
 
 if TYPE_CHECKING:
@@ -42,8 +42,8 @@ def review_filter(flt: StatsFilter) -> Where:
         clauses.append("q.bank_id IN :banks")
         params["banks"] = list(flt.banks)
     if flt.since is not None:
-        clauses.append("r.rated_at >= :since")
-        params["since"] = db_time(flt.since)
+        clauses.append("r.rated_us >= :since")  # the index by time (m016)
+        params["since"] = db_us(flt.since)
     return " AND ".join(clauses), params
 
 
@@ -99,7 +99,7 @@ class StatsQueries:
         out = [DayCount(date.fromisoformat(r.day), r.n) for r in rows]
         if edge.day is not None:
             n = self._agg(
-                "SELECT COUNT(*) FROM reviews r{join} WHERE {where} AND r.rated_at < :end",
+                "SELECT COUNT(*) FROM reviews r{join} WHERE {where} AND r.rated_us < :end",
                 flt,
                 end=edge.end,
             )[0][0]
@@ -140,7 +140,7 @@ class StatsQueries:
                 parts.append(take.format("-") + f" FROM stats_topic_days WHERE {rolled} AND {days}")
             parts.append(
                 f"SELECT q.round, q.topic, {n}, r.rating > 1, 1, r.rating = 1 FROM reviews r"
-                f" JOIN questions q ON q.id = r.question_id WHERE r.rated_at >= :b{n} AND r.rated_at < :e{n}"
+                f" JOIN questions q ON q.id = r.question_id WHERE r.rated_us >= :b{n} AND r.rated_us < :e{n}"
                 f" AND {clause} AND r.state_before = 2 AND NOT r.cram"
             )
         sums = ", ".join(f"SUM(CASE WHEN w = {n} THEN {c} ELSE 0 END)" for n in WINDOWS for c in "pr")
@@ -169,7 +169,7 @@ class StatsQueries:
             partial = self._agg(
                 f"SELECT q.round, COUNT(*), SUM({points}) FROM reviews r"
                 " JOIN questions q ON q.id = r.question_id WHERE {where} AND r.session_id IS NOT NULL"
-                " AND r.rated_at < :end GROUP BY q.round",
+                " AND r.rated_us < :end GROUP BY q.round",
                 StatsFilter(flt.rounds, flt.banks, edge.begin_at),
                 end=edge.end,
             )
@@ -269,10 +269,10 @@ class StatsQueries:
             " SUM((SELECT COALESCE(SUM(f.value), 0) FROM json_each(r.delivery, '$.fillers') f)) AS fillers,"
             " SUM(json_array_length(r.delivery, '$.pauses')) AS pauses,"
             " SUM(r.time_limit_ms IS NOT NULL AND r.duration_ms > r.time_limit_ms) AS over"
-            f" FROM reviews r{join} WHERE {clause} AND r.delivery IS NOT NULL AND r.rated_at >= :start"
+            f" FROM reviews r{join} WHERE {clause} AND r.delivery IS NOT NULL AND r.rated_us >= :start"
             " GROUP BY week ORDER BY week"
         )
-        rows = self.store.conn.execute(stmt, {**where, **params, "start": db_time(start)}).all()
+        rows = self.store.conn.execute(stmt, {**where, **params, "start": db_us(start)}).all()
         return [
             DeliveryWeek(
                 date.fromisoformat(r.week),
@@ -314,12 +314,13 @@ def _rollup_filter(flt: StatsFilter) -> Where:
 
 class Edge(NamedTuple):
     """Where counting from a moment starts: the roll-up's days after ``after`` (ISO; "" for all), and
-    the moment's own day ``day`` from the log over [``begin``, ``end``) (None: no moment)."""
+    the moment's own day ``day`` from the log over [``begin``, ``end``) (None: no moment; bounds on
+    ``rated_us``, as :func:`mockprep.db.sql.db_us` gives them)."""
 
     after: str
     day: date | None = None
-    begin: str = ""
-    end: str = ""
+    begin: int = 0
+    end: int = 0
     begin_at: datetime | None = None
 
 
@@ -330,4 +331,4 @@ def _edge(moment: datetime | None, offsets: Offsets) -> Edge:
         return Edge("")
     day = local_date_at(offsets, moment)
     (_day, _start), (_next, following) = day_starts(offsets, day, day)
-    return Edge(day.isoformat(), day, db_time(moment), db_time(following), moment)
+    return Edge(day.isoformat(), day, db_us(moment), db_us(following), moment)

@@ -76,7 +76,7 @@ class SyncLog:
                 )
                 raw.execute(
                     "INSERT INTO sync_changes (kind, row_id) SELECT 'review', id FROM reviews"
-                    " WHERE origin IS NULL ORDER BY rated_at, id"
+                    " WHERE origin IS NULL ORDER BY rated_us, id"
                 )
                 raw.execute(
                     "INSERT INTO sync_changes (kind, row_id) SELECT 'marks', question_id FROM cards"
