@@ -69,6 +69,16 @@ def test_every_spelled_whole_number_reads_as_its_digits(n: int, joiner: str, wit
         ("square root of two over two", 2**0.5 / 2),
         ("seventeen appends make thirty-one copies", 31),  # the final number, as with digits
         ("it comes to 1 + 2 + 4 + 8 + 16, so thirty one", 31),  # working in digits, answer in words
+        ("zero point oh five", 0.05),
+        ("two and three quarters", 2.75),
+        ("one point five million", 1_500_000),
+        ("root two", 2**0.5),
+        ("one over e", 0.36787944117144233),
+        ("ten to the minus three", 0.001),
+        ("two to the power of ten", 1024),
+        ("e to the minus one", 0.36787944117144233),
+        ("one in six", 1 / 6),
+        ("P = 0.042, so about one in twenty-four", 1 / 24),
     ],
 )
 def test_a_spoken_answer_reads_as_the_number_said(said: str, value: float) -> None:
@@ -78,6 +88,7 @@ def test_a_spoken_answer_reads_as_the_number_said(said: str, value: float) -> No
 def test_a_spoken_percentage_is_a_proportion_where_one_is_expected() -> None:
     assert read_number("about four point two percent", proportion=True) == pytest.approx(0.042)
     assert read_number("seventy-five per cent", proportion=False) == pytest.approx(75)
+    assert read_number("twelve and a half percent", proportion=True) == pytest.approx(0.125)
 
 
 @pytest.mark.parametrize(

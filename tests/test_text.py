@@ -276,6 +276,50 @@ def test_a_choice_named_in_a_sentence_is_read_as_said_aloud(answer: str) -> None
 
 
 @pytest.mark.parametrize(
+    "answer",
+    [
+        "B because the issue with C is overfitting",
+        "B: option a needs batch statistics",
+        "B. Choice A is wrong.",
+        "B. The first option is batch norm.",
+        "b; option c is a distractor",
+        "I would not pick option a, I would go with B",
+    ],
+)
+def test_the_letter_an_answer_starts_with_wins_over_letters_its_reason_names(answer: str) -> None:
+    from mockprep.core.autograde import read_choice
+
+    q = parse_question(
+        {"id": "c", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
+         "choices": ["one", "two", "three"], "correct": "b"},
+    )  # fmt: skip
+    assert read_choice(q, answer) == "b"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("= 10 - error margin", 10),  # a word's "e" is not Euler's number
+        ("= 12/each group", 12),
+        ("= 4 * each", 4),
+        ("answer: 100 / e.g. 4 groups", 100),
+        ("~ 0.5, one could argue", 0.5),  # words after a typed value do not replace it
+        ("0.5. One more thing, I'd double check.", 0.5),
+        ("n = 5 so one sample is enough", 5),
+        ("= 5, nine times out of ten", 5),
+        ("The expected number is 3.5; each one of the six faces", 3.5),
+        ("answer: 1/6, one sixth", 1 / 6),
+        ("the answer is 2 (3 + 4)", 14),  # a bracket of numbers after a value is still a factor
+        ("0.5 (1/2)", 0.5),  # ... unless it says the value again
+    ],
+)
+def test_typed_answers_read_as_before_the_spoken_forms(text: str, value: float) -> None:
+    from mockprep.core.autograde import read_number
+
+    assert read_number(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
     ("answer", "said"),
     [
         ("option a or option b", "names a and b"),

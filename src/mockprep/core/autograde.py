@@ -14,6 +14,7 @@ them ("thirty-one", "zero point four two", "three eighths"), read as their digit
 from __future__ import annotations
 
 import ast
+import bisect
 import difflib
 import math
 import operator
@@ -22,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mockprep.core.number_words import with_digits
+from mockprep.core.number_words import symbols, with_digits
 
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionSpec
@@ -50,7 +51,7 @@ def choice_letter(index: int) -> str:
 # -- choices -----------------------------------------------------------------------------------
 
 _LETTER_FORMS = re.compile(
-    r"^\W*(?:(?:option|answer|choice)\s*[:=]?\s*)?\(?([a-h])\)?(?:[.):,]|\s|$)", re.IGNORECASE
+    r"^\W*(?:(?:option|answer|choice)\s*[:=]?\s*)?\(?([a-h])\)?(?:[.):,;]|\s|$)", re.IGNORECASE
 )
 # A letter named inside a sentence, as people say it: "it's option b", "I'd go with C", "I think
 # it's D." A capital after such a word is a letter; a small one only where the sentence ends after it
@@ -92,22 +93,37 @@ def read_choice(spec: QuestionSpec, answer: str) -> str:
     close = difflib.get_close_matches(said, options, n=2, cutoff=0.85)
     if len(close) == 1:
         return letters[options.index(close[0])]
+    if match and match.group(1).lower() in letters:
+        other = _OR_LETTER.match(text[match.end() :])
+        if other and other.group(1).lower() != match.group(1).lower():  # "b or c", "option a or option b"
+            raise Unreadable(
+                f"that names {match.group(1).lower()} and {other.group(1).lower()}: type one letter"
+            )
+        return match.group(1).lower()  # the letter the answer starts with, whatever its reason names
     named = _named_letters(text, letters)
     if len(named) == 1:
         return named.pop()
     if len(named) > 1:
         raise Unreadable(f"that names {' and '.join(sorted(named))}: type the one letter you choose")
-    if match and match.group(1).lower() in letters and not named:
-        return match.group(1).lower()
     raise Unreadable(f"type the letter of your choice ({letters[0]}-{letters[-1]}) or the option's text")
 
 
+_OR_LETTER = re.compile(r"\s*(?:or|/)\s*(?:(?:option|choice)\s*)?\(?([a-h])\)?(?![\w'])", re.IGNORECASE)
+_DENIED = re.compile(r"\b(?:not|never|n't|rule\s+out|rules\s+out|except)\W+(?:\w+\W+){0,2}$", re.IGNORECASE)
+
+
 def _named_letters(text: str, letters: str) -> set[str]:
-    """The choices a sentence names ("it's option b", "the second one"); more than one is a hedge."""
-    found = {m.group(1).lower() for pattern in (_NAMED, _SAID, _SAID_SMALL) for m in pattern.finditer(text)}
-    for m in _ORDINAL.finditer(text):
-        word = m.group(1).lower()
-        found.add(letters[-1] if word == "last" else LETTERS[_ORDINALS.index(word)])
+    """The choices a sentence names ("it's option b", "the second one"), those it rules out ("not
+    option a") left out; more than one is a hedge."""
+    found: set[str] = set()
+    for pattern in (_NAMED, _SAID, _SAID_SMALL, _ORDINAL):
+        for m in pattern.finditer(text):
+            if _DENIED.search(text[: m.start()]):
+                continue
+            word = m.group(1).lower()
+            if pattern is _ORDINAL:
+                word = letters[-1] if word == "last" else LETTERS[_ORDINALS.index(word)]
+            found.add(word)
     return {letter for letter in found if letter in letters}
 
 
@@ -125,9 +141,10 @@ def grade_choice(spec: QuestionSpec, answer: str) -> AutoGrade:
 
 _MARKERS = re.compile(r"=|≈|~|\bso\b|\banswer\b|\btherefore\b|\bthus\b|\bhence\b|\bgives\b|:", re.IGNORECASE)
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
-_EXPRESSION = re.compile(
-    r"[-+(]*\s*(?:\d|\.\d|√|π|pi\b|sqrt|\be(?=\s*\^))[0-9.,eE+\-*/()√π^\s]*(?:pi|sqrt)?[0-9.,eE+\-*/()√π^\s]*%?"
-)
+# An expression's characters: an "e" only where no letter follows it (1e-3, e^-1, 1/e), so that a word
+# ("10 - error", "12/each") ends the expression instead of lending it Euler's number.
+_CHARS = r"(?:[0-9.,+\-*/()√π^\s]|[eE](?![A-Za-z]|\.[A-Za-z]))*"
+_EXPRESSION = re.compile(rf"[-+(]*\s*(?:\d|\.\d|√|π|pi\b|sqrt|\be(?=\s*\^)){_CHARS}(?:pi|sqrt)?{_CHARS}%?")
 _OPERATORS = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -185,7 +202,9 @@ def _evaluate(expression: str) -> float:
 
 def _commas(number: str) -> str:
     """Thousands separators removed; a comma that could be a decimal comma is ambiguous."""
-    for match in re.finditer(r"\d+(?:,\d+)+", number):
+    if "," not in number:
+        return number
+    for match in re.finditer(r"(?<!\d)\d+(?:,\d+)+", number):  # (from a run's start: linear on long runs)
         integer, *groups = match.group().split(",")
         if integer.lstrip("-+") in ("", "0") or any(len(g) != 3 for g in groups):
             raise Unreadable(
@@ -194,21 +213,44 @@ def _commas(number: str) -> str:
     return number.replace(",", "")
 
 
+def _without_remark(token: str) -> str:
+    """A value with the bracket after it dropped when that is a remark, not a factor: it holds a word
+    or a % ("0.37 (1/e)", "0.04 (4%)"), or says the value again ("0.5 (1/2)"); "0.5 (1 - 0.5)" stays."""
+    remark = _REMARK.search(token)
+    if remark is None:
+        return token
+    value, inside = token[: remark.start()], remark.group().strip().strip("()")
+    if re.search(r"[A-Za-z%]", inside):
+        return value
+    try:
+        same = math.isclose(_evaluate(_commas(value)), _evaluate(_commas(inside)), rel_tol=1e-9)
+    except (ValueError, SyntaxError, OverflowError, TypeError, ZeroDivisionError, RecursionError, Unreadable):
+        return token
+    return value if same else token
+
+
 def read_number(answer: str, proportion: bool = False) -> float | None:
     """The final number in ``answer`` (see the module docstring); None when there is none.
 
     ``proportion``: the expected value is a proportion, so "4.2%" reads as 0.042.
     Raises :class:`Unreadable` for an ambiguous decimal comma.
     """
-    text = _normalise(with_digits(answer))
+    text = _normalise(symbols(answer))
     cuts = [m.end() for m in _MARKERS.finditer(text)]
+    if not re.search(r"\d", text[cuts[-1] if cuts else 0 :]):  # the final answer is not in digits:
+        text = _normalise(with_digits(answer))  # perhaps in words ("so the answer is thirty-one")
+        cuts = [m.end() for m in _MARKERS.finditer(text)]
+    # Every expression once (a marker never falls inside one), then the first after the last marker
+    # that has one: linear however many markers a long answer holds.
+    found = [
+        (m.start(), m.group().strip()) for m in _EXPRESSION.finditer(text) if re.search(r"\d|π|pi", m.group())
+    ]
+    starts = [at for at, _expression in found]
     for start in [*reversed(cuts), 0]:
-        candidates = [
-            m.group().strip() for m in _EXPRESSION.finditer(text[start:]) if re.search(r"\d|π|pi", m.group())
-        ]
-        if not candidates:
+        first = bisect.bisect_left(starts, start)
+        if first == len(found):
             continue
-        token = _REMARK.sub("", candidates[0] if start else candidates[-1])
+        token = _without_remark(found[first][1] if start else found[-1][1])
         percent = token.endswith("%")
         token = _commas(token.rstrip("%").strip().rstrip(".,;"))
         try:

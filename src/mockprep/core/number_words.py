@@ -14,6 +14,7 @@ This is English only, hand-written (a few dozen words): the library that does it
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 _UNITS = {
     "zero": 0, "nought": 0, "naught": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -44,11 +45,19 @@ _GAP = re.compile(r"^[ \t-]+$")  # what may stand between the words of one numbe
 
 
 def with_digits(text: str) -> str:
-    """``text`` with its numbers in words written in digits, and "minus", "percent", "over" and
-    "square root of" next to a number as symbols (see the module docstring)."""
+    """``text`` with its numbers in words written in digits, then :func:`symbols` (see the module
+    docstring); "one in six", "two and three quarters" and "ten to the minus three" too."""
     if _has_number_word(text):
         text = _cardinals_as_digits(text)
-    for pattern, replacement in _AFTER:
+    for pattern, replacement in _SPOKEN:
+        text = pattern.sub(replacement, text)
+    return symbols(text)
+
+
+def symbols(text: str) -> str:
+    """ "minus", "percent", "over", "square root of" and "to the power of" next to numbers written as
+    the symbols they name ("10 per cent" → "10%"), for answers typed in digits too."""
+    for pattern, replacement in _SYMBOLS:
         text = pattern.sub(replacement, text)
     return text
 
@@ -69,7 +78,8 @@ def _cardinals_as_digits(text: str) -> str:
 
 
 _WORDS = frozenset(_UNITS) | frozenset(_TEENS) | frozenset(_TENS) | frozenset(_PARTS) | {"hundred", *_SCALES}
-_JOINING = frozenset({"a", "and", "point"})  # words inside a number ("a hundred and two point five")
+_JOINING = frozenset({"a", "and", "point", "oh"})  # words inside a number ("a hundred and two point oh five")
+LONGEST = 40  # words one number may take: the look-ahead stays bounded on a long answer
 _ANY_WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -82,7 +92,7 @@ def _words(tokens: list[str], i: int) -> list[tuple[str, int]]:
     "and" after "hundred" or a scale) separate them."""
     out: list[tuple[str, int]] = []
     j = i
-    while j < len(tokens):
+    while j < len(tokens) and len(out) < LONGEST:
         word = tokens[j].lower()
         if word not in _WORDS and word not in _JOINING:
             break
@@ -112,14 +122,18 @@ def _number_at(tokens: list[str], i: int) -> tuple[str, int] | None:
     end = words[used - 1][1] + 1
     digits = str(value)
     rest = [w for w, _j in words[used:]]
-    if rest and rest[0] == "point" and len(rest) > 1 and rest[1] in _UNITS:
+    if rest and rest[0] == "point" and len(rest) > 1 and (rest[1] in _UNITS or rest[1] == "oh"):
         decimals = []
         for word in rest[1:]:
-            if word not in _UNITS:
+            if word not in _UNITS and word != "oh":
                 break
-            decimals.append(str(_UNITS[word]))
+            decimals.append(str(_UNITS.get(word, 0)))  # "zero point oh five"
         digits += "." + "".join(decimals)
         end = words[used + len(decimals)][1] + 1
+        scale = rest[1 + len(decimals)] if len(rest) > 1 + len(decimals) else ""
+        if scale in _SCALES:  # "one point five million"
+            digits = format(Decimal(digits) * _SCALES[scale], "f")
+            end = words[used + len(decimals) + 1][1] + 1
     elif rest and rest[0] in _PARTS and (used > 1 or value > 1 or first in ("one", "a")):
         plural = rest[0].endswith("s") or rest[0] == "halves"
         if value == 1 or plural:  # "one third", "two thirds"; not "three fifth"
@@ -166,17 +180,36 @@ def _cardinal(words: list[str]) -> tuple[int, int]:
 
 
 def _counted_one(tokens: list[str], start: int, end: int) -> bool:
-    """Whether a lone "one" is the number rather than a pronoun ("the one I used", "one of them")."""
+    """Whether a lone "one" is the number: at the end of the answer ("the answer is one."), before a
+    ratio or a sum ("one in six", "one and a half", "one over e"), or after "minus"; not a pronoun or
+    a determiner ("the one I used", "so one sample is enough")."""
     before = tokens[start - 2].lower() if start >= 2 and _GAP.match(tokens[start - 1]) else ""
     after = tokens[end + 1].lower() if end + 1 < len(tokens) and _GAP.match(tokens[end]) else ""
-    return before not in _PRONOUN_BEFORE and after not in _PRONOUN_AFTER
+    if before in _PRONOUN_BEFORE or after in _PRONOUN_AFTER:
+        return False
+    if after in _ONE_BEFORE or before in _ONE_AFTER:
+        return True
+    return not any(t.isalnum() for t in tokens[end:])  # nothing but punctuation after it
 
 
-_NUMBER = r"\d+(?:\.\d+)?"
-_AFTER = [
-    (re.compile(r"(\d+)\s+and\s+(1/\d+)"), r"(\1+\2)"),  # "one and a half"
-    (re.compile(rf"({_NUMBER})\s+(?:over|divided\s+by)\s+(?=\d)", re.IGNORECASE), r"\1/"),
+_ONE_BEFORE = frozenset({"in", "out", "and", "over", "point", "divided"})
+_ONE_AFTER = frozenset({"minus", "negative", "over", "times"})
+
+
+_DIGITS = r"\d+(?:\.\d+)?"
+_NUMBER = rf"(?<![\d.]){_DIGITS}"  # (never from inside a longer number: no search from every digit)
+_SYMBOLS = [
+    (re.compile(rf"({_NUMBER})\s+(?:over|divided\s+by)\s+(?=\d|e\b)", re.IGNORECASE), r"\1/"),
     (re.compile(r"\b(?:minus|negative)\s+(?=\d)", re.IGNORECASE), "-"),
-    (re.compile(rf"({_NUMBER})\s*(?:percent|per\s+cent)\b", re.IGNORECASE), r"\1%"),
-    (re.compile(r"\b(?:the\s+)?(?:square\s+)?root\s+of\s+(?=\d)|\bsquare\s+root\s+(?=\d)", re.I), "√"),
+    (re.compile(rf"({_NUMBER}|\))\s*(?:percent|per\s+cent)\b", re.IGNORECASE), r"\1%"),
+    (re.compile(r"\b(?:the\s+)?(?:square\s+)?root\s+(?:of\s+)?(?=\d)", re.IGNORECASE), "√"),
+    (
+        re.compile(rf"({_NUMBER}|\be)\s+to\s+the\s+(?:power\s+(?:of\s+)?)?(-?{_DIGITS})", re.IGNORECASE),
+        r"\1^\2",
+    ),  # "ten to the minus three", "two to the power of ten"
+]
+# Only where the numbers were said: "one in six", "two and three quarters".
+_SPOKEN = [
+    (re.compile(rf"({_NUMBER})\s+(?:in|out\s+of)\s+(\d+)\b", re.IGNORECASE), r"\1/\2"),
+    (re.compile(rf"({_NUMBER})\s+and\s+(\d+/\d+)"), r"(\1+\2)"),
 ]
