@@ -6,6 +6,7 @@ import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -67,20 +68,34 @@ def test_reading_the_log_by_time_never_scans_the_whole_log(demo, clock) -> None:
         store.cards.new_introduced(QuestionFilter(), start, now)
         store.cards.recent_durations()
         store.drills.cards(QuestionFilter(), failed_since=start + timedelta(days=3))
-        assert stats_rollup.fits(raw, offsets) in (True, False)
+        assert stats_rollup.fits(raw, offsets)  # prepare() has just made the roll-up fit
         for after, upto in [
             (None, db_us(start + timedelta(days=30))),
             (db_us(start + timedelta(days=30)), None),
         ]:
             assert sum(len(batch) for batch in review_log.rows(raw, after, upto)) > 0
-        for after, upto in [(None, 2), (2, None)]:
-            export_lines.piece(raw, after, upto)
+        # the export's pieces are runs of question ids, read in the index by question and time
+        assert sum(export_lines.piece(raw, after, upto)[2] for after, upto in [(None, 2), (2, None)]) == 300
     finally:
         raw.set_trace_callback(None)
     reading = [
         s for s in seen if re.search(r"\bFROM reviews\b", s) and s.lstrip().upper().startswith("SELECT")
     ]
     assert len(reading) >= 10
-    for statement in reading:
-        plan = "\n".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + statement))
+    plans = {s: "\n".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + s)) for s in reading}
+    for statement, plan in plans.items():
         assert not _FULL_SCAN.search(plan), (statement, plan)
+    # spoken answers by week read the small index of spoken answers, not every review since the start
+    (spoken,) = [plan for statement, plan in plans.items() if "r.delivery IS NOT NULL" in statement]
+    assert "reviews_spoken (rated_us>?)" in spoken
+
+
+def test_a_python_whose_sqlite_is_too_old_is_told_so_in_one_line(home, monkeypatch) -> None:
+    from mockprep.db.store import Store, StoreError
+
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 26, 0))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.26.0")
+    with pytest.raises(StoreError, match=r"needs SQLite 3\.31\.0 or newer .* has 3\.26\.0") as raised:
+        Store.open(home)
+    assert "\n" not in str(raised.value)
+    assert not (home / "mockprep.db").exists()  # nothing was written

@@ -37,7 +37,10 @@ def ranges(raw: sqlite3.Connection) -> list[tuple[Bound, Bound]]:
     in order and covering it."""
     from mockprep.db.snapshot_workers import sampled_cuts
 
-    query = "SELECT rated_us FROM reviews WHERE id IN (SELECT value FROM json_each(?))"
+    # (a time SQLite could not read has no rated_us: never a cut, which would end the pieces early)
+    query = (
+        "SELECT rated_us FROM reviews WHERE id IN (SELECT value FROM json_each(?)) AND rated_us IS NOT NULL"
+    )
     return list(itertools.pairwise([None, *sampled_cuts(raw, query, PIECE), None]))
 
 

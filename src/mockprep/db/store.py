@@ -34,6 +34,8 @@ from mockprep.db.sessions import SessionTable
 from mockprep.db.sql import db_time
 from mockprep.paths import DB_NAME, ensure_home
 
+MIN_SQLITE = (3, 31, 0)  # generated columns (m016)
+
 if TYPE_CHECKING:
     from mockprep.db.bulk import Bulk
     from mockprep.db.drills import Drills
@@ -158,6 +160,12 @@ class Store:
         told if it fails (the command itself goes on). ``notice`` is told, in one line, before a
         migration that takes a while on this database starts.
         """
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise StoreError(
+                f"mockprep needs SQLite {'.'.join(map(str, MIN_SQLITE))} or newer (for m016's index of"
+                f" review times); this Python's sqlite3 has {sqlite3.sqlite_version}: use a Python built"
+                " with a newer SQLite"
+            )
         try:
             ensure_home(home)
         except OSError as exc:
