@@ -79,6 +79,9 @@ def test_every_spelled_whole_number_reads_as_its_digits(n: int, joiner: str, wit
         ("e to the minus one", 0.36787944117144233),
         ("one in six", 1 / 6),
         ("P = 0.042, so about one in twenty-four", 1 / 24),
+        ("it takes one point five seconds", 1.5),  # a "one" that starts a decimal is a number
+        ("one point two, I think", 1.2),
+        ("the answer is one, since the die has six faces", 1),  # a clause ends after it
     ],
 )
 def test_a_spoken_answer_reads_as_the_number_said(said: str, value: float) -> None:

@@ -284,9 +284,15 @@ def test_a_choice_named_in_a_sentence_is_read_as_said_aloud(answer: str) -> None
         "B. The first option is batch norm.",
         "b; option c is a distractor",
         "I would not pick option a, I would go with B",
+        # ... but a sentence that starts with a word ("A dropout", "C is") chooses the letter it names
+        "A dropout layer helps, so I'd go with B",
+        "C is tempting but the answer is B",
+        "It's not A, it's B",
+        "Not option a, option b",
+        "I wouldn't choose option a; I'd go with B",
     ],
 )
-def test_the_letter_an_answer_starts_with_wins_over_letters_its_reason_names(answer: str) -> None:
+def test_a_choice_with_its_reason_reads_the_letter_chosen(answer: str) -> None:
     from mockprep.core.autograde import read_choice
 
     q = parse_question(
@@ -309,8 +315,11 @@ def test_the_letter_an_answer_starts_with_wins_over_letters_its_reason_names(ans
         ("= 5, nine times out of ten", 5),
         ("The expected number is 3.5; each one of the six faces", 3.5),
         ("answer: 1/6, one sixth", 1 / 6),
-        ("the answer is 2 (3 + 4)", 14),  # a bracket of numbers after a value is still a factor
-        ("0.5 (1/2)", 0.5),  # ... unless it says the value again
+        ("≈ 0.333 (1/3)", 0.333),  # a spaced bracket after a value is a remark
+        ("= 3.14 (π)", 3.14),
+        ("≈ 0.42 (0.4167)", 0.42),
+        ("P = 1/3 (one third)", 1 / 3),
+        ("= 3/8 (i.e. 0.375)", 0.375),
     ],
 )
 def test_typed_answers_read_as_before_the_spoken_forms(text: str, value: float) -> None:

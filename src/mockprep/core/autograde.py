@@ -57,7 +57,7 @@ _LETTER_FORMS = re.compile(
 # it's D." A capital after such a word is a letter; a small one only where the sentence ends after it
 # ("it's a." but not "it's a trick").
 _NAMED = re.compile(r"\b(?:option|answer|choice)\s*(?:is\s*)?[:=]?\s*\(?([a-h])\)?(?![\w'])", re.IGNORECASE)
-_CUE = r"\b(?:is|it's|its|with|pick|choose|select|for|say)\s+\(?"
+_CUE = r"\b(?:is|it's|its|go\s+with|going\s+with|went\s+with|pick|choose|select|go\s+for|say)\s+\(?"
 _SAID = re.compile(_CUE + r"([A-H])\)?(?![\w'])")
 _SAID_SMALL = re.compile(_CUE + r"([a-h])\)?(?=\s*(?:[.,;:!)]|$))")
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
@@ -93,14 +93,16 @@ def read_choice(spec: QuestionSpec, answer: str) -> str:
     close = difflib.get_close_matches(said, options, n=2, cutoff=0.85)
     if len(close) == 1:
         return letters[options.index(close[0])]
-    if match and match.group(1).lower() in letters:
-        other = _OR_LETTER.match(text[match.end() :])
-        if other and other.group(1).lower() != match.group(1).lower():  # "b or c", "option a or option b"
-            raise Unreadable(
-                f"that names {match.group(1).lower()} and {other.group(1).lower()}: type one letter"
-            )
-        return match.group(1).lower()  # the letter the answer starts with, whatever its reason names
     named = _named_letters(text, letters)
+    if match and match.group(1).lower() in letters:
+        start = match.group(1).lower()
+        other = _OR_LETTER.match(text[match.end() :])
+        if other and other.group(1).lower() != start:  # "b or c", "option a or option b"
+            raise Unreadable(f"that names {start} and {other.group(1).lower()}: type one letter")
+        # "B." or "B: because..." is the choice, whatever its reason names; "A dropout layer..., so
+        # I'd go with B" starts with a word, and the letter the sentence names is the choice
+        if not _STARTS_WITH_WORD.match(text[match.start(1) :]) or len(named - {start}) != 1:
+            return start
     if len(named) == 1:
         return named.pop()
     if len(named) > 1:
@@ -108,8 +110,12 @@ def read_choice(spec: QuestionSpec, answer: str) -> str:
     raise Unreadable(f"type the letter of your choice ({letters[0]}-{letters[-1]}) or the option's text")
 
 
+_STARTS_WITH_WORD = re.compile(r"[a-h]\s+[A-Za-z]", re.IGNORECASE)  # "A dropout", "C is tempting"
 _OR_LETTER = re.compile(r"\s*(?:or|/)\s*(?:(?:option|choice)\s*)?\(?([a-h])\)?(?![\w'])", re.IGNORECASE)
-_DENIED = re.compile(r"\b(?:not|never|n't|rule\s+out|rules\s+out|except)\W+(?:\w+\W+){0,2}$", re.IGNORECASE)
+# A negation in the letter's own phrase (no punctuation between): "not option a", "wouldn't pick a".
+_DENIED = re.compile(
+    r"(?:\bnot|n't|\bnever|\brule\s+out|\brules\s+out|\bexcept)\s+(?:\w+\s+){0,2}$", re.IGNORECASE
+)
 
 
 def _named_letters(text: str, letters: str) -> set[str]:
@@ -118,7 +124,7 @@ def _named_letters(text: str, letters: str) -> set[str]:
     found: set[str] = set()
     for pattern in (_NAMED, _SAID, _SAID_SMALL, _ORDINAL):
         for m in pattern.finditer(text):
-            if _DENIED.search(text[: m.start()]):
+            if _DENIED.search(text[max(0, m.start() - 40) : m.start()]):
                 continue
             word = m.group(1).lower()
             if pattern is _ORDINAL:
@@ -140,11 +146,14 @@ def grade_choice(spec: QuestionSpec, answer: str) -> AutoGrade:
 # -- numbers -----------------------------------------------------------------------------------
 
 _MARKERS = re.compile(r"=|≈|~|\bso\b|\banswer\b|\btherefore\b|\bthus\b|\bhence\b|\bgives\b|:", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 # An expression's characters: an "e" only where no letter follows it (1e-3, e^-1, 1/e), so that a word
 # ("10 - error", "12/each") ends the expression instead of lending it Euler's number.
 _CHARS = r"(?:[0-9.,+\-*/()√π^\s]|[eE](?![A-Za-z]|\.[A-Za-z]))*"
-_EXPRESSION = re.compile(rf"[-+(]*\s*(?:\d|\.\d|√|π|pi\b|sqrt|\be(?=\s*\^)){_CHARS}(?:pi|sqrt)?{_CHARS}%?")
+_EXPRESSION = re.compile(
+    rf"[-+(]{{0,8}}\s?(?:\d|\.\d|√|π|pi\b|sqrt|\be(?=\s*\^)){_CHARS}(?:pi|sqrt)?{_CHARS}%?"
+)
 _OPERATORS = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -157,6 +166,7 @@ _OPERATORS = {
 
 
 def _normalise(text: str) -> str:
+    text = _SPACES.sub(" ", text)  # (a long run of spaces is one: no expression search starts in it)
     text = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+)", lambda m: "^" + m.group(1).translate(_SUPERSCRIPTS), text)
     text = unicodedata.normalize("NFKC", text)
     for old, new in (("−", "-"), ("–", "-"), ("×", "*"), ("·", "*"), ("÷", "/"), ("{", "("), ("}", ")")):
@@ -214,19 +224,9 @@ def _commas(number: str) -> str:
 
 
 def _without_remark(token: str) -> str:
-    """A value with the bracket after it dropped when that is a remark, not a factor: it holds a word
-    or a % ("0.37 (1/e)", "0.04 (4%)"), or says the value again ("0.5 (1/2)"); "0.5 (1 - 0.5)" stays."""
-    remark = _REMARK.search(token)
-    if remark is None:
-        return token
-    value, inside = token[: remark.start()], remark.group().strip().strip("()")
-    if re.search(r"[A-Za-z%]", inside):
-        return value
-    try:
-        same = math.isclose(_evaluate(_commas(value)), _evaluate(_commas(inside)), rel_tol=1e-9)
-    except (ValueError, SyntaxError, OverflowError, TypeError, ZeroDivisionError, RecursionError, Unreadable):
-        return token
-    return value if same else token
+    """A value with the spaced bracket after it dropped: a remark, not a factor ("0.37 (1/e)", "= 3.14
+    (π)", "1/3 (one third)"); "2(3)" written together is still a product."""
+    return _REMARK.sub("", token)
 
 
 def read_number(answer: str, proportion: bool = False) -> float | None:

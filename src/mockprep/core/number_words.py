@@ -138,7 +138,7 @@ def _number_at(tokens: list[str], i: int) -> tuple[str, int] | None:
         plural = rest[0].endswith("s") or rest[0] == "halves"
         if value == 1 or plural:  # "one third", "two thirds"; not "three fifth"
             return f"{value}/{_PARTS[rest[0]]}", words[used][1] + 1
-    if used == 1 and first == "one" and not _counted_one(tokens, i, end):
+    if digits == "1" and used == 1 and first == "one" and not _counted_one(tokens, i, end):
         return None
     return digits, end
 
@@ -180,19 +180,20 @@ def _cardinal(words: list[str]) -> tuple[int, int]:
 
 
 def _counted_one(tokens: list[str], start: int, end: int) -> bool:
-    """Whether a lone "one" is the number: at the end of the answer ("the answer is one."), before a
-    ratio or a sum ("one in six", "one and a half", "one over e"), or after "minus"; not a pronoun or
-    a determiner ("the one I used", "so one sample is enough")."""
+    """Whether a lone "one" is the number: where a clause ends after it ("the answer is one.", "one,
+    since..."), before a ratio, a sum or a percent ("one in six", "one and a half", "one percent"), or
+    after "minus"; not a pronoun or a determiner ("the one I used", "so one sample is enough")."""
     before = tokens[start - 2].lower() if start >= 2 and _GAP.match(tokens[start - 1]) else ""
     after = tokens[end + 1].lower() if end + 1 < len(tokens) and _GAP.match(tokens[end]) else ""
     if before in _PRONOUN_BEFORE or after in _PRONOUN_AFTER:
         return False
     if after in _ONE_BEFORE or before in _ONE_AFTER:
         return True
-    return not any(t.isalnum() for t in tokens[end:])  # nothing but punctuation after it
+    return end == len(tokens) or tokens[end].lstrip()[:1] in _CLAUSE_ENDS  # "one." "one, since..."
 
 
-_ONE_BEFORE = frozenset({"in", "out", "and", "over", "point", "divided"})
+_CLAUSE_ENDS = frozenset(".,;:!?)")
+_ONE_BEFORE = frozenset({"in", "out", "and", "over", "point", "divided", "percent", "per"})
 _ONE_AFTER = frozenset({"minus", "negative", "over", "times"})
 
 
