@@ -251,6 +251,14 @@ def test_a_choice_is_read_by_letter_in_any_form_or_by_its_text() -> None:
     assert auto_grade(q, "two").correct
 
 
+def _one_two_three() -> QuestionSpec:
+    """A choice question: a) one, b) two (correct), c) three."""
+    return parse_question(
+        {"id": "c", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
+         "choices": ["one", "two", "three"], "correct": "b"},
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "answer",
     [
@@ -267,10 +275,7 @@ def test_a_choice_is_read_by_letter_in_any_form_or_by_its_text() -> None:
 def test_a_choice_named_in_a_sentence_is_read_as_said_aloud(answer: str) -> None:
     from mockprep.core.autograde import read_choice
 
-    q = parse_question(
-        {"id": "c", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
-         "choices": ["one", "two", "three"], "correct": "b"},
-    )  # fmt: skip
+    q = _one_two_three()
     assert read_choice(q, answer) == "b"
     assert read_choice(q, "the last one") == "c"
 
@@ -295,10 +300,7 @@ def test_a_choice_named_in_a_sentence_is_read_as_said_aloud(answer: str) -> None
 def test_a_choice_with_its_reason_reads_the_letter_chosen(answer: str) -> None:
     from mockprep.core.autograde import read_choice
 
-    q = parse_question(
-        {"id": "c", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
-         "choices": ["one", "two", "three"], "correct": "b"},
-    )  # fmt: skip
+    q = _one_two_three()
     assert read_choice(q, answer) == "b"
 
 
@@ -339,10 +341,7 @@ def test_typed_answers_read_as_before_the_spoken_forms(text: str, value: float) 
 def test_a_hedged_or_impossible_choice_is_asked_again(answer: str, said: str) -> None:
     from mockprep.core.autograde import Unreadable, read_choice
 
-    q = parse_question(
-        {"id": "c", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
-         "choices": ["one", "two", "three"], "correct": "b"},
-    )  # fmt: skip
+    q = _one_two_three()
     with pytest.raises(Unreadable, match=said):
         read_choice(q, answer)
 
