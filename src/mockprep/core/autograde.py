@@ -223,12 +223,6 @@ def _commas(number: str) -> str:
     return number.replace(",", "")
 
 
-def _without_remark(token: str) -> str:
-    """A value with the spaced bracket after it dropped: a remark, not a factor ("0.37 (1/e)", "= 3.14
-    (π)", "1/3 (one third)"); "2(3)" written together is still a product."""
-    return _REMARK.sub("", token)
-
-
 def read_number(answer: str, proportion: bool = False) -> float | None:
     """The final number in ``answer`` (see the module docstring); None when there is none.
 
@@ -250,7 +244,8 @@ def read_number(answer: str, proportion: bool = False) -> float | None:
         first = bisect.bisect_left(starts, start)
         if first == len(found):
             continue
-        token = _without_remark(found[first][1] if start else found[-1][1])
+        # a spaced bracket after the value is a remark ("= 3.14 (π)", "1/3 (one third)"); "2(3)" is 6
+        token = _REMARK.sub("", found[first][1] if start else found[-1][1])
         percent = token.endswith("%")
         token = _commas(token.rstrip("%").strip().rstrip(".,;"))
         try:
