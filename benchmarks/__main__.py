@@ -345,12 +345,25 @@ def _file_scenarios(
             )
         )
 
+    package = scratch_path / "export.mockprep"
+    if wanted("export package") or wanted("import package"):
+        results.append(
+            measure(
+                "export package",
+                lambda: [*MOCKPREP, "export", "-o", str(package), "--force"],
+                max(1, runs // 2),
+                env,
+                "< 15 s, < 500 MB",
+                heavy_floor,
+            )
+        )
+
     def fresh_import(source: Path) -> list[str]:
         shutil.rmtree(scratch_path / "imphome", ignore_errors=True)
         return [*MOCKPREP, "import", str(source)]
 
     imp_env = {**env, "MOCKPREP_HOME": str(scratch_path / "imphome")}
-    for name, source in (("import", export_file), ("import .json.gz", packed)):
+    for name, source in (("import", export_file), ("import .json.gz", packed), ("import package", package)):
         if wanted(name) and source.exists():
             results.append(
                 measure(
@@ -362,7 +375,7 @@ def _file_scenarios(
                     heavy_floor,
                 )
             )
-    for path in (export_file, packed):
+    for path in (export_file, packed, package):
         if path.exists():
             print(f"{path.name}: {path.stat().st_size / 2**20:.1f} MB", file=sys.stderr)
     return results
@@ -469,7 +482,7 @@ def paired_with_anki(home: Path, runs: int, results: list[Result]) -> list[str]:
     packages, sizes = [], ""
     with tempfile.TemporaryDirectory() as scratch:
         package, imported = Path(scratch) / "all.apkg", Path(scratch) / "imported.anki2"
-        if "export" in ours or "import" in ours:
+        if {"export", "import", "export package", "import package"} & set(ours):
             apkg_runs = max(1, runs // 2)
             export_argv = [*anki_run, "apkg-export", str(collection), str(package)]
             packages.append(measure("Anki: export .apkg", lambda: export_argv, apkg_runs, env, "-"))
@@ -479,9 +492,9 @@ def paired_with_anki(home: Path, runs: int, results: list[Result]) -> list[str]:
     for name, anki_result in zip(("export", "import"), packages, strict=False):
         if name in ours:
             pairs.append((f"{name} vs .apkg (ms)", ours[name].median_ms, anki_result.median_ms))
-        gz = f"{name} .json.gz"
-        if gz in ours:
-            pairs.append((f"{gz} vs .apkg (ms)", ours[gz].median_ms, anki_result.median_ms))
+        for variant in (f"{name} .json.gz", f"{name} package"):
+            if variant in ours:
+                pairs.append((f"{variant} vs .apkg (ms)", ours[variant].median_ms, anki_result.median_ms))
     pairs.append(
         ("database size (MB)", anki_compare.file_mb(home / "mockprep.db"), anki_compare.file_mb(collection))
     )

@@ -1,4 +1,4 @@
-"""Export → import → export is identical, for generated histories (hypothesis)."""
+"""Export → import → export is identical, for generated histories (hypothesis), through JSON and packages."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import MockAnswerRecord, ReviewRecord
 from mockprep.core.scheduler import LEGACY_PARAMS, make_scheduler, review
 from mockprep.core.stories import StoryDraft
+from mockprep.db.package import import_package, write_package
 from mockprep.db.store import Store
 from mockprep.services import bank_sync
 from mockprep.services.bank_sync import sync_banks
@@ -174,6 +175,12 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
             second = export_text(other)
         assert json.loads(second) == json.loads(first)
         assert second == first  # byte for byte, not just equal as data
+        # The same home as a package (a database file) imports to the same export, byte for byte.
+        with Store.open(root / "a", backups=False) as store:
+            write_package(store, root / "a.mockprep", START, "test")
+        with Store.open(root / "c", backups=False) as other:
+            import_package(other, root / "a.mockprep")
+            assert export_text(other) == first
         exported = json.loads(first)
         assert (
             exported["plans"][0]["label"] == "onsite" and exported["fitted_parameters"][0]["reviews"] == 900

@@ -7,6 +7,7 @@ afterwards; every loop here is bounded in count and time.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import random
 import re
@@ -30,7 +31,8 @@ from mockprep.db.migrations import MIGRATIONS
 from mockprep.db.review_codec import answer_text
 from mockprep.db.store import Store, StoreError
 from mockprep.paths import DB_NAME
-from tests.conftest import db_rows
+from mockprep.services.exchange import write_export
+from tests.conftest import START, db_rows
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
 
@@ -383,6 +385,9 @@ def test_every_released_schema_upgrades_with_its_data(home: Path, version: int) 
         with store.write() as conn:
             stats_rollup.rebuild(conn.raw)
         assert _rollup(store) == rolled
+        # Every table has the columns of a new home's, so everything that reads them works (export).
+        assert _columns(store) == _columns_of_a_new_home(home.parent / "new")
+        write_export(store, io.StringIO(), START, "test")
     if version < len(MIGRATIONS):
         (backup,) = list_backups(home)
         # the next migration by its name (branches interleave their migrations at merge)
@@ -391,6 +396,19 @@ def test_every_released_schema_upgrades_with_its_data(home: Path, version: int) 
         old = sqlite3.connect(backup.path)
         assert len(old.execute("SELECT name FROM migrations").fetchall()) == version
         old.close()
+
+
+def _columns(store: Store) -> dict[str, list[tuple]]:
+    tables = [r[0] for r in store.conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    # (in any order: a column a repair adds comes last)
+    return {
+        t: sorted(tuple(r)[1:] for r in store.conn.exec_driver_sql(f"PRAGMA table_info({t})")) for t in tables
+    }
+
+
+def _columns_of_a_new_home(folder: Path) -> dict[str, list[tuple]]:
+    with Store.open(folder, backups=False) as store:
+        return _columns(store)
 
 
 def _rollup(store: Store) -> dict[str, list[tuple]]:

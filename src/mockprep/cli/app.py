@@ -66,7 +66,11 @@ class Group(TyperGroup):
 # command is run, completed or asked for its own --help, so `mockprep session` never builds the other
 # fifty commands. tests/test_cli_lazy.py keeps this table equal to the commands themselves.
 COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "export": (("data",), "Write all your data (progress, reviews, sessions, stories) as one JSON document."),
+    "export": (
+        ("data",),
+        "Write all your data (progress, reviews, sessions, stories) as one JSON document, or as a package "
+        "(--package).",
+    ),
     "import": (
         ("data",),
         "Restore a `mockprep export` file into a home without reviews, sessions or stories, or merge it "

@@ -42,12 +42,24 @@ def export(
             "import reads it back whatever the file is called.",
         ),
     ] = False,
+    package: Annotated[
+        bool,
+        typer.Option(
+            "--package",
+            help="Write a package: one database file, the quickest to write and to import (into an "
+            "empty home, or with import --merge); implied by a FILE ending in .mockprep.",
+        ),
+    ] = False,
 ) -> None:
-    """Write all your data (progress, reviews, sessions, stories) as one JSON document."""
+    """Write all your data (progress, reviews, sessions, stories) as one JSON document, or as a
+    package (--package)."""
     import sys
 
     from mockprep.services.exchange import write_export
 
+    if package or (output is not None and output.name.endswith(".mockprep")):
+        _export_package(output, force, compress)
+        return
     compress = compress or (output is not None and output.name.endswith(".gz"))
     if output is None and sys.stdout.isatty():
         suffix = ".json.gz" if compress else ".json"
@@ -66,11 +78,40 @@ def export(
         )
 
 
+def _export_package(output: Path | None, force: bool, compress: bool) -> None:
+    from mockprep.cli.context import check_output_target
+    from mockprep.db.package import SUFFIX, write_package
+
+    if compress:
+        raise UserError("--compress writes gzip JSON; a package is a database file (leave out one of them)")
+    if output == STDOUT or (output is None and not sys.stdout.isatty()):
+        raise UserError("a package is a database file, not a stream: name it with -o FILE.mockprep")
+    if output is None:
+        output = dated_output("mockprep-export", SUFFIX, utc_now())
+    check_output_target(output, force)
+    store = open_store(sync=False)
+    try:
+        counts = write_package(store, output, utc_now(), __version__)
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror}", exit_code=1) from None
+    finally:
+        store.close()
+    typer.echo(
+        f"Exported {plural(counts['questions'], 'question')}, {plural(counts['reviews'], 'review')} and "
+        f"{plural(counts['sessions'], 'session')} to {output}",
+        err=True,
+    )
+
+
 @app.command("import")
 def import_(
     file: Annotated[
         Path,
-        typer.Argument(metavar="FILE", help="A file written by mockprep export (plain or gzip-compressed)."),
+        typer.Argument(
+            metavar="FILE",
+            help="A file written by mockprep export: JSON (plain or gzip-compressed) or a package "
+            "(--package; a mockprep database or backup is read as one).",
+        ),
     ],
     merge: Annotated[
         bool,
@@ -91,8 +132,12 @@ def import_(
     from mockprep.db.bulk import EXPORT_FORMAT, EXPORT_VERSION
     from mockprep.db.bulk_import import ImportRefused
     from mockprep.db.import_workers import ReadAgain, worker_count
+    from mockprep.db.package import is_package
     from mockprep.services.exchange import read_export
 
+    if is_package(file):
+        _import_package(file, merge)
+        return
     try:
         # a large file's questions are parsed and checked on worker processes (not for a merge)
         size = _content_size(file)
@@ -142,6 +187,33 @@ def import_(
     typer.echo(
         f"Imported {plural(counts['questions'], 'question')}, {plural(counts['reviews'], 'review')}, "
         f"{plural(counts['sessions'], 'session')} and {plural(counts.get('stories', 0), 'story')}."
+    )
+
+
+def _import_package(file: Path, merge: bool) -> None:
+    from mockprep.core.export_checks import RecordProblem
+    from mockprep.db.bulk_import import ImportRefused
+    from mockprep.db.package import PackageError, import_package, records
+
+    store = open_store(sync=not merge)
+    try:
+        if merge:
+            with records(file, store.path.parent, utc_now(), __version__) as (head, questions):
+                summary = store.bulk.merge_data(head, questions, utc_now())
+            typer.echo(plain(merge_report(summary, f"Merged {file}")))
+            return
+        counts = import_package(store, file)
+    except ImportRefused as exc:
+        raise UserError(str(exc)) from None
+    except (PackageError, RecordProblem) as exc:
+        raise UserError(f"{file}: {exc}; nothing imported") from None
+    except OSError as exc:
+        raise UserError(f"{file}: cannot be read ({exc.strerror}); nothing imported", exit_code=1) from None
+    finally:
+        store.close()
+    typer.echo(
+        f"Imported {plural(counts['questions'], 'question')}, {plural(counts['reviews'], 'review')}, "
+        f"{plural(counts['sessions'], 'session')} and {plural(counts['stories'], 'story')}."
     )
 
 

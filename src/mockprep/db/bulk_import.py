@@ -56,7 +56,7 @@ def import_all(
     """
     if questions is None:
         questions = doc.get("questions") or []
-    _refuse_history(store)
+    refuse_history(store)
     checker = ExportChecker(now or datetime.now(UTC))
     checker.check_head(doc)
     counts = {"banks": 0, "questions": 0, "reviews": 0, "sessions": 0, "stories": 0}
@@ -81,11 +81,11 @@ def import_all(
             _questions(conn, staging, questions, counts, checker, workers)
             _mock_answers(conn, doc, checker)
             _stories(conn, doc, counts)
-            _refuse_history(store)  # what another process wrote meanwhile is not replaced either
+            refuse_history(store)  # what another process wrote meanwhile is not replaced either
     return counts
 
 
-def _refuse_history(store: Store) -> None:
+def refuse_history(store: Store) -> None:
     held = {name: count for name, count in store.bulk.user_data().items() if count}
     if held:
         what = ", ".join(f"{count} {name}" for name, count in held.items())

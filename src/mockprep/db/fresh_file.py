@@ -36,9 +36,10 @@ class FileInUse(Exception):
 
 
 @contextmanager
-def fresh_copy(store: Store) -> Iterator[Store]:
-    """A Store on a copy of ``store``'s database, in bulk mode; swapped in for the live file when the
-    block ends without an error, deleted when it raises."""
+def fresh_copy(store: Store, source: Path | None = None) -> Iterator[Store]:
+    """A Store on a copy of ``store``'s database (or of the database file ``source``, brought up to this
+    version's schema), in bulk mode; swapped in for the live file when the block ends without an error,
+    deleted when it raises. A ``source`` SQLite cannot read raises sqlite3.DatabaseError."""
     from mockprep.db.store import Store
 
     folder = store.path.parent / PARTIAL_DIR
@@ -46,7 +47,10 @@ def fresh_copy(store: Store) -> Iterator[Store]:
     folder.mkdir(mode=0o700)
     try:
         copy = folder / store.path.name
-        store.conn.exec_driver_sql("VACUUM INTO ?", (str(copy),))  # the schema and what is kept
+        if source is None:
+            store.conn.exec_driver_sql("VACUUM INTO ?", (str(copy),))  # the schema and what is kept
+        else:
+            copy_database(source, copy)
         os.chmod(copy, 0o600)
         fresh = Store.open(folder, backups=False, settings=store.settings)
         try:
@@ -60,6 +64,19 @@ def fresh_copy(store: Store) -> Iterator[Store]:
         store.replace_file(copy)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A compact, consistent copy of the database file ``source`` (what its write-ahead log holds
+    included), opened read-only, at ``target``."""
+    import sqlite3
+    from urllib.parse import quote
+
+    con = sqlite3.connect(f"file:{quote(str(source.resolve()))}?mode=ro", uri=True)
+    try:
+        con.execute("VACUUM INTO ?", (str(target),))
+    finally:
+        con.close()
 
 
 def _sync(path: Path) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from mockprep.core.stats import zone_offsets
 from mockprep.db import compact_reviews, stats_rollup, time_keys
+from mockprep.db.schema_repairs import m017_schema_repairs
 from mockprep.db.sync_triggers import (
     LOCAL,
     MARKS_CHANGED,
@@ -494,4 +495,5 @@ MIGRATIONS: list[Migration] = [
     m014_stats_rollup,
     m015_compact_reviews,
     m016_time_keys,
+    m017_schema_repairs,
 ]

@@ -288,9 +288,9 @@ _EVERY_REVIEW = (
 )
 
 
-def zone(cur: Any) -> Offsets:
-    """The offsets the roll-up was counted with."""
-    rows = cur.execute("SELECT since, minutes FROM stats_zone ORDER BY since").fetchall()
+def zone(cur: Any, schema: str = "main") -> Offsets:
+    """The offsets the roll-up was counted with (in the database attached as ``schema``)."""
+    rows = cur.execute(f"SELECT since, minutes FROM {schema}.stats_zone ORDER BY since").fetchall()
     return [(from_db_time(since) or _EARLIEST if since else _EARLIEST, minutes) for since, minutes in rows]
 
 
