@@ -133,6 +133,28 @@ def test_the_embedding_model_loads_from_the_installed_package_without_network(mo
     assert row[0] > row[1]
 
 
+@pytest.mark.parametrize(
+    ("digits", "spoken"),
+    [
+        ("Repeat scarce data up to about 4 epochs.", "Repeat scarce data up to about four epochs."),
+        ("Weights come from 2 small proxy runs.", "Weights come from two small proxy runs."),
+    ],
+)
+def test_numbers_in_words_are_judged_as_the_same_numbers_in_digits(digits: str, spoken: str) -> None:
+    """Speech is transcribed with small numbers as words; a key point written with digits must not
+    lose them (llms/data-mixtures: "four epochs" missed "up to about 4 epochs of repetition")."""
+    from benchmarks.grading import builtin_specs
+    from mockprep.core.embedding import load_wordllama
+    from mockprep.core.grading import default_grader
+
+    embedder = load_wordllama()
+    grader = default_grader(lambda: embedder)
+    question = builtin_specs()["llms/data-mixtures"]
+    typed, said = grader.assess(question, digits), grader.assess(question, spoken)
+    assert [p.verdict for p in said.points] == [p.verdict for p in typed.points]
+    assert typed.suggested == said.suggested
+
+
 def test_agreement_with_the_interviewer_on_the_development_set_holds_a_floor() -> None:
     """Measured by ``python -m benchmarks.grading`` (README: grading); this keeps it from regressing."""
     from benchmarks.grading import DEVELOPMENT, builtin_specs, evaluate, load_items

@@ -197,12 +197,20 @@ def _import_package(file: Path, merge: bool) -> None:
 
     store = open_store(sync=not merge)
     try:
+        size = file.stat().st_size
+
+        def started() -> None:  # a few seconds of work ahead: say what goes on
+            if sys.stderr.isatty() and size >= PROGRESS_FROM:
+                sys.stderr.write(f"copying and checking the package ({size / 2**20:.0f} MB)...\n")
+                sys.stderr.flush()
+
         if merge:
+            started()
             with records(file, store.path.parent, utc_now(), __version__) as (head, questions):
                 summary = store.bulk.merge_data(head, questions, utc_now())
             typer.echo(plain(merge_report(summary, f"Merged {file}")))
             return
-        counts = import_package(store, file)
+        counts = import_package(store, file, started)
     except ImportRefused as exc:
         raise UserError(str(exc)) from None
     except (PackageError, RecordProblem) as exc:

@@ -18,11 +18,13 @@ as covered. The sentence it rests on is kept as evidence.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from mockprep.core.number_words import with_digits
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, joined_forms, stem, words
 
 if TYPE_CHECKING:
@@ -78,6 +80,7 @@ class Passage:
     stems: frozenset[str]
     joined: frozenset[str]
     negated: bool
+    counted: bool  # holds a number (in digits or in words): stands in for "quantified"
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,7 @@ def _passage(text: str) -> Passage:
         frozenset(content_stems(text)),
         frozenset(joined_forms(text)),
         any(t in NEGATIONS for t in tokens),
+        any(_QUANTITY.search(t) for t in tokens),
     )
 
 
@@ -169,11 +173,7 @@ def _passage_share(weights: dict[str, float], spellings: dict[str, frozenset[str
     if not total:
         return 0.0
     words = p.stems | p.joined
-    hits = sum(
-        w
-        for s, w in weights.items()
-        if spellings[s] & words or (s in _QUANTIFIED and _QUANTITY.search(p.text))
-    )
+    hits = sum(w for s, w in weights.items() if spellings[s] & words or (s in _QUANTIFIED and p.counted))
     return hits / total
 
 
@@ -228,7 +228,10 @@ def features(points: list[str], answer: str, embedder: Embedder | None = None) -
     whole = _passage(answer[:MAX_ANSWER_CHARS])
     meanings: list[list[float]] = [[0.0] * (len(found) + 1) for _ in points]
     if embedder is not None:
-        meanings = embedder.similarities(points, [p.text for p in found] + [whole.text])
+        # numbers as digits on both sides, as the words are matched (textnorm.fold): "two" meets "2"
+        texts = [p.text for p in found] + [whole.text]
+        digits = functools.partial(with_digits, compounds=False)
+        meanings = embedder.similarities([digits(p) for p in points], [digits(t) for t in texts])
     point_stems = [content_stems(point) for point in points]
     spread: dict[str, int] = {}
     for stems in point_stems:

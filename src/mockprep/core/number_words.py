@@ -44,11 +44,13 @@ _TOKEN = re.compile(r"[A-Za-z]+|[^A-Za-z]+")
 _GAP = re.compile(r"^[ \t-]+$")  # what may stand between the words of one number
 
 
-def with_digits(text: str) -> str:
+def with_digits(text: str, compounds: bool = True) -> str:
     """``text`` with its numbers in words written in digits, then :func:`symbols` (see the module
-    docstring); "one in six", "two and three quarters" and "ten to the minus three" too."""
+    docstring); "one in six", "two and three quarters" and "ten to the minus three" too. Without
+    ``compounds``, a number joined by a hyphen to a word that follows ("zero-init", "two-stage") stays a
+    word: there it names a kind of thing rather than counting."""
     if _has_number_word(text):
-        text = _cardinals_as_digits(text)
+        text = _cardinals_as_digits(text, compounds)
     for pattern, replacement in _SPOKEN:
         text = pattern.sub(replacement, text)
     return symbols(text)
@@ -62,12 +64,14 @@ def symbols(text: str) -> str:
     return text
 
 
-def _cardinals_as_digits(text: str) -> str:
+def _cardinals_as_digits(text: str, compounds: bool = True) -> str:
     tokens = _TOKEN.findall(text)
     out: list[str] = []
     i = 0
     while i < len(tokens):
         taken = _number_at(tokens, i)
+        if taken is not None and not compounds and _modifies(tokens, taken[1]):
+            taken = None
         if taken is None:
             out.append(tokens[i])
             i += 1
@@ -75,6 +79,11 @@ def _cardinals_as_digits(text: str) -> str:
             out.append(taken[0])
             i = taken[1]
     return "".join(out)
+
+
+def _modifies(tokens: list[str], end: int) -> bool:
+    """Whether the number that ends before token ``end`` is joined by a hyphen to the word after it."""
+    return end + 1 < len(tokens) and tokens[end] == "-" and tokens[end + 1][0].isalpha()
 
 
 _WORDS = frozenset(_UNITS) | frozenset(_TEENS) | frozenset(_TENS) | frozenset(_PARTS) | {"hundred", *_SCALES}

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from mockprep.core.number_words import with_digits
+
 GREEK = {
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon", "ζ": "zeta",
     "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "ξ": "xi",
@@ -54,9 +56,11 @@ def _spell_out(text: str) -> str:
     return text.translate(_GREEK_TABLE)
 
 
+@lru_cache(maxsize=1024)  # an answer's sentences are folded for each key point and each measure
 def fold(text: str) -> str:
-    """Lower case, symbols spelled out, "squared" as "^2", hyphens and slashes as spaces."""
-    text = _spell_out(text).lower()
+    """Lower case, numbers in words as digits ("four epochs" meets "4 epochs"; not "zero-init"),
+    symbols spelled out, "squared" as "^2", hyphens and slashes as spaces."""
+    text = _spell_out(with_digits(text, compounds=False)).lower()
     text = re.sub(r"\bsquared\b", " ^2 ", text)
     text = re.sub(r"\bcubed\b", " ^3 ", text)
     text = text.replace("n't", "nt")

@@ -18,7 +18,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -124,9 +124,10 @@ def check_version(path: Path) -> None:
         raise PackageError(f"written by a newer mockprep (schema {newer[-1]}); upgrade mockprep to read it")
 
 
-def import_package(store: Store, path: Path) -> dict[str, int]:
+def import_package(store: Store, path: Path, started: Callable[[], None] | None = None) -> dict[str, int]:
     """Restore the package at ``path`` into ``store``'s home, which holds no history or stories
-    (ImportRefused otherwise); PackageError names what is wrong with the file, and nothing is written."""
+    (ImportRefused otherwise); PackageError names what is wrong with the file, and nothing is written.
+    ``started`` is called once the file and the home are found fit, before the copy."""
     check_version(path)
     refuse_history(store)
     recording = store.conn.raw.execute("SELECT recording FROM sync_device").fetchone()
@@ -135,6 +136,8 @@ def import_package(store: Store, path: Path) -> dict[str, int]:
             f"{store.path} syncs with a folder, so what it imports is sent to the other devices: "
             "import a JSON export here (mockprep export from the other home), or use mockprep sync"
         )
+    if started is not None:
+        started()
     try:
         with fresh_copy(store, source=path) as fresh:
             raw = fresh.conn.raw
