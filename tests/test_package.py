@@ -148,6 +148,14 @@ def broken(package: Path, sql: str) -> Path:
             "written by a newer mockprep (schema m999",
         ),
         ("DROP TABLE migrations", "not a mockprep package (no such table: migrations)"),
+        ("UPDATE cards SET state = 0 WHERE question_id = 1", "cards row 1: state 0 is not valid"),
+        ("UPDATE questions SET data = '{not json' WHERE id = 2", "questions row 2: data '{not json'"),
+        ("UPDATE sessions SET started_at = 'garbage'", "sessions row 1: started_at 'garbage' is not valid"),
+        ("UPDATE reviews SET delivery = '[' WHERE id = 1", "reviews row 1: delivery '[' is not valid"),
+        ("DELETE FROM cards WHERE question_id = 1", "question 1 has reviews but no card"),
+        ("DROP TABLE plans", "has no table plans, which mockprep keeps"),
+        ("ALTER TABLE sessions DROP COLUMN minutes", "table sessions is not mockprep's (its columns differ)"),
+        ("DELETE FROM migrations WHERE name = 'm016_time_keys'", "its schema cannot be brought up to date"),
     ],
 )
 def test_a_bad_package_is_named_and_nothing_is_imported(package: Path, cli, home: Path, sql, named) -> None:
@@ -229,3 +237,40 @@ def test_a_package_that_is_not_a_database_is_read_as_json(cli, tmp_path: Path) -
     fake.write_text("not json at all", encoding="utf-8")
     result = cli("import", str(fake))
     assert result.exit_code != 0 and "fake.mockprep" in result.stderr and "Traceback" not in result.stderr
+
+
+def triggers_and_indexes(db: Path) -> list[tuple]:
+    return rows(db, "SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'index') ORDER BY 2")
+
+
+def test_nothing_of_a_packages_schema_is_trusted(package: Path, tmp_path: Path) -> None:
+    """A file's own triggers (here one that would send every answer to a folder of its choosing), views
+    and tables never reach the home; the home's triggers and indexes are what the new database has."""
+    broken(
+        package,
+        "CREATE TRIGGER zz AFTER INSERT ON reviews BEGIN UPDATE sync_device SET folder = '/elsewhere'; END",
+    )
+    con = sqlite3.connect(package)
+    con.executescript(
+        "CREATE TRIGGER yy AFTER UPDATE ON sessions BEGIN DELETE FROM reviews; END;"
+        "CREATE VIEW vv AS SELECT 1; CREATE TABLE users (email TEXT); DROP INDEX reviews_uid;"
+        "CREATE INDEX extra ON reviews(answer); UPDATE sessions SET pid = 77;"
+    )
+    con.commit()
+    con.close()
+    with Store.open(tmp_path / "new", backups=False) as store:
+        expected = triggers_and_indexes(store.path)
+        import_package(store, package)
+    db = tmp_path / "new" / DB_NAME
+    assert triggers_and_indexes(db) == expected
+    names = {r[0] for r in rows(db, "SELECT name FROM sqlite_master")}
+    assert not names & {"zz", "yy", "vv", "users", "extra"}
+    assert rows(db, "SELECT pid FROM sessions") == [(None,)]
+
+
+def test_a_roll_up_that_does_not_add_up_is_counted_again(package: Path, tmp_path: Path) -> None:
+    broken(package, "UPDATE stats_days SET answers = 999")
+    with Store.open(tmp_path / "new", backups=False) as store:
+        import_package(store, package)
+        raw = store.conn.raw
+        assert raw.execute("SELECT SUM(answers) FROM stats_days").fetchone() == (6,)

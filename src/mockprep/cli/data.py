@@ -89,6 +89,8 @@ def _export_package(output: Path | None, force: bool, compress: bool) -> None:
     if output is None:
         output = dated_output("mockprep-export", SUFFIX, utc_now())
     check_output_target(output, force)
+    if not output.parent.is_dir():
+        raise UserError(f"cannot write {output}: no such folder {output.parent}", exit_code=1)
     store = open_store(sync=False)
     try:
         counts = write_package(store, output, utc_now(), __version__)
@@ -191,8 +193,11 @@ def import_(
 
 
 def _import_package(file: Path, merge: bool) -> None:
+    import errno
+
     from mockprep.core.export_checks import RecordProblem
     from mockprep.db.bulk_import import ImportRefused
+    from mockprep.db.fresh_file import FileInUse
     from mockprep.db.package import PackageError, import_package, records
 
     store = open_store(sync=not merge)
@@ -211,12 +216,21 @@ def _import_package(file: Path, merge: bool) -> None:
             typer.echo(plain(merge_report(summary, f"Merged {file}")))
             return
         counts = import_package(store, file, started)
-    except ImportRefused as exc:
+    except (ImportRefused, FileInUse) as exc:
         raise UserError(str(exc)) from None
     except (PackageError, RecordProblem) as exc:
         raise UserError(f"{file}: {exc}; nothing imported") from None
     except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            where = store.path.parent
+            raise UserError(
+                f"no space left on the device holding {where}; nothing imported", exit_code=1
+            ) from None
         raise UserError(f"{file}: cannot be read ({exc.strerror}); nothing imported", exit_code=1) from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # a merge meeting what the checks miss
+        raise UserError(
+            f"{file}: malformed package ({type(exc).__name__}: {exc}); nothing imported"
+        ) from None
     finally:
         store.close()
     typer.echo(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from mockprep.db import stats_rollup
 from mockprep.db.bulk_import import ImportRefused, refuse_history
 from mockprep.db.fresh_file import copy_database, fresh_copy, sync_folder
 from mockprep.db.migrations import MIGRATIONS
+from mockprep.db.package_checks import PackageError, align_schema, check_contents, create_triggers
 from mockprep.db.sql import db_time
 
 if TYPE_CHECKING:
@@ -40,20 +42,6 @@ META = "mockprep_package"  # one row: what wrote the package, and when
 # from the importing home.
 DEVICE_TABLES = ("sync_device", "sync_changes", "sync_deleted", "sync_files", "sync_pending")
 COUNTED = ("questions", "reviews", "sessions", "stories")
-# Each check names the first row that fails it: (table, key column, what must hold, the field named).
-VALUE_CHECKS = (
-    ("reviews", "id", "rating BETWEEN 1 AND 4", "rating"),
-    ("reviews", "id", "state_before BETWEEN 0 AND 3", "state_before"),
-    ("reviews", "id", "rated_us IS NOT NULL", "rated_at"),
-    ("reviews", "id", "typeof(duration_ms) = 'integer' AND duration_ms >= 0", "duration_ms"),
-    ("reviews", "id", "typeof(uid) = 'blob' AND length(uid) = 16", "uid"),
-    ("cards", "question_id", "state BETWEEN 0 AND 3", "state"),
-    ("cards", "question_id", "julianday(due) IS NOT NULL", "due"),
-)
-
-
-class PackageError(ValueError):
-    """A file that is not a usable package; the message says what is wrong, in one line."""
 
 
 def is_package(path: Path) -> bool:
@@ -79,6 +67,7 @@ def write_package(store: Store, target: Path, now: datetime, version: str) -> di
         con = sqlite3.connect(partial, isolation_level=None)
         try:
             con.execute("PRAGMA journal_mode = OFF")
+            con.execute("PRAGMA secure_delete = ON")  # what is taken out leaves no trace in free pages
             con.execute("BEGIN")
             for table in DEVICE_TABLES:
                 con.execute(f"DELETE FROM {table}")
@@ -138,37 +127,29 @@ def import_package(store: Store, path: Path, started: Callable[[], None] | None 
         )
     if started is not None:
         started()
+    from mockprep.db.store import StoreError
+
     try:
         with fresh_copy(store, source=path) as fresh:
             raw = fresh.conn.raw
             raw.execute("ATTACH DATABASE ? AS home", (str(store.path),))
             try:
                 with fresh.write():
+                    align_schema(raw)  # nothing of the file's schema is trusted
                     check_contents(raw)
                     _keep_device(raw)
+                    create_triggers(raw)
                     counts = _counts(raw, "main")
                     refuse_history(store)  # what another process wrote meanwhile is not replaced either
             finally:
                 raw.execute("DETACH DATABASE home")
+    except StoreError:  # its migrations failed on the copy: not the mockprep database it says it is
+        raise PackageError("not a mockprep package (its schema cannot be brought up to date)") from None
     except sqlite3.DatabaseError as exc:
+        if "full" in str(exc):
+            raise OSError(28, "no space left on the device") from None
         raise PackageError(f"not a usable package ({exc})") from None
     return counts
-
-
-def check_contents(raw: sqlite3.Connection) -> None:
-    """Raise PackageError naming the first problem in the database ``raw`` has open: a damaged page, a
-    row referring to one that is not there, or a value out of its range."""
-    result = raw.execute("PRAGMA main.quick_check").fetchone()[0]
-    if result != "ok":
-        raise PackageError(f"damaged ({result})")
-    broken = raw.execute("PRAGMA main.foreign_key_check").fetchone()
-    if broken is not None:
-        table, rowid, parent, _fk = broken
-        raise PackageError(f"{table} row {rowid} refers to a row of {parent} that is not there")
-    for table, key, holds, field in VALUE_CHECKS:
-        row = raw.execute(f"SELECT {key}, {field} FROM main.{table} WHERE NOT ({holds}) LIMIT 1").fetchone()
-        if row is not None:
-            raise PackageError(f"{table} row {row[0]}: {field} {row[1]!r} is not valid")
 
 
 def _keep_device(raw: sqlite3.Connection) -> None:
@@ -185,10 +166,18 @@ def _keep_device(raw: sqlite3.Connection) -> None:
     raw.execute("UPDATE main.sessions SET pid = NULL WHERE pid IS NOT NULL")
     raw.execute(f"DROP TABLE IF EXISTS main.{META}")
     offsets = stats_rollup.zone(raw, "home")
-    counted = bool(offsets) and stats_rollup.fits(raw, offsets)  # the package's days are the home's
+    # the package's days are the home's, and its totals the log's (else it is counted again)
+    counted = bool(offsets) and stats_rollup.fits(raw, offsets) and _totals_agree(raw)
     stats_rollup.set_zone(raw, offsets)
     if not counted:
         stats_rollup.rebuild(raw)
+
+
+def _totals_agree(raw: sqlite3.Connection) -> bool:
+    log = raw.execute("SELECT COUNT(*), coalesce(SUM(duration_ms), 0) FROM main.reviews").fetchone()
+    days = raw.execute("SELECT coalesce(SUM(answers), 0), coalesce(SUM(answer_ms), 0) FROM main.stats_days")
+    times = raw.execute("SELECT coalesce(SUM(answers), 0), coalesce(SUM(answer_ms), 0) FROM main.stats_times")
+    return tuple(log) == tuple(days.fetchone()) == tuple(times.fetchone())
 
 
 @contextmanager
@@ -197,16 +186,31 @@ def records(
 ) -> Iterator[tuple[dict[str, Any], Iterator[Any]]]:
     """The package at ``path`` as an export's head and questions (parsed), for ``import --merge``: read
     from a copy brought up to this version's schema, in a folder in ``home`` removed afterwards."""
-    from mockprep.db.store import Store
+    from mockprep.db.store import Store, StoreError
 
     check_version(path)
+    for left in home.glob(".package-*"):  # what a merge that was killed left
+        shutil.rmtree(left, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix=".package-", dir=home) as folder:
         try:
             copy_database(path, Path(folder) / "mockprep.db")
+            source = Store.open(Path(folder), backups=False)
+        except StoreError:
+            raise PackageError("not a mockprep package (its schema cannot be brought up to date)") from None
         except sqlite3.DatabaseError as exc:
             raise PackageError(f"not a usable package ({exc})") from None
-        source = Store.open(Path(folder), backups=False)
         try:
+            raw = source.conn.raw
+            raw.execute("ATTACH DATABASE ? AS home", (str(home / "mockprep.db"),))
+            try:
+                with source.write():
+                    align_schema(raw)
+                    check_contents(raw)
+                    create_triggers(raw)
+            except sqlite3.DatabaseError as exc:
+                raise PackageError(f"not a usable package ({exc})") from None
+            finally:
+                raw.execute("DETACH DATABASE home")
             with source.snapshot():
                 head: dict[str, Any] = {}
                 pieces: Any = iter(())
