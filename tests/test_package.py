@@ -153,8 +153,14 @@ def broken(package: Path, sql: str) -> Path:
         ("UPDATE sessions SET started_at = 'garbage'", "sessions row 1: started_at 'garbage' is not valid"),
         ("UPDATE reviews SET delivery = '[' WHERE id = 1", "reviews row 1: delivery '[' is not valid"),
         ("DELETE FROM cards WHERE question_id = 1", "question 1 has reviews but no card"),
-        ("DROP TABLE plans", "has no table plans, which mockprep keeps"),
-        ("ALTER TABLE sessions DROP COLUMN minutes", "table sessions is not mockprep's (its columns differ)"),
+        ("DROP TABLE plans", "no such table: pkg.plans"),
+        ("ALTER TABLE sessions DROP COLUMN minutes", "table sessions has no column minutes"),
+        (
+            "UPDATE cards SET due = '2461000.5' WHERE question_id = 1",
+            "cards row 1: due 2461000.5 is not valid",
+        ),
+        ("UPDATE questions SET data = '[]' WHERE id = 1", "questions row 1: data '[]' is not valid"),
+        ("UPDATE sessions SET filters = '[1]'", "sessions row 1: filters '[1]' is not valid"),
         ("DELETE FROM migrations WHERE name = 'm016_time_keys'", "its schema cannot be brought up to date"),
     ],
 )

@@ -75,9 +75,15 @@ class Counting(threading.Thread):
     ``offsets``, counted on a thread with a connection of its own into the file ``counted``;
     :meth:`result` waits for it."""
 
-    def __init__(self, staging: Path, counted: Path, offsets: Offsets):
+    def __init__(
+        self,
+        staging: Path,
+        counted: Path,
+        offsets: Offsets,
+        tables: tuple[str, str] = ("import_reviews", "import_questions"),
+    ):
         super().__init__(name="import-roll-up", daemon=True)
-        self.path, self.counted, self.offsets = staging, counted, offsets
+        self.path, self.counted, self.offsets, self.tables = staging, counted, offsets, tables
         self.error: BaseException | None = None
         self.stopped = False
         self.start()
@@ -92,9 +98,8 @@ class Counting(threading.Thread):
                     con.execute(f"PRAGMA {pragma}")
                 con.execute("ATTACH DATABASE ? AS staged", (str(self.path),))
                 con.execute("BEGIN")
-                stats_rollup.count(
-                    con, "staged.import_reviews", "staged.import_questions", self.offsets, "main"
-                )
+                reviews, questions = self.tables
+                stats_rollup.count(con, f"staged.{reviews}", f"staged.{questions}", self.offsets, "main")
                 con.execute("COMMIT")
             finally:
                 con.close()

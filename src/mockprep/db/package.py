@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING, Any
 from mockprep.db import stats_rollup
 from mockprep.db.bulk_import import ImportRefused, refuse_history
 from mockprep.db.fresh_file import copy_database, fresh_copy, sync_folder
+from mockprep.db.import_staging import COUNTED as COUNTED_FILE
+from mockprep.db.import_staging import COUNTED_SCHEMA, Counting
 from mockprep.db.migrations import MIGRATIONS
-from mockprep.db.package_checks import PackageError, align_schema, check_contents, create_triggers
+from mockprep.db.package_checks import PackageError, check_contents
 from mockprep.db.sql import db_time
 
 if TYPE_CHECKING:
@@ -116,7 +118,10 @@ def check_version(path: Path) -> None:
 def import_package(store: Store, path: Path, started: Callable[[], None] | None = None) -> dict[str, int]:
     """Restore the package at ``path`` into ``store``'s home, which holds no history or stories
     (ImportRefused otherwise); PackageError names what is wrong with the file, and nothing is written.
-    ``started`` is called once the file and the home are found fit, before the copy."""
+    ``started`` is called once the file and the home are found fit, before the copy.
+
+    The new database is a copy of the home (its schema, triggers, indexes and settings) into which the
+    package's rows are copied column by column: nothing of the file's schema is ever trusted."""
     check_version(path)
     refuse_history(store)
     recording = store.conn.raw.execute("SELECT recording FROM sync_device").fetchone()
@@ -127,57 +132,106 @@ def import_package(store: Store, path: Path, started: Callable[[], None] | None 
         )
     if started is not None:
         started()
-    from mockprep.db.store import StoreError
-
-    try:
-        with fresh_copy(store, source=path) as fresh:
-            raw = fresh.conn.raw
-            raw.execute("ATTACH DATABASE ? AS home", (str(store.path),))
-            try:
-                with fresh.write():
-                    align_schema(raw)  # nothing of the file's schema is trusted
-                    check_contents(raw)
-                    _keep_device(raw)
-                    create_triggers(raw)
-                    counts = _counts(raw, "main")
-                    refuse_history(store)  # what another process wrote meanwhile is not replaced either
-            finally:
-                raw.execute("DETACH DATABASE home")
-    except StoreError:  # its migrations failed on the copy: not the mockprep database it says it is
-        raise PackageError("not a mockprep package (its schema cannot be brought up to date)") from None
-    except sqlite3.DatabaseError as exc:
-        if "full" in str(exc):
-            raise OSError(28, "no space left on the device") from None
-        raise PackageError(f"not a usable package ({exc})") from None
+    with migrated_copy(path, store.path.parent) as source:
+        source.close()  # (read through the importing connection, attached)
+        try:
+            with fresh_copy(store) as fresh:
+                raw = fresh.conn.raw
+                raw.execute("ATTACH DATABASE ? AS pkg", (str(source.path),))
+                counted = source.path.with_name(COUNTED_FILE)
+                raw.execute(f"ATTACH DATABASE ? AS {COUNTED_SCHEMA}", (str(counted),))
+                # The roll-up is counted from the copy on a thread while the rows are checked and copied.
+                tables = ("reviews", "questions")
+                counting = Counting(source.path, counted, stats_rollup.zone(raw), tables)
+                try:
+                    # deferred: it locks only what it touches, so the count can write its own file
+                    raw.execute("BEGIN")
+                    try:
+                        check_contents(raw, "pkg")
+                        _copy_rows(raw, counting.result)
+                        counts = _counts(raw, "main")
+                        refuse_history(store)  # what another process wrote meanwhile is not replaced either
+                    except BaseException:
+                        raw.execute("ROLLBACK")
+                        raise
+                    raw.execute("COMMIT")
+                finally:
+                    counting.stop()
+                    raw.execute("DETACH DATABASE pkg")
+                    raw.execute(f"DETACH DATABASE {COUNTED_SCHEMA}")
+        except sqlite3.DatabaseError as exc:
+            if "full" in str(exc):
+                raise OSError(28, "no space left on the device") from None
+            raise PackageError(f"not a usable package ({exc})") from None
     return counts
 
 
-def _keep_device(raw: sqlite3.Connection) -> None:
-    """This home's device state, bank folders and time zone in the new database; the package's marks
-    of what wrote it gone; the roll-up recounted if its days are not the home's."""
-    for table in DEVICE_TABLES:
-        columns = ", ".join(f'"{r[1]}"' for r in raw.execute(f"PRAGMA home.table_info({table})"))
-        raw.execute(f"DELETE FROM main.{table}")
-        raw.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM home.{table}")
+# Tables a package's rows never enter: the device's, the roll-up (counted again), the schema's record,
+# and the bank folders (added to the home's, not in place of them).
+NOT_COPIED = frozenset(
+    {*DEVICE_TABLES, *stats_rollup.ROLLUP_TABLES, "migrations", "stats_zone", "bank_sources"}
+)
+
+
+def _copy_rows(raw: sqlite3.Connection, counted: Callable[[], str]) -> None:
+    """The package's rows (``pkg``, a migrated copy) copied column by column into this home's schema
+    (``main``): all the new database keeps of the file is its rows."""
+    tables = [
+        name
+        for (name,) in raw.execute(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND substr(name, 1, 7) != 'sqlite_'"
+        ).fetchall()
+        if name not in NOT_COPIED
+    ]
+    indexes = raw.execute(
+        "SELECT name, sql FROM main.sqlite_master"
+        " WHERE type = 'index' AND tbl_name = 'reviews' AND sql IS NOT NULL"
+    ).fetchall()
+    for name, _sql in indexes:  # built once after the rows, as an import of JSON does
+        raw.execute(f'DROP INDEX main."{name}"')
+    with stats_rollup.bulk(raw, counted=counted):  # its triggers off for the copy, the count written after
+        for table in tables:
+            columns = [r[1] for r in raw.execute(f'PRAGMA main.table_info("{table}")')]
+            held = {r[1] for r in raw.execute(f'PRAGMA pkg.table_info("{table}")')}
+            if not held:
+                raise PackageError(f"has no table {table}, which mockprep keeps")
+            missing = [c for c in columns if c not in held]
+            if missing:
+                raise PackageError(f"table {table} has no column {missing[0]}")
+            names = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+            raw.execute(f'DELETE FROM main."{table}"')
+            raw.execute(
+                f'INSERT INTO main."{table}" ({names}) SELECT {names} FROM pkg."{table}" ORDER BY rowid'
+            )
+        for _name, sql in indexes:
+            raw.execute(sql)
     raw.execute(
-        "INSERT OR IGNORE INTO main.bank_sources (path, added_at)"
-        " SELECT path, added_at FROM home.bank_sources"
+        "INSERT OR IGNORE INTO main.bank_sources (path, added_at) SELECT path, added_at FROM pkg.bank_sources"
     )
     raw.execute("UPDATE main.sessions SET pid = NULL WHERE pid IS NOT NULL")
-    raw.execute(f"DROP TABLE IF EXISTS main.{META}")
-    offsets = stats_rollup.zone(raw, "home")
-    # the package's days are the home's, and its totals the log's (else it is counted again)
-    counted = bool(offsets) and stats_rollup.fits(raw, offsets) and _totals_agree(raw)
-    stats_rollup.set_zone(raw, offsets)
-    if not counted:
-        stats_rollup.rebuild(raw)
 
 
-def _totals_agree(raw: sqlite3.Connection) -> bool:
-    log = raw.execute("SELECT COUNT(*), coalesce(SUM(duration_ms), 0) FROM main.reviews").fetchone()
-    days = raw.execute("SELECT coalesce(SUM(answers), 0), coalesce(SUM(answer_ms), 0) FROM main.stats_days")
-    times = raw.execute("SELECT coalesce(SUM(answers), 0), coalesce(SUM(answer_ms), 0) FROM main.stats_times")
-    return tuple(log) == tuple(days.fetchone()) == tuple(times.fetchone())
+@contextmanager
+def migrated_copy(path: Path, home: Path) -> Iterator[Store]:
+    """A Store on a copy of the package at ``path``, brought up to this version's schema, in a folder
+    in ``home`` removed afterwards (and by the next call, if a killed process left it)."""
+    from mockprep.db.store import Store, StoreError
+
+    check_version(path)
+    for left in home.glob(".package-*"):
+        shutil.rmtree(left, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=".package-", dir=home) as folder:
+        try:
+            copy_database(path, Path(folder) / "mockprep.db")
+            source = Store.open(Path(folder), backups=False)
+        except StoreError:  # its migrations failed on the copy: not the mockprep database it says it is
+            raise PackageError("not a mockprep package (its schema cannot be brought up to date)") from None
+        except sqlite3.DatabaseError as exc:
+            raise PackageError(f"not a usable package ({exc})") from None
+        try:
+            yield source
+        finally:
+            source.close()
 
 
 @contextmanager
@@ -185,48 +239,26 @@ def records(
     path: Path, home: Path, now: datetime, version: str
 ) -> Iterator[tuple[dict[str, Any], Iterator[Any]]]:
     """The package at ``path`` as an export's head and questions (parsed), for ``import --merge``: read
-    from a copy brought up to this version's schema, in a folder in ``home`` removed afterwards."""
-    from mockprep.db.store import Store, StoreError
-
-    check_version(path)
-    for left in home.glob(".package-*"):  # what a merge that was killed left
-        shutil.rmtree(left, ignore_errors=True)
-    with tempfile.TemporaryDirectory(prefix=".package-", dir=home) as folder:
+    from a checked copy brought up to this version's schema (:func:`migrated_copy`)."""
+    with migrated_copy(path, home) as source:
         try:
-            copy_database(path, Path(folder) / "mockprep.db")
-            source = Store.open(Path(folder), backups=False)
-        except StoreError:
-            raise PackageError("not a mockprep package (its schema cannot be brought up to date)") from None
+            check_contents(source.conn.raw, "main")
         except sqlite3.DatabaseError as exc:
             raise PackageError(f"not a usable package ({exc})") from None
-        try:
-            raw = source.conn.raw
-            raw.execute("ATTACH DATABASE ? AS home", (str(home / "mockprep.db"),))
+        with source.snapshot():
+            head: dict[str, Any] = {}
+            pieces: Any = iter(())
+            for key, value in source.bulk.export_sections(now, version):
+                if isinstance(value, list | str | int | float) or value is None:
+                    head[key] = json.loads(json.dumps(value))  # as the JSON file would give it
+                else:
+                    pieces = value
             try:
-                with source.write():
-                    align_schema(raw)
-                    check_contents(raw)
-                    create_triggers(raw)
-            except sqlite3.DatabaseError as exc:
-                raise PackageError(f"not a usable package ({exc})") from None
+                yield head, _questions(pieces)
             finally:
-                raw.execute("DETACH DATABASE home")
-            with source.snapshot():
-                head: dict[str, Any] = {}
-                pieces: Any = iter(())
-                for key, value in source.bulk.export_sections(now, version):
-                    if isinstance(value, list | str | int | float) or value is None:
-                        head[key] = json.loads(json.dumps(value))  # as the JSON file would give it
-                    else:
-                        pieces = value
-                try:
-                    yield head, _questions(pieces)
-                finally:
-                    close = getattr(pieces, "close", None)
-                    if close is not None:
-                        close()
-        finally:
-            source.close()
+                close = getattr(pieces, "close", None)
+                if close is not None:
+                    close()
 
 
 def _questions(pieces: Iterator[tuple[bytes, int, int]]) -> Iterator[Any]:
