@@ -60,7 +60,7 @@ def fresh_copy(store: Store, source: Path | None = None) -> Iterator[Store]:
             fresh.conn.exec_driver_sql("PRAGMA main.journal_mode = WAL")  # (not a file the import attached)
         finally:
             fresh.close()
-        _sync(copy)
+        sync_file(copy)
         store.replace_file(copy)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -79,7 +79,7 @@ def copy_database(source: Path, target: Path) -> None:
         con.close()
 
 
-def _sync(path: Path) -> None:
+def sync_file(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

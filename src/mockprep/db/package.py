@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockprep.db import stats_rollup
 from mockprep.db.bulk_import import ImportRefused, refuse_history
-from mockprep.db.fresh_file import copy_database, fresh_copy, sync_folder
+from mockprep.db.fresh_file import copy_database, fresh_copy, sync_file, sync_folder
 from mockprep.db.import_staging import COUNTED as COUNTED_FILE
 from mockprep.db.import_staging import COUNTED_SCHEMA, Counting
 from mockprep.db.migrations import MIGRATIONS
@@ -80,11 +80,7 @@ def write_package(store: Store, target: Path, now: datetime, version: str) -> di
             con.execute("COMMIT")
         finally:
             con.close()
-        fd = os.open(partial, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        sync_file(partial)
         os.replace(partial, target)
         sync_folder(target.parent)
     finally:
