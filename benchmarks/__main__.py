@@ -320,43 +320,21 @@ def _file_scenarios(
         name = f"bank import apkg, {big_bank_questions} notes"
         results.append(measure(name, lambda: import_apkg, runs, add_env, "< 5 s", heavy_floor))
     export_file = scratch_path / "export.json"
-    if wanted("export") or wanted("import"):
-        results.append(
-            measure(
-                "export",
-                lambda: [*MOCKPREP, "export", "-o", str(export_file), "--force"],
-                max(1, runs // 2),
-                env,
-                "< 15 s, < 500 MB",
-                heavy_floor,
-            )
-        )
-
     packed = scratch_path / "export.json.gz"
-    if wanted("export .json.gz") or wanted("import .json.gz"):
-        results.append(
-            measure(
-                "export .json.gz",
-                lambda: [*MOCKPREP, "export", "-o", str(packed), "--force"],
-                max(1, runs // 2),
-                env,
-                "< 15 s, < 500 MB",
-                heavy_floor,
-            )
-        )
-
     package = scratch_path / "export.mockprep"
-    if wanted("export package") or wanted("import package"):
-        results.append(
-            measure(
-                "export package",
-                lambda: [*MOCKPREP, "export", "-o", str(package), "--force"],
-                max(1, runs // 2),
-                env,
-                "< 15 s, < 500 MB",
-                heavy_floor,
+    # Each export format (its file's suffix chooses it), measured when it or its import is wanted.
+    for suffix, target in (("", export_file), (" .json.gz", packed), (" package", package)):
+        if wanted(f"export{suffix}") or wanted(f"import{suffix}"):
+            results.append(
+                measure(
+                    f"export{suffix}",
+                    lambda target=target: [*MOCKPREP, "export", "-o", str(target), "--force"],
+                    max(1, runs // 2),
+                    env,
+                    "< 15 s, < 500 MB",
+                    heavy_floor,
+                )
             )
-        )
 
     def fresh_import(source: Path) -> list[str]:
         shutil.rmtree(scratch_path / "imphome", ignore_errors=True)

@@ -1,15 +1,16 @@
-"""The package: all of a home's data as one SQLite database file, written and read without Python
-touching a row.
+"""The package: all of a home's data as one SQLite database file, written and read by SQLite in bulk.
 
 A JSON export (:mod:`mockprep.services.exchange`) is readable and can be checked record by record; a
 package is the quick way between two homes of the same person, as Anki's ``.apkg``/``.colpkg`` are
 for Anki. Writing one is a ``VACUUM INTO`` of the home with what belongs to this device taken out:
 the sync folder's state (:data:`DEVICE_TABLES`) and the processes of running sessions. Reading one into
-a home without history builds the new database from a compact copy of the package (any mockprep
-database will do, a backup included; an older schema is migrated in the copy), checked, with this
-home's device state put back and the roll-up recounted when the home's time zone differs; it is moved
-into place atomically (:func:`mockprep.db.fresh_file.fresh_copy`). ``import --merge`` reads a package
-through the export's own records (:func:`records`), so a merge is the same whichever file it reads.
+a home without history copies a package (any mockprep database will do, a backup included) and brings
+the copy up to this version's schema (:func:`migrated_copy`); its values are checked
+(:mod:`mockprep.db.package_checks`) and only its rows are copied, column by column, into a copy of the
+home, whose schema, triggers and indexes stay the home's; the roll-up is counted again, and the result
+moved into place atomically (:func:`mockprep.db.fresh_file.fresh_copy`). ``import --merge`` reads a
+package through the export's own records (:func:`records`), so a merge is the same whichever file it
+reads.
 """
 
 from __future__ import annotations
@@ -209,11 +210,11 @@ def _copy_rows(raw: sqlite3.Connection, counted: Callable[[], str]) -> None:
 
 @contextmanager
 def migrated_copy(path: Path, home: Path) -> Iterator[Store]:
-    """A Store on a copy of the package at ``path``, brought up to this version's schema, in a folder
-    in ``home`` removed afterwards (and by the next call, if a killed process left it)."""
+    """A Store on a copy of the package at ``path`` (checked with :func:`check_version` first), brought
+    up to this version's schema, in a folder in ``home`` removed afterwards (and by the next call, if a
+    killed process left it)."""
     from mockprep.db.store import Store, StoreError
 
-    check_version(path)
     for left in home.glob(".package-*"):
         shutil.rmtree(left, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix=".package-", dir=home) as folder:
@@ -236,6 +237,7 @@ def records(
 ) -> Iterator[tuple[dict[str, Any], Iterator[Any]]]:
     """The package at ``path`` as an export's head and questions (parsed), for ``import --merge``: read
     from a checked copy brought up to this version's schema (:func:`migrated_copy`)."""
+    check_version(path)
     with migrated_copy(path, home) as source:
         try:
             check_contents(source.conn.raw, "main")
