@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mockprep.core.stories import StoryDraft
 from mockprep.db import review_codec
-from mockprep.db.sql import db_time
+from mockprep.db.sql import db_time, db_us
 from mockprep.db.store import Store
 from mockprep.services.bank_sync import sync_banks
 
@@ -132,7 +132,7 @@ def _bulk_history(raw, rng, preset, question_ids, start, now) -> dict[str, int]:
                     review_id,
                     qid,
                     session_id,
-                    db_time(moment),
+                    db_us(moment),
                     rating,
                     state,
                     STORED_ANSWER,  # as mockprep stores it (m015: deflated; it repeats, so 80 -> 15 bytes)
@@ -191,7 +191,7 @@ def _bulk_history(raw, rng, preset, question_ids, start, now) -> dict[str, int]:
         sessions,
     )
     raw.executemany(
-        "INSERT INTO reviews (id, question_id, session_id, rated_at, rating, state_before, answer, duration_ms,"
+        "INSERT INTO reviews (id, question_id, session_id, rated_us, rating, state_before, answer, duration_ms,"
         " time_limit_ms, coverage, suggested) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         reviews,
     )

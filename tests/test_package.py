@@ -140,7 +140,8 @@ def broken(package: Path, sql: str) -> Path:
     ("sql", "named"),
     [
         ("UPDATE reviews SET rating = 7 WHERE id = 2", "reviews row 2: rating 7 is not valid"),
-        ("UPDATE reviews SET rated_at = 'yesterday' WHERE id = 3", "reviews row 3: rated_at 'yesterday'"),
+        ("UPDATE reviews SET rated_us = 'yesterday' WHERE id = 3", "reviews row 3: rated_us 'yesterday'"),
+        ("UPDATE reviews SET rated_us = -1 WHERE id = 3", "reviews row 3: rated_us -1 is not valid"),
         ("UPDATE reviews SET uid = 'x' WHERE id = 4", "reviews row 4: uid 'x' is not valid"),
         ("UPDATE reviews SET question_id = 99999 WHERE id = 5", "reviews row 5 refers to a row of questions"),
         (

@@ -175,8 +175,8 @@ def _add_review(path: Path) -> float:
     other = sqlite3.connect(path, timeout=10)
     started = time.monotonic()
     other.execute(
-        "INSERT INTO reviews (question_id, rated_at, rating, state_before, duration_ms, answer)"
-        " SELECT question_id, rated_at, rating, state_before, duration_ms, 'later' FROM reviews LIMIT 1"
+        "INSERT INTO reviews (question_id, rated_us, rating, state_before, duration_ms, answer)"
+        " SELECT question_id, rated_us, rating, state_before, duration_ms, 'later' FROM reviews LIMIT 1"
     )
     other.commit()
     other.close()

@@ -31,7 +31,7 @@ from mockprep.core.stats import (
     streaks,
     utc_offsets,
 )
-from mockprep.db.sql import db_time, must_time
+from mockprep.db.sql import db_us, must_time
 from mockprep.db.store import Store
 from mockprep.paths import DB_NAME
 from mockprep.services.bank_sync import sync_banks
@@ -236,7 +236,7 @@ def test_history_cli_list_detail_and_csv(cli, home: Path, tmp_path: Path) -> Non
     whole = stored[0].replace(microsecond=0)
     assert [r["rated_at"] for r in rows] == [t.isoformat() for t in stored]
     with sqlite3.connect(home / DB_NAME) as db:  # a time on the whole second has no fraction
-        db.execute("UPDATE reviews SET rated_at = ? WHERE id = 1", (db_time(whole),))
+        db.execute("UPDATE reviews SET rated_us = ? WHERE id = 1", (db_us(whole),))
     again = list(csv.DictReader(io.StringIO(cli("history", "--csv").stdout)))
     assert again[0]["rated_at"] == whole.isoformat() and "." not in again[0]["rated_at"]
     assert cli("history", "--csv", "-o", str(out)).exit_code == 2  # no overwrite without --force

@@ -26,7 +26,7 @@ from mockprep.core.records import ReviewRecord
 from mockprep.core.scoring import answer_points
 from mockprep.core.stats import StatsFilter, histogram_median, local_date_at, zone_offsets
 from mockprep.db import stats_rollup
-from mockprep.db.sql import db_time, from_db_time
+from mockprep.db.sql import db_us, from_db_time
 from mockprep.db.store import Store
 from mockprep.services import bank_sync
 from mockprep.services.bank_sync import sync_banks
@@ -265,11 +265,11 @@ def test_figures_are_exact_where_windows_start_inside_a_day(shared: Store, zone:
             at = START + timedelta(days=day, minutes=20 * step)
             n = len(rows)
             rows.append(
-                (questions[n % 12], session if n % 3 else None, db_time(at), 1 + n % 4, 2, n * 997 % 300_000)
+                (questions[n % 12], session if n % 3 else None, db_us(at), 1 + n % 4, 2, n * 997 % 300_000)
             )
     with store.write() as conn:
         conn.raw.executemany(
-            "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before, duration_ms)"
+            "INSERT INTO reviews (question_id, session_id, rated_us, rating, state_before, duration_ms)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             rows,
         )

@@ -47,10 +47,10 @@ def test_reading_the_log_by_time_never_scans_the_whole_log(demo, clock) -> None:
     session = store.sessions.start("drill", {}, start, pid=1)
     with store.write() as conn:
         conn.raw.executemany(
-            "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before, duration_ms)"
+            "INSERT INTO reviews (question_id, session_id, rated_us, rating, state_before, duration_ms)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (1 + i % 3, session, db_time(start + timedelta(hours=5 * i)), 1 + i % 4, i % 3, 30_000)
+                (1 + i % 3, session, db_us(start + timedelta(hours=5 * i)), 1 + i % 4, i % 3, 30_000)
                 for i in range(300)
             ],
         )

@@ -24,7 +24,7 @@ from mockprep.db.driver import text
 from mockprep.db.fresh_file import fresh_copy
 from mockprep.db.import_rows import REVIEW_COLUMNS, STAGING, delivery_json
 from mockprep.db.import_staging import Staging
-from mockprep.db.sql import db_time, from_iso
+from mockprep.db.sql import db_time, from_iso, text_us
 from mockprep.db.stories import insert_version
 
 if TYPE_CHECKING:
@@ -200,9 +200,10 @@ def _questions(
         for name, _sql in indexes:
             raw.execute(f'DROP INDEX main."{name}"')
         with stats_rollup.bulk(raw, counted=counting.result):  # its triggers off for the copy
-            raw.execute(
-                f"INSERT INTO main.reviews ({REVIEW_COLUMNS})"
-                f" SELECT {REVIEW_COLUMNS} FROM {STAGING}.import_reviews ORDER BY id"
+            raw.execute(  # (staged with the time as text, stored as rated_us: m018)
+                f"INSERT INTO main.reviews ({REVIEW_COLUMNS.replace('rated_at', 'rated_us')})"
+                f" SELECT {REVIEW_COLUMNS.replace('rated_at', text_us('rated_at'))}"
+                f" FROM {STAGING}.import_reviews ORDER BY id"
             )
             for _name, sql in indexes:
                 raw.execute(sql)  # a uid used twice fails here, and is named like an id used twice

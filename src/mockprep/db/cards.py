@@ -210,7 +210,7 @@ class CardTable:
             ).one()
             review_id = conn.execute(
                 text(
-                    "INSERT INTO reviews (question_id, session_id, rated_at, rating, state_before,"
+                    "INSERT INTO reviews (question_id, session_id, rated_us, rating, state_before,"
                     " answer, duration_ms, time_limit_ms, coverage, suggested, card_before, grader,"
                     " proposed, checklist, cram, params_id, code_runs, code_result, delivery, model,"
                     " model_proposed, model_suggested, model_errors)"
@@ -221,7 +221,7 @@ class CardTable:
                 {
                     "q": review.question_id,
                     "s": review.session_id,
-                    "t": db_time(review.rated_at),
+                    "t": db_us(review.rated_at),
                     "r": review.rating,
                     "sb": review.state_before,
                     "a": review_codec.pack_answer(review.answer),

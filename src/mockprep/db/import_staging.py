@@ -81,9 +81,11 @@ class Counting(threading.Thread):
         counted: Path,
         offsets: Offsets,
         tables: tuple[str, str] = ("import_reviews", "import_questions"),
+        micro: bool = False,
     ):
         super().__init__(name="import-roll-up", daemon=True)
         self.path, self.counted, self.offsets, self.tables = staging, counted, offsets, tables
+        self.micro = micro  # the reviews' time is rated_us (a package's), not the staged text
         self.error: BaseException | None = None
         self.stopped = False
         self.start()
@@ -99,7 +101,9 @@ class Counting(threading.Thread):
                 con.execute("ATTACH DATABASE ? AS staged", (str(self.path),))
                 con.execute("BEGIN")
                 reviews, questions = self.tables
-                stats_rollup.count(con, f"staged.{reviews}", f"staged.{questions}", self.offsets, "main")
+                stats_rollup.count(
+                    con, f"staged.{reviews}", f"staged.{questions}", self.offsets, "main", self.micro
+                )
                 con.execute("COMMIT")
             finally:
                 con.close()

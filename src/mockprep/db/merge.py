@@ -20,7 +20,7 @@ from mockprep.core import ids
 from mockprep.core.export_checks import STORY_PARTS
 from mockprep.core.scheduler import SchedulerParams, replay
 from mockprep.db import review_codec, stats_rollup
-from mockprep.db.sql import from_iso, must_time
+from mockprep.db.sql import from_iso, must_time, text_us
 
 if TYPE_CHECKING:
     import sqlite3
@@ -214,10 +214,11 @@ class _Merger:
         )
         with stats_rollup.bulk(raw, after_id=before):  # the new reviews counted in one grouped pass
             inserted = raw.execute(
-                "INSERT OR IGNORE INTO reviews (question_id, session_id, rated_at, rating, state_before,"
+                "INSERT OR IGNORE INTO reviews (question_id, session_id, rated_us, rating, state_before,"
                 " answer, duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, uid,"
                 " origin, cram, params_id, code_runs, code_result, delivery)"
-                " SELECT q.id, s.id, t.rated_at, t.rating, t.state_before, t.answer, t.duration_ms,"
+                f" SELECT q.id, s.id, {text_us('t.rated_at')}, t.rating, t.state_before, t.answer,"
+                " t.duration_ms,"
                 " t.time_limit_ms, t.coverage, t.suggested, t.grader, t.proposed, t.checklist, t.packed_uid,"
                 " t.origin, t.cram, (SELECT p.id FROM scheduler_params p WHERE p.parameters = t.params),"
                 " t.code_runs, t.code_result, t.delivery"

@@ -12,6 +12,7 @@ from typing import Any
 
 from mockprep.core.stats import zone_offsets
 from mockprep.db import compact_reviews, stats_rollup, time_keys
+from mockprep.db.review_times import m018_review_times
 from mockprep.db.schema_repairs import m017_schema_repairs
 from mockprep.db.sync_triggers import (
     LOCAL,
@@ -468,16 +469,6 @@ def m016_time_keys(cur: Any) -> None:
     time_keys.add_time_keys(cur)
 
 
-# Migrations after which the file is compacted (VACUUM): m015 leaves a third of it empty, m016 a fifth.
-FREES_SPACE = {"m015_compact_reviews", "m016_time_keys"}
-
-# Told before a migration runs, when it returns a line: what the person waits for.
-NOTICES: dict[str, Callable[[Any], str | None]] = {
-    "m015_compact_reviews": compact_reviews.notice,
-    "m016_time_keys": time_keys.notice,
-}
-
-
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_timing_and_mocks,
@@ -496,4 +487,5 @@ MIGRATIONS: list[Migration] = [
     m015_compact_reviews,
     m016_time_keys,
     m017_schema_repairs,
+    m018_review_times,
 ]

@@ -139,7 +139,7 @@ def import_package(store: Store, path: Path, started: Callable[[], None] | None 
                 raw.execute(f"ATTACH DATABASE ? AS {COUNTED_SCHEMA}", (str(counted),))
                 # The roll-up is counted from the copy on a thread while the rows are checked and copied.
                 tables = ("reviews", "questions")
-                counting = Counting(source.path, counted, stats_rollup.zone(raw), tables)
+                counting = Counting(source.path, counted, stats_rollup.zone(raw), tables, micro=True)
                 try:
                     # deferred: it locks only what it touches, so the count can write its own file
                     raw.execute("BEGIN")

@@ -19,11 +19,18 @@ class PackageError(ValueError):
 _DATE = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]*"
 _TIME = "({c} GLOB '" + _DATE + "' AND julianday({c}) IS NOT NULL)"
 _JSON = "json_valid({c})"
+_YEAR_10000 = 253402300800 * 1_000_000  # in microseconds since 1970
 # (table, key column, what must hold, the field named); a NULL where a column allows one passes
 VALUE_CHECKS = (
     ("reviews", "id", "rating BETWEEN 1 AND 4", "rating"),
     ("reviews", "id", "state_before BETWEEN 0 AND 3", "state_before"),
-    ("reviews", "id", "rated_us IS NOT NULL AND rated_at >= '1970'", "rated_at"),
+    # the time is stored as microseconds since 1970 (m018), read back as text up to the year 9999
+    (
+        "reviews",
+        "id",
+        f"typeof(rated_us) = 'integer' AND rated_us >= 0 AND rated_us < {_YEAR_10000}",
+        "rated_us",
+    ),
     ("reviews", "id", "typeof(duration_ms) = 'integer' AND duration_ms >= 0", "duration_ms"),
     ("reviews", "id", "typeof(uid) = 'blob' AND length(uid) = 16", "uid"),
     ("reviews", "id", "suggested IS NULL OR suggested BETWEEN 1 AND 4", "suggested"),

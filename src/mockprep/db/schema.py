@@ -86,7 +86,8 @@ class ReviewRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     question_id: int = Field(foreign_key="questions.id")
     session_id: int | None = Field(default=None, foreign_key="sessions.id")
-    rated_at: datetime
+    # m018: microseconds since 1970, UTC; ``rated_at``, its text, is a generated column (not listed)
+    rated_us: int
     rating: int
     state_before: int
     answer: str = ""  # m015: deflated (a BLOB) when that is shorter; db/review_codec.py reads both

@@ -25,9 +25,17 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def db_us(moment: datetime) -> int:
-    """A time as ``reviews.rated_us`` holds it (m016): microseconds since 1970, UTC; the bound of a query
-    that reads the log by time."""
+    """A time as ``reviews.rated_us`` holds it (m018; ``rated_at`` is its text): microseconds since 1970,
+    UTC. What a writer stores, and the bound of a query that reads the log by time."""
     return (moment.astimezone(UTC) - _EPOCH) // timedelta(microseconds=1)
+
+
+def text_us(column: str) -> str:
+    """SQL for :func:`db_us` of a time held in ``column`` in the stored text form (:func:`db_time`'s)."""
+    return (
+        f"CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
+        f" + CAST(substr({column}, 21, 6) AS INTEGER)"
+    )
 
 
 def from_db_time(value: str | datetime | None) -> datetime | None:

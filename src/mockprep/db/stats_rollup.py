@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mockprep.core.stats import Offsets, same_offsets
-from mockprep.db.sql import db_time, from_db_time, sql_points
+from mockprep.db.sql import db_time, db_us, from_db_time, sql_points
 
 TABLES = (
     "CREATE TABLE stats_zone (since TEXT PRIMARY KEY, minutes INTEGER NOT NULL) WITHOUT ROWID",
@@ -146,7 +146,8 @@ TRIGGERS = {
     ),
     "stats_review_changed": _trigger(
         "stats_review_changed",
-        f"AFTER UPDATE OF question_id, {', '.join(COUNTED)} ON reviews",
+        # (the time is written as rated_us since m018; rated_at is computed from it)
+        f"AFTER UPDATE OF question_id, rated_us, {', '.join(COUNTED[1:])} ON reviews",
         [*_apply(_review("OLD"), -1), *_apply(_review("NEW"), 1)],
     ),
     "stats_question_moved": _trigger(
@@ -174,7 +175,9 @@ def rebuild(cur: Any) -> None:
     bank and second. The rules are the triggers'; a property test holds the two equal."""
     for table in ROLLUP_TABLES:
         cur.execute(f"DELETE FROM {table}")
-    day, params = local_date("r.rated_at", zone(cur))
+    # (the migration that made the roll-up, m014, ran before the log had rated_us: m016)
+    micro = any(row[1] == "rated_us" for row in cur.execute("PRAGMA table_xinfo(reviews)").fetchall())
+    day, params = local_date("r.rated_us" if micro else "r.rated_at", zone(cur), micro=micro)
     cur.execute(_build("reviews", "questions", day), params)
     for table, select in _FROM_BUILD.items():
         cur.execute(f"INSERT INTO {table} {select}")
@@ -182,12 +185,13 @@ def rebuild(cur: Any) -> None:
     cur.execute(f"INSERT INTO stats_times {_times('reviews', 'questions')}")
 
 
-def count(con: Any, reviews: str, questions: str, offsets: Offsets, into: str) -> None:
+def count(con: Any, reviews: str, questions: str, offsets: Offsets, into: str, micro: bool = False) -> None:
     """What :func:`rebuild` writes, counted from the tables ``reviews`` and ``questions`` (any with
     their columns) on ``con`` into tables named as the roll-up's in the schema ``into``, from which
     :func:`write` copies them: an import counts its staged reviews on a connection of its own while
-    its main one copies them and builds indexes."""
-    day, params = local_date("r.rated_at", offsets)
+    its main one copies them and builds indexes. ``micro``: ``reviews`` has ``rated_us`` (else its
+    ``rated_at`` is read)."""
+    day, params = local_date("r.rated_us" if micro else "r.rated_at", offsets, micro=micro)
     con.execute(_build(reviews, questions, day), params)
     try:
         for table, select in _FROM_BUILD.items():
@@ -237,12 +241,19 @@ def _times(reviews: str, questions: str) -> str:
     )
 
 
-def local_date(column: str, offsets: Offsets, *modifiers: str) -> tuple[str, dict[str, str]]:
+def local_date(
+    column: str, offsets: Offsets, *modifiers: str, micro: bool = False
+) -> tuple[str, dict[str, str | int]]:
     """SQL for the local date of the UTC time ``column`` under ``offsets`` (one per DST period, see
     :func:`mockprep.core.stats.utc_offsets`), with SQLite date ``modifiers`` after; and its parameters.
-    The periods are searched by halves, so a row costs a few comparisons even over many years."""
-    params = {f"shift{i}": f"{minutes:+d} minutes" for i, (_since, minutes) in enumerate(offsets)}
-    params |= {f"since{i}": db_time(since) for i, (since, _minutes) in enumerate(offsets) if i}
+    The periods are searched by halves, so a row costs a few comparisons even over many years.
+    ``micro``: the column holds microseconds since 1970 (``rated_us``), three times quicker to date
+    than the text (a million reviews: 3 s against 10 s)."""
+    params: dict[str, str | int] = {}
+    for i, (since, minutes) in enumerate(offsets):
+        params[f"shift{i}"] = minutes * 60 if micro else f"{minutes:+d} minutes"
+        if i:
+            params[f"since{i}"] = db_us(since) if micro else db_time(since)
 
     def shift(first: int, last: int) -> str:
         if first == last:
@@ -252,6 +263,8 @@ def local_date(column: str, offsets: Offsets, *modifiers: str) -> tuple[str, dic
         return f"CASE WHEN {column} < :since{middle} THEN {earlier} ELSE {later} END"
 
     extra = "".join(f", '{m}'" for m in modifiers)
+    if micro:
+        return f"date({column} / 1000000 + {shift(0, len(offsets) - 1)}, 'unixepoch'{extra})", params
     return f"date({column}, {shift(0, len(offsets) - 1)}{extra})", params
 
 

@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
-from mockprep.db import review_codec
+from mockprep.db import compact_reviews, review_codec, review_times, time_keys
 from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
 from mockprep.db.banks import BankTable
 from mockprep.db.cards import CardTable
 from mockprep.db.driver import Connection, text
 from mockprep.db.errors import explain
-from mockprep.db.migrations import FREES_SPACE, MIGRATIONS, NOTICES
+from mockprep.db.migrations import MIGRATIONS
 from mockprep.db.scheduling import Scheduling
 from mockprep.db.sessions import SessionTable
 from mockprep.db.sql import db_time
@@ -46,6 +46,18 @@ if TYPE_CHECKING:
     from mockprep.db.sync_log import SyncLog
 
 BUSY_TIMEOUT_MS = 30_000
+
+# Migrations after which the file is compacted (VACUUM): m015 leaves a third of it empty, m016 a fifth,
+# m018 (a rebuilt log) half.
+FREES_SPACE = {"m015_compact_reviews", "m016_time_keys", "m018_review_times"}
+# Migrations that run with foreign keys off (a table rebuilt), checking them before they commit.
+FOREIGN_KEYS_OFF = {"m018_review_times"}
+# Told before a migration runs, when it returns a line: what the person waits for.
+NOTICES: dict[str, Callable[[Any], str | None]] = {
+    "m015_compact_reviews": compact_reviews.notice,
+    "m016_time_keys": time_keys.notice,
+    "m018_review_times": review_times.notice,
+}
 
 
 class StoreError(Exception):
@@ -385,23 +397,35 @@ class Store:
         for migration in pending:
             name = migration.__name__
             freed = freed or name in FREES_SPACE
-            with self.write() as conn:
-                # Another process may have applied it while we waited for the lock.
-                done = conn.execute(text("SELECT 1 FROM migrations WHERE name = :n"), {"n": name}).first()
-                if done:
-                    continue
-                cur = conn.raw.cursor()
-                line = NOTICES[name](cur) if notice is not None and name in NOTICES else None
-                if line is not None:
-                    notice(line)
-                migration(cur)
-                cur.close()
-                conn.execute(
-                    text("INSERT INTO migrations (name, applied_at) VALUES (:n, :t)"),
-                    {"n": name, "t": db_time(datetime.now(UTC))},
-                )
+            keys_off = name in FOREIGN_KEYS_OFF  # (only outside a transaction does the pragma take)
+            if keys_off:
+                self.conn.raw.execute("PRAGMA foreign_keys = OFF")
+            try:
+                self._apply(migration, notice)
+            finally:
+                if keys_off:
+                    self.conn.raw.execute("PRAGMA foreign_keys = ON")
         if freed:
             self._reclaim()
+
+    def _apply(self, migration: Callable[[Any], None], notice: Callable[[str], None] | None) -> None:
+        """Run one migration in its own write transaction, with the row that records it."""
+        name = migration.__name__
+        with self.write() as conn:
+            # Another process may have applied it while we waited for the lock.
+            done = conn.execute(text("SELECT 1 FROM migrations WHERE name = :n"), {"n": name}).first()
+            if done:
+                return
+            cur = conn.raw.cursor()
+            line = NOTICES[name](cur) if notice is not None and name in NOTICES else None
+            if line is not None:
+                notice(line)
+            migration(cur)
+            cur.close()
+            conn.execute(
+                text("INSERT INTO migrations (name, applied_at) VALUES (:n, :t)"),
+                {"n": name, "t": db_time(datetime.now(UTC))},
+            )
 
     def _reclaim(self) -> None:
         """Hand the space a migration freed back to the file system (VACUUM: rows that shrank in place

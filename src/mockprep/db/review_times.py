@@ -1,0 +1,128 @@
+"""Migration m018: a review's time stored as an integer, its text computed from it.
+
+Until m018 the time was stored as text ('2025-01-02 03:04:05.678901', UTC), 26 bytes a review, and
+``rated_us`` (m016) was computed from it for the indexes. m018 turns the two round: ``rated_us``
+(microseconds since 1970, UTC, 8 bytes) is what the table holds, and ``rated_at`` is a virtual column
+that gives the same text back, so every query that reads it is unchanged. A writer inserts
+``rated_us`` (:func:`mockprep.db.sql.db_us`); ``rated_at`` can no longer be written. About 18 MB of a
+million-review home, and the index builds and counts that read the time no longer parse text.
+
+The table is rebuilt (SQLite cannot make a stored column generated), with foreign keys off for the
+migration (``OFF_FOREIGN_KEYS``) and checked before it commits; its indexes and triggers are made again
+as they were, but for the roll-up's trigger on an update of a counted column, which now names
+``rated_us``.
+Part of a migration: once released, never edited (a change is a new migration).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+# The stored form of a time (db_time's) from microseconds since 1970: deterministic, so a generated
+# column may use it (a time before 1970, which no check lets in, would read wrong, never fail).
+RATED_AT = (
+    "strftime('%Y-%m-%d %H:%M:%S', rated_us / 1000000, 'unixepoch') || printf('.%06d', rated_us % 1000000)"
+)
+# m016's reading of the text, for the copy, of a time in the form mockprep writes; any other is read by
+# Python (``_text_us``).
+_CANONICAL_US = (
+    "CASE WHEN length(rated_at) = 26 AND substr(rated_at, 11, 1) = ' ' AND substr(rated_at, 20, 1) = '.'"
+    " THEN CAST(strftime('%s', substr(rated_at, 1, 19)) AS INTEGER) * 1000000"
+    " + CAST(substr(rated_at, 21, 6) AS INTEGER) END"
+)
+
+_COLUMNS = (
+    ("id", "INTEGER PRIMARY KEY"),
+    ("question_id", "INTEGER NOT NULL REFERENCES questions(id)"),
+    ("session_id", "INTEGER REFERENCES sessions(id)"),
+    ("rated_us", "INTEGER NOT NULL"),
+    ("rating", "INTEGER NOT NULL"),
+    ("state_before", "INTEGER NOT NULL"),
+    ("answer", "TEXT NOT NULL DEFAULT ''"),
+    ("duration_ms", "INTEGER NOT NULL"),
+    ("time_limit_ms", "INTEGER"),
+    ("coverage", "TEXT"),
+    ("suggested", "INTEGER"),
+    ("card_before", "TEXT"),
+    ("grader", "TEXT"),
+    ("proposed", "TEXT"),
+    ("checklist", "TEXT"),
+    ("cram", "BOOLEAN NOT NULL DEFAULT 0"),
+    ("params_id", "INTEGER REFERENCES scheduler_params(id)"),
+    ("code_runs", "INTEGER"),
+    ("code_result", "TEXT"),
+    ("uid", "TEXT"),
+    ("origin", "TEXT"),
+    ("delivery", "TEXT"),
+    ("model", "TEXT"),
+    ("model_proposed", "TEXT"),
+    ("model_suggested", "INTEGER"),
+    ("model_errors", "TEXT"),
+    ("rated_at", f"TEXT GENERATED ALWAYS AS ({RATED_AT}) VIRTUAL"),
+)
+
+
+def _create(name: str) -> str:
+    return f"CREATE TABLE {name} (\n    " + ",\n    ".join(f"{c} {d}" for c, d in _COLUMNS) + "\n)"
+
+
+# From how many reviews the rebuild takes long enough (several seconds on a 2-core machine) to say so.
+SLOW_MIGRATION_REVIEWS = 100_000
+
+
+def m018_review_times(cur: Any) -> None:
+    """A review's time stored as an integer (``rated_us``) and its text (``rated_at``) computed from it:
+    ``reviews`` rebuilt, with foreign keys off (the runner's ``FOREIGN_KEYS_OFF``) and checked after."""
+    from mockprep.db.stats_rollup import TRIGGERS
+
+    cur.connection.create_function("mockprep_text_us", 1, _text_us, deterministic=True)
+    # Its indexes and triggers, and other tables' triggers that read it (the rename checks those).
+    kept = cur.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND (tbl_name = 'reviews'"
+        " AND type = 'index' OR type = 'trigger' AND (tbl_name = 'reviews' OR sql LIKE '%reviews%'))"
+        " ORDER BY type = 'trigger', name"
+    ).fetchall()
+    for kind, name, _sql in kept:
+        if kind == "trigger":
+            cur.execute(f'DROP TRIGGER "{name}"')
+    held = {row[1] for row in cur.execute("PRAGMA table_info(reviews)").fetchall()}
+    # (a column some home lacks takes its default)
+    copied = ", ".join(c for c, d in _COLUMNS if c in held and c != "rated_us" and "GENERATED" not in d)
+    cur.execute(_create("reviews_stored_times"))
+    cur.execute(
+        f"INSERT INTO reviews_stored_times (rated_us, {copied})"
+        f" SELECT coalesce({_CANONICAL_US}, mockprep_text_us(rated_at)), {copied} FROM reviews ORDER BY id"
+    )
+    cur.execute("DROP TABLE reviews")
+    cur.execute("ALTER TABLE reviews_stored_times RENAME TO reviews")
+    for kind, name, sql in kept:
+        if kind == "trigger" and name in TRIGGERS:
+            sql = TRIGGERS[name]  # the roll-up's: its update trigger names rated_us now
+        cur.execute(sql)
+    broken = cur.execute("PRAGMA foreign_key_check(reviews)").fetchone()
+    if broken is not None:
+        raise RuntimeError(f"m018: review {broken[1]} refers to a missing {broken[2]} row")
+
+
+def _text_us(text: Any) -> int:
+    """A stored time SQLite could not read as the text form (another ISO form, a zone): read by
+    Python, or 0 (1970) when nothing can read it, so the review is kept."""
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return 0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+def notice(cur: Any) -> str | None:
+    """What to tell the person before m018 runs on a long history (it rewrites the log)."""
+    reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+    if reviews < SLOW_MIGRATION_REVIEWS:
+        return None
+    return (
+        f"Storing the times of {reviews:,} reviews as numbers to take less room"
+        " (once; about 15 s a million)..."
+    )
