@@ -32,7 +32,7 @@ from mockprep.db.fresh_file import copy_database, fresh_copy, sync_file, sync_fo
 from mockprep.db.import_staging import COUNTED as COUNTED_FILE
 from mockprep.db.import_staging import COUNTED_SCHEMA, Counting
 from mockprep.db.migrations import MIGRATIONS
-from mockprep.db.package_checks import PackageError, check_contents
+from mockprep.db.package_checks import Checking, PackageError, check_contents
 from mockprep.db.sql import db_time
 
 if TYPE_CHECKING:
@@ -93,8 +93,9 @@ def _counts(con: sqlite3.Connection, schema: str) -> dict[str, int]:
     return {table: con.execute(f"SELECT COUNT(*) FROM {schema}.{table}").fetchone()[0] for table in COUNTED}
 
 
-def check_version(path: Path) -> None:
-    """Raise PackageError unless ``path`` is a mockprep database this version can read."""
+def check_version(path: Path) -> bool:
+    """Raise PackageError unless ``path`` is a mockprep database this version can read; whether its
+    schema is this version's (every migration applied)."""
     from urllib.parse import quote
 
     if not is_package(path):
@@ -110,6 +111,7 @@ def check_version(path: Path) -> None:
     newer = sorted(names - {m.__name__ for m in MIGRATIONS})
     if newer:
         raise PackageError(f"written by a newer mockprep (schema {newer[-1]}); upgrade mockprep to read it")
+    return names == {m.__name__ for m in MIGRATIONS}
 
 
 def import_package(store: Store, path: Path, started: Callable[[], None] | None = None) -> dict[str, int]:
@@ -119,7 +121,7 @@ def import_package(store: Store, path: Path, started: Callable[[], None] | None 
 
     The new database is a copy of the home (its schema, triggers, indexes and settings) into which the
     package's rows are copied column by column: nothing of the file's schema is ever trusted."""
-    check_version(path)
+    current = check_version(path)
     refuse_history(store)
     recording = store.conn.raw.execute("SELECT recording FROM sync_device").fetchone()
     if recording is not None and recording[0] == 1:
@@ -129,23 +131,29 @@ def import_package(store: Store, path: Path, started: Callable[[], None] | None 
         )
     if started is not None:
         started()
-    with migrated_copy(path, store.path.parent) as source:
-        source.close()  # (read through the importing connection, attached)
+    with _rows_source(path, store.path.parent, current) as (source, folder):
         try:
             with fresh_copy(store) as fresh:
                 raw = fresh.conn.raw
-                raw.execute("ATTACH DATABASE ? AS pkg", (str(source.path),))
-                counted = source.path.with_name(COUNTED_FILE)
+                raw.execute("ATTACH DATABASE ? AS pkg", (str(source),))
+                counted = folder / COUNTED_FILE
                 raw.execute(f"ATTACH DATABASE ? AS {COUNTED_SCHEMA}", (str(counted),))
                 # The roll-up is counted from the copy on a thread while the rows are checked and copied.
                 tables = ("reviews", "questions")
-                counting = Counting(source.path, counted, stats_rollup.zone(raw), tables, micro=True)
+                counting = Counting(source, counted, stats_rollup.zone(raw), tables, micro=True)
+                # ... and checked on another, while this connection copies them (committed only if
+                # the checks pass).
+                checking = Checking(source)
                 try:
                     # deferred: it locks only what it touches, so the count can write its own file
                     raw.execute("BEGIN")
                     try:
-                        check_contents(raw, "pkg")
-                        _copy_rows(raw, counting.result)
+                        try:
+                            _copy_rows(raw, counting.result)
+                        except sqlite3.DatabaseError:
+                            checking.result()  # what the checks name is said instead of SQLite's error
+                            raise
+                        checking.result()
                         counts = _counts(raw, "main")
                         refuse_history(store)  # what another process wrote meanwhile is not replaced either
                     except BaseException:
@@ -153,6 +161,7 @@ def import_package(store: Store, path: Path, started: Callable[[], None] | None 
                         raise
                     raw.execute("COMMIT")
                 finally:
+                    checking.stop()
                     counting.stop()
                     raw.execute("DETACH DATABASE pkg")
                     raw.execute(f"DETACH DATABASE {COUNTED_SCHEMA}")
@@ -206,6 +215,26 @@ def _copy_rows(raw: sqlite3.Connection, counted: Callable[[], str]) -> None:
         "INSERT OR IGNORE INTO main.bank_sources (path, added_at) SELECT path, added_at FROM pkg.bank_sources"
     )
     raw.execute("UPDATE main.sessions SET pid = NULL WHERE pid IS NOT NULL")
+
+
+@contextmanager
+def _rows_source(path: Path, home: Path, current: bool) -> Iterator[tuple[Path, Path]]:
+    """The file a package's rows are read from, and a folder in ``home`` for the import's own files
+    (removed afterwards). A package at this version's schema, in rollback-journal mode with no journal
+    beside it, is read where it is (only read: nothing is written beside it); any other is a migrated
+    copy (:func:`migrated_copy`)."""
+    with open(path, "rb") as file:
+        header = file.read(20)
+    leftover = any(Path(f"{path}{suffix}").exists() for suffix in ("-journal", "-wal"))
+    if current and header[18:20] == b"\x01\x01" and not leftover:
+        for left in home.glob(".package-*"):
+            shutil.rmtree(left, ignore_errors=True)
+        with tempfile.TemporaryDirectory(prefix=".package-", dir=home) as folder:
+            yield path, Path(folder)
+        return
+    with migrated_copy(path, home) as source:
+        source.close()  # (read through the importing connection, attached)
+        yield source.path, source.path.parent
 
 
 @contextmanager
