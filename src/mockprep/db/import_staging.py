@@ -70,7 +70,39 @@ class Staging:
         return Counting(self.path, path, stats_rollup.zone(self.importing))
 
 
-class Counting(threading.Thread):
+class Worker(threading.Thread):
+    """Database work on a thread with a connection of its own (:meth:`work`), beside an import's own
+    connection: :meth:`stop` ends it (SQLite's progress handler checks ``stopped``), :meth:`wait`
+    waits for it and raises what it raised."""
+
+    def __init__(self, name: str):
+        super().__init__(name=name, daemon=True)
+        self.error: BaseException | None = None
+        self.stopped = False
+
+    def work(self) -> None:
+        raise NotImplementedError
+
+    def run(self) -> None:
+        try:
+            self.work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the importing thread, which raises it
+            self.error = exc
+
+    def stop(self) -> None:
+        """End the work if it still runs (the import failed or was stopped) and wait for it."""
+        self.stopped = True
+        self.join()
+
+    def wait(self) -> None:
+        self.join()
+        if self.stopped:
+            raise RuntimeError(f"{self.name} was stopped")
+        if self.error is not None:
+            raise self.error
+
+
+class Counting(Worker):
     """The roll-up (:func:`mockprep.db.stats_rollup.count`) of the committed staging file under
     ``offsets``, counted on a thread with a connection of its own into the file ``counted``;
     :meth:`result` waits for it."""
@@ -83,43 +115,28 @@ class Counting(threading.Thread):
         tables: tuple[str, str] = ("import_reviews", "import_questions"),
         micro: bool = False,
     ):
-        super().__init__(name="import-roll-up", daemon=True)
+        super().__init__("import-roll-up")
         self.path, self.counted, self.offsets, self.tables = staging, counted, offsets, tables
         self.micro = micro  # the reviews' time is rated_us (a package's), not the staged text
-        self.error: BaseException | None = None
-        self.stopped = False
         self.start()
 
-    def run(self) -> None:
+    def work(self) -> None:
+        con = sqlite3.connect(self.counted, isolation_level=None, check_same_thread=False)
         try:
-            con = sqlite3.connect(self.counted, isolation_level=None, check_same_thread=False)
-            try:
-                # every so many steps of SQLite's machine: stop() ends whatever statement runs
-                con.set_progress_handler(lambda: self.stopped, 100_000)
-                for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -16384"):
-                    con.execute(f"PRAGMA {pragma}")
-                con.execute("ATTACH DATABASE ? AS staged", (str(self.path),))
-                con.execute("BEGIN")
-                reviews, questions = self.tables
-                stats_rollup.count(
-                    con, f"staged.{reviews}", f"staged.{questions}", self.offsets, "main", self.micro
-                )
-                con.execute("COMMIT")
-            finally:
-                con.close()
-        except BaseException as exc:  # noqa: BLE001 - handed to the importing thread, which raises it
-            self.error = exc
-
-    def stop(self) -> None:
-        """End the counting if it still runs (the import failed or was stopped) and wait for it."""
-        self.stopped = True
-        self.join()
+            # every so many steps of SQLite's machine: stop() ends whatever statement runs
+            con.set_progress_handler(lambda: self.stopped, 100_000)
+            for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -16384"):
+                con.execute(f"PRAGMA {pragma}")
+            con.execute("ATTACH DATABASE ? AS staged", (str(self.path),))
+            con.execute("BEGIN")
+            reviews, questions = self.tables
+            staged = (f"staged.{reviews}", f"staged.{questions}")
+            stats_rollup.count(con, *staged, self.offsets, "main", self.micro)
+            con.execute("COMMIT")
+        finally:
+            con.close()
 
     def result(self) -> str:
         """The schema the counted roll-up can be read from, once it is counted."""
-        self.join()
-        if self.stopped:
-            raise RuntimeError("the roll-up's count was stopped")
-        if self.error is not None:
-            raise self.error
+        self.wait()
         return COUNTED_SCHEMA

@@ -151,9 +151,9 @@ def import_package(store: Store, path: Path, started: Callable[[], None] | None 
                         try:
                             _copy_rows(raw, counting.result)
                         except sqlite3.DatabaseError:
-                            checking.result()  # what the checks name is said instead of SQLite's error
+                            checking.wait()  # what the checks name is said instead of SQLite's error
                             raise
-                        checking.result()
+                        checking.wait()
                         counts = _counts(raw, "main")
                         refuse_history(store)  # what another process wrote meanwhile is not replaced either
                     except BaseException:

@@ -9,8 +9,9 @@ UTF-8 is named here, not later in the home.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from pathlib import Path
+
+from mockprep.db.import_staging import Worker
 
 
 class PackageError(ValueError):
@@ -135,41 +136,22 @@ def _check_questions(raw: sqlite3.Connection, schema: str) -> None:
         raise PackageError(f"questions: {exc}") from None
 
 
-class Checking(threading.Thread):
+class Checking(Worker):
     """:func:`check_contents` of the database file at ``path`` on a thread, with a connection of its
-    own, while the importing connection copies the same rows (both only read the file); :meth:`result`
-    waits for it and raises what it found."""
+    own, while the importing connection copies the same rows (both only read the file); :meth:`wait`
+    raises the first problem found (PackageError, or SQLite's error on a file too damaged to read)."""
 
     def __init__(self, path: Path):
-        super().__init__(name="package-checks", daemon=True)
+        super().__init__("package-checks")
         self.path = path
-        self.error: BaseException | None = None
-        self.stopped = False
         self.start()
 
-    def run(self) -> None:
+    def work(self) -> None:
+        con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
-            con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            try:
-                # every so many steps of SQLite's machine: stop() ends whatever statement runs
-                con.set_progress_handler(lambda: self.stopped, 100_000)
-                con.execute("BEGIN")  # one snapshot for every check
-                check_contents(con, "main")
-            finally:
-                con.close()
-        except BaseException as exc:  # noqa: BLE001 - handed to the importing thread, which raises it
-            self.error = exc
-
-    def stop(self) -> None:
-        """End the checks if they still run (the import failed) and wait for them."""
-        self.stopped = True
-        self.join()
-
-    def result(self) -> None:
-        """Wait for the checks; raise the first problem they found (PackageError, or SQLite's error on
-        a file too damaged to read)."""
-        self.join()
-        if self.error is not None:
-            raise self.error
-        if self.stopped:
-            raise RuntimeError("the package's checks were stopped")
+            # every so many steps of SQLite's machine: stop() ends whatever statement runs
+            con.set_progress_handler(lambda: self.stopped, 100_000)
+            con.execute("BEGIN")  # one snapshot for every check
+            check_contents(con, "main")
+        finally:
+            con.close()
