@@ -4,6 +4,7 @@ every file that is refused is named in one line with nothing imported."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from datetime import timedelta
@@ -111,6 +112,26 @@ def test_a_current_package_is_read_where_it_is_and_nothing_is_written_beside_it(
     with Store.open(tmp_path / "again", backups=False) as store:
         assert import_package(store, package)["reviews"] == 6
     assert copies == [package]
+
+
+def test_a_file_put_in_the_packages_place_during_the_import_is_not_read(
+    package: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The rows are copied, counted and checked from one file: replacing the package meanwhile (a sync
+    tool, a new export) changes nothing of what is imported."""
+    import mockprep.db.package as package_module
+
+    other = broken(shutil.copy(package, tmp_path / "other.mockprep"), "UPDATE reviews SET rating = 9")
+    real_checking = package_module.Checking
+
+    def swapped(source: Path):
+        os.replace(other, package)  # after the import has opened the package, before the checks do
+        return real_checking(source)
+
+    monkeypatch.setattr(package_module, "Checking", swapped)
+    with Store.open(tmp_path / "new", backups=False) as store:
+        assert import_package(store, package)["reviews"] == 6
+        assert {r for (r,) in store.conn.raw.execute("SELECT rating FROM reviews")} <= {1, 2, 3, 4}
 
 
 def test_the_roll_up_is_recounted_for_the_homes_time_zone(package: Path, tmp_path: Path) -> None:

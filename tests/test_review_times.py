@@ -48,10 +48,21 @@ def _fixture_home(home: Path, version: int) -> Path:
     return home / DB_NAME
 
 
-def test_the_upgrade_keeps_every_time_and_the_roll_up(home: Path) -> None:
+@pytest.mark.parametrize(
+    ("odd", "read"),
+    [
+        ("'2026-02-03T04:05:06.250000+01:00'", "2026-02-03 03:05:06.250000"),
+        ("2460000.5", "2023-02-25 00:00:00.000000"),  # a Julian day number, as SQLite reads it
+        ("'2026-02-03 04:05:06 and then some'", "1970-01-01 00:00:00.000000"),  # what nothing reads
+    ],
+)
+def test_the_upgrade_keeps_every_time_and_the_roll_up(home: Path, odd: str, read: str) -> None:
     path = _fixture_home(home, 17)
     old = sqlite3.connect(path)
-    old.execute("UPDATE reviews SET rated_at = '2026-02-03T04:05:06.250000+01:00' WHERE id = 2")
+    (trigger,) = old.execute("SELECT sql FROM sqlite_master WHERE name = 'stats_review_changed'").fetchone()
+    old.execute("DROP TRIGGER stats_review_changed")  # (it would refuse a time with no day)
+    old.execute(f"UPDATE reviews SET rated_at = {odd} WHERE id = 2")
+    old.execute(trigger)
     old.commit()
     before = old.execute("SELECT id, rated_at FROM reviews ORDER BY id").fetchall()
     old.close()
@@ -60,8 +71,12 @@ def test_the_upgrade_keeps_every_time_and_the_roll_up(home: Path) -> None:
         raw = store.conn.raw
         after = raw.execute("SELECT id, rated_at, typeof(rated_us) FROM reviews ORDER BY id").fetchall()
         assert [(i, t) for i, t, _type in after if i != 2] == [(i, t) for i, t in before if i != 2]
-        assert dict((i, t) for i, t, _type in after)[2] == "2026-02-03 03:05:06.250000"
+        assert dict((i, t) for i, t, _type in after)[2] == read
         assert {kind for _i, _t, kind in after} == {"integer"}
+        rolled = _rollup(store)  # counted again where a time was read otherwise: as a rebuild counts
+        with store.write() as conn:
+            stats_rollup.rebuild(conn.raw)
+        assert _rollup(store) == rolled
         # The triggers came back: a new time moves the roll-up as a rebuild would count it.
         with store.write() as conn:
             conn.raw.execute(

@@ -39,7 +39,7 @@ _CARD_COLUMNS = "question_id, state, step, stability, difficulty, due, last_revi
 ALL_CARDS = "cards c NOT INDEXED"
 # A question's log in the order it is replayed: by time, ties (the same microsecond on two devices)
 # broken by the review's global id, so that every device computes the same card.
-REPLAY_ORDER = "rated_at, uid"
+REPLAY_ORDER = "rated_us, uid"  # (rated_us orders as the text rated_at does: m018)
 
 
 class CardTable:

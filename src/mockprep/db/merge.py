@@ -403,7 +403,7 @@ class _Merger:
             for at, rating, stored in self.raw.execute(
                 "SELECT r.rated_at, r.rating, p.parameters FROM reviews r"
                 " LEFT JOIN scheduler_params p ON p.id = r.params_id"
-                " WHERE r.question_id = ? AND NOT r.cram ORDER BY r.rated_at, r.uid",
+                " WHERE r.question_id = ? AND NOT r.cram ORDER BY r.rated_us, r.uid",
                 (question,),
             ):
                 if stored not in known:

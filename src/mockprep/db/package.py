@@ -138,15 +138,17 @@ def import_package(store: Store, path: Path, started: Callable[[], None] | None 
                 raw.execute("ATTACH DATABASE ? AS pkg", (str(source),))
                 counted = folder / COUNTED_FILE
                 raw.execute(f"ATTACH DATABASE ? AS {COUNTED_SCHEMA}", (str(counted),))
-                # The roll-up is counted from the copy on a thread while the rows are checked and copied.
+                # deferred: it locks only what it touches, so the count can write its own file; its
+                # read lock on the package, taken first, keeps any writer out until the import ends, so
+                # the count and the checks, which begin after it, read the rows this connection copies
+                raw.execute("BEGIN")
+                raw.execute("SELECT COUNT(*) FROM pkg.sqlite_master").fetchone()
+                # The roll-up is counted on a thread, and the rows checked on another, while this
+                # connection copies them (committed only once the checks pass).
                 tables = ("reviews", "questions")
                 counting = Counting(source, counted, stats_rollup.zone(raw), tables, micro=True)
-                # ... and checked on another, while this connection copies them (committed only if
-                # the checks pass).
                 checking = Checking(source)
                 try:
-                    # deferred: it locks only what it touches, so the count can write its own file
-                    raw.execute("BEGIN")
                     try:
                         try:
                             _copy_rows(raw, counting.result)
@@ -221,8 +223,9 @@ def _copy_rows(raw: sqlite3.Connection, counted: Callable[[], str]) -> None:
 def _rows_source(path: Path, home: Path, current: bool) -> Iterator[tuple[Path, Path]]:
     """The file a package's rows are read from, and a folder in ``home`` for the import's own files
     (removed afterwards). A package at this version's schema, in rollback-journal mode with no journal
-    beside it, is read where it is (only read: nothing is written beside it); any other is a migrated
-    copy (:func:`migrated_copy`)."""
+    beside it, is read through a hard link in that folder (the same file, so a file put in its place
+    meanwhile is not read; a copy where the file system has no links); any other is a migrated copy
+    (:func:`migrated_copy`). The package itself is only ever read."""
     with open(path, "rb") as file:
         header = file.read(20)
     leftover = any(Path(f"{path}{suffix}").exists() for suffix in ("-journal", "-wal"))
@@ -230,7 +233,12 @@ def _rows_source(path: Path, home: Path, current: bool) -> Iterator[tuple[Path, 
         for left in home.glob(".package-*"):
             shutil.rmtree(left, ignore_errors=True)
         with tempfile.TemporaryDirectory(prefix=".package-", dir=home) as folder:
-            yield path, Path(folder)
+            linked = Path(folder) / "package.db"
+            try:
+                os.link(path, linked)
+            except OSError:  # another file system, or one without links
+                copy_database(path, linked)
+            yield linked, Path(folder)
         return
     with migrated_copy(path, home) as source:
         source.close()  # (read through the importing connection, attached)

@@ -97,7 +97,7 @@ class QuestionBrowser:
         """Each question's answers ``(rated_at, rating, duration ms)``, oldest first, by question id."""
         rows = self.store.q(
             "SELECT q.key, r.rated_at, r.rating, r.duration_ms FROM reviews r JOIN questions q"
-            " ON q.id = r.question_id WHERE q.bank_id = :b ORDER BY r.rated_at, r.id",
+            " ON q.id = r.question_id WHERE q.bank_id = :b ORDER BY r.rated_us, r.id",
             b=bank_id,
         )
         out: dict[str, list[tuple[datetime, int, int]]] = {}

@@ -8,9 +8,10 @@ that gives the same text back, so every query that reads it is unchanged. A writ
 million-review home, and the index builds and counts that read the time no longer parse text.
 
 The table is rebuilt (SQLite cannot make a stored column generated), with foreign keys off for the
-migration (``OFF_FOREIGN_KEYS``) and checked before it commits; its indexes and triggers are made again
-as they were, but for the roll-up's trigger on an update of a counted column, which now names
-``rated_us``.
+migration (``FOREIGN_KEYS_OFF``: a rebuild keeps every id and reference as it was); its indexes and
+triggers are made again as they were, but for the roll-up's trigger on an update of a counted column,
+which now names ``rated_us``. A time stored in another form is read by Python or by SQLite's
+``julianday`` (the roll-up is then counted again, as a review may fall on another day).
 Part of a migration: once released, never edited (a change is a new migration).
 """
 
@@ -19,6 +20,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mockprep.db import stats_rollup
+
 # The stored form of a time (db_time's) from microseconds since 1970: deterministic, so a generated
 # column may use it (a time before 1970, which no check lets in, would read wrong, never fail).
 RATED_AT = (
@@ -26,12 +29,15 @@ RATED_AT = (
 )
 # m016's reading of the text, for the copy, of a time in the form mockprep writes; any other is read by
 # Python (``_text_us``).
+# A time only SQLite reads (a Julian day number, text with something after it), as SQLite reads it.
+_JULIAN_US = "CAST(round((julianday(rated_at) - 2440587.5) * 86400000000) AS INTEGER)"
 _CANONICAL_US = (
     "CASE WHEN length(rated_at) = 26 AND substr(rated_at, 11, 1) = ' ' AND substr(rated_at, 20, 1) = '.'"
     " THEN CAST(strftime('%s', substr(rated_at, 1, 19)) AS INTEGER) * 1000000"
     " + CAST(substr(rated_at, 21, 6) AS INTEGER) END"
 )
 
+# The columns as they were, but for the time: rated_us stored where rated_at was, rated_at computed.
 _COLUMNS = (
     ("id", "INTEGER PRIMARY KEY"),
     ("question_id", "INTEGER NOT NULL REFERENCES questions(id)"),
@@ -73,9 +79,8 @@ SLOW_MIGRATION_REVIEWS = 100_000
 
 def m018_review_times(cur: Any) -> None:
     """A review's time stored as an integer (``rated_us``) and its text (``rated_at``) computed from it:
-    ``reviews`` rebuilt, with foreign keys off (the runner's ``FOREIGN_KEYS_OFF``) and checked after."""
-    from mockprep.db.stats_rollup import TRIGGERS
-
+    ``reviews`` rebuilt with the same ids and values, foreign keys off (the runner's
+    ``FOREIGN_KEYS_OFF``: a rebuild keeps every reference as it was)."""
     cur.connection.create_function("mockprep_text_us", 1, _text_us, deterministic=True)
     # Its indexes and triggers, and other tables' triggers that read it (the rename checks those).
     kept = cur.execute(
@@ -89,29 +94,35 @@ def m018_review_times(cur: Any) -> None:
     held = {row[1] for row in cur.execute("PRAGMA table_info(reviews)").fetchall()}
     # (a column some home lacks takes its default)
     copied = ", ".join(c for c, d in _COLUMNS if c in held and c != "rated_us" and "GENERATED" not in d)
+    before = cur.execute(
+        f"SELECT COUNT(*), COALESCE(MAX(id), 0), SUM(({_CANONICAL_US}) IS NULL) FROM reviews"
+    ).fetchone()
     cur.execute(_create("reviews_stored_times"))
     cur.execute(
         f"INSERT INTO reviews_stored_times (rated_us, {copied})"
-        f" SELECT coalesce({_CANONICAL_US}, mockprep_text_us(rated_at)), {copied} FROM reviews ORDER BY id"
+        f" SELECT coalesce({_CANONICAL_US}, mockprep_text_us(rated_at), {_JULIAN_US}, 0), {copied}"
+        " FROM reviews ORDER BY id"
     )
+    after = cur.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM reviews_stored_times").fetchone()
+    if tuple(after) != tuple(before[:2]):  # (never seen: a guard, as the old table is dropped next)
+        raise RuntimeError(f"m018: the rebuilt log holds {after[0]} reviews, not {before[0]}")
     cur.execute("DROP TABLE reviews")
     cur.execute("ALTER TABLE reviews_stored_times RENAME TO reviews")
     for kind, name, sql in kept:
-        if kind == "trigger" and name in TRIGGERS:
-            sql = TRIGGERS[name]  # the roll-up's: its update trigger names rated_us now
+        if kind == "trigger" and name in stats_rollup.TRIGGERS:
+            sql = stats_rollup.TRIGGERS[name]  # the roll-up's: its update trigger names rated_us now
         cur.execute(sql)
-    broken = cur.execute("PRAGMA foreign_key_check(reviews)").fetchone()
-    if broken is not None:
-        raise RuntimeError(f"m018: review {broken[1]} refers to a missing {broken[2]} row")
+    if before[2]:  # a time in another form may date a review otherwise than the roll-up did
+        stats_rollup.rebuild(cur)
 
 
-def _text_us(text: Any) -> int:
-    """A stored time SQLite could not read as the text form (another ISO form, a zone): read by
-    Python, or 0 (1970) when nothing can read it, so the review is kept."""
+def _text_us(text: Any) -> int | None:
+    """A stored time not in the form mockprep writes (another ISO form, a zone), read by Python; None
+    when Python cannot read it either (SQLite's ``julianday`` is tried next, then 1970)."""
     try:
         moment = datetime.fromisoformat(str(text))
     except ValueError:
-        return 0
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
