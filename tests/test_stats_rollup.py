@@ -149,6 +149,23 @@ def test_the_rollup_equals_a_rebuild_and_the_figures_the_logs(shared: Store, ops
     with store.write() as conn:
         stats_rollup.rebuild(conn.raw)
     assert _rollup(store) == kept
+    # An import's count (in Python, from rated_us or from the text) adds up to the same.
+    raw = store.conn.raw
+    raw.execute("ATTACH DATABASE ':memory:' AS counted")
+    try:
+        for micro in (True, False):
+            stats_rollup.count(
+                raw, "main.reviews", "main.questions", stats_rollup.zone(raw), "counted", micro
+            )
+            counted = {
+                t: sorted(tuple(r) for r in raw.execute(f"SELECT * FROM counted.{t}").fetchall())
+                for t in stats_rollup.ROLLUP_TABLES
+            }
+            assert counted == {t: sorted(rows) for t, rows in kept.items()}
+            for t in stats_rollup.ROLLUP_TABLES:
+                raw.execute(f"DROP TABLE counted.{t}")
+    finally:
+        raw.execute("DETACH DATABASE counted")
     store.stats.prepare(offsets)  # after a "zone" step: recounted in the zone the figures use
     since = None if since_days is None else START + timedelta(days=since_days, hours=7, minutes=13)
     for flt in (

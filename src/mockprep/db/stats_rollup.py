@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mockprep.core.stats import Offsets, same_offsets
-from mockprep.db.sql import db_time, db_us, from_db_time, sql_points
+from mockprep.db.sql import db_time, db_us, from_db_time, sql_points, text_us
 
 TABLES = (
     "CREATE TABLE stats_zone (since TEXT PRIMARY KEY, minutes INTEGER NOT NULL) WITHOUT ROWID",
@@ -190,15 +190,84 @@ def count(con: Any, reviews: str, questions: str, offsets: Offsets, into: str, m
     their columns) on ``con`` into tables named as the roll-up's in the schema ``into``, from which
     :func:`write` copies them: an import counts its staged reviews on a connection of its own while
     its main one copies them and builds indexes. ``micro``: ``reviews`` has ``rated_us`` (else its
-    ``rated_at`` is read)."""
-    day, params = local_date("r.rated_us" if micro else "r.rated_at", offsets, micro=micro)
-    con.execute(_build(reviews, questions, day), params)
+    ``rated_at`` text is read).
+
+    The reviews are grouped by one integer (the local day's number, and the question's round, topic
+    and bank numbered) instead of four texts, and the names joined to the groups after: a million
+    reviews in about 4 s instead of 9. A test holds the result equal to :func:`rebuild`'s."""
+    places: dict[tuple[str, str, str], int] = {}
+    pairs: dict[tuple[str, str], int] = {}
+    numbered = [
+        (qid, places.setdefault((rnd, topic, bank), len(places)), pairs.setdefault((rnd, bank), len(pairs)))
+        for qid, rnd, topic, bank in con.execute(f"SELECT id, round, topic, bank_id FROM {questions}")
+    ]
+    temp = {
+        "count_places": ("id INTEGER PRIMARY KEY, place INTEGER, pair INTEGER", numbered),
+        "count_names": (
+            "place INTEGER PRIMARY KEY, round, topic, bank_id",
+            [(n, *place) for place, n in places.items()],
+        ),
+        "count_pairs": ("pair INTEGER PRIMARY KEY, round, bank_id", [(n, *p) for p, n in pairs.items()]),
+    }
+    for table, (columns, rows) in temp.items():
+        con.execute(f"CREATE TEMP TABLE {table} ({columns})")
+        marks = ", ".join("?" * len(columns.split(", ")))
+        con.executemany(f"INSERT INTO temp.{table} VALUES ({marks})", rows)
     try:
-        for table, select in _FROM_BUILD.items():
-            con.execute(f"CREATE TABLE {into}.{table} AS {select}")
+        us = "r.rated_us" if micro else f"({text_us('r.rated_at')})"
+        shift, params = _shift_seconds(us, offsets)
+        points = sql_points("r.rating", "r.duration_ms", "r.time_limit_ms")
+        counted = "r.state_before = 2 AND NOT r.cram"
+        join = f" FROM {reviews} r JOIN temp.count_places p ON p.id = r.question_id"
+        con.execute(
+            f"CREATE TEMP TABLE stats_build AS SELECT date(g.k / {_SPAN} * 86400, 'unixepoch') AS day,"
+            " n.round, n.topic, n.bank_id, g.answers, g.answer_ms, g.scored, g.points, g.reviewed,"
+            f" g.passed, g.lapses FROM (SELECT ({us} / 1000000 + {shift}) / 86400 * {_SPAN} + p.place AS k,"
+            " COUNT(*) AS answers, SUM(r.duration_ms) AS answer_ms, SUM(r.session_id IS NOT NULL) AS scored,"
+            f" COALESCE(SUM(CASE WHEN r.session_id IS NOT NULL THEN {points} END), 0) AS points,"
+            f" SUM({counted}) AS reviewed, SUM({counted} AND r.rating > 1) AS passed,"
+            f" SUM({counted} AND r.rating = 1) AS lapses{join} GROUP BY k) g"
+            f" JOIN temp.count_names n ON n.place = g.k % {_SPAN}",
+            params,
+        )
+        try:
+            for table, select in _FROM_BUILD.items():
+                con.execute(f"CREATE TABLE {into}.{table} AS {select}")
+        finally:
+            con.execute("DROP TABLE temp.stats_build")
+        con.execute(
+            f"CREATE TABLE {into}.stats_times AS SELECT n.round, n.bank_id, g.k % {_SPAN} AS second,"
+            f" g.answers, g.answer_ms FROM (SELECT p.pair * {_SPAN} + r.duration_ms / 1000 AS k,"
+            f" COUNT(*) AS answers, SUM(r.duration_ms) AS answer_ms{join} GROUP BY k) g"
+            f" JOIN temp.count_pairs n ON n.pair = g.k / {_SPAN}"
+        )
     finally:
-        con.execute("DROP TABLE temp.stats_build")
-    con.execute(f"CREATE TABLE {into}.stats_times AS {_times(reviews, questions)}")
+        for table in temp:
+            con.execute(f"DROP TABLE temp.{table}")
+
+
+_SPAN = 1 << 20  # a day's number times this, plus a place's number (fewer than this many)
+
+
+def _shift_seconds(us: str, offsets: Offsets) -> tuple[str, dict[str, int]]:
+    """SQL for the offset from UTC, in seconds, at the time ``us`` (microseconds) under ``offsets``."""
+    params = {f"shift{i}": minutes * 60 for i, (_since, minutes) in enumerate(offsets)}
+    params |= {f"since{i}": db_us(since) for i, (since, _minutes) in enumerate(offsets) if i}
+    return _by_period(us, len(offsets)), params
+
+
+def _by_period(column: str, periods: int) -> str:
+    """SQL for ``:shift{i}`` of the period ``column`` falls in (period i starts at ``:since{i}``): the
+    periods searched by halves, so a row costs a few comparisons even over many years."""
+
+    def shift(first: int, last: int) -> str:
+        if first == last:
+            return f":shift{first}"
+        middle = (first + last + 1) // 2
+        earlier, later = shift(first, middle - 1), shift(middle, last)
+        return f"CASE WHEN {column} < :since{middle} THEN {earlier} ELSE {later} END"
+
+    return shift(0, periods - 1)
 
 
 def write(cur: Any, counted: str) -> None:
@@ -246,26 +315,15 @@ def local_date(
 ) -> tuple[str, dict[str, str | int]]:
     """SQL for the local date of the UTC time ``column`` under ``offsets`` (one per DST period, see
     :func:`mockprep.core.stats.utc_offsets`), with SQLite date ``modifiers`` after; and its parameters.
-    The periods are searched by halves, so a row costs a few comparisons even over many years.
     ``micro``: the column holds microseconds since 1970 (``rated_us``), three times quicker to date
     than the text (a million reviews: 3 s against 10 s)."""
-    params: dict[str, str | int] = {}
-    for i, (since, minutes) in enumerate(offsets):
-        params[f"shift{i}"] = minutes * 60 if micro else f"{minutes:+d} minutes"
-        if i:
-            params[f"since{i}"] = db_us(since) if micro else db_time(since)
-
-    def shift(first: int, last: int) -> str:
-        if first == last:
-            return f":shift{first}"
-        middle = (first + last + 1) // 2
-        earlier, later = shift(first, middle - 1), shift(middle, last)
-        return f"CASE WHEN {column} < :since{middle} THEN {earlier} ELSE {later} END"
-
     extra = "".join(f", '{m}'" for m in modifiers)
     if micro:
-        return f"date({column} / 1000000 + {shift(0, len(offsets) - 1)}, 'unixepoch'{extra})", params
-    return f"date({column}, {shift(0, len(offsets) - 1)}{extra})", params
+        shift, seconds = _shift_seconds(column, offsets)
+        return f"date({column} / 1000000 + {shift}, 'unixepoch'{extra})", dict(seconds)
+    params: dict[str, str | int] = {f"shift{i}": f"{m:+d} minutes" for i, (_since, m) in enumerate(offsets)}
+    params |= {f"since{i}": db_time(since) for i, (since, _minutes) in enumerate(offsets) if i}
+    return f"date({column}, {_by_period(column, len(offsets))}{extra})", params
 
 
 @contextmanager
