@@ -230,19 +230,27 @@ def _rows_source(path: Path, home: Path, current: bool) -> Iterator[tuple[Path, 
         header = file.read(20)
     leftover = any(Path(f"{path}{suffix}").exists() for suffix in ("-journal", "-wal"))
     if current and header[18:20] == b"\x01\x01" and not leftover:
-        for left in home.glob(".package-*"):
-            shutil.rmtree(left, ignore_errors=True)
-        with tempfile.TemporaryDirectory(prefix=".package-", dir=home) as folder:
-            linked = Path(folder) / "package.db"
+        with _scratch(home) as folder:
+            linked = folder / "package.db"
             try:
                 os.link(path, linked)
             except OSError:  # another file system, or one without links
                 copy_database(path, linked)
-            yield linked, Path(folder)
+            yield linked, folder
         return
     with migrated_copy(path, home) as source:
         source.close()  # (read through the importing connection, attached)
         yield source.path, source.path.parent
+
+
+@contextmanager
+def _scratch(home: Path) -> Iterator[Path]:
+    """A folder in ``home`` for an import's own files, removed afterwards (and by the next import, if
+    a killed process left it)."""
+    for left in home.glob(".package-*"):
+        shutil.rmtree(left, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=".package-", dir=home) as folder:
+        yield Path(folder)
 
 
 @contextmanager
@@ -252,12 +260,10 @@ def migrated_copy(path: Path, home: Path) -> Iterator[Store]:
     killed process left it)."""
     from mockprep.db.store import Store, StoreError
 
-    for left in home.glob(".package-*"):
-        shutil.rmtree(left, ignore_errors=True)
-    with tempfile.TemporaryDirectory(prefix=".package-", dir=home) as folder:
+    with _scratch(home) as folder:
         try:
-            copy_database(path, Path(folder) / "mockprep.db")
-            source = Store.open(Path(folder), backups=False)
+            copy_database(path, folder / "mockprep.db")
+            source = Store.open(folder, backups=False)
         except StoreError:  # its migrations failed on the copy: not the mockprep database it says it is
             raise PackageError("not a mockprep package (its schema cannot be brought up to date)") from None
         except sqlite3.DatabaseError as exc:
