@@ -49,6 +49,23 @@ def test_a_point_whose_own_words_are_absent_is_not_covered() -> None:
     assert second.verdict == "missing"
 
 
+def test_repeating_the_questions_words_covers_nothing_until_the_point_s_own_words_come() -> None:
+    prompt = "Why does gradient descent with a large learning rate diverge, and how do you choose the rate?"
+    points = [
+        "learning rate above 2/L overshoots the minimum",
+        "warm-up and a range test choose the learning rate",
+    ]
+    echo = "Gradient descent with a large learning rate diverges. You choose the learning rate carefully."
+    told = (
+        "Past 2/L each step overshoots the minimum and the loss grows. A range test, then warm-up, picks it."
+    )
+    assert [j.verdict for j in judge(points, echo, prompt=prompt)] == ["missing", "missing"]
+    assert [j.verdict for j in judge(points, told, prompt=prompt)] == ["covered", "covered"]
+    # a point made only of the question's words is judged on all of them
+    (whole,) = judge(["choose the learning rate"], "I choose the learning rate by a sweep.", prompt=prompt)
+    assert whole.verdict == "covered"
+
+
 def test_a_reversed_direction_contradicts_the_point() -> None:
     (verdict,) = judge(["training error increases with more data"], "training error decreases with more data")
     assert verdict.verdict == "contradicted"
@@ -166,7 +183,7 @@ def test_agreement_with_the_interviewer_on_the_development_set_holds_a_floor() -
     report = evaluate(load_items(DEVELOPMENT), grader.assess, builtin_specs())
     own, standard = report.mean_by_style["own_words"][1], report.mean_by_style["standard"][1]
     assert own >= 3.2 and standard >= 3.75
-    assert report.recall_own_words >= 0.70 and report.within_one >= 0.75
+    assert report.recall_own_words >= 0.72 and report.within_one >= 0.77
     assert report.mean_by_style["wrong_vocab"][1] <= 2.8  # 2.70 with contradictions caught (3.40 before)
     assert report.contradictions_found >= 0.10 and report.false_contradictions == 0
 

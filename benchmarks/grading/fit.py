@@ -26,7 +26,9 @@ def table(names: tuple[str, ...], embedder, specs, columns=NAMES):
     rows, targets, labels, styles = [], [], [], []
     for item in load_items(names):
         spec = specs[item.question]
-        for f, label in zip(features(list(spec.key_points), item.answer, embedder), item.points, strict=True):
+        for f, label in zip(
+            features(list(spec.key_points), item.answer, embedder, spec.prompt), item.points, strict=True
+        ):
             rows.append([getattr(f, n) for n in columns] + [float(f.opposite)])
             targets.append(TARGET[label])
             labels.append(label)

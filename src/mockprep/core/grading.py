@@ -223,6 +223,7 @@ class KeyPointGrader:
             answer,
             embedder,
             _reference(spec.answer, tuple(spec.key_points), spec.prompt),
+            spec.prompt,
         )
         points = tuple(
             PointVerdict(point, Verdict(j.verdict), j.evidence)

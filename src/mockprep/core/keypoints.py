@@ -3,7 +3,9 @@
 For each key point the answer is searched sentence by sentence (and pairs of neighbouring sentences):
 
 - **words**: the share of the point's stems found (symbols spelled out, word forms and compounds folded,
-  typos tolerated; see :mod:`mockprep.core.textnorm`), in the best passage and in the whole answer;
+  typos tolerated; see :mod:`mockprep.core.textnorm`), in the best passage and in the whole answer, and
+  the share of the stems the question's prompt does not already give (an answer that repeats the
+  question's words has shown nothing yet);
 - **meaning**: the cosine similarity of the point and the best passage under a small embedding model
   (:mod:`mockprep.core.embedding`), when it is loaded;
 - **opposite**: the passage that matches the point's words uses the antonym of one of its directional
@@ -58,15 +60,22 @@ _ANTONYMS: dict[str, set[str]] | None = None
 
 # Fitted by benchmarks/grading/fit.py on the development set; see the module docstring.
 WEIGHTS = {
-    "bias": -1.44,
-    "words_best": 2.31,
-    "words_all": 3.35,
-    "meaning": 1.00,
-    "meaning_all": -2.09,
-    "short_point": -0.42,
+    "bias": -1.45,
+    "words_best": 1.35,
+    "words_all": 1.83,
+    "words_new": 2.95,
+    "meaning": 0.82,
+    "meaning_all": -2.03,
+    "short_point": -1.27,
 }
 # ... and without the embedding model (words only), the fallback when it cannot load.
-WORD_WEIGHTS = {"bias": -1.56, "words_best": 2.14, "words_all": 3.23, "short_point": -0.36}
+WORD_WEIGHTS = {
+    "bias": -1.59,
+    "words_best": 1.12,
+    "words_all": 1.60,
+    "words_new": 3.08,
+    "short_point": -1.25,
+}
 COVERED = 0.5  # probability from which a point counts as covered
 PARTLY = 0.4  # ... and as partly covered
 OWN_WORDS_MEANING = (
@@ -87,6 +96,7 @@ class Passage:
 class PointFeatures:
     words_best: float  # share of the point's stems in the best passage
     words_all: float  # share anywhere in the answer
+    words_new: float  # share anywhere of the stems the question's prompt does not already give
     meaning: float  # best cosine similarity with a passage (0 without an embedder)
     meaning_all: float  # cosine similarity with the whole answer
     short_point: float  # 1 when the point has at most two stems
@@ -136,6 +146,13 @@ def _weights(point_stems: list[str], spread: dict[str, int]) -> dict[str, float]
     """How much each of a point's stems says: a single letter or digit ("p - y", "k / t") weighs half a
     word, and a word shared by several of the question's key points tells them apart less."""
     return {s: (0.5 if len(s) == 1 else 1.0) / spread.get(s, 1) for s in dict.fromkeys(point_stems)}
+
+
+def _beyond(weights: dict[str, float], asked: frozenset[str]) -> dict[str, float]:
+    """The weights of the stems the question's prompt does not give: repeating the question's own words
+    shows nothing (all of them when the point has no others)."""
+    new = {s: w for s, w in weights.items() if s not in asked}
+    return new or weights
 
 
 _QUANTITY = re.compile(r"\d")
@@ -219,11 +236,13 @@ def _negation_differs(point_text: str, point_stems: set[str], passage: Passage) 
     return bool(flipped & shared) and len(shared) >= 2
 
 
-def features(points: list[str], answer: str, embedder: Embedder | None = None) -> list[PointFeatures]:
+def features(
+    points: list[str], answer: str, embedder: Embedder | None = None, prompt: str = ""
+) -> list[PointFeatures]:
     """The features of each key point against the answer (see the module docstring)."""
     found = passages(answer)
     if not found:
-        empty = PointFeatures(0.0, 0.0, 0.0, 0.0, 0.0, embedder is not None, 0.0, None, False, False)
+        empty = PointFeatures(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, embedder is not None, 0.0, None, False, False)
         return [empty for _ in points]
     whole = _passage(answer[:MAX_ANSWER_CHARS])
     meanings: list[list[float]] = [[0.0] * (len(found) + 1) for _ in points]
@@ -233,6 +252,7 @@ def features(points: list[str], answer: str, embedder: Embedder | None = None) -
         digits = functools.partial(with_digits, compounds=False)
         meanings = embedder.similarities([digits(p) for p in points], [digits(t) for t in texts])
     point_stems = [content_stems(point) for point in points]
+    asked = frozenset(content_stems(prompt))
     spread: dict[str, int] = {}
     for stems in point_stems:
         for s in set(stems):
@@ -253,6 +273,7 @@ def features(points: list[str], answer: str, embedder: Embedder | None = None) -
             PointFeatures(
                 words_best=shares[best_words],
                 words_all=_passage_share(weights, spellings, whole),
+                words_new=_passage_share(_beyond(weights, asked), spellings, whole),
                 meaning=max(meanings[index][: len(found)]),
                 meaning_all=meanings[index][len(found)],
                 short_point=1.0 if len(weights) <= 2 else 0.0,
@@ -273,13 +294,17 @@ def probability(f: PointFeatures) -> float:
 
 
 def judge(
-    points: list[str], answer: str, embedder: Embedder | None = None, reference: Reference | None = None
+    points: list[str],
+    answer: str,
+    embedder: Embedder | None = None,
+    reference: Reference | None = None,
+    prompt: str = "",
 ) -> list[PointJudgement]:
     """A verdict per key point, with the probability and the evidence it rests on. With a
     ``reference`` (the model answer's), a sentence that gives one entity's attribute to its sibling
     contradicts the point it matched (:mod:`mockprep.core.contradictions`)."""
     judged = []
-    for f in features(points, answer, embedder):
+    for f in features(points, answer, embedder, prompt):
         p = probability(f)
         if f.distinct == 0.0 and f.meaning < OWN_WORDS_MEANING:
             p = min(p, PARTLY - 0.01)  # only words other key points share: nothing of this one
