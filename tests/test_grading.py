@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from mockprep.core.banks import parse_question
 from mockprep.core.grading import KeyPointGrader, Verdict, rating_from_checklist
-from mockprep.core.keypoints import judge
+from mockprep.core.keypoints import judge, sentences
 from mockprep.core.questions import QuestionSpec
 from mockprep.core.textnorm import content_stems, fold
 
@@ -64,6 +64,26 @@ def test_repeating_the_questions_words_covers_nothing_until_the_point_s_own_word
     # a point made only of the question's words is judged on all of them
     (whole,) = judge(["choose the learning rate"], "I choose the learning rate by a sweep.", prompt=prompt)
     assert whole.verdict == "covered"
+
+
+def test_a_minus_inside_a_line_is_no_bullet_and_evidence_is_quoted_as_written() -> None:
+    from benchmarks.grading import builtin_specs
+    from mockprep.core.embedding import load_wordllama
+    from mockprep.core.grading import default_grader
+
+    line = "Use central differences (f(x+h) - f(x-h))/2h in float64, and a relative error below 1e-7 is fine."
+    assert sentences("- first item\n" + line) == ["first item", line]
+    spec = builtin_specs()["python-coding/numerical-gradient-check"]
+    answer = (
+        "I check the backward pass numerically.\n"
+        + line
+        + "\nKinks like ReLU at 0 give false alarms; fix the seed."
+    )
+    embedder = load_wordllama()
+    assessment = default_grader(lambda: embedder).assess(spec, answer)
+    assert "contradicted" not in [p.verdict for p in assessment.points]  # it was, on half a formula
+    quoted = [p.evidence for p in assessment.points if p.evidence]
+    assert quoted and all(e in answer.replace("\n", " ") for e in quoted), quoted
 
 
 def test_a_reversed_direction_contradicts_the_point() -> None:

@@ -34,7 +34,10 @@ if TYPE_CHECKING:
     from mockprep.core.embedding import Embedder
 
 MAX_ANSWER_CHARS = 60_000  # a longer paste is judged on its first 60,000 characters
-_SEGMENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])|[;\n]+|\s+[-•*]\s+")
+# Sentence ends, semicolons, line breaks and "•" bullets. A dash or star inside a line is a minus, a
+# product or an aside ("(f(x+h) - f(x-h)) / 2h"), not a bullet: bullets typed with them start a line.
+_SEGMENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])|[;\n]+|\s+•\s+")
+_BULLET = " -•*\t"
 FUZZY = 0.86  # difflib ratio at which two stems of five or more letters count as the same word
 # Directional words and their opposites (stems on both sides after folding).
 _OPPOSITES = [
@@ -115,19 +118,37 @@ class PointJudgement:
     features: PointFeatures
 
 
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Where each sentence or bullet item of ``text`` starts and ends (bullet marks left out)."""
+    out = []
+    start = 0
+    for end, following in [(m.start(), m.end()) for m in _SEGMENT.finditer(text)] + [(len(text), 0)]:
+        piece = text[start:end]
+        stripped = piece.lstrip(_BULLET)
+        left = start + len(piece) - len(stripped)
+        right = left + len(stripped.rstrip(_BULLET))
+        if right > left:
+            out.append((left, right))
+        start = following
+    return out
+
+
 def sentences(text: str) -> list[str]:
-    """A text's sentences and bullet items (the first 60,000 characters)."""
-    return [s.strip(" -•*\t") for s in _SEGMENT.split(text[:MAX_ANSWER_CHARS]) if s and s.strip(" -•*\t")]
+    """A text's sentences and bullet items (the first 60,000 characters), as written."""
+    text = text[:MAX_ANSWER_CHARS]
+    return [text[a:b] for a, b in _spans(text)]
 
 
 def passages(answer: str) -> list[Passage]:
-    """The answer's sentences (and bullet items), each with its stems; pairs of neighbours too."""
-    segments = sentences(answer)
-    if len(segments) > 400:  # a huge paste: merge into ~400 passages so the work stays bounded
-        size = math.ceil(len(segments) / 400)
-        segments = [" ".join(segments[i : i + size]) for i in range(0, len(segments), size)]
-    out = [_passage(s) for s in segments]
-    out += [_passage(a + " " + b) for a, b in zip(segments, segments[1:], strict=False)]
+    """The answer's sentences (and bullet items), each with its stems; pairs of neighbours too, quoted
+    as written (the evidence a person reads is the answer's own text)."""
+    text = answer[:MAX_ANSWER_CHARS]
+    spans = _spans(text)
+    if len(spans) > 400:  # a huge paste: merge into ~400 passages so the work stays bounded
+        size = math.ceil(len(spans) / 400)
+        spans = [(spans[i][0], spans[min(i + size, len(spans)) - 1][1]) for i in range(0, len(spans), size)]
+    out = [_passage(text[a:b]) for a, b in spans]
+    out += [_passage(" ".join(text[a[0] : b[1]].split())) for a, b in zip(spans, spans[1:], strict=False)]
     return out
 
 
