@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from mockprep.core.banks import parse_question
 from mockprep.core.grading import KeyPointGrader, Verdict, rating_from_checklist
-from mockprep.core.keypoints import judge, sentences
+from mockprep.core.keypoints import features, judge, sentences
 from mockprep.core.questions import QuestionSpec
 from mockprep.core.textnorm import content_stems, fold
 
@@ -62,8 +62,15 @@ def test_repeating_the_questions_words_covers_nothing_until_the_point_s_own_word
     assert [j.verdict for j in judge(points, echo, prompt=prompt)] == ["missing", "missing"]
     assert [j.verdict for j in judge(points, told, prompt=prompt)] == ["covered", "covered"]
     # a point made only of the question's words is judged on all of them
-    (whole,) = judge(["choose the learning rate"], "I choose the learning rate by a sweep.", prompt=prompt)
-    assert whole.verdict == "covered"
+    (whole,) = features(["choose the learning rate"], "I choose the rate by a sweep.", prompt=prompt)
+    assert whole.words_new == whole.words_all == pytest.approx(2 / 3)
+    # the prompt's compounds count however they are written
+    (joined,) = features(
+        ["finetuning recipe"], "We used a finetuning recipe.", prompt="Describe fine tuning."
+    )
+    assert joined.words_new == 1.0 and joined.words_all == 1.0
+    (echo_only,) = features(["finetuning recipe"], "We did finetuning.", prompt="Describe fine tuning.")
+    assert echo_only.words_new == 0.0 and echo_only.words_all == 0.5
 
 
 def test_a_minus_inside_a_line_is_no_bullet_and_evidence_is_quoted_as_written() -> None:

@@ -64,19 +64,19 @@ _ANTONYMS: dict[str, set[str]] | None = None
 # Fitted by benchmarks/grading/fit.py on the development set; see the module docstring.
 WEIGHTS = {
     "bias": -1.45,
-    "words_best": 1.35,
+    "words_best": 1.36,
     "words_all": 1.83,
-    "words_new": 2.95,
-    "meaning": 0.82,
-    "meaning_all": -2.03,
+    "words_new": 2.93,
+    "meaning": 0.78,
+    "meaning_all": -2.00,
     "short_point": -1.27,
 }
 # ... and without the embedding model (words only), the fallback when it cannot load.
 WORD_WEIGHTS = {
     "bias": -1.59,
-    "words_best": 1.12,
-    "words_all": 1.60,
-    "words_new": 3.08,
+    "words_best": 1.13,
+    "words_all": 1.59,
+    "words_new": 3.06,
     "short_point": -1.25,
 }
 COVERED = 0.5  # probability from which a point counts as covered
@@ -273,7 +273,8 @@ def features(
         digits = functools.partial(with_digits, compounds=False)
         meanings = embedder.similarities([digits(p) for p in points], [digits(t) for t in texts])
     point_stems = [content_stems(point) for point in points]
-    asked = frozenset(content_stems(prompt))
+    # the prompt's words, and its compounds written together ("fine tuning" is "finetuning" too)
+    asked = frozenset(content_stems(prompt)) | {stem(j) for j in joined_forms(prompt)}
     spread: dict[str, int] = {}
     for stems in point_stems:
         for s in set(stems):
@@ -321,9 +322,11 @@ def judge(
     reference: Reference | None = None,
     prompt: str = "",
 ) -> list[PointJudgement]:
-    """A verdict per key point, with the probability and the evidence it rests on. With a
-    ``reference`` (the model answer's), a sentence that gives one entity's attribute to its sibling
-    contradicts the point it matched (:mod:`mockprep.core.contradictions`)."""
+    """A verdict per key point, with the probability and the evidence it rests on. ``prompt`` is the
+    question's: the words a point shares with it count apart (the weights were fitted with it; without
+    it every word counts as the answer's own). With a ``reference`` (the model answer's), a sentence
+    that gives one entity's attribute to its sibling contradicts the point it matched
+    (:mod:`mockprep.core.contradictions`)."""
     judged = []
     for f in features(points, answer, embedder, prompt):
         p = probability(f)

@@ -36,7 +36,8 @@ STOPWORDS = frozenset(
     "a an and are as at be been being by can could do does did for from has have had how if in into is "
     "it its of on or so such than that the their them then there these they this those to was were what "
     "when which while who whom why will with would you your i we our us me my also just very really only "
-    "each per via about over under more most much many some any all both either one ones".split()
+    "each per via about over under more most much many some any all both either one ones "
+    "but vs versus".split()
 )
 NEGATIONS = frozenset(
     "not no never none nothing neither nor cannot cant doesnt dont isnt arent wasnt werent wont "
