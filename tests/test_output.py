@@ -183,7 +183,7 @@ def test_help_lists_the_daily_commands_first_and_in_full(cli, monkeypatch) -> No
         daily = out.split("Daily commands:")[1].split("Other commands:")[0]
         assert re.findall(r"(?m)^  ([a-z]+)  ", daily) == ["session", "mock", "story", "stats", "history"]
         assert "..." not in out.split("Daily commands:")[1]
-        assert "weakest topics and leeches, practice time." in " ".join(out.split())
+        assert "practice time, and how often the grader agreed with you." in " ".join(out.split())
         for other in ("bank", "export", "import", "where", "backup"):
             assert re.search(rf"(?m)^  {other}  ", out.split("Other commands:")[1])
 

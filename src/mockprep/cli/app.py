@@ -94,7 +94,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     "stats": (
         ("history",),
         "Progress at a glance: activity heatmap and streaks, retention, score trends, due forecast, "
-        "weakest topics and leeches, practice time.",
+        "weakest topics and leeches, practice time, and how often the grader agreed with you.",
     ),
     "optimize": (
         ("optimize",),

@@ -91,7 +91,7 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Progress at a glance: activity heatmap and streaks, retention, score trends, due forecast,
-    weakest topics and leeches, practice time."""
+    weakest topics and leeches, practice time, and how often the grader agreed with you."""
     from mockprep.core.stats import StatsFilter
     from mockprep.services.reports import collect
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
+from mockprep.core.grader_agreement import GradedReview, agreement
 from mockprep.core.settings import Settings
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -277,6 +278,7 @@ class StatsAggregates:
     leeches: list[Leech]
     times: list[RoundTime]
     delivery: list[DeliveryWeek] = field(default_factory=list)
+    graded: list[GradedReview] = field(default_factory=list)  # recent answers the grader judged
 
 
 def histogram_median(counts: Sequence[tuple[int, int]]) -> int:
@@ -339,6 +341,7 @@ def assemble(
     return {
         "generated_at": now.isoformat(),
         **_delivery(agg.delivery, settings),
+        "grader": agreement(agg.graded),
         "filters": {
             "rounds": list(flt.rounds),
             "banks": list(flt.banks),

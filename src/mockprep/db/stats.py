@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mockprep.core.bank_records import ROUNDS
+from mockprep.core.grader_agreement import RECENT, GradedReview
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.stats import (
     BankCardCounts,
@@ -255,6 +256,22 @@ class StatsQueries:
                     RoundTime(name, sum(n for _s, n in counts), total, histogram_median(counts) * 1000)
                 )
         return sorted(out)
+
+    def graded_reviews(self, flt: StatsFilter, recent: int = RECENT) -> list[GradedReview]:
+        """The grader's proposal, the confirmed checklist and both ratings of the graded answers among
+        the last ``recent`` reviews (a range of ids: the same few milliseconds on any home)."""
+        clause, where = review_filter(flt)
+        join = " JOIN questions q ON q.id = r.question_id" if "q." in clause else ""
+        stmt = text(
+            # the checklist was pre-ticked with a model's verdicts when one graded the answer
+            "SELECT COALESCE(r.model_proposed, r.proposed) AS shown, r.checklist, r.suggested, r.rating"
+            f" FROM reviews r{join} WHERE {clause}"
+            " AND r.id > (SELECT COALESCE(MAX(id), 0) FROM reviews) - :recent"
+            " AND COALESCE(r.model_proposed, r.proposed) IS NOT NULL AND r.checklist IS NOT NULL"
+            " AND NOT r.cram"
+        )
+        rows = self.store.conn.execute(stmt, {**where, "recent": recent}).all()
+        return [GradedReview(r.shown, r.checklist, r.suggested, r.rating) for r in rows]
 
     def delivery_weeks(self, flt: StatsFilter, start: datetime, offsets: Offsets) -> list[DeliveryWeek]:
         """Spoken answers per week (Monday, local): words, speaking time, fillers, long pauses and

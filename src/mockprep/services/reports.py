@@ -48,8 +48,9 @@ def collect(
             cards = queries.card_counts_by_bank(flt)
             leeches = queries.leeches(flt, settings.leech_lapses)
             spoken = queries.delivery_weeks(flt, now - timedelta(days=days), offsets)
+            graded = queries.graded_reviews(flt)
             day_rows, retention = scans.result()
         finally:
             side.close()
-    aggregates = StatsAggregates(day_rows, retention, weeks, due, cards, leeches, times, spoken)
+    aggregates = StatsAggregates(day_rows, retention, weeks, due, cards, leeches, times, spoken, graded)
     return assemble(aggregates, now, today, flt, days, settings)

@@ -32,6 +32,9 @@ def render_stats(console: Console, data: dict[str, Any], leech_lapses: int) -> N
         console.print()
     _render_due_and_cards(console, data)
     _render_weak(console, data, leech_lapses)
+    if data.get("grader", {}).get("answers"):
+        console.print()
+        _render_grader(console, data["grader"])
 
 
 def _render_heatmap(console: Console, data: dict[str, Any]) -> None:
@@ -132,6 +135,24 @@ def _render_delivery(console: Console, delivery: dict[str, Any]) -> None:
         )
     table.add_row("over the time limit", "", str(delivery["over_limit"]), "0")
     print_table(console, table)
+
+
+def _render_grader(console: Console, grader: dict[str, Any]) -> None:
+    """How often the grader's checklist and suggestion were what the person confirmed."""
+    title = Text("Grader", style="bold")
+    title.append(f"  {plural(grader['answers'], 'recent graded answer')}")
+    print_text(console, title)
+    print_text(
+        console,
+        f"Key points as it proposed: {_pct(grader['points_as_proposed'])} · its ticks you kept:"
+        f" {_pct(grader['ticks_kept'])} · your ticks it had made: {_pct(grader['ticks_found'])}",
+    )
+    if grader["suggestions"]:
+        print_text(
+            console,
+            f"Your rating was its suggestion: {_pct(grader['rating_as_suggested'])}"
+            f" · within one step: {_pct(grader['rating_within_one'])}",
+        )
 
 
 def _render_due_and_cards(console: Console, data: dict[str, Any]) -> None:

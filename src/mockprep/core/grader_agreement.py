@@ -1,0 +1,68 @@
+"""How often the grader's proposal was what the person confirmed, from their own reviews. Pure.
+
+Each graded answer keeps the checklist the grader proposed per key point (``proposed``, a model's when
+one graded it), what the person confirmed (``checklist``), and the rating suggested from the confirmed
+checklist and the time beside the one recorded. Over the recent ones this says how far the checklist
+and the suggestion can be taken on trust for this person's answers: the share of key points left as
+proposed, of the grader's ticks the person kept and of the person's ticks the grader had made, and how
+often the recorded rating was the suggested one (or one step from it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+RECENT = 2000  # the last reviews looked at (by id): recent use, and a bound on the work
+
+
+class GradedReview(NamedTuple):
+    proposed: str | None  # JSON list of the verdicts the checklist was pre-ticked with, as stored
+    checklist: str | None  # JSON list of verdicts the person confirmed
+    suggested: int | None
+    rating: int
+
+
+def _verdicts(stored: str | None) -> list[str] | None:
+    try:
+        value = json.loads(stored) if stored else None
+    except ValueError:
+        return None
+    return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else None
+
+
+def agreement(rows: Iterable[GradedReview]) -> dict[str, Any]:
+    """The ``grader`` figures of ``mockprep stats --json`` (shares are percentages, None with no data)."""
+    answers = points = same = ticked = kept = confirmed = 0
+    rated = accepted = close = 0
+    for row in rows:
+        proposed, checklist = _verdicts(row.proposed), _verdicts(row.checklist)
+        if not proposed or checklist is None or len(proposed) != len(checklist):
+            continue
+        answers += 1
+        for grader, person in zip(proposed, checklist, strict=True):
+            points += 1
+            grader_ticked, person_ticked = grader == "covered", person == "covered"
+            same += grader_ticked == person_ticked
+            ticked += grader_ticked
+            kept += grader_ticked and person_ticked
+            confirmed += person_ticked
+        if row.suggested is not None:
+            rated += 1
+            accepted += row.suggested == row.rating
+            close += abs(row.suggested - row.rating) <= 1
+    return {
+        "answers": answers,
+        "key_points": points,
+        "points_as_proposed": _share(same, points),
+        "ticks_kept": _share(kept, ticked),
+        "ticks_found": _share(kept, confirmed),
+        "suggestions": rated,
+        "rating_as_suggested": _share(accepted, rated),
+        "rating_within_one": _share(close, rated),
+    }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
