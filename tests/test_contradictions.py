@@ -103,6 +103,14 @@ def test_the_judge_calls_the_point_the_sentence_supports_contradicted() -> None:
     assert judged[1].evidence == "In the MAP view L1 is a Gaussian prior and L2 a Laplace prior."
 
 
+@pytest.mark.parametrize("gap", [" ", "  ", "\t"])
+def test_a_misattribution_is_found_however_the_sentence_is_spaced(gap: str) -> None:
+    """The evidence of a pair of sentences is quoted with single spaces; the sentence is found in it."""
+    answer = f"In the MAP view,\nL1 is a Gaussian prior and{gap}L2 a Laplace prior."
+    (judged,) = judge(["Laplace prior vs Gaussian prior (MAP view)"], answer, reference=PRIORS)
+    assert judged.verdict == "contradicted"
+
+
 def test_the_grader_uses_the_model_answer_and_a_misattribution_caps_the_rating() -> None:
     spec = parse_question(
         {

@@ -30,7 +30,7 @@ def test_agreement_counts_ticks_kept_and_found_and_ratings() -> None:
     rows = [
         _row([C, C, M], [C, M, M], 4, 3),  # one of its ticks undone
         _row([M, P, X], [C, P, X], 2, 2),  # the person ticked one it had not
-        _row([C, C], [C, C], None, 4),  # nothing was suggested (a spoken answer)
+        _row([C, C], [C, C], None, 4),  # no rating was suggested
         _row([C, M], [C], 3, 3),  # lengths differ: not comparable, left out
         _row(None, [C], 3, 3),
         GradedReview("not json", "[]", 3, 3),
@@ -42,6 +42,14 @@ def test_agreement_counts_ticks_kept_and_found_and_ratings() -> None:
     assert figures["ticks_found"] == 75.0  # the person ticked 4, it had ticked 3
     assert figures["suggestions"] == 2
     assert figures["rating_as_suggested"] == 50.0 and figures["rating_within_one"] == 100.0
+
+
+def test_kept_is_the_share_of_its_ticks_and_found_the_share_of_yours() -> None:
+    figures = agreement([_row([C, C, C, M], [C, M, M, M], 4, 2)])  # it ticked 3, you kept 1
+    assert figures["ticks_kept"] == round(100 / 3, 1) and figures["ticks_found"] == 100.0
+    assert figures["points_as_proposed"] == 50.0 and figures["rating_within_one"] == 0.0
+    # a partly or contradicted point set to missing is a change, though neither was ticked
+    assert agreement([_row([P, X], [M, M], 2, 2)])["points_as_proposed"] == 0.0
 
 
 def test_no_graded_answers_gives_no_shares() -> None:
@@ -96,6 +104,36 @@ def test_stats_report_the_recent_graded_answers(tmp_path: Path) -> None:
 def test_stats_show_the_grader_section_only_with_graded_answers(cli) -> None:
     result = cli("stats")
     assert result.exit_code == 0 and "Grader" not in result.stdout
+
+
+def test_the_grader_section_prints_its_figures() -> None:
+    from rich.console import Console
+
+    from mockprep.terminal.stats import _render_grader
+
+    console = Console(width=120, record=True, color_system=None)
+    _render_grader(console, agreement([_row([C, C, C, M], [C, M, M, M], 4, 2), _row([C], [C], 3, 3)]))
+    out = console.export_text()
+    assert "Grader  2 recent graded answers" in out
+    assert "Key points as it proposed: 60%" in out and "its ticks you kept: 50%" in out
+    assert "your ticks it had made: 100%" in out
+    assert "Your rating was its suggestion: 50% · within one step: 50%" in out
+
+
+def test_a_blank_answer_is_no_verdict_of_the_grader(tmp_path: Path) -> None:
+    write_bank(tmp_path / "b.toml", "agree-bank", "technical", n=2)
+    with Store.open(tmp_path, backups=False) as store:
+        store.banks.add_source(tmp_path / "b.toml", START)
+        sync_banks(store, START)
+        qids = store.cards.new_question_ids(QuestionFilter())[:2]
+        for i, (qid, answer) in enumerate(zip(qids, ["  \n", "an answer"], strict=True)):
+            store.cards.record_review(
+                ReviewRecord(
+                    qid, None, store.cards.card(qid), START + timedelta(minutes=i), 3, 0, answer, 900,
+                    suggested=3, proposed=[M, M, M], checklist=[C, C, M],
+                )
+            )  # fmt: skip
+        assert len(store.stats.graded_reviews(StatsFilter())) == 1
 
 
 def test_a_models_checklist_is_the_one_compared_when_a_model_graded(tmp_path: Path) -> None:

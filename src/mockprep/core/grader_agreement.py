@@ -1,11 +1,12 @@
 """How often the grader's proposal was what the person confirmed, from their own reviews. Pure.
 
-Each graded answer keeps the checklist the grader proposed per key point (``proposed``, a model's when
-one graded it), what the person confirmed (``checklist``), and the rating suggested from the confirmed
-checklist and the time beside the one recorded. Over the recent ones this says how far the checklist
-and the suggestion can be taken on trust for this person's answers: the share of key points left as
-proposed, of the grader's ticks the person kept and of the person's ticks the grader had made, and how
-often the recorded rating was the suggested one (or one step from it).
+Each graded answer keeps the checklist the grader proposed per key point (``proposed``, a model's
+when one graded it), what the person confirmed (``checklist``), and the rating suggested to them (the
+model's, or the one that follows from the confirmed checklist and the time) beside the one recorded.
+Over the recent ones this says how far the checklist and the suggestion can be taken on trust for
+this person's answers: the share of key points left as proposed, of the grader's ticks the person
+kept and of the person's ticks the grader had made, and how often the recorded rating was the
+suggested one (or one step from it).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def agreement(rows: Iterable[GradedReview]) -> dict[str, Any]:
         for grader, person in zip(proposed, checklist, strict=True):
             points += 1
             grader_ticked, person_ticked = grader == "covered", person == "covered"
-            same += grader_ticked == person_ticked
+            same += grader == person  # partly or contradicted changed to missing is a change too
             ticked += grader_ticked
             kept += grader_ticked and person_ticked
             confirmed += person_ticked

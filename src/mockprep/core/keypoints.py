@@ -37,7 +37,7 @@ MAX_ANSWER_CHARS = 60_000  # a longer paste is judged on its first 60,000 charac
 # Sentence ends, semicolons, line breaks and "•" bullets. A dash or star inside a line is a minus, a
 # product or an aside ("(f(x+h) - f(x-h)) / 2h"), not a bullet: bullets typed with them start a line.
 _SEGMENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])|[;\n]+|\s+•\s+")
-_BULLET = " -•*\t"
+_BULLET = " -•*\t\r"
 FUZZY = 0.86  # difflib ratio at which two stems of five or more letters count as the same word
 # Directional words and their opposites (stems on both sides after folding).
 _OPPOSITES = [
@@ -346,6 +346,11 @@ def judge(
     return judged
 
 
+def _flat(text: str | None) -> str:
+    """Text with each run of whitespace as one space (how a pair of passages is quoted)."""
+    return " ".join((text or "").split())
+
+
 def _against_reference(
     points: list[str], answer: str, judged: list[PointJudgement], reference: Reference
 ) -> list[PointJudgement]:
@@ -371,7 +376,7 @@ def _against_reference(
         resting = [
             i
             for i, j in enumerate(out)
-            if j.verdict in ("covered", "partly") and sentence in (j.evidence or "")
+            if j.verdict in ("covered", "partly") and " ".join(sentence.split()) in _flat(j.evidence)
         ]
         named = {found.attribute, found.entity, found.owner}
         telling = [i for i in resting if named & set(anchors(points[i]))]

@@ -269,6 +269,8 @@ class StatsQueries:
             " AND r.id > (SELECT COALESCE(MAX(id), 0) FROM reviews) - :recent"
             " AND COALESCE(r.model_proposed, r.proposed) IS NOT NULL AND r.checklist IS NOT NULL"
             " AND NOT r.cram"
+            # a blank answer (said aloud) had nothing judged: its all-missing proposal is no verdict
+            " AND NOT (typeof(r.answer) = 'text' AND trim(r.answer, ' ' || char(9, 10, 13)) = '')"
         )
         rows = self.store.conn.execute(stmt, {**where, "recent": recent}).all()
         return [GradedReview(r.shown, r.checklist, r.suggested, r.rating) for r in rows]
