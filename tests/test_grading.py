@@ -36,6 +36,15 @@ def test_symbols_and_word_forms_meet(point: str, answer: str) -> None:
     assert verdict.verdict == "covered", (point, answer, verdict)
 
 
+@pytest.mark.parametrize(
+    ("symbols", "words"),
+    [("KL ≥ 0", "KL is never negative"), ("w ≥ 0", "w is non-negative"), ("w ≥ 0", "w isn't negative"),
+     ("H ≤ 0", "H is nonpositive")],
+)  # fmt: skip
+def test_a_sign_in_words_reads_as_the_inequality(symbols: str, words: str) -> None:
+    assert content_stems(words) == content_stems(symbols)
+
+
 def test_folding_spells_out_greek_and_superscripts() -> None:
     assert "sigma" in fold("σ²") and "^2" in fold("σ²")
     assert content_stems("back-pointers") == ["back", "pointer"] or "pointer" in content_stems(

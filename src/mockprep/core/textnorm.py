@@ -57,6 +57,10 @@ def _spell_out(text: str) -> str:
     return text.translate(_GREEK_TABLE)
 
 
+_NON_NEGATIVE = re.compile(r"\b(?:non-?negative|never negative|(?:is|are)n't negative|not negative)\b")
+_NON_POSITIVE = re.compile(r"\b(?:non-?positive|never positive|(?:is|are)n't positive|not positive)\b")
+
+
 @lru_cache(maxsize=1024)  # an answer's sentences are folded for each key point and each measure
 def fold(text: str) -> str:
     """Lower case, numbers in words as digits ("four epochs" meets "4 epochs"; not "zero-init"),
@@ -64,6 +68,9 @@ def fold(text: str) -> str:
     text = _spell_out(with_digits(text, compounds=False)).lower()
     text = re.sub(r"\bsquared\b", " ^2 ", text)
     text = re.sub(r"\bcubed\b", " ^3 ", text)
+    # signs in words, as "≥ 0" is read: "KL is never negative" states "KL ≥ 0"
+    text = _NON_NEGATIVE.sub(" at least 0 ", text)
+    text = _NON_POSITIVE.sub(" at most 0 ", text)
     text = text.replace("n't", "nt")
     return re.sub(r"[-_/]", " ", text)
 
