@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, timedelta
 from pathlib import Path
 
@@ -80,20 +82,30 @@ def test_a_person_who_confirms_everything_agrees_fully(answers) -> None:
         assert figures["rating_as_suggested"] == round(100 * exact / len(answers), 1)
 
 
-def test_stats_report_the_recent_graded_answers(tmp_path: Path) -> None:
-    write_bank(tmp_path / "b.toml", "agree-bank", "technical", n=3)
+@contextmanager
+def _home(tmp_path: Path, reviews: list[dict]) -> Iterator[Store]:
+    """A home with one bank and one rated review per dict (its ReviewRecord fields), a minute apart."""
+    write_bank(tmp_path / "b.toml", "agree-bank", "technical", n=len(reviews))
     with Store.open(tmp_path, backups=False) as store:
         store.banks.add_source(tmp_path / "b.toml", START)
         sync_banks(store, START)
-        qids = store.cards.new_question_ids(QuestionFilter())[:3]
-        ratings = [(4, 4, [C, C, C]), (3, 2, [C, M, M]), (2, 2, None)]  # the last one never checked
-        for i, (qid, (suggested, rating, checklist)) in enumerate(zip(qids, ratings, strict=True)):
+        qids = store.cards.new_question_ids(QuestionFilter())[: len(reviews)]
+        for i, (qid, fields) in enumerate(zip(qids, reviews, strict=True)):
+            at = START + timedelta(minutes=i)
+            fields = {"rating": 3, "answer": "an answer", "proposed": [C, C, M], **fields}
             store.cards.record_review(
-                ReviewRecord(
-                    qid, None, store.cards.card(qid), START + timedelta(minutes=i), rating, 0, "an answer",
-                    900, suggested=suggested, proposed=[C, C, M], checklist=checklist,
-                )
-            )  # fmt: skip
+                ReviewRecord(qid, None, store.cards.card(qid), at, state_before=0, duration_ms=900, **fields)
+            )
+        yield store
+
+
+def test_stats_report_the_recent_graded_answers(tmp_path: Path) -> None:
+    reviews = [
+        {"suggested": 4, "rating": 4, "checklist": [C, C, C]},
+        {"suggested": 3, "rating": 2, "checklist": [C, M, M]},
+        {"suggested": 2, "rating": 2},  # the checklist was never shown
+    ]
+    with _home(tmp_path, reviews) as store:
         assert len(store.stats.graded_reviews(StatsFilter(), recent=2)) == 1  # only the last two reviews
         figures = collect(store, START + timedelta(hours=1), UTC)["grader"]
     assert figures["answers"] == 2 and figures["key_points"] == 6
@@ -121,32 +133,13 @@ def test_the_grader_section_prints_its_figures() -> None:
 
 
 def test_a_blank_answer_is_no_verdict_of_the_grader(tmp_path: Path) -> None:
-    write_bank(tmp_path / "b.toml", "agree-bank", "technical", n=2)
-    with Store.open(tmp_path, backups=False) as store:
-        store.banks.add_source(tmp_path / "b.toml", START)
-        sync_banks(store, START)
-        qids = store.cards.new_question_ids(QuestionFilter())[:2]
-        for i, (qid, answer) in enumerate(zip(qids, ["  \n", "an answer"], strict=True)):
-            store.cards.record_review(
-                ReviewRecord(
-                    qid, None, store.cards.card(qid), START + timedelta(minutes=i), 3, 0, answer, 900,
-                    suggested=3, proposed=[M, M, M], checklist=[C, C, M],
-                )
-            )  # fmt: skip
+    blank = {"answer": "  \n", "suggested": 3, "proposed": [M, M, M], "checklist": [C, C, M]}
+    with _home(tmp_path, [blank, {**blank, "answer": "an answer"}]) as store:
         assert len(store.stats.graded_reviews(StatsFilter())) == 1
 
 
 def test_a_models_checklist_is_the_one_compared_when_a_model_graded(tmp_path: Path) -> None:
-    write_bank(tmp_path / "b.toml", "agree-bank", "technical", n=1)
-    with Store.open(tmp_path, backups=False) as store:
-        store.banks.add_source(tmp_path / "b.toml", START)
-        sync_banks(store, START)
-        (qid,) = store.cards.new_question_ids(QuestionFilter())[:1]
-        store.cards.record_review(
-            ReviewRecord(
-                qid, None, store.cards.card(qid), START, 4, 0, "an answer", 900, suggested=4,
-                proposed=[M, M, M], checklist=[C, C, C], model="m", model_proposed=[C, C, C],
-            )
-        )  # fmt: skip
+    graded = {"suggested": 4, "proposed": [M, M, M], "checklist": [C, C, C], "model": "m"}
+    with _home(tmp_path, [{**graded, "model_proposed": [C, C, C]}]) as store:
         figures = agreement(store.stats.graded_reviews(StatsFilter()))
     assert figures["points_as_proposed"] == 100.0

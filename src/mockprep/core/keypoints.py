@@ -139,6 +139,11 @@ def sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in _spans(text)]
 
 
+def _flat(text: str | None) -> str:
+    """Text with each run of whitespace as one space (how a pair of passages is quoted)."""
+    return " ".join((text or "").split())
+
+
 def passages(answer: str) -> list[Passage]:
     """The answer's sentences (and bullet items), each with its stems; pairs of neighbours too, quoted
     as written (the evidence a person reads is the answer's own text)."""
@@ -148,7 +153,7 @@ def passages(answer: str) -> list[Passage]:
         size = math.ceil(len(spans) / 400)
         spans = [(spans[i][0], spans[min(i + size, len(spans)) - 1][1]) for i in range(0, len(spans), size)]
     out = [_passage(text[a:b]) for a, b in spans]
-    out += [_passage(" ".join(text[a[0] : b[1]].split())) for a, b in zip(spans, spans[1:], strict=False)]
+    out += [_passage(_flat(text[a[0] : b[1]])) for a, b in zip(spans, spans[1:], strict=False)]
     return out
 
 
@@ -346,11 +351,6 @@ def judge(
     return judged
 
 
-def _flat(text: str | None) -> str:
-    """Text with each run of whitespace as one space (how a pair of passages is quoted)."""
-    return " ".join((text or "").split())
-
-
 def _against_reference(
     points: list[str], answer: str, judged: list[PointJudgement], reference: Reference
 ) -> list[PointJudgement]:
@@ -376,7 +376,7 @@ def _against_reference(
         resting = [
             i
             for i, j in enumerate(out)
-            if j.verdict in ("covered", "partly") and " ".join(sentence.split()) in _flat(j.evidence)
+            if j.verdict in ("covered", "partly") and _flat(sentence) in _flat(j.evidence)
         ]
         named = {found.attribute, found.entity, found.owner}
         telling = [i for i in resting if named & set(anchors(points[i]))]
