@@ -268,6 +268,13 @@ def run_all(
     if wanted("grade a 10 MB answer (in-process)"):
         grading = in_process_grading_ms(max(1, runs // 2))
         results.append(_in_process("grade a 10 MB answer (in-process)", grading, "< 2 s"))
+    if wanted("grading model"):
+        from benchmarks.grading import speed
+
+        loads = speed.load_model_ms(runs)
+        results.append(_in_process("grading model: import and load", loads, "< 1 s, in the background"))
+        graded = speed.grade_500_words_ms(max(10, runs * 5))
+        results.append(_in_process("grading model: a 500-word answer (in-process)", graded, "< 50 ms"))
     if wanted("transcribe"):
         spoken = transcription_ms(speech_seconds, max(1, runs // 2))
         if spoken is not None:

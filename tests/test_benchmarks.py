@@ -45,6 +45,7 @@ def test_small_preset_runs_every_scenario(tmp_path: Path) -> None:
         "import",
         "rate one answer (in-process)",
         "grade a 10 MB answer (in-process)",
+        "grading model: a 500-word answer (in-process)",
         "bank sync, nothing changed",
         "bank export apkg",
         "bank import apkg",

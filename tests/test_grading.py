@@ -277,3 +277,13 @@ def test_compounds_meet_whichever_side_writes_them_together() -> None:
         "I told my coauthors and reran... no: I rerun the evaluation",
     )
     assert verdict.verdict == "covered"
+
+
+def test_texts_are_embedded_in_batches_of_like_length_with_the_same_vectors() -> None:
+    from mockprep.core.embedding import _by_length, load_wordllama
+
+    short, middling, whole = "a short one", "a sentence of middling length here", "long " * 600
+    assert _by_length([whole, short, middling]) == [[short, middling], [whole]]
+    together = load_wordllama().similarities([short], [short, middling, whole])
+    apart = [load_wordllama().similarities([short], [text])[0][0] for text in (short, middling, whole)]
+    assert together[0] == pytest.approx(apart, abs=1e-5)

@@ -152,9 +152,23 @@ def passages(answer: str) -> list[Passage]:
     if len(spans) > 400:  # a huge paste: merge into ~400 passages so the work stays bounded
         size = math.ceil(len(spans) / 400)
         spans = [(spans[i][0], spans[min(i + size, len(spans)) - 1][1]) for i in range(0, len(spans), size)]
-    out = [_passage(text[a:b]) for a, b in spans]
-    out += [_passage(_flat(text[a[0] : b[1]])) for a, b in zip(spans, spans[1:], strict=False)]
-    return out
+    singles = [_passage(text[a:b]) for a, b in spans]
+    pairs = [
+        _joined(_flat(text[spans[i][0] : spans[i + 1][1]]), singles[i], singles[i + 1])
+        for i in range(len(spans) - 1)
+    ]
+    return singles + pairs
+
+
+def _joined(text: str, first: Passage, second: Passage) -> Passage:
+    """Two neighbouring passages read as one (their words are those of each: read once, not twice)."""
+    return Passage(
+        text,
+        first.stems | second.stems,
+        first.joined | second.joined,
+        first.negated or second.negated,
+        first.counted or second.counted,
+    )
 
 
 def _passage(text: str) -> Passage:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 _UNITS = {
     "zero": 0, "nought": 0, "naught": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -44,6 +45,7 @@ _TOKEN = re.compile(r"[A-Za-z]+|[^A-Za-z]+")
 _GAP = re.compile(r"^[ \t-]+$")  # what may stand between the words of one number
 
 
+@lru_cache(maxsize=2048)  # the grader reads each sentence of an answer for its words and its meaning
 def with_digits(text: str, compounds: bool = True) -> str:
     """``text`` with its numbers in words written in digits, then :func:`symbols` (see the module
     docstring); "one in six", "two and three quarters" and "ten to the minus three" too. Without
