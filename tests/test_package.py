@@ -172,7 +172,7 @@ def broken(package: Path, sql: str) -> Path:
     con = sqlite3.connect(package)
     for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
         con.execute(f'DROP TRIGGER "{name}"')  # (the roll-up's would refuse a time that is not one)
-    con.execute(sql)
+    con.executescript(sql)
     con.commit()
     con.close()
     return package
@@ -186,6 +186,16 @@ def broken(package: Path, sql: str) -> Path:
         ("UPDATE reviews SET rated_us = -1 WHERE id = 3", "reviews row 3: rated_us -1 is not valid"),
         ("UPDATE reviews SET uid = 'x' WHERE id = 4", "reviews row 4: uid 'x' is not valid"),
         ("UPDATE reviews SET question_id = 99999 WHERE id = 5", "reviews row 5 refers to a row of questions"),
+        ("UPDATE reviews SET session_id = 777 WHERE id = 2", "reviews row 2 refers to a row of sessions"),
+        (
+            "UPDATE reviews SET params_id = 555 WHERE id = 3",
+            "reviews row 3 refers to a row of scheduler_params",
+        ),
+        ("UPDATE story_versions SET story_id = 99", "story_versions row 1 refers to a row of stories"),
+        (
+            'CREATE TABLE "odd""name" (x REFERENCES questions(id)); INSERT INTO "odd""name" VALUES (99999)',
+            'odd"name row 1 refers to a row of questions',
+        ),
         (
             "INSERT INTO migrations VALUES ('m999_future', '2030-01-01')",
             "written by a newer mockprep (schema m999",

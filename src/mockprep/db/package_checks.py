@@ -79,10 +79,7 @@ def check_contents(raw: sqlite3.Connection, schema: str) -> None:
     result = raw.execute(f"PRAGMA {schema}.quick_check").fetchone()[0]
     if result != "ok":
         raise PackageError(f"damaged ({result})")
-    broken = raw.execute(f"PRAGMA {schema}.foreign_key_check").fetchone()
-    if broken is not None:
-        table, rowid, parent, _fk = broken
-        raise PackageError(f"{table} row {rowid} refers to a row of {parent} that is not there")
+    _check_references(raw, schema)
     tables: dict[str, list[tuple[str, str, str]]] = {}
     for table, key, holds, field in VALUE_CHECKS:
         holds = holds.replace("FROM story_versions", f"FROM {schema}.story_versions")  # (not main's)
@@ -98,12 +95,6 @@ def check_contents(raw: sqlite3.Connection, schema: str) -> None:
             field = checks[row[1]][2]
             value = "none" if field == "versions" else _value(raw, f"{schema}.{table}", key, row[0], field)
             raise PackageError(f"{table} row {row[0]}: {field} {value!r} is not valid")
-    reviewed = raw.execute(
-        f"SELECT r.question_id FROM {schema}.reviews r WHERE NOT EXISTS"
-        f" (SELECT 1 FROM {schema}.cards c WHERE c.question_id = r.question_id) LIMIT 1"
-    ).fetchone()
-    if reviewed is not None:
-        raise PackageError(f"question {reviewed[0]} has reviews but no card")
     _check_questions(raw, schema)
     for table in SMALL_TABLES:
         try:
@@ -111,6 +102,41 @@ def check_contents(raw: sqlite3.Connection, schema: str) -> None:
                 pass
         except sqlite3.OperationalError as exc:  # "Could not decode to UTF-8 column ..."
             raise PackageError(f"{table}: {exc}") from None
+
+
+def _check_references(raw: sqlite3.Connection, schema: str) -> None:
+    """Every row's references lead to a row that is there, and every reviewed question has a card.
+
+    SQLite's own check, table by table, but for the reviews: one pass over them looks up each review's
+    card, session and parameters (a million reviews: about 1 s, against 1.7 s for SQLite's check and
+    0.3 s more for the cards). A card refers to its question (SQLite's check of the cards), so a review
+    whose card is there has its question too."""
+    tables = raw.execute(
+        f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' AND name != 'reviews'"
+    )
+    for (table,) in tables.fetchall():
+        quoted = table.replace('"', '""')
+        broken = raw.execute(f'PRAGMA {schema}.foreign_key_check("{quoted}")').fetchone()
+        if broken is not None:
+            table, rowid, parent, _fk = broken
+            raise PackageError(f"{table} row {rowid} refers to a row of {parent} that is not there")
+    card = f"EXISTS (SELECT 1 FROM {schema}.cards c WHERE c.question_id = r.question_id)"
+    question = f"EXISTS (SELECT 1 FROM {schema}.questions q WHERE q.id = r.question_id)"
+    session = (
+        f"(r.session_id IS NULL OR EXISTS (SELECT 1 FROM {schema}.sessions s WHERE s.id = r.session_id))"
+    )
+    params = "(r.params_id IS NULL OR EXISTS"
+    params += f" (SELECT 1 FROM {schema}.scheduler_params p WHERE p.id = r.params_id))"
+    broken = raw.execute(
+        f"SELECT r.id, r.question_id, CASE WHEN NOT {card} THEN (CASE WHEN {question} THEN NULL"
+        f" ELSE 'questions' END) WHEN NOT {session} THEN 'sessions' ELSE 'scheduler_params' END"
+        f" FROM {schema}.reviews r WHERE NOT ({card} AND {session} AND {params}) LIMIT 1"
+    ).fetchone()
+    if broken is not None:
+        rowid, question_id, parent = broken
+        if parent is None:
+            raise PackageError(f"question {question_id} has reviews but no card")
+        raise PackageError(f"reviews row {rowid} refers to a row of {parent} that is not there")
 
 
 def _value(raw: sqlite3.Connection, table: str, key: str, row: object, field: str) -> object:
