@@ -281,6 +281,43 @@ def test_a_counting_that_fails_fails_the_import_and_one_stopped_ends(
         running.result()
 
 
+def test_a_counting_after_another_worker_waits_for_it_and_fails_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package's checks and its count share one thread: the count begins once the checks end, and
+    what the checks found is what the count's result raises."""
+    import threading
+
+    from mockprep.db import import_staging
+
+    release, counted = threading.Event(), []
+
+    class Gate(import_staging.Worker):
+        def __init__(self, error: BaseException | None):
+            super().__init__("gate")
+            self.raised = error
+            self.start()
+
+        def work(self) -> None:
+            assert release.wait(30)
+            if self.raised is not None:
+                raise self.raised
+
+    # what the count records: whether the gate had been let through when the count began
+    monkeypatch.setattr(import_staging.stats_rollup, "count", lambda *args: counted.append(release.is_set()))
+    sqlite3.connect(tmp_path / "empty.db").close()
+    gate = Gate(None)
+    after = import_staging.Counting(tmp_path / "empty.db", tmp_path / "a.db", [(START, 0)], after=gate)
+    after.join(0.3)  # (time enough for a count that did not wait to begin)
+    release.set()
+    assert after.result() == import_staging.COUNTED_SCHEMA and counted == [True]
+    failing = Gate(ValueError("reviews row 2: rating 7 is not valid"))
+    after = import_staging.Counting(tmp_path / "empty.db", tmp_path / "b.db", [(START, 0)], after=failing)
+    with pytest.raises(ValueError, match="rating 7"):
+        after.result()
+    assert len(counted) == 1  # nothing counted after a failed check
+
+
 def test_a_pool_that_cannot_start_a_worker_leaves_the_work_here() -> None:
     class NoProcesses:
         def submit(self, *args: Any) -> None:

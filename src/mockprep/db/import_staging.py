@@ -104,8 +104,8 @@ class Worker(threading.Thread):
 
 class Counting(Worker):
     """The roll-up (:func:`mockprep.db.stats_rollup.count`) of the committed staging file under
-    ``offsets``, counted on a thread with a connection of its own into the file ``counted``;
-    :meth:`result` waits for it."""
+    ``offsets``, counted on a thread with a connection of its own into the file ``counted`` (once the
+    worker ``after`` has ended, if one is given); :meth:`result` waits for it."""
 
     def __init__(
         self,
@@ -114,13 +114,21 @@ class Counting(Worker):
         offsets: Offsets,
         tables: tuple[str, str] = ("import_reviews", "import_questions"),
         micro: bool = False,
+        after: Worker | None = None,
     ):
         super().__init__("import-roll-up")
         self.path, self.counted, self.offsets, self.tables = staging, counted, offsets, tables
         self.micro = micro  # the reviews' time is rated_us (a package's), not the staged text
+        self.after = after  # begun once that worker ends: the two share one CPU beside the importer
         self.start()
 
     def work(self) -> None:
+        if self.after is not None:
+            self.after.join()
+            if self.after.error is not None:
+                raise self.after.error  # what result() raises: the import names it
+            if self.stopped or self.after.stopped:
+                return
         con = sqlite3.connect(self.counted, isolation_level=None, check_same_thread=False)
         try:
             # every so many steps of SQLite's machine: stop() ends whatever statement runs
