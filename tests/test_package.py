@@ -333,3 +333,27 @@ def test_a_roll_up_that_does_not_add_up_is_counted_again(package: Path, tmp_path
         import_package(store, package)
         raw = store.conn.raw
         assert raw.execute("SELECT SUM(answers) FROM stats_days").fetchone() == (6,)
+
+
+def test_a_json_import_into_a_home_that_syncs_records_every_review_and_keeps_its_schema(
+    package: Path, tmp_path: Path
+) -> None:
+    """The review log's indexes and idle triggers are off while an import copies the reviews; in a home
+    that records changes for a sync folder the change trigger is not idle: each imported review is
+    recorded to be sent, and every trigger and index is there again afterwards."""
+    from mockprep.services.exchange import read_export
+
+    with Store.open(tmp_path / "source", backups=False) as store:
+        path = tmp_path / "export.json"
+        path.write_text(export_text(store), encoding="utf-8")
+    for syncs in (False, True):
+        with Store.open(tmp_path / f"home-{syncs}", backups=False) as store:
+            if syncs:
+                store.conn.raw.execute("INSERT INTO sync_device (id, name, recording) VALUES ('d', 'n', 1)")
+            expected = triggers_and_indexes(store.path)
+            head, questions = read_export(path)
+            store.bulk.import_data(head, questions)
+            sent = rows(store.path, "SELECT row_id FROM sync_changes WHERE kind = 'review' ORDER BY row_id")
+            reviews = rows(store.path, "SELECT id FROM reviews ORDER BY id")
+        assert len(reviews) == 6 and sent == (reviews if syncs else [])
+        assert triggers_and_indexes(tmp_path / f"home-{syncs}" / DB_NAME) == expected

@@ -21,7 +21,7 @@ from mockprep.core.export_checks import STORY_PARTS, ExportChecker, RecordProble
 from mockprep.core.stories import StoryDraft
 from mockprep.db import import_workers, review_codec, stats_rollup
 from mockprep.db.driver import text
-from mockprep.db.fresh_file import fresh_copy
+from mockprep.db.fresh_file import fresh_copy, reviews_unindexed
 from mockprep.db.import_rows import REVIEW_COLUMNS, STAGING, delivery_json
 from mockprep.db.import_staging import Staging
 from mockprep.db.sql import db_time, from_iso, text_us
@@ -190,23 +190,17 @@ def _questions(
         staging.add(qid, q, statement, rows)
         counts["reviews"] += len(rows)
     # The roll-up is counted from the staging file on a thread while the reviews are copied across and
-    # their indexes built (building them once, after the rows, beats updating them row by row).
+    # their indexes built (once, after the rows).
     counting = staging.commit()
     try:
-        indexes = raw.execute(
-            "SELECT name, sql FROM main.sqlite_master"
-            " WHERE type = 'index' AND tbl_name = 'reviews' AND sql IS NOT NULL"
-        ).fetchall()
-        for name, _sql in indexes:
-            raw.execute(f'DROP INDEX main."{name}"')
-        with stats_rollup.bulk(raw, counted=counting.result):  # its triggers off for the copy
+        # (the roll-up's triggers off for the copy; a uid used twice fails as the indexes are built
+        # after it, and is named like an id used twice)
+        with stats_rollup.bulk(raw, counted=counting.result), reviews_unindexed(raw):
             raw.execute(  # (staged with the time as text, stored as rated_us: m018)
                 f"INSERT INTO main.reviews ({REVIEW_COLUMNS.replace('rated_at', 'rated_us')})"
                 f" SELECT {REVIEW_COLUMNS.replace('rated_at', text_us('rated_at'))}"
                 f" FROM {STAGING}.import_reviews ORDER BY id"
             )
-            for _name, sql in indexes:
-                raw.execute(sql)  # a uid used twice fails here, and is named like an id used twice
     except sqlite3.IntegrityError:
         _name_duplicate_review(raw, starts)
         raise

@@ -9,12 +9,13 @@ a hidden name that the next import clears). The rename itself is atomic and sync
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mockprep.db.store import Store
@@ -64,6 +65,30 @@ def fresh_copy(store: Store, source: Path | None = None) -> Iterator[Store]:
         store.replace_file(copy)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def reviews_unindexed(raw: Any) -> Iterator[None]:
+    """For a bulk copy into the empty review log of a fresh copy (the sqlite3 connection ``raw``, in its
+    transaction): its indexes are built once after the rows, which beats updating them row by row, and
+    the triggers that cannot act on the copy are off meanwhile: the uid given to a review without one
+    (an import's reviews all have theirs: a package's are checked, a JSON file's are made when missing)
+    and, unless the home records changes for a sync folder, the change recorded for one. Their
+    conditions alone took a third of a million reviews' copy (4.5 s against 2.9 s). The roll-up's
+    triggers are :func:`mockprep.db.stats_rollup.bulk`'s. Re-created when the block ends without an
+    error (after one, the copy is thrown away)."""
+    recording = raw.execute("SELECT recording FROM main.sync_device").fetchone()
+    idle = {"reviews_new_uid"} | (set() if recording is not None and recording[0] == 1 else {"reviews_added"})
+    dropped = raw.execute(
+        "SELECT type, name, sql FROM main.sqlite_master WHERE tbl_name = 'reviews' AND sql IS NOT NULL"
+        " AND (type = 'index' OR type = 'trigger' AND name IN (SELECT value FROM json_each(?)))",
+        (json.dumps(sorted(idle)),),
+    ).fetchall()
+    for kind, name, _sql in dropped:
+        raw.execute(f'DROP {kind.upper()} main."{name}"')
+    yield
+    for _kind, _name, sql in dropped:
+        raw.execute(sql)
 
 
 def copy_database(source: Path, target: Path) -> None:

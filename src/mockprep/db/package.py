@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockprep.db import stats_rollup
 from mockprep.db.bulk_import import ImportRefused, refuse_history
-from mockprep.db.fresh_file import copy_database, fresh_copy, sync_file, sync_folder
+from mockprep.db.fresh_file import copy_database, fresh_copy, reviews_unindexed, sync_file, sync_folder
 from mockprep.db.import_staging import COUNTED as COUNTED_FILE
 from mockprep.db.import_staging import COUNTED_SCHEMA, Counting
 from mockprep.db.migrations import MIGRATIONS
@@ -193,22 +193,8 @@ def _copy_rows(raw: sqlite3.Connection, counted: Callable[[], str]) -> None:
         ).fetchall()
         if name not in NOT_COPIED
     ]
-    indexes = raw.execute(
-        "SELECT name, sql FROM main.sqlite_master"
-        " WHERE type = 'index' AND tbl_name = 'reviews' AND sql IS NOT NULL"
-    ).fetchall()
-    for name, _sql in indexes:  # built once after the rows, as an import of JSON does
-        raw.execute(f'DROP INDEX main."{name}"')
-    # The reviews' other triggers are idle here, yet evaluated a million times (a third of the copy):
-    # they give a review without a uid one (a package's are checked to be there) and record a change
-    # for the sync folder (a home that records one is refused). The roll-up's are the bulk block's.
-    triggers = raw.execute(
-        "SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger' AND tbl_name = 'reviews'"
-    ).fetchall()
-    triggers = [(name, sql) for name, sql in triggers if name not in stats_rollup.TRIGGERS]
-    for name, _sql in triggers:
-        raw.execute(f'DROP TRIGGER main."{name}"')
-    with stats_rollup.bulk(raw, counted=counted):  # its triggers off for the copy, the count written after
+    # the roll-up's triggers off for the copy and the count written after; the indexes built after
+    with stats_rollup.bulk(raw, counted=counted), reviews_unindexed(raw):
         for table in tables:
             columns = [r[1] for r in raw.execute(f'PRAGMA main.table_info("{table}")')]
             held = {r[1] for r in raw.execute(f'PRAGMA pkg.table_info("{table}")')}
@@ -222,8 +208,6 @@ def _copy_rows(raw: sqlite3.Connection, counted: Callable[[], str]) -> None:
             raw.execute(
                 f'INSERT INTO main."{table}" ({names}) SELECT {names} FROM pkg."{table}" ORDER BY rowid'
             )
-        for _name, sql in [*indexes, *triggers]:
-            raw.execute(sql)
     raw.execute(
         "INSERT OR IGNORE INTO main.bank_sources (path, added_at) SELECT path, added_at FROM pkg.bank_sources"
     )
