@@ -9,7 +9,6 @@ a hidden name that the next import clears). The rename itself is atomic and sync
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -79,11 +78,13 @@ def reviews_unindexed(raw: Any) -> Iterator[None]:
     error (after one, the copy is thrown away)."""
     recording = raw.execute("SELECT recording FROM main.sync_device").fetchone()
     idle = {"reviews_new_uid"} | (set() if recording is not None and recording[0] == 1 else {"reviews_added"})
-    dropped = raw.execute(
-        "SELECT type, name, sql FROM main.sqlite_master WHERE tbl_name = 'reviews' AND sql IS NOT NULL"
-        " AND (type = 'index' OR type = 'trigger' AND name IN (SELECT value FROM json_each(?)))",
-        (json.dumps(sorted(idle)),),
-    ).fetchall()
+    dropped = [
+        (kind, name, sql)
+        for kind, name, sql in raw.execute(
+            "SELECT type, name, sql FROM main.sqlite_master WHERE tbl_name = 'reviews' AND sql IS NOT NULL"
+        )
+        if kind == "index" or kind == "trigger" and name in idle
+    ]
     for kind, name, _sql in dropped:
         raw.execute(f'DROP {kind.upper()} main."{name}"')
     yield
