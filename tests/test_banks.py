@@ -276,8 +276,9 @@ def test_wrong_types_are_problems_naming_the_field(bank: dict, field: str, value
     del question[field]
     text = to_toml(bank)
     if value is not None:
-        # Insert the wrong-typed value right after the question's table header.
-        text = text.replace("[[questions]]", f"[[questions]]\n{field} = {json.dumps(value)}", 1)
+        # Insert the wrong-typed value right after the question's table header (a line of its own: a
+        # generated title may spell the header too).
+        text = text.replace("\n[[questions]]\n", f"\n[[questions]]\n{field} = {json.dumps(value)}\n", 1)
     if field == "difficulty" and (value is None or value in (1, 2, 3)) and not isinstance(value, bool):
         parse_bank(text.encode(), "t.toml")  # missing difficulty defaults to 2; 1-3 are valid
         return
