@@ -239,3 +239,46 @@ def test_mockprep_seed_makes_the_question_order_repeatable(cli, monkeypatch, tmp
     monkeypatch.setenv("MOCKPREP_SEED", "soon")
     bad = cli("session")
     assert bad.exit_code == 2 and "MOCKPREP_SEED must be a whole number" in bad.stderr
+
+
+_LOAD_AT_EXIT = """
+import sys, threading, time
+from pathlib import Path
+from mockprep import cli
+from mockprep.core.background_loads import start_load
+
+mark, release = Path(sys.argv[1]), threading.Event()
+cli.LOADS_WAIT_SECONDS = float(sys.argv[2])
+def load():
+    release.wait(float(sys.argv[3]))  # a model still loading when the command is over
+    mark.write_text("loaded")
+start_load(load, "test-load")
+cli.main(["--bogus-option"])
+"""
+
+
+def test_the_command_waits_for_a_model_still_loading_before_it_exits(tmp_path: Path) -> None:
+    """A daemon thread still inside a Rust or C++ extension at interpreter shutdown aborted the process
+    ("FATAL: exception not rethrown"); the command now lets such a load finish first."""
+    mark = tmp_path / "mark"
+    done = subprocess.run(
+        [sys.executable, "-c", _LOAD_AT_EXIT, str(mark), "15", "0.5"], capture_output=True, text=True
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("mockprep: error: No such option: --bogus-option")
+    assert mark.read_text() == "loaded"  # the interpreter did not shut down while it ran
+
+
+def test_a_load_that_never_ends_does_not_hold_the_command_and_keeps_its_exit_code(tmp_path: Path) -> None:
+    mark = tmp_path / "mark"
+    done = subprocess.run(
+        [sys.executable, "-c", _LOAD_AT_EXIT, str(mark), "0.2", "60"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "mockprep: error: No such option: --bogus-option (see 'mockprep --help')"
+    ]
+    assert not mark.exists()

@@ -38,6 +38,45 @@ def _fail(message: str, code: int) -> NoReturn:
 def main(argv: list[str] | None = None) -> Any:
     """Run the CLI; every failure ends as one line on stderr and a non-zero exit code."""
     try:
+        result = _run(argv)
+    except SystemExit as exc:
+        _after_loads(exc.code)
+        raise
+    _after_loads(0)
+    return result
+
+
+LOADS_WAIT_SECONDS = 15.0
+
+
+def _after_loads(code: int | str | None) -> None:
+    """Let a model still loading in the background finish before the interpreter shuts down, which
+    would abort the process inside it (:mod:`mockprep.core.background_loads`). Ctrl-C is ignored for
+    that short wait (the command is already over); past the limit the process ends at once."""
+    loads = sys.modules.get("mockprep.core.background_loads")
+    if loads is None or not loads.loads_running():
+        return
+    import signal
+    import threading
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None
+    try:
+        finished = loads.wait_for_loads(LOADS_WAIT_SECONDS)
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
+    if not finished:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+
+
+def _run(argv: list[str] | None) -> Any:
+    try:
         result = app(args=argv, prog_name="mockprep", standalone_mode=False)
     except UserError as exc:
         _fail(str(exc), exc.exit_code)

@@ -28,8 +28,7 @@ def make_voice(
         return None
     if voice and audio:
         raise UserError("answer with --voice (the microphone) or --audio FILE (a recording), not both")
-    import threading
-
+    from mockprep.core.background_loads import start_load
     from mockprep.core.speech import AudioProblem, VoiceUnavailable
     from mockprep.practice.voice import Voice
     from mockprep.services import voice as speech
@@ -53,7 +52,7 @@ def make_voice(
     except AudioProblem as exc:
         raise UserError(f"--audio {exc}") from None
     # The model loads while the first question is read (a failure shows when it is needed).
-    threading.Thread(target=_quietly(transcriber.load), daemon=True).start()
+    start_load(_quietly(transcriber.load), "mockprep-speech-model")
     return Voice(source, transcriber, settings, notice=lambda text: console.print(safe(text, "dim")))
 
 

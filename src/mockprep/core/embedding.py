@@ -111,8 +111,9 @@ class EmbedderLoader:
 
     def start(self) -> EmbedderLoader:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="mockprep-embedder", daemon=True)
-            self._thread.start()
+            from mockprep.core.background_loads import start_load
+
+            self._thread = start_load(self._run, "mockprep-embedder")
         return self
 
     def _run(self) -> None:
