@@ -8,6 +8,7 @@ import io
 import json
 import shutil
 import tempfile
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from hypothesis import strategies as st
 
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import ReviewRecord
+from mockprep.db import export_lines
+from mockprep.db.export_lines import review
 from mockprep.db.fresh_file import PARTIAL_DIR
 from mockprep.db.store import Store
 from mockprep.paths import DB_NAME
@@ -190,3 +193,50 @@ def test_a_full_disk_while_compressing_is_one_line_and_leaves_no_file(
     (line,) = result.stderr.strip().splitlines()
     assert "No space left" in line
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == []
+
+
+graded = st.lists(
+    st.tuples(
+        st.one_of(st.none(), st.sampled_from(["key points", "key points and meaning"]), st.text(max_size=12)),
+        st.one_of(st.none(), st.lists(st.sampled_from(["covered", "partly", "missing", "contradicted"]))),
+        st.one_of(st.none(), st.lists(st.sampled_from(["covered", "missing"]), max_size=4)),
+        st.booleans(),  # a cram rating
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(graded)
+def test_graded_reviews_written_by_sqlite_are_the_general_forms_text(log) -> None:
+    """A review from a session carries the grader's name, its proposal and the checklist (m019 packs
+    them): SQLite writes it, and the text is exactly what the general, field-by-field form gives."""
+    saved = bank_sync.builtin_files
+    bank_sync.builtin_files = lambda: []
+    root = Path(tempfile.mkdtemp(prefix="mockprep-graded-"))
+    try:
+        with _home_with_answers(root, [("an answer", 0, None)]) as store:
+            (qid,) = {r[0] for r in db_rows(root / "a", "SELECT question_id FROM reviews")}
+            for i, (grader, proposed, checklist, cram) in enumerate(log, start=1):
+                at = START + timedelta(hours=i)
+                record = ReviewRecord(qid, None, store.cards.card(qid), at, 3, 2, "a", 900, None)
+                store.cards.record_review(
+                    replace(record, grader=grader, proposed=proposed, checklist=checklist, cram=cram)
+                )
+            general_calls: list[int] = []
+            export_lines.review = lambda raw, rid: general_calls.append(rid) or review(raw, rid)
+            try:
+                text = _export(store)
+            finally:
+                export_lines.review = review
+            assert general_calls == []  # every one written by SQLite
+            raw = store.conn.raw
+            line = next(x for x in text.split("\n") if '"reviews": [{' in x)
+            reviews = json.loads(line.strip().removesuffix(","))["reviews"]
+            general = ", ".join(json.dumps(review(raw, r["id"]), ensure_ascii=False) for r in reviews)
+            assert f'"reviews": [{general}]' in line
+            assert len(reviews) == len(log) + 1
+    finally:
+        bank_sync.builtin_files = saved
+        shutil.rmtree(root, ignore_errors=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, timedelta
@@ -24,8 +23,7 @@ C, M, P, X = "covered", "missing", "partly", "contradicted"
 
 
 def _row(proposed, checklist, suggested, rating) -> GradedReview:
-    as_json = lambda v: None if v is None else json.dumps(v)  # noqa: E731
-    return GradedReview(as_json(proposed), as_json(checklist), suggested, rating)
+    return GradedReview(proposed, checklist, suggested, rating)
 
 
 def test_agreement_counts_ticks_kept_and_found_and_ratings() -> None:
@@ -35,7 +33,7 @@ def test_agreement_counts_ticks_kept_and_found_and_ratings() -> None:
         _row([C, C], [C, C], None, 4),  # no rating was suggested
         _row([C, M], [C], 3, 3),  # lengths differ: not comparable, left out
         _row(None, [C], 3, 3),
-        GradedReview("not json", "[]", 3, 3),
+        GradedReview([C, 3], [C, M], 3, 3),  # not verdicts: left out
     ]
     figures = agreement(rows)
     assert figures["answers"] == 3 and figures["key_points"] == 8

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.scheduler import CardState
 from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.db.review_codec import verdict_list
 from mockprep.db.store import Store
 from mockprep.practice.session import Session, SessionInterrupted, SessionOptions
 from mockprep.services.bank_sync import sync_banks
@@ -451,8 +451,8 @@ def test_the_confirmed_checklist_drives_the_suggestion_and_is_stored_beside_the_
         home, "SELECT grader, proposed, checklist, suggested FROM reviews"
     )
     assert grader.startswith("key points") and suggested == 4
-    assert json.loads(proposed) == ["covered", "missing"]
-    assert json.loads(checklist) == ["covered", "covered"]
+    assert verdict_list(proposed) == ["covered", "missing"]
+    assert verdict_list(checklist) == ["covered", "covered"]
 
 
 def test_piped_answers_store_the_proposal_but_no_checklist(demo: Store, clock: FakeClock, home: Path) -> None:
@@ -461,7 +461,7 @@ def test_piped_answers_store_the_proposal_but_no_checklist(demo: Store, clock: F
     ui = ScriptedUI(["only the first point"], [Rating.Hard], clock=clock)
     Session(demo, ui, clock, random.Random(1), SessionOptions(filter=DEMO, new=1, limit=1)).run()
     ((proposed, checklist),) = db_rows(home, "SELECT proposed, checklist FROM reviews")
-    assert json.loads(proposed) == ["covered", "missing"] and checklist is None
+    assert verdict_list(proposed) == ["covered", "missing"] and checklist is None
 
 
 def test_a_blank_spoken_answer_preselects_no_rating(demo: Store, clock: FakeClock) -> None:

@@ -11,7 +11,6 @@ suggested one (or one step from it).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -19,17 +18,13 @@ RECENT = 2000  # the last reviews looked at (by id): recent use, and a bound on 
 
 
 class GradedReview(NamedTuple):
-    proposed: str | None  # JSON list of the verdicts the checklist was pre-ticked with, as stored
-    checklist: str | None  # JSON list of verdicts the person confirmed
+    proposed: list[Any] | None  # the verdicts the checklist was pre-ticked with
+    checklist: list[Any] | None  # the verdicts the person confirmed
     suggested: int | None
     rating: int
 
 
-def _verdicts(stored: str | None) -> list[str] | None:
-    try:
-        value = json.loads(stored) if stored else None
-    except ValueError:
-        return None
+def _verdicts(value: list[Any] | None) -> list[str] | None:
     return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else None
 
 

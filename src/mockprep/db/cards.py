@@ -229,10 +229,10 @@ class CardTable:
                     "tl": review.time_limit_ms,
                     "cov": review_codec.pack_coverage(review.coverage),
                     "sug": review.suggested,
-                    "before": json.dumps(card_from_row(before).to_dict()),
+                    "before": review_codec.pack_card(card_from_row(before)),
                     "grader": review.grader,
-                    "proposed": None if review.proposed is None else json.dumps(review.proposed),
-                    "checklist": None if review.checklist is None else json.dumps(review.checklist),
+                    "proposed": review_codec.pack_verdicts(review.proposed),
+                    "checklist": review_codec.pack_verdicts(review.checklist),
                     "cram": review.cram,
                     "params": review.params_id,
                     "code_runs": review.code_runs,
@@ -241,7 +241,7 @@ class CardTable:
                     else json.dumps(review.code_result, sort_keys=True),
                     "delivery": delivery_json(review.delivery),
                     "model": review.model,
-                    "model_proposed": _json(review.model_proposed),
+                    "model_proposed": review_codec.pack_verdicts(review.model_proposed),
                     "model_suggested": review.model_suggested,
                     "model_errors": _json(review.model_errors),
                 },
@@ -291,12 +291,10 @@ class CardTable:
             ).first()
             if r is None:
                 return None
-            replayed = not r.card_before
-            card = (
-                replay_card(self.store, conn, r.question_id, r.id)
-                if replayed
-                else Card.from_dict(json.loads(r.card_before))
-            )
+            card = review_codec.card_before(r.card_before, r.question_id)
+            replayed = card is None
+            if card is None:
+                card = replay_card(self.store, conn, r.question_id, r.id)
             mock_answer_id = conn.execute(
                 text("SELECT id FROM mock_answers WHERE review_id = :r"), {"r": r.id}
             ).scalar()

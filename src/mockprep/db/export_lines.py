@@ -72,6 +72,7 @@ def question_lines(
     of_reviews, _ = range_clause("question_id", after, upto)
     reviews = raw.execute(_REVIEW_JSON.replace("{where}", of_reviews), bounds)
     coverages: dict[str | None, str] = {None: "null"}  # stored text -> its JSON: a handful of values
+    gradings: dict[tuple[str | None, ...], str] = {}  # (grader, proposal, checklist) -> its JSON: a few
     groups = itertools.groupby(reviews, key=operator.itemgetter(0))
     group = next(groups, None)
     for r in questions:
@@ -79,14 +80,18 @@ def question_lines(
             group = next(groups, None)  # reviews of a question that no longer exists (cannot happen)
         log: list[str] = []
         if group is not None and group[0] == r["id"]:
-            for _qid, rid, head, coverage, tail in group[1]:
+            for _qid, rid, head, coverage, suggested, *grading, tail in group[1]:
                 if head is None:
                     log.append(json.dumps(review(raw, rid), ensure_ascii=False))
                     continue
                 shown = coverages.get(coverage)
                 if shown is None:
                     shown = coverages[coverage] = review_codec.coverage_json(coverage)
-                log.append(f"{head}{shown}{tail}")
+                key = tuple(grading)
+                graded = gradings.get(key)
+                if graded is None:
+                    graded = gradings[key] = _grading_json(*key)
+                log.append(f"{head}{shown}{suggested}{graded}{tail}")
             group = next(groups, None)
         card = Card(
             card_id=r["id"],
@@ -144,6 +149,7 @@ def review(raw: sqlite3.Connection, rid: int) -> dict[str, Any]:
     }
 
 
+_VERDICT_LISTS = ("proposed", "checklist")
 # A review in the shapes mockprep writes: whole numbers where they belong, a time as db_time stores
 # it, no grader's verdicts, code result, model verdict or delivery (those go the general way).
 _PLAIN_REVIEW = " AND ".join(
@@ -156,9 +162,12 @@ _PLAIN_REVIEW = " AND ".join(
         "typeof(coverage) IN ('text', 'null')",
         # db_time's form (LIKE is a quarter of the time of a GLOB with a digit class per character)
         "typeof(rated_at) = 'text' AND rated_at LIKE '____-__-__ __:__:__.______'",
+        # a grader's name, and its proposal and the checklist in m019's form (a handful of values)
+        "typeof(grader) IN ('text', 'null')",
+        *(f"(typeof({c}) = 'null' OR typeof({c}) = 'text' AND {c} NOT LIKE '[%')" for c in _VERDICT_LISTS),
         *(
             f"{c} IS NULL"
-            for c in ("grader", "proposed", "checklist", "code_runs", "code_result", "model")
+            for c in ("code_runs", "code_result", "model")
             + ("model_proposed", "model_suggested", "model_errors", "delivery")
         ),
     ]
@@ -173,7 +182,9 @@ _ISO = (
 )
 # Each review in question order as the JSON text json.dumps(..., ensure_ascii=False) makes of its dict
 # (json_quote escapes exactly as json.dumps does; a test holds them to it): the text up to the
-# coverage, the stored coverage, the rest. NULL for a review outside _PLAIN_REVIEW.
+# coverage, the stored coverage, the suggested rating, the grader's name, proposal and checklist as
+# stored (Python writes their JSON once per distinct value), the rest. NULL for a review outside
+# _PLAIN_REVIEW.
 _REVIEW_JSON = f"""
 SELECT question_id, id,
     CASE WHEN {_PLAIN_REVIEW} THEN printf(
@@ -182,7 +193,9 @@ SELECT question_id, id,
         id, {_ISO}, rating, state_before, duration_ms, coalesce(session_id, 'null'), json_quote({_ANSWER}),
         coalesce(time_limit_ms, 'null')) END,
     coverage,
-    printf(', "suggested": %s%s%s, "uid": %s}}', coalesce(suggested, 'null'),
+    ', "suggested": ' || coalesce(suggested, 'null'),
+    grader, proposed, checklist,
+    printf('%s%s, "uid": %s}}',
         CASE WHEN cram THEN ', "cram": true' ELSE '' END,
         CASE WHEN params_id IS NULL THEN '' ELSE ', "params": ' || params_id END, json_quote({_UID}))
 FROM reviews{{where}} ORDER BY question_id, rated_us, id
@@ -205,8 +218,18 @@ def _grading(review: Any) -> dict[str, Any]:
     for field in _GRADING_FIELDS:
         value = review[field]
         if value is not None:
+            if field in _VERDICT_FIELDS:
+                value = review_codec.verdict_list(value)
             out[field] = json.loads(value) if field in _JSON_FIELDS else value
     return out
+
+
+def _grading_json(grader: str | None, proposed: str | None, checklist: str | None) -> str:
+    """The export's text for a grader's name, proposal and checklist as stored, as json.dumps writes
+    them inside the review's dict (the fields of :func:`_grading` that _PLAIN_REVIEW lets through)."""
+    stored = dict.fromkeys(_GRADING_FIELDS) | {"grader": grader, "proposed": proposed, "checklist": checklist}
+    graded = _grading(stored)
+    return ", " + json.dumps(graded, ensure_ascii=False)[1:-1] if graded else ""
 
 
 _GRADING_FIELDS = (
@@ -220,7 +243,8 @@ _GRADING_FIELDS = (
     "model_suggested",
     "model_errors",
 )
-_JSON_FIELDS = {"proposed", "checklist", "code_result", "model_proposed", "model_errors"}
+_VERDICT_FIELDS = {"proposed", "checklist", "model_proposed"}  # m019: one character per key point
+_JSON_FIELDS = {"code_result", "model_errors"}
 
 
 def _scheduling(review: Any) -> dict[str, Any]:

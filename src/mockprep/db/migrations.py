@@ -12,6 +12,7 @@ from typing import Any
 
 from mockprep.core.stats import zone_offsets
 from mockprep.db import compact_reviews, stats_rollup, time_keys
+from mockprep.db.packed_grading import m019_packed_grading
 from mockprep.db.review_times import m018_review_times
 from mockprep.db.schema_repairs import m017_schema_repairs
 from mockprep.db.sync_triggers import (
@@ -488,4 +489,5 @@ MIGRATIONS: list[Migration] = [
     m016_time_keys,
     m017_schema_repairs,
     m018_review_times,
+    m019_packed_grading,
 ]

@@ -39,7 +39,23 @@ VALUE_CHECKS = (
     ("reviews", "id", "suggested IS NULL OR suggested BETWEEN 1 AND 4", "suggested"),
     *(
         ("reviews", "id", f"{c} IS NULL OR json_valid({c})", c)
-        for c in ("proposed", "checklist", "code_result", "delivery", "model_proposed", "model_errors")
+        for c in ("code_result", "delivery", "model_errors")
+    ),
+    # verdict lists: one character per key point (m019), or the JSON list written before
+    *(
+        (
+            "reviews",
+            "id",
+            f"{c} IS NULL OR (typeof({c}) = 'text' AND (NOT {c} GLOB '*[^-+~!]*' OR json_valid({c})))",
+            c,
+        )
+        for c in ("proposed", "checklist", "model_proposed")
+    ),
+    (
+        "reviews",
+        "id",
+        "card_before IS NULL OR typeof(card_before) = 'text' OR length(card_before) = 35",
+        "card_before",
     ),
     ("cards", "question_id", "state BETWEEN 1 AND 3", "state"),
     ("cards", "question_id", _TIME.format(c="due"), "due"),

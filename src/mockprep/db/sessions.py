@@ -344,7 +344,8 @@ class SessionTable:
 
 def _confirmed(checklist: str | None) -> list[bool] | None:
     """The key points the person confirmed covered (the checklist they accepted), if they saw one."""
-    return None if checklist is None else [verdict == "covered" for verdict in json.loads(checklist)]
+    verdicts = review_codec.verdict_list(checklist)
+    return None if verdicts is None else [verdict == "covered" for verdict in verdicts]
 
 
 def _session(row: Any) -> SessionInfo:

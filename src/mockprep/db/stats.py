@@ -23,7 +23,7 @@ from mockprep.core.stats import (
     histogram_median,
     local_date_at,
 )
-from mockprep.db import stats_rollup
+from mockprep.db import review_codec, stats_rollup
 from mockprep.db.driver import text
 from mockprep.db.sql import Where, db_time, db_us, question_filter, sql_points
 from mockprep.db.stats_rollup import local_date
@@ -273,7 +273,8 @@ class StatsQueries:
             " AND NOT (typeof(r.answer) = 'text' AND trim(r.answer, ' ' || char(9, 10, 13)) = '')"
         )
         rows = self.store.conn.execute(stmt, {**where, "recent": recent}).all()
-        return [GradedReview(r.shown, r.checklist, r.suggested, r.rating) for r in rows]
+        verdicts = review_codec.verdict_list
+        return [GradedReview(verdicts(r.shown), verdicts(r.checklist), r.suggested, r.rating) for r in rows]
 
     def delivery_weeks(self, flt: StatsFilter, start: datetime, offsets: Offsets) -> list[DeliveryWeek]:
         """Spoken answers per week (Monday, local): words, speaking time, fillers, long pauses and
