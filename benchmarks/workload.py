@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from fsrs import Card, State
+
 from mockprep.core.stories import StoryDraft
 from mockprep.db import review_codec
 from mockprep.db.sql import db_time, db_us
@@ -24,6 +26,7 @@ ROUNDS = ("technical", "project", "behavioral")
 COMPETENCIES = ("communication", "problem-solving", "collaboration", "leadership", "conflict", "failure")
 RATING_MIX = ((1, 0.12), (2, 0.15), (3, 0.60), (4, 0.13))  # again, hard, good, easy
 STORED_ANSWER = review_codec.pack_answer("an answer " * 8)
+GRADER = "key points and meaning"  # the default grader's name, with its embedding model
 STATE_MIX = ((1, 0.10), (2, 0.80), (3, 0.10))  # learning, review, relearning (after the first answer)
 
 
@@ -127,6 +130,21 @@ def _bulk_history(raw, rng, preset, question_ids, start, now) -> dict[str, int]:
             covered = [rng.random() < 0.6 for _ in range(3)]
             coverage = json.dumps(covered)
             rating = _choose(rng, RATING_MIX)
+            # what a session stores with each rating: the grader, its verdicts, the checklist the
+            # person confirmed (now and then with a point ticked or unticked) and the card before
+            proposed = [("covered" if c else "partly" if rng.random() < 0.2 else "missing") for c in covered]
+            checklist = list(proposed)
+            if rng.random() < 0.2:
+                checklist[rng.randrange(3)] = "covered" if rng.random() < 0.5 else "missing"
+            before = Card(
+                card_id=qid,
+                state=State(1 if state == 0 else state),
+                step=0 if state != 2 else None,
+                stability=None if state == 0 else rng.uniform(0.5, 300),
+                difficulty=None if state == 0 else rng.uniform(1, 10),
+                due=moment - timedelta(days=rng.uniform(0, 30)),
+                last_review=None if state == 0 else moment - timedelta(days=rng.uniform(1, 60)),
+            )
             reviews.append(
                 (
                     review_id,
@@ -140,6 +158,10 @@ def _bulk_history(raw, rng, preset, question_ids, start, now) -> dict[str, int]:
                     limit,
                     review_codec.pack_coverage(covered),
                     rating,
+                    review_codec.pack_grader(GRADER),
+                    review_codec.pack_verdicts(proposed),
+                    review_codec.pack_verdicts(checklist),
+                    review_codec.pack_card(before),
                 )
             )
             if mock and position <= 12:
@@ -192,7 +214,8 @@ def _bulk_history(raw, rng, preset, question_ids, start, now) -> dict[str, int]:
     )
     raw.executemany(
         "INSERT INTO reviews (id, question_id, session_id, rated_us, rating, state_before, answer, duration_ms,"
-        " time_limit_ms, coverage, suggested) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " time_limit_ms, coverage, suggested, grader, proposed, checklist, card_before)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         reviews,
     )
     raw.executemany(

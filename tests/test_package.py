@@ -221,6 +221,11 @@ def broken(package: Path, sql: str) -> Path:
         ("UPDATE questions SET data = '[]' WHERE id = 1", "questions row 1: data '[]' is not valid"),
         ("UPDATE sessions SET filters = '[1]'", "sessions row 1: filters '[1]' is not valid"),
         ("DELETE FROM migrations WHERE name = 'm016_time_keys'", "its schema cannot be brought up to date"),
+        # m019's packed forms: a grader's code, verdict characters, a card of 35 bytes
+        ("UPDATE reviews SET grader = x'09' WHERE id = 2", "reviews row 2: grader b'\\t' is not valid"),
+        ("UPDATE reviews SET proposed = '+?' WHERE id = 3", "reviews row 3: proposed '+?' is not valid"),
+        ("UPDATE reviews SET checklist = x'2b' WHERE id = 3", "reviews row 3: checklist b'+' is not valid"),
+        ("UPDATE reviews SET card_before = x'0102' WHERE id = 4", "reviews row 4: card_before b'\\x01\\x02'"),
     ],
 )
 def test_a_bad_package_is_named_and_nothing_is_imported(package: Path, cli, home: Path, sql, named) -> None:

@@ -21,6 +21,7 @@ from mockprep.paths import DB_NAME
 SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
 V18 = [m.__name__ for m in MIGRATIONS].index("m019_packed_grading")
 VERDICTS = list(review_codec.VERDICT_CODES)
+GRADERS = ("key points", "key points and meaning", "my own grader")
 
 verdict_lists = st.lists(st.sampled_from(VERDICTS), max_size=12)
 moments = st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC))
@@ -54,6 +55,14 @@ def test_verdicts_stored_as_json_before_m019_still_read() -> None:
     assert review_codec.verdict_list("") == [] and review_codec.pack_verdicts([]) == ""
 
 
+@given(st.one_of(st.none(), st.sampled_from(list(review_codec.GRADER_CODES)), st.text()))
+def test_a_graders_name_reads_back_and_only_a_built_in_one_is_a_code(name: str | None) -> None:
+    stored = review_codec.pack_grader(name)
+    assert review_codec.grader_name(stored) == name
+    assert isinstance(stored, bytes) == (name in review_codec.GRADER_CODES)  # any other name stays text
+    assert not isinstance(stored, bytes) or len(stored) == 1
+
+
 @given(cards)
 def test_the_card_before_a_rating_reads_back_exactly(card: Card) -> None:
     stored = review_codec.pack_card(card)
@@ -84,19 +93,28 @@ def test_the_migration_packs_every_graded_review_and_keeps_its_values(tmp_path: 
         before = card_json.replace('"step": 0', f'"step": {rid % 3}')
         db.execute(
             "INSERT INTO reviews (id, question_id, rated_us, rating, state_before, duration_ms, grader,"
-            " proposed, checklist, card_before) VALUES (?, 1, ?, 3, 2, 1000, 'key points', ?, ?, ?)",
-            (rid, 1_770_000_000_000_000 + rid, json.dumps(proposed), json.dumps(checklist), before),
+            " proposed, checklist, card_before) VALUES (?, 1, ?, 3, 2, 1000, ?, ?, ?, ?)",
+            (
+                rid,
+                1_770_000_000_000_000 + rid,
+                GRADERS[rid % 3],
+                json.dumps(proposed),
+                json.dumps(checklist),
+                before,
+            ),
         )
-        expected[rid] = (proposed, checklist, json.loads(before))
+        expected[rid] = (proposed, checklist, json.loads(before), GRADERS[rid % 3])
     db.execute("UPDATE reviews SET card_before = 'not a card' WHERE id = 199")
     db.commit()
     db.close()
     with Store.open(tmp_path, backups=False) as store:
         rows = store.conn.exec_driver_sql(
-            "SELECT id, proposed, checklist, card_before FROM reviews WHERE id >= 100"
+            "SELECT id, proposed, checklist, card_before, grader FROM reviews WHERE id >= 100"
         ).all()
     assert len(rows) == 100
-    for rid, proposed, checklist, before in rows:
+    for rid, proposed, checklist, before, grader in rows:
+        assert review_codec.grader_name(grader) == expected[rid][3]
+        assert isinstance(grader, bytes) == (expected[rid][3] != "my own grader")
         assert review_codec.verdict_list(proposed) == expected[rid][0]
         assert review_codec.verdict_list(checklist) == expected[rid][1]
         if rid == 199:

@@ -230,7 +230,7 @@ class CardTable:
                     "cov": review_codec.pack_coverage(review.coverage),
                     "sug": review.suggested,
                     "before": review_codec.pack_card(card_from_row(before)),
-                    "grader": review.grader,
+                    "grader": review_codec.pack_grader(review.grader),
                     "proposed": review_codec.pack_verdicts(review.proposed),
                     "checklist": review_codec.pack_verdicts(review.checklist),
                     "cram": review.cram,

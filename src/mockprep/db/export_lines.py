@@ -163,7 +163,7 @@ _PLAIN_REVIEW = " AND ".join(
         # db_time's form (LIKE is a quarter of the time of a GLOB with a digit class per character)
         "typeof(rated_at) = 'text' AND rated_at LIKE '____-__-__ __:__:__.______'",
         # a grader's name, and its proposal and the checklist in m019's form (a handful of values)
-        "typeof(grader) IN ('text', 'null')",
+        "typeof(grader) IN ('text', 'blob', 'null')",
         *(f"(typeof({c}) = 'null' OR typeof({c}) = 'text' AND {c} NOT LIKE '[%')" for c in _VERDICT_LISTS),
         *(
             f"{c} IS NULL"
@@ -220,6 +220,8 @@ def _grading(review: Any) -> dict[str, Any]:
         if value is not None:
             if field in _VERDICT_FIELDS:
                 value = review_codec.verdict_list(value)
+            elif field == "grader":
+                value = review_codec.grader_name(value)
             out[field] = json.loads(value) if field in _JSON_FIELDS else value
     return out
 

@@ -121,7 +121,7 @@ def review_row(r: dict[str, Any], qid: int, key: str) -> tuple[Any, ...]:
         r.get("time_limit_ms"),
         _coverage(r.get("coverage")),
         r.get("suggested"),
-        r.get("grader"),
+        review_codec.pack_grader(r.get("grader")),
         review_codec.pack_verdicts(r.get("proposed")),
         review_codec.pack_verdicts(r.get("checklist")),
         bool(r.get("cram", False)),

@@ -182,7 +182,7 @@ class _Merger:
                     r.get("time_limit_ms"),
                     review_codec.pack_coverage(r.get("coverage")),
                     r.get("suggested"),
-                    r.get("grader"),
+                    review_codec.pack_grader(r.get("grader")),
                     review_codec.pack_verdicts(r.get("proposed")),
                     review_codec.pack_verdicts(r.get("checklist")),
                     r.get("origin") or self.origin,

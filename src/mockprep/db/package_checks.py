@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from mockprep.db import review_codec
 from mockprep.db.import_staging import Worker
 
 
@@ -50,6 +51,15 @@ VALUE_CHECKS = (
             c,
         )
         for c in ("proposed", "checklist", "model_proposed")
+    ),
+    # a built-in grader's code (m019), one byte
+    (
+        "reviews",
+        "id",
+        "typeof(grader) != 'blob' OR hex(grader) IN ("
+        + ", ".join(f"'{code:02X}'" for code in review_codec.GRADER_CODES.values())
+        + ")",
+        "grader",
     ),
     (
         "reviews",

@@ -1,7 +1,7 @@
-"""Migration m019: a graded review's verdict lists and its card before the rating in the short stored
-forms of :mod:`mockprep.db.review_codec`. A review from a session stored about 230 bytes of JSON in
-these columns (the card before, the grader's proposal, the confirmed checklist), three times the rest of
-its row; packed they take about 50. Part of a migration: once released, never edited."""
+"""Migration m019: a graded review's grader, verdict lists and card before the rating in the short stored
+forms of :mod:`mockprep.db.review_codec`. A review from a session stored about 250 bytes in these
+columns (the card before as JSON, the grader's name, its proposal and the confirmed checklist), three
+times the rest of its row; packed they take about 45. Part of a migration: once released, never edited."""
 
 from __future__ import annotations
 
@@ -14,19 +14,22 @@ from mockprep.db import review_codec
 # From how many reviews the rewrite takes long enough to say so.
 SLOW_MIGRATION_REVIEWS = 100_000
 _VERDICT_COLUMNS = ("proposed", "checklist", "model_proposed")
+_BUILT_IN = ", ".join(f"'{name}'" for name in review_codec.GRADER_CODES)
 
 
 def m019_packed_grading(cur: Any) -> None:
-    """Verdict lists as one character per key point; the card before a rating as 35 bytes (undo reads
-    both forms, so a value this cannot read is left as it was)."""
+    """A built-in grader's name as one byte; verdict lists as one character per key point; the card
+    before a rating as 35 bytes (undo reads both forms, so a value this cannot read stays as it was)."""
     con = cur.connection
     con.create_function("m019_verdicts", 1, _verdicts, deterministic=True)
     con.create_function("m019_card", 2, _card, deterministic=True)
+    con.create_function("m019_grader", 1, review_codec.pack_grader, deterministic=True)
     sets = ", ".join(f"{c} = m019_verdicts({c})" for c in _VERDICT_COLUMNS)
     unpacked = " OR ".join(f"{c} LIKE '[%'" for c in _VERDICT_COLUMNS)
     cur.execute(
-        f"UPDATE reviews SET {sets}, card_before = m019_card(card_before, question_id)"
-        f" WHERE {unpacked} OR typeof(card_before) = 'text'"
+        f"UPDATE reviews SET {sets}, card_before = m019_card(card_before, question_id),"
+        " grader = m019_grader(grader)"
+        f" WHERE {unpacked} OR typeof(card_before) = 'text' OR grader IN ({_BUILT_IN})"
     )
 
 

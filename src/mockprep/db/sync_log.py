@@ -188,7 +188,7 @@ def _review(raw: sqlite3.Connection, row_id: int | None) -> dict[str, Any] | Non
         "time_limit_ms": v["time_limit_ms"],
         "coverage": review_codec.coverage_list(v["coverage"]),
         "suggested": v["suggested"],
-        "grader": v["grader"],
+        "grader": review_codec.grader_name(v["grader"]),
         "proposed": review_codec.verdict_list(v["proposed"]),
         "checklist": review_codec.verdict_list(v["checklist"]),
         "cram": bool(v["cram"]),
