@@ -21,6 +21,7 @@ from mockprep.core.grading import KeyPointGrader, Verdict  # noqa: E402
 from mockprep.core.llm_grading import GRADING_SCHEMA, STRICTNESS_RULES  # noqa: E402
 from mockprep.core.questions import QuestionSpec  # noqa: E402
 from mockprep.core.settings import DEFAULT_SETTINGS, Strictness  # noqa: E402
+from mockprep.db import review_codec
 from mockprep.db.review_codec import verdict_list
 from mockprep.services.llm_grader import ModelGrader, ModelInterviewer  # noqa: E402
 from mockprep.services.models import LlmLibraryModel, open_model, record_consent  # noqa: E402
@@ -175,7 +176,10 @@ def test_a_mock_round_asks_the_interviewers_follow_up_and_stores_who_wrote_it(
     )
     assert (follow_up, who, model) == (recorded_follow_up(), MODEL, MODEL)
     assert verdict_list(model_proposed) == ["covered", "contradicted"]
-    assert grader_name.startswith("key points") and verdict_list(proposed)[0] == "covered"
+    assert (
+        review_codec.grader_name(grader_name).startswith("key points")
+        and verdict_list(proposed)[0] == "covered"
+    )
 
 
 def recorded_follow_up() -> str:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.scheduler import CardState
 from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.db import review_codec
 from mockprep.db.review_codec import verdict_list
 from mockprep.db.store import Store
 from mockprep.practice.session import Session, SessionInterrupted, SessionOptions
@@ -450,7 +451,7 @@ def test_the_confirmed_checklist_drives_the_suggestion_and_is_stored_beside_the_
     ((grader, proposed, checklist, suggested),) = db_rows(
         home, "SELECT grader, proposed, checklist, suggested FROM reviews"
     )
-    assert grader.startswith("key points") and suggested == 4
+    assert review_codec.grader_name(grader).startswith("key points") and suggested == 4
     assert verdict_list(proposed) == ["covered", "missing"]
     assert verdict_list(checklist) == ["covered", "covered"]
 
