@@ -1,8 +1,9 @@
 """How a review's answer, key-point coverage, global id, verdicts and card before are stored, and read back.
 
-Every writer of a reviews row packs these three values here and every reader unpacks them here, so the
-rest of mockprep (and every export, sync event and merge) sees the same values as before m015: the
-answer as text, the coverage as a list of booleans, the id as 32 lowercase hex digits.
+Every writer of a reviews row packs these values here and every reader unpacks them here, so the rest
+of mockprep (and every export, sync event and merge) sees the same values as before m015 and m019: the
+answer as text, the coverage as a list of booleans, the id as 32 lowercase hex digits, a grader's name
+as text, verdicts as lists of words, the card before a rating as an fsrs Card.
 
 - answer: TEXT as typed, or, when raw deflate makes it shorter, the deflated UTF-8 as a BLOB (the
   storage type tells them apart; short answers stay as they are).
