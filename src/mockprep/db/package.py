@@ -30,9 +30,10 @@ from mockprep.db import stats_rollup
 from mockprep.db.bulk_import import ImportRefused, refuse_history
 from mockprep.db.fresh_file import copy_database, fresh_copy, reviews_unindexed, sync_file, sync_folder
 from mockprep.db.import_staging import COUNTED as COUNTED_FILE
-from mockprep.db.import_staging import COUNTED_SCHEMA, Counting
+from mockprep.db.import_staging import COUNTED_SCHEMA
 from mockprep.db.migrations import MIGRATIONS
-from mockprep.db.package_checks import Checking, PackageError, check_contents
+from mockprep.db.package_checks import PackageError, check_contents
+from mockprep.db.package_work import PackageWork
 from mockprep.db.sql import db_time
 
 if TYPE_CHECKING:
@@ -143,21 +144,21 @@ def import_package(store: Store, path: Path, started: Callable[[], None] | None 
                 # the count and the checks, which begin after it, read the rows this connection copies
                 raw.execute("BEGIN")
                 raw.execute("SELECT COUNT(*) FROM pkg.sqlite_master").fetchone()
-                # The rows are checked, then the roll-up counted, on a thread while this connection
-                # copies them (committed only once the checks pass). One thread, not two: on two CPUs
-                # three busy threads took 2 s longer (13.8-14.3 s against 11.5-12.9 s, 1M reviews).
-                checking = Checking(source)
-                tables = ("reviews", "questions")
-                zone = stats_rollup.zone(raw)
-                counting = Counting(source, counted, zone, tables, micro=True, after=checking)
+                # The rows are checked, and the roll-up counted, by worker processes while this
+                # connection copies them (committed only once the checks pass).
+                work = PackageWork(source, counted, stats_rollup.zone(raw))
+
+                def checked_and_counted() -> str:
+                    work.finish()
+                    return COUNTED_SCHEMA
+
                 try:
                     try:
                         try:
-                            _copy_rows(raw, counting.result)
+                            _copy_rows(raw, checked_and_counted)
                         except sqlite3.DatabaseError:
-                            checking.wait()  # what the checks name is said instead of SQLite's error
+                            work.finish()  # what the checks name is said instead of SQLite's error
                             raise
-                        checking.wait()
                         counts = _counts(raw, "main")
                         refuse_history(store)  # what another process wrote meanwhile is not replaced either
                     except BaseException:
@@ -165,8 +166,7 @@ def import_package(store: Store, path: Path, started: Callable[[], None] | None 
                         raise
                     raw.execute("COMMIT")
                 finally:
-                    checking.stop()
-                    counting.stop()
+                    work.stop()
                     raw.execute("DETACH DATABASE pkg")
                     raw.execute(f"DETACH DATABASE {COUNTED_SCHEMA}")
         except sqlite3.DatabaseError as exc:

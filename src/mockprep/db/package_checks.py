@@ -9,10 +9,8 @@ UTF-8 is named here, not later in the home.
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 from mockprep.db import review_codec
-from mockprep.db.import_staging import Worker
 
 
 class PackageError(ValueError):
@@ -56,8 +54,8 @@ VALUE_CHECKS = (
     (
         "reviews",
         "id",
-        "typeof(grader) != 'blob' OR hex(grader) IN ("
-        + ", ".join(f"'{code:02X}'" for code in review_codec.GRADER_CODES.values())
+        "typeof(grader) != 'blob' OR grader IN ("  # (compared as bytes: hex() would allocate)
+        + ", ".join(f"x'{code:02X}'" for code in review_codec.GRADER_CODES.values())
         + ")",
         "grader",
     ),
@@ -192,24 +190,3 @@ def _check_questions(raw: sqlite3.Connection, schema: str) -> None:
                 raise PackageError(f"questions row {qid}: data is not a question ({exc})") from None
     except sqlite3.OperationalError as exc:  # "Could not decode to UTF-8 column ..."
         raise PackageError(f"questions: {exc}") from None
-
-
-class Checking(Worker):
-    """:func:`check_contents` of the database file at ``path`` on a thread, with a connection of its
-    own, while the importing connection copies the same rows (both only read the file); :meth:`wait`
-    raises the first problem found (PackageError, or SQLite's error on a file too damaged to read)."""
-
-    def __init__(self, path: Path):
-        super().__init__("package-checks")
-        self.path = path
-        self.start()
-
-    def work(self) -> None:
-        con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        try:
-            # every so many steps of SQLite's machine: stop() ends whatever statement runs
-            con.set_progress_handler(lambda: self.stopped, 100_000)
-            con.execute("BEGIN")  # one snapshot for every check
-            check_contents(con, "main")
-        finally:
-            con.close()
