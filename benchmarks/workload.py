@@ -18,6 +18,7 @@ from fsrs import Card, State
 
 from mockprep.core.stories import StoryDraft
 from mockprep.db import review_codec
+from mockprep.db.latest_card_before import m020_latest_card_before
 from mockprep.db.sql import db_time, db_us
 from mockprep.db.store import Store
 from mockprep.services.bank_sync import sync_banks
@@ -218,6 +219,7 @@ def _bulk_history(raw, rng, preset, question_ids, start, now) -> dict[str, int]:
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         reviews,
     )
+    m020_latest_card_before(raw)  # a session keeps the card before only on a question's latest rating
     raw.executemany(
         "INSERT INTO mock_answers (session_id, question_id, position, answered_at, answer, follow_up,"
         " follow_up_answer, duration_ms, time_limit_ms, coverage, review_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",

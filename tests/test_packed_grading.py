@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from mockprep.db import review_codec
 from mockprep.db.migrations import MIGRATIONS
-from mockprep.db.store import Store
+from mockprep.db.packed_grading import m019_packed_grading
 from mockprep.paths import DB_NAME
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
@@ -106,11 +106,12 @@ def test_the_migration_packs_every_graded_review_and_keeps_its_values(tmp_path: 
         expected[rid] = (proposed, checklist, json.loads(before), GRADERS[rid % 3])
     db.execute("UPDATE reviews SET card_before = 'not a card' WHERE id = 199")
     db.commit()
+    m019_packed_grading(db.cursor())  # alone: m020 then drops all but the question's latest card
+    db.commit()
+    rows = db.execute(
+        "SELECT id, proposed, checklist, card_before, grader FROM reviews WHERE id >= 100"
+    ).fetchall()
     db.close()
-    with Store.open(tmp_path, backups=False) as store:
-        rows = store.conn.exec_driver_sql(
-            "SELECT id, proposed, checklist, card_before, grader FROM reviews WHERE id >= 100"
-        ).all()
     assert len(rows) == 100
     for rid, proposed, checklist, before, grader in rows:
         assert review_codec.grader_name(grader) == expected[rid][3]

@@ -198,7 +198,8 @@ class CardTable:
     def record_review(self, review: ReviewRecord, leech_lapses: int | None = None) -> int:
         """Store one rating and the card it produced, together, durably (and link a mock answer).
 
-        The card as it was is stored with the rating, so that :meth:`undo_last` restores it exactly;
+        The card as it was is stored with the rating, so that :meth:`undo_last` restores it exactly
+        (and dropped from the question's older ratings, whose cards undo recomputes from the log);
         a lapse that makes the question a leech (``leech_lapses``, default the store's setting) is
         suspended, or flagged (the ``leech_action`` setting), in the same transaction. A cram rating
         (``review.cram``) leaves the card as it was and counts toward no lapse.
@@ -246,6 +247,7 @@ class CardTable:
                     "model_errors": _json(review.model_errors),
                 },
             ).lastrowid
+            conn.execute(text(_OLDER_CARDS_BEFORE), {"q": review.question_id, "r": review_id})
             card = review.card
             if before.last_review is not None and review.rated_at < must_time(before.last_review):
                 # Rated before the card's last review (a review merged from a device whose clock is ahead):
@@ -276,9 +278,10 @@ class CardTable:
         was, a mock answer it rated is unrated again, and a leech suspension it caused is lifted. None
         when there is no rating to undo. Ratings merged from another device are not undone here.
 
-        Ratings stored before undo existed (or imported), and those of a question whose history a merge
-        changed since, carry no card-before; their card is recomputed from the question's remaining
-        reviews in time order — exact, since scheduling has no fuzz.
+        Only a question's latest rating carries its card-before (m020); for any other (and those stored
+        before undo existed, imported, or of a question whose history a merge changed since) the card is
+        recomputed from the question's remaining reviews in time order — exact, since scheduling has no
+        fuzz.
         """
         with self.store.write() as conn:
             r = conn.execute(
@@ -385,6 +388,12 @@ class CardTable:
     def _mark(self, sql: str, **params: Any) -> bool:
         with self.store.write() as conn:
             return bool(conn.execute(text(sql), params).rowcount)
+
+
+# The card before an older rating of the question: the log's to recompute (m020).
+_OLDER_CARDS_BEFORE = (
+    "UPDATE reviews SET card_before = NULL WHERE question_id = :q AND id != :r AND card_before IS NOT NULL"
+)
 
 
 def replay_card(store: Store, conn: Connection, question_id: int, undone_id: int = 0) -> Card:

@@ -12,6 +12,7 @@ from typing import Any
 
 from mockprep.core.stats import zone_offsets
 from mockprep.db import compact_reviews, stats_rollup, time_keys
+from mockprep.db.latest_card_before import m020_latest_card_before
 from mockprep.db.packed_grading import m019_packed_grading
 from mockprep.db.review_times import m018_review_times
 from mockprep.db.schema_repairs import m017_schema_repairs
@@ -490,4 +491,5 @@ MIGRATIONS: list[Migration] = [
     m017_schema_repairs,
     m018_review_times,
     m019_packed_grading,
+    m020_latest_card_before,
 ]

@@ -95,7 +95,7 @@ class ReviewRow(SQLModel, table=True):
     time_limit_ms: int | None = None  # None: untimed (--no-timer); overtime = duration beyond it
     coverage: str | None = None  # '1' or '0' per key point (m015; a JSON list of booleans before)
     suggested: int | None = None  # the rating mockprep suggested
-    card_before: str | None = None  # JSON of fsrs Card.to_dict() before this rating (for undo)
+    card_before: str | None = None  # the card before the rating, for undo (m019: 35 bytes; m020: latest only)
     grader: str | None = None  # the offline grader
     proposed: str | None = None  # JSON list: its verdict per key point (covered, partly, ...)
     checklist: str | None = None  # JSON list: the verdicts the person confirmed (NULL: not asked)

@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
-from mockprep.db import compact_reviews, packed_grading, review_codec, review_times, time_keys
+from mockprep.db import (
+    compact_reviews,
+    latest_card_before,
+    packed_grading,
+    review_codec,
+    review_times,
+    time_keys,
+)
 from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
 from mockprep.db.banks import BankTable
 from mockprep.db.cards import CardTable
@@ -49,7 +56,13 @@ BUSY_TIMEOUT_MS = 30_000
 
 # Migrations after which the file is compacted (VACUUM): m015 leaves a third of it empty, m016 a fifth,
 # m018 (a rebuilt log) half, m019 (packed checklists) up to two thirds of a graded log.
-FREES_SPACE = {"m015_compact_reviews", "m016_time_keys", "m018_review_times", "m019_packed_grading"}
+FREES_SPACE = {
+    "m015_compact_reviews",
+    "m016_time_keys",
+    "m018_review_times",
+    "m019_packed_grading",
+    "m020_latest_card_before",
+}
 # Migrations that run with foreign keys off (a table rebuilt), checking them before they commit.
 FOREIGN_KEYS_OFF = {"m018_review_times"}
 # Told before a migration runs, when it returns a line: what the person waits for.
@@ -58,6 +71,7 @@ NOTICES: dict[str, Callable[[Any], str | None]] = {
     "m016_time_keys": time_keys.notice,
     "m018_review_times": review_times.notice,
     "m019_packed_grading": packed_grading.notice,
+    "m020_latest_card_before": latest_card_before.notice,
 }
 
 
