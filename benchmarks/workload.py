@@ -18,7 +18,6 @@ from fsrs import Card, State
 
 from mockprep.core.stories import StoryDraft
 from mockprep.db import review_codec
-from mockprep.db.latest_card_before import m020_latest_card_before
 from mockprep.db.sql import db_time, db_us
 from mockprep.db.store import Store
 from mockprep.services.bank_sync import sync_banks
@@ -110,6 +109,7 @@ def _bulk_history(raw, rng, preset, question_ids, start, now) -> dict[str, int]:
     session_starts = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(preset.sessions))
     per_session = preset.reviews // preset.sessions
     sessions, reviews, mock_answers = [], [], []
+    undo: dict[int, tuple[int, bytes]] = {}  # question -> its latest review and the card before it
     seen: set[int] = set()
     last_review: dict[int, datetime] = {}
     review_id = 0
@@ -162,9 +162,9 @@ def _bulk_history(raw, rng, preset, question_ids, start, now) -> dict[str, int]:
                     review_codec.pack_grader(GRADER),
                     review_codec.pack_verdicts(proposed),
                     review_codec.pack_verdicts(checklist),
-                    review_codec.pack_card(before),
                 )
             )
+            undo[qid] = (review_id, review_codec.pack_card(before))  # kept for its latest rating (m021)
             if mock and position <= 12:
                 mock_answers.append(
                     (
@@ -215,11 +215,14 @@ def _bulk_history(raw, rng, preset, question_ids, start, now) -> dict[str, int]:
     )
     raw.executemany(
         "INSERT INTO reviews (id, question_id, session_id, rated_us, rating, state_before, answer, duration_ms,"
-        " time_limit_ms, coverage, suggested, grader, proposed, checklist, card_before)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " time_limit_ms, coverage, suggested, grader, proposed, checklist)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         reviews,
     )
-    m020_latest_card_before(raw)  # a session keeps the card before only on a question's latest rating
+    raw.executemany(
+        "UPDATE cards SET undo_review_id = ?, undo_card = ? WHERE question_id = ?",
+        [(rid, card, qid) for qid, (rid, card) in undo.items()],
+    )
     raw.executemany(
         "INSERT INTO mock_answers (session_id, question_id, position, answered_at, answer, follow_up,"
         " follow_up_answer, duration_ms, time_limit_ms, coverage, review_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",

@@ -391,10 +391,16 @@ def test_every_released_schema_upgrades_with_its_data(home: Path, version: int) 
         if version >= 7:  # verdict lists read back the same in either stored form (m019 packs them)
             exported = export_lines.review(store.conn.raw, 1)
             assert (exported["proposed"], exported["checklist"]) == (["covered", "missing"], ["covered"] * 2)
-        if version >= 6:  # the card before a rating, which undo restores, is kept on each question's
-            # latest review only (m020; test_packed_grading reads m019's repacking of the one here)
+        if version >= 6:  # the card before a rating, which undo restores, is kept for each question's
+            # latest review only, on its card (m020, m021; test_packed_grading reads m019's repacking)
+            assert (
+                store.conn.exec_driver_sql(
+                    "SELECT COUNT(*) FROM reviews WHERE card_before IS NOT NULL"
+                ).scalar()
+                == 0
+            )
             kept = store.conn.exec_driver_sql(
-                "SELECT id, question_id, card_before FROM reviews WHERE card_before IS NOT NULL"
+                "SELECT undo_review_id, question_id, undo_card FROM cards WHERE undo_card IS NOT NULL"
             ).all()
             latest = store.conn.exec_driver_sql("SELECT max(id) FROM reviews GROUP BY question_id").scalars()
             assert {rid for rid, _q, _c in kept} <= set(latest)

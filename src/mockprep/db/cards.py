@@ -198,8 +198,8 @@ class CardTable:
     def record_review(self, review: ReviewRecord, leech_lapses: int | None = None) -> int:
         """Store one rating and the card it produced, together, durably (and link a mock answer).
 
-        The card as it was is stored with the rating, so that :meth:`undo_last` restores it exactly
-        (and dropped from the question's older ratings, whose cards undo recomputes from the log);
+        The card as it was is kept on the question's card with the rating's id, so that
+        :meth:`undo_last` restores it exactly (an older rating's card undo recomputes from the log);
         a lapse that makes the question a leech (``leech_lapses``, default the store's setting) is
         suspended, or flagged (the ``leech_action`` setting), in the same transaction. A cram rating
         (``review.cram``) leaves the card as it was and counts toward no lapse.
@@ -212,10 +212,10 @@ class CardTable:
             review_id = conn.execute(
                 text(
                     "INSERT INTO reviews (question_id, session_id, rated_us, rating, state_before,"
-                    " answer, duration_ms, time_limit_ms, coverage, suggested, card_before, grader,"
+                    " answer, duration_ms, time_limit_ms, coverage, suggested, grader,"
                     " proposed, checklist, cram, params_id, code_runs, code_result, delivery, model,"
                     " model_proposed, model_suggested, model_errors)"
-                    " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :before, :grader, :proposed,"
+                    " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :grader, :proposed,"
                     " :checklist, :cram, :params, :code_runs, :code_result, :delivery, :model,"
                     " :model_proposed, :model_suggested, :model_errors)"
                 ),
@@ -230,7 +230,6 @@ class CardTable:
                     "tl": review.time_limit_ms,
                     "cov": review_codec.pack_coverage(review.coverage),
                     "sug": review.suggested,
-                    "before": review_codec.pack_card(card_from_row(before)),
                     "grader": review_codec.pack_grader(review.grader),
                     "proposed": review_codec.pack_verdicts(review.proposed),
                     "checklist": review_codec.pack_verdicts(review.checklist),
@@ -247,7 +246,8 @@ class CardTable:
                     "model_errors": _json(review.model_errors),
                 },
             ).lastrowid
-            conn.execute(text(_OLDER_CARDS_BEFORE), {"q": review.question_id, "r": review_id})
+            undo = review_codec.pack_card(card_from_row(before))  # one a question, on its card (m021)
+            conn.execute(text(_KEEP_FOR_UNDO), {"r": review_id, "card": undo, "q": review.question_id})
             card = review.card
             if before.last_review is not None and review.rated_at < must_time(before.last_review):
                 # Rated before the card's last review (a review merged from a device whose clock is ahead):
@@ -278,18 +278,17 @@ class CardTable:
         was, a mock answer it rated is unrated again, and a leech suspension it caused is lifted. None
         when there is no rating to undo. Ratings merged from another device are not undone here.
 
-        Only a question's latest rating carries its card-before (m020); for any other (and those stored
-        before undo existed, imported, or of a question whose history a merge changed since) the card is
-        recomputed from the question's remaining reviews in time order — exact, since scheduling has no
-        fuzz.
+        Only a question's latest rating has its card-before kept (on the card, m021); any other's card
+        is recomputed from the question's remaining reviews in time order (exact: no fuzz).
         """
         with self.store.write() as conn:
             r = conn.execute(
                 text(
                     "SELECT r.id, r.question_id, r.rating, r.rated_at, r.session_id, r.duration_ms,"
-                    " r.time_limit_ms, r.answer, r.card_before, q.key FROM reviews r"
-                    " JOIN questions q ON q.id = r.question_id WHERE r.origin IS NULL"
-                    " ORDER BY r.id DESC LIMIT 1"
+                    " r.time_limit_ms, r.answer, CASE WHEN c.undo_review_id = r.id THEN c.undo_card"
+                    " ELSE r.card_before END AS card_before, q.key FROM reviews r"
+                    " JOIN questions q ON q.id = r.question_id JOIN cards c ON c.question_id = r.question_id"
+                    " WHERE r.origin IS NULL ORDER BY r.id DESC LIMIT 1"
                 )
             ).first()
             if r is None:
@@ -303,7 +302,7 @@ class CardTable:
             ).scalar()
             conn.execute(text("UPDATE mock_answers SET review_id = NULL WHERE review_id = :r"), {"r": r.id})
             conn.execute(text("DELETE FROM reviews WHERE id = :r"), {"r": r.id})
-            save_card(conn, r.question_id, card)
+            save_card(conn, r.question_id, card, undone=True)
             unsuspended = conn.execute(
                 text(
                     "UPDATE cards SET suspended_at = NULL, suspended_by = NULL WHERE question_id = :q"
@@ -390,12 +389,6 @@ class CardTable:
             return bool(conn.execute(text(sql), params).rowcount)
 
 
-# The card before an older rating of the question: the log's to recompute (m020).
-_OLDER_CARDS_BEFORE = (
-    "UPDATE reviews SET card_before = NULL WHERE question_id = :q AND id != :r AND card_before IS NOT NULL"
-)
-
-
 def replay_card(store: Store, conn: Connection, question_id: int, undone_id: int = 0) -> Card:
     """The card recomputed from the question's reviews other than ``undone_id`` (cram ones left out:
     they never changed it), in time order (the order every device replays a merged log in:
@@ -416,11 +409,16 @@ def replay_card(store: Store, conn: Connection, question_id: int, undone_id: int
     return replay(None, question_id, must_time(added), log)
 
 
-def save_card(conn: Connection, question_id: int, card: Card) -> None:
+_KEEP_FOR_UNDO = "UPDATE cards SET undo_review_id = :r, undo_card = :card WHERE question_id = :q"
+
+
+def save_card(conn: Connection, question_id: int, card: Card, undone: bool = False) -> None:
+    """Store a question's card (``undone``: as undo restored it, the card before its rating gone)."""
+    forget = ", undo_review_id = NULL, undo_card = NULL" if undone else ""
     conn.execute(
         text(
             "UPDATE cards SET state = :state, step = :step, stability = :stability,"
-            " difficulty = :difficulty, due = :due, last_review = :last WHERE question_id = :q"
+            f" difficulty = :difficulty, due = :due, last_review = :last{forget} WHERE question_id = :q"
         ),
         {
             "state": card.state.value,

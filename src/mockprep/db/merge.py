@@ -395,7 +395,7 @@ class _Merger:
 
     def replay_cards(self) -> None:
         """Each touched card recomputed from its whole log (cram reviews left out, each review with the
-        parameters it was scheduled with); its reviews' card-before no longer holds."""
+        parameters it was scheduled with); the card before its latest rating no longer holds."""
         known: dict[str | None, SchedulerParams | None] = {None: None}
         for question in sorted(self.touched):
             added = self.raw.execute("SELECT added_at FROM questions WHERE id = ?", (question,)).fetchone()[0]
@@ -412,7 +412,7 @@ class _Merger:
             card = replay(None, question, must_time(added), log)
             self.raw.execute(
                 "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?,"
-                " last_review = ? WHERE question_id = ?",
+                " last_review = ?, undo_review_id = NULL, undo_card = NULL WHERE question_id = ?",
                 (
                     card.state.value,
                     card.step,

@@ -12,7 +12,6 @@ from typing import Any
 
 from mockprep.core.stats import zone_offsets
 from mockprep.db import compact_reviews, stats_rollup, time_keys
-from mockprep.db.latest_card_before import m020_latest_card_before
 from mockprep.db.packed_grading import m019_packed_grading
 from mockprep.db.review_times import m018_review_times
 from mockprep.db.schema_repairs import m017_schema_repairs
@@ -25,6 +24,7 @@ from mockprep.db.sync_triggers import (
     recorded,
     tombstone,
 )
+from mockprep.db.undo_card import m020_latest_card_before, m021_undo_card_on_cards
 
 Migration = Callable[[Any], None]  # receives a DB-API cursor inside an open transaction
 
@@ -492,4 +492,5 @@ MIGRATIONS: list[Migration] = [
     m018_review_times,
     m019_packed_grading,
     m020_latest_card_before,
+    m021_undo_card_on_cards,
 ]

@@ -66,6 +66,19 @@ VALUE_CHECKS = (
         "card_before",
     ),
     ("cards", "question_id", "state BETWEEN 1 AND 3", "state"),
+    # the card before the question's latest rating (m021), as undo reads it
+    (
+        "cards",
+        "question_id",
+        "undo_review_id IS NULL OR typeof(undo_review_id) = 'integer'",
+        "undo_review_id",
+    ),
+    (
+        "cards",
+        "question_id",
+        "undo_card IS NULL OR typeof(undo_card) = 'text' OR length(undo_card) = 35",
+        "undo_card",
+    ),
     ("cards", "question_id", _TIME.format(c="due"), "due"),
     ("cards", "question_id", "stability IS NULL OR stability > 0", "stability"),
     ("cards", "question_id", "difficulty IS NULL OR difficulty BETWEEN 1 AND 10", "difficulty"),

@@ -60,6 +60,8 @@ class CardRow(SQLModel, table=True):
     buried_until: datetime | None = None  # not asked before this time (the next local midnight)
     flagged_at: datetime | None = None  # listed by `mockprep question list --flagged`
     marks_changed_at: str | None = None  # when the marks last changed (this device's clock; m010)
+    undo_review_id: int | None = None  # the question's latest rating (m021), whose card before is:
+    undo_card: bytes | None = None  # the card before it (review_codec.pack_card), for undo
 
 
 class SessionRow(SQLModel, table=True):
@@ -95,7 +97,7 @@ class ReviewRow(SQLModel, table=True):
     time_limit_ms: int | None = None  # None: untimed (--no-timer); overtime = duration beyond it
     coverage: str | None = None  # '1' or '0' per key point (m015; a JSON list of booleans before)
     suggested: int | None = None  # the rating mockprep suggested
-    card_before: str | None = None  # the card before the rating, for undo (m019: 35 bytes; m020: latest only)
+    card_before: str | None = None  # the card before the rating, for undo (until m021: now on cards)
     grader: str | None = None  # the offline grader
     proposed: str | None = None  # JSON list: its verdict per key point (covered, partly, ...)
     checklist: str | None = None  # JSON list: the verdicts the person confirmed (NULL: not asked)

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.db import (
     compact_reviews,
-    latest_card_before,
     packed_grading,
     review_codec,
     review_times,
     time_keys,
+    undo_card,
 )
 from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
 from mockprep.db.banks import BankTable
@@ -62,6 +62,7 @@ FREES_SPACE = {
     "m018_review_times",
     "m019_packed_grading",
     "m020_latest_card_before",
+    "m021_undo_card_on_cards",
 }
 # Migrations that run with foreign keys off (a table rebuilt), checking them before they commit.
 FOREIGN_KEYS_OFF = {"m018_review_times"}
@@ -71,7 +72,8 @@ NOTICES: dict[str, Callable[[Any], str | None]] = {
     "m016_time_keys": time_keys.notice,
     "m018_review_times": review_times.notice,
     "m019_packed_grading": packed_grading.notice,
-    "m020_latest_card_before": latest_card_before.notice,
+    "m020_latest_card_before": undo_card.notice,
+    "m021_undo_card_on_cards": undo_card.notice_m021,
 }
 
 

@@ -1,5 +1,6 @@
-"""The card before a rating is kept only on each question's latest rating (m020): undo recomputes
-any older one from the log, so taking back one rating after another restores every card exactly."""
+"""The card before a rating is kept only for each question's latest rating, on its card (m020, m021):
+undo recomputes any older one from the log, so taking back one rating after another restores every
+card exactly."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ V19 = [m.__name__ for m in MIGRATIONS].index("m020_latest_card_before")
 
 
 def kept(store: Store) -> dict[int, int]:
-    """Review id -> question id of the reviews that carry a card before."""
-    return dict(store.q("SELECT id, question_id FROM reviews WHERE card_before IS NOT NULL").all())
+    """Review id -> question id of the ratings whose card before is kept (none in the review log)."""
+    assert store.q("SELECT COUNT(*) FROM reviews WHERE card_before IS NOT NULL").scalar_one() == 0
+    return dict(store.q("SELECT undo_review_id, question_id FROM cards WHERE undo_card IS NOT NULL").all())
 
 
 def test_only_each_questions_latest_rating_keeps_its_card_and_undo_still_restores_every_card(
@@ -49,9 +51,9 @@ def test_only_each_questions_latest_rating_keeps_its_card_and_undo_still_restore
     assert demo.cards.undo_last() is None
 
 
-def test_the_migration_keeps_the_card_of_each_questions_latest_review(tmp_path: Path) -> None:
-    """Schema 19's fixture, with cards before on every review of two questions: the latest of each
-    keeps its card, byte for byte, and every other review loses only that."""
+def test_the_migrations_keep_the_card_of_each_questions_latest_review(tmp_path: Path) -> None:
+    """Schema 19's fixture, with cards before on every review of two questions: the card of the
+    latest of each is kept on the question's card, byte for byte, and the reviews lose only that."""
     shutil.copy(SCHEMAS / f"schema-v{V19}.db", tmp_path / DB_NAME)
     db = sqlite3.connect(tmp_path / DB_NAME)
     (card,) = db.execute("SELECT card_before FROM reviews WHERE card_before IS NOT NULL LIMIT 1").fetchone()
@@ -71,8 +73,8 @@ def test_the_migration_keeps_the_card_of_each_questions_latest_review(tmp_path: 
     db.commit()
     db.close()
     with Store.open(tmp_path, backups=False) as store:
-        assert set(kept(store)) == {158, 159}
-        assert store.q("SELECT card_before FROM reviews WHERE id = 159").scalar_one() == card
+        assert kept(store) == {158: questions[0], 159: questions[1]}
+        assert store.q("SELECT undo_card FROM cards WHERE question_id = 2").scalar_one() == card
         assert review_codec.card_before(card, questions[1]) is not None
         after = {
             r[0]: tuple(r[1:]) for r in store.q("SELECT id, rating, answer, rated_us FROM reviews").all()
