@@ -59,6 +59,10 @@ stories = st.lists(
 )
 
 
+GRADERS = ("key points and meaning", "lexical", "a grader of my own ✓", None)
+VERDICT_LISTS = (["covered", "partly"], [], ["missing", "contradicted", "covered"])
+
+
 def export_text(store: Store) -> str:
     out = io.StringIO()
     write_export(store, out, START + timedelta(days=999), "test")
@@ -131,6 +135,10 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
                         cram=position % 3 == 0,
                         params_id=None if position % 3 == 0 else params_id,
                         delivery=spoken,
+                        # what the grader proposed and the person confirmed (m019 packs them)
+                        grader=GRADERS[position % len(GRADERS)],
+                        proposed=None if position % 4 == 0 else VERDICT_LISTS[position % 3],
+                        checklist=None if position % 5 == 0 else VERDICT_LISTS[(position + 1) % 3],
                         model=model,
                         model_proposed=None if model is None else ["covered", "contradicted"],
                         model_suggested=None if model is None else int(rating),

@@ -468,6 +468,9 @@ review_values = {
     "time_limit_ms": st.sampled_from([None, 0, 60_000, -5, "60"]),
     "coverage": st.sampled_from([None, [], [True, False], [1, 0], "yes", [True, None]]),
     "suggested": st.sampled_from([None, 1, 4, 0, 5, False]),
+    "grader": st.sampled_from([None, "key points and meaning", "mine ✓", "", "\ud800", 3, ["x"]]),
+    "proposed": st.sampled_from([None, [], ["covered", "partly"], ["yes"], "covered", [None], [["covered"]]]),
+    "checklist": st.sampled_from([None, ["missing", "contradicted"], ["Covered"], {"covered": 1}, [1]]),
 }  # fmt: skip
 
 
@@ -482,7 +485,19 @@ VALID_REVIEW = {
     "time_limit_ms": 60_000,
     "coverage": [True, False],
     "suggested": 3,
+    "grader": "key points and meaning",
+    "proposed": ["covered", "missing"],
+    "checklist": ["covered", "partly"],
 }
+
+
+def test_the_quick_review_test_reads_the_exports_review_fields_but_the_rare_ones() -> None:
+    from mockprep.core.export_checks import REVIEW
+    from mockprep.core.plain_reviews import PLAIN_FIELDS, PLAIN_KEYS
+
+    rare = {"code_runs", "code_result", "delivery", "model", "model_proposed", "model_suggested"}
+    assert set(REVIEW) - PLAIN_KEYS == rare | {"model_errors"} and PLAIN_KEYS == set(PLAIN_FIELDS)
+    assert set(review_values) == PLAIN_KEYS - {"cram", "params", "uid"}
 
 
 @settings(max_examples=500, deadline=None)
@@ -492,7 +507,8 @@ VALID_REVIEW = {
 )
 def test_the_quick_review_test_agrees_with_the_full_one(changes: dict[str, bool], data) -> None:
     """One to three fields of a valid review replaced by a hostile value (True) or removed (False)."""
-    from mockprep.core.export_checks import PLAIN_FIELDS, REVIEW, RecordProblem, check_fields, plain_review
+    from mockprep.core.export_checks import REVIEW, RecordProblem, check_fields
+    from mockprep.core.plain_reviews import PLAIN_FIELDS, plain_review
 
     review = dict(VALID_REVIEW)
     for name, replace in changes.items():

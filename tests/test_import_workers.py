@@ -253,69 +253,39 @@ def test_the_roll_up_counted_beside_the_copy_equals_a_rebuild(tmp_path: Path, va
     assert {t: imported[t] for t in ROLLUP} == rebuilt
 
 
-def test_a_counting_that_fails_fails_the_import_and_one_stopped_ends(
+def test_a_count_that_fails_fails_the_import_and_a_stopped_worker_ends(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import threading
+    """A count that fails on its worker is run again here, where its error is raised; a worker still
+    counting when the import stops is ended at once."""
+    import time
 
-    from mockprep.db import import_staging
+    from mockprep.db import import_staging, processes
+    from mockprep.db.worker_jobs import WorkerJobs
 
+    monkeypatch.setattr(processes, "worker_count", lambda: 2)
     sqlite3.connect(tmp_path / "empty.db").close()
-    failed = import_staging.Counting(tmp_path / "empty.db", tmp_path / "counted.db", [(START, 0)])
+    args = (str(tmp_path / "empty.db"), str(tmp_path / "counted.db"), [(START, 0)], ("r", "q"), False)
+    failed = WorkerJobs([(import_staging.count_job, args)], in_workers=True)
+    assert failed.workers[0] is not None
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
-        failed.result()
-    started = threading.Event()
-
-    def endless(con: sqlite3.Connection, *args: Any) -> None:
-        started.set()
-        con.execute("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT max(x) FROM n")
-
-    monkeypatch.setattr(import_staging.stats_rollup, "count", endless)
-    running = import_staging.Counting(tmp_path / "empty.db", tmp_path / "stopped.db", [(START, 0)])
-    assert started.wait(30)
-    stopping = threading.Thread(target=running.stop, daemon=True)
-    stopping.start()
-    stopping.join(30)  # without the stop, the statement would never end
-    assert not stopping.is_alive() and not running.is_alive()
-    with pytest.raises(RuntimeError, match="stopped"):
-        running.result()
-
-
-def test_a_counting_after_another_worker_waits_for_it_and_fails_with_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A package's checks and its count share one thread: the count begins once the checks end, and
-    what the checks found is what the count's result raises."""
-    import threading
-
-    from mockprep.db import import_staging
-
-    release, counted = threading.Event(), []
-
-    class Gate(import_staging.Worker):
-        def __init__(self, error: BaseException | None):
-            super().__init__("gate")
-            self.raised = error
-            self.start()
-
-        def work(self) -> None:
-            assert release.wait(30)
-            if self.raised is not None:
-                raise self.raised
-
-    # what the count records: whether the gate had been let through when the count began
-    monkeypatch.setattr(import_staging.stats_rollup, "count", lambda *args: counted.append(release.is_set()))
-    sqlite3.connect(tmp_path / "empty.db").close()
-    gate = Gate(None)
-    after = import_staging.Counting(tmp_path / "empty.db", tmp_path / "a.db", [(START, 0)], after=gate)
-    after.join(0.3)  # (time enough for a count that did not wait to begin)
-    release.set()
-    assert after.result() == import_staging.COUNTED_SCHEMA and counted == [True]
-    failing = Gate(ValueError("reviews row 2: rating 7 is not valid"))
-    after = import_staging.Counting(tmp_path / "empty.db", tmp_path / "b.db", [(START, 0)], after=failing)
-    with pytest.raises(ValueError, match="rating 7"):
-        after.result()
-    assert len(counted) == 1  # nothing counted after a failed check
+        failed.finish()
+    failed.stop()
+    with sqlite3.connect(tmp_path / "big.db") as con:  # a count that runs for minutes
+        con.execute("CREATE TABLE q (id INTEGER PRIMARY KEY, round, topic, bank_id)")
+        con.execute("CREATE TABLE r (question_id, rated_at, rating, duration_ms, session_id,"
+                    " time_limit_ms, state_before, cram)")  # fmt: skip
+        con.execute(
+            "INSERT INTO r WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT 3000000)"
+            " SELECT 1, '2026-01-01 00:00:00', 3, x, NULL, NULL, 2, 0 FROM n"
+        )
+        con.execute("INSERT INTO q VALUES (1, 'technical', 't', 'b')")
+    running = WorkerJobs([(import_staging.count_job, (str(tmp_path / "big.db"), *args[1:]))], in_workers=True)
+    process = running.workers[0][0]
+    time.sleep(1.0)
+    started = time.monotonic()
+    running.stop()
+    assert not process.is_alive() and time.monotonic() - started < 5
 
 
 def test_a_pool_that_cannot_start_a_worker_leaves_the_work_here() -> None:

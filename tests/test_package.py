@@ -122,13 +122,13 @@ def test_a_file_put_in_the_packages_place_during_the_import_is_not_read(
     import mockprep.db.package as package_module
 
     other = broken(shutil.copy(package, tmp_path / "other.mockprep"), "UPDATE reviews SET rating = 9")
-    real_work = package_module.PackageWork
+    real_work = package_module.WorkerJobs
 
-    def swapped(source: Path, *args):
+    def swapped(*args, **kwargs):
         os.replace(other, package)  # after the import has opened the package, before the checks do
-        return real_work(source, *args)
+        return real_work(*args, **kwargs)
 
-    monkeypatch.setattr(package_module, "PackageWork", swapped)
+    monkeypatch.setattr(package_module, "WorkerJobs", swapped)
     with Store.open(tmp_path / "new", backups=False) as store:
         assert import_package(store, package)["reviews"] == 6
         assert {r for (r,) in store.conn.raw.execute("SELECT rating FROM reviews")} <= {1, 2, 3, 4}

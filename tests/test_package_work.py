@@ -1,4 +1,4 @@
-"""A large package's checks and roll-up count run in worker processes (mockprep.db.package_work): the
+"""A large import's checks and roll-up count run in worker processes (mockprep.db.worker_jobs): the
 home they make is the one made without them, a problem is named the same way, and a worker that dies
 has its job done here."""
 
@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from mockprep.db import package_work, processes, stats_rollup
+from mockprep.db import package as package_module
+from mockprep.db import processes, stats_rollup
+from mockprep.db.import_staging import count_job
 from mockprep.db.package import import_package
-from mockprep.db.package_checks import PackageError
+from mockprep.db.package_checks import PackageError, check_job
 from mockprep.db.store import Store
+from mockprep.db.worker_jobs import WorkerJobs
 from tests.conftest import START
 from tests.test_exchange import export_text
 from tests.test_package import ROLLUP, broken
@@ -20,20 +23,26 @@ from tests.test_package import package as package  # noqa: F401 - the fixture
 
 
 @pytest.fixture
-def in_workers(monkeypatch: pytest.MonkeyPatch) -> list[package_work.PackageWork]:
+def in_workers(monkeypatch: pytest.MonkeyPatch) -> list[WorkerJobs]:
     """Every package's jobs in worker processes (whatever its size and this machine's CPUs); the
-    PackageWork objects made, for a look at their workers."""
-    made: list[package_work.PackageWork] = []
-    real_start = package_work.PackageWork._start
+    WorkerJobs made, for a look at their workers."""
+    made: list[WorkerJobs] = []
+    real_start = WorkerJobs._start
 
-    def start(self: package_work.PackageWork) -> None:
+    def start(self: WorkerJobs) -> None:
         real_start(self)
         made.append(self)
 
-    monkeypatch.setattr(package_work, "WORKERS_FROM", 0)
+    monkeypatch.setattr(package_module, "WORKERS_FROM", 0)
     monkeypatch.setattr(processes, "worker_count", lambda: 2)
-    monkeypatch.setattr(package_work.PackageWork, "_start", start)
+    monkeypatch.setattr(WorkerJobs, "_start", start)
     return made
+
+
+def jobs(source: Path, counted: Path) -> list:
+    """A package's two jobs, as its import starts them."""
+    count = (str(source), str(counted), [(START, 0)], ("reviews", "questions"), True)
+    return [(check_job, (str(source),)), (count_job, count)]
 
 
 def imported(package: Path, home: Path) -> tuple[str, dict[str, list[tuple]]]:
@@ -47,7 +56,7 @@ def test_workers_make_the_home_made_without_them(package: Path, tmp_path: Path, 
     with_workers = imported(package, tmp_path / "a")
     assert len(in_workers) == 1 and all(w is None for w in in_workers[0].workers)  # (stopped after)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(package_work, "WORKERS_FROM", 1 << 60)
+        patch.setattr(package_module, "WORKERS_FROM", 1 << 60)
         without = imported(package, tmp_path / "b")
     assert with_workers == without
     with Store.open(tmp_path / "a", backups=False) as store:  # the count is the roll-up's own
@@ -76,7 +85,7 @@ def test_a_problem_a_worker_finds_is_named(package: Path, tmp_path: Path, in_wor
 
 def test_a_worker_that_dies_has_its_job_done_here(package: Path, tmp_path: Path, in_workers) -> None:
     counted = tmp_path / "counted.db"
-    work = package_work.PackageWork(package, counted, [(START, 0)])
+    work = WorkerJobs(jobs(package, counted), in_workers=True)
     for process, _pipe in filter(None, work.workers):
         process.kill()
         process.join()
@@ -85,7 +94,7 @@ def test_a_worker_that_dies_has_its_job_done_here(package: Path, tmp_path: Path,
     tables = {r[0] for r in sqlite3.connect(counted).execute("SELECT name FROM sqlite_master")}
     assert set(ROLLUP) <= tables
     bad = broken(package, "UPDATE reviews SET rating = 9 WHERE id = 3")
-    work = package_work.PackageWork(bad, tmp_path / "again.db", [(START, 0)])
+    work = WorkerJobs(jobs(bad, tmp_path / "again.db"), in_workers=True)
     for process, _pipe in filter(None, work.workers):
         process.kill()
         process.join()

@@ -19,10 +19,7 @@ from mockprep.core.banks import parse_question
 from mockprep.core.code_results import code_result_problem
 from mockprep.core.field_checks import (
     COUNT,
-    FIRST_YEAR,
     ID,
-    LAST_YEAR,
-    MAX_INT,
     ROUND,
     STORY_PARTS,
     Fields,
@@ -45,8 +42,8 @@ from mockprep.core.field_checks import (
     verdicts,
     whole,
 )
-from mockprep.core.ids import is_uid
 from mockprep.core.kinds import KINDS
+from mockprep.core.plain_reviews import plain_review
 from mockprep.core.scheduler import SchedulerParams, make_scheduler, preview_intervals
 
 BANK: Fields = {
@@ -175,20 +172,6 @@ REVIEW: Fields = {
 }
 
 
-_BOOL = {bool}
-_GRADING_FIELDS = (  # checked field by field
-    "grader",
-    "proposed",
-    "checklist",
-    "code_runs",
-    "code_result",
-    "delivery",
-    "model",
-    "model_proposed",
-    "model_suggested",
-    "model_errors",
-)
-
 PARAMS: Fields = {"id": (ID, True), "parameters": (mapping, True), "created_at": (time, True)}
 PLAN: Fields = {
     "id": (ID, True),
@@ -207,87 +190,6 @@ FIT: Fields = {
     "adopted_at": (optional(time), True),
     "undone_at": (optional(time), True),
 }
-
-
-# The fields of a review without verdicts, code results, model verdicts or delivery (nearly all).
-_PLAIN_KEYS = frozenset(REVIEW) - frozenset(_GRADING_FIELDS)
-
-
-# What :func:`plain_review` gives for a review, in this order (a review without an answer has "").
-PLAIN_FIELDS = (
-    "id",
-    "rated_at",
-    "rating",
-    "state_before",
-    "duration_ms",
-    "session",
-    "answer",
-    "time_limit_ms",
-    "coverage",
-    "suggested",
-    "cram",
-    "params",
-    "uid",
-)
-
-
-def plain_review(
-    r: Any, sessions: set[int], known_params: frozenset[int] | set[int] = frozenset()
-) -> tuple[Any, ...] | None:
-    """The values of a review (:data:`PLAIN_FIELDS`; coverage as a tuple, cram as a bool) when
-    :data:`REVIEW` accepts it, its session is known and it has only the common fields; else None (the
-    full check then says what is wrong, if anything). The rules of :func:`check_fields`, inlined and
-    read once: an export holds a million reviews."""
-    if type(r) is not dict or not r.keys() <= _PLAIN_KEYS:
-        return None  # a grading field (even null) is checked field by field
-    rid, rating, state, duration = r.get("id"), r.get("rating"), r.get("state_before"), r.get("duration_ms")
-    if not (
-        type(rid) is int
-        and type(rating) is int
-        and type(state) is int
-        and type(duration) is int
-        and 1 <= rid <= MAX_INT
-        and 1 <= rating <= 4
-        and 0 <= state <= 3
-        and 0 <= duration <= MAX_INT
-    ):
-        return None
-    session, limit, suggested = r.get("session"), r.get("time_limit_ms"), r.get("suggested")
-    if session is not None and not (type(session) is int and session in sessions):
-        return None
-    if limit is not None and not (type(limit) is int and 0 <= limit <= MAX_INT):
-        return None
-    if suggested is not None and not (type(suggested) is int and 1 <= suggested <= 4):
-        return None
-    coverage = r.get("coverage")
-    if coverage is not None:
-        if type(coverage) is not list or not set(map(type, coverage)) <= _BOOL:
-            return None
-        coverage = tuple(coverage)
-    params, cram = r.get("params"), r.get("cram")
-    if params is not None and not (type(params) is int and params in known_params):
-        return None
-    if cram is not None and type(cram) is not bool:
-        return None
-    uid = r.get("uid")
-    if "uid" in r and not is_uid(uid):
-        return None
-    answer, rated_at = r.get("answer", ""), r.get("rated_at")
-    if not (type(answer) is str and answer.isascii() or text(answer) is None) or not _plain_time(rated_at):
-        return None
-    values = (rid, rated_at, rating, state, duration, session, answer, limit, coverage, suggested)
-    return (*values, cram is True, params, uid)
-
-
-def _plain_time(value: Any) -> bool:
-    """:func:`time` for the form exports write (``2026-03-02T09:00:00.123456+00:00``), quicker."""
-    if type(value) is str and len(value) == 32 and value.endswith("+00:00"):
-        try:
-            datetime.fromisoformat(value)
-        except ValueError:
-            return False
-        return FIRST_YEAR <= int(value[:4]) <= LAST_YEAR
-    return time(value) is None
 
 
 def check_fields(record: Any, fields: Fields, where: str) -> None:

@@ -23,7 +23,7 @@ from mockprep.db import import_workers, review_codec, stats_rollup
 from mockprep.db.driver import text
 from mockprep.db.fresh_file import fresh_copy, reviews_unindexed
 from mockprep.db.import_rows import REVIEW_COLUMNS, STAGING, delivery_json
-from mockprep.db.import_staging import Staging
+from mockprep.db.import_staging import COUNTED_SCHEMA, Staging
 from mockprep.db.sql import db_time, from_iso, text_us
 from mockprep.db.stories import insert_version
 
@@ -189,13 +189,18 @@ def _questions(
         starts.append(counts["reviews"] + 1)
         staging.add(qid, q, statement, rows)
         counts["reviews"] += len(rows)
-    # The roll-up is counted from the staging file on a thread while the reviews are copied across and
-    # their indexes built (once, after the rows).
-    counting = staging.commit()
+    # The roll-up is counted from the staging file on a worker process (a large import) while the
+    # reviews are copied across and their indexes built (once, after the rows).
+    counting = staging.commit(in_workers=workers > 0)
+
+    def counted() -> str:
+        counting.finish()
+        return COUNTED_SCHEMA
+
     try:
         # (the roll-up's triggers off for the copy; a uid used twice fails as the indexes are built
         # after it, and is named like an id used twice)
-        with stats_rollup.bulk(raw, counted=counting.result), reviews_unindexed(raw):
+        with stats_rollup.bulk(raw, counted=counted), reviews_unindexed(raw):
             raw.execute(  # (staged with the time as text, stored as rated_us: m018)
                 f"INSERT INTO main.reviews ({REVIEW_COLUMNS.replace('rated_at', 'rated_us')})"
                 f" SELECT {REVIEW_COLUMNS.replace('rated_at', text_us('rated_at'))}"

@@ -36,9 +36,8 @@ STAGE = (
 )
 STAGE_PLAIN = (
     f"INSERT INTO {STAGING}.import_reviews (id, question_id, session_id, rated_at, rating, state_before,"
-    " answer,"
-    " duration_ms, time_limit_ms, coverage, suggested, cram, params_id, uid)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " answer, duration_ms, time_limit_ms, coverage, suggested, cram, params_id, uid, grader, proposed,"
+    " checklist) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 
@@ -83,6 +82,9 @@ def plain_rows(reviews: list[tuple[Any, ...]], qid: int, key: str) -> list[tuple
             params,
             # a uid that plain_review passed is 32 lowercase hex digits: its 16 bytes, as pack_uid gives
             bytes.fromhex(uid) if uid is not None else _derived_uid(rid, key, rated_at, rating),
+            _grader(grader),
+            None if proposed is None else _verdicts(tuple(proposed)),
+            None if checklist is None else _verdicts(tuple(checklist)),
         )
         for (
             rid,
@@ -98,8 +100,21 @@ def plain_rows(reviews: list[tuple[Any, ...]], qid: int, key: str) -> list[tuple
             cram,
             params,
             uid,
+            grader,
+            proposed,
+            checklist,
         ) in reviews
     ]
+
+
+@functools.lru_cache(maxsize=1024)  # a few names, a few thousand verdict lists, among a million reviews
+def _grader(name: str | None) -> bytes | str | None:
+    return review_codec.pack_grader(name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _verdicts(verdicts: tuple[str, ...]) -> str | None:
+    return review_codec.pack_verdicts(list(verdicts))
 
 
 def _derived_uid(rid: int, key: str, rated_at: str, rating: int) -> Any:

@@ -110,6 +110,17 @@ VALUE_CHECKS = (
 SMALL_TABLES = ("banks", "questions", "sessions", "stories", "story_versions", "plans", "scheduler_params")
 
 
+def check_job(package: str) -> None:
+    """:func:`check_contents` of the database file ``package``, on one snapshot (a worker's job:
+    :mod:`mockprep.db.worker_jobs`)."""
+    con = sqlite3.connect(package, isolation_level=None)
+    try:
+        con.execute("BEGIN")
+        check_contents(con, "main")
+    finally:
+        con.close()
+
+
 def check_contents(raw: sqlite3.Connection, schema: str) -> None:
     """Raise PackageError naming the first problem in the database attached as ``schema``: a damaged
     page, a row referring to one that is not there, a value out of its range, text that is not UTF-8."""
