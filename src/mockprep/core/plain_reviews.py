@@ -12,28 +12,6 @@ from typing import Any
 from mockprep.core.field_checks import FIRST_YEAR, LAST_YEAR, MAX_INT, VERDICTS, text, time
 from mockprep.core.ids import is_uid
 
-# The fields of a review but a code answer's, a spoken answer's and a language model's (checked field
-# by field): the export's REVIEW fields that plain_review reads.
-PLAIN_KEYS = frozenset(
-    {
-        "id",
-        "rated_at",
-        "rating",
-        "state_before",
-        "duration_ms",
-        "session",
-        "answer",
-        "time_limit_ms",
-        "coverage",
-        "suggested",
-        "grader",
-        "proposed",
-        "checklist",
-        "cram",
-        "params",
-        "uid",
-    }
-)
 _BOOL = {bool}
 _STR = {str}
 
@@ -57,6 +35,9 @@ PLAIN_FIELDS = (
     "proposed",
     "checklist",
 )
+# The fields of a review but a code answer's, a spoken answer's and a language model's (checked field
+# by field): the export's REVIEW fields that plain_review reads.
+PLAIN_KEYS = frozenset(PLAIN_FIELDS)
 
 
 def plain_review(
