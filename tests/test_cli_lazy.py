@@ -118,3 +118,13 @@ def test_a_session_with_unchanged_banks_loads_neither_pydantic_nor_other_command
         "mockprep.cli.sync",  # the sync after a session, when turned on
     }
     assert not others & modules
+
+
+def test_a_sync_with_nothing_new_loads_neither_pydantic_nor_the_import_checks(tmp_path: Path) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    loaded_modules(tmp_path, "sync", "--folder", str(folder))  # the first reads the banks and writes all
+    modules = loaded_modules(tmp_path, "sync", "--folder", str(folder))
+    assert "mockprep.db.merge" in modules and "mockprep.services.folder_sync" in modules
+    assert not {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")}
+    assert not {"mockprep.core.banks", "mockprep.core.export_checks"} & modules

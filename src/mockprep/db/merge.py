@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core import ids
-from mockprep.core.export_checks import STORY_PARTS
+from mockprep.core.field_checks import STORY_PARTS
 from mockprep.core.scheduler import SchedulerParams, replay
 from mockprep.db import review_codec, stats_rollup
 from mockprep.db.sql import from_iso, must_time, text_us
