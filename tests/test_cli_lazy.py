@@ -127,4 +127,14 @@ def test_a_sync_with_nothing_new_loads_neither_pydantic_nor_the_import_checks(tm
     modules = loaded_modules(tmp_path, "sync", "--folder", str(folder))
     assert "mockprep.db.merge" in modules and "mockprep.services.folder_sync" in modules
     assert not {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")}
-    assert not {"mockprep.core.banks", "mockprep.core.export_checks"} & modules
+    assert not {"mockprep.core.banks", "mockprep.core.export_checks", "mockprep.practice.pipeline"} & modules
+
+
+@pytest.mark.parametrize("command", [["stats"], ["history"], ["bank", "sync"]])
+def test_commands_that_only_read_or_sync_leave_the_practice_pipeline_and_its_graders(
+    tmp_path: Path, command: list[str]
+) -> None:
+    loaded_modules(tmp_path, "bank", "sync")  # the first run reads the built-in banks
+    modules = loaded_modules(tmp_path, *command)
+    assert "mockprep.practice.liveness" in modules  # sessions of killed processes are still closed
+    assert not {"mockprep.practice.pipeline", "mockprep.core.grading", "mockprep.core.autograde"} & modules

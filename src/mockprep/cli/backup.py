@@ -59,7 +59,7 @@ def backup_restore(
     """
     from mockprep.db.backups import BackupError, RestoreRefused, backup_dir, refuse_if_running, restore_backup
     from mockprep.paths import DB_NAME, home_dir
-    from mockprep.practice.pipeline import process_alive
+    from mockprep.practice.liveness import process_alive
 
     home = home_dir()
     source = backup_dir(home) / Path(name).name

@@ -115,7 +115,7 @@ def open_store(sync: bool = True) -> Store:
     """The person's database, with sessions of killed processes closed and (``sync``) banks re-read."""
     from mockprep.db.store import Store, StoreError
     from mockprep.paths import home_dir
-    from mockprep.practice.pipeline import process_alive
+    from mockprep.practice.liveness import process_alive
 
     try:
         store = Store.open(home_dir(), settings=load_settings(), warn=warn, notice=_notice)

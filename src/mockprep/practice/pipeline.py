@@ -7,7 +7,6 @@ everything first and rates after the round, as a real interview reveals nothing 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -51,16 +50,6 @@ MAX_RETYPES = 3  # an answer that still cannot be read after this many tries is 
 
 class SessionInterrupted(BaseException):
     """Raised by signal handlers (SIGTERM, SIGHUP) to end a session the way Ctrl-C does."""
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Pipeline:

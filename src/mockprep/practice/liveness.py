@@ -1,0 +1,18 @@
+"""Whether the process that started a session still runs: its own module, so that every command that
+opens the database (and closes the sessions of killed processes) can ask without loading the practice
+pipeline and its graders."""
+
+from __future__ import annotations
+
+import os
+
+
+def process_alive(pid: int) -> bool:
+    """True unless no process has this id (one of another user counts as alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
