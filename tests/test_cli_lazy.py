@@ -136,5 +136,5 @@ def test_commands_that_only_read_or_sync_leave_the_practice_pipeline_and_its_gra
 ) -> None:
     loaded_modules(tmp_path, "bank", "sync")  # the first run reads the built-in banks
     modules = loaded_modules(tmp_path, *command)
-    assert "mockprep.practice.liveness" in modules  # sessions of killed processes are still closed
+    assert "mockprep.liveness" in modules  # sessions of killed processes are still closed
     assert not {"mockprep.practice.pipeline", "mockprep.core.grading", "mockprep.core.autograde"} & modules

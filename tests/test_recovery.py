@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from mockprep.db.store import Store
-from mockprep.practice.liveness import process_alive
+from mockprep.liveness import process_alive
 from tests.conftest import START
 
 RUNNER = textwrap.dedent(

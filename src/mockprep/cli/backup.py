@@ -58,8 +58,8 @@ def backup_restore(
     terminal; any answer but yes, or no terminal to ask on, leaves everything as it was (exit 1).
     """
     from mockprep.db.backups import BackupError, RestoreRefused, backup_dir, refuse_if_running, restore_backup
+    from mockprep.liveness import process_alive
     from mockprep.paths import DB_NAME, home_dir
-    from mockprep.practice.liveness import process_alive
 
     home = home_dir()
     source = backup_dir(home) / Path(name).name

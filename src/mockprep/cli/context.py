@@ -114,8 +114,8 @@ def plain(text: str) -> str:
 def open_store(sync: bool = True) -> Store:
     """The person's database, with sessions of killed processes closed and (``sync``) banks re-read."""
     from mockprep.db.store import Store, StoreError
+    from mockprep.liveness import process_alive
     from mockprep.paths import home_dir
-    from mockprep.practice.liveness import process_alive
 
     try:
         store = Store.open(home_dir(), settings=load_settings(), warn=warn, notice=_notice)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from mockprep.db.errors import explain
+from mockprep.liveness import process_alive
 
 DIR_NAME = "backups"
 _NAME = re.compile(r"^mockprep-(\d{8}-\d{6})-([a-z0-9-]+)\.db$")
@@ -125,15 +126,8 @@ def _remove_abandoned_copies(folder: Path) -> None:
 
 
 def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # this process is not copying while it tidies up
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
+    # this process is not copying while it tidies up
+    return pid != os.getpid() and process_alive(pid)
 
 
 def _recency(backup: Backup, now: datetime) -> tuple[bool, datetime, str]:

@@ -23,7 +23,7 @@ from mockprep.core.questions import QuestionFilter
 from mockprep.core.rounds import ROUND_ORDER, Candidate, group_of, question_cost, spread_order
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import AnswerTiming, TimeStop, first_fitting, fitting, time_limit
-from mockprep.practice.liveness import process_alive
+from mockprep.liveness import process_alive
 from mockprep.practice.pipeline import Clock, Pipeline, SessionInterrupted
 from mockprep.practice.ui import (
     COMPLETED,

@@ -20,7 +20,7 @@ from mockprep.core.questions import QuestionFilter
 from mockprep.core.scheduler import CardState, DueCard, day_start, queue_order
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import SessionPlan, TimeStop, first_fitting, fitting, median_durations, time_limit
-from mockprep.practice.liveness import process_alive
+from mockprep.liveness import process_alive
 from mockprep.practice.pipeline import Clock, Pipeline, SessionInterrupted
 from mockprep.practice.plans import plan_quotas, scheduler_params
 from mockprep.practice.ui import (

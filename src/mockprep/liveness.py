@@ -1,6 +1,6 @@
-"""Whether the process that started a session still runs: its own module, so that every command that
-opens the database (and closes the sessions of killed processes) can ask without loading the practice
-pipeline and its graders."""
+"""Whether a process still runs (the one that started a session, or made a backup's partial copy): its
+own module at the top, so that the database layer and every command that opens the database (and closes
+the sessions of killed processes) can ask without loading the practice pipeline and its graders."""
 
 from __future__ import annotations
 
