@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from mockprep.core.acronyms import capitals, expansion
 from mockprep.core.number_words import with_digits
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, joined_forms, stem, words
 
@@ -199,10 +200,12 @@ _QUANTITY = re.compile(r"\d")
 _QUANTIFIED = frozenset({stem("quantified"), stem("quantify"), stem("quantitative"), stem("measurable")})
 
 
-def _spellings(point: str, point_stems: list[str], whole: Passage) -> dict[str, frozenset[str]]:
-    """For each of a point's stems, the answer's words that count as it (itself, near misses, and
-    compounds written apart or together), found once per answer so that each passage is then a set
-    intersection."""
+def _spellings(
+    point: str, point_stems: list[str], whole: Passage, answer_words: list[str], answer_capitals: list
+) -> dict[str, frozenset[str]]:
+    """For each of a point's stems, the answer's words that count as it (itself, near misses,
+    compounds written apart or together, and an acronym for the words it stands for or the reverse),
+    found once per answer so that each passage is then a set intersection."""
     pool = sorted(whole.stems)
     # The point writes apart what the answer writes together: "co-authors" and "coauthors".
     together: dict[str, str] = {}
@@ -220,8 +223,28 @@ def _spellings(point: str, point_stems: list[str], whole: Passage) -> dict[str, 
             near.update(j for j in whole.joined if j.startswith(s))  # "backpoint" in "back pointers"
             candidates = [w for w in pool if w[:2] == s[:2] and abs(len(w) - len(s)) <= 3]
             near.update(difflib.get_close_matches(s, candidates, n=3, cutoff=FUZZY))
-        out[s] = frozenset(near)
-    return out
+        out[s] = near
+    _acronyms(point, out, answer_words, answer_capitals)
+    return {s: frozenset(near) for s, near in out.items()}
+
+
+def _acronyms(point: str, out: dict[str, set[str]], answer_words: list[str], answer_capitals: list) -> None:
+    """Acronyms as spellings: the answer's "IQM" for each word of the point's "interquartile mean", and
+    for the point's "IQM" the answer's "interquartile mean" (as its first two words written together,
+    a form every passage holding them has: see :func:`mockprep.core.textnorm.joined_forms`)."""
+    point_words = words(point)
+    for letters, written in answer_capitals:
+        if len(letters) == 2:
+            continue  # an answer's "BN" would be a short point's "batch noise": two letters say too little
+        for word in expansion(letters, point_words) or ():
+            if word not in STOPWORDS and stem(word) in out:
+                out[stem(word)].add(stem(written))
+    for letters, written in capitals(point):
+        if stem(written) not in out:
+            continue
+        spelled = [w for w in expansion(letters, answer_words) or () if w not in STOPWORDS]
+        if len(spelled) >= 2:
+            out[stem(written)].add(spelled[0] + spelled[1])
 
 
 def _passage_share(weights: dict[str, float], spellings: dict[str, frozenset[str]], p: Passage) -> float:
@@ -292,6 +315,8 @@ def features(
         digits = functools.partial(with_digits, compounds=False)
         meanings = embedder.similarities([digits(p) for p in points], [digits(t) for t in texts])
     point_stems = [content_stems(point) for point in points]
+    # the first 200 distinct acronyms: an answer holds a few; a paste of thousands would cost time
+    answer_words, answer_capitals = words(whole.text), capitals(whole.text)[:200]
     # the prompt's words, and its compounds written together ("fine tuning" is "finetuning" too)
     asked = frozenset(content_stems(prompt)) | {stem(j) for j in joined_forms(prompt)}
     spread: dict[str, int] = {}
@@ -303,7 +328,7 @@ def features(
         stems = point_stems[index]
         weights = _weights(stems, spread)
         own = {s: w for s, w in weights.items() if spread.get(s, 1) == 1}
-        spellings = _spellings(point, stems, whole)
+        spellings = _spellings(point, stems, whole, answer_words, answer_capitals)
         shares = [_passage_share(weights, spellings, p) for p in found]
         best_words = max(range(len(found)), key=lambda i: (shares[i], meanings[index][i]))
         best_meaning = max(range(len(found)), key=lambda i: meanings[index][i])
