@@ -201,7 +201,11 @@ _QUANTIFIED = frozenset({stem("quantified"), stem("quantify"), stem("quantitativ
 
 
 def _spellings(
-    point: str, point_stems: list[str], whole: Passage, answer_words: list[str], answer_capitals: list
+    point: str,
+    point_stems: list[str],
+    whole: Passage,
+    answer_words: list[str],
+    answer_capitals: list[tuple[str, str]],
 ) -> dict[str, frozenset[str]]:
     """For each of a point's stems, the answer's words that count as it (itself, near misses,
     compounds written apart or together, and an acronym for the words it stands for or the reverse),
@@ -228,7 +232,9 @@ def _spellings(
     return {s: frozenset(near) for s, near in out.items()}
 
 
-def _acronyms(point: str, out: dict[str, set[str]], answer_words: list[str], answer_capitals: list) -> None:
+def _acronyms(
+    point: str, out: dict[str, set[str]], answer_words: list[str], answer_capitals: list[tuple[str, str]]
+) -> None:
     """Acronyms as spellings: the answer's "IQM" for each word of the point's "interquartile mean", and
     for the point's "IQM" the answer's "interquartile mean" (as its first two words written together,
     a form every passage holding them has: see :func:`mockprep.core.textnorm.joined_forms`)."""
