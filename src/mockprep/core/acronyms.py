@@ -36,7 +36,7 @@ def expansion(letters: str, tokens: list[str]) -> list[str] | None:
     """The first run of ``tokens`` (folded words, small words included) that ``letters`` abbreviates,
     or None. Two-letter acronyms must be two words of five letters or more, each giving its initial:
     "CI" is "confidence interval", not "can increase"; "PR" is not the "positive rate" of "false
-    positive rate" (nor, so, "LR" "learning rate": a price for the first)."""
+    positive rate" (the price: "LR" does not find "learning rate")."""
     for start, word in enumerate(tokens):
         if word[:1] == letters[0] and word not in STOPWORDS:
             end = _spelled(letters, tuple(tokens[start : start + len(letters) + 3]))
