@@ -185,6 +185,10 @@ def broken(package: Path, sql: str) -> Path:
         ("UPDATE reviews SET rated_us = 'yesterday' WHERE id = 3", "reviews row 3: rated_us 'yesterday'"),
         ("UPDATE reviews SET rated_us = -1 WHERE id = 3", "reviews row 3: rated_us -1 is not valid"),
         ("UPDATE reviews SET uid = 'x' WHERE id = 4", "reviews row 4: uid 'x' is not valid"),
+        (  # no unique index refuses it since m022: the checks do
+            "UPDATE reviews SET uid = (SELECT uid FROM reviews WHERE id = 1) WHERE id = 4",
+            "reviews: uid ",
+        ),
         ("UPDATE reviews SET question_id = 99999 WHERE id = 5", "reviews row 5 refers to a row of questions"),
         ("UPDATE reviews SET session_id = 777 WHERE id = 2", "reviews row 2 refers to a row of sessions"),
         (
@@ -323,7 +327,7 @@ def test_nothing_of_a_packages_schema_is_trusted(package: Path, tmp_path: Path) 
     con = sqlite3.connect(package)
     con.executescript(
         "CREATE TRIGGER yy AFTER UPDATE ON sessions BEGIN DELETE FROM reviews; END;"
-        "CREATE VIEW vv AS SELECT 1; CREATE TABLE users (email TEXT); DROP INDEX reviews_uid;"
+        "CREATE VIEW vv AS SELECT 1; CREATE TABLE users (email TEXT); DROP INDEX reviews_session;"
         "CREATE INDEX extra ON reviews(answer); UPDATE sessions SET pid = 77;"
     )
     con.commit()

@@ -24,6 +24,7 @@ from mockprep.db.driver import text
 from mockprep.db.fresh_file import fresh_copy, reviews_unindexed
 from mockprep.db.import_rows import REVIEW_COLUMNS, STAGING, delivery_json
 from mockprep.db.import_staging import COUNTED_SCHEMA, Staging
+from mockprep.db.review_indexes import reused_uid
 from mockprep.db.sql import db_time, from_iso, text_us
 from mockprep.db.stories import insert_version
 
@@ -197,9 +198,11 @@ def _questions(
         counting.finish()
         return COUNTED_SCHEMA
 
+    if reused_uid(raw, f"{STAGING}.import_reviews") is not None:  # (no unique index of them: m022)
+        counting.stop()
+        _name_duplicate_review(raw, starts)
     try:
-        # (the roll-up's triggers off for the copy; a uid used twice fails as the indexes are built
-        # after it, and is named like an id used twice)
+        # (the roll-up's triggers off for the copy; an id used twice fails as the rows are copied)
         with stats_rollup.bulk(raw, counted=counted), reviews_unindexed(raw):
             raw.execute(  # (staged with the time as text, stored as rated_us: m018)
                 f"INSERT INTO main.reviews ({REVIEW_COLUMNS.replace('rated_at', 'rated_us')})"

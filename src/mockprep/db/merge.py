@@ -20,6 +20,7 @@ from mockprep.core import ids
 from mockprep.core.field_checks import STORY_PARTS
 from mockprep.core.scheduler import SchedulerParams, replay
 from mockprep.db import review_codec, stats_rollup
+from mockprep.db.review_indexes import SAME_REVIEW, delete_reviews_with_uids
 from mockprep.db.sql import from_iso, must_time, text_us
 
 if TYPE_CHECKING:
@@ -68,14 +69,24 @@ def merge_events(store: Store, events: Iterable[dict[str, Any]], origin: str) ->
         merger = _Merger(raw, origin, summary)
         ordered = sorted(events, key=_apply_order)  # sessions and stories before what refers to them
         for event in ordered:
-            if event.get("t") == "deleted":
-                merger.flush_reviews()  # a deletion follows what it deletes
             merger.apply(event)
         merger.flush_reviews()
+        merger.flush_deletions()  # a deletion follows what it deletes
         merger.replay_cards()
         # What a merge inserts is the other device's to send, not this one's.
         raw.execute("DELETE FROM sync_changes WHERE seq > ?", (first_change,))
     return summary
+
+
+def _delete_session_or_story(raw: sqlite3.Connection, uid: str) -> int:
+    """Delete the session (once it has no reviews or answers left) or the story ``uid`` names."""
+    gone = raw.execute(
+        "DELETE FROM sessions WHERE uid = ?"
+        " AND NOT EXISTS (SELECT 1 FROM reviews WHERE session_id = sessions.id)"
+        " AND NOT EXISTS (SELECT 1 FROM mock_answers WHERE session_id = sessions.id)",
+        (uid,),
+    ).rowcount
+    return gone + raw.execute("DELETE FROM stories WHERE uid = ?", (uid,)).rowcount
 
 
 def _apply_order(event: dict[str, Any]) -> int:
@@ -90,6 +101,7 @@ class _Merger:
         self.touched: set[int] = set()  # questions whose log changed
         self.deleted = {row[0] for row in raw.execute("SELECT uid FROM sync_deleted")}
         self.reviews: list[dict[str, Any]] = []  # gathered, then inserted in bulk (flush_reviews)
+        self.deletions: list[str] = []  # uids gathered, then deleted together (flush_deletions)
 
     def apply(self, event: dict[str, Any]) -> None:
         kind = event.get("t")
@@ -100,7 +112,7 @@ class _Merger:
         elif kind == "story":
             self._story(event)
         elif kind == "deleted":
-            self._delete(event["uid"])
+            self.deletions.append(event["uid"])
         elif kind == "marks":
             self._marks(event)
 
@@ -164,6 +176,7 @@ class _Merger:
             return
         raw = self.raw
         raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS merge_reviews ({', '.join(_BATCH)})")
+        raw.execute("CREATE INDEX IF NOT EXISTS temp.merge_reviews_uid ON merge_reviews(packed_uid, idx)")
         raw.execute("DELETE FROM temp.merge_reviews")
         raw.executemany(
             f"INSERT INTO temp.merge_reviews VALUES ({', '.join('?' * len(_BATCH))})",
@@ -195,14 +208,20 @@ class _Merger:
                 for index, r in enumerate(batch)
             ],
         )
-        fresh = "t.uid NOT IN (SELECT uid FROM sync_deleted)"
+        # New: not deleted here, not here yet (found by its time, then its uid: m022), and the first
+        # of the batch with its uid.
+        here = SAME_REVIEW.format(us=text_us("t.rated_at"), uid="t.packed_uid")
+        fresh = (
+            f"t.uid NOT IN (SELECT uid FROM sync_deleted) AND NOT EXISTS ({here})"
+            " AND t.idx = (SELECT MIN(o.idx) FROM temp.merge_reviews o WHERE o.packed_uid = t.packed_uid)"
+        )
         found = (
             " FROM temp.merge_reviews t LEFT JOIN questions q ON q.key = t.key"
             " LEFT JOIN sessions s ON s.uid = t.session"
         )
         for (index,) in raw.execute(
             f"SELECT t.idx {found} WHERE (q.id IS NULL OR (t.session IS NOT NULL AND s.id IS NULL))"
-            f" AND {fresh} AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.uid = t.packed_uid)"
+            f" AND {fresh}"
         ).fetchall():
             self.summary.waiting.append(batch[index])
         before = raw.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0]
@@ -214,7 +233,7 @@ class _Merger:
         )
         with stats_rollup.bulk(raw, after_id=before):  # the new reviews counted in one grouped pass
             inserted = raw.execute(
-                "INSERT OR IGNORE INTO reviews (question_id, session_id, rated_us, rating, state_before,"
+                "INSERT INTO reviews (question_id, session_id, rated_us, rating, state_before,"
                 " answer, duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, uid,"
                 " origin, cram, params_id, code_runs, code_result, delivery)"
                 f" SELECT q.id, s.id, {text_us('t.rated_at')}, t.rating, t.state_before, t.answer,"
@@ -231,27 +250,21 @@ class _Merger:
                 q for (q,) in raw.execute("SELECT DISTINCT question_id FROM reviews WHERE id > ?", (before,))
             )
 
-    def _delete(self, uid: str) -> None:
-        if uid not in self.deleted:
+    def flush_deletions(self) -> None:
+        """Delete what the gathered deletions name: reviews first (found in one read of the log, as no
+        index holds their uids: m022), then sessions left without reviews, and stories."""
+        uids, self.deletions = list(dict.fromkeys(self.deletions)), []
+        if not uids:
+            return
+        for uid in (uid for uid in uids if uid not in self.deleted):
             self.raw.execute("INSERT OR IGNORE INTO sync_deleted (uid, kind) VALUES (?, 'merged')", (uid,))
             self.deleted.add(uid)
-        row = self.raw.execute(
-            "SELECT id, question_id FROM reviews WHERE uid = ?", (review_codec.pack_uid(uid),)
-        ).fetchone()
-        if row is not None:
-            self.raw.execute("UPDATE mock_answers SET review_id = NULL WHERE review_id = ?", (row[0],))
-            self.raw.execute("DELETE FROM reviews WHERE id = ?", (row[0],))
-            self.touched.add(row[1])
-            self.summary.deleted += 1
-            return
-        gone = self.raw.execute(
-            "DELETE FROM sessions WHERE uid = ?"
-            " AND NOT EXISTS (SELECT 1 FROM reviews WHERE session_id = sessions.id)"
-            " AND NOT EXISTS (SELECT 1 FROM mock_answers WHERE session_id = sessions.id)",
-            (uid,),
-        ).rowcount
-        gone += self.raw.execute("DELETE FROM stories WHERE uid = ?", (uid,)).rowcount
-        self.summary.deleted += gone
+        found = delete_reviews_with_uids(self.raw, (review_codec.pack_uid(uid) for uid in uids))
+        self.touched.update(question_id for question_id, _ in found)
+        reviews = {review_codec.uid_hex(uid) for _, uid in found}
+        self.summary.deleted += len(found) + sum(
+            _delete_session_or_story(self.raw, uid) for uid in uids if uid not in reviews
+        )
 
     def _story(self, s: dict[str, Any]) -> None:
         if s["uid"] in self.deleted:

@@ -13,6 +13,7 @@ from typing import Any
 from mockprep.core.stats import zone_offsets
 from mockprep.db import compact_reviews, stats_rollup, time_keys
 from mockprep.db.packed_grading import m019_packed_grading
+from mockprep.db.review_indexes import m022_review_indexes
 from mockprep.db.review_times import m018_review_times
 from mockprep.db.schema_repairs import m017_schema_repairs
 from mockprep.db.sync_triggers import (
@@ -493,4 +494,5 @@ MIGRATIONS: list[Migration] = [
     m019_packed_grading,
     m020_latest_card_before,
     m021_undo_card_on_cards,
+    m022_review_indexes,
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from mockprep.db import review_codec
+from mockprep.db.review_indexes import reused_uid
 
 
 class PackageError(ValueError):
@@ -143,6 +144,9 @@ def check_contents(raw: sqlite3.Connection, schema: str) -> None:
             field = checks[row[1]][2]
             value = "none" if field == "versions" else _value(raw, f"{schema}.{table}", key, row[0], field)
             raise PackageError(f"{table} row {row[0]}: {field} {value!r} is not valid")
+    reused = reused_uid(raw, f"{schema}.reviews")  # (no unique index of them: m022)
+    if reused is not None:
+        raise PackageError(f"reviews: uid {review_codec.uid_hex(reused)} is used twice")
     _check_questions(raw, schema)
     for table in SMALL_TABLES:
         try:

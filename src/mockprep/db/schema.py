@@ -105,8 +105,9 @@ class ReviewRow(SQLModel, table=True):
     params_id: int | None = Field(default=None, foreign_key="scheduler_params.id")  # NULL: FSRS 6 at 0.9
     code_runs: int | None = None  # a code answer: how many times it was run against the tests
     code_result: str | None = None  # JSON: its final run (passed, total, failed test names)
-    # The same review on every device (m010); m015: its 16 bytes (a BLOB in this TEXT column).
-    uid: str | None = Field(default=None, unique=True)
+    # The same review on every device (m010); m015: its 16 bytes (a BLOB in this TEXT column); m022:
+    # unique as imports check it, with no index (a review is looked up by its time, then its uid).
+    uid: str | None = None
     origin: str | None = None  # NULL: rated on this device; else the device (or "import") it came from
     delivery: str | None = None  # JSON of a spoken answer's Delivery (NULL: typed)
     model: str | None = None  # the language model whose verdict pre-ticked the checklist (NULL: none)

@@ -26,6 +26,7 @@ from mockprep.db import (
     compact_reviews,
     packed_grading,
     review_codec,
+    review_indexes,
     review_times,
     time_keys,
     undo_card,
@@ -63,6 +64,7 @@ FREES_SPACE = {
     "m019_packed_grading",
     "m020_latest_card_before",
     "m021_undo_card_on_cards",
+    "m022_review_indexes",
 }
 # Migrations that run with foreign keys off (a table rebuilt), checking them before they commit.
 FOREIGN_KEYS_OFF = {"m018_review_times"}
@@ -74,6 +76,7 @@ NOTICES: dict[str, Callable[[Any], str | None]] = {
     "m019_packed_grading": packed_grading.notice,
     "m020_latest_card_before": undo_card.notice,
     "m021_undo_card_on_cards": undo_card.notice_m021,
+    "m022_review_indexes": review_indexes.notice,
 }
 
 
