@@ -327,7 +327,7 @@ def test_nothing_of_a_packages_schema_is_trusted(package: Path, tmp_path: Path) 
     con = sqlite3.connect(package)
     con.executescript(
         "CREATE TRIGGER yy AFTER UPDATE ON sessions BEGIN DELETE FROM reviews; END;"
-        "CREATE VIEW vv AS SELECT 1; CREATE TABLE users (email TEXT); DROP INDEX reviews_session;"
+        "CREATE VIEW vv AS SELECT 1; CREATE TABLE users (email TEXT); DROP INDEX reviews_rated;"
         "CREATE INDEX extra ON reviews(answer); UPDATE sessions SET pid = 77;"
     )
     con.commit()

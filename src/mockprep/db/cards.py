@@ -20,6 +20,7 @@ from mockprep.core.scheduler import CardState, DueCard, replay
 from mockprep.db import review_codec
 from mockprep.db.banks import question_record
 from mockprep.db.driver import text
+from mockprep.db.session_reviews import of_session
 from mockprep.db.sql import db_time, db_us, delivery_json, from_db_time, must_time, question_filter
 
 if TYPE_CHECKING:
@@ -320,7 +321,7 @@ class CardTable:
                 conn.execute(
                     text(
                         "DELETE FROM sessions WHERE id = :s AND status != 'running'"
-                        " AND NOT EXISTS (SELECT 1 FROM reviews WHERE session_id = :s)"
+                        f" AND NOT EXISTS (SELECT 1 FROM reviews r WHERE {of_session(':s')})"
                         " AND NOT EXISTS (SELECT 1 FROM mock_answers WHERE session_id = :s)"
                     ),
                     {"s": r.session_id},

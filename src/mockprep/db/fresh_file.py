@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mockprep.db.session_reviews import BOUNDS_TRIGGERS, count_bounds
+
 if TYPE_CHECKING:
     from mockprep.db.store import Store
 
@@ -75,9 +77,10 @@ def reviews_unindexed(raw: Any) -> Iterator[None]:
     and, unless the home records changes for a sync folder, the change recorded for one. Their
     conditions alone took a third of a million reviews' copy (4.5 s against 2.9 s). The roll-up's
     triggers are :func:`mockprep.db.stats_rollup.bulk`'s. Re-created when the block ends without an
-    error (after one, the copy is thrown away)."""
+    error (after one, the copy is thrown away), and the sessions' spans of review times counted (m023)."""
     recording = raw.execute("SELECT recording FROM main.sync_device").fetchone()
-    idle = {"reviews_new_uid"} | (set() if recording is not None and recording[0] == 1 else {"reviews_added"})
+    idle = {"reviews_new_uid", *BOUNDS_TRIGGERS}  # (the sessions' spans are counted after the copy)
+    idle |= set() if recording is not None and recording[0] == 1 else {"reviews_added"}
     dropped = [
         (kind, name, sql)
         for kind, name, sql in raw.execute(
@@ -90,6 +93,7 @@ def reviews_unindexed(raw: Any) -> Iterator[None]:
     yield
     for _kind, _name, sql in dropped:
         raw.execute(sql)
+    count_bounds(raw)
 
 
 def copy_database(source: Path, target: Path) -> None:

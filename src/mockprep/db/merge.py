@@ -21,6 +21,7 @@ from mockprep.core.field_checks import STORY_PARTS
 from mockprep.core.scheduler import SchedulerParams, replay
 from mockprep.db import review_codec, stats_rollup
 from mockprep.db.review_indexes import SAME_REVIEW, delete_reviews_with_uids
+from mockprep.db.session_reviews import of_session_row
 from mockprep.db.sql import from_iso, must_time, text_us
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def _delete_session_or_story(raw: sqlite3.Connection, uid: str) -> int:
     """Delete the session (once it has no reviews or answers left) or the story ``uid`` names."""
     gone = raw.execute(
         "DELETE FROM sessions WHERE uid = ?"
-        " AND NOT EXISTS (SELECT 1 FROM reviews WHERE session_id = sessions.id)"
+        f" AND NOT EXISTS (SELECT 1 FROM reviews r WHERE {of_session_row('sessions')})"
         " AND NOT EXISTS (SELECT 1 FROM mock_answers WHERE session_id = sessions.id)",
         (uid,),
     ).rowcount

@@ -16,6 +16,7 @@ from mockprep.db.packed_grading import m019_packed_grading
 from mockprep.db.review_indexes import m022_review_indexes
 from mockprep.db.review_times import m018_review_times
 from mockprep.db.schema_repairs import m017_schema_repairs
+from mockprep.db.session_reviews import m023_session_reviews
 from mockprep.db.sync_triggers import (
     LOCAL,
     MARKS_CHANGED,
@@ -495,4 +496,5 @@ MIGRATIONS: list[Migration] = [
     m020_latest_card_before,
     m021_undo_card_on_cards,
     m022_review_indexes,
+    m023_session_reviews,
 ]

@@ -78,6 +78,8 @@ class SessionRow(SQLModel, table=True):
     minutes: float | None = None  # the time budget asked for (--minutes), if any
     uid: str | None = Field(default=None, unique=True)  # the same session on every device (m010)
     origin: str | None = None  # NULL: run on this device; else the device (or "import") it came from
+    reviews_from_us: int | None = None  # the span of its reviews' rated_us (m023: how they are found)
+    reviews_to_us: int | None = None
 
 
 class ReviewRow(SQLModel, table=True):

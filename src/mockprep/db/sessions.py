@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockprep.db import review_codec
 from mockprep.db.driver import text
+from mockprep.db.session_reviews import of_session, of_session_row
 from mockprep.db.sql import db_time, delivery_from, delivery_json, from_db_time, must_time, sql_points
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class SessionTable:
                 conn.execute(
                     text(
                         "DELETE FROM sessions WHERE id = :s"
-                        " AND NOT EXISTS (SELECT 1 FROM reviews WHERE session_id = :s)"
+                        f" AND NOT EXISTS (SELECT 1 FROM reviews r WHERE {of_session(':s')})"
                         " AND NOT EXISTS (SELECT 1 FROM mock_answers WHERE session_id = :s)"
                     ),
                     {"s": session_id},
@@ -117,7 +118,7 @@ class SessionTable:
                 conn.execute(
                     text(
                         "UPDATE sessions SET status = 'interrupted', ended_at = COALESCE("
-                        " (SELECT MAX(rated_at) FROM reviews WHERE session_id = :id), started_at)"
+                        f" (SELECT MAX(r.rated_at) FROM reviews r WHERE {of_session(':id')}), started_at)"
                         " WHERE id = :id AND status = 'running'"
                     ),
                     {"id": session_id},
@@ -232,14 +233,15 @@ class SessionTable:
         from mockprep.core.records import HistoryEntry
 
         points = sql_points("r.rating", "r.duration_ms", "r.time_limit_ms")
+        mine = of_session_row("s")
         rows = self.store.q(
             "SELECT s.id, s.kind, s.round, s.started_at, s.ended_at, s.status, s.filters, s.minutes,"
-            " (SELECT COUNT(*) FROM reviews r WHERE r.session_id = s.id) AS rated,"
+            f" (SELECT COUNT(*) FROM reviews r WHERE {mine}) AS rated,"
             " (SELECT COUNT(*) FROM mock_answers m WHERE m.session_id = s.id) AS mock_answered,"
-            f" (SELECT ROUND(AVG({points})) FROM reviews r WHERE r.session_id = s.id) AS score,"
-            " (SELECT COUNT(*) FROM reviews r WHERE r.session_id = s.id AND r.time_limit_ms IS NOT NULL"
+            f" (SELECT ROUND(AVG({points})) FROM reviews r WHERE {mine}) AS score,"
+            f" (SELECT COUNT(*) FROM reviews r WHERE {mine} AND r.time_limit_ms IS NOT NULL"
             "  AND r.duration_ms > r.time_limit_ms) AS overtime,"
-            " (SELECT COALESCE(SUM(r.duration_ms), 0) FROM reviews r WHERE r.session_id = s.id) AS answer_ms,"
+            f" (SELECT COALESCE(SUM(r.duration_ms), 0) FROM reviews r WHERE {mine}) AS answer_ms,"
             " (SELECT COUNT(*) FROM mock_answers m WHERE m.session_id = s.id AND m.review_id IS NULL)"
             "  AS unrated"
             " FROM sessions s ORDER BY s.started_at DESC, s.id DESC" + ("" if limit is None else " LIMIT :n"),
@@ -278,7 +280,7 @@ class SessionTable:
                 " SELECT r.rated_at AS t, r.id AS n, q.key, q.topic, r.answer, NULL AS follow_up,"
                 " NULL AS follow_up_answer, r.duration_ms, r.time_limit_ms, r.coverage, r.rating, r.rated_at,"
                 " r.delivery, r.suggested, r.model, r.model_suggested, r.model_errors, r.checklist"
-                " FROM reviews r JOIN questions q ON q.id = r.question_id WHERE r.session_id = :s"
+                f" FROM reviews r JOIN questions q ON q.id = r.question_id WHERE {of_session(':s')}"
                 " UNION ALL"
                 " SELECT m.answered_at, m.id, q.key, q.topic, m.answer, NULL, NULL, m.duration_ms,"
                 " m.time_limit_ms, m.coverage, NULL, NULL, m.delivery, NULL, NULL, NULL, NULL, NULL"

@@ -28,6 +28,7 @@ from mockprep.db import (
     review_codec,
     review_indexes,
     review_times,
+    session_reviews,
     time_keys,
     undo_card,
 )
@@ -65,6 +66,7 @@ FREES_SPACE = {
     "m020_latest_card_before",
     "m021_undo_card_on_cards",
     "m022_review_indexes",
+    "m023_session_reviews",
 }
 # Migrations that run with foreign keys off (a table rebuilt), checking them before they commit.
 FOREIGN_KEYS_OFF = {"m018_review_times"}
@@ -77,6 +79,7 @@ NOTICES: dict[str, Callable[[Any], str | None]] = {
     "m020_latest_card_before": undo_card.notice,
     "m021_undo_card_on_cards": undo_card.notice_m021,
     "m022_review_indexes": review_indexes.notice,
+    "m023_session_reviews": session_reviews.notice,
 }
 
 
