@@ -340,3 +340,22 @@ def stub_server():
 
     with StubServer() as server:
         yield server
+
+
+@pytest.fixture
+def devices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """``devices(name)``: a home on another device, all sharing one bank (tests/devices.py)."""
+    from mockprep.services import bank_sync
+    from tests.devices import Device, make_banks
+
+    monkeypatch.setattr(bank_sync, "builtin_files", lambda: [])
+    banks = make_banks(tmp_path)
+    made: list[Device] = []
+
+    def make(name: str) -> Device:
+        made.append(Device(tmp_path, name, banks))
+        return made[-1]
+
+    yield make
+    for device in made:
+        device.close()

@@ -9,7 +9,6 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from fsrs import Rating
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,21 +18,6 @@ from mockprep.services import bank_sync
 from mockprep.services.exchange import read_export, write_export
 from tests.conftest import START
 from tests.devices import Device, make_banks
-
-
-@pytest.fixture
-def devices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(bank_sync, "builtin_files", lambda: [])
-    banks = make_banks(tmp_path)
-    made: list[Device] = []
-
-    def make(name: str) -> Device:
-        made.append(Device(tmp_path, name, banks))
-        return made[-1]
-
-    yield make
-    for device in made:
-        device.close()
 
 
 def export_of(device: Device, path: Path) -> Path:

@@ -9,7 +9,6 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from fsrs import Rating
 
 from mockprep.db.merge import merge_events
@@ -17,27 +16,11 @@ from mockprep.db.review_indexes import SAME_REVIEW
 from mockprep.db.sql import text_us
 from mockprep.db.store import Store
 from mockprep.paths import DB_NAME
-from mockprep.services import bank_sync
 from mockprep.services.exchange import read_export, write_export
 from tests.conftest import START
-from tests.devices import Device, make_banks
+from tests.devices import Device
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
-
-
-@pytest.fixture
-def devices(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(bank_sync, "builtin_files", lambda: [])
-    banks = make_banks(tmp_path)
-    made: list[Device] = []
-
-    def make(name: str) -> Device:
-        made.append(Device(tmp_path, name, banks))
-        return made[-1]
-
-    yield make
-    for device in made:
-        device.close()
 
 
 def _export(device: Device) -> dict:
