@@ -214,7 +214,7 @@ class _Merger:
         here = SAME_REVIEW.format(us=text_us("t.rated_at"), uid="t.packed_uid")
         fresh = (
             f"t.uid NOT IN (SELECT uid FROM sync_deleted) AND NOT EXISTS ({here})"
-            " AND t.idx = (SELECT MIN(o.idx) FROM temp.merge_reviews o WHERE o.packed_uid = t.packed_uid)"
+            " AND t.idx = (SELECT MIN(o.idx) FROM temp.merge_reviews o WHERE o.packed_uid IS t.packed_uid)"
         )
         found = (
             " FROM temp.merge_reviews t LEFT JOIN questions q ON q.key = t.key"

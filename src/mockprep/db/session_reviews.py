@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockprep.db.review_indexes import SLOW_MIGRATION_REVIEWS
+
 # Widens a session's span to each review written into it (or moved to it, or re-timed).
 _WIDEN = (
     " BEGIN UPDATE sessions SET reviews_from_us = min(coalesce(reviews_from_us, NEW.rated_us), NEW.rated_us),"
@@ -59,7 +61,7 @@ def count_bounds(cur: Any) -> None:
 def notice(cur: Any) -> str | None:
     """What to tell the person before m023 runs on a long history."""
     reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
-    if reviews < 100_000:
+    if reviews < SLOW_MIGRATION_REVIEWS:
         return None
     return f"Dropping the index of {reviews:,} reviews by session, which their times replace (once)..."
 
