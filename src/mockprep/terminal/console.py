@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.measure import Measurement
 from rich.segment import Segment, Segments
+from rich.style import Style
 from rich.text import Text
 
 from mockprep.core.sanitize import clean
@@ -146,9 +147,65 @@ def _subtable(table: Table, columns: list[int], rows: Iterable[int], header: boo
 def _print_rows(console: Console, table: Table, widths: list[int], indent: int = 0) -> None:
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
-    width = max(console.options.max_width - indent, sum(widths) + _gaps(table))
-    lines = console.render_lines(table, console.options.update_width(width), pad=False)
+    lines = _single_line_rows(console, table, widths)
+    if lines is None:
+        width = max(console.options.max_width - indent, sum(widths) + _gaps(table))
+        lines = console.render_lines(table, console.options.update_width(width), pad=False)
     console.print(Segments(_without_trailing_spaces(lines, indent)), crop=False)
+
+
+def _single_line_rows(console: Console, table: Table, widths: list[int]) -> list[list[Segment]] | None:
+    """The lines rich draws for a borderless, untitled ``table`` whose every cell fits its column on
+    one line (most tables), composed as rich composes them (cell, column and row styles; padding in
+    the cell's style) without its layout engine, which costs ~5x as much (77 rows of ``stats``: 60 ms).
+    None when the table needs that engine."""
+    if table.box or table.pad_edge or table.expand or table.title or table.caption or table.show_footer:
+        return None
+    if table.show_lines or table.leading or table.collapse_padding or table.padding[0] or table.padding[2]:
+        return None
+    get_style = console.get_style
+    null = Style.null()
+    _top, right, _bottom, left = table.padding
+    last = len(table.columns) - 1
+    rows: list[list[tuple[Style, object]]] = []
+    row_styles: list[Style] = []
+    if table.show_header:
+        head = get_style(table.header_style or "")
+        rows.append([(head + get_style(c.header_style or ""), c.header) for c in table.columns])
+        row_styles.append(null)
+    cells = [list(column.cells) for column in table.columns]
+    for index in range(table.row_count):
+        rows.append([(get_style(c.style or ""), cells[i][index]) for i, c in enumerate(table.columns)])
+        row_styles.append(get_style(table.get_row_style(console, index)))
+    out = []
+    for row, row_style in zip(rows, row_styles, strict=True):
+        line: list[Segment] = []
+        for i, ((style, cell), column, width) in enumerate(zip(row, table.columns, widths, strict=True)):
+            text = console.render_str(cell, highlight=column.highlight) if isinstance(cell, str) else cell
+            if not isinstance(text, Text):
+                return None
+            wrapped = text.wrap(
+                console,
+                width,
+                justify=text.justify or column.justify or "default",
+                overflow=text.overflow or column.overflow or "fold",
+                tab_size=(console.tab_size if text.tab_size is None else text.tab_size) or 8,
+                no_wrap=text.no_wrap if text.no_wrap is not None else column.no_wrap,
+            )
+            if len(wrapped) != 1:
+                return None
+            # joined, as rich joins a cell's lines: the line's own style becomes a span (render drops it)
+            content = Segment.adjust_line_length(
+                list(Text("\n").join(wrapped).render(console)), width, style=null
+            )
+            padded = [
+                Segment(" " * (left if i else 0), null),
+                *content,
+                Segment(" " * (right if i < last else 0), null),
+            ]
+            line.extend(Segment.apply_style([s for s in padded if s.text], style + row_style))
+        out.append(line)
+    return out
 
 
 def print_table(console: Console, table: Table) -> None:
