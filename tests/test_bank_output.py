@@ -102,6 +102,29 @@ def test_a_file_over_the_size_cap_is_not_read_whole(tmp_path: Path, monkeypatch)
         load_bank_file(path)
 
 
+def test_a_file_that_grows_after_it_is_measured_is_read_whole_up_to_the_cap(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import os
+
+    from mockprep.core import bank_files
+
+    real_fstat = os.fstat
+
+    def measured_early(fd: int) -> os.stat_result:  # the size as it was before someone appended
+        info = list(real_fstat(fd))
+        info[6] = 10  # st_size
+        return os.stat_result(info)
+
+    monkeypatch.setattr(bank_files.os, "fstat", measured_early)
+    path = tmp_path / "grown.toml"
+    path.write_bytes(b"x" * 50)
+    assert bank_files.read_bank_bytes(path) == b"x" * 50
+    monkeypatch.setattr(bank_files, "MAX_BANK_BYTES", 40)
+    with pytest.raises(BankError, match="larger than"):
+        bank_files.read_bank_bytes(path)
+
+
 # -- escape sequences from the database never reach the terminal ---------------------------------------
 
 HOSTILE = "\x1b]0;pwned\x07\x1b[2J\x9b31m[red]x[/red]"

@@ -138,3 +138,19 @@ def test_commands_that_only_read_or_sync_leave_the_practice_pipeline_and_its_gra
     modules = loaded_modules(tmp_path, *command)
     assert "mockprep.liveness" in modules  # sessions of killed processes are still closed
     assert not {"mockprep.practice.pipeline", "mockprep.core.grading", "mockprep.core.autograde"} & modules
+
+
+@pytest.mark.parametrize("command", [["stats"], ["bank", "sync"]])
+def test_a_current_database_opens_without_the_migrations_code(tmp_path: Path, command: list[str]) -> None:
+    first = loaded_modules(tmp_path, "bank", "sync")  # the first run creates the database
+    assert "mockprep.db.upgrade" in first and "mockprep.db.migrations" in first
+    modules = loaded_modules(tmp_path, *command)
+    assert not {"mockprep.db.upgrade", "mockprep.db.migrations", "mockprep.db.review_times"} & modules
+
+
+def test_the_store_knows_the_newest_migration_and_their_number() -> None:
+    from mockprep.db.migrations import MIGRATIONS
+    from mockprep.db.store import LATEST_MIGRATION
+
+    assert LATEST_MIGRATION == (MIGRATIONS[-1].__name__, len(MIGRATIONS))
+    assert len({m.__name__ for m in MIGRATIONS}) == len(MIGRATIONS)

@@ -22,65 +22,37 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
-from mockprep.db import (
-    compact_reviews,
-    packed_grading,
-    review_codec,
-    review_indexes,
-    review_times,
-    session_reviews,
-    time_keys,
-    undo_card,
-)
+from mockprep.db import review_codec
 from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
 from mockprep.db.banks import BankTable
-from mockprep.db.cards import CardTable
 from mockprep.db.driver import Connection, text
 from mockprep.db.errors import explain
-from mockprep.db.migrations import MIGRATIONS
-from mockprep.db.scheduling import Scheduling
-from mockprep.db.sessions import SessionTable
-from mockprep.db.sql import db_time
 from mockprep.paths import DB_NAME, ensure_home
 
 MIN_SQLITE = (3, 31, 0)  # generated columns (m016)
+# The newest migration and how many there are: a file that has applied exactly these is current, and
+# opening it imports no migration code (~10 ms). A test keeps them in step with MIGRATIONS.
+LATEST_MIGRATION = ("m023_session_reviews", 23)
 
 if TYPE_CHECKING:
     from mockprep.db.bulk import Bulk
+    from mockprep.db.cards import CardTable
     from mockprep.db.drills import Drills
     from mockprep.db.plans import PlanTable
     from mockprep.db.questions import QuestionBrowser
+    from mockprep.db.scheduling import Scheduling
+    from mockprep.db.sessions import SessionTable
     from mockprep.db.stats import StatsQueries
     from mockprep.db.stories import StoryTable
     from mockprep.db.sync_log import SyncLog
 
 BUSY_TIMEOUT_MS = 30_000
 
-# Migrations after which the file is compacted (VACUUM): m015 leaves a third of it empty, m016 a fifth,
-# m018 (a rebuilt log) half, m019 (packed checklists) up to two thirds of a graded log.
-FREES_SPACE = {
-    "m015_compact_reviews",
-    "m016_time_keys",
-    "m018_review_times",
-    "m019_packed_grading",
-    "m020_latest_card_before",
-    "m021_undo_card_on_cards",
-    "m022_review_indexes",
-    "m023_session_reviews",
-}
-# Migrations that run with foreign keys off (a table rebuilt), checking them before they commit.
-FOREIGN_KEYS_OFF = {"m018_review_times"}
-# Told before a migration runs, when it returns a line: what the person waits for.
-NOTICES: dict[str, Callable[[Any], str | None]] = {
-    "m015_compact_reviews": compact_reviews.notice,
-    "m016_time_keys": time_keys.notice,
-    "m018_review_times": review_times.notice,
-    "m019_packed_grading": packed_grading.notice,
-    "m020_latest_card_before": undo_card.notice,
-    "m021_undo_card_on_cards": undo_card.notice_m021,
-    "m022_review_indexes": review_indexes.notice,
-    "m023_session_reviews": session_reviews.notice,
-}
+
+def _current(applied: set[str]) -> bool:
+    """Whether a file that has applied ``applied`` needs no migration (without importing them)."""
+    latest, count = LATEST_MIGRATION
+    return len(applied) == count and latest in applied
 
 
 class StoreError(Exception):
@@ -135,7 +107,6 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _probe(path: Path) -> None:
     """Refuse, without writing a byte, a file that is not SQLite or was written by a newer mockprep."""
-    known = {m.__name__ for m in MIGRATIONS}
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -148,8 +119,11 @@ def _probe(path: Path) -> None:
             con.close()
     except sqlite3.DatabaseError as exc:
         raise StoreError(explain_db_error(path, exc)) from None
-    newer = sorted(applied - known)
-    if newer:
+    if _current(applied):
+        return
+    from mockprep.db.upgrade import newer_than_known
+
+    if newer := newer_than_known(applied):
         raise StoreError(
             f"{path} was written by a newer mockprep (schema {newer[-1]}); "
             "upgrade mockprep to use it. The file was not changed."
@@ -171,9 +145,6 @@ class Store:
         self._conn = Connection(_connect(path))
         self._writing = False  # inside write(): a nested write joins the open transaction
         self.banks = BankTable(self)
-        self.cards = CardTable(self)
-        self.sessions = SessionTable(self)
-        self.scheduling = Scheduling(self)
         self._daily: threading.Thread | None = None  # the day's backup, copying in the background
         self._daily_problem: str | None = None
         self.warn: Callable[[str], None] | None = None  # told when that backup fails
@@ -229,7 +200,25 @@ class Store:
             raise StoreError(str(exc)) from None
         return store
 
-    # The aggregates a session's start does not need are made (and their modules imported) on first use.
+    # Each aggregate is made (and its module imported) on first use: a command pays only for its own.
+
+    @cached_property
+    def cards(self) -> CardTable:
+        from mockprep.db.cards import CardTable
+
+        return CardTable(self)
+
+    @cached_property
+    def sessions(self) -> SessionTable:
+        from mockprep.db.sessions import SessionTable
+
+        return SessionTable(self)
+
+    @cached_property
+    def scheduling(self) -> Scheduling:
+        from mockprep.db.scheduling import Scheduling
+
+        return Scheduling(self)
 
     @cached_property
     def questions(self) -> QuestionBrowser:
@@ -406,63 +395,11 @@ class Store:
 
     def _migrate(self, home: Path | None = None, notice: Callable[[str], None] | None = None) -> None:
         self.q("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at DATETIME NOT NULL)")
-        known = [m.__name__ for m in MIGRATIONS]
-        newer = sorted(set(self.applied_migrations()) - set(known))
-        if newer:
-            raise StoreError(
-                f"{self.path} was written by a newer mockprep (schema {newer[-1]}); "
-                "upgrade mockprep to use it. The file was not changed."
-            )
-        pending = [m for m in MIGRATIONS if m.__name__ not in self.applied_migrations()]
-        if pending and home is not None and self.has_data():
-            self._backup(home, f"before-{pending[0].__name__.split('_')[0]}")
-        freed = False  # a migration that frees a good part of the file ran
-        for migration in pending:
-            name = migration.__name__
-            freed = freed or name in FREES_SPACE
-            keys_off = name in FOREIGN_KEYS_OFF  # (only outside a transaction does the pragma take)
-            if keys_off:
-                self.conn.raw.execute("PRAGMA foreign_keys = OFF")
-            try:
-                self._apply(migration, notice)
-            finally:
-                if keys_off:
-                    self.conn.raw.execute("PRAGMA foreign_keys = ON")
-        if freed:
-            self._reclaim()
+        applied = set(self.applied_migrations())
+        if not _current(applied):
+            from mockprep.db.upgrade import upgrade
 
-    def _apply(self, migration: Callable[[Any], None], notice: Callable[[str], None] | None) -> None:
-        """Run one migration in its own write transaction, with the row that records it."""
-        name = migration.__name__
-        with self.write() as conn:
-            # Another process may have applied it while we waited for the lock.
-            done = conn.execute(text("SELECT 1 FROM migrations WHERE name = :n"), {"n": name}).first()
-            if done:
-                return
-            cur = conn.raw.cursor()
-            line = NOTICES[name](cur) if notice is not None and name in NOTICES else None
-            if line is not None:
-                notice(line)
-            migration(cur)
-            cur.close()
-            conn.execute(
-                text("INSERT INTO migrations (name, applied_at) VALUES (:n, :t)"),
-                {"n": name, "t": db_time(datetime.now(UTC))},
-            )
-
-    def _reclaim(self) -> None:
-        """Hand the space a migration freed back to the file system (VACUUM: rows that shrank in place
-        leave their pages part empty, not free). Another process using the database, or a full disk,
-        skips it at once: new rows then fill the space, and nothing is lost."""
-        conn = self.conn
-        conn.exec_driver_sql("PRAGMA busy_timeout = 0")
-        try:
-            conn.exec_driver_sql("VACUUM")
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.OperationalError:
-            pass
-        finally:
-            conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            upgrade(self, applied, home, notice)
 
 
 def _in_transaction(conn: Connection) -> bool:
