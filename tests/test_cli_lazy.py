@@ -154,3 +154,15 @@ def test_the_store_knows_the_newest_migration_and_their_number() -> None:
 
     assert LATEST_MIGRATION == (MIGRATIONS[-1].__name__, len(MIGRATIONS))
     assert len({m.__name__ for m in MIGRATIONS}) == len(MIGRATIONS)
+
+
+def test_a_group_builds_only_the_subcommand_that_runs() -> None:
+    cli_app = importlib.import_module("mockprep.cli.app")
+    group = cli_app._build("bank")
+    assert dict.keys(group.commands) == set()  # nothing built yet, every name listed
+    assert list(group.commands) == [
+        c.name or c.callback.__name__ for c in cli_app.bank_app.registered_commands
+    ]
+    assert group.commands.get("sync").name == "sync"
+    assert set(dict.keys(group.commands)) == {"sync"}
+    assert group.commands.get("no-such-command") is None

@@ -139,12 +139,15 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
 
 
 class _LazyCommands(dict):
-    """The root group's commands by name: every name known from :data:`COMMANDS`, each command built
-    on first access (its modules imported). Listing the names builds nothing."""
+    """A group's commands by name, each built on first access: the root group's every name known from
+    :data:`COMMANDS` (its modules imported then), a group's its registered commands (building all nine
+    of ``bank`` took 15 ms of ``bank sync``). Listing the names builds nothing."""
 
-    def __init__(self, built: dict[str, Any]):
+    def __init__(self, built: dict[str, Any], names: list[str] | None = None, build: Any = None):
         super().__init__(built)
-        self.order = [*COMMANDS, *(name for name in built if name not in COMMANDS)]
+        known = list(COMMANDS) if names is None else names
+        self.order = [*known, *(name for name in built if name not in known)]
+        self.build = build or _build
 
     def __iter__(self) -> Any:
         return iter(self.order)
@@ -165,9 +168,9 @@ class _LazyCommands(dict):
 
     def get(self, name: str, default: Any = None) -> Any:
         if not dict.__contains__(self, name):
-            if name not in COMMANDS:
+            if name not in self.order:
                 return default
-            self[name] = _build(name)
+            self[name] = self.build(name)
         return dict.get(self, name, default)
 
     def __getitem__(self, name: str) -> Any:
@@ -198,12 +201,29 @@ def _build(name: str) -> Any:
         # The order the modules are listed in, whatever order something else imported them in.
         where = [f"mockprep.cli.{module}" for module in modules]
         sub.registered_commands.sort(key=lambda info: where.index(info.callback.__module__))
-        return get_group_from_info(
-            TyperInfo(sub, name=name),
-            pretty_exceptions_short=app.pretty_exceptions_short,
-            rich_markup_mode=app.rich_markup_mode,
-            suggest_commands=app.suggest_commands,
-        )
+        infos = {
+            info.name or get_command_name(info.callback.__name__): info for info in sub.registered_commands
+        }
+        registered, sub.registered_commands = sub.registered_commands, []  # built one by one, when used
+        try:
+            group = get_group_from_info(
+                TyperInfo(sub, name=name),
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+                suggest_commands=app.suggest_commands,
+            )
+        finally:
+            sub.registered_commands = registered
+
+        def command(sub_name: str) -> Any:
+            return get_command_from_info(
+                infos[sub_name],
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+
+        group.commands = _LazyCommands(dict(group.commands), list(infos), command)
+        return group
     for info in reversed(app.registered_commands):  # the latest registration wins, as in typer
         if (info.name or get_command_name(info.callback.__name__)) == name:
             return get_command_from_info(
