@@ -287,3 +287,21 @@ def test_texts_are_embedded_in_batches_of_like_length_with_the_same_vectors() ->
     together = load_wordllama().similarities([short], [short, middling, whole])
     apart = [load_wordllama().similarities([short], [text])[0][0] for text in (short, middling, whole)]
     assert together[0] == pytest.approx(apart, abs=1e-5)
+
+
+class _LiteralEmbedder:
+    """Similarity that reads the raw text, blank lines included (as a real model's tokenizer does)."""
+
+    def similarities(self, left: list[str], right: list[str]) -> list[list[float]]:
+        return [[0.9 if r == r.strip() else 0.1 for r in right] for _ in left]
+
+
+@given(st.sampled_from(["", "\n", "\n\n", "  \n", "\t"]), st.sampled_from(["", "\n", " \n\n"]))
+def test_blank_lines_around_an_answer_change_nothing(before: str, after: str) -> None:
+    """Typed (stripped) and piped (a final newline) answers are graded alike: `mockprep grade` once
+    judged a point partly covered that the session, given the same words, judged missing."""
+    points = ["simple baseline shows complexity was earned", "real alternatives with reasons"]
+    answer = "I compared a boosted baseline with a transformer. It handled long sequences."
+    expected = [(j.probability, j.verdict) for j in judge(points, answer, _LiteralEmbedder())]
+    got = [(j.probability, j.verdict) for j in judge(points, before + answer + after, _LiteralEmbedder())]
+    assert got == expected

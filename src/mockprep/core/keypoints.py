@@ -309,6 +309,9 @@ def features(
     points: list[str], answer: str, embedder: Embedder | None = None, prompt: str = ""
 ) -> list[PointFeatures]:
     """The features of each key point against the answer (see the module docstring)."""
+    # Blank lines around the answer say nothing, but the meaning model reads them (a pasted answer's
+    # final newline moved a point across a threshold): graded the same however it was typed or piped.
+    answer = answer.strip()
     found = passages(answer)
     if not found:
         empty = PointFeatures(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, embedder is not None, 0.0, None, False, False)
