@@ -224,6 +224,28 @@ def test_agreement_with_the_interviewer_on_the_development_set_holds_a_floor() -
     assert report.contradictions_found >= 0.10 and report.false_contradictions == 0
 
 
+def test_the_agreement_report_splits_own_words_recall_by_round() -> None:
+    from types import SimpleNamespace
+
+    from benchmarks.grading import Item, evaluate
+
+    items = [
+        Item("t/q", "own_words", 4, ("covered", "covered", "missing"), "a"),
+        Item("b/q", "own_words", 4, ("covered", "covered"), "b"),
+        Item("b/q", "standard", 4, ("covered", "covered"), "c"),
+    ]
+    ticks = {"a": ["covered", "missing", "covered"], "b": ["covered", "missing"], "c": ["missing", "missing"]}
+
+    def assess(_spec: object, answer: str) -> SimpleNamespace:
+        points = [SimpleNamespace(verdict=v) for v in ticks[answer]]
+        return SimpleNamespace(suggested=3, points=points)
+
+    report = evaluate(items, assess, {"t/q": None, "b/q": None}, {"t/q": "technical", "b/q": "behavioral"})
+    assert report.own_words_by_round == {"behavioral": 0.5, "technical": 0.5}
+    assert "own words recall by round: behavioral 0.50, technical 0.50" in report.lines()
+    assert evaluate(items, assess, {"t/q": None, "b/q": None}).own_words_by_round == {}
+
+
 def test_grade_command_prints_verdicts_evidence_and_suggestion(cli) -> None:
     answer = "Random feature subsets at each split decorrelate the trees, so averaging cuts variance."
     result = cli("grade", "classical-ml/random-forest-decorrelation", "--answer", answer)

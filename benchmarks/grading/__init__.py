@@ -45,12 +45,21 @@ def load_items(names: Sequence[str]) -> list[Item]:
 
 
 def builtin_specs() -> dict[str, Any]:
+    return {key: spec for key, (spec, _round) in _builtin().items()}
+
+
+def builtin_rounds() -> dict[str, str]:
+    """Each built-in question's round (technical, project, behavioral)."""
+    return {key: rnd for key, (_spec, rnd) in _builtin().items()}
+
+
+def _builtin() -> dict[str, tuple[Any, str]]:
     from mockprep.core.bank_files import load_banks
     from mockprep.paths import builtin_banks_dir
 
     banks, problems = load_banks([builtin_banks_dir()])
     assert not problems, problems
-    return {q.key: q.spec for bank in banks for q in bank.questions}
+    return {q.key: (q.spec, q.round) for bank in banks for q in bank.questions}
 
 
 @dataclass
@@ -62,6 +71,7 @@ class Report:
     recall: float = 0.0  # of key points the interviewer marked covered, share the grader ticked
     precision: float = 0.0  # of key points the grader ticked, share the interviewer marked covered
     recall_own_words: float = 0.0
+    own_words_by_round: dict[str, float] = field(default_factory=dict)  # recall of own-words answers
     contradictions_found: float = 0.0  # of points labelled contradicted, share the grader called so
     false_contradictions: int = 0  # points of correct answers the grader called contradicted
     paraphrase_beats_stuffing: float = 0.0  # questions where own_words is suggested above wrong_vocab
@@ -76,6 +86,9 @@ class Report:
             f"precision {self.precision:.2f}; contradictions found {self.contradictions_found:.2f}, "
             f"false contradictions on correct answers {self.false_contradictions}"
         )
+        if self.own_words_by_round:
+            shares = ", ".join(f"{r} {v:.2f}" for r, v in self.own_words_by_round.items())
+            out.append(f"own words recall by round: {shares}")
         out.append(
             f"own words suggested above keyword-stuffed wrong answers: {self.paraphrase_beats_stuffing:.2f} "
             f"of questions; {self.ms_per_answer:.1f} ms per answer"
@@ -86,13 +99,17 @@ class Report:
 Assess = Callable[[Any, str], Any]  # (spec, answer) -> Assessment
 
 
-def evaluate(items: Sequence[Item], assess: Assess, specs: dict[str, Any]) -> Report:
-    """Grade every item and compare with the interviewer."""
+def evaluate(
+    items: Sequence[Item], assess: Assess, specs: dict[str, Any], rounds: dict[str, str] | None = None
+) -> Report:
+    """Grade every item and compare with the interviewer (and, given each question's round, the
+    recall of own-words answers per round)."""
     report = Report(items=len(items))
     suggested: dict[tuple[str, str], int] = {}
     close = same = 0
     by_style: dict[str, list[tuple[int, int]]] = {s: [] for s in STYLES}
     tp = fn = fp = own_tp = own_fn = found = labelled_contra = 0
+    per_round: dict[str, list[int]] = {}
     started = time.perf_counter()
     for item in items:
         spec = specs[item.question]
@@ -111,6 +128,10 @@ def evaluate(items: Sequence[Item], assess: Assess, specs: dict[str, Any]) -> Re
             if item.style == "own_words":
                 own_tp += ticked and covered
                 own_fn += covered and not ticked
+                if rounds is not None and covered:
+                    tally = per_round.setdefault(rounds[item.question], [0, 0])
+                    tally[0] += ticked
+                    tally[1] += 1
             if label == "contradicted":
                 labelled_contra += 1
                 found += verdict.verdict == "contradicted"
@@ -127,6 +148,7 @@ def evaluate(items: Sequence[Item], assess: Assess, specs: dict[str, Any]) -> Re
     report.recall = tp / max(1, tp + fn)
     report.precision = tp / max(1, tp + fp)
     report.recall_own_words = own_tp / max(1, own_tp + own_fn)
+    report.own_words_by_round = {r: hit / total for r, (hit, total) in sorted(per_round.items())}
     report.contradictions_found = found / max(1, labelled_contra)
     questions = {q for q, _s in suggested}
     wins = [

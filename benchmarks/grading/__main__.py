@@ -13,7 +13,15 @@ import sys
 import time
 from dataclasses import replace
 
-from benchmarks.grading import DEVELOPMENT, EXTRA, HOLDOUT, builtin_specs, evaluate, load_items
+from benchmarks.grading import (
+    DEVELOPMENT,
+    EXTRA,
+    HOLDOUT,
+    builtin_rounds,
+    builtin_specs,
+    evaluate,
+    load_items,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         loader = EmbedderLoader().start()
         grader = default_grader(loader.get)
         loader.get()
-    report = evaluate(items, lambda spec, answer: grader.assess(spec, answer), builtin_specs())
+    report = evaluate(
+        items, lambda spec, answer: grader.assess(spec, answer), builtin_specs(), builtin_rounds()
+    )
     print(f"grader {grader.name}, {_set_name(args)} set")
     for line in report.lines():
         print(line)
