@@ -40,10 +40,12 @@ def tables(draw) -> Table:
     for _ in range(draw(st.integers(0, 6))):
         cells = []
         for _name in names:
-            kind = draw(st.sampled_from(["text", "styled", "str"]))
+            kind = draw(st.sampled_from(["text", "styled", "one style", "str"]))
             words = draw(CELL)
             if kind == "text":
                 cells.append(safe(words))
+            elif kind == "one style":
+                cells.append(Text(words, style=draw(STYLES)))
             elif kind == "styled":
                 cell = Text(words, style=draw(STYLES))
                 cell.stylize(draw(STYLES), 0, 2)

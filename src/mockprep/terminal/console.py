@@ -7,6 +7,7 @@ import re
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.measure import Measurement
 from rich.segment import Segment, Segments
@@ -184,6 +185,10 @@ def _single_line_rows(console: Console, table: Table, widths: list[int]) -> list
             text = console.render_str(cell, highlight=column.highlight) if isinstance(cell, str) else cell
             if not isinstance(text, Text):
                 return None
+            content = _plain_cell(console, text, column.justify, width)
+            if content is not None:
+                line.extend(_padded(content, left if i else 0, right if i < last else 0, style + row_style))
+                continue
             wrapped = text.wrap(
                 console,
                 width,
@@ -198,14 +203,32 @@ def _single_line_rows(console: Console, table: Table, widths: list[int]) -> list
             content = Segment.adjust_line_length(
                 list(Text("\n").join(wrapped).render(console)), width, style=null
             )
-            padded = [
-                Segment(" " * (left if i else 0), null),
-                *content,
-                Segment(" " * (right if i < last else 0), null),
-            ]
-            line.extend(Segment.apply_style([s for s in padded if s.text], style + row_style))
+            line.extend(_padded(content, left if i else 0, right if i < last else 0, style + row_style))
         out.append(line)
     return out
+
+
+def _padded(content: list[Segment], left: int, right: int, style: Style) -> list[Segment]:
+    """A cell's line between its padding, all in the cell's style (under the text's own)."""
+    padded = [Segment(" " * left), *content, Segment(" " * right)]
+    return list(Segment.apply_style([s for s in padded if s.text], style))
+
+
+def _plain_cell(console: Console, text: Text, justify: str, width: int) -> list[Segment] | None:
+    """A one-style cell that fits as it is (most cells: a number, a name), justified as rich's wrap
+    does it (left: padded after; right: trailing spaces dropped, padded before), without wrapping it.
+    None for anything else."""
+    plain = text.plain
+    if text.spans or text.justify or "\n" in plain or "\t" in plain or justify not in ("left", "right"):
+        return None
+    if justify == "right":
+        plain = plain.rstrip()
+    size = cell_len(plain)
+    if size > width:
+        return None
+    style = console.get_style(text.style) if text.style else None
+    pad = " " * (width - size)
+    return [Segment(plain + pad if justify == "left" else pad + plain, style)]
 
 
 def print_table(console: Console, table: Table) -> None:
@@ -222,7 +245,10 @@ def print_table(console: Console, table: Table) -> None:
     keys = [i for i, column in enumerate(table.columns) if i == 0 or column.no_wrap]
     rest = [i for i in range(len(table.columns)) if i not in keys]
     widths = _column_widths(console, table, available - _gaps(table))
-    if sum(widths) + _gaps(table) <= available or not rest or len(keys) < 2:
+    if sum(widths) + _gaps(table) <= available:
+        _print_rows(console, table, widths)  # (what _fit would measure again and return)
+        return
+    if not rest or len(keys) < 2:
         _print_rows(console, table, _fit(console, table, available))
         return
     if table.title:
