@@ -6,7 +6,6 @@ A session that finds every bank file unchanged needs these, never the parser.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -75,4 +74,6 @@ class BankError(Exception):
 
 
 def content_hash(data: bytes) -> str:
+    import hashlib  # (~3 ms to load: not for the commands that only need ROUNDS)
+
     return hashlib.sha256(data).hexdigest()

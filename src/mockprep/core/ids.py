@@ -7,7 +7,6 @@ existed before ids did gets one derived from what identifies it, so that two cop
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from datetime import UTC, datetime
@@ -23,6 +22,8 @@ def new_uid() -> str:
 
 def derived_uid(kind: str, *parts: object) -> str:
     """The id of a row that had none: a hash of its kind and the fields that identify it."""
+    import hashlib  # (~3 ms to load, for the few commands that derive ids)
+
     text = "\x1f".join([kind, *(str(part) for part in parts)])
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:UID_LENGTH]
 
