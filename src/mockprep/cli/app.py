@@ -139,9 +139,9 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
 
 
 class _LazyCommands(dict):
-    """A group's commands by name, each built on first access: the root group's every name known from
-    :data:`COMMANDS` (its modules imported then), a group's its registered commands (building all nine
-    of ``bank`` took 15 ms of ``bank sync``). Listing the names builds nothing."""
+    """A group's commands by name, each built on first access: for the root group every name in
+    :data:`COMMANDS` (its modules imported then), for a group its registered commands (building all
+    nine of ``bank`` took 15 ms of ``bank sync``). Listing the names builds nothing."""
 
     def __init__(self, built: dict[str, Any], names: list[str] | None = None, build: Any = None):
         super().__init__(built)

@@ -37,7 +37,7 @@ def read_bank_bytes(path: Path) -> bytes:
             if info.st_size > MAX_BANK_BYTES:
                 raise BankError([too_big])
             with os.fdopen(os.dup(fd), "rb") as handle:
-                # Sized by the file (a buffer of the cap for each of 77 files took 10 ms); a file that
+                # Sized by the file (a buffer of the cap for each of 77 files cost about 7 ms); a file that
                 # grew since is read on, up to one byte past the cap.
                 data = handle.read(info.st_size + 1)
                 if len(data) > info.st_size:
