@@ -387,3 +387,30 @@ def test_a_sessions_history_counts_the_key_points_the_person_confirmed(tmp_path:
             )  # fmt: skip
         answers = store.sessions.answers(session)
     assert [a.coverage for a in answers] == [[True, True, False], [True, False, False]]
+
+
+def test_a_query_that_fails_on_the_second_connection_fails_the_stats(history, monkeypatch) -> None:
+    """The queries on the second connection's thread raise on the calling thread, and that connection
+    is closed; nothing is drawn from half the figures."""
+    from mockprep.db.stats import StatsQueries
+
+    store, _rows = history
+    closed = []
+    real_reader = store.reader
+
+    def reader():
+        side = real_reader()
+        real_close = side.close
+        side.close = lambda: (closed.append(True), real_close())[1]
+        return side
+
+    def broken(self, *_args, **_kwargs):
+        if self.store is not store:
+            raise sqlite3.OperationalError("disk I/O error")
+        return []
+
+    monkeypatch.setattr(store, "reader", reader)
+    monkeypatch.setattr(StatsQueries, "leeches", broken)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        collect(store, NOW, UTC)
+    assert closed == [True]
