@@ -86,3 +86,34 @@ def test_each_child_reports_its_own_peak_memory_and_imports() -> None:
     )
     assert 0 < marked < 100 and stopped is None  # read from /proc before it was stopped
     del ballast
+
+
+def test_against_times_another_source_tree_turn_about(tmp_path: Path) -> None:
+    """`python -m benchmarks.against --src DIR` runs each scenario with DIR's mockprep as well: a fake
+    one that notes each run shows it ran once to warm up and once per run."""
+    fake = tmp_path / "other" / "mockprep"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "__main__.py").write_text(
+        "import os, pathlib\n"
+        "with open(pathlib.Path(os.environ['MOCKPREP_HOME']) / 'other-ran', 'a') as f:\n"
+        "    f.write('x')\n"
+    )
+    home = tmp_path / "h"
+    argv = [sys.executable, "-m", "benchmarks.against", "--preset", "small", "--home", str(home)]
+    proc = subprocess.run(
+        [*argv, "--src", str(fake.parent), "--runs", "2", "--only", "stats"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (row,) = [line for line in proc.stdout.splitlines() if line.startswith("stats")]
+    assert float(row.split()[-1]) > 0  # the ratio of the two medians
+    assert (home / "other-ran").read_text() == "xxx"  # a warm-up and two runs
+    wrong = subprocess.run(
+        [*argv, "--src", str(tmp_path / "nowhere")], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert wrong.returncode == 2 and "holds no mockprep package" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
