@@ -23,13 +23,13 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import sync
 from benchmarks.probe import floor_argv, live_peak_mb, probe_file, read_probe, wrap
 from benchmarks.voice import transcription_ms
-from benchmarks.workload import PRESETS, build, huge_answer, write_bank_file
+from benchmarks.workload import PRESETS, command_env, huge_answer, workload_home, write_bank_file
 from mockprep.core.records import ReviewRecord
 
 ROOT = Path(__file__).resolve().parent
@@ -216,8 +216,7 @@ def in_process_grading_ms(runs: int, size: int = 10_000_000) -> list[float]:
 def run_all(
     home: Path, runs: int, big_bank_questions: int, only: str | None = None, speech_seconds: float = 120
 ) -> list[Result]:
-    env = {**os.environ, "MOCKPREP_HOME": str(home), "COLUMNS": "100", "NO_COLOR": "1"}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env = command_env(home)
     floor_typer = measure(
         "floor: python -c 'import typer'", lambda: [PY, "-c", "import typer"], runs, env, "-"
     )
@@ -416,15 +415,7 @@ def main(argv: list[str] | None = None) -> int:
         if not anki_side.available():
             print("--anki needs the anki package: pip install anki", file=sys.stderr)
             return 1
-    preset = PRESETS[args.preset]
-    home = args.home or ROOT / ".cache" / args.preset
-    if args.rebuild and home.exists():
-        shutil.rmtree(home)
-    if not (home / "mockprep.db").exists():
-        print(f"building the {args.preset} workload in {home} ...", file=sys.stderr)
-        started = time.perf_counter()
-        counts = build(home, preset, now=datetime.now(UTC) - timedelta(minutes=1))
-        print(f"built in {time.perf_counter() - started:.0f}s: {counts}", file=sys.stderr)
+    home = workload_home(args.preset, args.home, args.rebuild)
     big = 10_000 if args.preset.startswith("heavy") else 200
     results = run_all(home, args.runs, big, args.only, 120 if args.preset.startswith("heavy") else 15)
     if args.json:

@@ -16,8 +16,8 @@ import statistics
 import sys
 from pathlib import Path
 
-from benchmarks.__main__ import MOCKPREP, ROOT, run_process
-from benchmarks.workload import PRESETS, build
+from benchmarks.__main__ import MOCKPREP, run_process
+from benchmarks.workload import PRESETS, command_env, workload_home
 
 # (name, arguments, text that ends the timing): the scenarios whose time is mostly start-up
 SCENARIOS = [
@@ -67,14 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    home = args.home or ROOT / ".cache" / args.preset
-    if not (home / "mockprep.db").exists():
-        from datetime import UTC, datetime, timedelta
-
-        print(f"building the {args.preset} workload in {home} ...", file=sys.stderr)
-        build(home, PRESETS[args.preset], now=datetime.now(UTC) - timedelta(minutes=1))
-    here = {**os.environ, "MOCKPREP_HOME": str(home), "COLUMNS": "100", "NO_COLOR": "1"}
-    here.pop("PYTHONDONTWRITEBYTECODE", None)
+    here = command_env(workload_home(args.preset, args.home))
     path = here.get("PYTHONPATH", "")
     there = {**here, "PYTHONPATH": os.pathsep.join(p for p in (str(other), path) if p)}
     rows = []

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
+import shutil
+import sys
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -285,3 +289,24 @@ def huge_answer(size: int, rng: random.Random) -> str:
         parts.append(part)
         length += len(part)
     return "".join(parts)
+
+
+def command_env(home: Path) -> dict[str, str]:
+    """The environment each timed mockprep runs in: the workload's home, fixed width, no colour, and
+    bytecode written (a warm-up leaves .pyc files, as an installed mockprep has)."""
+    env = {**os.environ, "MOCKPREP_HOME": str(home), "COLUMNS": "100", "NO_COLOR": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def workload_home(preset: str, home: Path | None, rebuild: bool = False) -> Path:
+    """The preset's home (``home`` or the cache's), its workload built when missing or ``rebuild``."""
+    home = home or Path(__file__).resolve().parent / ".cache" / preset
+    if rebuild and home.exists():
+        shutil.rmtree(home)
+    if not (home / "mockprep.db").exists():
+        print(f"building the {preset} workload in {home} ...", file=sys.stderr)
+        started = time.perf_counter()
+        counts = build(home, PRESETS[preset], now=datetime.now(UTC) - timedelta(minutes=1))
+        print(f"built in {time.perf_counter() - started:.0f}s: {counts}", file=sys.stderr)
+    return home

@@ -121,13 +121,9 @@ def _probe(path: Path) -> None:
         raise StoreError(explain_db_error(path, exc)) from None
     if _current(applied):
         return
-    from mockprep.db.upgrade import newer_than_known
+    from mockprep.db.upgrade import refuse_newer
 
-    if newer := newer_than_known(applied):
-        raise StoreError(
-            f"{path} was written by a newer mockprep (schema {newer[-1]}); "
-            "upgrade mockprep to use it. The file was not changed."
-        )
+    refuse_newer(path, applied)
 
 
 def _create_private_file(path: Path) -> None:

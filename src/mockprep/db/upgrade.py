@@ -61,20 +61,21 @@ def notices() -> dict[str, Callable[[Any], str | None]]:
     }
 
 
-def newer_than_known(applied: set[str]) -> list[str]:
-    """The applied migrations this version does not know (a newer mockprep wrote the file), sorted."""
-    return sorted(applied - {m.__name__ for m in MIGRATIONS})
+def refuse_newer(path: Path, applied: set[str]) -> None:
+    """Raise StoreError when the file at ``path`` has applied migrations this version does not know
+    (a newer mockprep wrote it)."""
+    from mockprep.db.store import StoreError
+
+    if newer := sorted(applied - {m.__name__ for m in MIGRATIONS}):
+        raise StoreError(
+            f"{path} was written by a newer mockprep (schema {newer[-1]}); "
+            "upgrade mockprep to use it. The file was not changed."
+        )
 
 
 def upgrade(store: Store, applied: set[str], home: Path | None, notice: Callable[[str], None] | None) -> None:
     """Apply what ``store`` lacks (it has ``applied``); with ``home``, back a file with data up first."""
-    from mockprep.db.store import StoreError
-
-    if newer := newer_than_known(applied):
-        raise StoreError(
-            f"{store.path} was written by a newer mockprep (schema {newer[-1]}); "
-            "upgrade mockprep to use it. The file was not changed."
-        )
+    refuse_newer(store.path, applied)
     pending = [m for m in MIGRATIONS if m.__name__ not in applied]
     if pending and home is not None and store.has_data():
         store._backup(home, f"before-{pending[0].__name__.split('_')[0]}")
