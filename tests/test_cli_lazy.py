@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,22 @@ def test_a_current_database_opens_without_the_migrations_code(tmp_path: Path, co
     assert "mockprep.db.upgrade" in first and "mockprep.db.migrations" in first
     modules = loaded_modules(tmp_path, *command)
     assert not {"mockprep.db.upgrade", "mockprep.db.migrations", "mockprep.db.review_times"} & modules
+
+
+def test_a_sync_with_nothing_new_loads_no_scheduler_and_stats_no_plan_code_without_plans(
+    tmp_path: Path,
+) -> None:
+    loaded_modules(tmp_path, "bank", "sync")  # the first run reads the built-in banks
+    synced = loaded_modules(tmp_path, "bank", "sync")
+    assert "mockprep.db.banks" in synced
+    assert not {"fsrs", "mockprep.core.questions", "mockprep.core.code_format"} & synced
+    plan_code = {"mockprep.practice.plans", "mockprep.core.plans", "mockprep.terminal.plans"}
+    assert not plan_code & loaded_modules(tmp_path, "stats")
+    soon = (date.today() + timedelta(days=20)).isoformat()
+    subprocess.run(
+        [sys.executable, "-m", "mockprep", "plan", "--date", soon], capture_output=True, check=True
+    )
+    assert plan_code <= loaded_modules(tmp_path, "stats")  # with a plan, its countdown is shown
 
 
 def test_the_store_knows_the_newest_migration_and_their_number() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -109,9 +109,13 @@ def stats(
         flt = StatsFilter((round_.value,) if round_ else (), tuple(bank or ()), since_at)
         data = collect(store, now, None, flt, days, _recounting)  # days in the system's zone
         leech_lapses = store.settings.leech_lapses
-        from mockprep.practice.plans import plan_statuses
+        plans = []
+        latest = store.plans.latest_day()
+        # A plan is active until its local day has passed; three days spans any zone and day start.
+        if latest is not None and latest >= now.date() - timedelta(days=3):
+            from mockprep.practice.plans import plan_statuses
 
-        plans = plan_statuses(store, now, None, store.settings)
+            plans = plan_statuses(store, now, None, store.settings)
     finally:
         store.close()
     if as_json:
@@ -130,12 +134,14 @@ def stats(
         ]
         typer.echo(json.dumps(data, indent=2))
         return
-    from mockprep.terminal.plans import countdown_line
     from mockprep.terminal.stats import render_empty_stats, render_stats
 
     console = make_console()
-    for status in plans:  # the countdown to each interview comes first
-        console.print(plain(f"Interview: {countdown_line(status)}"), style="bold")
+    if plans:  # the countdown to each interview comes first
+        from mockprep.terminal.plans import countdown_line
+
+        for status in plans:
+            console.print(plain(f"Interview: {countdown_line(status)}"), style="bold")
     if data["reviews"] == 0:
         filters = [f"--round {round_.value}"] if round_ else []
         filters += [f"--bank {b}" for b in bank or ()]

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mockprep.core.code_format import CodeTest
 from mockprep.core.durations import parse_duration
+
+if TYPE_CHECKING:
+    from mockprep.core.code_format import CodeTest
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,6 +60,8 @@ class QuestionSpec:
         """A spec from :meth:`to_dict`'s form, trusted (it was checked when its bank was read)."""
         values = dict(data)
         if values.get("tests") is not None:
+            from mockprep.core.code_format import CodeTest  # only a code question's tests need it
+
             values["tests"] = [CodeTest(**_floats(test, ("tolerance",))) for test in values["tests"]]
         return cls(**_floats(values, ("value", "tolerance")))
 

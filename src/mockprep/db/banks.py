@@ -8,14 +8,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fsrs import State
-
-from mockprep.core.questions import Question, QuestionRecord, QuestionSpec
 from mockprep.db.driver import text
 from mockprep.db.sql import db_time
 
 if TYPE_CHECKING:
     from mockprep.core.bank_records import Bank
+    from mockprep.core.questions import Question, QuestionRecord
     from mockprep.core.records import BankInfo, BankSummary, SyncResult
     from mockprep.db.store import Store
 
@@ -151,6 +149,8 @@ class BankTable:
                         for v in fresh
                     ],
                 )  # fmt: skip
+                from fsrs import State  # here: a sync that finds nothing new loads no scheduler
+
                 raw.execute(
                     "INSERT INTO cards (question_id, state, step, due) SELECT id, ?, 0, ? FROM questions"
                     " WHERE bank_id = ? AND id NOT IN (SELECT question_id FROM cards)",
@@ -292,6 +292,8 @@ def _question_values(question: Question) -> dict[str, Any]:
 
 def question_record(row: Any) -> QuestionRecord:
     """A question from a row holding id, key, bank_id, round, topic, roles, data and retired_at."""
+    from mockprep.core.questions import Question, QuestionRecord, QuestionSpec
+
     spec = QuestionSpec.from_dict(json.loads(row.data))  # checked when its bank was read
     question = Question(row.key, row.bank_id, row.round, row.topic, tuple(json.loads(row.roles)), spec)
     return QuestionRecord(row.id, question, row.retired_at is not None)

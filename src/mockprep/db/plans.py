@@ -6,12 +6,11 @@ import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from mockprep.core.plans import Plan, PlanCard
-from mockprep.db.cards import NOT_SUSPENDED, card_from_row
 from mockprep.db.driver import text
 from mockprep.db.sql import db_time, from_db_time, question_filter
 
 if TYPE_CHECKING:
+    from mockprep.core.plans import Plan, PlanCard
     from mockprep.db.store import Store
 
 
@@ -45,6 +44,12 @@ class PlanTable:
         """Every plan, the soonest first."""
         return [_plan(r) for r in self.store.q("SELECT * FROM plans ORDER BY date, id")]
 
+    def latest_day(self) -> date | None:
+        """The latest plan's day, None without plans: a look that loads nothing, before the plan
+        figures (whose code loads the scheduler) are worked out."""
+        day = self.store.q("SELECT max(date) FROM plans").scalar_one()
+        return None if day is None else date.fromisoformat(day)
+
     def active(self, on: date) -> list[Plan]:
         """Plans whose day has not passed on ``on``, the soonest first."""
         return [p for p in self.all() if on <= p.date]
@@ -57,6 +62,9 @@ class PlanTable:
 
     def cards(self, plan: Plan) -> list[PlanCard]:
         """Each question the plan covers that may be asked (not suspended), with its card."""
+        from mockprep.core.plans import PlanCard
+        from mockprep.db.cards import NOT_SUSPENDED, card_from_row
+
         clause, params = question_filter(plan.filter)
         stmt = text(
             "SELECT q.id AS question_id, q.round, q.topic, c.state, c.step, c.stability, c.difficulty,"
@@ -70,6 +78,8 @@ class PlanTable:
 
 
 def _plan(r: Any) -> Plan:
+    from mockprep.core.plans import Plan
+
     return Plan(
         r.id,
         date.fromisoformat(r.date),

@@ -24,12 +24,13 @@ import struct
 import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from fsrs import Card, State
+from typing import TYPE_CHECKING, Any
 
 from mockprep.core.ids import is_uid
 from mockprep.db.sql import db_us
+
+if TYPE_CHECKING:
+    from fsrs import Card
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -164,6 +165,8 @@ def card_before(stored: bytes | str | None, question_id: int) -> Card | None:
     """The card a rating was given to, from its stored form (this module's or the JSON before m019)."""
     if not stored:
         return None
+    from fsrs import Card, State  # here: opening a database (which registers SQL functions) needs no fsrs
+
     if isinstance(stored, str):
         return Card.from_dict(json.loads(stored))
     state, step, stability, difficulty, due, last = _CARD.unpack(stored)

@@ -6,11 +6,11 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from mockprep.core.questions import QuestionFilter
 from mockprep.core.scoring import OVERTIME_PENALTY, RATING_POINTS
 
 if TYPE_CHECKING:
     from mockprep.core.delivery import Delivery
+    from mockprep.core.questions import QuestionFilter
 
 # (SQL condition, parameters) for text() statements; a list parameter fills an `IN :name`
 Where = tuple[str, dict[str, Any]]

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mockprep.core.bank_records import ROUNDS
 from mockprep.core.grader_agreement import RECENT, GradedReview
 from mockprep.core.questions import QuestionFilter
+from mockprep.core.settings import ROUNDS
 from mockprep.core.stats import (
     BankCardCounts,
     DayCount,

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.db import review_codec
 from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
-from mockprep.db.banks import BankTable
 from mockprep.db.driver import Connection, text
 from mockprep.db.errors import explain
 from mockprep.paths import DB_NAME, ensure_home
@@ -35,6 +34,7 @@ MIN_SQLITE = (3, 31, 0)  # generated columns (m016)
 LATEST_MIGRATION = ("m023_session_reviews", 23)
 
 if TYPE_CHECKING:
+    from mockprep.db.banks import BankTable
     from mockprep.db.bulk import Bulk
     from mockprep.db.cards import CardTable
     from mockprep.db.drills import Drills
@@ -140,7 +140,6 @@ class Store:
         self.settings = settings or DEFAULT_SETTINGS
         self._conn = Connection(_connect(path))
         self._writing = False  # inside write(): a nested write joins the open transaction
-        self.banks = BankTable(self)
         self._daily: threading.Thread | None = None  # the day's backup, copying in the background
         self._daily_problem: str | None = None
         self.warn: Callable[[str], None] | None = None  # told when that backup fails
@@ -197,6 +196,12 @@ class Store:
         return store
 
     # Each aggregate is made (and its module imported) on first use: a command pays only for its own.
+
+    @cached_property
+    def banks(self) -> BankTable:
+        from mockprep.db.banks import BankTable
+
+        return BankTable(self)
 
     @cached_property
     def cards(self) -> CardTable:

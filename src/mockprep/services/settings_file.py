@@ -26,7 +26,6 @@ from mockprep.core.config import (
     specs,
     split_key,
 )
-from mockprep.core.toml_lines import key_lines, line_of
 
 CONFIG_NAME = "config.toml"
 MAX_BYTES = 1024 * 1024  # a settings file is a few hundred bytes; this only stops accidents
@@ -63,6 +62,8 @@ def read_text(path: Path) -> str | None:
 def parse_entries(path: Path, text: str) -> list[Entry]:
     """The entries of the file's ``text``; a TOML error names the file and its line."""
     import tomllib  # only when there is a settings file (most start-ups have none)
+
+    from mockprep.core.toml_lines import key_lines, line_of
 
     try:
         doc = tomllib.loads(text)
