@@ -5,7 +5,8 @@ here), two runs of the benchmark taken at different times do not compare; runs t
 Each start-up scenario runs with this tree's mockprep and with the one in ``--src`` (the ``src`` of
 another checkout, e.g. ``git worktree add ../base REV``), alternately, after a warm-up of each, on
 the same home; medians side by side. Both versions must read the home's schema: a home upgraded by
-the newer one is refused by the older (build the home with the older, or use a copy per version).
+the newer one is refused by the older, so a change that adds a migration is timed with a copy of the
+home for the older version (``--src-home``).
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--src", type=Path, required=True, help="The other version's src folder.")
     parser.add_argument("--preset", choices=sorted(PRESETS), default="heavy-2y")
     parser.add_argument("--home", type=Path, help="The workload's home (built when missing).")
+    parser.add_argument(
+        "--src-home", type=Path, help="A copy of the home for the other version (when this one migrates it)."
+    )
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--only", help="Run only the scenarios whose name contains this text.")
     args = parser.parse_args(argv)
@@ -70,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     here = command_env(workload_home(args.preset, args.home))
     path = here.get("PYTHONPATH", "")
     there = {**here, "PYTHONPATH": os.pathsep.join(p for p in (str(other), path) if p)}
+    if args.src_home is not None:
+        there["MOCKPREP_HOME"] = str(args.src_home.resolve())
     rows = []
     for name, arguments, until in SCENARIOS:
         if args.only is None or args.only in name:

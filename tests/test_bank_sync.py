@@ -6,17 +6,19 @@ renames, moves, deletions, restores, edits and syncs against a plain model of wh
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fsrs import Rating
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from mockprep.core.bank_files import RACY_NS, FileStamp, unchanged_since
 from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import make_scheduler, review
 from mockprep.db.store import Store
@@ -218,6 +220,81 @@ def test_the_hash_short_cut_never_skips_a_bank_whose_questions_were_retired(stor
     report = sync_banks(store, START)
     assert len(store.banks.questions_in_bank("my-rl")) == 3
     assert [(r.bank_id, r.restored) for r in report.changed] == [("my-rl", 3)]
+
+
+# -- the stamps of files read (m024) ----------------------------------------------------------------------
+
+
+def _counting_reads(monkeypatch) -> list[str]:
+    reads: list[str] = []
+    real = bank_sync.read_bank_bytes
+    monkeypatch.setattr(bank_sync, "read_bank_bytes", lambda path: reads.append(path.name) or real(path))
+    return reads
+
+
+def test_a_sync_reads_again_only_the_files_changed_since_they_were_stamped(
+    store: Store, tmp_path, monkeypatch
+) -> None:
+    folder = tmp_path / "DIR"
+    folder.mkdir()
+    write_bank(folder / "a.toml", bank_id="bank-a")
+    path = write_bank(folder / "b.toml", bank_id="bank-b")
+    store.banks.add_source(folder, START)
+    later = datetime.now(UTC) + timedelta(seconds=5)  # runs at least RACY_NS after the files were written
+    sync_banks(store, later)
+    reads = _counting_reads(monkeypatch)
+    assert sync_banks(store, later).changed == [] and reads == []
+    # An edit of the same size with its modification time put back: its change time still moves.
+    before = path.stat()
+    path.write_text(path.read_text().replace("Question 2", "Puzzles? 2"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    report = sync_banks(store, later + timedelta(seconds=5))
+    assert reads == ["b.toml"]
+    assert [(r.bank_id, r.updated) for r in report.changed] == [("bank-b", 1)]
+    assert store.banks.question_by_key("bank-b/q2").question.spec.prompt == "Puzzles? 2 of bank-b?"
+    reads.clear()
+    path.unlink()  # a file no longer found loses its stamp
+    sync_banks(store, later + timedelta(seconds=10))
+    assert reads == []
+    assert str(folder / "a.toml") in store.banks.file_stamps()
+    assert str(path) not in store.banks.file_stamps()
+
+
+def test_a_file_looked_at_right_after_its_last_change_is_read_again(
+    store: Store, tmp_path, monkeypatch
+) -> None:
+    """Two writes within one tick of the file system's clock can leave the same stamp: a stamp taken
+    within RACY_NS of the file's change is not trusted."""
+    folder = tmp_path / "DIR"
+    folder.mkdir()
+    write_bank(folder / "a.toml", bank_id="bank-a")
+    store.banks.add_source(folder, START)
+    changed = (folder / "a.toml").stat().st_ctime_ns
+    just_after = datetime.fromtimestamp(changed / 1e9, UTC) + timedelta(seconds=1)
+    sync_banks(store, just_after)
+    reads = _counting_reads(monkeypatch)
+    sync_banks(store, just_after + timedelta(seconds=60))
+    assert reads == ["a.toml"]  # stamped 1 s after its change: read again, and stamped anew
+    reads.clear()
+    sync_banks(store, just_after + timedelta(seconds=61))
+    assert reads == []
+
+
+@given(
+    field=st.sampled_from(FileStamp._fields),
+    delta=st.integers(min_value=1, max_value=10**12),
+    age=st.integers(min_value=0, max_value=10**11),
+)
+def test_a_stamp_is_trusted_only_when_nothing_moved_and_it_is_not_racy(
+    field: str, delta: int, age: int
+) -> None:
+    info = os.stat(__file__)
+    stamp = FileStamp.of(info)
+    last_change = max(stamp.mtime_ns, stamp.ctime_ns)
+    assert unchanged_since(info, stamp, last_change + age) == (age >= RACY_NS)
+    moved = stamp._replace(**{field: getattr(stamp, field) + delta})
+    assert not unchanged_since(info, moved, last_change + RACY_NS + age)
 
 
 def test_a_file_that_now_holds_another_bank_retires_the_old_one(store: Store, tmp_path) -> None:

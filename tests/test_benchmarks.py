@@ -112,6 +112,17 @@ def test_against_times_another_source_tree_turn_about(tmp_path: Path) -> None:
     (row,) = [line for line in proc.stdout.splitlines() if line.startswith("stats")]
     assert float(row.split()[-1]) > 0  # the ratio of the two medians
     assert (home / "other-ran").read_text() == "xxx"  # a warm-up and two runs
+    copy = tmp_path / "copy"  # a home of its own for the other version (this one would migrate it)
+    copy.mkdir()
+    again = subprocess.run(
+        [*argv, "--src", str(fake.parent), "--src-home", str(copy), "--runs", "1", "--only", "stats"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode == 0, again.stderr
+    assert (copy / "other-ran").read_text() == "xx" and (home / "other-ran").read_text() == "xxx"
     wrong = subprocess.run(
         [*argv, "--src", str(tmp_path / "nowhere")], cwd=ROOT, capture_output=True, text=True, timeout=60
     )

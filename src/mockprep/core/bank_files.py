@@ -9,8 +9,38 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import NamedTuple
 
 from mockprep.core.bank_records import MAX_BANK_BYTES, Bank, BankError, BankProblem
+
+# A file changed less than this long before it was looked at may change again within the same tick of
+# the file system's clock (2 s on FAT) and keep its stamp: its recorded hash is not trusted.
+RACY_NS = 2_000_000_000
+
+
+class FileStamp(NamedTuple):
+    """What a file looked like: a write changes its size or its times, a replacement its inode."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    device: int
+
+    @classmethod
+    def of(cls, info: os.stat_result) -> FileStamp:
+        return cls(info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+
+
+def unchanged_since(now: os.stat_result, stamp: FileStamp, seen_ns: int) -> bool:
+    """Whether a regular file that now looks like ``now`` still holds what it held when it was looked
+    at, at ``seen_ns`` (ns since 1970), looking like ``stamp``: the same stamp, and its last change
+    at least :data:`RACY_NS` before that look."""
+    return (
+        stat.S_ISREG(now.st_mode)
+        and FileStamp.of(now) == stamp
+        and max(stamp.mtime_ns, stamp.ctime_ns) <= seen_ns - RACY_NS
+    )
 
 
 def bank_files(path: Path) -> list[Path]:

@@ -12,6 +12,9 @@ from mockprep.db.driver import text
 from mockprep.db.sql import db_time
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from mockprep.core.bank_files import FileStamp
     from mockprep.core.bank_records import Bank
     from mockprep.core.questions import Question, QuestionRecord
     from mockprep.core.records import BankInfo, BankSummary, SyncResult
@@ -64,6 +67,35 @@ class BankTable:
         return {
             r.id: BankState(r.id, r.source, r.content_hash, bool(r.removed), bool(r.active)) for r in rows
         }
+
+    def file_stamps(self) -> dict[str, tuple[FileStamp, str, int]]:
+        """Each bank file's stamp, hash and the time it was looked at (ns), as last read (m024)."""
+        from mockprep.core.bank_files import FileStamp
+
+        rows = self.store.q("SELECT * FROM bank_file_stamps")
+        stamp = FileStamp._make
+        return {
+            r.source: (stamp((r.size, r.mtime_ns, r.ctime_ns, r.inode, r.device)), r.content_hash, r.seen_ns)
+            for r in rows
+        }
+
+    def record_file_stamps(
+        self, read: Iterable[tuple[str, FileStamp, str]], seen_ns: int, gone: Iterable[str] = ()
+    ) -> None:
+        """Record the files a sync read (looked at ``seen_ns``), and forget those it no longer found."""
+        with self.store.write() as conn:
+            rows = [{"source": s, **stamp._asdict(), "hash": h, "seen": seen_ns} for s, stamp, h in read]
+            if rows:
+                conn.execute(
+                    text(
+                        "INSERT OR REPLACE INTO bank_file_stamps (source, size, mtime_ns, ctime_ns, inode,"
+                        " device, content_hash, seen_ns) VALUES (:source, :size, :mtime_ns, :ctime_ns,"
+                        " :inode, :device, :hash, :seen)"
+                    ),
+                    rows,
+                )
+            if gone := list(gone):
+                conn.execute(text("DELETE FROM bank_file_stamps WHERE source IN :gone"), {"gone": gone})
 
     def active_questions(self, bank_id: str) -> int:
         return self.store.q(

@@ -21,6 +21,21 @@ def text(sql: str) -> str:
     return sql
 
 
+def run_script(cur: Any, script: str) -> None:
+    """Run a script's statements one at a time inside the open transaction (sqlite3's executescript()
+    would commit it first); a trigger's body holds semicolons of its own, so pieces are joined until
+    they make a statement."""
+    statement = ""
+    for piece in script.split(";"):
+        statement += piece + ";"
+        if sqlite3.complete_statement(statement):
+            if statement.strip(" \n;"):
+                cur.execute(statement)
+            statement = ""
+    if statement.strip(" \n;"):
+        cur.execute(statement)
+
+
 class NoRow(sqlite3.DatabaseError):
     """``one()`` or ``scalar_one()`` found no row, or more than one."""
 

@@ -5,13 +5,14 @@ Never edit a released migration: add ``m00N_...`` at the end of :data:`MIGRATION
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from mockprep.core.stats import zone_offsets
 from mockprep.db import compact_reviews, stats_rollup, time_keys
+from mockprep.db.bank_file_stamps import m024_bank_file_stamps
+from mockprep.db.driver import run_script as _run
 from mockprep.db.packed_grading import m019_packed_grading
 from mockprep.db.review_indexes import m022_review_indexes
 from mockprep.db.review_times import m018_review_times
@@ -29,20 +30,6 @@ from mockprep.db.sync_triggers import (
 from mockprep.db.undo_card import m020_latest_card_before, m021_undo_card_on_cards
 
 Migration = Callable[[Any], None]  # receives a DB-API cursor inside an open transaction
-
-
-def _run(cur: Any, script: str) -> None:
-    # One statement at a time: sqlite3's executescript() would commit the open transaction first.
-    # A trigger's body holds semicolons of its own: pieces are joined until they make a statement.
-    statement = ""
-    for piece in script.split(";"):
-        statement += piece + ";"
-        if sqlite3.complete_statement(statement):
-            if statement.strip(" \n;"):
-                cur.execute(statement)
-            statement = ""
-    if statement.strip(" \n;"):
-        cur.execute(statement)
 
 
 def m001_initial(cur: Any) -> None:
@@ -497,4 +484,5 @@ MIGRATIONS: list[Migration] = [
     m021_undo_card_on_cards,
     m022_review_indexes,
     m023_session_reviews,
+    m024_bank_file_stamps,
 ]

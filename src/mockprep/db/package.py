@@ -44,7 +44,9 @@ MAGIC = b"SQLite format 3\x00"
 META = "mockprep_package"  # one row: what wrote the package, and when
 # What belongs to the device, not to the person's history: never written into a package, and kept
 # from the importing home.
-DEVICE_TABLES = ("sync_device", "sync_changes", "sync_deleted", "sync_files", "sync_pending")
+DEVICE_TABLES = (
+    "sync_device", "sync_changes", "sync_deleted", "sync_files", "sync_pending", "bank_file_stamps"
+)  # fmt: skip
 COUNTED = ("questions", "reviews", "sessions", "stories")
 WORKERS_FROM = 16 << 20  # bytes of package (about 70,000 reviews) from which its jobs run on workers
 

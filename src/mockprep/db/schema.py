@@ -253,6 +253,21 @@ class BankSourceRow(SQLModel, table=True):
     added_at: datetime
 
 
+class BankFileStampRow(SQLModel, table=True):
+    """A bank file as it looked when last read, and its hash (m024): a sync reads only changed files."""
+
+    __tablename__ = "bank_file_stamps"
+
+    source: str = Field(primary_key=True)
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    device: int
+    content_hash: str
+    seen_ns: int
+
+
 class SyncDeviceRow(SQLModel, table=True):
     """This device, as the sync folder knows it (one row, made by the first folder sync)."""
 

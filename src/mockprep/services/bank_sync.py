@@ -17,12 +17,13 @@ One run settles everything, so a second run right after it finds nothing to do.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockprep.core.bank_files import bank_files, read_bank_bytes
+from mockprep.core.bank_files import FileStamp, bank_files, read_bank_bytes, unchanged_since
 from mockprep.core.bank_records import Bank, BankError, BankProblem, content_hash
 from mockprep.paths import builtin_banks_dir
 
@@ -69,6 +70,9 @@ class _Scan:
     listed: set[str] = field(default_factory=set)  # every file found
     broken: set[str] = field(default_factory=set)  # files found but unreadable or invalid
     problems: list[BankProblem] = field(default_factory=list)
+    read: list[tuple[str, FileStamp, str]] = field(default_factory=list)  # files read: stamp, hash
+    gone: set[str] = field(default_factory=set)  # files with a stamp that were not found
+    seen_ns: int = 0  # when the files were looked at
 
 
 def builtin_files() -> list[tuple[str, Path]]:
@@ -83,7 +87,7 @@ def _files_under(root: Path) -> list[tuple[str, Path]]:
 def sync_banks(store: Store, now: datetime) -> SyncReport:
     """Bring every bank in ``store`` in line with the files that hold it."""
     states = store.banks.states()
-    scan = _scan(_all_files(store), states)
+    scan = _scan(_all_files(store), states, store.banks.file_stamps(), now)
     return _apply(store, scan, states, now)
 
 
@@ -98,7 +102,7 @@ def add_path(store: Store, path: Path, now: datetime) -> AddReport:
         raise BankError([BankProblem(str(path), "folder holds no .toml bank files")])
     new_sources = {source for source, _path in new}
     states = store.banks.states()
-    scan = _scan(_all_files(store) + new, states)
+    scan = _scan(_all_files(store) + new, states, store.banks.file_stamps(), now)
     refused = [p for p in scan.problems if p.source in new_sources]
     ids = {bank_id for bank_id, claims in scan.claims.items() if any(c.source in new_sources for c in claims)}
     # Adding a removed bank's file brings the bank back.
@@ -136,9 +140,16 @@ def _all_files(store: Store) -> list[tuple[str, Path]]:
     return files
 
 
-def _scan(files: list[tuple[str, Path]], states: dict[str, BankState]) -> _Scan:
-    """Read every file once; parse those that are not exactly what their bank was last read from."""
-    scan = _Scan()
+def _scan(
+    files: list[tuple[str, Path]],
+    states: dict[str, BankState],
+    stamps: dict[str, tuple[FileStamp, str, int]],
+    now: datetime,
+) -> _Scan:
+    """Read every file once, unless it is stamped as it was when its bank was last read from it
+    (:func:`mockprep.core.bank_files.unchanged_since`); parse those that are not exactly what their
+    bank was last read from."""
+    scan = _Scan(seen_ns=(now - _EPOCH) // timedelta(microseconds=1) * 1000)
     unchanged = {(s.source, s.content_hash): s.id for s in states.values() if s.active}
     recorded = {s.source for s in states.values() if s.active}
     for source, path in files:
@@ -146,8 +157,20 @@ def _scan(files: list[tuple[str, Path]], states: dict[str, BankState]) -> _Scan:
             continue  # reached through two registered sources: still one file
         scan.listed.add(source)
         try:
-            data = read_bank_bytes(path)
-            bank_id = unchanged.get((source, content_hash(data)))
+            info = os.stat(path)  # looked at before it is read: a write after this changes the stamp
+        except OSError:
+            info = None  # read_bank_bytes says why
+        known = stamps.get(source)
+        bank_id = None
+        if info is not None and known is not None and unchanged_since(info, known[0], known[2]):
+            bank_id = unchanged.get((source, known[1]))
+        try:
+            if bank_id is None:
+                data = read_bank_bytes(path)
+                digest = content_hash(data)
+                if info is not None:
+                    scan.read.append((source, FileStamp.of(info), digest))
+                bank_id = unchanged.get((source, digest))
             bank = _parse(data, source) if bank_id is None else None
         except BankError as exc:
             scan.broken.add(source)
@@ -156,7 +179,11 @@ def _scan(files: list[tuple[str, Path]], states: dict[str, BankState]) -> _Scan:
             continue
         claim = _Claim(source, source.startswith(BUILTIN_PREFIX), bank)
         scan.claims.setdefault(bank.id if bank is not None else bank_id, []).append(claim)  # type: ignore[arg-type]
+    scan.gone = set(stamps) - scan.listed
     return scan
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _parse(data: bytes, source: str) -> Bank:
@@ -192,6 +219,8 @@ def _apply(store: Store, scan: _Scan, states: dict[str, BankState], now: datetim
     winners, clashes = _plan(scan, states)
     report = SyncReport(problems=scan.problems + clashes)
     with store.write():  # every bank of the sync in one commit: one fsync, not one per bank
+        if scan.read or scan.gone:
+            store.banks.record_file_stamps(scan.read, scan.seen_ns, scan.gone)
         for claim in winners.values():
             if claim.bank is not None:
                 result = store.banks.sync(claim.bank, claim.builtin, now)
