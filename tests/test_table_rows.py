@@ -87,3 +87,18 @@ def test_the_fast_path_is_taken_for_cells_that_fit_and_not_for_wrapped_ones() ->
     assert output._single_line_rows(console, table, [9, 3]) is None
     titled = plain_table("bank", title="Banks")
     assert output._single_line_rows(console, titled, [4]) is None
+
+
+@given(
+    text=st.text(st.sampled_from(list("ab 数据é\n\t\u200b—")), max_size=20),
+    style=STYLES,
+    width=st.sampled_from([1, 8, 1_000_000]),
+)
+def test_a_text_cell_is_measured_as_rich_measures_it(text: str, style: str, width: int) -> None:
+    """Columns are sized by the shortcut's measurement of each Text cell: rich's own, to the cell."""
+    from rich.measure import Measurement
+
+    console = Console(file=io.StringIO(), width=80)
+    options = console.options.update_width(width)
+    cell = Text(text, style=style)
+    assert output._measure(console, options, cell) == Measurement.get(console, options, cell)

@@ -18,6 +18,7 @@ from mockprep.core.sanitize import clean
 from mockprep.core.wording import plural
 
 if TYPE_CHECKING:
+    from rich.console import ConsoleOptions, RenderableType
     from rich.table import Table
 
 __all__ = ["make_console", "plain_table", "plural", "print_text", "print_table", "safe"]
@@ -50,6 +51,19 @@ def plain_table(*columns: str, whole: Collection[str] = (), title: str | None = 
 FOLD_FLOOR = 4
 
 
+def _measure(console: Console, options: ConsoleOptions, cell: RenderableType) -> Measurement:
+    """``Measurement.get`` of a cell; a Text's by rich's own rule (its longest word, its longest line)
+    without the general path, which took most of the time of measuring a table of 400 cells."""
+    if type(cell) is not Text:
+        return Measurement.get(console, options, cell)
+    lines = cell.plain.splitlines()
+    most = max(map(cell_len, lines)) if lines else 0
+    words = cell.plain.split()
+    least = max(map(cell_len, words)) if words else most
+    most, least = min(most, options.max_width), min(least, options.max_width)
+    return Measurement(least, most) if most >= 1 else Measurement(0, 0)
+
+
 def _column_widths(console: Console, table: Table, available: int, fold: bool = False) -> list[int]:
     """Content widths for ``table``'s columns: no column narrower than its longest word (a whole one
     than its longest line), then what is left of ``available`` shared out evenly among the columns that
@@ -58,8 +72,8 @@ def _column_widths(console: Console, table: Table, available: int, fold: bool = 
     options = console.options.update_width(1_000_000)
     least, most, data_least = [], [], []
     for column in table.columns:
-        header = [Measurement.get(console, options, column.header)] if table.show_header else []
-        data = [Measurement.get(console, options, cell) for cell in column.cells] or [Measurement(1, 1)]
+        header = [_measure(console, options, column.header)] if table.show_header else []
+        data = [_measure(console, options, cell) for cell in column.cells] or [Measurement(1, 1)]
         widest = max(1, *(size.maximum for size in header + data))
         most.append(widest)
         least.append(widest if column.no_wrap else max(1, *(size.minimum for size in header + data)))
