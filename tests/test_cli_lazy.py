@@ -121,6 +121,15 @@ def test_a_session_with_unchanged_banks_loads_neither_pydantic_nor_other_command
     assert not others & modules
 
 
+def test_an_open_question_is_shown_before_the_answer_parsers_load(tmp_path: Path) -> None:
+    """Choice and numeric answers are read by core.autograde (and its number words): loaded when an
+    answer is read, not to show the first question (behavioral questions are all open)."""
+    loaded_modules(tmp_path, "session", "--round", "behavioral")  # the first run reads the banks
+    modules = loaded_modules(tmp_path, "session", "--round", "behavioral")
+    assert "mockprep.practice.session" in modules and "mockprep.core.kinds" in modules
+    assert not {"mockprep.core.autograde", "mockprep.core.number_words", "mockprep.core.matching"} & modules
+
+
 def test_a_sync_with_nothing_new_loads_neither_pydantic_nor_the_import_checks(tmp_path: Path) -> None:
     folder = tmp_path / "folder"
     folder.mkdir()

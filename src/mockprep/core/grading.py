@@ -13,12 +13,10 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
-from mockprep.core.autograde import AutoGrade
-from mockprep.core.code_results import code_rating
 from mockprep.core.kinds import kind_of
-from mockprep.core.matching import match_key_points
 
 if TYPE_CHECKING:
+    from mockprep.core.autograde import AutoGrade
     from mockprep.core.code_results import CodeRun
     from mockprep.core.contradictions import Reference
     from mockprep.core.embedding import Embedder
@@ -80,6 +78,8 @@ NOT_RUN = "not run"  # a code answer that could not be run (no runner, or a requ
 
 def code_assessment(run: CodeRun, overtime: bool) -> Assessment:
     """The assessment of a code answer: its run, and the rating the tests and the time suggest."""
+    from mockprep.core.code_results import code_rating
+
     return Assessment((), None, code_rating(run, overtime), TESTS, code=run)
 
 
@@ -163,6 +163,8 @@ class LexicalGrader:
         if auto_grade is not None:
             grade = auto_grade(spec, answer)
             return Assessment((), grade, 3 if grade.correct else 1, self.name)
+        from mockprep.core.matching import match_key_points
+
         matches = match_key_points(list(spec.key_points), answer)
         points = tuple(
             PointVerdict(point, Verdict.COVERED if m.covered else Verdict.MISSING, m.evidence)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from mockprep.core.autograde import AutoGrade, check_choice, check_numeric, grade_choice, grade_numeric
-from mockprep.core.code_format import check_code
 from mockprep.core.wording import plural
 
 if TYPE_CHECKING:
+    from mockprep.core.autograde import AutoGrade
     from mockprep.core.questions import QuestionSpec
 
 
@@ -30,6 +29,19 @@ class Kind:
     check_answer: Callable[[QuestionSpec, str], str | None] | None = None
     one_line: bool = False  # the answer is one line: Enter submits it (no empty line needed)
     runs_code: bool = False  # the answer is code, run against the question's tests (and re-run)
+
+
+def _later(module: str, name: str) -> Callable[..., Any]:
+    """``module.name``, imported when first called: the answer parsers (autograde, about 8 ms to load)
+    are not needed to show a question, only to read its answer."""
+
+    def call(*args: Any) -> Any:
+        from importlib import import_module
+
+        return getattr(import_module(module), name)(*args)
+
+    call.__name__ = call.__qualname__ = name
+    return call
 
 
 def _no_checks(_spec: QuestionSpec) -> None:
@@ -60,8 +72,8 @@ KINDS: dict[str, Kind] = {
             ("technical",),
             "Type the letter of your choice and press Enter.",
             _check_choice,
-            grade_choice,
-            check_choice,
+            _later("mockprep.core.autograde", "grade_choice"),
+            _later("mockprep.core.autograde", "check_choice"),
             one_line=True,
         ),
         Kind(
@@ -70,8 +82,8 @@ KINDS: dict[str, Kind] = {
             ("technical",),
             "Type a number (fractions like 3/8 are fine) and press Enter.",
             _check_numeric,
-            grade_numeric,
-            check_numeric,
+            _later("mockprep.core.autograde", "grade_numeric"),
+            _later("mockprep.core.autograde", "check_numeric"),
             one_line=True,
         ),
         Kind(
@@ -79,7 +91,7 @@ KINDS: dict[str, Kind] = {
             ("starter", "solution", "setup", "wrong_solutions", "tests", "requires", "imports"),
             ("technical",),
             "Write your solution; it runs against the tests, and you may fix it and run it again.",
-            check_code,
+            _later("mockprep.core.code_format", "check_code"),
             runs_code=True,
         ),
     )

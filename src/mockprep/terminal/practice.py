@@ -17,7 +17,6 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 
-from mockprep.core.autograde import choice_letter
 from mockprep.core.card_actions import ACTION_HELP, CardAction, parse_card_action
 from mockprep.core.durations import format_duration
 from mockprep.core.kinds import kind_of
@@ -111,6 +110,8 @@ class TerminalUI:
         meta.append(f"   {clean(q.key)}", style="dim")
         body: list[Text] = [safe(spec.prompt.strip())]
         if spec.kind == "choice" and spec.choices:
+            from mockprep.core.autograde import choice_letter  # the answer parsers: choice questions only
+
             body.append(Text())
             for index, choice in enumerate(spec.choices):
                 line = Text(f"  {choice_letter(index)}) ", style="bold")
