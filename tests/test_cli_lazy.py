@@ -130,6 +130,23 @@ def test_an_open_question_is_shown_before_the_answer_parsers_load(tmp_path: Path
     assert not {"mockprep.core.autograde", "mockprep.core.number_words", "mockprep.core.matching"} & modules
 
 
+@pytest.mark.parametrize("command", [["stats"], ["history"]])
+def test_tables_whose_cells_fit_are_drawn_without_rich_table(tmp_path: Path, command: list[str]) -> None:
+    """rich.table (and the fractions and decimal modules it loads) only for a table that needs rich's
+    layout engine; history's titled table and stats' tables are composed by print_table."""
+    answered = subprocess.run(
+        [sys.executable, "-m", "mockprep", "session", "--limit", "1", "--round", "behavioral"],
+        input="an answer\n\n3\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert answered.returncode == 0 and "Stopped at the --limit you set" in answered.stdout, answered.stderr
+    modules = loaded_modules(tmp_path, *command)
+    assert "mockprep.terminal.plain_table" in modules
+    assert not {"rich.table", "fractions"} & modules
+
+
 def test_a_sync_with_nothing_new_loads_neither_pydantic_nor_the_import_checks(tmp_path: Path) -> None:
     folder = tmp_path / "folder"
     folder.mkdir()

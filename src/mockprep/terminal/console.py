@@ -16,10 +16,10 @@ from rich.text import Text
 
 from mockprep.core.sanitize import clean
 from mockprep.core.wording import plural
+from mockprep.terminal.plain_table import PlainTable
 
 if TYPE_CHECKING:
     from rich.console import ConsoleOptions, RenderableType
-    from rich.table import Table
 
 __all__ = ["make_console", "plain_table", "plural", "print_text", "print_table", "safe"]
 
@@ -29,12 +29,10 @@ def safe(text: str, style: str = "") -> Text:
     return Text(clean(text), style=style)
 
 
-def plain_table(*columns: str, whole: Collection[str] = (), title: str | None = None) -> Table:
+def plain_table(*columns: str, whole: Collection[str] = (), title: str | None = None) -> PlainTable:
     """A borderless table. A column named with a trailing ``>`` is right-aligned (for numbers); the
     columns named in ``whole`` hold what people copy (ids, keys) and are never cut (see print_table)."""
-    from rich.table import Table  # ~10 ms: not on the way to a session's first question
-
-    table = Table(box=None, pad_edge=False, title=title, title_justify="left")
+    table = PlainTable(title=title)
     for column in columns:
         name = column.removesuffix(">")
         table.add_column(
@@ -64,7 +62,7 @@ def _measure(console: Console, options: ConsoleOptions, cell: RenderableType) ->
     return Measurement(least, most) if most >= 1 else Measurement(0, 0)
 
 
-def _column_widths(console: Console, table: Table, available: int, fold: bool = False) -> list[int]:
+def _column_widths(console: Console, table: PlainTable, available: int, fold: bool = False) -> list[int]:
     """Content widths for ``table``'s columns: no column narrower than its longest word (a whole one
     than its longest line), then what is left of ``available`` shared out evenly among the columns that
     want more. With ``fold``, the widest other columns give way (down to FOLD_FLOOR, folding their
@@ -115,16 +113,16 @@ def _without_trailing_spaces(lines: Iterable[list[Segment]], indent: int) -> Ite
         yield Segment.line()
 
 
-def _gap(table: Table) -> int:
+def _gap(table: PlainTable) -> int:
     _top, right, _bottom, left = table.padding
     return right + left
 
 
-def _gaps(table: Table) -> int:
+def _gaps(table: PlainTable) -> int:
     return _gap(table) * (len(table.columns) - 1)  # no padding at the edges (pad_edge=False)
 
 
-def _fit(console: Console, table: Table, available: int) -> list[int]:
+def _fit(console: Console, table: PlainTable, available: int) -> list[int]:
     """Column widths for ``table`` within ``available``: every word whole; else one space between the
     columns instead of two; else long header words, then the widest other column's, folded. The sum
     still exceeds ``available`` when whole columns alone do."""
@@ -138,11 +136,9 @@ def _fit(console: Console, table: Table, available: int) -> list[int]:
     return _column_widths(console, table, available - _gaps(table), fold=True)
 
 
-def _subtable(table: Table, columns: list[int], rows: Iterable[int], header: bool) -> Table:
+def _subtable(table: PlainTable, columns: list[int], rows: Iterable[int], header: bool) -> PlainTable:
     """Some of ``table``'s columns and rows, as a table of their own."""
-    from rich.table import Table
-
-    sub = Table(box=None, pad_edge=False, show_header=header, padding=table.padding)
+    sub = PlainTable(show_header=header, padding=table.padding)
     cells = []
     for i in columns:
         column = table.columns[i]
@@ -159,22 +155,22 @@ def _subtable(table: Table, columns: list[int], rows: Iterable[int], header: boo
     return sub
 
 
-def _print_rows(console: Console, table: Table, widths: list[int], indent: int = 0) -> None:
+def _print_rows(console: Console, table: PlainTable, widths: list[int], indent: int = 0) -> None:
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
     lines = _single_line_rows(console, table, widths)
     if lines is None:
         width = max(console.options.max_width - indent, sum(widths) + _gaps(table))
-        lines = console.render_lines(table, console.options.update_width(width), pad=False)
+        lines = console.render_lines(table.to_rich(), console.options.update_width(width), pad=False)
     console.print(Segments(_without_trailing_spaces(lines, indent)), crop=False)
 
 
-def _single_line_rows(console: Console, table: Table, widths: list[int]) -> list[list[Segment]] | None:
+def _single_line_rows(console: Console, table: PlainTable, widths: list[int]) -> list[list[Segment]] | None:
     """The lines rich draws for a borderless, untitled ``table`` whose every cell fits its column on
     one line (most tables), composed as rich composes them (cell, column and row styles; padding in
     the cell's style) without its layout engine, which costs ~5x as much (77 rows of ``stats``: 60 ms).
     None when the table needs that engine."""
-    if table.box or table.pad_edge or table.expand or table.title or table.caption or table.show_footer:
+    if table.box or table.pad_edge or table.expand or table.caption or table.show_footer:
         return None
     if table.show_lines or table.leading or table.collapse_padding or table.padding[0] or table.padding[2]:
         return None
@@ -192,7 +188,7 @@ def _single_line_rows(console: Console, table: Table, widths: list[int]) -> list
     for index in range(table.row_count):
         rows.append([(get_style(c.style or ""), cells[i][index]) for i, c in enumerate(table.columns)])
         row_styles.append(get_style(table.get_row_style(console, index)))
-    out = []
+    out = _title_lines(console, table, sum(widths) + _gaps(table)) if table.title else []
     for row, row_style in zip(rows, row_styles, strict=True):
         line: list[Segment] = []
         for i, ((style, cell), column, width) in enumerate(zip(row, table.columns, widths, strict=True)):
@@ -222,6 +218,16 @@ def _single_line_rows(console: Console, table: Table, widths: list[int]) -> list
     return out
 
 
+def _title_lines(console: Console, table: PlainTable, width: int) -> list[list[Segment]]:
+    """The title's lines, as rich's Table draws them above itself: in the table.title style, wrapped
+    to the table's width and justified left (plain_table's titles are the code's own words)."""
+    title = table.title
+    if not isinstance(title, Text):
+        title = console.render_str(title, style="table.title", highlight=False)
+    options = console.options.update(width=width, highlight=False, height=None, justify="left")
+    return console.render_lines(title, options, pad=False)
+
+
 def _padded(content: list[Segment], left: int, right: int, style: Style) -> list[Segment]:
     """A cell's line between its padding, all in the cell's style (under the text's own)."""
     padded = [Segment(" " * left), *content, Segment(" " * right)]
@@ -245,7 +251,7 @@ def _plain_cell(console: Console, text: Text, justify: str, width: int) -> list[
     return [Segment(plain + pad if justify == "left" else pad + plain, style)]
 
 
-def print_table(console: Console, table: Table) -> None:
+def print_table(console: Console, table: PlainTable) -> None:
     """Print a ``plain_table`` with no trailing spaces on its lines and nothing cut off.
 
     Cells wrap at spaces; a whole (no-wrap) column keeps each line of its cells on one line. A table
