@@ -477,3 +477,7 @@ def test_quitting_at_the_rating_keeps_the_typed_answer_unrated(cli) -> None:
     detail = cli("history", "1")
     assert detail.exit_code == 0
     assert "my precious answer" in detail.stdout and "not rated" in detail.stdout
+    # The listing says so without sending the person to `mock --rate`, which rates mocks only.
+    listing = " ".join(cli("history").stdout.split())
+    assert "† session 1: an answer kept but not rated (quit at the rating); it is not scheduled" in listing
+    assert "mock --rate" not in listing

@@ -50,14 +50,15 @@ def render_history(console: Console, entries: list[HistoryEntry]) -> None:
         "id>", "date", "kind", "answered>", "score>", "time>", "over>", "status",
         whole=("id",), title="Sessions and mocks, newest first",
     )  # fmt: skip
-    unrated = []
+    unrated: list[str] = []  # mocks whose answers can still be rated
+    kept: list[str] = []  # drills left at a rating prompt: the answer kept, never scheduled
     for entry in entries:
         s = entry.session
         spent = format_duration((s.ended_at - s.started_at).total_seconds()) if s.ended_at else "-"
         score = Text("-" if entry.score is None else f"{entry.score}")
         if entry.unrated:  # marked here, explained under the table (the status column stays narrow)
-            score.append("*", style="yellow")
-            unrated.append(str(s.id))
+            score.append("*" if s.kind == "mock" else "†", style="yellow")
+            (unrated if s.kind == "mock" else kept).append(str(s.id))
         table.add_row(
             str(s.id),
             _local(s.started_at),
@@ -69,6 +70,15 @@ def render_history(console: Console, entries: list[HistoryEntry]) -> None:
             status_text(s, 0),
         )
     print_table(console, table)
+    if kept:
+        print_text(
+            console,
+            Text(
+                f"† {'session' if len(kept) == 1 else 'sessions'} {', '.join(kept)}: an answer kept but"
+                " not rated (quit at the rating); it is not scheduled, and mockprep history ID shows it",
+                style="yellow",
+            ),
+        )
     if unrated:
         mocks = f"mock {unrated[0]}" if len(unrated) == 1 else f"mocks {', '.join(unrated)}"
         print_text(
