@@ -166,8 +166,8 @@ def _print_rows(console: Console, table: PlainTable, widths: list[int], indent: 
 
 
 def _single_line_rows(console: Console, table: PlainTable, widths: list[int]) -> list[list[Segment]] | None:
-    """The lines rich draws for a borderless, untitled ``table`` whose every cell fits its column on
-    one line (most tables), composed as rich composes them (cell, column and row styles; padding in
+    """The lines rich draws for a borderless ``table`` whose every cell fits its column on one line
+    (most tables), composed as rich composes them (its title, cell, column and row styles; padding in
     the cell's style) without its layout engine, which costs ~5x as much (77 rows of ``stats``: 60 ms).
     None when the table needs that engine."""
     if table.box or table.pad_edge or table.expand or table.caption or table.show_footer:
