@@ -11,9 +11,6 @@ from typing import Any
 
 from mockprep.db import review_codec
 
-# From how many reviews the rewrite takes long enough (about 2 s on a 2-core machine) to say so.
-SLOW_MIGRATION_REVIEWS = 100_000
-
 
 def compact(cur: Any) -> None:
     """Rewrite the reviews in place in one pass. The unique index of uids is dropped for the pass and
@@ -57,11 +54,3 @@ def _coverage(stored: str | None) -> str | None:
     if type(coverage) is not list or any(type(c) is not bool for c in coverage):
         return stored
     return review_codec.pack_coverage(coverage)
-
-
-def notice(cur: Any) -> str | None:
-    """What to tell the person before m015 runs on a long history (it rewrites every review)."""
-    reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
-    if reviews < SLOW_MIGRATION_REVIEWS:
-        return None
-    return f"Compacting {reviews:,} reviews to take less room (once; about 20 s a million)..."

@@ -11,8 +11,6 @@ from typing import Any
 
 from mockprep.db import review_codec
 
-# From how many reviews the rewrite takes long enough to say so.
-SLOW_MIGRATION_REVIEWS = 100_000
 _VERDICT_COLUMNS = ("proposed", "checklist", "model_proposed")
 _BUILT_IN = ", ".join(f"'{name}'" for name in review_codec.GRADER_CODES)
 
@@ -54,11 +52,3 @@ def _card(stored: Any, question_id: int) -> Any:
     except (ValueError, KeyError, TypeError):
         return stored
     return stored if card is None else review_codec.pack_card(card)
-
-
-def notice(cur: Any) -> str | None:
-    """What to tell the person before m019 runs on a long history."""
-    reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
-    if reviews < SLOW_MIGRATION_REVIEWS:
-        return None
-    return f"Packing the checklists of {reviews:,} reviews to take less room (once)..."

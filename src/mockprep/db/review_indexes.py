@@ -16,9 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-# From how many reviews rebuilding the index and compacting the file is worth a word first.
-SLOW_MIGRATION_REVIEWS = 100_000
-
 # The review an incoming one is, if it is here: the same time and the same uid (``{us}`` and ``{uid}``
 # are SQL expressions of the incoming review's time in microseconds and its stored uid).
 SAME_REVIEW = "SELECT 1 FROM reviews r WHERE r.rated_us = {us} AND r.uid = {uid}"
@@ -32,14 +29,6 @@ def m022_review_indexes(cur: Any) -> None:
         "CREATE INDEX reviews_question ON reviews(question_id)",
     ):
         cur.execute(statement)
-
-
-def notice(cur: Any) -> str | None:
-    """What to tell the person before m022 runs on a long history."""
-    reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
-    if reviews < SLOW_MIGRATION_REVIEWS:
-        return None
-    return f"Rebuilding the index of {reviews:,} reviews by question to take less room (once)..."
 
 
 def delete_reviews_with_uids(raw: Any, packed: Iterable[bytes | str]) -> list[tuple[int, bytes | str]]:

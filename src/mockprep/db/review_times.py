@@ -73,10 +73,6 @@ def _create(name: str) -> str:
     return f"CREATE TABLE {name} (\n    " + ",\n    ".join(f"{c} {d}" for c, d in _COLUMNS) + "\n)"
 
 
-# From how many reviews the rebuild takes long enough (several seconds on a 2-core machine) to say so.
-SLOW_MIGRATION_REVIEWS = 100_000
-
-
 def m018_review_times(cur: Any) -> None:
     """A review's time stored as an integer (``rated_us``) and its text (``rated_at``) computed from it:
     ``reviews`` rebuilt with the same ids and values, foreign keys off (the runner's
@@ -126,14 +122,3 @@ def _text_us(text: Any) -> int | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
-
-
-def notice(cur: Any) -> str | None:
-    """What to tell the person before m018 runs on a long history (it rewrites the log)."""
-    reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
-    if reviews < SLOW_MIGRATION_REVIEWS:
-        return None
-    return (
-        f"Storing the times of {reviews:,} reviews as numbers to take less room"
-        " (once; about 15 s a million)..."
-    )

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockprep.db.review_indexes import SLOW_MIGRATION_REVIEWS
-
 # Widens a session's span to each review written into it (or moved to it, or re-timed).
 _WIDEN = (
     " BEGIN UPDATE sessions SET reviews_from_us = min(coalesce(reviews_from_us, NEW.rated_us), NEW.rated_us),"
@@ -56,14 +54,6 @@ def count_bounds(cur: Any) -> None:
         " reviews_to_us = (SELECT hi FROM temp.session_bounds b WHERE b.id = sessions.id)"
     )
     cur.execute("DROP TABLE temp.session_bounds")
-
-
-def notice(cur: Any) -> str | None:
-    """What to tell the person before m023 runs on a long history."""
-    reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
-    if reviews < SLOW_MIGRATION_REVIEWS:
-        return None
-    return f"Dropping the index of {reviews:,} reviews by session, which their times replace (once)..."
 
 
 def m023_session_reviews(cur: Any) -> None:

@@ -22,8 +22,6 @@ RATED_US = (
     "CAST(strftime('%s', substr(rated_at, 1, 19)) AS INTEGER) * 1000000"
     " + CAST(substr(rated_at, 21, 6) AS INTEGER)"
 )
-# From how many reviews the rebuild takes long enough (a few seconds on a 2-core machine) to say so.
-SLOW_MIGRATION_REVIEWS = 100_000
 
 
 def add_time_keys(cur: Any) -> None:
@@ -38,11 +36,3 @@ def add_time_keys(cur: Any) -> None:
         "CREATE INDEX reviews_spoken ON reviews(rated_us) WHERE delivery IS NOT NULL",
     ):
         cur.execute(statement)
-
-
-def notice(cur: Any) -> str | None:
-    """What to tell the person before m016 runs on a long history (it rebuilds two indexes)."""
-    reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
-    if reviews < SLOW_MIGRATION_REVIEWS:
-        return None
-    return f"Rebuilding the indexes of {reviews:,} reviews to take less room (once; about 10 s a million)..."

@@ -13,9 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-# From how many reviews the rewrite takes long enough to say so.
-SLOW_MIGRATION_REVIEWS = 100_000
-
 
 def m020_latest_card_before(cur: Any) -> None:
     """Every card before a rating dropped but on each question's latest review (by id, as undo goes)."""
@@ -23,14 +20,6 @@ def m020_latest_card_before(cur: Any) -> None:
         "UPDATE reviews SET card_before = NULL WHERE card_before IS NOT NULL"
         " AND id NOT IN (SELECT max(id) FROM reviews GROUP BY question_id)"
     )
-
-
-def notice(cur: Any) -> str | None:
-    """What to tell the person before m020 runs on a long history."""
-    reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
-    if reviews < SLOW_MIGRATION_REVIEWS:
-        return None
-    return f"Dropping the copies of old cards that undo can recompute, from {reviews:,} reviews (once)..."
 
 
 def m021_undo_card_on_cards(cur: Any) -> None:
@@ -47,11 +36,3 @@ def m021_undo_card_on_cards(cur: Any) -> None:
         [(rid, card, qid) for rid, qid, card in kept],
     )
     cur.execute("UPDATE reviews SET card_before = NULL WHERE card_before IS NOT NULL")
-
-
-def notice_m021(cur: Any) -> str | None:
-    """What to tell the person before m021 runs on a long history."""
-    reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
-    if reviews < SLOW_MIGRATION_REVIEWS:
-        return None
-    return f"Moving the undo copy of each card out of {reviews:,} reviews (once)..."

@@ -37,28 +37,42 @@ FREES_SPACE = {
 FOREIGN_KEYS_OFF = {"m018_review_times"}
 
 
-def notices() -> dict[str, Callable[[Any], str | None]]:
-    """Told before a migration runs, when it returns a line: what the person waits for."""
-    from mockprep.db import (
-        compact_reviews,
-        packed_grading,
-        review_indexes,
-        review_times,
-        session_reviews,
-        time_keys,
-        undo_card,
-    )
+# From how many reviews a migration that rewrites or re-indexes the log (a few seconds a million on a
+# 2-core machine) is announced before it starts.
+SLOW_MIGRATION_REVIEWS = 100_000
+# What the person waits for, by migration: ``{reviews:,}`` is the length of their log.
+NOTICES = {
+    "m015_compact_reviews": (
+        "Compacting {reviews:,} reviews to take less room (once; about 20 s a million)..."
+    ),
+    "m016_time_keys": (
+        "Rebuilding the indexes of {reviews:,} reviews to take less room (once; about 10 s a million)..."
+    ),
+    "m018_review_times": (
+        "Storing the times of {reviews:,} reviews as numbers to take less room"
+        " (once; about 15 s a million)..."
+    ),
+    "m019_packed_grading": "Packing the checklists of {reviews:,} reviews to take less room (once)...",
+    "m020_latest_card_before": (
+        "Dropping the copies of old cards that undo can recompute, from {reviews:,} reviews (once)..."
+    ),
+    "m021_undo_card_on_cards": "Moving the undo copy of each card out of {reviews:,} reviews (once)...",
+    "m022_review_indexes": (
+        "Rebuilding the index of {reviews:,} reviews by question to take less room (once)..."
+    ),
+    "m023_session_reviews": (
+        "Dropping the index of {reviews:,} reviews by session, which their times replace (once)..."
+    ),
+}
 
-    return {
-        "m015_compact_reviews": compact_reviews.notice,
-        "m016_time_keys": time_keys.notice,
-        "m018_review_times": review_times.notice,
-        "m019_packed_grading": packed_grading.notice,
-        "m020_latest_card_before": undo_card.notice,
-        "m021_undo_card_on_cards": undo_card.notice_m021,
-        "m022_review_indexes": review_indexes.notice,
-        "m023_session_reviews": session_reviews.notice,
-    }
+
+def notice_for(cur: Any, name: str) -> str | None:
+    """The line told before migration ``name`` runs, when it has one and the log is long."""
+    template = NOTICES.get(name)
+    if template is None:
+        return None
+    reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+    return None if reviews < SLOW_MIGRATION_REVIEWS else template.format(reviews=reviews)
 
 
 def refuse_newer(path: Path, applied: set[str]) -> None:
@@ -104,8 +118,7 @@ def _apply(store: Store, migration: Callable[[Any], None], notice: Callable[[str
         if done:
             return
         cur = conn.raw.cursor()
-        told = notices().get(name) if notice is not None else None
-        line = told(cur) if told is not None else None
+        line = notice_for(cur, name) if notice is not None else None
         if line is not None:
             notice(line)
         migration(cur)
