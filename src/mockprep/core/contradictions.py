@@ -49,6 +49,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mockprep.core.formulas import FormulaReference
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, fold, stem, words
 
 NEAR = 5  # tokens after an entity that belong to it in an answer's clause
@@ -364,6 +365,7 @@ class Reference:
         self._point_claims = {
             point: [(c, _stems(c), negated(c)) for c in claims(point) or [point]] for point in key_points
         }
+        self.formulas = FormulaReference(key_points, sentences, prompt)
         tokens = [anchors(s) for s in [*key_points, *sentences]]
         self.siblings = _siblings(tokens)
         for group in prompt_entities(prompt):

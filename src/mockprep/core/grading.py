@@ -228,7 +228,7 @@ class KeyPointGrader:
             spec.prompt,
         )
         points = tuple(
-            PointVerdict(point, Verdict(j.verdict), j.evidence)
+            PointVerdict(point, Verdict(j.verdict), j.evidence, j.reason)
             for point, j in zip(spec.key_points, judged, strict=True)
         )
         suggested = rating_from_checklist([p.verdict for p in points], overtime)

@@ -117,6 +117,7 @@ class PointJudgement:
     verdict: str  # covered | partly | missing | contradicted
     evidence: str | None
     features: PointFeatures
+    reason: str | None = None  # one line saying why, where the verdict is more than a match
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
@@ -412,6 +413,11 @@ def _against_reference(
     # ("or hi if nothing is true") says too little to deny anything.
     stated = claims(answer, coordinated=True, least=3)
     for i, point in enumerate(points):
+        # an equation of the point with one symbol changed, matched by words or not
+        if changed := reference.formulas.changed(point, told):
+            why = f"the answer has {changed.stated} where the key point has {changed.expected}"
+            out[i] = replace(out[i], verdict="contradicted", evidence=changed.sentence, reason=why)
+            continue
         if out[i].verdict not in ("covered", "partly"):
             continue
         if denial := reference.denial(point, stated) or reference.reversal(point, stated):
