@@ -39,6 +39,14 @@ def test_equations_are_read_up_to_the_first_plain_word() -> None:
             "-Σ p log q for -Σ p log p",
         ),
         ("E[σ̂²] = (n-1)/n σ²", "We get E[σ̂^2] = (n + 1)/n σ^2, too high.", "", "(n+1)/n σ^2 for (n-1)/n σ^2"),
+        # a prime or a sign dropped (an aside in words after the formula is no part of it)
+        ("δ = g ⊙ σ'(a) (diagonal Jacobian)", "so δ = g ⊙ σ(a), elementwise", "", "g⊙σ(a) for g⊙σ'(a)"),
+        ("w* = -G/(H + λ)", "the leaf weight is w* = G/(H + λ)", "", "G/(H+λ) for -G/(H+λ)"),
+        # two letters swapped where the order matters
+        ("w* = -G/(H + λ)", "the leaf weight is w* = −H/(G + λ)", "", "-H/(G+λ) for -G/(H+λ)"),
+        ("δ = a - b", "δ = b − a", "", "b-a for a-b"),
+        ("s = a + b·c", "s = c + b·a", "", "c+b*a for a+b*c"),  # a sum and a product: not one sum
+        ("H(p, q) = -sum p log q", "H(p, q) = −Σ q log p", "", "-Σ q log p for -Σ p log q"),
     ],
 )
 def test_one_changed_sign_operator_or_letter_is_found(
@@ -60,6 +68,11 @@ def test_one_changed_sign_operator_or_letter_is_found(
         ("p ≈ 0.042", "so p ≈ 0.04 after rounding"),
         # rearranged or rewritten: more than one symbol differs
         ("y = x + F(x)", "y = F(x) + x"),
+        # two letters swapped where the order does not matter
+        ("z = x + y", "z = y + x"),
+        ("s = a + b + c", "s = c + b + a"),
+        ("A = x y", "A = y·x"),
+        ("SE = 2σ/√n", "SE = 2 · σ/√n"),  # a multiplication sign is no change
         ("∂L/∂z = p - y", "∂L/∂z = -(y - p)"),
         # the right one stated too ("a common slip is 1 − α; it is 1 − β")
         ("power = 1 - β", "people write power = 1 − α; no, power = 1 − β"),

@@ -22,6 +22,7 @@ HERE = Path(__file__).parent
 DEVELOPMENT = ("devset_a1.toml", "devset_a2.toml")
 HOLDOUT = ("holdout_b.toml",)
 EXTRA = ("devset_g13.toml",)  # written after the contradiction detectors were designed; never fitted on
+FORMULAS = ("formulas_fa.toml", "formulas_fb.toml")  # formula-heavy questions, after core/formulas.py
 STYLES = ("own_words", "standard", "half", "wrong_vocab")
 
 

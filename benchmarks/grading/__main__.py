@@ -16,6 +16,7 @@ from dataclasses import replace
 from benchmarks.grading import (
     DEVELOPMENT,
     EXTRA,
+    FORMULAS,
     HOLDOUT,
     builtin_rounds,
     builtin_specs,
@@ -31,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--holdout", action="store_true", help="Use the hold-out set instead.")
     parser.add_argument("--extra", action="store_true", help="Use the extra set (devset_g13) instead.")
     parser.add_argument(
+        "--formulas", action="store_true", help="Use the formula-heavy set (formulas_fa/fb) instead."
+    )
+    parser.add_argument(
         "--grader",
         default="default",
         choices=("default", "words", "lexical", "llm"),
@@ -42,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="Seconds to wait for each reply.")
     parser.add_argument("--limit", type=int, help="Grade only the first N answers (a quick look).")
     args = parser.parse_args(argv)
-    names = HOLDOUT if args.holdout else EXTRA if args.extra else DEVELOPMENT
+    names = HOLDOUT if args.holdout else EXTRA if args.extra else FORMULAS if args.formulas else DEVELOPMENT
     items = load_items(names)[: args.limit]
     if args.grader == "llm":
         return _llm(args, items)
@@ -67,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _set_name(args: argparse.Namespace) -> str:
+    if args.formulas:
+        return "formulas (formulas_fa/fb)"
     return "hold-out" if args.holdout else "extra (devset_g13)" if args.extra else "development"
 
 

@@ -49,6 +49,7 @@ _RELATION = re.compile(r"(?<![=<>!+\-*/])=(?!=)|\b(?:is|equals)\b(?=\s*[-(\d])")
 _ENDS = frozenset(",;:")
 _SHOWN = {"sqrt": "√", "sum": "Σ", "prod": "∏"}
 _OPERATORS = frozenset("+-*/")  # written out: "x · F(x)" for "x + F(x)" changes one
+_DROPPED = frozenset("+-'")  # a sign or a prime, dropped or added, changes a formula
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,12 @@ def _expression(tokens: list[str], backwards: bool = False) -> tuple[str, ...]:
     opening, closing = (")]}", "([{") if backwards else ("([{", ")]}")
     out: list[str] = []
     depth = 0
+    outermost = 0  # where the outermost open bracket stands in ``out``
     for token in seq:
+        if depth and not backwards and token[0].isalpha() and not _is_symbol(token):
+            return tuple(out[:outermost])  # "σ'(a) (diagonal Jacobian)": an aside in words ends it
         if token in opening:
+            outermost = outermost if depth else len(out)
             depth += 1
         elif token in closing:
             if depth == 0:
@@ -124,16 +129,39 @@ def _symbols(texts: list[str]) -> frozenset[str]:
 
 
 def _one_change(expected: tuple[str, ...], stated: tuple[str, ...], known: frozenset[str]) -> bool:
+    """``stated`` is ``expected`` with one symbol changed, dropped or added, or two letters swapped."""
+    if abs(len(expected) - len(stated)) == 1:  # a sign or a prime dropped or added: "σ(a)" for "σ'(a)"
+        longer, shorter = (expected, stated) if len(expected) > len(stated) else (stated, expected)
+        return any(
+            longer[i] in _DROPPED and longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer))
+        )
     if len(expected) != len(stated):
         return False
-    changed = [(a, b) for a, b in zip(expected, stated, strict=True) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(expected, stated, strict=True)) if a != b]
+    if len(changed) == 2:  # two letters swapped where order matters: "−H/(G+λ)" for "−G/(H+λ)"
+        i, j = changed
+        a, b = expected[i], expected[j]
+        return (stated[i], stated[j]) == (b, a) and _letters(a, b, known) and not _commuting(expected, i, j)
     if len(changed) != 1:
         return False
-    a, b = changed[0]
-    if a in _OPERATORS and b in _OPERATORS:
-        return True
-    # two single letters ("α" for "β", "q" for "p"), both used by the question: not "ln" for "log", not
-    # "σ_p" for "τ" (another name for the same thing)
+    a, b = expected[changed[0]], stated[changed[0]]
+    return (a in _OPERATORS and b in _OPERATORS) or _letters(a, b, known)
+
+
+def _commuting(tokens: tuple[str, ...], i: int, j: int) -> bool:
+    """Swapping the letters at ``i`` and ``j`` changes nothing: they are terms of one sum or factors of
+    one product ("x + y", "a + b·c + d", "xy"), with nothing binding tighter on either side."""
+    between = tokens[i + 1 : j]
+    plain = all(t in "+*" or (len(t) <= 2 and t.isalnum()) for t in between)
+    same = {t for t in between if t in "+*"}
+    before = tokens[i - 1] if i else ""
+    after = tokens[j + 1] if j + 1 < len(tokens) else ""
+    return plain and len(same) <= 1 and before not in ("/", "^", "-") and after not in ("/", "^", "'", "(")
+
+
+def _letters(a: str, b: str, known: frozenset[str]) -> bool:
+    """Two single letters ("α" and "β", "p" and "q") the question uses: not "ln" and "log", not "σ_p"
+    and "τ" (another name for the same thing), not a letter only the model answer mentions."""
     return len(a) == len(b) == 1 and a.isalpha() and b.isalpha() and a in known and b in known
 
 
@@ -148,11 +176,6 @@ def _shown(tokens: tuple[str, ...]) -> str:
     return out
 
 
-def _contains(tokens: tuple[str, ...], part: tuple[str, ...]) -> bool:
-    n = len(part)
-    return any(tokens[i : i + n] == part for i in range(len(tokens) - n + 1))
-
-
 class FormulaReference:
     """A question's key-point equations and the symbols it uses; built once per question."""
 
@@ -165,17 +188,17 @@ class FormulaReference:
 
     def changed(self, point: str, answer_sentences: list[str]) -> ChangedFormula | None:
         """The first sentence of the answer that states one of ``point``'s equations with one symbol
-        changed, unless the answer also states the point's own expression somewhere."""
+        changed, unless the answer also states the point's own equation."""
         expected = self.points.get(point) or []
         if not expected:
             return None
         found = None
-        whole = tuple(_norm(t) for s in answer_sentences for t in _TOKEN.findall(_folded(s)))
-        for sentence in answer_sentences:
-            for lhs, rhs in equations(sentence):
-                for left, right in expected:
-                    if lhs != left or rhs == right or (lhs, rhs) in self.stated_right:
-                        continue
-                    if _one_change(right, rhs, self.known) and not _contains(whole, right):
-                        found = found or ChangedFormula(sentence, _shown(right), _shown(rhs))
+        stated = [(sentence, pair) for sentence in answer_sentences for pair in equations(sentence)]
+        said = {pair for _sentence, pair in stated}
+        for sentence, (lhs, rhs) in stated:
+            for left, right in expected:
+                if lhs != left or rhs == right or (lhs, rhs) in self.stated_right or (left, right) in said:
+                    continue
+                if _one_change(right, rhs, self.known):
+                    found = found or ChangedFormula(sentence, _shown(right), _shown(rhs))
         return found
