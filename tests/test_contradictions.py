@@ -27,6 +27,18 @@ def test_anchors_join_an_index_to_its_name_but_not_to_a_spelled_out_symbol() -> 
     assert anchors("stage 1 and type II and β2 and L1") == ["stage_1", "type_ii", "beta_2", "l_1"]
     assert "least_0" not in anchors("ξ_i ≥ 0")
     assert "0.999" in anchors("β2 = 0.999")
+    # a step from an index is no entity: R_{t+1} and R_{t+2} are not siblings t_1 and t_2
+    assert anchors("R_{t+1} + γ R_{t+2}, x_{k−1}") == ["r", "t", "gamma", "r", "t", "x", "k"]
+
+
+def test_time_steps_in_a_correct_return_are_no_misattribution() -> None:
+    """reinforcement-learning/mdp-return-and-discounting (formulas_fb, standard): the return written
+    out was taken for γ given to "t_1" where the reference gives it to "t_2"."""
+    from benchmarks.grading import builtin_specs
+
+    spec = builtin_specs()["reinforcement-learning/mdp-return-and-discounting"]
+    reference = Reference(sentences(spec.answer), list(spec.key_points), spec.prompt)
+    assert reference.misattribution("G_t = R_{t+1} + γ R_{t+2} + γ² R_{t+3} + ...") is None
 
 
 @pytest.mark.parametrize(
@@ -309,7 +321,14 @@ def test_double_negatives_affirm(clause: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "clause", ["Trees are not invariant to scaling", "I never wrote down the assumptions", "we can't skip it"]
+    "clause",
+    [
+        "Trees are not invariant to scaling",
+        "I never wrote down the assumptions",
+        "we can't skip it",
+        # "without bound" says how a thing grows: it cancels no negation
+        "label smoothing prevents logits growing without bound",
+    ],
 )
 def test_a_single_negation_still_denies(clause: str) -> None:
     assert negated(clause)

@@ -57,6 +57,7 @@ _TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+")
 # A name in code ("param.requires_grad_", "torch.no_grad()") is one thing, not words to attribute.
 _CODE_NAME = re.compile(r"[A-Za-z_]\w*(?:[._][A-Za-z_]\w*)+\(?\)?|[A-Za-z]\w*\(\)")
 _INDEX = re.compile(r"^(?:\d|i{1,3}|iv)$")  # "L1", "stage 3", "type II", "β2"
+_OFFSET = re.compile(r"\b([A-Za-z])\s*[+\-−]\s*\d\b")  # "R_{t+1}", "x_{k-1}": a step from t, no entity t_1
 # Words that symbols are spelled out as ("≥ 0" → "at least 0"): a number after them is no index.
 _NOT_NAMES = frozenset("least most than times plus minus approx equal to from in at".split())
 _CLAUSE = re.compile(r"[,:;()]")
@@ -127,12 +128,14 @@ def negated(clause: str) -> bool:
         return False  # "statistical significance is not practical significance"
     if _CODE_FALSE.search(clause):
         return True
-    return _standing_negation(tuple(words(_NO_MATTER.sub(" ", clause))))
+    return _standing_negation(tuple(words(_NO_MATTER.sub(" ", _UNBOUNDED.sub(" unboundedly", clause)))))
 
 
 _CANCELLING = frozenset({"without", "until", "unless"})
 _RELATIVE = frozenset({"that", "who", "which", "i", "we", "you", "they"})
 _NO_MATTER = re.compile(r"\bno\s+matter\b", re.IGNORECASE)
+# "grows without bound" says how it grows; it cancels no negation ("prevents ... without bound")
+_UNBOUNDED = re.compile(r"\bwithout\s+(?:bounds?|limits?|end)\b", re.IGNORECASE)
 
 
 def _standing_negation(tokens: tuple[str, ...]) -> bool:
@@ -214,7 +217,7 @@ class Misattribution:
 
 def anchors(text: str) -> list[str]:
     """Content stems in order, an index joined to the name before it ("stage 1" → "stage_1")."""
-    raw = _TOKEN.findall(fold(_CODE_NAME.sub(" ", text)))
+    raw = _TOKEN.findall(fold(_OFFSET.sub(r"\1", _CODE_NAME.sub(" ", text))))
     out: list[str] = []
     i = 0
     while i < len(raw):
