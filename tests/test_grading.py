@@ -225,6 +225,21 @@ def test_agreement_with_the_interviewer_on_the_development_set_holds_a_floor() -
     assert report.contradictions_found >= 0.10 and report.false_contradictions == 0
 
 
+def test_the_formula_set_holds_its_figures_and_no_correct_answer_is_contradicted() -> None:
+    """``python -m benchmarks.grading --formulas``: 20 formula-heavy questions written after the formula
+    check was designed (never fitted on); this keeps its figures from regressing."""
+    from benchmarks.grading import FORMULAS, builtin_specs, evaluate, load_items
+    from mockprep.core.embedding import load_wordllama
+    from mockprep.core.grading import default_grader
+
+    embedder = load_wordllama()
+    grader = default_grader(lambda: embedder)
+    report = evaluate(load_items(FORMULAS), grader.assess, builtin_specs())
+    assert report.false_contradictions == 0 and report.within_one >= 0.78
+    assert report.mean_by_style["own_words"][1] >= 3.8 and report.mean_by_style["standard"][1] >= 3.8
+    assert report.mean_by_style["wrong_vocab"][1] <= 3.4
+
+
 def test_the_agreement_report_splits_own_words_recall_by_round() -> None:
     from types import SimpleNamespace
 
