@@ -37,9 +37,10 @@ misattributes it, unless the sentence also applies the word to that other siblin
 clauses: "log(1 + e^z) − y z, and avoid log(sigmoid(z))"). Other kinds of wrong answer (negated
 claims, reversed comparisons without indexed entities, wrong formulas) are not detected here:
 measured on the development set, the candidates tried fired on correct answers (see
-benchmarks/grading). A formula check and a "disavowal" check were tried on branch g15 and removed:
-they falsely contradicted 20 points of an independent reviewer's correct answers
-(tests/data/grading_probes).
+benchmarks/grading). A broad formula check and a "disavowal" check were tried on branch g15 and
+removed: they falsely contradicted 20 points of an independent reviewer's correct answers
+(tests/data/grading_probes). Formulas with one symbol changed are found by the strict rule of
+:mod:`mockprep.core.formulas`, whose reference each Reference holds (``formulas``).
 """
 
 from __future__ import annotations

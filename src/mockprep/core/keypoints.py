@@ -380,7 +380,8 @@ def judge(
     question's: the words a point shares with it count apart (the weights were fitted with it; without
     it every word counts as the answer's own). With a ``reference`` (the model answer's), a sentence
     that gives one entity's attribute to its sibling contradicts the point it matched
-    (:mod:`mockprep.core.contradictions`)."""
+    (:mod:`mockprep.core.contradictions`), and one that states a point's equation with one symbol
+    changed contradicts that point, with the reason (:mod:`mockprep.core.formulas`)."""
     judged = []
     for f in features(points, answer, embedder, prompt):
         p = probability(f)
