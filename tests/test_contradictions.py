@@ -224,6 +224,36 @@ def test_a_reversed_direction_against_the_model_answer_is_found() -> None:
     assert reference.reversal(point, stated("It fails since exp overflows for large logits.")) is None
 
 
+def test_a_wordnet_antonym_reverses_a_point_against_the_model_answer() -> None:
+    """WordNet's antonyms (core/wordnet_antonyms.txt) widen the table of opposites: "implicit" for
+    "explicit", "narrow" for "wide", "similar" for "dissimilar"."""
+    reference = Reference(
+        [
+            "Weight decay adds an explicit penalty on the weights, while early stopping regularises the"
+            " model only through the number of steps."
+        ],
+        ["weight decay adds an explicit penalty on the weights"],
+    )
+    point = "weight decay adds an explicit penalty on the weights"
+    found = reference.reversal(point, stated("Weight decay adds an implicit penalty on the weights."))
+    assert found is not None and "explicit" in found.reference
+    assert reference.reversal(point, stated("Weight decay adds an explicit penalty on the weights.")) is None
+
+
+def test_the_wordnet_table_holds_its_licence_and_stems_made_by_the_stemmer() -> None:
+    """Regenerate it (python -m benchmarks.grading.wordnet_antonyms DIR) when the stemmer changes."""
+    from pathlib import Path
+
+    from mockprep.core import contradictions
+    from mockprep.core.textnorm import stem
+
+    text = (Path(contradictions.__file__).parent / "wordnet_antonyms.txt").read_text(encoding="utf-8")
+    assert "# WordNet 3.0 Copyright 2006 by Princeton University." in text
+    pairs = [line.split() for line in text.splitlines() if line and not line.startswith("#")]
+    assert len(pairs) > 3000 and all(len(p) == 4 for p in pairs)
+    assert all(stem(a) == sa and stem(b) == sb for a, b, sa, sb in pairs)
+
+
 def test_negation_polarity() -> None:
     assert negated("the identity path doesn't carry the gradient")
     assert negated("ROC-AUC is invariant to prevalence")

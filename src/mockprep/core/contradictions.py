@@ -161,12 +161,22 @@ def _standing_negation(tokens: tuple[str, ...]) -> bool:
 
 @lru_cache(maxsize=1)
 def _opposites() -> dict[str, set[str]]:
+    """Word stems and their opposites: the judge's directional words, :data:`_REVERSED` and WordNet's
+    antonyms (``wordnet_antonyms.txt``, with their stems, made by ``python -m
+    benchmarks.grading.wordnet_antonyms``)."""
+    from pathlib import Path
+
     from mockprep.core.keypoints import _OPPOSITES
 
+    pairs = [(stem(a), stem(b)) for a, b in [*_OPPOSITES, *_REVERSED]]
+    for line in (Path(__file__).parent / "wordnet_antonyms.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            pairs.append(tuple(line.split()[2:]))  # the stems, made with the file
     table: dict[str, set[str]] = {}
-    for a, b in [*_OPPOSITES, *_REVERSED]:
-        table.setdefault(stem(a), set()).add(stem(b))
-        table.setdefault(stem(b), set()).add(stem(a))
+    for first, second in pairs:
+        if first != second:
+            table.setdefault(first, set()).add(second)
+            table.setdefault(second, set()).add(first)
     return table
 
 
