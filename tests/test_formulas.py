@@ -19,12 +19,12 @@ def changed(point: str, answer: str, model: str = "", prompt: str = "") -> str |
 
 
 def test_equations_are_read_up_to_the_first_plain_word() -> None:
-    assert equations("power = 1 - β for a specified effect size") == [(("power",), ("1", "-", "β"))]
-    assert equations("Power is 1 − α, the probability of a miss") == [(("power",), ("1", "-", "α"))]
-    assert equations("log p_i = z_i - logsumexp(z)") == [
-        (("log", "p_i"), ("z_i", "-", "logsumexp", "(", "z", ")"))
-    ]
-    assert equations("no formula here, just words") == []
+    assert equations("power = 1 - β for a specified effect size") == ((("power",), ("1", "-", "β")),)
+    assert equations("Power is 1 − α, the probability of a miss") == ((("power",), ("1", "-", "α")),)
+    assert equations("log p_i = z_i - logsumexp(z)") == (
+        (("log", "p_i"), ("z_i", "-", "logsumexp", "(", "z", ")")),
+    )
+    assert equations("no formula here, just words") == ()
 
 
 @pytest.mark.parametrize(
@@ -130,4 +130,4 @@ def test_a_built_in_key_point_with_a_plus_made_a_minus_in_an_equation_is_caught(
 
 def test_subscripts_typed_as_characters_meet_subscripts_typed_with_underscores() -> None:
     assert equations("log pᵢ = zᵢ − logsumexp(z)") == equations("log p_i = z_i - logsumexp(z)")
-    assert equations("θ -= η v") == []  # an update in code, not an equation
+    assert equations("θ -= η v") == ()  # an update in code, not an equation

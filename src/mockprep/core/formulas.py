@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 from mockprep.core.textnorm import GREEK
@@ -65,8 +66,7 @@ def _folded(text: str) -> str:
     text = _SUPERSCRIPTS.sub(lambda m: "^" + m.group(1).translate(_SUPER), text)
     text = _SUBSCRIPT_CHARS.sub(lambda m: "_" + m.group().translate(_SUB), text)  # pᵢ is p_i
     text = unicodedata.normalize("NFKC", "".join(_FOLD.get(c, c) for c in text))
-    text = _GREEK_NAMES.sub(lambda m: _BY_NAME[m.group(1)], text)
-    return text
+    return _GREEK_NAMES.sub(lambda m: _BY_NAME[m.group(1)], text)
 
 
 def _norm(token: str) -> str:
@@ -109,19 +109,20 @@ def _expression(tokens: list[str], backwards: bool = False) -> tuple[str, ...]:
     return tuple(out[::-1] if backwards else out)
 
 
-def equations(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """Each pair of expressions ``text`` states equal, as symbol sequences (left, right)."""
-    folded = _folded(text)
-    pieces = _RELATION.split(folded)
-    if len(pieces) < 2:
-        return []
-    chain: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+Equation = tuple[tuple[str, ...], tuple[str, ...]]  # (left, right), as symbol sequences
+
+
+@lru_cache(maxsize=4096)  # an answer's sentences are read once for all of a question's key points
+def equations(text: str) -> tuple[Equation, ...]:
+    """Each pair of expressions ``text`` states equal."""
+    pieces = _RELATION.split(_folded(text))
+    chain: list[Equation] = []
     for left, right in pairwise(pieces):
         lhs = _expression(_TOKEN.findall(left), backwards=True)
         rhs = _expression(_TOKEN.findall(right))
         if lhs and rhs:
             chain.append((lhs, rhs))
-    return chain
+    return tuple(chain)
 
 
 def _symbols(texts: list[str]) -> frozenset[str]:
@@ -153,10 +154,11 @@ def _commuting(tokens: tuple[str, ...], i: int, j: int) -> bool:
     one product ("x + y", "a + b·c + d", "xy"), with nothing binding tighter on either side."""
     between = tokens[i + 1 : j]
     plain = all(t in "+*" or (len(t) <= 2 and t.isalnum()) for t in between)
-    same = {t for t in between if t in "+*"}
+    operators = {t for t in between if t in "+*"}
     before = tokens[i - 1] if i else ""
     after = tokens[j + 1] if j + 1 < len(tokens) else ""
-    return plain and len(same) <= 1 and before not in ("/", "^", "-") and after not in ("/", "^", "'", "(")
+    binding = before in ("/", "^", "-") or after in ("/", "^", "'", "(")
+    return plain and len(operators) <= 1 and not binding
 
 
 def _letters(a: str, b: str, known: frozenset[str]) -> bool:
@@ -189,10 +191,9 @@ class FormulaReference:
     def changed(self, point: str, answer_sentences: list[str]) -> ChangedFormula | None:
         """The first sentence of the answer that states one of ``point``'s equations with one symbol
         changed, unless the answer also states the point's own equation."""
-        expected = self.points.get(point) or []
+        expected = self.points.get(point)
         if not expected:
             return None
-        found = None
         stated = [(sentence, pair) for sentence in answer_sentences for pair in equations(sentence)]
         said = {pair for _sentence, pair in stated}
         for sentence, (lhs, rhs) in stated:
@@ -200,5 +201,5 @@ class FormulaReference:
                 if lhs != left or rhs == right or (lhs, rhs) in self.stated_right or (left, right) in said:
                     continue
                 if _one_change(right, rhs, self.known):
-                    found = found or ChangedFormula(sentence, _shown(right), _shown(rhs))
-        return found
+                    return ChangedFormula(sentence, _shown(right), _shown(rhs))
+        return None
