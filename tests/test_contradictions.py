@@ -8,7 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockprep.core.banks import parse_question
-from mockprep.core.contradictions import Reference, anchors, claims, negated, prompt_entities
+from mockprep.core.contradictions import (
+    Reference,
+    anchors,
+    claims,
+    negated,
+    point_entities,
+    prompt_entities,
+)
 from mockprep.core.grading import KeyPointGrader, Verdict
 from mockprep.core.keypoints import judge, sentences
 
@@ -285,6 +292,24 @@ def test_restating_a_claim_is_no_denial_and_negating_it_is(subject: str, verb: s
 )
 def test_the_prompt_names_the_entities_it_compares(prompt: str, names: set[str]) -> None:
     assert names in prompt_entities(prompt)
+
+
+def test_key_points_that_each_describe_one_named_thing_make_them_siblings() -> None:
+    """algorithms/bfs-versus-dfs style: "BFS: …" and "DFS: …" set BFS and DFS side by side, so an
+    answer that gives BFS DFS's stack is caught; key points without such names make no siblings."""
+    model = [
+        "BFS explores level by level with a queue and finds shortest paths in unweighted graphs.",
+        "DFS goes deep first with a stack or recursion.",
+    ]
+    named = Reference(model, ["BFS: queue, shortest paths in unweighted graphs", "DFS: stack or recursion"])
+    found = named.misattribution("BFS uses a stack while DFS uses a queue.")
+    assert found is not None and (found.entity, found.attribute, found.owner) == ("bfs", "stack", "dfs")
+    assert named.misattribution("BFS uses a queue while DFS uses a stack.") is None
+    unnamed = Reference(model, ["BFS uses a queue, shortest paths", "DFS uses a stack or recursion"])
+    assert unnamed.misattribution("BFS uses a stack while DFS uses a queue.") is None
+    # a label before a colon is no name: two words, or one key point alone
+    assert point_entities(["listed causes: drift, skew", "root-cause fix: retrain"]) == []
+    assert point_entities(["BFS: queue", "both run in O(V + E)"]) == []
 
 
 def test_a_prompt_without_a_comparison_names_none() -> None:

@@ -289,6 +289,21 @@ def prompt_entities(prompt: str) -> list[set[str]]:
     return groups
 
 
+_HEAD = re.compile(r"^([^:;,]{1,30}):\s")  # "BFS: queue, shortest paths in unweighted graphs"
+
+
+def point_entities(key_points: list[str]) -> list[set[str]]:
+    """Things the key points describe one each, named by one word before a colon ("BFS: …", "DFS: …";
+    "Kruskal: …", "Prim: …"): the question sets them side by side as a prompt's list does."""
+    heads = set()
+    for point in key_points:
+        if head := _HEAD.match(point):
+            names = [t.split("_", 1)[0] for t in anchors(head[1])]
+            if len(names) == 1 and len(names[0]) > 1:
+                heads.add(names[0])
+    return [heads] if len(heads) >= 2 else []
+
+
 def _stretches(tokens: list[str], entities: set[str], near: int) -> dict[str, set[str]]:
     """The tokens after each mention of an entity, up to the next entity or ``near`` tokens."""
     out: dict[str, set[str]] = {}
@@ -382,7 +397,7 @@ class Reference:
         self.formulas = FormulaReference(key_points, sentences, prompt)
         tokens = [anchors(s) for s in [*key_points, *sentences]]
         self.siblings = _siblings(tokens)
-        for group in prompt_entities(prompt):
+        for group in [*prompt_entities(prompt), *point_entities(key_points)]:
             for name in group:
                 self.siblings.setdefault(name, set()).update(group - {name})
         self.keys = {t for point in key_points for t in anchors(point)}
