@@ -66,6 +66,24 @@ def test_text_wraps_only_at_spaces(text: str, width: int) -> None:
         assert len(line) <= width or " " not in line.strip()  # only a single long word overflows
 
 
+@given(st.lists(words, min_size=1, max_size=12).map(" ".join), st.integers(16, 100), st.integers(0, 8))
+def test_indented_text_hangs_under_its_first_line_without_trailing_spaces(
+    text: str, width: int, indent: int
+) -> None:
+    """The evidence under a key point (terminal/reveal.py): each line it wraps to starts as far in."""
+    from rich.text import Text
+
+    from mockprep.terminal.console import Indented
+
+    out = _render(lambda console: console.print(Indented(Text(text), indent)), width)
+    assert "".join(out.split()) == "".join(text.split())  # nothing lost, in order
+    for line in out.splitlines():
+        assert line == line.rstrip() and len(line) <= width
+    if max(len(word) for word in text.split()) <= width - indent:  # every word fits: none is cut
+        assert out.split() == text.split()
+        assert all(line.startswith(" " * indent) and line[indent] != " " for line in out.splitlines())
+
+
 def test_a_row_too_wide_puts_its_other_cells_below() -> None:
     table = plain_table("#>", "question", "time / limit>", "rating", whole=("question",))
     table.add_row("1", LONG_KEY, "1m / 2m30s", "good")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -286,6 +286,18 @@ def print_table(console: Console, table: PlainTable) -> None:
         ):
             piece = _subtable(part, list(range(len(columns))), [] if row is None else [row], row is None)
             _print_rows(console, piece, part_widths, part_indent)
+
+
+class Indented:
+    """``text`` set ``indent`` columns in, each line it wraps to too (a hanging indent), broken at spaces
+    and without trailing spaces (unlike rich's Padding, which pads every line to its width)."""
+
+    def __init__(self, text: Text, indent: int):
+        self.text, self.indent = text, indent
+
+    def __rich_console__(self, console: Console, options: Any) -> Iterable[Text]:
+        for line in _at_spaces(self.text, max(1, options.max_width - self.indent)):
+            yield Text(" " * self.indent).append_text(line)  # (a word longer than the room folds)
 
 
 def _at_spaces(text: Text, width: int) -> list[Text]:

@@ -12,9 +12,11 @@ from rich.text import Text
 from mockprep.core.durations import format_duration
 from mockprep.core.grading import Verdict
 from mockprep.core.timer import AnswerTiming
-from mockprep.terminal.console import safe
+from mockprep.terminal.console import Indented, safe
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from mockprep.core.grading import Assessment
     from mockprep.practice.ui import Attempt
     from mockprep.terminal.input import ReadLine
@@ -84,14 +86,19 @@ def error_lines(assessment: Assessment) -> list[Text]:
     return lines
 
 
-def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None) -> list[Text]:
+def _indented(text: Text) -> RenderableType:
+    """``text`` under its key point: every line it wraps to starts six columns in."""
+    return Indented(text, 6)
+
+
+def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None) -> list[RenderableType]:
     """The key points, numbered and marked (with the sentence each mark rests on), and the follow-ups.
 
     ``verdicts`` overrides the grader's marks (the checklist as the person has set it).
     """
     spec = attempt.record.question.spec
     points = attempt.assessment.points
-    lines: list[Text] = []
+    lines: list[RenderableType] = []
     if points:
         marks = list(verdicts) if verdicts is not None else [p.verdict for p in points]
         lines.append(checklist_heading(marks, not attempt.answer.strip(), attempt.assessment))
@@ -102,12 +109,12 @@ def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None)
             line.append_text(safe(point.point))
             lines.append(line)
             if point.evidence and verdict is not Verdict.MISSING:
-                quote = Text("      “", style="dim italic")
+                quote = Text("“", style="dim italic")
                 quote.append_text(safe(clip(point.evidence), "dim italic"))
                 quote.append("”", style="dim italic")
-                lines.append(quote)
+                lines.append(_indented(quote))
             if point.reason:
-                lines.append(Text("      ", style="dim").append_text(safe(clip(point.reason), "dim")))
+                lines.append(_indented(safe(clip(point.reason), "dim")))
         lines.extend(error_lines(attempt.assessment))
     else:
         lines.append(Text("Key points", style="bold"))
