@@ -16,7 +16,8 @@ fold" for "fit inside each fold") is not a denial.
 
 **Reversals.** "exp underflows for large logits", "large C gives a wider margin": a clause that states
 at least a third of a key point's words with a directional word whose opposite (overflow/underflow,
-wider/narrower, stable/unstable...) stands in the reference clause it matches, when no reference clause
+wider/narrower, stable/unstable..., and WordNet's antonyms: same/different, forward/reverse) stands in
+the reference clause it matches, when no reference clause
 with the word itself matches nearly as well. The clause must share two words besides the directional
 one with that reference clause, and an even number of reversals (two directional words flipped, or
 one flipped under a negation: "power rises with lower variance") agree with it rather than reverse it.
@@ -28,20 +29,20 @@ to a Gaussian prior and L2 to a Laplace prior", "β1 = 0.999 and β2 = 0.9", "st
 parameters ... stage 3 the optimizer states". Word matching and a bag-of-words embedding cannot see the
 swap; the reference (the model answer and the key points) can.
 
-Entities are the indexed forms of one name that the reference uses side by side (L1/L2, β1/β2,
-stage 1/stage 3, type I/type II). An attribute belongs to an entity when it follows the entity in a
-reference sentence that names no sibling, or in the entity's own stretch of a sentence that names
-several. An answer's sentence that names two siblings and puts, in one sibling's stretch of a clause, a
-key-point word (or a number) that the reference gives only to another sibling the sentence also names,
-misattributes it, unless the sentence also applies the word to that other sibling (brackets split
-clauses: "log(1 + e^z) − y z, and avoid log(sigmoid(z))"). Other kinds of wrong answer (negated
-claims, reversed comparisons without indexed entities, wrong formulas) are not detected here:
-measured on the development set, the candidates tried fired on correct answers (see
-benchmarks/grading). A broad formula check and a "disavowal" check were tried on branch g15 and
-removed: they falsely contradicted 20 points of an independent reviewer's correct answers
-(tests/data/grading_probes). Formulas with one symbol changed are found by the strict rule of
-:mod:`mockprep.core.formulas`, whose reference each Reference holds (``formulas``).
-"""
+Entities are the indexed forms of one name that the reference uses side by side (L1/L2, β1/β2, stage
+1/stage 3, type I/type II), the things the prompt lists side by side, and the one-word names of key
+points written "Name: …" ("BFS: …", "DFS: …"). An attribute belongs to an entity when it follows the
+entity in a reference sentence that names no sibling, or in the entity's own stretch of a sentence that
+names several. An answer's sentence that names two siblings and puts, in one sibling's stretch of a
+clause, a key-point word (or a number) that the reference gives only to another sibling the sentence
+also names, misattributes it, unless the sentence also applies the word to that other sibling (brackets
+split clauses: "log(1 + e^z) − y z, and avoid log(sigmoid(z))"). Misattribution sees no other kind of
+wrong answer (negated claims and reversed comparisons are the denials and reversals above); wider rules
+measured on the development set fired on correct answers (see benchmarks/grading). A broad formula check
+and a "disavowal" check were tried on branch g15 and removed: they falsely contradicted 20 points of an
+independent reviewer's correct answers (tests/data/grading_probes). Formulas with one symbol changed are
+found by the strict rule of :mod:`mockprep.core.formulas`, whose reference each Reference holds
+(``formulas``)."""
 
 from __future__ import annotations
 
