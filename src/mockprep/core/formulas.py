@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from mockprep.core.textnorm import GREEK
+from mockprep.core.textnorm import GREEK, powers
 
 # Words that belong to a formula; any other word of three or more letters outside brackets ends one.
 MATH_WORDS = frozenset(
@@ -36,8 +36,6 @@ _FOLD = {
     "−": "-", "–": "-", "—": "-", "·": "*", "×": "*", "⋅": "*", "∑": " sum ", "Σ": " sum ",
     "√": " sqrt ", "∏": " prod ", "≈": "=", "’": "'", "‖": "||", "∣": "|",
 }  # fmt: skip
-_SUPERSCRIPTS = re.compile("([⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿ]+)")
-_SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿ", "0123456789+-n")
 _SUBSCRIPT_CHARS = re.compile("[₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₜ]+")
 _SUB = str.maketrans("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₜ", "0123456789ijkt")
 _BY_NAME = {name: letter for letter, name in GREEK.items() if letter.islower() and name != "sum"}
@@ -63,8 +61,7 @@ class ChangedFormula:
 
 
 def _folded(text: str) -> str:
-    text = _SUPERSCRIPTS.sub(lambda m: "^" + m.group(1).translate(_SUPER), text)
-    text = _SUBSCRIPT_CHARS.sub(lambda m: "_" + m.group().translate(_SUB), text)  # pᵢ is p_i
+    text = _SUBSCRIPT_CHARS.sub(lambda m: "_" + m.group().translate(_SUB), powers(text))  # pᵢ is p_i
     text = unicodedata.normalize("NFKC", "".join(_FOLD.get(c, c) for c in text))
     return _GREEK_NAMES.sub(lambda m: _BY_NAME[m.group(1)], text)
 

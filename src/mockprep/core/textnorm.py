@@ -30,7 +30,7 @@ SYMBOLS = {
     "’": "'", "‘": "'", "“": '"', "”": '"', "%": " percent ", "&": " and ",
 }  # fmt: skip
 _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿᵢⱼₖ₀₁₂₃₄₅₆₇₈₉ₜ", "0123456789+-nijk0123456789t")
-_SUPERSCRIPT_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿ"
+_SUPERSCRIPTS = re.compile("([⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿ]+)")
 # Words that say nothing about an ML key point; their absence or presence decides nothing.
 STOPWORDS = frozenset(
     "a an and are as at be been being by can could do does did for from has have had how if in into is "
@@ -48,10 +48,14 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _BRITISH = re.compile(r"(is)(ation|ations|ed|es|ing|e|er|ers)$")
 
 
+def powers(text: str) -> str:
+    """Superscripts as powers: "x²" → "x^2", "e⁻ⁿ" → "e^-n" (before NFKC, which would make them "x2")."""
+    return _SUPERSCRIPTS.sub(lambda m: "^" + m.group(1).translate(_SUPER), text)
+
+
 def _spell_out(text: str) -> str:
-    # x² → x^2 before NFKC (which would make it x2), so "sigma squared", "sigma^2" and "σ²" meet
-    text = re.sub(f"([{_SUPERSCRIPT_CHARS}]+)", lambda m: "^" + m.group(1).translate(_SUPER), text)
-    text = unicodedata.normalize("NFKC", text.translate(_SUPER))
+    # so "sigma squared", "sigma^2" and "σ²" meet
+    text = unicodedata.normalize("NFKC", powers(text).translate(_SUPER))
     for symbol, words in SYMBOLS.items():
         text = text.replace(symbol, words)
     return text.translate(_GREEK_TABLE)
