@@ -170,7 +170,7 @@ class QuestionModel(BaseModel):
         return self
 
     def record(self) -> QuestionSpec:
-        values = {name: getattr(self, name) for name in type(self).model_fields}
+        values = dict(self.__dict__)  # the fields' values (extra fields are refused)
         if self.tests is not None:
             values["tests"] = [test.record() for test in self.tests]
         return QuestionSpec(**values)

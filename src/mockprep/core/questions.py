@@ -8,6 +8,7 @@ finds its banks unchanged never loads pydantic.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -78,16 +79,32 @@ def _floats(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 
 def _non_default(record: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for spec_field in dataclasses.fields(record):
-        value = getattr(record, spec_field.name)
-        if spec_field.default is not dataclasses.MISSING and value == spec_field.default:
-            continue
-        if spec_field.default_factory is not dataclasses.MISSING and value == spec_field.default_factory():
+    for name, default in _defaults(type(record)):
+        value = getattr(record, name)
+        if default is not _NO_DEFAULT and value == default:
             continue
         if isinstance(value, list):
             value = [_non_default(v) if dataclasses.is_dataclass(v) else v for v in value]
-        out[spec_field.name] = value
+        out[name] = value
     return out
+
+
+_NO_DEFAULT = object()
+
+
+@functools.cache
+def _defaults(cls: type) -> tuple[tuple[str, Any], ...]:
+    """Each field's name and default (a factory's value, made once; only compared, never handed out)."""
+    defaults = []
+    for spec_field in dataclasses.fields(cls):
+        if spec_field.default is not dataclasses.MISSING:
+            default = spec_field.default
+        elif spec_field.default_factory is not dataclasses.MISSING:
+            default = spec_field.default_factory()
+        else:
+            default = _NO_DEFAULT
+        defaults.append((spec_field.name, default))
+    return tuple(defaults)
 
 
 @dataclass(frozen=True)
