@@ -9,7 +9,7 @@ import json
 import shutil
 import tempfile
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -84,6 +84,47 @@ def test_reviews_written_by_sqlite_are_what_json_dumps_writes_and_gzip_round_tri
         with Store.open(root / "b", backups=False) as other:
             other.bulk.import_data(head, questions)
             assert _export(other) == text
+    finally:
+        bank_sync.builtin_files = saved
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(9999, 12, 30)).map(
+            lambda moment: moment.replace(tzinfo=UTC)
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_review_times_written_by_sqlite_are_the_general_forms_text(times) -> None:
+    """SQLite writes a review's time from its microseconds: any time from 1970 to the year 9999, with or
+    without microseconds, reads exactly as the general, field-by-field form writes it."""
+    saved = bank_sync.builtin_files
+    bank_sync.builtin_files = lambda: []
+    root = Path(tempfile.mkdtemp(prefix="mockprep-times-"))
+    try:
+        with _home_with_answers(root, [("an answer", 0, None)]) as store:
+            (qid,) = {r[0] for r in db_rows(root / "a", "SELECT question_id FROM reviews")}
+            for at in times:
+                record = ReviewRecord(qid, None, store.cards.card(qid), at, 3, 2, "a", 900, None)
+                store.cards.record_review(record)
+            general_calls: list[int] = []
+            export_lines.review = lambda raw, rid: general_calls.append(rid) or review(raw, rid)
+            try:
+                text = _export(store)
+            finally:
+                export_lines.review = review
+            assert general_calls == []  # every one written by SQLite
+            line = next(x for x in text.split("\n") if '"reviews": [{' in x)
+            reviews = json.loads(line.strip().removesuffix(","))["reviews"]
+            general = ", ".join(json.dumps(review(store.conn.raw, r["id"]), ensure_ascii=False) for r in reviews)
+            assert f'"reviews": [{general}]' in line
+            assert sorted(r["rated_at"] for r in reviews) == sorted(
+                [START.isoformat()] + [at.isoformat() for at in times]
+            )
     finally:
         bank_sync.builtin_files = saved
         shutil.rmtree(root, ignore_errors=True)
