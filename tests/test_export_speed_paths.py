@@ -120,7 +120,9 @@ def test_review_times_written_by_sqlite_are_the_general_forms_text(times) -> Non
             assert general_calls == []  # every one written by SQLite
             line = next(x for x in text.split("\n") if '"reviews": [{' in x)
             reviews = json.loads(line.strip().removesuffix(","))["reviews"]
-            general = ", ".join(json.dumps(review(store.conn.raw, r["id"]), ensure_ascii=False) for r in reviews)
+            general = ", ".join(
+                json.dumps(review(store.conn.raw, r["id"]), ensure_ascii=False) for r in reviews
+            )
             assert f'"reviews": [{general}]' in line
             assert sorted(r["rated_at"] for r in reviews) == sorted(
                 [START.isoformat()] + [at.isoformat() for at in times]
