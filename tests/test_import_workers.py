@@ -265,7 +265,7 @@ def test_a_count_that_fails_fails_the_import_and_a_stopped_worker_ends(
 
     monkeypatch.setattr(processes, "worker_count", lambda: 2)
     sqlite3.connect(tmp_path / "empty.db").close()
-    args = (str(tmp_path / "empty.db"), str(tmp_path / "counted.db"), [(START, 0)], ("r", "q"), False)
+    args = (str(tmp_path / "empty.db"), str(tmp_path / "counted.db"), [(START, 0)], ("r", "q"))
     failed = WorkerJobs([(import_staging.count_job, args)], in_workers=True)
     assert failed.workers[0] is not None
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
@@ -273,11 +273,11 @@ def test_a_count_that_fails_fails_the_import_and_a_stopped_worker_ends(
     failed.stop()
     with sqlite3.connect(tmp_path / "big.db") as con:  # a count that runs for minutes
         con.execute("CREATE TABLE q (id INTEGER PRIMARY KEY, round, topic, bank_id)")
-        con.execute("CREATE TABLE r (question_id, rated_at, rating, duration_ms, session_id,"
+        con.execute("CREATE TABLE r (question_id, rated_us, rating, duration_ms, session_id,"
                     " time_limit_ms, state_before, cram)")  # fmt: skip
         con.execute(
             "INSERT INTO r WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT 3000000)"
-            " SELECT 1, '2026-01-01 00:00:00', 3, x, NULL, NULL, 2, 0 FROM n"
+            " SELECT 1, 1767225600000000, 3, x, NULL, NULL, 2, 0 FROM n"
         )
         con.execute("INSERT INTO q VALUES (1, 'technical', 't', 'b')")
     running = WorkerJobs([(import_staging.count_job, (str(tmp_path / "big.db"), *args[1:]))], in_workers=True)

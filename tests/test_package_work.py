@@ -41,7 +41,7 @@ def in_workers(monkeypatch: pytest.MonkeyPatch) -> list[WorkerJobs]:
 
 def jobs(source: Path, counted: Path) -> list:
     """A package's two jobs, as its import starts them."""
-    count = (str(source), str(counted), [(START, 0)], ("reviews", "questions"), True)
+    count = (str(source), str(counted), [(START, 0)], ("reviews", "questions"))
     return [(check_job, (str(source),)), (count_job, count)]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.stats import StatsFilter, zone_offsets
 from mockprep.db import export_lines, review_log, stats_rollup
-from mockprep.db.sql import db_time, db_us
+from mockprep.db.sql import db_time, db_us, from_iso, iso_us, text_us
 from mockprep.db.time_keys import RATED_US
 
 moments = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC))
@@ -27,6 +27,19 @@ def test_rated_us_is_the_stored_time_in_microseconds_and_orders_as_it(times: lis
     stored = con.execute("SELECT rated_at, rated_us FROM reviews").fetchall()
     assert [us for _text, us in stored] == [db_us(t) for t in times]
     assert sorted(stored, key=lambda row: row[1]) == sorted(stored, key=lambda row: row[0])
+
+
+@given(
+    st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9999, 12, 30)),
+    st.integers(-14 * 60, 14 * 60),
+)
+def test_an_exported_time_is_staged_as_the_microseconds_its_stored_text_gives(moment, minutes) -> None:
+    """An import stages a review's time as rated_us (iso_us): the same number the stored text of
+    from_iso gives through text_us, whatever the time's offset."""
+    written = moment.replace(tzinfo=timezone(timedelta(minutes=minutes))).isoformat()
+    with sqlite3.connect(":memory:") as con:
+        (through_text,) = con.execute(f"SELECT {text_us('?1')}", (from_iso(written),)).fetchone()
+    assert iso_us(written) == through_text == db_us(datetime.fromisoformat(written))
 
 
 def test_the_time_indexes_are_keyed_by_rated_us(store) -> None:

@@ -25,7 +25,7 @@ from mockprep.db.fresh_file import fresh_copy, reviews_unindexed
 from mockprep.db.import_rows import REVIEW_COLUMNS, STAGING, delivery_json
 from mockprep.db.import_staging import COUNTED_SCHEMA, Staging
 from mockprep.db.review_indexes import reused_uid
-from mockprep.db.sql import db_time, from_iso, text_us
+from mockprep.db.sql import db_time, from_iso
 from mockprep.db.stories import insert_version
 
 if TYPE_CHECKING:
@@ -204,10 +204,9 @@ def _questions(
     try:
         # (the roll-up's triggers off for the copy; an id used twice fails as the rows are copied)
         with stats_rollup.bulk(raw, counted=counted), reviews_unindexed(raw):
-            raw.execute(  # (staged with the time as text, stored as rated_us: m018)
-                f"INSERT INTO main.reviews ({REVIEW_COLUMNS.replace('rated_at', 'rated_us')})"
-                f" SELECT {REVIEW_COLUMNS.replace('rated_at', text_us('rated_at'))}"
-                f" FROM {STAGING}.import_reviews ORDER BY id"
+            raw.execute(  # (staged with the time as rated_us, as it is stored: m018)
+                f"INSERT INTO main.reviews ({REVIEW_COLUMNS})"
+                f" SELECT {REVIEW_COLUMNS} FROM {STAGING}.import_reviews ORDER BY id"
             )
     except sqlite3.IntegrityError:
         _name_duplicate_review(raw, starts)

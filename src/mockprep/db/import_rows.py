@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from mockprep.core import ids
 from mockprep.core.delivery import Delivery
 from mockprep.db import review_codec
-from mockprep.db.sql import from_iso
+from mockprep.db.sql import iso_us
 
 if TYPE_CHECKING:
     from fsrs import Card
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 STAGING = "staging"  # the schema the staging file is attached as (import_staging)
 REVIEW_COLUMNS = (
-    "id, question_id, session_id, rated_at, rating, state_before, answer,"
+    "id, question_id, session_id, rated_us, rating, state_before, answer,"
     " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, cram, params_id,"
     " code_runs, code_result, uid, delivery, model, model_proposed, model_suggested, model_errors"
 )
@@ -35,7 +35,7 @@ STAGE = (
     f" VALUES ({', '.join('?' * (REVIEW_COLUMNS.count(',') + 1))})"
 )
 STAGE_PLAIN = (
-    f"INSERT INTO {STAGING}.import_reviews (id, question_id, session_id, rated_at, rating, state_before,"
+    f"INSERT INTO {STAGING}.import_reviews (id, question_id, session_id, rated_us, rating, state_before,"
     " answer, duration_ms, time_limit_ms, coverage, suggested, cram, params_id, uid, grader, proposed,"
     " checklist) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
@@ -70,7 +70,7 @@ def plain_rows(reviews: list[tuple[Any, ...]], qid: int, key: str) -> list[tuple
             rid,
             qid,
             session,
-            from_iso(rated_at),
+            iso_us(rated_at),
             rating,
             state,
             pack(answer),
@@ -128,7 +128,7 @@ def review_row(r: dict[str, Any], qid: int, key: str) -> tuple[Any, ...]:
         r["id"],
         qid,
         r.get("session"),
-        from_iso(r["rated_at"]),
+        iso_us(r["rated_at"]),
         r["rating"],
         r["state_before"],
         review_codec.pack_answer(r.get("answer", "")),

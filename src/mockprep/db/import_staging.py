@@ -68,14 +68,14 @@ class Staging:
         self.importing.execute(f"ATTACH DATABASE ? AS {COUNTED_SCHEMA}", (str(path),))
         self.importing.execute("BEGIN")
         tables = ("import_reviews", "import_questions")
-        job = (str(self.path), str(path), stats_rollup.zone(self.importing), tables, False)
+        job = (str(self.path), str(path), stats_rollup.zone(self.importing), tables)
         return WorkerJobs([(count_job, job)], in_workers)
 
 
-def count_job(source: str, counted: str, offsets: Offsets, tables: tuple[str, str], micro: bool) -> None:
+def count_job(source: str, counted: str, offsets: Offsets, tables: tuple[str, str]) -> None:
     """The roll-up of the reviews and questions ``tables`` of the file ``source`` counted under
-    ``offsets`` into the file ``counted`` (:func:`mockprep.db.stats_rollup.count`; ``micro``: the
-    reviews' time is rated_us, as a package's, not the staged text)."""
+    ``offsets`` into the file ``counted`` (:func:`mockprep.db.stats_rollup.count`; the reviews' time is
+    ``rated_us``, staged as a package holds it)."""
     con = sqlite3.connect(counted, isolation_level=None)
     try:
         for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -16384"):
@@ -85,7 +85,7 @@ def count_job(source: str, counted: str, offsets: Offsets, tables: tuple[str, st
         for table in stats_rollup.ROLLUP_TABLES:  # (what a job that failed left)
             con.execute(f"DROP TABLE IF EXISTS main.{table}")
         reviews, questions = tables
-        stats_rollup.count(con, f"source.{reviews}", f"source.{questions}", offsets, "main", micro)
+        stats_rollup.count(con, f"source.{reviews}", f"source.{questions}", offsets, "main", micro=True)
         con.execute("COMMIT")
     finally:
         con.close()

@@ -150,7 +150,7 @@ def import_package(store: Store, path: Path, started: Callable[[], None] | None 
                 # The rows are checked, and the roll-up counted, by worker processes while this
                 # connection copies them (committed only once the checks pass): 8.4-8.7 s in all for
                 # the 1M-review package, 12.2-16.4 s with both on one thread (db/worker_jobs.py).
-                count = (str(source), str(counted), stats_rollup.zone(raw), ("reviews", "questions"), True)
+                count = (str(source), str(counted), stats_rollup.zone(raw), ("reviews", "questions"))
                 work = WorkerJobs(
                     [(check_job, (str(source),)), (count_job, count)],
                     in_workers=source.stat().st_size >= WORKERS_FROM,

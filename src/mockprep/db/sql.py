@@ -67,6 +67,16 @@ def from_iso(value: str | None) -> str | None:
     return db_time(datetime.fromisoformat(value))
 
 
+def iso_us(value: str) -> int:
+    """:func:`db_us` of an ISO 8601 time from an export: what :func:`from_iso` stores, as ``rated_us``
+    (a time without an offset is read as local time, as :func:`db_time` reads it)."""
+    moment = datetime.fromisoformat(value)
+    return ((moment if moment.tzinfo is not None else moment.astimezone(UTC)) - _EPOCH) // _MICROSECOND
+
+
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def sql_points(rating: str = "rating", duration: str = "duration_ms", limit: str = "time_limit_ms") -> str:
     """The points of :func:`mockprep.core.scoring.answer_points` as an SQL expression over a reviews row."""
     cases = " ".join(f"WHEN {r} THEN {p}" for r, p in RATING_POINTS.items())
