@@ -8,6 +8,8 @@ import io
 import json
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -89,6 +91,36 @@ def test_reviews_written_by_sqlite_are_what_json_dumps_writes_and_gzip_round_tri
         shutil.rmtree(root, ignore_errors=True)
 
 
+@contextmanager
+def _scratch_home(prefix: str) -> Iterator[Path]:
+    """A scratch folder for a hypothesis example (no fixtures there), with no built-in banks."""
+    saved = bank_sync.builtin_files
+    bank_sync.builtin_files = lambda: []
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield root
+    finally:
+        bank_sync.builtin_files = saved
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _reviews_written_by_sqlite(store: Store) -> list[dict]:
+    """The exported reviews of the question that has some, each checked to be written by SQLite in
+    exactly the text of the general, field-by-field form."""
+    general_calls: list[int] = []
+    export_lines.review = lambda raw, rid: general_calls.append(rid) or review(raw, rid)
+    try:
+        text = _export(store)
+    finally:
+        export_lines.review = review
+    assert general_calls == []  # every one written by SQLite
+    line = next(x for x in text.split("\n") if '"reviews": [{' in x)
+    reviews = json.loads(line.strip().removesuffix(","))["reviews"]
+    general = ", ".join(json.dumps(review(store.conn.raw, r["id"]), ensure_ascii=False) for r in reviews)
+    assert f'"reviews": [{general}]' in line
+    return reviews
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
@@ -102,34 +134,19 @@ def test_reviews_written_by_sqlite_are_what_json_dumps_writes_and_gzip_round_tri
 def test_review_times_written_by_sqlite_are_the_general_forms_text(times) -> None:
     """SQLite writes a review's time from its microseconds: any time from 1970 to the year 9999, with or
     without microseconds, reads exactly as the general, field-by-field form writes it."""
-    saved = bank_sync.builtin_files
-    bank_sync.builtin_files = lambda: []
-    root = Path(tempfile.mkdtemp(prefix="mockprep-times-"))
-    try:
-        with _home_with_answers(root, [("an answer", 0, None)]) as store:
-            (qid,) = {r[0] for r in db_rows(root / "a", "SELECT question_id FROM reviews")}
-            for at in times:
-                record = ReviewRecord(qid, None, store.cards.card(qid), at, 3, 2, "a", 900, None)
-                store.cards.record_review(record)
-            general_calls: list[int] = []
-            export_lines.review = lambda raw, rid: general_calls.append(rid) or review(raw, rid)
-            try:
-                text = _export(store)
-            finally:
-                export_lines.review = review
-            assert general_calls == []  # every one written by SQLite
-            line = next(x for x in text.split("\n") if '"reviews": [{' in x)
-            reviews = json.loads(line.strip().removesuffix(","))["reviews"]
-            general = ", ".join(
-                json.dumps(review(store.conn.raw, r["id"]), ensure_ascii=False) for r in reviews
+    with (
+        _scratch_home("mockprep-times-") as root,
+        _home_with_answers(root, [("an answer", 0, None)]) as store,
+    ):
+        (qid,) = {r[0] for r in db_rows(root / "a", "SELECT question_id FROM reviews")}
+        for at in times:
+            store.cards.record_review(
+                ReviewRecord(qid, None, store.cards.card(qid), at, 3, 2, "a", 900, None)
             )
-            assert f'"reviews": [{general}]' in line
-            assert sorted(r["rated_at"] for r in reviews) == sorted(
-                [START.isoformat()] + [at.isoformat() for at in times]
-            )
-    finally:
-        bank_sync.builtin_files = saved
-        shutil.rmtree(root, ignore_errors=True)
+        reviews = _reviews_written_by_sqlite(store)
+        assert sorted(r["rated_at"] for r in reviews) == sorted(
+            [START.isoformat()] + [at.isoformat() for at in times]
+        )
 
 
 def test_a_file_whose_layout_changes_midway_is_read_on_by_the_event_parser(tmp_path: Path) -> None:
@@ -255,31 +272,15 @@ graded = st.lists(
 def test_graded_reviews_written_by_sqlite_are_the_general_forms_text(log) -> None:
     """A review from a session carries the grader's name, its proposal and the checklist (m019 packs
     them): SQLite writes it, and the text is exactly what the general, field-by-field form gives."""
-    saved = bank_sync.builtin_files
-    bank_sync.builtin_files = lambda: []
-    root = Path(tempfile.mkdtemp(prefix="mockprep-graded-"))
-    try:
-        with _home_with_answers(root, [("an answer", 0, None)]) as store:
-            (qid,) = {r[0] for r in db_rows(root / "a", "SELECT question_id FROM reviews")}
-            for i, (grader, proposed, checklist, cram) in enumerate(log, start=1):
-                at = START + timedelta(hours=i)
-                record = ReviewRecord(qid, None, store.cards.card(qid), at, 3, 2, "a", 900, None)
-                store.cards.record_review(
-                    replace(record, grader=grader, proposed=proposed, checklist=checklist, cram=cram)
-                )
-            general_calls: list[int] = []
-            export_lines.review = lambda raw, rid: general_calls.append(rid) or review(raw, rid)
-            try:
-                text = _export(store)
-            finally:
-                export_lines.review = review
-            assert general_calls == []  # every one written by SQLite
-            raw = store.conn.raw
-            line = next(x for x in text.split("\n") if '"reviews": [{' in x)
-            reviews = json.loads(line.strip().removesuffix(","))["reviews"]
-            general = ", ".join(json.dumps(review(raw, r["id"]), ensure_ascii=False) for r in reviews)
-            assert f'"reviews": [{general}]' in line
-            assert len(reviews) == len(log) + 1
-    finally:
-        bank_sync.builtin_files = saved
-        shutil.rmtree(root, ignore_errors=True)
+    with (
+        _scratch_home("mockprep-graded-") as root,
+        _home_with_answers(root, [("an answer", 0, None)]) as store,
+    ):
+        (qid,) = {r[0] for r in db_rows(root / "a", "SELECT question_id FROM reviews")}
+        for i, (grader, proposed, checklist, cram) in enumerate(log, start=1):
+            at = START + timedelta(hours=i)
+            record = ReviewRecord(qid, None, store.cards.card(qid), at, 3, 2, "a", 900, None)
+            store.cards.record_review(
+                replace(record, grader=grader, proposed=proposed, checklist=checklist, cram=cram)
+            )
+        assert len(_reviews_written_by_sqlite(store)) == len(log) + 1
