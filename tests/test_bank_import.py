@@ -454,6 +454,29 @@ def test_toml_strings_read_back_exactly(text: str) -> None:
     assert tomllib.loads(f"x = {toml_list([text, text + 'x'])}")["x"] == [text, text + "x"]
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    items=st.lists(
+        st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="<"))
+        | st.sampled_from(
+            ["a &amp; b", "&lt;tag&gt;", "x &am", "&#x41;&#66;", " lead\tand\ntrail ", "&nbsp;"]
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_a_flat_list_reads_as_the_parser_reads_it(items: list[str]) -> None:
+    """The quick path for a list as `bank export apkg` writes it gives what the HTML parser gives."""
+    from mockprep.core.html_text import _flat_list, _tidy, _ToText
+
+    field = "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+    parser = _ToText()
+    parser.feed(field)
+    parser.close()
+    assert _flat_list(field) is not None
+    assert html_to_text(field) == _tidy("".join(parser.parts), parser.media, parser.scripts)
+
+
 BEHAVIORAL_SHEET = """---
 round: behavioral
 topic: stories

@@ -103,10 +103,25 @@ def html_to_text(html: str) -> PlainText:
     if not sounds and not _OTHER_TAG.search(html):  # text and line breaks only: no parser needed
         text = unescape(_SPACE.sub(" ", html))
         return _tidy(_BR.sub("\n", text) if "<" in text else text, 0, 0)
+    if not sounds and (items := _flat_list(html)) is not None:
+        return _tidy(items, 0, 0)
     parser = _ToText()
     parser.feed(_SOUND.sub("", html) if sounds else html)
     parser.close()
     return _tidy("".join(parser.parts), parser.media + sounds, parser.scripts)
+
+
+_FLAT_LIST = re.compile(r"<ul>(?:<li>[^<]*</li>)+</ul>")
+_ITEM = re.compile(r"<li>([^<]*)</li>")
+
+
+def _flat_list(html: str) -> str | None:
+    """What the parser makes of one list of plain items written without spaces between the tags (as
+    ``bank export apkg`` writes key points and follow-ups), without the parser: None for anything else."""
+    if not _FLAT_LIST.fullmatch(html):
+        return None
+    items = "".join("\n- " + _SPACE.sub(" ", unescape(item)) for item in _ITEM.findall(html))
+    return f"\n{items}\n"
 
 
 def _tidy(text: str, media: int, scripts: int) -> PlainText:
