@@ -201,8 +201,8 @@ class _Gunzip:
 
     zlib inflates the members itself (``wbits`` 31: the gzip header, and each member's CRC and length
     checked) a megabyte of the file at a time, behind a C buffer that gives the lines: the gzip module of
-    Python 3.11 reads 8 KB at a time through Python code, which cost the import of a 1M-review file
-    about 2.7 s more than inflating it."""
+    Python 3.11 reads 8 KB at a time through Python code (the lines of a 1M-review home's 81 MB file:
+    2.6 s that way, 1.7 s this way)."""
 
     def __init__(self, raw: IO[bytes]):
         self.raw = raw
