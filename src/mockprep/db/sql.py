@@ -26,8 +26,12 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def db_us(moment: datetime) -> int:
     """A time as ``reviews.rated_us`` holds it (m018; ``rated_at`` is its text): microseconds since 1970,
-    UTC. What a writer stores, and the bound of a query that reads the log by time."""
-    return (moment.astimezone(UTC) - _EPOCH) // timedelta(microseconds=1)
+    UTC. What a writer stores, and the bound of a query that reads the log by time. (An aware time is
+    subtracted as it is; one without an offset is read as local time, as :func:`db_time` reads it.)"""
+    return ((moment if moment.tzinfo is not None else moment.astimezone(UTC)) - _EPOCH) // _MICROSECOND
+
+
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def text_us(column: str) -> str:
@@ -68,13 +72,8 @@ def from_iso(value: str | None) -> str | None:
 
 
 def iso_us(value: str) -> int:
-    """:func:`db_us` of an ISO 8601 time from an export: what :func:`from_iso` stores, as ``rated_us``
-    (a time without an offset is read as local time, as :func:`db_time` reads it)."""
-    moment = datetime.fromisoformat(value)
-    return ((moment if moment.tzinfo is not None else moment.astimezone(UTC)) - _EPOCH) // _MICROSECOND
-
-
-_MICROSECOND = timedelta(microseconds=1)
+    """:func:`db_us` of an ISO 8601 time from an export: what :func:`from_iso` stores, as ``rated_us``."""
+    return db_us(datetime.fromisoformat(value))
 
 
 def sql_points(rating: str = "rating", duration: str = "duration_ms", limit: str = "time_limit_ms") -> str:
