@@ -120,6 +120,27 @@ def test_the_valid_export_imports(cli, home: Path, tmp_path: Path, valid_export)
     assert "3 reviews, 2 sessions and 2 stories" in result.stdout
 
 
+@pytest.mark.parametrize("rare", [False, True], ids=["common-fields", "field-by-field"])
+def test_a_cram_review_imports_as_one_either_way_it_is_read(
+    tmp_path: Path, valid_export, rare: bool
+) -> None:
+    """``cram`` is stored as 1 or 0 whether the review has only the common fields (read by the quick
+    test) or a rarer one too (read field by field)."""
+    doc = copy.deepcopy(valid_export)
+    reviews = [r for q in doc["questions"] for r in q["reviews"]]
+    reviews[0]["cram"] = True
+    reviews[1]["cram"] = False
+    if rare:
+        for r in reviews:
+            r["code_runs"] = 1
+    with Store.open(tmp_path / "home", backups=False) as store:
+        head, questions = read_export(_write(tmp_path, doc))
+        store.bulk.import_data(head, questions)
+    stored = db_rows(tmp_path / "home", "SELECT id, cram, typeof(cram) FROM reviews ORDER BY id")
+    expected = sorted((r["id"], int(r.get("cram", False)), "integer") for r in reviews)
+    assert [tuple(row) for row in stored] == expected
+
+
 # (what to change, the value, what the one line must say)
 CASES = [
     (("q", 0, "rating"), 7, "reviews[0].rating: must be 1-4 (got 7)"),

@@ -6,6 +6,10 @@ process or on a worker (:mod:`mockprep.db.import_workers`): the checks of
 ``staging.import_reviews`` (:mod:`mockprep.db.import_staging`) with its answer, coverage and uid in
 their stored forms (:mod:`mockprep.db.review_codec`). Reviews with only the common fields (nearly all)
 bind fewer values.
+
+The sqlite3 module binds an int, a float, a str or a bytearray directly, but looks for an adapter for
+any other value (a bool, bytes, None), which costs about half a microsecond each: ``cram`` is bound as
+0 or 1 (its stored value either way), 0.4 µs a review of the ~5 of binding it.
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ def plain_rows(reviews: list[tuple[Any, ...]], qid: int, key: str) -> list[tuple
             limit,
             None if coverage is None else coverage_of(coverage),
             suggested,
-            cram,
+            1 if cram else 0,  # (an int binds several times faster than a bool: see the module docstring)
             params,
             # a uid that plain_review passed is 32 lowercase hex digits: its 16 bytes, as pack_uid gives
             bytes.fromhex(uid) if uid is not None else _derived_uid(rid, key, rated_at, rating),
@@ -139,7 +143,7 @@ def review_row(r: dict[str, Any], qid: int, key: str) -> tuple[Any, ...]:
         review_codec.pack_grader(r.get("grader")),
         review_codec.pack_verdicts(r.get("proposed")),
         review_codec.pack_verdicts(r.get("checklist")),
-        bool(r.get("cram", False)),
+        1 if r.get("cram") else 0,
         r.get("params"),
         r.get("code_runs"),
         None if r.get("code_result") is None else json.dumps(r["code_result"], sort_keys=True),
