@@ -121,9 +121,7 @@ def test_the_valid_export_imports(cli, home: Path, tmp_path: Path, valid_export)
 
 
 @pytest.mark.parametrize("rare", [False, True], ids=["common-fields", "field-by-field"])
-def test_a_cram_review_imports_as_one_either_way_it_is_read(
-    tmp_path: Path, valid_export, rare: bool
-) -> None:
+def test_a_cram_review_imports_as_one_either_way_it_is_read(tmp_path: Path, valid_export, rare: bool) -> None:
     """``cram`` is stored as 1 or 0 whether the review has only the common fields (read by the quick
     test) or a rarer one too (read field by field)."""
     doc = copy.deepcopy(valid_export)
