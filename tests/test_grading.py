@@ -52,6 +52,16 @@ def test_folding_spells_out_greek_and_superscripts() -> None:
     )
 
 
+def test_e_g_i_e_and_etc_are_no_words_of_a_point_but_e_in_a_formula_is() -> None:
+    assert content_stems("Cost quantified (e.g. GPU-hours, days), i.e. e. g. etc.") == content_stems(
+        "Cost quantified (GPU-hours, days)"
+    )
+    assert content_stems("e^x, or e.g. eg") == ["e", "x", "eg"]
+    told = "It cost about 6,000 GPU-hours and four days of the deadline."
+    (point,) = judge(["Cost quantified (e.g. GPU-hours, days)"], told)
+    assert point.features.words_all == 1.0 and point.verdict == "covered"
+
+
 def test_a_point_whose_own_words_are_absent_is_not_covered() -> None:
     first, second = judge(["first point", "second point"], "only the first point")
     assert first.verdict == "covered"

@@ -65,6 +65,11 @@ _NON_NEGATIVE = re.compile(r"\b(?:non-?negative|never negative|(?:is|are)n't neg
 _NON_POSITIVE = re.compile(r"\b(?:non-?positive|never positive|(?:is|are)n't positive|not positive)\b")
 
 
+# "e.g.", "i.e." and "etc." say nothing of their own (a key point's "(e.g. GPU-hours)" asked an answer
+# for the letters e and g)
+_ABBREVIATIONS = re.compile(r"\b(?:e\.\s?g|i\.\s?e)\.|\betc\b\.?")
+
+
 @lru_cache(maxsize=1024)  # an answer's sentences are folded for each key point and each measure
 def fold(text: str) -> str:
     """Lower case, numbers in words as digits ("four epochs" meets "4 epochs"; not "zero-init"),
@@ -76,6 +81,7 @@ def fold(text: str) -> str:
     text = _NON_NEGATIVE.sub(" at least 0 ", text)
     text = _NON_POSITIVE.sub(" at most 0 ", text)
     text = text.replace("n't", "nt")
+    text = _ABBREVIATIONS.sub(" ", text)
     return re.sub(r"[-_/]", " ", text)
 
 
