@@ -52,6 +52,47 @@ def test_short_answers_stay_text_and_repetitive_ones_shrink() -> None:
     assert review_codec.pack_answer(lone) is lone
 
 
+def _deflated(data: bytes) -> bytes:
+    import zlib
+
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+# Not deflate at all; a deflated answer cut short; deflated bytes that are not UTF-8.
+DAMAGED = [b"\xff\xff\xff\xff\x00\x00", _deflated(b"an answer " * 8)[:-3], _deflated(b"\xff\xfe not text")]
+
+
+@pytest.mark.parametrize("stored", DAMAGED, ids=["bad-block", "cut-off", "not-utf8"])
+def test_a_damaged_stored_answer_is_a_database_error(stored: bytes) -> None:
+    with pytest.raises(sqlite3.DatabaseError, match="a stored answer is damaged") as caught:
+        review_codec.answer_text(stored)
+    assert caught.value.sqlite_errorcode == 11  # read as a corrupt file is: one line naming it
+
+
+@pytest.mark.parametrize(
+    "args", [("export", "-o", "out.json"), ("history", "--csv", "-o", "log.csv"), ("history", "1")]
+)
+def test_a_damaged_answer_is_one_line_not_a_traceback(cli, home: Path, tmp_path: Path, args) -> None:
+    result = cli(
+        "session",
+        "--limit",
+        "1",
+        input="a long answer that is long enough to be deflated " * 3 + "\n\n3\nq\n",
+    )
+    assert result.exit_code == 0, result.stderr
+    with sqlite3.connect(home / DB_NAME) as con:
+        assert con.execute("SELECT typeof(answer) FROM reviews").fetchone() == ("blob",)
+        con.execute("UPDATE reviews SET answer = x'ffffffff0000'")
+    con.close()
+    out = [str(tmp_path / a) if a.endswith((".json", ".csv")) else a for a in args]
+    result = cli(*out)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is not a usable mockprep database (a stored answer is damaged" in lines[0]
+
+
 @given(st.none() | st.lists(st.booleans(), max_size=200))
 def test_coverage_reads_back_exactly(coverage: list[bool] | None) -> None:
     stored = review_codec.pack_coverage(coverage)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 import struct
 import zlib
 from collections.abc import Sequence
@@ -60,13 +61,27 @@ def pack_answer(text: str) -> str | bytes:
 
 
 def answer_text(stored: str | bytes | None) -> str:
-    """An answer as the person typed it, from its stored form (the one place answers are unpacked)."""
+    """An answer as the person typed it, from its stored form (the one place answers are unpacked).
+    A stored answer that does not inflate to UTF-8 (a damaged file) raises :class:`DamagedAnswer`."""
     if stored is None:
         return ""
     if isinstance(stored, bytes):
-        # a first buffer near the answer's size: zlib's default 16 KB one costs a third of the time
-        return zlib.decompress(stored, -15, len(stored) * 4 + 64).decode("utf-8")
+        try:
+            # a first buffer near the answer's size: zlib's default 16 KB one costs a third of the time
+            return zlib.decompress(stored, -15, len(stored) * 4 + 64).decode("utf-8")
+        except (zlib.error, UnicodeDecodeError) as exc:
+            raise DamagedAnswer(exc) from None
     return stored
+
+
+class DamagedAnswer(sqlite3.DatabaseError):
+    """A stored answer that cannot be read back: a database error, said in one line as a damaged file
+    is (SQLite's code for a corrupt database), whichever command meets it."""
+
+    def __init__(self, cause: Exception):
+        super().__init__(f"a stored answer is damaged: {cause}")
+        self.sqlite_errorcode = 11  # SQLITE_CORRUPT
+        self.sqlite_errorname = "SQLITE_CORRUPT"
 
 
 def pack_coverage(coverage: Sequence[bool] | None) -> str | None:
