@@ -1,4 +1,4 @@
-"""The quick paths of export and import: reviews written by SQLite, the file read line by line, gzip, and
+"""The quick paths of export and import: reviews written from their stored values by one f-string, the file read line by line, gzip, and
 an import built in a fresh file that replaces the live one only when complete."""
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ answers = st.lists(
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers)
-def test_reviews_written_by_sqlite_are_what_json_dumps_writes_and_gzip_round_trips(log) -> None:
+def test_reviews_written_quickly_are_what_json_dumps_writes_and_gzip_round_trips(log) -> None:
     saved = bank_sync.builtin_files
     bank_sync.builtin_files = lambda: []
     root = Path(tempfile.mkdtemp(prefix="mockprep-speed-"))
@@ -75,7 +75,7 @@ def test_reviews_written_by_sqlite_are_what_json_dumps_writes_and_gzip_round_tri
         with _home_with_answers(root, log) as store:
             text = _export(store)
         bulk = text[text.index('"questions": [') :].split("\n")[1:-3]  # (not splitlines: \x85 is data)
-        for line in bulk:  # each question (reviews built by SQLite) is exactly json.dumps of its value
+        for line in bulk:  # each question (reviews written quickly) is exactly json.dumps of its value
             body = line.strip().removesuffix(",")
             assert body == json.dumps(json.loads(body), ensure_ascii=False)
         packed = root / "export.bin"  # no .gz: gzip is known by its first bytes
@@ -104,8 +104,8 @@ def _scratch_home(prefix: str) -> Iterator[Path]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _reviews_written_by_sqlite(store: Store) -> list[dict]:
-    """The exported reviews of the question that has some, each checked to be written by SQLite in
+def _reviews_written_quickly(store: Store) -> list[dict]:
+    """The exported reviews of the question that has some, each checked to be written by the quick path in
     exactly the text of the general, field-by-field form."""
     general_calls: list[int] = []
     export_lines.review = lambda raw, rid: general_calls.append(rid) or review(raw, rid)
@@ -113,7 +113,7 @@ def _reviews_written_by_sqlite(store: Store) -> list[dict]:
         text = _export(store)
     finally:
         export_lines.review = review
-    assert general_calls == []  # every one written by SQLite
+    assert general_calls == []  # every one written by the quick path
     line = next(x for x in text.split("\n") if '"reviews": [{' in x)
     reviews = json.loads(line.strip().removesuffix(","))["reviews"]
     general = ", ".join(json.dumps(review(store.conn.raw, r["id"]), ensure_ascii=False) for r in reviews)
@@ -131,8 +131,8 @@ def _reviews_written_by_sqlite(store: Store) -> list[dict]:
         max_size=6,
     )
 )
-def test_review_times_written_by_sqlite_are_the_general_forms_text(times) -> None:
-    """SQLite writes a review's time from its microseconds: any time from 1970 to the year 9999, with or
+def test_review_times_written_quickly_are_the_general_forms_text(times) -> None:
+    """The quick path writes a review's time from its microseconds: any time from 1970 to the year 9999, with or
     without microseconds, reads exactly as the general, field-by-field form writes it."""
     with (
         _scratch_home("mockprep-times-") as root,
@@ -143,7 +143,7 @@ def test_review_times_written_by_sqlite_are_the_general_forms_text(times) -> Non
             store.cards.record_review(
                 ReviewRecord(qid, None, store.cards.card(qid), at, 3, 2, "a", 900, None)
             )
-        reviews = _reviews_written_by_sqlite(store)
+        reviews = _reviews_written_quickly(store)
         assert sorted(r["rated_at"] for r in reviews) == sorted(
             [START.isoformat()] + [at.isoformat() for at in times]
         )
@@ -269,9 +269,9 @@ graded = st.lists(
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(graded)
-def test_graded_reviews_written_by_sqlite_are_the_general_forms_text(log) -> None:
+def test_graded_reviews_written_quickly_are_the_general_forms_text(log) -> None:
     """A review from a session carries the grader's name, its proposal and the checklist (m019 packs
-    them): SQLite writes it, and the text is exactly what the general, field-by-field form gives."""
+    them): the quick path writes it, and the text is exactly what the general, field-by-field form gives."""
     with (
         _scratch_home("mockprep-graded-") as root,
         _home_with_answers(root, [("an answer", 0, None)]) as store,
@@ -283,4 +283,39 @@ def test_graded_reviews_written_by_sqlite_are_the_general_forms_text(log) -> Non
             store.cards.record_review(
                 replace(record, grader=grader, proposed=proposed, checklist=checklist, cram=cram)
             )
-        assert len(_reviews_written_by_sqlite(store)) == len(log) + 1
+        assert len(_reviews_written_quickly(store)) == len(log) + 1
+
+
+# Stored values mockprep never writes, of a type SQLite keeps as given (a crafted or damaged file can hold
+# them): each such review goes the general way, and its text is the general form's.
+UNUSUAL = [
+    "rating = 'three'",
+    "state_before = 2.5",
+    "duration_ms = 'long'",
+    "suggested = 3.5",
+    "cram = 'yes'",
+    "proposed = '[\"covered\"]'",
+    "rated_us = 'yesterday'",
+    "rated_us = 253402300800000000",
+    "code_runs = 0",
+    "delivery = '{}'",
+]
+
+
+@pytest.mark.parametrize("change", UNUSUAL)
+def test_a_review_in_another_shape_is_written_the_general_way(tmp_path: Path, change: str) -> None:
+    with _home_with_answers(tmp_path, [("one", 0, None), ("two", 5, 60_000)]) as store:
+        raw = store.conn.raw
+        raw.execute("DROP TRIGGER stats_review_changed")  # (the roll-up's arithmetic is not the point)
+        raw.execute(f"UPDATE reviews SET {change} WHERE id = 2")
+        general_calls: list[int] = []
+        export_lines.review = lambda raw, rid: general_calls.append(rid) or review(raw, rid)
+        try:
+            lines = [line for line, _count in export_lines.question_lines(raw)]
+        finally:
+            export_lines.review = review
+        assert general_calls == [2]
+        reviewed = [line for line in lines if '"reviews": [{' in line]
+        for rid in (1, 2):
+            text = json.dumps(review(raw, rid), ensure_ascii=False)
+            assert sum(text in line for line in reviewed) == 1

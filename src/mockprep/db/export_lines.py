@@ -12,7 +12,9 @@ import itertools
 import json
 import operator
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from json.encoder import encode_basestring  # (json.dumps of a str, ensure_ascii=False)
 from typing import Any
 
 from fsrs import Card, State
@@ -54,9 +56,10 @@ def question_lines(
     a merge of two ordered cursors, so memory stays flat. With ``after`` and ``upto``, only the questions
     whose id is above ``after`` and at most ``upto`` (either bound left out when None).
 
-    SQLite writes each review's JSON (:data:`_REVIEW_JSON`) in exactly the form ``json.dumps``
-    gives its dict; Python only joins them. A review whose stored values are not in the usual
-    shapes (a grader's verdicts, a delivery, an unusual time) is built the general way instead.
+    Each review's JSON is written from its stored values by one f-string, in exactly the form
+    ``json.dumps`` gives its dict (:func:`review`); a review whose stored values are not in the shapes
+    mockprep writes (a code answer's runs, a model's verdict, a delivery, a value of another type, a
+    time outside 1970-9999) is built that general way instead.
     """
     from mockprep.db.snapshot_workers import range_clause
 
@@ -70,9 +73,10 @@ def question_lines(
         bounds,
     )
     of_reviews, _ = range_clause("question_id", after, upto)
-    reviews = raw.execute(_REVIEW_JSON.replace("{where}", of_reviews), bounds)
-    coverages: dict[str | None, str] = {None: "null"}  # stored text -> its JSON: a handful of values
-    gradings: dict[tuple[str | None, ...], str] = {}  # (grader, proposal, checklist) -> its JSON: a few
+    reviews = raw.execute(_REVIEWS.replace("{where}", of_reviews), bounds)
+    coverages: dict[Any, str | bool] = {None: "null"}  # stored value -> its JSON (False: not plain)
+    gradings: dict[tuple[Any, ...], str | bool] = {}  # (grader, proposal, checklist) -> JSON, or False
+    iso_of, unpack, quoted = _iso_writer(), review_codec.answer_text, encode_basestring
     groups = itertools.groupby(reviews, key=operator.itemgetter(0))
     group = next(groups, None)
     for r in questions:
@@ -80,18 +84,36 @@ def question_lines(
             group = next(groups, None)  # reviews of a question that no longer exists (cannot happen)
         log: list[str] = []
         if group is not None and group[0] == r["id"]:
-            for _qid, rid, head, coverage, suggested, *grading, tail in group[1]:
-                if head is None:
-                    log.append(json.dumps(review(raw, rid), ensure_ascii=False))
-                    continue
+            for row in group[1]:
+                (_qid, rid, rare, us, rating, state, ms, session, answer, limit, coverage, suggested,
+                 grader, proposed, checklist, cram, params, uid) = row  # fmt: skip
                 shown = coverages.get(coverage)
                 if shown is None:
-                    shown = coverages[coverage] = review_codec.coverage_json(coverage)
-                key = tuple(grading)
+                    shown = coverages[coverage] = _coverage_json(coverage)
+                key = (grader, proposed, checklist)
                 graded = gradings.get(key)
                 if graded is None:
                     graded = gradings[key] = _grading_json(*key)
-                log.append(f"{head}{shown}{suggested}{graded}{tail}")
+                if (
+                    rare is not None
+                    or shown is False
+                    or graded is False
+                    or tuple(map(type, row[3:10])) + (type(suggested), type(cram), type(params))
+                    not in _PLAIN_SHAPES
+                    or type(uid) not in _UID_TYPES
+                    or not 0 <= us <= _LAST_US
+                ):
+                    log.append(json.dumps(review(raw, rid), ensure_ascii=False))
+                    continue
+                log.append(
+                    f'{{"id": {rid}, "rated_at": "{iso_of(us)}", "rating": {rating}, "state_before": {state},'
+                    f' "duration_ms": {ms}, "session": {"null" if session is None else session},'
+                    f' "answer": {quoted(answer if type(answer) is str else unpack(answer))},'
+                    f' "time_limit_ms": {"null" if limit is None else limit}, "coverage": {shown},'
+                    f' "suggested": {"null" if suggested is None else suggested}{graded}'
+                    f"{_CRAM if cram else ''}{'' if params is None else _PARAMS + str(params)}"
+                    f', "uid": {_uid_json(uid)}}}'
+                )
             group = next(groups, None)
         card = Card(
             card_id=r["id"],
@@ -149,59 +171,61 @@ def review(raw: sqlite3.Connection, rid: int) -> dict[str, Any]:
     }
 
 
-_VERDICT_LISTS = ("proposed", "checklist")
 _LAST_US = 253_402_300_799_999_999  # 9999-12-31 23:59:59.999999 UTC, in microseconds since 1970
-# A review in the shapes mockprep writes: whole numbers where they belong, a time as db_time stores
-# it, no grader's verdicts, code result, model verdict or delivery (those go the general way).
-_PLAIN_REVIEW = " AND ".join(
-    [
-        *(f"typeof({c}) = 'integer'" for c in ("rating", "state_before", "duration_ms")),
-        *(f"typeof({c}) IN ('integer', 'null')" for c in ("session_id", "time_limit_ms", "suggested")),
-        *(f"typeof({c}) IN ('integer', 'null')" for c in ("cram", "params_id")),
-        "typeof(answer) IN ('text', 'blob')",
-        "typeof(uid) IN ('text', 'blob', 'null')",
-        "typeof(coverage) IN ('text', 'null')",
-        # a time from 1970 to the year 9999, which _ISO writes as iso() does (rated_at, the generated
-        # column, is worked out again at every mention: it took a third of the query's time)
-        f"typeof(rated_us) = 'integer' AND rated_us BETWEEN 0 AND {_LAST_US}",
-        # a grader's name, and its proposal and the checklist in m019's form (a handful of values)
-        "typeof(grader) IN ('text', 'blob', 'null')",
-        *(f"(typeof({c}) = 'null' OR typeof({c}) = 'text' AND {c} NOT LIKE '[%')" for c in _VERDICT_LISTS),
-        *(
-            f"{c} IS NULL"
-            for c in ("code_runs", "code_result", "model")
-            + ("model_proposed", "model_suggested", "model_errors", "delivery")
-        ),
-    ]
-)
-# The stored answer and id as their text (m015: a deflated answer, an id's 16 bytes).
-_ANSWER = review_codec.SQL_ANSWER.format("answer")
-_UID = review_codec.SQL_UID.format("uid")
-# iso() of the stored time, from its microseconds: isoformat() leaves out microseconds that are all zero.
-_ISO = (
-    "strftime('%Y-%m-%dT%H:%M:%S', rated_us / 1000000, 'unixepoch') || CASE WHEN rated_us % 1000000 = 0"
-    " THEN '' ELSE printf('.%06d', rated_us % 1000000) END || '+00:00'"
-)
-# Each review in question order as the JSON text json.dumps(..., ensure_ascii=False) makes of its dict
-# (json_quote escapes exactly as json.dumps does; a test holds them to it): the text up to the
-# coverage, the stored coverage, the suggested rating, the grader's name, proposal and checklist as
-# stored (Python writes their JSON once per distinct value), the rest. NULL for a review outside
-# _PLAIN_REVIEW.
-_REVIEW_JSON = f"""
+# Each review in question order with its stored values, and first any value of the fields only code
+# answers, models' verdicts and spoken answers have (those go the general way). The time is read as
+# rated_us: rated_at, a generated column, is worked out again at each mention.
+_REVIEWS = """
 SELECT question_id, id,
-    CASE WHEN {_PLAIN_REVIEW} THEN printf(
-        '{{"id": %d, "rated_at": "%s", "rating": %d, "state_before": %d, "duration_ms": %d,'
-        || ' "session": %s, "answer": %s, "time_limit_ms": %s, "coverage": ',
-        id, {_ISO}, rating, state_before, duration_ms, coalesce(session_id, 'null'), json_quote({_ANSWER}),
-        coalesce(time_limit_ms, 'null')) END,
-    coverage,
-    ', "suggested": ' || coalesce(suggested, 'null'),
-    grader, proposed, checklist,
-    printf('%s%s, "uid": %s}}',
-        CASE WHEN cram THEN ', "cram": true' ELSE '' END,
-        CASE WHEN params_id IS NULL THEN '' ELSE ', "params": ' || params_id END, json_quote({_UID}))
-FROM reviews{{where}} ORDER BY question_id, rated_us, id
+    coalesce(code_runs, code_result, model, model_proposed, model_suggested, model_errors, delivery),
+    rated_us, rating, state_before, duration_ms, session_id, answer, time_limit_ms, coverage, suggested,
+    grader, proposed, checklist, cram, params_id, uid
+FROM reviews{where} ORDER BY question_id, rated_us, id
 """
+# The types of (rated_us, rating, state_before, duration_ms, session_id, answer, time_limit_ms,
+# suggested, cram, params_id) that mockprep writes: whole numbers, some of them NULL, and the answer as
+# text or deflated (m015).
+_OPTIONAL = (int, type(None))
+_PLAIN_SHAPES = frozenset(
+    itertools.product((int,), (int,), (int,), (int,), _OPTIONAL, (str, bytes), *[_OPTIONAL] * 4)
+)
+_UID_TYPES = frozenset({bytes, str, type(None)})  # 16 bytes (m015), or text from before
+_CRAM, _PARAMS = ', "cram": true', ', "params": '
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DAY_US = 86_400_000_000
+_CLOCK = [f"T{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60)]
+_TWO_DIGITS = [f"{n:02d}" for n in range(100)]
+_THREE_DIGITS = [f"{n:03d}" for n in range(1000)]
+
+
+def _iso_writer() -> Callable[[int], str]:
+    """``iso(us)``: a stored time (microseconds since 1970, UTC, up to the year 9999) as iso() writes it,
+    each day's date made once."""
+    days: dict[int, str] = {}
+
+    def iso(us: int) -> str:
+        day = days.get(us // _DAY_US)
+        if day is None:
+            day = days[us // _DAY_US] = (_EPOCH + timedelta(days=us // _DAY_US)).strftime("%Y-%m-%d")
+        second, fraction = divmod(us, 1_000_000)
+        text = day + _CLOCK[second // 60 % 1440] + _TWO_DIGITS[second % 60]
+        if fraction:  # isoformat() leaves out microseconds that are all zero
+            return f"{text}.{_THREE_DIGITS[fraction // 1000]}{_THREE_DIGITS[fraction % 1000]}+00:00"
+        return text + "+00:00"
+
+    return iso
+
+
+def _uid_json(uid: bytes | str | None) -> str:
+    if type(uid) is bytes:
+        return f'"{uid.hex()}"'
+    return "null" if uid is None else encode_basestring(uid)
+
+
+def _coverage_json(coverage: Any) -> str | bool:
+    """A stored coverage's JSON, written once per distinct value; False for one of another type."""
+    return review_codec.coverage_json(coverage) if type(coverage) is str else False
+
 
 MARKS = ("suspended_at", "suspended_by", "buried_until", "flagged_at")
 
@@ -228,9 +252,14 @@ def _grading(review: Any) -> dict[str, Any]:
     return out
 
 
-def _grading_json(grader: str | None, proposed: str | None, checklist: str | None) -> str:
+def _grading_json(grader: Any, proposed: Any, checklist: Any) -> str | bool:
     """The export's text for a grader's name, proposal and checklist as stored, as json.dumps writes
-    them inside the review's dict (the fields of :func:`_grading` that _PLAIN_REVIEW lets through)."""
+    them inside the review's dict; False when they are not in the forms a session stores (a name as
+    text or one byte, verdicts as one character each: m019)."""
+    if type(grader) not in _UID_TYPES or any(
+        v is not None and (type(v) is not str or v.startswith("[")) for v in (proposed, checklist)
+    ):
+        return False
     stored = dict.fromkeys(_GRADING_FIELDS) | {"grader": grader, "proposed": proposed, "checklist": checklist}
     graded = _grading(stored)
     return ", " + json.dumps(graded, ensure_ascii=False)[1:-1] if graded else ""
