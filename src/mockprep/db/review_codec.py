@@ -196,7 +196,8 @@ def card_before(stored: bytes | str | None, question_id: int) -> Card | None:
     )
 
 
-# The same in SQL, for statements that build text from stored reviews (the export, the sync log).
+# The same in SQL: SQL_UID for a statement that must read a review's id (m015's trigger of deletions);
+# SQL_ANSWER, with review_answer() registered on the connection, for reading answers by hand (tests).
 SQL_UID = "CASE typeof({0}) WHEN 'blob' THEN lower(hex({0})) ELSE {0} END"
 SQL_ANSWER = "CASE typeof({0}) WHEN 'blob' THEN review_answer({0}) ELSE {0} END"
 

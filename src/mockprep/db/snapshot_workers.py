@@ -71,13 +71,10 @@ def range_clause(column: str, after: Any, upto: Any) -> tuple[str, dict[str, Any
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    """A read-only connection for a reader (the answer codec registered, as the store's own)."""
-    from mockprep.db import review_codec
-
+    """A read-only connection for a reader."""
     raw = sqlite3.connect(path, timeout=READ_WAIT_S, isolation_level=None)
     try:
         raw.execute("PRAGMA query_only = ON")
-        review_codec.register(raw)
     except BaseException:
         raw.close()
         raise

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
-from mockprep.db import review_codec
 from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
 from mockprep.db.driver import Connection, text
 from mockprep.db.errors import explain
@@ -98,7 +97,6 @@ def _connect(path: Path) -> sqlite3.Connection:
         raw.execute("PRAGMA journal_mode = WAL")
         raw.execute("PRAGMA synchronous = FULL")
         raw.execute("PRAGMA foreign_keys = ON")
-        review_codec.register(raw)
     except BaseException:
         raw.close()
         raise
