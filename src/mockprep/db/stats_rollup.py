@@ -349,14 +349,15 @@ def bulk(
     if after_id is None:
         rebuild(cur)
         return
-    day, params = local_date("s.rated_at", zone(cur))
+    # (dated from rated_us, m018: the text rated_at is worked out from it again at each mention)
+    day, params = local_date("s.rated_us", zone(cur), micro=True)
     for statement in _apply(f"{_EVERY_REVIEW} WHERE r.id > :after_id", 1, day):
         cur.execute(statement, {**params, "after_id": after_id})
 
 
 _EVERY_REVIEW = (
-    f"SELECT {', '.join(f'r.{c} AS {c}' for c in COUNTED)}, q.round, q.topic, q.bank_id"
-    " FROM reviews r JOIN questions q ON q.id = r.question_id"
+    f"SELECT {', '.join(f'r.{c} AS {c}' for c in COUNTED)}, r.rated_us AS rated_us, q.round, q.topic,"
+    " q.bank_id FROM reviews r JOIN questions q ON q.id = r.question_id"
 )
 
 
