@@ -100,7 +100,7 @@ def question_lines(
                     or graded is False
                     or tuple(map(type, row[3:10])) + (type(suggested), type(cram), type(params))
                     not in _PLAIN_SHAPES
-                    or type(uid) not in _UID_TYPES
+                    or type(uid) not in _TEXT_OR_BYTES
                     or not 0 <= us <= _LAST_US
                 ):
                     log.append(json.dumps(review(raw, rid), ensure_ascii=False))
@@ -189,7 +189,8 @@ _OPTIONAL = (int, type(None))
 _PLAIN_SHAPES = frozenset(
     itertools.product((int,), (int,), (int,), (int,), _OPTIONAL, (str, bytes), *[_OPTIONAL] * 4)
 )
-_UID_TYPES = frozenset({bytes, str, type(None)})  # 16 bytes (m015), or text from before
+# A uid (16 bytes: m015; or text from before) or a grader's name (text, or one byte: m019), or NULL.
+_TEXT_OR_BYTES = frozenset({bytes, str, type(None)})
 _CRAM, _PARAMS = ', "cram": true', ', "params": '
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY_US = 86_400_000_000
@@ -217,6 +218,7 @@ def _iso_writer() -> Callable[[int], str]:
 
 
 def _uid_json(uid: bytes | str | None) -> str:
+    """A stored uid's JSON: its 16 bytes as 32 hex digits, text as it is."""
     if type(uid) is bytes:
         return f'"{uid.hex()}"'
     return "null" if uid is None else encode_basestring(uid)
@@ -256,7 +258,7 @@ def _grading_json(grader: Any, proposed: Any, checklist: Any) -> str | bool:
     """The export's text for a grader's name, proposal and checklist as stored, as json.dumps writes
     them inside the review's dict; False when they are not in the forms a session stores (a name as
     text or one byte, verdicts as one character each: m019)."""
-    if type(grader) not in _UID_TYPES or any(
+    if type(grader) not in _TEXT_OR_BYTES or any(
         v is not None and (type(v) is not str or v.startswith("[")) for v in (proposed, checklist)
     ):
         return False
