@@ -23,8 +23,7 @@ from mockprep.db import import_workers, review_codec, stats_rollup
 from mockprep.db.driver import text
 from mockprep.db.fresh_file import fresh_copy, reviews_unindexed
 from mockprep.db.import_rows import REVIEW_COLUMNS, STAGING, delivery_json
-from mockprep.db.import_staging import COUNTED_SCHEMA, Staging
-from mockprep.db.review_indexes import reused_uid
+from mockprep.db.import_staging import COUNTED_SCHEMA, Staging, found_reused_uid
 from mockprep.db.sql import db_time, from_iso
 from mockprep.db.stories import insert_version
 
@@ -190,17 +189,16 @@ def _questions(
         starts.append(counts["reviews"] + 1)
         staging.add(qid, q, statement, rows)
         counts["reviews"] += len(rows)
-    # The roll-up is counted from the staging file on a worker process (a large import) while the
-    # reviews are copied across and their indexes built (once, after the rows).
+    # The roll-up is counted from the staging file on a worker process (a large import), and a uid used
+    # twice looked for, while the reviews are copied across and their indexes built (once, after the rows).
     counting = staging.commit(in_workers=workers > 0)
 
     def counted() -> str:
         counting.finish()
+        if found_reused_uid(raw):  # (the copy went through: no unique index of them, m022)
+            _name_duplicate_review(raw, starts)
         return COUNTED_SCHEMA
 
-    if reused_uid(raw, f"{STAGING}.import_reviews") is not None:  # (no unique index of them: m022)
-        counting.stop()
-        _name_duplicate_review(raw, starts)
     try:
         # (the roll-up's triggers off for the copy; an id used twice fails as the rows are copied)
         with stats_rollup.bulk(raw, counted=counted), reviews_unindexed(raw):

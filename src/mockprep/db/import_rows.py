@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import functools
 import json
+import re
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mockprep.core import ids
 from mockprep.core.delivery import Delivery
+from mockprep.core.field_checks import FIRST_YEAR, LAST_YEAR, MAX_INT, VERDICTS
 from mockprep.db import review_codec
-from mockprep.db.sql import iso_us
+from mockprep.db.sql import db_us, iso_us
 
 if TYPE_CHECKING:
     from fsrs import Card
@@ -38,10 +41,16 @@ STAGE = (
     f"INSERT INTO {STAGING}.import_reviews ({REVIEW_COLUMNS})"
     f" VALUES ({', '.join('?' * (REVIEW_COLUMNS.count(',') + 1))})"
 )
+# A value the common fields may lack (NULL) is staged as NONE, which no such field can hold (ids are 1
+# or more, times 0 or more, a rating 1-4, the texts text or bytes), and the statement makes it NULL: an
+# int binds directly. Stored bytes are staged as bytearrays, which bind directly too (and pickle as
+# quickly as bytes from a worker with protocol 5: import_workers).
+NONE = -1
 STAGE_PLAIN = (
     f"INSERT INTO {STAGING}.import_reviews (id, question_id, session_id, rated_us, rating, state_before,"
     " answer, duration_ms, time_limit_ms, coverage, suggested, cram, params_id, uid, grader, proposed,"
-    " checklist) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " checklist) VALUES (?, ?, NULLIF(?, -1), ?, ?, ?, ?, ?, NULLIF(?, -1), NULLIF(?, -1), NULLIF(?, -1),"
+    " ?, NULLIF(?, -1), ?, NULLIF(?, -1), NULLIF(?, -1), NULLIF(?, -1))"
 )
 
 
@@ -68,27 +77,27 @@ def prepare(question: dict[str, Any], index: int, checker: ExportChecker) -> Pre
 def plain_rows(reviews: list[tuple[Any, ...]], qid: int, key: str) -> list[tuple[Any, ...]]:
     """Reviews as :func:`~mockprep.core.export_checks.plain_review` read them, as rows of
     :data:`STAGE_PLAIN`: the answer, coverage and uid packed (:mod:`mockprep.db.review_codec`)."""
-    pack, coverage_of = review_codec.pack_answer, _coverage_of
+    staged_answer = _staged_answer
     return [
         (
             rid,
             qid,
-            session,
+            NONE if session is None else session,
             iso_us(rated_at),
             rating,
             state,
-            pack(answer),
+            staged_answer(answer),
             duration,
-            limit,
-            None if coverage is None else coverage_of(coverage),
-            suggested,
+            NONE if limit is None else limit,
+            NONE if coverage is None else _coverage_of(coverage),
+            NONE if suggested is None else suggested,
             1 if cram else 0,  # (an int binds several times faster than a bool: see the module docstring)
-            params,
+            NONE if params is None else params,
             # a uid that plain_review passed is 32 lowercase hex digits: its 16 bytes, as pack_uid gives
-            bytes.fromhex(uid) if uid is not None else _derived_uid(rid, key, rated_at, rating),
-            _grader(grader),
-            None if proposed is None else _verdicts(tuple(proposed)),
-            None if checklist is None else _verdicts(tuple(checklist)),
+            bytearray.fromhex(uid) if uid is not None else _derived_uid(rid, key, rated_at, rating),
+            _staged_grader(grader),
+            NONE if proposed is None else _verdicts(tuple(proposed)),
+            NONE if checklist is None else _verdicts(tuple(checklist)),
         )
         for (
             rid,
@@ -111,9 +120,173 @@ def plain_rows(reviews: list[tuple[Any, ...]], qid: int, key: str) -> list[tuple
     ]
 
 
+def _staged_answer(text: str) -> str | bytearray:
+    packed = review_codec.pack_answer(text)
+    return packed if type(packed) is str else bytearray(packed)
+
+
+# A review as mockprep's export writes it (mockprep.db.export_lines): the common fields in their order,
+# the time in UTC, numbers as JSON writes them (no sign, no leading zero), texts with no control
+# characters, the grader's name with no escapes, and a uid.
+_WHOLE = "0|[1-9][0-9]*"
+_REVIEW_LAYOUT = re.compile(
+    r'\{"id": ([1-9][0-9]*), "rated_at": "([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}'
+    rf'(?:\.[0-9]{{6}})?\+00:00)", "rating": ([1-4]), "state_before": ([0-3]), "duration_ms": ({_WHOLE}),'
+    rf' "session": (null|{_WHOLE}), "answer": "([^"\\\x00-\x1f]*(?:\\.[^"\\\x00-\x1f]*)*)", "time_limit_ms": '
+    rf'(null|{_WHOLE}), "coverage": (null|\[[a-z, ]*\]), "suggested": (null|[1-4])'
+    r'(?:, "grader": "([^"\\\x00-\x1f]*)")?(?:, "proposed": (\[[a-z", ]*\]))?'
+    rf'(?:, "checklist": (\[[a-z", ]*\]))?(, "cram": true)?(?:, "params": ([1-9][0-9]*))?'
+    r', "uid": "([0-9a-f]{32})"\}'
+)
+_REVIEWS_KEY = ', "reviews": ['
+_UNREADABLE: Any = object()  # a list's stored form when it is not one (the line goes the long way)
+
+
+def quick_prepare(line: bytes, index: int, checker: ExportChecker) -> Prepared | None:
+    """:func:`prepare` of a question's JSON line, for a line whose reviews are all in the layout mockprep's
+    export writes and pass :func:`~mockprep.core.plain_reviews.plain_review`: each review is read with one
+    regular expression instead of parsed into a dict and checked key by key (half the time). None for
+    any other line (read the long way, which names what is wrong, if anything); the rows are those
+    :func:`prepare` makes of it, and the question's own fields are checked as it checks them."""
+    if b"\\ud" in line or b"\\uD" in line:  # perhaps a lone surrogate: the long way refuses it
+        return None
+    try:
+        text = line.decode("utf-8").strip(" \t\r\n")
+    except UnicodeDecodeError:
+        return None
+    # "reviews" is the export's last key: the text before it is the rest of the question's object (a
+    # '"' is escaped inside a string, so this is no string's text; a nested "reviews" leaves braces open)
+    fields, found, log = text.rpartition(_REVIEWS_KEY)
+    if not found or not log.endswith("]}"):
+        return None
+    try:
+        question = json.loads(fields + "}", parse_constant=refuse_constant)
+        qid = question["card"]["card_id"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    if type(qid) is not int:
+        return None
+    rows = _layout_rows(log[:-2], qid, checker.sessions, checker.params)
+    if rows is None:
+        return None
+    question["reviews"] = []  # (read already: check_question checks the question's own fields)
+    card = checker.check_question(question, index)
+    return Prepared(question, card, STAGE_PLAIN, rows)
+
+
+def _layout_rows(
+    log: str, qid: int, sessions: set[int], params_known: frozenset[int] | set[int]
+) -> list[tuple[Any, ...]] | None:
+    """The rows of :data:`STAGE_PLAIN` of a review log's JSON (without its brackets) in the export's
+    layout, or None where any review is not in it or plain_review would not pass it."""
+    rows: list[tuple[Any, ...]] = []
+    at, end, match, staged_answer = 0, len(log), _REVIEW_LAYOUT.match, _staged_answer
+    while at < end:
+        found = match(log, at)
+        if found is None:
+            return None
+        at = found.end()
+        if at < end:
+            if not log.startswith(", {", at):
+                return None
+            at += 2
+        (rid, rated_at, rating, state, duration, session, answer, limit, coverage, suggested, grader,
+         proposed, checklist, cram, params, uid) = found.groups()  # fmt: skip
+        rid, duration = int(rid), int(duration)
+        session = NONE if session == "null" else int(session)
+        limit = NONE if limit == "null" else int(limit)
+        params = NONE if params is None else int(params)
+        if (
+            rid > MAX_INT
+            or duration > MAX_INT
+            or session != NONE
+            and session not in sessions
+            or limit > MAX_INT
+            or params != NONE
+            and params not in params_known
+        ):
+            return None
+        if "\\" in answer:
+            try:
+                answer = json.loads(f'"{answer}"')
+            except ValueError:
+                return None
+            if not answer.isascii():
+                try:
+                    answer.encode("utf-8")
+                except UnicodeEncodeError:
+                    return None
+        try:
+            moment = datetime.fromisoformat(rated_at)
+        except ValueError:
+            return None
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            return None
+        coverage = NONE if coverage == "null" else _layout_list(coverage, _packed_coverage)
+        proposed = NONE if proposed is None else _layout_list(proposed, _packed_verdicts)
+        checklist = NONE if checklist is None else _layout_list(checklist, _packed_verdicts)
+        if coverage is _UNREADABLE or proposed is _UNREADABLE or checklist is _UNREADABLE:
+            return None
+        rows.append(
+            (
+                rid,
+                qid,
+                session,
+                db_us(moment),
+                int(rating),
+                int(state),
+                staged_answer(answer),
+                duration,
+                limit,
+                coverage,
+                NONE if suggested == "null" else int(suggested),
+                0 if cram is None else 1,
+                params,
+                bytearray.fromhex(uid),
+                _staged_grader(grader),
+                proposed,
+                checklist,
+            )
+        )
+    return rows
+
+
+_LISTS: dict[tuple[str, Any], Any] = {}  # (a list's JSON, how it is packed) -> its stored form
+
+
+def _layout_list(raw: str, packed: Any) -> Any:
+    """The stored form of a coverage or verdict list's JSON text (:data:`_UNREADABLE` if it is not one),
+    each distinct text worked out once."""
+    stored = _LISTS.get((raw, packed), _LISTS)
+    if stored is _LISTS:
+        if len(_LISTS) > 4096:  # a few thousand distinct lists among a million reviews; never more kept
+            _LISTS.clear()
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = None
+        stored = _LISTS[(raw, packed)] = packed(value) if type(value) is list else _UNREADABLE
+    return stored
+
+
+def _packed_coverage(value: list[Any]) -> Any:
+    return _coverage_of(tuple(value)) if set(map(type, value)) <= {bool} else _UNREADABLE
+
+
+def _packed_verdicts(value: list[Any]) -> Any:
+    readable = set(map(type, value)) <= {str} and set(value) <= VERDICTS
+    return _verdicts(tuple(value)) if readable else _UNREADABLE
+
+
+def refuse_constant(name: str) -> Any:
+    """For json.loads: NaN and the infinities are not JSON (Python's json reads them by default)."""
+    raise ValueError(f"{name} is not JSON")
+
+
 @functools.lru_cache(maxsize=1024)  # a few names, a few thousand verdict lists, among a million reviews
-def _grader(name: str | None) -> bytes | str | None:
-    return review_codec.pack_grader(name)
+def _staged_grader(name: str | None) -> bytearray | str | int:
+    packed = review_codec.pack_grader(name)
+    return NONE if packed is None else bytearray(packed) if type(packed) is bytes else packed
 
 
 @functools.lru_cache(maxsize=4096)
@@ -121,9 +294,9 @@ def _verdicts(verdicts: tuple[str, ...]) -> str | None:
     return review_codec.pack_verdicts(list(verdicts))
 
 
-def _derived_uid(rid: int, key: str, rated_at: str, rating: int) -> Any:
-    """The stored uid of a review the export gives none (files from before uids)."""
-    return review_codec.pack_uid(ids.review_uid(rid, key, rated_at, rating))
+def _derived_uid(rid: int, key: str, rated_at: str, rating: int) -> bytearray:
+    """The stored uid of a review the export gives none (files from before uids), as staged."""
+    return bytearray(review_codec.pack_uid(ids.review_uid(rid, key, rated_at, rating)))
 
 
 def review_row(r: dict[str, Any], qid: int, key: str) -> tuple[Any, ...]:
