@@ -263,6 +263,8 @@ def test_the_wordnet_table_holds_its_licence_and_stems_made_by_the_stemmer() -> 
 
 def test_negation_polarity() -> None:
     assert negated("the identity path doesn't carry the gradient")
+    for contraction in ("didn't", "hasn't", "haven't", "hadn't", "didn’t"):  # stories are told in the past
+        assert negated(f"we {contraction} check the split before training"), contraction
     assert negated("ROC-AUC is invariant to prevalence")
     assert not negated("I brought evidence, not just an opinion")
     assert not negated("statistical significance is not practical significance")
@@ -387,3 +389,29 @@ def test_double_negatives_affirm(clause: str) -> None:
 )
 def test_a_single_negation_still_denies(clause: str) -> None:
     assert negated(clause)
+
+
+WEAK_LISTED = parse_question(
+    {
+        "id": "q",
+        "prompt": "What was the hardest decision on the project?",
+        "answer": "A real fork, with costs on both sides. I ran a two-day spike and gathered evidence before"
+        " committing.\n\nWeak answers to avoid: a choice with no real cost; no evidence gathered before"
+        " committing.",
+        "key_points": ["a real fork with costs on each side", "evidence gathered before committing"],
+    },
+    strict=False,
+)
+
+
+def test_a_model_answers_weak_answers_are_no_reference_for_an_answer() -> None:
+    """The list of weak answers states what a good answer does not: an answer saying it is denied, and
+    the model answer, pasted whole with its list, is not."""
+    grader = KeyPointGrader()
+    denied = grader.assess(
+        WEAK_LISTED,
+        "It was a real fork with costs on each side. We didn't gather evidence before committing, we went with our gut.",
+    )
+    assert [p.verdict for p in denied.points] == [Verdict.COVERED, Verdict.CONTRADICTED]
+    pasted = grader.assess(WEAK_LISTED, WEAK_LISTED.answer)
+    assert [p.verdict for p in pasted.points] == [Verdict.COVERED, Verdict.COVERED]

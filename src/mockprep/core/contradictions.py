@@ -227,6 +227,17 @@ class Misattribution:
     sentence: str
 
 
+# A line that lists weak answers ("Weak answers to avoid: no evidence gathered before committing; ...")
+_WEAK_ANSWERS = re.compile(r"^[ \t]*weak answers\b[^:\n]*:.*$", re.MULTILINE | re.IGNORECASE)
+
+
+def asserted(text: str) -> str:
+    """``text`` without its lines of weak answers, which say what a good answer does not: a model answer's
+    list is no reference for what an answer should say, and an answer that quotes one (a pasted model
+    answer) denies nothing by it."""
+    return _WEAK_ANSWERS.sub("", text)
+
+
 def anchors(text: str) -> list[str]:
     """Content stems in order, an index joined to the name before it ("stage 1" → "stage_1")."""
     raw = _TOKEN.findall(fold(_OFFSET.sub(r"\1", _CODE_NAME.sub(" ", text))))

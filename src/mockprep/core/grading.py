@@ -176,11 +176,12 @@ class LexicalGrader:
 
 @lru_cache(maxsize=64)
 def _reference(model_answer: str, key_points: tuple[str, ...], prompt: str = "") -> Reference:
-    """What a question's model answer and key points attach to each of its entities (built once)."""
-    from mockprep.core.contradictions import Reference
+    """What a question's model answer and key points attach to each of its entities (built once), from
+    what the model answer asserts (:func:`~mockprep.core.contradictions.asserted`)."""
+    from mockprep.core.contradictions import Reference, asserted
     from mockprep.core.keypoints import sentences
 
-    return Reference(sentences(model_answer), list(key_points), prompt)
+    return Reference(sentences(asserted(model_answer)), list(key_points), prompt)
 
 
 class KeyPointGrader:

@@ -406,13 +406,13 @@ def _against_reference(
 ) -> list[PointJudgement]:
     """The judgements with a point contradicted where the answer denies it or gives one entity's
     attribute to its sibling (:mod:`mockprep.core.contradictions`); the evidence is that sentence."""
-    from mockprep.core.contradictions import anchors, claims
+    from mockprep.core.contradictions import anchors, asserted, claims
 
     out = list(judged)
     told = sentences(answer)
     # An answer's claims are split at "and"/"or" too and need three content words: a fragment
     # ("or hi if nothing is true") says too little to deny anything.
-    stated = claims(answer, coordinated=True, least=3)
+    stated = claims(asserted(answer), coordinated=True, least=3)
     for i, point in enumerate(points):
         # an equation of the point with one symbol changed, matched by words or not
         if changed := reference.formulas.changed(point, told):

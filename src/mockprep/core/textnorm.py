@@ -40,8 +40,9 @@ STOPWORDS = frozenset(
     "but vs versus".split()
 )
 NEGATIONS = frozenset(
-    "not no never none nothing neither nor cannot cant doesnt dont isnt arent wasnt werent wont "
-    "shouldnt couldnt wouldnt without rather instead unlike".split()
+    "not no never none nothing neither nor cannot cant doesnt dont didnt isnt arent wasnt werent wont "
+    "hasnt havent hadnt shouldnt couldnt wouldnt mustnt neednt mightnt shant aint without rather instead "
+    "unlike".split()
 )
 _GREEK_TABLE = str.maketrans({letter: f" {name} " for letter, name in GREEK.items()})
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
