@@ -6,7 +6,8 @@ take the questions' JSON lines (:func:`mockprep.services.exchange.read_export` w
 process writes what they hand back. The results come back in file order, and at most a few batches
 are in flight, so memory stays flat whichever side is quicker.
 
-Nothing about what is accepted changes: a worker runs :func:`mockprep.db.import_rows.prepare`, and
+Nothing about what is accepted changes: a worker runs :func:`mockprep.db.import_rows.prepare` (or, on a
+line in the export's own layout, :func:`~mockprep.db.import_rows.quick_prepare`: the same rows), and
 this process checks what needs the other questions (a key or card id used twice, in the order
 :meth:`~mockprep.core.export_checks.ExportChecker.check_question` would). A question a worker could not
 prepare is parsed and checked again here, so its problem is named exactly as without workers; a line
