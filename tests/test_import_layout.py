@@ -160,10 +160,10 @@ def _agrees(quick: Any, slow: Any) -> None:
 @pytest.mark.parametrize("ascii_only", [False, True])
 @pytest.mark.parametrize(("name", "value"), CHANGES, ids=[f"{n}={v!r}"[:40] for n, v in CHANGES])
 def test_each_field_of_a_review_otherwise_is_read_as_the_long_way_reads_it(
-    valid_export,
+    valid_export,  # noqa: F811 - the fixture
     name: str,
     value: Any,
-    ascii_only: bool,  # noqa: F811
+    ascii_only: bool,
 ) -> None:
     checker = _checker(valid_export)
     question = copy.deepcopy(_answered(valid_export))

@@ -13,11 +13,17 @@ from mockprep.core.ids import is_uid
 from mockprep.core.rounds import ROUND_ORDER
 
 MAX_INT = 2**63 - 1  # SQLite's largest integer
+
 FIRST_YEAR, LAST_YEAR = 1970, 2999
 STORY_PARTS = ("situation", "task", "action", "result", "reflection")
 
 Check = Callable[[Any], str | None]  # None when the value is fine, else what is wrong with it
 Fields = dict[str, tuple[Check, bool]]  # field -> (check, required)
+
+
+def refuse_constant(name: str) -> Any:
+    """For json.loads: NaN and the infinities are not JSON (Python's json reads them by default)."""
+    raise ValueError(f"{name} is not JSON")
 
 
 class RecordProblem(ValueError):

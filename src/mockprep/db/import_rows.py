@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mockprep.core import ids
 from mockprep.core.delivery import Delivery
-from mockprep.core.field_checks import FIRST_YEAR, LAST_YEAR, MAX_INT, VERDICTS
+from mockprep.core.field_checks import FIRST_YEAR, LAST_YEAR, MAX_INT, VERDICTS, refuse_constant
 from mockprep.db import review_codec
 from mockprep.db.sql import db_us, iso_us
 
@@ -208,16 +208,11 @@ def _layout_rows(
             and params not in params_known
         ):
             return None
-        if "\\" in answer:
+        if "\\" in answer:  # (no lone surrogate: quick_prepare declined any "\\ud" escape)
             try:
                 answer = json.loads(f'"{answer}"')
             except ValueError:
                 return None
-            if not answer.isascii():
-                try:
-                    answer.encode("utf-8")
-                except UnicodeEncodeError:
-                    return None
         try:
             moment = datetime.fromisoformat(rated_at)
         except ValueError:
@@ -278,11 +273,6 @@ def _packed_coverage(value: list[Any]) -> Any:
 def _packed_verdicts(value: list[Any]) -> Any:
     readable = set(map(type, value)) <= {str} and set(value) <= VERDICTS
     return _verdicts(tuple(value)) if readable else _UNREADABLE
-
-
-def refuse_constant(name: str) -> Any:
-    """For json.loads: NaN and the infinities are not JSON (Python's json reads them by default)."""
-    raise ValueError(f"{name} is not JSON")
 
 
 @functools.lru_cache(maxsize=1024)  # a few names, a few thousand verdict lists, among a million reviews

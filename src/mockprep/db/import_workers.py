@@ -22,8 +22,9 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from mockprep.core.field_checks import refuse_constant
 from mockprep.db import processes
-from mockprep.db.import_rows import Prepared, prepare, quick_prepare, refuse_constant
+from mockprep.db.import_rows import Prepared, prepare, quick_prepare
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

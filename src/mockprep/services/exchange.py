@@ -391,6 +391,8 @@ class _Lines:
         self.complete = False
 
     def __iter__(self) -> Iterator[dict[str, Any] | bytes]:
+        from mockprep.core.field_checks import refuse_constant
+
         lines = iter(self.handle.readline, b"")
         for line in lines:
             if line.rstrip(b"\r\n") == self.OPEN:
@@ -411,16 +413,12 @@ class _Lines:
             if b"\\ud" in body or b"\\uD" in body:
                 return  # perhaps a lone surrogate: ijson names it
             try:
-                item = json.loads(body, parse_constant=_refuse_constant)
+                item = json.loads(body, parse_constant=refuse_constant)
             except ValueError:
                 return
             if type(item) is not dict:
                 return
             yield item
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def _streamed(path: Path, skip: int) -> Iterator[dict[str, Any]]:
