@@ -229,10 +229,27 @@ def test_agreement_with_the_interviewer_on_the_development_set_holds_a_floor() -
     report = evaluate(load_items(DEVELOPMENT), grader.assess, builtin_specs())
     own, standard = report.mean_by_style["own_words"][1], report.mean_by_style["standard"][1]
     assert own >= 3.2 and standard >= 3.75
-    assert report.recall_own_words >= 0.72 and report.within_one >= 0.80
-    # 2.67 with contradictions caught (3.40 before), 2.50 with changed formulas too
-    assert report.mean_by_style["wrong_vocab"][1] <= 2.55
-    assert report.contradictions_found >= 0.10 and report.false_contradictions == 0
+    assert report.recall_own_words >= 0.72 and report.within_one >= 0.84
+    # 2.67 with contradictions caught (3.40 before), 2.50 with changed formulas too, 2.05 with the banks'
+    # misconceptions
+    assert report.mean_by_style["wrong_vocab"][1] <= 2.15
+    assert report.contradictions_found >= 0.20 and report.false_contradictions == 0
+
+
+def test_agreement_on_the_hold_out_set_meets_the_issues_targets() -> None:
+    """``python -m benchmarks.grading --holdout``: 30 questions never tuned on (the misconceptions of its
+    questions were written without seeing its answers). Issue 13's targets: own words >= 3.0 with recall
+    >= 0.7, standard terms >= 3.8, within one >= 0.8; keyword-stuffed wrong answers <= 2.5."""
+    from benchmarks.grading import HOLDOUT, builtin_specs, evaluate, load_items
+    from mockprep.core.embedding import load_wordllama
+    from mockprep.core.grading import default_grader
+
+    embedder = load_wordllama()
+    grader = default_grader(lambda: embedder)
+    report = evaluate(load_items(HOLDOUT), grader.assess, builtin_specs())
+    assert report.mean_by_style["own_words"][1] >= 3.0 and report.recall_own_words >= 0.7
+    assert report.mean_by_style["standard"][1] >= 3.8 and report.within_one >= 0.8
+    assert report.mean_by_style["wrong_vocab"][1] <= 2.5 and report.false_contradictions == 0
 
 
 def test_the_formula_set_holds_its_figures_and_no_correct_answer_is_contradicted() -> None:

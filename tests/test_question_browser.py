@@ -26,7 +26,8 @@ def own_banks(cli, tmp_path: Path) -> Path:
         ' models in practice today?"\n'
         'answer = "Merge the most frequent pair of symbols until the vocabulary is full."\n'
         'key_points = ["iterative merging", "no out-of-vocabulary words"]\n'
-        'tags = ["subwords"]\nfollow_ups = ["How does WordPiece differ?"]\ntime_limit = "2m"\n',
+        'tags = ["subwords"]\nfollow_ups = ["How does WordPiece differ?"]\ntime_limit = "2m"\n'
+        'misconceptions = ["[red]BPE[/red] keeps only whole dictionary words in its vocabulary."]\n',
         encoding="utf-8",
     )
     assert cli("bank", "add", str(folder)).exit_code == 0
@@ -45,6 +46,8 @@ def test_show_prints_the_question_its_schedule_and_history(cli, own_banks: Path,
         "Key points",
         "no out-of-vocabulary words",
         "How does WordPiece differ?",  # follow-ups
+        "Common misconceptions (each is wrong)",
+        "✗ [red]BPE[/red] keeps only whole dictionary words",  # shown as written, not as markup
         "time limit 2m",
         "tags subwords",
         "1 rating, 0 lapses",

@@ -102,6 +102,7 @@ class QuestionModel(BaseModel):
     kind: KindName = "open"
     tags: list[Slug] = []
     follow_ups: Annotated[list[ShortText], Field(max_length=10)] = []
+    misconceptions: Annotated[list[ShortText], Field(max_length=12)] = []
     time_limit: int | float | str | None = None
     competencies: list[Slug] = []
     roles: list[Slug] | None = None
@@ -124,6 +125,7 @@ class QuestionModel(BaseModel):
         "answer",
         "key_points",
         "follow_ups",
+        "misconceptions",
         "choices",
         "unit",
         "starter",

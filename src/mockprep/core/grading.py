@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mockprep.core.code_results import CodeRun
     from mockprep.core.contradictions import Reference
     from mockprep.core.embedding import Embedder
+    from mockprep.core.misconceptions import Misconceptions
     from mockprep.core.questions import QuestionSpec
 
 
@@ -175,6 +176,23 @@ class LexicalGrader:
 
 
 @lru_cache(maxsize=64)
+def _misconceptions(
+    model_answer: str, key_points: tuple[str, ...], prompt: str, listed: tuple[str, ...]
+) -> Misconceptions:
+    """A question's misconceptions beside what its model answer asserts and its key points (built once)."""
+    from mockprep.core.contradictions import asserted
+    from mockprep.core.keypoints import sentences
+    from mockprep.core.misconceptions import Misconceptions
+
+    return Misconceptions(listed, sentences(asserted(model_answer)) + list(key_points), prompt)
+
+
+def misconceptions_of(spec: QuestionSpec) -> Misconceptions:
+    """The misconceptions of a question the grader looks for (built once per question)."""
+    return _misconceptions(spec.answer, tuple(spec.key_points), spec.prompt, tuple(spec.misconceptions))
+
+
+@lru_cache(maxsize=64)
 def _reference(model_answer: str, key_points: tuple[str, ...], prompt: str = "") -> Reference:
     """What a question's model answer and key points attach to each of its entities (built once), from
     what the model answer asserts (:func:`~mockprep.core.contradictions.asserted`)."""
@@ -227,6 +245,7 @@ class KeyPointGrader:
             embedder,
             _reference(spec.answer, tuple(spec.key_points), spec.prompt),
             spec.prompt,
+            misconceptions_of(spec),
         )
         points = tuple(
             PointVerdict(point, Verdict(j.verdict), j.evidence, j.reason)

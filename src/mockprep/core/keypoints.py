@@ -33,6 +33,7 @@ from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, joined_f
 if TYPE_CHECKING:
     from mockprep.core.contradictions import Reference
     from mockprep.core.embedding import Embedder
+    from mockprep.core.misconceptions import Misconceptions
 
 MAX_ANSWER_CHARS = 60_000  # a longer paste is judged on its first 60,000 characters
 # Sentence ends, semicolons, line breaks and "•" bullets. A dash or star inside a line is a minus, a
@@ -375,13 +376,16 @@ def judge(
     embedder: Embedder | None = None,
     reference: Reference | None = None,
     prompt: str = "",
+    misconceptions: Misconceptions | None = None,
 ) -> list[PointJudgement]:
     """A verdict per key point, with the probability and the evidence it rests on. ``prompt`` is the
     question's: the words a point shares with it count apart (the weights were fitted with it; without
     it every word counts as the answer's own). With a ``reference`` (the model answer's), a sentence
     that gives one entity's attribute to its sibling contradicts the point it matched
     (:mod:`mockprep.core.contradictions`), and one that states a point's equation with one symbol
-    changed contradicts that point, with the reason (:mod:`mockprep.core.formulas`)."""
+    changed contradicts that point, with the reason (:mod:`mockprep.core.formulas`). A sentence that
+    states one of the question's ``misconceptions`` contradicts the covered point closest to it
+    (:mod:`mockprep.core.misconceptions`)."""
     judged = []
     for f in features(points, answer, embedder, prompt):
         p = probability(f)
@@ -398,7 +402,36 @@ def judge(
         judged.append(PointJudgement(p, verdict, f.evidence, f))
     if reference is not None:
         judged = _against_reference(points, answer, judged, reference)
+    if misconceptions:
+        judged = _against_misconceptions(points, answer, judged, misconceptions, embedder)
     return judged
+
+
+def _against_misconceptions(
+    points: list[str],
+    answer: str,
+    judged: list[PointJudgement],
+    misconceptions: Misconceptions,
+    embedder: Embedder | None,
+) -> list[PointJudgement]:
+    """The judgements with, for each sentence that states a misconception, the covered (or partly
+    covered) point closest to that misconception contradicted, the sentence its evidence."""
+    from mockprep.core.contradictions import asserted
+
+    out = list(judged)
+    for found in misconceptions.stated(sentences(asserted(answer)[:MAX_ANSWER_CHARS]), embedder):
+        open_points = [i for i, j in enumerate(out) if j.verdict in ("covered", "partly")]
+        if not open_points:
+            break
+        if embedder is not None:
+            near = embedder.similarities([found.misconception], [points[i] for i in open_points])[0]
+        else:
+            stated = set(content_stems(found.misconception))
+            near = [len(stated & set(content_stems(points[i]))) for i in open_points]
+        i = open_points[max(range(len(open_points)), key=near.__getitem__)]
+        why = f"this reads as a common misconception: {found.misconception}"
+        out[i] = replace(out[i], verdict="contradicted", evidence=found.sentence, reason=why)
+    return out
 
 
 def _against_reference(

@@ -31,6 +31,7 @@ class QuestionSpec:
     kind: str = "open"
     tags: list[str] = field(default_factory=list)
     follow_ups: list[str] = field(default_factory=list)
+    misconceptions: list[str] = field(default_factory=list)  # wrong claims candidates commonly make
     time_limit: int | float | str | None = None
     competencies: list[str] = field(default_factory=list)
     roles: list[str] | None = None

@@ -95,6 +95,9 @@ def render_question(console: Console, detail: QuestionDetail, now: datetime) -> 
     if spec.follow_ups:
         parts.append(Text("\nFollow-ups", style="bold"))
         parts += [Text("  → ").append_text(safe(f, "italic")) for f in spec.follow_ups]
+    if spec.misconceptions:
+        parts.append(Text("\nCommon misconceptions (each is wrong)", style="bold"))
+        parts += [Text("  ✗ ", style="red").append_text(safe(m)) for m in spec.misconceptions]
     console.print(Panel(Group(*parts), title="Model answer", title_align="left", border_style="green"))
     _render_schedule(console, detail, now)
     _render_reviews(console, detail.reviews)

@@ -1,0 +1,128 @@
+"""A bank's common misconceptions of a question, found in an answer. Pure.
+
+A question may list the wrong claims candidates commonly make (``misconceptions`` in its bank file: one
+sentence each, stated as a candidate would state it). A keyword-stuffed wrong answer shares a key point's
+words and its meaning as a bag of words, so word matching and the embedding model credit it; a stated
+misconception is what tells it apart. A sentence of the answer states a misconception when
+
+- it matches the misconception closely: half the mean share of stems each has of the other plus half
+  their cosine similarity under the meaning model (the share alone without it) reaches :data:`CLOSE`;
+- it matches it more closely than any sentence of the reference (the model answer and the key points),
+  by :data:`CLEARER`, and states at least :data:`COVER` of its stems: "it saves memory, since one
+  micro-batch's activations are kept" shares the topic of "accumulation needs k times the activation
+  memory, since all micro-batches' activations are kept", not its claim;
+- it shares with it a word the question's own text (prompt, model answer, key points) never uses: what
+  makes the claim wrong is mostly what it adds;
+- both or neither are negated, and the sentence does not call what it says a mistake ("a common
+  myth is that ..."; a denial of a misconception is right).
+
+A misconception that only rearranges the reference's words is not looked for (it is still shown to the
+person with the question): one with no word of its own, or whose stems lie mostly (:data:`FAR`) in one
+reference sentence ("a large C gives a wider margin" beside "a small C gives a wider margin"),
+matches a correct sentence about as well as a wrong one, and is left to the reversal and
+misattribution checks of :mod:`mockprep.core.contradictions`. The thresholds were chosen on the
+development set of ``benchmarks/grading``, with misconceptions written without seeing its answers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mockprep.core.contradictions import negated
+from mockprep.core.textnorm import content_stems
+
+if TYPE_CHECKING:
+    from mockprep.core.embedding import Embedder
+
+CLOSE = 0.5  # how closely a sentence must match a misconception (see the module docstring)
+CLEARER = 0.05  # ... and by how much more closely than any reference sentence
+COVER = 0.5  # ... and the share of the misconception's stems it must state
+FAR = 0.7  # a misconception with this share of its stems in one reference sentence is a small edit of it
+LEAST_STEMS = 3  # a sentence with fewer content words states nothing to check
+# A sentence that names what it states as a mistake is not stating it.
+_DISOWNED = re.compile(
+    r"\b(?:mistakes?|myths?|misconceptions?|wrong(?:ly)?|incorrect(?:ly)?|false|fallac\w*|pitfalls?|"
+    r"traps?|naive(?:ly)?|misleading|misread|confus\w*|common (?:belief|claim|assumption|error))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A sentence of an answer that states one of the question's misconceptions."""
+
+    sentence: str
+    misconception: str
+    closeness: float  # how closely they match
+    reference: float  # how closely the sentence matches the reference at best
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(content_stems(text))
+
+
+def _share(part: frozenset[str], whole: frozenset[str]) -> float:
+    return len(part & whole) / len(part) if part else 0.0
+
+
+def _closeness(a: frozenset[str], b: frozenset[str], meaning: float | None) -> float:
+    """Half the mean share of stems each has of the other, half the meaning (the share alone without)."""
+    words = (_share(a, b) + _share(b, a)) / 2
+    return words if meaning is None else (words + meaning) / 2
+
+
+class Misconceptions:
+    """A question's misconceptions beside its reference sentences (built once per question)."""
+
+    def __init__(self, misconceptions: Sequence[str], reference: Sequence[str], prompt: str = ""):
+        self.reference = [(text, _stems(text)) for text in reference if text.strip()]
+        known = _stems(prompt).union(*(r for _t, r in self.reference))
+        self.items = []  # (text, stems, stems the question's own text never uses)
+        for text in misconceptions:
+            stems = _stems(text)
+            if len(stems) < LEAST_STEMS or not stems - known:
+                continue
+            if max((_share(stems, r) for _t, r in self.reference), default=0.0) < FAR:
+                self.items.append((text, stems, stems - known))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def stated(self, sentences: Sequence[str], embedder: Embedder | None = None) -> list[Stated]:
+        """The sentences that state a misconception (each with the one it matches best), in order."""
+        told = [(s, _stems(s)) for s in sentences if not _DISOWNED.search(s)]
+        told = [(s, stems) for s, stems in told if len(stems) >= LEAST_STEMS]
+        if not self.items or not told:
+            return []
+        texts = [s for s, _ in told]
+        if embedder is not None:
+            against_items = embedder.similarities(texts, [t for t, _s, _n in self.items])
+            against_reference = (
+                embedder.similarities(texts, [t for t, _ in self.reference])
+                if self.reference
+                else [[] for _ in texts]
+            )
+        else:
+            against_items = [[None] * len(self.items) for _ in texts]
+            against_reference = [[None] * len(self.reference) for _ in texts]
+        out = []
+        for i, (sentence, stems) in enumerate(told):
+            scores = [_closeness(stems, m, against_items[i][j]) for j, (_t, m, _n) in enumerate(self.items)]
+            best = max(range(len(scores)), key=scores.__getitem__)
+            reference = max(
+                (_closeness(stems, r, against_reference[i][k]) for k, (_t, r) in enumerate(self.reference)),
+                default=0.0,
+            )
+            text, stated, new = self.items[best]
+            if (
+                scores[best] >= CLOSE
+                and scores[best] >= reference + CLEARER
+                and stems & new
+                and _share(stated, stems) >= COVER
+            ):
+                if negated(sentence) == negated(text):
+                    out.append(Stated(sentence, text, scores[best], reference))
+        return out

@@ -1,0 +1,195 @@
+"""A bank's misconceptions of a question, found in answers (core/misconceptions.py) and in grading."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockprep.core.grading import KeyPointGrader, Verdict
+from mockprep.core.misconceptions import Misconceptions
+from mockprep.core.questions import QuestionSpec
+
+REFERENCE = [
+    "Gradient accumulation sums the gradients of k micro-batches and then takes one optimizer step.",
+    "Scale each micro-batch loss by 1/k so the summed gradient equals the mean over the large batch.",
+    "It trades time for memory: the activations of only one micro-batch are held at once.",
+]
+WEIGHTS = "Gradient accumulation averages the model weights produced by k separate optimizer updates."
+SWAPPED = "It trades memory for time: the activations of every micro-batch are held at once."
+KNOWN_WORDS_ONLY = "Gradient accumulation takes one optimizer step for each of the k micro-batches."
+
+
+def listed(*items: str) -> Misconceptions:
+    return Misconceptions(list(items), REFERENCE, "What does gradient accumulation do?")
+
+
+def test_a_sentence_that_states_a_misconception_is_found_with_it() -> None:
+    said = "Gradient accumulation averages the weights produced by k separate optimizer updates."
+    [found] = listed(WEIGHTS).stated(["It saves memory.", said])
+    assert found.sentence == said and found.misconception == WEIGHTS
+    assert found.closeness > found.reference
+
+
+def test_correct_sentences_state_no_misconception() -> None:
+    assert listed(WEIGHTS).stated(REFERENCE) == []
+    assert (
+        listed(WEIGHTS).stated(["We sum gradients over k micro-batches, then take one optimizer step."]) == []
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A common misconception is that it averages the weights produced by k separate optimizer updates.",
+        "It is wrong to say that it averages the weights produced by k separate optimizer updates.",
+        "Gradient accumulation does not average the weights produced by k separate optimizer updates.",
+    ],
+)
+def test_a_sentence_that_disowns_or_denies_the_misconception_does_not_state_it(sentence: str) -> None:
+    assert listed(WEIGHTS).stated([sentence]) == []
+
+
+def test_a_misconception_that_only_rearranges_the_references_words_is_not_looked_for() -> None:
+    """A swap ("time for memory" / "memory for time") matches a correct sentence as well as a wrong one:
+    it is left to the reversal checks, even when the answer says it word for word."""
+    assert not listed(SWAPPED, KNOWN_WORDS_ONLY)
+    assert listed(SWAPPED, KNOWN_WORDS_ONLY).stated([SWAPPED, KNOWN_WORDS_ONLY]) == []
+
+
+class Constant:
+    """A meaning model that finds every pair of texts equally close."""
+
+    def __init__(self, value: float):
+        self.value = value
+
+    def similarities(self, left: list[str], right: list[str]) -> list[list[float]]:
+        return [[self.value] * len(right) for _ in left]
+
+
+def test_a_sentence_must_share_a_word_that_the_question_itself_never_uses() -> None:
+    """Meaning alone (a bag-of-words embedding sees a swap as the same claim) does not make a correct
+    sentence a misconception: what makes the claim wrong is mostly what it adds."""
+    wrong = "Accumulation sums the optimizer gradients over micro-batches, then averages the weights."
+    known = Misconceptions(
+        [wrong], ["Accumulation sums gradients over micro-batches.", "The optimizer steps once per batch."]
+    )
+
+    class Fooled:  # finds every sentence identical to the misconception and unlike the rest
+        def similarities(self, left: list[str], right: list[str]) -> list[list[float]]:
+            return [[1.0 if text == wrong else 0.0 for text in right] for _ in left]
+
+    correct = "Accumulation sums gradients over micro-batches and the optimizer steps once."
+    assert known.stated([correct], Fooled()) == []
+    assert known.stated(
+        ["Accumulation sums gradients over micro-batches and averages the weights."], Fooled()
+    )
+
+
+def test_a_sentence_must_state_the_misconceptions_claim_not_only_its_topic() -> None:
+    memory = "Gradient accumulation needs k times the activation memory, since every micro-batch is kept."
+    topic = "It saves memory: only one micro-batch's activations are kept."
+    claim = "Accumulating needs k times the activation memory, since every micro-batch is kept."
+
+    class Close:
+        def similarities(self, left: list[str], right: list[str]) -> list[list[float]]:
+            return [[1.0 if text == memory else 0.0 for text in right] for _ in left]
+
+    assert listed(memory).stated([topic], Close()) == []
+    assert listed(memory).stated([claim], Close())
+
+
+def test_a_sentence_closer_to_the_reference_than_to_the_misconception_does_not_state_it() -> None:
+    said = "Gradient accumulation sums the gradients of k separate micro-batches and then takes one optimizer step."
+    assert listed(WEIGHTS).stated([said], Constant(1.0)) == []
+
+
+def test_the_meaning_model_counts_half_when_it_is_given() -> None:
+    said = "Gradient accumulation averages the weights of k separate updates."
+    assert listed(WEIGHTS).stated([said], Constant(1.0))
+    # the same words, but no meaning in common with anything: the words alone are not close enough
+    assert listed(WEIGHTS).stated([said], Constant(0.0)) == []
+
+
+def spec(misconceptions: list[str]) -> QuestionSpec:
+    return QuestionSpec(
+        id="accumulation",
+        prompt="What does gradient accumulation do, and why?",
+        answer="\n".join(REFERENCE),
+        key_points=[
+            "gradients of k micro-batches summed before one optimizer step",
+            "each loss scaled by 1/k to match the large batch",
+            "saves memory: activations of one micro-batch at a time",
+        ],
+        misconceptions=misconceptions,
+    )
+
+
+WRONG = (
+    "Gradient accumulation splits the batch into k micro-batches and their gradients are summed. "
+    "Gradient accumulation averages the model weights produced by k separate optimizer updates. "
+    "Each loss is scaled by 1/k, and it saves memory because only one micro-batch's activations are kept."
+)
+
+
+def test_the_grader_contradicts_the_point_closest_to_a_stated_misconception() -> None:
+    grader = KeyPointGrader()  # words only: what every machine has
+    without = grader.assess(spec([]), WRONG)
+    assert Verdict.CONTRADICTED not in [p.verdict for p in without.points]
+    assert without.suggested is not None and without.suggested >= 3
+    judged = grader.assess(spec([WEIGHTS]), WRONG)
+    verdicts = [p.verdict for p in judged.points]
+    assert verdicts.count(Verdict.CONTRADICTED) == 1
+    point = judged.points[0]  # "summed before one optimizer step" is what the misconception gets wrong
+    assert point.verdict is Verdict.CONTRADICTED
+    assert point.evidence is not None and "averages the model weights" in point.evidence
+    assert point.reason is not None and WEIGHTS in point.reason
+    assert judged.suggested is not None and judged.suggested <= 2
+
+
+def test_the_model_answer_states_none_of_its_misconceptions() -> None:
+    judged = KeyPointGrader().assess(spec([WEIGHTS, SWAPPED]), "\n".join(REFERENCE))
+    assert Verdict.CONTRADICTED not in [p.verdict for p in judged.points]
+
+
+def test_a_question_with_misconceptions_round_trips_through_its_stored_form() -> None:
+    original = spec([WEIGHTS])
+    assert QuestionSpec.from_dict(original.to_dict()) == original
+    assert "misconceptions" not in replace(original, misconceptions=[]).to_dict()
+
+
+WORDS = st.sampled_from(
+    "gradient accumulation averages weights micro batches optimizer step memory loss sum time".split()
+)
+
+
+@given(st.lists(st.lists(WORDS, min_size=1, max_size=12).map(" ".join), max_size=6))
+def test_what_is_found_is_a_sentence_of_the_answer_and_a_listed_misconception(sentences) -> None:
+    for found in listed(WEIGHTS, SWAPPED).stated(sentences):
+        assert found.sentence in sentences and found.misconception == WEIGHTS
+    disowned = [f"It is a myth that {s}" for s in sentences]
+    assert listed(WEIGHTS).stated(disowned) == []
+    assert Misconceptions([], REFERENCE).stated(sentences) == []
+
+
+def test_a_bank_file_lists_at_most_twelve_misconceptions_of_plain_text(tmp_path) -> None:
+    from mockprep.core.bank_files import load_banks
+
+    def bank(items: list[str]) -> str:
+        quoted = ", ".join(f'"{item}"' for item in items)
+        return (
+            'id = "b"\ntitle = "B"\nround = "technical"\ntopic = "t"\n\n[[questions]]\nid = "q"\nprompt = "P?"\n'
+            f'answer = "A."\nkey_points = ["one thing", "another thing"]\nmisconceptions = [{quoted}]\n'
+        )
+
+    good = tmp_path / "good.toml"
+    good.write_text(bank(["A wrong claim about things."]), encoding="utf-8")
+    banks, problems = load_banks([good])
+    assert not problems and banks[0].questions[0].spec.misconceptions == ["A wrong claim about things."]
+    many = tmp_path / "many.toml"
+    many.write_text(bank([f"Wrong claim {n}." for n in range(13)]), encoding="utf-8")
+    _banks, problems = load_banks([many])
+    [problem] = problems
+    assert "misconceptions" in str(problem) and "many.toml" in str(problem)
