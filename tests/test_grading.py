@@ -262,9 +262,9 @@ def test_the_formula_set_holds_its_figures_and_no_correct_answer_is_contradicted
     embedder = load_wordllama()
     grader = default_grader(lambda: embedder)
     report = evaluate(load_items(FORMULAS), grader.assess, builtin_specs())
-    assert report.false_contradictions == 0 and report.within_one >= 0.78
+    assert report.false_contradictions == 0 and report.within_one >= 0.82
     assert report.mean_by_style["own_words"][1] >= 3.8 and report.mean_by_style["standard"][1] >= 3.8
-    assert report.mean_by_style["wrong_vocab"][1] <= 3.4
+    assert report.mean_by_style["wrong_vocab"][1] <= 3.15  # 3.35 before the banks' misconceptions
 
 
 def test_the_agreement_report_splits_own_words_recall_by_round() -> None:
