@@ -193,3 +193,26 @@ def test_a_bank_file_lists_at_most_twelve_misconceptions_of_plain_text(tmp_path)
     _banks, problems = load_banks([many])
     [problem] = problems
     assert "misconceptions" in str(problem) and "many.toml" in str(problem)
+
+
+def test_a_session_shows_the_whole_misconception_an_answer_states(cli, tmp_path) -> None:
+    """What the person sees: the point marked the other way round, the sentence, and the misconception
+    quoted whole (it is the evidence), with the suggestion capped at hard."""
+    long = WEIGHTS[:-1] + ", so the optimizer never sees a summed gradient at all."
+    folder = tmp_path / "banks"
+    folder.mkdir()
+    (folder / "acc.toml").write_text(
+        'id = "acc"\ntitle = "Acc"\nround = "technical"\ntopic = "systems"\n\n[[questions]]\nid = "q"\n'
+        f'prompt = "{spec([]).prompt}"\nanswer = """{spec([]).answer}"""\n'
+        f"key_points = {spec([]).key_points!r}\n".replace("'", '"')
+        + f'misconceptions = ["{long}"]\n',
+        encoding="utf-8",
+    )
+    assert cli("bank", "add", str(folder)).exit_code == 0
+    answer = WRONG.replace(WEIGHTS, long)
+    result = cli("session", "--bank", "acc", "--limit", "1", input=answer + "\n\n\n\n")
+    assert result.exit_code == 0, result.stderr
+    flat = " ".join(result.stdout.replace("│", " ").split())
+    assert "≠ gradients of k micro-batches summed before one optimizer step" in flat
+    assert f"this reads as a common misconception: {long}" in flat
+    assert "Enter accepts 2 hard" in flat

@@ -28,6 +28,7 @@ MARKS = {
     Verdict.CONTRADICTED: ("≠", "bold red"),
 }
 EVIDENCE_CHARS = 110  # the matched sentence is shown up to this long
+REASON_CHARS = 300  # ... and why a point is contradicted (a misconception is quoted whole) this long
 CHECKLIST_HELP = "numbers toggle (e.g. 2 4), a ticks all, n none, Enter accepts"
 
 
@@ -114,7 +115,7 @@ def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None)
                 quote.append("”", style="dim italic")
                 lines.append(_indented(quote))
             if point.reason:
-                lines.append(_indented(safe(clip(point.reason), "dim")))
+                lines.append(_indented(safe(clip(point.reason, REASON_CHARS), "dim")))
         lines.extend(error_lines(attempt.assessment))
     else:
         lines.append(Text("Key points", style="bold"))
