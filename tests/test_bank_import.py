@@ -352,6 +352,7 @@ def test_export_markdown_then_import_gives_the_builtin_banks_back(cli, tmp_path:
     for bank_id in ("statistics", "algorithms"):
         sheet = tmp_path / f"{bank_id}.md"
         assert cli("bank", "export", bank_id, "--format", "md", "-o", str(sheet)).exit_code == 0
+        assert "\nMisconceptions:\n- " in sheet.read_text(encoding="utf-8")  # a list to read, not JSON
         out = tmp_path / f"{bank_id}.toml"
         result = cli("bank", "import", str(sheet), "-o", str(out))
         assert result.exit_code == 0, result.stderr
@@ -369,6 +370,7 @@ def _normal(bank: BankSpec) -> BankSpec:
                 "prompt": q.prompt.strip(),
                 "answer": q.answer.strip(),
                 "follow_ups": [f.strip() for f in q.follow_ups],
+                "misconceptions": [m.strip() for m in q.misconceptions],
             }
         )
         for q in bank.questions
@@ -422,6 +424,7 @@ def _banks(draw: st.DrawFn) -> BankSpec:
             answer=draw(_BLOCK),
             key_points=draw(st.lists(_POINT, min_size=2, max_size=6)),
             follow_ups=draw(st.lists(_ONE_LINE, max_size=2)),
+            misconceptions=draw(st.lists(_ONE_LINE, max_size=3)),
             tags=draw(st.lists(_SLUG, max_size=2, unique=True)),
             topic=draw(st.one_of(st.none(), _SLUG)),
             difficulty=draw(st.sampled_from([1, 2, 3])),

@@ -2,10 +2,10 @@
 
 Reading accepts three styles, mixed freely: a heading with the answer below it, ``Q:``/``A:`` pairs,
 and a line holding only ``?`` between a question and its answer (as Obsidian's spaced-repetition plugin
-writes cards). After an answer, ``Key points:`` and ``Follow-ups:`` start lists, and ``Tags:``,
-``Topic:``, ``Difficulty:`` and ``Fields:`` (the other bank fields as JSON) set the rest. A trailing
-``{#id}`` on the question's first line gives its id. Front matter (``---`` lines) sets the bank's id,
-title, round, topic, roles and description; a heading with nothing under it names the topic of the
+writes cards). After an answer, ``Key points:``, ``Follow-ups:`` and ``Misconceptions:`` start lists,
+and ``Tags:``, ``Topic:``, ``Difficulty:`` and ``Fields:`` (the other bank fields as JSON) set the rest.
+A trailing ``{#id}`` on the question's first line gives its id. Front matter (``---`` lines) sets the
+bank's id, title, round, topic, roles and description; a heading with nothing under it names the topic of the
 questions after it (a level-one heading: the title). Nothing inside a fenced code block is a marker.
 
 Writing is the inverse: text lines that would read as markers are escaped with a leading backslash (one
@@ -22,17 +22,22 @@ from mockprep.core.bank_import import Item, Skip, SourceError, slug
 from mockprep.core.banks import BankSpec, QuestionModel
 
 _RESERVED = re.compile(
-    r"^(#{1,6}(\s|$)|(q|a|question|answer|key points|follow-ups?|tags|topic|difficulty|fields):|\?\s*$)",
+    r"^(#{1,6}(\s|$)"
+    r"|(q|a|question|answer|key points|follow-ups?|misconceptions|tags|topic|difficulty|fields):|\?\s*$)",
     re.IGNORECASE,
 )
 _HEADING = re.compile(r"^(#{1,6})(?:\s+(.*?))?\s*$")
 _MARKER = re.compile(
-    r"^(q|a|question|answer|key points|follow-ups?|tags|topic|difficulty|fields):[ \t]?(.*)$", re.IGNORECASE
+    r"^(q|a|question|answer|key points|follow-ups?|misconceptions|tags|topic|difficulty|fields):[ \t]?(.*)$",
+    re.IGNORECASE,
 )
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^ {0,3}([-*+]|\d+[.)])\s+(.*)$")
 _ID = re.compile(r"^(.*) \{#([a-z0-9][a-z0-9-]{0,63})\}$", re.DOTALL)
-_PLAIN_FIELDS = ("id", "prompt", "answer", "key_points", "follow_ups", "tags", "topic", "difficulty")
+_PLAIN_FIELDS = (
+    "id", "prompt", "answer", "key_points", "follow_ups", "misconceptions", "tags", "topic", "difficulty"
+)  # fmt: skip
+_LISTS = ("points", "follow", "wrong")  # the modes whose lines are list items
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -44,9 +49,10 @@ class _Draft:
     prompt: list[str]
     level: int = 0  # a heading's level; 0 for Q:/A: and ? items
     answer: list[str] = field(default_factory=list)
-    mode: str = "answer"  # prompt | answer | points | follow
+    mode: str = "answer"  # prompt | answer | points | follow | wrong (misconceptions)
     points: list[str] = field(default_factory=list)
     follow: list[str] = field(default_factory=list)
+    wrong: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     topic: str | None = None
     difficulty: int | None = None
@@ -54,7 +60,12 @@ class _Draft:
     problem: str | None = None
 
     def is_section(self) -> bool:
-        return self.level > 0 and not "".join(self.answer).strip() and not self.points and not self.follow
+        listed = self.points or self.follow or self.wrong
+        return self.level > 0 and not "".join(self.answer).strip() and not listed
+
+    def listing(self) -> list[str]:
+        """The list the current mode adds items to."""
+        return {"points": self.points, "follow": self.follow, "wrong": self.wrong}[self.mode]
 
 
 @dataclass
@@ -102,8 +113,8 @@ class _Reader:
             self.loose.append(line)
         elif draft.mode == "prompt":
             draft.prompt.append(line)
-        elif draft.mode in ("points", "follow") and (line.startswith("  ") or not line.strip()):
-            target = draft.points if draft.mode == "points" else draft.follow
+        elif draft.mode in _LISTS and (line.startswith("  ") or not line.strip()):
+            target = draft.listing()
             if line.strip() and target:
                 target[-1] += "\n" + line[2:]
         else:
@@ -126,10 +137,10 @@ class _Reader:
         marker = _MARKER.match(line)
         draft = self.current
         if marker is None:
-            if draft is not None and draft.mode in ("points", "follow"):
+            if draft is not None and draft.mode in _LISTS:
                 item = _LIST_ITEM.match(line)
                 if item:
-                    (draft.points if draft.mode == "points" else draft.follow).append(item.group(2))
+                    draft.listing().append(item.group(2))
                     return
             self.text(line)
             return
@@ -150,10 +161,10 @@ class _Reader:
         if name == "key points":
             draft.mode = "points"
             draft.points += [p.strip() for p in rest.split(";") if p.strip()]
-        elif name.startswith("follow"):
-            draft.mode = "follow"
+        elif name.startswith("follow") or name == "misconceptions":
+            draft.mode = "follow" if name.startswith("follow") else "wrong"
             if rest.strip():
-                draft.follow.append(rest.strip())
+                draft.listing().append(rest.strip())
         else:
             draft.mode = "meta"
             if name == "tags":
@@ -209,6 +220,9 @@ def _item(draft: _Draft, section_topic: str | None) -> Item | Skip:
     if found:
         prompt_lines[0], source_id = found.group(1), found.group(2)
     points = tuple(p.strip() for p in draft.points if p.strip())
+    fields = dict(draft.fields)
+    if wrong := [m.strip() for m in draft.wrong if m.strip()]:
+        fields["misconceptions"] = wrong
     return Item(
         where,
         "\n".join(prompt_lines).strip(),
@@ -219,7 +233,7 @@ def _item(draft: _Draft, section_topic: str | None) -> Item | Skip:
         tags=tuple(draft.tags),
         topic=draft.topic or section_topic,
         difficulty=draft.difficulty,
-        fields=tuple(draft.fields.items()),
+        fields=tuple(fields.items()),
     )
 
 
@@ -300,6 +314,8 @@ def _question_lines(q: QuestionModel) -> list[str]:
     out += ["", "Key points:"] + [_list_line(p) for p in q.key_points]
     if q.follow_ups:
         out += ["", "Follow-ups:"] + [_list_line(f) for f in q.follow_ups]
+    if q.misconceptions:
+        out += ["", "Misconceptions:"] + [_list_line(m) for m in q.misconceptions]
     meta = []
     if q.tags:
         meta.append(f"Tags: {', '.join(q.tags)}")
