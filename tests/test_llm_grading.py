@@ -187,3 +187,17 @@ def test_the_recordings_are_chat_completions() -> None:
     ):
         body = recording(name)
         assert body["object"] == "chat.completion" and body["choices"][0]["message"]["role"] == "assistant"
+
+
+def test_a_model_is_told_the_questions_misconceptions_as_false_claims() -> None:
+    from mockprep.core.llm_grading import grading_request
+    from mockprep.core.settings import Strictness
+
+    wrong = "Dropout is applied at inference too, with the same rate as in training."
+    listed = grading_request(replace(spec(), misconceptions=[wrong]), ANSWER, Strictness.NORMAL).prompt
+    assert (
+        f"Common misconceptions (each is false; an answer stating one contradicts a point):\n- {wrong}\n\n"
+        in listed
+    )
+    assert listed.index(wrong) < listed.index("The candidate's answer:")
+    assert "misconceptions" not in grading_request(spec(), ANSWER, Strictness.NORMAL).prompt

@@ -138,10 +138,19 @@ def grading_request(spec: QuestionSpec, answer: str, strictness: Strictness) -> 
         f"Question:\n<question>\n{spec.prompt.strip()}\n</question>\n\n"
         f"Key points (the rubric):\n{points}\n\n"
         f"A model answer, for reference:\n<model_answer>\n{spec.answer.strip()}\n</model_answer>\n\n"
+        f"{_misconceptions(spec)}"
         f"The candidate's answer:\n<answer>\n{answer_excerpt(answer).strip()}\n</answer>"
     )
     system = GRADING_SYSTEM.format(strictness=STRICTNESS_RULES[Strictness(strictness)])
     return ModelRequest("grading", system, prompt, GRADING_SCHEMA)
+
+
+def _misconceptions(spec: QuestionSpec) -> str:
+    """The question's common misconceptions, each false, as the request lists them (nothing without)."""
+    if not spec.misconceptions:
+        return ""
+    listed = "\n".join(f"- {m.strip()}" for m in spec.misconceptions)
+    return f"Common misconceptions (each is false; an answer stating one contradicts a point):\n{listed}\n\n"
 
 
 _FENCE = re.compile(r"^\s*```[a-zA-Z]*\s*\n(.*?)\n\s*```\s*$", re.DOTALL)
