@@ -175,6 +175,24 @@ def test_csv_with_a_map_and_a_skipped_row(cli, tmp_path: Path) -> None:
     assert bank.questions[0].tags == ["ml", "basics"] and bank.topic == "ml"
 
 
+def test_a_csv_misconceptions_column_becomes_the_questions_misconceptions(cli, tmp_path: Path) -> None:
+    source = tmp_path / "sheet.csv"
+    source.write_text(
+        "Question,Answer,Key points,Common mistakes\n"
+        '"Why scale the loss under gradient accumulation?","To average over the large batch.",'
+        '"divide by k; same gradient as one big batch",'
+        '"Scaling is not needed because the optimizer averages micro-batches; Loss scaling changes the LR"\n'
+    )
+    out = tmp_path / "b.toml"
+    result = cli("bank", "import", str(source), "-o", str(out), "--topic", "systems")
+    assert result.exit_code == 0, result.stderr
+    [question] = _bank(out).questions
+    assert question.misconceptions == [
+        "Scaling is not needed because the optimizer averages micro-batches",
+        "Loss scaling changes the LR",
+    ]
+
+
 def test_csv_missing_column_is_one_line_and_writes_nothing(cli, tmp_path: Path) -> None:
     source = tmp_path / "sheet.tsv"
     source.write_text("Front\tNotes\nWhat?\tThat.\n")

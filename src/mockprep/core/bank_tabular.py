@@ -1,8 +1,9 @@
 """CSV/TSV files with a header row, and Anki's plain-text export, as import items. Pure.
 
 A CSV column is mapped to a bank field by name (``--map prompt=Question,answer=Answer``) or, without a
-map, by the usual names (Question/Front/Prompt, Answer/Back, Tags, Key points, Follow-ups, Topic, Id,
-Difficulty). Anki's text export carries its own layout in ``#key:value`` header lines.
+map, by the usual names (Question/Front/Prompt, Answer/Back, Tags, Key points, Follow-ups,
+Misconceptions, Topic, Id, Difficulty). Anki's text export carries its own layout in ``#key:value``
+header lines.
 """
 
 from __future__ import annotations
@@ -13,12 +14,23 @@ import re
 from mockprep.core.anki_notes import MOCKPREP_FIELDS, MOCKPREP_NOTETYPE, AnkiNote, NoteItems, note_items
 from mockprep.core.bank_import import Item, Skip, SourceError
 
-FIELDS = ("prompt", "answer", "key_points", "follow_ups", "tags", "topic", "id", "difficulty")
+FIELDS = (
+    "prompt",
+    "answer",
+    "key_points",
+    "follow_ups",
+    "misconceptions",
+    "tags",
+    "topic",
+    "id",
+    "difficulty",
+)
 _USUAL = {
     "prompt": ("prompt", "question", "front", "q"),
     "answer": ("answer", "back", "a"),
     "key_points": ("key_points", "key points", "keypoints", "points"),
     "follow_ups": ("follow_ups", "follow-ups", "follow ups", "followups"),
+    "misconceptions": ("misconceptions", "common misconceptions", "mistakes", "common mistakes"),
     "tags": ("tags", "tag"),
     "topic": ("topic", "deck"),
     "id": ("id", "guid"),
@@ -109,6 +121,7 @@ def _row_item(row: list[str], columns: dict[str, int], width: int, where: str) -
         tags=tuple(t for t in re.split(r"[,\s]+", cell("tags")) if t),
         topic=cell("topic") or None,
         difficulty=int(difficulty) if difficulty else None,
+        fields=(("misconceptions", list(wrong)),) if (wrong := _split_list(cell("misconceptions"))) else (),
     )
 
 
