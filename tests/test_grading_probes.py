@@ -56,3 +56,17 @@ def test_wrong_probe_answers_are_not_suggested_easy(grade) -> None:
     # always did, a number, which stands in for the "quantified outcome" point.)
     assert sum(s <= 2 for s in suggested) >= 7
     assert sum(s == 4 for s in suggested) <= 3
+
+
+def test_correct_answers_written_after_the_misconceptions_are_rarely_contradicted(grade) -> None:
+    """correct_c.json: 160 correct answers the grader was never tuned on. Measured 2026-12-05: 4 points
+    contradicted by a misconception and 10 by the older checks (14 of 864 key points); a ceiling,
+    so that a change that flags more correct answers is seen."""
+    flagged = [
+        verdict.reason or ""
+        for key, answer in _probes("correct_c.json")
+        for verdict in grade(key, answer).points
+        if verdict.verdict.value == "contradicted"
+    ]
+    by_misconception = [reason for reason in flagged if "misconception" in reason]
+    assert len(by_misconception) <= 4 and len(flagged) <= 14
