@@ -60,8 +60,9 @@ def test_wrong_probe_answers_are_not_suggested_easy(grade) -> None:
 
 def test_correct_answers_written_after_the_misconceptions_are_rarely_contradicted(grade) -> None:
     """correct_c.json: 160 correct answers the grader was never tuned on. Measured 2026-12-05: 4 points
-    contradicted by a misconception and 10 by the older checks (14 of 864 key points); a ceiling,
-    so that a change that flags more correct answers is seen."""
+    contradicted by a misconception and 10 by the older checks (14 of 864 key points); 2 by a
+    misconception once connectives stopped counting as a misconception's own words (written after
+    reading these flags). A ceiling, so that a change that flags more correct answers is seen."""
     flagged = [
         verdict.reason or ""
         for key, answer in _probes("correct_c.json")
@@ -69,4 +70,4 @@ def test_correct_answers_written_after_the_misconceptions_are_rarely_contradicte
         if verdict.verdict.value == "contradicted"
     ]
     by_misconception = [reason for reason in flagged if "misconception" in reason]
-    assert len(by_misconception) <= 4 and len(flagged) <= 14
+    assert len(by_misconception) <= 2 and len(flagged) <= 12

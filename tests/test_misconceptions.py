@@ -88,6 +88,17 @@ def test_a_sentence_must_share_a_word_that_the_question_itself_never_uses() -> N
     )
 
 
+def test_connectives_and_light_verbs_are_no_words_of_a_misconceptions_own() -> None:
+    """A correct sentence sharing only "because" or "simply" with a misconception has said nothing of
+    its claim; a misconception that adds only such words to the reference is not looked for."""
+    reference = ["Accumulation sums gradients over micro-batches.", "The optimizer steps once per batch."]
+    plain = "Accumulation sums the optimizer gradients over micro-batches because that is simply the rule."
+    assert not Misconceptions([plain], reference)
+    assert Misconceptions(
+        ["Accumulation sums the optimizer gradients, then averages the weights."], reference
+    )
+
+
 def test_a_sentence_must_state_the_misconceptions_claim_not_only_its_topic() -> None:
     memory = "Gradient accumulation needs k times the activation memory, since every micro-batch is kept."
     topic = "It saves memory: only one micro-batch's activations are kept."

@@ -11,8 +11,9 @@ misconception is what tells it apart. A sentence of the answer states a misconce
   by :data:`CLEARER`, and states at least :data:`COVER` of its stems: "it saves memory, since one
   micro-batch's activations are kept" shares the topic of "accumulation needs k times the activation
   memory, since all micro-batches' activations are kept", not its claim;
-- it shares with it a word the question's own text (prompt, model answer, key points) never uses: what
-  makes the claim wrong is mostly what it adds;
+- it shares with it a word the question's own text (prompt, model answer, key points) never uses and
+  that is more than a connective or a light verb ("because", "like", "makes"): what makes the claim
+  wrong is mostly what it adds;
 - both or neither are negated, and the sentence does not call what it says a mistake ("a common
   myth is that ..."; a denial of a misconception is right).
 
@@ -26,6 +27,7 @@ development set of ``benchmarks/grading``, with misconceptions written without s
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,12 +76,26 @@ def _closeness(a: frozenset[str], b: frozenset[str], meaning: float | None) -> f
     return words if meaning is None else (words + meaning) / 2
 
 
+# Words that never make a claim wrong on their own (connectives, hedges, light verbs, operators spelled
+# out): a sentence sharing only these with a misconception adds nothing of its claim. Written after
+# reading the false flags of tests/data/grading_probes/correct_c.json ("because", "like", "minus").
+_PLAIN = """because since so thus hence therefore like unlike simply just only also even still always never
+often usually really actually basically exactly entirely whole every each any all make makes made making
+give gives given gave get gets got use uses used using way ways thing things rule rules need needs needed
+minus plus times over equals equal divided per"""
+
+
+@functools.cache
+def _plain_words() -> frozenset[str]:
+    return frozenset(stem for word in _PLAIN.split() for stem in content_stems(word))
+
+
 class Misconceptions:
     """A question's misconceptions beside its reference sentences (built once per question)."""
 
     def __init__(self, misconceptions: Sequence[str], reference: Sequence[str], prompt: str = ""):
         self.reference = [(text, _stems(text)) for text in reference if text.strip()]
-        known = _stems(prompt).union(*(r for _t, r in self.reference))
+        known = _stems(prompt).union(*(r for _t, r in self.reference)) | _plain_words()
         self.items = []  # (text, stems, stems the question's own text never uses)
         for text in misconceptions:
             stems = _stems(text)
