@@ -96,7 +96,8 @@ class Misconceptions:
     def __init__(self, misconceptions: Sequence[str], reference: Sequence[str], prompt: str = ""):
         self.reference = [(text, _stems(text)) for text in reference if text.strip()]
         known = _stems(prompt).union(*(r for _t, r in self.reference)) | _plain_words()
-        self.items = []  # (text, stems, stems the question's own text never uses)
+        # (text, its stems, the stems the question's own text never uses)
+        self.items: list[tuple[str, frozenset[str], frozenset[str]]] = []
         for text in misconceptions:
             stems = _stems(text)
             if len(stems) < LEAST_STEMS or not stems - known:
@@ -138,7 +139,7 @@ class Misconceptions:
                 and scores[best] >= reference + CLEARER
                 and stems & new
                 and _share(stated, stems) >= COVER
+                and negated(sentence) == negated(text)
             ):
-                if negated(sentence) == negated(text):
-                    out.append(Stated(sentence, text, scores[best], reference))
+                out.append(Stated(sentence, text, scores[best], reference))
         return out
