@@ -18,7 +18,7 @@ REFERENCE = [
     "It trades time for memory: the activations of only one micro-batch are held at once.",
 ]
 WEIGHTS = "Gradient accumulation averages the model weights produced by k separate optimizer updates."
-SWAPPED = "It trades memory for time: the activations of every micro-batch are held at once."
+SWAPPED = "It trades memory for time: the activations of each micro-batch are held together at once."
 KNOWN_WORDS_ONLY = "Gradient accumulation takes one optimizer step for each of the k micro-batches."
 
 
