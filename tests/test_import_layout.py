@@ -196,6 +196,23 @@ def test_the_quick_way_takes_what_it_can_and_declines_the_rest(valid_export) -> 
     assert not {("rating", "5"), ("id", "0"), ("uid", repr("A" * 32)), ("session", "99")} & taken
 
 
+def test_reviews_in_another_order_or_with_fields_left_out_are_read_the_quick_way(valid_export) -> None:  # noqa: F811
+    """Not only the export's own layout: keys in any order, optional fields absent or given their
+    defaults, still give exactly the long way's rows."""
+    checker = _checker(valid_export)
+    question = copy.deepcopy(_answered(valid_export))
+    reversed_keys = [dict(reversed(list(r.items()))) for r in question["reviews"]]
+    sparse = [
+        {**{k: v for k, v in r.items() if k not in ("session", "time_limit_ms", "coverage")}, "cram": False}
+        for r in question["reviews"]
+    ]
+    for reviews in (reversed_keys, sparse):
+        line = json.dumps({**question, "reviews": reviews}).encode()
+        quick = _quick_way(line, checker)
+        assert quick is not None and quick.statement == STAGE_PLAIN
+        assert quick == _long_way(line, checker)
+
+
 # Edits of the line's text itself, not expressible as values: JSON's other spellings and damage.
 _EDITS = [
     ('"rating": ', '"rating": 0'),  # a leading zero: not JSON
