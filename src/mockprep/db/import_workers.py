@@ -7,8 +7,8 @@ process writes what they hand back. The results come back in file order, and at 
 are in flight, so memory stays flat whichever side is quicker.
 
 Nothing about what is accepted changes: a worker runs :func:`mockprep.db.import_rows.prepare` (or, on a
-line in the export's own layout, :func:`~mockprep.db.import_rows.quick_prepare`: the same rows), and
-this process checks what needs the other questions (a key or card id used twice, in the order
+line whose reviews have only the common fields, :func:`~mockprep.db.import_rows.quick_prepare`: the
+same rows), and this process checks what needs the other questions (a key or card id used twice, in the order
 :meth:`~mockprep.core.export_checks.ExportChecker.check_question` would). A question a worker could not
 prepare is parsed and checked again here, so its problem is named exactly as without workers; a line
 that is not one plain JSON object raises :class:`ReadAgain`, and the file is imported again without
@@ -138,7 +138,7 @@ class ReadAgain(Exception):
 
 
 def _prepare(question: dict[str, Any] | bytes, index: int, checker: ExportChecker) -> Prepared:
-    """A question prepared: a line in the export's own layout read quickly (import_rows.quick_prepare),
+    """A question prepared: a line whose reviews have only the common fields read quickly (quick_prepare),
     any other the long way."""
     if isinstance(question, bytes) and (done := quick_prepare(question, index, checker)) is not None:
         return done
