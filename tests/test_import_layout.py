@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mockprep.core.export_checks import ExportChecker
+from mockprep.core.field_checks import VERDICTS
+from mockprep.core.ids import is_uid
+from mockprep.db import import_rows
 from mockprep.db.import_rows import STAGE_PLAIN, prepare, quick_prepare
 from mockprep.db.store import Store
 from mockprep.services.exchange import read_export, write_export
@@ -211,6 +215,25 @@ def test_reviews_in_another_order_or_with_fields_left_out_are_read_the_quick_way
         quick = _quick_way(line, checker)
         assert quick is not None and quick.statement == STAGE_PLAIN
         assert quick == _long_way(line, checker)
+
+
+def test_the_quick_ways_verdicts_and_uid_form_are_the_long_ways() -> None:
+    """The struct's copies of field_checks.VERDICTS and of ids.is_uid's form: were either to drift, the
+    quick way could take what the long way refuses."""
+    assert set(get_args(import_rows._VERDICT)) == VERDICTS
+    (uid_form,) = get_args(get_type_hints(import_rows._Review, include_extras=True)["uid"])[1:]
+    for text in [
+        "0" * 32,
+        "a" * 32,
+        "A" * 32,
+        "0" * 31,
+        "0" * 33,
+        "0" * 32 + "\n",
+        "g" * 32,
+        "",
+        "0" * 16 + " ",
+    ]:
+        assert bool(re.search(uid_form.pattern, text)) == is_uid(text), text
 
 
 # Edits of the line's text itself, not expressible as values: JSON's other spellings and damage.
