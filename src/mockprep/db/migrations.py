@@ -16,6 +16,7 @@ from mockprep.db.driver import run_script as _run
 from mockprep.db.packed_grading import m019_packed_grading
 from mockprep.db.review_indexes import m022_review_indexes
 from mockprep.db.review_times import m018_review_times
+from mockprep.db.running_sessions import m025_running_sessions
 from mockprep.db.schema_repairs import m017_schema_repairs
 from mockprep.db.session_reviews import m023_session_reviews
 from mockprep.db.sync_triggers import (
@@ -485,4 +486,5 @@ MIGRATIONS: list[Migration] = [
     m022_review_indexes,
     m023_session_reviews,
     m024_bank_file_stamps,
+    m025_running_sessions,
 ]

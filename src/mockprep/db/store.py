@@ -30,7 +30,7 @@ from mockprep.paths import DB_NAME, ensure_home
 MIN_SQLITE = (3, 31, 0)  # generated columns (m016)
 # The newest migration and how many there are: a file that has applied exactly these is current, and
 # opening it imports no migration code (~10 ms). A test keeps them in step with MIGRATIONS.
-LATEST_MIGRATION = ("m024_bank_file_stamps", 24)
+LATEST_MIGRATION = ("m025_running_sessions", 25)
 
 if TYPE_CHECKING:
     from mockprep.db.banks import BankTable
@@ -89,11 +89,24 @@ def explain_db_error(path: Path, exc: BaseException) -> str:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    return _configure(_open(path))
+
+
+def _open(path: Path) -> sqlite3.Connection:
     # isolation_level None: mockprep issues BEGIN/COMMIT itself; the driver must not open transactions
     # behind its back.
     raw = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
     try:
         raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    except BaseException:
+        raw.close()
+        raise
+    return raw
+
+
+def _configure(raw: sqlite3.Connection) -> sqlite3.Connection:
+    """``raw`` in write-ahead-log mode, durable commits, references enforced."""
+    try:
         raw.execute("PRAGMA journal_mode = WAL")
         raw.execute("PRAGMA synchronous = FULL")
         raw.execute("PRAGMA foreign_keys = ON")
@@ -103,18 +116,28 @@ def _connect(path: Path) -> sqlite3.Connection:
     return raw
 
 
-def _probe(path: Path) -> None:
-    """Refuse, without writing a byte, a file that is not SQLite or was written by a newer mockprep."""
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def _probe(path: Path, raw: sqlite3.Connection | None) -> None:
+    """Refuse a file that is not SQLite or was written by a newer mockprep, before anything is written.
+
+    Read on ``raw``, the store's own connection before it is configured (one connection: the schema is
+    parsed once, about 2 ms of every command), unless that is None: where a write-ahead log is beside
+    the file (another process has it open, or one was killed), on a read-only connection of its own,
+    since closing the last writable connection would fold the log into the file."""
+    if raw is None:
         try:
-            con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-            has_table = con.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
-            ).fetchone()
-            applied = {r[0] for r in con.execute("SELECT name FROM migrations")} if has_table else set()
+            own = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(explain_db_error(path, exc)) from None
+        try:
+            return _probe(path, own)
         finally:
-            con.close()
+            own.close()
+    try:
+        raw.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        has_table = raw.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'"
+        ).fetchone()
+        applied = {r[0] for r in raw.execute("SELECT name FROM migrations")} if has_table else set()
     except sqlite3.DatabaseError as exc:
         raise StoreError(explain_db_error(path, exc)) from None
     if _current(applied):
@@ -122,6 +145,13 @@ def _probe(path: Path) -> None:
     from mockprep.db.upgrade import refuse_newer
 
     refuse_newer(path, applied)
+
+
+def _has_log(path: Path) -> bool:
+    try:
+        return os.stat(f"{path}-wal").st_size > 0
+    except OSError:
+        return False
 
 
 def _create_private_file(path: Path) -> None:
@@ -133,10 +163,10 @@ def _create_private_file(path: Path) -> None:
 class Store:
     """A mockprep database. Use :meth:`open`; close with :meth:`close` or ``with``."""
 
-    def __init__(self, path: Path, settings: Settings | None = None):
+    def __init__(self, path: Path, settings: Settings | None = None, raw: sqlite3.Connection | None = None):
         self.path = path
         self.settings = settings or DEFAULT_SETTINGS
-        self._conn = Connection(_connect(path))
+        self._conn = Connection(_connect(path) if raw is None else _configure(raw))
         self._writing = False  # inside write(): a nested write joins the open transaction
         self._daily: threading.Thread | None = None  # the day's backup, copying in the background
         self._daily_problem: str | None = None
@@ -170,15 +200,24 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot create the data folder {home}: {exc.strerror}") from None
         path = home / DB_NAME
-        if path.exists() and path.stat().st_size > 0:
-            _probe(path)  # read-only: a damaged or newer database is refused before anything is written
+        existing = path.exists() and path.stat().st_size > 0
+        logged = existing and _has_log(path)
+        if logged:
+            _probe(path, None)  # a damaged or newer database is refused before anything is written
         try:
             _create_private_file(path)
         except OSError as exc:
             raise StoreError(f"cannot create {path}: {exc.strerror}") from None
         store = None
         try:
-            store = cls(path, settings=settings)
+            raw = _open(path)
+            if existing and not logged:
+                try:
+                    _probe(path, raw)
+                except BaseException:
+                    raw.close()
+                    raise
+            store = cls(path, settings=settings, raw=raw)
             store.warn = warn
             store._migrate(home if backups else None, notice)
             if backups:
