@@ -316,6 +316,24 @@ def test_a_long_import_counts_the_questions_on_one_line() -> None:
     assert broken.getvalue() == "\rreading the export: 1 question\n"
 
 
+def test_a_long_import_of_lines_says_how_much_of_the_file_is_read() -> None:
+    import io
+
+    from mockprep.cli.data import counted
+
+    lines = [b"x" * 29, b"y" * 29, b"z" * 29, b"w" * 9]  # 30, 60, 90 and 100 bytes with their newlines
+    ticks = iter([0.0, 0.6, 1.2, 1.3])
+    out = io.StringIO()
+    assert list(counted(lines, out, lambda: next(ticks), size=100)) == lines
+    assert out.getvalue() == (
+        "\rreading the export: 1 question (30%)\rreading the export: 2 questions (60%)"
+        "\rreading the export: 3 questions (90%)\rread 4 questions; writing the database...\n"
+    )
+    whole = io.StringIO()  # all of it read: 99% until the line says so
+    list(counted([b"x" * 99], whole, lambda: 0.0, size=100))
+    assert whole.getvalue().startswith("\rreading the export: 1 question (99%)")
+
+
 def test_a_worker_ends_once_the_importing_process_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 

@@ -158,7 +158,7 @@ def import_(
         )
     progress = sys.stderr.isatty() and size >= PROGRESS_FROM
     if progress:
-        questions = counted(questions, sys.stderr)
+        questions = counted(questions, sys.stderr, size=size)
     store = open_store(sync=not merge)  # a merge needs the banks of the questions it adds reviews to
     try:
         if merge:
@@ -268,18 +268,24 @@ PROGRESS_FROM = 4 << 20
 
 
 def counted(
-    questions: Iterable[Any], out: IO[str], clock: Callable[[], float] = time.monotonic
+    questions: Iterable[Any], out: IO[str], clock: Callable[[], float] = time.monotonic, size: int = 0
 ) -> Iterator[Any]:
     """The questions as read, counted on one line of ``out`` (redrawn at most twice a second), which
-    says when they are all read that the database is being written; the line ends before any error."""
+    says when they are all read that the database is being written; the line ends before any error.
+    Questions given as their JSON lines, out of ``size`` bytes of JSON, also say how much of the file
+    is read (never 100% before the end: the count of bytes leaves out what comes before the questions)."""
     shown = -1.0
     number = 0
+    read = 0
     try:
         for number, question in enumerate(questions, start=1):
+            if size and isinstance(question, bytes):
+                read += len(question) + 1
             now = clock()
             if now - shown >= 0.5:
                 shown = now
-                out.write(f"\rreading the export: {plural(number, 'question')}")
+                part = f" ({min(99, read * 100 // size)}%)" if read and size else ""
+                out.write(f"\rreading the export: {plural(number, 'question')}{part}")
                 out.flush()
             yield question
     except BaseException:
