@@ -270,15 +270,15 @@ def test_a_full_disk_is_named_as_such(cli, home: Path, monkeypatch) -> None:
     import mockprep.db.store as store_module
 
     _home_with_history(cli)
-    real = store_module._connect
+    real = store_module._configure  # (every connection of a store is configured here)
 
-    def full_disk(path):  # SQLite reports SQLITE_FULL once the file may not grow
-        raw = real(path)
+    def full_disk(raw):  # SQLite reports SQLITE_FULL once the file may not grow
+        raw = real(raw)
         pages = raw.execute("PRAGMA page_count").fetchone()[0]
         raw.execute(f"PRAGMA max_page_count = {pages}")
         return raw
 
-    monkeypatch.setattr(store_module, "_connect", full_disk)
+    monkeypatch.setattr(store_module, "_configure", full_disk)
     result = cli("session", "--limit", "40", "--new", "40", input="x " * 30_000 + "\n\n3\n" * 40)
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
@@ -290,14 +290,14 @@ def test_a_read_only_database_is_named_as_such(cli, home: Path, monkeypatch) -> 
     import mockprep.db.store as store_module
 
     _home_with_history(cli)
-    real = store_module._connect
+    real = store_module._configure  # (every connection of a store is configured here)
 
-    def read_only(path):  # SQLite reports SQLITE_READONLY on the first write
-        raw = real(path)
+    def read_only(raw):  # SQLite reports SQLITE_READONLY on the first write
+        raw = real(raw)
         raw.execute("PRAGMA query_only = ON")
         return raw
 
-    monkeypatch.setattr(store_module, "_connect", read_only)
+    monkeypatch.setattr(store_module, "_configure", read_only)
     result = cli("session", "--limit", "1", input="a\n\n3\n")
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
