@@ -397,6 +397,31 @@ def test_an_export_made_before_global_ids_with_mock_answers_imports(devices, cli
     assert "my answer" in cli("history", str(session)).stdout
 
 
+def test_marks_changed_in_the_same_millisecond_end_the_same_on_both_devices(devices, tmp_path: Path) -> None:
+    """A change on each device stamped with the same time: both keep the same one (ordered by the
+    marks), whichever syncs first, where each used to keep its own."""
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(0, Rating.Again, START)
+    for device in (laptop, desk, laptop):
+        device.sync(folder, START)
+    later = START + timedelta(hours=1)
+    question = sorted(laptop.question_ids)[2]
+    assert question == sorted(desk.question_ids)[2]
+    laptop.store.cards.set_flagged(question, True, later)
+    laptop.store.cards.set_flagged(question, False, later)  # changed, and back: no flag
+    desk.store.cards.set_flagged(question, True, later)
+    for device in (laptop, desk):  # the same millisecond on both clocks
+        device.store.conn.raw.execute(
+            "UPDATE cards SET marks_changed_at = '2026-03-02 11:00:00.000' WHERE question_id = ?", (question,)
+        )
+    for device in (desk, laptop, desk, laptop):
+        device.sync(folder, later)
+    flags = [d.store.cards.marks(question).flagged for d in (laptop, desk)]
+    assert flags[0] == flags[1]
+
+
 def test_suspend_bury_and_flag_marks_sync_and_the_later_change_wins(devices, tmp_path: Path) -> None:
     folder = tmp_path / "Dropbox"
     folder.mkdir()

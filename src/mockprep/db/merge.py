@@ -119,24 +119,26 @@ class _Merger:
 
     def _marks(self, m: dict[str, Any]) -> None:
         """Another device's marks of a question, when they changed after this device's (by the clock of
-        the device that changed them; a tie keeps this device's)."""
+        the device that changed them). Two changes in the same millisecond are ordered by the marks
+        themselves, so that every device keeps the same one."""
         row = self.raw.execute("SELECT id FROM questions WHERE key = ?", (m.get("key"),)).fetchone()
         if row is None:
             self.summary.waiting.append(m)
             return
         changed = m.get("changed_at") or ""
+        marks = (
+            from_iso(m.get("suspended_at")),
+            m.get("suspended_by"),
+            from_iso(m.get("buried_until")),
+            from_iso(m.get("flagged_at")),
+        )
         self.summary.marks += self.raw.execute(
-            "UPDATE cards SET suspended_at = ?, suspended_by = ?, buried_until = ?, flagged_at = ?,"
-            " marks_changed_at = ? WHERE question_id = ? AND COALESCE(marks_changed_at, '') < ?",
-            (
-                from_iso(m.get("suspended_at")),
-                m.get("suspended_by"),
-                from_iso(m.get("buried_until")),
-                from_iso(m.get("flagged_at")),
-                changed,
-                row[0],
-                changed,
-            ),
+            "UPDATE cards SET suspended_at = :s, suspended_by = :by, buried_until = :b, flagged_at = :f,"
+            " marks_changed_at = :at WHERE question_id = :q AND (COALESCE(marks_changed_at, '') < :at"
+            " OR marks_changed_at = :at AND (COALESCE(suspended_at, ''), COALESCE(suspended_by, ''),"
+            " COALESCE(buried_until, ''), COALESCE(flagged_at, ''))"
+            " < (COALESCE(:s, ''), COALESCE(:by, ''), COALESCE(:b, ''), COALESCE(:f, '')))",
+            {"s": marks[0], "by": marks[1], "b": marks[2], "f": marks[3], "at": changed, "q": row[0]},
         ).rowcount
 
     def _session(self, s: dict[str, Any]) -> None:
