@@ -125,20 +125,19 @@ class _Merger:
         if row is None:
             self.summary.waiting.append(m)
             return
-        changed = m.get("changed_at") or ""
-        marks = (
-            from_iso(m.get("suspended_at")),
-            m.get("suspended_by"),
-            from_iso(m.get("buried_until")),
-            from_iso(m.get("flagged_at")),
-        )
+        marks = {
+            "s": from_iso(m.get("suspended_at")),
+            "by": m.get("suspended_by"),
+            "b": from_iso(m.get("buried_until")),
+            "f": from_iso(m.get("flagged_at")),
+        }
         self.summary.marks += self.raw.execute(
             "UPDATE cards SET suspended_at = :s, suspended_by = :by, buried_until = :b, flagged_at = :f,"
             " marks_changed_at = :at WHERE question_id = :q AND (COALESCE(marks_changed_at, '') < :at"
             " OR marks_changed_at = :at AND (COALESCE(suspended_at, ''), COALESCE(suspended_by, ''),"
             " COALESCE(buried_until, ''), COALESCE(flagged_at, ''))"
             " < (COALESCE(:s, ''), COALESCE(:by, ''), COALESCE(:b, ''), COALESCE(:f, '')))",
-            {"s": marks[0], "by": marks[1], "b": marks[2], "f": marks[3], "at": changed, "q": row[0]},
+            {**marks, "at": m.get("changed_at") or "", "q": row[0]},
         ).rowcount
 
     def _session(self, s: dict[str, Any]) -> None:
