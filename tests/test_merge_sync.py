@@ -9,6 +9,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from fsrs import Rating
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -397,9 +398,12 @@ def test_an_export_made_before_global_ids_with_mock_answers_imports(devices, cli
     assert "my answer" in cli("history", str(session)).stdout
 
 
-def test_marks_changed_in_the_same_millisecond_end_the_same_on_both_devices(devices, tmp_path: Path) -> None:
-    """A change on each device stamped with the same time: both keep the same one (ordered by the
-    marks), whichever syncs first, where each used to keep its own."""
+@pytest.mark.parametrize("stamp", ["2026-03-02 11:00:00.000", None])  # None: from before marks were stamped
+def test_marks_changed_in_the_same_millisecond_end_the_same_on_both_devices(
+    devices, tmp_path: Path, stamp: str | None
+) -> None:
+    """A change on each device stamped alike: both keep the same one (ordered by the marks),
+    whichever syncs first, where each used to keep its own."""
     folder = tmp_path / "Dropbox"
     folder.mkdir()
     laptop, desk = devices("laptop"), devices("desk")
@@ -412,14 +416,46 @@ def test_marks_changed_in_the_same_millisecond_end_the_same_on_both_devices(devi
     laptop.store.cards.set_flagged(question, True, later)
     laptop.store.cards.set_flagged(question, False, later)  # changed, and back: no flag
     desk.store.cards.set_flagged(question, True, later)
-    for device in (laptop, desk):  # the same millisecond on both clocks
+    for device in (laptop, desk):  # the same stamp on both
         device.store.conn.raw.execute(
-            "UPDATE cards SET marks_changed_at = '2026-03-02 11:00:00.000' WHERE question_id = ?", (question,)
+            "UPDATE cards SET marks_changed_at = ? WHERE question_id = ?", (stamp, question)
         )
     for device in (desk, laptop, desk, laptop):
         device.sync(folder, later)
     flags = [d.store.cards.marks(question).flagged for d in (laptop, desk)]
     assert flags[0] == flags[1]
+
+
+def test_marks_taken_on_a_tie_keep_their_stamp_so_a_later_change_still_wins(devices, tmp_path: Path) -> None:
+    """The marks a merge takes keep the stamp they came with (the trigger that stamps this device's own
+    changes leaves them alone), so a change made afterwards on the other device still wins here."""
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(0, Rating.Again, START)
+    for device in (laptop, desk, laptop):
+        device.sync(folder, START)
+    later = START + timedelta(hours=1)
+    question = sorted(laptop.question_ids)[2]
+    laptop.store.cards.set_flagged(question, True, later)
+    desk.store.cards.set_suspended(question, True, later)
+    tie = "2026-03-02 11:00:00.000"  # (before either device's clock stamps anything below)
+    for device in (laptop, desk):
+        device.store.conn.raw.execute(
+            "UPDATE cards SET marks_changed_at = ? WHERE question_id = ?", (tie, question)
+        )
+    desk.sync(folder, later)  # its suspension, stamped with the tie, goes out
+    desk.store.cards.set_suspended(question, False, later)  # then undone there, stamped now
+    laptop.sync(folder, later)  # takes the suspension on the tie (its marks order after the flag)
+    stamped = laptop.store.conn.raw.execute(
+        "SELECT marks_changed_at FROM cards WHERE question_id = ?", (question,)
+    ).fetchone()
+    assert stamped == (tie,)
+    assert laptop.store.cards.marks(question).suspended is True
+    for device in (desk, laptop, desk, laptop):
+        device.sync(folder, later)
+    assert laptop.store.cards.marks(question).suspended is False  # the desk's later change won
+    assert desk.store.cards.marks(question).suspended is False
 
 
 def test_suspend_bury_and_flag_marks_sync_and_the_later_change_wins(devices, tmp_path: Path) -> None:

@@ -86,3 +86,44 @@ def test_sessions_left_running_are_found_through_their_index(store: Store) -> No
         plan = " ".join(row[3] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}"))
         assert "sessions_running" in plan, plan
     assert raw.execute("SELECT status FROM sessions WHERE id = 1").fetchone()[0] == "interrupted"
+
+
+def _left_mid_transaction(home: Path, tmp_path: Path, newer: bool) -> Path:
+    """A copy of the home's file in rollback-journal mode as a killed process leaves it mid-transaction:
+    pages of the transaction already in the file, the journal that undoes them beside it."""
+    Store.open(home, backups=False).close()
+    path = home / DB_NAME
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode = DELETE")
+    if newer:
+        writer.execute("INSERT INTO migrations VALUES ('m999_from_the_future', '2030-01-01')")
+    writer.execute("PRAGMA cache_size = 1")  # pages spill into the file before the transaction ends
+    writer.execute("BEGIN")
+    writer.execute("CREATE TABLE junk (x)")
+    writer.execute(
+        "INSERT INTO junk SELECT randomblob(1000) FROM"
+        " (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) SELECT i FROM n)"
+    )
+    left = tmp_path / "left"
+    left.mkdir(mode=0o700)
+    for name in (DB_NAME, f"{DB_NAME}-journal"):
+        (left / name).write_bytes((home / name).read_bytes())
+    writer.execute("ROLLBACK")
+    writer.close()
+    assert (left / f"{DB_NAME}-journal").stat().st_size > 0
+    return left
+
+
+def test_a_file_left_mid_transaction_is_rolled_back_and_opens(home: Path, tmp_path: Path) -> None:
+    """The journal is rolled back (the file's last committed state, as any SQLite connection that can
+    write would), where a read-only first look refused the file as read-only."""
+    left = _left_mid_transaction(home, tmp_path, newer=False)
+    with Store.open(left, backups=False) as store:
+        tables = {r[0] for r in store.conn.raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "junk" not in tables and "reviews" in tables
+
+
+def test_a_newer_file_left_mid_transaction_is_refused(home: Path, tmp_path: Path) -> None:
+    left = _left_mid_transaction(home, tmp_path, newer=True)
+    with pytest.raises(StoreError, match="newer mockprep"):
+        Store.open(left, backups=False)

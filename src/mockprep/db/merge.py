@@ -119,26 +119,35 @@ class _Merger:
 
     def _marks(self, m: dict[str, Any]) -> None:
         """Another device's marks of a question, when they changed after this device's (by the clock of
-        the device that changed them). Two changes in the same millisecond are ordered by the marks
-        themselves, so that every device keeps the same one."""
+        the device that changed them). Two changes stamped alike (the same millisecond, or both from
+        before marks were stamped) are ordered by the marks themselves, so that every device keeps the
+        same one."""
         row = self.raw.execute("SELECT id FROM questions WHERE key = ?", (m.get("key"),)).fetchone()
         if row is None:
             self.summary.waiting.append(m)
             return
-        marks = {
+        values = {
             "s": from_iso(m.get("suspended_at")),
-            "by": m.get("suspended_by"),
+            "by": m.get("suspended_by") or None,
             "b": from_iso(m.get("buried_until")),
             "f": from_iso(m.get("flagged_at")),
+            "at": m.get("changed_at") or "",
+            "q": row[0],
         }
-        self.summary.marks += self.raw.execute(
+        # The marks are written with a stamp unlike the one they replace, so that cards_marks_changed
+        # (db/sync_triggers.py) neither re-times them nor sends them back; their own stamp follows.
+        taken = self.raw.execute(
             "UPDATE cards SET suspended_at = :s, suspended_by = :by, buried_until = :b, flagged_at = :f,"
-            " marks_changed_at = :at WHERE question_id = :q AND (COALESCE(marks_changed_at, '') < :at"
-            " OR marks_changed_at = :at AND (COALESCE(suspended_at, ''), COALESCE(suspended_by, ''),"
-            " COALESCE(buried_until, ''), COALESCE(flagged_at, ''))"
+            " marks_changed_at = :at || '~' WHERE question_id = :q AND (COALESCE(marks_changed_at, '') < :at"
+            " OR COALESCE(marks_changed_at, '') = :at AND (COALESCE(suspended_at, ''),"
+            " COALESCE(suspended_by, ''), COALESCE(buried_until, ''), COALESCE(flagged_at, ''))"
             " < (COALESCE(:s, ''), COALESCE(:by, ''), COALESCE(:b, ''), COALESCE(:f, '')))",
-            {**marks, "at": m.get("changed_at") or "", "q": row[0]},
+            values,
         ).rowcount
+        if taken:
+            stamp = "UPDATE cards SET marks_changed_at = NULLIF(:at, '') WHERE question_id = :q"
+            self.raw.execute(stamp, values)
+        self.summary.marks += taken
 
     def _session(self, s: dict[str, Any]) -> None:
         if s["uid"] in self.deleted:

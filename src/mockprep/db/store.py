@@ -148,6 +148,9 @@ def _probe(path: Path, raw: sqlite3.Connection | None) -> None:
 
 
 def _has_log(path: Path) -> bool:
+    """Whether a write-ahead log with anything in it is beside ``path``. (A rollback journal left by a
+    killed process is rolled back by the probe, as by any SQLite connection that can write: the file
+    holds its last committed state again. A read-only connection could not read it at all.)"""
     try:
         return os.stat(f"{path}-wal").st_size > 0
     except OSError:
