@@ -398,28 +398,39 @@ def test_an_export_made_before_global_ids_with_mock_answers_imports(devices, cli
     assert "my answer" in cli("history", str(session)).stdout
 
 
-@pytest.mark.parametrize("stamp", ["2026-03-02 11:00:00.000", None])  # None: from before marks were stamped
-def test_marks_changed_in_the_same_millisecond_end_the_same_on_both_devices(
-    devices, tmp_path: Path, stamp: str | None
-) -> None:
-    """A change on each device stamped alike: both keep the same one (ordered by the marks),
-    whichever syncs first, where each used to keep its own."""
+def _known_to_both(devices, tmp_path: Path) -> tuple[Path, Device, Device, int]:
+    """A sync folder, two devices that both know the home, and a question both have."""
     folder = tmp_path / "Dropbox"
     folder.mkdir()
     laptop, desk = devices("laptop"), devices("desk")
     laptop.practise(0, Rating.Again, START)
     for device in (laptop, desk, laptop):
         device.sync(folder, START)
-    later = START + timedelta(hours=1)
     question = sorted(laptop.question_ids)[2]
     assert question == sorted(desk.question_ids)[2]
-    laptop.store.cards.set_flagged(question, True, later)
-    laptop.store.cards.set_flagged(question, False, later)  # changed, and back: no flag
-    desk.store.cards.set_flagged(question, True, later)
-    for device in (laptop, desk):  # the same stamp on both
+    return folder, laptop, desk, question
+
+
+def _stamp(question: int, stamp: str | None, *on: Device) -> None:
+    """The question's marks stamped ``stamp`` on each device (as if changed at that moment)."""
+    for device in on:
         device.store.conn.raw.execute(
             "UPDATE cards SET marks_changed_at = ? WHERE question_id = ?", (stamp, question)
         )
+
+
+@pytest.mark.parametrize("stamp", ["2026-03-02 11:00:00.000", None])  # None: from before marks were stamped
+def test_marks_changed_in_the_same_millisecond_end_the_same_on_both_devices(
+    devices, tmp_path: Path, stamp: str | None
+) -> None:
+    """A change on each device stamped alike: both keep the same one (ordered by the marks),
+    whichever syncs first, where each used to keep its own."""
+    folder, laptop, desk, question = _known_to_both(devices, tmp_path)
+    later = START + timedelta(hours=1)
+    laptop.store.cards.set_flagged(question, True, later)
+    laptop.store.cards.set_flagged(question, False, later)  # changed, and back: no flag
+    desk.store.cards.set_flagged(question, True, later)
+    _stamp(question, stamp, laptop, desk)  # the same stamp on both
     for device in (desk, laptop, desk, laptop):
         device.sync(folder, later)
     flags = [d.store.cards.marks(question).flagged for d in (laptop, desk)]
@@ -429,21 +440,12 @@ def test_marks_changed_in_the_same_millisecond_end_the_same_on_both_devices(
 def test_marks_taken_on_a_tie_keep_their_stamp_so_a_later_change_still_wins(devices, tmp_path: Path) -> None:
     """The marks a merge takes keep the stamp they came with (the trigger that stamps this device's own
     changes leaves them alone), so a change made afterwards on the other device still wins here."""
-    folder = tmp_path / "Dropbox"
-    folder.mkdir()
-    laptop, desk = devices("laptop"), devices("desk")
-    laptop.practise(0, Rating.Again, START)
-    for device in (laptop, desk, laptop):
-        device.sync(folder, START)
+    folder, laptop, desk, question = _known_to_both(devices, tmp_path)
     later = START + timedelta(hours=1)
-    question = sorted(laptop.question_ids)[2]
     laptop.store.cards.set_flagged(question, True, later)
     desk.store.cards.set_suspended(question, True, later)
     tie = "2026-03-02 11:00:00.000"  # (before either device's clock stamps anything below)
-    for device in (laptop, desk):
-        device.store.conn.raw.execute(
-            "UPDATE cards SET marks_changed_at = ? WHERE question_id = ?", (tie, question)
-        )
+    _stamp(question, tie, laptop, desk)
     desk.sync(folder, later)  # its suspension, stamped with the tie, goes out
     desk.store.cards.set_suspended(question, False, later)  # then undone there, stamped now
     laptop.sync(folder, later)  # takes the suspension on the tie (its marks order after the flag)
