@@ -182,6 +182,7 @@ def test_a_sync_with_nothing_new_loads_no_scheduler_and_stats_no_plan_code_witho
     synced = loaded_modules(tmp_path, "bank", "sync")
     assert "mockprep.db.banks" in synced
     assert not {"fsrs", "mockprep.core.questions", "mockprep.core.code_format"} & synced
+    assert "random" not in synced  # (only the commands that practise draw at random)
     plan_code = {"mockprep.practice.plans", "mockprep.core.plans", "mockprep.terminal.plans"}
     assert not plan_code & loaded_modules(tmp_path, "stats")
     soon = (date.today() + timedelta(days=20)).isoformat()

@@ -35,6 +35,21 @@ def test_set_get_and_list_say_where_each_value_comes_from(cli, home: Path, monke
     assert "file" in lines["time_limits.behavioral"] and lines["time_limits.technical"].endswith("default")
 
 
+def test_where_values_come_from_is_worked_out_only_when_asked_and_matches_what_was_applied() -> None:
+    specs.cache_clear()
+    plain = build([])
+    assert plain.settings == Settings() and specs.cache_info().misses == 0  # a start-up with nothing set
+    assert {entry.source for entry in plain.sources.values()} == {"default"}
+    assert plain.sources["time_limits.project"].raw == Settings().time_limits["project"]
+    entries = [*option_entries(["daily_new=7", "time_limits.project=1m"]), *option_entries(["daily_new=9"])]
+    resolved = build(entries)
+    assert resolved.settings.daily_new == 9 and resolved.settings.time_limits["project"] == 60
+    assert resolved.sources["daily_new"] is entries[2]  # the later entry wins, there as in the value
+    assert resolved.sources["time_limits.project"] is entries[1]
+    assert resolved.sources["time_limits"].source == "default"  # a table's own row keeps the default
+    assert resolved.sources["backup_keep"].source == "default"
+
+
 def test_environment_beats_the_file_and_options_beat_both(cli, monkeypatch) -> None:
     cli("config", "set", "daily_new", "20")
     monkeypatch.setenv("MOCKPREP_DAILY_NEW", "30")

@@ -4,7 +4,6 @@ clock and randomness, signals, and output files."""
 from __future__ import annotations
 
 import os
-import random
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +14,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from mockprep.cli.app import UserError
 
 if TYPE_CHECKING:
+    import random
+
     from rich.console import Console
 
     from mockprep.core.config import Resolved
@@ -166,6 +167,8 @@ def check_filter_values(store: Store, kind: str, values: list[str]) -> None:
 
 def session_rng() -> random.Random:
     """The randomness of sessions and mocks; ``$MOCKPREP_SEED`` makes them repeatable (for scripts)."""
+    import random  # (only the commands that practise need it)
+
     seed = os.environ.get("MOCKPREP_SEED")
     if seed is None or not seed.strip():
         return random.Random()

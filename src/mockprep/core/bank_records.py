@@ -6,8 +6,7 @@ A session that finds every bank file unchanged needs these, never the parser.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from mockprep.core.banks import BankSpec
@@ -32,8 +31,7 @@ MAX_TEXT_CHARS = 20_000
 SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
 
 
-@dataclass(frozen=True)
-class Bank:
+class Bank(NamedTuple):
     """A validated bank with the hash of the bytes it was read from."""
 
     spec: BankSpec
@@ -46,8 +44,7 @@ class Bank:
         return self.spec.id
 
 
-@dataclass(frozen=True)
-class BankProblem:
+class BankProblem(NamedTuple):
     """One problem with a bank file, printable as a single line (``file:line: ...`` when it has one)."""
 
     source: str

@@ -14,9 +14,9 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from mockprep.core.durations import format_duration, parse_duration
 from mockprep.core.setting_specs import Spec, specs
@@ -249,8 +249,7 @@ def _exact_duration(seconds: float) -> str:
 # -- layers --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One value from one place: ``key`` is a setting or ``table.key``; ``detail`` says where in that
     place (``line 3`` of the file, the variable ``MOCKPREP_DAILY_NEW``, the option ``-c daily_new``)."""
 
@@ -277,12 +276,34 @@ class Entry:
         return self.detail
 
 
-@dataclass(frozen=True)
 class Resolved:
-    """The settings for a run, and where each value (each table key) came from."""
+    """The settings for a run, and where each value (each table key) came from (:attr:`sources`,
+    worked out when first asked for: most runs never ask)."""
 
-    settings: Settings
-    sources: dict[str, Entry]
+    __slots__ = ("settings", "_base", "_applied", "_sources")
+
+    def __init__(self, settings: Settings, base: Settings, applied: list[tuple[Entry, Spec, str | None]]):
+        self.settings = settings
+        self._base, self._applied = base, applied  # the defaults, and each entry applied over them
+        self._sources: dict[str, Entry] | None = None
+
+    @property
+    def sources(self) -> dict[str, Entry]:
+        """The entry each setting (and each table key, ``name.key``) took its value from."""
+        if self._sources is None:
+            sources = {}
+            for name, spec in specs().items():
+                value = getattr(self._base, name)
+                if spec.kind == "table":
+                    for sub in value:
+                        sources[f"{name}.{sub}"] = Entry(f"{name}.{sub}", value[sub], DEFAULT)
+                sources[name] = Entry(name, value, DEFAULT)
+            for entry, spec, sub in self._applied:
+                sources[entry.key] = entry
+                if sub is None and spec.kind != "table":
+                    sources[spec.name] = entry
+            self._sources = sources
+        return self._sources
 
     def rows(self) -> list[tuple[str, str, Entry]]:
         """``(key, value as text, entry)`` for every setting; a table's keys one row each."""
@@ -316,14 +337,8 @@ def build(entries: Iterable[Entry], path: object = "config.toml", base: Settings
     """Settings with ``entries`` applied in order over the defaults (a later one wins); a problem is
     one SettingError naming the place (``path`` for the file's) and the key."""
     settings = base or Settings()
-    sources = {}
-    for name, spec in specs().items():
-        value = getattr(settings, name)
-        if spec.kind == "table":
-            for sub in value:
-                sources[f"{name}.{sub}"] = Entry(f"{name}.{sub}", value[sub], DEFAULT)
-        sources[name] = Entry(name, value, DEFAULT)
     changes: dict[str, Any] = {}
+    applied: list[tuple[Entry, Spec, str | None]] = []
     for entry in entries:
         try:
             spec, sub = split_key(entry.key)
@@ -337,10 +352,8 @@ def build(entries: Iterable[Entry], path: object = "config.toml", base: Settings
         except SettingError as exc:
             raise exc.at(entry.where(path)) from None
         changes[spec.name] = value
-        sources[entry.key] = entry
-        if sub is None and spec.kind != "table":
-            sources[spec.name] = entry
-    return Resolved(replace(settings, **changes), sources)
+        applied.append((entry, spec, sub))
+    return Resolved(replace(settings, **changes) if changes else settings, settings, applied)
 
 
 def env_entries(environ: Mapping[str, str]) -> tuple[list[Entry], list[str]]:

@@ -10,17 +10,16 @@ import functools
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, fields
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from mockprep.core.settings import Settings
 
 _SCALARS = {bool: "bool", int: "int", float: "float", str: "str"}
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(NamedTuple):
     """What one field of Settings accepts."""
 
     name: str

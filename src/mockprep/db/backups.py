@@ -14,9 +14,9 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import NamedTuple
 
 from mockprep.db.errors import explain
 from mockprep.liveness import process_alive
@@ -34,8 +34,7 @@ class RestoreRefused(BackupError):
     """A restore that would lose what a running session writes; the message names the session."""
 
 
-@dataclass(frozen=True)
-class Backup:
+class Backup(NamedTuple):
     path: Path
     taken_at: datetime
     reason: str

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mockprep.db.driver import text
 from mockprep.db.sql import db_time
@@ -23,8 +22,7 @@ if TYPE_CHECKING:
 _QUESTION_COLUMNS = "id, key, bank_id, round, topic, roles, data, retired_at"
 
 
-@dataclass(frozen=True)
-class BankState:
+class BankState(NamedTuple):
     """What syncing needs to know of a stored bank."""
 
     id: str

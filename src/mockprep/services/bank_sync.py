@@ -18,10 +18,9 @@ One run settles everything, so a second run right after it finds nothing to do.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from mockprep.core.bank_files import FileStamp, bank_files, read_bank_bytes, unchanged_since
 from mockprep.core.bank_records import Bank, BankError, BankProblem, content_hash
@@ -35,14 +34,17 @@ if TYPE_CHECKING:
 BUILTIN_PREFIX = "builtin:"
 
 
-@dataclass
 class SyncReport:
-    changed: list[SyncResult] = field(default_factory=list)
-    problems: list[BankProblem] = field(default_factory=list)
+    """What a sync changed, and the problems it found (each file's problems; the sync went on)."""
+
+    __slots__ = ("changed", "problems")
+
+    def __init__(self, changed: list[SyncResult] | None = None, problems: list[BankProblem] | None = None):
+        self.changed = changed if changed is not None else []
+        self.problems = problems if problems is not None else []
 
 
-@dataclass
-class AddReport:
+class AddReport(NamedTuple):
     """What ``bank add PATH`` did: the banks under the path with their questions after the sync."""
 
     banks: list[tuple[str, int]]
@@ -55,8 +57,7 @@ class AddReport:
         return self.sync.problems
 
 
-@dataclass(frozen=True)
-class _Claim:
+class _Claim(NamedTuple):
     """A file that holds a bank: parsed, or ``bank=None`` when it is unchanged since the last sync."""
 
     source: str
@@ -64,15 +65,17 @@ class _Claim:
     bank: Bank | None
 
 
-@dataclass
 class _Scan:
-    claims: dict[str, list[_Claim]] = field(default_factory=dict)  # bank id -> files holding it
-    listed: set[str] = field(default_factory=set)  # every file found
-    broken: set[str] = field(default_factory=set)  # files found but unreadable or invalid
-    problems: list[BankProblem] = field(default_factory=list)
-    read: list[tuple[str, FileStamp, str]] = field(default_factory=list)  # files read: stamp, hash
-    gone: set[str] = field(default_factory=set)  # files with a stamp that were not found
-    seen_ns: int = 0  # when the files were looked at
+    """What a look at the bank files found."""
+
+    def __init__(self, seen_ns: int):
+        self.claims: dict[str, list[_Claim]] = {}  # bank id -> files holding it
+        self.listed: set[str] = set()  # every file found
+        self.broken: set[str] = set()  # files found but unreadable or invalid
+        self.problems: list[BankProblem] = []
+        self.read: list[tuple[str, FileStamp, str]] = []  # files read: stamp, hash
+        self.gone: set[str] = set()  # files with a stamp that were not found
+        self.seen_ns = seen_ns  # when the files were looked at
 
 
 def builtin_files() -> list[tuple[str, Path]]:
@@ -106,7 +109,7 @@ def add_path(store: Store, path: Path, now: datetime) -> AddReport:
     refused = [p for p in scan.problems if p.source in new_sources]
     ids = {bank_id for bank_id, claims in scan.claims.items() if any(c.source in new_sources for c in claims)}
     # Adding a removed bank's file brings the bank back.
-    planned = {i: replace(s, removed=False) if i in ids else s for i, s in states.items()}
+    planned = {i: s._replace(removed=False) if i in ids else s for i, s in states.items()}
     _winners, clashes = _plan(scan, planned)
     refused += [p for p in clashes if p.source in new_sources]
     if refused:
@@ -175,7 +178,7 @@ def _scan(
         except BankError as exc:
             scan.broken.add(source)
             note = " (its last good version is used)" if source in recorded else ""
-            scan.problems += [replace(p, source=source, message=p.message + note) for p in exc.problems]
+            scan.problems += [p._replace(source=source, message=p.message + note) for p in exc.problems]
             continue
         claim = _Claim(source, source.startswith(BUILTIN_PREFIX), bank)
         scan.claims.setdefault(bank.id if bank is not None else bank_id, []).append(claim)  # type: ignore[arg-type]
