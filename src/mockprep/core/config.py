@@ -278,7 +278,8 @@ class Entry(NamedTuple):
 
 class Resolved:
     """The settings for a run, and where each value (each table key) came from (:attr:`sources`,
-    worked out when first asked for: most runs never ask)."""
+    worked out when first asked for: only ``config list``, ``set`` and ``unset`` ask). Read-only, as
+    the frozen dataclass it replaced was; compared by identity."""
 
     __slots__ = ("settings", "_base", "_applied", "_sources")
 
