@@ -1,0 +1,88 @@
+"""Where the data folder is: ``$MOCKPREP_HOME``, else the platform's user data folder, found on Linux
+without importing platformdirs (which costs every command 7-12 ms) and always where platformdirs says."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import platformdirs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockprep.paths import home_dir
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the XDG rule is Linux's")
+
+
+def _platformdirs() -> Path:
+    return Path(platformdirs.user_data_dir("mockprep", appauthor=False))
+
+
+@linux_only
+@pytest.mark.parametrize(
+    ("home", "xdg"),
+    [
+        ("/home/ada", None),
+        ("/home/ada/", None),  # a trailing slash
+        ("/home/ada", ""),  # set but empty: the default
+        ("/home/ada", "/data/xdg"),
+        ("/home/ada", "/data/xdg/"),
+        ("/home/ada", "relative/xdg"),  # the spec ignores a relative path
+        ("/home/ada", "~/xdg"),  # not expanded: not absolute, so ignored
+        ("/", None),
+        ("relative-home", None),  # a relative HOME: platformdirs asks the password database
+        ("", "/data/xdg"),
+    ],
+)
+def test_the_default_data_folder_is_where_platformdirs_puts_it(
+    monkeypatch: pytest.MonkeyPatch, home: str, xdg: str | None
+) -> None:
+    monkeypatch.delenv("MOCKPREP_HOME")
+    monkeypatch.setenv("HOME", home)
+    if xdg is None:
+        monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_DATA_HOME", xdg)
+    assert home_dir() == _platformdirs()
+
+
+@linux_only
+@given(
+    home=st.text(st.characters(blacklist_characters="\0", blacklist_categories=("Cs",)), max_size=12),
+    xdg=st.text(st.characters(blacklist_characters="\0", blacklist_categories=("Cs",)), max_size=12),
+)
+def test_any_home_and_xdg_data_home_give_platformdirs_answer(home: str, xdg: str) -> None:
+    saved = {name: os.environ.get(name) for name in ("MOCKPREP_HOME", "HOME", "XDG_DATA_HOME")}
+    try:
+        os.environ.pop("MOCKPREP_HOME", None)
+        os.environ["HOME"] = "/" + home
+        os.environ["XDG_DATA_HOME"] = xdg if not xdg.startswith("~") else "/" + xdg
+        assert home_dir() == _platformdirs()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def test_mockprep_home_wins_and_a_tilde_in_it_is_expanded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", "/home/ada")
+    monkeypatch.setenv("MOCKPREP_HOME", "~/prep")
+    assert home_dir() == Path("/home/ada/prep")
+
+
+@linux_only
+def test_a_command_in_the_default_folder_does_not_load_platformdirs(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("MOCKPREP_HOME", "XDG_DATA_HOME")}
+    env["HOME"] = str(tmp_path)
+    probe = "import sys; from mockprep.cli import main\ntry:\n main(['bank', 'sync'])\nfinally:\n"
+    probe += " print('platformdirs' in sys.modules, file=sys.stderr)"
+    proc = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == "False"
+    assert (tmp_path / ".local" / "share" / "mockprep" / "mockprep.db").is_file()
