@@ -33,7 +33,12 @@ def _platformdirs() -> Path:
         ("/home/ada", "/data/xdg/"),
         ("/home/ada", "relative/xdg"),  # the spec ignores a relative path
         ("/home/ada", "~/xdg"),  # not expanded: not absolute, so ignored
+        ("/home/ada", " /data/xdg"),  # spaces around it: releases of platformdirs disagree, it decides
+        ("/home/ada", "/data/xdg "),
+        ("/home/ada", "\t"),  # only blanks: the default
+        ("/home/ada", "/"),
         ("/", None),
+        ("//", None),
         ("relative-home", None),  # a relative HOME: platformdirs asks the password database
         ("", "/data/xdg"),
     ],
@@ -41,7 +46,7 @@ def _platformdirs() -> Path:
 def test_the_default_data_folder_is_where_platformdirs_puts_it(
     monkeypatch: pytest.MonkeyPatch, home: str, xdg: str | None
 ) -> None:
-    monkeypatch.delenv("MOCKPREP_HOME")
+    monkeypatch.delenv("MOCKPREP_HOME", raising=False)
     monkeypatch.setenv("HOME", home)
     if xdg is None:
         monkeypatch.delenv("XDG_DATA_HOME", raising=False)
@@ -51,16 +56,35 @@ def test_the_default_data_folder_is_where_platformdirs_puts_it(
 
 
 @linux_only
-@given(
-    home=st.text(st.characters(blacklist_characters="\0", blacklist_categories=("Cs",)), max_size=12),
-    xdg=st.text(st.characters(blacklist_characters="\0", blacklist_categories=("Cs",)), max_size=12),
+@pytest.mark.parametrize(
+    "android", [{"ANDROID_DATA": "/data", "ANDROID_ROOT": "/system"}, {"ANDROID_DATA": "/x"}]
 )
+def test_on_android_platformdirs_decides(monkeypatch: pytest.MonkeyPatch, android: dict[str, str]) -> None:
+    monkeypatch.delenv("MOCKPREP_HOME", raising=False)
+    monkeypatch.setenv("HOME", "/home/ada")
+    for name, value in android.items():
+        monkeypatch.setenv(name, value)
+    assert home_dir() == _platformdirs()
+
+
+# Mostly the characters that matter to a path (slashes, dots, blanks, a tilde), and now and then any other.
+_PATH_TEXT = st.text(
+    st.one_of(
+        st.sampled_from(list("/./ ~\ta")),
+        st.characters(blacklist_characters="\0", blacklist_categories=("Cs",)),
+    ),
+    max_size=12,
+)
+
+
+@linux_only
+@given(home=_PATH_TEXT, xdg=_PATH_TEXT)
 def test_any_home_and_xdg_data_home_give_platformdirs_answer(home: str, xdg: str) -> None:
     saved = {name: os.environ.get(name) for name in ("MOCKPREP_HOME", "HOME", "XDG_DATA_HOME")}
     try:
         os.environ.pop("MOCKPREP_HOME", None)
         os.environ["HOME"] = "/" + home
-        os.environ["XDG_DATA_HOME"] = xdg if not xdg.startswith("~") else "/" + xdg
+        os.environ["XDG_DATA_HOME"] = xdg
         assert home_dir() == _platformdirs()
     finally:
         for name, value in saved.items():

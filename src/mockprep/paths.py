@@ -24,15 +24,21 @@ def home_dir() -> Path:
 
 def _linux_data_home() -> Path | None:
     """On Linux with an absolute ``$HOME``, the XDG base directory rule platformdirs follows there:
-    ``$XDG_DATA_HOME`` when it is an absolute path (the spec ignores a relative one), else
-    ``~/.local/share``. Everywhere else None: platformdirs decides (macOS, Windows, Android, a relative or
-    missing ``$HOME``). Importing platformdirs costs every command 7-12 ms on Linux (it loads tempfile
-    and random); tests/test_paths.py holds the two answers equal."""
+    ``$XDG_DATA_HOME`` when it is an absolute path, else ``~/.local/share``. None wherever platformdirs
+    is to decide: macOS, Windows, Android, a relative or missing ``$HOME``, and an ``$XDG_DATA_HOME``
+    that is relative or has spaces around it (releases of platformdirs that pyproject allows read those
+    differently). Importing platformdirs costs every command 7-12 ms on Linux (it loads tempfile and
+    random); tests/test_paths.py holds the two answers equal."""
     home = os.environ.get("HOME", "")
-    if not sys.platform.startswith("linux") or not os.path.isabs(home) or "ANDROID_DATA" in os.environ:
+    android = "ANDROID_DATA" in os.environ or hasattr(sys, "getandroidapilevel")
+    if not sys.platform.startswith("linux") or not os.path.isabs(home) or android:
         return None
     data = os.environ.get("XDG_DATA_HOME", "")
-    return Path(data) if os.path.isabs(data) else Path(home) / ".local" / "share"
+    if os.path.isabs(data) and data == data.strip():
+        return Path(data)
+    if data.strip():
+        return None
+    return Path(os.path.expanduser("~/.local/share"))
 
 
 def ensure_home(home: Path) -> Path:
