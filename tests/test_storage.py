@@ -118,8 +118,9 @@ def test_newer_schema_is_refused_and_file_unchanged(home: Path) -> None:
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     before = hashlib.sha256((home / DB_NAME).read_bytes()).hexdigest()
-    with pytest.raises(StoreError, match="newer mockprep"):
+    with pytest.raises(StoreError, match="newer mockprep") as refused:
         Store.open(home)
+    assert str(refused.value).endswith("The file was not changed.")
     assert hashlib.sha256((home / DB_NAME).read_bytes()).hexdigest() == before
 
 

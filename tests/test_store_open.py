@@ -123,7 +123,29 @@ def test_a_file_left_mid_transaction_is_rolled_back_and_opens(home: Path, tmp_pa
         assert "junk" not in tables and "reviews" in tables
 
 
-def test_a_newer_file_left_mid_transaction_is_refused(home: Path, tmp_path: Path) -> None:
+def test_a_newer_file_beside_a_journal_sqlite_leaves_alone_is_refused_unchanged(home: Path) -> None:
+    """A journal whose header is zeroed (as journal_mode PERSIST leaves one) is not rolled back: the
+    refusal still says the file was not changed, and it was not."""
+    Store.open(home, backups=False).close()
+    raw = sqlite3.connect(home / DB_NAME, isolation_level=None)
+    raw.execute("INSERT INTO migrations VALUES ('m999_from_the_future', '2030-01-01')")
+    raw.execute("PRAGMA journal_mode = DELETE")  # (folds the log into the file)
+    raw.close()
+    (home / f"{DB_NAME}-journal").write_bytes(bytes(4096))
+    before = (home / DB_NAME).read_bytes()
+    with pytest.raises(StoreError, match="newer mockprep") as refused:
+        Store.open(home, backups=False)
+    assert str(refused.value).endswith("The file was not changed.")
+    assert (home / DB_NAME).read_bytes() == before
+
+
+def test_a_newer_file_left_mid_transaction_is_refused_saying_what_opening_it_rolled_back(
+    home: Path, tmp_path: Path
+) -> None:
     left = _left_mid_transaction(home, tmp_path, newer=True)
-    with pytest.raises(StoreError, match="newer mockprep"):
+    with pytest.raises(StoreError, match="newer mockprep") as refused:
         Store.open(left, backups=False)
+    assert "was rolled back" in str(refused.value) and "not changed" not in str(refused.value)
+    raw = sqlite3.connect(left / DB_NAME)
+    assert raw.execute("SELECT name FROM sqlite_master WHERE name = 'junk'").fetchone() is None
+    raw.close()

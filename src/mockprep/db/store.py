@@ -116,13 +116,14 @@ def _configure(raw: sqlite3.Connection) -> sqlite3.Connection:
     return raw
 
 
-def _probe(path: Path, raw: sqlite3.Connection | None) -> None:
+def _probe(path: Path, raw: sqlite3.Connection | None, journal: bool = False) -> None:
     """Refuse a file that is not SQLite or was written by a newer mockprep, before anything is written.
 
     Read on ``raw``, the store's own connection before it is configured (one connection: the schema is
     parsed once, about 2 ms of every command), unless that is None: where a write-ahead log is beside
     the file (another process has it open, or one was killed), on a read-only connection of its own,
-    since closing the last writable connection would fold the log into the file."""
+    since closing the last writable connection would fold the log into the file. ``journal``: a
+    rollback journal was beside the file (its refusal then says whether reading it rolled one back)."""
     if raw is None:
         try:
             own = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -144,7 +145,7 @@ def _probe(path: Path, raw: sqlite3.Connection | None) -> None:
         return
     from mockprep.db.upgrade import refuse_newer
 
-    refuse_newer(path, applied)
+    refuse_newer(path, applied, rolled_back=journal and not _has_journal(path))
 
 
 def _has_log(path: Path) -> bool:
@@ -153,6 +154,15 @@ def _has_log(path: Path) -> bool:
     holds its last committed state again. A read-only connection could not read it at all.)"""
     try:
         return os.stat(f"{path}-wal").st_size > 0
+    except OSError:
+        return False
+
+
+def _has_journal(path: Path) -> bool:
+    """Whether a rollback journal with anything in it is beside ``path`` (one a stopped process left is
+    rolled back, and deleted, by the first connection that can write)."""
+    try:
+        return os.stat(f"{path}-journal").st_size > 0
     except OSError:
         return False
 
@@ -205,6 +215,7 @@ class Store:
         path = home / DB_NAME
         existing = path.exists() and path.stat().st_size > 0
         logged = existing and _has_log(path)
+        journal = existing and not logged and _has_journal(path)
         if logged:
             _probe(path, None)  # a damaged or newer database is refused before anything is written
         try:
@@ -216,7 +227,7 @@ class Store:
             raw = _open(path)
             if existing and not logged:
                 try:
-                    _probe(path, raw)
+                    _probe(path, raw, journal)
                 except BaseException:
                     raw.close()
                     raise

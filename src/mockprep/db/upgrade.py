@@ -75,15 +75,22 @@ def notice_for(cur: Any, name: str) -> str | None:
     return None if reviews < SLOW_MIGRATION_REVIEWS else template.format(reviews=reviews)
 
 
-def refuse_newer(path: Path, applied: set[str]) -> None:
+def refuse_newer(path: Path, applied: set[str], rolled_back: bool = False) -> None:
     """Raise StoreError when the file at ``path`` has applied migrations this version does not know
-    (a newer mockprep wrote it)."""
+    (a newer mockprep wrote it). ``rolled_back``: opening it rolled back a transaction a stopped
+    process had left unfinished in it, which the message then says instead of "not changed"."""
     from mockprep.db.store import StoreError
 
     if newer := sorted(applied - {m.__name__ for m in MIGRATIONS}):
+        changed = (
+            "A transaction a stopped process had left unfinished in it was rolled back, as SQLite does"
+            " when it opens such a file; nothing else was changed."
+            if rolled_back
+            else "The file was not changed."
+        )
         raise StoreError(
-            f"{path} was written by a newer mockprep (schema {newer[-1]}); "
-            "upgrade mockprep to use it. The file was not changed."
+            f"{path} was written by a newer mockprep (schema {newer[-1]}); upgrade mockprep to use it."
+            f" {changed}"
         )
 
 
