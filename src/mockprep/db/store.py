@@ -152,17 +152,18 @@ def _has_log(path: Path) -> bool:
     """Whether a write-ahead log with anything in it is beside ``path``. (A rollback journal left by a
     killed process is rolled back by the probe, as by any SQLite connection that can write: the file
     holds its last committed state again. A read-only connection could not read it at all.)"""
-    try:
-        return os.stat(f"{path}-wal").st_size > 0
-    except OSError:
-        return False
+    return _filled(f"{path}-wal")
 
 
 def _has_journal(path: Path) -> bool:
     """Whether a rollback journal with anything in it is beside ``path`` (one a stopped process left is
     rolled back, and deleted, by the first connection that can write)."""
+    return _filled(f"{path}-journal")
+
+
+def _filled(name: str) -> bool:
     try:
-        return os.stat(f"{path}-journal").st_size > 0
+        return os.stat(name).st_size > 0
     except OSError:
         return False
 
