@@ -214,7 +214,7 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot create the data folder {home}: {exc.strerror}") from None
         path = home / DB_NAME
-        existing = path.exists() and path.stat().st_size > 0
+        existing = _filled(str(path))
         logged = existing and _has_log(path)
         journal = existing and not logged and _has_journal(path)
         if logged:
