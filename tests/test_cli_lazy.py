@@ -24,11 +24,13 @@ CLI_MODULES = sorted({module for modules, _summary in COMMANDS.values() for modu
 # when a session shows its first question (the meaning model starts loading in the background only
 # then), or at exit.
 PROBE = """
-import atexit, json, os, sys
+import atexit, os, sys
 out, args = sys.argv[1], sys.argv[2:]
 def dump():
+    names = sorted(sys.modules)  # (before this probe loads json to write them)
+    import json
     with open(out, "w") as f:
-        json.dump(sorted(sys.modules), f)
+        json.dump(names, f)
 atexit.register(dump)
 if args[0] == "session":
     import mockprep.terminal.practice as practice
@@ -183,6 +185,8 @@ def test_a_sync_with_nothing_new_loads_no_scheduler_and_stats_no_plan_code_witho
     assert "mockprep.db.banks" in synced
     assert not {"fsrs", "mockprep.core.questions", "mockprep.core.code_format"} & synced
     assert "random" not in synced  # (only the commands that practise draw at random)
+    assert "json" not in synced  # (read and written only by what changes a bank, or shows one)
+    assert "mockprep.db.sessions" not in synced  # (no session marked running to look at)
     plan_code = {"mockprep.practice.plans", "mockprep.core.plans", "mockprep.terminal.plans"}
     assert not plan_code & loaded_modules(tmp_path, "stats")
     soon = (date.today() + timedelta(days=20)).isoformat()

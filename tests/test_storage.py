@@ -221,6 +221,23 @@ def test_stale_running_sessions_are_recovered(store: Store) -> None:
     assert store.sessions.get(live).status == "running"
 
 
+def test_every_command_closes_dead_sessions_and_loads_the_session_code_only_when_one_runs(
+    store: Store,
+) -> None:
+    assert store.recover_sessions(lambda pid: False) == 0
+    assert "sessions" not in vars(store)  # nothing marked running: SessionTable never made
+    with store.write() as conn:
+        for pid, origin in ((999_999_999, None), (999_999_999, "another-device"), (1, None)):
+            conn.exec_driver_sql(
+                "INSERT INTO sessions (kind, started_at, status, pid, origin) VALUES ('drill', ?, 'running', ?, ?)",
+                (db_time(START), pid, origin),
+            )
+    assert store.recover_sessions(lambda pid: pid == 1) == 1
+    statuses = [store.sessions.get(sid).status for sid in (1, 2, 3)]
+    assert statuses == ["interrupted", "running", "running"]  # another device's session is its own to end
+    assert store.recover_sessions(lambda pid: pid == 1) == 0
+
+
 def test_a_deleted_bank_file_retires_its_questions_and_keeps_history(store: Store, tmp_path: Path) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()

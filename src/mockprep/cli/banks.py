@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -206,6 +205,8 @@ def _plural(count: int, noun: str) -> str:
 @bank_app.command("schema")
 def bank_schema() -> None:
     """Print the JSON Schema of the bank format (for editor completion and checks)."""
+    import json
+
     from mockprep.core.banks import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))

@@ -122,7 +122,7 @@ def open_store(sync: bool = True) -> Store:
         store = Store.open(home_dir(), settings=load_settings(), warn=warn, notice=_notice)
     except StoreError as exc:
         raise UserError(str(exc), exit_code=1) from None
-    store.sessions.recover(process_alive)  # sessions whose process was killed outright
+    store.recover_sessions(process_alive)  # sessions whose process was killed outright
     if sync:
         from mockprep.services.bank_sync import sync_banks
 

@@ -23,6 +23,7 @@ from mockprep.db import review_codec
 from mockprep.db.driver import text
 from mockprep.db.session_reviews import of_session, of_session_row
 from mockprep.db.sql import db_time, delivery_from, delivery_json, from_db_time, must_time, sql_points
+from mockprep.db.store import RUNNING_HERE
 
 if TYPE_CHECKING:
     from mockprep.core.records import (
@@ -106,8 +107,7 @@ class SessionTable:
         by an older mockprep, or imported) ``alive(pid)`` decides. The end time is its last rating.
         """
         stale = []
-        # A session merged from another device is that device's to end: its process is not here.
-        for r in self.store.q("SELECT id, pid FROM sessions WHERE status = 'running' AND origin IS NULL"):
+        for r in self.store.q(f"SELECT id, pid {RUNNING_HERE}"):  # (not one merged from another device)
             held = self._lock_held(r.id)
             if held is False or (held is None and (r.pid is None or not alive(r.pid))):
                 stale.append(r.id)

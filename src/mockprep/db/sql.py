@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -104,12 +103,23 @@ def question_filter(flt: QuestionFilter) -> Where:
     return " AND ".join(clauses), params
 
 
+# ``json`` loads only with a spoken answer's delivery (a ``bank sync`` reads this module and needs none).
+
+
 def delivery_json(delivery: Delivery | None) -> str | None:
     """The stored form of a spoken answer's delivery (NULL for a typed one)."""
-    return None if delivery is None else json.dumps(delivery.to_dict())
+    if delivery is None:
+        return None
+    import json
+
+    return json.dumps(delivery.to_dict())
 
 
 def delivery_from(value: str | None) -> Delivery | None:
+    if value is None:
+        return None
+    import json
+
     from mockprep.core.delivery import Delivery
 
-    return None if value is None else Delivery.from_dict(json.loads(value))
+    return Delivery.from_dict(json.loads(value))

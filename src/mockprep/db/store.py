@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from mockprep.db.sync_log import SyncLog
 
 BUSY_TIMEOUT_MS = 30_000
+# The sessions this device left marked running (a merged one is its own device's to end), found
+# through m025's index: :meth:`Store.recover_sessions` and :meth:`SessionTable.recover`.
+RUNNING_HERE = "FROM sessions WHERE status = 'running' AND origin IS NULL"
 
 
 def _current(applied: set[str]) -> bool:
@@ -314,6 +317,14 @@ class Store:
         from mockprep.db.sync_log import SyncLog
 
         return SyncLog(self)
+
+    def recover_sessions(self, alive: Callable[[int], bool]) -> int:
+        """Close the sessions of processes that are gone (:meth:`SessionTable.recover`); the session
+        code loads only when a session here is marked running, which every command asks and almost
+        none finds (about 2.5 ms of each command's start)."""
+        if self._conn.raw.execute(f"SELECT 1 {RUNNING_HERE} LIMIT 1").fetchone() is None:
+            return 0
+        return self.sessions.recover(alive)
 
     @property
     def conn(self) -> Connection:
