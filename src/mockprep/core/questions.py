@@ -2,7 +2,8 @@
 
 :class:`QuestionSpec` is a plain record: core/banks.py validates bank files (with pydantic) and makes
 these, and a stored question is read back into one without validating again, so a session that
-finds its banks unchanged never loads pydantic.
+finds its banks unchanged never loads pydantic. The filter is defined in
+:mod:`mockprep.core.question_filter` (``stats`` needs it without the rest) and imported from here too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.durations import parse_duration
+from mockprep.core.question_filter import QuestionFilter as QuestionFilter  # (re-exported)
 
 if TYPE_CHECKING:
     from mockprep.core.code_format import CodeTest
@@ -131,17 +133,3 @@ class QuestionRecord:
     id: int
     question: Question
     retired: bool = False
-
-
-@dataclass(frozen=True)
-class QuestionFilter:
-    """Which questions a session draws from; an empty tuple means no restriction."""
-
-    rounds: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
-    banks: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()  # a question with any of these tags
-
-    def to_dict(self) -> dict[str, list[str]]:
-        return {name: list(value) for name, value in vars(self).items() if value}

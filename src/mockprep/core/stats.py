@@ -7,7 +7,6 @@ day, week, topic or bank); :func:`assemble` turns them into the JSON-ready figur
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
@@ -17,8 +16,7 @@ from mockprep.core.settings import Settings
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
-@dataclass(frozen=True)
-class Streaks:
+class Streaks(NamedTuple):
     current: int
     longest: int
 
@@ -198,8 +196,7 @@ def day_starts(offsets: Offsets, first: date, last: date, step: int = 1) -> list
     return out
 
 
-@dataclass(frozen=True)
-class StatsFilter:
+class StatsFilter(NamedTuple):
     """Which answers the figures count: rounds, banks (empty: all) and a start time."""
 
     rounds: tuple[str, ...] = ()
@@ -266,8 +263,7 @@ class DeliveryWeek(NamedTuple):
     over_limit: int  # answers that ran past their time limit
 
 
-@dataclass(frozen=True)
-class StatsAggregates:
+class StatsAggregates(NamedTuple):
     """What the database hands over for one ``stats`` call."""
 
     days: list[DayCount]
@@ -277,8 +273,8 @@ class StatsAggregates:
     cards: list[BankCardCounts]
     leeches: list[Leech]
     times: list[RoundTime]
-    delivery: list[DeliveryWeek] = field(default_factory=list)
-    graded: list[GradedReview] = field(default_factory=list)  # recent answers the grader judged
+    delivery: Sequence[DeliveryWeek] = ()
+    graded: Sequence[GradedReview] = ()  # recent answers the grader judged
 
 
 def histogram_median(counts: Sequence[tuple[int, int]]) -> int:

@@ -9,7 +9,7 @@ from mockprep.core.scoring import OVERTIME_PENALTY, RATING_POINTS
 
 if TYPE_CHECKING:
     from mockprep.core.delivery import Delivery
-    from mockprep.core.questions import QuestionFilter
+    from mockprep.core.question_filter import QuestionFilter
 
 # (SQL condition, parameters) for text() statements; a list parameter fills an `IN :name`
 Where = tuple[str, dict[str, Any]]

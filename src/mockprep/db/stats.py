@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mockprep.core.grader_agreement import RECENT, GradedReview
-from mockprep.core.questions import QuestionFilter
+from mockprep.core.question_filter import QuestionFilter
 from mockprep.core.settings import ROUNDS
 from mockprep.core.stats import (
     BankCardCounts,
