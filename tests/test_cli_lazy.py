@@ -185,8 +185,8 @@ def test_a_sync_with_nothing_new_loads_no_scheduler_and_stats_no_plan_code_witho
     assert "mockprep.db.banks" in synced
     assert not {"fsrs", "mockprep.core.questions", "mockprep.core.code_format"} & synced
     assert "random" not in synced  # (only the commands that practise draw at random)
-    assert "json" not in synced  # (read and written only by what changes a bank, or shows one)
     assert "mockprep.db.sessions" not in synced  # (no session marked running to look at)
+    assert "json" not in synced  # (read and written only by what changes a bank, or shows one)
     plan_code = {"mockprep.practice.plans", "mockprep.core.plans", "mockprep.terminal.plans"}
     assert not plan_code & loaded_modules(tmp_path, "stats")
     soon = (date.today() + timedelta(days=20)).isoformat()

@@ -226,14 +226,18 @@ def test_every_command_closes_dead_sessions_and_loads_the_session_code_only_when
 ) -> None:
     assert store.recover_sessions(lambda pid: False) == 0
     assert "sessions" not in vars(store)  # nothing marked running: SessionTable never made
+    ids = []
     with store.write() as conn:
         for pid, origin in ((999_999_999, None), (999_999_999, "another-device"), (1, None)):
-            conn.exec_driver_sql(
-                "INSERT INTO sessions (kind, started_at, status, pid, origin) VALUES ('drill', ?, 'running', ?, ?)",
-                (db_time(START), pid, origin),
+            ids.append(
+                conn.exec_driver_sql(
+                    "INSERT INTO sessions (kind, started_at, status, pid, origin)"
+                    " VALUES ('drill', ?, 'running', ?, ?)",
+                    (db_time(START), pid, origin),
+                ).lastrowid
             )
     assert store.recover_sessions(lambda pid: pid == 1) == 1
-    statuses = [store.sessions.get(sid).status for sid in (1, 2, 3)]
+    statuses = [store.sessions.get(sid).status for sid in ids]
     assert statuses == ["interrupted", "running", "running"]  # another device's session is its own to end
     assert store.recover_sessions(lambda pid: pid == 1) == 0
 
