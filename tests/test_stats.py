@@ -5,15 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import random
 import sqlite3
 import statistics
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mockprep.core.questions import QuestionFilter
@@ -255,6 +257,61 @@ def test_history_cli_list_detail_and_csv(cli, home: Path, tmp_path: Path) -> Non
 # Zones whose clocks change at midnight (Santiago, and Havana until 2024), by 30 minutes (Lord Howe), at
 # a 45-minute offset (Kathmandu) or the usual way (Paris).
 DAY_ZONES = ("America/Santiago", "America/Havana", "Australia/Lord_Howe", "Asia/Kathmandu", "Europe/Paris")
+
+
+def _offsets_by_datetimes(tz, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """utc_offsets as it was written first, one datetime per sample: what the whole-second search
+    must give exactly."""
+
+    def minutes(at: datetime) -> int:
+        offset = at.astimezone(tz).utcoffset()
+        return round(offset.total_seconds() / 60) if offset else 0
+
+    offsets = [(start, minutes(start))]
+    at = start
+    while at < end:
+        following = min(at + timedelta(days=7), end)
+        if minutes(following) != offsets[-1][1]:
+            before, after = at, following
+            while after - before > timedelta(seconds=1):
+                middle = before + (after - before) / 2
+                before, after = (middle, after) if minutes(middle) == minutes(before) else (before, middle)
+            after = after.replace(microsecond=0)
+            offsets.append((after, minutes(after)))
+        at = following
+    return offsets
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zone=st.sampled_from((*DAY_ZONES, "UTC", "Europe/London", "Africa/Casablanca", "Pacific/Apia")),
+    system=st.booleans(),
+    start_us=st.integers(-40 * 365 * 86400 * 10**6, 40 * 365 * 86400 * 10**6),
+    span_us=st.integers(0, 12 * 366 * 86400 * 10**6),
+)
+# 0.4 s before London's clocks went forward on 2024-03-31 (01:00 UTC): still winter time at the start
+@example(zone="Europe/London", system=True, start_us=765_161_999_600_000, span_us=86_400 * 10**6)
+def test_utc_offsets_are_those_read_from_a_datetime_at_each_sample(
+    zone: str, system: bool, start_us: int, span_us: int
+) -> None:
+    """Offsets found on whole seconds (and from time.localtime for the system's zone) are exactly the
+    offsets a datetime gives at every sample: the same changes, at the same seconds, in the same form."""
+    start = datetime(2000, 1, 1, tzinfo=UTC) + timedelta(microseconds=start_us)
+    end = start + timedelta(microseconds=span_us)
+    saved = os.environ.get("TZ")
+    try:
+        if system:  # (the system's zone: what a stats command without --tz uses)
+            os.environ["TZ"] = zone
+            time.tzset()
+        tz = None if system else ZoneInfo(zone)
+        found, expected = utc_offsets(tz, start, end), _offsets_by_datetimes(tz, start, end)
+        assert [(repr(at), minutes) for at, minutes in found] == [(repr(at), m) for at, m in expected]
+    finally:
+        if saved is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
 
 
 @given(

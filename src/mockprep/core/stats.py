@@ -6,8 +6,10 @@ day, week, topic or bank); :func:`assemble` turns them into the JSON-ready figur
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from mockprep.core.grader_agreement import GradedReview, agreement
@@ -108,25 +110,45 @@ Offsets = list[tuple[datetime, int]]
 def utc_offsets(tz: tzinfo | None, start: datetime, end: datetime) -> Offsets:
     """The offsets from UTC (whole minutes) that ``tz`` uses between ``start`` and ``end``, with the
     moment each comes into force: one entry unless the zone changes its clocks. ``tz`` None is the
-    system's zone. Weekly samples find the changes; halving the interval finds each to the second."""
+    system's zone. Weekly samples find the changes; halving the interval finds each to the second.
 
-    def minutes(at: datetime) -> int:
-        offset = at.astimezone(tz).utcoffset()
-        return round(offset.total_seconds() / 60) if offset else 0
-
-    offsets = [(start, minutes(start))]
-    at = start
-    while at < end:
-        following = min(at + timedelta(days=7), end)
+    An offset is a function of the whole second (``astimezone`` reads the system's from
+    ``time.localtime`` of it), so the search runs on whole seconds since 1970 and makes a datetime
+    only for each change: 30 years of weekly samples took 2.3 ms (6.2 ms in a zone with summer time)
+    of every ``stats`` as datetimes."""
+    minutes = _system_minutes if tz is None else functools.partial(_zone_minutes, tz)
+    first, last = _seconds(start), _seconds(end)
+    offsets = [(start, minutes(first))]
+    at = first
+    while at < last:
+        following = min(at + _WEEK, last)
         if minutes(following) != offsets[-1][1]:
-            before, after = at, following
-            while after - before > timedelta(seconds=1):
-                middle = before + (after - before) / 2
-                before, after = (middle, after) if minutes(middle) == minutes(before) else (before, middle)
-            after = after.replace(microsecond=0)  # clocks change on a whole second
-            offsets.append((after, minutes(after)))
+            before, after = at, following  # the change is after ``before``, at or before ``after``
+            old = minutes(before)
+            while after - before > 1:
+                middle = (before + after) // 2
+                before, after = (middle, after) if minutes(middle) == old else (before, middle)
+            offsets.append((datetime.fromtimestamp(after, start.tzinfo), minutes(after)))
         at = following
     return offsets
+
+
+_WEEK = 7 * 86400
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _seconds(at: datetime) -> int:
+    """The whole second ``at`` falls in, since 1970 (rounded down, as ``astimezone`` rounds it)."""
+    return (at - _EPOCH) // timedelta(seconds=1)
+
+
+def _zone_minutes(tz: tzinfo, second: int) -> int:
+    offset = datetime.fromtimestamp(second, tz).utcoffset()
+    return round(offset.total_seconds() / 60) if offset else 0
+
+
+def _system_minutes(second: int) -> int:
+    return round(time.localtime(second).tm_gmtoff / 60)
 
 
 # How far back answers are dated by the zone's own offsets (older ones take the earliest), and how far
