@@ -330,4 +330,6 @@ def print_text(console: Console, text: Text | str, style: str = "", *, wrap: boo
 
 
 def make_console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    """The console every command prints on: no highlighting of numbers or paths, no soft wrapping, and
+    no ``:name:`` codes turned into emoji (what is printed is what was written)."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
