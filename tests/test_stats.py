@@ -33,7 +33,7 @@ from mockprep.core.stats import (
     streaks,
     utc_offsets,
 )
-from mockprep.db.sql import MAPPED_BYTES, db_us, must_time
+from mockprep.db.sql import db_us, must_time
 from mockprep.db.store import Store
 from mockprep.paths import DB_NAME
 from mockprep.services.bank_sync import sync_banks
@@ -200,16 +200,6 @@ def test_filters_narrow_the_figures(history) -> None:
     assert later["reviews"] == sum(r["at"] >= since for r in rows)
     banked = collect(store, NOW, UTC, StatsFilter(banks=("beta",)))
     assert banked["reviews"] == sum(r["round"] == "behavioral" for r in rows)
-
-
-def test_the_stats_queries_read_the_file_through_a_memory_map(history) -> None:
-    store, _rows = history
-    side = store.reader()
-    try:
-        for queries in (store.stats, side.stats):  # (collect's two connections)
-            assert queries.store.conn.raw.execute("PRAGMA mmap_size").fetchone()[0] == MAPPED_BYTES
-    finally:
-        side.close()
 
 
 @in_every_zone

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from mockprep.db.export_lines import spoken
-from mockprep.db.sql import MAPPED_BYTES, iso
+from mockprep.db.export_lines import EXPORT_MMAP, spoken
+from mockprep.db.sql import iso
 from mockprep.db.stories import STORY_FIELDS
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class Bulk:
         and comes last, so a reader can take the small sections first. Use inside :meth:`snapshot`."""
         # The reviews are read in question order, a jump through the table per review: mapped pages
         # spare a read() call for each (half the system time of the export).
-        self.store.conn.exec_driver_sql(f"PRAGMA mmap_size = {MAPPED_BYTES}")
+        self.store.conn.exec_driver_sql(f"PRAGMA mmap_size = {EXPORT_MMAP}")
         banks = [
             {
                 "id": r.id,

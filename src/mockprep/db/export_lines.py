@@ -20,8 +20,9 @@ from typing import Any
 from fsrs import Card, State
 
 from mockprep.db import review_codec
-from mockprep.db.sql import MAPPED_BYTES, from_db_time, iso
+from mockprep.db.sql import from_db_time, iso
 
+EXPORT_MMAP = 1 << 30  # bytes of the database file an export maps into memory (address space, not RAM)
 PIECE = 10_000  # reviews a worker's piece holds: a few megabytes of JSON
 WORKERS_FROM = 200_000  # reviews from which workers pay for their start (about 0.3 s of CPU each)
 
@@ -39,7 +40,7 @@ def piece(raw: sqlite3.Connection, after: int | None, upto: int | None) -> tuple
     """The lines of the questions in (after, upto], joined as the export writes them and encoded as
     UTF-8 (by a worker, perhaps, so the writing process only copies them), with how many questions
     and reviews they hold."""
-    raw.execute(f"PRAGMA mmap_size = {MAPPED_BYTES}")
+    raw.execute(f"PRAGMA mmap_size = {EXPORT_MMAP}")
     lines = []
     reviews = 0
     for line, count in question_lines(raw, after, upto):

@@ -7,10 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from mockprep.core.scoring import OVERTIME_PENALTY, RATING_POINTS
 
-# Bytes of the database file a reader of much of it (an export, stats) maps into memory: address space,
-# not RAM. A mapped page is read without a read() call of its own.
-MAPPED_BYTES = 1 << 30
-
 if TYPE_CHECKING:
     from mockprep.core.delivery import Delivery
     from mockprep.core.question_filter import QuestionFilter

@@ -25,7 +25,7 @@ from mockprep.core.stats import (
 )
 from mockprep.db import review_codec, stats_rollup
 from mockprep.db.driver import text
-from mockprep.db.sql import MAPPED_BYTES, Where, db_time, db_us, question_filter, sql_points
+from mockprep.db.sql import Where, db_time, db_us, question_filter, sql_points
 from mockprep.db.stats_rollup import local_date
 
 if TYPE_CHECKING:
@@ -58,10 +58,6 @@ class StatsQueries:
 
     def __init__(self, store: Store):
         self.store = store
-        # Each query reads a few megabytes once (the roll-up, the questions, the log's indexes): mapped,
-        # the pages of a fresh process cost no read() each (the queries of `stats` 53 -> 44 ms on the
-        # 1M-review home; bigger page caches took longer).
-        store.conn.raw.execute(f"PRAGMA mmap_size = {MAPPED_BYTES}")
 
     def prepare(self, offsets: Offsets, before_rebuild: Callable[[int], None] | None = None) -> None:
         """Make the roll-up count local days under ``offsets``: recounted once (one pass over the log)
