@@ -249,6 +249,12 @@ def test_history_cli_list_detail_and_csv(cli, home: Path, tmp_path: Path) -> Non
 DAY_ZONES = ("America/Santiago", "America/Havana", "Australia/Lord_Howe", "Asia/Kathmandu", "Europe/Paris")
 
 
+# Zones with every kind of change: at midnight, by 30 minutes, at a 45-minute or a -44:30 offset (Monrovia
+# until 1972), suspended for Ramadan (Casablanca), moved across the date line (Apia), and the usual way.
+OFFSET_ZONES = (*DAY_ZONES, "UTC", "Europe/London", "Africa/Casablanca", "Pacific/Apia", "Africa/Monrovia",
+                "America/Sao_Paulo", "Asia/Gaza")  # fmt: skip
+
+
 def _offsets_by_datetimes(tz, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
     """utc_offsets as it was written first, one datetime per sample: what the whole-second search
     must give exactly."""
@@ -274,20 +280,23 @@ def _offsets_by_datetimes(tz, start: datetime, end: datetime) -> list[tuple[date
 
 @settings(max_examples=60, deadline=None)
 @given(
-    zone=st.sampled_from((*DAY_ZONES, "UTC", "Europe/London", "Africa/Casablanca", "Pacific/Apia")),
+    zone=st.sampled_from(OFFSET_ZONES),
     system=st.booleans(),
-    start_us=st.integers(-40 * 365 * 86400 * 10**6, 40 * 365 * 86400 * 10**6),
-    span_us=st.integers(0, 12 * 366 * 86400 * 10**6),
+    start=st.datetimes(datetime(1960, 1, 1), datetime(2040, 1, 1), timezones=st.just(UTC)),
+    years=st.sampled_from((0, 1, 3, 30)),  # (stats looks 20 years back and 10 ahead)
+    extra_us=st.integers(0, 366 * 86400 * 10**6),
 )
 # 0.4 s before London's clocks went forward on 2024-03-31 (01:00 UTC): still winter time at the start
-@example(zone="Europe/London", system=True, start_us=765_161_999_600_000, span_us=86_400 * 10**6)
+@example(
+    zone="Europe/London", system=True, start=datetime(2024, 3, 31, 0, 59, 59, 600000, tzinfo=UTC), years=0,
+    extra_us=86_400 * 10**6,
+)  # fmt: skip
 def test_utc_offsets_are_those_read_from_a_datetime_at_each_sample(
-    zone: str, system: bool, start_us: int, span_us: int
+    zone: str, system: bool, start: datetime, years: int, extra_us: int
 ) -> None:
     """Offsets found on whole seconds (and from time.localtime for the system's zone) are exactly the
     offsets a datetime gives at every sample: the same changes, at the same seconds, in the same form."""
-    start = datetime(2000, 1, 1, tzinfo=UTC) + timedelta(microseconds=start_us)
-    end = start + timedelta(microseconds=span_us)
+    end = start + timedelta(days=365 * years, microseconds=extra_us)
     saved = os.environ.get("TZ")
     try:
         if system:  # (the system's zone: what a stats command without --tz uses)
