@@ -3,8 +3,12 @@ for choice and numeric answers, the paged reveal, and input that is not valid UT
 
 from __future__ import annotations
 
+import errno
+import gc
 import io
+import os
 import re
+import signal
 import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -474,3 +478,66 @@ def test_mock_reveal_start_resets_the_row_count() -> None:
     ui.show_reveal(attempt_for(long_spec(), "an answer"))
     screen = reader.screens[0]
     assert "THE QUESTION" in "\n".join(screen.splitlines()[-29:])
+
+
+# -- a signal at a terminal prompt (SIGTERM, a closed window's SIGHUP, kill -INT) --------------------
+
+
+class GoneOutput(DummyOutput):
+    """A terminal whose window closes: once ``gone``, every flush fails as a closed pty's does."""
+
+    gone = False
+
+    def flush(self) -> None:
+        if self.gone:
+            raise OSError(errno.EIO, "Input/output error")
+
+
+def signal_on_redraw(clock: FakeClock, output: GoneOutput, sig: int, close: bool, handled: list[int]):
+    """A clock for a prompt's countdown that, when the prompt redraws it (its twice-a-second refresh,
+    inside its event loop as it waits), sends ``sig`` to this process, the terminal first closed when
+    ``close``; ``handled`` records that the signal's handler returned instead of raising there."""
+    calls = []
+
+    def now():
+        calls.append(1)
+        if len(calls) == 2:
+            output.gone = close
+            os.kill(os.getpid(), sig)
+            handled.append(sig)
+        return clock()
+
+    return now
+
+
+# (A SIGINT is prompt_toolkit's own while it reads: in a window that is still open, kill -INT.)
+@pytest.mark.parametrize(
+    ("sig", "close"),
+    [(signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGHUP, False), (signal.SIGHUP, True)]
+    + [(signal.SIGINT, False)],
+)
+def test_a_signal_at_a_terminal_prompt_ends_it_with_the_sessions_interruption(
+    clock: FakeClock, monkeypatch, caplog, sig: int, close: bool
+) -> None:
+    """The prompt's event loop is asked to exit and the prompt raises what the signal means. Raised by
+    the handler inside that loop instead, with the terminal gone, the loop's shutdown could wait
+    forever (a hung process holding its session's lock), or its I/O error ended the session."""
+    from mockprep.cli.context import signals_interrupt
+    from mockprep.practice.pipeline import SessionInterrupted
+
+    monkeypatch.setenv("TERM", "xterm-256color")
+    output = GoneOutput()
+    expected = KeyboardInterrupt if sig == signal.SIGINT else SessionInterrupted
+    with create_pipe_input() as keys, create_app_session(input=keys, output=output):
+        handled: list[int] = []
+        now = signal_on_redraw(clock, output, sig, close, handled)
+        reader = TerminalReader(Console(file=io.StringIO()), now)
+        with signals_interrupt(), pytest.raises(expected) as raised:
+            reader("rating> ", Countdown(60, START))
+        assert raised.value.args == (() if sig == signal.SIGINT else (sig,))
+        assert handled == [sig]  # nothing was raised inside prompt_toolkit's event loop
+        gc.collect()  # (a future whose exception nobody took is logged as it is collected)
+        assert not [r.getMessage() for r in caplog.records if r.name == "asyncio"]
+        if not close:  # the reader still works for the next prompt
+            keys.send_text("3\r")
+            assert reader("rating> ", None) == "3"

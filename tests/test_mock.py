@@ -131,6 +131,41 @@ def test_interrupt_during_rating_keeps_the_ratings_given(synced: Store, clock: F
     assert report.status == "interrupted"
 
 
+def test_a_round_cut_short_by_an_error_is_interrupted_not_completed(synced: Store, clock: FakeClock) -> None:
+    ui = ScriptedUI(answers=["first", OSError(5, "Input/output error")], ratings=[], clock=clock)
+    with pytest.raises(OSError):
+        MockRound(synced, ui, clock, random.Random(6), "technical").run()
+    (session,) = synced.conn.exec_driver_sql("SELECT id, status FROM sessions").all()
+    assert session.status == "interrupted"
+    assert [r.answer for r in mock_rows(synced, session.id)] == ["first"]
+
+
+@pytest.mark.parametrize("at", ["end", "discard_if_empty"])
+def test_a_signal_while_a_quit_round_closes_waits_for_all_of_the_closing(
+    synced: Store, clock: FakeClock, monkeypatch, at: str
+) -> None:
+    """Quit before the first answer (a closed terminal reads end of input), then SIGHUP arrives while
+    the round closes: the round is still ended and, holding nothing, removed, its lock released."""
+    from mockprep.db.store import defer_while_writing
+
+    def interrupt() -> None:
+        raise SessionInterrupted(1)
+
+    step = getattr(synced.sessions, at)
+
+    def signalled(*args, **kwargs):
+        if not defer_while_writing(interrupt):  # what the CLI's signal handler does
+            interrupt()
+        return step(*args, **kwargs)
+
+    monkeypatch.setattr(synced.sessions, at, signalled)
+    ui = ScriptedUI(answers=[None], ratings=[], clock=clock)
+    with pytest.raises(SessionInterrupted):
+        MockRound(synced, ui, clock, random.Random(6), "technical").run()
+    assert synced.conn.exec_driver_sql("SELECT COUNT(*) FROM sessions").scalar() == 0
+    assert not list((synced.path.parent / "locks").glob("session-*.lock"))
+
+
 def test_project_round_opens_with_the_two_minute_summary(synced: Store, clock: FakeClock) -> None:
     ui = ScriptedUI(answers=["a"] * 40, ratings=[Rating.Good] * 40, clock=clock)
     report = MockRound(synced, ui, clock, random.Random(7), "project").run()

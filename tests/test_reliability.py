@@ -183,6 +183,29 @@ def test_a_signal_during_a_write_waits_for_its_commit(store: Store) -> None:
         conn.exec_driver_sql("DELETE FROM bank_sources")
 
 
+def test_a_signal_inside_an_uninterrupted_block_waits_for_its_end(store: Store) -> None:
+    from mockprep.db.store import defer_while_writing
+    from mockprep.practice.pipeline import SessionInterrupted
+
+    acted: list[str] = []
+
+    def interrupt() -> None:
+        acted.append("raised")
+        raise SessionInterrupted(signal.SIGHUP)
+
+    with pytest.raises(SessionInterrupted):
+        with store.uninterrupted():
+            assert defer_while_writing(interrupt)  # between writes, yet held
+            with store.write() as conn:
+                conn.exec_driver_sql("INSERT INTO bank_sources (path, added_at) VALUES ('a', '2026-01-01')")
+            assert acted == []  # not at the end of that write: at the end of the block
+            with store.write() as conn:
+                conn.exec_driver_sql("INSERT INTO bank_sources (path, added_at) VALUES ('b', '2026-01-01')")
+    assert acted == ["raised"]
+    assert [p for (p,) in store.q("SELECT path FROM bank_sources ORDER BY path")] == ["a", "b"]
+    assert not defer_while_writing(interrupt)  # and after it the handler acts at once again
+
+
 def test_a_read_cut_short_by_a_signal_leaves_the_connection_usable(store: Store, monkeypatch) -> None:
     from mockprep.db.driver import Connection
 

@@ -20,6 +20,7 @@ from mockprep.core.settings import DEFAULT_SETTINGS
 from mockprep.db import review_codec
 from mockprep.db.review_codec import verdict_list
 from mockprep.db.store import Store
+from mockprep.practice.pipeline import Pipeline
 from mockprep.practice.session import Session, SessionInterrupted, SessionOptions
 from mockprep.services.bank_sync import sync_banks
 from tests.conftest import FIXTURES, FakeClock, ScriptedUI, write_bank
@@ -270,6 +271,42 @@ def test_quitting_before_the_first_answer_leaves_no_session(demo: Store, clock: 
     summary, ui = run(demo, clock, [None], [])
     assert ui.shown and summary.answered == 0
     assert demo.conn.exec_driver_sql("SELECT COUNT(*) FROM sessions").scalar() == 0
+
+
+def test_a_session_cut_short_by_an_error_is_interrupted_not_completed(demo: Store, clock: FakeClock) -> None:
+    """A terminal that closes fails the next prompt with an input/output error: the ratings given stay
+    and the session is recorded as interrupted (it used to say completed), its lock released."""
+    with pytest.raises(OSError):
+        run(demo, clock, ["a", "b"], [Rating.Good, OSError(5, "Input/output error")])
+    (session,) = demo.conn.exec_driver_sql("SELECT id, status FROM sessions").all()
+    assert session.status == "interrupted" and [r.rating for r in reviews(demo)] == [3]
+    assert not list((demo.path.parent / "locks").glob("session-*.lock"))
+
+
+@pytest.mark.parametrize("at", ["settle", "end", "discard_if_empty"])
+def test_a_signal_while_a_quit_session_closes_waits_for_all_of_the_closing(
+    demo: Store, clock: FakeClock, monkeypatch, at: str
+) -> None:
+    """A closed terminal: the prompt reads end of input (a quit), then SIGHUP arrives while the session
+    closes. It used to raise between the closing steps, leaving the lock file and an empty session."""
+    from mockprep.db.store import defer_while_writing
+
+    def interrupt() -> None:
+        raise SessionInterrupted(1)
+
+    owner = demo.sessions if at != "settle" else Pipeline
+    step = getattr(owner, at)
+
+    def signalled(*args, **kwargs):
+        if not defer_while_writing(interrupt):  # what the CLI's signal handler does
+            interrupt()
+        return step(*args, **kwargs)
+
+    monkeypatch.setattr(owner, at, signalled)
+    with pytest.raises(SessionInterrupted):
+        run(demo, clock, [None], [])
+    assert demo.conn.exec_driver_sql("SELECT COUNT(*) FROM sessions").scalar() == 0
+    assert not list((demo.path.parent / "locks").glob("session-*.lock"))
 
 
 def test_an_unreadable_answer_at_a_terminal_is_asked_again_and_the_clock_keeps_running(

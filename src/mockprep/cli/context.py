@@ -205,8 +205,15 @@ class signals_interrupt:
         def handle(signum: int, _frame: object) -> None:
             if self.raised:
                 return  # the session is already ending
-            if not defer_while_writing(lambda: interrupt(signum)):
-                interrupt(signum)
+            if defer_while_writing(lambda: interrupt(signum)):
+                return
+            reading = sys.modules.get("mockprep.terminal.input")  # (loaded by a terminal's prompts)
+            if reading is not None and reading.end_prompt(
+                KeyboardInterrupt() if signum == signal.SIGINT else SessionInterrupted(signum)
+            ):
+                self.raised = True  # the prompt raises it, once its event loop has closed
+                return
+            interrupt(signum)
 
         def unraisable(info: Any) -> None:
             exc = info.exc_value

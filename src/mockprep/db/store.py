@@ -72,8 +72,9 @@ _guard = _WriteGuard()
 
 
 def defer_while_writing(action: Callable[[], None]) -> bool:
-    """For signal handlers: while this thread is inside :meth:`Store.write`, keep ``action`` (e.g. raise
-    an interruption) for the moment the transaction has committed or rolled back, and return True.
+    """For signal handlers: while this thread is inside :meth:`Store.write` (or
+    :meth:`Store.uninterrupted`), keep ``action`` (e.g. raise an interruption) for the moment the
+    transaction has committed or rolled back (the block has ended), and return True.
     Outside a write return False: the handler acts at once.
 
     A signal raised between the statements of a write would leave its transaction undecided; waiting
@@ -84,6 +85,19 @@ def defer_while_writing(action: Callable[[], None]) -> bool:
     if _guard.deferred is None:
         _guard.deferred = action
     return True
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Count this thread as writing while the block runs; then do what a signal asked meanwhile."""
+    _guard.depth += 1
+    try:
+        yield
+    finally:
+        _guard.depth -= 1
+        if _guard.depth == 0 and _guard.deferred is not None:
+            action, _guard.deferred = _guard.deferred, None
+            action()
 
 
 def explain_db_error(path: Path, exc: BaseException) -> str:
@@ -383,24 +397,28 @@ class Store:
         if self._writing:
             yield self.conn
             return
-        _guard.depth += 1
-        self._writing = True
-        try:
-            conn = self.conn
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        with _signals_held():
+            self._writing = True
             try:
-                yield conn
-            except BaseException:
-                if _in_transaction(conn):
-                    conn.exec_driver_sql("ROLLBACK")
-                raise
-            conn.exec_driver_sql("COMMIT")
-        finally:
-            self._writing = False
-            _guard.depth -= 1
-            if _guard.depth == 0 and _guard.deferred is not None:
-                action, _guard.deferred = _guard.deferred, None
-                action()
+                conn = self.conn
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    if _in_transaction(conn):
+                        conn.exec_driver_sql("ROLLBACK")
+                    raise
+                conn.exec_driver_sql("COMMIT")
+            finally:
+                self._writing = False
+
+    @contextmanager
+    def uninterrupted(self) -> Iterator[None]:
+        """A block of steps that must all happen, such as a session's closing writes (its status, its
+        lock's release, its removal when empty): a signal handler that uses :func:`defer_while_writing`
+        acts only once the whole block has ended, as it waits for one write."""
+        with _signals_held():
+            yield
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -190,13 +190,17 @@ class MockRound:
                 self._rate_all(report)  # the answers given are still revealed and rated
         except (KeyboardInterrupt, SessionInterrupted):
             report.status = INTERRUPTED
+        except BaseException:
+            report.status = INTERRUPTED  # cut short by an error (a closed terminal's, say), not completed
+            raise
         finally:
-            end = self.clock()
-            self.store.sessions.end(session_id, report.status, end)
-            if not report.answers:
-                self.store.sessions.discard_if_empty(session_id)
-            report.seconds = (end - start).total_seconds()
-            self.pipeline.settle_mock(report)
+            with self.store.uninterrupted():  # all of the closing happens, a signal meanwhile waits
+                end = self.clock()
+                self.store.sessions.end(session_id, report.status, end)
+                if not report.answers:
+                    self.store.sessions.discard_if_empty(session_id)
+                report.seconds = (end - start).total_seconds()
+                self.pipeline.settle_mock(report)
         self.ui.show_mock_report(report)
         return report
 

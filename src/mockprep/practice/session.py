@@ -296,12 +296,18 @@ class Session:
             self._loop(queue, summary, start)
         except (KeyboardInterrupt, SessionInterrupted):
             summary.status = INTERRUPTED
+        except BaseException:
+            summary.status = INTERRUPTED  # cut short by an error (a closed terminal's, say), not completed
+            raise
         finally:
-            self.pipeline.settle(summary)  # ratings undone at the prompt are no longer answers
-            end = self.clock()
-            self.store.sessions.end(session_id, summary.status, end)
-            if summary.answered == 0:
-                self.store.sessions.discard_if_empty(session_id)  # nothing to keep in history
+            # All of the closing happens: a closed terminal's SIGHUP that arrives meanwhile (after a
+            # quit, say) waits for it instead of leaving the session's lock or an empty session behind.
+            with self.store.uninterrupted():
+                self.pipeline.settle(summary)  # ratings undone at the prompt are no longer answers
+                end = self.clock()
+                self.store.sessions.end(session_id, summary.status, end)
+                if summary.answered == 0:
+                    self.store.sessions.discard_if_empty(session_id)  # nothing to keep in history
             summary.seconds = (end - start).total_seconds()
             tomorrow_end = day_start(end, self.options.tz, 2, self.settings.day_start_hour)
             summary.due_tomorrow = self.store.cards.count_due(QuestionFilter(), tomorrow_end)

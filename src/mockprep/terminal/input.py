@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from rich.console import Console
 from rich.text import Text
@@ -178,6 +178,45 @@ def clock_line(countdown: Countdown, now: datetime, width: int) -> StyleAndTextT
     return [(f"class:clock.{phase}", text)]
 
 
+class _OpenPrompt:
+    """The prompt being read now (one at a time, on the main thread), and the exception a signal ended it
+    with."""
+
+    app: Any = None  # a running prompt_toolkit Application
+    ending: BaseException | None = None
+
+
+_open = _OpenPrompt()
+
+
+def end_prompt(exc: BaseException) -> bool:
+    """For signal handlers: while a prompt is being read, end it with ``exc`` the way its own Ctrl-C
+    does (its event loop is asked to exit, then ``exc`` is raised where the prompt was called), and
+    return True. Otherwise return False: the handler raises ``exc`` itself.
+
+    Raised by the handler inside prompt_toolkit's event loop instead, an exception could leave that
+    loop's shutdown waiting forever once the terminal was gone (a closed window's SIGHUP): the process
+    hung, holding its session's lock.
+    """
+    app = _open.app
+    loop = None if app is None else app.loop
+    if loop is None or _open.ending is not None:
+        return False
+
+    def end() -> None:
+        future = app.future
+        if app.is_running and future is not None and not future.done():
+            app.exit(exception=exc)
+            future.exception()  # taken: not logged if the closed terminal's I/O error ends the prompt first
+
+    try:
+        loop.call_soon_threadsafe(end)  # (safe in a signal handler: it only writes to the loop's pipe)
+    except RuntimeError:  # the loop closed just now: the prompt is over
+        return False
+    _open.ending = exc
+    return True
+
+
 class TerminalReader:
     """prompt_toolkit prompts: one session for single lines, one (without history) for answers."""
 
@@ -261,6 +300,8 @@ class TerminalReader:
             width = app.output.get_size().columns
             return [*clock_line(countdown, self.clock(), width), ("", "\n"), ("bold", prompt)]
 
+        _open.app, _open.ending = session.app, None
+        text: str | None = None
         try:
             text = session.prompt(
                 message,
@@ -269,10 +310,17 @@ class TerminalReader:
                 default=default,
             )
         except EOFError:
-            return None
+            pass
+        except OSError:
+            if _open.ending is None:
+                raise
+            # else the terminal is gone (a closed window), and the signal that said so ends the prompt
         finally:
+            _open.app = None
             self._habit_until = None  # the window covers one prompt only
-        return valid_text(text)
+        if _open.ending is not None:  # (also one that came as the prompt was returning anyway)
+            raise _open.ending
+        return None if text is None else valid_text(text)
 
     def _habit_enter(self) -> bool:
         """An Enter on an empty input just after a one-line answer: the answer's old second Enter."""
