@@ -261,6 +261,8 @@ graded = st.lists(
         st.one_of(st.none(), st.lists(st.sampled_from(["covered", "partly", "missing", "contradicted"]))),
         st.one_of(st.none(), st.lists(st.sampled_from(["covered", "missing"]), max_size=4)),
         st.booleans(),  # a cram rating
+        st.one_of(st.none(), st.lists(st.booleans(), max_size=5)),  # key-point coverage
+        st.one_of(st.none(), st.integers(1, 4)),  # the suggested rating
     ),
     min_size=1,
     max_size=8,
@@ -271,17 +273,26 @@ graded = st.lists(
 @given(graded)
 def test_graded_reviews_written_quickly_are_the_general_forms_text(log) -> None:
     """A review from a session carries the grader's name, its proposal and the checklist (m019 packs
-    them): the quick path writes it, and the text is exactly what the general, field-by-field form gives."""
+    them), the key points covered and the suggested rating: the quick path writes it, and the text is
+    exactly what the general, field-by-field form gives."""
     with (
         _scratch_home("mockprep-graded-") as root,
         _home_with_answers(root, [("an answer", 0, None)]) as store,
     ):
         (qid,) = {r[0] for r in db_rows(root / "a", "SELECT question_id FROM reviews")}
-        for i, (grader, proposed, checklist, cram) in enumerate(log, start=1):
+        for i, (grader, proposed, checklist, cram, coverage, suggested) in enumerate(log, start=1):
             at = START + timedelta(hours=i)
             record = ReviewRecord(qid, None, store.cards.card(qid), at, 3, 2, "a", 900, None)
             store.cards.record_review(
-                replace(record, grader=grader, proposed=proposed, checklist=checklist, cram=cram)
+                replace(
+                    record,
+                    grader=grader,
+                    proposed=proposed,
+                    checklist=checklist,
+                    cram=cram,
+                    coverage=coverage,
+                    suggested=suggested,
+                )
             )
         assert len(_reviews_written_quickly(store)) == len(log) + 1
 
