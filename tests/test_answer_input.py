@@ -10,6 +10,8 @@ import os
 import re
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -493,51 +495,85 @@ class GoneOutput(DummyOutput):
             raise OSError(errno.EIO, "Input/output error")
 
 
-def signal_on_redraw(clock: FakeClock, output: GoneOutput, sig: int, close: bool, handled: list[int]):
-    """A clock for a prompt's countdown that, when the prompt redraws it (its twice-a-second refresh,
-    inside its event loop as it waits), sends ``sig`` to this process, the terminal first closed when
-    ``close``; ``handled`` records that the signal's handler returned instead of raising there."""
-    calls = []
+def signal_on_draw(
+    clock: FakeClock, output: GoneOutput, signals: list[int], close: bool, draw: int, handled: list[int]
+):
+    """A clock for a prompt's countdown that, when the running prompt reads it for its ``draw``-th
+    drawing (the second: its twice-a-second refresh, inside its event loop as it waits), sends each of
+    ``signals`` to this process, the terminal first closed when ``close``; ``handled`` records each
+    signal whose handler returned instead of raising there."""
+    from prompt_toolkit.application.current import get_app_or_none
+
+    sent = []
 
     def now():
-        calls.append(1)
-        if len(calls) == 2:
+        app = get_app_or_none()
+        if app is not None and app.is_running and app.render_counter >= draw and not sent:
+            sent.append(True)
             output.gone = close
-            os.kill(os.getpid(), sig)
-            handled.append(sig)
+            for sig in signals:
+                os.kill(os.getpid(), sig)
+                handled.append(sig)
         return clock()
 
     return now
 
 
+@contextmanager
+def hang_guard(seconds: float = 20) -> Iterator[None]:
+    """Fail instead of hanging the suite: a prompt whose event loop was raised into could wait forever
+    (the fault these tests guard against). A guard, not a timer."""
+
+    def _hung(_signum: int, _frame: object) -> None:
+        raise TimeoutError("the prompt hung")
+
+    old = signal.signal(signal.SIGALRM, _hung)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _prompt_with_signals(clock, monkeypatch, term: str, signals: list[int], close: bool):
+    """Read a terminal prompt while ``signals`` arrive in its event loop; what it raised, and the signals
+    whose handler returned."""
+    from mockprep.cli.context import signals_interrupt
+
+    monkeypatch.setenv("TERM", term)
+    output, handled = GoneOutput(), []
+    # A dumb terminal's prompt draws once (it is an application of its own, without the refresh).
+    now = signal_on_draw(clock, output, signals, close, 1 if term == "dumb" else 2, handled)
+    with create_pipe_input() as keys, create_app_session(input=keys, output=output):
+        reader = TerminalReader(Console(file=io.StringIO()), now)
+        with hang_guard(), signals_interrupt(), pytest.raises(BaseException) as raised:
+            reader("rating> ", Countdown(60, START))
+        assert not isinstance(raised.value, TimeoutError), "the prompt hung"
+        if not close:  # the reader still works for the next prompt
+            keys.send_text("3\r")
+            assert reader("rating> ", None) == "3"
+    return raised.value, handled
+
+
 # (A SIGINT is prompt_toolkit's own while it reads: in a window that is still open, kill -INT.)
+@pytest.mark.parametrize("term", ["xterm-256color", "dumb"])  # (a dumb terminal's prompt is its own app)
 @pytest.mark.parametrize(
     ("sig", "close"),
     [(signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGHUP, False), (signal.SIGHUP, True)]
     + [(signal.SIGINT, False)],
 )
 def test_a_signal_at_a_terminal_prompt_ends_it_with_the_sessions_interruption(
-    clock: FakeClock, monkeypatch, caplog, sig: int, close: bool
+    clock: FakeClock, monkeypatch, caplog, term: str, sig: int, close: bool
 ) -> None:
     """The prompt's event loop is asked to exit and the prompt raises what the signal means. Raised by
     the handler inside that loop instead, with the terminal gone, the loop's shutdown could wait
     forever (a hung process holding its session's lock), or its I/O error ended the session."""
-    from mockprep.cli.context import signals_interrupt
     from mockprep.practice.pipeline import SessionInterrupted
 
-    monkeypatch.setenv("TERM", "xterm-256color")
-    output = GoneOutput()
-    expected = KeyboardInterrupt if sig == signal.SIGINT else SessionInterrupted
-    with create_pipe_input() as keys, create_app_session(input=keys, output=output):
-        handled: list[int] = []
-        now = signal_on_redraw(clock, output, sig, close, handled)
-        reader = TerminalReader(Console(file=io.StringIO()), now)
-        with signals_interrupt(), pytest.raises(expected) as raised:
-            reader("rating> ", Countdown(60, START))
-        assert raised.value.args == (() if sig == signal.SIGINT else (sig,))
-        assert handled == [sig]  # nothing was raised inside prompt_toolkit's event loop
-        gc.collect()  # (a future whose exception nobody took is logged as it is collected)
-        assert not [r.getMessage() for r in caplog.records if r.name == "asyncio"]
-        if not close:  # the reader still works for the next prompt
-            keys.send_text("3\r")
-            assert reader("rating> ", None) == "3"
+    raised, handled = _prompt_with_signals(clock, monkeypatch, term, [sig], close)
+    assert type(raised) is (KeyboardInterrupt if sig == signal.SIGINT else SessionInterrupted)
+    assert raised.args == (() if sig == signal.SIGINT else (sig,))
+    assert handled == [sig]  # nothing was raised inside prompt_toolkit's event loop
+    gc.collect()  # (a future whose exception nobody took is logged as it is collected)
+    assert not [r.getMessage() for r in caplog.records if r.name == "asyncio"]

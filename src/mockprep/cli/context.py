@@ -184,8 +184,9 @@ class signals_interrupt:
     A signal that arrives while a rating (or any write) is being stored takes effect the moment the
     transaction has ended, so it never cuts a statement in half; Ctrl-C is handled the same way. Once
     one has taken effect the session is ending, and further signals are not raised again in the middle
-    of its closing writes. One that Python could not raise (it arrived inside a finalizer, where
-    exceptions are ignored) is sent again a moment later.
+    of its closing writes. At a terminal prompt the prompt is asked to end instead of being raised
+    into (terminal.input.end_prompt). One that Python could not raise (it arrived inside a finalizer,
+    where exceptions are ignored) is sent again a moment later.
     """
 
     def __enter__(self) -> None:

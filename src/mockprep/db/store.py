@@ -90,6 +90,8 @@ def defer_while_writing(action: Callable[[], None]) -> bool:
 @contextmanager
 def _signals_held() -> Iterator[None]:
     """Count this thread as writing while the block runs; then do what a signal asked meanwhile."""
+    if _guard.depth == 0:
+        _guard.deferred = None  # (stale: a signal right after the last block raised at once instead)
     _guard.depth += 1
     try:
         yield

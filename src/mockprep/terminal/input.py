@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
 from rich.console import Console
 from rich.text import Text
@@ -179,10 +179,10 @@ def clock_line(countdown: Countdown, now: datetime, width: int) -> StyleAndTextT
 
 
 class _OpenPrompt:
-    """The prompt being read now (one at a time, on the main thread), and the exception a signal ended it
-    with."""
+    """Whether a prompt is being read now (one at a time, on the main thread), and the exception a signal
+    asked it to end with."""
 
-    app: Any = None  # a running prompt_toolkit Application
+    reading = False
     ending: BaseException | None = None
 
 
@@ -194,13 +194,17 @@ def end_prompt(exc: BaseException) -> bool:
     does (its event loop is asked to exit, then ``exc`` is raised where the prompt was called), and
     return True. Otherwise return False: the handler raises ``exc`` itself.
 
-    Raised by the handler inside prompt_toolkit's event loop instead, an exception could leave that
-    loop's shutdown waiting forever once the terminal was gone (a closed window's SIGHUP): the process
-    hung, holding its session's lock.
+    Raised by the handler inside prompt_toolkit's event loop instead (in a redraw, say), an exception
+    could leave that loop's shutdown waiting forever for a future nobody completes: the process hung,
+    holding its session's lock, and further signals were ignored since the session was ending.
     """
-    app = _open.app
+    if not _open.reading or _open.ending is not None:
+        return False
+    from prompt_toolkit.application.current import get_app_or_none
+
+    app = get_app_or_none()  # the running prompt's (a dumb terminal's prompt is an application of its own)
     loop = None if app is None else app.loop
-    if loop is None or _open.ending is not None:
+    if loop is None:
         return False
 
     def end() -> None:
@@ -300,7 +304,7 @@ class TerminalReader:
             width = app.output.get_size().columns
             return [*clock_line(countdown, self.clock(), width), ("", "\n"), ("bold", prompt)]
 
-        _open.app, _open.ending = session.app, None
+        _open.reading, _open.ending = True, None
         text: str | None = None
         try:
             text = session.prompt(
@@ -309,17 +313,17 @@ class TerminalReader:
                 refresh_interval=0.5 if countdown is not None else 0,
                 default=default,
             )
-        except EOFError:
-            pass
-        except OSError:
-            if _open.ending is None:
+        except BaseException as exc:
+            if _open.ending is None and not isinstance(exc, EOFError):
                 raise
-            # else the terminal is gone (a closed window), and the signal that said so ends the prompt
+            # The end of input (a quit); or a signal ended the prompt, and whatever else ended it with
+            # it (the closed terminal's input/output error, say) gives way to the signal's exception.
         finally:
-            _open.app = None
+            _open.reading = False
             self._habit_until = None  # the window covers one prompt only
-        if _open.ending is not None:  # (also one that came as the prompt was returning anyway)
-            raise _open.ending
+        ending, _open.ending = _open.ending, None
+        if ending is not None:  # (also one that came as the prompt was returning anyway)
+            raise ending
         return None if text is None else valid_text(text)
 
     def _habit_enter(self) -> bool:
