@@ -528,7 +528,8 @@ def hang_guard(seconds: float = 20) -> Iterator[None]:
         raise TimeoutError("the prompt hung")
 
     old = signal.signal(signal.SIGALRM, _hung)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Again each second after the first: an alarm that lands in one of asyncio's callbacks is swallowed.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
     try:
         yield
     finally:
@@ -577,3 +578,33 @@ def test_a_signal_at_a_terminal_prompt_ends_it_with_the_sessions_interruption(
     assert handled == [sig]  # nothing was raised inside prompt_toolkit's event loop
     gc.collect()  # (a future whose exception nobody took is logged as it is collected)
     assert not [r.getMessage() for r in caplog.records if r.name == "asyncio"]
+
+
+@pytest.mark.parametrize("term", ["xterm-256color", "dumb"])
+def test_a_signal_while_the_prompts_event_loop_closes_is_sent_again_not_lost(
+    clock: FakeClock, monkeypatch, term: str
+) -> None:
+    """A signal that lands in asyncio's own closing of a prompt's loop, after the prompt has its answer,
+    was raised into one of asyncio's callbacks, which swallow it: the session went on, and ignored every
+    later signal. Now it is sent again a moment later, and ends the session then."""
+    import asyncio
+
+    from mockprep.cli.context import signals_interrupt
+    from mockprep.practice.pipeline import SessionInterrupted
+
+    closing = asyncio.BaseEventLoop.shutdown_asyncgens
+
+    async def signalled_while_closing(loop):
+        loop.call_soon(os.kill, os.getpid(), signal.SIGTERM)  # handled inside one of asyncio's callbacks
+        await asyncio.sleep(0)
+        await closing(loop)
+
+    monkeypatch.setenv("TERM", term)
+    monkeypatch.setattr(asyncio.BaseEventLoop, "shutdown_asyncgens", signalled_while_closing)
+    with create_pipe_input() as keys, create_app_session(input=keys, output=DummyOutput()):
+        reader = TerminalReader(Console(file=io.StringIO()), clock)
+        keys.send_text("3\r")
+        with hang_guard(), signals_interrupt(), pytest.raises(BaseException) as raised:
+            assert reader("rating> ", None) == "3"  # its answer came before the signal
+            signal.pause()  # until the signal, sent again, arrives
+    assert type(raised.value) is SessionInterrupted and raised.value.args == (signal.SIGTERM,)

@@ -206,13 +206,17 @@ def test_a_signal_inside_an_uninterrupted_block_waits_for_its_end(store: Store) 
     assert not defer_while_writing(interrupt)  # and after it the handler acts at once again
 
 
-def test_an_action_left_by_a_signal_that_raised_at_once_is_not_done_at_the_next_write(store: Store) -> None:
+def test_an_action_left_by_a_signal_that_raised_at_once_is_not_done_at_the_next_write(
+    store: Store, monkeypatch
+) -> None:
     """A second signal between a block's end and its look at what was deferred raises at once and
     leaves the first one's action behind; the next write must not raise it again (out of nowhere)."""
     from mockprep.db import store as store_module
 
     done: list[int] = []
-    store_module._guard.deferred = lambda: done.append(1)  # (as such a signal leaves it)
+    monkeypatch.setattr(
+        store_module._guard, "deferred", lambda: done.append(1)
+    )  # (as such a signal leaves it)
     with store.write() as conn:
         conn.exec_driver_sql("INSERT INTO bank_sources (path, added_at) VALUES ('a', '2026-01-01')")
     assert done == [] and store_module._guard.deferred is None

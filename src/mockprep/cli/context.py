@@ -209,21 +209,26 @@ class signals_interrupt:
             if defer_while_writing(lambda: interrupt(signum)):
                 return
             reading = sys.modules.get("mockprep.terminal.input")  # (loaded by a terminal's prompts)
-            if reading is not None and reading.end_prompt(
-                KeyboardInterrupt() if signum == signal.SIGINT else SessionInterrupted(signum)
-            ):
-                self.raised = True  # the prompt raises it, once its event loop has closed
+            if reading is not None and reading.prompt_open():
+                if reading.end_prompt(
+                    KeyboardInterrupt() if signum == signal.SIGINT else SessionInterrupted(signum)
+                ):
+                    self.raised = True  # the prompt raises it, once its event loop has closed
+                else:  # its event loop is starting or closing: not raised into it, sent again shortly
+                    again(signum)
                 return
             interrupt(signum)
+
+        def again(signum: int) -> None:
+            import threading
+
+            threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
 
         def unraisable(info: Any) -> None:
             exc = info.exc_value
             if isinstance(exc, KeyboardInterrupt | SessionInterrupted):
-                import threading
-
                 self.raised = False
-                signum = exc.args[0] if isinstance(exc, SessionInterrupted) else signal.SIGINT
-                threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+                again(exc.args[0] if isinstance(exc, SessionInterrupted) else signal.SIGINT)
                 return
             self._old_hook(info)
 

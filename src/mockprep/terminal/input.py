@@ -189,10 +189,17 @@ class _OpenPrompt:
 _open = _OpenPrompt()
 
 
+def prompt_open() -> bool:
+    """Whether a terminal prompt is being read (for signal handlers: see :func:`end_prompt`)."""
+    return _open.reading
+
+
 def end_prompt(exc: BaseException) -> bool:
     """For signal handlers: while a prompt is being read, end it with ``exc`` the way its own Ctrl-C
     does (its event loop is asked to exit, then ``exc`` is raised where the prompt was called), and
-    return True. Otherwise return False: the handler raises ``exc`` itself.
+    return True. Otherwise return False: with no prompt open the handler raises ``exc`` itself; with one
+    whose event loop is starting or closing (asyncio's own callbacks run then, and swallow what is raised
+    in them) it sends the signal again a moment later.
 
     Raised by the handler inside prompt_toolkit's event loop instead (in a redraw, say), an exception
     could leave that loop's shutdown waiting forever for a future nobody completes: the process hung,
@@ -304,9 +311,10 @@ class TerminalReader:
             width = app.output.get_size().columns
             return [*clock_line(countdown, self.clock(), width), ("", "\n"), ("bold", prompt)]
 
-        _open.reading, _open.ending = True, None
+        _open.ending = None
         text: str | None = None
         try:
+            _open.reading = True
             text = session.prompt(
                 message,
                 multiline=multiline,
@@ -318,6 +326,8 @@ class TerminalReader:
                 raise
             # The end of input (a quit); or a signal ended the prompt, and whatever else ended it with
             # it (the closed terminal's input/output error, say) gives way to the signal's exception.
+            if _open.ending is not None and exc is not _open.ending:
+                _open.ending.__context__ = exc
         finally:
             _open.reading = False
             self._habit_until = None  # the window covers one prompt only
