@@ -83,13 +83,40 @@ def test_known_speech_gives_known_metrics(tmp_path: Path, transcriber) -> None:
 
 @needs_extra
 @needs_espeak
-def test_even_speech_has_no_pauses_and_its_pace(tmp_path: Path, transcriber) -> None:
+def test_even_speech_has_no_pauses_and_its_pace(tmp_path: Path) -> None:
     from mockprep.core.delivery import measure
+    from mockprep.services.voice import make_transcriber
 
     text = "We sharded the table by customer and moved the hot partitions to their own servers. " * 3
+    # Said three times over, Whisper takes its first decode for a loop and samples again (see
+    # test_the_same_recording_transcribes_the_same_every_time): a transcriber of its own, whose draws do
+    # not depend on what the module's shared one transcribed before it, in whatever order.
+    transcriber = make_transcriber(DEFAULT_SETTINGS)
     delivery = measure(transcriber.transcribe(speak(text, tmp_path / "even.wav", rate=170)))
     assert delivery.pauses == ()
     assert delivery.wpm == pytest.approx(170, rel=0.15)  # espeak's rate, sentence breaks and all
+
+
+@needs_extra
+@needs_espeak
+def test_the_same_recording_transcribes_the_same_every_time(tmp_path: Path) -> None:
+    """Where Whisper's first decode looks like a loop or unsure it samples again at a higher
+    temperature. Two models, each seeded as it loads, draw alike: forced to sample (temperature 1),
+    unseeded ones wrote a different transcript in each of six decodes."""
+    from mockprep.services.voice import FILLER_PROMPT, decode, make_transcriber
+
+    said = "Then we cached the busiest queries for a minute, which cut the median latency in half."
+    samples = decode(speak(said, tmp_path / "said.wav", rate=170))
+
+    def sampled() -> list[tuple[tuple[str, float], ...]]:
+        model = make_transcriber(DEFAULT_SETTINGS).load()
+        decodes = [
+            model.transcribe(samples, language="en", temperature=1.0, initial_prompt=FILLER_PROMPT)[0]
+            for _ in range(2)
+        ]
+        return [tuple((s.text, s.avg_logprob) for s in segments) for segments in decodes]
+
+    assert sampled() == sampled()
 
 
 @needs_extra

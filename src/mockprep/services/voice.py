@@ -99,13 +99,18 @@ def loudness(samples: Any) -> float:
 
 
 class WhisperTranscriber:
-    """:class:`mockprep.core.speech.Transcriber` over faster-whisper, on the CPU, with word times."""
+    """:class:`mockprep.core.speech.Transcriber` over faster-whisper, on the CPU, with word times.
+
+    Whisper decodes again by sampling where its first decode looks repetitive or unsure (speech that
+    repeats itself, mumbling). The sampling draws from a generator CTranslate2 seeds once per model,
+    from ``seed`` here, so the same recordings give the same transcripts, and grades, every run."""
 
     name = "whisper"
 
-    def __init__(self, folder: Path, threads: int | None = None):
+    def __init__(self, folder: Path, threads: int | None = None, seed: int = 0):
         self.folder = folder
         self.threads = threads or os.cpu_count() or 1
+        self.seed = seed
         self._model: Any = None
         self._lock = threading.Lock()
 
@@ -115,8 +120,11 @@ class WhisperTranscriber:
                 check_extra()
                 import logging
 
+                import ctranslate2
                 from faster_whisper import WhisperModel
 
+                # Each new model's worker thread seeds its generator from this when it first samples.
+                ctranslate2.set_random_seed(self.seed)
                 # It logs each file it processes at INFO, which a root logger set up elsewhere would print.
                 logging.getLogger("faster_whisper").setLevel(logging.WARNING)
 
