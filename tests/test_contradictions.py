@@ -215,6 +215,21 @@ def test_a_denied_point_is_found(point: str, answer: str) -> None:
             "no reward model, value net or sampling",
             "This removes the explicit reward model entirely.",
         ),
+        (  # "with no" says what "without" says
+            ["It is trained end to end with no alignment labels."],
+            "soft lookup trained end to end",
+            "It trains end to end without any alignment labels.",
+        ),
+        (  # "isn't" draws the same distinction as "is not"
+            ["The median of per-country medians is not the global median."],
+            "the median of per-country medians is not the global median",
+            "The median of country medians isn't the global median.",
+        ),
+        (  # both apply "never" to "seen": no difference between them
+            ["A feature value never seen with a class sets the whole product to 0."],
+            "Laplace smoothing for zero counts",
+            "A feature value never seen with a class zeroes the product unless you use Laplace smoothing.",
+        ),
     ],
 )
 def test_a_faithful_restatement_is_no_denial(sentences_: list[str], point: str, answer: str) -> None:
@@ -229,6 +244,20 @@ def test_a_reversed_direction_against_the_model_answer_is_found() -> None:
     point = "exp overflows for large logits"
     assert reference.reversal(point, stated("It fails since exp underflows for large logits.")) is not None
     assert reference.reversal(point, stated("It fails since exp overflows for large logits.")) is None
+
+
+def test_a_reversed_word_against_a_negated_reference_agrees_with_it() -> None:
+    """ "avoids a mismatch" and "to match" say one thing: the reference's own negation counts in the
+    parity of reversals, as the answer's does."""
+    point = "zero terminal SNR avoids a train/sample mismatch at the last step"
+    reference = Reference(["Zero terminal SNR avoids a train/sample mismatch at the last step."], [point])
+    for agreeing in (
+        "Terminal SNR should be zero to match sampling from pure noise.",
+        "Zero terminal SNR gives a train/sample match at the last step.",
+    ):
+        assert reference.reversal(point, stated(agreeing)) is None, agreeing
+    reversed_ = "Zero terminal SNR causes a train/sample mismatch at the last step."
+    assert reference.denial(point, stated(reversed_)) or reference.reversal(point, stated(reversed_))
 
 
 def test_a_wordnet_antonym_reverses_a_point_against_the_model_answer() -> None:
@@ -268,6 +297,9 @@ def test_negation_polarity() -> None:
     assert negated("ROC-AUC is invariant to prevalence")
     assert not negated("I brought evidence, not just an opinion")
     assert not negated("statistical significance is not practical significance")
+    assert not negated("statistical significance isn't practical significance")  # (and ’)
+    assert not negated("sample sizes aren’t effect sizes")
+    assert not negated("trained with no alignment labels")  # as "without" is not
 
 
 SUBJECTS = st.sampled_from(["the optimizer", "the encoder", "each worker", "the scheduler", "the cache"])
@@ -294,6 +326,55 @@ def test_restating_a_claim_is_no_denial_and_negating_it_is(subject: str, verb: s
 )
 def test_the_prompt_names_the_entities_it_compares(prompt: str, names: set[str]) -> None:
     assert names in prompt_entities(prompt)
+
+
+def test_a_number_is_no_entity_of_a_prompt() -> None:
+    """ "at 10x and at 100x", "between 2020 and Hoffmann": a number is a value, not a thing compared."""
+    assert prompt_entities("What happens to your approach at 10x and at 100x the data?") == []
+    assert prompt_entities("Kaplan et al. (2020) and Hoffmann et al. reached different conclusions.") == []
+
+
+# nlp/ner-finetuning-subwords-crf's shape: the prompt sets labels beside subword tokens, and the model
+# answer gives the number -100 to the label ("use the label -100")
+SUBWORDS = Reference(
+    [
+        "Label the first subword of each word and mask the other pieces out of the loss.",
+        "Many toolkits use the label -100 for this.",
+    ],
+    ["label the first subword and mask the rest from the loss"],
+    "How do you handle the mismatch between word-level BIO labels and subword tokens?",
+)
+
+
+def test_a_number_is_an_attribute_only_as_the_entitys_value() -> None:
+    """A number no key point names is telling only right after the entity ("β1 = 0.999"): further on,
+    it is the value of something else the clause goes on to."""
+    sentence = "Label only the first subword of each word and mask the rest with -100 in the loss."
+    assert SUBWORDS.misattribution(sentence) is None
+    found = SUBWORDS.misattribution("The label is first, and each subword -100.")
+    assert found is not None and (found.entity, found.attribute, found.owner) == ("subword", "100", "label")
+
+
+def test_an_entity_the_reference_says_nothing_of_has_no_foreign_attribute() -> None:
+    """kaplan-vs-chinchilla's shape: "model size" is the prompt's word only, so the reference attaches
+    nothing to it, and "size grows as compute to the 0.73" is no attribute taken from "data"."""
+    reference = Reference(
+        ["Grow the model much faster than the data: N ∝ C^0.73 and D ∝ C^0.27."],
+        ["Kaplan: N ∝ C^0.73, favour big models, fewer tokens"],
+        "How should a compute budget be split between model size and data?",
+    )
+    assert (
+        reference.misattribution("Optimal size grows as compute to the 0.73 while data grows as 0.27.")
+        is None
+    )
+    # a reference that describes size too: there, 0.73 is data's
+    described = Reference(
+        ["Size grows as compute to the 0.5.", "Data grows as compute to the 0.73."],
+        ["data grows as C^0.73"],
+        "How should a compute budget be split between model size and data?",
+    )
+    found = described.misattribution("Size grows as compute to the 0.73 while data grows as 0.5.")
+    assert found is not None and (found.entity, found.attribute, found.owner) == ("size", "0.73", "data")
 
 
 def test_key_points_that_each_describe_one_named_thing_make_them_siblings() -> None:

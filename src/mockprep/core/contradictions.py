@@ -6,8 +6,10 @@ Two kinds are found, each checked against the reference (the model answer and th
 "reporting the best seed is legitimate": a clause that states most of a key point's words with the
 opposite polarity of the reference clause it matches best (one has a negation, the other not), when no
 reference clause of its own polarity matches nearly as well. "Not just"/"not only" are no negation;
-"X is not Y" where Y repeats X's words ("statistical significance is not practical significance") is a
-distinction, not a denial; "invariant" and "independent" count as negations ("does not depend").
+"X is not Y" (or "isn't") where Y repeats X's words ("statistical significance is not practical
+significance") is a distinction, not a denial; "invariant" and "independent" count as negations ("does
+not depend"), "with no" does not, as "without" does not. A negation both sides apply to the same word
+("a value never seen with a class ...") is no difference between them.
 Double negatives affirm: a negation followed in its clause by "without"/"until"/"unless" ("never
 learned anything without sharing it", "can't lower α without lowering power") or by a second negation
 in a relative clause ("no objection that I hadn't anticipated") is cancelled, "no matter" is none, and
@@ -20,7 +22,8 @@ wider/narrower, stable/unstable..., and WordNet's antonyms: same/different, forw
 the reference clause it matches, when no reference clause
 with the word itself matches nearly as well. The clause must share two words besides the directional
 one with that reference clause, and an even number of reversals (two directional words flipped, or
-one flipped under a negation: "power rises with lower variance") agree with it rather than reverse it.
+one flipped under a negation of either side: "power rises with lower variance", "to match" against
+"avoids a mismatch") agree with it rather than reverse it.
 
 **Misattributions.**
 
@@ -30,13 +33,15 @@ parameters ... stage 3 the optimizer states". Word matching and a bag-of-words e
 swap; the reference (the model answer and the key points) can.
 
 Entities are the indexed forms of one name that the reference uses side by side (L1/L2, β1/β2, stage
-1/stage 3, type I/type II), the things the prompt lists side by side, and the one-word names of key
-points written "Name: …" ("BFS: …", "DFS: …"). An attribute belongs to an entity when it follows the
-entity in a reference sentence that names no sibling, or in the entity's own stretch of a sentence that
-names several. An answer's sentence that names two siblings and puts, in one sibling's stretch of a
-clause, a key-point word (or a number) that the reference gives only to another sibling the sentence
-also names, misattributes it, unless the sentence also applies the word to that other sibling (brackets
-split clauses: "log(1 + e^z) − y z, and avoid log(sigmoid(z))"). Misattribution sees no other kind of
+1/stage 3, type I/type II), the things the prompt lists side by side (never a number: "at 10x and at
+100x"), and the one-word names of key points written "Name: …" ("BFS: …", "DFS: …"). An entity the
+reference describes nowhere (a word of the prompt only) has no foreign attribute. An attribute belongs
+to an entity when it follows the entity in a reference sentence that names no sibling, or in the
+entity's own stretch of a sentence that names several. An answer's sentence that names two siblings and
+puts, in one sibling's stretch of a clause, a key-point word (or a number stated as its value, right
+after it) that the reference gives only to another sibling the sentence also names, misattributes it,
+unless the sentence also applies the word to that other sibling (brackets split clauses: "log(1 + e^z) −
+y z, and avoid log(sigmoid(z))"). Misattribution sees no other kind of
 wrong answer (negated claims and reversed comparisons are the denials and reversals above); wider rules
 measured on the development set fired on correct answers (see benchmarks/grading). A broad formula check
 and a "disavowal" check were tried on branch g15 and removed: they falsely contradicted 20 points of an
@@ -55,6 +60,10 @@ from mockprep.core.formulas import FormulaReference
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, fold, stem, words
 
 NEAR = 5  # tokens after an entity that belong to it in an answer's clause
+# ... and a number no key point names belongs to it only this close: its value ("β1 = 0.999", "β1 of 0.9"),
+# not a value of something else the clause goes on to ("size grows as compute to the 0.73", "label the
+# first subword and mask the rest with -100")
+NUMBER_NEAR = 2
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+")
 # A name in code ("param.requires_grad_", "torch.no_grad()") is one thing, not words to attribute.
 _CODE_NAME = re.compile(r"[A-Za-z_]\w*(?:[._][A-Za-z_]\w*)+\(?\)?|[A-Za-z]\w*\(\)")
@@ -77,7 +86,7 @@ _NEGATING = (NEGATIONS - {"rather", "instead", "unlike", "without"}) | {
 # A flag turned off in code ("requires_grad=False", "requires_grad_(False)") says "not" in words.
 _CODE_FALSE = re.compile(r"(?:=\s*|\(\s*)False\b")
 _NOT_JUST = re.compile(r"\b(?:not|n't)\s+(?:just|only|merely|simply|necessarily)\b", re.IGNORECASE)
-_IS_NOT = re.compile(r"^(?P<a>.*)\b(?:is|are)\s+not\s+(?P<b>.*)$", re.IGNORECASE)
+_IS_NOT = re.compile(r"^(?P<a>.*)\b(?:(?:is|are)\s+not|(?:is|are)n['’]t)\s+(?P<b>.*)$", re.IGNORECASE)
 # Directional words and their opposites, beyond the judge's own table (keypoints._OPPOSITES).
 _REVERSED = [
     ("overflow", "underflow"), ("stable", "unstable"), ("easy", "hard"), ("maximum", "minimum"),
@@ -130,12 +139,14 @@ def negated(clause: str) -> bool:
         return False  # "statistical significance is not practical significance"
     if _CODE_FALSE.search(clause):
         return True
+    clause = _WITH_NO.sub("without", clause)  # "trained with no labels" says what "without labels" says
     return _standing_negation(tuple(words(_NO_MATTER.sub(" ", _UNBOUNDED.sub(" unboundedly", clause)))))
 
 
 _CANCELLING = frozenset({"without", "until", "unless"})
 _RELATIVE = frozenset({"that", "who", "which", "i", "we", "you", "they"})
 _NO_MATTER = re.compile(r"\bno\s+matter\b", re.IGNORECASE)
+_WITH_NO = re.compile(r"\bwith\s+no\b", re.IGNORECASE)
 # "grows without bound" says how it grows; it cancels no negation ("prevents ... without bound")
 _UNBOUNDED = re.compile(r"\bwithout\s+(?:bounds?|limits?|end)\b", re.IGNORECASE)
 
@@ -202,8 +213,10 @@ _DISMISSED = frozenset(
 )
 
 
-def _applies(negative: str, positive: set[str]) -> bool:
-    """A negation in ``negative`` applies to something the positive side states (or dismisses it)."""
+def _applies(negative: str, positive: AbstractSet[str]) -> bool:
+    """A negation in ``negative`` applies to something the positive side states (or dismisses it).
+    The positive side's words are those no negation of its own governs: a negation both sides apply
+    to the same word ("a value never seen with a class") is none of their difference."""
     governed = _governed(negative)
     return bool(governed & positive or governed & _DISMISSED)
 
@@ -296,7 +309,8 @@ def prompt_entities(prompt: str) -> list[set[str]]:
             names = {i[0] for i in items}  # a shared head: "data drift" / "concept drift"
         else:
             names = {items[0][-1], *[i[-1] for i in items[1:-1]], items[-1][0]}
-        if len(names) == len(items) and all(len(n) > 1 for n in names):
+        # (a number is a value, not a thing of its own: "between 2020 and Hoffmann", "at 10x and 100x")
+        if len(names) == len(items) and all(len(n) > 1 and not n[0].isdigit() for n in names):
             groups.append(names)
     return groups
 
@@ -333,7 +347,7 @@ class Reference:
     def reversal(self, point: str, answer_claims: list[str]) -> Denial | None:
         """The first clause of the answer that states ``point`` with a directional word reversed."""
         point_stems = _stems(point)
-        references = [(c, r) for c, r, _p in self._model_claims + self._point_claims.get(point, [])]
+        references = self._model_claims + self._point_claims.get(point, [])
         for clause in answer_claims:
             stems = _stems(clause)
             if _share(point_stems, stems) < REVERSAL_SHARE:
@@ -346,18 +360,20 @@ class Reference:
                 # two words besides the reversed one in common, as a denial needs: "power rises with
                 # n" shares only "power" with "β grows and power falls"
                 other = [
-                    (_share(rest, r), c)
-                    for c, r in references
+                    (_share(rest, r), c, p)
+                    for c, r, p in references
                     if flips & r and word not in r and len(rest & r) >= 2
                 ]
-                same = max((_share(rest, r) for _c, r in references if word in r), default=0.0)
+                same = max((_share(rest, r) for _c, r, _p in references if word in r), default=0.0)
                 if other and (best := max(other))[0] >= CLAUSE_SHARE and best[0] > same + CLEARER:
                     reference = _stems(best[1])
                     flipped = [
                         w for w in stems if _opposites().get(w, set()) & reference and w not in reference
                     ]
-                    if (len(flipped) + negated(clause)) % 2 == 0:
-                        continue  # two reversals ("power rises with lower variance", "none outside") agree
+                    # two reversals agree: "power rises with lower variance", "none outside", and a
+                    # negated reference ("avoids a mismatch" against "to match")
+                    if (len(flipped) + negated(clause) + best[2]) % 2 == 0:
+                        continue
                     return Denial(clause, best[1])
         return None
 
@@ -387,7 +403,10 @@ class Reference:
             other = [
                 (_share(stems, r) + 0.001 * _share(point_stems, r), c)
                 for c, r, p in references
-                if p != polarity and (_applies(clause, r) if polarity else _applies(c, stems))
+                if p != polarity
+                and (
+                    _applies(clause, r - _governed(c)) if polarity else _applies(c, stems - _governed(clause))
+                )
             ]
             share, text = max(other) if other else (0.0, "")
             # ... and it must be the reference clause closest to what the answer says
@@ -432,13 +451,17 @@ class Reference:
         if len(named) < 2:
             return None
         for clause in _CLAUSE.split(sentence):
-            stretches = _stretches(anchors(clause), entities, NEAR)
+            tokens = anchors(clause)
+            stretches = _stretches(tokens, entities, NEAR)
+            valued = _stretches(tokens, entities, NUMBER_NEAR)
             for entity, stretch in stretches.items():
+                if not self.belongs.get(entity):
+                    continue  # the reference says nothing of it (only the prompt names it)
                 for word in sorted(stretch):
-                    if word in entities or len(word) < 2 or word in self.belongs.get(entity, ()):
+                    if word in entities or len(word) < 2 or word in self.belongs[entity]:
                         continue
-                    if word not in self.keys and not word[0].isdigit():
-                        continue  # only what a key point names, or a number, is telling
+                    if word not in self.keys and not (word[0].isdigit() and word in valued[entity]):
+                        continue  # only what a key point names, or a number given as its value, is telling
                     owners = sorted(
                         other
                         for other in self.siblings[entity] & named
