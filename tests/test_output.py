@@ -84,6 +84,27 @@ def test_indented_text_hangs_under_its_first_line_without_trailing_spaces(
         assert all(line.startswith(" " * indent) and line[indent] != " " for line in out.splitlines())
 
 
+@given(st.lists(words, min_size=1, max_size=12).map(" ".join), st.integers(16, 100), st.integers(1, 12))
+def test_a_key_point_wraps_under_its_own_text_not_under_its_number(
+    text: str, width: int, number: int
+) -> None:
+    """``  2 ✓ a long key point …``: the lines it wraps to start where its text starts."""
+    from rich.text import Text
+
+    from mockprep.terminal.console import Indented
+
+    lead = Text(f"  {number} ✓ ")
+    out = _render(lambda console: console.print(Indented(Text(text), lead=lead)), width)
+    lines = out.splitlines()
+    assert lines[0].startswith(lead.plain) and "".join(out.split()) == f"{number}✓" + "".join(text.split())
+    for line in lines:
+        assert line == line.rstrip() and len(line) <= width
+    if max(len(word) for word in text.split()) <= width - len(lead.plain):
+        assert all(
+            line.startswith(" " * len(lead.plain)) and line[len(lead.plain)] != " " for line in lines[1:]
+        )
+
+
 def test_a_row_too_wide_puts_its_other_cells_below() -> None:
     table = plain_table("#>", "question", "time / limit>", "rating", whole=("question",))
     table.add_row("1", LONG_KEY, "1m / 2m30s", "good")

@@ -290,14 +290,34 @@ def print_table(console: Console, table: PlainTable) -> None:
 
 class Indented:
     """``text`` set ``indent`` columns in, each line it wraps to too (a hanging indent), broken at spaces
-    and without trailing spaces (unlike rich's Padding, which pads every line to its width)."""
+    and without trailing spaces (unlike rich's Padding, which pads every line to its width). A ``lead``
+    (``  2 ✓ ``, ``  → ``) stands before the first line instead, and the indent is its width."""
 
-    def __init__(self, text: Text, indent: int):
-        self.text, self.indent = text, indent
+    def __init__(self, text: Text, indent: int = 0, lead: Text | None = None):
+        self.text, self.lead = text, lead
+        self.indent = cell_len(lead.plain) if lead is not None else indent
 
     def __rich_console__(self, console: Console, options: Any) -> Iterable[Text]:
-        for line in _at_spaces(self.text, max(1, options.max_width - self.indent)):
-            yield Text(" " * self.indent).append_text(line)  # (a word longer than the room folds)
+        room = max(1, options.max_width - self.indent)
+        # a word longer than the room folds, under the text rather than at the lead's spaces
+        lines = [part for line in _at_spaces(self.text, room) for part in _folded(line, room)]
+        for number, line in enumerate(lines):
+            lead = self.lead.copy() if number == 0 and self.lead is not None else Text(" " * self.indent)
+            yield lead.append_text(line)
+
+
+def _folded(line: Text, room: int) -> list[Text]:
+    """``line`` cut into pieces of at most ``room`` cells (a single word longer than the room)."""
+    if cell_len(line.plain) <= room:
+        return [line]
+    cuts, used = [], 0
+    for index, character in enumerate(line.plain):
+        width = cell_len(character)
+        if used + width > room and used:
+            cuts.append(index)
+            used = 0
+        used += width
+    return list(line.divide(cuts))
 
 
 def _at_spaces(text: Text, width: int) -> list[Text]:

@@ -105,10 +105,9 @@ def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None)
         lines.append(checklist_heading(marks, not attempt.answer.strip(), attempt.assessment))
         for number, (point, verdict) in enumerate(zip(points, marks, strict=True), start=1):
             symbol, style = MARKS[verdict]
-            line = Text(f"  {number} ", style="bold")
-            line.append(f"{symbol} ", style=style)
-            line.append_text(safe(point.point))
-            lines.append(line)
+            lead = Text(f"  {number} ", style="bold")
+            lead.append(f"{symbol} ", style=style)
+            lines.append(Indented(safe(point.point), lead=lead))  # wrapped lines under its text
             if point.evidence and verdict is not Verdict.MISSING:
                 quote = Text("“", style="dim italic")
                 quote.append_text(safe(clip(point.evidence), "dim italic"))
@@ -120,15 +119,11 @@ def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None)
     else:
         lines.append(Text("Key points", style="bold"))
         for point in spec.key_points:
-            line = Text("  • ")
-            line.append_text(safe(point))
-            lines.append(line)
+            lines.append(Indented(safe(point), lead=Text("  • ")))
     if spec.follow_ups:
         lines.append(Text("\nAn interviewer might ask next", style="bold"))
         for follow_up in spec.follow_ups:
-            line = Text("  → ")
-            line.append_text(safe(follow_up, "italic"))
-            lines.append(line)
+            lines.append(Indented(safe(follow_up, "italic"), lead=Text("  → ")))
     return lines
 
 
