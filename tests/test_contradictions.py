@@ -36,6 +36,9 @@ def test_anchors_join_an_index_to_its_name_but_not_to_a_spelled_out_symbol() -> 
     assert "0.999" in anchors("β2 = 0.999")
     # a step from an index is no entity: R_{t+1} and R_{t+2} are not siblings t_1 and t_2
     assert anchors("R_{t+1} + γ R_{t+2}, x_{k−1}") == ["r", "t", "gamma", "r", "t", "x", "k"]
+    # a word that names nothing takes no index: "any two points", "the 2 models" are no entities
+    assert anchors("the chord between any two points") == ["chord", "between", "2", "point"]
+    assert anchors("compare the 2 models") == ["compar", "2", "model"]
 
 
 def test_time_steps_in_a_correct_return_are_no_misattribution() -> None:

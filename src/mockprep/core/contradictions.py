@@ -261,6 +261,7 @@ def anchors(text: str) -> list[str]:
         indexed = (
             token.isalpha()
             and token not in _NOT_NAMES
+            and token not in STOPWORDS  # "any two points", "the 2 models": no name
             and not _INDEX.match(token)
             and i + 1 < len(raw)
             and _INDEX.match(raw[i + 1])
