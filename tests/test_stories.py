@@ -180,6 +180,7 @@ def test_quantified_results(result: str) -> None:
     [
         "Everyone was happy and the model worked better.",
         "No one complained after the launch in Q3.",
+        "p99 latency improved a lot after the move to H100s.",  # names with digits, no quantity
         "It went well and I double-checked the pipeline.",
     ],
 )
@@ -194,6 +195,8 @@ def test_quantified_message_quotes_the_evidence() -> None:
         "quantified-result"
     ]
     assert "'$2M'" in item.message
+    item = items(dataclasses.replace(STRONG, result="p99 fell from 900 ms to 60 ms."))["quantified-result"]
+    assert "'900'" in item.message  # the quantity, not the metric's name
 
 
 @pytest.mark.parametrize(

@@ -65,6 +65,29 @@ def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     return use
 
 
+def test_the_advice_after_a_save_wraps_at_spaces_under_its_own_text(
+    cli, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A narrow terminal: each piece of advice wraps at spaces, its lines under its text, not mid-word."""
+    monkeypatch.setenv("COLUMNS", "50")
+    draft = tmp_path / "thin.md"
+    draft.write_text(
+        "# Sharded the feature store\n\n## Situation\nServing was slow at peak.\n\n## Task\nI owned it."
+        "\n\n## Action\nI sharded the store.\n\n## Result\np99 got much better.\n",
+        encoding="utf-8",
+    )
+    result = cli("story", "new", "--from", str(draft))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    advice = [i for i, line in enumerate(lines) if line.startswith("  - ")]
+    assert len(advice) == 3  # thin parts, the split, no number ("p99" names a metric)
+    for line in lines[advice[0] : -1]:
+        assert len(line) <= 50 and line == line.rstrip(), line
+        assert line.startswith(("  - ", "    ")) and not line.startswith("     "), line
+    words = " ".join(lines[advice[0] : -1]).replace("  - ", " ").split()
+    assert all(word.isprintable() for word in words) and "number:" in words
+
+
 def test_new_through_the_editor_and_edit_makes_versions(cli, editor, home: Path) -> None:
     editor("write", STRONG)
     result = cli("story", "new")

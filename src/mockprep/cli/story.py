@@ -153,16 +153,19 @@ def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
 
 
 def _report_save(story_id: int, version: int, draft: StoryDraft) -> None:
+    from rich.text import Text
+
     from mockprep.core.story_check import check_story
+    from mockprep.terminal.console import Indented, print_text, safe
 
     check = check_story(draft)
-    typer.echo(
-        plain(f"Saved story {story_id} (version {version}): {draft.title} — check score {check.score}/100.")
-    )
-    for advice in check.advice[:3]:
-        typer.echo(plain(f"  - {advice}"))
+    console = make_console()
+    saved = f"Saved story {story_id} (version {version}): {draft.title} — check score {check.score}/100."
+    print_text(console, saved)
+    for advice in check.advice[:3]:  # each wrapped at spaces, under its own text
+        console.print(Indented(safe(advice), lead=Text("  - ")))
     if check.advice:
-        typer.echo(f"Full check: mockprep story check {story_id}")
+        print_text(console, f"Full check: mockprep story check {story_id}", wrap=False)
 
 
 DraftFile = Annotated[
