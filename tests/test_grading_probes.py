@@ -62,10 +62,11 @@ def test_correct_answers_written_after_the_misconceptions_are_rarely_contradicte
     """correct_c.json: 160 correct answers the grader was never tuned on. Measured 2026-12-05: 4 points
     contradicted by a misconception and 10 by the older checks (14 of 864 key points); 2 by a
     misconception once connectives stopped counting as a misconception's own words (written after
-    reading these flags); 8 by the older checks once a misattribution needed the reference to describe
-    the entity and a number stated as its value, and numbers stopped being a prompt's entities (after
-    reading two of these flags and one in a session). A ceiling, so that a change that flags more
-    correct answers is seen."""
+    reading these flags); 6 in all (4 by the older checks) once a misattribution needed the reference
+    to describe the entity and a number stated as its value, numbers stopped being a prompt's
+    entities, a reversal counted the reference's negation and a negation both sides apply stopped
+    counting (after reading these flags and one met in a session). A ceiling, so that a change that
+    flags more correct answers is seen."""
     flagged = [
         verdict.reason or ""
         for key, answer in _probes("correct_c.json")
@@ -73,7 +74,7 @@ def test_correct_answers_written_after_the_misconceptions_are_rarely_contradicte
         if verdict.verdict.value == "contradicted"
     ]
     by_misconception = [reason for reason in flagged if "misconception" in reason]
-    assert len(by_misconception) <= 2 and len(flagged) <= 10
+    assert len(by_misconception) <= 2 and len(flagged) <= 6
 
 
 def test_correct_answers_to_questions_that_compare_things_are_rarely_contradicted(grade) -> None:

@@ -105,6 +105,26 @@ def test_a_key_point_wraps_under_its_own_text_not_under_its_number(
         )
 
 
+@given(
+    st.lists(st.text("ab日本語é", min_size=1, max_size=9), min_size=0, max_size=10).map(" ".join),
+    st.integers(12, 60),
+)
+def test_wide_characters_wrap_by_the_columns_they_take(text: str, width: int) -> None:
+    """A CJK character takes two columns: lines are measured in columns, never overflow, never end in
+    a space, and every word that fits stays whole (an empty text prints its lead alone)."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    from mockprep.terminal.console import Indented
+
+    out = _render(lambda console: console.print(Indented(Text(text), lead=Text("  1 ✓ "))), width)
+    lines = out.splitlines()
+    assert all(cell_len(line) <= width and line == line.rstrip() for line in lines), lines
+    assert "".join(out.split()) == "1✓" + "".join(text.split())
+    if text.split() and max(cell_len(word) for word in text.split()) <= width - 6:
+        assert out.split()[2:] == text.split()
+
+
 def test_a_row_too_wide_puts_its_other_cells_below() -> None:
     table = plain_table("#>", "question", "time / limit>", "rating", whole=("question",))
     table.add_row("1", LONG_KEY, "1m / 2m30s", "good")

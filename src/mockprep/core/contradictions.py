@@ -5,11 +5,11 @@ Two kinds are found, each checked against the reference (the model answer and th
 **Denials.** "The identity path doesn't carry the gradient itself", "Platt scaling isn't needed",
 "reporting the best seed is legitimate": a clause that states most of a key point's words with the
 opposite polarity of the reference clause it matches best (one has a negation, the other not), when no
-reference clause of its own polarity matches nearly as well. "Not just"/"not only" are no negation;
-"X is not Y" (or "isn't") where Y repeats X's words ("statistical significance is not practical
-significance") is a distinction, not a denial; "invariant" and "independent" count as negations ("does
-not depend"), "with no" does not, as "without" does not. A negation both sides apply to the same word
-("a value never seen with a class ...") is no difference between them.
+reference clause of its own polarity matches nearly as well. "Not just"/"isn't only" are no negation;
+"X is not Y" where Y repeats X's words ("statistical significance is not practical significance") is a
+distinction, not a denial; "invariant" and "independent" count as negations ("does not depend"), "with
+no" does not ("trained with no labels"), as "without" does not. A negation both sides apply to the
+same word ("a value never seen with a class ...") is no difference between them.
 Double negatives affirm: a negation followed in its clause by "without"/"until"/"unless" ("never
 learned anything without sharing it", "can't lower α without lowering power") or by a second negation
 in a relative clause ("no objection that I hadn't anticipated") is cancelled, "no matter" is none, and
@@ -85,8 +85,9 @@ _NEGATING = (NEGATIONS - {"rather", "instead", "unlike", "without"}) | {
 }  # fmt: skip
 # A flag turned off in code ("requires_grad=False", "requires_grad_(False)") says "not" in words.
 _CODE_FALSE = re.compile(r"(?:=\s*|\(\s*)False\b")
-_NOT_JUST = re.compile(r"\b(?:not|n't)\s+(?:just|only|merely|simply|necessarily)\b", re.IGNORECASE)
-_IS_NOT = re.compile(r"^(?P<a>.*)\b(?:(?:is|are)\s+not|(?:is|are)n['’]t)\s+(?P<b>.*)$", re.IGNORECASE)
+# ("isn't just": no word boundary falls inside a contraction, so "n't" is matched without one)
+_NOT_JUST = re.compile(r"(?:\bnot|n['’]t)\s+(?:just|only|merely|simply|necessarily)\b", re.IGNORECASE)
+_IS_NOT = re.compile(r"^(?P<a>.*)\b(?:is|are)\s+not\s+(?P<b>.*)$", re.IGNORECASE)
 # Directional words and their opposites, beyond the judge's own table (keypoints._OPPOSITES).
 _REVERSED = [
     ("overflow", "underflow"), ("stable", "unstable"), ("easy", "hard"), ("maximum", "minimum"),
@@ -139,7 +140,9 @@ def negated(clause: str) -> bool:
         return False  # "statistical significance is not practical significance"
     if _CODE_FALSE.search(clause):
         return True
-    clause = _WITH_NO.sub("without", clause)  # "trained with no labels" says what "without labels" says
+    # "trained with no labels" states how it was trained, as "without labels" does; dropped rather than
+    # read as "without", which would cancel a negation before it ("doesn't diverge with no warmup")
+    clause = _WITH_NO.sub("with", clause)
     return _standing_negation(tuple(words(_NO_MATTER.sub(" ", _UNBOUNDED.sub(" unboundedly", clause)))))
 
 
@@ -341,6 +344,14 @@ def _stretches(tokens: list[str], entities: set[str], near: int) -> dict[str, se
     return out
 
 
+def _reverses(stems: frozenset[str], negative: bool, reference: str, reference_negative: bool) -> bool:
+    """Whether a clause (its ``stems``, ``negative`` or not) says the opposite of ``reference``: an odd
+    number of its words flipped against the reference's, counting each side's negation as one more."""
+    theirs = _stems(reference)
+    flipped = [w for w in stems if _opposites().get(w, set()) & theirs and w not in theirs]
+    return (len(flipped) + negative + reference_negative) % 2 == 1
+
+
 class Reference:
     """The model answer's and key points' claims with their polarity, and what they attach to each
     indexed entity; built once per question."""
@@ -366,16 +377,15 @@ class Reference:
                     if flips & r and word not in r and len(rest & r) >= 2
                 ]
                 same = max((_share(rest, r) for _c, r, _p in references if word in r), default=0.0)
-                if other and (best := max(other))[0] >= CLAUSE_SHARE and best[0] > same + CLEARER:
-                    reference = _stems(best[1])
-                    flipped = [
-                        w for w in stems if _opposites().get(w, set()) & reference and w not in reference
-                    ]
-                    # two reversals agree: "power rises with lower variance", "none outside", and a
-                    # negated reference ("avoids a mismatch" against "to match")
-                    if (len(flipped) + negated(clause) + best[2]) % 2 == 0:
-                        continue
-                    return Denial(clause, best[1])
+                share = max((o[0] for o in other), default=0.0)
+                if not other or share < CLAUSE_SHARE or share <= same + CLEARER:
+                    continue
+                # Two reversals agree: "power rises with lower variance", "none outside", and a negated
+                # reference ("avoids a mismatch" against "to match"). Every reference clause that
+                # matches best must find it reversed: which of them is quoted decides nothing.
+                closest = sorted(c for s_, c, _p in other if s_ == share)
+                if all(_reverses(stems, negated(clause), c, p) for s_, c, p in other if s_ == share):
+                    return Denial(clause, closest[0])
         return None
 
     def denial(self, point: str, answer_claims: list[str]) -> Denial | None:

@@ -102,8 +102,9 @@ class WhisperTranscriber:
     """:class:`mockprep.core.speech.Transcriber` over faster-whisper, on the CPU, with word times.
 
     Whisper decodes again by sampling where its first decode looks repetitive or unsure (speech that
-    repeats itself, mumbling). The sampling draws from a generator CTranslate2 seeds once per model,
-    from ``seed`` here, so the same recordings give the same transcripts, and grades, every run."""
+    repeats itself, mumbling). The sampling draws from a generator that each of the model's worker
+    threads seeds once, from ``seed`` here, and then goes on drawing from: the same recordings in the
+    same order give the same transcripts, and grades, every run."""
 
     name = "whisper"
 

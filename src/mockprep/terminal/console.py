@@ -303,6 +303,8 @@ class Indented:
         lines = [part for line in _at_spaces(self.text, room) for part in _folded(line, room)]
         for number, line in enumerate(lines):
             lead = self.lead.copy() if number == 0 and self.lead is not None else Text(" " * self.indent)
+            if not line.plain:
+                lead.rstrip()  # (an empty text or line: no trailing spaces)
             yield lead.append_text(line)
 
 
@@ -317,7 +319,10 @@ def _folded(line: Text, room: int) -> list[Text]:
             cuts.append(index)
             used = 0
         used += width
-    return list(line.divide(cuts))
+    pieces = list(line.divide(cuts))
+    for piece in pieces:
+        piece.rstrip()
+    return pieces
 
 
 def _at_spaces(text: Text, width: int) -> list[Text]:
@@ -326,8 +331,9 @@ def _at_spaces(text: Text, width: int) -> list[Text]:
     for paragraph in text.split("\n", allow_blank=True):
         offsets: list[int] = []
         line_start = words_on_line = 0
-        for word in re.finditer(r"\S+", paragraph.plain):
-            if words_on_line and word.end() - line_start > width:
+        plain = paragraph.plain
+        for word in re.finditer(r"\S+", plain):  # (measured in cells: a wide character takes two)
+            if words_on_line and cell_len(plain[line_start : word.end()]) > width:
                 offsets.append(word.start())
                 line_start, words_on_line = word.start(), 0
             words_on_line += 1

@@ -87,9 +87,9 @@ def error_lines(assessment: Assessment) -> list[Text]:
     return lines
 
 
-def _indented(text: Text) -> RenderableType:
-    """``text`` under its key point: every line it wraps to starts six columns in."""
-    return Indented(text, 6)
+def _indented(text: Text, indent: int = 6) -> RenderableType:
+    """``text`` under its key point: every line it wraps to starts where the point's text starts."""
+    return Indented(text, indent)
 
 
 def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None) -> list[RenderableType]:
@@ -108,13 +108,14 @@ def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None)
             lead = Text(f"  {number} ", style="bold")
             lead.append(f"{symbol} ", style=style)
             lines.append(Indented(safe(point.point), lead=lead))  # wrapped lines under its text
+            under = cell_len(lead.plain)  # (7 columns from point 10 on)
             if point.evidence and verdict is not Verdict.MISSING:
                 quote = Text("“", style="dim italic")
                 quote.append_text(safe(clip(point.evidence), "dim italic"))
                 quote.append("”", style="dim italic")
-                lines.append(_indented(quote))
+                lines.append(_indented(quote, under))
             if point.reason:
-                lines.append(_indented(safe(clip(point.reason, REASON_CHARS), "dim")))
+                lines.append(_indented(safe(clip(point.reason, REASON_CHARS), "dim"), under))
         lines.extend(error_lines(attempt.assessment))
     else:
         lines.append(Text("Key points", style="bold"))
