@@ -554,7 +554,7 @@ def test_a_failed_daily_backup_is_one_warning_after_the_command(cli, home: Path,
 
     monkeypatch.setattr(store_module, "make_backup", failing)
     result = cli("history")
-    assert result.exit_code == 0 and "drill" in result.stdout
+    assert result.exit_code == 0 and "session" in result.stdout
     assert result.stderr.count("today's backup was not made: could not back up: the disk is full") == 1
     assert "Traceback" not in result.stderr
 

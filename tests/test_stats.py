@@ -222,7 +222,8 @@ def test_history_cli_list_detail_and_csv(cli, home: Path, tmp_path: Path) -> Non
     assert "No sessions yet" in cli("history").stdout
     cli("session", "--limit", "2", input="[bold]first[/bold]\n\n3\nsecond\n\n2\n")
     listing = cli("history")
-    assert listing.exit_code == 0 and "drill" in listing.stdout and "completed" in listing.stdout
+    assert listing.exit_code == 0 and " session " in listing.stdout and "completed" in listing.stdout
+    assert "drill" not in listing.stdout  # (the stored kind of a regular session; a drill is cram)
     assert " 65 " in listing.stdout  # score: mean of good (80) and hard (50)
     detail = cli("history", "1")
     assert "[bold]first[/bold]" in detail.stdout and "rating good" in detail.stdout

@@ -41,7 +41,8 @@ def _kind(session: SessionInfo) -> str:
     if session.kind == "mock":
         return f"mock {session.round}"
     rounds = session.filters.get("rounds") or []
-    kind = "cram" if session.kind == "cram" else "drill"
+    # (a regular session is stored as kind "drill", its name in the export: shown as what it is)
+    kind = "cram" if session.kind == "cram" else "session"
     return kind + (f" {','.join(rounds)}" if rounds else "")
 
 
@@ -51,7 +52,7 @@ def render_history(console: Console, entries: list[HistoryEntry]) -> None:
         whole=("id",), title="Sessions and mocks, newest first",
     )  # fmt: skip
     unrated: list[str] = []  # mocks whose answers can still be rated
-    kept: list[str] = []  # drills left at a rating prompt: the answer kept, never scheduled
+    kept: list[str] = []  # sessions left at a rating prompt: the answer kept, never scheduled
     for entry in entries:
         s = entry.session
         spent = format_duration((s.ended_at - s.started_at).total_seconds()) if s.ended_at else "-"
