@@ -214,6 +214,35 @@ def test_piped_tables_have_no_trailing_padding(cli) -> None:
         assert out and _no_trailing_spaces(out), args
 
 
+def test_narrow_output_of_plans_questions_grades_and_banks_has_no_trailing_spaces(cli, narrow) -> None:
+    """Lines too long for 40 columns wrap at spaces without leaving one at the end (they were printed
+    by rich's own wrapping, which keeps it), and a command to copy stays on one line."""
+    cli("session", "--limit", "1", input="a long enough answer to wrap in the table\n\n3\n")
+    label = "A long interview label for a narrow terminal"
+    assert cli("plan", "--date", "2099-01-01", "--label", label).exit_code == 0
+    outputs = {
+        "plan": cli("plan").stdout,
+        "no plan": cli("plan", "--remove", "1").stdout + cli("plan").stdout,
+        "bank list": cli("bank", "list").stdout,
+        "grade": cli(
+            "grade", "ml-fundamentals/bias-variance-derivation", "--answer", "bias and variance"
+        ).stdout,
+    }
+    for name, out in outputs.items():
+        assert out and _no_trailing_spaces(out), (name, out)
+    assert "mockprep session --topic statistics" in outputs["bank list"]  # one line, to copy
+
+
+def test_a_question_shows_its_ratings_in_a_plain_table_naming_the_session(cli, narrow) -> None:
+    cli("session", "--limit", "1", input="a long enough answer to wrap in the narrow table\n\n3\n")
+    detail = cli("history", "1").stdout
+    key = re.search(r"\b[a-z-]+/[a-z0-9-]+\b", detail)[0]
+    out = cli("question", "show", key).stdout
+    assert _no_trailing_spaces(out), out
+    ratings = out.split("Ratings, oldest first")[1]
+    assert "session" in ratings.split() and "drill" not in out  # (its cell wraps at 40 columns)
+
+
 # -- usage, help, plurals, where ------------------------------------------------------------------
 
 

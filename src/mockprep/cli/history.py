@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from mockprep.cli.app import UserError, app
-from mockprep.cli.context import check_filter_values, make_console, open_store, output_stream, plain, utc_now
+from mockprep.cli.context import check_filter_values, make_console, open_store, output_stream, utc_now
 from mockprep.cli.options import BankOption, Force, Output, RoundOption
 
 
@@ -138,10 +138,11 @@ def stats(
 
     console = make_console()
     if plans:  # the countdown to each interview comes first
+        from mockprep.terminal.console import print_text
         from mockprep.terminal.plans import countdown_line
 
         for status in plans:
-            console.print(plain(f"Interview: {countdown_line(status)}"), style="bold")
+            print_text(console, f"Interview: {countdown_line(status)}", "bold")
     if data["reviews"] == 0:
         filters = [f"--round {round_.value}"] if round_ else []
         filters += [f"--bank {b}" for b in bank or ()]

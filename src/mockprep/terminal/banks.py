@@ -15,7 +15,7 @@ from rich.text import Text
 from mockprep.core.questions import QuestionRecord
 from mockprep.core.records import BankInfo, BankSummary
 from mockprep.core.sanitize import clean
-from mockprep.terminal.console import plural, safe
+from mockprep.terminal.console import plural, print_text, safe
 
 # A terminal with less room than this for the prompts gets one block per question instead of a table.
 _MIN_PROMPT = 24
@@ -59,7 +59,7 @@ def render_bank_list(console: Console, summaries: list[BankSummary]) -> None:
         for name, (count, names) in sorted(per_round.items())
     ]
     _columns(console, None, coverage)
-    console.print(Text("Drill one topic: mockprep session --topic statistics", style="dim"))
+    print_text(console, "Practise one topic: mockprep session --topic statistics", "dim", wrap=False)
 
 
 def render_bank(console: Console, bank: BankInfo, records: list[QuestionRecord]) -> None:

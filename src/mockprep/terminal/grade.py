@@ -9,7 +9,7 @@ from rich.text import Text
 
 from mockprep.core.scheduler import RATING_NAMES
 from mockprep.core.timer import AnswerTiming
-from mockprep.terminal.console import safe
+from mockprep.terminal.console import print_text, safe
 from mockprep.terminal.reveal import key_point_lines
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ def render_assessment(console: Console, record: QuestionRecord, answer: str, ass
 
     from mockprep.practice.ui import Attempt
 
-    console.print(safe(f"{record.question.key} · graded by {assessment.grader}", "bold"))
+    print_text(console, f"{record.question.key} · graded by {assessment.grader}", "bold")
     if assessment.note:
         console.print(safe(assessment.note, "yellow"))
     auto = assessment.auto

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mockprep.core.wording import plural
-from mockprep.terminal.console import plain_table, print_table, safe
+from mockprep.terminal.console import plain_table, print_table, print_text, safe
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,12 +42,12 @@ def pace_line(status: PlanStatus) -> str:
 
 def render_plans(console: Console, statuses: list[PlanStatus]) -> None:
     if not statuses:
-        console.print(
-            "No interview planned. Add one: mockprep plan --date YYYY-MM-DD [--rounds R] [--role R]"
+        print_text(
+            console, "No interview planned. Add one: mockprep plan --date YYYY-MM-DD [--rounds R] [--role R]"
         )
         return
     for status in statuses:
-        console.print(safe(f"Plan {status.plan.id}: {countdown_line(status)}", "bold"))
+        print_text(console, f"Plan {status.plan.id}: {countdown_line(status)}", "bold")
         table = plain_table("round", "topic", "new>", "learning>", "learned>", "recall>", "ready>")
         for topic in status.topics:
             table.add_row(
@@ -60,10 +60,7 @@ def render_plans(console: Console, statuses: list[PlanStatus]) -> None:
                 _percent(topic.readiness),
             )
         print_table(console, table)
-        console.print(
-            "recall: predicted recall on the day of the questions studied; ready: over every question "
-            "(a new one counts 0)",
-            style="dim",
-        )
-        console.print(safe(pace_line(status)))
+        legend = "recall: predicted recall on the day of the questions studied; ready: over every question"
+        print_text(console, legend + " (a new one counts 0)", "dim")
+        print_text(console, pace_line(status))
         console.print()

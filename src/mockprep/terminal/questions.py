@@ -11,7 +11,6 @@ from datetime import datetime
 from fsrs import Rating
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from mockprep.core.autograde import choice_letter
@@ -20,7 +19,7 @@ from mockprep.core.card_actions import CardMarks, state_name
 from mockprep.core.durations import format_duration
 from mockprep.core.sanitize import clean, shorten
 from mockprep.core.scheduler import RATING_NAMES, CardState, card_state
-from mockprep.terminal.console import plural, safe
+from mockprep.terminal.console import plain_table, plural, print_table, print_text, safe
 
 STATE_BEFORE = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 
@@ -77,7 +76,7 @@ def render_question(console: Console, detail: QuestionDetail, now: datetime) -> 
         meta += f" · competencies {', '.join(spec.competencies)}"
     if spec.tags:
         meta += f" · tags {', '.join(spec.tags)}"
-    console.print(safe(meta, "dim"))
+    print_text(console, meta, "dim")  # (wrapped at spaces, no trailing ones: piped output is grepped)
     body: list[Text] = [safe(spec.prompt.strip())]
     for index, choice in enumerate(spec.choices or []):
         line = Text(f"  {choice_letter(index)}) ", style="bold")
@@ -114,7 +113,7 @@ def _render_schedule(console: Console, detail: QuestionDetail, now: datetime) ->
         if card.stability is not None and card.difficulty is not None:
             line.append(f" · stability {card.stability:.1f} days · difficulty {card.difficulty:.1f}/10")
         line.append(f" · {plural(len(detail.reviews), 'rating')}, {plural(detail.lapses, 'lapse')}")
-    console.print(line)
+    print_text(console, line)
     if marks.suspended and marks.suspended_at is not None:
         why = "automatically as a leech" if marks.suspended_by == "leech" else "by you"
         console.print(
@@ -132,13 +131,14 @@ def _render_reviews(console: Console, reviews: list[ReviewEntry]) -> None:
     if not reviews:
         console.print(Text("No ratings yet.", style="dim"))
         return
-    table = Table(title="Ratings, oldest first", title_justify="left", box=None, pad_edge=False)
-    for column in ("date", "rating", "time / limit", "was", "session", "answer"):
-        table.add_column(column, no_wrap=column != "answer", overflow="ellipsis")
+    columns = ("date", "rating", "time / limit", "was", "session", "answer")
+    table = plain_table(*columns, title="Ratings, oldest first")
     for r in reviews:
         limit = "-" if r.time_limit_ms is None else format_duration(r.time_limit_ms / 1000)
         used = Text(f"{format_duration(r.duration_ms / 1000)} / {limit}", style="red" if r.overtime else "")
-        session = "-" if r.session_id is None else f"{r.session_kind or ''} {r.session_id}".strip()
+        # (a regular session is stored as kind "drill": named as history names it, "session 3")
+        kind = "session" if r.session_kind == "drill" else (r.session_kind or "")
+        session = "-" if r.session_id is None else f"{kind} {r.session_id}".strip()
         answer = r.answer.strip().splitlines()[0] if r.answer.strip() else "(nothing typed)"
         table.add_row(
             _local(r.rated_at),
@@ -148,4 +148,4 @@ def _render_reviews(console: Console, reviews: list[ReviewEntry]) -> None:
             session,
             safe(shorten(answer, 200)),
         )
-    console.print(table)
+    print_table(console, table)
