@@ -125,6 +125,40 @@ def test_wide_characters_wrap_by_the_columns_they_take(text: str, width: int) ->
         assert out.split()[2:] == text.split()
 
 
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "- ", "* ", "1. ", "  - ", "12) "]), st.lists(words, min_size=1, max_size=6)
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.integers(20, 90),
+)
+def test_a_model_answers_list_items_hang_under_their_text(items, width: int) -> None:
+    """The model answer (terminal/practice.py): every word kept in order, no line wider than the panel
+    or ending in a space, and a list item's further lines start where its text starts."""
+    from rich.text import Text
+
+    from mockprep.terminal.console import hanging_lines
+
+    text = "\n".join(marker + " ".join(parts) for marker, parts in items)
+    lines = [line.plain for line in hanging_lines(Text(text), width)]
+    assert " ".join(lines).split() == text.split()
+    assert all(len(line) <= width and line == line.rstrip() for line in lines)
+    at = 0
+    for marker, parts in items:
+        body = " ".join(parts)
+        taken = [lines[at]]
+        while len(" ".join(taken).split()) < len((marker + body).split()):
+            at += 1
+            taken.append(lines[at])
+        at += 1
+        fits = max(len(w) for w in body.split()) <= width - len(marker)
+        if marker.strip() and fits and len(marker) <= width // 2:
+            assert all(line.startswith(" " * len(marker)) for line in taken[1:]), taken
+
+
 def test_a_row_too_wide_puts_its_other_cells_below() -> None:
     table = plain_table("#>", "question", "time / limit>", "rating", whole=("question",))
     table.add_row("1", LONG_KEY, "1m / 2m30s", "good")

@@ -298,14 +298,40 @@ class Indented:
         self.indent = cell_len(lead.plain) if lead is not None else indent
 
     def __rich_console__(self, console: Console, options: Any) -> Iterable[Text]:
-        room = max(1, options.max_width - self.indent)
+        yield from self.lines(options.max_width)
+
+    def lines(self, width: int) -> list[Text]:
+        """The lines it takes at ``width`` cells."""
+        room = max(1, width - self.indent)
         # a word longer than the room folds, under the text rather than at the lead's spaces
-        lines = [part for line in _at_spaces(self.text, room) for part in _folded(line, room)]
-        for number, line in enumerate(lines):
+        parts = [part for line in _at_spaces(self.text, room) for part in _folded(line, room)]
+        out = []
+        for number, line in enumerate(parts):
             lead = self.lead.copy() if number == 0 and self.lead is not None else Text(" " * self.indent)
             if not line.plain:
                 lead.rstrip()  # (an empty text or line: no trailing spaces)
-            yield lead.append_text(line)
+            out.append(lead.append_text(line))
+        return out
+
+
+# A list item's marker and the spaces after it: "- ", "* ", "• ", "1. ", "2) " (indented or not)
+_LIST_ITEM = re.compile(r"(\s*(?:[-*•]|\d{1,3}[.)])\s+)\S")
+
+
+def hanging_lines(text: Text, width: int) -> list[Text]:
+    """``text`` wrapped at spaces to ``width`` cells, a list item's lines under its text rather than
+    under its marker ("- Situation: ..." / "  customer-support data")."""
+    lines: list[Text] = []
+    for paragraph in text.split("\n", allow_blank=True):
+        item = _LIST_ITEM.match(paragraph.plain)
+        lead = cell_len(item.group(1)) if item else 0
+        if lead and lead <= width // 2:
+            lines.extend(
+                Indented(paragraph[len(item.group(1)) :], lead=paragraph[: len(item.group(1))]).lines(width)
+            )
+        else:
+            lines.extend(part for line in _at_spaces(paragraph, width) for part in _folded(line, width))
+    return lines
 
 
 def _folded(line: Text, room: int) -> list[Text]:

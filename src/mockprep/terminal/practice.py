@@ -25,7 +25,7 @@ from mockprep.core.scheduler import RATING_NAMES, parse_rating
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import Countdown
 from mockprep.practice.ui import EDIT, SUBMIT, filter_options
-from mockprep.terminal.console import plural, safe
+from mockprep.terminal.console import hanging_lines, plural, safe
 from mockprep.terminal.input import QUIT, ReadLine
 from mockprep.terminal.reveal import confirm_checklist, key_point_lines, timing_text, typed_rows
 
@@ -225,9 +225,10 @@ class TerminalUI:
                 self._out(Panel(Group(*lines), border_style="green", padding=(0, 1)))
             self._page(answer)
             return
+        body = hanging_lines(answer, max(self.console.width - 4, 10))
         self.console.print(
             Panel(
-                Group(answer, Text(), *lines) if lines else answer,
+                Group(*body, Text(), *lines) if lines else Group(*body),
                 title="Model answer",
                 title_align="left",
                 border_style="green",
@@ -246,7 +247,7 @@ class TerminalUI:
         """The model answer in pages: the first fits under what is on screen (the question included),
         each further one waits for Enter; anything typed skips the rest."""
         width, height = self.console.width, self.console.height
-        lines = answer.wrap(self.console, max(width - 4, 10))
+        lines = hanging_lines(answer, max(width - 4, 10))  # (list items hang under their text)
         # Under the page: its bottom border, the "more" prompt, then the rating's lines.
         below = 2 + -(-RATING_CELLS // max(width, 1)) + 2
         page = max(MIN_PAGE, height - self._rows - 1 - below)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fsrs import Rating
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
@@ -19,7 +19,7 @@ from mockprep.core.card_actions import CardMarks, state_name
 from mockprep.core.durations import format_duration
 from mockprep.core.sanitize import clean, shorten
 from mockprep.core.scheduler import RATING_NAMES, CardState, card_state
-from mockprep.terminal.console import plain_table, plural, print_table, print_text, safe
+from mockprep.terminal.console import hanging_lines, plain_table, plural, print_table, print_text, safe
 
 STATE_BEFORE = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 
@@ -83,7 +83,7 @@ def render_question(console: Console, detail: QuestionDetail, now: datetime) -> 
         line.append_text(safe(choice))
         body.append(line)
     console.print(Panel(Group(*body), title="Question", title_align="left", border_style="blue"))
-    parts: list[Text] = [safe(spec.answer.strip())]
+    parts: list[RenderableType] = [*hanging_lines(safe(spec.answer.strip()), max(console.width - 4, 10))]
     if spec.correct is not None:
         parts.append(Text(f"Correct choice: {spec.correct}", style="bold"))
     if spec.value is not None:
