@@ -277,6 +277,17 @@ def test_a_question_shows_its_ratings_in_a_plain_table_naming_the_session(cli, n
     assert "session" in ratings.split() and "drill" not in out  # (its cell wraps at 40 columns)
 
 
+def test_a_piped_session_and_mock_leave_no_line_ending_in_a_space(cli, narrow) -> None:
+    """Rich's own wrapping leaves a space at the end of a wrapped line; piped output has it removed
+    (terminal/console.py, _TrimmedStream), whatever printed it. An empty answer line's echoed prompt
+    ("> ", ". ") is the prompt itself, written before the line is read."""
+    session = cli("session", "--limit", "2", input="a long answer that wraps\n\n3\nanother\n\n1\n")
+    mock = cli("mock", "--round", "behavioral", "--minutes", "5", input="an answer\n\nreply\n\nq\n3\n")
+    for out in (session.stdout, mock.stdout):
+        ends = [line for line in out.splitlines() if line != line.rstrip() and line not in ("> ", ". ")]
+        assert out and ends == [], ends
+
+
 # -- usage, help, plurals, where ------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ spaces, and what people copy (ids, keys, commands) is never cut."""
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -383,5 +384,31 @@ def print_text(console: Console, text: Text | str, style: str = "", *, wrap: boo
 
 def make_console(stderr: bool = False) -> Console:
     """The console every command prints on: no highlighting of numbers or paths, no soft wrapping, and
-    no ``:name:`` codes turned into emoji (what is printed is what was written)."""
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
+    no ``:name:`` codes turned into emoji (what is printed is what was written). Piped, no line ends in
+    a space (see :class:`_TrimmedStream`)."""
+    return Console(file=_TrimmedStream(stderr), highlight=False, soft_wrap=False, emoji=False)
+
+
+_LINE_END_SPACES = re.compile(r" +(?=\n)")
+
+
+class _TrimmedStream:
+    """Standard output (or error), looked up at each write as rich itself does, without the spaces
+    that rich's wrapping leaves at the end of a wrapped line ("... today's 0 new questions ") when
+    it is not a terminal: piped output is grepped and diffed. A terminal gets the text unchanged."""
+
+    def __init__(self, stderr: bool):
+        self.stderr = stderr
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr if self.stderr else sys.stdout
+
+    def write(self, text: str) -> int:
+        stream = self.stream
+        if "\n" in text and not stream.isatty():
+            text = _LINE_END_SPACES.sub("", text)
+        return stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:  # isatty, flush, fileno, encoding: the stream's own
+        return getattr(self.stream, name)
