@@ -286,7 +286,7 @@ def test_rate_later_refuses_what_it_cannot_rate(synced: Store, clock: FakeClock)
 
     Session(synced, ScriptedUI(["a"], [Rating.Good], clock=clock), clock, random.Random(1)).run()
     for session_id, message in [
-        (1, "session 1 is a drill, not a mock"),
+        (1, "session 1 is a practice session, not a mock"),
         (7, "no session with id 7"),
         (10**30, "no session with id"),
     ]:

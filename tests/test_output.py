@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.cells import cell_len
 from rich.console import Console
 
 from mockprep.core.wording import plural
@@ -286,6 +288,38 @@ def test_a_piped_session_and_mock_leave_no_line_ending_in_a_space(cli, narrow) -
     for out in (session.stdout, mock.stdout):
         ends = [line for line in out.splitlines() if line != line.rstrip() and line not in ("> ", ". ")]
         assert out and ends == [], ends
+
+
+LISTED = (
+    "- Situation: a long first item about the situation that wraps over more than one line here\n"
+    "- Action:\tI did the work myself, step by step, and it also wraps over more than one line"
+)
+
+
+def _hangs(out: str, marker: str) -> None:
+    """The line after the one holding ``marker`` continues its item two columns further in."""
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if marker in line)
+    start = lines[at].index(marker)
+    follow = lines[at + 1]
+    assert follow[start : start + 2] == "  " and follow[start + 2] != " ", (lines[at], follow)
+
+
+def test_a_model_answers_list_items_hang_in_the_reveal_and_in_question_show(
+    cli, narrow, tmp_path: Path
+) -> None:
+    from tests.conftest import write_bank
+
+    bank = write_bank(tmp_path / "listed.toml", "listed", n=1)
+    answer = "answer = " + json.dumps(LISTED)  # (a TOML basic string: JSON's escapes are TOML's)
+    bank.write_text(bank.read_text().replace('answer = "Answer 1."', answer), encoding="utf-8")
+    assert cli("bank", "add", str(bank)).exit_code == 0
+    reveal = cli("session", "--bank", "listed", "--limit", "1", input="an answer\n\n3\n").stdout
+    _hangs(reveal, "- Situation:")
+    shown = cli("question", "show", "listed/q1").stdout
+    _hangs(shown, "- Situation:")
+    _hangs(shown, "- Action:")  # (a tab takes its columns: the item still wraps under its text)
+    assert all(cell_len(line) <= 40 for line in shown.splitlines())
 
 
 # -- usage, help, plurals, where ------------------------------------------------------------------

@@ -358,7 +358,7 @@ def test_quitting_says_ended_early_here_and_in_history(cli, quit_with) -> None:
     assert "Session ended early" in result.stdout and "Session complete" not in result.stdout
     listing = cli("history").stdout
     assert "ended early" in listing and "completed" not in listing
-    assert "Session 1 · session technical · ended early" in cli("history", "1").stdout
+    assert "Session 1 · technical · ended early" in cli("history", "1").stdout
 
 
 def test_a_session_that_runs_out_of_questions_is_complete(demo: Store, clock: FakeClock) -> None:

@@ -169,6 +169,9 @@ def test_proportions_cap_a_story_whose_action_is_not_the_largest_part() -> None:
         "Proxy: the number of support tickets about the model dropped.",
         "Adoption, measured by weekly active teams, kept growing.",
         "Twenty-five teams adopted it.",
+        "40% fewer pages after the launch.",  # a number first, or after punctuation or a sign
+        "Errors fell (-20%) and costs ~30%.",
+        "Latency fell −20% at p99.",
     ],
 )
 def test_quantified_results(result: str) -> None:
@@ -181,6 +184,7 @@ def test_quantified_results(result: str) -> None:
         "Everyone was happy and the model worked better.",
         "No one complained after the launch in Q3.",
         "p99 latency improved a lot after the move to H100s.",  # names with digits, no quantity
+        "Swapping in ResNet-50 and HTTP/2 made mAP@50 and top-1 look much better.",
         "It went well and I double-checked the pipeline.",
     ],
 )

@@ -131,7 +131,7 @@ class HistoryEntry:
     """A session or mock in the history list, with its figures."""
 
     session: SessionInfo
-    answered: int  # reviews of a drill; answers (rated or not) of a mock
+    answered: int  # reviews of a session; answers (rated or not) of a mock
     score: int | None
     overtime: int
     answer_ms: int

@@ -60,7 +60,8 @@ _SPELLED_NUMBERS = (
     "thousands? millions? billions? dozens? twice half doubled tripled quadrupled halved tenfold"
 ).split()
 _QUANTITIES = (
-    re.compile(r"(?<![^\W_])\d"),  # 40%, 3x, $2M, 0.71; not a name's digits: "Q3", "p99", "H100"
+    # 40%, 3x, $2M, 0.71, -20%; not a name's digits: "Q3", "p99", "H100", "ResNet-50", "mAP@50", "HTTP/2"
+    re.compile(r"(?<![^\W_])(?<![^\W\d_][-@/])\d"),
     re.compile(r"\b(?:" + "|".join(_SPELLED_NUMBERS) + r")\b", re.IGNORECASE),
     re.compile(r"\b(?:a|an|one)\s+(?:second|minute|hour|day|week|month|quarter|year)s?\b", re.IGNORECASE),
     re.compile(r"\bproxy\b|\bmeasured\s+(?:by|as|in|with|via|through)\b|\bas\s+measured\b", re.IGNORECASE),

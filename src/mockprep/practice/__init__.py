@@ -1,1 +1,1 @@
-"""Practice flows (drill sessions, mock rounds, story rehearsal) over a store and a UI protocol."""
+"""Practice flows (sessions, mock rounds, story rehearsal) over a store and a UI protocol."""

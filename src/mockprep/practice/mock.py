@@ -4,7 +4,7 @@ A round draws questions that cover different topics (technical, project) or comp
 (behavioral), asks each against its time limit with the bank's follow-up, stores every answer the
 moment it is given, and after the round reveals the model answers, takes a rating for each (which
 feeds the scheduler like any session) and shows a report card. Answers left unrated (the person quit
-while rating) can be rated later with :func:`rate_later`. Only what differs from a drill is here; the
+while rating) can be rated later with :func:`rate_later`. Only what differs from a session is here; the
 shared steps are in :mod:`mockprep.practice.pipeline`.
 """
 
@@ -301,7 +301,9 @@ def rate_later(
     if info is None:
         raise MockRateError(f"no session with id {session_id} (see mockprep history)")
     if info.kind != "mock":
-        raise MockRateError(f"session {session_id} is a drill, not a mock: its answers were rated as given")
+        raise MockRateError(
+            f"session {session_id} is a practice session, not a mock: its answers were rated as given"
+        )
     if info.status == "running":
         raise MockRateError(f"mock {session_id} is still running; rate its answers when it has ended")
     pipeline = Pipeline(store, ui, clock, settings, grader)

@@ -1,6 +1,6 @@
 """The practice steps every flow shares: ask and time an answer, assess it, reveal, rate, record.
 
-A drill session runs :meth:`Pipeline.ask` and :meth:`Pipeline.rate` back to back; a mock round asks
+A session runs :meth:`Pipeline.ask` and :meth:`Pipeline.rate` back to back; a mock round asks
 everything first and rates after the round, as a real interview reveals nothing until the end.
 """
 

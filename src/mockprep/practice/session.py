@@ -1,4 +1,4 @@
-"""A drill session: pick the next question, ask it, reveal, rate, commit — until done.
+"""A session (stored as kind "drill"): pick the next question, ask it, reveal, rate, commit — until done.
 
 The loop talks to the person only through a :class:`~mockprep.practice.ui.SessionUI` and reads time
 only through the injected clock, so tests drive it exactly; the shared steps are in

@@ -323,6 +323,8 @@ def hanging_lines(text: Text, width: int) -> list[Text]:
     """``text`` wrapped at spaces to ``width`` cells, a list item's lines under its text rather than
     under its marker ("- Situation: ..." / "  customer-support data")."""
     lines: list[Text] = []
+    text = text.copy()
+    text.expand_tabs(8)  # (a tab takes the columns a terminal gives it, not none)
     for paragraph in text.split("\n", allow_blank=True):
         item = _LIST_ITEM.match(paragraph.plain)
         lead = cell_len(item.group(1)) if item else 0

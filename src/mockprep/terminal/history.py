@@ -108,7 +108,8 @@ def _graded_line(a: SessionAnswer) -> Text | None:
 
 def render_session(console: Console, session: SessionInfo, answers: list[SessionAnswer]) -> None:
     unrated = sum(1 for a in answers if not a.rating) if session.kind == "mock" else 0
-    head = safe(f"Session {session.id} · {_kind(session)} · ", "bold")
+    kind = _kind(session).removeprefix("session").strip()  # "Session 4 · technical", "Session 5 · cram"
+    head = safe(f"Session {session.id} · {kind + ' · ' if kind else ''}", "bold")
     head.append_text(status_text(session, unrated))
     print_text(console, head)
     print_text(console, Text(f"{_local(session.started_at)} to {_local(session.ended_at)}", style="dim"))

@@ -42,9 +42,8 @@ def pace_line(status: PlanStatus) -> str:
 
 def render_plans(console: Console, statuses: list[PlanStatus]) -> None:
     if not statuses:
-        print_text(
-            console, "No interview planned. Add one: mockprep plan --date YYYY-MM-DD [--rounds R] [--role R]"
-        )
+        print_text(console, "No interview planned. Add one:")
+        print_text(console, "  mockprep plan --date YYYY-MM-DD [--rounds R] [--role R]", wrap=False)
         return
     for status in statuses:
         print_text(console, f"Plan {status.plan.id}: {countdown_line(status)}", "bold")

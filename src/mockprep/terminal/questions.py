@@ -19,7 +19,15 @@ from mockprep.core.card_actions import CardMarks, state_name
 from mockprep.core.durations import format_duration
 from mockprep.core.sanitize import clean, shorten
 from mockprep.core.scheduler import RATING_NAMES, CardState, card_state
-from mockprep.terminal.console import hanging_lines, plain_table, plural, print_table, print_text, safe
+from mockprep.terminal.console import (
+    Indented,
+    hanging_lines,
+    plain_table,
+    plural,
+    print_table,
+    print_text,
+    safe,
+)
 
 STATE_BEFORE = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 
@@ -90,13 +98,13 @@ def render_question(console: Console, detail: QuestionDetail, now: datetime) -> 
         tolerance = f" ± {spec.tolerance:g}" if spec.tolerance else ""
         parts.append(safe(f"Expected value: {spec.value:g}{tolerance} {spec.unit or ''}".rstrip(), "bold"))
     parts.append(Text("\nKey points", style="bold"))
-    parts += [Text("  • ").append_text(safe(point)) for point in spec.key_points]
+    parts += [Indented(safe(point), lead=Text("  • ")) for point in spec.key_points]
     if spec.follow_ups:
         parts.append(Text("\nFollow-ups", style="bold"))
-        parts += [Text("  → ").append_text(safe(f, "italic")) for f in spec.follow_ups]
+        parts += [Indented(safe(f, "italic"), lead=Text("  → ")) for f in spec.follow_ups]
     if spec.misconceptions:
         parts.append(Text("\nCommon misconceptions (each is wrong)", style="bold"))
-        parts += [Text("  ✗ ", style="red").append_text(safe(m)) for m in spec.misconceptions]
+        parts += [Indented(safe(m), lead=Text("  ✗ ", style="red")) for m in spec.misconceptions]
     console.print(Panel(Group(*parts), title="Model answer", title_align="left", border_style="green"))
     _render_schedule(console, detail, now)
     _render_reviews(console, detail.reviews)
@@ -145,7 +153,7 @@ def _render_reviews(console: Console, reviews: list[ReviewEntry]) -> None:
             RATING_NAMES[Rating(r.rating)],
             used,
             STATE_BEFORE.get(r.state_before, str(r.state_before)),
-            session,
+            safe(session),  # (an imported kind is data too)
             safe(shorten(answer, 200)),
         )
     print_table(console, table)
