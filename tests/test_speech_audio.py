@@ -119,6 +119,28 @@ def test_the_same_recording_transcribes_the_same_every_time(tmp_path: Path) -> N
     assert sampled() == sampled()
 
 
+def test_pieces_that_go_on_the_word_before_are_joined_to_it() -> None:
+    """Whisper gives "forty thousand" as " 40" and ",000": apart, "40 ,000" reads as two numbers."""
+    from mockprep.core.autograde import read_number
+    from mockprep.services.voice import spoken_words
+
+    pieces = [(" about", 0.0, 0.3), (" 40", 0.3, 0.6), (",000", 0.6, 0.9), (" requests.", 0.9, 1.4)]
+    pieces += [(" I", 1.5, 1.6), ("'m", 1.6, 1.7), (" sure", 1.7, 2.0), (" ", 2.0, 2.0)]
+    words = spoken_words(pieces)
+    assert [w.text for w in words] == ["about", "40,000", "requests.", "I'm", "sure"]
+    assert (words[1].start, words[1].end) == (0.3, 0.9)
+    assert read_number(" ".join(w.text for w in words[:3])) == 40_000
+
+
+@needs_extra
+@needs_espeak
+def test_a_spoken_number_with_thousands_is_read_as_one_number(tmp_path: Path, transcriber) -> None:
+    from mockprep.core.autograde import read_number
+
+    transcript = transcriber.transcribe(speak("The answer is about forty thousand.", tmp_path / "n.wav"))
+    assert read_number(transcript.text) == 40_000, transcript.text
+
+
 @needs_extra
 def test_bad_files_get_one_clear_line(tmp_path: Path) -> None:
     from mockprep.services.voice import decode

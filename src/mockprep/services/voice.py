@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import wave
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -152,15 +152,26 @@ class WhisperTranscriber:
             initial_prompt=FILLER_PROMPT,
             vad_filter=False,  # pauses are measured, not cut out
         )
-        words = tuple(
-            Word(w.word.strip(), round(float(w.start), 2), round(float(w.end), 2))
-            for s in segments
-            for w in s.words or []
-            if w.word.strip()
-        )
+        words = spoken_words((w.word, float(w.start), float(w.end)) for s in segments for w in s.words or [])
         return Transcript(
             tighten(words, voiced_frames(samples), FRAME_SECONDS), round(len(samples) / RATE, 2)
         )
+
+
+def spoken_words(pieces: Iterable[tuple[str, float, float]]) -> tuple[Word, ...]:
+    """Whisper's word pieces as words. A piece that does not start with a space goes on the word
+    before it: "forty thousand" comes as " 40" and ",000", which joined with a space read as two
+    numbers ("40 ,000", graded as 0); so do "%", "'m" and a decimal's ".5"."""
+    words: list[Word] = []
+    for text, start, end in pieces:
+        if not text.strip():
+            continue
+        if words and not text[0].isspace():
+            last = words[-1]
+            words[-1] = Word(last.text + text.rstrip(), last.start, round(end, 2))
+        else:
+            words.append(Word(text.strip(), round(start, 2), round(end, 2)))
+    return tuple(words)
 
 
 def voiced_frames(samples: Any) -> list[bool]:
