@@ -37,12 +37,17 @@ def _local(moment: datetime | None) -> str:
     return "-" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def kind_name(kind: str | None) -> str:
+    """What a session's stored kind is called on screen: a regular session is stored as "drill" (its
+    name in the export) and shown as "session"; "cram" and "mock" as they are."""
+    return "session" if kind == "drill" else (kind or "")
+
+
 def _kind(session: SessionInfo) -> str:
     if session.kind == "mock":
         return f"mock {session.round}"
     rounds = session.filters.get("rounds") or []
-    # (a regular session is stored as kind "drill", its name in the export: shown as what it is)
-    kind = "cram" if session.kind == "cram" else "session"
+    kind = "cram" if session.kind == "cram" else kind_name("drill")
     return kind + (f" {','.join(rounds)}" if rounds else "")
 
 

@@ -28,6 +28,7 @@ from mockprep.terminal.console import (
     print_text,
     safe,
 )
+from mockprep.terminal.history import kind_name
 
 STATE_BEFORE = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 
@@ -144,9 +145,7 @@ def _render_reviews(console: Console, reviews: list[ReviewEntry]) -> None:
     for r in reviews:
         limit = "-" if r.time_limit_ms is None else format_duration(r.time_limit_ms / 1000)
         used = Text(f"{format_duration(r.duration_ms / 1000)} / {limit}", style="red" if r.overtime else "")
-        # (a regular session is stored as kind "drill": named as history names it, "session 3")
-        kind = "session" if r.session_kind == "drill" else (r.session_kind or "")
-        session = "-" if r.session_id is None else f"{kind} {r.session_id}".strip()
+        session = "-" if r.session_id is None else f"{kind_name(r.session_kind)} {r.session_id}".strip()
         answer = r.answer.strip().splitlines()[0] if r.answer.strip() else "(nothing typed)"
         table.add_row(
             _local(r.rated_at),
