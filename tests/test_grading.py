@@ -62,6 +62,14 @@ def test_e_g_i_e_and_etc_are_no_words_of_a_point_but_e_in_a_formula_is() -> None
     assert point.features.words_all == 1.0 and point.verdict == "covered"
 
 
+def test_a_names_digits_do_not_quantify_a_result() -> None:
+    """ "quantified" is met by a number, not by the digits of a name ("p99", "H100s", "Q3")."""
+    point = ["Result quantified"]
+    (named,) = judge(point, "The result: p99 latency on the H100s got much better in Q3.")
+    (counted,) = judge(point, "The result: latency fell from 900 ms to 60 ms.")
+    assert named.features.words_all < counted.features.words_all == 1.0
+
+
 def test_a_point_whose_own_words_are_absent_is_not_covered() -> None:
     first, second = judge(["first point", "second point"], "only the first point")
     assert first.verdict == "covered"

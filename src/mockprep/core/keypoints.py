@@ -198,7 +198,8 @@ def _beyond(weights: dict[str, float], asked: frozenset[str]) -> dict[str, float
     return new or weights
 
 
-_QUANTITY = re.compile(r"\d")
+# A number is a token that starts with a digit ("900", "40", "3x"), not a name's ("p99", "h100s", "q3").
+_QUANTITY = re.compile(r"^\d")
 _QUANTIFIED = frozenset({stem("quantified"), stem("quantify"), stem("quantitative"), stem("measurable")})
 
 
