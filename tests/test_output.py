@@ -322,6 +322,16 @@ def test_a_model_answers_list_items_hang_in_the_reveal_and_in_question_show(
     assert all(cell_len(line) <= 40 for line in shown.splitlines())
 
 
+def test_history_rows_fit_80_columns_and_name_a_regular_session_by_its_round(cli, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    cli("session", "--round", "technical", "--limit", "1", input="an answer\n\n3\n")
+    cli("session", "--limit", "1", input="an answer\n\n3\n")
+    rows = cli("history").stdout.splitlines()[2:4]  # (newest first)
+    assert rows[1].split()[3:5] == ["technical", "1"] and rows[1].split()[-1] == "completed", rows
+    assert rows[0].split()[3:5] == ["session", "1"] and "drill" not in " ".join(rows), rows
+    assert all(len(row) <= 80 for row in rows)
+
+
 # -- usage, help, plurals, where ------------------------------------------------------------------
 
 

@@ -44,11 +44,14 @@ def kind_name(kind: str | None) -> str:
 
 
 def _kind(session: SessionInfo) -> str:
+    """ "mock technical", "cram behavioral", "cram"; a regular session by its rounds alone ("technical",
+    which keeps a row within 80 columns) or, practising every round, "session"."""
     if session.kind == "mock":
         return f"mock {session.round}"
-    rounds = session.filters.get("rounds") or []
-    kind = "cram" if session.kind == "cram" else kind_name("drill")
-    return kind + (f" {','.join(rounds)}" if rounds else "")
+    rounds = ",".join(session.filters.get("rounds") or [])
+    if session.kind == "cram":
+        return f"cram {rounds}".strip()
+    return rounds or kind_name(session.kind)
 
 
 def render_history(console: Console, entries: list[HistoryEntry]) -> None:
@@ -113,7 +116,7 @@ def _graded_line(a: SessionAnswer) -> Text | None:
 
 def render_session(console: Console, session: SessionInfo, answers: list[SessionAnswer]) -> None:
     unrated = sum(1 for a in answers if not a.rating) if session.kind == "mock" else 0
-    kind = _kind(session).removeprefix("session").strip()  # "Session 4 · technical", "Session 5 · cram"
+    kind = _kind(session).removeprefix("session")  # "Session 4 · technical", "Session 5 · cram"
     head = safe(f"Session {session.id} · {kind + ' · ' if kind else ''}", "bold")
     head.append_text(status_text(session, unrated))
     print_text(console, head)
