@@ -314,6 +314,23 @@ def test_grade_command_prints_verdicts_evidence_and_suggestion(cli) -> None:
     assert blank["suggested"] is None
 
 
+def test_a_story_answer_is_graded_with_the_caution_that_the_grader_misses_much_of_it(cli) -> None:
+    """Behavioral and project key points say what a story shows; the offline grader finds about half of
+    them in good answers (benchmarks/grading), so their checklist says so. Technical ones do not."""
+    from mockprep.terminal.reveal import STORY_CAUTION
+
+    story = "I asked each planner to rank two pumps before I showed the model's ranking; 6 of 8 used it."
+    behavioral = cli("grade", "core-skills/explain-model-to-non-experts", "--answer", story)
+    assert behavioral.exit_code == 0, behavioral.stderr
+    assert " ".join(STORY_CAUTION.split()[:6]) in " ".join(behavioral.stdout.split())
+    answer = "Random feature subsets at each split decorrelate the trees, so averaging cuts variance."
+    technical = cli("grade", "classical-ml/random-forest-decorrelation", "--answer", answer)
+    assert technical.exit_code == 0 and "Key points" in technical.stdout
+    assert "misses many" not in technical.stdout
+    blank = cli("grade", "core-skills/explain-model-to-non-experts", "--answer", "")
+    assert "tick the ones you said" in blank.stdout and "misses many" not in blank.stdout
+
+
 def test_a_key_points_formula_with_one_symbol_changed_is_contradicted_with_its_reason(cli) -> None:
     """statistics/type-errors-and-power: "power = 1 − α" states the point "power = 1 - β" wrongly."""
     import json

@@ -30,6 +30,12 @@ MARKS = {
 EVIDENCE_CHARS = 110  # the matched sentence is shown up to this long
 REASON_CHARS = 300  # ... and why a point is contradicted (a misconception is quoted whole) this long
 CHECKLIST_HELP = "numbers toggle (e.g. 2 4), a ticks all, n none, Enter accepts"
+# Measured by benchmarks/grading (README: "How far to trust it"): on good answers to behavioral and
+# project questions the offline grader finds about half of the key points an interviewer would tick.
+STORY_ROUNDS = ("behavioral", "project")
+STORY_CAUTION = (
+    "A story shows these without naming them; the grader misses many in good answers: tick what yours showed."
+)
 
 
 def clip(text: str, limit: int = EVIDENCE_CHARS) -> str:
@@ -102,7 +108,11 @@ def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None)
     lines: list[RenderableType] = []
     if points:
         marks = list(verdicts) if verdicts is not None else [p.verdict for p in points]
-        lines.append(checklist_heading(marks, not attempt.answer.strip(), attempt.assessment))
+        blank = not attempt.answer.strip()
+        lines.append(checklist_heading(marks, blank, attempt.assessment))
+        offline = attempt.assessment.model is None
+        if offline and not blank and attempt.record.question.round in STORY_ROUNDS:
+            lines.append(Indented(Text(STORY_CAUTION, style="dim"), lead=Text("  ")))
         for number, (point, verdict) in enumerate(zip(points, marks, strict=True), start=1):
             symbol, style = MARKS[verdict]
             lead = Text(f"  {number} ", style="bold")
