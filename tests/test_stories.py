@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from mockprep.core.stories import (
@@ -13,6 +13,7 @@ from mockprep.core.stories import (
     StoryDraft,
     diff_drafts,
     is_blank,
+    label_of,
     outline,
     parse_markdown,
     render_markdown,
@@ -294,6 +295,54 @@ I also documented it.
     assert draft.reflection == "Queue first, optimise later."
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Situation: The lab had one GPU.\nTask: Share it.\nAction: I wrote a scheduler.\nResult: Waits fell 80%.",
+        "**Situation:** The lab had one GPU.\n\n**Task** - Share it.\n\n**Action**: I wrote a scheduler."
+        "\n\n__Result__ — Waits fell 80%.",
+        "- Situation: The lab had one GPU.\n- Task: Share it.\n- Actions: I wrote a scheduler.\n- Results: Waits"
+        " fell 80%.",
+        "1. Situation - The lab had one GPU.\n2) Task – Share it.\n3. Action (60%): I wrote a scheduler.\n"
+        "4. Outcome: Waits fell 80%.",
+        "S: The lab had one GPU.\nT: Share it.\nA: I wrote a scheduler.\nR: Waits fell 80%.",
+        "Situation\nThe lab had one GPU.\n\nTASK:\nShare it.\n\n**Action**\nI wrote a scheduler.\n\nResults\nWaits"
+        " fell 80%.",
+    ],
+)
+def test_a_story_without_headings_may_name_its_parts_by_labels(text: str) -> None:
+    """Stories are often written "Situation: ..." rather than under headings: each label starts its
+    part, and the check then finds all four (before, everything was one Situation)."""
+    draft = parse_markdown(text)
+    assert (draft.situation, draft.task, draft.action, draft.result) == (
+        "The lab had one GPU.",
+        "Share it.",
+        "I wrote a scheduler.",
+        "Waits fell 80%.",
+    )
+    assert "Missing" not in items(draft)["parts"].message
+
+
+def test_labels_are_text_where_headings_split_the_story_and_only_labels_count() -> None:
+    draft = parse_markdown("## Action\nResult: I note it here, under Action.\ns: lower case is no label")
+    assert draft.action == "Result: I note it here, under Action.\ns: lower case is no label"
+    assert draft.result == ""
+    for line in (
+        "The task: was hard",
+        "Action items: two",
+        "a: x",
+        "T - x",
+        "Results-wise, fine",
+        "**Bold** text",
+    ):
+        assert label_of(line) is None, line
+    assert label_of("**What I learned:** queue first") == ("reflection", "queue first")
+    titled = parse_markdown("**Title:** One GPU for eight\nSituation: one GPU.\nTitle: stays text")
+    assert titled.title == "One GPU for eight" and titled.situation == "one GPU.\nTitle: stays text"
+    story = parse_markdown("Context: one GPU.\nAction: I wrote it.\nMore of it.\nAction: And tested it.")
+    assert story.situation == "one GPU." and story.action == "I wrote it.\nMore of it.\n\nAnd tested it."
+
+
 def test_parse_without_title_or_competencies() -> None:
     draft = parse_markdown("## Task\nShip it.\n")
     assert draft.title == "Untitled story"
@@ -409,6 +458,19 @@ _DOC_LINE = st.one_of(
 def test_parse_is_stable_under_re_rendering(text: str) -> None:
     draft = parse_markdown(text)
     assert parse_markdown(render_markdown(draft)) == draft
+
+
+@given(drafts)
+def test_a_story_written_with_labels_reads_back_as_under_headings(draft: StoryDraft) -> None:
+    """Each part written as "Name: first line" with no headings parses to the draft the headed form
+    gives, whenever no line of the text is itself a label."""
+    story = draft.normalised()
+    texts = [story.title, *story.parts().values()]
+    assume(not any(label_of(line) for text in texts for line in text.splitlines()))
+    assume(not any(line.lstrip().startswith("#") for text in texts for line in text.splitlines()))
+    labelled = "\n".join(f"{part.capitalize()}: {text}" for part, text in story.parts().items())
+    draft_back = parse_markdown(f"Competencies: {', '.join(story.competencies)}\n{labelled}")
+    assert draft_back.parts() == story.parts()
 
 
 @given(st.text())

@@ -139,19 +139,38 @@ def parse_markdown(text: str) -> StoryDraft:
     where a story starts; so a document whose part headings were all deleted becomes one Situation, and
     :func:`check_story` reports Task, Action and Result missing rather than crediting a structure that
     is not there.
+
+    A document without any part heading may name its parts by labels instead, as stories are often
+    written: a line that starts with a part's name and a colon or dash ("Situation: ...", "**Task** -
+    ...", "- Action:", "3. Result:", "S:" in capitals) starts that part, the rest of the line its first
+    text; so does a line that is only a part's name ("Results", "**Action**"). A "Title: ..." line
+    before the first part names the story. Where part headings exist, they alone split the story and
+    such lines stay text.
     """
     title: str | None = None
     competencies: list[str] = []
     preamble: list[str] = []
     bodies: dict[str, list[str]] = {part: [] for part in PARTS}
     current: str | None = None
-    for line in _strip_comments(text).splitlines():
+    lines = _strip_comments(text).splitlines()
+    labelled = not any((h := _HEADING.match(line)) and _part_named(h.group(2)) for line in lines)
+    for line in lines:
         heading = _HEADING.match(line)
         if heading and current is None and title is None and len(heading.group(1)) == 1:
             title = heading.group(2)
             continue
+        if labelled and current is None and title is None and (named := _TITLE_LABEL.match(line)):
+            title = named.group(1)
+            continue
         part = _part_named(heading.group(2)) if heading else None
-        if part:
+        if part is None and labelled and (label := label_of(line)):
+            part, line = label
+            if bodies[part]:
+                bodies[part].append("")
+            current = part
+            if line:
+                bodies[part].append(line)
+        elif part:
             if bodies[part]:
                 bodies[part].append("")
             current = part
@@ -178,6 +197,40 @@ def _part_named(heading: str) -> str | None:
     name = re.sub(r"^\s*\d+[.)]", " ", name)  # "3. Action"
     name = re.sub(r"[#:*_]", " ", name)  # "**Action:**", closing hashes
     return _PART_BY_HEADING.get(" ".join(name.split()))
+
+
+_BULLET = re.compile(r"^[ \t]*(?:[-*+•][ \t]+|\d+[.)][ \t]*)?")
+_BOLD = re.compile(r"^(\*\*|__)(.+?)\1")
+_LABEL = re.compile(r"^([A-Za-z][A-Za-z' ]{0,30}?(?:\([^)]*\))?)[ \t]*(:|[ \t][-–—](?=[ \t]|$))(.*)$")
+_TITLE_LABEL = re.compile(
+    r"^[ \t]*(?:\*\*|__)?title(?::(?:\*\*|__)|(?:\*\*|__)?:)[ \t]*(.*\S)", re.IGNORECASE
+)
+_LETTERS = {"S": "situation", "T": "task", "A": "action", "R": "result"}
+
+
+def label_of(line: str) -> tuple[str, str] | None:
+    """The part a line's label names and the text after the label ("**Task:** ship it" → task, "ship
+    it"); None when the line does not start with one. A lone "S", "T", "A" or "R" counts only in
+    capitals and with a colon ("A: I rewrote it")."""
+    rest = line[_BULLET.match(line).end() :]  # type: ignore[union-attr]
+    if bold := _BOLD.match(rest):  # "**Action:** ...", "**Action**: ...", "__Result__ - ..."
+        name, after = bold.group(2).strip(), rest[bold.end() :].lstrip()
+        if not name.endswith(":"):
+            if after[:1] in (":", "-", "–", "—"):
+                after = after[1:]
+            elif after:
+                return None
+        part = _part_named(name.rstrip(":"))
+        return (part, after.strip()) if part else None
+    if found := _LABEL.match(rest):
+        name, separator, after = found.groups()
+        if len(name) == 1:
+            part = _LETTERS.get(name) if separator == ":" else None
+        else:
+            part = _part_named(name)
+        return (part, after.strip()) if part else None
+    part = _part_named(rest.rstrip(": \t"))  # a line that is only a part's name
+    return (part, "") if part and rest.strip() else None
 
 
 def diff_drafts(
