@@ -173,6 +173,8 @@ def test_proportions_cap_a_story_whose_action_is_not_the_largest_part() -> None:
         "40% fewer pages after the launch.",  # a number first, or after punctuation or a sign
         "Errors fell (-20%) and costs ~30%.",
         "Latency fell −20% at p99.",
+        "Costs fell by a third.",
+        "Errors dropped by an order of magnitude.",
     ],
 )
 def test_quantified_results(result: str) -> None:
@@ -187,6 +189,7 @@ def test_quantified_results(result: str) -> None:
         "p99 latency improved a lot after the move to H100s.",  # names with digits, no quantity
         "Swapping in ResNet-50 and HTTP/2 made mAP@50 and top-1 look much better.",
         "It went well and I double-checked the pipeline.",
+        "The third attempt worked, in a fifth region.",
     ],
 )
 def test_unquantified_results(result: str) -> None:

@@ -64,6 +64,12 @@ _QUANTITIES = (
     re.compile(r"(?<![^\W_])(?<![^\W\d_][-@/])\d"),
     re.compile(r"\b(?:" + "|".join(_SPELLED_NUMBERS) + r")\b", re.IGNORECASE),
     re.compile(r"\b(?:a|an|one)\s+(?:second|minute|hour|day|week|month|quarter|year)s?\b", re.IGNORECASE),
+    # "by a third", "two fifths of", "an order of magnitude"; not an ordinal ("a fifth region")
+    re.compile(
+        r"\b(?:a|one|two)\s+(?:third|fifth|tenth)s?\b(?=\s+(?:of|less|more|fewer)\b|\s*(?:[^\w\s]|$))"
+        r"|\borders?\s+of\s+magnitude\b",
+        re.IGNORECASE,
+    ),
     re.compile(r"\bproxy\b|\bmeasured\s+(?:by|as|in|with|via|through)\b|\bas\s+measured\b", re.IGNORECASE),
 )
 
