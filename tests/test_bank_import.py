@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mockprep.core.bank_import import REVIEW_MARK, SourceError
-from mockprep.core.bank_markdown import write_markdown
+from mockprep.core.bank_markdown import read_markdown, write_markdown
 from mockprep.core.banks import BankSpec, QuestionModel, parse_bank
 from mockprep.core.html_text import clozes, html_to_text
 from mockprep.core.settings import DEFAULT_SETTINGS
@@ -100,6 +100,73 @@ def test_markdown_styles_become_a_valid_bank(cli, tmp_path: Path, monkeypatch: p
     text = out.read_text()
     assert text.count(REVIEW_MARK) == 3  # proposed points are marked; given ones are not
     assert cli("bank", "validate", str(out)).exit_code == 0
+
+
+INTERVIEW_NOTES = """# ML interview prep
+
+## Deep learning
+
+1. **What is batch normalization and why does it help?**
+
+   It normalises each feature over the mini-batch, then applies a learned scale and shift.
+
+       indented code stays indented
+
+2. **Explain dropout**
+
+   Units are zeroed at random while training, so no unit can rely on another.
+
+## Statistics
+
+**Q: What is a p-value?**
+**A:** The probability, under the null, of data at least as extreme as observed.
+
+**Question 2:** Why hold out a test set?
+**Answer 2:** To estimate performance on data that chose nothing.
+
+Q3. What is a confidence interval?
+A3: A procedure covering the true value in 95% of repeated samples.
+
+### Q4. Explain the difference between L1 and L2.
+L1 sets weights to exactly zero; L2 shrinks them smoothly.
+
+**Why does the bootstrap work?**
+Resampling the sample imitates sampling from the population.
+
+<details>
+<summary><b>What is Simpson's paradox?</b></summary>
+
+A trend within every group reverses when the groups are combined.
+</details>
+
+**Note:** bold text that is not a question stays in the answer.
+"""
+
+
+def test_common_interview_note_styles_read_as_questions() -> None:
+    """Numbered bold questions with indented answers, bold and numbered Q/A markers, numbered headings,
+    bold question lines and <details> blocks: each becomes one question, its numbering dropped."""
+    items = read_markdown(INTERVIEW_NOTES).items
+    got = {item.prompt: (item.answer, item.topic) for item in items}
+    assert list(got) == [
+        "What is batch normalization and why does it help?",
+        "Explain dropout",
+        "What is a p-value?",
+        "Why hold out a test set?",
+        "What is a confidence interval?",
+        "Explain the difference between L1 and L2.",
+        "Why does the bootstrap work?",
+        "What is Simpson's paradox?",
+    ]
+    batch_norm, _topic = got["What is batch normalization and why does it help?"]
+    assert batch_norm.startswith("It normalises") and "\n\n    indented code stays indented" in batch_norm
+    assert got["Explain dropout"][1] == "deep-learning" and got["What is a p-value?"][1] == "statistics"
+    assert got["What is a p-value?"][0].startswith("The probability, under the null")
+    assert got["Why hold out a test set?"][0] == "To estimate performance on data that chose nothing."
+    assert got["What is a confidence interval?"][0].startswith("A procedure")
+    paradox = got["What is Simpson's paradox?"][0]
+    assert paradox.startswith("A trend") and "</details>" not in paradox
+    assert paradox.endswith("**Note:** bold text that is not a question stays in the answer.")
 
 
 def test_reimport_keeps_ids_and_reviewed_key_points(
@@ -422,6 +489,17 @@ _MARKUP = st.sampled_from(
         "---",
         "\\",
         "Topic: x",
+        "**Q:** a bold marker",
+        "**A: all bold**",
+        "Q1: numbered",
+        "Answer 2. numbered",
+        "**Why is this bold line a question?**",
+        "1. **a numbered bold item**",
+        "3. a numbered line",
+        "Q4. numbered like a question",
+        "<details>",
+        "<summary>a summary</summary>",
+        "</details>",
     ]
 )
 _CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85")
@@ -456,6 +534,18 @@ def _banks(draw: st.DrawFn) -> BankSpec:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(bank=_banks())
+@example(  # one-line prompts that a heading would read as numbered ("3." dropped): written as Q: lines
+    bank=BankSpec(
+        id="b",
+        title="t",
+        round="technical",
+        topic="general",
+        questions=[
+            QuestionModel(id=qid, prompt=prompt, answer="x", key_points=["point a", "point b"])
+            for qid, prompt in (("a", "Q1: numbered"), ("b", "3. a numbered line"), ("c", "**Why?**"))
+        ],
+    )
+)
 def test_markdown_round_trip(bank: BankSpec, tmp_path: Path) -> None:
     sheet = tmp_path / "sheet.md"
     sheet.write_text(write_markdown(bank), encoding="utf-8")

@@ -1,12 +1,16 @@
 """Banks as Markdown study sheets, and back. Pure.
 
-Reading accepts three styles, mixed freely: a heading with the answer below it, ``Q:``/``A:`` pairs,
-and a line holding only ``?`` between a question and its answer (as Obsidian's spaced-repetition plugin
-writes cards). After an answer, ``Key points:``, ``Follow-ups:`` and ``Misconceptions:`` start lists,
-and ``Tags:``, ``Topic:``, ``Difficulty:`` and ``Fields:`` (the other bank fields as JSON) set the rest.
-A trailing ``{#id}`` on the question's first line gives its id. Front matter (``---`` lines) sets the
-bank's id, title, round, topic, roles and description; a heading with nothing under it names the topic of the
-questions after it (a level-one heading: the title). Nothing inside a fenced code block is a marker.
+Reading accepts these styles, mixed freely: a heading with the answer below it, ``Q:``/``A:`` pairs
+(also ``Q1:``/``A1:``, ``Question 1.``, ``**Q:**`` and ``**Q: ...**``), a line holding only ``?``
+between a question and its answer (as Obsidian's spaced-repetition plugin writes cards), a line that is
+all bold and ends with ``?`` (or is a numbered list item all in bold, ``1. **Explain dropout**``) with
+the answer below it, and a ``<summary>`` line of a ``<details>`` block with the answer in the block. A
+heading's or bold line's numbering ("Q3.", "3.") is not part of the question. After an answer,
+``Key points:``, ``Follow-ups:`` and ``Misconceptions:`` start lists, and ``Tags:``, ``Topic:``,
+``Difficulty:`` and ``Fields:`` (the other bank fields as JSON) set the rest. A trailing ``{#id}`` on
+the question's first line gives its id. Front matter (``---`` lines) sets the bank's id, title, round,
+topic, roles and description; a heading with nothing under it names the topic of the questions after it
+(a level-one heading: the title). Nothing inside a fenced code block is a marker.
 
 Writing is the inverse: text lines that would read as markers are escaped with a leading backslash (one
 more backslash on lines that already start with backslashes), so export then import gives back the bank.
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 from mockprep.core.bank_import import Item, Skip, SourceError, slug
@@ -31,6 +36,17 @@ _MARKER = re.compile(
     r"^(q|a|question|answer|key points|follow-ups?|misconceptions|tags|topic|difficulty|fields):[ \t]?(.*)$",
     re.IGNORECASE,
 )
+_NUMBERED_MARKER = re.compile(r"^(q|a|question|answer)[ \t]*\d+[ \t]*[:.)][ \t]?(.*)$", re.IGNORECASE)
+_BOLD_MARKER = re.compile(
+    r"^(\*\*|__)[ \t]*(q|a|question|answer|key points|follow-ups?|misconceptions|tags|topic|difficulty)"
+    r"(?:[ \t]*\d+)?[ \t]*(:[ \t]*\1|\1[ \t]*:|:)[ \t]*(.*)$",
+    re.IGNORECASE,
+)
+_BOLD_LINE = re.compile(r"^ {0,3}((?:[-*+]|\d+[.)])[ \t]+)?(\*\*|__)(?=\S)(.+?)(?<=\S)\2[ \t]*$")
+_SUMMARY = re.compile(r"^\s*<summary>(.*?)</summary>\s*$", re.IGNORECASE)
+_DETAILS = re.compile(r"^\s*(?:<details(?:\s[^>]*)?>|</details>)\s*$", re.IGNORECASE)
+_NUMBERING = re.compile(r"^(?:q(?:uestion)?[ \t]*\d+[ \t]*[:.)]|\d+[.)])[ \t]+(?=\S)", re.IGNORECASE)
+_TAGS = re.compile(r"</?(?:b|strong|em|i|code)>", re.IGNORECASE)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^ {0,3}([-*+]|\d+[.)])\s+(.*)$")
 _ID = re.compile(r"^(.*) \{#([a-z0-9][a-z0-9-]{0,63})\}$", re.DOTALL)
@@ -48,6 +64,8 @@ class _Draft:
     line: int
     prompt: list[str]
     level: int = 0  # a heading's level; 0 for Q:/A: and ? items
+    numbered: bool = False  # a heading, bold line or summary: "Q3." / "3." before it is numbering
+    indented: bool = False  # a bold list item's answer, indented under it: read dedented
     answer: list[str] = field(default_factory=list)
     mode: str = "answer"  # prompt | answer | points | follow | wrong (misconceptions)
     points: list[str] = field(default_factory=list)
@@ -98,6 +116,52 @@ def read_markdown(text: str) -> MarkdownBank:
     return MarkdownBank(meta, reader.items, reader.title)
 
 
+def marker(line: str) -> tuple[str, str] | None:
+    """A marker line's name and the text after it: ``Q: x``, ``Q1: x``, ``**Q:** x``, ``**Q: x**``."""
+    if plain := _MARKER.match(line):
+        return plain.group(1).lower(), plain.group(2)
+    if numbered := _NUMBERED_MARKER.match(line):
+        return numbered.group(1).lower(), numbered.group(2)
+    if bold := _BOLD_MARKER.match(line):
+        rest = bold.group(4)
+        if bold.group(3) == ":":  # "**Q: the question**": the bold closes at the end of the line
+            if not rest.rstrip().endswith(bold.group(1)):
+                return None
+            rest = rest.rstrip()[: -len(bold.group(1))].rstrip()
+        return bold.group(2).lower(), rest
+    return None
+
+
+def bold_question(line: str) -> str | None:
+    """The question of a line that is all bold and ends with "?", or is a numbered list item in bold."""
+    found = _BOLD_LINE.match(line)
+    if found is None or found.group(2) in found.group(3):
+        return None
+    inner = found.group(3).strip()
+    numbered = found.group(1) is not None and found.group(1).strip()[0].isdigit()
+    return inner if inner.endswith("?") or numbered or _NUMBERING.match(inner) else None
+
+
+def summary_question(line: str) -> str | None:
+    """The question of a ``<summary>...</summary>`` line (inline tags and bold removed)."""
+    found = _SUMMARY.match(line)
+    if found is None:
+        return None
+    text = _TAGS.sub("", found.group(1)).strip()
+    return text.strip("*_").strip() or None
+
+
+def reserved(line: str) -> bool:
+    """Whether :func:`read_markdown` reads ``line`` as more than text (so a writer escapes it)."""
+    return bool(
+        _RESERVED.match(line)
+        or marker(line)
+        or bold_question(line)
+        or summary_question(line)
+        or _DETAILS.match(line)
+    )
+
+
 class _Reader:
     def __init__(self) -> None:
         self.items: list[Item | Skip] = []
@@ -123,28 +187,42 @@ class _Reader:
 
     def line(self, line: str, number: int) -> None:
         escaped = re.match(r"^\\+", line)
-        if escaped and (_RESERVED.match(line[escaped.end() :]) or _FENCE.match(line[escaped.end() :])):
+        if escaped and (reserved(line[escaped.end() :]) or _FENCE.match(line[escaped.end() :])):
             self.text(line[1:])
             return
         heading = _HEADING.match(line)
         if heading:
             self.finish()
-            self.current = _Draft(number, [heading.group(2) or ""], level=len(heading.group(1)))
+            level = len(heading.group(1))
+            self.current = _Draft(number, [heading.group(2) or ""], level=level, numbered=True)
             return
         if line.strip() == "?":
             self._question_mark(number)
             return
-        marker = _MARKER.match(line)
+        found = marker(line)
         draft = self.current
-        if marker is None:
+        if found is None:
             if draft is not None and draft.mode in _LISTS:
                 item = _LIST_ITEM.match(line)
                 if item:
                     draft.listing().append(item.group(2))
                     return
+                if line.startswith("  "):  # a list item's next line
+                    self.text(line)
+                    return
+            if _DETAILS.match(line) and (draft is None or draft.mode != "prompt"):
+                return  # a <details> block's own lines: its <summary> is the question
+            asked = None if draft is not None and draft.mode == "prompt" else bold_question(line)
+            if asked is None and (draft is None or draft.mode != "prompt"):
+                asked = summary_question(line)
+            if asked is not None:
+                self.finish()
+                indented = _BOLD_LINE.match(line) is not None and _LIST_ITEM.match(line) is not None
+                self.current = _Draft(number, [asked], numbered=True, indented=indented)
+                return
             self.text(line)
             return
-        name, rest = marker.group(1).lower(), marker.group(2)
+        name, rest = found
         if name in ("q", "question"):
             self.finish()
             self.current = _Draft(number, [rest], mode="prompt")
@@ -219,6 +297,11 @@ def _item(draft: _Draft, section_topic: str | None) -> Item | Skip:
     found = _ID.match(prompt_lines[0]) if prompt_lines else None
     if found:
         prompt_lines[0], source_id = found.group(1), found.group(2)
+    if draft.numbered and prompt_lines:
+        prompt_lines[0] = _NUMBERING.sub("", prompt_lines[0], count=1)
+    answer = "\n".join(draft.answer)
+    if draft.indented:
+        answer = textwrap.dedent(answer)
     points = tuple(p.strip() for p in draft.points if p.strip())
     fields = dict(draft.fields)
     if wrong := [m.strip() for m in draft.wrong if m.strip()]:
@@ -226,7 +309,7 @@ def _item(draft: _Draft, section_topic: str | None) -> Item | Skip:
     return Item(
         where,
         "\n".join(prompt_lines).strip(),
-        "\n".join(draft.answer).strip(),
+        answer.strip(),
         source_id=source_id,
         key_points=points,
         follow_ups=tuple(f.strip() for f in draft.follow if f.strip()),
@@ -302,12 +385,13 @@ def write_markdown(bank: BankSpec) -> str:
 def _question_lines(q: QuestionModel) -> list[str]:
     prompt = q.prompt.strip()
     out: list[str] = []
-    if "\n" not in prompt:
+    if "\n" not in prompt and not _NUMBERING.match(prompt):  # a heading's "3." would read as numbering
         out.append(f"## {prompt} {{#{q.id}}}")
     else:
-        first, rest = prompt.split("\n", 1)
+        first, _, rest = prompt.partition("\n")
         out.append(f"Q: {first} {{#{q.id}}}")
-        out += escape_text(rest).split("\n")
+        if rest:
+            out += escape_text(rest).split("\n")
         out.append("A:")
     out.append("")
     out += escape_text(q.answer.strip()).split("\n")
@@ -354,7 +438,7 @@ def escape_text(text: str) -> str:
             out.append(line)
             continue
         bare = line.lstrip("\\")
-        if opener or _RESERVED.match(bare) or (bare != line and _FENCE.match(bare)):
+        if opener or reserved(bare) or (bare != line and _FENCE.match(bare)):
             line = "\\" + line
         out.append(line)
     return "\n".join(out)
