@@ -260,6 +260,29 @@ def test_a_csv_misconceptions_column_becomes_the_questions_misconceptions(cli, t
     ]
 
 
+def test_a_csv_without_a_header_row_or_split_at_semicolons_still_reads() -> None:
+    from mockprep.core.bank_tabular import read_table
+
+    headerless = (
+        '"What is overfitting?","Fitting noise in the training data. It fails on new data."\n'
+        '"What is a ROC curve?","True positive rate against false positive rate, over thresholds."\n'
+    )
+    items = read_table(headerless, ",", {})
+    assert [(i.where, i.prompt) for i in items] == [
+        ("row 1", "What is overfitting?"),
+        ("row 2", "What is a ROC curve?"),
+    ]
+    semicolons = "Term;Definition;Tags\nWhat is dropout?;Zeroing random units while training.;dl\n"
+    (item,) = read_table(semicolons, ",", {})
+    assert (item.prompt, item.answer, item.tags) == (
+        "What is dropout?",
+        "Zeroing random units while training.",
+        ("dl",),
+    )
+    with pytest.raises(SourceError, match="no column for prompt"):
+        read_table("Card,Text\nx,y\n", ",", {})  # short unknown names: a header, not a question
+
+
 def test_csv_missing_column_is_one_line_and_writes_nothing(cli, tmp_path: Path) -> None:
     source = tmp_path / "sheet.tsv"
     source.write_text("Front\tNotes\nWhat?\tThat.\n")

@@ -1,9 +1,12 @@
 """CSV/TSV files with a header row, and Anki's plain-text export, as import items. Pure.
 
 A CSV column is mapped to a bank field by name (``--map prompt=Question,answer=Answer``) or, without a
-map, by the usual names (Question/Front/Prompt, Answer/Back, Tags, Key points, Follow-ups,
-Misconceptions, Topic, Id, Difficulty). Anki's text export carries its own layout in ``#key:value``
-header lines.
+map, by the usual names (Question/Front/Prompt/Term, Answer/Back/Definition, Tags, Key points,
+Follow-ups, Misconceptions, Topic, Id, Difficulty). A ``.csv`` whose first row is one cell when split
+at commas is split at the semicolons, tabs or bars it has instead (a spreadsheet's export in some
+locales). A first row that names no usual column but reads as a question and its answer (a cell
+ending in "?" or of four words or more) is taken for the first question, the file having no header.
+Anki's text export carries its own layout in ``#key:value`` header lines.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ FIELDS = (
     "difficulty",
 )
 _USUAL = {
-    "prompt": ("prompt", "question", "front", "q"),
-    "answer": ("answer", "back", "a"),
+    "prompt": ("prompt", "question", "front", "q", "term"),
+    "answer": ("answer", "back", "a", "definition"),
     "key_points": ("key_points", "key points", "keypoints", "points"),
     "follow_ups": ("follow_ups", "follow-ups", "follow ups", "followups"),
     "misconceptions": ("misconceptions", "common misconceptions", "mistakes", "common mistakes"),
@@ -58,15 +61,24 @@ def parse_map(text: str | None) -> dict[str, str]:
 
 def read_table(text: str, delimiter: str, mapping: dict[str, str]) -> list[Item | Skip]:
     """Rows of a CSV/TSV text with a header row, each an :class:`Item` or a :class:`Skip`."""
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = next(reader)
+        if delimiter == "," and len(header) == 1:
+            delimiter = _other_delimiter(lines[0]) or delimiter
+            reader = csv.reader(lines, delimiter=delimiter)
+            header = next(reader)
     except StopIteration:
         raise SourceError("empty file (a header row is needed)") from None
     except csv.Error as exc:
         raise SourceError(f"row 1: {exc}") from None
-    columns = _columns([h.strip() for h in header], mapping)
     items: list[Item | Skip] = []
+    if not mapping and _reads_as_a_question(header):
+        columns = {"prompt": 0, "answer": 1}  # no header row: the first row is a question
+        items.append(_row_item(header, columns, len(header), "row 1"))
+    else:
+        columns = _columns([h.strip() for h in header], mapping)
     row_number = 1
     try:
         for row in reader:
@@ -77,6 +89,24 @@ def read_table(text: str, delimiter: str, mapping: dict[str, str]) -> list[Item 
     except csv.Error as exc:
         raise SourceError(f"row {reader.line_num}: {exc}") from None
     return items
+
+
+def _other_delimiter(first_line: str) -> str | None:
+    """The delimiter among ``; \t |`` that splits a header line into the most cells (None: none does)."""
+    counts = {d: len(next(csv.reader([first_line], delimiter=d))) for d in (";", "\t", "|")}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] > 1 else None
+
+
+def _reads_as_a_question(row: list[str]) -> bool:
+    """A first row that names no usual column and holds a question and its answer, not column names."""
+    cells = [cell.strip() for cell in row]
+    if len(cells) < 2 or not cells[0] or not cells[1]:
+        return False
+    known = {name for names in _USUAL.values() for name in names}
+    if any(cell.lower() in known for cell in cells):
+        return False
+    return cells[0].endswith("?") or any(len(cell.split()) >= 4 for cell in cells[:2])
 
 
 def _columns(header: list[str], mapping: dict[str, str]) -> dict[str, int]:
