@@ -144,9 +144,28 @@ def test_interrupt_keeps_ratings_and_marks_session(demo: Store, clock: FakeClock
     assert ui.summaries == [summary]  # the summary is still shown
 
 
-def test_interrupt_at_the_rating_prompt(demo: Store, clock: FakeClock) -> None:
-    summary, _ = run(demo, clock, ["a", "b"], [Rating.Good, KeyboardInterrupt()])
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt(), SessionInterrupted(1)])
+def test_interrupt_at_the_rating_prompt_keeps_the_answer_unrated(
+    demo: Store, clock: FakeClock, interrupt
+) -> None:
+    """Ctrl-C (or a closed terminal) at the rating keeps the answer just typed, as q there does."""
+    summary, ui = run(demo, clock, ["a", "my precious answer"], [Rating.Good, interrupt])
     assert summary.status == "interrupted" and [r.rating for r in reviews(demo)] == [3]
+    kept = demo.sessions.mock_answers(summary.session_id)
+    assert [(m.answer.answer, m.answer.position, m.rating) for m in kept] == [("my precious answer", 2, None)]
+    assert any("kept, not rated" in note for note in ui.notices)
+
+
+def test_an_interrupt_after_the_rating_is_stored_keeps_no_second_copy(demo: Store, clock: FakeClock) -> None:
+    def interrupted(record, now) -> None:  # Ctrl-C at the question after the rating, say
+        raise KeyboardInterrupt
+
+    ui = ScriptedUI(["a"], [Rating.Good], clock=clock)
+    session = Session(demo, ui, clock, random.Random(1), SessionOptions(filter=DEMO, tz=ZoneInfo("UTC")))
+    session.pipeline.offer_stories = interrupted  # type: ignore[method-assign]
+    summary = session.run()
+    assert summary.status == "interrupted" and [r.rating for r in reviews(demo)] == [3]
+    assert summary.session_id is not None and demo.sessions.mock_answers(summary.session_id) == []
 
 
 def test_nothing_due_reports_next_due(demo: Store, clock: FakeClock) -> None:

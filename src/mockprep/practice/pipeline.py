@@ -81,6 +81,7 @@ class Pipeline:
         self.cram = cram  # ratings are recorded as cram reviews: the schedule is left as it was
         self.voice = voice  # answers are spoken (--voice, --audio) when set
         self.undone: list[UndoneReview] = []  # ratings taken back with `u` at the rating prompt
+        self.recorded: Attempt | None = None  # the last attempt whose rating was stored
         self._due_by: dict[int, datetime] | None = None  # question -> start of its interview day
 
     def due_by(self, question_id: int) -> datetime | None:
@@ -318,6 +319,7 @@ class Pipeline:
             ),
             self.settings.leech_lapses,
         )
+        self.recorded = attempt
         marks = self.store.cards.marks(record.id)
         leech = (marks.suspended and not was.suspended) or (rating == 1 and marks.flagged and not was.flagged)
         if leech:

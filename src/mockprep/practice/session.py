@@ -374,7 +374,14 @@ class Session:
         attempt = self.pipeline.ask(record, progress, limit)
         if attempt is None:
             return False
-        rating = self.pipeline.rate(attempt := self.pipeline.reveal(attempt), summary.session_id)
+        try:
+            rating = self.pipeline.rate(attempt := self.pipeline.reveal(attempt), summary.session_id)
+        except (KeyboardInterrupt, SessionInterrupted):
+            # Ctrl-C or a closed terminal before the rating was stored: the answer is kept, as with q
+            if self.pipeline.recorded is not attempt:
+                with self.store.uninterrupted():
+                    self.pipeline.keep_unrated(attempt, summary.session_id, number)
+            raise
         if rating is None:  # quit at the rating: the answer is kept, unrated
             self.pipeline.keep_unrated(attempt, summary.session_id, number)
             return False
