@@ -132,8 +132,26 @@ def test_u_at_the_rating_prompt_undoes_the_previous_rating(demo: Store, clock: F
     assert [(k, r) for k, r in rows] == [(ui.shown[1], 2)]
     assert cards(demo)[ui.shown[0]] == before[ui.shown[0]]
     assert any(n.startswith(f"Undid good on {ui.shown[0]}") for n in ui.notices)
+    # Its answer is printed, as `mockprep undo` does: the rating's row was its only copy.
+    at = ui.notices.index("The answer you gave then (no longer stored):")
+    assert ui.notices[at + 1] == "one"
     # The summary agrees with the database: one answer, rated hard.
     assert summary.answered == 1 and +summary.ratings == {2: 1} and summary.score == 50
+
+
+def test_u_at_a_sessions_first_prompt_does_not_reach_into_an_earlier_session(
+    demo: Store, clock: FakeClock
+) -> None:
+    """A stray u at the first question would have undone yesterday's rating and emptied its session;
+    the prompt undoes this session's ratings only, and `mockprep undo` the rest."""
+    earlier, _ui = run(demo, clock, ["kept"], [Rating.Good], limit=1)
+    clock.advance(minutes=1)
+    summary, ui = run(demo, clock, ["next"], [CardAction.UNDO, Rating.Hard], limit=1)
+    assert "Nothing to undo in this session (mockprep undo takes back earlier ratings)." in ui.notices
+    assert sorted(demo.q("SELECT rating FROM reviews").scalars().all()) == [2, 3]
+    assert demo.sessions.get(earlier.session_id) is not None and summary.answered == 1
+    assert demo.cards.undo_last(earlier.session_id + 100) is None  # not that session's: left alone
+    assert demo.q("SELECT COUNT(*) FROM reviews").scalar_one() == 2
 
 
 def test_undo_at_the_prompt_of_the_same_card_rates_the_restored_card(demo: Store, clock: FakeClock) -> None:

@@ -66,7 +66,6 @@ def undo() -> None:
     """Undo the last rating: the question's schedule goes back exactly to what it was, and the rating
     leaves history and stats. Run it again to undo the one before."""
     from mockprep.core.card_actions import undo_text
-    from mockprep.core.sanitize import shorten
 
     store = open_store(sync=False)
     try:
@@ -79,7 +78,7 @@ def undo() -> None:
     typer.echo(plain(undo_text(undone, utc_now())))
     if undone.answer.strip() and undone.mock_answer_id is None:
         typer.echo("The answer you gave then (no longer stored):")
-        typer.echo(plain(shorten(undone.answer)))
+        typer.echo(plain(undone.answer.strip()))  # in full: this is its last copy
 
 
 @question_app.command("show")

@@ -273,11 +273,12 @@ class CardTable:
 
     # -- undo ---------------------------------------------------------------------------------------
 
-    def undo_last(self) -> UndoneReview | None:
+    def undo_last(self, session_id: int | None = None) -> UndoneReview | None:
         """Take back the most recent rating made on this device: the review row goes (out of history and
         stats, and, through the sync folder, off the other devices), the card is restored exactly as it
         was, a mock answer it rated is unrated again, and a leech suspension it caused is lifted. None
-        when there is no rating to undo. Ratings merged from another device are not undone here.
+        when there is no rating to undo, or, given ``session_id``, when the most recent rating is not
+        that session's. Ratings merged from another device are not undone here.
 
         Only a question's latest rating has its card-before kept (on the card, m021); any other's card
         is recomputed from the question's remaining reviews in time order (exact: no fuzz).
@@ -292,7 +293,7 @@ class CardTable:
                     " WHERE r.origin IS NULL ORDER BY r.id DESC LIMIT 1"
                 )
             ).first()
-            if r is None:
+            if r is None or (session_id is not None and r.session_id != session_id):
                 return None
             card = review_codec.card_before(r.card_before, r.question_id)
             replayed = card is None

@@ -278,7 +278,8 @@ class Pipeline:
             if choice is None:
                 return None
             if isinstance(choice, CardAction):
-                self.ui.notice(self.act(choice, record))
+                for line in self.act(choice, record, session_id):
+                    self.ui.notice(line)
                 continue
             rating = choice
             break
@@ -330,20 +331,24 @@ class Pipeline:
         self.offer_stories(record, rated_at)
         return rating
 
-    def act(self, action: CardAction, record: QuestionRecord) -> str:
-        """Apply an action from the rating prompt; the line that says what it did.
+    def act(self, action: CardAction, record: QuestionRecord, session_id: int | None = None) -> list[str]:
+        """Apply an action from the rating prompt; the lines that say what it did.
 
-        Undo takes back the latest rating anywhere (as ``mockprep undo`` does); the marks toggle on the
-        question being rated.
+        Undo takes back the latest rating if it was given in this session (``session_id``; an earlier
+        session's is left to ``mockprep undo``, so a stray ``u`` cannot reach back into it), and prints
+        a drill answer's text, no longer stored; the marks toggle on the question being rated.
         """
         now = self.clock()
         cards = self.store.cards
         if action == CardAction.UNDO:
-            undone = cards.undo_last()
+            undone = cards.undo_last(session_id)
             if undone is None:
-                return "Nothing to undo: no rating has been recorded yet."
+                return ["Nothing to undo in this session (mockprep undo takes back earlier ratings)."]
             self.undone.append(undone)
-            return undo_text(undone, now)
+            lines = [undo_text(undone, now)]
+            if undone.answer.strip() and undone.mock_answer_id is None:
+                lines += ["The answer you gave then (no longer stored):", undone.answer.strip()]
+            return lines
         marks = cards.marks(record.id)
         if action == CardAction.SUSPEND:
             on = not marks.suspended
@@ -356,7 +361,7 @@ class Pipeline:
         else:
             on = not marks.flagged
             cards.set_flagged(record.id, on, now)
-        return mark_text(action, record.question.key, on)
+        return [mark_text(action, record.question.key, on)]
 
     def settle(self, summary: SessionSummary) -> None:
         """Take the ratings undone during a session out of its summary (they are out of the database)."""
