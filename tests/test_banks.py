@@ -131,6 +131,14 @@ def test_valid_bank_resolves_keys_and_defaults() -> None:
             "bank.toml:7: question 'q1': value only apply to kind = \"numeric\" questions",
         ),
         (GOOD + 'kind = "numeric"\n', "bank.toml:14: question 'q1': a numeric question needs 'value'"),
+        (  # NaN is no JSON (an export holding it could not be read back) and no answer equals it
+            GOOD + 'kind = "numeric"\nvalue = nan\n',
+            "bank.toml:15: question 'q1': field 'value': must be a finite number (got nan)",
+        ),
+        (  # an infinite tolerance would mark every answer right
+            GOOD + 'kind = "numeric"\nvalue = 1.0\ntolerance = inf\n',
+            "bank.toml:16: question 'q1': field 'tolerance': must be a finite number (got inf)",
+        ),
         (
             GOOD.replace('round = "technical"', 'round = "behavioral"'),
             "bank.toml:7: question 'q1': field 'competencies': behavioral questions need at least one",

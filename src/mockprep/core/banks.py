@@ -71,7 +71,7 @@ class CodeTestModel(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     call: Code | None = None
     expected: Code | None = None
-    tolerance: Annotated[float, Field(ge=0)] | None = None
+    tolerance: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     code: Code | None = None
     hidden: bool = False
 
@@ -108,8 +108,8 @@ class QuestionModel(BaseModel):
     roles: list[Slug] | None = None
     choices: Annotated[list[ShortText], Field(min_length=2, max_length=8)] | None = None
     correct: Annotated[str, Field(pattern=r"^[a-hA-H]$")] | None = None
-    value: float | None = None
-    tolerance: Annotated[float, Field(ge=0)] | None = None
+    value: Annotated[float, Field(allow_inf_nan=False)] | None = None  # (NaN: no JSON, no answer)
+    tolerance: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     unit: Annotated[str, Field(max_length=40)] | None = None
     # kind = "code" (see core/code_format.py)
     starter: Code | None = None
@@ -411,6 +411,8 @@ def _message(error: dict[str, Any], field: str | None, in_question: bool) -> str
         return "unknown field" + (f" (did you mean {hint[0]!r}?)" if hint else "")
     if kind == "missing":
         return "missing"
+    if kind == "finite_number":
+        return f"must be a finite number (got {error.get('input')!r})"
     if kind == "string_pattern_mismatch":
         if field in ("correct",):
             return "must be one letter a-h (or A-H) naming a choice"
