@@ -149,3 +149,20 @@ def test_a_newer_file_left_mid_transaction_is_refused_saying_what_opening_it_rol
     raw = sqlite3.connect(left / DB_NAME)
     assert raw.execute("SELECT name FROM sqlite_master WHERE name = 'junk'").fetchone() is None
     raw.close()
+
+
+def test_a_database_emptied_to_zero_bytes_is_refused_where_backups_exist(home: Path) -> None:
+    """A truncated file would otherwise open as a new, empty home over the backups' history."""
+    from datetime import UTC, datetime
+
+    from mockprep.db.backups import make_backup
+
+    Store.open(home, backups=False).close()
+    path = home / DB_NAME
+    path.write_bytes(b"")
+    Store.open(home, backups=False).close()  # no backups: an empty file is a new home (as one created)
+    make_backup(path, home, datetime(2026, 1, 1, tzinfo=UTC), "manual")
+    path.write_bytes(b"")
+    with pytest.raises(StoreError, match=r"is empty \(0 bytes\), but this home has 1 backup: restore one"):
+        Store.open(home, backups=False)
+    assert path.stat().st_size == 0  # not changed
