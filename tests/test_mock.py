@@ -356,3 +356,35 @@ def test_a_filtered_loop_skips_the_rounds_the_filter_leaves_empty(
     assert all(a.attempt.record.question.bank_id == "mine" for a in reports[0].answers)
     assert ui.notices[0] == "No project question matches --bank mine: that round is skipped."
     assert synced.sessions.get(reports[0].session_id).filters == {"banks": ["mine"]}
+
+
+def test_the_report_card_counts_the_key_points_the_person_confirmed(synced: Store, clock: FakeClock) -> None:
+    """Ticking every key point at the rating: the report card says so, as history does, not the
+    grader's first count (a tester saw 0/4 on the card and 4/4 in history)."""
+    from mockprep.core.grading import Verdict
+    from mockprep.terminal.mock import MockTerminalUI
+
+    ui = ScriptedUI(
+        answers=["nothing of it"] * 20, ratings=[Rating.Easy] * 20, clock=clock, answer_seconds=60
+    )
+    ui.interactive = True
+    ui.confirm_checklist = lambda attempt: [Verdict.COVERED] * len(attempt.assessment.points)  # type: ignore[method-assign]
+    report = MockRound(synced, ui, clock, random.Random(2), "behavioral", MockOptions(minutes=5)).run()
+    first = report.answers[0]
+    assert first.covered is not None and sum(first.covered) == len(first.covered) > 0
+    assert sum(first.attempt.assessment.coverage or []) < len(first.covered)  # the grader's own count
+    (stored,) = [a for a in synced.sessions.answers(report.session_id) if a.position == 1]
+    assert stored.coverage == first.covered  # history's figure
+    console, text = _captured()
+    MockTerminalUI(console, lambda *_: None).show_mock_report(report)
+    row = next(line for line in text.getvalue().splitlines() if first.attempt.record.question.key in line)
+    assert f"{len(first.covered)}/{len(first.covered)}" in row
+
+
+def _captured():
+    import io
+
+    from rich.console import Console
+
+    text = io.StringIO()
+    return Console(file=text, width=120, color_system=None), text

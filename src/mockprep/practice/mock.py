@@ -281,6 +281,8 @@ def rate_answers(pipeline: Pipeline, report: MockReport) -> bool:
         if rating is None:
             return False
         answer.rating = int(rating)
+        if pipeline.confirmed is not None:  # the report card counts what the person ticked
+            answer.covered = [verdict == "covered" for verdict in pipeline.confirmed]
     return True
 
 

@@ -82,6 +82,7 @@ class Pipeline:
         self.voice = voice  # answers are spoken (--voice, --audio) when set
         self.undone: list[UndoneReview] = []  # ratings taken back with `u` at the rating prompt
         self.recorded: Attempt | None = None  # the last attempt whose rating was stored
+        self.confirmed: list[str] | None = None  # ... and the checklist the person confirmed for it
         self._due_by: dict[int, datetime] | None = None  # question -> start of its interview day
 
     def due_by(self, question_id: int) -> datetime | None:
@@ -320,7 +321,7 @@ class Pipeline:
             ),
             self.settings.leech_lapses,
         )
-        self.recorded = attempt
+        self.recorded, self.confirmed = attempt, confirmed
         marks = self.store.cards.marks(record.id)
         leech = (marks.suspended and not was.suspended) or (rating == 1 and marks.flagged and not was.flagged)
         if leech:

@@ -125,6 +125,7 @@ class MockAnswer:
     follow_up: str | None = None
     follow_up_answer: str | None = None
     rating: int | None = None
+    covered: list[bool] | None = None  # the key points the person confirmed at the rating, if asked
 
     @property
     def overtime(self) -> bool:

@@ -80,7 +80,7 @@ class MockTerminalUI(TerminalUI):
             used = Text(f"{format_duration(timing.seconds)} / {limit}")
             if a.overtime:
                 used.stylize("red")
-            coverage = a.attempt.assessment.coverage
+            coverage = a.covered if a.covered is not None else a.attempt.assessment.coverage
             covered = "-" if coverage is None else f"{sum(coverage)}/{len(coverage)}"
             rating = RATING_NAMES[Rating(a.rating)] if a.rating else "not rated"
             points = str(answer_points(a.rating, a.overtime)) if a.rating else "-"
