@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import ReviewRecord
 from mockprep.core.sanitize import clean
-from mockprep.core.scoring import answer_points
+from mockprep.core.scoring import answer_points, session_score
 from mockprep.core.stats import (
     StatsFilter,
     day_starts,
@@ -481,3 +481,15 @@ def test_a_query_that_fails_on_the_second_connection_fails_the_stats(history, mo
     with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
         collect(store, NOW, UTC)
     assert closed == [True]
+
+
+@given(st.lists(st.tuples(st.integers(1, 4), st.booleans()), min_size=1, max_size=30))
+@example([(2, False), (1, False), (3, False), (1, False)])  # 32.5: the summary said 32, history 33
+def test_a_sessions_score_is_the_one_the_history_list_computes(answers: list[tuple[int, bool]]) -> None:
+    """The summary and `history N` (Python) and the `history` list (SQLite's ROUND(AVG())) agree."""
+    points = [answer_points(rating, overtime) for rating, overtime in answers]
+    with sqlite3.connect(":memory:") as conn:
+        conn.execute("CREATE TABLE p (points INTEGER)")
+        conn.executemany("INSERT INTO p VALUES (?)", [(p,) for p in points])
+        (expected,) = conn.execute("SELECT ROUND(AVG(points)) FROM p").fetchone()
+    assert session_score(answers) == int(expected)
