@@ -215,3 +215,32 @@ def test_schema_v5_upgrades_to_marks_and_v6_keeps_them(home: Path) -> None:
         undone = store.cards.undo_last()
         assert undone is not None and not undone.replayed and undone.card.last_review is None
         assert store.cards.card(1).stability is None
+
+
+def test_bank_list_and_the_stats_forecast_count_as_due_only_what_a_session_asks(
+    demo: Store, clock: FakeClock
+) -> None:
+    """A suspended question is never asked and a buried one not before tomorrow: neither is due today
+    in `bank list` or in `stats`, which said 2 while the session said nothing was due."""
+    from mockprep.core.stats import StatsFilter, utc_offsets
+
+    run(demo, clock, ["a", "b", "c"], [Rating.Again] * 3, new=3)
+    clock.advance(minutes=30)
+    end = clock.now + timedelta(hours=1)
+
+    def due_today() -> int:
+        (bank,) = [b for b in demo.banks.summaries(end) if b.id == "demo"]
+        return bank.due_today
+
+    def forecast() -> dict:
+        until = clock.now + timedelta(days=3)
+        days = demo.stats.due_forecast(StatsFilter(), until, utc_offsets(UTC, clock.now, until))
+        return {d.day: d.n for d in days}
+
+    assert due_today() == 3 and sum(forecast().values()) == 3
+    demo.cards.set_suspended(qid(demo, "demo/q1"), True, clock.now)
+    buried_until = bury_end(clock.now, UTC)
+    demo.cards.set_buried(qid(demo, "demo/q2"), buried_until, clock.now)
+    assert due_today() == 1
+    assert forecast() == {clock.now.date(): 1, buried_until.date(): 1}  # the buried one when it returns
+    assert demo.cards.count_due(DEMO, end) == 1  # what the session's own count says

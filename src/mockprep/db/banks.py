@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mockprep.db.driver import text
-from mockprep.db.sql import db_time
+from mockprep.db.sql import NOT_SUSPENDED, db_time
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -233,14 +233,16 @@ class BankTable:
         )  # fmt: skip
 
     def summaries(self, day_end: datetime) -> list[BankSummary]:
-        """Every bank with its active questions, new ones, and those due before ``day_end``."""
+        """Every bank with its active questions, new ones, and those due before ``day_end`` (as a session
+        asks them: not suspended, nor buried past it)."""
         from mockprep.core.records import BankSummary
 
         rows = self.store.q(
             "SELECT b.id, b.title, b.round, b.source, b.builtin, b.removed,"
             " COUNT(q.id) AS questions,"
             " SUM(c.question_id IS NOT NULL AND c.last_review IS NULL) AS new,"
-            " SUM(c.last_review IS NOT NULL AND c.due < :end) AS due_today"
+            f" SUM(c.last_review IS NOT NULL AND c.due < :end AND {NOT_SUSPENDED}"
+            " AND (c.buried_until IS NULL OR c.buried_until < :end)) AS due_today"
             " FROM banks b"
             " LEFT JOIN questions q ON q.bank_id = b.id AND q.retired_at IS NULL"
             " LEFT JOIN cards c ON c.question_id = q.id"

@@ -21,7 +21,17 @@ from mockprep.db import review_codec
 from mockprep.db.banks import question_record
 from mockprep.db.driver import text
 from mockprep.db.session_reviews import of_session
-from mockprep.db.sql import db_time, db_us, delivery_json, from_db_time, must_time, question_filter
+from mockprep.db.sql import (
+    EFFECTIVE_DUE,
+    NOT_BURIED_AT,
+    NOT_SUSPENDED,
+    db_time,
+    db_us,
+    delivery_json,
+    from_db_time,
+    must_time,
+    question_filter,
+)
 
 if TYPE_CHECKING:
     from mockprep.core.records import ReviewRecord
@@ -30,9 +40,6 @@ if TYPE_CHECKING:
 
 
 # A question is asked only when not suspended; a buried one counts as due when its bury ends.
-NOT_SUSPENDED = "c.suspended_at IS NULL"
-EFFECTIVE_DUE = "MAX(c.due, COALESCE(c.buried_until, c.due))"
-NOT_BURIED_AT = "(c.buried_until IS NULL OR c.buried_until <= :now)"
 _CARD_COLUMNS = "question_id, state, step, stability, difficulty, due, last_review"
 # The cards read in table order: for a condition the time index cannot bound (a due time that depends
 # on the state, an order by the effective due), reading 10k cards through the index and then each row

@@ -25,7 +25,7 @@ from mockprep.core.stats import (
 )
 from mockprep.db import review_codec, stats_rollup
 from mockprep.db.driver import text
-from mockprep.db.sql import Where, db_time, db_us, question_filter, sql_points
+from mockprep.db.sql import EFFECTIVE_DUE, NOT_SUSPENDED, Where, db_time, db_us, question_filter, sql_points
 from mockprep.db.stats_rollup import local_date
 
 if TYPE_CHECKING:
@@ -190,13 +190,15 @@ class StatsQueries:
         ]
 
     def due_forecast(self, flt: StatsFilter, end: datetime, offsets: Offsets) -> list[DayCount]:
-        """Studied questions due per local day until ``end`` (overdue ones fall on past days)."""
+        """Studied questions due per local day until ``end`` (overdue ones fall on past days), as a
+        session asks them: a suspended one never, a buried one on the day its burial ends."""
         clause, params = question_filter(QuestionFilter(rounds=flt.rounds, banks=flt.banks))
-        day, shifts = local_date("c.due", offsets)
+        day, shifts = local_date(EFFECTIVE_DUE, offsets)
         stmt = text(
             f"SELECT {day} AS day, COUNT(*) AS n FROM cards c"
             " JOIN questions q ON q.id = c.question_id JOIN banks b ON b.id = q.bank_id"
-            f" WHERE {clause} AND c.last_review IS NOT NULL AND c.due < :end GROUP BY day ORDER BY day"
+            f" WHERE {clause} AND c.last_review IS NOT NULL AND {NOT_SUSPENDED}"
+            f" AND c.due < :end AND {EFFECTIVE_DUE} < :end GROUP BY day ORDER BY day"
         )
         rows = self.store.conn.execute(stmt, {**params, **shifts, "end": db_time(end)}).all()
         return [DayCount(date.fromisoformat(r.day), r.n) for r in rows]
