@@ -283,6 +283,23 @@ def test_a_csv_without_a_header_row_or_split_at_semicolons_still_reads() -> None
         read_table("Card,Text\nx,y\n", ",", {})  # short unknown names: a header, not a question
 
 
+def test_escape_sequences_and_control_characters_in_a_source_are_dropped(cli, tmp_path: Path) -> None:
+    """A colour code pasted into one cell refused the whole file, naming a line of the bank it made."""
+    source = tmp_path / "ctl.csv"
+    source.write_text(
+        'Question,Answer,Tags\n"What is \x1b[1mx\x1b[0m?","A \x1b[31mred\x1b[0m thing.\x07 Really red.","a\x00b"\n'
+    )
+    out = tmp_path / "ctl.toml"
+    result = cli("bank", "import", str(source), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    (question,) = _bank(out).questions
+    assert (question.prompt, question.answer, question.tags) == (
+        "What is x?",
+        "A red thing. Really red.",
+        ["ab"],
+    )
+
+
 def test_csv_missing_column_is_one_line_and_writes_nothing(cli, tmp_path: Path) -> None:
     source = tmp_path / "sheet.tsv"
     source.write_text("Front\tNotes\nWhat?\tThat.\n")
@@ -484,6 +501,136 @@ def _normal(bank: BankSpec) -> BankSpec:
         for q in bank.questions
     ]
     return bank.model_copy(update={"questions": questions})
+
+
+MIXED_BANK = """id = "mixed"
+title = "Mixed kinds"
+round = "technical"
+topic = "general"
+
+[[questions]]
+id = "topological-order"
+kind = "choice"
+difficulty = 1
+time_limit = "90s"
+tags = ["graphs"]
+prompt = "Edges A→B, A→C, B→C. Which of these is a valid topological order?"
+choices = ["A, B, C", "B, A, C", "C, <B>, A"]
+correct = "a"
+answer = "A, B, C: every edge u→v has u before v."
+key_points = ["every edge u→v needs u before v", "A is the only source"]
+misconceptions = ["any order that starts with A will do"]
+
+[[questions]]
+id = "false-positive-rate"
+kind = "numeric"
+topic = "testing"
+prompt = "At alpha = 0.05, what share of true nulls is rejected?"
+value = 0.05
+tolerance = 0.001
+unit = "of tests"
+answer = "alpha is the false positive rate under the null."
+key_points = ["alpha is the type I error rate", "it holds under the null"]
+follow_ups = ["What changes with 20 tests?"]
+
+[[questions]]
+id = "stable-softmax"
+difficulty = 3
+roles = ["ml-engineer"]
+prompt = "Why subtract the maximum in softmax?"
+answer = '''
+To avoid overflow:
+
+    exp(x - max(x)) / sum(exp(x - max(x)))
+
+is the same  value, with every exponent at most 0.'''
+key_points = ["exp overflows for large inputs", "subtracting a constant does not change softmax"]
+"""
+
+
+def _note_fields(path: Path) -> dict[str, dict[str, str]]:
+    """The fields of each note of mockprep's note type in an export (.apkg or Anki text), by prompt."""
+    from mockprep.core.anki_notetype import MOCKPREP_FIELDS
+
+    if path.suffix == ".apkg":
+        with zipfile.ZipFile(path) as archive:
+            archive.extract("collection.anki2", path.parent)
+        with sqlite3.connect(path.parent / "collection.anki2") as con:
+            rows = [flds.split("\x1f") for (flds,) in con.execute("SELECT flds FROM notes")]
+    else:
+        import csv
+
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines(True) if line[0] != "#"]
+        rows = [row[3:-1] for row in csv.reader(lines, delimiter="\t")]
+    notes = [dict(zip(MOCKPREP_FIELDS, row, strict=True)) for row in rows]
+    return {note["Prompt"].split(" ")[0]: note for note in notes}
+
+
+@pytest.mark.parametrize("fmt", ["apkg", "anki-txt"])
+def test_anki_exports_show_choices_and_values_and_import_back_the_same_bank(
+    cli, tmp_path: Path, fmt: str
+) -> None:
+    """A choice question's options and a numeric question's value are on the card; the export imports
+    back into the same bank: ids, kinds, choices, values, misconceptions, difficulty, time limits."""
+    source = tmp_path / "mixed.toml"
+    source.write_text(MIXED_BANK, encoding="utf-8")
+    export = tmp_path / ("mixed.apkg" if fmt == "apkg" else "mixed.txt")
+    assert cli("bank", "export", str(source), "--format", fmt, "-o", str(export)).exit_code == 0
+    notes = _note_fields(export)
+    choice, numeric, softmax = notes["Edges"], notes["At"], notes["Why"]
+    assert choice["Choices"] == "a) A, B, C<br>b) B, A, C<br>c) C, &lt;B&gt;, A"
+    assert choice["Correct"] == "a) A, B, C"
+    assert choice["Misconceptions"] == "<ul><li>any order that starts with A will do</li></ul>"
+    assert numeric["Choices"] == "" and numeric["Correct"] == "0.05 ± 0.001 of tests"
+    assert softmax["Choices"] == softmax["Correct"] == ""
+    out = tmp_path / "back.toml"
+    args = ("--id", "mixed", "--title", "Mixed kinds", "--topic", "general")
+    result = cli("bank", "import", str(export), "--format", fmt, "-o", str(out), *args)
+    assert result.exit_code == 0, result.stderr
+    assert "made 3 questions, skipped 0" in result.stdout and "proposed" not in result.stdout
+    assert _bank(out) == _normal(parse_bank(MIXED_BANK.encode(), "mixed").spec)
+
+
+def test_an_anki_text_row_whose_guid_starts_with_a_hash_is_a_note(cli, tmp_path: Path) -> None:
+    """A line starting with '#' is a header line in Anki's text format: such a GUID is quoted."""
+    bank = tmp_path / "mixed.toml"
+    bank.write_text(MIXED_BANK.replace('id = "stable-softmax"', 'id = "q1406"'), encoding="utf-8")
+    text = tmp_path / "mixed.txt"
+    assert cli("bank", "export", str(bank), "--format", "anki-txt", "-o", str(text)).exit_code == 0
+    assert '\n"#' in text.read_text(encoding="utf-8")  # q1406's GUID in bank "mixed" starts with '#'
+    out = tmp_path / "back.toml"
+    assert cli("bank", "import", str(text), "-o", str(out), "--topic", "general").exit_code == 0
+    assert [q.id for q in _bank(out).questions] == ["topological-order", "false-positive-rate", "q1406"]
+
+
+def test_a_mockprep_note_edited_or_added_in_anki_reads_as_shown() -> None:
+    """A field edited in Anki wins over the exact copy the note carries; a note added in Anki (no bank
+    fields) or from an earlier export (four fields) reads as any note; bad bank fields are a skip."""
+    from mockprep.core.anki_notes import MOCKPREP_FIELDS, AnkiNote, note_items
+    from mockprep.core.anki_notetype import note_fields
+
+    spec = parse_bank(MIXED_BANK.encode(), "mixed").spec
+    softmax = note_fields(spec.questions[2])
+    assert '"answer": ' in softmax[-1]  # its indentation does not survive HTML: the exact text is carried
+    edited = [*softmax]
+    edited[1] = "Exponents overflow; subtracting the maximum keeps them at most 0."
+    by_hand = ["What is softmax?", "Normalised exponentials.", "<ul><li>exp</li><li>sum to one</li></ul>"]
+    notes = [
+        AnkiNote("note 1", "g1", tuple(softmax), MOCKPREP_FIELDS, ("x",), "mockprep::Mixed kinds"),
+        AnkiNote("note 2", "g2", tuple(edited), MOCKPREP_FIELDS),
+        AnkiNote("note 3", "g3", (*by_hand, "", "", "", "", ""), MOCKPREP_FIELDS, (), "ML::Basics"),
+        AnkiNote("note 4", "g4", tuple(by_hand), MOCKPREP_FIELDS),
+        AnkiNote("note 5", "g5", (*softmax[:-1], "{not json"), MOCKPREP_FIELDS),
+        AnkiNote("note 6", "g6", (*softmax[:-1], '{"id": "x", "kind": "choice"}'), MOCKPREP_FIELDS),
+    ]
+    exact, changed, added, earlier, bad, wrong = note_items(notes).items
+    assert exact.answer == spec.questions[2].answer.strip() and exact.source_id == "stable-softmax"
+    assert (exact.tags, exact.topic, exact.difficulty, exact.history_key) == ((), None, 3, "g1")
+    assert changed.answer == edited[1] and changed.key_points == exact.key_points
+    assert (added.prompt, added.key_points, added.topic) == ("What is softmax?", ("exp", "sum to one"), "basics")
+    assert (earlier.prompt, earlier.source_id) == ("What is softmax?", "g4")
+    assert bad.reason == "its 'Bank fields' field is not a JSON object"
+    assert wrong.reason == "kind: Value error, a choice question needs 'choices' and 'correct'"
 
 
 # -- the Markdown round trip, for any text ---------------------------------------------------------

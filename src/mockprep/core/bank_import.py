@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from mockprep.core.banks import COMPETENCIES, MAX_TEXT_CHARS, ROUNDS, SLUG
+from mockprep.core.sanitize import clean
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, words
 from mockprep.core.wording import plural
 
@@ -57,6 +58,7 @@ class Item:
     difficulty: int | None = None
     hidden: str | None = None  # a cloze's hidden text: its first key point
     fields: tuple[tuple[str, object], ...] = ()  # other bank fields, as given (kind, choices, ...)
+    history_key: str | None = None  # the key of its review log when not source_id (an Anki note's GUID)
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,7 @@ def build_bank(
         if isinstance(item, Skip):
             skipped.append(item)
             continue
+        item = _without_controls(item)
         reason = _unfit(item)
         if reason:
             skipped.append(Skip(item.where, reason))
@@ -202,8 +205,8 @@ def build_bank(
             skipped.append(Skip(item.where, _few_points(item, bool(item.key_points))))
             continue
         proposed += review
-        if item.source_id:
-            ids[item.source_id] = qid
+        if item.history_key or item.source_id:
+            ids[item.history_key or item.source_id] = qid
         guessed = None
         if meta.round == "behavioral" and "competencies" not in dict(item.fields):
             guessed = propose_competencies(item)
@@ -218,6 +221,30 @@ def build_bank(
     )
     result.competencies = sum(block.count(COMPETENCY_MARK) for block in blocks)
     return result
+
+
+def _without_controls(item: Item) -> Item:
+    """The item's text without terminal escape sequences or control characters (a bank refuses them;
+    a pasted colour code in one cell should not refuse the whole file)."""
+
+    def cleaned(value: object) -> object:
+        if isinstance(value, str):
+            return clean(value)
+        if isinstance(value, list | tuple):
+            return type(value)(cleaned(v) for v in value)
+        return value
+
+    return replace(
+        item,
+        prompt=clean(item.prompt),
+        answer=clean(item.answer),
+        key_points=tuple(clean(k) for k in item.key_points),
+        follow_ups=tuple(clean(f) for f in item.follow_ups),
+        tags=tuple(clean(t) for t in item.tags),
+        topic=None if item.topic is None else clean(item.topic),
+        hidden=None if item.hidden is None else clean(item.hidden),
+        fields=tuple((name, cleaned(value)) for name, value in item.fields),
+    )
 
 
 def propose_competencies(item: Item) -> list[str]:
@@ -322,7 +349,7 @@ def has_word(text: str) -> bool:
 
 
 def toml_value(value: object) -> str:
-    """A scalar or a list of them as TOML (bool before int: a bool is an int in Python)."""
+    """A scalar, a list or a table of them as TOML (bool before int: a bool is an int in Python)."""
     if isinstance(value, str):
         return toml_string(value)
     if isinstance(value, bool):
@@ -333,7 +360,13 @@ def toml_value(value: object) -> str:
         return repr(value) if value == value and abs(value) != float("inf") else str(value).lower()
     if isinstance(value, list):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table (a code question's test)
+        return "{" + ", ".join(f"{_toml_key(str(k))} = {toml_value(v)}" for k, v in value.items()) + "}"
     raise SourceError(f"cannot write {value!r} in a bank")
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else toml_string(key)
 
 
 def toml_list(values: list[str]) -> str:
