@@ -346,6 +346,67 @@ def test_a_hedged_or_impossible_choice_is_asked_again(answer: str, said: str) ->
         read_choice(q, answer)
 
 
+def _named_options() -> QuestionSpec:
+    return parse_question(
+        {"id": "p", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
+         "choices": ["Rotary position embedding (RoPE)", "ALiBi (attention with linear biases)",
+                     "Sinusoidal absolute encoding", "Learned absolute position embeddings"],
+         "correct": "b"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("answer", "letter"),
+    [("ALiBi", "b"), ("alibi", "b"), ("I'd say ALiBi", "b"), ("it's the RoPE one", "a"), ("sinusoidal", "c")],
+)
+def test_a_choice_named_by_its_own_words_reads_as_that_option(answer: str, letter: str) -> None:
+    """A tester typed "ALiBi" for "ALiBi (attention with linear biases)": it was unreadable."""
+    from mockprep.core.autograde import read_choice
+
+    assert read_choice(_named_options(), answer) == letter
+
+
+@pytest.mark.parametrize(
+    "answer", ["position", "absolute", "not rope, it is alibi", "ALiBi because it extrapolates further"]
+)
+def test_words_several_options_share_or_more_than_a_name_are_asked_again(answer: str) -> None:
+    from mockprep.core.autograde import Unreadable, read_choice
+
+    with pytest.raises(Unreadable):
+        read_choice(_named_options(), answer)
+
+
+def test_an_options_exact_text_is_that_option_though_its_words_are_anothers() -> None:
+    """Typing "Θ(n)" chose "Θ(√n)": the two are the same once symbols are dropped."""
+    from mockprep.core.autograde import read_choice
+
+    q = parse_question(
+        {"id": "m", "prompt": "?", "answer": "c", "key_points": ["x", "y"], "kind": "choice",
+         "choices": ["Θ(√n)", "Θ(√n log n)", "Θ(n)", "Θ(n log n)", "A = −1, r = 1.3", "A = +1, r = 1.3"],
+         "correct": "c"},
+    )  # fmt: skip
+    for letter, option in zip("abcdef", q.choices or [], strict=True):
+        assert read_choice(q, option) == letter, option
+        assert read_choice(q, f"  {option.upper()} ") == letter, option
+
+
+def test_every_builtin_options_own_text_reads_as_that_option() -> None:
+    from mockprep.core.autograde import read_choice
+    from mockprep.core.bank_files import load_banks
+    from mockprep.paths import builtin_banks_dir
+
+    banks, _ = load_banks([builtin_banks_dir()])
+    choices = [q for b in banks for q in b.questions if q.spec.kind == "choice"]
+    assert len(choices) > 50
+    wrong = [
+        (q.key, option)
+        for q in choices
+        for letter, option in zip("abcdefgh", q.spec.choices or [], strict=False)
+        if read_choice(q.spec, option) != letter
+    ]
+    assert wrong == []
+
+
 # -- key-point matching on long answers -------------------------------------------------------------
 
 import difflib  # noqa: E402

@@ -64,6 +64,11 @@ _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", 
 _ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)}|last)\s+(?:one|option|choice|answer)\b", re.IGNORECASE)
 
 
+def _as_typed(text: str) -> str:
+    """``text`` as compared whole: Unicode-normalised, case and spacing ignored, symbols kept."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
 def _plain(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", text).lower()))
 
@@ -77,6 +82,10 @@ def read_choice(spec: QuestionSpec, answer: str) -> str:
     assert spec.choices is not None
     text = answer.strip()
     letters = LETTERS[: len(spec.choices)]
+    # An option's own text, symbols and all: "Θ(n)" is not "Θ(√n)", though their words are the same.
+    exact = [_as_typed(c) for c in spec.choices]
+    if _as_typed(text) in exact and exact.count(_as_typed(text)) == 1:
+        return letters[exact.index(_as_typed(text))]
     match = _LETTER_FORMS.match(text)
     if match and match.group(1).lower() in letters:
         rest = text[match.end() :].strip()
@@ -107,7 +116,31 @@ def read_choice(spec: QuestionSpec, answer: str) -> str:
         return named.pop()
     if len(named) > 1:
         raise Unreadable(f"that names {' and '.join(sorted(named))}: type the one letter you choose")
+    if (by_name := _by_name(said, options)) is not None:
+        return letters[by_name]
     raise Unreadable(f"type the letter of your choice ({letters[0]}-{letters[-1]}) or the option's text")
+
+
+# Words around a choice's name that name nothing ("I'd say ALiBi", "it's the RoPE one").
+_FILLER = frozenset(
+    "a an the i d s ll m it its is my say go with pick choose select answer option choice one that this"
+    " would".split()  # (as _plain writes them: "i'd" is "i d")
+)
+
+
+def _by_name(said: str, options: list[str]) -> int | None:
+    """The one option a short answer names by its own words ("ALiBi", "the RoPE one"): every word is
+    that option's and one of them no other option has. None for anything else (two options named, a
+    reason given, a longer sentence)."""
+    words = [w for w in said.split() if w not in _FILLER]
+    if not words or len(words) > 4:
+        return None
+    owned = [set(option.split()) for option in options]
+    found = [i for i, own in enumerate(owned) if set(words) <= own]
+    if len(found) != 1:
+        return None
+    others = set().union(*(own for i, own in enumerate(owned) if i != found[0]))
+    return found[0] if set(words) - others else None
 
 
 _STARTS_WITH_WORD = re.compile(r"[a-h]\s+[A-Za-z]", re.IGNORECASE)  # "A dropout", "C is tempting"
