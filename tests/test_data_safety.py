@@ -425,6 +425,12 @@ def test_a_json_parse_error_is_one_line(cli, tmp_path: Path) -> None:
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()
     assert "not JSON" in line and "right here" not in line and "^" not in line
+    binary = tmp_path / "binary.json"
+    # Bytes that are not UTF-8: yajl's message for them came as bytes, "(b'lexical…\n…')".
+    binary.write_bytes(b"\xa7\xa5&\x88P{" * 300)
+    result = cli("import", str(binary))
+    (line,) = result.stderr.strip().splitlines()
+    assert result.exit_code == 2 and line.endswith(": not JSON (lexical error: invalid char in json text)")
 
 
 def test_history_with_an_id_beyond_any_integer_is_one_clear_line(cli, home: Path) -> None:

@@ -178,7 +178,9 @@ def _json_error(exc: Exception, where: str = "") -> ExportFileError:
     if isinstance(exc, UnicodeDecodeError):  # invalid bytes, or an escaped lone surrogate (\udc00)
         return ExportFileError(f"{at}not valid UTF-8 text (a string holds invalid bytes or a lone surrogate)")
     # yajl's messages carry a multi-line excerpt with a caret; the first line says what is wrong.
-    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0].strip()
+    said = exc.args[0] if exc.args else ""
+    said = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(exc)  # (yajl: bytes)
+    first = (said.strip().splitlines() or [type(exc).__name__])[0].strip()
     return ExportFileError(f"{at}not JSON ({first.rstrip('.')})")
 
 
