@@ -91,6 +91,14 @@ def test_a_broken_file_is_one_line_naming_file_line_and_key(cli, home: Path) -> 
     assert cli("config", "set", "daily_new", "5").exit_code == 0  # setting the bad key mends it
 
 
+def test_a_file_that_is_not_utf8_names_the_line_and_the_byte(cli, home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_bytes(b"x = 1\n\xe9\n")
+    result = cli("bank", "list")
+    (line,) = result.stderr.strip().splitlines()
+    assert result.exit_code == 2 and line.endswith("config.toml, line 2: not UTF-8 (byte 0xe9 at offset 6)")
+
+
 def test_set_keeps_the_persons_comments(cli, home: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text("# my retention\ndesired_retention = 0.92  # for the onsite\n")

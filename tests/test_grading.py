@@ -368,6 +368,16 @@ def test_grade_command_reads_numbers_and_refuses_unknown_questions(cli) -> None:
     assert unknown.exit_code == 2 and unknown.stderr.count("\n") == 1
 
 
+def test_grade_says_what_is_wrong_with_where_the_answer_comes_from(cli, tmp_path) -> None:
+    key = "classical-ml/random-forest-decorrelation"
+    missing = cli("grade", key, "--file", str(tmp_path / "nowhere.txt"))
+    assert missing.exit_code == 2 and missing.stderr.strip().endswith("nowhere.txt: no such file")
+    folder = cli("grade", key, "--file", str(tmp_path))
+    assert folder.exit_code == 2 and folder.stderr.strip().endswith(": not a regular file")
+    both = cli("grade", key, "--answer", "x", "--file", str(tmp_path))
+    assert both.exit_code == 2 and "only one of --answer, --file or --audio" in both.stderr
+
+
 def test_bank_validate_lints_key_points(cli, tmp_path) -> None:
     bank = tmp_path / "lint.toml"
     bank.write_text(

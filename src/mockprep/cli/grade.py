@@ -55,7 +55,7 @@ def grade(
     from mockprep.core.timer import time_limit
 
     if sum(x is not None for x in (answer, file, audio)) > 1:
-        raise UserError("give the answer with one of --answer, --file or --audio")
+        raise UserError("give the answer with only one of --answer, --file or --audio")
     model_settings, llm = llm_settings(llm, model)
     spoken = _spoken(audio) if audio is not None else None
     if spoken is not None:
@@ -118,7 +118,7 @@ def _read_answer(answer: str | None, file: Path | None) -> str:
     if file is not None:
         try:
             if not file.is_file():
-                raise UserError(f"{file}: not a regular file")
+                raise UserError(f"{file}: {'not a regular file' if file.exists() else 'no such file'}")
             if file.stat().st_size > 1024 * 1024:
                 raise UserError(f"{file}: over the 1 MB an answer may have")
             return file.read_text(encoding="utf-8", errors="replace")

@@ -52,11 +52,16 @@ def read_text(path: Path) -> str | None:
     if info.st_size > MAX_BYTES:
         raise SettingsFileError(f"{path}: {info.st_size // 1024} kB, too large for a settings file")
     try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SettingsFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        data = path.read_bytes()
     except OSError as exc:
         raise SettingsFileError(f"{path}: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SettingsFileError(
+            f"{path}, line {line}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
 
 
 def parse_entries(path: Path, text: str) -> list[Entry]:
