@@ -412,10 +412,12 @@ def _known_to_both(devices, tmp_path: Path) -> tuple[Path, Device, Device, int]:
 
 
 def _stamp(question: int, stamp: str | None, *on: Device) -> None:
-    """The question's marks stamped ``stamp`` on each device (as if changed at that moment)."""
+    """Each of the question's marks stamped ``stamp`` on each device (as if changed at that moment)."""
     for device in on:
         device.store.conn.raw.execute(
-            "UPDATE cards SET marks_changed_at = ? WHERE question_id = ?", (stamp, question)
+            "UPDATE cards SET suspended_changed_at = :t, buried_changed_at = :t, flagged_changed_at = :t"
+            " WHERE question_id = :q",
+            {"t": stamp, "q": question},
         )
 
 
@@ -448,16 +450,18 @@ def test_marks_taken_on_a_tie_keep_their_stamp_so_a_later_change_still_wins(devi
     _stamp(question, tie, laptop, desk)
     desk.sync(folder, later)  # its suspension, stamped with the tie, goes out
     desk.store.cards.set_suspended(question, False, later)  # then undone there, stamped now
-    laptop.sync(folder, later)  # takes the suspension on the tie (its marks order after the flag)
+    laptop.sync(folder, later)  # takes the suspension on the tie (a suspension orders after none)
     stamped = laptop.store.conn.raw.execute(
-        "SELECT marks_changed_at FROM cards WHERE question_id = ?", (question,)
+        "SELECT suspended_changed_at FROM cards WHERE question_id = ?", (question,)
     ).fetchone()
     assert stamped == (tie,)
     assert laptop.store.cards.marks(question).suspended is True
+    assert laptop.store.cards.marks(question).flagged is True  # the flag, another mark, stays
     for device in (desk, laptop, desk, laptop):
         device.sync(folder, later)
     assert laptop.store.cards.marks(question).suspended is False  # the desk's later change won
     assert desk.store.cards.marks(question).suspended is False
+    assert laptop.store.cards.marks(question).flagged is desk.store.cards.marks(question).flagged is True
 
 
 def test_suspend_bury_and_flag_marks_sync_and_the_later_change_wins(devices, tmp_path: Path) -> None:

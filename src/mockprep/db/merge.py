@@ -20,6 +20,7 @@ from mockprep.core import ids
 from mockprep.core.field_checks import STORY_PARTS
 from mockprep.core.scheduler import SchedulerParams, replay
 from mockprep.db import review_codec, stats_rollup
+from mockprep.db.mark_stamps import take_marks
 from mockprep.db.review_indexes import SAME_REVIEW, delete_reviews_with_uids
 from mockprep.db.session_reviews import of_session_row
 from mockprep.db.sql import from_iso, must_time, text_us
@@ -118,12 +119,13 @@ class _Merger:
             self._marks(event)
 
     def _marks(self, m: dict[str, Any]) -> None:
-        """Another device's marks of a question, when newer than this device's (:func:`_take_marks`)."""
+        """Another device's marks of a question, each taken when newer than this device's
+        (:func:`~mockprep.db.mark_stamps.take_marks`)."""
         row = self.raw.execute("SELECT id FROM questions WHERE key = ?", (m.get("key"),)).fetchone()
         if row is None:
             self.summary.waiting.append(m)
             return
-        self.summary.marks += _take_marks(self.raw, row[0], m)
+        self.summary.marks += take_marks(self.raw, row[0], m)
 
     def _session(self, s: dict[str, Any]) -> None:
         if s["uid"] in self.deleted:
@@ -465,34 +467,3 @@ def _params_json(value: Any) -> str | None:
         return SchedulerParams.from_dict(value).to_json()
     except ValueError:
         return None
-
-
-# The other device's marks, written with a stamp unlike the one they replace, so that
-# cards_marks_changed (db/sync_triggers.py) neither re-times them nor sends them back; their own stamp
-# follows (_STAMP). Two changes stamped alike (the same millisecond, or both from before marks were
-# stamped) are ordered by the marks themselves.
-_TAKE_MARKS = (
-    "UPDATE cards SET suspended_at = :s, suspended_by = :by, buried_until = :b, flagged_at = :f,"
-    " marks_changed_at = :at || '~' WHERE question_id = :q AND (COALESCE(marks_changed_at, '') < :at"
-    " OR COALESCE(marks_changed_at, '') = :at AND (COALESCE(suspended_at, ''),"
-    " COALESCE(suspended_by, ''), COALESCE(buried_until, ''), COALESCE(flagged_at, ''))"
-    " < (COALESCE(:s, ''), COALESCE(:by, ''), COALESCE(:b, ''), COALESCE(:f, '')))"
-)
-_STAMP = "UPDATE cards SET marks_changed_at = NULLIF(:at, '') WHERE question_id = :q"
-
-
-def _take_marks(raw: Any, question_id: int, m: dict[str, Any]) -> int:
-    """1 when the marks event ``m`` changed after the question's marks here (by the clock of the device
-    that changed them; a tie goes the same way on every device) and replaced them, else 0."""
-    values = {
-        "s": from_iso(m.get("suspended_at")),
-        "by": m.get("suspended_by") or None,
-        "b": from_iso(m.get("buried_until")),
-        "f": from_iso(m.get("flagged_at")),
-        "at": m.get("changed_at") or "",
-        "q": question_id,
-    }
-    taken = raw.execute(_TAKE_MARKS, values).rowcount
-    if taken:
-        raw.execute(_STAMP, values)
-    return taken

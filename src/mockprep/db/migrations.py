@@ -13,6 +13,7 @@ from mockprep.core.stats import zone_offsets
 from mockprep.db import compact_reviews, stats_rollup, time_keys
 from mockprep.db.bank_file_stamps import m024_bank_file_stamps
 from mockprep.db.driver import run_script as _run
+from mockprep.db.mark_stamps import m026_mark_stamps
 from mockprep.db.packed_grading import m019_packed_grading
 from mockprep.db.review_indexes import m022_review_indexes
 from mockprep.db.review_times import m018_review_times
@@ -487,4 +488,5 @@ MIGRATIONS: list[Migration] = [
     m023_session_reviews,
     m024_bank_file_stamps,
     m025_running_sessions,
+    m026_mark_stamps,
 ]

@@ -59,7 +59,10 @@ class CardRow(SQLModel, table=True):
     suspended_by: str | None = None  # "you", or "leech" when suspended automatically
     buried_until: datetime | None = None  # not asked before this time (the next local midnight)
     flagged_at: datetime | None = None  # listed by `mockprep question list --flagged`
-    marks_changed_at: str | None = None  # when the marks last changed (this device's clock; m010)
+    marks_changed_at: str | None = None  # when any mark last changed (m010; no longer written since m026)
+    suspended_changed_at: str | None = None  # when each mark last changed, by the clock of the device
+    buried_changed_at: str | None = None  # that changed it (m026): a sync merges each mark on its own,
+    flagged_changed_at: str | None = None  # the later change of it winning
     undo_review_id: int | None = None  # the question's latest rating (m021), whose card before is:
     undo_card: bytes | None = None  # the card before it (review_codec.pack_card), for undo
 

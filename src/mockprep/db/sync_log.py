@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mockprep.db import review_codec
+from mockprep.db.mark_stamps import MARKED, marks_event
 from mockprep.db.sql import iso
 
 if TYPE_CHECKING:
@@ -80,8 +81,7 @@ class SyncLog:
                 )
                 raw.execute(
                     "INSERT INTO sync_changes (kind, row_id) SELECT 'marks', question_id FROM cards"
-                    " WHERE marks_changed_at IS NOT NULL OR suspended_at IS NOT NULL"
-                    " OR buried_until IS NOT NULL OR flagged_at IS NOT NULL ORDER BY question_id"
+                    f" WHERE {MARKED} ORDER BY question_id"
                 )
             changes = raw.execute("SELECT seq, kind, row_id, ref FROM sync_changes ORDER BY seq").fetchall()
             events: dict[tuple[str, Any], dict[str, Any] | None] = {}
@@ -136,31 +136,8 @@ def _event(raw: sqlite3.Connection, kind: str, row_id: int | None, ref: str | No
     if kind == "story":
         return _story(raw, row_id)
     if kind == "marks":
-        return _marks(raw, row_id)
+        return marks_event(raw, row_id)
     return None
-
-
-def _marks(raw: sqlite3.Connection, question_id: int | None) -> dict[str, Any] | None:
-    """A question's marks as they are now, and when they last changed ("" when before m010)."""
-    row = raw.execute(
-        "SELECT q.key, c.suspended_at, c.suspended_by, c.buried_until, c.flagged_at, c.marks_changed_at"
-        " FROM cards c JOIN questions q ON q.id = c.question_id WHERE c.question_id = ?",
-        (question_id,),
-    ).fetchone()
-    if row is None:
-        return None
-    key, suspended, by, buried, flagged, changed = row
-    changed = changed or ""
-    return {
-        "t": "marks",
-        "uid": f"marks/{key}/{changed}",
-        "key": key,
-        "changed_at": changed,
-        "suspended_at": iso(suspended),
-        "suspended_by": by,
-        "buried_until": iso(buried),
-        "flagged_at": iso(flagged),
-    }
 
 
 def _review(raw: sqlite3.Connection, row_id: int | None) -> dict[str, Any] | None:
