@@ -99,6 +99,16 @@ def test_a_file_that_is_not_utf8_names_the_line_and_the_byte(cli, home: Path) ->
     assert result.exit_code == 2 and line.endswith("config.toml, line 2: not UTF-8 (byte 0xe9 at offset 6)")
 
 
+def test_a_default_role_no_question_has_is_named_as_the_setting(cli) -> None:
+    assert cli("config", "set", "default_role", "astronaut").exit_code == 0
+    result = cli("session", input="")
+    (line,) = result.stderr.strip().splitlines()
+    assert result.exit_code == 2 and "the default_role setting: unknown role 'astronaut'" in line
+    assert "mockprep config unset default_role" in line
+    explicit = cli("session", "--role", "astronaut", input="")  # the option's own value: as before
+    assert explicit.exit_code == 2 and "default_role" not in explicit.stderr
+
+
 def test_set_keeps_the_persons_comments(cli, home: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text("# my retention\ndesired_retention = 0.92  # for the onsite\n")

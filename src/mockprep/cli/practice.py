@@ -52,9 +52,18 @@ def question_filter(
     """The --round/--topic/--role/--bank/--tag selection, each value checked against the known ones."""
     from mockprep.core.questions import QuestionFilter
 
+    by_setting = not role and bool(store.settings.default_role)
     role = role or store.settings.default_role or None  # the default_role setting
     check_filter_values(store, "topics", topics or [])
-    check_filter_values(store, "roles", [role] if role else [])
+    try:
+        check_filter_values(store, "roles", [role] if role else [])
+    except UserError as exc:
+        if not by_setting:
+            raise
+        raise UserError(
+            f"the default_role setting: {exc}; change it with mockprep config set default_role ROLE,"
+            " or mockprep config unset default_role for every role"
+        ) from None
     check_filter_values(store, "banks", banks or [])
     check_filter_values(store, "tags", tags or [])
     return QuestionFilter(
