@@ -406,7 +406,23 @@ def test_the_empty_message_says_how_to_get_more_for_the_same_selection(demo: Sto
     TerminalUI(console, lambda *_: None).show_summary(summary, clock.now)
     text = " ".join(out.getvalue().split())
     assert "today's 2 new questions for this selection are done" in text
-    assert "3 new questions wait; to learn more now: mockprep session --bank demo --new 5" in text
+    assert "3 new questions wait; to learn more now: mockprep session --bank demo --new 3" in text
+
+
+def test_the_empty_message_names_the_limit_that_stopped_it(demo: Store, clock: FakeClock) -> None:
+    """A bank's own daily limit (or a round's) is the one used up, not daily_new."""
+    from mockprep.terminal.practice import TerminalUI
+
+    settings = replace(DEFAULT_SETTINGS, daily_new=20, daily_new_per_bank={"demo": 1})
+    options = SessionOptions(filter=DEMO, tz=ZoneInfo("UTC"))
+    for answers, ratings in ((["a"], [Rating.Easy]), ([], [])):
+        ui = ScriptedUI(answers, ratings, clock=clock)
+        summary = Session(demo, ui, clock, random.Random(1), options, settings).run()
+    console, out = captured()
+    TerminalUI(console, lambda *_: None).show_summary(summary, clock.now)
+    text = " ".join(out.getvalue().split())
+    assert "today's 1 new question for this selection is done" in text
+    assert "4 new questions wait; to learn more now: mockprep session --bank demo --new 4" in text
 
 
 def test_a_selection_with_no_new_questions_left_does_not_offer_more(demo: Store, clock: FakeClock) -> None:

@@ -91,6 +91,7 @@ class Session:
         self._drill: list[DueCard] = []  # a drill's questions not asked yet, in order
         self._new_queue: list[int] = []
         self._new_left = 0
+        self._daily_limit = settings.daily_new  # today's new questions for the selection (_plan_new)
         self._plan: SessionPlan | None = None
         self._records: dict[int, QuestionRecord] = {}
         self._checked: set[int] = set()  # questions looked at for whether they can be asked here
@@ -125,6 +126,7 @@ class Session:
 
         per_bank, per_round = s.daily_new_per_bank, s.daily_new_per_round
         limit = selection_limit(s.daily_new, per_bank, per_round, flt.banks, flt.rounds)
+        self._daily_limit = limit
         banks = {b: left(n, QuestionFilter(banks=(b,))) for b, n in s.daily_new_per_bank.items()}
         rounds = {r: left(n, QuestionFilter(rounds=(r,))) for r, n in s.daily_new_per_round.items()}
         quotas = plan_quotas(self.store, now, self.options.tz, s)
@@ -318,7 +320,7 @@ class Session:
 
     def _new_summary(self, session_id: int | None, status: str) -> SessionSummary:
         summary = SessionSummary(session_id, status, filter=self.options.filter)
-        summary.daily_new = self.settings.daily_new
+        summary.daily_new = self._daily_limit
         summary.new_option = self.options.new
         self._count_new_waiting(summary)
         return summary

@@ -371,7 +371,8 @@ class TerminalUI:
         if not summary.new_waiting:
             return
         options = filter_options(summary.filter)
-        command = f"mockprep session {options} --new 5" if options else "mockprep session --new 5"
+        more = f"--new {min(5, summary.new_waiting)}"
+        command = f"mockprep session {options} {more}" if options else f"mockprep session {more}"
         waits = "waits" if summary.new_waiting == 1 else "wait"
         more = f"{plural(summary.new_waiting, 'new question')} {waits}; to learn more now: {command}"
         self.console.print(safe(more, "dim"))
@@ -392,7 +393,8 @@ def _new_done(summary: SessionSummary) -> str:
         return "--new 0 asked for no new questions"
     if summary.new_option is not None:
         return f"the {plural(summary.new_option, 'new question')} asked for with --new are done"
-    return f"today's {summary.daily_new} new questions{_scope(summary)} are done"
+    done = "is done" if summary.daily_new == 1 else "are done"
+    return f"today's {plural(summary.daily_new, 'new question')}{_scope(summary)} {done}"
 
 
 def _scope(summary: SessionSummary) -> str:
