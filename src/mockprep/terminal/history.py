@@ -126,7 +126,9 @@ def render_session(console: Console, session: SessionInfo, answers: list[Session
         return
     score = session_score((a.rating, a.overtime) for a in answers if a.rating)
     over = sum(a.overtime for a in answers)
-    summary = Text(f"{plural(len(answers), 'answer')} · score {'-' if score is None else score}/100")
+    not_rated = sum(1 for a in answers if not a.rating)
+    rated = f" ({not_rated} not rated)" if not_rated else ""  # the list's "answered" counts the rated
+    summary = Text(f"{plural(len(answers), 'answer')}{rated} · score {'-' if score is None else score}/100")
     if over:
         summary.append(f" · {over} over time", style="red")
     print_text(console, summary)
