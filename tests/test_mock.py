@@ -388,3 +388,14 @@ def _captured():
 
     text = io.StringIO()
     return Console(file=text, width=120, color_system=None), text
+
+
+def test_weakest_topics_come_from_rated_answers_only(synced: Store, clock: FakeClock) -> None:
+    """A round quit before any rating named every topic 'weakest' (each counted as 0 points)."""
+    ui = ScriptedUI(answers=["a", "b"] * 8, ratings=[Rating.Again], clock=clock, answer_seconds=180)
+    report = MockRound(synced, ui, clock, random.Random(9), "technical", MockOptions(minutes=20)).run()
+    assert len(report.answers) >= 2 and [a.rating for a in report.answers][:2] == [1, None]
+    assert report.weakest_topics() == [report.answers[0].attempt.record.question.topic]
+    for answer in report.answers:
+        answer.rating = None
+    assert report.weakest_topics() == []

@@ -157,11 +157,14 @@ class MockReport:
         return session_score((a.rating, a.overtime) for a in self.answers if a.rating)
 
     def weakest_topics(self, count: int = 3) -> list[str]:
-        """Topics with the lowest points in this round (unrated answers count as 0)."""
+        """Topics whose rated answers in this round earned the fewest points, below good's 80 (an
+        unrated answer says nothing yet: a round with none rated names none)."""
         points: dict[str, list[int]] = {}
         for a in self.answers:
-            value = answer_points(a.rating, a.overtime) if a.rating else 0
-            points.setdefault(a.attempt.record.question.topic, []).append(value)
+            if a.rating:
+                points.setdefault(a.attempt.record.question.topic, []).append(
+                    answer_points(a.rating, a.overtime)
+                )
         ranked = sorted(points, key=lambda topic: (sum(points[topic]) / len(points[topic]), topic))
         return [t for t in ranked if sum(points[t]) / len(points[t]) < 80][:count]
 
