@@ -6,6 +6,7 @@ without a shell) on a Markdown template, or answered part by part at prompts whe
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -184,6 +185,7 @@ def story_new(source: DraftFile = None) -> None:
     draft = _write_draft(None, "mockprep story new", source)
     story_id, version = _save(draft, None)
     _report_save(story_id, version, draft)
+    _remove_saved_rescue(source)
 
 
 @story_app.command("edit")
@@ -200,6 +202,23 @@ def story_edit(story_id: StoryId, source: DraftFile = None) -> None:
         return
     _, version = _save(draft, story_id)
     _report_save(story_id, version, draft)
+    _remove_saved_rescue(source)
+
+
+def _remove_saved_rescue(source: Path | None) -> None:
+    """A draft mockprep kept when a save failed (``unsaved-story-*.md`` in the data folder) is deleted
+    once it is saved from, so it is not saved twice."""
+    from mockprep.paths import home_dir
+
+    if source is None or not fnmatch.fnmatch(source.name, "unsaved-story-*.md"):
+        return
+    try:
+        if source.resolve().parent != home_dir().resolve():
+            return
+        source.unlink()
+    except OSError:
+        return  # kept: nothing is lost by leaving it
+    typer.echo(f"Removed the kept draft {source.name}: it is saved now.")
 
 
 @story_app.command("list")
