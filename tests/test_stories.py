@@ -213,10 +213,14 @@ def test_quantified_message_quotes_the_evidence() -> None:
         (
             "I'm the one who wrote it, I've tested it and my code shipped; we reviewed it.",
             True,
-            "'I' ×3, 'we' ×1",
+            "I/me/my ×3, we/us/our ×1",
         ),
-        ("We're proud: we built it, our team and us, and I helped.", False, "'we' (×4) outnumbers 'I' (×1)"),
-        ("We built it together, i.e. as a team.", False, "never says 'I' ('we' ×1)"),
+        (
+            "We're proud: we built it, our team and us, and I helped.",
+            False,
+            "we/us/our (×4) outnumber I/me/my (×1)",
+        ),
+        ("We built it together, i.e. as a team.", False, "never says 'I' (we/us/our ×1)"),
     ],
 )
 def test_first_person(action: str, passed: bool, counts: str) -> None:

@@ -215,17 +215,19 @@ def _check_first_person(action: str) -> CheckItem:
     if not count_words(action):
         return _item("first-person", False, "No Action yet: say what you did, step by step, as 'I'.")
     mine, ours = len(_I_WORDS.findall(action)), len(_WE_WORDS.findall(action))
+    # The counts name what they count: "my" and "me" count with "I", "our" and "us" with "we".
     if mine == 0:
-        we = f" ('we' ×{ours})" if ours else ""
+        we = f" (we/us/our ×{ours})" if ours else ""
         message = f"The Action never says 'I'{we}: say what you did yourself ('I built ...')."
         return _item("first-person", False, message)
     if ours > mine:
         message = (
-            f"'we' (×{ours}) outnumbers 'I' (×{mine}) in the Action: make your own part explicit; "
+            f"we/us/our (×{ours}) outnumber I/me/my (×{mine}) in the Action: make your own part explicit; "
             "keep 'we' for what the team did."
         )
         return _item("first-person", False, message, _round(WEIGHTS["first-person"] * mine / (mine + ours)))
-    return _item("first-person", True, f"The Action is in the first person ('I' ×{mine}, 'we' ×{ours}).")
+    counted = f"I/me/my ×{mine}, we/us/our ×{ours}"
+    return _item("first-person", True, f"The Action is in the first person ({counted}).")
 
 
 def _check_length(story_words: int, seconds: float) -> CheckItem:
