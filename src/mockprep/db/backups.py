@@ -66,6 +66,20 @@ def list_backups(home: Path) -> list[Backup]:
     return sorted(found, key=lambda b: (b.taken_at, b.name), reverse=True)
 
 
+def refuse_emptied(db_path: Path) -> None:
+    """Refuse a database file emptied to 0 bytes (a truncation, a failed copy) where backups show the
+    home had data: opening it would start an empty home over it and hide them (StoreError)."""
+    from mockprep.db.store import StoreError
+
+    found = list_backups(db_path.parent)
+    if found and db_path.stat().st_size == 0:
+        raise StoreError(
+            f"{db_path} is empty (0 bytes), but this home has {len(found)} backup"
+            f"{'' if len(found) == 1 else 's'}: restore one (mockprep backup list, then mockprep backup"
+            " restore NAME), or move the file away to start afresh; it was not changed."
+        )
+
+
 def _stamp_time(stamp: str) -> datetime:
     """``YYYYmmdd-HHMMSS`` (UTC) as a time; by hand, as strptime would load _strptime, calendar and
     locale (~6 ms) at every start-up that lists the backups."""

@@ -10,8 +10,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from mockprep.db.card_conditions import NOT_SUSPENDED
 from mockprep.db.driver import text
-from mockprep.db.sql import NOT_SUSPENDED, db_time
+from mockprep.db.sql import db_time
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -19,19 +19,10 @@ from mockprep.core.questions import QuestionFilter, QuestionRecord
 from mockprep.core.scheduler import CardState, DueCard, replay
 from mockprep.db import review_codec
 from mockprep.db.banks import question_record
+from mockprep.db.card_conditions import EFFECTIVE_DUE, NOT_BURIED_AT, NOT_SUSPENDED
 from mockprep.db.driver import text
 from mockprep.db.session_reviews import of_session
-from mockprep.db.sql import (
-    EFFECTIVE_DUE,
-    NOT_BURIED_AT,
-    NOT_SUSPENDED,
-    db_time,
-    db_us,
-    delivery_json,
-    from_db_time,
-    must_time,
-    question_filter,
-)
+from mockprep.db.sql import db_time, db_us, delivery_json, from_db_time, must_time, question_filter
 
 if TYPE_CHECKING:
     from mockprep.core.records import ReviewRecord

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from mockprep.core.daily_new import NewCandidate
 from mockprep.core.questions import QuestionFilter
-from mockprep.db.cards import NOT_SUSPENDED, card_from_row
+from mockprep.db.card_conditions import NOT_SUSPENDED
+from mockprep.db.cards import card_from_row
 from mockprep.db.driver import text
 from mockprep.db.sql import db_us, question_filter
 

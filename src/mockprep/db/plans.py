@@ -63,7 +63,8 @@ class PlanTable:
     def cards(self, plan: Plan) -> list[PlanCard]:
         """Each question the plan covers that may be asked (not suspended), with its card."""
         from mockprep.core.plans import PlanCard
-        from mockprep.db.cards import NOT_SUSPENDED, card_from_row
+        from mockprep.db.card_conditions import NOT_SUSPENDED
+        from mockprep.db.cards import card_from_row
 
         clause, params = question_filter(plan.filter)
         stmt = text(

@@ -15,13 +15,6 @@ if TYPE_CHECKING:
 Where = tuple[str, dict[str, Any]]
 
 
-# A card's conditions as a session asks it (c: cards): never while suspended; a buried one not before
-# its burial ends.
-NOT_SUSPENDED = "c.suspended_at IS NULL"
-EFFECTIVE_DUE = "MAX(c.due, COALESCE(c.buried_until, c.due))"
-NOT_BURIED_AT = "(c.buried_until IS NULL OR c.buried_until <= :now)"
-
-
 def db_time(moment: datetime) -> str:
     """The stored form of a time: UTC, no zone, microseconds (the format SQLAlchemy uses)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

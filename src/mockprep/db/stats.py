@@ -24,8 +24,9 @@ from mockprep.core.stats import (
     local_date_at,
 )
 from mockprep.db import review_codec, stats_rollup
+from mockprep.db.card_conditions import EFFECTIVE_DUE, NOT_SUSPENDED
 from mockprep.db.driver import text
-from mockprep.db.sql import EFFECTIVE_DUE, NOT_SUSPENDED, Where, db_time, db_us, question_filter, sql_points
+from mockprep.db.sql import Where, db_time, db_us, question_filter, sql_points
 from mockprep.db.stats_rollup import local_date
 
 if TYPE_CHECKING:

@@ -187,25 +187,6 @@ def _filled(name: str) -> bool:
         return False
 
 
-def _refuse_emptied(path: Path) -> None:
-    """Refuse a database file emptied to 0 bytes (a truncation, a failed copy) where backups show the
-    home had data: opening it would start an empty home over it and hide them."""
-    try:
-        if os.stat(path).st_size != 0:
-            return
-    except OSError:
-        return  # no file: a new home
-    from mockprep.db.backups import list_backups
-
-    found = list_backups(path.parent)
-    if found:
-        raise StoreError(
-            f"{path} is empty (0 bytes), but this home has {len(found)} backup"
-            f"{'' if len(found) == 1 else 's'}: restore one (mockprep backup list, then mockprep backup"
-            " restore NAME), or move the file away to start afresh; it was not changed."
-        )
-
-
 def _create_private_file(path: Path) -> None:
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
@@ -253,8 +234,10 @@ class Store:
             raise StoreError(f"cannot create the data folder {home}: {exc.strerror}") from None
         path = home / DB_NAME
         existing = _filled(str(path))
-        if not existing:
-            _refuse_emptied(path)
+        if not existing and path.is_file():  # emptied to 0 bytes, or created by a run that then stopped
+            from mockprep.db.backups import refuse_emptied
+
+            refuse_emptied(path)
         logged = existing and _has_log(path)
         journal = existing and not logged and _has_journal(path)
         if logged:
