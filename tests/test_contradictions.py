@@ -516,3 +516,40 @@ def test_a_model_answers_weak_answers_are_no_reference_for_an_answer() -> None:
     assert [p.verdict for p in denied.points] == [Verdict.COVERED, Verdict.CONTRADICTED]
     pasted = grader.assess(WEAK_LISTED, WEAK_LISTED.answer)
     assert [p.verdict for p in pasted.points] == [Verdict.COVERED, Verdict.COVERED]
+
+
+PCA_LDA = Reference(
+    ["PCA is unsupervised and keeps the directions of largest total variance.",
+     "LDA is supervised: it uses the labels to maximise between-class over within-class scatter."],
+    ["PCA: unsupervised, maximises total variance", "LDA: maximise between-class over within-class scatter"],
+    "Compare LDA with PCA as a dimensionality reduction method.",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sentence", "entity", "word"),
+    [
+        ("PCA is supervised: it uses the class labels.", "pca", "superv"),
+        ("LDA is unsupervised.", "lda", "unsuperv"),
+    ],
+)
+def test_one_entity_given_its_own_attribute_with_the_negative_prefix_turned_is_flagged(
+    sentence: str, entity: str, word: str
+) -> None:
+    """A tester's swap named one entity per sentence ("PCA is supervised ... LDA is unsupervised"), so
+    the check of two siblings in one sentence never saw it."""
+    found = PCA_LDA.misattribution(sentence)
+    assert found is not None and (found.entity, found.attribute) == (entity, word)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "PCA is unsupervised.",  # stated rightly
+        "PCA is not supervised: it never looks at the labels.",  # the same, negated
+        "LDA, unlike unsupervised methods, is supervised.",  # each word where it belongs
+        "PCA keeps the directions of largest total variance.",
+    ],
+)
+def test_a_right_or_negated_statement_of_one_entity_is_not_flagged(sentence: str) -> None:
+    assert PCA_LDA.misattribution(sentence) is None

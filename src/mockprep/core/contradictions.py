@@ -32,22 +32,25 @@ to a Gaussian prior and L2 to a Laplace prior", "β1 = 0.999 and β2 = 0.9", "st
 parameters ... stage 3 the optimizer states". Word matching and a bag-of-words embedding cannot see the
 swap; the reference (the model answer and the key points) can.
 
-Entities are the indexed forms of one name that the reference uses side by side (L1/L2, β1/β2, stage
-1/stage 3, type I/type II), the things the prompt lists side by side (never a number: "at 10x and at
-100x"), and the one-word names of key points written "Name: …" ("BFS: …", "DFS: …"). An entity the
-reference describes nowhere (a word of the prompt only) has no foreign attribute. An attribute belongs
-to an entity when it follows the entity in a reference sentence that names no sibling, or in the
-entity's own stretch of a sentence that names several. An answer's sentence that names two siblings and
-puts, in one sibling's stretch of a clause, a key-point word (or a number stated as its value, right
-after it) that the reference gives only to another sibling the sentence also names, misattributes it,
-unless the sentence also applies the word to that other sibling (brackets split clauses: "log(1 + e^z) −
-y z, and avoid log(sigmoid(z))"). Misattribution sees no other kind of
-wrong answer (negated claims and reversed comparisons are the denials and reversals above); wider rules
-measured on the development set fired on correct answers (see benchmarks/grading). A broad formula check
-and a "disavowal" check were tried on branch g15 and removed: they falsely contradicted 20 points of an
-independent reviewer's correct answers (tests/data/grading_probes). Formulas with one symbol changed are
-found by the strict rule of :mod:`mockprep.core.formulas`, whose reference each Reference holds
-(``formulas``)."""
+Entities (:mod:`mockprep.core.entities`) are the indexed forms of one name that the reference uses side
+by side (L1/L2, β1/β2, stage 1/stage 3, type I/type II), the things the prompt lists side by side (never
+a number: "at 10x and at 100x"), and the one-word names of key points written "Name: …" ("BFS: …", "DFS:
+…"). An entity the reference describes nowhere (a word of the prompt only) has no foreign attribute. An
+attribute belongs to an entity when it follows the entity in a reference sentence that names no sibling,
+or in the entity's own stretch of a sentence that names several. An answer's sentence that names two
+siblings and puts, in one sibling's stretch of a clause, a key-point word (or a number stated as its
+value, right after it) that the reference gives only to another sibling the sentence also names,
+misattributes it, unless the sentence also applies the word to that other sibling (brackets split
+clauses: "log(1 + e^z) − y z, and avoid log(sigmoid(z))"). A sentence that names one entity
+misattributes when a clause of it, not negated, gives the entity a key-point word the reference gives it
+with a negative prefix turned ("PCA is supervised" where PCA is unsupervised; only un-, non-, in-, im-,
+ir-, dis-: WordNet's other antonyms took other senses on correct answers, "lies above", "the true
+class"). Misattribution sees no other kind of wrong answer (negated claims and reversed comparisons are
+the denials and reversals above); wider rules measured on the development set fired on correct answers
+(see benchmarks/grading). A broad formula check and a "disavowal" check were tried on branch g15 and
+removed: they falsely contradicted 20 points of an independent reviewer's correct answers
+(tests/data/grading_probes). Formulas with one symbol changed are found by the strict rule of
+:mod:`mockprep.core.formulas`, whose reference each Reference holds (``formulas``)."""
 
 from __future__ import annotations
 
@@ -56,21 +59,15 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mockprep.core.entities import anchors, point_entities, prompt_entities, siblings, stretches
 from mockprep.core.formulas import FormulaReference
-from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, fold, stem, words
+from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, stem, words
 
 NEAR = 5  # tokens after an entity that belong to it in an answer's clause
 # ... and a number no key point names belongs to it only this close: its value ("β1 = 0.999", "β1 of 0.9"),
 # not a value of something else the clause goes on to ("size grows as compute to the 0.73", "label the
 # first subword and mask the rest with -100")
 NUMBER_NEAR = 2
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[a-z]+")
-# A name in code ("param.requires_grad_", "torch.no_grad()") is one thing, not words to attribute.
-_CODE_NAME = re.compile(r"[A-Za-z_]\w*(?:[._][A-Za-z_]\w*)+\(?\)?|[A-Za-z]\w*\(\)")
-_INDEX = re.compile(r"^(?:\d|i{1,3}|iv)$")  # "L1", "stage 3", "type II", "β2"
-_OFFSET = re.compile(r"\b([A-Za-z])\s*[+\-−]\s*\d\b")  # "R_{t+1}", "x_{k-1}": a step from t, no entity t_1
-# Words that symbols are spelled out as ("≥ 0" → "at least 0"): a number after them is no index.
-_NOT_NAMES = frozenset("least most than times plus minus approx equal to from in at".split())
 _CLAUSE = re.compile(r"[,:;()]")
 # Where a claim ends and the next begins, for denials.
 _CLAUSES = re.compile(
@@ -254,96 +251,6 @@ def asserted(text: str) -> str:
     return _WEAK_ANSWERS.sub("", text)
 
 
-def anchors(text: str) -> list[str]:
-    """Content stems in order, an index joined to the name before it ("stage 1" → "stage_1")."""
-    raw = _TOKEN.findall(fold(_OFFSET.sub(r"\1", _CODE_NAME.sub(" ", text))))
-    out: list[str] = []
-    i = 0
-    while i < len(raw):
-        token = raw[i]
-        indexed = (
-            token.isalpha()
-            and token not in _NOT_NAMES
-            and token not in STOPWORDS  # "any two points", "the 2 models": no name
-            and not _INDEX.match(token)
-            and i + 1 < len(raw)
-            and _INDEX.match(raw[i + 1])
-            and not (i + 2 < len(raw) and raw[i + 2].isdigit())  # "½" → "1 2", "0.9" stays whole
-        )
-        if indexed:
-            out.append(stem(token) + "_" + raw[i + 1])
-            i += 2
-            continue
-        if token not in STOPWORDS and token not in NEGATIONS:
-            out.append(stem(token) if token.isalpha() else token)
-        i += 1
-    return out
-
-
-def _siblings(reference: list[list[str]]) -> dict[str, set[str]]:
-    """Each indexed entity of the reference and the other indices of its name."""
-    by_name: dict[str, set[str]] = {}
-    for tokens in reference:
-        for t in tokens:
-            if "_" in t:
-                by_name.setdefault(t.split("_", 1)[0], set()).add(t)
-    return {t: group - {t} for group in by_name.values() if len(group) >= 2 for t in group}
-
-
-_LIST = re.compile(
-    r"((?:[\w\-()]+(?: [\w\-()]+){0,2}, )*[\w\-()]+(?: [\w\-()]+){0,2},? "
-    r"(?:and|or|vs\.?|versus|rather than) [\w\-()]+(?: [\w\-()]+){0,2})",
-    re.IGNORECASE,
-)
-
-
-def prompt_entities(prompt: str) -> list[set[str]]:
-    """Things a question sets side by side ("fp16 and bf16", "data drift, concept drift and prediction
-    drift", "PR-AUC rather than ROC-AUC"): one word each, the one that tells them apart."""
-    groups = []
-    for match in _LIST.finditer(prompt):
-        parts = re.split(r",? (?:and|or|vs\.?|versus|rather than) |, ", match[1], flags=re.IGNORECASE)
-        items = [[t.split("_", 1)[0] for t in anchors(part)] for part in parts]
-        if len(items) < 2 or not all(items):
-            continue
-        # the words nearest the list: the end of the first item, the start of the last
-        items = [items[0][-2:], *[i[-2:] for i in items[1:-1]], items[-1][:2]]
-        heads = {i[-1] for i in items}
-        if len(heads) == 1 and all(len(i) == 2 for i in items):
-            names = {i[0] for i in items}  # a shared head: "data drift" / "concept drift"
-        else:
-            names = {items[0][-1], *[i[-1] for i in items[1:-1]], items[-1][0]}
-        # (a number is a value, not a thing of its own: "between 2020 and Hoffmann", "at 10x and 100x")
-        if len(names) == len(items) and all(len(n) > 1 and not n[0].isdigit() for n in names):
-            groups.append(names)
-    return groups
-
-
-_HEAD = re.compile(r"^([^:;,]{1,30}):\s")  # "BFS: queue, shortest paths in unweighted graphs"
-
-
-def point_entities(key_points: list[str]) -> list[set[str]]:
-    """Things the key points describe one each, named by one word before a colon ("BFS: …", "DFS: …";
-    "Kruskal: …", "Prim: …"): the question sets them side by side as a prompt's list does."""
-    heads = set()
-    for point in key_points:
-        if head := _HEAD.match(point):
-            names = [t.split("_", 1)[0] for t in anchors(head[1])]
-            if len(names) == 1 and len(names[0]) > 1:
-                heads.add(names[0])
-    return [heads] if len(heads) >= 2 else []
-
-
-def _stretches(tokens: list[str], entities: set[str], near: int) -> dict[str, set[str]]:
-    """The tokens after each mention of an entity, up to the next entity or ``near`` tokens."""
-    out: dict[str, set[str]] = {}
-    at = [i for i, t in enumerate(tokens) if t in entities]
-    for k, i in enumerate(at):
-        end = min(at[k + 1] if k + 1 < len(at) else len(tokens), i + 1 + near)
-        out.setdefault(tokens[i], set()).update(tokens[i + 1 : end])
-    return out
-
-
 def _reverses(stems: frozenset[str], negative: bool, reference: str, reference_negative: bool) -> bool:
     """Whether a clause (its ``stems``, ``negative`` or not) says the opposite of ``reference``: an odd
     number of its words flipped against the reference's, counting each side's negation as one more."""
@@ -438,7 +345,7 @@ class Reference:
         }
         self.formulas = FormulaReference(key_points, sentences, prompt)
         tokens = [anchors(s) for s in [*key_points, *sentences]]
-        self.siblings = _siblings(tokens)
+        self.siblings = siblings(tokens)
         for group in [*prompt_entities(prompt), *point_entities(key_points)]:
             for name in group:
                 self.siblings.setdefault(name, set()).update(group - {name})
@@ -450,22 +357,23 @@ class Reference:
             if len(named) == 1:
                 self.belongs.setdefault(named.pop(), set()).update(sentence)
             else:
-                for entity, stretch in _stretches(sentence, entities, len(sentence)).items():
+                for entity, stretch in stretches(sentence, entities, len(sentence)).items():
                     self.belongs.setdefault(entity, set()).update(stretch)
 
     def misattribution(self, sentence: str) -> Misattribution | None:
-        """The first attribute ``sentence`` gives to the wrong one of two siblings it names, if any."""
+        """The first attribute ``sentence`` gives to the wrong one of two siblings it names, or the
+        opposite of one the reference gives the entity it names ("PCA is supervised"), if any."""
         if not self.siblings:
             return None
         entities = set(self.siblings)
         named = {t for t in anchors(sentence) if t in entities}
         if len(named) < 2:
-            return None
+            return self._opposite_attribute(sentence, entities) if named else None
         for clause in _CLAUSE.split(sentence):
             tokens = anchors(clause)
-            stretches = _stretches(tokens, entities, NEAR)
-            valued = _stretches(tokens, entities, NUMBER_NEAR)
-            for entity, stretch in stretches.items():
+            after = stretches(tokens, entities, NEAR)
+            valued = stretches(tokens, entities, NUMBER_NEAR)
+            for entity, stretch in after.items():
                 if not self.belongs.get(entity):
                     continue  # the reference says nothing of it (only the prompt names it)
                 for word in sorted(stretch):
@@ -476,7 +384,7 @@ class Reference:
                     owners = sorted(
                         other
                         for other in self.siblings[entity] & named
-                        if word in self.belongs.get(other, ()) and word not in stretches.get(other, ())
+                        if word in self.belongs.get(other, ()) and word not in after.get(other, ())
                     )
                     # ... and not applied to the owner too ("log(1 + e^z) − y z, and avoid
                     # log(sigmoid(z))": brackets split clauses, so the owner's stretch misses it)
@@ -484,3 +392,27 @@ class Reference:
                     if owners:
                         return Misattribution(entity, word, owners[0], sentence)
         return None
+
+    def _opposite_attribute(self, sentence: str, entities: set[str]) -> Misattribution | None:
+        """A clause, not negated, that gives an entity a key-point word the reference gives it with a
+        negative prefix, or the reverse, and not the word itself: "PCA is supervised" where PCA is
+        "unsupervised". (Other antonyms take other senses too often: "lies above", "true class".)"""
+        for clause in _CLAUSE.split(sentence):
+            if negated(clause):
+                continue
+            for entity, stretch in stretches(anchors(clause), entities, NEAR).items():
+                own = self.belongs.get(entity, set())
+                for word in sorted(stretch - own):
+                    telling = word in self.keys  # (a key point names the word or its opposite)
+                    flipped = {f for f in own if _prefixed(word, f) and (telling or f in self.keys)}
+                    if flipped and not flipped & stretch:
+                        return Misattribution(entity, word, entity, sentence)
+        return None
+
+
+def _prefixed(one: str, other: str) -> bool:
+    """One stem is the other with a negative prefix: "unsuperv"/"superv", "nonconvex"/"convex"."""
+    short, long = sorted((one, other), key=len)
+    return len(short) >= 4 and any(
+        long == prefix + short for prefix in ("un", "non", "in", "im", "ir", "dis")
+    )
