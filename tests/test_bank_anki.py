@@ -16,6 +16,7 @@ from anki.collection import (
     ImportAnkiPackageRequest,
 )
 
+from mockprep.core.anki_notetype import MOCKPREP_FIELDS
 from mockprep.core.banks import parse_bank
 from mockprep.paths import builtin_banks_dir
 from mockprep.services.bank_export import deck_name, note_guid
@@ -57,7 +58,7 @@ def test_anki_imports_the_export_without_duplicates(cli, tmp_path: Path, collect
     assert {"mockprep", deck_name(stats), deck_name(algos)} <= names
     question = stats.questions[0]
     note = _note(collection, note_guid("statistics", question.id))
-    assert list(note.keys()) == ["Prompt", "Answer", "Key points", "Follow-ups"]
+    assert list(note.keys()) == list(MOCKPREP_FIELDS)
     assert html.unescape(note["Prompt"].replace("<br>", "\n")) == question.prompt.strip()
     assert [
         html.unescape(p)
@@ -69,6 +70,28 @@ def test_anki_imports_the_export_without_duplicates(cli, tmp_path: Path, collect
 
     again = _import(collection, package)
     assert len(again.new) == 0 and collection.note_count() == total  # the same GUIDs: nothing added
+
+
+def test_anki_shows_the_options_and_the_expected_value(cli, tmp_path: Path, collection: Collection) -> None:
+    """In Anki itself: a choice card's front letters its options and its back names the right one; a
+    numeric card's back gives the value with its tolerance and unit."""
+    from mockprep.core.html_text import html_to_text
+    from tests.test_bank_import import MIXED_BANK
+
+    bank = tmp_path / "mixed.toml"
+    bank.write_text(MIXED_BANK, encoding="utf-8")
+    package = tmp_path / "mixed.apkg"
+    assert cli("bank", "export", str(bank), "-o", str(package)).exit_code == 0
+    _import(collection, package)
+    choice = _note(collection, note_guid("mixed", "topological-order")).cards()[0]
+    front, back = html_to_text(choice.question()).text, html_to_text(choice.answer()).text
+    assert "Which of these is a valid topological order?\n\na) A, B, C\nb) B, A, C\nc) C, <B>, A" in front
+    assert "Correct: a) A, B, C\nA, B, C: every edge" in back
+    assert "Misconceptions (each is wrong)\n\n- any order that starts with A will do" in back
+    numeric = _note(collection, note_guid("mixed", "false-positive-rate")).cards()[0]
+    assert "a)" not in html_to_text(numeric.question()).text
+    assert "Correct: 0.05 ± 0.001 of tests\nalpha is" in html_to_text(numeric.answer()).text
+    assert "Bank fields" not in back and '"id"' not in back
 
 
 def test_a_changed_bank_updates_the_anki_notes(
@@ -158,9 +181,12 @@ def test_mockprep_to_anki_and_back(cli, tmp_path: Path) -> None:
     assert "proposed" not in result.stdout  # the Key points field came back as the key points
     original = _spec("statistics")
     back = parse_bank(out.read_bytes(), str(out)).spec
-    assert [q.prompt for q in back.questions] == [" ".join(q.prompt.split()) for q in original.questions]
+    assert [q.prompt for q in back.questions] == [q.prompt.strip() for q in original.questions]
     assert [q.key_points for q in back.questions] == [q.key_points for q in original.questions]
     assert [q.follow_ups for q in back.questions] == [q.follow_ups for q in original.questions]
+    assert [(q.id, q.kind, q.choices, q.value) for q in back.questions] == [
+        (q.id, q.kind, q.choices, q.value) for q in original.questions
+    ]
 
 
 def test_anki_text_export_matches_the_package_notes(cli, tmp_path: Path, collection: Collection) -> None:
@@ -178,7 +204,7 @@ def test_anki_text_export_matches_the_package_notes(cli, tmp_path: Path, collect
         1,
         2,
         3,
-        8,
+        12,
     )
     log = collection.import_csv(ImportCsvRequest(path=str(text), metadata=metadata)).log
     assert len(log.new) == 0 and len(log.missing_notetype) == 0
@@ -253,6 +279,38 @@ def test_with_history_carries_anki_answers_over_once(cli, tmp_path: Path, home: 
         assert reps == 2 and (card_type, queue) in ((2, 2), (1, 1))
     finally:
         target.close()
+
+
+def test_answers_given_in_anki_come_back_to_the_exported_question(cli, tmp_path: Path, home: Path) -> None:
+    """Study mockprep's export in Anki, then `bank import --with-history`: the answers become reviews of
+    the question with its own id (the note's GUID still finds its review log)."""
+    from tests.conftest import db_rows
+    from tests.test_bank_import import MIXED_BANK
+
+    bank = tmp_path / "mixed.toml"
+    bank.write_text(MIXED_BANK, encoding="utf-8")
+    package = tmp_path / "mixed.apkg"
+    assert cli("bank", "export", str(bank), "-o", str(package)).exit_code == 0
+    col = Collection(str(tmp_path / "study.anki2"))
+    try:
+        _import(col, package)
+        card = _note(col, note_guid("mixed", "false-positive-rate")).cards()[0]
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+        studied = tmp_path / "studied.apkg"
+        options = ExportAnkiPackageOptions(
+            with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
+        )
+        col.export_anki_package(out_path=str(studied), options=options, limit=DeckIdLimit(card.did))
+    finally:
+        col.close()
+    out = tmp_path / "back.toml"
+    args = ("--id", "mixed", "--topic", "general", "--add", "--with-history")
+    result = cli("bank", "import", str(studied), "-o", str(out), *args)
+    assert result.exit_code == 0, result.stderr
+    assert "History: 1 Anki answer(s) became reviews of 1 question(s)." in result.stdout
+    rows = db_rows(home, "SELECT q.key, r.rating FROM reviews r JOIN questions q ON q.id = r.question_id")
+    assert rows == [("mixed/false-positive-rate", 3)]
 
 
 def test_bank_import_reads_a_whole_collection_package(cli, tmp_path: Path) -> None:

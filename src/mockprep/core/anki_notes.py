@@ -8,13 +8,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mockprep.core.anki_notetype import (  # noqa: F401 (the note type's names, importable from here too)
+    BANK_FIELDS,
+    MOCKPREP_FIELDS,
+    MOCKPREP_NOTETYPE,
+    list_items,
+    read_note,
+)
 from mockprep.core.bank_import import Item, Skip, slug
 from mockprep.core.html_text import PlainText, cloze_numbers, clozes, html_to_text
 
 # Field names that say what a field holds (mockprep's own note type first); otherwise the first field is
 # the prompt and the second the answer, as in Anki's Basic and Cloze note types.
-MOCKPREP_NOTETYPE = "mockprep question"  # the note type `bank export` writes, and its fields
-MOCKPREP_FIELDS = ("Prompt", "Answer", "Key points", "Follow-ups")
 _PROMPT_NAMES = ("prompt", "front", "question", "text")
 _ANSWER_NAMES = ("answer", "back", "back extra", "extra")
 
@@ -41,6 +46,13 @@ def note_items(notes: Iterable[AnkiNote]) -> NoteItems:
     """Every note as one question, or one per cloze deletion, or a :class:`Skip` saying why not."""
     out = NoteItems([])
     for note in notes:
+        if BANK_FIELDS in note.names:  # mockprep's own note: its question as exported, if it says so
+            own = read_note(
+                note.where, note.guid, dict(zip(note.names, note.fields, strict=False)), note.html
+            )
+            if own is not None:
+                out.items.append(own)
+                continue
         texts = [html_to_text(f) if note.html else PlainText(f.strip()) for f in note.fields]
         out.media += sum(t.media for t in texts)
         out.scripts += sum(t.scripts for t in texts)
@@ -88,12 +100,7 @@ def _note_questions(note: AnkiNote, values: list[str]) -> list[Item | Skip]:
 
 
 def _list_field(names: tuple[str, ...], values: list[str], name: str) -> tuple[str, ...]:
-    text = _field(names, values, (name,), len(values))
-    return tuple(
-        line[2:].strip() if line.startswith("- ") else line.strip()
-        for line in text.splitlines()
-        if line.strip()
-    )
+    return list_items(_field(names, values, (name,), len(values)))
 
 
 def _name(names: tuple[str, ...], index: int, fallback: str) -> str:

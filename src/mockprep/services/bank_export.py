@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import io
 import os
 import tempfile
@@ -17,19 +16,13 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from mockprep.core.anki_notes import MOCKPREP_FIELDS, MOCKPREP_NOTETYPE
+from mockprep.core.anki_notetype import BACK, CSS, FRONT, MOCKPREP_FIELDS, MOCKPREP_NOTETYPE, note_fields
 from mockprep.core.bank_import import SourceError
 from mockprep.core.banks import BankSpec, QuestionModel
 
 GENANKI_CREATED = 1411124400  # the creation time genanki gives its collection (Anki counts due days from it)
 MODEL_NAME = MOCKPREP_NOTETYPE
 FIELDS = MOCKPREP_FIELDS
-_CSS = ".card { font-family: sans-serif; font-size: 18px; text-align: left; } pre { text-align: left; }"
-_BACK = (
-    "{{FrontSide}}<hr id=answer>{{Answer}}"
-    "{{#Key points}}<h4>Key points</h4>{{Key points}}{{/Key points}}"
-    "{{#Follow-ups}}<h4>Follow-ups</h4>{{Follow-ups}}{{/Follow-ups}}"
-)
 
 
 def _stable_int(text: str) -> int:
@@ -53,19 +46,6 @@ def note_tags(bank: BankSpec, q: QuestionModel) -> list[str]:
     return list(dict.fromkeys(t for t in tags if t))
 
 
-def html_field(text: str) -> str:
-    """Plain text as an Anki field: escaped, with its line breaks kept."""
-    return html.escape(text.strip()).replace("\n", "<br>")
-
-
-def html_list(items: list[str]) -> str:
-    return "<ul>" + "".join(f"<li>{html_field(i)}</li>" for i in items) + "</ul>" if items else ""
-
-
-def note_fields(q: QuestionModel) -> list[str]:
-    return [html_field(q.prompt), html_field(q.answer), html_list(q.key_points), html_list(q.follow_ups)]
-
-
 def write_apkg(
     banks: list[BankSpec],
     out: Path,
@@ -84,8 +64,8 @@ def write_apkg(
         _stable_int("mockprep-model-v1"),
         MODEL_NAME,
         fields=[{"name": name} for name in FIELDS],
-        templates=[{"name": "Question", "qfmt": "{{Prompt}}", "afmt": _BACK}],
-        css=_CSS,
+        templates=[{"name": "Question", "qfmt": FRONT, "afmt": BACK}],
+        css=CSS,
     )
     decks = []
     count = 0
@@ -138,12 +118,14 @@ def _add_schedules(package: Path, banks: list[BankSpec], answers: dict[str, dict
 def anki_text(banks: list[BankSpec]) -> str:
     """Anki's "Notes in Plain Text" format with its headers (GUID, note type, deck and tags columns)."""
     out = io.StringIO()
-    out.write(
-        "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:8\n"
-    )
+    out.write("#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n")
+    out.write(f"#tags column:{len(FIELDS) + 4}\n")
     writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    quoted = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_ALL)
     for bank in banks:
         for q in bank.questions:
-            row = [note_guid(bank.id, q.id), MODEL_NAME, deck_name(bank), *note_fields(q)]
-            writer.writerow([*row, " ".join(note_tags(bank, q))])
+            guid = note_guid(bank.id, q.id)
+            row = [guid, MODEL_NAME, deck_name(bank), *note_fields(q), " ".join(note_tags(bank, q))]
+            # a line that starts with '#' would read as a header line: quote a GUID that starts with one
+            (quoted if guid.startswith("#") else writer).writerow(row)
     return out.getvalue()
