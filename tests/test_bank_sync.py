@@ -452,3 +452,12 @@ FilesVersusBank.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 test_files_versus_bank = FilesVersusBank.TestCase
+
+
+def test_a_sync_that_could_not_read_a_file_does_not_say_all_banks_are_up_to_date(cli, tmp_path) -> None:
+    path = write_bank(tmp_path / "rl.toml", bank_id="my-rl")
+    assert cli("bank", "add", str(path)).exit_code == 0
+    path.write_text('id = "my-rl"\ntitle = \n')
+    synced = cli("bank", "sync")
+    assert "not valid TOML" in synced.stderr and "its last good version is used" in synced.stderr
+    assert synced.stdout.strip() == "Nothing changed in the banks read; 1 file could not be read (above)."

@@ -179,7 +179,13 @@ def bank_sync() -> None:
         store.close()
     _warn(report.problems)
     if not report.changed:
-        typer.echo("All banks are up to date.")
+        files = {problem.source for problem in report.problems}
+        if files:  # the warnings above: those files were not read, so "up to date" would mislead
+            typer.echo(
+                f"Nothing changed in the banks read; {_plural(len(files), 'file')} could not be read (above)."
+            )
+        else:
+            typer.echo("All banks are up to date.")
     for result in report.changed:
         counts = (
             (result.added, "added"),
