@@ -109,6 +109,10 @@ def test_remove_then_add_the_folder_again_reports_what_the_bank_holds(cli, home,
     cli("bank", "sync")
     (folder / "rl.moved").rename(folder / "reinforcement.toml")
     assert cli("bank", "remove", "my-rl").exit_code == 0
+    for command in (("session", "--bank", "my-rl"), ("stats", "--bank", "my-rl")):  # not "unknown bank"
+        refused = cli(*command, input="")
+        assert refused.exit_code == 2
+        assert "bank 'my-rl' was removed; bring it back with: mockprep bank add my-rl" in refused.stderr
     added = cli("bank", "add", str(folder))
     assert added.exit_code == 0, added.stderr
     assert "1 bank with 3 questions: my-rl (brought back: my-rl)" in added.stdout

@@ -158,6 +158,8 @@ def check_filter_values(store: Store, kind: str, values: list[str]) -> None:
     known = store.banks.known_values()[kind]
     for value in values:
         if value not in known:
+            if kind == "banks" and (bank := store.banks.get(value)) is not None and bank.removed:
+                raise UserError(f"bank {value!r} was removed; bring it back with: mockprep bank add {value}")
             close = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             singular = kind.rstrip("s")
