@@ -535,3 +535,14 @@ def test_a_removed_story_link_is_removed_on_the_other_device_and_a_later_link_wi
         device.sync(folder, START + timedelta(hours=2))
     assert desk.store.stories.links(desk_story) == [(desk_story, key)]
     assert laptop.store.stories.links(story_id) == [(story_id, key)]
+
+
+def test_the_merge_report_names_the_banks_of_the_records_it_could_not_add() -> None:
+    from mockprep.cli.data import merge_report
+    from mockprep.db.merge import MergeSummary
+
+    summary = MergeSummary(reviews=1, waiting=[{"key": "my-rl/q1"}, {"key": "my-rl/q2"}, {"key": "nlp2/x"}])
+    report = merge_report(summary, "Merged mine.json")
+    assert "3 records of questions this home does not have (banks my-rl, nlp2) were not added" in report
+    one = merge_report(MergeSummary(waiting=[{"key": "my-rl/q1"}]), "Merged")
+    assert "1 record of questions this home does not have (bank my-rl) was not added" in one

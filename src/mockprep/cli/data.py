@@ -323,9 +323,14 @@ def merge_report(summary: MergeSummary, head: str) -> str:
             f"Story '{title}' was edited on two devices: both edits are kept as versions (story history)."
         )
     if summary.waiting:
+        banks = sorted({str(e["key"]).split("/", 1)[0] for e in summary.waiting if e.get("key")})
+        named = (
+            f" (bank{'s' if len(banks) > 1 else ''} {', '.join(banks[:8])}{', …' if len(banks) > 8 else ''})"
+        )
         lines.append(
-            f"{plural(len(summary.waiting), 'record')} of questions this home does not have were not added: "
-            "add their banks (bank add), then run this again."
+            f"{plural(len(summary.waiting), 'record')} of questions this home does not have"
+            f"{named if banks else ''} {'was' if len(summary.waiting) == 1 else 'were'} not added: add their"
+            " banks (bank add), then run this again."
         )
     return "\n".join(lines)
 
