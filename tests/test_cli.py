@@ -113,6 +113,21 @@ def test_bank_validate(cli, tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_markdown_or_csv_file_given_as_a_bank_says_to_import_it(cli, tmp_path: Path) -> None:
+    notes = tmp_path / "rl.md"
+    notes.write_text("# RL\n\n## What is TD learning?\nBootstrapping from the next estimate.\n")
+    for command in ("validate", "add"):
+        result = cli("bank", command, str(notes))
+        assert result.exit_code == 2 and "not valid TOML" in result.stderr
+        assert (
+            f"{notes} is not a bank file: make one from it with mockprep bank import {notes}" in result.stderr
+        )
+    assert "not added (it is not a bank file)" in result.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "x"\n')
+    assert "bank import" not in cli("bank", "validate", str(bad)).stderr  # a TOML file gets no such line
+
+
 def test_bank_add_bad_file_changes_nothing(cli, home: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_bytes(b'id = "x"\ntitle = "t\xff"\n')

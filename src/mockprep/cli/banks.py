@@ -81,12 +81,27 @@ def bank_validate(
             clean_banks.append(bank)
     for problem in problems:
         typer.echo(plain(str(problem)), err=True)
+    for path in paths if problems else ():
+        _import_hint(path)
     for note in notes:
         typer.echo(plain(f"note: {note}"), err=True)
     for bank in clean_banks:
         typer.echo(plain(f"ok  {bank.source}: bank {bank.id!r}, {_plural(len(bank.questions), 'question')}"))
     if problems:
         raise typer.Exit(2)
+
+
+_IMPORTED = (".md", ".markdown", ".csv", ".tsv", ".txt", ".apkg", ".colpkg")  # what bank import reads
+
+
+def _import_hint(path: Path) -> bool:
+    """For a file in a format bank import reads (a bank file is TOML), one line saying to import it."""
+    if not path.is_file() or path.suffix.lower() not in _IMPORTED:
+        return False
+    typer.echo(
+        plain(f"{path} is not a bank file: make one from it with mockprep bank import {path}"), err=True
+    )
+    return True
 
 
 def _running(source: str) -> Callable[[str], None]:
@@ -128,6 +143,8 @@ def bank_add(
         except BankError as exc:
             for problem in exc.problems:
                 typer.echo(plain(str(problem)), err=True)
+            if _import_hint(path):
+                raise UserError(f"{path}: not added (it is not a bank file)") from None
             raise UserError(f"{path}: not added (fix the problems above)") from None
     finally:
         store.close()
