@@ -300,6 +300,21 @@ def test_escape_sequences_and_control_characters_in_a_source_are_dropped(cli, tm
     )
 
 
+def test_proposed_key_points_are_not_cut_after_an_abbreviation() -> None:
+    """'..., e.g. Q-learning.' proposed 'Off-policy ... e.g' and 'Q-learning' as two key points."""
+    from mockprep.core.bank_import import propose_key_points
+
+    answer = (
+        "Off-policy methods learn from other data, e.g. Q-learning. On-policy ones need fresh samples,"
+        " i.e. SARSA and PPO. Both trade bias vs. variance."
+    )
+    assert propose_key_points(answer) == [
+        "Off-policy methods learn from other data, e.g. Q-learning",
+        "On-policy ones need fresh samples, i.e. SARSA and PPO",
+        "Both trade bias vs. variance",
+    ]
+
+
 def test_csv_missing_column_is_one_line_and_writes_nothing(cli, tmp_path: Path) -> None:
     source = tmp_path / "sheet.tsv"
     source.write_text("Front\tNotes\nWhat?\tThat.\n")

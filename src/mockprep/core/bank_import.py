@@ -140,7 +140,7 @@ def propose_key_points(answer: str, hidden: str | None = None) -> list[str]:
     lines = [ln.strip() for ln in answer.splitlines()]
     bullets = [re.sub(r"^([-*+]|\d+[.)])\s+", "", ln) for ln in lines if re.match(r"^([-*+]|\d+[.)])\s+", ln)]
     prose = " ".join(ln for ln in lines if ln and not ln.startswith("```"))
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", prose) if s]
+    sentences = _sentences(prose)
     clauses = [c for c in re.split(r"\s*[;,]\s*|\s+and\s+", prose) if c]
     candidates: list[str] = [hidden] if hidden else []
     for group in (bullets, sentences, clauses):
@@ -152,6 +152,20 @@ def propose_key_points(answer: str, hidden: str | None = None) -> list[str]:
         candidates.append(_short_point(prose))
     unique = list(dict.fromkeys(c for c in candidates if c))
     return unique[:MAX_POINTS]
+
+
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "cf.", "approx.", "resp.", "fig.", "eq.", "no.")
+
+
+def _sentences(prose: str) -> list[str]:
+    """``prose`` split after ".", "!" or "?", but not after an abbreviation ("e.g. Q-learning")."""
+    out: list[str] = []
+    for piece in re.split(r"(?<=[.!?])\s+", prose):
+        if out and out[-1].lower().endswith(_ABBREVIATIONS):
+            out[-1] += " " + piece
+        elif piece:
+            out.append(piece)
+    return out
 
 
 def _short_point(text: str) -> str:
