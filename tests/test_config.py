@@ -62,6 +62,7 @@ def test_environment_beats_the_file_and_options_beat_both(cli, monkeypatch) -> N
     [
         ("desired_retention", "1.5", "desired_retention: must be a number from 0.7 to 0.99 (got 1.5)"),
         ("daily_new", "many", "daily_new: must be a whole number"),
+        ("daily_new", "-3", "daily_new: must be a whole number from 0 to 1000 (got -3)"),  # not an option
         ("leech_action", "delete", "leech_action: must be one of suspend, flag"),
         ("time_limits.oral", "2m", "time_limits.oral: unknown key 'oral'"),
         ("daily_nwe", "3", "unknown setting 'daily_nwe'; did you mean daily_new?"),

@@ -83,7 +83,7 @@ def config_get(key: KeyArgument) -> None:
         raise UserError(f"{key} is not set (no own value for {sub!r})")
 
 
-@config_app.command("set")
+@config_app.command("set", context_settings={"ignore_unknown_options": True})  # a value may be "-3"
 def config_set(
     key: KeyArgument,
     value: Annotated[str, typer.Argument(metavar="VALUE", help="The value; a list is comma-separated.")],
