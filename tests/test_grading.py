@@ -383,13 +383,19 @@ def test_bank_validate_lints_key_points(cli, tmp_path) -> None:
     bank.write_text(
         'id = "lint"\ntitle = "L"\nround = "technical"\ntopic = "t"\n[[questions]]\nid = "q1"\n'
         'prompt = "P?"\nanswer = "The sky is blue because of Rayleigh scattering."\n'
-        'key_points = ["?!", "Rayleigh scattering", "clouds are white"]\nfollow_ups = ["x?"]\n',
+        'key_points = ["?!", "Rayleigh scattering", "clouds are white", "Rayleigh  Scattering"]\n'
+        'follow_ups = ["x?"]\n',
         encoding="utf-8",
     )
     result = cli("bank", "validate", str(bank))
     assert result.exit_code == 2
     assert "key point 1 '?!' has no word to match" in result.stderr
-    assert "note:" in result.stderr and "'clouds are white' is missing" in result.stderr
+    assert "key point 4 'Rayleigh  Scattering' repeats key point 2" in result.stderr
+    assert "note:" in result.stderr
+    assert (
+        "'clouds are white' is not covered by the question's own model answer (the grader finds it missing)"
+        in (" ".join(result.stderr.split()))
+    )
     assert "'Rayleigh scattering' is" not in result.stderr
 
 

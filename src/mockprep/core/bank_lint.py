@@ -10,18 +10,27 @@ from mockprep.core.textnorm import content_stems
 
 def lint_bank(bank: Bank) -> tuple[list[BankProblem], list[BankProblem]]:
     """``(problems, notes)``: a key point with nothing to match (no word, number or symbol) can never
-    be ticked, so it is a problem; one its own model answer does not cover is a note (the wording may
-    need the answer's words)."""
+    be ticked, and one that repeats another is graded twice, so each is a problem; one its own model
+    answer does not cover is a note (the wording may need the answer's words)."""
     problems: list[BankProblem] = []
     notes: list[BankProblem] = []
     grader = KeyPointGrader()  # words only: quick, and what every machine has
     for question in bank.questions:
         spec = question.spec
+        seen: dict[str, int] = {}
         for number, point in enumerate(spec.key_points, start=1):
             if not content_stems(point):
                 problems.append(
                     BankProblem(bank.source, f"key point {number} {point!r} has no word to match", spec.id)
                 )
+            same = " ".join(point.casefold().split())
+            if same in seen:  # graded twice: one answer sentence would tick (or miss) both
+                problems.append(
+                    BankProblem(
+                        bank.source, f"key point {number} {point!r} repeats key point {seen[same]}", spec.id
+                    )
+                )
+            seen.setdefault(same, number)
         if spec.kind != "open":
             continue
         assessment = grader.assess(spec, spec.answer)
@@ -30,8 +39,8 @@ def lint_bank(bank: Bank) -> tuple[list[BankProblem], list[BankProblem]]:
                 notes.append(
                     BankProblem(
                         bank.source,
-                        f"key point {number} {verdict.point!r} is {verdict.verdict.value} by the question's"
-                        " own model answer: use the answer's words",
+                        f"key point {number} {verdict.point!r} is not covered by the question's own model"
+                        f" answer (the grader finds it {verdict.verdict.value}): use the answer's words",
                         spec.id,
                     )
                 )
