@@ -546,3 +546,19 @@ def test_the_merge_report_names_the_banks_of_the_records_it_could_not_add() -> N
     assert "3 records of questions this home does not have (banks my-rl, nlp2) were not added" in report
     one = merge_report(MergeSummary(waiting=[{"key": "my-rl/q1"}]), "Merged")
     assert "1 record of questions this home does not have (bank my-rl) was not added" in one
+
+
+def test_a_damaged_line_is_skipped_and_its_file_named(devices, tmp_path: Path) -> None:
+    from mockprep.cli.sync import run_sync
+
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(0, Rating.Good, START)
+    laptop.sync(folder, START)
+    (written,) = list(folder.iterdir())
+    with written.open("ab") as handle:
+        handle.write(b'{"not": "an event"}\n\x00garbage\n')
+    text = run_sync(desk.store, folder)
+    assert f"Skipped 2 damaged lines (not a whole event) in {written.name}." in text
+    assert desk.reviews() == laptop.reviews()  # the whole lines around them are merged

@@ -71,7 +71,8 @@ def run_sync(store: Store, folder: Path) -> str:
     if report.read or report.merged.waiting:
         lines.append(merge_report(report.merged, "From other devices"))
     if report.skipped:
-        lines.append(f"Skipped {plural(report.skipped, 'damaged line')} (not a whole event).")
+        where = ", ".join(report.damaged)
+        lines.append(f"Skipped {plural(report.skipped, 'damaged line')} (not a whole event) in {where}.")
     return "\n".join(lines)
 
 

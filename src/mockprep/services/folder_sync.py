@@ -46,6 +46,7 @@ class SyncReport:
     written: int = 0  # events of this device written
     read: int = 0  # lines read from other devices' files
     skipped: int = 0  # lines that are not events (damaged)
+    damaged: list[str] = field(default_factory=list)  # the files those lines are in
     merged: MergeSummary = field(default_factory=MergeSummary)
     files: list[str] = field(default_factory=list)  # the files read
 
@@ -76,10 +77,11 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
             try:
                 event = json.loads(line)
             except ValueError:
-                report.skipped += 1
-                continue
+                event = None
             if not isinstance(event, dict) or "uid" not in event or "t" not in event:
                 report.skipped += 1
+                if path.name not in report.damaged:
+                    report.damaged.append(path.name)
                 continue
             event["origin"] = match["device"]
             incoming.append(event)
