@@ -130,6 +130,8 @@ A3: A procedure covering the true value in 95% of repeated samples.
 ### Q4. Explain the difference between L1 and L2.
 L1 sets weights to exactly zero; L2 shrinks them smoothly.
 
+## Resampling
+
 **Why does the bootstrap work?**
 Resampling the sample imitates sampling from the population.
 
@@ -167,6 +169,30 @@ def test_common_interview_note_styles_read_as_questions() -> None:
     paradox = got["What is Simpson's paradox?"][0]
     assert paradox.startswith("A trend") and "</details>" not in paradox
     assert paradox.endswith("**Note:** bold text that is not a question stays in the answer.")
+    assert got["Why does the bootstrap work?"][1] == "resampling"
+
+
+def test_bold_and_numbered_lines_inside_an_answer_stay_in_it() -> None:
+    """Those styles start questions only where questions are listed (nothing open, the same style, or
+    a topic heading): inside a heading question's answer they are its text, as before."""
+    notes = (
+        "## What are the kinds of regularization?\nThe common ones:\n1. **L1 (lasso)**\n   Adds |w|.\n"
+        "2. **L2 (ridge)**\n   Adds w².\n\n**Why does that help?** It shrinks.\n\n**Why does that help?**\n"
+        "Less variance.\n<details>\n<summary>Hint</summary>\nThink of priors.\n</details>\n\n"
+        "## What did the paper test?\nQuestion 1. in the paper was about scale.\n**Q:** not a new one\n"
+        "## Which norm?\n1. **L1** when you want sparsity.\n"
+    )
+    items = read_markdown(notes).items
+    assert [item.prompt for item in items] == [
+        "What are the kinds of regularization?",
+        "What did the paper test?",
+        "Which norm?",  # a heading that asks is a question, whatever its answer starts with
+    ]
+    first, second, third = (item.answer for item in items)
+    assert third == "1. **L1** when you want sparsity."
+    assert "1. **L1 (lasso)**" in first and "**Why does that help?**\nLess variance." in first
+    assert "<summary>Hint</summary>" in first
+    assert second == "Question 1. in the paper was about scale.\n**Q:** not a new one"
 
 
 def test_reimport_keeps_ids_and_reviewed_key_points(
@@ -710,13 +736,16 @@ _MARKUP = st.sampled_from(
         "<details>",
         "<summary>a summary</summary>",
         "</details>",
+        "  ?",  # a "?" line however it is indented
+        " ? ",
+        "   ",
     ]
 )
 _CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85")
 _LINE = st.one_of(_MARKUP, st.text(_CHARS, max_size=30))
 _BLOCK = st.lists(_LINE, min_size=1, max_size=8).map("\n".join).map(str.strip).filter(bool)
 _ONE_LINE = st.text(_CHARS, min_size=1, max_size=40).map(str.strip).filter(bool)
-_POINT = _ONE_LINE.map(lambda t: f"point {t}")
+_POINT = st.one_of(_ONE_LINE, _BLOCK).map(lambda t: f"point {t}")  # (a list item of several lines too)
 _SLUG = st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True)
 
 
@@ -747,7 +776,7 @@ def _banks(draw: st.DrawFn) -> BankSpec:
             prompt=draw(st.one_of(_ONE_LINE, _BLOCK)),
             answer=draw(_BLOCK),
             key_points=draw(st.lists(_POINT, min_size=2, max_size=6)),
-            follow_ups=draw(st.lists(_ONE_LINE, max_size=2)),
+            follow_ups=draw(st.lists(st.one_of(_ONE_LINE, _BLOCK), max_size=2)),
             misconceptions=draw(st.lists(_ONE_LINE, max_size=3)),
             tags=draw(st.lists(_SLUG, max_size=2, unique=True)),
             topic=draw(st.one_of(st.none(), _SLUG)),

@@ -553,3 +553,20 @@ def test_one_entity_given_its_own_attribute_with_the_negative_prefix_turned_is_f
 )
 def test_a_right_or_negated_statement_of_one_entity_is_not_flagged(sentence: str) -> None:
     assert PCA_LDA.misattribution(sentence) is None
+
+
+@pytest.mark.parametrize(
+    ("reference", "points", "sentence"),
+    [  # prefixes that make no opposite (a reviewer's cases): in-form, dis-count, in-depend
+        (["A tree picks each split by information gain."], ["Tree: greedy splits by information gain",
+         "Forest: averages many trees"], "The tree forms splits greedily."),
+        (["Q-learning bootstraps from discounted future rewards."], ["Qlearning: off-policy, discounted",
+         "SARSA: on-policy"], "Qlearning counts the rewards that follow."),
+        (["NB treats the features as independent given the class."], ["NB: features independent",
+         "LR: models the class directly"], "NB ignores how the features depend on each other."),
+    ],
+)  # fmt: skip
+def test_prefixes_that_make_no_opposite_are_not_taken_for_one(
+    reference: list[str], points: list[str], sentence: str
+) -> None:
+    assert Reference(reference, points).misattribution(sentence) is None

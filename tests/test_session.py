@@ -156,6 +156,30 @@ def test_interrupt_at_the_rating_prompt_keeps_the_answer_unrated(
     assert any("kept, not rated" in note for note in ui.notices)
 
 
+def test_ctrl_c_while_the_rating_is_written_keeps_the_rating_and_no_unrated_copy(
+    demo: Store, clock: FakeClock
+) -> None:
+    """A signal during the write waits for its commit (defer_while_writing, as the CLI's handler
+    does); it must then find the answer stored, not keep it a second time as unrated."""
+    from mockprep.db.store import defer_while_writing
+
+    def interrupt() -> None:
+        raise KeyboardInterrupt
+
+    original = demo.cards.record_review
+
+    def record_then_signal(*args, **kwargs):
+        stored = original(*args, **kwargs)
+        if not defer_while_writing(interrupt):  # the handler: later if a write is in progress
+            interrupt()
+        return stored
+
+    demo.cards.record_review = record_then_signal  # type: ignore[method-assign]
+    summary, _ui = run(demo, clock, ["a"], [Rating.Good])
+    assert summary.status == "interrupted" and [r.rating for r in reviews(demo)] == [3]
+    assert summary.session_id is not None and demo.sessions.mock_answers(summary.session_id) == []
+
+
 def test_an_interrupt_after_the_rating_is_stored_keeps_no_second_copy(demo: Store, clock: FakeClock) -> None:
     def interrupted(record, now) -> None:  # Ctrl-C at the question after the rating, say
         raise KeyboardInterrupt

@@ -388,6 +388,12 @@ def test_an_options_exact_text_is_that_option_though_its_words_are_anothers() ->
     for letter, option in zip("abcdef", q.choices or [], strict=True):
         assert read_choice(q, option) == letter, option
         assert read_choice(q, f"  {option.upper()} ") == letter, option
+    # ... but a letter is a letter, when an option's text is one too
+    blood = parse_question(
+        {"id": "o", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
+         "choices": ["O", "A", "B", "AB"], "correct": "b"},
+    )  # fmt: skip
+    assert [read_choice(blood, typed) for typed in ("a", "b", "(c)", "option d")] == ["a", "b", "c", "d"]
 
 
 def test_every_builtin_options_own_text_reads_as_that_option() -> None:

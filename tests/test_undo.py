@@ -147,7 +147,10 @@ def test_u_at_a_sessions_first_prompt_does_not_reach_into_an_earlier_session(
     earlier, _ui = run(demo, clock, ["kept"], [Rating.Good], limit=1)
     clock.advance(minutes=1)
     summary, ui = run(demo, clock, ["next"], [CardAction.UNDO, Rating.Hard], limit=1)
-    assert "Nothing to undo in this session (mockprep undo takes back earlier ratings)." in ui.notices
+    assert (
+        "Nothing to undo here: the last rating was not given in this session"
+        " (mockprep undo takes back earlier ratings)." in ui.notices
+    )
     assert sorted(demo.q("SELECT rating FROM reviews").scalars().all()) == [2, 3]
     assert demo.sessions.get(earlier.session_id) is not None and summary.answered == 1
     assert demo.cards.undo_last(earlier.session_id + 100) is None  # not that session's: left alone
@@ -175,10 +178,12 @@ def test_undo_of_a_mock_rating_unrates_its_answer(store: Store, clock: FakeClock
     sync_banks(store, clock.now)
     ratings = [Rating.Good, CardAction.UNDO, Rating.Easy] + [Rating.Hard] * 10
     ui = ScriptedUI(answers=["answer"] * 20, ratings=ratings, clock=clock)
+    ui.interactive = True  # a checklist confirmed at each rating: the report card counts it
     report = MockRound(store, ui, clock, random.Random(9), "technical", MockOptions(minutes=10)).run()
     assert len(report.answers) >= 2
     first, second = report.answers[0], report.answers[1]
     assert first.rating is None and second.rating == 4  # the report agrees with the database
+    assert first.covered is None and second.covered is not None  # the undone one's ticks went with it
     linked = dict(store.q("SELECT id, review_id FROM mock_answers ORDER BY position").all())
     assert linked[first.mock_answer_id] is None and linked[second.mock_answer_id] is not None
     assert any("its mock answer is unrated again" in n for n in ui.notices)

@@ -82,11 +82,12 @@ def read_choice(spec: QuestionSpec, answer: str) -> str:
     assert spec.choices is not None
     text = answer.strip()
     letters = LETTERS[: len(spec.choices)]
+    match = _LETTER_FORMS.match(text)
+    bare = match is not None and not text[match.end() :].strip()  # "c", "(c)", "option c": a letter
     # An option's own text, symbols and all: "Θ(n)" is not "Θ(√n)", though their words are the same.
     exact = [_as_typed(c) for c in spec.choices]
-    if _as_typed(text) in exact and exact.count(_as_typed(text)) == 1:
+    if not bare and exact.count(_as_typed(text)) == 1:
         return letters[exact.index(_as_typed(text))]
-    match = _LETTER_FORMS.match(text)
     if match and match.group(1).lower() in letters:
         rest = text[match.end() :].strip()
         if (

@@ -28,7 +28,7 @@ from mockprep.core.banks import BankSpec, QuestionModel
 
 _RESERVED = re.compile(
     r"^(#{1,6}(\s|$)"
-    r"|(q|a|question|answer|key points|follow-ups?|misconceptions|tags|topic|difficulty|fields):|\?\s*$)",
+    r"|(q|a|question|answer|key points|follow-ups?|misconceptions|tags|topic|difficulty|fields):|\s*\?\s*$)",
     re.IGNORECASE,
 )
 _HEADING = re.compile(r"^(#{1,6})(?:\s+(.*?))?\s*$")
@@ -65,6 +65,7 @@ class _Draft:
     prompt: list[str]
     level: int = 0  # a heading's level; 0 for Q:/A: and ? items
     numbered: bool = False  # a heading, bold line or summary: "Q3." / "3." before it is numbering
+    style: str = ""  # how it was asked: heading, q (a Q: marker), bold (a bold line), summary
     indented: bool = False  # a bold list item's answer, indented under it: read dedented
     answer: list[str] = field(default_factory=list)
     mode: str = "answer"  # prompt | answer | points | follow | wrong (misconceptions)
@@ -107,7 +108,7 @@ def read_markdown(text: str) -> MarkdownBank:
                     fence = None
             reader.text(line)
             continue
-        if opener:
+        if opener and not reader.in_list_item(line):  # (an item's indented lines are all its own)
             fence = opener.group(1)
             reader.text(line)
             continue
@@ -116,19 +117,20 @@ def read_markdown(text: str) -> MarkdownBank:
     return MarkdownBank(meta, reader.items, reader.title)
 
 
-def marker(line: str) -> tuple[str, str] | None:
-    """A marker line's name and the text after it: ``Q: x``, ``Q1: x``, ``**Q:** x``, ``**Q: x**``."""
+def marker(line: str) -> tuple[str, str, bool] | None:
+    """A marker line's name, the text after it, and whether it is one of the looser forms (``Q1: x``,
+    ``**Q:** x``, ``**Q: x**``), which start a question only where questions are being listed."""
     if plain := _MARKER.match(line):
-        return plain.group(1).lower(), plain.group(2)
+        return plain.group(1).lower(), plain.group(2), False
     if numbered := _NUMBERED_MARKER.match(line):
-        return numbered.group(1).lower(), numbered.group(2)
+        return numbered.group(1).lower(), numbered.group(2), True
     if bold := _BOLD_MARKER.match(line):
         rest = bold.group(4)
         if bold.group(3) == ":":  # "**Q: the question**": the bold closes at the end of the line
             if not rest.rstrip().endswith(bold.group(1)):
                 return None
             rest = rest.rstrip()[: -len(bold.group(1))].rstrip()
-        return bold.group(2).lower(), rest
+        return bold.group(2).lower(), rest, True
     return None
 
 
@@ -179,7 +181,7 @@ class _Reader:
             draft.prompt.append(line)
         elif draft.mode in _LISTS and (line.startswith("  ") or not line.strip()):
             target = draft.listing()
-            if line.strip() and target:
+            if line.startswith("  ") and target:  # (an item's blank line is written "  ")
                 target[-1] += "\n" + line[2:]
         else:
             draft.mode = "answer" if draft.mode != "prompt" else draft.mode
@@ -194,38 +196,40 @@ class _Reader:
         if heading:
             self.finish()
             level = len(heading.group(1))
-            self.current = _Draft(number, [heading.group(2) or ""], level=level, numbered=True)
+            self.current = _Draft(
+                number, [heading.group(2) or ""], level=level, numbered=True, style="heading"
+            )
+            return
+        draft = self.current
+        if self.in_list_item(line):
+            self.text(line)  # a list item's next line, whatever it says
             return
         if line.strip() == "?":
             self._question_mark(number)
             return
         found = marker(line)
-        draft = self.current
+        if found is not None and found[2] and found[0] in ("q", "question") and not self._listing("q"):
+            found = None  # "Q1:" or "**Q:**" inside an answer is text
         if found is None:
-            if draft is not None and draft.mode in _LISTS:
-                item = _LIST_ITEM.match(line)
-                if item:
-                    draft.listing().append(item.group(2))
-                    return
-                if line.startswith("  "):  # a list item's next line
-                    self.text(line)
-                    return
-            if _DETAILS.match(line) and (draft is None or draft.mode != "prompt"):
+            if draft is not None and draft.mode in _LISTS and (item := _LIST_ITEM.match(line)):
+                draft.listing().append(item.group(2))
+                return
+            listing = self._listing("bold", "summary")
+            if _DETAILS.match(line) and listing:
                 return  # a <details> block's own lines: its <summary> is the question
-            asked = None if draft is not None and draft.mode == "prompt" else bold_question(line)
-            if asked is None and (draft is None or draft.mode != "prompt"):
-                asked = summary_question(line)
+            asked = (bold_question(line) or summary_question(line)) if listing else None
             if asked is not None:
                 self.finish()
                 indented = _BOLD_LINE.match(line) is not None and _LIST_ITEM.match(line) is not None
-                self.current = _Draft(number, [asked], numbered=True, indented=indented)
+                style = "summary" if _SUMMARY.match(line) else "bold"
+                self.current = _Draft(number, [asked], numbered=True, indented=indented, style=style)
                 return
             self.text(line)
             return
-        name, rest = found
+        name, rest, _loose = found
         if name in ("q", "question"):
             self.finish()
-            self.current = _Draft(number, [rest], mode="prompt")
+            self.current = _Draft(number, [rest], mode="prompt", style="q")
         elif name in ("a", "answer") and draft is not None and draft.mode == "prompt":
             draft.mode = "answer"
             if rest:
@@ -234,6 +238,21 @@ class _Reader:
             self.text(line)  # a marker with no question before it is text
         else:
             self._meta(draft, name, rest, number)
+
+    def in_list_item(self, line: str) -> bool:
+        """Whether ``line`` goes on the list item before it (key points, follow-ups, misconceptions)."""
+        return self.current is not None and self.current.mode in _LISTS and line.startswith("  ")
+
+    def _listing(self, *styles: str) -> bool:
+        """Whether a question of one of ``styles`` may start here: nothing is open, or a question asked
+        the same way (the next of a list), or a heading with nothing under it yet that asks nothing (a
+        topic). Inside another question's answer such a line is its text ("1. **L1 (lasso)**" under
+        "## What are the kinds of regularization?")."""
+        draft = self.current
+        if draft is None:
+            return True
+        topic = draft.is_section() and not "".join(draft.prompt).rstrip().endswith("?")
+        return draft.mode != "prompt" and (draft.style in styles or topic)
 
     def _meta(self, draft: _Draft, name: str, rest: str, number: int) -> None:
         if name == "key points":

@@ -43,14 +43,15 @@ value, right after it) that the reference gives only to another sibling the sent
 misattributes it, unless the sentence also applies the word to that other sibling (brackets split
 clauses: "log(1 + e^z) − y z, and avoid log(sigmoid(z))"). A sentence that names one entity
 misattributes when a clause of it, not negated, gives the entity a key-point word the reference gives it
-with a negative prefix turned ("PCA is supervised" where PCA is unsupervised; only un-, non-, in-, im-,
-ir-, dis-: WordNet's other antonyms took other senses on correct answers, "lies above", "the true
-class"). Misattribution sees no other kind of wrong answer (negated claims and reversed comparisons are
-the denials and reversals above); wider rules measured on the development set fired on correct answers
-(see benchmarks/grading). A broad formula check and a "disavowal" check were tried on branch g15 and
-removed: they falsely contradicted 20 points of an independent reviewer's correct answers
-(tests/data/grading_probes). Formulas with one symbol changed are found by the strict rule of
-:mod:`mockprep.core.formulas`, whose reference each Reference holds (``formulas``)."""
+with a negative prefix turned ("PCA is supervised" where PCA is unsupervised; only un- and non-:
+WordNet's other antonyms took other senses on correct answers, "lies above", "the true class", and in-
+or dis- made false pairs, "inform", "discount"). Misattribution sees no other kind of wrong answer
+(negated claims and reversed comparisons are the denials and reversals above); wider rules measured on
+the development set fired on correct answers (see benchmarks/grading). A broad formula check and a
+"disavowal" check were tried on branch g15 and removed: they falsely contradicted 20 points of an
+independent reviewer's correct answers (tests/data/grading_probes). Formulas with one symbol changed are
+found by the strict rule of :mod:`mockprep.core.formulas`, whose reference each Reference holds
+(``formulas``)."""
 
 from __future__ import annotations
 
@@ -413,6 +414,5 @@ class Reference:
 def _prefixed(one: str, other: str) -> bool:
     """One stem is the other with a negative prefix: "unsuperv"/"superv", "nonconvex"/"convex"."""
     short, long = sorted((one, other), key=len)
-    return len(short) >= 4 and any(
-        long == prefix + short for prefix in ("un", "non", "in", "im", "ir", "dis")
-    )
+    # (not in-, im-, dis-: "inform"/"form", "discount"/"count", "independent" of what a sentence negates)
+    return len(short) >= 4 and any(long == prefix + short for prefix in ("un", "non"))

@@ -292,36 +292,35 @@ class Pipeline:
             params = self.params_for(record.id, card, rating, rated_at)
             reviewed = review(params.scheduler(), card, rating, rated_at)
             params_id = self.store.scheduling.params_id(params, rated_at)
-        self.store.cards.record_review(
-            ReviewRecord(
-                question_id=record.id,
-                session_id=session_id,
-                card=reviewed,
-                rated_at=rated_at,
-                rating=int(rating),
-                state_before=int(card_state(card)),
-                answer=attempt.answer,
-                duration_ms=attempt.timing.duration_ms,
-                time_limit_ms=attempt.timing.limit_ms,
-                coverage=attempt.assessment.coverage,
-                suggested=proposal,
-                mock_answer_id=mock_answer_id,
-                grader=offline.grader,
-                proposed=offline.proposed,
-                checklist=confirmed,
-                cram=self.cram,
-                params_id=params_id,
-                code_runs=attempt.code_runs,
-                code_result=attempt.code_result,
-                delivery=attempt.delivery,
-                model=shown.model,
-                model_proposed=shown.proposed if shown.model else None,
-                model_suggested=shown.suggested if shown.model else None,
-                model_errors=list(shown.errors) if shown.model else None,
-            ),
-            self.settings.leech_lapses,
+        entry = ReviewRecord(
+            question_id=record.id,
+            session_id=session_id,
+            card=reviewed,
+            rated_at=rated_at,
+            rating=int(rating),
+            state_before=int(card_state(card)),
+            answer=attempt.answer,
+            duration_ms=attempt.timing.duration_ms,
+            time_limit_ms=attempt.timing.limit_ms,
+            coverage=attempt.assessment.coverage,
+            suggested=proposal,
+            mock_answer_id=mock_answer_id,
+            grader=offline.grader,
+            proposed=offline.proposed,
+            checklist=confirmed,
+            cram=self.cram,
+            params_id=params_id,
+            code_runs=attempt.code_runs,
+            code_result=attempt.code_result,
+            delivery=attempt.delivery,
+            model=shown.model,
+            model_proposed=shown.proposed if shown.model else None,
+            model_suggested=shown.suggested if shown.model else None,
+            model_errors=list(shown.errors) if shown.model else None,
         )
-        self.recorded, self.confirmed = attempt, confirmed
+        with self.store.uninterrupted():  # a Ctrl-C meanwhile acts once the answer is marked stored
+            self.store.cards.record_review(entry, self.settings.leech_lapses)
+            self.recorded, self.confirmed = attempt, confirmed
         marks = self.store.cards.marks(record.id)
         leech = (marks.suspended and not was.suspended) or (rating == 1 and marks.flagged and not was.flagged)
         if leech:
@@ -344,7 +343,10 @@ class Pipeline:
         if action == CardAction.UNDO:
             undone = cards.undo_last(session_id)
             if undone is None:
-                return ["Nothing to undo in this session (mockprep undo takes back earlier ratings)."]
+                return [
+                    "Nothing to undo here: the last rating was not given in this session"
+                    " (mockprep undo takes back earlier ratings)."
+                ]
             self.undone.append(undone)
             lines = [undo_text(undone, now)]
             if undone.answer.strip() and undone.mock_answer_id is None:
@@ -379,7 +381,7 @@ class Pipeline:
         undone = {u.mock_answer_id for u in self.undone if u.session_id == report.session_id}
         for answer in report.answers:
             if answer.mock_answer_id in undone:
-                answer.rating = None
+                answer.rating, answer.covered = None, None  # (the card shows the grader's count again)
 
     def keep_unrated(self, attempt: Attempt, session_id: int, position: int) -> None:
         """Store an answer the person quit before rating: it stays in the session's history, unrated."""
