@@ -216,3 +216,22 @@ def test_any_interleaving_of_mark_changes_on_two_devices_converges_to_each_marks
             device.close()
         bank_sync.builtin_files = saved
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_marks_lines_uid_tells_apart_lines_whose_latest_stamp_is_the_same(devices, tmp_path: Path) -> None:
+    """Two lines with the same latest change but different other marks must not share a uid (a uid
+    is what a device keeps one line of: one would replace the other)."""
+    from mockprep.db.mark_stamps import marks_event
+
+    _folder, laptop, _desk, question = _known_to_both(devices, tmp_path)
+    _change(laptop, question, "flagged", True)
+    first = marks_event(laptop.store.conn.raw, question)
+    stamp = first["changed"]["flagged"]
+    laptop.store.q(
+        "UPDATE cards SET suspended_changed_at = :s WHERE question_id = :q",
+        s="2000-01-01 00:00:00.000",
+        q=question,
+    )
+    second = marks_event(laptop.store.conn.raw, question)
+    assert second["changed_at"] == first["changed_at"] == stamp
+    assert second["uid"] != first["uid"]

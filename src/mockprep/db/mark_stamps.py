@@ -79,7 +79,8 @@ def marks_event(raw: sqlite3.Connection, question_id: int | None) -> dict[str, A
     latest = max(changed.values())
     return {
         "t": "marks",
-        "uid": f"marks/{key}/{latest}",
+        # every mark's stamp: two devices' lines with the same latest stamp but different marks differ
+        "uid": f"marks/{key}/{'/'.join(changed[mark] for mark in MARKS)}",
         "key": key,
         "changed_at": latest,
         "changed": changed,
