@@ -166,3 +166,12 @@ def test_a_database_emptied_to_zero_bytes_is_refused_where_backups_exist(home: P
     with pytest.raises(StoreError, match=r"is empty \(0 bytes\), but this home has 1 backup: restore one"):
         Store.open(home, backups=False)
     assert path.stat().st_size == 0  # not changed
+    from mockprep.db.backups import list_backups, restore_backup
+
+    (backup,) = list_backups(home)
+    restored = restore_backup(
+        backup.path, path, home, datetime(2026, 1, 2, tzinfo=UTC), alive=lambda _pid: False
+    )
+    assert restored is None
+    assert list_backups(home) == [backup]  # no "before-restore" copy of an empty file
+    Store.open(home, backups=False).close()

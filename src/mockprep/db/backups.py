@@ -263,7 +263,7 @@ def restore_backup(
     check_backup(backup)
     refuse_if_running(db_path, alive)
     safety = None
-    if db_path.exists():
+    if db_path.exists() and db_path.stat().st_size > 0:  # (an emptied file holds nothing to keep)
         try:
             safety = make_backup(db_path, home, now, "before-restore", keep, protect=[backup])
         except BackupError:
