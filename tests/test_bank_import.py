@@ -666,8 +666,8 @@ def test_an_anki_text_row_whose_guid_starts_with_a_hash_is_a_note(cli, tmp_path:
 def test_a_mockprep_note_edited_or_added_in_anki_reads_as_shown() -> None:
     """A field edited in Anki wins over the exact copy the note carries; a note added in Anki (no bank
     fields) or from an earlier export (four fields) reads as any note; bad bank fields are a skip."""
-    from mockprep.core.anki_notes import MOCKPREP_FIELDS, AnkiNote, note_items
-    from mockprep.core.anki_notetype import note_fields
+    from mockprep.core.anki_notes import AnkiNote, note_items
+    from mockprep.core.anki_notetype import MOCKPREP_FIELDS, note_fields
 
     spec = parse_bank(MIXED_BANK.encode(), "mixed").spec
     softmax = note_fields(spec.questions[2])

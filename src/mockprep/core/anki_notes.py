@@ -8,13 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from mockprep.core.anki_notetype import (  # noqa: F401 (the note type's names, importable from here too)
-    BANK_FIELDS,
-    MOCKPREP_FIELDS,
-    MOCKPREP_NOTETYPE,
-    list_items,
-    read_note,
-)
+from mockprep.core.anki_notetype import BANK_FIELDS, list_items, read_note
 from mockprep.core.bank_import import Item, Skip, slug
 from mockprep.core.html_text import PlainText, cloze_numbers, clozes, html_to_text
 

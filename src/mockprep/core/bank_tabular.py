@@ -14,7 +14,8 @@ from __future__ import annotations
 import csv
 import re
 
-from mockprep.core.anki_notes import MOCKPREP_FIELDS, MOCKPREP_NOTETYPE, AnkiNote, NoteItems, note_items
+from mockprep.core.anki_notes import AnkiNote, NoteItems, note_items
+from mockprep.core.anki_notetype import MOCKPREP_FIELDS, MOCKPREP_NOTETYPE
 from mockprep.core.bank_import import Item, Skip, SourceError
 
 FIELDS = (
