@@ -178,6 +178,15 @@ def test_plan_command_records_shows_and_removes_a_date(cli, home: Path) -> None:
     assert "onsite" not in cli("plan").stdout
 
 
+def test_an_unnamed_plan_says_its_date_once_and_on_the_day_no_pace_is_asked(cli) -> None:
+    today = date.today()  # (the CLI's own day: the plan is for today)
+    assert cli("plan", "--date", str(today), "--rounds", "technical").exit_code == 0
+    out = " ".join(cli("plan").stdout.split())
+    assert f"Plan 1: interview on {today} (technical): today" in out and f"{today} on {today}" not in out
+    assert "The interview is today: rather than new questions, go over your weakest studied ones" in out
+    assert "new a day needed" not in out
+
+
 def test_a_plan_raises_retention_so_the_last_review_lands_before_the_date(clock: FakeClock) -> None:
     from mockprep.core.plans import planned_params
     from mockprep.core.scheduler import LEGACY_PARAMS, new_card, retrievability, review

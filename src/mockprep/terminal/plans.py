@@ -21,13 +21,19 @@ def countdown_line(status: PlanStatus) -> str:
     """``onsite on 2026-12-20 (technical, ml-engineer): 17 days left, 64% ready``."""
     days = status.days_left
     when = "today" if days == 0 else ("tomorrow" if days == 1 else f"{days} days left")
+    on = "" if not status.plan.label else f" on {status.plan.date}"  # (an unnamed plan's name has the date)
     return (
-        f"{status.plan.name} on {status.plan.date} ({status.plan.scope()}): {when}, "
+        f"{status.plan.name}{on} ({status.plan.scope()}): {when}, "
         f"predicted readiness {_percent(status.readiness)}"
     )
 
 
 def pace_line(status: PlanStatus) -> str:
+    if status.days_left == 0:  # no pace to keep: what is left is going over what is known
+        return (
+            "The interview is today: rather than new questions, go over your weakest studied ones"
+            " (mockprep session --weakest 20)."
+        )
     if status.new_left == 0:
         return (
             f"Every question has been introduced; {plural(status.reviews_due, 'review')} due before the day."
