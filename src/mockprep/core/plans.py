@@ -69,8 +69,9 @@ def intro_days(days_left: int, review_days: int) -> int:
 
 
 def new_pace(new_at_day_start: int, days_left: int, review_days: int) -> int:
-    """New questions a day that introduce all of them in time (the day's figure, fixed at its start)."""
-    if new_at_day_start <= 0 or days_left < 0:
+    """New questions a day that introduce all of them in time (the day's figure, fixed at its start);
+    none on the interview's own day, which is for going over what is known."""
+    if new_at_day_start <= 0 or days_left <= 0:
         return 0
     return math.ceil(new_at_day_start / intro_days(days_left, review_days))
 
