@@ -140,3 +140,17 @@ def make_banks(root: Path) -> Path:
     banks.mkdir(parents=True, exist_ok=True)
     write_bank(banks / "b.toml", "gen", n=4)
     return banks
+
+
+def known_to_both(devices: Any, tmp_path: Path, index: int) -> tuple[Path, Device, Device, int]:
+    """A sync folder, two devices (``devices`` makes them) that both know the home, and a question both
+    have, the ``index``-th by id (the same id on both)."""
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(0, Rating.Again, START)
+    for device in (laptop, desk, laptop):
+        device.sync(folder, START)
+    question = sorted(laptop.question_ids)[index]
+    assert question == sorted(desk.question_ids)[index]
+    return folder, laptop, desk, question

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fsrs import Rating
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,23 +20,14 @@ from mockprep.db.store import Store
 from mockprep.paths import DB_NAME
 from mockprep.services import bank_sync
 from tests.conftest import FIXTURES, START
-from tests.devices import Device, make_banks
+from tests.devices import Device, known_to_both, make_banks
 
 LATER = START + timedelta(hours=1)
 UNTIL = START + timedelta(days=2)  # a bury's end, after every "now" below
 
 
 def _known_to_both(devices, tmp_path: Path) -> tuple[Path, Device, Device, int]:
-    """A sync folder, two devices that both know the home, and a question both have (the same id)."""
-    folder = tmp_path / "Dropbox"
-    folder.mkdir()
-    laptop, desk = devices("laptop"), devices("desk")
-    laptop.practise(0, Rating.Again, START)
-    for device in (laptop, desk, laptop):
-        device.sync(folder, START)
-    question = sorted(laptop.question_ids)[1]
-    assert question == sorted(desk.question_ids)[1]
-    return folder, laptop, desk, question
+    return known_to_both(devices, tmp_path, 1)
 
 
 def _change(device: Device, question: int, mark: str, on: bool) -> bool:

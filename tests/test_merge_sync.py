@@ -18,7 +18,7 @@ from mockprep.db import stats_rollup
 from mockprep.services import bank_sync
 from mockprep.services.exchange import read_export, write_export
 from tests.conftest import START
-from tests.devices import Device, make_banks
+from tests.devices import Device, known_to_both, make_banks
 
 
 def export_of(device: Device, path: Path) -> Path:
@@ -399,16 +399,7 @@ def test_an_export_made_before_global_ids_with_mock_answers_imports(devices, cli
 
 
 def _known_to_both(devices, tmp_path: Path) -> tuple[Path, Device, Device, int]:
-    """A sync folder, two devices that both know the home, and a question both have."""
-    folder = tmp_path / "Dropbox"
-    folder.mkdir()
-    laptop, desk = devices("laptop"), devices("desk")
-    laptop.practise(0, Rating.Again, START)
-    for device in (laptop, desk, laptop):
-        device.sync(folder, START)
-    question = sorted(laptop.question_ids)[2]
-    assert question == sorted(desk.question_ids)[2]
-    return folder, laptop, desk, question
+    return known_to_both(devices, tmp_path, 2)
 
 
 def _stamp(question: int, stamp: str | None, *on: Device) -> None:
