@@ -68,6 +68,30 @@ def test_a_plan_ten_days_away_introduces_every_new_question_by_day_ten(big: Stor
     assert introduced[-2:] == [0, 0]
 
 
+def test_on_one_interviews_day_a_later_interview_still_steers_its_questions(
+    big: Store, clock: FakeClock
+) -> None:
+    """A tester's screen today and onsite later: a question rated easy today came due on the
+    onsite's day (today's plan, whose day has begun, was the 'soonest' and steered nothing)."""
+    from mockprep.core.plans import deadline
+
+    onsite = (clock.now + timedelta(days=5)).date()  # (easy on a new question: about 8 days)
+    big.plans.add(clock.now.date(), "screen", "plan-tester", (), clock.now)
+    big.plans.add(onsite, "onsite", "plan-tester", (), clock.now)
+    clock.advance(hours=9)  # into the screen's day
+    _summary, ui = drill(big, clock, Rating.Easy, limit=3)
+    for key in ui.shown:
+        card = big.cards.card(big.banks.question_by_key(key).id)
+        assert card.due < deadline(big.plans.all()[1], UTC_ZONE), key  # ready before the onsite's day
+
+
+def test_in_the_review_days_a_plan_asks_for_no_new_questions(big: Store, clock: FakeClock) -> None:
+    settings = replace(DEFAULT_SETTINGS, daily_new=1)
+    big.plans.add((clock.now + timedelta(days=1)).date(), "onsite", "plan-tester", (), clock.now)
+    drill(big, clock, Rating.Easy, settings)
+    assert new_left(big) == 29  # the daily limit's one, not all thirty at once
+
+
 def test_without_a_plan_the_daily_limit_holds(big: Store, clock: FakeClock) -> None:
     settings = replace(DEFAULT_SETTINGS, daily_new=1)
     drill(big, clock, Rating.Easy, settings)
@@ -146,7 +170,7 @@ def test_weakest_asks_the_lowest_recall_first(big: Store, clock: FakeClock) -> N
 @given(st.integers(0, 200), st.integers(0, 60), st.integers(0, 10))
 def test_the_pace_introduces_everything_before_the_review_days(new: int, days: int, review: int) -> None:
     pace = new_pace(new, days, review)
-    if days == 0:  # the interview's day: nothing new
+    if days <= review or days == 0:  # the review-only days and the interview's day: nothing new
         assert pace == 0
         return
     assert pace * intro_days(days, review) >= new

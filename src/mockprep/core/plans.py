@@ -64,14 +64,15 @@ def is_active(plan: Plan, on: date) -> bool:
 
 def intro_days(days_left: int, review_days: int) -> int:
     """Days left to introduce new questions in: all but the last ``review_days`` before the interview
-    (at least today)."""
-    return max(1, days_left - review_days)
+    (none left: 0)."""
+    return max(0, days_left - review_days)
 
 
 def new_pace(new_at_day_start: int, days_left: int, review_days: int) -> int:
     """New questions a day that introduce all of them in time (the day's figure, fixed at its start);
-    none on the interview's own day, which is for going over what is known."""
-    if new_at_day_start <= 0 or days_left <= 0:
+    none in the last ``review_days`` days nor on the interview's own day, which are for going over what
+    is known (what was not introduced by then stays new)."""
+    if new_at_day_start <= 0 or days_left <= 0 or days_left <= review_days:
         return 0
     return math.ceil(new_at_day_start / intro_days(days_left, review_days))
 

@@ -38,6 +38,12 @@ def pace_line(status: PlanStatus) -> str:
         return (
             f"Every question has been introduced; {plural(status.reviews_due, 'review')} due before the day."
         )
+    if status.pace == 0:  # the review-only days (plan_review_days)
+        return (
+            f"{plural(status.new_left, 'new question')} left, but the last days before the interview are for"
+            f" review (plan_review_days): the plan asks for no more new ones;"
+            f" {plural(status.reviews_due, 'review')} due before the day."
+        )
     verdict = "on pace" if status.on_track else "behind: sessions will introduce more new questions a day"
     return (
         f"{plural(status.new_left, 'new question')} left: {status.pace} new a day needed "
