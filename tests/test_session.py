@@ -433,6 +433,24 @@ def test_the_empty_message_says_how_to_get_more_for_the_same_selection(demo: Sto
     assert "3 new questions wait; to learn more now: mockprep session --bank demo --new 3" in text
 
 
+def test_a_filtered_sessions_summary_counts_what_is_due_in_all_and_in_its_selection(
+    demo: Store, clock: FakeClock
+) -> None:
+    """Its next-due line is the selection's; the due count was every bank's, without saying so."""
+    from mockprep.terminal.practice import TerminalUI
+
+    summary, _ = run(demo, clock, ["a", "b"], [Rating.Again, Rating.Again], limit=2)
+    assert summary.due_tomorrow == 2 and summary.due_tomorrow_selected == 2
+    console, out = captured()
+    TerminalUI(console, lambda *_: None).show_summary(summary, clock.now)
+    text = " ".join(out.getvalue().split())
+    assert "Due by the end of tomorrow: 2 in all, 2 of this selection" in text
+    everything, _ = run(demo, clock, [], [], filter=QuestionFilter(), new=0)
+    console, out = captured()
+    TerminalUI(console, lambda *_: None).show_summary(everything, clock.now)
+    assert "of this selection" not in out.getvalue()
+
+
 def test_the_empty_message_names_the_limit_that_stopped_it(demo: Store, clock: FakeClock) -> None:
     """A bank's own daily limit (or a round's) is the one used up, not daily_new."""
     from mockprep.terminal.practice import TerminalUI

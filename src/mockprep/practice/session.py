@@ -313,6 +313,8 @@ class Session:
             summary.seconds = (end - start).total_seconds()
             tomorrow_end = day_start(end, self.options.tz, 2, self.settings.day_start_hour)
             summary.due_tomorrow = self.store.cards.count_due(QuestionFilter(), tomorrow_end)
+            if self.options.filter != QuestionFilter():
+                summary.due_tomorrow_selected = self.store.cards.count_due(self.options.filter, tomorrow_end)
             summary.next_due = self.store.cards.next_due_time(self.options.filter)
             self._count_new_waiting(summary)
         self.ui.show_summary(summary, end)

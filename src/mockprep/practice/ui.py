@@ -97,7 +97,8 @@ class SessionSummary:
     answered: int = 0
     ratings: Counter[int] = field(default_factory=Counter)
     seconds: float = 0.0
-    due_tomorrow: int = 0
+    due_tomorrow: int = 0  # every question's
+    due_tomorrow_selected: int = 0  # ... and the session's selection's
     next_due: datetime | None = None
     stopped_by_limit: bool = False
     time_stop: TimeStop | None = None  # why a planned (--minutes) session stopped with questions waiting

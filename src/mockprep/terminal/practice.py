@@ -358,7 +358,10 @@ class TerminalUI:
             console.print(Text("Stopped at the --limit you set.", style="dim"))
         if summary.time_stop is not None:
             console.print(time_stop_text(summary.time_stop))
-        console.print(Text(f"Due by the end of tomorrow: {summary.due_tomorrow}"))
+        due = f"Due by the end of tomorrow: {summary.due_tomorrow}"
+        if filter_options(summary.filter):  # (the next-due line below is the selection's)
+            due = f"{due} in all, {summary.due_tomorrow_selected} of this selection"
+        console.print(Text(due))
         if summary.next_due is not None:
             console.print(Text(f"Next question due {_when(summary.next_due, now)}.", style="dim"))
         if summary.new_waiting:
