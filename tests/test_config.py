@@ -110,6 +110,23 @@ def test_a_default_role_no_question_has_is_named_as_the_setting(cli) -> None:
     assert explicit.exit_code == 2 and "default_role" not in explicit.stderr
 
 
+def test_the_model_variables_are_settings_below_the_options(cli, monkeypatch) -> None:
+    """MOCKPREP_LLM_TIMEOUT and MOCKPREP_LLM_MODEL beat -c and were not shown by config list."""
+    monkeypatch.setenv("MOCKPREP_LLM_TIMEOUT", "6")
+    monkeypatch.setenv("MOCKPREP_LLM_MODEL", "fake")
+    listed = cli("config", "list").stdout
+    assert "env MOCKPREP_LLM_TIMEOUT" in listed and "env MOCKPREP_LLM_MODEL" in listed
+    from mockprep.cli import context
+    from mockprep.cli.models import llm_settings
+
+    context.set_option_settings(["llm_timeout_seconds=2", "llm_model=other"])
+    try:
+        settings, _flag = llm_settings(None, None)
+    finally:
+        context.set_option_settings([])
+    assert (settings.llm_timeout_seconds, settings.llm_model) == (2.0, "other")
+
+
 def test_set_keeps_the_persons_comments(cli, home: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text("# my retention\ndesired_retention = 0.92  # for the onsite\n")

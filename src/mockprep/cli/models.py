@@ -41,46 +41,17 @@ ModelOption = Annotated[
 
 Ask = Callable[[str], bool]
 
-# Until the settings file exists, the model settings can also come from the environment (for scripts
-# and CI); keys reached through `llm` stay in llm's own store (llm keys set ...).
-ENVIRONMENT = {
-    "MOCKPREP_LLM_MODEL": "llm_model",
-    "MOCKPREP_LLM_BASE_URL": "llm_base_url",
-    "MOCKPREP_LLM_API_KEY": "llm_api_key",
-    "MOCKPREP_LLM_STRICTNESS": "llm_strictness",
-    "MOCKPREP_LLM_TIMEOUT": "llm_timeout_seconds",
-}
-
 
 def llm_settings(flag: bool | None, model: str | None) -> tuple[Settings, bool | None]:
-    """The settings with the model ones from the environment and ``--model``, and whether --llm/--no-llm
-    was given (``--model`` alone means --llm). A bad value is one line (exit 2)."""
-    import os
+    """The settings with ``--model``, and whether --llm/--no-llm was given (``--model`` alone means
+    --llm). The model settings' ``MOCKPREP_LLM_*`` variables are settings' variables like any other
+    (below ``-c``; see :func:`mockprep.cli.context.resolve_settings`). A bad value is one line (exit 2)."""
     from dataclasses import replace
 
     from mockprep.cli.context import load_settings
-    from mockprep.core.settings import Strictness
 
     settings = load_settings()
     changes: dict[str, object] = {}
-    for variable, name in ENVIRONMENT.items():
-        value = os.environ.get(variable, "").strip()
-        if not value:
-            continue
-        if name == "llm_strictness":
-            if value not in {s.value for s in Strictness}:
-                raise UserError(f"{variable} must be lenient, normal or strict, not {value!r}")
-            changes[name] = Strictness(value)
-        elif name == "llm_timeout_seconds":
-            try:
-                seconds = float(value)
-            except ValueError:
-                seconds = 0.0
-            if not 0 < seconds <= 3600:
-                raise UserError(f"{variable} must be a number of seconds from 0 to 3600, not {value!r}")
-            changes[name] = seconds
-        else:
-            changes[name] = value
     if model is not None:
         if not model.strip():
             raise UserError("--model needs a model id (see: llm models)")

@@ -25,7 +25,9 @@ from mockprep.core.settings import Settings
 DEFAULT, FILE, ENV, OPTION = "default", "file", "environment", "option"
 ENV_PREFIX = "MOCKPREP_"
 # MOCKPREP_* variables that are not settings (the data folder, the seed of sessions' randomness).
-NOT_SETTINGS = frozenset({"HOME", "SEED", "LLM_TIMEOUT"})  # LLM_TIMEOUT: read by cli/models.py
+NOT_SETTINGS = frozenset({"HOME", "SEED"})
+# Variables named otherwise than their setting (MOCKPREP_ and the name in capitals), kept for scripts.
+ENV_ALIASES = {"MOCKPREP_LLM_TIMEOUT": "llm_timeout_seconds"}
 
 
 class SettingError(ValueError):
@@ -368,7 +370,7 @@ def env_entries(environ: Mapping[str, str]) -> tuple[list[Entry], list[str]]:
     wanted = [var for var in ours if var.removeprefix(ENV_PREFIX) not in NOT_SETTINGS]
     if not wanted:
         return entries, warnings  # (the usual case: the settings' specs are not even read)
-    names = {env_name(name): name for name in specs()}
+    names = {env_name(name): name for name in specs()} | ENV_ALIASES
     for var in wanted:
         name = names.get(var)
         if name is None:
