@@ -407,6 +407,24 @@ def test_compounds_meet_whichever_side_writes_them_together() -> None:
     assert verdict.verdict == "covered"
 
 
+def test_loading_the_meaning_model_leaves_logging_as_it_was() -> None:
+    """wordllama's import calls logging.basicConfig(level=INFO): an HTTP client's INFO lines then
+    printed in the middle of a session graded by a model."""
+    import logging
+    import subprocess
+    import sys
+
+    code = (
+        "import logging\n"
+        "from mockprep.core.embedding import load_wordllama\n"
+        "load_wordllama()\n"
+        "logging.getLogger('httpx').info('HTTP Request: POST ...')\n"
+        "print(len(logging.getLogger().handlers), logging.getLogger().level)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", str(logging.WARNING)] and "HTTP Request" not in done.stderr
+
+
 def test_texts_are_embedded_in_batches_of_like_length_with_the_same_vectors() -> None:
     from mockprep.core.embedding import _by_length, load_wordllama
 

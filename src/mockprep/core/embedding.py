@@ -66,6 +66,12 @@ def _by_length(texts: list[str]) -> list[list[str]]:
 
 def load_wordllama() -> WordLlamaEmbedder:
     """The packaged wordllama model, loaded from site-packages only (no network)."""
+    import logging
+
+    # wordllama's modules call logging.basicConfig(level=INFO) when imported: every library's INFO
+    # lines (an HTTP client's "HTTP Request: POST ...") would then print in the middle of a session.
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
     try:
         from pathlib import Path
 
@@ -74,6 +80,10 @@ def load_wordllama() -> WordLlamaEmbedder:
         from wordllama.wordllama import WordLlama, WordLlamaInference
     except ImportError as exc:
         raise EmbedderUnavailable(f"the embedding model is not installed ({exc.name})") from None
+    finally:
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+        root.setLevel(level)
     root = Path(wordllama.__file__).parent
     weights = root / "weights" / "l2_supercat_256.safetensors"
     tokenizer = root / "tokenizers" / "l2_supercat_tokenizer_config.json"
