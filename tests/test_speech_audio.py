@@ -275,3 +275,15 @@ def test_the_microphone_records_a_private_wav(tmp_path: Path, clock) -> None:
     assert not clip.path.exists()
     assert source.next_clip(None) is None  # Enter, then q: the take is discarded, the person quits
     assert streams[1].state == "closed" and list((tmp_path / "recordings").iterdir()) == []
+
+
+@needs_espeak
+def test_a_session_from_recordings_says_they_are_used_up_not_a_limit(cli, tmp_path: Path) -> None:
+    """The number of --audio files is the session's limit; the summary said "the --limit you set"."""
+    audio = speak("<speak>Random feature subsets decorrelate the trees.</speak>", tmp_path / "a.wav")
+    result = cli("session", "--round", "technical", "--audio", str(audio), input="\n3\n")
+    assert result.exit_code == 0, result.stderr
+    assert "The recordings given with --audio are used up." in result.stdout
+    assert "--limit you set" not in result.stdout
+    limited = cli("session", "--round", "technical", "--audio", str(audio), "--limit", "1", input="\n3\n")
+    assert "Stopped at the --limit you set." in limited.stdout

@@ -152,6 +152,7 @@ def session(
     console = make_console()
     reader = stdin_reader(console, utc_now)
     spoken = make_voice(voice, audio, settings, console, reader)  # checked before anything changes
+    by_recordings = bool(audio) and (limit is None or len(audio) < limit)
     if audio:
         limit = min(limit or len(audio), len(audio))
     store = open_store()
@@ -161,6 +162,7 @@ def session(
         ui = TerminalUI(
             console, reader, interactive=_at_terminal(), settings=settings, spoken=spoken is not None
         )
+        ui.recordings_limit = by_recordings
         options = SessionOptions(
             flt,
             new,

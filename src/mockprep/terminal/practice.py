@@ -75,6 +75,7 @@ class TerminalUI:
         self.interactive = interactive  # a person at a terminal (not a pipe): may be asked to retype
         self.settings = settings or DEFAULT_SETTINGS  # the delivery targets shown after a spoken answer
         self.spoken = spoken  # answers come from the microphone or --audio files, not the keyboard
+        self.recordings_limit = False  # the session's limit is the number of --audio files
         self._one_line = False  # the question shown takes a one-line answer
         self._rows = 0  # screen rows printed since the question, to keep it on screen in the reveal
 
@@ -355,7 +356,8 @@ class TerminalUI:
         if summary.status != "completed":
             console.print(Text("Every rated answer was saved.", style="dim"))
         if summary.stopped_by_limit:
-            console.print(Text("Stopped at the --limit you set.", style="dim"))
+            said = "The recordings given with --audio are used up." if self.recordings_limit else None
+            console.print(Text(said or "Stopped at the --limit you set.", style="dim"))
         if summary.time_stop is not None:
             console.print(time_stop_text(summary.time_stop))
         due = f"Due by the end of tomorrow: {summary.due_tomorrow}"
