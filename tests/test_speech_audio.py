@@ -160,6 +160,29 @@ def test_bad_files_get_one_clear_line(tmp_path: Path) -> None:
         decode(tmp_path)
 
 
+def test_a_recording_over_the_limit_is_refused_from_its_header_before_it_is_decoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 500 MB file of 8 kHz audio (17 hours) was decoded whole, 10 GB of samples, to learn it was long."""
+    import faster_whisper.audio
+
+    from mockprep.services.voice import decode
+
+    long = tmp_path / "long.wav"
+    with wave.open(str(long), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(1)
+        out.setframerate(8000)
+        out.writeframes(bytes([128, 140, 128, 116]) * (8000 * 60 * 31 // 4))  # 31 minutes
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("decoded")
+
+    monkeypatch.setattr(faster_whisper.audio, "decode_audio", never)
+    with pytest.raises(AudioProblem, match="long.wav: 31m long, over the 30-minute limit"):
+        decode(long)
+
+
 @needs_extra
 @needs_espeak
 def test_grade_a_recording(cli, tmp_path: Path) -> None:

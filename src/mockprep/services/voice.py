@@ -76,6 +76,9 @@ def decode(path: Path) -> Any:
         raise AudioProblem(f"{path}: over the {MAX_AUDIO_BYTES // 2**20} MB an answer may have")
     from faster_whisper.audio import decode_audio
 
+    told = _stated_seconds(path)  # from the file's header: a long file is refused before it is decoded
+    if told is not None and told > MAX_AUDIO_SECONDS:
+        raise AudioProblem(f"{path}: {format_duration(told)} long, over the 30-minute limit")
     try:
         samples = decode_audio(str(path), sampling_rate=RATE)
     except Exception as exc:  # PyAV raises its own errors (InvalidDataError, ...) for what it cannot read
@@ -89,6 +92,21 @@ def decode(path: Path) -> Any:
     if loudness(samples) < SILENCE_RMS:
         raise AudioProblem(f"{path}: silent — nothing to transcribe (is the microphone muted?)")
     return samples
+
+
+def _stated_seconds(path: Path) -> float | None:
+    """The length the file's header gives (PyAV), or None when it gives none or cannot be read (the
+    decoding that follows then says what is wrong). 500 MB of 8 kHz audio decode to 10 GB of samples."""
+    try:
+        import av
+
+        with av.open(str(path)) as container:
+            if container.duration is not None:
+                return container.duration / av.time_base
+            streams = [s for s in container.streams.audio if s.duration is not None and s.time_base]
+            return float(streams[0].duration * streams[0].time_base) if streams else None
+    except Exception:  # (PyAV's own errors for what it cannot open)
+        return None
 
 
 def loudness(samples: Any) -> float:
