@@ -180,6 +180,9 @@ def test_a_mock_round_asks_the_interviewers_follow_up_and_stores_who_wrote_it(
         review_codec.grader_name(grader_name).startswith("key points")
         and verdict_list(proposed)[0] == "covered"
     )
+    # history shows the key points the rating rests on (the model's), not the answer-time grading
+    (stored,) = store.sessions.answers(report.session_id)
+    assert stored.coverage == report.answers[0].attempt.assessment.coverage
 
 
 def recorded_follow_up() -> str:

@@ -268,7 +268,9 @@ class SessionTable:
         if kind == "mock":
             rows = self.store.q(
                 "SELECT m.position, q.key, q.topic, m.answer, m.follow_up, m.follow_up_answer, m.duration_ms,"
-                " m.time_limit_ms, m.coverage, r.rating, r.rated_at, m.delivery, r.suggested, r.model,"
+                # the coverage the rating rests on (a model's, when one graded) over the answer's first
+                " m.time_limit_ms, COALESCE(r.coverage, m.coverage) AS coverage, r.rating, r.rated_at,"
+                " m.delivery, r.suggested, r.model,"
                 " r.model_suggested, r.model_errors, r.checklist FROM mock_answers m"
                 " JOIN questions q ON q.id = m.question_id LEFT JOIN reviews r ON r.id = m.review_id"
                 " WHERE m.session_id = :s ORDER BY m.position",
