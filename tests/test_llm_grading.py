@@ -43,10 +43,14 @@ def test_a_reply_is_checked_against_the_questions_key_points() -> None:
         ("second point", Verdict.MISSING, None),
     ]
     invented = reply([point(1, "first point"), point(2, "uses a held-out test set")])
-    with pytest.raises(ModelReplyError, match="a key point the question does not have"):
+    with pytest.raises(
+        ModelReplyError, match="as 'uses a held-out test set', which is not the question's key"
+    ):
         parse_grading(invented, POINTS, ANSWER)
     with pytest.raises(ModelReplyError, match="numbered 3"):
         parse_grading(reply([point(1, "first point"), point(3, "second point")]), POINTS, ANSWER)
+    with pytest.raises(ModelReplyError, match="it graded key point 1 twice"):  # not "does not have 1"
+        parse_grading(reply([point(1, "first point"), point(1, "first point")]), POINTS, ANSWER)
     with pytest.raises(ModelReplyError, match=r"schema \(key_points\[0\]\.verdict\)"):
         parse_grading(reply([point(1, "first point", "excellent"), point(2, "second point")]), POINTS, ANSWER)
     with pytest.raises(ModelReplyError, match="suggested_rating"):

@@ -222,12 +222,17 @@ def parse_grading(text: str, key_points: list[str], answer: str) -> ModelGrading
         echo = field_of(item, "key_point", str, where)
         if verdict not in VERDICTS:
             raise ModelReplyError(f"its reply did not follow the schema ({where}verdict)")
-        if not 1 <= number <= len(key_points) or number in by_number:
+        if number in by_number:
+            raise ModelReplyError(f"it graded key point {number} twice")
+        if not 1 <= number <= len(key_points):
             raise ModelReplyError(
                 f"it graded a key point numbered {number}, which the question does not have"
             )
         if not _same_point(echo, key_points[number - 1]):
-            raise ModelReplyError(f"it graded a key point the question does not have ({one_line(echo, 60)})")
+            raise ModelReplyError(
+                f"it gave key point {number} as {one_line(echo, 60)!r}, which is not the question's"
+                f" key point {number}"
+            )
         quote = item.get("quote") if isinstance(item.get("quote"), str) else ""
         reason = item.get("reason") if isinstance(item.get("reason"), str) else ""
         evidence = find_quote(quote, answer) if verdict != Verdict.MISSING else None
