@@ -57,6 +57,27 @@ def test_a_reply_is_checked_against_the_questions_key_points() -> None:
         parse_grading(reply([point(1, "first point"), point(2, "second point")], rating=7), POINTS, ANSWER)
 
 
+@pytest.mark.parametrize(
+    ("verdicts", "said", "kept"),
+    [
+        (("missing", "missing"), 4, 2),  # easy with nothing covered: a step above again
+        (("covered", "covered"), 1, 3),  # again with everything covered: a step below easy
+        (("covered", "missing"), 3, 3),  # within a step: the model's own
+    ],
+)
+def test_a_models_rating_stays_within_a_step_of_its_own_verdicts(
+    verdicts: tuple[str, str], said: int, kept: int
+) -> None:
+    from mockprep.core.llm_grading import model_assessment
+
+    text = reply(
+        [point(n, p, v) for n, (p, v) in enumerate(zip(POINTS, verdicts, strict=True), start=1)], rating=said
+    )
+    grading = parse_grading(text, POINTS, ANSWER)
+    offline = KeyPointGrader().assess(spec(), ANSWER)
+    assert model_assessment(offline, grading, "m", 1.0, overtime=False).suggested == kept
+
+
 def test_a_quote_the_answer_does_not_contain_is_never_evidence() -> None:
     assert find_quote("the SECOND point   runs", ANSWER) == "the SECOND point runs"
     assert find_quote("first point … other way", ANSWER) == "first point … other way"

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from mockprep.core.grading import Assessment, PointVerdict, Verdict
+from mockprep.core.grading import Assessment, PointVerdict, Verdict, rating_from_checklist
 from mockprep.core.sanitize import clean
 from mockprep.core.settings import Strictness
 
@@ -256,8 +256,12 @@ def model_assessment(
     offline: Assessment, grading: ModelGrading, model: str, seconds: float, overtime: bool
 ) -> Assessment:
     """The assessment a model's checked verdict makes, with the offline one kept beside it; over time
-    costs a step from good or easy, as it does for the offline grader."""
-    suggested = grading.suggested - 1 if overtime and grading.suggested >= 3 else grading.suggested
+    costs a step from good or easy, as it does for the offline grader. The model's rating is kept
+    within a step of what its own verdicts give (easy with nothing covered would reach the schedule
+    with one key)."""
+    from_points = rating_from_checklist([p.verdict for p in grading.points], overtime)
+    rating = grading.suggested - 1 if overtime and grading.suggested >= 3 else grading.suggested
+    suggested = min(max(rating, from_points - 1), from_points + 1)
     return replace(
         offline,
         points=grading.points,
