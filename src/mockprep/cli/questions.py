@@ -65,7 +65,7 @@ def resolve_key(store: Store, ref: str) -> str:
 def undo() -> None:
     """Undo the last rating: the question's schedule goes back exactly to what it was, and the rating
     leaves history and stats. Run it again to undo the one before."""
-    from mockprep.core.card_actions import undo_text
+    from mockprep.core.card_actions import undo_lines
 
     store = open_store(sync=False)
     try:
@@ -75,10 +75,8 @@ def undo() -> None:
     if undone is None:
         typer.echo("Nothing to undo: no rating has been recorded.")
         return
-    typer.echo(plain(undo_text(undone, utc_now())))
-    if undone.answer.strip() and undone.mock_answer_id is None:
-        typer.echo("The answer you gave then (no longer stored):")
-        typer.echo(plain(undone.answer.strip()))  # in full: this is its last copy
+    for line in undo_lines(undone, utc_now()):
+        typer.echo(plain(line))
 
 
 @question_app.command("show")

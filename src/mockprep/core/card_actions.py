@@ -137,6 +137,20 @@ def undo_text(undone: UndoneReview, now: datetime) -> str:
     return text + "."
 
 
+NOTHING_TO_UNDO_HERE = (
+    "Nothing to undo here: the last rating was not given in this session"
+    " (mockprep undo takes back earlier ratings)."
+)
+
+
+def undo_lines(undone: UndoneReview, now: datetime) -> list[str]:
+    """What an undo says: :func:`undo_text`, then a drill answer's text in full (its last copy)."""
+    lines = [undo_text(undone, now)]
+    if undone.answer.strip() and undone.mock_answer_id is None:
+        lines += ["The answer you gave then (no longer stored):", undone.answer.strip()]
+    return lines
+
+
 def recorded_text(rating: int, card: Card, rated_at: datetime, marks: CardMarks, cram: bool = False) -> str:
     """What the prompt echoes once a rating is stored: ``good — next in 10m``."""
     name = RATING_NAMES[Rating(rating)]

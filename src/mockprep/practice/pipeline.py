@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from mockprep.core.card_actions import (
+    NOTHING_TO_UNDO_HERE,
     CardAction,
     UndoneReview,
     bury_end,
     leech_text,
     mark_text,
     recorded_text,
-    undo_text,
+    undo_lines,
 )
 from mockprep.core.code_results import code_rating
 from mockprep.core.durations import format_duration
@@ -346,15 +347,9 @@ class Pipeline:
         if action == CardAction.UNDO:
             undone = cards.undo_last(session_id)
             if undone is None:
-                return [
-                    "Nothing to undo here: the last rating was not given in this session"
-                    " (mockprep undo takes back earlier ratings)."
-                ]
+                return [NOTHING_TO_UNDO_HERE]
             self.undone.append(undone)
-            lines = [undo_text(undone, now)]
-            if undone.answer.strip() and undone.mock_answer_id is None:
-                lines += ["The answer you gave then (no longer stored):", undone.answer.strip()]
-            return lines
+            return undo_lines(undone, now)
         marks = cards.marks(record.id)
         if action == CardAction.SUSPEND:
             on = not marks.suspended
