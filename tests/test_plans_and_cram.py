@@ -76,20 +76,26 @@ def test_on_one_interviews_day_a_later_interview_still_steers_its_questions(
     from mockprep.core.plans import deadline
 
     onsite = (clock.now + timedelta(days=5)).date()  # (easy on a new question: about 8 days)
-    big.plans.add(clock.now.date(), "screen", "plan-tester", (), clock.now)
     big.plans.add(onsite, "onsite", "plan-tester", (), clock.now)
-    clock.advance(hours=9)  # into the screen's day
+    big.plans.add(clock.now.date(), "screen", "plan-tester", (), clock.now)  # today: its day has begun
+    big.plans.add((clock.now + timedelta(days=1)).date(), "call", "plan-tester", (), clock.now)  # tomorrow
+    clock.advance(hours=9)
     _summary, ui = drill(big, clock, Rating.Easy, limit=3)
+    (plan,) = [p for p in big.plans.all() if p.label == "onsite"]
     for key in ui.shown:
         card = big.cards.card(big.banks.question_by_key(key).id)
-        assert card.due < deadline(big.plans.all()[1], UTC_ZONE), key  # ready before the onsite's day
+        assert card.due < deadline(plan, UTC_ZONE), key  # ready before the onsite's day
 
 
 def test_in_the_review_days_a_plan_asks_for_no_new_questions(big: Store, clock: FakeClock) -> None:
+    from mockprep.practice.plans import plan_statuses
+
     settings = replace(DEFAULT_SETTINGS, daily_new=1)
     big.plans.add((clock.now + timedelta(days=1)).date(), "onsite", "plan-tester", (), clock.now)
     drill(big, clock, Rating.Easy, settings)
     assert new_left(big) == 29  # the daily limit's one, not all thirty at once
+    (status,) = plan_statuses(big, clock.now, UTC_ZONE, settings)
+    assert status.pace == 0 and not status.on_track  # not "on pace": 29 were never introduced
 
 
 def test_without_a_plan_the_daily_limit_holds(big: Store, clock: FakeClock) -> None:
@@ -211,6 +217,7 @@ def test_an_unnamed_plan_says_its_date_once_and_on_the_day_no_pace_is_asked(cli)
     out = " ".join(cli("plan").stdout.split())
     assert f"Plan 1: interview on {today} (technical): today" in out and f"{today} on {today}" not in out
     assert "The interview is today: rather than new questions, go over your weakest studied ones" in out
+    assert "(mockprep session --round technical --weakest 20)" in out  # the plan's own selection
     assert "new a day needed" not in out
 
 

@@ -38,8 +38,9 @@ def plan(
     questions a day needed and whether your pace gets there.
 
     While a plan runs, sessions introduce its new questions in time (all of them before the last
-    plan_review_days days) and raise the desired retention so that reviews land before the date.
-    After the date, normal scheduling resumes."""
+    plan_review_days days, which are for review) and raise the desired retention so that reviews land
+    before the date. From the day before, it steers no more; after the date, normal scheduling
+    resumes."""
     from datetime import date as Date
 
     from mockprep.core.plans import today

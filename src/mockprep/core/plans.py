@@ -175,9 +175,11 @@ class PlanStatus:
     @property
     def on_track(self) -> bool:
         """Whether the recent pace (or today's limit, whichever is higher) introduces every new
-        question before the review days."""
+        question before the review days (in them, or on the day, with some left: it did not)."""
         if self.new_left == 0:
             return True
+        if self.pace == 0:
+            return False
         return max(self.recent_pace, self.limit) >= self.pace
 
     @property

@@ -87,15 +87,15 @@ class Pipeline:
         self._due_by: dict[int, datetime] | None = None  # question -> start of its interview day
 
     def due_by(self, question_id: int) -> datetime | None:
-        """When the question must be ready: the start of the soonest interview plan covering it whose
-        day has not begun (on one interview's day, a later one still steers its questions)."""
+        """When the question must be ready: the start of the soonest interview plan covering it that is
+        a day or more away (on the day of one interview, or the day before, a later one steers)."""
         if self._due_by is None:
             now, hour = self.clock(), self.settings.day_start_hour
             found: dict[int, datetime] = {}
             for plan in self.store.plans.active(plan_today(now, self.tz, hour)):
                 day = deadline(plan, self.tz, hour)
-                if day <= now:
-                    continue  # its day has come: nothing can be made ready for it any more
+                if day - now < timedelta(days=1):
+                    continue  # its day has come or is tomorrow: no review can land before it any more
                 for qid in self.store.plans.question_ids(plan):
                     found[qid] = min(found.get(qid, day), day)
             self._due_by = found

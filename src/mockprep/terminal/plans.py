@@ -30,9 +30,13 @@ def countdown_line(status: PlanStatus) -> str:
 
 def pace_line(status: PlanStatus) -> str:
     if status.days_left == 0:  # no pace to keep: what is left is going over what is known
+        plan = status.plan
+        scope = "".join(
+            [*(f" --round {r}" for r in plan.rounds), *([f" --role {plan.role}"] if plan.role else [])]
+        )
         return (
             "The interview is today: rather than new questions, go over your weakest studied ones"
-            " (mockprep session --weakest 20)."
+            f" (mockprep session{scope} --weakest 20)."
         )
     if status.new_left == 0:
         return (
