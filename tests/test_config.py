@@ -125,6 +125,8 @@ def test_the_model_variables_are_settings_below_the_options(cli, monkeypatch) ->
     finally:
         context.set_option_settings([])
     assert (settings.llm_timeout_seconds, settings.llm_model) == (2.0, "other")
+    monkeypatch.setenv("MOCKPREP_LLM_TIMEOUT", "")  # the old name set empty: the default, as before
+    assert cli("config", "get", "llm_timeout_seconds").stdout.strip() == "30s"
 
 
 def test_set_keeps_the_persons_comments(cli, home: Path) -> None:

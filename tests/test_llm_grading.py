@@ -58,24 +58,26 @@ def test_a_reply_is_checked_against_the_questions_key_points() -> None:
 
 
 @pytest.mark.parametrize(
-    ("verdicts", "said", "kept"),
+    ("verdicts", "said", "overtime", "kept"),
     [
-        (("missing", "missing"), 4, 2),  # easy with nothing covered: a step above again
-        (("covered", "covered"), 1, 3),  # again with everything covered: a step below easy
-        (("covered", "missing"), 3, 3),  # within a step: the model's own
+        (("missing", "missing"), 4, False, 2),  # easy with nothing covered: a step above again
+        (("covered", "covered"), 1, False, 3),  # again with everything covered: a step below easy
+        (("covered", "missing"), 3, False, 3),  # within a step: the model's own
+        # over time costs a step from good or easy, on the model's rating and on its verdicts' alike
+        (("missing", "missing"), 4, True, 2),  # easy less a step is good; the verdicts give again
+        (("covered", "covered"), 1, True, 2),  # the verdicts give easy, over time good; kept a step below
+        (("covered", "missing"), 3, True, 2),  # good over time is hard, the verdicts' own
     ],
 )
 def test_a_models_rating_stays_within_a_step_of_its_own_verdicts(
-    verdicts: tuple[str, str], said: int, kept: int
+    verdicts: tuple[str, str], said: int, overtime: bool, kept: int
 ) -> None:
     from mockprep.core.llm_grading import model_assessment
 
-    text = reply(
-        [point(n, p, v) for n, (p, v) in enumerate(zip(POINTS, verdicts, strict=True), start=1)], rating=said
-    )
-    grading = parse_grading(text, POINTS, ANSWER)
+    points = [point(n, p, v) for n, (p, v) in enumerate(zip(POINTS, verdicts, strict=True), start=1)]
+    grading = parse_grading(reply(points, rating=said), POINTS, ANSWER)
     offline = KeyPointGrader().assess(spec(), ANSWER)
-    assert model_assessment(offline, grading, "m", 1.0, overtime=False).suggested == kept
+    assert model_assessment(offline, grading, "m", 1.0, overtime=overtime).suggested == kept
 
 
 def test_a_quote_the_answer_does_not_contain_is_never_evidence() -> None:

@@ -439,12 +439,15 @@ def test_a_filtered_sessions_summary_counts_what_is_due_in_all_and_in_its_select
     """Its next-due line is the selection's; the due count was every bank's, without saying so."""
     from mockprep.terminal.practice import TerminalUI
 
-    summary, _ = run(demo, clock, ["a", "b"], [Rating.Again, Rating.Again], limit=2)
-    assert summary.due_tomorrow == 2 and summary.due_tomorrow_selected == 2
+    run(demo, clock, ["a", "b"], [Rating.Again, Rating.Again], limit=2)
+    elsewhere = QuestionFilter(rounds=("behavioral",))  # a built-in bank's question
+    run(demo, clock, ["c"], [Rating.Again], limit=1, new=1, filter=elsewhere)
+    summary, _ = run(demo, clock, [], [], new=0)
+    assert (summary.due_tomorrow, summary.due_tomorrow_selected) == (3, 2)
     console, out = captured()
     TerminalUI(console, lambda *_: None).show_summary(summary, clock.now)
     text = " ".join(out.getvalue().split())
-    assert "Due by the end of tomorrow: 2 in all, 2 of this selection" in text
+    assert "Due by the end of tomorrow: 3 in all, 2 of this selection" in text
     everything, _ = run(demo, clock, [], [], filter=QuestionFilter(), new=0)
     console, out = captured()
     TerminalUI(console, lambda *_: None).show_summary(everything, clock.now)

@@ -142,6 +142,7 @@ def test_a_spoken_number_with_thousands_is_read_as_one_number(tmp_path: Path, tr
 
 
 @needs_extra
+@needs_extra
 def test_bad_files_get_one_clear_line(tmp_path: Path) -> None:
     from mockprep.services.voice import decode
 
@@ -160,6 +161,7 @@ def test_bad_files_get_one_clear_line(tmp_path: Path) -> None:
         decode(tmp_path)
 
 
+@needs_extra
 def test_a_recording_over_the_limit_is_refused_from_its_header_before_it_is_decoded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -181,6 +183,33 @@ def test_a_recording_over_the_limit_is_refused_from_its_header_before_it_is_deco
     monkeypatch.setattr(faster_whisper.audio, "decode_audio", never)
     with pytest.raises(AudioProblem, match="long.wav: 31m long, over the 30-minute limit"):
         decode(long)
+
+
+@needs_extra
+def test_an_mp3_over_the_limit_is_refused_while_counted_frame_by_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An MP3's header may only estimate its length (from its first frame's bitrate): it is decoded
+    frame by frame, keeping nothing, until the limit (here lowered to 5 s for a 6 s file)."""
+    import av
+    import faster_whisper.audio
+    import numpy
+
+    from mockprep.services import voice
+
+    path = tmp_path / "six.mp3"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mp3", rate=8000)
+        stream.layout = "mono"
+        tone = (numpy.sin(numpy.arange(8000 * 6) / 5) * 3000).astype(numpy.int16).reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(tone, format="s16", layout="mono")
+        frame.sample_rate = 8000
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    monkeypatch.setattr(voice, "MAX_AUDIO_SECONDS", 5)
+    monkeypatch.setattr(faster_whisper.audio, "decode_audio", lambda *_a, **_k: pytest.fail("decoded"))
+    with pytest.raises(AudioProblem, match="six.mp3: longer than the 30-minute limit"):
+        voice.decode(path)
 
 
 @needs_extra

@@ -372,6 +372,8 @@ def env_entries(environ: Mapping[str, str]) -> tuple[list[Entry], list[str]]:
         return entries, warnings  # (the usual case: the settings' specs are not even read)
     names = {env_name(name): name for name in specs()} | ENV_ALIASES
     for var in wanted:
+        if var in ENV_ALIASES and not environ[var].strip():
+            continue  # (an old name set empty, as scripts did to leave the default: still the default)
         name = names.get(var)
         if name is None:
             hint = suggest(var, names)

@@ -70,8 +70,10 @@ def load_wordllama() -> WordLlamaEmbedder:
 
     # wordllama's modules call logging.basicConfig(level=INFO) when imported: every library's INFO
     # lines (an HTTP client's "HTTP Request: POST ...") would then print in the middle of a session.
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
+    # basicConfig does nothing where the root logger has a handler: one that says nothing is lent to
+    # it for the import (this runs on a thread; what other threads add or set stays as they left it).
+    lent = logging.NullHandler()
+    logging.getLogger().addHandler(lent)
     try:
         from pathlib import Path
 
@@ -81,9 +83,7 @@ def load_wordllama() -> WordLlamaEmbedder:
     except ImportError as exc:
         raise EmbedderUnavailable(f"the embedding model is not installed ({exc.name})") from None
     finally:
-        for handler in [h for h in root.handlers if h not in handlers]:
-            root.removeHandler(handler)
-        root.setLevel(level)
+        logging.getLogger().removeHandler(lent)
     root = Path(wordllama.__file__).parent
     weights = root / "weights" / "l2_supercat_256.safetensors"
     tokenizer = root / "tokenizers" / "l2_supercat_tokenizer_config.json"

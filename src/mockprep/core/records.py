@@ -82,7 +82,7 @@ class ReviewRecord:
     # a language model's verdict, when one was made (it then pre-ticked the checklist)
     model: str | None = None  # the model's id
     model_proposed: list[str] | None = None  # its verdict per key point
-    model_suggested: int | None = None  # the rating it suggested
+    model_suggested: int | None = None  # its rating, kept within a step of its verdicts
     model_errors: list[str] | None = None  # the factual errors it named, one line each
 
 
@@ -156,7 +156,7 @@ class SessionAnswer:
     delivery: Delivery | None = None  # a spoken answer's delivery
     suggested: int | None = None  # the rating mockprep proposed (from the confirmed checklist and time)
     model: str | None = None  # a language model that graded it too
-    model_suggested: int | None = None  # the rating that model proposed
+    model_suggested: int | None = None  # its rating, within a step of its verdicts
     model_errors: list[str] | None = None  # the factual errors it named
 
     @property

@@ -117,7 +117,7 @@ class ReviewRow(SQLModel, table=True):
     delivery: str | None = None  # JSON of a spoken answer's Delivery (NULL: typed)
     model: str | None = None  # the language model whose verdict pre-ticked the checklist (NULL: none)
     model_proposed: str | None = None  # JSON list: the model's verdict per key point
-    model_suggested: int | None = None  # the rating the model suggested
+    model_suggested: int | None = None  # its rating, within a step of its verdicts
     model_errors: str | None = None  # JSON list: the factual errors it named, one line each
 
 

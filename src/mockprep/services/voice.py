@@ -76,9 +76,9 @@ def decode(path: Path) -> Any:
         raise AudioProblem(f"{path}: over the {MAX_AUDIO_BYTES // 2**20} MB an answer may have")
     from faster_whisper.audio import decode_audio
 
-    told = _stated_seconds(path)  # from the file's header: a long file is refused before it is decoded
-    if told is not None and told > MAX_AUDIO_SECONDS:
-        raise AudioProblem(f"{path}: {format_duration(told)} long, over the 30-minute limit")
+    too_long = _over_the_limit(path)  # before the whole file is decoded into memory
+    if too_long is not None:
+        raise AudioProblem(f"{path}: {too_long}")
     try:
         samples = decode_audio(str(path), sampling_rate=RATE)
     except Exception as exc:  # PyAV raises its own errors (InvalidDataError, ...) for what it cannot read
@@ -94,19 +94,29 @@ def decode(path: Path) -> Any:
     return samples
 
 
-def _stated_seconds(path: Path) -> float | None:
-    """The length the file's header gives (PyAV), or None when it gives none or cannot be read (the
-    decoding that follows then says what is wrong). 500 MB of 8 kHz audio decode to 10 GB of samples."""
+def _over_the_limit(path: Path) -> str | None:
+    """What to say of a file over MAX_AUDIO_SECONDS ("35m long, over the 30-minute limit"), else None.
+
+    500 MB of 8 kHz audio decode to 10 GB of samples, so this is known first: a WAV's or FLAC's header
+    states its length exactly; other formats (an MP3's header may only estimate it) are decoded frame by
+    frame, keeping nothing, until the limit. None too when PyAV cannot open the file: the decoding that
+    follows says what is wrong."""
     try:
         import av
 
         with av.open(str(path)) as container:
-            if container.duration is not None:
-                return container.duration / av.time_base
-            streams = [s for s in container.streams.audio if s.duration is not None and s.time_base]
-            return float(streams[0].duration * streams[0].time_base) if streams else None
-    except Exception:  # (PyAV's own errors for what it cannot open)
+            if container.format.name in ("wav", "flac") and container.duration is not None:
+                seconds = container.duration / av.time_base
+                too_long = seconds > MAX_AUDIO_SECONDS
+                return f"{format_duration(seconds)} long, over the 30-minute limit" if too_long else None
+            heard = 0.0
+            for frame in container.decode(audio=0):
+                heard += frame.samples / (frame.sample_rate or RATE)
+                if heard > MAX_AUDIO_SECONDS:
+                    return "longer than the 30-minute limit"
+    except Exception:  # (PyAV's own errors for what it cannot open or decode)
         return None
+    return None
 
 
 def loudness(samples: Any) -> float:
