@@ -396,6 +396,38 @@ def test_an_options_exact_text_is_that_option_though_its_words_are_anothers() ->
     assert [read_choice(blood, typed) for typed in ("a", "b", "(c)", "option d")] == ["a", "b", "c", "d"]
 
 
+def test_options_in_any_script_are_read_by_their_words() -> None:
+    """Only a-z and 0-9 were words: an answer without them read as the first option without them."""
+    from mockprep.core.autograde import Unreadable, read_choice
+
+    q = parse_question(
+        {"id": "u", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
+         "choices": ["Θ(n)", "Θ(√n) — 平方根", "עברית", "é"], "correct": "b"},
+    )  # fmt: skip
+    assert [read_choice(q, typed) for typed in ("平方根", "עברית", "é", "b")] == ["b", "c", "d", "b"]
+    for unknown in ("数学", "🔥", "√n"):
+        with pytest.raises(Unreadable):
+            read_choice(q, unknown)
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("½", 0.5),
+        ("1⁄2", 0.5),
+        ("0.5 ± 0.001", 0.5),
+        ("0.5 +/- 0.01", 0.5),
+        ("5 000", 5000),
+        ("1 234.5", 1234.5),
+    ],
+)
+def test_fractions_tolerances_and_grouped_digits_read_as_their_value(typed: str, value: float) -> None:
+    """A tester's "½" read 2, "0.5 ± 0.001" read 0.001 and "5 000" read 0."""
+    from mockprep.core.autograde import read_number
+
+    assert read_number(typed) == pytest.approx(value)
+
+
 def test_every_builtin_options_own_text_reads_as_that_option() -> None:
     from mockprep.core.autograde import read_choice
     from mockprep.core.bank_files import load_banks

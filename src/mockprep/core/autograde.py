@@ -70,7 +70,9 @@ def _as_typed(text: str) -> str:
 
 
 def _plain(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKC", text).lower()))
+    """The words of ``text`` (letters and digits of any script), lower case: "Θ(√n) — 平方根" is
+    "θ n 平方根"."""
+    return " ".join(re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", text).casefold()))
 
 
 def read_choice(spec: QuestionSpec, answer: str) -> str:
@@ -98,7 +100,7 @@ def read_choice(spec: QuestionSpec, answer: str) -> str:
             return match.group(1).lower()
     said = _plain(text)
     options = [_plain(c) for c in spec.choices]
-    if said in options:
+    if said and said in options:
         return letters[options.index(said)]
     close = difflib.get_close_matches(said, options, n=2, cutoff=0.85)
     if len(close) == 1:
@@ -202,13 +204,20 @@ _OPERATORS = {
 def _normalise(text: str) -> str:
     text = _SPACES.sub(" ", text)  # (a long run of spaces is one: no expression search starts in it)
     text = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+)", lambda m: "^" + m.group(1).translate(_SUPERSCRIPTS), text)
-    text = unicodedata.normalize("NFKC", text)
-    for old, new in (("−", "-"), ("–", "-"), ("×", "*"), ("·", "*"), ("÷", "/"), ("{", "("), ("}", ")")):
+    text = unicodedata.normalize("NFKC", text)  # ("½" is "1⁄2" then, with a fraction slash)
+    for old, new in (
+        ("−", "-"), ("–", "-"), ("×", "*"), ("·", "*"), ("÷", "/"), ("⁄", "/"), ("{", "("), ("}", ")")
+    ):  # fmt: skip
         text = text.replace(old, new)
+    text = _TOLERANCE.sub("", text)  # "0.5 ± 0.001": the value, not its tolerance
+    text = _GROUPED.sub(lambda m: m.group().replace(" ", ""), text)  # "5 000", "1 234.5": one number
     # "1.2 x 10^-3" and "1.2*10^-3": scientific notation written out
     return re.sub(r"(?<=\d)\s*[x*]\s*10\s*\^\s*([-+]?\d+)", r"e\1", text)
 
 
+_TOLERANCE = re.compile(r"\s*(?:±|\+/-|\+-)\s*[\d.]+\s*%?")
+# Digits grouped by spaces in threes (SI style; every space is one by now): "5 000", "1 234 567.5".
+_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?:\.\d+)?(?![\d,]| \d)")
 _CONSTANTS = {"pi": math.pi, "e": math.e}  # "1/e" and "e^-1" too; "1e-3" is a literal to Python
 # A remark in brackets after a value ("0.37 (1/e)", "0.5 (half of them)"): not a factor of it.
 _REMARK = re.compile(r"(?<=[\d.%])\s+\([^()]*\)?\s*$")  # (the closing bracket may be cut off)
