@@ -350,6 +350,56 @@ def test_labels_are_text_where_headings_split_the_story_and_only_labels_count() 
     assert story.situation == "one GPU." and story.action == "I wrote it.\nMore of it.\n\nAnd tested it."
 
 
+def test_a_story_cut_from_story_export_keeps_its_title_and_its_parts() -> None:
+    """story export writes a story's title as "##" and its parts as "###": the title went into the
+    Situation as "## ..." and the story was saved "Untitled story"."""
+    exported = (
+        "## Numbers in words\nCompetencies: leadership\n\n### Situation\nWe had it.\n\n### Result\nHalved."
+    )
+    draft = parse_markdown(exported)
+    assert (draft.title, draft.competencies, draft.situation, draft.result) == (
+        "Numbers in words",
+        ("leadership",),
+        "We had it.",
+        "Halved.",
+    )
+    assert parse_markdown("Some text first.\n## Aside\n## Situation\nx").title == "Untitled story"
+
+
+def test_labelled_list_items_inside_a_part_stay_in_it() -> None:
+    """Labels are written one way through a story; a bulleted "- Background:" under an unbulleted
+    "Action:" is a line of the Action (it went to the Situation, and "Learning:" to the Reflection)."""
+    text = (
+        "Situation: We had a migration.\nTask: Move it.\nAction: I split the work:\n"
+        "- Background: I read the reports.\n- Learning: I paired with SRE.\nThen I cut over.\nResult: Done."
+    )
+    draft = parse_markdown(text)
+    assert draft.action == (
+        "I split the work:\n- Background: I read the reports.\n- Learning: I paired with SRE.\nThen I cut over."
+    )
+    assert (draft.situation, draft.reflection, draft.result) == ("We had a migration.", "", "Done.")
+
+
+def test_competencies_in_bold_or_as_a_list_item_are_read() -> None:
+    for line in ("**Competencies:** leadership, conflict", "- *Competencies*: leadership, conflict"):
+        draft = parse_markdown(f"{line}\nSituation: a\nAction: I did b")
+        assert draft.competencies == ("leadership", "conflict") and draft.situation == "a", line
+
+
+def test_a_story_too_long_is_told_to_cut_from_its_heaviest_part_and_add_nothing() -> None:
+    draft = StoryDraft(
+        "t",
+        (),
+        situation="word " * 180,
+        task="I had to. " * 5,
+        action="I did it well. " * 300,
+        result="40% less. " * 5,
+    )
+    found = items(draft)
+    assert found["spoken-length"].message.endswith("first from Action.")
+    assert "cut ~" in found["proportions"].message and "add ~" not in found["proportions"].message
+
+
 def test_parse_without_title_or_competencies() -> None:
     draft = parse_markdown("## Task\nShip it.\n")
     assert draft.title == "Untitled story"

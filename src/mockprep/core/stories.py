@@ -102,7 +102,12 @@ Text inside these comment markers is ignored.
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HEADING = re.compile(r"^[ \t]*(#{1,6})(?!#)[ \t]*(.*)$")
-_COMPETENCIES = re.compile(r"^\s*competenc(?:y|ies)\s*:(.*)$", re.IGNORECASE)
+# "Competencies: a, b", also as a list item or in bold ("**Competencies:** a", "- *Competencies*: a")
+_COMPETENCIES = re.compile(
+    r"^\s*(?:[-*+][ \t]+)?(?:\*\*|__|\*|_)?competenc(?:y|ies)"
+    r"(?::(?:\*\*|__|\*|_)?|(?:\*\*|__|\*|_)?\s*:)(.*)$",
+    re.IGNORECASE,
+)
 _HEADING_NAMES = {
     "situation": ("situation", "context", "background"),
     "task": ("task", "tasks", "goal", "goals", "objective"),
@@ -154,16 +159,26 @@ def parse_markdown(text: str) -> StoryDraft:
     current: str | None = None
     lines = _strip_comments(text).splitlines()
     labelled = not any((h := _HEADING.match(line)) and _part_named(h.group(2)) for line in lines)
+    # Labels are written one way through a story: as list items or not. Once the first is known, a label
+    # written the other way is a line of its part ("Action: ... - Background: I read ...").
+    bulleted = next((_BULLET.match(line).group() != "" for line in lines if label_of(line)), False)  # type: ignore[union-attr]
     for line in lines:
         heading = _HEADING.match(line)
-        if heading and current is None and title is None and len(heading.group(1)) == 1:
-            title = heading.group(2)
-            continue
+        # the title: a level-one heading first, or the first heading of any level that names no part
+        # (`story export` writes each story's title as "##", its parts as "###")
+        if heading and current is None and title is None:
+            first_heading = not _part_named(heading.group(2)) and not any(x.strip() for x in preamble)
+            if len(heading.group(1)) == 1 or first_heading:
+                title = heading.group(2)
+                continue
         if labelled and current is None and title is None and (named := _TITLE_LABEL.match(line)):
             title = named.group(1)
             continue
         part = _part_named(heading.group(2)) if heading else None
-        if part is None and labelled and (label := label_of(line)):
+        label = label_of(line) if part is None and labelled else None
+        if label and (_BULLET.match(line).group() != "") != bulleted:  # type: ignore[union-attr]
+            label = None
+        if label:
             part, line = label
             if bodies[part]:
                 bodies[part].append("")

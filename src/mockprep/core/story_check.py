@@ -118,7 +118,7 @@ def check_story(draft: StoryDraft) -> StoryCheck:
         _check_proportions(words, shares, core_words),
         _check_quantified(draft.result),
         _check_first_person(draft.action),
-        _check_length(story_words, seconds),
+        _check_length(story_words, seconds, shares),
         _check_filler(texts, story_words),
     )
     return StoryCheck(
@@ -172,7 +172,9 @@ def _check_proportions(words: dict[str, int], shares: dict[str, float], core_wor
     for part in sorted(REQUIRED_PARTS, key=lambda p: -abs(shares[p] - TARGET_SHARES[p])):
         gap = shares[part] - TARGET_SHARES[part]
         change = _round(abs(words[part] - TARGET_SHARES[part] * core_words))
-        if abs(gap) >= 0.05 and change:
+        # a story too long is mended by cutting, one too short by adding: not the other way
+        wrong_way = (gap < 0 and core_words > _MAX_WORDS) or (gap > 0 and core_words < _MIN_WORDS)
+        if abs(gap) >= 0.05 and change and not wrong_way:
             name = part.capitalize()
             amount = f"~{plural(change, 'word')}"
             fixes.append(f"cut {amount} from {name}" if gap > 0 else f"add {amount} to {name}")
@@ -230,7 +232,7 @@ def _check_first_person(action: str) -> CheckItem:
     return _item("first-person", True, f"The Action is in the first person ({counted}).")
 
 
-def _check_length(story_words: int, seconds: float) -> CheckItem:
+def _check_length(story_words: int, seconds: float, shares: dict[str, float] | None = None) -> CheckItem:
     span = f"1.5-3 minutes ({_MIN_WORDS}-{_MAX_WORDS} words)"
     aim = f"aim for {span}"
     if not story_words:
@@ -243,8 +245,12 @@ def _check_length(story_words: int, seconds: float) -> CheckItem:
         )
         return _item("spoken-length", False, message, int(WEIGHTS["spoken-length"] * seconds / MIN_SECONDS))
     if seconds > MAX_SECONDS:
+        # first from the part furthest over its share of the split (the Situation when all are in line)
+        over = {part: share - TARGET_SHARES[part] for part, share in (shares or {}).items()}
+        first = max(over, key=over.__getitem__) if over and max(over.values()) > 0 else "situation"
         message = (
-            f"{said}: too long; {aim}: cut {plural(story_words - _MAX_WORDS, 'word')}, first from Situation."
+            f"{said}: too long; {aim}: cut {plural(story_words - _MAX_WORDS, 'word')}, first from"
+            f" {first.capitalize()}."
         )
         points = int(WEIGHTS["spoken-length"] * max(0.0, 1 - (seconds - MAX_SECONDS) / MAX_SECONDS))
         return _item("spoken-length", False, message, points)
