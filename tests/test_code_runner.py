@@ -123,6 +123,33 @@ def test_writing_outside_its_folder_is_refused(tmp_path: Path) -> None:
     assert not target.exists()
 
 
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "import sqlite3\n    sqlite3.connect({target!r}).execute('create table t (x)')",  # a database, in C
+        "import sqlite3\n    sqlite3.connect('file:' + {target!r} + '?mode=rwc', uri=True)",
+        "import socket\n    socket.socket(socket.AF_UNIX).bind({target!r})",  # a socket file
+    ],
+    ids=["sqlite", "sqlite-uri", "unix-socket"],
+)
+def test_files_written_by_c_code_outside_its_folder_are_refused(tmp_path: Path, opening: str) -> None:
+    """A tester's solution created a table in the person's own mockprep.db through sqlite3.connect,
+    and a socket file with bind: neither goes through open()."""
+    target = str(tmp_path / "escaped")
+    code = "def f(x):\n    " + opening.format(target=target) + "\n    return x + 1\n"
+    outcome = run(code).outcomes[0]
+    assert outcome.status is TestStatus.ERROR and "not allowed" in outcome.message
+    assert not (tmp_path / "escaped").exists()
+
+
+def test_a_database_in_memory_or_in_its_folder_works() -> None:
+    code = (
+        "import sqlite3\n\ndef f(x):\n    sqlite3.connect(':memory:').execute('select 1')\n"
+        "    sqlite3.connect('here.db').execute('create table t (x)')\n    return x + 1\n"
+    )
+    assert run(code).outcomes[0].status is TestStatus.PASSED
+
+
 def test_writing_inside_its_folder_works_up_to_the_file_limit() -> None:
     code = "def f(x):\n    open('small.txt', 'w').write('ok')\n    open('big.bin', 'wb').write(b'0' * 2 * 2**20)\n"
     outcome = run(code).outcomes[0]

@@ -2,8 +2,9 @@
 
 mockprep starts it as a script (``python -I -B -X utf8 code_sandbox.py JOB RESULTS``) in a temporary
 folder; it imports nothing from mockprep. Before any code runs it limits itself (CPU time, memory,
-file size, processes), refuses writes outside its folder, new processes and signals to other
-processes (an audit hook), and imports beyond the standard library and the question's allowed modules.
+file size, processes), refuses writes outside its folder (files, SQLite databases, socket files), new
+processes and signals to other processes (an audit hook), and imports beyond the standard library and
+the question's allowed modules.
 These guard against accidents, not malice: the code is the person's own and runs with their rights.
 
 JOB is a JSON file: ``{"limits": {...}, "imports": [...], "root": DIR, "jobs": [{"setup", "tests",
@@ -142,6 +143,19 @@ def guard(root: str) -> None:
                         raise PermissionError(
                             f"changing files outside the run's folder is not allowed: {where}"
                         )
+            elif event == "sqlite3.connect":  # SQLite opens (and writes) its file in C, not via open()
+                database = args[0]
+                named = os.fsdecode(database) if isinstance(database, str | bytes | os.PathLike) else ""
+                if named and named != ":memory:" and not named.startswith("file:") and not inside(named):
+                    raise PermissionError(
+                        f"opening a database outside the run's folder is not allowed: {named}"
+                    )
+                if named.startswith("file:") and "mode=memory" not in named:
+                    raise PermissionError("opening a database by URI is not allowed in a code question")
+            elif event == "socket.bind" and isinstance(args[1], str | bytes) and not inside(args[1]):
+                raise PermissionError(
+                    f"a socket file outside the run's folder is not allowed: {os.fsdecode(args[1])}"
+                )
             elif event in PROCESS_EVENTS:
                 raise PermissionError("starting processes is not allowed in a code question")
             elif event in ("os.kill", "os.killpg") and args[0] not in (me, 0):
