@@ -77,6 +77,14 @@ def test_an_assertion_test_keeps_both_values() -> None:
     assert second.message == "two"
 
 
+def test_an_assertion_inside_a_class_keeps_both_values() -> None:
+    """Inside a class, names that start with two underscores are mangled: the rewritten assertion
+    failed with NameError: name '_Check__mp_Mismatch' is not defined."""
+    test = "class Check:\n    def run(self):\n        assert f(3) == 3\n\nCheck().run()"
+    (outcome,) = run("def f(x):\n    return 0\n", spec({"code": test})).outcomes
+    assert (outcome.status, outcome.expected, outcome.actual) == (TestStatus.FAILED, "3", "0")
+
+
 def test_a_syntax_error_is_one_problem_and_no_test_runs() -> None:
     result = run("def f(x)\n    return x\n")
     assert result.problem is not None and "SyntaxError" in result.problem

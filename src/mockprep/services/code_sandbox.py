@@ -285,10 +285,10 @@ class _Asserts(ast.NodeTransformer):
         test = node.test
         if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
             return node
-        left, right = ast.Name("__mp_left", ast.Store()), ast.Name("__mp_right", ast.Store())
-        load = [ast.Name("__mp_left", ast.Load()), ast.Name("__mp_right", ast.Load())]
+        left, right = ast.Name("_mp_left", ast.Store()), ast.Name("_mp_right", ast.Store())
+        load = [ast.Name("_mp_left", ast.Load()), ast.Name("_mp_right", ast.Load())]
         args = [*load, *([node.msg] if node.msg is not None else [])]
-        fail = ast.Raise(ast.Call(ast.Name("__mp_Mismatch", ast.Load()), args, []), None)
+        fail = ast.Raise(ast.Call(ast.Name("_mp_Mismatch", ast.Load()), args, []), None)
         check = ast.If(ast.UnaryOp(ast.Not(), ast.Compare(load[0], [ast.Eq()], [load[1]])), [fail], [])
         out = [ast.Assign([left], test.left), ast.Assign([right], test.comparators[0]), check]
         for new in out:
@@ -411,7 +411,7 @@ class Runner:
                 return  # the code loops or hangs: the later tests would only wait as long
 
     def test(self, job: int, number: int, index: int, test: dict, namespace: dict) -> str:
-        env = dict(namespace, __mp_Mismatch=Mismatch)
+        env = dict(namespace, _mp_Mismatch=Mismatch)
         capture = Capped()
         values: dict = {}
         name = f"<test {index + 1}>"
