@@ -114,3 +114,11 @@ def test_story_link_accepts_a_unique_question_id(cli, own_banks: Path, monkeypat
     unlinked = cli("story", "unlink", "1", "lost-work-preventable-mistake")
     assert unlinked.exit_code == 0, unlinked.stderr
     assert db_rows(own_banks.parent / "home", "SELECT COUNT(*) FROM story_links") == [(0,)]
+
+
+def test_a_search_too_long_for_the_database_is_bad_input_not_a_broken_database(cli) -> None:
+    """1,000 words blew SQLite's expression depth: "mockprep.db could not be used", exit 1."""
+    for words in (["w"] * 1000, ["x" * 50_001]):
+        result = cli("question", "search", *words)
+        assert result.exit_code == 2 and "a search takes at most 50 words" in result.stderr
+        assert "could not be used" not in result.stderr

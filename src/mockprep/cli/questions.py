@@ -61,6 +61,9 @@ def resolve_key(store: Store, ref: str) -> str:
     raise UserError(f"no question with {what} {ref!r}{hint} (find one with: mockprep question search WORDS)")
 
 
+MAX_SEARCH_WORDS, MAX_SEARCH_CHARS = 50, 200  # far more than a search needs, well within SQLite's
+
+
 @app.command()
 def undo() -> None:
     """Undo the last rating: the question's schedule goes back exactly to what it was, and the rating
@@ -110,6 +113,10 @@ def question_search(
     terms = [w for text in words for w in text.split()]
     if not terms:
         raise UserError("give a word to search for, e.g. mockprep question search attention")
+    if len(terms) > MAX_SEARCH_WORDS or max(map(len, terms)) > MAX_SEARCH_CHARS:  # (SQLite's own limits)
+        raise UserError(
+            f"a search takes at most {MAX_SEARCH_WORDS} words of at most {MAX_SEARCH_CHARS} characters each"
+        )
     store = open_store()
     try:
         topics, banks = topic or [], bank or []
