@@ -924,3 +924,20 @@ def test_behavioral_questions_import_with_proposed_competencies_marked_for_revie
     assert "failure" in by_prompt[next(p for p in by_prompt if "failed" in p)].competencies
     assert out.read_text(encoding="utf-8").count("# review: competencies proposed") == 2
     assert cli("bank", "add", str(out)).exit_code == 0
+
+
+def test_an_anki_export_keeps_the_topic_its_questions_take_from_their_bank(cli, tmp_path: Path) -> None:
+    """A question that takes its bank's topic came back with the file name's ('tech' for tech.apkg)."""
+    source = tmp_path / "mine.toml"
+    source.write_text(
+        'id = "mine"\ntitle = "Mine"\nround = "technical"\ntopic = "unicode-stress"\n[[questions]]\n'
+        'id = "q1"\nprompt = "P?"\nanswer = "Alpha and beta."\nkey_points = ["alpha", "beta"]\n',
+        encoding="utf-8",
+    )
+    assert cli("bank", "add", str(source)).exit_code == 0
+    exported = tmp_path / "tech.apkg"
+    assert cli("bank", "export", "mine", "-o", str(exported)).exit_code == 0
+    out = tmp_path / "back.toml"
+    assert cli("bank", "import", str(exported), "--out", str(out), "--id", "back").exit_code == 0
+    bank = _bank(out)
+    assert [q.topic or bank.topic for q in bank.questions] == ["unicode-stress"]

@@ -70,8 +70,9 @@ def _number(value: float) -> str:
     return f"{value:.15g}"
 
 
-def note_fields(q: QuestionModel) -> list[str]:
-    """The fields of a question's note, in :data:`MOCKPREP_FIELDS` order (HTML)."""
+def note_fields(q: QuestionModel, bank_topic: str | None = None) -> list[str]:
+    """The fields of a question's note, in :data:`MOCKPREP_FIELDS` order (HTML). A question that takes
+    its bank's topic (``bank_topic``) carries it: a note holds its question, not its bank."""
     shown = {name: html_field(getattr(q, name)) for name in _TEXTS}
     shown |= {name: html_list(getattr(q, name)) for name in _LISTS}
     choices = "<br>".join(f"{chr(ord('a') + i)}) {html_field(c)}" for i, c in enumerate(q.choices or []))
@@ -82,6 +83,8 @@ def note_fields(q: QuestionModel) -> list[str]:
         tolerance = f" ± {_number(q.tolerance)}" if q.tolerance else ""
         correct = html_field(_number(q.value) + tolerance + (f" {q.unit}" if q.unit else ""))
     extra = q.model_dump(exclude_defaults=True, exclude={*_TEXTS, *_LISTS})
+    if q.topic is None and bank_topic:
+        extra["topic"] = bank_topic
     for name in _SHOWN:  # the exact text of a field whose HTML reads back otherwise
         value = getattr(q, name)
         exact = [v.strip() for v in value] if name in _LISTS else value.strip()

@@ -224,6 +224,8 @@ def build_bank(
         guessed = None
         if meta.round == "behavioral" and "competencies" not in dict(item.fields):
             guessed = propose_competencies(item)
+        if item.topic and meta.topic and slug(item.topic) == meta.topic:
+            item = replace(item, topic=None)  # the bank's own topic: no line of its own
         blocks.append(_question_toml(qid, item, points[:MAX_POINTS], review, guessed))
     if not blocks:
         raise SourceError(

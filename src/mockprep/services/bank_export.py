@@ -74,7 +74,10 @@ def write_apkg(
         for q in bank.questions:
             deck.add_note(
                 genanki.Note(
-                    model=model, fields=note_fields(q), tags=note_tags(bank, q), guid=note_guid(bank.id, q.id)
+                    model=model,
+                    fields=note_fields(q, bank.topic),
+                    tags=note_tags(bank, q),
+                    guid=note_guid(bank.id, q.id),
                 )
             )
             count += 1
@@ -125,7 +128,13 @@ def anki_text(banks: list[BankSpec]) -> str:
     for bank in banks:
         for q in bank.questions:
             guid = note_guid(bank.id, q.id)
-            row = [guid, MODEL_NAME, deck_name(bank), *note_fields(q), " ".join(note_tags(bank, q))]
+            row = [
+                guid,
+                MODEL_NAME,
+                deck_name(bank),
+                *note_fields(q, bank.topic),
+                " ".join(note_tags(bank, q)),
+            ]
             # a line that starts with '#' would read as a header line: quote a GUID that starts with one
             (quoted if guid.startswith("#") else writer).writerow(row)
     return out.getvalue()
