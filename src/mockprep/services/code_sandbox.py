@@ -143,19 +143,12 @@ def guard(root: str) -> None:
                         raise PermissionError(
                             f"changing files outside the run's folder is not allowed: {where}"
                         )
-            elif event == "sqlite3.connect":  # SQLite opens (and writes) its file in C, not via open()
-                database = args[0]
-                named = os.fsdecode(database) if isinstance(database, str | bytes | os.PathLike) else ""
-                if named and named != ":memory:" and not named.startswith("file:") and not inside(named):
-                    raise PermissionError(
-                        f"opening a database outside the run's folder is not allowed: {named}"
-                    )
-                if named.startswith("file:") and "mode=memory" not in named:
-                    raise PermissionError("opening a database by URI is not allowed in a code question")
+            elif event == "sqlite3.connect":  # SQLite writes its file in C, not through open()
+                name = os.fsdecode(args[0]) if isinstance(args[0], str | bytes | os.PathLike) else ":memory:"
+                if name != ":memory:" and (name.startswith("file:") or not inside(name)):
+                    raise PermissionError(f"a database outside the run's folder is not allowed: {name}")
             elif event == "socket.bind" and isinstance(args[1], str | bytes) and not inside(args[1]):
-                raise PermissionError(
-                    f"a socket file outside the run's folder is not allowed: {os.fsdecode(args[1])}"
-                )
+                raise PermissionError(f"a socket file outside the folder is not allowed: {args[1]!r}")
             elif event in PROCESS_EVENTS:
                 raise PermissionError("starting processes is not allowed in a code question")
             elif event in ("os.kill", "os.killpg") and args[0] not in (me, 0):
