@@ -599,3 +599,12 @@ def test_quitting_at_the_rating_keeps_the_typed_answer_unrated(cli) -> None:
     listing = " ".join(cli("history").stdout.split())
     assert "† session 1: an answer kept but not rated (quit at the rating); it is not scheduled" in listing
     assert "mock --rate" not in listing
+
+
+def test_a_numeric_questions_unit_is_said_before_the_answer(cli) -> None:
+    """The prompt said "Type a number", and the unit (users per arm, %, ms) came only at the reveal."""
+    result = cli(
+        "session", "--bank", "data-science", "--tag", "cuped", "--cram", "-n", "1", input="102000\n\n3\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Type a number in users per arm (fractions" in " ".join(result.stdout.split())

@@ -129,7 +129,10 @@ class TerminalUI:
         if self.spoken:
             return  # the microphone's own prompts (or the file's name) say what happens next
         quits = "q quits" if kind.one_line else "q as the first line quits"
-        self._out(Text(f"{kind.answer_hint} ({quits})", style="dim"))
+        said = kind.answer_hint
+        if spec.unit:  # the number's unit, known before the reveal ("Type a number in ms ...")
+            said = said.replace("Type a number", f"Type a number in {spec.unit}", 1)
+        self._out(safe(f"{said} ({quits})", "dim"))
 
     def read_answer(self, countdown: Countdown | None = None) -> str | None:
         return self.read_line.answer(countdown, one_line=self._one_line)
