@@ -167,7 +167,14 @@ def _mark(refs: list[str], action: CardAction, on: bool) -> None:
             else:
                 changed = store.cards.set_flagged(record.id, on, now)
             already = f"{key} was {'already' if on else 'not'} {action.done}."
-            typer.echo(plain(mark_text(action, key, on) if changed else already))
+            said = mark_text(action, key, on) if changed else already
+            bank = store.banks.get(record.question.bank_id)
+            if bank is not None and bank.removed and changed and on:  # (listings show active ones only)
+                said = (
+                    f"{said.split(' (')[0].rstrip('.')}; its bank {bank.id!r} is removed, so it is neither"
+                    f" asked nor listed until mockprep bank add {bank.id}."
+                )
+            typer.echo(plain(said))
     finally:
         store.close()
 
