@@ -91,11 +91,20 @@ def test_a_syntax_error_is_one_problem_and_no_test_runs() -> None:
     assert result.passed == 0 and all(o.status is TestStatus.NOT_RUN for o in result.outcomes)
 
 
-def test_an_infinite_loop_times_out_and_the_later_tests_are_not_run() -> None:
-    result = run("def f(x):\n    while True:\n        pass\n")
-    assert result.outcomes[0].status is TestStatus.TIMEOUT
+def test_an_infinite_loop_times_out_twice_and_the_later_tests_are_not_run() -> None:
+    question = spec(*({"call": f"f({i})", "expected": f"{i + 1}"} for i in range(4)))
+    result = run("def f(x):\n    while True:\n        pass\n", question)
+    statuses = [o.status for o in result.outcomes]
+    assert statuses == [TestStatus.TIMEOUT, TestStatus.TIMEOUT, TestStatus.NOT_RUN, TestStatus.NOT_RUN]
     assert "1 s" in result.outcomes[0].message
-    assert result.outcomes[1].status is TestStatus.NOT_RUN
+
+
+def test_code_that_hangs_on_one_input_is_still_tested_on_the_others() -> None:
+    """A tester's solution looped for one input only: every later test was 'not run' (0/4, again)."""
+    question = spec(*({"call": f"f({i})", "expected": f"{i + 1}"} for i in range(4)))
+    result = run("def f(x):\n    while x == 1:\n        pass\n    return x + 1\n", question)
+    statuses = [o.status for o in result.outcomes]
+    assert statuses == [TestStatus.PASSED, TestStatus.TIMEOUT, TestStatus.PASSED, TestStatus.PASSED]
 
 
 def test_a_loop_that_swallows_the_timeout_is_killed() -> None:

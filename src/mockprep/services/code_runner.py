@@ -316,8 +316,13 @@ class _Collect:
                 outcome = self._outcome(event)
                 self.programs[program].outcomes[event["test"]] = outcome
                 test = None
-                if outcome.status is TestStatus.TIMEOUT:  # the child stops a program that hangs
-                    self._skip_rest(program, outcome)
+                previous = self.programs[program].outcomes.get(outcome.index - 1)
+                if (
+                    outcome.status is TestStatus.TIMEOUT
+                    and previous
+                    and previous.status is TestStatus.TIMEOUT
+                ):
+                    self._skip_rest(program, outcome)  # the child stops a program that hangs twice in a row
         status, message = self._ending(ended)
         if loading:  # the process ended while the code loaded
             self.programs[program].problem = f"loading the code: {message}"
@@ -332,7 +337,8 @@ class _Collect:
         return self._after(program, max(done, default=-1) + 1)
 
     def _skip_rest(self, program: int, timed_out: TestOutcome) -> tuple[int, int] | None:
-        """After a test ran out of time the program's later tests are not run (they would wait too)."""
+        """After two tests in a row ran out of time the program's later tests are not run (they would wait
+        too); after one, the next test runs (the code may hang on that one input only)."""
         for index in range(timed_out.index + 1, len(self.tests)):
             message = f"not run: {timed_out.name!r} ran out of time first"
             self.programs[program].outcomes.setdefault(index, self._made(index, TestStatus.NOT_RUN, message))

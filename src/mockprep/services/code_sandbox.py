@@ -399,8 +399,10 @@ class Runner:
             )
             return
         self.emit(event="loaded", job=job, program=number, ok=True, output=capture.text())
-        for index in range(first_test, len(spec["tests"])):
-            if self.test(job, number, index, spec["tests"][index], namespace) == "timeout":
+        tests, hung = spec["tests"], 0  # tests in a row out of time: one may hang on its input, two on any
+        for index in range(first_test, len(tests)):
+            hung = hung + 1 if self.test(job, number, index, tests[index], namespace) == "timeout" else 0
+            if hung == 2:
                 return  # the code loops or hangs: the later tests would only wait as long
 
     def test(self, job: int, number: int, index: int, test: dict, namespace: dict) -> str:
