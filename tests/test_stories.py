@@ -380,6 +380,22 @@ def test_labelled_list_items_inside_a_part_stay_in_it() -> None:
     assert (draft.situation, draft.reflection, draft.result) == ("We had a migration.", "", "Done.")
 
 
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [  # a reviewer's cases: indentation is no list marker, and a plain label always starts its part
+        ("  Situation: a\nTask: b\nAction: I c\nResult: d", ("a", "b", "I c", "d")),
+        ("1. Situation: a\n2. Task: b\n3. Action: I cached\nResult: 3x", ("a", "b", "I cached", "3x")),
+        (
+            "- **Situation:** a\n**Task:** b\n**Action:** I cached\n**Result:** 2x",
+            ("a", "b", "I cached", "2x"),
+        ),
+    ],
+)
+def test_labels_written_in_mixed_ways_still_start_their_parts(text: str, parts: tuple[str, ...]) -> None:
+    draft = parse_markdown(text)
+    assert (draft.situation, draft.task, draft.action, draft.result) == parts
+
+
 def test_competencies_in_bold_or_as_a_list_item_are_read() -> None:
     for line in ("**Competencies:** leadership, conflict", "- *Competencies*: leadership, conflict"):
         draft = parse_markdown(f"{line}\nSituation: a\nAction: I did b")

@@ -148,9 +148,12 @@ def parse_markdown(text: str) -> StoryDraft:
     A document without any part heading may name its parts by labels instead, as stories are often
     written: a line that starts with a part's name and a colon or dash ("Situation: ...", "**Task** -
     ...", "- Action:", "3. Result:", "S:" in capitals) starts that part, the rest of the line its first
-    text; so does a line that is only a part's name ("Results", "**Action**"). A "Title: ..." line
-    before the first part names the story. Where part headings exist, they alone split the story and
-    such lines stay text.
+    text; so does a line that is only a part's name ("Results", "**Action**"). In a story whose first
+    label is no list item, a label written as a list item inside an open part is a line of that part.
+    A "Title: ..." line before the first part names the story, and a "Competencies:" line may be in
+    bold or a list item. Where part headings exist, they alone split the story and such lines stay
+    text. With no level-one heading first, the first heading before any part that names no part is the
+    title (``story export`` writes titles as "##").
     """
     title: str | None = None
     competencies: list[str] = []
@@ -159,9 +162,9 @@ def parse_markdown(text: str) -> StoryDraft:
     current: str | None = None
     lines = _strip_comments(text).splitlines()
     labelled = not any((h := _HEADING.match(line)) and _part_named(h.group(2)) for line in lines)
-    # Labels are written one way through a story: as list items or not. Once the first is known, a label
-    # written the other way is a line of its part ("Action: ... - Background: I read ...").
-    bulleted = next((_BULLET.match(line).group() != "" for line in lines if label_of(line)), False)  # type: ignore[union-attr]
+    # A story labelled without list markers may list labelled lines inside a part ("Action: ...", then
+    # "- Background: I read ..."): there a label written as a list item is a line of the open part.
+    plain_labels = next((not _LIST_MARKER.match(line) for line in lines if label_of(line)), False)
     for line in lines:
         heading = _HEADING.match(line)
         # the title: a level-one heading first, or the first heading of any level that names no part
@@ -176,7 +179,7 @@ def parse_markdown(text: str) -> StoryDraft:
             continue
         part = _part_named(heading.group(2)) if heading else None
         label = label_of(line) if part is None and labelled else None
-        if label and (_BULLET.match(line).group() != "") != bulleted:  # type: ignore[union-attr]
+        if label and plain_labels and current is not None and _LIST_MARKER.match(line):
             label = None
         if label:
             part, line = label
@@ -216,6 +219,7 @@ def _part_named(heading: str) -> str | None:
 
 _BULLET = re.compile(r"^[ \t]*(?:[-*+•][ \t]+|\d+[.)][ \t]*)?")
 _BOLD = re.compile(r"^(\*\*|__)(.+?)\1")
+_LIST_MARKER = re.compile(r"[ \t]*(?:[-*+•][ \t]+|\d+[.)])")  # a list item's marker (not mere indentation)
 _LABEL = re.compile(r"^([A-Za-z][A-Za-z' ]{0,30}?(?:\([^)]*\))?)[ \t]*(:|[ \t][-–—](?=[ \t]|$))(.*)$")
 _TITLE_LABEL = re.compile(
     r"^[ \t]*(?:\*\*|__)?title(?::(?:\*\*|__)|(?:\*\*|__)?:)[ \t]*(.*\S)", re.IGNORECASE
