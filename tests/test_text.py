@@ -413,19 +413,25 @@ def test_options_in_any_script_are_read_by_their_words() -> None:
 @pytest.mark.parametrize(
     ("typed", "value"),
     [
-        ("½", 0.5),
-        ("1⁄2", 0.5),
-        ("0.5 ± 0.001", 0.5),
-        ("0.5 +/- 0.01", 0.5),
-        ("5 000", 5000),
-        ("1 234.5", 1234.5),
+        ("½", 0.5), ("1⁄2", 0.5), ("1½", 1.5), ("2 ½", 2.5),  # (NFKC alone made "1½" 11⁄2)
+        ("0.5 ± 0.001", 0.5), ("0.5 +/- 0.01", 0.5), ("7 ± 1e-3", 7), ("5 ± 10⁻³", 5), ("20 (± 5)", 20),
+        ("±5", 5), ("5\u202f000", 5000), ("1\u00a0234.5", 1234.5),  # a thin or no-break space groups digits
     ],
-)
+)  # fmt: skip
 def test_fractions_tolerances_and_grouped_digits_read_as_their_value(typed: str, value: float) -> None:
     """A tester's "½" read 2, "0.5 ± 0.001" read 0.001 and "5 000" read 0."""
     from mockprep.core.autograde import read_number
 
     assert read_number(typed) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("typed", ["5 000", "64 128 256", "batch sizes 64 128 256"])
+def test_digits_grouped_by_plain_spaces_are_asked_again(typed: str) -> None:
+    """One number ("5 000") or several ("64 128 256")? A plain space cannot say: asked again."""
+    from mockprep.core.autograde import Unreadable, read_number
+
+    with pytest.raises(Unreadable, match="one number or several"):
+        read_number(typed)
 
 
 def test_every_builtin_options_own_text_reads_as_that_option() -> None:

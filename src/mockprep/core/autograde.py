@@ -3,12 +3,13 @@ some working. Pure.
 
 Numbers: the final answer is what follows the last "=", "≈", "so", "answer" or "therefore" that has a
 number after it; fractions, √, π and e expressions, scientific notation ("1.2e-3", "1.2 × 10^-3"), a
-Unicode minus and a percentage (read as a proportion when the expected value is one) are understood;
-a remark in brackets after the value ("0.37 (1/e)") is not read as a factor of it.
-A comma that could be a decimal comma ("0,042", "3,5") is ambiguous and sent back with a question
-rather than read as a thousands separator. Numbers in words, as a spoken answer's transcript gives
-them ("thirty-one", "zero point four two", "three eighths"), read as their digits
-(:mod:`mockprep.core.number_words`).
+Unicode minus and a percentage (read as a proportion when the expected value is one) are understood; a
+remark in brackets after the value ("0.37 (1/e)") is not read as a factor of it, nor a tolerance ("0.5 ±
+0.001"); "½" and "1½" are fractions. A comma that could be a decimal comma ("0,042", "3,5"), and digits
+grouped by plain spaces ("5 000": one number or several?), are ambiguous and sent back with a question;
+grouped by a thin or no-break space, as typeset numbers are, they are one number. Numbers in words, as a
+spoken answer's transcript gives them ("thirty-one", "zero point four two", "three eighths"), read as
+their digits (:mod:`mockprep.core.number_words`).
 """
 
 from __future__ import annotations
@@ -202,6 +203,8 @@ _OPERATORS = {
 
 
 def _normalise(text: str) -> str:
+    text = _MIXED.sub(r"\1+\2", text)  # "1½" is one and a half (NFKC would make it "11⁄2")
+    text = _THIN_GROUPS.sub("", text)  # "5 000" with a thin or no-break space: one number
     text = _SPACES.sub(" ", text)  # (a long run of spaces is one: no expression search starts in it)
     text = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+)", lambda m: "^" + m.group(1).translate(_SUPERSCRIPTS), text)
     text = unicodedata.normalize("NFKC", text)  # ("½" is "1⁄2" then, with a fraction slash)
@@ -209,15 +212,19 @@ def _normalise(text: str) -> str:
         ("−", "-"), ("–", "-"), ("×", "*"), ("·", "*"), ("÷", "/"), ("⁄", "/"), ("{", "("), ("}", ")")
     ):  # fmt: skip
         text = text.replace(old, new)
-    text = _TOLERANCE.sub("", text)  # "0.5 ± 0.001": the value, not its tolerance
-    text = _GROUPED.sub(lambda m: m.group().replace(" ", ""), text)  # "5 000", "1 234.5": one number
     # "1.2 x 10^-3" and "1.2*10^-3": scientific notation written out
-    return re.sub(r"(?<=\d)\s*[x*]\s*10\s*\^\s*([-+]?\d+)", r"e\1", text)
+    text = re.sub(r"(?<=\d)\s*[x*]\s*10\s*\^\s*([-+]?\d+)", r"e\1", text)
+    return _TOLERANCE.sub("", text)  # "0.5 ± 0.001", "7 ± 1e-3": the value, not its tolerance
 
 
-_TOLERANCE = re.compile(r"\s*(?:±|\+/-|\+-)\s*[\d.]+\s*%?")
-# Digits grouped by spaces in threes (SI style; every space is one by now): "5 000", "1 234 567.5".
-_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?:\.\d+)?(?![\d,]| \d)")
+# A tolerance after a value: "± 0.001", "+/- 1e-3", "± 10^-3", "± 5%" (after the value only: "±5" alone
+# is the value)
+_TOLERANCE = re.compile(r"(?<=[\d%)(])\s*(?:±|\+/-|\+-)\s*[\d.]+(?:e[-+]?\d+|\^[-+]?\d+)?\s*%?")
+_MIXED = re.compile(r"(\d)\s*([¼½¾⅐⅑⅒⅓⅔⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞])")
+# Digits grouped in threes by a thin or no-break space, as typeset numbers are ("5 000"); with a plain
+# space, "5 000" or "64 128 256" may be one number or several: asked again (see read_number).
+_THIN_GROUPS = re.compile(r"(?<=\d)[\u00a0\u2009\u202f](?=\d{3}(?!\d))")
+_SPACED_GROUPS = re.compile(r"\d{1,3}(?: \d{3})+(?:\.\d+)?")
 _CONSTANTS = {"pi": math.pi, "e": math.e}  # "1/e" and "e^-1" too; "1e-3" is a literal to Python
 # A remark in brackets after a value ("0.37 (1/e)", "0.5 (half of them)"): not a factor of it.
 _REMARK = re.compile(r"(?<=[\d.%])\s+\([^()]*\)?\s*$")  # (the closing bracket may be cut off)
@@ -291,6 +298,8 @@ def read_number(answer: str, proportion: bool = False) -> float | None:
         token = _REMARK.sub("", found[first][1] if start else found[-1][1])
         percent = token.endswith("%")
         token = _commas(token.rstrip("%").strip().rstrip(".,;"))
+        if _SPACED_GROUPS.fullmatch(token):
+            raise Unreadable(f"{token!r} is ambiguous: one number or several? Type one, without spaces")
         try:
             value = _evaluate(token)
         except ZeroDivisionError:
