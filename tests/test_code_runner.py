@@ -146,8 +146,9 @@ def test_writing_outside_its_folder_is_refused(tmp_path: Path) -> None:
         "import sqlite3\n    sqlite3.connect({target!r}).execute('create table t (x)')",  # a database, in C
         "import sqlite3\n    sqlite3.connect('file:' + {target!r} + '?mode=rwc', uri=True)",
         "import socket\n    socket.socket(socket.AF_UNIX).bind({target!r})",  # a socket file
+        "import socket\n    socket.socket(socket.AF_UNIX).bind(bytearray({target!r}, 'utf-8'))",
     ],
-    ids=["sqlite", "sqlite-uri", "unix-socket"],
+    ids=["sqlite", "sqlite-uri", "unix-socket", "socket-bytearray"],
 )
 def test_files_written_by_c_code_outside_its_folder_are_refused(tmp_path: Path, opening: str) -> None:
     """A tester's solution created a table in the person's own mockprep.db through sqlite3.connect,
@@ -161,8 +162,9 @@ def test_files_written_by_c_code_outside_its_folder_are_refused(tmp_path: Path, 
 
 def test_a_database_in_memory_or_in_its_folder_works() -> None:
     code = (
-        "import sqlite3\n\ndef f(x):\n    sqlite3.connect(':memory:').execute('select 1')\n"
-        "    sqlite3.connect('here.db').execute('create table t (x)')\n    return x + 1\n"
+        "import socket, sqlite3\n\ndef f(x):\n    sqlite3.connect(':memory:').execute('select 1')\n"
+        "    sqlite3.connect('here.db').execute('create table t (x)')\n"
+        "    socket.socket(socket.AF_UNIX).bind('\\0abstract-' + str(x))\n    return x + 1\n"
     )
     assert run(code).outcomes[0].status is TestStatus.PASSED
 

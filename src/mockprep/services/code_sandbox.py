@@ -37,30 +37,17 @@ PROCESS_EVENTS = frozenset(
 )
 # Audit events that change the file system, and which of their arguments are paths
 PATH_EVENTS = {
-    "os.remove": (0,),
-    "os.rmdir": (0,),
-    "os.mkdir": (0,),
-    "os.rename": (0, 1),
-    "os.link": (1,),
-    "os.symlink": (1,),
-    "os.chmod": (0,),
-    "os.chown": (0,),
-    "os.truncate": (0,),
-    "os.utime": (0,),
-    "os.chflags": (0,),
-    "os.lchflags": (0,),
-    "os.setxattr": (0,),
-    "os.removexattr": (0,),
-    "os.mkfifo": (0,),
-    "os.mknod": (0,),
-    "shutil.rmtree": (0,),
-}
+    name: (0,)
+    for name in (
+        "os.remove os.rmdir os.mkdir os.chmod os.chown os.truncate os.utime os.chflags os.lchflags"
+        " os.setxattr os.removexattr os.mkfifo os.mknod shutil.rmtree"
+    ).split()
+} | {"os.rename": (0, 1), "os.link": (1,), "os.symlink": (1,)}
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 
 
 class TestTimeout(BaseException):
-    """Raised in the code when a test runs past its time (a BaseException: `except Exception` in the
-    code does not swallow it)."""
+    """A test ran past its time (a BaseException: `except Exception` in the code does not catch it)."""
 
 
 class Mismatch(AssertionError):
@@ -147,8 +134,10 @@ def guard(root: str) -> None:
                 name = os.fsdecode(args[0]) if isinstance(args[0], str | bytes | os.PathLike) else ":memory:"
                 if name != ":memory:" and (name.startswith("file:") or not inside(name)):
                     raise PermissionError(f"a database outside the run's folder is not allowed: {name}")
-            elif event == "socket.bind" and isinstance(args[1], str | bytes) and not inside(args[1]):
-                raise PermissionError(f"a socket file outside the folder is not allowed: {args[1]!r}")
+            elif event == "socket.bind" and isinstance(args[1], str | bytes | bytearray):  # AF_UNIX: a file
+                path = bytes(args[1]) if isinstance(args[1], bytearray) else args[1]
+                if path[:1] not in ("\0", b"\0") and not inside(path):  # (an abstract one names none)
+                    raise PermissionError(f"a socket file outside the folder is not allowed: {path!r}")
             elif event in PROCESS_EVENTS:
                 raise PermissionError("starting processes is not allowed in a code question")
             elif event in ("os.kill", "os.killpg") and args[0] not in (me, 0):
