@@ -99,6 +99,15 @@ def test_an_infinite_loop_times_out_twice_and_the_later_tests_are_not_run() -> N
     assert "1 s" in result.outcomes[0].message
 
 
+def test_code_the_clock_cannot_interrupt_on_one_input_is_still_tested_on_the_others() -> None:
+    """A loop in C (no bytecode for the alarm to interrupt) is killed by the parent: a new process then
+    takes the next test (it marked all the later ones not run, the reviewer found)."""
+    question = spec(*({"call": f"f({i})", "expected": f"{i + 1}"} for i in range(4)))
+    result = run("def f(x):\n    if x == 1:\n        sum(range(10**12))\n    return x + 1\n", question)
+    statuses = [o.status for o in result.outcomes]
+    assert statuses == [TestStatus.PASSED, TestStatus.TIMEOUT, TestStatus.PASSED, TestStatus.PASSED]
+
+
 def test_code_that_hangs_on_one_input_is_still_tested_on_the_others() -> None:
     """A tester's solution looped for one input only: every later test was 'not run' (0/4, again)."""
     question = spec(*({"call": f"f({i})", "expected": f"{i + 1}"} for i in range(4)))

@@ -103,12 +103,12 @@ class CodeRunner:
             if time.monotonic() >= deadline:
                 collect.out_of_time(position)
                 break
-            events, ended = self._process(spec, programs, position, deadline)
+            events, ended = self._process(spec, programs, position, deadline, collect.timed_out(*position))
             position = collect.absorb(events, ended, position)
         return collect.runs(time.monotonic() - started)
 
     def _process(
-        self, spec: QuestionSpec, programs: list[str], start: tuple[int, int], deadline: float
+        self, spec: QuestionSpec, programs: list[str], start: tuple[int, int], deadline: float, hung: int = 0
     ) -> tuple[list[dict[str, Any]], str]:
         """One child process from ``start`` (program, test): its events and how it ended."""
         folder = Path(tempfile.mkdtemp(prefix="mockprep-run-"))
@@ -118,7 +118,9 @@ class CodeRunner:
             results = folder / "results.jsonl"
             results.touch()
             job = folder / "job.json"
-            job.write_text(json.dumps(self._payload(spec, programs, start, work, deadline)), "utf-8")
+            payload = self._payload(spec, programs, start, work, deadline)
+            payload["jobs"][0]["hung"] = hung  # the test before the start ran out of time (1) or not
+            job.write_text(json.dumps(payload), "utf-8")
             return self._watch([str(job), str(results)], folder, deadline)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -330,11 +332,17 @@ class _Collect:
         if test is not None:
             outcome = self._made(test, status, message)
             self.programs[program].outcomes[test] = outcome
-            if status is TestStatus.TIMEOUT:
-                return self._skip_rest(program, outcome)
+            if status is TestStatus.TIMEOUT and self.timed_out(program, test):
+                return self._skip_rest(program, outcome)  # two in a row: the code hangs on anything
             return self._after(program, test + 1)
         done = self.programs[program].outcomes
         return self._after(program, max(done, default=-1) + 1)
+
+    def timed_out(self, program: int, test: int) -> int:
+        """1 when the test before ``test`` ran out of time, else 0 (a child starting at ``test``
+        counts it: two in a row end the program's tests)."""
+        before = self.programs[program].outcomes.get(test - 1) if program < len(self.programs) else None
+        return int(before is not None and before.status is TestStatus.TIMEOUT)
 
     def _skip_rest(self, program: int, timed_out: TestOutcome) -> tuple[int, int] | None:
         """After two tests in a row ran out of time the program's later tests are not run (they would wait

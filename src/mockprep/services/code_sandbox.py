@@ -388,7 +388,7 @@ class Runner:
             )
             return
         self.emit(event="loaded", job=job, program=number, ok=True, output=capture.text())
-        tests, hung = spec["tests"], 0  # tests in a row out of time: one may hang on its input, two on any
+        tests, hung = spec["tests"], spec.get("hung", 0) if first_test else 0  # in a row out of time
         for index in range(first_test, len(tests)):
             hung = hung + 1 if self.test(job, number, index, tests[index], namespace) == "timeout" else 0
             if hung == 2:
