@@ -110,7 +110,7 @@ def test_remove_then_add_the_folder_again_reports_what_the_bank_holds(cli, home,
     (folder / "rl.moved").rename(folder / "reinforcement.toml")
     assert cli("bank", "remove", "my-rl").exit_code == 0
     flagged = cli("question", "flag", "my-rl/q1")  # (a listing shows active questions only)
-    assert "its bank 'my-rl' is removed, so it is neither asked nor listed until mockprep bank add my-rl" in (
+    assert "Its bank 'my-rl' is removed: it is neither asked nor listed until mockprep bank add my-rl" in (
         " ".join(flagged.stdout.split())
     )
     for command in (("session", "--bank", "my-rl"), ("stats", "--bank", "my-rl")):  # not "unknown bank"

@@ -170,10 +170,10 @@ def _mark(refs: list[str], action: CardAction, on: bool) -> None:
             said = mark_text(action, key, on) if changed else already
             bank = store.banks.get(record.question.bank_id)
             if bank is not None and bank.removed and changed and on:  # (listings show active ones only)
-                said = (
-                    f"{said.split(' (')[0].rstrip('.')}; its bank {bank.id!r} is removed, so it is neither"
-                    f" asked nor listed until mockprep bank add {bank.id}."
-                )
+                if action == CardAction.FLAG:  # ("question list --flagged lists it": not while removed)
+                    said = said.split(" (")[0] + "."
+                said += f" Its bank {bank.id!r} is removed: it is neither asked nor listed until"
+                said += f" mockprep bank add {bank.id}."
             typer.echo(plain(said))
     finally:
         store.close()

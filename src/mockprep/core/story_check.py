@@ -115,7 +115,7 @@ def check_story(draft: StoryDraft) -> StoryCheck:
     seconds = story_words * 60 / WORDS_PER_MINUTE
     items = (
         _check_parts(words),
-        _check_proportions(words, shares, core_words),
+        _check_proportions(words, shares, core_words, story_words),
         _check_quantified(draft.result),
         _check_first_person(draft.action),
         _check_length(story_words, seconds, shares),
@@ -160,7 +160,9 @@ def _check_parts(words: dict[str, int]) -> CheckItem:
     return _item("parts", False, " ".join(problems), _round(WEIGHTS["parts"] * halves / 8))
 
 
-def _check_proportions(words: dict[str, int], shares: dict[str, float], core_words: int) -> CheckItem:
+def _check_proportions(
+    words: dict[str, int], shares: dict[str, float], core_words: int, story_words: int | None = None
+) -> CheckItem:
     if not core_words:
         return _item("proportions", False, "No story text yet: aim for about S 20%, T 10%, A 60%, R 10%.")
     split = ", ".join(f"{p.capitalize()} {100 * shares[p]:.0f}%" for p in REQUIRED_PARTS)
@@ -173,7 +175,8 @@ def _check_proportions(words: dict[str, int], shares: dict[str, float], core_wor
         gap = shares[part] - TARGET_SHARES[part]
         change = _round(abs(words[part] - TARGET_SHARES[part] * core_words))
         # a story too long is mended by cutting, one too short by adding: not the other way
-        wrong_way = (gap < 0 and core_words > _MAX_WORDS) or (gap > 0 and core_words < _MIN_WORDS)
+        told = core_words if story_words is None else story_words  # (as the length check counts it)
+        wrong_way = (gap < 0 and told > _MAX_WORDS) or (gap > 0 and told < _MIN_WORDS)
         if abs(gap) >= 0.05 and change and not wrong_way:
             name = part.capitalize()
             amount = f"~{plural(change, 'word')}"
