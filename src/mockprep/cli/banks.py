@@ -91,12 +91,11 @@ def bank_validate(
         raise typer.Exit(2)
 
 
-_IMPORTED = (".md", ".markdown", ".csv", ".tsv", ".txt", ".apkg", ".colpkg")  # what bank import reads
-
-
 def _import_hint(path: Path) -> bool:
     """For a file in a format bank import reads (a bank file is TOML), one line saying to import it."""
-    if not path.is_file() or path.suffix.lower() not in _IMPORTED:
+    from mockprep.services.bank_import import SUFFIXES  # (only on this failure path)
+
+    if not path.is_file() or path.suffix.lower() not in SUFFIXES:
         return False
     typer.echo(
         plain(f"{path} is not a bank file: make one from it with mockprep bank import {path}"), err=True

@@ -27,8 +27,8 @@ from mockprep.core.banks import BankError, parse_bank
 from mockprep.core.settings import Settings
 
 FORMATS = ("md", "csv", "tsv", "anki-txt", "apkg")
-_SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".tsv": "tsv", ".txt": "anki-txt"}
-_SUFFIXES |= {".apkg": "apkg", ".colpkg": "apkg"}
+SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".tsv": "tsv", ".txt": "anki-txt"}  # -> format
+SUFFIXES |= {".apkg": "apkg", ".colpkg": "apkg"}
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 _CHUNK = 1 << 20
 
@@ -45,7 +45,7 @@ class ImportOptions:
 
 
 def guess_format(path: Path) -> str:
-    found = _SUFFIXES.get(path.suffix.lower())
+    found = SUFFIXES.get(path.suffix.lower())
     if found is None:
         raise SourceError(f"cannot tell the format from the name: add --format ({', '.join(FORMATS)})")
     return found
