@@ -159,3 +159,12 @@ def test_a_mock_technical_round_asks_at_most_one_coding_question(cli, home: Path
         input=script,
     )
     assert result.stdout.count("Run 1:") == 1, result.stdout[-2000:]
+
+
+def test_question_show_gives_a_code_questions_starter_examples_and_solution(cli, coding: Path) -> None:
+    out = cli("question", "show", "coding/add-one").stdout
+    question, rest = out.split("Model answer", 1)
+    assert "Starter code" in question and "def add_one(x):" in question
+    assert "add_one(1)  →  2" in question  # the visible test, as a session's example
+    assert "and 1 hidden test" in question and "add_one(-1)" not in out  # a hidden test stays hidden
+    assert "Reference solution" in rest and "return x + 1" in rest

@@ -7,6 +7,7 @@ never cut, however narrow the terminal or the pipe; only prompt excerpts are sho
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from fsrs import Rating
 from rich.console import Console, Group, RenderableType
@@ -29,6 +30,9 @@ from mockprep.terminal.console import (
     safe,
 )
 from mockprep.terminal.history import kind_name
+
+if TYPE_CHECKING:
+    from mockprep.core.questions import QuestionSpec
 
 STATE_BEFORE = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 
@@ -91,6 +95,8 @@ def render_question(console: Console, detail: QuestionDetail, now: datetime) -> 
         line = Text(f"  {choice_letter(index)}) ", style="bold")
         line.append_text(safe(choice))
         body.append(line)
+    if spec.kind == "code":
+        body += _code_lines(spec)
     console.print(Panel(Group(*body), title="Question", title_align="left", border_style="blue"))
     parts: list[RenderableType] = [*hanging_lines(safe(spec.answer.strip()), max(console.width - 4, 10))]
     if spec.correct is not None:
@@ -107,8 +113,26 @@ def render_question(console: Console, detail: QuestionDetail, now: datetime) -> 
         parts.append(Text("\nCommon misconceptions (each is wrong)", style="bold"))
         parts += [Indented(safe(m), lead=Text("  ✗ ", style="red")) for m in spec.misconceptions]
     console.print(Panel(Group(*parts), title="Model answer", title_align="left", border_style="green"))
+    if spec.kind == "code" and spec.solution:
+        from mockprep.terminal.code_run import solution_panel
+
+        console.print(solution_panel(spec))
     _render_schedule(console, detail, now)
     _render_reviews(console, detail.reviews)
+
+
+def _code_lines(spec: QuestionSpec) -> list[Text]:
+    """A code question's starter and visible examples, as a session shows them (hidden tests stay hidden)."""
+    from mockprep.terminal.code_run import example_lines
+
+    lines: list[Text] = []
+    if spec.starter and spec.starter.strip():
+        lines += [Text("\nStarter code", style="bold")]
+        lines += [safe("  " + line, "cyan") for line in spec.starter.strip("\n").splitlines()]
+    examples = example_lines(spec)
+    if examples:
+        lines += [Text(""), *examples]
+    return lines
 
 
 def _render_schedule(console: Console, detail: QuestionDetail, now: datetime) -> None:
