@@ -68,6 +68,7 @@ def test_validate_runs_the_reference_and_the_wrong_solutions(cli, tmp_path: Path
     result = cli("bank", "validate", str(_write(tmp_path, broken)))
     assert result.exit_code == 2
     assert "question 'add-one': the reference solution fails: test 1: failed: 3 instead of 2" in result.stderr
+    assert "(also fails test 2)" in result.stderr  # every failing test is named at once, not one a run
     # a wrong solution right for positive numbers, and tests that only try positive numbers
     lenient = BANK.replace("    return x\n", "    return x + 1 if x > 0 else x\n").replace(
         "(-1) == 0", "(5) == 6"

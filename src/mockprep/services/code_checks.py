@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from mockprep.core.banks import Bank, BankProblem
 from mockprep.core.code_format import missing_text
+from mockprep.core.code_results import TestStatus
 from mockprep.core.kinds import kind_of
 
 if TYPE_CHECKING:
@@ -52,12 +53,15 @@ def check_code_bank(
 
 
 def _failure(run: CodeRun) -> str:
-    """The first reason a run did not pass, in one line."""
+    """The first reason a run did not pass, and the names of the other tests it failed, in one line."""
     if run.problem is not None:
         return run.problem
-    first = next(o for o in run.outcomes if not o.passed)
-    more = run.total - run.passed - 1
-    also = f" (and {more} more)" if more > 0 else ""
+    first, *others = [o for o in run.outcomes if not o.passed]
+    failed = [o.name for o in others if o.status is not TestStatus.NOT_RUN]
+    not_run = len(others) - len(failed)
+    notes = [f"also fails {', '.join(failed)}"] if failed else []
+    notes += [f"{not_run} not run"] if not_run else []
+    also = f" ({'; '.join(notes)})" if notes else ""
     return (
         f"{first.name}: {first.status.value}: {first.message.splitlines()[0] if first.message else ''}{also}"
     )
