@@ -101,6 +101,14 @@ def test_each_shell_completes_commands_options_rounds_and_ids(cli, monkeypatch, 
     assert names("mockprep bank show my") == ["my-nlp"]
 
 
+@pytest.mark.parametrize("command", ["link", "unlink"])
+def test_story_link_completes_behavioral_question_keys(cli, monkeypatch, used_home, command) -> None:
+    found = _complete(cli, monkeypatch, "bash", f"mockprep story {command} 1 core-skills/expl")
+    assert "core-skills/explain-model-to-non-experts" in found
+    everything = _complete(cli, monkeypatch, "bash", f"mockprep story {command} 1 ")
+    assert everything and all("/" in key for key in everything)  # keys, not files of the folder
+
+
 def test_zsh_and_fish_show_descriptions(cli, monkeypatch, used_home) -> None:
     assert '"1":"Bad title"' in "\n".join(_complete(cli, monkeypatch, "zsh", "mockprep story show "))
     assert "1\tBad title" in _complete(cli, monkeypatch, "fish", "mockprep story edit ")

@@ -42,7 +42,7 @@ QuestionKey = Annotated[
     str,
     typer.Argument(
         metavar="QUESTION-KEY",
-        help="e.g. core-skills/explain-model-to-non-experts",
+        help="e.g. core-skills/explain-model-to-non-experts, or just its id when no other bank uses it",
         autocompletion=complete_behavioral_keys,
     ),
 ]
@@ -385,15 +385,6 @@ def _behavioral_key(store: Store, ref: str) -> str:
     if record.question.round != "behavioral":
         raise UserError(f"{key} is a {record.question.round} question; stories answer behavioral questions")
     return key
-
-
-QuestionKey = Annotated[
-    str,
-    typer.Argument(
-        metavar="QUESTION-KEY",
-        help="e.g. core-skills/explain-model-to-non-experts, or just its id when no other bank uses it",
-    ),
-]
 
 
 @story_app.command("link")
