@@ -608,3 +608,17 @@ def test_a_signal_while_the_prompts_event_loop_closes_is_sent_again_not_lost(
             assert reader("rating> ", None) == "3"  # its answer came before the signal
             signal.pause()  # until the signal, sent again, arrives
     assert type(raised.value) is SessionInterrupted and raised.value.args == (signal.SIGTERM,)
+
+
+def test_arguments_and_a_graded_answer_with_undecodable_bytes_are_read_as_replacement_characters(
+    cli, tmp_path
+) -> None:
+    """Bytes the locale cannot decode reach Python as lone surrogates, in argv and on stdin: text that
+    raised in every encoder (a traceback) is read as the sessions read it, with U+FFFD."""
+    search = cli("question", "search", "caf\udce9")
+    assert search.exit_code == 0 and "caf\ufffd" in search.stdout, search.stderr
+    missing = cli("bank", "add", str(tmp_path / "caf\udce9.toml"))
+    assert missing.exit_code == 2 and "caf\ufffd.toml" in missing.stderr
+    graded = cli("grade", "rope", input="caf\udce9 rotates the queries and keys\n")
+    assert graded.exit_code == 0, graded.stderr
+    assert "Suggested rating" in graded.stdout

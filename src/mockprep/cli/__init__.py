@@ -75,9 +75,20 @@ def _after_loads(code: int | str | None) -> None:
         os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
+def _readable(args: list[str]) -> list[str]:
+    """The arguments with bytes the locale could not decode (lone surrogates, as Python leaves them) as
+    U+FFFD, the way typed answers are read: such text reached an encoder that raised."""
+    try:
+        "".join(args).encode("utf-8")
+        return args
+    except UnicodeEncodeError:
+        return [a.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for a in args]
+
+
 def _run(argv: list[str] | None) -> Any:
     try:
-        result = app(args=argv, prog_name="mockprep", standalone_mode=False)
+        args = _readable(sys.argv[1:] if argv is None else list(argv))
+        result = app(args=args, prog_name="mockprep", standalone_mode=False)
     except UserError as exc:
         _fail(str(exc), exc.exit_code)
     except typer.TyperException as exc:  # typer's (vendored click) usage and parameter errors

@@ -62,7 +62,9 @@ def grade(
         text = spoken.transcript.text
         seconds = spoken.transcript.seconds if seconds is None else seconds
     else:
-        text = _read_answer(answer, file)
+        from mockprep.terminal.input import valid_text
+
+        text = valid_text(_read_answer(answer, file))  # bytes stdin or argv could not decode become �
     store = open_store()
     try:
         record = store.banks.question_by_key(resolve_key(store, key))
