@@ -106,6 +106,25 @@ def test_new_through_the_editor_and_edit_makes_versions(cli, editor, home: Path)
     assert len(db_rows(home, "SELECT * FROM story_versions")) == 2
 
 
+def test_a_piped_diff_is_never_wrapped(cli, editor, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A diff's long line stays one line at any width, so the hunk's counts hold and patch accepts it."""
+    long = "I also " + " ".join(f"checked shard {i} by hand;" for i in range(40)) + " then I slept."
+    editor("write", STRONG)
+    cli("story", "new")
+    editor("write", STRONG.replace("## Result\n", f"{long}\n\n## Result\n"))
+    cli("story", "edit", "1")
+    for columns in ("40", "80", "200"):
+        monkeypatch.setenv("COLUMNS", columns)
+        lines = cli("story", "diff", "1").stdout.splitlines()
+        assert f"+{long}" in lines
+        assert lines[:2] == ["--- version 1", "+++ version 2"] and lines[2].startswith("@@ -")
+        old_count, new_count = (int(part.split(",")[1]) for part in lines[2].split()[1:3])
+        body = lines[3:]
+        assert all(line[:1] in ("", " ", "+", "-") for line in body), body
+        assert sum(not line.startswith("+") for line in body) == old_count
+        assert sum(not line.startswith("-") for line in body) == new_count
+
+
 def test_failing_or_untouched_editor_saves_nothing(cli, editor, home: Path) -> None:
     editor("fail")
     result = cli("story", "new")

@@ -94,6 +94,8 @@ def render_story_history(console: Console, versions: list[StoryVersion]) -> None
 
 
 def render_diff(console: Console, lines: list[str]) -> None:
+    """A unified diff, each line printed whole (never wrapped, whatever the width): piped, it applies
+    with ``patch``; in a terminal, the terminal folds a long line."""
     for line in lines:
         style = (
             "green"
@@ -104,7 +106,7 @@ def render_diff(console: Console, lines: list[str]) -> None:
             if line.startswith("@")
             else ""
         )
-        print_text(console, safe(line, style) if style else Text(clean(line)))
+        print_text(console, safe(line, style) if style else Text(clean(line)), wrap=False)
 
 
 def render_check(console: Console, title: str, check: StoryCheck) -> None:
