@@ -140,6 +140,20 @@ def test_a_round_cut_short_by_an_error_is_interrupted_not_completed(synced: Stor
     assert [r.answer for r in mock_rows(synced, session.id)] == ["first"]
 
 
+def test_a_round_whose_opening_lines_meet_a_closed_pipe_leaves_no_empty_mock(
+    synced: Store, clock: FakeClock
+) -> None:
+    """`mockprep mock ... | head -3`: the intro's write fails; the round started holds nothing, so it goes."""
+
+    class ClosedPipe(ScriptedUI):
+        def show_mock_intro(self, *args) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(BrokenPipeError):
+        MockRound(synced, ClosedPipe(clock=clock), clock, random.Random(6), "technical").run()
+    assert synced.conn.exec_driver_sql("SELECT COUNT(*) FROM sessions").scalar() == 0
+
+
 @pytest.mark.parametrize("at", ["end", "discard_if_empty"])
 def test_a_signal_while_a_quit_round_closes_waits_for_all_of_the_closing(
     synced: Store, clock: FakeClock, monkeypatch, at: str

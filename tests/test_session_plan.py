@@ -280,3 +280,25 @@ def test_the_queue_head_needs_only_two_of_each_kind(learning, reviews, new, just
     assert head[:2] == full[:2]
     if len(full) > 1 and just_asked is not None:
         assert full[0].question_id != just_asked
+
+
+def test_a_question_as_long_as_the_time_box_is_asked_when_the_clock_moves_between_steps(
+    store: Store, tmp_path: Path
+) -> None:
+    """The estimate said it fits; the run, some milliseconds later, must not find it a hair too long."""
+    ticking = FakeClock(tick=timedelta(milliseconds=40))
+    add_bank(store, tmp_path / "m", ticking.now, "exact", ["2m", "1m"])
+    ui = TimedUI(ratings=[Rating.Good] * 2, clock=ticking)
+    summary = session(store, ticking, ui, filter=QuestionFilter(banks=("exact",)), new=2, minutes=3)
+    assert summary.planned == 2 and ui.shown == ["exact/q1", "exact/q2"]
+    assert [(p.number, p.remaining) for p in ui.progress][:1] == [(1, 1)]  # the header as the estimate
+
+
+def test_a_mock_as_long_as_its_shortest_question_asks_it(store: Store) -> None:
+    """A behavioral question costs 4m15s (2m30s, a 1m30s follow-up, 15 s between): --minutes 4.25."""
+    ticking = FakeClock(tick=timedelta(milliseconds=40))
+    sync_banks(store, ticking.now)
+    ui = ScriptedUI(answers=["short"] * 3, ratings=[Rating.Good] * 3, clock=ticking, answer_seconds=20)
+    options = MockOptions(minutes=4.25)
+    report = MockRound(store, ui, ticking, random.Random(1), "behavioral", options).run()
+    assert report.planned == 1 and len(report.answers) >= 1

@@ -94,10 +94,16 @@ def median_durations(durations: Mapping[str, Iterable[float]], min_history: int)
     return medians
 
 
+# A question whose expected time overshoots what is left by less than this still fits: the moments a
+# run spends between questions (reading the database, drawing the screen) are not the person's time, and
+# without it a question exactly as long as the budget was planned but then never asked.
+FIT_SLACK_SECONDS = 1.0
+
+
 def first_fitting(costs: Iterable[float], left: float) -> int | None:
     """The position of the first cost that fits in ``left`` seconds, or None when none does."""
     for index, cost in enumerate(costs):
-        if cost <= left:
+        if cost <= left + FIT_SLACK_SECONDS:
             return index
     return None
 
@@ -112,7 +118,7 @@ def fitting(costs: Sequence[float], budget: float) -> list[int]:
     chosen: list[int] = []
     left = budget
     for index, cost in enumerate(costs):
-        if cost <= left:
+        if cost <= left + FIT_SLACK_SECONDS:
             chosen.append(index)
             left -= cost
     return chosen

@@ -180,9 +180,9 @@ class MockRound:
             "mock", self.options.filter.to_dict(), start, os.getpid(), round=self.round, minutes=self.minutes
         )
         report = MockReport(session_id, self.round, COMPLETED, planned, self.minutes)
-        self.ui.show_mock_intro(self.round, self.minutes, planned)
         try:
-            if self._ask_all(report, order, start, budget):
+            self.ui.show_mock_intro(self.round, self.minutes, planned)  # (a closed pipe here ends the round)
+            if self._ask_all(report, order, self.clock(), budget):  # the clock runs from the first question
                 if not self._rate_all(report):
                     report.status = ENDED_EARLY
             else:

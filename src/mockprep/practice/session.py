@@ -331,6 +331,9 @@ class Session:
         summary.new_waiting = len(self._new_queue) if self._new_left <= 0 else 0
 
     def _loop(self, queue: list[DueCard], summary: SessionSummary, start: datetime) -> None:
+        """Ask until the queue, the --limit or the --minutes run out; the minutes run from here, the
+        first question, not from the session's start (the queue and the models take their time)."""
+        start = self.clock()
         while queue:
             if self.options.limit is not None and summary.answered >= self.options.limit:
                 summary.stopped_by_limit = True
