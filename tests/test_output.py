@@ -487,3 +487,17 @@ def test_history_shows_imported_session_rounds_literally(cli, home: Path) -> Non
         out = cli(*args).stdout
         assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out, args
         assert "rred[bold]x[/bold]" in out and "sred[bold]x[/bold]" in out, args
+
+
+def test_history_refuses_options_it_would_ignore(cli, tmp_path: Path) -> None:
+    """-o without --csv printed the table and wrote nothing; each such mix is one line, exit 2."""
+    target = tmp_path / "history.txt"
+    for args, says in (
+        (["-o", str(target)], "add --csv"),
+        (["--force"], "give one"),
+        (["3", "--csv"], "leave out the session id"),
+    ):
+        result = cli("history", *args)
+        assert result.exit_code == 2 and says in result.stderr, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not target.exists()

@@ -28,6 +28,12 @@ def history(
     force: Force = False,
 ) -> None:
     """Past sessions and mock rounds, newest first; or one of them in full; or the review log as CSV."""
+    if output is not None and not csv_:
+        raise UserError("-o/--output writes the review log as CSV: add --csv")
+    if force and output is None:
+        raise UserError("--force overwrites the file given with -o; give one (with --csv)")
+    if csv_ and session_id is not None:
+        raise UserError("--csv writes the whole review log; leave out the session id")
     if csv_:
         _write_csv(output, force)
         return
