@@ -941,3 +941,23 @@ def test_an_anki_export_keeps_the_topic_its_questions_take_from_their_bank(cli, 
     assert cli("bank", "import", str(exported), "--out", str(out), "--id", "back").exit_code == 0
     bank = _bank(out)
     assert [q.topic or bank.topic for q in bank.questions] == ["unicode-stress"]
+
+
+def test_out_dash_writes_the_bank_to_stdout(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`-o -` made a file named '-' ('Wrote -'); like every other -o, it is standard output."""
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "notes.md"
+    source.write_text(
+        "# Stats\n\n## What is a p-value?\n\nThe chance of data this extreme if H0 holds. "
+        "It is not the chance that H0 is true.\n",
+        encoding="utf-8",
+    )
+    result = cli("bank", "import", str(source), "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert not (tmp_path / "-").exists() and not (tmp_path / "notes.toml").exists()
+    assert result.stdout.startswith("id = 'notes'") and "What is a p-value?" in result.stdout
+    assert "made 1 question" in result.stderr and "Wrote" not in result.stdout + result.stderr
+    (tmp_path / "got.toml").write_text(result.stdout, encoding="utf-8")
+    assert cli("bank", "validate", str(tmp_path / "got.toml")).exit_code == 0
+    refused = cli("bank", "import", str(source), "-o", "-", "--add")
+    assert refused.exit_code == 2 and "--add needs the bank in a file" in refused.stderr

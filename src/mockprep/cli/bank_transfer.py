@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -63,18 +64,27 @@ def bank_import(
 
     if with_history and not add:
         raise UserError("--with-history needs --add (the reviews belong to questions in your database)")
+    to_stdout = out is not None and str(out) == "-"
+    if to_stdout and add:
+        raise UserError("--add needs the bank in a file: give -o FILE (or leave -o out), not -o -")
     options = ImportOptions(format, mapping, bank_id, title, round, topic, with_history)
     try:
         result = import_bank(path, options, load_settings(), lambda bank: out or Path.cwd() / f"{bank}.toml")
         assert result.target is not None
         target = result.target
-        _check_target(target, result.bank_id, force)
+        if not to_stdout:
+            _check_target(target, result.bank_id, force)
     except SourceError as exc:
         raise UserError(f"{path}: {exc}") from None
     for skip in result.skipped:
         typer.echo(plain(f"{path}: {skip.where}: skipped: {skip.reason}"), err=True)
     if strict and result.skipped:
         raise UserError(f"{path}: {len(result.skipped)} skipped with --strict; nothing written")
+    if to_stdout:  # the bank on standard output; what was made of the source goes to stderr
+        sys.stdout.write(result.toml)
+        sys.stdout.flush()
+        typer.echo(plain(result.summary(str(path))), err=True)
+        return
     try:
         write_atomically(target, result.toml)
     except OSError as exc:
