@@ -262,3 +262,20 @@ def test_cram_by_tag_asks_only_the_tagged_questions(cli, home: Path, tmp_path: P
     assert db_rows(home, "SELECT COUNT(*) FROM reviews WHERE NOT cram") == [(0,)]
     wrong = cli("session", "--tag", "atention")
     assert wrong.exit_code == 2 and "did you mean attention" in wrong.stderr
+
+
+def test_a_drill_or_a_selection_with_nothing_in_it_says_so(cli, home: Path) -> None:
+    """A fresh home has hundreds of new questions: "no new questions are left" was wrong for these."""
+    for args, says in (
+        (["--flagged"], "no question is flagged"),
+        (["--weakest", "5"], "no question has been answered yet"),
+        (["--failed-since", "2026-01-01"], "no question was rated again since 2026-01-01"),
+        (["--bank", "ml-coding", "--round", "behavioral"], "no question matches"),
+        (["--flagged", "--bank", "ml-coding"], "no question in this selection is flagged"),
+    ):
+        result = cli("session", *args)
+        text = " ".join(result.stdout.split())
+        assert result.exit_code == 0 and f"Nothing to practise: {says}" in text, (args, text)
+        assert "no new questions are left" not in text
+    # a home with due or new questions left still gets the usual line when only today's share is used
+    assert "Nothing to practise" not in cli("session", "--limit", "1", input="q\n").stdout

@@ -31,6 +31,7 @@ from mockprep.practice.ui import (
     Progress,
     SessionSummary,
     SessionUI,
+    filter_options,
 )
 
 if TYPE_CHECKING:
@@ -276,6 +277,7 @@ class Session:
         if not queue:
             summary = self._new_summary(None, EMPTY)
             summary.next_due = self.store.cards.next_due_time(self.options.filter)
+            summary.nothing = self._nothing_selected()
             self.ui.show_summary(summary, start)
             return summary
         planned = None
@@ -319,6 +321,21 @@ class Session:
             self._count_new_waiting(summary)
         self.ui.show_summary(summary, end)
         return summary
+
+    def _nothing_selected(self) -> str | None:
+        """Why an empty run had nothing to ask when its drill or its selection holds no question."""
+        o = self.options
+        chosen = filter_options(o.filter)
+        if chosen and not self.store.cards.count_selected(o.filter):
+            return f"no question matches {chosen}"
+        scope = " in this selection" if chosen else ""
+        if o.flagged:
+            return f"no question{scope} is flagged (f at a rating prompt, or mockprep question flag KEY)"
+        if o.failed_since is not None:
+            return f"no question{scope} was rated again since {o.failed_since.astimezone(o.tz):%Y-%m-%d}"
+        if o.weakest is not None:
+            return f"no question{scope} has been answered yet (--weakest picks from those answered)"
+        return None
 
     def _new_summary(self, session_id: int | None, status: str) -> SessionSummary:
         summary = SessionSummary(session_id, status, filter=self.options.filter)

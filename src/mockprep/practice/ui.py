@@ -109,6 +109,8 @@ class SessionSummary:
     new_waiting: int = 0  # new questions of the selection held back by today's limit (or by --new)
     daily_new: int = 0  # that limit
     new_option: int | None = None  # --new, when given (it replaces the daily limit)
+    # An empty run whose selection or drill holds nothing at all: "nothing is flagged", say
+    nothing: str | None = None
 
     @property
     def score(self) -> int | None:

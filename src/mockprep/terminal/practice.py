@@ -333,6 +333,8 @@ class TerminalUI:
         if summary.status == "empty":
             why = _new_done(summary) if summary.new_waiting else f"no new questions are left{_scope(summary)}"
             why = f"Nothing to practise right now: no questions are due and {why}."
+            if summary.nothing is not None:
+                why = f"Nothing to practise: {summary.nothing}."
             console.print(Text(why, style="bold"))
             if summary.next_due is not None:
                 console.print(Text(f"The next question is due {_when(summary.next_due, now)}."))
