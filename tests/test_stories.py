@@ -510,6 +510,7 @@ def test_markdown_round_trip(draft: StoryDraft) -> None:
     assert normalised.normalised() == normalised
     assert parse_markdown(render_markdown(draft)) == normalised
     assert parse_markdown(render_markdown(normalised, guidance=False)) == normalised
+    assert parse_markdown(render_markdown(normalised, guidance=False, to_read=True)) == normalised
 
 
 @given(drafts)

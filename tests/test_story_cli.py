@@ -280,6 +280,26 @@ def test_markdown_export_and_json_round_trip(cli, editor, home: Path, tmp_path: 
     assert first == second
 
 
+def test_markdown_export_leaves_out_empty_optional_parts_and_reads_back(
+    cli, editor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bare = "# Bare story\n\n## Situation\nThe build was red.\n\n## Action\nI fixed it.\n"
+    for text in (STRONG + "\n## Reflection\nI would add the race test first next time.\n", bare):
+        editor("write", text)
+        assert cli("story", "new").exit_code == 0
+    document = cli("story", "export").stdout
+    strong, bare_part = document.split("\n## Bare story\n")
+    assert "Competencies: problem-solving, ownership" in strong and "### Reflection\nI would add" in strong
+    assert "Competencies" not in bare_part and "Reflection" not in bare_part  # nothing under either
+    assert "### Task\n\n### Action" in bare_part  # a missing required part still shows
+    # Each story of the document reads back as the same story.
+    monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / "other"))
+    for i, section in enumerate(document.split("\n## ")[1:]):
+        (tmp_path / f"{i}.md").write_text("## " + section)
+        assert cli("story", "new", "--from", str(tmp_path / f"{i}.md")).exit_code == 0
+    assert cli("story", "export").stdout == document
+
+
 def test_behavioral_question_offers_linked_and_matching_stories(store: Store, clock: FakeClock) -> None:
     sync_banks(store, clock.now)
     draft = {

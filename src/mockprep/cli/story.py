@@ -461,7 +461,8 @@ def story_export(output: Output = None, force: Force = False) -> None:
         for listing in listings:
             # One level down: the document's title is the only level-1 heading. The text is cleaned like
             # anything printed: a Markdown file is read in terminals too (the JSON export keeps it exact).
-            for line in plain(render_markdown(listing.latest.draft, guidance=False)).splitlines():
+            text = render_markdown(listing.latest.draft, guidance=False, to_read=True)
+            for line in plain(text).splitlines():
                 handle.write(f"\n#{line}" if line.startswith("#") else f"\n{line}")
             handle.write("\n")
     if output is not None:

@@ -121,14 +121,23 @@ _HEADING_NAMES = {
 _PART_BY_HEADING = {name: part for part, names in _HEADING_NAMES.items() for name in names}
 
 
-def render_markdown(draft: StoryDraft, guidance: bool = True) -> str:
-    """The draft as a Markdown document to edit; ``guidance`` adds a comment explaining each part."""
+def render_markdown(draft: StoryDraft, guidance: bool = True, *, to_read: bool = False) -> str:
+    """The draft as a Markdown document to edit; ``guidance`` adds a comment explaining each part.
+
+    ``to_read`` (a document to read, such as ``story export``) leaves out the optional parts that are
+    empty, the Competencies line and the Reflection, rather than write a label or heading with nothing
+    under it; the required parts keep their headings, so one that is missing shows. Either way
+    :func:`parse_markdown` reads the draft back.
+    """
     story = draft.normalised()
-    lines = [f"# {story.title}", f"Competencies: {', '.join(story.competencies)}".rstrip()]
+    lines = [f"# {story.title}"]
+    if story.competencies or not to_read:
+        lines.append(f"Competencies: {', '.join(story.competencies)}".rstrip())
     if guidance:
         lines.append(_GUIDANCE)
     for part, text in story.parts().items():
-        lines += ["", f"## {part.capitalize()}"] + ([text] if text else [])
+        if text or part in REQUIRED_PARTS or not to_read:
+            lines += ["", f"## {part.capitalize()}"] + ([text] if text else [])
     return "\n".join(lines) + "\n"
 
 
