@@ -107,15 +107,6 @@ class CardTable:
         )
         return [r.question_id for r in rows]
 
-    def count_selected(self, flt: QuestionFilter) -> int:
-        """Questions ``flt`` selects, whatever their state (suspended and buried ones too)."""
-        clause, params = question_filter(flt)
-        stmt = text(
-            "SELECT COUNT(*) FROM cards c JOIN questions q ON q.id = c.question_id"
-            f" JOIN banks b ON b.id = q.bank_id WHERE {clause}"
-        )
-        return self.store.conn.execute(stmt, params).scalar_one()
-
     def count_due(self, flt: QuestionFilter, before: datetime) -> int:
         """Studied questions that will be asked before ``before`` (suspended ones never are)."""
         clause, params = question_filter(flt)

@@ -24,6 +24,15 @@ class Drills:
     def __init__(self, store: Store):
         self.store = store
 
+    def count_selected(self, flt: QuestionFilter) -> int:
+        """Questions ``flt`` selects, whatever their state (suspended and buried ones too)."""
+        clause, params = question_filter(flt)
+        stmt = text(
+            "SELECT COUNT(*) FROM cards c JOIN questions q ON q.id = c.question_id"
+            f" JOIN banks b ON b.id = q.bank_id WHERE {clause}"
+        )
+        return self.store.conn.execute(stmt, params).scalar_one()
+
     def cards(
         self, flt: QuestionFilter, flagged: bool = False, failed_since: datetime | None = None
     ) -> list[tuple[int, Card | None]]:

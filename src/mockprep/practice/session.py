@@ -326,7 +326,7 @@ class Session:
         """Why an empty run had nothing to ask when its drill or its selection holds no question."""
         o = self.options
         chosen = filter_options(o.filter)
-        if chosen and not self.store.cards.count_selected(o.filter):
+        if chosen and not self.store.drills.count_selected(o.filter):
             return f"no question matches {chosen}"
         scope = " in this selection" if chosen else ""
         if o.flagged:
