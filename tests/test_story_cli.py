@@ -280,6 +280,20 @@ def test_markdown_export_and_json_round_trip(cli, editor, home: Path, tmp_path: 
     assert first == second
 
 
+def test_markdown_export_to_dash_is_standard_output(cli, editor, tmp_path: Path, monkeypatch) -> None:
+    """``-o -`` is standard output, as for ``export`` and ``history --csv``: the document, no "Wrote" line."""
+    editor("write", STRONG)
+    cli("story", "new")
+    monkeypatch.chdir(tmp_path)
+    result = cli("story", "export", "-o", "-")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout == cli("story", "export").stdout and "## Fixing the flaky" in result.stdout
+    assert not (tmp_path / "-").exists()
+    written = cli("story", "export", "-o", "stories.md")
+    assert written.stderr == "Wrote 1 story to stories.md\n"
+    assert (tmp_path / "stories.md").read_text() == result.stdout
+
+
 def test_markdown_export_leaves_out_empty_optional_parts_and_reads_back(
     cli, editor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,6 +15,7 @@ import typer
 from mockprep.cli.app import UserError, story_app
 from mockprep.cli.completion import complete_behavioral_keys, complete_stories
 from mockprep.cli.context import (
+    STDOUT,
     keep_rescue_file,
     load_settings,
     make_console,
@@ -465,5 +466,5 @@ def story_export(output: Output = None, force: Force = False) -> None:
             for line in plain(text).splitlines():
                 handle.write(f"\n#{line}" if line.startswith("#") else f"\n{line}")
             handle.write("\n")
-    if output is not None:
+    if output is not None and output != STDOUT:  # "-" is standard output, as for export and history
         typer.echo(plain(f"Wrote {plural(len(listings), 'story')} to {output}"), err=True)
