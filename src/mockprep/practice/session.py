@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
@@ -64,6 +65,21 @@ class SessionOptions:
     @property
     def drill(self) -> bool:
         return self.cram or self.weakest is not None or self.failed_since is not None or self.flagged
+
+
+def nothing_selected(o: SessionOptions, count_selected: Callable[[QuestionFilter], int]) -> str | None:
+    """Why an empty run had nothing to ask when its drill or its selection holds no question."""
+    chosen = filter_options(o.filter)
+    if chosen and not count_selected(o.filter):
+        return f"no question matches {chosen}"
+    scope = " in this selection" if chosen else ""
+    if o.flagged:
+        return f"no question{scope} is flagged (f at a rating prompt, or mockprep question flag KEY)"
+    if o.failed_since is not None:
+        return f"no question{scope} was rated again since {o.failed_since.astimezone(o.tz):%Y-%m-%d}"
+    if o.weakest is not None:
+        return f"no question{scope} has been answered yet (--weakest picks from those answered)"
+    return None
 
 
 class Session:
@@ -277,7 +293,7 @@ class Session:
         if not queue:
             summary = self._new_summary(None, EMPTY)
             summary.next_due = self.store.cards.next_due_time(self.options.filter)
-            summary.nothing = self._nothing_selected()
+            summary.nothing = nothing_selected(self.options, self.store.drills.count_selected)
             self.ui.show_summary(summary, start)
             return summary
         planned = None
@@ -321,21 +337,6 @@ class Session:
             self._count_new_waiting(summary)
         self.ui.show_summary(summary, end)
         return summary
-
-    def _nothing_selected(self) -> str | None:
-        """Why an empty run had nothing to ask when its drill or its selection holds no question."""
-        o = self.options
-        chosen = filter_options(o.filter)
-        if chosen and not self.store.drills.count_selected(o.filter):
-            return f"no question matches {chosen}"
-        scope = " in this selection" if chosen else ""
-        if o.flagged:
-            return f"no question{scope} is flagged (f at a rating prompt, or mockprep question flag KEY)"
-        if o.failed_since is not None:
-            return f"no question{scope} was rated again since {o.failed_since.astimezone(o.tz):%Y-%m-%d}"
-        if o.weakest is not None:
-            return f"no question{scope} has been answered yet (--weakest picks from those answered)"
-        return None
 
     def _new_summary(self, session_id: int | None, status: str) -> SessionSummary:
         summary = SessionSummary(session_id, status, filter=self.options.filter)
