@@ -388,6 +388,30 @@ def test_not_sqlite_at_all(cli, home: Path) -> None:
     assert _digest(home / DB_NAME) == before
 
 
+def test_no_upgrade_while_an_older_mockprep_runs_a_session_on_the_file(home: Path) -> None:
+    """`pip install -U` in a second terminal while a session of the old version is open: upgrading
+    under it made its next rating fail ("cannot INSERT into generated column") and lost the answer."""
+    home.mkdir(mode=0o700, parents=True)
+    shutil.copy(SCHEMAS / f"schema-v{len(MIGRATIONS) - 1}.db", home / DB_NAME)
+    old = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        con = sqlite3.connect(home / DB_NAME)
+        con.execute("PRAGMA journal_mode = WAL")  # as the running mockprep keeps it
+        con.execute("UPDATE sessions SET status = 'running', pid = ? WHERE id = 1", (old.pid,))
+        con.commit()
+        con.close()
+        before = _digest(home / DB_NAME)
+        running = rf"session 1 of the mockprep that started it .*process {old.pid}"
+        with pytest.raises(StoreError, match=running):
+            Store.open(home)
+        assert _digest(home / DB_NAME) == before and not (home / "backups").exists()
+    finally:
+        old.kill()
+        old.wait()
+    with Store.open(home) as store:  # once it is gone, the upgrade runs
+        assert store.applied_migrations() == sorted(m.__name__ for m in MIGRATIONS)
+
+
 @pytest.mark.parametrize("version", range(1, len(MIGRATIONS) + 1))
 def test_every_released_schema_upgrades_with_its_data(home: Path, version: int) -> None:
     home.mkdir(mode=0o700, parents=True)

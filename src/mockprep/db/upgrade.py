@@ -94,10 +94,30 @@ def refuse_newer(path: Path, applied: set[str], rolled_back: bool = False) -> No
         )
 
 
+def refuse_while_running(path: Path) -> None:
+    """Raise StoreError while a live process runs a session on the file: it is an older mockprep (this
+    one would not need the upgrade), whose next write the new schema would refuse, losing that answer."""
+    from mockprep.db.backups import running_sessions
+    from mockprep.db.store import StoreError
+    from mockprep.liveness import process_alive
+
+    running = running_sessions(path, process_alive)
+    if running:
+        sid, kind, pid = running[0]
+        name = "mock round" if kind == "mock" else "session"
+        raise StoreError(
+            f"{path} needs an upgrade for this mockprep, but {name} {sid} of the mockprep that started it"
+            f" is still running (process {pid}); finish or quit it, then run this again. The file was"
+            " not changed."
+        )
+
+
 def upgrade(store: Store, applied: set[str], home: Path | None, notice: Callable[[str], None] | None) -> None:
     """Apply what ``store`` lacks (it has ``applied``); with ``home``, back a file with data up first."""
     refuse_newer(store.path, applied)
     pending = [m for m in MIGRATIONS if m.__name__ not in applied]
+    if pending and store.has_data():
+        refuse_while_running(store.path)
     if pending and home is not None and store.has_data():
         store._backup(home, f"before-{pending[0].__name__.split('_')[0]}")
     freed = False  # a migration that frees a good part of the file ran
