@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from hypothesis import assume, given
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from mockprep.core.stories import (
     PARTS,
+    REQUIRED_PARTS,
     StoryDraft,
     diff_drafts,
     is_blank,
@@ -18,7 +20,7 @@ from mockprep.core.stories import (
     parse_markdown,
     render_markdown,
 )
-from mockprep.core.story_check import WEIGHTS, check_story, count_words
+from mockprep.core.story_check import TARGET_SHARES, WEIGHTS, check_story, count_words
 
 STRONG = StoryDraft(
     title="Rescuing a demand forecast",
@@ -142,6 +144,33 @@ def test_proportions_advise_cutting_a_long_situation() -> None:
     assert not proportions.passed
     assert "cut ~" in proportions.message and "from Situation" in proportions.message
     assert check_story(draft).percentages["situation"] > 40
+
+
+def test_proportions_advice_reaches_the_target_share_of_the_grown_story() -> None:
+    """43 words with Action at 37%: adding words grows the total, so Action needs ~25 more for 60%."""
+    sized = {"situation": 14, "task": 7, "action": 16, "result": 6}
+    message = items(StoryDraft(**{part: "word " * n for part, n in sized.items()}))["proportions"].message
+    assert "add ~25 words to Action" in message
+    assert 0.55 < (16 + 25) / (43 + 25) < 0.65  # the old advice, ~10 words, gave 26/53 = 49%
+
+
+_ADVICE = re.compile(r"(add|cut) ~(\d+) words? (?:to|from) (\w+)")
+
+
+@given(st.fixed_dictionaries({part: st.integers(0, 400) for part in REQUIRED_PARTS}))
+def test_following_a_proportions_advice_brings_that_part_into_its_band(sized: dict[str, int]) -> None:
+    """Add or cut exactly the advised words in one part: its share is then within 5 points of its
+    target (where the check stops advising it), for any story of 10 words or more after the change."""
+    assume(sum(sized.values()) > 0)
+    message = items(StoryDraft(**{part: "word " * n for part, n in sized.items()}))["proportions"].message
+    for verb, count, name in _ADVICE.findall(message):
+        part, change = name.lower(), int(count) if verb == "add" else -int(count)
+        after = {**sized, part: sized[part] + change}
+        assert after[part] > 0  # never the whole part cut
+        if sum(after.values()) < 10:  # one word is then over 10% of the story: no count lands in the band
+            continue
+        share = check_story(StoryDraft(**{p: "word " * n for p, n in after.items()})).percentages[part]
+        assert abs(share - 100 * TARGET_SHARES[part]) < 5, (sized, message, after)
 
 
 def test_proportions_cap_a_story_whose_action_is_not_the_largest_part() -> None:

@@ -173,11 +173,13 @@ def _check_proportions(
     fixes = []
     for part in sorted(REQUIRED_PARTS, key=lambda p: -abs(shares[p] - TARGET_SHARES[p])):
         gap = shares[part] - TARGET_SHARES[part]
-        change = _round(abs(words[part] - TARGET_SHARES[part] * core_words))
+        change = _words_to_target(words[part], core_words, TARGET_SHARES[part])
         # a story too long is mended by cutting, one too short by adding: not the other way
         told = core_words if story_words is None else story_words  # (as the length check counts it)
         wrong_way = (gap < 0 and told > _MAX_WORDS) or (gap > 0 and told < _MIN_WORDS)
-        if abs(gap) >= 0.05 and change and not wrong_way:
+        # a part that is the whole story reaches its share by what the others add, never by a cut
+        whole = gap > 0 and change >= words[part]
+        if abs(gap) >= 0.05 and change and not wrong_way and not whole:
             name = part.capitalize()
             amount = f"~{plural(change, 'word')}"
             fixes.append(f"cut {amount} from {name}" if gap > 0 else f"add {amount} to {name}")
@@ -188,6 +190,13 @@ def _check_proportions(
     if not action_largest:
         points = min(points, WEIGHTS["proportions"] // 2)
     return _item("proportions", False, message, points)
+
+
+def _words_to_target(part_words: int, total: int, target: float) -> int:
+    """How many words to add to (or cut from) a part of ``part_words`` out of ``total`` so that it is
+    ``target`` of the new total: adding x words grows the total too, so (a + x) / (N + x) = t gives
+    x = (t·N − a) / (1 − t); cutting, (a − x) / (N − x) = t gives x = (a − t·N) / (1 − t)."""
+    return _round(abs(target * total - part_words) / (1 - target))
 
 
 def _quantity_in(text: str) -> str | None:
