@@ -665,3 +665,45 @@ def test_terminal_escapes_in_answers_never_reach_the_screen_and_a_1mb_paste_is_k
     detail = cli("history", "1")
     assert "\x1b" not in detail.stdout and "more characters" in detail.stdout
     assert len(detail.stdout) < 100_000  # a huge paste is shortened on screen, not in the database
+
+
+def test_a_rating_waits_out_a_long_write_of_another_mockprep_and_is_stored(store: Store, home: Path) -> None:
+    """A large `import --merge` in another terminal held the lock past the busy timeout: the rating's
+    write failed ("is locked ... your data is intact") and the answer was lost. Now it waits, says so
+    once, and is stored when the other write ends; a command that is not a session still gives up."""
+    import random
+    import threading
+    from zoneinfo import ZoneInfo
+
+    from fsrs import Rating
+
+    from mockprep.core.questions import QuestionFilter
+    from mockprep.practice.pipeline import WAITING_FOR_LOCK
+    from mockprep.practice.session import Session, SessionOptions
+    from mockprep.services.bank_sync import sync_banks
+    from tests.conftest import FakeClock, ScriptedUI
+
+    clock = FakeClock()
+    sync_banks(store, clock.now)
+    store.conn.exec_driver_sql("PRAGMA busy_timeout = 100")
+    other = sqlite3.connect(home / DB_NAME, check_same_thread=False, isolation_level=None)
+
+    class LockedWhileAnswering(ScriptedUI):
+        def read_answer(self, countdown=None):
+            other.execute("BEGIN IMMEDIATE")  # another process starts a long write meanwhile
+            threading.Timer(0.6, lambda: other.execute("COMMIT")).start()
+            return super().read_answer(countdown)
+
+    ui = LockedWhileAnswering(answers=["bias squared plus variance"], ratings=[Rating.Good], clock=clock)
+    options = SessionOptions(tz=ZoneInfo("UTC"), limit=1, filter=QuestionFilter(banks=("ml-fundamentals",)))
+    summary = Session(store, ui, clock, random.Random(1), options).run()
+    assert summary.answered == 1 and ui.notices.count(WAITING_FOR_LOCK) == 1
+    assert db_rows(home, "SELECT review_answer(answer) FROM reviews") == [("bias squared plus variance",)]
+    store.on_busy = None
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"), store.write():
+            pass
+    finally:
+        other.execute("COMMIT")
+        other.close()

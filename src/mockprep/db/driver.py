@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import namedtuple
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +19,23 @@ from typing import Any
 def text(sql: str) -> str:
     """SQL with ``:name`` parameters (a list value fills an ``IN :name``); marks the statements."""
     return sql
+
+
+def begin_write(conn: Any, on_busy: Callable[[], None] | None) -> None:
+    """``BEGIN IMMEDIATE``. With ``on_busy`` (an interactive run, whose answer waits in memory), a lock
+    another process holds past the busy timeout — a long import, say — is waited for, ``on_busy`` told
+    once, instead of failing and losing that answer; without it the timeout's error is raised."""
+    told = False
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if on_busy is None or "locked" not in str(exc).lower():
+                raise
+            if not told:
+                on_busy()
+                told = True
 
 
 def run_script(cur: Any, script: str) -> None:

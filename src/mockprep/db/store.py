@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
-from mockprep.db.driver import Connection, text
+from mockprep.db.driver import Connection, begin_write, text
 from mockprep.db.errors import explain
 from mockprep.paths import DB_NAME, ensure_home
 
@@ -204,6 +204,7 @@ class Store:
         self._daily: threading.Thread | None = None  # the day's backup, copying in the background
         self._daily_problem: str | None = None
         self.warn: Callable[[str], None] | None = None  # told when that backup fails
+        self.on_busy: Callable[[], None] | None = None  # set: writes wait out a long lock (begin_write)
 
     @classmethod
     def open(
@@ -407,7 +408,7 @@ class Store:
             self._writing = True
             try:
                 conn = self.conn
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                begin_write(conn, self.on_busy)
                 try:
                     yield conn
                 except BaseException:

@@ -53,6 +53,12 @@ class SessionInterrupted(BaseException):
     """Raised by signal handlers (SIGTERM, SIGHUP) to end a session the way Ctrl-C does."""
 
 
+WAITING_FOR_LOCK = (
+    "Another mockprep (an import or a sync, say) has been writing to the database for a while; your"
+    " answer is kept and is stored the moment it finishes."
+)
+
+
 class Pipeline:
     """Ask → time → assess → reveal → rate → record, against one store and one UI."""
 
@@ -69,6 +75,7 @@ class Pipeline:
     ):
         self.store = store
         self.ui = ui
+        store.on_busy = lambda: ui.notice(WAITING_FOR_LOCK)  # an answer waits for a long import, kept
         self.clock = clock
         self.settings = settings
         self.grader = grader or default_grader()
