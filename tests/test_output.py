@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -501,3 +502,19 @@ def test_history_refuses_options_it_would_ignore(cli, tmp_path: Path) -> None:
         assert result.exit_code == 2 and says in result.stderr, (args, result.stderr)
         assert len(result.stderr.strip().splitlines()) == 1
     assert not target.exists()
+
+
+def test_output_under_a_locale_that_is_not_utf8_is_written_not_a_traceback(tmp_path: Path) -> None:
+    """`LC_ALL=C PYTHONUTF8=0`: stdout is ASCII, and '·' in every header raised UnicodeEncodeError."""
+    import subprocess
+
+    env = {**os.environ, "MOCKPREP_HOME": str(tmp_path / "home"), "LC_ALL": "C", "PYTHONUTF8": "0"}
+    env.pop("PYTHONIOENCODING", None)
+    shown = subprocess.run(
+        [sys.executable, "-m", "mockprep", "question", "show", "bias-variance-derivation"],
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr.decode("ascii", "replace")
+    assert b"technical ? ml-fundamentals ? difficulty" in shown.stdout and b"Traceback" not in shown.stderr

@@ -85,7 +85,20 @@ def _readable(args: list[str]) -> list[str]:
         return [a.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for a in args]
 
 
+def _writable_output() -> None:
+    """Under a locale that is not UTF-8 (``LC_ALL=C`` with ``PYTHONUTF8=0``, a Latin-1 terminal), a
+    character the output's encoding lacks ('·', a story's 'é') is written as '?' instead of raising."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
 def _run(argv: list[str] | None) -> Any:
+    _writable_output()
     try:
         args = _readable(sys.argv[1:] if argv is None else list(argv))
         result = app(args=args, prog_name="mockprep", standalone_mode=False)
