@@ -110,3 +110,21 @@ def test_a_command_in_the_default_folder_does_not_load_platformdirs(tmp_path: Pa
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == "False"
     assert (tmp_path / ".local" / "share" / "mockprep" / "mockprep.db").is_file()
+
+
+def test_a_relative_or_file_mockprep_home_is_one_line_not_a_new_empty_home(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MOCKPREP_HOME", "relhome")
+    result = cli("stats")
+    assert result.exit_code == 1 and not (tmp_path / "relhome").exists()
+    assert (
+        f"MOCKPREP_HOME is a relative path ('relhome'): set it to a full path, e.g. {tmp_path}/relhome"
+        in (result.stderr)
+    )
+    (tmp_path / "afile").write_text("not a folder")
+    monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / "afile"))
+    result = cli("history")
+    assert result.exit_code == 1 and "a file: set it to the folder that holds mockprep.db" in result.stderr
+    assert cli("--help").exit_code == 0  # what needs no home still runs

@@ -9,11 +9,24 @@ from pathlib import Path
 DB_NAME = "mockprep.db"
 
 
+class HomeError(Exception):
+    """MOCKPREP_HOME names no usable folder: a relative path (a different home in each folder, a new
+    empty one looking like lost data) or a file (which failed later as 'config.toml: Not a directory')."""
+
+
 def home_dir() -> Path:
     """The data directory (not created here)."""
     override = os.environ.get("MOCKPREP_HOME")
     if override:
-        return Path(override).expanduser()
+        path = Path(override).expanduser()
+        if not path.is_absolute():
+            full = path.absolute()
+            raise HomeError(
+                f"MOCKPREP_HOME is a relative path ({override!r}): set it to a full path, e.g. {full}"
+            )
+        if path.exists() and not path.is_dir():
+            raise HomeError(f"MOCKPREP_HOME is {path}, a file: set it to the folder that holds mockprep.db")
+        return path
     linux = _linux_data_home()
     if linux is not None:
         return linux / "mockprep"

@@ -15,6 +15,7 @@ import typer
 
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import plain
+from mockprep.paths import HomeError
 
 __all__ = ["app", "main"]
 
@@ -104,6 +105,8 @@ def _run(argv: list[str] | None) -> Any:
         result = app(args=args, prog_name="mockprep", standalone_mode=False)
     except UserError as exc:
         _fail(str(exc), exc.exit_code)
+    except HomeError as exc:
+        _fail(str(exc), 1)
     except typer.TyperException as exc:  # typer's (vendored click) usage and parameter errors
         if type(exc).__name__ == "NoArgsIsHelpError":
             typer.echo(exc.format_message())
