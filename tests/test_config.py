@@ -92,6 +92,43 @@ def test_a_broken_file_is_one_line_naming_file_line_and_key(cli, home: Path) -> 
     assert cli("config", "set", "daily_new", "5").exit_code == 0  # setting the bad key mends it
 
 
+def test_a_misspelt_key_in_the_file_says_how_to_remove_it_and_config_unset_does(cli, home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "config.toml"
+    config.write_text(
+        "# mine\ndaily_nwe = 4\ndesired_retention = 0.92  # for the onsite\n\n"
+        '[time_limits]\noral = "2m"  # a guess\ntechnical = "3m"\n'
+    )
+    before = config.read_text()
+    for command in (("bank", "list"), ("config", "set", "daily_new", "6")):  # still refused: not ignored
+        result = cli(*command)
+        (line,) = result.stderr.strip().splitlines()
+        assert result.exit_code == 2 and "config.toml, line 2: unknown setting 'daily_nwe'" in line
+        assert "remove it with `mockprep config unset daily_nwe` or `mockprep config edit`" in line
+    assert config.read_text() == before
+    # Removed, though the file has another problem: it is warned about, with its own fix.
+    result = cli("config", "unset", "daily_nwe")
+    assert result.exit_code == 0 and "daily_nwe removed from" in result.stdout
+    assert "time_limits.oral: unknown key 'oral'" in result.stderr
+    assert "`mockprep config unset time_limits.oral`" in result.stderr
+    assert cli("bank", "list").exit_code == 2
+    assert cli("config", "unset", "time_limits.oral").exit_code == 0
+    assert config.read_text() == before.replace("daily_nwe = 4\n", "").replace('oral = "2m"  # a guess\n', "")
+    assert cli("bank", "list").exit_code == 0
+    assert cli("config", "get", "desired_retention").stdout.strip() == "0.92"
+    again = cli("config", "unset", "daily_nwe")  # in no file and no setting: the typo is named
+    assert again.exit_code == 2 and "unknown setting 'daily_nwe'; did you mean daily_new?" in again.stderr
+
+
+def test_a_bad_value_in_the_file_says_how_to_change_it(cli, home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text("daily_new = -3\n")
+    line = cli("bank", "list").stderr.strip()
+    assert "change it with `mockprep config set daily_new VALUE`" in line
+    assert "remove it with `mockprep config unset daily_new`" in line
+    assert cli("config", "unset", "daily_new").exit_code == 0 and cli("bank", "list").exit_code == 0
+
+
 def test_a_file_that_is_not_utf8_names_the_line_and_the_byte(cli, home: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_bytes(b"x = 1\n\xe9\n")

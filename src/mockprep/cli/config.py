@@ -107,7 +107,8 @@ def config_set(
 
 @config_app.command("unset")
 def config_unset(key: KeyArgument) -> None:
-    """Remove a value from the settings file: the default applies again."""
+    """Remove a value from the settings file: the default applies again. Any key the file holds can be
+    removed, a misspelt one too."""
     from mockprep.core.config import SettingError
     from mockprep.services.settings_file import SettingsFileError, unset_value
 
@@ -118,13 +119,23 @@ def config_unset(key: KeyArgument) -> None:
     if not removed:
         typer.echo(plain(f"{key} is not set in {_path()}; nothing changed."))
         return
-    _report(key, "unset")
+    try:
+        _report(key, "unset")
+    except UserError as exc:  # the file has another problem: the key is gone all the same
+        typer.echo(plain(f"{key} removed from {_path()}."))
+        warn(str(exc))
 
 
 def _report(key: str, action: str) -> None:
     """What the key is now, and whether something other than the file decides it."""
+    from mockprep.core.config import SettingError, split_key
+
     resolved = resolve_settings()
-    entry = resolved.sources.get(key)
+    try:
+        split_key(key)
+        entry = resolved.sources.get(key)
+    except SettingError:  # no setting (a misspelt key the file held)
+        entry = None
     if entry is None:  # a table entry that is gone: the table's default (if any) applies
         typer.echo(plain(f"{key} removed from {_path()}."))
         return

@@ -34,9 +34,14 @@ class SettingError(ValueError):
     """A value, or a key, that is not a setting; ``str()`` is one line: ``where: key: what is wrong``
     (``where`` the file and line, the variable or the option, when known)."""
 
-    def __init__(self, key: str, message: str, where: str = ""):
+    def __init__(self, key: str, message: str, where: str = "", fix: str = ""):
         super().__init__(": ".join(part for part in (where, key, message) if part))
         self.key, self.message, self.where = key, message, where
+        self.fix = fix  # how to mend the settings file it is in (said by a command, not `config edit`)
+
+    def with_fix(self) -> str:
+        """The line, with how to mend the file when the problem is in it."""
+        return f"{self}; {self.fix}" if self.fix else str(self)
 
     def at(self, where: str) -> SettingError:
         """The same problem, placed; the key is left out when ``where`` already names it."""
@@ -345,6 +350,9 @@ def build(entries: Iterable[Entry], path: object = "config.toml", base: Settings
     for entry in entries:
         try:
             spec, sub = split_key(entry.key)
+        except SettingError as exc:
+            raise _placed(exc, entry, path, known=False) from None
+        try:
             current = changes.get(spec.name, getattr(settings, spec.name))
             if sub is not None:
                 value = resolve(spec, {sub: entry.raw}, current)
@@ -353,10 +361,27 @@ def build(entries: Iterable[Entry], path: object = "config.toml", base: Settings
             else:
                 value = resolve(spec, entry.raw)
         except SettingError as exc:
-            raise exc.at(entry.where(path)) from None
+            raise _placed(exc, entry, path, known=True) from None
         changes[spec.name] = value
         applied.append((entry, spec, sub))
     return Resolved(replace(settings, **changes) if changes else settings, settings, applied)
+
+
+def _placed(exc: SettingError, entry: Entry, path: object, known: bool) -> SettingError:
+    """``exc`` placed where ``entry`` came from; one from the file says how to mend it, since every
+    command reads the file (``config unset`` removes any key it holds, a setting or not)."""
+    placed = exc.at(entry.where(path))
+    if entry.source == FILE:
+        import shlex  # (only for a problem)
+
+        key = shlex.quote(entry.key)
+        unset = f"`mockprep config unset {key}`"
+        placed.fix = (
+            f"change it with `mockprep config set {key} VALUE` or remove it with {unset}"
+            if known
+            else f"remove it with {unset} or `mockprep config edit`"
+        )
+    return placed
 
 
 def env_entries(environ: Mapping[str, str]) -> tuple[list[Entry], list[str]]:

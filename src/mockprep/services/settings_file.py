@@ -88,7 +88,7 @@ def load(home: Path, environ: Mapping[str, str], options: Iterable[str] = ()) ->
         env, warnings = env_entries(environ)
         resolved = build([*entries, *env, *option_entries(options)], path)
     except SettingError as exc:
-        raise SettingsFileError(str(exc)) from None
+        raise SettingsFileError(exc.with_fix()) from None
     return resolved, warnings
 
 
@@ -127,23 +127,29 @@ def set_value(path: Path, key: str, raw: Any) -> None:
 
 def unset_value(path: Path, key: str) -> bool:
     """Remove ``key`` from the file (back to its default, unless the environment sets it); False when
-    the file did not set it."""
+    the file did not set it.
+
+    A key the file holds is removed even when it is no setting (a misspelt one, which every command
+    refuses until it is gone) or its value is wrong, and whatever else is wrong in the file: removing
+    a key adds no problem. A key that is neither in the file nor a setting is a SettingError.
+    """
     import tomlkit
 
-    spec, sub = split_key(key)
     doc = _document(path)
-    if spec.name not in doc:
-        return False
-    if sub is None:
-        del doc[spec.name]
-    else:
-        table = doc[spec.name]
-        if not isinstance(table, dict) or sub not in table:
-            return False
+    name, dot, sub = key.partition(".")
+    table = doc.get(name) if dot else None
+    if key in doc:
+        del doc[key]
+    elif isinstance(table, dict) and sub in table:
         del table[sub]
         if not table:
-            del doc[spec.name]
-    _write(path, tomlkit.dumps(doc))
+            del doc[name]
+    else:
+        split_key(key)  # a typo in the command itself is still named
+        return False
+    text = tomlkit.dumps(doc)
+    parse_entries(path, text)
+    write_private(path, text)
     return True
 
 
@@ -156,8 +162,12 @@ def _document(path: Path) -> Any:
 
 
 def _write(path: Path, text: str) -> None:
-    """Check ``text`` as a whole, then replace the file with it (private, synced, renamed)."""
-    check_text(path, text)
+    """Check ``text`` as a whole, then replace the file with it (private, synced, renamed); a problem
+    elsewhere in the file says how to mend it."""
+    try:
+        build(parse_entries(path, text), path)
+    except SettingError as exc:
+        raise SettingsFileError(exc.with_fix()) from None
     write_private(path, text)
 
 
