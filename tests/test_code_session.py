@@ -169,3 +169,20 @@ def test_question_show_gives_a_code_questions_starter_examples_and_solution(cli,
     assert "add_one(1)  →  2" in question  # the visible test, as a session's example
     assert "and 1 hidden test" in question and "add_one(-1)" not in out  # a hidden test stays hidden
     assert "Reference solution" in rest and "return x + 1" in rest
+
+
+def test_a_multi_line_example_keeps_its_own_indentation(cli, tmp_path: Path) -> None:
+    """The first line of each example sat 2 columns in and the rest 4, which reads as different Python."""
+    bank = BANK.replace(
+        'code = "assert add_one(-1) == 0"\nhidden = true',
+        "code = '''\nfor x in (1, 2):\n    assert add_one(x) == x + 1\nassert add_one(-1) == 0\n'''",
+    )
+    (tmp_path / "coding.toml").write_text(bank, encoding="utf-8")
+    assert cli("bank", "add", str(tmp_path / "coding.toml")).exit_code == 0
+    lines = cli("question", "show", "coding/add-one").stdout.splitlines()
+    body = [line.strip("│").rstrip() for line in lines]
+    loop = next(i for i, line in enumerate(body) if line.strip().startswith("for x in (1, 2):"))
+    indent = len(body[loop]) - len(body[loop].lstrip())
+    assert body[loop + 1] == " " * (indent + 4) + "assert add_one(x) == x + 1"
+    assert body[loop + 2] == " " * indent + "assert add_one(-1) == 0"
+    assert body[loop - 1].strip() == ""  # apart from the one-line example before it

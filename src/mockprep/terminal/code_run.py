@@ -12,7 +12,7 @@ from rich.text import Text
 
 from mockprep.core.code_format import example_text, visible_tests
 from mockprep.core.code_results import TestStatus
-from mockprep.terminal.console import safe
+from mockprep.terminal.console import Indented, safe
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -31,14 +31,23 @@ MARKS = {
 OUTPUT_LINES = 12  # printed output shown per test; the rest is cut
 
 
-def example_lines(spec: QuestionSpec) -> list[Text]:
-    """The visible tests, as examples under the question."""
+def code_line(line: str, style: str = "cyan") -> RenderableType:
+    """One line of code set two columns in, keeping its own indentation: a line too long for the width
+    wraps under its code, not at the left edge (which would read as different Python)."""
+    code = line.lstrip(" ")
+    return Indented(safe(code, style), lead=Text("  " + " " * (len(line) - len(code))))
+
+
+def example_lines(spec: QuestionSpec) -> list[RenderableType]:
+    """The visible tests, as examples under the question: each line of a test's code at the same level."""
     shown = visible_tests(spec)
     hidden = len(spec.tests or ()) - len(shown)
-    lines = [Text("Examples", style="bold")] if shown else []
-    for _, test in shown:
-        for number, line in enumerate(example_text(test).splitlines()):
-            lines.append(safe(("  " if number == 0 else "    ") + line, "cyan"))
+    lines: list[RenderableType] = [Text("Examples", style="bold")] if shown else []
+    for number, (_, test) in enumerate(shown):
+        text = example_text(test).splitlines()
+        if number and (len(text) > 1 or len(example_text(shown[number - 1][1]).splitlines()) > 1):
+            lines.append(Text())  # a test of several lines stands apart from its neighbours
+        lines += [code_line(line) for line in text]
     if hidden:
         lines.append(Text(f"and {hidden} hidden test{'s' if hidden != 1 else ''}", style="dim"))
     return lines

@@ -109,7 +109,7 @@ class TerminalUI:
         if countdown is not None:
             meta.append(f"   ⏱ {format_duration(countdown.limit)}", style="bold")
         meta.append(f"   {clean(q.key)}", style="dim")
-        body: list[Text] = [safe(spec.prompt.strip())]
+        body: list[RenderableType] = [safe(spec.prompt.strip())]
         if spec.kind == "choice" and spec.choices:
             from mockprep.core.autograde import choice_letter  # the answer parsers: choice questions only
 

@@ -90,7 +90,7 @@ def render_question(console: Console, detail: QuestionDetail, now: datetime) -> 
     if spec.tags:
         meta += f" · tags {', '.join(spec.tags)}"
     print_text(console, meta, "dim")  # (wrapped at spaces, no trailing ones: piped output is grepped)
-    body: list[Text] = [safe(spec.prompt.strip())]
+    body: list[RenderableType] = [safe(spec.prompt.strip())]
     for index, choice in enumerate(spec.choices or []):
         line = Text(f"  {choice_letter(index)}) ", style="bold")
         line.append_text(safe(choice))
@@ -121,14 +121,14 @@ def render_question(console: Console, detail: QuestionDetail, now: datetime) -> 
     _render_reviews(console, detail.reviews)
 
 
-def _code_lines(spec: QuestionSpec) -> list[Text]:
+def _code_lines(spec: QuestionSpec) -> list[RenderableType]:
     """A code question's starter and visible examples, as a session shows them (hidden tests stay hidden)."""
-    from mockprep.terminal.code_run import example_lines
+    from mockprep.terminal.code_run import code_line, example_lines
 
-    lines: list[Text] = []
+    lines: list[RenderableType] = []
     if spec.starter and spec.starter.strip():
         lines += [Text("\nStarter code", style="bold")]
-        lines += [safe("  " + line, "cyan") for line in spec.starter.strip("\n").splitlines()]
+        lines += [code_line(line) for line in spec.starter.strip("\n").splitlines()]
     examples = example_lines(spec)
     if examples:
         lines += [Text(""), *examples]
