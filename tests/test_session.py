@@ -588,6 +588,20 @@ def test_a_blank_spoken_answer_preselects_no_rating(demo: Store, clock: FakeCloc
     assert ui.suggestions == [None]
 
 
+def test_at_a_terminal_a_blank_answer_with_nothing_ticked_still_preselects_no_rating(
+    demo: Store, clock: FakeClock
+) -> None:
+    """At a terminal the confirmed checklist (nothing ticked) made the suggestion "again", so Enter
+    rated a spoken answer again; ticking a point does propose a rating from the ticks."""
+
+    class AtATerminal(ScriptedUI):
+        interactive = True
+
+    ui = AtATerminal([""], [Rating.Good], clock=clock)
+    Session(demo, ui, clock, random.Random(1), SessionOptions(filter=DEMO, new=1, limit=1)).run()
+    assert ui.suggestions == [None]
+
+
 def test_quitting_at_the_rating_keeps_the_typed_answer_unrated(cli) -> None:
     result = cli("session", "--round", "technical", input="my precious answer\n\nq\n")
     assert result.exit_code == 0 and "kept, not rated" in result.stdout

@@ -280,7 +280,9 @@ class Pipeline:
             if getattr(self.ui, "interactive", False):  # asked (piped input keeps the proposal)
                 confirmed = [v.value for v in checklist]
             changed = checklist != [p.verdict for p in attempt.assessment.points]
-            if changed or (proposal is None and confirmed is not None):
+            # an empty answer (given aloud) with nothing ticked proposes nothing, not "again"
+            spoken_blank = not attempt.answer.strip() and not changed
+            if changed or (proposal is None and confirmed is not None and not spoken_blank):
                 proposal = rating_from_checklist(checklist, attempt.timing.overtime > 0)
         suggested = None if proposal is None else Rating(proposal)
         while True:
