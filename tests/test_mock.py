@@ -327,6 +327,8 @@ def test_mock_rate_from_the_command_line(cli) -> None:
     rated = cli("mock", "--rate", "1", input="3\n")
     assert rated.exit_code == 0, rated.stderr
     assert "Model answer" in rated.stdout and "Round score 80/100" in rated.stdout
+    # the planned count is not kept: the card says what was asked, not "1 of 1 question"
+    assert "Round score 80/100 · 1 question in" in " ".join(rated.stdout.split())
     detail = cli("history", "1").stdout
     assert "rating good" in detail and "not rated" not in detail and "1 answer · score 80/100" in detail
     assert "rated already" in cli("mock", "--rate", "1").stdout

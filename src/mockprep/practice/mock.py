@@ -311,7 +311,7 @@ def rate_later(
     pipeline = Pipeline(store, ui, clock, settings, grader)
     stored = store.sessions.mock_answers(session_id)
     minutes = info.minutes if info.minutes is not None else settings.mock_minutes.get(info.round or "", 0)
-    report = MockReport(session_id, info.round or "", info.status, len(stored), minutes)
+    report = MockReport(session_id, info.round or "", info.status, None, minutes)  # (planned: not kept)
     report.answers = [_stored_answer(store, pipeline, s) for s in stored]
     if info.ended_at is not None:
         report.seconds = (info.ended_at - info.started_at).total_seconds()

@@ -140,7 +140,7 @@ class MockReport:
     session_id: int
     round: str
     status: str  # completed | ended_early | interrupted
-    planned: int
+    planned: int | None  # questions the round planned (None: not kept, for a mock rated later)
     minutes: float
     answers: list[MockAnswer] = field(default_factory=list)
     seconds: float = 0.0

@@ -92,7 +92,9 @@ class MockTerminalUI(TerminalUI):
             style="bold",
         )
         asked = len(report.answers)
-        if asked <= report.planned:
+        if report.planned is None:
+            counted = plural(asked, "question")
+        elif asked <= report.planned:
             counted = f"{asked} of {plural(report.planned, 'question')}"
         else:
             counted = f"{plural(asked, 'question')} ({report.planned} planned)"
