@@ -230,3 +230,22 @@ def test_bank_show_on_a_terminal_of_any_width_never_cuts_a_key(width: int, ids: 
         # terminal itself: rich printed it in one piece.
         assert any(record.question.key in line for line in lines), (width, buffer.getvalue())
     assert all(len(line.rstrip()) <= width for line in lines if "bank-id/" not in line)
+
+
+@settings(max_examples=30)
+@given(width=st.integers(25, 160))  # (from the width the longest topic and its indent need)
+def test_bank_list_on_a_terminal_of_any_width_never_cuts_a_topic(width: int) -> None:
+    """At 40 columns the round lines cut competencies to 'problem-solv…' (README: never shortened)."""
+    from mockprep.core.records import BankSummary
+    from mockprep.terminal.banks import render_bank_list
+
+    topics = {"problem-solving": 3, "research-to-production": 2, "ethics": 1, "communication": 4}
+    summaries = [BankSummary("core", "Core", "behavioral", "/x/core.toml", True, False, 10, 10, 0, topics)]
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, force_terminal=True, color_system=None, _environ={"TERM": "xterm"}
+    )
+    render_bank_list(console, summaries)
+    words = buffer.getvalue().replace(",", " ").split()
+    assert all(topic in words for topic in topics), (width, buffer.getvalue())
+    assert "…" not in buffer.getvalue()

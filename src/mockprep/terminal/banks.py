@@ -15,7 +15,7 @@ from rich.text import Text
 from mockprep.core.questions import QuestionRecord
 from mockprep.core.records import BankInfo, BankSummary
 from mockprep.core.sanitize import clean
-from mockprep.terminal.console import plural, print_text, safe
+from mockprep.terminal.console import Indented, plural, print_text, safe
 
 # A terminal with less room than this for the prompts gets one block per question instead of a table.
 _MIN_PROMPT = 24
@@ -58,7 +58,13 @@ def render_bank_list(console: Console, summaries: list[BankSummary]) -> None:
         )
         for name, (count, names) in sorted(per_round.items())
     ]
-    _columns(console, None, coverage)
+    if console.is_terminal and console.width < _width_of(("", "", ""), coverage):
+        # too narrow for one line a round: the topics (competencies) wrap at spaces, never cut
+        for name, count, topics in coverage:
+            console.print(safe(f"{name} · {count}", "bold"))
+            console.print(Indented(safe(topics), indent=2))
+    else:
+        _columns(console, None, coverage)
     print_text(console, "Practise one topic: mockprep session --topic statistics", "dim", wrap=False)
 
 
