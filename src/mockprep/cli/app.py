@@ -279,7 +279,7 @@ bank_app = _Typer(help=COMMANDS["bank"][1], no_args_is_help=True)
 story_app = _Typer(help=COMMANDS["story"][1], no_args_is_help=True)
 backup_app = _Typer(help=COMMANDS["backup"][1], no_args_is_help=True)
 config_app = _Typer(help=COMMANDS["config"][1], no_args_is_help=True)
-question_app = typer.Typer(help=COMMANDS["question"][1], no_args_is_help=True, rich_markup_mode=None)
+question_app = _Typer(help=COMMANDS["question"][1], no_args_is_help=True)
 _GROUPS = {
     "bank": bank_app,
     "backup": backup_app,
