@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 from datetime import timedelta
 from pathlib import Path
 
@@ -372,3 +373,35 @@ def test_a_json_import_into_a_home_that_syncs_records_every_review_and_keeps_its
             reviews = rows(store.path, "SELECT id FROM reviews ORDER BY id")
         assert len(reviews) == 6 and sent == (reviews if syncs else [])
         assert triggers_and_indexes(tmp_path / f"home-{syncs}" / DB_NAME) == expected
+
+
+def test_export_temporary_files_are_private_from_the_start(
+    cli, home: Path, tmp_path: Path, monkeypatch
+) -> None:
+    from mockprep.db import driver
+
+    assert cli("session", "--limit", "1", input="answer\n\n3\n").exit_code == 0
+    modes: dict[str, int] = {}
+    real_exec, real_replace = driver.Connection.exec_driver_sql, os.replace
+
+    def exec_sql(self, sql, params=()):
+        result = real_exec(self, sql, params)
+        if sql.startswith("VACUUM INTO"):  # the package's copy is written, not yet changed
+            modes["package"] = stat.S_IMODE(os.stat(params[0]).st_mode)
+        return result
+
+    def replace(src, dst, **kwargs):
+        if str(src).endswith(".partial"):
+            modes[Path(dst).suffix] = stat.S_IMODE(os.stat(src).st_mode)
+        return real_replace(src, dst, **kwargs)
+
+    monkeypatch.setattr(driver.Connection, "exec_driver_sql", exec_sql)
+    monkeypatch.setattr(os, "replace", replace)
+    old_umask = os.umask(0o022)
+    try:
+        for name in ("x.mockprep", "x.json", "x.json.gz"):
+            result = cli("export", "-o", str(tmp_path / name))
+            assert result.exit_code == 0, result.stderr
+    finally:
+        os.umask(old_umask)
+    assert modes == {"package": 0o600, ".mockprep": 0o600, ".json": 0o600, ".gz": 0o600}

@@ -69,8 +69,10 @@ def write_package(store: Store, target: Path, now: datetime, version: str) -> di
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     try:
+        # Private from its first byte, and after a kill: VACUUM INTO fills an empty file it is given,
+        # keeping its mode (a file it created itself would be readable by anyone under umask 022).
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         store.conn.exec_driver_sql("VACUUM INTO ?", (str(partial),))  # one consistent state, compact
-        os.chmod(partial, 0o600)
         con = sqlite3.connect(partial, isolation_level=None)
         try:
             con.execute("PRAGMA journal_mode = OFF")
