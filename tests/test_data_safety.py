@@ -46,37 +46,50 @@ def _backup_now(cli, home: Path):
 # -- backups: pruning ---------------------------------------------------------------------------
 
 
+def _change(home: Path, version: int) -> None:
+    """Change the database's bytes (its user_version, which mockprep leaves alone), so the next backup
+    is not identical to the last and is kept beside it."""
+    con = sqlite3.connect(_db(home))
+    con.execute(f"PRAGMA user_version = {version}")
+    con.close()
+
+
+def _backup(home: Path, when: datetime, keep: int, version: int):
+    _change(home, version)
+    return make_backup(_db(home), home, when, "daily", keep=keep)
+
+
 def test_restoring_the_oldest_backup_never_prunes_it(cli, home: Path) -> None:
     _home_with_history(cli)
-    oldest = make_backup(_db(home), home, START, "daily", keep=2)
-    make_backup(_db(home), home, START + timedelta(days=1), "daily", keep=2)
-    # The safety copy makes three; keeping two must not drop the one being restored.
-    safety = restore_backup(oldest.path, _db(home), home, START + timedelta(days=2), keep=2)
+    oldest = _backup(home, START, 2, 1)
+    second = _backup(home, START + timedelta(days=1), 2, 2)
+    kept = restore_backup(oldest.path, _db(home), home, START + timedelta(days=2), keep=2)
+    safety = kept.safety
     assert safety is not None and safety.path.exists() and oldest.path.exists()
-    assert sorted(b.name for b in list_backups(home)) == sorted([oldest.name, safety.name])
+    assert sorted(b.name for b in list_backups(home)) == sorted([oldest.name, second.name, safety.name])
     assert db_rows(home, "SELECT COUNT(*) FROM reviews") == [(1,)]
 
 
 def test_after_the_clock_was_ahead_new_backups_and_the_safety_copy_survive(cli, home: Path) -> None:
     _home_with_history(cli)
     ahead = START + timedelta(days=400)
-    future = [make_backup(_db(home), home, ahead + timedelta(hours=h), "daily", keep=10) for h in range(10)]
+    future = [_backup(home, ahead + timedelta(hours=h), 10, h) for h in range(10)]
     assert needs_daily_backup(home, START)  # a backup stamped next year is not today's
     chosen = future[3]
-    safety = restore_backup(chosen.path, _db(home), home, START, keep=10)
+    safety = restore_backup(chosen.path, _db(home), home, START, keep=10).safety
     assert safety is not None and safety.path.exists(), "the safety copy was pruned at once"
     assert chosen.path.exists()
-    # The next days' backups are the newest, whatever their stamps say: the safety copy outlives
-    # the future-stamped ones, and each new daily backup is kept.
-    dailies = [make_backup(_db(home), home, START + timedelta(days=d), "daily", keep=10) for d in (1, 2, 3)]
+    # The next days' backups are the newest, whatever their stamps say: each new daily backup is
+    # kept, and the future-stamped ones go first.
+    dailies = [_backup(home, START + timedelta(days=d), 10, 20 + d) for d in (1, 2, 3)]
     assert safety.path.exists() and all(d.path.exists() for d in dailies)
-    assert len(list_backups(home)) == 10
+    assert {b.name for b in list_backups(home)} == {b.name for b in [safety, *dailies, *future[3:]]}
     assert not needs_daily_backup(home, START + timedelta(days=3))
 
 
 def test_pruning_keeps_the_newest_by_stamp_when_the_clock_is_right(cli, home: Path) -> None:
     _home_with_history(cli)
-    made = [make_backup(_db(home), home, START + timedelta(days=d), "daily", keep=3) for d in range(6)]
+    made = [_backup(home, START + timedelta(days=d), 3, d) for d in range(6)]
     assert [b.name for b in list_backups(home)] == [b.name for b in reversed(made[3:])]
 
 

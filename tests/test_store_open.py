@@ -172,6 +172,6 @@ def test_a_database_emptied_to_zero_bytes_is_refused_where_backups_exist(home: P
     restored = restore_backup(
         backup.path, path, home, datetime(2026, 1, 2, tzinfo=UTC), alive=lambda _pid: False
     )
-    assert restored is None
+    assert restored.safety is None and restored.damaged is None
     assert list_backups(home) == [backup]  # no "before-restore" copy of an empty file
     Store.open(home, backups=False).close()

@@ -15,7 +15,7 @@ from mockprep.cli.context import load_settings, open_store, utc_now
 @backup_app.command("list")
 def backup_list() -> None:
     """The backups kept, newest first."""
-    from mockprep.db.backups import list_backups
+    from mockprep.db.backups import damaged_copies, list_backups
     from mockprep.paths import home_dir
 
     backups = list_backups(home_dir())
@@ -26,6 +26,8 @@ def backup_list() -> None:
         when = backup.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
         typer.echo(f"{backup.name}  {when}  {backup.reason:<14} {backup.size / 2**20:7.1f} MB")
     typer.echo("Restore one with: mockprep backup restore NAME")
+    for damaged in damaged_copies(home_dir()):
+        typer.echo(f"Also kept, never removed automatically: {damaged} (a damaged database replaced)")
 
 
 @backup_app.command("now")
@@ -78,7 +80,7 @@ def backup_restore(
         if answer.strip().lower() not in ("y", "yes"):
             raise UserError("not restored: you answered no", exit_code=1)
     try:
-        safety = restore_backup(
+        kept = restore_backup(
             source, home / DB_NAME, home, utc_now(), load_settings().backup_keep, alive=process_alive
         )
     except RestoreRefused as exc:
@@ -88,5 +90,10 @@ def backup_restore(
     except OSError as exc:
         raise UserError(f"cannot restore: {exc.strerror}", exit_code=1) from None
     typer.echo(f"Restored {source.name}.")
-    if safety is not None:
-        typer.echo(f"The data it replaced is kept as {safety.name}.")
+    if kept.safety is not None:
+        typer.echo(f"The data it replaced is kept as {kept.safety.name}.")
+    if kept.damaged is not None:
+        typer.echo(
+            f"The database it replaced could not be copied, so the file itself is kept as {kept.damaged}"
+            " (never removed automatically; sqlite3's .recover may get some of it back)."
+        )

@@ -2,9 +2,12 @@
 
 A backup is a consistent copy made with SQLite's online backup API (it includes what is still in the
 WAL), written private to the user under ``HOME/backups``: first to a hidden temporary name, synced,
-then renamed, so a copy cut short by a kill never looks like a real backup. The newest few are kept (a
-setting); pruning never removes the copy just made nor the one being restored, and a backup stamped
-in the future (the clock was once ahead) counts as older than every backup stamped in the past.
+then renamed, so a copy cut short by a kill never looks like a real backup. Each kind (daily, manual,
+pre-upgrade, before-restore) keeps its own newest few (a setting), so one kind never pushes out
+another; a copy identical to the newest of its kind replaces it rather than being kept twice.
+Pruning never removes the copy just made nor the one being restored, and a backup stamped in the
+future (the clock was once ahead) counts as older than every backup stamped in the past. A database
+a restore replaces that cannot be copied (damaged) is kept as ``damaged-STAMP.db``, never pruned.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from mockprep.db.errors import explain
 from mockprep.liveness import process_alive
 
 DIR_NAME = "backups"
-_NAME = re.compile(r"^mockprep-(\d{8}-\d{6})-([a-z0-9-]+)\.db$")
+# The reason, then "-N" when the same second already had a backup for it.
+_NAME = re.compile(r"^mockprep-(\d{8}-\d{6})-([a-z0-9-]+?)(?:-\d+)?\.db$")
+_DAMAGED = re.compile(r"^damaged-\d{8}-\d{6}(-\d+)?\.db$")
 _PARTIAL = re.compile(r"^\.mockprep-.*\.partial-(\d+)(-journal|-wal|-shm)?$")
 
 
@@ -47,6 +52,23 @@ class Backup(NamedTuple):
     def size(self) -> int:
         return self.path.stat().st_size
 
+    @property
+    def kind(self) -> str:
+        """What retention counts it with: ``before-mNNN`` (before an upgrade) is "pre-upgrade"."""
+        return kind_of(self.reason)
+
+
+class Restored(NamedTuple):
+    """What a restore kept of the database it replaced: a backup of it, or, when it could not be
+    copied (damaged), the file itself, kept in the backups folder as ``damaged``."""
+
+    safety: Backup | None
+    damaged: Path | None
+
+
+def kind_of(reason: str) -> str:
+    return "pre-upgrade" if re.match(r"before-m\d", reason) else reason
+
 
 def backup_dir(home: Path) -> Path:
     return home / DIR_NAME
@@ -64,6 +86,14 @@ def list_backups(home: Path) -> list[Backup]:
             taken = _stamp_time(match.group(1))
             found.append(Backup(path, taken, match.group(2)))
     return sorted(found, key=lambda b: (b.taken_at, b.name), reverse=True)
+
+
+def damaged_copies(home: Path) -> list[Path]:
+    """The damaged databases restores replaced and kept (never pruned), by name."""
+    folder = backup_dir(home)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if _DAMAGED.match(p.name))
 
 
 def refuse_emptied(db_path: Path) -> None:
@@ -148,30 +178,73 @@ def _recency(backup: Backup, now: datetime) -> tuple[bool, datetime, str]:
     return (backup.taken_at <= now, backup.taken_at, backup.name)
 
 
-def prune(home: Path, now: datetime, keep: int, protect: Iterable[Path] = ()) -> list[Path]:
-    """Delete all but the ``keep`` most recent backups; never one of ``protect``. Returns what went."""
+def _remove(backup: Backup) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{backup.path}{suffix}").unlink(missing_ok=True)
+
+
+def prune(
+    home: Path, now: datetime, keep: int, protect: Iterable[Path] = (), kind: str | None = None
+) -> list[Path]:
+    """Delete all but the ``keep`` most recent backups of each kind (of ``kind`` alone, when given); never
+    one of ``protect``. Returns what went."""
     protected = {Path(p).resolve() for p in protect}
     ranked = sorted(list_backups(home), key=lambda b: _recency(b, now), reverse=True)
-    room = max(keep - sum(b.path.resolve() in protected for b in ranked), 0)
     removed = []
-    for backup in ranked:
-        if backup.path.resolve() in protected:
-            continue
-        if room > 0:
-            room -= 1
-            continue
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{backup.path}{suffix}").unlink(missing_ok=True)
-        removed.append(backup.path)
+    for each in {b.kind for b in ranked} if kind is None else {kind}:
+        of_kind = [b for b in ranked if b.kind == each]
+        room = max(keep - sum(b.path.resolve() in protected for b in of_kind), 0)
+        for backup in of_kind:
+            if backup.path.resolve() in protected:
+                continue
+            if room > 0:
+                room -= 1
+                continue
+            _remove(backup)
+            removed.append(backup.path)
     return removed
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with a.open("rb") as first, b.open("rb") as second:
+        while True:
+            chunk = first.read(1 << 20)
+            if chunk != second.read(1 << 20):
+                return False
+            if not chunk:
+                return True
+
+
+def _keep_once(new: Backup, home: Path, now: datetime, protected: set[Path]) -> Backup:
+    """The backup to keep of ``new`` and the newest earlier one of its kind when the two files are the
+    same bytes (nothing changed between them): the new one, so its stamp (today's) shows; the earlier
+    one when it is protected (being restored)."""
+    earlier = [b for b in list_backups(home) if b.kind == new.kind and b.path != new.path]
+    if not earlier:
+        return new
+    newest = max(earlier, key=lambda b: _recency(b, now))
+    try:
+        if not _same_bytes(newest.path, new.path):
+            return new
+    except OSError:
+        return new
+    if newest.path.resolve() in protected:
+        _remove(new)
+        return newest
+    _remove(newest)
+    return new
 
 
 def make_backup(
     db_path: Path, home: Path, now: datetime, reason: str, keep: int = 10, protect: Iterable[Path] = ()
 ) -> Backup:
-    """Copy the database (consistently, WAL included) into the backups folder; prune old ones.
+    """Copy the database (consistently, WAL included) into the backups folder; prune old ones of its kind.
 
-    The new backup and every path in ``protect`` survive the pruning.
+    A copy identical to the newest backup of its kind replaces it (a repeated attempt at the same
+    upgrade, a second ``backup now`` with nothing changed). The backup returned and every path in
+    ``protect`` survive the pruning, and no other kind is pruned.
     """
     folder = backup_dir(home)
     try:
@@ -191,8 +264,11 @@ def make_backup(
         raise BackupError(f"could not back up: {explain(db_path, exc)}") from None
     except OSError as exc:
         raise BackupError(f"could not back up {db_path} to {folder}: {exc.strerror}") from None
-    prune(home, now, keep, [target, *protect])
-    return Backup(target, now.astimezone(UTC).replace(microsecond=0), reason)
+    protected = {Path(p).resolve() for p in protect}
+    made = Backup(target, now.astimezone(UTC).replace(microsecond=0), reason)
+    kept = _keep_once(made, home, now, protected)
+    prune(home, now, keep, [kept.path, *protected], kind=made.kind)
+    return kept
 
 
 def needs_daily_backup(home: Path, now: datetime, tz: tzinfo | None = None) -> bool:
@@ -246,6 +322,36 @@ def refuse_if_running(db_path: Path, alive: Callable[[int], bool]) -> None:
         )
 
 
+def _keep_damaged(db_path: Path, home: Path, now: datetime, problem: BackupError) -> Path:
+    """Keep the database a restore replaces, which could not be copied, as ``damaged-STAMP.db`` in the
+    backups folder (its WAL beside it, so what was committed there is not lost to a recovery): a hard
+    link, which needs no space, or else a byte copy. Never pruned."""
+    import shutil
+
+    folder = backup_dir(home)
+    stamp = now.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
+    target = folder / f"damaged-{stamp}.db"
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = folder / f"damaged-{stamp}-{counter}.db"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        for suffix in ("", "-wal"):
+            source = Path(f"{db_path}{suffix}")
+            if source.exists() and source.stat().st_size > 0:
+                try:
+                    os.link(source, f"{target}{suffix}")
+                except OSError:
+                    shutil.copyfile(source, f"{target}{suffix}")
+        _fsync_dir(folder)
+    except OSError as exc:
+        for suffix in ("", "-wal"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        raise BackupError(f"{problem}, and could not be kept in {folder} either ({exc.strerror})") from None
+    return target
+
+
 def restore_backup(
     backup: Path,
     db_path: Path,
@@ -253,21 +359,22 @@ def restore_backup(
     now: datetime,
     keep: int = 10,
     alive: Callable[[int], bool] = _process_alive,
-) -> Backup | None:
-    """Replace the database with ``backup``; the current one is first backed up itself (if readable).
+) -> Restored:
+    """Replace the database with ``backup``; the current one is first backed up itself, or, when it
+    cannot be copied (damaged), kept as it is as ``damaged-STAMP.db`` (an emptied file is not kept).
 
     Refused (:class:`RestoreRefused`) while a session runs: its process would go on writing to the
-    file that is replaced, and its ratings would be lost. Returns the safety backup of the database
-    that was replaced, if one could be made.
+    file that is replaced, and its ratings would be lost. The safety copy prunes only older
+    before-restore ones. Returns what was kept of the database that was replaced.
     """
     check_backup(backup)
     refuse_if_running(db_path, alive)
-    safety = None
+    safety = damaged = None
     if db_path.exists() and db_path.stat().st_size > 0:  # (an emptied file holds nothing to keep)
         try:
             safety = make_backup(db_path, home, now, "before-restore", keep, protect=[backup])
-        except BackupError:
-            safety = None  # a damaged database cannot be copied; restoring is the point
+        except BackupError as exc:
+            damaged = _keep_damaged(db_path, home, now, exc)
     partial = db_path.with_name(db_path.name + ".restoring")
     partial.unlink(missing_ok=True)
     source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
@@ -275,6 +382,8 @@ def restore_backup(
         _copy(source, partial)
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
+        for suffix in ("", "-wal") if damaged else ():  # the database stays where it was
+            Path(f"{damaged}{suffix}").unlink(missing_ok=True)
         raise BackupError(f"could not restore: {explain(db_path, exc)}") from None
     finally:
         source.close()
@@ -283,4 +392,4 @@ def restore_backup(
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     os.replace(partial, db_path)
     _fsync_dir(db_path.parent)
-    return safety
+    return Restored(safety, damaged)
