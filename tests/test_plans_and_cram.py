@@ -279,3 +279,17 @@ def test_a_drill_or_a_selection_with_nothing_in_it_says_so(cli, home: Path) -> N
         assert "no new questions are left" not in text
     # a home with due or new questions left still gets the usual line when only today's share is used
     assert "Nothing to practise" not in cli("session", "--limit", "1", input="q\n").stdout
+
+
+def test_options_a_command_would_ignore_are_refused(cli) -> None:
+    """`plan --label x` without a date and `session --cram --new 3` were accepted and did nothing."""
+    for args, says in (
+        (["plan", "--label", "onsite"], "--label describes a new plan: give its --date too"),
+        (["plan", "--role", "ml-engineer", "--rounds", "technical"], "--role, --rounds describe a new plan"),
+        (["plan", "--remove", "1", "--date", "2099-01-01"], "--remove takes only the plan's id"),
+        (["session", "--cram", "--new", "3"], "so leave --new out"),
+        (["session", "--flagged", "--new", "0"], "so leave --new out"),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 2 and says in result.stderr, (args, result.stderr)
+    assert cli("plan").exit_code == 0

@@ -431,6 +431,8 @@ def test_the_empty_message_says_how_to_get_more_for_the_same_selection(demo: Sto
     text = " ".join(out.getvalue().split())
     assert "today's 2 new questions for this selection are done" in text
     assert "3 new questions wait; to learn more now: mockprep session --bank demo --new 3" in text
+    # the command to copy is one line of its own, never broken ("--new" / "3" on two lines, piped)
+    assert "mockprep session --bank demo --new 3" in [line.strip() for line in out.getvalue().splitlines()]
 
 
 def test_a_filtered_sessions_summary_counts_what_is_due_in_all_and_in_its_selection(

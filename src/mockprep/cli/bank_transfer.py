@@ -23,25 +23,41 @@ def bank_import(
     format: Annotated[
         str | None,
         typer.Option(
-            "--format", "-f", help="md, csv, tsv, anki-txt or apkg (default: from the file's suffix)."
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="md, csv, tsv, anki-txt or apkg (default: from the file's suffix).",
         ),
     ] = None,
     mapping: Annotated[
         str | None,
-        typer.Option("--map", help="CSV/TSV columns by name: prompt=Question,answer=Answer,tags=Tags,..."),
+        typer.Option(
+            "--map",
+            metavar="COLUMNS",
+            help="CSV/TSV columns by name: prompt=Question,answer=Answer,tags=Tags,...",
+        ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="The bank file to write (default: ./BANK-ID.toml).")
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="The bank file to write (default: ./BANK-ID.toml; - for stdout).",
+        ),
     ] = None,
     add: Annotated[bool, typer.Option("--add", help="Add the bank at once (as `bank add` does).")] = False,
     bank_id: Annotated[
-        str | None, typer.Option("--id", help="The bank's id (default: from the file name).")
+        str | None, typer.Option("--id", metavar="ID", help="The bank's id (default: from the file name).")
     ] = None,
-    title: Annotated[str | None, typer.Option("--title", help="The bank's title.")] = None,
+    title: Annotated[str | None, typer.Option("--title", metavar="TITLE", help="The bank's title.")] = None,
     round: Annotated[
-        str | None, typer.Option("--round", help="technical, project or behavioral (default: technical).")
+        str | None,
+        typer.Option(
+            "--round", metavar="ROUND", help="technical, project or behavioral (default: technical)."
+        ),
     ] = None,
-    topic: Annotated[str | None, typer.Option("--topic", help="The bank's topic.")] = None,
+    topic: Annotated[str | None, typer.Option("--topic", metavar="TOPIC", help="The bank's topic.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Write nothing if any item is skipped.")] = False,
     with_history: Annotated[
         bool,
@@ -141,10 +157,17 @@ def _add(target: Path, bank_id: str, history: dict) -> None:
 @bank_app.command("export")
 def bank_export(
     banks: Annotated[list[str], typer.Argument(metavar="BANK...", help="Bank ids or bank files.")],
-    format: Annotated[str, typer.Option("--format", "-f", help="apkg, anki-txt or md.")] = "apkg",
+    format: Annotated[
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="apkg, anki-txt or md.")
+    ] = "apkg",
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="The file to write (md, anki-txt: - or none for standard output)."),
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="The file to write (md, anki-txt: - or none for standard output).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
     with_history: Annotated[

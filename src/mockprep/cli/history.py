@@ -107,7 +107,7 @@ def stats(
             since_at = datetime.fromisoformat(since)
             since_at = since_at.astimezone() if since_at.tzinfo is None else since_at  # local midnight
         except ValueError:
-            raise UserError(f"--since {since!r}: not a date (use YYYY-MM-DD)") from None
+            raise UserError(f"--since {since!r}: not a date; write YYYY-MM-DD, e.g. 2026-12-01") from None
     store = open_store(sync=False)
     try:
         check_filter_values(store, "banks", bank or [])

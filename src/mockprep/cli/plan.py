@@ -47,6 +47,12 @@ def plan(
     from mockprep.practice.plans import plan_statuses
     from mockprep.terminal.plans import render_plans
 
+    given = [name for name, value in (("--label", label), ("--role", role), ("--rounds", rounds)) if value]
+    if date is None and given:
+        verb = "describes" if len(given) == 1 else "describe"
+        raise UserError(f"{', '.join(given)} {verb} a new plan: give its --date too")
+    if remove is not None and (date is not None or given):
+        raise UserError("--remove takes only the plan's id; add a plan in a command of its own")
     now = utc_now()
     store = open_store()
     try:

@@ -90,7 +90,7 @@ def _local_date(text: str | None, option: str):  # noqa: ANN202 (datetime, impor
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise UserError(f"{option}: {text!r} is not a date; write YYYY-MM-DD, e.g. 2026-12-01") from None
+        raise UserError(f"{option} {text!r}: not a date; write YYYY-MM-DD, e.g. 2026-12-01") from None
     return datetime(day.year, day.month, day.day).astimezone(UTC)  # a naive time is read as local
 
 
@@ -148,6 +148,12 @@ def session(
     from mockprep.terminal.practice import TerminalUI
 
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
+    drill = cram or weakest is not None or failed_since is not None or flagged
+    if drill and new is not None:
+        raise UserError(
+            "--new counts new questions of a session; a drill (--cram, --weakest, --failed-since,"
+            " --flagged) asks whatever it selects, so leave --new out"
+        )
     settings, llm = llm_settings(llm, model)
     console = make_console()
     reader = stdin_reader(console, utc_now)

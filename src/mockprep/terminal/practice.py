@@ -25,7 +25,7 @@ from mockprep.core.scheduler import RATING_NAMES, parse_rating
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import Countdown
 from mockprep.practice.ui import EDIT, SUBMIT, filter_options
-from mockprep.terminal.console import hanging_lines, plural, safe
+from mockprep.terminal.console import hanging_lines, plural, print_text, safe
 from mockprep.terminal.input import QUIT, ReadLine
 from mockprep.terminal.reveal import confirm_checklist, key_point_lines, timing_text, typed_rows
 
@@ -384,8 +384,9 @@ class TerminalUI:
         more = f"--new {min(5, summary.new_waiting)}"
         command = f"mockprep session {options} {more}" if options else f"mockprep session {more}"
         waits = "waits" if summary.new_waiting == 1 else "wait"
-        more = f"{plural(summary.new_waiting, 'new question')} {waits}; to learn more now: {command}"
+        more = f"{plural(summary.new_waiting, 'new question')} {waits}; to learn more now:"
         self.console.print(safe(more, "dim"))
+        print_text(self.console, f"  {command}", "dim", wrap=False)  # a command to copy: never broken
 
 
 def rating_help(suggested: Rating | None) -> Text:
