@@ -140,3 +140,19 @@ def test_restoring_over_a_damaged_database_keeps_it(cli, home: Path) -> None:
         _change(home, n + 1)
         make_backup(home / DB_NAME, home, START + timedelta(days=n + 1), "manual", keep=1)
     assert kept.exists()
+
+
+def test_a_restore_is_refused_while_another_mockprep_has_the_database_open(cli, home: Path) -> None:
+    """`import --merge` in another terminal, then `backup restore --yes`: the merge went on writing into
+    the replaced file and said 'Merged ...: added 82874 reviews' while the database held 38."""
+    _home_with_history(cli)
+    name = make_backup(home / DB_NAME, home, START, "manual").name
+    other = sqlite3.connect(home / DB_NAME)  # a process that has the database open, mid-import say
+    other.execute("SELECT COUNT(*) FROM reviews").fetchone()
+    try:
+        result = cli("backup", "restore", name, "--yes")
+        assert result.exit_code == 1 and "another mockprep has the database open" in result.stderr
+        assert [b.path.name for b in list_backups(home)] == [name]  # nothing copied, nothing replaced
+    finally:
+        other.close()
+    assert cli("backup", "restore", name, "--yes").exit_code == 0  # once it has closed

@@ -56,7 +56,8 @@ def backup_restore(
 ) -> None:
     """Replace your data with a backup. The data it replaces is backed up first (when readable).
 
-    Refused while a session or mock runs (its answers would be lost). Without --yes it asks on the
+    Refused while a session or mock runs, or another mockprep has the database open (an import, a
+    sync): their later writes would be lost. Without --yes it asks on the
     terminal; any answer but yes, or no terminal to ask on, leaves everything as it was (exit 1).
     """
     from mockprep.db.backups import BackupError, RestoreRefused, backup_dir, refuse_if_running, restore_backup

@@ -352,6 +352,25 @@ def _keep_damaged(db_path: Path, home: Path, now: datetime, problem: BackupError
     return target
 
 
+def open_elsewhere(db_path: Path) -> bool:
+    """Whether another connection has the database open. SQLite deletes the write-ahead log when the
+    last connection closes, so one that outlives this probe's connection belongs to someone else (an
+    `import --merge` whose writes would go on into the file a restore replaces, and be lost). A log a
+    killed process left behind is replayed and removed by the probe itself. A damaged file says no."""
+    if not db_path.exists():
+        return False
+    try:
+        con = sqlite3.connect(db_path)
+        try:
+            con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            logged = con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+    return logged and Path(f"{db_path}-wal").exists()  # (a file not in WAL mode has no live log)
+
+
 def restore_backup(
     backup: Path,
     db_path: Path,
@@ -369,6 +388,11 @@ def restore_backup(
     """
     check_backup(backup)
     refuse_if_running(db_path, alive)
+    if open_elsewhere(db_path):
+        raise RestoreRefused(
+            "another mockprep has the database open (an import, a sync or a session in another terminal);"
+            " let it finish, then restore"
+        )
     safety = damaged = None
     if db_path.exists() and db_path.stat().st_size > 0:  # (an emptied file holds nothing to keep)
         try:
