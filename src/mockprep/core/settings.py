@@ -97,7 +97,7 @@ class Settings:
     # How long a story told aloud should take (`story rehearse`).
     rehearsal_target_seconds: float = field(default=120.0, metadata=between(10, 3600, **SECONDS))
     # -- data
-    backup_keep: int = field(default=10, metadata=between(1, 1000))  # automatic backups kept
+    backup_keep: int = field(default=10, metadata=between(1, 1000))  # backups kept of each kind
     # `bank import` refuses a larger file (MB).
     import_max_mb: float = field(default=64.0, metadata=between(1, 4096))
     # An Anki package's collection may unpack to at most this (MB), against zip bombs.
