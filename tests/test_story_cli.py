@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import signal
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -356,3 +359,31 @@ def test_oversized_draft_is_refused_and_kept(cli, editor, home: Path) -> None:
     assert result.exit_code == 2 and "over the 1 MB limit" in result.stderr
     (kept,) = home.glob("unsaved-story-*.md")
     assert f"your text is kept in {kept}" in result.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_story_edit_ended_by_a_signal_keeps_the_text_and_says_where(
+    tmp_path: Path, home: Path, signum: int
+) -> None:
+    """A closed terminal or a kill while the editor was open ended mockprep silently, the draft left as
+    a temporary story-*.md nobody was told of."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import os, pathlib, sys, time\n"
+        f"pathlib.Path(sys.argv[-1]).write_text({STRONG!r})\n"
+        f"os.kill(os.getppid(), {int(signum)})\n"
+        "time.sleep(30)\n"
+    )
+    env = {**os.environ, "MOCKPREP_HOME": str(home), "EDITOR": f"{sys.executable} {script}"}
+    env.pop("VISUAL", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "mockprep", "story", "new"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    name = signal.Signals(signum).name
+    assert run.returncode == 1 and f"stopped by {name}; nothing was saved; your text is kept in" in run.stderr
+    (kept,) = home.glob("unsaved-story-*.md")
+    assert kept.read_text() == STRONG and not list(home.glob("story-*.md"))

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import stat
 import subprocess
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 MAX_DRAFT_BYTES = 1024 * 1024  # a two-minute story is a few kB; this only stops accidents
@@ -52,7 +56,10 @@ def edit_text(argv: list[str], text: str, folder: Path, kind: str = "story", suf
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         try:
-            status = subprocess.run([*argv, str(path)], check=False).returncode
+            with _signals_end_the_edit():
+                status = subprocess.run([*argv, str(path)], check=False).returncode
+        except _Stopped as stop:
+            status = 128 + stop.signum  # kept below like any failed edit, and said so
         except FileNotFoundError:
             raise EditorError(
                 f"editor {argv[0]!r} was not found; check the editor setting, $VISUAL or $EDITOR"
@@ -66,6 +73,9 @@ def edit_text(argv: list[str], text: str, folder: Path, kind: str = "story", suf
                 kept = path.with_name(f"unsaved-{path.name}")
                 os.replace(path, kept)
             keep_note = f"; your text is kept in {kept}" if kept else ""
+            if status > 128 and status - 128 in _STOPPING:
+                message = f"stopped by {signal.Signals(status - 128).name}; nothing was saved{keep_note}"
+                raise EditorError(message, kept=kept)
             if status != 0:
                 message = f"the editor exited with status {status}; nothing was saved{keep_note}"
                 raise EditorError(message, kept=kept)
@@ -79,6 +89,35 @@ def edit_text(argv: list[str], text: str, folder: Path, kind: str = "story", suf
     finally:
         if kept is None:
             path.unlink(missing_ok=True)
+
+
+_STOPPING = (signal.SIGTERM, signal.SIGHUP) if hasattr(signal, "SIGHUP") else (signal.SIGTERM,)
+
+
+class _Stopped(Exception):
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _signals_end_the_edit() -> Iterator[None]:
+    """While the editor runs, a closed terminal (SIGHUP) or a kill (SIGTERM) ends the edit through the
+    path that keeps changed text, instead of ending the process with the draft left under a temporary
+    name nobody is told of. (Only the main thread can take signals; elsewhere nothing changes.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise _Stopped(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in _STOPPING}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def read_draft(path: Path) -> str:
