@@ -104,7 +104,8 @@ class _Stopped(Exception):
 def _signals_end_the_edit() -> Iterator[None]:
     """While the editor runs, a closed terminal (SIGHUP) or a kill (SIGTERM) ends the edit through the
     path that keeps changed text, instead of ending the process with the draft left under a temporary
-    name nobody is told of. (Only the main thread can take signals; elsewhere nothing changes.)"""
+    name nobody is told of. (Only the main thread can take signals, and only signals nothing else
+    handles are taken: elsewhere nothing changes.)"""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -112,7 +113,9 @@ def _signals_end_the_edit() -> Iterator[None]:
     def stop(signum: int, _frame: object) -> None:
         raise _Stopped(signum)
 
-    previous = {signum: signal.signal(signum, stop) for signum in _STOPPING}
+    # only where nothing else handles them (a session turns them into its own interruption)
+    unhandled = [signum for signum in _STOPPING if signal.getsignal(signum) is signal.SIG_DFL]
+    previous = {signum: signal.signal(signum, stop) for signum in unhandled}
     try:
         yield
     finally:
