@@ -253,11 +253,7 @@ def make_backup(
     except OSError as exc:
         raise BackupError(f"could not back up {db_path}: {folder}: {exc.strerror}") from None
     stamp = now.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
-    target = folder / f"mockprep-{stamp}-{reason}.db"
-    counter = 1
-    while target.exists():
-        counter += 1
-        target = folder / f"mockprep-{stamp}-{reason}-{counter}.db"
+    target = _free_name(folder, f"mockprep-{stamp}-{reason}")
     try:
         _copy_to(db_path, target)
     except sqlite3.Error as exc:
@@ -311,15 +307,29 @@ def running_sessions(db_path: Path, alive: Callable[[int], bool]) -> list[tuple[
     return [(sid, kind, pid) for sid, kind, pid in rows if pid != os.getpid() and alive(pid)]
 
 
+def running_session(db_path: Path, alive: Callable[[int], bool]) -> tuple[str, int] | None:
+    """``("session 3", pid)`` (or ``"mock round 3"``) of a session a live process runs on the database."""
+    running = running_sessions(db_path, alive)
+    if not running:
+        return None
+    sid, kind, pid = running[0]
+    return f"{'mock round' if kind == 'mock' else 'session'} {sid}", pid
+
+
 def refuse_if_running(db_path: Path, alive: Callable[[int], bool]) -> None:
     """Raise RestoreRefused naming a session a live process is running on the database."""
-    running = running_sessions(db_path, alive)
-    if running:
-        sid, kind, pid = running[0]
-        name = "mock round" if kind == "mock" else "session"
-        raise RestoreRefused(
-            f"{name} {sid} is running (process {pid}); finish or quit it first, then restore"
-        )
+    if found := running_session(db_path, alive):
+        name, pid = found
+        raise RestoreRefused(f"{name} is running (process {pid}); finish or quit it first, then restore")
+
+
+def _free_name(folder: Path, stem: str) -> Path:
+    """``folder/STEM.db``, or ``STEM-2.db``, ``STEM-3.db``... the first that does not exist yet."""
+    target, counter = folder / f"{stem}.db", 1
+    while target.exists():
+        counter += 1
+        target = folder / f"{stem}-{counter}.db"
+    return target
 
 
 def _keep_damaged(db_path: Path, home: Path, now: datetime, problem: BackupError) -> Path:
@@ -329,12 +339,7 @@ def _keep_damaged(db_path: Path, home: Path, now: datetime, problem: BackupError
     import shutil
 
     folder = backup_dir(home)
-    stamp = now.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
-    target = folder / f"damaged-{stamp}.db"
-    counter = 1
-    while target.exists():
-        counter += 1
-        target = folder / f"damaged-{stamp}-{counter}.db"
+    target = _free_name(folder, f"damaged-{now.astimezone(UTC).strftime('%Y%m%d-%H%M%S')}")
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         for suffix in ("", "-wal"):

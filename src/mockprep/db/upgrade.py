@@ -97,16 +97,14 @@ def refuse_newer(path: Path, applied: set[str], rolled_back: bool = False) -> No
 def refuse_while_running(path: Path) -> None:
     """Raise StoreError while a live process runs a session on the file: it is an older mockprep (this
     one would not need the upgrade), whose next write the new schema would refuse, losing that answer."""
-    from mockprep.db.backups import running_sessions
+    from mockprep.db.backups import running_session
     from mockprep.db.store import StoreError
     from mockprep.liveness import process_alive
 
-    running = running_sessions(path, process_alive)
-    if running:
-        sid, kind, pid = running[0]
-        name = "mock round" if kind == "mock" else "session"
+    if found := running_session(path, process_alive):
+        name, pid = found
         raise StoreError(
-            f"{path} needs an upgrade for this mockprep, but {name} {sid} of the mockprep that started it"
+            f"{path} needs an upgrade for this mockprep, but {name} of the mockprep that started it"
             f" is still running (process {pid}); finish or quit it, then run this again. The file was"
             " not changed."
         )
