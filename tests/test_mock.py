@@ -415,3 +415,19 @@ def test_weakest_topics_come_from_rated_answers_only(synced: Store, clock: FakeC
     for answer in report.answers:
         answer.rating = None
     assert report.weakest_topics() == []
+
+
+def test_mock_rate_at_a_terminal_stores_the_checklist_the_person_confirms(
+    cli, home: Path, monkeypatch
+) -> None:
+    """`mock --rate` built its UI as if piped: the ticks typed at checklist> were shown but not stored
+    (stats then counted the grader's proposal as accepted)."""
+    from tests.conftest import db_rows
+
+    result = cli("mock", "--round", "behavioral", "--minutes", "5", input="my story\n\nreply\n\nq\nq\n")
+    assert result.exit_code == 0, result.stderr
+    monkeypatch.setattr("mockprep.cli.practice._at_terminal", lambda: True)
+    rated = cli("mock", "--rate", "1", input="n\n1\n")  # none of the points ticked, then "again"
+    assert rated.exit_code == 0, rated.stderr
+    ((checklist, rating),) = db_rows(home, "SELECT checklist, rating FROM reviews")
+    assert checklist is not None and rating == 1

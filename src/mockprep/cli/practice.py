@@ -290,9 +290,12 @@ def _rate_mock(session_id: int, llm: bool | None, model: str | None) -> None:
     settings, llm = llm_settings(llm, model)
     store = open_store()
     try:
-        grader = with_model(make_grader(), settings, llm)
+        grader = with_model(make_grader(settings), settings, llm)  # (the grader setting, as a live mock)
         console = make_console()
-        ui = MockTerminalUI(console, stdin_reader(console, utc_now))
+        # at a terminal the checklist the person confirms is stored, as in the round itself
+        ui = MockTerminalUI(
+            console, stdin_reader(console, utc_now), interactive=_at_terminal(), settings=settings
+        )
         with signals_interrupt():
             try:
                 rate_later(store, ui, utc_now, session_id, settings, grader)
