@@ -222,6 +222,7 @@ class ScriptedUI:
     answers: list[str | None] = field(default_factory=list)
     ratings: list[object] = field(default_factory=list)
     clock: FakeClock | None = None
+    so_far: str = ""  # what answer_so_far() says was typed when an answer raised (KeyboardInterrupt...)
     answer_seconds: float = 0.0
     shown: list[str] = field(default_factory=list)
     reveals: list[tuple[str, object]] = field(default_factory=list)
@@ -242,6 +243,9 @@ class ScriptedUI:
         self.events.append(f"ask {record.question.key}")
         self.progress.append(progress)
         self.countdowns.append(countdown)
+
+    def answer_so_far(self) -> str:
+        return self.so_far
 
     def read_answer(self, countdown=None):
         if not self.answers:

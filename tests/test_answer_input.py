@@ -622,3 +622,14 @@ def test_arguments_and_a_graded_answer_with_undecodable_bytes_are_read_as_replac
     graded = cli("grade", "rope", input="caf\udce9 rotates the queries and keys\n")
     assert graded.exit_code == 0, graded.stderr
     assert "Suggested rating" in graded.stdout
+
+
+def test_ctrl_c_leaves_what_was_typed_with_the_reader(terminal, typed) -> None:
+    """Ctrl-C threw away the answer being typed; the reader now keeps it for the session to store."""
+    reader, send = terminal
+    send("When my co-author and I\rboth wanted first authorship\x03")
+    with pytest.raises(KeyboardInterrupt):
+        reader.answer(None)
+    assert reader.partial == "When my co-author and I\nboth wanted first authorship"
+    send("next\r\r")
+    assert reader.answer(None) == "next" and reader.partial == ""

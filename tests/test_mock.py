@@ -434,3 +434,21 @@ def test_mock_rate_at_a_terminal_stores_the_checklist_the_person_confirms(
     assert rated.exit_code == 0, rated.stderr
     ((checklist, rating),) = db_rows(home, "SELECT checklist, rating FROM reviews")
     assert checklist is not None and rating == 1
+
+
+def test_ctrl_c_while_typing_an_answer_or_a_follow_up_reply_keeps_the_text(
+    synced: Store, clock: FakeClock
+) -> None:
+    """A behavioral round cut during its first answer said 'No questions were answered' and kept nothing;
+    a reply cut short showed '(not answered)'."""
+    ui = ScriptedUI(answers=[KeyboardInterrupt()], ratings=[], clock=clock, so_far="When my co-author and I")
+    report = MockRound(synced, ui, clock, random.Random(6), "behavioral").run()
+    assert report.status == "interrupted" and [a.attempt.answer for a in report.answers] == [
+        "When my co-author and I"
+    ]
+    (stored,) = mock_rows(synced, report.session_id)
+    assert stored.answer == "When my co-author and I" and stored.rating is None
+    ui = ScriptedUI(answers=["my story", KeyboardInterrupt()], ratings=[], clock=clock, so_far="half a reply")
+    report = MockRound(synced, ui, clock, random.Random(6), "behavioral").run()
+    (stored,) = mock_rows(synced, report.session_id)
+    assert (stored.answer, stored.follow_up_answer) == ("my story", "half a reply")

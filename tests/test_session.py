@@ -180,13 +180,15 @@ def test_ctrl_c_while_the_rating_is_written_keeps_the_rating_and_no_unrated_copy
     assert summary.session_id is not None and demo.sessions.mock_answers(summary.session_id) == []
 
 
-def test_an_interrupt_after_the_rating_is_stored_keeps_no_second_copy(demo: Store, clock: FakeClock) -> None:
-    def interrupted(record, now) -> None:  # Ctrl-C at the question after the rating, say
+def test_an_interrupt_after_the_rating_is_stored_keeps_no_second_copy(
+    demo: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(store, ui, record, now) -> None:  # Ctrl-C at the question after the rating, say
         raise KeyboardInterrupt
 
     ui = ScriptedUI(["a"], [Rating.Good], clock=clock)
     session = Session(demo, ui, clock, random.Random(1), SessionOptions(filter=DEMO, tz=ZoneInfo("UTC")))
-    session.pipeline.offer_stories = interrupted  # type: ignore[method-assign]
+    monkeypatch.setattr("mockprep.practice.pipeline.offer_stories", interrupted)
     summary = session.run()
     assert summary.status == "interrupted" and [r.rating for r in reviews(demo)] == [3]
     assert summary.session_id is not None and demo.sessions.mock_answers(summary.session_id) == []
@@ -624,3 +626,16 @@ def test_a_numeric_questions_unit_is_said_before_the_answer(cli) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert "Type a number in users per arm (fractions" in " ".join(result.stdout.split())
+
+
+def test_ctrl_c_while_typing_keeps_what_was_typed_unrated(demo: Store, clock: FakeClock, home: Path) -> None:
+    """Three minutes of typing and a Ctrl-C: "0 answered", the text gone. It is kept, unrated, in history."""
+    ui = ScriptedUI([KeyboardInterrupt()], [], clock=clock, so_far="the first half of my answer")
+    summary = Session(demo, ui, clock, random.Random(1), SessionOptions(filter=DEMO, new=1)).run()
+    assert summary.status == "interrupted" and reviews(demo) == []
+    assert summary.session_id is not None
+    (kept,) = demo.sessions.mock_answers(summary.session_id)
+    assert kept.answer.answer == "the first half of my answer" and kept.rating is None
+    nothing = ScriptedUI([KeyboardInterrupt()], [], clock=clock)  # nothing typed: nothing kept
+    empty = Session(demo, nothing, clock, random.Random(1), SessionOptions(filter=DEMO, new=1)).run()
+    assert empty.session_id is None or demo.sessions.mock_answers(empty.session_id) == []

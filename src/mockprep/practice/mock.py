@@ -221,7 +221,14 @@ class MockRound:
     def _ask(self, report: MockReport, position: int, candidate: Candidate, after: int) -> MockAnswer | None:
         record = self._records[candidate.question_id]
         limit = candidate.limit if self.options.timer else None
-        attempt = self.pipeline.ask(record, lambda _now: Progress(position, after), limit)
+        try:
+            attempt = self.pipeline.ask(record, lambda _now: Progress(position, after), limit)
+        except (KeyboardInterrupt, SessionInterrupted):
+            if (cut := self.pipeline.cut_short) is not None:  # what was typed so far is kept, to rate later
+                with self.store.uninterrupted():
+                    kept = self.store.sessions.add_mock_answer(cut.mock_answer(report.session_id, position))
+                    report.answers.append(MockAnswer(kept, cut, None))
+            raise
         if attempt is None:
             return None
         spec = record.question.spec
@@ -243,7 +250,14 @@ class MockRound:
             seconds = self.settings.follow_up_seconds
             countdown = self.pipeline.countdown(seconds if self.options.timer else None, asked)
             self.ui.show_follow_up(follow_up, countdown)
-            reply = self.pipeline.read_follow_up(countdown)
+            try:
+                reply = self.pipeline.read_follow_up(countdown)
+            except (KeyboardInterrupt, SessionInterrupted):
+                so_far = getattr(self.ui, "answer_so_far", lambda: "")()
+                if so_far.strip():  # the reply typed so far is kept with the answer
+                    with self.store.uninterrupted():
+                        self.store.sessions.set_follow_up_answer(mock_answer_id, so_far)
+                raise
             result.follow_up_answer = (
                 (reply if isinstance(reply, str) else reply.transcript.text) if reply else ""
             )

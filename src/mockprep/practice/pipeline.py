@@ -24,7 +24,7 @@ from mockprep.core.card_actions import (
 )
 from mockprep.core.code_results import code_rating
 from mockprep.core.durations import format_duration
-from mockprep.core.grading import Grader, default_grader, rating_from_checklist
+from mockprep.core.grading import Assessment, Grader, default_grader, rating_from_checklist
 from mockprep.core.kinds import kind_of
 from mockprep.core.plans import deadline, planned_params
 from mockprep.core.plans import today as plan_today
@@ -90,6 +90,7 @@ class Pipeline:
         self.voice = voice  # answers are spoken (--voice, --audio) when set
         self.undone: list[UndoneReview] = []  # ratings taken back with `u` at the rating prompt
         self.recorded: Attempt | None = None  # the last attempt whose rating was stored
+        self.cut_short: Attempt | None = None  # the answer being typed when Ctrl-C or a signal came
         self.confirmed: list[str] | None = None  # ... and the checklist the person confirmed for it
         self._due_by: dict[int, datetime] | None = None  # question -> start of its interview day
 
@@ -138,6 +139,7 @@ class Pipeline:
         ``progress`` gives the header's count at the moment the question is shown.
         """
         shown = self.clock()
+        self.cut_short = None
         countdown = self.countdown(limit, shown)
         self.ui.show_question(record, progress(shown), countdown)
         prepare = getattr(self.grader, "prepare", None)
@@ -150,7 +152,11 @@ class Pipeline:
             spoken = self.voice.answer(countdown)
             answer = None if spoken is None else spoken.transcript.text
         else:
-            answer = self.read_typed(record, countdown)
+            try:
+                answer = self.read_typed(record, countdown)
+            except (KeyboardInterrupt, SessionInterrupted):
+                self.cut_short = typed_so_far(self.ui, self.clock, record, shown, limit)
+                raise
         if answer is None:
             return None
         answered = self.clock()
@@ -341,7 +347,7 @@ class Pipeline:
             self.ui.notice(leech_text(record.question.key, lapses, marks.suspended))
         else:
             self.ui.notice(recorded_text(int(rating), reviewed, rated_at, marks, self.cram))
-        self.offer_stories(record, rated_at)
+        offer_stories(self.store, self.ui, record, rated_at)
         return rating
 
     def act(self, action: CardAction, record: QuestionRecord, session_id: int | None = None) -> list[str]:
@@ -395,15 +401,28 @@ class Pipeline:
         self.store.sessions.add_mock_answer(attempt.mock_answer(session_id, position))
         self.ui.notice(f"Your answer is kept, not rated (mockprep history {session_id}).")
 
-    def offer_stories(self, record: QuestionRecord, now: datetime) -> None:
-        """After a behavioral answer: show the stories linked to it or sharing its competencies, and link
-        the one the person says they used."""
-        question = record.question
-        if question.round != "behavioral":
-            return
-        options = self.store.stories.options_for_question(question.key, list(question.spec.competencies))
-        if not options:
-            return
-        chosen = self.ui.offer_stories(options)
-        if chosen is not None and chosen in {o.story_id for o in options}:
-            self.store.stories.link(chosen, question.key, now)
+
+def offer_stories(store: Store, ui: PracticeUI, record: QuestionRecord, now: datetime) -> None:
+    """After a behavioral answer: show the stories linked to it or sharing its competencies, and link the
+    one the person says they used."""
+    question = record.question
+    if question.round != "behavioral":
+        return
+    options = store.stories.options_for_question(question.key, list(question.spec.competencies))
+    if not options:
+        return
+    chosen = ui.offer_stories(options)
+    if chosen is not None and chosen in {o.story_id for o in options}:
+        store.stories.link(chosen, question.key, now)
+
+
+def typed_so_far(
+    ui: PracticeUI, clock: Clock, record: QuestionRecord, shown: datetime, limit: float | None
+) -> Attempt | None:
+    """What was typed of an answer cut short, as an ungraded attempt to keep; None for nothing."""
+    text = getattr(ui, "answer_so_far", lambda: "")()
+    if not text.strip():
+        return None
+    answered = clock()
+    timing = AnswerTiming((answered - shown).total_seconds(), limit)
+    return Attempt(record, text, timing, Assessment((), None, None, "none"), answered)

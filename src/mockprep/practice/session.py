@@ -396,7 +396,13 @@ class Session:
         def progress(now: datetime) -> Progress:
             return Progress(number, self._remaining(now, summary.answered, choice, rest, start))
 
-        attempt = self.pipeline.ask(record, progress, limit)
+        try:
+            attempt = self.pipeline.ask(record, progress, limit)
+        except (KeyboardInterrupt, SessionInterrupted):
+            if self.pipeline.cut_short is not None:  # what was typed so far is kept, unrated
+                with self.store.uninterrupted():
+                    self.pipeline.keep_unrated(self.pipeline.cut_short, summary.session_id, number)
+            raise
         if attempt is None:
             return False
         try:

@@ -188,6 +188,9 @@ class PracticeUI(Protocol):
     def read_answer(self, countdown: Countdown | None) -> str | None:
         """The typed answer, or None when the person quits. A countdown may be shown while typing."""
 
+    def answer_so_far(self) -> str:
+        """What was typed of an answer that Ctrl-C or a signal cut short ("" when nothing was)."""
+
     def read_code(self, draft: str, countdown: Countdown | None) -> str | None:
         """A code answer, starting from ``draft`` (the starter code, then the last version run); None
         when the person quits."""

@@ -241,6 +241,7 @@ class TerminalReader:
 
         self.console = console
         self.clock = clock
+        self.partial = ""  # what was typed when Ctrl-C or a signal ended the last prompt
         self._one_line = False
         self._code = False  # reading code: Enter always starts a new line, Esc Enter submits
         self._habit_until: datetime | None = None
@@ -313,6 +314,7 @@ class TerminalReader:
 
         _open.ending = None
         text: str | None = None
+        self.partial = ""
         try:
             _open.reading = True
             text = session.prompt(
@@ -322,6 +324,8 @@ class TerminalReader:
                 default=default,
             )
         except BaseException as exc:
+            if not isinstance(exc, EOFError):
+                self.partial = valid_text(session.default_buffer.text)  # kept by the caller, if it will
             if _open.ending is None and not isinstance(exc, EOFError):
                 raise
             # The end of input (a quit); or a signal ended the prompt, and whatever else ended it with

@@ -137,6 +137,10 @@ class TerminalUI:
     def read_answer(self, countdown: Countdown | None = None) -> str | None:
         return self.read_line.answer(countdown, one_line=self._one_line)
 
+    def answer_so_far(self) -> str:
+        """What was typed of an answer that Ctrl-C or a closed terminal cut short."""
+        return getattr(self.read_line, "partial", "")
+
     def read_code(self, draft: str, countdown: Countdown | None = None) -> str | None:
         """In $VISUAL/$EDITOR when one is set (at a terminal), else in the answer buffer."""
         argv = editor_argv_or_none() if self.read_line.interactive else None
