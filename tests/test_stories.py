@@ -186,6 +186,14 @@ def test_proportions_cap_a_story_whose_action_is_not_the_largest_part() -> None:
     assert items(bigger_action)["proportions"].points > 10
 
 
+def test_proportions_never_pass_a_story_with_an_empty_part() -> None:
+    """S 25%, T 12%, A 63%, R 0%: within the split's slack, so it passed 20/20 'close to the split'."""
+    sized = {"situation": 25, "task": 12, "action": 63, "result": 0}
+    proportions = items(StoryDraft(**{part: "word " * n for part, n in sized.items()}))["proportions"]
+    assert not proportions.passed and proportions.points <= 10
+    assert "Result is empty" in proportions.message
+
+
 @pytest.mark.parametrize(
     "result",
     [
@@ -275,6 +283,17 @@ def test_filler_counts_and_locations() -> None:
     assert "'just' ×2 (Situation, Action)" in item.message
     assert "'very' ×1 (Situation)" in item.message
     assert item.points == 10 - 3 * 2
+
+
+def test_just_that_places_something_in_time_or_measures_it_is_not_filler() -> None:
+    draft = dataclasses.replace(
+        STRONG,
+        situation=STRONG.situation + " The loss spiked just before each divergence.",
+        result=STRONG.result + " We shipped just in time, at just under the budget.",
+    )
+    assert items(draft)["filler"].points == items(STRONG)["filler"].points
+    hedged = dataclasses.replace(STRONG, action=STRONG.action + " I just kept going.")
+    assert "'just' ×1 (Action)" in items(hedged)["filler"].message
 
 
 def test_numbers_are_not_words() -> None:

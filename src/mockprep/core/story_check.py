@@ -54,6 +54,12 @@ _FILLER = {
     word: re.compile(r"\b" + r"\s+".join(map(re.escape, word.split())) + r"\b", re.IGNORECASE)
     for word in FILLER_WORDS
 }
+# "just" that places something in time or measures it ("just before each divergence", "just under 5%")
+# says something; only the hedge is filler
+_FILLER["just"] = re.compile(
+    r"\bjust\b(?!\s+(?:before|after|as|when|once|in\s+time|enough|under|over|below|above|short|ahead|behind))",
+    re.IGNORECASE,
+)
 _SPELLED_NUMBERS = (
     "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundreds? "
@@ -168,7 +174,8 @@ def _check_proportions(
     split = ", ".join(f"{p.capitalize()} {100 * shares[p]:.0f}%" for p in REQUIRED_PARTS)
     distance = sum(abs(shares[p] - TARGET_SHARES[p]) for p in REQUIRED_PARTS) / 2
     action_largest = all(words["action"] > words[p] for p in ("situation", "task", "result"))
-    if action_largest and distance <= PROPORTION_SLACK:
+    empty = [p.capitalize() for p in REQUIRED_PARTS if not words[p]]  # (a missing part is no split)
+    if action_largest and distance <= PROPORTION_SLACK and not empty:
         return _item("proportions", True, f"{split}: close to the ~20/10/60/10 split.")
     fixes = []
     for part in sorted(REQUIRED_PARTS, key=lambda p: -abs(shares[p] - TARGET_SHARES[p])):
@@ -184,10 +191,11 @@ def _check_proportions(
             amount = f"~{plural(change, 'word')}"
             fixes.append(f"cut {amount} from {name}" if gap > 0 else f"add {amount} to {name}")
     lead = "; Action should be the largest part" if not action_largest else ""
+    lead += f"; {' and '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty" if empty else ""
     todo = f": {'; '.join(fixes)}." if fixes else "."
     message = f"{split}; aim for about S 20%, T 10%, A 60%, R 10%{lead}{todo}"
     points = _round(WEIGHTS["proportions"] * min(1.0, max(0.0, (0.5 - distance) / (0.5 - PROPORTION_SLACK))))
-    if not action_largest:
+    if not action_largest or empty:
         points = min(points, WEIGHTS["proportions"] // 2)
     return _item("proportions", False, message, points)
 
