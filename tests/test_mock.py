@@ -452,3 +452,10 @@ def test_ctrl_c_while_typing_an_answer_or_a_follow_up_reply_keeps_the_text(
     report = MockRound(synced, ui, clock, random.Random(6), "behavioral").run()
     (stored,) = mock_rows(synced, report.session_id)
     assert (stored.answer, stored.follow_up_answer) == ("my story", "half a reply")
+
+
+def test_instant_answers_do_not_make_an_endless_round(synced: Store, clock: FakeClock) -> None:
+    """Answers given in no time left the whole budget free: 201 questions of an 8-question round."""
+    ui = ScriptedUI(answers=["a"] * 400, ratings=[], clock=clock)
+    report = MockRound(synced, ui, clock, random.Random(3), "technical").run()
+    assert report.planned and report.planned < len(report.answers) <= 2 * report.planned + 2
