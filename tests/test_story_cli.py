@@ -243,6 +243,27 @@ def test_link_unlink_and_matrix(cli, editor, home: Path) -> None:
     assert db_rows(home, "SELECT COUNT(*) FROM story_links") == [(0,)]
 
 
+def test_the_matrix_lists_the_competencies_the_banks_use_and_a_typo_is_warned_of(cli, editor) -> None:
+    """The matrix knew only ten competencies (never research-judgement, integrity, vision, resilience,
+    which research questions look for), and 'colaboration' was accepted without a word."""
+    assert cli("bank", "list").exit_code == 0  # the banks are read
+    matrix = cli("story", "matrix").stdout
+    for competency in ("research-judgement", "integrity", "vision", "resilience"):
+        assert competency in matrix.split("Competencies no story shows yet:")[1], competency
+    editor(
+        "write", STRONG.replace("problem-solving, ownership", "problem-solving, colaboration, disagreement")
+    )
+    saved = cli("story", "new")
+    assert saved.exit_code == 0 and "Saved story 1" in saved.stdout
+    warned = saved.stderr.splitlines()
+    assert any(
+        "'colaboration' is not one the behavioral questions look for; did you mean collaboration?" in w
+        for w in warned
+    )
+    assert any("'disagreement' is not one" in w and "research-judgement" in w for w in warned)
+    assert not any("problem-solving" in w.split("(they use")[0] for w in warned)
+
+
 def test_delete_asks_first(cli, editor, home: Path) -> None:
     editor("write", STRONG)
     cli("story", "new")

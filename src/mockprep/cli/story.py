@@ -130,8 +130,11 @@ def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
     try:
         store = open_store(sync=False)
         if story_id is None:
-            return store.stories.create(draft, utc_now()), 1
-        return story_id, store.stories.save_version(story_id, draft, utc_now())
+            saved = store.stories.create(draft, utc_now()), 1
+        else:
+            saved = story_id, store.stories.save_version(story_id, draft, utc_now())
+        _warn_unknown_competencies(store, draft)
+        return saved
     except Exception as exc:
         from mockprep.core.stories import render_markdown
 
@@ -152,6 +155,20 @@ def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
     finally:
         if store is not None:
             store.close()
+
+
+def _warn_unknown_competencies(store: Store, draft: StoryDraft) -> None:
+    """Warn of a competency no behavioral question looks for (a typo, or a topic such as 'disagreement')."""
+    from mockprep.core.bank_records import COMPETENCIES
+    from mockprep.core.story_matrix import unknown_competencies
+
+    asked = [c for _key, comps in store.banks.behavioral_questions() for c in comps]
+    if not asked:
+        return  # a home whose banks were never read (its first command is this one): nothing to judge by
+    known = list(dict.fromkeys([*COMPETENCIES, *asked]))
+    for name, nearest in unknown_competencies(draft.competencies, known):
+        hint = f"; did you mean {nearest}?" if nearest else f" (they use: {', '.join(sorted(known))})"
+        warn(f"competency {name!r} is not one the behavioral questions look for{hint}")
 
 
 def _report_save(story_id: int, version: int, draft: StoryDraft) -> None:

@@ -30,7 +30,8 @@ def story_matrix(
 
     ``links`` are ``(story id, question key)``; ``questions`` the behavioral ``(key, competencies)``.
     """
-    competencies = list(dict.fromkeys([*standard, *(c for _i, d in stories for c in d.competencies)]))
+    asked = (c for _key, comps in questions for c in comps)  # what the banks' questions look for
+    competencies = list(dict.fromkeys([*standard, *asked, *(c for _i, d in stories for c in d.competencies)]))
     covered = {c for _i, d in stories for c in d.competencies}
     linked = {key for _s, key in links}
     uncovered = [
@@ -43,3 +44,16 @@ def story_matrix(
         uncovered,
         len(questions),
     )
+
+
+def unknown_competencies(named: Sequence[str], known: Sequence[str]) -> list[tuple[str, str | None]]:
+    """The competencies in ``named`` that no question looks for (and none of ``known``), each with the
+    nearest known one when there is a likely one ('colaboration' -> 'collaboration'): such a story
+    matches no question by competency."""
+    import difflib
+
+    return [
+        (name, next(iter(difflib.get_close_matches(name, known, n=1, cutoff=0.75)), None))
+        for name in named
+        if name not in known
+    ]
