@@ -459,3 +459,21 @@ def test_instant_answers_do_not_make_an_endless_round(synced: Store, clock: Fake
     ui = ScriptedUI(answers=["a"] * 400, ratings=[], clock=clock)
     report = MockRound(synced, ui, clock, random.Random(3), "technical").run()
     assert report.planned and report.planned < len(report.answers) <= 2 * report.planned + 2
+
+
+def test_the_reveal_shows_the_follow_up_asked_and_the_reply_and_does_not_offer_it_again(cli) -> None:
+    """The reply was shown nowhere but `history ID`, and the follow-up asked was listed again under
+    "An interviewer might ask next"."""
+    result = cli(
+        "mock", "--round", "behavioral", "--minutes", "5", input="my story\n\nmy careful reply\n\n3\n"
+    )
+    assert result.exit_code == 0, result.stderr
+    reveal = result.stdout.split("The round is over.")[1]
+    asked = " ".join(reveal.split("Interviewer: ")[1].split("Your reply:")[0].split())
+    assert "Your reply: my careful reply" in reveal
+    offered = (
+        " ".join(reveal.split("An interviewer might ask next")[-1].split())
+        if "might ask next" in reveal
+        else ""
+    )
+    assert asked and asked not in offered

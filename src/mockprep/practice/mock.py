@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -292,6 +292,10 @@ def rate_answers(pipeline: Pipeline, report: MockReport) -> bool:
     for answer in report.answers:
         if answer.rating:
             continue
+        if answer.follow_up is not None:  # shown with the answer, and not offered again as "next"
+            answer.attempt = replace(
+                answer.attempt, follow_up=(answer.follow_up, answer.follow_up_answer or "")
+            )
         answer.attempt = pipeline.reveal(answer.attempt)
         rating = pipeline.rate(answer.attempt, report.session_id, answer.mock_answer_id)
         if rating is None:

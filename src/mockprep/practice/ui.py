@@ -59,6 +59,7 @@ class Attempt:
     answered_at: datetime
     runs: int = 0  # a code answer: how many times it was run against the tests
     delivery: Delivery | None = None
+    follow_up: tuple[str, str] | None = None  # a mock's: the follow-up asked and the reply, for the reveal
 
     @property
     def code_result(self) -> dict[str, object] | None:

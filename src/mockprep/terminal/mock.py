@@ -49,6 +49,14 @@ class MockTerminalUI(TerminalUI):
         yours = Text("Your answer: ", style="bold")
         yours.append_text(safe(shorten(attempt.answer.strip()) or "(nothing typed)"))
         self._out(yours)
+        if attempt.follow_up is not None:
+            asked, reply = attempt.follow_up
+            line = Text("Interviewer: ", style="bold magenta")
+            line.append_text(safe(asked, "italic"))
+            self._out(line)
+            replied = Text("Your reply: ", style="bold")
+            replied.append_text(safe(shorten(reply.strip()) or "(no reply)"))
+            self._out(replied)
 
     def show_follow_up(self, text: str, countdown: Countdown | None) -> None:
         self._one_line = False  # a follow-up is answered in words

@@ -131,9 +131,10 @@ def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None)
         lines.append(Text("Key points", style="bold"))
         for point in spec.key_points:
             lines.append(Indented(safe(point), lead=Text("  • ")))
-    if spec.follow_ups:
+    asked = attempt.follow_up[0] if attempt.follow_up is not None else None
+    if follow_ups := [f for f in spec.follow_ups if f != asked]:  # (not the one a mock asked already)
         lines.append(Text("\nAn interviewer might ask next", style="bold"))
-        for follow_up in spec.follow_ups:
+        for follow_up in follow_ups:
             lines.append(Indented(safe(follow_up, "italic"), lead=Text("  → ")))
     return lines
 
