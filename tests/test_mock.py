@@ -477,3 +477,25 @@ def test_the_reveal_shows_the_follow_up_asked_and_the_reply_and_does_not_offer_i
         else ""
     )
     assert asked and asked not in offered
+
+
+def test_each_question_of_a_round_shows_the_round_time_left(synced: Store, clock: FakeClock) -> None:
+    """Only the question's clock was shown: a 20-minute overrun passed the round's 45 minutes unseen."""
+    ui = ScriptedUI(answers=["a", "b"] * 3, ratings=[], clock=clock, answer_seconds=100)
+    MockRound(synced, ui, clock, random.Random(2), "technical", MockOptions(minutes=20)).run()
+    lefts = [p.round_left for p in ui.progress]
+    assert lefts[0] == 20 * 60 and all(
+        later < earlier for earlier, later in zip(lefts, lefts[1:], strict=False)
+    )
+    from mockprep.practice.ui import Progress
+    from mockprep.terminal.practice import TerminalUI
+    from tests.test_session import captured
+
+    console, out = captured()
+    TerminalUI(console, lambda *_: None).show_question(ui_record(synced), Progress(1, 3, round_left=1234.4))
+    assert "Question 1 · 3 more planned · round: 20m34s left" in out.getvalue()
+
+
+def ui_record(store: Store):
+    (qid,) = store.conn.exec_driver_sql("SELECT id FROM questions LIMIT 1").scalars().all()
+    return store.banks.question(qid)

@@ -216,15 +216,17 @@ class MockRound:
                 return True
             candidate = order.pop(index)
             after = len(fitting([self._cost(c) for c in order], left - self._cost(candidate)))
-            if self._ask(report, len(report.answers) + 1, candidate, after) is None:
+            progress = Progress(len(report.answers) + 1, after, round_left=left)
+            if self._ask(report, progress, candidate) is None:
                 return False
         return True
 
-    def _ask(self, report: MockReport, position: int, candidate: Candidate, after: int) -> MockAnswer | None:
+    def _ask(self, report: MockReport, progress: Progress, candidate: Candidate) -> MockAnswer | None:
         record = self._records[candidate.question_id]
         limit = candidate.limit if self.options.timer else None
+        position = progress.number
         try:
-            attempt = self.pipeline.ask(record, lambda _now: Progress(position, after), limit)
+            attempt = self.pipeline.ask(record, lambda _now: progress, limit)
         except (KeyboardInterrupt, SessionInterrupted):
             if (cut := self.pipeline.cut_short) is not None:  # what was typed so far is kept, to rate later
                 with self.store.uninterrupted():

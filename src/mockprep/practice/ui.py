@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 class Progress:
     number: int  # 1-based position of this question in the session
     remaining: int  # questions still waiting after this one (an estimate: ratings change it)
+    round_left: float | None = None  # a mock's: seconds of the round left when the question is shown
 
 
 def filter_options(flt: QuestionFilter) -> str:
