@@ -499,3 +499,17 @@ def test_each_question_of_a_round_shows_the_round_time_left(synced: Store, clock
 def ui_record(store: Store):
     (qid,) = store.conn.exec_driver_sql("SELECT id FROM questions LIMIT 1").scalars().all()
     return store.banks.question(qid)
+
+
+def test_a_round_draws_its_topics_in_proportion_to_what_the_selection_holds() -> None:
+    """With --role data-scientist, reinforcement learning (3 questions) came up as often as statistics
+    (28): each topic had the same chance of a place. A topic's turn now follows its size."""
+    from mockprep.core.rounds import spread_order
+
+    big = [Candidate(i, "statistics", 180, True, False) for i in range(28)]
+    small = [Candidate(100 + i, "reinforcement-learning", 180, True, False) for i in range(3)]
+    firsts = [spread_order(big + small, random.Random(seed))[0].group for seed in range(400)]
+    share = firsts.count("statistics") / len(firsts)
+    assert 0.85 < share < 0.97  # 28/31 in expectation
+    order = spread_order(big + small, random.Random(1))
+    assert sorted(c.question_id for c in order) == sorted(c.question_id for c in big + small)

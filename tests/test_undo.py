@@ -179,7 +179,7 @@ def test_undo_of_a_mock_rating_unrates_its_answer(store: Store, clock: FakeClock
     ratings = [Rating.Good, CardAction.UNDO, Rating.Easy] + [Rating.Hard] * 10
     ui = ScriptedUI(answers=["answer"] * 20, ratings=ratings, clock=clock)
     ui.interactive = True  # a checklist confirmed at each rating: the report card counts it
-    report = MockRound(store, ui, clock, random.Random(9), "technical", MockOptions(minutes=10)).run()
+    report = MockRound(store, ui, clock, random.Random(9), "behavioral", MockOptions(minutes=10)).run()
     assert len(report.answers) >= 2
     first, second = report.answers[0], report.answers[1]
     assert first.rating is None and second.rating == 4  # the report agrees with the database
