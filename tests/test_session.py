@@ -452,6 +452,7 @@ def test_a_filtered_sessions_summary_counts_what_is_due_in_all_and_in_its_select
     TerminalUI(console, lambda *_: None).show_summary(summary, clock.now)
     text = " ".join(out.getvalue().split())
     assert "Due by the end of tomorrow: 3 in all, 2 of this selection" in text
+    assert "Next question of this selection due" in text  # (not every bank's next one)
     everything, _ = run(demo, clock, [], [], filter=QuestionFilter(), new=0)
     console, out = captured()
     TerminalUI(console, lambda *_: None).show_summary(everything, clock.now)

@@ -377,7 +377,8 @@ class TerminalUI:
             due = f"{due} in all, {summary.due_tomorrow_selected} of this selection"
         console.print(Text(due))
         if summary.next_due is not None:
-            console.print(Text(f"Next question due {_when(summary.next_due, now)}.", style="dim"))
+            which = "of this selection " if filter_options(summary.filter) else ""
+            console.print(Text(f"Next question {which}due {_when(summary.next_due, now)}.", style="dim"))
         if summary.new_waiting:
             done = _new_done(summary)
             console.print(Text(f"{done[0].upper()}{done[1:]}.", style="dim"))
