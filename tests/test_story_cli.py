@@ -338,7 +338,7 @@ def test_markdown_export_leaves_out_empty_optional_parts_and_reads_back(
     assert cli("story", "export").stdout == document
 
 
-def test_behavioral_question_offers_linked_and_matching_stories(store: Store, clock: FakeClock) -> None:
+def test_behavioral_question_offers_linked_and_matching_stories_first(store: Store, clock: FakeClock) -> None:
     sync_banks(store, clock.now)
     draft = {
         "title": "Incident",
@@ -356,8 +356,14 @@ def test_behavioral_question_offers_linked_and_matching_stories(store: Store, cl
     ui = ScriptedUI(answers=["my answer"], ratings=[Rating.Good], clock=clock, story_choices=[story])
     Session(store, ui, clock, random.Random(1), SessionOptions(filter=flt, new=1, limit=1)).run()
     (options,) = ui.offered
-    assert [o.title for o in options] == ["Incident"]  # shares ownership; "Unrelated" does not
+    # the one sharing ownership first; the other is offered too (a story without the competency, or
+    # without any, may still be the one told: it could not be chosen)
+    assert [(o.title, o.shared_competencies) for o in options] == [
+        ("Incident", ("ownership",)),
+        ("Unrelated", ()),
+    ]
     assert store.stories.links(story) == [(story, ui.shown[0])]
+    assert f"Linked story {story} to {ui.shown[0]}." in ui.notices
 
 
 def test_a_draft_the_database_refuses_is_kept_in_a_file(cli, editor, home: Path, monkeypatch) -> None:

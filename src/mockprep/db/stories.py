@@ -114,17 +114,17 @@ class StoryTable:
         return [(r.story_id, r.question_key) for r in rows]
 
     def options_for_question(self, key: str, competencies: list[str]) -> list[StoryOption]:
-        """Stories linked to a question, then those sharing one of its competencies."""
+        """Every story: those linked to a question, then those sharing most of its competencies, then
+        the rest (a story written without competencies may still be the one told)."""
         linked = {story_id for story_id, k in self.links() if k == key}
         options = []
         for listing in self.listing():
             latest = listing.latest
             shared = [c for c in latest.draft.competencies if c in competencies]
-            if latest.story_id in linked or shared:
-                options.append(
-                    StoryOption(latest.story_id, latest.draft.title, latest.story_id in linked, tuple(shared))
-                )
-        return sorted(options, key=lambda o: (not o.linked, o.story_id))
+            options.append(
+                StoryOption(latest.story_id, latest.draft.title, latest.story_id in linked, tuple(shared))
+            )
+        return sorted(options, key=lambda o: (not o.linked, -len(o.shared_competencies), o.story_id))
 
     # -- rehearsals --------------------------------------------------------------------------------
 

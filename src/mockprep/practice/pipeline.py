@@ -412,8 +412,14 @@ def offer_stories(store: Store, ui: PracticeUI, record: QuestionRecord, now: dat
     if not options:
         return
     chosen = ui.offer_stories(options)
-    if chosen is not None and chosen in {o.story_id for o in options}:
-        store.stories.link(chosen, question.key, now)
+    picked = next((o for o in options if o.story_id == chosen), None)
+    if picked is None:
+        return
+    if picked.linked:
+        ui.notice(f"Story {chosen} is linked to this question already.")
+        return
+    store.stories.link(chosen, question.key, now)
+    ui.notice(f"Linked story {chosen} to {question.key}.")
 
 
 def typed_so_far(

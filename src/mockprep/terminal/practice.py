@@ -323,7 +323,7 @@ class TerminalUI:
             line.append_text(safe(option.title))
             if option.linked:
                 line.append("  (linked)", style="green")
-            else:
+            elif option.shared_competencies:
                 line.append(f"  (shows {', '.join(option.shared_competencies)})", style="dim")
             self.console.print(line)
         while True:
