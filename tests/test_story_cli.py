@@ -284,6 +284,32 @@ def test_rehearse_records_the_telling(cli, editor, home: Path) -> None:
     assert " 1 " in cli("story", "list").stdout.splitlines()[1]  # rehearsed once
 
 
+@pytest.mark.parametrize(
+    ("seconds", "says"),
+    [
+        (16, "Much shorter than the target"),
+        (80, "A little short"),
+        (120, "On target."),
+        (150, "Over the target"),
+        (200, "Well over the target"),
+    ],
+)
+def test_a_rehearsal_says_how_its_length_compares_with_the_target(seconds: float, says: str) -> None:
+    """`story rehearse` ended at '⏱ 16s of 2m · Rehearsal recorded', with no word on a 16-second telling."""
+    import io
+
+    from rich.console import Console
+
+    from mockprep.core.settings import DEFAULT_SETTINGS
+    from mockprep.core.timer import AnswerTiming
+    from mockprep.practice.rehearsal import Telling
+    from mockprep.terminal.stories import render_telling
+
+    out = io.StringIO()
+    render_telling(Console(file=out, width=200), Telling(AnswerTiming(seconds, 120)), DEFAULT_SETTINGS)
+    assert says in out.getvalue()
+
+
 def test_markdown_export_and_json_round_trip(cli, editor, home: Path, tmp_path: Path, monkeypatch) -> None:
     editor("write", STRONG)
     cli("story", "new")

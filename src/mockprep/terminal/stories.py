@@ -205,3 +205,19 @@ def render_telling(console: Console, telling: Telling, settings: Settings) -> No
             console.print(panel)
         print_text(console, render_parts(telling.parts))
     console.print(timing_text(telling.timing))
+    if telling.timing.limit:
+        print_text(console, telling_verdict(telling.timing.seconds, telling.timing.limit))
+
+
+def telling_verdict(seconds: float, target: float) -> str:
+    """How a telling's length compares with its target, and what to do about it."""
+    share = seconds / target
+    if share < 0.5:
+        return "Much shorter than the target: a telling this brief leaves parts out; tell the Action in full."
+    if share < 0.8:
+        return "A little short of the target: there is room for the Action's detail and the Result's numbers."
+    if share <= 1.1:
+        return "On target."
+    if share <= 1.5:
+        return "Over the target: an interviewer may cut in; trim the Situation first."
+    return "Well over the target: an interviewer will cut in; trim the Situation and the Task to a line each."
