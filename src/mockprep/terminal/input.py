@@ -114,7 +114,8 @@ class PipeReader:
         return None if line == "" else valid_text(line.rstrip("\r\n"))
 
     def __call__(self, prompt: str, countdown: Countdown | None = None) -> str | None:
-        self.console.print(Text(prompt, style="bold"), end="")
+        bare = prompt.rstrip()  # the prompt's space only before an echoed line: no trailing spaces
+        self.console.print(Text(bare, style="bold"), end="")
         line = self._next()
         if self._blank_may_follow:
             self._blank_may_follow = False
@@ -123,7 +124,8 @@ class PipeReader:
         if line is None:
             self.console.print()
             return None
-        self.console.print(safe(shorten(line)))
+        echoed = shorten(line)
+        self.console.print(safe(prompt[len(bare) :] + echoed if echoed else ""))
         return line
 
     def answer(
