@@ -297,3 +297,14 @@ def test_a_load_that_never_ends_does_not_hold_the_command_and_keeps_its_exit_cod
         "mockprep: error: No such option: --bogus-option (see 'mockprep --help')"
     ]
     assert not mark.exists()
+
+
+def test_a_value_that_is_not_a_number_says_so_plainly(cli) -> None:
+    """Click's "'abc' is not a valid int range." reads like jargon."""
+    for args, says in (
+        (["session", "--limit", "abc"], "'abc' is not a whole number."),
+        (["session", "--minutes", "x"], "'x' is not a number."),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 2 and says in result.stderr, result.stderr
+        assert "int range" not in result.stderr and "float" not in result.stderr

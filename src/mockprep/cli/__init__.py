@@ -98,6 +98,15 @@ def _writable_output() -> None:
                 pass
 
 
+_VALUE_KINDS = (
+    ("int range", "a whole number"),
+    ("integer range", "a whole number"),
+    ("integer", "a whole number"),
+    ("float range", "a number"),
+    ("float", "a number"),
+)
+
+
 def _run(argv: list[str] | None) -> Any:
     _writable_output()
     try:
@@ -114,6 +123,8 @@ def _run(argv: list[str] | None) -> Any:
         ctx = getattr(exc, "ctx", None)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         message = exc.format_message().replace("Value error, ", "")
+        for kind, plain_kind in _VALUE_KINDS:  # "'abc' is not a valid int range." says little
+            message = message.replace(f"is not a valid {kind}.", f"is not {plain_kind}.")
         _fail(message + hint, getattr(exc, "exit_code", 2))
     except (typer.Abort, KeyboardInterrupt):
         _fail("interrupted", 130)
