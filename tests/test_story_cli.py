@@ -264,6 +264,22 @@ def test_the_matrix_lists_the_competencies_the_banks_use_and_a_typo_is_warned_of
     assert not any("problem-solving" in w.split("(they use")[0] for w in warned)
 
 
+def test_a_failing_competency_warning_is_not_a_failed_save(cli, editor, home: Path, monkeypatch) -> None:
+    """The warning ran inside the save's rescue path: a problem there said 'could not save the story',
+    kept a rescue file, and a retry made a second story."""
+    from mockprep.db.banks import BankTable
+
+    def broken(self):
+        raise OSError("disk trouble")
+
+    monkeypatch.setattr(BankTable, "behavioral_questions", broken)
+    editor("write", STRONG)
+    result = cli("story", "new")
+    assert result.exit_code == 0 and "Saved story 1" in result.stdout
+    assert not list(home.glob("unsaved-story-*.md"))
+    assert db_rows(home, "SELECT COUNT(*) FROM stories") == [(1,)]
+
+
 def test_delete_asks_first(cli, editor, home: Path) -> None:
     editor("write", STRONG)
     cli("story", "new")

@@ -133,11 +133,11 @@ def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
             saved = store.stories.create(draft, utc_now()), 1
         else:
             saved = story_id, store.stories.save_version(story_id, draft, utc_now())
-        _warn_unknown_competencies(store, draft)
-        return saved
     except Exception as exc:
         from mockprep.core.stories import render_markdown
 
+        if store is not None:
+            store.close()
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         text = render_markdown(draft)
         try:
@@ -152,9 +152,13 @@ def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
         raise UserError(
             f"could not save the story ({reason}); your draft is kept in {keep}", exit_code=1
         ) from None
+    try:  # saved: a problem from here on is not the save's (no rescue file, no second story on a retry)
+        _warn_unknown_competencies(store, draft)
+    except Exception:  # (a warning that cannot be worked out is left out)
+        pass
     finally:
-        if store is not None:
-            store.close()
+        store.close()
+    return saved
 
 
 def _warn_unknown_competencies(store: Store, draft: StoryDraft) -> None:
