@@ -518,12 +518,3 @@ def test_output_under_a_locale_that_is_not_utf8_is_written_not_a_traceback(tmp_p
     )
     assert shown.returncode == 0, shown.stderr.decode("ascii", "replace")
     assert b"technical ? ml-fundamentals ? difficulty" in shown.stdout and b"Traceback" not in shown.stderr
-
-
-def test_a_piped_sessions_echoed_prompts_leave_no_trailing_spaces(cli) -> None:
-    """The end of an answer ('. ') and of the input ('rating> ') were echoed with their trailing space."""
-    result = cli("session", "--limit", "1", input="an answer\nsecond line\n\n3\n")
-    assert result.exit_code == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert "> an answer" in lines and ". second line" in lines and "." in lines and "rating> 3" in lines
-    assert not [line for line in lines if line.startswith((">", ".", "rating>")) and line != line.rstrip()]

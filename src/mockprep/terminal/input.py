@@ -114,8 +114,7 @@ class PipeReader:
         return None if line == "" else valid_text(line.rstrip("\r\n"))
 
     def __call__(self, prompt: str, countdown: Countdown | None = None) -> str | None:
-        bare = prompt.rstrip()  # the prompt's space only before an echoed line: no trailing spaces
-        self.console.print(Text(bare, style="bold"), end="")
+        self.console.print(Text(prompt, style="bold"), end="")
         line = self._next()
         if self._blank_may_follow:
             self._blank_may_follow = False
@@ -124,8 +123,7 @@ class PipeReader:
         if line is None:
             self.console.print()
             return None
-        echoed = shorten(line)
-        self.console.print(safe(prompt[len(bare) :] + echoed if echoed else ""))
+        self.console.print(safe(shorten(line)))
         return line
 
     def answer(
