@@ -412,6 +412,26 @@ def test_no_upgrade_while_an_older_mockprep_runs_a_session_on_the_file(home: Pat
         assert store.applied_migrations() == sorted(m.__name__ for m in MIGRATIONS)
 
 
+def test_a_session_whose_lock_is_free_does_not_block_an_upgrade_though_its_pid_lives(home: Path) -> None:
+    """After a crash the pid of a session left 'running' may belong to another program: its lock file,
+    free, says the session is over (as recover() reads it), so the upgrade is not refused for ever."""
+    home.mkdir(mode=0o700, parents=True)
+    shutil.copy(SCHEMAS / f"schema-v{len(MIGRATIONS) - 1}.db", home / DB_NAME)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # the reused pid
+    try:
+        con = sqlite3.connect(home / DB_NAME)
+        con.execute("UPDATE sessions SET status = 'running', pid = ? WHERE id = 1", (other.pid,))
+        con.commit()
+        con.close()
+        (home / "locks").mkdir(mode=0o700)
+        (home / "locks" / "session-1.lock").write_text(f"{other.pid}\n")  # left behind, held by no one
+        with Store.open(home) as store:
+            assert store.applied_migrations() == sorted(m.__name__ for m in MIGRATIONS)
+    finally:
+        other.kill()
+        other.wait()
+
+
 @pytest.mark.parametrize("version", range(1, len(MIGRATIONS) + 1))
 def test_every_released_schema_upgrades_with_its_data(home: Path, version: int) -> None:
     home.mkdir(mode=0o700, parents=True)

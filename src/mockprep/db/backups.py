@@ -304,7 +304,13 @@ def running_sessions(db_path: Path, alive: Callable[[int], bool]) -> list[tuple[
             con.close()
     except sqlite3.Error:
         return []
-    return [(sid, kind, pid) for sid, kind, pid in rows if pid != os.getpid() and alive(pid)]
+    from mockprep.liveness import lock_held, session_lock
+
+    def running(sid: int, pid: int) -> bool:  # the rule recover() goes by: the lock, else the process id
+        held = lock_held(session_lock(db_path, sid))
+        return held if held is not None else alive(pid)
+
+    return [(sid, kind, pid) for sid, kind, pid in rows if pid != os.getpid() and running(sid, pid)]
 
 
 def running_session(db_path: Path, alive: Callable[[int], bool]) -> tuple[str, int] | None:

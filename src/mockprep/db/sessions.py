@@ -130,7 +130,9 @@ class SessionTable:
     # -- the lock a running session holds ----------------------------------------------------------
 
     def _lock_path(self, session_id: int) -> Path:
-        return self.store.path.parent / "locks" / f"session-{session_id}.lock"
+        from mockprep.liveness import session_lock
+
+        return session_lock(self.store.path, session_id)
 
     def _hold(self, session_id: int) -> None:
         """Lock the session's file for as long as this process runs it (best effort: without ``fcntl``
@@ -163,21 +165,9 @@ class SessionTable:
     def _lock_held(self, session_id: int) -> bool | None:
         """True while a process holds the session's lock, False when it is free (that process is gone),
         None when the session has no lock file."""
-        if session_id in self._held:
-            return True
-        if fcntl is None:
-            return None
-        try:
-            fd = os.open(self._lock_path(session_id), os.O_RDWR)
-        except OSError:
-            return None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        finally:
-            os.close(fd)
-        return False
+        from mockprep.liveness import lock_held
+
+        return True if session_id in self._held else lock_held(self._lock_path(session_id))
 
     # -- mock answers ------------------------------------------------------------------------------
 
