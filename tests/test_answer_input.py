@@ -610,15 +610,17 @@ def test_a_signal_while_the_prompts_event_loop_closes_is_sent_again_not_lost(
     assert type(raised.value) is SessionInterrupted and raised.value.args == (signal.SIGTERM,)
 
 
-def test_arguments_and_a_graded_answer_with_undecodable_bytes_are_read_as_replacement_characters(
-    cli, tmp_path
-) -> None:
-    """Bytes the locale cannot decode reach Python as lone surrogates, in argv and on stdin: text that
-    raised in every encoder (a traceback) is read as the sessions read it, with U+FFFD."""
+def test_undecodable_bytes_in_arguments_are_one_line_and_file_names_still_work(cli, tmp_path) -> None:
+    """Bytes the locale cannot decode reach Python as lone surrogates. As text (a search, a label) they
+    raised in an encoder (a traceback): now one line. As a file name they still name the file (the
+    bytes round-trip), and an answer piped to grade is read with U+FFFD, as sessions read it."""
     search = cli("question", "search", "caf\udce9")
-    assert search.exit_code == 0 and "caf\ufffd" in search.stdout, search.stderr
-    missing = cli("bank", "add", str(tmp_path / "caf\udce9.toml"))
-    assert missing.exit_code == 2 and "caf\ufffd.toml" in missing.stderr
+    assert search.exit_code == 2 and "holds bytes that are not UTF-8 text" in search.stderr, search.stderr
+    assert len(search.stderr.strip().splitlines()) == 1
+    odd = tmp_path / "caf\udce9.toml"
+    odd.write_text('id = "odd"\ntitle = "Odd"\nround = "technical"\ntopic = "t"\n', encoding="utf-8")
+    validated = cli("bank", "validate", str(odd))
+    assert "field 'questions': missing" in validated.stderr  # the file itself was found and read
     graded = cli("grade", "rope", input="caf\udce9 rotates the queries and keys\n")
     assert graded.exit_code == 0, graded.stderr
     assert "Suggested rating" in graded.stdout

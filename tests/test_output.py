@@ -505,16 +505,32 @@ def test_history_refuses_options_it_would_ignore(cli, tmp_path: Path) -> None:
 
 
 def test_output_under_a_locale_that_is_not_utf8_is_written_not_a_traceback(tmp_path: Path) -> None:
-    """`LC_ALL=C PYTHONUTF8=0`: stdout is ASCII, and '·' in every header raised UnicodeEncodeError."""
+    """`LC_ALL=C PYTHONUTF8=0`: stdout is ASCII, and '·' in every header raised UnicodeEncodeError. At a
+    terminal the character is shown as '?'; piped (data: an export, a CSV) it is never changed silently,
+    the command stops with one line."""
+    import pty
     import subprocess
 
     env = {**os.environ, "MOCKPREP_HOME": str(tmp_path / "home"), "LC_ALL": "C", "PYTHONUTF8": "0"}
     env.pop("PYTHONIOENCODING", None)
-    shown = subprocess.run(
-        [sys.executable, "-m", "mockprep", "question", "show", "bias-variance-derivation"],
-        capture_output=True,
-        env=env,
-        timeout=120,
-    )
+    command = [sys.executable, "-m", "mockprep", "question", "show", "bias-variance-derivation"]
+    main, sub = pty.openpty()
+    try:
+        shown = subprocess.run(command, stdout=sub, stderr=subprocess.PIPE, env=env, timeout=120)
+        os.close(sub)
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            screen += chunk
+    finally:
+        os.close(main)
     assert shown.returncode == 0, shown.stderr.decode("ascii", "replace")
-    assert b"technical ? ml-fundamentals ? difficulty" in shown.stdout and b"Traceback" not in shown.stderr
+    assert b"ml-fundamentals ? difficulty" in screen and b"Traceback" not in shown.stderr
+    piped = subprocess.run(command, capture_output=True, env=env, timeout=120)
+    assert piped.returncode == 1 and b"Traceback" not in piped.stderr
+    assert b"the output's encoding (ascii) cannot hold" in piped.stderr

@@ -76,26 +76,37 @@ def _after_loads(code: int | str | None) -> None:
         os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
-def _readable(args: list[str]) -> list[str]:
-    """The arguments with bytes the locale could not decode (lone surrogates, as Python leaves them) as
-    U+FFFD, the way typed answers are read: such text reached an encoder that raised."""
-    try:
-        "".join(args).encode("utf-8")
-        return args
-    except UnicodeEncodeError:
-        return [a.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for a in args]
-
-
 def _writable_output() -> None:
-    """Under a locale that is not UTF-8 (``LC_ALL=C`` with ``PYTHONUTF8=0``, a Latin-1 terminal), a
-    character the output's encoding lacks ('·', a story's 'é') is written as '?' instead of raising."""
-    for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-        if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+    """Messages (stderr) always reach the person: what the encoding lacks is escaped. On a terminal
+    whose locale is not UTF-8 (``LC_ALL=C`` with ``PYTHONUTF8=0``, a Latin-1 one), a character it lacks
+    ('·', a story's 'é') is shown as '?'. Output piped or written to a file is data (an export, a CSV):
+    never changed silently, it fails with one line instead (see :func:`_encoding_problem`)."""
+    streams = [(sys.stderr, "backslashreplace")]
+    if sys.stdout.isatty() and _encoding(sys.stdout) not in ("utf8", "utf8sig"):
+        streams.append((sys.stdout, "replace"))
+    for stream, errors in streams:
+        if hasattr(stream, "reconfigure"):
             try:
-                stream.reconfigure(errors="replace")
+                stream.reconfigure(errors=errors)
             except (ValueError, OSError):
                 pass
+
+
+def _encoding(stream: Any) -> str:
+    return (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+
+
+def _encoding_problem(exc: UnicodeEncodeError) -> tuple[str, int]:
+    """One line for text that could not be encoded: bytes in an argument or the input that are not
+    UTF-8 (Python keeps them as lone surrogates), or output the locale's encoding cannot hold."""
+    found = exc.object[exc.start : exc.end] if isinstance(exc.object, str) else ""
+    if found and all("\udc80" <= ch <= "\udcff" for ch in found):
+        return f"an argument or the input holds bytes that are not UTF-8 text ({found!r}); use UTF-8", 2
+    return (
+        f"the output's encoding ({exc.encoding}) cannot hold {found!r}: use a UTF-8 locale (e.g."
+        " LC_ALL=C.UTF-8) or set PYTHONUTF8=1; nothing further was written",
+        1,
+    )
 
 
 _VALUE_KINDS = (
@@ -110,10 +121,11 @@ _VALUE_KINDS = (
 def _run(argv: list[str] | None) -> Any:
     _writable_output()
     try:
-        args = _readable(sys.argv[1:] if argv is None else list(argv))
-        result = app(args=args, prog_name="mockprep", standalone_mode=False)
+        result = app(args=argv, prog_name="mockprep", standalone_mode=False)
     except UserError as exc:
         _fail(str(exc), exc.exit_code)
+    except UnicodeEncodeError as exc:
+        _fail(*_encoding_problem(exc))
     except HomeError as exc:
         _fail(str(exc), 1)
     except typer.TyperException as exc:  # typer's (vendored click) usage and parameter errors
