@@ -727,3 +727,42 @@ def test_a_rating_waits_out_a_long_write_of_another_mockprep_and_is_stored(store
     finally:
         other.execute("COMMIT")
         other.close()
+
+
+def test_a_signal_while_a_rating_waits_for_another_writer_acts_at_once(store: Store, home: Path) -> None:
+    """Signals were held back for the whole wait: a hung or stopped writer (an import paused with
+    Ctrl-Z) left a session that only SIGKILL could end. Waiting, nothing is written yet, so a signal acts
+    within a second, and the transaction was never begun."""
+    import signal
+    import threading
+    import time
+
+    from mockprep.db.store import defer_while_writing
+
+    def stop() -> None:
+        raise KeyboardInterrupt
+
+    def handler(_signum, _frame) -> None:  # what the CLI's session handler does
+        if not defer_while_writing(stop):
+            stop()
+
+    store.conn.exec_driver_sql("PRAGMA busy_timeout = 100")
+    told: list[str] = []
+    store.on_busy = lambda: told.append("waiting")
+    other = sqlite3.connect(home / DB_NAME, check_same_thread=False, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # a writer that does not finish
+    previous = signal.signal(signal.SIGUSR1, handler)
+    threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGUSR1)).start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt), store.write() as conn:
+            conn.exec_driver_sql("UPDATE cards SET due = due")
+        assert time.monotonic() - started < 3 and told == ["waiting"]
+        assert not store.conn.raw.in_transaction
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+        other.execute("ROLLBACK")
+        other.close()
+    with store.write():  # the store goes on working, its busy timeout as it was
+        pass
+    assert store.conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 100

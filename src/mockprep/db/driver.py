@@ -21,21 +21,44 @@ def text(sql: str) -> str:
     return sql
 
 
-def begin_write(conn: Any, on_busy: Callable[[], None] | None) -> None:
+RETRY_MS = 1000  # how often a patient write tries again, and so how soon a signal is acted on
+
+
+def begin_write(
+    conn: Any, on_busy: Callable[[], None] | None, waiting: Callable[[bool], None] | None = None
+) -> None:
     """``BEGIN IMMEDIATE``. With ``on_busy`` (an interactive run, whose answer waits in memory), a lock
     another process holds past the busy timeout — a long import, say — is waited for, ``on_busy`` told
-    once, instead of failing and losing that answer; without it the timeout's error is raised."""
-    told = False
-    while True:
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as exc:
-            if on_busy is None or "locked" not in str(exc).lower():
-                raise
-            if not told:
-                on_busy()
-                told = True
+    once, instead of failing and losing that answer; without it the timeout's error is raised.
+
+    While it waits nothing has been written, so ``waiting(True)`` lets a signal act at once (Ctrl-C
+    stops waiting, a hung writer cannot hold the process for ever); tries come every second."""
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as exc:
+        if on_busy is None or "locked" not in str(exc).lower():
+            raise
+    try:
+        on_busy()
+    except Exception:  # (a message that cannot be shown, on a closed terminal, is not worth the answer)
+        pass
+    before = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    conn.exec_driver_sql(f"PRAGMA busy_timeout = {RETRY_MS}")
+    if waiting is not None:
+        waiting(True)
+    try:
+        while True:
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc).lower():
+                    raise
+    finally:
+        if waiting is not None:
+            waiting(False)
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {before}")
 
 
 def run_script(cur: Any, script: str) -> None:

@@ -66,6 +66,7 @@ class _WriteGuard(threading.local):
 
     depth = 0
     deferred: Callable[[], None] | None = None
+    waiting = False  # waiting for another process's lock: nothing written yet, a signal acts at once
 
 
 _guard = _WriteGuard()
@@ -80,7 +81,7 @@ def defer_while_writing(action: Callable[[], None]) -> bool:
     A signal raised between the statements of a write would leave its transaction undecided; waiting
     the few milliseconds a write takes keeps every rating whole.
     """
-    if _guard.depth == 0:
+    if _guard.depth == 0 or _guard.waiting:
         return False
     if _guard.deferred is None:
         _guard.deferred = action
@@ -408,7 +409,7 @@ class Store:
             self._writing = True
             try:
                 conn = self.conn
-                begin_write(conn, self.on_busy)
+                begin_write(conn, self.on_busy, lambda on: setattr(_guard, "waiting", on))
                 try:
                     yield conn
                 except BaseException:

@@ -55,7 +55,7 @@ class SessionInterrupted(BaseException):
 
 WAITING_FOR_LOCK = (
     "Another mockprep (an import or a sync, say) has been writing to the database for a while; your"
-    " answer is kept and is stored the moment it finishes."
+    " answer is kept and is stored the moment it finishes (Ctrl-C stops waiting)."
 )
 
 
