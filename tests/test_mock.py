@@ -513,3 +513,14 @@ def test_a_round_draws_its_topics_in_proportion_to_what_the_selection_holds() ->
     assert 0.85 < share < 0.97  # 28/31 in expectation
     order = spread_order(big + small, random.Random(1))
     assert sorted(c.question_id for c in order) == sorted(c.question_id for c in big + small)
+
+
+def test_a_closed_terminals_error_during_a_reply_keeps_the_reply(synced: Store, clock: FakeClock) -> None:
+    ui = ScriptedUI(
+        answers=["my story", OSError(5, "Input/output error")], ratings=[], clock=clock, so_far="half"
+    )
+    with pytest.raises(OSError):
+        MockRound(synced, ui, clock, random.Random(6), "behavioral").run()
+    (session_id,) = synced.conn.exec_driver_sql("SELECT id FROM sessions").scalars().all()
+    (stored,) = mock_rows(synced, session_id)
+    assert (stored.answer, stored.follow_up_answer) == ("my story", "half")

@@ -643,3 +643,14 @@ def test_ctrl_c_while_typing_keeps_what_was_typed_unrated(demo: Store, clock: Fa
     nothing = ScriptedUI([KeyboardInterrupt()], [], clock=clock)  # nothing typed: nothing kept
     empty = Session(demo, nothing, clock, random.Random(1), SessionOptions(filter=DEMO, new=1)).run()
     assert empty.session_id is None or demo.sessions.mock_answers(empty.session_id) == []
+
+
+def test_a_closed_terminals_error_while_typing_keeps_what_was_typed(demo: Store, clock: FakeClock) -> None:
+    """The terminal's input/output error can reach the prompt before its SIGHUP: that path lost the text
+    (no session at all in history)."""
+    ui = ScriptedUI([OSError(5, "Input/output error")], [], clock=clock, so_far="two lines\nof an answer")
+    with pytest.raises(OSError):
+        Session(demo, ui, clock, random.Random(1), SessionOptions(filter=DEMO, new=1)).run()
+    (session_id,) = demo.conn.exec_driver_sql("SELECT id FROM sessions").scalars().all()
+    (kept,) = demo.sessions.mock_answers(session_id)
+    assert kept.answer.answer == "two lines\nof an answer" and kept.rating is None

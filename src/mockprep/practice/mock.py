@@ -227,7 +227,7 @@ class MockRound:
         position = progress.number
         try:
             attempt = self.pipeline.ask(record, lambda _now: progress, limit)
-        except (KeyboardInterrupt, SessionInterrupted):
+        except BaseException:  # Ctrl-C, a signal or a closed terminal's error
             if (cut := self.pipeline.cut_short) is not None:  # what was typed so far is kept, to rate later
                 with self.store.uninterrupted():
                     kept = self.store.sessions.add_mock_answer(cut.mock_answer(report.session_id, position))
@@ -256,7 +256,7 @@ class MockRound:
             self.ui.show_follow_up(follow_up, countdown)
             try:
                 reply = self.pipeline.read_follow_up(countdown)
-            except (KeyboardInterrupt, SessionInterrupted):
+            except BaseException:  # Ctrl-C, a signal or a closed terminal's error
                 so_far = getattr(self.ui, "answer_so_far", lambda: "")()
                 if so_far.strip():  # the reply typed so far is kept with the answer
                     with self.store.uninterrupted():

@@ -146,7 +146,11 @@ class Pipeline:
         if prepare is not None:
             prepare()  # e.g. load the meaning model while the person reads and types
         if kind_of(record.question.spec).runs_code:
-            return self._ask_code(record, shown, countdown, limit)
+            try:
+                return self._ask_code(record, shown, countdown, limit)
+            except BaseException:  # Ctrl-C, a signal, a closed terminal's error: the code typed is kept
+                self.cut_short = typed_so_far(self.ui, self.clock, record, shown, limit)
+                raise
         spoken = None
         if self.voice is not None:
             spoken = self.voice.answer(countdown)
@@ -154,7 +158,7 @@ class Pipeline:
         else:
             try:
                 answer = self.read_typed(record, countdown)
-            except (KeyboardInterrupt, SessionInterrupted):
+            except BaseException:  # (a closed terminal's input/output error may come before its signal)
                 self.cut_short = typed_so_far(self.ui, self.clock, record, shown, limit)
                 raise
         if answer is None:

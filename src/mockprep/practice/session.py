@@ -398,7 +398,7 @@ class Session:
 
         try:
             attempt = self.pipeline.ask(record, progress, limit)
-        except (KeyboardInterrupt, SessionInterrupted):
+        except BaseException:  # Ctrl-C, a signal or a closed terminal's error
             if self.pipeline.cut_short is not None:  # what was typed so far is kept, unrated
                 with self.store.uninterrupted():
                     self.pipeline.keep_unrated(self.pipeline.cut_short, summary.session_id, number)

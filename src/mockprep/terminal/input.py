@@ -324,8 +324,8 @@ class TerminalReader:
                 default=default,
             )
         except BaseException as exc:
-            if not isinstance(exc, EOFError):
-                self.partial = valid_text(session.default_buffer.text)  # kept by the caller, if it will
+            # kept by the caller, if it will: also at the end of input a signal's ending may follow
+            self.partial = valid_text(session.default_buffer.text)
             if _open.ending is None and not isinstance(exc, EOFError):
                 raise
             # The end of input (a quit); or a signal ended the prompt, and whatever else ended it with
