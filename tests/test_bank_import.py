@@ -326,6 +326,16 @@ def test_escape_sequences_and_control_characters_in_a_source_are_dropped(cli, tm
     )
 
 
+def test_a_list_number_run_into_the_prose_is_not_proposed_as_a_key_point() -> None:
+    """A plain '1. What does dropout...?' line under an answer became a proposed key point '1'."""
+    from mockprep.core.bank_import import propose_key_points
+
+    points = propose_key_points(
+        "Dropout zeroes units at random.\n1. What does it do at test time? It scales."
+    )
+    assert "1" not in points and all(any(ch.isalpha() for ch in p) for p in points)
+
+
 def test_proposed_key_points_are_not_cut_after_an_abbreviation() -> None:
     """'..., e.g. Q-learning.' proposed 'Off-policy ... e.g' and 'Q-learning' as two key points."""
     from mockprep.core.bank_import import propose_key_points

@@ -144,7 +144,8 @@ def propose_key_points(answer: str, hidden: str | None = None) -> list[str]:
     clauses = [c for c in re.split(r"\s*[;,]\s*|\s+and\s+", prose) if c]
     candidates: list[str] = [hidden] if hidden else []
     for group in (bullets, sentences, clauses):
-        found = [_short_point(p) for p in group if has_word(p)]
+        # (a piece without a letter, such as the "1." of a numbered line run into the prose, is no point)
+        found = [_short_point(p) for p in group if has_word(p) and any(ch.isalpha() for ch in p)]
         if len(candidates) + len(found) >= 2:
             candidates += found
             break
