@@ -640,6 +640,11 @@ def test_ctrl_c_while_typing_keeps_what_was_typed_unrated(demo: Store, clock: Fa
     assert summary.session_id is not None
     (kept,) = demo.sessions.mock_answers(summary.session_id)
     assert kept.answer.answer == "the first half of my answer" and kept.rating is None
+    from mockprep.terminal.practice import TerminalUI
+
+    console, out = captured()
+    TerminalUI(console, lambda *_: None).show_summary(summary, clock.now)
+    assert "0 answered in 0s, 1 kept not rated" in out.getvalue()  # ("0 answered" alone: text gone?)
     nothing = ScriptedUI([KeyboardInterrupt()], [], clock=clock)  # nothing typed: nothing kept
     empty = Session(demo, nothing, clock, random.Random(1), SessionOptions(filter=DEMO, new=1)).run()
     assert empty.session_id is None or demo.sessions.mock_answers(empty.session_id) == []

@@ -402,6 +402,7 @@ class Session:
             if self.pipeline.cut_short is not None:  # what was typed so far is kept, unrated
                 with self.store.uninterrupted():
                     self.pipeline.keep_unrated(self.pipeline.cut_short, summary.session_id, number)
+                    summary.kept += 1
             raise
         if attempt is None:
             return False
@@ -412,9 +413,11 @@ class Session:
             if self.pipeline.recorded is not attempt:
                 with self.store.uninterrupted():
                     self.pipeline.keep_unrated(attempt, summary.session_id, number)
+                    summary.kept += 1
             raise
         if rating is None:  # quit at the rating: the answer is kept, unrated
             self.pipeline.keep_unrated(attempt, summary.session_id, number)
+            summary.kept += 1
             return False
         overtime = attempt.timing.overtime > 0
         summary.overtime += overtime

@@ -113,6 +113,7 @@ class SessionSummary:
     new_option: int | None = None  # --new, when given (it replaces the daily limit)
     # An empty run whose selection or drill holds nothing at all: "nothing is flagged", say
     nothing: str | None = None
+    kept: int = 0  # answers kept unrated (quit at the rating, or cut short while typed)
 
     @property
     def score(self) -> int | None:

@@ -352,6 +352,8 @@ class TerminalUI:
             heading(Text(title.get(summary.status, "Session complete"), style="bold"), console.width, "dim")
         )
         line = Text(f"{summary.answered} answered in {format_duration(summary.seconds)}")
+        if summary.kept:  # (history lists them; "0 answered" alone read as if the text were gone)
+            line.append(f", {summary.kept} kept not rated", style="yellow")
         if summary.answered:
             line.append("  ·  ")
             for rating in Rating:
