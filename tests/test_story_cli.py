@@ -405,7 +405,24 @@ def test_behavioral_question_offers_linked_and_matching_stories_first(store: Sto
         ("Unrelated", ()),
     ]
     assert store.stories.links(story) == [(story, ui.shown[0])]
-    assert f"Linked story {story} to {ui.shown[0]}." in ui.notices
+    assert f"Linked “Incident” (story {story}) to {ui.shown[0]}." in ui.notices
+
+
+def test_with_many_stories_only_the_relevant_ones_are_offered(store: Store, clock: FakeClock) -> None:
+    """After a merge brought 70 stories, every one was listed after each behavioral answer."""
+    sync_banks(store, clock.now)
+    base = {"situation": "s", "task": "t", "action": "a", "result": "r", "reflection": ""}
+    for n in range(11):
+        store.stories.create(
+            StoryDraft.from_dict({**base, "title": f"Other {n}", "competencies": []}), clock.now
+        )
+    shared = {**base, "title": "Incident", "competencies": ["ownership"]}
+    story = store.stories.create(StoryDraft.from_dict(shared), clock.now)
+    ui = ScriptedUI(answers=["my answer"], ratings=[Rating.Good], clock=clock)
+    flt = QuestionFilter(topics=("ownership",))
+    Session(store, ui, clock, random.Random(1), SessionOptions(filter=flt, new=1, limit=1)).run()
+    (options,) = ui.offered
+    assert [o.story_id for o in options] == [story]
 
 
 def test_a_draft_the_database_refuses_is_kept_in_a_file(cli, editor, home: Path, monkeypatch) -> None:

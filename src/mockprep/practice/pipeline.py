@@ -53,6 +53,8 @@ class SessionInterrupted(BaseException):
     """Raised by signal handlers (SIGTERM, SIGHUP) to end a session the way Ctrl-C does."""
 
 
+MAX_STORIES_OFFERED = 9  # more than this, and only the linked ones and those sharing a competency
+
 WAITING_FOR_LOCK = (
     "Another mockprep (an import or a sync, say) has been writing to the database for a while; your"
     " answer is kept and is stored the moment it finishes (Ctrl-C stops waiting)."
@@ -413,17 +415,21 @@ def offer_stories(store: Store, ui: PracticeUI, record: QuestionRecord, now: dat
     if question.round != "behavioral":
         return
     options = store.stories.options_for_question(question.key, list(question.spec.competencies))
+    relevant = [o for o in options if o.linked or o.shared_competencies]
+    if len(options) > MAX_STORIES_OFFERED and relevant:  # (a merge brought 70: the question scrolled away)
+        options = relevant
     if not options:
         return
     chosen = ui.offer_stories(options)
     picked = next((o for o in options if o.story_id == chosen), None)
     if picked is None:
         return
+    # named by title: the number typed is its place in the list, not the story's id
     if picked.linked:
-        ui.notice(f"Story {chosen} is linked to this question already.")
+        ui.notice(f"“{picked.title}” (story {chosen}) is linked to this question already.")
         return
     store.stories.link(chosen, question.key, now)
-    ui.notice(f"Linked story {chosen} to {question.key}.")
+    ui.notice(f"Linked “{picked.title}” (story {chosen}) to {question.key}.")
 
 
 def typed_so_far(
