@@ -493,7 +493,7 @@ def test_each_question_of_a_round_shows_the_round_time_left(synced: Store, clock
 
     console, out = captured()
     TerminalUI(console, lambda *_: None).show_question(ui_record(synced), Progress(1, 3, round_left=1234.4))
-    assert "Question 1 · 3 more planned · round: 20m34s left" in out.getvalue()
+    assert "Question 1 · 3 more fit · round: 20m34s left" in out.getvalue()
 
 
 def ui_record(store: Store):
