@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from mockprep.core.rounds import Candidate
 from mockprep.core.rounds import draw_questions as draw
 from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.core.timer import FIT_SLACK_SECONDS
 from mockprep.db.store import Store
 from mockprep.practice.mock import MockOptions, MockRound, run_loop
 from mockprep.practice.pipeline import SessionInterrupted
@@ -55,7 +56,7 @@ def test_draw_fits_the_budget_and_never_repeats(specs, budget: float, seed: int)
     pool = [cand(i, g, limit, follow) for i, (g, limit, follow) in enumerate(specs)]
     chosen = draw_questions(pool, budget, random.Random(seed))
     cost = sum(c.limit + TRANSITION_SECONDS + (FOLLOW_UP_SECONDS if c.has_follow_up else 0) for c in chosen)
-    assert cost <= budget
+    assert cost <= budget + FIT_SLACK_SECONDS  # (a plan may run at most a second over: core.timer)
     assert len({c.question_id for c in chosen}) == len(chosen)
 
 

@@ -687,7 +687,9 @@ def test_terminal_escapes_in_answers_never_reach_the_screen_and_a_1mb_paste_is_k
     assert len(detail.stdout) < 100_000  # a huge paste is shortened on screen, not in the database
 
 
-def test_a_rating_waits_out_a_long_write_of_another_mockprep_and_is_stored(store: Store, home: Path) -> None:
+def test_a_rating_waits_out_a_long_write_of_another_mockprep_and_is_stored(
+    store: Store, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A large `import --merge` in another terminal held the lock past the busy timeout: the rating's
     write failed ("is locked ... your data is intact") and the answer was lost. Now it waits, says so
     once, and is stored when the other write ends; a command that is not a session still gives up."""
@@ -705,7 +707,7 @@ def test_a_rating_waits_out_a_long_write_of_another_mockprep_and_is_stored(store
 
     clock = FakeClock()
     sync_banks(store, clock.now)
-    store.conn.exec_driver_sql("PRAGMA busy_timeout = 100")
+    monkeypatch.setattr("mockprep.practice.pipeline.FIRST_WAIT_MS", 100)  # (3 s in use)
     other = sqlite3.connect(home / DB_NAME, check_same_thread=False, isolation_level=None)
 
     class LockedWhileAnswering(ScriptedUI):
@@ -718,6 +720,8 @@ def test_a_rating_waits_out_a_long_write_of_another_mockprep_and_is_stored(store
     options = SessionOptions(tz=ZoneInfo("UTC"), limit=1, filter=QuestionFilter(banks=("ml-fundamentals",)))
     summary = Session(store, ui, clock, random.Random(1), options).run()
     assert summary.answered == 1 and ui.notices.count(WAITING_FOR_LOCK) == 1
+    # a practice run says it waits after FIRST_WAIT_MS, not after the 30 s other commands wait
+    assert store.conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 100
     assert db_rows(home, "SELECT review_answer(answer) FROM reviews") == [("bias squared plus variance",)]
     store.on_busy = None
     other.execute("BEGIN IMMEDIATE")

@@ -53,6 +53,7 @@ class SessionInterrupted(BaseException):
     """Raised by signal handlers (SIGTERM, SIGHUP) to end a session the way Ctrl-C does."""
 
 
+FIRST_WAIT_MS = 3000  # a practice run's write tells the person it waits for another writer after this
 MAX_STORIES_OFFERED = 9  # more than this, and only the linked ones and those sharing a competency
 
 WAITING_FOR_LOCK = (
@@ -78,6 +79,8 @@ class Pipeline:
         self.store = store
         self.ui = ui
         store.on_busy = lambda: ui.notice(WAITING_FOR_LOCK)  # an answer waits for a long import, kept
+        # ... and says so after 3 s, not after the 30 s a command that gives up waits
+        store.conn.exec_driver_sql(f"PRAGMA busy_timeout = {FIRST_WAIT_MS}")
         self.clock = clock
         self.settings = settings
         self.grader = grader or default_grader()
