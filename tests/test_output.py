@@ -534,3 +534,13 @@ def test_output_under_a_locale_that_is_not_utf8_is_written_not_a_traceback(tmp_p
     piped = subprocess.run(command, capture_output=True, env=env, timeout=120)
     assert piped.returncode == 1 and b"Traceback" not in piped.stderr
     assert b"the output's encoding (ascii) cannot hold" in piped.stderr
+
+
+def test_a_questions_list_items_wrap_under_their_text(cli, narrow) -> None:
+    """A wrapped '- logsumexp(...)' bullet of a question went on at the panel's edge; the model answer's
+    bullets already hung under their text."""
+    out = cli("question", "show", "ml-coding/softmax-logsumexp-axis").stdout
+    lines = [line.strip("│ ") for line in out.split("Model answer")[0].splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("- logsumexp(x, axis=-1)"))
+    body = out.split("Model answer")[0].splitlines()
+    assert body[start + 1].startswith("│   ") and not body[start + 1].startswith("│   -")

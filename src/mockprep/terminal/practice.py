@@ -113,7 +113,10 @@ class TerminalUI:
         if countdown is not None:
             meta.append(f"   ⏱ {format_duration(countdown.limit)}", style="bold")
         meta.append(f"   {clean(q.key)}", style="dim")
-        body: list[RenderableType] = [safe(spec.prompt.strip())]
+        # a list item's wrapped lines under its text, as in the model answer
+        body: list[RenderableType] = [
+            *hanging_lines(safe(spec.prompt.strip()), max(self.console.width - 4, 10))
+        ]
         if spec.kind == "choice" and spec.choices:
             from mockprep.core.autograde import choice_letter  # the answer parsers: choice questions only
 

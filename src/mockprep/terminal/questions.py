@@ -90,7 +90,7 @@ def render_question(console: Console, detail: QuestionDetail, now: datetime) -> 
     if spec.tags:
         meta += f" · tags {', '.join(spec.tags)}"
     print_text(console, meta, "dim")  # (wrapped at spaces, no trailing ones: piped output is grepped)
-    body: list[RenderableType] = [safe(spec.prompt.strip())]
+    body: list[RenderableType] = [*hanging_lines(safe(spec.prompt.strip()), max(console.width - 4, 10))]
     for index, choice in enumerate(spec.choices or []):
         line = Text(f"  {choice_letter(index)}) ", style="bold")
         line.append_text(safe(choice))
