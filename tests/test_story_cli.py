@@ -473,3 +473,37 @@ def test_a_story_edit_ended_by_a_signal_keeps_the_text_and_says_where(
     assert run.returncode == 1 and f"stopped by {name}; nothing was saved; your text is kept in" in run.stderr
     (kept,) = home.glob("unsaved-story-*.md")
     assert kept.read_text() == STRONG and not list(home.glob("story-*.md"))
+
+
+def test_a_kill_of_mockprep_reaches_the_editor_which_may_save_its_buffer(tmp_path: Path, home: Path) -> None:
+    """SIGTERM to mockprep alone killed the editor with SIGKILL: its unsaved buffer was lost, where before
+    the editor lived on. It is now told of the signal and given time to save (as nano's FILE.save)."""
+    import time
+
+    ready = tmp_path / "ready"
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import pathlib, signal, sys, time\n"
+        "target = pathlib.Path(sys.argv[-1])\n"
+        "def save(signum, frame):\n"
+        "    pathlib.Path(str(target) + '.save').write_text('the buffer, unsaved')\n"
+        "    sys.exit(1)\n"
+        "signal.signal(signal.SIGTERM, save)\n"
+        f"pathlib.Path({str(ready)!r}).write_text('')\n"
+        "time.sleep(30)\n"
+    )
+    env = {**os.environ, "MOCKPREP_HOME": str(home), "EDITOR": f"{sys.executable} {script}"}
+    env.pop("VISUAL", None)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "mockprep", "story", "new"], stderr=subprocess.PIPE, text=True, env=env
+    )
+    deadline = time.monotonic() + 60
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run.send_signal(signal.SIGTERM)  # mockprep alone, not the editor
+    _out, err = run.communicate(timeout=60)
+    assert run.returncode == 1 and "stopped by SIGTERM" in err
+    (rescued,) = home.glob("story-*.md.save")
+    assert (
+        rescued.read_text() == "the buffer, unsaved" and f"your editor saved its buffer in {rescued}" in err
+    )

@@ -55,10 +55,13 @@ def edit_text(argv: list[str], text: str, folder: Path, kind: str = "story", suf
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        editor: subprocess.Popen[bytes] | None = None
         try:
             with _signals_end_the_edit():
-                status = subprocess.run([*argv, str(path)], check=False).returncode
+                editor = subprocess.Popen([*argv, str(path)])
+                status = editor.wait()
         except _Stopped as stop:
+            _let_finish(editor, stop.signum)  # the editor saves what it can (nano's FILE.save, say)
             status = 128 + stop.signum  # kept below like any failed edit, and said so
         except FileNotFoundError:
             raise EditorError(
@@ -66,6 +69,11 @@ def edit_text(argv: list[str], text: str, folder: Path, kind: str = "story", suf
             ) from None
         except OSError as exc:
             raise EditorError(f"cannot run editor {argv[0]!r}: {exc.strerror}") from None
+        except BaseException:
+            if editor is not None and editor.poll() is None:  # (as subprocess.run ends it)
+                editor.kill()
+                editor.wait()
+            raise
         size = path.stat().st_size
         if status != 0 or size > MAX_DRAFT_BYTES:
             changed = size != len(text.encode("utf-8")) or path.read_text("utf-8", "replace") != text
@@ -74,6 +82,9 @@ def edit_text(argv: list[str], text: str, folder: Path, kind: str = "story", suf
                 os.replace(path, kept)
             keep_note = f"; your text is kept in {kept}" if kept else ""
             if status > 128 and status - 128 in _STOPPING:
+                rescue = Path(f"{path}.save")  # what an editor told of the signal saved (nano does)
+                if rescue.exists():
+                    keep_note += f"; your editor saved its buffer in {rescue}"
                 message = f"stopped by {signal.Signals(status - 128).name}; nothing was saved{keep_note}"
                 raise EditorError(message, kept=kept)
             if status != 0:
@@ -89,6 +100,24 @@ def edit_text(argv: list[str], text: str, folder: Path, kind: str = "story", suf
     finally:
         if kept is None:
             path.unlink(missing_ok=True)
+
+
+EDITOR_GRACE_SECONDS = 5.0  # how long an editor told of a signal has to save and quit
+
+
+def _let_finish(editor: subprocess.Popen[bytes] | None, signum: int) -> None:
+    """Pass the signal on to the editor (a kill of mockprep alone never reached it) and give it a few
+    seconds to save its buffer and quit, instead of killing it mid-way."""
+    if editor is None or editor.poll() is not None:
+        return
+    try:
+        editor.send_signal(signum)
+        editor.wait(timeout=EDITOR_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        editor.kill()
+        editor.wait()
+    except OSError:
+        pass
 
 
 _STOPPING = (signal.SIGTERM, signal.SIGHUP) if hasattr(signal, "SIGHUP") else (signal.SIGTERM,)
