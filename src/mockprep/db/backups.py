@@ -363,6 +363,12 @@ def _keep_damaged(db_path: Path, home: Path, now: datetime, problem: BackupError
     return target
 
 
+_IN_USE = (
+    "another mockprep has the database open (an import, a sync or a session in another terminal);"
+    " let it finish, then restore"
+)
+
+
 def open_elsewhere(db_path: Path) -> bool:
     """Whether another connection has the database open. SQLite deletes the write-ahead log when the
     last connection closes, so one that outlives this probe's connection belongs to someone else (an
@@ -400,10 +406,7 @@ def restore_backup(
     check_backup(backup)
     refuse_if_running(db_path, alive)
     if open_elsewhere(db_path):
-        raise RestoreRefused(
-            "another mockprep has the database open (an import, a sync or a session in another terminal);"
-            " let it finish, then restore"
-        )
+        raise RestoreRefused(_IN_USE)
     safety = damaged = None
     if db_path.exists() and db_path.stat().st_size > 0:  # (an emptied file holds nothing to keep)
         try:
@@ -422,6 +425,9 @@ def restore_backup(
         raise BackupError(f"could not restore: {explain(db_path, exc)}") from None
     finally:
         source.close()
+    if open_elsewhere(db_path):  # again: a session or a merge may have opened it while the copy ran
+        partial.unlink(missing_ok=True)
+        raise RestoreRefused(_IN_USE)
     # The old WAL must go before the new file arrives: SQLite would replay it onto the restored pages.
     for suffix in ("-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
