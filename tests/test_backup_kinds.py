@@ -185,3 +185,23 @@ def test_a_restore_checks_again_after_its_safety_copy(cli, home: Path, monkeypat
     finally:
         for other in opened:
             other.close()
+
+
+def test_two_processes_keeping_one_of_the_same_days_copies_keep_one(cli, home: Path) -> None:
+    """Two terminals opened on a new day each made the day's copy, and each removed the other's as the
+    same bytes: no backup of today's state was left. One at a time decides, and a process whose copy
+    the other removed keeps the other's."""
+    from mockprep.db import backups
+
+    _home_with_history(cli)
+    folder = home / "backups"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    first = folder / "mockprep-20260301-090000-daily.db"
+    second = folder / "mockprep-20260301-090000-daily-2.db"
+    shutil.copy(home / DB_NAME, first)
+    shutil.copy(first, second)
+    made = {b.path: b for b in list_backups(home) if b.path in (first, second)}
+    kept_by_second = backups._keep_once(made[second], home, START, set())  # its compare ran first
+    kept_by_first = backups._keep_once(made[first], home, START, set())
+    assert kept_by_first.path == kept_by_second.path and kept_by_first.path.exists()
+    assert [b.path for b in list_backups(home) if b.kind == "daily"] == [kept_by_first.path]

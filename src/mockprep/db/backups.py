@@ -16,7 +16,7 @@ import contextlib
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import NamedTuple
@@ -220,7 +220,35 @@ def _same_bytes(a: Path, b: Path) -> bool:
 def _keep_once(new: Backup, home: Path, now: datetime, protected: set[Path]) -> Backup:
     """The backup to keep of ``new`` and the newest earlier one of its kind when the two files are the
     same bytes (nothing changed between them): the new one, so its stamp (today's) shows; the earlier
-    one when it is protected (being restored)."""
+    one when it is protected (being restored). One process at a time decides (two terminals opened on a
+    new day each made the day's copy, and each could remove the other's)."""
+    with _backups_lock(home):
+        if not new.path.exists():  # another process's decision: its copy, the same bytes, is kept
+            mine = [b for b in list_backups(home) if b.kind == new.kind]
+            return max(mine, key=lambda b: _recency(b, now)) if mine else new
+        return _keep_newer(new, home, now, protected)
+
+
+@contextlib.contextmanager
+def _backups_lock(home: Path) -> Iterator[None]:
+    """An exclusive lock on the backups' pruning, beside the sessions' locks (none where flock is
+    missing, or the file cannot be made)."""
+    try:
+        import fcntl
+
+        (home / "locks").mkdir(mode=0o700, exist_ok=True)
+        fd = os.open(home / "locks" / "backups.lock", os.O_CREAT | os.O_RDWR, 0o600)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _keep_newer(new: Backup, home: Path, now: datetime, protected: set[Path]) -> Backup:
     earlier = [b for b in list_backups(home) if b.kind == new.kind and b.path != new.path]
     if not earlier:
         return new
