@@ -770,3 +770,34 @@ def test_a_signal_while_a_rating_waits_for_another_writer_acts_at_once(store: St
     with store.write():  # the store goes on working, its busy timeout as it was
         pass
     assert store.conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 100
+
+
+def test_a_signal_acted_on_as_the_waited_for_begin_returns_leaves_no_transaction(tmp_path: Path) -> None:
+    """The handler can raise just after a retried BEGIN IMMEDIATE succeeds: that transaction was left
+    open ('cannot start a transaction within a transaction' next, the lock held against others)."""
+    from mockprep.db.driver import Connection, begin_write
+
+    raw = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
+    raw.execute("CREATE TABLE t (x)")
+    real = Connection(raw)
+    tries = []
+
+    class SignalAfterBegin:
+        """The store's connection, but BEGIN is locked once, then succeeds with a signal right after."""
+
+        raw = real.raw
+
+        def exec_driver_sql(self, sql: str):
+            if sql == "BEGIN IMMEDIATE":
+                tries.append(sql)
+                if len(tries) == 1:
+                    raise sqlite3.OperationalError("database is locked")
+                real.exec_driver_sql(sql)
+                raise KeyboardInterrupt  # the handler, acting as the call returns
+            return real.exec_driver_sql(sql)
+
+    with pytest.raises(KeyboardInterrupt):
+        begin_write(SignalAfterBegin(), on_busy=lambda: None)
+    assert not raw.in_transaction and len(tries) == 2
+    raw.execute("BEGIN IMMEDIATE")  # usable again
+    raw.execute("ROLLBACK")

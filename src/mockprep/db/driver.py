@@ -31,8 +31,8 @@ def begin_write(
     another process holds past the busy timeout — a long import, say — is waited for, ``on_busy`` told
     once, instead of failing and losing that answer; without it the timeout's error is raised.
 
-    While it waits nothing has been written, so ``waiting(True)`` lets a signal act at once (Ctrl-C
-    stops waiting, a hung writer cannot hold the process for ever); tries come every second."""
+    While it waits nothing has been written, so ``waiting(True)`` lets a signal act at once (outside a
+    block that must finish: see ``Store.uninterrupted``); tries come every second."""
     try:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
         return
@@ -45,9 +45,9 @@ def begin_write(
         pass
     before = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
     conn.exec_driver_sql(f"PRAGMA busy_timeout = {RETRY_MS}")
-    if waiting is not None:
-        waiting(True)
     try:
+        if waiting is not None:
+            waiting(True)
         while True:
             try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -55,6 +55,11 @@ def begin_write(
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc).lower():
                     raise
+    except BaseException:
+        # a signal acted on just as the BEGIN returned: the transaction it began is not the caller's
+        if conn.raw.in_transaction:
+            conn.exec_driver_sql("ROLLBACK")
+        raise
     finally:
         if waiting is not None:
             waiting(False)

@@ -67,6 +67,7 @@ class _WriteGuard(threading.local):
     depth = 0
     deferred: Callable[[], None] | None = None
     waiting = False  # waiting for another process's lock: nothing written yet, a signal acts at once
+    holding = 0  # ... unless inside uninterrupted(): steps that must all happen wait for it
 
 
 _guard = _WriteGuard()
@@ -81,7 +82,7 @@ def defer_while_writing(action: Callable[[], None]) -> bool:
     A signal raised between the statements of a write would leave its transaction undecided; waiting
     the few milliseconds a write takes keeps every rating whole.
     """
-    if _guard.depth == 0 or _guard.waiting:
+    if _guard.depth == 0 or (_guard.waiting and not _guard.holding):
         return False
     if _guard.deferred is None:
         _guard.deferred = action
@@ -89,15 +90,18 @@ def defer_while_writing(action: Callable[[], None]) -> bool:
 
 
 @contextmanager
-def _signals_held() -> Iterator[None]:
-    """Count this thread as writing while the block runs; then do what a signal asked meanwhile."""
+def _signals_held(holding: bool = False) -> Iterator[None]:
+    """Count this thread as writing (``holding``: in steps that must all happen) while the block runs;
+    then do what a signal asked meanwhile."""
     if _guard.depth == 0:
         _guard.deferred = None  # (stale: a signal right after the last block raised at once instead)
     _guard.depth += 1
+    _guard.holding += holding
     try:
         yield
     finally:
         _guard.depth -= 1
+        _guard.holding -= holding
         if _guard.depth == 0 and _guard.deferred is not None:
             action, _guard.deferred = _guard.deferred, None
             action()
@@ -425,7 +429,7 @@ class Store:
         """A block of steps that must all happen, such as a session's closing writes (its status, its
         lock's release, its removal when empty): a signal handler that uses :func:`defer_while_writing`
         acts only once the whole block has ended, as it waits for one write."""
-        with _signals_held():
+        with _signals_held(holding=True):
             yield
 
     @contextmanager

@@ -58,7 +58,7 @@ MAX_STORIES_OFFERED = 9  # more than this, and only the linked ones and those sh
 
 WAITING_FOR_LOCK = (
     "Another mockprep (an import or a sync, say) has been writing to the database for a while; your"
-    " answer is kept and is stored the moment it finishes (Ctrl-C stops waiting)."
+    " answer is kept and is stored the moment it finishes."
 )
 
 
