@@ -635,3 +635,16 @@ def test_ctrl_c_leaves_what_was_typed_with_the_reader(terminal, typed) -> None:
     assert reader.partial == "When my co-author and I\nboth wanted first authorship"
     send("next\r\r")
     assert reader.answer(None) == "next" and reader.partial == ""
+
+
+def test_the_input_closing_with_text_typed_is_not_a_quit(clock: FakeClock, monkeypatch) -> None:
+    """Ctrl-D ends input only on an empty line; an end of input with text in the buffer is the terminal
+    going away, and was read as a quit (the text then never kept)."""
+    monkeypatch.setenv("TERM", "xterm-256color")
+    with create_pipe_input() as keys, create_app_session(input=keys, output=DummyOutput()):
+        reader = TerminalReader(Console(file=io.StringIO()), clock)
+        keys.send_text("three minutes of an answer")
+        keys.close()
+        with pytest.raises(OSError, match="the input closed"):
+            reader.answer(None)
+    assert reader.partial == "three minutes of an answer"

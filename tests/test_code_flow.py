@@ -143,3 +143,20 @@ def test_a_mock_code_answer_rated_later_keeps_the_runs_of_the_round(coding: Stor
     rating, _suggested, runs, result = _stored(coding)
     assert (rating, runs) == (3, 2)
     assert json.loads(result) == {"passed": 2, "total": 2, "failed": []}
+
+
+def test_ctrl_c_after_a_run_keeps_the_code_not_the_key_typed(coding: Store, clock: FakeClock) -> None:
+    """Ctrl-C at "Enter submits it, e edits..." after a run: the text of that prompt ('e') would have
+    been kept as the code answer; the code last read is kept instead, unrated."""
+
+    class CutAfterTheRun(ScriptedUI):
+        def after_run(self, run, runs, countdown=None):
+            super().after_run(run, runs, countdown)
+            raise KeyboardInterrupt
+
+    ui = CutAfterTheRun([WRONG], [], clock=clock, so_far="")
+    _session(coding, clock, ui)  # (the session ends interrupted)
+    (kept,) = coding.conn.exec_driver_sql("SELECT answer FROM mock_answers").scalars().all()
+    from mockprep.db.review_codec import answer_text
+
+    assert answer_text(kept) == WRONG

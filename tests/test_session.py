@@ -659,3 +659,12 @@ def test_a_closed_terminals_error_while_typing_keeps_what_was_typed(demo: Store,
     (session_id,) = demo.conn.exec_driver_sql("SELECT id FROM sessions").scalars().all()
     (kept,) = demo.sessions.mock_answers(session_id)
     assert kept.answer.answer == "two lines\nof an answer" and kept.rating is None
+
+
+def test_a_closed_terminals_error_at_the_rating_keeps_the_answer(demo: Store, clock: FakeClock) -> None:
+    ui = ScriptedUI(["a whole answer"], [OSError(5, "Input/output error")], clock=clock)
+    with pytest.raises(OSError):
+        Session(demo, ui, clock, random.Random(1), SessionOptions(filter=DEMO, new=1)).run()
+    (session_id,) = demo.conn.exec_driver_sql("SELECT id FROM sessions").scalars().all()
+    (kept,) = demo.sessions.mock_answers(session_id)
+    assert kept.answer.answer == "a whole answer" and kept.rating is None

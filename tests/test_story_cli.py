@@ -507,3 +507,36 @@ def test_a_kill_of_mockprep_reaches_the_editor_which_may_save_its_buffer(tmp_pat
     assert (
         rescued.read_text() == "the buffer, unsaved" and f"your editor saved its buffer in {rescued}" in err
     )
+
+
+def test_an_interruption_of_its_own_while_the_editor_runs_keeps_what_was_saved(tmp_path: Path) -> None:
+    """In a session the editor runs under the session's own signal handler: its interruption killed the
+    editor and deleted the file, code already saved with :w included. The editor is told, and what the
+    file holds is kept and handed back for the session to keep."""
+    from mockprep.terminal.editor import edit_text
+
+    class Interrupted(BaseException):
+        pass
+
+    def handler(_signum, _frame) -> None:  # what a session's handler does
+        raise Interrupted
+
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import os, pathlib, signal, sys, time\n"
+        "pathlib.Path(sys.argv[-1]).write_text('def f():\\n    return 42\\n')\n"
+        "os.kill(os.getppid(), signal.SIGUSR1)\n"
+        "time.sleep(30)\n"
+    )
+    previous = signal.signal(signal.SIGUSR1, handler)
+    saved: list[str] = []
+    try:
+        with pytest.raises(Interrupted):
+            edit_text(
+                [sys.executable, str(script)], "def f():\n    ...\n", tmp_path, "solution", ".py", saved
+            )
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert saved == ["def f():\n    return 42\n"]
+    (kept,) = tmp_path.glob("unsaved-solution-*.py")
+    assert kept.read_text() == "def f():\n    return 42\n"

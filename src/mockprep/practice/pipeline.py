@@ -96,6 +96,7 @@ class Pipeline:
         self.undone: list[UndoneReview] = []  # ratings taken back with `u` at the rating prompt
         self.recorded: Attempt | None = None  # the last attempt whose rating was stored
         self.cut_short: Attempt | None = None  # the answer being typed when Ctrl-C or a signal came
+        self._code_draft: str | None = None  # a code answer's last version read
         self.confirmed: list[str] | None = None  # ... and the checklist the person confirmed for it
         self._due_by: dict[int, datetime] | None = None  # question -> start of its interview day
 
@@ -151,10 +152,11 @@ class Pipeline:
         if prepare is not None:
             prepare()  # e.g. load the meaning model while the person reads and types
         if kind_of(record.question.spec).runs_code:
+            self._code_draft = None
             try:
                 return self._ask_code(record, shown, countdown, limit)
-            except BaseException:  # Ctrl-C, a signal, a closed terminal's error: the code typed is kept
-                self.cut_short = typed_so_far(self.ui, self.clock, record, shown, limit)
+            except BaseException:  # Ctrl-C, a signal, a closed terminal's error: the code so far is kept
+                self.cut_short = typed_so_far(self.ui, self.clock, record, shown, limit, self._code_draft)
                 raise
         spoken = None
         if self.voice is not None:
@@ -215,6 +217,7 @@ class Pipeline:
         code = self.ui.read_code(spec.starter or "", countdown)
         runs = 0
         while code is not None:
+            self._code_draft = code
             overtime = AnswerTiming((self.clock() - shown).total_seconds(), limit).overtime > 0
             assessment = self.grader.assess(spec, code, overtime)
             if assessment.code is None:  # not run (the note says why): the answer is taken as it is
@@ -436,10 +439,16 @@ def offer_stories(store: Store, ui: PracticeUI, record: QuestionRecord, now: dat
 
 
 def typed_so_far(
-    ui: PracticeUI, clock: Clock, record: QuestionRecord, shown: datetime, limit: float | None
+    ui: PracticeUI,
+    clock: Clock,
+    record: QuestionRecord,
+    shown: datetime,
+    limit: float | None,
+    fallback: str | None = None,
 ) -> Attempt | None:
-    """What was typed of an answer cut short, as an ungraded attempt to keep; None for nothing."""
-    text = getattr(ui, "answer_so_far", lambda: "")()
+    """What was typed of an answer cut short (else ``fallback``: a code answer's last version read, cut
+    short while it ran, say), as an ungraded attempt to keep; None for nothing."""
+    text = getattr(ui, "answer_so_far", lambda: "")() or fallback or ""
     if not text.strip():
         return None
     answered = clock()

@@ -408,7 +408,7 @@ class Session:
             return False
         try:
             rating = self.pipeline.rate(attempt := self.pipeline.reveal(attempt), summary.session_id)
-        except (KeyboardInterrupt, SessionInterrupted):
+        except BaseException:  # Ctrl-C, a signal, a closed terminal's input/output error
             # Ctrl-C or a closed terminal before the rating was stored: the answer is kept, as with q
             if self.pipeline.recorded is not attempt:
                 with self.store.uninterrupted():

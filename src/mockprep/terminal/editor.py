@@ -42,7 +42,14 @@ def editor_argv(configured: str = "") -> list[str] | None:
         raise EditorError(f"cannot parse {origin} {command!r}: {exc}", 2) from None
 
 
-def edit_text(argv: list[str], text: str, folder: Path, kind: str = "story", suffix: str = ".md") -> str:
+def edit_text(
+    argv: list[str],
+    text: str,
+    folder: Path,
+    kind: str = "story",
+    suffix: str = ".md",
+    so_far: list[str] | None = None,
+) -> str:
     """Open ``text`` in the editor (a private temporary file in ``folder``); return what was saved.
 
     When the editor fails or the draft cannot be taken, text the person changed is not thrown away: the
@@ -69,10 +76,14 @@ def edit_text(argv: list[str], text: str, folder: Path, kind: str = "story", suf
             ) from None
         except OSError as exc:
             raise EditorError(f"cannot run editor {argv[0]!r}: {exc.strerror}") from None
-        except BaseException:
-            if editor is not None and editor.poll() is None:  # (as subprocess.run ends it)
-                editor.kill()
-                editor.wait()
+        except BaseException:  # a session's interruption (its own signal handler), say
+            _let_finish(editor, signal.SIGTERM)  # the editor saves what it can and quits
+            now = path.read_text("utf-8", "replace") if path.exists() else text
+            if so_far is not None:
+                so_far.append(now)  # for the caller to keep (a code answer cut short)
+            if now != text:
+                kept = path.with_name(f"unsaved-{path.name}")
+                os.replace(path, kept)
             raise
         size = path.stat().st_size
         if status != 0 or size > MAX_DRAFT_BYTES:

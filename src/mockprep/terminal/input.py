@@ -10,6 +10,7 @@ Undecodable bytes never end a session: they arrive as U+FFFD, and the rest of th
 
 from __future__ import annotations
 
+import errno
 import re
 import sys
 from collections.abc import Callable
@@ -338,6 +339,10 @@ class TerminalReader:
         ending, _open.ending = _open.ending, None
         if ending is not None:  # (also one that came as the prompt was returning anyway)
             raise ending
+        if text is None and self.partial.strip():
+            # Ctrl-D ends input only on an empty line: an end of input with text typed is the terminal
+            # going away (before its signal, or without one), not a quit; the text is kept by the caller
+            raise OSError(errno.EIO, "the input closed while an answer was being typed")
         return None if text is None else valid_text(text)
 
     def _habit_enter(self) -> bool:

@@ -30,6 +30,8 @@ from mockprep.terminal.input import QUIT, ReadLine
 from mockprep.terminal.reveal import confirm_checklist, key_point_lines, timing_text, typed_rows
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mockprep.core.code_results import CodeRun
     from mockprep.core.grading import Verdict
     from mockprep.core.questions import QuestionRecord
@@ -77,6 +79,7 @@ class TerminalUI:
         self.spoken = spoken  # answers come from the microphone or --audio files, not the keyboard
         self.recordings_limit = False  # the session's limit is the number of --audio files
         self._one_line = False  # the question shown takes a one-line answer
+        self._so_far = ""  # what an answer or code prompt held when something ended it
         self._rows = 0  # screen rows printed since the question, to keep it on screen in the reveal
 
     def _prompt(self, label: str, countdown: Countdown | None = None) -> str | None:
@@ -142,29 +145,31 @@ class TerminalUI:
         self._out(safe(f"{said} ({quits})", "dim"))
 
     def read_answer(self, countdown: Countdown | None = None) -> str | None:
-        return self.read_line.answer(countdown, one_line=self._one_line)
+        return self._kept_if_cut(lambda: self.read_line.answer(countdown, one_line=self._one_line))
+
+    def _kept_if_cut(self, read: Callable[[], str | None]) -> str | None:
+        self._so_far = ""
+        try:
+            return read()
+        except BaseException:
+            self._so_far = getattr(self.read_line, "partial", "")
+            raise
 
     def answer_so_far(self) -> str:
-        """What was typed of an answer that Ctrl-C or a closed terminal cut short."""
-        return getattr(self.read_line, "partial", "")
+        """What was typed of the answer (or the code) whose prompt Ctrl-C or a closed terminal ended;
+        "" when the last answer prompt ended normally (a later prompt's text is not an answer)."""
+        return self._so_far
 
     def read_code(self, draft: str, countdown: Countdown | None = None) -> str | None:
         """In $VISUAL/$EDITOR when one is set (at a terminal), else in the answer buffer."""
         argv = editor_argv_or_none() if self.read_line.interactive else None
         if argv is not None:
-            import tempfile
-            from pathlib import Path
-
-            from mockprep.terminal.editor import EditorError, edit_text
-
-            self.console.print(Text(f"Opening {argv[0]}: save and close it to run your code.", style="dim"))
-            try:
-                return edit_text(argv, draft, Path(tempfile.gettempdir()), kind="solution", suffix=".py")
-            except EditorError as exc:
-                self.notice(f"{exc}; type your code here instead.")
+            code = _in_editor(self, argv, draft)
+            if code is not None:
+                return code
         else:
             self._out(Text(CODE_KEYS if self.read_line.interactive else PIPED_CODE, style="dim"))
-        return self.read_line.code(draft, countdown)
+        return self._kept_if_cut(lambda: self.read_line.code(draft, countdown))
 
     def after_run(self, run: CodeRun, runs: int, countdown: Countdown | None = None) -> str | None:
         from mockprep.terminal.code_run import run_lines
@@ -401,6 +406,28 @@ class TerminalUI:
         more = f"{plural(summary.new_waiting, 'new question')} {waits}; to learn more now:"
         self.console.print(safe(more, "dim"))
         print_text(self.console, f"  {command}", "dim", wrap=False)  # a command to copy: never broken
+
+
+def _in_editor(ui: TerminalUI, argv: list[str], draft: str) -> str | None:
+    """Code written in the person's editor; None when the editor failed (a notice says why, and the
+    answer buffer follows). Ended by an interrupt, what the file held is the answer so far."""
+    import tempfile
+    from pathlib import Path
+
+    from mockprep.terminal.editor import EditorError, edit_text
+
+    ui.console.print(Text(f"Opening {argv[0]}: save and close it to run your code.", style="dim"))
+    ui._so_far, saved = "", []
+    try:
+        return edit_text(
+            argv, draft, Path(tempfile.gettempdir()), kind="solution", suffix=".py", so_far=saved
+        )
+    except EditorError as exc:
+        ui.notice(f"{exc}; type your code here instead.")
+        return None
+    except BaseException:
+        ui._so_far = saved[0] if saved and saved[0] != draft else ""
+        raise
 
 
 def rating_help(suggested: Rating | None) -> Text:
