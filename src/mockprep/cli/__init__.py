@@ -82,9 +82,11 @@ def _writable_output() -> None:
     ('·', a story's 'é') is shown as '?'. Output piped or written to a file is data (an export, a CSV):
     never changed silently, it fails with one line instead (see :func:`_encoding_problem`)."""
     streams = [(sys.stderr, "backslashreplace")]
-    if sys.stdout.isatty() and _encoding(sys.stdout) not in ("utf8", "utf8sig"):
+    if sys.stdout is not None and sys.stdout.isatty() and _encoding(sys.stdout) not in ("utf8", "utf8sig"):
         streams.append((sys.stdout, "replace"))
     for stream, errors in streams:
+        if stream is None:  # (a closed stream: `mockprep ... >&-`)
+            continue
         if hasattr(stream, "reconfigure"):
             try:
                 stream.reconfigure(errors=errors)

@@ -16,6 +16,7 @@ import contextlib
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -242,7 +243,14 @@ def _backups_lock(home: Path) -> Iterator[None]:
         yield
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        for _try in range(40):  # a stopped or hung process holding it never stalls this one: 2 s at most
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                time.sleep(0.05)
+            except OSError:  # no locks on this file system (ENOLCK): go on without
+                break
         yield
     finally:
         os.close(fd)
@@ -455,6 +463,8 @@ def restore_backup(
         source.close()
     if open_elsewhere(db_path):  # again: a session or a merge may have opened it while the copy ran
         partial.unlink(missing_ok=True)
+        for suffix in ("", "-wal") if damaged else ():  # the database stays where it was
+            Path(f"{damaged}{suffix}").unlink(missing_ok=True)
         raise RestoreRefused(_IN_USE)
     # The old WAL must go before the new file arrives: SQLite would replay it onto the restored pages.
     for suffix in ("-wal", "-shm"):

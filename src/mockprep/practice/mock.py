@@ -216,6 +216,7 @@ class MockRound:
                 return True
             candidate = order.pop(index)
             after = len(fitting([self._cost(c) for c in order], left - self._cost(candidate)))
+            after = min(after, most - len(report.answers) - 1)  # (within the round's cap too)
             progress = Progress(len(report.answers) + 1, after, round_left=left)
             if self._ask(report, progress, candidate) is None:
                 return False

@@ -54,7 +54,7 @@ class SessionInterrupted(BaseException):
 
 
 FIRST_WAIT_MS = 3000  # a practice run's write tells the person it waits for another writer after this
-MAX_STORIES_OFFERED = 9  # more than this, and only the linked ones and those sharing a competency
+MAX_STORIES_OFFERED = 9  # stories offered after a behavioral answer, the most relevant first
 
 WAITING_FOR_LOCK = (
     "Another mockprep (an import or a sync, say) has been writing to the database for a while; your"
@@ -421,9 +421,9 @@ def offer_stories(store: Store, ui: PracticeUI, record: QuestionRecord, now: dat
     if question.round != "behavioral":
         return
     options = store.stories.options_for_question(question.key, list(question.spec.competencies))
-    relevant = [o for o in options if o.linked or o.shared_competencies]
-    if len(options) > MAX_STORIES_OFFERED and relevant:  # (a merge brought 70: the question scrolled away)
-        options = relevant
+    # at most nine, the linked ones and those sharing its competencies first (options come in that
+    # order): a merge brought 70, and the question scrolled away
+    options = options[:MAX_STORIES_OFFERED]
     if not options:
         return
     chosen = ui.offer_stories(options)
