@@ -648,3 +648,23 @@ def test_the_input_closing_with_text_typed_is_not_a_quit(clock: FakeClock, monke
         with pytest.raises(OSError, match="the input closed"):
             reader.answer(None)
     assert reader.partial == "three minutes of an answer"
+
+
+def test_an_untouched_starter_is_no_answer(terminal, typed, monkeypatch) -> None:
+    """Ctrl-C (or the input closing) on a code prompt still holding its starter kept the starter as the
+    person's answer, and the end of input was taken for a closed terminal instead of a quit."""
+    from mockprep.terminal.practice import TerminalUI
+
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    reader, send = terminal
+    ui = TerminalUI(Console(file=io.StringIO()), reader)
+    starter = "def two_sum(nums, target):\n    ...\n"
+    send("\x03")
+    with pytest.raises(KeyboardInterrupt):
+        ui.read_code(starter)
+    assert ui.answer_so_far() == ""
+    send("# mine\x03")  # something typed: that is kept
+    with pytest.raises(KeyboardInterrupt):
+        ui.read_code(starter)
+    assert "# mine" in ui.answer_so_far()

@@ -801,3 +801,51 @@ def test_a_signal_acted_on_as_the_waited_for_begin_returns_leaves_no_transaction
     assert not raw.in_transaction and len(tries) == 2
     raw.execute("BEGIN IMMEDIATE")  # usable again
     raw.execute("ROLLBACK")
+
+
+def test_a_mock_answer_waiting_for_another_writer_is_stored_though_a_signal_comes(
+    store: Store, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mock answer's write waited for another writer outside uninterrupted(): a signal then acted at
+    once, the answer (told 'kept') was lost and the empty round discarded. Now it is stored first."""
+    import random
+    import signal
+    import threading
+
+    from mockprep.db.store import defer_while_writing
+    from mockprep.practice.mock import MockRound
+    from mockprep.practice.pipeline import SessionInterrupted
+    from mockprep.services.bank_sync import sync_banks
+    from tests.conftest import FakeClock, ScriptedUI
+
+    clock = FakeClock()
+    sync_banks(store, clock.now)
+    monkeypatch.setattr("mockprep.practice.pipeline.FIRST_WAIT_MS", 100)
+    other = sqlite3.connect(home / DB_NAME, check_same_thread=False, isolation_level=None)
+
+    def interrupt() -> None:
+        raise SessionInterrupted(signal.SIGTERM)
+
+    def handler(_signum, _frame) -> None:  # the CLI's session handler
+        if not defer_while_writing(interrupt):
+            interrupt()
+
+    class LockedAfterAnswering(ScriptedUI):
+        def read_answer(self, countdown=None):
+            answer = super().read_answer(countdown)
+            other.execute("BEGIN IMMEDIATE")  # another process's long write begins
+            threading.Timer(0.4, lambda: os.kill(os.getpid(), signal.SIGUSR1)).start()
+            threading.Timer(1.5, lambda: other.execute("COMMIT")).start()
+            return answer
+
+    previous = signal.signal(signal.SIGUSR1, handler)
+    try:
+        ui = LockedAfterAnswering(answers=["my story"], ratings=[], clock=clock)
+        report = MockRound(store, ui, clock, random.Random(6), "behavioral").run()
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+        time.sleep(1.3)
+        other.close()
+    assert report.status == "interrupted"
+    (stored,) = store.sessions.answers(report.session_id)
+    assert stored.answer == "my story"

@@ -81,6 +81,8 @@ def _writable_output() -> None:
     whose locale is not UTF-8 (``LC_ALL=C`` with ``PYTHONUTF8=0``, a Latin-1 one), a character it lacks
     ('·', a story's 'é') is shown as '?'. Output piped or written to a file is data (an export, a CSV):
     never changed silently, it fails with one line instead (see :func:`_encoding_problem`)."""
+    if sys.stdout is None:  # closed (`mockprep stats >&-`): what would be printed goes nowhere, as asked
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the process's life)
     streams = [(sys.stderr, "backslashreplace")]
     if sys.stdout is not None and sys.stdout.isatty() and _encoding(sys.stdout) not in ("utf8", "utf8sig"):
         streams.append((sys.stdout, "replace"))

@@ -24,15 +24,15 @@ def text(sql: str) -> str:
 RETRY_MS = 1000  # how often a patient write tries again, and so how soon a signal is acted on
 
 
-def begin_write(
-    conn: Any, on_busy: Callable[[], None] | None, waiting: Callable[[bool], None] | None = None
-) -> None:
+def begin_write(conn: Any, on_busy: Callable[[], None] | None, flags: Any = None) -> None:
     """``BEGIN IMMEDIATE``. With ``on_busy`` (an interactive run, whose answer waits in memory), a lock
     another process holds past the busy timeout — a long import, say — is waited for, ``on_busy`` told
     once, instead of failing and losing that answer; without it the timeout's error is raised.
 
-    While it waits nothing has been written, so ``waiting(True)`` lets a signal act at once (outside a
-    block that must finish: see ``Store.uninterrupted``); tries come every second."""
+    While it waits nothing has been written, so ``flags.waiting`` lets a signal act at once (outside a
+    block that must finish: see ``Store.uninterrupted``); tries come every second. The flag is set and
+    cleared as attributes (no call in between that a signal could act on), and a transaction begun as
+    a signal is acted on is rolled back."""
     try:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
         return
@@ -46,24 +46,26 @@ def begin_write(
     before = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
     conn.exec_driver_sql(f"PRAGMA busy_timeout = {RETRY_MS}")
     try:
-        if waiting is not None:
-            waiting(True)
+        if flags is not None:
+            flags.waiting = True
         while True:
             try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
-                return
+                if flags is not None:
+                    flags.waiting = False
+                break
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc).lower():
                     raise
     except BaseException:
+        if flags is not None:
+            flags.waiting = False
         # a signal acted on just as the BEGIN returned: the transaction it began is not the caller's
         if conn.raw.in_transaction:
             conn.exec_driver_sql("ROLLBACK")
-        raise
-    finally:
-        if waiting is not None:
-            waiting(False)
         conn.exec_driver_sql(f"PRAGMA busy_timeout = {before}")
+        raise
+    conn.exec_driver_sql(f"PRAGMA busy_timeout = {before}")
 
 
 def run_script(cur: Any, script: str) -> None:

@@ -94,7 +94,7 @@ def _signals_held(holding: bool = False) -> Iterator[None]:
     """Count this thread as writing (``holding``: in steps that must all happen) while the block runs;
     then do what a signal asked meanwhile."""
     if _guard.depth == 0:
-        _guard.deferred = None  # (stale: a signal right after the last block raised at once instead)
+        _guard.deferred, _guard.waiting = None, False  # (stale: from a block a signal cut short)
     _guard.depth += 1
     _guard.holding += holding
     try:
@@ -413,7 +413,7 @@ class Store:
             self._writing = True
             try:
                 conn = self.conn
-                begin_write(conn, self.on_busy, lambda on: setattr(_guard, "waiting", on))
+                begin_write(conn, self.on_busy, _guard)
                 try:
                     yield conn
                 except BaseException:

@@ -241,12 +241,14 @@ class MockRound:
         pending = None
         if self.interviewer is not None and self._interviews(spec) and attempt.answer.strip():
             pending = self.interviewer.start(spec, attempt.answer)
-        # Stored before the follow-up is asked, so an interruption there keeps the answer.
-        mock_answer_id = self.store.sessions.add_mock_answer(
-            attempt.mock_answer(report.session_id, position, follow_up)
-        )
-        result = MockAnswer(mock_answer_id, attempt, follow_up)
-        report.answers.append(result)
+        # Stored before the follow-up is asked, so an interruption there keeps the answer; a signal while
+        # the write waits for another writer waits for it (uninterrupted)
+        with self.store.uninterrupted():
+            mock_answer_id = self.store.sessions.add_mock_answer(
+                attempt.mock_answer(report.session_id, position, follow_up)
+            )
+            result = MockAnswer(mock_answer_id, attempt, follow_up)
+            report.answers.append(result)
         if pending is not None:
             result.follow_up = self._written_follow_up(pending, mock_answer_id) or follow_up
         follow_up = result.follow_up
@@ -266,7 +268,8 @@ class MockRound:
             result.follow_up_answer = (
                 (reply if isinstance(reply, str) else reply.transcript.text) if reply else ""
             )
-            self.store.sessions.set_follow_up_answer(mock_answer_id, result.follow_up_answer)
+            with self.store.uninterrupted():
+                self.store.sessions.set_follow_up_answer(mock_answer_id, result.follow_up_answer)
         return result
 
     def _written_follow_up(self, pending: PendingFollowUp, mock_answer_id: int) -> str | None:

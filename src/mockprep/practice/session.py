@@ -416,8 +416,9 @@ class Session:
                     summary.kept += 1
             raise
         if rating is None:  # quit at the rating: the answer is kept, unrated
-            self.pipeline.keep_unrated(attempt, summary.session_id, number)
-            summary.kept += 1
+            with self.store.uninterrupted():
+                self.pipeline.keep_unrated(attempt, summary.session_id, number)
+                summary.kept += 1
             return False
         overtime = attempt.timing.overtime > 0
         summary.overtime += overtime

@@ -339,7 +339,7 @@ class TerminalReader:
         ending, _open.ending = _open.ending, None
         if ending is not None:  # (also one that came as the prompt was returning anyway)
             raise ending
-        if text is None and self.partial.strip():
+        if text is None and self.partial.strip() and self.partial != default:  # (a code prompt's starter)
             # Ctrl-D ends input only on an empty line: an end of input with text typed is the terminal
             # going away (before its signal, or without one), not a quit; the text is kept by the caller
             raise OSError(errno.EIO, "the input closed while an answer was being typed")

@@ -147,12 +147,13 @@ class TerminalUI:
     def read_answer(self, countdown: Countdown | None = None) -> str | None:
         return self._kept_if_cut(lambda: self.read_line.answer(countdown, one_line=self._one_line))
 
-    def _kept_if_cut(self, read: Callable[[], str | None]) -> str | None:
+    def _kept_if_cut(self, read: Callable[[], str | None], untouched: str = "") -> str | None:
         self._so_far = ""
         try:
             return read()
         except BaseException:
-            self._so_far = getattr(self.read_line, "partial", "")
+            typed = getattr(self.read_line, "partial", "")
+            self._so_far = typed if typed != untouched else ""  # (a code prompt's starter is no answer)
             raise
 
     def answer_so_far(self) -> str:
@@ -169,7 +170,7 @@ class TerminalUI:
                 return code
         else:
             self._out(Text(CODE_KEYS if self.read_line.interactive else PIPED_CODE, style="dim"))
-        return self._kept_if_cut(lambda: self.read_line.code(draft, countdown))
+        return self._kept_if_cut(lambda: self.read_line.code(draft, countdown), untouched=draft)
 
     def after_run(self, run: CodeRun, runs: int, countdown: Countdown | None = None) -> str | None:
         from mockprep.terminal.code_run import run_lines
