@@ -46,8 +46,7 @@ if TYPE_CHECKING:
     from mockprep.db.sync_log import SyncLog
 
 BUSY_TIMEOUT_MS = 30_000
-# The sessions this device left marked running (a merged one is its own device's to end), found
-# through m025's index: :meth:`Store.recover_sessions` and :meth:`SessionTable.recover`.
+# Sessions this device left running (a merged one is its own device's to end), by m025's index
 RUNNING_HERE = "FROM sessions WHERE status = 'running' AND origin IS NULL"
 
 
@@ -74,14 +73,10 @@ _guard = _WriteGuard()
 
 
 def defer_while_writing(action: Callable[[], None]) -> bool:
-    """For signal handlers: while this thread is inside :meth:`Store.write` (or
-    :meth:`Store.uninterrupted`), keep ``action`` (e.g. raise an interruption) for the moment the
-    transaction has committed or rolled back (the block has ended), and return True.
-    Outside a write return False: the handler acts at once.
-
-    A signal raised between the statements of a write would leave its transaction undecided; waiting
-    the few milliseconds a write takes keeps every rating whole.
-    """
+    """For signal handlers: inside :meth:`Store.write` (or :meth:`Store.uninterrupted`), keep ``action``
+    (e.g. raise an interruption) for when the block has ended, and return True; outside a write (or
+    waiting for another's lock outside uninterrupted) return False: the handler acts at once.
+    A signal raised between the statements of a write would leave its transaction undecided."""
     if _guard.depth == 0 or (_guard.waiting and not _guard.holding):
         return False
     if _guard.deferred is None:
@@ -117,8 +112,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 def _open(path: Path) -> sqlite3.Connection:
-    # isolation_level None: mockprep issues BEGIN/COMMIT itself; the driver must not open transactions
-    # behind its back.
+    # isolation_level None: mockprep issues BEGIN/COMMIT itself, never the driver behind its back
     raw = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
     try:
         raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -209,7 +203,7 @@ class Store:
         self._daily: threading.Thread | None = None  # the day's backup, copying in the background
         self._daily_problem: str | None = None
         self.warn: Callable[[str], None] | None = None  # told when that backup fails
-        self.on_busy: Callable[[], None] | None = None  # set: writes wait out a long lock (begin_write)
+        self.on_busy: Callable[[], None] | None = None  # see wait_out_writers
 
     @classmethod
     def open(
@@ -443,13 +437,17 @@ class Store:
             if _in_transaction(conn):  # not when a signal cut a read short (the connection is gone)
                 conn.exec_driver_sql("COMMIT")
 
-    def q(self, sql: str, **params: Any) -> Any:
-        """Run one SQL statement outside an explicit transaction."""
+    def q(self, sql: str, **params: Any) -> Any:  # one statement outside an explicit transaction
         return self.conn.execute(text(sql), params)
 
     def checkpoint(self) -> None:
         """Fold the WAL into the database file (before the file is copied)."""
         self.conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def wait_out_writers(self, on_busy: Callable[[], None], first_wait_ms: int) -> None:
+        """Writes wait out another process's lock, ``on_busy`` told after ``first_wait_ms`` (begin_write)."""
+        self.on_busy = on_busy
+        self.conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(first_wait_ms)}")
 
     # -- schema and backups --------------------------------------------------------------------------
 

@@ -78,9 +78,8 @@ class Pipeline:
     ):
         self.store = store
         self.ui = ui
-        store.on_busy = lambda: ui.notice(WAITING_FOR_LOCK)  # an answer waits for a long import, kept
-        # ... and says so after 3 s, not after the 30 s a command that gives up waits
-        store.conn.exec_driver_sql(f"PRAGMA busy_timeout = {FIRST_WAIT_MS}")
+        # an answer waits for a long import, kept, and says so after 3 s (not the 30 s others give up at)
+        store.wait_out_writers(lambda: ui.notice(WAITING_FOR_LOCK), FIRST_WAIT_MS)
         self.clock = clock
         self.settings = settings
         self.grader = grader or default_grader()
