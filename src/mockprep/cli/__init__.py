@@ -81,14 +81,15 @@ def _writable_output() -> None:
     whose locale is not UTF-8 (``LC_ALL=C`` with ``PYTHONUTF8=0``, a Latin-1 one), a character it lacks
     ('·', a story's 'é') is shown as '?'. Output piped or written to a file is data (an export, a CSV):
     never changed silently, it fails with one line instead (see :func:`_encoding_problem`)."""
-    if sys.stdout is None:  # closed (`mockprep stats >&-`): what would be printed goes nowhere, as asked
+    # a closed stream (`mockprep stats >&-`): what would be written to it goes nowhere, as asked
+    if sys.stdout is None:
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the process's life)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     streams = [(sys.stderr, "backslashreplace")]
-    if sys.stdout is not None and sys.stdout.isatty() and _encoding(sys.stdout) not in ("utf8", "utf8sig"):
+    if sys.stdout.isatty() and _encoding(sys.stdout) not in ("utf8", "utf8sig"):
         streams.append((sys.stdout, "replace"))
     for stream, errors in streams:
-        if stream is None:  # (a closed stream: `mockprep ... >&-`)
-            continue
         if hasattr(stream, "reconfigure"):
             try:
                 stream.reconfigure(errors=errors)
