@@ -544,3 +544,14 @@ def test_a_questions_list_items_wrap_under_their_text(cli, narrow) -> None:
     start = next(i for i, line in enumerate(lines) if line.startswith("- logsumexp(x, axis=-1)"))
     body = out.split("Model answer")[0].splitlines()
     assert body[start + 1].startswith("│   ") and not body[start + 1].startswith("│   -")
+
+
+def test_a_closed_stdout_is_not_a_traceback(tmp_path: Path) -> None:
+    """`mockprep stats >&-` raised AttributeError on the missing stream."""
+    import shlex
+    import subprocess
+
+    env = {**os.environ, "MOCKPREP_HOME": str(tmp_path / "home")}
+    command = f"{shlex.quote(sys.executable)} -m mockprep stats >&-"
+    run = subprocess.run(["sh", "-c", command], capture_output=True, env=env, timeout=120)
+    assert run.returncode == 0 and b"Traceback" not in run.stderr, run.stderr
