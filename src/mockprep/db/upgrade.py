@@ -114,9 +114,10 @@ def upgrade(store: Store, applied: set[str], home: Path | None, notice: Callable
     """Apply what ``store`` lacks (it has ``applied``); with ``home``, back a file with data up first."""
     refuse_newer(store.path, applied)
     pending = [m for m in MIGRATIONS if m.__name__ not in applied]
-    if pending and store.has_data():
+    filled = bool(pending) and store.has_data()
+    if filled:
         refuse_while_running(store.path)
-    if pending and home is not None and store.has_data():
+    if filled and home is not None:
         store._backup(home, f"before-{pending[0].__name__.split('_')[0]}")
     freed = False  # a migration that frees a good part of the file ran
     for migration in pending:

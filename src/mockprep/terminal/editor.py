@@ -81,16 +81,11 @@ def edit_text(
             now = path.read_text("utf-8", "replace") if path.exists() else text
             if so_far is not None:
                 so_far.append(now)  # for the caller to keep (a code answer cut short)
-            if now != text:
-                kept = path.with_name(f"unsaved-{path.name}")
-                os.replace(path, kept)
+            kept = _keep_if_changed(path, text)
             raise
         size = path.stat().st_size
         if status != 0 or size > MAX_DRAFT_BYTES:
-            changed = size != len(text.encode("utf-8")) or path.read_text("utf-8", "replace") != text
-            if changed:
-                kept = path.with_name(f"unsaved-{path.name}")
-                os.replace(path, kept)
+            kept = _keep_if_changed(path, text)
             keep_note = f"; your text is kept in {kept}" if kept else ""
             if status > 128 and status - 128 in _STOPPING:
                 rescue = Path(f"{path}.save")  # what an editor told of the signal saved (nano does)
@@ -111,6 +106,18 @@ def edit_text(
     finally:
         if kept is None:
             path.unlink(missing_ok=True)
+
+
+def _keep_if_changed(path: Path, text: str) -> Path | None:
+    """Keep the draft file as ``unsaved-NAME`` when it no longer holds ``text``; the kept path or None."""
+    if not path.exists():
+        return None
+    changed = path.stat().st_size != len(text.encode("utf-8")) or path.read_text("utf-8", "replace") != text
+    if not changed:
+        return None
+    kept = path.with_name(f"unsaved-{path.name}")
+    os.replace(path, kept)
+    return kept
 
 
 EDITOR_GRACE_SECONDS = 5.0  # how long an editor told of a signal has to save and quit
