@@ -451,20 +451,22 @@ def restore_backup(
             damaged = _keep_damaged(db_path, home, now, exc)
     partial = db_path.with_name(db_path.name + ".restoring")
     partial.unlink(missing_ok=True)
+
+    def undo() -> None:  # not restored: the database stays where it was, so no copy of it is kept
+        partial.unlink(missing_ok=True)
+        for suffix in ("", "-wal") if damaged else ():
+            Path(f"{damaged}{suffix}").unlink(missing_ok=True)
+
     source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     try:
         _copy(source, partial)
     except sqlite3.Error as exc:
-        partial.unlink(missing_ok=True)
-        for suffix in ("", "-wal") if damaged else ():  # the database stays where it was
-            Path(f"{damaged}{suffix}").unlink(missing_ok=True)
+        undo()
         raise BackupError(f"could not restore: {explain(db_path, exc)}") from None
     finally:
         source.close()
     if open_elsewhere(db_path):  # again: a session or a merge may have opened it while the copy ran
-        partial.unlink(missing_ok=True)
-        for suffix in ("", "-wal") if damaged else ():  # the database stays where it was
-            Path(f"{damaged}{suffix}").unlink(missing_ok=True)
+        undo()
         raise RestoreRefused(_IN_USE)
     # The old WAL must go before the new file arrives: SQLite would replay it onto the restored pages.
     for suffix in ("-wal", "-shm"):
