@@ -86,6 +86,10 @@ def test_search_matches_prompt_answer_and_tags_with_filters(cli, own_banks: Path
     assert cli("question", "search", "x", "--bank", "nope").exit_code == 2
     # '%' and '_' are literal, not wildcards
     assert "No question matches" in cli("question", "search", "%_%").stdout
+    # the search words are echoed literally: a slice like a[/] is not markup (it was a traceback)
+    for words in ("a[/]", "zz[red]qq", "[bold]missing[/bold]"):
+        echoed = cli("question", "search", words)
+        assert echoed.exit_code == 0 and f"No question matches {words!r}." in echoed.stdout, echoed.output
     demo = cli("question", "search", "Question 1", "--bank", "demo").stdout  # every word, anywhere
     assert "demo/q1" in demo and "1 question." in demo
 

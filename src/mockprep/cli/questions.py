@@ -126,7 +126,7 @@ def question_search(
         hits = store.questions.search(terms, flt)
     finally:
         store.close()
-    render_hits(make_console(), hits, utc_now(), plain(f"No question matches {' '.join(terms)!r}."))
+    render_hits(make_console(), hits, utc_now(), f"No question matches {' '.join(terms)!r}.")
 
 
 @question_app.command("list")

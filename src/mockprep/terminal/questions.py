@@ -57,7 +57,7 @@ def _status(hit_card_state: CardState, due: datetime, marks: CardMarks, now: dat
 def render_hits(console: Console, hits: list[QuestionHit], now: datetime, empty: str) -> None:
     """Two lines per question: the whole key with where it stands, then the prompt's first line."""
     if not hits:
-        console.print(empty)
+        print_text(console, empty)  # (it may quote the person's search words: shown literally)
         return
     excerpt_width = max(20, console.width - 4)
     for hit in hits:
