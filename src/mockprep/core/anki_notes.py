@@ -13,9 +13,11 @@ from mockprep.core.bank_import import Item, Skip, slug
 from mockprep.core.html_text import PlainText, cloze_numbers, clozes, html_to_text
 
 # Field names that say what a field holds (mockprep's own note type first); otherwise the first field is
-# the prompt and the second the answer, as in Anki's Basic and Cloze note types.
-_PROMPT_NAMES = ("prompt", "front", "question", "text")
-_ANSWER_NAMES = ("answer", "back", "back extra", "extra")
+# the prompt and the next one that is not an extra the answer, as in Anki's Basic note type. An "Extra"
+# field (Cloze's "Back Extra", a vocabulary note's notes) is never the answer: it adds to one.
+_PROMPT_NAMES = ("prompt", "front", "question", "text", "term")
+_ANSWER_NAMES = ("answer", "back", "definition")
+_EXTRA_NAMES = ("back extra", "extra")
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,26 @@ def note_items(notes: Iterable[AnkiNote]) -> NoteItems:
 
 
 def _field(names: tuple[str, ...], values: list[str], wanted: tuple[str, ...], default: int) -> str:
+    index = _index(names, values, wanted, default)
+    return values[index] if index < len(values) else ""
+
+
+def _index(names: tuple[str, ...], values: list[str], wanted: tuple[str, ...], default: int) -> int:
     lowered = [n.strip().lower() for n in names]
     for name in wanted:
         if name in lowered and lowered.index(name) < len(values):
-            return values[lowered.index(name)]
-    return values[default] if default < len(values) else ""
+            return lowered.index(name)
+    return default
+
+
+def _answer_index(names: tuple[str, ...], values: list[str], prompt: int) -> int:
+    """The field holding the answer: one named so, else the first after the prompt's that is no extra."""
+    lowered = [n.strip().lower() for n in names]
+    found = _index(names, values, _ANSWER_NAMES, -1)
+    if found >= 0:
+        return found
+    others = (i for i in range(len(values)) if i != prompt)
+    return next((i for i in others if i >= len(lowered) or lowered[i] not in _EXTRA_NAMES), len(values))
 
 
 def _note_questions(note: AnkiNote, values: list[str]) -> list[Item | Skip]:
@@ -68,10 +85,11 @@ def _note_questions(note: AnkiNote, values: list[str]) -> list[Item | Skip]:
     topic = slug(note.deck.split("::")[-1]) if note.deck else None
     tags = tuple(t for tag in note.tags for t in (slug(tag.replace("::", "-")),) if t)
     deck_tags = tuple(slug(part) for part in (note.deck or "").split("::")[:-1] if slug(part))
-    prompt = _field(note.names, values, _PROMPT_NAMES, 0)
+    prompt_at = _index(note.names, values, _PROMPT_NAMES, 0)
+    prompt = values[prompt_at]
     common = {"tags": tags + deck_tags, "topic": topic}
     if cloze_numbers(prompt):
-        extra = _field(note.names, values, ("back extra", "extra"), 1) if len(values) > 1 else ""
+        extra = _field(note.names, values, _EXTRA_NAMES, 1) if len(values) > 1 else ""
         items: list[Item | Skip] = []
         for cloze in clozes(prompt):
             where = f"{note.where} cloze {cloze.number}"
@@ -82,14 +100,17 @@ def _note_questions(note: AnkiNote, values: list[str]) -> list[Item | Skip]:
             guid = f"{note.guid}-c{cloze.number}" if note.guid else None
             items.append(Item(where, cloze.prompt, answer, guid, hidden=cloze.hidden.strip(), **common))
         return items
-    answer = _field(note.names, values, _ANSWER_NAMES, 1)
+    answer_at = _answer_index(note.names, values, prompt_at)
+    answer = values[answer_at] if answer_at < len(values) else ""
     lowered = [n.strip().lower() for n in note.names]
     points = _list_field(note.names, values, "key points") if "key points" in lowered else ()
     follow = _list_field(note.names, values, "follow-ups") if "follow-ups" in lowered else ()
     if not prompt.strip():
-        return [Skip(note.where, f"its {_name(note.names, 0, 'first')} field is empty")]
+        return [Skip(note.where, f"its {_name(note.names, prompt_at, 'first')} field is empty")]
+    if answer_at >= len(values) > 1:
+        return [Skip(note.where, "it has no answer field: an Extra field is never the answer")]
     if not answer.strip():
-        return [Skip(note.where, f"its {_name(note.names, 1, 'second')} field is empty")]
+        return [Skip(note.where, f"its {_name(note.names, answer_at, _ordinal(answer_at))} field is empty")]
     return [Item(note.where, prompt, answer, note.guid, points, follow, **common)]
 
 
@@ -99,3 +120,7 @@ def _list_field(names: tuple[str, ...], values: list[str], name: str) -> tuple[s
 
 def _name(names: tuple[str, ...], index: int, fallback: str) -> str:
     return repr(names[index]) if index < len(names) else fallback
+
+
+def _ordinal(index: int) -> str:
+    return ("first", "second", "third")[index] if index < 3 else f"{index + 1}th"
