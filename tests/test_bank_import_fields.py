@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from mockprep.core.anki_notes import AnkiNote, note_items
 from mockprep.core.bank_import import Item, Skip
+from mockprep.core.bank_markdown import read_markdown
 
 
 def _note(fields: tuple[str, ...], names: tuple[str, ...]) -> AnkiNote:
@@ -31,3 +37,53 @@ def test_an_extra_field_is_never_the_answer_and_a_skip_names_the_field_used() ->
         ("note 7", "its 'Front' field is empty"),
     ]
     assert isinstance(got[3], Item) and got[3].answer == "Meaning here."
+
+
+_STYLES = {
+    "heading": "## {p}\n{a}",
+    "q": "Q: {p}\nA: {a}",
+    "bold": "**{p}**\n{a}",
+    "numbered": "{n}. **{p}**\n   {a}",
+    "details": "<details>\n<summary>{p}</summary>\n\n{a}\n</details>",
+    "card": "{p}\n?\n{a}",
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(sorted(_STYLES)), min_size=1, max_size=8))
+def test_no_question_of_a_mixed_style_sheet_is_lost_silently(styles: list[str]) -> None:
+    """Found by an exploratory tester: a bold question after a heading question (or a Q:/A: pair) was
+    merged into the answer before it with nothing said. Each question asked is now a question, or a
+    note names its line and says whose answer it was read into."""
+    prompts = [f"What is topic number {n}?" for n in range(1, len(styles) + 1)]
+    text = "\n\n".join(
+        _STYLES[style].format(p=prompt, a=f"Answer {n} has words. A second sentence on {n}.", n=n)
+        for n, (style, prompt) in enumerate(zip(styles, prompts, strict=True), start=1)
+    )
+    sheet = read_markdown(text)
+    asked = {item.prompt for item in sheet.items if isinstance(item, Item)}
+    noted = " ".join(notice.message for notice in sheet.notices)
+    lines = text.split("\n")
+    for prompt in prompts:
+        if prompt not in asked:
+            assert prompt in noted, (prompt, text)
+            line = next(n for n, ln in enumerate(lines, 1) if prompt in ln)
+            assert any(notice.where == f"line {line}" for notice in sheet.notices)
+
+
+def test_import_says_where_a_question_was_read_into_another_answer(cli, tmp_path: Path) -> None:
+    source = tmp_path / "mixed.md"
+    source.write_text(
+        "## What is a p-value?\nThe probability of data this extreme under the null. Not the null's.\n\n"
+        "**What is statistical power?**\nThe chance of rejecting a false null. It grows with n.\n"
+    )
+    result = cli("bank", "import", str(source), "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        f"{source}: line 4: note: '**What is statistical power?**' is read as part of the answer to the "
+        "question on line 1" in result.stderr
+    )
+    assert (
+        "read 1, made 1 question, skipped 0; 1 question with proposed key points to review; 1 note above"
+        in (result.stderr)
+    )

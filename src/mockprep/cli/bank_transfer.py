@@ -94,6 +94,8 @@ def bank_import(
         raise UserError(f"{path}: {exc}") from None
     for skip in result.skipped:
         typer.echo(plain(f"{path}: {skip.where}: skipped: {skip.reason}"), err=True)
+    for notice in result.notices:
+        typer.echo(plain(f"{path}: {notice.where}: note: {notice.message}"), err=True)
     if strict and result.skipped:
         raise UserError(f"{path}: {len(result.skipped)} skipped with --strict; nothing written")
     if to_stdout:  # the bank on standard output; what was made of the source goes to stderr

@@ -68,6 +68,15 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Something an import did that the person should know of (an id renamed, a question read as part of
+    another's answer): told on its own line, not counted as an item."""
+
+    where: str
+    message: str
+
+
+@dataclass(frozen=True)
 class BankMeta:
     id: str
     title: str
@@ -85,6 +94,7 @@ class ImportResult:
     read: int
     made: int
     skipped: list[Skip] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     proposed: int = 0  # questions whose key points were proposed (marked for review)
     competencies: int = 0  # behavioral questions whose competencies were proposed (marked too)
     media: int = 0
@@ -105,6 +115,8 @@ class ImportResult:
             extra += f"; {plural(self.media, 'media file')} dropped"
         if self.scripts:
             extra += f"; {plural(self.scripts, 'script')} removed"
+        if self.notices:
+            extra += f"; {plural(len(self.notices), 'note')} above"
         return f"{source}: {', '.join(parts)}{extra}"
 
 
@@ -181,7 +193,7 @@ def _tags(values: tuple[str, ...]) -> list[str]:
 
 
 def build_bank(
-    meta: BankMeta, items: list[Item | Skip], existing_points: dict[str, list[str]] | None = None
+    meta: BankMeta, items: list[Item | Skip | Notice], existing_points: dict[str, list[str]] | None = None
 ) -> ImportResult:
     """The bank file for ``items``: one question each unless skipped (with why).
 
@@ -198,7 +210,11 @@ def build_bank(
     proposed = 0
     read = 0
     ids: dict[str, str] = {}
+    notices: list[Notice] = []
     for item in items:
+        if isinstance(item, Notice):
+            notices.append(item)
+            continue
         read += 1
         if isinstance(item, Skip):
             skipped.append(item)
@@ -234,8 +250,9 @@ def build_bank(
             + (f"{skipped[0].where}: {skipped[0].reason}" if skipped else "no questions found")
         )
     result = ImportResult(
-        _bank_header(meta) + "\n".join(blocks), read, len(blocks), skipped, proposed, bank_id=meta.id, ids=ids
+        _bank_header(meta) + "\n".join(blocks), read, len(blocks), skipped, notices, proposed, bank_id=meta.id
     )
+    result.ids = ids
     result.competencies = sum(block.count(COMPETENCY_MARK) for block in blocks)
     return result
 

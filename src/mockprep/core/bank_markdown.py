@@ -23,7 +23,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
-from mockprep.core.bank_import import Item, Skip, SourceError, slug
+from mockprep.core.bank_import import Item, Notice, Skip, SourceError, slug
 from mockprep.core.banks import BankSpec, QuestionModel
 
 _RESERVED = re.compile(
@@ -92,6 +92,7 @@ class MarkdownBank:
     meta: dict[str, str]
     items: list[Item | Skip]
     title: str | None = None
+    notices: list[Notice] = field(default_factory=list)  # questions of another style read as text
 
 
 def read_markdown(text: str) -> MarkdownBank:
@@ -114,7 +115,7 @@ def read_markdown(text: str) -> MarkdownBank:
             continue
         reader.line(line, number)
     reader.finish()
-    return MarkdownBank(meta, reader.items, reader.title)
+    return MarkdownBank(meta, reader.items, reader.title, reader.notices)
 
 
 def marker(line: str) -> tuple[str, str, bool] | None:
@@ -167,6 +168,7 @@ def reserved(line: str) -> bool:
 class _Reader:
     def __init__(self) -> None:
         self.items: list[Item | Skip] = []
+        self.notices: list[Notice] = []
         self.current: _Draft | None = None
         self.loose: list[str] = []  # text before any question (a ? card's prompt may be in it)
         self.loose_start = 0
@@ -209,6 +211,7 @@ class _Reader:
             return
         found = marker(line)
         if found is not None and found[2] and found[0] in ("q", "question") and not self._listing("q"):
+            self._absorbed(number, line)
             found = None  # "Q1:" or "**Q:**" inside an answer is text
         if found is None:
             if draft is not None and draft.mode in _LISTS and (item := _LIST_ITEM.match(line)):
@@ -217,8 +220,10 @@ class _Reader:
             listing = self._listing("bold", "summary")
             if _DETAILS.match(line) and listing:
                 return  # a <details> block's own lines: its <summary> is the question
-            asked = (bold_question(line) or summary_question(line)) if listing else None
-            if asked is not None:
+            asked = bold_question(line) or summary_question(line)
+            if asked is not None and not listing:
+                self._absorbed(number, line)
+            elif asked is not None:
                 self.finish()
                 indented = _BOLD_LINE.match(line) is not None and _LIST_ITEM.match(line) is not None
                 style = "summary" if _SUMMARY.match(line) else "bold"
@@ -238,6 +243,20 @@ class _Reader:
             self.text(line)  # a marker with no question before it is text
         else:
             self._meta(draft, name, rest, number)
+
+    def _absorbed(self, number: int, line: str) -> None:
+        """Say that a line asked as a question of another style is read as the open question's text."""
+        draft = self.current
+        if draft is None or draft.mode == "prompt":
+            return
+        shown = line.strip() if len(line.strip()) <= 60 else line.strip()[:57] + "..."
+        self.notices.append(
+            Notice(
+                f"line {number}",
+                f"{shown!r} is read as part of the answer to the question on line {draft.line}, which is "
+                "asked in another style; start it with '## ' or 'Q: ' to make it a question of its own",
+            )
+        )
 
     def in_list_item(self, line: str) -> bool:
         """Whether ``line`` goes on the list item before it (key points, follow-ups, misconceptions)."""

@@ -81,7 +81,7 @@ def import_bank(
         text = _decode(read_capped(path, limit))
         if fmt == "md":
             sheet = read_markdown(text)
-            items = sheet.items
+            items = [*sheet.items, *sheet.notices]
             if sheet.title:
                 meta["title"] = sheet.title
             meta.update(
