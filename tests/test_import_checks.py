@@ -366,7 +366,7 @@ def test_import_into_a_home_with_stories_refuses_and_keeps_them(
     result = cli("import", str(_write(tmp_path, valid_export)))
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()
-    assert "already holds 1 stories" in line and "empty home" in line
+    assert "already holds 1 story;" in line and "empty home" in line
     assert db_rows(home, "SELECT title FROM story_versions") == [("My only story",)]
 
 

@@ -197,7 +197,7 @@ def test_sync_command_remembers_the_folder(cli, tmp_path: Path) -> None:
 steps = st.lists(
     st.tuples(
         st.integers(0, 2),  # which device
-        st.sampled_from(["practise", "practise", "sync", "story", "undo"]),
+        st.sampled_from(["practise", "practise", "sync", "story", "undo", "delete"]),
         st.integers(0, 3),  # which question / rating
         st.integers(-600, 600),  # minutes the device's clock is off by
     ),
@@ -228,6 +228,12 @@ def test_any_interleaving_of_practice_and_sync_on_n_devices_converges(plan, coun
                 device.write_story(f"story {pick % 2}", f"{device.store.path.parent.name} at {now}", now)
             elif action == "undo":
                 device.store.cards.undo_last()
+            elif action == "delete":  # a story deleted while others may edit it
+                found = device.store.q(
+                    "SELECT story_id FROM story_versions WHERE title = :t LIMIT 1", t=f"story {pick % 2}"
+                ).first()
+                if found is not None:
+                    device.store.stories.delete(found.story_id)
             else:
                 device.sync(folder, now)
         for _ in range(2):

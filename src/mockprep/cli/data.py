@@ -322,6 +322,16 @@ def merge_report(summary: MergeSummary, head: str) -> str:
         lines.append(
             f"Story '{title}' was edited on two devices: both edits are kept as versions (story history)."
         )
+    for title in summary.kept:
+        lines.append(
+            f"Story '{title}' was deleted on the other device, which did not know of a version saved here:"
+            " the story is kept with the versions it did not know of."
+        )
+    for title in summary.revived:
+        lines.append(
+            f"Story '{title}', deleted here, is back: the other device saved a version of it that the"
+            " delete did not know of."
+        )
     if summary.waiting:
         banks = sorted({str(e["key"]).split("/", 1)[0] for e in summary.waiting if e.get("key")})
         named = (

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mockprep.core import ids
 from mockprep.core.export_checks import STORY_PARTS, ExportChecker, RecordProblem
 from mockprep.core.stories import StoryDraft
+from mockprep.core.wording import plural
 from mockprep.db import import_workers, review_codec, stats_rollup
 from mockprep.db.driver import text
 from mockprep.db.fresh_file import fresh_copy, reviews_unindexed
@@ -85,10 +86,13 @@ def import_all(
     return counts
 
 
+_ONE = {"reviews": "review", "sessions": "session", "stories": "story"}
+
+
 def refuse_history(store: Store) -> None:
     held = {name: count for name, count in store.bulk.user_data().items() if count}
     if held:
-        what = ", ".join(f"{count} {name}" for name, count in held.items())
+        what = ", ".join(plural(count, _ONE[name]) for name, count in held.items())
         raise ImportRefused(
             f"{store.path} already holds {what}; to add the file's history to it, use import --merge "
             "(or import into an empty home: set MOCKPREP_HOME to a new folder)"

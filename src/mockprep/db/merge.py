@@ -10,20 +10,18 @@ order (:data:`~mockprep.db.cards.REPLAY_ORDER`), so every device computes the sa
 
 from __future__ import annotations
 
-import heapq
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mockprep.core import ids
-from mockprep.core.field_checks import STORY_PARTS
 from mockprep.core.scheduler import SchedulerParams, replay
 from mockprep.db import review_codec, stats_rollup
 from mockprep.db.mark_stamps import take_marks
 from mockprep.db.review_indexes import SAME_REVIEW, delete_reviews_with_uids
 from mockprep.db.session_reviews import of_session_row
 from mockprep.db.sql import from_iso, must_time, text_us
+from mockprep.db.story_merge import StoryMerge
 
 if TYPE_CHECKING:
     import sqlite3
@@ -45,6 +43,8 @@ class MergeSummary:
     cards: int = 0  # cards replayed
     marks: int = 0  # questions whose suspended / buried / flagged marks changed
     conflicts: list[str] = field(default_factory=list)  # titles of stories edited on two devices
+    kept: list[str] = field(default_factory=list)  # stories deleted there, kept for a version saved here
+    revived: list[str] = field(default_factory=list)  # stories deleted here, back for a version saved there
     waiting: list[dict[str, Any]] = field(default_factory=list)  # events whose session/question is not here
 
     def added(self) -> bool:
@@ -104,6 +104,8 @@ class _Merger:
         self.deleted = {row[0] for row in raw.execute("SELECT uid FROM sync_deleted")}
         self.reviews: list[dict[str, Any]] = []  # gathered, then inserted in bulk (flush_reviews)
         self.deletions: list[str] = []  # uids gathered, then deleted together (flush_deletions)
+        self.story_deletions: list[dict[str, Any]] = []  # those that name the versions their device knew
+        self.stories = StoryMerge(raw, summary, self.deleted)
 
     def apply(self, event: dict[str, Any]) -> None:
         kind = event.get("t")
@@ -112,7 +114,9 @@ class _Merger:
         elif kind == "review":
             self._review(event)
         elif kind == "story":
-            self._story(event)
+            self.stories.story(event)
+        elif kind == "deleted" and isinstance(event.get("versions"), list):
+            self.story_deletions.append(event)
         elif kind == "deleted":
             self.deletions.append(event["uid"])
         elif kind == "marks":
@@ -242,6 +246,9 @@ class _Merger:
     def flush_deletions(self) -> None:
         """Delete what the gathered deletions name: reviews first (found in one read of the log, as no
         index holds their uids: m022), then sessions left without reviews, and stories."""
+        stories, self.story_deletions = self.story_deletions, []
+        for event in stories:
+            self.summary.deleted += self.stories.delete(event["uid"], event["versions"])
         uids, self.deletions = list(dict.fromkeys(self.deletions)), []
         if not uids:
             return
@@ -253,146 +260,6 @@ class _Merger:
         reviews = {review_codec.uid_hex(uid) for _, uid in found}
         self.summary.deleted += len(found) + sum(
             _delete_session_or_story(self.raw, uid) for uid in uids if uid not in reviews
-        )
-
-    def _story(self, s: dict[str, Any]) -> None:
-        if s["uid"] in self.deleted:
-            return
-        row = self.raw.execute("SELECT id FROM stories WHERE uid = ?", (s["uid"],)).fetchone()
-        if row is None:
-            story = self.raw.execute(
-                "INSERT INTO stories (created_at, uid) VALUES (?, ?)", (from_iso(s["created_at"]), s["uid"])
-            ).lastrowid
-            self.summary.stories += 1
-        else:
-            story = row[0]
-        known = {
-            v[0] for v in self.raw.execute("SELECT uid FROM story_versions WHERE story_id = ?", (story,))
-        }
-        new = [v for v in s["versions"] if v["uid"] not in known]
-        for v in new:
-            self.raw.execute(
-                "INSERT INTO story_versions (story_id, version, saved_at, title, competencies, situation,"
-                " task, action, result, reflection, uid, parent) VALUES (?, -1 - (SELECT COUNT(*)"
-                " FROM story_versions WHERE story_id = ?), ?,?,?,?,?,?,?,?,?,?)",
-                (
-                    story,
-                    story,
-                    from_iso(v["saved_at"]),
-                    v["title"],
-                    json.dumps(v.get("competencies", [])),
-                    *(v.get(part, "") for part in STORY_PARTS),
-                    v["uid"],
-                    v.get("parent"),
-                ),
-            )
-        self.summary.versions += len(new) if row is not None else 0
-        if new:
-            self._renumber(story)
-        self._links_and_rehearsals(story, s)
-
-    def _renumber(self, story: int) -> None:
-        """Versions numbered so that each comes after the one it was edited from, otherwise by when they
-        were saved (ties by uid): the same on every device, and what the device that saved them in a line
-        already has. A version edited from one that already has a child is a conflict; both are kept."""
-        rows = self.raw.execute(
-            "SELECT id, version, uid, parent, saved_at FROM story_versions WHERE story_id = ?", (story,)
-        ).fetchall()
-        uids = {row[2] for row in rows}
-        children: dict[str | None, list[tuple]] = {}
-        for row in rows:
-            children.setdefault(row[3] if row[3] in uids else None, []).append(row)
-        ready = [(row[4], row[2], row) for row in children.get(None, [])]
-        heapq.heapify(ready)
-        order = []
-        while ready:
-            _, _, row = heapq.heappop(ready)
-            order.append(row)
-            for child in children.get(row[2], []):
-                heapq.heappush(ready, (child[4], child[2], child))
-        placed = {row[0] for row in order}  # a parent cycle (a hand-edited file) must not lose versions
-        order += sorted((row for row in rows if row[0] not in placed), key=lambda row: (row[4], row[2]))
-        numbers = {row[1]: new for new, row in enumerate(order, start=1)}
-        self.raw.execute(
-            "UPDATE story_versions SET version = -1000000 - version WHERE story_id = ?", (story,)
-        )
-        for new, row in enumerate(order, start=1):
-            self.raw.execute("UPDATE story_versions SET version = ? WHERE id = ?", (new, row[0]))
-        for rehearsal, version in self.raw.execute(
-            "SELECT id, version FROM rehearsals WHERE story_id = ?", (story,)
-        ).fetchall():
-            if version in numbers:
-                self.raw.execute(
-                    "UPDATE rehearsals SET version = ? WHERE id = ?", (numbers[version], rehearsal)
-                )
-        forks = self.raw.execute(
-            "SELECT parent FROM story_versions WHERE story_id = ? AND parent IS NOT NULL"
-            " GROUP BY parent HAVING COUNT(*) > 1",
-            (story,),
-        ).fetchall()
-        if forks:
-            title = self.raw.execute(
-                "SELECT title FROM story_versions WHERE story_id = ? ORDER BY version DESC LIMIT 1", (story,)
-            ).fetchone()[0]
-            self.summary.conflicts.append(title)
-
-    def _links_and_rehearsals(self, story: int, s: dict[str, Any]) -> None:
-        story_uid = s["uid"]
-        linked_at = s.get("linked_at") or {}
-        for key in s.get("links", []):
-            at = from_iso(linked_at.get(key)) or from_iso(s["created_at"])
-            gone = self.raw.execute(
-                "SELECT removed_at FROM story_unlinks WHERE story_id = ? AND question_key = ?", (story, key)
-            ).fetchone()
-            if gone is not None and gone[0] >= at:
-                continue  # removed here after it was made there
-            self.raw.execute(
-                "DELETE FROM story_unlinks WHERE story_id = ? AND question_key = ?", (story, key)
-            )
-            self.summary.links += self.raw.execute(
-                "INSERT OR IGNORE INTO story_links (story_id, question_key, linked_at, uid) VALUES (?,?,?,?)",
-                (story, key, at, ids.link_uid(story_uid, key)),
-            ).rowcount
-        for key, removed in (s.get("unlinked") or {}).items():
-            self._unlink(story, key, from_iso(removed))
-        numbers = dict(
-            self.raw.execute("SELECT uid, version FROM story_versions WHERE story_id = ?", (story,))
-        )
-        for r in s.get("rehearsals", []):
-            if r["version"] not in numbers or r["uid"] in self.deleted:
-                continue
-            self.summary.rehearsals += self.raw.execute(
-                "INSERT OR IGNORE INTO rehearsals (story_id, version, rehearsed_at, duration_ms, target_ms,"
-                " uid, transcript, delivery) VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    story,
-                    numbers[r["version"]],
-                    from_iso(r["rehearsed_at"]),
-                    r["duration_ms"],
-                    r["target_ms"],
-                    r["uid"],
-                    r.get("transcript"),
-                    _json(r.get("delivery")),
-                ),
-            ).rowcount
-
-    def _unlink(self, story: int, key: str, removed_at: str | None) -> None:
-        """A link removed on another device goes here too, unless it was made here after that."""
-        if removed_at is None:
-            return
-        link = self.raw.execute(
-            "SELECT linked_at FROM story_links WHERE story_id = ? AND question_key = ?", (story, key)
-        ).fetchone()
-        if link is not None and link[0] > removed_at:
-            return
-        if link is not None:
-            self.raw.execute("DELETE FROM story_links WHERE story_id = ? AND question_key = ?", (story, key))
-            self.summary.deleted += 1
-        self.raw.execute(
-            "INSERT INTO story_unlinks (story_id, question_key, removed_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (story_id, question_key)"
-            " DO UPDATE SET removed_at = MAX(removed_at, excluded.removed_at)",
-            (story, key, removed_at),
         )
 
     def replay_cards(self) -> None:

@@ -25,6 +25,15 @@ if TYPE_CHECKING:
     from mockprep.db.store import Store
 
 
+# The kind of a deleted story's version's tombstone, then the story's uid: a story's deletion names the
+# versions it knew, so that a version saved meanwhile on another device is not deleted with them.
+VERSION_OF = "version of "
+TOMBSTONE_VERSIONS = (
+    "INSERT OR IGNORE INTO sync_deleted (uid, kind) SELECT v.uid, :of || s.uid FROM story_versions v"
+    " JOIN stories s ON s.id = v.story_id WHERE s.id = :s AND s.uid IS NOT NULL AND v.uid IS NOT NULL"
+)
+
+
 @dataclass(frozen=True)
 class Device:
     id: str
@@ -128,7 +137,7 @@ def _raw(conn: Any) -> sqlite3.Connection:
 
 def _event(raw: sqlite3.Connection, kind: str, row_id: int | None, ref: str | None) -> dict[str, Any] | None:
     if kind == "deleted":
-        return {"t": "deleted", "uid": ref}
+        return _deleted(raw, str(ref))
     if kind == "review":
         return _review(raw, row_id)
     if kind == "session":
@@ -138,6 +147,18 @@ def _event(raw: sqlite3.Connection, kind: str, row_id: int | None, ref: str | No
     if kind == "marks":
         return marks_event(raw, row_id)
     return None
+
+
+def _deleted(raw: sqlite3.Connection, uid: str) -> dict[str, Any]:
+    """A deletion; a story's names the versions this device knew (its tombstone's kind says a story)."""
+    kind = raw.execute("SELECT kind FROM sync_deleted WHERE uid = ?", (uid,)).fetchone()
+    if kind is None or kind[0] != "story":
+        return {"t": "deleted", "uid": uid}
+    versions = [
+        r[0]
+        for r in raw.execute("SELECT uid FROM sync_deleted WHERE kind = ? ORDER BY uid", (VERSION_OF + uid,))
+    ]
+    return {"t": "deleted", "uid": uid, **({"versions": versions} if versions else {})}
 
 
 def _review(raw: sqlite3.Connection, row_id: int | None) -> dict[str, Any] | None:

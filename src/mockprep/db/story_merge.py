@@ -1,0 +1,230 @@
+"""Merging another device's stories: new versions, links, removed links and rehearsals, and deletions.
+
+A story deleted on one device while another saved a version of it is not lost: the deletion names the
+versions its device knew (``versions``), and takes only those. A version it did not know of keeps the
+story (on the device that saved it) or brings it back (on the device that deleted it), and the merge
+summary names it (``kept``, ``revived``). A deletion without ``versions`` (from a device before this) takes
+the whole story, as it always did.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from typing import TYPE_CHECKING, Any
+
+from mockprep.core import ids
+from mockprep.core.field_checks import STORY_PARTS
+from mockprep.db.sql import from_iso
+from mockprep.db.sync_log import VERSION_OF
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from mockprep.db.merge import MergeSummary
+
+
+class StoryMerge:
+    def __init__(self, raw: sqlite3.Connection, summary: MergeSummary, deleted: set[str]) -> None:
+        self.raw = raw
+        self.summary = summary
+        self.deleted = deleted  # tombstoned uids (stories, their versions, reviews, sessions): shared
+
+    def story(self, s: dict[str, Any]) -> None:
+        """A story as another device has it: what is not here yet is added."""
+        versions = [v for v in s["versions"] if v["uid"] not in self.deleted]
+        revived = False
+        if s["uid"] in self.deleted:
+            if not versions or not self._deleted_knowing_versions(s["uid"]):
+                return
+            # Deleted here, but saved there in a version the delete did not know of: it comes back.
+            self.raw.execute("DELETE FROM sync_deleted WHERE uid = ?", (s["uid"],))
+            self.deleted.discard(s["uid"])
+            revived = True
+        row = self.raw.execute("SELECT id FROM stories WHERE uid = ?", (s["uid"],)).fetchone()
+        if row is None:
+            story = self.raw.execute(
+                "INSERT INTO stories (created_at, uid) VALUES (?, ?)", (from_iso(s["created_at"]), s["uid"])
+            ).lastrowid
+            self.summary.stories += 1
+        else:
+            story = row[0]
+        known = {
+            v[0] for v in self.raw.execute("SELECT uid FROM story_versions WHERE story_id = ?", (story,))
+        }
+        new = [v for v in versions if v["uid"] not in known]
+        for v in new:
+            self.raw.execute(
+                "INSERT INTO story_versions (story_id, version, saved_at, title, competencies, situation,"
+                " task, action, result, reflection, uid, parent) VALUES (?, -1 - (SELECT COUNT(*)"
+                " FROM story_versions WHERE story_id = ?), ?,?,?,?,?,?,?,?,?,?)",
+                (
+                    story,
+                    story,
+                    from_iso(v["saved_at"]),
+                    v["title"],
+                    json.dumps(v.get("competencies", [])),
+                    *(v.get(part, "") for part in STORY_PARTS),
+                    v["uid"],
+                    v.get("parent"),
+                ),
+            )
+        self.summary.versions += len(new) if row is not None else 0
+        if new:
+            self.renumber(story, {v["uid"] for v in new})
+        if revived:
+            self.summary.revived.append(self._title(story))
+        self.links_and_rehearsals(story, s)
+
+    def delete(self, uid: str, versions: list[str]) -> int:
+        """Story ``uid`` deleted on another device that knew ``versions``: those go (with their
+        rehearsals); the story goes too unless a version the delete did not know of is left. The number
+        of records removed."""
+        self.raw.executemany(
+            "INSERT OR IGNORE INTO sync_deleted (uid, kind) VALUES (?, ?)",
+            [(version, VERSION_OF + uid) for version in versions],
+        )
+        self.deleted.update(versions)
+        row = self.raw.execute("SELECT id FROM stories WHERE uid = ?", (uid,)).fetchone()
+        if row is None:  # not here (yet): a later event of it brings back only what the delete did not know
+            self.raw.execute("INSERT OR IGNORE INTO sync_deleted (uid, kind) VALUES (?, 'merged')", (uid,))
+            self.deleted.add(uid)
+            return 0
+        story = row[0]
+        rows = self.raw.execute(
+            "SELECT id, version, uid FROM story_versions WHERE story_id = ?", (story,)
+        ).fetchall()
+        gone = [r for r in rows if r[2] in self.deleted]
+        if len(gone) == len(rows):
+            self.raw.execute("DELETE FROM stories WHERE id = ?", (story,))  # its trigger tombstones it
+            self.deleted.add(uid)
+            return 1
+        if not gone:
+            return 0  # applied before: what is left is what the delete did not know
+        self.raw.executemany(
+            "DELETE FROM rehearsals WHERE story_id = ? AND version = ?", [(story, r[1]) for r in gone]
+        )
+        self.raw.executemany("DELETE FROM story_versions WHERE id = ?", [(r[0],) for r in gone])
+        self.renumber(story, set())
+        self.summary.kept.append(self._title(story))
+        return len(gone)
+
+    def _deleted_knowing_versions(self, uid: str) -> bool:
+        """Whether the deletion of story ``uid`` recorded the versions it knew (one before did not)."""
+        return (
+            self.raw.execute(
+                "SELECT 1 FROM sync_deleted WHERE kind = ? LIMIT 1", (VERSION_OF + uid,)
+            ).fetchone()
+            is not None
+        )
+
+    def _title(self, story: int) -> str:
+        return self.raw.execute(
+            "SELECT title FROM story_versions WHERE story_id = ? ORDER BY version DESC LIMIT 1", (story,)
+        ).fetchone()[0]
+
+    def renumber(self, story: int, new: set[str]) -> None:
+        """Versions numbered so that each comes after the one it was edited from, otherwise by when they
+        were saved (ties by uid): the same on every device, and what the device that saved them in a line
+        already has. A version edited from one that already has a child is a conflict; both are kept, and
+        the conflict is reported when one of the ``new`` versions (uids) makes it."""
+        rows = self.raw.execute(
+            "SELECT id, version, uid, parent, saved_at FROM story_versions WHERE story_id = ?", (story,)
+        ).fetchall()
+        uids = {row[2] for row in rows}
+        children: dict[str | None, list[tuple]] = {}
+        for row in rows:
+            children.setdefault(row[3] if row[3] in uids else None, []).append(row)
+        ready = [(row[4], row[2], row) for row in children.get(None, [])]
+        heapq.heapify(ready)
+        order = []
+        while ready:
+            _, _, row = heapq.heappop(ready)
+            order.append(row)
+            for child in children.get(row[2], []):
+                heapq.heappush(ready, (child[4], child[2], child))
+        placed = {row[0] for row in order}  # a parent cycle (a hand-edited file) must not lose versions
+        order += sorted((row for row in rows if row[0] not in placed), key=lambda row: (row[4], row[2]))
+        numbers = {row[1]: number for number, row in enumerate(order, start=1)}
+        self.raw.execute(
+            "UPDATE story_versions SET version = -1000000 - version WHERE story_id = ?", (story,)
+        )
+        for number, row in enumerate(order, start=1):
+            self.raw.execute("UPDATE story_versions SET version = ? WHERE id = ?", (number, row[0]))
+        for rehearsal, version in self.raw.execute(
+            "SELECT id, version FROM rehearsals WHERE story_id = ?", (story,)
+        ).fetchall():
+            if version in numbers:
+                self.raw.execute(
+                    "UPDATE rehearsals SET version = ? WHERE id = ?", (numbers[version], rehearsal)
+                )
+        forks = {
+            parent
+            for (parent,) in self.raw.execute(
+                "SELECT parent FROM story_versions WHERE story_id = ? AND parent IS NOT NULL"
+                " GROUP BY parent HAVING COUNT(*) > 1",
+                (story,),
+            )
+        }
+        # Only a parallel edit that arrives now is news: a later edit of either side is not.
+        if any(row[3] in forks for row in rows if row[2] in new):
+            self.summary.conflicts.append(self._title(story))
+
+    def links_and_rehearsals(self, story: int, s: dict[str, Any]) -> None:
+        story_uid = s["uid"]
+        linked_at = s.get("linked_at") or {}
+        for key in s.get("links", []):
+            at = from_iso(linked_at.get(key)) or from_iso(s["created_at"])
+            gone = self.raw.execute(
+                "SELECT removed_at FROM story_unlinks WHERE story_id = ? AND question_key = ?", (story, key)
+            ).fetchone()
+            if gone is not None and gone[0] >= at:
+                continue  # removed here after it was made there
+            self.raw.execute(
+                "DELETE FROM story_unlinks WHERE story_id = ? AND question_key = ?", (story, key)
+            )
+            self.summary.links += self.raw.execute(
+                "INSERT OR IGNORE INTO story_links (story_id, question_key, linked_at, uid) VALUES (?,?,?,?)",
+                (story, key, at, ids.link_uid(story_uid, key)),
+            ).rowcount
+        for key, removed in (s.get("unlinked") or {}).items():
+            self.unlink(story, key, from_iso(removed))
+        numbers = dict(
+            self.raw.execute("SELECT uid, version FROM story_versions WHERE story_id = ?", (story,))
+        )
+        for r in s.get("rehearsals", []):
+            if r["version"] not in numbers or r["uid"] in self.deleted:
+                continue
+            self.summary.rehearsals += self.raw.execute(
+                "INSERT OR IGNORE INTO rehearsals (story_id, version, rehearsed_at, duration_ms, target_ms,"
+                " uid, transcript, delivery) VALUES (?,?,?,?,?,?,?,?)",
+                (
+                    story,
+                    numbers[r["version"]],
+                    from_iso(r["rehearsed_at"]),
+                    r["duration_ms"],
+                    r["target_ms"],
+                    r["uid"],
+                    r.get("transcript"),
+                    None if r.get("delivery") is None else json.dumps(r["delivery"]),
+                ),
+            ).rowcount
+
+    def unlink(self, story: int, key: str, removed_at: str | None) -> None:
+        """A link removed on another device goes here too, unless it was made here after that."""
+        if removed_at is None:
+            return
+        link = self.raw.execute(
+            "SELECT linked_at FROM story_links WHERE story_id = ? AND question_key = ?", (story, key)
+        ).fetchone()
+        if link is not None and link[0] > removed_at:
+            return
+        if link is not None:
+            self.raw.execute("DELETE FROM story_links WHERE story_id = ? AND question_key = ?", (story, key))
+            self.summary.deleted += 1
+        self.raw.execute(
+            "INSERT INTO story_unlinks (story_id, question_key, removed_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (story_id, question_key)"
+            " DO UPDATE SET removed_at = MAX(removed_at, excluded.removed_at)",
+            (story, key, removed_at),
+        )
