@@ -8,8 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockprep.core.anki_notes import AnkiNote, note_items
-from mockprep.core.bank_import import Item, Skip
+from mockprep.core.anki_notetype import MOCKPREP_FIELDS, note_fields
+from mockprep.core.bank_import import BankMeta, Item, Notice, Skip, build_bank
 from mockprep.core.bank_markdown import read_markdown
+from mockprep.core.banks import QuestionModel
 
 
 def _note(fields: tuple[str, ...], names: tuple[str, ...]) -> AnkiNote:
@@ -86,4 +88,51 @@ def test_import_says_where_a_question_was_read_into_another_answer(cli, tmp_path
     assert (
         "read 1, made 1 question, skipped 0; 1 question with proposed key points to review; 1 note above"
         in (result.stderr)
+    )
+
+
+def test_a_renamed_id_is_reported_with_the_question_that_holds_it(cli, tmp_path: Path) -> None:
+    """Found by an exploratory tester: two {#dup} headings became dup and dup-2, and two CSV rows with
+    the Id 'dupe' became dupe and dupe-2, with nothing said; a question's id keys its reviews."""
+    sheet = tmp_path / "dup.md"
+    sheet.write_text(
+        "## First {#dup}\nFirst answer here. It has two sentences.\n\n"
+        "## Second {#dup}\nSecond answer here. It has two sentences.\n"
+    )
+    table = tmp_path / "dup.csv"
+    table.write_text(
+        'Id,Question,Answer\ndupe,What is A?,"A is one thing. It has two parts."\n'
+        'dupe,What is B?,"B is another. It has parts too."\n'
+    )
+    md = cli("bank", "import", str(sheet), "-o", "-")
+    assert f"{sheet}: line 4: note: id 'dup' is taken by the question at line 1: this one is 'dup-2'" in (
+        md.stderr
+    )
+    csv = cli("bank", "import", str(table), "-o", "-")
+    assert f"{table}: row 3: note: id 'dupe' is taken by the question at row 2: this one is 'dupe-2'" in (
+        csv.stderr
+    )
+
+
+def test_several_of_mockpreps_banks_in_one_package_are_said_to_become_one() -> None:
+    def own(deck: str, qid: str, n: int) -> AnkiNote:
+        q = QuestionModel(
+            id=qid,
+            prompt=f"What is {qid} {n}?",
+            answer="An answer. Two parts.",
+            key_points=["a one", "b two"],
+        )
+        return AnkiNote(f"note {n}", f"g{n}", tuple(note_fields(q)), MOCKPREP_FIELDS, deck=deck)
+
+    got = note_items([own("mockprep::ML", "dropout", 1), own("mockprep::Tricky", "dropout", 2)])
+    notices = [item for item in got.items if isinstance(item, Notice)]
+    assert len(
+        notices
+    ) == 1 and "2 of mockprep's banks, decks 'mockprep::ML' (1), 'mockprep::Tricky' (1)" in (
+        notices[0].message
+    )
+    made = build_bank(BankMeta("both", "Both"), got.items)
+    assert (made.made, [(n.where, n.message) for n in made.notices][1:]) == (
+        2,
+        [("note 2", "id 'dropout' is taken by the question at note 1: this one is 'dropout-2'")],
     )

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mockprep.core.anki_notetype import BANK_FIELDS, list_items, read_note
-from mockprep.core.bank_import import Item, Skip, slug
+from mockprep.core.bank_import import Item, Notice, Skip, slug
 from mockprep.core.html_text import PlainText, cloze_numbers, clozes, html_to_text
 
 # Field names that say what a field holds (mockprep's own note type first); otherwise the first field is
@@ -33,7 +33,7 @@ class AnkiNote:
 
 @dataclass
 class NoteItems:
-    items: list[Item | Skip]
+    items: list[Item | Skip | Notice]
     media: int = 0
     scripts: int = 0
 
@@ -41,6 +41,7 @@ class NoteItems:
 def note_items(notes: Iterable[AnkiNote]) -> NoteItems:
     """Every note as one question, or one per cloze deletion, or a :class:`Skip` saying why not."""
     out = NoteItems([])
+    banks: dict[str, int] = {}  # the decks of mockprep's own notes: one per bank exported
     for note in notes:
         if BANK_FIELDS in note.names:  # mockprep's own note: its question as exported, if it says so
             own = read_note(
@@ -48,12 +49,27 @@ def note_items(notes: Iterable[AnkiNote]) -> NoteItems:
             )
             if own is not None:
                 out.items.append(own)
+                banks[note.deck or ""] = banks.get(note.deck or "", 0) + 1
                 continue
         texts = [html_to_text(f) if note.html else PlainText(f.strip()) for f in note.fields]
         out.media += sum(t.media for t in texts)
         out.scripts += sum(t.scripts for t in texts)
         out.items += _note_questions(note, [t.text for t in texts])
+    if len(banks) > 1:
+        out.items.insert(0, _merged(banks))
     return out
+
+
+def _merged(banks: dict[str, int]) -> Notice:
+    """Several of mockprep's banks exported together become one bank: its questions' keys are new
+    (bank/id), so they are not the banks' own questions, and their reviews stay with those."""
+    decks = ", ".join(f"{deck or 'no deck'!r} ({count})" for deck, count in banks.items())
+    return Notice(
+        "package",
+        f"it holds the questions of {len(banks)} of mockprep's banks, decks {decks}: they are made into "
+        "one new bank, whose questions are not the banks' own (their reviews stay with those); "
+        "export one bank per package to bring each back with --id",
+    )
 
 
 def _field(names: tuple[str, ...], values: list[str], wanted: tuple[str, ...], default: int) -> str:

@@ -130,15 +130,19 @@ def slug(text: str, limit: int = 64) -> str:
     return out
 
 
-def stable_id(item: Item, taken: set[str]) -> str:
-    """An id from the source's own id, or from the prompt's words and a short hash; never in ``taken``."""
+def wanted_id(item: Item) -> str:
+    """The id the item asks for: the source's own id, or the prompt's words and a short hash."""
     if item.source_id and re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", item.source_id):
-        base = item.source_id
-    else:
-        seed = item.source_id or item.prompt
-        digest = hashlib.sha256(seed.encode()).hexdigest()[:8]
-        words = slug(item.prompt if not item.source_id else item.source_id, 40) or "q"
-        base = f"{words}-{digest}"
+        return item.source_id
+    seed = item.source_id or item.prompt
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:8]
+    words = slug(item.prompt if not item.source_id else item.source_id, 40) or "q"
+    return f"{words}-{digest}"
+
+
+def stable_id(item: Item, taken: set[str]) -> str:
+    """:func:`wanted_id`, or when another question holds it that id and "-2", "-3"...; never in ``taken``."""
+    base = wanted_id(item)
     candidate, n = base, 2
     while candidate in taken:
         candidate = f"{base[:60]}-{n}"
@@ -211,6 +215,7 @@ def build_bank(
     read = 0
     ids: dict[str, str] = {}
     notices: list[Notice] = []
+    owners: dict[str, str] = {}  # question id -> where its item was read
     for item in items:
         if isinstance(item, Notice):
             notices.append(item)
@@ -225,6 +230,7 @@ def build_bank(
             skipped.append(Skip(item.where, reason))
             continue
         qid = stable_id(item, taken)
+        owners[qid] = item.where
         points = [k.strip() for k in item.key_points if k.strip() and has_word(k)]
         review = False
         if not points and existing_points and qid in existing_points:
@@ -233,9 +239,12 @@ def build_bank(
             points, review = propose_key_points(item.answer, item.hidden), True
         if len(points) < 2:
             taken.discard(qid)
+            del owners[qid]
             skipped.append(Skip(item.where, _few_points(item, bool(item.key_points))))
             continue
         proposed += review
+        if qid != (wanted := wanted_id(item)):
+            notices.append(_renamed(item.where, wanted, qid, owners.get(wanted)))
         if item.history_key or item.source_id:
             ids[item.history_key or item.source_id] = qid
         guessed = None
@@ -255,6 +264,12 @@ def build_bank(
     result.ids = ids
     result.competencies = sum(block.count(COMPETENCY_MARK) for block in blocks)
     return result
+
+
+def _renamed(where: str, wanted: str, qid: str, owner: str | None) -> Notice:
+    """Ids key a question's reviews (``bank/id``): a renamed one is said, so the person can fix it."""
+    holder = f"the question at {owner}" if owner else "another question"
+    return Notice(where, f"id {wanted!r} is taken by {holder}: this one is {qid!r}")
 
 
 def _without_controls(item: Item) -> Item:
