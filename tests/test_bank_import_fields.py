@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,7 +12,7 @@ from mockprep.core.anki_notes import AnkiNote, note_items
 from mockprep.core.anki_notetype import MOCKPREP_FIELDS, note_fields
 from mockprep.core.bank_import import BankMeta, Item, Notice, Skip, build_bank
 from mockprep.core.bank_markdown import read_markdown
-from mockprep.core.banks import QuestionModel
+from mockprep.core.banks import BankError, QuestionModel, parse_bank
 
 
 def _note(fields: tuple[str, ...], names: tuple[str, ...]) -> AnkiNote:
@@ -136,3 +137,21 @@ def test_several_of_mockpreps_banks_in_one_package_are_said_to_become_one() -> N
         2,
         [("note 2", "id 'dropout' is taken by the question at note 1: this one is 'dropout-2'")],
     )
+
+
+_BANK = 'id = "bom-bank"\ntitle = "B"\nround = "technical"\ntopic = "t"\n\n[[questions]]\nid = "q"\nprompt = "Why?"\n'
+_BANK += 'answer = "Because. It is so."\nkey_points = ["because it is", "so it is"]\n'
+
+
+def test_a_bank_saved_with_a_byte_order_mark_reads_and_odd_encodings_are_one_line() -> None:
+    """Found by an exploratory tester: Notepad's UTF-8 BOM gave 'not valid TOML: Invalid statement',
+    UTF-16 gave two lines for one problem, and an empty file four 'field ... missing' lines."""
+    assert parse_bank(b"\xef\xbb\xbf" + _BANK.encode(), "bom.toml").spec.id == "bom-bank"
+    for data, problem in (
+        (b"\xff\xfe" + _BANK.encode("utf-16-le"), "bom.toml:1: saved as UTF-16: save it as UTF-8"),
+        (b"", "bom.toml: file is empty (a bank needs id, title, round, questions)"),
+        (b"\xef\xbb\xbf \n\n", "bom.toml: file is empty (a bank needs id, title, round, questions)"),
+    ):
+        with pytest.raises(BankError) as raised:
+            parse_bank(data, "bom.toml")
+        assert [str(p) for p in raised.value.problems] == [problem]

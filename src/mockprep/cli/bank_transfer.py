@@ -126,7 +126,7 @@ def _check_target(target: Path, bank_id: str, force: bool) -> None:
         return
     check_output_target(target, True)
     try:
-        same = tomli.loads(target.read_text(encoding="utf-8")).get("id") == bank_id
+        same = tomli.loads(target.read_text(encoding="utf-8-sig")).get("id") == bank_id
     except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError):
         same = False
     if not same:

@@ -223,12 +223,18 @@ def parse_bank(data: bytes, source: str) -> Bank:
 def _parse_bank(data: bytes, source: str) -> Bank:
     if len(data) > MAX_BANK_BYTES:
         raise BankError([BankProblem(source, f"file is larger than {MAX_BANK_BYTES // 2**20} MB")])
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # one line, not a bad byte and a TOML error after it
+        raise BankError([BankProblem(source, "saved as UTF-16: save it as UTF-8", line=1)])
     early: list[BankProblem] = []
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         early.append(_not_utf8(data, exc, source))
         text = data.decode("utf-8", errors="replace")
+    text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark, as Notepad saves one
+    if not text.strip():
+        empty = BankProblem(source, "file is empty (a bank needs id, title, round, questions)")
+        raise BankError([*early, empty])
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

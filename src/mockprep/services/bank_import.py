@@ -132,7 +132,7 @@ def _previous_points(previous: Path | None) -> dict[str, list[str]]:
     if previous is None or not previous.is_file():
         return {}
     try:
-        text = previous.read_text(encoding="utf-8")
+        text = previous.read_text(encoding="utf-8-sig")
         raw = tomli.loads(text)
     except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError):
         return {}
