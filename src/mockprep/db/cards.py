@@ -63,14 +63,16 @@ class CardTable:
         )
         return self.store.conn.execute(stmt, {**params, **extra}).all()
 
-    def learning_queue(self, flt: QuestionFilter, limit: int | None = None) -> list[DueCard]:
-        """(Re)learning cards, the one due soonest first (a buried one is due when its bury ends)."""
+    def learning_queue(self, flt: QuestionFilter, now: datetime, limit: int | None = None) -> list[DueCard]:
+        """(Re)learning cards not buried at ``now``, the one due soonest first (a buried one is left
+        out, not due at its bury's end, which learn-ahead would reach 20 minutes before midnight)."""
         rows = self._select_due(
-            f"c.last_review IS NOT NULL AND c.state != :review ORDER BY {EFFECTIVE_DUE}, c.question_id"
-            " LIMIT :n",
+            f"c.last_review IS NOT NULL AND c.state != :review AND {NOT_BURIED_AT}"
+            f" ORDER BY {EFFECTIVE_DUE}, c.question_id LIMIT :n",
             flt,
             ALL_CARDS,
             review=State.Review.value,
+            now=db_time(now),
             n=-1 if limit is None else limit,
         )
         return [_due_card(r) for r in rows]

@@ -180,7 +180,7 @@ class Session:
         if self._skipped:
             cut = None  # skipped questions may sit at the head: look past them
         new = [DueCard(qid, CardState.NEW, now) for qid in new_ids[:cut]]
-        learning = cards.learning_queue(flt, cut)
+        learning = cards.learning_queue(flt, now, cut)
         reviews = cards.reviews_due(flt, now, cut)
         queue = queue_order(learning, reviews, new, now, self._learn_ahead, self._just_asked)
         return self._askable(queue, now)
