@@ -13,6 +13,7 @@ from mockprep.core.anki_notetype import MOCKPREP_FIELDS, note_fields
 from mockprep.core.bank_import import BankMeta, Item, Notice, Skip, build_bank
 from mockprep.core.bank_markdown import read_markdown
 from mockprep.core.banks import BankError, QuestionModel, parse_bank
+from tests.conftest import db_rows, write_bank
 
 
 def _note(fields: tuple[str, ...], names: tuple[str, ...]) -> AnkiNote:
@@ -155,3 +156,21 @@ def test_a_bank_saved_with_a_byte_order_mark_reads_and_odd_encodings_are_one_lin
         with pytest.raises(BankError) as raised:
             parse_bank(data, "bom.toml")
         assert [str(p) for p in raised.value.problems] == [problem]
+
+
+def test_a_bank_level_edit_is_synced_to_its_questions_and_said(cli, home, tmp_path: Path) -> None:
+    """Found by an exploratory tester: a bank's new title and roles were stored, but `bank sync` said
+    'All banks are up to date.', and its questions kept their old roles, so `session --role` refused a
+    role the bank now declared."""
+    path = write_bank(tmp_path / "b.toml", bank_id="my-ml")
+    assert cli("bank", "add", str(path)).exit_code == 0
+    text = path.read_text().replace('"Demo my-ml"', '"My ML"')
+    path.write_text(
+        text.replace('roles = ["ml-researcher"]', 'roles = ["ml-researcher", "quant-researcher"]')
+    )
+    synced = cli("bank", "sync")
+    assert synced.stdout.strip() == "my-ml: title and roles changed", synced.stdout
+    roles = {r for (r,) in db_rows(home, "SELECT roles FROM questions WHERE bank_id = 'my-ml'")}
+    assert roles == {'["ml-researcher", "quant-researcher"]'}
+    asked = cli("session", "--role", "quant-researcher", input="q\n")
+    assert asked.exit_code == 0 and "of my-ml?" in asked.stdout, asked.stderr

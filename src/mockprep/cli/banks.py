@@ -210,6 +210,8 @@ def bank_sync() -> None:
             (result.retired, "retired"),
         )
         parts = [f"{n} {what}" for n, what in counts if n]
+        if result.edited:
+            parts.insert(0, f"{' and '.join(result.edited)} changed")
         if result.moved_to:
             parts.append(f"now read from {result.moved_to}")
         typer.echo(plain(f"{result.bank_id}: {', '.join(parts)}"))

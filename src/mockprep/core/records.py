@@ -53,6 +53,7 @@ class SyncResult:
     retired: int
     restored: int = 0  # retired questions that are back in the file
     moved_to: str | None = None  # the file it is read from now, when that changed
+    edited: tuple[str, ...] = ()  # the bank's own fields that changed (title, round, roles, ...)
 
 
 @dataclass(frozen=True)

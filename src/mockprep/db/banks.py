@@ -119,7 +119,14 @@ class BankTable:
         stamp = db_time(now)
         added = updated = retired = restored = 0
         with self.store.write() as conn:
-            before = conn.execute(text("SELECT source FROM banks WHERE id = :id"), {"id": bank.id}).first()
+            before = conn.execute(
+                text("SELECT source, title, round, description, roles FROM banks WHERE id = :id"),
+                {"id": bank.id},
+            ).first()
+            spec = bank.spec
+            now_fields = {"title": spec.title, "round": spec.round, "description": spec.description}
+            now_fields["roles"] = json.dumps(list(spec.roles))
+            edited = tuple(k for k, v in now_fields.items() if before is not None and getattr(before, k) != v)
             conn.execute(
                 text(
                     "INSERT INTO banks (id, title, round, description, roles, source, builtin,"
@@ -143,10 +150,13 @@ class BankTable:
                     "now": stamp,
                 },
             )
-            existing = {
-                r.key: (r.id, r.data, r.retired_at)
+            existing = {  # (a question's round, topic and roles may come from its bank's: compared too)
+                r.key: (r.id, r.data, r.retired_at, (r.round, r.topic, r.roles))
                 for r in conn.execute(
-                    text("SELECT id, key, data, retired_at FROM questions WHERE bank_id = :b"),
+                    text(
+                        "SELECT id, key, data, retired_at, round, topic, roles"
+                        " FROM questions WHERE bank_id = :b"
+                    ),
                     {"b": bank.id},
                 )
             }
@@ -158,8 +168,9 @@ class BankTable:
                 if question.key not in existing:
                     fresh.append(values)
                 else:
-                    qid, data, retired_at = existing[question.key]
-                    if data != values["data"] or retired_at is not None:
+                    qid, data, retired_at, resolved = existing[question.key]
+                    now_resolved = (values["round"], values["topic"], values["roles"])
+                    if data != values["data"] or retired_at is not None or resolved != now_resolved:
                         conn.execute(
                             text(
                                 "UPDATE questions SET round = :round, topic = :topic,"
@@ -171,8 +182,8 @@ class BankTable:
                         )
                         if retired_at is not None:
                             restored += 1
-                        else:
-                            updated += 1
+                        elif data != values["data"]:
+                            updated += 1  # (one that only takes its bank's new roles is the bank's edit)
             if fresh:
                 # A new bank of thousands of questions: one executemany per table, not a query per row.
                 raw = conn.raw
@@ -193,7 +204,7 @@ class BankTable:
                     (State.Learning.value, stamp, bank.id),
                 )
                 added = len(fresh)
-            for key, (qid, _data, retired_at) in existing.items():
+            for key, (qid, _data, retired_at, _resolved) in existing.items():
                 if key not in seen and retired_at is None:
                     conn.execute(
                         text("UPDATE questions SET retired_at = :now WHERE id = :id"),
@@ -201,7 +212,7 @@ class BankTable:
                     )
                     retired += 1
         moved_to = bank.source if before is not None and before.source != bank.source else None
-        return SyncResult(bank.id, added, updated, retired, restored, moved_to)
+        return SyncResult(bank.id, added, updated, retired, restored, moved_to, edited)
 
     def retire_questions(self, bank_id: str, now: datetime) -> int:
         """Retire every active question of a bank whose file is gone; return how many."""

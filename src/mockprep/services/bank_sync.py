@@ -227,7 +227,9 @@ def _apply(store: Store, scan: _Scan, states: dict[str, BankState], now: datetim
         for claim in winners.values():
             if claim.bank is not None:
                 result = store.banks.sync(claim.bank, claim.builtin, now)
-                if result.added or result.updated or result.retired or result.restored or result.moved_to:
+                if any((result.added, result.updated, result.retired, result.restored, result.moved_to)) or (
+                    result.edited
+                ):
                     report.changed.append(result)
     roots = store.banks.sources()
     folders = [r for r in roots if r.is_dir()]
