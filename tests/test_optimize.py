@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fsrs import Rating
 
 from mockprep.core import optimizing
-from mockprep.core.optimizing import MIN_SCORED_REVIEWS, evaluate, not_enough
+from mockprep.core.optimizing import MIN_SCORED_REVIEWS, evaluate, fittable_reviews, not_enough
 from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import FSRS6_WEIGHTS, SchedulerParams, new_card, review
 from mockprep.db.store import Store
@@ -52,8 +52,44 @@ def test_the_true_parameters_predict_a_log_drawn_from_them_better_than_the_defau
 
 
 def test_too_little_log_says_why() -> None:
-    message = not_enough(as_log(synthetic_log(5, 3)))
+    message = not_enough(as_log(synthetic_log(5, 3)))  # 5 questions, 2 reviews each a day after the last
     assert message is not None and "not enough reviews yet" in message and str(MIN_SCORED_REVIEWS) in message
+    assert f"you have 10, it needs {MIN_SCORED_REVIEWS}, so {MIN_SCORED_REVIEWS - 10} more" in message
+
+
+# Gaps between a question's reviews around the optimizer's "a day or more" (timedelta.days > 0).
+GAPS = (timedelta(days=1), timedelta(hours=23, minutes=59), timedelta(days=3), timedelta(minutes=10))
+
+
+def boundary_log(counted: int) -> list[tuple[int, datetime, int]]:
+    """A log of questions with 70 reviews each (more than the optimizer's 64 per question), cut at the
+    end until exactly ``counted`` of its reviews are ones the optimizer learns from."""
+    log = []
+    for qid in range(1, 21):
+        at = datetime(2026, 1, 1, qid, tzinfo=UTC)
+        for i in range(70):
+            log.append((qid, at, 1 if i % 4 == 3 else 3))
+            at += GAPS[(qid + i) % len(GAPS)]
+    while fittable_reviews(log) > counted:
+        log.pop()
+    assert fittable_reviews(log) == counted
+    return log
+
+
+def test_the_threshold_is_where_the_optimizer_starts_fitting() -> None:
+    """Found by an exploratory tester: with the old threshold (400) `optimize` ran, the optimizer
+    returned its defaults unchanged (it needs 512) and a comparison of two equal sets was printed."""
+    pytest.importorskip("torch")  # the optimizer extra
+    from fsrs.optimizer import max_seq_len, mini_batch_size
+
+    assert (MIN_SCORED_REVIEWS, optimizing.OPTIMIZER_SEQ_LEN) == (mini_batch_size, max_seq_len)
+    short = boundary_log(MIN_SCORED_REVIEWS - 1)
+    assert "so 1 more" in (not_enough(short) or "")
+    with pytest.raises(optimizing.NothingFitted):
+        optimizing.fit_weights(short)
+    enough = boundary_log(MIN_SCORED_REVIEWS)
+    assert not_enough(enough) is None
+    assert optimizing.fit_weights(enough) != list(FSRS6_WEIGHTS)
 
 
 def test_the_optimizer_recovers_lower_loss_than_the_defaults() -> None:
@@ -63,10 +99,10 @@ def test_the_optimizer_recovers_lower_loss_than_the_defaults() -> None:
     assert evaluate(fitted, log).log_loss < evaluate(FSRS6_WEIGHTS, log).log_loss
 
 
-def _store_log(home: Path) -> None:
+def _store_log(home: Path, questions: int = 150) -> None:
     with Store.open(home) as store:
         ids = [r.id for r in store.conn.exec_driver_sql("SELECT id FROM questions ORDER BY id LIMIT 150")]
-        for qid, before, card, rating in synthetic_log(150, 8):
+        for qid, before, card, rating in synthetic_log(questions, 8):
             card.card_id = ids[qid - 1]
             store.cards.record_review(
                 ReviewRecord(ids[qid - 1], None, card, card.last_review, rating, before, "a", 1000)
@@ -108,3 +144,34 @@ def test_without_the_extra_one_line_says_what_to_install(cli, home: Path, monkey
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
     assert "mockprep[optimizer]" in line
+
+
+def test_fewer_reviews_than_the_optimizer_learns_from_fit_nothing(cli, home: Path, monkeypatch) -> None:
+    cli("bank", "list")
+    _store_log(home, questions=60)  # 420 reviews a day after the one before: enough for the old 400
+
+    def never(log):
+        raise AssertionError("the optimizer was run")
+
+    monkeypatch.setattr(optimizing, "fit_weights", never)
+    result = cli("optimize", "--yes")
+    assert result.exit_code == 1
+    assert f"you have 420, it needs {MIN_SCORED_REVIEWS}, so {MIN_SCORED_REVIEWS - 420} more" in result.stderr
+    assert "log loss" not in result.stdout
+    with Store.open(home) as store:
+        assert store.scheduling.fits() == []
+
+
+def test_a_fit_that_did_not_happen_is_never_compared(cli, home: Path, monkeypatch) -> None:
+    cli("bank", "list")
+    _store_log(home)
+
+    def unchanged(log):
+        raise optimizing.NothingFitted("the optimizer returned its default parameters unchanged")
+
+    monkeypatch.setattr(optimizing, "fit_weights", unchanged)
+    result = cli("optimize", "--yes")
+    assert result.exit_code == 1 and "nothing" not in result.stdout
+    assert "unchanged" in result.stderr and "log loss" not in result.stdout
+    with Store.open(home) as store:
+        assert store.scheduling.fits() == []

@@ -44,10 +44,13 @@ def optimize(
         if why is not None:
             raise UserError(why, exit_code=1)
         current = store.scheduling.weights()
-        typer.echo(f"Fitting to {len(log)} reviews...")
+        typer.echo(
+            f"Fitting to {len(log)} reviews ({optimizing.fittable_reviews(log)} of them came a day or more"
+            " after the one before: the ones the optimizer learns from)..."
+        )
         try:
             weights = optimizing.fit_weights(log)
-        except optimizing.OptimizerMissing as exc:
+        except (optimizing.OptimizerMissing, optimizing.NothingFitted) as exc:
             raise UserError(str(exc), exit_code=1) from None
         before, after = optimizing.evaluate(current, log), optimizing.evaluate(weights, log)
         typer.echo(

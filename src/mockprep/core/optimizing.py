@@ -15,14 +15,23 @@ from datetime import datetime, timedelta
 
 from fsrs import Rating
 
-from mockprep.core.scheduler import FSRS6_WEIGHTS, SchedulerParams, new_card, review
+from mockprep.core.scheduler import SchedulerParams, new_card, review
 
-MIN_SCORED_REVIEWS = 400  # reviews a day or more after the one before: fewer do not beat the defaults
+# fsrs's optimizer (6.x) learns from the reviews that came a day or more after the one before, among
+# each question's first OPTIMIZER_SEQ_LEN; with fewer than MIN_SCORED_REVIEWS of them (its mini-batch
+# size) it returns its default parameters unchanged, fitting nothing. tests/test_optimize.py checks
+# both figures against the installed optimizer.
+MIN_SCORED_REVIEWS = 512
+OPTIMIZER_SEQ_LEN = 64
 Log = Sequence[tuple[int, datetime, int]]  # (question id, rated_at UTC, rating), oldest first per question
 
 
 class OptimizerMissing(Exception):
     """The ``optimizer`` extra is not installed."""
+
+
+class NothingFitted(Exception):
+    """The optimizer returned its default parameters unchanged: no fit happened."""
 
 
 @dataclass(frozen=True)
@@ -62,14 +71,25 @@ def evaluate(weights: Sequence[float], log: Log) -> Fit:
     return Fit(total / scored, math.sqrt(squared / scored), scored)
 
 
+def fittable_reviews(log: Log) -> int:
+    """The reviews fsrs's optimizer learns from, counted as it counts them: in each question's first
+    :data:`OPTIMIZER_SEQ_LEN` reviews by time, those a day or more after the one before."""
+    count = 0
+    for reviews in _by_question(log).values():
+        times = sorted(rated_at for rated_at, _rating in reviews)[:OPTIMIZER_SEQ_LEN]
+        count += sum(1 for before, at in zip(times, times[1:], strict=False) if (at - before).days > 0)
+    return count
+
+
 def not_enough(log: Log) -> str | None:
     """Why the log cannot be fitted yet (None: it can)."""
-    scored = evaluate(FSRS6_WEIGHTS, log).scored
-    if scored >= MIN_SCORED_REVIEWS:
+    counted = fittable_reviews(log)
+    if counted >= MIN_SCORED_REVIEWS:
         return None
     return (
-        f"not enough reviews yet: {scored} came a day or more after the one before, and at least "
-        f"{MIN_SCORED_REVIEWS} are needed for your own parameters to beat FSRS's defaults; keep practising"
+        f"not enough reviews yet: the optimizer learns from reviews that came a day or more after the "
+        f"one before (in each question's first {OPTIMIZER_SEQ_LEN}); you have {counted}, it needs "
+        f"{MIN_SCORED_REVIEWS}, so {MIN_SCORED_REVIEWS - counted} more; keep practising"
     )
 
 
@@ -77,6 +97,7 @@ def fit_weights(log: Log) -> list[float]:
     """FSRS weights fitted to the log by fsrs's optimizer (OptimizerMissing without the extra)."""
     from fsrs import ReviewLog
     from fsrs.optimizer import Optimizer  # a stub that raises ImportError without torch, pandas, tqdm
+    from fsrs.scheduler import DEFAULT_PARAMETERS
 
     logs = [ReviewLog(qid, Rating(rating), rated_at, None) for qid, rated_at, rating in log]
     try:
@@ -85,4 +106,10 @@ def fit_weights(log: Log) -> list[float]:
         raise OptimizerMissing(
             "fitting needs the optimizer extra: pip install 'mockprep[optimizer]' (torch, about 200 MB)"
         ) from None
-    return [float(w) for w in optimizer.compute_optimal_parameters()]
+    weights = [float(w) for w in optimizer.compute_optimal_parameters()]
+    if weights == [float(w) for w in DEFAULT_PARAMETERS]:
+        raise NothingFitted(
+            "the optimizer returned its default parameters unchanged: nothing was fitted"
+            f" ({fittable_reviews(log)} reviews it learns from; it needs {MIN_SCORED_REVIEWS})"
+        )
+    return weights
