@@ -49,7 +49,8 @@ def note_items(notes: Iterable[AnkiNote]) -> NoteItems:
             )
             if own is not None:
                 out.items.append(own)
-                banks[note.deck or ""] = banks.get(note.deck or "", 0) + 1
+                if note.deck:  # (Anki's text export may leave the deck out)
+                    banks[note.deck] = banks.get(note.deck, 0) + 1
                 continue
         texts = [html_to_text(f) if note.html else PlainText(f.strip()) for f in note.fields]
         out.media += sum(t.media for t in texts)
@@ -63,7 +64,7 @@ def note_items(notes: Iterable[AnkiNote]) -> NoteItems:
 def _merged(banks: dict[str, int]) -> Notice:
     """Several of mockprep's banks exported together become one bank: its questions' keys are new
     (bank/id), so they are not the banks' own questions, and their reviews stay with those."""
-    decks = ", ".join(f"{deck or 'no deck'!r} ({count})" for deck, count in banks.items())
+    decks = ", ".join(f"{deck!r} ({count})" for deck, count in banks.items())
     return Notice(
         "package",
         f"it holds the questions of {len(banks)} of mockprep's banks, decks {decks}: they are made into "
