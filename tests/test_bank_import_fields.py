@@ -174,3 +174,30 @@ def test_a_bank_level_edit_is_synced_to_its_questions_and_said(cli, home, tmp_pa
     assert roles == {'["ml-researcher", "quant-researcher"]'}
     asked = cli("session", "--role", "quant-researcher", input="q\n")
     assert asked.exit_code == 0 and "of my-ml?" in asked.stdout, asked.stderr
+
+
+def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them_and_every_bad_row_is_named(
+    cli, tmp_path: Path
+) -> None:
+    """Found by an exploratory tester: 'row N' was the file's line, so a quoted cell holding new lines
+    moved it (row 6 for the spreadsheet's row 4); and a file whose rows were all bad named only the
+    first."""
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        'Front,Back\nq one?,answer one is long enough. yes it is.\n"multi\nline q?","a\nb c d. e f g."\n'
+        "q three?,\n"
+    )
+    made = cli("bank", "import", str(rows), "-o", "-")
+    assert f"{rows}: row 4 (line 6): skipped: empty answer" in made.stderr, made.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        'Question,Answer,Difficulty\nWhat is A?,"A is one. It has two parts.",hard\n'
+        'What is B?,"B is two. It has parts.",4\n'
+    )
+    refused = cli("bank", "import", str(bad), "-o", "-")
+    assert refused.exit_code != 0
+    assert refused.stderr.splitlines() == [
+        f"{bad}: row 2: skipped: difficulty must be 1, 2 or 3 (got 'hard')",
+        f"{bad}: row 3: skipped: difficulty must be 1, 2 or 3 (got '4')",
+        f"mockprep: error: {bad}: nothing to import: all 2 items were skipped (each above)",
+    ]

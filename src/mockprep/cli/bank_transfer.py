@@ -91,6 +91,8 @@ def bank_import(
         if not to_stdout:
             _check_target(target, result.bank_id, force)
     except SourceError as exc:
+        for skip in exc.skipped:
+            typer.echo(plain(f"{path}: {skip.where}: skipped: {skip.reason}"), err=True)
         raise UserError(f"{path}: {exc}") from None
     for skip in result.skipped:
         typer.echo(plain(f"{path}: {skip.where}: skipped: {skip.reason}"), err=True)

@@ -40,7 +40,12 @@ _COMPETENCY_CUES = {
 
 
 class SourceError(Exception):
-    """Input that cannot be imported at all: one line naming the file and the row or note."""
+    """Input that cannot be imported at all: one line naming the file and the row or note (and, when
+    every item was skipped, those skips, each told on its own line before it)."""
+
+    def __init__(self, message: str, skipped: list[Skip] | None = None):
+        super().__init__(message)
+        self.skipped = skipped or []
 
 
 @dataclass(frozen=True)
@@ -253,11 +258,11 @@ def build_bank(
         if item.topic and meta.topic and slug(item.topic) == meta.topic:
             item = replace(item, topic=None)  # the bank's own topic: no line of its own
         blocks.append(_question_toml(qid, item, points[:MAX_POINTS], review, guessed))
+    if len(skipped) == 1 and not blocks:
+        raise SourceError(f"nothing to import: {skipped[0].where}: {skipped[0].reason}")
     if not blocks:
-        raise SourceError(
-            "nothing to import: "
-            + (f"{skipped[0].where}: {skipped[0].reason}" if skipped else "no questions found")
-        )
+        reason = f"all {len(skipped)} items were skipped (each above)" if skipped else "no questions found"
+        raise SourceError(f"nothing to import: {reason}", skipped)
     result = ImportResult(
         _bank_header(meta) + "\n".join(blocks), read, len(blocks), skipped, notices, proposed, bank_id=meta.id
     )

@@ -80,15 +80,19 @@ def read_table(text: str, delimiter: str, mapping: dict[str, str]) -> list[Item 
         items.append(_row_item(header, columns, len(header), "row 1"))
     else:
         columns = _columns([h.strip() for h in header], mapping)
-    row_number = 1
+    # "row N" is the record's number, as a spreadsheet shows it (the header is row 1); where quoted
+    # cells hold new lines, the line the record starts on is named too.
+    record, line = 1, reader.line_num + 1
     try:
         for row in reader:
-            row_number = reader.line_num
+            record += 1
+            where = f"row {record}" + (f" (line {line})" if line != record else "")
+            line = reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue
-            items.append(_row_item(row, columns, len(header), f"row {row_number}"))
+            items.append(_row_item(row, columns, len(header), where))
     except csv.Error as exc:
-        raise SourceError(f"row {reader.line_num}: {exc}") from None
+        raise SourceError(f"row {record + 1} (line {line}): {exc}") from None
     return items
 
 
