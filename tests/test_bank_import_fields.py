@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from mockprep.core.anki_notetype import MOCKPREP_FIELDS, note_fields
 from mockprep.core.bank_import import BankMeta, Item, Notice, Skip, build_bank
 from mockprep.core.bank_markdown import read_markdown
 from mockprep.core.banks import BankError, QuestionModel, parse_bank
+from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.services.bank_import import ImportOptions, import_bank
 from tests.conftest import db_rows, write_bank
 
 
@@ -201,3 +204,21 @@ def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them_and_every_bad_row_is_
         f"{bad}: row 3: skipped: difficulty must be 1, 2 or 3 (got '4')",
         f"mockprep: error: {bad}: nothing to import: all 2 items were skipped (each above)",
     ]
+
+
+def test_a_packages_media_is_counted_once(tmp_path: Path) -> None:
+    """Found by an exploratory tester: one <img> and one [sound:] with their two files in the package
+    were '4 media files dropped' (each reference and each file counted)."""
+    from tests.test_bank_import import _write_collection
+
+    collection = _write_collection(
+        tmp_path / "c.anki2",
+        [("What is a sigmoid? <img src='s.png'>", "An S-shaped curve. It squashes to (0, 1). [sound:s.mp3]")],
+    )
+    package = tmp_path / "one.apkg"
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.write(collection, "collection.anki2")
+        archive.writestr("0", b"png")
+        archive.writestr("1", b"mp3")
+        archive.writestr("media", '{"0": "s.png", "1": "s.mp3"}')
+    assert import_bank(package, ImportOptions(), DEFAULT_SETTINGS).media == 2

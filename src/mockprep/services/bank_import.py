@@ -214,7 +214,9 @@ def read_package(path: Path, limit: int, unpacked_limit: int, history: dict | No
         notes = note_items(read_notes(target, member))
         if history is not None:
             history.update(read_history(target, member))
-        notes.media += sum(1 for n in names if n.isdigit())
+        # The media files it holds, which the notes' <img> and [sound:] refer to: each counted once
+        # (a reference to a file the package left out is dropped too).
+        notes.media = max(notes.media, sum(1 for n in names if n.isdigit()))
         return notes
 
 
