@@ -222,3 +222,33 @@ def test_a_packages_media_is_counted_once(tmp_path: Path) -> None:
         archive.writestr("1", b"mp3")
         archive.writestr("media", '{"0": "s.png", "1": "s.mp3"}')
     assert import_bank(package, ImportOptions(), DEFAULT_SETTINGS).media == 2
+
+
+def test_with_history_keeps_the_time_each_anki_answer_took(cli, tmp_path: Path, home: Path) -> None:
+    """Found by an exploratory tester: revlog.time (3044 ms in mockprep's own export) was dropped, so an
+    imported rating showed 0s and stats 'Total practice time: 0s'."""
+    import sqlite3
+
+    from tests.test_bank_import import _write_collection
+
+    collection = _write_collection(
+        tmp_path / "c.anki2", [("What is a prior?", "A belief before the data. The likelihood updates it.")]
+    )
+    con = sqlite3.connect(collection)
+    con.execute(
+        "CREATE TABLE revlog (id integer primary key, cid integer, usn integer, ease integer, ivl integer,"
+        " lastIvl integer, factor integer, time integer, type integer)"
+    )
+    con.executemany(
+        "INSERT INTO revlog VALUES (?, 1, -1, ?, 1, 0, 2500, ?, 0)",
+        [(1_780_000_000_000, 3, 3044), (1_780_090_000_000, 4, 1500)],
+    )
+    con.commit()
+    con.close()
+    package = tmp_path / "h.apkg"
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.write(collection, "collection.anki2")
+    out = tmp_path / "h.toml"
+    result = cli("bank", "import", str(package), "-o", str(out), "--id", "h", "--add", "--with-history")
+    assert result.exit_code == 0, result.stderr
+    assert db_rows(home, "SELECT duration_ms FROM reviews ORDER BY rated_us") == [(3044,), (1500,)]

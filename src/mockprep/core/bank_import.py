@@ -107,7 +107,8 @@ class ImportResult:
     target: Path | None = None  # where the caller writes it
     bank_id: str = ""
     ids: dict[str, str] = field(default_factory=dict)  # source id -> question id, for the history
-    history: dict[str, list[tuple[datetime, int]]] = field(default_factory=dict)  # question id -> answers
+    # question id -> its Anki answers: (when, ease, milliseconds taken)
+    history: dict[str, list[tuple[datetime, int, int]]] = field(default_factory=dict)
 
     def summary(self, source: str) -> str:
         parts = [f"read {self.read}", f"made {plural(self.made, 'question')}", f"skipped {len(self.skipped)}"]

@@ -75,19 +75,21 @@ def _schema11(con: sqlite3.Connection) -> tuple[dict[int, tuple[str, ...]], dict
     return names, deck_names
 
 
-def read_history(path: Path, member: str) -> dict[tuple[str, int], list[tuple[datetime, int]]]:
+def read_history(path: Path, member: str) -> dict[tuple[str, int], list[tuple[datetime, int, int]]]:
     """Each card's answers, oldest first, by (note GUID, card ordinal): Anki's ease 1-4 is the same
-    scale as FSRS's rating (again, hard, good, easy). Manual reschedules (ease 0) are left out."""
+    scale as FSRS's rating (again, hard, good, easy). Manual reschedules (ease 0) are left out. Each
+    answer is ``(when, ease, milliseconds taken)``."""
     con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
-    history: dict[tuple[str, int], list[tuple[datetime, int]]] = {}
+    history: dict[tuple[str, int], list[tuple[datetime, int, int]]] = {}
     try:
         rows = con.execute(
-            "SELECT r.id, r.ease, c.ord, n.guid FROM revlog r JOIN cards c ON c.id = r.cid"
+            "SELECT r.id, r.ease, r.time, c.ord, n.guid FROM revlog r JOIN cards c ON c.id = r.cid"
             " JOIN notes n ON n.id = c.nid WHERE r.ease BETWEEN 1 AND 4 ORDER BY r.id"
         )
-        for ms, ease, ordinal, guid in rows:
+        for ms, ease, taken, ordinal, guid in rows:
             when = datetime.fromtimestamp(ms / 1000, UTC)
-            history.setdefault((str(guid), int(ordinal)), []).append((when, int(ease)))
+            spent = max(0, int(taken)) if isinstance(taken, int) else 0
+            history.setdefault((str(guid), int(ordinal)), []).append((when, int(ease), spent))
     except sqlite3.DatabaseError as exc:
         raise SourceError(f"{member}: its review log is not readable ({exc})") from None
     finally:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def apply_history(
-    store: Store, bank_id: str, history: dict[str, list[tuple[datetime, int]]]
+    store: Store, bank_id: str, history: dict[str, list[tuple[datetime, int, int]]]
 ) -> tuple[int, int, int]:
     """Store each question's Anki answers as its reviews: ``(questions, reviews, kept)``, where ``kept``
     counts questions left alone because they already have reviews (a second import adds nothing)."""
@@ -30,12 +30,11 @@ def apply_history(
             kept += 1
             continue
         card = new_card(store.cards.card(record.id).card_id, log[0][0])
-        for rated_at, rating in log:
+        for rated_at, rating, taken_ms in log:
             after = review(scheduler, card, Rating(rating), rated_at)
+            state = int(card_state(card))
             store.cards.record_review(
-                ReviewRecord(
-                    record.id, None, after, rated_at, rating, int(card_state(card)), "", 0, grader="anki"
-                )
+                ReviewRecord(record.id, None, after, rated_at, rating, state, "", taken_ms, grader="anki")
             )
             card = after
             reviews += 1
