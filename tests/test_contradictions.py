@@ -151,6 +151,9 @@ def test_the_grader_uses_the_model_answer_and_a_misattribution_caps_the_rating()
         spec, "L1 is λ·sum |w|, L2 is λ·sum w^2. L1 is MAP under a Laplace prior and L2 a Gaussian prior."
     )
     assert Verdict.CONTRADICTED in [p.verdict for p in wrong.points] and (wrong.suggested or 0) <= 2
+    # the flag says why, in the answer's words: whose attribute went to whom
+    (why,) = [p.reason for p in wrong.points if p.verdict is Verdict.CONTRADICTED]
+    assert why == "it gives L1 'Gaussian', which the model answer gives L2", why
     assert [p.verdict for p in right.points] == [Verdict.COVERED, Verdict.COVERED] and (
         right.suggested or 0
     ) >= 3
@@ -237,6 +240,35 @@ def test_a_denied_point_is_found(point: str, answer: str) -> None:
 )
 def test_a_faithful_restatement_is_no_denial(sentences_: list[str], point: str, answer: str) -> None:
     assert Reference(sentences_, [point]).denial(point, stated(answer)) is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "reverses"),
+    [
+        ("In training mode the predictions are independent of the batch composition.", True),
+        ("In training mode the predictions are not independent of the batch composition.", False),
+        ("In training mode the predictions depend on the batch composition.", False),
+    ],
+)
+def test_a_word_that_negates_and_flips_is_counted_once_in_a_reversal(answer: str, reverses: bool) -> None:
+    """ "independent" both negates its clause and is the opposite of "depend": counted twice, it made
+    "independent of the batch" agree with "depends on the batch" (and the reverse, below)."""
+    point = "in training mode predictions depend on the batch composition"
+    reference = Reference(["In training mode the predictions depend on the batch composition."], [point])
+    assert (reference.reversal(point, stated(answer)) is not None) is reverses
+
+
+def test_doesnt_depend_agrees_with_a_model_answers_independent() -> None:
+    """An independent tester's correct batch-norm answer was capped at hard: "doesn't depend on the
+    batch" was read as the reverse of the model answer's "independent of whatever else is in the batch"."""
+    from benchmarks.grading import builtin_specs
+
+    spec = builtin_specs()["deep-learning/batchnorm-train-eval"]
+    answer = (
+        "BN normalises with batch statistics while training. At test time the stored running mean and "
+        "variance take over, so one example's output doesn't depend on what else is in the batch."
+    )
+    assert Verdict.CONTRADICTED not in [p.verdict for p in KeyPointGrader().assess(spec, answer).points]
 
 
 def test_a_reversed_direction_against_the_model_answer_is_found() -> None:

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockprep.core.banks import parse_question
-from mockprep.core.grading import KeyPointGrader, Verdict, rating_from_checklist
+from mockprep.core.grading import KeyPointGrader, Verdict, names_terms_only, rating_from_checklist
 from mockprep.core.keypoints import features, judge, sentences
 from mockprep.core.questions import QuestionSpec
 from mockprep.core.textnorm import content_stems, fold
@@ -129,6 +129,24 @@ def test_a_reversed_direction_contradicts_the_point() -> None:
     assert same.verdict == "covered"
 
 
+def test_a_reversed_direction_says_which_words_oppose() -> None:
+    (verdict,) = judge(["training error increases with more data"], "training error decreases with more data")
+    assert verdict.reason == "it says 'decreases' where the key point says 'increases'"
+
+
+def test_a_denial_of_the_model_answer_quotes_what_it_denies() -> None:
+    point = "the residual path carries the gradient to early layers"
+    graded = KeyPointGrader().assess(
+        spec([point, "deep nets train"], answer="The residual path carries the gradient to early layers."),
+        "The residual path doesn't carry the gradient to early layers, so deep nets train anyway.",
+    )
+    flagged = [p for p in graded.points if p.verdict is Verdict.CONTRADICTED]
+    assert [p.point for p in flagged] == [point]
+    assert flagged[0].reason == (
+        "it says the reverse of 'the residual path carries the gradient to early layers'"
+    )
+
+
 def test_a_point_naming_both_sides_is_not_contradicted_by_one_of_them() -> None:
     (verdict,) = judge(["large gamma overfits, small gamma smooths"], "with a small gamma the fit is smooth")
     assert verdict.verdict != "contradicted"
@@ -138,6 +156,63 @@ def test_evidence_is_the_sentence_that_matched() -> None:
     answer = "Bagging averages many trees. Random feature subsets decorrelate the trees."
     (verdict,) = judge(["random feature subsets decorrelate trees"], answer)
     assert verdict.evidence == "Random feature subsets decorrelate the trees."
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "momentum, RMSprop, beta1, beta2, epsilon, bias correction, adaptive learning rate",
+        "- bagging\n- bootstrap\n- feature subsets\n- decorrelation\n- out-of-bag error\n- variance",
+        "L1: lasso, sparsity, diamond. L2: ridge, weight decay, circle.",
+    ],
+)
+def test_a_bare_list_of_terms_is_read_as_one(answer: str) -> None:
+    assert names_terms_only(answer)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Temperature scales logits (low = sharper, high = flatter), top-k keeps k tokens, top-p adapts.",
+        "Underfit = high train error, small gap -> more capacity. Overfit = big gap -> more data.",
+        "Bagging averages trees. Random feature subsets decorrelate them, so variance falls further.",
+        "bagging, bootstrap, subsets",  # too short to say
+    ],
+)
+def test_terse_answers_that_state_relations_are_no_term_list(answer: str) -> None:
+    assert not names_terms_only(answer)
+
+
+def test_no_labelled_correct_answer_nor_model_answer_reads_as_a_term_list() -> None:
+    import json
+    from pathlib import Path
+
+    from benchmarks.grading import DEVELOPMENT, EXTRA, FORMULAS, HOLDOUT, builtin_specs, load_items
+
+    answers = [i.answer for i in load_items(DEVELOPMENT + HOLDOUT + EXTRA + FORMULAS) if i.rating >= 3]
+    answers += [s.answer for s in builtin_specs().values() if s.answer]
+    probes = Path(__file__).parent / "data" / "grading_probes"
+    for name in ("correct_c.json", "correct_d.json", "correct_e.json"):
+        answers += [row[1] for row in json.loads((probes / name).read_text(encoding="utf-8"))]
+    assert len(answers) > 900
+    assert [a[:60] for a in answers if names_terms_only(a)] == []
+
+
+def test_a_term_list_is_suggested_hard_at_most_and_told_why() -> None:
+    """Word and meaning matching credit a list of terms with every point it names; an interviewer
+    would not (an independent tester's keyword lists were suggested good or easy)."""
+    from benchmarks.grading import builtin_specs
+    from mockprep.core.embedding import load_wordllama
+    from mockprep.core.grading import TERMS_ONLY, default_grader
+
+    embedder = load_wordllama()
+    grader = default_grader(lambda: embedder)
+    question = builtin_specs()["deep-learning/batchnorm-train-eval"]
+    terms = "batch mean, batch variance, gamma, beta, running averages, eval mode, SyncBN, GroupNorm, micro-batches"
+    listed = grader.assess(question, terms)
+    assert listed.suggested == 2 and listed.note == TERMS_ONLY
+    said = grader.assess(question, question.answer)  # the same ground, said: no cap, no note
+    assert (said.suggested or 0) >= 3 and said.note is None
 
 
 def test_a_blank_answer_suggests_nothing_and_ticks_nothing() -> None:

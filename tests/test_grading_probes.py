@@ -104,8 +104,10 @@ def test_answers_that_swap_two_compared_things_are_sometimes_caught(grade) -> No
 def test_the_hold_out_of_correct_and_wrong_answers_keeps_its_measured_rates(grade) -> None:
     """correct_e.json / wrong_e.json, never used to change the grader. Measured 2026-12-05: 10 points
     of 9 of the 80 correct answers contradicted (one answer in nine capped at hard by a false flag);
-    11 of the 40 wrong answers have a point they contradict found, 13 of their 102 such points. A
-    ceiling and a floor, so that a change is seen either way."""
+    11 of the 40 wrong answers have a point they contradict found, 13 of their 102 such points (12 since
+    "says" stopped counting as a word a misconception adds: it was all that one true catch and one false
+    flag of an independent tester's correct answer shared with their misconceptions). A ceiling and a
+    floor, so that a change is seen either way."""
     flagged = [
         (number, verdict.point)
         for number, (key, answer) in enumerate(_probes("correct_e.json"))
@@ -118,4 +120,4 @@ def test_the_hold_out_of_correct_and_wrong_answers_keeps_its_measured_rates(grad
         flagged_points = {v.point for v in grade(key, answer).points if v.verdict.value == "contradicted"}
         caught += bool(flagged_points & set(contradicted))
         found += len(flagged_points & set(contradicted))
-    assert caught >= 11 and found >= 13
+    assert caught >= 11 and found >= 12

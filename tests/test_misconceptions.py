@@ -99,6 +99,23 @@ def test_connectives_and_light_verbs_are_no_words_of_a_misconceptions_own() -> N
     )
 
 
+def test_a_reporting_verb_is_no_word_of_a_misconceptions_own() -> None:
+    """ "The law of large numbers says ..." shared only "says" with a misconception that starts the same
+    way among the words the question never uses: a correct definition was flagged for it (found by an
+    independent tester)."""
+    from benchmarks.grading import builtin_specs
+    from mockprep.core.embedding import load_wordllama
+    from mockprep.core.grading import default_grader
+
+    embedder = load_wordllama()
+    question = builtin_specs()["statistics/lln-vs-clt"]
+    correct = (
+        "The law of large numbers says the sample mean converges to the true mean when the mean is finite."
+    )
+    graded = default_grader(lambda: embedder).assess(question, correct)
+    assert Verdict.CONTRADICTED not in [p.verdict for p in graded.points]
+
+
 def test_a_sentence_must_state_the_misconceptions_claim_not_only_its_topic() -> None:
     memory = "Gradient accumulation needs k times the activation memory, since every micro-batch is kept."
     topic = "It saves memory: only one micro-batch's activations are kept."

@@ -29,7 +29,7 @@ def table(names: tuple[str, ...], embedder, specs, columns=NAMES):
         for f, label in zip(
             features(list(spec.key_points), item.answer, embedder, spec.prompt), item.points, strict=True
         ):
-            rows.append([getattr(f, n) for n in columns] + [float(f.opposite)])
+            rows.append([getattr(f, n) for n in columns] + [float(bool(f.opposite))])
             targets.append(TARGET[label])
             labels.append(label)
             styles.append(item.style)

@@ -252,12 +252,26 @@ def asserted(text: str) -> str:
     return _WEAK_ANSWERS.sub("", text)
 
 
-def _reverses(stems: frozenset[str], negative: bool, reference: str, reference_negative: bool) -> bool:
-    """Whether a clause (its ``stems``, ``negative`` or not) says the opposite of ``reference``: an odd
-    number of its words flipped against the reference's, counting each side's negation as one more."""
-    theirs = _stems(reference)
-    flipped = [w for w in stems if _opposites().get(w, set()) & theirs and w not in theirs]
-    return (len(flipped) + negative + reference_negative) % 2 == 1
+def _reverses(clause: str, reference: str, reference_negative: bool) -> bool:
+    """Whether a clause says the opposite of ``reference``: an odd number of its words flipped against
+    the reference's, counting each side's negation as one more. A flip to or from a word that itself
+    negates ("doesn't depend" against "independent") is counted once, in that side's negation."""
+    stems, theirs = _stems(clause), _stems(reference)
+    negators = _negating_stems(clause) | _negating_stems(reference)
+    flipped = [
+        w
+        for w in stems
+        if (flips := _opposites().get(w, set()) & theirs) and w not in theirs and not {w, *flips} & negators
+    ]
+    return (len(flipped) + negated(clause) + reference_negative) % 2 == 1
+
+
+@lru_cache(maxsize=8192)
+def _negating_stems(text: str) -> frozenset[str]:
+    """The stem of the one word of ``text`` that negates it (:data:`_NEGATING`: "independent", ...), as
+    its polarity counts it; none when two do ("not independent" is "dependent": the flip counts)."""
+    negating = [w for w in words(text) if w in _NEGATING]
+    return frozenset(stem(w) for w in negating) if len(negating) == 1 else frozenset()
 
 
 class Reference:
@@ -292,7 +306,7 @@ class Reference:
                 # reference ("avoids a mismatch" against "to match"). Every reference clause that
                 # matches best must find it reversed: which of them is quoted decides nothing.
                 closest = sorted(c for s_, c, _p in other if s_ == share)
-                if all(_reverses(stems, negated(clause), c, p) for s_, c, p in other if s_ == share):
+                if all(_reverses(clause, c, p) for s_, c, p in other if s_ == share):
                     return Denial(clause, closest[0])
         return None
 

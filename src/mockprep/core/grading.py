@@ -7,6 +7,7 @@ auto-grade of kinds that have one, and the rating mockprep suggests. Sessions an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -252,7 +253,34 @@ class KeyPointGrader:
             for point, j in zip(spec.key_points, judged, strict=True)
         )
         suggested = rating_from_checklist([p.verdict for p in points], overtime)
+        if suggested > 2 and names_terms_only(answer):
+            suggested = 2
+            note = f"{note} {TERMS_ONLY}" if note else TERMS_ONLY
         return Assessment(points, None, suggested, self.name + (" and meaning" if embedder else ""), note)
+
+
+TERMS_ONLY = (
+    "This answer names terms without saying how they connect, so it is suggested hard at most: "
+    "an interviewer would ask what each one does and why."
+)
+# An answer's items: what commas, semicolons, line breaks, sentence ends and bullet marks separate.
+_ITEMS = re.compile(r"[,;\n]|(?<=[.!?:])\s+|^\s*(?:[-*•]|\d+[.)])\s+", re.MULTILINE)
+_RELATION = re.compile(r"[=<>→⇒≈≤≥]|->|\bvs\.?\b|\bversus\b")  # a relation stated, however tersely
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def names_terms_only(answer: str) -> bool:
+    """Whether an answer is a bare list of terms ("momentum, RMSprop, bias correction, ..."): six items
+    or more, three in four of them three words or fewer with no relation written between them
+    ("low temp = sharper" states one), and at most one item of six words or more. Word and meaning
+    matching credit such a list with every point it names; what it says about them is nothing. (Checked
+    on every labelled correct answer and every built-in model answer: none is read as one.)"""
+    items = [item for item in _ITEMS.split(answer) if item and _WORD.search(item)]
+    if len(items) < 6:
+        return False
+    bare = sum(len(_WORD.findall(item)) <= 3 and not _RELATION.search(item) for item in items)
+    sentences = sum(len(_WORD.findall(item)) >= 6 for item in items)
+    return bare >= 0.75 * len(items) and sentences <= 1
 
 
 def default_grader(

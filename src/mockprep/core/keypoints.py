@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING
 
 from mockprep.core.acronyms import capitals, expansion
 from mockprep.core.number_words import with_digits
-from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, joined_forms, stem, words
+from mockprep.core.textnorm import NEGATIONS, STOPWORDS, as_written, content_stems, joined_forms, stem, words
 
 if TYPE_CHECKING:
-    from mockprep.core.contradictions import Reference
+    from mockprep.core.contradictions import Misattribution, Reference
     from mockprep.core.embedding import Embedder
     from mockprep.core.misconceptions import Misconceptions
 
@@ -108,7 +108,7 @@ class PointFeatures:
     with_meaning: bool  # the embedding model was used
     distinct: float  # share of the point's own words (those no other key point has) found anywhere
     evidence: str | None
-    opposite: bool  # the best passage uses the antonym of one of the point's directional words
+    opposite: str | None  # the best passage uses the antonym of one of the point's directional words: why
     negation: bool  # a negation applies to a shared word in one of the two and not the other
 
 
@@ -287,18 +287,19 @@ def negated_stems(text: str) -> set[str]:
     return out
 
 
-def _opposite(point_text: str, point_stems: set[str], passage: Passage) -> bool:
-    """The passage reverses the point: it negates a word the point asserts (or the reverse), or it uses
-    the antonym of one of the point's directional words without the word itself."""
+def _opposite(point_text: str, point_stems: set[str], passage: Passage) -> str | None:
+    """Why the passage reverses the point, if it does: it uses the antonym of one of the point's
+    directional words without the word itself ("it says 'lower' where the key point says 'higher'")."""
     global _ANTONYMS
     if _ANTONYMS is None:
         _ANTONYMS = _antonyms()
-    for word in point_stems:
+    for word in sorted(point_stems):
         flips = _ANTONYMS.get(word, set())
         # A point that names both sides ("large γ ... small γ") cannot be reversed this way.
         if flips & passage.stems and word not in passage.stems and not flips & point_stems:
-            return True
-    return False
+            said = as_written(passage.text, min(flips & passage.stems))
+            return f"it says '{said}' where the key point says '{as_written(point_text, word)}'"
+    return None
 
 
 def _negation_differs(point_text: str, point_stems: set[str], passage: Passage) -> bool:
@@ -317,7 +318,7 @@ def features(
     answer = answer.strip()
     found = passages(answer)
     if not found:
-        empty = PointFeatures(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, embedder is not None, 0.0, None, False, False)
+        empty = PointFeatures(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, embedder is not None, 0.0, None, None, False)
         return [empty for _ in points]
     whole = _passage(answer[:MAX_ANSWER_CHARS])
     meanings: list[list[float]] = [[0.0] * (len(found) + 1) for _ in points]
@@ -358,7 +359,7 @@ def features(
                 with_meaning=embedder is not None,
                 distinct=_passage_share(own, spellings, whole) if own else 1.0,
                 evidence=evidence.text if shares[evidence_index] > 0 or embedder is not None else None,
-                opposite=shares[evidence_index] >= 0.5 and _opposite(point, set(stems), evidence),
+                opposite=_opposite(point, set(stems), evidence) if shares[evidence_index] >= 0.5 else None,
                 negation=shares[evidence_index] >= 0.5 and _negation_differs(point, set(stems), evidence),
             )
         )
@@ -392,15 +393,16 @@ def judge(
         p = probability(f)
         if f.distinct == 0.0 and f.meaning < OWN_WORDS_MEANING:
             p = min(p, PARTLY - 0.01)  # only words other key points share: nothing of this one
+        reason = None
         if p >= PARTLY and f.opposite:
-            verdict = "contradicted"
+            verdict, reason = "contradicted", f.opposite
         elif p >= COVERED:
             verdict = "covered"
         elif p >= PARTLY:
             verdict = "partly"
         else:
             verdict = "missing"
-        judged.append(PointJudgement(p, verdict, f.evidence, f))
+        judged.append(PointJudgement(p, verdict, f.evidence, f, reason))
     if reference is not None:
         judged = _against_reference(points, answer, judged, reference)
     if misconceptions:
@@ -457,7 +459,8 @@ def _against_reference(
             continue
         if denial := reference.denial(point, stated) or reference.reversal(point, stated):
             where = next((s for s in told if denial.clause in s), denial.clause)
-            out[i] = replace(out[i], verdict="contradicted", evidence=where)
+            why = f"it says the reverse of '{_flat(denial.reference)}'"
+            out[i] = replace(out[i], verdict="contradicted", evidence=where, reason=why)
     for sentence in told:
         found = reference.misattribution(sentence)
         if found is None:
@@ -470,5 +473,14 @@ def _against_reference(
         named = {found.attribute, found.entity, found.owner}
         telling = [i for i in resting if named & set(anchors(points[i]))]
         for i in (telling or resting)[:1]:
-            out[i] = replace(out[i], verdict="contradicted", evidence=sentence)
+            out[i] = replace(out[i], verdict="contradicted", evidence=sentence, reason=_misplaced(found))
     return out
+
+
+def _misplaced(found: Misattribution) -> str:
+    """Why a misattribution contradicts: whose attribute the answer gave to whom, in its words."""
+    entity, attribute = as_written(found.sentence, found.entity), as_written(found.sentence, found.attribute)
+    if found.owner == found.entity:  # the opposite of an attribute the reference gives it
+        return f"it calls {entity} '{attribute}', the opposite of what the model answer says of it"
+    owner = as_written(found.sentence, found.owner)
+    return f"it gives {entity} '{attribute}', which the model answer gives {owner}"

@@ -78,11 +78,12 @@ def _closeness(a: frozenset[str], b: frozenset[str], meaning: float | None) -> f
 
 # Words that never make a claim wrong on their own (connectives, hedges, light verbs, operators spelled
 # out): a sentence sharing only these with a misconception adds nothing of its claim. Written after
-# reading the false flags of tests/data/grading_probes/correct_c.json ("because", "like", "minus").
+# reading the false flags of tests/data/grading_probes/correct_c.json ("because", "like", "minus"); the
+# reporting verbs after an independent tester's ("the law of large numbers says ...").
 _PLAIN = """because since so thus hence therefore like unlike simply just only also even still always never
 often usually really actually basically exactly entirely whole every each any all make makes made making
 give gives given gave get gets got use uses used using way ways thing things rule rules need needs needed
-minus plus times over equals equal divided per"""
+minus plus times over equals equal divided per say says said saying tell tells told"""
 
 
 @functools.cache

@@ -117,3 +117,15 @@ def joined_forms(text: str) -> set[str]:
     whichever way it is spelled (a stem matches a joined form it begins)."""
     tokens = [w for w in words(text) if w not in STOPWORDS]
     return {a + b for a, b in zip(tokens, tokens[1:], strict=False) if len(a) > 1 and len(b) > 1}
+
+
+def as_written(text: str, stemmed: str) -> str:
+    """The first word of ``text`` whose stem is ``stemmed`` as ``text`` writes it ("Gaussian"; an indexed
+    name, "l_1", as "L1" or "L 1"); the stem itself when none is: a reason names the answer's own word."""
+    base, _, index = stemmed.partition("_")
+    found = [w for w in words(text) if w in (base + index, base) or (not index and stem(w) == base)]
+    word = (found[0] if found else base).removesuffix("'s")
+    if index and word == base:
+        word = f"{base} {index}"
+    spelled = re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", text, re.IGNORECASE)
+    return spelled.group(0) if spelled else word

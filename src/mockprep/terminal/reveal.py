@@ -121,7 +121,11 @@ def key_point_lines(attempt: Attempt, verdicts: Sequence[Verdict] | None = None)
             under = cell_len(lead.plain)  # (7 columns from point 10 on)
             if point.evidence and verdict is not Verdict.MISSING:
                 quote = Text("“", style="dim italic")
-                quote.append_text(safe(clip(point.evidence), "dim italic"))
+                from mockprep.core.excerpts import excerpt  # (its word matching loads with the grader)
+
+                # (the stretch of a long quote with the point's words: they may end a second sentence)
+                shown = excerpt(point.evidence, f"{point.point} {point.reason or ''}", EVIDENCE_CHARS)
+                quote.append_text(safe(shown, "dim italic"))
                 quote.append("”", style="dim italic")
                 lines.append(_indented(quote, under))
             if point.reason:
