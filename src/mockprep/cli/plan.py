@@ -30,12 +30,16 @@ def plan(
     remove: Annotated[
         int | None, typer.Option("--remove", metavar="ID", help="Remove the plan with this id.")
     ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Also list past interviews, with their ids (for --remove).")
+    ] = False,
 ) -> None:
     """Prepare for a dated interview: record its date, or see how ready you are for each one.
 
     With --date, record an interview (several are allowed); without, show each coming interview by
     round and topic — new, learning and learned questions, their predicted recall on the day, the new
-    questions a day needed and whether your pace gets there.
+    questions a day needed and whether today's are done; --all lists past interviews too (their ids
+    for --remove).
 
     While a plan runs, sessions introduce its new questions in time (all of them before the last
     plan_review_days days, which are for review) and raise the desired retention so that reviews land
@@ -51,6 +55,8 @@ def plan(
     if date is None and given:
         verb = "describes" if len(given) == 1 else "describe"
         raise UserError(f"{', '.join(given)} {verb} a new plan: give its --date too")
+    if remove is not None and all_:
+        raise UserError("--all lists plans and --remove removes one: give them in two commands")
     if remove is not None and (date is not None or given):
         raise UserError("--remove takes only the plan's id; add a plan in a command of its own")
     now = utc_now()
@@ -74,6 +80,8 @@ def plan(
             plan_id = store.plans.add(day, label.strip(), role, chosen, now)
             typer.echo(plain(f"Plan {plan_id}: {label.strip() or 'interview'} on {day}."))
         statuses = plan_statuses(store, now, None, settings)
+        on = today(now, None, settings.day_start_hour)
+        past = [p for p in store.plans.all() if p.date < on]
     finally:
         store.close()
-    render_plans(make_console(), statuses)
+    render_plans(make_console(), statuses, past, all_)

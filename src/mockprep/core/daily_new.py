@@ -23,6 +23,7 @@ class PlanQuota:
 
     question_ids: frozenset[int]
     left: int
+    pace: int = 0  # the new questions a day it needs (today's figure, ``left`` of which remain)
 
 
 def allowed_new(
@@ -61,6 +62,15 @@ def allowed_new(
             if key in left:
                 left[key] -= 1
     return chosen
+
+
+def day_figure(limit: int, introduced: int, allowed: int, plans: Sequence[PlanQuota]) -> tuple[int, bool]:
+    """Today's new questions for a selection, as the session says they are done, and whether an
+    interview plan set it: the daily ``limit``, unless a plan's pace needs more than the limit a day;
+    then what today holds (``introduced`` before the session, ``allowed`` in it)."""
+    if not any(p.pace > limit for p in plans) or introduced + allowed <= limit:
+        return limit, False
+    return introduced + allowed, True
 
 
 def _plan_of(question_id: int, plans: Sequence[PlanQuota]) -> int | None:

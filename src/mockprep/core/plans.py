@@ -173,14 +173,19 @@ class PlanStatus:
         return self.totals.new
 
     @property
+    def due_today(self) -> int:
+        """New questions still to introduce today to keep the pace (sessions take them first)."""
+        return max(0, self.pace - self.introduced_today)
+
+    @property
     def on_track(self) -> bool:
-        """Whether the recent pace (or today's limit, whichever is higher) introduces every new
-        question before the review days (in them, or on the day, with some left: it did not)."""
+        """Whether the person keeps the pace: every question introduced, or today's figure done (the
+        pace is worked out afresh each day from what is left, so doing each day's figure introduces
+        every question before the review days). In them, or on the day, with some left: it did not.
+        Neither the daily limit nor what a session would do counts: only what was done."""
         if self.new_left == 0:
             return True
-        if self.pace == 0:
-            return False
-        return max(self.recent_pace, self.limit) >= self.pace
+        return self.pace > 0 and self.due_today == 0
 
     @property
     def readiness(self) -> float:

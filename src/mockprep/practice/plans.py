@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from mockprep.core.daily_new import PlanQuota, selection_limit
+from mockprep.core.daily_new import NewCandidate, PlanQuota, allowed_new, day_figure, selection_limit
 from mockprep.core.plans import Plan, PlanStatus, deadline, new_pace, plan_status, today
+from mockprep.core.questions import QuestionFilter
 from mockprep.core.scheduler import SchedulerParams, day_start
 from mockprep.core.settings import Settings
 
@@ -47,8 +48,34 @@ def plan_quotas(store: Store, now: datetime, tz: tzinfo | None, settings: Settin
         introduced_today, _week = _introduced(store, plan, now, tz, hour)
         days_left = (plan.date - today(now, tz, hour)).days
         pace = new_pace(new + introduced_today, days_left, settings.plan_review_days)
-        quotas.append(PlanQuota(store.plans.question_ids(plan), max(0, pace - introduced_today)))
+        quotas.append(PlanQuota(store.plans.question_ids(plan), max(0, pace - introduced_today), pace))
     return quotas
+
+
+def todays_new(
+    store: Store,
+    s: Settings,
+    flt: QuestionFilter,
+    now: datetime,
+    tz: tzinfo | None,
+    candidates: list[NewCandidate],
+    quotas: list[PlanQuota],
+) -> tuple[list[int], int, bool]:
+    """The new questions a session of ``flt`` may introduce now, in order (see
+    :func:`~mockprep.core.daily_new.allowed_new`), today's figure for the selection and whether an
+    interview plan set it (see :func:`~mockprep.core.daily_new.day_figure`)."""
+    start, end = day_start(now, tz, 0, s.day_start_hour), day_start(now, tz, 1, s.day_start_hour)
+
+    def left(limit: int, which: QuestionFilter) -> int:
+        return max(0, limit - store.cards.new_introduced(which, start, end))
+
+    limit = selection_limit(s.daily_new, s.daily_new_per_bank, s.daily_new_per_round, flt.banks, flt.rounds)
+    banks = {b: left(n, QuestionFilter(banks=(b,))) for b, n in s.daily_new_per_bank.items()}
+    rounds = {r: left(n, QuestionFilter(rounds=(r,))) for r, n in s.daily_new_per_round.items()}
+    introduced = store.cards.new_introduced(flt, start, end)
+    allowed = allowed_new(candidates, max(0, limit - introduced), banks, rounds, quotas)
+    figure, by_plan = day_figure(limit, introduced, len(allowed), quotas)
+    return allowed, figure, by_plan
 
 
 def plan_statuses(store: Store, now: datetime, tz: tzinfo | None, settings: Settings) -> list[PlanStatus]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from mockprep.core.daily_new import allowed_new, selection_limit
+from mockprep.core.daily_new import allowed_new
 from mockprep.core.durations import format_duration
 from mockprep.core.plans import weakest_first
 from mockprep.core.questions import QuestionFilter
@@ -23,7 +23,7 @@ from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import SessionPlan, TimeStop, first_fitting, fitting, median_durations, time_limit
 from mockprep.liveness import process_alive
 from mockprep.practice.pipeline import Clock, Pipeline, SessionInterrupted
-from mockprep.practice.plans import plan_quotas, scheduler_params
+from mockprep.practice.plans import plan_quotas, scheduler_params, todays_new
 from mockprep.practice.ui import (
     COMPLETED,
     EMPTY,
@@ -109,6 +109,7 @@ class Session:
         self._new_queue: list[int] = []
         self._new_left = 0
         self._daily_limit = settings.daily_new  # today's new questions for the selection (_plan_new)
+        self._new_by_plan = False  # ... more than the limit, for an interview plan's pace
         self._plan: SessionPlan | None = None
         self._records: dict[int, QuestionRecord] = {}
         self._checked: set[int] = set()  # questions looked at for whether they can be asked here
@@ -124,34 +125,27 @@ class Session:
         The daily limit counts the questions this session's filter selects that were answered for
         the first time today (the day starting at ``day_start_hour``), so a filtered session has its own
         share; banks and rounds with their own limits are capped by them; and the questions of an
-        interview plan come first, as many as its pace needs today, whatever the limits.
+        interview plan come first, as many as its pace needs today, whatever the limits (with --new
+        too: its N start with them).
         """
         if self.options.drill:
             self._plan_drill(now)
             return
         ids = self.store.cards.new_question_ids(self.options.filter, now)
         self.rng.shuffle(ids)
-        if self.options.new is not None:
-            self._new_queue, self._new_left = ids, self.options.new
-            return
-        s, flt, cards = self.settings, self.options.filter, self.store.cards
-        start = day_start(now, self.options.tz, 0, s.day_start_hour)
-        end = day_start(now, self.options.tz, 1, s.day_start_hour)
-
-        def left(limit: int, which: QuestionFilter) -> int:
-            return max(0, limit - cards.new_introduced(which, start, end))
-
-        per_bank, per_round = s.daily_new_per_bank, s.daily_new_per_round
-        limit = selection_limit(s.daily_new, per_bank, per_round, flt.banks, flt.rounds)
-        self._daily_limit = limit
-        banks = {b: left(n, QuestionFilter(banks=(b,))) for b, n in s.daily_new_per_bank.items()}
-        rounds = {r: left(n, QuestionFilter(rounds=(r,))) for r, n in s.daily_new_per_round.items()}
-        quotas = plan_quotas(self.store, now, self.options.tz, s)
+        quotas = plan_quotas(self.store, now, self.options.tz, self.settings)
         candidates = self.store.drills.new_candidates(ids)
-        allowed = allowed_new(candidates, left(limit, flt), banks, rounds, quotas)
+        if self.options.new is not None:  # N whatever the limits, a plan's questions first as ever
+            allowed = allowed_new(candidates, self.options.new, plans=quotas)[: self.options.new]
+            count = self.options.new
+        else:
+            allowed, self._daily_limit, self._new_by_plan = todays_new(
+                self.store, self.settings, self.options.filter, now, self.options.tz, candidates, quotas
+            )
+            count = len(allowed)
         chosen = set(allowed)
         self._new_queue = allowed + [i for i in ids if i not in chosen]
-        self._new_left = len(allowed)
+        self._new_left = count
 
     def _plan_drill(self, now: datetime) -> None:
         """A drill's questions, weakest first: lowest predicted recall now (new ones count as 0)."""
@@ -340,7 +334,7 @@ class Session:
 
     def _new_summary(self, session_id: int | None, status: str) -> SessionSummary:
         summary = SessionSummary(session_id, status, filter=self.options.filter)
-        summary.daily_new = self._daily_limit
+        summary.daily_new, summary.new_by_plan = self._daily_limit, self._new_by_plan
         summary.new_option = self.options.new
         self._count_new_waiting(summary)
         return summary

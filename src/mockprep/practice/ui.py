@@ -109,7 +109,8 @@ class SessionSummary:
     points: list[tuple[int, bool]] = field(default_factory=list)  # (rating, overtime) per answer
     filter: QuestionFilter = QuestionFilter()  # the session's selection (for the commands it suggests)
     new_waiting: int = 0  # new questions of the selection held back by today's limit (or by --new)
-    daily_new: int = 0  # that limit
+    daily_new: int = 0  # that limit, or more when an interview plan's pace set today's figure
+    new_by_plan: bool = False  # an interview plan's pace made today's figure higher than the limit
     new_option: int | None = None  # --new, when given (it replaces the daily limit)
     # An empty run whose selection or drill holds nothing at all: "nothing is flagged", say
     nothing: str | None = None

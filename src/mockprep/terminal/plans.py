@@ -8,9 +8,11 @@ from mockprep.core.wording import plural
 from mockprep.terminal.console import plain_table, print_table, print_text, safe
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.console import Console
 
-    from mockprep.core.plans import PlanStatus
+    from mockprep.core.plans import Plan, PlanStatus
 
 
 def _percent(value: float | None) -> str:
@@ -48,7 +50,10 @@ def pace_line(status: PlanStatus) -> str:
             f" review (plan_review_days): the plan asks for no more new ones;"
             f" {plural(status.reviews_due, 'review')} due before the day."
         )
-    verdict = "on pace" if status.on_track else "behind: sessions will introduce more new questions a day"
+    if status.on_track:
+        verdict = "today's are done: on pace"
+    else:  # (not "behind" before the day is over: sessions introduce the plan's questions first)
+        verdict = f"{status.due_today} more today to keep the pace (sessions ask the plan's first)"
     return (
         f"{plural(status.new_left, 'new question')} left: {status.pace} new a day needed "
         f"(today {status.introduced_today}, last week {status.recent_pace:.1f} a day, daily limit "
@@ -56,9 +61,22 @@ def pace_line(status: PlanStatus) -> str:
     )
 
 
-def render_plans(console: Console, statuses: list[PlanStatus]) -> None:
+def render_plans(
+    console: Console, statuses: list[PlanStatus], past: Sequence[Plan] = (), show_past: bool = False
+) -> None:
+    """Each coming interview; the past ones listed (``show_past``) or counted, so their ids are found."""
+    if show_past and past:
+        print_text(console, "Past interviews:", "bold")
+        for plan in past:
+            on = "" if not plan.label else f" on {plan.date}"
+            print_text(console, f"  Plan {plan.id}: {plan.name}{on} ({plan.scope()})")
+        console.print()
+    elif past:
+        them = "it" if len(past) == 1 else "them"
+        line = f"{plural(len(past), 'past interview')}: mockprep plan --all lists {them}."
+        print_text(console, line, "dim")
     if not statuses:
-        print_text(console, "No interview planned. Add one:")
+        print_text(console, f"No {'coming ' if past else ''}interview planned. Add one:")
         print_text(console, "  mockprep plan --date YYYY-MM-DD [--rounds R] [--role R]", wrap=False)
         return
     for status in statuses:

@@ -447,7 +447,8 @@ def _new_done(summary: SessionSummary) -> str:
     if summary.new_option is not None:
         return f"the {plural(summary.new_option, 'new question')} asked for with --new are done"
     done = "is done" if summary.daily_new == 1 else "are done"
-    return f"today's {plural(summary.daily_new, 'new question')}{_scope(summary)} {done}"
+    why = " (your interview plan's pace, beyond the daily limit)" if summary.new_by_plan else ""
+    return f"today's {plural(summary.daily_new, 'new question')}{_scope(summary)} {done}{why}"
 
 
 def _scope(summary: SessionSummary) -> str:

@@ -1,0 +1,172 @@
+"""What an interview plan tells the person about new questions: the session summary's count of today's
+new questions, the pace verdict of `plan`, --new drawing the plan's questions first, and past plans
+(all found by an exploratory tester)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fsrs import Rating
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockprep.core.plans import Plan, PlanStatus, TopicReadiness, new_pace
+from mockprep.core.questions import QuestionFilter
+from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.db.store import Store
+from mockprep.practice.session import Session, SessionOptions
+from mockprep.services.bank_sync import sync_banks
+from mockprep.terminal.plans import pace_line
+from tests.conftest import START, FakeClock, ScriptedUI, write_bank
+
+UTC_ZONE = ZoneInfo("UTC")
+BIG = QuestionFilter(banks=("big",))
+ONE_A_DAY = replace(DEFAULT_SETTINGS, daily_new=1)
+
+
+@pytest.fixture
+def big(store: Store, tmp_path: Path, clock: FakeClock) -> Store:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    path = write_bank(folder / "big.toml", bank_id="big", n=30)
+    path.write_text(path.read_text().replace('"ml-researcher"', '"plan-tester"'))  # a role of its own
+    write_bank(folder / "other.toml", bank_id="other", n=60)  # outside the plan
+    store.banks.add_source(folder, clock.now)
+    sync_banks(store, clock.now)
+    return store
+
+
+def session(store: Store, clock: FakeClock, flt: QuestionFilter = BIG, **options):
+    ui = ScriptedUI(["an answer"] * 60, [Rating.Easy] * 60, clock=clock)
+    opts = SessionOptions(filter=flt, tz=UTC_ZONE, **options)
+    return Session(store, ui, clock, random.Random(3), opts, ONE_A_DAY).run(), ui
+
+
+def summary_text(summary, clock: FakeClock) -> str:
+    import io
+
+    from rich.console import Console
+
+    from mockprep.terminal.practice import TerminalUI
+
+    out = io.StringIO()
+    console = Console(file=out, width=100, color_system=None, highlight=False, soft_wrap=False)
+    TerminalUI(console, lambda *_: None).show_summary(summary, clock.now)
+    return " ".join(out.getvalue().split())
+
+
+# -- the summary's count of today's new questions ---------------------------------------------------
+
+
+def test_the_summary_counts_the_new_questions_the_plan_introduced_today(big: Store, clock: FakeClock) -> None:
+    """A plan that needs 4 a day with a daily limit of 1: the summary said "Today's 1 new question is
+    done" after introducing 4 (the tester saw "10" after 32, 50 and 89)."""
+    big.plans.add((clock.now + timedelta(days=10)).date(), "onsite", "plan-tester", (), clock.now)
+    summary, ui = session(big, clock)
+    assert len(ui.shown) == 4 == new_pace(30, 10, ONE_A_DAY.plan_review_days)
+    assert summary.daily_new == 4 and summary.new_by_plan
+    expected = (
+        "Today's 4 new questions for this selection are done (your interview plan's pace, beyond the daily"
+        " limit). 26 new questions wait"
+    )
+    assert expected in summary_text(summary, clock)
+    clock.advance(hours=1)
+    summary, ui = session(big, clock)  # a later session that day: nothing left, the same figure
+    assert ui.shown == [] and summary.status == "empty"
+    assert "no questions are due and today's 4 new questions for this selection are done (your" in (
+        summary_text(summary, clock)
+    )
+
+
+def test_without_a_plan_the_summary_names_the_daily_limit(big: Store, clock: FakeClock) -> None:
+    summary, ui = session(big, clock)
+    assert len(ui.shown) == 1 and summary.daily_new == 1 and not summary.new_by_plan
+    text = summary_text(summary, clock)
+    assert "Today's 1 new question for this selection is done. 29 new questions wait" in text
+    assert "plan" not in text
+
+
+def test_new_n_draws_the_questions_a_plan_still_needs_first(big: Store, clock: FakeClock) -> None:
+    """`--new N` while the plan is behind drew mostly questions outside the plan (here: the other
+    bank's 60 in a plain session, against the plan's 30)."""
+    big.plans.add((clock.now + timedelta(days=10)).date(), "onsite", "plan-tester", (), clock.now)
+    _summary, ui = session(big, clock, QuestionFilter(), new=3)
+    assert len(ui.shown) == 3 and all(key.startswith("big/") for key in ui.shown)
+    _summary, ui = session(big, clock, QuestionFilter(), new=5)  # as in any session: the plan's first
+    assert len(ui.shown) == 5 and all(key.startswith("big/") for key in ui.shown)
+
+
+# -- the pace verdict -------------------------------------------------------------------------------
+
+
+def status(new_left: int, pace: int, today: int, week: int, limit: int = 10) -> PlanStatus:
+    totals = TopicReadiness("technical", "t", new=new_left)
+    plan = Plan(1, date(2027, 2, 1), "onsite")
+    return PlanStatus(plan, 20, [totals], new_left + today, today, pace, week / 7, 0, limit, totals)
+
+
+def test_nothing_done_is_not_on_pace_and_the_days_figure_done_is() -> None:
+    """The tester's two readings: day 0 with nothing done said "on pace" (the daily limit would do it);
+    after exactly the needed 27 it said "behind" (last week's average was lower)."""
+    fresh = status(new_left=80, pace=5, today=0, week=0)
+    assert not fresh.on_track
+    assert "— 5 more today to keep the pace" in pace_line(fresh) and "on pace" not in pace_line(fresh)
+    done = status(new_left=400, pace=27, today=27, week=27)
+    assert done.on_track
+    assert "— today's are done: on pace" in pace_line(done) and "behind" not in pace_line(done)
+
+
+@given(
+    new=st.integers(1, 300),
+    days=st.integers(1, 60),
+    review_days=st.integers(0, 5),
+    short_day=st.integers(0, 60),
+)
+def test_on_pace_every_day_introduces_every_question_in_time(
+    new: int, days: int, review_days: int, short_day: int
+) -> None:
+    """The verdict is what it claims: a person who does each day's figure is on pace every day and has
+    introduced every question before the review days; a day with one fewer is not on pace."""
+    left = new
+    for day in range(days):
+        pace = new_pace(left, days - day, review_days)
+        if pace == 0:
+            break
+        if day == short_day:
+            assert not status(left - (pace - 1), pace, pace - 1, pace - 1).on_track
+        done = min(pace, left)
+        left -= done
+        assert status(left, pace, done, done).on_track
+    if days > review_days:
+        assert left == 0
+
+
+# -- past plans -------------------------------------------------------------------------------------
+
+
+def test_past_plans_are_counted_and_listed_with_their_ids(cli, cli_clock: FakeClock) -> None:
+    """After its date a plan vanished from `plan` ("No interview planned") though it was stored and
+    `plan --remove 1` worked: no way to find its id."""
+    day = START.date()
+    assert cli("plan", "--date", str(day + timedelta(days=2)), "--label", "[b]onsite[/b]").exit_code == 0
+    assert cli("plan", "--date", str(day + timedelta(days=5)), "--rounds", "technical").exit_code == 0
+    cli_clock.advance(days=3)
+    out = " ".join(cli("plan").stdout.split())
+    assert out.startswith("1 past interview: mockprep plan --all lists it.")
+    assert "Plan 2: interview on" in out
+    out = " ".join(cli("plan", "--all").stdout.split())
+    assert f"Past interviews: Plan 1: [b]onsite[/b] on {day + timedelta(days=2)} (every round)" in out
+    cli_clock.advance(days=10)
+    out = " ".join(cli("plan").stdout.split())
+    assert out.startswith("2 past interviews: mockprep plan --all lists them. No coming interview planned.")
+    listed = cli("plan", "--all").stdout
+    assert "Plan 1: [b]onsite[/b]" in listed and "Plan 2: interview on" in listed
+    both = cli("plan", "--all", "--remove", "1")
+    assert both.exit_code == 2 and "two commands" in both.stderr
+    assert cli("plan", "--remove", "1").exit_code == 0
+    assert "Plan 1" not in cli("plan", "--all").stdout
