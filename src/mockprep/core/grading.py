@@ -253,8 +253,8 @@ class KeyPointGrader:
             for point, j in zip(spec.key_points, judged, strict=True)
         )
         suggested = rating_from_checklist([p.verdict for p in points], overtime)
-        if suggested > 2 and names_terms_only(answer):
-            suggested = 2
+        if names_terms_only(answer):  # (said even when the points alone suggest less: it is why)
+            suggested = min(suggested, 2)
             note = f"{note} {TERMS_ONLY}" if note else TERMS_ONLY
         return Assessment(points, None, suggested, self.name + (" and meaning" if embedder else ""), note)
 
