@@ -74,16 +74,73 @@ def test_a_models_rating_stays_within_a_step_of_its_own_verdicts(
 ) -> None:
     from mockprep.core.llm_grading import model_assessment
 
-    points = [point(n, p, v) for n, (p, v) in enumerate(zip(POINTS, verdicts, strict=True), start=1)]
+    quotes = ["first point holds", "second point runs"]
+    points = [
+        point(n, p, v, quote=q if v == "covered" else "")
+        for n, (p, v, q) in enumerate(zip(POINTS, verdicts, quotes, strict=True), start=1)
+    ]
     grading = parse_grading(reply(points, rating=said), POINTS, ANSWER)
     offline = KeyPointGrader().assess(spec(), ANSWER)
     assert model_assessment(offline, grading, "m", 1.0, overtime=overtime).suggested == kept
+
+
+JUNK = "Expected error is bias squared plus variance plus noise. The expectation is over training sets."
+JUNK_POINTS = ["assumes zero-mean noise independent of D", "add and subtract the average prediction"]
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "the candidate explained this point in careful detail with an example",  # not in the answer
+        "the ... and ... of",  # words the answer has, but none that carries meaning
+        "",
+    ],
+)
+@pytest.mark.parametrize("verdict", ["covered", "partly"])
+def test_a_models_claim_without_a_quote_from_the_answer_keeps_the_offline_verdict(
+    quote: str, verdict: str
+) -> None:
+    """Found by an exploratory tester: a model that ticked every point with quotes the answer does
+    not hold turned a junk answer into a suggested easy."""
+    from mockprep.core.llm_grading import model_assessment
+
+    question = parse_question(
+        {"id": "q", "prompt": "Derive it.", "answer": "The full derivation.", "key_points": JUNK_POINTS},
+        strict=False,
+    )
+    offline = KeyPointGrader().assess(question, JUNK)
+    assert [p.verdict for p in offline.points] == [Verdict.MISSING, Verdict.MISSING]
+    claims = [point(n, p, verdict, quote=quote) for n, p in enumerate(JUNK_POINTS, start=1)]
+    grading = parse_grading(reply(claims, rating=4), JUNK_POINTS, JUNK)
+    final = model_assessment(offline, grading, "m", 1.0, overtime=False)
+    assert [p.verdict for p in final.points] == [Verdict.MISSING, Verdict.MISSING]
+    assert final.suggested == 1 and final.offline == offline
+    said = "covered" if verdict == "covered" else "partly covered"
+    assert all(
+        p.reason and f"m said {said} but gave no quote from the answer" in p.reason for p in final.points
+    )
+
+
+def test_a_quoted_claim_stands_and_an_unquoted_one_never_beats_the_offline_grader() -> None:
+    from mockprep.core.llm_grading import model_assessment
+
+    offline = KeyPointGrader().assess(spec(), ANSWER)
+    assert [p.verdict for p in offline.points] == [Verdict.COVERED, Verdict.COVERED]
+    claims = [point(1, "first point", "partly"), point(2, "second point", "covered", "second point runs")]
+    final = model_assessment(offline, parse_grading(reply(claims, rating=4), POINTS, ANSWER), "m", 1.0, False)
+    assert [(p.verdict, p.evidence) for p in final.points] == [
+        (Verdict.PARTLY, offline.points[0].evidence),  # no more than the model claimed
+        (Verdict.COVERED, "second point runs"),
+    ]
 
 
 def test_a_quote_the_answer_does_not_contain_is_never_evidence() -> None:
     assert find_quote("the SECOND point   runs", ANSWER) == "the SECOND point runs"
     assert find_quote("first point … other way", ANSWER) == "first point … other way"
     assert find_quote("the third point", ANSWER) is None
+    assert find_quote("the ... and ... of", "the sum of the bias and the variance") is None  # no content
+    assert find_quote("the ... bias", "the sum of the bias and the variance") == "the ... bias"
+    assert find_quote("ian", "the variance") is None  # a piece is found as whole words only
     made_up = reply([point(1, "first point", quote="as Breiman showed"), point(2, "second point")])
     assert parse_grading(made_up, POINTS, ANSWER).points[0].evidence is None
 
@@ -228,3 +285,19 @@ def test_a_model_is_told_the_questions_misconceptions_as_false_claims() -> None:
     )
     assert listed.index(wrong) < listed.index("The candidate's answer:")
     assert "misconceptions" not in grading_request(spec(), ANSWER, Strictness.NORMAL).prompt
+
+
+def test_the_checklist_heading_shows_partly_and_where_the_offline_grader_disagrees() -> None:
+    """Found by an exploratory tester: six "partly" read "ticks 0 of 6", and the offline grader's
+    count was never shown beside a model's that differed from it."""
+    from mockprep.core.llm_grading import model_assessment
+    from mockprep.terminal.reveal import checklist_heading
+
+    offline = KeyPointGrader().assess(spec(), ANSWER)
+    claims = [point(1, "first point", "partly", "first point holds"), point(2, "second point", "missing")]
+    final = model_assessment(offline, parse_grading(reply(claims), POINTS, ANSWER), "m", 1.0, False)
+    heading = checklist_heading([p.verdict for p in final.points], False, final).plain
+    assert heading.startswith("Key points — m ticks 0 of 2, 1 partly")
+    assert heading.endswith("· the offline grader: 2 of 2")
+    agreed = replace(final, points=offline.points)
+    assert "offline grader" not in checklist_heading([p.verdict for p in offline.points], False, agreed).plain

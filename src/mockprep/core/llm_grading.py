@@ -5,7 +5,8 @@ partly, missing, contradicted) with the words of the answer it rests on and a on
 factual errors in the answer, and a rating. :func:`parse_grading` accepts only a reply that grades
 exactly the question's key points: anything else (not JSON, off the schema, a key point the question
 does not have) raises :class:`ModelReplyError`, whose message says why in a few words, and the offline
-grader's assessment stands. Quotes the answer does not contain are dropped, never shown as evidence.
+grader's assessment stands. Quotes the answer does not contain are dropped, never shown as evidence,
+and a point the model calls covered without one keeps the offline grader's verdict.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from mockprep.core.grading import Assessment, PointVerdict, Verdict, rating_from_checklist
 from mockprep.core.sanitize import clean
 from mockprep.core.settings import Strictness
+from mockprep.core.textnorm import NEGATIONS, STOPWORDS, words
 
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionSpec
@@ -192,15 +194,28 @@ def _normal(text: str) -> str:
 
 def find_quote(quote: str, answer: str) -> str | None:
     """``quote`` as one line when the answer contains it (case and spacing aside; an ellipsis may
-    join pieces of it); None when it does not: a model's quote is evidence only if it is real."""
+    join pieces of it, each found as whole words) and it carries a word of content; None otherwise: a
+    model's quote is evidence only if it is real, and "the ... and ... of" is no evidence of anything."""
     pieces = [p.strip(" \"'.,;:") for p in re.split(r"\.\.\.|…", _normal(quote))]
     pieces = [p for p in pieces if len(p) >= 3]
-    if not pieces:
+    if not pieces or not _has_content(" ".join(pieces)):
         return None
     normal_answer = _normal(answer)
-    if all(piece in normal_answer for piece in pieces):
+    if all(re.search(_whole(piece), normal_answer) for piece in pieces):
         return one_line(quote.strip().strip('"“”'), QUOTE_CHARS)
     return None
+
+
+def _whole(piece: str) -> str:
+    """A pattern for ``piece`` that does not start or end inside a word of the answer."""
+    start = r"(?<!\w)" if piece[0].isalnum() else ""
+    end = r"(?!\w)" if piece[-1].isalnum() else ""
+    return start + re.escape(piece) + end
+
+
+def _has_content(text: str) -> bool:
+    """Whether ``text`` holds a word that carries meaning (not only "the", "and", "of", "not")."""
+    return any(w not in STOPWORDS and w not in NEGATIONS and (len(w) > 1 or w.isdigit()) for w in words(text))
 
 
 def _same_point(echo: str, point: str) -> bool:
@@ -252,19 +267,47 @@ def parse_grading(text: str, key_points: list[str], answer: str) -> ModelGrading
     return ModelGrading(tuple(by_number[n] for n in range(1, len(key_points) + 1)), tuple(errors), rating)
 
 
+CLAIMS = (Verdict.COVERED, Verdict.PARTLY)  # a model's verdicts that say the answer holds something
+
+
+def unquoted(point: PointVerdict) -> bool:
+    """Whether a model says the answer covers ``point`` (fully or partly) without a quote from it."""
+    return point.verdict in CLAIMS and point.evidence is None
+
+
+def _fallback(claim: PointVerdict, offline: PointVerdict | None, model: str) -> PointVerdict:
+    """A model's unquoted claim replaced by the offline grader's verdict on the point (never more
+    than the model claimed), with a reason saying so."""
+    verdict = offline.verdict if offline is not None else Verdict.MISSING
+    if verdict is Verdict.COVERED and claim.verdict is Verdict.PARTLY:
+        verdict = Verdict.PARTLY
+    evidence = offline.evidence if offline is not None and verdict is not Verdict.MISSING else None
+    said = "covered" if claim.verdict is Verdict.COVERED else "partly covered"
+    reason = f"{model} said {said} but gave no quote from the answer; the offline grader's verdict stands"
+    return PointVerdict(claim.point, verdict, evidence, reason)
+
+
 def model_assessment(
     offline: Assessment, grading: ModelGrading, model: str, seconds: float, overtime: bool
 ) -> Assessment:
     """The assessment a model's checked verdict makes, with the offline one kept beside it; over time
-    costs a step from good or easy, as it does for the offline grader. The model's rating is kept
-    within a step of what its own verdicts give (easy with nothing covered would reach the schedule
-    with one key)."""
-    from_points = rating_from_checklist([p.verdict for p in grading.points], overtime)
+    costs a step from good or easy, as it does for the offline grader. A point the model calls covered
+    or partly covered without a quote from the answer gets the offline grader's verdict instead, and
+    then the rating is the checklist's alone (the model's rested on what it could not show); otherwise
+    the model's rating is kept within a step of what its own verdicts give (easy with nothing covered
+    would reach the schedule with one key)."""
+    own = offline.points if len(offline.points) == len(grading.points) else (None,) * len(grading.points)
+    points = tuple(
+        _fallback(p, mine, model) if unquoted(p) else p for p, mine in zip(grading.points, own, strict=True)
+    )
+    from_points = rating_from_checklist([p.verdict for p in points], overtime)
     rating = grading.suggested - 1 if overtime and grading.suggested >= 3 else grading.suggested
     suggested = min(max(rating, from_points - 1), from_points + 1)
+    if any(unquoted(p) for p in grading.points):
+        suggested = from_points
     return replace(
         offline,
-        points=grading.points,
+        points=points,
         suggested=suggested,
         grader=model,
         note=None,

@@ -61,17 +61,27 @@ def checklist_heading(verdicts: Sequence[Verdict], blank: bool, assessment: Asse
     """``Key points — the grader ticks 2 of 4``; a model's verdict names the model and how long it took."""
     if blank:
         return Text("Key points — tick the ones you said", style="bold")
-    covered = sum(v is Verdict.COVERED for v in verdicts)
     model = assessment.model if assessment is not None else None
     who = "the grader" if model is None else model
     text = Text("Key points — ", style="bold")
-    text.append_text(safe(f"{who} ticks {covered} of {len(verdicts)}", "bold"))
+    text.append_text(safe(f"{who} ticks {tick_count(verdicts)}", "bold"))
     contradicted = sum(v is Verdict.CONTRADICTED for v in verdicts)
     if contradicted:
         text.append(f" and finds {contradicted} stated the other way round", style="bold red")
     if model is not None and assessment is not None and assessment.seconds is not None:
         text.append(f"  ({format_latency(assessment.seconds)})", style="dim")
+    offline = assessment.offline if model is not None and assessment is not None else None
+    if offline is not None and [p.verdict for p in offline.points] != [p.verdict for p in assessment.points]:
+        # (the model and the offline grader disagree: the person sees both counts)
+        text.append(f"  · the offline grader: {tick_count([p.verdict for p in offline.points])}", style="dim")
     return text
+
+
+def tick_count(verdicts: Sequence[Verdict]) -> str:
+    """``2 of 4``, or ``0 of 6, 6 partly`` when some are partly covered."""
+    covered = sum(v is Verdict.COVERED for v in verdicts)
+    partly = sum(v is Verdict.PARTLY for v in verdicts)
+    return f"{covered} of {len(verdicts)}" + (f", {partly} partly" if partly else "")
 
 
 def format_latency(seconds: float) -> str:
