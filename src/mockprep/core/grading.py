@@ -139,7 +139,7 @@ def rating_from_checklist(verdicts: list[Verdict], overtime: bool) -> int:
         rating = 4
     elif share >= 0.6:
         rating = 3
-    elif share > 0.25:
+    elif share >= 0.2:  # one point of five: what an interviewer calls half right is hard, not again
         rating = 2
     else:
         rating = 1
