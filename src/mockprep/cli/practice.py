@@ -184,10 +184,11 @@ def session(
         runner = Session(store, ui, utc_now, session_rng(), options, settings, grader, spoken)
         with signals_interrupt():
             try:
-                runner.run()
+                summary = runner.run()
             except SessionPlanError as exc:
                 raise UserError(str(exc)) from None
         sync_after_session(store)
+        _exit_if_interrupted(summary.signal)
     finally:
         store.close()
         if spoken is not None:
@@ -272,10 +273,11 @@ def mock(
         loop_args = (store, ui, utc_now, session_rng(), rounds, options, settings, grader)
         with signals_interrupt():
             try:
-                run_loop(*loop_args, voice=spoken, interviewer=interviewer)
+                reports = run_loop(*loop_args, voice=spoken, interviewer=interviewer)
             except MockPlanError as exc:
                 raise UserError(str(exc)) from None
         sync_after_session(store)
+        _exit_if_interrupted(reports[-1].signal if reports else None)
     finally:
         store.close()
         if spoken is not None:
@@ -298,8 +300,16 @@ def _rate_mock(session_id: int, llm: bool | None, model: str | None) -> None:
         )
         with signals_interrupt():
             try:
-                rate_later(store, ui, utc_now, session_id, settings, grader)
+                report = rate_later(store, ui, utc_now, session_id, settings, grader)
             except MockRateError as exc:
                 raise UserError(str(exc)) from None
+        _exit_if_interrupted(report.signal)
     finally:
         store.close()
+
+
+def _exit_if_interrupted(signal: int | None) -> None:
+    """A session, drill or mock cut short by Ctrl-C (or SIGTERM, SIGHUP) ends, after its summary, with
+    the shell's code for it (130 for Ctrl-C), so a script can tell it from one that finished."""
+    if signal is not None:
+        raise typer.Exit(128 + signal)

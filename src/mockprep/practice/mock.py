@@ -35,6 +35,7 @@ from mockprep.practice.ui import (
     MockUI,
     Progress,
     filter_options,
+    interrupt_signal,
 )
 
 if TYPE_CHECKING:
@@ -188,8 +189,8 @@ class MockRound:
             else:
                 report.status = ENDED_EARLY
                 self._rate_all(report)  # the answers given are still revealed and rated
-        except (KeyboardInterrupt, SessionInterrupted):
-            report.status = INTERRUPTED
+        except (KeyboardInterrupt, SessionInterrupted) as exc:
+            report.status, report.signal = INTERRUPTED, interrupt_signal(exc)
         except BaseException:
             report.status = INTERRUPTED  # cut short by an error (a closed terminal's, say), not completed
             raise
@@ -349,8 +350,8 @@ def rate_later(
         )
         try:
             rate_answers(pipeline, report)
-        except (KeyboardInterrupt, SessionInterrupted):
-            pass  # every rating given is stored; the rest stay unrated
+        except (KeyboardInterrupt, SessionInterrupted) as exc:
+            report.signal = interrupt_signal(exc)  # every rating given is stored; the rest stay unrated
     else:
         ui.notice(f"Every answer of mock {session_id} is rated already.")
     ui.show_mock_report(report)

@@ -33,6 +33,7 @@ from mockprep.practice.ui import (
     SessionSummary,
     SessionUI,
     filter_options,
+    interrupt_signal,
 )
 
 if TYPE_CHECKING:
@@ -308,8 +309,8 @@ class Session:
             self.ui.notice(self._plan_text(planned, len(queue)))
         try:
             self._loop(queue, summary, start)
-        except (KeyboardInterrupt, SessionInterrupted):
-            summary.status = INTERRUPTED
+        except (KeyboardInterrupt, SessionInterrupted) as exc:
+            summary.status, summary.signal = INTERRUPTED, interrupt_signal(exc)
         except BaseException:
             summary.status = INTERRUPTED  # cut short by an error (a closed terminal's, say), not completed
             raise

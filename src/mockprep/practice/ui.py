@@ -48,6 +48,13 @@ SUBMIT, EDIT = "submit", "edit"
 COMPLETED, ENDED_EARLY, INTERRUPTED, EMPTY = "completed", "ended_early", "interrupted", "empty"
 
 
+def interrupt_signal(exc: BaseException) -> int:
+    """The signal behind an interruption: a SessionInterrupted carries its number, Ctrl-C is SIGINT."""
+    import signal
+
+    return int(exc.args[0]) if exc.args and isinstance(exc.args[0], int) else int(signal.SIGINT)
+
+
 @dataclass(frozen=True)
 class Attempt:
     """One answered question: what was typed (or said), how long it took, what the grader made of it,
@@ -115,6 +122,7 @@ class SessionSummary:
     # An empty run whose selection or drill holds nothing at all: "nothing is flagged", say
     nothing: str | None = None
     kept: int = 0  # answers kept unrated (quit at the rating, or cut short while typed)
+    signal: int | None = None  # the signal that interrupted it (Ctrl-C: SIGINT): the exit code says so
 
     @property
     def score(self) -> int | None:
@@ -149,6 +157,7 @@ class MockReport:
     answers: list[MockAnswer] = field(default_factory=list)
     seconds: float = 0.0
     time_stop: TimeStop | None = None  # why the round stopped with questions left
+    signal: int | None = None  # the signal that interrupted the round or its rating (Ctrl-C: SIGINT)
 
     @property
     def stopped_by_time(self) -> bool:
