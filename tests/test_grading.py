@@ -240,6 +240,7 @@ C, P, M, X = Verdict.COVERED, Verdict.PARTLY, Verdict.MISSING, Verdict.CONTRADIC
         ([C, C, M, M], False, 2),
         ([C, M, M, M], False, 2),  # one point of four (or five) is half right: hard
         ([C, M, M, M, M, M], False, 1),
+        ([C, C, M, M, M, X], False, 1),  # a quarter, with a point stated wrongly: again
         ([C, C, C, X], False, 2),
         ([C, C, C, C, X, X], False, 1),  # two points stated wrongly: again
         ([C, P], False, 3),

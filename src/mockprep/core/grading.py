@@ -139,7 +139,7 @@ def rating_from_checklist(verdicts: list[Verdict], overtime: bool) -> int:
         rating = 4
     elif share >= 0.6:
         rating = 3
-    elif share >= 0.2:  # one point of five: what an interviewer calls half right is hard, not again
+    elif share > 0.25 or (share >= 0.2 and not contradicted):  # one point of five, nothing wrong: hard
         rating = 2
     else:
         rating = 1
