@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+MAX_STOP_SECONDS = 0.3  # the longest silence inside one word (a stop consonant's closure is far shorter)
+
 
 class VoiceUnavailable(RuntimeError):
     """Speech cannot be used on this machine (no extra, no model, no microphone): one line saying
@@ -101,12 +103,30 @@ def _frame(seconds: float, frame_seconds: float) -> int:
 def _fit(word: Word, voiced: list[bool], frame_seconds: float) -> Word:
     first = min(len(voiced), int(word.start / frame_seconds))
     last = min(len(voiced), max(first + 1, _frame(word.end, frame_seconds)))
-    frames = [i for i in range(first, last) if voiced[i]]
+    frames = _loudest_stretch([i for i in range(first, last) if voiced[i]], frame_seconds)
     if not frames:
         return word
     start = max(word.start, round(frames[0] * frame_seconds, 2))
     end = min(word.end, round((frames[-1] + 1) * frame_seconds, 2))
     return Word(word.text, start, max(start, end))
+
+
+def _loudest_stretch(frames: list[int], frame_seconds: float) -> list[int]:
+    """Of the voiced ``frames`` under one word, the stretch that holds most of them, where a silence
+    longer than :data:`MAX_STOP_SECONDS` ends a stretch: no word holds such a silence, so sound on
+    both sides of one is the word and a neighbour's edge (Whisper gives the last word before a pause
+    an end at the next word's first sound, seconds later)."""
+    if not frames:
+        return frames
+    longest = MAX_STOP_SECONDS / frame_seconds
+    stretches, current = [], [frames[0]]
+    for frame in frames[1:]:
+        if frame - current[-1] - 1 > longest:
+            stretches.append(current)
+            current = []
+        current.append(frame)
+    stretches.append(current)
+    return max(stretches, key=len)  # (the first of the longest)
 
 
 def _longest_silence(voiced: list[bool], first: int, last: int) -> tuple[int, int] | None:
