@@ -252,3 +252,33 @@ def test_with_history_keeps_the_time_each_anki_answer_took(cli, tmp_path: Path, 
     result = cli("bank", "import", str(package), "-o", str(out), "--id", "h", "--add", "--with-history")
     assert result.exit_code == 0, result.stderr
     assert db_rows(home, "SELECT duration_ms FROM reviews ORDER BY rated_us") == [(3044,), (1500,)]
+
+
+def test_a_code_questions_failures_name_their_line(cli, tmp_path: Path) -> None:
+    """Found by an exploratory tester: 'the reference solution fails' and 'wrong solution 1 passes every
+    test' came without the line every other bank problem carries."""
+    path = tmp_path / "cq.toml"
+    path.write_text(
+        'id = "cq"\ntitle = "C"\nround = "technical"\ntopic = "t"\n\n[[questions]]\nid = "sq"\nkind = "code"\n'
+        'prompt = "Write sq(x)."\nanswer = "Multiply. Return it."\n'
+        'key_points = ["multiply x by x", "return the product"]\n'
+        'solution = "def sq(x):\\n    return x + x\\n"\nwrong_solutions = ["def sq(x):\\n    return x * x\\n"]\n'
+        '[[questions.tests]]\ncall = "sq(3)"\nexpected = "9"\n'
+    )
+    checked = cli("bank", "validate", str(path))
+    assert checked.exit_code == 2
+    assert f"{path}:12: question 'sq': the reference solution fails: test 1: failed" in checked.stderr
+    assert f"{path}:13: question 'sq': field 'wrong_solutions': wrong solution 1 passes" in checked.stderr
+
+
+def test_bank_export_to_a_file_says_so_and_a_csv_is_pointed_at_bank_import(cli, tmp_path: Path) -> None:
+    bank = write_bank(tmp_path / "b.toml", bank_id="my-ml")
+    for fmt, what in (("md", "a Markdown sheet"), ("anki-txt", "Anki's plain text")):
+        out = tmp_path / f"out.{fmt}"
+        done = cli("bank", "export", str(bank), "-f", fmt, "-o", str(out))
+        assert done.exit_code == 0 and done.stdout == f"Wrote 3 questions as {what} to {out}\n", done.stderr
+    sheet = tmp_path / "some.csv"
+    sheet.write_text("Question,Answer\nWhat?,This.\n")
+    refused = cli("bank", "export", str(sheet), "-f", "md")
+    assert refused.exit_code != 0
+    assert f"it is not a bank file: make one of it with mockprep bank import {sheet}" in refused.stderr

@@ -215,6 +215,10 @@ def bank_export(
         raise UserError(str(exc), exit_code=1) from None
     with output_stream(out, force) as stream:
         stream.write(text)
+    if out is not None and str(out) != "-":  # (on standard output the text is the confirmation)
+        count = sum(len(spec.questions) for spec in specs)
+        what = "a Markdown sheet" if format == "md" else "Anki's plain text"
+        typer.echo(plain(f"Wrote {count} question{'s' if count != 1 else ''} as {what} to {out}"))
 
 
 def _answers(specs: list[BankSpec]) -> dict[str, dict]:
@@ -232,6 +236,15 @@ def _source_path(source: str) -> Path:
     if source.startswith(BUILTIN_PREFIX):
         return builtin_banks_dir() / source.removeprefix(BUILTIN_PREFIX)
     return Path(source)
+
+
+def _import_hint(path: Path) -> str:
+    """For a file bank import reads (a .csv, .md, .apkg...), how to make a bank of it first."""
+    from mockprep.services.bank_import import SUFFIXES
+
+    if path.suffix.lower() not in SUFFIXES:
+        return ""
+    return f"; it is not a bank file: make one of it with mockprep bank import {path}"
 
 
 def _load(names: list[str]) -> list[BankSpec]:
@@ -253,7 +266,7 @@ def _load(names: list[str]) -> list[BankSpec]:
             try:
                 specs.append(load_bank_file(path).spec)
             except BankError as exc:
-                raise UserError(str(exc.problems[0])) from None
+                raise UserError(str(exc.problems[0]) + _import_hint(path)) from None
     finally:
         if store is not None:
             store.close()

@@ -14,42 +14,57 @@ from mockprep.core.kinds import kind_of
 
 if TYPE_CHECKING:
     from mockprep.core.code_results import CodeRun
+    from mockprep.core.toml_lines import Location
     from mockprep.services.code_runner import CodeRunner
 
 
 def check_code_bank(
     bank: Bank, runner: CodeRunner, progress: Callable[[str], None] | None = None
 ) -> tuple[list[BankProblem], list[BankProblem]]:
-    """``(problems, notes)`` of running the code questions of ``bank``; ``progress`` hears each id."""
-    problems: list[BankProblem] = []
-    notes: list[BankProblem] = []
-    for question in bank.questions:
+    """``(problems, notes)`` of running the code questions of ``bank``; ``progress`` hears each id.
+    Each names the line in the file of what it is about, as the parser's problems do."""
+    problems: list[tuple[BankProblem, Location]] = []
+    notes: list[tuple[BankProblem, Location]] = []
+    for index, question in enumerate(bank.questions):
         spec = question.spec
         if not kind_of(spec).runs_code or spec.solution is None:
             continue
         missing = runner.missing(spec)
         if missing:
-            notes.append(BankProblem(bank.source, f"not run: {missing_text(missing)}", spec.id))
+            notes.append(
+                (BankProblem(bank.source, f"not run: {missing_text(missing)}", spec.id), ("questions", index))
+            )
             continue
         if progress is not None:
             progress(spec.id)
         wrong = list(spec.wrong_solutions or ())
         reference, *others = runner.run_programs(spec, [spec.solution, *wrong])
         if not reference.all_passed:
-            problems.append(
-                BankProblem(bank.source, f"the reference solution fails: {_failure(reference)}", spec.id)
-            )
+            message = f"the reference solution fails: {_failure(reference)}"
+            problems.append((BankProblem(bank.source, message, spec.id), ("questions", index, "solution")))
         for number, run in enumerate(others, start=1):
             if run.all_passed:
-                problems.append(
-                    BankProblem(
-                        bank.source,
-                        f"wrong solution {number} passes every test: the tests do not catch it",
-                        spec.id,
-                        "wrong_solutions",
-                    )
-                )
-    return problems, notes
+                message = f"wrong solution {number} passes every test: the tests do not catch it"
+                problem = BankProblem(bank.source, message, spec.id, "wrong_solutions")
+                problems.append((problem, ("questions", index, "wrong_solutions")))
+    return _placed(bank.source, problems), _placed(bank.source, notes)
+
+
+def _placed(source: str, found: list[tuple[BankProblem, Location]]) -> list[BankProblem]:
+    """The problems, each with the file's line of its location (the file read again only when there is
+    something to say)."""
+    if not found:
+        return []
+    from pathlib import Path
+
+    from mockprep.core.toml_lines import key_lines, line_of
+
+    try:
+        text = Path(source).read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
+    except OSError:
+        return [problem for problem, _where in found]
+    lines = key_lines(text)
+    return [problem._replace(line=line_of(lines, where)) for problem, where in found]
 
 
 def _failure(run: CodeRun) -> str:
