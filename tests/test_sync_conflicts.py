@@ -3,13 +3,21 @@ home, undo after a merge (found by an exploratory tester)."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fsrs import Rating
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tests.conftest import START
-from tests.devices import Device
+from mockprep.services import bank_sync
+from tests.conftest import START, db_rows
+from tests.devices import Device, make_banks
 
 
 def _story_id(device: Device, title: str) -> int | None:
@@ -106,3 +114,198 @@ def test_practice_still_syncs_around_a_deleted_story(devices, tmp_path) -> None:
     for device in (laptop, desk):
         device.sync(folder, START)
     assert desk.reviews() == laptop.reviews() and desk.stories() == []
+
+
+# -- an event with a wrong value is skipped and named; the rest syncs ------------------------------------
+
+
+def _laptop_file(devices, tmp_path: Path) -> tuple[Path, Device, Device, Path]:
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(0, Rating.Good, START)
+    laptop.practise(1, Rating.Again, START + timedelta(minutes=1))
+    laptop.write_story("Outage", "v1", START)
+    laptop.store.cards.set_flagged(sorted(laptop.question_ids)[2], True, START)
+    laptop.sync(folder, START)
+    (written,) = list(folder.iterdir())
+    return folder, laptop, desk, written
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("rating", 7, "rating: 7 is not 1-4"),
+        ("rated_at", "2026-13-45T10:00:00+00:00", "rated_at: '2026-13-45T10:00:00+00:00' is not a time"),
+        ("rated_at", "not a time", "rated_at: 'not a time' is not a time"),
+    ],
+)
+def test_a_review_with_a_wrong_value_is_skipped_and_named_and_the_rest_syncs(
+    devices, tmp_path, field, value, said
+) -> None:
+    from mockprep.cli.sync import run_sync
+
+    folder, laptop, desk, written = _laptop_file(devices, tmp_path)
+    lines = written.read_text().splitlines()
+    bad = next(i for i, line in enumerate(lines) if '"t":"review"' in line)
+    event = json.loads(lines[bad])
+    event[field] = value
+    lines[bad] = json.dumps(event)
+    written.write_text("\n".join(lines) + "\n")
+    text = run_sync(desk.store, folder)
+    assert f"Skipped 1 event with a wrong value in {written.name} ({said}" in text
+    assert len(desk.reviews()) == 1 and desk.stories() == laptop.stories()
+    assert desk.reviews()[0] in laptop.reviews()
+
+
+def _paths(value: Any, at: tuple = ()) -> list[tuple]:
+    """Every place in a JSON value: each key of each object, each item of each list."""
+    found = [at] if at else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*at, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*at, index))
+    return found
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=30)
+    | st.sampled_from(
+        ["2026-13-45T10:00:00+00:00", "2026-03-02T10:00:00", "0001-01-01T00:00:00+14:00", "\ud800"]
+    ),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_value_in_any_field_of_a_sync_line_never_stops_the_sync(data) -> None:
+    from mockprep.cli.sync import run_sync
+
+    saved = bank_sync.builtin_files
+    bank_sync.builtin_files = lambda: []
+    root = Path(tempfile.mkdtemp(prefix="mockprep-fields-"))
+    made: list[Device] = []
+
+    def devices(name: str) -> Device:
+        made.append(Device(root, name, make_banks(root)))
+        return made[-1]
+
+    try:
+        folder, laptop, desk, written = _laptop_file(devices, root)
+        lines = written.read_text().splitlines()
+        index = data.draw(st.integers(0, len(lines) - 1))
+        event = json.loads(lines[index])
+        path = data.draw(st.sampled_from(_paths(event)))
+        value = data.draw(json_values)
+        place = event
+        for step in path[:-1]:
+            place = place[step]
+        place[path[-1]] = value
+        lines[index] = json.dumps(event)
+        written.write_text("\n".join(lines) + "\n")
+        text = run_sync(desk.store, folder)  # never a traceback
+        others = [json.loads(line) for i, line in enumerate(lines) if i != index]
+        merged = {r[0].hex() if isinstance(r[0], bytes) else r[0] for r in desk.reviews()}
+        waiting = {
+            json.loads(line)["uid"] for line in desk.store.sync.pending()
+        }  # their session was the line
+        assert {e["uid"] for e in others if e["t"] == "review"} <= merged | waiting
+        if "wrong value" in text:
+            assert "Skipped 1 event with a wrong value" in text
+        assert desk.stored_cards() == desk.replayed_cards()
+    finally:
+        for device in made:
+            device.close()
+        bank_sync.builtin_files = saved
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# -- a restored home gets back its own practice from the sync folder ------------------------------------
+
+
+def test_after_a_restore_the_next_sync_reads_back_this_devices_own_practice(
+    cli, home: Path, tmp_path
+) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    assert cli("session", "--limit", "1", input="first\n\n3\nq\n").exit_code == 0
+    assert cli("sync", "--folder", str(folder)).exit_code == 0
+    made = cli("backup", "now")
+    assert made.exit_code == 0, made.stderr
+    name = Path(made.stdout.split("Backed up to ", 1)[1].strip()).name
+    assert cli("session", "--limit", "1", input="second\n\n3\nq\n").exit_code == 0
+    assert cli("sync").exit_code == 0
+    reviews = db_rows(home, "SELECT uid, rating, review_answer(answer) FROM reviews ORDER BY uid")
+    assert len(reviews) == 2
+    restored = cli("backup", "restore", name, "--yes")
+    assert restored.exit_code == 0, restored.stderr
+    assert "The next mockprep sync reads back" in restored.stdout
+    assert len(db_rows(home, "SELECT uid FROM reviews")) == 1
+    again = cli("sync")
+    assert again.exit_code == 0 and "Read back" in again.stdout
+    assert db_rows(home, "SELECT uid, rating, review_answer(answer) FROM reviews ORDER BY uid") == reviews
+    assert db_rows(home, "SELECT COUNT(*) FROM reviews WHERE origin IS NOT NULL") == [(0,)]  # its own
+    quiet = cli("sync")
+    assert "Read back" not in quiet.stdout and "wrote 0 changes, read 0 lines" in quiet.stdout
+
+
+# -- undo after a sync --------------------------------------------------------------------------------
+
+
+def test_undo_refuses_a_rating_another_device_has_rated_past_and_takes_back_one_it_has_not(
+    devices, tmp_path
+) -> None:
+    from mockprep.core.card_actions import UndoRefused, refused_text
+
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(0, Rating.Good, START)
+    desk.practise(0, Rating.Again, START + timedelta(hours=23))  # the same question, later, elsewhere
+    for device in (laptop, desk, laptop):
+        device.sync(folder, START)
+    before = laptop.state()
+    with pytest.raises(UndoRefused) as refused:
+        laptop.store.cards.undo_last()
+    assert laptop.state() == before  # nothing taken back, the answer kept
+    line = refused_text(refused.value, START + timedelta(days=1))
+    assert "Not undone" in line and "another device rated it later" in line and "\n" not in line
+    # A rating the other device has not rated past is still undone (the card replayed without it).
+    laptop.practise(1, Rating.Hard, START + timedelta(days=1))
+    laptop.sync(folder, START)
+    desk.practise(1, Rating.Easy, START + timedelta(hours=20))  # earlier than the laptop's rating
+    desk.sync(folder, START)
+    laptop.sync(folder, START)
+    undone = laptop.store.cards.undo_last()
+    assert undone is not None and undone.rating == int(Rating.Hard)
+    assert laptop.stored_cards() == laptop.replayed_cards()
+
+
+def test_undo_on_the_command_line_says_why_it_refused(cli, home: Path, tmp_path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    assert cli("session", "--limit", "1", input="mine\n\n3\nq\n").exit_code == 0
+    assert cli("sync", "--folder", str(folder)).exit_code == 0
+    ((uid, key, rated_us),) = db_rows(
+        home, "SELECT hex(r.uid), q.key, r.rated_us FROM reviews r JOIN questions q ON q.id = r.question_id"
+    )
+    later = {
+        "t": "review", "uid": "ab" * 16, "key": key, "session": None, "rating": 1, "state_before": 2,
+        "rated_at": (START.fromtimestamp(rated_us / 1e6, START.tzinfo) + timedelta(hours=1)).isoformat(),
+        "answer": "theirs", "duration_ms": 1000,
+    }  # fmt: skip
+    (folder / "desk-0123456789ab.2026-03.jsonl").write_text(json.dumps(later) + "\n")
+    assert cli("sync").exit_code == 0
+    refused = cli("undo")
+    assert refused.exit_code == 1
+    (line,) = refused.stderr.strip().splitlines()
+    assert f"your latest rating, of {key}" in line and "another device rated it later" in line
+    assert len(db_rows(home, "SELECT uid FROM reviews")) == 2

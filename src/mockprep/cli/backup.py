@@ -91,10 +91,25 @@ def backup_restore(
     except OSError as exc:
         raise UserError(f"cannot restore: {exc.strerror}", exit_code=1) from None
     typer.echo(f"Restored {source.name}.")
+    _say_sync_reads_back()
     if kept.safety is not None:
         typer.echo(f"The data it replaced is kept as {kept.safety.name}.")
     if kept.damaged is not None:
         typer.echo(
             f"The database it replaced could not be copied, so the file itself is kept as {kept.damaged}"
             " (never removed automatically; sqlite3's .recover may get some of it back)."
+        )
+
+
+def _say_sync_reads_back() -> None:
+    """A device that syncs gets back what it wrote to the sync folder since the backup: say so."""
+    store = open_store(sync=False)
+    try:
+        device = store.sync.known_device()
+    finally:
+        store.close()
+    if device is not None and device.folder:
+        typer.echo(
+            f"The next mockprep sync reads back from {device.folder} the practice this device wrote there"
+            " since this backup."
         )

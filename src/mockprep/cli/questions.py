@@ -68,11 +68,13 @@ MAX_SEARCH_WORDS, MAX_SEARCH_CHARS = 50, 200  # far more than a search needs, we
 def undo() -> None:
     """Undo the last rating: the question's schedule goes back exactly to what it was, and the rating
     leaves history and stats. Run it again to undo the one before."""
-    from mockprep.core.card_actions import undo_lines
+    from mockprep.core.card_actions import UndoRefused, refused_text, undo_lines
 
     store = open_store(sync=False)
     try:
         undone = store.cards.undo_last()
+    except UndoRefused as refused:
+        raise UserError(refused_text(refused, utc_now()), exit_code=1) from None
     finally:
         store.close()
     if undone is None:

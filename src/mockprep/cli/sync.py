@@ -68,11 +68,22 @@ def run_sync(store: Store, folder: Path) -> str:
         f"Synced with {folder}: wrote {plural(report.written, 'change')},"
         f" read {plural(report.read, 'line')} from {plural(len(report.files), 'file')} of other devices."
     ]
-    if report.read or report.merged.waiting:
+    if report.read_back:
+        lines.append(
+            f"Read back {plural(report.read_back, 'line')} of this device's own files: what a database"
+            " restored from a backup (or replaced) lacks is added from them."
+        )
+    if report.read or report.read_back or report.merged.waiting:
         lines.append(merge_report(report.merged, "From other devices"))
     if report.skipped:
         where = ", ".join(report.damaged)
         lines.append(f"Skipped {plural(report.skipped, 'damaged line')} (not a whole event) in {where}.")
+    for name, problems in report.invalid.items():
+        more = f"; {plural(len(problems) - 1, 'other')}" if len(problems) > 1 else ""
+        lines.append(
+            f"Skipped {plural(len(problems), 'event')} with a wrong value in {name}"
+            f" ({problems[0]}{more}); the rest is merged."
+        )
     return "\n".join(lines)
 
 

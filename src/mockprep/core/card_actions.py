@@ -119,6 +119,25 @@ class UndoneReview:
     unsuspended: bool  # the rating had made it a leech; that suspension is lifted
 
 
+class UndoRefused(Exception):
+    """This device's latest rating is no longer its question's latest: another device rated the question
+    later (merged by a sync). Taking it back would rewrite the middle of the question's log."""
+
+    def __init__(self, key: str, rated_at: datetime) -> None:
+        super().__init__(key, rated_at)
+        self.key = key
+        self.rated_at = rated_at
+
+
+def refused_text(refused: UndoRefused, now: datetime) -> str:
+    """The one line that says why undo took nothing back."""
+    ago = format_duration((now - refused.rated_at).total_seconds())
+    return (
+        f"Not undone: your latest rating, of {refused.key} {ago} ago, is no longer that question's latest:"
+        " another device rated it later (synced here). Undo takes back only a question's latest rating."
+    )
+
+
 def undo_text(undone: UndoneReview, now: datetime) -> str:
     """One line saying what was undone and where the question stands again."""
     name = RATING_NAMES[Rating(undone.rating)]

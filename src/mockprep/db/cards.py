@@ -13,6 +13,7 @@ from mockprep.core.card_actions import (
     SUSPENDED_BY_YOU,
     CardMarks,
     UndoneReview,
+    UndoRefused,
     leech_reached,
 )
 from mockprep.core.questions import QuestionFilter, QuestionRecord
@@ -274,27 +275,27 @@ class CardTable:
     # -- undo ---------------------------------------------------------------------------------------
 
     def undo_last(self, session_id: int | None = None) -> UndoneReview | None:
-        """Take back the most recent rating made on this device: the review row goes (out of history and
-        stats, and, through the sync folder, off the other devices), the card is restored exactly as it
-        was, a mock answer it rated is unrated again, and a leech suspension it caused is lifted. None
-        when there is no rating to undo, or, given ``session_id``, when the most recent rating is not
-        that session's. Ratings merged from another device are not undone here.
-
-        Only a question's latest rating has its card-before kept (on the card, m021); any other's card
-        is recomputed from the question's remaining reviews in time order (exact: no fuzz).
-        """
+        """Take back the most recent rating made on this device: the review row goes (out of history, stats,
+        and through the sync folder other devices), the card is restored exactly as it was, a mock answer
+        it rated is unrated again, a leech suspension it caused lifted. None when there is none, or, given
+        ``session_id``, when it is not that session's; UndoRefused when another device rated the question
+        later (a sync). The card is the one kept for the question's latest rating (m021), else replayed."""
         with self.store.write() as conn:
             r = conn.execute(
                 text(
                     "SELECT r.id, r.question_id, r.rating, r.rated_at, r.session_id, r.duration_ms,"
                     " r.time_limit_ms, r.answer, CASE WHEN c.undo_review_id = r.id THEN c.undo_card"
-                    " ELSE r.card_before END AS card_before, q.key FROM reviews r"
+                    " ELSE r.card_before END AS card_before, q.key, EXISTS (SELECT 1 FROM reviews l WHERE"
+                    " l.question_id = r.question_id AND l.rated_us > r.rated_us AND l.origin IS NOT NULL)"
+                    " AS later FROM reviews r"
                     " JOIN questions q ON q.id = r.question_id JOIN cards c ON c.question_id = r.question_id"
                     " WHERE r.origin IS NULL ORDER BY r.id DESC LIMIT 1"
                 )
             ).first()
             if r is None or (session_id is not None and r.session_id != session_id):
                 return None
+            if r.later:
+                raise UndoRefused(r.key, must_time(r.rated_at))
             card = review_codec.card_before(r.card_before, r.question_id)
             replayed = card is None
             if card is None:

@@ -148,7 +148,7 @@ class _Merger:
                     s.get("round"),
                     s.get("minutes"),
                     s["uid"],
-                    s.get("origin") or self.origin,
+                    _origin(s, self.origin),
                 ),
             )
             self.summary.sessions += 1
@@ -183,7 +183,7 @@ class _Merger:
                     from_iso(r["rated_at"]),
                     r["rating"],
                     r["state_before"],
-                    review_codec.pack_answer(r.get("answer", "")),
+                    review_codec.pack_answer(r.get("answer") or ""),
                     r["duration_ms"],
                     r.get("time_limit_ms"),
                     review_codec.pack_coverage(r.get("coverage")),
@@ -191,7 +191,7 @@ class _Merger:
                     review_codec.pack_grader(r.get("grader")),
                     review_codec.pack_verdicts(r.get("proposed")),
                     review_codec.pack_verdicts(r.get("checklist")),
-                    r.get("origin") or self.origin,
+                    _origin(r, self.origin),
                     bool(r.get("cram")),
                     _params_json(r.get("parameters")),
                     r.get("code_runs"),
@@ -322,6 +322,12 @@ _BATCH = (
 )
 
 
+def _origin(event: dict[str, Any], default: str) -> str | None:
+    """The device an event was made on: its own ``origin`` (None: this one, read back from its own sync
+    file), else ``default``."""
+    return event["origin"] if "origin" in event else default
+
+
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value)
 
@@ -332,5 +338,5 @@ def _params_json(value: Any) -> str | None:
         return None  # not recorded (or unreadable): replayed as FSRS 6's defaults
     try:
         return SchedulerParams.from_dict(value).to_json()
-    except ValueError:
+    except (ValueError, TypeError, KeyError):
         return None

@@ -63,8 +63,8 @@ class StoryMerge:
                     story,
                     from_iso(v["saved_at"]),
                     v["title"],
-                    json.dumps(v.get("competencies", [])),
-                    *(v.get(part, "") for part in STORY_PARTS),
+                    json.dumps(v.get("competencies") or []),
+                    *(v.get(part) or "" for part in STORY_PARTS),
                     v["uid"],
                     v.get("parent"),
                 ),
@@ -173,7 +173,7 @@ class StoryMerge:
     def links_and_rehearsals(self, story: int, s: dict[str, Any]) -> None:
         story_uid = s["uid"]
         linked_at = s.get("linked_at") or {}
-        for key in s.get("links", []):
+        for key in s.get("links") or []:
             at = from_iso(linked_at.get(key)) or from_iso(s["created_at"])
             gone = self.raw.execute(
                 "SELECT removed_at FROM story_unlinks WHERE story_id = ? AND question_key = ?", (story, key)
@@ -192,8 +192,8 @@ class StoryMerge:
         numbers = dict(
             self.raw.execute("SELECT uid, version FROM story_versions WHERE story_id = ?", (story,))
         )
-        for r in s.get("rehearsals", []):
-            if r["version"] not in numbers or r["uid"] in self.deleted:
+        for r in s.get("rehearsals") or []:
+            if r.get("version") not in numbers or r["uid"] in self.deleted:
                 continue
             self.summary.rehearsals += self.raw.execute(
                 "INSERT OR IGNORE INTO rehearsals (story_id, version, rehearsed_at, duration_ms, target_ms,"

@@ -16,10 +16,12 @@ from mockprep.core.card_actions import (
     NOTHING_TO_UNDO_HERE,
     CardAction,
     UndoneReview,
+    UndoRefused,
     bury_end,
     leech_text,
     mark_text,
     recorded_text,
+    refused_text,
     undo_lines,
 )
 from mockprep.core.code_results import code_rating
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from fsrs import Card, Rating
 
     from mockprep.core.questions import QuestionRecord
+    from mockprep.db.cards import CardTable
     from mockprep.db.store import Store
     from mockprep.practice.ui import MockReport, SessionSummary
     from mockprep.practice.voice import SpokenAnswer, Voice
@@ -371,9 +374,9 @@ class Pipeline:
         now = self.clock()
         cards = self.store.cards
         if action == CardAction.UNDO:
-            undone = cards.undo_last(session_id)
-            if undone is None:
-                return [NOTHING_TO_UNDO_HERE]
+            undone = undo_or_refusal(cards, session_id, now)
+            if not isinstance(undone, UndoneReview):
+                return [undone or NOTHING_TO_UNDO_HERE]
             self.undone.append(undone)
             return undo_lines(undone, now)
         marks = cards.marks(record.id)
@@ -453,3 +456,12 @@ def typed_so_far(
     answered = clock()
     timing = AnswerTiming((answered - shown).total_seconds(), limit)
     return Attempt(record, text, timing, Assessment((), None, None, "none"), answered)
+
+
+def undo_or_refusal(cards: CardTable, session_id: int | None, now: datetime) -> UndoneReview | str | None:
+    """The latest rating taken back (None: there is none), or the line that says why it was not: another
+    device has rated its question since (merged by a sync)."""
+    try:
+        return cards.undo_last(session_id)
+    except UndoRefused as refused:
+        return refused_text(refused, now)

@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mockprep.core.sync_events import event_problem
 from mockprep.db.merge import MergeSummary, merge_events
 from mockprep.db.sync_log import dump
 
@@ -45,8 +46,10 @@ class SyncFolderError(Exception):
 class SyncReport:
     written: int = 0  # events of this device written
     read: int = 0  # lines read from other devices' files
+    read_back: int = 0  # lines read back from this device's own files (its database was replaced)
     skipped: int = 0  # lines that are not events (damaged)
     damaged: list[str] = field(default_factory=list)  # the files those lines are in
+    invalid: dict[str, list[str]] = field(default_factory=dict)  # file: what is wrong in each event skipped
     merged: MergeSummary = field(default_factory=MergeSummary)
     files: list[str] = field(default_factory=list)  # the files read
 
@@ -57,38 +60,60 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
         raise SyncFolderError(f"{folder}: not a folder (create it, or give the folder your sync tool shares)")
     report = SyncReport()
     device = store.sync.device().id
+    marks = store.sync.read_marks()
     events, upto = store.sync.outgoing()
     if events:
-        _append(folder / f"{device}.{now:%Y-%m}.jsonl", events)
+        mine = folder / f"{device}.{now:%Y-%m}.jsonl"
+        read_to_end = _read_to_end(mine, marks.get(mine.name)) if mine.exists() else mine.name not in marks
+        _append(mine, events)
+        if read_to_end:  # what it just wrote is in this database: not read back
+            marks[mine.name] = _end_mark(mine)
         report.written = len(events)
     if upto:
         store.sync.sent(upto)
-    marks = store.sync.read_marks()
     incoming: list[dict[str, Any]] = [json.loads(line) for line in store.sync.pending()]
     for path in sorted(folder.iterdir()):
         match = _FILE.match(path.name)
-        if match is None or (match["device"] == device and not match["rest"]) or not path.is_file():
-            continue  # not an event file, or this device's own
-        lines, mark = _read_new(path, marks.get(path.name))
-        marks[path.name] = mark
-        report.files.append(path.name)
-        for line in lines:
-            report.read += 1
-            try:
-                event = json.loads(line)
-            except ValueError:
-                event = None
-            if not isinstance(event, dict) or "uid" not in event or "t" not in event:
-                report.skipped += 1
-                if path.name not in report.damaged:
-                    report.damaged.append(path.name)
-                continue
-            event["origin"] = match["device"]
-            incoming.append(event)
+        if match is None or not path.is_file():
+            continue  # not an event file
+        lines, marks[path.name] = _read_new(path, marks.get(path.name))
+        # This device's own files are read too, from where it last read or wrote them: after a backup is
+        # restored (or the database otherwise replaced) that brings back what it wrote since.
+        if match["device"] == device and not match["rest"]:
+            report.read_back += len(lines)
+            origin = None  # made on this device
+        else:
+            report.files.append(path.name)
+            report.read += len(lines)
+            origin = match["device"]
+        incoming += _events(lines, path.name, origin, report)
     if incoming:
         report.merged = merge_events(store, incoming, origin="sync")
     store.sync.save_progress(marks, report.merged.waiting)
     return report
+
+
+def _events(lines: list[str], name: str, origin: str | None, report: SyncReport) -> list[dict[str, Any]]:
+    """The events of a file's new ``lines``; a line that is not one, or one with a wrong value, is counted
+    in ``report`` and left out."""
+    events = []
+    for line in lines:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            event = None
+        if not isinstance(event, dict) or "uid" not in event or "t" not in event:
+            report.skipped += 1
+            if name not in report.damaged:
+                report.damaged.append(name)
+            continue
+        problem = event_problem(event)
+        if problem is not None:  # a whole event with a value no merge can take
+            report.invalid.setdefault(name, []).append(problem)
+            continue
+        event["origin"] = origin
+        events.append(event)
+    return events
 
 
 def _append(path: Path, events: list[dict[str, Any]]) -> None:
@@ -104,6 +129,19 @@ def _append(path: Path, events: list[dict[str, Any]]) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def _read_to_end(path: Path, mark: tuple[int, str] | None) -> bool:
+    """Whether ``mark`` is the whole of the file at ``path`` as it is now."""
+    return mark is not None and mark == _end_mark(path)
+
+
+def _end_mark(path: Path) -> tuple[int, str]:
+    """The read mark of the whole of the file at ``path`` (its size and the bytes before it)."""
+    with open(path, "rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, size - _TAIL))
+        return size, handle.read().hex()
 
 
 def _read_new(path: Path, mark: tuple[int, str] | None) -> tuple[list[str], tuple[int, str]]:
