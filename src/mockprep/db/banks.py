@@ -112,44 +112,13 @@ class BankTable:
         Questions keep their identity (and review progress) by key; a question the file no longer
         has is retired, never deleted, so its history stays, and one that comes back is restored.
         """
-        import json
 
         from mockprep.core.records import SyncResult
 
         stamp = db_time(now)
         added = updated = retired = restored = 0
         with self.store.write() as conn:
-            before = conn.execute(
-                text("SELECT source, title, round, description, roles FROM banks WHERE id = :id"),
-                {"id": bank.id},
-            ).first()
-            spec = bank.spec
-            now_fields = {"title": spec.title, "round": spec.round, "description": spec.description}
-            now_fields["roles"] = json.dumps(list(spec.roles))
-            edited = tuple(k for k, v in now_fields.items() if before is not None and getattr(before, k) != v)
-            conn.execute(
-                text(
-                    "INSERT INTO banks (id, title, round, description, roles, source, builtin,"
-                    " content_hash, removed, synced_at)"
-                    " VALUES (:id, :title, :round, :description, :roles, :source, :builtin, :hash, 0,"
-                    " :now)"
-                    " ON CONFLICT(id) DO UPDATE SET title = excluded.title, round = excluded.round,"
-                    " description = excluded.description, roles = excluded.roles,"
-                    " source = excluded.source, builtin = excluded.builtin,"
-                    " content_hash = excluded.content_hash, removed = 0, synced_at = excluded.synced_at"
-                ),
-                {
-                    "id": bank.id,
-                    "title": bank.spec.title,
-                    "round": bank.spec.round,
-                    "description": bank.spec.description,
-                    "roles": json.dumps(list(bank.spec.roles)),
-                    "source": bank.source,
-                    "builtin": builtin,
-                    "hash": bank.content_hash,
-                    "now": stamp,
-                },
-            )
+            before, edited = _upsert_bank(conn, bank, builtin, stamp)
             existing = {  # (a question's round, topic and roles may come from its bank's: compared too)
                 r.key: (r.id, r.data, r.retired_at, (r.round, r.topic, r.roles))
                 for r in conn.execute(
@@ -328,6 +297,34 @@ class BankTable:
             " WHERE q.round = 'behavioral' AND q.retired_at IS NULL AND b.removed = 0 ORDER BY q.key"
         )
         return [(r.key, json.loads(r.competencies)) for r in rows]
+
+
+def _upsert_bank(conn: Any, bank: Bank, builtin: bool, stamp: str) -> tuple[Any, tuple[str, ...]]:
+    """Write the bank's own row: the row it had before (None: a new bank) and which of its own fields
+    (title, round, description, roles) the file changed."""
+    import json
+
+    spec = bank.spec
+    fields = {"title": spec.title, "round": spec.round, "description": spec.description}
+    fields["roles"] = json.dumps(list(spec.roles))
+    before = conn.execute(
+        text("SELECT source, title, round, description, roles FROM banks WHERE id = :id"), {"id": bank.id}
+    ).first()
+    edited = tuple(k for k, v in fields.items() if before is not None and getattr(before, k) != v)
+    conn.execute(
+        text(
+            "INSERT INTO banks (id, title, round, description, roles, source, builtin,"
+            " content_hash, removed, synced_at)"
+            " VALUES (:id, :title, :round, :description, :roles, :source, :builtin, :hash, 0, :now)"
+            " ON CONFLICT(id) DO UPDATE SET title = excluded.title, round = excluded.round,"
+            " description = excluded.description, roles = excluded.roles,"
+            " source = excluded.source, builtin = excluded.builtin,"
+            " content_hash = excluded.content_hash, removed = 0, synced_at = excluded.synced_at"
+        ),
+        {**fields, "id": bank.id, "source": bank.source, "builtin": builtin, "hash": bank.content_hash,
+         "now": stamp},
+    )  # fmt: skip
+    return before, edited
 
 
 def _question_values(question: Question) -> dict[str, Any]:
