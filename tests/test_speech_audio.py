@@ -162,6 +162,30 @@ def test_bad_files_get_one_clear_line(tmp_path: Path) -> None:
 
 
 @needs_extra
+def test_only_a_recording_with_no_sound_is_refused_as_silent(tmp_path: Path) -> None:
+    """Found by an exploratory tester: a quiet but clear recording (-32 dBFS at its peak, speech in
+    a small part of it) was refused as silent by its whole-file loudness."""
+    import numpy
+
+    from mockprep.services.voice import RATE, decode
+
+    def wav(path: Path, samples) -> Path:  # type: ignore[no-untyped-def]
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(RATE)
+            out.writeframes((numpy.asarray(samples) * 32767).astype("<i2").tobytes())
+        return path
+
+    t = numpy.arange(RATE * 10) / RATE
+    quiet = numpy.where(t < 0.2, 0.025 * numpy.sin(2 * numpy.pi * 200 * t), 0.0)  # 0.2 s of 10 s
+    assert len(decode(wav(tmp_path / "quiet.wav", quiet))) == RATE * 10
+    hiss = numpy.random.default_rng(1).normal(0, 0.0003, RATE * 5)  # a muted input's floor, -70 dBFS
+    with pytest.raises(AudioProblem, match=r"hiss.wav: silent — nothing to transcribe$"):
+        decode(wav(tmp_path / "hiss.wav", hiss))
+
+
+@needs_extra
 def test_a_recording_over_the_limit_is_refused_from_its_header_before_it_is_decoded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -339,3 +363,30 @@ def test_a_session_from_recordings_says_they_are_used_up_not_a_limit(cli, tmp_pa
     assert "--limit you set" not in result.stdout
     limited = cli("session", "--round", "technical", "--audio", str(audio), "--limit", "1", input="\n3\n")
     assert "Stopped at the --limit you set." in limited.stdout
+
+
+@needs_extra
+def test_a_code_question_with_recordings_says_it_is_typed(cli, tmp_path: Path) -> None:
+    """Found by an exploratory tester: with --audio a code question silently asked for typed code."""
+    import numpy
+
+    from tests.test_code_session import BANK
+
+    folder = tmp_path / "coding"
+    folder.mkdir()
+    (folder / "coding.toml").write_text(BANK, encoding="utf-8")
+    assert cli("bank", "add", str(folder)).exit_code == 0
+    tone = tmp_path / "tone.wav"
+    with wave.open(str(tone), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16_000)
+        out.writeframes((numpy.sin(numpy.arange(16_000) / 5) * 3000).astype("<i2").tobytes())
+    script = "```python\ndef add_one(x):\n    return x + 1\n```\n\n\n"
+    result = cli("session", "--bank", "coding", "--limit", "1", "--audio", str(tone), input=script)
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert (
+        "A code question is answered in code: type it below (the next recording is kept for the next" in said
+    )
+    assert "Run 1: 2/2 tests passed" in said

@@ -15,7 +15,7 @@ from mockprep.core.delivery import Delivery
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import StoryVersion
 from mockprep.core.settings import DEFAULT_SETTINGS
-from mockprep.core.speech import AudioProblem, Clip, Transcript, Word
+from mockprep.core.speech import AudioProblem, Clip, SilentAudio, Transcript, Word
 from mockprep.core.stories import StoryDraft
 from mockprep.db.store import Store
 from mockprep.practice.mock import MockOptions, MockRound
@@ -75,6 +75,9 @@ class FakeSource:
 
     def release(self, clip: Clip) -> None:
         self.released.append(clip.path.name)
+
+    def left(self) -> int:
+        return len(self.names)
 
 
 ANSWER = "Um, the first point is, like, about caching. And, you know, the second point is basically load. "
@@ -143,7 +146,7 @@ def test_the_delivery_is_trended_in_stats(demo: Store, clock: FakeClock) -> None
 
 def test_a_recording_that_holds_nothing_is_asked_for_again(demo: Store, clock: FakeClock) -> None:
     transcripts = {
-        "r1.wav": AudioProblem("/tmp/r1.wav: silent — nothing to transcribe"),
+        "r1.wav": SilentAudio("/tmp/r1.wav: silent — nothing to transcribe"),
         "r2.wav": said(ANSWER),
     }
     voice, source = voice_of(["r1.wav", "r2.wav"], transcripts, live=True, clock=clock)
@@ -152,7 +155,7 @@ def test_a_recording_that_holds_nothing_is_asked_for_again(demo: Store, clock: F
     ui = ScriptedUI([], [Rating.Good], clock=clock)
     opts = SessionOptions(filter=QuestionFilter(banks=("demo",)), tz=ZoneInfo("UTC"), limit=1)
     Session(demo, ui, clock, random.Random(1), opts, DEFAULT_SETTINGS, voice=voice).run()
-    assert "Silent — nothing to transcribe. Record again (q quits)." in notices
+    assert "Silent — nothing to transcribe (is the microphone muted?). Record again (q quits)." in notices
     assert ui.reveals[0][0] == said(ANSWER).text
     # A live recording is timed by the clock to its stop: two takes of 40 s and the transcribing of
     # the first, not of the second.
@@ -178,6 +181,24 @@ def test_a_file_that_cannot_be_transcribed_stops_with_its_name(demo: Store, cloc
         quiet.answer(None)
 
 
+def test_a_file_with_no_words_ends_a_session_in_one_line_and_keeps_its_answers(
+    demo: Store, clock: FakeClock
+) -> None:
+    """Found by an exploratory tester: `session --audio a1.wav --audio noise.wav` rated question 1,
+    then stopped with an error (exit 2, no summary, the session left "interrupted")."""
+    transcripts = {"a1.wav": said(ANSWER), "noise.wav": Transcript((), 3.0), "a3.wav": said(ANSWER)}
+    source = FakeSource(["a1.wav", "noise.wav", "a3.wav"])
+    notices: list[str] = []
+    voice = Voice(source, FakeTranscriber(transcripts), DEFAULT_SETTINGS, notices.append, bad_file_ends=True)
+    ui = ScriptedUI([], [Rating.Good, Rating.Good], clock=clock)
+    opts = SessionOptions(filter=QuestionFilter(banks=("demo",)), tz=ZoneInfo("UTC"), limit=3)
+    summary = Session(demo, ui, clock, random.Random(1), opts, DEFAULT_SETTINGS, voice=voice).run()
+    assert len(ui.reveals) == 1 and summary.answered == 1
+    assert "--audio /nowhere/noise.wav: no words could be made out; no more answers are taken" in notices[-1]
+    assert source.names == ["a3.wav"]  # the next file is not taken for the question noise.wav was for
+    assert summary.status == "ended_early"  # with its summary, not interrupted
+
+
 def test_a_mock_answer_and_its_follow_up_are_spoken(store: Store, clock: FakeClock) -> None:
     sync_banks(store, clock.now)
     names = [f"{i}.wav" for i in range(40)]
@@ -196,6 +217,45 @@ def test_a_mock_answer_and_its_follow_up_are_spoken(store: Store, clock: FakeClo
     follow_ups = [a.follow_up_answer for a in answers if a.answer.follow_up]
     assert follow_ups and all(f.startswith("answer ") for f in follow_ups)  # said, not typed
     assert not any(e.startswith("reveal") for e in ui.events[: len(answers)])
+
+
+@pytest.mark.parametrize("last", ["2.wav", "noise.wav"])
+def test_a_mock_whose_recordings_run_out_says_so_before_another_question(
+    store: Store, clock: FakeClock, last: str
+) -> None:
+    """Found by an exploratory tester: when the --audio files ran out, the next question's header
+    was printed before "The round is over.", with no line saying the recordings were used up."""
+    sync_banks(store, clock.now)
+    names = ["0.wav", "1.wav", last]  # an answer, its follow-up's reply, the next answer
+    transcripts: dict[str, Transcript | Exception] = {
+        n: said(f"answer {n} with the tradeoffs") for n in names
+    }
+    transcripts["noise.wav"] = Transcript((), 3.0)
+    source = FakeSource(names)
+    notices: list[str] = []
+    voice = Voice(source, FakeTranscriber(transcripts), DEFAULT_SETTINGS, notices.append, bad_file_ends=True)
+    ui = ScriptedUI([], [Rating.Good] * 5, clock=clock)
+    report = MockRound(
+        store,
+        ui,
+        clock,
+        random.Random(3),
+        "behavioral",
+        MockOptions(minutes=30),
+        DEFAULT_SETTINGS,
+        voice=voice,
+    ).run()
+    asked = [e for e in ui.events if e.startswith("ask ")]
+    assert len(asked) == 2 and report.status == "ended_early"  # no third question's header
+    if last == "noise.wav":  # its question is not answered; the one before is kept and rated
+        assert len(report.answers) == 1
+        assert notices[-1].startswith("--audio /nowhere/noise.wav: no words could be made out")
+    else:
+        assert len(report.answers) == 2
+        assert ui.notices[:2] == [
+            "The recordings given with --audio are used up.",
+            "The round is over. Now the model answers: rate each of your answers.",
+        ]
 
 
 DRAFT = StoryDraft.from_dict(

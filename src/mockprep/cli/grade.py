@@ -107,7 +107,7 @@ def _spoken(audio: Path) -> SpokenAnswer:
     from mockprep.cli.voice import make_voice
 
     console = make_console(stderr=True)
-    voice = make_voice(False, [audio], load_settings(), console, lambda _p, _c: None)  # type: ignore[arg-type]
+    voice = make_voice(False, [audio], load_settings(), console, lambda _p, _c: None, False)  # type: ignore[arg-type]
     assert voice is not None
     spoken = voice.answer(None)
     assert spoken is not None

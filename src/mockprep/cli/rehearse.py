@@ -45,7 +45,7 @@ def story_rehearse(
         raise UserError("--target must be between 10 seconds and 30 minutes")
     console = make_console()
     reader = stdin_reader(console, utc_now)
-    spoken = make_voice(voice, [audio] if audio else None, settings, console, reader)
+    spoken = make_voice(voice, [audio] if audio else None, settings, console, reader, bad_file_ends=False)
     store = open_store(sync=False)
     try:
         latest = latest_version(store, story_id)

@@ -21,9 +21,18 @@ if TYPE_CHECKING:
 
 
 def make_voice(
-    voice: bool, audio: list[Path] | None, settings: Settings, console: Console, read_line: ReadLine
+    voice: bool,
+    audio: list[Path] | None,
+    settings: Settings,
+    console: Console,
+    read_line: ReadLine,
+    bad_file_ends: bool = True,
 ) -> Voice | None:
-    """The spoken answers of this run, or None for typed ones; UserError when they cannot be had."""
+    """The spoken answers of this run, or None for typed ones; UserError when they cannot be had.
+
+    A file in which no words can be made out is known only once it is transcribed: in a session or a
+    mock (``bad_file_ends``) it is named in one line and the run ends with its summary; elsewhere (one
+    file: grade, a rehearsal) it is the command's error."""
     if not voice and not audio:
         return None
     if voice and audio:
@@ -53,7 +62,8 @@ def make_voice(
         raise UserError(f"--audio {exc}") from None
     # The model loads while the first question is read (a failure shows when it is needed).
     start_load(_quietly(transcriber.load), "mockprep-speech-model")
-    return Voice(source, transcriber, settings, notice=lambda text: console.print(safe(text, "dim")))
+    notice = lambda text: console.print(safe(text, "dim"))  # noqa: E731
+    return Voice(source, transcriber, settings, notice=notice, bad_file_ends=bad_file_ends)
 
 
 def _quietly(load):  # type: ignore[no-untyped-def]

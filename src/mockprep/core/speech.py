@@ -24,6 +24,10 @@ class AudioProblem(ValueError):
     """An audio file or a recording that cannot be graded: unreadable, empty, silent. One line."""
 
 
+class SilentAudio(AudioProblem):
+    """A recording that holds no sound at all (a live one: the microphone may be muted)."""
+
+
 @dataclass(frozen=True)
 class Word:
     """One transcribed word as spoken, punctuation included (``"Like,"``), with its times in seconds."""

@@ -210,6 +210,10 @@ class MockRound:
         seconds asked 201 questions of an 8-question round); False when the person quits."""
         most = 2 * (report.planned or 0) + 2
         while order and len(report.answers) < most:
+            if (voice := self.pipeline.voice) is not None and voice.used_up():  # (before the next header)
+                if voice.bad_file is None:  # (a file with no words has said so itself)
+                    self.ui.notice("The recordings given with --audio are used up.")
+                return False
             left = budget - (self.clock() - start).total_seconds()
             index = first_fitting((self._cost(c) for c in order), left)
             if index is None:

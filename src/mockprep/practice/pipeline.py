@@ -155,6 +155,8 @@ class Pipeline:
             prepare()  # e.g. load the meaning model while the person reads and types
         if kind_of(record.question.spec).runs_code:
             self._code_draft = None
+            if self.voice is not None:  # (a recording given with --audio waits for the next question)
+                self.ui.notice(f"A code question is answered in code: {self.voice.not_for_code()}.")
             try:
                 return self._ask_code(record, shown, countdown, limit)
             except BaseException:  # Ctrl-C, a signal, a closed terminal's error: the code so far is kept

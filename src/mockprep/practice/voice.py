@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from mockprep.core.delivery import Delivery, measure
 from mockprep.core.durations import format_duration
-from mockprep.core.speech import AudioProblem, Clip, Transcriber, Transcript
+from mockprep.core.speech import AudioProblem, Clip, SilentAudio, Transcriber, Transcript
 
 if TYPE_CHECKING:
     from mockprep.core.settings import Settings
@@ -49,19 +49,26 @@ class Voice:
         transcriber: Transcriber,
         settings: Settings,
         notice: Callable[[str], None] = lambda _text: None,
+        bad_file_ends: bool = False,
     ):
         self.source = source
         self.transcriber = transcriber
         self.settings = settings
         self.notice = notice
+        self.bad_file_ends = bad_file_ends  # an --audio file with no words ends the answers (a session)
+        self.bad_file: AudioProblem | None = None  # the file that ended them
         self._done: list[Clip] = []
 
     def answer(self, countdown: Countdown | None, wait: bool = True) -> SpokenAnswer | None:
         """The next spoken answer, transcribed and measured; None when the person quits.
 
         A recording that holds nothing to transcribe is asked for again; a file given with
-        ``--audio`` that does raises :class:`AudioProblem` (one line naming it).
+        ``--audio`` that does raises :class:`AudioProblem` (one line naming it), or, with
+        ``bad_file_ends`` (a session or a mock, whose answers so far are kept), is named in one line
+        and ends the answers as if the files were used up: no later file is taken for this question.
         """
+        if self.bad_file is not None:
+            return None
         while True:
             clip = self.source.next_clip(countdown, wait)
             if clip is None:
@@ -73,9 +80,14 @@ class Voice:
                 if not transcript.text:
                     raise AudioProblem(f"{clip.path}: no words could be made out")
             except AudioProblem as exc:
+                if not clip.live and self.bad_file_ends:
+                    self.bad_file = exc
+                    self.notice(f"--audio {exc}; no more answers are taken from the recordings.")
+                    return None
                 if not clip.live:
                     raise
-                self.notice(f"{_reason(exc)}. Record again (q quits).")
+                muted = " (is the microphone muted?)" if isinstance(exc, SilentAudio) else ""
+                self.notice(f"{_reason(exc)}{muted}. Record again (q quits).")
                 self.source.release(clip)
                 continue
             self._done.append(clip)
@@ -84,6 +96,18 @@ class Voice:
             if clip.live:
                 self.notice(f"Transcribed {format_duration(transcript.seconds)} of speech.")
             return SpokenAnswer(clip, transcript, delivery)
+
+    def not_for_code(self) -> str:
+        """What becomes of the spoken answers at a code question, which is typed."""
+        if self.source.live:
+            return "type it below (the microphone is not used)"
+        return "type it below (the next recording is kept for the next question)"
+
+    def used_up(self) -> bool:
+        """Whether answers from files are over: a file with no words ended them, or none is left
+        (a source that cannot say, a microphone, never is)."""
+        left = getattr(self.source, "left", None)
+        return self.bad_file is not None or (left is not None and left() == 0)
 
     def close(self) -> None:
         """Let go of the recordings whose transcripts were taken (kept with ``voice_keep_recordings``)."""

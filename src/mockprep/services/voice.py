@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.durations import format_duration
-from mockprep.core.speech import AudioProblem, Clip, Transcript, VoiceUnavailable, Word, tighten
+from mockprep.core.speech import AudioProblem, Clip, SilentAudio, Transcript, VoiceUnavailable, Word, tighten
 
 if TYPE_CHECKING:
     from mockprep.core.settings import Settings
@@ -29,7 +29,10 @@ RATE = 16_000  # what Whisper listens at: files are resampled to it, the microph
 MAX_AUDIO_BYTES = 512 * 1024 * 1024
 MAX_AUDIO_SECONDS = 30 * 60
 FRAME_SECONDS = 0.02  # the frames in which sound is told from silence, to place pauses
-SILENCE_RMS = 0.003  # below this loudness (full scale 1.0) a whole recording is taken as silence
+# A 20 ms frame quieter than this (root mean square, full scale 1.0: -60 dBFS) holds no sound, and a
+# recording with no louder frame is silent (Whisper invents words from silence). Frames, not the whole
+# file: a quiet but clear recording (-40 dBFS at its peak) transcribes well.
+SILENCE_RMS = 0.001
 # Whisper leaves out hesitations unless its context shows them; this prompt keeps "um", "uh", "like".
 FILLER_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking. Uh, so, you know."
 
@@ -89,8 +92,8 @@ def decode(path: Path) -> Any:
         raise AudioProblem(f"{path}: holds no sound")
     if seconds > MAX_AUDIO_SECONDS:
         raise AudioProblem(f"{path}: {format_duration(seconds)} long, over the 30-minute limit")
-    if loudness(samples) < SILENCE_RMS:
-        raise AudioProblem(f"{path}: silent — nothing to transcribe (is the microphone muted?)")
+    if loudest_frame(samples) < SILENCE_RMS:
+        raise SilentAudio(f"{path}: silent — nothing to transcribe")
     return samples
 
 
@@ -119,11 +122,20 @@ def _over_the_limit(path: Path) -> str | None:
     return None
 
 
-def loudness(samples: Any) -> float:
-    """Root mean square of the samples (full scale 1.0)."""
+def frame_loudness(samples: Any) -> Any:
+    """The root mean square of each 20 ms frame of the samples (numpy; full scale 1.0)."""
     import numpy
 
-    return float(numpy.sqrt(numpy.mean(numpy.square(samples, dtype=numpy.float64)))) if len(samples) else 0.0
+    size = int(RATE * FRAME_SECONDS)
+    count = len(samples) // size
+    frames = numpy.asarray(samples[: count * size], dtype=numpy.float64).reshape(count, size)
+    return numpy.sqrt(numpy.mean(numpy.square(frames), axis=1))
+
+
+def loudest_frame(samples: Any) -> float:
+    """The root mean square of the loudest 20 ms frame (full scale 1.0; 0 for under a frame)."""
+    rms = frame_loudness(samples)
+    return float(rms.max()) if len(rms) else 0.0
 
 
 class WhisperTranscriber:
@@ -207,12 +219,9 @@ def voiced_frames(samples: Any) -> list[bool]:
     frames (its 95th percentile), and than the silence floor."""
     import numpy
 
-    size = int(RATE * FRAME_SECONDS)
-    count = len(samples) // size
-    if not count:
+    rms = frame_loudness(samples)
+    if not len(rms):
         return []
-    frames = numpy.asarray(samples[: count * size], dtype=numpy.float64).reshape(count, size)
-    rms = numpy.sqrt(numpy.mean(numpy.square(frames), axis=1))
     floor = max(SILENCE_RMS, 0.05 * float(numpy.percentile(rms, 95)))
     return [bool(v) for v in rms > floor]
 
@@ -238,6 +247,10 @@ class FileSource:
 
     def next_clip(self, countdown: Countdown | None, wait: bool = True) -> Clip | None:
         return Clip(self.paths.pop(0), live=False) if self.paths else None
+
+    def left(self) -> int:
+        """How many files are still to be answered from."""
+        return len(self.paths)
 
     def release(self, clip: Clip) -> None:
         pass  # the person's own file
