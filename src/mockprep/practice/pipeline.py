@@ -155,8 +155,7 @@ class Pipeline:
             prepare()  # e.g. load the meaning model while the person reads and types
         if kind_of(record.question.spec).runs_code:
             self._code_draft = None
-            if self.voice is not None:  # (a recording given with --audio waits for the next question)
-                self.ui.notice(f"A code question is answered in code: {self.voice.not_for_code()}.")
+            say_code_is_typed(self.ui, self.voice)
             try:
                 return self._ask_code(record, shown, countdown, limit)
             except BaseException:  # Ctrl-C, a signal, a closed terminal's error: the code so far is kept
@@ -440,6 +439,12 @@ def offer_stories(store: Store, ui: PracticeUI, record: QuestionRecord, now: dat
         return
     store.stories.link(chosen, question.key, now)
     ui.notice(f"Linked “{picked.title}” (story {chosen}) to {question.key}.")
+
+
+def say_code_is_typed(ui: PracticeUI, voice: Voice | None) -> None:
+    """With spoken answers, a code question says it is typed (an --audio file waits for the next one)."""
+    if voice is not None:
+        ui.notice(f"A code question is answered in code: {voice.not_for_code()}.")
 
 
 def typed_so_far(
