@@ -143,6 +143,7 @@ def test_sync_tolerates_partial_lines_conflict_copies_and_events_that_arrive_ear
     conflict.write_bytes(b"".join(reviews) + b'{"t":"review","uid')
     report = desk.sync(folder, START)
     assert report.merged.reviews == 0 and len(report.merged.waiting) == 2  # their sessions are not here yet
+    assert report.merged.homeless == []  # their questions are
     assert desk.reviews() == []
     written.write_bytes(b"".join(lines))  # the rest arrives
     shutil.copy(
@@ -541,10 +542,11 @@ def test_the_merge_report_names_the_banks_of_the_records_it_could_not_add() -> N
     from mockprep.cli.data import merge_report
     from mockprep.db.merge import MergeSummary
 
-    summary = MergeSummary(reviews=1, waiting=[{"key": "my-rl/q1"}, {"key": "my-rl/q2"}, {"key": "nlp2/x"}])
+    keys = ["my-rl/q1", "my-rl/q2", "nlp2/x"]
+    summary = MergeSummary(reviews=1, waiting=[{"key": key} for key in keys], homeless=keys)
     report = merge_report(summary, "Merged mine.json")
     assert "3 records of questions this home does not have (banks my-rl, nlp2) were not added" in report
-    one = merge_report(MergeSummary(waiting=[{"key": "my-rl/q1"}]), "Merged")
+    one = merge_report(MergeSummary(waiting=[{"key": "my-rl/q1"}], homeless=["my-rl/q1"]), "Merged")
     assert "1 record of questions this home does not have (bank my-rl) was not added" in one
 
 

@@ -309,3 +309,28 @@ def test_undo_on_the_command_line_says_why_it_refused(cli, home: Path, tmp_path)
     (line,) = refused.stderr.strip().splitlines()
     assert f"your latest rating, of {key}" in line and "another device rated it later" in line
     assert len(db_rows(home, "SELECT uid FROM reviews")) == 2
+
+
+def test_reviews_waiting_for_a_session_still_arriving_are_not_blamed_on_missing_banks(
+    devices, tmp_path
+) -> None:
+    from mockprep.cli.sync import run_sync
+
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(0, Rating.Good, START)
+    laptop.practise(1, Rating.Good, START + timedelta(minutes=1))
+    laptop.sync(folder, START)
+    (written,) = list(folder.iterdir())
+    whole = written.read_bytes()
+    sessions = [line for line in whole.splitlines(keepends=True) if b'"t":"session"' in line]
+    written.write_bytes(b"".join(line for line in whole.splitlines(keepends=True) if line not in sessions))
+    with written.open("ab") as handle:
+        handle.write(sessions[0][:30])  # the file is still arriving: its sessions are not here yet
+    text = run_sync(desk.store, folder)
+    assert "2 reviews wait for their session, not here yet" in text
+    assert "does not have" not in text and "bank add" not in text
+    written.write_bytes(whole)
+    later = run_sync(desk.store, folder)
+    assert "wait for" not in later and desk.reviews() == laptop.reviews()

@@ -332,15 +332,22 @@ def merge_report(summary: MergeSummary, head: str) -> str:
             f"Story '{title}', deleted here, is back: the other device saved a version of it that the"
             " delete did not know of."
         )
-    if summary.waiting:
-        banks = sorted({str(e["key"]).split("/", 1)[0] for e in summary.waiting if e.get("key")})
+    if summary.homeless:
+        banks = sorted({key.split("/", 1)[0] for key in summary.homeless})
         named = (
             f" (bank{'s' if len(banks) > 1 else ''} {', '.join(banks[:8])}{', …' if len(banks) > 8 else ''})"
         )
         lines.append(
-            f"{plural(len(summary.waiting), 'record')} of questions this home does not have"
-            f"{named if banks else ''} {'was' if len(summary.waiting) == 1 else 'were'} not added: add their"
+            f"{plural(len(summary.homeless), 'record')} of questions this home does not have"
+            f"{named if banks else ''} {'was' if len(summary.homeless) == 1 else 'were'} not added: add their"
             " banks (bank add), then run this again."
+        )
+    if len(summary.waiting) > len(summary.homeless):  # the rest wait for their session
+        early = len(summary.waiting) - len(summary.homeless)
+        waits = "waits for its" if early == 1 else "wait for their"
+        lines.append(
+            f"{plural(early, 'review')} {waits} session, not here yet (a file still arriving):"
+            " added once it is."
         )
     return "\n".join(lines)
 

@@ -46,6 +46,7 @@ class MergeSummary:
     kept: list[str] = field(default_factory=list)  # stories deleted there, kept for a version saved here
     revived: list[str] = field(default_factory=list)  # stories deleted here, back for a version saved there
     waiting: list[dict[str, Any]] = field(default_factory=list)  # events whose session/question is not here
+    homeless: list[str] = field(default_factory=list)  # keys of those waiting for a question (not a session)
 
     def added(self) -> bool:
         return any(
@@ -128,6 +129,7 @@ class _Merger:
         row = self.raw.execute("SELECT id FROM questions WHERE key = ?", (m.get("key"),)).fetchone()
         if row is None:
             self.summary.waiting.append(m)
+            self.summary.homeless.append(str(m.get("key")))
             return
         self.summary.marks += take_marks(self.raw, row[0], m)
 
@@ -212,11 +214,13 @@ class _Merger:
             " FROM temp.merge_reviews t LEFT JOIN questions q ON q.key = t.key"
             " LEFT JOIN sessions s ON s.uid = t.session"
         )
-        for (index,) in raw.execute(
-            f"SELECT t.idx {found} WHERE (q.id IS NULL OR (t.session IS NOT NULL AND s.id IS NULL))"
-            f" AND {fresh}"
+        for index, homeless in raw.execute(
+            f"SELECT t.idx, q.id IS NULL {found}"
+            f" WHERE (q.id IS NULL OR (t.session IS NOT NULL AND s.id IS NULL)) AND {fresh}"
         ).fetchall():
             self.summary.waiting.append(batch[index])
+            if homeless:
+                self.summary.homeless.append(batch[index]["key"])
         before = raw.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0]
         # The parameter sets the reviews were scheduled with, recorded here too (by their canonical text).
         raw.execute(
