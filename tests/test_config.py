@@ -67,6 +67,10 @@ def test_environment_beats_the_file_and_options_beat_both(cli, monkeypatch) -> N
         ("time_limits.oral", "2m", "time_limits.oral: unknown key 'oral'"),
         ("daily_nwe", "3", "unknown setting 'daily_nwe'; did you mean daily_new?"),
         ("learning_steps", "1m, soon", "learning_steps: must be a duration"),
+        # found by an exploratory tester: accepted, and every later --llm failed with exit 1
+        ("llm_base_url", "localhost:11434", "llm_base_url: must be an http:// or https:// address such as"),
+        ("llm_base_url", "ftp://x", "llm_base_url: must be an http:// or https:// address"),
+        ("llm_base_url", "http://", "(got 'http://')"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_key_and_nothing_is_written(
@@ -222,3 +226,13 @@ def test_leech_action_flag_flags_instead_of_suspending(cli, home: Path) -> None:
 
     settings = load_settings()
     assert settings.leech_action == "flag" and settings.leech_lapses == 1
+
+
+def test_a_server_address_is_checked_from_an_option_and_the_environment_too(cli, monkeypatch) -> None:
+    bad = cli("-c", "llm_base_url=ftp://x", "config", "get", "llm_base_url")
+    assert bad.exit_code == 2 and "-c llm_base_url: must be an http:// or https:// address" in bad.stderr
+    monkeypatch.setenv("MOCKPREP_LLM_BASE_URL", "localhost:11434")
+    bad = cli("config", "get", "llm_base_url")
+    assert bad.exit_code == 2 and "MOCKPREP_LLM_BASE_URL: llm_base_url: must be an http://" in bad.stderr
+    monkeypatch.setenv("MOCKPREP_LLM_BASE_URL", " https://example.com:8443/v1 ")
+    assert cli("config", "get", "llm_base_url").exit_code == 0

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from mockprep.core.durations import format_duration, parse_duration
 from mockprep.core.setting_specs import Spec, specs
@@ -162,11 +163,25 @@ def _check_item(spec: Spec, raw: Any, key: str) -> Any:
         raise SettingError(key, f"must be one of {', '.join(spec.choices)} (got {_got(raw)}){hint}")
     if kind == "str":
         if type(raw) is str and raw.isprintable():
+            if spec.form == "url" and not is_web_address(raw):
+                example = "http://localhost:11434/v1"
+                raise SettingError(
+                    key, f"must be an http:// or https:// address such as {example} (got {_got(raw)})"
+                )
             return raw
         raise SettingError(key, f"must be text on one line (got {_got(raw)})")
     if kind in ("int", "float"):
         return _check_number(spec, raw, key)
     raise SettingError(key, "cannot be set from the settings file")
+
+
+def is_web_address(text: str) -> bool:
+    """Whether ``text`` is an http:// or https:// address with a host (spaces around it aside)."""
+    try:
+        parts = urlsplit(text.strip())
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # (a malformed port or IPv6 host)
+        return False
 
 
 def _check_number(spec: Spec, raw: Any, key: str) -> float | int:

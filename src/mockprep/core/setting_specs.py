@@ -32,6 +32,7 @@ class Spec(NamedTuple):
     unit: str | None = None  # "seconds": a duration, written 90, "90s" or "2m30s"
     keys: tuple[str, ...] | None = None  # a table's fixed keys (None: any key)
     secret: bool = False  # never printed (an API key)
+    form: str | None = None  # "url": text that must be an http:// or https:// address
 
     @property
     def doc(self) -> str:
@@ -60,6 +61,7 @@ def specs() -> dict[str, Spec]:
             meta.get("unit"),
             tuple(keys) if keys is not None else None,
             bool(meta.get("secret", False)),
+            meta.get("form"),
         )
     return found
 

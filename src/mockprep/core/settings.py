@@ -45,6 +45,7 @@ def between(low: float, high: float, **more: Any) -> dict[str, Any]:
 
 
 SECONDS = {"unit": "seconds"}  # metadata: a duration, written 90, "90s", "2m30s" or "1h"
+URL = {"form": "url"}  # metadata: an http:// or https:// address with a host
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,8 @@ class Settings:
     # it is enabled here or with --llm, and the person has agreed once to that model
     llm_enabled: bool = False  # grade answers with a model too, and let it write mock follow-ups
     llm_model: str | None = None  # a model id or alias known to `llm` (unset: llm's default model)
-    llm_base_url: str | None = None  # an OpenAI-compatible server (http://localhost:11434/v1), no `llm`
+    # an OpenAI-compatible server (http://localhost:11434/v1), no `llm`
+    llm_base_url: str | None = field(default=None, metadata=URL)
     # The key for llm_base_url (models reached through `llm` use its keys: `llm keys set openai`); never
     # printed, stored in the database or exported.
     llm_api_key: str | None = field(default=None, repr=False, metadata={"secret": True})
