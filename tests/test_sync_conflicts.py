@@ -334,3 +334,19 @@ def test_reviews_waiting_for_a_session_still_arriving_are_not_blamed_on_missing_
     written.write_bytes(whole)
     later = run_sync(desk.store, folder)
     assert "wait for" not in later and desk.reviews() == laptop.reviews()
+
+
+def test_a_questions_ratings_from_two_devices_are_listed_in_time_order(devices, tmp_path) -> None:
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(0, Rating.Good, START + timedelta(hours=2))
+    desk.practise(0, Rating.Again, START + timedelta(hours=1))  # earlier, but merged on the laptop later
+    for device in (desk, laptop):
+        device.sync(folder, START)
+    key = (
+        laptop.store.q("SELECT key FROM questions WHERE id = :q", q=sorted(laptop.question_ids)[0]).one().key
+    )
+    shown = laptop.store.questions.detail(key).reviews
+    assert [r.rating for r in shown] == [1, 3]
+    assert [r.rated_at for r in shown] == sorted(r.rated_at for r in shown)

@@ -133,8 +133,8 @@ class QuestionBrowser:
             )
             for r in self.store.q(
                 "SELECT r.id, r.rated_at, r.rating, r.state_before, r.duration_ms, r.time_limit_ms,"
-                " r.suggested, r.session_id, s.kind, r.answer FROM reviews r"
-                " LEFT JOIN sessions s ON s.id = r.session_id WHERE r.question_id = :q ORDER BY r.id",
+                " r.suggested, r.session_id, s.kind, r.answer FROM reviews r LEFT JOIN sessions s"
+                " ON s.id = r.session_id WHERE r.question_id = :q ORDER BY r.rated_us, r.id",
                 q=row.id,
             )
         ]
