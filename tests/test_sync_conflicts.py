@@ -350,3 +350,24 @@ def test_a_questions_ratings_from_two_devices_are_listed_in_time_order(devices, 
     shown = laptop.store.questions.detail(key).reviews
     assert [r.rating for r in shown] == [1, 3]
     assert [r.rated_at for r in shown] == sorted(r.rated_at for r in shown)
+
+
+def test_reviews_dated_far_past_this_devices_clock_are_warned_of(devices, tmp_path) -> None:
+    from datetime import UTC, datetime
+
+    from mockprep.cli.sync import run_sync
+
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    now = datetime.now(UTC)
+    laptop.practise(0, Rating.Good, now + timedelta(days=90))  # its clock is three months ahead
+    laptop.practise(1, Rating.Good, now - timedelta(hours=1))
+    laptop.sync(folder, now)
+    (written,) = list(folder.iterdir())
+    text = run_sync(desk.store, folder)
+    (line,) = [line for line in text.splitlines() if line.startswith("warning:")]
+    assert f"1 review in {written.name} is dated after this device's clock" in line
+    assert f"({now + timedelta(days=90):%Y-%m-%d})" in line and "clock is likely wrong" in line
+    assert len(desk.reviews()) == 2  # merged all the same
+    assert "warning" not in run_sync(desk.store, folder)  # said once, when they arrive

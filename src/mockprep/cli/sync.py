@@ -56,10 +56,12 @@ def sync(
 def run_sync(store: Store, folder: Path) -> str:
     """Sync with ``folder`` and say what happened (a UserError if the folder cannot be used)."""
     from mockprep.cli.data import merge_report
+    from mockprep.core.durations import format_duration
     from mockprep.services.folder_sync import SyncFolderError, sync_folder
 
     try:
-        report = sync_folder(store, folder, utc_now())
+        now = utc_now()
+        report = sync_folder(store, folder, now)
     except SyncFolderError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
@@ -78,6 +80,13 @@ def run_sync(store: Store, folder: Path) -> str:
     if report.skipped:
         where = ", ".join(report.damaged)
         lines.append(f"Skipped {plural(report.skipped, 'damaged line')} (not a whole event) in {where}.")
+    for name, (count, latest) in report.ahead.items():
+        ahead = format_duration((latest - now).total_seconds())
+        lines.append(
+            f"warning: {plural(count, 'review')} in {name} {'is' if count == 1 else 'are'} dated after this"
+            f" device's clock, up to {ahead} ahead ({latest:%Y-%m-%d}): that device's clock is likely wrong,"
+            " and those questions are scheduled from its times."
+        )
     for name, problems in report.invalid.items():
         more = f"; {plural(len(problems) - 1, 'other')}" if len(problems) > 1 else ""
         lines.append(

@@ -22,7 +22,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 # DEVICE.YYYY-MM then anything a sync tool adds (a conflict suffix), ending in .jsonl.
 _FILE = re.compile(r"^(?P<device>[a-z0-9-]+-[0-9a-f]{12})\.(?P<month>\d{4}-\d{2})(?P<rest>.*)\.jsonl$")
 _TAIL = 32  # bytes remembered from where a file was read up to
+_AHEAD = timedelta(days=1)  # a review dated this far past this device's clock is reported
 
 
 class SyncFolderError(Exception):
@@ -50,6 +51,9 @@ class SyncReport:
     skipped: int = 0  # lines that are not events (damaged)
     damaged: list[str] = field(default_factory=list)  # the files those lines are in
     invalid: dict[str, list[str]] = field(default_factory=dict)  # file: what is wrong in each event skipped
+    ahead: dict[str, tuple[int, datetime]] = field(
+        default_factory=dict
+    )  # file: reviews dated past now, latest
     merged: MergeSummary = field(default_factory=MergeSummary)
     files: list[str] = field(default_factory=list)  # the files read
 
@@ -86,7 +90,9 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
             report.files.append(path.name)
             report.read += len(lines)
             origin = match["device"]
-        incoming += _events(lines, path.name, origin, report)
+        events = _events(lines, path.name, origin, report)
+        _dated_ahead(events, path.name, now, report)
+        incoming += events
     if incoming:
         report.merged = merge_events(store, incoming, origin="sync")
     store.sync.save_progress(marks, report.merged.waiting)
@@ -114,6 +120,19 @@ def _events(lines: list[str], name: str, origin: str | None, report: SyncReport)
         event["origin"] = origin
         events.append(event)
     return events
+
+
+def _dated_ahead(events: list[dict[str, Any]], name: str, now: datetime, report: SyncReport) -> None:
+    """Count the reviews of file ``name`` dated over a day after this device's clock: the other device's
+    clock is likely wrong, and their questions are scheduled from those times."""
+    late = [
+        moment
+        for e in events
+        if e.get("t") == "review" and (moment := datetime.fromisoformat(e["rated_at"])) > now + _AHEAD
+    ]
+    if late:
+        count, latest = report.ahead.get(name, (0, max(late)))
+        report.ahead[name] = (count + len(late), max(latest, *late))
 
 
 def _append(path: Path, events: list[dict[str, Any]]) -> None:
