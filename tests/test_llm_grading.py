@@ -301,3 +301,29 @@ def test_the_checklist_heading_shows_partly_and_where_the_offline_grader_disagre
     assert heading.endswith("· the offline grader: 2 of 2")
     agreed = replace(final, points=offline.points)
     assert "offline grader" not in checklist_heading([p.verdict for p in offline.points], False, agreed).plain
+
+
+def test_keys_typed_while_a_model_grades_do_not_answer_the_checklist(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by an exploratory tester: `a` Enter typed during "ctl is still grading your answer…" ticked
+    every point once the checklist prompt came, and a plain Enter accepted a checklist not yet seen."""
+    import os
+    import select
+    from types import SimpleNamespace
+
+    pty = pytest.importorskip("pty")
+    from mockprep.terminal.reveal import confirm_checklist
+
+    master, slave = pty.openpty()
+    with os.fdopen(slave, "r", closefd=True) as terminal, os.fdopen(master, "wb", buffering=0) as keyboard:
+        monkeypatch.setattr("sys.stdin", terminal)
+        keyboard.write(b"a\n")  # typed during the wait, before the prompt
+        select.select([terminal], [], [], 2)  # (the line has reached the terminal's queue)
+
+        def read_line(prompt: str, countdown: object) -> str:
+            if select.select([terminal], [], [], 0)[0]:
+                return os.read(terminal.fileno(), 100).decode().strip()  # what was typed ahead
+            return ""  # the person presses Enter at the prompt
+
+        offline = KeyPointGrader().assess(spec(), "nothing relevant")
+        attempt = SimpleNamespace(assessment=offline)
+        assert confirm_checklist(read_line, attempt, lambda _line: None) == [Verdict.MISSING, Verdict.MISSING]  # type: ignore[arg-type]

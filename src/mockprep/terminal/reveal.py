@@ -173,7 +173,11 @@ def toggle(verdicts: list[Verdict], reply: str) -> list[Verdict] | str:
 
 
 def confirm_checklist(read_line: ReadLine, attempt: Attempt, print_line: object) -> list[Verdict] | None:
-    """Let the person set the checklist; None when they quit. ``print_line(Text)`` shows a line."""
+    """Let the person set the checklist; None when they quit. ``print_line(Text)`` shows a line.
+    Keys typed before it is shown (while a model graded) are dropped: only what follows it counts."""
+    from mockprep.terminal.input import discard_typeahead
+
+    discard_typeahead()
     verdicts = [p.verdict for p in attempt.assessment.points]
     while True:
         ticked = " ".join(str(i) for i, v in enumerate(verdicts, start=1) if v is Verdict.COVERED) or "none"
