@@ -116,8 +116,14 @@ def test_strictness_is_part_of_the_instructions(
         ({"name": "grading_refusal"}, "it refused: I'm sorry, but I can't help with grading this request."),
         ({"name": "grading_valid", "status": 400}, "the server answered HTTP 400"),
         ({"name": "grading_valid", "delay": 30}, "it did not answer within 0.5s"),
+        # found by an exploratory tester: "JSONDecodeError: Expecting value: line 1 column 1 (char 0)"
+        ({"body": "<html>not json</html>"}, "the server's response was not JSON"),
+        (
+            {"name": "grading_valid", "status": 401},
+            "the server answered HTTP 401, the key refused: see: llm keys",
+        ),
     ],
-    ids=["malformed", "invented-key-point", "refusing", "http-error", "slow"],
+    ids=["malformed", "invented-key-point", "refusing", "http-error", "slow", "not-json", "key-refused"],
 )
 def test_no_usable_reply_leaves_the_offline_verdict_with_one_line(
     llm_home: Path, stub_server: StubServer, reply: dict, why: str
@@ -295,3 +301,16 @@ p99 latency fell from 450 ms to 180 ms and the launch went ahead on time.
 ## Reflection
 I now profile before I optimise.
 """
+
+
+def test_a_broken_models_file_is_named(llm_home: Path) -> None:
+    """Found by an exploratory tester: "llm could not load the model: ParserError: while parsing a flow
+    sequence", without the file."""
+    from mockprep.services.models import ModelUnavailable
+
+    (llm_home / "extra-openai-models.yaml").write_text("- model_id: broken\n  api_base: [unclosed\n")
+    with pytest.raises(ModelUnavailable) as caught:
+        open_model(replace(DEFAULT_SETTINGS, llm_model="broken"))
+    message = str(caught.value)
+    assert f"{llm_home / 'extra-openai-models.yaml'}, line 3 is not valid YAML" in message
+    assert "\n" not in message

@@ -188,6 +188,11 @@ def test_a_plain_openai_compatible_server_grades_without_llm(stub_server: StubSe
         ("grading_malformed", {}, "its reply was not JSON"),
         ("grading_valid", {"status": 503}, "the server answered HTTP 503"),
         ("grading_valid", {"delay": 30}, "it did not answer within 0.5s"),
+        (
+            "grading_valid",
+            {"status": 401},
+            "the server answered HTTP 401, the key refused: set llm_api_key or MOCKPREP_LLM_API_KEY",
+        ),
     ],
 )
 def test_a_plain_server_that_fails_leaves_the_offline_verdict(
@@ -327,3 +332,58 @@ def test_keys_typed_while_a_model_grades_do_not_answer_the_checklist(monkeypatch
         offline = KeyPointGrader().assess(spec(), "nothing relevant")
         attempt = SimpleNamespace(assessment=offline)
         assert confirm_checklist(read_line, attempt, lambda _line: None) == [Verdict.MISSING, Verdict.MISSING]  # type: ignore[arg-type]
+
+
+def test_a_request_that_timed_out_on_its_socket_says_it_did_not_answer_in_time() -> None:
+    """Found by an exploratory tester: a mock's reveal (after the round, when the socket's own timeout
+    had ended the request) said "the server could not be reached (timed out)" of a slow server."""
+    import urllib.error
+
+    from mockprep.services.models import describe_failure
+
+    assert (
+        describe_failure(urllib.error.URLError(TimeoutError("timed out")), 30)
+        == "it did not answer within 30s"
+    )
+    assert describe_failure(TimeoutError(), 2.5) == "it did not answer within 2.5s"
+    assert (
+        describe_failure(json.JSONDecodeError("Expecting value", "<html>", 0))
+        == "the server's response was not JSON"
+    )
+    assert describe_failure(ConnectionRefusedError(111, "refused")).startswith(
+        "the server could not be reached"
+    )
+
+
+def test_saying_no_at_the_first_use_question_is_said_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by an exploratory tester: answering n went on offline without a word."""
+    from mockprep.cli.models import agreed
+
+    model = OpenAICompatibleModel("http://127.0.0.1:9/v1", "m")
+    assert agreed(DEFAULT_SETTINGS, model, ask=lambda _question: False) is False
+    err = capsys.readouterr().err
+    assert (
+        err.splitlines()[-1] == "warning: nothing is sent to m: you said no (you are asked again next time)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--llm", "--no-llm"], "--llm and --no-llm say opposite things: give one of them"),
+        (["--no-llm", "--llm"], "--llm and --no-llm say opposite things: give one of them"),
+        (
+            ["--model", "m", "--no-llm"],
+            "--model chooses a model to use and --no-llm uses none: give one of them",
+        ),
+    ],
+)
+def test_options_that_contradict_each_other_are_refused(cli, args: list[str], message: str) -> None:
+    """Found by an exploratory tester: the last of them silently won."""
+    result = cli("grade", "random-forest-decorrelation", *args, "--answer", "bagging")
+    assert result.exit_code == 2 and result.stderr.strip() == f"mockprep: error: {message}"
+
+
+def test_an_answer_that_reads_like_an_option_is_not_one(cli) -> None:
+    result = cli("grade", "random-forest-decorrelation", "--no-llm", "--answer", "--llm")
+    assert result.exit_code == 0, result.stderr

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import typer
 
 from mockprep.cli.app import UserError, app
-from mockprep.cli.context import plain
+from mockprep.cli.context import plain, set_arguments
 from mockprep.paths import HomeError
 
 __all__ = ["app", "main"]
@@ -125,6 +125,7 @@ _VALUE_KINDS = (
 
 def _run(argv: list[str] | None) -> Any:
     _writable_output()
+    set_arguments(sys.argv[1:] if argv is None else list(argv))
     try:
         result = app(args=argv, prog_name="mockprep", standalone_mode=False)
     except UserError as exc:

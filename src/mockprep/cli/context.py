@@ -33,11 +33,40 @@ class _RunSettings:
     file, the environment and the options stay the same."""
 
     options: tuple[str, ...] = ()
+    arguments: tuple[str, ...] = ()  # the command line as given (for options typer lets the last win)
     key: tuple[Any, ...] | None = None
     resolved: Resolved | None = None
 
 
 _run = _RunSettings()
+
+
+def set_arguments(argv: list[str]) -> None:
+    """Record the command line of this run (called before the command is parsed)."""
+    _run.arguments = tuple(argv)
+
+
+def given(*options: str) -> bool:
+    """Whether the command line names any of ``options`` as an option: not as the value of another
+    (``--answer --llm``), nor after ``--``."""
+    from typer._click.globals import get_current_context
+
+    takes_value: set[str] = set()
+    ctx = get_current_context(silent=True)
+    while ctx is not None:
+        for param in ctx.command.params:
+            if param.param_type_name == "option" and not getattr(param, "is_flag", False):
+                takes_value.update(param.opts)
+        ctx = ctx.parent
+    args = iter(_run.arguments)
+    for arg in args:
+        if arg == "--":
+            return False
+        if arg in options or arg.startswith(tuple(f"{o}=" for o in options)):
+            return True
+        if arg in takes_value:
+            next(args, None)  # (its value, whatever it looks like)
+    return False
 
 
 def set_option_settings(options: list[str] | None) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mockprep.cli.app import UserError
-from mockprep.cli.context import utc_now, warn
+from mockprep.cli.context import given, utc_now, warn
 
 if TYPE_CHECKING:
     from mockprep.core.grading import Grader
@@ -50,6 +50,10 @@ def llm_settings(flag: bool | None, model: str | None) -> tuple[Settings, bool |
 
     from mockprep.cli.context import load_settings
 
+    if given("--llm") and given("--no-llm"):
+        raise UserError("--llm and --no-llm say opposite things: give one of them")
+    if model is not None and flag is False:
+        raise UserError("--model chooses a model to use and --no-llm uses none: give one of them")
     settings = load_settings()
     changes: dict[str, object] = {}
     if model is not None:
@@ -101,6 +105,8 @@ def agreed(settings: Settings, model: ChatModel, ask: Ask = _ask_at_terminal) ->
         return False
     if yes:
         record_consent(ensure_home(home), model, utc_now())
+    else:
+        warn(f"nothing is sent to {model.model_id}: you said no (you are asked again next time)")
     return yes
 
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 EXTRA_HINT = "pip install 'mockprep[llm]'"
 CONSENT_FILE = "llm-consent.json"
+KEY_HINT = "set llm_api_key or MOCKPREP_LLM_API_KEY"  # llm_base_url's key
 LOCAL_PLUGINS = {  # llm plugins whose models run on this machine
     "llm_ollama": "a local Ollama server",
     "llm_gpt4all": "GPT4All on this machine",
@@ -58,17 +59,29 @@ def is_local_url(url: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
-def describe_failure(exc: BaseException) -> str:
-    """A few words for an exception raised while asking a model."""
+def timed_out(exc: BaseException) -> bool:
+    """Whether ``exc`` says a request ran out of time (a socket's timeout, a client's Timeout error)."""
+    reason = getattr(exc, "reason", None)
+    return (
+        isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError) or "Timeout" in type(exc).__name__
+    )
+
+
+def describe_failure(exc: BaseException, timeout: float | None = None, key_hint: str = "") -> str:
+    """A few words for an exception raised while asking a model; ``key_hint`` says where the key is
+    set, for a server that refused it (HTTP 401 or 403)."""
+    if timed_out(exc):
+        return f"it did not answer within {timeout:g}s" if timeout else "the request timed out"
     status = getattr(exc, "status_code", None) or getattr(exc, "code", None)
     if isinstance(status, int):
-        return f"the server answered HTTP {status}"
+        refused = f", the key refused: {key_hint}" if status in (401, 403) and key_hint else ""
+        return f"the server answered HTTP {status}{refused}"
+    if isinstance(exc, json.JSONDecodeError):
+        return "the server's response was not JSON"
     name = type(exc).__name__
     if "Connection" in name or isinstance(exc, ConnectionError | OSError):
         reason = getattr(exc, "reason", None) or exc
         return f"the server could not be reached ({one_line(str(reason), 80)})"
-    if "Timeout" in name:
-        return "the request timed out"
     text = str(exc).splitlines()[0] if str(exc) else ""
     return one_line(f"{name}: {text}" if text else name, 120)
 
@@ -112,7 +125,9 @@ class LlmLibraryModel:
             text = response.text()
             raw = response.json()
         except Exception as exc:  # a plugin may raise anything: no verdict, never a crash
-            raise ModelReplyError(describe_failure(exc)) from None
+            needs = getattr(self._model, "needs_key", None)
+            hint = f"llm keys set {needs}" if isinstance(needs, str) else "see: llm keys"
+            raise ModelReplyError(describe_failure(exc, timeout, hint)) from None
         refusal = refusal_of(raw)
         if refusal:
             raise ModelReplyError(f"it refused: {one_line(refusal, 80)}")
@@ -158,11 +173,11 @@ class OpenAICompatibleModel:
             with urllib.request.urlopen(http, timeout=timeout + 5) as response:
                 reply = json.loads(response.read().decode("utf-8", "replace"))
         except urllib.error.HTTPError as exc:
-            raise ModelReplyError(f"the server answered HTTP {exc.code}") from None
+            raise ModelReplyError(describe_failure(exc, timeout, KEY_HINT)) from None
         except ValueError:
             raise ModelReplyError("the server's response was not JSON") from None
         except Exception as exc:
-            raise ModelReplyError(describe_failure(exc)) from None
+            raise ModelReplyError(describe_failure(exc, timeout)) from None
         refusal = refusal_of(reply)
         if refusal:
             raise ModelReplyError(f"it refused: {one_line(refusal, 80)}")
@@ -194,13 +209,24 @@ def open_model(settings: Settings) -> ChatModel:
         why = str(exc.args[0]) if exc.args else str(exc)  # a KeyError: str() would quote it
         raise ModelUnavailable(f"{one_line(why, 100)} (see: llm models)") from None
     except Exception as exc:  # a broken plugin or configuration file
-        raise ModelUnavailable(f"llm could not load the model: {describe_failure(exc)}") from None
+        raise ModelUnavailable(f"llm could not load the model: {_load_failure(exc, llm)}") from None
     needs = getattr(model, "needs_key", None)
     if needs and not llm.get_key(alias=needs, env=getattr(model, "key_env_var", None)):
         env = getattr(model, "key_env_var", None)
         also = f" or set {env}" if env else ""
         raise ModelUnavailable(f"{model.model_id} needs an API key: llm keys set {needs}{also}")
     return LlmLibraryModel(model)
+
+
+def _load_failure(exc: BaseException, llm: Any) -> str:
+    """Why llm could not load a model; a YAML error is in llm's extra-openai-models.yaml (named)."""
+    if type(exc).__module__.split(".")[0] != "yaml":
+        return describe_failure(exc)
+    path = Path(llm.user_dir()) / "extra-openai-models.yaml"
+    mark = getattr(exc, "problem_mark", None)
+    where = f", line {mark.line + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"{path}{where} is not valid YAML ({one_line(str(problem), 80)})"
 
 
 class ModelCall:
