@@ -371,3 +371,23 @@ def test_reviews_dated_far_past_this_devices_clock_are_warned_of(devices, tmp_pa
     assert f"({now + timedelta(days=90):%Y-%m-%d})" in line and "clock is likely wrong" in line
     assert len(desk.reviews()) == 2  # merged all the same
     assert "warning" not in run_sync(desk.store, folder)  # said once, when they arrive
+
+
+def test_lapses_are_counted_from_the_merged_order_the_same_on_both_devices(devices, tmp_path) -> None:
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(0, Rating.Good, START)
+    laptop.practise(0, Rating.Good, START + timedelta(minutes=10))
+    laptop.practise(0, Rating.Good, START + timedelta(days=1))  # a review card by now
+    desk.practise(0, Rating.Again, START + timedelta(days=3))  # new on the desk: it saw no lapse
+    for device in (laptop, desk, laptop):
+        device.sync(folder, START)
+    question = sorted(laptop.question_ids)[0]
+    assert laptop.store.cards.lapses(question) == 1 == desk.store.cards.lapses(question)
+
+    def states(device: Device) -> list[tuple]:
+        return [tuple(r) for r in device.store.q("SELECT uid, state_before FROM reviews ORDER BY rated_us")]
+
+    assert states(laptop) == states(desk)
+    assert [state for _, state in states(desk)][-1] == 2  # the Again found a review card

@@ -197,6 +197,18 @@ def replay(
     return card
 
 
+def states_before(
+    card_id: int, created: datetime, log: Sequence[tuple[datetime, int, SchedulerParams | None]]
+) -> tuple[Card, list[int]]:
+    """:func:`replay` that also gives the state each review found the card in, as a review records it
+    (``state_before``: 0 new, else the card's state): what a merged log's lapses are counted from."""
+    card, before = new_card(card_id, created), []
+    for rated_at, rating, params in log:
+        before.append(0 if card.last_review is None else card.state.value)
+        card = review((params or LEGACY_PARAMS).scheduler(), card, Rating(rating), rated_at)
+    return card, before
+
+
 def parse_rating(text: str) -> Rating | None:
     """``1``-``4`` or a rating's name (or its first letter); None when it is neither."""
     word = text.strip().lower()

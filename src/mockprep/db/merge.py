@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mockprep.core.scheduler import SchedulerParams, replay
+from mockprep.core.scheduler import SchedulerParams, states_before
 from mockprep.db import review_codec, stats_rollup
 from mockprep.db.mark_stamps import take_marks
 from mockprep.db.review_indexes import SAME_REVIEW, delete_reviews_with_uids
@@ -272,9 +272,9 @@ class _Merger:
         known: dict[str | None, SchedulerParams | None] = {None: None}
         for question in sorted(self.touched):
             added = self.raw.execute("SELECT added_at FROM questions WHERE id = ?", (question,)).fetchone()[0]
-            log = []
-            for at, rating, stored in self.raw.execute(
-                "SELECT r.rated_at, r.rating, p.parameters FROM reviews r"
+            log, recorded = [], []
+            for review_id, at, rating, stored, state_before in self.raw.execute(
+                "SELECT r.id, r.rated_at, r.rating, p.parameters, r.state_before FROM reviews r"
                 " LEFT JOIN scheduler_params p ON p.id = r.params_id"
                 " WHERE r.question_id = ? AND NOT r.cram ORDER BY r.rated_us, r.uid",
                 (question,),
@@ -282,7 +282,14 @@ class _Merger:
                 if stored not in known:
                     known[stored] = SchedulerParams.from_dict(json.loads(stored))
                 log.append((must_time(at), rating, known[stored]))
-            card = replay(None, question, must_time(added), log)
+                recorded.append((review_id, state_before))
+            card, before = states_before(question, must_time(added), log)
+            # Each review's state before it, as the merged order has it (a device that rated without
+            # the other's reviews saw another): lapses are counted from it, the same on every device.
+            self.raw.executemany(
+                "UPDATE reviews SET state_before = ? WHERE id = ?",
+                [(state, rid) for (rid, was), state in zip(recorded, before, strict=True) if state != was],
+            )
             self.raw.execute(
                 "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?,"
                 " last_review = ?, undo_review_id = NULL, undo_card = NULL WHERE question_id = ?",
