@@ -71,6 +71,7 @@ def test_environment_beats_the_file_and_options_beat_both(cli, monkeypatch) -> N
         ("llm_base_url", "localhost:11434", "llm_base_url: must be an http:// or https:// address such as"),
         ("llm_base_url", "ftp://x", "llm_base_url: must be an http:// or https:// address"),
         ("llm_base_url", "http://", "(got 'http://')"),
+        ("llm_base_url", "http://localhost:abc/v1", "(got 'http://localhost:abc/v1')"),  # not a port
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_key_and_nothing_is_written(
@@ -236,3 +237,7 @@ def test_a_server_address_is_checked_from_an_option_and_the_environment_too(cli,
     assert bad.exit_code == 2 and "MOCKPREP_LLM_BASE_URL: llm_base_url: must be an http://" in bad.stderr
     monkeypatch.setenv("MOCKPREP_LLM_BASE_URL", " https://example.com:8443/v1 ")
     assert cli("config", "get", "llm_base_url").exit_code == 0
+    # empty means unset, as it always did (an independent review: it stopped every command)
+    monkeypatch.setenv("MOCKPREP_LLM_BASE_URL", "")
+    assert cli("bank", "list").exit_code == 0
+    assert cli("-c", "llm_base_url=", "config", "get", "llm_base_url").exit_code == 0

@@ -242,6 +242,17 @@ def test_a_faithful_restatement_is_no_denial(sentences_: list[str], point: str, 
     assert Reference(sentences_, [point]).denial(point, stated(answer)) is None
 
 
+def test_a_reason_names_a_greek_letter_as_the_answer_writes_it() -> None:
+    """ "β1" reads as "beta 1" to the matcher; the reason quotes the answer's "β1" (an independent review)."""
+    from mockprep.core.textnorm import as_written
+
+    answer = "Adam uses β1 = 0.999 and β2 = 0.9, and L1 takes a Gaussian prior; ROC's curve."
+    assert [as_written(answer, w) for w in ("beta_1", "beta_2", "l_1", "gaussian", "roc")] == [
+        "β1", "β2", "L1", "Gaussian", "ROC",
+    ]  # fmt: skip
+    assert as_written(answer, "l_2") == "l 2"  # (not in the answer: the stem, spaced)
+
+
 @pytest.mark.parametrize(
     ("answer", "reverses"),
     [

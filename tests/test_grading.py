@@ -177,10 +177,19 @@ def test_a_bare_list_of_terms_is_read_as_one(answer: str) -> None:
         "Underfit = high train error, small gap -> more capacity. Overfit = big gap -> more data.",
         "Bagging averages trees. Random feature subsets decorrelate them, so variance falls further.",
         "bagging, bootstrap, subsets",  # too short to say
+        # numbered steps are a procedure in order (an independent review)
+        "Steps:\n1. Compute batch mean\n2. Compute batch variance\n3. Normalize\n4. Scale, shift\n5. Done",
     ],
 )
 def test_terse_answers_that_state_relations_are_no_term_list(answer: str) -> None:
     assert not names_terms_only(answer)
+
+
+def test_a_list_is_no_term_list_when_the_question_asks_for_names() -> None:
+    listed = "locality, weight sharing, translation equivariance, pooling, hierarchy, sparse connections"
+    assert names_terms_only(listed, "Why do CNNs work on images?")
+    assert not names_terms_only(listed, "Name the inductive biases of a CNN.")
+    assert not names_terms_only(listed, "List what a CNN assumes about images.")
 
 
 def test_no_labelled_correct_answer_nor_model_answer_reads_as_a_term_list() -> None:
@@ -210,7 +219,9 @@ def test_a_term_list_is_suggested_hard_at_most_and_told_why() -> None:
     question = builtin_specs()["deep-learning/batchnorm-train-eval"]
     terms = "batch mean, batch variance, gamma, beta, running averages, eval mode, SyncBN, GroupNorm, micro-batches"
     listed = grader.assess(question, terms)
-    assert listed.suggested == 2 and listed.note == TERMS_ONLY
+    assert listed.suggested == 2 and listed.note == TERMS_ONLY and listed.ceiling == 2
+    # ticking every point (the person's checklist) keeps the ceiling (an independent review: it went)
+    assert rating_from_checklist([Verdict.COVERED] * len(listed.points), False, listed.ceiling) == 2
     said = grader.assess(question, question.answer)  # the same ground, said: no cap, no note
     assert (said.suggested or 0) >= 3 and said.note is None
 

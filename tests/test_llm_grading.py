@@ -121,6 +121,28 @@ def test_a_models_claim_without_a_quote_from_the_answer_keeps_the_offline_verdic
     )
 
 
+def test_a_models_rating_keeps_the_offline_graders_ceiling_and_its_note() -> None:
+    """A bare list of terms is hard at most whoever grades it (an independent review: a model's
+    rating, or one recomputed from its checklist, dropped the ceiling and the note)."""
+    from dataclasses import replace as with_
+
+    from mockprep.core.grading import TERMS_ONLY
+    from mockprep.core.llm_grading import model_assessment
+
+    offline = with_(KeyPointGrader().assess(spec(), ANSWER), ceiling=2, note=TERMS_ONLY, suggested=2)
+    claims = [
+        point(1, "first point", quote="first point holds"),
+        point(2, "second point", quote="second point"),
+    ]
+    final = model_assessment(offline, parse_grading(reply(claims, rating=4), POINTS, ANSWER), "m", 1.0, False)
+    assert final.suggested == 2 and final.note == TERMS_ONLY and final.ceiling == 2
+    unquoted = [point(1, "first point"), point(2, "second point")]
+    fallback = model_assessment(
+        offline, parse_grading(reply(unquoted, rating=4), POINTS, ANSWER), "m", 1.0, False
+    )
+    assert fallback.suggested == 2
+
+
 def test_a_quoted_claim_stands_and_an_unquoted_one_never_beats_the_offline_grader() -> None:
     from mockprep.core.llm_grading import model_assessment
 

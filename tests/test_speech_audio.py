@@ -365,6 +365,27 @@ def test_a_session_from_recordings_says_they_are_used_up_not_a_limit(cli, tmp_pa
     assert "Stopped at the --limit you set." in limited.stdout
 
 
+def test_a_session_ended_by_a_recording_with_no_words_exits_2_after_its_summary() -> None:
+    """Found by an independent review: a session or mock that a recording with no words ended (with
+    its summary) exited 0, so a script could not tell it from a finished run; grade exits 2 for the
+    same file. An interrupt's code (130) still comes first."""
+    from types import SimpleNamespace
+
+    import typer
+
+    from mockprep.cli.practice import _exit_if_interrupted
+
+    ended = SimpleNamespace(bad_file=AudioProblem("t.wav: no words could be made out"))
+    with pytest.raises(typer.Exit) as exited:
+        _exit_if_interrupted(None, ended)
+    assert exited.value.exit_code == 2
+    with pytest.raises(typer.Exit) as interrupted:
+        _exit_if_interrupted(2, ended)
+    assert interrupted.value.exit_code == 130
+    _exit_if_interrupted(None, SimpleNamespace(bad_file=None))  # a finished run: no exit raised
+    _exit_if_interrupted(None, None)
+
+
 @needs_extra
 def test_a_code_question_with_recordings_says_it_is_typed(cli, tmp_path: Path) -> None:
     """Found by an exploratory tester: with --audio a code question silently asked for typed code."""

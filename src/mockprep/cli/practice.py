@@ -39,6 +39,7 @@ from mockprep.cli.voice import make_voice
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionFilter
     from mockprep.db.store import Store
+    from mockprep.practice.voice import Voice
 
 
 def question_filter(
@@ -188,7 +189,7 @@ def session(
             except SessionPlanError as exc:
                 raise UserError(str(exc)) from None
         sync_after_session(store)
-        _exit_if_interrupted(summary.signal)
+        _exit_if_interrupted(summary.signal, spoken)
     finally:
         store.close()
         if spoken is not None:
@@ -277,7 +278,7 @@ def mock(
             except MockPlanError as exc:
                 raise UserError(str(exc)) from None
         sync_after_session(store)
-        _exit_if_interrupted(reports[-1].signal if reports else None)
+        _exit_if_interrupted(reports[-1].signal if reports else None, spoken)
     finally:
         store.close()
         if spoken is not None:
@@ -308,8 +309,11 @@ def _rate_mock(session_id: int, llm: bool | None, model: str | None) -> None:
         store.close()
 
 
-def _exit_if_interrupted(signal: int | None) -> None:
+def _exit_if_interrupted(signal: int | None, spoken: Voice | None = None) -> None:
     """A session, drill or mock cut short by Ctrl-C (or SIGTERM, SIGHUP) ends, after its summary, with
-    the shell's code for it (130 for Ctrl-C), so a script can tell it from one that finished."""
+    the shell's code for it (130 for Ctrl-C), so a script can tell it from one that finished; one ended
+    by an --audio file with no words in it, with 2 (bad input, as ``grade`` says of the same file)."""
     if signal is not None:
         raise typer.Exit(128 + signal)
+    if spoken is not None and spoken.bad_file is not None:
+        raise typer.Exit(2)

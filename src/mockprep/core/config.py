@@ -163,7 +163,7 @@ def _check_item(spec: Spec, raw: Any, key: str) -> Any:
         raise SettingError(key, f"must be one of {', '.join(spec.choices)} (got {_got(raw)}){hint}")
     if kind == "str":
         if type(raw) is str and raw.isprintable():
-            if spec.form == "url" and not is_web_address(raw):
+            if spec.form == "url" and raw.strip() and not is_web_address(raw):  # ("" leaves it unset)
                 example = "http://localhost:11434/v1"
                 raise SettingError(
                     key, f"must be an http:// or https:// address such as {example} (got {_got(raw)})"
@@ -176,9 +176,11 @@ def _check_item(spec: Spec, raw: Any, key: str) -> Any:
 
 
 def is_web_address(text: str) -> bool:
-    """Whether ``text`` is an http:// or https:// address with a host (spaces around it aside)."""
+    """Whether ``text`` is an http:// or https:// address with a host and, if any, a port number
+    (spaces around it aside)."""
     try:
         parts = urlsplit(text.strip())
+        parts.port  # noqa: B018  (raises ValueError for "localhost:abc")
         return parts.scheme in ("http", "https") and bool(parts.hostname)
     except ValueError:  # (a malformed port or IPv6 host)
         return False

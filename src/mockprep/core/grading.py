@@ -58,6 +58,7 @@ class Assessment:
     model: str | None = None  # the language model whose verdict this is (None: the offline grader's)
     seconds: float | None = None  # how long the model took
     offline: Assessment | None = None  # the offline grader's own assessment, when a model's replaced it
+    ceiling: int | None = None  # the highest rating to suggest whatever the checklist (a bare term list: 2)
     # A grader still at work (a model, off the main thread) hands over the final assessment here.
     pending: PendingAssessment | None = field(default=None, compare=False, repr=False)
 
@@ -127,12 +128,15 @@ def suggest_rating(coverage: list[bool], overtime: bool) -> int:
 CREDIT = {Verdict.COVERED: 1.0, Verdict.PARTLY: 0.5, Verdict.MISSING: 0.0, Verdict.CONTRADICTED: -0.5}
 
 
-def rating_from_checklist(verdicts: list[Verdict], overtime: bool) -> int:
+def rating_from_checklist(verdicts: list[Verdict], overtime: bool, ceiling: int | None = None) -> int:
     """The suggested rating for a (confirmed) checklist: the share of key points covered, a partly
     covered one counting half and a contradicted one against (one caps it at hard, two make it
-    again); over time costs a step from easy or good."""
+    again); over time costs a step from easy or good; never above ``ceiling`` (the assessment's: a
+    bare list of terms stays hard at most, however it is ticked)."""
     if not verdicts:
         return 1
+    if ceiling is not None:
+        return min(rating_from_checklist(verdicts, overtime), ceiling)
     share = sum(CREDIT[v] for v in verdicts) / len(verdicts)
     contradicted = sum(v is Verdict.CONTRADICTED for v in verdicts)
     if share >= 0.8 and not contradicted:
@@ -253,10 +257,13 @@ class KeyPointGrader:
             for point, j in zip(spec.key_points, judged, strict=True)
         )
         suggested = rating_from_checklist([p.verdict for p in points], overtime)
-        if names_terms_only(answer):  # (said even when the points alone suggest less: it is why)
-            suggested = min(suggested, 2)
+        ceiling = None
+        if names_terms_only(answer, spec.prompt):  # (said even when the points alone suggest less: it is why)
+            ceiling = 2
+            suggested = min(suggested, ceiling)
             note = f"{note} {TERMS_ONLY}" if note else TERMS_ONLY
-        return Assessment(points, None, suggested, self.name + (" and meaning" if embedder else ""), note)
+        grader = self.name + (" and meaning" if embedder else "")
+        return Assessment(points, None, suggested, grader, note, ceiling=ceiling)
 
 
 TERMS_ONLY = (
@@ -267,16 +274,19 @@ TERMS_ONLY = (
 _ITEMS = re.compile(r"[,;\n]|(?<=[.!?:])\s+|^\s*(?:[-*•]|\d+[.)])\s+", re.MULTILINE)
 _RELATION = re.compile(r"[=<>→⇒≈≤≥]|->|\bvs\.?\b|\bversus\b")  # a relation stated, however tersely
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_NUMBERED = re.compile(r"^\s*\d+[.)]\s", re.MULTILINE)  # "1. Compute the batch mean": steps, in order
+_ASKS_FOR_NAMES = re.compile(r"\b(?:name|list|enumerate)\b", re.IGNORECASE)  # "Name the inductive biases"
 
 
-def names_terms_only(answer: str) -> bool:
+def names_terms_only(answer: str, prompt: str = "") -> bool:
     """Whether an answer is a bare list of terms ("momentum, RMSprop, bias correction, ..."): six items
     or more, three in four of them three words or fewer with no relation written between them
-    ("low temp = sharper" states one), and at most one item of six words or more. Word and meaning
-    matching credit such a list with every point it names; what it says about them is nothing. (Checked
-    on every labelled correct answer and every built-in model answer: none is read as one.)"""
+    ("low temp = sharper" states one), and at most one item of six words or more; not numbered steps,
+    and not for a ``prompt`` that asks to name or list things. Word and meaning matching credit such a
+    list with every point it names; what it says about them is nothing. (Checked on every labelled
+    correct answer and every built-in model answer: none is read as one.)"""
     items = [item for item in _ITEMS.split(answer) if item and _WORD.search(item)]
-    if len(items) < 6:
+    if len(items) < 6 or _ASKS_FOR_NAMES.search(prompt) or len(_NUMBERED.findall(answer)) >= 3:
         return False
     bare = sum(len(_WORD.findall(item)) <= 3 and not _RELATION.search(item) for item in items)
     sentences = sum(len(_WORD.findall(item)) >= 6 for item in items)

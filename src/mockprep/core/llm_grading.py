@@ -305,12 +305,14 @@ def model_assessment(
     suggested = min(max(rating, from_points - 1), from_points + 1)
     if any(unquoted(p) for p in grading.points):
         suggested = from_points
+    if offline.ceiling is not None:  # (a bare list of terms: the offline grader's note says why)
+        suggested = min(suggested, offline.ceiling)
     return replace(
         offline,
         points=points,
         suggested=suggested,
         grader=model,
-        note=None,
+        note=offline.note if offline.ceiling is not None else None,
         errors=grading.errors,
         model=model,
         seconds=seconds,

@@ -120,12 +120,15 @@ def joined_forms(text: str) -> set[str]:
 
 
 def as_written(text: str, stemmed: str) -> str:
-    """The first word of ``text`` whose stem is ``stemmed`` as ``text`` writes it ("Gaussian"; an indexed
-    name, "l_1", as "L1" or "L 1"); the stem itself when none is: a reason names the answer's own word."""
+    """The first word of ``text`` whose stem is ``stemmed``, as ``text`` writes it ("Gaussian", "β1" for
+    "beta_1", "L1" for "l_1"); the stem itself (an indexed one as "l 2") when none is: a reason names
+    the answer's own word."""
     base, _, index = stemmed.partition("_")
-    found = [w for w in words(text) if w in (base + index, base) or (not index and stem(w) == base)]
-    word = (found[0] if found else base).removesuffix("'s")
-    if index and word == base:
-        word = f"{base} {index}"
-    spelled = re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", text, re.IGNORECASE)
-    return spelled.group(0) if spelled else word
+    for match in re.finditer(r"[^\s,;:()\[\]{}\"“”]+", text):
+        raw = match.group(0).strip(".!?'’")
+        folded = words(raw)
+        if index and folded in ([base, index], [base + index]):
+            return raw
+        if not index and len(folded) == 1 and stem(folded[0]) == base:
+            return raw.removesuffix("'s").removesuffix("’s")
+    return f"{base} {index}" if index else base

@@ -304,7 +304,7 @@ class Pipeline:
             # an empty answer (given aloud) with nothing ticked proposes nothing, not "again"
             spoken_blank = not attempt.answer.strip() and not changed
             if changed or (proposal is None and confirmed is not None and not spoken_blank):
-                proposal = rating_from_checklist(checklist, attempt.timing.overtime > 0)
+                proposal = rating_from_checklist(checklist, attempt.timing.overtime > 0, shown.ceiling)
         suggested = None if proposal is None else Rating(proposal)
         while True:
             preview_at = self.clock() if mock_answer_id is not None else attempt.answered_at

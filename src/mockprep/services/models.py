@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
+from mockprep.core.config import is_web_address
 from mockprep.core.llm_grading import ModelReplyError, ModelRequest, one_line
 
 if TYPE_CHECKING:
@@ -192,7 +193,7 @@ def open_model(settings: Settings) -> ChatModel:
     """The model the settings name (raise ModelUnavailable saying why not, in one line)."""
     if settings.llm_base_url:
         url = settings.llm_base_url.strip()
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+        if not is_web_address(url):  # (settings are checked when read; this guards other callers)
             raise ModelUnavailable(f"llm_base_url {url!r} is not an http:// or https:// address")
         if not settings.llm_model:
             raise ModelUnavailable("llm_base_url is set but llm_model is not: name the server's model")

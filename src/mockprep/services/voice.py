@@ -29,10 +29,13 @@ RATE = 16_000  # what Whisper listens at: files are resampled to it, the microph
 MAX_AUDIO_BYTES = 512 * 1024 * 1024
 MAX_AUDIO_SECONDS = 30 * 60
 FRAME_SECONDS = 0.02  # the frames in which sound is told from silence, to place pauses
-# A 20 ms frame quieter than this (root mean square, full scale 1.0: -60 dBFS) holds no sound, and a
-# recording with no louder frame is silent (Whisper invents words from silence). Frames, not the whole
-# file: a quiet but clear recording (-40 dBFS at its peak) transcribes well.
+# A recording with no 20 ms frame louder than this (root mean square, full scale 1.0: -60 dBFS) is
+# silent (Whisper invents words from silence). Frames, not the whole file: a quiet but clear recording
+# (-40 dBFS at its peak) transcribes well.
 SILENCE_RMS = 0.001
+# ... but a frame is sound, for placing pauses, only above this (-50 dBFS): a room's hum at -56 dBFS
+# between words is a pause, not speech (one threshold for both found no pauses in a hummy recording).
+PAUSE_FLOOR_RMS = 0.003
 # Whisper leaves out hesitations unless its context shows them; this prompt keeps "um", "uh", "like".
 FILLER_PROMPT = "Umm, let me think like, hmm... Okay, here's what I'm, like, thinking. Uh, so, you know."
 
@@ -216,13 +219,13 @@ def spoken_words(pieces: Iterable[tuple[str, float, float]]) -> tuple[Word, ...]
 
 def voiced_frames(samples: Any) -> list[bool]:
     """For each 20 ms frame, whether it holds sound: louder than a twentieth of the recording's loud
-    frames (its 95th percentile), and than the silence floor."""
+    frames (its 95th percentile), and than :data:`PAUSE_FLOOR_RMS`."""
     import numpy
 
     rms = frame_loudness(samples)
     if not len(rms):
         return []
-    floor = max(SILENCE_RMS, 0.05 * float(numpy.percentile(rms, 95)))
+    floor = max(PAUSE_FLOOR_RMS, 0.05 * float(numpy.percentile(rms, 95)))
     return [bool(v) for v in rms > floor]
 
 
