@@ -126,26 +126,34 @@ def test_metrics_match_what_was_said(said, threshold: float) -> None:
     assert Delivery.from_dict(json.loads(json.dumps(delivery.to_dict()))) == delivery
 
 
+def _sounded(said: list[tuple[float, float]], frame: float) -> tuple[list[Word], list[bool]]:
+    """Words w0, w1, ... each after its silence and lasting its length (seconds, on the frame grid),
+    and for each frame whether it holds one of them."""
+    words, now = [], 0.0
+    for index, (silence, length) in enumerate(said):
+        now += silence
+        start, end = round(now / frame) * frame, round((now + length) / frame) * frame
+        words.append(Word(f"w{index}", round(start, 2), round(end, 2)))
+        now = end
+    voiced = [False] * (int(now / frame) + 10)
+    for w in words:
+        for i in range(round(w.start / frame), round(w.end / frame)):
+            voiced[i] = True
+    return words, voiced
+
+
 @given(utterances)
 def test_word_times_fitted_to_the_sound(said) -> None:
     """Whatever a transcriber adds to each word's end (up to a few seconds), the fitted words end
     where their sound ends, so the silences between them come back."""
     frame = 0.02
-    true_words, now = [], 0.0
-    for text, silence, length in said:
-        now += silence
-        start, end = round(now / frame) * frame, round((now + length) / frame) * frame
-        true_words.append(Word(text, round(start, 2), round(end, 2)))
-        now = end
+    true_words, voiced = _sounded([(silence, length) for _text, silence, length in said], frame)
+    true_words = [Word(text, w.start, w.end) for (text, _s, _l), w in zip(said, true_words, strict=True)]
     # Each word stretched over nine tenths of the silence after it.
     loose = [
         Word(w.text, w.start, round(w.end + 0.9 * (after.start - w.end), 2))
         for w, after in zip(true_words, true_words[1:], strict=False)
     ] + true_words[-1:]
-    voiced = [False] * (int(now / frame) + 10)
-    for w in true_words:
-        for i in range(round(w.start / frame), round(w.end / frame)):
-            voiced[i] = True
     fitted = tighten(tuple(loose), voiced, frame)
     for got, want in zip(fitted, true_words, strict=True):
         assert got.start == pytest.approx(want.start, abs=frame + 0.001)
@@ -163,20 +171,11 @@ def test_a_word_stretched_into_the_next_words_sound_still_ends_where_its_own_sou
     the next word's sound ("training..." 2.48-7.26 s, the silence 2.93-7.23 s), and the fitting kept
     it, so the pause was not found."""
     frame = 0.02
-    true_words, now = [], 0.0
-    for index, (silence, length) in enumerate(said):
-        now += silence
-        start, end = round(now / frame) * frame, round((now + length) / frame) * frame
-        true_words.append(Word(f"w{index}", round(start, 2), round(end, 2)))
-        now = end
+    true_words, voiced = _sounded(said, frame)
     loose = [
         Word(w.text, w.start, round(after.start + overlap, 2))
         for w, after in zip(true_words, true_words[1:], strict=False)
     ] + true_words[-1:]
-    voiced = [False] * (int(now / frame) + 10)
-    for w in true_words:
-        for i in range(round(w.start / frame), round(w.end / frame)):
-            voiced[i] = True
     fitted = tighten(tuple(loose), voiced, frame)
     for got, want in zip(fitted, true_words, strict=True):
         assert got.end == pytest.approx(want.end, abs=frame + 0.001)
