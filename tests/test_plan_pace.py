@@ -15,6 +15,7 @@ from fsrs import Rating
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mockprep.core.daily_new import PlanQuota, day_figure, plan_taken
 from mockprep.core.plans import Plan, PlanStatus, TopicReadiness, new_pace
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.settings import DEFAULT_SETTINGS
@@ -89,6 +90,57 @@ def test_without_a_plan_the_summary_names_the_daily_limit(big: Store, clock: Fak
     text = summary_text(summary, clock)
     assert "Today's 1 new question for this selection is done. 29 new questions wait" in text
     assert "plan" not in text
+
+
+def test_new_questions_outside_the_plan_are_not_blamed_on_it(big: Store, clock: FakeClock) -> None:
+    """A reviewer's repro: with a plan over `big` (4 a day against a limit of 1), five of `other` asked
+    for with --new made a later `session --bank other` say "today's 5 new questions for this selection
+    are done (your interview plan's pace, beyond the daily limit)": the plan covers none of them."""
+    big.plans.add((clock.now + timedelta(days=10)).date(), "onsite", "plan-tester", (), clock.now)
+    other = QuestionFilter(banks=("other",))
+    _summary, ui = session(big, clock, other, new=5)
+    assert len(ui.shown) == 5
+    clock.advance(hours=1)
+    summary, ui = session(big, clock, other)
+    assert ui.shown == [] and summary.daily_new == 1 and not summary.new_by_plan
+    text = summary_text(summary, clock)
+    assert "today's 1 new question for this selection is done." in text and "plan" not in text
+
+
+def test_the_figure_counts_only_the_plans_questions_beyond_the_limit(big: Store, clock: FakeClock) -> None:
+    """One of `other` (the day's limit), then a session of every bank: the plan's 4 come beyond the
+    limit, so the day holds 5, and a later session over `other` alone still names the limit."""
+    big.plans.add((clock.now + timedelta(days=10)).date(), "onsite", "plan-tester", (), clock.now)
+    other = QuestionFilter(banks=("other",))
+    _summary, ui = session(big, clock, other)
+    assert len(ui.shown) == 1
+    summary, ui = session(big, clock, QuestionFilter())
+    assert len(ui.shown) == 4 and all(key.startswith("big/") for key in ui.shown)
+    assert summary.daily_new == 5 and summary.new_by_plan
+    summary, ui = session(big, clock, other)
+    assert ui.shown == [] and summary.daily_new == 1 and not summary.new_by_plan
+
+
+@given(
+    limit=st.integers(0, 5),
+    introduced=st.integers(0, 10),
+    allowed=st.integers(0, 10),
+    by_plans=st.integers(0, 10),
+)
+def test_the_days_figure_is_the_limit_and_what_the_plans_took_beyond_it(
+    limit: int, introduced: int, allowed: int, by_plans: int
+) -> None:
+    figure, by_plan = day_figure(limit, introduced, allowed, by_plans)
+    assert by_plan == (by_plans > 0 and introduced + allowed > limit)
+    assert figure == (limit + min(by_plans, introduced + allowed - limit) if by_plan else limit)
+    assert figure <= max(limit, introduced + allowed)
+
+
+def test_plan_taken_counts_each_plans_questions_up_to_its_pace() -> None:
+    plan = PlanQuota(frozenset({1, 2, 3, 4, 5}), left=1, pace=3)  # 2 taken earlier today, 1 left
+    assert plan_taken([9, 8], frozenset({7}), [plan]) == 0  # none of the plan's
+    assert plan_taken([3, 4, 9], frozenset({1, 2}), [plan]) == 3  # 2 earlier + 1 of its quota now
+    assert plan_taken([], frozenset({1, 2, 3, 4}), [plan]) == 2  # --new took 2 more: not the plan's
 
 
 def test_new_n_draws_the_questions_a_plan_still_needs_first(big: Store, clock: FakeClock) -> None:

@@ -64,13 +64,29 @@ def allowed_new(
     return chosen
 
 
-def day_figure(limit: int, introduced: int, allowed: int, plans: Sequence[PlanQuota]) -> tuple[int, bool]:
+def plan_taken(allowed: Sequence[int], earlier: frozenset[int], plans: Sequence[PlanQuota]) -> int:
+    """How many of a selection's new questions today an interview plan took: of each plan's questions,
+    those introduced ``earlier`` today in the selection (at most what the plan took today) and those
+    its quota takes of ``allowed`` now. Questions outside every plan (or taken beyond a plan's pace,
+    with --new) are not the plans'."""
+    taken, seen = 0, set()
+    for p in plans:
+        before = len((earlier & p.question_ids) - seen)
+        now = sum(1 for q in allowed if q in p.question_ids and q not in seen)
+        taken += min(before, p.pace - p.left) + min(now, p.left)
+        seen |= p.question_ids
+    return taken
+
+
+def day_figure(limit: int, introduced: int, allowed: int, by_plans: int) -> tuple[int, bool]:
     """Today's new questions for a selection, as the session says they are done, and whether an
-    interview plan set it: the daily ``limit``, unless a plan's pace needs more than the limit a day;
-    then what today holds (``introduced`` before the session, ``allowed`` in it)."""
-    if not any(p.pace > limit for p in plans) or introduced + allowed <= limit:
+    interview plan set it: the daily ``limit``, and beyond it the selection's questions a plan took
+    today (``by_plans``, see :func:`plan_taken`) while today holds more than the limit
+    (``introduced`` before the session, ``allowed`` in it)."""
+    beyond = min(introduced + allowed - limit, by_plans)
+    if beyond <= 0:
         return limit, False
-    return introduced + allowed, True
+    return limit + beyond, True
 
 
 def _plan_of(question_id: int, plans: Sequence[PlanQuota]) -> int | None:

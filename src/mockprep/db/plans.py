@@ -7,10 +7,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from mockprep.db.driver import text
-from mockprep.db.sql import db_time, from_db_time, question_filter
+from mockprep.db.sql import db_time, db_us, from_db_time, question_filter
 
 if TYPE_CHECKING:
     from mockprep.core.plans import Plan, PlanCard
+    from mockprep.core.question_filter import QuestionFilter
     from mockprep.db.store import Store
 
 
@@ -53,6 +54,19 @@ class PlanTable:
     def active(self, on: date) -> list[Plan]:
         """Plans whose day has not passed on ``on``, the soonest first."""
         return [p for p in self.all() if on <= p.date]
+
+    def introduced(self, flt: QuestionFilter, since: datetime, until: datetime) -> frozenset[int]:
+        """The questions ``flt`` selects that were answered for the first time in [since, until) (what
+        :meth:`CardTable.new_introduced` counts), to tell which of them a plan covers."""
+        clause, params = question_filter(flt)
+        stmt = text(
+            "SELECT DISTINCT r.question_id FROM reviews r JOIN questions q ON q.id = r.question_id"
+            " JOIN banks b ON b.id = q.bank_id"
+            f" WHERE {clause} AND r.state_before = 0 AND NOT r.cram"
+            " AND r.rated_us >= :since AND r.rated_us < :until"  # the index by time (m016)
+        )
+        values = {**params, "since": db_us(since), "until": db_us(until)}
+        return frozenset(r.question_id for r in self.store.conn.execute(stmt, values))
 
     def question_ids(self, plan: Plan) -> frozenset[int]:
         """The active questions a plan covers (suspended ones too: they may come back)."""

@@ -8,7 +8,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from mockprep.core.daily_new import NewCandidate, PlanQuota, allowed_new, day_figure, selection_limit
+from mockprep.core.daily_new import (
+    NewCandidate,
+    PlanQuota,
+    allowed_new,
+    day_figure,
+    plan_taken,
+    selection_limit,
+)
 from mockprep.core.plans import Plan, PlanStatus, deadline, new_pace, plan_status, today
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.scheduler import SchedulerParams, day_start
@@ -74,7 +81,8 @@ def todays_new(
     rounds = {r: left(n, QuestionFilter(rounds=(r,))) for r, n in s.daily_new_per_round.items()}
     introduced = store.cards.new_introduced(flt, start, end)
     allowed = allowed_new(candidates, max(0, limit - introduced), banks, rounds, quotas)
-    figure, by_plan = day_figure(limit, introduced, len(allowed), quotas)
+    earlier = store.plans.introduced(flt, start, end) if quotas and introduced > 0 else frozenset()
+    figure, by_plan = day_figure(limit, introduced, len(allowed), plan_taken(allowed, earlier, quotas))
     return allowed, figure, by_plan
 
 
