@@ -179,6 +179,20 @@ def test_a_bank_level_edit_is_synced_to_its_questions_and_said(cli, home, tmp_pa
     assert asked.exit_code == 0 and "of my-ml?" in asked.stdout, asked.stderr
 
 
+def test_a_bank_topic_edit_is_said(cli, home, tmp_path: Path) -> None:
+    """Found by an independent reviewer: a bank's new `topic` reached its questions, but `bank sync`
+    said 'All banks are up to date.' (the banks table has no topic column to compare)."""
+    path = write_bank(tmp_path / "b.toml", bank_id="b")
+    assert cli("bank", "add", str(path)).exit_code == 0
+    path.write_text(path.read_text().replace('topic = "demo-topic"', 'topic = "other-topic"'))
+    synced = cli("bank", "sync")
+    assert synced.stdout.strip() == "b: topic changed", synced.stdout
+    assert {t for (t,) in db_rows(home, "SELECT topic FROM questions WHERE bank_id = 'b'")} == {"other-topic"}
+    path.write_text(path.read_text().replace('"Demo b"', '"B"').replace('"other-topic"', '"third"'))
+    assert cli("bank", "sync").stdout.strip() == "b: title and topic changed"
+    assert cli("bank", "sync").stdout.strip() == "All banks are up to date."
+
+
 def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them_and_every_bad_row_is_named(
     cli, tmp_path: Path
 ) -> None:

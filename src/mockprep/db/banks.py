@@ -131,6 +131,7 @@ class BankTable:
             }
             seen = set()
             fresh = []
+            topic_moved = False
             for question in bank.questions:
                 seen.add(question.key)
                 values = _question_values(question)
@@ -139,6 +140,8 @@ class BankTable:
                 else:
                     qid, data, retired_at, resolved = existing[question.key]
                     now_resolved = (values["round"], values["topic"], values["roles"])
+                    if data == values["data"] and retired_at is None and resolved[1] != values["topic"]:
+                        topic_moved = True  # the bank's topic (it has no column of its own)
                     if data != values["data"] or retired_at is not None or resolved != now_resolved:
                         conn.execute(
                             text(
@@ -181,6 +184,8 @@ class BankTable:
                     )
                     retired += 1
         moved_to = bank.source if before is not None and before.source != bank.source else None
+        if topic_moved:
+            edited = (*edited, "topic")
         return SyncResult(bank.id, added, updated, retired, restored, moved_to, edited)
 
     def retire_questions(self, bank_id: str, now: datetime) -> int:
