@@ -46,6 +46,28 @@ def test_an_extra_field_is_never_the_answer_and_a_skip_names_the_field_used() ->
     assert isinstance(got[3], Item) and got[3].answer == "Meaning here."
 
 
+def test_the_answer_is_the_first_field_after_the_prompt_before_any_earlier_one() -> None:
+    """Found by an independent reviewer: a field ahead of the prompt was taken as the answer, so a
+    Source/Question/Notes note was imported with the answer 'Chapter 3 of ISLR'."""
+    names = ("Source", "Question", "Notes")
+    values = ("Chapter 3 of ISLR", "What is a p-value?", "The probability of data this extreme.")
+    got = note_items([_note(values, names), _note(values[:2], names[:2])]).items
+    assert isinstance(got[0], Item) and got[0].prompt == "What is a p-value?"
+    assert got[0].answer == "The probability of data this extreme."
+    assert isinstance(got[1], Item) and got[1].answer == "Chapter 3 of ISLR"  # none after it: the one before
+
+
+@pytest.mark.parametrize(
+    ("index", "word"),
+    [(0, "first"), (2, "third"), (3, "4th"), (10, "11th"), (11, "12th"), (12, "13th"), (20, "21st")]
+    + [(21, "22nd"), (22, "23rd"), (23, "24th"), (100, "101st"), (110, "111th"), (111, "112th")],
+)
+def test_a_fields_ordinal_has_its_english_suffix(index: int, word: str) -> None:
+    from mockprep.core.anki_notes import _ordinal
+
+    assert _ordinal(index) == word
+
+
 _STYLES = {
     "heading": "## {p}\n{a}",
     "q": "Q: {p}\nA: {a}",

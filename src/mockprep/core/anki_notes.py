@@ -87,12 +87,14 @@ def _index(names: tuple[str, ...], values: list[str], wanted: tuple[str, ...], d
 
 
 def _answer_index(names: tuple[str, ...], values: list[str], prompt: int) -> int:
-    """The field holding the answer: one named so, else the first after the prompt's that is no extra."""
+    """The field holding the answer: one named so, else the first after the prompt's that is no extra
+    (one before it only when none after it will do: a "Source" field ahead of the question is not its
+    answer)."""
     lowered = [n.strip().lower() for n in names]
     found = _index(names, values, _ANSWER_NAMES, -1)
     if found >= 0:
         return found
-    others = (i for i in range(len(values)) if i != prompt)
+    others = (*range(prompt + 1, len(values)), *range(prompt))
     return next((i for i in others if i >= len(lowered) or lowered[i] not in _EXTRA_NAMES), len(values))
 
 
@@ -140,4 +142,9 @@ def _name(names: tuple[str, ...], index: int, fallback: str) -> str:
 
 
 def _ordinal(index: int) -> str:
-    return ("first", "second", "third")[index] if index < 3 else f"{index + 1}th"
+    """The field at ``index`` counted in words: 'first', ..., '21st', '22nd', '23rd', '24th'."""
+    if index < 3:
+        return ("first", "second", "third")[index]
+    number = index + 1
+    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
