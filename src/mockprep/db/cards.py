@@ -17,10 +17,11 @@ from mockprep.core.card_actions import (
     leech_reached,
 )
 from mockprep.core.questions import QuestionFilter, QuestionRecord
-from mockprep.core.scheduler import CardState, DueCard, replay
+from mockprep.core.scheduler import CardState, DueCard
 from mockprep.db import review_codec
 from mockprep.db.banks import question_record
 from mockprep.db.card_conditions import EFFECTIVE_DUE, NOT_BURIED_AT, NOT_SUSPENDED
+from mockprep.db.card_replay import replay_log
 from mockprep.db.driver import text
 from mockprep.db.session_reviews import of_session
 from mockprep.db.sql import db_time, db_us, delivery_json, from_db_time, must_time, question_filter
@@ -37,9 +38,6 @@ _CARD_COLUMNS = "question_id, state, step, stability, difficulty, due, last_revi
 # on the state, an order by the effective due), reading 10k cards through the index and then each row
 # took twice as long as reading the table (20 vs 9 ms on the 1M-review benchmark home).
 ALL_CARDS = "cards c NOT INDEXED"
-# A question's log in the order it is replayed: by time, ties (the same microsecond on two devices)
-# broken by the review's global id, so that every device computes the same card.
-REPLAY_ORDER = "rated_us, uid"  # (rated_us orders as the text rated_at does: m018)
 
 
 class CardTable:
@@ -211,50 +209,18 @@ class CardTable:
             before = conn.execute(
                 text(f"SELECT {_CARD_COLUMNS} FROM cards WHERE question_id = :q"), {"q": review.question_id}
             ).one()
-            review_id = conn.execute(
-                text(
-                    "INSERT INTO reviews (question_id, session_id, rated_us, rating, state_before,"
-                    " answer, duration_ms, time_limit_ms, coverage, suggested, grader,"
-                    " proposed, checklist, cram, params_id, code_runs, code_result, delivery, model,"
-                    " model_proposed, model_suggested, model_errors)"
-                    " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :grader, :proposed,"
-                    " :checklist, :cram, :params, :code_runs, :code_result, :delivery, :model,"
-                    " :model_proposed, :model_suggested, :model_errors)"
-                ),
-                {
-                    "q": review.question_id,
-                    "s": review.session_id,
-                    "t": db_us(review.rated_at),
-                    "r": review.rating,
-                    "sb": review.state_before,
-                    "a": review_codec.pack_answer(review.answer),
-                    "d": review.duration_ms,
-                    "tl": review.time_limit_ms,
-                    "cov": review_codec.pack_coverage(review.coverage),
-                    "sug": review.suggested,
-                    "grader": review_codec.pack_grader(review.grader),
-                    "proposed": review_codec.pack_verdicts(review.proposed),
-                    "checklist": review_codec.pack_verdicts(review.checklist),
-                    "cram": review.cram,
-                    "params": review.params_id,
-                    "code_runs": review.code_runs,
-                    "code_result": None
-                    if review.code_result is None
-                    else json.dumps(review.code_result, sort_keys=True),
-                    "delivery": delivery_json(review.delivery),
-                    "model": review.model,
-                    "model_proposed": review_codec.pack_verdicts(review.model_proposed),
-                    "model_suggested": review.model_suggested,
-                    "model_errors": _json(review.model_errors),
-                },
-            ).lastrowid
+            review_id = conn.execute(text(_INSERT_REVIEW), _review_row(review)).lastrowid
             undo = review_codec.pack_card(card_from_row(before))  # one a question, on its card (m021)
             conn.execute(text(_KEEP_FOR_UNDO), {"r": review_id, "card": undo, "q": review.question_id})
-            card = review.card
+            card, state_before = review.card, review.state_before
             if before.last_review is not None and review.rated_at < must_time(before.last_review):
                 # Rated before the card's last review (a review merged from a device whose clock is ahead):
-                # the card is its log replayed in time order, as on every other device.
-                card = replay_card(self.store, conn, review.question_id)
+                # the card is its log replayed in time order, and each review's state before it (this
+                # one's too) rewritten from that order, as a merge does on every other device.
+                card = replay_log(conn.raw, review.question_id)
+                state_before = conn.execute(
+                    text("SELECT state_before FROM reviews WHERE id = :r"), {"r": review_id}
+                ).scalar_one()
             if not review.cram:
                 save_card(conn, review.question_id, card)
             if review.mock_answer_id is not None:
@@ -262,7 +228,7 @@ class CardTable:
                     text("UPDATE mock_answers SET review_id = :r WHERE id = :id"),
                     {"r": review_id, "id": review.mock_answer_id},
                 )
-            if review.rating == 1 and review.state_before == CardState.REVIEW and not review.cram:
+            if review.rating == 1 and state_before == CardState.REVIEW and not review.cram:
                 lapses = _lapses(conn, review.question_id)
                 if leech_reached(lapses, threshold):
                     _mark_leech(conn, review.question_id, review.rated_at, self.store.settings.leech_action)
@@ -299,7 +265,7 @@ class CardTable:
             card = review_codec.card_before(r.card_before, r.question_id)
             replayed = card is None
             if card is None:
-                card = replay_card(self.store, conn, r.question_id, r.id)
+                card = replay_log(conn.raw, r.question_id, leave_out=r.id)
             mock_answer_id = conn.execute(
                 text("SELECT id FROM mock_answers WHERE review_id = :r"), {"r": r.id}
             ).scalar()
@@ -392,24 +358,43 @@ class CardTable:
             return bool(conn.execute(text(sql), params).rowcount)
 
 
-def replay_card(store: Store, conn: Connection, question_id: int, undone_id: int = 0) -> Card:
-    """The card recomputed from the question's reviews other than ``undone_id`` (cram ones left out:
-    they never changed it), in time order (the order every device replays a merged log in:
-    :data:`REPLAY_ORDER`), each with the parameters it was scheduled with."""
-    added = conn.execute(
-        text("SELECT added_at FROM questions WHERE id = :q"), {"q": question_id}
-    ).scalar_one()
-    log = [
-        (must_time(row.rated_at), row.rating, store.scheduling.params(row.params_id))
-        for row in conn.execute(
-            text(
-                "SELECT rated_at, rating, params_id FROM reviews WHERE question_id = :q AND id != :r"
-                f" AND NOT cram ORDER BY {REPLAY_ORDER}"
-            ),
-            {"q": question_id, "r": undone_id},
-        )
-    ]
-    return replay(None, question_id, must_time(added), log)
+_INSERT_REVIEW = (
+    "INSERT INTO reviews (question_id, session_id, rated_us, rating, state_before,"
+    " answer, duration_ms, time_limit_ms, coverage, suggested, grader,"
+    " proposed, checklist, cram, params_id, code_runs, code_result, delivery, model,"
+    " model_proposed, model_suggested, model_errors)"
+    " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :grader, :proposed,"
+    " :checklist, :cram, :params, :code_runs, :code_result, :delivery, :model,"
+    " :model_proposed, :model_suggested, :model_errors)"
+)
+
+
+def _review_row(review: ReviewRecord) -> dict[str, Any]:
+    """The values :data:`_INSERT_REVIEW` stores a rating with (its answer and verdicts packed)."""
+    return {
+        "q": review.question_id,
+        "s": review.session_id,
+        "t": db_us(review.rated_at),
+        "r": review.rating,
+        "sb": review.state_before,
+        "a": review_codec.pack_answer(review.answer),
+        "d": review.duration_ms,
+        "tl": review.time_limit_ms,
+        "cov": review_codec.pack_coverage(review.coverage),
+        "sug": review.suggested,
+        "grader": review_codec.pack_grader(review.grader),
+        "proposed": review_codec.pack_verdicts(review.proposed),
+        "checklist": review_codec.pack_verdicts(review.checklist),
+        "cram": review.cram,
+        "params": review.params_id,
+        "code_runs": review.code_runs,
+        "code_result": None if review.code_result is None else json.dumps(review.code_result, sort_keys=True),
+        "delivery": delivery_json(review.delivery),
+        "model": review.model,
+        "model_proposed": review_codec.pack_verdicts(review.model_proposed),
+        "model_suggested": review.model_suggested,
+        "model_errors": _json(review.model_errors),
+    }
 
 
 _KEEP_FOR_UNDO = "UPDATE cards SET undo_review_id = :r, undo_card = :card WHERE question_id = :q"

@@ -5,7 +5,7 @@ An event is a plain dict (the sync folder's JSON lines, or an export turned into
 removed links and rehearsals), a question's marks or a deletion.
 Applying an event twice changes nothing; an event that refers to something not here yet (a session, a
 question) is handed back as waiting. Every card whose log changed is replayed from its whole log in time
-order (:data:`~mockprep.db.cards.REPLAY_ORDER`), so every device computes the same card.
+order (:data:`~mockprep.db.card_replay.REPLAY_ORDER`), so every device computes the same card.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mockprep.core.scheduler import SchedulerParams, states_before
+from mockprep.core.scheduler import SchedulerParams
 from mockprep.db import review_codec, stats_rollup
+from mockprep.db.card_replay import KnownParams, replay_log
 from mockprep.db.mark_stamps import take_marks
 from mockprep.db.review_indexes import SAME_REVIEW, delete_reviews_with_uids
 from mockprep.db.session_reviews import of_session_row
-from mockprep.db.sql import from_iso, must_time, text_us
+from mockprep.db.sql import from_iso, text_us
 from mockprep.db.story_merge import StoryMerge
 
 if TYPE_CHECKING:
@@ -269,27 +270,11 @@ class _Merger:
     def replay_cards(self) -> None:
         """Each touched card recomputed from its whole log (cram reviews left out, each review with the
         parameters it was scheduled with); the card before its latest rating no longer holds."""
-        known: dict[str | None, SchedulerParams | None] = {None: None}
+        known: KnownParams = {None: None}
         for question in sorted(self.touched):
-            added = self.raw.execute("SELECT added_at FROM questions WHERE id = ?", (question,)).fetchone()[0]
-            log, recorded = [], []
-            for review_id, at, rating, stored, state_before in self.raw.execute(
-                "SELECT r.id, r.rated_at, r.rating, p.parameters, r.state_before FROM reviews r"
-                " LEFT JOIN scheduler_params p ON p.id = r.params_id"
-                " WHERE r.question_id = ? AND NOT r.cram ORDER BY r.rated_us, r.uid",
-                (question,),
-            ):
-                if stored not in known:
-                    known[stored] = SchedulerParams.from_dict(json.loads(stored))
-                log.append((must_time(at), rating, known[stored]))
-                recorded.append((review_id, state_before))
-            card, before = states_before(question, must_time(added), log)
-            # Each review's state before it, as the merged order has it (a device that rated without
-            # the other's reviews saw another): lapses are counted from it, the same on every device.
-            self.raw.executemany(
-                "UPDATE reviews SET state_before = ? WHERE id = ?",
-                [(state, rid) for (rid, was), state in zip(recorded, before, strict=True) if state != was],
-            )
+            # Each review's state before it is rewritten as the merged order has it (a device that rated
+            # without the other's reviews saw another): lapses are counted from it, the same everywhere.
+            card = replay_log(self.raw, question, known)
             self.raw.execute(
                 "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?,"
                 " last_review = ?, undo_review_id = NULL, undo_card = NULL WHERE question_id = ?",

@@ -1,0 +1,57 @@
+"""A question's card recomputed from its whole review log, and each review's state before it rewritten as
+that order has it.
+
+Every device replays a question's log in the same order (:data:`REPLAY_ORDER`: by time, ties by the
+review's global id), so every device computes the same card. The state each review found the card in
+(``state_before``: what lapses and leeches are counted from) is rewritten from the same replay: a device
+that rated without another's reviews saw another state, and one whose clock was ahead dated its review
+after ratings made later. A merge and a rating dated before the card's last review both replay through
+:func:`replay_log`, so both count the same lapses.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from mockprep.core.scheduler import SchedulerParams, states_before
+from mockprep.db.sql import must_time
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from fsrs import Card
+
+# A question's log in the order it is replayed: by time, ties (the same microsecond on two devices)
+# broken by the review's global id, so that every device computes the same card.
+REPLAY_ORDER = "rated_us, uid"  # (rated_us orders as the text rated_at does: m018)
+
+# Scheduler parameter sets by their stored text (None: before they were recorded), read once.
+KnownParams = dict[str | None, SchedulerParams | None]
+
+
+def replay_log(
+    raw: sqlite3.Connection, question_id: int, known: KnownParams | None = None, leave_out: int = 0
+) -> Card:
+    """The card of ``question_id`` recomputed from its reviews other than review id ``leave_out`` (cram
+    ones left out: they never changed it), each with the parameters it was scheduled with; each review's
+    ``state_before`` rewritten where the replayed order gives another."""
+    known = {None: None} if known is None else known
+    added = raw.execute("SELECT added_at FROM questions WHERE id = ?", (question_id,)).fetchone()[0]
+    log, recorded = [], []
+    for review_id, at, rating, stored, state_before in raw.execute(
+        "SELECT r.id, r.rated_at, r.rating, p.parameters, r.state_before FROM reviews r"
+        " LEFT JOIN scheduler_params p ON p.id = r.params_id"
+        f" WHERE r.question_id = ? AND r.id != ? AND NOT r.cram ORDER BY {REPLAY_ORDER}",
+        (question_id, leave_out),
+    ):
+        if stored not in known:
+            known[stored] = SchedulerParams.from_dict(json.loads(stored))
+        log.append((must_time(at), rating, known[stored]))
+        recorded.append((review_id, state_before))
+    card, before = states_before(question_id, must_time(added), log)
+    raw.executemany(
+        "UPDATE reviews SET state_before = ? WHERE id = ?",
+        [(state, rid) for (rid, was), state in zip(recorded, before, strict=True) if state != was],
+    )
+    return card
