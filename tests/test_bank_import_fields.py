@@ -260,6 +260,32 @@ def test_a_packages_media_is_counted_once(tmp_path: Path) -> None:
     assert import_bank(package, ImportOptions(), DEFAULT_SETTINGS).media == 2
 
 
+def test_a_media_file_shared_by_several_notes_is_counted_once(tmp_path: Path) -> None:
+    """Found by an independent reviewer: five notes showing one logo.png, its one file in the package,
+    were '5 media files dropped' (each reference counted)."""
+    from tests.test_bank_import import _write_collection
+
+    notes = [
+        (f"Question {i}? <img src='logo.png'>", f"Answer {i} is one part. It has a second.") for i in range(5)
+    ]
+    notes.append(("What is it? <img src='other.png'><img>", "Nothing much. Really. [sound:logo.png]"))
+    collection = _write_collection(tmp_path / "c.anki2", notes)
+    package = tmp_path / "logo.apkg"
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.write(collection, "collection.anki2")
+        archive.writestr("0", b"png")
+        archive.writestr("1", b"unused")
+        archive.writestr("media", '{"0": "logo.png", "1": "unused.png"}')
+    # logo.png, other.png (left out of the package), unused.png, and the <img> naming no file
+    assert import_bank(package, ImportOptions(), DEFAULT_SETTINGS).media == 4
+    text = tmp_path / "notes.txt"
+    text.write_text(
+        "#separator:tab\n#html:true\n"
+        + "".join(f"Q{i}? <img src='logo.png'>\tA{i} is one. It has two.\n" for i in range(5))
+    )
+    assert import_bank(text, ImportOptions(), DEFAULT_SETTINGS).media == 1
+
+
 def test_with_history_keeps_the_time_each_anki_answer_took(cli, tmp_path: Path, home: Path) -> None:
     """Found by an exploratory tester: revlog.time (3044 ms in mockprep's own export) was dropped, so an
     imported rating showed 0s and stats 'Total practice time: 0s'."""

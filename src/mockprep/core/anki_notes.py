@@ -34,14 +34,17 @@ class AnkiNote:
 @dataclass
 class NoteItems:
     items: list[Item | Skip | Notice]
-    media: int = 0
+    media: int = 0  # media dropped: each file named once, and each reference that names none
     scripts: int = 0
+    media_names: frozenset[str] = frozenset()  # the files the notes name
 
 
 def note_items(notes: Iterable[AnkiNote]) -> NoteItems:
     """Every note as one question, or one per cloze deletion, or a :class:`Skip` saying why not."""
     out = NoteItems([])
     banks: dict[str, int] = {}  # the decks of mockprep's own notes: one per bank exported
+    names: set[str] = set()
+    unnamed = 0
     for note in notes:
         if BANK_FIELDS in note.names:  # mockprep's own note: its question as exported, if it says so
             own = read_note(
@@ -53,11 +56,13 @@ def note_items(notes: Iterable[AnkiNote]) -> NoteItems:
                     banks[note.deck] = banks.get(note.deck, 0) + 1
                 continue
         texts = [html_to_text(f) if note.html else PlainText(f.strip()) for f in note.fields]
-        out.media += sum(t.media for t in texts)
+        unnamed += sum(t.media - len(t.media_names) for t in texts)
+        names.update(name for t in texts for name in t.media_names)
         out.scripts += sum(t.scripts for t in texts)
         out.items += _note_questions(note, [t.text for t in texts])
     if len(banks) > 1:
         out.items.insert(0, _merged(banks))
+    out.media, out.media_names = unnamed + len(names), frozenset(names)
     return out
 
 

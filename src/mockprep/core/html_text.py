@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 _BLOCKS = {"p", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "ul", "ol", "hr"}
 _DROPPED = {"script", "style", "head", "title", "object", "iframe", "svg", "audio", "video", "template"}
-_SOUND = re.compile(r"\[sound:[^\]]*\]")
+_SOUND = re.compile(r"\[sound:([^\]]*)\]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _OTHER_TAG = re.compile(r"<(?!br\s*/?>)", re.IGNORECASE)
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -30,8 +30,9 @@ class PlainText:
     """A field as text, and what was dropped from it."""
 
     text: str
-    media: int = 0  # images, sounds, videos
+    media: int = 0  # images, sounds, videos: each reference
     scripts: int = 0  # scripts and styles
+    media_names: tuple[str, ...] = ()  # the file each names, if it does: one shared counts once
 
 
 class _ToText(HTMLParser):
@@ -43,15 +44,23 @@ class _ToText(HTMLParser):
         self.pre = 0
         self.media = 0
         self.scripts = 0
+        self.names: list[str] = []
+
+    def _medium(self, attrs: list[tuple[str, str | None]]) -> None:
+        self.media += 1
+        src = next((v for k, v in attrs if k == "src" and v and v.strip()), None)
+        if src is not None:
+            self.names.append(src.strip())
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _DROPPED:
             self.dropping += 1
             self.scripts += tag in ("script", "style", "iframe", "object", "template")
-            self.media += tag in ("audio", "video", "svg")
+            if tag in ("audio", "video", "svg"):
+                self._medium(attrs)
             return
         if tag in ("img", "source", "embed"):
-            self.media += 1
+            self._medium(attrs)
         elif tag == "br":
             self.parts.append("\n")
         elif tag == "li":
@@ -98,8 +107,9 @@ class _ToText(HTMLParser):
 
 
 def html_to_text(html: str) -> PlainText:
-    """The plain text of an Anki field (HTML), with the media and scripts it dropped counted."""
-    sounds = len(_SOUND.findall(html)) if "[sound:" in html else 0
+    """The plain text of an Anki field (HTML), with the media and scripts it dropped counted (and the
+    media files named)."""
+    sounds = _SOUND.findall(html) if "[sound:" in html else []
     if not sounds and not _OTHER_TAG.search(html):  # text and line breaks only: no parser needed
         text = unescape(_SPACE.sub(" ", html))
         return _tidy(_BR.sub("\n", text) if "<" in text else text, 0, 0)
@@ -108,7 +118,9 @@ def html_to_text(html: str) -> PlainText:
     parser = _ToText()
     parser.feed(_SOUND.sub("", html) if sounds else html)
     parser.close()
-    return _tidy("".join(parser.parts), parser.media + sounds, parser.scripts)
+    plain = _tidy("".join(parser.parts), parser.media + len(sounds), parser.scripts)
+    names = (*parser.names, *(name.strip() for name in sounds if name.strip()))
+    return PlainText(plain.text, plain.media, plain.scripts, names)
 
 
 _FLAT_LIST = re.compile(r"<ul>(?:<li>[^<]*</li>)+</ul>")

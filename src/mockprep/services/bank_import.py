@@ -216,8 +216,28 @@ def read_package(path: Path, limit: int, unpacked_limit: int, history: dict | No
             history.update(read_history(target, member))
         # The media files it holds, which the notes' <img> and [sound:] refer to: each counted once
         # (a reference to a file the package left out is dropped too).
-        notes.media = max(notes.media, sum(1 for n in names if n.isdigit()))
+        files = sum(1 for n in names if n.isdigit())
+        held = _media_names(archive) if files else frozenset()
+        if held is None:  # (a newer package's map is not JSON: its files and the names, the larger)
+            notes.media = max(notes.media, files)
+        else:
+            notes.media += len(held - notes.media_names)
         return notes
+
+
+def _media_names(archive: zipfile.ZipFile) -> frozenset[str] | None:
+    """The names of the media files a package holds, from its ``media`` map (JSON: {"0": "a.png"}), or
+    None when it has no such map."""
+    import json
+
+    try:
+        with archive.open("media") as member:
+            found = json.loads(member.read(16 * _CHUNK))
+    except (KeyError, OSError, ValueError, zipfile.BadZipFile, EOFError):
+        return None
+    if not isinstance(found, dict):
+        return None
+    return frozenset(str(name).strip() for name in found.values())
 
 
 def _unpack(archive: zipfile.ZipFile, member: str, target: Path, limit: int) -> None:
