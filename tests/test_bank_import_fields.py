@@ -165,6 +165,23 @@ def test_several_of_mockpreps_banks_in_one_package_are_said_to_become_one() -> N
     )
 
 
+def test_banks_of_one_title_exported_together_are_still_said_to_become_one(tmp_path: Path) -> None:
+    """Found by an independent reviewer: banks are counted by deck, and a bank's deck was its title's,
+    so two banks titled alike became one bank on import without the notice."""
+    from mockprep.services.bank_export import anki_text
+
+    specs = []
+    for bank_id in ("ml-a", "ml-b"):
+        path = write_bank(tmp_path / f"{bank_id}.toml", bank_id=bank_id, n=2)
+        path.write_text(path.read_text().replace(f'"Demo {bank_id}"', '"ML"'))
+        specs.append(parse_bank(path.read_bytes(), str(path)).spec)
+    text = tmp_path / "both.txt"
+    text.write_text(anki_text(specs))
+    made = import_bank(text, ImportOptions(), DEFAULT_SETTINGS)
+    merged = [n.message for n in made.notices if "of mockprep's banks" in n.message]
+    assert merged and "decks 'mockprep::ML (ml-a)' (2), 'mockprep::ML (ml-b)' (2)" in merged[0], merged
+
+
 _BANK = 'id = "bom-bank"\ntitle = "B"\nround = "technical"\ntopic = "t"\n\n[[questions]]\nid = "q"\nprompt = "Why?"\n'
 _BANK += 'answer = "Because. It is so."\nkey_points = ["because it is", "so it is"]\n'
 

@@ -41,6 +41,16 @@ def deck_name(bank: BankSpec) -> str:
     return "mockprep::" + bank.title.replace("::", ":").replace("\n", " ").strip()
 
 
+def deck_names(banks: list[BankSpec]) -> dict[str, str]:
+    """Each bank's deck (by bank id): its title's, with its id added where banks exported together share
+    a title (one deck each, as an import counts banks by deck, and Anki would merge them)."""
+    from collections import Counter
+
+    names = {bank.id: deck_name(bank) for bank in banks}
+    counts = Counter(name.casefold() for name in names.values())  # (Anki's deck names ignore case)
+    return {bid: f"{name} ({bid})" if counts[name.casefold()] > 1 else name for bid, name in names.items()}
+
+
 def note_tags(bank: BankSpec, q: QuestionModel) -> list[str]:
     tags = [bank.round, q.topic or bank.topic or "", *q.tags]
     return list(dict.fromkeys(t for t in tags if t))
@@ -69,8 +79,9 @@ def write_apkg(
     )
     decks = []
     count = 0
+    named = deck_names(banks)
     for bank in banks:
-        deck = genanki.Deck(_stable_int(f"mockprep-deck:{bank.id}"), deck_name(bank))
+        deck = genanki.Deck(_stable_int(f"mockprep-deck:{bank.id}"), named[bank.id])
         for q in bank.questions:
             deck.add_note(
                 genanki.Note(
@@ -125,13 +136,14 @@ def anki_text(banks: list[BankSpec]) -> str:
     out.write(f"#tags column:{len(FIELDS) + 4}\n")
     writer = csv.writer(out, delimiter="\t", lineterminator="\n")
     quoted = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_ALL)
+    named = deck_names(banks)
     for bank in banks:
         for q in bank.questions:
             guid = note_guid(bank.id, q.id)
             row = [
                 guid,
                 MODEL_NAME,
-                deck_name(bank),
+                named[bank.id],
                 *note_fields(q, bank.topic),
                 " ".join(note_tags(bank, q)),
             ]
