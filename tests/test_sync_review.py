@@ -42,3 +42,34 @@ def test_a_rating_dated_before_a_far_future_review_counts_lapses_as_the_merge_do
     assert [state for _, state in _states(laptop)] == [0, 1, 2, 3, 3]
     assert laptop.store.cards.marks(question).suspended_at is None  # one lapse: no leech
     assert laptop.cards() == desk.cards()
+
+
+def test_reviews_of_a_skipped_session_line_are_added_without_it_and_do_not_wait(devices, tmp_path) -> None:
+    from mockprep.cli.sync import run_sync
+
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(0, Rating.Good, START)
+    laptop.practise(1, Rating.Good, START + timedelta(minutes=3))
+    laptop.sync(folder, START)
+    (written,) = list(folder.iterdir())
+    events = [json.loads(line) for line in written.read_text().splitlines()]
+    session = next(e for e in events if e["t"] == "session")
+    session["started_at"] = "2026-13-45T10:00:00+00:00"
+    written.write_text("".join(json.dumps(e) + "\n" for e in events))
+    text = run_sync(desk.store, folder)
+    assert f"1 review added without its session: the session's line in {written.name} was skipped" in text
+    assert "wait" not in text
+    assert len(desk.reviews()) == 2 == len(laptop.reviews())
+    assert desk.cards() == laptop.cards()
+    assert "wait" not in run_sync(desk.store, folder)
+    # A review of that session written later (the device synced mid-session) is added too: the skipped
+    # line is remembered.
+    review = next(e for e in events if e["t"] == "review" and e["session"] == session["uid"])
+    later = {**review, "uid": "cd" * 16, "rated_at": (START + timedelta(minutes=1)).isoformat()}
+    with written.open("a") as handle:
+        handle.write(json.dumps(later) + "\n")
+    again = run_sync(desk.store, folder)
+    assert "1 review added without its session" in again and "wait" not in again
+    assert len(desk.reviews()) == 3

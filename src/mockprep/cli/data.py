@@ -342,6 +342,11 @@ def merge_report(summary: MergeSummary, head: str) -> str:
             f"{named if banks else ''} {'was' if len(summary.homeless) == 1 else 'were'} not added: add their"
             " banks (bank add), then run this again."
         )
+    for name, count in summary.detached.items():
+        lines.append(
+            f"{plural(count, 'review')} added without {'its' if count == 1 else 'their'} session: the"
+            f" session's line in {name} was skipped (a wrong value)."
+        )
     if len(summary.waiting) > len(summary.homeless):  # the rest wait for their session
         early = len(summary.waiting) - len(summary.homeless)
         waits = "waits for its" if early == 1 else "wait for their"

@@ -48,6 +48,9 @@ class MergeSummary:
     revived: list[str] = field(default_factory=list)  # stories deleted here, back for a version saved there
     waiting: list[dict[str, Any]] = field(default_factory=list)  # events whose session/question is not here
     homeless: list[str] = field(default_factory=list)  # keys of those waiting for a question (not a session)
+    # Sessions whose sync line was skipped (a wrong value), not here: kept to be told of again.
+    skipped_sessions: list[dict[str, Any]] = field(default_factory=list)
+    detached: dict[str, int] = field(default_factory=dict)  # file: reviews added without their session
 
     def added(self) -> bool:
         return any(
@@ -93,6 +96,11 @@ def _delete_session_or_story(raw: sqlite3.Connection, uid: str) -> int:
     return gone + raw.execute("DELETE FROM stories WHERE uid = ?", (uid,)).rowcount
 
 
+# A session whose line was skipped (a wrong value): its reviews are added without it, as a review made
+# outside a session is, rather than wait for it forever (event: uid, file).
+SKIPPED_SESSION = "skipped-session"
+
+
 def _apply_order(event: dict[str, Any]) -> int:
     return {"session": 0, "story": 1, "review": 2, "deleted": 3}.get(event.get("t", ""), 4)
 
@@ -108,6 +116,7 @@ class _Merger:
         self.deletions: list[str] = []  # uids gathered, then deleted together (flush_deletions)
         self.story_deletions: list[dict[str, Any]] = []  # those that name the versions their device knew
         self.stories = StoryMerge(raw, summary, self.deleted)
+        self.skipped: dict[str, dict[str, Any]] = {}  # SKIPPED_SESSION events by the session's uid
 
     def apply(self, event: dict[str, Any]) -> None:
         kind = event.get("t")
@@ -123,6 +132,8 @@ class _Merger:
             self.deletions.append(event["uid"])
         elif kind == "marks":
             self._marks(event)
+        elif kind == SKIPPED_SESSION:
+            self.skipped[event["uid"]] = event
 
     def _marks(self, m: dict[str, Any]) -> None:
         """Another device's marks of a question, each taken when newer than this device's
@@ -164,10 +175,20 @@ class _Merger:
     def _review(self, r: dict[str, Any]) -> None:
         self.reviews.append(r)
 
+    def _detached(self) -> set[str]:
+        """The uids of skipped sessions that are not here (kept in the summary, to be told of again)."""
+        gone = set()
+        for uid, event in self.skipped.items():
+            if self.raw.execute("SELECT 1 FROM sessions WHERE uid = ?", (uid,)).fetchone() is None:
+                gone.add(uid)
+                self.summary.skipped_sessions.append(event)
+        return gone
+
     def flush_reviews(self) -> None:
         """Insert the reviews gathered so far in bulk (a year of practice is 50,000 of them): each new
         one once, those whose question or session is not here handed back as waiting."""
         batch, self.reviews = self.reviews, []
+        detached = self._detached()
         if not batch:
             return
         raw = self.raw
@@ -182,7 +203,8 @@ class _Merger:
                     r["uid"],
                     review_codec.pack_uid(r["uid"]),
                     r["key"],
-                    r.get("session"),
+                    None if r.get("session") in detached else r.get("session"),
+                    r.get("session") in detached,
                     from_iso(r["rated_at"]),
                     r["rating"],
                     r["state_before"],
@@ -222,6 +244,11 @@ class _Merger:
             self.summary.waiting.append(batch[index])
             if homeless:
                 self.summary.homeless.append(batch[index]["key"])
+        for (index,) in raw.execute(
+            f"SELECT t.idx {found} WHERE t.detached AND q.id IS NOT NULL AND {fresh}"
+        ):
+            file = self.skipped[batch[index]["session"]]["file"]
+            self.summary.detached[file] = self.summary.detached.get(file, 0) + 1
         before = raw.execute("SELECT COALESCE(MAX(id), 0) FROM reviews").fetchone()[0]
         # The parameter sets the reviews were scheduled with, recorded here too (by their canonical text).
         raw.execute(
@@ -298,6 +325,7 @@ _BATCH = (
     "packed_uid",  # as reviews store it (m015)
     "key",
     "session",
+    "detached",  # its session's line was skipped: added without it
     "rated_at",
     "rating",
     "state_before",

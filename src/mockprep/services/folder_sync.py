@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.sync_events import event_problem
-from mockprep.db.merge import MergeSummary, merge_events
+from mockprep.db.merge import SKIPPED_SESSION, MergeSummary, merge_events
 from mockprep.db.sync_log import dump
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
         incoming += events
     if incoming:
         report.merged = merge_events(store, incoming, origin="sync")
-    store.sync.save_progress(marks, report.merged.waiting)
+    store.sync.save_progress(marks, report.merged.waiting + report.merged.skipped_sessions)
     return report
 
 
@@ -116,6 +116,9 @@ def _events(lines: list[str], name: str, origin: str | None, report: SyncReport)
         problem = event_problem(event)
         if problem is not None:  # a whole event with a value no merge can take
             report.invalid.setdefault(name, []).append(problem)
+            if event["t"] == "session" and event_problem({"t": "skipped", "uid": event["uid"]}) is None:
+                # Its reviews are merged without it (they would wait for it forever): remembered.
+                events.append({"t": SKIPPED_SESSION, "uid": event["uid"], "file": name})
             continue
         event["origin"] = origin
         events.append(event)
