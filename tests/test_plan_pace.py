@@ -222,3 +222,6 @@ def test_past_plans_are_counted_and_listed_with_their_ids(cli, cli_clock: FakeCl
     assert both.exit_code == 2 and "two commands" in both.stderr
     assert cli("plan", "--remove", "1").exit_code == 0
     assert "Plan 1" not in cli("plan", "--all").stdout
+    again = cli("plan", "--remove", "1")  # a past plan's id is listed by --all, not by `plan`
+    assert again.exit_code != 0
+    assert "--remove 1: no plan with that id (`mockprep plan --all` lists them)" in again.stderr

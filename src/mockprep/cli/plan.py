@@ -65,7 +65,7 @@ def plan(
         settings = store.settings
         if remove is not None:
             if not store.plans.remove(remove):
-                raise UserError(f"--remove {remove}: no plan with that id (see `mockprep plan`)")
+                raise UserError(f"--remove {remove}: no plan with that id (`mockprep plan --all` lists them)")
             typer.echo(f"Removed plan {remove}.")
             return
         if date is not None:
