@@ -1,4 +1,7 @@
-"""Which of an imported note's or sheet's fields is which, and what an import says it changed."""
+"""Banks in and out as the person sees them, mostly found by testers: which of an imported note's or
+sheet's fields is which; what an import says (skips, notes in line order, renamed ids, merged banks,
+dropped media, encodings, a CSV's rows, a code question's lines) and keeps (answer times); a bank's own
+edits as `bank sync` reports them; and what `bank export` says it wrote."""
 
 from __future__ import annotations
 
@@ -116,6 +119,25 @@ def test_import_says_where_a_question_was_read_into_another_answer(cli, tmp_path
         "read 1, made 1 question, skipped 0; 1 question with proposed key points to review; 1 note above"
         in (result.stderr)
     )
+
+
+def test_an_imports_notes_are_in_line_order_and_told_when_nothing_is_made(cli, tmp_path: Path) -> None:
+    """Found by an independent reviewer: a sheet's 'read as part of the answer' notes came after the
+    renames whatever their lines, and an import that made nothing dropped its notes."""
+    sheet = tmp_path / "mixed.md"
+    sheet.write_text(
+        "## First {#dup}\nFirst answer here. It has two sentences.\n\n"
+        "**Bold one?**\nRead into the first. Two sentences.\n\n"
+        "## Second {#dup}\nSecond answer here. It has two sentences.\n"
+    )
+    made = cli("bank", "import", str(sheet), "-o", "-")
+    notes = [line for line in made.stderr.splitlines() if ": note: " in line]
+    assert [n.split(": note: ")[0] for n in notes] == [f"{sheet}: line 4", f"{sheet}: line 7"], made.stderr
+    empty = tmp_path / "empty.md"
+    empty.write_text("## What is A?\nYes\n\n**What is B?**\n")
+    failed = cli("bank", "import", str(empty), "-o", "-")
+    assert failed.exit_code != 0 and "nothing to import" in failed.stderr
+    assert f"{empty}: line 4: note: '**What is B?**' is read as part of the answer" in failed.stderr
 
 
 def test_a_renamed_id_is_reported_with_the_question_that_holds_it(cli, tmp_path: Path) -> None:

@@ -91,13 +91,9 @@ def bank_import(
         if not to_stdout:
             _check_target(target, result.bank_id, force)
     except SourceError as exc:
-        for skip in exc.skipped:
-            typer.echo(plain(f"{path}: {skip.where}: skipped: {skip.reason}"), err=True)
+        _tell(path, exc.skipped, exc.notices)
         raise UserError(f"{path}: {exc}") from None
-    for skip in result.skipped:
-        typer.echo(plain(f"{path}: {skip.where}: skipped: {skip.reason}"), err=True)
-    for notice in result.notices:
-        typer.echo(plain(f"{path}: {notice.where}: note: {notice.message}"), err=True)
+    _tell(path, result.skipped, result.notices)
     if strict and result.skipped:
         raise UserError(f"{path}: {len(result.skipped)} skipped with --strict; nothing written")
     if to_stdout:  # the bank on standard output; what was made of the source goes to stderr
@@ -115,6 +111,14 @@ def bank_import(
         typer.echo("Check the key points marked '# review', then: " + plain(f"mockprep bank add {target}"))
     if add:
         _add(target, result.bank_id, result.history if with_history else {})
+
+
+def _tell(path: Path, skipped: list, notices: list) -> None:
+    """What an import skipped and noticed, one line each on stderr (also when nothing could be made)."""
+    for skip in skipped:
+        typer.echo(plain(f"{path}: {skip.where}: skipped: {skip.reason}"), err=True)
+    for notice in notices:
+        typer.echo(plain(f"{path}: {notice.where}: note: {notice.message}"), err=True)
 
 
 def _check_target(target: Path, bank_id: str, force: bool) -> None:

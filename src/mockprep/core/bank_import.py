@@ -41,11 +41,13 @@ _COMPETENCY_CUES = {
 
 class SourceError(Exception):
     """Input that cannot be imported at all: one line naming the file and the row or note (and, when
-    every item was skipped, those skips, each told on its own line before it)."""
+    every item was skipped, those skips and what the reading noticed, each told on its own line before
+    it)."""
 
-    def __init__(self, message: str, skipped: list[Skip] | None = None):
+    def __init__(self, message: str, skipped: list[Skip] | None = None, notices: list[Notice] | None = None):
         super().__init__(message)
         self.skipped = skipped or []
+        self.notices = notices or []
 
 
 @dataclass(frozen=True)
@@ -259,17 +261,25 @@ def build_bank(
         if item.topic and meta.topic and slug(item.topic) == meta.topic:
             item = replace(item, topic=None)  # the bank's own topic: no line of its own
         blocks.append(_question_toml(qid, item, points[:MAX_POINTS], review, guessed))
+    notices.sort(key=_line_of)  # a source's notices and the renames, in the order of its lines
     if len(skipped) == 1 and not blocks:
-        raise SourceError(f"nothing to import: {skipped[0].where}: {skipped[0].reason}")
+        raise SourceError(f"nothing to import: {skipped[0].where}: {skipped[0].reason}", notices=notices)
     if not blocks:
         reason = f"all {len(skipped)} items were skipped (each above)" if skipped else "no questions found"
-        raise SourceError(f"nothing to import: {reason}", skipped)
+        raise SourceError(f"nothing to import: {reason}", skipped, notices)
     result = ImportResult(
         _bank_header(meta) + "\n".join(blocks), read, len(blocks), skipped, notices, proposed, bank_id=meta.id
     )
     result.ids = ids
     result.competencies = sum(block.count(COMPETENCY_MARK) for block in blocks)
     return result
+
+
+def _line_of(notice: Notice) -> int:
+    """The line a notice names ('line 7', 'row 4 (line 6)', 'row 3': a row on its own line); 0, before
+    them, when it names none (an Anki note's id, the package)."""
+    found = re.search(r"\bline (\d+)", notice.where) or re.match(r"row (\d+)", notice.where)
+    return int(found.group(1)) if found else 0
 
 
 def _renamed(where: str, wanted: str, qid: str, owner: str | None) -> Notice:
