@@ -73,3 +73,33 @@ def test_reviews_of_a_skipped_session_line_are_added_without_it_and_do_not_wait(
     again = run_sync(desk.store, folder)
     assert "1 review added without its session" in again and "wait" not in again
     assert len(desk.reviews()) == 3
+
+
+def _story_lines(folder: Path) -> tuple[Path, list[dict]]:
+    (written,) = list(folder.iterdir())
+    return written, [json.loads(line) for line in written.read_text().splitlines()]
+
+
+def test_a_story_line_that_breaks_a_rule_of_the_database_is_skipped_and_named(devices, tmp_path) -> None:
+    from mockprep.cli.sync import run_sync
+
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.write_story("A", "a1", START)
+    laptop.write_story("B", "b1", START)
+    laptop.write_story("C", "c1", START)
+    laptop.practise(0, Rating.Good, START)
+    laptop.sync(folder, START)
+    written, events = _story_lines(folder)
+    a, b, c = (e for e in events if e["t"] == "story")
+    b["versions"][0]["uid"] = a["versions"][0]["uid"]  # another story's version
+    c["versions"].append(dict(c["versions"][0]))  # the same version twice
+    written.write_text("".join(json.dumps(e) + "\n" for e in events))
+    text = run_sync(desk.store, folder)  # never "could not be used"
+    assert "added 1 review, 1 session, 1 story;" in text  # the story that failed is not counted
+    assert f"Skipped 2 events with a wrong value in {written.name}" in text
+    assert f"version {a['versions'][0]['uid']}: already a version of another story here" in text
+    assert [row[4] for row in desk.stories()] == ["A"]
+    assert len(desk.reviews()) == 1  # the rest merged
+    assert "Skipped" not in run_sync(desk.store, folder)

@@ -342,6 +342,13 @@ def merge_report(summary: MergeSummary, head: str) -> str:
             f"{named if banks else ''} {'was' if len(summary.homeless) == 1 else 'were'} not added: add their"
             " banks (bank add), then run this again."
         )
+    if summary.refused:
+        (event, why), more = summary.refused[0], len(summary.refused) - 1
+        others = f"; {plural(more, 'other')}" if more else ""
+        lines.append(
+            f"Skipped {plural(len(summary.refused), 'event')} that could not be merged here"
+            f" ({event.get('t')} {event.get('uid')}: {why}{others}); the rest is merged."
+        )
     for name, count in summary.detached.items():
         lines.append(
             f"{plural(count, 'review')} added without {'its' if count == 1 else 'their'} session: the"

@@ -11,8 +11,9 @@ order (:data:`~mockprep.db.card_replay.REPLAY_ORDER`), so every device computes 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.scheduler import SchedulerParams
@@ -25,8 +26,6 @@ from mockprep.db.sql import from_iso, text_us
 from mockprep.db.story_merge import StoryMerge
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from mockprep.db.store import Store
 
 
@@ -51,6 +50,9 @@ class MergeSummary:
     # Sessions whose sync line was skipped (a wrong value), not here: kept to be told of again.
     skipped_sessions: list[dict[str, Any]] = field(default_factory=list)
     detached: dict[str, int] = field(default_factory=dict)  # file: reviews added without their session
+    refused: list[tuple[dict[str, Any], str]] = field(
+        default_factory=list
+    )  # events (or parts) not merged, why
 
     def added(self) -> bool:
         return any(
@@ -76,7 +78,10 @@ def merge_events(store: Store, events: Iterable[dict[str, Any]], origin: str) ->
         merger = _Merger(raw, origin, summary)
         ordered = sorted(events, key=_apply_order)  # sessions and stories before what refers to them
         for event in ordered:
-            merger.apply(event)
+            if event.get("t") == "review":
+                merger.apply(event)  # gathered, then inserted in bulk
+            else:
+                merger.alone(event, merger.apply)
         merger.flush_reviews()
         merger.flush_deletions()  # a deletion follows what it deletes
         merger.replay_cards()
@@ -117,6 +122,28 @@ class _Merger:
         self.story_deletions: list[dict[str, Any]] = []  # those that name the versions their device knew
         self.stories = StoryMerge(raw, summary, self.deleted)
         self.skipped: dict[str, dict[str, Any]] = {}  # SKIPPED_SESSION events by the session's uid
+
+    def alone(self, event: dict[str, Any], apply: Callable[[dict[str, Any]], Any]) -> None:
+        """``apply(event)`` on its own: one that breaks a rule of this database (a story version whose
+        uid another story holds) is taken back, summary and all, and handed back as refused (the sync
+        names it with its file); the rest of the merge goes on."""
+        counts = {f.name: getattr(self.summary, f.name) for f in fields(self.summary)}
+        counts = {name: len(value) if isinstance(value, list) else value for name, value in counts.items()}
+        self.raw.execute("SAVEPOINT merge_event")
+        try:
+            apply(event)
+        except sqlite3.IntegrityError as exc:
+            self.raw.execute("ROLLBACK TO merge_event")
+            for name, count in counts.items():
+                value = getattr(self.summary, name)
+                if isinstance(value, list):
+                    del value[count:]
+                elif isinstance(count, int):
+                    setattr(self.summary, name, count)
+            self.deleted.clear()  # shared with the story merge: as the database has it again
+            self.deleted.update(row[0] for row in self.raw.execute("SELECT uid FROM sync_deleted"))
+            self.summary.refused.append((event, f"could not be merged here ({exc})"))
+        self.raw.execute("RELEASE merge_event")
 
     def apply(self, event: dict[str, Any]) -> None:
         kind = event.get("t")
@@ -280,7 +307,7 @@ class _Merger:
         index holds their uids: m022), then sessions left without reviews, and stories."""
         stories, self.story_deletions = self.story_deletions, []
         for event in stories:
-            self.summary.deleted += self.stories.delete(event["uid"], event["versions"])
+            self.alone(event, self._story_deletion)
         uids, self.deletions = list(dict.fromkeys(self.deletions)), []
         if not uids:
             return
@@ -293,6 +320,9 @@ class _Merger:
         self.summary.deleted += len(found) + sum(
             _delete_session_or_story(self.raw, uid) for uid in uids if uid not in reviews
         )
+
+    def _story_deletion(self, event: dict[str, Any]) -> None:
+        self.summary.deleted += self.stories.delete(event["uid"], event["versions"])
 
     def replay_cards(self) -> None:
         """Each touched card recomputed from its whole log (cram reviews left out, each review with the

@@ -32,7 +32,7 @@ class StoryMerge:
 
     def story(self, s: dict[str, Any]) -> None:
         """A story as another device has it: what is not here yet is added."""
-        versions = [v for v in s["versions"] if v["uid"] not in self.deleted]
+        versions = [v for v in s["versions"] if v["uid"] not in self.deleted and self._own(s, v)]
         revived = False
         if s["uid"] in self.deleted:
             if not versions or not self._deleted_knowing_versions(s["uid"]):
@@ -42,6 +42,8 @@ class StoryMerge:
             self.deleted.discard(s["uid"])
             revived = True
         row = self.raw.execute("SELECT id FROM stories WHERE uid = ?", (s["uid"],)).fetchone()
+        if row is None and not versions:
+            return  # nothing of it can be added: never a story without a version
         if row is None:
             story = self.raw.execute(
                 "INSERT INTO stories (created_at, uid) VALUES (?, ?)", (from_iso(s["created_at"]), s["uid"])
@@ -75,6 +77,18 @@ class StoryMerge:
         if revived:
             self.summary.revived.append(self._title(story))
         self.links_and_rehearsals(story, s)
+
+    def _own(self, s: dict[str, Any], v: dict[str, Any]) -> bool:
+        """Whether version ``v`` of story event ``s`` is not a version of another story here (a version's
+        uid is its own: a line that gives another story's is refused, and the rest of the story merged)."""
+        other = self.raw.execute(
+            "SELECT 1 FROM story_versions v JOIN stories s ON s.id = v.story_id"
+            " WHERE v.uid = ? AND s.uid != ?",
+            (v["uid"], s["uid"]),
+        ).fetchone()
+        if other is not None:
+            self.summary.refused.append((s, f"version {v['uid']}: already a version of another story here"))
+        return other is None
 
     def delete(self, uid: str, versions: list[str]) -> int:
         """Story ``uid`` deleted on another device that knew ``versions``: those go (with their

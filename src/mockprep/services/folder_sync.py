@@ -76,6 +76,7 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
     if upto:
         store.sync.sent(upto)
     incoming: list[dict[str, Any]] = [json.loads(line) for line in store.sync.pending()]
+    source: dict[int, str] = {}  # the file each event was read from, by the event's id()
     for path in sorted(folder.iterdir()):
         match = _FILE.match(path.name)
         if match is None or not path.is_file():
@@ -92,9 +93,14 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
             origin = match["device"]
         events = _events(lines, path.name, origin, report)
         _dated_ahead(events, path.name, now, report)
+        source.update((id(event), path.name) for event in events)
         incoming += events
     if incoming:
         report.merged = merge_events(store, incoming, origin="sync")
+    for event, why in report.merged.refused:  # named with their file, as a line with a wrong value is
+        name = source.get(id(event), "the events kept waiting")
+        report.invalid.setdefault(name, []).append(f"{event.get('t')} {event.get('uid')}: {why}")
+    report.merged.refused = []
     store.sync.save_progress(marks, report.merged.waiting + report.merged.skipped_sessions)
     return report
 
