@@ -103,3 +103,48 @@ def test_a_story_line_that_breaks_a_rule_of_the_database_is_skipped_and_named(de
     assert [row[4] for row in desk.stories()] == ["A"]
     assert len(desk.reviews()) == 1  # the rest merged
     assert "Skipped" not in run_sync(desk.store, folder)
+
+
+def _story_id(device: Device, title: str) -> int:
+    return (
+        device.store.q("SELECT story_id FROM story_versions WHERE title = :t LIMIT 1", t=title).one().story_id
+    )
+
+
+def test_a_story_brought_back_and_deleted_in_one_sync_is_not_said_to_be_back(devices, tmp_path) -> None:
+    from mockprep.cli.sync import run_sync
+
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.write_story("Outage", "v1", START)
+    for device in (laptop, desk, laptop):
+        device.sync(folder, START)
+    laptop.store.stories.delete(_story_id(laptop, "Outage"))
+    laptop.sync(folder, START)
+    desk.write_story("Outage", "desk edit", START + timedelta(hours=1))
+    desk.sync(folder, START)  # the laptop's delete did not know the desk's edit: kept
+    desk.store.stories.delete(_story_id(desk, "Outage"))  # and now the desk deletes it, knowing it
+    desk.sync(folder, START)
+    text = run_sync(laptop.store, folder)  # the desk's edit and its delete in one batch
+    assert laptop.stories() == [] == desk.stories()
+    assert "is back" not in text and "kept" not in text
+
+
+def test_a_third_device_is_told_of_a_kept_story_without_naming_itself(devices, tmp_path) -> None:
+    from mockprep.cli.sync import run_sync
+
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk, tablet = devices("laptop"), devices("desk"), devices("tablet")
+    laptop.write_story("Outage", "v1", START)
+    for device in (laptop, desk, tablet):
+        device.sync(folder, START)
+    laptop.store.stories.delete(_story_id(laptop, "Outage"))
+    desk.write_story("Outage", "desk edit", START + timedelta(hours=1))
+    laptop.sync(folder, START)
+    desk.sync(folder, START)
+    text = run_sync(tablet.store, folder)  # saved nothing and deleted nothing itself
+    assert [row[5] for row in tablet.stories()] == ["desk edit"]
+    assert "Story 'Outage' was deleted on a device that did not know of all its versions" in text
+    assert "saved here" not in text and "deleted here" not in text and "the other device" not in text

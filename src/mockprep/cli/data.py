@@ -316,7 +316,7 @@ def merge_report(summary: MergeSummary, head: str) -> str:
         lines = [f"{head}: added {', '.join(parts)}; {plural(summary.cards, 'card')} recomputed."]
         if summary.deleted:
             lines.append(
-                f"Removed {plural(summary.deleted, 'record')} undone or deleted on the other device."
+                f"Removed {plural(summary.deleted, 'record')} undone or deleted on another device."
             )
     for title in summary.conflicts:
         lines.append(
@@ -324,13 +324,13 @@ def merge_report(summary: MergeSummary, head: str) -> str:
         )
     for title in summary.kept:
         lines.append(
-            f"Story '{title}' was deleted on the other device, which did not know of a version saved here:"
-            " the story is kept with the versions it did not know of."
+            f"Story '{title}' was deleted on a device that did not know of all its versions: the story is"
+            " kept with the versions that delete did not know of."
         )
     for title in summary.revived:
         lines.append(
-            f"Story '{title}', deleted here, is back: the other device saved a version of it that the"
-            " delete did not know of."
+            f"Story '{title}', deleted, is back: a device saved a version of it that the delete did not"
+            " know of."
         )
     if summary.homeless:
         banks = sorted({key.split("/", 1)[0] for key in summary.homeless})

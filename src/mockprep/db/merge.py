@@ -43,8 +43,12 @@ class MergeSummary:
     cards: int = 0  # cards replayed
     marks: int = 0  # questions whose suspended / buried / flagged marks changed
     conflicts: list[str] = field(default_factory=list)  # titles of stories edited on two devices
-    kept: list[str] = field(default_factory=list)  # stories deleted there, kept for a version saved here
-    revived: list[str] = field(default_factory=list)  # stories deleted here, back for a version saved there
+    kept: list[str] = field(
+        default_factory=list
+    )  # stories deleted elsewhere, kept for a version the delete did not know
+    revived: list[str] = field(
+        default_factory=list
+    )  # stories deleted, back for a version the delete did not know
     waiting: list[dict[str, Any]] = field(default_factory=list)  # events whose session/question is not here
     homeless: list[str] = field(default_factory=list)  # keys of those waiting for a question (not a session)
     # Sessions whose sync line was skipped (a wrong value), not here: kept to be told of again.
@@ -84,6 +88,7 @@ def merge_events(store: Store, events: Iterable[dict[str, Any]], origin: str) ->
                 merger.alone(event, merger.apply)
         merger.flush_reviews()
         merger.flush_deletions()  # a deletion follows what it deletes
+        merger.stories.name_survivors()
         merger.replay_cards()
         # What a merge inserts is the other device's to send, not this one's.
         raw.execute("DELETE FROM sync_changes WHERE seq > ?", (first_change,))
@@ -129,6 +134,7 @@ class _Merger:
         names it with its file); the rest of the merge goes on."""
         counts = {f.name: getattr(self.summary, f.name) for f in fields(self.summary)}
         counts = {name: len(value) if isinstance(value, list) else value for name, value in counts.items()}
+        told = len(self.stories.revived), len(self.stories.kept)
         self.raw.execute("SAVEPOINT merge_event")
         try:
             apply(event)
@@ -140,6 +146,7 @@ class _Merger:
                     del value[count:]
                 elif isinstance(count, int):
                     setattr(self.summary, name, count)
+            del self.stories.revived[told[0] :], self.stories.kept[told[1] :]
             self.deleted.clear()  # shared with the story merge: as the database has it again
             self.deleted.update(row[0] for row in self.raw.execute("SELECT uid FROM sync_deleted"))
             self.summary.refused.append((event, f"could not be merged here ({exc})"))

@@ -3,8 +3,8 @@
 A story deleted on one device while another saved a version of it is not lost: the deletion names the
 versions its device knew (``versions``), and takes only those. A version it did not know of keeps the
 story (on the device that saved it) or brings it back (on the device that deleted it), and the merge
-summary names it (``kept``, ``revived``). A deletion without ``versions`` (from a device before this) takes
-the whole story, as it always did.
+summary names it (``kept``, ``revived``) if it is still there once the batch's deletions are applied.
+A deletion without ``versions`` (from a device before this) takes the whole story, as it always did.
 """
 
 from __future__ import annotations
@@ -29,6 +29,10 @@ class StoryMerge:
         self.raw = raw
         self.summary = summary
         self.deleted = deleted  # tombstoned uids (stories, their versions, reviews, sessions): shared
+        # Stories brought back, or kept, by a version a deletion did not know of: named once the batch's
+        # deletions are applied (one of them may take the story after all), by name_survivors.
+        self.revived: list[str] = []
+        self.kept: list[str] = []
 
     def story(self, s: dict[str, Any]) -> None:
         """A story as another device has it: what is not here yet is added."""
@@ -75,7 +79,7 @@ class StoryMerge:
         if new:
             self.renumber(story, {v["uid"] for v in new})
         if revived:
-            self.summary.revived.append(self._title(story))
+            self.revived.append(s["uid"])
         self.links_and_rehearsals(story, s)
 
     def _own(self, s: dict[str, Any], v: dict[str, Any]) -> bool:
@@ -120,8 +124,16 @@ class StoryMerge:
         )
         self.raw.executemany("DELETE FROM story_versions WHERE id = ?", [(r[0],) for r in gone])
         self.renumber(story, set())
-        self.summary.kept.append(self._title(story))
+        self.kept.append(uid)
         return len(gone)
+
+    def name_survivors(self) -> None:
+        """Name in the summary the stories brought back or kept that still exist after the deletions."""
+        for uids, named in ((self.revived, self.summary.revived), (self.kept, self.summary.kept)):
+            for uid in dict.fromkeys(uids):
+                row = self.raw.execute("SELECT id FROM stories WHERE uid = ?", (uid,)).fetchone()
+                if row is not None and (uids is self.revived or uid not in self.revived):
+                    named.append(self._title(row[0]))
 
     def _deleted_knowing_versions(self, uid: str) -> bool:
         """Whether the deletion of story ``uid`` recorded the versions it knew (one before did not)."""
