@@ -73,7 +73,7 @@ def plan_taken(allowed: Sequence[int], earlier: frozenset[int], plans: Sequence[
     for p in plans:
         before = len((earlier & p.question_ids) - seen)
         now = sum(1 for q in allowed if q in p.question_ids and q not in seen)
-        taken += min(before, p.pace - p.left) + min(now, p.left)
+        taken += min(before, max(0, p.pace - p.left)) + min(now, p.left)
         seen |= p.question_ids
     return taken
 
