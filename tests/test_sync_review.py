@@ -148,3 +148,37 @@ def test_a_third_device_is_told_of_a_kept_story_without_naming_itself(devices, t
     assert [row[5] for row in tablet.stories()] == ["desk edit"]
     assert "Story 'Outage' was deleted on a device that did not know of all its versions" in text
     assert "saved here" not in text and "deleted here" not in text and "the other device" not in text
+
+
+def _rehearsals(device: Device) -> list[tuple]:
+    return [tuple(r) for r in device.store.q("SELECT uid, version, transcript FROM rehearsals ORDER BY uid")]
+
+
+def test_a_rehearsal_the_delete_did_not_know_of_keeps_its_version_and_the_story(devices, tmp_path) -> None:
+    from mockprep.cli.sync import run_sync
+
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.write_story("Outage", "v1", START)
+    laptop.store.stories.add_rehearsal(_story_id(laptop, "Outage"), 1, START, 60_000, 120_000, "known", None)
+    for device in (laptop, desk, laptop):
+        device.sync(folder, START)
+    laptop.store.stories.delete(_story_id(laptop, "Outage"))  # knows v1 and the "known" rehearsal
+    told = START + timedelta(hours=1)
+    desk.store.stories.add_rehearsal(_story_id(desk, "Outage"), 1, told, 60_000, 120_000, "new", None)
+    laptop.sync(folder, START)
+    on_desk = run_sync(desk.store, folder)
+    on_laptop = run_sync(laptop.store, folder)
+    assert "Story 'Outage' was deleted on a device that did not know of all its" in on_desk
+    assert "Story 'Outage', deleted, is back" in on_laptop
+    assert [row[2] for row in _rehearsals(desk)] == ["new"] == [row[2] for row in _rehearsals(laptop)]
+    assert laptop.stories() == desk.stories() and [row[5] for row in desk.stories()] == ["v1"]
+    for device in (desk, laptop, desk):  # nothing more to say
+        report = device.sync(folder, START)
+        assert report.merged.kept == [] == report.merged.revived
+    # Deleted again, knowing the rehearsal: it goes everywhere.
+    desk.store.stories.delete(_story_id(desk, "Outage"))
+    for device in (desk, laptop):
+        device.sync(folder, START)
+    assert laptop.stories() == [] == desk.stories() and _rehearsals(laptop) == []

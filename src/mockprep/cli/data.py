@@ -324,13 +324,13 @@ def merge_report(summary: MergeSummary, head: str) -> str:
         )
     for title in summary.kept:
         lines.append(
-            f"Story '{title}' was deleted on a device that did not know of all its versions: the story is"
-            " kept with the versions that delete did not know of."
+            f"Story '{title}' was deleted on a device that did not know of all its versions (or"
+            " rehearsals): the story is kept with what that delete did not know of."
         )
     for title in summary.revived:
         lines.append(
-            f"Story '{title}', deleted, is back: a device saved a version of it that the delete did not"
-            " know of."
+            f"Story '{title}', deleted, is back: a device added a version (or a rehearsal) of it that the"
+            " delete did not know of."
         )
     if summary.homeless:
         banks = sorted({key.split("/", 1)[0] for key in summary.homeless})

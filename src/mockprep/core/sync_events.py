@@ -200,7 +200,10 @@ _MARKS: dict[str, Check] = {
     "buried_until": _SOME_TIME,
     "flagged_at": _SOME_TIME,
 }
-_DELETED: dict[str, Check] = {"versions": _optional(_list_of(_text))}
+_DELETED: dict[str, Check] = {
+    "versions": _optional(_list_of(_text)),
+    "rehearsals": _optional(_list_of(_text)),
+}
 _KINDS = {
     "review": _REVIEW,
     "session": _SESSION,

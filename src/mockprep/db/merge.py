@@ -329,7 +329,7 @@ class _Merger:
         )
 
     def _story_deletion(self, event: dict[str, Any]) -> None:
-        self.summary.deleted += self.stories.delete(event["uid"], event["versions"])
+        self.summary.deleted += self.stories.delete(event["uid"], event["versions"], event.get("rehearsals"))
 
     def replay_cards(self) -> None:
         """Each touched card recomputed from its whole log (cram reviews left out, each review with the

@@ -11,7 +11,7 @@ from mockprep.core.records import Rehearsal, StoryListing, StoryOption, StoryVer
 from mockprep.core.stories import StoryDraft
 from mockprep.db.driver import text
 from mockprep.db.sql import db_time, delivery_from, delivery_json, must_time
-from mockprep.db.sync_log import TOMBSTONE_VERSIONS, VERSION_OF
+from mockprep.db.sync_log import REHEARSAL_OF, TOMBSTONE_REHEARSALS, TOMBSTONE_VERSIONS, VERSION_OF
 
 if TYPE_CHECKING:
     from mockprep.core.delivery import Delivery
@@ -77,9 +77,10 @@ class StoryTable:
         return [StoryListing(_version(r), must_time(r.created_at), r.rehearsals, r.links) for r in rows]
 
     def delete(self, story_id: int) -> None:
-        """Delete a story; its versions are remembered, so a sync deletes only them elsewhere."""
+        """Delete a story; its versions and rehearsals are remembered: a sync deletes only them elsewhere."""
         with self.store.write() as conn:
             conn.execute(text(TOMBSTONE_VERSIONS), {"of": VERSION_OF, "s": story_id})
+            conn.execute(text(TOMBSTONE_REHEARSALS), {"of": REHEARSAL_OF, "s": story_id})
             conn.execute(text("DELETE FROM stories WHERE id = :s"), {"s": story_id})
 
     # -- links -------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from mockprep.core import ids
 from mockprep.core.field_checks import STORY_PARTS
 from mockprep.db.sql import from_iso
-from mockprep.db.sync_log import VERSION_OF
+from mockprep.db.sync_log import REHEARSAL_OF, VERSION_OF
 
 if TYPE_CHECKING:
     import sqlite3
@@ -36,7 +36,18 @@ class StoryMerge:
 
     def story(self, s: dict[str, Any]) -> None:
         """A story as another device has it: what is not here yet is added."""
-        versions = [v for v in s["versions"] if v["uid"] not in self.deleted and self._own(s, v)]
+        # A version its story's deletion knew is left out, unless it holds a rehearsal the deletion did
+        # not know of (that deletion recorded the rehearsals it knew): it comes back with it.
+        rehearsed = (
+            {r.get("version") for r in s.get("rehearsals") or [] if r["uid"] not in self.deleted}
+            if REHEARSAL_OF + s["uid"] in self.deleted
+            else set()
+        )
+        versions = [
+            v
+            for v in s["versions"]
+            if (v["uid"] not in self.deleted or v["uid"] in rehearsed) and self._own(s, v)
+        ]
         revived = False
         if s["uid"] in self.deleted:
             if not versions or not self._deleted_knowing_versions(s["uid"]):
@@ -48,6 +59,7 @@ class StoryMerge:
         row = self.raw.execute("SELECT id FROM stories WHERE uid = ?", (s["uid"],)).fetchone()
         if row is None and not versions:
             return  # nothing of it can be added: never a story without a version
+        self._untombstone([v["uid"] for v in versions if v["uid"] in self.deleted])
         if row is None:
             story = self.raw.execute(
                 "INSERT INTO stories (created_at, uid) VALUES (?, ?)", (from_iso(s["created_at"]), s["uid"])
@@ -94,15 +106,16 @@ class StoryMerge:
             self.summary.refused.append((s, f"version {v['uid']}: already a version of another story here"))
         return other is None
 
-    def delete(self, uid: str, versions: list[str]) -> int:
-        """Story ``uid`` deleted on another device that knew ``versions``: those go (with their
-        rehearsals); the story goes too unless a version the delete did not know of is left. The number
-        of records removed."""
-        self.raw.executemany(
-            "INSERT OR IGNORE INTO sync_deleted (uid, kind) VALUES (?, ?)",
-            [(version, VERSION_OF + uid) for version in versions],
-        )
-        self.deleted.update(versions)
+    def delete(self, uid: str, versions: list[str], rehearsals: list[str] | None = None) -> int:
+        """Story ``uid`` deleted on another device that knew ``versions`` (and ``rehearsals``; None: a
+        deletion that did not record them): those go; the story goes too unless a version, or a rehearsal
+        of a version, the delete did not know of is left (it keeps its version). The number of records
+        removed."""
+        tombstones = [(version, VERSION_OF + uid) for version in versions]
+        if rehearsals is not None:
+            tombstones += [(r, REHEARSAL_OF + uid) for r in [*rehearsals, REHEARSAL_OF + uid]]
+        self.raw.executemany("INSERT OR IGNORE INTO sync_deleted (uid, kind) VALUES (?, ?)", tombstones)
+        self.deleted.update(uid for uid, _ in tombstones)
         row = self.raw.execute("SELECT id FROM stories WHERE uid = ?", (uid,)).fetchone()
         if row is None:  # not here (yet): a later event of it brings back only what the delete did not know
             self.raw.execute("INSERT OR IGNORE INTO sync_deleted (uid, kind) VALUES (?, 'merged')", (uid,))
@@ -113,19 +126,46 @@ class StoryMerge:
             "SELECT id, version, uid FROM story_versions WHERE story_id = ?", (story,)
         ).fetchall()
         gone = [r for r in rows if r[2] in self.deleted]
+        spared = self._rehearsed(story, uid, {r[1] for r in gone})
+        removed = 0
+        if spared:  # a rehearsal the delete did not know of keeps its version; those it knew go
+            self._untombstone([r[2] for r in gone if r[1] in spared])
+            gone = [r for r in gone if r[1] not in spared]
+            self.kept.append(uid)
+            removed = sum(
+                self.raw.execute("DELETE FROM rehearsals WHERE story_id = ? AND uid = ?", (story, r)).rowcount
+                for r in rehearsals or []
+            )
         if len(gone) == len(rows):
             self.raw.execute("DELETE FROM stories WHERE id = ?", (story,))  # its trigger tombstones it
             self.deleted.add(uid)
             return 1
         if not gone:
-            return 0  # applied before: what is left is what the delete did not know
+            return removed  # what is left is what the delete did not know
         self.raw.executemany(
             "DELETE FROM rehearsals WHERE story_id = ? AND version = ?", [(story, r[1]) for r in gone]
         )
         self.raw.executemany("DELETE FROM story_versions WHERE id = ?", [(r[0],) for r in gone])
         self.renumber(story, set())
         self.kept.append(uid)
-        return len(gone)
+        return removed + len(gone)
+
+    def _rehearsed(self, story: int, uid: str, numbers: set[int]) -> set[int]:
+        """Which of the versions numbered ``numbers`` of story ``uid`` (here ``story``) have a rehearsal
+        its deletion did not know of (none when the deletion did not record its rehearsals)."""
+        if not numbers or REHEARSAL_OF + uid not in self.deleted:
+            return set()
+        return {
+            version
+            for version, rehearsal in self.raw.execute(
+                "SELECT version, uid FROM rehearsals WHERE story_id = ?", (story,)
+            )
+            if version in numbers and rehearsal not in self.deleted
+        }
+
+    def _untombstone(self, uids: list[str]) -> None:
+        self.raw.executemany("DELETE FROM sync_deleted WHERE uid = ?", [(u,) for u in uids])
+        self.deleted.difference_update(uids)
 
     def name_survivors(self) -> None:
         """Name in the summary the stories brought back or kept that still exist after the deletions."""

@@ -32,6 +32,14 @@ TOMBSTONE_VERSIONS = (
     "INSERT OR IGNORE INTO sync_deleted (uid, kind) SELECT v.uid, :of || s.uid FROM story_versions v"
     " JOIN stories s ON s.id = v.story_id WHERE s.id = :s AND s.uid IS NOT NULL AND v.uid IS NOT NULL"
 )
+# Likewise its rehearsals' tombstones, and one more whose uid is the kind itself: the deletion knew its
+# rehearsals (one made before it did not record them), so a rehearsal it did not know of is not lost.
+REHEARSAL_OF = "rehearsal of "
+TOMBSTONE_REHEARSALS = (
+    "INSERT OR IGNORE INTO sync_deleted (uid, kind) SELECT r.uid, :of || s.uid FROM rehearsals r"
+    " JOIN stories s ON s.id = r.story_id WHERE s.id = :s AND s.uid IS NOT NULL AND r.uid IS NOT NULL"
+    " UNION ALL SELECT :of || s.uid, :of || s.uid FROM stories s WHERE s.id = :s AND s.uid IS NOT NULL"
+)
 
 
 @dataclass(frozen=True)
@@ -158,7 +166,19 @@ def _deleted(raw: sqlite3.Connection, uid: str) -> dict[str, Any]:
         r[0]
         for r in raw.execute("SELECT uid FROM sync_deleted WHERE kind = ? ORDER BY uid", (VERSION_OF + uid,))
     ]
-    return {"t": "deleted", "uid": uid, **({"versions": versions} if versions else {})}
+    known = [
+        r[0]
+        for r in raw.execute(
+            "SELECT uid FROM sync_deleted WHERE kind = ? ORDER BY uid", (REHEARSAL_OF + uid,)
+        )
+    ]
+    rehearsals = [r for r in known if r != REHEARSAL_OF + uid]
+    return {
+        "t": "deleted",
+        "uid": uid,
+        **({"versions": versions} if versions else {}),
+        **({"rehearsals": rehearsals} if versions and known else {}),
+    }
 
 
 def _review(raw: sqlite3.Connection, row_id: int | None) -> dict[str, Any] | None:
