@@ -250,7 +250,8 @@ def test_after_a_restore_the_next_sync_reads_back_this_devices_own_practice(
     assert "The next mockprep sync reads back" in restored.stdout
     assert len(db_rows(home, "SELECT uid FROM reviews")) == 1
     again = cli("sync")
-    assert again.exit_code == 0 and "Read back" in again.stdout
+    assert again.exit_code == 0 and "Read back from this device's own files" in again.stdout
+    assert "added 1 review, 1 session" in again.stdout
     assert db_rows(home, "SELECT uid, rating, review_answer(answer) FROM reviews ORDER BY uid") == reviews
     assert db_rows(home, "SELECT COUNT(*) FROM reviews WHERE origin IS NOT NULL") == [(0,)]  # its own
     quiet = cli("sync")

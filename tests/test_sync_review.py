@@ -182,3 +182,39 @@ def test_a_rehearsal_the_delete_did_not_know_of_keeps_its_version_and_the_story(
     for device in (desk, laptop):
         device.sync(folder, START)
     assert laptop.stories() == [] == desk.stories() and _rehearsals(laptop) == []
+
+
+def test_a_conflict_copy_of_this_devices_own_file_is_read_as_its_own(devices, tmp_path) -> None:
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop = devices("laptop")
+    laptop.practise(0, Rating.Good, START)
+    laptop.sync(folder, START)
+    (own,) = list(folder.iterdir())
+    review = next(e for e in map(json.loads, own.read_text().splitlines()) if e["t"] == "review")
+    copy = own.with_name(own.name.replace(".jsonl", " (laptop's conflicted copy 2026-03-02).jsonl"))
+    later = {**review, "uid": "ef" * 16, "session": None, "rated_at": (START + timedelta(days=3)).isoformat()}
+    copy.write_text(own.read_text() + json.dumps(later) + "\n")  # a line the original lost
+    report = laptop.sync(folder, START)
+    assert report.files == [] and report.read == 0  # no other device's
+    assert report.merged.reviews + report.restored.reviews == 1
+    rows = laptop.store.q("SELECT origin FROM reviews ORDER BY rated_us").all()
+    assert [r.origin for r in rows] == [None, None]  # made here: undo can take it back
+
+
+def test_a_read_back_that_adds_nothing_says_nothing(devices, tmp_path) -> None:
+    from mockprep.cli.sync import run_sync
+
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop = devices("laptop")
+    for pick in range(4):
+        laptop.practise(pick, Rating.Good, START + timedelta(minutes=pick))
+    laptop.write_story("Outage", "v1", START)
+    laptop.sync(folder, START)
+    with laptop.store.write() as conn:  # as a home upgraded from before its own files were marked
+        conn.raw.execute("DELETE FROM sync_files")
+    text = run_sync(laptop.store, folder)
+    assert "Read back" not in text and "restored" not in text
+    assert text.splitlines()[0].endswith("read 0 lines from 0 files of other devices.")
+    assert len(text.splitlines()) == 1

@@ -70,12 +70,16 @@ def run_sync(store: Store, folder: Path) -> str:
         f"Synced with {folder}: wrote {plural(report.written, 'change')},"
         f" read {plural(report.read, 'line')} from {plural(len(report.files), 'file')} of other devices."
     ]
-    if report.read_back:
+    restored = report.restored
+    if restored.added() or restored.deleted or restored.waiting:
         lines.append(
-            f"Read back {plural(report.read_back, 'line')} of this device's own files: what a database"
-            " restored from a backup (or replaced) lacks is added from them."
+            merge_report(
+                restored,
+                f"Read back from this device's own files ({plural(report.read_back, 'line')}), what its"
+                " database lacked (restored from a backup, or replaced)",
+            )
         )
-    if report.read or report.read_back or report.merged.waiting:
+    if report.read or report.merged.waiting:
         lines.append(merge_report(report.merged, "From other devices"))
     if report.skipped:
         where = ", ".join(report.damaged)

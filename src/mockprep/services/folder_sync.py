@@ -55,6 +55,7 @@ class SyncReport:
         default_factory=dict
     )  # file: reviews dated past now, latest
     merged: MergeSummary = field(default_factory=MergeSummary)
+    restored: MergeSummary = field(default_factory=MergeSummary)  # what this device's own files added back
     files: list[str] = field(default_factory=list)  # the files read
 
 
@@ -77,31 +78,38 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
         store.sync.sent(upto)
     incoming: list[dict[str, Any]] = [json.loads(line) for line in store.sync.pending()]
     source: dict[int, str] = {}  # the file each event was read from, by the event's id()
+    mine: list[dict[str, Any]] = []  # read back from this device's own files
     for path in sorted(folder.iterdir()):
         match = _FILE.match(path.name)
         if match is None or not path.is_file():
             continue  # not an event file
         lines, marks[path.name] = _read_new(path, marks.get(path.name))
-        # This device's own files are read too, from where it last read or wrote them: after a backup is
-        # restored (or the database otherwise replaced) that brings back what it wrote since.
-        if match["device"] == device and not match["rest"]:
+        # This device's own files (and a sync tool's conflict copies of them) are read too, from where it
+        # last read or wrote them: after a backup is restored (or the database otherwise replaced) that
+        # brings back what it wrote since.
+        own = match["device"] == device
+        if own:
             report.read_back += len(lines)
-            origin = None  # made on this device
         else:
             report.files.append(path.name)
             report.read += len(lines)
-            origin = match["device"]
-        events = _events(lines, path.name, origin, report)
+        events = _events(lines, path.name, None if own else match["device"], report)  # None: made here
         _dated_ahead(events, path.name, now, report)
         source.update((id(event), path.name) for event in events)
-        incoming += events
+        (mine if own else incoming).extend(events)
+    # Its own lines merged on their own: what they add is what this database lacked (said only then).
+    if mine:
+        report.restored = merge_events(store, mine, origin="sync")
     if incoming:
         report.merged = merge_events(store, incoming, origin="sync")
-    for event, why in report.merged.refused:  # named with their file, as a line with a wrong value is
-        name = source.get(id(event), "the events kept waiting")
-        report.invalid.setdefault(name, []).append(f"{event.get('t')} {event.get('uid')}: {why}")
-    report.merged.refused = []
-    store.sync.save_progress(marks, report.merged.waiting + report.merged.skipped_sessions)
+    waiting = []
+    for summary in (report.restored, report.merged):
+        for event, why in summary.refused:  # named with their file, as a line with a wrong value is
+            name = source.get(id(event), "the events kept waiting")
+            report.invalid.setdefault(name, []).append(f"{event.get('t')} {event.get('uid')}: {why}")
+        summary.refused = []
+        waiting += summary.waiting + summary.skipped_sessions
+    store.sync.save_progress(marks, waiting)
     return report
 
 
