@@ -218,3 +218,42 @@ def test_a_read_back_that_adds_nothing_says_nothing(devices, tmp_path) -> None:
     assert "Read back" not in text and "restored" not in text
     assert text.splitlines()[0].endswith("read 0 lines from 0 files of other devices.")
     assert len(text.splitlines()) == 1
+
+
+def test_question_show_orders_ratings_of_the_same_moment_as_the_merge_replays_them(devices, tmp_path) -> None:
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(0, Rating.Good, START)
+    desk.practise(0, Rating.Again, START)  # the same microsecond on two devices
+    desk.sync(folder, START)
+    (written,) = list(folder.iterdir())
+    events = [json.loads(line) for line in written.read_text().splitlines()]
+    for event in events:
+        if event["t"] == "review":
+            event["uid"] = "00" * 16  # first by uid, though merged after the laptop's own
+    written.write_text("".join(json.dumps(e) + "\n" for e in events))
+    laptop.sync(folder, START)
+    key = (
+        laptop.store.q("SELECT key FROM questions WHERE id = :q", q=sorted(laptop.question_ids)[0]).one().key
+    )
+    shown = [r.rating for r in laptop.store.questions.detail(key).reviews]
+    assert shown == [1, 3]  # the desk's Again first, as the card was replayed
+
+
+def test_a_marks_line_whose_change_time_is_no_time_is_skipped() -> None:
+    from mockprep.core.sync_events import event_problem
+
+    line = {"t": "marks", "uid": "marks/gen/q1", "key": "gen/q1", "flagged_at": None}
+    assert (
+        event_problem({**line, "changed_at": "2026-03-02 09:00:00.000", "changed": {"flagged": ""}}) is None
+    )
+    assert "changed_at: 'zzz' is not a time" in event_problem({**line, "changed_at": "zzz"})
+    assert "changed.flagged" in event_problem({**line, "changed": {"flagged": "9999-99"}})
+
+
+def test_a_refused_undo_says_the_ratings_before_it_cannot_be_undone_either() -> None:
+    from mockprep.core.card_actions import UndoRefused, refused_text
+
+    text = refused_text(UndoRefused("gen/q1", START), START + timedelta(hours=1))
+    assert "none of your ratings before this one can be undone either" in text

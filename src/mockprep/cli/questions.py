@@ -67,7 +67,8 @@ MAX_SEARCH_WORDS, MAX_SEARCH_CHARS = 50, 200  # far more than a search needs, we
 @app.command()
 def undo() -> None:
     """Undo the last rating: the question's schedule goes back exactly to what it was, and the rating
-    leaves history and stats. Run it again to undo the one before."""
+    leaves history and stats. Run it again to undo the one before (back to a rating of a question
+    another device has rated since: that one, and those before it, stay)."""
     from mockprep.core.card_actions import UndoRefused, refused_text, undo_lines
 
     store = open_store(sync=False)

@@ -88,8 +88,8 @@ def run_sync(store: Store, folder: Path) -> str:
         ahead = format_duration((latest - now).total_seconds())
         lines.append(
             f"warning: {plural(count, 'review')} in {name} {'is' if count == 1 else 'are'} dated after this"
-            f" device's clock, up to {ahead} ahead ({latest:%Y-%m-%d}): that device's clock is likely wrong,"
-            " and those questions are scheduled from its times."
+            f" device's clock, up to {ahead} ahead ({latest:%Y-%m-%d}): that device's clock, or this one's,"
+            " is likely wrong, and those questions are scheduled from those times."
         )
     for name, problems in report.invalid.items():
         more = f"; {plural(len(problems) - 1, 'other')}" if len(problems) > 1 else ""

@@ -134,7 +134,8 @@ def refused_text(refused: UndoRefused, now: datetime) -> str:
     ago = format_duration((now - refused.rated_at).total_seconds())
     return (
         f"Not undone: your latest rating, of {refused.key} {ago} ago, is no longer that question's latest:"
-        " another device rated it later (synced here). Undo takes back only a question's latest rating."
+        " another device rated it later (synced here). Undo takes back only a question's latest rating,"
+        " so none of your ratings before this one can be undone either."
     )
 
 

@@ -66,6 +66,19 @@ def _time(name: str, value: Any) -> None:
         raise _Wrong(f"{name}: {_shown(value)} is not a time mockprep keeps (years 1970-9998)")
 
 
+def _stamp(name: str, value: Any) -> None:
+    """A mark's change time as a device stamps it (its clock's UTC time, no offset), or "" (never)."""
+    _text(name, value)
+    if value == "":
+        return
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise _Wrong(f"{name}: {_shown(value)} is not a time ({exc})") from None
+    if not 1970 <= moment.year <= 9998:
+        raise _Wrong(f"{name}: {_shown(value)} is not a time mockprep keeps (years 1970-9998)")
+
+
 def _int(low: int, high: int = _INT64 - 1) -> Check:
     def check(name: str, value: Any) -> None:
         if type(value) is not int or not low <= value <= high:
@@ -193,8 +206,8 @@ _STORY: dict[str, Check] = {
 }
 _MARKS: dict[str, Check] = {
     "key": _TEXT,
-    "changed_at": _SOME_TEXT,
-    "changed": _optional(_map_of(_SOME_TEXT)),
+    "changed_at": _optional(_stamp),  # the latest wins: a text that is no time would win forever
+    "changed": _optional(_map_of(_optional(_stamp))),
     "suspended_at": _SOME_TIME,
     "suspended_by": _SOME_TEXT,
     "buried_until": _SOME_TIME,

@@ -134,7 +134,7 @@ class QuestionBrowser:
             for r in self.store.q(
                 "SELECT r.id, r.rated_at, r.rating, r.state_before, r.duration_ms, r.time_limit_ms,"
                 " r.suggested, r.session_id, s.kind, r.answer FROM reviews r LEFT JOIN sessions s"
-                " ON s.id = r.session_id WHERE r.question_id = :q ORDER BY r.rated_us, r.id",
+                " ON s.id = r.session_id WHERE r.question_id = :q ORDER BY r.rated_us, r.uid",  # as replayed
                 q=row.id,
             )
         ]

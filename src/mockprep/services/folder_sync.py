@@ -141,7 +141,7 @@ def _events(lines: list[str], name: str, origin: str | None, report: SyncReport)
 
 def _dated_ahead(events: list[dict[str, Any]], name: str, now: datetime, report: SyncReport) -> None:
     """Count the reviews of file ``name`` dated over a day after this device's clock: the other device's
-    clock is likely wrong, and their questions are scheduled from those times."""
+    clock (or this one's) is likely wrong, and their questions are scheduled from those times."""
     late = [
         moment
         for e in events
