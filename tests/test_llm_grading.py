@@ -243,6 +243,12 @@ def test_settings_that_name_no_usable_model_say_why() -> None:
         open_model(replace(DEFAULT_SETTINGS, llm_base_url="localhost:11434", llm_model="m"))
     with pytest.raises(ModelUnavailable, match="llm_model is not"):
         open_model(replace(DEFAULT_SETTINGS, llm_base_url="http://localhost:11434/v1"))
+    # blank is unset, as the settings check reads it: the llm library is asked, not a server ''
+    for blank in ("", "   "):
+        try:
+            open_model(replace(DEFAULT_SETTINGS, llm_base_url=blank, llm_model="m"))
+        except ModelUnavailable as exc:
+            assert "not an http" not in str(exc), exc
 
 
 def all_covered(request: dict) -> dict:

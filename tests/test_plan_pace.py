@@ -130,10 +130,14 @@ def test_the_figure_counts_only_the_plans_questions_beyond_the_limit(big: Store,
 def test_the_days_figure_is_the_limit_and_what_the_plans_took_beyond_it(
     limit: int, introduced: int, allowed: int, by_plans: int
 ) -> None:
+    """Properties, not the formula: the figure is never below the limit nor above what today holds;
+    what it adds to the limit is the plans' (never more than they took), and only then is a plan named."""
     figure, by_plan = day_figure(limit, introduced, allowed, by_plans)
-    assert by_plan == (by_plans > 0 and introduced + allowed > limit)
-    assert figure == (limit + min(by_plans, introduced + allowed - limit) if by_plan else limit)
-    assert figure <= max(limit, introduced + allowed)
+    assert limit <= figure <= max(limit, introduced + allowed)
+    assert figure - limit <= by_plans
+    assert by_plan == (figure > limit)
+    if by_plans and introduced + allowed > limit:  # the plans took some beyond the limit: they are named
+        assert by_plan
 
 
 def test_plan_taken_counts_each_plans_questions_up_to_its_pace() -> None:

@@ -153,7 +153,7 @@ def test_a_review_with_a_wrong_value_is_skipped_and_named_and_the_rest_syncs(
     lines[bad] = json.dumps(event)
     written.write_text("\n".join(lines) + "\n")
     text = run_sync(desk.store, folder)
-    assert f"Skipped 1 event with a wrong value in {written.name} ({said}" in text
+    assert f"Skipped 1 event in {written.name} ({said}" in text
     assert len(desk.reviews()) == 1 and desk.stories() == laptop.stories()
     assert desk.reviews()[0] in laptop.reviews()
 
@@ -219,7 +219,7 @@ def test_any_value_in_any_field_of_a_sync_line_never_stops_the_sync(data) -> Non
         }  # their session was the line
         assert {e["uid"] for e in others if e["t"] == "review"} <= merged | waiting
         if "wrong value" in text:
-            assert "Skipped 1 event with a wrong value" in text
+            assert "Skipped 1 event in" in text
         assert desk.stored_cards() == desk.replayed_cards()
     finally:
         for device in made:

@@ -44,6 +44,23 @@ def test_a_rating_dated_before_a_far_future_review_counts_lapses_as_the_merge_do
     assert laptop.cards() == desk.cards()
 
 
+def test_undoing_a_back_dated_rating_replays_the_later_reviews_state_before_back(devices, tmp_path) -> None:
+    """An independent review: a rating dated before a far-future one rewrote that one's state_before;
+    undoing it restored the card but not the rewrite, so the two homes counted different lapses for good."""
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    for days, rating in ((0, Rating.Good), (0.01, Rating.Good), (3, Rating.Good), (90, Rating.Again)):
+        laptop.practise(0, rating, START + timedelta(days=days))  # the last with the clock 85 days ahead
+    laptop.practise(0, Rating.Again, START + timedelta(days=5))  # the clock set right: dated before it
+    question = sorted(laptop.question_ids)[0]
+    laptop.store.cards.undo_last()
+    for device in (laptop, desk, laptop):
+        device.sync(folder, START + timedelta(days=5))
+    assert _states(laptop) == _states(desk)
+    assert laptop.store.cards.lapses(question) == desk.store.cards.lapses(question) == 1
+
+
 def test_reviews_of_a_skipped_session_line_are_added_without_it_and_do_not_wait(devices, tmp_path) -> None:
     from mockprep.cli.sync import run_sync
 
@@ -97,10 +114,12 @@ def test_a_story_line_that_breaks_a_rule_of_the_database_is_skipped_and_named(de
     c["versions"].append(dict(c["versions"][0]))  # the same version twice
     written.write_text("".join(json.dumps(e) + "\n" for e in events))
     text = run_sync(desk.store, folder)  # never "could not be used"
-    assert "added 1 review, 1 session, 1 story;" in text  # the story that failed is not counted
-    assert f"Skipped 2 events with a wrong value in {written.name}" in text
+    assert "added 1 review, 1 session, 2 stories;" in text  # the story that failed is not counted
+    assert f"Skipped 1 event in {written.name}" in text
     assert f"version {a['versions'][0]['uid']}: already a version of another story here" in text
-    assert [row[4] for row in desk.stories()] == ["A"]
+    # a version listed twice is one version (an independent review: the whole story was refused for
+    # good, the device that wrote it keeping it)
+    assert sorted(row[4] for row in desk.stories()) == ["A", "C"]
     assert len(desk.reviews()) == 1  # the rest merged
     assert "Skipped" not in run_sync(desk.store, folder)
 
@@ -250,6 +269,10 @@ def test_a_marks_line_whose_change_time_is_no_time_is_skipped() -> None:
     )
     assert "changed_at: 'zzz' is not a time" in event_problem({**line, "changed_at": "zzz"})
     assert "changed.flagged" in event_problem({**line, "changed": {"flagged": "9999-99"}})
+    # a compact ISO date fromisoformat takes would win later-wins as text forever (an independent review)
+    for compact in ("20260101", "2026-01-01T09:00:00", "2026-01-01 09:00"):
+        assert "is not a time as devices write it" in event_problem({**line, "changed_at": compact})
+    assert event_problem({**line, "changed_at": "2026-03-02 09:00:00"}) is None  # (m010's, no fraction)
 
 
 def test_a_refused_undo_says_the_ratings_before_it_cannot_be_undone_either() -> None:

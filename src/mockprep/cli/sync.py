@@ -94,7 +94,7 @@ def run_sync(store: Store, folder: Path) -> str:
     for name, problems in report.invalid.items():
         more = f"; {plural(len(problems) - 1, 'other')}" if len(problems) > 1 else ""
         lines.append(
-            f"Skipped {plural(len(problems), 'event')} with a wrong value in {name}"
+            f"Skipped {plural(len(problems), 'event')} in {name}"
             f" ({problems[0]}{more}); the rest is merged."
         )
     return "\n".join(lines)

@@ -115,7 +115,8 @@ class UndoneReview:
     overtime: bool
     answer: str
     card: Card  # the card restored: exactly as it was before the rating
-    replayed: bool  # True: recomputed from the review log (a rating stored before undo existed)
+    replayed: bool  # True: recomputed from the review log (a rating stored before undo existed, or dated
+    # before a later one: the later ones' state before it is replayed back too)
     unsuspended: bool  # the rating had made it a leech; that suspension is lifted
 
 

@@ -4,6 +4,7 @@ device's file never stops the sync of the rest (a merge that met it would fail a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -66,11 +67,18 @@ def _time(name: str, value: Any) -> None:
         raise _Wrong(f"{name}: {_shown(value)} is not a time mockprep keeps (years 1970-9998)")
 
 
+# A mark's change time as SQLite's strftime('%Y-%m-%d %H:%M:%f') writes it: later-wins compares them as
+# text, so any other form ("20260101", which fromisoformat takes) would win or lose wrongly forever.
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?")
+
+
 def _stamp(name: str, value: Any) -> None:
     """A mark's change time as a device stamps it (its clock's UTC time, no offset), or "" (never)."""
     _text(name, value)
     if value == "":
         return
+    if not _STAMP.fullmatch(value):
+        raise _Wrong(f"{name}: {_shown(value)} is not a time as devices write it (2026-12-05 10:00:00.000)")
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:

@@ -131,17 +131,10 @@ class CardTable:
     def new_introduced(self, flt: QuestionFilter, since: datetime, until: datetime) -> int:
         """How many questions the filter selects were answered for the first time in [since, until).
 
-        The end matters: a rating made while the clock was set ahead must not count for today.
+        The end matters: a rating made while the clock was set ahead must not count for today. (One
+        query with the ids a plan's day figure needs: :meth:`~mockprep.db.plans.PlanTable.introduced`.)
         """
-        clause, params = question_filter(flt)
-        stmt = text(
-            "SELECT COUNT(*) FROM reviews r JOIN questions q ON q.id = r.question_id"
-            " JOIN banks b ON b.id = q.bank_id"
-            f" WHERE {clause} AND r.state_before = 0 AND NOT r.cram"
-            " AND r.rated_us >= :since AND r.rated_us < :until"  # the index by time (m016)
-        )
-        values = {**params, "since": db_us(since), "until": db_us(until)}
-        return self.store.conn.execute(stmt, values).scalar_one()
+        return len(self.store.plans.introduced(flt, since, until))
 
     def recent_durations(self, per_round: int = 50) -> dict[str, list[float]]:
         """Seconds of the latest ``per_round`` answers in each round (for session planning).
@@ -253,7 +246,8 @@ class CardTable:
                     " r.time_limit_ms, r.answer, CASE WHEN c.undo_review_id = r.id THEN c.undo_card"
                     " ELSE r.card_before END AS card_before, q.key, EXISTS (SELECT 1 FROM reviews l WHERE"
                     " l.question_id = r.question_id AND l.rated_us > r.rated_us AND l.origin IS NOT NULL)"
-                    " AS later FROM reviews r"
+                    " AS later, EXISTS (SELECT 1 FROM reviews l WHERE l.question_id = r.question_id"
+                    " AND l.rated_us > r.rated_us) AS backdated FROM reviews r"
                     " JOIN questions q ON q.id = r.question_id JOIN cards c ON c.question_id = r.question_id"
                     " WHERE r.origin IS NULL ORDER BY r.id DESC LIMIT 1"
                 )
@@ -263,8 +257,8 @@ class CardTable:
             if r.later:
                 raise UndoRefused(r.key, must_time(r.rated_at))
             card = review_codec.card_before(r.card_before, r.question_id)
-            replayed = card is None
-            if card is None:
+            replayed = card is None or bool(r.backdated)
+            if replayed:  # (a back-dated rating rewrote the later reviews' state_before: replayed back)
                 card = replay_log(conn.raw, r.question_id, leave_out=r.id)
             mock_answer_id = conn.execute(
                 text("SELECT id FROM mock_answers WHERE review_id = :r"), {"r": r.id}

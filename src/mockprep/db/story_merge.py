@@ -70,7 +70,11 @@ class StoryMerge:
         known = {
             v[0] for v in self.raw.execute("SELECT uid FROM story_versions WHERE story_id = ?", (story,))
         }
-        new = [v for v in versions if v["uid"] not in known]
+        new = []  # (a version listed twice is one version: only a real conflict is refused)
+        for v in versions:
+            if v["uid"] not in known:
+                known.add(v["uid"])
+                new.append(v)
         for v in new:
             self.raw.execute(
                 "INSERT INTO story_versions (story_id, version, saved_at, title, competencies, situation,"

@@ -68,17 +68,17 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
     marks = store.sync.read_marks()
     events, upto = store.sync.outgoing()
     if events:
-        mine = folder / f"{device}.{now:%Y-%m}.jsonl"
-        read_to_end = _read_to_end(mine, marks.get(mine.name)) if mine.exists() else mine.name not in marks
-        _append(mine, events)
+        path = folder / f"{device}.{now:%Y-%m}.jsonl"
+        read_to_end = _read_to_end(path, marks.get(path.name)) if path.exists() else path.name not in marks
+        _append(path, events)
         if read_to_end:  # what it just wrote is in this database: not read back
-            marks[mine.name] = _end_mark(mine)
+            marks[path.name] = _end_mark(path)
         report.written = len(events)
     if upto:
         store.sync.sent(upto)
     incoming: list[dict[str, Any]] = [json.loads(line) for line in store.sync.pending()]
     source: dict[int, str] = {}  # the file each event was read from, by the event's id()
-    mine: list[dict[str, Any]] = []  # read back from this device's own files
+    own_events: list[dict[str, Any]] = []  # read back from this device's own files
     for path in sorted(folder.iterdir()):
         match = _FILE.match(path.name)
         if match is None or not path.is_file():
@@ -96,10 +96,10 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
         events = _events(lines, path.name, None if own else match["device"], report)  # None: made here
         _dated_ahead(events, path.name, now, report)
         source.update((id(event), path.name) for event in events)
-        (mine if own else incoming).extend(events)
+        (own_events if own else incoming).extend(events)
     # Its own lines merged on their own: what they add is what this database lacked (said only then).
-    if mine:
-        report.restored = merge_events(store, mine, origin="sync")
+    if own_events:
+        report.restored = merge_events(store, own_events, origin="sync")
     if incoming:
         report.merged = merge_events(store, incoming, origin="sync")
     waiting = []

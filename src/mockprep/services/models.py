@@ -191,8 +191,7 @@ class OpenAICompatibleModel:
 
 def open_model(settings: Settings) -> ChatModel:
     """The model the settings name (raise ModelUnavailable saying why not, in one line)."""
-    if settings.llm_base_url:
-        url = settings.llm_base_url.strip()
+    if url := (settings.llm_base_url or "").strip():  # (blank is unset, as the settings check reads it)
         if not is_web_address(url):  # (settings are checked when read; this guards other callers)
             raise ModelUnavailable(f"llm_base_url {url!r} is not an http:// or https:// address")
         if not settings.llm_model:
