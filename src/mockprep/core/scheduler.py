@@ -186,15 +186,15 @@ def replay(
     """Recompute a card from its review log, oldest first: ``(rated_at, rating)`` pairs scheduled with
     ``scheduler``, or ``(rated_at, rating, params)`` each with the parameters it was scheduled with
     (None: :data:`LEGACY_PARAMS`). Cram reviews, which never changed the card, are not in the log."""
-    card = new_card(card_id, created)
+    steps = []
     for rated_at, rating, *recorded in log:
         if recorded:
             used = (recorded[0] or LEGACY_PARAMS).scheduler()
         else:
             assert scheduler is not None
             used = scheduler
-        card = review(used, card, Rating(rating), rated_at)
-    return card
+        steps.append((rated_at, rating, used))
+    return _replayed(card_id, created, steps)[0]
 
 
 def states_before(
@@ -202,10 +202,19 @@ def states_before(
 ) -> tuple[Card, list[int]]:
     """:func:`replay` that also gives the state each review found the card in, as a review records it
     (``state_before``: 0 new, else the card's state): what a merged log's lapses are counted from."""
+    steps = [(rated_at, rating, (params or LEGACY_PARAMS).scheduler()) for rated_at, rating, params in log]
+    return _replayed(card_id, created, steps)
+
+
+def _replayed(
+    card_id: int, created: datetime, steps: Sequence[tuple[datetime, int, Scheduler]]
+) -> tuple[Card, list[int]]:
+    """The card after ``steps`` (each rating with the scheduler it was scheduled with), and the state
+    each one found it in."""
     card, before = new_card(card_id, created), []
-    for rated_at, rating, params in log:
+    for rated_at, rating, used in steps:
         before.append(0 if card.last_review is None else card.state.value)
-        card = review((params or LEGACY_PARAMS).scheduler(), card, Rating(rating), rated_at)
+        card = review(used, card, Rating(rating), rated_at)
     return card, before
 
 
