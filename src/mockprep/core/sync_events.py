@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from mockprep.core.field_checks import STORY_PARTS
+
 _INT64 = 2**63
 
 
@@ -193,7 +195,7 @@ _VERSION: dict[str, Check] = {
     "saved_at": _time,
     "title": _TEXT,
     "competencies": _optional(_list_of(_text)),
-    **{part: _SOME_TEXT for part in ("situation", "task", "action", "result", "reflection")},
+    **{part: _SOME_TEXT for part in STORY_PARTS},
 }
 _REHEARSAL: dict[str, Check] = {
     "uid": _TEXT,
