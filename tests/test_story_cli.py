@@ -540,3 +540,20 @@ def test_an_interruption_of_its_own_while_the_editor_runs_keeps_what_was_saved(t
     assert saved == ["def f():\n    return 42\n"]
     (kept,) = tmp_path.glob("unsaved-solution-*.py")
     assert kept.read_text() == "def f():\n    return 42\n"
+
+
+def test_ctrl_c_during_a_rehearsal_records_nothing_and_exits_130(
+    cli, editor, home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An interrupted rehearsal exited 0, as if it had been told (found by an exploratory tester)."""
+    from mockprep.cli import main
+    from tests.test_interrupt_exit import CtrlCAfter
+
+    editor("write", STRONG)
+    cli("story", "new")
+    monkeypatch.setattr("sys.stdin", CtrlCAfter("\n"))  # Enter to start, then Ctrl-C mid-telling
+    with pytest.raises(SystemExit) as ended:
+        main(["story", "rehearse", "1"])
+    assert ended.value.code == 130
+    assert "Rehearsal cancelled; nothing recorded." in capsys.readouterr().out
+    assert db_rows(home, "SELECT COUNT(*) FROM rehearsals") == [(0,)]

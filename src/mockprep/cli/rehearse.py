@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from mockprep.cli.app import UserError, story_app
-from mockprep.cli.context import load_settings, make_console, open_store, utc_now
+from mockprep.cli.context import load_settings, make_console, open_store, signals_interrupt, utc_now
 from mockprep.cli.options import VoiceOption
 from mockprep.cli.story import StoryId, latest_version
 from mockprep.cli.voice import make_voice
@@ -32,7 +32,9 @@ def story_rehearse(
     With --voice (or --audio FILE) the telling is transcribed and compared with the draft: the parts
     it carried, words a minute, fillers and pauses, and its length against the target."""
     from mockprep.core.durations import parse_duration
+    from mockprep.practice.pipeline import SessionInterrupted
     from mockprep.practice.rehearsal import rehearse
+    from mockprep.practice.ui import interrupt_signal
     from mockprep.terminal.input import stdin_reader
     from mockprep.terminal.stories import RehearsalTerminalUI, render_telling
 
@@ -50,7 +52,12 @@ def story_rehearse(
     try:
         latest = latest_version(store, story_id)
         ui = RehearsalTerminalUI(console, reader)
-        started, telling = rehearse(store, ui, utc_now, latest, target_seconds, settings, spoken)
+        with signals_interrupt():
+            try:
+                started, telling = rehearse(store, ui, utc_now, latest, target_seconds, settings, spoken)
+            except (KeyboardInterrupt, SessionInterrupted) as exc:
+                typer.echo("Rehearsal cancelled; nothing recorded.")
+                raise typer.Exit(128 + interrupt_signal(exc)) from None
     finally:
         store.close()
         if spoken is not None:

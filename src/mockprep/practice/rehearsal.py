@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from mockprep.core.delivery import PartCoverage, story_coverage
 from mockprep.core.stories import outline
 from mockprep.core.timer import AnswerTiming, Countdown
-from mockprep.practice.pipeline import Clock, SessionInterrupted
+from mockprep.practice.pipeline import Clock
 
 if TYPE_CHECKING:
     from mockprep.core.records import StoryVersion
@@ -42,22 +42,20 @@ def rehearse(
 ) -> tuple[bool, Telling | None]:
     """Show the outline, time the telling against ``target`` seconds and record it.
 
-    Returns whether the telling started, and the telling (None when it was cancelled).
+    Returns whether the telling started, and the telling (None when it was cancelled). Ctrl-C (or
+    SIGTERM, SIGHUP) during the telling records nothing and is raised to the caller.
     """
     ui.show_outline(outline(story.draft))
     if (voice is None or voice.source.live) and not ui.ready(target):
         return False, None
     started = clock()
     countdown = Countdown(target, started, settings.warning_seconds)
-    try:
-        if voice is not None:
-            spoken = voice.answer(countdown, wait=False)
-            done = spoken is not None
-        else:
-            spoken = None
-            done = ui.finished(countdown)
-    except (KeyboardInterrupt, SessionInterrupted):
-        done = False
+    if voice is not None:
+        spoken = voice.answer(countdown, wait=False)
+        done = spoken is not None
+    else:
+        spoken = None
+        done = ui.finished(countdown)
     if not done:
         return True, None
     if spoken is None:
