@@ -89,9 +89,44 @@ def test_clean_leaves_no_control_characters(text: str) -> None:
     assert not any((ord(c) < 32 and c not in "\t\n") or 0x7F <= ord(c) <= 0x9F for c in out)
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs"))))
+BIDI_OVERRIDES = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters=BIDI_OVERRIDES))
+)
 def test_clean_keeps_printable_text_exactly(text: str) -> None:
     assert clean(text) == text
+
+
+PRINTABLE = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")))
+
+
+@given(PRINTABLE, st.text(alphabet=BIDI_OVERRIDES + "\u200e\u200f", min_size=1), PRINTABLE)
+def test_clean_strips_bidi_overrides_and_keeps_the_marks(before: str, bidi: str, after: str) -> None:
+    """A right-to-left override in a story's Task reorders what follows it on screen (Trojan Source):
+    the embedding, override and isolate characters go; the marks LRM/RLM, which right-to-left text
+    uses for its punctuation, stay."""
+    out = clean(before + bidi + after)
+    assert not any(c in BIDI_OVERRIDES for c in out)
+    assert out.replace("\u200e", "").replace("\u200f", "") == "".join(
+        c for c in before + after if c not in BIDI_OVERRIDES + "\u200e\u200f"
+    )
+    assert out.count("\u200e") == (before + bidi + after).count("\u200e")
+    assert out.count("\u200f") == (before + bidi + after).count("\u200f")
+
+
+def test_story_show_strips_an_override_and_keeps_the_stored_text(cli, home, tmp_path) -> None:
+    from tests.conftest import db_rows
+
+    task = "Approve \u202eyad 01 ni\u202c the refund"
+    draft = tmp_path / "story.md"
+    draft.write_text(f"# Refund\n\n## Task\n{task}\n\n## Result\nDone.\n", encoding="utf-8")
+    assert cli("story", "new", "--from", str(draft)).exit_code == 0
+    shown = cli("story", "show", "1").stdout
+    assert "Approve yad 01 ni the refund" in shown
+    assert not any(c in BIDI_OVERRIDES for c in shown)
+    assert db_rows(home, "SELECT task FROM story_versions") == [(task,)]
 
 
 @pytest.mark.parametrize(

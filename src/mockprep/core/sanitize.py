@@ -1,8 +1,11 @@
 """Make text safe to print: user and bank text is data, never terminal control or markup.
 
 Escape sequences (CSI, OSC, and other ESC forms) and control characters are removed; tab and newline
-stay. Rich markup is not handled here: the renderer wraps text in ``rich.text.Text``, which never
-interprets ``[brackets]``.
+stay. So are the bidirectional embedding, override and isolate characters (U+202A-U+202E,
+U+2066-U+2069): one of them reorders what follows it on the line ("Trojan Source"), so the screen would
+not read as the stored text does. The marks U+200E/U+200F (and U+061C) stay: they move only the neutral
+characters beside them, and right-to-left text needs them to place its punctuation. Rich markup is not
+handled here: the renderer wraps text in ``rich.text.Text``, which never interprets ``[brackets]``.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ _ESCAPES = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"
     r"|\x9d[^\x07\x9c]*[\x07\x9c]?"
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: str) -> str:
-    """``text`` without escape sequences or control characters (tab and newline are kept)."""
+    """``text`` without escape sequences, control characters or bidirectional overrides (tab and newline
+    are kept)."""
     if not _CONTROLS.search(text):  # every escape starts with a control character: most text has none
         return text
     text = text.replace("\r\n", "\n")
