@@ -43,6 +43,18 @@ def test_unknown_round_topic_role_bank(cli) -> None:
     assert "did you mean statistics" in cli("session", "--topic", "statistic").stderr
 
 
+def test_an_unknown_topic_or_tag_among_many_says_where_to_see_them(cli) -> None:
+    """Found by an exploratory tester: with more than 40 topics or tags the line said only
+    "(known: 60 of them)", and nothing said where to see them."""
+    (topic,) = cli("session", "--topic", "nonexistent").stderr.strip().splitlines()
+    assert re.fullmatch(
+        r"mockprep: error: unknown topic 'nonexistent' \(\d+ topics; see them with: mockprep bank list\)",
+        topic,
+    )
+    (tag,) = cli("session", "--tag", "nope").stderr.strip().splitlines()
+    assert "tags; mockprep question show KEY shows a question's" in tag and "of them" not in tag
+
+
 def test_scripted_session_over_stdin(cli, home: Path) -> None:
     # Project questions are all open: answer lines, then an empty line (a number or a choice takes one).
     script = "my first answer\nsecond line\n\n3\n\n1\nq\n"

@@ -192,8 +192,21 @@ def check_filter_values(store: Store, kind: str, values: list[str]) -> None:
             close = difflib.get_close_matches(value, sorted(known), n=3, cutoff=0.5)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             singular = kind.rstrip("s")
-            listed = ", ".join(sorted(known)) if len(known) <= 40 else f"{len(known)} of them"
-            raise UserError(f"unknown {singular} {value!r}{hint} (known: {listed or 'none'})")
+            if len(known) <= 40:
+                raise UserError(
+                    f"unknown {singular} {value!r}{hint} (known: {', '.join(sorted(known)) or 'none'})"
+                )
+            raise UserError(f"unknown {singular} {value!r}{hint} ({len(known)} {kind}; {WHERE_LISTED[kind]})")
+
+
+# Where a filter's values are seen, for an unknown one when there are too many to name in its error.
+WHERE_LISTED = {
+    "topics": "see them with: mockprep bank list",
+    "banks": "see them with: mockprep bank list",
+    "roles": "see a bank's with: mockprep bank show BANK",
+    "tags": "mockprep question show KEY shows a question's; mockprep question search WORD searches them",
+    "rounds": "technical, project or behavioral",
+}
 
 
 def session_rng() -> random.Random:
