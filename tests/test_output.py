@@ -374,6 +374,17 @@ def test_help_lists_the_daily_commands_first_and_in_full(cli, monkeypatch) -> No
             assert re.search(rf"(?m)^  {other}  ", out.split("Other commands:")[1])
 
 
+def test_help_is_laid_out_at_the_terminals_width_however_narrow(cli, monkeypatch) -> None:
+    """Found by an exploratory tester: click lays help out at least 50 columns wide, so at 40 the
+    terminal wrapped every line ("Show the version" / ".")."""
+    monkeypatch.setenv("COLUMNS", "40")
+    for args in (["--help"], ["session", "-h"], ["story", "check", "-h"]):
+        out = cli(*args).stdout
+        assert all(cell_len(line) <= 40 for line in out.splitlines()), out
+        assert _no_trailing_spaces(out), out
+    assert "      Show the version." in cli("--help").stdout.splitlines()  # below its option, whole
+
+
 def test_where_is_aligned(cli, home: Path) -> None:
     lines = cli("where").stdout.splitlines()
     assert [line.split("  ")[0].strip() for line in lines] == [

@@ -8,17 +8,59 @@ lists the daily commands first.
 from __future__ import annotations
 
 import enum
+import shutil
 from typing import Annotated, Any
 
 import typer
+from click.formatting import HelpFormatter, term_len, wrap_text
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from mockprep import __version__
 from mockprep.cli import completion
 
+# Narrower than this, an option's or command's description goes on the lines below its name.
+MIN_HELP_TEXT = 20
+
+
+class NarrowHelpFormatter(HelpFormatter):
+    """click's help layout, which a terminal too narrow for two columns gets as one: each option or
+    command on its line, its description indented on the lines below."""
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first = min(max((term_len(term) for term, _text in rows), default=0), col_max) + col_spacing
+        if self.width - self.current_indent - first >= MIN_HELP_TEXT:
+            super().write_dl(rows, col_max, col_spacing)
+            return
+        indent = self.current_indent + 4
+        for term, text in rows:
+            self.write(f"{'':>{self.current_indent}}{term}\n")
+            for line in wrap_text(text, max(self.width - indent, 10), preserve_paragraphs=True).splitlines():
+                self.write(f"{'':>{indent}}{line}\n" if line else "\n")
+
+    def getvalue(self) -> str:
+        """The help without spaces at the ends of lines (click leaves one after a usage line's command
+        when a narrow terminal puts its arguments on the next line)."""
+        return "\n".join(line.rstrip(" ") for line in super().getvalue().split("\n"))
+
+
+class Context(typer.Context):
+    """A context whose help is laid out at the terminal's width: click's own never goes below 50
+    columns, so a narrower terminal wrapped every line of it ("Show the version" / ".")."""
+
+    formatter_class = NarrowHelpFormatter
+
+    def make_formatter(self) -> HelpFormatter:
+        width = self.terminal_width
+        if width is None:  # click's margin of 2 and its most of 80, without its least of 50
+            width = max(min(shutil.get_terminal_size().columns, self.max_content_width or 80) - 2, 10)
+        return self.formatter_class(width=width, max_width=self.max_content_width)
+
 
 class Command(TyperCommand):
     """A command whose usage line reads normally: required arguments bare, optional ones in brackets."""
+
+    context_class = Context
 
     def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
@@ -36,6 +78,7 @@ class Command(TyperCommand):
 class Group(TyperGroup):
     """A command group whose help lists ``daily`` commands first, then the rest, each summary in full."""
 
+    context_class = Context
     daily: tuple[str, ...] = ()
 
     def list_commands(self, ctx: typer.Context) -> list[str]:
