@@ -501,6 +501,20 @@ def test_history_shows_imported_session_rounds_literally(cli, home: Path) -> Non
         assert "rred[bold]x[/bold]" in out and "sred[bold]x[/bold]" in out, args
 
 
+def test_a_long_answer_cut_in_history_names_the_option_that_shows_it_whole(cli) -> None:
+    """Found by an exploratory tester: a 69 KB answer ended "(65,074 more characters; the full text is
+    kept)" and no command but export showed the rest. The line now names history ID --full."""
+    answer = "word " * 1000 + "the last words"
+    assert cli("session", "--limit", "1", input=f"{answer}\n\n3\n").exit_code == 0
+    cut = cli("history", "1").stdout
+    assert "the last words" not in cut
+    assert f"… ({len(answer) - 4000:,} more characters: mockprep history 1 --full)" in cut
+    whole = cli("history", "1", "--full").stdout
+    assert "word word the last words" in whole and "more characters" not in whole
+    refused = cli("history", "--full")
+    assert refused.exit_code == 2 and "give its id" in refused.stderr
+
+
 def test_history_refuses_options_it_would_ignore(cli, tmp_path: Path) -> None:
     """-o without --csv printed the table and wrote nothing; each such mix is one line, exit 2."""
     target = tmp_path / "history.txt"

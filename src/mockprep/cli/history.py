@@ -23,6 +23,10 @@ def history(
         int, typer.Option("--limit", "-n", metavar="N", min=1, help="How many sessions to list.")
     ] = 30,
     all_: Annotated[bool, typer.Option("--all", help="List every session.")] = False,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="With a session id: every answer in full (over 4,000 characters, cut)."),
+    ] = False,
     csv_: Annotated[bool, typer.Option("--csv", help="Write the whole review log as CSV instead.")] = False,
     output: Output = None,
     force: Force = False,
@@ -32,6 +36,10 @@ def history(
         raise UserError("-o/--output writes the review log as CSV: add --csv")
     if force and output is None:
         raise UserError("--force overwrites the file given with -o; give one (with --csv)")
+    if full and session_id is None:
+        raise UserError(
+            "--full shows one session's answers in full: give its id (mockprep history ID --full)"
+        )
     if csv_ and session_id is not None:
         raise UserError("--csv writes the whole review log; leave out the session id")
     if csv_:
@@ -47,7 +55,7 @@ def history(
             info = store.sessions.get(session_id) if 1 <= session_id < 2**63 else None
             if info is None:
                 raise UserError(f"no session with id {session_id} (see mockprep history)")
-            render_session(console, info, store.sessions.answers(session_id))
+            render_session(console, info, store.sessions.answers(session_id), full=full)
             return
         rows = store.sessions.history(None if all_ else limit)
         if not rows:

@@ -11,7 +11,6 @@ from rich.text import Text
 from mockprep.core.delivery import summary_line
 from mockprep.core.durations import format_duration
 from mockprep.core.records import HistoryEntry, SessionAnswer, SessionInfo
-from mockprep.core.sanitize import shorten
 from mockprep.core.scheduler import RATING_NAMES
 from mockprep.core.scoring import session_score
 from mockprep.terminal.console import plain_table, plural, print_table, print_text, safe
@@ -115,7 +114,21 @@ def _graded_line(a: SessionAnswer) -> Text | None:
     return line
 
 
-def render_session(console: Console, session: SessionInfo, answers: list[SessionAnswer]) -> None:
+# An answer longer than this is cut on screen unless `history ID --full` asks for all of it.
+SHOWN_CHARACTERS = 4000
+
+
+def _answer(text: str, session_id: int, full: bool) -> str:
+    """An answer as shown: whole with ``full``, else cut to SHOWN_CHARACTERS, naming how to see the rest."""
+    if full or len(text) <= SHOWN_CHARACTERS:
+        return text
+    more = len(text) - SHOWN_CHARACTERS
+    return f"{text[:SHOWN_CHARACTERS]}… ({more:,} more characters: mockprep history {session_id} --full)"
+
+
+def render_session(
+    console: Console, session: SessionInfo, answers: list[SessionAnswer], full: bool = False
+) -> None:
     unrated = sum(1 for a in answers if not a.rating) if session.kind == "mock" else 0
     kind = _kind(session).removeprefix("session")  # "Session 4 · technical", "Session 5 · cram"
     head = safe(f"Session {session.id} · {kind + ' · ' if kind else ''}", "bold")
@@ -153,12 +166,12 @@ def render_session(console: Console, session: SessionInfo, answers: list[Session
         graded = _graded_line(a)
         if graded is not None:
             print_text(console, graded)
-        print_text(console, safe(shorten(a.answer) or "(nothing typed)"))
+        print_text(console, safe(_answer(a.answer, session.id, full) or "(nothing typed)"))
         if a.follow_up:
             line = Text("Follow-up: ", style="magenta")
             line.append_text(safe(a.follow_up, "italic"))
             print_text(console, line)
-            print_text(console, safe(shorten(a.follow_up_answer or "") or "(not answered)"))
+            print_text(console, safe(_answer(a.follow_up_answer or "", session.id, full) or "(not answered)"))
     if unrated and session.status != "running":
         console.print()
         them = "it" if unrated == 1 else "them"
