@@ -1,9 +1,11 @@
 """Reading what the person types: single lines, and whole answers.
 
 From a pipe the protocol is lines: an answer is its lines up to an empty one, and every prompt and line
-read is echoed so that a transcript reads like a session. In a terminal an answer is one editable
-buffer (prompt_toolkit): arrows move through the lines typed, Tab indents, a paste is inserted whole,
-and Enter on an empty last line submits. The live countdown sits on the line right above the input.
+read is echoed so that a transcript reads like a session. A terminal that cannot move its cursor
+(TERM=dumb) is read the same way, without the echo (see :mod:`mockprep.terminal.dumb_input`). In
+another terminal an answer is one editable buffer (prompt_toolkit): arrows move through the lines
+typed, Tab indents, a paste is inserted whole, and Enter on an empty last line submits. The live
+countdown sits on the line right above the input.
 
 Undecodable bytes never end a session: they arrive as U+FFFD, and the rest of the text is kept.
 """
@@ -11,6 +13,7 @@ Undecodable bytes never end a session: they arrive as U+FFFD, and the rest of th
 from __future__ import annotations
 
 import errno
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -44,6 +47,7 @@ class LineReader(Protocol):
     """What the practice and story screens read through."""
 
     interactive: bool  # a person at a terminal (pages can wait for Enter); False for a pipe
+    edits_in_place: bool  # the answer is an editable buffer (keys such as Esc Enter); False: plain lines
 
     def __call__(self, prompt: str, countdown: Countdown | None) -> str | None:
         """One line after ``prompt``; None at the end of input."""
@@ -62,8 +66,13 @@ ReadLine = LineReader  # the name the screens know it by
 
 
 def stdin_reader(console: Console, clock: Clock, stream: IO[str] | None = None) -> LineReader:
-    """The reader for this process: the terminal editor when both ends are a terminal, else lines."""
+    """The reader for this process: the terminal editor when both ends are a terminal that can redraw,
+    lines as the terminal edits them at a dumb one, else lines."""
     if stream is None and sys.stdin.isatty() and sys.stdout.isatty():
+        if os.environ.get("TERM", "").lower() in ("dumb", "unknown"):  # (prompt_toolkit's test)
+            from mockprep.terminal.dumb_input import DumbTerminalReader
+
+            return DumbTerminalReader(console)
         return TerminalReader(console, clock)
     return PipeReader(console, sys.stdin if stream is None else stream)
 
@@ -113,10 +122,13 @@ class PipeReader:
     """
 
     interactive = False
+    edits_in_place = False
+    echo = True  # each line read is printed after its prompt (a terminal shows it already)
 
     def __init__(self, console: Console, stream: IO[str]):
         self.console = console
         self.stream = stream
+        self.partial = ""  # the lines of the answer being read, for when a signal ends it
         self._blank_may_follow = False
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
@@ -139,42 +151,46 @@ class PipeReader:
         if line is None:
             self.console.print()
             return None
-        self.console.print(safe(shorten(line)))
+        if self.echo:
+            self.console.print(safe(shorten(line)))
         return line
 
     def answer(
         self, countdown: Countdown | None, *, one_line: bool = False, quits: bool = True
     ) -> str | None:
+        self.partial = ""
         first = self("> ", countdown)
         if first is None or (quits and first.strip() == QUIT):
             return None
         if one_line:
             self._blank_may_follow = bool(first.strip())
             return first
+        return self._lines_from(first, countdown)
+
+    def _lines_from(self, first: str, countdown: Countdown | None) -> str:
+        """``first`` and the lines after it up to an empty one (or the end of input), each kept in
+        ``partial`` as it comes."""
         lines: list[str] = []
         line: str | None = first
-        # Lines up to an empty one; what was typed before the input ended is kept.
         while line is not None and line.strip():
             lines.append(line)
+            self.partial = "\n".join(lines)
             line = self(". ", countdown)
         return "\n".join(lines)
 
     def code(self, draft: str, countdown: Countdown | None) -> str | None:
         """Piped, code keeps the answer protocol: its lines up to an empty one, or, for code with empty
         lines, a block fenced with ``` (up to the closing fence). The draft is not shown."""
+        self.partial = ""
         first = self("> ", countdown)
         if first is None or first.strip() == QUIT:
             return None
         if not FENCE.match(first):
-            lines: list[str] = []
-            line: str | None = first
-            while line is not None and line.strip():
-                lines.append(line)
-                line = self(". ", countdown)
-            return "\n".join(lines)
+            return self._lines_from(first, countdown)
         lines = [first]
         while (line := self(". ", countdown)) is not None:
             lines.append(line)
+            self.partial = "\n".join(lines)
             if line.strip() == "```":
                 self._blank_may_follow = True  # the empty line that ends every other answer
                 break
@@ -248,6 +264,7 @@ class TerminalReader:
     """prompt_toolkit prompts: one session for single lines, one (without history) for answers."""
 
     interactive = True
+    edits_in_place = True
 
     def __init__(self, console: Console, clock: Clock):
         from prompt_toolkit import PromptSession

@@ -169,7 +169,8 @@ class TerminalUI:
             if code is not None:
                 return code
         else:
-            self._out(Text(CODE_KEYS if self.read_line.interactive else PIPED_CODE, style="dim"))
+            in_place = getattr(self.read_line, "edits_in_place", self.read_line.interactive)
+            self._out(Text(CODE_KEYS if in_place else PIPED_CODE, style="dim"))
         return self._kept_if_cut(lambda: self.read_line.code(draft, countdown), untouched=draft)
 
     def after_run(self, run: CodeRun, runs: int, countdown: Countdown | None = None) -> str | None:
