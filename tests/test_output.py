@@ -174,6 +174,22 @@ def test_a_row_too_wide_puts_its_other_cells_below() -> None:
     ]
 
 
+def test_a_row_whose_other_cells_do_not_fit_below_its_key_lists_them_as_pairs() -> None:
+    """A table whose only key is its first column put its other cells beside it, folding words
+    ("answ/ered", "behav/ioral"); now they go below it, as header-value pairs when one line is too few."""
+    table = plain_table("id>", "date", "kind", "answered>", "status", whole=("id",))
+    table.add_row("12", "2026-12-05 19:13", "behavioral", "2", "interrupted")
+    assert _render(lambda console: print_table(console, table), 40).splitlines() == [
+        "id",
+        "12",
+        "    date 2026-12-05 19:13",
+        "    kind behavioral · answered 2",
+        "    status interrupted",
+    ]
+    wider = _render(lambda console: print_table(console, table), 50).splitlines()
+    assert wider[0].split() == ["id", "date", "kind", "answered", "status"], wider  # words whole: one row
+
+
 def test_the_console_prints_emoji_codes_as_typed(capsys) -> None:
     """A ``:name:`` in a string printed as it is (not through :func:`safe`, which makes a Text that
     rich never scans) stays as typed: the console turns no codes into emoji (nor loads rich's table of
@@ -242,6 +258,35 @@ def test_stats_keep_bank_ids_whole_and_no_trailing_spaces(cli, narrow) -> None:
     out = cli("stats").stdout
     assert "leadership-and-adversity" in out.split() and "modern-architectures" in out.split()
     assert "…" not in out and _no_trailing_spaces(out)
+
+
+def _whole_words(out: str, words: list[str]) -> None:
+    for word in words:
+        assert word in out.split(), (word, out)
+
+
+def test_history_stats_and_story_check_break_no_word_at_40_or_20_columns(
+    cli, narrow, monkeypatch, tmp_path
+) -> None:
+    """Found by an exploratory tester: at 40 columns history showed "answ/ered", "behav/ioral",
+    "2026-/12-05", stats "weekl/y", "lear/ning", and story check's advice was 12 columns wide."""
+    cli("session", "--round", "behavioral", "--limit", "2", input="a\n\n3\nb\n\n1\n")
+    cli("session", "--round", "technical", "--limit", "1", input="an answer\n\n3\n")
+    for columns in ("40", "20"):
+        monkeypatch.setenv("COLUMNS", columns)
+        history = cli("history").stdout
+        _whole_words(history, ["answered", "score", "status", "behavioral", "technical", "completed"])
+        assert len(re.findall(r"(?m)\b\d{4}-\d\d-\d\d\b", history)) == 2, history
+        assert _no_trailing_spaces(history)
+    monkeypatch.setenv("COLUMNS", "40")
+    stats = cli("stats").stdout
+    _whole_words(stats, ["weekly", "answers", "learning", "review", "behavioral", "technical"])
+    draft = tmp_path / "draft.md"
+    draft.write_text("# A title\nCompetencies: problem-solving\n\n## Situation\nWe had a problem.\n")
+    assert cli("story", "new", "--from", str(draft)).exit_code == 0
+    check = cli("story", "check", "1").stdout
+    (advice,) = [line for line in check.splitlines() if "Missing:" in line]
+    assert len(advice) > 30 and "Task," in advice.split(), check  # not a 12-column strip of words
 
 
 def test_piped_tables_have_no_trailing_padding(cli) -> None:
@@ -531,8 +576,8 @@ def test_history_refuses_options_it_would_ignore(cli, tmp_path: Path) -> None:
 
 def test_output_under_a_locale_that_is_not_utf8_is_written_not_a_traceback(tmp_path: Path) -> None:
     """`LC_ALL=C PYTHONUTF8=0`: stdout is ASCII, and '·' in every header raised UnicodeEncodeError. At a
-    terminal the character is shown as '?'; piped (data: an export, a CSV) it is never changed silently,
-    the command stops with one line."""
+    terminal a glyph is shown as its ASCII stand-in ('·' as '-', terminal/glyphs.py); piped (data: an
+    export, a CSV) it is never changed silently, the command stops with one line."""
     import pty
     import subprocess
 
@@ -555,7 +600,7 @@ def test_output_under_a_locale_that_is_not_utf8_is_written_not_a_traceback(tmp_p
     finally:
         os.close(main)
     assert shown.returncode == 0, shown.stderr.decode("ascii", "replace")
-    assert b"ml-fundamentals ? difficulty" in screen and b"Traceback" not in shown.stderr
+    assert b"technical - ml-fundamentals - difficulty" in screen and b"Traceback" not in shown.stderr
     piped = subprocess.run(command, capture_output=True, env=env, timeout=120)
     assert piped.returncode == 1 and b"Traceback" not in piped.stderr
     assert b"the output's encoding (ascii) cannot hold" in piped.stderr

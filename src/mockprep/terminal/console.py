@@ -123,18 +123,36 @@ def _gaps(table: PlainTable) -> int:
     return _gap(table) * (len(table.columns) - 1)  # no padding at the edges (pad_edge=False)
 
 
-def _fit(console: Console, table: PlainTable, available: int) -> list[int]:
+def _fit(console: Console, table: PlainTable, available: int, fold: bool = True) -> list[int]:
     """Column widths for ``table`` within ``available``: every word whole; else one space between the
-    columns instead of two; else long header words, then the widest other column's, folded. The sum
-    still exceeds ``available`` when whole columns alone do."""
+    columns instead of two; else (with ``fold``) long header words, then the widest other column's,
+    folded. The sum still exceeds ``available`` when whole columns alone do (or words, unfolded)."""
     widths = _column_widths(console, table, available - _gaps(table))
     if sum(widths) + _gaps(table) <= available:
         return widths
     table.padding = (0, 1, 0, 0)
     widths = _column_widths(console, table, available - _gaps(table))
-    if sum(widths) + _gaps(table) <= available:
+    if sum(widths) + _gaps(table) <= available or not fold:
         return widths
     return _column_widths(console, table, available - _gaps(table), fold=True)
+
+
+# A column narrower than this whose cells wrap over more than MAX_CELL_LINES lines reads as a column
+# of words ("Missing:" / "Task," / "Result;"): the row's other cells go below its key instead.
+MIN_WRAP_WIDTH, MAX_CELL_LINES = 20, 3
+
+
+def _squeezed(console: Console, table: PlainTable, widths: list[int]) -> bool:
+    """Whether a column at ``widths`` is too narrow for its text (MIN_WRAP_WIDTH, MAX_CELL_LINES)."""
+    for column, width in zip(table.columns, widths, strict=True):
+        if column.no_wrap or width >= MIN_WRAP_WIDTH:
+            continue
+        for cell in column.cells:
+            text = console.render_str(cell, highlight=False) if isinstance(cell, str) else cell
+            if isinstance(text, Text) and cell_len(text.plain) > width * MAX_CELL_LINES:
+                if len(_at_spaces(text, width)) > MAX_CELL_LINES:
+                    return True
+    return False
 
 
 def _subtable(table: PlainTable, columns: list[int], rows: Iterable[int], header: bool) -> PlainTable:
@@ -256,37 +274,32 @@ def print_table(console: Console, table: PlainTable) -> None:
     """Print a ``plain_table`` with no trailing spaces on its lines and nothing cut off.
 
     Cells wrap at spaces; a whole (no-wrap) column keeps each line of its cells on one line. A table
-    too wide for the terminal with a whole column after the first puts each row's first and whole
-    cells on a line of their own and its other cells on the line below. Otherwise it narrows the gaps
-    between columns, then folds header words, then the longest words of the widest other column. If
-    the whole columns alone are too wide, the table is drawn as wide as they need and the terminal
-    wraps its lines: what people copy is never shortened.
+    too wide for the terminal puts each row's first and whole cells on a line of their own and its
+    other cells below (:mod:`mockprep.terminal.narrow_table`); one whose only key is its first column
+    first narrows the gaps between columns, if that keeps every word whole. A table of whole columns
+    alone narrows its gaps, then folds header words; if they are still too wide, it is drawn as wide
+    as they need and the terminal wraps its lines: what people copy is never shortened.
     """
     available = console.options.max_width
     keys = [i for i, column in enumerate(table.columns) if i == 0 or column.no_wrap]
     rest = [i for i in range(len(table.columns)) if i not in keys]
     widths = _column_widths(console, table, available - _gaps(table))
-    if sum(widths) + _gaps(table) <= available:
+    if sum(widths) + _gaps(table) <= available and not (rest and _squeezed(console, table, widths)):
         _print_rows(console, table, widths)  # (what _fit would measure again and return)
         return
-    if not rest or len(keys) < 2:
+    if not rest:
         _print_rows(console, table, _fit(console, table, available))
         return
-    if table.title:
-        print_text(console, safe(str(table.title)))
-    rows = range(table.row_count)
-    top = _subtable(table, keys, rows, True)
-    top_widths = _fit(console, top, available)
-    indent = top_widths[0] + _gap(top)  # the other cells line up under the second column
-    bottom = _subtable(table, rest, rows, True)
-    bottom_widths = _fit(console, bottom, available - indent)
-    for row in [None, *rows] if table.show_header else rows:
-        for part, columns, part_widths, part_indent in (
-            (top, keys, top_widths, 0),
-            (bottom, rest, bottom_widths, indent),
-        ):
-            piece = _subtable(part, list(range(len(columns))), [] if row is None else [row], row is None)
-            _print_rows(console, piece, part_widths, part_indent)
+    if len(keys) < 2:  # a first column alone stays beside the others while no word has to fold
+        padding = table.padding
+        widths = _fit(console, table, available, fold=False)
+        if sum(widths) + _gaps(table) <= available and not _squeezed(console, table, widths):
+            _print_rows(console, table, widths)
+            return
+        table.padding = padding
+    from mockprep.terminal.narrow_table import print_narrow
+
+    print_narrow(console, table, keys, rest)
 
 
 class Indented:
@@ -394,10 +407,15 @@ def make_console(stderr: bool = False) -> Console:
 _LINE_END_SPACES = re.compile(r" +(?=\n)")
 
 
+def _unicode(stream: Any) -> bool:
+    return (getattr(stream, "encoding", None) or "utf").lower().startswith("utf")
+
+
 class _TrimmedStream:
     """Standard output (or error), looked up at each write as rich itself does, without the spaces
     that rich's wrapping leaves at the end of a wrapped line ("... today's 0 new questions ") when
-    it is not a terminal: piped output is grepped and diffed. A terminal gets the text unchanged."""
+    it is not a terminal: piped output is grepped and diffed. A terminal gets the text unchanged, but
+    for the glyphs its encoding cannot hold, drawn as ASCII stand-ins (see :mod:`.glyphs`)."""
 
     def __init__(self, stderr: bool):
         self.stderr = stderr
@@ -410,6 +428,10 @@ class _TrimmedStream:
         stream = self.stream
         if "\n" in text and not stream.isatty():
             text = _LINE_END_SPACES.sub("", text)
+        elif not text.isascii() and not _unicode(stream) and stream.isatty():
+            from mockprep.terminal.glyphs import fitted  # (a terminal whose locale is not UTF-8)
+
+            text = fitted(text, stream.encoding)
         return stream.write(text)
 
     def __getattr__(self, name: str) -> Any:  # isatty, flush, fileno, encoding: the stream's own
