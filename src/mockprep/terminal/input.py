@@ -197,17 +197,22 @@ class PipeReader:
         return "\n".join(lines)
 
 
-def clock_line(countdown: Countdown, now: datetime, width: int) -> StyleAndTextTuples:
+def clock_line(
+    countdown: Countdown, now: datetime, width: int, encoding: str = "utf-8"
+) -> StyleAndTextTuples:
     """The countdown as drawn above the input: yellow in the last 30 s, red in overtime, and its
-    advice only where the terminal is wide enough for it on the same line."""
+    advice only where the terminal is wide enough for it on the same line; in ASCII stand-ins where the
+    terminal's ``encoding`` lacks its glyphs (prompt_toolkit writes it, not the console)."""
     from prompt_toolkit.utils import get_cwidth
+
+    from mockprep.terminal.glyphs import fitted
 
     phase = countdown.phase(now)
     text = f" ⏱ {countdown.label(now)} "
     note = _CLOCK_NOTES[phase]
     if note and get_cwidth(text) + len(note) + 3 <= width:
         text += f"· {note} "
-    return [(f"class:clock.{phase}", text)]
+    return [(f"class:clock.{phase}", fitted(text, encoding))]
 
 
 class _OpenPrompt:
@@ -343,7 +348,8 @@ class TerminalReader:
             if countdown is None or app.is_done:
                 return [("bold", prompt)]
             width = app.output.get_size().columns
-            return [*clock_line(countdown, self.clock(), width), ("", "\n"), ("bold", prompt)]
+            line = clock_line(countdown, self.clock(), width, app.output.encoding())
+            return [*line, ("", "\n"), ("bold", prompt)]
 
         _open.ending = None
         text: str | None = None

@@ -1,0 +1,64 @@
+"""ASCII stand-ins for the glyphs the screens draw, for a terminal whose encoding lacks them.
+
+Under ``LC_ALL=C`` (or a Latin-1 locale) every key-point mark printed as ``?``, so covered and missing
+differed by colour alone, and ``difficulty ●●○`` read ``???``. Every write to a terminal goes through
+:func:`fitted` (the console's stream, ``console._TrimmedStream``): one decision for every screen, bank
+and user text included. Each stand-in takes the glyph's one cell, so tables and panels stay aligned;
+a character with none here is left to the stream, which shows ``?``. Piped output is data and is
+never changed (a glyph it cannot hold stops the command with one line).
+"""
+
+from __future__ import annotations
+
+import functools
+
+ASCII = {
+    # the marks: key points (covered, partly, missing, stated the other way round), checks, runs
+    "✓": "+",
+    "✗": "-",
+    "◐": "~",
+    "≠": "!",
+    # difficulty (●●○: **-), the story matrix, the recording light
+    "●": "*",
+    "○": "-",
+    # separators, leads and bullets
+    "·": "-",
+    "•": "*",
+    "→": ">",
+    "⏱": " ",  # (the time after it says what it is: "2m of 3m", "2:30 left")
+    # typography in sentences and bank text
+    "—": "-",
+    "–": "-",
+    "−": "-",
+    "…": ".",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "×": "x",
+    "≈": "~",
+    "≤": "<",
+    "≥": ">",
+}
+
+
+@functools.lru_cache(maxsize=8)
+def _table(encoding: str) -> dict[int, str]:
+    """The stand-ins for the glyphs ``encoding`` cannot hold (none for UTF-8)."""
+    table = {}
+    for glyph, stand_in in ASCII.items():
+        try:
+            glyph.encode(encoding)
+        except UnicodeEncodeError:
+            table[ord(glyph)] = stand_in
+        except LookupError:  # an encoding Python does not know: the stream will say so itself
+            return {}
+    return table
+
+
+def fitted(text: str, encoding: str | None) -> str:
+    """``text`` with each glyph ``encoding`` cannot hold as its ASCII stand-in."""
+    if text.isascii() or not encoding:
+        return text
+    table = _table(encoding)
+    return text.translate(table) if table else text
