@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -140,3 +141,37 @@ def test_due_never_precedes_last_review_and_replay_agrees(rs: list[Rating], minu
         if rating == Rating.Again:
             assert card.state in (State.Learning, State.Relearning)
     assert replay(sched, 1, NOW, log).to_dict() == card.to_dict()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ratings=st.lists(st.sampled_from(list(Rating)), min_size=1, max_size=6),
+    hours=st.lists(st.floats(min_value=0.0, max_value=24 * 400), min_size=2, max_size=2),
+)
+def test_recall_falls_by_the_second_and_is_fsrs_own_on_whole_days(ratings, hours) -> None:
+    """fsrs counts whole days elapsed, so a question failed this morning read 100% tonight and plans and
+    --weakest took it for the best known (found by an exploratory tester)."""
+    from mockprep.core.scheduler import LEGACY_PARAMS, retrievability
+
+    scheduler, card, at = LEGACY_PARAMS.scheduler(), new_card(1, NOW), NOW
+    for rating in ratings:
+        at += timedelta(days=1)
+        card = review(scheduler, card, rating, at)
+    early, late = sorted(at + timedelta(hours=h) for h in hours)
+    assert retrievability(LEGACY_PARAMS, card, early) >= retrievability(LEGACY_PARAMS, card, late)
+    whole = at + timedelta(days=math.floor(hours[0] / 24))
+    assert retrievability(LEGACY_PARAMS, card, whole) == pytest.approx(
+        scheduler.get_card_retrievability(card, whole)
+    )
+
+
+def test_a_question_failed_this_morning_is_not_fully_recalled_tonight() -> None:
+    from mockprep.core.plans import weakest_first
+    from mockprep.core.scheduler import LEGACY_PARAMS, retrievability
+
+    scheduler = LEGACY_PARAMS.scheduler()
+    failed = review(scheduler, new_card(1, NOW), Rating.Again, NOW)
+    known = review(scheduler, new_card(2, NOW - timedelta(days=3)), Rating.Easy, NOW - timedelta(days=3))
+    tonight = NOW + timedelta(hours=12)
+    assert retrievability(LEGACY_PARAMS, failed, tonight) < 0.9
+    assert weakest_first([(2, known), (1, failed)], LEGACY_PARAMS, tonight) == [1, 2]

@@ -6,6 +6,7 @@ Fuzz is off, so a card's state is a function of its review log alone and can be 
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import math
@@ -144,10 +145,23 @@ def make_scheduler(desired_retention: float) -> Scheduler:
 
 
 def retrievability(params: SchedulerParams, card: Card, at: datetime) -> float:
-    """FSRS's predicted chance of recalling ``card`` at ``at`` (0 for a question never answered)."""
+    """FSRS's predicted chance of recalling ``card`` at ``at`` (0 for a question never answered), the
+    time since its last review counted to the second.
+
+    fsrs's ``get_card_retrievability`` counts whole days elapsed, so a question failed this morning
+    (stability 0.001 days) read 100% tonight, and plans and ``--weakest`` took a topic failed all day
+    for the best known (found by an exploratory tester). Anki's card info moved to elapsed seconds for
+    the same reason. The curve stays fsrs's own: R(t, S) depends on t / S only, so it is asked for one
+    whole day elapsed on a card whose stability is S / t."""
     if card.last_review is None or card.stability is None:
         return 0.0
-    return float(params.scheduler().get_card_retrievability(card, require_utc(at)))
+    at = require_utc(at)
+    elapsed = (at - card.last_review).total_seconds() / 86400
+    if elapsed <= 0:
+        return 1.0
+    one_day = copy.copy(card)
+    one_day.stability, one_day.last_review = card.stability / elapsed, at - timedelta(days=1)
+    return float(params.scheduler().get_card_retrievability(one_day, at))
 
 
 def require_utc(moment: datetime) -> datetime:
