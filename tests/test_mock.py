@@ -525,3 +525,15 @@ def test_a_closed_terminals_error_during_a_reply_keeps_the_reply(synced: Store, 
     (session_id,) = synced.conn.exec_driver_sql("SELECT id FROM sessions").scalars().all()
     (stored,) = mock_rows(synced, session_id)
     assert (stored.answer, stored.follow_up_answer) == ("my story", "half")
+
+
+def test_the_drill_a_mock_suggests_keeps_its_role(cli) -> None:
+    """'Drill them: mockprep session --topic X' dropped the round's --role, so the drill asked other
+    roles' questions (found by an exploratory tester)."""
+    args = ("mock", "--round", "behavioral", "--role", "data-scientist", "--minutes", "5")
+    result = cli(*args, input="no idea\n\nnone\n\nq\nq\n")
+    assert result.exit_code == 0, result.stderr
+    rated = " ".join(cli("mock", "--rate", "1", input="1\n").stdout.split())
+    assert "Drill them: mockprep session --role data-scientist --topic " in rated
+    again = " ".join(cli(*args, input="no idea\n\nnone\n\nq\n1\n").stdout.split())
+    assert "Drill them: mockprep session --role data-scientist --topic " in again

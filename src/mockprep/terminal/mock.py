@@ -15,7 +15,8 @@ from mockprep.core.scoring import answer_points
 from mockprep.terminal.console import plain_table, plural, print_table, safe
 from mockprep.terminal.history import status_label
 from mockprep.terminal.input import QUIT
-from mockprep.terminal.practice import TerminalUI, heading, plural_minutes, time_stop_text
+from mockprep.terminal.practice import TerminalUI, heading
+from mockprep.terminal.summary import plural_minutes, time_stop_text
 
 if TYPE_CHECKING:
     from mockprep.core.timer import Countdown
@@ -121,5 +122,7 @@ class MockTerminalUI(TerminalUI):
             console.print(time_stop_text(report.time_stop, mock=True))
         weakest = report.weakest_topics()
         if weakest:
-            command = "mockprep session " + " ".join(f"--topic {t}" for t in weakest)
+            command = "mockprep session " + " ".join(
+                [*(f"--role {r}" for r in report.roles), *(f"--topic {t}" for t in weakest)]
+            )
             console.print(safe(f"Weakest here: {', '.join(weakest)}. Drill them: {command}"))
