@@ -24,8 +24,8 @@ from mockprep.core.sanitize import clean
 from mockprep.core.scheduler import RATING_NAMES, parse_rating
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import Countdown
-from mockprep.practice.ui import EDIT, SUBMIT, filter_options
-from mockprep.terminal.console import hanging_lines, plural, print_text, safe
+from mockprep.practice.ui import EDIT, SUBMIT
+from mockprep.terminal.console import hanging_lines, plural, safe
 from mockprep.terminal.input import QUIT, ReadLine
 from mockprep.terminal.reveal import confirm_checklist, key_point_lines, timing_text, typed_rows
 
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from mockprep.core.grading import Verdict
     from mockprep.core.questions import QuestionRecord
     from mockprep.core.records import StoryOption
-    from mockprep.core.timer import TimeStop
     from mockprep.practice.ui import Attempt, Progress, SessionSummary
     from mockprep.practice.voice import SpokenAnswer
 
@@ -346,68 +345,9 @@ class TerminalUI:
             self.console.print(Text(f"Type 1-{len(options)}, or just Enter to skip.", style="yellow"))
 
     def show_summary(self, summary: SessionSummary, now: datetime) -> None:
-        console = self.console
-        console.print()
-        if summary.status == "empty":
-            why = _new_done(summary) if summary.new_waiting else f"no new questions are left{_scope(summary)}"
-            why = f"Nothing to practise right now: no questions are due and {why}."
-            if summary.nothing is not None:
-                why = f"Nothing to practise: {summary.nothing}."
-            console.print(Text(why, style="bold"))
-            if summary.next_due is not None:
-                console.print(Text(f"The next question is due {_when(summary.next_due, now)}."))
-            self._more_new(summary)
-            return
-        title = {"interrupted": "Session interrupted", "ended_early": "Session ended early"}
-        console.print(
-            heading(Text(title.get(summary.status, "Session complete"), style="bold"), console.width, "dim")
-        )
-        line = Text(f"{summary.answered} answered in {format_duration(summary.seconds)}")
-        if summary.kept:  # (history lists them; "0 answered" alone read as if the text were gone)
-            line.append(f", {summary.kept} kept not rated", style="yellow")
-        if summary.answered:
-            line.append("  ·  ")
-            for rating in Rating:
-                line.append(
-                    f"{RATING_NAMES[rating]} {summary.ratings.get(int(rating), 0)}  ",
-                    style=RATING_STYLES[rating],
-                )
-        console.print(line)
-        if summary.score is not None:
-            score = Text(f"Score {summary.score}/100", style="bold")
-            if summary.overtime:
-                score.append(f"  ·  {summary.overtime} over time", style="red")
-            console.print(score)
-        if summary.status != "completed":
-            console.print(Text("Every rated answer was saved.", style="dim"))
-        if summary.stopped_by_limit:
-            said = "The recordings given with --audio are used up." if self.recordings_limit else None
-            console.print(Text(said or "Stopped at the --limit you set.", style="dim"))
-        if summary.time_stop is not None:
-            console.print(time_stop_text(summary.time_stop))
-        due = f"Due by the end of tomorrow: {summary.due_tomorrow}"
-        if filter_options(summary.filter):  # (the next-due line below is the selection's)
-            due = f"{due} in all, {summary.due_tomorrow_selected} of this selection"
-        console.print(Text(due))
-        if summary.next_due is not None:
-            which = "of this selection " if filter_options(summary.filter) else ""
-            console.print(Text(f"Next question {which}due {_when(summary.next_due, now)}.", style="dim"))
-        if summary.new_waiting:
-            done = _new_done(summary)
-            console.print(Text(f"{done[0].upper()}{done[1:]}.", style="dim"))
-            self._more_new(summary)
+        from mockprep.terminal.summary import render_summary  # (once, at the end)
 
-    def _more_new(self, summary: SessionSummary) -> None:
-        """How to get more new questions today, for the same selection."""
-        if not summary.new_waiting:
-            return
-        options = filter_options(summary.filter)
-        more = f"--new {min(5, summary.new_waiting)}"
-        command = f"mockprep session {options} {more}" if options else f"mockprep session {more}"
-        waits = "waits" if summary.new_waiting == 1 else "wait"
-        more = f"{plural(summary.new_waiting, 'new question')} {waits}; to learn more now:"
-        self.console.print(safe(more, "dim"))
-        print_text(self.console, f"  {command}", "dim", wrap=False)  # a command to copy: never broken
+        render_summary(self.console, summary, now, self.recordings_limit)
 
 
 def _in_editor(ui: TerminalUI, argv: list[str], draft: str) -> str | None:
@@ -441,55 +381,6 @@ def rating_help(suggested: Rating | None) -> Text:
     return line
 
 
-def _new_done(summary: SessionSummary) -> str:
-    """Why no more new questions come: today's limit for the selection, or --new."""
-    if summary.new_option == 0:
-        return "--new 0 asked for no new questions"
-    if summary.new_option is not None:
-        return f"the {plural(summary.new_option, 'new question')} asked for with --new are done"
-    done = "is done" if summary.daily_new == 1 else "are done"
-    why = " (your interview plan's pace, beyond the daily limit)" if summary.new_by_plan else ""
-    return f"today's {plural(summary.daily_new, 'new question')}{_scope(summary)} {done}{why}"
-
-
-def _scope(summary: SessionSummary) -> str:
-    return " for this selection" if filter_options(summary.filter) else ""
-
-
-def plural_minutes(minutes: float) -> str:
-    return f"{minutes:g} {'minute' if minutes == 1 else 'minutes'}"
-
-
-def time_stop_text(stop: TimeStop, mock: bool = False) -> Text:
-    """Why a time-boxed session or round stopped with questions left: which one is next and why."""
-    if stop.left <= 0:
-        if mock:
-            return Text("The round's time is up.", style="yellow")
-        waits = "waits" if stop.waiting == 1 else "wait"
-        left = f"{plural(stop.waiting, 'question')} {waits} for next time"
-        return Text(f"Time is up for the minutes you planned; {left}.", style="yellow")
-    what = "the round stopped" if mock else "Stopped"
-    text = (
-        f"{what[0].upper()}{what[1:]} with {format_duration(stop.left)} left: no "
-        f"{'question left' if mock else 'waiting question'} fits in it. The shortest, {stop.key}, "
-        f"takes {format_duration(stop.needs)} ({stop.basis})."
-    )
-    if not mock:
-        waits = "waits" if stop.waiting == 1 else "wait"
-        text += f" {plural(stop.waiting, 'question')} {waits} for next time."
-    return safe(text, "yellow")
-
-
 def heading(title: Text, width: int, style: str = "rule.line") -> Rule | Text:
     """A rule with the title in it, or just the title when the rule would have to cut it short."""
     return Rule(title, style=style) if title.cell_len + 6 <= width else title
-
-
-def _when(moment: datetime, now: datetime) -> str:
-    local = moment.astimezone()
-    if moment <= now:
-        return "now"
-    stamp = (
-        local.strftime("%H:%M") if moment - now < timedelta(hours=20) else local.strftime("%a %d %b %H:%M")
-    )
-    return f"in {format_duration((moment - now).total_seconds())} (at {stamp})"
