@@ -229,3 +229,12 @@ def test_past_plans_are_counted_and_listed_with_their_ids(cli, cli_clock: FakeCl
     again = cli("plan", "--remove", "1")  # a past plan's id is listed by --all, not by `plan`
     assert again.exit_code != 0
     assert "--remove 1: no plan with that id (`mockprep plan --all` lists them)" in again.stderr
+
+
+def test_a_pace_no_one_can_keep_is_called_out() -> None:
+    """'212 new a day needed' with three days left read like any other day's figure (found by an
+    exploratory tester)."""
+    heavy = status(new_left=636, pace=212, today=0, week=20, limit=10)
+    assert "too many to learn well" in pace_line(heavy) and "plan --remove 1" in pace_line(heavy)
+    usual = status(new_left=80, pace=25, today=0, week=70, limit=10)  # last week 10 a day: 2.5x
+    assert "too many" not in pace_line(usual)

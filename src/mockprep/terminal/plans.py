@@ -30,6 +30,9 @@ def countdown_line(status: PlanStatus) -> str:
     )
 
 
+OVERLOAD = 3  # a pace over this many times the daily limit (or last week's pace) is called out
+
+
 def pace_line(status: PlanStatus) -> str:
     if status.days_left == 0:  # no pace to keep: what is left is going over what is known
         plan = status.plan
@@ -53,12 +56,23 @@ def pace_line(status: PlanStatus) -> str:
     if status.on_track:
         verdict = "today's are done: on pace"
     else:  # (not "behind" before the day is over: sessions introduce the plan's questions first)
-        verdict = f"{status.due_today} more today to keep the pace (sessions ask the plan's first)"
-    return (
+        verdict = (
+            f"{status.due_today} more today to keep the pace (after the reviews due, sessions introduce"
+            " the plan's questions before other new ones)"
+        )
+    line = (
         f"{plural(status.new_left, 'new question')} left: {status.pace} new a day needed "
         f"(today {status.introduced_today}, last week {status.recent_pace:.1f} a day, daily limit "
         f"{status.limit}) — {verdict}; {plural(status.reviews_due, 'review')} due before the day."
     )
+    if status.pace > OVERLOAD * max(status.limit, status.recent_pace):
+        plan = status.plan
+        line += (
+            f" That is over {OVERLOAD}x what you take in a day, too many to learn well before the day:"
+            f" narrow the plan (mockprep plan --remove {plan.id}, then --date {plan.date} with --role or"
+            " --rounds) or spend the time on what you have studied."
+        )
+    return line
 
 
 def render_plans(
