@@ -80,6 +80,7 @@ class TerminalUI:
         self._one_line = False  # the question shown takes a one-line answer
         self._so_far = ""  # what an answer or code prompt held when something ended it
         self._rows = 0  # screen rows printed since the question, to keep it on screen in the reveal
+        self._points_at: int | None = None  # _rows where the key points began (None: not shown)
 
     def _prompt(self, label: str, countdown: Countdown | None = None) -> str | None:
         return self.read_line(label, countdown)
@@ -205,9 +206,11 @@ class TerminalUI:
         self._reveal(attempt, points=False)
 
     def show_key_points(self, attempt: Attempt) -> None:
-        self.console.print(Panel(Group(*key_point_lines(attempt)), border_style="green", padding=(0, 1)))
+        self._points_at = self._rows
+        self._out(Panel(Group(*key_point_lines(attempt)), border_style="green", padding=(0, 1)))
 
     def _before_reveal(self, attempt: Attempt) -> None:
+        self._points_at = None
         if attempt.delivery is None:
             # The answer as typed, and in a multi-line answer the empty line that ended it.
             self._rows += typed_rows(attempt.answer, self.console.width) + (0 if self._one_line else 1)
@@ -243,6 +246,7 @@ class TerminalUI:
         lines = key_point_lines(attempt) if points else []
         if self.read_line.interactive:
             if lines:
+                self._points_at = self._rows
                 self._out(Panel(Group(*lines), border_style="green", padding=(0, 1)))
             self._page(answer)
             return
@@ -262,7 +266,18 @@ class TerminalUI:
         they quit. Only at a terminal: piped input keeps its line protocol and the grader's proposal."""
         if not self.read_line.interactive or not attempt.assessment.points:
             return [p.verdict for p in attempt.assessment.points] or None
-        return confirm_checklist(self.read_line, attempt, self._out)
+
+        def read(prompt: str, countdown: Countdown | None) -> str | None:
+            self._rows += 1  # (the prompt and the reply typed after it)
+            return self.read_line(prompt, countdown)
+
+        return confirm_checklist(read, attempt, self._out, self._points_on_screen, self.console.width)
+
+    def _points_on_screen(self) -> bool:
+        """Whether the key points of the reveal are still all on screen above a checklist prompt (the
+        model answer's pages, or a screen lower than the reveal, scroll them away)."""
+        below = 3  # the "You covered" line (two rows on a narrow screen) and the prompt
+        return self._points_at is not None and self._rows - self._points_at + below <= self.console.height
 
     def _page(self, answer: Text) -> None:
         """The model answer in pages: the first fits under what is on screen (the question included),
@@ -289,9 +304,11 @@ class TerminalUI:
                 )
             )
             shown += take
+            self._rows += take + 2  # (and its borders)
             if not left:
                 return
             reply = self._prompt(f"{plural(left, 'more line')}: Enter shows more, s skips: ")
+            self._rows += 1
             if reply is None or reply.strip():
                 return
             page = max(MIN_PAGE, height - 2 - below)

@@ -3,7 +3,7 @@ confirms, the follow-ups, and the model answer (in pages on a terminal)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
     from mockprep.core.grading import Assessment
     from mockprep.practice.ui import Attempt
-    from mockprep.terminal.input import ReadLine
 
 MARKS = {
     Verdict.COVERED: ("✓", "green"),
@@ -172,14 +171,52 @@ def toggle(verdicts: list[Verdict], reply: str) -> list[Verdict] | str:
     return changed
 
 
-def confirm_checklist(read_line: ReadLine, attempt: Attempt, print_line: object) -> list[Verdict] | None:
+def compact_points(attempt: Attempt, verdicts: Sequence[Verdict], width: int) -> list[Text]:
+    """The key points one line each, numbered and with their marks, cut with an ellipsis at ``width``
+    (the screen's): what the checklist toggles, once the reveal's full list has scrolled away."""
+    lines = []
+    for number, (point, verdict) in enumerate(zip(attempt.assessment.points, verdicts, strict=True), start=1):
+        symbol, style = MARKS[verdict]
+        line = Text(f"  {number} ", style="bold")
+        line.append(f"{symbol} ", style=style)
+        line.append_text(safe(_cut(" ".join(point.point.split()), width - line.cell_len)))
+        lines.append(line)
+    return lines
+
+
+def _cut(text: str, room: int) -> str:
+    """``text`` in ``room`` cells, cut at a space with an ellipsis when it is longer."""
+    if cell_len(text) <= room:
+        return text
+    cut = text
+    while cut and cell_len(cut) > room - 1:
+        cut = cut[:-1]
+    if " " in cut.strip():
+        cut = cut[: cut.rstrip().rfind(" ")]
+    return cut.rstrip() + "…"
+
+
+def confirm_checklist(
+    read_line: Callable[[str, None], str | None],
+    attempt: Attempt,
+    print_line: Callable[[Text], None],
+    points_on_screen: Callable[[], bool] = lambda: True,
+    width: int = 80,
+) -> list[Verdict] | None:
     """Let the person set the checklist; None when they quit. ``print_line(Text)`` shows a line.
-    Keys typed before it is shown (while a model graded) are dropped: only what follows it counts."""
+    Keys typed before it is shown (while a model graded) are dropped: only what follows it counts.
+    Once ``points_on_screen()`` says the reveal's key points have scrolled away, each prompt has them
+    above it, one line each with their current marks."""
     from mockprep.terminal.input import discard_typeahead
 
     discard_typeahead()
     verdicts = [p.verdict for p in attempt.assessment.points]
+    listed = False
     while True:
+        listed = listed or not points_on_screen()
+        if listed:
+            for point_line in compact_points(attempt, verdicts, width):
+                print_line(point_line)
         ticked = " ".join(str(i) for i, v in enumerate(verdicts, start=1) if v is Verdict.COVERED) or "none"
         partly = " ".join(str(i) for i, v in enumerate(verdicts, start=1) if v is Verdict.PARTLY)
         wrong = " ".join(str(i) for i, v in enumerate(verdicts, start=1) if v is Verdict.CONTRADICTED)
@@ -190,7 +227,7 @@ def confirm_checklist(read_line: ReadLine, attempt: Attempt, print_line: object)
         if wrong:
             line.append(f"; the other way round {wrong}", style="red")
         line.append(f"   ({CHECKLIST_HELP})", style="dim")
-        print_line(line)  # type: ignore[operator]
+        print_line(line)
         reply = read_line("checklist> ", None)
         if reply is None or reply.strip() == "q":
             return None
@@ -198,7 +235,7 @@ def confirm_checklist(read_line: ReadLine, attempt: Attempt, print_line: object)
             return verdicts
         result = toggle(verdicts, reply.strip().lower())
         if isinstance(result, str):
-            print_line(Text(result, style="yellow"))  # type: ignore[operator]
+            print_line(Text(result, style="yellow"))
             continue
         verdicts = result
 
