@@ -485,7 +485,8 @@ HOSTILE = "\x1b]0;pwned\x07\x1b[31mred\x9b2J[bold]x[/bold]"
 def test_csv_log_has_no_escape_sequences(cli, tmp_path: Path) -> None:
     cli("session", "--limit", "1", input=f"{HOSTILE}\nsecond line\n\n3\n")
     out = tmp_path / "log.csv"
-    assert cli("history", "--csv", "-o", str(out)).exit_code == 0
+    written = cli("history", "--csv", "-o", str(out))
+    assert written.exit_code == 0 and f"Wrote 1 review to {out}" in written.stderr  # (it said nothing)
     text = out.read_text()
     assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
     (row,) = csv.DictReader(io.StringIO(text))

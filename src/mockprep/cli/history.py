@@ -10,7 +10,14 @@ from typing import Annotated
 import typer
 
 from mockprep.cli.app import UserError, app
-from mockprep.cli.context import check_filter_values, make_console, open_store, output_stream, utc_now
+from mockprep.cli.context import (
+    STDOUT,
+    check_filter_values,
+    make_console,
+    open_store,
+    output_stream,
+    utc_now,
+)
 from mockprep.cli.options import BankOption, Force, Output, RoundOption
 
 
@@ -73,9 +80,13 @@ def _write_csv(output: Path | None, force: bool) -> None:
     store = open_store(sync=False)
     try:
         with output_stream(output, force) as handle:
-            write_review_log(store, handle)
+            written = write_review_log(store, handle)
     finally:
         store.close()
+    if output is not None and output != STDOUT:  # (to a file: say so, as export does)
+        from mockprep.core.wording import plural
+
+        typer.echo(f"Wrote {plural(written, 'review')} to {output}", err=True)
 
 
 # From how many answers recounting the stats roll-up's days (after a change of zone) takes long enough
