@@ -129,26 +129,6 @@ def test_a_reversed_direction_contradicts_the_point() -> None:
     assert same.verdict == "covered"
 
 
-def test_a_direction_said_in_other_words_beside_an_opposite_word_reverses_nothing() -> None:
-    """'Power increases with a larger sample size (the standard error falls ...)' was flagged as saying
-    'falls' where the key point says 'rises' (found by an exploratory tester)."""
-    points = [
-        "type I: reject true H0, probability α",
-        "fixed n: lowering α lowers power",
-        "power rises with n, effect size, lower variance",
-    ]
-    told = "Type I error is rejecting a true H0, probability alpha. At fixed n lowering alpha lowers power."
-    answer = (
-        f"{told} Power increases with a larger sample size (the standard error falls like 1/sqrt(n)),"
-        " a larger true effect and lower variance."
-    )
-    assert "contradicted" not in [v.verdict for v in judge(points, answer)]
-    reversed_ = judge(
-        points, f"{told} Power falls with a larger sample size, effect size and lower variance."
-    )
-    assert reversed_[2].verdict == "contradicted"
-
-
 def test_a_reversed_direction_says_which_words_oppose() -> None:
     (verdict,) = judge(["training error increases with more data"], "training error decreases with more data")
     assert verdict.reason == "it says 'decreases' where the key point says 'increases'"

@@ -53,15 +53,6 @@ _OPPOSITES = [
 ]  # fmt: skip
 
 
-# Verbs of change that say the same direction: a passage that says the point's direction in other words
-# too ("power increases with n (the standard error falls)" for "power rises with n") reverses nothing.
-_DIRECTIONS = [
-    ("increase", "rise", "grow", "raise"),
-    ("decrease", "fall", "shrink", "drop", "reduce", "decline"),
-]
-_SAME_DIRECTION = {stem(w): {stem(v) for v in group} - {stem(w)} for group in _DIRECTIONS for w in group}
-
-
 def _antonyms() -> dict[str, set[str]]:
     table: dict[str, set[str]] = {}
     for a, b in _OPPOSITES:
@@ -305,8 +296,7 @@ def _opposite(point_text: str, point_stems: set[str], passage: Passage) -> str |
     for word in sorted(point_stems):
         flips = _ANTONYMS.get(word, set())
         # A point that names both sides ("large γ ... small γ") cannot be reversed this way.
-        also = _SAME_DIRECTION.get(word, set()) & passage.stems
-        if flips & passage.stems and word not in passage.stems and not flips & point_stems and not also:
+        if flips & passage.stems and word not in passage.stems and not flips & point_stems:
             said = as_written(passage.text, min(flips & passage.stems))
             return f"it says '{said}' where the key point says '{as_written(point_text, word)}'"
     return None
