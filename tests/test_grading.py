@@ -129,6 +129,20 @@ def test_a_reversed_direction_contradicts_the_point() -> None:
     assert same.verdict == "covered"
 
 
+def test_a_reversal_stands_when_the_conditions_move_the_points_way() -> None:
+    """'X falls as Y increases' reverses 'X rises with Y': a rule that let any verb of the point's
+    direction in the passage excuse the opposite one ticked it covered (reverted; found by a review)."""
+    for point, answer in [
+        ("training error increases with more data", "training error decreases as the amount of data grows"),
+        (
+            "power rises with n, effect size, lower variance",
+            "Power falls as the sample size n increases, and with a larger effect size and lower variance.",
+        ),
+    ]:
+        (verdict,) = judge([point], answer)
+        assert verdict.verdict == "contradicted", answer
+
+
 def test_a_reversed_direction_says_which_words_oppose() -> None:
     (verdict,) = judge(["training error increases with more data"], "training error decreases with more data")
     assert verdict.reason == "it says 'decreases' where the key point says 'increases'"
