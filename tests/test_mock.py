@@ -528,12 +528,13 @@ def test_a_closed_terminals_error_during_a_reply_keeps_the_reply(synced: Store, 
 
 
 def test_the_drill_a_mock_suggests_keeps_its_role(cli) -> None:
-    """'Drill them: mockprep session --topic X' dropped the round's --role, so the drill asked other
-    roles' questions (found by an exploratory tester)."""
+    """'Drill them: mockprep session --topic X' dropped the round's --role (and round: topics recur
+    across rounds), so the drill asked other roles' questions (found by an exploratory tester)."""
     args = ("mock", "--round", "behavioral", "--role", "data-scientist", "--minutes", "5")
     result = cli(*args, input="no idea\n\nnone\n\nq\nq\n")
     assert result.exit_code == 0, result.stderr
     rated = " ".join(cli("mock", "--rate", "1", input="1\n").stdout.split())
-    assert "Drill them: mockprep session --role data-scientist --topic " in rated
+    drill = "Drill them: mockprep session --round behavioral --role data-scientist --topic "
+    assert drill in rated
     again = " ".join(cli(*args, input="no idea\n\nnone\n\nq\n1\n").stdout.split())
-    assert "Drill them: mockprep session --role data-scientist --topic " in again
+    assert drill in again

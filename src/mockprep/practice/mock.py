@@ -181,7 +181,7 @@ class MockRound:
             "mock", self.options.filter.to_dict(), start, os.getpid(), round=self.round, minutes=self.minutes
         )
         report = MockReport(session_id, self.round, COMPLETED, planned, self.minutes)
-        report.roles = self.options.filter.roles
+        report.roles, report.banks = self.options.filter.roles, self.options.filter.banks
         try:
             self.ui.show_mock_intro(self.round, self.minutes, planned)  # (a closed pipe here ends the round)
             if self._ask_all(report, order, self.clock(), budget):  # the clock runs from the first question
@@ -345,6 +345,7 @@ def rate_later(
     minutes = info.minutes if info.minutes is not None else settings.mock_minutes.get(info.round or "", 0)
     report = MockReport(session_id, info.round or "", info.status, None, minutes)  # (planned: not kept)
     report.roles = tuple(str(r) for r in info.filters.get("roles", ()))
+    report.banks = tuple(str(b) for b in info.filters.get("banks", ()))
     report.answers = [_stored_answer(store, pipeline, s) for s in stored]
     if info.ended_at is not None:
         report.seconds = (info.ended_at - info.started_at).total_seconds()

@@ -158,7 +158,8 @@ class MockReport:
     seconds: float = 0.0
     time_stop: TimeStop | None = None  # why the round stopped with questions left
     signal: int | None = None  # the signal that interrupted the round or its rating (Ctrl-C: SIGINT)
-    roles: tuple[str, ...] = ()  # the round's --role: a drill it suggests keeps to them
+    roles: tuple[str, ...] = ()  # the round's --role and --bank: a drill it suggests keeps to them
+    banks: tuple[str, ...] = ()
 
     @property
     def stopped_by_time(self) -> bool:

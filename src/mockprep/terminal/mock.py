@@ -122,7 +122,7 @@ class MockTerminalUI(TerminalUI):
             console.print(time_stop_text(report.time_stop, mock=True))
         weakest = report.weakest_topics()
         if weakest:
-            command = "mockprep session " + " ".join(
-                [*(f"--role {r}" for r in report.roles), *(f"--topic {t}" for t in weakest)]
-            )
+            scope = [f"--round {report.round}"] if report.round else []  # (topics recur across rounds)
+            scope += [*(f"--role {r}" for r in report.roles), *(f"--bank {b}" for b in report.banks)]
+            command = "mockprep session " + " ".join([*scope, *(f"--topic {t}" for t in weakest)])
             console.print(safe(f"Weakest here: {', '.join(weakest)}. Drill them: {command}"))
