@@ -238,3 +238,13 @@ def test_a_pace_no_one_can_keep_is_called_out() -> None:
     assert "too many to learn well" in pace_line(heavy) and "plan --remove 1" in pace_line(heavy)
     usual = status(new_left=80, pace=25, today=0, week=70, limit=10)  # last week 10 a day: 2.5x
     assert "too many" not in pace_line(usual)
+    # the advice is built from the plan: what it does not narrow yet, its label kept; nothing studied,
+    # nothing to go over (found by a review: it offered --role to a plan with one role, one round)
+    assert "with --role or --rounds" in pace_line(heavy) and "studied" not in pace_line(heavy)
+    narrow = replace(heavy, plan=Plan(1, date(2027, 2, 1), "on site", "data-scientist", ("technical",)))
+    assert "narrow" not in pace_line(narrow) and pace_line(narrow).endswith("before the day.")
+    studied = replace(heavy, plan=replace(heavy.plan, role="data-scientist"))
+    studied = replace(studied, totals=replace(studied.totals, learned=5))
+    assert "--date 2027-02-01 --label onsite with --rounds) or spend the time on what you" in pace_line(
+        studied
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING
 
 from mockprep.core.wording import plural
@@ -66,13 +67,29 @@ def pace_line(status: PlanStatus) -> str:
         f"{status.limit}) — {verdict}; {plural(status.reviews_due, 'review')} due before the day."
     )
     if status.pace > OVERLOAD * max(status.limit, status.recent_pace):
-        plan = status.plan
-        line += (
-            f" That is over {OVERLOAD}x what you take in a day, too many to learn well before the day:"
-            f" narrow the plan (mockprep plan --remove {plan.id}, then --date {plan.date} with --role or"
-            " --rounds) or spend the time on what you have studied."
-        )
+        line += f" That is over {OVERLOAD}x what you take in a day, too many to learn well before the day"
+        line += _narrowing(status)
     return line
+
+
+def _narrowing(status: PlanStatus) -> str:
+    """How the overloaded plan could be narrowed, from what it does not narrow yet; and, with something
+    studied, the other use of the time."""
+    plan = status.plan
+    options = [
+        o for o, unset in (("--role", plan.role is None), ("--rounds", len(plan.rounds) != 1)) if unset
+    ]
+    studied = status.totals.learning + status.totals.learned > 0
+    advice = []
+    if options:
+        label = f" --label {shlex.quote(plan.label)}" if plan.label else ""
+        recipe = (
+            f"mockprep plan --remove {plan.id}, then --date {plan.date}{label} with {' or '.join(options)}"
+        )
+        advice.append(f"narrow the plan ({recipe})")
+    if studied:
+        advice.append("spend the time on what you have studied")
+    return (": " + " or ".join(advice) + ".") if advice else "."
 
 
 def render_plans(
