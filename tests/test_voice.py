@@ -352,3 +352,46 @@ def test_a_spoken_mock_answer_rated_later_keeps_its_delivery(store: Store, clock
     rate_later(store, later, clock, report.session_id)
     spoken = store.conn.exec_driver_sql("SELECT COUNT(*) FROM reviews WHERE delivery IS NOT NULL").scalar()
     assert spoken == report.unrated
+
+
+class TypedTelling(RehearsalUI):
+    def __init__(self, ends: BaseException | None = None) -> None:
+        super().__init__()
+        self.ends = ends
+
+    def ready(self, target) -> bool:
+        return True
+
+    def finished(self, countdown) -> bool:
+        if self.ends is not None:
+            raise self.ends
+        return True
+
+
+def test_a_telling_cut_short_records_nothing_and_one_stored_is_not_called_cancelled(
+    store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signal held while the rehearsal was being stored came out afterwards and was reported as
+    'Rehearsal cancelled; nothing recorded' (found by a review): only one during the telling is."""
+    import signal
+
+    from mockprep.practice.pipeline import SessionInterrupted
+    from mockprep.practice.rehearsal import TellingInterrupted
+
+    story = store.stories.create(DRAFT, clock.now)
+    version = StoryVersion(story, 1, clock.now, DRAFT)
+    with pytest.raises(TellingInterrupted) as cut:
+        rehearse(
+            store, TypedTelling(SessionInterrupted(signal.SIGTERM)), clock, version, 120, DEFAULT_SETTINGS
+        )
+    assert cut.value.args == (signal.SIGTERM,) and store.stories.rehearsals(story) == []
+    stored = store.stories.add_rehearsal
+
+    def held_until_stored(*args, **kwargs):
+        stored(*args, **kwargs)
+        raise KeyboardInterrupt  # (the signal that waited for the write)
+
+    monkeypatch.setattr(store.stories, "add_rehearsal", held_until_stored)
+    with pytest.raises(KeyboardInterrupt):
+        rehearse(store, TypedTelling(), clock, version, 120, DEFAULT_SETTINGS)
+    assert len(store.stories.rehearsals(story)) == 1

@@ -32,9 +32,7 @@ def story_rehearse(
     With --voice (or --audio FILE) the telling is transcribed and compared with the draft: the parts
     it carried, words a minute, fillers and pauses, and its length against the target."""
     from mockprep.core.durations import parse_duration
-    from mockprep.practice.pipeline import SessionInterrupted
-    from mockprep.practice.rehearsal import rehearse
-    from mockprep.practice.ui import interrupt_signal
+    from mockprep.practice.rehearsal import TellingInterrupted, rehearse
     from mockprep.terminal.input import stdin_reader
     from mockprep.terminal.stories import RehearsalTerminalUI, render_telling
 
@@ -55,9 +53,9 @@ def story_rehearse(
         with signals_interrupt():
             try:
                 started, telling = rehearse(store, ui, utc_now, latest, target_seconds, settings, spoken)
-            except (KeyboardInterrupt, SessionInterrupted) as exc:
+            except TellingInterrupted as exc:
                 typer.echo("Rehearsal cancelled; nothing recorded.")
-                raise typer.Exit(128 + interrupt_signal(exc)) from None
+                raise typer.Exit(128 + exc.args[0]) from None
     finally:
         store.close()
         if spoken is not None:

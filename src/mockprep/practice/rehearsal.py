@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from mockprep.core.delivery import PartCoverage, story_coverage
 from mockprep.core.stories import outline
 from mockprep.core.timer import AnswerTiming, Countdown
-from mockprep.practice.pipeline import Clock
+from mockprep.practice.pipeline import Clock, SessionInterrupted
+from mockprep.practice.ui import interrupt_signal
 
 if TYPE_CHECKING:
     from mockprep.core.records import StoryVersion
@@ -31,6 +32,10 @@ class Telling:
     parts: list[PartCoverage] = field(default_factory=list)
 
 
+class TellingInterrupted(Exception):
+    """A rehearsal cut short by a signal before anything was stored (``args[0]``: the signal)."""
+
+
 def rehearse(
     store: Store,
     ui: RehearsalUI,
@@ -43,19 +48,22 @@ def rehearse(
     """Show the outline, time the telling against ``target`` seconds and record it.
 
     Returns whether the telling started, and the telling (None when it was cancelled). Ctrl-C (or
-    SIGTERM, SIGHUP) during the telling records nothing and is raised to the caller.
+    SIGTERM, SIGHUP) before the telling is stored records nothing: :class:`TellingInterrupted`.
     """
     ui.show_outline(outline(story.draft))
-    if (voice is None or voice.source.live) and not ui.ready(target):
-        return False, None
-    started = clock()
-    countdown = Countdown(target, started, settings.warning_seconds)
-    if voice is not None:
-        spoken = voice.answer(countdown, wait=False)
-        done = spoken is not None
-    else:
-        spoken = None
-        done = ui.finished(countdown)
+    try:
+        if (voice is None or voice.source.live) and not ui.ready(target):
+            return False, None
+        started = clock()
+        countdown = Countdown(target, started, settings.warning_seconds)
+        if voice is not None:
+            spoken = voice.answer(countdown, wait=False)
+            done = spoken is not None
+        else:
+            spoken = None
+            done = ui.finished(countdown)
+    except (KeyboardInterrupt, SessionInterrupted) as exc:  # (not one held while the telling is stored)
+        raise TellingInterrupted(interrupt_signal(exc)) from None
     if not done:
         return True, None
     if spoken is None:
