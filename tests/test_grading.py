@@ -129,6 +129,22 @@ def test_a_reversed_direction_contradicts_the_point() -> None:
     assert same.verdict == "covered"
 
 
+def test_the_points_direction_said_of_its_subject_beside_an_opposite_said_of_another_is_no_reversal() -> None:
+    """'Power increases with a larger sample size (the standard error falls ...)' was flagged as saying
+    'falls' where the key point says 'rises' (found by an exploratory tester)."""
+    points = [
+        "type I: reject true H0, probability α",
+        "fixed n: lowering α lowers power",
+        "power rises with n, effect size, lower variance",
+    ]
+    told = "Type I error is rejecting a true H0, probability alpha. At fixed n lowering alpha lowers power."
+    answer = (
+        f"{told} Power increases with a larger sample size (the standard error falls like 1/sqrt(n)),"
+        " a larger true effect and lower variance."
+    )
+    assert "contradicted" not in [v.verdict for v in judge(points, answer)]
+
+
 def test_a_reversal_stands_when_the_conditions_move_the_points_way() -> None:
     """'X falls as Y increases' reverses 'X rises with Y': a rule that let any verb of the point's
     direction in the passage excuse the opposite one ticked it covered (reverted; found by a review)."""

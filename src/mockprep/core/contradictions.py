@@ -86,7 +86,7 @@ _CODE_FALSE = re.compile(r"(?:=\s*|\(\s*)False\b")
 # ("isn't just": no word boundary falls inside a contraction, so "n't" is matched without one)
 _NOT_JUST = re.compile(r"(?:\bnot|n['’]t)\s+(?:just|only|merely|simply|necessarily)\b", re.IGNORECASE)
 _IS_NOT = re.compile(r"^(?P<a>.*)\b(?:is|are)\s+not\s+(?P<b>.*)$", re.IGNORECASE)
-# Directional words and their opposites, beyond the judge's own table (keypoints._OPPOSITES).
+# Directional words and their opposites, beyond the judge's own table (directions.OPPOSITES).
 _REVERSED = [
     ("overflow", "underflow"), ("stable", "unstable"), ("easy", "hard"), ("maximum", "minimum"),
     ("max", "min"), ("maximise", "minimise"), ("large", "small"), ("early", "late"),
@@ -179,9 +179,9 @@ def _opposites() -> dict[str, set[str]]:
     benchmarks.grading.wordnet_antonyms``)."""
     from pathlib import Path
 
-    from mockprep.core.keypoints import _OPPOSITES
+    from mockprep.core.directions import OPPOSITES
 
-    pairs = [(stem(a), stem(b)) for a, b in [*_OPPOSITES, *_REVERSED]]
+    pairs = [(stem(a), stem(b)) for a, b in [*OPPOSITES, *_REVERSED]]
     for line in (Path(__file__).parent / "wordnet_antonyms.txt").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             pairs.append(tuple(line.split()[2:]))  # the stems, made with the file

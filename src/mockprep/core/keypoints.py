@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from mockprep.core.acronyms import capitals, expansion
+from mockprep.core.directions import opposite
 from mockprep.core.number_words import with_digits
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, as_written, content_stems, joined_forms, stem, words
 
@@ -41,27 +42,6 @@ MAX_ANSWER_CHARS = 60_000  # a longer paste is judged on its first 60,000 charac
 _SEGMENT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])|[;\n]+|\s+•\s+")
 _BULLET = " -•*\t\r"
 FUZZY = 0.86  # difflib ratio at which two stems of five or more letters count as the same word
-# Directional words and their opposites (stems on both sides after folding).
-_OPPOSITES = [
-    ("higher", "lower"), ("increase", "decrease"), ("more", "less"), ("larger", "smaller"),
-    ("bigger", "smaller"), ("above", "below"), ("upper", "lower"), ("maximize", "minimize"),
-    ("overestimate", "underestimate"), ("overfit", "underfit"), ("positive", "negative"),
-    ("faster", "slower"), ("grow", "shrink"), ("rise", "fall"), ("improve", "worsen"),
-    ("wider", "narrower"), ("stronger", "weaker"), ("biased", "unbiased"), ("convex", "nonconvex"),
-    ("independent", "dependent"), ("sparse", "dense"), ("underestimates", "overestimates"),
-    ("necessary", "sufficient"), ("reduces", "increases"), ("lowers", "raises"),
-]  # fmt: skip
-
-
-def _antonyms() -> dict[str, set[str]]:
-    table: dict[str, set[str]] = {}
-    for a, b in _OPPOSITES:
-        table.setdefault(stem(a), set()).add(stem(b))
-        table.setdefault(stem(b), set()).add(stem(a))
-    return table
-
-
-_ANTONYMS: dict[str, set[str]] | None = None
 
 # Fitted by benchmarks/grading/fit.py on the development set; see the module docstring.
 WEIGHTS = {
@@ -287,21 +267,6 @@ def negated_stems(text: str) -> set[str]:
     return out
 
 
-def _opposite(point_text: str, point_stems: set[str], passage: Passage) -> str | None:
-    """Why the passage reverses the point, if it does: it uses the antonym of one of the point's
-    directional words without the word itself ("it says 'lower' where the key point says 'higher'")."""
-    global _ANTONYMS
-    if _ANTONYMS is None:
-        _ANTONYMS = _antonyms()
-    for word in sorted(point_stems):
-        flips = _ANTONYMS.get(word, set())
-        # A point that names both sides ("large γ ... small γ") cannot be reversed this way.
-        if flips & passage.stems and word not in passage.stems and not flips & point_stems:
-            said = as_written(passage.text, min(flips & passage.stems))
-            return f"it says '{said}' where the key point says '{as_written(point_text, word)}'"
-    return None
-
-
 def _negation_differs(point_text: str, point_stems: set[str], passage: Passage) -> bool:
     """A negation applies to a shared word in one text and not the other (a weak sign of the reverse)."""
     shared = point_stems & passage.stems
@@ -359,7 +324,9 @@ def features(
                 with_meaning=embedder is not None,
                 distinct=_passage_share(own, spellings, whole) if own else 1.0,
                 evidence=evidence.text if shares[evidence_index] > 0 or embedder is not None else None,
-                opposite=_opposite(point, set(stems), evidence) if shares[evidence_index] >= 0.5 else None,
+                opposite=opposite(point, set(stems), evidence.text, evidence.stems)
+                if shares[evidence_index] >= 0.5
+                else None,
                 negation=shares[evidence_index] >= 0.5 and _negation_differs(point, set(stems), evidence),
             )
         )

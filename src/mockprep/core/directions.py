@@ -1,0 +1,65 @@
+"""Directional words: a key point's direction stated the other way round ("it says 'lower' where the key
+point says 'higher'"), for the judge of :mod:`mockprep.core.keypoints`. Pure.
+
+A passage reverses a point when it uses the opposite of one of the point's directional words and not the
+word itself, unless the point names both sides ("large γ ... small γ"), or the passage says the point's
+direction of the point's subject with another verb of change and the opposite only of something else:
+"Power increases with n (the standard error falls ...)" keeps "power rises with n"; "power falls as n
+increases" still reverses it (a rule that let any verb of the point's direction excuse the opposite
+was reverted for that).
+"""
+
+from __future__ import annotations
+
+import re
+
+from mockprep.core.textnorm import as_written, content_stems, stem
+
+# Directional words and their opposites (stems on both sides after folding).
+OPPOSITES = [
+    ("higher", "lower"), ("increase", "decrease"), ("more", "less"), ("larger", "smaller"),
+    ("bigger", "smaller"), ("above", "below"), ("upper", "lower"), ("maximize", "minimize"),
+    ("overestimate", "underestimate"), ("overfit", "underfit"), ("positive", "negative"),
+    ("faster", "slower"), ("grow", "shrink"), ("rise", "fall"), ("improve", "worsen"),
+    ("wider", "narrower"), ("stronger", "weaker"), ("biased", "unbiased"), ("convex", "nonconvex"),
+    ("independent", "dependent"), ("sparse", "dense"), ("underestimates", "overestimates"),
+    ("necessary", "sufficient"), ("reduces", "increases"), ("lowers", "raises"),
+]  # fmt: skip
+# Verbs of change that say one direction, and where a clause ends.
+_DIRECTIONS = [("increase", "rise", "grow", "raise"), ("decrease", "fall", "shrink", "drop", "reduce")]
+_SAME_DIRECTION = {stem(w): {stem(v) for v in group} - {stem(w)} for group in _DIRECTIONS for w in group}
+_CLAUSE_END = re.compile(r"[(),;:]|\b(?:as|while|whereas|because|since|when|so|but)\b", re.IGNORECASE)
+_ANTONYMS: dict[str, set[str]] | None = None
+
+
+def _antonyms() -> dict[str, set[str]]:
+    table: dict[str, set[str]] = {}
+    for a, b in OPPOSITES:
+        table.setdefault(stem(a), set()).add(stem(b))
+        table.setdefault(stem(b), set()).add(stem(a))
+    return table
+
+
+def opposite(point_text: str, point_stems: set[str], text: str, stems: frozenset[str]) -> str | None:
+    """Why a passage (``text``, its content ``stems``) reverses the point, if it does."""
+    global _ANTONYMS
+    if _ANTONYMS is None:
+        _ANTONYMS = _antonyms()
+    for word in sorted(point_stems):
+        flips = _ANTONYMS.get(word, set())
+        if flips & stems and word not in stems and not flips & point_stems:
+            if _said_of_subject(point_text, word, flips, text):
+                continue
+            said = as_written(text, min(flips & stems))
+            return f"it says '{said}' where the key point says '{as_written(point_text, word)}'"
+    return None
+
+
+def _said_of_subject(point_text: str, word: str, flips: set[str], text: str) -> bool:
+    """The passage says ``word``'s direction of the point's subject (its first word) with another verb,
+    and the opposite ``flips`` only in clauses that are not about the subject."""
+    subject = next(iter(content_stems(point_text)), word)
+    same = _SAME_DIRECTION.get(word, set())
+    clauses = [frozenset(content_stems(c)) for c in _CLAUSE_END.split(text) if c.strip()]
+    about = [c for c in clauses if subject in c and subject != word]
+    return any(same & c for c in about) and not any(flips & c for c in about)
