@@ -228,10 +228,14 @@ def _assert_figures(store: Store, flt: StatsFilter, offsets) -> None:
 
     retention: dict = {}
     for r in log:
+        if not r[7] and r[0] >= NOW - timedelta(days=365):  # every answer outside cram, and failures
+            cell = retention.setdefault((r[1], r[2]), [0] * 9)
+            cell[7] += 1
+            cell[8] += r[5] == 1
         if r[6] == 2 and not r[7]:
             for i, n in enumerate((7, 30, 365)):
                 if r[0] >= NOW - timedelta(days=n):
-                    cell = retention.setdefault((r[1], r[2]), [0] * 7)
+                    cell = retention[(r[1], r[2])]
                     cell[2 * i] += r[5] > 1
                     cell[2 * i + 1] += 1
                     cell[6] += n == 365 and r[5] == 1

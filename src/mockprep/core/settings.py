@@ -93,7 +93,7 @@ class Settings:
     # A question forgotten this often after being learned is a leech (as in Anki); 0: never.
     leech_lapses: int = field(default=8, metadata=between(0, 1000))
     leech_action: Literal["suspend", "flag"] = "suspend"  # what happens to a leech: suspended or flagged
-    min_reviews_for_weakest: int = 5  # review answers a topic needs before it can be called weak
+    min_reviews_for_weakest: int = 5  # answers outside cram (365 days) a topic needs to be called weak
     # -- stories
     # How long a story told aloud should take (`story rehearse`).
     rehearsal_target_seconds: float = field(default=120.0, metadata=between(10, 3600, **SECONDS))

@@ -232,7 +232,8 @@ class DayCount(NamedTuple):
 
 
 class TopicRetention(NamedTuple):
-    """Review-state answers of one topic: passed and total over 7, 30 and 365 days, and lapses."""
+    """Review-state answers of one topic: passed and total over 7, 30 and 365 days, and lapses; and
+    over 365 days every answer outside cram and those failed (rated again), whatever the state."""
 
     round: str
     topic: str
@@ -243,6 +244,8 @@ class TopicRetention(NamedTuple):
     p365: int
     n365: int
     lapses: int
+    answered: int = 0
+    failed: int = 0
 
 
 class WeekScore(NamedTuple):
@@ -320,6 +323,28 @@ def _pct(rows: Sequence[TopicRetention], window: str) -> dict[str, Any]:
     return {"retention": share(passed, total), "reviews": total}
 
 
+def _topic(r: TopicRetention) -> dict[str, Any]:
+    return {
+        "round": r.round,
+        "topic": r.topic,
+        **{f"last_{w}_days": _pct([r], w) for w in _WINDOWS},
+        "lapses": r.lapses,
+    }
+
+
+def weakest_topics(rows: Sequence[TopicRetention], min_answers: int, count: int = 5) -> list[dict[str, Any]]:
+    """The ``count`` topics whose answers outside cram over 365 days were most often failed (rated
+    again), at least ``min_answers`` answers each: what the person fails, first answers and learning
+    steps included (a question failed every time never reaches review state, so retention alone never
+    sees it). A topic with no failure is never weak. Each carries its retention figures too."""
+    judged = [r for r in rows if r.answered >= min_answers and r.failed > 0]
+    ranked = sorted(judged, key=lambda r: (-r.failed / r.answered, -r.failed, r.topic, r.round))
+    return [
+        {**_topic(r), "answers": r.answered, "failed": r.failed, "failed_share": share(r.failed, r.answered)}
+        for r in ranked[:count]
+    ]
+
+
 def assemble(
     agg: StatsAggregates, now: datetime, today: date, flt: StatsFilter, days: int, settings: Settings
 ) -> dict[str, Any]:
@@ -328,20 +353,12 @@ def assemble(
     window_start = today - timedelta(days=days - 1)
     streak = streaks(list(per_day), today)
 
+    reviewed = [r for r in agg.retention if r.n365]  # retention: review-state answers alone
     by_round: dict[str, list[TopicRetention]] = {}
-    for row in agg.retention:
+    for row in reviewed:
         by_round.setdefault(row.round, []).append(row)
-    topics = [
-        {
-            "round": r.round,
-            "topic": r.topic,
-            **{f"last_{w}_days": _pct([r], w) for w in _WINDOWS},
-            "lapses": r.lapses,
-        }
-        for r in agg.retention
-    ]
-    judged = [t for t in topics if t["last_365_days"]["reviews"] >= settings.min_reviews_for_weakest]
-    weakest = sorted(judged, key=lambda t: (t["last_365_days"]["retention"], -t["lapses"], t["topic"]))[:5]
+    topics = [_topic(r) for r in reviewed]
+    weakest = weakest_topics(agg.retention, settings.min_reviews_for_weakest)
 
     trend: dict[str, list[dict[str, Any]]] = {}
     for week in agg.weeks:
@@ -374,7 +391,7 @@ def assemble(
         },
         "streak": {"current": streak.current, "longest": streak.longest},
         "retention": {
-            "overall": {f"last_{w}_days": _pct(agg.retention, w) for w in _WINDOWS},
+            "overall": {f"last_{w}_days": _pct(reviewed, w) for w in _WINDOWS},
             "by_round": {
                 round_name: {f"last_{w}_days": _pct(rows, w) for w in _WINDOWS}
                 for round_name, rows in sorted(by_round.items())

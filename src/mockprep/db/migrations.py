@@ -20,6 +20,7 @@ from mockprep.db.review_times import m018_review_times
 from mockprep.db.running_sessions import m025_running_sessions
 from mockprep.db.schema_repairs import m017_schema_repairs
 from mockprep.db.session_reviews import m023_session_reviews
+from mockprep.db.stats_rollup import m027_topic_failures
 from mockprep.db.sync_triggers import (
     LOCAL,
     MARKS_CHANGED,
@@ -489,4 +490,5 @@ MIGRATIONS: list[Migration] = [
     m024_bank_file_stamps,
     m025_running_sessions,
     m026_mark_stamps,
+    m027_topic_failures,
 ]

@@ -357,7 +357,8 @@ class StatsDayRow(SQLModel, table=True):
 
 
 class StatsTopicDayRow(SQLModel, table=True):
-    """Review-state answers outside cram of one local day, round, topic and bank: passed, lapses."""
+    """Review-state answers outside cram of one local day, round, topic and bank: passed, lapses; and
+    every answer outside cram, and those failed (the weakest topics)."""
 
     __tablename__ = "stats_topic_days"
 
@@ -368,6 +369,8 @@ class StatsTopicDayRow(SQLModel, table=True):
     reviewed: int
     passed: int
     lapses: int
+    answered: int  # every answer outside cram (m027)
+    failed: int  # those rated again
 
 
 class StatsTopicMonthRow(SQLModel, table=True):
@@ -382,6 +385,8 @@ class StatsTopicMonthRow(SQLModel, table=True):
     reviewed: int
     passed: int
     lapses: int
+    answered: int  # every answer outside cram (m027)
+    failed: int  # those rated again
 
 
 class StatsTimeRow(SQLModel, table=True):

@@ -111,8 +111,8 @@ class StatsQueries:
     def retention_by_topic(
         self, flt: StatsFilter, now: datetime, offsets: Offsets | None = None
     ) -> list[TopicRetention]:
-        """Per round and topic: passed / total review-state answers over 7, 30 and 365 days, and lapses
-        (cram answers, outside the schedule, left out).
+        """Per round and topic: passed / total review-state answers over 7, 30 and 365 days, and lapses;
+        and over 365 days every answer and those failed (cram answers, outside the schedule, left out).
 
         Each window from the roll-up's months after the one it starts in, and that month's days after
         the first (or, when fewer, the whole month less its days up to the first); the part of the day
@@ -131,7 +131,10 @@ class StatsQueries:
             following = (first + timedelta(days=31)).replace(day=1)
             values |= {f"d{n}": edge.after, f"m{n}": edge.after[:7], f"b{n}": edge.begin, f"e{n}": edge.end}
             values |= {f"first{n}": first.isoformat(), f"next{n}": following.isoformat()}
-            take = f"SELECT round, topic, {n} AS w, {{0}}passed AS p, {{0}}reviewed AS r, {{0}}lapses AS l"
+            take = (
+                f"SELECT round, topic, {n} AS w, {{0}}passed AS p, {{0}}reviewed AS r, {{0}}lapses AS l,"
+                " {0}answered AS a, {0}failed AS f"
+            )
             if (following - edge.day).days - 1 <= edge.day.day:  # add the month's days after the first
                 parts.append(take.format("") + f" FROM stats_topic_months WHERE {rolled} AND month > :m{n}")
                 days = f"day > :d{n} AND day < :next{n}"
@@ -141,15 +144,16 @@ class StatsQueries:
                 days = f"day >= :first{n} AND day <= :d{n}"
                 parts.append(take.format("-") + f" FROM stats_topic_days WHERE {rolled} AND {days}")
             parts.append(
-                f"SELECT q.round, q.topic, {n}, r.rating > 1, 1, r.rating = 1 FROM reviews r"
+                f"SELECT q.round, q.topic, {n}, r.state_before = 2 AND r.rating > 1, r.state_before = 2,"
+                " r.state_before = 2 AND r.rating = 1, 1, r.rating = 1 FROM reviews r"
                 f" JOIN questions q ON q.id = r.question_id WHERE r.rated_us >= :b{n} AND r.rated_us < :e{n}"
-                f" AND {clause} AND r.state_before = 2 AND NOT r.cram"
+                f" AND {clause} AND NOT r.cram"
             )
         sums = ", ".join(f"SUM(CASE WHEN w = {n} THEN {c} ELSE 0 END)" for n in WINDOWS for c in "pr")
+        year = ", ".join(f"SUM(CASE WHEN w = 365 THEN {c} ELSE 0 END)" for c in "laf")
         stmt = text(
-            f"SELECT round, topic, {sums}, SUM(CASE WHEN w = 365 THEN l ELSE 0 END)"
-            f" FROM ({' UNION ALL '.join(parts)})"
-            " GROUP BY round, topic HAVING SUM(CASE WHEN w = 365 THEN r ELSE 0 END) > 0 ORDER BY round, topic"
+            f"SELECT round, topic, {sums}, {year} FROM ({' UNION ALL '.join(parts)})"
+            " GROUP BY round, topic HAVING SUM(CASE WHEN w = 365 THEN a ELSE 0 END) > 0 ORDER BY round, topic"
         )
         return [TopicRetention(*r) for r in self.store.conn.execute(stmt, values).all()]
 

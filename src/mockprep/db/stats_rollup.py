@@ -3,7 +3,8 @@ kept in step with every write by triggers, so ``stats`` reads a few thousand row
 
 - ``stats_days``: per local day, round and bank: answers, their time, answers in sessions and points.
 - ``stats_topic_days``, ``stats_topic_months``: per local day (month), round, topic and bank: answers
-  in review state outside cram (the retention figures), passed, lapses. Months make a year a dozen rows.
+  in review state outside cram (the retention figures), passed, lapses; and every answer outside cram
+  and those failed (the weakest topics, m027). Months make a year a dozen rows.
 - ``stats_times``: per round, bank and whole second of answer time: answers and their time (medians).
 - ``stats_zone``: the offsets from UTC the days were counted with (the first from ``''``, all before).
 
@@ -31,15 +32,18 @@ TABLES = (
     " points INTEGER NOT NULL, PRIMARY KEY (day, round, bank_id)) WITHOUT ROWID",
     "CREATE TABLE stats_topic_days (day TEXT NOT NULL, round TEXT NOT NULL, topic TEXT NOT NULL,"
     " bank_id TEXT NOT NULL, reviewed INTEGER NOT NULL, passed INTEGER NOT NULL, lapses INTEGER NOT NULL,"
-    " PRIMARY KEY (day, round, topic, bank_id)) WITHOUT ROWID",
+    " answered INTEGER NOT NULL, failed INTEGER NOT NULL, PRIMARY KEY (day, round, topic, bank_id))"
+    " WITHOUT ROWID",
     "CREATE TABLE stats_topic_months (month TEXT NOT NULL, round TEXT NOT NULL, topic TEXT NOT NULL,"
     " bank_id TEXT NOT NULL, reviewed INTEGER NOT NULL, passed INTEGER NOT NULL, lapses INTEGER NOT NULL,"
-    " PRIMARY KEY (month, round, topic, bank_id)) WITHOUT ROWID",
+    " answered INTEGER NOT NULL, failed INTEGER NOT NULL, PRIMARY KEY (month, round, topic, bank_id))"
+    " WITHOUT ROWID",
     "CREATE TABLE stats_times (round TEXT NOT NULL, bank_id TEXT NOT NULL, second INTEGER NOT NULL,"
     " answers INTEGER NOT NULL, answer_ms INTEGER NOT NULL,"
     " PRIMARY KEY (round, second, bank_id)) WITHOUT ROWID",
 )
 ROLLUP_TABLES = ("stats_days", "stats_topic_days", "stats_topic_months", "stats_times")
+TOPIC_TABLES = ("stats_topic_days", "stats_topic_months")
 
 # The review columns the roll-up counts: a change to any of them moves the review's counts.
 COUNTED = ("rated_at", "duration_ms", "session_id", "rating", "state_before", "cram", "time_limit_ms")
@@ -69,9 +73,11 @@ def _apply(source: str, sign: int, day: str = DAY) -> list[str]:
     taking away also deletes the rows left at zero, so the roll-up always equals a rebuild. ``day`` is
     a review's local day (``s.rated_at``): by default looked up in stats_zone."""
     points = sql_points("s.rating", "s.duration_ms", "s.time_limit_ms")
-    counted = "s.state_before = 2 AND NOT s.cram"
-    topic = {"reviewed": f"{sign} * COUNT(*)", "passed": f"{sign} * SUM(s.rating > 1)"}
-    topic["lapses"] = f"{sign} * SUM(s.rating = 1)"
+    # a topic's row: every answer outside cram (answered, failed), those in review state the retention
+    topic = {"reviewed": f"{sign} * SUM(s.state_before = 2)"}
+    topic["passed"] = f"{sign} * SUM(s.state_before = 2 AND s.rating > 1)"
+    topic["lapses"] = f"{sign} * SUM(s.state_before = 2 AND s.rating = 1)"
+    topic |= {"answered": f"{sign} * COUNT(*)", "failed": f"{sign} * SUM(s.rating = 1)"}
     parts = [
         (
             "stats_days",
@@ -89,15 +95,15 @@ def _apply(source: str, sign: int, day: str = DAY) -> list[str]:
             "stats_topic_days",
             {"day": day, "round": "s.round", "topic": "s.topic", "bank_id": "s.bank_id"},
             topic,
-            counted,
-            "reviewed",
+            "NOT s.cram",
+            "answered",
         ),
         (
             "stats_topic_months",
             {"month": f"substr({day}, 1, 7)", "round": "s.round", "topic": "s.topic", "bank_id": "s.bank_id"},
             topic,
-            counted,
-            "reviewed",
+            "NOT s.cram",
+            "answered",
         ),
         (
             "stats_times",
@@ -169,6 +175,20 @@ def create(cur: Any, offsets: Offsets) -> None:
         cur.execute(statement)
 
 
+def m027_topic_failures(cur: Any) -> None:
+    """The weakest topics are judged on what the person fails: the topic tables count every answer
+    outside cram and those rated again too (first answers, learning steps), not only review-state ones.
+    The two tables are made again with the columns, the roll-up rebuilt and its triggers replaced."""
+    for name in TRIGGERS:
+        cur.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for table in TOPIC_TABLES:
+        cur.execute(f"DROP TABLE {table}")
+        cur.execute(next(t for t in TABLES if t.startswith(f"CREATE TABLE {table} ")))
+    rebuild(cur)
+    for statement in TRIGGERS.values():
+        cur.execute(statement)
+
+
 def rebuild(cur: Any) -> None:
     """The roll-up recomputed from the whole log under the recorded offsets: one grouped pass over the
     log by day, round, topic and bank (the three day and month tables are sums of it) and one by round,
@@ -180,7 +200,9 @@ def rebuild(cur: Any) -> None:
     day, params = local_date("r.rated_us" if micro else "r.rated_at", zone(cur), micro=micro)
     cur.execute(_build("reviews", "questions", day), params)
     for table, select in _FROM_BUILD.items():
-        cur.execute(f"INSERT INTO {table} {select}")
+        # by name: a migration before m027 rebuilds topic tables without its two columns
+        columns = ", ".join(row[1] for row in cur.execute(f"PRAGMA table_info({table})").fetchall())
+        cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({select})")
     cur.execute("DROP TABLE temp.stats_build")
     cur.execute(f"INSERT INTO stats_times {_times('reviews', 'questions')}")
 
@@ -223,11 +245,12 @@ def count(con: Any, reviews: str, questions: str, offsets: Offsets, into: str, m
         con.execute(
             f"CREATE TEMP TABLE stats_build AS SELECT date(g.k / {_SPAN} * 86400, 'unixepoch') AS day,"
             " n.round, n.topic, n.bank_id, g.answers, g.answer_ms, g.scored, g.points, g.reviewed,"
-            f" g.passed, g.lapses FROM (SELECT ({us} / 1000000 + {shift}) / 86400 * {_SPAN} + p.place AS k,"
+            " g.passed, g.lapses, g.answered, g.failed"
+            f" FROM (SELECT ({us} / 1000000 + {shift}) / 86400 * {_SPAN} + p.place AS k,"
             " COUNT(*) AS answers, SUM(r.duration_ms) AS answer_ms, SUM(r.session_id IS NOT NULL) AS scored,"
             f" COALESCE(SUM(CASE WHEN r.session_id IS NOT NULL THEN {points} END), 0) AS points,"
             f" SUM({counted}) AS reviewed, SUM({counted} AND r.rating > 1) AS passed,"
-            f" SUM({counted} AND r.rating = 1) AS lapses{join} GROUP BY k) g"
+            f" SUM({counted} AND r.rating = 1) AS lapses, {_ANSWERED}{join} GROUP BY k) g"
             f" JOIN temp.count_names n ON n.place = g.k % {_SPAN}",
             params,
         )
@@ -287,19 +310,23 @@ def _build(reviews: str, questions: str, day: str) -> str:
         " COUNT(*) AS answers, SUM(r.duration_ms) AS answer_ms, SUM(r.session_id IS NOT NULL) AS scored,"
         f" COALESCE(SUM(CASE WHEN r.session_id IS NOT NULL THEN {points} END), 0) AS points,"
         f" SUM({counted}) AS reviewed, SUM({counted} AND r.rating > 1) AS passed,"
-        f" SUM({counted} AND r.rating = 1) AS lapses"
+        f" SUM({counted} AND r.rating = 1) AS lapses, {_ANSWERED}"
         f" FROM {reviews} r JOIN {questions} q ON q.id = r.question_id GROUP BY 1, 2, 3, 4"
     )
 
 
-# Each day and month table's rows from temp.stats_build, in its columns' order.
+# A topic's answers outside cram and those rated again, as temp.stats_build counts them.
+_ANSWERED = "SUM(NOT r.cram) AS answered, SUM(NOT r.cram AND r.rating = 1) AS failed"
+
+# Each day and month table's rows from temp.stats_build, in its columns' order, each named as its column.
 _FROM_BUILD = {
-    "stats_days": "SELECT day, round, bank_id, SUM(answers), SUM(answer_ms), SUM(scored), SUM(points)"
-    " FROM stats_build GROUP BY day, round, bank_id",
-    "stats_topic_days": "SELECT day, round, topic, bank_id, reviewed, passed, lapses"
-    " FROM stats_build WHERE reviewed > 0 ORDER BY 1, 2, 3, 4",
+    "stats_days": "SELECT day, round, bank_id, SUM(answers) AS answers, SUM(answer_ms) AS answer_ms,"
+    " SUM(scored) AS scored, SUM(points) AS points FROM stats_build GROUP BY day, round, bank_id",
+    "stats_topic_days": "SELECT day, round, topic, bank_id, reviewed, passed, lapses, answered, failed"
+    " FROM stats_build WHERE answered > 0 ORDER BY 1, 2, 3, 4",
     "stats_topic_months": "SELECT substr(day, 1, 7) AS month, round, topic, bank_id,"
-    " SUM(reviewed), SUM(passed), SUM(lapses) FROM stats_build WHERE reviewed > 0 GROUP BY 1, 2, 3, 4",
+    " SUM(reviewed) AS reviewed, SUM(passed) AS passed, SUM(lapses) AS lapses, SUM(answered) AS answered,"
+    " SUM(failed) AS failed FROM stats_build WHERE answered > 0 GROUP BY 1, 2, 3, 4",
 }
 
 

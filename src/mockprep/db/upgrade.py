@@ -63,6 +63,7 @@ NOTICES = {
     "m023_session_reviews": (
         "Dropping the index of {reviews:,} reviews by session, which their times replace (once)..."
     ),
+    "m027_topic_failures": "Counting the answers failed per topic in {reviews:,} reviews (once)...",
 }
 
 

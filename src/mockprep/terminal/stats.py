@@ -177,14 +177,16 @@ def _render_weak(console: Console, data: dict[str, Any], leech_lapses: int) -> N
     weakest = data["weakest_topics"]
     if weakest:
         console.print()
-        print_text(console, Text("Weakest topics (last 365 days)", style="bold"))
+        print_text(console, Text("Weakest topics (most answers rated again, last 365 days)", style="bold"))
         for t in weakest:
             figure = t["last_365_days"]
-            print_text(
-                console,
-                f"  {t['topic']} ({t['round']}): {_pct(figure['retention'])} of"
-                f" {plural(figure['reviews'], 'review answer')} passed, {plural(t['lapses'], 'lapse')}",
-            )
+            line = f"  {t['topic']} ({t['round']}): failed {t['failed']} of {plural(t['answers'], 'answer')}"
+            if figure["reviews"]:  # and the retention of what was learned, as above
+                line += (
+                    f"; {_pct(figure['retention'])} of {plural(figure['reviews'], 'review answer')} passed,"
+                    f" {plural(t['lapses'], 'lapse')}"
+                )
+            print_text(console, line)
         print_text(console, f"  Drill them: {data['drill_weakest']}", "dim", wrap=False)
     if data["leeches"]:
         console.print()
