@@ -18,6 +18,7 @@ from rich.console import Console
 from mockprep.core.timer import Countdown
 from mockprep.terminal import input as terminal_input
 from mockprep.terminal.dumb_input import NO_CLOCK, DumbTerminalReader, typed_line
+from tests.test_interrupt_exit import CtrlCAfter
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -60,14 +61,6 @@ def test_typed_text_is_kept_exactly(text: str) -> None:
 )
 def test_keys_the_terminal_could_not_act_on_are_left_out(codes: list[str], text: str) -> None:
     assert typed_line("".join(codes) + text + "".join(codes)) == text
-
-
-class CtrlCAfter(io.StringIO):
-    def readline(self, *args) -> str:  # type: ignore[override]
-        line = super().readline(*args)
-        if not line:
-            raise KeyboardInterrupt
-        return line
 
 
 def test_ctrl_c_keeps_the_lines_already_entered() -> None:
