@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -455,6 +456,19 @@ def test_ctrl_c_while_typing_an_answer_or_a_follow_up_reply_keeps_the_text(
     assert (stored.answer, stored.follow_up_answer) == ("my story", "half a reply")
 
 
+def test_the_reveal_of_a_long_answer_and_reply_names_how_to_read_them_whole(cli) -> None:
+    """Found by an independent review: they ended '(N more characters; the full text is kept)', naming no
+    way to see it; history ID --full shows a mock's answers whole."""
+    answer, reply = "word " * 900, "reply " * 800
+    result = cli("mock", "--round", "behavioral", "--minutes", "5", input=f"{answer}\n\n{reply}\n\n3\n")
+    assert result.exit_code == 0, result.stderr
+    reveal = " ".join(result.stdout.split("The round is over.")[1].split())
+    session = re.search(r"mockprep history (\d+) --full", reveal)
+    assert session and session.group(1)
+    told = f"more characters; all of it: mockprep history {session.group(1)} --full)"
+    assert reveal.count(told) == 2 and "the full text is kept" not in reveal
+
+
 def test_instant_answers_do_not_make_an_endless_round(synced: Store, clock: FakeClock) -> None:
     """Answers given in no time left the whole budget free: 201 questions of an 8-question round."""
     ui = ScriptedUI(answers=["a"] * 400, ratings=[], clock=clock)
@@ -495,6 +509,10 @@ def test_each_question_of_a_round_shows_the_round_time_left(synced: Store, clock
     console, out = captured()
     TerminalUI(console, lambda *_: None).show_question(ui_record(synced), Progress(1, 3, round_left=1234.4))
     assert "Question 1 · 3 more fit · round: 20m34s left" in out.getvalue()
+    # Found by an independent review: "the last that fits" was followed by another question whenever
+    # the answers came quicker than their limits; it is a forecast
+    TerminalUI(console, lambda *_: None).show_question(ui_record(synced), Progress(2, 0, round_left=400))
+    assert "Question 2 · the last that fits for now · round: 6m40s left" in out.getvalue()
 
 
 def ui_record(store: Store):
@@ -538,3 +556,14 @@ def test_the_drill_a_mock_suggests_keeps_its_role(cli) -> None:
     assert drill in rated
     again = " ".join(cli(*args, input="no idea\n\nnone\n\nq\n1\n").stdout.split())
     assert drill in again
+
+
+def test_a_mock_of_one_rounds_banks_needs_no_round(cli) -> None:
+    """README's `mockprep mock --bank ml-coding` failed: 'choose one: --round ... or --loop'
+    (found by an exploratory tester)."""
+    result = cli("mock", "--bank", "core-skills", "--minutes", "5", input="q\n")
+    assert result.exit_code == 0, result.stderr
+    assert "Mock behavioral round" in result.stdout
+    mixed = cli("mock", "--bank", "core-skills", "--bank", "ml-coding")
+    assert mixed.exit_code == 2 and "behavioral and technical rounds: add --round" in mixed.stderr
+    assert cli("mock").exit_code == 2

@@ -204,7 +204,7 @@ def mock(
             "--round",
             "-r",
             metavar="ROUND",
-            help="The round to simulate: technical, project or behavioral.",
+            help="The round to simulate: technical, project or behavioral (with --bank: its banks' round).",
             case_sensitive=False,
         ),
     ] = None,
@@ -254,7 +254,7 @@ def mock(
     from mockprep.terminal.input import stdin_reader
     from mockprep.terminal.mock import MockTerminalUI
 
-    if loop == (round is not None):
+    if loop and round is not None or not (loop or round or bank):
         raise UserError("choose one: --round technical|project|behavioral, or --loop for all three")
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
     settings, llm = llm_settings(llm, model)
@@ -270,7 +270,7 @@ def mock(
             console, reader, interactive=_at_terminal(), settings=settings, spoken=spoken is not None
         )
         options = MockOptions(minutes_value, limit_seconds, not no_timer, flt)
-        rounds = ROUND_ORDER if loop else (round.value,)  # type: ignore[union-attr]
+        rounds = ROUND_ORDER if loop else (round.value,) if round else _round_of(store, flt.banks)
         loop_args = (store, ui, utc_now, session_rng(), rounds, options, settings, grader)
         with signals_interrupt():
             try:
@@ -283,6 +283,14 @@ def mock(
         store.close()
         if spoken is not None:
             spoken.close()
+
+
+def _round_of(store: Store, banks: tuple[str, ...]) -> tuple[str]:
+    """The one round the --bank banks are in: a mock of a bank needs no --round."""
+    rounds = sorted({info.round for b in banks if (info := store.banks.get(b)) is not None})
+    if len(rounds) != 1:
+        raise UserError(f"those banks are in {' and '.join(rounds)} rounds: add --round to choose one")
+    return (rounds[0],)
 
 
 def _rate_mock(session_id: int, llm: bool | None, model: str | None) -> None:
