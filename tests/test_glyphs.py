@@ -87,3 +87,40 @@ def test_the_live_clock_drawn_by_prompt_toolkit_uses_the_stand_ins_too() -> None
     assert text.isascii() and "- wrap up" in text and "0:10 left" in text
     ((_style, text),) = clock_line(Countdown(60, start), start, 80, "utf-8")
     assert text.startswith(" ⏱ ")
+
+
+def test_the_stats_shades_and_bars_keep_their_order_on_an_ascii_terminal(monkeypatch) -> None:
+    """Found by an independent review: the heatmap's legend read 'less -???? more', 'Due, next 14 days'
+    and the weekly score's sparkline all '?'."""
+    from mockprep.core.stats import SPARKS
+    from mockprep.terminal.stats import HEAT
+
+    heat, bars = shown(monkeypatch, "ascii", f"{''.join(HEAT)} {SPARKS}").split()
+    assert (heat, bars) == ("-:+#@", "_.-=+*#@")  # one distinct cell each, lightest to fullest
+    assert len(set(heat)) == len(HEAT) and len(set(bars)) == len(SPARKS)
+
+
+def test_a_cut_does_not_read_as_a_full_stop_on_an_ascii_terminal(monkeypatch) -> None:
+    """A checklist point cut at the screen's edge read '4 + fix sample size in advance and.'."""
+    from mockprep.terminal.reveal import _cut
+
+    line = shown(monkeypatch, "ascii", _cut("fix sample size in advance and stop at it", 34))
+    assert line.rstrip("\n") == "fix sample size in advance and>"
+
+
+def test_the_voice_prompt_drawn_by_prompt_toolkit_uses_the_stand_ins(monkeypatch) -> None:
+    """The clock line above it was fitted; the prompt itself ('● Recording — press Enter') was not."""
+    from datetime import UTC, datetime
+
+    from mockprep.core.timer import Countdown
+    from mockprep.terminal.input import prompt_message
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    prompt = "● Recording — press Enter to stop (q discards and quits): "
+    for countdown in (None, Countdown(60, start)):
+        drawn = "".join(text for _style, text, *_ in prompt_message(prompt, countdown, start, 80, "ascii"))
+        assert drawn.isascii() and drawn.endswith(
+            "* Recording - press Enter to stop (q discards and quits): "
+        )
+    ((_style, text),) = prompt_message(prompt, None, start, 80, "utf-8")
+    assert text == prompt

@@ -26,11 +26,27 @@ ASCII = {
     "•": "*",
     "→": ">",
     "⏱": " ",  # (the time after it says what it is: "2m of 3m", "2:30 left")
+    "†": "#",  # history's mark of a session with an answer kept unrated (explained under the table)
+    # stats: the heatmap's shades (after "·", none: "-") and the sparklines' bars, lightest to fullest
+    "░": ":",
+    "▒": "+",
+    "▓": "#",
+    "▁": "_",
+    "▂": ".",
+    "▃": "-",
+    "▄": "=",
+    "▅": "+",
+    "▆": "*",
+    "▇": "#",
+    "█": "@",
     # typography in sentences and bank text
     "—": "-",
     "–": "-",
     "−": "-",
-    "…": ".",
+    # Text cut short (the checklist's key points, evidence, excerpts): one cell, as the line was sized
+    # with "…" and a wider "..." would wrap it or a panel's border; ">" as vim marks a line that goes on
+    # past the edge. Not ".", which made a cut key point read as a finished sentence ("... in advance and.")
+    "…": ">",
     "‘": "'",
     "’": "'",
     "“": '"',

@@ -215,6 +215,19 @@ def clock_line(
     return [(f"class:clock.{phase}", fitted(text, encoding))]
 
 
+def prompt_message(
+    prompt: str, countdown: Countdown | None, now: datetime, width: int, encoding: str = "utf-8"
+) -> StyleAndTextTuples:
+    """What prompt_toolkit draws before the input: the clock's line (when timed) and the prompt, both in
+    ASCII stand-ins where the terminal's ``encoding`` lacks their glyphs (the voice prompt's "●", "—")."""
+    from mockprep.terminal.glyphs import fitted
+
+    label = [("bold", fitted(prompt, encoding))]
+    if countdown is None:
+        return label
+    return [*clock_line(countdown, now, width, encoding), ("", "\n"), *label]
+
+
 class _OpenPrompt:
     """Whether a prompt is being read now (one at a time, on the main thread), and the exception a signal
     asked it to end with."""
@@ -345,11 +358,9 @@ class TerminalReader:
         def message() -> StyleAndTextTuples:
             app = get_app()
             # Once the input is accepted the clock is not left behind in the transcript.
-            if countdown is None or app.is_done:
-                return [("bold", prompt)]
+            shown = None if app.is_done else countdown
             width = app.output.get_size().columns
-            line = clock_line(countdown, self.clock(), width, app.output.encoding())
-            return [*line, ("", "\n"), ("bold", prompt)]
+            return prompt_message(prompt, shown, self.clock(), width, app.output.encoding())
 
         _open.ending = None
         text: str | None = None
