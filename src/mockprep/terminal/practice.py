@@ -101,8 +101,10 @@ class TerminalUI:
         # Not "last one": a rating below easy can bring this very question back in the same session.
         more = f" · {progress.remaining} more" if progress.remaining else " · nothing else waiting"
         if progress.round_left is not None:  # a mock: the round's own clock, beside the question's
-            # what fits in the round's time left after this one (it changes as answers come quicker)
-            more = f" · {progress.remaining} more fit" if progress.remaining else " · the last that fits"
+            # what fits in the round's time left after this one: a forecast, not a promise (an answer
+            # quicker than its limit leaves room for more), so "for now"
+            last = " · the last that fits for now"
+            more = f" · {progress.remaining} more fit" if progress.remaining else last
             more += f" · round: {format_duration(max(0, round(progress.round_left)))} left"
         self.console.print()
         self._rows = 0  # from the rule down: what should still be on screen when the rating is asked
