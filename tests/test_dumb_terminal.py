@@ -123,3 +123,12 @@ def test_a_session_at_a_dumb_terminal_keeps_the_line_as_the_terminal_shows_it(cl
     assert b"abcdXY^[[D^[[DZ^AS^EE" in screen.replace(b"\x08 \x08", b"").replace(b"ef", b"")
     csv = cli("history", "--csv").stdout
     assert '"abcdXYZSE"' in csv or ",abcdXYZSE" in csv, csv
+
+
+def test_the_starter_draft_is_shown_as_reference_since_what_is_typed_replaces_it() -> None:
+    """Found by an independent review: 'Starting from:' said the typed lines continue the draft; they
+    are the whole answer."""
+    dumb, out = reader("def f():\n    return 1\n\n")
+    assert dumb.code("def f():\n    pass\n", None) == "def f():\n    return 1"
+    screen = out.getvalue()
+    assert "type your solution in full" in screen and "Starting from" not in screen

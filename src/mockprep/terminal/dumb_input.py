@@ -58,8 +58,9 @@ class DumbTerminalReader(PipeReader):
         return super().answer(countdown, one_line=one_line, quits=quits)
 
     def code(self, draft: str, countdown: Countdown | None) -> str | None:
-        """As piped (lines up to an empty one, or between ``` fences), after the draft to start from."""
+        """As piped (lines up to an empty one, or between ``` fences), after the starter draft: shown for
+        reference, as what is typed is the whole answer (a line editor cannot edit the draft in place)."""
         if draft.strip():
-            self.console.print(Text("Starting from:", style="dim"))
+            self.console.print(Text("The starter code (type your solution in full):", style="dim"))
             self.console.print(safe(draft.rstrip("\n")))
         return super().code(draft, countdown)
