@@ -554,7 +554,7 @@ def test_a_long_answer_cut_in_history_names_the_option_that_shows_it_whole(cli) 
     assert cli("session", "--limit", "1", input=f"{answer}\n\n3\n").exit_code == 0
     cut = cli("history", "1").stdout
     assert "the last words" not in cut
-    assert f"… ({len(answer) - 4000:,} more characters: mockprep history 1 --full)" in cut
+    assert f"… ({len(answer) - 4000:,} more characters; all of it: mockprep history 1 --full)" in cut
     whole = cli("history", "1", "--full").stdout
     assert "word word the last words" in whole and "more characters" not in whole
     refused = cli("history", "--full")

@@ -34,8 +34,9 @@ def clean(text: str) -> str:
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
-def shorten(text: str, limit: int = 4000) -> str:
-    """``text`` cut to ``limit`` characters for the screen, saying how much was left out."""
+def shorten(text: str, limit: int = 4000, rest: str = "the full text is kept") -> str:
+    """``text`` cut to ``limit`` characters for the screen, saying how much was left out and, in
+    ``rest``, where the rest is (a command that shows it, where there is one)."""
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}… ({len(text) - limit:,} more characters; the full text is kept)"
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters; {rest})"

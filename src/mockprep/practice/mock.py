@@ -304,6 +304,7 @@ def rate_answers(pipeline: Pipeline, report: MockReport) -> bool:
     for answer in report.answers:
         if answer.rating:
             continue
+        answer.attempt = replace(answer.attempt, session_id=report.session_id)
         if answer.follow_up is not None:  # shown with the answer, and not offered again as "next"
             answer.attempt = replace(
                 answer.attempt, follow_up=(answer.follow_up, answer.follow_up_answer or "")

@@ -68,6 +68,7 @@ class Attempt:
     runs: int = 0  # a code answer: how many times it was run against the tests
     delivery: Delivery | None = None
     follow_up: tuple[str, str] | None = None  # a mock's: the follow-up asked and the reply, for the reveal
+    session_id: int | None = None  # a mock's: its session, for the reveal to name where a cut answer is whole
 
     @property
     def code_result(self) -> dict[str, object] | None:

@@ -11,6 +11,7 @@ from rich.text import Text
 from mockprep.core.delivery import summary_line
 from mockprep.core.durations import format_duration
 from mockprep.core.records import HistoryEntry, SessionAnswer, SessionInfo
+from mockprep.core.sanitize import shorten
 from mockprep.core.scheduler import RATING_NAMES
 from mockprep.core.scoring import session_score
 from mockprep.terminal.console import plain_table, plural, print_table, print_text, safe
@@ -114,16 +115,14 @@ def _graded_line(a: SessionAnswer) -> Text | None:
     return line
 
 
-# An answer longer than this is cut on screen unless `history ID --full` asks for all of it.
-SHOWN_CHARACTERS = 4000
-
-
 def _answer(text: str, session_id: int, full: bool) -> str:
-    """An answer as shown: whole with ``full``, else cut to SHOWN_CHARACTERS, naming how to see the rest."""
-    if full or len(text) <= SHOWN_CHARACTERS:
-        return text
-    more = len(text) - SHOWN_CHARACTERS
-    return f"{text[:SHOWN_CHARACTERS]}… ({more:,} more characters: mockprep history {session_id} --full)"
+    """An answer as shown: whole with ``full``, else cut as every screen cuts one, naming how to see it."""
+    return text if full else shorten(text, rest=full_answers(session_id))
+
+
+def full_answers(session_id: int) -> str:
+    """Where a cut answer of session ``session_id`` can be read whole."""
+    return f"all of it: mockprep history {session_id} --full"
 
 
 def render_session(

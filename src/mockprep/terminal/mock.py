@@ -13,7 +13,7 @@ from mockprep.core.sanitize import shorten
 from mockprep.core.scheduler import RATING_NAMES
 from mockprep.core.scoring import answer_points
 from mockprep.terminal.console import plain_table, plural, print_table, safe
-from mockprep.terminal.history import status_label
+from mockprep.terminal.history import full_answers, status_label
 from mockprep.terminal.input import QUIT
 from mockprep.terminal.practice import TerminalUI, heading
 from mockprep.terminal.summary import plural_minutes, time_stop_text
@@ -48,7 +48,9 @@ class MockTerminalUI(TerminalUI):
         self._out(heading(safe(question.key), self.console.width, "dim"))
         self._out(safe(question.spec.prompt.strip(), "bold"))
         yours = Text("Your answer: ", style="bold")
-        yours.append_text(safe(shorten(attempt.answer.strip()) or "(nothing typed)"))
+        # (a mock's answers are stored as the round goes: history shows them whole)
+        rest = "the full text is kept" if attempt.session_id is None else full_answers(attempt.session_id)
+        yours.append_text(safe(shorten(attempt.answer.strip(), rest=rest) or "(nothing typed)"))
         self._out(yours)
         if attempt.follow_up is not None:
             asked, reply = attempt.follow_up
@@ -56,7 +58,7 @@ class MockTerminalUI(TerminalUI):
             line.append_text(safe(asked, "italic"))
             self._out(line)
             replied = Text("Your reply: ", style="bold")
-            replied.append_text(safe(shorten(reply.strip()) or "(no reply)"))
+            replied.append_text(safe(shorten(reply.strip(), rest=rest) or "(no reply)"))
             self._out(replied)
 
     def show_follow_up(self, text: str, countdown: Countdown | None) -> None:
