@@ -258,6 +258,45 @@ def test_a_mock_whose_recordings_run_out_says_so_before_another_question(
         ]
 
 
+class SlowTranscriber(FakeTranscriber):
+    """Takes ``seconds`` of the clock to transcribe each recording."""
+
+    def __init__(self, transcripts, clock: FakeClock, seconds: float):
+        super().__init__(transcripts)
+        self.clock, self.seconds = clock, seconds
+
+    def transcribe(self, audio: Path) -> Transcript:
+        self.clock.advance(seconds=self.seconds)
+        return super().transcribe(audio)
+
+
+def test_a_mock_from_recordings_runs_on_their_length_not_the_transcribing(
+    store: Store, clock: FakeClock
+) -> None:
+    """Found by an exploratory tester: with --audio, the round's clock ran on the time spent
+    transcribing (an answer and its follow-up reply of 4m55s each left "8m12s" of a 12-minute round),
+    and the report card's total was the wall clock, not the 9m50s spoken."""
+    sync_banks(store, clock.now)
+    names = [f"{i}.wav" for i in range(4)]
+    transcripts = {n: replace(said("answer with the tradeoffs"), seconds=295.0) for n in names}
+    voice = Voice(FakeSource(names), SlowTranscriber(transcripts, clock, 20), DEFAULT_SETTINGS)
+    ui = ScriptedUI([], [Rating.Good] * 4, clock=clock)
+    report = MockRound(
+        store,
+        ui,
+        clock,
+        random.Random(3),
+        "behavioral",
+        MockOptions(minutes=12),
+        DEFAULT_SETTINGS,
+        voice=voice,
+    ).run()
+    # 12 minutes less 9m50s spoken leaves 2m10s: too little for another question and its follow-up
+    assert [e for e in ui.events if e.startswith("ask ")] == [ui.events[1]]
+    assert report.time_stop is not None and report.time_stop.left == pytest.approx(130)
+    assert report.seconds == pytest.approx(590)  # what was said, not the 40 s of transcribing
+
+
 DRAFT = StoryDraft.from_dict(
     {
         "title": "Flaky evaluation",

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from mockprep.core.questions import QuestionSpec
     from mockprep.core.records import StoredMockAnswer
     from mockprep.db.store import Store
-    from mockprep.practice.voice import Voice
+    from mockprep.practice.voice import SpokenAnswer, Voice
 
 
 class PendingFollowUp(Protocol):
@@ -108,6 +108,10 @@ class MockRound:
         self.pipeline = Pipeline(store, ui, clock, settings, grader, voice=voice)
         self.interviewer = interviewer
         self._records = {}
+        # Seconds the round's clock runs ahead of the wall clock: a spoken answer takes the round the
+        # time its recording lasts (a file's length; a live take to its stop), not the time spent
+        # transcribing it, so a round rehearsed from --audio files runs out of time as a spoken one would
+        self._spoken_shift = 0.0
 
     def _order(self) -> list[Candidate]:
         """Every question the round may ask, in the order it asks them (raise when none matches)."""
@@ -201,7 +205,7 @@ class MockRound:
                 self.store.sessions.end(session_id, report.status, end)
                 if not report.answers:
                     self.store.sessions.discard_if_empty(session_id)
-                report.seconds = (end - start).total_seconds()
+                report.seconds = (end - start).total_seconds() + self._spoken_shift
                 self.pipeline.settle_mock(report)
         self.ui.show_mock_report(report)
         return report
@@ -215,7 +219,7 @@ class MockRound:
                 if voice.bad_file is None:  # (a file with no words has said so itself)
                     self.ui.notice("The recordings given with --audio are used up.")
                 return False
-            left = budget - (self.clock() - start).total_seconds()
+            left = budget - (self.clock() - start).total_seconds() - self._spoken_shift
             index = first_fitting((self._cost(c) for c in order), left)
             if index is None:
                 report.time_stop = self._time_stop(order, left)
@@ -232,6 +236,7 @@ class MockRound:
         record = self._records[candidate.question_id]
         limit = candidate.limit if self.options.timer else None
         position = progress.number
+        shown = self.clock()
         try:
             attempt = self.pipeline.ask(record, lambda _now: progress, limit)
         except BaseException:  # Ctrl-C, a signal or a closed terminal's error
@@ -242,6 +247,8 @@ class MockRound:
             raise
         if attempt is None:
             return None
+        if attempt.delivery is not None:  # spoken: the round counts the answer's own time
+            self._spoken_shift += attempt.timing.seconds - (self.clock() - shown).total_seconds()
         spec = record.question.spec
         follow_up = spec.follow_ups[0] if spec.follow_ups else None
         pending = None
@@ -271,6 +278,8 @@ class MockRound:
                     with self.store.uninterrupted():
                         self.store.sessions.set_follow_up_answer(mock_answer_id, so_far)
                 raise
+            if reply is not None and not isinstance(reply, str):
+                self._spoken_shift += spoken_seconds(reply, asked) - (self.clock() - asked).total_seconds()
             result.follow_up_answer = (
                 (reply if isinstance(reply, str) else reply.transcript.text) if reply else ""
             )
@@ -297,6 +306,14 @@ class MockRound:
         if report.answers:
             self.ui.notice("The round is over. Now the model answers: rate each of your answers.")
         return rate_answers(self.pipeline, report)
+
+
+def spoken_seconds(spoken: SpokenAnswer, asked: datetime) -> float:
+    """How long a spoken reply took: a file its length, a live take from ``asked`` to its stop."""
+    stopped = spoken.clip.stopped_at
+    if spoken.clip.live and stopped is not None:
+        return max(0.0, (stopped - asked).total_seconds())
+    return spoken.transcript.seconds
 
 
 def rate_answers(pipeline: Pipeline, report: MockReport) -> bool:
