@@ -93,7 +93,11 @@ class Settings:
     # A question forgotten this often after being learned is a leech (as in Anki); 0: never.
     leech_lapses: int = field(default=8, metadata=between(0, 1000))
     leech_action: Literal["suspend", "flag"] = "suspend"  # what happens to a leech: suspended or flagged
-    min_reviews_for_weakest: int = 5  # answers outside cram (365 days) a topic needs to be called weak
+    # Answers outside cram a topic needs to be called weak (365 days), or improving or slipping (in each
+    # of the two trend windows).
+    min_reviews_for_weakest: int = 5
+    # Days in each of the two windows whose shares of answers failed tell improving and slipping topics.
+    trend_days: int = field(default=7, metadata=between(2, 91))
     # -- stories
     # How long a story told aloud should take (`story rehearse`).
     rehearsal_target_seconds: float = field(default=120.0, metadata=between(10, 3600, **SECONDS))

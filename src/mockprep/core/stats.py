@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from mockprep.core.grader_agreement import GradedReview, agreement
 from mockprep.core.settings import Settings
+from mockprep.core.topic_trends import TopicTrend, topic_trends
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -300,6 +301,7 @@ class StatsAggregates(NamedTuple):
     times: list[RoundTime]
     delivery: Sequence[DeliveryWeek] = ()
     graded: Sequence[GradedReview] = ()  # recent answers the grader judged
+    trends: Sequence[TopicTrend] = ()  # answers and failures per topic in the two trend windows
 
 
 def histogram_median(counts: Sequence[tuple[int, int]]) -> int:
@@ -359,6 +361,7 @@ def assemble(
         by_round.setdefault(row.round, []).append(row)
     topics = [_topic(r) for r in reviewed]
     weakest = weakest_topics(agg.retention, settings.min_reviews_for_weakest)
+    trends = topic_trends(agg.trends, today, settings.trend_days, settings.min_reviews_for_weakest)
 
     trend: dict[str, list[dict[str, Any]]] = {}
     for week in agg.weeks:
@@ -408,6 +411,7 @@ def assemble(
         "drill_weakest": (
             "mockprep session " + " ".join(f"--topic {t['topic']}" for t in weakest[:3]) if weakest else None
         ),
+        "topic_trends": trends,
         "leeches": [{"key": r.key, "topic": r.topic, "lapses": r.lapses} for r in agg.leeches],
         "time": {
             "total_seconds": round(sum(t.total_ms for t in agg.times) / 1000, 1),

@@ -23,6 +23,7 @@ from mockprep.core.stats import (
     histogram_median,
     local_date_at,
 )
+from mockprep.core.topic_trends import TopicTrend
 from mockprep.db import review_codec, stats_rollup
 from mockprep.db.card_conditions import EFFECTIVE_DUE, NOT_SUSPENDED
 from mockprep.db.driver import text
@@ -156,6 +157,46 @@ class StatsQueries:
             " GROUP BY round, topic HAVING SUM(CASE WHEN w = 365 THEN a ELSE 0 END) > 0 ORDER BY round, topic"
         )
         return [TopicRetention(*r) for r in self.store.conn.execute(stmt, values).all()]
+
+    def topic_trends(
+        self, flt: StatsFilter, today: date, days: int, offsets: Offsets | None = None
+    ) -> list[TopicTrend]:
+        """Per round and topic: answers outside cram and those failed (rated again) in the ``days`` local
+        days up to ``today`` and in the ``days`` before: the roll-up's days (a few hundred rows), and
+        with ``--since`` in them the rest of its day from the log (by its index by time)."""
+        recent = today - timedelta(days=days - 1)
+        first = recent - timedelta(days=days)
+        edge = _edge(flt.since, self._zone(offsets))
+        after = max(edge.after, (first - timedelta(days=1)).isoformat())
+        window = "SUM(CASE WHEN day >= :recent THEN {0} END), SUM(CASE WHEN day < :recent THEN {0} END)"
+        cells = self._rolled(
+            f"SELECT round, topic, {window.format('answered')}, {window.format('failed')}"
+            " FROM stats_topic_days WHERE {where} AND day > :after GROUP BY round, topic",
+            flt,
+            after=after,
+            recent=recent.isoformat(),
+        )
+        if edge.day is not None and edge.day >= first:  # --since's day from that moment on
+            later = edge.day >= recent
+            cells += [
+                (rnd, topic, n * later, n * (not later), f * later, f * (not later))
+                for rnd, topic, n, f in self._agg(
+                    "SELECT q.round, q.topic, COUNT(*), SUM(r.rating = 1) FROM reviews r"
+                    " JOIN questions q ON q.id = r.question_id WHERE {where} AND NOT r.cram"
+                    " AND r.rated_us < :end GROUP BY q.round, q.topic",
+                    StatsFilter(flt.rounds, flt.banks, edge.begin_at),
+                    end=edge.end,
+                )
+            ]
+        sums: dict[tuple[str, str], list[int]] = {}
+        for rnd, topic, *counts in cells:
+            cell = sums.setdefault((rnd, topic), [0, 0, 0, 0])
+            for i, n in enumerate(counts):
+                cell[i] += n or 0
+        return [
+            TopicTrend(rnd, topic, n_before, f_before, n_recent, f_recent)
+            for (rnd, topic), (n_recent, n_before, f_recent, f_before) in sorted(sums.items())
+        ]
 
     def weekly_scores(
         self, flt: StatsFilter, start: datetime, offsets: Offsets | None = None

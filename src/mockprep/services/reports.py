@@ -56,11 +56,14 @@ def collect(
         due = queries.due_forecast(flt, now + timedelta(days=14), offsets)
         cards = queries.card_counts_by_bank(flt)
         spoken = queries.delivery_weeks(flt, now - timedelta(days=days), offsets)
+        trends = queries.topic_trends(flt, today, settings.trend_days, offsets)
     finally:
         worker.join()
         side.close()
     if "error" in scans:
         raise scans["error"]
     retention, leeches, graded = scans["rows"]
-    aggregates = StatsAggregates(day_rows, retention, weeks, due, cards, leeches, times, spoken, graded)
+    aggregates = StatsAggregates(
+        day_rows, retention, weeks, due, cards, leeches, times, spoken, graded, trends
+    )
     return assemble(aggregates, now, today, flt, days, settings)

@@ -188,6 +188,7 @@ def _render_weak(console: Console, data: dict[str, Any], leech_lapses: int) -> N
                 )
             print_text(console, line)
         print_text(console, f"  Drill them: {data['drill_weakest']}", "dim", wrap=False)
+    _render_trends(console, data["topic_trends"])
     if data["leeches"]:
         console.print()
         print_text(
@@ -195,6 +196,25 @@ def _render_weak(console: Console, data: dict[str, Any], leech_lapses: int) -> N
         )
         for leech in data["leeches"]:
             print_text(console, f"  {leech['key']} — {plural(leech['lapses'], 'lapse')}")
+
+
+def _render_trends(console: Console, trends: dict[str, Any]) -> None:
+    """The topics failed less (more) often in the last days than in as many days before: both figures."""
+    days = trends["days"]
+    for key in ("improving", "slipping"):
+        if trends[key]:
+            console.print()
+            windows = f"last {days} days against the {days} before"
+            heading = f"{key.capitalize()} topics (share rated again, {windows})"
+            print_text(console, Text(heading, style="bold"))
+        for t in trends[key]:
+            before, recent = t["earlier"], t["recent"]
+            print_text(
+                console,
+                f"  {t['topic']} ({t['round']}): failed {_pct(before['failed_share'])} of"
+                f" {plural(before['answers'], 'answer')} in the {days} days before,"
+                f" {_pct(recent['failed_share'])} of {recent['answers']} in the last {days}",
+            )
 
 
 def render_empty_stats(console: Console, filters: list[str] | None = None) -> None:
