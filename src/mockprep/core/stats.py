@@ -347,6 +347,16 @@ def weakest_topics(rows: Sequence[TopicRetention], min_answers: int, count: int 
     ]
 
 
+def _drill(topics: Sequence[dict[str, Any]], flt: StatsFilter) -> str | None:
+    """The session that drills ``topics``: in their rounds (a topic such as "failure" is in two) and the
+    banks ``stats`` was narrowed to."""
+    if not topics:
+        return None
+    rounds = sorted({t["round"] for t in topics})
+    words = [*(f"--round {r}" for r in rounds), *(f"--bank {b}" for b in flt.banks)]
+    return "mockprep session " + " ".join([*words, *(f"--topic {t['topic']}" for t in topics)])
+
+
 def assemble(
     agg: StatsAggregates, now: datetime, today: date, flt: StatsFilter, days: int, settings: Settings
 ) -> dict[str, Any]:
@@ -408,9 +418,7 @@ def assemble(
             for r in agg.cards
         ],
         "weakest_topics": weakest,
-        "drill_weakest": (
-            "mockprep session " + " ".join(f"--topic {t['topic']}" for t in weakest[:3]) if weakest else None
-        ),
+        "drill_weakest": _drill(weakest[:3], flt),
         "topic_trends": trends,
         "leeches": [{"key": r.key, "topic": r.topic, "lapses": r.lapses} for r in agg.leeches],
         "time": {
