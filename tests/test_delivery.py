@@ -18,7 +18,7 @@ from mockprep.core.delivery import (
     story_coverage,
     summary_line,
 )
-from mockprep.core.speech import Transcript, Word, tighten
+from mockprep.core.speech import Transcript, Word, heard_words, tighten
 from mockprep.core.stories import StoryDraft
 
 BAND = (130.0, 160.0)
@@ -216,6 +216,49 @@ def test_a_gap_that_holds_speech_is_not_a_pause() -> None:
     fitted = tighten(words, voiced, 0.02)
     assert fitted[1].start - fitted[0].end == pytest.approx(0.18, abs=0.001)
     assert measure(Transcript(fitted, 4.0)).pauses == ()
+
+
+def _words(*timed: tuple[str, float, float]) -> tuple[Word, ...]:
+    return tuple(Word(text, start, end) for text, start, end in timed)
+
+
+SAID = _words(("it", 6.88, 7.02), ("went", 7.02, 7.36), ("to", 7.4, 7.52), ("production.", 7.52, 7.9))
+SOUND = [True] * 406 + [False] * 19  # an 8.5 s recording whose sound ends at 8.12 s
+
+
+@pytest.mark.parametrize(
+    "invented",
+    [  # as Whisper tiny.en wrote them after an 8.5 s espeak clip (found by an exploratory tester)
+        [
+            _words(("So,", 7.9, 7.9), ("I'm", 7.9, 7.92), ("going", 7.92, 7.94), ("to", 7.94, 8.02))
+            + _words(("show", 8.02, 8.04), ("you", 8.04, 8.48), ("what", 8.48, 8.48), ("I'm", 8.48, 8.48))
+            + _words(("going", 8.48, 8.48), ("to", 8.48, 8.48), ("show", 8.48, 8.48), ("you.", 8.48, 8.48))
+        ],
+        [_words(("You", 8.12, 8.16), ("know", 8.16, 8.3), ("what", 8.3, 8.48))],  # all after the sound
+        [_words(("Thank", 8.2, 8.3), ("you.", 8.3, 8.48)), _words(("Bye.", 8.48, 8.48))],
+        [_words(("you.", 8.48, 8.48))],  # a word of no length in the speech's own segment
+    ],
+)
+def test_words_invented_after_the_speech_are_dropped(invented: list[tuple[Word, ...]]) -> None:
+    """Found by an exploratory tester: Whisper went on after an 8.5 s answer with "So, I'm going to
+    show you what I'm going to show you.", in the last 0.2 s of sound and after it, mostly of no length;
+    they became the stored answer and put the pace at 269 words a minute."""
+    if len(invented) == 1 and len(invented[0]) == 1:  # appended to the last real segment
+        segments = [SAID + invented[0]]
+    else:
+        segments = [SAID, *invented]
+    assert heard_words(segments, SOUND, 0.02) == SAID
+
+
+def test_real_words_at_the_end_are_kept() -> None:
+    # A last word stretched past the sound, a short last word, and a segment said after a pause.
+    stretched = _words(("production.", 7.52, 8.48))
+    assert heard_words([SAID[:-1] + stretched], SOUND, 0.02) == SAID[:-1] + stretched
+    afterwards = _words(("And", 9.0, 9.2), ("then", 9.2, 9.5), ("I", 9.5, 9.56), ("left.", 9.56, 10.0))
+    sound = SOUND + [True] * 75  # speech again from 8.5 s to 10 s
+    assert heard_words([SAID, afterwards], sound, 0.02) == SAID + afterwards
+    short = _words(("a", 8.0, 8.04))
+    assert heard_words([SAID + short], SOUND, 0.02) == SAID + short
 
 
 def test_report_lines_name_the_targets() -> None:

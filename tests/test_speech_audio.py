@@ -119,6 +119,26 @@ def test_the_same_recording_transcribes_the_same_every_time(tmp_path: Path) -> N
     assert sampled() == sampled()
 
 
+@needs_extra
+@needs_espeak
+def test_words_whisper_invents_after_the_speech_are_not_the_answer(tmp_path: Path, transcriber) -> None:
+    """Found by an exploratory tester: after this clip Whisper wrote "So, I'm going to show you what
+    I'm going to show you." (at 175 words a minute, "You know what I mean?") in the speech's last
+    fraction of a second and the silence after it, and the pace read 269 words a minute."""
+    from mockprep.core.delivery import measure
+
+    said = (
+        "We built a fraud model. We used a neural net and it worked really well."
+        " The team was happy with it and it went to production."
+    )
+    for rate in (150, 175):
+        transcript = transcriber.transcribe(speak(said, tmp_path / f"pitch{rate}.wav", rate=rate))
+        assert transcript.text == said
+        delivery = measure(transcript)
+        assert delivery.wpm == pytest.approx(26 * 60 / delivery.speaking_seconds)
+        assert delivery.speaking_seconds > 0.8 * transcript.seconds
+
+
 def test_pieces_that_go_on_the_word_before_are_joined_to_it() -> None:
     """Whisper gives "forty thousand" as " 40" and ",000": apart, "40 ,000" reads as two numbers."""
     from mockprep.core.autograde import read_number

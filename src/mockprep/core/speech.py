@@ -7,12 +7,19 @@ audio: the practice flows only ever see these values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 MAX_STOP_SECONDS = 0.3  # the longest silence inside one word (a stop consonant's closure is far shorter)
+# Whisper goes on after the speech has ended with words of its own ("So, I'm going to show you what I'm
+# going to show you.", "You know what I mean?"): a segment squeezed into the last fraction of a second of
+# sound, or words of no length or after the sound. A word said takes more sound than this on average
+# (short words included: 16 words a second is over three times the fastest speech) ...
+MIN_SOUND_PER_WORD = 0.06
+NO_LENGTH_SECONDS = 0.02  # ... and a word said lasts longer than one 20 ms frame
 
 
 class VoiceUnavailable(RuntimeError):
@@ -98,6 +105,42 @@ def tighten(words: tuple[Word, ...], voiced: list[bool], frame_seconds: float) -
             fitted[i - 1] = Word(before.text, before.start, end)
             fitted[i] = Word(after.text, start, max(start, after.end))
     return tuple(fitted)
+
+
+def heard_words(
+    segments: Sequence[tuple[Word, ...]], voiced: list[bool], frame_seconds: float
+) -> tuple[Word, ...]:
+    """The words of a transcriber's ``segments`` without those it invented after the speech ended.
+
+    ``voiced`` says, frame by frame, whether the recording holds sound (see :func:`tighten`). From the
+    end, a segment goes whose words have less than :data:`MIN_SOUND_PER_WORD` of sound each under
+    them (none at all, past the speech's end), then a last word that lasts no longer than
+    :data:`NO_LENGTH_SECONDS` or starts once the sound is over. A real last word stays: it lies over
+    the speech's sound, however long Whisper stretches it past.
+    """
+    kept = list(segments)
+    while kept and _invented(kept[-1], voiced, frame_seconds):
+        kept.pop()
+    words = [word for segment in kept for word in segment]
+    over = _sound_end(voiced, frame_seconds)
+    while words and (words[-1].end - words[-1].start <= NO_LENGTH_SECONDS or words[-1].start >= over):
+        words.pop()
+    return tuple(words)
+
+
+def _invented(segment: tuple[Word, ...], voiced: list[bool], frame_seconds: float) -> bool:
+    if not segment:
+        return True
+    first = _frame(segment[0].start, frame_seconds)
+    last = min(len(voiced), max(first + 1, _frame(segment[-1].end, frame_seconds)))
+    sound = sum(voiced[first:last]) * frame_seconds
+    return sound < MIN_SOUND_PER_WORD * len(segment)
+
+
+def _sound_end(voiced: list[bool], frame_seconds: float) -> float:
+    """When the recording's last voiced frame ends (0 with none)."""
+    last = next((i for i in range(len(voiced) - 1, -1, -1) if voiced[i]), -1)
+    return round((last + 1) * frame_seconds, 2)
 
 
 def _frame(seconds: float, frame_seconds: float) -> int:

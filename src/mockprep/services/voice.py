@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.durations import format_duration
-from mockprep.core.speech import AudioProblem, Clip, SilentAudio, Transcript, VoiceUnavailable, Word, tighten
+from mockprep.core.speech import (
+    AudioProblem,
+    Clip,
+    SilentAudio,
+    Transcript,
+    VoiceUnavailable,
+    Word,
+    heard_words,
+    tighten,
+)
 
 if TYPE_CHECKING:
     from mockprep.core.settings import Settings
@@ -195,26 +204,37 @@ class WhisperTranscriber:
             initial_prompt=FILLER_PROMPT,
             vad_filter=False,  # pauses are measured, not cut out
         )
-        words = spoken_words((w.word, float(w.start), float(w.end)) for s in segments for w in s.words or [])
-        return Transcript(
-            tighten(words, voiced_frames(samples), FRAME_SECONDS), round(len(samples) / RATE, 2)
-        )
+        voiced = voiced_frames(samples)
+        pieces = ([(w.word, float(w.start), float(w.end)) for w in s.words or []] for s in segments)
+        words = heard_words(spoken_segments(pieces), voiced, FRAME_SECONDS)
+        return Transcript(tighten(words, voiced, FRAME_SECONDS), round(len(samples) / RATE, 2))
 
 
 def spoken_words(pieces: Iterable[tuple[str, float, float]]) -> tuple[Word, ...]:
     """Whisper's word pieces as words. A piece that does not start with a space goes on the word
     before it: "forty thousand" comes as " 40" and ",000", which joined with a space read as two
     numbers ("40 ,000", graded as 0); so do "%", "'m" and a decimal's ".5"."""
-    words: list[Word] = []
-    for text, start, end in pieces:
-        if not text.strip():
-            continue
-        if words and not text[0].isspace():
-            last = words[-1]
-            words[-1] = Word(last.text + text.rstrip(), last.start, round(end, 2))
-        else:
-            words.append(Word(text.strip(), round(start, 2), round(end, 2)))
-    return tuple(words)
+    return tuple(word for segment in spoken_segments([pieces]) for word in segment)
+
+
+def spoken_segments(segments: Iterable[Iterable[tuple[str, float, float]]]) -> list[tuple[Word, ...]]:
+    """Whisper's segments of word pieces as segments of words (see :func:`spoken_words`; a piece
+    goes on the word before it across a segment's edge too)."""
+    out: list[list[Word]] = []
+    for pieces in segments:
+        words: list[Word] = []
+        for text, start, end in pieces:
+            if not text.strip():
+                continue
+            before = words or (out[-1] if out else [])
+            if before and not text[0].isspace():
+                last = before[-1]
+                before[-1] = Word(last.text + text.rstrip(), last.start, round(end, 2))
+            else:
+                words.append(Word(text.strip(), round(start, 2), round(end, 2)))
+        if words:
+            out.append(words)
+    return [tuple(words) for words in out]
 
 
 def voiced_frames(samples: Any) -> list[bool]:
