@@ -50,6 +50,31 @@ def test_the_answer_is_its_lines_unechoed_and_the_clock_is_explained_once() -> N
     assert "abcd" not in screen and "second line" not in screen  # the terminal shows what was typed
 
 
+class TypedAt(io.StringIO):
+    """Keys typed at a terminal (stdin is one)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("typed", [True, False])
+def test_typing_at_a_terminal_whose_output_is_piped_says_once_that_no_clock_ticks(
+    monkeypatch, typed: bool
+) -> None:
+    """Found by an exploratory tester: with `mockprep mock ... | tee log` the clock silently never
+    appeared and answers were read line by line; a dumb terminal says so once, this did not."""
+    keys = "first\n\nsecond\n\n"
+    monkeypatch.setattr(sys, "stdin", TypedAt(keys) if typed else io.StringIO(keys))
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
+    out = io.StringIO()
+    chosen = terminal_input.stdin_reader(Console(file=out, width=80), lambda: START)
+    assert chosen.answer(Countdown(60, START)) == "first"
+    assert chosen.answer(Countdown(60, START)) == "second"
+    said = " ".join(out.getvalue().split())
+    assert said.count("the clock does not tick") == (1 if typed else 0)  # piped input: a script
+    assert said.count("each answer is its lines up to an empty one") == (1 if typed else 0)
+
+
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")) | st.sampled_from("\t")))
 def test_typed_text_is_kept_exactly(text: str) -> None:
     assert typed_line(text) == text

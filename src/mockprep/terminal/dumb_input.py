@@ -41,21 +41,12 @@ class DumbTerminalReader(PipeReader):
     echo = False
 
     def __init__(self, console: Console, stream: IO[str] | None = None):
-        super().__init__(console, sys.stdin if stream is None else stream)
-        self._told = False
+        super().__init__(console, sys.stdin if stream is None else stream, clock_notice=NO_CLOCK)
 
     def _next(self) -> str | None:
         self.console.file.flush()  # (the prompt, which ends no line, is on screen before the wait)
         line = super()._next()
         return None if line is None else typed_line(line)
-
-    def answer(
-        self, countdown: Countdown | None, *, one_line: bool = False, quits: bool = True
-    ) -> str | None:
-        if countdown is not None and not self._told:
-            self._told = True
-            self.console.print(Text(NO_CLOCK, style="dim"))
-        return super().answer(countdown, one_line=one_line, quits=quits)
 
     def code(self, draft: str, countdown: Countdown | None) -> str | None:
         """As piped (lines up to an empty one, or between ``` fences), after the starter draft: shown for

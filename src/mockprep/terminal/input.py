@@ -64,16 +64,24 @@ class LineReader(Protocol):
 
 ReadLine = LineReader  # the name the screens know it by
 
+NO_CLOCK_PIPED = (
+    "The output goes to a pipe or a file, not this terminal: the clock does not tick while you answer"
+    " and each answer is its lines up to an empty one, but your time is measured and shown with the answer."
+)
+
 
 def stdin_reader(console: Console, clock: Clock, stream: IO[str] | None = None) -> LineReader:
     """The reader for this process: the terminal editor when both ends are a terminal that can redraw,
-    lines as the terminal edits them at a dumb one, else lines."""
+    lines as the terminal edits them at a dumb one, else lines (typed at a terminal whose output goes
+    to a pipe, ``mockprep mock | tee log``, saying once why no clock ticks)."""
     if stream is None and sys.stdin.isatty() and sys.stdout.isatty():
         if os.environ.get("TERM", "").lower() in ("dumb", "unknown"):  # (prompt_toolkit's test)
             from mockprep.terminal.dumb_input import DumbTerminalReader
 
             return DumbTerminalReader(console)
         return TerminalReader(console, clock)
+    if stream is None and sys.stdin.isatty():
+        return PipeReader(console, sys.stdin, clock_notice=NO_CLOCK_PIPED)
     return PipeReader(console, sys.stdin if stream is None else stream)
 
 
@@ -125,9 +133,10 @@ class PipeReader:
     edits_in_place = False
     echo = True  # each line read is printed after its prompt (a terminal shows it already)
 
-    def __init__(self, console: Console, stream: IO[str]):
+    def __init__(self, console: Console, stream: IO[str], clock_notice: str | None = None):
         self.console = console
         self.stream = stream
+        self.clock_notice = clock_notice  # why no clock ticks, said once at the first timed answer
         self.partial = ""  # the lines of the answer being read, for when a signal ends it
         self._blank_may_follow = False
         reconfigure = getattr(stream, "reconfigure", None)
@@ -159,6 +168,9 @@ class PipeReader:
         self, countdown: Countdown | None, *, one_line: bool = False, quits: bool = True
     ) -> str | None:
         self.partial = ""
+        if countdown is not None and self.clock_notice:
+            self.console.print(Text(self.clock_notice, style="dim"))
+            self.clock_notice = None
         first = self("> ", countdown)
         if first is None or (quits and first.strip() == QUIT):
             return None
@@ -182,6 +194,9 @@ class PipeReader:
         """Piped, code keeps the answer protocol: its lines up to an empty one, or, for code with empty
         lines, a block fenced with ``` (up to the closing fence). The draft is not shown."""
         self.partial = ""
+        if countdown is not None and self.clock_notice:
+            self.console.print(Text(self.clock_notice, style="dim"))
+            self.clock_notice = None
         first = self("> ", countdown)
         if first is None or first.strip() == QUIT:
             return None
