@@ -227,6 +227,19 @@ def test_unknown_ids_and_keys_exit_2(cli, editor) -> None:
     assert result.exit_code == 2
     technical = cli("story", "link", "1", "ml-fundamentals/no-free-lunch")
     assert technical.exit_code == 2 and "stories answer behavioral questions" in technical.stderr
+    assert "bank" not in technical.stderr
+
+
+def test_linking_a_project_question_says_where_project_facts_go(cli, editor) -> None:
+    """Found by an exploratory tester: linking a story to a project question was refused (exit 2)
+    without a word on where one's own project facts belong."""
+    editor("write", STRONG)
+    cli("story", "new")
+    project = cli("story", "link", "1", "project-story/two-minute-summary")
+    said = " ".join(project.stderr.split())
+    assert project.exit_code == 2 and "stories answer behavioral questions" in said
+    assert "a bank of your own project questions with your own model answers" in said
+    assert "Writing your own bank" in said and "mockprep bank add FILE" in said
 
 
 def test_link_unlink_and_matrix(cli, editor, home: Path) -> None:

@@ -397,6 +397,12 @@ def _story_feedback(
     render_story_feedback(console, model.model_id, seconds, feedback)
 
 
+PROJECT_FACTS = (
+    ". Keep your own project's facts as a bank of your own project questions with your own model answers"
+    ' (round = "project"; see "Writing your own bank" in the README) and add it: mockprep bank add FILE'
+)
+
+
 def _behavioral_key(store: Store, ref: str) -> str:
     """The full key of the behavioral question ``ref`` names (its key, or its id when unique)."""
     from mockprep.cli.questions import resolve_key
@@ -405,7 +411,9 @@ def _behavioral_key(store: Store, ref: str) -> str:
     record = store.banks.question_by_key(key)
     assert record is not None
     if record.question.round != "behavioral":
-        raise UserError(f"{key} is a {record.question.round} question; stories answer behavioral questions")
+        facts = PROJECT_FACTS if record.question.round == "project" else ""
+        round = record.question.round
+        raise UserError(f"{key} is a {round} question; stories answer behavioral questions{facts}")
     return key
 
 
