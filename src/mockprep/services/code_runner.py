@@ -34,6 +34,8 @@ CHILD = Path(__file__).with_name("code_sandbox.py")
 POLL_SECONDS = 0.01
 GRACE_SECONDS = 2.0  # beyond a test's time before the process itself is killed
 START_SECONDS = 10.0  # the interpreter's own start-up, beside the tests' time
+RUN_PREFIX = "mockprep-run-"
+OWNER, CHILD_PID = "owner.pid", "child.pid"  # in a run folder: whose it is, to sweep it once both are gone
 
 
 @dataclass(frozen=True)
@@ -111,17 +113,17 @@ class CodeRunner:
         self, spec: QuestionSpec, programs: list[str], start: tuple[int, int], deadline: float, hung: int = 0
     ) -> tuple[list[dict[str, Any]], str]:
         """One child process from ``start`` (program, test): its events and how it ended."""
-        folder = Path(tempfile.mkdtemp(prefix="mockprep-run-"))
+        _sweep_stale_folders()
+        folder = Path(tempfile.mkdtemp(prefix=RUN_PREFIX))
         try:
+            (folder / OWNER).write_text(str(os.getpid()), "utf-8")
             work = folder / "work"
             work.mkdir()
             results = folder / "results.jsonl"
             results.touch()
-            job = folder / "job.json"
             payload = self._payload(spec, programs, start, work, deadline)
             payload["jobs"][0]["hung"] = hung  # the test before the start ran out of time (1) or not
-            job.write_text(json.dumps(payload), "utf-8")
-            return self._watch([str(job), str(results)], folder, deadline)
+            return self._watch(json.dumps(payload).encode("utf-8"), folder, deadline)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -144,11 +146,19 @@ class CodeRunner:
             "memory_bytes": self.limits.memory_mb * 2**20,
             "file_bytes": self.limits.file_mb * 2**20,
             "processes": _process_limit(self.limits.processes),
+            # a child whose parent is gone ends itself then, sleeping or not (see _sweep_stale_folders)
+            "wall_seconds": max(1.0, deadline - time.monotonic()) + START_SECONDS + GRACE_SECONDS,
         }
         job = {"setup": spec.setup, "tests": tests, "programs": programs, "start": list(start)}
-        return {"limits": limits, "imports": list(allowed_imports(spec)), "root": str(work), "jobs": [job]}
+        return {
+            "limits": limits,
+            "imports": list(allowed_imports(spec)),
+            "root": str(work),
+            "parent": os.getpid(),
+            "jobs": [job],
+        }
 
-    def _watch(self, args: list[str], folder: Path, deadline: float) -> tuple[list[dict[str, Any]], str]:
+    def _watch(self, job: bytes, folder: Path, deadline: float) -> tuple[list[dict[str, Any]], str]:
         work = folder / "work"
         env = {
             "PATH": os.defpath,
@@ -156,20 +166,22 @@ class CodeRunner:
             "TMPDIR": str(work),
             **{name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
         }
-        argv = [self.python, "-I", "-B", "-X", "utf8", str(CHILD), *args]
+        argv = [self.python, "-I", "-B", "-X", "utf8", str(CHILD), str(folder / "results.jsonl")]
         with (folder / "stderr").open("w+b") as stderr:
             try:
                 process = subprocess.Popen(
                     argv,
                     cwd=work,
                     env=env,
-                    stdin=subprocess.DEVNULL,
+                    stdin=subprocess.PIPE,  # the job: no file the code could read the hidden tests from
                     stdout=subprocess.DEVNULL,
                     stderr=stderr,
                     start_new_session=True,  # its own process group: killed whole; Ctrl-C stays ours
                 )
             except OSError as exc:
                 raise RunnerUnavailable(f"cannot start {self.python}: {exc.strerror}") from None
+            (folder / CHILD_PID).write_text(str(process.pid), "utf-8")
+            _send(process, job)
             events, ended = self._wait(process, folder / "results.jsonl", deadline)
             stderr.seek(0)
             tail = stderr.read()[-2000:].decode("utf-8", "replace")
@@ -204,6 +216,45 @@ class CodeRunner:
             reader.read()
             reader.close()
         return reader.events, ended
+
+
+def _send(process: subprocess.Popen[bytes], job: bytes) -> None:
+    """The job on the child's standard input (a child that died at once no longer reads it)."""
+    assert process.stdin is not None
+    try:
+        process.stdin.write(job)
+        process.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass
+
+
+def _sweep_stale_folders() -> None:
+    """Remove the run folders of mockprep processes that were killed outright (no ``finally`` ran),
+    once neither that process nor its child is alive."""
+    for folder in Path(tempfile.gettempdir()).glob(RUN_PREFIX + "*"):
+        try:
+            pids = [
+                int((folder / name).read_text("utf-8"))
+                for name in (OWNER, CHILD_PID)
+                if (folder / name).exists()
+            ]
+            if not pids or folder.stat().st_uid != os.getuid() or any(map(_running, pids)):
+                continue
+        except (OSError, ValueError):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process runs (a zombie no longer does: nobody may be left to reap an orphan)."""
+    from mockprep.liveness import process_alive
+
+    if not process_alive(pid):
+        return False
+    try:
+        return Path(f"/proc/{pid}/stat").read_text("utf-8").rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc: alive as far as we can tell
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:

@@ -1,21 +1,24 @@
 """The child process that runs code against a code question's tests.
 
-mockprep starts it as a script (``python -I -B -X utf8 code_sandbox.py JOB RESULTS``) in a temporary
-folder; it imports nothing from mockprep. Before any code runs it limits itself (CPU time, memory,
-file size, processes), refuses writes outside its folder (files, SQLite databases, socket files), new
-processes and signals to other processes (an audit hook), and imports beyond the standard library and
-the question's allowed modules.
+mockprep starts it as a script (``python -I -B -X utf8 code_sandbox.py RESULTS``, the job on standard
+input) in a temporary folder; it imports nothing from mockprep but its neighbour ``code_guards.py``.
+Before any code runs it arranges to die with mockprep, limits itself (CPU time, memory, file size,
+processes) and sets the guards of :mod:`code_guards`: writes outside its folder, new processes,
+signals to other processes, ctypes, and imports beyond the standard library and the question's
+allowed modules are refused to the person's code.
 These guard against accidents, not malice: the code is the person's own and runs with their rights.
 
-JOB is a JSON file: ``{"limits": {...}, "imports": [...], "root": DIR, "jobs": [{"setup", "tests",
-"programs", "start"}]}``. Each program is run as a module named ``solution``; its globals, after the
-job's ``setup``, are the namespace each test runs in (a fresh copy per test). RESULTS gets one JSON
-line per event, flushed at once, so the parent knows which test was running if the process ends.
+The job is JSON: ``{"limits": {...}, "imports": [...], "root": DIR, "parent": PID, "jobs": [{"setup",
+"tests", "programs", "start"}]}``. Each program is run as a module named ``solution``; its globals,
+after the job's ``setup``, are the namespace each test runs in (a fresh copy per test). RESULTS gets
+one JSON line per event, flushed at once, so the parent knows which test was running if the process
+ends.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import io
 import json
 import linecache
@@ -30,20 +33,18 @@ import types
 
 SOLUTION = "solution.py"
 OUTPUT_CHARS = 4000  # printed text kept per test
+MESSAGE_LINES = 6  # of a failure's message (a numpy array's rows), folded into one line
 REPR_CHARS = 600
 TRACEBACK_CHARS = 3000
-PROCESS_EVENTS = frozenset(
-    {"os.fork", "os.forkpty", "os.exec", "os.posix_spawn", "os.spawn", "os.system", "subprocess.Popen"}
-)
-# Audit events that change the file system, and which of their arguments are paths
-PATH_EVENTS = {
-    name: (0,)
-    for name in (
-        "os.remove os.rmdir os.mkdir os.chmod os.chown os.truncate os.utime os.chflags os.lchflags"
-        " os.setxattr os.removexattr os.mkfifo os.mknod shutil.rmtree"
-    ).split()
-} | {"os.rename": (0, 1), "os.link": (1,), "os.symlink": (1,)}
-WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+
+
+def _load_guards() -> types.ModuleType:
+    """``code_guards.py`` beside this file (``-I`` keeps this folder off ``sys.path``, as it should)."""
+    where = os.path.join(os.path.dirname(os.path.abspath(__file__)), "code_guards.py")
+    spec = importlib.util.spec_from_file_location("_mockprep_code_guards", where)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
 
 
 class TestTimeout(BaseException):
@@ -56,114 +57,6 @@ class Mismatch(AssertionError):
     def __init__(self, left: object, right: object, *message: object):
         super().__init__(*message)
         self.left, self.right = left, right
-
-
-# -- limits and guards ------------------------------------------------------------------------------
-
-
-def limit_self(limits: dict) -> None:
-    """Lower this process's own limits; each that the system does not support is skipped."""
-    try:
-        import resource
-    except ImportError:  # not a POSIX system: only the parent's timeout applies
-        return
-    cpu = max(1, math.ceil(limits["cpu_seconds"]))
-    wanted = [
-        ("RLIMIT_CPU", cpu, cpu + 1),
-        ("RLIMIT_AS", limits["memory_bytes"], limits["memory_bytes"]),
-        ("RLIMIT_FSIZE", limits["file_bytes"], limits["file_bytes"]),
-        ("RLIMIT_CORE", 0, 0),
-    ]
-    if limits.get("processes") is not None:
-        wanted.append(("RLIMIT_NPROC", limits["processes"], limits["processes"]))
-    for name, soft, hard in wanted:
-        which = getattr(resource, name, None)
-        if which is None:
-            continue
-        try:
-            _, old_hard = resource.getrlimit(which)
-            if old_hard != resource.RLIM_INFINITY:
-                soft, hard = min(soft, old_hard), min(hard, old_hard)
-            resource.setrlimit(which, (soft, hard))
-        except (ValueError, OSError):
-            pass
-    if hasattr(signal, "SIGXFSZ"):
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails instead of killing
-
-
-def guard(root: str) -> None:
-    """Refuse writes outside ``root``, new processes and signals to other processes (audit hook)."""
-    root = os.path.realpath(root)
-    me = os.getpid()
-    busy = [False]
-
-    def inside(path: object, dir_fd: object = None) -> bool:
-        if isinstance(path, int):
-            return True  # an open descriptor: what it refers to was checked when it was opened
-        name = os.fsdecode(path)  # type: ignore[arg-type]
-        if name == os.devnull:
-            return True
-        if dir_fd is not None and not os.path.isabs(name):
-            try:
-                name = os.path.join(os.readlink(f"/proc/self/fd/{dir_fd}"), name)
-            except OSError:
-                return False
-        real = os.path.realpath(name)
-        return real == root or real.startswith(root + os.sep)
-
-    def hook(event: str, args: tuple) -> None:
-        if busy[0]:
-            return
-        busy[0] = True
-        try:
-            if event == "open":
-                path, _mode, flags = args
-                if flags is not None and flags & WRITE_FLAGS and path is not None and not inside(path):
-                    raise PermissionError(
-                        f"writing outside the run's folder is not allowed: {os.fsdecode(path)}"
-                    )
-            elif event in PATH_EVENTS:
-                dir_fd = args[-1] if event in ("os.remove", "os.rmdir", "os.mkdir") else None
-                for position in PATH_EVENTS[event]:
-                    if not inside(args[position], dir_fd):
-                        where = os.fsdecode(args[position])
-                        raise PermissionError(
-                            f"changing files outside the run's folder is not allowed: {where}"
-                        )
-            elif event == "sqlite3.connect":  # SQLite writes its file in C, not through open()
-                name = os.fsdecode(args[0]) if isinstance(args[0], str | bytes | os.PathLike) else ":memory:"
-                if name != ":memory:" and (name.startswith("file:") or not inside(name)):
-                    raise PermissionError(f"a database outside the run's folder is not allowed: {name}")
-            elif event == "socket.bind" and isinstance(args[1], str | bytes | bytearray):  # AF_UNIX: a file
-                path = bytes(args[1]) if isinstance(args[1], bytearray) else args[1]
-                if path[:1] not in ("\0", b"\0") and not inside(path):  # (an abstract one names none)
-                    raise PermissionError(f"a socket file outside the folder is not allowed: {path!r}")
-            elif event in PROCESS_EVENTS:
-                raise PermissionError("starting processes is not allowed in a code question")
-            elif event in ("os.kill", "os.killpg") and args[0] not in (me, 0):
-                raise PermissionError("signalling other processes is not allowed in a code question")
-        finally:
-            busy[0] = False
-
-    sys.addaudithook(hook)
-
-
-class ImportGuard:
-    """A meta-path finder refusing top-level modules beyond the standard library and ``allowed``."""
-
-    def __init__(self, allowed: list[str]):
-        self.allowed = set(allowed) | set(sys.stdlib_module_names) | {"solution"}
-        self.extra = allowed
-
-    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
-        top = name.partition(".")[0]
-        if top in self.allowed or top in sys.modules:
-            return None
-        also = "".join(f", {m}" for m in self.extra)
-        raise ModuleNotFoundError(
-            f"No module named {top!r} allowed here: this question may import the standard library{also}",
-            name=name,
-        )
 
 
 # -- comparing values ------------------------------------------------------------------------------
@@ -287,17 +180,42 @@ def rewrite_asserts(source: str) -> ast.Module:
 
 
 class Capped(io.StringIO):
-    """Printed text, kept up to OUTPUT_CHARS."""
+    """Printed text, kept up to OUTPUT_CHARS; all of it is counted, to say how much was cut."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chars = self.line_ends = 0
+        self.ends_line = True
 
     def write(self, text: str) -> int:
-        room = OUTPUT_CHARS + 1 - self.tell()
-        if room > 0:
+        room = max(0, OUTPUT_CHARS - self.tell())
+        if room:
             super().write(text[:room])
+        if text:
+            self.chars += len(text)
+            self.line_ends += text.count("\n")
+            self.ends_line = text.endswith("\n")
         return len(text)
 
     def text(self) -> str:
+        """What was kept; when some was cut, a first line says how much was printed (the terminal
+        shows the first lines of the output, so a note at the end would not be seen)."""
         value = self.getvalue()
-        return value if len(value) <= OUTPUT_CHARS else value[:OUTPUT_CHARS] + "\n… (more output cut)"
+        if self.chars <= OUTPUT_CHARS:
+            return value
+        lines = self.line_ends + (not self.ends_line)
+        note = f"(printed {lines:,} lines, {self.chars:,} characters: only the first {len(value):,} are kept)"
+        return f"{note}\n{value}"
+
+
+def one_line(text: str) -> str:
+    """A message of several lines (a numpy array's rows) as one line, its first MESSAGE_LINES kept: the
+    run shows a failure's message on one line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) <= 1:
+        return text
+    more = f" … ({len(lines) - MESSAGE_LINES} more lines)" if len(lines) > MESSAGE_LINES else ""
+    return " ".join(lines[:MESSAGE_LINES]) + more
 
 
 def _expire(_signum: int, _frame: object) -> None:
@@ -427,7 +345,7 @@ class Runner:
             if found:
                 result.update(
                     status="failed",
-                    message=found,
+                    message=one_line(found),
                     expected=short(values["expected"]),
                     actual=short(values["actual"]),
                 )
@@ -452,11 +370,11 @@ class Runner:
             )
             if line is not None and line.line and not hidden:
                 out["source"] = line.line.strip()
-            out["message"] = str(exc) if str(exc) else "the assertion is false"
+            out["message"] = one_line(str(exc)) if str(exc) else "the assertion is false"
             if isinstance(exc, Mismatch):
                 out.update(expected=short(exc.right), actual=short(exc.left))
                 if not exc.args:
-                    out["message"] = difference(exc.left, exc.right, 0.0) or "the values differ"
+                    out["message"] = one_line(difference(exc.left, exc.right, 0.0) or "the values differ")
             if not any(f.filename == SOLUTION for f in traceback.extract_tb(exc.__traceback__)):
                 out["traceback"] = None  # the assertion is the test's own: the source line says it
         else:
@@ -465,16 +383,24 @@ class Runner:
 
 
 def main(argv: list[str]) -> int:
-    with open(argv[1], encoding="utf-8") as handle:
-        payload = json.load(handle)
-    out = open(argv[2], "a", encoding="utf-8")  # noqa: SIM115 - open for the whole process
-    limit_self(payload["limits"])
+    payload = json.load(sys.stdin)  # not a file the code could read back for the hidden tests
+    sys.stdin.close()
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - input() finds nothing
+    os.dup2(sys.stdin.fileno(), 0)
+    out = open(argv[1], "a", encoding="utf-8")  # noqa: SIM115 - open for the whole process
+    guards = _load_guards()
+    guards.end_with_parent(payload.get("parent"), payload["limits"].get("wall_seconds", 3600.0))
+    guards.limit_self(payload["limits"])
     signal.signal(signal.SIGALRM, _expire)
-    guard(payload["root"])
+    guards.guard(payload["root"])
     if payload.get("imports") is not None:
-        sys.meta_path.insert(0, ImportGuard(payload["imports"]))
+        sys.meta_path.insert(0, guards.ImportGuard(payload["imports"], payload["root"]))
     runner = Runner(payload, out)
-    for job_number, job in enumerate(payload["jobs"]):
+    jobs = payload.pop("jobs")
+    del payload
+    # The harness's names are not the code's to change by accident (``__main__.Runner = ...``)
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    for job_number, job in enumerate(jobs):
         program_start, test_start = job.get("start", [0, 0])
         for number in range(program_start, len(job["programs"])):
             first = test_start if number == program_start else 0
