@@ -160,3 +160,21 @@ def test_ctrl_c_after_a_run_keeps_the_code_not_the_key_typed(coding: Store, cloc
     from mockprep.db.review_codec import answer_text
 
     assert answer_text(kept) == WRONG
+
+
+def test_what_the_code_printed_as_it_loaded_is_shown_when_it_loads_fine() -> None:
+    """A print at the top of a file that loaded was never shown, only when loading failed (README:
+    "what your code printed"; found by an exploratory tester)."""
+    import io
+
+    from rich.console import Console
+
+    from mockprep.core.code_results import CodeRun, TestOutcome, TestStatus
+    from mockprep.terminal.code_run import run_lines
+
+    run = CodeRun((TestOutcome(0, "first", False, TestStatus.PASSED),), output="MODULE-LEVEL PRINT\n")
+    out = io.StringIO()
+    console = Console(file=out, width=80, color_system=None)
+    for line in run_lines(run):
+        console.print(line)
+    assert "MODULE-LEVEL PRINT" in out.getvalue() and "printed" in out.getvalue()

@@ -67,6 +67,8 @@ def run_lines(run: CodeRun, runs: int | None = None) -> list[RenderableType]:
         if run.output:
             out.append(_block(run.output, "dim", "printed"))
         return out
+    if run.output:  # what the code printed as it loaded (each test's own output is shown with it)
+        out.append(_block(run.output, "dim", "printed"))
     for outcome in run.outcomes:
         out.extend(_outcome_lines(outcome))
     return out
