@@ -1,8 +1,8 @@
 """A key point's own figures stated otherwise: "it gives 13% where the key point gives 31%". Pure.
 
 A point that states figures ("false positives down 31% at 85% recall", "a 4-week A/B test", "fraud cost
-$4M a year") is contradicted by a passage that matches it but gives figures of the same kind, none of
-them near the point's: a project's own facts told with the wrong numbers ticked every point of a bank written for it
+$4M a year") is not covered by a passage that gives figures of the same kind, none of them near the
+point's: a project's own facts told with the wrong numbers ticked every point of a bank written for it
 (found by an exploratory tester). A figure's kind is its currency and suffix ("$…M", "…%", "…x"), or
 else the word after it ("4-week", "3 seeds"); a number that ends a name ("ResNet-50", "GPT-4") is none;
 figures the question itself gives are data, not claims,

@@ -365,7 +365,7 @@ def judge(
         if p >= PARTLY and f.opposite:
             verdict, reason = "contradicted", f.opposite
         elif p >= COVERED and f.words_best >= 0.5 and (reason := other_figures(point, f.evidence, prompt)):
-            verdict = "contradicted"  # the point's own figures stated otherwise
+            verdict = "partly"  # the point's own figures stated otherwise: not what it says
         elif p >= COVERED:
             verdict = "covered"
         elif p >= PARTLY:
