@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING
 
 from mockprep.core.acronyms import capitals, expansion
 from mockprep.core.directions import opposite
-from mockprep.core.figures import other_figures
 from mockprep.core.number_words import with_digits
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, as_written, content_stems, joined_forms, stem, words
 
@@ -357,15 +356,13 @@ def judge(
     states one of the question's ``misconceptions`` contradicts the covered point closest to it
     (:mod:`mockprep.core.misconceptions`)."""
     judged = []
-    for point, f in zip(points, features(points, answer, embedder, prompt), strict=True):
+    for f in features(points, answer, embedder, prompt):
         p = probability(f)
         if f.distinct == 0.0 and f.meaning < OWN_WORDS_MEANING:
             p = min(p, PARTLY - 0.01)  # only words other key points share: nothing of this one
         reason = None
         if p >= PARTLY and f.opposite:
             verdict, reason = "contradicted", f.opposite
-        elif p >= COVERED and f.words_best >= 0.5 and (reason := other_figures(point, f.evidence, prompt)):
-            verdict = "partly"  # the point's own figures stated otherwise: not what it says
         elif p >= COVERED:
             verdict = "covered"
         elif p >= PARTLY:
