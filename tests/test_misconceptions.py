@@ -52,17 +52,6 @@ def test_a_sentence_that_disowns_or_denies_the_misconception_does_not_state_it(s
     assert listed(WEIGHTS).stated([sentence]) == []
 
 
-def test_a_word_the_misconception_uses_itself_does_not_disown_it() -> None:
-    """'Our method is better in every setting, so anyone not using it is making a mistake', a project
-    question's own misconception word for word, was taken for a disowning ('mistake'); 'false positives'
-    and 'naive Bayes' disowned every sentence that named them (found by an exploratory tester)."""
-    claim = "Accumulation is better in every setting, so anyone not using gradient accumulation is making a mistake."
-    assert [s.misconception for s in listed(claim).stated([claim])] == [claim]
-    assert listed(claim).stated([f"It is a myth that {claim[0].lower()}{claim[1:]}"]) == []
-    weights = f"{WEIGHTS[:-1]}, which keeps false positives rare."
-    assert [s.sentence for s in listed(WEIGHTS).stated([weights])] == [weights]
-
-
 def test_a_misconception_that_only_rearranges_the_references_words_is_not_looked_for() -> None:
     """A swap ("time for memory" / "memory for time") matches a correct sentence as well as a wrong one:
     it is left to the reversal checks, even when the answer says it word for word."""
