@@ -125,8 +125,7 @@ def test_the_hold_out_of_correct_and_wrong_answers_keeps_its_measured_rates(grad
 
 def test_an_independent_testers_rated_answers_keep_their_agreement(grade) -> None:
     """rated_f.json: 88 answers rated by an independent tester (see README.txt). Measured 2026-12-05
-    after the fixes it led to: exact 64, within one 86, 85 since a verbatim misconception is found (before
-    them: 57 and 83 of 88); a bare keyword
+    after the fixes it led to: exact 64, within one 86 (before them: 57 and 83 of 88); a bare keyword
     list is never suggested easy (one was); one of the 23 fluent but wrong answers is suggested good
     (a LoRA answer whose wrong claims no check knows), none easy."""
     data = json.loads((DATA / "rated_f.json").read_text(encoding="utf-8"))["answers"]
