@@ -143,6 +143,14 @@ def test_the_points_direction_said_of_its_subject_beside_an_opposite_said_of_ano
         " a larger true effect and lower variance."
     )
     assert "contradicted" not in [v.verdict for v in judge(points, answer)]
+    for point, answer in [
+        ("power rises with n", "Power increases with n and the standard error falls."),
+        (
+            "learning rate too high: loss rises",
+            "With a learning rate too high the loss increases and accuracy falls.",
+        ),
+    ]:
+        assert judge([point], answer)[0].verdict != "contradicted", answer
 
 
 def test_a_reversal_stands_when_the_conditions_move_the_points_way() -> None:
@@ -150,6 +158,10 @@ def test_a_reversal_stands_when_the_conditions_move_the_points_way() -> None:
     direction in the passage excuse the opposite one ticked it covered (reverted; found by a review)."""
     for point, answer in [
         ("training error increases with more data", "training error decreases as the amount of data grows"),
+        # the opposite said of the point's own terms is no excuse (found by a review of d9d55b7)
+        ("power rises with sample size", "Power increases as sample size falls."),
+        ("variance rises with model complexity", "Variance increases as model complexity falls."),
+        ("power rises with n", "Power increases, but only when n falls."),
         (
             "power rises with n, effect size, lower variance",
             "Power falls as the sample size n increases, and with a larger effect size and lower variance.",

@@ -3,10 +3,10 @@ point says 'higher'"), for the judge of :mod:`mockprep.core.keypoints`. Pure.
 
 A passage reverses a point when it uses the opposite of one of the point's directional words and not the
 word itself, unless the point names both sides ("large γ ... small γ"), or the passage says the point's
-direction of the point's subject with another verb of change and the opposite only of something else:
-"Power increases with n (the standard error falls ...)" keeps "power rises with n"; "power falls as n
-increases" still reverses it (a rule that let any verb of the point's direction excuse the opposite
-was reverted for that).
+direction of the point's subject with another verb of change and the opposite only in clauses that
+name nothing of the point: "Power increases with n (the standard error falls ...)" keeps "power rises
+with n"; "power falls as n increases" and "power increases as the sample size falls" still reverse it
+(a rule that let any verb of the point's direction excuse the opposite was reverted for that).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ OPPOSITES = [
 # Verbs of change that say one direction, and where a clause ends.
 _DIRECTIONS = [("increase", "rise", "grow", "raise"), ("decrease", "fall", "shrink", "drop", "reduce")]
 _SAME_DIRECTION = {stem(w): {stem(v) for v in group} - {stem(w)} for group in _DIRECTIONS for w in group}
-_CLAUSE_END = re.compile(r"[(),;:]|\b(?:as|while|whereas|because|since|when|so|but)\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[(),;:]|\b(?:and|as|while|whereas|because|since|when|so|but)\b", re.IGNORECASE)
 _ANTONYMS: dict[str, set[str]] | None = None
 
 
@@ -57,9 +57,13 @@ def opposite(point_text: str, point_stems: set[str], text: str, stems: frozenset
 
 def _said_of_subject(point_text: str, word: str, flips: set[str], text: str) -> bool:
     """The passage says ``word``'s direction of the point's subject (its first word) with another verb,
-    and the opposite ``flips`` only in clauses that are not about the subject."""
-    subject = next(iter(content_stems(point_text)), word)
+    and the opposite ``flips`` only in clauses that share no other word with the point: of something
+    else ("the standard error falls"), not of the point's own terms ("as the sample size falls")."""
+    stems = content_stems(point_text)
+    subject = next(iter(stems), word)
+    terms = set(stems) - {word} - flips
     same = _SAME_DIRECTION.get(word, set())
     clauses = [frozenset(content_stems(c)) for c in _CLAUSE_END.split(text) if c.strip()]
     about = [c for c in clauses if subject in c and subject != word]
-    return any(same & c for c in about) and not any(flips & c for c in about)
+    opposed = [c for c in clauses if flips & c]
+    return any(same & c for c in about) and not any(c & terms for c in opposed)
