@@ -121,3 +121,17 @@ def test_cram_answers_are_not_counted_and_a_learned_topic_shows_its_retention(
     assert "statistics (technical): failed 3 of 6 answers; 50% of 2 review answers passed, 1 lapse" in (
         out.getvalue()
     )
+
+
+def test_the_drill_of_topics_in_several_rounds_drops_none_of_them() -> None:
+    """`session --round` takes one value: '--round behavioral --round project ...' drilled one round's
+    topics only (found by an independent review)."""
+    from mockprep.core.stats import StatsFilter, _drill
+
+    one = [{"round": "project", "topic": "failure"}, {"round": "project", "topic": "communication"}]
+    assert (
+        _drill(one, StatsFilter()) == "mockprep session --round project --topic failure --topic communication"
+    )
+    mixed = [*one, {"round": "technical", "topic": "statistics"}]
+    drill = _drill(mixed, StatsFilter(banks=("b",)))
+    assert drill == "mockprep session --bank b --topic failure --topic communication --topic statistics"

@@ -348,12 +348,13 @@ def weakest_topics(rows: Sequence[TopicRetention], min_answers: int, count: int 
 
 
 def _drill(topics: Sequence[dict[str, Any]], flt: StatsFilter) -> str | None:
-    """The session that drills ``topics``: in their rounds (a topic such as "failure" is in two) and the
-    banks ``stats`` was narrowed to."""
+    """The session that drills ``topics``: in their round when they share one (a topic such as "failure"
+    is in two; a session takes one --round, so topics of several rounds are drilled in all of them), and
+    in the banks ``stats`` was narrowed to."""
     if not topics:
         return None
-    rounds = sorted({t["round"] for t in topics})
-    words = [*(f"--round {r}" for r in rounds), *(f"--bank {b}" for b in flt.banks)]
+    rounds = sorted({t["round"] for t in topics})  # (session takes one --round: several, none)
+    words = [*(f"--round {r}" for r in rounds if len(rounds) == 1), *(f"--bank {b}" for b in flt.banks)]
     return "mockprep session " + " ".join([*words, *(f"--topic {t['topic']}" for t in topics)])
 
 
