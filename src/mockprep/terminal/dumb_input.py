@@ -52,6 +52,6 @@ class DumbTerminalReader(PipeReader):
         """As piped (lines up to an empty one, or between ``` fences), after the starter draft: shown for
         reference, as what is typed is the whole answer (a line editor cannot edit the draft in place)."""
         if draft.strip():
-            self.console.print(Text("The starter code (type your solution in full):", style="dim"))
+            self.console.print(Text("The code so far (type your solution in full):", style="dim"))
             self.console.print(safe(draft.rstrip("\n")))
         return super().code(draft, countdown)

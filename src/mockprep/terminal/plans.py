@@ -73,8 +73,8 @@ def pace_line(status: PlanStatus) -> str:
 
 
 def _narrowing(status: PlanStatus) -> str:
-    """How the overloaded plan could be narrowed, from what it does not narrow yet; and, with something
-    studied, the other use of the time."""
+    """How the overloaded plan could be narrowed, from what it does not narrow yet (the recipe keeps what
+    it does, and its label); and, with something studied, the other use of the time."""
     plan = status.plan
     options = [
         o for o, unset in (("--role", plan.role is None), ("--rounds", len(plan.rounds) != 1)) if unset
@@ -82,7 +82,8 @@ def _narrowing(status: PlanStatus) -> str:
     studied = status.totals.learning + status.totals.learned > 0
     advice = []
     if options:
-        label = f" --label {shlex.quote(plan.label)}" if plan.label else ""
+        kept = [f" --role {plan.role}" if plan.role else "", *(f" --rounds {r}" for r in plan.rounds)]
+        label = "".join(kept) + (f" --label {shlex.quote(plan.label)}" if plan.label else "")
         recipe = (
             f"mockprep plan --remove {plan.id}, then --date {plan.date}{label} with {' or '.join(options)}"
         )
