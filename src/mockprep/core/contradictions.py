@@ -70,6 +70,7 @@ NEAR = 5  # tokens after an entity that belong to it in an answer's clause
 # first subword and mask the rest with -100")
 NUMBER_NEAR = 2
 _CLAUSE = re.compile(r"[,:;()]")
+_JOINED = re.compile(r"\b(?:and|but|while|whereas)\b", re.IGNORECASE)
 # Where a claim ends and the next begins, for denials.
 _CLAUSES = re.compile(
     r"[,;:()]|\b(?:but|while|whereas|although|though|because|since|so|which)\b", re.IGNORECASE
@@ -384,7 +385,7 @@ class Reference:
         named = {t for t in anchors(sentence) if t in entities}
         if len(named) < 2:
             return self._opposite_attribute(sentence, entities) if named else None
-        for clause in _CLAUSE.split(sentence):
+        for clause in _clauses(sentence, entities):
             tokens = anchors(clause)
             after = stretches(tokens, entities, NEAR)
             valued = stretches(tokens, entities, NUMBER_NEAR)
@@ -423,6 +424,25 @@ class Reference:
                     if flipped and not flipped & stretch:
                         return Misattribution(entity, word, entity, sentence)
         return None
+
+
+def _clauses(sentence: str, entities: set[str]) -> list[str]:
+    """The sentence's clauses, split at punctuation and at an "and"/"but"/"while"/"whereas" that begins
+    one naming an entity of its own: "a Gaussian prior gives the L2 penalty and a Laplace prior gives
+    L1" is two, so "Laplace" is not in L2's stretch (a correct answer was contradicted); "clips the
+    ratio and takes the minimum" stays one."""
+    out = []
+    for part in _CLAUSE.split(sentence):
+        pieces = _JOINED.split(part)
+        current = pieces[0]
+        for piece in pieces[1:]:
+            if any(t in entities for t in anchors(piece)):
+                out.append(current)
+                current = piece
+            else:
+                current = f"{current} and {piece}"
+        out.append(current)
+    return out
 
 
 def _prefixed(one: str, other: str) -> bool:
