@@ -50,6 +50,58 @@ def test_sqlite_cannot_open_a_file_outside_by_sql(tmp_path: Path, statement: str
     assert not target.exists()
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "c = sqlite3.connect(':memory:')\nc.execute('ATTACH DATABASE ? AS m', (target,))",
+        "c = sqlite3.connect(':memory:')\nc.execute(\"ATTACH DATABASE \" + repr(folder) + \" || '/outside.db' AS m\")",
+        "c = sqlite3.Connection(':memory:')\nc.execute(f\"ATTACH DATABASE '{target}' AS m\")",
+    ],
+    ids=["parameter", "expression", "connection-class"],
+)
+def test_sqlite_cannot_attach_a_file_outside_by_a_name_it_cannot_see(tmp_path: Path, statement: str) -> None:
+    """SQLite tells the authorizer no file name (None) when ATTACH's is not written out; a Connection
+    built directly had no authorizer at all."""
+    target = tmp_path / "outside.db"
+    code = f"import sqlite3\nfolder, target = {str(tmp_path)!r}, {str(target)!r}\n" + body(
+        f"{statement}\nc.execute('CREATE TABLE m.pwned (x)')\nc.commit()"
+    )
+    outcome = run(code).outcomes[0]
+    assert outcome.status is TestStatus.ERROR and "not authorized" in outcome.message
+    assert not target.exists()
+
+
+def test_sqlite_connections_in_the_folder_still_work() -> None:
+    code = "import sqlite3\n" + body(
+        "c = sqlite3.Connection('a.db')\nc.execute(\"ATTACH DATABASE 'b.db' AS b\")\nc.execute('CREATE TABLE b.t (x)')\n"
+        "d = sqlite3.connect('c.db')\nassert isinstance(d, sqlite3.Connection) and isinstance(c, sqlite3.Connection)\n"
+        "class Mine(sqlite3.Connection):\n    pass\n"
+        "assert type(sqlite3.connect(':memory:', factory=Mine)) is Mine"
+    )
+    assert run(code).outcomes[0].passed
+
+
+@pytest.mark.parametrize("change", ["os.chmod(fd, 0o600)", "os.utime(fd, (0, 0))"])
+def test_a_read_only_descriptor_cannot_change_a_file_outside(tmp_path: Path, change: str) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine", encoding="utf-8")
+    victim.chmod(0o644)
+    before = victim.stat()
+    code = "import os\n" + body(f"fd = os.open({str(victim)!r}, os.O_RDONLY)\n{change}")
+    outcome = run(code).outcomes[0]
+    assert outcome.status is TestStatus.ERROR and "outside the run's folder" in outcome.message
+    after = victim.stat()
+    assert (after.st_mode, after.st_mtime_ns) == (before.st_mode, before.st_mtime_ns)
+
+
+def test_descriptors_inside_and_pipes_can_still_be_changed() -> None:
+    code = "import os\n" + body(
+        "open('f', 'w').close()\nfd = os.open('f', os.O_RDONLY)\nos.chmod(fd, 0o600)\nos.utime(fd, (0, 0))\n"
+        "assert os.stat('f').st_mtime == 0\nr, w = os.pipe()\nos.chmod(r, 0o600)"
+    )
+    assert run(code).outcomes[0].passed
+
+
 def test_a_hard_link_to_a_file_outside_is_refused(tmp_path: Path) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("mine", encoding="utf-8")
@@ -112,6 +164,52 @@ def test_signals_by_pidfd_are_refused() -> None:
     code = "import os, signal\n" + body("signal.pidfd_send_signal(os.pidfd_open(os.getppid()), 0)")
     outcome = run(code).outcomes[0]
     assert outcome.status is TestStatus.ERROR and "signalling other processes" in outcome.message
+
+
+@pytest.mark.skipif(not hasattr(signal, "pidfd_send_signal"), reason="no pidfds here")
+def test_signals_by_a_proc_descriptor_are_refused(tmp_path: Path) -> None:
+    """``os.open('/proc/<pid>')`` is a pidfd too: it killed another process without pidfd_open."""
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        code = "import os, signal\n" + body(
+            f"fd = os.open('/proc/{other.pid}', os.O_RDONLY)\nsignal.pidfd_send_signal(fd, signal.SIGTERM)"
+        )
+        outcome = run(code).outcomes[0]
+        assert outcome.status is TestStatus.ERROR and "signalling other processes" in outcome.message
+        assert other.poll() is None
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_a_pidfd_of_the_run_itself_still_signals_it() -> None:
+    code = "import os, signal\n" + body("signal.pidfd_send_signal(os.pidfd_open(os.getpid()), 0)")
+    assert run(code).outcomes[0].passed
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "os.open.__wrapped__('f', os.O_WRONLY | os.O_CREAT, dir_fd=d)",
+        "os.pidfd_open.__wrapped__(os.getppid())",
+        "sqlite3.connect.__wrapped__(':memory:')",
+    ],
+    ids=["open", "pidfd", "sqlite"],
+)
+def test_the_unchecked_functions_are_not_left_on_the_wrappers(tmp_path: Path, call: str) -> None:
+    """functools.wraps keeps the original as ``__wrapped__``: ``os.open.__wrapped__`` wrote outside."""
+    code = "import os, signal, sqlite3\n" + body(f"d = os.open({str(tmp_path)!r}, os.O_RDONLY)\n{call}")
+    outcome = run(code).outcomes[0]
+    assert outcome.status is TestStatus.ERROR and "no attribute '__wrapped__'" in outcome.message
+    assert not (tmp_path / "f").exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_the_code_sees_no_thread_of_the_sandbox() -> None:
+    """The wall-clock thread was the code's to see (``threading.active_count() == 1`` failed) and to
+    join (forever)."""
+    code = "import threading\n" + body("assert threading.active_count() == 1, threading.enumerate()")
+    assert run(code).outcomes[0].passed
 
 
 def test_ctypes_is_refused_to_the_code() -> None:
@@ -201,11 +299,13 @@ def _running(pid: int) -> bool:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
 def test_a_child_dies_with_mockprep_and_its_folder_is_swept(tmp_path: Path, monkeypatch) -> None:
     """`kill -9` of mockprep left an answer that ignores signals sleeping under PID 1, and its
-    /tmp/mockprep-run-* folder behind."""
+    /tmp/mockprep-run-* folder behind. The answer outlives its test's timer (it catches what the
+    timer raises), so only the parent-death signal can end it."""
     script = (
         "import sys\nfrom tests.test_code_runner import run\n"
         "run('import signal, time\\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\\n"
-        "def f(x):\\n    time.sleep(600)\\n')\n"
+        "def f(x):\\n    while True:\\n        try:\\n            time.sleep(600)\\n"
+        "        except BaseException:\\n            pass\\n')\n"
     )
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     parent = subprocess.Popen([sys.executable, "-c", script], env=env, cwd=Path(__file__).parents[1])
@@ -223,7 +323,9 @@ def test_a_child_dies_with_mockprep_and_its_folder_is_swept(tmp_path: Path, monk
     deadline = time.monotonic() + 10
     while _running(child) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _running(child)
+    if _running(child):  # (not left behind when the test fails)
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the child outlived mockprep")
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     live = tmp_path / "mockprep-run-live"  # another mockprep's run, going on
     live.mkdir()

@@ -35,6 +35,8 @@ PATH_EVENTS: dict[str, tuple[tuple[int, int | None], ...]] = {
 CTYPES_EVENTS = frozenset({"ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle", "ctypes.call_function"})
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 SQLITE_ATTACH, SQLITE_OK, SQLITE_DENY = 24, 0, 1
+# connect(database, timeout, detect_types, isolation_level, check_same_thread, factory, ...)
+CONNECT_FACTORY_POSITION = 5
 PR_SET_PDEATHSIG = 1
 _HERE = os.path.abspath(__file__)
 _PLUMBING = ("<frozen importlib", os.path.dirname(os.__file__) + os.sep + "importlib" + os.sep, _HERE)
@@ -87,17 +89,22 @@ def limit_self(limits: dict) -> None:
 
 def end_with_parent(parent: int | None, wall_seconds: float) -> None:
     """Make sure this process does not outlive mockprep: the kernel kills it when its parent dies
-    (Linux), and it ends itself after ``wall_seconds`` whatever it is doing (a sleeping orphan uses
-    no CPU time, so the CPU limit would never end it)."""
+    (Linux); where it cannot, it ends itself after ``wall_seconds`` whatever it is doing (a sleeping
+    orphan uses no CPU time, so the CPU limit would never end it). That takes a thread, which the
+    person's code would see (``threading.active_count()``), so it is started only there."""
+    asked = False
     if sys.platform.startswith("linux"):
         try:
             import ctypes
 
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+            libc = ctypes.CDLL(None, use_errno=True)
+            asked = libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
         except (OSError, AttributeError):
             pass
     if parent is not None and os.getppid() != parent:
         os._exit(70)  # the parent died before the request above was made
+    if asked:
+        return
 
     def expire() -> None:
         time.sleep(wall_seconds)
@@ -115,8 +122,12 @@ def guard(root: str) -> None:
     ctypes_dir = os.path.join(os.path.dirname(os.__file__), "ctypes") + os.sep
 
     def inside(path: object, dir_fd: object = None) -> bool:
-        if isinstance(path, int):
-            return True  # an open descriptor: what it refers to was checked when it was opened
+        if isinstance(path, int):  # a descriptor, even one opened read-only, can change its file's mode...
+            try:
+                name = os.readlink(f"/proc/self/fd/{path}")
+            except OSError:
+                return not os.path.isdir("/proc/self/fd")  # no /proc to tell: as before, trusted
+            return not os.path.isabs(name) or inside(name)  # pipe:[..], socket:[..]: no file
         name = os.fsdecode(path)  # type: ignore[arg-type]
         if name == os.devnull:
             return True
@@ -129,9 +140,12 @@ def guard(root: str) -> None:
         return real == root or real.startswith(root + os.sep)
 
     def authorize(action: int, name: object, *_rest: object) -> int:
-        """SQLite's own file opening: ATTACH and VACUUM INTO name a file only this sees."""
-        if action != SQLITE_ATTACH or name in (None, "", ":memory:"):
+        """SQLite's own file opening: ATTACH and VACUUM INTO name a file only this sees (None when
+        the name is not written in the SQL: a parameter or an expression)."""
+        if action != SQLITE_ATTACH or name in ("", ":memory:"):
             return SQLITE_OK
+        if name is None:
+            return SQLITE_DENY  # where it would write cannot be told: the name must be in the SQL
         text = str(name)
         return SQLITE_OK if not text.startswith("file:") and inside(text) else SQLITE_DENY
 
@@ -145,15 +159,16 @@ def guard(root: str) -> None:
             busy[0] = False
 
     def _check(event: str, args: tuple) -> None:
-        if event == "open":
+        if event == "open":  # (a descriptor's flags were checked when it was opened)
             path, _mode, flags = args
-            if flags is not None and flags & WRITE_FLAGS and path is not None and not inside(path):
+            if flags and flags & WRITE_FLAGS and isinstance(path, str | bytes) and not inside(path):
                 raise PermissionError(f"writing outside the run's folder is not allowed: {os.fsdecode(path)}")
         elif event in PATH_EVENTS:
             for position, fd_position in PATH_EVENTS[event]:
                 dir_fd = args[fd_position] if fd_position is not None else None
                 if not inside(args[position], dir_fd):
-                    where = os.fsdecode(args[position])
+                    where = args[position]
+                    where = f"descriptor {where}" if isinstance(where, int) else os.fsdecode(where)
                     raise PermissionError(f"changing files outside the run's folder is not allowed: {where}")
         elif event == "sqlite3.connect":  # SQLite writes its file in C, not through open()
             name = os.fsdecode(args[0]) if isinstance(args[0], str | bytes | os.PathLike) else ":memory:"
@@ -176,20 +191,31 @@ def guard(root: str) -> None:
 
 
 def _wrap_sqlite(authorize) -> None:
-    """Every connection ``_sqlite3.connect`` makes gets ``authorize`` (set from the audit event, it
-    fails: the connection is not made yet). Patched as the module loads, so a run that never uses
-    SQLite does not load it."""
+    """Every connection ``_sqlite3.connect`` makes, and every ``Connection(...)`` built directly, gets
+    ``authorize`` (set from the audit event, it fails: the connection is not made yet). Patched as the
+    module loads, so a run that never uses SQLite does not load it."""
 
     def patch(module: types.ModuleType) -> None:
-        real_connect = module.connect
+        real_connect, real_class = module.connect, module.Connection
+
+        class Connection(real_class):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.set_authorizer(authorize)
+
+        Connection.__module__, Connection.__doc__ = real_class.__module__, real_class.__doc__
 
         @functools.wraps(real_connect)
         def connect_checked(*args, **kwargs):
+            if len(args) < CONNECT_FACTORY_POSITION and "factory" not in kwargs:
+                kwargs["factory"] = Connection  # (so isinstance(c, sqlite3.Connection) still holds)
             connection = real_connect(*args, **kwargs)
             connection.set_authorizer(authorize)
             return connection
 
-        module.connect = connect_checked  # sqlite3 takes it with ``from _sqlite3 import *``
+        del connect_checked.__wrapped__  # the unchecked function is not to be found by accident
+        # sqlite3 takes both with ``from _sqlite3 import *``
+        module.connect, module.Connection = connect_checked, Connection
 
     sys.meta_path.insert(0, _AfterLoad("_sqlite3", patch))
 
@@ -221,7 +247,9 @@ class _AfterLoad:
 
 
 def _wrap_unaudited(inside, me: int) -> None:
-    """What the audit events do not show: os.open's dir_fd, and pidfds (signals by descriptor)."""
+    """What the audit events do not show: os.open's dir_fd, and pidfds (signals by descriptor, which
+    need no pidfd_open: ``os.open('/proc/<pid>')`` is one too)."""
+    import _signal
     import posix
 
     real_open = os.open
@@ -232,6 +260,7 @@ def _wrap_unaudited(inside, me: int) -> None:
             raise PermissionError(f"writing outside the run's folder is not allowed: {os.fsdecode(path)}")
         return real_open(path, flags, mode, dir_fd=dir_fd)
 
+    del open_checked.__wrapped__  # the unchecked function is not to be found by accident
     os.open = posix.open = open_checked
     if hasattr(os, "pidfd_open"):
         real_pidfd = os.pidfd_open
@@ -242,7 +271,24 @@ def _wrap_unaudited(inside, me: int) -> None:
                 raise PermissionError("signalling other processes is not allowed in a code question")
             return real_pidfd(pid, flags)
 
+        del pidfd_checked.__wrapped__
         os.pidfd_open = posix.pidfd_open = pidfd_checked
+    if hasattr(signal, "pidfd_send_signal"):
+        real_send = signal.pidfd_send_signal
+
+        @functools.wraps(real_send)
+        def send_checked(pidfd, sig, siginfo=None, flags=0):
+            try:
+                with open(f"/proc/self/fdinfo/{int(pidfd)}", encoding="ascii") as info:
+                    mine = f"Pid:\t{me}\n" in info.read()
+            except (OSError, ValueError, TypeError):
+                mine = False
+            if not mine:
+                raise PermissionError("signalling other processes is not allowed in a code question")
+            return real_send(pidfd, sig, siginfo, flags)
+
+        del send_checked.__wrapped__
+        signal.pidfd_send_signal = _signal.pidfd_send_signal = send_checked
 
 
 class ImportGuard:
