@@ -261,6 +261,43 @@ def test_real_words_at_the_end_are_kept() -> None:
     assert heard_words([SAID + short], SOUND, 0.02) == SAID + short
 
 
+def test_an_invented_segment_goes_whole_once_its_last_words_go() -> None:
+    """An independent review: under a hum (sound to the recording's end) "You know what I mean?" has
+    sound enough under it, and only its words of no length went, leaving "... production. You know
+    what"."""
+    hum = [True] * 425
+    invented = _words(("You", 8.0, 8.1), ("know", 8.1, 8.2), ("what", 8.2, 8.48), ("I", 8.48, 8.48))
+    assert heard_words([SAID, invented + _words(("mean?", 8.48, 8.48))], hum, 0.02) == SAID
+
+
+def test_the_first_segment_and_a_segment_long_before_the_end_are_kept() -> None:
+    """An independent review: a quiet recording had too little sound per word under it, and every
+    segment was dropped from the end until none was left ("no words could be made out")."""
+    sparse = ([True] + [False] * 9) * 40 + [False] * 25  # a frame of sound in ten
+    assert heard_words([SAID], sparse, 0.02) == SAID
+    earlier = _words(("We", 1.0, 1.2), ("built", 1.2, 1.5), ("a", 1.5, 1.6), ("model.", 1.6, 2.0))
+    assert heard_words([earlier, SAID], sparse, 0.02) == earlier + SAID
+    assert heard_words([_words(("you.", 8.48, 8.48))], SOUND, 0.02) == _words(("you.", 8.48, 8.48))
+
+
+def test_quiet_speech_is_sound_for_the_invented_words_check() -> None:
+    """An independent review: frames under the pause floor (-50 dBFS) were taken for silence there,
+    so a quiet recording's words, and a last sentence said 30 dB quieter, were dropped as invented."""
+    numpy = pytest.importorskip("numpy")
+    from mockprep.services.voice import RATE, sounding_frames
+
+    t = numpy.arange(int(RATE * 3.0)) / RATE
+    tone = numpy.sin(2 * numpy.pi * 220 * t)
+    for loud, quiet, hum in ((0.3, 0.3 * 10**-1.5, 0.0), (0.02, 0.02, 0.0), (0.3, 0.3, 0.0018)):
+        samples = (
+            numpy.random.default_rng(7).normal(0.0, hum, len(t)) + numpy.where(t < 1.0, loud, 0.0) * tone
+        )
+        samples += numpy.where((t >= 1.4) & (t < 2.4), quiet, 0.0) * tone
+        sound = sounding_frames(samples)
+        assert all(sound[:50]) and all(sound[70:120])  # the speech, loud and quiet
+        assert not any(sound[52:68]) and not any(sound[122:])  # the pause and the end, hum or not
+
+
 def test_report_lines_name_the_targets() -> None:
     transcript = spoken("um, " + " ".join(["word"] * 199), word_seconds=0.3, gaps={80: 2.4})
     delivery = measure(transcript)

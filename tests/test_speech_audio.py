@@ -139,6 +139,33 @@ def test_words_whisper_invents_after_the_speech_are_not_the_answer(tmp_path: Pat
         assert delivery.speaking_seconds > 0.8 * transcript.seconds
 
 
+@needs_extra
+@needs_espeak
+def test_a_quiet_recording_keeps_every_word(tmp_path: Path, transcriber) -> None:
+    """An independent review: said at espeak's amplitude 4 (-34 dBFS at its peak), every word was
+    dropped as invented ("no words could be made out"); so was a last sentence said 30 dB quieter."""
+    import numpy
+
+    from mockprep.services.voice import RATE, decode
+
+    said = (
+        "We built a fraud model. We used a neural net and it worked really well."
+        " The team was happy with it and it went to production."
+    )
+    path = tmp_path / "quiet.wav"
+    subprocess.run(["espeak-ng", "-a", "4", "-w", str(path), said], check=True, timeout=60)
+    assert transcriber.transcribe(path).text == said
+    loud = decode(speak("We built a fraud model and it went to production.", tmp_path / "loud.wav"))
+    quieter = decode(speak("Then we retrained it every week.", tmp_path / "quieter.wav")) * 10**-1.5
+    both = numpy.concatenate([loud, numpy.zeros(int(RATE * 0.4), dtype=loud.dtype), quieter])
+    with wave.open(str(tmp_path / "both.wav"), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes((both * 32767).astype("<i2").tobytes())
+    assert transcriber.transcribe(tmp_path / "both.wav").text.rstrip(".").endswith("it every week")
+
+
 def test_pieces_that_go_on_the_word_before_are_joined_to_it() -> None:
     """Whisper gives "forty thousand" as " 40" and ",000": apart, "40 ,000" reads as two numbers."""
     from mockprep.core.autograde import read_number

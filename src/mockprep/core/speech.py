@@ -20,6 +20,9 @@ MAX_STOP_SECONDS = 0.3  # the longest silence inside one word (a stop consonant'
 # (short words included: 16 words a second is over three times the fastest speech) ...
 MIN_SOUND_PER_WORD = 0.06
 NO_LENGTH_SECONDS = 0.02  # ... and a word said lasts longer than one 20 ms frame
+# Whisper's invented segments start in the speech's last fraction of a second (0.2 s) or after it; one
+# that starts earlier holds speech, however little sound is under it.
+NEAR_THE_END = 0.5
 
 
 class VoiceUnavailable(RuntimeError):
@@ -108,38 +111,52 @@ def tighten(words: tuple[Word, ...], voiced: list[bool], frame_seconds: float) -
 
 
 def heard_words(
-    segments: Sequence[tuple[Word, ...]], voiced: list[bool], frame_seconds: float
+    segments: Sequence[tuple[Word, ...]], sound: list[bool], frame_seconds: float
 ) -> tuple[Word, ...]:
     """The words of a transcriber's ``segments`` without those it invented after the speech ended.
 
-    ``voiced`` says, frame by frame, whether the recording holds sound (see :func:`tighten`). From the
-    end, a segment goes whose words have less than :data:`MIN_SOUND_PER_WORD` of sound each under
-    them (none at all, past the speech's end), then a last word that lasts no longer than
-    :data:`NO_LENGTH_SECONDS` or starts once the sound is over. A real last word stays: it lies over
-    the speech's sound, however long Whisper stretches it past.
+    ``sound`` says, frame by frame, whether the recording holds any sound above its own background
+    (a quiet recording's speech, a last sentence said far quieter, are sound). Only a segment after the
+    first that starts within :data:`NEAR_THE_END` of the sound's end, or after it, is judged: it goes
+    when its words have less than :data:`MIN_SOUND_PER_WORD` of sound each under them. Then a last word
+    that lasts no longer than :data:`NO_LENGTH_SECONDS` or starts once the sound is over goes, and with
+    it the rest of its segment when that segment is so judged ("You know what I mean?" keeps no "You
+    know what"). A real last word stays, however far Whisper stretches it past the sound; the first
+    word always stays.
     """
-    kept = list(segments)
-    while kept and _invented(kept[-1], voiced, frame_seconds):
+    over = _sound_end(sound, frame_seconds)
+    kept = [segment for segment in segments if segment]
+    while len(kept) > 1 and _late(kept[-1], over) and _invented(kept[-1], sound, frame_seconds):
         kept.pop()
-    words = [word for segment in kept for word in segment]
-    over = _sound_end(voiced, frame_seconds)
-    while words and (words[-1].end - words[-1].start <= NO_LENGTH_SECONDS or words[-1].start >= over):
-        words.pop()
-    return tuple(words)
+    while kept:
+        words = list(kept[-1])
+        while words and (words[-1].end - words[-1].start <= NO_LENGTH_SECONDS or words[-1].start >= over):
+            words.pop()
+        if len(words) == len(kept[-1]):
+            break
+        if len(kept) > 1 and (not words or _late(kept[-1], over)):
+            kept.pop()
+            continue
+        kept[-1] = tuple(words) or kept[-1][:1]
+        break
+    return tuple(word for segment in kept for word in segment)
 
 
-def _invented(segment: tuple[Word, ...], voiced: list[bool], frame_seconds: float) -> bool:
-    if not segment:
-        return True
+def _late(segment: tuple[Word, ...], over: float) -> bool:
+    """Whether ``segment`` starts near the sound's end (``over``) or after it."""
+    return segment[0].start >= over - NEAR_THE_END
+
+
+def _invented(segment: tuple[Word, ...], sound: list[bool], frame_seconds: float) -> bool:
     first = _frame(segment[0].start, frame_seconds)
-    last = min(len(voiced), max(first + 1, _frame(segment[-1].end, frame_seconds)))
-    sound = sum(voiced[first:last]) * frame_seconds
-    return sound < MIN_SOUND_PER_WORD * len(segment)
+    last = min(len(sound), max(first + 1, _frame(segment[-1].end, frame_seconds)))
+    heard = sum(sound[first:last]) * frame_seconds
+    return heard < MIN_SOUND_PER_WORD * len(segment)
 
 
-def _sound_end(voiced: list[bool], frame_seconds: float) -> float:
-    """When the recording's last voiced frame ends (0 with none)."""
-    last = next((i for i in range(len(voiced) - 1, -1, -1) if voiced[i]), -1)
+def _sound_end(sound: list[bool], frame_seconds: float) -> float:
+    """When the recording's last frame of sound ends (0 with none)."""
+    last = next((i for i in range(len(sound) - 1, -1, -1) if sound[i]), -1)
     return round((last + 1) * frame_seconds, 2)
 
 

@@ -206,7 +206,7 @@ class WhisperTranscriber:
         )
         voiced = voiced_frames(samples)
         pieces = ([(w.word, float(w.start), float(w.end)) for w in s.words or []] for s in segments)
-        words = heard_words(spoken_segments(pieces), voiced, FRAME_SECONDS)
+        words = heard_words(spoken_segments(pieces), sounding_frames(samples), FRAME_SECONDS)
         return Transcript(tighten(words, voiced, FRAME_SECONDS), round(len(samples) / RATE, 2))
 
 
@@ -246,6 +246,21 @@ def voiced_frames(samples: Any) -> list[bool]:
     if not len(rms):
         return []
     floor = max(PAUSE_FLOOR_RMS, 0.05 * float(numpy.percentile(rms, 95)))
+    return [bool(v) for v in rms > floor]
+
+
+def sounding_frames(samples: Any) -> list[bool]:
+    """For each 20 ms frame, whether it holds any sound above the recording's own background: louder
+    than :data:`SILENCE_RMS` and than twice its quietest frames (their 5th percentile: a room's hum).
+    Not :func:`voiced_frames`: a quiet recording's speech (-34 dBFS at its peak) is mostly under
+    :data:`PAUSE_FLOOR_RMS`, and a last sentence said 30 dB quieter is under a twentieth of the rest,
+    yet both are speech, not silence Whisper may fill with words of its own."""
+    import numpy
+
+    rms = frame_loudness(samples)
+    if not len(rms):
+        return []
+    floor = max(SILENCE_RMS, 2 * float(numpy.percentile(rms, 5)))
     return [bool(v) for v in rms > floor]
 
 
