@@ -50,16 +50,32 @@ def test_sqlite_cannot_open_a_file_outside_by_sql(tmp_path: Path, statement: str
     assert not target.exists()
 
 
+NAME_IN_SQL = "not authorized: write the file name in the SQL"
+
+
 @pytest.mark.parametrize(
-    "statement",
+    ("statement", "message"),
     [
-        "c = sqlite3.connect(':memory:')\nc.execute('ATTACH DATABASE ? AS m', (target,))",
-        "c = sqlite3.connect(':memory:')\nc.execute(\"ATTACH DATABASE \" + repr(folder) + \" || '/outside.db' AS m\")",
-        "c = sqlite3.Connection(':memory:')\nc.execute(f\"ATTACH DATABASE '{target}' AS m\")",
+        ("c = sqlite3.connect(':memory:')\nc.execute('ATTACH DATABASE ? AS m', (target,))", NAME_IN_SQL),
+        (
+            "c = sqlite3.connect(':memory:')\nc.cursor().execute(\"ATTACH DATABASE ? || '' AS m\", (target,))",
+            NAME_IN_SQL,
+        ),
+        (
+            "c = sqlite3.connect(':memory:')\n"
+            'c.execute("ATTACH DATABASE " + repr(folder) + " || \'/outside.db\' AS m")',
+            NAME_IN_SQL,
+        ),
+        (
+            "c = sqlite3.Connection(':memory:')\nc.execute(f\"ATTACH DATABASE '{target}' AS m\")",
+            "not authorized",
+        ),
     ],
-    ids=["parameter", "expression", "connection-class"],
+    ids=["parameter", "cursor", "expression", "connection-class"],
 )
-def test_sqlite_cannot_attach_a_file_outside_by_a_name_it_cannot_see(tmp_path: Path, statement: str) -> None:
+def test_sqlite_cannot_attach_a_file_outside_by_a_name_it_cannot_see(
+    tmp_path: Path, statement: str, message: str
+) -> None:
     """SQLite tells the authorizer no file name (None) when ATTACH's is not written out; a Connection
     built directly had no authorizer at all."""
     target = tmp_path / "outside.db"
@@ -67,7 +83,7 @@ def test_sqlite_cannot_attach_a_file_outside_by_a_name_it_cannot_see(tmp_path: P
         f"{statement}\nc.execute('CREATE TABLE m.pwned (x)')\nc.commit()"
     )
     outcome = run(code).outcomes[0]
-    assert outcome.status is TestStatus.ERROR and "not authorized" in outcome.message
+    assert outcome.status is TestStatus.ERROR and message in outcome.message
     assert not target.exists()
 
 
@@ -76,7 +92,9 @@ def test_sqlite_connections_in_the_folder_still_work() -> None:
         "c = sqlite3.Connection('a.db')\nc.execute(\"ATTACH DATABASE 'b.db' AS b\")\nc.execute('CREATE TABLE b.t (x)')\n"
         "d = sqlite3.connect('c.db')\nassert isinstance(d, sqlite3.Connection) and isinstance(c, sqlite3.Connection)\n"
         "class Mine(sqlite3.Connection):\n    pass\n"
-        "assert type(sqlite3.connect(':memory:', factory=Mine)) is Mine"
+        "assert type(sqlite3.connect(':memory:', factory=Mine)) is Mine\n"
+        "assert isinstance(d.execute('SELECT 1'), sqlite3.Cursor) and isinstance(d.cursor(), sqlite3.Cursor)\n"
+        "d.executescript('CREATE TABLE t (x);')\nd.cursor().executemany('INSERT INTO t VALUES (?)', [(1,), (2,)])"
     )
     assert run(code).outcomes[0].passed
 

@@ -37,6 +37,7 @@ WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 SQLITE_ATTACH, SQLITE_OK, SQLITE_DENY = 24, 0, 1
 # connect(database, timeout, detect_types, isolation_level, check_same_thread, factory, ...)
 CONNECT_FACTORY_POSITION = 5
+SQLITE_NAMELESS = "write the file name in the SQL (ATTACH DATABASE 'name.db' AS n), not a parameter"
 PR_SET_PDEATHSIG = 1
 _HERE = os.path.abspath(__file__)
 _PLUMBING = ("<frozen importlib", os.path.dirname(os.__file__) + os.sep + "importlib" + os.sep, _HERE)
@@ -193,15 +194,45 @@ def guard(root: str) -> None:
 def _wrap_sqlite(authorize) -> None:
     """Every connection ``_sqlite3.connect`` makes, and every ``Connection(...)`` built directly, gets
     ``authorize`` (set from the audit event, it fails: the connection is not made yet). Patched as the
-    module loads, so a run that never uses SQLite does not load it."""
+    module loads, so a run that never uses SQLite does not load it. A file name SQLite does not show
+    is refused with a message saying so (SQLite's own says only 'not authorized')."""
+    nameless = [False]
+
+    def authorize_telling(action: int, name: object, *rest: object) -> int:
+        verdict = authorize(action, name, *rest)
+        nameless[0] = nameless[0] or (verdict == SQLITE_DENY and name is None)
+        return verdict
+
+    def telling(method):
+        def call(self, *args, **kwargs):
+            nameless[0] = False
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:
+                if not nameless[0] or not isinstance(exc, sys.modules["_sqlite3"].DatabaseError):
+                    raise
+                raise type(exc)(f"{exc}: {SQLITE_NAMELESS}") from None
+
+        call.__name__, call.__doc__ = method.__name__, method.__doc__
+        return call
 
     def patch(module: types.ModuleType) -> None:
         real_connect, real_class = module.connect, module.Connection
 
+        class Cursor(module.Cursor):  # (module.Cursor stays: Connection.execute makes that one)
+            execute, executemany = telling(module.Cursor.execute), telling(module.Cursor.executemany)
+            executescript = telling(module.Cursor.executescript)
+
         class Connection(real_class):
+            execute, executemany = telling(real_class.execute), telling(real_class.executemany)
+            executescript = telling(real_class.executescript)
+
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
-                self.set_authorizer(authorize)
+                self.set_authorizer(authorize_telling)
+
+            def cursor(self, factory=Cursor):
+                return super().cursor(factory)
 
         Connection.__module__, Connection.__doc__ = real_class.__module__, real_class.__doc__
 
@@ -210,7 +241,7 @@ def _wrap_sqlite(authorize) -> None:
             if len(args) < CONNECT_FACTORY_POSITION and "factory" not in kwargs:
                 kwargs["factory"] = Connection  # (so isinstance(c, sqlite3.Connection) still holds)
             connection = real_connect(*args, **kwargs)
-            connection.set_authorizer(authorize)
+            connection.set_authorizer(authorize_telling)
             return connection
 
         del connect_checked.__wrapped__  # the unchecked function is not to be found by accident
