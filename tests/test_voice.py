@@ -294,7 +294,28 @@ def test_a_mock_from_recordings_runs_on_their_length_not_the_transcribing(
     # 12 minutes less 9m50s spoken leaves 2m10s: too little for another question and its follow-up
     assert [e for e in ui.events if e.startswith("ask ")] == [ui.events[1]]
     assert report.time_stop is not None and report.time_stop.left == pytest.approx(130)
-    assert report.seconds == pytest.approx(590)  # what was said, not the 40 s of transcribing
+    # the card's total is the wall clock, as history and 'mock --rate' say (an independent review: the
+    # card said 9m50s and they said the seconds the round took)
+    info = store.sessions.get(report.session_id)
+    assert report.seconds == (info.ended_at - info.started_at).total_seconds() < 590
+
+
+def test_a_live_mock_round_counts_each_take_to_its_stop(store: Store, clock: FakeClock) -> None:
+    """An independent review: the live branch was untested. Each take lasts 40 s to its stop and is
+    transcribed for 7 s more: the round's time left counts the 40 s, the card's total the wall clock."""
+    sync_banks(store, clock.now)
+    names = [f"{i}.wav" for i in range(6)]
+    voice, _source = voice_of(names, {n: said("answer with the tradeoffs") for n in names}, True, clock)
+    ui = ScriptedUI([], [Rating.Good] * 6, clock=clock)
+    options = MockOptions(minutes=5)
+    report = MockRound(
+        store, ui, clock, random.Random(3), "behavioral", options, DEFAULT_SETTINGS, voice=voice
+    ).run()
+    assert [t.seconds for t in ui.timings] == [40]
+    # an answer and its follow-up reply: 5 minutes less 2 x 40 s (the wall clock would leave 206 s)
+    assert report.time_stop is not None and report.time_stop.left == pytest.approx(300 - 80)
+    info = store.sessions.get(report.session_id)
+    assert report.seconds == (info.ended_at - info.started_at).total_seconds() == 94
 
 
 DRAFT = StoryDraft.from_dict(

@@ -110,7 +110,8 @@ class MockRound:
         self._records = {}
         # Seconds the round's clock runs ahead of the wall clock: a spoken answer takes the round the
         # time its recording lasts (a file's length; a live take to its stop), not the time spent
-        # transcribing it, so a round rehearsed from --audio files runs out of time as a spoken one would
+        # transcribing it, so a round rehearsed from --audio files runs out of time as a spoken one would.
+        # Its time budget only: the card's total is the wall clock, the one history and --rate show
         self._spoken_shift = 0.0
 
     def _order(self) -> list[Candidate]:
@@ -205,7 +206,7 @@ class MockRound:
                 self.store.sessions.end(session_id, report.status, end)
                 if not report.answers:
                     self.store.sessions.discard_if_empty(session_id)
-                report.seconds = (end - start).total_seconds() + self._spoken_shift
+                report.seconds = (end - start).total_seconds()  # as history and --rate say
                 self.pipeline.settle_mock(report)
         self.ui.show_mock_report(report)
         return report
