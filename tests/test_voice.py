@@ -21,6 +21,7 @@ from mockprep.db.store import Store
 from mockprep.practice.mock import MockOptions, MockRound
 from mockprep.practice.rehearsal import rehearse
 from mockprep.practice.session import Session, SessionOptions
+from mockprep.practice.ui import MockReport
 from mockprep.practice.voice import Voice
 from mockprep.services.bank_sync import sync_banks
 from mockprep.services.reports import collect
@@ -86,6 +87,16 @@ ANSWER = "Um, the first point is, like, about caching. And, you know, the second
 def voice_of(names, transcripts, live: bool = False, clock=None, settings=DEFAULT_SETTINGS):
     source = FakeSource(names, live, clock)
     return Voice(source, FakeTranscriber(transcripts), settings), source
+
+
+def behavioral_round(
+    store: Store, ui: ScriptedUI, clock: FakeClock, minutes: int, voice: Voice
+) -> MockReport:
+    """A behavioral mock round of ``minutes`` answered by ``voice`` (the same seed every time)."""
+    options = MockOptions(minutes=minutes)
+    return MockRound(
+        store, ui, clock, random.Random(3), "behavioral", options, DEFAULT_SETTINGS, voice=voice
+    ).run()
 
 
 def test_a_spoken_answer_is_graded_stored_and_measured(demo: Store, clock: FakeClock, home: Path) -> None:
@@ -205,10 +216,7 @@ def test_a_mock_answer_and_its_follow_up_are_spoken(store: Store, clock: FakeClo
     transcripts = {n: said(f"answer {n} um, with the tradeoffs, you know.") for n in names}
     voice, _ = voice_of(names, transcripts, live=True, clock=clock)
     ui = ScriptedUI([], [Rating.Good] * 40, clock=clock)
-    options = MockOptions(minutes=12)
-    report = MockRound(
-        store, ui, clock, random.Random(3), "behavioral", options, DEFAULT_SETTINGS, voice=voice
-    ).run()
+    report = behavioral_round(store, ui, clock, 12, voice)
     answers = store.sessions.mock_answers(report.session_id)
     assert answers and all(a.answer.delivery is not None for a in answers)
     first = answers[0]
@@ -235,16 +243,7 @@ def test_a_mock_whose_recordings_run_out_says_so_before_another_question(
     notices: list[str] = []
     voice = Voice(source, FakeTranscriber(transcripts), DEFAULT_SETTINGS, notices.append, bad_file_ends=True)
     ui = ScriptedUI([], [Rating.Good] * 5, clock=clock)
-    report = MockRound(
-        store,
-        ui,
-        clock,
-        random.Random(3),
-        "behavioral",
-        MockOptions(minutes=30),
-        DEFAULT_SETTINGS,
-        voice=voice,
-    ).run()
+    report = behavioral_round(store, ui, clock, 30, voice)
     asked = [e for e in ui.events if e.startswith("ask ")]
     assert len(asked) == 2 and report.status == "ended_early"  # no third question's header
     if last == "noise.wav":  # its question is not answered; the one before is kept and rated
@@ -281,16 +280,7 @@ def test_a_mock_from_recordings_runs_on_their_length_not_the_transcribing(
     transcripts = {n: replace(said("answer with the tradeoffs"), seconds=295.0) for n in names}
     voice = Voice(FakeSource(names), SlowTranscriber(transcripts, clock, 20), DEFAULT_SETTINGS)
     ui = ScriptedUI([], [Rating.Good] * 4, clock=clock)
-    report = MockRound(
-        store,
-        ui,
-        clock,
-        random.Random(3),
-        "behavioral",
-        MockOptions(minutes=12),
-        DEFAULT_SETTINGS,
-        voice=voice,
-    ).run()
+    report = behavioral_round(store, ui, clock, 12, voice)
     # 12 minutes less 9m50s spoken leaves 2m10s: too little for another question and its follow-up
     assert [e for e in ui.events if e.startswith("ask ")] == [ui.events[1]]
     assert report.time_stop is not None and report.time_stop.left == pytest.approx(130)
@@ -307,10 +297,7 @@ def test_a_live_mock_round_counts_each_take_to_its_stop(store: Store, clock: Fak
     names = [f"{i}.wav" for i in range(6)]
     voice, _source = voice_of(names, {n: said("answer with the tradeoffs") for n in names}, True, clock)
     ui = ScriptedUI([], [Rating.Good] * 6, clock=clock)
-    options = MockOptions(minutes=5)
-    report = MockRound(
-        store, ui, clock, random.Random(3), "behavioral", options, DEFAULT_SETTINGS, voice=voice
-    ).run()
+    report = behavioral_round(store, ui, clock, 5, voice)
     assert [t.seconds for t in ui.timings] == [40]
     # an answer and its follow-up reply: 5 minutes less 2 x 40 s (the wall clock would leave 206 s)
     assert report.time_stop is not None and report.time_stop.left == pytest.approx(300 - 80)
@@ -397,16 +384,7 @@ def test_a_spoken_mock_answer_rated_later_keeps_its_delivery(store: Store, clock
         names, {n: said(f"answer {n} um, the tradeoffs.") for n in names}, live=True, clock=clock
     )
     ui = ScriptedUI([], [], clock=clock)  # no rating given: every answer is left to rate later
-    report = MockRound(
-        store,
-        ui,
-        clock,
-        random.Random(3),
-        "behavioral",
-        MockOptions(minutes=6),
-        DEFAULT_SETTINGS,
-        voice=voice,
-    ).run()
+    report = behavioral_round(store, ui, clock, 6, voice)
     assert report.unrated == len(report.answers) > 0
     later = ScriptedUI(ratings=[Rating.Good] * report.unrated, clock=clock)
     rate_later(store, later, clock, report.session_id)
