@@ -28,7 +28,9 @@ OPPOSITES = [
 # Verbs of change that say one direction, and where a clause ends.
 _DIRECTIONS = [("increase", "rise", "grow", "raise"), ("decrease", "fall", "shrink", "drop", "reduce")]
 _SAME_DIRECTION = {stem(w): {stem(v) for v in group} - {stem(w)} for group in _DIRECTIONS for w in group}
-_CLAUSE_END = re.compile(r"[(),;:]|\b(?:and|as|while|whereas|because|since|when|so|but)\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[(),;:]|\b(?:as|while|whereas|because|since|when|so|but)\b", re.IGNORECASE)
+# A clause whose subject is a pronoun may be about the point's subject: "... but in fact it falls".
+_PRONOUN = re.compile(r"\b(?:it|its|they|them|this|these|that|those|which)\b", re.IGNORECASE)
 _ANTONYMS: dict[str, set[str]] | None = None
 
 
@@ -63,7 +65,8 @@ def _said_of_subject(point_text: str, word: str, flips: set[str], text: str) -> 
     subject = next(iter(stems), word)
     terms = set(stems) - {word} - flips
     same = _SAME_DIRECTION.get(word, set())
-    clauses = [frozenset(content_stems(c)) for c in _CLAUSE_END.split(text) if c.strip()]
+    parts = [c for c in _CLAUSE_END.split(text) if c.strip()]
+    clauses = [frozenset(content_stems(c)) for c in parts]
     about = [c for c in clauses if subject in c and subject != word]
-    opposed = [c for c in clauses if flips & c]
-    return any(same & c for c in about) and not any(c & terms for c in opposed)
+    opposed = [(c, part) for c, part in zip(clauses, parts, strict=True) if flips & c]
+    return any(same & c for c in about) and not any(c & terms or _PRONOUN.search(p) for c, p in opposed)
