@@ -248,3 +248,5 @@ def test_a_pace_no_one_can_keep_is_called_out() -> None:
     # the recipe keeps what the plan narrows already (a review found a role dropped)
     recipe = "--date 2027-02-01 --role data-scientist --label onsite with --rounds) or spend the time"
     assert recipe in pace_line(studied)
+    two = replace(studied, plan=replace(studied.plan, rounds=("technical", "project")))
+    assert "--rounds technical" not in pace_line(two)  # re-adding both would not narrow it

@@ -82,7 +82,8 @@ def _narrowing(status: PlanStatus) -> str:
     studied = status.totals.learning + status.totals.learned > 0
     advice = []
     if options:
-        kept = [f" --role {plan.role}" if plan.role else "", *(f" --rounds {r}" for r in plan.rounds)]
+        rounds = plan.rounds if len(plan.rounds) == 1 else ()  # (several: the advice is to choose fewer)
+        kept = [f" --role {plan.role}" if plan.role else "", *(f" --rounds {r}" for r in rounds)]
         label = "".join(kept) + (f" --label {shlex.quote(plan.label)}" if plan.label else "")
         recipe = (
             f"mockprep plan --remove {plan.id}, then --date {plan.date}{label} with {' or '.join(options)}"
