@@ -128,7 +128,8 @@ def guard(root: str) -> None:
                 name = os.readlink(f"/proc/self/fd/{path}")
             except OSError:
                 return not os.path.isdir("/proc/self/fd")  # no /proc to tell: as before, trusted
-            return not os.path.isabs(name) or inside(name)  # pipe:[..], socket:[..]: no file
+            # pipe:[..], socket:[..], anon_inode:..: no file; "/memfd:buf (deleted)": memory, no file either
+            return not os.path.isabs(name) or name.startswith("/memfd:") or inside(name)
         name = os.fsdecode(path)  # type: ignore[arg-type]
         if name == os.devnull:
             return True
