@@ -21,9 +21,9 @@ from mockprep.core.questions import QuestionFilter
 from mockprep.core.settings import DEFAULT_SETTINGS
 from mockprep.db.store import Store
 from mockprep.practice.session import Session, SessionOptions
-from mockprep.services.bank_sync import sync_banks
 from mockprep.terminal.plans import pace_line
-from tests.conftest import START, FakeClock, ScriptedUI, write_bank
+from tests.conftest import START, FakeClock, ScriptedUI
+from tests.test_plans_and_cram import plan_banks
 
 UTC_ZONE = ZoneInfo("UTC")
 BIG = QuestionFilter(banks=("big",))
@@ -32,14 +32,7 @@ ONE_A_DAY = replace(DEFAULT_SETTINGS, daily_new=1)
 
 @pytest.fixture
 def big(store: Store, tmp_path: Path, clock: FakeClock) -> Store:
-    folder = tmp_path / "mine"
-    folder.mkdir()
-    path = write_bank(folder / "big.toml", bank_id="big", n=30)
-    path.write_text(path.read_text().replace('"ml-researcher"', '"plan-tester"'))  # a role of its own
-    write_bank(folder / "other.toml", bank_id="other", n=60)  # outside the plan
-    store.banks.add_source(folder, clock.now)
-    sync_banks(store, clock.now)
-    return store
+    return plan_banks(store, tmp_path / "mine", clock, other=60)  # 60 questions outside the plan
 
 
 def session(store: Store, clock: FakeClock, flt: QuestionFilter = BIG, **options):

@@ -27,15 +27,21 @@ UTC_ZONE = ZoneInfo("UTC")
 BIG = QuestionFilter(banks=("big",))
 
 
-@pytest.fixture
-def big(store: Store, tmp_path: Path, clock: FakeClock) -> Store:
-    folder = tmp_path / "mine"
+def plan_banks(store: Store, folder: Path, clock: FakeClock, other: int = 0) -> Store:
+    """The 30-question bank "big" of a role of its own (plan-tester), and ``other`` questions outside it."""
     folder.mkdir()
     path = write_bank(folder / "big.toml", bank_id="big", n=30)
     path.write_text(path.read_text().replace('"ml-researcher"', '"plan-tester"'))  # a role of its own
+    if other:
+        write_bank(folder / "other.toml", bank_id="other", n=other)
     store.banks.add_source(folder, clock.now)
     sync_banks(store, clock.now)
     return store
+
+
+@pytest.fixture
+def big(store: Store, tmp_path: Path, clock: FakeClock) -> Store:
+    return plan_banks(store, tmp_path / "mine", clock)
 
 
 def drill(store: Store, clock: FakeClock, rating: Rating, settings=DEFAULT_SETTINGS, **options):
