@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
 import tempfile
 import zipfile
@@ -285,10 +284,3 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-
-
-def copy_atomically(source: Path, path: Path) -> None:
-    """Move a finished file into place (same rule: all of it or nothing)."""
-    temp = path.with_name(f".{path.name}.tmp")
-    shutil.copyfile(source, temp)
-    os.replace(temp, path)
