@@ -751,7 +751,9 @@ _MARKUP = st.sampled_from(
         "   ",
     ]
 )
-_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85")
+# (control and bidi override characters are cleaned out of imported text, as from everything shown)
+_BIDI = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\x85" + _BIDI)
 _LINE = st.one_of(_MARKUP, st.text(_CHARS, max_size=30))
 _BLOCK = st.lists(_LINE, min_size=1, max_size=8).map("\n".join).map(str.strip).filter(bool)
 _ONE_LINE = st.text(_CHARS, min_size=1, max_size=40).map(str.strip).filter(bool)
