@@ -143,6 +143,11 @@ def test_the_points_direction_said_of_its_subject_beside_an_opposite_said_of_ano
         " a larger true effect and lower variance."
     )
     assert "contradicted" not in [v.verdict for v in judge(points, answer)]
+    # the other clause may name the point's terms after its own subject (an exploratory tester's answer)
+    (verdict,) = judge(
+        ["power rises with n"], "Power increases with n, since the standard error falls with n."
+    )
+    assert verdict.verdict == "covered"
 
 
 def test_a_reversal_stands_when_the_conditions_move_the_points_way() -> None:
@@ -154,6 +159,7 @@ def test_a_reversal_stands_when_the_conditions_move_the_points_way() -> None:
         ("power rises with sample size", "Power increases as sample size falls."),
         ("variance rises with model complexity", "Variance increases as model complexity falls."),
         ("power rises with n", "Power increases, but only when n falls."),
+        ("power rises with n", "Power increases as n falls with the standard error."),
         # ... nor one said of a pronoun, nor an "and" that joins the point's own subject to the opposite
         ("power rises with n", "People say power increases with n, but in fact it falls."),
         ("power rises with sample size", "Power increases with effect size and falls with more data."),

@@ -4,9 +4,10 @@ point says 'higher'"), for the judge of :mod:`mockprep.core.keypoints`. Pure.
 A passage reverses a point when it uses the opposite of one of the point's directional words and not the
 word itself, unless the point names both sides ("large γ ... small γ"), or the passage says the point's
 direction of the point's subject with another verb of change and the opposite only in clauses that
-name nothing of the point: "Power increases with n (the standard error falls ...)" keeps "power rises
-with n"; "power falls as n increases" and "power increases as the sample size falls" still reverse it
-(a rule that let any verb of the point's direction excuse the opposite was reverted for that).
+say nothing of the point before that verb: "Power increases with n, since the standard error falls
+with n" keeps "power rises with n"; "power falls as n increases" and "power increases as the sample
+size falls" still reverse it (a rule that let any verb of the point's direction excuse the opposite
+was reverted for that).
 """
 
 from __future__ import annotations
@@ -59,14 +60,20 @@ def opposite(point_text: str, point_stems: set[str], text: str, stems: frozenset
 
 def _said_of_subject(point_text: str, word: str, flips: set[str], text: str) -> bool:
     """The passage says ``word``'s direction of the point's subject (its first word) with another verb,
-    and the opposite ``flips`` only in clauses that share no other word with the point: of something
-    else ("the standard error falls"), not of the point's own terms ("as the sample size falls")."""
+    and the opposite ``flips`` only in clauses whose subject shares no word with the point: of something
+    else ("the standard error falls with n"), not of the point's own terms ("as the sample size falls")."""
     stems = content_stems(point_text)
     subject = next(iter(stems), word)
     terms = set(stems) - {word} - flips
     same = _SAME_DIRECTION.get(word, set())
     parts = [c for c in _CLAUSE_END.split(text) if c.strip()]
-    clauses = [frozenset(content_stems(c)) for c in parts]
-    about = [c for c in clauses if subject in c and subject != word]
-    opposed = [(c, part) for c, part in zip(clauses, parts, strict=True) if flips & c]
+    clauses = [content_stems(c) for c in parts]
+    about = [set(c) for c in clauses if subject in c and subject != word]
+    opposed = [(_before(c, flips), part) for c, part in zip(clauses, parts, strict=True) if flips & set(c)]
     return any(same & c for c in about) and not any(c & terms or _PRONOUN.search(p) for c, p in opposed)
+
+
+def _before(clause: list[str], flips: set[str]) -> set[str]:
+    """What a clause says before its opposite verb: its subject ("the standard error" of "the standard
+    error falls with n", which is about the error, not about n)."""
+    return set(clause[: next(i for i, s in enumerate(clause) if s in flips)])
