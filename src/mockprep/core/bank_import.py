@@ -200,6 +200,14 @@ def _short_point(text: str) -> str:
     return text[:MAX_POINT_CHARS].rsplit(" ", 1)[0] + "..."
 
 
+def split_tags(text: str) -> tuple[str, ...]:
+    """The tags of a CSV cell or a Markdown ``Tags:`` line: separated by ``,`` or ``;`` (with or without
+    spaces; a tag of several words, "time series", becomes one, ``time-series``), or by spaces alone when
+    neither is there, as Anki writes them. A hashtag's ``#`` is left out."""
+    parts = re.split(r"[,;]", text) if re.search(r"[,;]", text) else text.split()
+    return tuple(tag for part in parts if (tag := part.strip().lstrip("#").strip()))
+
+
 def _tags(values: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(t for t in (slug(v) for v in values) if t))
 

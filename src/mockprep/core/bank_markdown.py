@@ -23,7 +23,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
-from mockprep.core.bank_import import Item, Notice, Skip, SourceError, slug
+from mockprep.core.bank_import import Item, Notice, Skip, SourceError, slug, split_tags
 from mockprep.core.banks import BankSpec, QuestionModel
 
 _RESERVED = re.compile(
@@ -284,7 +284,7 @@ class _Reader:
         else:
             draft.mode = "meta"
             if name == "tags":
-                draft.tags += [t.lstrip("#") for t in re.split(r"[,\s]+", rest) if t.lstrip("#")]
+                draft.tags += split_tags(rest)
             elif name == "topic":
                 draft.topic = rest.strip() or None
             elif name == "difficulty":

@@ -16,7 +16,7 @@ import re
 
 from mockprep.core.anki_notes import AnkiNote, NoteItems, note_items
 from mockprep.core.anki_notetype import MOCKPREP_FIELDS, MOCKPREP_NOTETYPE
-from mockprep.core.bank_import import Item, Skip, SourceError
+from mockprep.core.bank_import import Item, Skip, SourceError, split_tags
 
 FIELDS = (
     "prompt",
@@ -153,7 +153,7 @@ def _row_item(row: list[str], columns: dict[str, int], width: int, where: str) -
         source_id=cell("id") or None,
         key_points=_split_list(cell("key_points")),
         follow_ups=tuple(line.strip() for line in cell("follow_ups").splitlines() if line.strip()),
-        tags=tuple(t for t in re.split(r"[,\s]+", cell("tags")) if t),
+        tags=split_tags(cell("tags")),
         topic=cell("topic") or None,
         difficulty=int(difficulty) if difficulty else None,
         fields=(("misconceptions", list(wrong)),) if (wrong := _split_list(cell("misconceptions"))) else (),
