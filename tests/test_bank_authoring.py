@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mockprep.core.bank_import import SourceError
 from mockprep.core.bank_markdown import read_markdown
 from mockprep.core.bank_tabular import read_table
 from mockprep.core.banks import parse_bank
+from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.services.bank_import import ImportOptions, import_bank
 
 _TAG = st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,6})?", fullmatch=True)
 _TAG_SEPARATORS = st.sampled_from([",", ";", ", ", "; ", " ,", " ; ", ",  "])
@@ -52,3 +56,59 @@ def test_a_csv_tags_cell_reaches_the_bank_as_separate_tags(cli, tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     bank = parse_bank((tmp_path / "tags.toml").read_bytes(), "tags.toml").spec
     assert [q.tags for q in bank.questions] == [["regression", "diagnostics"], ["time-series", "ml"]]
+
+
+_LATIN = st.sampled_from("éèàçñöüßÉ€’")  # letters Excel on Windows writes in Windows-1252
+_ASCII_LINE = st.from_regex(r"[A-Za-z][A-Za-z ]{0,30}", fullmatch=True)
+
+
+@given(lines=st.lists(_ASCII_LINE, min_size=1, max_size=8), at=st.data(), letter=_LATIN)
+def test_a_windows_1252_csv_is_refused_naming_its_line_and_how_to_save_it(
+    tmp_path_factory, lines: list[str], at: st.DataObject, letter: str
+) -> None:
+    """'line 13: not UTF-8 (byte 0xe9)' was the right place but, unlike UTF-16's, no advice."""
+    index = at.draw(st.integers(0, len(lines) - 1))
+    lines[index] += letter
+    source = tmp_path_factory.mktemp("cp1252") / "excel.csv"
+    rows = "".join(f'"Question {n}?","{line}. And more. Still more."\n' for n, line in enumerate(lines))
+    source.write_bytes(("Question,Answer\n" + rows).encode("cp1252"))
+    with pytest.raises(SourceError) as refused:
+        import_bank(source, ImportOptions(), DEFAULT_SETTINGS)
+    message = str(refused.value)
+    assert message.startswith(f"line {index + 2}: not UTF-8") and f"{letter!r} in Windows-1252" in message
+    assert message.endswith("save it as UTF-8 (in Excel: Save As, 'CSV UTF-8')")
+
+
+def test_a_windows_1252_csv_is_one_line_and_writes_nothing(cli, tmp_path: Path) -> None:
+    source, out = tmp_path / "excel.csv", tmp_path / "excel.toml"
+    source.write_bytes("Question;Answer\nLatin café?;Résumé. Naïve Bayes.\n".encode("cp1252"))
+    result = cli("bank", "import", str(source), "--out", str(out))
+    assert result.exit_code != 0 and not out.exists() and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_every_bank_reader_words_a_bad_byte_alike(cli, tmp_path: Path) -> None:
+    bank = 'id = "cafe"\ntitle = "Café notes"\nround = "technical"\ntopic = "t"\n'.encode("latin-1")
+    sheet = "## What is a café?\n\nA place. It serves coffee.\n".encode("latin-1")
+    (tmp_path / "latin1.toml").write_bytes(bank)
+    (tmp_path / "notes.md").write_bytes(sheet)
+    validated = cli("bank", "validate", str(tmp_path / "latin1.toml"))
+    imported = cli("bank", "import", str(tmp_path / "notes.md"), "--out", str(tmp_path / "out.toml"))
+
+    def advice(data: bytes) -> str:
+        return f"not UTF-8 (byte 0xe9 at offset {data.index(0xE9)}, 'é' in Windows-1252): save it as UTF-8"
+
+    assert f"{tmp_path / 'latin1.toml'}:2: {advice(bank)}" in validated.stderr.splitlines()
+    assert imported.stderr.strip().endswith(f"notes.md: line 1: {advice(sheet)}")
+    assert "Excel" not in imported.stderr  # (a spreadsheet's advice is for a CSV)
+
+
+def test_a_utf16_csv_with_its_byte_order_mark_imports_as_its_utf8_copy(cli, tmp_path: Path) -> None:
+    """Excel's 'Unicode Text' is UTF-16 with a byte-order mark: certain, so read, not refused."""
+    text = "Question\tAnswer\tTags\nQu'est-ce qu'un modèle naïf?\tIl suppose l'indépendance. Et ça marche.\tstats\n"
+    (tmp_path / "utf8.tsv").write_text(text, encoding="utf-8")
+    (tmp_path / "utf16.tsv").write_text(text, encoding="utf-16")
+    for name in ("utf8", "utf16"):
+        result = cli("bank", "import", str(tmp_path / f"{name}.tsv"), "--out", str(tmp_path / f"{name}.toml"))
+        assert result.exit_code == 0, result.stderr
+    made = [parse_bank((tmp_path / f"{n}.toml").read_bytes(), "b").spec.questions for n in ("utf8", "utf16")]
+    assert made[0] == made[1] and made[0][0].prompt == "Qu'est-ce qu'un modèle naïf?"

@@ -346,7 +346,7 @@ def test_a_bad_byte_does_not_hide_the_other_problems() -> None:
     data = GOOD.replace("difficulty = 1", "difficulty = 7").encode().replace(b"A.", b"A\xff.")
     assert problems(data) == [
         "bank.toml:10: question 'q1': field 'difficulty': must be one of 1, 2 or 3 (got 7)",
-        "bank.toml:12: not UTF-8 (byte 0xff at offset 155)",
+        "bank.toml:12: not UTF-8 (byte 0xff at offset 155, 'ÿ' in Windows-1252): save it as UTF-8",
     ]
 
 

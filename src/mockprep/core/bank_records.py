@@ -74,3 +74,16 @@ def content_hash(data: bytes) -> str:
     import hashlib  # (~3 ms to load: not for the commands that only need ROUNDS)
 
     return hashlib.sha256(data).hexdigest()
+
+
+def not_utf8(data: bytes, start: int, spreadsheet: bool = False) -> str:
+    """What every reader of a bank or an import says of bytes that are not UTF-8: the byte, where it is,
+    the letter it is in Windows-1252 (what Excel on Windows writes, so the person recognises it), and
+    how to save the file as UTF-8 (from Excel, for a ``spreadsheet``)."""
+    byte = data[start]
+    try:
+        letter = f", {bytes([byte]).decode('cp1252')!r} in Windows-1252"
+    except UnicodeDecodeError:  # (five bytes Windows-1252 leaves unassigned)
+        letter = ""
+    advice = " (in Excel: Save As, 'CSV UTF-8')" if spreadsheet else ""
+    return f"not UTF-8 (byte 0x{byte:02x} at offset {start}{letter}): save it as UTF-8{advice}"

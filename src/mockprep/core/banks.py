@@ -25,6 +25,7 @@ from mockprep.core.bank_records import (  # noqa: F401 (the format's names, impo
     BankError,
     BankProblem,
     content_hash,
+    not_utf8,
 )
 from mockprep.core.code_format import MAX_CODE_CHARS, MODULE, CodeTest, code_test_problem, syntax_problem
 from mockprep.core.durations import parse_duration
@@ -259,8 +260,7 @@ def _parse_bank(data: bytes, source: str) -> Bank:
 
 
 def _not_utf8(data: bytes, exc: UnicodeDecodeError, source: str) -> BankProblem:
-    line = line_at_offset(data, exc.start)
-    return BankProblem(source, f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line=line)
+    return BankProblem(source, not_utf8(data, exc.start), line=line_at_offset(data, exc.start))
 
 
 def _toml_problem(exc: tomllib.TOMLDecodeError, text: str, source: str) -> BankProblem:

@@ -22,6 +22,7 @@ from mockprep.core.anki_notes import NoteItems, note_items
 from mockprep.core.bank_import import REVIEW_MARK, BankMeta, ImportResult, SourceError, build_bank, slug
 from mockprep.core.bank_markdown import meta_list, read_markdown
 from mockprep.core.bank_tabular import parse_map, read_anki_text, read_table
+from mockprep.core.bank_records import not_utf8
 from mockprep.core.banks import BankError, parse_bank
 from mockprep.core.settings import Settings
 
@@ -77,7 +78,7 @@ def import_bank(
         )
         items, media, scripts = notes.items, notes.media, notes.scripts
     else:
-        text = _decode(read_capped(path, limit))
+        text = _decode(read_capped(path, limit), fmt)
         if fmt == "md":
             sheet = read_markdown(text)
             items = [*sheet.items, *sheet.notices]
@@ -150,12 +151,22 @@ def _previous_points(previous: Path | None) -> dict[str, list[str]]:
     }
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, fmt: str) -> str:
+    """UTF-8 (a byte-order mark left out), or UTF-16 with its byte-order mark (Excel's 'Unicode Text'):
+    both are certain. Other bytes are refused, not guessed at: Windows-1252 would read every file, and
+    turn a Central European or Cyrillic one (cp1250, cp1251) into the wrong letters without a word."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) and not data.startswith(b"\xff\xfe\x00\x00"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise SourceError(
+                "is not whole UTF-16 text (its byte-order mark says it is): save it as UTF-8"
+            ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SourceError(f"line {line}: not UTF-8 (byte 0x{data[exc.start]:02x})") from None
+        raise SourceError(f"line {line}: {not_utf8(data, exc.start, spreadsheet=fmt == 'csv')}") from None
 
 
 def read_capped(path: Path, limit: int) -> bytes:
