@@ -4,16 +4,17 @@ key points `bank import` proposes, and how a Markdown escape reads."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockprep.core.bank_import import SourceError
+from mockprep.core.bank_import import SourceError, toml_value
 from mockprep.core.bank_markdown import read_markdown
 from mockprep.core.bank_tabular import read_table
-from mockprep.core.banks import parse_bank
+from mockprep.core.banks import BankError, parse_bank
 from mockprep.core.settings import DEFAULT_SETTINGS
 from mockprep.services.bank_import import ImportOptions, import_bank
 
@@ -112,3 +113,94 @@ def test_a_utf16_csv_with_its_byte_order_mark_imports_as_its_utf8_copy(cli, tmp_
         assert result.exit_code == 0, result.stderr
     made = [parse_bank((tmp_path / f"{n}.toml").read_bytes(), "b").spec.questions for n in ("utf8", "utf16")]
     assert made[0] == made[1] and made[0][0].prompt == "Qu'est-ce qu'un modèle naïf?"
+
+
+# -- bank validate's wording ----------------------------------------------------------------------
+
+_HEAD = 'id = "mine"\ntitle = "Mine"\nround = "technical"\ntopic = "t"\n'
+
+
+def _question(qid: str, **fields: object) -> str:
+    body = {"prompt": "Why?", "answer": "Because it is.", "key_points": ["because", "it is"], **fields}
+    return f'\n[[questions]]\nid = "{qid}"\n' + "".join(f"{k} = {toml_value(v)}\n" for k, v in body.items())
+
+
+def _problems(text: str) -> list[str]:
+    with pytest.raises(BankError) as raised:
+        parse_bank(text.encode(), "bank.toml")
+    return [str(problem) for problem in raised.value.problems]
+
+
+_WRONG_VALUES = st.one_of(
+    st.integers(-5, 5),
+    st.floats(-2, 2, allow_nan=False),
+    st.booleans(),
+    st.text("ab ;", min_size=1, max_size=6).filter(str.strip),
+    st.lists(st.integers(0, 3), min_size=1, max_size=2),
+    st.fixed_dictionaries({"x": st.integers(0, 3)}),
+)
+_FIELDS = ("prompt", "answer", "key_points", "tags", "follow_ups", "misconceptions", "value", "tolerance")
+_FIELDS += ("time_limit", "unit", "choices", "correct", "difficulty", "competencies", "roles")
+
+
+@given(
+    field=st.sampled_from(_FIELDS), value=_WRONG_VALUES, kind=st.sampled_from(["open", "choice", "numeric"])
+)
+def test_no_problem_a_bank_author_can_make_is_in_pydantics_words(
+    field: str, value: object, kind: str
+) -> None:
+    """'field 'tolerance': Input should be greater than or equal to 0' was pydantic's wording."""
+    extra = {"choice": {"choices": ["x", "y"], "correct": "a"}, "numeric": {"value": 1.0}}.get(kind, {})
+    text = _HEAD + _question("q", kind=kind, **{**extra, field: value})
+    try:
+        found = _problems(text)
+    except pytest.fail.Exception:
+        return  # a value that is right for the field
+    for line in found:
+        assert "Input should" not in line and "Value error" not in line and "valid " not in line, line
+        assert line.startswith("bank.toml:"), line
+
+
+def test_a_negative_tolerance_reads_as_the_other_messages_do() -> None:
+    (line,) = _problems(_HEAD + _question("q", kind="numeric", value=1.5, tolerance=-0.1))
+    assert line.endswith("field 'tolerance': must be 0 or more (got -0.1)")
+
+
+@given(points=st.lists(st.from_regex(r"[a-z]{2,8}( [a-z]{2,8})?", fullmatch=True), min_size=1, max_size=4))
+def test_a_list_written_as_one_string_is_shown_as_the_list_it_should_be(points: list[str]) -> None:
+    (line,) = _problems(_HEAD + _question("q", key_points="; ".join(points)))
+    example = line.split("e.g. ", 1)[1].rsplit(" (got", 1)[0]
+    assert tomllib.loads(example) == {"key_points": points}
+
+
+@given(ids=st.lists(st.sampled_from(["a", "b", "c"]), min_size=2, max_size=6))
+def test_a_duplicate_id_names_the_line_of_the_first_question_with_it(ids: list[str]) -> None:
+    text = _HEAD + "".join(_question(qid) for qid in ids)
+    lines = text.splitlines()
+    id_lines = [n for n, line in enumerate(lines, start=1) if line.startswith("id = ") and n > 1]
+    expected = [
+        f"bank.toml:{id_lines[i]}: question '{qid}': field 'id': duplicate question id "
+        f"(first at line {id_lines[ids.index(qid)]})"
+        for i, qid in enumerate(ids)
+        if ids.index(qid) != i
+    ]
+    if not expected:
+        parse_bank(text.encode(), "bank.toml")
+        return
+    assert _problems(text) == expected
+
+
+@given(
+    choices=st.lists(
+        st.from_regex(r"[A-Za-z][a-z]{1,9}", fullmatch=True), min_size=2, max_size=8, unique_by=str.lower
+    ),
+    data=st.data(),
+)
+def test_correct_given_as_a_choices_text_is_told_its_letter(choices: list[str], data: st.DataObject) -> None:
+    """'correct = "median"' said only 'must be one letter a-h'."""
+    index = data.draw(st.integers(0, len(choices) - 1))
+    written = data.draw(
+        st.sampled_from([choices[index], choices[index].upper(), f" {choices[index].lower()} "])
+    )
+    (line,) = _problems(_HEAD + _question("q", kind="choice", choices=choices, correct=written))
+    assert f"did you mean {'abcdefgh'[index]!r} ({choices[index]})?" in line

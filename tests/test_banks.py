@@ -336,7 +336,7 @@ def test_every_problem_of_a_file_is_reported_at_once_with_its_line() -> None:
         "bank.toml:4: field 'time_limit': unknown field for a bank (it belongs in each [[questions]] table)",
         "bank.toml:9: question 'q1': field 'difficulty': must be one of 1, 2 or 3 (got 9)",
         "bank.toml:18: question 'q1': field 'topic': missing (set it here or as the bank's 'topic')",
-        "bank.toml:19: question 'q1': field 'id': duplicate question id",
+        "bank.toml:19: question 'q1': field 'id': duplicate question id (first at line 7)",
         "bank.toml:27: question 'pick': a choice question needs 'choices' and 'correct'",
         "bank.toml:30: question 'pick': field 'key_points': needs at least 2 items (has 1)",
     ]

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.json_schema import GenerateJsonSchema
 
+from mockprep.core.bank_messages import shown, validation_message
 from mockprep.core.bank_records import (  # noqa: F401 (the format's names, importable from here too)
     COMPETENCIES,
     KNOWN_ROLES,
@@ -150,7 +151,7 @@ class QuestionModel(BaseModel):
     def _difficulty_is_1_2_3(cls, value: Any) -> Any:
         # Checked by hand: a Literal would let TOML's `true` through as 1.
         if isinstance(value, bool) or value not in (1, 2, 3) or not isinstance(value, int):
-            raise ValueError(f"must be one of 1, 2 or 3 (got {_short(value)})")
+            raise ValueError(f"must be one of 1, 2 or 3 (got {shown(value)})")
         return value
 
     @field_validator("correct")
@@ -253,7 +254,8 @@ def _parse_bank(data: bytes, source: str) -> Bank:
     if spec is None or early or findings:
         lines = key_lines(text)
         located = early + [
-            BankProblem(source, f.message, f.question, f.field, line_of(lines, f.location)) for f in findings
+            BankProblem(source, f.said(lines), f.question, f.field, line_of(lines, f.location))
+            for f in findings
         ]
         raise BankError(sorted(located, key=lambda p: p.line or 0))
     return _resolve(spec, content_hash(data), source)
@@ -286,6 +288,12 @@ class _Finding:
     message: str
     question: str | None = None
     field: str | None = None
+    also: tuple[str | int, ...] | None = None  # where the same thing is first (a duplicate id)
+
+    def said(self, lines: dict[tuple[str | int, ...], int]) -> str:
+        """The message, with the line of the first place when there is one."""
+        first = line_of(lines, self.also) if self.also else None
+        return f"{self.message} (first at line {first})" if first else self.message
 
 
 def _findings(errors: list[Any], raw: Any) -> list[_Finding]:
@@ -320,7 +328,8 @@ def _from_validation(error: dict[str, Any], raw: Any) -> _Finding:
     # pydantic names union members in the location ("time_limit.int"); the field is enough.
     if field and error["type"] != "extra_forbidden":
         field = field.split(".")[0]
-    return _Finding(location, _message(error, field, in_question), question, field)
+    item = _raw_question(raw, error["loc"][1]) if in_question else None
+    return _Finding(location, _message(error, field, item, in_question), question, field)
 
 
 def _kind_findings(raw: Any, broken: set[int]) -> list[_Finding]:
@@ -346,7 +355,7 @@ def _cross_findings(raw: Any) -> list[_Finding]:
         return []
     round_name = raw.get("round") if raw.get("round") in ROUNDS else None
     findings = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # question id -> the index of the first question with it
     for index, item in enumerate(raw["questions"]):
         if not isinstance(item, dict):
             continue
@@ -355,8 +364,9 @@ def _cross_findings(raw: Any) -> list[_Finding]:
         qid = item.get("id")
         if isinstance(qid, str):
             if qid in seen:
-                findings.append(_Finding((*here, "id"), "duplicate question id", label, "id"))
-            seen.add(qid)
+                first = ("questions", seen[qid], "id")
+                findings.append(_Finding((*here, "id"), "duplicate question id", label, "id", first))
+            seen.setdefault(qid, index)
         if item.get("topic") is None and raw.get("topic") is None:
             message = "missing (set it here or as the bank's 'topic')"
             findings.append(_Finding((*here, "topic"), message, label, "topic"))
@@ -406,48 +416,17 @@ def _question_label(raw: Any, index: int) -> str:
     return qid if isinstance(qid, str) and qid else f"#{index + 1}"
 
 
-def _message(error: dict[str, Any], field: str | None, in_question: bool) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        name = (field or "").rsplit(".", 1)[-1]
-        if not in_question and name in QuestionModel.model_fields:
-            return "unknown field for a bank (it belongs in each [[questions]] table)"
-        allowed = list(QuestionModel.model_fields if in_question else BankSpec.model_fields)
-        hint = difflib.get_close_matches(name, allowed, n=1, cutoff=0.7) if "." not in (field or "") else []
-        return "unknown field" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-    if kind == "missing":
-        return "missing"
-    if kind == "finite_number":
-        return f"must be a finite number (got {error.get('input')!r})"
-    if kind == "string_pattern_mismatch":
-        if field in ("correct",):
-            return "must be one letter a-h (or A-H) naming a choice"
-        return "must be lower-case letters, digits and '-' (at most 64), e.g. 'bias-variance'"
-    if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"must be one of {expected} (got {error.get('input')!r})"
-    if kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
-        ctx = error.get("ctx", {})
-        if kind == "string_too_short":
-            return "must not be empty"
-        if kind == "string_too_long":
-            return f"is too long (at most {ctx.get('max_length')} characters)"
-        actual = ctx.get("actual_length")
-        if kind == "too_short":
-            return f"needs at least {_items(ctx.get('min_length'))} (has {actual})"
-        return f"allows at most {_items(ctx.get('max_length'))} (has {actual})"
-    msg = error["msg"]
-    msg = msg.removeprefix("Value error, ")
-    return f"{msg} (got {_short(error.get('input'))})" if kind.endswith("_type") else msg
-
-
-def _items(count: Any) -> str:
-    return f"{count} item" + ("" if count == 1 else "s")
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+def _message(
+    error: dict[str, Any], field: str | None, question: dict[str, Any] | None, in_question: bool
+) -> str:
+    if error["type"] != "extra_forbidden":
+        return validation_message(error, field, question)
+    name = (field or "").rsplit(".", 1)[-1]
+    if not in_question and name in QuestionModel.model_fields:
+        return "unknown field for a bank (it belongs in each [[questions]] table)"
+    allowed = list(QuestionModel.model_fields if in_question else BankSpec.model_fields)
+    hint = difflib.get_close_matches(name, allowed, n=1, cutoff=0.7) if "." not in (field or "") else []
+    return "unknown field" + (f" (did you mean {hint[0]!r}?)" if hint else "")
 
 
 def json_schema() -> dict[str, Any]:
