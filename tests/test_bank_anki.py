@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import time
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,17 @@ def _import(col: Collection, package: Path):
     options = ImportAnkiPackageOptions(merge_notetypes=True, with_scheduling=True)
     request = ImportAnkiPackageRequest(package_path=str(package), options=options)
     return col.import_anki_package(request).log
+
+
+def _due_on(col: Collection) -> date | datetime:
+    """The day the collection's one card is due (a learning card: its time): a review card's due counts
+    days from the collection's creation date, dated in the zone of its creationOffset (rslib's
+    sched_timing_today)."""
+    kind, due = col.db.first("SELECT type, due FROM cards")
+    if kind != 2:
+        return datetime.fromtimestamp(due, UTC)
+    zone = timezone(timedelta(minutes=-col.get_config("creationOffset")))
+    return datetime.fromtimestamp(col.crt, zone).date() + timedelta(days=due)
 
 
 def _note(col: Collection, guid: str):
@@ -233,6 +245,7 @@ def test_with_history_carries_anki_answers_over_once(cli, tmp_path: Path, home: 
         for ease in (3, 3):
             col.sched.answerCard(col.sched.getCard(), ease)
         answered = col.db.all("SELECT id, ease FROM revlog ORDER BY id")
+        in_anki = _due_on(col)
         package = tmp_path / "hist.apkg"
         options = ExportAnkiPackageOptions(
             with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
@@ -254,6 +267,12 @@ def test_with_history_carries_anki_answers_over_once(cli, tmp_path: Path, home: 
         home,
         "SELECT c.last_review IS NOT NULL FROM cards c JOIN questions q ON q.id = c.question_id WHERE q.bank_id = 'hist'",
     ) == [(1,)]
+    # due on the day (a learning card: at the second) it was due in Anki
+    [(due,)] = db_rows(
+        home, "SELECT c.due FROM cards c JOIN questions q ON q.id = c.question_id WHERE q.bank_id = 'hist'"
+    )
+    in_mockprep = datetime.fromisoformat(due).replace(tzinfo=UTC)
+    assert in_anki in (in_mockprep.date(), in_mockprep.replace(microsecond=0))
     again = cli(*args, "--force")
     assert again.exit_code == 0 and "1 question(s) already had reviews" in again.stdout
     assert (
@@ -277,6 +296,7 @@ def test_with_history_carries_anki_answers_over_once(cli, tmp_path: Path, home: 
         assert target.db.all("SELECT ease FROM revlog ORDER BY id") == [[ease] for _id, ease in answered]
         card_type, queue, reps = target.db.first("SELECT type, queue, reps FROM cards")
         assert reps == 2 and (card_type, queue) in ((2, 2), (1, 1))
+        assert _due_on(target) == in_anki  # and back on the same day
     finally:
         target.close()
 

@@ -162,6 +162,61 @@ def test_a_model_answers_list_items_hang_under_their_text(items, width: int) -> 
             assert all(line.startswith(" " * len(marker)) for line in taken[1:]), taken
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.text("abcdefghijklmnop", min_size=1, max_size=12), min_size=1, max_size=30).map(" ".join),
+        min_size=2,
+        max_size=5,
+    ),
+    st.integers(30, 110),
+    st.booleans(),
+)
+def test_a_wrapped_choice_hangs_under_its_text(choices: list[str], width: int, browser: bool) -> None:
+    """A multiple-choice option too long for the panel goes on under its own text, not at the panel's
+    edge under its letter (found by an exploratory tester in a 100-column tmux session): in a session
+    (terminal/practice.py) and in `question show` (terminal/questions.py)."""
+    from mockprep.core.autograde import choice_letter
+    from mockprep.core.banks import parse_question
+    from mockprep.core.browser import QuestionDetail
+    from mockprep.core.card_actions import CardMarks
+    from mockprep.core.questions import Question, QuestionRecord
+    from mockprep.core.scheduler import new_card
+    from mockprep.practice.ui import Progress
+    from mockprep.terminal.practice import TerminalUI
+    from mockprep.terminal.questions import render_question
+    from tests.conftest import START
+
+    spec = parse_question(
+        {"id": "c", "prompt": "Pick one.", "answer": "a", "key_points": ["x", "y"], "kind": "choice"}
+        | {"choices": choices, "correct": "a"}
+    )
+    record = QuestionRecord(1, Question("d/c", "d", "technical", "t", (), spec))
+
+    def draw(console: Console) -> None:
+        if browser:
+            render_question(console, QuestionDetail(record, new_card(1, START), CardMarks()), START)
+        else:
+            TerminalUI(console, None).show_question(record, Progress(1, 0))  # type: ignore[arg-type]
+
+    panel = []  # the question panel's lines inside its border and padding
+    for line in _render(draw, width).splitlines():
+        if line.startswith("│ "):
+            panel.append(line[2:-2].rstrip())
+        elif panel:
+            break
+    letters = [f"  {choice_letter(index)}) " for index in range(len(choices))]
+    starts = [next(at for at, line in enumerate(panel) if line.startswith(lead)) for lead in letters]
+    for index, (choice, lead) in enumerate(zip(choices, letters, strict=True)):
+        end = starts[index + 1] if index + 1 < len(starts) else len(panel)
+        lines = panel[starts[index] : end]
+        while lines and not lines[-1]:
+            lines.pop()  # (the panel's own empty line after the last choice)
+        assert " ".join(lines)[len(lead) :].split() == choice.split()
+        hanging = " " * len(lead)
+        assert all(line.startswith(hanging) and line[len(lead)] != " " for line in lines[1:]), lines
+
+
 def test_a_row_too_wide_puts_its_other_cells_below() -> None:
     table = plain_table("#>", "question", "time / limit>", "rating", whole=("question",))
     table.add_row("1", LONG_KEY, "1m / 2m30s", "good")

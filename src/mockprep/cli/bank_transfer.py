@@ -13,6 +13,7 @@ from mockprep.cli.context import load_settings, open_store, plain, utc_now
 
 if TYPE_CHECKING:
     from mockprep.core.banks import BankSpec
+    from mockprep.services.bank_export import History
 
 
 @bank_app.command("import")
@@ -110,7 +111,7 @@ def bank_import(
     if result.proposed and not add:
         typer.echo("Check the key points marked '# review', then: " + plain(f"mockprep bank add {target}"))
     if add:
-        _add(target, result.bank_id, result.history if with_history else {})
+        _add(target, result.bank_id, result.history if with_history else {}, result.dues)
 
 
 def _tell(path: Path, skipped: list, notices: list) -> None:
@@ -139,7 +140,7 @@ def _check_target(target: Path, bank_id: str, force: bool) -> None:
         raise UserError(f"{target} exists and is not bank {bank_id!r}; use --force to overwrite it or --out")
 
 
-def _add(target: Path, bank_id: str, history: dict) -> None:
+def _add(target: Path, bank_id: str, history: dict, dues: dict) -> None:
     from mockprep.core.banks import BankError
     from mockprep.services.bank_sync import add_path
 
@@ -149,7 +150,7 @@ def _add(target: Path, bank_id: str, history: dict) -> None:
         if history:
             from mockprep.services.anki_history import apply_history
 
-            questions, reviews, kept = apply_history(store, bank_id, history)
+            questions, reviews, kept = apply_history(store, bank_id, history, dues)
             note = f"; {kept} question(s) already had reviews and were left as they were" if kept else ""
             typer.echo(
                 plain(f"History: {reviews} Anki answer(s) became reviews of {questions} question(s){note}.")
@@ -202,7 +203,7 @@ def bank_export(
             if out is None or str(out) == "-":
                 raise UserError("an .apkg is written to a file: add --out FILE.apkg")
             check_output_target(out, force)
-            count = bank_export.write_apkg(specs, out, utc_now(), _answers(specs) if with_history else None)
+            count = bank_export.write_apkg(specs, out, utc_now(), _history(specs) if with_history else None)
             typer.echo(
                 plain(f"Wrote {count} note{'s' if count != 1 else ''} in {len(specs)} deck(s) to {out}")
             )
@@ -225,10 +226,17 @@ def bank_export(
         typer.echo(plain(f"Wrote {count} question{'s' if count != 1 else ''} as {what} to {out}"))
 
 
-def _answers(specs: list[BankSpec]) -> dict[str, dict]:
+def _history(specs: list[BankSpec]) -> History:
+    """Each bank's answers and cards, and the person's days (the system's zone, their day's start)."""
+    from mockprep.services.bank_export import History
+
     store = open_store()
     try:
-        return {spec.id: store.questions.answers_in_bank(spec.id) for spec in specs}
+        return History(
+            {spec.id: store.questions.answers_in_bank(spec.id) for spec in specs},
+            {spec.id: store.questions.cards_in_bank(spec.id) for spec in specs},
+            day_start_hour=store.settings.day_start_hour,
+        )
     finally:
         store.close()
 

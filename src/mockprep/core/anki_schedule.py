@@ -1,12 +1,14 @@
 """A question's reviews as Anki's scheduling: the card's type, queue, due and interval, and one
-``revlog`` row per answer. Pure: the FSRS steps are replayed with the scheduler passed in."""
+``revlog`` row per answer. Pure: the FSRS steps are replayed with the scheduler passed in, and a review
+card's due day is numbered by the function passed in (``anki_days.anki_day``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from fsrs import Rating, Scheduler, State
+from fsrs import Card, Rating, Scheduler, State
 
 from mockprep.core.scheduler import new_card, review
 
@@ -34,10 +36,16 @@ def _ivl(after_due: datetime, at: datetime) -> int:
 
 
 def anki_schedule(
-    scheduler: Scheduler, log: list[tuple[datetime, int, int]], created: int
+    scheduler: Scheduler,
+    log: list[tuple[datetime, int, int]],
+    day_number: Callable[[datetime], int],
+    now: Card | None = None,
 ) -> AnkiSchedule | None:
-    """The schedule after ``log`` (``(rated_at, rating, duration ms)``, oldest first); ``created`` is the
-    collection's creation time in epoch seconds. None for a question never answered."""
+    """The schedule after ``log`` (``(rated_at, rating, duration ms)``, oldest first); ``day_number`` is
+    the collection's day of a review card's due time. ``now`` is the question's card as mockprep holds it:
+    its state, due time and memory are the card's (the replay, with ``scheduler``, only gives the log's
+    intervals, and a card's due can differ from it: another retention, cram answers). None for a
+    question never answered."""
     if not log:
         return None
     card = new_card(1, log[0][0])
@@ -58,9 +66,12 @@ def anki_schedule(
         factor = 2500 if kind == 1 else 0
         rows.append((ident, rating, ivl, last_ivl, factor, min(max(duration, 0), 60_000), kind))
         last_ivl = ivl
+    if now is not None and now.last_review is not None:
+        card = now
+        last_ivl = _ivl(card.due, card.last_review)
     memory = f'{{"s":{card.stability or 0:.4f},"d":{card.difficulty or 0:.4f}}}'
     if card.state == State.Review:
-        due = int((card.due.timestamp() - created) // DAY)
+        due = day_number(card.due)
         kind = 2
         queue = 2
     else:

@@ -12,6 +12,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mockprep.core.anki_days import AnkiDays, AnkiDue
 from mockprep.core.anki_notes import AnkiNote
 from mockprep.core.anki_schedule import AnkiSchedule
 from mockprep.core.bank_import import SourceError
@@ -97,8 +98,55 @@ def read_history(path: Path, member: str) -> dict[tuple[str, int], list[tuple[da
     return history
 
 
-def write_schedules(path: Path, schedules: dict[str, AnkiSchedule]) -> None:
-    """Give the first card of each note (by GUID) its schedule and review log, in one transaction."""
+def read_dues(path: Path) -> dict[tuple[str, int], AnkiDue]:
+    """Each answered card's schedule (type, queue, due) by (note GUID, card ordinal), with how the
+    collection numbers its days: a review card's due is a day number counted from its creation.
+    Nothing from a collection without them (one written by hand): its answers alone decide."""
+    con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    try:
+        days = _days(con)
+        rows = con.execute(  # a card in a filtered deck keeps its own due in odue
+            "SELECT n.guid, c.ord, c.type, c.queue, CASE WHEN c.odid != 0 AND c.odue != 0 THEN c.odue"
+            " ELSE c.due END FROM cards c JOIN notes n ON n.id = c.nid WHERE c.type != 0"
+        )
+        return {(str(g), int(o)): AnkiDue(days, int(t), int(q), int(d)) for g, o, t, q, d in rows}
+    except (sqlite3.DatabaseError, TypeError, ValueError):
+        return {}  # (the review log was readable: read_history said so before)
+    finally:
+        con.close()
+
+
+def _days(con: sqlite3.Connection) -> AnkiDays:
+    """The collection's crt, creationOffset and rollover hour (config in a table since schema 14, in
+    ``col.conf`` before); Anki takes a missing rollover for 4, and the v1 scheduler has none."""
+    created, conf = con.execute("SELECT crt, conf FROM col").fetchone()
+    tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "config" in tables:
+        keys = "('creationOffset', 'rollover', 'schedVer')"
+        rows = con.execute(f"SELECT key, val FROM config WHERE key IN {keys}")
+        config = {key: _json(val) for key, val in rows}
+    else:
+        config = _json(conf)
+        config = config if isinstance(config, dict) else {}
+    west, rollover = config.get("creationOffset"), config.get("rollover")
+    v1 = config.get("schedVer", 1) == 1
+    return AnkiDays(
+        int(created),
+        west if isinstance(west, int) else None,
+        None if v1 else rollover if isinstance(rollover, int) and 0 <= rollover < 24 else 4,
+    )
+
+
+def _json(value: object) -> object:
+    try:
+        return json.loads(value) if isinstance(value, str | bytes) and value else None
+    except ValueError:
+        return None
+
+
+def write_schedules(path: Path, schedules: dict[str, AnkiSchedule], days: AnkiDays) -> None:
+    """Give the first card of each note (by GUID) its schedule and review log, in one transaction; the
+    collection numbers its days as ``days`` says (the schedules' due days are counted so)."""
     con = sqlite3.connect(path)
     used = {r[0] for r in con.execute("SELECT id FROM revlog")}
     try:
@@ -107,7 +155,12 @@ def write_schedules(path: Path, schedules: dict[str, AnkiSchedule]) -> None:
             # be converted on import (good and easy in learning moved up one).
             conf = json.loads(con.execute("SELECT conf FROM col").fetchone()[0] or "{}")
             conf["schedVer"] = 2
-            con.execute("UPDATE col SET conf = ?", (json.dumps(conf),))
+            # Anki shifts each review card by the days between its today here and in the collection
+            # imported into: with creationOffset set, its today here is the local date less crt's date
+            # in that zone, so a card is due on the same local date in any zone.
+            conf["creationOffset"] = days.minutes_west
+            conf["rollover"] = days.rollover
+            con.execute("UPDATE col SET conf = ?, crt = ?", (json.dumps(conf), days.created))
             for guid, plan in schedules.items():
                 row = con.execute(
                     "SELECT c.id FROM cards c JOIN notes n ON n.id = c.nid WHERE n.guid = ? ORDER BY c.ord",

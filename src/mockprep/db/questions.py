@@ -15,6 +15,8 @@ from mockprep.db.driver import text
 from mockprep.db.sql import db_time, from_db_time, must_time, question_filter
 
 if TYPE_CHECKING:
+    from fsrs import Card
+
     from mockprep.db.store import Store
 
 _HIT_COLUMNS = (
@@ -104,6 +106,16 @@ class QuestionBrowser:
         for key, rated_at, rating, duration in rows:
             out.setdefault(key.split("/", 1)[1], []).append((from_db_time(rated_at), rating, duration or 0))
         return out
+
+    def cards_in_bank(self, bank_id: str) -> dict[str, Card]:
+        """The card of each question of a bank that has been answered, by question id."""
+        rows = self.store.q(
+            "SELECT q.key, c.question_id, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review"
+            " FROM cards c JOIN questions q ON q.id = c.question_id"
+            " WHERE q.bank_id = :b AND c.last_review IS NOT NULL",
+            b=bank_id,
+        )
+        return {row.key.split("/", 1)[1]: card_from_row(row) for row in rows}
 
     def review_count(self, question_id: int) -> int:
         return int(

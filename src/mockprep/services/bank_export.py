@@ -13,14 +13,18 @@ import io
 import os
 import tempfile
 import zipfile
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mockprep.core.anki_notetype import BACK, CSS, FRONT, MOCKPREP_FIELDS, MOCKPREP_NOTETYPE, note_fields
 from mockprep.core.bank_import import SourceError
 from mockprep.core.banks import BankSpec, QuestionModel
 
-GENANKI_CREATED = 1411124400  # the creation time genanki gives its collection (Anki counts due days from it)
+if TYPE_CHECKING:
+    from fsrs import Card
+
 MODEL_NAME = MOCKPREP_NOTETYPE
 FIELDS = MOCKPREP_FIELDS
 
@@ -51,6 +55,19 @@ def deck_names(banks: list[BankSpec]) -> dict[str, str]:
     return {bid: f"{name} ({bid})" if counts[name.casefold()] > 1 else name for bid, name in names.items()}
 
 
+@dataclass(frozen=True)
+class History:
+    """What ``--with-history`` carries, by bank id and then question id: each answered question's answers
+    ``(rated_at, rating, duration ms)``, oldest first, and its card. A review card is due in Anki on the
+    local day it is due in mockprep: the person's days, in ``tz`` (None: the system's zone) starting at
+    ``day_start_hour``."""
+
+    answers: dict[str, dict[str, list[tuple[datetime, int, int]]]]
+    cards: dict[str, dict[str, Card]] = field(default_factory=dict)
+    tz: tzinfo | None = None
+    day_start_hour: int = 0
+
+
 def note_tags(bank: BankSpec, q: QuestionModel) -> list[str]:
     tags = [bank.round, q.topic or bank.topic or "", *q.tags]
     return list(dict.fromkeys(t for t in tags if t))
@@ -60,10 +77,10 @@ def write_apkg(
     banks: list[BankSpec],
     out: Path,
     now: datetime,
-    answers: dict[str, dict[str, list[tuple[datetime, int, int]]]] | None = None,
+    history: History | None = None,
 ) -> int:
-    """Write an ``.apkg`` holding one deck per bank; the number of notes written. With ``answers`` (by bank
-    id, then question id), each answered question's card carries its schedule and its revlog.
+    """Write an ``.apkg`` holding one deck per bank; the number of notes written. With ``history``, each
+    answered question's card carries its schedule and its revlog.
 
     ``now`` is the notes' modification time: Anki updates a note only from a newer one."""
     try:
@@ -98,32 +115,38 @@ def write_apkg(
     os.close(fd)
     try:
         genanki.Package(decks).write_to_file(temp, timestamp=now.timestamp())
-        if answers:
-            _add_schedules(Path(temp), banks, answers)
+        if history is not None and history.answers:
+            _add_schedules(Path(temp), banks, history)
         os.replace(temp, out)
     finally:
         Path(temp).unlink(missing_ok=True)
     return count
 
 
-def _add_schedules(package: Path, banks: list[BankSpec], answers: dict[str, dict[str, list]]) -> None:
+def _add_schedules(package: Path, banks: list[BankSpec], history: History) -> None:
     """Rewrite the package with each answered card's schedule and review log (genanki writes new cards)."""
+    from mockprep.core.anki_days import EXPORT_DAYS, anki_day
     from mockprep.core.anki_schedule import anki_schedule
     from mockprep.core.scheduler import make_scheduler
     from mockprep.db.anki_collection import write_schedules
 
-    scheduler = make_scheduler(0.9)
+    scheduler = make_scheduler(0.9)  # (the review log's intervals)
+
+    def day_number(due: datetime) -> int:
+        return anki_day(EXPORT_DAYS, due, history.tz, history.day_start_hour)
+
     schedules = {}
     for bank in banks:
-        for qid, log in answers.get(bank.id, {}).items():
-            plan = anki_schedule(scheduler, log, GENANKI_CREATED)
+        cards = history.cards.get(bank.id, {})
+        for qid, log in history.answers.get(bank.id, {}).items():
+            plan = anki_schedule(scheduler, log, day_number, cards.get(qid))
             if plan is not None:
                 schedules[note_guid(bank.id, qid)] = plan
     with tempfile.TemporaryDirectory(prefix="mockprep-export-") as folder:
         with zipfile.ZipFile(package) as archive:
             archive.extractall(folder)
             names = archive.namelist()
-        write_schedules(Path(folder) / "collection.anki2", schedules)
+        write_schedules(Path(folder) / "collection.anki2", schedules, EXPORT_DAYS)
         with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name in names:
                 archive.write(Path(folder) / name, name)

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import tomli  # the standard library's TOML reader as a compiled wheel: twice as fast on a large bank
 
@@ -26,11 +27,15 @@ from mockprep.core.bank_records import not_utf8
 from mockprep.core.banks import BankError, parse_bank
 from mockprep.core.settings import Settings
 
+if TYPE_CHECKING:
+    from mockprep.core.anki_days import AnkiDue
+
 FORMATS = ("md", "csv", "tsv", "anki-txt", "apkg")
 SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".tsv": "tsv", ".txt": "anki-txt"}  # -> format
 SUFFIXES |= {".apkg": "apkg", ".colpkg": "apkg"}
 _COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 _CHUNK = 1 << 20
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,7 @@ def import_bank(
     media = scripts = 0
     sheet = None
     history: dict[tuple[str, int], list] = {}
+    dues: dict[tuple[str, int], AnkiDue] = {}
     if options.with_history and fmt != "apkg":
         raise SourceError("--with-history reads an Anki package's review log (.apkg or .colpkg)")
     if fmt == "apkg":
@@ -75,6 +81,7 @@ def import_bank(
             limit,
             int(settings.import_unpacked_max_mb * 2**20),
             history if options.with_history else None,
+            dues,
         )
         items, media, scripts = notes.items, notes.media, notes.scripts
     else:
@@ -118,6 +125,7 @@ def import_bank(
     result = build_bank(bank_meta, items, _previous_points(destination))
     result.target = destination
     result.history = _history_by_question(history, result.ids)
+    result.dues = _history_by_question(dues, result.ids)
     result.media, result.scripts = media, scripts
     try:
         parse_bank(result.toml.encode(), str(path))
@@ -194,8 +202,9 @@ def _mb(limit: int) -> str:
     return f"{limit / 2**20:g} MB"
 
 
-def _history_by_question(history: dict[tuple[str, int], list], ids: dict[str, str]) -> dict[str, list]:
-    """The review log of each question made: a note's first card, or the card of a cloze's number."""
+def _history_by_question(history: dict[tuple[str, int], V], ids: dict[str, str]) -> dict[str, V]:
+    """The review log (or schedule) of each question made: a note's first card, or the card of a
+    cloze's number."""
     out = {}
     for (guid, ordinal), log in history.items():
         qid = ids.get(f"{guid}-c{ordinal + 1}") or (ids.get(guid) if ordinal == 0 else None)
@@ -204,10 +213,13 @@ def _history_by_question(history: dict[tuple[str, int], list], ids: dict[str, st
     return out
 
 
-def read_package(path: Path, limit: int, unpacked_limit: int, history: dict | None = None) -> NoteItems:
+def read_package(
+    path: Path, limit: int, unpacked_limit: int, history: dict | None = None, dues: dict | None = None
+) -> NoteItems:
     """The notes of an ``.apkg``/``.colpkg``: its newest collection unpacked (at most ``unpacked_limit``
-    bytes, zstandard-compressed ones too) into a private temporary folder, read, and removed."""
-    from mockprep.db.anki_collection import read_history, read_notes
+    bytes, zstandard-compressed ones too) into a private temporary folder, read, and removed. With
+    ``history`` (and ``dues``), each card's review log (and schedule) is added to it."""
+    from mockprep.db.anki_collection import read_dues, read_history, read_notes
 
     read_capped(path, limit)  # the size and file-type checks
     try:
@@ -224,6 +236,8 @@ def read_package(path: Path, limit: int, unpacked_limit: int, history: dict | No
         notes = note_items(read_notes(target, member))
         if history is not None:
             history.update(read_history(target, member))
+            if dues is not None:
+                dues.update(read_dues(target))
         # The media files it holds, which the notes' <img> and [sound:] refer to: each counted once
         # (a reference to a file the package left out is dropped too).
         files = sum(1 for n in names if n.isdigit())

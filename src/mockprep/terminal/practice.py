@@ -25,7 +25,7 @@ from mockprep.core.scheduler import RATING_NAMES, parse_rating
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import Countdown
 from mockprep.practice.ui import EDIT, SUBMIT
-from mockprep.terminal.console import hanging_lines, plural, safe
+from mockprep.terminal.console import Indented, hanging_lines, plural, safe
 from mockprep.terminal.input import QUIT, ReadLine
 from mockprep.terminal.reveal import confirm_checklist, key_point_lines, timing_text, typed_rows
 
@@ -126,10 +126,8 @@ class TerminalUI:
             from mockprep.core.autograde import choice_letter  # the answer parsers: choice questions only
 
             body.append(Text())
-            for index, choice in enumerate(spec.choices):
-                line = Text(f"  {choice_letter(index)}) ", style="bold")
-                line.append_text(safe(choice))
-                body.append(line)
+            for index, choice in enumerate(spec.choices):  # a wrapped choice's lines under its text
+                body.append(Indented(safe(choice), lead=Text(f"  {choice_letter(index)}) ", style="bold")))
         if kind_of(spec).runs_code:
             from mockprep.terminal.code_run import example_lines  # code questions only
 

@@ -91,10 +91,8 @@ def render_question(console: Console, detail: QuestionDetail, now: datetime) -> 
         meta += f" · tags {', '.join(spec.tags)}"
     print_text(console, meta, "dim")  # (wrapped at spaces, no trailing ones: piped output is grepped)
     body: list[RenderableType] = [*hanging_lines(safe(spec.prompt.strip()), max(console.width - 4, 10))]
-    for index, choice in enumerate(spec.choices or []):
-        line = Text(f"  {choice_letter(index)}) ", style="bold")
-        line.append_text(safe(choice))
-        body.append(line)
+    for index, choice in enumerate(spec.choices or []):  # a wrapped choice's lines under its text
+        body.append(Indented(safe(choice), lead=Text(f"  {choice_letter(index)}) ", style="bold")))
     if spec.kind == "code":
         body += _code_lines(spec)
     console.print(Panel(Group(*body), title="Question", title_align="left", border_style="blue"))
