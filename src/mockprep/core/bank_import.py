@@ -13,11 +13,15 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mockprep.core.banks import COMPETENCIES, MAX_TEXT_CHARS, ROUNDS, SLUG
 from mockprep.core.sanitize import clean
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, words
 from mockprep.core.wording import plural
+
+if TYPE_CHECKING:
+    from mockprep.core.anki_days import AnkiDue
 
 MAX_POINT_CHARS = 300
 MAX_POINTS = 6
@@ -111,6 +115,7 @@ class ImportResult:
     ids: dict[str, str] = field(default_factory=dict)  # source id -> question id, for the history
     # question id -> its Anki answers: (when, ease, milliseconds taken)
     history: dict[str, list[tuple[datetime, int, int]]] = field(default_factory=dict)
+    dues: dict[str, AnkiDue] = field(default_factory=dict)  # question id -> its Anki card's schedule
 
     def summary(self, source: str) -> str:
         parts = [f"read {self.read}", f"made {plural(self.made, 'question')}", f"skipped {len(self.skipped)}"]
