@@ -241,3 +241,70 @@ def test_a_server_address_is_checked_from_an_option_and_the_environment_too(cli,
     monkeypatch.setenv("MOCKPREP_LLM_BASE_URL", "")
     assert cli("bank", "list").exit_code == 0
     assert cli("-c", "llm_base_url=", "config", "get", "llm_base_url").exit_code == 0
+
+
+# Every duration setting (a list's items, a table's values and plain ones), with its bounds.
+DURATIONS = [spec for spec in specs().values() if spec.unit == "seconds"]
+UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def _option(spec, text: str) -> list:
+    key = spec.name + (f".{spec.keys[0]}" if spec.kind == "table" else "")
+    return option_entries([f"{key}={text}"])
+
+
+@given(
+    st.sampled_from(DURATIONS),
+    st.lists(
+        st.tuples(st.sampled_from("dhms"), st.integers(0, 40)),
+        min_size=1,
+        max_size=4,
+        unique_by=lambda p: p[0],
+    ),
+)
+def test_a_duration_is_taken_in_days_hours_minutes_and_seconds_and_a_refusal_shows_it_as_typed(
+    spec, parts: list[tuple[str, int]]
+) -> None:
+    """Found by an exploratory tester: learning_steps said 'from 1s to 1d' but refused '1d', and refused
+    '25h' as '(got 90000.0)'."""
+    parts.sort(key=lambda part: "dhms".index(part[0]))
+    text = "".join(f"{amount}{unit}" for unit, amount in parts)
+    seconds = sum(amount * UNIT_SECONDS[unit] for unit, amount in parts)
+    low, high = spec.low or 0, spec.high if spec.high is not None else float("inf")
+    if low <= seconds <= high:
+        value = getattr(build(_option(spec, text)).settings, spec.name)
+        if spec.kind == "table":
+            value = value[spec.keys[0]]
+        assert value == ((seconds,) if spec.kind == "list" else seconds)
+    else:
+        with pytest.raises(SettingError) as refused:
+            build(_option(spec, text))
+        assert f"(got {text!r})" in str(refused.value)
+
+
+def test_the_bounds_a_refusal_names_can_be_typed_back() -> None:
+    """A refusal says 'from 1s to 1d' (format_duration); each bound so written is accepted."""
+    from mockprep.core.durations import format_duration
+
+    for spec in DURATIONS:
+        for bound in (spec.low, spec.high):
+            if bound is not None:
+                assert build(_option(spec, format_duration(bound))), spec.name
+
+
+def test_no_learning_steps_is_accepted_and_said_in_words(cli, home: Path) -> None:
+    """Found by an exploratory tester: `config set learning_steps ''` echoed 'learning_steps =   (file,
+    line 2)' and new questions then came back in days. Accepted (fsrs allows it, as Anki does), and
+    said as what it means where the value is shown."""
+    for key in ("learning_steps", "relearning_steps"):
+        result = cli("config", "set", key, "")
+        assert result.exit_code == 0, result.stderr
+        (echo,) = result.stdout.splitlines()
+        assert echo.startswith(f"{key} = (none: ") and "a day or more" in echo
+        (listed,) = [line for line in cli("config", "list").stdout.splitlines() if line.startswith(key)]
+        assert "(none: " in listed and "a day or more" in listed and "file, line" in listed
+    from mockprep.cli.context import load_settings
+
+    settings = load_settings()
+    assert settings.learning_steps == settings.relearning_steps == ()
+    assert (home / "config.toml").read_text() == "learning_steps = []\nrelearning_steps = []\n"

@@ -27,6 +27,8 @@ def auto_grade(spec, answer):
         ("2m30s", 150),
         ("2m 30s", 150),
         ("1h", 3600),
+        ("1d", 86400),  # (a setting's bounds are said up to 1d)
+        ("1d2h", 93600),
         ("1.5m", 90),
         (45, 45),
         (2.5, 2.5),

@@ -55,7 +55,7 @@ def config_list(
     value_width = min(max(len(value) for _key, value, _entry in rows), 30)
     described = set()
     for key, value, entry in rows:
-        typer.echo(plain(f"{key:<{width}}  {value or '(none)':<{value_width}}  {entry.label}").rstrip())
+        typer.echo(plain(f"{key:<{width}}  {value or _none(key):<{value_width}}  {entry.label}").rstrip())
         name = key.split(".")[0]
         if describe and name not in described:
             described.add(name)
@@ -63,6 +63,14 @@ def config_list(
             if doc:
                 typer.echo(plain(f"{'':<{width}}  {doc[:1].upper()}{doc[1:]}"))
     typer.echo(plain(f"Settings file: {_path()}"))
+
+
+def _none(key: str) -> str:
+    """How an empty value reads: ``(none)``, and what that means where the setting says (no steps)."""
+    from mockprep.core.config import specs
+
+    empty = specs()[key.split(".")[0]].empty
+    return f"(none: {empty})" if empty else "(none)"
 
 
 @config_app.command("get")
@@ -140,7 +148,7 @@ def _report(key: str, action: str) -> None:
         typer.echo(plain(f"{key} removed from {_path()}."))
         return
     value = next(v for k, v, _e in resolved.rows() if k == key)
-    typer.echo(plain(f"{key} = {value}  ({entry.label})"))
+    typer.echo(plain(f"{key} = {value or _none(key)}  ({entry.label})"))
     if entry.source in ("environment", "option"):
         warn(f"{entry.detail} overrides the settings file for {key} here")
 

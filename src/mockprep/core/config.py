@@ -189,15 +189,16 @@ def is_web_address(text: str) -> bool:
 def _check_number(spec: Spec, raw: Any, key: str) -> float | int:
     whole = spec.item == "int"
     expected = "a whole number" if whole else ("a duration such as 90s or 2m30s" if spec.unit else "a number")
+    typed = raw  # (a message shows the value as written, not in seconds)
     if spec.unit == "seconds" and type(raw) is str:
         try:
             raw = parse_duration(raw)
         except ValueError:
-            raise SettingError(key, f"must be {expected} (got {_got(raw)})") from None
+            raise SettingError(key, f"must be {expected} (got {_got(typed)})") from None
     if type(raw) is bool or not isinstance(raw, int | float) or (whole and type(raw) is not int):
-        raise SettingError(key, f"must be {expected} (got {_got(raw)})")
+        raise SettingError(key, f"must be {expected} (got {_got(typed)})")
     if not math.isfinite(raw):
-        raise SettingError(key, f"must be {expected} (got {_got(raw)})")
+        raise SettingError(key, f"must be {expected} (got {_got(typed)})")
     low = 0 if spec.low is None else spec.low
     high = math.inf if spec.high is None else spec.high
     if not low <= raw <= high:
@@ -206,7 +207,7 @@ def _check_number(spec: Spec, raw: Any, key: str) -> float | int:
             if high == math.inf
             else f"from {_show(spec, low)} to {_show(spec, high)}"
         )
-        raise SettingError(key, f"must be {expected} {bounds} (got {_got(raw)})")
+        raise SettingError(key, f"must be {expected} {bounds} (got {_got(typed)})")
     return int(raw) if whole else float(raw)
 
 
@@ -261,13 +262,14 @@ def file_form(spec: Spec, value: Any) -> Any:
 
 
 def _exact_duration(seconds: float) -> str:
-    """``90s`` → ``1m30s``: a duration in h/m/s that reads back exactly (else plain seconds)."""
+    """``90s`` → ``1m30s``: a duration in d/h/m/s that reads back exactly (else plain seconds)."""
     if seconds != int(seconds):
         return f"{seconds:g}s"
-    hours, rest = divmod(int(seconds), 3600)
+    days, rest = divmod(int(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
-    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "") + (f"{secs}s" if secs else "")
-    return text or "0s"
+    parts = zip((days, hours, minutes, secs), "dhms", strict=True)
+    return "".join(f"{amount}{unit}" for amount, unit in parts if amount) or "0s"
 
 
 # -- layers --------------------------------------------------------------------------------------

@@ -1,11 +1,11 @@
-"""Parse and format human durations such as ``90``, ``90s``, ``2m30s`` or ``1h``."""
+"""Parse and format human durations such as ``90``, ``90s``, ``2m30s``, ``1h`` or ``1d``."""
 
 from __future__ import annotations
 
 import re
 
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(h|m|s)")
-_UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1}
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|s)")
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
 def parse_duration(text: str | int | float) -> float:
@@ -31,7 +31,7 @@ def parse_duration(text: str | int | float) -> float:
                 seconds += float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
                 pos = match.end()
             if pos != len(cleaned) or not seen:
-                raise ValueError(f"{text!r} is not a duration (use e.g. 90, 90s, 2m30s or 1h)") from None
+                raise ValueError(f"{text!r} is not a duration (use e.g. 90, 90s, 2m30s, 1h or 1d)") from None
     if seconds != seconds or seconds < 0:  # NaN or negative
         raise ValueError(f"{text!r} is not a duration (must be zero or more)")
     return seconds

@@ -33,6 +33,7 @@ class Spec(NamedTuple):
     keys: tuple[str, ...] | None = None  # a table's fixed keys (None: any key)
     secret: bool = False  # never printed (an API key)
     form: str | None = None  # "url": text that must be an http:// or https:// address
+    empty: str | None = None  # what an empty list means, in words (said where it is shown)
 
     @property
     def doc(self) -> str:
@@ -62,6 +63,7 @@ def specs() -> dict[str, Spec]:
             tuple(keys) if keys is not None else None,
             bool(meta.get("secret", False)),
             meta.get("form"),
+            meta.get("empty"),
         )
     return found
 

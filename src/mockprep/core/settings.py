@@ -8,8 +8,8 @@ scheduler, the practice pipeline, stats and backups.
 Every field is a setting: its name is the key in ``config.toml``, its type says what the file may
 hold, and the comment beside it (or the lines right above it) is its description in ``mockprep
 config``. ``field(metadata=...)`` narrows a value further: :func:`between` for numeric bounds,
-``unit`` for durations, ``keys`` for the fixed keys of a table. A field added here is configurable
-without touching anything else.
+``unit`` for durations, ``keys`` for the fixed keys of a table, ``empty`` for what an empty list
+means. A field added here is configurable without touching anything else.
 """
 
 from __future__ import annotations
@@ -67,9 +67,17 @@ class Settings:
         default_factory=_empty, metadata=between(0, 1000, keys=ROUNDS)
     )
     # The steps a new question goes through before FSRS spaces it out (Anki's learning steps).
-    learning_steps: tuple[float, ...] = field(default=(60.0, 600.0), metadata=between(1, 86400, **SECONDS))
+    learning_steps: tuple[float, ...] = field(
+        default=(60.0, 600.0),
+        metadata=between(
+            1, 86400, empty="a new question comes back in a day or more, whatever the rating", **SECONDS
+        ),
+    )
     # The steps of a forgotten question before it is spaced out again.
-    relearning_steps: tuple[float, ...] = field(default=(600.0,), metadata=between(1, 86400, **SECONDS))
+    relearning_steps: tuple[float, ...] = field(
+        default=(600.0,),
+        metadata=between(1, 86400, empty="a forgotten question comes back in a day or more", **SECONDS),
+    )
     # The hour your day starts (Anki uses 4): daily limits, "today" and burying count from it.
     day_start_hour: int = field(default=0, metadata=between(0, 23))
     # A learning question due this soon is asked early when nothing else is left.
