@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockprep.core.bank_import import SourceError, toml_value
-from mockprep.core.bank_markdown import read_markdown
+from mockprep.core.bank_import import REVIEW_MARK, SourceError, has_word, propose_key_points, toml_value
+from mockprep.core.bank_markdown import read_markdown, write_markdown
 from mockprep.core.bank_tabular import read_table
-from mockprep.core.banks import BankError, parse_bank
+from mockprep.core.banks import BankError, BankSpec, QuestionModel, parse_bank
 from mockprep.core.settings import DEFAULT_SETTINGS
 from mockprep.services.bank_import import ImportOptions, import_bank
 
@@ -204,3 +204,110 @@ def test_correct_given_as_a_choices_text_is_told_its_letter(choices: list[str], 
     )
     (line,) = _problems(_HEAD + _question("q", kind="choice", choices=choices, correct=written))
     assert f"did you mean {'abcdefgh'[index]!r} ({choices[index]})?" in line
+
+
+# -- key points proposed on import ----------------------------------------------------------------
+
+_SENTENCE = st.from_regex(r"[A-Z][a-z]{2,8}( [a-z]{2,8}){2,6}", fullmatch=True).filter(has_word)
+_NOT_POINTS = st.sampled_from(
+    [
+        "| | pred + | pred − |\n|---|---|---|\n| actual + | TP | FN |",
+        "alpha | power\n----- | -----\n0.05 | 0.8",
+        "```sql\nSELECT a, COUNT(*)\nFROM t\nGROUP BY a;\n```",
+        "~~~\n- not a bullet. Nor a sentence.\n~~~",
+        "$$\nn = \\frac{2(z_a + z_b)^2}{d^2}\n$$",
+        "\\[ x = \\frac{a, b}{c} \\]",
+        "\\(t = \\frac{\\bar x - \\mu_0}{s/\\sqrt{n}}\\).",
+        "Why does it matter?",
+        "### A heading inside the answer",
+        "<details>\n<summary>What is leakage?</summary>\n</details>",
+    ]
+)
+
+
+@given(
+    sentences=st.lists(_SENTENCE, min_size=2, max_size=5, unique=True),
+    noise=st.lists(_NOT_POINTS, max_size=4),
+    order=st.randoms(use_true_random=False),
+)
+def test_tables_code_formulas_headings_and_questions_are_never_proposed(sentences, noise, order) -> None:
+    """A Markdown table, a SQL snippet and MathJax '\\(t = \\frac...\\)' became key points."""
+    blocks = [f"{s}." for s in sentences] + noise
+    order.shuffle(blocks)
+    in_order = [block.rstrip(".") for block in blocks if block.rstrip(".") in sentences]
+    assert propose_key_points("\n\n".join(blocks)) == in_order[:6]
+
+
+def test_maths_and_code_stay_whole_inside_a_point_and_a_formula_alone_is_none() -> None:
+    t_test = (
+        "\\(t = \\frac{\\bar x - \\mu_0}{s/\\sqrt{n}}\\). Use when σ is unknown; heavier tails for small n."
+    )
+    assert propose_key_points(t_test) == ["Use when σ is unknown", "heavier tails for small n"]
+    inline = "The SE is \\(\\sigma/\\sqrt{n}, roughly\\). It uses `COUNT(*), SUM(x)` twice."
+    assert propose_key_points(inline) == [
+        "The SE is \\(\\sigma/\\sqrt{n}, roughly\\)",
+        "It uses `COUNT(*), SUM(x)` twice",
+    ]
+
+
+def _one_clause(text: str) -> bool:
+    return has_word(text) and not {"and", "but", "because", "while", "whereas"} & set(text.split())
+
+
+@given(
+    subject=st.from_regex(r"[A-Z][a-z]{2,8}( [a-z]{2,8}){0,3}", fullmatch=True).filter(_one_clause),
+    claim=st.from_regex(r"[a-z]{3,8}( [a-z]{2,8}){1,6}", fullmatch=True).filter(_one_clause),
+    joint=st.sampled_from([": ", "; ", ", ", " — ", " because ", " while "]),
+)
+def test_a_short_answer_of_one_sentence_is_proposed_as_its_clauses(
+    subject: str, claim: str, joint: str
+) -> None:
+    """'Résumé of naïve Bayes: assumes conditional independence of features given class.' was skipped
+    as giving fewer than two key points, as was 'Share of variance explained: 1 − SS_res/SS_tot.'."""
+    assert propose_key_points(f"{subject}{joint}{claim}.") == [subject, claim]
+
+
+def test_every_csv_row_with_a_real_answer_becomes_a_question(tmp_path: Path) -> None:
+    source = tmp_path / "excel.csv"
+    source.write_text(
+        "Question;Answer;Id\n"
+        "What is R2?;Share of variance explained: 1 − SS_res/SS_tot.;r2\n"
+        "Naive Bayes?;Résumé of naïve Bayes: assumes conditional independence of features given class.;nb\n"
+        "Confusion matrix?;| | pred + | pred − |;cm\n"
+        "Window function?;Yes;wf\n",
+        encoding="utf-8",
+    )
+    result = import_bank(source, ImportOptions(), DEFAULT_SETTINGS)
+    bank = parse_bank(result.toml.encode(), "excel.toml").spec
+    assert [q.id for q in bank.questions] == ["r2", "nb"] and result.toml.count(REVIEW_MARK) == 2
+    assert bank.questions[1].key_points == [
+        "Résumé of naïve Bayes",
+        "assumes conditional independence of features given class",
+    ]
+    reasons = {skip.where: skip.reason for skip in result.skipped}
+    assert "tables, code and formulas are not proposed" in reasons["row 4"]
+    assert (
+        "gives fewer than two key points" in reasons["row 5"] and "give it its key points" in reasons["row 5"]
+    )
+
+
+@given(indent=st.integers(0, 6))
+def test_a_heading_indented_by_up_to_three_spaces_is_a_heading(indent: int) -> None:
+    """'   ### Indented heading: ...' was swallowed into the answer above it; CommonMark allows 0-3."""
+    sheet = f"## What is a confusion matrix?\n\nA table of counts. Rows are actual.\n\n{' ' * indent}### What is recall?\nThe share of positives found. It is TP over TP plus FN.\n"
+    items = read_markdown(sheet).items
+    if indent <= 3:
+        assert [item.prompt for item in items] == ["What is a confusion matrix?", "What is recall?"]
+    else:  # (four spaces make an indented code block: text of the answer)
+        assert len(items) == 1 and "What is recall?" in items[0].answer
+
+
+@given(indent=st.integers(0, 3), level=st.integers(1, 6))
+def test_an_answer_line_that_reads_as_an_indented_heading_survives_export_and_import(
+    indent: int, level: int
+) -> None:
+    answer = f"First line of the answer.\n{' ' * indent}{'#' * level} not a question\nLast line."
+    question = QuestionModel(id="q", prompt="Why?", answer=answer, key_points=["first line", "last line"])
+    bank = BankSpec(id="b", title="B", round="technical", topic="t", questions=[question])
+    (item,) = read_markdown(write_markdown(bank)).items
+    assert item.answer == answer

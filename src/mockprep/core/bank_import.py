@@ -16,15 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mockprep.core.banks import COMPETENCIES, MAX_TEXT_CHARS, ROUNDS, SLUG
+from mockprep.core.proposed_points import MAX_POINTS, has_word, propose_key_points, prose_blocks
 from mockprep.core.sanitize import clean
-from mockprep.core.textnorm import NEGATIONS, STOPWORDS, words
 from mockprep.core.wording import plural
 
 if TYPE_CHECKING:
     from mockprep.core.anki_days import AnkiDue
 
-MAX_POINT_CHARS = 300
-MAX_POINTS = 6
 REVIEW_MARK = "# review: key points proposed from the answer; check them, then delete this line"
 COMPETENCY_MARK = "# review: competencies proposed from the wording; check them, then delete this line"
 # Words that point a behavioral question at a competency (a word's start matches: "disagree" finds
@@ -164,47 +162,6 @@ def stable_id(item: Item, taken: set[str]) -> str:
     return candidate
 
 
-def propose_key_points(answer: str, hidden: str | None = None) -> list[str]:
-    """Key points from the answer: its bullets, else its sentences, else its clauses (at most six)."""
-    lines = [ln.strip() for ln in answer.splitlines()]
-    bullets = [re.sub(r"^([-*+]|\d+[.)])\s+", "", ln) for ln in lines if re.match(r"^([-*+]|\d+[.)])\s+", ln)]
-    prose = " ".join(ln for ln in lines if ln and not ln.startswith("```"))
-    sentences = _sentences(prose)
-    clauses = [c for c in re.split(r"\s*[;,]\s*|\s+and\s+", prose) if c]
-    candidates: list[str] = [hidden] if hidden else []
-    for group in (bullets, sentences, clauses):
-        # (a piece without a letter, such as the "1." of a numbered line run into the prose, is no point)
-        found = [_short_point(p) for p in group if has_word(p) and any(ch.isalpha() for ch in p)]
-        if len(candidates) + len(found) >= 2:
-            candidates += found
-            break
-    if hidden and len(candidates) < 2 and prose and prose != hidden:
-        candidates.append(_short_point(prose))
-    unique = list(dict.fromkeys(c for c in candidates if c))
-    return unique[:MAX_POINTS]
-
-
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "cf.", "approx.", "resp.", "fig.", "eq.", "no.")
-
-
-def _sentences(prose: str) -> list[str]:
-    """``prose`` split after ".", "!" or "?", but not after an abbreviation ("e.g. Q-learning")."""
-    out: list[str] = []
-    for piece in re.split(r"(?<=[.!?])\s+", prose):
-        if out and out[-1].lower().endswith(_ABBREVIATIONS):
-            out[-1] += " " + piece
-        elif piece:
-            out.append(piece)
-    return out
-
-
-def _short_point(text: str) -> str:
-    text = text.strip().rstrip(".")
-    if len(text) <= MAX_POINT_CHARS:
-        return text
-    return text[:MAX_POINT_CHARS].rsplit(" ", 1)[0] + "..."
-
-
 def split_tags(text: str) -> tuple[str, ...]:
     """The tags of a CSV cell or a Markdown ``Tags:`` line: separated by ``,`` or ``;`` (with or without
     spaces; a tag of several words, "time series", becomes one, ``time-series``), or by spaces alone when
@@ -340,8 +297,13 @@ def propose_competencies(item: Item) -> list[str]:
 def _few_points(item: Item, given: bool) -> str:
     if given:
         return "fewer than two key points with words in them (a question needs 2 to 6)"
-    short = item.answer if len(item.answer) <= 40 else item.answer[:37] + "..."
-    return f"answer {short!r} gives fewer than two key points to propose (a question needs 2 to 6)"
+    flat = " ".join(item.answer.split())
+    short = flat if len(flat) <= 40 else flat[:37] + "..."
+    if not prose_blocks(item.answer):
+        what = "holds no prose to propose key points from (tables, code and formulas are not proposed)"
+    else:
+        what = "gives fewer than two key points to propose"
+    return f"answer {short!r} {what}: give it its key points (a question needs 2 to 6)"
 
 
 def _unfit(item: Item) -> str | None:
@@ -419,11 +381,6 @@ def _escape(match: re.Match[str]) -> str:
 
 def _needs_escape(text: str) -> bool:
     return any((ord(c) < 0x20 and c not in "\n\t") or ord(c) == 0x7F for c in text)
-
-
-def has_word(text: str) -> bool:
-    """Whether ``text`` holds a word the grader can match (what ``bank validate`` asks of a key point)."""
-    return any(w not in STOPWORDS and w not in NEGATIONS for w in words(text))
 
 
 def toml_value(value: object) -> str:

@@ -1,6 +1,7 @@
 """Banks as Markdown study sheets, and back. Pure.
 
-Reading accepts these styles, mixed freely: a heading with the answer below it, ``Q:``/``A:`` pairs
+Reading accepts these styles, mixed freely: a heading (indented by up to three spaces, as CommonMark
+allows) with the answer below it, ``Q:``/``A:`` pairs
 (also ``Q1:``/``A1:``, ``Question 1.``, ``**Q:**`` and ``**Q: ...**``), a line holding only ``?``
 between a question and its answer (as Obsidian's spaced-repetition plugin writes cards), a line that is
 all bold and ends with ``?`` (or is a numbered list item all in bold, ``1. **Explain dropout**``) with
@@ -27,11 +28,11 @@ from mockprep.core.bank_import import Item, Notice, Skip, SourceError, slug, spl
 from mockprep.core.banks import BankSpec, QuestionModel
 
 _RESERVED = re.compile(
-    r"^(#{1,6}(\s|$)"
+    r"^( {0,3}#{1,6}(\s|$)"
     r"|(q|a|question|answer|key points|follow-ups?|misconceptions|tags|topic|difficulty|fields):|\s*\?\s*$)",
     re.IGNORECASE,
 )
-_HEADING = re.compile(r"^(#{1,6})(?:\s+(.*?))?\s*$")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:\s+(.*?))?\s*$")  # (indented up to 3 spaces, as CommonMark's)
 _MARKER = re.compile(
     r"^(q|a|question|answer|key points|follow-ups?|misconceptions|tags|topic|difficulty|fields):[ \t]?(.*)$",
     re.IGNORECASE,
@@ -195,7 +196,7 @@ class _Reader:
             self.text(line[1:])
             return
         heading = _HEADING.match(line)
-        if heading:
+        if heading and not (line.startswith(" ") and self.in_list_item(line)):  # (a list item's own line)
             self.finish()
             level = len(heading.group(1))
             self.current = _Draft(
