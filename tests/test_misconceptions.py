@@ -111,6 +111,23 @@ def test_a_sentence_must_share_a_word_that_the_question_itself_never_uses() -> N
     )
 
 
+def test_two_words_of_the_question_written_as_one_are_no_word_of_a_misconceptions_own() -> None:
+    """'BatchNorm' in a misconception is the question's own 'batch normalisation': a correct sentence
+    sharing only it and the reference's words was flagged as stating 'At inference BatchNorm still
+    normalises with ... the current test batch' (found by an exploratory tester)."""
+    myth = "At inference BatchNorm still normalises with the mean and variance of the current test batch."
+    reference = [
+        "train: per-channel batch mean and variance, then learnable γ, β",
+        "running averages updated during training, used at inference",
+    ]
+    known = Misconceptions(
+        [myth], reference, "How does batch normalisation behave at training and inference?"
+    )
+    correct = "In training batchnorm normalises with the mini-batch mean and variance"
+    assert known.stated([correct]) == []
+    assert known.stated(["At inference it normalises with the mean and variance of the current batch."])
+
+
 def test_connectives_and_light_verbs_are_no_words_of_a_misconceptions_own() -> None:
     """A correct sentence sharing only "because" or "simply" with a misconception has said nothing of
     its claim; a misconception that adds only such words to the reference is not looked for."""

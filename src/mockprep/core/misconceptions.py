@@ -12,8 +12,9 @@ misconception is what tells it apart. A sentence of the answer states a misconce
   micro-batch's activations are kept" shares the topic of "accumulation needs k times the activation
   memory, since all micro-batches' activations are kept", not its claim;
 - it shares with it a word the question's own text (prompt, model answer, key points) never uses and
-  that is more than a connective or a light verb ("because", "like", "makes"): what makes the claim
-  wrong is mostly what it adds;
+  that is more than a connective or a light verb ("because", "like", "makes"), nor two of its words
+  written as one ("BatchNorm" for "batch normalisation"): what makes the claim wrong is mostly what
+  it adds;
 - both or neither are negated, and the sentence does not call what it says a mistake ("a common
   myth is that ..."; a denial of a misconception is right).
 
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mockprep.core.contradictions import negated
-from mockprep.core.textnorm import content_stems
+from mockprep.core.textnorm import content_stems, joined_forms
 
 if TYPE_CHECKING:
     from mockprep.core.embedding import Embedder
@@ -101,14 +102,18 @@ class Misconceptions:
     def __init__(self, misconceptions: Sequence[str], reference: Sequence[str], prompt: str = ""):
         self.reference = [(text, _stems(text)) for text in reference if text.strip()]
         known = _stems(prompt).union(*(r for _t, r in self.reference)) | _plain_words()
+        # two words of the question's text written as one ("BatchNorm" for "batch normalisation") are
+        # its own name, not a word the misconception adds
+        joined = {j for text in [prompt, *(t for t, _r in self.reference)] for j in joined_forms(text)}
         # (text, its stems, the stems the question's own text never uses)
         self.items: list[tuple[str, frozenset[str], frozenset[str]]] = []
         for text in misconceptions:
             stems = _stems(text)
             if len(stems) < LEAST_STEMS:
                 continue
-            if stems - known and max((_share(stems, r) for _t, r in self.reference), default=0.0) < FAR:
-                self.items.append((text, stems, stems - known))
+            own = {w for w in stems - known if not any(j.startswith(w) for j in joined)}
+            if own and max((_share(stems, r) for _t, r in self.reference), default=0.0) < FAR:
+                self.items.append((text, stems, frozenset(own)))
             elif self._denies_reference(text, stems):
                 self.items.append((text, stems, stems))
 
