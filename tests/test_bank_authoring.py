@@ -166,11 +166,14 @@ def test_a_negative_tolerance_reads_as_the_other_messages_do() -> None:
     assert line.endswith("field 'tolerance': must be 0 or more (got -0.1)")
 
 
-@given(points=st.lists(st.from_regex(r"[a-z]{2,8}( [a-z]{2,8})?", fullmatch=True), min_size=1, max_size=4))
+@given(points=st.lists(st.from_regex(r"[a-z]{2,8}( [a-z]{2,8})?", fullmatch=True), min_size=1, max_size=6))
 def test_a_list_written_as_one_string_is_shown_as_the_list_it_should_be(points: list[str]) -> None:
     (line,) = _problems(_HEAD + _question("q", key_points="; ".join(points)))
     example = line.split("e.g. ", 1)[1].rsplit(" (got", 1)[0]
-    assert tomllib.loads(example) == {"key_points": points}
+    if example == 'key_points = ["...", "..."]':  # (a long one is shown by its form, not copied out)
+        assert len("; ".join(points)) > 60
+    else:
+        assert tomllib.loads(example) == {"key_points": points}
 
 
 @given(ids=st.lists(st.sampled_from(["a", "b", "c"]), min_size=2, max_size=6))
