@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mockprep.core.bank_files import review_marks
 from mockprep.core.bank_import import REVIEW_MARK, SourceError, has_word, propose_key_points, toml_value
 from mockprep.core.bank_markdown import read_markdown, write_markdown
 from mockprep.core.bank_tabular import read_table
@@ -314,3 +315,45 @@ def test_an_answer_line_that_reads_as_an_indented_heading_survives_export_and_im
     bank = BankSpec(id="b", title="B", round="technical", topic="t", questions=[question])
     (item,) = read_markdown(write_markdown(bank)).items
     assert item.answer == answer
+
+
+@given(proposed=st.integers(0, 4), given_points=st.integers(0, 2))
+def test_bank_add_says_how_many_proposals_are_still_marked_for_review(
+    tmp_path_factory, proposed: int, given_points: int
+) -> None:
+    """A file straight from bank import was added without a word about its '# review' lines."""
+    folder = tmp_path_factory.mktemp("review")
+    rows = [f'"Why {n}?","Variance falls with data. Bias stays put.",""\n' for n in range(proposed)]
+    rows += [
+        f'"How {n}?","Average the trees. Decorrelate their splits.","averaging; decorrelation"\n'
+        for n in range(given_points)
+    ]
+    if not rows:
+        return
+    (folder / "mine.csv").write_text("Question,Answer,Key points\n" + "".join(rows), encoding="utf-8")
+    bank = folder / "mine.toml"
+    bank.write_text(
+        import_bank(folder / "mine.csv", ImportOptions(), DEFAULT_SETTINGS).toml, encoding="utf-8"
+    )
+    assert review_marks(bank) == review_marks(folder) == proposed
+    bank.write_text(bank.read_text(encoding="utf-8").replace(REVIEW_MARK, ""), encoding="utf-8")
+    assert review_marks(bank) == 0
+
+
+def test_bank_add_of_a_file_with_review_marks_says_so_in_one_line(cli, tmp_path: Path) -> None:
+    (tmp_path / "mine.csv").write_text(
+        'Question,Answer\n"Why?","Variance falls with data. Bias stays put."\n"How?","Average the trees. Decorrelate their splits."\n',
+        encoding="utf-8",
+    )
+    assert (
+        cli("bank", "import", str(tmp_path / "mine.csv"), "--out", str(tmp_path / "mine.toml")).exit_code == 0
+    )
+    added = cli("bank", "add", str(tmp_path / "mine.toml"))
+    assert added.exit_code == 0
+    (note,) = [line for line in added.stderr.splitlines() if "# review" in line]
+    assert "2 lines marked '# review'" in note and str(tmp_path / "mine.toml") in note
+    (tmp_path / "mine.toml").write_text(
+        (tmp_path / "mine.toml").read_text(encoding="utf-8").replace(REVIEW_MARK + "\n", ""), encoding="utf-8"
+    )
+    again = cli("bank", "add", str(tmp_path / "mine.toml"))
+    assert again.exit_code == 0 and "# review" not in again.stderr

@@ -157,6 +157,20 @@ def bank_add(
         typer.echo(plain(f"{path} is already registered{where}: {held}: {names}{back}"))
     else:
         typer.echo(plain(f"Added {held} from {path.resolve()}: {names}{back}"))
+    _unchecked(path)
+
+
+def _unchecked(path: Path) -> None:
+    """One line when what bank import proposed is still marked for review in the files added."""
+    from mockprep.core.bank_files import review_marks
+
+    marked = review_marks(path.resolve())
+    if marked:
+        lines = _plural(marked, "line")
+        message = (
+            f"note: {path} still has {lines} marked '# review': check what is under each, then delete it"
+        )
+        typer.echo(plain(message), err=True)
 
 
 @bank_app.command("remove")

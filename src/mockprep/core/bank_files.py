@@ -7,6 +7,7 @@ The one part of the bank core that touches the file system; parsing and every ch
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 from typing import NamedTuple
@@ -81,6 +82,21 @@ def read_bank_bytes(path: Path) -> bytes:
     if len(data) > MAX_BANK_BYTES:
         raise BankError([too_big])
     return data
+
+
+# The line bank import writes above what it proposed (key points, competencies) for the person to check.
+_REVIEW_LINE = re.compile(rb"^[ \t]*# review:", re.MULTILINE)
+
+
+def review_marks(path: Path) -> int:
+    """How many '# review:' lines the bank files at ``path`` still hold (proposals not yet checked)."""
+    total = 0
+    for file in bank_files(path):
+        try:
+            total += len(_REVIEW_LINE.findall(read_bank_bytes(file)))
+        except BankError:
+            continue  # (a file that cannot be read is said by what read it)
+    return total
 
 
 def _check_regular(info: os.stat_result, source: str) -> None:
