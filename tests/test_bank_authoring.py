@@ -16,6 +16,7 @@ from mockprep.core.bank_import import REVIEW_MARK, SourceError, has_word, propos
 from mockprep.core.bank_markdown import read_markdown, write_markdown
 from mockprep.core.bank_tabular import read_table
 from mockprep.core.banks import BankError, BankSpec, QuestionModel, parse_bank
+from mockprep.core.markdown_escapes import PUNCTUATION, escape, unescape
 from mockprep.core.settings import DEFAULT_SETTINGS
 from mockprep.services.bank_import import ImportOptions, import_bank
 
@@ -357,3 +358,35 @@ def test_bank_add_of_a_file_with_review_marks_says_so_in_one_line(cli, tmp_path:
     )
     again = cli("bank", "add", str(tmp_path / "mine.toml"))
     assert again.exit_code == 0 and "# review" not in again.stderr
+
+
+# -- Markdown's backslash escapes ----------------------------------------------------------------
+
+_WORD = st.from_regex(r"[a-z]{2,8}", fullmatch=True)
+
+
+@given(before=_WORD, after=_WORD, punctuation=st.sampled_from(sorted(PUNCTUATION)))
+def test_a_markdown_escape_reads_as_its_character(before: str, after: str, punctuation: str) -> None:
+    """'Q: Explain [red]precision[/] and \\[recall\\]' kept its backslashes in the prompt."""
+    sheet = f"## Explain {before} \\{punctuation}{after}?\n\nIt is {before}. It is {after}.\n\nKey points:\n"
+    sheet += f"- {before} \\{punctuation} {after}\n- {after}\n"
+    (item,) = read_markdown(sheet).items
+    assert item.prompt == f"Explain {before} {punctuation}{after}?"
+    assert item.key_points == (f"{before} {punctuation} {after}", after)
+
+
+def test_the_testers_escaped_brackets_read_as_brackets_and_latex_stays_as_written() -> None:
+    (item,) = read_markdown("Q: Explain [red]precision[/] and \\[recall\\]\nA: Precision. Recall.\n").items
+    assert item.prompt == "Explain [red]precision[/] and [recall]"
+    latex = (
+        "\\(t = \\frac{\\bar x - \\mu_0}{s/\\sqrt{n}}\\) and $n = \\frac{2\\sigma^2}{\\delta^2}$, costs \\$5.\n\n"
+        "\\[\n\\hat\\beta = (X^\\top X)^{-1} X^\\top y\n\\]\n\n$$\n\\{x : x \\in A\\}\n$$\n\n"
+        "```python\nprint('a\\\\b \\\\[x\\\\]')\n```\n\nThe `re.sub(r'\\*', '', s)` call; SS\\_res."
+    )
+    (item,) = read_markdown(f"## Why?\n\n{latex}\n").items
+    assert item.answer == latex.replace("\\$5", "$5").replace("SS\\_res", "SS_res")
+
+
+@given(text=st.text(st.sampled_from("ab \n\\`$()[]{}*_#~^=\\"), max_size=40))
+def test_escaping_then_reading_gives_any_text_back(text: str) -> None:
+    assert unescape(escape(text)) == text

@@ -13,8 +13,10 @@ the question's first line gives its id. Front matter (``---`` lines) sets the ba
 topic, roles and description; a heading with nothing under it names the topic of the questions after it
 (a level-one heading: the title). Nothing inside a fenced code block is a marker.
 
-Writing is the inverse: text lines that would read as markers are escaped with a leading backslash (one
-more backslash on lines that already start with backslashes), so export then import gives back the bank.
+Text is read with Markdown's backslash escapes (``\\[recall\\]`` is ``[recall]``; code and maths are kept
+as written: core/markdown_escapes.py). Writing is the inverse: a backslash before punctuation is doubled,
+and text lines that would read as markers are escaped with a leading backslash (one more backslash on
+lines that already start with backslashes), so export then import gives back the bank.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 
 from mockprep.core.bank_import import Item, Notice, Skip, SourceError, slug, split_tags
 from mockprep.core.banks import BankSpec, QuestionModel
+from mockprep.core.markdown_escapes import escape, unescape
 
 _RESERVED = re.compile(
     r"^( {0,3}#{1,6}(\s|$)"
@@ -341,17 +344,17 @@ def _item(draft: _Draft, section_topic: str | None) -> Item | Skip:
     answer = "\n".join(draft.answer)
     if draft.indented:
         answer = textwrap.dedent(answer)
-    points = tuple(p.strip() for p in draft.points if p.strip())
+    points = tuple(unescape(p.strip()) for p in draft.points if p.strip())
     fields = dict(draft.fields)
-    if wrong := [m.strip() for m in draft.wrong if m.strip()]:
+    if wrong := [unescape(m.strip()) for m in draft.wrong if m.strip()]:
         fields["misconceptions"] = wrong
     return Item(
         where,
-        "\n".join(prompt_lines).strip(),
-        answer.strip(),
+        unescape("\n".join(prompt_lines).strip()),
+        unescape(answer.strip()),
         source_id=source_id,
         key_points=points,
-        follow_ups=tuple(f.strip() for f in draft.follow if f.strip()),
+        follow_ups=tuple(unescape(f.strip()) for f in draft.follow if f.strip()),
         tags=tuple(draft.tags),
         topic=draft.topic or section_topic,
         difficulty=draft.difficulty,
@@ -422,7 +425,7 @@ def write_markdown(bank: BankSpec) -> str:
 
 
 def _question_lines(q: QuestionModel) -> list[str]:
-    prompt = q.prompt.strip()
+    prompt = escape(q.prompt.strip())  # (each text as Markdown reads it back: its backslashes doubled)
     out: list[str] = []
     if "\n" not in prompt and not _NUMBERING.match(prompt):  # a heading's "3." would read as numbering
         out.append(f"## {prompt} {{#{q.id}}}")
@@ -433,12 +436,12 @@ def _question_lines(q: QuestionModel) -> list[str]:
             out += escape_text(rest).split("\n")
         out.append("A:")
     out.append("")
-    out += escape_text(q.answer.strip()).split("\n")
-    out += ["", "Key points:"] + [_list_line(p) for p in q.key_points]
+    out += escape_text(escape(q.answer.strip())).split("\n")
+    out += ["", "Key points:"] + [_list_line(escape(p)) for p in q.key_points]
     if q.follow_ups:
-        out += ["", "Follow-ups:"] + [_list_line(f) for f in q.follow_ups]
+        out += ["", "Follow-ups:"] + [_list_line(escape(f)) for f in q.follow_ups]
     if q.misconceptions:
-        out += ["", "Misconceptions:"] + [_list_line(m) for m in q.misconceptions]
+        out += ["", "Misconceptions:"] + [_list_line(escape(m)) for m in q.misconceptions]
     meta = []
     if q.tags:
         meta.append(f"Tags: {', '.join(q.tags)}")
