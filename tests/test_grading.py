@@ -582,3 +582,19 @@ def test_blank_lines_around_an_answer_change_nothing(before: str, after: str) ->
     expected = [(j.probability, j.verdict) for j in judge(points, answer, _LiteralEmbedder())]
     got = [(j.probability, j.verdict) for j in judge(points, before + answer + after, _LiteralEmbedder())]
     assert got == expected
+
+
+def test_a_passage_sharing_only_a_formulas_operators_does_not_cover_it() -> None:
+    """'log' or 'times' alone ticked a formula point: an off-topic Dijkstra answer covered
+    'H(p) = -sum p log p' with '... O of V plus E, log V', a dropout answer 'L1 = λ·sum |w|' with
+    'At test time ...' (found by an exploratory tester answering aloud)."""
+    entropy = "H(p) = -sum p log p; H(p,q) = -sum p log q"
+    (off,) = judge([entropy], "With a binary heap the complexity is O of V plus E, log V.")
+    assert off.verdict == "missing"
+    (said,) = judge(
+        [entropy], "Entropy H(p) is minus the sum of p log p, and H(p, q) is minus the sum of p log q."
+    )
+    assert said.verdict == "covered"
+    penalty = "L1 = λ·sum |w|, L2 = λ·sum w^2"
+    (off,) = judge([penalty], "At test time you scale the activations by the keep probability.")
+    assert off.verdict == "missing"

@@ -180,6 +180,11 @@ def _beyond(weights: dict[str, float], asked: frozenset[str]) -> dict[str, float
 
 # A number is a token that starts with a digit ("900", "40", "3x"), not a name's ("p99", "h100s", "q3").
 _QUANTITY = re.compile(r"^\d")
+# A formula's operators and functions, spoken or written ("λ·sum" is "lambda times sum"): a passage
+# that shares only these with a point states none of it ("At test time ...", "... log V").
+_OPERATORS = frozenset(
+    stem(w) for w in "times plus minus over equals divided log ln exp sum max min sqrt mean".split()
+)
 _QUANTIFIED = frozenset({stem("quantified"), stem("quantify"), stem("quantitative"), stem("measurable")})
 
 
@@ -242,8 +247,10 @@ def _passage_share(weights: dict[str, float], spellings: dict[str, frozenset[str
     if not total:
         return 0.0
     words = p.stems | p.joined
-    hits = sum(w for s, w in weights.items() if spellings[s] & words or (s in _QUANTIFIED and p.counted))
-    return hits / total
+    found = [s for s in weights if spellings[s] & words or (s in _QUANTIFIED and p.counted)]
+    if all(s in _OPERATORS for s in found):
+        return 0.0  # "log" or "times" alone says nothing of a formula ("O of V plus E, log V")
+    return sum(weights[s] for s in found) / total
 
 
 NEGATION_SCOPE = 2  # content words after a negation that it applies to
