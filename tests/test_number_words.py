@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -159,3 +161,75 @@ def test_any_text_of_number_like_words_is_read_without_error(text: str) -> None:
     rewritten = with_digits(text)
     assert isinstance(rewritten, str)
     read_number(text)  # may find no number; never raises on words
+
+
+_DIGIT_WORDS = "zero one two three four five six seven eight nine".split()
+
+
+def _said_decimal(whole: int, decimals: str, oh: bool) -> str:
+    """``whole.decimals`` as said aloud: "two point oh seven five"."""
+    digits = [("oh" if oh and d == "0" else _DIGIT_WORDS[int(d)]) for d in decimals]
+    return spelled(whole, " ") + (" point " + " ".join(digits) if decimals else "")
+
+
+def _powers_of_ten(typed: str, said: str, n: int) -> list[str]:
+    """Every way the same value ``typed`` × 10^n is written or said (``said``: its mantissa in words)."""
+    sign, power = ("minus ", -n) if n < 0 else ("", n)
+    to_the = "to the minus" if n < 0 else "to the power of"  # (a positive power is said "to the power of")
+    exponent = f"{n:+d}" if n else "0"
+    return [
+        f"{typed} × 10^{n}",  # (read right before spoken forms were)
+        f"{typed} x 10^{n}",
+        f"{typed} X 10^({n})",
+        f"{typed}*10^{n}",
+        f"{typed}e{n}",
+        f"{typed} e{exponent}" if n else f"{typed}e0",
+        f"{typed} times 10^{n}",
+        f"{typed} times 10 to the {sign}{power}",
+        f"roughly {typed} times ten to the power of {sign}{spelled(power)}",
+        f"{said} times ten {to_the} {spelled(power)}",
+        f"so it is {said} times ten to the power of {sign}{spelled(power)}",
+        f"{said} e minus {spelled(power)}" if n < 0 else f"{typed}E+{n}",
+    ]
+
+
+@given(
+    st.integers(min_value=0, max_value=99),
+    st.text(alphabet="0123456789", max_size=4),
+    st.integers(min_value=-12, max_value=12),
+    st.booleans(),
+)
+def test_scientific_notation_reads_the_same_however_it_is_written_or_said(
+    whole: int, decimals: str, n: int, oh: bool
+) -> None:
+    """A spoken "2.075 times 10 to the minus 1" was read as 0.1 (the power of ten alone), "three times
+    ten to the minus one" too: every spelling of A·10^n is the one number."""
+    typed = f"{whole}.{decimals}" if decimals else str(whole)
+    expected = float(f"{typed}e{n}")
+    for spelling in _powers_of_ten(typed, _said_decimal(whole, decimals, oh), n):
+        value = read_number(spelling)
+        assert value is not None and math.isclose(value, expected, rel_tol=1e-9, abs_tol=1e-300), spelling
+
+
+def test_a_transcribed_power_of_ten_is_graded_at_its_value() -> None:
+    """Whisper writes "two point oh eight times ten to the minus one" as "2.8 times 10 to the minus 1"
+    (it drops the "oh"), and "2.08 times 10 to the minus 1" when it keeps it."""
+    spec = parse_question(
+        {
+            "id": "kl",
+            "kind": "numeric",
+            "prompt": "KL(P || Q) in bits?",
+            "answer": "0.2075",
+            "key_points": ["sum over outcomes", "log base 2"],
+            "value": 0.2075,
+            "tolerance": 0.003,
+        }
+    )
+    assert grade_numeric(spec, "2.075 times 10 to the minus 1").correct
+    assert grade_numeric(spec, "2.08 times 10 to the minus 1").correct
+    assert grade_numeric(spec, "two point oh eight times ten to the minus one").correct
+    wrong = grade_numeric(spec, "2.8 times 10 to the minus 1")
+    assert not wrong.correct and wrong.given == "0.28"
+    # a power of ten alone, and a product that is not one, read as before
+    assert read_number("ten to the minus three") == pytest.approx(0.001)
+    assert read_number("2 e - 1") != pytest.approx(0.2)

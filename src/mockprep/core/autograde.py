@@ -212,11 +212,18 @@ def _normalise(text: str) -> str:
         ("−", "-"), ("–", "-"), ("×", "*"), ("·", "*"), ("÷", "/"), ("⁄", "/"), ("{", "("), ("}", ")")
     ):  # fmt: skip
         text = text.replace(old, new)
-    # "1.2 x 10^-3" and "1.2*10^-3": scientific notation written out
-    text = re.sub(r"(?<=\d)\s*[x*]\s*10\s*\^\s*([-+]?\d+)", r"e\1", text)
+    # "1.2 x 10^-3", "1.2*10^-3", "1.2 times 10^-3" (said: "times ten to the minus three") and
+    # "1.2 e-3": scientific notation written out, read as the one number it is
+    text = _TIMES_TEN.sub(r"e\1", text)
+    text = _SPACED_E.sub(r"e\1", text)
     return _TOLERANCE.sub("", text)  # "0.5 ± 0.001", "7 ± 1e-3": the value, not its tolerance
 
 
+_TIMES_TEN = re.compile(r"(?<=\d)\s*(?:[x*]|\btimes\b)\s*10\s*\^\s*\(?\s*([-+]?\d+)\s*\)?", re.IGNORECASE)
+# "1.2 e-3", "2 e +5" (a transcript's "e minus three"): the exponent's sign against its digits, so that
+# "2 e - 1" is not taken for 2·10^-1
+_SPACED_E = re.compile(r"(?<=\d)\s+[eE]\s?([-+]\d+)(?![\d.])")
+_SCIENTIFIC = re.compile(r"\de[-+]?\d")
 # A tolerance after a value: "± 0.001", "+/- 1e-3", "± 10^-3", "± 5%" (after the value only: "±5" alone
 # is the value)
 _TOLERANCE = re.compile(r"(?<=[\d%)(])\s*(?:±|\+/-|\+-)\s*[\d.]+(?:e[-+]?\d+|\^[-+]?\d+)?\s*%?")
@@ -281,8 +288,11 @@ def read_number(answer: str, proportion: bool = False) -> float | None:
     """
     text = _normalise(symbols(answer))
     cuts = [m.end() for m in _MARKERS.finditer(text)]
-    if not re.search(r"\d", text[cuts[-1] if cuts else 0 :]):  # the final answer is not in digits:
-        text = _normalise(with_digits(answer))  # perhaps in words ("so the answer is thirty-one")
+    worded = _normalise(with_digits(answer))
+    if not re.search(r"\d", text[cuts[-1] if cuts else 0 :]) or (  # the final answer is not in digits:
+        len(_SCIENTIFIC.findall(worded)) > len(_SCIENTIFIC.findall(text))  # or its power of ten is not
+    ):  # perhaps in words ("so the answer is thirty-one", "2.1 times ten to the minus one")
+        text = worded
         cuts = [m.end() for m in _MARKERS.finditer(text)]
     # Every expression once (a marker never falls inside one), then the first after the last marker
     # that has one: linear however many markers a long answer holds.

@@ -204,7 +204,7 @@ def _counted_one(tokens: list[str], start: int, end: int) -> bool:
 
 
 _CLAUSE_ENDS = frozenset(".,;:!?)")
-_ONE_BEFORE = frozenset({"in", "out", "and", "over", "point", "divided", "percent", "per"})
+_ONE_BEFORE = frozenset({"in", "out", "and", "over", "point", "divided", "percent", "per", "times"})
 _ONE_AFTER = frozenset({"minus", "negative", "over", "times"})
 
 
