@@ -115,15 +115,16 @@ LANGUAGE_MODEL_LIBRARIES = {"llm", "openai"}
 
 def test_only_the_model_service_imports_the_llm_extra() -> None:
     """The optional extra mockprep[llm] is imported in one place, inside the function that opens a
-    model; core mockprep never imports it (tests/test_llm.py checks the same at run time)."""
+    model in its worker process; core mockprep never imports it (tests/test_llm_grading.py checks the
+    same at run time, and tests/test_llm_worker.py that mockprep's own process never does)."""
     importers = sorted(
         str(p.relative_to(SRC))
         for p in _modules()
         if {name.split(".")[0] for name in _runtime_imports(ast.parse(p.read_text(encoding="utf-8")))}
         & LANGUAGE_MODEL_LIBRARIES
     )
-    assert importers == ["services/models.py"]
-    tree = ast.parse((SRC / "services" / "models.py").read_text(encoding="utf-8"))
+    assert importers == ["services/model_worker.py"]
+    tree = ast.parse((SRC / "services" / "model_worker.py").read_text(encoding="utf-8"))
     top_level = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
     assert (
         not {

@@ -24,7 +24,8 @@ from mockprep.core.settings import DEFAULT_SETTINGS, Strictness  # noqa: E402
 from mockprep.db import review_codec
 from mockprep.db.review_codec import verdict_list
 from mockprep.services.llm_grader import ModelGrader, ModelInterviewer  # noqa: E402
-from mockprep.services.models import LlmLibraryModel, open_model, record_consent  # noqa: E402
+from mockprep.services.model_worker import LlmLibraryModel  # noqa: E402
+from mockprep.services.models import open_model, record_consent  # noqa: E402
 from tests.conftest import START, write_bank  # noqa: E402
 from tests.llm_stub import StubServer  # noqa: E402
 

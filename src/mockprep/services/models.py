@@ -1,5 +1,6 @@
 """Reaching a language model: any model Simon Willison's `llm` and its plugins know (the extra
-``mockprep[llm]``), or a plain OpenAI-compatible server (``llm_base_url``) without `llm`.
+``mockprep[llm]``, in a worker process of its own: :mod:`mockprep.services.model_worker`), or a plain
+OpenAI-compatible server (``llm_base_url``) without `llm`.
 
 A request runs on a daemon thread (:class:`ModelCall`) so that a session goes on while the model
 works, and is given up at its deadline: a session never waits longer than ``llm_timeout_seconds``.
@@ -51,8 +52,37 @@ class ChatModel(Protocol):
     destination: str  # where the text goes, in words, for the first-use question
     local: bool  # the text stays on this machine
 
-    def complete(self, request: ModelRequest, timeout: float) -> str:
-        """The reply's text; raise ModelReplyError saying why there is none."""
+    def complete(self, request: ModelRequest, timeout: float, cancel: Cancel) -> str:
+        """The reply's text; raise ModelReplyError saying why there is none. ``cancel`` tells it when
+        the caller has given up, so that the work can stop."""
+
+
+class Cancel:
+    """A caller giving up on a request: what a model registered to stop its work runs then, once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._actions: list[Callable[[], object]] = []
+        self.given_up = False
+
+    def on_give_up(self, action: Callable[[], object]) -> None:
+        with self._lock:
+            if not self.given_up:
+                self._actions.append(action)
+                return
+        action()
+
+    def give_up(self) -> None:
+        with self._lock:
+            if self.given_up:
+                return
+            self.given_up = True
+            actions, self._actions = self._actions, []
+        for action in actions:
+            try:
+                action()
+            except Exception:  # noqa: BLE001 - stopping work that may have ended already
+                pass
 
 
 def is_local_url(url: str) -> bool:
@@ -97,44 +127,6 @@ def refusal_of(reply: Any) -> str | None:
     return refusal if isinstance(refusal, str) and refusal.strip() else None
 
 
-class LlmLibraryModel:
-    """A model reached through `llm` (OpenAI by default, any plugin's, extra-openai-models.yaml's)."""
-
-    def __init__(self, model: Any):
-        self._model = model
-        self.model_id: str = model.model_id
-        api_base = getattr(model, "api_base", None)
-        plugin = type(model).__module__.split(".")[0]
-        if api_base:
-            self.local = is_local_url(api_base)
-            self.destination = f"the server at {api_base}"
-        elif type(model).__module__.startswith("llm.default_plugins"):
-            self.local, self.destination = False, "OpenAI's API (api.openai.com)"
-        elif plugin in LOCAL_PLUGINS:
-            self.local, self.destination = True, LOCAL_PLUGINS[plugin]
-        else:
-            self.local = False
-            self.destination = f"wherever llm's {plugin.replace('_', '-')} plugin sends it"
-
-    def complete(self, request: ModelRequest, timeout: float) -> str:
-        schema = request.schema if getattr(self._model, "supports_schema", False) else None
-        system = request.system
-        if schema is None:  # the model cannot be held to a schema: it is given in words, and checked
-            system += "\n\nThe reply's JSON Schema:\n" + json.dumps(request.schema)
-        try:
-            response = self._model.prompt(request.prompt, system=system, schema=schema, stream=False)
-            text = response.text()
-            raw = response.json()
-        except Exception as exc:  # a plugin may raise anything: no verdict, never a crash
-            needs = getattr(self._model, "needs_key", None)
-            hint = f"llm keys set {needs}" if isinstance(needs, str) else "see: llm keys"
-            raise ModelReplyError(describe_failure(exc, timeout, hint)) from None
-        refusal = refusal_of(raw)
-        if refusal:
-            raise ModelReplyError(f"it refused: {one_line(refusal, 80)}")
-        return text
-
-
 class OpenAICompatibleModel:
     """A model behind an OpenAI-compatible ``/chat/completions`` endpoint, asked with the standard
     library's HTTP client (no `llm` needed): Ollama, llama.cpp's server, vLLM, LM Studio, a hosted API."""
@@ -146,7 +138,7 @@ class OpenAICompatibleModel:
         self.local = is_local_url(base_url)
         self.destination = f"the server at {self.base_url}"
 
-    def complete(self, request: ModelRequest, timeout: float) -> str:
+    def complete(self, request: ModelRequest, timeout: float, cancel: Cancel) -> str:
         import urllib.error
         import urllib.request
 
@@ -197,41 +189,21 @@ def open_model(settings: Settings) -> ChatModel:
         if not settings.llm_model:
             raise ModelUnavailable("llm_base_url is set but llm_model is not: name the server's model")
         return OpenAICompatibleModel(url, settings.llm_model, settings.llm_api_key)
-    try:
-        import llm
-    except ImportError:
+    import importlib.util
+
+    if importlib.util.find_spec("llm") is None:
         raise ModelUnavailable(
             f"grading with a model needs the llm extra: {EXTRA_HINT} (or set llm_base_url)"
-        ) from None
-    try:
-        model = llm.get_model(settings.llm_model or llm.get_default_model())
-    except llm.UnknownModelError as exc:
-        why = str(exc.args[0]) if exc.args else str(exc)  # a KeyError: str() would quote it
-        raise ModelUnavailable(f"{one_line(why, 100)} (see: llm models)") from None
-    except Exception as exc:  # a broken plugin or configuration file
-        raise ModelUnavailable(f"llm could not load the model: {_load_failure(exc, llm)}") from None
-    needs = getattr(model, "needs_key", None)
-    if needs and not llm.get_key(alias=needs, env=getattr(model, "key_env_var", None)):
-        env = getattr(model, "key_env_var", None)
-        also = f" or set {env}" if env else ""
-        raise ModelUnavailable(f"{model.model_id} needs an API key: llm keys set {needs}{also}")
-    return LlmLibraryModel(model)
+        )
+    from mockprep.services.model_worker import open_llm_model
 
-
-def _load_failure(exc: BaseException, llm: Any) -> str:
-    """Why llm could not load a model; a YAML error is in llm's extra-openai-models.yaml (named)."""
-    if type(exc).__module__.split(".")[0] != "yaml":
-        return describe_failure(exc)
-    path = Path(llm.user_dir()) / "extra-openai-models.yaml"
-    mark = getattr(exc, "problem_mark", None)
-    where = f", line {mark.line + 1}" if mark is not None else ""
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return f"{path}{where} is not valid YAML ({one_line(str(problem), 80)})"
+    return open_llm_model(settings.llm_model or "")
 
 
 class ModelCall:
-    """One request running on a daemon thread from the moment it is made, given up at its deadline
-    (a thread left behind ends with the process; a daemon thread never holds the exit up)."""
+    """One request running on a daemon thread from the moment it is made, given up at its deadline:
+    the model is told (:class:`Cancel`) so that it can stop (a thread left behind ends with the
+    process; a daemon thread never holds the exit up)."""
 
     def __init__(
         self,
@@ -248,12 +220,13 @@ class ModelCall:
         self._text: str | None = None
         self._error: str | None = None
         self.seconds: float | None = None
+        self.cancel = Cancel()
         thread = threading.Thread(target=self._run, args=(model, request), name="mockprep-model", daemon=True)
         thread.start()
 
     def _run(self, model: ChatModel, request: ModelRequest) -> None:
         try:
-            self._text = model.complete(request, self.timeout)
+            self._text = model.complete(request, self.timeout, self.cancel)
         except ModelReplyError as exc:
             self._error = str(exc)
         except Exception as exc:
@@ -271,6 +244,7 @@ class ModelCall:
     def text(self) -> str:
         """The reply, waiting at most until the deadline; raise ModelReplyError when there is none."""
         if not self._done.wait(self.left()):
+            self.cancel.give_up()
             raise ModelReplyError(f"it did not answer within {self.timeout:g}s")
         if self._error is not None:
             raise ModelReplyError(self._error)
