@@ -62,7 +62,35 @@ def config_list(
             doc = specs()[name].doc
             if doc:
                 typer.echo(plain(f"{'':<{width}}  {doc[:1].upper()}{doc[1:]}"))
+    parameters = _parameters_in_use()
+    if parameters:
+        typer.echo(f"Scheduler parameters: {parameters}")
     typer.echo(plain(f"Settings file: {_path()}"))
+
+
+def _parameters_in_use() -> str:
+    """Which FSRS parameters schedule reviews: the person's own (`mockprep optimize`) or the defaults
+    ("" when the database cannot be read: said as a warning, the settings are listed all the same)."""
+    from mockprep.paths import DB_NAME, home_dir
+
+    defaults = "FSRS's defaults (mockprep optimize fits your own to your reviews)"
+    if not (home_dir() / DB_NAME).is_file():
+        return defaults  # (no database yet: listing settings does not make one)
+    from mockprep.cli.context import open_store
+
+    try:
+        store = open_store(sync=False)
+    except UserError as exc:
+        warn(f"which scheduler parameters are in use is not known: {exc}")
+        return ""
+    try:
+        fit = store.scheduling.in_use()
+    finally:
+        store.close()
+    if fit is None:
+        return defaults
+    fitted = f"{fit.fitted_at.astimezone():%Y-%m-%d %H:%M}"
+    return f"your own, fitted {fitted} on {fit.reviews} reviews (mockprep optimize --undo goes back)"
 
 
 def _none(key: str) -> str:

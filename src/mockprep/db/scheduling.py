@@ -109,11 +109,21 @@ class Scheduling:
 
     def weights(self) -> tuple[float, ...]:
         """The FSRS weights in use: the last adopted fit not undone, else the defaults."""
-        row = self.store.q(
-            "SELECT weights FROM fitted_parameters WHERE adopted_at IS NOT NULL AND undone_at IS NULL"
-            " ORDER BY adopted_at DESC, id DESC LIMIT 1"
-        ).first()
-        return FSRS6_WEIGHTS if row is None else tuple(json.loads(row.weights))
+        fit = self.in_use()
+        return FSRS6_WEIGHTS if fit is None else fit.weights
+
+    def in_use(self) -> FittedParameters | None:
+        """The fit whose weights are in use: the last adopted and not undone (None: FSRS's defaults)."""
+        row = self.store.q(f"SELECT * FROM fitted_parameters WHERE {_IN_USE} LIMIT 1").first()
+        return None if row is None else _fitted(row)
+
+    def adopt_fit(self, fit_id: int, now: datetime) -> None:
+        """Put a kept fit in use from ``now`` (`optimize` on a log unchanged since it was made)."""
+        with self.store.write() as conn:
+            conn.execute(
+                text("UPDATE fitted_parameters SET adopted_at = :t, undone_at = NULL WHERE id = :i"),
+                {"t": db_time(now), "i": fit_id},
+            )
 
     def fits(self) -> list[FittedParameters]:
         """Every fit, oldest first."""
@@ -152,12 +162,7 @@ class Scheduling:
         """Stop using the weights in use (the ones adopted before them, or the defaults, apply again);
         None when the defaults are already in use."""
         with self.store.write() as conn:
-            row = conn.execute(
-                text(
-                    "SELECT * FROM fitted_parameters WHERE adopted_at IS NOT NULL AND undone_at IS NULL"
-                    " ORDER BY adopted_at DESC, id DESC LIMIT 1"
-                )
-            ).first()
+            row = conn.execute(text(f"SELECT * FROM fitted_parameters WHERE {_IN_USE} LIMIT 1")).first()
             if row is None:
                 return None
             conn.execute(
@@ -165,6 +170,10 @@ class Scheduling:
                 {"t": db_time(now), "i": row.id},
             )
         return _fitted(row)
+
+
+# The fit in use first: the last adopted that was not undone.
+_IN_USE = "adopted_at IS NOT NULL AND undone_at IS NULL ORDER BY adopted_at DESC, id DESC"
 
 
 def _fitted(r: Any) -> FittedParameters:
