@@ -5,7 +5,6 @@ and core mockprep never importing llm."""
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -21,7 +20,7 @@ from mockprep.core.questions import QuestionSpec
 from mockprep.core.settings import DEFAULT_SETTINGS
 from mockprep.services.llm_grader import ModelGrader
 from mockprep.services.models import ModelUnavailable, OpenAICompatibleModel, open_model
-from tests.llm_stub import StubServer, completion, recording
+from tests.llm_stub import StubServer, recording
 
 POINTS = ["first point", "second point"]
 ANSWER = "The first point holds, but the second point runs the other way."
@@ -249,29 +248,6 @@ def test_settings_that_name_no_usable_model_say_why() -> None:
             open_model(replace(DEFAULT_SETTINGS, llm_base_url=blank, llm_model="m"))
         except ModelUnavailable as exc:
             assert "not an http" not in str(exc), exc
-
-
-def all_covered(request: dict) -> dict:
-    """A perfect model: every key point listed in the prompt covered, rating 4."""
-    prompt = request["messages"][1]["content"]
-    rubric = prompt.split("Key points (the rubric):\n", 1)[1].split("\n\n", 1)[0]
-    points = [re.match(r"(\d+)\. (.*)", line).groups() for line in rubric.splitlines()]  # type: ignore[union-attr]
-    return completion(reply([point(int(n), text) for n, text in points], rating=4))
-
-
-def test_the_benchmark_grades_the_labelled_answers_with_a_model(stub_server: StubServer, capsys) -> None:
-    from benchmarks.grading.__main__ import main
-
-    stub_server.answer("grading", body=all_covered)
-    assert main(["--grader", "llm", "--base-url", stub_server.url, "--model", "stub", "--limit", "3"]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("grader stub (normal), development set\nanswers 3: within one")
-    assert "model verdicts: 3 of 3 answers graded by the model" in out
-    assert len(stub_server.requests) == 3
-    stub_server.answer("grading", "grading_valid")  # two key points: the dev set's questions have more
-    main(["--grader", "llm", "--base-url", stub_server.url, "--model", "stub", "--limit", "2"])
-    out = capsys.readouterr().out
-    assert "model verdicts: 0 of 2" in out and "no verdict (it graded 2 key points; the question has" in out
 
 
 def test_core_mockprep_never_imports_llm() -> None:

@@ -2,16 +2,14 @@
 agreement with an interviewer over the labelled answers.
 
 ``--grader llm`` grades every answer with a language model (through the llm extra, or ``--base-url`` for
-a plain OpenAI-compatible server): the figures are the model's own, and an answer the model gave no
-usable verdict on is graded offline and counted, so a person can judge a model before trusting it.
+a plain OpenAI-compatible server): the figures are the model's own, over the answers it gave a usable
+verdict on, and each answer it gave none on is counted with why (benchmarks/grading/model.py), so a
+person can judge a model before trusting it. Run it from the root of a source checkout.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-import time
-from dataclasses import replace
 
 from benchmarks.grading import (
     DEVELOPMENT,
@@ -77,49 +75,9 @@ def _set_name(args: argparse.Namespace) -> str:
 
 
 def _llm(args: argparse.Namespace, items: list) -> int:
-    from mockprep.core.grading import default_grader
-    from mockprep.core.settings import DEFAULT_SETTINGS, Strictness
-    from mockprep.services.llm_grader import ModelGrader
-    from mockprep.services.models import ModelUnavailable, open_model
+    from benchmarks.grading.model import run
 
-    settings = replace(DEFAULT_SETTINGS, llm_model=args.model, llm_base_url=args.base_url)
-    try:
-        model = open_model(settings)
-    except ModelUnavailable as exc:
-        print(f"benchmarks.grading: {exc}", file=sys.stderr)
-        return 1
-    print(
-        f"sending {len(items)} labelled answers to {model.model_id} at {model.destination}", file=sys.stderr
-    )
-    grader = ModelGrader(default_grader(), model, Strictness(args.strictness), args.timeout)
-    failures: dict[str, int] = {}
-    latencies: list[float] = []
-
-    def assess(spec, answer):
-        started = time.monotonic()
-        assessment = grader.assess(spec, answer)
-        if assessment.pending is not None:
-            assessment = assessment.pending.result()
-            latencies.append(time.monotonic() - started)
-        if assessment.model is None and assessment.note:
-            why = assessment.note.split("(", 1)[-1].rsplit(")", 1)[0]
-            failures[why] = failures.get(why, 0) + 1
-        print(".", end="", file=sys.stderr, flush=True)
-        return assessment
-
-    report = evaluate(items, assess, builtin_specs())
-    print(file=sys.stderr)
-    print(f"grader {model.model_id} ({args.strictness}), {_set_name(args)} set")
-    for line in report.lines():
-        print(line)
-    if latencies:
-        latencies.sort()
-        print(f"latency: median {latencies[len(latencies) // 2]:.1f} s, slowest {latencies[-1]:.1f} s")
-    given = len(latencies) - sum(failures.values())
-    print(f"model verdicts: {given} of {len(latencies)} answers graded by the model")
-    for why, count in sorted(failures.items(), key=lambda kv: -kv[1]):
-        print(f"  no verdict ({why}): {count} (graded offline instead)")
-    return 0
+    return run(args, items, _set_name(args))
 
 
 if __name__ == "__main__":
