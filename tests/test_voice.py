@@ -46,7 +46,7 @@ class FakeTranscriber:
         self.transcripts = transcripts
         self.heard: list[str] = []
 
-    def transcribe(self, audio: Path) -> Transcript:
+    def transcribe(self, audio: Path, progress=None) -> Transcript:
         self.heard.append(audio.name)
         found = self.transcripts[audio.name]
         if isinstance(found, Exception):
@@ -264,7 +264,7 @@ class SlowTranscriber(FakeTranscriber):
         super().__init__(transcripts)
         self.clock, self.seconds = clock, seconds
 
-    def transcribe(self, audio: Path) -> Transcript:
+    def transcribe(self, audio: Path, progress=None) -> Transcript:
         self.clock.advance(seconds=self.seconds)
         return super().transcribe(audio)
 

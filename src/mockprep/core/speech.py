@@ -7,7 +7,7 @@ audio: the practice flows only ever see these values.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +23,10 @@ NO_LENGTH_SECONDS = 0.02  # ... and a word said lasts longer than one 20 ms fram
 # Whisper's invented segments start in the speech's last fraction of a second (0.2 s) or after it; one
 # that starts earlier holds speech, however little sound is under it.
 NEAR_THE_END = 0.5
+# Whisper may skip speech outright: with a prompt it has been seen to jump over the first 13-30 s of an
+# answer. A stretch under no word holding this much sound is speech it did not write down (words abut
+# in Whisper's times, so a pause between two words holds next to no sound).
+UNHEARD_SECONDS = 1.5
 
 
 class VoiceUnavailable(RuntimeError):
@@ -83,7 +87,8 @@ class Transcriber(Protocol):
 
     name: str
 
-    def transcribe(self, audio: Path) -> Transcript: ...
+    def transcribe(self, audio: Path, progress: Callable[[float, float], None] | None = None) -> Transcript:
+        """``progress`` is told (seconds transcribed, seconds in all) as the work goes on."""
 
 
 def tighten(words: tuple[Word, ...], voiced: list[bool], frame_seconds: float) -> tuple[Word, ...]:
@@ -140,6 +145,21 @@ def heard_words(
         kept[-1] = tuple(words) or kept[-1][:1]
         break
     return tuple(word for segment in kept for word in segment)
+
+
+def unheard_stretches(
+    words: Sequence[Word], sound: list[bool], frame_seconds: float, least: float = UNHEARD_SECONDS
+) -> list[tuple[float, float]]:
+    """The stretches, as (start, end) seconds, before the first word, between two words and after the
+    last, that hold at least ``least`` seconds of sound (``sound`` frame by frame): speech the
+    transcriber left out, to be transcribed again."""
+    ends = [0.0, *(t for w in words for t in (w.start, w.end)), len(sound) * frame_seconds]
+    out = []
+    for start, end in zip(ends[::2], ends[1::2], strict=True):
+        first, last = _frame(start, frame_seconds), min(len(sound), _frame(end, frame_seconds))
+        if sum(sound[first:last]) * frame_seconds >= least:
+            out.append((round(start, 2), round(end, 2)))
+    return out
 
 
 def _late(segment: tuple[Word, ...], over: float) -> bool:

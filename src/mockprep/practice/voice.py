@@ -76,7 +76,7 @@ class Voice:
             label = "your recording" if clip.live else clip.path.name
             self.notice(f"Transcribing {label} …")
             try:
-                transcript = self.transcriber.transcribe(clip.path)
+                transcript = self.transcriber.transcribe(clip.path, self._progress(label))
                 if not transcript.text:
                     raise AudioProblem(f"{clip.path}: no words could be made out")
             except AudioProblem as exc:
@@ -96,6 +96,18 @@ class Voice:
             if clip.live:
                 self.notice(f"Transcribed {format_duration(transcript.seconds)} of speech.")
             return SpokenAnswer(clip, transcript, delivery)
+
+    def _progress(self, label: str) -> Callable[[float, float], None]:
+        """Says how far transcribing has got, a line each further tenth of the recording (a long one
+        takes a minute or more: a 20-minute answer on 2 cores)."""
+        said = [0.0]
+
+        def tell(done: float, total: float) -> None:
+            if total > 0 and done < total and done - said[0] >= total / 10:
+                said[0] = done
+                self.notice(f"Transcribing {label} … {format_duration(done)} of {format_duration(total)}")
+
+        return tell
 
     def not_for_code(self) -> str:
         """What becomes of the spoken answers at a code question, which is typed."""

@@ -13,6 +13,7 @@ import os
 import threading
 import wave
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from mockprep.core.speech import (
     Word,
     heard_words,
     tighten,
+    unheard_stretches,
 )
 
 if TYPE_CHECKING:
@@ -191,23 +193,90 @@ class WhisperTranscriber:
                     ) from None
             return self._model
 
-    def transcribe(self, audio: Path) -> Transcript:
+    def transcribe(self, audio: Path, progress: Progress | None = None) -> Transcript:
         samples = decode(audio)
-        return self.transcribe_samples(samples)
+        return self.transcribe_samples(samples, progress)
 
-    def transcribe_samples(self, samples: Any) -> Transcript:
+    def transcribe_samples(self, samples: Any, progress: Progress | None = None) -> Transcript:
+        """The samples' words. Whisper's filler prompt costs words: it has skipped the first 13-30 s
+        of an answer, and written its own fillers ("I'm, I'm" on noise, a "You know," not said).
+        Segments Whisper itself finds unlikely speech go, and any stretch of sound left under no
+        word is transcribed again without the prompt and joined in (see :func:`likely_speech`)."""
+        seconds = len(samples) / RATE
+        voiced = voiced_frames(samples)
+        heard = [s for s in self._segments(samples, FILLER_PROMPT, progress) if likely_speech(s, voiced)]
+        words = [Word(w[0], w[1], w[2]) for s in heard for w in s.pieces if w[0].strip()]
+        for start, end in unheard_stretches(words, voiced, FRAME_SECONDS):
+            clip = samples[int(start * RATE) : int(end * RATE)]
+            for again in self._segments(clip, None, None, offset=start):
+                if likely_speech(again, voiced):
+                    inside = [p for p in again.pieces if start <= (p[1] + p[2]) / 2 <= end]
+                    heard.append(Heard(tuple(inside), again.no_speech, again.logprob))
+        heard.sort(key=lambda s: s.pieces[0][1] if s.pieces else 0.0)
+        segments = spoken_segments(s.pieces for s in heard)
+        words = heard_words(segments, sounding_frames(samples), FRAME_SECONDS)
+        return Transcript(tighten(words, voiced, FRAME_SECONDS), round(seconds, 2))
+
+    def _segments(
+        self, samples: Any, prompt: str | None, progress: Progress | None, offset: float = 0.0
+    ) -> list[Heard]:
+        """Whisper's segments of the samples, their times ``offset`` seconds on; ``progress`` is
+        told the seconds transcribed so far as each segment arrives."""
         model = self.load()
-        segments, _info = model.transcribe(
+        found, _info = model.transcribe(
             samples,
             language="en",
             word_timestamps=True,
-            initial_prompt=FILLER_PROMPT,
+            initial_prompt=prompt,
             vad_filter=False,  # pauses are measured, not cut out
         )
-        voiced = voiced_frames(samples)
-        pieces = ([(w.word, float(w.start), float(w.end)) for w in s.words or []] for s in segments)
-        words = heard_words(spoken_segments(pieces), sounding_frames(samples), FRAME_SECONDS)
-        return Transcript(tighten(words, voiced, FRAME_SECONDS), round(len(samples) / RATE, 2))
+        out = []
+        for segment in found:
+            pieces = tuple(
+                (w.word, round(w.start + offset, 2), round(w.end + offset, 2)) for w in segment.words or []
+            )
+            out.append(Heard(pieces, float(segment.no_speech_prob), float(segment.avg_logprob)))
+            if progress is not None:
+                progress(min(float(segment.end), len(samples) / RATE), len(samples) / RATE)
+        return out
+
+
+Progress = Callable[[float, float], None]  # (seconds transcribed, seconds in all)
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One of Whisper's segments: its word pieces (text, start, end) and how sure it is of them."""
+
+    pieces: tuple[tuple[str, float, float], ...]
+    no_speech: float  # Whisper's probability that the segment holds no speech
+    logprob: float  # the mean log probability of its tokens
+
+
+# Words of FILLER_PROMPT, which Whisper repeats from it where it hears nothing it can make out.
+PROMPT_WORDS = frozenset("um umm uh hmm okay so like you know let me think here's what i'm thinking".split())
+# Whisper's own rule for "no speech" is no_speech above 0.6 with logprob under -1; its words written on
+# noise ("I'm, I'm, I'm" at -0.91) and over a skipped stretch ("You know, I've got a lot of content",
+# -0.73) are surer than that. Segments of speech in the tester's recordings are all above -0.5.
+NO_SPEECH = 0.6
+UNSURE_LOGPROB = -0.7
+# A filler takes under half a second; only the prompt's words over more sound than this each were not said.
+FILLER_SECONDS = 0.7
+
+
+def likely_speech(segment: Heard, voiced: list[bool]) -> bool:
+    """Whether a segment is speech said, not Whisper's invention: not one it finds likely silence
+    and is unsure of, nor one of only the prompt's words over far more sound than they take."""
+    if not segment.pieces:
+        return False
+    if segment.no_speech > NO_SPEECH and segment.logprob < UNSURE_LOGPROB:
+        return False
+    words = [p[0].strip(" ,.?!…").lower() for p in segment.pieces if p[0].strip()]
+    if words and all(w in PROMPT_WORDS for w in words):
+        first = int(segment.pieces[0][1] / FRAME_SECONDS)
+        last = int(segment.pieces[-1][2] / FRAME_SECONDS)
+        return sum(voiced[first:last]) * FRAME_SECONDS <= FILLER_SECONDS * len(words)
+    return True
 
 
 def spoken_words(pieces: Iterable[tuple[str, float, float]]) -> tuple[Word, ...]:
