@@ -97,7 +97,7 @@ def test_a_group_lists_its_commands_in_one_order_whatever_imported_them_first(or
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == [
         "bank import export list show validate add remove sync schema",
-        "story new edit list show history diff delete check link unlink matrix export rehearse",
+        "story new edit list show history diff delete check link unlink matrix export rehearse rehearsals",
     ]
 
 

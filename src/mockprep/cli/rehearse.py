@@ -1,9 +1,10 @@
-"""`mockprep story rehearse`: tell a story aloud against the clock, typed or spoken."""
+"""`mockprep story rehearse`: tell a story aloud against the clock, typed or spoken; `story rehearsals`
+and the end of `story show`: the tellings stored, and one in full with its transcript."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +12,11 @@ from mockprep.cli.app import UserError, story_app
 from mockprep.cli.context import load_settings, make_console, open_store, signals_interrupt, utc_now
 from mockprep.cli.options import VoiceOption
 from mockprep.cli.story import StoryId, latest_version
+
+if TYPE_CHECKING:
+    from mockprep.core.rehearsal_log import Telling
+    from mockprep.core.settings import Settings
+    from mockprep.db.store import Store
 from mockprep.cli.voice import make_voice
 
 
@@ -68,3 +74,65 @@ def story_rehearse(
         return
     render_telling(console, telling, settings)
     typer.echo(f"Rehearsal recorded for story {story_id}.")
+
+
+def stored_tellings(store: Store, story_id: int, settings: Settings) -> list[Telling]:
+    """The story's rehearsals, numbered, newest first (see :mod:`mockprep.core.rehearsal_log`)."""
+    from mockprep.core.rehearsal_log import tellings
+
+    drafts = {v.version: v.draft for v in store.stories.versions(story_id)}
+    return tellings(store.stories.rehearsals(story_id), drafts, settings.voice_part_share)
+
+
+def show_story(story_id: int, version: int | None) -> None:
+    """`story show`: the story in full (or one version), its links and its latest tellings."""
+    from mockprep.terminal.rehearsals import render_recent_tellings
+    from mockprep.terminal.stories import render_story
+
+    settings = load_settings()
+    store = open_store(sync=False)
+    try:
+        latest_version(store, story_id)
+        shown = store.stories.version(story_id, version)
+        if shown is None:
+            raise UserError(
+                f"story {story_id} has no version {version} (see mockprep story history {story_id})"
+            )
+        links = [key for _s, key in store.stories.links(story_id)]
+        told = stored_tellings(store, story_id, settings)
+    finally:
+        store.close()
+    console = make_console()
+    render_story(console, shown, links)
+    render_recent_tellings(console, story_id, told)
+
+
+@story_app.command("rehearsals")
+def story_rehearsals(
+    story_id: StoryId,
+    number: Annotated[
+        int | None,
+        typer.Argument(metavar="N", help="Show this telling in full, transcript and all (1 is the first)."),
+    ] = None,
+) -> None:
+    """A story's rehearsals, newest first: length against the target, pace, fillers, parts told.
+
+    With N, that telling in full: its delivery, the parts it carried and its transcript."""
+    from mockprep.terminal.rehearsals import render_telling_in_full, render_tellings
+
+    settings = load_settings()
+    store = open_store(sync=False)
+    try:
+        latest_version(store, story_id)
+        told = stored_tellings(store, story_id, settings)
+    finally:
+        store.close()
+    console = make_console()
+    if number is None:
+        render_tellings(console, story_id, told, None)
+        return
+    chosen = [t for t in told if t.number == number]
+    if not chosen:
+        has = f"rehearsals 1 to {len(told)}" if len(told) > 1 else "rehearsal 1" if told else "no rehearsals"
+        raise UserError(f"story {story_id} has no rehearsal {number} (it has {has})")
+    render_telling_in_full(console, story_id, chosen[0], settings)

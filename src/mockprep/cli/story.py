@@ -263,21 +263,10 @@ def story_show(
         int | None, typer.Option("--version", "-v", metavar="V", help="Show this version.")
     ] = None,
 ) -> None:
-    """A story in full, with its links."""
-    from mockprep.terminal.stories import render_story
+    """A story in full, with its links and its latest rehearsals."""
+    from mockprep.cli.rehearse import show_story
 
-    store = open_store(sync=False)
-    try:
-        latest_version(store, story_id)
-        shown = store.stories.version(story_id, version)
-        if shown is None:
-            raise UserError(
-                f"story {story_id} has no version {version} (see mockprep story history {story_id})"
-            )
-        links = [key for _s, key in store.stories.links(story_id)]
-    finally:
-        store.close()
-    render_story(make_console(), shown, links)
+    show_story(story_id, version)
 
 
 @story_app.command("history")
