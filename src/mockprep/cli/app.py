@@ -172,7 +172,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "question": (
         ("questions",),
-        "Browse questions (show, search, list) and suspend, bury or flag them.",
+        "Browse questions (show, search, list), suspend, bury or flag them, carry a renamed id's history.",
     ),
     "config": (
         ("config",),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mockprep.cli.app import UserError, bank_app
-from mockprep.cli.context import make_console, open_store, plain, utc_now
+from mockprep.cli.context import make_console, open_store, plain, tell_sync, utc_now
 from mockprep.cli.options import BankId
 
 if TYPE_CHECKING:
@@ -132,7 +132,9 @@ def bank_add(
             row = store.banks.get(str(path))
             if row is None or not row.removed:
                 raise UserError(f"{path}: no such file or folder")
-            _warn(restore_bank(store, row.id, utc_now()).problems)
+            restored = restore_bank(store, row.id, utc_now())
+            _warn(restored.problems)
+            tell_sync(restored.changed)
             count = store.banks.active_questions(row.id)
             gone = "" if count else f" (its file {row.source} is gone: mockprep bank add PATH brings it back)"
             typer.echo(plain(f"Restored bank {row.id!r} with {_plural(count, 'question')}{gone}."))
@@ -148,6 +150,7 @@ def bank_add(
     finally:
         store.close()
     _warn(report.problems)
+    tell_sync(report.sync.changed)
     total = sum(count for _bank, count in report.banks)
     held = f"{_plural(len(report.banks), 'bank')} with {_plural(total, 'question')}"
     names = ", ".join(bank for bank, _count in report.banks)
@@ -221,6 +224,7 @@ def bank_sync() -> None:
             (result.added, "added"),
             (result.restored, "restored"),
             (result.updated, "updated"),
+            (len(result.renamed), "renamed"),
             (result.retired, "retired"),
         )
         parts = [f"{n} {what}" for n, what in counts if n]
@@ -229,6 +233,7 @@ def bank_sync() -> None:
         if result.moved_to:
             parts.append(f"now read from {result.moved_to}")
         typer.echo(plain(f"{result.bank_id}: {', '.join(parts)}"))
+    tell_sync(report.changed)
 
 
 def _warn(problems: list[BankProblem]) -> None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from mockprep.core.config import Resolved
     from mockprep.core.grading import Grader
+    from mockprep.core.records import SyncResult
     from mockprep.core.settings import Settings
     from mockprep.db.store import Store
 
@@ -158,7 +159,22 @@ def open_store(sync: bool = True) -> Store:
         report = sync_banks(store, utc_now())
         for problem in report.problems:
             warn(str(problem))
+        if report.changed:
+            tell_sync(report.changed, implicit=True)
     return store
+
+
+def tell_sync(results: list[SyncResult], implicit: bool = False) -> None:
+    """What a bank sync must not do silently, one line of each per bank: questions renamed (on stdout;
+    for the sync before a command, on stderr and only those that kept reviews) and questions with
+    reviews retired (a warning)."""
+    from mockprep.core.renames import sync_lines
+
+    notes, warnings = sync_lines(results, every_rename=not implicit)
+    for line in notes:
+        note(line, stderr=implicit)
+    for line in warnings:
+        warn(line)
 
 
 def _notice(line: str) -> None:
@@ -169,13 +185,20 @@ def _notice(line: str) -> None:
 
 def warn(message: str) -> None:
     """One warning line on stderr: yellow on a terminal, never wrapped, escape sequences removed."""
+    note(f"warning: {message}", "yellow")
+
+
+def note(message: str, style: str = "", stderr: bool = True) -> None:
+    """One line on stderr (or stdout), never wrapped, escape sequences removed; on a terminal, a glyph
+    its encoding lacks is shown as its ASCII stand-in."""
     line = " ".join(plain(message).split())
-    if sys.stderr.isatty():
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty():
         from mockprep.terminal.console import safe
 
-        make_console(stderr=True).print(safe(f"warning: {line}"), style="yellow", soft_wrap=True)
+        make_console(stderr=stderr).print(safe(line), style=style, soft_wrap=True)
     else:
-        sys.stderr.write(f"warning: {line}\n")
+        stream.write(f"{line}\n")
 
 
 def check_filter_values(store: Store, kind: str, values: list[str]) -> None:

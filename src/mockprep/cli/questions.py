@@ -1,4 +1,4 @@
-"""`mockprep question ...` (show, search, list; suspend, bury, flag) and `mockprep undo`.
+"""`mockprep question ...` (show, search, list; suspend, bury, flag; rename) and `mockprep undo`.
 
 A question is named by its key (``bank-id/question-id``) or, when no other bank uses it, by its id
 alone; :func:`resolve_key` does that for every command that takes a question, `story link` included.
@@ -47,6 +47,9 @@ def resolve_key(store: Store, ref: str) -> str:
     if found:
         keys = ", ".join(key for key, _retired in found)
         raise UserError(f"question id {ref!r} is in {len(found)} banks: {keys}; give the full key")
+    renamed = store.banks.renamed_to(ref)
+    if renamed is not None:
+        return renamed  # (the key it had before its id was renamed)
     keys = store.questions.all_keys()
     if "/" in ref:
         close = difflib.get_close_matches(ref, keys, n=3, cutoff=0.8)
@@ -228,3 +231,62 @@ def question_unflag(questions: QuestionRefs) -> None:
     from mockprep.core.card_actions import CardAction
 
     _mark(questions, CardAction.FLAG, False)
+
+
+@question_app.command("rename")
+def question_rename(
+    old: Annotated[
+        str,
+        typer.Argument(
+            metavar="OLD", help="The retired question's key (bank-id/question-id), or its id when unique."
+        ),
+    ],
+    new: Annotated[
+        str,
+        typer.Argument(metavar="NEW", help="The key of the question a bank file now holds in its place."),
+    ],
+) -> None:
+    """Carry a retired question's history over to the question that replaced it (its id renamed in the
+    bank file, or the question moved to another bank): its reviews, schedule and marks continue under
+    NEW (NEW's own reviews joined to them), and OLD still finds it."""
+    from mockprep.core.wording import plural
+
+    store = open_store()
+    try:
+        new_key = resolve_key(store, new)
+        was = store.banks.renamed_to(old.strip())
+        if was is not None:
+            done = "already" if was == new_key else f"already renamed to {was}, not"
+            typer.echo(plain(f"{old.strip()} is {done} {new_key}: nothing to do."))
+            return
+        old_key = _retired_key(store, old)
+        if old_key == new_key:
+            raise UserError(f"{old_key} and {new_key} are the same question")
+        new_record = store.banks.question_by_key(new_key)
+        old_record = store.banks.question_by_key(old_key)
+        assert new_record is not None and old_record is not None
+        if new_record.retired:
+            raise UserError(
+                f"{new_key} is in no bank file any more: NEW must be a question a bank file holds"
+            )
+        if not old_record.retired:
+            raise UserError(
+                f"{old_key} is still in its bank file: only a question no file holds any more can hand its"
+                " history over (delete it from the file first)"
+            )
+        reviews = store.questions.review_count(old_record.id)
+        if not reviews:
+            raise UserError(f"{old_key} has no reviews: there is no history to carry over")
+        joined = store.banks.carry_over(old_record.id, new_key)
+    finally:
+        store.close()
+    own = f", joined to its own {plural(joined, 'review')} (schedule recomputed)" if joined else ""
+    carried = f"{plural(reviews, 'review')} carried over{own}"
+    typer.echo(plain(f"Renamed {old_key} → {new_key}: {carried}; {old_key} still finds it."))
+
+
+def _retired_key(store: Store, ref: str) -> str:
+    """The key ``ref`` names, a retired question's before an active one's when it is an id alone."""
+    found = store.questions.candidates(ref.strip())
+    retired = [key for key, is_retired in found if is_retired]
+    return retired[0] if len(found) > 1 and len(retired) == 1 else resolve_key(store, ref)

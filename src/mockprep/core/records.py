@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from fsrs import Card
 
     from mockprep.core.delivery import Delivery
+    from mockprep.core.renames import Arrival, Gone, Rename
     from mockprep.core.stories import StoryDraft
 
 
@@ -54,6 +55,17 @@ class SyncResult:
     restored: int = 0  # retired questions that are back in the file
     moved_to: str | None = None  # the file it is read from now, when that changed
     edited: tuple[str, ...] = ()  # the bank's own fields that changed (title, round, roles, ...)
+    # The questions retired (not counting those renamed) and added (ditto), and those renamed: a
+    # retired question and an added one with the same prompt (core/renames.py), in this bank or another.
+    gone: tuple[Gone, ...] = ()
+    arrived: tuple[Arrival, ...] = ()
+    renamed: tuple[Rename, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.added or self.updated or self.retired or self.restored or self.moved_to or self.edited
+        ) or bool(self.renamed)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from mockprep.core.bank_records import Bank
     from mockprep.core.questions import Question, QuestionRecord
     from mockprep.core.records import BankInfo, BankSummary, SyncResult
+    from mockprep.core.renames import Arrival, Gone
     from mockprep.db.store import Store
 
 _QUESTION_COLUMNS = "id, key, bank_id, round, topic, roles, data, retired_at"
@@ -116,7 +117,7 @@ class BankTable:
         from mockprep.core.records import SyncResult
 
         stamp = db_time(now)
-        added = updated = retired = restored = 0
+        added = updated = restored = 0
         with self.store.write() as conn:
             before, edited = _upsert_bank(conn, bank, builtin, stamp)
             existing = {  # (a question's round, topic and roles may come from its bank's: compared too)
@@ -176,25 +177,51 @@ class BankTable:
                     (State.Learning.value, stamp, bank.id),
                 )
                 added = len(fresh)
-            for key, (qid, _data, retired_at, _resolved) in existing.items():
-                if key not in seen and retired_at is None:
-                    conn.execute(
-                        text("UPDATE questions SET retired_at = :now WHERE id = :id"),
-                        {"now": stamp, "id": qid},
-                    )
-                    retired += 1
+            leaving = [(qid, key, data) for key, (qid, data, at, _r) in existing.items()
+                       if key not in seen and at is None]  # fmt: skip
+            for qid, _key, _data in leaving:
+                conn.execute(
+                    text("UPDATE questions SET retired_at = :now WHERE id = :id"), {"now": stamp, "id": qid}
+                )
+            retired = len(leaving)
+            gone = _gone(conn, leaving)
         moved_to = bank.source if before is not None and before.source != bank.source else None
         if topic_moved:
             edited = (*edited, "topic")
-        return SyncResult(bank.id, added, updated, retired, restored, moved_to, edited)
+        arrived = _arrivals(bank, {v["key"] for v in fresh}) if fresh else ()
+        return SyncResult(bank.id, added, updated, retired, restored, moved_to, edited, gone or (), arrived)
 
-    def retire_questions(self, bank_id: str, now: datetime) -> int:
-        """Retire every active question of a bank whose file is gone; return how many."""
+    def retire_questions(self, bank_id: str, now: datetime) -> SyncResult:
+        """Retire every active question of a bank whose file is gone."""
+        from mockprep.core.records import SyncResult
+
         with self.store.write() as conn:
-            return conn.execute(
+            rows = conn.execute(
+                text("SELECT id, key, data FROM questions WHERE bank_id = :b AND retired_at IS NULL"),
+                {"b": bank_id},
+            ).all()
+            conn.execute(
                 text("UPDATE questions SET retired_at = :t WHERE bank_id = :b AND retired_at IS NULL"),
                 {"t": db_time(now), "b": bank_id},
-            ).rowcount
+            )
+            return SyncResult(bank_id, 0, 0, len(rows), gone=_gone(conn, rows) or ())
+
+    def carry_over(self, old_id: int, new_key: str) -> int:
+        """Question ``old_id`` becomes the question ``new_key`` with its card and history (and takes
+        over that one's reviews): :func:`mockprep.db.question_aliases.carry_over`."""
+        from mockprep.db.question_aliases import carry_over
+
+        with self.store.write() as conn:
+            return carry_over(conn.raw, old_id, new_key)
+
+    def renamed_to(self, ref: str) -> str | None:
+        """The key the question once keyed ``ref`` (or, without a ``/``, the one question once with that
+        id) has now, if it was renamed and no question has that key since."""
+        from mockprep.db.question_aliases import aliases
+
+        found = {old: now for old, now in aliases(self.store.conn.raw).items()
+                 if old == ref or "/" not in ref and old.partition("/")[2] == ref}  # fmt: skip
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def set_removed(self, bank_id: str, removed: bool) -> None:
         with self.store.write() as conn:
@@ -330,6 +357,32 @@ def _upsert_bank(conn: Any, bank: Bank, builtin: bool, stamp: str) -> tuple[Any,
          "now": stamp},
     )  # fmt: skip
     return before, edited
+
+
+def _gone(conn: Any, rows: Iterable[Any]) -> tuple[Gone, ...] | None:
+    """The questions of ``rows`` (id, key, data) just retired, each with its prompt and review count;
+    None when there are none."""
+    rows = list(rows)
+    if not rows:
+        return None
+    import json
+
+    from mockprep.core.renames import Gone
+
+    reviews = dict(
+        conn.raw.execute(
+            f"SELECT question_id, COUNT(*) FROM reviews WHERE question_id IN ({','.join('?' * len(rows))})"
+            " GROUP BY question_id",
+            [row[0] for row in rows],
+        ).fetchall()
+    )
+    return tuple(Gone(qid, key, json.loads(data)["prompt"], reviews.get(qid, 0)) for qid, key, data in rows)
+
+
+def _arrivals(bank: Bank, keys: set[str]) -> tuple[Arrival, ...]:
+    from mockprep.core.renames import Arrival
+
+    return tuple(Arrival(q.key, q.spec.prompt) for q in bank.questions if q.key in keys)
 
 
 def _question_values(question: Question) -> dict[str, Any]:

@@ -69,6 +69,7 @@ def import_all(
             tables = (
                 "mock_answers",
                 "cards",
+                "question_aliases",  # (the ids they name are the export's now)
                 "questions",
                 "banks",
                 "plans",

@@ -15,7 +15,7 @@ import json
 from typing import TYPE_CHECKING
 
 from mockprep.core.scheduler import SchedulerParams, states_before
-from mockprep.db.sql import must_time
+from mockprep.db.sql import from_iso, must_time
 
 if TYPE_CHECKING:
     import sqlite3
@@ -55,3 +55,23 @@ def replay_log(
         [(state, rid) for (rid, was), state in zip(recorded, before, strict=True) if state != was],
     )
     return card
+
+
+def store_replayed_card(raw: sqlite3.Connection, question_id: int, known: KnownParams | None = None) -> None:
+    """Replace the card of ``question_id`` with the one its whole log gives (:func:`replay_log`); the card
+    before its latest rating, which undo would restore, no longer holds (undo replays instead)."""
+    card = replay_log(raw, question_id, known)
+    raw.execute(
+        "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?,"
+        " last_review = ?, undo_review_id = NULL, undo_card = NULL WHERE question_id = ?",
+        (
+            card.state.value,
+            card.step,
+            card.stability,
+            card.difficulty,
+            from_iso(card.due.isoformat()),
+            from_iso(card.last_review.isoformat()) if card.last_review else None,
+            question_id,
+        ),
+    )
+    raw.execute("UPDATE reviews SET card_before = NULL WHERE question_id = ?", (question_id,))

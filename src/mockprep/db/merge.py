@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from mockprep.core.scheduler import SchedulerParams
 from mockprep.db import review_codec, stats_rollup
-from mockprep.db.card_replay import KnownParams, replay_log
+from mockprep.db.card_replay import KnownParams, store_replayed_card
 from mockprep.db.mark_stamps import take_marks
+from mockprep.db.question_aliases import current_key, current_keys
 from mockprep.db.review_indexes import SAME_REVIEW, delete_reviews_with_uids
 from mockprep.db.session_reviews import of_session_row
 from mockprep.db.sql import from_iso, text_us
@@ -172,7 +173,8 @@ class _Merger:
     def _marks(self, m: dict[str, Any]) -> None:
         """Another device's marks of a question, each taken when newer than this device's
         (:func:`~mockprep.db.mark_stamps.take_marks`)."""
-        row = self.raw.execute("SELECT id FROM questions WHERE key = ?", (m.get("key"),)).fetchone()
+        key = current_key(self.raw, str(m.get("key")))  # (renamed since the line was written: m028)
+        row = self.raw.execute("SELECT id FROM questions WHERE key = ?", (key,)).fetchone()
         if row is None:
             self.summary.waiting.append(m)
             self.summary.homeless.append(str(m.get("key")))
@@ -260,6 +262,12 @@ class _Merger:
                 for index, r in enumerate(batch)
             ],
         )
+        # A question renamed here since a review was written under its old key takes it (m028).
+        renamed = current_keys(raw, {r["key"] for r in batch})
+        raw.executemany(
+            "UPDATE temp.merge_reviews SET key = ? WHERE key = ?",
+            [(now, was) for was, now in renamed.items()],
+        )
         # New: not deleted here, not here yet (found by its time, then its uid: m022), and the first
         # of the batch with its uid.
         here = SAME_REVIEW.format(us=text_us("t.rated_at"), uid="t.packed_uid")
@@ -338,21 +346,7 @@ class _Merger:
         for question in sorted(self.touched):
             # Each review's state before it is rewritten as the merged order has it (a device that rated
             # without the other's reviews saw another): lapses are counted from it, the same everywhere.
-            card = replay_log(self.raw, question, known)
-            self.raw.execute(
-                "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?,"
-                " last_review = ?, undo_review_id = NULL, undo_card = NULL WHERE question_id = ?",
-                (
-                    card.state.value,
-                    card.step,
-                    card.stability,
-                    card.difficulty,
-                    from_iso(card.due.isoformat()),
-                    from_iso(card.last_review.isoformat()) if card.last_review else None,
-                    question,
-                ),
-            )
-            self.raw.execute("UPDATE reviews SET card_before = NULL WHERE question_id = ?", (question,))
+            store_replayed_card(self.raw, question, known)
         self.summary.cards = len(self.touched)
 
 

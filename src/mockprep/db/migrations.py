@@ -15,6 +15,7 @@ from mockprep.db.bank_file_stamps import m024_bank_file_stamps
 from mockprep.db.driver import run_script as _run
 from mockprep.db.mark_stamps import m026_mark_stamps
 from mockprep.db.packed_grading import m019_packed_grading
+from mockprep.db.question_aliases import m028_question_aliases
 from mockprep.db.review_indexes import m022_review_indexes
 from mockprep.db.review_times import m018_review_times
 from mockprep.db.running_sessions import m025_running_sessions
@@ -491,4 +492,5 @@ MIGRATIONS: list[Migration] = [
     m025_running_sessions,
     m026_mark_stamps,
     m027_topic_failures,
+    m028_question_aliases,
 ]

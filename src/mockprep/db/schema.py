@@ -43,6 +43,15 @@ class QuestionRow(SQLModel, table=True):
     retired_at: datetime | None = None
 
 
+class QuestionAliasRow(SQLModel, table=True):
+    """A key a question had before its id was renamed (m028): a merge reads it as the question."""
+
+    __tablename__ = "question_aliases"
+
+    key: str = Field(primary_key=True)
+    question_id: int = Field(foreign_key="questions.id", index=True)
+
+
 class CardRow(SQLModel, table=True):
     """The FSRS state of one question; ``last_review`` is NULL while the question is new."""
 

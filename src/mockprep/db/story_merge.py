@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockprep.core import ids
 from mockprep.core.field_checks import STORY_PARTS
+from mockprep.db.question_aliases import current_keys
 from mockprep.db.sql import from_iso
 from mockprep.db.sync_log import REHEARSAL_OF, VERSION_OF
 
@@ -243,8 +244,12 @@ class StoryMerge:
     def links_and_rehearsals(self, story: int, s: dict[str, Any]) -> None:
         story_uid = s["uid"]
         linked_at = s.get("linked_at") or {}
-        for key in s.get("links") or []:
-            at = from_iso(linked_at.get(key)) or from_iso(s["created_at"])
+        links = s.get("links") or []
+        unlinked = s.get("unlinked") or {}
+        renamed = current_keys(self.raw, [*links, *unlinked])  # linked under a key renamed since (m028)
+        for written in links:
+            at = from_iso(linked_at.get(written)) or from_iso(s["created_at"])
+            key = renamed.get(written, written)
             gone = self.raw.execute(
                 "SELECT removed_at FROM story_unlinks WHERE story_id = ? AND question_key = ?", (story, key)
             ).fetchone()
@@ -257,8 +262,8 @@ class StoryMerge:
                 "INSERT OR IGNORE INTO story_links (story_id, question_key, linked_at, uid) VALUES (?,?,?,?)",
                 (story, key, at, ids.link_uid(story_uid, key)),
             ).rowcount
-        for key, removed in (s.get("unlinked") or {}).items():
-            self.unlink(story, key, from_iso(removed))
+        for key, removed in unlinked.items():
+            self.unlink(story, renamed.get(key, key), from_iso(removed))
         numbers = dict(
             self.raw.execute("SELECT uid, version FROM story_versions WHERE story_id = ?", (story,))
         )

@@ -221,27 +221,62 @@ def _plan(scan: _Scan, states: dict[str, BankState]) -> tuple[dict[str, _Claim],
 def _apply(store: Store, scan: _Scan, states: dict[str, BankState], now: datetime) -> SyncReport:
     winners, clashes = _plan(scan, states)
     report = SyncReport(problems=scan.problems + clashes)
+    results: list[SyncResult] = []
+    roots = store.banks.sources()
     with store.write():  # every bank of the sync in one commit: one fsync, not one per bank
         if scan.read or scan.gone:
             store.banks.record_file_stamps(scan.read, scan.seen_ns, scan.gone)
         for claim in winners.values():
             if claim.bank is not None:
-                result = store.banks.sync(claim.bank, claim.builtin, now)
-                if any((result.added, result.updated, result.retired, result.restored, result.moved_to)) or (
-                    result.edited
-                ):
-                    report.changed.append(result)
-    roots = store.banks.sources()
-    folders = [r for r in roots if r.is_dir()]
-    for state in states.values():
-        if state.removed or not state.active or state.id in winners or state.source in scan.broken:
-            continue
-        if _gone(state.source, scan.listed, folders):
-            from mockprep.core.records import SyncResult  # (most runs change nothing)
-
-            report.changed.append(SyncResult(state.id, 0, 0, store.banks.retire_questions(state.id, now)))
+                results.append(store.banks.sync(claim.bank, claim.builtin, now))
+        folders = [r for r in roots if r.is_dir()]
+        for state in states.values():
+            if state.removed or not state.active or state.id in winners or state.source in scan.broken:
+                continue
+            if _gone(state.source, scan.listed, folders):
+                results.append(store.banks.retire_questions(state.id, now))
+        if any(r.gone for r in results) and any(r.arrived for r in results):
+            results = _carry_renames(store, results)
+    report.changed = [result for result in results if result.changed]
     report.problems += _missing_roots(store, roots, winners, states)
     return report
+
+
+def _carry_renames(store: Store, results: list[SyncResult]) -> list[SyncResult]:
+    """A question retired and one added with the same prompt, in this sync, are one question whose id
+    changed (core/renames.py): the new key takes over the old question's row, card and history. Each
+    bank's result then counts it as renamed (in the bank it is in now), not as retired and added."""
+    from dataclasses import replace
+
+    from mockprep.core.renames import Rename, find_renames
+
+    pairs = find_renames(
+        [q for r in results for q in r.gone], [q for r in results for q in r.arrived]
+    )  # fmt: skip
+    if not pairs:
+        return results
+    bank_of = {q.key: r.bank_id for r in results for q in r.arrived}
+    old = {gone.key for gone, _new in pairs}
+    new = {arrival.key for _old, arrival in pairs}
+    renamed: dict[str, list[Rename]] = {}
+    for gone, arrival in pairs:
+        store.banks.carry_over(gone.question_id, arrival.key)
+        renamed.setdefault(bank_of[arrival.key], []).append(Rename(gone.key, arrival.key, gone.reviews))
+    out = []
+    for r in results:
+        kept_gone = tuple(q for q in r.gone if q.key not in old)
+        kept_new = tuple(q for q in r.arrived if q.key not in new)
+        out.append(
+            replace(
+                r,
+                retired=r.retired - (len(r.gone) - len(kept_gone)),
+                added=r.added - (len(r.arrived) - len(kept_new)),
+                gone=kept_gone,
+                arrived=kept_new,
+                renamed=r.renamed + tuple(renamed.get(r.bank_id, ())),
+            )
+        )
+    return out
 
 
 def _gone(source: str, listed: set[str], folders: list[Path]) -> bool:
