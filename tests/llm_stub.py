@@ -26,7 +26,8 @@ def recording(name: str) -> dict[str, Any]:
 
 @dataclass
 class Reply:
-    body: dict[str, Any] | str | Callable[[dict[str, Any]], dict[str, Any]]  # or made from the request
+    # the body, or made from the request (a body, or a status and a body)
+    body: dict[str, Any] | str | Callable[[dict[str, Any]], dict[str, Any] | tuple[int, Any]]
     status: int = 200
     delay: float = 0.0  # seconds before answering (a slow model)
 
@@ -60,6 +61,7 @@ class StubServer:
         }
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
+        self.hung_up: list[float] = []  # when a client closed its connection while its reply was delayed
         self.release = threading.Event()  # ends every delay at once (teardown)
         stub = self
 
@@ -76,10 +78,30 @@ class StubServer:
                     self._send(404, {"error": {"message": f"no route {self.path}"}})
                     return
                 reply = stub.replies[purpose_of(request)]
-                if reply.delay:
-                    stub.release.wait(reply.delay)
-                body = reply.body(request) if callable(reply.body) else reply.body
-                self._send(reply.status, body)
+                if reply.delay and not self._wait(reply.delay):
+                    return
+                status, body = reply.status, reply.body(request) if callable(reply.body) else reply.body
+                if isinstance(body, tuple):
+                    status, body = body
+                self._send(status, body)
+
+            def _wait(self, delay: float) -> bool:
+                """Wait ``delay`` seconds, or until the client hangs up (False, noted in hung_up)."""
+                import select
+                import socket
+                import time
+
+                end = time.monotonic() + delay
+                while not stub.release.is_set() and time.monotonic() < end:
+                    if select.select([self.connection], [], [], 0.05)[0]:
+                        try:
+                            gone = self.connection.recv(1, socket.MSG_PEEK) == b""
+                        except OSError:
+                            gone = True
+                        if gone:
+                            stub.hung_up.append(time.monotonic())
+                            return False
+                return True
 
             def _send(self, status: int, body: dict[str, Any] | str) -> None:
                 data = (body if isinstance(body, str) else json.dumps(body)).encode()

@@ -19,7 +19,8 @@ from mockprep.core.llm_grading import ModelReplyError, find_quote, load_reply, p
 from mockprep.core.questions import QuestionSpec
 from mockprep.core.settings import DEFAULT_SETTINGS
 from mockprep.services.llm_grader import ModelGrader
-from mockprep.services.models import ModelUnavailable, OpenAICompatibleModel, open_model
+from mockprep.services.models import ModelUnavailable, open_model
+from mockprep.services.openai_server import OpenAICompatibleModel
 from tests.llm_stub import StubServer, recording
 
 POINTS = ["first point", "second point"]

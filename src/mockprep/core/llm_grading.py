@@ -30,6 +30,11 @@ MAX_ERRORS = 5  # factual errors kept from one reply
 REASON_CHARS = 200  # a reason or a correction is one line of at most this many characters
 QUOTE_CHARS = 160
 MIN_ECHO_SIMILARITY = 0.6  # a key point the model copies back must be at least this close to ours
+# A reply's cap in tokens: what the schema asks for several times over (a key point's verdict, its echo,
+# quote and reason take ~150), with room for a model that thinks aloud first; a model that rambles on
+# past it is stopped by the server instead of generating until mockprep gives up.
+REPLY_TOKENS = 1024
+POINT_TOKENS = 256
 
 
 class ModelReplyError(ValueError):
@@ -44,6 +49,12 @@ class ModelRequest:
     system: str
     prompt: str
     schema: dict[str, Any]
+    max_tokens: int = REPLY_TOKENS  # the reply's cap (a server stops a model that rambles on)
+
+    def system_with_schema(self) -> str:
+        """The instructions with the schema in words, for a model that cannot be held to it (the
+        reply is checked all the same)."""
+        return f"{self.system}\n\nThe reply's JSON Schema:\n{json.dumps(self.schema)}"
 
 
 @dataclass(frozen=True)
@@ -144,7 +155,8 @@ def grading_request(spec: QuestionSpec, answer: str, strictness: Strictness) -> 
         f"The candidate's answer:\n<answer>\n{answer_excerpt(answer).strip()}\n</answer>"
     )
     system = GRADING_SYSTEM.format(strictness=STRICTNESS_RULES[Strictness(strictness)])
-    return ModelRequest("grading", system, prompt, GRADING_SCHEMA)
+    tokens = REPLY_TOKENS + POINT_TOKENS * len(spec.key_points)
+    return ModelRequest("grading", system, prompt, GRADING_SCHEMA, tokens)
 
 
 def _misconceptions(spec: QuestionSpec) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.llm_grading import (
+    REPLY_TOKENS,
     ModelReplyError,
     ModelRequest,
     answer_excerpt,
@@ -60,7 +61,7 @@ def follow_up_request(spec: QuestionSpec, answer: str) -> ModelRequest:
         f"What a strong answer covers (do not reveal it):\n{points}\n\n"
         f"The candidate's answer:\n<answer>\n{answer_excerpt(answer).strip() or '(nothing typed)'}\n</answer>"
     )
-    return ModelRequest("a follow-up question", FOLLOW_UP_SYSTEM, prompt, FOLLOW_UP_SCHEMA)
+    return ModelRequest("a follow-up question", FOLLOW_UP_SYSTEM, prompt, FOLLOW_UP_SCHEMA, REPLY_TOKENS // 2)
 
 
 def parse_follow_up(text: str) -> FollowUp:
@@ -124,7 +125,8 @@ def story_request(draft: StoryDraft, check: StoryCheck) -> ModelRequest:
         f"Story: {draft.title}\nCompetencies: {', '.join(draft.competencies) or 'none given'}\n\n"
         f"<story>\n{parts}\n</story>\n\nThe rubric's verdicts:\n{rubric}"
     )
-    return ModelRequest("story feedback", STORY_SYSTEM, prompt, STORY_SCHEMA)
+    tokens = REPLY_TOKENS + 128 * len(WEIGHTS)  # a comment per rubric item, then two more lines
+    return ModelRequest("story feedback", STORY_SYSTEM, prompt, STORY_SCHEMA, tokens)
 
 
 def parse_story_feedback(text: str) -> StoryFeedback:

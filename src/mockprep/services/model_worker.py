@@ -34,6 +34,7 @@ from mockprep.core.llm_grading import ModelReplyError, one_line
 from mockprep.services.models import (
     LOCAL_PLUGINS,
     ModelUnavailable,
+    cut_off,
     describe_failure,
     refusal_of,
 )
@@ -95,7 +96,11 @@ class ModelProcess:
 
     def ask(self, request: ModelRequest, timeout: float, cancel: Cancel) -> str:
         """The reply's text (raise ModelReplyError saying why there is none)."""
-        job = _Job((request.system, request.prompt, request.schema, timeout), cancel)
+        if self.about["schema"]:
+            payload = (request.system, request.prompt, request.schema, request.max_tokens, timeout)
+        else:  # the model cannot be held to a schema: it is given in words, and the reply checked
+            payload = (request.system_with_schema(), request.prompt, None, request.max_tokens, timeout)
+        job = _Job(payload, cancel)
         self._jobs.put(job)
         job.done.wait()
         if job.error is not None:
@@ -239,8 +244,10 @@ def _open(model_id: str) -> tuple[Any, dict[str, Any]]:
     if needs and not llm.get_key(alias=needs, env=env):
         also = f" or set {env}" if env else ""
         raise ModelUnavailable(f"{model.model_id} needs an API key: llm keys set {needs}{also}")
+    options = getattr(getattr(model, "Options", None), "model_fields", {})
     return model, {
         "model_id": model.model_id,
+        "max_tokens": "max_tokens" in options,
         **where_it_sends(model),
         "schema": bool(getattr(model, "supports_schema", False)),
         "key_hint": f"llm keys set {needs}" if isinstance(needs, str) else "see: llm keys",
@@ -265,14 +272,10 @@ def where_it_sends(model: Any) -> dict[str, Any]:
 
 def _answer(model: Any, about: dict[str, Any], payload: tuple[Any, ...]) -> tuple[str, str]:
     """("reply", text) or ("failed", why)."""
-    import json
-
-    system, prompt, schema, timeout = payload
-    if not about["schema"]:  # the model cannot be held to a schema: it is given in words, and checked
-        system += "\n\nThe reply's JSON Schema:\n" + json.dumps(schema)
-        schema = None
+    system, prompt, schema, max_tokens, timeout = payload
+    options = {"max_tokens": max_tokens} if about["max_tokens"] else {}
     try:
-        response = model.prompt(prompt, system=system, schema=schema, stream=False)
+        response = model.prompt(prompt, system=system, schema=schema, stream=False, **options)
         text = response.text()
         raw = response.json()
     except Exception as exc:  # a plugin may raise anything: no verdict, never a crash
@@ -280,6 +283,8 @@ def _answer(model: Any, about: dict[str, Any], payload: tuple[Any, ...]) -> tupl
     refusal = refusal_of(raw)
     if refusal:
         return "failed", f"it refused: {one_line(refusal, 80)}"
+    if options and cut_off(raw):
+        return "failed", f"its reply was cut off at the {max_tokens} tokens allowed"
     return "reply", text if isinstance(text, str) else ""
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 EXTRA_HINT = "pip install 'mockprep[llm]'"
 CONSENT_FILE = "llm-consent.json"
 KEY_HINT = "set llm_api_key or MOCKPREP_LLM_API_KEY"  # llm_base_url's key
+MESSAGE_CHARS = 100  # a server's error message is shown cut to this
 LOCAL_PLUGINS = {  # llm plugins whose models run on this machine
     "llm_ollama": "a local Ollama server",
     "llm_gpt4all": "GPT4All on this machine",
@@ -104,9 +106,8 @@ def describe_failure(exc: BaseException, timeout: float | None = None, key_hint:
     if timed_out(exc):
         return f"it did not answer within {timeout:g}s" if timeout else "the request timed out"
     status = getattr(exc, "status_code", None) or getattr(exc, "code", None)
-    if isinstance(status, int):
-        refused = f", the key refused: {key_hint}" if status in (401, 403) and key_hint else ""
-        return f"the server answered HTTP {status}{refused}"
+    if isinstance(status, int):  # (an openai client's error carries the server's as its body)
+        return http_failure(status, key_hint, error_message(getattr(exc, "body", None)))
     if isinstance(exc, json.JSONDecodeError):
         return "the server's response was not JSON"
     name = type(exc).__name__
@@ -115,6 +116,45 @@ def describe_failure(exc: BaseException, timeout: float | None = None, key_hint:
         return f"the server could not be reached ({one_line(str(reason), 80)})"
     text = str(exc).splitlines()[0] if str(exc) else ""
     return one_line(f"{name}: {text}" if text else name, 120)
+
+
+def http_failure(status: int, key_hint: str = "", message: str | None = None) -> str:
+    """A server's refusal: its HTTP status, where the key is set when it refused the key (401, 403),
+    and its own message."""
+    refused = f", the key refused: {key_hint}" if status in (401, 403) and key_hint else ""
+    return f"the server answered HTTP {status}{refused}" + (f": {message}" if message else "")
+
+
+_VALIDATION = re.compile(r"'loc': \(([^)]*)\), 'msg': (\"[^\"]*\"|'[^']*')")
+
+
+def error_message(data: Any) -> str | None:
+    """The message of an error response's JSON (OpenAI's ``{"error": {"message": ...}}``, FastAPI's
+    ``{"detail": ...}``) or text, as one short line, a validation error as "field.path: what is
+    wrong"; None when it holds none."""
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict):
+            error = error.get("message")
+        data = error or data.get("detail") or data.get("message")
+    if isinstance(data, list) and data and isinstance(data[0], dict):  # FastAPI's validation errors
+        loc, data = data[0].get("loc"), data[0].get("msg")
+        where = ".".join(str(p) for p in loc if p != "body") if isinstance(loc, list | tuple) else ""
+        data = f"{where}: {data}" if where and isinstance(data, str) else data
+    if not isinstance(data, str):
+        return None
+    if found := _VALIDATION.search(data):  # pydantic's error as text (llama-cpp-python's server)
+        parts = (part.strip(" '\"") for part in found.group(1).split(","))
+        data = f"{'.'.join(p for p in parts if p not in ('', 'body'))}: {found.group(2)[1:-1]}"
+    return one_line(data, MESSAGE_CHARS) or None
+
+
+def cut_off(reply: Any) -> bool:
+    """Whether an OpenAI-style chat completion stopped at its token cap (finish_reason "length")."""
+    try:
+        return reply["choices"][0]["finish_reason"] == "length"
+    except (KeyError, IndexError, TypeError):
+        return False
 
 
 def refusal_of(reply: Any) -> str | None:
@@ -127,60 +167,6 @@ def refusal_of(reply: Any) -> str | None:
     return refusal if isinstance(refusal, str) and refusal.strip() else None
 
 
-class OpenAICompatibleModel:
-    """A model behind an OpenAI-compatible ``/chat/completions`` endpoint, asked with the standard
-    library's HTTP client (no `llm` needed): Ollama, llama.cpp's server, vLLM, LM Studio, a hosted API."""
-
-    def __init__(self, base_url: str, model_id: str, api_key: str | None = None):
-        self.base_url = base_url.rstrip("/")
-        self.model_id = model_id
-        self._api_key = api_key
-        self.local = is_local_url(base_url)
-        self.destination = f"the server at {self.base_url}"
-
-    def complete(self, request: ModelRequest, timeout: float, cancel: Cancel) -> str:
-        import urllib.error
-        import urllib.request
-
-        body = {
-            "model": self.model_id,
-            "messages": [
-                {"role": "system", "content": request.system},
-                {"role": "user", "content": request.prompt},
-            ],
-            "response_format": {
-                "type": "json_schema",
-                "json_schema": {"name": "output", "schema": request.schema},
-            },
-            "stream": False,
-        }
-        headers = {"Content-Type": "application/json"}
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        http = urllib.request.Request(
-            f"{self.base_url}/chat/completions", json.dumps(body).encode(), headers, method="POST"
-        )
-        try:
-            # The caller's deadline (ModelCall) is what the person is told about; the socket's own
-            # timeout only ends a thread left behind, so it is a little longer.
-            with urllib.request.urlopen(http, timeout=timeout + 5) as response:
-                reply = json.loads(response.read().decode("utf-8", "replace"))
-        except urllib.error.HTTPError as exc:
-            raise ModelReplyError(describe_failure(exc, timeout, KEY_HINT)) from None
-        except ValueError:
-            raise ModelReplyError("the server's response was not JSON") from None
-        except Exception as exc:
-            raise ModelReplyError(describe_failure(exc, timeout)) from None
-        refusal = refusal_of(reply)
-        if refusal:
-            raise ModelReplyError(f"it refused: {one_line(refusal, 80)}")
-        try:
-            content = reply["choices"][0]["message"]["content"]
-        except (KeyError, IndexError, TypeError):
-            raise ModelReplyError("the server's response had no message") from None
-        return content if isinstance(content, str) else ""
-
-
 def open_model(settings: Settings) -> ChatModel:
     """The model the settings name (raise ModelUnavailable saying why not, in one line)."""
     if url := (settings.llm_base_url or "").strip():  # (blank is unset, as the settings check reads it)
@@ -188,6 +174,8 @@ def open_model(settings: Settings) -> ChatModel:
             raise ModelUnavailable(f"llm_base_url {url!r} is not an http:// or https:// address")
         if not settings.llm_model:
             raise ModelUnavailable("llm_base_url is set but llm_model is not: name the server's model")
+        from mockprep.services.openai_server import OpenAICompatibleModel
+
         return OpenAICompatibleModel(url, settings.llm_model, settings.llm_api_key)
     import importlib.util
 
