@@ -24,6 +24,7 @@ from mockprep.core.records import ReviewRecord
 from mockprep.core.renames import Arrival, Gone, find_renames, likely_successor, prompt_key, sync_lines
 from mockprep.core.scheduler import make_scheduler, replay, review
 from mockprep.db import stats_rollup
+from mockprep.db.merge import merge_events
 from mockprep.db.sql import must_time
 from mockprep.db.store import Store
 from mockprep.services import bank_sync
@@ -420,6 +421,53 @@ def test_a_restore_into_a_home_whose_question_was_renamed_keeps_no_alias_of_the_
     store.bulk.import_data(head, questions, START)
     with Store.open(store.path.parent, backups=False) as restored:
         assert restored.banks.renamed_to("nlp/q2") is None  # not some question of the export
+
+
+def test_a_restored_export_still_knows_the_old_keys(store: Store, mine: Path, tmp_path: Path) -> None:
+    rate(store, "nlp/q2", Rating.Good, START)
+    rename_in(mine / "nlp.toml", "q2", "tokenisers")
+    sync_banks(store, START + timedelta(hours=1))
+    out = io.StringIO()
+    write_export(store, out, START + timedelta(hours=1), "test")
+    (tmp_path / "renamed.json").write_text(out.getvalue(), encoding="utf-8")
+    with Store.open(tmp_path / "restored", backups=False) as restored:
+        head, questions = read_export(tmp_path / "renamed.json")
+        restored.bulk.import_data(head, questions, START + timedelta(hours=1))
+    with Store.open(tmp_path / "restored", backups=False) as restored:
+        assert restored.banks.renamed_to("nlp/q2") == "nlp/tokenisers"
+        event = {"t": "marks", "uid": "m", "key": "nlp/q2", "changed_at": "2026-03-03 10:00:00.000",
+                 "flagged_at": "2026-03-03T10:00:00+00:00"}  # fmt: skip
+        assert merge_events(restored, [event], origin="laptop").marks == 1  # a line under the old key
+
+
+@pytest.mark.parametrize(
+    ("alias", "named"),
+    [
+        ({"key": "nlp/q2", "question": "nlp/none"}, "question_aliases[0].question"),
+        ({"key": "nlp/q1", "question": "nlp/tokenisers"}, "question_aliases[0].key"),
+        ({"key": "nlp/q2"}, "question_aliases[0].question"),
+    ],
+)
+def test_a_wrong_alias_in_an_export_is_named_and_nothing_is_imported(
+    store: Store, mine: Path, tmp_path: Path, alias: dict, named: str
+) -> None:
+    import json
+
+    from mockprep.core.export_checks import RecordProblem
+
+    rename_in(mine / "nlp.toml", "q2", "tokenisers")
+    sync_banks(store, START)
+    out = io.StringIO()
+    write_export(store, out, START, "test")
+    doc = {k: v for k, v in json.loads(out.getvalue()).items() if k != "question_aliases"}
+    bulk = doc.pop("questions")
+    doc |= {"question_aliases": [alias], "questions": bulk}  # (the small sections come first)
+    (tmp_path / "wrong.json").write_text(json.dumps(doc), encoding="utf-8")
+    with Store.open(tmp_path / "target", backups=False) as target:
+        head, questions = read_export(tmp_path / "wrong.json")
+        with pytest.raises(RecordProblem, match=named.replace("[", r"\[").replace("]", r"\]")):
+            target.bulk.import_data(head, questions, START)
+        assert target.q("SELECT COUNT(*) FROM questions").scalar() == 0
 
 
 def test_a_story_linked_to_the_old_key_is_linked_to_the_new_one(store: Store, tmp_path: Path) -> None:

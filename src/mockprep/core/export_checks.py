@@ -59,6 +59,9 @@ BANK: Fields = {
     "synced_at": (time, True),
 }
 SOURCE: Fields = {"path": (filled, True), "added_at": (time, True)}
+# A key a question had before its id was renamed, and the question's key now (what it refers to is
+# checked once the questions are in: bulk_import's _aliases).
+ALIAS: Fields = {"key": (filled, True), "question": (filled, True)}
 SESSION: Fields = {
     "id": (ID, True),
     "kind": (filled, True),
@@ -256,6 +259,7 @@ class ExportChecker:
             ("sessions", True),
             ("mock_answers", False),
             ("stories", False),
+            ("question_aliases", False),
         ):
             if section not in doc:
                 if required:
@@ -279,6 +283,10 @@ class ExportChecker:
         for index, answer in enumerate(doc.get("mock_answers", [])):
             check_fields(answer, MOCK_ANSWER, f"mock_answers[{index}]")
             self._unique_uid(answer, f"mock_answers[{index}]")
+        aliases: set[str] = set()
+        for index, alias in enumerate(doc.get("question_aliases", [])):
+            check_fields(alias, ALIAS, f"question_aliases[{index}]")
+            _unique(aliases, alias["key"], f"question_aliases[{index}].key", "key")
         story_ids: set[int] = set()
         for index, story in enumerate(doc.get("stories", [])):
             self._check_story(story, f"stories[{index}]")

@@ -99,6 +99,14 @@ class Bulk:
             {"path": r.path, "added_at": iso(r.added_at)}
             for r in self.store.q("SELECT * FROM bank_sources ORDER BY path")
         ]
+        # The keys renamed questions had (m028): only when there are some.
+        aliases = [
+            {"key": r.key, "question": r.now}
+            for r in self.store.q(
+                "SELECT a.key, q.key AS now FROM question_aliases a JOIN questions q ON q.id = a.question_id"
+                " ORDER BY a.key"
+            )
+        ]
         return [
             ("format", EXPORT_FORMAT),
             ("version", EXPORT_VERSION),
@@ -110,6 +118,7 @@ class Bulk:
             ("mock_answers", mock_answers),
             ("stories", self._export_stories()),
             *self._export_scheduling(),
+            *([("question_aliases", aliases)] if aliases else []),
             ("questions", self._export_questions()),
         ]
 

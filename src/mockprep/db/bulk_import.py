@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockprep.core import ids
 from mockprep.core.export_checks import STORY_PARTS, ExportChecker, RecordProblem
+from mockprep.core.field_checks import got
 from mockprep.core.stories import StoryDraft
 from mockprep.core.wording import plural
 from mockprep.db import import_workers, review_codec, stats_rollup
@@ -83,6 +84,7 @@ def import_all(
             _questions(conn, staging, questions, counts, checker, workers)
             _mock_answers(conn, doc, checker)
             _stories(conn, doc, counts)
+            _aliases(conn, doc)
             refuse_history(store)  # what another process wrote meanwhile is not replaced either
     return counts
 
@@ -330,6 +332,21 @@ def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker)
         " follow_up_model, code_runs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
+
+
+def _aliases(conn: Connection, doc: dict[str, Any]) -> None:
+    """The keys renamed questions had (m028), each of a question of the file and no question's own."""
+    raw = conn.raw
+    question_ids = dict(raw.execute("SELECT key, id FROM questions"))
+    rows = []
+    for index, alias in enumerate(doc.get("question_aliases", [])):
+        where = f"question_aliases[{index}]"
+        if alias["question"] not in question_ids:
+            raise RecordProblem(f"{where}.question", f"no question {got(alias['question'])} in questions")
+        if alias["key"] in question_ids:
+            raise RecordProblem(f"{where}.key", f"{got(alias['key'])} is a question's own key")
+        rows.append((alias["key"], question_ids[alias["question"]]))
+    raw.executemany("INSERT INTO question_aliases (key, question_id) VALUES (?, ?)", rows)
 
 
 def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> None:
