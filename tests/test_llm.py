@@ -19,10 +19,10 @@ pytest.importorskip("llm", reason="the llm extra is not installed: pip install -
 from mockprep.core.banks import parse_question  # noqa: E402
 from mockprep.core.grading import KeyPointGrader, Verdict  # noqa: E402
 from mockprep.core.llm_grading import (  # noqa: E402
-    GRADING_SCHEMA,
     POINT_TOKENS,
     REPLY_TOKENS,
     STRICTNESS_RULES,
+    grading_schema,
 )
 from mockprep.core.questions import QuestionSpec  # noqa: E402
 from mockprep.core.settings import DEFAULT_SETTINGS, Strictness  # noqa: E402
@@ -98,7 +98,7 @@ def test_a_valid_reply_grades_each_key_point_through_the_json_schema(
     (request,) = stub_server.requests
     assert request["model"] == "recorded-gpt-4o-mini"
     assert request["response_format"]["type"] == "json_schema"
-    assert request["response_format"]["json_schema"]["schema"] == GRADING_SCHEMA
+    assert request["response_format"]["json_schema"]["schema"] == grading_schema(2)
     assert request["max_tokens"] == REPLY_TOKENS + 2 * POINT_TOKENS  # a model that rambles on is stopped
     system, user = request["messages"]
     assert STRICTNESS_RULES[Strictness.NORMAL] in system["content"]

@@ -392,3 +392,49 @@ def test_options_that_contradict_each_other_are_refused(cli, args: list[str], me
 def test_an_answer_that_reads_like_an_option_is_not_one(cli) -> None:
     result = cli("grade", "random-forest-decorrelation", "--no-llm", "--answer", "--llm")
     assert result.exit_code == 0, result.stderr
+
+
+def meets(schema: dict, value: object) -> bool:
+    """Whether ``value`` meets ``schema``, for the keywords a reply's schema uses (as a server that
+    holds its model to a schema with a grammar reads them)."""
+    kind = schema.get("type")
+    if "enum" in schema and value not in schema["enum"]:
+        return False
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return (
+            isinstance(value, dict)
+            and all(key in value for key in schema.get("required", ()))
+            and (schema.get("additionalProperties", True) or set(value) <= set(properties))
+            and all(meets(properties[k], v) for k, v in value.items() if k in properties)
+        )
+    if kind == "array":
+        return (
+            isinstance(value, list)
+            and schema.get("minItems", 0) <= len(value) <= schema.get("maxItems", len(value))
+            and all(meets(schema["items"], item) for item in value)
+        )
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, str) if kind == "string" else True
+
+
+@given(st.integers(2, 6), st.data())  # a question has 2 to 6 key points
+def test_the_schema_holds_a_reply_to_exactly_the_questions_key_points(n: int, data: st.DataObject) -> None:
+    """Found by an exploratory tester: a server holding SmolLM2 to the schema returned a schema-valid
+    reply grading 2 of 4 key points, which mockprep then refused."""
+    from mockprep.core.llm_grading import grading_request
+    from mockprep.core.settings import Strictness
+
+    points = [f"key point {i}" for i in range(1, n + 1)]
+    question = parse_question(
+        {"id": "q", "prompt": "Why?", "answer": "So.", "key_points": points}, strict=False
+    )
+    schema = grading_request(question, ANSWER, Strictness.NORMAL).schema
+    order = data.draw(st.permutations(range(1, n + 1)))
+    graded = [point(number, points[number - 1], "missing") for number in order]
+    assert meets(schema, json.loads(reply(graded)))
+    assert len(parse_grading(reply(graded), points, ANSWER).points) == n  # what it admits is accepted
+    assert not meets(schema, json.loads(reply(graded[:-1])))
+    assert not meets(schema, json.loads(reply([*graded, point(1, points[0])])))
+    assert not meets(schema, json.loads(reply([point(n + 1, "invented"), *graded[1:]])))

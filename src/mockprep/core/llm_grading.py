@@ -1,6 +1,6 @@
 """What mockprep asks a language model when it grades an answer, and how it checks the reply. Pure.
 
-The model is asked for JSON that follows :data:`GRADING_SCHEMA`: a verdict per key point (covered,
+The model is asked for JSON that follows :func:`grading_schema`: a verdict per key point (covered,
 partly, missing, contradicted) with the words of the answer it rests on and a one-line reason, the
 factual errors in the answer, and a rating. :func:`parse_grading` accepts only a reply that grades
 exactly the question's key points: anything else (not JSON, off the schema, a key point the question
@@ -68,38 +68,46 @@ class ModelGrading:
 
 VERDICTS = [v.value for v in Verdict]
 
-GRADING_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "key_points": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "number": {"type": "integer"},
-                    "key_point": {"type": "string"},
-                    "verdict": {"type": "string", "enum": VERDICTS},
-                    "quote": {"type": "string"},
-                    "reason": {"type": "string"},
+
+def grading_schema(points: int) -> dict[str, Any]:
+    """The JSON Schema of a grading reply for a question with ``points`` key points: exactly that many
+    verdicts, numbered 1 to ``points`` (a server that holds its model to a schema then cannot return
+    two of four, as one did when the count was free)."""
+    return {
+        "type": "object",
+        "properties": {
+            "key_points": {
+                "type": "array",
+                "minItems": points,
+                "maxItems": points,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "number": {"type": "integer", "enum": list(range(1, points + 1))},
+                        "key_point": {"type": "string"},
+                        "verdict": {"type": "string", "enum": VERDICTS},
+                        "quote": {"type": "string"},
+                        "reason": {"type": "string"},
+                    },
+                    "required": ["number", "key_point", "verdict", "quote", "reason"],
+                    "additionalProperties": False,
                 },
-                "required": ["number", "key_point", "verdict", "quote", "reason"],
-                "additionalProperties": False,
             },
-        },
-        "factual_errors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {"quote": {"type": "string"}, "correction": {"type": "string"}},
-                "required": ["quote", "correction"],
-                "additionalProperties": False,
+            "factual_errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"quote": {"type": "string"}, "correction": {"type": "string"}},
+                    "required": ["quote", "correction"],
+                    "additionalProperties": False,
+                },
             },
+            "suggested_rating": {"type": "integer", "enum": [1, 2, 3, 4]},
         },
-        "suggested_rating": {"type": "integer", "enum": [1, 2, 3, 4]},
-    },
-    "required": ["key_points", "factual_errors", "suggested_rating"],
-    "additionalProperties": False,
-}
+        "required": ["key_points", "factual_errors", "suggested_rating"],
+        "additionalProperties": False,
+    }
+
 
 STRICTNESS_RULES = {
     Strictness.LENIENT: "Be lenient: a key point is covered when its idea is there, however loosely or "
@@ -156,7 +164,8 @@ def grading_request(spec: QuestionSpec, answer: str, strictness: Strictness) -> 
     )
     system = GRADING_SYSTEM.format(strictness=STRICTNESS_RULES[Strictness(strictness)])
     tokens = REPLY_TOKENS + POINT_TOKENS * len(spec.key_points)
-    return ModelRequest("grading", system, prompt, GRADING_SCHEMA, tokens)
+    schema = grading_schema(len(spec.key_points))
+    return ModelRequest("grading", system, prompt, schema, tokens)
 
 
 def _misconceptions(spec: QuestionSpec) -> str:
