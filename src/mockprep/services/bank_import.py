@@ -22,8 +22,8 @@ import tomli  # the standard library's TOML reader as a compiled wheel: twice as
 from mockprep.core.anki_notes import NoteItems, note_items
 from mockprep.core.bank_import import REVIEW_MARK, BankMeta, ImportResult, SourceError, build_bank, slug
 from mockprep.core.bank_markdown import meta_list, read_markdown
-from mockprep.core.bank_tabular import parse_map, read_anki_text, read_table
 from mockprep.core.bank_records import not_utf8
+from mockprep.core.bank_tabular import parse_map, read_anki_text, read_table
 from mockprep.core.banks import BankError, parse_bank
 from mockprep.core.settings import Settings
 
