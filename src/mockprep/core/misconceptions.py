@@ -18,16 +18,12 @@ misconception is what tells it apart. A sentence of the answer states a misconce
 - both or neither are negated, and the sentence does not call what it says a mistake ("a common
   myth is that ..."; a denial of a misconception is right).
 
-A misconception that says the other polarity of a reference sentence whose words it holds ("the
-p-value is the probability that H0 is true" beside the key point "not the probability that the null is
-true", as bank authors often write them) needs no word of its own: a sentence must share its polarity,
-which a correct one does not. Any other misconception that only rearranges the reference's words is
-not looked for (it is still shown to the person with the question): one with no word of its own, or
-whose stems lie mostly (:data:`FAR`) in one reference sentence ("a large C gives a wider margin"
-beside "a small C gives a wider margin"), matches a correct sentence about as well as a wrong one,
-and is left to the reversal and misattribution checks of :mod:`mockprep.core.contradictions`. The
-thresholds were chosen on the development set of ``benchmarks/grading``, with misconceptions written
-without seeing its answers.
+A misconception that only rearranges the reference's words is not looked for (it is still shown to the
+person with the question): one with no word of its own, or whose stems lie mostly (:data:`FAR`) in one
+reference sentence ("a large C gives a wider margin" beside "a small C gives a wider margin"),
+matches a correct sentence about as well as a wrong one, and is left to the reversal and
+misattribution checks of :mod:`mockprep.core.contradictions`. The thresholds were chosen on the
+development set of ``benchmarks/grading``, with misconceptions written without seeing its answers.
 """
 
 from __future__ import annotations
@@ -114,18 +110,6 @@ class Misconceptions:
             own = {w for w in stems - known if not any(j.startswith(w) for j in joined)}
             if own and max((_share(stems, r) for _t, r in self.reference), default=0.0) < FAR:
                 self.items.append((text, stems, frozenset(own)))
-            elif self._denies_reference(text, stems):
-                self.items.append((text, stems, stems))
-
-    def _denies_reference(self, text: str, stems: frozenset[str]) -> bool:
-        """The misconception says the opposite polarity of a reference sentence whose words it holds
-        ("the p-value is the probability that H0 is true" beside the key point "not the probability that
-        the null is true"): a sentence stating it must share its polarity, which a correct one does not."""
-        polarity = negated(text)
-        return any(
-            negated(r_text) != polarity and len(r) >= 2 and _share(r, stems) >= FAR
-            for r_text, r in self.reference
-        )
 
     def __bool__(self) -> bool:
         return bool(self.items)
