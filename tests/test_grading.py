@@ -160,6 +160,9 @@ def test_a_reversal_stands_when_the_conditions_move_the_points_way() -> None:
         ("variance rises with model complexity", "Variance increases as model complexity falls."),
         ("power rises with n", "Power increases, but only when n falls."),
         ("power rises with n", "Power increases as n falls with the standard error."),
+        # ... nor one whose subject is left out (found by a review of 4d8a3c9)
+        ("power rises with n", "Power increases with effect size but falls with n."),
+        ("power rises with n", "Power increases with effect size, yet falls with larger n."),
         # ... nor one said of a pronoun, nor an "and" that joins the point's own subject to the opposite
         ("power rises with n", "People say power increases with n, but in fact it falls."),
         ("power rises with sample size", "Power increases with effect size and falls with more data."),

@@ -29,7 +29,9 @@ OPPOSITES = [
 # Verbs of change that say one direction, and where a clause ends.
 _DIRECTIONS = [("increase", "rise", "grow", "raise"), ("decrease", "fall", "shrink", "drop", "reduce")]
 _SAME_DIRECTION = {stem(w): {stem(v) for v in group} - {stem(w)} for group in _DIRECTIONS for w in group}
-_CLAUSE_END = re.compile(r"[(),;:]|\b(?:as|while|whereas|because|since|when|so|but)\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(
+    r"[(),;:]|\b(?:as|while|whereas|because|since|when|so|but|yet|though|although)\b", re.IGNORECASE
+)
 # A clause whose subject is a pronoun may be about the point's subject: "... but in fact it falls".
 _PRONOUN = re.compile(r"\b(?:it|its|they|them|this|these|that|those|which)\b", re.IGNORECASE)
 _ANTONYMS: dict[str, set[str]] | None = None
@@ -70,7 +72,10 @@ def _said_of_subject(point_text: str, word: str, flips: set[str], text: str) -> 
     clauses = [content_stems(c) for c in parts]
     about = [set(c) for c in clauses if subject in c and subject != word]
     opposed = [(_before(c, flips), part) for c, part in zip(clauses, parts, strict=True) if flips & set(c)]
-    return any(same & c for c in about) and not any(c & terms or _PRONOUN.search(p) for c, p in opposed)
+    # a clause with nothing before its verb has the sentence's subject ("... but falls with n")
+    return any(same & c for c in about) and not any(
+        not c or c & terms or _PRONOUN.search(p) for c, p in opposed
+    )
 
 
 def _before(clause: list[str], flips: set[str]) -> set[str]:
