@@ -440,6 +440,28 @@ def test_a_restored_export_still_knows_the_old_keys(store: Store, mine: Path, tm
         assert merge_events(restored, [event], origin="laptop").marks == 1  # a line under the old key
 
 
+def test_an_old_key_a_question_has_taken_since_is_not_exported_as_an_alias(
+    store: Store, mine: Path, tmp_path: Path
+) -> None:
+    """A renamed question's old id given to another question made an export its own import refused
+    ("'nlp/q2' is a question's own key; nothing imported"; found by an independent review)."""
+    rename_in(mine / "nlp.toml", "q2", "tokenisers")
+    sync_banks(store, START + timedelta(hours=1))
+    text = (mine / "nlp.toml").read_text(encoding="utf-8")
+    added = '[[questions]]\nid = "q2"\nprompt = "Another question?"\nanswer = "Another."\n'
+    (mine / "nlp.toml").write_text(text + added + 'key_points = ["one point", "two points"]\n', "utf-8")
+    sync_banks(store, START + timedelta(hours=2))
+    out = io.StringIO()
+    write_export(store, out, START + timedelta(hours=2), "test")
+    (tmp_path / "reused.json").write_text(out.getvalue(), encoding="utf-8")
+    with Store.open(tmp_path / "restored", backups=False) as restored:
+        head, questions = read_export(tmp_path / "reused.json")
+        restored.bulk.import_data(head, questions, START + timedelta(hours=2))
+    with Store.open(tmp_path / "restored", backups=False) as restored:
+        assert restored.banks.question_by_key("nlp/q2") is not None
+        assert restored.banks.question_by_key("nlp/tokenisers") is not None
+
+
 @pytest.mark.parametrize(
     ("alias", "named"),
     [

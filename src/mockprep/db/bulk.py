@@ -104,7 +104,8 @@ class Bulk:
             {"key": r.key, "question": r.now}
             for r in self.store.q(
                 "SELECT a.key, q.key AS now FROM question_aliases a JOIN questions q ON q.id = a.question_id"
-                " ORDER BY a.key"
+                # an old key a question has taken since is that question's own, not an alias
+                " WHERE a.key NOT IN (SELECT key FROM questions) ORDER BY a.key"
             )
         ]
         return [
