@@ -423,16 +423,21 @@ def test_a_restore_into_a_home_whose_question_was_renamed_keeps_no_alias_of_the_
         assert restored.banks.renamed_to("nlp/q2") is None  # not some question of the export
 
 
+def restore_export(store: Store, tmp_path: Path, now: datetime) -> None:
+    """Export ``store`` as JSON and import it into a fresh home at ``tmp_path / "restored"``."""
+    out = io.StringIO()
+    write_export(store, out, now, "test")
+    (tmp_path / "export.json").write_text(out.getvalue(), encoding="utf-8")
+    with Store.open(tmp_path / "restored", backups=False) as restored:
+        head, questions = read_export(tmp_path / "export.json")
+        restored.bulk.import_data(head, questions, now)
+
+
 def test_a_restored_export_still_knows_the_old_keys(store: Store, mine: Path, tmp_path: Path) -> None:
     rate(store, "nlp/q2", Rating.Good, START)
     rename_in(mine / "nlp.toml", "q2", "tokenisers")
     sync_banks(store, START + timedelta(hours=1))
-    out = io.StringIO()
-    write_export(store, out, START + timedelta(hours=1), "test")
-    (tmp_path / "renamed.json").write_text(out.getvalue(), encoding="utf-8")
-    with Store.open(tmp_path / "restored", backups=False) as restored:
-        head, questions = read_export(tmp_path / "renamed.json")
-        restored.bulk.import_data(head, questions, START + timedelta(hours=1))
+    restore_export(store, tmp_path, START + timedelta(hours=1))
     with Store.open(tmp_path / "restored", backups=False) as restored:
         assert restored.banks.renamed_to("nlp/q2") == "nlp/tokenisers"
         event = {"t": "marks", "uid": "m", "key": "nlp/q2", "changed_at": "2026-03-03 10:00:00.000",
@@ -451,12 +456,7 @@ def test_an_old_key_a_question_has_taken_since_is_not_exported_as_an_alias(
     added = '[[questions]]\nid = "q2"\nprompt = "Another question?"\nanswer = "Another."\n'
     (mine / "nlp.toml").write_text(text + added + 'key_points = ["one point", "two points"]\n', "utf-8")
     sync_banks(store, START + timedelta(hours=2))
-    out = io.StringIO()
-    write_export(store, out, START + timedelta(hours=2), "test")
-    (tmp_path / "reused.json").write_text(out.getvalue(), encoding="utf-8")
-    with Store.open(tmp_path / "restored", backups=False) as restored:
-        head, questions = read_export(tmp_path / "reused.json")
-        restored.bulk.import_data(head, questions, START + timedelta(hours=2))
+    restore_export(store, tmp_path, START + timedelta(hours=2))
     with Store.open(tmp_path / "restored", backups=False) as restored:
         assert restored.banks.question_by_key("nlp/q2") is not None
         assert restored.banks.question_by_key("nlp/tokenisers") is not None
