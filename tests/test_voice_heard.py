@@ -125,6 +125,24 @@ def test_a_beginning_skipped_with_the_prompt_is_transcribed_without_it_and_joine
     assert seen == [(40.0, 45.0)]
 
 
+def test_speech_heard_again_between_two_words_of_one_segment_goes_between_them() -> None:
+    """A stretch under no word can lie inside one of Whisper's segments: what is heard there again was
+    joined after the whole segment ("first last middle words here"; found by an independent review)."""
+    one = SimpleNamespace(
+        words=[
+            SimpleNamespace(word=" first", start=0.0, end=1.0),
+            SimpleNamespace(word=" last", start=9.0, end=10.0),
+        ],
+        end=10.0,
+        no_speech_prob=0.1,
+        avg_logprob=-0.3,
+    )
+    model = FakeModel(lambda s: [one], lambda s: [segment("middle words here", 0.0, s)])
+    transcript = transcriber(model).transcribe_samples(speech(10.0))
+    assert transcript.text == "first middle words here last"
+    assert [w.start for w in transcript.words] == sorted(w.start for w in transcript.words)
+
+
 def test_a_transcript_from_the_start_is_not_transcribed_again() -> None:
     model = FakeModel(lambda s: [segment("Um so we add a penalty", 0.0, 5.0)], lambda s: [])
     assert transcriber(model).transcribe_samples(speech(5.0)).text == "Um so we add a penalty"

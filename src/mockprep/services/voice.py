@@ -206,7 +206,10 @@ class WhisperTranscriber:
         voiced = voiced_frames(samples)
         heard = [s for s in self._segments(samples, FILLER_PROMPT, progress) if likely_speech(s, voiced)]
         words = [Word(w[0], w[1], w[2]) for s in heard for w in s.pieces if w[0].strip()]
-        for start, end in unheard_stretches(words, voiced, FRAME_SECONDS):
+        stretches = unheard_stretches(words, voiced, FRAME_SECONDS)
+        if stretches:  # a stretch may lie between two words of one segment: cut it there
+            heard = [part for segment in heard for part in _cut(segment, stretches)]
+        for start, end in stretches:
             clip = samples[int(start * RATE) : int(end * RATE)]
             for again in self._segments(clip, None, None, offset=start):
                 if likely_speech(again, voiced):
@@ -251,6 +254,14 @@ class Heard:
     pieces: tuple[tuple[str, float, float], ...]
     no_speech: float  # Whisper's probability that the segment holds no speech
     logprob: float  # the mean log probability of its tokens
+
+
+def _cut(segment: Heard, stretches: list[tuple[float, float]]) -> list[Heard]:
+    """The segment in parts, one for the words between each two ``stretches`` (in time order)."""
+    parts: dict[int, list[tuple[str, float, float]]] = {}
+    for piece in segment.pieces:
+        parts.setdefault(sum(end <= piece[1] for _start, end in stretches), []).append(piece)
+    return [Heard(tuple(p), segment.no_speech, segment.logprob) for p in parts.values()] or [segment]
 
 
 # Words of FILLER_PROMPT, which Whisper repeats from it where it hears nothing it can make out.
