@@ -225,13 +225,17 @@ def _agree(home: Path) -> None:
 
 
 def test_nothing_is_sent_before_the_person_agrees(demo_cli, stub_server: StubServer) -> None:
+    """Found by an exploratory tester: piped, `grade --llm` said "mockprep: error: nothing was sent to
+    M" and graded nothing, where the README (and `session`) go on offline; exit 1 still tells a script
+    that no model was asked, as the README's command table says."""
     result = demo_cli("grade", "demo/q1", "--llm", "--answer", ANSWER)
     assert result.exit_code == 1
     said = " ".join(result.stderr.split())
     assert f"would send your answers to {MODEL}, at the server at {stub_server.url}" in said
     assert "it stays on this machine" in said
     assert max(map(len, result.stderr.splitlines()[:-2])) <= 100  # the question, wrapped
-    assert result.stderr.strip().splitlines()[-1] == f"mockprep: error: nothing was sent to {MODEL}"
+    assert result.stderr.strip().splitlines()[-1].startswith(f"warning: nothing was sent to {MODEL}: ")
+    assert "the grader ticks" in result.stdout  # graded offline all the same
     assert stub_server.requests == []
 
 
@@ -267,7 +271,8 @@ def test_an_unknown_model_is_one_line(demo_cli, home: Path, monkeypatch: pytest.
     monkeypatch.setenv("MOCKPREP_LLM_MODEL", "no-such-model")
     result = demo_cli("grade", "demo/q1", "--llm", "--answer", ANSWER)
     assert result.exit_code == 1
-    assert result.stderr == "mockprep: error: Unknown model: no-such-model (see: llm models)\n"
+    assert result.stderr == "warning: Unknown model: no-such-model (see: llm models); grading offline\n"
+    assert "the grader ticks" in result.stdout
 
 
 def test_story_check_adds_the_models_feedback_without_changing_the_score(
@@ -287,6 +292,31 @@ def test_story_check_adds_the_models_feedback_without_changing_the_score(
     assert "Next edit: Quantify the result in one sentence." in feedback
     (request,) = stub_server.requests
     assert "Cut p99 latency" in request["messages"][1]["content"]
+
+
+def test_story_check_and_grade_agree_on_a_model_that_gives_nothing(
+    demo_cli, stub_server: StubServer, home: Path, tmp_path: Path
+) -> None:
+    """Found by an exploratory tester: `story check ID --model M` with no feedback exited 1, `grade`
+    with no verdict 0. Asked and silent is exit 0 with one line; never asked is exit 1."""
+    story = tmp_path / "story.md"
+    story.write_text(STORY, encoding="utf-8")
+    assert demo_cli("story", "new", "--from", str(story)).exit_code == 0
+    rubric = demo_cli("story", "check", "1").stdout
+    unagreed = demo_cli("story", "check", "1", "--llm")  # never asked (no terminal to agree at)
+    assert unagreed.exit_code == 1 and unagreed.stdout == rubric
+    assert unagreed.stderr.strip().splitlines()[-1].startswith(f"warning: nothing was sent to {MODEL}")
+    _agree(home)
+    stub_server.answer("story", "grading_malformed")
+    stub_server.answer("grading", "grading_malformed")
+    silent_story = demo_cli("story", "check", "1", "--model", MODEL)
+    silent_grade = demo_cli("grade", "demo/q1", "--model", MODEL, "--answer", ANSWER)
+    assert silent_story.exit_code == silent_grade.exit_code == 0
+    assert silent_story.stdout == rubric
+    assert silent_story.stderr == (
+        f"warning: {MODEL} gave no feedback (its reply was not JSON); the rubric's check above stands\n"
+    )
+    assert f"{MODEL} gave no verdict (its reply was not JSON)" in " ".join(silent_grade.stdout.split())
 
 
 STORY = """# Cut p99 latency

@@ -14,7 +14,7 @@ import typer
 
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import make_console, make_grader, open_store, plain
-from mockprep.cli.models import LlmOption, ModelOption, llm_settings, with_model
+from mockprep.cli.models import LlmOption, ModelOption, llm_settings, unasked, with_model
 from mockprep.cli.questions import QuestionRef, resolve_key
 
 if TYPE_CHECKING:
@@ -75,7 +75,8 @@ def grade(
     spec = record.question.spec
     limit = time_limit(settings, record.question.round, spec.time_limit_seconds)
     overtime = seconds is not None and seconds > limit
-    grader = with_model(make_grader(settings), model_settings, llm, required=bool(llm))
+    offline = make_grader(settings)
+    grader = with_model(offline, model_settings, llm)
     prepare = getattr(grader, "prepare", None)
     if prepare is not None:
         prepare()
@@ -89,6 +90,7 @@ def grade(
             figures["words"] = [w.to_dict() for w in spoken.transcript.words]
             figures["delivery"] = {**spoken.delivery.to_dict(), "wpm": spoken.delivery.wpm}
         typer.echo(json.dumps(figures, indent=2))
+        unasked(llm, None if grader is offline else grader)
         return
     from mockprep.terminal.grade import render_assessment
 
@@ -99,6 +101,7 @@ def grade(
         for panel in render_spoken(console, spoken, settings, limit):
             console.print(panel)
     render_assessment(console, record, text, assessment)
+    unasked(llm, None if grader is offline else grader)
 
 
 def _spoken(audio: Path) -> SpokenAnswer:

@@ -117,10 +117,12 @@ def agreed(settings: Settings, model: ChatModel, ask: Ask = _ask_at_terminal) ->
 
 
 def chosen_model(
-    settings: Settings, flag: bool | None, required: bool = False, ask: Ask = _ask_at_terminal
+    settings: Settings, flag: bool | None, going_on: str = "grading offline", ask: Ask = _ask_at_terminal
 ) -> ChatModel | None:
-    """The model this command may use, or None (offline). A model that cannot be used is one warning
-    line, and the command goes on offline; with ``required`` it is an error instead (exit 1)."""
+    """The model this command may use, or None (offline). A model that cannot be used, or that the
+    person has not agreed to send text to, is one warning line, and the command goes on offline
+    (``going_on`` says how); a command told to use one (--llm, --model) then exits 1 after its output
+    (:func:`unasked`), which tells a script that no model was asked."""
     if not (settings.llm_enabled if flag is None else flag):
         return None
     from mockprep.services.models import ModelUnavailable, open_model
@@ -128,20 +130,23 @@ def chosen_model(
     try:
         model = open_model(settings)
     except ModelUnavailable as exc:
-        if required:
-            raise UserError(str(exc), exit_code=1) from None
-        warn(f"{exc}; grading offline")
+        warn(f"{exc}; {going_on}")
         return None
     if not agreed(settings, model, ask):
-        if required:
-            raise UserError(f"nothing was sent to {model.model_id}", exit_code=1)
         return None
     return model
 
 
-def with_model(offline: Grader, settings: Settings, flag: bool | None, required: bool = False) -> Grader:
+def unasked(flag: bool | None, model: object) -> None:
+    """Exit 1 when the command was told to use a model (--llm, --model) and none could be asked: its
+    offline output stands, the warning above said why."""
+    if flag and model is None:
+        raise typer.Exit(1)
+
+
+def with_model(offline: Grader, settings: Settings, flag: bool | None) -> Grader:
     """``offline``, or a grader that also asks the chosen model (the offline verdict stands without it)."""
-    model = chosen_model(settings, flag, required)
+    model = chosen_model(settings, flag)
     if model is None:
         return offline
     from mockprep.services.llm_grader import ModelGrader

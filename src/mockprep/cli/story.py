@@ -25,7 +25,7 @@ from mockprep.cli.context import (
     utc_now,
     warn,
 )
-from mockprep.cli.models import LlmOption, ModelOption, chosen_model, llm_settings
+from mockprep.cli.models import LlmOption, ModelOption, chosen_model, llm_settings, unasked
 from mockprep.cli.options import Force, Output
 
 if TYPE_CHECKING:
@@ -363,14 +363,13 @@ def story_check(story_id: StoryId, llm: LlmOption = None, model: ModelOption = N
     console = make_console()
     render_check(console, draft.title, check)
     settings, llm = llm_settings(llm, model)
-    chosen = chosen_model(settings, llm, required=bool(llm))
+    chosen = chosen_model(settings, llm, going_on="the rubric's check above stands")
     if chosen is not None:
-        _story_feedback(console, chosen, draft, check, settings.llm_timeout_seconds, bool(llm))
+        _story_feedback(console, chosen, draft, check, settings.llm_timeout_seconds)
+    unasked(llm, chosen)
 
 
-def _story_feedback(
-    console: Any, model: Any, draft: StoryDraft, check: Any, timeout: float, asked: bool
-) -> None:
+def _story_feedback(console: Any, model: Any, draft: StoryDraft, check: Any, timeout: float) -> None:
     from mockprep.core.llm_grading import ModelReplyError
     from mockprep.services.llm_grader import story_feedback
     from mockprep.terminal.stories import render_story_feedback
@@ -378,10 +377,7 @@ def _story_feedback(
     try:
         feedback, seconds = story_feedback(model, draft, check, timeout)
     except ModelReplyError as exc:
-        message = f"{model.model_id} gave no feedback ({exc}); the rubric's check above stands"
-        if asked:
-            raise UserError(message, exit_code=1) from None
-        warn(message)
+        warn(f"{model.model_id} gave no feedback ({exc}); the rubric's check above stands")
         return
     render_story_feedback(console, model.model_id, seconds, feedback)
 
