@@ -59,6 +59,44 @@ def test_a_misconception_that_only_rearranges_the_references_words_is_not_looked
     assert listed(SWAPPED, KNOWN_WORDS_ONLY).stated([SWAPPED, KNOWN_WORDS_ONLY]) == []
 
 
+P_VALUE = [
+    "The p-value is the probability, assuming the null hypothesis is true, of a statistic at least as"
+    " extreme as the one observed.",
+    "probability of data at least as extreme as observed",
+    "not the probability that the null is true",
+]
+P_VALUE_MYTH = "The p-value is the probability that the null hypothesis is true."
+
+
+@pytest.mark.parametrize(
+    "said", [P_VALUE_MYTH, "A p-value is the probability that the null is true given the data."]
+)
+def test_a_misconception_that_says_a_reference_sentence_without_its_negation_is_looked_for(said) -> None:
+    """A bank author's misconception is often the key point "not X" said as "X", with no word of its
+    own: an answer stating it word for word was ticked and suggested good (found by an exploratory
+    tester). It is found where the answer says X nearly word for word, with the misconception's polarity."""
+    myths = Misconceptions([P_VALUE_MYTH], P_VALUE, "What is a p-value?")
+    [found] = myths.stated([said])
+    assert found.misconception == P_VALUE_MYTH
+
+
+@pytest.mark.parametrize(
+    "correct",
+    [
+        # correct sentences of the misconception's polarity and most of its words (an independent review
+        # found each of these flagged by a first version that matched words, not the phrase)
+        "The p-value is computed assuming the null hypothesis is true.",
+        "The p-value is the probability of the observed data when the null hypothesis is true.",
+        "Under the null hypothesis being true, the p-value is uniformly distributed.",
+        "If the null hypothesis is true, small p-values occur with probability alpha.",
+        "It is not the probability that the null hypothesis is true.",
+        *P_VALUE,
+    ],
+)
+def test_a_correct_sentence_does_not_state_a_misconception_without_words_of_its_own(correct) -> None:
+    assert Misconceptions([P_VALUE_MYTH], P_VALUE, "What is a p-value?").stated([correct]) == []
+
+
 class Constant:
     """A meaning model that finds every pair of texts equally close."""
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mockprep.core.contradictions import negated
-from mockprep.core.textnorm import content_stems, joined_forms
+from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, joined_forms, words
 
 if TYPE_CHECKING:
     from mockprep.core.embedding import Embedder
@@ -77,6 +77,28 @@ def _closeness(a: frozenset[str], b: frozenset[str], meaning: float | None) -> f
     return words if meaning is None else (words + meaning) / 2
 
 
+def _phrase(text: str) -> tuple[str, ...]:
+    """A sentence's words without its negations, from its first content word to its last."""
+    kept = [w for w in words(text) if w not in NEGATIONS]
+    content = [i for i, w in enumerate(kept) if w not in STOPWORDS]
+    return tuple(kept[content[0] : content[-1] + 1]) if content else ()
+
+
+def _within(said: list[str], phrase: tuple[str, ...], slack: int = 2) -> bool:
+    """``said`` holds ``phrase`` in order, with at most ``slack`` other words among it ("the
+    probability that the null hypothesis is true" holds "probability that the null is true")."""
+    for start, word in enumerate(said):
+        if word != phrase[0]:
+            continue
+        at, end = 1, start + 1
+        while at < len(phrase) and end < len(said) and end - start < len(phrase) + slack:
+            at += said[end] == phrase[at]
+            end += 1
+        if at == len(phrase):
+            return True
+    return False
+
+
 # Words that never make a claim wrong on their own (connectives, hedges, light verbs, operators spelled
 # out): a sentence sharing only these with a misconception adds nothing of its claim. Written after
 # reading the false flags of tests/data/grading_probes/correct_c.json ("because", "like", "minus"); the
@@ -101,15 +123,31 @@ class Misconceptions:
         # two words of the question's text written as one ("BatchNorm" for "batch normalisation") are
         # its own name, not a word the misconception adds
         joined = {j for text in [prompt, *(t for t, _r in self.reference)] for j in joined_forms(text)}
-        # (text, its stems, the stems the question's own text never uses)
-        self.items: list[tuple[str, frozenset[str], frozenset[str]]] = []
+        # (text, its stems, the stems the question's own text never uses, the reference's words it
+        # says the other way round when it has none of its own)
+        self.items: list[tuple[str, frozenset[str], frozenset[str], tuple[str, ...]]] = []
         for text in misconceptions:
             stems = _stems(text)
             if len(stems) < LEAST_STEMS:
                 continue
             own = {w for w in stems - known if not any(j.startswith(w) for j in joined)}
             if own and max((_share(stems, r) for _t, r in self.reference), default=0.0) < FAR:
-                self.items.append((text, stems, frozenset(own)))
+                self.items.append((text, stems, frozenset(own), ()))
+            elif phrase := self._flipped(text):
+                self.items.append((text, stems, frozenset(), phrase))
+
+    def _flipped(self, text: str) -> tuple[str, ...]:
+        """The words of a reference sentence of the other polarity that the misconception says nearly
+        word for word without its negation ("the probability that the null is true" of the key point
+        "not the probability that the null is true"), or nothing."""
+        polarity, said = negated(text), words(text)
+        for r_text, r in self.reference:
+            if negated(r_text) == polarity or len(r) < LEAST_STEMS:
+                continue
+            phrase = _phrase(r_text)
+            if len(phrase) >= LEAST_STEMS and _within(said, phrase):
+                return phrase
+        return ()
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -122,7 +160,7 @@ class Misconceptions:
             return []
         texts = [s for s, _ in told]
         if embedder is not None:
-            against_items = embedder.similarities(texts, [t for t, _s, _n in self.items])
+            against_items = embedder.similarities(texts, [item[0] for item in self.items])
             against_reference = (
                 embedder.similarities(texts, [t for t, _ in self.reference])
                 if self.reference
@@ -133,17 +171,17 @@ class Misconceptions:
             against_reference = [[None] * len(self.reference) for _ in texts]
         out = []
         for i, (sentence, stems) in enumerate(told):
-            scores = [_closeness(stems, m, against_items[i][j]) for j, (_t, m, _n) in enumerate(self.items)]
+            scores = [_closeness(stems, item[1], against_items[i][j]) for j, item in enumerate(self.items)]
             best = max(range(len(scores)), key=scores.__getitem__)
             reference = max(
                 (_closeness(stems, r, against_reference[i][k]) for k, (_t, r) in enumerate(self.reference)),
                 default=0.0,
             )
-            text, stated, new = self.items[best]
+            text, stated, new, phrase = self.items[best]
             if (
                 scores[best] >= CLOSE
                 and scores[best] >= reference + CLEARER
-                and stems & new
+                and (_within(words(sentence), phrase) if phrase else stems & new)
                 and _share(stated, stems) >= COVER
                 and negated(sentence) == negated(text)
             ):
