@@ -18,7 +18,11 @@ misconception is what tells it apart. A sentence of the answer states a misconce
 - both or neither are negated, and the sentence does not call what it says a mistake ("a common
   myth is that ..."; a denial of a misconception is right).
 
-A misconception that only rearranges the reference's words is not looked for (it is still shown to the
+A misconception with no word of its own that says a reference sentence without its negation ("the
+p-value is the probability that the null hypothesis is true" of the key point "not the probability that
+the null is true", as bank authors write them) is looked for where a sentence says that reference
+sentence nearly word for word (:func:`_within`), with the misconception's polarity. Any other
+misconception that only rearranges the reference's words is not looked for (it is still shown to the
 person with the question): one with no word of its own, or whose stems lie mostly (:data:`FAR`) in one
 reference sentence ("a large C gives a wider margin" beside "a small C gives a wider margin"),
 matches a correct sentence about as well as a wrong one, and is left to the reversal and
