@@ -161,13 +161,13 @@ def test_a_restore_is_refused_while_another_mockprep_has_the_database_open(cli, 
 def test_a_restore_checks_again_after_its_safety_copy(cli, home: Path, monkeypatch) -> None:
     """The copy of the database a restore replaces can take seconds: a session opened meanwhile would
     write into the file then replaced."""
-    from mockprep.db import backups
+    from mockprep.db import restore
 
     _home_with_history(cli)
     name = make_backup(home / DB_NAME, home, START, "manual").name
     before = db_rows(home, "SELECT COUNT(*) FROM reviews")
     opened: list[sqlite3.Connection] = []
-    copy = backups.make_backup
+    copy = restore.make_backup
 
     def copy_while_a_session_opens(*args, **kwargs):
         made = copy(*args, **kwargs)
@@ -176,7 +176,7 @@ def test_a_restore_checks_again_after_its_safety_copy(cli, home: Path, monkeypat
         opened.append(other)
         return made
 
-    monkeypatch.setattr(backups, "make_backup", copy_while_a_session_opens)
+    monkeypatch.setattr(restore, "make_backup", copy_while_a_session_opens)
     try:
         result = cli("backup", "restore", name, "--yes")
         assert result.exit_code == 1 and "another mockprep has the database open" in result.stderr

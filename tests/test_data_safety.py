@@ -20,7 +20,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockprep.db.backups import list_backups, make_backup, needs_daily_backup, restore_backup
+from mockprep.db.backups import list_backups, make_backup, needs_daily_backup
+from mockprep.db.restore import restore_backup
 from mockprep.db.store import Store
 from mockprep.paths import DB_NAME
 from tests.conftest import START, db_rows, write_bank
@@ -356,7 +357,8 @@ def test_a_damaged_file_still_gets_the_restore_advice(cli, home: Path) -> None:
     home.mkdir(mode=0o700, parents=True)
     _db(home).write_bytes(b"not sqlite at all" * 100)
     (line,) = cli("history").stderr.strip().splitlines()
-    assert "not a usable mockprep database" in line and "backup restore" in line
+    assert "not a usable mockprep database" in line and "There is no backup of it" in line
+    assert "start afresh" in line and "import FILE --merge" in line
 
 
 # -- rescue files ---------------------------------------------------------------------------------

@@ -560,18 +560,18 @@ def test_daily_backup_waits_off_the_path_and_is_the_database_as_it_was(cli, home
     """The day's backup copies in the background: opening the store and writing do not wait for it,
     closing does, and the copy is an intact database holding everything committed before it began
     (what is still in the WAL included)."""
-    import mockprep.db.store as store_module
+    import mockprep.db.backups as backups_module
 
     cli("session", "--limit", "1", input="a\n\n3\n")
     began, release = threading.Event(), threading.Event()
-    real_copy = store_module.make_backup
+    real_copy = backups_module.make_backup
 
     def held_backup(*args, **kwargs):
         began.set()
         assert release.wait(30)
         return real_copy(*args, **kwargs)
 
-    monkeypatch.setattr(store_module, "make_backup", held_backup)
+    monkeypatch.setattr(backups_module, "make_backup", held_backup)
     store = Store.open(home)
     assert began.wait(30)  # the copy has started and is held: open() returned all the same
     with store.write() as conn:  # and the person's answers are written without waiting
@@ -588,7 +588,7 @@ def test_daily_backup_waits_off_the_path_and_is_the_database_as_it_was(cli, home
 
 
 def test_a_failed_daily_backup_is_one_warning_after_the_command(cli, home: Path, monkeypatch) -> None:
-    import mockprep.db.store as store_module
+    import mockprep.db.backups as backups_module
     from mockprep.db.backups import BackupError
 
     cli("session", "--limit", "1", input="a\n\n3\n")
@@ -596,7 +596,7 @@ def test_a_failed_daily_backup_is_one_warning_after_the_command(cli, home: Path,
     def failing(*_args, **_kwargs):
         raise BackupError("could not back up: the disk is full")
 
-    monkeypatch.setattr(store_module, "make_backup", failing)
+    monkeypatch.setattr(backups_module, "make_backup", failing)
     result = cli("history")
     assert result.exit_code == 0 and "session" in result.stdout
     assert result.stderr.count("today's backup was not made: could not back up: the disk is full") == 1

@@ -166,7 +166,8 @@ def test_a_database_emptied_to_zero_bytes_is_refused_where_backups_exist(home: P
     with pytest.raises(StoreError, match=r"is empty \(0 bytes\), but this home has 1 backup: restore one"):
         Store.open(home, backups=False)
     assert path.stat().st_size == 0  # not changed
-    from mockprep.db.backups import list_backups, restore_backup
+    from mockprep.db.backups import list_backups
+    from mockprep.db.restore import restore_backup
 
     (backup,) = list_backups(home)
     restored = restore_backup(

@@ -60,7 +60,8 @@ def backup_restore(
     sync): their later writes would be lost. Without --yes it asks on the
     terminal; any answer but yes, or no terminal to ask on, leaves everything as it was (exit 1).
     """
-    from mockprep.db.backups import BackupError, RestoreRefused, backup_dir, refuse_if_running, restore_backup
+    from mockprep.db.backups import BackupError, backup_dir
+    from mockprep.db.restore import RestoreRefused, refuse_if_running, restore_backup
     from mockprep.liveness import process_alive
     from mockprep.paths import DB_NAME, home_dir
 
@@ -96,9 +97,16 @@ def backup_restore(
         typer.echo(f"The data it replaced is kept as {kept.safety.name}.")
     if kept.damaged is not None:
         typer.echo(
-            f"The database it replaced could not be copied, so the file itself is kept as {kept.damaged}"
-            " (never removed automatically; sqlite3's .recover may get some of it back)."
+            f"The database it replaced could not be copied (damaged), so the file itself is kept as"
+            f" {kept.damaged} (never removed automatically): {_merge_command(kept.damaged)} brings back"
+            f" what can still be read of it that {source.name} lacks."
         )
+
+
+def _merge_command(path: Path) -> str:
+    import shlex
+
+    return f"mockprep import {shlex.quote(str(path))} --merge"
 
 
 def _say_sync_reads_back() -> None:

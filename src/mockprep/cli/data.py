@@ -195,6 +195,7 @@ def import_(
 def _import_package(file: Path, merge: bool) -> None:
     import errno
 
+    from mockprep.cli.context import note
     from mockprep.core.export_checks import RecordProblem
     from mockprep.db.bulk_import import ImportRefused
     from mockprep.db.fresh_file import FileInUse
@@ -213,7 +214,7 @@ def _import_package(file: Path, merge: bool) -> None:
 
         if merge:
             started()
-            with records(file, store.path.parent, utc_now(), __version__) as (head, questions):
+            with records(file, store.path.parent, utc_now(), __version__, salvaged=note) as (head, questions):
                 summary = store.bulk.merge_data(head, questions, utc_now())
             typer.echo(plain(merge_report(summary, f"Merged {file}")))
             return

@@ -123,6 +123,23 @@ class Bulk:
             ("questions", self._export_questions()),
         ]
 
+    def check_complete(self, questions: int, reviews: int) -> None:
+        """Raise DamageFound unless an export that wrote ``questions`` and ``reviews`` holds every
+        question and review of the database: a damaged page can hide rows from a lookup without an
+        error (a card whose rowid is out of order: its question was left out). Inside the export's
+        snapshot; counting a million reviews takes about 0.2 s."""
+        from mockprep.core.wording import plural
+        from mockprep.db.errors import DamageFound
+
+        held = self.store.q("SELECT (SELECT COUNT(*) FROM questions), (SELECT COUNT(*) FROM reviews)").one()
+        short = [
+            f"{n - wrote} of its {plural(n, noun)}"
+            for wrote, n, noun in ((questions, held[0], "question"), (reviews, held[1], "review"))
+            if wrote < n
+        ]
+        if short:
+            raise DamageFound(f"a damaged page hid {' and '.join(short)} from the export")
+
     def _export_questions(self) -> Iterator[tuple[bytes, int, int]]:
         """The questions, each with its card and reviews (:mod:`mockprep.db.export_lines`), in pieces:
         a large history's made by worker processes that read the very snapshot this export reads

@@ -13,6 +13,16 @@ from pathlib import Path
 _PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 5, 6, 8, 10, 11, 13, 14, 26
 
 
+class DamageFound(sqlite3.DatabaseError):
+    """Damage mockprep found itself (a copy that fails its check, a read that came back short): a
+    database error said in one line as a damaged file is, whichever command meets it."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.sqlite_errorcode = _CORRUPT
+        self.sqlite_errorname = "SQLITE_CORRUPT"
+
+
 def sqlite_error(exc: BaseException) -> BaseException:
     """The driver's exception under a SQLAlchemy wrapper (or ``exc`` itself)."""
     return getattr(exc, "orig", None) or exc
@@ -21,6 +31,19 @@ def sqlite_error(exc: BaseException) -> BaseException:
 def is_database_error(exc: BaseException) -> bool:
     """True for SQLite's errors, bare or wrapped by SQLAlchemy."""
     return isinstance(sqlite_error(exc), sqlite3.Error)
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True for SQLite's errors that mean a damaged file (a corrupt page, or not a database at all)."""
+    orig = sqlite_error(exc)
+    code = getattr(orig, "sqlite_errorcode", None)
+    lowered = str(orig).lower()
+    return (
+        isinstance(code, int)
+        and code & 0xFF in (_CORRUPT, _NOTADB)
+        or "malformed" in lowered
+        or "not a database" in lowered
+    )
 
 
 def explain(path: Path, exc: BaseException, lock_wait_seconds: float = 30) -> str:
@@ -56,10 +79,10 @@ def explain(path: Path, exc: BaseException, lock_wait_seconds: float = 30) -> st
             f"the disk reported an input/output error on {path} ({detail}): check the disk or the "
             "network share it lives on, then try again."
         )
-    if primary in (_CORRUPT, _NOTADB) or "malformed" in lowered or "not a database" in lowered:
-        return (
-            f"{path} is not a usable mockprep database ({detail}); it was not changed. "
-            "Restore a backup (mockprep backup list, then mockprep backup restore NAME) "
-            "or move the file away to start afresh."
+    if is_damage(orig):
+        from mockprep.db.backups import restore_advice
+
+        return f"{path} is not a usable mockprep database ({detail}); it was not changed. " + restore_advice(
+            path.parent
         )
     return f"{path} could not be used ({detail}); it was not changed."

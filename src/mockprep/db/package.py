@@ -27,14 +27,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockprep.db import stats_rollup
+from mockprep.db.backups import quick_check
 from mockprep.db.bulk_import import ImportRefused, refuse_history
+from mockprep.db.errors import DamageFound, is_damage
 from mockprep.db.fresh_file import copy_database, fresh_copy, reviews_unindexed, sync_file, sync_folder
 from mockprep.db.import_staging import COUNTED as COUNTED_FILE
 from mockprep.db.import_staging import COUNTED_SCHEMA, count_job
 from mockprep.db.migrations import MIGRATIONS
-from mockprep.db.package_checks import PackageError, check_contents, check_job
+from mockprep.db.package_checks import DamagedPackage, PackageError, check_contents, check_job
 from mockprep.db.sql import db_time
 from mockprep.db.worker_jobs import WorkerJobs
+from mockprep.paths import DB_NAME
 
 if TYPE_CHECKING:
     from mockprep.db.store import Store
@@ -87,6 +90,11 @@ def write_package(store: Store, target: Path, now: datetime, version: str) -> di
             con.execute("COMMIT")
         finally:
             con.close()
+        # VACUUM INTO copies a table's pages as they are when it can: a damaged page makes a package
+        # that no import accepts (about 8 ms a MB, as long again as the copy)
+        problem = quick_check(partial)
+        if problem is not None:
+            raise DamageFound(f"{problem}, found in the package written from it, which was not kept")
         sync_file(partial)
         os.replace(partial, target)
         sync_folder(target.parent)
@@ -281,30 +289,95 @@ def migrated_copy(path: Path, home: Path) -> Iterator[Store]:
 
 @contextmanager
 def records(
-    path: Path, home: Path, now: datetime, version: str
+    path: Path, home: Path, now: datetime, version: str, salvaged: Callable[[str], None] | None = None
 ) -> Iterator[tuple[dict[str, Any], Iterator[Any]]]:
     """The package at ``path`` as an export's head and questions (parsed), for ``import --merge``: read
-    from a checked copy brought up to this version's schema (:func:`migrated_copy`)."""
+    from a checked copy brought up to this version's schema, or, when the file is damaged, from what
+    can still be read of it (:mod:`mockprep.db.salvage`), which ``salvaged`` is told in one line."""
     check_version(path)
-    with migrated_copy(path, home) as source:
+    with _scratch(home) as folder:
         try:
-            check_contents(source.conn.raw, "main")
-        except sqlite3.DatabaseError as exc:
-            raise PackageError(f"not a usable package ({exc})") from None
-        with source.snapshot():
-            head: dict[str, Any] = {}
-            pieces: Any = iter(())
-            for key, value in source.bulk.export_sections(now, version):
-                if isinstance(value, list | str | int | float) or value is None:
-                    head[key] = json.loads(json.dumps(value))  # as the JSON file would give it
-                else:
-                    pieces = value
-            try:
-                yield head, _questions(pieces)
-            finally:
-                close = getattr(pieces, "close", None)
-                if close is not None:
-                    close()
+            source = _checked_copy(path, folder)
+        except DamagedPackage as exc:
+            source, note = _salvaged_copy(path, folder, now, exc)
+            if salvaged is not None:
+                salvaged(note)
+        try:
+            with source.snapshot():
+                head: dict[str, Any] = {}
+                pieces: Any = iter(())
+                for key, value in source.bulk.export_sections(now, version):
+                    if isinstance(value, list | str | int | float) or value is None:
+                        head[key] = json.loads(json.dumps(value))  # as the JSON file would give it
+                    else:
+                        pieces = value
+                try:
+                    yield head, _questions(pieces)
+                finally:
+                    close = getattr(pieces, "close", None)
+                    if close is not None:
+                        close()
+        finally:
+            source.close()
+
+
+def _checked_copy(path: Path, folder: Path) -> Store:
+    """A Store on a copy of the package in ``folder``, brought up to this version's schema and checked
+    (:func:`check_contents`); DamagedPackage when the file has a damaged page."""
+    from mockprep.db.store import Store, StoreError
+
+    try:
+        copy_database(path, folder / DB_NAME)
+        source = Store.open(folder, backups=False)
+    except StoreError:  # its migrations failed on the copy: not the mockprep database it says it is
+        raise PackageError("not a mockprep package (its schema cannot be brought up to date)") from None
+    except sqlite3.DatabaseError as exc:
+        if is_damage(exc):
+            raise DamagedPackage(f"damaged ({exc})") from None
+        raise PackageError(f"not a usable package ({exc})") from None
+    try:
+        check_contents(source.conn.raw, "main")
+    except sqlite3.DatabaseError as exc:
+        source.close()
+        raise PackageError(f"not a usable package ({exc})") from None
+    except BaseException:
+        source.close()
+        raise
+    return source
+
+
+def _salvaged_copy(path: Path, folder: Path, now: datetime, damage: DamagedPackage) -> tuple[Store, str]:
+    """A Store on what can still be read of the damaged package at ``path`` (in ``folder``), brought up
+    to this version's schema and made consistent, and one line saying so and what could not be read.
+    ``damage`` is raised again when not even that can be had (its schema is what is damaged)."""
+    from mockprep.db.salvage import make_consistent, salvage
+    from mockprep.db.store import Store, StoreError
+
+    folder = folder / "salvaged"  # (beside what the checked copy left)
+    folder.mkdir()
+    damaged = folder / "damaged.db"
+    for suffix in ("", "-wal"):  # a byte copy, which SQLite may write to as it opens it: never the file
+        if Path(f"{path}{suffix}").exists():
+            shutil.copyfile(f"{path}{suffix}", f"{damaged}{suffix}")
+    try:
+        unreadable = salvage(damaged, folder / DB_NAME)
+        source = Store.open(folder, backups=False)
+    except (sqlite3.DatabaseError, StoreError):
+        raise damage from None
+    try:
+        dropped = make_consistent(source.conn.raw, now)
+        check_contents(source.conn.raw, "main")
+    except sqlite3.DatabaseError as exc:
+        source.close()
+        raise PackageError(f"not a usable package ({exc})") from None
+    except BaseException:
+        source.close()
+        raise
+    lost = [f"part of {table}" for table in sorted(unreadable)]
+    lost += [f"{count} row{'s' if count > 1 else ''} of {table}" for table, count in sorted(dropped.items())]
+    detail = str(damage).removeprefix("damaged (").removesuffix(")")
+    note = f"{path} is damaged ({detail}): merging what can still be read of it"
+    return source, note + (f" ({', '.join(lost)} could not be read)" if lost else "")
 
 
 def _questions(pieces: Iterator[tuple[bytes, int, int]]) -> Iterator[Any]:

@@ -18,6 +18,10 @@ class PackageError(ValueError):
     """A file that is not a usable package; the message says what is wrong, in one line."""
 
 
+class DamagedPackage(PackageError):
+    """A package (a database) with a damaged page: ``import --merge`` reads what can still be read."""
+
+
 # A time as mockprep writes it (db/sql.py: "YYYY-MM-DD HH:MM:SS.ffffff", UTC) that SQLite can read
 _DATE = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]*"
 _TIME = "({c} GLOB '" + _DATE + "' AND julianday({c}) IS NOT NULL)"
@@ -125,9 +129,13 @@ def check_job(package: str) -> None:
 def check_contents(raw: sqlite3.Connection, schema: str) -> None:
     """Raise PackageError naming the first problem in the database attached as ``schema``: a damaged
     page, a row referring to one that is not there, a value out of its range, text that is not UTF-8."""
-    result = raw.execute(f"PRAGMA {schema}.quick_check").fetchone()[0]
+    try:
+        result = str(raw.execute(f"PRAGMA {schema}.quick_check").fetchone()[0])
+    except sqlite3.DatabaseError as exc:  # a page it cannot even read
+        result = str(exc)
     if result != "ok":
-        raise PackageError(f"damaged ({result})")
+        found = [line for line in result.splitlines() if line and not line.startswith("***")]
+        raise DamagedPackage(f"damaged ({'; '.join(found[:2])})")
     _check_references(raw, schema)
     tables: dict[str, list[tuple[str, str, str]]] = {}
     for table, key, holds, field in VALUE_CHECKS:

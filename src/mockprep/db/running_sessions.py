@@ -2,7 +2,7 @@
 
 Every command that opens the database looks for sessions left running by a process that is gone
 (:meth:`mockprep.db.sessions.SessionTable.recover`), and a restore for those running now
-(:func:`mockprep.db.backups.running_sessions`). Without an index that was a scan of every session,
+(:func:`mockprep.db.restore.running_sessions`). Without an index that was a scan of every session,
 about 1-2 ms of each command on a home with 5,000 of them, growing with every session; a partial
 index holds only the few running ones.
 Part of a migration: once released, never edited (a change is a new migration).

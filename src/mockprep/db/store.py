@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
-from mockprep.db.backups import BackupError, make_backup, needs_daily_backup
+from mockprep.db.backups import BackupError, daily_backup, make_backup, needs_daily_backup
 from mockprep.db.driver import Connection, begin_write, text
 from mockprep.db.errors import explain
 from mockprep.paths import DB_NAME, ensure_home
@@ -30,7 +30,7 @@ from mockprep.paths import DB_NAME, ensure_home
 MIN_SQLITE = (3, 31, 0)  # generated columns (m016)
 # The newest migration and how many there are: a file that has applied exactly these is current, and
 # opening it imports no migration code (~10 ms). A test keeps them in step with MIGRATIONS.
-LATEST_MIGRATION = ("m028_question_aliases", 28)
+LATEST_MIGRATION = ("m029_model_failures", 29)
 
 if TYPE_CHECKING:
     from mockprep.db.banks import BankTable
@@ -201,8 +201,8 @@ class Store:
         self._conn = Connection(_connect(path) if raw is None else _configure(raw))
         self._writing = False  # inside write(): a nested write joins the open transaction
         self._daily: threading.Thread | None = None  # the day's backup, copying in the background
-        self._daily_problem: str | None = None
-        self.warn: Callable[[str], None] | None = None  # told when that backup fails
+        self._daily_problems: list[str] = []
+        self.warn: Callable[[str], None] | None = None  # told when that backup fails, or the file is damaged
         self.on_busy: Callable[[], None] | None = None  # see wait_out_writers
 
     @classmethod
@@ -378,8 +378,9 @@ class Store:
         if self._daily is not None:
             self._daily.join()
             self._daily = None
-            if self._daily_problem is not None and self.warn is not None:
-                self.warn(self._daily_problem)
+            if self.warn is not None:
+                for problem in self._daily_problems:
+                    self.warn(problem)
 
     def reader(self) -> Store:
         """A second connection to the same database, for reading in another thread (WAL allows it)."""
@@ -476,11 +477,8 @@ class Store:
         if not needs_daily_backup(home, now) or not self.has_data():
             return
 
-        def copy() -> None:
-            try:
-                make_backup(self.path, home, now, "daily", keep=self.settings.backup_keep)
-            except (BackupError, OSError) as exc:
-                self._daily_problem = f"today's backup was not made: {exc}"
+        def copy() -> None:  # the copy is checked (backups.daily_backup): a damaged file is told here
+            self._daily_problems = daily_backup(self.path, home, now, self.settings.backup_keep)
 
         self._daily = threading.Thread(target=copy, name="mockprep-daily-backup")
         self._daily.start()

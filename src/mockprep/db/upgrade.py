@@ -98,7 +98,7 @@ def refuse_newer(path: Path, applied: set[str], rolled_back: bool = False) -> No
 def refuse_while_running(path: Path) -> None:
     """Raise StoreError while a live process runs a session on the file: it is an older mockprep (this
     one would not need the upgrade), whose next write the new schema would refuse, losing that answer."""
-    from mockprep.db.backups import running_session
+    from mockprep.db.restore import running_session
     from mockprep.db.store import StoreError
     from mockprep.liveness import process_alive
 

@@ -48,6 +48,7 @@ def write_export(store: Store, out: IO[str], now: datetime, version: str) -> dic
                     _write_lines(out, value, counts)
             out.write(",\n" if index < len(sections) - 1 else "\n")
         out.write("}\n")
+        store.bulk.check_complete(counts["questions"], counts["reviews"])  # never "Exported" for less
     return counts
 
 
