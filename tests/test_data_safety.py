@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockprep.db.backups import list_backups, make_backup, needs_daily_backup
+from mockprep.db.backups import daily_backup, list_backups, make_backup, needs_daily_backup
 from mockprep.db.restore import restore_backup
 from mockprep.db.store import Store
 from mockprep.paths import DB_NAME
@@ -81,11 +81,65 @@ def test_after_the_clock_was_ahead_new_backups_and_the_safety_copy_survive(cli, 
     assert safety is not None and safety.path.exists(), "the safety copy was pruned at once"
     assert chosen.path.exists()
     # The next days' backups are the newest, whatever their stamps say: each new daily backup is
-    # kept, and the future-stamped ones go first.
+    # kept, and so is every one stamped after the clock (which cannot tell whether it was ahead then
+    # or is behind now): nothing is pruned while they count for nothing.
     dailies = [_backup(home, START + timedelta(days=d), 10, 20 + d) for d in (1, 2, 3)]
     assert safety.path.exists() and all(d.path.exists() for d in dailies)
-    assert {b.name for b in list_backups(home)} == {b.name for b in [safety, *dailies, *future[3:]]}
+    assert {b.name for b in list_backups(home)} == {b.name for b in [safety, *dailies, *future]}
     assert not needs_daily_backup(home, START + timedelta(days=3))
+
+
+def test_with_the_clock_set_back_the_real_newest_backups_are_kept(cli, cli_clock, home: Path) -> None:
+    """The tester's case: daily backups up to the 26th, then the clock set back to the 20th and the
+    21st. The rule for a clock that was ahead (a backup stamped in the future counts as older) pruned
+    the genuine backup of the 21st, 21:45, the newest restore points going first."""
+    _home_with_history(cli)
+    genuine = [_backup(home, START + timedelta(days=d, hours=12, minutes=45), 10, d) for d in range(1, 13)]
+    newest = genuine[-10:]  # ten kept: days 3 to 12
+    assert {b.name for b in list_backups(home)} == {b.name for b in newest}
+    behind = START + timedelta(days=6, hours=1)  # before the genuine backup of day 6, 12:45
+    made = [_backup(home, behind + timedelta(days=d), 10, 20 + d) for d in range(3)]
+    left = {b.name for b in list_backups(home)}
+    # every backup stamped after the clock's now is still there, and so is each made since
+    assert {b.name for b in newest if b.taken_at > made[-1].taken_at} <= left
+    assert {b.name for b in made} <= left
+    assert {b.name for b in genuine[5:]} <= left  # the genuine 6th, 21:45 in the tester's case, kept
+    now = behind + timedelta(days=3)
+    ahead = [b for b in list_backups(home) if b.taken_at > now]
+    _change(home, 30)
+    (told,) = daily_backup(_db(home), home, now, keep=10)  # and says so, once a day
+    assert told.startswith(f"{len(ahead)} backups are stamped after this computer's clock")
+    cli_clock.now = now
+    listed = cli("backup", "list").stdout.splitlines()
+    marked = {line.split()[0] for line in listed if "stamped after the clock's now" in line}
+    assert marked == {b.name for b in ahead}
+
+
+@given(
+    stamps=st.lists(st.integers(min_value=0, max_value=40 * 24), min_size=1, max_size=14, unique=True),
+    now=st.integers(min_value=0, max_value=40 * 24),
+    keep=st.integers(min_value=1, max_value=4),
+)
+def test_pruning_never_removes_a_backup_stamped_after_the_clock(
+    tmp_path_factory, stamps: list[int], now: int, keep: int
+) -> None:
+    """Whatever the clock says (hours after START) and whatever the backups' stamps, a new backup
+    removes none stamped after now, keeps itself, and keeps ``keep`` of the rest when it can."""
+    home = tmp_path_factory.mktemp("home")
+    db = home / DB_NAME
+    sqlite3.connect(db).close()
+    folder = home / "backups"
+    folder.mkdir()
+    for hours in stamps:
+        stamp = (START + timedelta(hours=hours)).strftime("%Y%m%d-%H%M%S")
+        (folder / f"mockprep-{stamp}-daily.db").write_bytes(b"")
+    clock = START + timedelta(hours=now, minutes=30)
+    ahead = {b.name for b in list_backups(home) if b.taken_at > clock}
+    behind = len(stamps) - len(ahead)
+    made = make_backup(db, home, clock, "daily", keep=keep)
+    left = {b.name for b in list_backups(home)}
+    assert ahead <= left and made.name in left
+    assert len(left - ahead) == min(behind + 1, max(keep, 1))
 
 
 def test_pruning_keeps_the_newest_by_stamp_when_the_clock_is_right(cli, home: Path) -> None:

@@ -22,9 +22,13 @@ def backup_list() -> None:
     if not backups:
         typer.echo("No backups yet: one is made on the first use of each day, once there is history.")
         return
+    now = utc_now()
     for backup in backups:
         when = backup.taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        typer.echo(f"{backup.name}  {when}  {backup.reason:<14} {backup.size / 2**20:7.1f} MB")
+        ahead = (
+            "  stamped after the clock's now: never pruned until it passes" if backup.taken_at > now else ""
+        )
+        typer.echo(f"{backup.name}  {when}  {backup.reason:<14} {backup.size / 2**20:7.1f} MB{ahead}")
     typer.echo("Restore one with: mockprep backup restore NAME")
     for damaged in damaged_copies(home_dir()):
         typer.echo(f"Also kept, never removed automatically: {damaged} (a damaged database replaced)")

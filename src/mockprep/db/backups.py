@@ -7,9 +7,10 @@ a damaged database ever looks like a real backup; the latter is refused (:class:
 which names the newest intact backup to restore) before any pruning. Each kind (daily, manual,
 pre-upgrade, before-restore) keeps its own newest few (a setting), so one kind never pushes out
 another; a copy identical to the newest of its kind replaces it rather than being kept twice.
-Pruning never removes the copy just made nor the one being restored, and a backup stamped in the
-future (the clock was once ahead) counts as older than every backup stamped in the past. Restoring is
-:mod:`mockprep.db.restore`.
+Pruning never removes the copy just made nor the one being restored, nor a backup stamped after the
+clock's now: the clock is behind (it was set back, and those are the newest restore points) or was
+ahead when they were made, and the stamps cannot tell which; they count towards no kind's number.
+Restoring is :mod:`mockprep.db.restore`.
 """
 
 from __future__ import annotations
@@ -170,7 +171,7 @@ def other_process_alive(pid: int) -> bool:
 
 
 def _recency(backup: Backup, now: datetime) -> tuple[bool, datetime, str]:
-    # Stamped in the future: made while the clock was ahead, so before every backup made since.
+    # Stamped in the future: made before the clock was set back, or while it was ahead.
     return (backup.taken_at <= now, backup.taken_at, backup.name)
 
 
@@ -179,13 +180,18 @@ def _remove(backup: Backup) -> None:
         Path(f"{backup.path}{suffix}").unlink(missing_ok=True)
 
 
+def stamped_ahead(home: Path, now: datetime) -> list[Backup]:
+    """The backups stamped after ``now``, newest first: never pruned while the clock is behind them."""
+    return [b for b in list_backups(home) if b.taken_at > now]
+
+
 def prune(
     home: Path, now: datetime, keep: int, protect: Iterable[Path] = (), kind: str | None = None
 ) -> list[Path]:
-    """Delete all but the ``keep`` most recent backups of each kind (of ``kind`` alone, when given); never
-    one of ``protect``. Returns what went."""
+    """Delete all but the ``keep`` newest backups of each kind (of ``kind`` alone, when given); never
+    one of ``protect``, nor one stamped after ``now`` (:func:`stamped_ahead`). Returns what went."""
     protected = {Path(p).resolve() for p in protect}
-    ranked = sorted(list_backups(home), key=lambda b: _recency(b, now), reverse=True)
+    ranked = [b for b in list_backups(home) if b.taken_at <= now]  # newest stamp first
     removed = []
     for each in {b.kind for b in ranked} if kind is None else {kind}:
         of_kind = [b for b in ranked if b.kind == each]
@@ -372,7 +378,8 @@ class DamagedDatabase(BackupError):
 
 def daily_backup(db_path: Path, home: Path, now: datetime, keep: int) -> list[str]:
     """Make the day's backup (:func:`make_backup`); what the person must be told about it, one line
-    each: that it failed and why (a damaged database: what to do)."""
+    each: that it failed and why (a damaged database: what to do), and that backups stamped after the
+    clock are kept (it is behind them, or was ahead when they were made)."""
     told = []
     try:
         make_backup(db_path, home, now, "daily", keep=keep)
@@ -380,6 +387,16 @@ def daily_backup(db_path: Path, home: Path, now: datetime, keep: int) -> list[st
         told.append(str(exc))
     except (BackupError, OSError) as exc:
         told.append(f"today's backup was not made: {exc}")
+    ahead = stamped_ahead(home, now)
+    if ahead:
+        newest = ahead[0].taken_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        clock = now.astimezone().strftime("%Y-%m-%d %H:%M")
+        count = f"{len(ahead)} backup{' is' if len(ahead) == 1 else 's are'}"
+        told.append(
+            f"{count} stamped after this computer's clock ({clock}), the newest {newest}: the clock is"
+            " behind, or was ahead when they were made. They are kept until the clock passes them;"
+            " check the clock (mockprep backup list shows them)."
+        )
     return told
 
 
