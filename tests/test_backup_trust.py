@@ -1,6 +1,6 @@
 """Backups that can be trusted (found by an exploratory tester): a damaged database is never backed up
 over good backups, and the person is told what to do; what a damaged file holds can be merged back;
-an export never says "Exported" for less than the database holds.
+an export never says "Exported" for less than the database holds; a restore says what it would lose.
 
 The damage is made here as a bad disk sector would: bytes of one leaf page of a table overwritten.
 """
@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 from fsrs import Rating
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from mockprep.db.backup_diff import Missing, missing_from
 from mockprep.db.backups import DamagedDatabase, daily_backup, list_backups, make_backup
 from mockprep.paths import DB_NAME
 from tests.conftest import START, db_rows
@@ -166,3 +169,73 @@ def test_an_export_that_a_damaged_page_cut_short_fails_and_writes_nothing(
         assert all(w.startswith("warning: ") and "is damaged" in w for w in warned)
         assert not out.exists() and not list(tmp_path.glob(f".{name}*"))
     assert re.search(r"hid \d+ of its \d+ questions", cli("export", "-o", str(tmp_path / "a.json")).stderr)
+
+
+# -- what a restore would lose ---------------------------------------------------------------------
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    reviews=st.integers(min_value=0, max_value=6),
+    earlier=st.integers(min_value=0, max_value=3),
+    edits=st.integers(min_value=0, max_value=2),
+)
+def test_what_a_backup_lacks_is_counted_exactly(
+    tmp_path_factory, reviews: int, earlier: int, edits: int
+) -> None:
+    """Reviews made since the backup, and reviews added since with earlier times (as a merge of
+    another device's adds them), each in a session of its own, and story edits."""
+    root = tmp_path_factory.mktemp("root")
+    device = Device(root, "home", make_banks(root))
+    try:
+        for n in range(4):
+            device.practise(n, Rating.Good, START + timedelta(hours=n))
+        device.write_story("Migration", "first", START)
+        backup = make_backup(device.store.path, root / "home", START + timedelta(days=1), "manual")
+        later = START + timedelta(days=2)
+        for n in range(reviews):
+            device.practise(n, Rating.Hard, later + timedelta(minutes=n))
+        for n in range(earlier):
+            device.practise(n, Rating.Easy, START - timedelta(days=1, minutes=n))
+        for e in range(edits):
+            device.write_story("Migration", f"edit {e}", later)
+    finally:
+        device.close()
+    found = missing_from(backup.path, root / "home" / DB_NAME)
+    assert found == Missing(reviews + earlier, reviews + earlier, edits, 0, 0)
+
+
+def test_restore_says_what_it_would_lose_and_how_to_bring_it_back(
+    cli, cli_clock, home: Path, tmp_path: Path
+) -> None:
+    _practised(home, [START + timedelta(hours=h) for h in range(3)], tmp_path)
+    backup = make_backup(home / DB_NAME, home, START + timedelta(days=1), "daily")
+    _practised(home, [START + timedelta(days=2, minutes=m) for m in range(2)], tmp_path)
+    everything = db_rows(home, "SELECT uid FROM reviews ORDER BY uid")
+    cli_clock.now = START + timedelta(days=4)
+
+    asked = cli("backup", "restore", backup.name, input="n\n")
+    assert asked.exit_code == 1
+    assert (
+        f"{backup.name} was made 2026-03-03 09:00 (3d ago); 2 reviews in 2 sessions are not in it."
+        in asked.stdout
+    )
+    assert db_rows(home, "SELECT uid FROM reviews ORDER BY uid") == everything
+
+    done = cli("backup", "restore", backup.name, input="y\n")
+    assert done.exit_code == 0, done.stderr
+    assert len(db_rows(home, "SELECT uid FROM reviews")) == 3
+    command = re.search(
+        r"mockprep import (\S+) --merge brings back 2 reviews in 2 sessions that", done.stdout
+    )
+    assert command is not None
+    assert cli("import", command.group(1), "--merge").exit_code == 0
+    assert db_rows(home, "SELECT uid FROM reviews ORDER BY uid") == everything
+
+
+def test_restore_piped_without_an_answer_changes_nothing(cli, home: Path, tmp_path: Path) -> None:
+    _practised(home, [START], tmp_path)
+    backup = make_backup(home / DB_NAME, home, START + timedelta(days=1), "daily")
+    result = cli("backup", "restore", backup.name, input="")
+    assert result.exit_code == 1 and "every review, session and story edit is in it" in result.stdout
+    assert "not restored: no answer" in result.stderr

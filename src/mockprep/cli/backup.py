@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mockprep.cli.app import UserError, backup_app
 from mockprep.cli.context import load_settings, open_store, utc_now
+
+if TYPE_CHECKING:
+    from mockprep.db.backup_diff import Missing
 
 
 @backup_app.command("list")
@@ -60,11 +64,13 @@ def backup_restore(
 ) -> None:
     """Replace your data with a backup. The data it replaces is backed up first (when readable).
 
-    Refused while a session or mock runs, or another mockprep has the database open (an import, a
-    sync): their later writes would be lost. Without --yes it asks on the
+    It says first how old the backup is and what of your data is not in it, and afterwards the
+    command that merges that back. Refused while a session or mock runs, or another mockprep has the
+    database open (an import, a sync): their later writes would be lost. Without --yes it asks on the
     terminal; any answer but yes, or no terminal to ask on, leaves everything as it was (exit 1).
     """
-    from mockprep.db.backups import BackupError, backup_dir
+    from mockprep.db.backup_diff import missing_from
+    from mockprep.db.backups import BackupError, backup_dir, list_backups
     from mockprep.db.restore import RestoreRefused, refuse_if_running, restore_backup
     from mockprep.liveness import process_alive
     from mockprep.paths import DB_NAME, home_dir
@@ -77,8 +83,11 @@ def backup_restore(
         refuse_if_running(home / DB_NAME, process_alive)  # before asking; restore_backup checks again
     except RestoreRefused as exc:
         raise UserError(f"not restored: {exc}", exit_code=1) from None
+    missing = missing_from(source, home / DB_NAME)
     if not yes:
-        typer.echo(f"Replace {home / DB_NAME} with {source.name}? [y/N] ", nl=False)
+        made = next((b.taken_at for b in list_backups(home) if b.path == source), None)
+        typer.echo(_what_would_go(source.name, made, missing, utc_now()))
+        typer.echo(f"Replace {home / DB_NAME} with it? [y/N] ", nl=False)
         answer = sys.stdin.readline()
         if not answer:
             typer.echo()
@@ -98,13 +107,58 @@ def backup_restore(
     typer.echo(f"Restored {source.name}.")
     _say_sync_reads_back()
     if kept.safety is not None:
-        typer.echo(f"The data it replaced is kept as {kept.safety.name}.")
+        back = "what it holds" if not missing or not any(missing) else _joined(_records(missing))
+        back += f" that {source.name} lacks"
+        typer.echo(
+            f"The data it replaced is kept as {kept.safety.name}: {_merge_command(kept.safety.path)}"
+            f" brings back {back}."
+        )
     if kept.damaged is not None:
         typer.echo(
             f"The database it replaced could not be copied (damaged), so the file itself is kept as"
             f" {kept.damaged} (never removed automatically): {_merge_command(kept.damaged)} brings back"
             f" what can still be read of it that {source.name} lacks."
         )
+
+
+def _what_would_go(name: str, made: datetime | None, missing: Missing | None, now: datetime) -> str:
+    """Before a restore: how old the backup is, and what of the database is not in it."""
+    from mockprep.core.durations import format_duration
+
+    if made is None:
+        return f"{name}:"
+    when = made.astimezone().strftime("%Y-%m-%d %H:%M")
+    age = (now - made).total_seconds()
+    ago = f"{format_duration(age)} ago" if age >= 0 else f"stamped {format_duration(-age)} ahead of the clock"
+    if missing is None:  # (the database cannot be read: damaged)
+        return f"{name} was made {when} ({ago})."
+    if not any(missing):
+        return f"{name} was made {when} ({ago}); every review, session and story edit is in it."
+    parts = _records(missing)
+    verb = "is" if len(parts) == 1 and parts[0].startswith("1 ") else "are"
+    return f"{name} was made {when} ({ago}); {_joined(parts)} {verb} not in it."
+
+
+def _records(missing: Missing) -> list[str]:
+    """``["12 reviews in 2 sessions", "1 story edit"]``."""
+    from mockprep.core.wording import plural
+
+    parts = []
+    if missing.reviews:
+        sessions = f" in {plural(missing.sessions, 'session')}" if missing.sessions else ""
+        parts.append(plural(missing.reviews, "review") + sessions)
+    elif missing.sessions:
+        parts.append(plural(missing.sessions, "session"))
+    kinds = (
+        (missing.story_edits, "story edit"),
+        (missing.rehearsals, "story rehearsal"),
+        (missing.fits, "optimizer fit"),
+    )
+    return parts + [plural(count, noun) for count, noun in kinds if count]
+
+
+def _joined(parts: list[str]) -> str:
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
 
 
 def _merge_command(path: Path) -> str:
