@@ -212,7 +212,7 @@ def test_corrupt_database_is_one_line_exit_1(cli, home: Path) -> None:
     result = cli("bank", "list")
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
-    assert "is not a usable mockprep database" in line and "mockprep backup restore NAME" in line
+    assert "is not a usable mockprep database" in line and "There is no backup of it" in line
 
 
 def test_real_process_piped_session(home: Path) -> None:
