@@ -239,3 +239,18 @@ def test_restore_piped_without_an_answer_changes_nothing(cli, home: Path, tmp_pa
     result = cli("backup", "restore", backup.name, input="")
     assert result.exit_code == 1 and "every review, session and story edit is in it" in result.stdout
     assert "not restored: no answer" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["all.json", "all.mockprep"])
+def test_a_merge_into_a_new_home_adds_the_reviews_of_built_in_questions(
+    cli, home: Path, tmp_path: Path, monkeypatch, name: str
+) -> None:
+    """`import FILE --merge` into a home whose banks were never read (the advice for a damaged database
+    without an intact backup: start afresh, then merge) added the sessions and no review, and said to
+    `bank add` the built-in banks."""
+    assert cli("session", "--limit", "2", input="a\n\n3\nb\n\n2\n").exit_code == 0
+    assert cli("export", "-o", str(tmp_path / name)).exit_code == 0
+    monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / "new"))
+    result = cli("import", str(tmp_path / name), "--merge")
+    assert result.exit_code == 0 and "added 2 reviews" in result.stdout, result.stdout + result.stderr
+    assert len(db_rows(tmp_path / "new", "SELECT uid FROM reviews")) == 2

@@ -159,7 +159,7 @@ def import_(
     progress = sys.stderr.isatty() and size >= PROGRESS_FROM
     if progress:
         questions = counted(questions, sys.stderr, size=size)
-    store = open_store(sync=not merge)  # a merge needs the banks of the questions it adds reviews to
+    store = open_store()  # an import, and a merge, need the banks of the questions they add reviews to
     try:
         if merge:
             summary = store.bulk.merge_data(head, questions, utc_now())
@@ -202,8 +202,8 @@ def _import_package(file: Path, merge: bool) -> None:
     from mockprep.db.package import PackageError, import_package, records
 
     # a restore replaces every bank and question with the package's (the next command syncs the bank
-    # files): reading them first took a third of a second
-    store = open_store(sync=False)
+    # files): reading them first took a third of a second; a merge needs them, as a JSON one does
+    store = open_store(sync=merge)
     try:
         size = file.stat().st_size
 
