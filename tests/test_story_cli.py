@@ -481,6 +481,8 @@ def test_a_story_edit_ended_by_a_signal_keeps_the_text_and_says_where(
         text=True,
         env=env,
         timeout=60,
+        # as a terminal's process has it: a suite run under nohup would hand SIGHUP down ignored
+        preexec_fn=lambda: signal.signal(signum, signal.SIG_DFL),
     )
     name = signal.Signals(signum).name
     assert run.returncode == 1 and f"stopped by {name}; nothing was saved; your text is kept in" in run.stderr
