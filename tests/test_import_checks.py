@@ -515,7 +515,7 @@ def test_the_quick_review_test_reads_the_exports_review_fields_but_the_rare_ones
     from mockprep.core.plain_reviews import PLAIN_KEYS
 
     rare = {"code_runs", "code_result", "delivery", "model", "model_proposed", "model_suggested"}
-    assert set(REVIEW) - PLAIN_KEYS == rare | {"model_errors"} and PLAIN_KEYS <= set(REVIEW)
+    assert set(REVIEW) - PLAIN_KEYS == rare | {"model_errors", "model_failure"} and PLAIN_KEYS <= set(REVIEW)
     assert set(review_values) == PLAIN_KEYS - {"cram", "params", "uid"}
 
 

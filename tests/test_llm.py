@@ -140,7 +140,8 @@ def test_no_usable_reply_leaves_the_offline_verdict_with_one_line(
     timeout = 0.5 if reply.get("delay") else 20.0  # the first request in a process loads openai's client
     final = grader(timeout=timeout).assess(spec(), ANSWER).pending.result()  # type: ignore[union-attr]
     assert final.note == f"{MODEL} gave no verdict ({why}); the offline grader's ticks stand."
-    assert replace(final, note=None) == offline and final.model is None
+    assert replace(final, note=None, model_failure=None) == offline and final.model is None
+    assert final.model_failure == (MODEL, why)  # the model asked and why, for the review to keep
 
 
 def test_the_interviewer_writes_a_follow_up_from_the_answer(llm_home: Path, stub_server: StubServer) -> None:

@@ -224,7 +224,8 @@ def test_a_plain_server_that_fails_leaves_the_offline_verdict(
     model = OpenAICompatibleModel(stub_server.url, "qwen3:8b")
     final = ModelGrader(KeyPointGrader(), model, timeout=0.5).assess(spec(), ANSWER).pending.result()  # type: ignore[union-attr]
     assert final.note == f"qwen3:8b gave no verdict ({why}); the offline grader's ticks stand."
-    assert final.model is None and replace(final, note=None) == KeyPointGrader().assess(spec(), ANSWER)
+    assert final.model is None and final.model_failure == ("qwen3:8b", why)
+    assert replace(final, note=None, model_failure=None) == KeyPointGrader().assess(spec(), ANSWER)
 
 
 def test_a_server_nobody_listens_on_is_a_reason() -> None:

@@ -172,6 +172,7 @@ REVIEW: Fields = {
     "model_proposed": (optional(verdicts), False),
     "model_suggested": (optional(whole(1, 4)), False),
     "model_errors": (optional(texts), False),
+    "model_failure": (optional(filled), False),
 }
 
 

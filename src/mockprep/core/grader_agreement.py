@@ -6,7 +6,8 @@ model's, or the one that follows from the confirmed checklist and the time) besi
 Over the recent ones this says how far the checklist and the suggestion can be taken on trust for
 this person's answers: the share of key points left as proposed, of the grader's ticks the person
 kept and of the person's ticks the grader had made, and how often the recorded rating was the
-suggested one (or one step from it).
+suggested one (or one step from it). Each language model asked over the same answers is counted too:
+how many it gave a verdict on, and why it most often gave none.
 """
 
 from __future__ import annotations
@@ -22,6 +23,33 @@ class GradedReview(NamedTuple):
     checklist: list[Any] | None  # the verdicts the person confirmed
     suggested: int | None
     rating: int
+
+
+class ModelAnswers(NamedTuple):
+    """How many recent answers a model was asked to grade and, with ``failure``, gave no verdict on."""
+
+    model: str
+    failure: str | None  # why it gave none (None: the answers it gave a verdict on)
+    answers: int
+
+
+def model_figures(rows: Iterable[ModelAnswers]) -> list[dict[str, Any]]:
+    """The ``grader.models`` figures of ``mockprep stats --json``: per model asked, the answers, those
+    it gave a verdict on, and its most frequent reason for giving none; the most asked first."""
+    models: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        figures = models.setdefault(row.model, {"model": row.model, "asked": 0, "verdicts": 0, "reasons": {}})
+        figures["asked"] += row.answers
+        if row.failure is None:
+            figures["verdicts"] += row.answers
+        else:
+            figures["reasons"][row.failure] = figures["reasons"].get(row.failure, 0) + row.answers
+    out = []
+    for figures in sorted(models.values(), key=lambda f: (-f["asked"], f["model"])):
+        reasons = figures.pop("reasons")
+        common = min(reasons.items(), key=lambda kv: (-kv[1], kv[0]), default=(None, 0))
+        out.append(figures | {"no_verdict": figures["asked"] - figures["verdicts"], "most_often": common[0]})
+    return out
 
 
 def _verdicts(value: list[Any] | None) -> list[str] | None:

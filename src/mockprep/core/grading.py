@@ -56,6 +56,7 @@ class Assessment:
     code: CodeRun | None = None  # a code answer's run against the question's tests
     errors: tuple[str, ...] = ()  # factual errors in the answer, one line each (a model names them)
     model: str | None = None  # the language model whose verdict this is (None: the offline grader's)
+    model_failure: tuple[str, str] | None = None  # a model asked that gave no verdict, and why
     seconds: float | None = None  # how long the model took
     offline: Assessment | None = None  # the offline grader's own assessment, when a model's replaced it
     ceiling: int | None = None  # the highest rating to suggest whatever the checklist (a bare term list: 2)

@@ -92,11 +92,13 @@ class ReviewRecord:
     code_runs: int | None = None  # a code answer: how many times it was run against the tests
     code_result: dict[str, Any] | None = None  # its final run (CodeResult.to_dict())
     delivery: Delivery | None = None  # how a spoken answer was delivered (its transcript is the answer)
-    # a language model's verdict, when one was made (it then pre-ticked the checklist)
+    # a language model asked to grade the answer: its verdict, when it made one (it then pre-ticked the
+    # checklist), or why it gave none
     model: str | None = None  # the model's id
     model_proposed: list[str] | None = None  # its verdict per key point
     model_suggested: int | None = None  # its rating, kept within a step of its verdicts
     model_errors: list[str] | None = None  # the factual errors it named, one line each
+    model_failure: str | None = None  # why it gave no verdict ("it did not answer within 30s")
 
 
 @dataclass(frozen=True)
@@ -168,9 +170,10 @@ class SessionAnswer:
     follow_up_answer: str | None = None
     delivery: Delivery | None = None  # a spoken answer's delivery
     suggested: int | None = None  # the rating mockprep proposed (from the confirmed checklist and time)
-    model: str | None = None  # a language model that graded it too
+    model: str | None = None  # a language model asked to grade it too
     model_suggested: int | None = None  # its rating, within a step of its verdicts
     model_errors: list[str] | None = None  # the factual errors it named
+    model_failure: str | None = None  # why it gave no verdict
 
     @property
     def overtime(self) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
-from mockprep.core.grader_agreement import GradedReview, agreement
+from mockprep.core.grader_agreement import GradedReview, ModelAnswers, agreement, model_figures
 from mockprep.core.settings import Settings
 from mockprep.core.topic_trends import TopicTrend, topic_trends
 
@@ -302,6 +302,7 @@ class StatsAggregates(NamedTuple):
     delivery: Sequence[DeliveryWeek] = ()
     graded: Sequence[GradedReview] = ()  # recent answers the grader judged
     trends: Sequence[TopicTrend] = ()  # answers and failures per topic in the two trend windows
+    models: Sequence[ModelAnswers] = ()  # the recent answers a language model was asked to grade
 
 
 def histogram_median(counts: Sequence[tuple[int, int]]) -> int:
@@ -390,7 +391,7 @@ def assemble(
     return {
         "generated_at": now.isoformat(),
         **_delivery(agg.delivery, settings),
-        "grader": agreement(agg.graded),
+        "grader": agreement(agg.graded) | {"models": model_figures(agg.models)},
         "filters": {
             "rounds": list(flt.rounds),
             "banks": list(flt.banks),

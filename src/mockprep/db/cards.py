@@ -356,10 +356,10 @@ _INSERT_REVIEW = (
     "INSERT INTO reviews (question_id, session_id, rated_us, rating, state_before,"
     " answer, duration_ms, time_limit_ms, coverage, suggested, grader,"
     " proposed, checklist, cram, params_id, code_runs, code_result, delivery, model,"
-    " model_proposed, model_suggested, model_errors)"
+    " model_proposed, model_suggested, model_errors, model_failure)"
     " VALUES (:q, :s, :t, :r, :sb, :a, :d, :tl, :cov, :sug, :grader, :proposed,"
     " :checklist, :cram, :params, :code_runs, :code_result, :delivery, :model,"
-    " :model_proposed, :model_suggested, :model_errors)"
+    " :model_proposed, :model_suggested, :model_errors, :model_failure)"
 )
 
 
@@ -388,6 +388,7 @@ def _review_row(review: ReviewRecord) -> dict[str, Any]:
         "model_proposed": review_codec.pack_verdicts(review.model_proposed),
         "model_suggested": review.model_suggested,
         "model_errors": _json(review.model_errors),
+        "model_failure": review.model_failure,
     }
 
 

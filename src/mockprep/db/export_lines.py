@@ -177,7 +177,8 @@ _LAST_US = 253_402_300_799_999_999  # 9999-12-31 23:59:59.999999 UTC, in microse
 # rated_us: rated_at, a generated column, is worked out again at each mention.
 _REVIEWS = """
 SELECT question_id, id,
-    coalesce(code_runs, code_result, model, model_proposed, model_suggested, model_errors, delivery),
+    coalesce(code_runs, code_result, model, model_proposed, model_suggested, model_errors, model_failure,
+        delivery),
     rated_us, rating, state_before, duration_ms, session_id, answer, time_limit_ms, coverage, suggested,
     grader, proposed, checklist, cram, params_id, uid
 FROM reviews{where} ORDER BY question_id, rated_us, id
@@ -241,7 +242,8 @@ def _marks(row: Any) -> dict[str, Any]:
 
 def _grading(review: Any) -> dict[str, Any]:
     """The grader's proposal and the confirmed checklist of a review, when it has them (m007), a code
-    answer's runs and final result (m009), and a language model's verdict beside them (m012)."""
+    answer's runs and final result (m009), and a language model's verdict beside them (m012) or why it
+    gave none (m029)."""
     out: dict[str, Any] = {}
     for field in _GRADING_FIELDS:
         value = review[field]
@@ -277,6 +279,7 @@ _GRADING_FIELDS = (
     "model_proposed",
     "model_suggested",
     "model_errors",
+    "model_failure",
 )
 _VERDICT_FIELDS = {"proposed", "checklist", "model_proposed"}  # m019: one character per key point
 _JSON_FIELDS = {"code_result", "model_errors"}

@@ -40,7 +40,8 @@ STAGING = "staging"  # the schema the staging file is attached as (import_stagin
 REVIEW_COLUMNS = (
     "id, question_id, session_id, rated_us, rating, state_before, answer,"
     " duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, cram, params_id,"
-    " code_runs, code_result, uid, delivery, model, model_proposed, model_suggested, model_errors"
+    " code_runs, code_result, uid, delivery, model, model_proposed, model_suggested, model_errors,"
+    " model_failure"
 )
 STAGE = (
     f"INSERT INTO {STAGING}.import_reviews ({REVIEW_COLUMNS})"
@@ -298,6 +299,7 @@ def review_row(r: dict[str, Any], qid: int, key: str) -> tuple[Any, ...]:
         review_codec.pack_verdicts(r.get("model_proposed")),
         r.get("model_suggested"),
         _list_json(r.get("model_errors")),
+        r.get("model_failure"),
     )
 
 

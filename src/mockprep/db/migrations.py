@@ -14,6 +14,7 @@ from mockprep.db import compact_reviews, stats_rollup, time_keys
 from mockprep.db.bank_file_stamps import m024_bank_file_stamps
 from mockprep.db.driver import run_script as _run
 from mockprep.db.mark_stamps import m026_mark_stamps
+from mockprep.db.model_failures import m029_model_failures
 from mockprep.db.packed_grading import m019_packed_grading
 from mockprep.db.question_aliases import m028_question_aliases
 from mockprep.db.review_indexes import m022_review_indexes
@@ -493,4 +494,5 @@ MIGRATIONS: list[Migration] = [
     m026_mark_stamps,
     m027_topic_failures,
     m028_question_aliases,
+    m029_model_failures,
 ]

@@ -124,10 +124,11 @@ class ReviewRow(SQLModel, table=True):
     uid: str | None = None
     origin: str | None = None  # NULL: rated on this device; else the device (or "import") it came from
     delivery: str | None = None  # JSON of a spoken answer's Delivery (NULL: typed)
-    model: str | None = None  # the language model whose verdict pre-ticked the checklist (NULL: none)
-    model_proposed: str | None = None  # JSON list: the model's verdict per key point
+    model: str | None = None  # the language model asked to grade the answer (NULL: none)
+    model_proposed: str | None = None  # JSON list: the model's verdict per key point (pre-ticked)
     model_suggested: int | None = None  # its rating, within a step of its verdicts
     model_errors: str | None = None  # JSON list: the factual errors it named, one line each
+    model_failure: str | None = None  # m029: why it gave no verdict (NULL: it gave one, or none asked)
 
 
 class PlanRow(SQLModel, table=True):

@@ -261,7 +261,7 @@ class SessionTable:
                 # the coverage the rating rests on (a model's, when one graded) over the answer's first
                 " m.time_limit_ms, COALESCE(r.coverage, m.coverage) AS coverage, r.rating, r.rated_at,"
                 " m.delivery, r.suggested, r.model,"
-                " r.model_suggested, r.model_errors, r.checklist FROM mock_answers m"
+                " r.model_suggested, r.model_errors, r.checklist, r.model_failure FROM mock_answers m"
                 " JOIN questions q ON q.id = m.question_id LEFT JOIN reviews r ON r.id = m.review_id"
                 " WHERE m.session_id = :s ORDER BY m.position",
                 s=session_id,
@@ -271,11 +271,12 @@ class SessionTable:
                 "SELECT ROW_NUMBER() OVER (ORDER BY t, n) AS position, * FROM ("
                 " SELECT r.rated_at AS t, r.id AS n, q.key, q.topic, r.answer, NULL AS follow_up,"
                 " NULL AS follow_up_answer, r.duration_ms, r.time_limit_ms, r.coverage, r.rating, r.rated_at,"
-                " r.delivery, r.suggested, r.model, r.model_suggested, r.model_errors, r.checklist"
+                " r.delivery, r.suggested, r.model, r.model_suggested, r.model_errors, r.checklist,"
+                " r.model_failure"
                 f" FROM reviews r JOIN questions q ON q.id = r.question_id WHERE {of_session(':s')}"
                 " UNION ALL"
                 " SELECT m.answered_at, m.id, q.key, q.topic, m.answer, NULL, NULL, m.duration_ms,"
-                " m.time_limit_ms, m.coverage, NULL, NULL, m.delivery, NULL, NULL, NULL, NULL, NULL"
+                " m.time_limit_ms, m.coverage, NULL, NULL, m.delivery, NULL, NULL, NULL, NULL, NULL, NULL"
                 " FROM mock_answers m"
                 " JOIN questions q ON q.id = m.question_id WHERE m.session_id = :s AND m.review_id IS NULL)"
                 " ORDER BY t, n",
@@ -299,6 +300,7 @@ class SessionTable:
                 r.model,
                 r.model_suggested,
                 None if r.model_errors is None else json.loads(r.model_errors),
+                r.model_failure,
             )
             for r in rows
         ]

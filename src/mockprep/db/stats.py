@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from mockprep.core.grader_agreement import RECENT, GradedReview
+from mockprep.core.grader_agreement import RECENT, GradedReview, ModelAnswers
 from mockprep.core.question_filter import QuestionFilter
 from mockprep.core.settings import ROUNDS
 from mockprep.core.stats import (
@@ -323,6 +323,20 @@ class StatsQueries:
         rows = self.store.conn.execute(stmt, {**where, "recent": recent}).all()
         verdicts = review_codec.verdict_list
         return [GradedReview(verdicts(r.shown), verdicts(r.checklist), r.suggested, r.rating) for r in rows]
+
+    def model_answers(self, flt: StatsFilter, recent: int = RECENT) -> list[ModelAnswers]:
+        """The answers among the last ``recent`` reviews each language model was asked to grade, by
+        why it gave no verdict (None: those it gave one on)."""
+        clause, where = review_filter(flt)
+        join = " JOIN questions q ON q.id = r.question_id" if "q." in clause else ""
+        stmt = text(
+            "SELECT r.model, r.model_failure AS failure, COUNT(*) AS n"
+            f" FROM reviews r{join} WHERE {clause}"
+            " AND r.id > (SELECT COALESCE(MAX(id), 0) FROM reviews) - :recent AND r.model IS NOT NULL"
+            " GROUP BY r.model, r.model_failure"
+        )
+        rows = self.store.conn.execute(stmt, {**where, "recent": recent}).all()
+        return [ModelAnswers(r.model, r.failure, r.n) for r in rows]
 
     def delivery_weeks(self, flt: StatsFilter, start: datetime, offsets: Offsets) -> list[DeliveryWeek]:
         """Spoken answers per week (Monday, local): words, speaking time, fillers, long pauses and

@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mockprep.core.card_actions import (
     NOTHING_TO_UNDO_HERE,
@@ -283,7 +283,8 @@ class Pipeline:
         an undo may have changed this very card). Once stored, the rating and when the question returns
         are echoed. A mock answer (``mock_answer_id``) is rated after the round, so its intervals are
         previewed from the time of the reveal; a drill's from the time it was answered. The offline
-        grader's proposal is stored, and a model's beside it (with the model's id) when it made one.
+        grader's proposal is stored, and a model's beside it (with the model's id) when it made one, or
+        the model's id and why it gave none.
         """
         from fsrs import Rating
 
@@ -347,10 +348,7 @@ class Pipeline:
             code_runs=attempt.code_runs,
             code_result=attempt.code_result,
             delivery=attempt.delivery,
-            model=shown.model,
-            model_proposed=shown.proposed if shown.model else None,
-            model_suggested=shown.suggested if shown.model else None,
-            model_errors=list(shown.errors) if shown.model else None,
+            **_model_fields(shown),
         )
         with self.store.uninterrupted():  # a Ctrl-C meanwhile acts once the answer is marked stored
             self.store.cards.record_review(entry, self.settings.leech_lapses)
@@ -472,3 +470,18 @@ def undo_or_refusal(cards: CardTable, session_id: int | None, now: datetime) -> 
         return cards.undo_last(session_id)
     except UndoRefused as refused:
         return refused_text(refused, now)
+
+
+def _model_fields(shown: Assessment) -> dict[str, Any]:
+    """A review's language-model fields: the model's verdict when it gave one, or the model asked and
+    why it gave none (m029); nothing when none was asked."""
+    if shown.model is not None:
+        return {
+            "model": shown.model,
+            "model_proposed": shown.proposed,
+            "model_suggested": shown.suggested,
+            "model_errors": list(shown.errors),
+        }
+    if shown.model_failure is not None:
+        return {"model": shown.model_failure[0], "model_failure": shown.model_failure[1]}
+    return {}

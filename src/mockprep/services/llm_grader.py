@@ -72,7 +72,8 @@ class PendingGrade:
         try:
             grading = parse_grading(self._call.text(), self._key_points, self._answer)
         except ModelReplyError as exc:
-            return replace(self._offline, note=no_verdict(self.model, str(exc)), pending=None)
+            note = no_verdict(self.model, str(exc))
+            return replace(self._offline, note=note, pending=None, model_failure=(self.model, str(exc)))
         seconds = self._call.seconds or 0.0
         return model_assessment(self._offline, grading, self.model, seconds, self._overtime)
 

@@ -42,6 +42,7 @@ def collect(
                 side.stats.retention_by_topic(flt, now, offsets),
                 side.stats.leeches(flt, settings.leech_lapses),
                 side.stats.graded_reviews(flt),
+                side.stats.model_answers(flt),
             )
         except BaseException as exc:  # raised again on this thread
             scans["error"] = exc
@@ -62,8 +63,8 @@ def collect(
         side.close()
     if "error" in scans:
         raise scans["error"]
-    retention, leeches, graded = scans["rows"]
+    retention, leeches, graded, models = scans["rows"]
     aggregates = StatsAggregates(
-        day_rows, retention, weeks, due, cards, leeches, times, spoken, graded, trends
+        day_rows, retention, weeks, due, cards, leeches, times, spoken, graded, trends, models
     )
     return assemble(aggregates, now, today, flt, days, settings)

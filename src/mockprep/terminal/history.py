@@ -107,7 +107,9 @@ def _graded_line(a: SessionAnswer) -> Text | None:
     if a.suggested is None and a.model is None:
         return None
     line = Text(f"   suggested: {_rating_name(a.suggested)}", style="dim")
-    if a.model is not None:
+    if a.model is not None and a.model_failure is not None:
+        line.append_text(safe(f" · {a.model} gave no verdict ({a.model_failure})"))
+    elif a.model is not None:
         line.append_text(safe(f" · model {a.model}: {_rating_name(a.model_suggested)}"))
         errors = a.model_errors or []
         if errors:

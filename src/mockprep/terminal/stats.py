@@ -32,7 +32,7 @@ def render_stats(console: Console, data: dict[str, Any], leech_lapses: int) -> N
         console.print()
     _render_due_and_cards(console, data)
     _render_weak(console, data, leech_lapses)
-    if data.get("grader", {}).get("answers"):
+    if data.get("grader", {}).get("answers") or data.get("grader", {}).get("models"):
         console.print()
         _render_grader(console, data["grader"])
 
@@ -142,17 +142,27 @@ def _render_grader(console: Console, grader: dict[str, Any]) -> None:
     title = Text("Grader", style="bold")
     title.append(f"  {plural(grader['answers'], 'recent graded answer')}")
     print_text(console, title)
-    print_text(
-        console,
-        f"Key points as it proposed: {_pct(grader['points_as_proposed'])} · its ticks you kept:"
-        f" {_pct(grader['ticks_kept'])} · your ticks it had made: {_pct(grader['ticks_found'])}",
-    )
+    if grader["answers"]:
+        print_text(
+            console,
+            f"Key points as it proposed: {_pct(grader['points_as_proposed'])} · its ticks you kept:"
+            f" {_pct(grader['ticks_kept'])} · your ticks it had made: {_pct(grader['ticks_found'])}",
+        )
     if grader["suggestions"]:
         print_text(
             console,
             f"Your rating was its suggestion: {_pct(grader['rating_as_suggested'])}"
             f" · within one step: {_pct(grader['rating_within_one'])}",
         )
+    for model in grader.get("models", ()):  # each language model asked, and how often it answered
+        line = Text("Model ")
+        line.append_text(safe(model["model"]))
+        line.append(
+            f": a verdict on {model['verdicts']} of {plural(model['asked'], 'answer')} it was asked to grade"
+        )
+        if model["no_verdict"]:
+            line.append_text(safe(f"; none on {model['no_verdict']}, most often: {model['most_often']}"))
+        print_text(console, line)
 
 
 def _render_due_and_cards(console: Console, data: dict[str, Any]) -> None:
