@@ -276,3 +276,23 @@ def test_the_comparison_says_which_reviews_it_predicts_and_which_the_optimizer_l
     comparison = out[out.index("predicting") : out.index("log loss")]
     assert str(predicted) in comparison and str(learnt) in comparison
     assert str(learnt) in out[: out.index("predicting")]  # the fitting line: what it learns from
+
+
+def test_a_fit_used_again_after_an_undo_keeps_the_record_of_its_first_use(tmp_path: Path) -> None:
+    """Adopting a kept fit again overwrote when it was first in use and its undo (found by a review)."""
+    weights = [round(w + 0.01, 4) for w in FSRS6_WEIGHTS]
+    with Store.open(tmp_path, backups=False) as store:
+        kept = store.scheduling.record_fit(weights, 600, (0.5, 0.3), (0.4, 0.2), START, adopt=False)
+        store.scheduling.adopt_fit(kept, START + timedelta(hours=1))  # kept, never used: used in place
+        (first,) = store.scheduling.fits()
+        assert first.adopted_at == START + timedelta(hours=1) and first.in_use
+        store.scheduling.undo_fit(START + timedelta(hours=2))
+        store.scheduling.adopt_fit(kept, START + timedelta(hours=3))
+        before, again = store.scheduling.fits()
+        assert (before.adopted_at, before.undone_at) == (
+            START + timedelta(hours=1),
+            START + timedelta(hours=2),
+        )
+        assert again.in_use and again.adopted_at == START + timedelta(hours=3)
+        assert again.weights == before.weights and again.fitted_at == before.fitted_at
+        assert store.scheduling.weights() == tuple(weights)

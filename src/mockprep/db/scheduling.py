@@ -118,10 +118,20 @@ class Scheduling:
         return None if row is None else _fitted(row)
 
     def adopt_fit(self, fit_id: int, now: datetime) -> None:
-        """Put a kept fit in use from ``now`` (`optimize` on a log unchanged since it was made)."""
+        """Put a kept fit in use from ``now`` (`optimize` on a log unchanged since it was made). One
+        that was in use before and undone is adopted as a copy, so the record keeps when it was used."""
         with self.store.write() as conn:
             conn.execute(
-                text("UPDATE fitted_parameters SET adopted_at = :t, undone_at = NULL WHERE id = :i"),
+                text("UPDATE fitted_parameters SET adopted_at = :t WHERE id = :i AND adopted_at IS NULL"),
+                {"t": db_time(now), "i": fit_id},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO fitted_parameters (fitted_at, weights, reviews, log_loss_before,"
+                    " log_loss_after, rmse_before, rmse_after, adopted_at)"
+                    " SELECT fitted_at, weights, reviews, log_loss_before, log_loss_after, rmse_before,"
+                    " rmse_after, :t FROM fitted_parameters WHERE id = :i AND undone_at IS NOT NULL"
+                ),
                 {"t": db_time(now), "i": fit_id},
             )
 
