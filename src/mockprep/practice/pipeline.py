@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -265,7 +266,8 @@ class Pipeline:
         if not pending.done():
             left = format_duration(max(1, math.ceil(pending.left())))
             self.ui.notice(f"{pending.model} is still grading your answer (at most {left} more)…")
-        final = pending.result()
+        with getattr(self.ui, "held_keys", nullcontext)():  # keys typed meanwhile: not echoed, dropped
+            final = pending.result()
         attempt = replace(attempt, assessment=final)
         if final.note:
             self.ui.notice(final.note)

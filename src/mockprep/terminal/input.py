@@ -85,21 +85,6 @@ def stdin_reader(console: Console, clock: Clock, stream: IO[str] | None = None) 
     return PipeReader(console, sys.stdin if stream is None else stream)
 
 
-def discard_typeahead(stream: IO[str] | None = None) -> None:
-    """Drop the keys typed at a terminal before a prompt was shown (while a model graded, say), so
-    an Enter meant for nothing does not accept what the person has not yet seen. Not for a pipe."""
-    stream = sys.stdin if stream is None else stream
-    try:
-        import termios
-    except ImportError:  # (Windows)
-        return
-    try:
-        if stream.isatty():
-            termios.tcflush(stream.fileno(), termios.TCIFLUSH)
-    except (OSError, ValueError, termios.error):  # (a closed stream)
-        pass
-
-
 def valid_text(text: str) -> str:
     """``text`` with undecodable input (lone surrogates, as ``surrogateescape`` leaves it) as U+FFFD."""
     try:

@@ -31,6 +31,7 @@ from mockprep.terminal.reveal import confirm_checklist, key_point_lines, timing_
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from contextlib import AbstractContextManager
 
     from mockprep.core.code_results import CodeRun
     from mockprep.core.grading import Verdict
@@ -92,6 +93,13 @@ class TerminalUI:
 
     def notice(self, text: str) -> None:
         self.console.print(safe(text, "dim"))
+
+    def held_keys(self) -> AbstractContextManager[None]:
+        """While the pipeline waits for a model's verdict: keys typed are not echoed (the checklist's
+        prompt drops them)."""
+        from mockprep.terminal.typeahead import keys_held
+
+        return keys_held()
 
     def show_question(
         self, record: QuestionRecord, progress: Progress, countdown: Countdown | None = None

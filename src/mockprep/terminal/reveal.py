@@ -207,9 +207,10 @@ def confirm_checklist(
     Keys typed before it is shown (while a model graded) are dropped: only what follows it counts.
     Once ``points_on_screen()`` says the reveal's key points have scrolled away, each prompt has them
     above it, one line each with their current marks."""
-    from mockprep.terminal.input import discard_typeahead
+    from mockprep.terminal.typeahead import discard_typeahead
 
-    discard_typeahead()
+    if discard_typeahead():
+        print_line(Text("(what you typed while it graded was dropped: it answers nothing)", style="dim"))
     verdicts = [p.verdict for p in attempt.assessment.points]
     listed = False
     while True:

@@ -1,0 +1,128 @@
+"""Keys typed while a model grades: not echoed while the session waits, dropped at the checklist's
+prompt with a line saying so (on a pseudo-terminal)."""
+
+from __future__ import annotations
+
+import os
+import select
+from contextlib import contextmanager
+from dataclasses import replace
+from types import SimpleNamespace
+
+import pytest
+
+from mockprep.core.banks import parse_question
+from mockprep.core.grading import KeyPointGrader
+
+pty = pytest.importorskip("pty")
+termios = pytest.importorskip("termios")
+
+
+@contextmanager
+def terminal():
+    """A pseudo-terminal: (what the program reads, the keyboard, what the screen receives)."""
+    master, slave = pty.openpty()
+    with os.fdopen(slave, "r", closefd=True) as tty, os.fdopen(master, "r+b", buffering=0) as keyboard:
+        yield tty, keyboard
+
+
+def on_screen(keyboard, wait: float = 0.5) -> bytes:
+    shown = b""
+    while select.select([keyboard], [], [], wait)[0]:
+        shown += os.read(keyboard.fileno(), 1024)
+        wait = 0.1
+    return shown
+
+
+def test_keys_typed_while_a_model_grades_are_not_echoed_and_echo_comes_back() -> None:
+    """Found by an exploratory tester: keys typed while waiting for the model's verdict appeared on
+    screen, then were dropped at the checklist's prompt, so what they saw typed counted for nothing."""
+    from mockprep.terminal.typeahead import discard_typeahead, keys_held
+
+    with terminal() as (tty, keyboard):
+        keyboard.write(b"1\n")  # at a prompt-less moment without it: the terminal echoes
+        assert on_screen(keyboard) == b"1\r\n"
+        discard_typeahead(tty)
+        echoing = termios.tcgetattr(tty.fileno())
+        with keys_held(tty):
+            keyboard.write(b"2 3\n")
+            assert on_screen(keyboard) == b""
+        assert termios.tcgetattr(tty.fileno()) == echoing
+        assert discard_typeahead(tty) == 4  # what was typed blind is dropped, and counted
+
+
+def test_echo_comes_back_when_the_wait_is_interrupted() -> None:
+    from mockprep.terminal.typeahead import keys_held
+
+    with terminal() as (tty, _keyboard):
+        echoing = termios.tcgetattr(tty.fileno())
+        with pytest.raises(KeyboardInterrupt), keys_held(tty):
+            raise KeyboardInterrupt
+        assert termios.tcgetattr(tty.fileno()) == echoing
+
+
+def test_the_checklist_says_keys_typed_before_it_were_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockprep.terminal.reveal import confirm_checklist
+    from mockprep.terminal.typeahead import keys_held
+
+    spec = parse_question(
+        {"id": "q", "prompt": "Why?", "answer": "So.", "key_points": ["first point", "second point"]},
+        strict=False,
+    )
+    attempt = SimpleNamespace(assessment=KeyPointGrader().assess(spec, "nothing relevant"))
+    for typed, told in ((b"1\n", True), (b"", False)):
+        with terminal() as (tty, keyboard):
+            monkeypatch.setattr("sys.stdin", tty)
+            with keys_held(tty):
+                keyboard.write(typed)
+                select.select([tty], [], [], 0.5 if typed else 0)
+            lines: list[str] = []
+            confirm_checklist(lambda _p, _c: "", attempt, lambda line, shown=lines: shown.append(line.plain))  # type: ignore[arg-type]
+            assert any("typed while it graded was dropped" in line for line in lines) is told
+
+
+def test_the_pipeline_waits_for_a_verdict_with_keys_held(store, clock) -> None:
+    """The session holds keys while it waits for a model (the terminal's UI), not while it shows."""
+    from mockprep.core.settings import DEFAULT_SETTINGS
+    from mockprep.core.timer import AnswerTiming
+    from mockprep.practice.pipeline import Pipeline
+    from mockprep.practice.ui import Attempt
+    from tests.conftest import ScriptedUI
+
+    spec = parse_question(
+        {"id": "q", "prompt": "Why?", "answer": "So.", "key_points": ["first point", "second point"]},
+        strict=False,
+    )
+    offline = KeyPointGrader().assess(spec, "nothing")
+
+    class UI(ScriptedUI):
+        @contextmanager
+        def held_keys(self):
+            self.events.append("held")
+            yield
+            self.events.append("released")
+
+    class Pending:
+        model = "m"
+
+        def done(self) -> bool:
+            return False
+
+        def left(self) -> float:
+            return 1.0
+
+        def result(self):
+            ui.events.append("waited")
+            return offline
+
+    ui = UI(clock=clock)
+    record = SimpleNamespace(question=SimpleNamespace(key="demo/q"))
+    attempt = Attempt(
+        record, "nothing", AnswerTiming(10, None), replace(offline, pending=Pending()), clock.now
+    )  # type: ignore[arg-type]
+    Pipeline(store, ui, clock, DEFAULT_SETTINGS).reveal(attempt)
+    assert [
+        e
+        for e in ui.events
+        if "model answer" in e or e in ("held", "waited", "released") or "key points" in e
+    ] == ["model answer demo/q", "held", "waited", "released", "key points demo/q"]
