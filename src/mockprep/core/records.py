@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from fsrs import Card
 
     from mockprep.core.delivery import Delivery
-    from mockprep.core.renames import Arrival, Gone, Rename
+    from mockprep.core.renames import Arrival, Gone, Rename, Reworded
     from mockprep.core.stories import StoryDraft
 
 
@@ -60,6 +60,8 @@ class SyncResult:
     gone: tuple[Gone, ...] = ()
     arrived: tuple[Arrival, ...] = ()
     renamed: tuple[Rename, ...] = ()
+    # Updated questions whose prompt changed (not counting those whose history moved: a swap, a chain).
+    reworded: tuple[Reworded, ...] = ()
 
     @property
     def changed(self) -> bool:

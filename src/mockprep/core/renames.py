@@ -7,6 +7,14 @@ collapsing white space, nothing looser: two questions whose prompts differ by a 
 (the person can join them by hand, ``mockprep question rename OLD NEW``). A prompt shared by two retired
 or two added questions is ambiguous and renames nothing.
 
+Ids swapped or passed along (A takes B's id while B takes a new one) keep every key, so no question is
+retired or added: the questions whose prompt changed (:class:`Reworded`) take part too. History follows
+a prompt from the one question that had it to the one that has it now; :func:`find_moves` carries a set
+of such moves only when it is a permutation: every question whose key another takes moves on itself,
+and every key a question leaves is taken, so a chain starts at a retired key and ends at an added one,
+or closes on itself (a swap). Anything else (a prompt edited on the way, a question deleted whose id
+another took) moves nothing, and :func:`sync_lines` says which question has the prompt another had.
+
 :func:`sync_lines` says what a person must know of a sync: the renames that kept progress, and the
 questions with reviews that were retired (a few by name, with the way to carry their history over).
 """
@@ -50,6 +58,20 @@ class Arrival:
 
 
 @dataclass(frozen=True)
+class Reworded:
+    """A question whose key stays but whose prompt (as :func:`prompt_key` compares it) changed."""
+
+    question_id: int
+    key: str
+    prompt: str  # the one it had
+    new_prompt: str
+    reviews: int
+
+
+Move = tuple["Gone | Reworded", str]  # a question (its row) and the key it takes
+
+
+@dataclass(frozen=True)
 class Rename:
     """A question that took a new key and kept its card and ``reviews``."""
 
@@ -66,17 +88,47 @@ def prompt_key(prompt: str) -> str:
 def find_renames(gone: Iterable[Gone], arrived: Iterable[Arrival]) -> list[tuple[Gone, Arrival]]:
     """The retired questions each matched to the added question with the same prompt, where that prompt
     belongs to exactly one of each; in the order of ``gone``."""
-    retired: dict[str, list[Gone]] = {}
-    for question in gone:
-        retired.setdefault(prompt_key(question.prompt), []).append(question)
-    added: dict[str, list[Arrival]] = {}
-    for question in arrived:
-        added.setdefault(prompt_key(question.prompt), []).append(question)
-    return [
-        (olds[0], added[prompt][0])
-        for prompt, olds in retired.items()
-        if len(olds) == 1 and len(added.get(prompt, ())) == 1
-    ]
+    arrivals = {question.key: question for question in arrived}
+    return [(old, arrivals[key]) for old, key in find_moves(gone, arrivals.values(), ())]  # (all Gone)
+
+
+def find_moves(gone: Iterable[Gone], arrived: Iterable[Arrival], reworded: Iterable[Reworded]) -> list[Move]:
+    """The questions whose history moves to another key in this sync, each with that key: a prompt had
+    by one retired or reworded question and had now by one added or reworded question is a move, and a
+    set of moves is taken only where it is a permutation (see the module's docstring). In the order of
+    ``gone`` then ``reworded``, so every device that sees the same change decides the same."""
+    reworded = list(reworded)
+    sources: dict[str, list[Gone | Reworded]] = {}
+    for question in [*gone, *reworded]:
+        sources.setdefault(prompt_key(question.prompt), []).append(question)
+    targets: dict[str, list[str]] = {}
+    for key, prompt in [(q.key, q.prompt) for q in arrived] + [(q.key, q.new_prompt) for q in reworded]:
+        targets.setdefault(prompt_key(prompt), []).append(key)
+    step = {  # key -> (its question, the key that question's prompt went to)
+        olds[0].key: (olds[0], targets[prompt][0])
+        for prompt, olds in sources.items()
+        if len(olds) == 1 and len(targets.get(prompt, ())) == 1
+    }
+    both = {q.key for q in reworded}  # keys left and taken: a move there needs the moves beside it
+    came = {new: key for key, (_q, new) in step.items()}
+    valid: set[str] = set()
+    walked: set[str] = set()
+    for key in step:
+        if key in walked:
+            continue
+        start = key
+        while start in came and came[start] != key:
+            start = came[start]
+        path, at = [start], step[start][1]
+        while at in step and at != start:
+            path.append(at)
+            at = step[at][1]
+        # a swap (or longer cycle) closes on itself; a chain starts at a retired key, ends at an added one
+        walked.update(path)
+        if at == start or start not in both and at not in both:
+            valid.update(path)
+    moves: list[Move] = [step[key] for key in step if key in valid]
+    return moves
 
 
 def likely_successor(question: Gone, arrived: Sequence[Arrival]) -> Arrival | None:
@@ -95,7 +147,9 @@ def likely_successor(question: Gone, arrived: Sequence[Arrival]) -> Arrival | No
 
 def sync_lines(results: Sequence[SyncResult], every_rename: bool = True) -> tuple[list[str], list[str]]:
     """What a sync's ``results`` must tell: lines of renames (only those that kept reviews unless
-    ``every_rename``) and warnings of retired questions that have reviews, one of each per bank."""
+    ``every_rename``), warnings of retired questions that have reviews, and warnings of questions that
+    now have the prompt another had (history with either) but were not taken for renames; one of each
+    per bank."""
     arrived = [question for result in results for question in result.arrived]
     notes, warnings = [], []
     for result in results:
@@ -106,7 +160,32 @@ def sync_lines(results: Sequence[SyncResult], every_rename: bool = True) -> tupl
         kept = [question for question in result.gone if question.reviews]
         if kept:
             warnings.append(_retired_line(result.bank_id, kept, arrived))
+    had = {prompt_key(q.prompt): q for result in results for q in (*result.gone, *result.reworded)}
+    for result in results:
+        taken = [
+            (q.key, was.key)
+            for q in result.reworded
+            if (was := had.get(prompt_key(q.new_prompt))) is not None and (q.reviews or was.reviews)
+        ]
+        if taken:
+            warnings.append(_taken_line(result.bank_id, taken))
     return notes, warnings
+
+
+def _taken_line(bank_id: str, taken: list[tuple[str, str]]) -> str:
+    """The questions whose new prompt another question of the sync had, their histories left by key."""
+    if len(taken) == 1:
+        head = f"{bank_id}: {taken[0][0]} now has the prompt {taken[0][1]} had, and each kept its own history"
+    else:
+        named = [f"{key} (had by {was})" for key, was in taken]
+        head = (
+            f"{bank_id}: {len(taken)} questions now have the prompt another had, and each kept its own"
+            f" history: {_few(named, len(taken))}"
+        )
+    return (
+        f"{head}; if you swapped ids, put the bank files back as they were, let them sync, then change"
+        " the ids alone (prompts in another edit) and the histories follow the prompts"
+    )
 
 
 def _retired_line(bank_id: str, kept: list[Gone], arrived: Sequence[Arrival]) -> str:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from mockprep.core.bank_records import Bank
     from mockprep.core.questions import Question, QuestionRecord
     from mockprep.core.records import BankInfo, BankSummary, SyncResult
-    from mockprep.core.renames import Arrival, Gone
+    from mockprep.core.renames import Arrival, Gone, Reworded
     from mockprep.db.store import Store
 
 _QUESTION_COLUMNS = "id, key, bank_id, round, topic, roles, data, retired_at"
@@ -132,6 +132,7 @@ class BankTable:
             }
             seen = set()
             fresh = []
+            reworded: list[Reworded] = []
             topic_moved = False
             for question in bank.questions:
                 seen.add(question.key)
@@ -157,6 +158,7 @@ class BankTable:
                             restored += 1
                         elif data != values["data"]:
                             updated += 1  # (one that only takes its bank's new roles is the bank's edit)
+                            reworded += _reworded(qid, question.key, data, question.spec.prompt)
             if fresh:
                 # A new bank of thousands of questions: one executemany per table, not a query per row.
                 raw = conn.raw
@@ -185,11 +187,16 @@ class BankTable:
                 )
             retired = len(leaving)
             gone = _gone(conn, leaving)
+            if reworded:
+                reworded = _with_reviews(conn, reworded)
         moved_to = bank.source if before is not None and before.source != bank.source else None
         if topic_moved:
             edited = (*edited, "topic")
         arrived = _arrivals(bank, {v["key"] for v in fresh}) if fresh else ()
-        return SyncResult(bank.id, added, updated, retired, restored, moved_to, edited, gone or (), arrived)
+        return SyncResult(
+            bank.id, added, updated, retired, restored, moved_to, edited, gone or (), arrived,
+            reworded=tuple(reworded),
+        )  # fmt: skip
 
     def retire_questions(self, bank_id: str, now: datetime) -> SyncResult:
         """Retire every active question of a bank whose file is gone."""
@@ -213,6 +220,14 @@ class BankTable:
 
         with self.store.write() as conn:
             return carry_over(conn.raw, old_id, new_key)
+
+    def carry_moves(self, moves: list[tuple[int, str]]) -> int:
+        """Questions (row ids) take new keys at once, some each other's (a swap, a chain of renames):
+        :func:`mockprep.db.question_aliases.carry_moves`."""
+        from mockprep.db.question_aliases import carry_moves
+
+        with self.store.write() as conn:
+            return carry_moves(conn.raw, moves)
 
     def renamed_to(self, ref: str) -> str | None:
         """The key the question once keyed ``ref`` (or, without a ``/``, the one question once with that
@@ -369,14 +384,36 @@ def _gone(conn: Any, rows: Iterable[Any]) -> tuple[Gone, ...] | None:
 
     from mockprep.core.renames import Gone
 
-    reviews = dict(
+    reviews = _review_counts(conn, [row[0] for row in rows])
+    return tuple(Gone(qid, key, json.loads(data)["prompt"], reviews.get(qid, 0)) for qid, key, data in rows)
+
+
+def _review_counts(conn: Any, ids: list[int]) -> dict[int, int]:
+    return dict(
         conn.raw.execute(
-            f"SELECT question_id, COUNT(*) FROM reviews WHERE question_id IN ({','.join('?' * len(rows))})"
+            f"SELECT question_id, COUNT(*) FROM reviews WHERE question_id IN ({','.join('?' * len(ids))})"
             " GROUP BY question_id",
-            [row[0] for row in rows],
+            ids,
         ).fetchall()
     )
-    return tuple(Gone(qid, key, json.loads(data)["prompt"], reviews.get(qid, 0)) for qid, key, data in rows)
+
+
+def _reworded(qid: int, key: str, data: str, prompt: str) -> list[Reworded]:
+    """The question, if the file changed its prompt (as renames compare prompts): its reviews counted
+    later, for all at once."""
+    import json
+
+    from mockprep.core.renames import Reworded, prompt_key
+
+    was = json.loads(data)["prompt"]
+    return [Reworded(qid, key, was, prompt, 0)] if prompt_key(was) != prompt_key(prompt) else []
+
+
+def _with_reviews(conn: Any, reworded: list[Reworded]) -> list[Reworded]:
+    from dataclasses import replace
+
+    counts = _review_counts(conn, [q.question_id for q in reworded])
+    return [replace(q, reviews=counts.get(q.question_id, 0)) for q in reworded]
 
 
 def _arrivals(bank: Bank, keys: set[str]) -> tuple[Arrival, ...]:

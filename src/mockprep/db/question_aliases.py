@@ -10,7 +10,7 @@ reviews, marks and story links find it. A key that is a question's own always wi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core import ids
@@ -34,6 +34,7 @@ def m028_question_aliases(cur: Any) -> None:
 
 
 _FIELDS = ("bank_id", "round", "topic", "difficulty", "kind", "roles", "competencies", "data", "retired_at")
+_COLUMNS = ", ".join(_FIELDS)
 
 
 def carry_over(raw: sqlite3.Connection, old_id: int, new_key: str) -> int:
@@ -41,29 +42,61 @@ def carry_over(raw: sqlite3.Connection, old_id: int, new_key: str) -> int:
     fields, its reviews, mock answers and aliases, and each of its marks changed later than its own;
     that question's row goes, and the old key becomes an alias. Returns the reviews taken over (the card
     is then replayed from the whole log, as a merge does)."""
-    old_key = raw.execute("SELECT key FROM questions WHERE id = ?", (old_id,)).fetchone()[0]
-    new = raw.execute(f"SELECT id, {', '.join(_FIELDS)} FROM questions WHERE key = ?", (new_key,)).fetchone()
-    new_id, values = new[0], new[1:]
-    # (The stats roll-up's triggers move the counts along: a question's bank, round and topic and a
-    # review's question are what they count by.)
-    raw.execute(
-        f"UPDATE questions SET {', '.join(f'{name} = ?' for name in _FIELDS)} WHERE id = ?",
-        (*values, old_id),
-    )
-    taken = raw.execute("UPDATE reviews SET question_id = ? WHERE question_id = ?", (old_id, new_id)).rowcount
-    raw.execute("UPDATE mock_answers SET question_id = ? WHERE question_id = ?", (old_id, new_id))
-    marks = marks_event(raw, new_id)
+    return carry_moves(raw, [(old_id, new_key)])
+
+
+def carry_moves(raw: sqlite3.Connection, moves: Sequence[tuple[int, str]]) -> int:
+    """Each question of ``moves`` (a row id) takes its new key at once, with the bank and fields the
+    question that has that key holds now, as :func:`carry_over` does for one: keys may be taken from
+    each other (a swap, a chain of renames). A question whose key is taken and that takes none itself
+    (one a sync just added) hands over what it has and goes. Returns the reviews handed over."""
+    movers = {qid for qid, _key in moves}
+    plans = []
+    for qid, new_key in moves:
+        old_key = raw.execute("SELECT key FROM questions WHERE id = ?", (qid,)).fetchone()[0]
+        new = raw.execute(f"SELECT id, {_COLUMNS} FROM questions WHERE key = ?", (new_key,)).fetchone()
+        plans.append((qid, old_key, new_key, new[0], new[1:]))
+    for qid, old_key, *_rest in plans:  # every key set aside first: two rows never hold one key
+        raw.execute("UPDATE questions SET key = ? WHERE id = ?", (_PARKED.format(qid), qid))
+        _move_links(raw, old_key, _PARKED.format(qid))
+    taken = 0
+    for qid, _old, _new, new_id, values in plans:
+        # (The stats roll-up's triggers move the counts along: a question's bank, round and topic and a
+        # review's question are what they count by.)
+        raw.execute(
+            f"UPDATE questions SET {', '.join(f'{name} = ?' for name in _FIELDS)} WHERE id = ?",
+            (*values, qid),
+        )
+        if new_id not in movers:
+            joined = _hand_over(raw, new_id, qid)
+            if joined:
+                store_replayed_card(raw, qid)
+            taken += joined
+    raw.executemany("DELETE FROM question_aliases WHERE key = ?", [(plan[2],) for plan in plans])
+    for qid, old_key, new_key, _id, _values in plans:
+        raw.execute("UPDATE questions SET key = ? WHERE id = ?", (new_key, qid))
+        raw.execute(
+            "INSERT OR REPLACE INTO question_aliases (key, question_id) VALUES (?, ?)",
+            (old_key, qid),
+        )
+        _move_links(raw, _PARKED.format(qid), new_key)
+    return taken
+
+
+_PARKED = " moving/{}"  # a key no bank can write (ids are slugs), held while carry_moves runs
+
+
+def _hand_over(raw: sqlite3.Connection, from_id: int, to_id: int) -> int:
+    """Question ``from_id``'s reviews, mock answers, later marks and aliases go to ``to_id``, and its row
+    and card go. Returns the reviews handed over."""
+    taken = raw.execute("UPDATE reviews SET question_id = ? WHERE question_id = ?", (to_id, from_id)).rowcount
+    raw.execute("UPDATE mock_answers SET question_id = ? WHERE question_id = ?", (to_id, from_id))
+    marks = marks_event(raw, from_id)
     if marks is not None:
-        take_marks(raw, old_id, marks)
-    raw.execute("UPDATE question_aliases SET question_id = ? WHERE question_id = ?", (old_id, new_id))
-    raw.execute("DELETE FROM cards WHERE question_id = ?", (new_id,))
-    raw.execute("DELETE FROM questions WHERE id = ?", (new_id,))
-    raw.execute("UPDATE questions SET key = ? WHERE id = ?", (new_key, old_id))
-    raw.execute("DELETE FROM question_aliases WHERE key = ?", (new_key,))
-    raw.execute("INSERT OR REPLACE INTO question_aliases (key, question_id) VALUES (?, ?)", (old_key, old_id))
-    _move_links(raw, old_key, new_key)
-    if taken:
-        store_replayed_card(raw, old_id)
+        take_marks(raw, to_id, marks)
+    raw.execute("UPDATE question_aliases SET question_id = ? WHERE question_id = ?", (to_id, from_id))
+    raw.execute("DELETE FROM cards WHERE question_id = ?", (from_id,))
+    raw.execute("DELETE FROM questions WHERE id = ?", (from_id,))
     return taken
 
 

@@ -235,7 +235,7 @@ def _apply(store: Store, scan: _Scan, states: dict[str, BankState], now: datetim
                 continue
             if _gone(state.source, scan.listed, folders):
                 results.append(store.banks.retire_questions(state.id, now))
-        if any(r.gone for r in results) and any(r.arrived for r in results):
+        if any(r.gone or r.reworded for r in results) and any(r.arrived or r.reworded for r in results):
             results = _carry_renames(store, results)
     report.changed = [result for result in results if result.changed]
     report.problems += _missing_roots(store, roots, winners, states)
@@ -244,35 +244,42 @@ def _apply(store: Store, scan: _Scan, states: dict[str, BankState], now: datetim
 
 def _carry_renames(store: Store, results: list[SyncResult]) -> list[SyncResult]:
     """A question retired and one added with the same prompt, in this sync, are one question whose id
-    changed (core/renames.py): the new key takes over the old question's row, card and history. Each
-    bank's result then counts it as renamed (in the bank it is in now), not as retired and added."""
+    changed, and so are ids swapped or passed along among questions whose prompts changed, where every
+    prompt goes from one key to one other (core/renames.py): each question's row, card and history take
+    the key its prompt has now, all at once. Each bank's result then counts them as renamed (in the bank
+    they are in now), not as retired, added or updated."""
     from dataclasses import replace
 
-    from mockprep.core.renames import Rename, find_renames
+    from mockprep.core.renames import Rename, find_moves
 
-    pairs = find_renames(
-        [q for r in results for q in r.gone], [q for r in results for q in r.arrived]
-    )  # fmt: skip
-    if not pairs:
+    moves = find_moves(
+        [q for r in results for q in r.gone],
+        [q for r in results for q in r.arrived],
+        [q for r in results for q in r.reworded],
+    )
+    if not moves:
         return results
-    bank_of = {q.key: r.bank_id for r in results for q in r.arrived}
-    old = {gone.key for gone, _new in pairs}
-    new = {arrival.key for _old, arrival in pairs}
+    bank_of = {q.key: r.bank_id for r in results for q in (*r.arrived, *r.reworded)}
+    store.banks.carry_moves([(question.question_id, new) for question, new in moves])
+    old = {question.key for question, _new in moves}
+    new = {key for _question, key in moves}
     renamed: dict[str, list[Rename]] = {}
-    for gone, arrival in pairs:
-        store.banks.carry_over(gone.question_id, arrival.key)
-        renamed.setdefault(bank_of[arrival.key], []).append(Rename(gone.key, arrival.key, gone.reviews))
+    for question, key in moves:
+        renamed.setdefault(bank_of[key], []).append(Rename(question.key, key, question.reviews))
     out = []
     for r in results:
         kept_gone = tuple(q for q in r.gone if q.key not in old)
         kept_new = tuple(q for q in r.arrived if q.key not in new)
+        kept_reworded = tuple(q for q in r.reworded if q.key not in new)
         out.append(
             replace(
                 r,
                 retired=r.retired - (len(r.gone) - len(kept_gone)),
                 added=r.added - (len(r.arrived) - len(kept_new)),
+                updated=r.updated - (len(r.reworded) - len(kept_reworded)),
                 gone=kept_gone,
                 arrived=kept_new,
+                reworded=kept_reworded,
                 renamed=r.renamed + tuple(renamed.get(r.bank_id, ())),
             )
         )
