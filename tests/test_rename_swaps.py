@@ -321,3 +321,31 @@ def _rate_each(home: Path, keys: list[str]) -> None:
     with Store.open(home, backups=False) as store:
         for minute, key in enumerate(keys):
             rate(store, key, Rating.Good, START + timedelta(minutes=minute))
+
+
+def test_bank_add_of_a_file_a_question_moved_into_is_a_rename(cli, home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mbank"
+    folder.mkdir()
+    _write(folder, {"ma": [("w2v", "How does skip-gram train word vectors?", "open"),
+                           ("bleu", "What does BLEU measure?", "open")]})  # fmt: skip
+    assert cli("bank", "add", str(folder / "ma.toml")).exit_code == 0
+    _rate_each(home, ["ma/w2v", "ma/bleu"])
+    _write(folder, {"ma": [("bleu", "What does BLEU measure?", "open")],
+                    "mb": [("sgns", "How does skip-gram train word vectors?", "open")]})  # fmt: skip
+    added = cli("bank", "add", str(folder / "mb.toml"))
+    assert added.exit_code == 0 and "NEW-KEY" not in added.stderr and "retired" not in added.stderr
+    assert "mb: renamed ma/w2v → mb/sgns (progress kept)" in added.stdout
+    keys = db_rows(home, "SELECT q.key FROM reviews r JOIN questions q ON q.id = r.question_id ORDER BY 1")
+    assert keys == [("ma/bleu",), ("mb/sgns",)]
+    shown = cli("question", "show", "ma/w2v")
+    assert shown.exit_code == 0 and shown.stdout.splitlines()[0] == "mb/sgns  (renamed from ma/w2v)"
+    assert cli("question", "show", "sgns").stdout.splitlines()[0] == "mb/sgns"
+
+
+def test_bank_sync_lines_keep_a_bank_id_as_written(cli, tmp_path: Path) -> None:
+    folder = tmp_path / "n"
+    folder.mkdir()
+    _write(folder, {"my-nlp": [("a", "Prompt of a?", "open")]})
+    assert cli("bank", "add", str(folder)).exit_code == 0
+    _write(folder, {"my-nlp": [("a", "Prompt of a?", "open"), ("b", "Prompt of b?", "open")]})
+    assert cli("bank", "sync").stdout.splitlines()[0] == "my-nlp: 1 added"

@@ -126,7 +126,9 @@ def bank_add(
     from mockprep.core.banks import BankError
     from mockprep.services.bank_sync import add_path, restore_bank
 
-    store = open_store()
+    # No sync first: add_path reads every file with the new ones in one pass, so a question moved from
+    # a registered file into the new one is seen leaving and arriving together (a rename, not a loss).
+    store = open_store(sync=False)
     try:
         if not path.exists():
             row = store.banks.get(str(path))

@@ -96,11 +96,15 @@ def question_show(question: QuestionRef) -> None:
 
     store = open_store()
     try:
-        detail = store.questions.detail(resolve_key(store, question))
+        key = resolve_key(store, question)
+        detail = store.questions.detail(key)
+        ref = question.strip()
+        # (a key or id no question has now, found as the one a question had before its id was renamed)
+        renamed = not store.questions.candidates(ref) and store.banks.renamed_to(ref) == key
     finally:
         store.close()
     assert detail is not None
-    render_question(make_console(), detail, utc_now())
+    render_question(make_console(), detail, utc_now(), ref if renamed else None)
 
 
 @question_app.command("search")

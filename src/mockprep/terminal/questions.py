@@ -74,11 +74,16 @@ def render_hits(console: Console, hits: list[QuestionHit], now: datetime, empty:
     console.print(footer, soft_wrap=True)
 
 
-def render_question(console: Console, detail: QuestionDetail, now: datetime) -> None:
+def render_question(
+    console: Console, detail: QuestionDetail, now: datetime, renamed_from: str | None = None
+) -> None:
+    """``renamed_from``: the old key (or id) the person asked for, which the question had before."""
     record = detail.record
     q = record.question
     spec = q.spec
     title = Text(clean(q.key), style="bold")
+    if renamed_from is not None:
+        title.append(f"  (renamed from {clean(renamed_from)})", style="dim")
     if record.retired:
         title.append("  (retired: no longer in its bank file)", style="yellow")
     console.print(title, soft_wrap=True)
