@@ -19,10 +19,15 @@ if TYPE_CHECKING:
 @backup_app.command("list")
 def backup_list() -> None:
     """The backups kept, newest first."""
-    from mockprep.db.backups import damaged_copies, list_backups
-    from mockprep.paths import home_dir
+    from mockprep.cli.context import warn
+    from mockprep.db.backups import damaged_copies, list_backups, quick_check
+    from mockprep.db.damage_note import damage_noted
+    from mockprep.paths import DB_NAME, home_dir
 
     backups = list_backups(home_dir())
+    damaged = damage_noted(home_dir() / DB_NAME)
+    if damaged is not None:  # each backup is checked, to say which one to restore
+        warn(damaged)
     if not backups:
         typer.echo("No backups yet: one is made on the first use of each day, once there is history.")
         return
@@ -32,6 +37,9 @@ def backup_list() -> None:
         ahead = (
             "  stamped after the clock's now: never pruned until it passes" if backup.taken_at > now else ""
         )
+        if damaged is not None:
+            problem = quick_check(backup.path)
+            ahead += "  passes the check" if problem is None else f"  damaged too ({problem})"
         typer.echo(f"{backup.name}  {when}  {backup.reason:<14} {backup.size / 2**20:7.1f} MB{ahead}")
     typer.echo("Restore one with: mockprep backup restore NAME")
     for damaged in damaged_copies(home_dir()):
@@ -107,11 +115,12 @@ def backup_restore(
     typer.echo(f"Restored {source.name}.")
     _say_sync_reads_back()
     if kept.safety is not None:
-        back = "what it holds" if not missing or not any(missing) else _joined(_records(missing))
+        back = "what it holds" if not missing or not any(missing) else _joined(_records(missing, merged=True))
         back += f" that {source.name} lacks"
+        lost = f"; {_lost(missing, after=True)}" if missing and missing.lost else ""
         typer.echo(
             f"The data it replaced is kept as {kept.safety.name}: {_merge_command(kept.safety.path)}"
-            f" brings back {back}."
+            f" brings back {back}{lost}."
         )
     if kept.damaged is not None:
         typer.echo(
@@ -136,17 +145,22 @@ def _what_would_go(name: str, made: datetime | None, missing: Missing | None, no
         return f"{name} was made {when} ({ago}); every review, session and story edit is in it."
     parts = _records(missing)
     verb = "is" if len(parts) == 1 and parts[0].startswith("1 ") else "are"
-    return f"{name} was made {when} ({ago}); {_joined(parts)} {verb} not in it."
+    lost = f" ({_lost(missing, after=False)})" if missing.lost else ""
+    return f"{name} was made {when} ({ago}); {_joined(parts)} {verb} not in it{lost}."
 
 
-def _records(missing: Missing) -> list[str]:
-    """``["12 reviews in 2 sessions", "1 story edit"]``."""
+def _records(missing: Missing, merged: bool = False) -> list[str]:
+    """``["12 reviews in 2 sessions", "1 story edit"]``; ``merged``: what a merge brings back of them
+    (not the reviews it cannot add: :attr:`Missing.lost`)."""
     from mockprep.core.wording import plural
 
     parts = []
-    if missing.reviews:
-        sessions = f" in {plural(missing.sessions, 'session')}" if missing.sessions else ""
-        parts.append(plural(missing.reviews, "review") + sessions)
+    reviews = missing.reviews - (sum(n for _why, n, _s in missing.lost) if merged else 0)
+    if reviews > 0:
+        # (a merge adds every session, those of reviews it cannot add too)
+        joint = ", " if merged and missing.lost else " in "
+        sessions = f"{joint}{plural(missing.sessions, 'session')}" if missing.sessions else ""
+        parts.append(plural(reviews, "review") + sessions)
     elif missing.sessions:
         parts.append(plural(missing.sessions, "session"))
     kinds = (
@@ -154,7 +168,37 @@ def _records(missing: Missing) -> list[str]:
         (missing.rehearsals, "story rehearsal"),
         (missing.fits, "optimizer fit"),
     )
-    return parts + [plural(count, noun) for count, noun in kinds if count]
+    parts += [plural(count, noun) for count, noun in kinds if count]
+    if missing.marks:
+        parts.append(f"the marks (suspended, buried, flagged) of {plural(missing.marks, 'question')}")
+    return parts
+
+
+def _lost(missing: Missing, after: bool) -> str:
+    """The reviews a merge cannot bring back, and why: ``3 reviews of questions from /x.toml, which is
+    not on this machine, cannot be merged back until it is here and added again (...)``."""
+    from mockprep.core.wording import plural
+
+    said = []
+    for why, count, _sessions in missing.lost:
+        if why:
+            said.append(
+                f"{plural(count, 'review')} of questions from {why}, which is not on this machine, cannot"
+                f" be merged back until it is here and added again (mockprep bank add {_quoted(why)})"
+            )
+        else:
+            said.append(
+                f"{plural(count, 'review')} of questions no bank file holds any more cannot be merged back"
+            )
+    if after:
+        return "; ".join(said)
+    return "of them, " + "; ".join(said)
+
+
+def _quoted(path: str) -> str:
+    import shlex
+
+    return shlex.quote(path)
 
 
 def _joined(parts: list[str]) -> str:

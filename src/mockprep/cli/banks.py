@@ -191,6 +191,8 @@ def bank_remove(
         if row.removed:
             typer.echo(plain(f"Bank {bank_id!r} was already removed."))
             return
+        from mockprep.services.bank_sync import forget_missing_sources
+
         store.banks.set_removed(bank_id, True)
         typer.echo(
             plain(
@@ -198,6 +200,9 @@ def bank_remove(
                 f"Bring it back with: mockprep bank add {bank_id}"
             )
         )
+        for path in forget_missing_sources(store):
+            again = "mockprep bank add PATH registers it again once it is back"
+            typer.echo(plain(f"{path} is missing, so it is no longer registered ({again})."))
     finally:
         store.close()
 

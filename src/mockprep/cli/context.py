@@ -152,6 +152,10 @@ def open_store(sync: bool = True) -> Store:
         store = Store.open(home_dir(), settings=load_settings(), warn=warn, notice=_notice)
     except StoreError as exc:
         raise UserError(str(exc), exit_code=1) from None
+    from mockprep.db.damage_note import damage_noted
+
+    if (damaged := damage_noted(store.path)) is not None:  # found by an earlier command, not since checked
+        warn(damaged)
     store.recover_sessions(process_alive)  # sessions whose process was killed outright
     if sync:
         from mockprep.services.bank_sync import sync_banks

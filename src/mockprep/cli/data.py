@@ -18,6 +18,7 @@ from mockprep.core.wording import plural
 
 if TYPE_CHECKING:
     from mockprep.db.merge import MergeSummary
+    from mockprep.db.store import Store
 
 
 @app.command("export")
@@ -162,8 +163,9 @@ def import_(
     store = open_store()  # an import, and a merge, need the banks of the questions they add reviews to
     try:
         if merge:
+            missing = _merge_banks(store, head)
             summary = store.bulk.merge_data(head, questions, utc_now())
-            typer.echo(plain(merge_report(summary, f"Merged {file}")))
+            typer.echo(plain(merge_report(summary, f"Merged {file}", missing)))
             return
         try:
             counts = store.bulk.import_data(head, questions, utc_now(), workers)
@@ -190,6 +192,7 @@ def import_(
         f"Imported {plural(counts['questions'], 'question')}, {plural(counts['reviews'], 'review')}, "
         f"{plural(counts['sessions'], 'session')} and {plural(counts.get('stories', 0), 'story')}."
     )
+    _not_registered(counts.get("not_here", []))
 
 
 def _import_package(file: Path, merge: bool) -> None:
@@ -215,8 +218,9 @@ def _import_package(file: Path, merge: bool) -> None:
         if merge:
             started()
             with records(file, store.path.parent, utc_now(), __version__, salvaged=note) as (head, questions):
+                missing = _merge_banks(store, head)
                 summary = store.bulk.merge_data(head, questions, utc_now())
-            typer.echo(plain(merge_report(summary, f"Merged {file}")))
+            typer.echo(plain(merge_report(summary, f"Merged {file}", missing)))
             return
         counts = import_package(store, file, started)
     except (ImportRefused, FileInUse) as exc:
@@ -240,6 +244,38 @@ def _import_package(file: Path, merge: bool) -> None:
         f"Imported {plural(counts['questions'], 'question')}, {plural(counts['reviews'], 'review')}, "
         f"{plural(counts['sessions'], 'session')} and {plural(counts['stories'], 'story')}."
     )
+    _not_registered(counts.get("not_here", []))
+
+
+def _not_registered(paths: list[str]) -> None:
+    """The bank files and folders the imported home had registered that are not on this machine."""
+    import shlex
+
+    from mockprep.cli.context import note
+
+    for path in paths:
+        note(
+            f"{path}, a bank file or folder the imported home had registered, is not on this machine, so it"
+            " is not registered here; its banks keep their questions. Once it is here: mockprep bank add"
+            f" {shlex.quote(path)}"
+        )
+
+
+def _merge_banks(store: Store, head: dict[str, Any]) -> dict[str, str]:
+    """Register and read the bank files the merged file had registered and this home has not (each
+    said in a line); the banks whose file is not on this machine, each with its file."""
+    from mockprep.cli.context import note, tell_sync, warn
+    from mockprep.services.merge_banks import register_sources
+
+    if not isinstance(head.get("bank_sources"), list) or not isinstance(head.get("banks"), list):
+        return {}  # (merge_data names what is wrong with the file)
+    merged = register_sources(store, head, utc_now())
+    for path in merged.added:
+        note(f"registered {path}, which the merged file had registered (its banks' questions are read)")
+    for problem in merged.problems:
+        warn(problem)
+    tell_sync(merged.changed, implicit=True)
+    return merged.missing
 
 
 def _close(questions: Iterable[Any]) -> None:
@@ -296,8 +332,9 @@ def counted(
     out.flush()
 
 
-def merge_report(summary: MergeSummary, head: str) -> str:
-    """What a merge added, in a few lines."""
+def merge_report(summary: MergeSummary, head: str, missing: dict[str, str] | None = None) -> str:
+    """What a merge added, in a few lines; ``missing`` holds the banks the merged file had whose file is
+    not on this machine, each with that file."""
     if not summary.added() and not summary.deleted:
         lines = [f"{head}: nothing new."]
     else:
@@ -314,11 +351,17 @@ def merge_report(summary: MergeSummary, head: str) -> str:
             parts.append(plural(summary.links, "story link"))
         if summary.marks:
             parts.append(f"the marks (suspended, buried, flagged) of {plural(summary.marks, 'question')}")
+        if summary.aliases:
+            parts.append(f"{plural(summary.aliases, 'old id')} of renamed questions")
         lines = [f"{head}: added {', '.join(parts)}; {plural(summary.cards, 'card')} recomputed."]
-        if summary.deleted:
+        if summary.moved:
+            were = "it was" if summary.moved == 1 else "they were"
             lines.append(
-                f"Removed {plural(summary.deleted, 'record')} undone or deleted on another device."
+                f"Moved {plural(summary.moved, 'review')} back to the question answered: here {were} on a"
+                " question that took its id after a rename."
             )
+        if summary.deleted:
+            lines.append(f"Removed {plural(summary.deleted, 'record')} undone or deleted on another device.")
     for title in summary.conflicts:
         lines.append(
             f"Story '{title}' was edited on two devices: both edits are kept as versions (story history)."
@@ -338,10 +381,18 @@ def merge_report(summary: MergeSummary, head: str) -> str:
         named = (
             f" (bank{'s' if len(banks) > 1 else ''} {', '.join(banks[:8])}{', …' if len(banks) > 8 else ''})"
         )
+        gone = [f"{bank}'s {missing[bank]}" for bank in banks if missing and bank in missing]
+        what = (  # the bank files the merged file had registered, not on this machine
+            f"{'; '.join(gone)} {'is' if len(gone) == 1 else 'are'} not on this machine: copy"
+            f" {'it' if len(gone) == 1 else 'them'} here, add {'it' if len(gone) == 1 else 'them'}"
+            " (mockprep bank add PATH)" + ("" if len(gone) == len(banks) else ", and add the other banks")
+            if gone
+            else "add their banks (bank add)"
+        )
         lines.append(
             f"{plural(len(summary.homeless), 'record')} of questions this home does not have"
-            f"{named if banks else ''} {'was' if len(summary.homeless) == 1 else 'were'} not added: add their"
-            " banks (bank add), then run this again."
+            f"{named if banks else ''} {'was' if len(summary.homeless) == 1 else 'were'} not added: {what},"
+            " then run this again."
         )
     if summary.refused:
         (event, why), more = summary.refused[0], len(summary.refused) - 1

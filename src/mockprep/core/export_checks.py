@@ -138,7 +138,10 @@ MARKS: Fields = {
     "suspended_by": (optional(one_of("you", "leech")), True),
     "buried_until": (optional(time), True),
     "flagged_at": (optional(time), True),
+    "changed": (mapping, False),  # when each mark last changed, on the device that changed it
 }
+# The stamps of ``marks.changed``, as the database keeps them (compared as text by a merge).
+MARK_STAMPS: Fields = {mark: (text, False) for mark in ("suspended", "buried", "flagged")}
 CARD: Fields = {
     "card_id": (ID, True),
     "state": (whole(1, 3), True),
@@ -348,6 +351,7 @@ class ExportChecker:
         card = self._check_card(question["card"], f"{where}.card")
         if "marks" in question:
             check_fields(question["marks"], MARKS, f"{where}.marks")
+            check_fields(question["marks"].get("changed", {}), MARK_STAMPS, f"{where}.marks.changed")
         sessions, params_known = self.sessions, self.params
         plain: list[tuple[Any, ...]] | None = []
         for number_, review in enumerate(question["reviews"]):

@@ -18,14 +18,34 @@ def export_events(doc: dict[str, Any], questions: Iterable[dict[str, Any]]) -> I
         yield {"t": "session", **{k: v for k, v in s.items() if k not in ("id", "uid")}, "uid": uid}
     for story in doc.get("stories", []):
         yield story_event(story)
+    for alias in doc.get("question_aliases", []):
+        yield {"t": "alias", "key": alias["key"], "question": alias["question"]}
     params = {p["id"]: p["parameters"] for p in doc.get("scheduler_params", [])}
     for q in questions:
+        prompt = q["question"].get("prompt")
         for r in q["reviews"]:
             uid = r.get("uid") or ids.review_uid(r["id"], q["key"], r["rated_at"], r["rating"])
             session = None if r.get("session") is None else sessions.get(r["session"])
             event = {k: v for k, v in r.items() if k not in ("id", "session", "params")}
             event["parameters"] = params.get(r.get("params"))
-            yield {**event, "t": "review", "uid": uid, "key": q["key"], "session": session}
+            # (its question's prompt: a review here on a question whose id was given to another since)
+            yield {**event, "t": "review", "uid": uid, "key": q["key"], "session": session, "prompt": prompt}
+        if q.get("marks"):
+            yield marks_event(q["key"], q["marks"])
+
+
+def marks_event(key: str, marks: dict[str, Any]) -> dict[str, Any]:
+    """A question's exported marks as the sync line of them (``mark_stamps.marks_event``): each mark
+    with when it last changed ("" when the export does not say, as before m026)."""
+    changed = {
+        mark: (marks.get("changed") or {}).get(mark) or "" for mark in ("suspended", "buried", "flagged")
+    }
+    values = {
+        name: marks.get(name) for name in ("suspended_at", "suspended_by", "buried_until", "flagged_at")
+    }
+    stamps = "/".join(changed.values())
+    return {"t": "marks", "uid": f"marks/{key}/{stamps}", "key": key, "changed_at": max(changed.values()),
+            "changed": changed, **values}  # fmt: skip
 
 
 def story_event(story: dict[str, Any]) -> dict[str, Any]:

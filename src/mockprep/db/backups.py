@@ -25,6 +25,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import NamedTuple
 
+from mockprep.db.damage_note import clear_damage, note_damage
 from mockprep.db.errors import explain, is_damage
 from mockprep.liveness import process_alive
 
@@ -299,6 +300,7 @@ def make_backup(
         raise BackupError(f"could not back up: {explain(db_path, exc)}") from None
     except OSError as exc:
         raise BackupError(f"could not back up {db_path} to {folder}: {exc.strerror}") from None
+    clear_damage(db_path)  # its copy passed the check
     protected = {Path(p).resolve() for p in protect}
     made = Backup(target, now.astimezone(UTC).replace(microsecond=0), reason)
     kept = _keep_once(made, home, now, protected)
@@ -369,10 +371,12 @@ class DamagedDatabase(BackupError):
         self.db_path, self.problem = db_path, problem
         self._advice: str | None = None  # worked out when shown (a restore that meets it never shows it)
         super().__init__(f"{db_path} is damaged ({problem}); its copy was not kept as a backup.")
+        note_damage(db_path, problem)  # every later command says so, until it passes the check
 
     def __str__(self) -> str:
         if self._advice is None:
             self._advice = restore_advice(self.db_path.parent)
+            note_damage(self.db_path, self.problem, self._advice)
         return f"{super().__str__()} {self._advice}"
 
 

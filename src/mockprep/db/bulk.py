@@ -232,7 +232,7 @@ class Bulk:
         questions: Iterable[dict[str, Any] | bytes] | None = None,
         now: datetime | None = None,
         workers: int = 0,
-    ) -> dict[str, int]:
+    ) -> dict[str, Any]:
         """Restore an export into a home without history or stories
         (see :func:`mockprep.db.bulk_import.import_all`)."""
         from mockprep.db.bulk_import import import_all

@@ -14,6 +14,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core import ids
@@ -46,9 +47,11 @@ def import_all(
     questions: Iterable[dict[str, Any] | bytes] | None = None,
     now: datetime | None = None,
     workers: int = 0,
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Restore an export into a home without history or stories: built in a copy of the database
-    and moved into place once complete (:func:`mockprep.db.fresh_file.fresh_copy`).
+    and moved into place once complete (:func:`mockprep.db.fresh_file.fresh_copy`). Returns what it
+    imported, counted, and (``not_here``) the registered bank paths of the file it did not register, as
+    they are not on this machine.
 
     ``doc`` holds the export's fields; the questions come from ``doc["questions"]`` or, streamed,
     from ``questions``, where a question may also come as its JSON text (bytes): those are parsed,
@@ -61,7 +64,7 @@ def import_all(
     refuse_history(store)
     checker = ExportChecker(now or datetime.now(UTC))
     checker.check_head(doc)
-    counts = {"banks": 0, "questions": 0, "reviews": 0, "sessions": 0, "stories": 0}
+    counts: dict[str, Any] = {"banks": 0, "questions": 0, "reviews": 0, "sessions": 0, "stories": 0}
     # Built in a copy without a journal and renamed over the live file once complete (fresh_file).
     with fresh_copy(store) as fresh:
         staging = Staging(fresh.path.parent, fresh.conn.raw)  # attached before the transaction begins
@@ -135,7 +138,15 @@ def _scheduling(conn: Connection, doc: dict[str, Any]) -> None:
         )
 
 
-def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> None:
+def here_and_not(paths: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Registered bank paths an import carries: those on this machine, and those that are not (not
+    registered: every command would warn that they are missing, and every export carry them on)."""
+    paths = list(paths)
+    here = [path for path in paths if Path(path).exists()]
+    return here, [path for path in paths if path not in here]
+
+
+def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str, Any]) -> None:
     for b in doc["banks"]:
         conn.execute(
             text(
@@ -146,7 +157,10 @@ def _banks_and_sessions(conn: Connection, doc: dict[str, Any], counts: dict[str,
             {**b, "roles": json.dumps(b["roles"]), "synced_at": from_iso(b["synced_at"])},
         )
         counts["banks"] += 1
+    here, counts["not_here"] = here_and_not(s["path"] for s in doc["bank_sources"])
     for s in doc["bank_sources"]:
+        if s["path"] not in here:
+            continue
         conn.execute(
             text("INSERT OR IGNORE INTO bank_sources (path, added_at) VALUES (:path, :added_at)"),
             {"path": s["path"], "added_at": from_iso(s["added_at"])},
@@ -241,9 +255,11 @@ def _question(raw: sqlite3.Connection, q: dict[str, Any], card: Card) -> None:
         ),
     )
     marks = q.get("marks") or {}
+    changed = marks.get("changed") or {}  # (when each mark last changed: a later merge compares them)
     raw.execute(
         "INSERT INTO cards (question_id, state, step, stability, difficulty, due, last_review,"
-        " suspended_at, suspended_by, buried_until, flagged_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " suspended_at, suspended_by, buried_until, flagged_at, suspended_changed_at, buried_changed_at,"
+        " flagged_changed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             card.card_id,
             card.state.value,
@@ -256,6 +272,7 @@ def _question(raw: sqlite3.Connection, q: dict[str, Any], card: Card) -> None:
             marks.get("suspended_by"),
             from_iso(marks.get("buried_until")),
             from_iso(marks.get("flagged_at")),
+            *(changed.get(mark) for mark in ("suspended", "buried", "flagged")),
         ),
     )
 

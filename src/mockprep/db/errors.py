@@ -81,8 +81,9 @@ def explain(path: Path, exc: BaseException, lock_wait_seconds: float = 30) -> st
         )
     if is_damage(orig):
         from mockprep.db.backups import restore_advice
+        from mockprep.db.damage_note import note_damage
 
-        return f"{path} is not a usable mockprep database ({detail}); it was not changed. " + restore_advice(
-            path.parent
-        )
+        advice = restore_advice(path.parent)
+        note_damage(path, detail, advice)  # every later command says so, until it passes the check
+        return f"{path} is not a usable mockprep database ({detail}); it was not changed. {advice}"
     return f"{path} could not be used ({detail}); it was not changed."

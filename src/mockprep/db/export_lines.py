@@ -68,8 +68,8 @@ def question_lines(
     questions.row_factory = sqlite3.Row
     questions.execute(
         "SELECT q.*, c.state, c.step, c.stability, c.difficulty AS card_difficulty, c.due, c.last_review,"
-        f" {', '.join('c.' + m for m in MARKS)} FROM questions q JOIN cards c ON c.question_id = q.id"
-        f"{where} ORDER BY q.id",
+        f" {', '.join('c.' + m for m in MARKS + STAMPS)}"
+        f" FROM questions q JOIN cards c ON c.question_id = q.id{where} ORDER BY q.id",
         bounds,
     )
     of_reviews, _ = range_clause("question_id", after, upto)
@@ -231,13 +231,18 @@ def _coverage_json(coverage: Any) -> str | bool:
 
 
 MARKS = ("suspended_at", "suspended_by", "buried_until", "flagged_at")
+STAMPS = ("suspended_changed_at", "buried_changed_at", "flagged_changed_at")
 
 
 def _marks(row: Any) -> dict[str, Any]:
-    """A question's marks (suspended, buried, flagged), when it has any."""
-    if all(row[m] is None for m in MARKS):
+    """A question's marks (suspended, buried, flagged), when it has any or one has changed, with when
+    each last changed (``changed``, as a sync line carries them: a merge takes each mark changed later
+    than its own, so a flag removed after a backup is removed by merging back what the backup lacks)."""
+    if all(row[m] is None for m in MARKS + STAMPS):
         return {}
-    return {"marks": {m: row[m] if m == "suspended_by" else iso(row[m]) for m in MARKS}}
+    marks = {m: row[m] if m == "suspended_by" else iso(row[m]) for m in MARKS}
+    changed = {s.removesuffix("_changed_at"): row[s] for s in STAMPS if row[s] is not None}
+    return {"marks": marks | ({"changed": changed} if changed else {})}
 
 
 def _grading(review: Any) -> dict[str, Any]:

@@ -43,6 +43,8 @@ class MergeSummary:
     deleted: int = 0
     cards: int = 0  # cards replayed
     marks: int = 0  # questions whose suspended / buried / flagged marks changed
+    aliases: int = 0  # keys renamed questions had, added
+    moved: int = 0  # reviews here on a question whose id was given to another since, moved back
     conflicts: list[str] = field(default_factory=list)  # titles of stories edited on two devices
     kept: list[str] = field(
         default_factory=list
@@ -69,6 +71,8 @@ class MergeSummary:
                 self.links,
                 self.rehearsals,
                 self.marks,
+                self.aliases,
+                self.moved,
             )
         )
 
@@ -113,7 +117,7 @@ SKIPPED_SESSION = "skipped-session"
 
 
 def _apply_order(event: dict[str, Any]) -> int:
-    return {"session": 0, "story": 1, "review": 2, "deleted": 3}.get(event.get("t", ""), 4)
+    return {"alias": -1, "session": 0, "story": 1, "review": 2, "deleted": 3}.get(event.get("t", ""), 4)
 
 
 class _Merger:
@@ -167,6 +171,8 @@ class _Merger:
             self.deletions.append(event["uid"])
         elif kind == "marks":
             self._marks(event)
+        elif kind == "alias":
+            self._alias(event)
         elif kind == SKIPPED_SESSION:
             self.skipped[event["uid"]] = event
 
@@ -180,6 +186,20 @@ class _Merger:
             self.summary.homeless.append(str(m.get("key")))
             return
         self.summary.marks += take_marks(self.raw, row[0], m)
+
+    def _alias(self, a: dict[str, Any]) -> None:
+        """A key a renamed question had on the other device (m028), unless a question or an alias here
+        holds it already: reviews and marks written under it then find the question."""
+        key = str(a.get("key"))
+        held = self.raw.execute(
+            "SELECT 1 FROM questions WHERE key = ? UNION ALL SELECT 1 FROM question_aliases WHERE key = ?",
+            (key, key),
+        ).fetchone()
+        target = current_key(self.raw, str(a.get("question")))
+        row = self.raw.execute("SELECT id FROM questions WHERE key = ?", (target,)).fetchone()
+        if held is None and row is not None:
+            self.raw.execute("INSERT INTO question_aliases (key, question_id) VALUES (?, ?)", (key, row[0]))
+            self.summary.aliases += 1
 
     def _session(self, s: dict[str, Any]) -> None:
         if s["uid"] in self.deleted:
@@ -258,6 +278,7 @@ class _Merger:
                     r.get("code_runs"),
                     _json(r.get("code_result")),
                     _json(r.get("delivery")),
+                    r.get("prompt"),
                 )
                 for index, r in enumerate(batch)
             ],
@@ -268,6 +289,7 @@ class _Merger:
             "UPDATE temp.merge_reviews SET key = ? WHERE key = ?",
             [(now, was) for was, now in renamed.items()],
         )
+        self._move_misplaced()
         # New: not deleted here, not here yet (found by its time, then its uid: m022), and the first
         # of the batch with its uid.
         here = SAME_REVIEW.format(us=text_us("t.rated_at"), uid="t.packed_uid")
@@ -316,6 +338,32 @@ class _Merger:
             self.touched.update(
                 q for (q,) in raw.execute("SELECT DISTINCT question_id FROM reviews WHERE id > ?", (before,))
             )
+
+    def _move_misplaced(self) -> None:
+        """Reviews here on another question than the one the file names, when that one's prompt here is
+        the prompt they were answered to (the file says) and their question's here is not: its id was
+        given to a new question after a rename this home did not see (a backup restored from before the
+        rename, the bank file read since). Each moves to the question it was answered to."""
+        from mockprep.core.renames import prompt_key
+
+        def prompt(data: str) -> str:
+            return prompt_key(str(json.loads(data).get("prompt") or ""))
+
+        rows = self.raw.execute(
+            "SELECT r.id, r.question_id, q.id, t.prompt, h.data, q.data FROM temp.merge_reviews t"
+            " JOIN questions q ON q.key = t.key"
+            f" JOIN reviews r ON r.rated_us = {text_us('t.rated_at')} AND r.uid = t.packed_uid"
+            " JOIN questions h ON h.id = r.question_id"
+            " WHERE t.prompt IS NOT NULL AND r.question_id != q.id"
+        ).fetchall()
+        for review, here, there, asked, here_data, there_data in rows:
+            if prompt_key(asked) == prompt(there_data) != prompt(here_data):
+                self.raw.execute("UPDATE reviews SET question_id = ? WHERE id = ?", (there, review))
+                self.raw.execute(
+                    "UPDATE mock_answers SET question_id = ? WHERE review_id = ?", (there, review)
+                )
+                self.touched.update((here, there))
+                self.summary.moved += 1
 
     def flush_deletions(self) -> None:
         """Delete what the gathered deletions name: reviews first (found in one read of the log, as no
@@ -374,6 +422,7 @@ _BATCH = (
     "code_runs",
     "code_result",
     "delivery",
+    "prompt",  # its question's prompt, when the file says (an export; a sync line does not)
 )
 
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockprep.db import stats_rollup
 from mockprep.db.backups import quick_check
-from mockprep.db.bulk_import import ImportRefused, refuse_history
+from mockprep.db.bulk_import import ImportRefused, here_and_not, refuse_history
 from mockprep.db.errors import DamageFound, is_damage
 from mockprep.db.fresh_file import copy_database, fresh_copy, reviews_unindexed, sync_file, sync_folder
 from mockprep.db.import_staging import COUNTED as COUNTED_FILE
@@ -128,13 +128,14 @@ def check_version(path: Path) -> bool:
     return names == {m.__name__ for m in MIGRATIONS}
 
 
-def import_package(store: Store, path: Path, started: Callable[[], None] | None = None) -> dict[str, int]:
+def import_package(store: Store, path: Path, started: Callable[[], None] | None = None) -> dict[str, Any]:
     """Restore the package at ``path`` into ``store``'s home, which holds no history or stories
     (ImportRefused otherwise); PackageError names what is wrong with the file, and nothing is written.
     ``started`` is called once the file and the home are found fit, before the copy.
 
     The new database is a copy of the home (its schema, triggers, indexes and settings) into which the
-    package's rows are copied column by column: nothing of the file's schema is ever trusted."""
+    package's rows are copied column by column: nothing of the file's schema is ever trusted. The
+    package's registered bank paths that are not on this machine are not registered (``not_here``)."""
     current = check_version(path)
     refuse_history(store)
     recording = store.conn.raw.execute("SELECT recording FROM sync_device").fetchone()
@@ -173,11 +174,11 @@ def import_package(store: Store, path: Path, started: Callable[[], None] | None 
                 try:
                     try:
                         try:
-                            _copy_rows(raw, checked_and_counted)
+                            not_here = _copy_rows(raw, checked_and_counted)
                         except sqlite3.DatabaseError:
                             work.finish()  # what the checks name is said instead of SQLite's error
                             raise
-                        counts = _counts(raw, "main")
+                        counts: dict[str, Any] = {**_counts(raw, "main"), "not_here": not_here}
                         refuse_history(store)  # what another process wrote meanwhile is not replaced either
                     except BaseException:
                         raw.execute("ROLLBACK")
@@ -201,9 +202,10 @@ NOT_COPIED = frozenset(
 )
 
 
-def _copy_rows(raw: sqlite3.Connection, counted: Callable[[], str]) -> None:
+def _copy_rows(raw: sqlite3.Connection, counted: Callable[[], str]) -> list[str]:
     """The package's rows (``pkg``, a migrated copy) copied column by column into this home's schema
-    (``main``): all the new database keeps of the file is its rows."""
+    (``main``): all the new database keeps of the file is its rows. Returns its registered bank paths
+    that are not on this machine, which are not registered."""
     tables = [
         name
         for (name,) in raw.execute(
@@ -226,10 +228,12 @@ def _copy_rows(raw: sqlite3.Connection, counted: Callable[[], str]) -> None:
             raw.execute(
                 f'INSERT INTO main."{table}" ({names}) SELECT {names} FROM pkg."{table}" ORDER BY rowid'
             )
-    raw.execute(
-        "INSERT OR IGNORE INTO main.bank_sources (path, added_at) SELECT path, added_at FROM pkg.bank_sources"
-    )
+    sources = dict(raw.execute("SELECT path, added_at FROM pkg.bank_sources").fetchall())
+    here, not_here = here_and_not(sources)
+    rows = [(path, sources[path]) for path in here]
+    raw.executemany("INSERT OR IGNORE INTO main.bank_sources (path, added_at) VALUES (?, ?)", rows)
     raw.execute("UPDATE main.sessions SET pid = NULL WHERE pid IS NOT NULL")
+    return not_here
 
 
 @contextmanager

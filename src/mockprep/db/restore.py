@@ -24,6 +24,7 @@ from mockprep.db.backups import (
     make_backup,
     other_process_alive,
 )
+from mockprep.db.damage_note import clear_damage
 from mockprep.db.errors import explain
 
 
@@ -180,4 +181,5 @@ def restore_backup(
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     os.replace(partial, db_path)
     fsync_dir(db_path.parent)
+    clear_damage(db_path)
     return Restored(safety, damaged)

@@ -78,6 +78,20 @@ class _Scan:
         self.seen_ns = seen_ns  # when the files were looked at
 
 
+def forget_missing_sources(store: Store) -> list[Path]:
+    """Unregister each registered path that is missing and holds no bank still in use (its banks were
+    removed): it would be warned of at every command, and carried by every export. Returns them."""
+    states = store.banks.states()
+    forgotten = []
+    for root in store.banks.sources():
+        if not root.exists() and not any(
+            not s.removed and Path(s.source).is_relative_to(root) for s in states.values()
+        ):
+            store.banks.remove_source(root)
+            forgotten.append(root)
+    return forgotten
+
+
 def builtin_files() -> list[tuple[str, Path]]:
     root = builtin_banks_dir()
     return [(BUILTIN_PREFIX + p.relative_to(root).as_posix(), p) for p in bank_files(root)]
