@@ -169,7 +169,7 @@ def test_a_quiet_recording_keeps_every_word(tmp_path: Path, transcriber) -> None
 def test_pieces_that_go_on_the_word_before_are_joined_to_it() -> None:
     """Whisper gives "forty thousand" as " 40" and ",000": apart, "40 ,000" reads as two numbers."""
     from mockprep.core.autograde import read_number
-    from mockprep.services.voice import spoken_words
+    from mockprep.core.speech import spoken_words
 
     pieces = [(" about", 0.0, 0.3), (" 40", 0.3, 0.6), (",000", 0.6, 0.9), (" requests.", 0.9, 1.4)]
     pieces += [(" I", 1.5, 1.6), ("'m", 1.6, 1.7), (" sure", 1.7, 2.0), (" ", 2.0, 2.0)]

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockprep.core.settings import DEFAULT_SETTINGS
-from mockprep.core.speech import Clip, Transcript, Word, unheard_stretches
+from mockprep.core.speech import Clip, Transcript, Word, repeated, unheard_stretches
 from mockprep.practice.voice import Voice
 
 FRAME = 0.02
@@ -41,6 +41,23 @@ def test_the_head_before_the_first_word_is_unheard() -> None:
     sound = [True] * 1500 + [False] * 100  # 30 s of speech, 2 s of silence
     assert unheard_stretches([Word("the", 30.0, 30.2)], sound, FRAME) == [(0.0, 30.0)]
     assert unheard_stretches([Word("the", 0.0, 30.0)], sound, FRAME) == []
+
+
+def test_a_segment_mostly_said_before_word_for_word_is_a_repeat() -> None:
+    """Found by an exploratory tester: a 3-minute answer read "... cross validation. Second, variance,
+    which is how much ..." where regularisation and bagging were said; Whisper, conditioned on its own
+    text, wrote a passage from 20 s earlier again in their place."""
+    said = "Second, variance, which is how much the fitted model changes.".split()
+    again = "second variance which is how much the Fitted model changes".split()
+    assert repeated([said, ["And", "then"], again]) == [False, False, True]
+    assert repeated([said, said[:4]]) == [False, False]  # under a run of five words
+
+
+def test_a_few_words_said_again_in_a_longer_segment_are_no_repeat() -> None:
+    first = "L one regularisation adds lambda times the sum of the absolute values".split()
+    then = "and L two regularisation adds lambda times the sum of the squared weights, which shrinks them all"
+    assert repeated([first, then.split()]) == [False, False]  # 8 of its 18 words said before
+    assert repeated([first, then.split()[:15]]) == [False, True]  # 8 of 15
 
 
 class Ticking:
@@ -169,3 +186,22 @@ def test_fillers_said_stay() -> None:
         lambda s: [segment("Um, so,", 0.0, 0.8), segment("we add a penalty", 0.8, 2.5)], lambda s: []
     )
     assert transcriber(model).transcribe_samples(speech(2.5)).text == "Um, so, we add a penalty"
+
+
+def test_a_segment_whisper_wrote_again_over_other_speech_is_heard_again_without_the_prompt() -> None:
+    """Whisper with the prompt wrote 61 s's "Second, variance, ..." again at 83 s, over the speech about
+    regularisation, which was lost; the segment is transcribed again without the prompt."""
+    said = "second variance which is how much the fitted model changes"
+    model = FakeModel(
+        lambda s: [segment(said, 0.0, 10.0), segment(said, 20.0, 30.0)],
+        lambda s: [segment("and regularisation such as ridge trades a little bias", 0.0, s - 5.0)],
+    )
+    transcript = transcriber(model).transcribe_samples(speech(30.0))
+    assert transcript.text == f"{said} and regularisation such as ridge trades a little bias"
+    assert model.calls == [(35.0, True), (25.0, False)]
+
+
+def test_a_passage_said_again_stands_where_hearing_it_again_finds_nothing() -> None:
+    said = "second variance which is how much the fitted model changes"
+    model = FakeModel(lambda s: [segment(said, 0.0, 10.0), segment(said, 10.0, 20.0)], lambda s: [])
+    assert transcriber(model).transcribe_samples(speech(20.0)).text == f"{said} {said}"

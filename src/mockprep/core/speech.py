@@ -7,7 +7,8 @@ audio: the practice flows only ever see these values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +28,12 @@ NEAR_THE_END = 0.5
 # answer. A stretch under no word holding this much sound is speech it did not write down (words abut
 # in Whisper's times, so a pause between two words holds next to no sound).
 UNHEARD_SECONDS = 1.5
+# Whisper conditioned on its own earlier text (and the filler prompt) may write that text again where
+# something else was said ("Second, variance, which is ..." at 83 s of an answer that said it at 61 s
+# and went on to regularisation). Runs of this many words said word for word before, over half a
+# segment, are such a repeat; a speaker repeats some (7 words in "adds lambda times the sum of the"
+# twice, 6 of 78 in a segment) but not most of a segment.
+REPEAT_RUN = 5
 
 
 class VoiceUnavailable(RuntimeError):
@@ -160,6 +167,54 @@ def unheard_stretches(
         if sum(sound[first:last]) * frame_seconds >= least:
             out.append((round(start, 2), round(end, 2)))
     return out
+
+
+def repeated(segments: Sequence[Sequence[str]], run: int = REPEAT_RUN) -> list[bool]:
+    """For each segment (its words), whether over half its words lie in runs of ``run`` words or more
+    that an earlier segment holds word for word (case and punctuation aside): text a transcriber may
+    have written again from its own context rather than heard, to be transcribed again."""
+    folded = [[w for w in (_fold(text) for text in words) if w] for words in segments]
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for words in folded:
+        covered = [False] * len(words)
+        for i in range(len(words) - run + 1):
+            if tuple(words[i : i + run]) in seen:
+                covered[i : i + run] = [True] * run
+        out.append(bool(words) and 2 * sum(covered) > len(words))
+        seen.update(tuple(words[i : i + run]) for i in range(len(words) - run + 1))
+    return out
+
+
+def _fold(word: str) -> str:
+    return re.sub(r"[^\w']", "", word.lower())
+
+
+def spoken_words(pieces: Iterable[tuple[str, float, float]]) -> tuple[Word, ...]:
+    """Whisper's word pieces as words. A piece that does not start with a space goes on the word
+    before it: "forty thousand" comes as " 40" and ",000", which joined with a space read as two
+    numbers ("40 ,000", graded as 0); so do "%", "'m" and a decimal's ".5"."""
+    return tuple(word for segment in spoken_segments([pieces]) for word in segment)
+
+
+def spoken_segments(segments: Iterable[Iterable[tuple[str, float, float]]]) -> list[tuple[Word, ...]]:
+    """Whisper's segments of word pieces as segments of words (see :func:`spoken_words`; a piece
+    goes on the word before it across a segment's edge too)."""
+    out: list[list[Word]] = []
+    for pieces in segments:
+        words: list[Word] = []
+        for text, start, end in pieces:
+            if not text.strip():
+                continue
+            before = words or (out[-1] if out else [])
+            if before and not text[0].isspace():
+                last = before[-1]
+                before[-1] = Word(last.text + text.rstrip(), last.start, round(end, 2))
+            else:
+                words.append(Word(text.strip(), round(start, 2), round(end, 2)))
+        if words:
+            out.append(words)
+    return [tuple(words) for words in out]
 
 
 def _late(segment: tuple[Word, ...], over: float) -> bool:

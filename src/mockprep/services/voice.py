@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import wave
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +27,8 @@ from mockprep.core.speech import (
     VoiceUnavailable,
     Word,
     heard_words,
+    repeated,
+    spoken_segments,
     tighten,
     unheard_stretches,
 )
@@ -199,12 +201,17 @@ class WhisperTranscriber:
 
     def transcribe_samples(self, samples: Any, progress: Progress | None = None) -> Transcript:
         """The samples' words. Whisper's filler prompt costs words: it has skipped the first 13-30 s
-        of an answer, and written its own fillers ("I'm, I'm" on noise, a "You know," not said).
-        Segments Whisper itself finds unlikely speech go, and any stretch of sound left under no
-        word is transcribed again without the prompt and joined in (see :func:`likely_speech`)."""
+        of an answer, written its own fillers ("I'm, I'm" on noise, a "You know," not said), and
+        written its own earlier text again over other speech. Segments Whisper itself finds unlikely
+        speech go (see :func:`likely_speech`), and so do segments mostly repeating an earlier one
+        word for word (:func:`~mockprep.core.speech.repeated`); any stretch of sound left under no
+        word is transcribed again without the prompt and joined in."""
         seconds = len(samples) / RATE
         voiced = voiced_frames(samples)
         heard = [s for s in self._segments(samples, FILLER_PROMPT, progress) if likely_speech(s, voiced)]
+        looped = repeated([[p[0] for p in s.pieces] for s in heard])
+        repeats = [s for s, repeat in zip(heard, looped, strict=True) if repeat]
+        heard = [s for s, repeat in zip(heard, looped, strict=True) if not repeat]
         words = [Word(w[0], w[1], w[2]) for s in heard for w in s.pieces if w[0].strip()]
         stretches = unheard_stretches(words, voiced, FRAME_SECONDS)
         if stretches:  # a stretch may lie between two words of one segment: cut it there
@@ -215,6 +222,8 @@ class WhisperTranscriber:
                 if likely_speech(again, voiced):
                     inside = [p for p in again.pieces if start <= (p[1] + p[2]) / 2 <= end]
                     heard.append(Heard(tuple(inside), again.no_speech, again.logprob))
+        if repeats:
+            heard += _still_unheard(repeats, heard, voiced)
         heard.sort(key=lambda s: s.pieces[0][1] if s.pieces else 0.0)
         segments = spoken_segments(s.pieces for s in heard)
         words = heard_words(segments, sounding_frames(samples), FRAME_SECONDS)
@@ -264,6 +273,20 @@ def _cut(segment: Heard, stretches: list[tuple[float, float]]) -> list[Heard]:
     return [Heard(tuple(p), segment.no_speech, segment.logprob) for p in parts.values()] or [segment]
 
 
+def _still_unheard(repeats: list[Heard], heard: list[Heard], voiced: list[bool]) -> list[Heard]:
+    """The words of ``repeats`` in stretches of sound that ``heard`` still leaves under no word: a
+    speaker may say a passage again, and where hearing it again without the prompt finds nothing
+    (Whisper judges the short last window of a clip likely silence), the repeat stands."""
+    words = sorted((Word(*p) for s in heard for p in s.pieces if p[0].strip()), key=lambda w: w.start)
+    left = unheard_stretches(words, voiced, FRAME_SECONDS)
+
+    def inside(piece: tuple[str, float, float]) -> bool:
+        return any(start <= (piece[1] + piece[2]) / 2 <= end for start, end in left)
+
+    parts = [Heard(tuple(filter(inside, s.pieces)), s.no_speech, s.logprob) for s in repeats]
+    return [part for part in parts if part.pieces]
+
+
 # Words of FILLER_PROMPT, which Whisper repeats from it where it hears nothing it can make out.
 PROMPT_WORDS = frozenset("um umm uh hmm okay so like you know let me think here's what i'm thinking".split())
 # Whisper's own rule for "no speech" is no_speech above 0.6 with logprob under -1; its words written on
@@ -288,33 +311,6 @@ def likely_speech(segment: Heard, voiced: list[bool]) -> bool:
         last = int(segment.pieces[-1][2] / FRAME_SECONDS)
         return sum(voiced[first:last]) * FRAME_SECONDS <= FILLER_SECONDS * len(words)
     return True
-
-
-def spoken_words(pieces: Iterable[tuple[str, float, float]]) -> tuple[Word, ...]:
-    """Whisper's word pieces as words. A piece that does not start with a space goes on the word
-    before it: "forty thousand" comes as " 40" and ",000", which joined with a space read as two
-    numbers ("40 ,000", graded as 0); so do "%", "'m" and a decimal's ".5"."""
-    return tuple(word for segment in spoken_segments([pieces]) for word in segment)
-
-
-def spoken_segments(segments: Iterable[Iterable[tuple[str, float, float]]]) -> list[tuple[Word, ...]]:
-    """Whisper's segments of word pieces as segments of words (see :func:`spoken_words`; a piece
-    goes on the word before it across a segment's edge too)."""
-    out: list[list[Word]] = []
-    for pieces in segments:
-        words: list[Word] = []
-        for text, start, end in pieces:
-            if not text.strip():
-                continue
-            before = words or (out[-1] if out else [])
-            if before and not text[0].isspace():
-                last = before[-1]
-                before[-1] = Word(last.text + text.rstrip(), last.start, round(end, 2))
-            else:
-                words.append(Word(text.strip(), round(start, 2), round(end, 2)))
-        if words:
-            out.append(words)
-    return [tuple(words) for words in out]
 
 
 def voiced_frames(samples: Any) -> list[bool]:
