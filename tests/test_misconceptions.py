@@ -69,7 +69,11 @@ P_VALUE_MYTH = "The p-value is the probability that the null hypothesis is true.
 
 
 @pytest.mark.parametrize(
-    "said", [P_VALUE_MYTH, "A p-value is the probability that the null is true given the data."]
+    "said",
+    [
+        P_VALUE_MYTH,
+        "A p-value is the probability that the null is true given the data.",
+    ],
 )
 def test_a_misconception_that_says_a_reference_sentence_without_its_negation_is_looked_for(said) -> None:
     """A bank author's misconception is often the key point "not X" said as "X", with no word of its
@@ -90,6 +94,12 @@ def test_a_misconception_that_says_a_reference_sentence_without_its_negation_is_
         "Under the null hypothesis being true, the p-value is uniformly distributed.",
         "If the null hypothesis is true, small p-values occur with probability alpha.",
         "It is not the probability that the null hypothesis is true.",
+        # ... nor one that sets it against the claim or says it of something else (a second review)
+        "The p-value gives the probability of data this extreme given the null, rather than the"
+        " probability that the null hypothesis is true.",
+        "It is computed under the null, as opposed to the probability that the null hypothesis is true.",
+        "Bayesian posteriors, unlike p-values, give the probability that the null hypothesis is true.",
+        "A Bayesian posterior gives the probability that the null hypothesis is true.",
         *P_VALUE,
     ],
 )

@@ -88,8 +88,8 @@ def _phrase(text: str) -> tuple[str, ...]:
     return tuple(kept[content[0] : content[-1] + 1]) if content else ()
 
 
-def _within(said: list[str], phrase: tuple[str, ...], slack: int = 2) -> bool:
-    """``said`` holds ``phrase`` in order, with at most ``slack`` other words among it ("the
+def _within(said: list[str], phrase: tuple[str, ...], slack: int = 2) -> int | None:
+    """Where ``said`` holds ``phrase`` in order, with at most ``slack`` other words among it ("the
     probability that the null hypothesis is true" holds "probability that the null is true")."""
     for start, word in enumerate(said):
         if word != phrase[0]:
@@ -99,8 +99,22 @@ def _within(said: list[str], phrase: tuple[str, ...], slack: int = 2) -> bool:
             at += said[end] == phrase[at]
             end += 1
         if at == len(phrase):
-            return True
-    return False
+            return start
+    return None
+
+
+# "X rather than Y", "unlike p-values, ...": a sentence that sets the phrase against something else
+_CONTRAST = re.compile(r"\b(?:rather than|instead of|as opposed to|unlike|in contrast|versus|vs)\b", re.I)
+
+
+def _says_phrase(sentence: str, phrase: tuple[str, ...], claim: frozenset[str]) -> bool:
+    """The sentence says ``phrase`` as its own claim: of the misconception's subject or a pronoun (what it
+    says before the phrase holds no content word the misconception lacks), and not set against it."""
+    said = words(sentence)
+    start = _within(said, phrase)
+    if start is None or _CONTRAST.search(sentence):
+        return False
+    return set(content_stems(" ".join(said[:start]))) <= claim | _plain_words()
 
 
 # Words that never make a claim wrong on their own (connectives, hedges, light verbs, operators spelled
@@ -149,7 +163,7 @@ class Misconceptions:
             if negated(r_text) == polarity or len(r) < LEAST_STEMS:
                 continue
             phrase = _phrase(r_text)
-            if len(phrase) >= LEAST_STEMS and _within(said, phrase):
+            if len(phrase) >= LEAST_STEMS and _within(said, phrase) is not None:
                 return phrase
         return ()
 
@@ -185,7 +199,7 @@ class Misconceptions:
             if (
                 scores[best] >= CLOSE
                 and scores[best] >= reference + CLEARER
-                and (_within(words(sentence), phrase) if phrase else stems & new)
+                and (_says_phrase(sentence, phrase, stated) if phrase else stems & new)
                 and _share(stated, stems) >= COVER
                 and negated(sentence) == negated(text)
             ):
