@@ -148,6 +148,11 @@ def test_the_points_direction_said_of_its_subject_beside_an_opposite_said_of_ano
         ["power rises with n"], "Power increases with n, since the standard error falls with n."
     )
     assert verdict.verdict == "covered"
+    # an opening participle is said of the words after it, not of the sentence's subject (a review)
+    for said in ["Power increases with n; falling alpha lowers power.", "Power increases with n, yet falling"
+                 " effect sizes need even more data."]:  # fmt: skip
+        (verdict,) = judge(["power rises with n"], said)
+        assert verdict.verdict == "covered", said
 
 
 def test_a_reversal_stands_when_the_conditions_move_the_points_way() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from mockprep.core.textnorm import as_written, content_stems, stem
+from mockprep.core.textnorm import as_written, content_stems, stem, words
 
 # Directional words and their opposites (stems on both sides after folding).
 OPPOSITES = [
@@ -71,14 +71,20 @@ def _said_of_subject(point_text: str, word: str, flips: set[str], text: str) -> 
     parts = [c for c in _CLAUSE_END.split(text) if c.strip()]
     clauses = [content_stems(c) for c in parts]
     about = [set(c) for c in clauses if subject in c and subject != word]
-    opposed = [(_before(c, flips), part) for c, part in zip(clauses, parts, strict=True) if flips & set(c)]
+    opposed = [
+        (_subject(c, part, flips), part) for c, part in zip(clauses, parts, strict=True) if flips & set(c)
+    ]
     # a clause with nothing before its verb has the sentence's subject ("... but falls with n")
     return any(same & c for c in about) and not any(
         not c or c & terms or _PRONOUN.search(p) for c, p in opposed
     )
 
 
-def _before(clause: list[str], flips: set[str]) -> set[str]:
-    """What a clause says before its opposite verb: its subject ("the standard error" of "the standard
-    error falls with n", which is about the error, not about n)."""
-    return set(clause[: next(i for i, s in enumerate(clause) if s in flips)])
+def _subject(clause: list[str], part: str, flips: set[str]) -> set[str]:
+    """What the opposite word of a clause is said of: what the clause says before it ("the standard
+    error" of "the standard error falls with n", which is about the error, not about n), or, for a
+    participle that opens the clause, the two words after it ("shrinking learning rates slow ...")."""
+    at = next(i for i, s in enumerate(clause) if s in flips)
+    if at == 0 and (opening := [w for w in words(part) if stem(w) in flips]) and opening[0].endswith("ing"):
+        return set(clause[1:3])
+    return set(clause[:at])
