@@ -9,6 +9,7 @@ register paths that are not on this machine.
 from __future__ import annotations
 
 import json
+import random
 import re
 import sqlite3
 from pathlib import Path
@@ -231,3 +232,20 @@ def test_an_import_does_not_register_paths_not_on_this_machine(
     )
     assert db_rows(tmp_path / "new", "SELECT path FROM bank_sources") == [(str(kept),)]
     assert "missing" not in cli("bank", "list").stderr
+
+
+def test_a_note_of_damage_is_dropped_when_the_file_it_names_passes_the_check(tmp_path: Path) -> None:
+    """An inode is reused: a new database made where the damaged one was moved away can carry its
+    device and inode, and every command then called it damaged (found by a second review)."""
+    from mockprep.db.damage_note import damage_noted, note_damage, note_path
+
+    db = tmp_path / "mockprep.db"
+    db.write_bytes(random.Random(7).randbytes(8192))
+    note_damage(db, "file is not a database")
+    assert damage_noted(db) is not None  # random bytes fail the check: the note stands
+    db.unlink()
+    with sqlite3.connect(db) as conn:  # a new database, given (as a reused inode) the note's identity
+        conn.execute("CREATE TABLE t (x)")
+    conn.close()
+    note_damage(db, "file is not a database")
+    assert damage_noted(db) is None and not note_path(db).exists()

@@ -6,7 +6,8 @@ only to the query that reads it: once ``stats`` or ``backup now`` had found the 
 leaves a note beside the database (``mockprep.db.damaged``: when, what, the restore advice of then),
 which every later command tells in one line; a copy that passes the check (a backup) or a restore
 removes it. The note names the file by device and inode, so a file put in its place (a restore, a new
-database after the damaged one was moved away) is not taken for the damaged one.
+database after the damaged one was moved away) is not taken for the damaged one; as an inode can be
+reused, a small noted file is checked again and the note dropped when it passes.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def damage_noted(db_path: Path) -> str | None:
     note = _read(target)
     if note is None:
         return None
-    if note.get("file") != _identity(db_path):
+    if note.get("file") != _identity(db_path) or _passes_check(db_path):
         clear_damage(db_path)
         return None
     try:
@@ -82,6 +83,26 @@ def damage_noted(db_path: Path) -> str | None:
         f"{db_path} is damaged ({problem}; found {when}, and it has not passed the check since): what"
         f" mockprep shows and keeps may be incomplete. {advice}"
     )
+
+
+CHECKED_BELOW_BYTES = 64 << 20  # a file this small is checked again (under half a second) while noted
+
+
+def _passes_check(db_path: Path) -> bool:
+    """A small noted file that passes SQLite's ``quick_check`` now: an inode is reused, so a new
+    database put where the damaged one was moved away can carry its device and inode."""
+    import sqlite3
+
+    try:
+        if db_path.stat().st_size >= CHECKED_BELOW_BYTES:
+            return False
+        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return False
 
 
 def _read(target: Path) -> dict | None:
