@@ -78,6 +78,14 @@ def test_a_review_keeps_the_model_asked_and_why_it_gave_no_verdict(
     assert db_rows(other, "SELECT model, model_failure FROM reviews") == [
         ("smollm2", "its reply was not JSON")
     ]
+    # ... and by a merge (a second review found import --merge dropped every model field)
+    third = tmp_path / "third-home"
+    monkeypatch.setenv("MOCKPREP_HOME", str(third))
+    assert cli("bank", "add", str(tmp_path / "mine")).exit_code == 0
+    assert cli("import", str(exported), "--merge").exit_code == 0
+    assert db_rows(third, "SELECT model, model_failure FROM reviews") == [
+        ("smollm2", "its reply was not JSON")
+    ]
 
 
 def test_a_review_with_a_verdict_keeps_no_failure(

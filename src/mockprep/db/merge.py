@@ -279,6 +279,13 @@ class _Merger:
                     _json(r.get("code_result")),
                     _json(r.get("delivery")),
                     r.get("prompt"),
+                    r.get("model"),
+                    review_codec.pack_verdicts(r.get("model_proposed")),
+                    r.get("model_suggested"),
+                    None
+                    if r.get("model_errors") is None
+                    else json.dumps(r["model_errors"], ensure_ascii=False),
+                    r.get("model_failure"),
                 )
                 for index, r in enumerate(batch)
             ],
@@ -324,12 +331,14 @@ class _Merger:
             inserted = raw.execute(
                 "INSERT INTO reviews (question_id, session_id, rated_us, rating, state_before,"
                 " answer, duration_ms, time_limit_ms, coverage, suggested, grader, proposed, checklist, uid,"
-                " origin, cram, params_id, code_runs, code_result, delivery)"
+                " origin, cram, params_id, code_runs, code_result, delivery, model, model_proposed,"
+                " model_suggested, model_errors, model_failure)"
                 f" SELECT q.id, s.id, {text_us('t.rated_at')}, t.rating, t.state_before, t.answer,"
                 " t.duration_ms,"
                 " t.time_limit_ms, t.coverage, t.suggested, t.grader, t.proposed, t.checklist, t.packed_uid,"
                 " t.origin, t.cram, (SELECT p.id FROM scheduler_params p WHERE p.parameters = t.params),"
-                " t.code_runs, t.code_result, t.delivery"
+                " t.code_runs, t.code_result, t.delivery, t.model, t.model_proposed, t.model_suggested,"
+                " t.model_errors, t.model_failure"
                 f" {found} WHERE q.id IS NOT NULL AND (t.session IS NULL OR s.id IS NOT NULL) AND {fresh}"
                 " ORDER BY t.idx"
             ).rowcount
@@ -423,6 +432,12 @@ _BATCH = (
     "code_result",
     "delivery",
     "prompt",  # its question's prompt, when the file says (an export; a sync line does not)
+    # the language model asked, its verdicts, rating, errors named, or why it gave none (an export)
+    "model",
+    "model_proposed",
+    "model_suggested",
+    "model_errors",
+    "model_failure",
 )
 
 
