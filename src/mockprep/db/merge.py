@@ -253,42 +253,7 @@ class _Merger:
         raw.execute("DELETE FROM temp.merge_reviews")
         raw.executemany(
             f"INSERT INTO temp.merge_reviews VALUES ({', '.join('?' * len(_BATCH))})",
-            [
-                (
-                    index,
-                    r["uid"],
-                    review_codec.pack_uid(r["uid"]),
-                    r["key"],
-                    None if r.get("session") in detached else r.get("session"),
-                    r.get("session") in detached,
-                    from_iso(r["rated_at"]),
-                    r["rating"],
-                    r["state_before"],
-                    review_codec.pack_answer(r.get("answer") or ""),
-                    r["duration_ms"],
-                    r.get("time_limit_ms"),
-                    review_codec.pack_coverage(r.get("coverage")),
-                    r.get("suggested"),
-                    review_codec.pack_grader(r.get("grader")),
-                    review_codec.pack_verdicts(r.get("proposed")),
-                    review_codec.pack_verdicts(r.get("checklist")),
-                    _origin(r, self.origin),
-                    bool(r.get("cram")),
-                    _params_json(r.get("parameters")),
-                    r.get("code_runs"),
-                    _json(r.get("code_result")),
-                    _json(r.get("delivery")),
-                    r.get("prompt"),
-                    r.get("model"),
-                    review_codec.pack_verdicts(r.get("model_proposed")),
-                    r.get("model_suggested"),
-                    None
-                    if r.get("model_errors") is None
-                    else json.dumps(r["model_errors"], ensure_ascii=False),
-                    r.get("model_failure"),
-                )
-                for index, r in enumerate(batch)
-            ],
+            [_batch_row(index, r, detached, self.origin) for index, r in enumerate(batch)],
         )
         # A question renamed here since a review was written under its old key takes it (m028).
         renamed = current_keys(raw, {r["key"] for r in batch})
@@ -439,6 +404,41 @@ _BATCH = (
     "model_errors",
     "model_failure",
 )
+
+
+def _batch_row(index: int, r: dict[str, Any], detached: set[str], origin: str) -> tuple:
+    """A review event as a row of ``temp.merge_reviews`` (the columns of :data:`_BATCH`)."""
+    return (
+        index,
+        r["uid"],
+        review_codec.pack_uid(r["uid"]),
+        r["key"],
+        None if r.get("session") in detached else r.get("session"),
+        r.get("session") in detached,
+        from_iso(r["rated_at"]),
+        r["rating"],
+        r["state_before"],
+        review_codec.pack_answer(r.get("answer") or ""),
+        r["duration_ms"],
+        r.get("time_limit_ms"),
+        review_codec.pack_coverage(r.get("coverage")),
+        r.get("suggested"),
+        review_codec.pack_grader(r.get("grader")),
+        review_codec.pack_verdicts(r.get("proposed")),
+        review_codec.pack_verdicts(r.get("checklist")),
+        _origin(r, origin),
+        bool(r.get("cram")),
+        _params_json(r.get("parameters")),
+        r.get("code_runs"),
+        _json(r.get("code_result")),
+        _json(r.get("delivery")),
+        r.get("prompt"),
+        r.get("model"),
+        review_codec.pack_verdicts(r.get("model_proposed")),
+        r.get("model_suggested"),
+        None if r.get("model_errors") is None else json.dumps(r["model_errors"], ensure_ascii=False),
+        r.get("model_failure"),
+    )
 
 
 def _origin(event: dict[str, Any], default: str) -> str | None:
