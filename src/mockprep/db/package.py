@@ -339,15 +339,22 @@ def _checked_copy(path: Path, folder: Path) -> Store:
         if is_damage(exc):
             raise DamagedPackage(f"damaged ({exc})") from None
         raise PackageError(f"not a usable package ({exc})") from None
-    try:
+    with _closed_on_failure(source):
         check_contents(source.conn.raw, "main")
+    return source
+
+
+@contextmanager
+def _closed_on_failure(source: Store) -> Iterator[None]:
+    """Close ``source`` when the block fails; a database error is said as a PackageError."""
+    try:
+        yield
     except sqlite3.DatabaseError as exc:
         source.close()
         raise PackageError(f"not a usable package ({exc})") from None
     except BaseException:
         source.close()
         raise
-    return source
 
 
 def _salvaged_copy(path: Path, folder: Path, now: datetime, damage: DamagedPackage) -> tuple[Store, str]:
@@ -368,15 +375,9 @@ def _salvaged_copy(path: Path, folder: Path, now: datetime, damage: DamagedPacka
         source = Store.open(folder, backups=False)
     except (sqlite3.DatabaseError, StoreError):
         raise damage from None
-    try:
+    with _closed_on_failure(source):
         dropped = make_consistent(source.conn.raw, now)
         check_contents(source.conn.raw, "main")
-    except sqlite3.DatabaseError as exc:
-        source.close()
-        raise PackageError(f"not a usable package ({exc})") from None
-    except BaseException:
-        source.close()
-        raise
     lost = [f"part of {table}" for table in sorted(unreadable)]
     lost += [f"{count} row{'s' if count > 1 else ''} of {table}" for table, count in sorted(dropped.items())]
     detail = str(damage).removeprefix("damaged (").removesuffix(")")
