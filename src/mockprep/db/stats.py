@@ -308,34 +308,29 @@ class StatsQueries:
     def graded_reviews(self, flt: StatsFilter, recent: int = RECENT) -> list[GradedReview]:
         """The grader's proposal, the confirmed checklist and both ratings of the graded answers among
         the last ``recent`` reviews (a range of ids: the same few milliseconds on any home)."""
-        clause, where = review_filter(flt)
-        join = " JOIN questions q ON q.id = r.question_id" if "q." in clause else ""
+        recent_reviews, params = _recent(flt, recent)
         stmt = text(
             # the checklist was pre-ticked with a model's verdicts when one graded the answer
             "SELECT COALESCE(r.model_proposed, r.proposed) AS shown, r.checklist, r.suggested, r.rating"
-            f" FROM reviews r{join} WHERE {clause}"
-            " AND r.id > (SELECT COALESCE(MAX(id), 0) FROM reviews) - :recent"
+            f"{recent_reviews}"
             " AND COALESCE(r.model_proposed, r.proposed) IS NOT NULL AND r.checklist IS NOT NULL"
             " AND NOT r.cram"
             # a blank answer (said aloud) had nothing judged: its all-missing proposal is no verdict
             " AND NOT (typeof(r.answer) = 'text' AND trim(r.answer, ' ' || char(9, 10, 13)) = '')"
         )
-        rows = self.store.conn.execute(stmt, {**where, "recent": recent}).all()
+        rows = self.store.conn.execute(stmt, params).all()
         verdicts = review_codec.verdict_list
         return [GradedReview(verdicts(r.shown), verdicts(r.checklist), r.suggested, r.rating) for r in rows]
 
     def model_answers(self, flt: StatsFilter, recent: int = RECENT) -> list[ModelAnswers]:
         """The answers among the last ``recent`` reviews each language model was asked to grade, by
         why it gave no verdict (None: those it gave one on)."""
-        clause, where = review_filter(flt)
-        join = " JOIN questions q ON q.id = r.question_id" if "q." in clause else ""
+        recent_reviews, params = _recent(flt, recent)
         stmt = text(
-            "SELECT r.model, r.model_failure AS failure, COUNT(*) AS n"
-            f" FROM reviews r{join} WHERE {clause}"
-            " AND r.id > (SELECT COALESCE(MAX(id), 0) FROM reviews) - :recent AND r.model IS NOT NULL"
-            " GROUP BY r.model, r.model_failure"
+            f"SELECT r.model, r.model_failure AS failure, COUNT(*) AS n{recent_reviews}"
+            " AND r.model IS NOT NULL GROUP BY r.model, r.model_failure"
         )
-        rows = self.store.conn.execute(stmt, {**where, "recent": recent}).all()
+        rows = self.store.conn.execute(stmt, params).all()
         return [ModelAnswers(r.model, r.failure, r.n) for r in rows]
 
     def delivery_weeks(self, flt: StatsFilter, start: datetime, offsets: Offsets) -> list[DeliveryWeek]:
@@ -414,3 +409,15 @@ def _edge(moment: datetime | None, offsets: Offsets) -> Edge:
     day = local_date_at(offsets, moment)
     (_day, _start), (_next, following) = day_starts(offsets, day, day)
     return Edge(day.isoformat(), day, db_us(moment), db_us(following), moment)
+
+
+def _recent(flt: StatsFilter, recent: int) -> tuple[str, dict[str, object]]:
+    """`` FROM reviews r ... WHERE ...`` of the last ``recent`` reviews (a range of ids) that ``flt``
+    keeps, and its parameters."""
+    clause, where = review_filter(flt)
+    join = " JOIN questions q ON q.id = r.question_id" if "q." in clause else ""
+    return (
+        f" FROM reviews r{join} WHERE {clause}"
+        " AND r.id > (SELECT COALESCE(MAX(id), 0) FROM reviews) - :recent",
+        {**where, "recent": recent},
+    )
