@@ -540,13 +540,20 @@ def test_rename_by_hand_joins_both_histories_and_the_card_is_their_replay(store:
     assert rollup(store) == counted
 
 
-def test_question_rename_on_the_command_line(cli, home: Path, tmp_path: Path) -> None:
+def one_answered(cli, home: Path, tmp_path: Path) -> tuple[Path, str]:
+    """A folder with the bank `ds` (three questions) added, one of them answered in a session: the
+    folder and the key answered."""
     folder = tmp_path / "notes"
     folder.mkdir()
     write_bank(folder / "ds.toml", "ds", n=3)
     assert cli("bank", "add", str(folder)).exit_code == 0
     assert cli("session", "--bank", "ds", "--new", "1", input="my answer\n\n3\nq\n").exit_code == 0
     ((answered,),) = db_rows(home, "SELECT q.key FROM reviews r JOIN questions q ON q.id = r.question_id")
+    return folder, answered
+
+
+def test_question_rename_on_the_command_line(cli, home: Path, tmp_path: Path) -> None:
+    folder, answered = one_answered(cli, home, tmp_path)
     old_id = answered.split("/")[1]
     text = (folder / "ds.toml").read_text(encoding="utf-8").replace(f'id = "{old_id}"', 'id = "renamed"')
     (folder / "ds.toml").write_text(text.replace("Question", "Reworded"), encoding="utf-8")
@@ -576,12 +583,7 @@ def test_question_rename_on_the_command_line(cli, home: Path, tmp_path: Path) ->
 
 
 def test_the_sync_before_a_session_tells_of_a_rename_once(cli, home: Path, tmp_path: Path) -> None:
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    write_bank(folder / "ds.toml", "ds", n=3)
-    assert cli("bank", "add", str(folder)).exit_code == 0
-    assert cli("session", "--bank", "ds", "--new", "1", input="my answer\n\n3\nq\n").exit_code == 0
-    ((answered,),) = db_rows(home, "SELECT q.key FROM reviews r JOIN questions q ON q.id = r.question_id")
+    folder, answered = one_answered(cli, home, tmp_path)
     rename_in(folder / "ds.toml", answered.split("/")[1], "class-imbalance")
     session = cli("session", "--bank", "ds", input="q\n")
     assert session.exit_code == 0
