@@ -289,6 +289,47 @@ def test_devices_that_swap_at_different_times_converge(
         desk.close()
 
 
+def test_a_device_that_syncs_before_it_reads_a_swap_files_each_review_under_its_prompt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by a verification tester: a review made under a swapped id on one device was filed on
+    another that had not read the swapped file yet under the question holding that id there (the other
+    prompt), for good. Sync lines carry the prompt now: each review lands under its prompt, both ways."""
+    monkeypatch.setattr(bank_sync, "builtin_files", lambda: [])
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    devices = []
+    for name in ("laptop", "desk"):
+        banks = tmp_path / f"{name}-banks"
+        banks.mkdir()
+        _write(banks, {"g": [("a", "Prompt of a?", "open"), ("b", "Prompt of b?", "choice")]})
+        devices.append(Device(tmp_path, name, banks))
+    laptop, desk = devices
+    swapped = {"g": [("b", "Prompt of a?", "open"), ("a", "Prompt of b?", "choice")]}
+    try:
+        clock = START
+        _write(tmp_path / "laptop-banks", swapped)
+        sync_banks(laptop.store, clock := clock + timedelta(minutes=1))
+        rate(laptop.store, "g/b", Rating.Easy, clock := clock + timedelta(minutes=1))  # prompt a, new id
+        rate(desk.store, "g/b", Rating.Again, clock := clock + timedelta(minutes=1))  # prompt b, old id
+        for device in (laptop, desk, laptop):
+            device.sync(folder, clock)
+        assert [r for _at, r in history(desk.store, "g/a")] == [Rating.Easy]  # desk: prompt a is g/a
+        assert [r for _at, r in history(laptop.store, "g/a")] == [Rating.Again]  # laptop: prompt b is g/a
+        _write(tmp_path / "desk-banks", swapped)
+        sync_banks(desk.store, clock := clock + timedelta(minutes=1))
+        for device in (laptop, desk, laptop):
+            device.sync(folder, clock)
+        assert laptop.state() == desk.state()
+        for device in devices:
+            assert [r for _at, r in history(device.store, "g/b")] == [Rating.Easy]
+            assert [r for _at, r in history(device.store, "g/a")] == [Rating.Again]
+            assert device.stored_cards() == device.replayed_cards()
+    finally:
+        laptop.close()
+        desk.close()
+
+
 # -- the commands -------------------------------------------------------------------------------------
 
 

@@ -183,7 +183,8 @@ def _deleted(raw: sqlite3.Connection, uid: str) -> dict[str, Any]:
 
 def _review(raw: sqlite3.Connection, row_id: int | None) -> dict[str, Any] | None:
     r = raw.execute(
-        "SELECT r.*, q.key, s.uid AS session_uid, p.parameters AS params_json FROM reviews r"
+        "SELECT r.*, q.key, json_extract(q.data, '$.prompt') AS prompt, s.uid AS session_uid,"
+        " p.parameters AS params_json FROM reviews r"
         " JOIN questions q ON q.id = r.question_id LEFT JOIN sessions s ON s.id = r.session_id"
         " LEFT JOIN scheduler_params p ON p.id = r.params_id WHERE r.id = ?",
         (row_id,),
@@ -197,6 +198,7 @@ def _review(raw: sqlite3.Connection, row_id: int | None) -> dict[str, Any] | Non
         "t": "review",
         "uid": review_codec.uid_hex(v["uid"]),
         "key": v["key"],
+        "prompt": v["prompt"],  # (a device with the key on another question files it by this: merge)
         "session": v["session_uid"],
         "rated_at": iso(v["rated_at"]),
         "rating": v["rating"],
