@@ -31,7 +31,8 @@ class Device:
     def close(self) -> None:
         self.store.close()
 
-    def practise(self, pick: int, rating: Rating, now: datetime) -> None:
+    def practise(self, pick: int, rating: Rating, now: datetime, **grading: Any) -> None:
+        """A rating of the ``pick``-th question (``grading``: more fields of its ReviewRecord)."""
         qid = sorted(self.question_ids)[pick % len(self.question_ids)]
         session = self.store.sessions.start("drill", {}, now, 1)
         card = self.store.cards.card(qid)
@@ -48,6 +49,7 @@ class Device:
                 None,
                 None,
                 int(rating),
+                **grading,
             )
         )
         self.store.sessions.end(session, "completed", now + timedelta(seconds=1))

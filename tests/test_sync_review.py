@@ -280,3 +280,33 @@ def test_a_refused_undo_says_the_ratings_before_it_cannot_be_undone_either() -> 
 
     text = refused_text(UndoRefused("gen/q1", START), START + timedelta(hours=1))
     assert "none of your ratings before this one can be undone either" in text
+
+
+def test_a_language_models_verdict_travels_with_its_review(devices, tmp_path) -> None:
+    """Found at stop 54: sync lines left out the model fields that export and merge keep (m012, m029), so
+    the other device showed the review as graded without a model and `stats` counted no model failure."""
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.practise(
+        0,
+        Rating.Hard,
+        START,
+        model="qwen3:8b",
+        model_proposed=["covered", "contradicted"],
+        model_suggested=2,
+        model_errors=["“ReLU is bounded” — it is not"],
+    )
+    laptop.practise(
+        1, Rating.Good, START + timedelta(minutes=1), model_failure="it did not answer within 30s"
+    )
+    for device in (laptop, desk):
+        device.sync(folder, START)
+    query = (
+        "SELECT uid, model, model_proposed, model_suggested, model_errors, model_failure"
+        " FROM reviews ORDER BY uid"
+    )
+    sent = [tuple(row) for row in laptop.store.q(query)]
+    assert [tuple(row) for row in desk.store.q(query)] == sent
+    assert sent[0][1] == "qwen3:8b" or sent[1][1] == "qwen3:8b"
+    assert {row[5] for row in sent} == {None, "it did not answer within 30s"}

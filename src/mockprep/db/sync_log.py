@@ -216,6 +216,12 @@ def _review(raw: sqlite3.Connection, row_id: int | None) -> dict[str, Any] | Non
         "code_runs": v["code_runs"],
         "code_result": _load(v["code_result"]),
         "delivery": _load(v["delivery"]),
+        # the language model asked, its verdicts and rating, errors named, or why it gave none (m029)
+        "model": v["model"],
+        "model_proposed": review_codec.verdict_list(v["model_proposed"]),
+        "model_suggested": v["model_suggested"],
+        "model_errors": _load(v["model_errors"]),
+        "model_failure": v["model_failure"],
     }
 
 
