@@ -116,13 +116,15 @@ class Device:
         return self.reviews(), self.sessions(), self.cards(), self.stories()
 
     def replayed_cards(self) -> list[tuple]:
-        """Every card recomputed from its log in time order: what a merged card must equal."""
+        """Every card recomputed from its log in time order (cram reviews leave the schedule alone): what
+        a merged card must equal."""
         out = []
         for q in self.store.q("SELECT id, key, added_at FROM questions ORDER BY key"):
             log = [
                 (must_time(r.rated_at), r.rating)
                 for r in self.store.q(
-                    "SELECT rated_at, rating FROM reviews WHERE question_id = :q ORDER BY rated_at, uid",
+                    "SELECT rated_at, rating FROM reviews WHERE question_id = :q AND NOT cram"
+                    " ORDER BY rated_at, uid",
                     q=q.id,
                 )
             ]

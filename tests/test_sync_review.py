@@ -310,3 +310,20 @@ def test_a_language_models_verdict_travels_with_its_review(devices, tmp_path) ->
     assert [tuple(row) for row in desk.store.q(query)] == sent
     assert sent[0][1] == "qwen3:8b" or sent[1][1] == "qwen3:8b"
     assert {row[5] for row in sent} == {None, "it did not answer within 30s"}
+
+
+def test_a_mock_rounds_session_with_its_minutes_syncs_whole(devices, tmp_path) -> None:
+    """Found by an exploratory tester: a mock's session line holds `"minutes": 5.0` (the column is a
+    float), which the line check refused as no whole number; the other device got the review without
+    its session, and the mock was missing from its history."""
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    for minutes in (5.0, 22.5, 30):
+        session = laptop.store.sessions.start("mock", {}, START, 1, round="behavioral", minutes=minutes)
+        laptop.store.sessions.end(session, "completed", START + timedelta(minutes=1))
+    laptop.sync(folder, START)
+    report = desk.sync(folder, START)
+    assert not report.invalid and not report.merged.skipped_sessions
+    query = "SELECT uid, kind, round, minutes FROM sessions ORDER BY uid"
+    assert [tuple(r) for r in desk.store.q(query)] == [tuple(r) for r in laptop.store.q(query)]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 @app.command("sync")
 def sync(
     folder: Annotated[
-        Path | None,
+        str | None,  # (a Path would make "" the working folder, remembered without a word)
         typer.Option(
             "--folder",
             metavar="DIR",
@@ -38,11 +38,16 @@ def sync(
     store = open_store()
     try:
         if folder is not None:
-            if not folder.is_dir():
+            if not folder.strip():
+                raise UserError(
+                    "--folder: an empty path is no folder (give the folder your sync tool shares)"
+                )
+            chosen = Path(folder).expanduser()
+            if not chosen.is_dir():
                 raise UserError(
                     f"{folder}: not a folder (create it, or give the folder your sync tool shares)"
                 )
-            store.sync.remember(folder=str(folder.resolve()))
+            store.sync.remember(folder=str(chosen.resolve()))
         if after_session is not None:
             store.sync.remember(after_session=after_session)
         chosen = store.sync.device().folder
@@ -70,6 +75,11 @@ def run_sync(store: Store, folder: Path) -> str:
         f"Synced with {folder}: wrote {plural(report.written, 'change')},"
         f" read {plural(report.read, 'line')} from {plural(len(report.files), 'file')} of other devices."
     ]
+    if report.resent:
+        lines.append(
+            f"This device's lines in the folder were not all there ({report.resent}): all its practice,"
+            " stories and marks were written again (what other devices merged already changes nothing)."
+        )
     restored = report.restored
     if restored.added() or restored.deleted or restored.waiting:
         lines.append(
@@ -94,8 +104,7 @@ def run_sync(store: Store, folder: Path) -> str:
     for name, problems in report.invalid.items():
         more = f"; {plural(len(problems) - 1, 'other')}" if len(problems) > 1 else ""
         lines.append(
-            f"Skipped {plural(len(problems), 'event')} in {name}"
-            f" ({problems[0]}{more}); the rest is merged."
+            f"Skipped {plural(len(problems), 'event')} in {name} ({problems[0]}{more}); the rest is merged."
         )
     return "\n".join(lines)
 
@@ -108,4 +117,4 @@ def sync_after_session(store: Store) -> None:
     try:
         typer.echo(plain(run_sync(store, Path(device.folder))))
     except UserError as exc:
-        typer.echo(f"sync: {exc}", err=True)
+        typer.echo(f"warning: the sync after the session failed: {exc}", err=True)

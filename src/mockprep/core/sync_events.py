@@ -92,7 +92,11 @@ def _stamp(name: str, value: Any) -> None:
 def _int(low: int, high: int = _INT64 - 1) -> Check:
     def check(name: str, value: Any) -> None:
         if type(value) is not int or not low <= value <= high:
-            span = f"{low}-{high}" if high < _INT64 - 1 else f"a whole number from {low}"
+            span = (
+                f"{low}-{high}"
+                if high < _INT64 - 1
+                else ("a whole number" if low <= -_INT64 else f"a whole number from {low}")
+            )
             raise _Wrong(f"{name}: {_shown(value)} is not {span}")
 
     return check
@@ -137,6 +141,12 @@ def _records(fields: dict[str, Check]) -> Check:
     return each
 
 
+def _minutes(name: str, value: Any) -> None:
+    """A length in minutes: a whole or decimal number, 0 or more (a mock's `--minutes 5` is 5.0)."""
+    if type(value) not in (int, float) or not 0 <= value <= 10**6:  # (a NaN is no number in 0-10**6)
+        raise _Wrong(f"{name}: {_shown(value)} is not a number of minutes")
+
+
 def _bool(name: str, value: Any) -> None:
     if not isinstance(value, bool):
         raise _Wrong(f"{name}: {_shown(value)} is not true or false")
@@ -179,6 +189,12 @@ _REVIEW: dict[str, Check] = {
     "code_runs": _SOME_INT,
     "code_result": _json,
     "delivery": _json,
+    "prompt": _SOME_TEXT,  # the prompt it was answered to (merge files it by this when ids moved)
+    "model": _SOME_TEXT,
+    "model_proposed": _optional(_list_of(_json)),
+    "model_suggested": _optional(_int(1, 4)),
+    "model_errors": _optional(_list_of(_text)),
+    "model_failure": _SOME_TEXT,
 }
 _SESSION: dict[str, Check] = {
     "kind": _TEXT,
@@ -187,7 +203,7 @@ _SESSION: dict[str, Check] = {
     "status": _TEXT,
     "filters": _optional(_map_of(_json)),
     "round": _SOME_TEXT,
-    "minutes": _SOME_INT,
+    "minutes": _optional(_minutes),
 }
 _VERSION: dict[str, Check] = {
     "uid": _TEXT,

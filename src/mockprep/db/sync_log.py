@@ -85,21 +85,7 @@ class SyncLog:
             raw = _raw(conn)
             if not raw.execute("SELECT recording FROM sync_device").fetchone()[0]:
                 raw.execute("UPDATE sync_device SET recording = 1")
-                raw.execute(
-                    "INSERT INTO sync_changes (kind, row_id) SELECT 'session', id FROM sessions"
-                    " WHERE origin IS NULL ORDER BY id"
-                )
-                raw.execute(
-                    "INSERT INTO sync_changes (kind, row_id) SELECT 'story', id FROM stories ORDER BY id"
-                )
-                raw.execute(
-                    "INSERT INTO sync_changes (kind, row_id) SELECT 'review', id FROM reviews"
-                    " WHERE origin IS NULL ORDER BY rated_us, id"
-                )
-                raw.execute(
-                    "INSERT INTO sync_changes (kind, row_id) SELECT 'marks', question_id FROM cards"
-                    f" WHERE {MARKED} ORDER BY question_id"
-                )
+                _queue_everything(raw)
             changes = raw.execute("SELECT seq, kind, row_id, ref FROM sync_changes ORDER BY seq").fetchall()
             events: dict[tuple[str, Any], dict[str, Any] | None] = {}
             for _, kind, row_id, ref in changes:
@@ -107,6 +93,21 @@ class SyncLog:
                 events.pop(key, None)  # a row changed again is written once, in its latest place
                 events[key] = _event(raw, kind, row_id, ref)
         return [e for e in events.values() if e is not None], changes[-1][0] if changes else 0
+
+    def resend_everything(self) -> None:
+        """Queue every event of this device again, deletions too: the folder lost some of its lines (its
+        own file replaced by an older copy, a line cut, another folder chosen). A line written twice
+        changes nothing where it was merged already."""
+        with self.store.write() as conn:
+            raw = _raw(conn)
+            raw.execute("UPDATE sync_device SET recording = 1")
+            _queue_everything(raw)
+            # a story's deletion carries the tombstones of its versions and rehearsals (_deleted)
+            raw.execute(
+                "INSERT INTO sync_changes (kind, ref) SELECT 'deleted', uid FROM sync_deleted"
+                " WHERE kind NOT LIKE ? AND kind NOT LIKE ? ORDER BY rowid",
+                (VERSION_OF + "%", REHEARSAL_OF + "%"),
+            )
 
     def sent(self, upto: int) -> None:
         """The changes up to ``upto`` are in the folder."""
@@ -132,6 +133,23 @@ class SyncLog:
                 "INSERT OR REPLACE INTO sync_pending (uid, line) VALUES (?, ?)",
                 [(e["uid"], dump(e)) for e in waiting],
             )
+
+
+def _queue_everything(raw: sqlite3.Connection) -> None:
+    """Queue this device's sessions and reviews, every story, and every question's marks."""
+    raw.execute(
+        "INSERT INTO sync_changes (kind, row_id) SELECT 'session', id FROM sessions"
+        " WHERE origin IS NULL ORDER BY id"
+    )
+    raw.execute("INSERT INTO sync_changes (kind, row_id) SELECT 'story', id FROM stories ORDER BY id")
+    raw.execute(
+        "INSERT INTO sync_changes (kind, row_id) SELECT 'review', id FROM reviews"
+        " WHERE origin IS NULL ORDER BY rated_us, id"
+    )
+    raw.execute(
+        "INSERT INTO sync_changes (kind, row_id) SELECT 'marks', question_id FROM cards"
+        f" WHERE {MARKED} ORDER BY question_id"
+    )
 
 
 def dump(event: dict[str, Any]) -> str:

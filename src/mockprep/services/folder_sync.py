@@ -7,7 +7,9 @@ only grow, so git sees appended lines. Reading tolerates what sync tools do:
 - a file still being copied: an incomplete last line is left for the next sync;
 - conflict copies (``*.sync-conflict-*``, ``(... conflicted copy ...)``) and duplicated files: read like
   any other file of that device; an event already merged changes nothing;
-- a file replaced by another version (shorter, or different where it was read up to): read again;
+- a file replaced by another version (shorter, or different where it was read up to): read again; when
+  it is this device's own (an older copy put back), or a line of its own is cut, or the folder holds
+  none of its files (another folder chosen), every event of this device is written again;
 - files that arrive in any order: an event whose session or question is not here yet waits in the
   database and is tried again at every sync;
 - a wrong clock: times are only used to order a card's reviews, never to decide what is new.
@@ -55,6 +57,7 @@ class SyncReport:
         default_factory=dict
     )  # file: reviews dated past now, latest
     merged: MergeSummary = field(default_factory=MergeSummary)
+    resent: str | None = None  # why every event of this device was written again (lines of it were lost)
     restored: MergeSummary = field(default_factory=MergeSummary)  # what this device's own files added back
     files: list[str] = field(default_factory=list)  # the files read
 
@@ -66,16 +69,10 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
     report = SyncReport()
     device = store.sync.device().id
     marks = store.sync.read_marks()
-    events, upto = store.sync.outgoing()
-    if events:
-        path = folder / f"{device}.{now:%Y-%m}.jsonl"
-        read_to_end = _read_to_end(path, marks.get(path.name)) if path.exists() else path.name not in marks
-        _append(path, events)
-        if read_to_end:  # what it just wrote is in this database: not read back
-            marks[path.name] = _end_mark(path)
-        report.written = len(events)
-    if upto:
-        store.sync.sent(upto)
+    lost = report.resent = _own_lines_lost(folder, device, marks)
+    if lost:
+        store.sync.resend_everything()
+    _write_outgoing(store, folder / f"{device}.{now:%Y-%m}.jsonl", marks, report)
     incoming: list[dict[str, Any]] = [json.loads(line) for line in store.sync.pending()]
     source: dict[int, str] = {}  # the file each event was read from, by the event's id()
     own_events: list[dict[str, Any]] = []  # read back from this device's own files
@@ -93,7 +90,10 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
         else:
             report.files.append(path.name)
             report.read += len(lines)
+        damaged = report.skipped
         events = _events(lines, path.name, None if own else match["device"], report)  # None: made here
+        if own and report.skipped > damaged and not lost:  # a line of its own cut or garbled
+            report.resent = f"a line of {path.name} is damaged"
         _dated_ahead(events, path.name, now, report)
         source.update((id(event), path.name) for event in events)
         (own_events if own else incoming).extend(events)
@@ -102,6 +102,9 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
         report.restored = merge_events(store, own_events, origin="sync")
     if incoming:
         report.merged = merge_events(store, incoming, origin="sync")
+    if report.resent and not lost:  # found while reading: written again now
+        store.sync.resend_everything()
+        _write_outgoing(store, folder / f"{device}.{now:%Y-%m}.jsonl", marks, report)
     waiting = []
     for summary in (report.restored, report.merged):
         for event, why in summary.refused:  # named with their file, as a line with a wrong value is
@@ -111,6 +114,33 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
         waiting += summary.waiting + summary.skipped_sessions
     store.sync.save_progress(marks, waiting)
     return report
+
+
+def _write_outgoing(store: Store, path: Path, marks: dict[str, tuple[int, str]], report: SyncReport) -> None:
+    """Append this device's events not yet written to its file ``path``, then forget them."""
+    events, upto = store.sync.outgoing()
+    if events:
+        read_to_end = _read_to_end(path, marks.get(path.name)) if path.exists() else path.name not in marks
+        _append(path, events)
+        if read_to_end:  # what it just wrote is in this database: not read back
+            marks[path.name] = _end_mark(path)
+        report.written += len(events)
+    if upto:
+        store.sync.sent(upto)
+
+
+def _own_lines_lost(folder: Path, device: str, marks: dict[str, tuple[int, str]]) -> str | None:
+    """Why lines this device wrote may be missing from ``folder`` (None if none are): none of its files
+    there although it wrote some (another folder chosen, or they were removed), or one of its files not
+    the one it wrote (a sync tool put back an older copy). Its events are then all written again."""
+    mine = [name for name in marks if (m := _FILE.match(name)) is not None and m["device"] == device]
+    present = {p.name for p in folder.iterdir() if (m := _FILE.match(p.name)) and m["device"] == device}
+    if mine and not present:
+        return f"none of this device's files are in {folder}"
+    for name in sorted(present):
+        if name in marks and not _mark_holds(folder / name, marks[name]):
+            return f"{name} is not the file this device wrote (an older copy put back?)"
+    return None
 
 
 def _events(lines: list[str], name: str, origin: str | None, report: SyncReport) -> list[dict[str, Any]]:
@@ -180,23 +210,24 @@ def _end_mark(path: Path) -> tuple[int, str]:
         return size, handle.read().hex()
 
 
+def _mark_holds(path: Path, mark: tuple[int, str]) -> bool:
+    """Whether the file at ``path`` still has, up to the read mark, the bytes it had when read to it."""
+    offset, tail = mark
+    base = max(0, offset - _TAIL)
+    with open(path, "rb") as handle:
+        handle.seek(base)
+        return handle.read(offset - base).hex() == tail
+
+
 def _read_new(path: Path, mark: tuple[int, str] | None) -> tuple[list[str], tuple[int, str]]:
     """The whole lines after the read mark (the file from its start if it is not the one read before)."""
     base, start = 0, 0  # data begins at file offset base; new lines at data[start:]
-    with open(path, "rb") as handle:
-        if mark is not None:
-            old, tail = mark
-            base = max(0, old - _TAIL)
-            handle.seek(base)
-            data = handle.read()
-            if len(data) >= old - base and data[: old - base].hex() == tail:
-                start = old - base
-            else:  # replaced by another version: read it all again
-                base = 0
-                handle.seek(0)
-                data = handle.read()
-        else:
-            data = handle.read()
+    if mark is not None and _mark_holds(path, mark):
+        base = max(0, mark[0] - _TAIL)
+        start = mark[0] - base
+    with open(path, "rb") as handle:  # (replaced by another version: read it all again)
+        handle.seek(base)
+        data = handle.read()
     end = data.rfind(b"\n") + 1  # an incomplete last line waits for the rest of the file
     if end <= start:
         end = start
