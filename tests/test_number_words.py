@@ -233,3 +233,18 @@ def test_a_transcribed_power_of_ten_is_graded_at_its_value() -> None:
     # a power of ten alone, and a product that is not one, read as before
     assert read_number("ten to the minus three") == pytest.approx(0.001)
     assert read_number("2 e - 1") != pytest.approx(0.2)
+
+
+@given(
+    st.integers(1, 999),
+    st.sampled_from(["0.5", "2", "1.25", "(1 + 2)", "√4", "-3"]),
+    st.sampled_from(["{a} times {b}", "the answer is {a} times {b}", "so {a} Times {b}, final"]),
+)
+def test_a_product_said_with_times_is_read_as_the_product(a: int, b: str, form: str) -> None:
+    """Found by a tester reading numbers aloud: "one times two" read 1 (and "3 times 4" 3): "times"
+    between two values is a product; "3 times larger: 12" and "I tried 3 times" are left alone."""
+    value = {"0.5": 0.5, "2": 2, "1.25": 1.25, "(1 + 2)": 3, "√4": 2, "-3": -3}[b]
+    assert read_number(form.format(a=a, b=b)) == pytest.approx(a * value)
+    assert read_number("it is 3 times larger: 12") == 12
+    assert read_number("I tried it 3 times. The answer is 7") == 7
+    assert read_number("one times two") == 2

@@ -215,11 +215,13 @@ def _normalise(text: str) -> str:
     # "1.2 x 10^-3", "1.2*10^-3", "1.2 times 10^-3" (said: "times ten to the minus three") and
     # "1.2 e-3": scientific notation written out, read as the one number it is
     text = _TIMES_TEN.sub(r"e\1", text)
+    text = _TIMES.sub("*", text)  # "3 times 4" (said: "three times four") is 12, not 3 or 4
     text = _SPACED_E.sub(r"e\1", text)
     return _TOLERANCE.sub("", text)  # "0.5 ± 0.001", "7 ± 1e-3": the value, not its tolerance
 
 
 _TIMES_TEN = re.compile(r"(?<=\d)\s*(?:[x*]|\btimes\b)\s*10\s*\^\s*\(?\s*([-+]?\d+)\s*\)?", re.IGNORECASE)
+_TIMES = re.compile(r"(?<=[\d)])\s+times\s+(?=[-+]?[\d(√π])", re.IGNORECASE)
 # "1.2 e-3", "2 e +5" (a transcript's "e minus three"): the exponent's sign against its digits, so that
 # "2 e - 1" is not taken for 2·10^-1
 _SPACED_E = re.compile(r"(?<=\d)\s+[eE]\s?([-+]\d+)(?![\d.])")
