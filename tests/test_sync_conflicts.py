@@ -158,6 +158,34 @@ def test_a_review_with_a_wrong_value_is_skipped_and_named_and_the_rest_syncs(
     assert desk.reviews()[0] in laptop.reviews()
 
 
+@pytest.mark.parametrize("bad", [2, 6, 9])
+def test_every_event_skipped_in_a_file_is_named_up_to_a_handful(devices, tmp_path, bad) -> None:
+    """Two bad events named only the first ('rating: 7 is not 1-4; 1 other'; found by an exploratory
+    tester): each is named, and past a handful the rest are counted."""
+    from mockprep.cli.sync import run_sync
+
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    for n in range(bad):
+        laptop.practise(n, Rating.Good, START + timedelta(minutes=n))
+    laptop.sync(folder, START)
+    (written,) = list(folder.iterdir())
+    lines = [json.loads(line) for line in written.read_text().splitlines()]
+    wrong = iter(range(5, 5 + bad))  # a rating no merge takes, another in each event
+    for event in lines:
+        if event["t"] == "review":
+            event["rating"] = next(wrong)
+    written.write_text("".join(json.dumps(event) + "\n" for event in lines))
+    (line,) = [line for line in run_sync(desk.store, folder).splitlines() if line.startswith("Skipped")]
+    assert line.startswith(f"Skipped {bad} events in {written.name} (")
+    named = [rating for rating in range(5, 5 + bad) if f"rating: {rating} is not 1-4" in line]
+    if bad <= 6:
+        assert len(named) == bad and "more" not in line
+    else:
+        assert len(named) == 5 and f"; {bad - 5} more)" in line
+
+
 def _paths(value: Any, at: tuple = ()) -> list[tuple]:
     """Every place in a JSON value: each key of each object, each item of each list."""
     found = [at] if at else []

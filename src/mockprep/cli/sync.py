@@ -9,7 +9,7 @@ import typer
 
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import open_store, plain, utc_now
-from mockprep.core.wording import plural
+from mockprep.core.wording import listed, plural
 
 if TYPE_CHECKING:
     from mockprep.db.store import Store
@@ -101,10 +101,9 @@ def run_sync(store: Store, folder: Path) -> str:
             f" device's clock, up to {ahead} ahead ({latest:%Y-%m-%d}): that device's clock, or this one's,"
             " is likely wrong, and those questions are scheduled from those times."
         )
-    for name, problems in report.invalid.items():
-        more = f"; {plural(len(problems) - 1, 'other')}" if len(problems) > 1 else ""
+    for name, problems in report.invalid.items():  # each named, up to a handful
         lines.append(
-            f"Skipped {plural(len(problems), 'event')} in {name} ({problems[0]}{more}); the rest is merged."
+            f"Skipped {plural(len(problems), 'event')} in {name} ({listed(problems)}); the rest is merged."
         )
     return "\n".join(lines)
 

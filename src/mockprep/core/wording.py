@@ -11,3 +11,12 @@ def plural(count: float, noun: str, many: str | None = None) -> str:
     if many is None:
         many = f"{noun[:-1]}ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else f"{noun}s"
     return f"{number} {many}"
+
+
+def listed(items: list[str], shown: int = 5, sep: str = "; ") -> str:
+    """The first ``shown`` of ``items`` joined by ``sep``, then how many more there are ("a; b; 3 more");
+    all of them when one more would be all that is left out."""
+    more = len(items) - shown
+    if more < 2:
+        return sep.join(items)
+    return sep.join(items[:shown]) + f"{sep}{more} more"
