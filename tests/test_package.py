@@ -167,6 +167,10 @@ def test_a_home_that_syncs_is_refused(package: Path, home: Path) -> None:
         with pytest.raises(Exception, match="syncs with a folder"):
             import_package(store, package)
         assert store.bulk.user_data() == {"reviews": 0, "sessions": 0, "stories": 0}
+        # A merge of it is not refused there (README "Packages": only the plain import is).
+        sync_banks(store, START)
+        with records(package, home, START, "test") as (head, questions):
+            assert store.bulk.merge_data(head, questions, START + timedelta(days=9)).reviews == 6
 
 
 def broken(package: Path, sql: str) -> Path:
