@@ -309,3 +309,26 @@ def test_a_session_shows_the_whole_misconception_an_answer_states(cli, tmp_path)
     assert "≠ gradients of k micro-batches summed before one optimizer step" in flat
     assert f"this reads as a common misconception: {long}" in flat
     assert "Enter accepts 2 hard" in flat
+
+
+@pytest.mark.parametrize(
+    ("reference", "misconception", "correct", "wrong"),
+    [
+        (
+            "For a full-rank matrix, κ(A) = σ_max / σ_min.",
+            "The condition number is the ratio of the largest to the smallest entry of the matrix.",
+            "The condition number is the ratio of the largest to smallest singular value.",
+            "The condition number is the ratio of the largest to the smallest entry of the matrix.",
+        ),
+    ],
+)
+def test_words_the_references_notation_is_read_as_are_the_questions_own(
+    reference: str, misconception: str, correct: str, wrong: str
+) -> None:
+    """Found by an exploratory tester: "the ratio of the largest to smallest singular value", a correct
+    reading of "σ_max / σ_min", was taken for the misconception "... the smallest entry of the matrix"
+    (the ratio, largest and smallest counted as words the misconception adds), and the answer suggested
+    hard. The misconception is still found where its own word is said."""
+    found = Misconceptions([misconception], [reference], "What is the condition number?")
+    assert found.stated([correct]) == []
+    assert [s.sentence for s in found.stated([wrong])] == [wrong]

@@ -127,6 +127,22 @@ give gives given gave get gets got use uses used using way ways thing things rul
 minus plus times over equals equal divided per say says said saying tell tells told"""
 
 
+# Notation and the words it is read as: "σ_max / σ_min" is "the ratio of the largest to the smallest
+# singular value", so those words are the question's own, not what a misconception adds (a tester's
+# correct answer in words was taken for "the ratio of the largest to the smallest entry").
+_READINGS = (
+    (re.compile(r"(?<![A-Za-z])max(?![A-Za-z])|_max|\bmaxim"), "largest maximum biggest highest greatest"),
+    (re.compile(r"(?<![A-Za-z])min(?![A-Za-z])|_min|\bminim"), "smallest minimum lowest least"),
+    (re.compile(r"\w\)?\s*/\s*\(?\w|÷"), "ratio quotient"),
+    (re.compile(r"\^2|²"), "squared square squares squaring"),
+)
+
+
+def _read_aloud(text: str) -> frozenset[str]:
+    """The stems of the words ``text``'s notation is read as (see :data:`_READINGS`)."""
+    return frozenset(s for pattern, said in _READINGS if pattern.search(text) for s in content_stems(said))
+
+
 @functools.cache
 def _plain_words() -> frozenset[str]:
     return frozenset(stem for word in _PLAIN.split() for stem in content_stems(word))
@@ -138,6 +154,7 @@ class Misconceptions:
     def __init__(self, misconceptions: Sequence[str], reference: Sequence[str], prompt: str = ""):
         self.reference = [(text, _stems(text)) for text in reference if text.strip()]
         known = _stems(prompt).union(*(r for _t, r in self.reference)) | _plain_words()
+        known |= _read_aloud(" ".join([prompt, *(t for t, _r in self.reference)]))
         # two words of the question's text written as one ("BatchNorm" for "batch normalisation") are
         # its own name, not a word the misconception adds
         joined = {j for text in [prompt, *(t for t, _r in self.reference)] for j in joined_forms(text)}
