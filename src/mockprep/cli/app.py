@@ -167,7 +167,7 @@ COMMANDS: dict[str, tuple[tuple[str, ...], str]] = {
         "List, make and restore backups of your data (made automatically once a day and before upgrades).",
     ),
     "story": (
-        ("story", "rehearse"),
+        ("story_drafts", "story", "rehearse"),
         "Write, check, link and rehearse STAR stories for the behavioral round.",
     ),
     "question": (

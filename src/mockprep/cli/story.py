@@ -1,30 +1,18 @@
-"""`mockprep story ...`: write, check, link and rehearse STAR stories.
+"""`mockprep story ...`: list, show, check, link and export STAR stories.
 
-Every save is a new version committed at once; drafts are written in ``$VISUAL``/``$EDITOR`` (run
-without a shell) on a Markdown template, or answered part by part at prompts when no editor is set.
+Every save is a new version committed at once; writing one (``story new``, ``story edit``) is
+:mod:`mockprep.cli.story_drafts`, rehearsing one :mod:`mockprep.cli.rehearse`.
 """
 
 from __future__ import annotations
 
-import fnmatch
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from mockprep.cli.app import UserError, story_app
 from mockprep.cli.completion import complete_behavioral_keys, complete_stories
-from mockprep.cli.context import (
-    STDOUT,
-    keep_rescue_file,
-    load_settings,
-    make_console,
-    open_store,
-    output_stream,
-    plain,
-    utc_now,
-    warn,
-)
+from mockprep.cli.context import STDOUT, make_console, open_store, output_stream, plain, utc_now, warn
 from mockprep.cli.models import LlmOption, ModelOption, chosen_model, llm_settings, unasked
 from mockprep.cli.options import Force, Output
 
@@ -54,193 +42,6 @@ def latest_version(store: Store, story_id: int) -> StoryVersion:
     if version is None:
         raise UserError(f"no story with id {story_id} (see mockprep story list)")
     return version
-
-
-def _prompt_parts(current: StoryDraft | None) -> StoryDraft:
-    """Ask for the title, competencies and each part in turn (lines until an empty one)."""
-    from mockprep.core.stories import PARTS, StoryDraft, competency_slugs
-    from mockprep.terminal.input import stdin_reader
-
-    console = make_console()
-    read = stdin_reader(console, utc_now)
-
-    def ask_line(label: str, default: str) -> str:
-        suffix = f" [{default}]" if default else ""
-        line = read(f"{label}{suffix}: ", None)
-        if line is None:
-            raise UserError("input ended; nothing was saved", exit_code=1)
-        return line.strip() or default
-
-    def ask_text(label: str, default: str) -> str:
-        hint = " (an empty line ends it" + (
-            "; an empty first line keeps the current text)" if default else ")"
-        )
-        console.print(f"{label}{hint}")
-        text = read.answer(None, quits=False)  # q is text here; in a terminal, an editable buffer
-        return text if text else default
-
-    title = ask_line("Title", current.title if current else "")
-    competencies = ask_line(
-        "Competencies, comma-separated", ", ".join(current.competencies) if current else ""
-    )
-    texts = {}
-    for part in PARTS:
-        label = part.capitalize() + (" (optional: what you learned)" if part == "reflection" else "")
-        texts[part] = ask_text(label, getattr(current, part) if current else "")
-    return StoryDraft(title or "Untitled story", competency_slugs(competencies.split(",")), **texts)
-
-
-def _write_draft(current: StoryDraft | None, again: str, source: Path | None = None) -> StoryDraft:
-    """A draft from ``source``, the editor or the prompts; UserError when nothing usable was written.
-
-    A template the editor left exactly as it was is "unchanged" for a new story; for an edit the
-    caller compares the draft with the current one and says there are no changes. Text the editor
-    wrote before failing is kept in a file, and the message says how to save it (``again --from``).
-    """
-    from mockprep.core.stories import StoryDraft, is_blank, parse_markdown, render_markdown
-    from mockprep.paths import ensure_home, home_dir
-    from mockprep.terminal.editor import EditorError, edit_text, editor_argv, read_draft
-
-    try:
-        argv = None if source is not None else editor_argv(load_settings().editor)
-        if source is not None:
-            draft = parse_markdown(read_draft(source))
-        elif argv is None:
-            draft = _prompt_parts(current)
-        else:
-            template = render_markdown(current or StoryDraft(title="Untitled story"))
-            saved = edit_text(argv, template, ensure_home(home_dir()))
-            if saved.strip() == template.strip() and current is None:
-                raise UserError("the template was left unchanged; nothing was saved", exit_code=1)
-            draft = parse_markdown(saved)
-    except EditorError as exc:
-        hint = f" (save it with: {again} --from {exc.kept})" if exc.kept else ""
-        raise UserError(f"{exc}{hint}", exc.exit_code) from None
-    if is_blank(draft):
-        raise UserError("the draft is empty; nothing was saved", exit_code=1)
-    return draft.normalised()
-
-
-def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
-    """Commit a draft (a new story, or a new version of one); ``(story id, version)``.
-
-    If the database refuses it, the draft is written to a file in the data folder so it is not lost.
-    """
-    store = None
-    try:
-        store = open_store(sync=False)
-        if story_id is None:
-            saved = store.stories.create(draft, utc_now()), 1
-        else:
-            saved = story_id, store.stories.save_version(story_id, draft, utc_now())
-    except Exception as exc:
-        from mockprep.core.stories import render_markdown
-
-        if store is not None:
-            store.close()
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        text = render_markdown(draft)
-        try:
-            keep = keep_rescue_file("unsaved-story", text, utc_now())
-        except OSError as file_exc:  # e.g. the disk is full: the draft goes to the screen instead
-            typer.echo(text)
-            raise UserError(
-                f"could not save the story ({reason}) nor keep it in a file ({file_exc.strerror}); "
-                "your draft is printed above",
-                exit_code=1,
-            ) from None
-        raise UserError(
-            f"could not save the story ({reason}); your draft is kept in {keep}", exit_code=1
-        ) from None
-    try:  # saved: a problem from here on is not the save's (no rescue file, no second story on a retry)
-        _warn_unknown_competencies(store, draft)
-    except Exception:  # (a warning that cannot be worked out is left out)
-        pass
-    finally:
-        store.close()
-    return saved
-
-
-def _warn_unknown_competencies(store: Store, draft: StoryDraft) -> None:
-    """Warn of a competency no behavioral question looks for (a typo, or a topic such as 'disagreement')."""
-    from mockprep.core.bank_records import COMPETENCIES
-    from mockprep.core.story_matrix import unknown_competencies
-
-    asked = [c for _key, comps in store.banks.behavioral_questions() for c in comps]
-    if not asked:
-        return  # a home whose banks were never read (its first command is this one): nothing to judge by
-    known = list(dict.fromkeys([*COMPETENCIES, *asked]))
-    for name, nearest in unknown_competencies(draft.competencies, known):
-        hint = f"; did you mean {nearest}?" if nearest else f" (they use: {', '.join(sorted(known))})"
-        warn(f"competency {name!r} is not one the behavioral questions look for{hint}")
-
-
-def _report_save(story_id: int, version: int, draft: StoryDraft) -> None:
-    from rich.text import Text
-
-    from mockprep.core.story_check import check_story
-    from mockprep.terminal.console import Indented, print_text, safe
-
-    check = check_story(draft)
-    console = make_console()
-    saved = f"Saved story {story_id} (version {version}): {draft.title} — check score {check.score}/100."
-    print_text(console, saved)
-    for advice in check.advice[:3]:  # each wrapped at spaces, under its own text
-        console.print(Indented(safe(advice), lead=Text("  - ")))
-    if check.advice:
-        print_text(console, f"Full check: mockprep story check {story_id}", wrap=False)
-
-
-DraftFile = Annotated[
-    Path | None,
-    typer.Option(
-        "--from",
-        metavar="FILE",
-        help="Take the draft from this Markdown file (such as one mockprep kept) instead of an editor.",
-    ),
-]
-
-
-@story_app.command("new")
-def story_new(source: DraftFile = None) -> None:
-    """Write a new story: in $VISUAL/$EDITOR on a Markdown template, else part by part at prompts."""
-    draft = _write_draft(None, "mockprep story new", source)
-    story_id, version = _save(draft, None)
-    _report_save(story_id, version, draft)
-    _remove_saved_rescue(source)
-
-
-@story_app.command("edit")
-def story_edit(story_id: StoryId, source: DraftFile = None) -> None:
-    """Edit a story; the save becomes a new version and earlier drafts are kept."""
-    store = open_store(sync=False)
-    try:
-        current = latest_version(store, story_id).draft
-    finally:
-        store.close()  # not held open while the editor runs
-    draft = _write_draft(current, f"mockprep story edit {story_id}", source)
-    if draft == current.normalised():
-        typer.echo("No changes; nothing saved.")
-        return
-    _, version = _save(draft, story_id)
-    _report_save(story_id, version, draft)
-    _remove_saved_rescue(source)
-
-
-def _remove_saved_rescue(source: Path | None) -> None:
-    """A draft mockprep kept when a save failed (``unsaved-story-*.md`` in the data folder) is deleted
-    once it is saved from, so it is not saved twice."""
-    from mockprep.paths import home_dir
-
-    if source is None or not fnmatch.fnmatch(source.name, "unsaved-story-*.md"):
-        return
-    try:
-        if source.resolve().parent != home_dir().resolve():
-            return
-        source.unlink()
-    except OSError:
-        return  # kept: nothing is lost by leaving it
-    typer.echo(f"Removed the kept draft {source.name}: it is saved now.")
 
 
 @story_app.command("list")
