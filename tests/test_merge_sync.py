@@ -539,7 +539,7 @@ def test_a_removed_story_link_is_removed_on_the_other_device_and_a_later_link_wi
 
 
 def test_the_merge_report_names_the_banks_of_the_records_it_could_not_add() -> None:
-    from mockprep.cli.data import merge_report
+    from mockprep.cli.merge_report import merge_report
     from mockprep.db.merge import MergeSummary
 
     keys = ["my-rl/q1", "my-rl/q2", "nlp2/x"]

@@ -17,7 +17,6 @@ from mockprep.cli.options import Force
 from mockprep.core.wording import plural
 
 if TYPE_CHECKING:
-    from mockprep.db.merge import MergeSummary
     from mockprep.db.store import Store
 
 
@@ -131,6 +130,7 @@ def import_(
     Every record is checked first; the first one that cannot be imported is named (e.g.
     questions[12].reviews[3].rating) and nothing is written.
     """
+    from mockprep.cli.merge_report import home_bank_sources, merge_report
     from mockprep.core.export_checks import RecordProblem
     from mockprep.db.bulk import EXPORT_FORMAT, EXPORT_VERSION
     from mockprep.db.bulk_import import ImportRefused
@@ -165,7 +165,8 @@ def import_(
         if merge:
             missing = _merge_banks(store, head)
             summary = store.bulk.merge_data(head, questions, utc_now())
-            typer.echo(plain(merge_report(summary, f"Merged {file}", missing)))
+            banks = home_bank_sources(store, summary)
+            typer.echo(plain(merge_report(summary, f"Merged {file}", missing, banks)))
             return
         try:
             counts = store.bulk.import_data(head, questions, utc_now(), workers)
@@ -199,6 +200,7 @@ def _import_package(file: Path, merge: bool) -> None:
     import errno
 
     from mockprep.cli.context import note
+    from mockprep.cli.merge_report import home_bank_sources, merge_report
     from mockprep.core.export_checks import RecordProblem
     from mockprep.db.bulk_import import ImportRefused
     from mockprep.db.fresh_file import FileInUse
@@ -220,7 +222,8 @@ def _import_package(file: Path, merge: bool) -> None:
             with records(file, store.path.parent, utc_now(), __version__, salvaged=note) as (head, questions):
                 missing = _merge_banks(store, head)
                 summary = store.bulk.merge_data(head, questions, utc_now())
-            typer.echo(plain(merge_report(summary, f"Merged {file}", missing)))
+            banks = home_bank_sources(store, summary)
+            typer.echo(plain(merge_report(summary, f"Merged {file}", missing, banks)))
             return
         counts = import_package(store, file, started)
     except (ImportRefused, FileInUse) as exc:
@@ -330,90 +333,6 @@ def counted(
         raise
     out.write(f"\rread {plural(number, 'question')}; writing the database...\n")
     out.flush()
-
-
-def merge_report(summary: MergeSummary, head: str, missing: dict[str, str] | None = None) -> str:
-    """What a merge added, in a few lines; ``missing`` holds the banks the merged file had whose file is
-    not on this machine, each with that file."""
-    if not summary.added() and not summary.deleted:
-        lines = [f"{head}: nothing new."]
-    else:
-        parts = [
-            plural(summary.reviews, "review"),
-            plural(summary.sessions, "session"),
-            plural(summary.stories, "story"),
-        ]
-        if summary.versions:
-            parts.append(f"{plural(summary.versions, 'story version')} of stories already here")
-        if summary.rehearsals:
-            parts.append(plural(summary.rehearsals, "rehearsal"))
-        if summary.links:
-            parts.append(plural(summary.links, "story link"))
-        if summary.marks:
-            parts.append(f"the marks (suspended, buried, flagged) of {plural(summary.marks, 'question')}")
-        if summary.aliases:
-            parts.append(f"{plural(summary.aliases, 'old id')} of renamed questions")
-        lines = [f"{head}: added {', '.join(parts)}; {plural(summary.cards, 'card')} recomputed."]
-        if summary.moved:
-            were = "it was" if summary.moved == 1 else "they were"
-            lines.append(
-                f"Moved {plural(summary.moved, 'review')} back to the question answered: here {were} on a"
-                " question that took its id after a rename."
-            )
-        if summary.deleted:
-            lines.append(f"Removed {plural(summary.deleted, 'record')} undone or deleted on another device.")
-    for title in summary.conflicts:
-        lines.append(
-            f"Story '{title}' was edited on two devices: both edits are kept as versions (story history)."
-        )
-    for title in summary.kept:
-        lines.append(
-            f"Story '{title}' was deleted on a device that did not know of all its versions (or"
-            " rehearsals): the story is kept with what that delete did not know of."
-        )
-    for title in summary.revived:
-        lines.append(
-            f"Story '{title}', deleted, is back: a device added a version (or a rehearsal) of it that the"
-            " delete did not know of."
-        )
-    if summary.homeless:
-        banks = sorted({key.split("/", 1)[0] for key in summary.homeless})
-        named = (
-            f" (bank{'s' if len(banks) > 1 else ''} {', '.join(banks[:8])}{', …' if len(banks) > 8 else ''})"
-        )
-        gone = [f"{bank}'s {missing[bank]}" for bank in banks if missing and bank in missing]
-        what = (  # the bank files the merged file had registered, not on this machine
-            f"{'; '.join(gone)} {'is' if len(gone) == 1 else 'are'} not on this machine: copy"
-            f" {'it' if len(gone) == 1 else 'them'} here, add {'it' if len(gone) == 1 else 'them'}"
-            " (mockprep bank add PATH)" + ("" if len(gone) == len(banks) else ", and add the other banks")
-            if gone
-            else "add their banks (bank add)"
-        )
-        lines.append(
-            f"{plural(len(summary.homeless), 'record')} of questions this home does not have"
-            f"{named if banks else ''} {'was' if len(summary.homeless) == 1 else 'were'} not added: {what},"
-            " then run this again."
-        )
-    if summary.refused:
-        (event, why), more = summary.refused[0], len(summary.refused) - 1
-        others = f"; {plural(more, 'other')}" if more else ""
-        lines.append(
-            f"Skipped {plural(len(summary.refused), 'event')} that could not be merged here"
-            f" ({event.get('t')} {event.get('uid')}: {why}{others}); the rest is merged."
-        )
-    for name, count in summary.detached.items():
-        lines.append(
-            f"{plural(count, 'review')} added without {'its' if count == 1 else 'their'} session: the"
-            f" session's line in {name} was skipped (a wrong value)."
-        )
-    if len(summary.waiting) > len(summary.homeless):  # the rest wait for their session
-        early = len(summary.waiting) - len(summary.homeless)
-        waits = "waits for its" if early == 1 else "wait for their"
-        lines.append(
-            f"{plural(early, 'review')} {waits} session, not here yet (a file still arriving):"
-            " added once it is."
-        )
-    return "\n".join(lines)
 
 
 @app.command()

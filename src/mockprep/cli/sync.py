@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -60,7 +60,7 @@ def sync(
 
 def run_sync(store: Store, folder: Path) -> str:
     """Sync with ``folder`` and say what happened (a UserError if the folder cannot be used)."""
-    from mockprep.cli.data import merge_report
+    from mockprep.cli.merge_report import home_bank_sources, merge_report
     from mockprep.core.durations import format_duration
     from mockprep.services.folder_sync import SyncFolderError, sync_folder
 
@@ -80,17 +80,22 @@ def run_sync(store: Store, folder: Path) -> str:
             f"This device's lines in the folder were not all there ({report.resent}): all its practice,"
             " stories and marks were written again (what other devices merged already changes nothing)."
         )
-    restored = report.restored
+    restored, merged = report.restored, report.merged
+    banks = home_bank_sources(store, restored, merged)
     if restored.added() or restored.deleted or restored.waiting:
         lines.append(
             merge_report(
                 restored,
                 f"Read back from this device's own files ({plural(report.read_back, 'line')}), what its"
                 " database lacked (restored from a backup, or replaced)",
+                banks=banks,
+                kept=True,
             )
         )
-    if report.read or report.merged.waiting:
-        lines.append(merge_report(report.merged, "From other devices"))
+    if report.read or merged.waiting or merged.added() or merged.deleted:  # (or what waited)
+        lines.append(merge_report(merged, "From other devices", banks=banks, kept=True))
+    if report.resolved:
+        lines.append(_resolved_line(report.resolved))
     if report.skipped:
         where = ", ".join(report.damaged)
         lines.append(f"Skipped {plural(report.skipped, 'damaged line')} (not a whole event) in {where}.")
@@ -106,6 +111,17 @@ def run_sync(store: Store, folder: Path) -> str:
             f"Skipped {plural(len(problems), 'event')} in {name} ({listed(problems)}); the rest is merged."
         )
     return "\n".join(lines)
+
+
+def _resolved_line(events: list[dict[str, Any]]) -> str:
+    """The records an earlier sync kept waiting (for a question or a session) that this one merged."""
+    keys = sorted({str(event["key"]) for event in events if event.get("key") is not None})
+    waited = f"for {listed(keys, sep=', ')}" if keys else "for their session"
+    one = len(events) == 1
+    return (
+        f"{plural(len(events), 'record')} that waited {waited} at an earlier sync"
+        f" {'is' if one else 'are'} merged now."
+    )
 
 
 def sync_after_session(store: Store) -> None:

@@ -60,6 +60,8 @@ class SyncReport:
     resent: str | None = None  # why every event of this device was written again (lines of it were lost)
     restored: MergeSummary = field(default_factory=MergeSummary)  # what this device's own files added back
     files: list[str] = field(default_factory=list)  # the files read
+    # Events that waited at an earlier sync (for a question or a session not here then) and do no more.
+    resolved: list[dict[str, Any]] = field(default_factory=list)
 
 
 def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
@@ -74,6 +76,7 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
         store.sync.resend_everything()
     _write_outgoing(store, folder / f"{device}.{now:%Y-%m}.jsonl", marks, report)
     incoming: list[dict[str, Any]] = [json.loads(line) for line in store.sync.pending()]
+    waited = [event for event in incoming if event.get("t") != SKIPPED_SESSION]
     source: dict[int, str] = {}  # the file each event was read from, by the event's id()
     own_events: list[dict[str, Any]] = []  # read back from this device's own files
     for path in sorted(folder.iterdir()):
@@ -106,6 +109,7 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
         store.sync.resend_everything()
         _write_outgoing(store, folder / f"{device}.{now:%Y-%m}.jsonl", marks, report)
     waiting = []
+    refused = [pair for summary in (report.restored, report.merged) for pair in summary.refused]
     for summary in (report.restored, report.merged):
         for event, why in summary.refused:  # named with their file, as a line with a wrong value is
             name = source.get(id(event), "the events kept waiting")
@@ -113,6 +117,8 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
         summary.refused = []
         waiting += summary.waiting + summary.skipped_sessions
     store.sync.save_progress(marks, waiting)
+    still = {id(event) for event in waiting} | {id(event) for event, _ in refused}
+    report.resolved = [event for event in waited if id(event) not in still]
     return report
 
 

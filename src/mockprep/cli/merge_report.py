@@ -1,0 +1,146 @@
+"""What a merge did, said in a few lines: `import --merge` and `sync` (from other devices, and what a
+device's own files brought back)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mockprep.core.wording import listed, plural
+
+if TYPE_CHECKING:
+    from mockprep.db.merge import MergeSummary
+    from mockprep.db.store import Store
+
+
+def merge_report(
+    summary: MergeSummary,
+    head: str,
+    missing: dict[str, str] | None = None,
+    banks: dict[str, str] | None = None,
+    kept: bool = False,
+) -> str:
+    """What a merge added, in a few lines; ``missing`` holds the banks the merged file had whose file is
+    not on this machine, each with that file; ``banks`` those of this home, each with the file it was
+    read from; ``kept``: what waits for a question is kept and tried again (a sync)."""
+    if not summary.added() and not summary.deleted:
+        lines = [f"{head}: nothing new."]
+    else:
+        parts = [
+            plural(summary.reviews, "review"),
+            plural(summary.sessions, "session"),
+            plural(summary.stories, "story"),
+        ]
+        if summary.versions:
+            parts.append(f"{plural(summary.versions, 'story version')} of stories already here")
+        if summary.rehearsals:
+            parts.append(plural(summary.rehearsals, "rehearsal"))
+        if summary.links:
+            parts.append(plural(summary.links, "story link"))
+        if summary.marks:
+            parts.append(f"the marks (suspended, buried, flagged) of {plural(summary.marks, 'question')}")
+        if summary.aliases:
+            parts.append(f"{plural(summary.aliases, 'old id')} of renamed questions")
+        lines = [f"{head}: added {', '.join(parts)}; {plural(summary.cards, 'card')} recomputed."]
+        if summary.moved:
+            were = "it was" if summary.moved == 1 else "they were"
+            lines.append(
+                f"Moved {plural(summary.moved, 'review')} back to the question answered: here {were} on a"
+                " question that took its id after a rename."
+            )
+        if summary.deleted:
+            lines.append(f"Removed {plural(summary.deleted, 'record')} undone or deleted on another device.")
+    for title in summary.conflicts:
+        lines.append(
+            f"Story '{title}' was edited on two devices: both edits are kept as versions (story history)."
+        )
+    for title in summary.kept:
+        lines.append(
+            f"Story '{title}' was deleted on a device that did not know of all its versions (or"
+            " rehearsals): the story is kept with what that delete did not know of."
+        )
+    for title in summary.revived:
+        lines.append(
+            f"Story '{title}', deleted, is back: a device added a version (or a rehearsal) of it that the"
+            " delete did not know of."
+        )
+    lines += _homeless_lines(summary.homeless, missing or {}, banks or {}, kept)
+    if summary.refused:
+        (event, why), more = summary.refused[0], len(summary.refused) - 1
+        others = f"; {plural(more, 'other')}" if more else ""
+        lines.append(
+            f"Skipped {plural(len(summary.refused), 'event')} that could not be merged here"
+            f" ({event.get('t')} {event.get('uid')}: {why}{others}); the rest is merged."
+        )
+    for name, count in summary.detached.items():
+        lines.append(
+            f"{plural(count, 'review')} added without {'its' if count == 1 else 'their'} session: the"
+            f" session's line in {name} was skipped (a wrong value)."
+        )
+    if len(summary.waiting) > len(summary.homeless):  # the rest wait for their session
+        early = len(summary.waiting) - len(summary.homeless)
+        waits = "waits for its" if early == 1 else "wait for their"
+        lines.append(
+            f"{plural(early, 'review')} {waits} session, not here yet (a file still arriving):"
+            " added once it is."
+        )
+    return "\n".join(lines)
+
+
+def _homeless_lines(keys: list[str], missing: dict[str, str], banks: dict[str, str], kept: bool) -> list[str]:
+    """What to do about the records of questions (``keys``) this home does not have: a bank of this
+    home's lacks them (renamed or added in the other device's copy of its file: one line per bank),
+    or their bank is not here (one line for all those banks)."""
+    lines = []
+    by_bank: dict[str, list[str]] = {}
+    for key in keys:
+        by_bank.setdefault(key.split("/", 1)[0], []).append(key)
+    lacking = {bank: banks[bank] for bank in sorted(by_bank) if bank in banks and bank not in missing}
+    for bank, source in lacking.items():
+        found = by_bank[bank]
+        named = sorted(set(found))
+        them = "that question" if len(named) == 1 else "those questions"
+        if source.startswith("builtin:"):
+            why = f"the built-in bank {bank} here lacks {them} (added in a newer mockprep): update mockprep"
+        else:
+            why = (
+                f"bank {bank}'s file here ({source}) lacks {them} (renamed or added in the other device's"
+                " copy of the file): update this device's copy"
+            )
+        one = len(found) == 1
+        after = (
+            f" and {'it is' if one else 'they are'} merged at the next sync"
+            if kept
+            else ", then run this again"
+        )
+        lines.append(
+            f"{plural(len(found), 'record')} of {listed(named, sep=', ')}"
+            f" {('waits' if one else 'wait') if kept else ('was not added' if one else 'were not added')}:"
+            f" {why}{after}."
+        )
+    rest = [key for key in keys if key.split("/", 1)[0] not in lacking]
+    if rest:
+        names = sorted({key.split("/", 1)[0] for key in rest})
+        named = (
+            f" (bank{'s' if len(names) > 1 else ''} {', '.join(names[:8])}{', …' if len(names) > 8 else ''})"
+        )
+        gone = [f"{bank}'s {missing[bank]}" for bank in names if bank in missing]
+        what = (  # the bank files the merged file had registered, not on this machine
+            f"{'; '.join(gone)} {'is' if len(gone) == 1 else 'are'} not on this machine: copy"
+            f" {'it' if len(gone) == 1 else 'them'} here, add {'it' if len(gone) == 1 else 'them'}"
+            " (mockprep bank add PATH)" + ("" if len(gone) == len(names) else ", and add the other banks")
+            if gone
+            else "add their banks (bank add)"
+        )
+        lines.append(
+            f"{plural(len(rest), 'record')} of questions this home does not have{named}"
+            f" {'was' if len(rest) == 1 else 'were'} not added: {what}, then run this again."
+        )
+    return lines
+
+
+def home_bank_sources(store: Store, *merged: MergeSummary) -> dict[str, str]:
+    """This home's banks (not removed), each with the file it was read from; read only when a merge
+    (``merged``) left records of questions this home does not have."""
+    if not any(summary.homeless for summary in merged):
+        return {}
+    return {bank.id: bank.source for bank in store.banks.states().values() if not bank.removed}
