@@ -490,6 +490,37 @@ def test_a_story_edit_ended_by_a_signal_keeps_the_text_and_says_where(
     assert kept.read_text() == STRONG and not list(home.glob("story-*.md"))
 
 
+def test_a_closed_terminal_s_second_hangup_does_not_leave_the_draft_under_a_temporary_name(
+    tmp_path: Path, home: Path
+) -> None:
+    """A closed terminal sends SIGHUP twice: the kernel to the foreground job, then the shell as it exits.
+    The second came after the edit's handler was put back and killed mockprep while the editor saved,
+    the draft left as story-XXXX.md that no command mentions (found by an exploratory tester: 1 in 3)."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import os, pathlib, signal, sys, time\n"
+        "signal.signal(signal.SIGHUP, signal.SIG_IGN)  # it takes a moment to save and quit\n"
+        f"pathlib.Path(sys.argv[-1]).write_text({STRONG!r})\n"
+        "os.kill(os.getppid(), signal.SIGHUP)\n"
+        "time.sleep(0.5)\n"
+        "os.kill(os.getppid(), signal.SIGHUP)\n"
+        "time.sleep(0.5)\n"
+    )
+    env = {**os.environ, "MOCKPREP_HOME": str(home), "EDITOR": f"{sys.executable} {script}"}
+    env.pop("VISUAL", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "mockprep", "story", "new"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL),
+    )
+    assert run.returncode == 1 and "stopped by SIGHUP; nothing was saved; your text is kept in" in run.stderr
+    (kept,) = home.glob("unsaved-story-*.md")
+    assert kept.read_text() == STRONG and not list(home.glob("story-*.md"))
+
+
 def test_a_kill_of_mockprep_reaches_the_editor_which_may_save_its_buffer(tmp_path: Path, home: Path) -> None:
     """SIGTERM to mockprep alone killed the editor with SIGKILL: its unsaved buffer was lost, where before
     the editor lived on. It is now told of the signal and given time to save (as nano's FILE.save)."""

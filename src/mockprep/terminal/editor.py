@@ -59,53 +59,63 @@ def edit_text(
     fd, name = tempfile.mkstemp(prefix=f"{kind}-", suffix=suffix, dir=folder)
     path = Path(name)
     kept: Path | None = None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        editor: subprocess.Popen[bytes] | None = None
+    # The whole edit, the keeping of the text included, is under the handler: a closed terminal's second
+    # SIGHUP (the shell's, after the kernel's) came once it had been put back and killed mockprep while
+    # the editor saved, the draft left under its temporary name.
+    with _signals_end_the_edit() as signals:
         try:
-            with _signals_end_the_edit():
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            editor: subprocess.Popen[bytes] | None = None
+            try:
                 editor = subprocess.Popen([*argv, str(path)])
-                status = editor.wait()
-        except _Stopped as stop:
-            _let_finish(editor, stop.signum)  # the editor saves what it can (nano's FILE.save, say)
-            status = 128 + stop.signum  # kept below like any failed edit, and said so
-        except FileNotFoundError:
-            raise EditorError(
-                f"editor {argv[0]!r} was not found; check the editor setting, $VISUAL or $EDITOR"
-            ) from None
-        except OSError as exc:
-            raise EditorError(f"cannot run editor {argv[0]!r}: {exc.strerror}") from None
-        except BaseException:  # a session's interruption (its own signal handler), say
-            _let_finish(editor, signal.SIGTERM)  # the editor saves what it can and quits
-            now = path.read_text("utf-8", "replace") if path.exists() else text
-            if so_far is not None:
-                so_far.append(now)  # for the caller to keep (a code answer cut short)
-            kept = _keep_if_changed(path, text)
-            raise
-        size = path.stat().st_size
-        if status != 0 or size > MAX_DRAFT_BYTES:
-            kept = _keep_if_changed(path, text)
-            keep_note = f"; your text is kept in {kept}" if kept else ""
-            if status > 128 and status - 128 in _STOPPING:
-                rescue = Path(f"{path}.save")  # what an editor told of the signal saved (nano does)
-                if rescue.exists():
-                    keep_note += f"; your editor saved its buffer in {rescue}"
-                message = f"stopped by {signal.Signals(status - 128).name}; nothing was saved{keep_note}"
-                raise EditorError(message, kept=kept)
-            if status != 0:
-                message = f"the editor exited with status {status}; nothing was saved{keep_note}"
-                raise EditorError(message, kept=kept)
-            raise EditorError(
-                f"the draft is {size // 1024} kB, over the 1 MB limit for a {kind}; nothing was saved"
-                f"{keep_note}",
-                2,
-                kept,
-            )
-        return path.read_text(encoding="utf-8", errors="replace")
-    finally:
-        if kept is None:
-            path.unlink(missing_ok=True)
+                status = signals.wait(editor)
+            except _Stopped as stop:
+                _let_finish(editor, stop.signum)  # the editor saves what it can (nano's FILE.save, say)
+                status = 128 + stop.signum  # kept below like any failed edit, and said so
+            except FileNotFoundError:
+                raise EditorError(
+                    f"editor {argv[0]!r} was not found; check the editor setting, $VISUAL or $EDITOR"
+                ) from None
+            except OSError as exc:
+                raise EditorError(f"cannot run editor {argv[0]!r}: {exc.strerror}") from None
+            except BaseException:  # a session's interruption (its own signal handler), say
+                _let_finish(editor, signal.SIGTERM)  # the editor saves what it can and quits
+                now = path.read_text("utf-8", "replace") if path.exists() else text
+                if so_far is not None:
+                    so_far.append(now)  # for the caller to keep (a code answer cut short)
+                kept = _keep_if_changed(path, text)
+                raise
+            if status < 0:  # the editor was ended by a signal (the terminal's SIGHUP reached it first)
+                status = 128 - status
+            if status == 0 and signals.signum is not None:  # one that came as the editor was quitting
+                status = 128 + signals.signum
+            size = path.stat().st_size
+            if status != 0 or size > MAX_DRAFT_BYTES:
+                kept = _keep_if_changed(path, text)
+                raise _edit_failed(path, kind, status, size, kept)
+            return path.read_text(encoding="utf-8", errors="replace")
+        finally:
+            if kept is None:
+                path.unlink(missing_ok=True)
+
+
+def _edit_failed(path: Path, kind: str, status: int, size: int, kept: Path | None) -> EditorError:
+    """Why an edit saved nothing, with where the text is kept."""
+    keep_note = f"; your text is kept in {kept}" if kept else ""
+    if status > 128 and status - 128 in _STOPPING:
+        rescue = Path(f"{path}.save")  # what an editor told of the signal saved (nano does)
+        if rescue.exists():
+            keep_note += f"; your editor saved its buffer in {rescue}"
+        message = f"stopped by {signal.Signals(status - 128).name}; nothing was saved{keep_note}"
+        return EditorError(message, kept=kept)
+    if status != 0:
+        return EditorError(f"the editor exited with status {status}; nothing was saved{keep_note}", kept=kept)
+    return EditorError(
+        f"the draft is {size // 1024} kB, over the 1 MB limit for a {kind}; nothing was saved{keep_note}",
+        2,
+        kept,
+    )
 
 
 def _keep_if_changed(path: Path, text: str) -> Path | None:
@@ -147,24 +157,48 @@ class _Stopped(Exception):
         self.signum = signum
 
 
+class _EditSignals:
+    """The stopping signal an edit received (the first; those after it are let pass), raised as
+    :class:`_Stopped` only while the editor is waited for: elsewhere it would cut the keeping of the text
+    in half."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self.waiting = False
+
+    def received(self, signum: int, _frame: object) -> None:
+        if self.signum is not None:
+            return  # a closed terminal's second SIGHUP (the shell passes it on after the kernel)
+        self.signum = signum
+        if self.waiting:
+            raise _Stopped(signum)
+
+    def wait(self, editor: subprocess.Popen[bytes]) -> int:
+        """The editor's exit status; :class:`_Stopped` when a signal came meanwhile or before."""
+        self.waiting = True
+        try:
+            if self.signum is not None:
+                raise _Stopped(self.signum)
+            return editor.wait()
+        finally:
+            self.waiting = False
+
+
 @contextmanager
-def _signals_end_the_edit() -> Iterator[None]:
+def _signals_end_the_edit() -> Iterator[_EditSignals]:
     """While the editor runs, a closed terminal (SIGHUP) or a kill (SIGTERM) ends the edit through the
     path that keeps changed text, instead of ending the process with the draft left under a temporary
     name nobody is told of. (Only the main thread can take signals, and only signals nothing else
     handles are taken: elsewhere nothing changes.)"""
+    signals = _EditSignals()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield signals
         return
-
-    def stop(signum: int, _frame: object) -> None:
-        raise _Stopped(signum)
-
     # only where nothing else handles them (a session turns them into its own interruption)
     unhandled = [signum for signum in _STOPPING if signal.getsignal(signum) is signal.SIG_DFL]
-    previous = {signum: signal.signal(signum, stop) for signum in unhandled}
+    previous = {signum: signal.signal(signum, signals.received) for signum in unhandled}
     try:
-        yield
+        yield signals
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
