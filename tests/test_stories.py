@@ -232,7 +232,7 @@ def test_quantified_results(result: str) -> None:
 def test_unquantified_results(result: str) -> None:
     item = items(dataclasses.replace(STRONG, result=result))["quantified-result"]
     assert not item.passed and item.points == 0
-    assert "no number" in item.message
+    assert "no quantity" in item.message
 
 
 def test_quantified_message_quotes_the_evidence() -> None:
@@ -241,7 +241,7 @@ def test_quantified_message_quotes_the_evidence() -> None:
     ]
     assert "'$2M'" in item.message
     item = items(dataclasses.replace(STRONG, result="p99 fell from 900 ms to 60 ms."))["quantified-result"]
-    assert "'900'" in item.message  # the quantity, not the metric's name
+    assert "'900 ms'" in item.message  # the quantity with its unit, not the metric's name
 
 
 @pytest.mark.parametrize(
@@ -612,9 +612,9 @@ def test_score_is_bounded_and_deterministic(draft: StoryDraft) -> None:
     assert check_story(draft) == check
 
 
-@given(story_drafts, st.integers(-1000, 10**9))
-def test_a_number_in_the_result_never_lowers_the_score(draft: StoryDraft, number: int) -> None:
-    quantified = dataclasses.replace(draft, result=f"{draft.result} {number}")
+@given(story_drafts, st.integers(-1000, 10**9), st.sampled_from(["{n}%", "{n:+}%", "${a}"]))
+def test_a_quantity_in_the_result_never_lowers_the_score(draft: StoryDraft, number: int, unit: str) -> None:
+    quantified = dataclasses.replace(draft, result=f"{draft.result} {unit.format(n=number, a=abs(number))}")
     after = check_story(quantified)
     assert after.score >= check_story(draft).score
     assert {item.name: item for item in after.items}["quantified-result"].passed

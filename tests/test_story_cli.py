@@ -83,12 +83,12 @@ def test_the_advice_after_a_save_wraps_at_spaces_under_its_own_text(
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     advice = [i for i, line in enumerate(lines) if line.startswith("  - ")]
-    assert len(advice) == 3  # thin parts, the split, no number ("p99" names a metric)
+    assert len(advice) == 3  # thin parts, the split, no quantity ("p99" names a metric)
     for line in lines[advice[0] : -1]:
         assert len(line) <= 50 and line == line.rstrip(), line
         assert line.startswith(("  - ", "    ")) and not line.startswith("     "), line
     words = " ".join(lines[advice[0] : -1]).replace("  - ", " ").split()
-    assert all(word.isprintable() for word in words) and "number:" in words
+    assert all(word.isprintable() for word in words) and "quantity:" in words
 
 
 def test_new_through_the_editor_and_edit_makes_versions(cli, editor, home: Path) -> None:

@@ -4,8 +4,9 @@ The rubric of :func:`check_story`, 100 points; an item passes only with its full
 
 - ``parts`` 25: each required part present and substantive (15+ words); a thin part earns half.
 - ``proportions`` 20: words split about S 20 / T 10 / A 60 / R 10 %, with Action the largest part.
-- ``quantified-result`` 20: the Result has a number, percentage, duration, money or multiplier, or
-  names the proxy it was measured by.
+- ``quantified-result`` 20: the Result has a quantity (a percentage, multiplier, money, duration, count
+  of something, a value changed or reached) or names the proxy it was measured by; a year, a date or a
+  version is no quantity (:mod:`mockprep.core.quantities`).
 - ``first-person`` 15: the Action says "I" at least as often as "we".
 - ``spoken-length`` 10: 1.5 to 3 minutes at 150 words a minute.
 - ``filler`` 10: no vague filler ("very", "just", "kind of", ...); each one costs 2 points.
@@ -20,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from mockprep.core.durations import format_duration
+from mockprep.core.quantities import find_quantity, non_quantities
 from mockprep.core.stories import REQUIRED_PARTS, StoryDraft
 from mockprep.core.wording import plural
 
@@ -59,24 +61,6 @@ _FILLER = {
 _FILLER["just"] = re.compile(
     r"\bjust\b(?!\s+(?:before|after|as|when|once|in\s+time|enough|under|over|below|above|short|ahead|behind))",
     re.IGNORECASE,
-)
-_SPELLED_NUMBERS = (
-    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundreds? "
-    "thousands? millions? billions? dozens? twice half doubled tripled quadrupled halved tenfold"
-).split()
-_QUANTITIES = (
-    # 40%, 3x, $2M, 0.71, -20%; not a name's digits: "Q3", "p99", "H100", "ResNet-50", "mAP@50", "HTTP/2"
-    re.compile(r"(?<![^\W_])(?<![^\W\d_][-@/])\d"),
-    re.compile(r"\b(?:" + "|".join(_SPELLED_NUMBERS) + r")\b", re.IGNORECASE),
-    re.compile(r"\b(?:a|an|one)\s+(?:second|minute|hour|day|week|month|quarter|year)s?\b", re.IGNORECASE),
-    # "by a third", "two fifths of", "an order of magnitude"; not an ordinal ("a fifth region")
-    re.compile(
-        r"\b(?:a|one|two)\s+(?:third|fifth|tenth)s?\b(?=\s+(?:of|less|more|fewer)\b|\s*(?:[^\w\s]|$))"
-        r"|\borders?\s+of\s+magnitude\b",
-        re.IGNORECASE,
-    ),
-    re.compile(r"\bproxy\b|\bmeasured\s+(?:by|as|in|with|via|through)\b|\bas\s+measured\b", re.IGNORECASE),
 )
 
 
@@ -207,21 +191,8 @@ def _words_to_target(part_words: int, total: int, target: float) -> int:
     return _round(abs(target * total - part_words) / (1 - target))
 
 
-def _quantity_in(text: str) -> str | None:
-    """The first number, duration, multiplier or proxy phrase in ``text``, as written."""
-    for pattern in _QUANTITIES:
-        found = pattern.search(text)
-        if found:
-            start, end = found.span()
-            if pattern is _QUANTITIES[0]:  # widen a digit to its whole token: "$2M", "40%"
-                start -= len(re.search(r"\S*\Z", text[:start]).group())
-                end += len(re.match(r"\S*", text[end:]).group())
-            return text[start:end].strip(" ,.;:()\"'")
-    return None
-
-
 def _check_quantified(result: str) -> CheckItem:
-    evidence = _quantity_in(result)
+    evidence = find_quantity(result)
     if evidence:
         return _item("quantified-result", True, f"The Result is quantified ('{evidence}').")
     advice = (
@@ -230,7 +201,10 @@ def _check_quantified(result: str) -> CheckItem:
     )
     if not result.strip():
         return _item("quantified-result", False, f"No Result yet: say what changed, and {advice}")
-    return _item("quantified-result", False, f"The Result has no number: {advice}")
+    # a year, a date or a version is a number but no amount: say so, rather than "no number"
+    named = [f"'{n.text}' is {n.kind}" for n in non_quantities(result)][:3]
+    said = f" ({'; '.join(named)}, not an amount)" if named else ""
+    return _item("quantified-result", False, f"The Result has no quantity{said}: {advice}")
 
 
 def _check_first_person(action: str) -> CheckItem:

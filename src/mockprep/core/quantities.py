@@ -1,0 +1,252 @@
+"""Whether a story's Result is quantified: the quantities in a text, told from numbers that only name
+or date something. Pure.
+
+A quantity is a number of something: a percentage ("40%", "3 percentage points"), a multiplier ("3x",
+"twice", "halved"), money ("$2M", "40,000 dollars"), a duration ("two weeks", "an hour", "200ms"), a
+count of a thing ("12 benchmarks", "three other teams", "zero killed jobs"), a value that changed or
+was reached ("from 0.71 to 0.78", "rose to 45", "a score of 4.8/5", "0.92"), or an explicit proxy
+("measured by ..."). A number that names or dates something is none: a year ("in 2024", "the 2023
+award", "the 1990s"), a date ("March 3", "3 March", "2024-05-17"), a time of day ("9:30", "5pm"), a
+version or a label ("Python 3", "iOS 17", "release 4.2", "Phase 2", "sprint 14"), an ordinal ("3rd",
+"the third attempt"), or a name's digits ("Q4", "p99", "H100", "ResNet-50", "HTTP/2", "24/7", "1:1s").
+A bare whole number with no unit or noun after it ("moved to Python 3", "shipped 3") counts only where a
+change or a reading leads to it ("dropped to 3", "from 12 to 3", "by 40").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+).split()
+_TIME_UNITS = (
+    "ms millisecond milliseconds sec secs second seconds min mins minute minutes hr hrs hour hours "
+    "day days week weeks wk wks month months quarter quarters year years yr yrs sprint sprints "
+    "night nights weekend weekends"
+).split()
+_MONEY_WORDS = (
+    "dollar dollars euro euros pound pounds yen rupees cents bucks usd eur gbp "
+    "thousand thousands million millions billion billions trillion trillions"
+).split()
+_RATIO_WORDS = ("percent", "per cent", "percentage point", "percentage points", "points", "pts", "pp",
+                "basis points", "bps", "times", "fold", "x", "×")  # fmt: skip
+# a unit written onto the number ("200ms", "2M", "3x"); case matters: "3D" and "5G" are names
+_SUFFIX_UNITS = set(
+    "x X k K M B m b bn mn ms µs us ns s sec secs min mins h hr hrs d wk wks mo y yr yrs pp bp bps "
+    "KB MB GB TB PB kb mb gb tb KiB MiB GiB TiB qps rps tps fps rpm kg km kW MW GW kWh MWh".split()
+)
+# a word before a number that makes the number a version, a label or a place in a sequence
+_LABEL_WORDS = set(
+    "version ver v release rel build python java node php perl ruby rust go scala kotlin swift ios "
+    "android windows macos ubuntu debian centos rhel postgres postgresql mysql redis react angular vue "
+    "django rails spark hadoop kafka tensorflow pytorch cuda kubernetes gpt llama gemini claude bert "
+    "http ipv usb phase step stage round sprint level tier gen generation season iteration episode "
+    "chapter section figure fig table page room floor gate platform team squad pod cohort grade week "
+    "day month year quarter semester term milestone wave cycle part no number".split()
+)
+_LABEL_AFTER = {"release", "version", "update", "patch", "build", "edition"}  # "the 2.3 release"
+_YEAR_WORDS = set(
+    "in since until till by during of from to early late mid before after around circa fy "
+    "spring summer autumn fall winter".split()
+) | set(_MONTHS)
+# a word before a bare number that makes it a value reached or changed by
+_CHANGE_WORDS = set(
+    "to from by of reached reach reaches hit hits at around about approximately roughly nearly almost "
+    "over under below above only than up down rose fell dropped grew increased decreased improved cut "
+    "saved scored scores score went climbed"
+    .split()
+)  # fmt: skip
+# words after a number that say nothing of what it counts
+_FUNCTION_WORDS = set(
+    "a an the and or but nor so yet to in on at for with by from as than then into onto over under "
+    "after before since until while when which that this these those it its i we you he she they me "
+    "us him her them my our your their is was were are be been being am has had have will would "
+    "could should can may might did do does not no out again too also only just each every all both "
+    "later earlier ago early late".split()
+)
+_MORE = {"fewer", "more", "less", "new", "other", "extra", "additional"}  # "1900 fewer incidents"
+_SPELLED = (
+    "zero two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "hundreds? thousands? millions? billions? dozens?"
+).split()
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+
+# masked first: dates, times and names written with digits and separators
+_NOT_AMOUNTS = re.compile(
+    r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}\.\d{1,2}\.\d{4}\b"  # dates
+    r"|\b(?:0\d|1[0-2])/[0-3]\d\b(?!/)|\b[0-3]\d/(?:0\d|1[0-2])\b(?!/)"  # a day and month, "12/05"
+    r"|\b\d{1,2}:\d{2}(?:\s*[ap]\.?m\b\.?)?|\b\d{1,2}\s*[ap]\.m\.|\b24/7\b|\b1:1s?\b",  # times, 24/7, 1:1s
+    re.IGNORECASE,
+)
+# a number: not a name's digits ("Q4", "p99", "ResNet-50", "mAP@50", "HTTP/2", "v.2")
+_NUMBER = re.compile(
+    r"(?<![^\W_])(?<![^\W\d_][-@/.])(?<!\d[.,])(?P<n>\d+(?:[.,/]\d+)*)(?P<suffix>[^\W\d_]+)?"
+)
+_SPELLED_NUMBER = re.compile(
+    rf"\b(?:(?:{_TENS})(?:[-\s](?:{_UNITS}))?|" + "|".join(_SPELLED) + r")\b", re.IGNORECASE
+)
+_MULTIPLIER_WORDS = re.compile(
+    r"\b(?:twice|thrice|doubled|tripled|quadrupled|halved|(?:two|three|four|five|ten|hundred)fold)\b"
+    r"|(?<!\bfirst\s)(?<!\bsecond\s)(?<!\blatter\s)\bhalf\b",
+    re.IGNORECASE,
+)
+_PHRASES = (
+    re.compile(r"\b(?:a|an|one)\s+(?:second|minute|hour|day|week|month|quarter|year)s?\b", re.IGNORECASE),
+    # "by a third", "two fifths of", "an order of magnitude"; not an ordinal ("a fifth region")
+    re.compile(
+        r"\b(?:a|one|two)\s+(?:third|fifth|tenth)s?\b(?=\s+(?:of|less|more|fewer)\b|\s*(?:[^\w\s]|$))"
+        r"|\borders?\s+of\s+magnitude\b",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\bproxy\b|\bmeasured\s+(?:by|as|in|with|via|through)\b|\bas\s+measured\b", re.IGNORECASE),
+)
+_WORD_AFTER = re.compile(r"[ \t]*-?[ \t]*([^\W\d_]+(?:['’][^\W\d_]+)*)")
+_SENTENCE_START = re.compile(r"(?:\A\s*|[.!?;:\n(\"“]\s*|\A\s*[-*•]\s+)\Z")
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number written in a text, and whether it is a quantity (else what it names: 'a year', ...)."""
+
+    text: str
+    quantity: bool
+    kind: str  # "quantity", or what it is instead: "a year", "a date", "a version or label", ...
+
+
+def find_quantity(text: str) -> str | None:
+    """The first quantity in ``text`` as written ('40%', '900 ms', 'three other teams'), or None."""
+    found = [(start, shown) for start, number, shown in _numbers(text) if number.quantity]
+    found += [(m.start(), m.group()) for m in _MULTIPLIER_WORDS.finditer(text)]
+    found += [(m.start(), m.group()) for pattern in _PHRASES for m in pattern.finditer(text)]
+    return min(found)[1].strip(" ,.;:()\"'") if found else None
+
+
+def non_quantities(text: str) -> list[Number]:
+    """The numbers in ``text`` that are no quantity, each with what it is instead ('2024': a year)."""
+    return [number for _start, number, _shown in _numbers(text) if not number.quantity]
+
+
+def _numbers(text: str) -> list[tuple[int, Number, str]]:
+    """Every number in ``text``: where it starts, what it is, and the words that show it as a quantity."""
+    found = []
+    for masked in _NOT_AMOUNTS.finditer(text):
+        kind = "a time of day" if ":" in masked.group() or "m" in masked.group().lower() else "a date"
+        kind = "a name" if masked.group().startswith(("24/7", "1:1")) else kind
+        found.append((masked.start(), Number(masked.group().strip(), False, kind), ""))
+    blank = _NOT_AMOUNTS.sub(lambda m: " " * len(m.group()), text)
+    for match in _NUMBER.finditer(blank):
+        kind = _digits_kind(blank, match)
+        found.append((match.start(), Number(match.group(), kind == "quantity", kind), _shown(blank, match)))
+    for match in _SPELLED_NUMBER.finditer(blank):
+        kind = _spelled_kind(blank, match)
+        found.append((match.start(), Number(match.group(), kind == "quantity", kind), _shown(blank, match)))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _digits_kind(text: str, match: re.Match[str]) -> str:
+    number, suffix = match.group("n"), match.group("suffix") or ""
+    before, after = text[: match.start()], text[match.end() :]
+    prev_word, initial = _word_before(before)
+    next_word = _next_word(after)
+    year_like = re.fullmatch(r"(19|20)\d\d", number) is not None
+    if suffix:
+        if suffix.lower() in ("st", "nd", "rd", "th"):
+            return "an ordinal"
+        if suffix.lower() in ("am", "pm"):
+            return "a time of day"
+        if suffix == "s" and year_like:
+            return "a decade"
+        return "quantity" if suffix in _SUFFIX_UNITS else "a name"
+    if number.count(".") > 1:
+        return "a version or label"
+    if "/" in number:  # a score or a share: "4.8/5", "3/3"
+        return "quantity"
+    if _unit_after(after, next_word) or re.search(r"[$€£¥₹+±~−][ \t]?\Z", before):
+        return "quantity"
+    if prev_word.lower() in _MONTHS and (prev_word[:1].isupper() or prev_word.lower() != "may"):
+        return "a date"
+    if next_word.lower() in _MONTHS and next_word[:1].isupper():
+        return "a date"
+    if year_like:
+        plural_noun = next_word.endswith("s") and not next_word.endswith("ss") or next_word in _MORE
+        if prev_word.lower() in _YEAR_WORDS or not plural_noun or next_word.lower() in _FUNCTION_WORDS:
+            return "a year"
+    if _labels(prev_word, initial) or before.rstrip().endswith("#") or next_word.lower() in _LABEL_AFTER:
+        return "a version or label"
+    if next_word and next_word.lower() not in _FUNCTION_WORDS:
+        return "quantity"  # a count of something: "12 benchmarks", "5,000 users"
+    if "." in number or prev_word.lower() in _CHANGE_WORDS:
+        return "quantity"  # a value reached or changed: "0.92", "dropped to 3", "from 12"
+    return "a bare number"
+
+
+def _spelled_kind(text: str, match: re.Match[str]) -> str:
+    before, after = text[: match.start()], text[match.end() :]
+    prev_word, _initial = _word_before(before)
+    next_word = _next_word(after)
+    if _unit_after(after, next_word) or prev_word.lower() in _CHANGE_WORDS:
+        return "quantity"
+    if next_word and next_word.lower() not in _FUNCTION_WORDS or next_word.lower() == "of":
+        return "quantity"
+    return "a bare number"
+
+
+def _word_before(before: str) -> tuple[str, bool]:
+    """The word just before a number (none across punctuation), and whether it starts its sentence."""
+    found = re.search(r"([^\W\d_][\w'’]*)[ \t]+\Z", before)
+    if not found:
+        return "", False
+    return found.group(1), _SENTENCE_START.search(before[: found.start()]) is not None
+
+
+def _next_word(after: str) -> str:
+    found = _WORD_AFTER.match(after)
+    return found.group(1) if found else ""
+
+
+def _unit_after(after: str, next_word: str) -> bool:
+    """Whether a unit follows: %, a multiplier, a duration, money or a ratio word."""
+    if re.match(r"[ \t]*(?:%|‰|x\b|×)", after):
+        return True
+    word = next_word.lower()
+    if word in _TIME_UNITS or word in _MONEY_WORDS or word in _RATIO_WORDS:
+        return True
+    return re.match(r"[ \t]*(?:per\s+cent|percentage\s+points?|basis\s+points)\b", after, re.I) is not None
+
+
+def _labels(word: str, initial: bool) -> bool:
+    """Whether ``word`` before a number makes it a version or a label: a known one ("Python", "sprint"),
+    or a name written with capitals inside a sentence ("Postgres 15", "Team 7", "iOS 17", "SOC 2")."""
+    if word.lower() in _LABEL_WORDS:
+        return True
+    capitals = any(ch.isupper() for ch in word)
+    return capitals and (not initial or any(ch.isupper() for ch in word[1:]))
+
+
+def _shown(text: str, match: re.Match[str]) -> str:
+    """The number as a quantity is shown: with its currency or sign, its unit, or the words it counts
+    ("$2M", "40%", "900 ms", "1.2 trillion tokens", "three other teams"); at most two words after it,
+    ending at a unit or a plural, never at a function word ("Eight" of "Eight of the ten")."""
+    start = match.start()
+    lead = re.search(r"[$€£¥₹+±~−-][ \t]?\Z", text[:start])
+    if lead:
+        start = lead.start()
+    end = match.end()
+    symbol = re.match(r"[ \t]*(?:%|‰|×)", text[end:])
+    if symbol or match.groupdict().get("suffix"):
+        return text[start : end + (symbol.end() if symbol else 0)]
+    for _ in range(2):
+        word = _WORD_AFTER.match(text, end)
+        name = word.group(1).lower() if word else "of"
+        if name in _FUNCTION_WORDS or name == "of":
+            break
+        end = word.end()  # type: ignore[union-attr]
+        magnitude = name in _MONEY_WORDS and name.startswith(("thousand", "million", "billion", "trillion"))
+        if not magnitude and (name.endswith("s") or name in _TIME_UNITS or name in _RATIO_WORDS):
+            break
+    return text[start:end]
