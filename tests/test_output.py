@@ -340,7 +340,7 @@ def test_history_stats_and_story_check_break_no_word_at_40_or_20_columns(
     draft.write_text("# A title\nCompetencies: problem-solving\n\n## Situation\nWe had a problem.\n")
     assert cli("story", "new", "--from", str(draft)).exit_code == 0
     check = cli("story", "check", "1").stdout
-    (advice,) = [line for line in check.splitlines() if "Missing:" in line]
+    (advice,) = [line for line in check.splitlines() if "Task, Action and Result are empty" in line]
     assert len(advice) > 30 and "Task," in advice.split(), check  # not a 12-column strip of words
 
 

@@ -127,8 +127,8 @@ def test_deleted_headings_report_missing_parts() -> None:
     assert (draft.task, draft.action, draft.result, draft.reflection) == ("", "", "", "")
     parts = items(draft)["parts"]
     assert not parts.passed
-    assert "Missing: Task, Action, Result" in parts.message
-    assert "'## Task'" in parts.message
+    assert "Task, Action and Result are empty" in parts.message
+    assert "All the text is under Situation" in parts.message and "'## Task'" in parts.message
 
 
 def test_thin_part_earns_half() -> None:

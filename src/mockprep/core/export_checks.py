@@ -96,6 +96,9 @@ STORY: Fields = {
     "created_at": (time, True),
     "versions": (listing, True),
     "links": (texts, False),
+    # when each link was made, and the links removed with when (a merge takes the later change of each)
+    "linked_at": (mapping, False),
+    "unlinked": (mapping, False),
     "rehearsals": (listing, False),
     "uid": (uid, False),
 }
@@ -313,6 +316,14 @@ class ExportChecker:
         links: set[str] = set()
         for index, key in enumerate(story.get("links", [])):
             _unique(links, key, f"{where}.links[{index}]", "link")
+        for field, linked, wrong in (
+            ("linked_at", True, "not one of the story's links"),
+            ("unlinked", False, "also one of the story's links"),
+        ):
+            for key, at in story.get(field, {}).items():
+                problem = time(at) or (None if (key in links) == linked else wrong)
+                if problem:
+                    raise RecordProblem(f"{where}.{field}.{key}", problem)
         for index, rehearsal in enumerate(story.get("rehearsals", [])):
             check_fields(rehearsal, REHEARSAL, f"{where}.rehearsals[{index}]")
             self._unique_uid(rehearsal, f"{where}.rehearsals[{index}]")

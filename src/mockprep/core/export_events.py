@@ -72,5 +72,8 @@ def story_event(story: dict[str, Any]) -> dict[str, Any]:
         "created_at": story["created_at"],
         "versions": versions,
         "links": list(story.get("links", [])),
+        # when each was made and the links removed (a file from before them: made at the story's creation)
+        "linked_at": dict(story.get("linked_at", {})),
+        "unlinked": dict(story.get("unlinked", {})),
         "rehearsals": rehearsals,
     }

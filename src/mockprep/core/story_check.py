@@ -129,20 +129,40 @@ def _round(x: float) -> int:
     return int(x + 0.5)
 
 
-def _names(parts: list[str]) -> str:
-    return ", ".join(part.capitalize() for part in parts)
+def whole_percent(percentage: float) -> int:
+    """A part's share as every line of the check writes it: to one decimal (as ``percentages`` holds
+    it), then to a whole number, half up; so the split in the advice and the one shown below agree."""
+    return _round(round(percentage, 1))
+
+
+# what each part says, for a part left empty (words that fit an editor's draft and the prompts alike)
+_PART_SAYS = {
+    "situation": "where and when, and what a listener needs to know",
+    "task": "what you were responsible for",
+    "action": "what you did, step by step",
+    "result": "what changed, with numbers",
+}
 
 
 def _check_parts(words: dict[str, int]) -> CheckItem:
-    missing = [p for p in REQUIRED_PARTS if words[p] == 0]
+    empty = [p for p in REQUIRED_PARTS if words[p] == 0]
     thin = [p for p in REQUIRED_PARTS if 0 < words[p] < MIN_PART_WORDS]
-    if not missing and not thin:
+    if not empty and not thin:
         counts = ", ".join(f"{p.capitalize()} {words[p]}" for p in REQUIRED_PARTS)
         return _item("parts", True, f"All four parts are there and substantive ({counts} words).")
     problems = []
-    if missing:
-        headings = ", ".join(f"'## {p.capitalize()}'" for p in missing)
-        problems.append(f"Missing: {_names(missing)}; write each under its own heading ({headings}).")
+    if empty:
+        # "empty", not "missing": the draft cannot tell a heading left out from one with nothing under
+        # it, and a story typed at the prompts has no headings at all
+        verb = "is" if len(empty) == 1 else "are"
+        says = " ".join(f"{p.capitalize()}: {_PART_SAYS[p]}." for p in empty)
+        problems.append(f"{_listed([p.capitalize() for p in empty])} {verb} empty. {says}")
+        # the shape of a Markdown draft whose part headings went: a whole story under Situation
+        if empty == ["task", "action", "result"] and words["situation"] >= _MIN_STORY_WORDS:
+            problems.append(
+                "All the text is under Situation: in a Markdown draft each part starts at its own"
+                " heading ('## Task') or label ('Task:')."
+            )
     if thin:
         counts = ", ".join(f"{p.capitalize()} ({plural(words[p], 'word')})" for p in thin)
         problems.append(f"Thin: {counts}; give each part at least {MIN_PART_WORDS} words.")
@@ -150,12 +170,17 @@ def _check_parts(words: dict[str, int]) -> CheckItem:
     return _item("parts", False, " ".join(problems), _round(WEIGHTS["parts"] * halves / 8))
 
 
+def _listed(names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    return " and ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _check_proportions(
     words: dict[str, int], shares: dict[str, float], core_words: int, story_words: int | None = None
 ) -> CheckItem:
     if not core_words:
         return _item("proportions", False, "No story text yet: aim for about S 20%, T 10%, A 60%, R 10%.")
-    split = ", ".join(f"{p.capitalize()} {100 * shares[p]:.0f}%" for p in REQUIRED_PARTS)
+    split = ", ".join(f"{p.capitalize()} {whole_percent(100 * shares[p])}%" for p in REQUIRED_PARTS)
     distance = sum(abs(shares[p] - TARGET_SHARES[p]) for p in REQUIRED_PARTS) / 2
     action_largest = all(words["action"] > words[p] for p in ("situation", "task", "result"))
     empty = [p.capitalize() for p in REQUIRED_PARTS if not words[p]]  # (a missing part is no split)

@@ -209,7 +209,7 @@ class Bulk:
                         }
                         for v in self.store.stories.versions(story.id)
                     ],
-                    "links": [k for _s, k in self.store.stories.links(story.id)],
+                    **self._export_links(story.id),
                     "rehearsals": [
                         {
                             "version": r.version,
@@ -228,6 +228,23 @@ class Bulk:
 
     def import_data(
         self,
+    def _export_links(self, story: int) -> dict[str, Any]:
+        """A story's links, when each was made, and the links removed with when (as its sync line has
+        them): a merge takes the later change of each link, and a restore keeps their times."""
+        linked = self.store.q(
+            "SELECT question_key, linked_at FROM story_links WHERE story_id = :s ORDER BY question_key",
+            s=story,
+        ).all()
+        unlinked = self.store.q(
+            "SELECT question_key, removed_at FROM story_unlinks WHERE story_id = :s ORDER BY question_key",
+            s=story,
+        ).all()
+        return {
+            "links": [key for key, _ in linked],
+            "linked_at": {key: iso(at) for key, at in linked},
+            "unlinked": {key: iso(at) for key, at in unlinked},
+        }
+
         doc: dict[str, Any],
         questions: Iterable[dict[str, Any] | bytes] | None = None,
         now: datetime | None = None,

@@ -258,10 +258,17 @@ class StoryMerge:
             self.raw.execute(
                 "DELETE FROM story_unlinks WHERE story_id = ? AND question_key = ?", (story, key)
             )
-            self.summary.links += self.raw.execute(
+            added = self.raw.execute(
                 "INSERT OR IGNORE INTO story_links (story_id, question_key, linked_at, uid) VALUES (?,?,?,?)",
                 (story, key, at, ids.link_uid(story_uid, key)),
             ).rowcount
+            self.summary.links += added
+            if not added:  # linked on both: the later time, so an unlink between the two loses on both
+                self.raw.execute(
+                    "UPDATE story_links SET linked_at = ? WHERE story_id = ? AND question_key = ?"
+                    " AND linked_at < ?",
+                    (at, story, key, at),
+                )
         for key, removed in unlinked.items():
             self.unlink(story, renamed.get(key, key), from_iso(removed))
         numbers = dict(

@@ -12,7 +12,7 @@ from mockprep.core.llm_interviewer import StoryFeedback
 from mockprep.core.records import StoryListing, StoryVersion
 from mockprep.core.sanitize import clean
 from mockprep.core.stories import PARTS
-from mockprep.core.story_check import StoryCheck, check_story, count_words
+from mockprep.core.story_check import StoryCheck, check_story, count_words, whole_percent
 from mockprep.core.story_matrix import StoryMatrix
 from mockprep.core.timer import Countdown
 from mockprep.terminal.console import plain_table, print_table, print_text, safe
@@ -119,7 +119,7 @@ def render_check(console: Console, title: str, check: StoryCheck) -> None:
         table.add_row(mark, f"{item.points}/{item.max_points}", safe(item.message))
     print_table(console, table)
     shares = "  ".join(
-        f"{p[0].upper()} {check.percentages.get(p, 0):.0f}%"
+        f"{p[0].upper()} {whole_percent(check.percentages.get(p, 0))}%"
         for p in ("situation", "task", "action", "result")
     )
     print_text(
