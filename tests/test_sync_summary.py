@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from mockprep.cli.sync import run_sync
 from mockprep.services import bank_sync
 from mockprep.services.bank_sync import sync_banks
-from tests.conftest import START, write_bank
+from tests.conftest import START, db_rows, write_bank
 from tests.devices import Device
 from tests.test_renames import rate, rename_in
 
@@ -99,3 +99,60 @@ def test_each_record_waiting_for_a_question_is_told_once_with_what_to_do(keys: l
     if any(key.startswith("gone/") for key in keys):
         (line,) = [line for line in lines if "gone" in line]
         assert missing["gone"] in line and "bank add" in line
+
+
+def test_a_rating_made_and_undone_on_another_device_is_neither_added_nor_removed_on_a_new_one(
+    devices, tmp_path: Path
+) -> None:
+    """A new device's first sync said 'added 1 review, 1 session' and then 'Removed 2 records undone or
+    deleted on another device' for the same undone rating."""
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.sync(folder, START)
+    laptop.practise(0, Rating.Good, START)
+    laptop.practise(1, Rating.Hard, START + timedelta(minutes=5))
+    laptop.sync(folder, START)  # both lines written before the undo
+    assert laptop.store.cards.undo_last() is not None  # the second rating, and its session with it
+    laptop.sync(folder, START + timedelta(minutes=6))
+    text = run_sync(desk.store, folder)
+    assert desk.reviews() == laptop.reviews() and desk.sessions() == laptop.sessions()
+    (added,) = [line for line in text.splitlines() if line.startswith("From other devices")]
+    assert "added 1 review, 1 session" in added  # the rating that stands
+    assert "removed 2" not in text.lower() and "Removed" not in text
+    (left,) = [line for line in text.splitlines()[1:] if "undone" in line]
+    assert left.startswith("2 records") and "another device" in left
+    # The desk had merged both before the undo reached it: the undo removes them there.
+    other = devices("other")
+    laptop.practise(2, Rating.Easy, START + timedelta(minutes=7))
+    laptop.sync(folder, START + timedelta(minutes=7))
+    run_sync(other.store, folder)
+    laptop.store.cards.undo_last()
+    laptop.sync(folder, START + timedelta(minutes=8))
+    later = run_sync(other.store, folder)
+    assert "removed 2 records undone or deleted on another device" in later.lower()
+    assert other.reviews() == laptop.reviews()
+
+
+def test_after_a_restore_the_devices_own_undo_read_back_is_said_to_be_its_own(
+    cli, home: Path, tmp_path: Path
+) -> None:
+    """After a restore, reading back the device's own undo said 'on another device'."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    assert cli("sync", "--folder", str(folder)).exit_code == 0
+    assert cli("session", "--limit", "1", input="first\n\n3\nq\n").exit_code == 0
+    assert cli("sync").exit_code == 0
+    made = cli("backup", "now")
+    assert made.exit_code == 0, made.stderr
+    name = Path(made.stdout.split("Backed up to ", 1)[1].strip()).name
+    assert cli("undo").exit_code == 0
+    assert cli("sync").exit_code == 0
+    assert cli("backup", "restore", name, "--yes").exit_code == 0
+    assert len(db_rows(home, "SELECT uid FROM reviews")) == 1  # the backup has the rating
+    again = cli("sync")
+    assert again.exit_code == 0, again.stderr
+    assert "another device" not in again.stdout
+    (line,) = [line for line in again.stdout.splitlines()[1:] if "removed" in line]
+    assert "this device" in line and "2 records" in line
+    assert db_rows(home, "SELECT uid FROM reviews") == []

@@ -18,13 +18,17 @@ def merge_report(
     missing: dict[str, str] | None = None,
     banks: dict[str, str] | None = None,
     kept: bool = False,
+    own: bool = False,
 ) -> str:
     """What a merge added, in a few lines; ``missing`` holds the banks the merged file had whose file is
     not on this machine, each with that file; ``banks`` those of this home, each with the file it was
-    read from; ``kept``: what waits for a question is kept and tried again (a sync)."""
-    if not summary.added() and not summary.deleted:
-        lines = [f"{head}: nothing new."]
-    else:
+    read from; ``kept``: what waits for a question is kept and tried again (a sync); ``own``: the events
+    are this device's, read back from its files after its database was replaced."""
+    removed = ""
+    if summary.deleted:
+        who = "this device had undone or deleted" if own else "undone or deleted on another device"
+        removed = f"removed {plural(summary.deleted, 'record')} {who}"
+    if summary.added():
         parts = [
             plural(summary.reviews, "review"),
             plural(summary.sessions, "session"),
@@ -47,8 +51,18 @@ def merge_report(
                 f"Moved {plural(summary.moved, 'review')} back to the question answered: here {were} on a"
                 " question that took its id after a rename."
             )
-        if summary.deleted:
-            lines.append(f"Removed {plural(summary.deleted, 'record')} undone or deleted on another device.")
+        if removed:
+            lines.append(f"{removed[0].upper()}{removed[1:]}.")
+    elif removed:
+        lines = [f"{head}: {removed}; {plural(summary.cards, 'card')} recomputed."]
+    else:
+        lines = [f"{head}: nothing new."]
+    if summary.undone:  # added and removed by the same merge: nets to nothing
+        were = "was" if summary.undone == 1 else "were"
+        lines.append(
+            f"{plural(summary.undone, 'record')} made on {'this' if own else 'another'} device and undone or"
+            f" deleted since {were} left out: neither added nor removed."
+        )
     for title in summary.conflicts:
         lines.append(
             f"Story '{title}' was edited on two devices: both edits are kept as versions (story history)."

@@ -86,10 +86,11 @@ def run_sync(store: Store, folder: Path) -> str:
         lines.append(
             merge_report(
                 restored,
-                f"Read back from this device's own files ({plural(report.read_back, 'line')}), what its"
-                " database lacked (restored from a backup, or replaced)",
+                f"Read back from this device's own files ({plural(report.read_back, 'line')}), written"
+                " after the copy of its database now in use was made (restored from a backup, or replaced)",
                 banks=banks,
                 kept=True,
+                own=True,
             )
         )
     if report.read or merged.waiting or merged.added() or merged.deleted:  # (or what waited)

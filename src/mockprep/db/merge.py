@@ -41,6 +41,7 @@ class MergeSummary:
     links: int = 0
     rehearsals: int = 0
     deleted: int = 0
+    undone: int = 0  # made, then undone or deleted on their device, both read now: neither added nor removed
     cards: int = 0  # cards replayed
     marks: int = 0  # questions whose suspended / buried / flagged marks changed
     aliases: int = 0  # keys renamed questions had, added
@@ -133,6 +134,8 @@ class _Merger:
         self.story_deletions: list[dict[str, Any]] = []  # those that name the versions their device knew
         self.stories = StoryMerge(raw, summary, self.deleted)
         self.skipped: dict[str, dict[str, Any]] = {}  # SKIPPED_SESSION events by the session's uid
+        self.new_sessions: set[str] = set()  # uids of the sessions this merge added
+        self.undone: set[str] = set()  # uids of reviews not added, as this merge deletes them too
 
     def alone(self, event: dict[str, Any], apply: Callable[[dict[str, Any]], Any]) -> None:
         """``apply(event)`` on its own: one that breaks a rule of this database (a story version whose
@@ -223,6 +226,7 @@ class _Merger:
                 ),
             )
             self.summary.sessions += 1
+            self.new_sessions.add(s["uid"])
         elif row[1] == "running" and s["status"] != "running":  # it ended on its device since
             self.raw.execute(
                 "UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?",
@@ -246,6 +250,10 @@ class _Merger:
         one once, those whose question or session is not here handed back as waiting."""
         batch, self.reviews = self.reviews, []
         detached = self._detached()
+        doomed = set(self.deletions)  # (gathered before: deletions apply last)
+        if doomed:  # a review undone on its device since: never added, so neither counted nor replayed
+            self.undone.update(r["uid"] for r in batch if r["uid"] in doomed and r["uid"] not in self.deleted)
+            batch = [r for r in batch if r["uid"] not in doomed]
         if not batch:
             return
         raw = self.raw
@@ -382,9 +390,11 @@ class _Merger:
         found = delete_reviews_with_uids(self.raw, (review_codec.pack_uid(uid) for uid in uids))
         self.touched.update(question_id for question_id, _ in found)
         reviews = {review_codec.uid_hex(uid) for _, uid in found}
-        self.summary.deleted += len(found) + sum(
-            _delete_session_or_story(self.raw, uid) for uid in uids if uid not in reviews
-        )
+        gone = [uid for uid in uids if uid not in reviews and _delete_session_or_story(self.raw, uid)]
+        new = sum(uid in self.new_sessions for uid in gone)  # added by this merge, removed on their device
+        self.summary.sessions -= new
+        self.summary.deleted += len(found) + len(gone) - new
+        self.summary.undone += new + len(self.undone - reviews)  # (a review here already is deleted)
 
     def _story_deletion(self, event: dict[str, Any]) -> None:
         self.summary.deleted += self.stories.delete(event["uid"], event["versions"], event.get("rehearsals"))
