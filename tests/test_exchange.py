@@ -117,7 +117,8 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
                             model,
                         )
                     )
-                    store.sessions.set_follow_up_answer(mock_id, text[::-1])
+                    # the reply's time against the follow-up's limit (m030), none when untimed
+                    store.sessions.set_follow_up_answer(mock_id, text[::-1], 1000 * position, limit)
                 store.cards.record_review(
                     ReviewRecord(
                         qid,
@@ -175,6 +176,8 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
         assert all(r["model_proposed"] == ["covered", "contradicted"] for r in reviews if "model" in r)
         written = [m.get("follow_up_model") for m in exported.get("mock_answers", [])]
         assert sorted(filter(None, written)) == (sorted(models) if mock else [])
+        replies = [(m["follow_up_ms"], m.get("follow_up_limit_ms")) for m in exported.get("mock_answers", [])]
+        assert replies == ([(1000 * p, entry[4]) for p, entry in enumerate(log, start=1)] if mock else [])
         path = root / "export.json"
         path.write_text(first, encoding="utf-8")
         with Store.open(root / "b", backups=False) as other:

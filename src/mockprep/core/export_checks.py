@@ -90,6 +90,8 @@ MOCK_ANSWER: Fields = {
     "delivery": (optional(delivery), False),
     "follow_up_model": (optional(filled), False),
     "code_runs": (optional(whole(1, 10_000)), False),
+    "follow_up_ms": (optional(COUNT), False),  # how long the follow-up's reply took (m030)
+    "follow_up_limit_ms": (optional(COUNT), False),
 }
 STORY: Fields = {
     "id": (ID, True),

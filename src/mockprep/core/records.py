@@ -129,6 +129,11 @@ class StoredMockAnswer:
     answer: MockAnswerRecord
     follow_up_answer: str | None
     rating: int | None
+    follow_up_ms: int | None = None  # how long the reply to the follow-up took (None: none, or before m030)
+    follow_up_limit_ms: int | None = None  # ... against this limit (None: no clock)
+    # a rated answer's key points as its rating rests on them: the checklist the person confirmed, else
+    # the coverage stored with the review (a model's, when one graded); None while unrated
+    covered: list[bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -176,10 +181,24 @@ class SessionAnswer:
     model_suggested: int | None = None  # its rating, within a step of its verdicts
     model_errors: list[str] | None = None  # the factual errors it named
     model_failure: str | None = None  # why it gave no verdict
+    follow_up_ms: int | None = None  # a mock's: how long the reply to the follow-up took (m030)
+    follow_up_limit_ms: int | None = None  # ... against this limit (None: no clock)
 
     @property
     def overtime(self) -> bool:
-        return self.time_limit_ms is not None and self.duration_ms > self.time_limit_ms
+        """The answer ran past its limit (what its points lose 10 for)."""
+        return ms_over(self.duration_ms, self.time_limit_ms)
+
+    @property
+    def follow_up_overtime(self) -> bool:
+        """A mock's reply to its follow-up ran past the follow-up's limit (over time too, as the answer's
+        points are not: its rating is the answer's)."""
+        return ms_over(self.follow_up_ms, self.follow_up_limit_ms)
+
+
+def ms_over(duration_ms: int | None, limit_ms: int | None) -> bool:
+    """Whether a duration ran past its limit (either unknown: it did not)."""
+    return duration_ms is not None and limit_ms is not None and duration_ms > limit_ms
 
 
 @dataclass(frozen=True)

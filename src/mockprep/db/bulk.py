@@ -90,6 +90,8 @@ class Bulk:
                 **spoken(r.delivery),
                 **({} if r.follow_up_model is None else {"follow_up_model": r.follow_up_model}),
                 **({} if r.code_runs is None else {"code_runs": r.code_runs}),
+                **({} if r.follow_up_ms is None else {"follow_up_ms": r.follow_up_ms}),
+                **({} if r.follow_up_limit_ms is None else {"follow_up_limit_ms": r.follow_up_limit_ms}),
             }
             for r in self.store.q(
                 "SELECT m.*, q.key FROM mock_answers m JOIN questions q ON q.id = m.question_id ORDER BY m.id"

@@ -341,12 +341,15 @@ def _mock_answers(conn: Connection, doc: dict[str, Any], checker: ExportChecker)
                 delivery_json(m.get("delivery")),
                 m.get("follow_up_model"),
                 m.get("code_runs"),
+                m.get("follow_up_ms"),
+                m.get("follow_up_limit_ms"),
             )
         )
     raw.executemany(
         "INSERT INTO mock_answers (id, uid, session_id, question_id, position, answered_at, answer,"
         " follow_up, follow_up_answer, duration_ms, time_limit_ms, coverage, review_id, delivery,"
-        " follow_up_model, code_runs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " follow_up_model, code_runs, follow_up_ms, follow_up_limit_ms)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
 

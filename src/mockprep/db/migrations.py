@@ -13,6 +13,7 @@ from mockprep.core.stats import zone_offsets
 from mockprep.db import compact_reviews, stats_rollup, time_keys
 from mockprep.db.bank_file_stamps import m024_bank_file_stamps
 from mockprep.db.driver import run_script as _run
+from mockprep.db.follow_up_times import m030_follow_up_times
 from mockprep.db.mark_stamps import m026_mark_stamps
 from mockprep.db.model_failures import m029_model_failures
 from mockprep.db.packed_grading import m019_packed_grading
@@ -495,4 +496,5 @@ MIGRATIONS: list[Migration] = [
     m027_topic_failures,
     m028_question_aliases,
     m029_model_failures,
+    m030_follow_up_times,
 ]

@@ -192,6 +192,8 @@ class MockAnswerRow(SQLModel, table=True):
     delivery: str | None = None  # JSON of a spoken answer's Delivery (NULL: typed)
     follow_up_model: str | None = None  # the model that wrote the follow-up (NULL: the bank's)
     code_runs: int | None = None  # a code answer: how many times it was run (m009)
+    follow_up_ms: int | None = None  # how long the follow-up reply took (m030; NULL: none, or before)
+    follow_up_limit_ms: int | None = None  # ... against this limit (NULL: no clock)
 
 
 class StoryRow(SQLModel, table=True):

@@ -205,11 +205,17 @@ class SessionTable:
                 {"f": question, "m": model, "id": mock_answer_id},
             )
 
-    def set_follow_up_answer(self, mock_answer_id: int, reply: str) -> None:
+    def set_follow_up_answer(
+        self, mock_answer_id: int, reply: str, duration_ms: int | None = None, limit_ms: int | None = None
+    ) -> None:
+        """The reply to the follow-up, how long it took and against what limit (None: no clock)."""
         with self.store.write() as conn:
             conn.execute(
-                text("UPDATE mock_answers SET follow_up_answer = :a WHERE id = :id"),
-                {"a": reply, "id": mock_answer_id},
+                text(
+                    "UPDATE mock_answers SET follow_up_answer = :a, follow_up_ms = :d,"
+                    " follow_up_limit_ms = :l WHERE id = :id"
+                ),
+                {"a": reply, "d": duration_ms, "l": limit_ms, "id": mock_answer_id},
             )
 
     # -- reading -----------------------------------------------------------------------------------
@@ -229,8 +235,11 @@ class SessionTable:
             f" (SELECT COUNT(*) FROM reviews r WHERE {mine}) AS rated,"
             " (SELECT COUNT(*) FROM mock_answers m WHERE m.session_id = s.id) AS mock_answered,"
             f" (SELECT ROUND(AVG({points})) FROM reviews r WHERE {mine}) AS score,"
-            f" (SELECT COUNT(*) FROM reviews r WHERE {mine} AND r.time_limit_ms IS NOT NULL"
-            "  AND r.duration_ms > r.time_limit_ms) AS overtime,"
+            # a mock's answers over time: the answer's or the follow-up reply's, rated or not (as history ID)
+            " CASE WHEN s.kind = 'mock' THEN (SELECT COUNT(*) FROM mock_answers m WHERE m.session_id = s.id"
+            "  AND (m.duration_ms > m.time_limit_ms OR m.follow_up_ms > m.follow_up_limit_ms))"
+            f" ELSE (SELECT COUNT(*) FROM reviews r WHERE {mine} AND r.time_limit_ms IS NOT NULL"
+            "  AND r.duration_ms > r.time_limit_ms) END AS overtime,"
             f" (SELECT COALESCE(SUM(r.duration_ms), 0) FROM reviews r WHERE {mine}) AS answer_ms,"
             " (SELECT COUNT(*) FROM mock_answers m WHERE m.session_id = s.id AND m.review_id IS NULL)"
             "  AS unrated"
@@ -261,7 +270,8 @@ class SessionTable:
                 # the coverage the rating rests on (a model's, when one graded) over the answer's first
                 " m.time_limit_ms, COALESCE(r.coverage, m.coverage) AS coverage, r.rating, r.rated_at,"
                 " m.delivery, r.suggested, r.model,"
-                " r.model_suggested, r.model_errors, r.checklist, r.model_failure FROM mock_answers m"
+                " r.model_suggested, r.model_errors, r.checklist, r.model_failure, m.follow_up_ms,"
+                " m.follow_up_limit_ms FROM mock_answers m"
                 " JOIN questions q ON q.id = m.question_id LEFT JOIN reviews r ON r.id = m.review_id"
                 " WHERE m.session_id = :s ORDER BY m.position",
                 s=session_id,
@@ -272,11 +282,12 @@ class SessionTable:
                 " SELECT r.rated_at AS t, r.id AS n, q.key, q.topic, r.answer, NULL AS follow_up,"
                 " NULL AS follow_up_answer, r.duration_ms, r.time_limit_ms, r.coverage, r.rating, r.rated_at,"
                 " r.delivery, r.suggested, r.model, r.model_suggested, r.model_errors, r.checklist,"
-                " r.model_failure"
+                " r.model_failure, NULL AS follow_up_ms, NULL AS follow_up_limit_ms"
                 f" FROM reviews r JOIN questions q ON q.id = r.question_id WHERE {of_session(':s')}"
                 " UNION ALL"
                 " SELECT m.answered_at, m.id, q.key, q.topic, m.answer, NULL, NULL, m.duration_ms,"
-                " m.time_limit_ms, m.coverage, NULL, NULL, m.delivery, NULL, NULL, NULL, NULL, NULL, NULL"
+                " m.time_limit_ms, m.coverage, NULL, NULL, m.delivery, NULL, NULL, NULL, NULL, NULL, NULL,"
+                " NULL, NULL"
                 " FROM mock_answers m"
                 " JOIN questions q ON q.id = m.question_id WHERE m.session_id = :s AND m.review_id IS NULL)"
                 " ORDER BY t, n",
@@ -301,6 +312,8 @@ class SessionTable:
                 r.model_suggested,
                 None if r.model_errors is None else json.loads(r.model_errors),
                 r.model_failure,
+                r.follow_up_ms,
+                r.follow_up_limit_ms,
             )
             for r in rows
         ]
@@ -333,6 +346,8 @@ class SessionTable:
                 ),
                 r.follow_up_answer,
                 r.rating,
+                r.follow_up_ms,
+                r.follow_up_limit_ms,
             )
             for r in rows
         ]

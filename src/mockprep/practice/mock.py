@@ -265,28 +265,38 @@ class MockRound:
             report.answers.append(result)
         if pending is not None:
             result.follow_up = self._written_follow_up(pending, mock_answer_id) or follow_up
-        follow_up = result.follow_up
-        if follow_up is not None:
-            asked = self.clock()
-            seconds = self.settings.follow_up_seconds
-            countdown = self.pipeline.countdown(seconds if self.options.timer else None, asked)
-            self.ui.show_follow_up(follow_up, countdown)
-            try:
-                reply = self.pipeline.read_follow_up(countdown)
-            except BaseException:  # Ctrl-C, a signal or a closed terminal's error
-                so_far = getattr(self.ui, "answer_so_far", lambda: "")()
-                if so_far.strip():  # the reply typed so far is kept with the answer
-                    with self.store.uninterrupted():
-                        self.store.sessions.set_follow_up_answer(mock_answer_id, so_far)
-                raise
-            if reply is not None and not isinstance(reply, str):
-                self._spoken_shift += spoken_seconds(reply, asked) - (self.clock() - asked).total_seconds()
-            result.follow_up_answer = (
-                (reply if isinstance(reply, str) else reply.transcript.text) if reply else ""
-            )
-            with self.store.uninterrupted():
-                self.store.sessions.set_follow_up_answer(mock_answer_id, result.follow_up_answer)
+        if result.follow_up is not None:
+            self._ask_follow_up(result)
         return result
+
+    def _ask_follow_up(self, result: MockAnswer) -> None:
+        """Ask the follow-up against its own limit and store the reply with how long it took."""
+        assert result.follow_up is not None
+        asked = self.clock()
+        limit = self.settings.follow_up_seconds if self.options.timer else None
+        countdown = self.pipeline.countdown(limit, asked)
+        self.ui.show_follow_up(result.follow_up, countdown)
+        try:
+            reply = self.pipeline.read_follow_up(countdown)
+        except BaseException:  # Ctrl-C, a signal or a closed terminal's error
+            so_far = getattr(self.ui, "answer_so_far", lambda: "")()
+            if so_far.strip():  # the reply typed so far is kept with the answer, and its time so far
+                timing = AnswerTiming((self.clock() - asked).total_seconds(), limit)
+                self._store_reply(result, so_far, timing)
+            raise
+        seconds = (self.clock() - asked).total_seconds()
+        if reply is not None and not isinstance(reply, str):  # spoken: the reply's own time
+            self._spoken_shift += spoken_seconds(reply, asked) - seconds
+            seconds = spoken_seconds(reply, asked)
+        text = (reply if isinstance(reply, str) else reply.transcript.text) if reply else ""
+        self._store_reply(result, text, AnswerTiming(seconds, limit))
+
+    def _store_reply(self, result: MockAnswer, reply: str, timing: AnswerTiming) -> None:
+        result.follow_up_answer, result.follow_up_timing = reply, timing
+        with self.store.uninterrupted():
+            self.store.sessions.set_follow_up_answer(
+                result.mock_answer_id, reply, timing.duration_ms, timing.limit_ms
+            )
 
     def _written_follow_up(self, pending: PendingFollowUp, mock_answer_id: int) -> str | None:
         """The interviewer's follow-up, stored in place of the bank's; None (with a notice) without one.
@@ -394,7 +404,11 @@ def _stored_answer(store: Store, pipeline: Pipeline, stored: StoredMockAnswer) -
     # A code answer is run again to show its tests; it keeps the runs it had in the round.
     runs = (a.code_runs or 1) if assessment.code is not None else 0
     attempt = Attempt(record, a.answer, timing, assessment, a.answered_at, runs, a.delivery)
-    return MockAnswer(stored.id, attempt, a.follow_up, stored.follow_up_answer, stored.rating)
+    answer = MockAnswer(stored.id, attempt, a.follow_up, stored.follow_up_answer, stored.rating)
+    if stored.follow_up_ms is not None:
+        reply_limit = None if stored.follow_up_limit_ms is None else stored.follow_up_limit_ms / 1000
+        answer.follow_up_timing = AnswerTiming(stored.follow_up_ms / 1000, reply_limit)
+    return answer
 
 
 def no_match(round: str, flt: QuestionFilter) -> str:

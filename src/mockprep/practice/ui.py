@@ -142,10 +142,17 @@ class MockAnswer:
     follow_up_answer: str | None = None
     rating: int | None = None
     covered: list[bool] | None = None  # the key points the person confirmed at the rating, if asked
+    follow_up_timing: AnswerTiming | None = None  # how long the reply to the follow-up took, if one came
 
     @property
     def overtime(self) -> bool:
+        """The answer ran past its limit (its points lose 10: the rating is the answer's)."""
         return self.attempt.timing.overtime > 0
+
+    @property
+    def follow_up_overtime(self) -> bool:
+        """The reply to the follow-up ran past the follow-up's limit (shown and counted as over time)."""
+        return self.follow_up_timing is not None and self.follow_up_timing.overtime > 0
 
 
 @dataclass

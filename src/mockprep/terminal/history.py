@@ -117,6 +117,12 @@ def _graded_line(a: SessionAnswer) -> Text | None:
     return line
 
 
+def _timed(duration_ms: int, limit_ms: int | None, over: bool, within: str = "") -> Text:
+    """`` ⏱ 1m39s of 1m30s``: red when over the limit, else ``within``'s style."""
+    limit = "" if limit_ms is None else f" of {format_duration(limit_ms / 1000)}"
+    return Text(f" ⏱ {format_duration(duration_ms / 1000)}{limit}", style="red" if over else within)
+
+
 def _answer(text: str, session_id: int, full: bool) -> str:
     """An answer as shown: whole with ``full``, else cut as every screen cuts one, naming how to see it."""
     return text if full else shorten(text, rest=full_answers(session_id))
@@ -140,7 +146,7 @@ def render_session(
         print_text(console, "No answers in this session.")
         return
     score = session_score((a.rating, a.overtime) for a in answers if a.rating)
-    over = sum(a.overtime for a in answers)
+    over = sum(a.overtime or a.follow_up_overtime for a in answers)  # (as the list's "over" counts)
     not_rated = sum(1 for a in answers if not a.rating)
     rated = f" ({not_rated} not rated)" if not_rated else ""  # the list's "answered" counts the rated
     summary = Text(f"{plural(len(answers), 'answer')}{rated} · score {'-' if score is None else score}/100")
@@ -153,10 +159,7 @@ def render_session(
         head.append_text(safe(a.key, "bold"))
         print_text(console, head)
         # The figures on their own line: a long question key must not push them onto two.
-        limit = "" if a.time_limit_ms is None else f" of {format_duration(a.time_limit_ms / 1000)}"
-        figures = Text(
-            f"   ⏱ {format_duration(a.duration_ms / 1000)}{limit}", style="red" if a.overtime else "green"
-        )
+        figures = Text("  ").append_text(_timed(a.duration_ms, a.time_limit_ms, a.overtime, "green"))
         rating = RATING_NAMES.get(a.rating) if a.rating else None  # type: ignore[call-overload]
         figures.append(f" · rating {rating or 'not rated'}")
         if a.coverage:
@@ -171,6 +174,8 @@ def render_session(
         if a.follow_up:
             line = Text("Follow-up: ", style="magenta")
             line.append_text(safe(a.follow_up, "italic"))
+            if a.follow_up_ms is not None:  # the reply's time against the follow-up's own limit
+                line.append_text(_timed(a.follow_up_ms, a.follow_up_limit_ms, a.follow_up_overtime))
             print_text(console, line)
             print_text(console, safe(_answer(a.follow_up_answer or "", session.id, full) or "(not answered)"))
     if unrated and session.status != "running":

@@ -19,7 +19,7 @@ from mockprep.terminal.practice import TerminalUI, heading
 from mockprep.terminal.summary import plural_minutes, time_stop_text
 
 if TYPE_CHECKING:
-    from mockprep.core.timer import Countdown
+    from mockprep.core.timer import AnswerTiming, Countdown
     from mockprep.practice.ui import Attempt, MockReport
 
 
@@ -86,11 +86,9 @@ class MockTerminalUI(TerminalUI):
             "#>", "question", "time / limit>", "key points>", "rating", "points>", whole=("question",)
         )
         for index, a in enumerate(report.answers, start=1):
-            timing = a.attempt.timing
-            limit = "-" if timing.limit is None else format_duration(timing.limit)
-            used = Text(f"{format_duration(timing.seconds)} / {limit}")
-            if a.overtime:
-                used.stylize("red")
+            used = _time_cell(a.attempt.timing)
+            if a.follow_up_timing is not None:  # the reply to the follow-up, against its own limit
+                used.append("\nreply ").append_text(_time_cell(a.follow_up_timing))
             coverage = a.covered if a.covered is not None else a.attempt.assessment.coverage
             covered = "-" if coverage is None else f"{sum(coverage)}/{len(coverage)}"
             rating = RATING_NAMES[Rating(a.rating)] if a.rating else "not rated"
@@ -128,3 +126,9 @@ class MockTerminalUI(TerminalUI):
             scope += [*(f"--role {r}" for r in report.roles), *(f"--bank {b}" for b in report.banks)]
             command = "mockprep session " + " ".join([*scope, *(f"--topic {t}" for t in weakest)])
             console.print(safe(f"Weakest here: {', '.join(weakest)}. Drill them: {command}"))
+
+
+def _time_cell(timing: AnswerTiming) -> Text:
+    """``1m39s / 1m30s``, red when over the limit (``-``: no clock)."""
+    limit = "-" if timing.limit is None else format_duration(timing.limit)
+    return Text(f"{format_duration(timing.seconds)} / {limit}", style="red" if timing.overtime > 0 else "")

@@ -1,0 +1,146 @@
+"""A mock's follow-ups: the reply timed against its own limit and kept (m030), shown on the report card
+and in history; q at the follow-up ends the round; which of a question's follow-ups is asked."""
+
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fsrs import Rating
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+from mockprep.core.durations import format_duration
+from mockprep.core.questions import QuestionFilter
+from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.db.store import Store
+from mockprep.practice.mock import MockOptions, MockRound
+from mockprep.services.bank_sync import sync_banks
+from tests.conftest import FakeClock, ScriptedUI
+
+FOLLOW_UP_SECONDS = DEFAULT_SETTINGS.follow_up_seconds
+BANK = """id = "fu"
+title = "Follow-ups"
+round = "technical"
+roles = ["ml-engineer"]
+topic = "systems"
+
+[[questions]]
+id = "cache"
+prompt = "How would you cache model predictions?"
+answer = "Key by the features' hash; expire on a model change."
+key_points = ["key by a hash of the features", "expire on a model change"]
+follow_ups = ["What if the features drift?", "How big would the cache get?", "What would you log?"]
+time_limit = "2m"
+"""
+
+
+@dataclass
+class TimedUI(ScriptedUI):
+    """A ScriptedUI whose answers take the seconds listed, one figure a prompt (answer, then reply)."""
+
+    seconds: list[float] = field(default_factory=list)
+
+    def read_answer(self, countdown=None):
+        if self.clock is not None and self.seconds:
+            self.clock.advance(seconds=self.seconds.pop(0))
+        return super().read_answer(countdown)
+
+
+def fu_home(store: Store, clock: FakeClock, tmp_path: Path) -> Store:
+    folder = tmp_path / "fu"
+    folder.mkdir(exist_ok=True)
+    (folder / "fu.toml").write_text(BANK, encoding="utf-8")
+    store.banks.add_source(folder, clock.now)
+    sync_banks(store, clock.now)
+    return store
+
+
+def fu_round(store: Store, clock: FakeClock, ui: ScriptedUI, timer: bool = True, seed: int = 1):
+    options = MockOptions(minutes=10, timer=timer, filter=QuestionFilter(banks=("fu",)))
+    return MockRound(store, ui, clock, random.Random(seed), "technical", options).run()
+
+
+def card_text(report) -> str:
+    from mockprep.terminal.mock import MockTerminalUI
+
+    out = io.StringIO()
+    MockTerminalUI(Console(file=out, width=100, color_system=None), lambda *_: None).show_mock_report(report)
+    return " ".join(out.getvalue().split())
+
+
+def history_text(store: Store, session_id: int) -> str:
+    from mockprep.terminal.history import render_history, render_session
+
+    out = io.StringIO()
+    console = Console(file=out, width=100, color_system=None)
+    render_session(console, store.sessions.get(session_id), store.sessions.answers(session_id))
+    render_history(console, store.sessions.history())
+    return out.getvalue()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answer=st.integers(1, 200), reply=st.integers(0, 200))
+def test_the_reply_to_a_follow_up_is_timed_stored_and_shown(
+    store: Store, clock: FakeClock, tmp_path: Path, answer: int, reply: int
+) -> None:
+    """Found by an exploratory tester: the clock showed '+0:09 over 1:30' at the follow-up, but the report
+    card, history ID, the over column and the database kept only the main answer's time."""
+    if "fu" not in {b.id for b in store.banks.summaries(clock.now)}:  # (once: examples share the home)
+        fu_home(store, clock, tmp_path)
+    ui = TimedUI(["my answer", "my reply", None], [Rating.Good], clock=clock, seconds=[answer, reply])
+    report = fu_round(store, clock, ui)
+    (given_,) = report.answers
+    assert given_.follow_up_timing is not None and given_.follow_up_timing.seconds == reply
+    assert given_.follow_up_overtime == (reply > FOLLOW_UP_SECONDS)
+    (stored,) = store.sessions.answers(report.session_id)
+    assert (stored.follow_up_ms, stored.follow_up_limit_ms) == (reply * 1000, FOLLOW_UP_SECONDS * 1000)
+    assert stored.follow_up_overtime == (reply > FOLLOW_UP_SECONDS) and stored.duration_ms == answer * 1000
+    over = answer > 120 or reply > FOLLOW_UP_SECONDS
+    entry = store.sessions.history()[0]
+    # the list's "over" counts an answer whose reply ran over
+    assert entry.session.id == report.session_id and entry.overtime == int(over)
+    # the points stay the answer's: its rating, less 10 only when the answer itself ran over
+    assert report.score == (70 if answer > 120 else 80) == entry.score
+    shown = history_text(store, report.session_id)
+    follow_up_line = next(line for line in shown.splitlines() if line.startswith("Follow-up:"))
+    assert f"⏱ {format_duration(reply)} of {format_duration(FOLLOW_UP_SECONDS)}" in follow_up_line
+    assert ("1 over time" in shown) == over
+    assert f"reply {format_duration(reply)} / {format_duration(FOLLOW_UP_SECONDS)}" in card_text(report)
+    clock.advance(days=1)  # (the next example: a round of its own, newest in history)
+
+
+def test_an_untimed_reply_keeps_its_time_without_a_limit(
+    store: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    fu_home(store, clock, tmp_path)
+    ui = TimedUI(["my answer", "my reply", None], [Rating.Good], clock=clock, seconds=[30, 400])
+    report = fu_round(store, clock, ui, timer=False)
+    (stored,) = store.sessions.answers(report.session_id)
+    assert (stored.follow_up_ms, stored.follow_up_limit_ms) == (400_000, None)
+    assert not stored.follow_up_overtime
+
+
+def test_a_reply_cut_short_keeps_its_time_so_far(store: Store, clock: FakeClock, tmp_path: Path) -> None:
+    fu_home(store, clock, tmp_path)
+    ui = TimedUI(["my answer", KeyboardInterrupt()], clock=clock, so_far="half a reply", seconds=[30, 95])
+    report = fu_round(store, clock, ui)
+    (stored,) = store.sessions.answers(report.session_id)
+    assert (stored.follow_up_answer, stored.follow_up_ms) == ("half a reply", 95_000)
+    assert report.status == "interrupted"
+
+
+def test_a_mock_rated_later_shows_the_replys_time(store: Store, clock: FakeClock, tmp_path: Path) -> None:
+    from mockprep.practice.mock import rate_later
+
+    fu_home(store, clock, tmp_path)
+    ui = TimedUI(["my answer", "my reply", None], [], clock=clock, seconds=[30, 100])
+    report = fu_round(store, clock, ui)
+    later = rate_later(store, ScriptedUI(ratings=[Rating.Good], clock=clock), clock, report.session_id)
+    (answer,) = later.answers
+    assert answer.follow_up_timing is not None and answer.follow_up_timing.seconds == 100
+    assert answer.follow_up_overtime
+    assert f"reply {format_duration(100)} / {format_duration(FOLLOW_UP_SECONDS)}" in card_text(later)
