@@ -22,19 +22,34 @@ if TYPE_CHECKING:
     from mockprep.db.store import Store
 
 
-def _prompt_parts(current: StoryDraft | None) -> StoryDraft:
-    """Ask for the title, competencies and each part in turn (lines until an empty one)."""
-    from mockprep.core.stories import PARTS, StoryDraft, competency_slugs
+FIELDS = ("title", "competencies", "situation", "task", "action", "result", "reflection")
+
+
+class _InputEnded(Exception):
+    """The end of input at a prompt (Ctrl-D, or a pipe that ran out)."""
+
+
+def _prompt_parts(current: StoryDraft | None, again: str) -> StoryDraft:
+    """Ask for the title, competencies and each part in turn (lines until an empty one).
+
+    Ctrl-C, a closed terminal (SIGHUP), SIGTERM or the end of input part-way keeps what was typed, as a
+    draft in ``unsaved-story-*.md``, and the message says how to save it (``again --from``).
+    """
+    from mockprep.cli.context import signals_interrupt
+    from mockprep.core.stories import PARTS, StoryDraft, is_blank
+    from mockprep.practice.pipeline import SessionInterrupted
     from mockprep.terminal.input import stdin_reader
 
     console = make_console()
     read = stdin_reader(console, utc_now)
+    base = current or StoryDraft(title="")
+    answers: dict[str, str] = {}
 
     def ask_line(label: str, default: str) -> str:
         suffix = f" [{default}]" if default else ""
         line = read(f"{label}{suffix}: ", None)
         if line is None:
-            raise UserError("input ended; nothing was saved", exit_code=1)
+            raise _InputEnded
         return line.strip() or default
 
     def ask_text(label: str, default: str) -> str:
@@ -43,17 +58,80 @@ def _prompt_parts(current: StoryDraft | None) -> StoryDraft:
         )
         console.print(f"{label}{hint}")
         text = read.answer(None, quits=False)  # q is text here; in a terminal, an editable buffer
+        if text is None:
+            raise _InputEnded
         return text if text else default
 
-    title = ask_line("Title", current.title if current else "")
-    competencies = ask_line(
-        "Competencies, comma-separated", ", ".join(current.competencies) if current else ""
-    )
-    texts = {}
-    for part in PARTS:
-        label = part.capitalize() + (" (optional: what you learned)" if part == "reflection" else "")
-        texts[part] = ask_text(label, getattr(current, part) if current else "")
-    return StoryDraft(title or "Untitled story", competency_slugs(competencies.split(",")), **texts)
+    field = FIELDS[0]
+    # Signals end a prompt as Ctrl-C does; once one has, those after it are ignored until what was typed
+    # is kept (signals_interrupt puts the handlers back after).
+    with signals_interrupt():
+        try:
+            answers["title"] = ask_line("Title", base.title)
+            field = "competencies"
+            answers[field] = ask_line("Competencies, comma-separated", ", ".join(base.competencies))
+            for field in PARTS:
+                label = field.capitalize() + (
+                    " (optional: what you learned)" if field == "reflection" else ""
+                )
+                answers[field] = ask_text(label, getattr(base, field))
+        except (KeyboardInterrupt, SessionInterrupted, _InputEnded, OSError) as exc:
+            _hold_signals()
+            typing = getattr(read, "partial", "")  # the answer cut short
+            if typing.strip():
+                answers[field] = typing
+            draft = _draft_of(base, answers)
+            # kept as a save would take it: an edit's changes, a new story's parts (a title alone is none)
+            typed = draft.normalised() != current.normalised() if current else not is_blank(draft)
+            raise _typed_kept(draft if typed else None, again, exc) from None
+    return _draft_of(base, answers)
+
+
+def _hold_signals() -> None:
+    """Ignore Ctrl-C, SIGTERM and SIGHUP: a closed terminal sends SIGHUP twice (the kernel's, then the
+    shell's as it exits), and the second cut the keeping of what was typed in half (found in tmux)."""
+    import signal
+
+    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            signal.signal(signum, signal.SIG_IGN)
+
+
+def _draft_of(base: StoryDraft, answers: dict[str, str]) -> StoryDraft:
+    """``base`` with the fields answered so far."""
+    from mockprep.core.stories import UNTITLED, StoryDraft, competency_slugs
+
+    texts = {field: answers.get(field, getattr(base, field)) for field in FIELDS[2:]}
+    competencies = answers.get("competencies")
+    slugs = base.competencies if competencies is None else competency_slugs(competencies.split(","))
+    return StoryDraft(answers.get("title", base.title).strip() or UNTITLED, slugs, **texts)
+
+
+def _typed_kept(draft: StoryDraft | None, again: str, ended: BaseException) -> UserError:
+    """The error that ends prompts cut short, once what was typed (``draft``; None when nothing) is kept
+    in a file."""
+    from mockprep.practice.pipeline import SessionInterrupted
+
+    code, why = 1, "the input closed"
+    if isinstance(ended, KeyboardInterrupt):
+        code, why = 130, "interrupted"
+    elif isinstance(ended, SessionInterrupted):
+        signum = int(ended.args[0]) if ended.args else 15
+        code, why = 128 + signum, f"stopped by {_signal_name(signum)}"
+    elif isinstance(ended, _InputEnded):
+        why = "input ended"
+    if draft is None:
+        return UserError(f"{why}; nothing was saved", exit_code=code)
+    return _kept_draft(draft, again, why, code)
+
+
+def _signal_name(signum: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
 
 
 def _write_draft(current: StoryDraft | None, again: str, source: Path | None = None) -> StoryDraft:
@@ -72,7 +150,7 @@ def _write_draft(current: StoryDraft | None, again: str, source: Path | None = N
         if source is not None:
             draft = parse_markdown(read_draft(source))
         elif argv is None:
-            draft = _prompt_parts(current)
+            draft = _prompt_parts(current, again)
         else:
             template = render_markdown(current or StoryDraft(title="Untitled story"))
             saved = edit_text(argv, template, ensure_home(home_dir()))
@@ -87,7 +165,7 @@ def _write_draft(current: StoryDraft | None, again: str, source: Path | None = N
     return draft.normalised()
 
 
-def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
+def _save(draft: StoryDraft, story_id: int | None, again: str) -> tuple[int, int]:
     """Commit a draft (a new story, or a new version of one); ``(story id, version)``.
 
     If the database refuses it, the draft is written to a file in the data folder so it is not lost.
@@ -100,24 +178,10 @@ def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
         else:
             saved = story_id, store.stories.save_version(story_id, draft, utc_now())
     except Exception as exc:
-        from mockprep.core.stories import render_markdown
-
         if store is not None:
             store.close()
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        text = render_markdown(draft)
-        try:
-            keep = keep_rescue_file("unsaved-story", text, utc_now())
-        except OSError as file_exc:  # e.g. the disk is full: the draft goes to the screen instead
-            typer.echo(text)
-            raise UserError(
-                f"could not save the story ({reason}) nor keep it in a file ({file_exc.strerror}); "
-                "your draft is printed above",
-                exit_code=1,
-            ) from None
-        raise UserError(
-            f"could not save the story ({reason}); your draft is kept in {keep}", exit_code=1
-        ) from None
+        raise _kept_draft(draft, again, f"could not save the story ({reason})", 1) from None
     try:  # saved: a problem from here on is not the save's (no rescue file, no second story on a retry)
         _warn_unknown_competencies(store, draft)
     except Exception:  # (a warning that cannot be worked out is left out)
@@ -125,6 +189,26 @@ def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
     finally:
         store.close()
     return saved
+
+
+def _kept_draft(draft: StoryDraft, again: str, why: str, code: int) -> UserError:
+    """The error saying ``why`` nothing was saved, once ``draft`` is kept in ``unsaved-story-*.md`` in
+    the data folder (or printed, when even that fails), with the command that saves it."""
+    from mockprep.core.stories import render_markdown
+
+    text = render_markdown(draft)
+    try:
+        keep = keep_rescue_file("unsaved-story", text, utc_now())
+    except OSError as file_exc:  # e.g. the disk is full: the draft goes to the screen instead
+        try:
+            typer.echo(text)
+        except OSError:  # (a closed terminal: nowhere left to put it)
+            pass
+        return UserError(
+            f"{why}; nor could your draft be kept in a file ({file_exc.strerror}): it is printed above",
+            exit_code=code,
+        )
+    return UserError(f"{why}; your draft is kept in {keep} (save it with: {again} --from {keep})", code)
 
 
 def _warn_unknown_competencies(store: Store, draft: StoryDraft) -> None:
@@ -171,7 +255,7 @@ DraftFile = Annotated[
 def story_new(source: DraftFile = None) -> None:
     """Write a new story: in $VISUAL/$EDITOR on a Markdown template, else part by part at prompts."""
     draft = _write_draft(None, "mockprep story new", source)
-    story_id, version = _save(draft, None)
+    story_id, version = _save(draft, None, "mockprep story new")
     _report_save(story_id, version, draft)
     _remove_saved_rescue(source)
 
@@ -188,7 +272,7 @@ def story_edit(story_id: StoryId, source: DraftFile = None) -> None:
     if draft == current.normalised():
         typer.echo("No changes; nothing saved.")
         return
-    _, version = _save(draft, story_id)
+    _, version = _save(draft, story_id, f"mockprep story edit {story_id}")
     _report_save(story_id, version, draft)
     _remove_saved_rescue(source)
 

@@ -1,0 +1,177 @@
+"""Story drafts that must not be lost: prompts cut short, kept drafts said by every story command, drafts
+from standard input, and an export's several stories (found by an exploratory tester of the workshop)."""
+
+from __future__ import annotations
+
+import io
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from mockprep.core.stories import PARTS, StoryDraft, competency_slugs, parse_markdown
+from mockprep.practice.pipeline import SessionInterrupted
+from tests.conftest import CliResult, db_rows
+
+# What a person types at the prompts of `story new`: title, competencies, then each part's lines up to
+# an empty one.
+TYPED = [
+    "Fixing the nightly evaluation",
+    "ownership, Problem Solving",
+    "The nightly evaluation failed one night in five.",
+    "Nobody trusted the dashboard.",
+    "",
+    "I owned the pipeline.",
+    "",
+    "I grouped forty failures by stage.",
+    "I found a race and fixed it.",
+    "",
+    "Failures fell from 20% to zero.",
+    "",
+    "Reproduce before fixing.",
+    "",
+]
+
+
+class Terminal(io.StringIO):
+    """Standard input at a terminal: the lines typed, then what ended the typing (None: all was typed)."""
+
+    def __init__(self, text: str, end: BaseException | None = None):
+        super().__init__(text)
+        self.end = end
+
+    def readline(self, *args) -> str:  # type: ignore[override]
+        line = super().readline(*args)
+        if not line and self.end is not None:
+            raise self.end
+        return line
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def at_terminal(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """Run ``mockprep ARGS`` in-process with no editor set and ``stdin`` as standard input."""
+    from mockprep.cli import main
+
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+
+    def run(args: list[str], stdin: io.StringIO) -> CliResult:
+        monkeypatch.setattr(sys, "stdin", stdin)
+        capsys.readouterr()
+        code = 0
+        try:
+            main(args)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run
+
+
+def typed_so_far(lines: list[str]) -> dict[str, str]:
+    """The fields ``lines`` answer, as the prompts read them (a part cut short holds its lines so far)."""
+    answers: dict[str, str] = {}
+    rest = list(lines)
+    for field in ("title", "competencies"):
+        if not rest:
+            return answers
+        answers[field] = rest.pop(0)
+    for part in PARTS:
+        if not rest:
+            return answers
+        body = []
+        while rest and rest[0]:
+            body.append(rest.pop(0))
+        if rest:
+            rest.pop(0)  # the empty line that ends it
+        answers[part] = "\n".join(body)
+    return answers
+
+
+def kept_line(result: CliResult, home: Path, command: str) -> Path:
+    """The one kept draft, checking the one line that names it and the command that saves it."""
+    (line,) = result.stderr.splitlines()
+    (kept,) = home.glob("unsaved-story-*.md")
+    assert f"your draft is kept in {kept} (save it with: {command} --from {kept})" in line
+    return kept
+
+
+@pytest.mark.parametrize(
+    ("end", "code", "why"),
+    [
+        (KeyboardInterrupt(), 130, "interrupted"),
+        (None, 1, "input ended"),
+        (SessionInterrupted(signal.SIGHUP), 129, "stopped by SIGHUP"),
+    ],
+)
+@pytest.mark.parametrize("cut", range(len(TYPED)))
+def test_prompts_cut_short_keep_what_was_typed(
+    at_terminal, home: Path, end: BaseException | None, code: int, why: str, cut: int
+) -> None:
+    """Ctrl-C at the prompts ended `story new` with 130 and nothing else: no message, no file, nothing
+    saved. Wherever the typing stops, what was typed is kept as a draft that --from saves."""
+    result = at_terminal(["story", "new"], Terminal("".join(f"{line}\n" for line in TYPED[:cut]), end))
+    answers = typed_so_far(TYPED[:cut])
+    if end is None and len(answers) == 2 + len(PARTS):  # the input ended with the last part: all typed
+        assert result.exit_code == 0 and db_rows(home, "SELECT reflection FROM story_versions") == [
+            (TYPED[-2],)
+        ]
+        return
+    assert result.exit_code == code
+    if not any(answers.get(part) for part in PARTS):  # a title alone is no story: a save refuses it too
+        assert result.stderr == f"mockprep: error: {why}; nothing was saved\n"
+        assert not home.exists() or not list(home.iterdir())
+        return
+    assert result.stderr.startswith(f"mockprep: error: {why}; your draft is kept in ")
+    kept = kept_line(result, home, "mockprep story new")
+    texts = {part: answers.get(part, "") for part in PARTS}
+    slugs = competency_slugs(answers.get("competencies", "").split(","))
+    expected = StoryDraft(answers["title"], slugs, **texts).normalised()
+    assert parse_markdown(kept.read_text(encoding="utf-8")) == expected
+    saved = at_terminal(["story", "new", "--from", str(kept)], Terminal(""))
+    assert saved.exit_code == 0 and not kept.exists()
+    assert db_rows(home, "SELECT title, situation, action FROM story_versions") == [
+        (expected.title, expected.situation, expected.action)
+    ]
+
+
+def test_an_edit_at_the_prompts_cut_short_keeps_the_story_with_what_was_changed(
+    at_terminal, home: Path
+) -> None:
+    made = at_terminal(["story", "new"], Terminal("".join(f"{line}\n" for line in TYPED)))
+    assert made.exit_code == 0, made.stderr
+    # Enter keeps each current value: nothing changed, nothing kept
+    unchanged = at_terminal(["story", "edit", "1"], Terminal("\n\n\n", KeyboardInterrupt()))
+    assert unchanged.exit_code == 130 and "interrupted; nothing was saved" in unchanged.stderr
+    assert not list(home.glob("unsaved-story-*.md"))
+    result = at_terminal(["story", "edit", "1"], Terminal("A new title\n\n\nI", KeyboardInterrupt()))
+    assert result.exit_code == 130
+    kept = kept_line(result, home, "mockprep story edit 1")
+    draft = parse_markdown(kept.read_text(encoding="utf-8"))
+    assert draft.title == "A new title" and draft.task == "I" and draft.action.startswith("I grouped")
+    assert db_rows(home, "SELECT COUNT(*) FROM story_versions") == [(1,)]
+
+
+def test_a_second_signal_while_the_typing_is_kept_does_not_cut_it_short(
+    at_terminal, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A closed terminal sends SIGHUP twice (the kernel's, then the shell's as it exits): the second
+    ended mockprep in the middle of keeping the text ("interrupted", nothing kept; found in tmux)."""
+    import mockprep.cli.context as context
+
+    real_write = context.write_private_file
+
+    def shell_hangs_up_too(path: Path, text: str) -> None:
+        signal.raise_signal(signal.SIGHUP)
+        real_write(path, text)
+
+    monkeypatch.setattr(context, "write_private_file", shell_hangs_up_too)
+    result = at_terminal(["story", "new"], Terminal("A title\nownership\nThe sit", SessionInterrupted(1)))
+    assert result.exit_code == 129
+    kept = kept_line(result, home, "mockprep story new")
+    assert parse_markdown(kept.read_text(encoding="utf-8")).situation == "The sit"
