@@ -70,6 +70,23 @@ def test_a_names_digits_do_not_quantify_a_result() -> None:
     assert named.features.words_all < counted.features.words_all == 1.0
 
 
+@pytest.mark.parametrize(
+    "dated",
+    [
+        "The result: we launched the new ranker in 2024.",
+        "The result: it shipped on March 3 and moved everything to Python 3.",
+        "The result came in Q4, after release 2.3.",
+    ],
+)
+def test_a_year_a_date_or_a_version_does_not_quantify_a_result(dated: str) -> None:
+    """As the story check reads a Result (core/quantities.py): a behavioral answer's "In 2023 I was ..."
+    made any passage "quantified" for a point asking for a quantified outcome."""
+    point = ["Result quantified"]
+    (named,) = judge(point, dated)
+    (counted,) = judge(point, "The result: we cut review time by two days for 12 teams.")
+    assert named.features.words_all < counted.features.words_all == 1.0
+
+
 def test_a_point_whose_own_words_are_absent_is_not_covered() -> None:
     first, second = judge(["first point", "second point"], "only the first point")
     assert first.verdict == "covered"

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from mockprep.core.acronyms import capitals, expansion
 from mockprep.core.directions import opposite
 from mockprep.core.number_words import with_digits
+from mockprep.core.quantities import find_quantity
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, as_written, content_stems, joined_forms, stem, words
 
 if TYPE_CHECKING:
@@ -74,7 +75,12 @@ class Passage:
     stems: frozenset[str]
     joined: frozenset[str]
     negated: bool
-    counted: bool  # holds a number (in digits or in words): stands in for "quantified"
+
+    @functools.cached_property
+    def counted(self) -> bool:
+        """It states a quantity (not a year, a date or a version: :mod:`mockprep.core.quantities`), which
+        stands in for "quantified"; worked out only for a point that asks for one."""
+        return find_quantity(self.text) is not None
 
 
 @dataclass(frozen=True)
@@ -150,7 +156,6 @@ def _joined(text: str, first: Passage, second: Passage) -> Passage:
         first.stems | second.stems,
         first.joined | second.joined,
         first.negated or second.negated,
-        first.counted or second.counted,
     )
 
 
@@ -161,7 +166,6 @@ def _passage(text: str) -> Passage:
         frozenset(content_stems(text)),
         frozenset(joined_forms(text)),
         any(t in NEGATIONS for t in tokens),
-        any(_QUANTITY.search(t) for t in tokens),
     )
 
 
@@ -179,7 +183,6 @@ def _beyond(weights: dict[str, float], asked: frozenset[str]) -> dict[str, float
 
 
 # A number is a token that starts with a digit ("900", "40", "3x"), not a name's ("p99", "h100s", "q3").
-_QUANTITY = re.compile(r"^\d")
 # A formula's operators and functions, spoken or written ("λ·sum" is "lambda times sum"): a passage
 # that shares only these with a point states none of it ("At test time ...", "... log V").
 _OPERATORS = frozenset(
