@@ -380,6 +380,52 @@ def test_a_question_shows_its_ratings_in_a_plain_table_naming_the_session(cli, n
     assert "session" in ratings.split() and "drill" not in out  # (its cell wraps at 40 columns)
 
 
+def test_a_long_answer_leaves_a_questions_ratings_in_their_table(cli, home, monkeypatch) -> None:
+    """One long answer pushed the whole ratings table of `question show` into the narrow layout, which
+    printed 'session session 5' (found by an exploratory tester): each answer is on the line under its
+    rating, and the table keeps its columns (at 72, where the answer's column had 16)."""
+    monkeypatch.setenv("COLUMNS", "72")
+    long = "early stopping limits the effective parameter norm like L2 ridge with a lambda of 1/(eta t)"
+    assert cli("session", "--limit", "1", input=f"{long}\n\n3\nq\n").exit_code == 0
+    (key,) = db_rows(home, "SELECT q.key FROM reviews r JOIN questions q ON q.id = r.question_id")[0]
+    out = cli("question", "show", key).stdout.split("Ratings, oldest first\n")[1]
+    lines = out.splitlines()
+    assert lines[0].split() == ["date", "rating", "time", "/", "limit", "was", "session"]
+    (row,) = [line for line in lines[1:] if not line.startswith(" ")]
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d +good .* session 1$", row)  # the whole row, once
+    assert "session session" not in out
+    assert " ".join(line.strip() for line in lines[2:]) == long  # under it
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(words, min_size=1, max_size=4), st.integers(60, 130), st.integers(0, 3))
+def test_a_noted_tables_rows_are_drawn_the_same_whatever_its_notes(notes, width: int, longer: int) -> None:
+    from rich.text import Text
+
+    from mockprep.terminal.noted_table import print_noted_table
+
+    def drawn(texts: list[str]) -> list[str]:
+        table = plain_table("date", "rating", "session", title="Ratings")
+        for index in range(len(texts)):
+            table.add_row(f"2026-12-0{index + 1} 09:00", "good", f"session {index + 1}")
+        out = _render(lambda c: print_noted_table(c, table, [Text(t) for t in texts], "answer"), width)
+        return out.splitlines()
+
+    plain = drawn(["x"] * len(notes))
+    noted = drawn([" ".join([note] * (1 + longer * 5)) for note in notes])
+    assert [line for line in noted if not line.startswith("    ")] == [
+        line for line in plain if not line.startswith("    ")
+    ]
+    assert all(len(line) <= width and line == line.rstrip() for line in noted)
+
+
+def test_a_narrow_rows_value_that_starts_with_its_header_is_not_headed_again() -> None:
+    table = plain_table("date", "rating", "session", "answer")
+    table.add_row("2026-12-01 09:00", "again", "session 5", "a long answer " * 6)
+    out = _render(lambda console: print_table(console, table), 40)
+    assert "session 5" in out and "session session" not in out and "rating again" in out
+
+
 def test_a_piped_session_and_mock_leave_no_line_ending_in_a_space(cli, narrow) -> None:
     """Rich's own wrapping leaves a space at the end of a wrapped line; piped output has it removed
     (terminal/console.py, _TrimmedStream), whatever printed it. An empty answer line's echoed prompt

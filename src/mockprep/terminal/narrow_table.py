@@ -84,6 +84,8 @@ def _print_pairs(console: Console, table: PlainTable, rest: list[int], row: int,
             continue
         pair = Text(style=column.style or "")
         header = str(column.header) if table.show_header else ""
+        if header and text.plain.startswith(f"{header} "):  # "session 5", not "session session 5"
+            header = ""
         if header:
             pair.append(f"{header} ", style="dim")
         pair.append_text(Text(" ").join(part for part in text.split("\n") if part.plain.strip()))

@@ -25,11 +25,11 @@ from mockprep.terminal.console import (
     hanging_lines,
     plain_table,
     plural,
-    print_table,
     print_text,
     safe,
 )
 from mockprep.terminal.history import kind_name
+from mockprep.terminal.noted_table import print_noted_table
 
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionSpec
@@ -167,8 +167,9 @@ def _render_reviews(console: Console, reviews: list[ReviewEntry]) -> None:
     if not reviews:
         console.print(Text("No ratings yet.", style="dim"))
         return
-    columns = ("date", "rating", "time / limit", "was", "session", "answer")
+    columns = ("date", "rating", "time / limit", "was", "session")  # the answer under each row
     table = plain_table(*columns, title="Ratings, oldest first")
+    answers = []
     for r in reviews:
         limit = "-" if r.time_limit_ms is None else format_duration(r.time_limit_ms / 1000)
         used = Text(f"{format_duration(r.duration_ms / 1000)} / {limit}", style="red" if r.overtime else "")
@@ -180,6 +181,6 @@ def _render_reviews(console: Console, reviews: list[ReviewEntry]) -> None:
             used,
             STATE_BEFORE.get(r.state_before, str(r.state_before)),
             safe(session),  # (an imported kind is data too)
-            safe(shorten(answer, 200)),
         )
-    print_table(console, table)
+        answers.append(safe(shorten(answer, 200), "" if r.answer.strip() else "dim"))
+    print_noted_table(console, table, answers, "answer")
