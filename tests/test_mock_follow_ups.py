@@ -64,12 +64,16 @@ def fu_round(store: Store, clock: FakeClock, ui: ScriptedUI, timer: bool = True,
     return MockRound(store, ui, clock, random.Random(seed), "technical", options).run()
 
 
-def card_text(report) -> str:
+def card_lines(report) -> list[str]:
     from mockprep.terminal.mock import MockTerminalUI
 
     out = io.StringIO()
     MockTerminalUI(Console(file=out, width=100, color_system=None), lambda *_: None).show_mock_report(report)
-    return " ".join(out.getvalue().split())
+    return out.getvalue().splitlines()
+
+
+def card_text(report) -> str:
+    return " ".join(" ".join(card_lines(report)).split())
 
 
 def history_text(store: Store, session_id: int) -> str:
@@ -144,3 +148,30 @@ def test_a_mock_rated_later_shows_the_replys_time(store: Store, clock: FakeClock
     assert answer.follow_up_timing is not None and answer.follow_up_timing.seconds == 100
     assert answer.follow_up_overtime
     assert f"reply {format_duration(100)} / {format_duration(FOLLOW_UP_SECONDS)}" in card_text(later)
+
+
+def test_a_card_shown_by_mock_rate_counts_the_checklist_confirmed_in_an_earlier_run(
+    store: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Found by an exploratory tester: after `mock --rate`, the card showed an answer rated in the round
+    with the grader's key-point count (2/3) while history said what was confirmed (3/3)."""
+    from mockprep.core.grading import Verdict
+    from mockprep.practice.mock import rate_later
+
+    fu_home(store, clock, tmp_path)
+    (tmp_path / "fu" / "fu.toml").write_text(
+        BANK + BANK[BANK.index("[[questions]]") :].replace('id = "cache"', 'id = "cache2"'), encoding="utf-8"
+    )
+    sync_banks(store, clock.now)
+    ticked = [Verdict.COVERED, Verdict.COVERED]
+    ui = ScriptedUI(["nothing of it", "r", "nothing again", "r2"], [Rating.Good], clock=clock)
+    ui.interactive = True
+    ui.checklists = [ticked]  # the first answer's: both ticked (the grader ticked none)
+    report = fu_round(store, clock, ui)
+    assert [a.rating for a in report.answers] == [3, None]
+    later = rate_later(store, ScriptedUI(ratings=[Rating.Hard], clock=clock), clock, report.session_id)
+    first = later.answers[0]
+    assert sum(first.attempt.assessment.coverage or []) < 2  # what the grader would count again
+    assert first.covered == [True, True] == store.sessions.answers(report.session_id)[0].coverage
+    row = next(line for line in card_lines(later) if first.attempt.record.question.key in line)
+    assert "2/2" in row.split()

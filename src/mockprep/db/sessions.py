@@ -323,7 +323,8 @@ class SessionTable:
         from mockprep.core.records import MockAnswerRecord, StoredMockAnswer
 
         rows = self.store.q(
-            "SELECT m.*, r.rating FROM mock_answers m LEFT JOIN reviews r ON r.id = m.review_id"
+            "SELECT m.*, r.rating, r.checklist, r.coverage AS rated_coverage FROM mock_answers m"
+            " LEFT JOIN reviews r ON r.id = m.review_id"
             " WHERE m.session_id = :s ORDER BY m.position, m.id",
             s=session_id,
         ).all()
@@ -348,6 +349,10 @@ class SessionTable:
                 r.rating,
                 r.follow_up_ms,
                 r.follow_up_limit_ms,
+                # as history shows it: what the person confirmed, else the coverage the rating rests on
+                None
+                if r.rating is None
+                else _confirmed(r.checklist) or review_codec.coverage_list(r.rated_coverage),
             )
             for r in rows
         ]

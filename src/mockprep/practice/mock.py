@@ -404,7 +404,11 @@ def _stored_answer(store: Store, pipeline: Pipeline, stored: StoredMockAnswer) -
     # A code answer is run again to show its tests; it keeps the runs it had in the round.
     runs = (a.code_runs or 1) if assessment.code is not None else 0
     attempt = Attempt(record, a.answer, timing, assessment, a.answered_at, runs, a.delivery)
-    answer = MockAnswer(stored.id, attempt, a.follow_up, stored.follow_up_answer, stored.rating)
+    # a rated answer's card shows the key points its rating rests on (the checklist confirmed), not the
+    # grader's count again
+    answer = MockAnswer(
+        stored.id, attempt, a.follow_up, stored.follow_up_answer, stored.rating, covered=stored.covered
+    )
     if stored.follow_up_ms is not None:
         reply_limit = None if stored.follow_up_limit_ms is None else stored.follow_up_limit_ms / 1000
         answer.follow_up_timing = AnswerTiming(stored.follow_up_ms / 1000, reply_limit)
