@@ -228,8 +228,6 @@ class Bulk:
             )
         return out
 
-    def import_data(
-        self,
     def _export_links(self, story: int) -> dict[str, Any]:
         """A story's links, when each was made, and the links removed with when (as its sync line has
         them): a merge takes the later change of each link, and a restore keeps their times."""
@@ -247,6 +245,8 @@ class Bulk:
             "unlinked": {key: iso(at) for key, at in unlinked},
         }
 
+    def import_data(
+        self,
         doc: dict[str, Any],
         questions: Iterable[dict[str, Any] | bytes] | None = None,
         now: datetime | None = None,
