@@ -175,3 +175,75 @@ def test_a_second_signal_while_the_typing_is_kept_does_not_cut_it_short(
     assert result.exit_code == 129
     kept = kept_line(result, home, "mockprep story new")
     assert parse_markdown(kept.read_text(encoding="utf-8")).situation == "The sit"
+
+
+STORY = """# Fixing the flaky nightly evaluation
+Competencies: ownership
+
+## Situation
+The nightly evaluation failed one night in five.
+
+## Task
+I owned the pipeline.
+
+## Action
+I grouped forty failures by stage, found a race and fixed it.
+
+## Result
+Failures fell from 20% of nights to zero.
+"""
+
+
+@pytest.fixture
+def failing_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """$EDITOR as an editor that writes ``text`` and then fails (so the text is kept)."""
+
+    def use(text: str) -> None:
+        script = tmp_path / "editor.py"
+        script.write_text(
+            f"import pathlib, sys\npathlib.Path(sys.argv[-1]).write_text({text!r})\nsys.exit(3)\n"
+        )
+        monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+        monkeypatch.delenv("VISUAL", raising=False)
+
+    return use
+
+
+def test_every_story_command_says_that_kept_text_waits_and_how_to_save_it(
+    cli, home: Path, tmp_path: Path, failing_editor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a closed terminal kept an edit, story list, show and the next edit never mentioned it, and
+    the person believed the edit lost (found by an exploratory tester)."""
+    draft = tmp_path / "story.md"
+    draft.write_text(STORY)
+    assert cli("story", "new", "--from", str(draft)).exit_code == 0
+    assert cli("story", "list").stderr == ""
+    failing_editor(STORY.replace("to zero", "to zero in 60 days"))
+    failed = cli("story", "edit", "1")
+    assert failed.exit_code == 1
+    (kept,) = home.glob("unsaved-story-*.md")
+    assert kept.name.startswith("unsaved-story-edit-1-")  # named after the story it is an edit of
+    says = f"warning: unsaved story text is waiting in {kept} (save it with: mockprep story edit 1 --from {kept})"
+    monkeypatch.setenv("EDITOR", "true")  # from here, an editor closed without a change
+    for args in (["list"], ["show", "1"], ["check", "1"], ["edit", "1"], ["new"], ["history", "1"]):
+        result = cli("story", *args)
+        assert result.stderr.splitlines()[0] == says, args
+    assert cli("story", "list", "--help").stderr == ""
+    # saved from it, it goes, and nothing waits any more (the command that saves it does not say it waits)
+    saved = cli("story", "edit", "1", "--from", str(kept))
+    assert saved.exit_code == 0 and saved.stderr == "" and not kept.exists()
+    assert db_rows(home, "SELECT result FROM story_versions WHERE version = 2") == [
+        ("Failures fell from 20% of nights to zero in 60 days.",)
+    ]
+    assert cli("story", "list").stderr == ""
+
+
+def test_several_kept_drafts_are_said_in_one_line(cli, home: Path, failing_editor) -> None:
+    for n in range(4):
+        failing_editor(STORY.replace("20%", f"{n + 20}%"))
+        assert cli("story", "new").exit_code == 1
+    kept = list(home.glob("unsaved-story-*.md"))
+    assert len(kept) == 4 and all(not path.name.startswith("unsaved-story-edit-") for path in kept)
+    (line,) = cli("story", "list").stderr.splitlines()
+    assert line.startswith(f"warning: 4 drafts of unsaved story text are waiting in {home}: ")
+    assert "and 1 more" in line and "mockprep story new --from FILE" in line

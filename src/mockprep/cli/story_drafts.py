@@ -8,6 +8,7 @@ part by part at prompts when no editor is set; text that cannot be saved is kept
 from __future__ import annotations
 
 import fnmatch
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,15 +26,67 @@ if TYPE_CHECKING:
 FIELDS = ("title", "competencies", "situation", "task", "action", "result", "reflection")
 
 
+# A draft that could not be saved is kept in the data folder as unsaved-story-*.md; an edit's names its
+# story (unsaved-story-edit-ID-*.md), so the line that says it waits names the command that saves it.
+_EDIT_OF = re.compile(r"^unsaved-story-edit-(\d+)-")
+
+
+def kept_name(story_id: int | None) -> str:
+    """How a draft of a new story (``story``) or of an edit of story ``story_id`` is named."""
+    return "story" if story_id is None else f"story-edit-{story_id}"
+
+
+def saving_command(story_id: int | None) -> str:
+    return "mockprep story new" if story_id is None else f"mockprep story edit {story_id}"
+
+
+def waiting_line(kept: list[Path]) -> str | None:
+    """One line saying that drafts kept in ``kept`` wait to be saved, and how; None when none do."""
+    if not kept:
+        return None
+    if len(kept) == 1:
+        found = _EDIT_OF.match(kept[0].name)
+        again = saving_command(int(found.group(1)) if found else None)
+        return f"unsaved story text is waiting in {kept[0]} (save it with: {again} --from {kept[0]})"
+    names = ", ".join(path.name for path in kept[:3]) + (
+        f" and {len(kept) - 3} more" if len(kept) > 3 else ""
+    )
+    return (
+        f"{len(kept)} drafts of unsaved story text are waiting in {kept[0].parent}: {names} (save each with:"
+        " mockprep story new --from FILE; one named unsaved-story-edit-ID-* with story edit ID --from FILE)"
+    )
+
+
+@story_app.callback()
+def _say_waiting_drafts(ctx: typer.Context) -> None:
+    # Every story command says first that text kept from an editor, the prompts or a refused save waits
+    # to be saved: after a closed terminal, list, show and edit never mentioned it, and the person
+    # thought the edit lost (found by an exploratory tester). Files the command names are left out.
+    from mockprep.cli.completion import RAW_ARGS
+    from mockprep.paths import home_dir
+
+    args = ctx.meta.get(RAW_ARGS) or []
+    if "--help" in args or "-h" in args:
+        return
+    try:
+        kept = sorted(home_dir().glob("unsaved-story-*.md"), key=lambda path: path.stat().st_mtime)
+        named = {Path(arg).resolve() for arg in args if arg.endswith(".md")}
+        line = waiting_line([path for path in kept if path.resolve() not in named])
+    except OSError:
+        return  # (a home that cannot be read is said by the command itself)
+    if line is not None:
+        warn(line)
+
+
 class _InputEnded(Exception):
     """The end of input at a prompt (Ctrl-D, or a pipe that ran out)."""
 
 
-def _prompt_parts(current: StoryDraft | None, again: str) -> StoryDraft:
+def _prompt_parts(current: StoryDraft | None, story_id: int | None) -> StoryDraft:
     """Ask for the title, competencies and each part in turn (lines until an empty one).
 
     Ctrl-C, a closed terminal (SIGHUP), SIGTERM or the end of input part-way keeps what was typed, as a
-    draft in ``unsaved-story-*.md``, and the message says how to save it (``again --from``).
+    draft in ``unsaved-story-*.md``, and the message says how to save it.
     """
     from mockprep.cli.context import signals_interrupt
     from mockprep.core.stories import PARTS, StoryDraft, is_blank
@@ -83,7 +136,7 @@ def _prompt_parts(current: StoryDraft | None, again: str) -> StoryDraft:
             draft = _draft_of(base, answers)
             # kept as a save would take it: an edit's changes, a new story's parts (a title alone is none)
             typed = draft.normalised() != current.normalised() if current else not is_blank(draft)
-            raise _typed_kept(draft if typed else None, again, exc) from None
+            raise _typed_kept(draft if typed else None, story_id, exc) from None
     return _draft_of(base, answers)
 
 
@@ -107,7 +160,7 @@ def _draft_of(base: StoryDraft, answers: dict[str, str]) -> StoryDraft:
     return StoryDraft(answers.get("title", base.title).strip() or UNTITLED, slugs, **texts)
 
 
-def _typed_kept(draft: StoryDraft | None, again: str, ended: BaseException) -> UserError:
+def _typed_kept(draft: StoryDraft | None, story_id: int | None, ended: BaseException) -> UserError:
     """The error that ends prompts cut short, once what was typed (``draft``; None when nothing) is kept
     in a file."""
     from mockprep.practice.pipeline import SessionInterrupted
@@ -122,7 +175,7 @@ def _typed_kept(draft: StoryDraft | None, again: str, ended: BaseException) -> U
         why = "input ended"
     if draft is None:
         return UserError(f"{why}; nothing was saved", exit_code=code)
-    return _kept_draft(draft, again, why, code)
+    return _kept_draft(draft, story_id, why, code)
 
 
 def _signal_name(signum: int) -> str:
@@ -134,12 +187,12 @@ def _signal_name(signum: int) -> str:
         return f"signal {signum}"
 
 
-def _write_draft(current: StoryDraft | None, again: str, source: Path | None = None) -> StoryDraft:
+def _write_draft(current: StoryDraft | None, story_id: int | None, source: Path | None = None) -> StoryDraft:
     """A draft from ``source``, the editor or the prompts; UserError when nothing usable was written.
 
     A template the editor left exactly as it was is "unchanged" for a new story; for an edit the
     caller compares the draft with the current one and says there are no changes. Text the editor
-    wrote before failing is kept in a file, and the message says how to save it (``again --from``).
+    wrote before failing is kept in a file, and the message says how to save it.
     """
     from mockprep.core.stories import StoryDraft, is_blank, parse_markdown, render_markdown
     from mockprep.paths import ensure_home, home_dir
@@ -150,22 +203,22 @@ def _write_draft(current: StoryDraft | None, again: str, source: Path | None = N
         if source is not None:
             draft = parse_markdown(read_draft(source))
         elif argv is None:
-            draft = _prompt_parts(current, again)
+            draft = _prompt_parts(current, story_id)
         else:
             template = render_markdown(current or StoryDraft(title="Untitled story"))
-            saved = edit_text(argv, template, ensure_home(home_dir()))
+            saved = edit_text(argv, template, ensure_home(home_dir()), name=kept_name(story_id))
             if saved.strip() == template.strip() and current is None:
                 raise UserError("the template was left unchanged; nothing was saved", exit_code=1)
             draft = parse_markdown(saved)
     except EditorError as exc:
-        hint = f" (save it with: {again} --from {exc.kept})" if exc.kept else ""
+        hint = f" (save it with: {saving_command(story_id)} --from {exc.kept})" if exc.kept else ""
         raise UserError(f"{exc}{hint}", exc.exit_code) from None
     if is_blank(draft):
         raise UserError("the draft is empty; nothing was saved", exit_code=1)
     return draft.normalised()
 
 
-def _save(draft: StoryDraft, story_id: int | None, again: str) -> tuple[int, int]:
+def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
     """Commit a draft (a new story, or a new version of one); ``(story id, version)``.
 
     If the database refuses it, the draft is written to a file in the data folder so it is not lost.
@@ -181,7 +234,7 @@ def _save(draft: StoryDraft, story_id: int | None, again: str) -> tuple[int, int
         if store is not None:
             store.close()
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise _kept_draft(draft, again, f"could not save the story ({reason})", 1) from None
+        raise _kept_draft(draft, story_id, f"could not save the story ({reason})", 1) from None
     try:  # saved: a problem from here on is not the save's (no rescue file, no second story on a retry)
         _warn_unknown_competencies(store, draft)
     except Exception:  # (a warning that cannot be worked out is left out)
@@ -191,14 +244,14 @@ def _save(draft: StoryDraft, story_id: int | None, again: str) -> tuple[int, int
     return saved
 
 
-def _kept_draft(draft: StoryDraft, again: str, why: str, code: int) -> UserError:
+def _kept_draft(draft: StoryDraft, story_id: int | None, why: str, code: int) -> UserError:
     """The error saying ``why`` nothing was saved, once ``draft`` is kept in ``unsaved-story-*.md`` in
     the data folder (or printed, when even that fails), with the command that saves it."""
     from mockprep.core.stories import render_markdown
 
     text = render_markdown(draft)
     try:
-        keep = keep_rescue_file("unsaved-story", text, utc_now())
+        keep = keep_rescue_file(f"unsaved-{kept_name(story_id)}", text, utc_now())
     except OSError as file_exc:  # e.g. the disk is full: the draft goes to the screen instead
         try:
             typer.echo(text)
@@ -208,6 +261,7 @@ def _kept_draft(draft: StoryDraft, again: str, why: str, code: int) -> UserError
             f"{why}; nor could your draft be kept in a file ({file_exc.strerror}): it is printed above",
             exit_code=code,
         )
+    again = saving_command(story_id)
     return UserError(f"{why}; your draft is kept in {keep} (save it with: {again} --from {keep})", code)
 
 
@@ -254,8 +308,8 @@ DraftFile = Annotated[
 @story_app.command("new")
 def story_new(source: DraftFile = None) -> None:
     """Write a new story: in $VISUAL/$EDITOR on a Markdown template, else part by part at prompts."""
-    draft = _write_draft(None, "mockprep story new", source)
-    story_id, version = _save(draft, None, "mockprep story new")
+    draft = _write_draft(None, None, source)
+    story_id, version = _save(draft, None)
     _report_save(story_id, version, draft)
     _remove_saved_rescue(source)
 
@@ -268,11 +322,11 @@ def story_edit(story_id: StoryId, source: DraftFile = None) -> None:
         current = latest_version(store, story_id).draft
     finally:
         store.close()  # not held open while the editor runs
-    draft = _write_draft(current, f"mockprep story edit {story_id}", source)
+    draft = _write_draft(current, story_id, source)
     if draft == current.normalised():
         typer.echo("No changes; nothing saved.")
         return
-    _, version = _save(draft, story_id, f"mockprep story edit {story_id}")
+    _, version = _save(draft, story_id)
     _report_save(story_id, version, draft)
     _remove_saved_rescue(source)
 

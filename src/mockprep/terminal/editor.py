@@ -49,15 +49,16 @@ def edit_text(
     kind: str = "story",
     suffix: str = ".md",
     so_far: list[str] | None = None,
+    name: str | None = None,
 ) -> str:
     """Open ``text`` in the editor (a private temporary file in ``folder``); return what was saved.
 
     When the editor fails or the draft cannot be taken, text the person changed is not thrown away: the
-    file stays in ``folder`` as ``unsaved-story-*.md`` (``unsaved-KIND-*SUFFIX``, private) and the error
-    names it.
+    file stays in ``folder`` as ``unsaved-story-*.md`` (``unsaved-NAME-*SUFFIX``, private; NAME is
+    ``kind`` unless given) and the error names it.
     """
-    fd, name = tempfile.mkstemp(prefix=f"{kind}-", suffix=suffix, dir=folder)
-    path = Path(name)
+    fd, temporary = tempfile.mkstemp(prefix=f"{name or kind}-", suffix=suffix, dir=folder)
+    path = Path(temporary)
     kept: Path | None = None
     # The whole edit, the keeping of the text included, is under the handler: a closed terminal's second
     # SIGHUP (the shell's, after the kernel's) came once it had been put back and killed mockprep while
