@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import re
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from rich.console import Console
 
@@ -68,3 +68,22 @@ def test_a_part_left_empty_is_called_empty_and_told_what_to_say_not_which_headin
     assert "Task and Result are empty" in message
     assert "Task: what you were responsible for" in message and "Result: what changed" in message
     assert "heading" not in message and "##" not in message and "Missing" not in message
+
+
+_LENGTH_PART = re.compile(r"(add|cut) \d+ words?, (?:mostly to|first from) (\w+)\.")
+_CHANGES = re.compile(r"(add|cut) ~\d+ words? (?:to|from) (\w+)")
+
+
+@given(st.fixed_dictionaries({part: st.integers(1, 1500) for part in REQUIRED_PARTS}))
+@example({"situation": 5, "task": 5, "action": 150, "result": 5})
+@example({"situation": 400, "task": 5, "action": 600, "result": 5})
+def test_the_length_advice_names_the_part_the_split_advice_changes_most(counts: dict[str, int]) -> None:
+    """A story of S 5, T 5, A 150, R 5 words was told to add words "mostly to Action" while the split
+    advice had Action the one part to cut. The split advice lists its changes largest first."""
+    found = {i.name: i.message for i in check_story(sized(**counts)).items}
+    length = _LENGTH_PART.search(found["spoken-length"])
+    changes = [
+        part for verb, part in _CHANGES.findall(found["proportions"]) if length and verb == length.group(1)
+    ]
+    if length and changes:
+        assert length.group(2) == changes[0], found

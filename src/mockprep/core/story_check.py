@@ -105,10 +105,10 @@ def check_story(draft: StoryDraft) -> StoryCheck:
     seconds = story_words * 60 / WORDS_PER_MINUTE
     items = (
         _check_parts(words),
-        _check_proportions(words, shares, core_words, story_words),
+        _check_proportions(words, shares, core_words),
         _check_quantified(draft.result),
         _check_first_person(draft.action),
-        _check_length(story_words, seconds, shares),
+        _check_length(story_words, seconds, words),
         _check_filler(texts, story_words),
     )
     return StoryCheck(
@@ -175,9 +175,7 @@ def _listed(names: list[str]) -> str:
     return " and ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _check_proportions(
-    words: dict[str, int], shares: dict[str, float], core_words: int, story_words: int | None = None
-) -> CheckItem:
+def _check_proportions(words: dict[str, int], shares: dict[str, float], core_words: int) -> CheckItem:
     if not core_words:
         return _item("proportions", False, "No story text yet: aim for about S 20%, T 10%, A 60%, R 10%.")
     split = ", ".join(f"{p.capitalize()} {whole_percent(100 * shares[p])}%" for p in REQUIRED_PARTS)
@@ -186,22 +184,27 @@ def _check_proportions(
     empty = [p.capitalize() for p in REQUIRED_PARTS if not words[p]]  # (a missing part is no split)
     if action_largest and distance <= PROPORTION_SLACK and not empty:
         return _item("proportions", True, f"{split}: close to the ~20/10/60/10 split.")
-    fixes = []
-    for part in sorted(REQUIRED_PARTS, key=lambda p: -abs(shares[p] - TARGET_SHARES[p])):
-        gap = shares[part] - TARGET_SHARES[part]
-        change = _words_to_target(words[part], core_words, TARGET_SHARES[part])
-        # a story too long is mended by cutting, one too short by adding: not the other way
-        told = core_words if story_words is None else story_words  # (as the length check counts it)
-        wrong_way = (gap < 0 and told > _MAX_WORDS) or (gap > 0 and told < _MIN_WORDS)
-        # a part that is the whole story reaches its share by what the others add, never by a cut
-        whole = gap > 0 and change >= words[part]
-        if abs(gap) >= 0.05 and change and not wrong_way and not whole:
-            name = part.capitalize()
-            amount = f"~{plural(change, 'word')}"
-            fixes.append(f"cut {amount} from {name}" if gap > 0 else f"add {amount} to {name}")
+    length, changes = split_changes(words)
+    fixes = [
+        f"add ~{plural(change, 'word')} to {part.capitalize()}"
+        if change > 0
+        else f"cut ~{plural(-change, 'word')} from {part.capitalize()}"
+        for part, change in sorted(changes.items(), key=lambda pc: -abs(pc[1]))
+    ]
     lead = "; Action should be the largest part" if not action_largest else ""
     lead += f"; {' and '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty" if empty else ""
-    todo = f": {'; '.join(fixes)}." if fixes else "."
+    if fixes:
+        counts = ", ".join(f"{p[0].upper()} {_round(TARGET_SHARES[p] * length)}" for p in REQUIRED_PARTS)
+        at = f"{length} words" + (
+            " (the shortest telling)"
+            if length == _MIN_WORDS
+            else " (the longest telling)"
+            if length == _MAX_WORDS
+            else ""
+        )
+        todo = f"; at {at} that is {counts} words: {'; '.join(fixes)}."
+    else:
+        todo = "."
     message = f"{split}; aim for about S 20%, T 10%, A 60%, R 10%{lead}{todo}"
     points = _round(WEIGHTS["proportions"] * min(1.0, max(0.0, (0.5 - distance) / (0.5 - PROPORTION_SLACK))))
     if not action_largest or empty:
@@ -209,11 +212,23 @@ def _check_proportions(
     return _item("proportions", False, message, points)
 
 
-def _words_to_target(part_words: int, total: int, target: float) -> int:
-    """How many words to add to (or cut from) a part of ``part_words`` out of ``total`` so that it is
-    ``target`` of the new total: adding x words grows the total too, so (a + x) / (N + x) = t gives
-    x = (t·N − a) / (1 − t); cutting, (a − x) / (N − x) = t gives x = (a − t·N) / (1 − t)."""
-    return _round(abs(target * total - part_words) / (1 - target))
+def split_changes(words: dict[str, int]) -> tuple[int, dict[str, int]]:
+    """The words to add to (+) or cut from (-) each part for the target split, and the length of the
+    four parts that split is of: their own length, held within 225-450 words (1.5-3 minutes).
+
+    So the changes together give the split, not each alone; a story too short grows to the shortest
+    telling, where every part has 22 words or more (no part is told to add fewer words than the
+    parts item asks for), and a story too long is only cut (to the longest telling's counts), never
+    told to add words. A change under 2% of that length is left out (a word or two in 225)."""
+    core = sum(words[p] for p in REQUIRED_PARTS)
+    length = min(max(core, _MIN_WORDS), _MAX_WORDS)
+    least = max(1, _round(0.02 * length))
+    changes = {p: _round(TARGET_SHARES[p] * length) - words[p] for p in REQUIRED_PARTS}
+    return length, {
+        p: change
+        for p, change in changes.items()
+        if abs(change) >= least and not (change > 0 and core > _MAX_WORDS)
+    }
 
 
 def _check_quantified(result: str) -> CheckItem:
@@ -251,22 +266,28 @@ def _check_first_person(action: str) -> CheckItem:
     return _item("first-person", True, f"The Action is in the first person ({counted}).")
 
 
-def _check_length(story_words: int, seconds: float, shares: dict[str, float] | None = None) -> CheckItem:
+def _check_length(story_words: int, seconds: float, words: dict[str, int]) -> CheckItem:
     span = f"1.5-3 minutes ({_MIN_WORDS}-{_MAX_WORDS} words)"
     aim = f"aim for {span}"
     if not story_words:
         return _item("spoken-length", False, f"No story text yet: a told story should last {span}.")
-    words = plural(story_words, "word")
-    said = f"About {format_duration(seconds)} spoken ({words} at {WORDS_PER_MINUTE} a minute)"
+    told = plural(story_words, "word")
+    said = f"About {format_duration(seconds)} spoken ({told} at {WORDS_PER_MINUTE} a minute)"
+    # the part the proportions advice changes most, so the two items name the same one
+    changes = split_changes(words)[1]
     if seconds < MIN_SECONDS:
+        adds = {part: change for part, change in changes.items() if change > 0}
+        most = max(adds, key=adds.__getitem__) if adds else "action"
         message = (
-            f"{said}: too short; {aim}: add {plural(_MIN_WORDS - story_words, 'word')}, mostly to Action."
+            f"{said}: too short; {aim}: add {plural(_MIN_WORDS - story_words, 'word')},"
+            f" mostly to {most.capitalize()}."
         )
         return _item("spoken-length", False, message, int(WEIGHTS["spoken-length"] * seconds / MIN_SECONDS))
     if seconds > MAX_SECONDS:
-        # first from the part furthest over its share of the split (the Situation when all are in line)
-        over = {part: share - TARGET_SHARES[part] for part, share in (shares or {}).items()}
-        first = max(over, key=over.__getitem__) if over and max(over.values()) > 0 else "situation"
+        cuts = {part: -change for part, change in changes.items() if change < 0}
+        first = (
+            max(cuts, key=cuts.__getitem__) if cuts else "reflection" if words["reflection"] else "situation"
+        )
         message = (
             f"{said}: too long; {aim}: cut {plural(story_words - _MAX_WORDS, 'word')}, first from"
             f" {first.capitalize()}."
