@@ -392,10 +392,10 @@ def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> N
                 v["parent"] if "parent" in v else previous,
             )
             previous = uid
+        linked_at = story.get("linked_at", {})  # (a file from before it: links dated at the story's creation)
         for key in story.get("links", []):
             conn.execute(
                 text(
-        linked_at = story.get("linked_at", {})  # (a file from before it: links dated at the story's creation)
                     "INSERT INTO story_links (story_id, question_key, linked_at, uid)"
                     " VALUES (:s, :k, :t, :uid)"
                 ),
@@ -406,14 +406,14 @@ def _stories(conn: Connection, doc: dict[str, Any], counts: dict[str, int]) -> N
                     "uid": ids.link_uid(story_uid, key),
                 },
             )
-        for ordinal, r in enumerate(story.get("rehearsals", []), start=1):
-            conn.execute(
-                text(
         for key, removed_at in story.get("unlinked", {}).items():
             conn.execute(
                 text("INSERT INTO story_unlinks (story_id, question_key, removed_at) VALUES (:s, :k, :t)"),
                 {"s": story["id"], "k": key, "t": from_iso(removed_at)},
             )
+        for ordinal, r in enumerate(story.get("rehearsals", []), start=1):
+            conn.execute(
+                text(
                     "INSERT INTO rehearsals (story_id, version, rehearsed_at, duration_ms,"
                     " target_ms, uid, transcript, delivery)"
                     " VALUES (:s, :v, :t, :d, :g, :uid, :transcript, :delivery)"
