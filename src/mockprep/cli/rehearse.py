@@ -86,8 +86,10 @@ def stored_tellings(store: Store, story_id: int, settings: Settings) -> list[Tel
 
 def show_story(story_id: int, version: int | None) -> None:
     """`story show`: the story in full (or one version), its links and its latest tellings."""
+    from mockprep.core.story_tree import StoryTree
     from mockprep.terminal.rehearsals import render_recent_tellings
     from mockprep.terminal.stories import render_story
+    from mockprep.terminal.story_forks import show_note
 
     settings = load_settings()
     store = open_store(sync=False)
@@ -100,10 +102,12 @@ def show_story(story_id: int, version: int | None) -> None:
             )
         links = [key for _s, key in store.stories.links(story_id)]
         told = stored_tellings(store, story_id, settings)
+        tree = StoryTree.of(store.stories.versions(story_id))
     finally:
         store.close()
     console = make_console()
-    render_story(console, shown, links)
+    latest = max(tree.parents)
+    render_story(console, shown, links, show_note(tree, story_id, shown.version, latest))
     render_recent_tellings(console, story_id, told)
 
 

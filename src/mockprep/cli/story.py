@@ -12,7 +12,7 @@ import typer
 
 from mockprep.cli.app import UserError, story_app
 from mockprep.cli.completion import complete_behavioral_keys, complete_stories
-from mockprep.cli.context import STDOUT, make_console, open_store, output_stream, plain, utc_now, warn
+from mockprep.cli.context import STDOUT, make_console, note, open_store, output_stream, plain, utc_now, warn
 from mockprep.cli.models import LlmOption, ModelOption, chosen_model, llm_settings, unasked
 from mockprep.cli.options import Force, Output
 
@@ -88,24 +88,30 @@ def story_history(story_id: StoryId) -> None:
 def story_diff(
     story_id: StoryId,
     old: Annotated[
-        int | None, typer.Argument(metavar="V1", help="Older version (default: the one before V2).")
+        int | None,
+        typer.Argument(metavar="V1", help="Older version (default: the one V2 was edited from)."),
     ] = None,
     new: Annotated[
         int | None, typer.Argument(metavar="V2", help="Newer version (default: the latest).")
     ] = None,
 ) -> None:
-    """What changed between two drafts (default: the last two)."""
+    """What changed between two drafts (default: the latest and the version it was edited from)."""
     from mockprep.core.stories import diff_drafts
+    from mockprep.core.story_tree import StoryTree
     from mockprep.terminal.stories import render_diff
+    from mockprep.terminal.story_forks import diff_note
 
     store = open_store(sync=False)
     try:
         latest = latest_version(store, story_id).version
+        tree = StoryTree.of(store.stories.versions(story_id))
         new_v = new if new is not None else latest
-        old_v = old if old is not None else new_v - 1
+        old_v = old if old is not None else (tree.parent(new_v) or new_v - 1)
         versions = {v: store.stories.version(story_id, v) for v in (old_v, new_v)}
     finally:
         store.close()
+    if old is None and (told := diff_note(tree, story_id, new_v)) is not None:
+        note(told)  # (on stderr: the diff itself stays a patch)
     if latest == 1 and old is None:
         typer.echo(f"Story {story_id} has only one version so far.")
         return

@@ -55,7 +55,8 @@ def render_story_list(console: Console, listings: list[StoryListing]) -> None:
     print_table(console, table)
 
 
-def render_story(console: Console, version: StoryVersion, links: list[str]) -> None:
+def render_story(console: Console, version: StoryVersion, links: list[str], note: str | None = None) -> None:
+    """A story's version in full; ``note``: what it says of a version edited beside another one."""
     draft = version.draft
     print_text(console, safe(f"{draft.title}", "bold"))
     print_text(
@@ -66,6 +67,8 @@ def render_story(console: Console, version: StoryVersion, links: list[str]) -> N
             "dim",
         ),
     )
+    if note:
+        print_text(console, Text(note, style="yellow"))
     for part in PARTS:
         text = getattr(draft, part)
         if part == "reflection" and not text:
@@ -79,18 +82,31 @@ def render_story(console: Console, version: StoryVersion, links: list[str]) -> N
 
 
 def render_story_history(console: Console, versions: list[StoryVersion]) -> None:
-    table = plain_table("version>", "saved", "title", "words>", "check>", whole=("version",))
+    """Every version with the one it was edited from; versions edited from the same one (on two devices)
+    said below, with which the latest draft follows."""
+    from mockprep.core.story_tree import StoryTree
+    from mockprep.terminal.story_forks import fork_lines
+
+    tree = StoryTree.of(versions)
+    forked = bool(tree.forks())  # (the column only then: a line of edits needs no more)
+    columns = ("version>", *(("from>",) if forked else ()), "saved", "title", "words>", "check>")
+    table = plain_table(*columns, whole=("version",))
     for version in versions:
         draft = version.draft
         words = sum(count_words(t) for t in draft.parts().values())
+        parent = tree.parent(version.version)
         table.add_row(
             str(version.version),
+            *(("-" if parent is None else str(parent),) if forked else ()),
             _local(version),
             safe(draft.title),
             str(words),
             str(check_story(draft).score),
         )
     print_table(console, table)
+    if versions:
+        for line in fork_lines(tree, versions[0].story_id, max(v.version for v in versions)):
+            print_text(console, Text(line, style="yellow"))
 
 
 def render_diff(console: Console, lines: list[str]) -> None:
