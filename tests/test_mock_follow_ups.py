@@ -159,9 +159,7 @@ def test_a_card_shown_by_mock_rate_counts_the_checklist_confirmed_in_an_earlier_
     from mockprep.practice.mock import rate_later
 
     fu_home(store, clock, tmp_path)
-    (tmp_path / "fu" / "fu.toml").write_text(
-        BANK + BANK[BANK.index("[[questions]]") :].replace('id = "cache"', 'id = "cache2"'), encoding="utf-8"
-    )
+    two_questions(tmp_path)
     sync_banks(store, clock.now)
     ticked = [Verdict.COVERED, Verdict.COVERED]
     ui = ScriptedUI(["nothing of it", "r", "nothing again", "r2"], [Rating.Good], clock=clock)
@@ -175,3 +173,39 @@ def test_a_card_shown_by_mock_rate_counts_the_checklist_confirmed_in_an_earlier_
     assert first.covered == [True, True] == store.sessions.answers(report.session_id)[0].coverage
     row = next(line for line in card_lines(later) if first.attempt.record.question.key in line)
     assert "2/2" in row.split()
+
+
+def two_questions(tmp_path: Path) -> Path:
+    """The follow-ups bank with a second question (so a round has one to go on to)."""
+    second = BANK[BANK.index("[[questions]]") :].replace('id = "cache"', 'id = "cache2"')
+    path = tmp_path / "fu" / "fu.toml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(BANK + second, encoding="utf-8")
+    return path
+
+
+def test_q_at_a_follow_up_ends_the_mock_keeping_the_answer(
+    store: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Found by an exploratory tester: q at the follow-up prompt was stored as the reply "(no reply)"
+    and the next question started, though README says q ends a mock early."""
+    fu_home(store, clock, tmp_path)
+    two_questions(tmp_path)
+    sync_banks(store, clock.now)
+    ui = ScriptedUI(["my answer", None, "never asked", "never"], [Rating.Good], clock=clock)
+    report = fu_round(store, clock, ui)
+    assert len(ui.shown) == 1 and report.status == "ended_early"
+    (stored,) = store.sessions.answers(report.session_id)
+    assert (stored.answer, stored.follow_up_answer, stored.follow_up_ms) == ("my answer", None, None)
+    assert stored.rating == 3  # the answer given is still revealed and rated
+
+
+def test_q_at_a_follow_up_from_the_command_line(cli, tmp_path: Path) -> None:
+    from mockprep.terminal.mock import FOLLOW_UP_HINT
+
+    assert cli("bank", "add", str(two_questions(tmp_path))).exit_code == 0
+    result = cli("mock", "--bank", "fu", input="Latency budget of 20 ms.\n\nq\nq\n")
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert " ".join(FOLLOW_UP_HINT.split()) in out  # the prompt says what q does there
+    assert out.count("Question 1") == 1 and "Question 2" not in out and "(ended early)" in out

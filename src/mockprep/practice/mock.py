@@ -265,12 +265,13 @@ class MockRound:
             report.answers.append(result)
         if pending is not None:
             result.follow_up = self._written_follow_up(pending, mock_answer_id) or follow_up
-        if result.follow_up is not None:
-            self._ask_follow_up(result)
+        if result.follow_up is not None and not self._ask_follow_up(result):
+            return None  # q at the follow-up ends the round as at an answer (the answer is kept)
         return result
 
-    def _ask_follow_up(self, result: MockAnswer) -> None:
-        """Ask the follow-up against its own limit and store the reply with how long it took."""
+    def _ask_follow_up(self, result: MockAnswer) -> bool:
+        """Ask the follow-up against its own limit and store the reply with how long it took; False
+        when the person quits instead (q or Ctrl-D: no reply is stored)."""
         assert result.follow_up is not None
         asked = self.clock()
         limit = self.settings.follow_up_seconds if self.options.timer else None
@@ -284,12 +285,16 @@ class MockRound:
                 timing = AnswerTiming((self.clock() - asked).total_seconds(), limit)
                 self._store_reply(result, so_far, timing)
             raise
+        if reply is None:  # the person quit, or the --audio files ran out (the round says so next)
+            voice = self.pipeline.voice
+            return voice is not None and voice.used_up()
         seconds = (self.clock() - asked).total_seconds()
-        if reply is not None and not isinstance(reply, str):  # spoken: the reply's own time
+        if not isinstance(reply, str):  # spoken: the reply's own time
             self._spoken_shift += spoken_seconds(reply, asked) - seconds
             seconds = spoken_seconds(reply, asked)
-        text = (reply if isinstance(reply, str) else reply.transcript.text) if reply else ""
+        text = reply if isinstance(reply, str) else reply.transcript.text
         self._store_reply(result, text, AnswerTiming(seconds, limit))
+        return True
 
     def _store_reply(self, result: MockAnswer, reply: str, timing: AnswerTiming) -> None:
         result.follow_up_answer, result.follow_up_timing = reply, timing

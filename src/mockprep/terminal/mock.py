@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from mockprep.practice.ui import Attempt, MockReport
 
 
+FOLLOW_UP_HINT = (
+    "Type your reply; an empty line ends it. (q as the first line ends the mock; your answer is kept)"
+)
+
+
 class MockTerminalUI(TerminalUI):
     """The terminal side of a mock round: the session UI plus intro, follow-ups and the report card."""
 
@@ -68,6 +73,8 @@ class MockTerminalUI(TerminalUI):
         if countdown is not None:
             line.append(f"   ⏱ {format_duration(countdown.limit)}", style="bold")
         self.console.print(line)
+        if not self.spoken:  # (the microphone's own prompts say what happens next)
+            self.console.print(Text(FOLLOW_UP_HINT, style="dim"))
 
     def ask_break(self, next_round: str) -> bool:
         self.console.print()
