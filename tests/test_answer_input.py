@@ -188,7 +188,8 @@ def test_invalid_utf8_answer_is_kept_with_replacement_characters(
 def test_invalid_utf8_in_a_story_draft_saves_the_draft(monkeypatch, capsys, home: Path, errors: str) -> None:
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
-    data = b"Launch \xff\nleadership\nThe situation \xc3.\n\nThe task.\n\nI acted.\n\nWe won.\n\n\n"
+    data = b"# Launch \xff\nCompetencies: leadership\n## Situation\nThe situation \xc3.\n## Task\nThe task.\n"
+    data += b"## Action\nI acted.\n## Result\nWe won.\n"  # piped in, the draft (as --from -)
     assert run_with_bytes(monkeypatch, capsys, ["story", "new"], data, errors) == 0
     assert db_rows(home, "SELECT title, situation FROM story_versions") == [
         ("Launch \ufffd", "The situation \ufffd.")

@@ -417,7 +417,10 @@ def test_a_damaged_file_still_gets_the_restore_advice(cli, home: Path) -> None:
 
 # -- rescue files ---------------------------------------------------------------------------------
 
-_STORY_PROMPTS = "Led the migration\n\nsituation text\n\ntask text\n\naction text\n\nresult text\n\n\n"
+_STORY_PROMPTS = (  # piped in with no editor set, the draft itself (as --from -)
+    "# Led the migration\n## Situation\nsituation text\n## Task\ntask text\n## Action\naction text\n"
+    "## Result\nresult text\n"
+)
 
 
 def _refuse_saves(monkeypatch) -> None:

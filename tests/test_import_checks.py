@@ -361,7 +361,7 @@ def test_import_into_a_home_with_stories_refuses_and_keeps_them(
 ) -> None:
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.delenv("EDITOR", raising=False)
-    made = cli("story", "new", input="My only story\n\nwhat happened\n\n\n\n\n\n\n\n\n")
+    made = cli("story", "new", input="# My only story\n\nwhat happened\n")
     assert made.exit_code == 0, made.stderr
     result = cli("import", str(_write(tmp_path, valid_export)))
     assert result.exit_code == 2

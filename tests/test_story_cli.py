@@ -196,16 +196,6 @@ def test_deleted_headings_still_save_and_check_says_what_is_missing(cli, editor)
     assert "✗ parts" in check and "Task" in check and "Action" in check and "Result" in check
 
 
-def test_prompts_without_an_editor(cli, monkeypatch, home: Path) -> None:
-    monkeypatch.delenv("EDITOR", raising=False)
-    monkeypatch.delenv("VISUAL", raising=False)
-    answers = "My title\nleadership, Conflict\nThe situation.\n\nThe task.\n\nI acted.\nI acted more.\n\nWe won 3x.\n\n\n"
-    result = cli("story", "new", input=answers)
-    assert result.exit_code == 0, result.stderr
-    (draft,) = db_rows(home, "SELECT title, competencies, action, result, reflection FROM story_versions")
-    assert draft == ("My title", '["leadership", "conflict"]', "I acted.\nI acted more.", "We won 3x.", "")
-
-
 def test_check_scores_a_strong_story_high(cli, editor) -> None:
     editor("write", STRONG)
     cli("story", "new")

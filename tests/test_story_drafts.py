@@ -9,10 +9,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
-from mockprep.core.stories import PARTS, StoryDraft, competency_slugs, parse_markdown
+from mockprep.core.stories import (
+    PARTS,
+    StoryDraft,
+    competency_slugs,
+    is_blank,
+    parse_markdown,
+    render_markdown,
+)
 from mockprep.practice.pipeline import SessionInterrupted
 from tests.conftest import CliResult, db_rows
+from tests.test_stories import story_drafts
 
 # What a person types at the prompts of `story new`: title, competencies, then each part's lines up to
 # an empty one.
@@ -247,3 +256,85 @@ def test_several_kept_drafts_are_said_in_one_line(cli, home: Path, failing_edito
     (line,) = cli("story", "list").stderr.splitlines()
     assert line.startswith(f"warning: 4 drafts of unsaved story text are waiting in {home}: ")
     assert "and 1 more" in line and "mockprep story new --from FILE" in line
+
+
+# -- drafts from standard input -----------------------------------------------------------------------
+
+
+def test_prompts_without_an_editor(at_terminal, home: Path) -> None:
+    """(Moved from test_story_cli: the prompts are for a terminal; piped input is the draft, below.)"""
+    answers = "My title\nleadership, Conflict\nThe situation.\n\nThe task.\n\nI acted.\nI acted more.\n\nWe won 3x.\n\n\n"
+    result = at_terminal(["story", "new"], Terminal(answers))
+    assert result.exit_code == 0, result.stderr
+    (draft,) = db_rows(home, "SELECT title, competencies, action, result, reflection FROM story_versions")
+    assert draft == ("My title", '["leadership", "conflict"]', "I acted.\nI acted more.", "We won 3x.", "")
+
+
+def saved_drafts(home: Path) -> list[StoryDraft]:
+    rows = db_rows(
+        home, "SELECT title, competencies, situation, task, action, result, reflection FROM story_versions"
+    )
+    import json
+
+    return [StoryDraft(row[0], tuple(json.loads(row[1])), *row[2:]) for row in rows]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["story", "new", "--from", "-"], ["story", "new"]],  # no editor set: what is piped in is the draft
+    ids=["from-dash", "piped-into-the-prompts"],
+)
+def test_a_draft_piped_in_is_saved_as_written(cli, home: Path, monkeypatch: pytest.MonkeyPatch, args) -> None:
+    """`--from -` was "-: No such file or directory"; Markdown piped into the prompts was saved with the
+    title's '#' and every part shifted by one, without a word (found by an exploratory tester)."""
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    result = cli(*args, input=STORY)
+    assert result.exit_code == 0, result.stderr
+    assert saved_drafts(home) == [parse_markdown(STORY)]
+    assert saved_drafts(home)[0].title == "Fixing the flaky nightly evaluation"
+
+
+def test_an_edit_takes_its_draft_from_standard_input_too(cli, home: Path, tmp_path: Path) -> None:
+    draft = tmp_path / "story.md"
+    draft.write_text(STORY)
+    assert cli("story", "new", "--from", str(draft)).exit_code == 0
+    changed = STORY.replace("to zero", "to zero in 60 days")
+    assert cli("story", "edit", "1", "--from", "-", input=changed).exit_code == 0
+    assert saved_drafts(home)[-1] == parse_markdown(changed)
+
+
+def test_a_draft_from_a_pipe_that_is_a_file_name(cli, home: Path, tmp_path: Path) -> None:
+    """`--from /dev/stdin` (a pipe) was refused as "not a regular file"."""
+    import os
+    import threading
+
+    fifo = tmp_path / "draft.fifo"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text(STORY), daemon=True)
+    writer.start()
+    result = cli("story", "new", "--from", str(fifo))
+    writer.join(10)
+    assert result.exit_code == 0, result.stderr
+    assert saved_drafts(home) == [parse_markdown(STORY)]
+
+
+def test_a_draft_over_the_limit_on_standard_input_is_refused_in_one_line(cli, home: Path) -> None:
+    result = cli("story", "new", "--from", "-", input="# Big\n\n## Action\n" + "I did it. " * 120_000)
+    assert result.exit_code == 2
+    assert result.stderr == "mockprep: error: standard input: over the 1 MB limit for a story\n"
+    assert not home.exists() or not list(home.glob("*.db"))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(story_drafts)
+def test_any_draft_piped_in_saves_what_the_same_file_saves(cli, home: Path, tmp_path: Path, draft) -> None:
+    text = render_markdown(draft)
+    if is_blank(parse_markdown(text)):
+        return  # refused either way
+    path = tmp_path / "draft.md"
+    path.write_text(text, encoding="utf-8")
+    assert cli("story", "new", "--from", str(path)).exit_code == 0
+    assert cli("story", "new", "--from", "-", input=text).exit_code == 0
+    from_file, piped = saved_drafts(home)[-2:]
+    assert piped == from_file

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -196,11 +197,17 @@ def _write_draft(current: StoryDraft | None, story_id: int | None, source: Path 
     """
     from mockprep.core.stories import StoryDraft, is_blank, parse_markdown, render_markdown
     from mockprep.paths import ensure_home, home_dir
-    from mockprep.terminal.editor import EditorError, edit_text, editor_argv, read_draft
+    from mockprep.terminal.editor import EditorError, edit_text, editor_argv, read_draft, read_draft_stream
 
     try:
         argv = None if source is not None else editor_argv(load_settings().editor)
-        if source is not None:
+        if argv is None and source is None and not (sys.stdin is not None and sys.stdin.isatty()):
+            # Prompts cannot be answered from a pipe: what is piped in is the draft, as with --from -
+            # (a Markdown story piped into the prompts was saved with every part shifted by one).
+            source = STDIN
+        if source == STDIN:
+            draft = parse_markdown(read_draft_stream(sys.stdin))
+        elif source is not None:
             draft = parse_markdown(read_draft(source))
         elif argv is None:
             draft = _prompt_parts(current, story_id)
@@ -295,12 +302,14 @@ def _report_save(story_id: int, version: int, draft: StoryDraft) -> None:
         print_text(console, f"Full check: mockprep story check {story_id}", wrap=False)
 
 
+STDIN = Path("-")
 DraftFile = Annotated[
     Path | None,
     typer.Option(
         "--from",
         metavar="FILE",
-        help="Take the draft from this Markdown file (such as one mockprep kept) instead of an editor.",
+        help="Take the draft from this Markdown file (such as one mockprep kept), or - for standard input, "
+        "instead of an editor.",
     ),
 ]
 

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
 MAX_DRAFT_BYTES = 1024 * 1024  # a two-minute story is a few kB; this only stops accidents
 
@@ -205,12 +206,35 @@ def _signals_end_the_edit() -> Iterator[_EditSignals]:
             signal.signal(signum, handler)
 
 
+def read_draft_stream(stream: IO[Any] | None, name: str = "standard input") -> str:
+    """The text of a draft given on standard input (``story new --from -``) or another pipe: at most
+    1 MB; bytes that are not UTF-8 are read as U+FFFD."""
+    if stream is None:  # (standard input closed: nothing given)
+        return ""
+    raw = getattr(stream, "buffer", None)  # the bytes, so nothing undecodable stops the read
+    try:
+        data: str | bytes = (raw or stream).read(MAX_DRAFT_BYTES + 1)
+    except OSError as exc:
+        raise EditorError(f"{name}: cannot be read ({exc.strerror})", 2) from None
+    if len(data) > MAX_DRAFT_BYTES:
+        raise EditorError(f"{name}: over the 1 MB limit for a story", 2)
+    if isinstance(data, bytes):
+        return data.decode("utf-8", "replace")
+    return data.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def read_draft(path: Path) -> str:
-    """The text of a draft file (``story new --from``): a regular file of at most 1 MB."""
+    """The text of a draft file (``story new --from``): a regular file or a pipe, of at most 1 MB."""
     try:
         info = path.stat()
     except OSError as exc:
         raise EditorError(f"{path}: {exc.strerror}", 2) from None
+    if stat.S_ISFIFO(info.st_mode):  # a pipe: --from /dev/stdin, or <(...)
+        try:
+            with path.open("rb") as pipe:
+                return read_draft_stream(pipe, str(path))
+        except OSError as exc:
+            raise EditorError(f"{path}: cannot be read ({exc.strerror})", 2) from None
     if not stat.S_ISREG(info.st_mode):
         raise EditorError(f"{path}: not a regular file", 2)
     if info.st_size > MAX_DRAFT_BYTES:
