@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,7 +104,9 @@ class SessionTable:
         """Mark sessions whose process died without ending them (e.g. SIGKILL) as interrupted.
 
         A session's lock file says whether its process still runs; for a session without one (started
-        by an older mockprep, or imported) ``alive(pid)`` decides. The end time is its last rating.
+        by an older mockprep, or imported) ``alive(pid)`` decides. The end time is its last answer's:
+        a rating, or an answer stored unrated (a mock's, or one quit before its rating) with its reply
+        to the follow-up; its start when it has none.
         """
         stale = []
         for r in self.store.q(f"SELECT id, pid {RUNNING_HERE}"):  # (not one merged from another device)
@@ -117,11 +119,10 @@ class SessionTable:
             for session_id in stale:
                 conn.execute(
                     text(
-                        "UPDATE sessions SET status = 'interrupted', ended_at = COALESCE("
-                        f" (SELECT MAX(r.rated_at) FROM reviews r WHERE {of_session(':id')}), started_at)"
+                        "UPDATE sessions SET status = 'interrupted', ended_at = :t"
                         " WHERE id = :id AND status = 'running'"
                     ),
-                    {"id": session_id},
+                    {"t": db_time(_last_answer(conn, session_id)), "id": session_id},
                 )
         for session_id in stale:
             self._lock_path(session_id).unlink(missing_ok=True)
@@ -356,6 +357,24 @@ class SessionTable:
             )
             for r in rows
         ]
+
+
+def _last_answer(conn: Any, session_id: int) -> datetime:
+    """When a session's last answer was given (see :meth:`SessionTable.recover`)."""
+    row = conn.execute(
+        text(
+            "SELECT started_at,"
+            f" (SELECT MAX(r.rated_at) FROM reviews r WHERE {of_session(':id')}) AS rated"
+            " FROM sessions WHERE id = :id"
+        ),
+        {"id": session_id},
+    ).one()
+    moments = [must_time(t) for t in (row.started_at, row.rated) if t is not None]
+    for answered, reply_ms in conn.execute(
+        text("SELECT answered_at, follow_up_ms FROM mock_answers WHERE session_id = :id"), {"id": session_id}
+    ):
+        moments.append(must_time(answered) + timedelta(milliseconds=reply_ms or 0))
+    return max(moments)
 
 
 def _confirmed(checklist: str | None) -> list[bool] | None:
