@@ -2,14 +2,22 @@
 
 The rubric of :func:`check_story`, 100 points; an item passes only with its full points:
 
-- ``parts`` 25: each required part present and substantive (15+ words); a thin part earns half.
-- ``proportions`` 20: words split about S 20 / T 10 / A 60 / R 10 %, with Action the largest part.
+- ``first-person`` 25: the Action says "I" at least as often as "we"; fewer earn in proportion, none
+  earn nothing.
+- ``parts`` 20: each required part present and substantive (15+ words); a thin part earns half.
 - ``quantified-result`` 20: the Result has a quantity (a percentage, multiplier, money, duration, count
   of something, a value changed or reached) or names the proxy it was measured by; a year, a date or a
   version is no quantity (:mod:`mockprep.core.quantities`).
-- ``first-person`` 15: the Action says "I" at least as often as "we".
+- ``proportions`` 15: words split about S 20 / T 10 / A 60 / R 10 %, with Action the largest part;
+  judged only when every part has text and the four have 60 words or more (no points before).
 - ``spoken-length`` 10: 1.5 to 3 minutes at 150 words a minute.
 - ``filler`` 10: no vague filler ("very", "just", "kind of", ...); each one costs 2 points.
+
+Then two faults a behavioral interviewer does not get past cap the score, whatever the other items
+earn (:data:`CAPS`): an Action that never says "I" (at most 50: nobody can tell what you did; fewer
+"I" than "we" caps it between 50 and 100), and a story that cannot be told as one: under 45 seconds
+(the cap rises from 0 to 100 over 0-45 s: a summary, not a story) or over 3 minutes (the cap falls
+by 20 a minute: 80 at 4 minutes, 40 at 6, 0 at 8; an interviewer cuts in).
 
 A word is a run of letters, digits and apostrophes with at least one letter ("I'm", "Q3", "3x"). A bare
 number such as "40%" or "0.78" is not a word, so quantifying a Result never costs points elsewhere.
@@ -33,20 +41,25 @@ FILLER_WORDS = (
     "very", "basically", "kind of", "sort of", "stuff", "things",
     "really", "just", "actually", "a lot", "various", "etc",
 )  # fmt: skip
-WEIGHTS = {
-    "parts": 25,
-    "proportions": 20,
+WEIGHTS = {  # (in rubric order; the docstring lists them by weight)
+    "parts": 20,
+    "proportions": 15,
     "quantified-result": 20,
-    "first-person": 15,
+    "first-person": 25,
     "spoken-length": 10,
     "filler": 10,
+}
+CAPS = {  # the score's ceiling set by an item's fault (see the module docstring)
+    "no-i": 50,  # an Action that never says "I"
+    "per-minute-over": 20,  # lost per minute spoken over MAX_SECONDS
+    "short-seconds": 45,  # under this many seconds the ceiling falls in proportion
 }
 PROPORTION_SLACK = 0.15  # total variation distance from the target split that still earns full points
 FILLER_PENALTY = 2
 
 _MIN_WORDS = MIN_SECONDS * WORDS_PER_MINUTE // 60
 _MAX_WORDS = MAX_SECONDS * WORDS_PER_MINUTE // 60
-_MIN_STORY_WORDS = MIN_PART_WORDS * len(REQUIRED_PARTS)  # less than this is too little to judge filler by
+_MIN_STORY_WORDS = MIN_PART_WORDS * len(REQUIRED_PARTS)  # too little below this to judge a split or filler by
 
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -73,11 +86,13 @@ class CheckItem:
     message: str
     points: int
     max_points: int
+    cap: int | None = None  # the ceiling this item's fault sets on the whole score, if any
 
 
 @dataclass(frozen=True)
 class StoryCheck:
-    """The rubric's verdict: score 0-100, its items, words per part, S/T/A/R percentages, spoken seconds."""
+    """The rubric's verdict: score 0-100 (its items' points, or the lowest cap an item sets when that is
+    lower), its items, words per part, S/T/A/R percentages, spoken seconds."""
 
     score: int
     items: tuple[CheckItem, ...]
@@ -86,9 +101,21 @@ class StoryCheck:
     estimated_seconds: int
 
     @property
+    def capped_by(self) -> CheckItem | None:
+        """The item whose fault holds the score below its points, if one does."""
+        total = sum(item.points for item in self.items)
+        holding = [item for item in self.items if item.cap is not None and item.cap < total]
+        return min(holding, key=lambda item: item.cap or 0, default=None)
+
+    @property
     def advice(self) -> list[str]:
-        """The messages of the items that did not pass, in rubric order."""
-        return [item.message for item in self.items if not item.passed]
+        """The messages of the items that did not pass, most costly first: an item that caps the score,
+        then by points short of full (rubric order among equals); the first are what a save shows."""
+        total = sum(item.points for item in self.items)
+        failed = [item for item in self.items if not item.passed]
+        binding = {id(item): item.cap for item in failed if item.cap is not None and item.cap < total}
+        failed.sort(key=lambda item: (binding.get(id(item), 101), item.points - item.max_points))
+        return [item.message for item in failed]
 
 
 def count_words(text: str) -> int:
@@ -112,7 +139,9 @@ def check_story(draft: StoryDraft) -> StoryCheck:
         _check_filler(texts, story_words),
     )
     return StoryCheck(
-        score=sum(item.points for item in items),
+        score=min(
+            [sum(item.points for item in items), *(item.cap for item in items if item.cap is not None)]
+        ),
         items=items,
         word_counts=words,
         percentages={part: round(100 * share, 1) for part, share in shares.items()},
@@ -120,9 +149,9 @@ def check_story(draft: StoryDraft) -> StoryCheck:
     )
 
 
-def _item(name: str, passed: bool, message: str, points: int = 0) -> CheckItem:
+def _item(name: str, passed: bool, message: str, points: int = 0, cap: int | None = None) -> CheckItem:
     top = WEIGHTS[name]
-    return CheckItem(name, passed, message, top if passed else min(points, top - 1), top)
+    return CheckItem(name, passed, message, top if passed else min(points, top - 1), top, cap)
 
 
 def _round(x: float) -> int:
@@ -182,7 +211,9 @@ def _check_proportions(words: dict[str, int], shares: dict[str, float], core_wor
     distance = sum(abs(shares[p] - TARGET_SHARES[p]) for p in REQUIRED_PARTS) / 2
     action_largest = all(words["action"] > words[p] for p in ("situation", "task", "result"))
     empty = [p.capitalize() for p in REQUIRED_PARTS if not words[p]]  # (a missing part is no split)
-    if action_largest and distance <= PROPORTION_SLACK and not empty:
+    # a split of a few words is no split: one word moves a part's share by several points
+    judged = not empty and core_words >= _MIN_STORY_WORDS
+    if judged and action_largest and distance <= PROPORTION_SLACK:
         return _item("proportions", True, f"{split}: close to the ~20/10/60/10 split.")
     length, changes = split_changes(words)
     fixes = [
@@ -193,6 +224,8 @@ def _check_proportions(words: dict[str, int], shares: dict[str, float], core_wor
     ]
     lead = "; Action should be the largest part" if not action_largest else ""
     lead += f"; {' and '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty" if empty else ""
+    if not judged and not empty:
+        lead += f"; {plural(core_words, 'word')} are too few to judge a split by ({_MIN_STORY_WORDS} or more)"
     if fixes:
         counts = ", ".join(f"{p[0].upper()} {_round(TARGET_SHARES[p] * length)}" for p in REQUIRED_PARTS)
         at = f"{length} words" + (
@@ -207,9 +240,9 @@ def _check_proportions(words: dict[str, int], shares: dict[str, float], core_wor
         todo = "."
     message = f"{split}; aim for about S 20%, T 10%, A 60%, R 10%{lead}{todo}"
     points = _round(WEIGHTS["proportions"] * min(1.0, max(0.0, (0.5 - distance) / (0.5 - PROPORTION_SLACK))))
-    if not action_largest or empty:
+    if not action_largest:
         points = min(points, WEIGHTS["proportions"] // 2)
-    return _item("proportions", False, message, points)
+    return _item("proportions", False, message, points if judged else 0)
 
 
 def split_changes(words: dict[str, int]) -> tuple[int, dict[str, int]]:
@@ -248,20 +281,27 @@ def _check_quantified(result: str) -> CheckItem:
 
 
 def _check_first_person(action: str) -> CheckItem:
+    no_i = CAPS["no-i"]
+    capped = f"; the score is held at {no_i} or less until it does"
     if not count_words(action):
-        return _item("first-person", False, "No Action yet: say what you did, step by step, as 'I'.")
+        message = f"No Action yet: say what you did, step by step, as 'I'{capped}."
+        return _item("first-person", False, message, cap=no_i)
     mine, ours = len(_I_WORDS.findall(action)), len(_WE_WORDS.findall(action))
     # The counts name what they count: "my" and "me" count with "I", "our" and "us" with "we".
     if mine == 0:
+        # the red flag of a behavioral round: the interviewer cannot tell what you did
         we = f" (we/us/our ×{ours})" if ours else ""
-        message = f"The Action never says 'I'{we}: say what you did yourself ('I built ...')."
-        return _item("first-person", False, message)
+        message = f"The Action never says 'I'{we}: say what you did yourself ('I built ...'){capped}."
+        return _item("first-person", False, message, cap=no_i)
     if ours > mine:
+        # from no "I" (0 points, the cap) to as many "I" as "we" (full points, no cap), in proportion
+        share = mine / (mine + ours)
+        cap = _round(no_i + (100 - no_i) * 2 * share)
         message = (
             f"we/us/our (×{ours}) outnumber I/me/my (×{mine}) in the Action: make your own part explicit; "
-            "keep 'we' for what the team did."
+            f"keep 'we' for what the team did; the score is held at {cap} or less until 'I' is said as often."
         )
-        return _item("first-person", False, message, _round(WEIGHTS["first-person"] * mine / (mine + ours)))
+        return _item("first-person", False, message, _round(WEIGHTS["first-person"] * 2 * share), cap)
     counted = f"I/me/my ×{mine}, we/us/our ×{ours}"
     return _item("first-person", True, f"The Action is in the first person ({counted}).")
 
@@ -282,7 +322,13 @@ def _check_length(story_words: int, seconds: float, words: dict[str, int]) -> Ch
             f"{said}: too short; {aim}: add {plural(_MIN_WORDS - story_words, 'word')},"
             f" mostly to {most.capitalize()}."
         )
-        return _item("spoken-length", False, message, int(WEIGHTS["spoken-length"] * seconds / MIN_SECONDS))
+        short = CAPS["short-seconds"]
+        cap = _round(100 * seconds / short) if seconds < short else None
+        if cap is not None:  # a summary, not a story: an interviewer hears no Action to judge
+            message += f" Under {short}s it is a summary, not a story: the score is held at {cap} or less."
+        return _item(
+            "spoken-length", False, message, int(WEIGHTS["spoken-length"] * seconds / MIN_SECONDS), cap
+        )
     if seconds > MAX_SECONDS:
         cuts = {part: -change for part, change in changes.items() if change < 0}
         first = (
@@ -293,7 +339,10 @@ def _check_length(story_words: int, seconds: float, words: dict[str, int]) -> Ch
             f" {first.capitalize()}."
         )
         points = int(WEIGHTS["spoken-length"] * max(0.0, 1 - (seconds - MAX_SECONDS) / MAX_SECONDS))
-        return _item("spoken-length", False, message, points)
+        # an interviewer cuts a long story short: 20 of the score's ceiling go with each minute over
+        cap = max(0, _round(100 - CAPS["per-minute-over"] * (seconds - MAX_SECONDS) / 60))
+        message += f" An interviewer cuts in long before: the score is held at {cap} or less."
+        return _item("spoken-length", False, message, points, cap)
     return _item("spoken-length", True, f"{said}: within {span}.")
 
 

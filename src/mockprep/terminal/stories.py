@@ -126,7 +126,11 @@ def render_diff(console: Console, lines: list[str]) -> None:
 
 
 def render_check(console: Console, title: str, check: StoryCheck) -> None:
-    print_text(console, safe(f"{title}: {check.score}/100", "bold"))
+    heading = safe(f"{title}: {check.score}/100", "bold")
+    if (capped := check.capped_by) is not None:  # the score is not the sum of the points below: say why
+        points = sum(item.points for item in check.items)
+        heading.append(f" (held at {capped.cap} by {capped.name}; the points below add to {points})", "dim")
+    print_text(console, heading)
     table = plain_table("item", "points>", "advice", whole=("item", "points"))
     table.show_header = False
     for item in check.items:
