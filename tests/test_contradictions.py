@@ -616,3 +616,20 @@ def test_prefixes_that_make_no_opposite_are_not_taken_for_one(
     reference: list[str], points: list[str], sentence: str
 ) -> None:
     assert Reference(reference, points).misattribution(sentence) is None
+
+
+def test_a_function_called_and_a_constraint_are_no_reversed_words() -> None:
+    """Found by an exploratory tester: "The objective is 1/2 ||w||^2 + C sum of hinge losses, where the
+    hinge loss is max(0, 1 - y f(x))", a correct answer, was said to reverse "minimise ½||w||^2 + C sum
+    ξ_i subject to ...": "objective" against "subject" (WordNet's objective/subjective, stemmed) and the
+    function max against minimise. A real reversal in the same words is still found."""
+    point = "slack version equals ½||w||^2 + C·sum of hinge losses"
+    reference = Reference(
+        ["Soft margin: minimise ½||w||^2 + C sum_i ξ_i subject to y_i f(x_i) ≥ 1 − ξ_i."], [point]
+    )
+    answer = (
+        "The objective is 1/2 ||w||^2 + C sum of hinge losses, where the hinge loss is max(0, 1 - y f(x))."
+    )
+    assert reference.reversal(point, stated(answer), answer) is None
+    wrong = "The soft-margin SVM maximises ½||w||^2 + C sum of slack ξ_i."
+    assert reference.reversal(point, stated(wrong), wrong) is not None

@@ -332,3 +332,19 @@ def test_words_the_references_notation_is_read_as_are_the_questions_own(
     found = Misconceptions([misconception], [reference], "What is the condition number?")
     assert found.stated([correct]) == []
     assert [s.sentence for s in found.stated([wrong])] == [wrong]
+
+
+def test_a_sentence_about_another_numbered_kind_does_not_state_the_misconception() -> None:
+    """Found by an exploratory tester: "A type I error is rejecting the null when it is true", right,
+    was taken for the misconception "A type II error is rejecting a true null hypothesis" (the words
+    differ only in the numeral). Said of type II, it is still found."""
+    reference = [
+        "Type I error (false positive): rejecting H0 when it is true; its probability is α.",
+        "Type II error: failing to reject H0 when an alternative is true; its probability is β.",
+    ]
+    wrong = "A type II error is rejecting a true null hypothesis, and its probability is α."
+    found = Misconceptions([wrong], reference, "Define type I and type II errors.")
+    assert found.stated(["A type I error is rejecting the null when it is true."]) == []
+    assert found.stated(["Type 1 error: rejecting a true null hypothesis."]) == []
+    said = "A type II error is rejecting a true null hypothesis."
+    assert [s.sentence for s in found.stated([said])] == [said]

@@ -111,10 +111,26 @@ class Denial:
     reference: str
 
 
+_CALL = re.compile(r"\b([A-Za-z]+)\s*\(")
+
+
+def called_in(clause: str, whole: str = "") -> frozenset[str]:
+    """The stems of the functions a clause calls ("max(0, 1 - y f(x))"), its last word too when the
+    ``whole`` text goes on with a bracket after it: a function's name states no direction, so the
+    hinge loss's "max" does not reverse an objective's "minimise"."""
+    if whole and re.search(re.escape(clause.rstrip()) + r"\s*\(", whole):
+        clause += "("
+    return frozenset(stem(name.lower()) for name in _CALL.findall(clause))
+
+
 @lru_cache(maxsize=8192)
 def _stems(text: str) -> frozenset[str]:
-    """A clause's content stems (cached: each clause is compared with every key point)."""
-    return frozenset(content_stems(text))
+    """A clause's content stems (cached: each clause is compared with every key point). "Subject to" a
+    constraint is a connective: its "subject" is no antonym of an "objective"."""
+    return frozenset(content_stems(_SUBJECT_TO.sub(" ", text)))
+
+
+_SUBJECT_TO = re.compile(r"\bsubject\s+to\b", re.IGNORECASE)
 
 
 def claims(text: str, coordinated: bool = False, least: int = 2) -> list[str]:
@@ -279,15 +295,17 @@ class Reference:
     """The model answer's and key points' claims with their polarity, and what they attach to each
     indexed entity; built once per question."""
 
-    def reversal(self, point: str, answer_claims: list[str]) -> Denial | None:
-        """The first clause of the answer that states ``point`` with a directional word reversed."""
+    def reversal(self, point: str, answer_claims: list[str], answer: str = "") -> Denial | None:
+        """The first clause of the answer that states ``point`` with a directional word reversed (not
+        the name of a function it calls: "max(0, 1 - y f(x))", which ``answer``, the whole text, shows
+        where a clause was cut at the bracket)."""
         point_stems = _stems(point)
         references = self._model_claims + self._point_claims.get(point, [])
         for clause in answer_claims:
             stems = _stems(clause)
             if _share(point_stems, stems) < REVERSAL_SHARE:
                 continue
-            for word in sorted(stems):
+            for word in sorted(stems - called_in(clause, answer)):
                 flips = _opposites().get(word, set())
                 if not flips or flips & stems:
                     continue

@@ -434,7 +434,7 @@ def _against_reference(
             continue
         if out[i].verdict not in ("covered", "partly"):
             continue
-        if denial := reference.denial(point, stated) or reference.reversal(point, stated):
+        if denial := reference.denial(point, stated) or reference.reversal(point, stated, answer):
             where = next((s for s in told if denial.clause in s), denial.clause)
             why = f"it says the reverse of '{_flat(denial.reference)}'"
             out[i] = replace(out[i], verdict="contradicted", evidence=where, reason=why)

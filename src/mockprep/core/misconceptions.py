@@ -138,6 +138,26 @@ _READINGS = (
 )
 
 
+# A numbered kind of a thing: "type I", "type II error", "stage 2", "phase III".
+_LABEL = re.compile(r"\b(type|phase|stage|class|tier|level|grade)[ -](IV|I{1,3}|V|[1-9])\b", re.IGNORECASE)
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
+
+
+def _labels(text: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for noun, number in _LABEL.findall(text):
+        out.setdefault(noun.lower(), set()).add(_ROMAN.get(number.lower(), number))
+    return out
+
+
+def _other_labels(sentence: str, misconception: str) -> bool:
+    """The sentence and the misconception name other numbered kinds of one thing ("a type I error is
+    rejecting a true null" is not "a type II error is rejecting a true null"): the sentence speaks of
+    something else."""
+    said, wrong = _labels(sentence), _labels(misconception)
+    return any(noun in said and not said[noun] & numbers for noun, numbers in wrong.items())
+
+
 def _read_aloud(text: str) -> frozenset[str]:
     """The stems of the words ``text``'s notation is read as (see :data:`_READINGS`)."""
     return frozenset(s for pattern, said in _READINGS if pattern.search(text) for s in content_stems(said))
@@ -219,6 +239,7 @@ class Misconceptions:
                 and (_says_phrase(sentence, phrase, stated) if phrase else stems & new)
                 and _share(stated, stems) >= COVER
                 and negated(sentence) == negated(text)
+                and not _other_labels(sentence, text)
             ):
                 out.append(Stated(sentence, text, scores[best], reference))
         return out
