@@ -209,3 +209,34 @@ def test_q_at_a_follow_up_from_the_command_line(cli, tmp_path: Path) -> None:
     out = " ".join(result.stdout.split())
     assert " ".join(FOLLOW_UP_HINT.split()) in out  # the prompt says what q does there
     assert out.count("Question 1") == 1 and "Question 2" not in out and "(ended early)" in out
+
+
+@given(
+    follow_ups=st.lists(st.text(min_size=1, max_size=5), max_size=4, unique=True),
+    last=st.none() | st.text(min_size=1, max_size=5),
+    seed=st.integers(0, 2**32),
+)
+def test_a_follow_up_is_drawn_from_the_questions_own_avoiding_the_last_asked(follow_ups, last, seed) -> None:
+    from mockprep.core.rounds import choose_follow_up
+
+    chosen = choose_follow_up(follow_ups, last, random.Random(seed))
+    if not follow_ups:
+        assert chosen is None
+    else:
+        assert chosen in follow_ups
+        assert chosen != last or follow_ups == [last]
+    assert chosen == choose_follow_up(follow_ups, last, random.Random(seed))  # the injected rng decides
+
+
+def test_repeated_mocks_ask_different_follow_ups(store: Store, clock: FakeClock, tmp_path: Path) -> None:
+    """Found by an exploratory tester: a round always asked a question's first follow-up, so every
+    mock of the same bank asked the same ones."""
+    fu_home(store, clock, tmp_path)
+    asked = []
+    for seed in range(6):
+        ui = ScriptedUI(["my answer", "my reply", None], [Rating.Good], clock=clock)
+        fu_round(store, clock, ui, seed=seed)
+        asked += ui.follow_ups
+        clock.advance(days=1)
+    assert len(asked) == 6 and len(set(asked)) > 1
+    assert all(a != b for a, b in zip(asked, asked[1:], strict=False))  # never the last one again

@@ -75,3 +75,10 @@ def draw_questions(
         for c in order
     ]
     return [order[i] for i in fitting(costs, budget)]
+
+
+def choose_follow_up(follow_ups: Sequence[str], last: str | None, rng: random.Random) -> str | None:
+    """Which of a question's follow-ups a round asks: one drawn by ``rng``, other than ``last`` (the
+    one asked when the question last came up in a mock) while there is another; None without any."""
+    fresh = [f for f in follow_ups if f != last] or list(follow_ups)
+    return rng.choice(fresh) if fresh else None

@@ -219,6 +219,14 @@ class SessionTable:
                 {"a": reply, "d": duration_ms, "l": limit_ms, "id": mock_answer_id},
             )
 
+    def last_follow_up(self, question_id: int) -> str | None:
+        """The follow-up asked when the question last came up in a mock (None: never asked one)."""
+        return self.store.q(
+            "SELECT follow_up FROM mock_answers WHERE question_id = :q AND follow_up IS NOT NULL"
+            " ORDER BY answered_at DESC, id DESC LIMIT 1",
+            q=question_id,
+        ).scalar()
+
     # -- reading -----------------------------------------------------------------------------------
 
     def get(self, session_id: int) -> SessionInfo | None:

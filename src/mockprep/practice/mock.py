@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, Protocol
 from mockprep.core.durations import format_duration
 from mockprep.core.kinds import kind_of
 from mockprep.core.questions import QuestionFilter
-from mockprep.core.rounds import ROUND_ORDER, Candidate, group_of, question_cost, spread_order
+from mockprep.core.rounds import (
+    ROUND_ORDER,
+    Candidate,
+    choose_follow_up,
+    group_of,
+    question_cost,
+    spread_order,
+)
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import AnswerTiming, TimeStop, first_fitting, fitting, time_limit
 from mockprep.liveness import process_alive
@@ -251,7 +258,8 @@ class MockRound:
         if attempt.delivery is not None:  # spoken: the round counts the answer's own time
             self._spoken_shift += attempt.timing.seconds - (self.clock() - shown).total_seconds()
         spec = record.question.spec
-        follow_up = spec.follow_ups[0] if spec.follow_ups else None
+        last = self.store.sessions.last_follow_up(record.id) if len(spec.follow_ups) > 1 else None
+        follow_up = choose_follow_up(spec.follow_ups, last, self.rng)
         pending = None
         if self.interviewer is not None and self._interviews(spec) and attempt.answer.strip():
             pending = self.interviewer.start(spec, attempt.answer)
