@@ -4,24 +4,29 @@ from standard input, and an export's several stories (found by an exploratory te
 from __future__ import annotations
 
 import io
+import re
 import signal
 import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mockprep.core.stories import (
     PARTS,
+    StoriesError,
     StoryDraft,
     competency_slugs,
     is_blank,
     parse_markdown,
+    render_document,
     render_markdown,
+    split_stories,
 )
 from mockprep.practice.pipeline import SessionInterrupted
 from tests.conftest import CliResult, db_rows
-from tests.test_stories import story_drafts
+from tests.test_stories import drafts, story_drafts
 
 # What a person types at the prompts of `story new`: title, competencies, then each part's lines up to
 # an empty one.
@@ -338,3 +343,74 @@ def test_any_draft_piped_in_saves_what_the_same_file_saves(cli, home: Path, tmp_
     assert cli("story", "new", "--from", "-", input=text).exit_code == 0
     from_file, piped = saved_drafts(home)[-2:]
     assert piped == from_file
+
+
+# -- a story export's several stories ------------------------------------------------------------------
+
+
+@given(st.lists(drafts, min_size=1, max_size=4))
+def test_a_story_export_splits_back_into_its_stories(stories: list[StoryDraft]) -> None:
+    document = render_document(stories)
+    assert [parse_markdown(text) for text in split_stories(document)] == [s.normalised() for s in stories]
+
+
+@given(drafts)
+def test_one_story_of_its_own_is_one_story(draft: StoryDraft) -> None:
+    for text in (render_markdown(draft), render_markdown(draft, guidance=False, to_read=True)):
+        assert split_stories(text) == [text]
+
+
+def test_text_before_the_first_story_of_an_export_is_refused() -> None:
+    document = render_document([parse_markdown(STORY)] * 2).replace("\n\n", "\n\nMy notes.\n\n", 1)
+    with pytest.raises(StoriesError, match="it holds 2 stories and text before the first one"):
+        split_stories(document)
+
+
+def test_story_new_from_a_story_export_adds_each_story_once(cli, home: Path, tmp_path: Path) -> None:
+    """A full story export given to story new --from was saved as one story titled "My STAR stories"
+    holding all of them (found by an exploratory tester)."""
+    stories = [
+        parse_markdown(STORY),
+        parse_markdown(STORY.replace("Fixing the flaky", "Impact").replace("20%", "30%")),  # a part's name
+        StoryDraft("Tiny", (), "s", "t", "I did it.\n#### Step 1\nthen more", "r"),
+    ]
+    export = tmp_path / "stories.md"
+    export.write_text(render_document(stories), encoding="utf-8")
+    result = cli("story", "new", "--from", str(export))
+    assert result.exit_code == 0, result.stderr
+    assert saved_drafts(home) == [story.normalised() for story in stories]
+    assert re.findall(r"Saved story (\d+) \(version 1\)", result.stdout) == ["1", "2", "3"]
+    # the same file again adds nothing, and says which stories it left out
+    again = cli("story", "new", "--from", str(export))
+    said = " ".join(again.stdout.split())
+    assert again.exit_code == 0 and "Left out 3 stories this home holds already (same text): 1, 2, 3." in said
+    assert len(saved_drafts(home)) == 3
+    # exported again, it is the same document
+    assert cli("story", "export").stdout == export.read_text(encoding="utf-8")
+    # an edit takes one story: refused in one line, nothing saved
+    edit = cli("story", "edit", "1", "--from", str(export))
+    assert edit.exit_code == 2 and len(edit.stderr.splitlines()) == 1
+    assert f"{export} holds 3 stories and story edit takes one" in edit.stderr
+    assert len(saved_drafts(home)) == 3
+
+
+def test_stories_the_database_refuses_are_all_kept_and_the_kept_file_adds_them(
+    cli, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockprep.db.stories import StoryTable
+
+    stories = [parse_markdown(STORY), parse_markdown(STORY.replace("Fixing", "Mending"))]
+    real = StoryTable.create_many
+
+    def full_disk(self, drafts, now):
+        raise OSError("database or disk is full")
+
+    monkeypatch.setattr(StoryTable, "create_many", full_disk)
+    result = cli("story", "new", "--from", "-", input=render_document(stories))
+    assert (
+        result.exit_code == 1 and "could not save the 2 stories (database or disk is full)" in result.stderr
+    )
+    (kept,) = home.glob("unsaved-story-*.md")
+    monkeypatch.setattr(StoryTable, "create_many", real)
+    assert cli("story", "new", "--from", str(kept)).exit_code == 0 and not kept.exists()
+    assert saved_drafts(home) == stories

@@ -269,8 +269,8 @@ def story_matrix(
 
 @story_app.command("export")
 def story_export(output: Output = None, force: Force = False) -> None:
-    """All stories as one Markdown document."""
-    from mockprep.core.stories import render_markdown
+    """All stories as one Markdown document (story new --from FILE adds each of them)."""
+    from mockprep.core.stories import render_document
     from mockprep.core.wording import plural
 
     store = open_store(sync=False)
@@ -278,14 +278,10 @@ def story_export(output: Output = None, force: Force = False) -> None:
         listings = store.stories.listing()
     finally:
         store.close()
+    # The text is cleaned like anything printed: a Markdown file is read in terminals too (the JSON
+    # export keeps it exact).
+    document = plain(render_document([listing.latest.draft for listing in listings]))
     with output_stream(output, force) as handle:
-        handle.write("# My STAR stories\n")
-        for listing in listings:
-            # One level down: the document's title is the only level-1 heading. The text is cleaned like
-            # anything printed: a Markdown file is read in terminals too (the JSON export keeps it exact).
-            text = render_markdown(listing.latest.draft, guidance=False, to_read=True)
-            for line in plain(text).splitlines():
-                handle.write(f"\n#{line}" if line.startswith("#") else f"\n{line}")
-            handle.write("\n")
+        handle.write(document)
     if output is not None and output != STDOUT:  # "-" is standard output, as for export and history
         typer.echo(plain(f"Wrote {plural(len(listings), 'story')} to {output}"), err=True)

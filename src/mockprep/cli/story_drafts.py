@@ -188,8 +188,11 @@ def _signal_name(signum: int) -> str:
         return f"signal {signum}"
 
 
-def _write_draft(current: StoryDraft | None, story_id: int | None, source: Path | None = None) -> StoryDraft:
-    """A draft from ``source``, the editor or the prompts; UserError when nothing usable was written.
+def _write_drafts(
+    current: StoryDraft | None, story_id: int | None, source: Path | None = None
+) -> list[StoryDraft]:
+    """The draft from ``source``, the editor or the prompts (for a new story, the several of a story
+    export given as ``source``); UserError when nothing usable was written.
 
     A template the editor left exactly as it was is "unchanged" for a new story; for an edit the
     caller compares the draft with the current one and says there are no changes. Text the editor
@@ -205,24 +208,47 @@ def _write_draft(current: StoryDraft | None, story_id: int | None, source: Path 
             # Prompts cannot be answered from a pipe: what is piped in is the draft, as with --from -
             # (a Markdown story piped into the prompts was saved with every part shifted by one).
             source = STDIN
-        if source == STDIN:
-            draft = parse_markdown(read_draft_stream(sys.stdin))
-        elif source is not None:
-            draft = parse_markdown(read_draft(source))
+        if source is not None:
+            given = read_draft_stream(sys.stdin) if source == STDIN else read_draft(source)
+            drafts = [parse_markdown(text) for text in _stories_in(given, source, story_id)]
         elif argv is None:
-            draft = _prompt_parts(current, story_id)
+            drafts = [_prompt_parts(current, story_id)]
         else:
             template = render_markdown(current or StoryDraft(title="Untitled story"))
             saved = edit_text(argv, template, ensure_home(home_dir()), name=kept_name(story_id))
             if saved.strip() == template.strip() and current is None:
                 raise UserError("the template was left unchanged; nothing was saved", exit_code=1)
-            draft = parse_markdown(saved)
+            drafts = [parse_markdown(saved)]
     except EditorError as exc:
         hint = f" (save it with: {saving_command(story_id)} --from {exc.kept})" if exc.kept else ""
         raise UserError(f"{exc}{hint}", exc.exit_code) from None
-    if is_blank(draft):
+    if len(drafts) == 1 and is_blank(drafts[0]):
         raise UserError("the draft is empty; nothing was saved", exit_code=1)
-    return draft.normalised()
+    if blank := next((i for i, draft in enumerate(drafts, start=1) if is_blank(draft)), None):
+        title = drafts[blank - 1].title
+        raise UserError(f"{_named(source)}: its story {blank} ({title!r}) has no text; nothing was saved")
+    return [draft.normalised() for draft in drafts]
+
+
+def _named(source: Path | None) -> str:
+    return "standard input" if source in (None, STDIN) else str(source)
+
+
+def _stories_in(text: str, source: Path | None, story_id: int | None) -> list[str]:
+    """The stories ``text`` holds (several in a story export; see core.stories.split_stories), for a
+    new story; an edit takes one."""
+    from mockprep.core.stories import StoriesError, split_stories
+
+    try:
+        stories = split_stories(text)
+    except StoriesError as exc:
+        raise UserError(f"{_named(source)}: {exc}; nothing was saved") from None
+    if len(stories) > 1 and story_id is not None:
+        raise UserError(
+            f"{_named(source)} holds {len(stories)} stories and story edit takes one; cut the one you want"
+            f" into a file of its own (mockprep story new --from {source} adds each as a new story)"
+        )
+    return stories
 
 
 def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
@@ -251,12 +277,13 @@ def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
     return saved
 
 
-def _kept_draft(draft: StoryDraft, story_id: int | None, why: str, code: int) -> UserError:
-    """The error saying ``why`` nothing was saved, once ``draft`` is kept in ``unsaved-story-*.md`` in
-    the data folder (or printed, when even that fails), with the command that saves it."""
+def _kept_draft(draft: StoryDraft | str, story_id: int | None, why: str, code: int) -> UserError:
+    """The error saying ``why`` nothing was saved, once ``draft`` (or the Markdown of several) is kept
+    in ``unsaved-story-*.md`` in the data folder (or printed, when even that fails), with the command
+    that saves it."""
     from mockprep.core.stories import render_markdown
 
-    text = render_markdown(draft)
+    text = draft if isinstance(draft, str) else render_markdown(draft)
     try:
         keep = keep_rescue_file(f"unsaved-{kept_name(story_id)}", text, utc_now())
     except OSError as file_exc:  # e.g. the disk is full: the draft goes to the screen instead
@@ -316,11 +343,62 @@ DraftFile = Annotated[
 
 @story_app.command("new")
 def story_new(source: DraftFile = None) -> None:
-    """Write a new story: in $VISUAL/$EDITOR on a Markdown template, else part by part at prompts."""
-    draft = _write_draft(None, None, source)
-    story_id, version = _save(draft, None)
-    _report_save(story_id, version, draft)
+    """Write a new story: in $VISUAL/$EDITOR on a Markdown template, else part by part at prompts.
+
+    A story export given with --from adds each of its stories."""
+    drafts = _write_drafts(None, None, source)
+    if len(drafts) > 1:
+        _save_many(drafts, source)
+    else:
+        story_id, version = _save(drafts[0], None)
+        _report_save(story_id, version, drafts[0])
     _remove_saved_rescue(source)
+
+
+def _save_many(drafts: list[StoryDraft], source: Path | None) -> None:
+    """Add the stories of a story export, each a new story, in one transaction; those the home holds
+    already (a story whose latest draft is the same) are left out and said."""
+    from mockprep.core.stories import StoryDraft, competency_slugs, render_document
+    from mockprep.core.story_check import check_story
+    from mockprep.core.wording import plural
+    from mockprep.terminal.console import print_text
+
+    store = None
+    try:
+        store = open_store(sync=False)
+        here = {
+            listing.latest.draft.normalised(): listing.latest.story_id for listing in store.stories.listing()
+        }
+        new = [draft for draft in drafts if draft not in here]
+        ids = store.stories.create_many(new, utc_now())
+    except Exception as exc:  # (all of them kept, as the one story of a refused save is)
+        if store is not None:
+            store.close()
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        kept = render_document(drafts, "Unsaved stories")
+        raise _kept_draft(kept, None, f"could not save the {len(drafts)} stories ({reason})", 1) from None
+    try:  # each unknown competency once
+        _warn_unknown_competencies(
+            store, StoryDraft(competencies=competency_slugs([c for d in new for c in d.competencies]))
+        )
+    except Exception:  # (a warning that cannot be worked out is left out)
+        pass
+    finally:
+        store.close()
+    console = make_console()
+    for story_id, draft in zip(ids, new, strict=True):
+        score = check_story(draft).score
+        print_text(console, f"Saved story {story_id} (version 1): {draft.title} — check score {score}/100.")
+    already = sorted({here[draft] for draft in drafts if draft in here})
+    if already:
+        shown = ", ".join(map(str, already))
+        print_text(
+            console, f"Left out {plural(len(already), 'story')} this home holds already (same text): {shown}."
+        )
+    print_text(
+        console,
+        f"Added {plural(len(new), 'story')} from {_named(source)}; check one with: mockprep story check ID",
+    )
 
 
 @story_app.command("edit")
@@ -331,7 +409,7 @@ def story_edit(story_id: StoryId, source: DraftFile = None) -> None:
         current = latest_version(store, story_id).draft
     finally:
         store.close()  # not held open while the editor runs
-    draft = _write_draft(current, story_id, source)
+    (draft,) = _write_drafts(current, story_id, source)
     if draft == current.normalised():
         typer.echo("No changes; nothing saved.")
         return

@@ -66,14 +66,30 @@ def is_blank(draft: StoryDraft) -> bool:
 
 
 def competency_slugs(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    """Names as unique slugs in order: "Problem Solving" -> "problem-solving"; blanks are dropped."""
-    slugs: dict[str, None] = {}
+    """Competencies as written, unique and in order, in the one form that matches across stories and
+    the banks' questions: lower case, each run of spaces, underscores and hyphens one hyphen ("Problem
+    Solving" -> "problem-solving"), Markdown emphasis around a name dropped ("**leadership**"). Every
+    script and symbol is kept ("リーダーシップ", "c++", "travail-d’équipe"): a name is never shortened
+    or dropped, only a blank one; one that would be left empty ("-") stays as written. A comma ends a
+    name, as on the Competencies line."""
+    kept: dict[str, None] = {}
     for name in names:
-        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-        slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-        if slug:
-            slugs[slug] = None
-    return tuple(slugs)
+        for written in name.split(","):
+            written = " ".join(written.split())
+            inner = written
+            while emphasis := _EMPHASIS.fullmatch(inner):
+                inner = emphasis.group(2).strip()
+            form = _competency_form(inner) or _competency_form(written) or written
+            if form:
+                kept[form] = None
+    return tuple(kept)
+
+
+def _competency_form(name: str) -> str:
+    return re.sub(r"[\s_-]+", "-", unicodedata.normalize("NFC", name.lower())).strip("-")
+
+
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(.+)\1")
 
 
 def _clean_title(title: str) -> str:
@@ -210,6 +226,65 @@ def parse_markdown(text: str) -> StoryDraft:
     bodies["situation"] = preamble + [""] + bodies["situation"]
     texts = {part: "\n".join(lines) for part, lines in bodies.items()}
     return StoryDraft(title or UNTITLED, tuple(competencies), **texts).normalised()
+
+
+DOCUMENT_TITLE = "My STAR stories"
+
+
+def render_document(drafts: list[StoryDraft], title: str = DOCUMENT_TITLE) -> str:
+    """Stories as one Markdown document (``story export``): ``title`` the only level-1 heading, each
+    story one level down (its title "##", its parts "###"), as :func:`split_stories` reads it back."""
+    out = [f"# {title}\n"]
+    for draft in drafts:
+        text = render_markdown(draft, guidance=False, to_read=True)
+        for line in text[:-1].split("\n"):  # (split at newlines only: the text is kept as stored)
+            out.append(f"\n#{line}" if line.startswith("#") else f"\n{line}")
+        out.append("\n")
+    return "".join(out)
+
+
+class StoriesError(ValueError):
+    """A document of several stories that cannot be split into them; the message says why."""
+
+
+def split_stories(text: str) -> list[str]:
+    """The stories a document holds, each as the text :func:`parse_markdown` reads; ``[text]`` for one.
+
+    A story starts at a heading whose next line with text (past a Competencies line) is the Situation's
+    heading one level down: "## Title" over "### Situation", as ``story export`` writes every story
+    (whatever its title says). Two or more at the shallowest such level make a document of several
+    stories, cut there; one below headings only (the document's title) is an export of one story. Each
+    story's headings come back up to where a story of its own has them ("# Title", "## Situation", a
+    heading of its text as it was), so an export reads back as it was written. Above the first story
+    there may be only headings and blank lines (StoriesError otherwise: that text is in no story).
+    """
+    lines = _strip_comments(text).split("\n")
+    starts: list[tuple[int, int]] = []  # (line, level)
+    for number, line in enumerate(lines):
+        if heading := _HEADING.match(line):
+            below = next((x for x in lines[number + 1 :] if x.strip() and not _COMPETENCIES.match(x)), "")
+            part = _HEADING.match(below)
+            if (
+                part
+                and len(part.group(1)) == len(heading.group(1)) + 1
+                and _part_named(part.group(2)) == "situation"
+            ):
+                starts.append((number, len(heading.group(1))))
+    if not starts:
+        return [text]
+    level = min(level for _line, level in starts)
+    cuts = [line for line, at in starts if at == level]
+    above = [line for line in lines[: cuts[0]] if line.strip()]
+    if len(cuts) == 1 and not above and level == 1:
+        return [text]  # one story, as a story of its own is written
+    if stray := next((line for line in above if not _HEADING.match(line)), None):
+        cut = stray.strip()[:40]
+        raise StoriesError(f"it holds {len(cuts)} stories and text before the first one ({cut!r})")
+    deeper = "#" * level  # every line render_document moved down a level (level - 1 of them) moves back
+    return [
+        "\n".join(line[level - 1 :] if line.startswith(deeper) else line for line in lines[start:end])
+        for start, end in zip(cuts, [*cuts[1:], len(lines)], strict=True)
+    ]
 
 
 def _strip_comments(text: str) -> str:

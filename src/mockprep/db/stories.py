@@ -36,6 +36,18 @@ class StoryTable:
             insert_version(conn, story_id, 1, draft, now)
         return story_id
 
+    def create_many(self, drafts: list[StoryDraft], now: datetime) -> list[int]:
+        """Store new stories, each as its version 1, in one transaction (all or none); their ids."""
+        ids = []
+        with self.store.write() as conn:
+            for draft in drafts:
+                story_id = conn.execute(
+                    text("INSERT INTO stories (created_at) VALUES (:t)"), {"t": db_time(now)}
+                ).lastrowid
+                insert_version(conn, story_id, 1, draft, now)
+                ids.append(story_id)
+        return ids
+
     def save_version(self, story_id: int, draft: StoryDraft, now: datetime) -> int:
         """Store a new version of a story (earlier ones are kept); return its number."""
         with self.store.write() as conn:
