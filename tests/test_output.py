@@ -596,9 +596,11 @@ def test_csv_log_has_no_escape_sequences(cli, tmp_path: Path) -> None:
     assert "\x1b" not in piped and "red[bold]x[/bold]" in piped
 
 
-def test_story_markdown_export_has_no_escape_sequences_and_json_keeps_them(
+def test_story_markdown_export_to_a_terminal_has_no_escape_sequences_and_a_file_or_pipe_keeps_them(
     cli, tmp_path, monkeypatch
 ) -> None:
+    """story export -o FILE and -o - stripped control bytes the database keeps, though piped output is
+    data and never changed (found by an exploratory tester); a terminal still gets them stripped."""
     editor = tmp_path / "editor.py"
     editor.write_text(
         "import pathlib, sys\n"
@@ -606,7 +608,14 @@ def test_story_markdown_export_has_no_escape_sequences_and_json_keeps_them(
     )
     monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
     assert cli("story", "new").exit_code == 0
+    file = tmp_path / "stories.md"
+    assert cli("story", "export", "-o", str(file)).exit_code == 0
+    piped, dashed = cli("story", "export").stdout, cli("story", "export", "-o", "-").stdout
+    assert piped == dashed == file.read_text(encoding="utf-8")
+    assert f"## Title {HOSTILE}" in piped and f"I did {HOSTILE}." in piped
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     markdown = cli("story", "export").stdout
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
     assert "\x1b" not in markdown and "\x9b" not in markdown and "\x07" not in markdown
     assert "## Title red[bold]x[/bold]" in markdown and "I did red[bold]x[/bold]." in markdown
     # The JSON export keeps the text exactly (the import must restore it).
@@ -617,6 +626,10 @@ def test_story_markdown_export_has_no_escape_sequences_and_json_keeps_them(
     (story,) = json.loads(out.read_text())["stories"]
     assert story["versions"][0]["title"] == f"Title {HOSTILE}"
     assert "\x1b" not in out.read_text()  # JSON writes control characters as \u escapes
+    # read back elsewhere, the Markdown file is the story as stored
+    monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / "other"))
+    assert cli("story", "new", "--from", str(file)).exit_code == 0
+    assert cli("story", "export").stdout == piped
 
 
 def test_stats_show_imported_round_and_topic_names_literally(cli, home: Path) -> None:

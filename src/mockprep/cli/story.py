@@ -6,6 +6,7 @@ Every save is a new version committed at once; writing one (``story new``, ``sto
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -278,9 +279,11 @@ def story_export(output: Output = None, force: Force = False) -> None:
         listings = store.stories.listing()
     finally:
         store.close()
-    # The text is cleaned like anything printed: a Markdown file is read in terminals too (the JSON
-    # export keeps it exact).
-    document = plain(render_document([listing.latest.draft for listing in listings]))
+    document = render_document([listing.latest.draft for listing in listings])
+    # A file or a pipe gets the stories exactly as stored (piped output is data); a terminal gets them
+    # without escape sequences and control characters, like anything printed.
+    if (output is None or output == STDOUT) and sys.stdout.isatty():
+        document = plain(document)
     with output_stream(output, force) as handle:
         handle.write(document)
     if output is not None and output != STDOUT:  # "-" is standard output, as for export and history
