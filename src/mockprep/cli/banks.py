@@ -15,6 +15,7 @@ from mockprep.cli.options import BankId
 
 if TYPE_CHECKING:
     from mockprep.core.bank_records import BankProblem
+    from mockprep.db.store import Store
 
 
 @bank_app.command("list")
@@ -61,6 +62,8 @@ def bank_validate(
     from mockprep.cli.context import load_settings
     from mockprep.core.bank_files import load_banks
     from mockprep.core.bank_lint import lint_bank
+    from mockprep.core.bank_records import BankProblem
+    from mockprep.core.rounds import lacks_opener, opener_note
     from mockprep.services.code_checks import check_code_bank
     from mockprep.services.code_runner import CodeRunner, RunLimits, RunnerUnavailable
 
@@ -70,6 +73,8 @@ def bank_validate(
     runner = CodeRunner(RunLimits.from_settings(load_settings()))
     for bank in banks:
         found, noted = lint_bank(bank)
+        if lacks_opener((q.round, q.topic) for q in bank.questions):
+            noted.append(BankProblem(bank.source, opener_note(bank.id)))
         try:
             ran, skipped = check_code_bank(bank, runner, _running(bank.source))
         except RunnerUnavailable as exc:
@@ -149,6 +154,7 @@ def bank_add(
             if _import_hint(path):
                 raise UserError(f"{path}: not added (it is not a bank file)") from None
             raise UserError(f"{path}: not added (fix the problems above)") from None
+        openers = _lacking_opener(store, [bank for bank, _count in report.banks])
     finally:
         store.close()
     _warn(report.problems)
@@ -163,6 +169,19 @@ def bank_add(
     else:
         typer.echo(plain(f"Added {held} from {path.resolve()}: {names}{back}"))
     _unchecked(path)
+    for note in openers:
+        typer.echo(plain(note), err=True)
+
+
+def _lacking_opener(store: Store, bank_ids: list[str]) -> list[str]:
+    """A note for each bank added whose project questions hold no opener (core.rounds.lacks_opener)."""
+    from mockprep.core.rounds import lacks_opener, opener_note
+
+    return [
+        f"note: bank {bank_id!r}: {opener_note(bank_id)}"
+        for bank_id in bank_ids
+        if lacks_opener((r.question.round, r.question.topic) for r in store.banks.questions_in_bank(bank_id))
+    ]
 
 
 def _unchecked(path: Path) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from mockprep.core.timer import fitting
 
 ROUND_ORDER = ("technical", "project", "behavioral")
+# A project round opens with a question of this topic (the two-minute pitch); a bank marks its own so
+OPENING_TOPIC = "summary"
 
 
 @dataclass(frozen=True)
@@ -82,3 +84,19 @@ def choose_follow_up(follow_ups: Sequence[str], last: str | None, rng: random.Ra
     one asked when the question last came up in a mock) while there is another; None without any."""
     fresh = [f for f in follow_ups if f != last] or list(follow_ups)
     return rng.choice(fresh) if fresh else None
+
+
+def lacks_opener(questions: Iterable[tuple[str, str]]) -> bool:
+    """Whether a bank's questions, as ``(round, topic)`` pairs, include project questions but none of
+    :data:`OPENING_TOPIC`: a project round of that bank alone opens with whichever comes up."""
+    pairs = list(questions)
+    project = [topic for round, topic in pairs if round == "project"]
+    return bool(project) and OPENING_TOPIC not in project
+
+
+def opener_note(bank_id: str) -> str:
+    """What to do about :func:`lacks_opener`, in one line."""
+    return (
+        f'no project question has topic = "{OPENING_TOPIC}", so mockprep mock --bank {bank_id} does not'
+        f' open with your two-minute pitch: set topic = "{OPENING_TOPIC}" on that question'
+    )

@@ -21,6 +21,7 @@ from mockprep.core.durations import format_duration
 from mockprep.core.kinds import kind_of
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.rounds import (
+    OPENING_TOPIC,
     ROUND_ORDER,
     Candidate,
     choose_follow_up,
@@ -135,7 +136,7 @@ class MockRound:
             candidates.append(Candidate(record.id, group, limit, follows, studied))
         if not candidates:
             raise MockPlanError(no_match(self.round, self.options.filter))
-        first = "summary" if self.round == "project" else None
+        first = OPENING_TOPIC if self.round == "project" else None
         return self._one_coding(spread_order(candidates, self.rng, first))
 
     def _one_coding(self, order: list[Candidate]) -> list[Candidate]:
