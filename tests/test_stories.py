@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 
 import pytest
 from hypothesis import assume, example, given
@@ -13,6 +14,7 @@ from mockprep.core.stories import (
     PARTS,
     REQUIRED_PARTS,
     StoryDraft,
+    competency_slugs,
     diff_drafts,
     is_blank,
     label_of,
@@ -362,7 +364,7 @@ I also documented it.
 """
     draft = parse_markdown(text)
     assert draft.title == "My story"
-    assert draft.competencies == ("problem-solving", "leadership", "cafe-culture")
+    assert draft.competencies == ("problem-solving", "leadership", "café-culture")
     assert draft.situation == (
         "Some context before any heading.\n\nThe lab had one GPU.\n### Details\nEight students shared it."
     )
@@ -484,6 +486,48 @@ def test_a_story_too_long_is_told_to_cut_from_its_heaviest_part_and_add_nothing(
     found = items(draft)
     assert "first from Action." in found["spoken-length"].message
     assert "cut ~" in found["proportions"].message and "add ~" not in found["proportions"].message
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("リーダーシップ", "リーダーシップ"),  # was dropped: nothing of it is ASCII
+        ("travail d’équipe", "travail-d’équipe"),  # was "travail-dequipe"
+        ("C++", "c++"),  # was "c"
+        ("C#", "c#"),
+        ("Führung & Kommunikation", "führung-&-kommunikation"),
+        ("Problem Solving", "problem-solving"),  # the form the banks' competencies have
+        ("  problem_solving ", "problem-solving"),
+        ("**Leadership**", "leadership"),
+        ("-", "-"),  # nothing to normalise: kept as written, not dropped
+    ],
+)
+def test_a_competency_keeps_what_was_written(written: str, kept: str) -> None:
+    """Found by an exploratory tester (repro/compet.md): competencies were folded to ASCII slugs, so
+    a name in another script vanished and "C++" became "c", without a word."""
+    assert competency_slugs([written]) == (kept,)
+
+
+def test_the_tester_s_competencies_are_kept_through_the_markdown_round_trip() -> None:
+    draft = parse_markdown(
+        "# Compet test\nCompetencies: リーダーシップ, travail d’équipe, C++, communication\n"
+    )
+    assert draft.competencies == ("リーダーシップ", "travail-d’équipe", "c++", "communication")
+    assert parse_markdown(render_markdown(draft)) == draft
+
+
+def _letters(name: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFC", name.lower()) if ch.isalnum())
+
+
+@given(st.lists(st.text(max_size=15), max_size=5))
+def test_no_competency_is_dropped_or_shortened(names: list[str]) -> None:
+    """Every name written (each comma-separated piece that is not blank) is kept with all its letters
+    and digits, in any script; the form is stable (normalising it again changes nothing)."""
+    kept = competency_slugs(names)
+    assert competency_slugs(kept) == kept
+    for piece in (piece for name in names for piece in name.split(",") if piece.strip()):
+        assert any(_letters(piece) == _letters(form) for form in kept), (piece, kept)
 
 
 def test_parse_without_title_or_competencies() -> None:

@@ -267,6 +267,29 @@ def test_the_matrix_lists_the_competencies_the_banks_use_and_a_typo_is_warned_of
     assert not any("problem-solving" in w.split("(they use")[0] for w in warned)
 
 
+def test_competencies_in_any_script_are_kept_and_those_no_question_uses_are_named(
+    cli, tmp_path: Path
+) -> None:
+    """Found by an exploratory tester (repro/compet.md): 'リーダーシップ' vanished, 'C++' became 'c' and
+    'travail d’équipe' 'travail-dequipe', without a word; an unknown English one was warned of."""
+    assert cli("bank", "list").exit_code == 0  # the banks are read
+    draft = tmp_path / "compet.md"
+    draft.write_text(
+        "# Compet test\nCompetencies: リーダーシップ, travail d’équipe, C++, communication\n\n"
+        "## Situation\nx\n## Task\ny\n## Action\nI did z\n## Result\n5% up\n",
+        encoding="utf-8",
+    )
+    saved = cli("story", "new", "--from", str(draft))
+    assert saved.exit_code == 0, saved.stderr
+    for name in ("リーダーシップ", "travail-d’équipe", "c++"):
+        assert any(
+            f"'{name}' is not one the behavioral questions look for" in w for w in saved.stderr.splitlines()
+        )
+    assert not any("'communication'" in w for w in saved.stderr.splitlines())
+    shown = cli("story", "show", "1").stdout
+    assert "リーダーシップ, travail-d’équipe, c++, communication" in shown
+
+
 def test_a_failing_competency_warning_is_not_a_failed_save(cli, editor, home: Path, monkeypatch) -> None:
     """The warning ran inside the save's rescue path: a problem there said 'could not save the story',
     kept a rescue file, and a retry made a second story."""
