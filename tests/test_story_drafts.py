@@ -414,3 +414,24 @@ def test_stories_the_database_refuses_are_all_kept_and_the_kept_file_adds_them(
     monkeypatch.setattr(StoryTable, "create_many", real)
     assert cli("story", "new", "--from", str(kept)).exit_code == 0 and not kept.exists()
     assert saved_drafts(home) == stories
+
+
+# -- the rest of the workshop's findings -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stories", [0, 1, 3])
+@pytest.mark.parametrize("suffix", [".json", ".mockprep"])
+def test_export_says_how_many_stories_it_wrote(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stories: int, suffix: str
+) -> None:
+    """export said "Exported 0 questions, 0 reviews and 0 sessions" and never the stories it wrote,
+    though import says them (found by an exploratory tester)."""
+    for n in range(stories):
+        assert cli("story", "new", "--from", "-", input=STORY.replace("20%", f"{n}%")).exit_code == 0
+    result = cli("export", "-o", str(tmp_path / f"all{suffix}"))
+    assert result.exit_code == 0, result.stderr
+    noun = "story" if stories == 1 else "stories"
+    assert re.search(rf"^Exported .* sessions? and {stories} {noun} to ", result.stderr, re.MULTILINE)
+    monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / "other"))
+    imported = cli("import", str(tmp_path / f"all{suffix}"))
+    assert f"and {stories} {noun}." in imported.stdout + imported.stderr

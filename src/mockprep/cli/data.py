@@ -71,11 +71,16 @@ def export(
     finally:
         store.close()
     if output is not None and output != STDOUT:
-        typer.echo(
-            f"Exported {plural(counts['questions'], 'question')}, {plural(counts['reviews'], 'review')} and "
-            f"{plural(counts.get('sessions', 0), 'session')} to {output}",
-            err=True,
-        )
+        typer.echo(_exported(counts, output), err=True)
+
+
+def _exported(counts: dict[str, int], output: Path) -> str:
+    """What an export wrote, as import says what it read (the stories were left out of it)."""
+    return (
+        f"Exported {plural(counts['questions'], 'question')}, {plural(counts['reviews'], 'review')}, "
+        f"{plural(counts.get('sessions', 0), 'session')} and {plural(counts.get('stories', 0), 'story')} "
+        f"to {output}"
+    )
 
 
 def _export_package(output: Path | None, force: bool, compress: bool) -> None:
@@ -98,11 +103,7 @@ def _export_package(output: Path | None, force: bool, compress: bool) -> None:
         raise UserError(f"cannot write {output}: {exc.strerror}", exit_code=1) from None
     finally:
         store.close()
-    typer.echo(
-        f"Exported {plural(counts['questions'], 'question')}, {plural(counts['reviews'], 'review')} and "
-        f"{plural(counts['sessions'], 'session')} to {output}",
-        err=True,
-    )
+    typer.echo(_exported(counts, output), err=True)
 
 
 @app.command("import")
