@@ -435,3 +435,31 @@ def test_export_says_how_many_stories_it_wrote(
     monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / "other"))
     imported = cli("import", str(tmp_path / f"all{suffix}"))
     assert f"and {stories} {noun}." in imported.stdout + imported.stderr
+
+
+@given(st.lists(st.integers(1, 999), min_size=1, max_size=9, unique=True), st.data())
+def test_the_stories_offered_after_a_behavioral_answer_are_listed_and_chosen_by_their_ids(
+    ids: list[int], data
+) -> None:
+    """The reminder after rating numbered the stories by their place in it ('1) Fair GPU…' was story 2),
+    while story show, link and rehearse take ids (found by an exploratory tester)."""
+    from rich.console import Console
+
+    from mockprep.core.records import StoryOption
+    from mockprep.terminal.input import PipeReader
+    from mockprep.terminal.practice import TerminalUI
+
+    options = [StoryOption(story_id, f"Story {story_id}", False, ()) for story_id in ids]
+    chosen = data.draw(st.sampled_from(ids))
+    not_an_id = data.draw(st.integers(1, 1000).filter(lambda n: n not in ids))
+    out = io.StringIO()
+    console = Console(file=out, width=80, color_system=None)
+    ui = TerminalUI(console, PipeReader(console, io.StringIO(f"{not_an_id}\n{chosen}\n")))
+    assert ui.offer_stories(options) == chosen
+    listed = [
+        line.split(")")[0].strip()
+        for line in out.getvalue().splitlines()
+        if line.endswith(tuple(f") Story {story_id}" for story_id in ids))
+    ]
+    assert listed == [str(story_id) for story_id in ids]
+    assert "Type a story id from the list" in out.getvalue()  # the number that is no id, refused

@@ -433,7 +433,7 @@ def offer_stories(store: Store, ui: PracticeUI, record: QuestionRecord, now: dat
     picked = next((o for o in options if o.story_id == chosen), None)
     if picked is None:
         return
-    # named by title: the number typed is its place in the list, not the story's id
+    # named by title and id (the id typed), so the person sees which story it was
     if picked.linked:
         ui.notice(f"“{picked.title}” (story {chosen}) is linked to this question already.")
         return

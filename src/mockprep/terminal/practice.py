@@ -46,6 +46,8 @@ RATING_STYLES = {
     Rating.Good: "green",
     Rating.Easy: "cyan",
 }
+# The header of a question after which none is expected, by what holds back any still waiting
+LAST = {None: "nothing else waiting", "time": "the last that fits for now", "limit": "the last of your --limit"}
 RATING_CELLS = 72  # about the width of the rating choices line, which wraps on a narrow screen
 MIN_PAGE = 6  # a page of the model answer is never shorter than this
 CODE_KEYS = "Enter starts a new line, Tab indents; Esc then Enter runs it (q alone quits)."
@@ -107,7 +109,7 @@ class TerminalUI:
         q = record.question
         spec = q.spec
         # Not "last one": a rating below easy can bring this very question back in the same session.
-        more = f" · {progress.remaining} more" if progress.remaining else " · nothing else waiting"
+        more = f" · {progress.remaining} more" if progress.remaining else f" · {LAST[progress.held_back]}"
         if progress.round_left is not None:  # a mock: the round's own clock, beside the question's
             # what fits in the round's time left after this one: a forecast, not a promise (an answer
             # quicker than its limit leaves room for more), so "for now"
@@ -352,9 +354,13 @@ class TerminalUI:
             )
 
     def offer_stories(self, options: list[StoryOption]) -> int | None:
+        # Each by its story id, the number story show, link and rehearse take (a place in this list,
+        # '1) Fair GPU…', was another story's id there).
         self.console.print(Text("Your stories for this question:", style="bold"))
-        for number, option in enumerate(options, start=1):
-            line = Text(f"  {number}) ", style="bold")
+        ids = [str(option.story_id) for option in options]
+        width = max(map(len, ids))
+        for story_id, option in zip(ids, options, strict=True):
+            line = Text(f"  {story_id:>{width}}) ", style="bold")
             line.append_text(safe(option.title))
             if option.linked:
                 line.append("  (linked)", style="green")
@@ -362,12 +368,17 @@ class TerminalUI:
                 line.append(f"  (shows {', '.join(option.shared_competencies)})", style="dim")
             self.console.print(line)
         while True:
-            answer = self._prompt("Which one did you use? Its number links it; Enter skips: ")
+            answer = self._prompt("Which one did you use? Its story id links it; Enter skips: ")
             if answer is None or not answer.strip():
                 return None
-            if answer.strip().isdigit() and 1 <= int(answer) <= len(options):
-                return options[int(answer) - 1].story_id
-            self.console.print(Text(f"Type 1-{len(options)}, or just Enter to skip.", style="yellow"))
+            if answer.strip() in ids:
+                return int(answer)
+            self.console.print(
+                Text(
+                    f"Type a story id from the list ({', '.join(ids)}), or just Enter to skip.",
+                    style="yellow",
+                )
+            )
 
     def show_summary(self, summary: SessionSummary, now: datetime) -> None:
         from mockprep.terminal.summary import render_summary  # (once, at the end)
