@@ -463,3 +463,42 @@ def test_the_stories_offered_after_a_behavioral_answer_are_listed_and_chosen_by_
     ]
     assert listed == [str(story_id) for story_id in ids]
     assert "Type a story id from the list" in out.getvalue()  # the number that is no id, refused
+
+
+MY_BEHAVIORAL = """id = "my-stories"
+title = "My behavioral questions"
+round = "behavioral"
+
+[[questions]]
+id = "offline-online-gap"
+topic = "problem-solving"
+competencies = ["problem-solving"]
+difficulty = 2
+prompt = '''Tell me about a model that did worse in production than offline.'''
+answer = '''Skew, shift, leakage.'''
+key_points = ["names a cause", "says how it was found"]
+"""
+
+
+def test_story_link_takes_the_one_behavioral_question_among_those_with_an_id(
+    cli, home: Path, tmp_path: Path
+) -> None:
+    """`story link 3 offline-online-gap` was refused as "in 2 banks", though only one of them
+    (core-skills, not ml-systems) is a question a story can link to (found by an exploratory tester)."""
+    assert cli("story", "new", "--from", "-", input=STORY).exit_code == 0
+    linked = cli("story", "link", "1", "offline-online-gap")
+    assert linked.exit_code == 0, linked.stderr
+    assert "Linked story 1 to core-skills/offline-online-gap." in linked.stdout
+    assert db_rows(home, "SELECT question_key FROM story_links") == [("core-skills/offline-online-gap",)]
+    # unlinked by the id too: the one of the story's links with it
+    assert (
+        "Unlinked story 1 from core-skills/offline-online-gap."
+        in cli("story", "unlink", "1", "offline-online-gap").stdout
+    )
+    # two behavioral questions with the id: which one is meant cannot be told
+    bank = tmp_path / "mine.toml"
+    bank.write_text(MY_BEHAVIORAL)
+    assert cli("bank", "add", str(bank)).exit_code == 0
+    ambiguous = cli("story", "link", "1", "offline-online-gap")
+    assert ambiguous.exit_code == 2 and "is in 3 banks" in ambiguous.stderr
+    assert db_rows(home, "SELECT COUNT(*) FROM story_links") == [(0,)]

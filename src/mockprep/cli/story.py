@@ -197,9 +197,17 @@ PROJECT_FACTS = (
 
 
 def _behavioral_key(store: Store, ref: str) -> str:
-    """The full key of the behavioral question ``ref`` names (its key, or its id when unique)."""
+    """The full key of the behavioral question ``ref`` names (its key, or its id when unique, or when
+    only one of the questions with that id is a behavioral one: the only one a story can link to)."""
     from mockprep.cli.questions import resolve_key
 
+    ref = ref.strip()
+    found = store.questions.candidates(ref) if "/" not in ref else []
+    if len(found) > 1:  # "in 2 banks" refused core-skills/offline-online-gap beside a technical one
+        behavioral = [(key, retired) for key, retired in found if _round(store, key) == "behavioral"]
+        active = [key for key, retired in behavioral if not retired]
+        if len(active) == 1 or len(behavioral) == 1:
+            return active[0] if len(active) == 1 else behavioral[0][0]
     key = resolve_key(store, ref)
     record = store.banks.question_by_key(key)
     assert record is not None
@@ -208,6 +216,11 @@ def _behavioral_key(store: Store, ref: str) -> str:
         round = record.question.round
         raise UserError(f"{key} is a {round} question; stories answer behavioral questions{facts}")
     return key
+
+
+def _round(store: Store, key: str) -> str | None:
+    record = store.banks.question_by_key(key)
+    return None if record is None else record.question.round
 
 
 @story_app.command("link")
@@ -236,7 +249,11 @@ def story_unlink(story_id: StoryId, question: QuestionKey) -> None:
     try:
         latest_version(store, story_id)
         removed = store.stories.unlink(story_id, question, utc_now())
-        if not removed and "/" not in question:
+        linked = [key for _story, key in store.stories.links(story_id) if key.partition("/")[2] == question]
+        if not removed and len(linked) == 1:  # an id several banks use: the one this story is linked to
+            question = linked[0]
+            removed = store.stories.unlink(story_id, question, utc_now())
+        elif not removed and "/" not in question:
             from mockprep.cli.questions import resolve_key
 
             question = resolve_key(store, question)
