@@ -153,8 +153,8 @@ STORY = StoryDraft(
     ("result", "named"),
     [
         ("The new service launched in 2024 and complaints stopped.", "'2024' is a year"),
-        ("It shipped on March 3 and was presented at the all-hands.", "'3' is a date"),
-        ("We moved everything to Python 3 and the team adopted it.", "'3' is a version or label"),
+        ("It shipped on March 3 and was presented at the all-hands.", "'March 3' is a date"),
+        ("We moved everything to Python 3 and the team adopted it.", "'Python 3' is a version or label"),
     ],
 )
 def test_the_check_says_why_a_number_in_the_result_is_no_quantity(result: str, named: str) -> None:
@@ -171,8 +171,8 @@ def test_non_quantities_say_what_each_number_is() -> None:
     kinds = {n.text: n.kind for n in non_quantities("In 2024, on March 3, we moved to Python 3.11 at 9:30.")}
     assert kinds == {
         "2024": "a year",
-        "3": "a date",
-        "3.11": "a version or label",
+        "March 3": "a date",
+        "Python 3.11": "a version or label",
         "9:30": "a time of day",
     }
 

@@ -141,7 +141,8 @@ def _numbers(text: str) -> list[tuple[int, Number, str]]:
     blank = _NOT_AMOUNTS.sub(lambda m: " " * len(m.group()), text)
     for match in _NUMBER.finditer(blank):
         kind = _digits_kind(blank, match)
-        found.append((match.start(), Number(match.group(), kind == "quantity", kind), _shown(blank, match)))
+        named = _named(blank, match) if kind in ("a date", "a version or label") else match.group()
+        found.append((match.start(), Number(named, kind == "quantity", kind), _shown(blank, match)))
     for match in _SPELLED_NUMBER.finditer(blank):
         kind = _spelled_kind(blank, match)
         found.append((match.start(), Number(match.group(), kind == "quantity", kind), _shown(blank, match)))
@@ -194,6 +195,16 @@ def _spelled_kind(text: str, match: re.Match[str]) -> str:
     if next_word and next_word.lower() not in _FUNCTION_WORDS or next_word.lower() == "of":
         return "quantity"
     return "a bare number"
+
+
+def _named(text: str, match: re.Match[str]) -> str:
+    """A date's or a version's number with the word that makes it one: "March 3", "Python 3"."""
+    before, after = text[: match.start()], text[match.end() :]
+    prev_word, _initial = _word_before(before)
+    next_word = _next_word(after)
+    if next_word.lower() in _MONTHS or next_word.lower() in _LABEL_AFTER:
+        return f"{match.group()} {next_word}"
+    return f"{prev_word} {match.group()}" if prev_word else match.group()
 
 
 def _word_before(before: str) -> tuple[str, bool]:
