@@ -185,6 +185,28 @@ def test_the_header_counts_only_what_fits_in_a_time_box(
     assert [(p.number, p.remaining) for p in ui.progress] == [(1, 2), (2, 1), (3, 0)]
 
 
+@pytest.mark.parametrize(("options", "held"), [({"minutes": 3}, "time"), ({"limit": 2}, "limit"), ({}, None)])
+def test_the_last_question_of_a_time_box_or_a_limit_does_not_say_nothing_else_waits(
+    store: Store, clock: FakeClock, tmp_path: Path, options: dict, held: str | None
+) -> None:
+    """Found by an exploratory tester: a timed session's last question said "nothing else waiting"
+    and its summary then "12 questions wait for next time"."""
+    from mockprep.terminal.practice import LAST, TerminalUI
+    from tests.test_session import captured
+
+    add_bank(store, tmp_path / "m", clock.now, "five", ["1m"] * 5)
+    ui = TimedUI(ratings=[Rating.Easy] * 5, clock=clock)
+    summary = session(store, clock, ui, filter=QuestionFilter(banks=("five",)), new=5, **options)
+    last = ui.progress[-1]
+    assert last.remaining == 0 and last.held_back == held
+    assert (summary.answered < 5) == (held is not None)  # questions do wait when something held them
+    console, out = captured()
+    record = store.banks.questions_in_bank("five")[0]
+    TerminalUI(console, lambda *_: None).show_question(record, last)
+    header = out.getvalue().splitlines()[1]
+    assert LAST[held] in header and (held is None or "nothing else waiting" not in header)
+
+
 def test_a_quick_mock_uses_the_time_left_and_says_why_it_stops(store: Store, clock: FakeClock) -> None:
     """A 5-minute behavioral round plans one question (2m30s + 1m30s follow-up + 15s); answered in 20 s,
     there is room for another, and then the report says why no third one fits."""

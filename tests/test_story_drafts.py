@@ -502,3 +502,41 @@ def test_story_link_takes_the_one_behavioral_question_among_those_with_an_id(
     ambiguous = cli("story", "link", "1", "offline-online-gap")
     assert ambiguous.exit_code == 2 and "is in 3 banks" in ambiguous.stderr
     assert db_rows(home, "SELECT COUNT(*) FROM story_links") == [(0,)]
+
+
+def test_a_deleted_story_s_latest_draft_is_kept_and_brought_back_by_story_new(
+    cli, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """story delete took no copy first: an edit made after the day's backup was gone for good (found by
+    an exploratory tester)."""
+    import mockprep.cli.story as story_cli
+
+    assert cli("story", "new", "--from", "-", input=STORY).exit_code == 0
+    edited = STORY.replace("to zero", "to zero in 60 days")
+    assert cli("story", "edit", "1", "--from", "-", input=edited).exit_code == 0
+    # a copy that cannot be kept: nothing is deleted
+    real_keep = story_cli.keep_rescue_file
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(story_cli, "keep_rescue_file", disk_full)
+    refused = cli("story", "delete", "1", "--yes")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "mockprep: error: could not keep a copy of story 1 (No space left on device); nothing was deleted\n"
+    )
+    assert db_rows(home, "SELECT COUNT(*) FROM story_versions") == [(2,)]
+    monkeypatch.setattr(story_cli, "keep_rescue_file", real_keep)
+    deleted = cli("story", "delete", "1", "--yes")
+    assert deleted.exit_code == 0
+    (kept,) = home.glob("deleted-story-1-*.md")
+    assert (
+        f"Its latest draft is kept in {kept}: mockprep story new --from {kept} brings it back"
+        in deleted.stdout
+    )
+    assert db_rows(home, "SELECT COUNT(*) FROM story_versions") == [(0,)]
+    assert cli("story", "list").stderr == ""  # not text waiting to be saved: deleted on purpose
+    back = cli("story", "new", "--from", str(kept))
+    assert back.exit_code == 0 and not kept.exists()
+    assert saved_drafts(home) == [parse_markdown(edited)]

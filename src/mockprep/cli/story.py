@@ -13,7 +13,17 @@ import typer
 
 from mockprep.cli.app import UserError, story_app
 from mockprep.cli.completion import complete_behavioral_keys, complete_stories
-from mockprep.cli.context import STDOUT, make_console, note, open_store, output_stream, plain, utc_now, warn
+from mockprep.cli.context import (
+    STDOUT,
+    keep_rescue_file,
+    make_console,
+    note,
+    open_store,
+    output_stream,
+    plain,
+    utc_now,
+    warn,
+)
 from mockprep.cli.models import LlmOption, ModelOption, chosen_model, llm_settings, unasked
 from mockprep.cli.options import Force, Output
 
@@ -135,7 +145,10 @@ def story_delete(
     story_id: StoryId,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Delete a story with all its versions, links and rehearsals (asks first)."""
+    """Delete a story with all its versions, links and rehearsals (asks first); its latest draft is
+    kept in a file, from which story new --from brings it back."""
+    from mockprep.core.stories import render_markdown
+
     store = open_store(sync=False)
     try:
         latest = latest_version(store, story_id)
@@ -148,10 +161,25 @@ def story_delete(
             if (answer or "").strip().lower() not in ("y", "yes"):
                 typer.echo("Not deleted.")
                 return
-        store.stories.delete(story_id)
+        # An edit made after the day's backup was gone for good: the latest draft is kept first, as
+        # text that could not be saved is (a delete that cannot keep it deletes nothing).
+        try:
+            kept = keep_rescue_file(f"deleted-story-{story_id}", render_markdown(latest.draft), utc_now())
+        except OSError as exc:
+            raise UserError(
+                f"could not keep a copy of story {story_id} ({exc.strerror}); nothing was deleted", 1
+            ) from None
+        try:
+            store.stories.delete(story_id)
+        except BaseException:
+            kept.unlink(missing_ok=True)  # (the story is still there)
+            raise
     finally:
         store.close()
-    typer.echo(f"Deleted story {story_id}.")
+    typer.echo(
+        f"Deleted story {story_id}. Its latest draft is kept in {kept}: mockprep story new --from {kept} "
+        "brings it back as a new story (without its earlier versions, links and rehearsals)."
+    )
 
 
 @story_app.command("check")

@@ -419,11 +419,12 @@ def story_edit(story_id: StoryId, source: DraftFile = None) -> None:
 
 
 def _remove_saved_rescue(source: Path | None) -> None:
-    """A draft mockprep kept when a save failed (``unsaved-story-*.md`` in the data folder) is deleted
-    once it is saved from, so it is not saved twice."""
+    """A draft mockprep kept when a save failed (``unsaved-story-*.md`` in the data folder), or of a
+    deleted story (``deleted-story-*.md``), is deleted once it is saved from, so it is not saved twice."""
     from mockprep.paths import home_dir
 
-    if source is None or not fnmatch.fnmatch(source.name, "unsaved-story-*.md"):
+    kept = ("unsaved-story-*.md", "deleted-story-*.md")
+    if source is None or not any(fnmatch.fnmatch(source.name, pattern) for pattern in kept):
         return
     try:
         if source.resolve().parent != home_dir().resolve():

@@ -369,17 +369,19 @@ class Session:
 
     def _remaining(
         self, now: datetime, answered: int, current: DueCard, rest: list[DueCard], start: datetime
-    ) -> int:
+    ) -> tuple[int, str | None]:
         """Questions expected after ``current``, shown at ``now``: what waits (learn-ahead repeats
-        included), within --limit, and with a time plan, what of that fits after this one."""
+        included), within --limit, and with a time plan, what of that fits after this one; and what
+        holds back others that wait ("time", "limit"; None: none do)."""
         if self._plan is None:
-            waiting = self._waiting(now) - 1
+            waiting, held = self._waiting(now) - 1, None
         else:
             left = self._plan.left((now - start).total_seconds()) - self._costs([current])[0]
             waiting = len(fitting(self._costs(rest), left))
-        if self.options.limit is not None:
-            waiting = min(waiting, self.options.limit - answered - 1)
-        return max(waiting, 0)
+            held = "time" if waiting < len(rest) else None
+        if self.options.limit is not None and self.options.limit - answered - 1 < waiting:
+            waiting, held = self.options.limit - answered - 1, "limit"
+        return max(waiting, 0), held
 
     def _ask(self, choice: DueCard, summary: SessionSummary, rest: list[DueCard], start: datetime) -> bool:
         """Ask one question and store its rating; False when the person quits."""
@@ -389,7 +391,8 @@ class Session:
         number = summary.answered + 1
 
         def progress(now: datetime) -> Progress:
-            return Progress(number, self._remaining(now, summary.answered, choice, rest, start))
+            remaining, held = self._remaining(now, summary.answered, choice, rest, start)
+            return Progress(number, remaining, held_back=held)
 
         try:
             attempt = self.pipeline.ask(record, progress, limit)

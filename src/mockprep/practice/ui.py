@@ -32,6 +32,9 @@ class Progress:
     number: int  # 1-based position of this question in the session
     remaining: int  # questions still waiting after this one (an estimate: ratings change it)
     round_left: float | None = None  # a mock's: seconds of the round left when the question is shown
+    # what keeps questions that still wait from following this one: "time" (the minutes planned) or
+    # "limit" (--limit); None when ``remaining`` counts every one that waits
+    held_back: str | None = None
 
 
 def filter_options(flt: QuestionFilter) -> str:

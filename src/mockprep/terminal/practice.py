@@ -47,7 +47,11 @@ RATING_STYLES = {
     Rating.Easy: "cyan",
 }
 # The header of a question after which none is expected, by what holds back any still waiting
-LAST = {None: "nothing else waiting", "time": "the last that fits for now", "limit": "the last of your --limit"}
+LAST = {
+    None: "nothing else waiting",
+    "time": "the last that fits for now",
+    "limit": "the last of your --limit",
+}
 RATING_CELLS = 72  # about the width of the rating choices line, which wraps on a narrow screen
 MIN_PAGE = 6  # a page of the model answer is never shorter than this
 CODE_KEYS = "Enter starts a new line, Tab indents; Esc then Enter runs it (q alone quits)."
@@ -113,7 +117,7 @@ class TerminalUI:
         if progress.round_left is not None:  # a mock: the round's own clock, beside the question's
             # what fits in the round's time left after this one: a forecast, not a promise (an answer
             # quicker than its limit leaves room for more), so "for now"
-            last = " · the last that fits for now"
+            last = f" · {LAST['time']}"
             more = f" · {progress.remaining} more fit" if progress.remaining else last
             more += f" · round: {format_duration(max(0, round(progress.round_left)))} left"
         self.console.print()
