@@ -9,7 +9,7 @@ from typing import Any
 from fsrs import Rating
 
 from mockprep.core.questions import QuestionFilter
-from mockprep.core.records import ReviewRecord
+from mockprep.core.records import MockAnswerRecord, ReviewRecord
 from mockprep.core.scheduler import make_scheduler, replay, review
 from mockprep.core.stories import StoryDraft
 from mockprep.db.sql import must_time
@@ -53,6 +53,57 @@ class Device:
             )
         )
         self.store.sessions.end(session, "completed", now + timedelta(seconds=1))
+
+    def mock(self, picks: list[int], now: datetime, rated: int = 0, model: str | None = None) -> int:
+        """A mock round answering the ``picks``-th questions, each with a follow-up (written by ``model``,
+        else the bank's) and its timed reply; the first ``rated`` answers rated Good after the round, the
+        rest left unrated. The session's id."""
+        session = self.store.sessions.start("mock", {}, now, 1, round="behavioral", minutes=5.0)
+        answers = []
+        for position, pick in enumerate(picks, start=1):
+            at = now + timedelta(minutes=position)
+            qid = sorted(self.question_ids)[pick % len(self.question_ids)]
+            text, follow_up = f"answer {position} at {at:%H:%M}", f"Bank follow-up {position}?"
+            record = MockAnswerRecord(
+                session, qid, position, at, text, 60_000, 90_000, [True, False], follow_up
+            )
+            answers.append((self.store.sessions.add_mock_answer(record), qid, at))
+            if model is not None:
+                self.store.sessions.set_follow_up(answers[-1][0], f"Why {position}?", model)
+            self.store.sessions.set_follow_up_answer(answers[-1][0], f"reply {position}", 30_000, 90_000)
+        for answer, qid, at in answers[:rated]:
+            self.rate_mock_answer(answer, qid, session, at + timedelta(minutes=10))
+        self.store.sessions.end(session, "completed", now + timedelta(minutes=30))
+        return session
+
+    def rate_mock_answer(self, answer: int, qid: int, session: int, now: datetime) -> None:
+        card = self.store.cards.card(qid)
+        self.store.cards.record_review(
+            ReviewRecord(
+                qid,
+                session,
+                review(make_scheduler(0.9), card, Rating.Good, now),
+                now,
+                int(Rating.Good),
+                0 if card.last_review is None else card.state.value,
+                "answer",
+                60_000,
+                mock_answer_id=answer,
+            )
+        )
+
+    def mock_answers(self) -> list[tuple]:
+        """Every mock answer with its session's and its review's global ids: what two devices must agree on."""
+        return [
+            tuple(r)
+            for r in self.store.q(
+                "SELECT m.uid, s.uid, q.key, m.position, m.answered_at, m.answer, m.follow_up,"
+                " m.follow_up_answer, m.follow_up_model, m.follow_up_ms, m.follow_up_limit_ms, m.duration_ms,"
+                " m.time_limit_ms, m.coverage, m.delivery, m.code_runs, r.uid FROM mock_answers m"
+                " JOIN sessions s ON s.id = m.session_id JOIN questions q ON q.id = m.question_id"
+                " LEFT JOIN reviews r ON r.id = m.review_id ORDER BY m.uid"
+            )
+        ]
 
     def write_story(self, title: str, action: str, now: datetime) -> None:
         """A new story, or a new version of the one with this title."""

@@ -40,6 +40,8 @@ def merge_report(
             parts.append(plural(summary.rehearsals, "rehearsal"))
         if summary.links:
             parts.append(plural(summary.links, "story link"))
+        if summary.mock_answers:
+            parts.append(plural(summary.mock_answers, "mock answer"))
         if summary.marks:
             parts.append(f"the marks (suspended, buried, flagged) of {plural(summary.marks, 'question')}")
         if summary.aliases:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from mockprep.core import ids
+from mockprep.core.field_checks import RecordProblem
 
 
 def export_events(doc: dict[str, Any], questions: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -21,10 +22,14 @@ def export_events(doc: dict[str, Any], questions: Iterable[dict[str, Any]]) -> I
     for alias in doc.get("question_aliases", []):
         yield {"t": "alias", "key": alias["key"], "question": alias["question"]}
     params = {p["id"]: p["parameters"] for p in doc.get("scheduler_params", [])}
+    wanted = {m.get("review") for m in doc.get("mock_answers", [])} - {None}  # reviews mock answers name
+    rated: dict[int, tuple[str, str]] = {}  # those reviews' uids and times, by their ids in the file
     for q in questions:
         prompt = q["question"].get("prompt")
         for r in q["reviews"]:
             uid = r.get("uid") or ids.review_uid(r["id"], q["key"], r["rated_at"], r["rating"])
+            if r["id"] in wanted:
+                rated[r["id"]] = (uid, r["rated_at"])
             session = None if r.get("session") is None else sessions.get(r["session"])
             event = {k: v for k, v in r.items() if k not in ("id", "session", "params")}
             event["parameters"] = params.get(r.get("params"))
@@ -32,6 +37,29 @@ def export_events(doc: dict[str, Any], questions: Iterable[dict[str, Any]]) -> I
             yield {**event, "t": "review", "uid": uid, "key": q["key"], "session": session, "prompt": prompt}
         if q.get("marks"):
             yield marks_event(q["key"], q["marks"])
+    yield from mock_answer_events(doc, sessions, rated)
+
+
+def mock_answer_events(
+    doc: dict[str, Any], sessions: dict[int, str], rated: dict[int, tuple[str, str]]
+) -> Iterator[dict[str, Any]]:
+    """The export's mock answers (checked, after its questions) as their sync lines: their session and
+    the review that rated them by global id, the review with when it was rated (``rated``: by the ids the
+    file gives them)."""
+    for index, m in enumerate(doc.get("mock_answers", [])):
+        review = m.get("review")
+        if review is not None and review not in rated:
+            raise RecordProblem(f"mock_answers[{index}].review", f"no review {review} in questions[].reviews")
+        review_uid, rated_at = rated.get(review, (None, None)) if review is not None else (None, None)
+        uid = m.get("uid") or ids.mock_answer_uid(m["id"], m["session"], m["position"], m["answered_at"])
+        yield {
+            **{k: v for k, v in m.items() if k not in ("id", "session", "review")},
+            "t": "mock_answer",
+            "uid": uid,
+            "session": sessions[m["session"]],
+            "review": review_uid,
+            "review_rated_at": rated_at,
+        }
 
 
 def marks_event(key: str, marks: dict[str, Any]) -> dict[str, Any]:

@@ -274,6 +274,7 @@ class Bulk:
             for index, question in enumerate(questions):
                 checker.check_question(question, index)
                 yield question
+            checker.check_mock_answers(doc)  # (their session and question: known once the questions are)
 
         return merge_events(self.store, export_events(doc, checked()), origin="import")
 

@@ -1,8 +1,9 @@
 """Merging another device's history: events identified by global ids, applied once whatever their order.
 
 An event is a plain dict (the sync folder's JSON lines, or an export turned into events by
-:func:`~mockprep.core.export_events.export_events`): a session, a review, a story (its versions, links,
-removed links and rehearsals), a question's marks or a deletion.
+:func:`~mockprep.core.export_events.export_events`): a session, a review, a mock answer
+(:mod:`~mockprep.db.mock_answer_merge`), a story (its versions, links, removed links and rehearsals), a
+question's marks or a deletion.
 Applying an event twice changes nothing; an event that refers to something not here yet (a session, a
 question) is handed back as waiting. Every card whose log changed is replayed from its whole log in time
 order (:data:`~mockprep.db.card_replay.REPLAY_ORDER`), so every device computes the same card.
@@ -13,13 +14,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.scheduler import SchedulerParams
 from mockprep.db import review_codec, stats_rollup
 from mockprep.db.card_replay import KnownParams, store_replayed_card
 from mockprep.db.mark_stamps import take_marks
+from mockprep.db.merge_summary import MergeSummary
+from mockprep.db.mock_answer_merge import MockAnswerMerge
 from mockprep.db.question_aliases import current_key, current_keys
 from mockprep.db.review_indexes import SAME_REVIEW, delete_reviews_with_uids
 from mockprep.db.session_reviews import of_session_row
@@ -28,55 +31,6 @@ from mockprep.db.story_merge import StoryMerge
 
 if TYPE_CHECKING:
     from mockprep.db.store import Store
-
-
-@dataclass
-class MergeSummary:
-    """What a merge added, for the person and for the tests."""
-
-    sessions: int = 0
-    reviews: int = 0
-    stories: int = 0
-    versions: int = 0
-    links: int = 0
-    rehearsals: int = 0
-    deleted: int = 0
-    undone: int = 0  # made, then undone or deleted on their device, both read now: neither added nor removed
-    cards: int = 0  # cards replayed
-    marks: int = 0  # questions whose suspended / buried / flagged marks changed
-    aliases: int = 0  # keys renamed questions had, added
-    # reviews on a question whose id was given to another since (or is about to be), filed by their prompt
-    moved: int = 0
-    conflicts: list[str] = field(default_factory=list)  # titles of stories edited on two devices
-    kept: list[str] = field(
-        default_factory=list
-    )  # stories deleted elsewhere, kept for a version the delete did not know
-    revived: list[str] = field(
-        default_factory=list
-    )  # stories deleted, back for a version the delete did not know
-    waiting: list[dict[str, Any]] = field(default_factory=list)  # events whose session/question is not here
-    homeless: list[str] = field(default_factory=list)  # keys of those waiting for a question (not a session)
-    # Sessions whose sync line was skipped (a wrong value), not here: kept to be told of again.
-    skipped_sessions: list[dict[str, Any]] = field(default_factory=list)
-    detached: dict[str, int] = field(default_factory=dict)  # file: reviews added without their session
-    refused: list[tuple[dict[str, Any], str]] = field(
-        default_factory=list
-    )  # events (or parts) not merged, why
-
-    def added(self) -> bool:
-        return any(
-            (
-                self.sessions,
-                self.reviews,
-                self.stories,
-                self.versions,
-                self.links,
-                self.rehearsals,
-                self.marks,
-                self.aliases,
-                self.moved,
-            )
-        )
 
 
 def merge_events(store: Store, events: Iterable[dict[str, Any]], origin: str) -> MergeSummary:
@@ -94,6 +48,8 @@ def merge_events(store: Store, events: Iterable[dict[str, Any]], origin: str) ->
             else:
                 merger.alone(event, merger.apply)
         merger.flush_reviews()
+        for answer in merger.answers.take():  # after the reviews: an answer names the one that rated it
+            merger.alone(answer, merger.answers.apply)
         merger.flush_deletions()  # a deletion follows what it deletes
         merger.stories.name_survivors()
         merger.replay_cards()
@@ -134,6 +90,7 @@ class _Merger:
         self.story_deletions: list[dict[str, Any]] = []  # those that name the versions their device knew
         self.stories = StoryMerge(raw, summary, self.deleted)
         self.skipped: dict[str, dict[str, Any]] = {}  # SKIPPED_SESSION events by the session's uid
+        self.answers = MockAnswerMerge(raw, summary, self.deleted, self.skipped)
         self.new_sessions: set[str] = set()  # uids of the sessions this merge added
         self.undone: set[str] = set()  # uids of reviews not added, as this merge deletes them too
 
@@ -173,6 +130,8 @@ class _Merger:
             self.story_deletions.append(event)
         elif kind == "deleted":
             self.deletions.append(event["uid"])
+        elif kind == "mock_answer":
+            self.answers.gather(event)
         elif kind == "marks":
             self._marks(event)
         elif kind == "alias":
