@@ -350,6 +350,14 @@ def hanging_lines(text: Text, width: int) -> list[Text]:
     return lines
 
 
+def model_answer_lines(answer: str, width: int) -> list[Text]:
+    """A model answer as shown: its paragraphs reflowed where a written line would wrap ragged
+    (terminal/reflow.py), then :func:`hanging_lines`. Bank text: escape sequences stripped, no markup."""
+    from mockprep.terminal.reflow import reflowed
+
+    return hanging_lines(safe(reflowed(answer, width)), width)
+
+
 def _folded(line: Text, room: int) -> list[Text]:
     """``line`` cut into pieces of at most ``room`` cells (a single word longer than the room)."""
     if cell_len(line.plain) <= room:

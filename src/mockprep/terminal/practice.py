@@ -25,7 +25,7 @@ from mockprep.core.scheduler import RATING_NAMES, parse_rating
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import Countdown
 from mockprep.practice.ui import EDIT, SUBMIT
-from mockprep.terminal.console import Indented, hanging_lines, plural, safe
+from mockprep.terminal.console import Indented, hanging_lines, model_answer_lines, plural, safe
 from mockprep.terminal.input import QUIT, ReadLine
 from mockprep.terminal.reveal import confirm_checklist, key_point_lines, timing_text, typed_rows
 
@@ -256,7 +256,7 @@ class TerminalUI:
             from mockprep.terminal.code_run import solution_panel
 
             self._out(solution_panel(spec))
-        answer = safe(spec.answer.strip())
+        answer = spec.answer.strip()
         lines = key_point_lines(attempt) if points else []
         if self.read_line.interactive:
             if lines:
@@ -264,7 +264,7 @@ class TerminalUI:
                 self._out(Panel(Group(*lines), border_style="green", padding=(0, 1)))
             self._page(answer)
             return
-        body = hanging_lines(answer, max(self.console.width - 4, 10))
+        body = model_answer_lines(answer, max(self.console.width - 4, 10))
         self.console.print(
             Panel(
                 Group(*body, Text(), *lines) if lines else Group(*body),
@@ -293,11 +293,11 @@ class TerminalUI:
         below = 3  # the "You covered" line (two rows on a narrow screen) and the prompt
         return self._points_at is not None and self._rows - self._points_at + below <= self.console.height
 
-    def _page(self, answer: Text) -> None:
+    def _page(self, answer: str) -> None:
         """The model answer in pages: the first fits under what is on screen (the question included),
         each further one waits for Enter; anything typed skips the rest."""
         width, height = self.console.width, self.console.height
-        lines = hanging_lines(answer, max(width - 4, 10))  # (list items hang under their text)
+        lines = model_answer_lines(answer, max(width - 4, 10))
         # Under the page: its bottom border, the "more" prompt, then the rating's lines.
         below = 2 + -(-RATING_CELLS // max(width, 1)) + 2
         page = max(MIN_PAGE, height - self._rows - 1 - below)

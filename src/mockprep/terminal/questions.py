@@ -23,6 +23,7 @@ from mockprep.core.scheduler import RATING_NAMES, CardState, card_state
 from mockprep.terminal.console import (
     Indented,
     hanging_lines,
+    model_answer_lines,
     plain_table,
     plural,
     print_text,
@@ -101,7 +102,7 @@ def render_question(
     if spec.kind == "code":
         body += _code_lines(spec)
     console.print(Panel(Group(*body), title="Question", title_align="left", border_style="blue"))
-    parts: list[RenderableType] = [*hanging_lines(safe(spec.answer.strip()), max(console.width - 4, 10))]
+    parts: list[RenderableType] = [*model_answer_lines(spec.answer.strip(), max(console.width - 4, 10))]
     if spec.correct is not None:
         parts.append(Text(f"Correct choice: {spec.correct}", style="bold"))
     if spec.value is not None:
