@@ -74,10 +74,35 @@ def test_over_time_is_hard(coding: Store, clock: FakeClock) -> None:
     assert ui.suggestions == [Rating.Hard]
 
 
-def test_quitting_after_a_run_records_nothing(coding: Store, clock: FakeClock) -> None:
-    ui = ScriptedUI([WRONG], [Rating.Good], clock=clock, run_steps=[None])
-    _session(coding, clock, ui)
+def test_quitting_after_a_run_keeps_the_code_unrated(coding: Store, clock: FakeClock) -> None:
+    """q at "Enter submits it, e edits and runs it again, q quits" threw the code away, while Ctrl-C
+    there and q at the rating kept it (found by an exploratory tester): it is kept unrated, with its
+    runs, and the session says so."""
+    from mockprep.db.review_codec import answer_text
+
+    grader = CodeGrader(LexicalGrader(), CodeRunner(RunLimits(test_seconds=2.0)))
+    options = SessionOptions(filter=QuestionFilter(banks=("coding",)), tz=ZoneInfo("UTC"))
+    ui = ScriptedUI([WRONG, RIGHT], [], clock=clock, run_steps=["edit", None])
+    summary = Session(coding, ui, clock, random.Random(1), options, DEFAULT_SETTINGS, grader).run()
     assert coding.conn.exec_driver_sql("SELECT COUNT(*) FROM reviews").scalar() == 0
+    ((answer, runs),) = coding.conn.exec_driver_sql("SELECT answer, code_runs FROM mock_answers").all()
+    assert answer_text(answer) == RIGHT and runs == 2  # the version last run, and both runs
+    assert summary.kept == 1 and summary.answered == 0
+    assert any(n.startswith("Your answer is kept, not rated") for n in ui.notices)
+
+
+def test_quitting_a_mock_after_a_run_keeps_the_code_for_rating(coding: Store, clock: FakeClock) -> None:
+    from mockprep.practice.mock import MockOptions, MockRound
+
+    grader = CodeGrader(LexicalGrader(), CodeRunner(RunLimits(test_seconds=2.0)))
+    ui = ScriptedUI([WRONG], [Rating.Hard], clock=clock, answer_seconds=30, run_steps=[None])
+    options = MockOptions(minutes=6, filter=QuestionFilter(banks=("coding",)))
+    report = MockRound(
+        coding, ui, clock, random.Random(1), "technical", options, DEFAULT_SETTINGS, grader
+    ).run()
+    (answer,) = report.answers  # kept, and rated after the round as every answer given is
+    assert answer.attempt.answer == WRONG and answer.rating == 2
+    assert _stored(coding)[2:] == (1, json.dumps({"failed": ["test 1", "test 2"], "passed": 0, "total": 2}))
 
 
 def test_a_missing_requirement_is_a_notice_and_nothing_is_suggested(coding: Store) -> None:

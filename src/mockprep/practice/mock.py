@@ -249,12 +249,10 @@ class MockRound:
         try:
             attempt = self.pipeline.ask(record, lambda _now: progress, limit)
         except BaseException:  # Ctrl-C, a signal or a closed terminal's error
-            if (cut := self.pipeline.cut_short) is not None:  # what was typed so far is kept, to rate later
-                with self.store.uninterrupted():
-                    kept = self.store.sessions.add_mock_answer(cut.mock_answer(report.session_id, position))
-                    report.answers.append(MockAnswer(kept, cut, None))
+            self._keep(report, position)  # what was typed so far, to rate later
             raise
-        if attempt is None:
+        if attempt is None:  # quit: a code answer quit after a run is kept, rated after the round
+            self._keep(report, position)
             return None
         if attempt.delivery is not None:  # spoken: the round counts the answer's own time
             self._spoken_shift += attempt.timing.seconds - (self.clock() - shown).total_seconds()
@@ -277,6 +275,13 @@ class MockRound:
         if result.follow_up is not None and not self._ask_follow_up(result):
             return None  # q at the follow-up ends the round as at an answer (the answer is kept)
         return result
+
+    def _keep(self, report: MockReport, position: int) -> None:
+        """Store the answer the pipeline kept when it was cut short or quit (if any), to rate later."""
+        if (cut := self.pipeline.cut_short) is not None:
+            with self.store.uninterrupted():
+                kept = self.store.sessions.add_mock_answer(cut.mock_answer(report.session_id, position))
+                report.answers.append(MockAnswer(kept, cut, None))
 
     def _ask_follow_up(self, result: MockAnswer) -> bool:
         """Ask the follow-up against its own limit and store the reply with how long it took; False

@@ -25,7 +25,6 @@ from mockprep.core.card_actions import (
     refused_text,
     undo_lines,
 )
-from mockprep.core.code_results import code_rating
 from mockprep.core.durations import format_duration
 from mockprep.core.grading import Assessment, Grader, default_grader, rating_from_checklist
 from mockprep.core.kinds import kind_of
@@ -34,7 +33,8 @@ from mockprep.core.plans import today as plan_today
 from mockprep.core.scheduler import SchedulerParams, card_state, review
 from mockprep.core.settings import Settings
 from mockprep.core.timer import AnswerTiming, Countdown
-from mockprep.practice.ui import SUBMIT, Attempt, PracticeUI, Progress
+from mockprep.practice.code_answer import CodeAnswer, say_code_is_typed
+from mockprep.practice.ui import Attempt, PracticeUI, Progress
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -98,8 +98,7 @@ class Pipeline:
         self.voice = voice  # answers are spoken (--voice, --audio) when set
         self.undone: list[UndoneReview] = []  # ratings taken back with `u` at the rating prompt
         self.recorded: Attempt | None = None  # the last attempt whose rating was stored
-        self.cut_short: Attempt | None = None  # the answer being typed when Ctrl-C or a signal came
-        self._code_draft: str | None = None  # a code answer's last version read
+        self.cut_short: Attempt | None = None  # cut short (Ctrl-C, a signal), or code quit after a run
         self.confirmed: list[str] | None = None  # ... and the checklist the person confirmed for it
         self._due_by: dict[int, datetime] | None = None  # question -> start of its interview day
 
@@ -155,13 +154,15 @@ class Pipeline:
         if prepare is not None:
             prepare()  # e.g. load the meaning model while the person reads and types
         if kind_of(record.question.spec).runs_code:
-            self._code_draft = None
             say_code_is_typed(self.ui, self.voice)
+            code = CodeAnswer(self.ui, self.grader, self.clock, record, shown, limit)
             try:
-                return self._ask_code(record, shown, countdown, limit)
+                attempt = code.ask(countdown)
             except BaseException:  # Ctrl-C, a signal, a closed terminal's error: the code so far is kept
-                self.cut_short = typed_so_far(self.ui, self.clock, record, shown, limit, self._code_draft)
+                self.cut_short = typed_so_far(self.ui, self.clock, record, shown, limit, code.draft)
                 raise
+            self.cut_short = code.quit_with  # q after a run: the code is kept as well
+            return attempt
         spoken = None
         if self.voice is not None:
             spoken = self.voice.answer(countdown)
@@ -211,40 +212,6 @@ class Pipeline:
         if spoken is not None:
             self.ui.show_spoken(spoken, countdown.limit if countdown is not None else None)
         return spoken
-
-    def _ask_code(
-        self, record: QuestionRecord, shown: datetime, countdown: Countdown | None, limit: float | None
-    ) -> Attempt | None:
-        """A code answer: written, run against the tests, fixed and run again until the person submits
-        it (the clock runs on; past the limit it is overtime, as for any answer)."""
-        spec = record.question.spec
-        code = self.ui.read_code(spec.starter or "", countdown)
-        runs = 0
-        while code is not None:
-            self._code_draft = code
-            overtime = AnswerTiming((self.clock() - shown).total_seconds(), limit).overtime > 0
-            assessment = self.grader.assess(spec, code, overtime)
-            if assessment.code is None:  # not run (the note says why): the answer is taken as it is
-                if assessment.note:
-                    self.ui.notice(assessment.note)
-                break
-            runs += 1
-            step = self.ui.after_run(assessment.code, runs, countdown)
-            if step is None:
-                return None
-            if step == SUBMIT:
-                break
-            code = self.ui.read_code(code, countdown)
-        if code is None:
-            return None
-        answered = self.clock()
-        timing = AnswerTiming((answered - shown).total_seconds(), limit)
-        if assessment.code is not None:
-            quick = runs == 1 and limit is not None and timing.seconds <= limit / 2
-            assessment = replace(
-                assessment, suggested=code_rating(assessment.code, timing.overtime > 0, quick)
-            )
-        return Attempt(record, code, timing, assessment, answered, runs)
 
     def unavailable(self, record: QuestionRecord) -> str | None:
         """Why a question cannot be asked here (a code question whose requirements are missing)."""
@@ -439,12 +406,6 @@ def offer_stories(store: Store, ui: PracticeUI, record: QuestionRecord, now: dat
         return
     store.stories.link(chosen, question.key, now)
     ui.notice(f"Linked “{picked.title}” (story {chosen}) to {question.key}.")
-
-
-def say_code_is_typed(ui: PracticeUI, voice: Voice | None) -> None:
-    """With spoken answers, a code question says it is typed (an --audio file waits for the next one)."""
-    if voice is not None:
-        ui.notice(f"A code question is answered in code: {voice.not_for_code()}.")
 
 
 def typed_so_far(

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from mockprep.core.grading import Grader
     from mockprep.core.questions import QuestionRecord
     from mockprep.db.store import Store
+    from mockprep.practice.ui import Attempt
     from mockprep.practice.voice import Voice
 
 
@@ -397,26 +398,20 @@ class Session:
         try:
             attempt = self.pipeline.ask(record, progress, limit)
         except BaseException:  # Ctrl-C, a signal or a closed terminal's error
-            if self.pipeline.cut_short is not None:  # what was typed so far is kept, unrated
-                with self.store.uninterrupted():
-                    self.pipeline.keep_unrated(self.pipeline.cut_short, summary.session_id, number)
-                    summary.kept += 1
+            self._keep(self.pipeline.cut_short, summary, number)  # what was typed so far, unrated
             raise
-        if attempt is None:
+        if attempt is None:  # quit: a code answer quit after a run is kept, unrated
+            self._keep(self.pipeline.cut_short, summary, number)
             return False
         try:
             rating = self.pipeline.rate(attempt := self.pipeline.reveal(attempt), summary.session_id)
         except BaseException:  # Ctrl-C, a signal, a closed terminal's input/output error
             # Ctrl-C or a closed terminal before the rating was stored: the answer is kept, as with q
             if self.pipeline.recorded is not attempt:
-                with self.store.uninterrupted():
-                    self.pipeline.keep_unrated(attempt, summary.session_id, number)
-                    summary.kept += 1
+                self._keep(attempt, summary, number)
             raise
         if rating is None:  # quit at the rating: the answer is kept, unrated
-            with self.store.uninterrupted():
-                self.pipeline.keep_unrated(attempt, summary.session_id, number)
-                summary.kept += 1
+            self._keep(attempt, summary, number)
             return False
         overtime = attempt.timing.overtime > 0
         summary.overtime += overtime
@@ -430,3 +425,12 @@ class Session:
         summary.answered += 1
         summary.ratings[int(rating)] += 1
         return True
+
+    def _keep(self, attempt: Attempt | None, summary: SessionSummary, number: int) -> None:
+        """Store an answer that was not rated (None: there is none), counted in the summary as kept."""
+        if attempt is None:
+            return
+        assert summary.session_id is not None
+        with self.store.uninterrupted():
+            self.pipeline.keep_unrated(attempt, summary.session_id, number)
+            summary.kept += 1
