@@ -22,6 +22,7 @@ import operator
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from mockprep.core.number_words import symbols, with_digits
@@ -347,8 +348,21 @@ def grade_numeric(spec: QuestionSpec, answer: str) -> AutoGrade:
     slack = tolerance + 1e-9 * max(1.0, abs(spec.value))
     correct = value is not None and abs(value - spec.value) <= slack
     unit = f" {spec.unit}" if spec.unit else ""
-    expected = f"{spec.value:g}{unit}" + (f" (± {tolerance:g})" if tolerance else "")
-    return AutoGrade(correct, None if value is None else f"{value:g}", expected)
+    expected = f"{readable_number(spec.value)}{unit}" + (
+        f" (± {readable_number(tolerance)})" if tolerance else ""
+    )
+    return AutoGrade(correct, None if value is None else readable_number(value), expected)
+
+
+def readable_number(value: float) -> str:
+    """A value as people read it: a whole number in full with separators (4,194,304, not 4.1943e+06),
+    others to 12 significant digits without an exponent (0.375, 1,234.5); a magnitude under 1e-4 or
+    from 1e15 in scientific notation (1.5e-05)."""
+    if not math.isfinite(value) or (value and not 1e-4 <= abs(value) < 1e15):
+        return f"{value:.6g}"
+    if value == int(value):
+        return f"{int(value):,}"
+    return format(Decimal(f"{value:.12g}"), ",f")
 
 
 def check_choice(spec: QuestionSpec, answer: str) -> str | None:

@@ -14,7 +14,7 @@ from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
-from mockprep.core.autograde import choice_letter
+from mockprep.core.autograde import choice_letter, readable_number
 from mockprep.core.browser import QuestionDetail, QuestionHit, ReviewEntry
 from mockprep.core.card_actions import CardMarks, state_name
 from mockprep.core.durations import format_duration
@@ -106,8 +106,9 @@ def render_question(
     if spec.correct is not None:
         parts.append(Text(f"Correct choice: {spec.correct}", style="bold"))
     if spec.value is not None:
-        tolerance = f" ± {spec.tolerance:g}" if spec.tolerance else ""
-        parts.append(safe(f"Expected value: {spec.value:g}{tolerance} {spec.unit or ''}".rstrip(), "bold"))
+        tolerance = f" ± {readable_number(spec.tolerance)}" if spec.tolerance else ""
+        expected = f"Expected value: {readable_number(spec.value)}{tolerance} {spec.unit or ''}"
+        parts.append(safe(expected.rstrip(), "bold"))
     parts.append(Text("\nKey points", style="bold"))
     parts += [Indented(safe(point), lead=Text("  • ")) for point in spec.key_points]
     if spec.follow_ups:
