@@ -673,6 +673,11 @@ def test_a_long_answer_cut_in_history_names_the_option_that_shows_it_whole(cli) 
     assert "word word the last words" in whole and "more characters" not in whole
     refused = cli("history", "--full")
     assert refused.exit_code == 2 and "give its id" in refused.stderr
+    # Its help says what --full shows and that the cut is what happens without it (it read "every
+    # answer in full (over 4,000 characters, cut)", as if --full cut them; found by an exploratory tester)
+    helped = " ".join(cli("history", "--help").stdout.split())
+    option = helped[helped.index("--full") : helped.index("--csv")]
+    assert "cut" in option and "without --full" in option.split("cut")[0]
 
 
 def test_history_refuses_options_it_would_ignore(cli, tmp_path: Path) -> None:

@@ -32,7 +32,10 @@ def history(
     all_: Annotated[bool, typer.Option("--all", help="List every session.")] = False,
     full: Annotated[
         bool,
-        typer.Option("--full", help="With a session id: every answer in full (over 4,000 characters, cut)."),
+        typer.Option(
+            "--full",
+            help="With a session id: every answer whole (without --full, one over 4,000 characters is cut).",
+        ),
     ] = False,
     csv_: Annotated[bool, typer.Option("--csv", help="Write the whole review log as CSV instead.")] = False,
     output: Output = None,
