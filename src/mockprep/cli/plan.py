@@ -38,8 +38,9 @@ def plan(
 
     With --date, record an interview (several are allowed); without, show each coming interview by
     round and topic — new, learning and learned questions, their predicted recall on the day, the new
-    questions a day needed and whether today's are done; --all lists past interviews too (their ids
-    for --remove).
+    questions a day needed and whether today's are done, an estimate of each day's answers and minutes
+    until the interview (over plan_minutes_a_day, if set, is called out) and the suspended questions it
+    leaves out; --all lists past interviews too (their ids for --remove).
 
     While a plan runs, sessions introduce its new questions in time (all of them before the last
     plan_review_days days, which are for review) and raise the desired retention so that reviews land
@@ -48,7 +49,7 @@ def plan(
     from datetime import date as Date
 
     from mockprep.core.plans import today
-    from mockprep.practice.plans import plan_statuses
+    from mockprep.practice.plans import plan_outlook, plan_statuses
     from mockprep.terminal.plans import render_plans
 
     given = [name for name, value in (("--label", label), ("--role", role), ("--rounds", rounds)) if value]
@@ -80,8 +81,9 @@ def plan(
             plan_id = store.plans.add(day, label.strip(), role, chosen, now)
             typer.echo(plain(f"Plan {plan_id}: {label.strip() or 'interview'} on {day}."))
         statuses = plan_statuses(store, now, None, settings)
+        outlooks = {s.plan.id: plan_outlook(store, s, now, None, settings) for s in statuses}
         on = today(now, None, settings.day_start_hour)
         past = [p for p in store.plans.all() if p.date < on]
     finally:
         store.close()
-    render_plans(make_console(), statuses, past, all_)
+    render_plans(make_console(), statuses, past, all_, outlooks)

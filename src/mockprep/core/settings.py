@@ -124,6 +124,9 @@ class Settings:
     plan_review_days: int = field(default=2, metadata=between(0, 30))
     # The recall aimed for on the day: a question that would fall below it is reviewed before the date.
     plan_retention: float = field(default=0.95, metadata=between(0.7, 0.99))
+    # The minutes a day you have for practice: `plan` names the days its estimate puts over them (0: not
+    # said).
+    plan_minutes_a_day: int = field(default=0, metadata=between(0, 1440))
     # code questions: each run of the tests is a separate, limited process (services/code_runner.py)
     code_test_seconds: float = 5.0  # one test (or loading the code) is stopped after this long
     code_run_seconds: float = 60.0  # a whole run of a question's tests stops after this long

@@ -6,6 +6,7 @@ import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from mockprep.db.card_conditions import NOT_SUSPENDED
 from mockprep.db.driver import text
 from mockprep.db.sql import db_time, db_us, from_db_time, question_filter
 
@@ -77,7 +78,6 @@ class PlanTable:
     def cards(self, plan: Plan) -> list[PlanCard]:
         """Each question the plan covers that may be asked (not suspended), with its card."""
         from mockprep.core.plans import PlanCard
-        from mockprep.db.card_conditions import NOT_SUSPENDED
         from mockprep.db.cards import card_from_row
 
         clause, params = question_filter(plan.filter)
@@ -90,6 +90,33 @@ class PlanTable:
             PlanCard(r.question_id, r.round, r.topic, card_from_row(r) if r.last_review else None)
             for r in self.store.conn.execute(stmt, params)
         ]
+
+    def suspended(self, plan: Plan) -> list[tuple[str, bool]]:
+        """The questions the plan covers that are suspended, by key, and whether each is a leech
+        (suspended automatically): never asked, so in none of the plan's figures."""
+        from mockprep.core.card_actions import SUSPENDED_AS_LEECH
+
+        clause, params = question_filter(plan.filter)
+        stmt = text(
+            "SELECT q.key, c.suspended_by = :leech AS leech FROM questions q JOIN banks b ON b.id = q.bank_id"
+            f" JOIN cards c ON c.question_id = q.id WHERE {clause} AND NOT {NOT_SUSPENDED} ORDER BY q.key"
+        )
+        rows = self.store.conn.execute(stmt, {**params, "leech": SUSPENDED_AS_LEECH})
+        return [(r.key, bool(r.leech)) for r in rows]
+
+    def answer_counts(self, plan: Plan, since: datetime) -> dict[str, tuple[int, int]]:
+        """The answers to the plan's questions since ``since`` outside cram, and how many passed (hard,
+        good or easy), by kind: a new question's first answer, a (re)learning step, a review."""
+        clause, params = question_filter(plan.filter)
+        stmt = text(
+            "SELECT CASE r.state_before WHEN 0 THEN 'first' WHEN 2 THEN 'review' ELSE 'step' END"
+            " AS answer_kind, COUNT(*) AS answers, SUM(r.rating > 1) AS passed FROM reviews r"
+            " JOIN questions q ON q.id = r.question_id JOIN banks b ON b.id = q.bank_id"
+            f" WHERE {clause} AND NOT r.cram AND r.rated_us >= :since"  # the index by time
+            " GROUP BY answer_kind"
+        )
+        rows = self.store.conn.execute(stmt, {**params, "since": db_us(since)})
+        return {r.answer_kind: (r.answers, r.passed) for r in rows}
 
 
 def _plan(r: Any) -> Plan:

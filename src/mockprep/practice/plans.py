@@ -22,6 +22,7 @@ from mockprep.core.scheduler import SchedulerParams, day_start
 from mockprep.core.settings import Settings
 
 if TYPE_CHECKING:
+    from mockprep.core.plan_load import PlanLoad, PlanOutlook
     from mockprep.db.store import Store
 
 
@@ -114,3 +115,57 @@ def plan_statuses(store: Store, now: datetime, tz: tzinfo | None, settings: Sett
             )
         )
     return out
+
+
+def plan_load(
+    store: Store, status: PlanStatus, now: datetime, tz: tzinfo | None, settings: Settings
+) -> PlanLoad:
+    """The estimate of each day's answers and minutes until the plan's interview (see
+    :func:`~mockprep.core.plan_load.daily_load`): the plan's cards, its new questions as sessions would
+    introduce them, the person's pass rates of the last RATE_DAYS days and their median answer times (the
+    time limits where a round has too few answers)."""
+    from mockprep.core.plan_load import RATE_DAYS, LoadCard, LoadRules, PlanLoad, daily_load, pass_rates
+    from mockprep.core.timer import median_durations, time_limit
+
+    plan = status.plan
+    cards = store.plans.cards(plan)
+    costs = store.cards.time_costs([c.question_id for c in cards])
+    medians = median_durations(store.cards.recent_durations(), settings.min_history_for_median)
+    rounds = {costs[c.question_id][0] for c in cards}
+    load_cards = []
+    for item in cards:
+        round_name, own = costs[item.question_id]
+        seconds = medians.get(round_name, time_limit(settings, round_name, own))
+        load_cards.append(LoadCard(item.question_id, item.card, seconds))
+    rates = pass_rates(
+        store.plans.answer_counts(plan, now - timedelta(days=RATE_DAYS)), settings.desired_retention
+    )
+    rules = LoadRules(
+        plan.date,
+        scheduler_params(store, settings),
+        settings.plan_retention,
+        rates,
+        settings.plan_review_days,
+        status.limit,
+        min(status.new_left, max(0, max(status.pace, status.limit) - status.introduced_today)),
+        timedelta(minutes=settings.learn_ahead_minutes),
+        tz,
+        settings.day_start_hour,
+    )
+    return PlanLoad(
+        daily_load(load_cards, now, rules),
+        rates,
+        {r: s for r, s in medians.items() if r in rounds},
+        tuple(sorted(rounds - set(medians))),
+    )
+
+
+def plan_outlook(
+    store: Store, status: PlanStatus, now: datetime, tz: tzinfo | None, settings: Settings
+) -> PlanOutlook:
+    """What `plan` adds to a plan's status: its daily load until the interview (none on the day), the
+    minutes a day the person has, and its suspended questions."""
+    from mockprep.core.plan_load import PlanOutlook
+
+    load = plan_load(store, status, now, tz, settings) if status.days_left > 0 else None
+    return PlanOutlook(load, settings.plan_minutes_a_day, tuple(store.plans.suspended(status.plan)))

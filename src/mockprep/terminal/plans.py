@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import shlex
+from datetime import date
 from typing import TYPE_CHECKING
 
 from mockprep.core.wording import plural
 from mockprep.terminal.console import plain_table, print_table, print_text, safe
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from rich.console import Console
 
+    from mockprep.core.plan_load import DayLoad, PlanLoad, PlanOutlook
     from mockprep.core.plans import Plan, PlanStatus
 
 
@@ -95,9 +97,14 @@ def _narrowing(status: PlanStatus) -> str:
 
 
 def render_plans(
-    console: Console, statuses: list[PlanStatus], past: Sequence[Plan] = (), show_past: bool = False
+    console: Console,
+    statuses: list[PlanStatus],
+    past: Sequence[Plan] = (),
+    show_past: bool = False,
+    outlooks: Mapping[int, PlanOutlook] | None = None,
 ) -> None:
-    """Each coming interview; the past ones listed (``show_past``) or counted, so their ids are found."""
+    """Each coming interview (with its ``outlooks``, by plan id, when given); the past ones listed
+    (``show_past``) or counted, so their ids are found."""
     if show_past and past:
         print_text(console, "Past interviews:", "bold")
         for plan in past:
@@ -129,4 +136,165 @@ def render_plans(
         legend = "recall: predicted recall on the day of the questions studied; ready: over every question"
         print_text(console, legend + " (a new one counts 0)", "dim")
         print_text(console, pace_line(status))
+        outlook = (outlooks or {}).get(status.plan.id)
+        if outlook is not None:
+            render_outlook(console, outlook)
         console.print()
+
+
+# -- what a plan asks of each day, and what it leaves out ----------------------------------------------
+
+ROWS = 7  # today and six weeks; the days after them share one row
+GROWTH = 1.5  # a day this many times the first days' minutes (and GROWTH_MINUTES more) is called out
+GROWTH_MINUTES = 15
+
+
+def render_outlook(console: Console, outlook: PlanOutlook) -> None:
+    """The estimated daily load until the interview (a table by week, what it assumes, a warning when a
+    day exceeds the minutes the person has or the load grows much beyond the first days'), and the
+    plan's suspended questions."""
+    load = outlook.load
+    if load is not None and load.days:
+        print_text(console, "Each day until the interview, estimated (today: what is left of it):")
+        table = plain_table("days", "new>", "answers>", "minutes>")
+        for row in load_rows(load.days):
+            table.add_row(*row)
+        print_table(console, table)
+        print_text(console, assumptions(load, outlook.minutes_a_day), "dim")
+        warning = load_warning(load.days, outlook.minutes_a_day)
+        if warning:
+            print_text(console, warning, "yellow")
+    line = suspended_line(outlook.suspended)
+    if line:
+        print_text(console, line)
+
+
+def load_rows(days: Sequence[DayLoad]) -> list[tuple[str, str, str, str]]:
+    """Today, then a row a week (each figure's range over its days), the days after six weeks in one."""
+    groups = [days[:1], *(days[i : i + 7] for i in range(1, len(days), 7))]
+    if len(groups) > ROWS:
+        groups = [*groups[: ROWS - 1], [d for g in groups[ROWS - 1 :] for d in g]]
+    rows = []
+    for number, group in enumerate(groups):
+        label = "today" if number == 0 else _span(group[0].day, group[-1].day)
+        rows.append(
+            (
+                label,
+                _range([d.new for d in group]),
+                _range([d.answers for d in group]),
+                _range([round(d.minutes) for d in group]),
+            )
+        )
+    return rows
+
+
+def _span(first: date, last: date) -> str:
+    """``Dec 15-21``, ``Dec 29-Jan 4``, or one day: ``Dec 27``."""
+    start = f"{first:%b} {first.day}"
+    if first == last:
+        return start
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{start}-{last.day}"
+    return f"{start}-{last:%b} {last.day}"
+
+
+def _range(values: Sequence[int]) -> str:
+    low, high = min(values), max(values)
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def assumptions(load: PlanLoad, minutes_a_day: int) -> str:
+    """What the estimate assumes, said with it: it is an estimate, not a promise."""
+    from mockprep.core.durations import format_duration
+    from mockprep.core.plan_load import KINDS, MIN_ANSWERS, RATE_DAYS
+
+    names = {"first": "first answers", "step": "learning steps", "review": "reviews"}
+    rates = load.rates
+    own = [f"{names[k]} {rates.of(k):.0%}" for k in KINDS if k in rates.own]
+    passes = [f"{_and(own)} of the time, as in your last {RATE_DAYS} days"] if own else []
+    guessed = [k for k in KINDS if k not in rates.own]
+    if guessed:
+        passes.append(
+            f"{_and([names[k] for k in guessed])} {rates.of(guessed[0]):.0%} of the time (desired_retention,"
+            f" until you have {MIN_ANSWERS} answers of the kind in {RATE_DAYS} days)"
+        )
+    times = []
+    if load.medians:
+        medians = ", ".join(f"{r} {format_duration(s)}" for r, s in sorted(load.medians.items()))
+        times.append(f"your median answer time in its round ({medians})")
+    if load.limited:  # (rounds with too few answers timed)
+        times.append("its question's time limit" + (f" in {_and(load.limited)}" if load.medians else ""))
+    budget = f" You said you have {plural(minutes_a_day, 'minute')} a day." if minutes_a_day else ""
+    return (
+        "An estimate: it assumes you answer each question on the day it falls due, sessions introduce new"
+        f" ones as above, you pass (rate good, else again) {'; '.join(passes)}; and an answer takes"
+        f" {' or '.join(times)}.{budget}"
+    )
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def load_warning(days: Sequence[DayLoad], minutes_a_day: int) -> str | None:
+    """One line when a day's estimate exceeds the minutes the person has, or (minutes not said) when a
+    later day asks much more than the first full days did."""
+    if minutes_a_day:
+        over = [d for d in days if d.minutes > minutes_a_day]
+        if not over:
+            return None
+        worst = max(over, key=lambda d: d.minutes)
+        return (
+            f"{_count(len(over), len(days))} over your {plural(minutes_a_day, 'minute')} a day"
+            f" (plan_minutes_a_day): the most, {worst.day:%a %b} {worst.day.day}, about"
+            f" {round(worst.minutes)} minutes for {plural(worst.answers, 'answer')}."
+        )
+    full = list(days[1:]) or list(days)  # (what is left of today is no measure)
+    first, later = full[:3], full[3:]
+    if not later:
+        return None
+    base = sum(d.minutes for d in first) / len(first)
+    peak = max(later, key=lambda d: d.minutes)
+    if peak.minutes < GROWTH * base or peak.minutes - base < GROWTH_MINUTES:
+        return None
+    return (
+        f"The load grows: about {round(peak.minutes)} minutes ({plural(peak.answers, 'answer')}) on"
+        f" {peak.day:%a %b} {peak.day.day}, against {round(base)} a day at first, as the questions"
+        " introduced come back for review. Say how long you have (mockprep config set plan_minutes_a_day 60)"
+        " to be told which days exceed it."
+    )
+
+
+def _leeches(count: int) -> str:
+    return "a leech" if count == 1 else "leeches"
+
+
+def _count(over: int, days: int) -> str:
+    if over == days:
+        return {1: "The one day left is", 2: "Both days are"}.get(days, f"All {days} days are")
+    return f"{over} of the {days} days {'is' if over == 1 else 'are'}"
+
+
+def suspended_line(suspended: Sequence[tuple[str, bool]]) -> str | None:
+    """The plan's suspended questions: how many, the leeches among them, and how to ask them again
+    (they are in none of the figures above)."""
+    if not suspended:
+        return None
+    keys = [key for key, _leech in suspended]
+    leeches = sum(1 for _key, leech in suspended if leech)
+    if leeches == 0:
+        which = ""
+    elif len(keys) == 1:
+        which = " (a leech)"
+    else:
+        which = " (all leeches)" if leeches == len(keys) else f" ({leeches} of them {_leeches(leeches)})"
+    if len(keys) <= 3:
+        command = f"mockprep question unsuspend {' '.join(keys)}"
+    else:
+        command = "mockprep question unsuspend KEY... (mockprep question list --suspended lists them)"
+    one = len(keys) == 1
+    return (
+        f"{plural(len(keys), 'question')} of this plan {'is' if one else 'are'} suspended{which}: never"
+        " asked, and in none of the figures above (readiness included). To practise"
+        f" {'it' if one else 'them'}: {command}"
+    )
