@@ -133,22 +133,28 @@ def test_an_import_with_a_broken_code_result_names_it() -> None:
     assert code_result_problem({"passed": 1, "total": 2, "failed": ["a"]}) is None
 
 
-def test_a_session_skips_a_code_question_whose_requirement_is_missing_with_a_notice(
+def test_a_code_question_whose_requirement_is_missing_is_asked_and_rated_against_the_reference(
     store: Store, tmp_path: Path, clock: FakeClock
 ) -> None:
+    """A session skipped it ("Skipped ...: it needs numpy"), while README says it is asked, not run, and
+    rated against the reference (found by an exploratory tester): it is asked, the notice comes before
+    the code is written, once, and the person's own rating is stored with nothing suggested."""
     folder = tmp_path / "coding"
     folder.mkdir()
     needs = BANK.replace('id = "add-one"', 'id = "needs-module"\nrequires = ["no_such_module_w19"]', 1)
-    (folder / "coding.toml").write_text(needs + BANK[BANK.index("[[questions]]") :], encoding="utf-8")
+    (folder / "coding.toml").write_text(needs, encoding="utf-8")
     store.banks.add_source(folder, clock.now)
     sync_banks(store, clock.now)
-    ui = ScriptedUI([RIGHT], [Rating.Easy], clock=clock, answer_seconds=30)  # easy: not asked again
+    ui = ScriptedUI([RIGHT], [Rating.Good], clock=clock, answer_seconds=30)
     grader = CodeGrader(LexicalGrader(), CodeRunner(RunLimits(test_seconds=2.0)))
-    options = SessionOptions(filter=QuestionFilter(banks=("coding",)), tz=ZoneInfo("UTC"))
+    options = SessionOptions(filter=QuestionFilter(banks=("coding",)), tz=ZoneInfo("UTC"), limit=1)
     summary = Session(store, ui, clock, random.Random(1), options, DEFAULT_SETTINGS, grader).run()
-    assert summary.answered == 1 and ui.shown == ["coding/add-one"]
-    skipped = [n for n in ui.notices if n.startswith("Skipped coding/needs-module")]
-    assert len(skipped) == 1 and "no_such_module_w19" in skipped[0]
+    assert summary.answered == 1 and ui.shown == ["coding/needs-module"]
+    said = [n for n in ui.notices if "no_such_module_w19" in n]
+    assert len(said) == 1 and "not be run" in said[0] and "reference solution" in said[0]
+    assert ui.runs == [] and ui.suggestions == [None]  # nothing run, nothing suggested
+    row = store.conn.exec_driver_sql("SELECT rating, suggested, grader, code_runs FROM reviews").one()
+    assert tuple(row) == (3, None, "not run", None)
 
 
 def test_a_mock_code_answer_rated_later_keeps_the_runs_of_the_round(coding: Store, clock: FakeClock) -> None:

@@ -44,6 +44,12 @@ class CodeAnswer:
     def ask(self, countdown: Countdown | None) -> Attempt | None:
         """The submitted answer; None when the person quits (``quit_with`` holds a code answer run)."""
         spec = self.record.question.spec
+        unavailable = getattr(self.grader, "unavailable", lambda _spec: None)(spec)
+        if unavailable is not None:  # said before the code is written, not after
+            self.ui.notice(
+                f"Your code will not be run: {unavailable}. Write your answer all the same, and rate it"
+                " against the reference solution shown after it."
+            )
         code = self.ui.read_code(spec.starter or "", countdown)
         runs = 0
         while code is not None:
@@ -51,7 +57,7 @@ class CodeAnswer:
             overtime = AnswerTiming((self.clock() - self.shown).total_seconds(), self.limit).overtime > 0
             assessment = self.grader.assess(spec, code, overtime)
             if assessment.code is None:  # not run (the note says why): the answer is taken as it is
-                if assessment.note:
+                if assessment.note and unavailable is None:
                     self.ui.notice(assessment.note)
                 break
             runs += 1

@@ -114,8 +114,6 @@ class Session:
         self._new_by_plan = False  # ... more than the limit, for an interview plan's pace
         self._plan: SessionPlan | None = None
         self._records: dict[int, QuestionRecord] = {}
-        self._checked: set[int] = set()  # questions looked at for whether they can be asked here
-        self._skipped: set[int] = set()  # those that cannot (see _askable)
         self._timing: dict[int, tuple[str, float | None]] = {}  # question id -> (round, own limit)
         self._just_asked: int | None = None
 
@@ -173,30 +171,10 @@ class Session:
         cards, flt = self.store.cards, self.options.filter
         cut = None if self._plan is not None else 2
         new_ids = self._new_queue[: max(0, self._new_left)]
-        if self._skipped:
-            cut = None  # skipped questions may sit at the head: look past them
         new = [DueCard(qid, CardState.NEW, now) for qid in new_ids[:cut]]
         learning = cards.learning_queue(flt, now, cut)
         reviews = cards.reviews_due(flt, now, cut)
-        queue = queue_order(learning, reviews, new, now, self._learn_ahead, self._just_asked)
-        return self._askable(queue, now)
-
-    def _askable(self, queue: list[DueCard], now: datetime) -> list[DueCard]:
-        """The queue without questions that cannot be asked here (a code question whose requirement,
-        e.g. numpy, is missing); each is named once, in a notice."""
-        candidates = [card for card in queue if card.question_id not in self._skipped]
-        head = candidates if self._plan is not None else candidates[:2]  # a time plan looks at all
-        fresh = [card for card in head if card.question_id not in self._checked]
-        skipped = False
-        for card in fresh:
-            self._checked.add(card.question_id)
-            record = self._record(card.question_id)
-            reason = self.pipeline.unavailable(record)
-            if reason is not None:
-                self._skipped.add(card.question_id)
-                self.ui.notice(f"Skipped {record.question.key}: {reason}.")
-                skipped = True
-        return self._queue(now) if skipped else candidates
+        return queue_order(learning, reviews, new, now, self._learn_ahead, self._just_asked)
 
     @property
     def _learn_ahead(self) -> timedelta:
