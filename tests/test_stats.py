@@ -84,6 +84,38 @@ def test_month_labels_mark_where_each_month_starts() -> None:
         assert first.strftime("%b") == name  # the label sits on the month's first week
 
 
+@given(st.dates(date(2020, 1, 1), date(2030, 12, 31)), st.integers(15, 400))
+@example(date(2026, 12, 14), 182)  # the tester's
+def test_the_current_month_is_always_labelled_and_every_label_is_its_months(end: date, days: int) -> None:
+    """On 12-14 the row read 'Jul Aug  Sep Oct Nov' with all the activity in December: a month starting
+    in the last two week columns had no room for its name (found by an exploratory tester)."""
+    weeks = heatmap_weeks({}, end, days)
+    labels = month_labels(weeks)
+    assert len(labels) == len(weeks)
+    found = _words(labels)
+    assert found[-1][1] == end.strftime("%b") and found[-1][0] + 3 <= len(weeks)  # the current month
+    months = []
+    for index, name in found[:-1]:  # the others sit on the first week of their month
+        first = _first_of(weeks, index)
+        assert first.strftime("%b") == name
+        assert index == 0 or _first_of(weeks, index - 1).month != first.month
+        months.append((first.year, first.month))
+    assert months + [(end.year, end.month)] == sorted(set(months + [(end.year, end.month)]))  # in order
+
+
+def _words(line: str) -> list[tuple[int, str]]:
+    out, index = [], 0
+    for word in line.split():
+        index = line.index(word, index)
+        out.append((index, word))
+        index += len(word)
+    return out
+
+
+def _first_of(weeks, index: int) -> date:
+    return next(cell[0] for cell in weeks[index] if cell is not None)
+
+
 def test_level_and_sparkline() -> None:
     assert [level(n, 8) for n in (0, 1, 2, 4, 8)] == [0, 1, 1, 2, 4]
     assert sparkline([0, 50, 100, None]) == "▁▅█ "

@@ -60,23 +60,36 @@ def heatmap_weeks(counts: Mapping[date, int], end: date, days: int) -> list[list
 def month_labels(weeks: Sequence[Sequence[tuple[date, int] | None]]) -> str:
     """One character per week column: a month's short name over the first week it starts.
 
-    A week belongs to the month of its first day shown. When two month starts are too close for both
-    names (a partial month at the left edge), the later month is labelled.
+    A week belongs to the month of its first day shown. The current month (the last day's) is always
+    named: when it starts too near the right edge for its name, or starts no column (the last week began
+    in the month before), its name ends at the last column. An earlier month is named only where its
+    name ends before the next one named (a partial month at the left edge, two starts too close: the
+    later month is labelled).
     """
     starts: list[tuple[int, date]] = []
     for index, week in enumerate(weeks):
         first = next((cell[0] for cell in week if cell is not None), None)
-        if first is not None and (
-            not starts or (first.year, first.month) != (starts[-1][1].year, starts[-1][1].month)
-        ):
+        if first is not None and (not starts or _month(first) != _month(starts[-1][1])):
             starts.append((index, first))
+    last = next((cell[0] for cell in reversed(weeks[-1]) if cell is not None), None) if weeks else None
+    if last is not None and _month(last) != _month(starts[-1][1]):
+        starts.append((len(weeks) - 1, last))
     line = [" "] * len(weeks)
-    for number, (index, first) in enumerate(starts):
+    following = len(weeks) + 1  # where the next label to the right starts
+    for number, (index, first) in enumerate(reversed(starts)):
         label = first.strftime("%b")
-        following = starts[number + 1][0] if number + 1 < len(starts) else len(weeks) + 1
-        if index + len(label) < following and index + len(label) <= len(weeks):
-            line[index : index + len(label)] = label
+        if number == 0:  # the current month: moved left to fit, cut only when fewer columns than letters
+            label = label[: len(weeks)]
+            index = min(index, len(weeks) - len(label))
+        elif index + len(label) >= following:
+            continue
+        line[index : index + len(label)] = label
+        following = index
     return "".join(line)
+
+
+def _month(day: date) -> tuple[int, int]:
+    return day.year, day.month
 
 
 def level(count: int, peak: int) -> int:
