@@ -186,3 +186,19 @@ def test_a_multi_line_example_keeps_its_own_indentation(cli, tmp_path: Path) -> 
     assert body[loop + 1] == " " * (indent + 4) + "assert add_one(x) == x + 1"
     assert body[loop + 2] == " " * indent + "assert add_one(-1) == 0"
     assert body[loop - 1].strip() == ""  # apart from the one-line example before it
+
+
+def test_grade_says_why_code_was_not_run_and_exits_1(cli, tmp_path: Path) -> None:
+    """grade on a code question whose requirement is missing said "graded by not run" and "Suggested
+    rating: none (a blank answer: tick what you said)" (found by an exploratory tester without numpy)."""
+    needs = BANK.replace("difficulty = 1\n", 'difficulty = 1\nrequires = ["no_such_module_w19"]\n', 1)
+    assert cli("bank", "add", str(_write(tmp_path, needs))).exit_code == 0
+    solution = tmp_path / "solution.py"
+    solution.write_text("def add_one(x):\n    return x + 1\n", encoding="utf-8")
+    shown = cli("grade", "coding/add-one", "--file", str(solution))
+    assert shown.exit_code == 1
+    assert "blank answer" not in shown.stdout and "graded by" not in shown.stdout
+    last = " ".join(shown.stdout.split()[-30:])  # the suggestion says why and what to do
+    assert "not run" in last and "no_such_module_w19" in last and "pip install" in last
+    data = cli("grade", "coding/add-one", "--file", str(solution), "--json")
+    assert data.exit_code == 1 and json.loads(data.stdout)["grader"] == "not run"

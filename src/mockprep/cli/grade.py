@@ -48,7 +48,8 @@ def grade(
 ) -> None:
     """Grade an answer to one question: each key point's verdict with the sentence it rests on, the
     auto-grade of choice and numeric questions, and the suggested rating. A code question's answer
-    (e.g. --file solution.py) is run against its tests. Nothing is recorded.
+    (e.g. --file solution.py) is run against its tests; when it cannot be run here (a requirement such
+    as numpy is missing) it says why and exits 1. Nothing is recorded.
 
     With a language model on (--llm), its verdict is shown, with a reason per key point and the
     factual errors it found; when it gives none, the offline verdict stands and a line says why."""
@@ -91,6 +92,7 @@ def grade(
             figures["delivery"] = {**spoken.delivery.to_dict(), "wpm": spoken.delivery.wpm}
         typer.echo(json.dumps(figures, indent=2))
         unasked(llm, None if grader is offline else grader)
+        _not_run_exit(assessment.grader)
         return
     from mockprep.terminal.grade import render_assessment
 
@@ -102,6 +104,15 @@ def grade(
             console.print(panel)
     render_assessment(console, record, text, assessment)
     unasked(llm, None if grader is offline else grader)
+    _not_run_exit(assessment.grader)
+
+
+def _not_run_exit(grader: str) -> None:
+    """Exit 1 when a code answer could not be run (its note said why): nothing was graded."""
+    from mockprep.core.grading import NOT_RUN
+
+    if grader == NOT_RUN:
+        raise typer.Exit(1)
 
 
 def _spoken(audio: Path) -> SpokenAnswer:

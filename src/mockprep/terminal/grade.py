@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
+from mockprep.core.grading import NOT_RUN
 from mockprep.core.scheduler import RATING_NAMES
 from mockprep.core.timer import AnswerTiming
 from mockprep.terminal.console import print_text, safe
@@ -24,7 +25,9 @@ def render_assessment(console: Console, record: QuestionRecord, answer: str, ass
 
     from mockprep.practice.ui import Attempt
 
-    print_text(console, f"{record.question.key} · graded by {assessment.grader}", "bold")
+    not_run = assessment.grader == NOT_RUN
+    how = "not graded: the code was not run" if not_run else f"graded by {assessment.grader}"
+    print_text(console, f"{record.question.key} · {how}", "bold")
     if assessment.note:
         console.print(safe(assessment.note, "yellow"))
     auto = assessment.auto
@@ -43,7 +46,12 @@ def render_assessment(console: Console, record: QuestionRecord, answer: str, ass
     attempt = Attempt(record, answer, AnswerTiming(0.0, None), assessment, datetime.now(UTC))
     for line in key_point_lines(attempt):
         console.print(line)
-    if assessment.suggested is None:
+    if not_run:  # why again, where the eye lands: the note is above the key points
+        why = (assessment.note or "").removeprefix("Not run: ").rstrip(".") or "it could not be run"
+        line = Text("Suggested rating: none — your code was not run: ", style="bold")
+        line.append_text(safe(f"{why}. Grade it again once it can run.", "bold"))
+        console.print(line)
+    elif assessment.suggested is None:
         console.print(Text("Suggested rating: none (a blank answer: tick what you said)", style="bold"))
     else:
         name = RATING_NAMES[Rating(assessment.suggested)]
