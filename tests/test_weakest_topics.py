@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from hypothesis import given
@@ -135,3 +136,38 @@ def test_the_drill_of_topics_in_several_rounds_drops_none_of_them() -> None:
     mixed = [*one, {"round": "technical", "topic": "statistics"}]
     drill = _drill(mixed, StatsFilter(banks=("b",)))
     assert drill == "mockprep session --bank b --topic failure --topic communication --topic statistics"
+
+
+@given(st.integers(1, 5))
+def test_the_drill_line_says_which_of_the_weakest_it_drills(count: int) -> None:
+    """Five weakest topics were listed but 'Drill them: ... --topic A --topic B --topic C' drilled three
+    (found by an exploratory tester): the line says so, and its command names exactly those."""
+    from mockprep.core.stats import DRILLED, StatsFilter, _drill
+
+    weakest = [
+        {"round": "technical", "topic": f"topic-{i}", "failed": 5, "answers": 9, "lapses": 0,
+         "last_365_days": {"retention": None, "reviews": 0}}
+        for i in range(count)
+    ]  # fmt: skip
+    data = {
+        "weakest_topics": weakest,
+        "topic_trends": {"days": 7, "improving": [], "slipping": []},
+        "leeches": [],
+    }
+    data["drill_weakest"] = _drill(weakest[:DRILLED], StatsFilter())  # as assemble() makes it
+    out = io.StringIO()
+    render_stats_weak(Console(file=out, width=200, color_system=None), data)
+    (line,) = [line.strip() for line in out.getvalue().splitlines() if line.strip().startswith("Drill")]
+    lead, _, command = line.partition(": ")
+    drilled = [word for previous, word in pairwise(command.split()) if previous == "--topic"]
+    assert drilled == [t["topic"] for t in weakest][: len(drilled)]  # the weakest first
+    if len(drilled) == count:
+        assert lead == "Drill them"
+    else:
+        assert lead == f"Drill the {len(drilled)} weakest"
+
+
+def render_stats_weak(console: Console, data: dict) -> None:
+    from mockprep.terminal.stats import _render_weak
+
+    _render_weak(console, data, 8)

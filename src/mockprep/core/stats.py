@@ -17,6 +17,7 @@ from mockprep.core.settings import Settings
 from mockprep.core.topic_trends import TopicTrend, topic_trends
 
 SPARKS = "▁▂▃▄▅▆▇█"
+DRILLED = 3  # the weakest topics the suggested drill takes (of the five named): a drill stays focused
 
 
 class Streaks(NamedTuple):
@@ -433,7 +434,7 @@ def assemble(
             for r in agg.cards
         ],
         "weakest_topics": weakest,
-        "drill_weakest": _drill(weakest[:3], flt),
+        "drill_weakest": _drill(weakest[:DRILLED], flt),
         "topic_trends": trends,
         "leeches": [{"key": r.key, "topic": r.topic, "lapses": r.lapses} for r in agg.leeches],
         "time": {

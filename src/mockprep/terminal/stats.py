@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from mockprep.core.durations import format_duration
-from mockprep.core.stats import heatmap_weeks, level, month_labels, sparkline
+from mockprep.core.stats import DRILLED, heatmap_weeks, level, month_labels, sparkline
 from mockprep.terminal.console import plain_table, plural, print_table, print_text, safe
 
 HEAT = ("·", "░", "▒", "▓", "█")
@@ -197,7 +197,8 @@ def _render_weak(console: Console, data: dict[str, Any], leech_lapses: int) -> N
                     f" {plural(t['lapses'], 'lapse')}"
                 )
             print_text(console, line)
-        print_text(console, f"  Drill them: {data['drill_weakest']}", "dim", wrap=False)
+        which = "them" if len(weakest) <= DRILLED else f"the {DRILLED} weakest"  # (the drill's share)
+        print_text(console, f"  Drill {which}: {data['drill_weakest']}", "dim", wrap=False)
     _render_trends(console, data["topic_trends"])
     if data["leeches"]:
         console.print()
