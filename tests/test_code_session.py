@@ -202,3 +202,20 @@ def test_grade_says_why_code_was_not_run_and_exits_1(cli, tmp_path: Path) -> Non
     assert "not run" in last and "no_such_module_w19" in last and "pip install" in last
     data = cli("grade", "coding/add-one", "--file", str(solution), "--json")
     assert data.exit_code == 1 and json.loads(data.stdout)["grader"] == "not run"
+
+
+def test_grade_seconds_suggests_as_a_session_does(cli, coding: Path, tmp_path: Path) -> None:
+    """grade --seconds never suggested easy for a passing code answer (only overtime was passed on),
+    while a session suggests easy on a first run in at most half the time (found by an exploratory
+    tester). The limit here is 5 minutes."""
+    solution = tmp_path / "solution.py"
+    solution.write_text("def add_one(x):\n    return x + 1\n", encoding="utf-8")
+
+    def suggested(*seconds: str) -> int:
+        result = cli("grade", "coding/add-one", "--file", str(solution), "--json", *seconds)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)["suggested"]
+
+    assert suggested("--seconds", "10") == 4 and suggested("--seconds", "150") == 4
+    assert suggested("--seconds", "151") == 3 and suggested() == 3  # (no time given: not known quick)
+    assert suggested("--seconds", "301") == 2

@@ -32,7 +32,13 @@ def grade(
     ] = None,
     seconds: Annotated[
         float | None,
-        typer.Option("--seconds", metavar="S", min=0, help="How long the answer took (overtime counts)."),
+        typer.Option(
+            "--seconds",
+            metavar="S",
+            min=0,
+            help="How long the answer took: past the time limit is overtime. A code answer that passes"
+            " every test in at most half the limit is suggested easy, as on a session's first run.",
+        ),
     ] = None,
     audio: Annotated[
         Path | None,
@@ -84,6 +90,13 @@ def grade(
     assessment = grader.assess(spec, text, overtime)
     if assessment.pending is not None:
         assessment = assessment.pending.result()
+    if assessment.code is not None:  # a session's rule: its one run, quick enough, is easy
+        from dataclasses import replace
+
+        from mockprep.core.code_results import code_rating, first_run_quick
+
+        quick = first_run_quick(1, seconds, limit)
+        assessment = replace(assessment, suggested=code_rating(assessment.code, overtime, quick))
     if as_json:
         figures = _as_dict(record.question.key, assessment, limit, seconds)
         if spoken is not None:

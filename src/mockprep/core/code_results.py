@@ -115,6 +115,12 @@ def code_result_problem(value: Any) -> str | None:
     return None
 
 
+def first_run_quick(runs: int, seconds: float | None, limit: float | None) -> bool:
+    """Whether a code answer earns easy when every test passes: passed on its first run, in at most
+    half its time limit (a session's rule, and ``grade --seconds``'s)."""
+    return runs == 1 and seconds is not None and limit is not None and seconds <= limit / 2
+
+
 def code_rating(run: CodeRun, overtime: bool, quick: bool = False) -> int:
     """The rating (1-4) the tests and the time suggest: every test passing is good (easy when it was
     ``quick``: the first run, in under half the time), or hard when over time; at least half passing

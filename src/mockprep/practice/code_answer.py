@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from mockprep.core.code_results import code_rating
+from mockprep.core.code_results import code_rating, first_run_quick
 from mockprep.core.timer import AnswerTiming
 from mockprep.practice.ui import SUBMIT, Attempt
 
@@ -77,7 +77,7 @@ class CodeAnswer:
         answered = self.clock()
         timing = AnswerTiming((answered - self.shown).total_seconds(), self.limit)
         if assessment.code is not None:
-            quick = runs == 1 and self.limit is not None and timing.seconds <= self.limit / 2
+            quick = first_run_quick(runs, timing.seconds, self.limit)
             suggested = code_rating(assessment.code, timing.overtime > 0, quick)
             assessment = replace(assessment, suggested=suggested)
         return Attempt(self.record, code, timing, assessment, answered, runs)
