@@ -141,6 +141,18 @@ def test_a_huge_allocation_fails_with_a_memory_error() -> None:
     assert "MemoryError" in outcome.message and "512 MB" in outcome.message
 
 
+def test_threads_refused_by_the_memory_limit_say_so() -> None:
+    """About 20 threads fill the 1 GB of address space (each reserves its stack, and glibc an arena);
+    "can't start new thread" did not say why (found by an exploratory tester)."""
+    code = (
+        "import threading\n\nstop = threading.Event()\n\ndef f(x):\n"
+        "    for _ in range(2000):\n        threading.Thread(target=stop.wait, daemon=True).start()\n"
+    )
+    outcome = run(code).outcomes[0]
+    assert outcome.status is TestStatus.ERROR and "new thread" in outcome.message
+    assert "512 MB" in outcome.message and "code_memory_mb" in outcome.message
+
+
 def test_writing_outside_its_folder_is_refused(tmp_path: Path) -> None:
     target = tmp_path / "escaped.txt"
     code = f"def f(x):\n    open({str(target)!r}, 'w').write('x')\n    return x + 1\n"

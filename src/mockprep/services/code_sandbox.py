@@ -239,6 +239,32 @@ def person_traceback(exc: BaseException, keep_tests: bool) -> str:
     return text if len(text) <= TRACEBACK_CHARS else "…" + text[-TRACEBACK_CHARS:]
 
 
+MEMORY_SETTING = "the code_memory_mb setting raises it"
+
+
+def thread_limit(limits: dict) -> str:
+    """Which limit refused a new thread: the address space, in which each thread reserves its stack
+    (and glibc an arena for its allocations), or the number of processes and threads."""
+    memory = (
+        f"each thread reserves memory, and the code may use at most {limits['memory_bytes'] // 2**20} MB"
+        f" of address space: {MEMORY_SETTING}"
+    )
+    try:
+        import resource
+        import threading
+
+        stack = threading.stack_size() or resource.getrlimit(resource.RLIMIT_STACK)[0]
+        with open("/proc/self/status", encoding="ascii") as status:
+            kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+    except (ImportError, OSError, StopIteration, ValueError, IndexError):
+        return memory  # (no /proc: the memory limit is by far the likelier)
+    if stack <= 0:
+        stack = 8 * 2**20
+    if kb * 1024 + stack > limits["memory_bytes"]:
+        return memory
+    return "the code may run only so many processes and threads at once: the code_processes setting raises it"
+
+
 def explain(exc: BaseException, limits: dict) -> str:
     """The exception in one line, with what the runner knows about it."""
     if isinstance(exc, TestTimeout):
@@ -246,8 +272,10 @@ def explain(exc: BaseException, limits: dict) -> str:
     if isinstance(exc, SystemExit):
         return f"the code called sys.exit({short(exc.code) if exc.code is not None else ''})"
     line = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+    if isinstance(exc, (RuntimeError, MemoryError)) and "new thread" in str(exc):
+        return f"{line} ({thread_limit(limits)})"
     if isinstance(exc, MemoryError):
-        return f"{line} (the code may use at most {limits['memory_bytes'] // 2**20} MB)"
+        return f"{line} (the code may use at most {limits['memory_bytes'] // 2**20} MB: {MEMORY_SETTING})"
     if isinstance(exc, EOFError):
         return f"{line}: there is no input to read; the tests call your functions"
     return line
