@@ -87,6 +87,15 @@ def test_a_year_a_date_or_a_version_does_not_quantify_a_result(dated: str) -> No
     assert named.features.words_all < counted.features.words_all == 1.0
 
 
+def test_an_un_word_is_met_by_its_word_negated_and_not_by_the_word_alone() -> None:
+    """Found by a first-time user: "Keys and values of past tokens do not change" said nothing of the
+    point "past K/V are unchanged" to the grader. "not biased" meets "unbiased"; "biased" does not."""
+    point = ["the estimator is unbiased"]
+    (said,) = judge(point, "The estimator is not biased.")
+    (opposite,) = judge(point, "The estimator is biased.")
+    assert said.features.words_best == 1.0 > opposite.features.words_best
+
+
 def test_a_point_whose_own_words_are_absent_is_not_covered() -> None:
     first, second = judge(["first point", "second point"], "only the first point")
     assert first.verdict == "covered"

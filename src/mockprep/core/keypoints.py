@@ -82,6 +82,11 @@ class Passage:
         stands in for "quantified"; worked out only for a point that asks for one."""
         return find_quantity(self.text) is not None
 
+    @functools.cached_property
+    def negates(self) -> frozenset[str]:
+        """The stems a negation in it applies to (:func:`negated_stems`)."""
+        return frozenset(negated_stems(self.text))
+
 
 @dataclass(frozen=True)
 class PointFeatures:
@@ -250,7 +255,13 @@ def _passage_share(weights: dict[str, float], spellings: dict[str, frozenset[str
     if not total:
         return 0.0
     words = p.stems | p.joined
-    found = [s for s in weights if spellings[s] & words or (s in _QUANTIFIED and p.counted)]
+    found = [
+        s
+        for s in weights
+        if spellings[s] & words
+        or (s in _QUANTIFIED and p.counted)
+        or (s[:2] == "un" and len(s) > 5 and s[2:] in p.negates)  # "unchanged": "does not change"
+    ]
     if all(s in _OPERATORS for s in found):
         return 0.0  # "log" or "times" alone says nothing of a formula ("O of V plus E, log V")
     return sum(weights[s] for s in found) / total
