@@ -77,3 +77,32 @@ def test_ctrl_c_exits_130_after_the_summary(
 def test_a_session_that_finishes_exits_0(cli) -> None:
     result = cli("session", "--round", "technical", "--limit", "1", input="an answer\n\n3\n")
     assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("args", [["mock", "--rate", "1"], ["history"], ["history", "1"]])
+def test_output_piped_into_a_reader_that_closed_early_exits_0(cli, home, args: list[str]) -> None:
+    """Found by an exploratory tester: `mockprep mock --rate 2 | head` of a fully rated mock exited 1,
+    the code README keeps for a failing environment (rich and click both turn the closed pipe into 1)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = cli("mock", "--round", "behavioral", "--minutes", "5", input="my story\n\nreply\n\n3\n")
+    assert result.exit_code == 0, result.stderr
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before mockprep writes a line
+    src = str(Path(__file__).parents[1] / "src")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "mockprep", *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "MOCKPREP_HOME": str(home), "PYTHONPATH": src},
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 0, done.stderr
+    assert b"Traceback" not in done.stderr

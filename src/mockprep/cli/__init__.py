@@ -7,6 +7,7 @@ is imported only when one of them is used (``COMMANDS`` in :mod:`mockprep.cli.ap
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from typing import Any, NoReturn
@@ -149,6 +150,10 @@ def _run(argv: list[str] | None) -> Any:
     except BrokenPipeError:
         # Output piped into e.g. `head` that closed early: not an error worth a traceback.
         os._exit(0)
+    except SystemExit as exc:
+        if _closed_output(exc):  # the same, once rich or click has turned it into exit code 1
+            os._exit(0)
+        raise
     except BaseException as exc:
         # SIGTERM/SIGHUP during a session end it as Ctrl-C does; one that arrives while the session is
         # already closing (its answers stored) ends the command here.
@@ -161,6 +166,14 @@ def _run(argv: list[str] | None) -> Any:
     if isinstance(result, int) and result:
         sys.exit(result)
     return result
+
+
+def _closed_output(exc: SystemExit) -> bool:
+    """Whether an exit is rich's or click's answer to output piped into a reader that closed early
+    (``mockprep history | head -1``): both end the process with code 1 while handling the EPIPE, which
+    README keeps for a failing environment; a closed pipe ends a command as a finished one (0)."""
+    cause = exc.__context__
+    return exc.code == 1 and isinstance(cause, OSError) and cause.errno == errno.EPIPE
 
 
 def _fail_spoken(exc: Exception) -> None:
