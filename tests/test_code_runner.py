@@ -198,7 +198,7 @@ def test_writing_inside_its_folder_works_up_to_the_file_limit() -> None:
 
 def test_escape_sequences_come_back_as_data() -> None:
     outcome = run("def f(x):\n    print('\\x1b[2J\\x1b]0;owned\\x07')\n    return x\n").outcomes[0]
-    assert "\x1b[2J" in outcome.output  # kept as data; the terminal layer strips it (test_code_ui)
+    assert "\x1b[2J" in outcome.output  # kept as data; the terminal writes it out (test_code_output)
 
 
 def test_sys_exit_is_a_verdict_not_the_end() -> None:

@@ -6,6 +6,7 @@ U+2066-U+2069): one of them reorders what follows it on the line ("Trojan Source
 not read as the stored text does. The marks U+200E/U+200F (and U+061C) stay: they move only the neutral
 characters beside them, and right-to-left text needs them to place its punctuation. Rich markup is not
 handled here: the renderer wraps text in ``rich.text.Text``, which never interprets ``[brackets]``.
+What a program printed is shown instead with those characters written out as escapes (:func:`visible`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,20 @@ def clean(text: str) -> str:
         return text
     text = text.replace("\r\n", "\n")
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def visible(text: str) -> str:
+    """``text`` with each control character (but tab and newline) and bidirectional override written as
+    Python writes it in a string (``\\x1b``, ``\\r``, ``\\x00``, ``\\u202e``): what a program printed,
+    shown as it was without acting on the terminal. Escape sequences stay readable (``\\x1b[31m``)."""
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub(_escaped, text)
+
+
+def _escaped(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return "\\r" if code == 13 else f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def shorten(text: str, limit: int = 4000, rest: str = "the full text is kept") -> str:

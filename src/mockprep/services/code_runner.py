@@ -174,7 +174,7 @@ class CodeRunner:
                     cwd=work,
                     env=env,
                     stdin=subprocess.PIPE,  # the job: no file the code could read the hidden tests from
-                    stdout=subprocess.DEVNULL,
+                    stdout=stderr,  # one file: what the code writes to either is read back per test
                     stderr=stderr,
                     start_new_session=True,  # its own process group: killed whole; Ctrl-C stays ours
                 )

@@ -18,6 +18,7 @@ ends.
 from __future__ import annotations
 
 import ast
+import codecs
 import importlib.util
 import io
 import json
@@ -208,6 +209,40 @@ class Capped(io.StringIO):
         return f"{note}\n{value}"
 
 
+def descriptor_end() -> int | None:
+    """Where the file behind descriptors 1 and 2 ends: mockprep gives both one file (the process's
+    standard output and error), so what the code writes there directly (``os.write(1, ...)``, C code's
+    printf, ``sys.__stdout__``) is found after it. None when they are not a file that can be read."""
+    for stream in (sys.__stdout__, sys.__stderr__):
+        try:
+            stream.flush()  # type: ignore[union-attr]
+        except (AttributeError, OSError, ValueError):
+            pass
+    try:
+        return os.lseek(1, 0, os.SEEK_END)
+    except OSError:
+        return None
+
+
+def written_since(start: int | None, capture: Capped) -> None:
+    """What was written to descriptors 1 and 2 since ``start``, after what ``print`` wrote (all of it
+    counted, the first OUTPUT_CHARS kept, as ``capture`` does)."""
+    end = descriptor_end() if start is not None else None
+    if start is None or end is None or end <= start:
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    try:
+        while start < end:
+            chunk = os.pread(1, min(2**20, end - start), start)
+            if not chunk:
+                break
+            capture.write(decoder.decode(chunk))
+            start += len(chunk)
+    except OSError:
+        pass
+    capture.write(decoder.decode(b"", final=True))
+
+
 def one_line(text: str) -> str:
     """A message of several lines (a numpy array's rows) as one line, its first MESSAGE_LINES kept: the
     run shows a failure's message on one line."""
@@ -294,6 +329,7 @@ class Runner:
         """Run ``run()`` with the test timer armed and prints captured; return the exception, if any."""
         saved = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = capture
+        start = descriptor_end()
         signal.setitimer(signal.ITIMER_REAL, self.limits["test_seconds"])
         try:
             run()
@@ -303,6 +339,7 @@ class Runner:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             sys.stdout, sys.stderr = saved
+            written_since(start, capture)
 
     def program(self, job: int, number: int, source: str, spec: dict, first_test: int) -> None:
         register(SOLUTION, source)

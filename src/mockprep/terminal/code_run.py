@@ -1,6 +1,7 @@
 """Drawing a run of the person's code against a question's tests, the visible examples before it,
 and the reference solution after it. Everything the code printed or raised is user text: it goes
-through :func:`safe`, so no escape sequence reaches the terminal."""
+through :func:`shown`, which writes control characters out as escapes (``\x1b[31m``, ``\r``), so
+none reaches the terminal and the person debugging sees what was printed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rich.text import Text
 
 from mockprep.core.code_format import example_text, visible_tests
 from mockprep.core.code_results import TestStatus
+from mockprep.core.sanitize import visible
 from mockprep.terminal.console import Indented, safe
 
 if TYPE_CHECKING:
@@ -29,6 +31,11 @@ MARKS = {
     TestStatus.NOT_RUN: ("·", "dim"),
 }
 OUTPUT_LINES = 12  # printed output shown per test; the rest is cut
+
+
+def shown(text: str, style: str = "") -> Text:
+    """What the code printed or raised, literally: its control characters written out as escapes."""
+    return Text(visible(text), style=style)
 
 
 def code_line(line: str, style: str = "cyan") -> RenderableType:
@@ -61,7 +68,7 @@ def run_lines(run: CodeRun, runs: int | None = None) -> list[RenderableType]:
     title.append(f"  ({run.seconds:.1f} s)", style="dim")
     out: list[RenderableType] = [title]
     if run.problem is not None:
-        out.append(safe(f"Your code did not run: {run.problem}", "red"))
+        out.append(shown(f"Your code did not run: {run.problem}", "red"))
         if run.traceback:
             out.append(_block(run.traceback, "red"))
         if run.output:
@@ -85,10 +92,10 @@ def _outcome_lines(outcome: TestOutcome) -> list[RenderableType]:
     if outcome.source:
         lines.append(safe(f"      {outcome.source.strip()}", "cyan"))
     if outcome.expected is not None or outcome.actual is not None:
-        lines.append(safe(f"      expected {outcome.expected}", "green"))
-        lines.append(safe(f"      got      {outcome.actual}", "red"))
+        lines.append(shown(f"      expected {outcome.expected}", "green"))
+        lines.append(shown(f"      got      {outcome.actual}", "red"))
     if outcome.message:
-        lines.append(safe(f"      {outcome.message.splitlines()[0]}", style))
+        lines.append(shown(f"      {visible(outcome.message).split(chr(10))[0]}", style))
     if outcome.traceback and outcome.traceback.startswith("Traceback"):  # frames beyond the message
         lines.append(_block(outcome.traceback, "red"))
     if outcome.output:
@@ -97,10 +104,10 @@ def _outcome_lines(outcome: TestOutcome) -> list[RenderableType]:
 
 
 def _block(text: str, style: str, title: str | None = None) -> RenderableType:
-    lines = text.rstrip("\n").splitlines()
+    lines = visible(text.rstrip("\n")).split("\n")  # (a \r, written out, no longer breaks a line)
     if len(lines) > OUTPUT_LINES:
         lines = [*lines[:OUTPUT_LINES], f"… ({len(lines) - OUTPUT_LINES} more lines)"]
-    body = Group(*(safe(line, style) for line in lines))
+    body = Group(*(Text(line, style=style) for line in lines))
     return Panel(body, title=title, title_align="left", border_style="dim", padding=(0, 1))
 
 

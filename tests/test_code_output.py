@@ -1,0 +1,71 @@
+"""What a code answer printed, as the person sees it: control characters written out (not removed),
+output written straight to descriptors 1 and 2 caught, printed output shown with passing tests too,
+and all of it whole on request and in grade --json."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
+
+from mockprep.core.code_results import CodeRun, TestOutcome, TestStatus
+from mockprep.core.sanitize import clean, visible
+from mockprep.terminal.code_run import run_lines
+from tests.test_code_runner import run
+
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+ESCAPE = re.compile(r"\\(r|x[0-9a-f]{2}|u[0-9a-f]{4})")
+
+
+def _unescaped(text: str) -> str:
+    return ESCAPE.sub(lambda m: "\r" if m.group(1) == "r" else chr(int(m.group(1)[1:], 16)), text)
+
+
+@given(st.text())
+def test_visible_leaves_no_control_character_and_loses_nothing(text: str) -> None:
+    shown = visible(text)
+    assert not CONTROLS.search(shown) and clean(shown) == shown
+    if "\\" not in text:  # (a backslash printed before 'x1b' would read the same)
+        assert _unescaped(shown) == text
+    if not CONTROLS.search(text):
+        assert shown == text
+
+
+def _rendered(run_: CodeRun) -> str:
+    out = io.StringIO()
+    console = Console(file=out, width=200, color_system=None, force_terminal=True)
+    for line in run_lines(run_):
+        console.print(line)
+    return out.getvalue()
+
+
+def test_control_characters_printed_are_shown_as_escapes() -> None:
+    """\\x1b[31m, \\b, \\x07 and \\x00 vanished and \\r became a new line (found by an exploratory
+    tester): a person debugging saw something other than what was printed."""
+    printed = "A\x1b[31mB\x1b[0mC|10%\r100%|back\bspace|bell\x07|nul\x00end\n"
+    failed = TestOutcome(0, "t", False, TestStatus.FAILED, "bad \x1b[2J", output=printed)
+    screen = _rendered(CodeRun((failed,)))
+    for written in ("A\\x1b[31mB\\x1b[0mC", "10%\\r100%", "back\\x08space", "bell\\x07", "nul\\x00end"):
+        assert written in screen
+    assert "bad \\x1b[2J" in screen
+    assert not CONTROLS.search(screen.replace("\x1b", ""))  # the console's own styles aside
+    assert "\x07" not in screen and "\x1b[2J" not in screen and "\x1b[31m" not in screen
+
+
+def test_output_written_to_descriptors_1_and_2_is_caught() -> None:
+    """os.write(1, ...) and os.write(2, ...) were lost (found by an exploratory tester)."""
+    code = (
+        "import os, sys\nos.write(2, b'at load\\n')\n\ndef f(x):\n    print('by print')\n"
+        "    os.write(1, b'fd one\\n')\n    os.write(2, b'fd two\\n')\n"
+        "    print('via __stdout__', file=sys.__stdout__)\n    return x + 1\n"
+    )
+    result = run(code)
+    assert result.all_passed and "at load" in result.output
+    first, second = result.outcomes
+    for outcome in (first, second):  # each test its own output, none of the other's
+        assert outcome.output.count("by print") == 1 and outcome.output.count("fd one") == 1
+        assert outcome.output.count("fd two") == 1 and outcome.output.count("via __stdout__") == 1
+        assert "at load" not in outcome.output
