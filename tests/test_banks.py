@@ -124,7 +124,7 @@ def test_valid_bank_resolves_keys_and_defaults() -> None:
         ),
         (
             GOOD + 'kind = "choice"\nchoices = ["x", "y"]\ncorrect = "c"\n',
-            "bank.toml:14: question 'q1': 'correct' is 'c' but there are only 2 choices",
+            "bank.toml:16: question 'q1': 'correct' is 'c' but there are only 2 choices",
         ),
         (
             GOOD + "value = 3.0\n",
@@ -156,6 +156,20 @@ def test_valid_bank_resolves_keys_and_defaults() -> None:
 def test_broken_banks_name_file_question_and_field(text: str, expected: str) -> None:
     found = problems(text)
     assert any(p.startswith(expected) for p in found), found
+
+
+@settings(max_examples=60)
+@given(st.text(alphabet=string.ascii_letters + string.digits + " -", max_size=3) | st.integers())
+def test_a_wrong_correct_letter_is_one_problem_on_its_own_line(value: str | int) -> None:
+    """Found by an exploratory tester: the README's bank with correct = "z" gave two problems, the first
+    on the question's kind line ("'correct' is 'z' but there are only 4 choices")."""
+    if isinstance(value, str) and value.lower() in ("a", "b", "c"):
+        return
+    example = (FIXTURES / "banks" / "example.toml").read_text(encoding="utf-8")
+    line = example.splitlines().index('correct = "b"') + 1
+    text = example.replace('correct = "b"', f"correct = {json.dumps(value)}")
+    (found,) = problems(text)
+    assert found.startswith(f"bank.toml:{line}: question 'coin': ")
 
 
 def test_not_utf8_is_rejected_with_offset() -> None:

@@ -30,7 +30,7 @@ from mockprep.core.bank_records import (  # noqa: F401 (the format's names, impo
 )
 from mockprep.core.code_format import MAX_CODE_CHARS, MODULE, CodeTest, code_test_problem, syntax_problem
 from mockprep.core.durations import parse_duration
-from mockprep.core.kinds import KINDS, check_kind_fields
+from mockprep.core.kinds import KINDS, KindFieldError, check_kind_fields
 from mockprep.core.questions import Question, QuestionSpec
 from mockprep.core.toml_lines import key_lines, line_at_offset, line_of
 
@@ -302,12 +302,13 @@ def _findings(errors: list[Any], raw: Any) -> list[_Finding]:
     One line per (question, field): unions report each failed member separately.
     """
     found: dict[tuple[Any, str | None], _Finding] = {}
-    broken: set[int] = set()  # questions whose own fields failed: pydantic skipped their kind check
+    # questions whose own fields failed (pydantic skipped their kind check), and those fields
+    broken: dict[int, set[str]] = {}
     for error in errors:
         finding = _from_validation(error, raw)
         loc = error["loc"]
         if len(loc) > 2 and loc[0] == "questions" and isinstance(loc[1], int):
-            broken.add(loc[1])
+            broken.setdefault(loc[1], set()).add(str(loc[2]))
         found.setdefault((finding.location[:2], finding.field), finding)
     for finding in _kind_findings(raw, broken) + _cross_findings(raw):
         found.setdefault((finding.location[:2], finding.field), finding)
@@ -322,8 +323,8 @@ def _from_validation(error: dict[str, Any], raw: Any) -> _Finding:
     if in_question:
         question = _question_label(raw, loc[1])
         loc = loc[2:]
-        if not loc:  # the question's own checks (its kind): point at the kind, or the question
-            location = (*location, "kind")
+        if not loc:  # the question's own checks (its kind): point at the field they name, or the kind
+            location = (*location, _kind_field(error.get("ctx", {}).get("error")))
     field = ".".join(str(part) for part in loc if not isinstance(part, int)) or None
     # pydantic names union members in the location ("time_limit.int"); the field is enough.
     if field and error["type"] != "extra_forbidden":
@@ -332,21 +333,30 @@ def _from_validation(error: dict[str, Any], raw: Any) -> _Finding:
     return _Finding(location, _message(error, field, item, in_question), question, field)
 
 
-def _kind_findings(raw: Any, broken: set[int]) -> list[_Finding]:
-    """The kind check of questions whose other fields failed (pydantic runs it only on valid ones)."""
+def _kind_findings(raw: Any, broken: dict[int, set[str]]) -> list[_Finding]:
+    """The kind check of questions whose other fields failed (pydantic runs it only on valid ones);
+    not of one whose kind's own fields failed: pydantic has said what is wrong with them ('correct' that
+    is no letter was told twice, the second time on the kind's line)."""
     findings = []
-    for index in sorted(broken):
+    for index, failed in sorted(broken.items()):
         item = _raw_question(raw, index)
-        if item is None or _kind_name(item) is None:
+        kind = None if item is None else _kind_name(item)
+        if item is None or kind is None or failed & {"kind", *KINDS[kind].fields}:
             continue
         known = {k: v for k, v in item.items() if k in QuestionModel.model_fields}
         try:
             check_kind_fields(QuestionModel.model_construct(**known))  # type: ignore[arg-type]
         except ValueError as exc:
-            findings.append(_Finding(("questions", index, "kind"), str(exc), _question_label(raw, index)))
+            where = ("questions", index, _kind_field(exc))
+            findings.append(_Finding(where, str(exc), _question_label(raw, index)))
         except (TypeError, AttributeError):
             continue  # a kind field of the wrong type (a list for 'correct'...): pydantic has reported it
     return findings
+
+
+def _kind_field(exc: object) -> str:
+    """The field a kind's check names (``'correct'`` out of range), else the question's ``kind``."""
+    return exc.field if isinstance(exc, KindFieldError) else "kind"
 
 
 def _cross_findings(raw: Any) -> list[_Finding]:

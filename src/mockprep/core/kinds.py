@@ -44,6 +44,18 @@ def _later(module: str, name: str) -> Callable[..., Any]:
     return call
 
 
+class KindFieldError(ValueError):
+    """A kind's check that failed on one of its fields, named so that a bank file's problem points at
+    that field's line (not the question's ``kind``)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # (pickled whole, e.g. from a worker process)
+        return type(self), (self.field, str(self))
+
+
 def _no_checks(_spec: QuestionSpec) -> None:
     return None
 
@@ -52,9 +64,8 @@ def _check_choice(spec: QuestionSpec) -> None:
     if spec.choices is None or spec.correct is None:
         raise ValueError("a choice question needs 'choices' and 'correct'")
     if ord(spec.correct.lower()) - ord("a") >= len(spec.choices):
-        raise ValueError(
-            f"'correct' is {spec.correct!r} but there are only {plural(len(spec.choices), 'choice')}"
-        )
+        choices = plural(len(spec.choices), "choice")
+        raise KindFieldError("correct", f"'correct' is {spec.correct!r} but there are only {choices}")
 
 
 def _check_numeric(spec: QuestionSpec) -> None:
