@@ -15,7 +15,9 @@ change or a reading leads to it ("dropped to 3", "from 12 to 3", "by 40").
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 _MONTHS = (
@@ -105,7 +107,7 @@ _PHRASES = (
     ),
     re.compile(r"\bproxy\b|\bmeasured\s+(?:by|as|in|with|via|through)\b|\bas\s+measured\b", re.IGNORECASE),
 )
-_WORD_AFTER = re.compile(r"[ \t]*-?[ \t]*([^\W\d_]+(?:['’][^\W\d_]+)*)")
+_WORD_AFTER = re.compile(r"[ \t]*(?:-[ \t]*)?([^\W\d_]+(?:['’][^\W\d_]+)*)")
 _SENTENCE_START = re.compile(r"(?:\A\s*|[.!?;:\n(\"“]\s*|\A\s*[-*•]\s+)\Z")
 
 
@@ -120,10 +122,16 @@ class Number:
 
 def find_quantity(text: str) -> str | None:
     """The first quantity in ``text`` as written ('40%', '900 ms', 'three other teams'), or None."""
-    found = [(start, shown) for start, number, shown in _numbers(text) if number.quantity]
-    found += [(m.start(), m.group()) for m in _MULTIPLIER_WORDS.finditer(text)]
+    found = [(m.start(), m.group()) for m in _MULTIPLIER_WORDS.finditer(text)]
     found += [(m.start(), m.group()) for pattern in _PHRASES for m in pattern.finditer(text)]
-    return min(found)[1].strip(" ,.;:()\"'") if found else None
+    first = min(found) if found else None
+    for start, number, shown in _numbers(text):  # in text order: stop at the first quantity
+        if first is not None and start >= first[0]:
+            break
+        if number.quantity:
+            first = (start, shown)
+            break
+    return first[1].strip(" ,.;:()\"'") if first else None
 
 
 def non_quantities(text: str) -> list[Number]:
@@ -131,27 +139,36 @@ def non_quantities(text: str) -> list[Number]:
     return [number for _start, number, _shown in _numbers(text) if not number.quantity]
 
 
-def _numbers(text: str) -> list[tuple[int, Number, str]]:
-    """Every number in ``text``: where it starts, what it is, and the words that show it as a quantity."""
-    found = []
+def _numbers(text: str) -> Iterator[tuple[int, Number, str]]:
+    """Every number in ``text``, in order: where it starts, what it is, and the words that show it as a
+    quantity."""
+    blank = _NOT_AMOUNTS.sub(lambda m: " " * len(m.group()), text)
+    return heapq.merge(_masked(text), _in_digits(blank), _spelled(blank), key=lambda item: item[0])
+
+
+def _masked(text: str) -> Iterator[tuple[int, Number, str]]:
     for masked in _NOT_AMOUNTS.finditer(text):
         kind = "a time of day" if ":" in masked.group() or "m" in masked.group().lower() else "a date"
         kind = "a name" if masked.group().startswith(("24/7", "1:1")) else kind
-        found.append((masked.start(), Number(masked.group().strip(), False, kind), ""))
-    blank = _NOT_AMOUNTS.sub(lambda m: " " * len(m.group()), text)
+        yield masked.start(), Number(masked.group().strip(), False, kind), ""
+
+
+def _in_digits(blank: str) -> Iterator[tuple[int, Number, str]]:
     for match in _NUMBER.finditer(blank):
         kind = _digits_kind(blank, match)
         named = _named(blank, match) if kind in ("a date", "a version or label") else match.group()
-        found.append((match.start(), Number(named, kind == "quantity", kind), _shown(blank, match)))
+        yield match.start(), Number(named, kind == "quantity", kind), _shown(blank, match)
+
+
+def _spelled(blank: str) -> Iterator[tuple[int, Number, str]]:
     for match in _SPELLED_NUMBER.finditer(blank):
         kind = _spelled_kind(blank, match)
-        found.append((match.start(), Number(match.group(), kind == "quantity", kind), _shown(blank, match)))
-    return sorted(found, key=lambda item: item[0])
+        yield match.start(), Number(match.group(), kind == "quantity", kind), _shown(blank, match)
 
 
 def _digits_kind(text: str, match: re.Match[str]) -> str:
     number, suffix = match.group("n"), match.group("suffix") or ""
-    before, after = text[: match.start()], text[match.end() :]
+    before, after = _around(text, match)
     prev_word, initial = _word_before(before)
     next_word = _next_word(after)
     year_like = re.fullmatch(r"(19|20)\d\d", number) is not None
@@ -186,8 +203,17 @@ def _digits_kind(text: str, match: re.Match[str]) -> str:
     return "a bare number"
 
 
+_SYMBOL_AFTER = re.compile(r"[ \t]*(?:%|‰|×)")
+_NEAR = 80  # characters either side of a number that say what it is: a bounded look, linear in the text
+
+
+def _around(text: str, match: re.Match[str]) -> tuple[str, str]:
+    """The text just before and just after a number (at most :data:`_NEAR` characters each way)."""
+    return text[max(0, match.start() - _NEAR) : match.start()], text[match.end() : match.end() + _NEAR]
+
+
 def _spelled_kind(text: str, match: re.Match[str]) -> str:
-    before, after = text[: match.start()], text[match.end() :]
+    before, after = _around(text, match)
     prev_word, _initial = _word_before(before)
     next_word = _next_word(after)
     if _unit_after(after, next_word) or prev_word.lower() in _CHANGE_WORDS:
@@ -199,7 +225,7 @@ def _spelled_kind(text: str, match: re.Match[str]) -> str:
 
 def _named(text: str, match: re.Match[str]) -> str:
     """A date's or a version's number with the word that makes it one: "March 3", "Python 3"."""
-    before, after = text[: match.start()], text[match.end() :]
+    before, after = _around(text, match)
     prev_word, _initial = _word_before(before)
     next_word = _next_word(after)
     if next_word.lower() in _MONTHS or next_word.lower() in _LABEL_AFTER:
@@ -244,13 +270,14 @@ def _shown(text: str, match: re.Match[str]) -> str:
     ("$2M", "40%", "900 ms", "1.2 trillion tokens", "three other teams"); at most two words after it,
     ending at a unit or a plural, never at a function word ("Eight" of "Eight of the ten")."""
     start = match.start()
-    lead = re.search(r"[$€£¥₹+±~−-][ \t]?\Z", text[:start])
+    window = max(0, start - 2)  # (a sign and a space at most: never the whole text before it)
+    lead = re.search(r"[$€£¥₹+±~−-][ \t]?\Z", text[window:start])
     if lead:
-        start = lead.start()
+        start = window + lead.start()
     end = match.end()
-    symbol = re.match(r"[ \t]*(?:%|‰|×)", text[end:])
+    symbol = _SYMBOL_AFTER.match(text, end)
     if symbol or match.groupdict().get("suffix"):
-        return text[start : end + (symbol.end() if symbol else 0)]
+        return text[start : symbol.end() if symbol else end]
     for _ in range(2):
         word = _WORD_AFTER.match(text, end)
         name = word.group(1).lower() if word else "of"
