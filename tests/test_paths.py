@@ -128,3 +128,29 @@ def test_a_relative_or_file_mockprep_home_is_one_line_not_a_new_empty_home(
     result = cli("history")
     assert result.exit_code == 1 and "a file: set it to the folder that holds mockprep.db" in result.stderr
     assert cli("--help").exit_code == 0  # what needs no home still runs
+
+
+def test_a_mockprep_home_through_a_file_is_one_line_naming_the_file(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by an exploratory tester: '.../afile/sub/config.toml: Not a directory', exit 2."""
+    (tmp_path / "afile").write_text("not a folder")
+    for below in ("sub", "sub/deeper"):
+        monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / "afile" / below))
+        result = cli("bank", "list")
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1
+        assert f"{tmp_path / 'afile'} is a file, not a folder" in result.stderr
+
+
+def test_an_empty_mockprep_home_is_refused_not_the_default_home(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script's unset variable (MOCKPREP_HOME=$DIR) used the person's real default home silently."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setenv("MOCKPREP_HOME", "")
+    for command in (("where",), ("stats",)):
+        result = cli(*command)
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1
+        assert "MOCKPREP_HOME is set but empty" in result.stderr and "unset MOCKPREP_HOME" in result.stderr
+    assert not (tmp_path / ".local").exists()  # the default home was not touched

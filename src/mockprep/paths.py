@@ -10,22 +10,33 @@ DB_NAME = "mockprep.db"
 
 
 class HomeError(Exception):
-    """MOCKPREP_HOME names no usable folder: a relative path (a different home in each folder, a new
-    empty one looking like lost data) or a file (which failed later as 'config.toml: Not a directory')."""
+    """MOCKPREP_HOME names no usable folder: empty (a script's unset variable, which would have used the
+    real default home), a relative path (a different home in each folder, a new empty one looking like
+    lost data), a file, or a path through a file (both failed later as 'config.toml: Not a directory')."""
 
 
 def home_dir() -> Path:
     """The data directory (not created here)."""
     override = os.environ.get("MOCKPREP_HOME")
-    if override:
+    if override is not None:
+        if not override:
+            raise HomeError(
+                "MOCKPREP_HOME is set but empty: set it to a full path, or unset it (unset MOCKPREP_HOME)"
+                " to use the default home"
+            )
         path = Path(override).expanduser()
         if not path.is_absolute():
             full = path.absolute()
             raise HomeError(
                 f"MOCKPREP_HOME is a relative path ({override!r}): set it to a full path, e.g. {full}"
             )
-        if path.exists() and not path.is_dir():
+        if path.is_dir():
+            return path
+        if path.exists():
             raise HomeError(f"MOCKPREP_HOME is {path}, a file: set it to the folder that holds mockprep.db")
+        file = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if file is not None:
+            raise HomeError(f"MOCKPREP_HOME is {path}, but {file} is a file, not a folder")
         return path
     linux = _linux_data_home()
     if linux is not None:
