@@ -69,3 +69,53 @@ def test_output_written_to_descriptors_1_and_2_is_caught() -> None:
         assert outcome.output.count("by print") == 1 and outcome.output.count("fd one") == 1
         assert outcome.output.count("fd two") == 1 and outcome.output.count("via __stdout__") == 1
         assert "at load" not in outcome.output
+
+
+def _printing(lines: int, status: TestStatus = TestStatus.PASSED) -> CodeRun:
+    printed = "".join(f"line {n}\n" for n in range(1, lines + 1))
+    return CodeRun((TestOutcome(0, "t", False, status, output=printed),))
+
+
+def test_what_a_passing_test_printed_is_shown() -> None:
+    """What the code printed was hidden whenever its test passed (found by an exploratory tester)."""
+    assert "line 3" in _rendered(_printing(3)) and "printed" in _rendered(_printing(3))
+
+
+@given(lines=st.integers(1, 40), width=st.integers(0, 3000), passed=st.booleans())
+def test_output_is_bounded_unless_whole_and_a_cut_says_how_to_see_it(
+    lines: int, width: int, passed: bool
+) -> None:
+    from mockprep.terminal.code_run import OUTPUT_LINES, OUTPUT_SHOWN, was_cut
+
+    printed = "\n".join(f"{n:04d}" + "x" * (width if n == 1 else 0) for n in range(1, lines + 1))
+    status = TestStatus.PASSED if passed else TestStatus.FAILED
+    run_ = CodeRun((TestOutcome(0, "t", False, status, output=printed),))
+    out = io.StringIO()
+    console = Console(file=out, width=8000, color_system=None)
+    for line in run_lines(run_, hint="; HINT"):
+        console.print(line)
+    cut = lines > OUTPUT_LINES or len(printed) - (lines - 1) > OUTPUT_SHOWN
+    assert was_cut(run_) == cut
+    assert ("HINT" in out.getvalue()) == cut
+    assert out.getvalue().count("x") <= OUTPUT_SHOWN
+    whole = io.StringIO()
+    console = Console(file=whole, width=8000, color_system=None)
+    for line in run_lines(run_, full=True, hint="; HINT"):
+        console.print(line)
+    assert all(f"{n:04d}" in whole.getvalue() for n in range(1, lines + 1)) and "HINT" not in whole.getvalue()
+
+
+def test_o_after_a_run_shows_the_output_whole() -> None:
+    from tests.test_answer_input import ScriptedReader, terminal_ui
+
+    reader = ScriptedReader(lines=["o", ""])
+    ui, out = terminal_ui(reader)
+    assert ui.after_run(_printing(30, TestStatus.FAILED), 1) == "submit"
+    assert "o shows the output whole" in reader.prompts[0]
+    first, after = reader.screens  # on screen at the first prompt, and after o
+    assert "line 12" in first and "line 13" not in first and "18 more lines; o shows them" in first
+    assert "line 30" in after[len(first) :]
+    short = ScriptedReader(lines=[""])
+    ui, out = terminal_ui(short)
+    ui.after_run(_printing(3), 1)
+    assert "o shows" not in short.prompts[0]  # nothing was cut: no key to offer

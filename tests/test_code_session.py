@@ -219,3 +219,27 @@ def test_grade_seconds_suggests_as_a_session_does(cli, coding: Path, tmp_path: P
     assert suggested("--seconds", "10") == 4 and suggested("--seconds", "150") == 4
     assert suggested("--seconds", "151") == 3 and suggested() == 3  # (no time given: not known quick)
     assert suggested("--seconds", "301") == 2
+
+
+def test_grade_gives_what_the_code_printed_whole_with_full_and_in_json(
+    cli, coding: Path, tmp_path: Path
+) -> None:
+    """--json had no printed output or traceback, and output was cut to "… (N more lines)" with no way
+    to see the rest (found by an exploratory tester)."""
+    solution = tmp_path / "solution.py"
+    body = "    for n in range(30):\n        print('line', n)\n    return helper(x)\n"
+    solution.write_text(f"def helper(x):\n    return x + 1\n\ndef add_one(x):\n{body}", encoding="utf-8")
+    cut = cli("grade", "coding/add-one", "--file", str(solution))
+    assert "line 11" in cut.stdout and "line 29" not in cut.stdout and "--full shows them" in cut.stdout
+    whole = cli("grade", "coding/add-one", "--file", str(solution), "--full")
+    assert whole.exit_code == 0 and "line 29" in whole.stdout and "--full shows" not in whole.stdout
+    data = json.loads(cli("grade", "coding/add-one", "--file", str(solution), "--json").stdout)
+    (first, second) = data["tests"]["results"]
+    assert first["status"] == "passed" and first["output"].splitlines()[-1] == "line 29"
+    solution.write_text(
+        "def add_one(x):\n    print('\\x1b[31mred')\n    return 1 // (x - x)\n", encoding="utf-8"
+    )
+    data = json.loads(cli("grade", "coding/add-one", "--file", str(solution), "--json").stdout)
+    (first, _) = data["tests"]["results"]
+    assert first["output"] == "\x1b[31mred\n"  # exactly as printed (JSON escapes it)
+    assert "ZeroDivisionError" in first["traceback"] and 'File "solution.py"' in first["traceback"]

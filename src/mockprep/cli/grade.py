@@ -21,6 +21,32 @@ if TYPE_CHECKING:
     from mockprep.practice.voice import SpokenAnswer
 
 
+SecondsOption = Annotated[
+    float | None,
+    typer.Option(
+        "--seconds",
+        metavar="S",
+        min=0,
+        help="How long the answer took: past the time limit is overtime. A code answer that passes"
+        " every test in at most half the limit is suggested easy, as on a session's first run.",
+    ),
+]
+FullOption = Annotated[
+    bool,
+    typer.Option(
+        "--full",
+        help="A code answer's printed output and tracebacks whole (as the run keeps them: 4,000"
+        " characters of output a test), not cut after 12 lines.",
+    ),
+]
+JsonOption = Annotated[
+    bool,
+    typer.Option(
+        "--json", help="Print the assessment as JSON (a code answer's output and tracebacks whole)."
+    ),
+]
+
+
 @app.command()
 def grade(
     key: QuestionRef,
@@ -30,16 +56,7 @@ def grade(
     file: Annotated[
         Path | None, typer.Option("--file", "-f", metavar="FILE", help="Read the answer from this file.")
     ] = None,
-    seconds: Annotated[
-        float | None,
-        typer.Option(
-            "--seconds",
-            metavar="S",
-            min=0,
-            help="How long the answer took: past the time limit is overtime. A code answer that passes"
-            " every test in at most half the limit is suggested easy, as on a session's first run.",
-        ),
-    ] = None,
+    seconds: SecondsOption = None,
     audio: Annotated[
         Path | None,
         typer.Option(
@@ -48,7 +65,8 @@ def grade(
             help="A spoken answer (WAV, FLAC or MP3): transcribed, graded, its delivery measured.",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
+    full: FullOption = False,
+    as_json: JsonOption = False,
     llm: LlmOption = None,
     model: ModelOption = None,
 ) -> None:
@@ -90,13 +108,7 @@ def grade(
     assessment = grader.assess(spec, text, overtime)
     if assessment.pending is not None:
         assessment = assessment.pending.result()
-    if assessment.code is not None:  # a session's rule: its one run, quick enough, is easy
-        from dataclasses import replace
-
-        from mockprep.core.code_results import code_rating, first_run_quick
-
-        quick = first_run_quick(1, seconds, limit)
-        assessment = replace(assessment, suggested=code_rating(assessment.code, overtime, quick))
+    assessment = _as_a_session_suggests(assessment, overtime, seconds, limit)
     if as_json:
         figures = _as_dict(record.question.key, assessment, limit, seconds)
         if spoken is not None:
@@ -115,9 +127,21 @@ def grade(
 
         for panel in render_spoken(console, spoken, settings, limit):
             console.print(panel)
-    render_assessment(console, record, text, assessment)
+    render_assessment(console, record, text, assessment, full)
     unasked(llm, None if grader is offline else grader)
     _not_run_exit(assessment.grader)
+
+
+def _as_a_session_suggests(assessment: Any, overtime: bool, seconds: float | None, limit: float) -> Any:
+    """A code answer's suggestion by a session's rule: its one run, passing in half the time, is easy."""
+    if assessment.code is None:
+        return assessment
+    from dataclasses import replace
+
+    from mockprep.core.code_results import code_rating, first_run_quick
+
+    quick = first_run_quick(1, seconds, limit)
+    return replace(assessment, suggested=code_rating(assessment.code, overtime, quick))
 
 
 def _not_run_exit(grader: str) -> None:
@@ -185,11 +209,14 @@ def _as_dict(key: str, assessment: Any, limit: float, seconds: float | None) -> 
 
 
 def _run_dict(run: Any) -> dict[str, Any]:
-    """A code answer's run: the totals and each test's verdict (the code's text made plain)."""
+    """A code answer's run: the totals and each test's verdict (the code's text made plain); what it
+    printed and its tracebacks exactly as kept (JSON escapes their control characters)."""
     return {
         "passed": run.passed,
         "total": run.total,
         "problem": None if run.problem is None else plain(run.problem),
+        "output": run.output,
+        "traceback": run.traceback,
         "results": [
             {
                 "name": plain(o.name),
@@ -198,6 +225,9 @@ def _run_dict(run: Any) -> dict[str, Any]:
                 "message": plain(o.message),
                 "expected": None if o.expected is None else plain(o.expected),
                 "actual": None if o.actual is None else plain(o.actual),
+                "output": o.output,
+                "traceback": o.traceback,
+                "seconds": round(o.seconds, 3),
             }
             for o in run.outcomes
         ],

@@ -30,7 +30,8 @@ MARKS = {
     TestStatus.CRASHED: ("✗", "red"),
     TestStatus.NOT_RUN: ("·", "dim"),
 }
-OUTPUT_LINES = 12  # printed output shown per test; the rest is cut
+OUTPUT_LINES = 12  # printed output shown per test, and a traceback's lines; the rest is cut unless asked
+OUTPUT_SHOWN = 1200  # ... and their characters (one long line wraps over many rows)
 
 
 def shown(text: str, style: str = "") -> Text:
@@ -60,35 +61,47 @@ def example_lines(spec: QuestionSpec) -> list[RenderableType]:
     return lines
 
 
-def run_lines(run: CodeRun, runs: int | None = None) -> list[RenderableType]:
-    """The run: a summary line, then each test with what went wrong."""
+def run_lines(
+    run: CodeRun, runs: int | None = None, full: bool = False, hint: str = ""
+) -> list[RenderableType]:
+    """The run: a summary line, then each test with what went wrong and what it printed. Printed
+    output and tracebacks are cut to OUTPUT_LINES lines and OUTPUT_SHOWN characters unless ``full``
+    (then they are as whole as the run kept them); each cut says what is left, and ``hint`` (how to
+    see it whole)."""
     title = Text(f"Run {runs}: " if runs else "", style="bold")
     style = "bold green" if run.all_passed else "bold red"
     title.append(f"{run.passed}/{run.total} tests passed", style=style)
     title.append(f"  ({run.seconds:.1f} s)", style="dim")
     out: list[RenderableType] = [title]
+    view = _View(full, hint)
     if run.problem is not None:
         out.append(shown(f"Your code did not run: {run.problem}", "red"))
         if run.traceback:
-            out.append(_block(run.traceback, "red"))
+            out.append(view.block(run.traceback, "red"))
         if run.output:
-            out.append(_block(run.output, "dim", "printed"))
+            out.append(view.block(run.output, "dim", "printed"))
         return out
     if run.output:  # what the code printed as it loaded (each test's own output is shown with it)
-        out.append(_block(run.output, "dim", "printed"))
+        out.append(view.block(run.output, "dim", "printed"))
     for outcome in run.outcomes:
-        out.extend(_outcome_lines(outcome))
+        out.extend(_outcome_lines(outcome, view))
     return out
 
 
-def _outcome_lines(outcome: TestOutcome) -> list[RenderableType]:
+def was_cut(run: CodeRun) -> bool:
+    """Whether :func:`run_lines` cuts some of the run's printed output or tracebacks short."""
+    texts = [run.output, run.traceback, *(t for o in run.outcomes for t in (o.output, o.traceback))]
+    return any(text and _cut(visible(text.rstrip("\n")).split("\n"), "") is not None for text in texts)
+
+
+def _outcome_lines(outcome: TestOutcome, view: _View) -> list[RenderableType]:
     symbol, style = MARKS[outcome.status]
     line = Text(f"  {symbol} ", style=style)
     line.append_text(safe(outcome.name + (" (hidden)" if outcome.hidden else "")))
-    if outcome.passed:
-        return [line]
-    line.append(f"  {outcome.status.value}", style=style)
     lines: list[RenderableType] = [line]
+    if outcome.passed:  # what it printed all the same: the person may be printing to debug
+        return lines + ([view.block(outcome.output, "dim", "printed")] if outcome.output else [])
+    line.append(f"  {outcome.status.value}", style=style)
     if outcome.source:
         lines.append(safe(f"      {outcome.source.strip()}", "cyan"))
     if outcome.expected is not None or outcome.actual is not None:
@@ -97,18 +110,41 @@ def _outcome_lines(outcome: TestOutcome) -> list[RenderableType]:
     if outcome.message:
         lines.append(shown(f"      {visible(outcome.message).split(chr(10))[0]}", style))
     if outcome.traceback and outcome.traceback.startswith("Traceback"):  # frames beyond the message
-        lines.append(_block(outcome.traceback, "red"))
+        lines.append(view.block(outcome.traceback, "red"))
     if outcome.output:
-        lines.append(_block(outcome.output, "dim", "printed"))
+        lines.append(view.block(outcome.output, "dim", "printed"))
     return lines
 
 
-def _block(text: str, style: str, title: str | None = None) -> RenderableType:
-    lines = visible(text.rstrip("\n")).split("\n")  # (a \r, written out, no longer breaks a line)
-    if len(lines) > OUTPUT_LINES:
-        lines = [*lines[:OUTPUT_LINES], f"… ({len(lines) - OUTPUT_LINES} more lines)"]
-    body = Group(*(Text(line, style=style) for line in lines))
-    return Panel(body, title=title, title_align="left", border_style="dim", padding=(0, 1))
+class _View:
+    """How much of a printed output or traceback to show: whole (``full``), or cut with ``hint``."""
+
+    def __init__(self, full: bool, hint: str):
+        self.full, self.hint = full, hint
+
+    def block(self, text: str, style: str, title: str | None = None) -> RenderableType:
+        lines = visible(text.rstrip("\n")).split("\n")  # (a \r, written out, no longer breaks a line)
+        if not self.full:
+            lines = _cut(lines, self.hint) or lines
+        body = Group(*(Text(line, style=style) for line in lines))
+        return Panel(body, title=title, title_align="left", border_style="dim", padding=(0, 1))
+
+
+def _cut(lines: list[str], hint: str) -> list[str] | None:
+    """The first OUTPUT_LINES lines, OUTPUT_SHOWN characters of them at most, and a line saying how much
+    is left (``hint`` after it); None when all of it fits."""
+    kept: list[str] = []
+    room = OUTPUT_SHOWN
+    for line in lines[:OUTPUT_LINES]:
+        if len(line) > room:
+            kept.append(line[:room])
+            left = sum(map(len, lines)) - sum(map(len, kept))
+            return [*kept, f"… ({left:,} more characters{hint})"]
+        kept.append(line)
+        room -= len(line)
+    if len(kept) == len(lines):
+        return None
+    return [*kept, f"… ({len(lines) - len(kept):,} more lines{hint})"]
 
 
 def solution_panel(spec: QuestionSpec) -> RenderableType:

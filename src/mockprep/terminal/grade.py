@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from mockprep.core.questions import QuestionRecord
 
 
-def render_assessment(console: Console, record: QuestionRecord, answer: str, assessment: Assessment) -> None:
+def render_assessment(
+    console: Console, record: QuestionRecord, answer: str, assessment: Assessment, full: bool = False
+) -> None:
+    """The assessment; a code answer's printed output and tracebacks whole with ``full``."""
     from datetime import UTC, datetime
 
     from fsrs import Rating
@@ -41,7 +44,7 @@ def render_assessment(console: Console, record: QuestionRecord, answer: str, ass
     if assessment.code is not None:
         from mockprep.terminal.code_run import run_lines
 
-        for line in run_lines(assessment.code):
+        for line in run_lines(assessment.code, full=full, hint="; --full shows them"):
             console.print(line)
     attempt = Attempt(record, answer, AnswerTiming(0.0, None), assessment, datetime.now(UTC))
     for line in key_point_lines(attempt):

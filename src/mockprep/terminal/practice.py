@@ -188,13 +188,17 @@ class TerminalUI:
         return self._kept_if_cut(lambda: self.read_line.code(draft, countdown), untouched=draft)
 
     def after_run(self, run: CodeRun, runs: int, countdown: Countdown | None = None) -> str | None:
-        from mockprep.terminal.code_run import run_lines
+        """Show the run; what the person does next. Printed output and tracebacks are cut short at a
+        terminal, where ``o`` shows them whole; piped, they are whole."""
+        from mockprep.terminal.code_run import run_lines, was_cut
 
-        for line in run_lines(run, runs):
+        interactive = self.read_line.interactive
+        for line in run_lines(run, runs, full=not interactive, hint="; o shows them"):
             self.console.print(line)
-        if not self.read_line.interactive:
+        if not interactive:
             return SUBMIT  # piped input keeps its line protocol (answer, rating): one run
-        ask = "Enter submits it, e edits and runs it again, q quits: "
+        whole = "o shows the output whole, " if was_cut(run) else ""
+        ask = f"Enter submits it, e edits and runs it again, {whole}q quits: "
         while True:
             reply = self._prompt(ask, countdown)
             if reply is None or reply.strip() == QUIT:
@@ -203,7 +207,12 @@ class TerminalUI:
                 return SUBMIT
             if reply.strip().lower() in ("e", "edit"):
                 return EDIT
-            self.console.print(Text("Type Enter to submit, e to edit, or q to quit.", style="yellow"))
+            if whole and reply.strip().lower() in ("o", "output"):
+                for line in run_lines(run, runs, full=True):
+                    self.console.print(line)
+                continue
+            keys = "Enter to submit, e to edit, " + ("o to see the output whole, " if whole else "")
+            self.console.print(Text(f"Type {keys}or q to quit.", style="yellow"))
 
     def show_spoken(self, spoken: SpokenAnswer, limit: float | None) -> None:
         from mockprep.terminal.voice import render_spoken  # spoken answers only
