@@ -123,6 +123,17 @@ def _tfidf_vectors(texts: list[str]) -> list[dict[str, float]]:
     return vectors
 
 
+def test_a_question_about_ones_own_paper_is_for_research_roles_only(questions: list[Question]) -> None:
+    """Found by an exploratory tester: "Every number in your paper is computed correctly..." was drawn
+    for --role ml-engineer; a question about the person's own paper is a researcher's."""
+    research = {"ml-researcher", "research-scientist"}
+    own_paper = re.compile(r"\b(your|this) paper\b", re.IGNORECASE)
+    about_papers = [q for q in questions if own_paper.search(q.spec.prompt)]
+    assert about_papers and all(set(q.roles) <= research for q in about_papers), [
+        (q.key, q.roles) for q in about_papers if not set(q.roles) <= research
+    ]
+
+
 def test_no_near_duplicate_questions(questions: list[Question]) -> None:
     """Normalised text similarity (TF-IDF cosine of prompt and key points) stays below 0.6 for every pair."""
     texts = [q.spec.prompt + " " + " ".join(q.spec.key_points) for q in questions]
