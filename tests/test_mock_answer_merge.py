@@ -6,6 +6,7 @@ no answers on the other device)."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from mockprep.db.package import records, write_package
 from mockprep.services.exchange import read_export, write_export
 from tests.conftest import START
 from tests.devices import Device
+from tests.test_sync_conflicts import _paths, json_values
 
 NOW = START + timedelta(days=999)
 
@@ -136,8 +138,6 @@ def _snapshots(laptop: Device, other: Device, tmp_path: Path) -> list[Path]:
 
 
 def test_a_mock_answer_naming_what_the_file_lacks_is_named_and_nothing_is_merged(devices, tmp_path) -> None:
-    import json
-
     from mockprep.core.field_checks import RecordProblem
 
     laptop, desk = devices("laptop"), devices("desk")
@@ -159,3 +159,173 @@ def test_a_mock_answer_naming_what_the_file_lacks_is_named_and_nothing_is_merged
         else:
             raise AssertionError(f"{field}={value!r} was merged")
         assert desk.mock_answers() == [] and desk.reviews() == []
+
+
+# -- folder sync ---------------------------------------------------------------------------------------
+
+
+def sync_all(folder: Path, *devices: Device) -> None:
+    for device in (*devices, *devices):
+        device.sync(folder, NOW)
+
+
+def test_a_mock_synced_to_the_other_device_has_its_answers_there(devices, tmp_path: Path) -> None:
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    mock = laptop.mock([0, 1, 2], START, rated=2, model="interviewer-model")
+    desk.practise(3, 3, START + timedelta(hours=5))
+    report = laptop.sync(folder, NOW)
+    lines = [line for path in folder.iterdir() for line in path.read_text().splitlines()]
+    assert sum('"t":"mock_answer"' in line for line in lines) == 3  # with the session and 2 reviews
+    assert report.written == 6
+    assert desk.sync(folder, NOW).merged.mock_answers == 3
+    assert desk.mock_answers() == laptop.mock_answers()
+    there = desk.store.sessions.answers(session_here(desk, session_uid(laptop, mock)))
+    assert [(a.answer, a.follow_up, a.follow_up_answer, a.rating) for a in there] == [
+        (a.answer, a.follow_up, a.follow_up_answer, a.rating) for a in laptop.store.sessions.answers(mock)
+    ]
+    back = laptop.sync(folder, NOW)  # the desk's practice comes; nothing of the mock is sent back
+    assert back.written == 0 and back.merged.mock_answers == 0 and back.merged.reviews == 1
+
+
+def test_an_answer_rated_later_on_the_other_device_shows_that_rating_on_both(devices, tmp_path: Path) -> None:
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    laptop.mock([0, 1], START, rated=1)
+    sync_all(folder, laptop, desk)
+    answer, question, session = desk.store.q(
+        "SELECT id, question_id, session_id FROM mock_answers WHERE review_id IS NULL"
+    ).one()
+    desk.rate_mock_answer(answer, question, session, START + timedelta(days=1))  # mock --rate on the desk
+    sync_all(folder, desk, laptop)
+    assert laptop.mock_answers() == desk.mock_answers()
+    assert all(row[-1] is not None for row in laptop.mock_answers())  # both rated on both
+    assert laptop.stored_cards() == laptop.replayed_cards()
+
+
+def test_a_mock_synced_while_it_ran_is_complete_on_the_other_device_once_it_ends(devices, tmp_path) -> None:
+    from mockprep.core.records import MockAnswerRecord
+
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    laptop, desk = devices("laptop"), devices("desk")
+    qid = sorted(laptop.question_ids)[0]
+    session = laptop.store.sessions.start("mock", {}, START, 1, round="behavioral", minutes=5.0)
+    answer = laptop.store.sessions.add_mock_answer(
+        MockAnswerRecord(session, qid, 1, START, "my answer", 60_000, 90_000, [True], "Bank follow-up?")
+    )
+    sync_all(folder, laptop, desk)  # (a sync in another terminal while the mock runs)
+    assert [row[7] for row in desk.mock_answers()] == [None]  # no reply yet
+    laptop.store.sessions.set_follow_up(answer, "Model follow-up?", "interviewer-model")
+    laptop.store.sessions.set_follow_up_answer(answer, "my reply", 20_000, 90_000)
+    laptop.rate_mock_answer(answer, qid, session, START + timedelta(minutes=5))
+    laptop.store.sessions.end(session, "completed", START + timedelta(minutes=6))
+    sync_all(folder, laptop, desk)
+    assert desk.mock_answers() == laptop.mock_answers()
+    assert desk.mock_answers()[0][6:9] == ("Model follow-up?", "my reply", "interviewer-model")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(syncs=st.lists(st.tuples(st.booleans(), st.booleans()), min_size=len(STEPS), max_size=len(STEPS)))
+def test_two_devices_syncing_at_any_point_of_a_mock_agree_on_its_answers(
+    devices, tmp_path_factory, syncs
+) -> None:
+    """The steps of _snapshots, each followed by a sync of the laptop, of the desk, of both or of none."""
+    tmp_path = tmp_path_factory.mktemp("mocksync")
+    folder = tmp_path / "Dropbox"
+    folder.mkdir()
+    laptop, desk = devices(f"{tmp_path.name}-laptop"), devices(f"{tmp_path.name}-desk")
+    when = iter(syncs)
+
+    def step() -> None:
+        laptop_syncs, desk_syncs = next(when)
+        for device, syncs_now in ((laptop, laptop_syncs), (desk, desk_syncs)):
+            if syncs_now:
+                device.sync(folder, NOW)
+
+    _steps(laptop, desk, step, folder)
+    sync_all(folder, laptop, desk)
+    assert laptop.mock_answers() == desk.mock_answers()
+    assert len(laptop.mock_answers()) == 1 and laptop.mock_answers()[0][-1] is not None
+
+
+def _steps(laptop: Device, desk: Device, step, folder: Path) -> None:
+    """The mock of _snapshots, with ``step()`` after each change; the last rating is the desk's (after
+    a sync that brings it the answer)."""
+    from mockprep.core.records import MockAnswerRecord
+
+    qid = sorted(laptop.question_ids)[0]
+    session = laptop.store.sessions.start("mock", {}, START, 1, round="behavioral", minutes=5.0)
+    answer = laptop.store.sessions.add_mock_answer(
+        MockAnswerRecord(session, qid, 1, START, "my answer", 60_000, 90_000, [True], "Bank follow-up?")
+    )
+    step()
+    laptop.store.sessions.set_follow_up(answer, "Model follow-up?", "interviewer-model")
+    laptop.store.sessions.set_follow_up_answer(answer, "my reply", 20_000, 90_000)
+    step()
+    laptop.rate_mock_answer(answer, qid, session, START + timedelta(minutes=5))
+    laptop.store.sessions.end(session, "completed", START + timedelta(minutes=6))
+    step()
+    laptop.store.cards.undo_last()
+    step()
+    laptop.rate_mock_answer(answer, qid, session, START + timedelta(minutes=7))
+    step()
+    sync_all(folder, laptop, desk)
+    there, question, mock = desk.store.q("SELECT id, question_id, session_id FROM mock_answers").one()
+    desk.rate_mock_answer(there, question, mock, START + timedelta(minutes=9))
+    step()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_value_in_any_field_of_a_mock_answers_line_never_stops_the_sync(devices, tmp_path_factory, data):
+    from mockprep.cli.sync import run_sync
+
+    tmp_path = tmp_path_factory.mktemp("fields")
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    laptop, desk = devices(f"{tmp_path.name}-laptop"), devices(f"{tmp_path.name}-desk")
+    laptop.mock([0, 1], START, rated=1, model="interviewer-model")
+    laptop.sync(folder, NOW)
+    (written,) = list(folder.iterdir())
+    lines = written.read_text().splitlines()
+    index = data.draw(st.sampled_from([i for i, line in enumerate(lines) if '"t":"mock_answer"' in line]))
+    event = json.loads(lines[index])
+    path = data.draw(st.sampled_from(_paths(event)))
+    place = event
+    for step in path[:-1]:
+        place = place[step]
+    place[path[-1]] = data.draw(json_values)
+    lines[index] = json.dumps(event)
+    written.write_text("\n".join(lines) + "\n")
+    text = run_sync(desk.store, folder)  # never a traceback
+    others = [json.loads(line)["uid"] for i, line in enumerate(lines) if i != index and "mock_answer" in line]
+    assert set(others) <= set(desk.store.q("SELECT uid FROM mock_answers").scalars().all())
+    if "wrong value" in text:
+        assert "Skipped 1 event in" in text
+
+
+def test_a_device_that_synced_before_writes_its_mocks_answers_and_reads_other_files_again(home: Path) -> None:
+    """m031: the schema-v30 home has synced (recording) and has a mock with an answer."""
+    import shutil
+    import sqlite3
+
+    from mockprep.db.store import Store
+    from mockprep.paths import DB_NAME
+    from tests.conftest import FIXTURES
+
+    home.mkdir(mode=0o700, parents=True)
+    shutil.copy(FIXTURES / "schemas" / "schema-v30.db", home / DB_NAME)
+    db = sqlite3.connect(home / DB_NAME)
+    (device,) = db.execute("SELECT id FROM sync_device WHERE recording").fetchone()
+    (answer,) = db.execute("SELECT uid FROM mock_answers").fetchone()
+    own, other = f"{device}.2026-01.jsonl", "laptop-0a1b2c3d4e5f.2026-01.jsonl"
+    db.executemany("INSERT INTO sync_files VALUES (?, 100, 'ab')", [(own,), (other,)])
+    db.commit()
+    db.close()
+    with Store.open(home, backups=False) as store:
+        events, _ = store.sync.outgoing()
+        assert [e["uid"] for e in events if e["t"] == "mock_answer"] == [answer]
+        assert set(store.sync.read_marks()) == {own}  # the other device's file is read again

@@ -127,6 +127,7 @@ def _laptop_file(devices, tmp_path: Path) -> tuple[Path, Device, Device, Path]:
     laptop.practise(1, Rating.Again, START + timedelta(minutes=1))
     laptop.write_story("Outage", "v1", START)
     laptop.store.cards.set_flagged(sorted(laptop.question_ids)[2], True, START)
+    laptop.mock([3], START + timedelta(minutes=2), model="interviewer-model")  # (its answer left unrated)
     laptop.sync(folder, START)
     (written,) = list(folder.iterdir())
     return folder, laptop, desk, written
@@ -246,6 +247,12 @@ def test_any_value_in_any_field_of_a_sync_line_never_stops_the_sync(data) -> Non
             json.loads(line)["uid"] for line in desk.store.sync.pending()
         }  # their session was the line
         assert {e["uid"] for e in others if e["t"] == "review"} <= merged | waiting
+        # a mock answer too, unless the line skipped was its session's (an answer needs its session)
+        answered = set(desk.store.q("SELECT uid FROM mock_answers").scalars().all())
+        skipped = event["uid"] if event["t"] == "session" and "Skipped 1 event in" in text else None
+        assert {e["uid"] for e in others if e["t"] == "mock_answer" and e["session"] != skipped} <= (
+            answered | waiting
+        )
         if "wrong value" in text:
             assert "Skipped 1 event in" in text
         assert desk.stored_cards() == desk.replayed_cards()

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from mockprep.core.delivery import Delivery
 from mockprep.core.field_checks import STORY_PARTS
 
 _INT64 = 2**63
@@ -152,6 +153,14 @@ def _bool(name: str, value: Any) -> None:
         raise _Wrong(f"{name}: {_shown(value)} is not true or false")
 
 
+def _delivery(name: str, value: Any) -> None:
+    """A spoken answer's delivery (seconds, words, fillers, pauses), as a mock answer's history reads it."""
+    try:
+        Delivery.from_dict(value)
+    except ValueError as exc:
+        raise _Wrong(f"{name}: {_shown(value)} is not a spoken answer's delivery ({exc})") from None
+
+
 def _json(name: str, value: Any) -> None:
     """Any JSON value (stored as its text); only its strings must be text."""
     if isinstance(value, str):
@@ -239,6 +248,25 @@ _MARKS: dict[str, Check] = {
     "buried_until": _SOME_TIME,
     "flagged_at": _SOME_TIME,
 }
+_MOCK_ANSWER: dict[str, Check] = {
+    "session": _TEXT,
+    "key": _TEXT,
+    "position": _int(0),
+    "answered_at": _time,
+    "answer": _SOME_TEXT,
+    "follow_up": _SOME_TEXT,
+    "follow_up_answer": _SOME_TEXT,
+    "follow_up_model": _SOME_TEXT,
+    "follow_up_ms": _optional(_int(0)),
+    "follow_up_limit_ms": _optional(_int(0)),
+    "duration_ms": _int(0),
+    "time_limit_ms": _SOME_INT,
+    "coverage": _optional(_list_of(_bool)),
+    "delivery": _optional(_delivery),
+    "code_runs": _SOME_INT,
+    "review": _SOME_TEXT,  # the review that rated it, found by when it was rated and then this id
+    "review_rated_at": _SOME_TIME,
+}
 _DELETED: dict[str, Check] = {
     "versions": _optional(_list_of(_text)),
     "rehearsals": _optional(_list_of(_text)),
@@ -248,5 +276,6 @@ _KINDS = {
     "session": _SESSION,
     "story": _STORY,
     "marks": _MARKS,
+    "mock_answer": _MOCK_ANSWER,
     "deleted": _DELETED,
 }

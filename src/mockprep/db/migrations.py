@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mockprep.core.stats import zone_offsets
-from mockprep.db import compact_reviews, stats_rollup, time_keys
+from mockprep.db import compact_reviews, stats_rollup
 from mockprep.db.bank_file_stamps import m024_bank_file_stamps
 from mockprep.db.driver import run_script as _run
 from mockprep.db.follow_up_times import m030_follow_up_times
 from mockprep.db.mark_stamps import m026_mark_stamps
+from mockprep.db.mock_answer_lines import m031_mock_answer_lines
 from mockprep.db.model_failures import m029_model_failures
 from mockprep.db.packed_grading import m019_packed_grading
 from mockprep.db.question_aliases import m028_question_aliases
@@ -33,6 +34,7 @@ from mockprep.db.sync_triggers import (
     recorded,
     tombstone,
 )
+from mockprep.db.time_keys import m016_time_keys
 from mockprep.db.undo_card import m020_latest_card_before, m021_undo_card_on_cards
 
 Migration = Callable[[Any], None]  # receives a DB-API cursor inside an open transaction
@@ -461,11 +463,6 @@ def m015_compact_reviews(cur: Any) -> None:
     compact_reviews.compact(cur)
 
 
-def m016_time_keys(cur: Any) -> None:
-    """The log's indexes by time keyed by an integer (``rated_us``) instead of the text: db/time_keys.py."""
-    time_keys.add_time_keys(cur)
-
-
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_timing_and_mocks,
@@ -497,4 +494,5 @@ MIGRATIONS: list[Migration] = [
     m028_question_aliases,
     m029_model_failures,
     m030_follow_up_times,
+    m031_mock_answer_lines,
 ]

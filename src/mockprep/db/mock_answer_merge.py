@@ -1,9 +1,12 @@
-"""Mock answers in a merge (an export's records turned into events by
-:func:`~mockprep.core.export_events.mock_answer_events`).
+"""Mock answers in a merge: the line that carries one (a sync line, or an export's record turned into the
+same event), the answers a sync writes with a session or a review, and their merge.
 
 A mock answer (also an answer a session kept unrated when it was cut short) is one event, ``mock_answer``,
 identified by its global id: the answer, the follow-up asked (and the model that wrote it) with the reply
 and its time, and the review that rated it (its id and when it was rated, which is how a review is found).
+A device writes a session's answers with the session's line (a session's line is written again when it
+ends, when every answer and reply is in) and an answer again with the review that rates it (a rating
+after the round, `mock --rate`, on this device or another).
 
 Merging takes what is new, whatever the order: an answer not here is added; one here takes a reply, or a
 follow-up a model wrote, that it lacks (a device writes them once, in that order); and an answer rated on
@@ -19,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from mockprep.core.delivery import Delivery
 from mockprep.db import review_codec
 from mockprep.db.question_aliases import current_key
-from mockprep.db.sql import from_iso, iso_us
+from mockprep.db.sql import from_iso, iso, iso_us
 
 if TYPE_CHECKING:
     import sqlite3
@@ -39,6 +42,48 @@ _PLAIN = (
     "time_limit_ms",
     "code_runs",
 )
+
+
+def answers_sent_with(raw: sqlite3.Connection, kind: str, row_id: int | None) -> list[int]:
+    """The mock answers a sync writes with a change of ``kind`` (a session's: its answers; a review's: the
+    answer it rated, found through the review's session)."""
+    if kind == "session":
+        query = "SELECT id FROM mock_answers WHERE session_id = ? ORDER BY position, id"
+    elif kind == "review":
+        query = (
+            "SELECT m.id FROM reviews r JOIN mock_answers m ON m.session_id = r.session_id"
+            " AND m.review_id = r.id WHERE r.id = ?"
+        )
+    else:
+        return []
+    return [answer for (answer,) in raw.execute(query, (row_id,))]
+
+
+def mock_answer_event(raw: sqlite3.Connection, answer_id: int) -> dict[str, Any] | None:
+    """A mock answer's sync line, as it is now."""
+    cursor = raw.execute(
+        f"SELECT m.uid, s.uid, q.key, m.answered_at, m.coverage, m.delivery, r.uid, r.rated_at, {_m(_PLAIN)}"
+        " FROM mock_answers m JOIN sessions s ON s.id = m.session_id JOIN questions q ON q.id = m.question_id"
+        " LEFT JOIN reviews r ON r.id = m.review_id WHERE m.id = ?",
+        (answer_id,),
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    uid, session, key, answered_at, coverage, delivery, review, rated_at, *plain = row
+    return {
+        "t": "mock_answer",
+        "uid": uid,
+        "session": session,
+        "key": key,
+        "answered_at": iso(answered_at),
+        "coverage": _load(coverage),
+        "delivery": _load(delivery),
+        **dict(zip(_PLAIN, plain, strict=True)),
+        # the review that rated it (None: not rated), found here by when it was rated, then its id
+        "review": review_codec.uid_hex(review),
+        "review_rated_at": iso(rated_at),
+    }
 
 
 class MockAnswerMerge:
@@ -146,6 +191,14 @@ class MockAnswerMerge:
         if current is None:
             return True
         return (review[2], review_codec.uid_hex(review[3])) > (current[0], review_codec.uid_hex(current[1]))
+
+
+def _m(columns: tuple[str, ...]) -> str:
+    return ", ".join(f"m.{column}" for column in columns)
+
+
+def _load(value: str | None) -> Any:
+    return None if value is None else json.loads(value)
 
 
 def _dump(value: Any) -> str | None:

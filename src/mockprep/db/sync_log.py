@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockprep.db import review_codec
 from mockprep.db.mark_stamps import MARKED, marks_event
+from mockprep.db.mock_answer_merge import answers_sent_with, mock_answer_event
 from mockprep.db.sql import iso
 
 if TYPE_CHECKING:
@@ -92,6 +93,10 @@ class SyncLog:
                 key = (kind, ref if kind == "deleted" else row_id)
                 events.pop(key, None)  # a row changed again is written once, in its latest place
                 events[key] = _event(raw, kind, row_id, ref)
+                # A session's answers (a mock's) go with its line, and an answer with the review rating it.
+                for answer in answers_sent_with(raw, kind, row_id):
+                    events.pop(("mock_answer", answer), None)
+                    events[("mock_answer", answer)] = mock_answer_event(raw, answer)
         return [e for e in events.values() if e is not None], changes[-1][0] if changes else 0
 
     def resend_everything(self) -> None:

@@ -36,3 +36,9 @@ def add_time_keys(cur: Any) -> None:
         "CREATE INDEX reviews_spoken ON reviews(rated_us) WHERE delivery IS NOT NULL",
     ):
         cur.execute(statement)
+
+
+def m016_time_keys(cur: Any) -> None:
+    """The log's indexes by time keyed by an integer (``rated_us``) instead of the text (moved here from
+    db/migrations.py, unchanged: the migration's name is what a database records)."""
+    add_time_keys(cur)
