@@ -10,6 +10,7 @@ import typer
 
 from mockprep.cli.app import UserError, bank_app
 from mockprep.cli.context import load_settings, open_store, plain, utc_now
+from mockprep.cli.options import OutSpelling, output_file
 
 if TYPE_CHECKING:
     from mockprep.core.banks import BankSpec
@@ -41,12 +42,13 @@ def bank_import(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out",
+            "--output",
             "-o",
             metavar="FILE",
             help="The bank file to write (default: ./BANK-ID.toml; - for stdout).",
         ),
     ] = None,
+    out_spelling: OutSpelling = None,
     add: Annotated[bool, typer.Option("--add", help="Add the bank at once (as `bank add` does).")] = False,
     bank_id: Annotated[
         str | None, typer.Option("--id", metavar="ID", help="The bank's id (default: from the file name).")
@@ -67,7 +69,7 @@ def bank_import(
         ),
     ] = False,
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite --out even if it holds another bank.")
+        bool, typer.Option("--force", help="Overwrite the --output file even if it holds another bank.")
     ] = False,
 ) -> None:
     """Make a bank file from Markdown, CSV/TSV or Anki notes; it passes `bank validate`.
@@ -81,6 +83,7 @@ def bank_import(
 
     if with_history and not add:
         raise UserError("--with-history needs --add (the reviews belong to questions in your database)")
+    out = output_file(out, out_spelling)
     to_stdout = out is not None and str(out) == "-"
     if to_stdout and add:
         raise UserError("--add needs the bank in a file: give -o FILE (or leave -o out), not -o -")
@@ -137,7 +140,9 @@ def _check_target(target: Path, bank_id: str, force: bool) -> None:
     except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError):
         same = False
     if not same:
-        raise UserError(f"{target} exists and is not bank {bank_id!r}; use --force to overwrite it or --out")
+        raise UserError(
+            f"{target} exists and is not bank {bank_id!r}; use --force to overwrite it, or -o FILE"
+        )
 
 
 def _add(target: Path, bank_id: str, history: dict, dues: dict) -> None:
@@ -172,13 +177,14 @@ def bank_export(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out",
+            "--output",
             "-o",
             metavar="FILE",
             help="The file to write (md, anki-txt: - or none for standard output).",
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    out_spelling: OutSpelling = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
     with_history: Annotated[
         bool,
         typer.Option("--with-history", help="apkg: each answered card with its schedule and review log."),
@@ -193,6 +199,7 @@ def bank_export(
     from mockprep.core.bank_import import SourceError
     from mockprep.services import bank_export
 
+    out = output_file(out, out_spelling)
     if format not in ("apkg", "anki-txt", "md"):
         raise UserError(f"unknown format {format!r} (apkg, anki-txt or md)")
     if with_history and format != "apkg":
@@ -201,9 +208,13 @@ def bank_export(
     try:
         if format == "apkg":
             if out is None or str(out) == "-":
-                raise UserError("an .apkg is written to a file: add --out FILE.apkg")
+                raise UserError("an .apkg is written to a file: add -o FILE.apkg")
             check_output_target(out, force)
-            count = bank_export.write_apkg(specs, out, utc_now(), _history(specs) if with_history else None)
+            history = _history(specs) if with_history else None
+            try:
+                count = bank_export.write_apkg(specs, out, utc_now(), history)
+            except OSError as exc:
+                raise UserError(f"cannot write {out}: {exc.strerror}", exit_code=1) from None
             typer.echo(
                 plain(f"Wrote {count} note{'s' if count != 1 else ''} in {len(specs)} deck(s) to {out}")
             )

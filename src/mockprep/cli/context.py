@@ -327,7 +327,9 @@ STDOUT = Path("-")
 
 def check_output_target(output: Path, force: bool) -> None:
     """Refuse an ``-o`` target that must not be replaced: anything but a regular file (a device, a
-    pipe, a folder), mockprep's own database files and backups, or an existing file without --force."""
+    pipe, a folder), mockprep's own database files and backups, or an existing file without --force;
+    and one in a folder that does not exist (exit 1): no writer creates folders (a typo in a path
+    would make a tree of them)."""
     from mockprep.db.backups import DIR_NAME
     from mockprep.paths import DB_NAME, home_dir
 
@@ -341,6 +343,10 @@ def check_output_target(output: Path, force: bool) -> None:
         or any(p.exists() and output.exists() and os.path.samefile(p, output) for p in protected)
     ):
         raise UserError(f"{output} is mockprep's own data; write the output somewhere else")
+    folder = output.parent
+    if not folder.is_dir():
+        what = f"{folder} is a file, not a folder" if folder.exists() else f"no such folder {folder}"
+        raise UserError(f"cannot write {output}: {what}", exit_code=1)
     if not output.exists():
         return
     if output.is_dir():

@@ -13,7 +13,7 @@ import typer
 from mockprep import __version__
 from mockprep.cli.app import UserError, app
 from mockprep.cli.context import STDOUT, dated_output, open_store, output_stream, plain, utc_now
-from mockprep.cli.options import Force
+from mockprep.cli.options import Force, OutSpelling, output_file
 from mockprep.core.wording import plural
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ def export(
             "piped, else a new file mockprep-export-DATE.json in the current folder.",
         ),
     ] = None,
+    out: OutSpelling = None,
     force: Force = False,
     compress: Annotated[
         bool,
@@ -57,6 +58,7 @@ def export(
 
     from mockprep.services.exchange import write_export
 
+    output = output_file(output, out)
     if package or (output is not None and output.name.endswith(".mockprep")):
         _export_package(output, force, compress)
         return
@@ -94,8 +96,6 @@ def _export_package(output: Path | None, force: bool, compress: bool) -> None:
     if output is None:
         output = dated_output("mockprep-export", SUFFIX, utc_now())
     check_output_target(output, force)
-    if not output.parent.is_dir():
-        raise UserError(f"cannot write {output}: no such folder {output.parent}", exit_code=1)
     store = open_store(sync=False)
     try:
         counts = write_package(store, output, utc_now(), __version__)

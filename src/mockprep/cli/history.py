@@ -18,7 +18,7 @@ from mockprep.cli.context import (
     output_stream,
     utc_now,
 )
-from mockprep.cli.options import BankOption, Force, Output, RoundOption
+from mockprep.cli.options import BankOption, Force, Output, OutSpelling, RoundOption, output_file
 
 
 @app.command()
@@ -39,9 +39,11 @@ def history(
     ] = False,
     csv_: Annotated[bool, typer.Option("--csv", help="Write the whole review log as CSV instead.")] = False,
     output: Output = None,
+    out: OutSpelling = None,
     force: Force = False,
 ) -> None:
     """Past sessions and mock rounds, newest first; or one of them in full; or the review log as CSV."""
+    output = output_file(output, out)
     if output is not None and not csv_:
         raise UserError("-o/--output writes the review log as CSV: add --csv")
     if force and output is None:

@@ -49,6 +49,18 @@ BankId = Annotated[str, typer.Argument(metavar="ID", help="The bank's id.", auto
 Output = Annotated[
     Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to this file (default: stdout).")
 ]
+# -o/--output's other spelling, accepted wherever it is and shown nowhere: bank import and bank export
+# had only --out and export and history only --output, each refusing the other's (see output_file).
+OutSpelling = Annotated[Path | None, typer.Option("--out", metavar="FILE", hidden=True)]
+
+
+def output_file(output: Path | None, out: Path | None) -> Path | None:
+    """The file of ``-o/--output``, given as ``--out`` or not (one file: both must name the same)."""
+    if output is not None and out is not None and output != out:
+        raise UserError(f"-o/--output and --out are one option: give one file, not {output} and {out}")
+    return output if output is not None else out
+
+
 Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing --output file.")]
 TimeLimitOption = Annotated[
     str | None,

@@ -25,7 +25,7 @@ from mockprep.cli.context import (
     warn,
 )
 from mockprep.cli.models import LlmOption, ModelOption, chosen_model, llm_settings, unasked
-from mockprep.cli.options import Force, Output
+from mockprep.cli.options import Force, Output, OutSpelling, output_file
 
 if TYPE_CHECKING:
     from mockprep.core.records import StoryVersion
@@ -314,8 +314,9 @@ def story_matrix(
 
 
 @story_app.command("export")
-def story_export(output: Output = None, force: Force = False) -> None:
+def story_export(output: Output = None, out: OutSpelling = None, force: Force = False) -> None:
     """All stories as one Markdown document (story new --from FILE adds each of them)."""
+    output = output_file(output, out)
     from mockprep.core.stories import render_document
     from mockprep.core.wording import plural
 

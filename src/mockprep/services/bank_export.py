@@ -110,7 +110,6 @@ def write_apkg(
             )
             count += 1
         decks.append(deck)
-    out.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:

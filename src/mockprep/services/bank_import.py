@@ -297,8 +297,8 @@ def _zstd_stream(source, member: str):  # type: ignore[no-untyped-def]
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder: all of it or nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``text`` to ``path`` through a temporary file in the same folder: all of it or nothing (a
+    missing folder is an OSError, never created)."""
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
