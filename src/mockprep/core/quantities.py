@@ -4,11 +4,16 @@ or date something. Pure.
 A quantity is a number of something: a percentage ("40%", "3 percentage points"), a multiplier ("3x",
 "twice", "halved"), money ("$2M", "40,000 dollars"), a duration ("two weeks", "an hour", "200ms"), a
 count of a thing ("12 benchmarks", "three other teams", "zero killed jobs"), a value that changed or
-was reached ("from 0.71 to 0.78", "rose to 45", "a score of 4.8/5", "0.92"), or an explicit proxy
-("measured by ..."). A number that names or dates something is none: a year ("in 2024", "the 2023
-award", "the 1990s"), a date ("March 3", "3 March", "2024-05-17"), a time of day ("9:30", "5pm"), a
+was reached ("from 0.71 to 0.78", "rose to 45", "a score of 4.8/5", "0.92", "9 out of 10"), or a
+change of how often ("from monthly to daily"). Naming a metric without how much it moved ("measured by
+weekly active teams") is none, as a coach asks how much. A number that names or dates something is
+none: a year where the words say a time ("in 2024", "since 2019", "the 2023 award", "the 1990s"; a
+change word or a counted noun makes 2000 a count: "grew by 2000 users", "grew to 2000"), a date
+("March 3", "3 March", "2024-05-17"), a time of day ("9:30", "5pm"), a
 version or a label ("Python 3", "iOS 17", "release 4.2", "Phase 2", "sprint 14"), an ordinal ("3rd",
-"the third attempt"), or a name's digits ("Q4", "p99", "H100", "ResNet-50", "HTTP/2", "24/7", "1:1s").
+"the third attempt"), a name's digits ("Q4", "p99", "H100", "ResNet-50", "HTTP/2", "24/7", "1:1s", "4K
+video", "a 70B model"), the length of a thing ("a 15-minute sync"), or a time in the story ("A week
+later", "One day").
 A bare whole number with no unit or noun after it ("moved to Python 3", "shipped 3") counts only where a
 change or a reading leads to it ("dropped to 3", "from 12 to 3", "by 40").
 """
@@ -50,10 +55,21 @@ _LABEL_WORDS = set(
     "day month year quarter semester term milestone wave cycle part no number".split()
 )
 _LABEL_AFTER = {"release", "version", "update", "patch", "build", "edition"}  # "the 2.3 release"
+# a word before a year-like number that makes it a year whatever follows ("in 2024", "since 2019")
 _YEAR_WORDS = set(
-    "in since until till by during of from to early late mid before after around circa fy "
-    "spring summer autumn fall winter".split()
+    "in since until till during early late mid before after circa fy spring summer autumn fall winter".split()
 ) | set(_MONTHS)
+# a verb before "by", "to" or "from" that makes the year-like number after it a count ("grew by 2000",
+# "rose to 2000"); without one it is a time ("done by 2025", "from 2019 to 2021")
+_CHANGE_VERBS = set(
+    "grew grow grows rose rise rises fell fall falls dropped drop went go goes climbed increased "
+    "decreased improved cut reduced saved jumped shrank shrunk up down expanded slashed doubled".split()
+)
+# a noun before "of" that makes the year-like number after it a time ("the summer of 2019")
+_TIME_NOUNS = set(
+    "summer spring autumn fall winter end start beginning middle half class year season".split()
+)
+_MAGNITUDES = {"k", "K", "M", "B", "m", "b", "bn", "mn"}  # "4K video", "a 70B model": a name, not a count
 # a word before a bare number that makes it a value reached or changed by
 _CHANGE_WORDS = set(
     "to from by of reached reach reaches hit hits at around about approximately roughly nearly almost "
@@ -75,6 +91,7 @@ _SPELLED = (
     "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
     "hundreds? thousands? millions? billions? dozens?"
 ).split()
+_HOW_OFTEN = r"(?:hourly|daily|nightly|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually)\b"
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
 
@@ -93,21 +110,31 @@ _SPELLED_NUMBER = re.compile(
     rf"\b(?:(?:{_TENS})(?:[-\s](?:{_UNITS}))?|" + "|".join(_SPELLED) + r")\b", re.IGNORECASE
 )
 _MULTIPLIER_WORDS = re.compile(
-    r"\b(?:twice|thrice|doubled|tripled|quadrupled|halved|(?:two|three|four|five|ten|hundred)fold)\b"
+    r"\b(?:twice|thrice|doubled(?!\s+down)|tripled|quadrupled|halved|(?:two|three|four|five|ten|hundred)fold)\b"
     r"|(?<!\bfirst\s)(?<!\bsecond\s)(?<!\blatter\s)\bhalf\b",
     re.IGNORECASE,
 )
 _PHRASES = (
-    re.compile(r"\b(?:a|an|one)\s+(?:second|minute|hour|day|week|month|quarter|year)s?\b", re.IGNORECASE),
+    # "took a day", not a time in the story: "A week later", "a year ago", "One day the VP ..."
+    re.compile(
+        r"\b(?:a|an|one)\s+(?:second|minute|hour|day|week|month|quarter|year)s?\b"
+        r"(?!\s+(?:later|earlier|ago|afterwards?|on|in|into|before|after)\b)(?<!\bOne\sday)",
+        re.IGNORECASE,
+    ),
     # "by a third", "two fifths of", "an order of magnitude"; not an ordinal ("a fifth region")
     re.compile(
         r"\b(?:a|one|two)\s+(?:third|fifth|tenth)s?\b(?=\s+(?:of|less|more|fewer)\b|\s*(?:[^\w\s]|$))"
         r"|\borders?\s+of\s+magnitude\b",
         re.IGNORECASE,
     ),
-    re.compile(r"\bproxy\b|\bmeasured\s+(?:by|as|in|with|via|through)\b|\bas\s+measured\b", re.IGNORECASE),
+    # "9 out of 10", "nine out of ten"; "from monthly to daily"
+    re.compile(
+        rf"\b(?:\d[\d,.]*|{_UNITS}|ten)\s+out\s+of\s+(?:\d[\d,.]*|{_UNITS}|{_TENS}|ten|a\s+hundred)\b"
+        rf"|\bfrom\s+{_HOW_OFTEN}\s+to\s+{_HOW_OFTEN}",
+        re.IGNORECASE,
+    ),
 )
-_WORD_AFTER = re.compile(r"[ \t]*(?:-[ \t]*)?([^\W\d_]+(?:['’][^\W\d_]+)*)")
+_WORD_AFTER = re.compile(r"\+?[ \t]*(?:-[ \t]*)?([^\W\d_]+(?:['’][^\W\d_]+)*)")  # "300+ tickets"
 _SENTENCE_START = re.compile(r"(?:\A\s*|[.!?;:\n(\"“]\s*|\A\s*[-*•]\s+)\Z")
 
 
@@ -157,6 +184,9 @@ def _in_digits(blank: str) -> Iterator[tuple[int, Number, str]]:
     for match in _NUMBER.finditer(blank):
         kind = _digits_kind(blank, match)
         named = _named(blank, match) if kind in ("a date", "a version or label") else match.group()
+        if kind == "a length of a thing":  # "15-minute"
+            unit = _WORD_AFTER.match(blank, match.end())
+            named = blank[match.start() : unit.end() if unit else match.end()]
         yield match.start(), Number(named, kind == "quantity", kind), _shown(blank, match)
 
 
@@ -179,21 +209,24 @@ def _digits_kind(text: str, match: re.Match[str]) -> str:
             return "a time of day"
         if suffix == "s" and year_like:
             return "a decade"
+        if suffix in _MAGNITUDES and not re.search(r"[$€£¥₹][ \t]?\Z", before) and _names_a_thing(after):
+            return "a name"  # "4K video", "a 70B model": a size that names the thing, not an outcome
         return "quantity" if suffix in _SUFFIX_UNITS else "a name"
     if number.count(".") > 1:
         return "a version or label"
     if "/" in number:  # a score or a share: "4.8/5", "3/3"
         return "quantity"
+    if re.match(r"-[ \t]*[^\W\d_]+[ \t]+[^\W\d_]", after) and re.search(r"\ban?[ \t]+\Z", before, re.I):
+        if _unit_after(after, next_word) and next_word.lower() in _TIME_UNITS:
+            return "a length of a thing"  # "a 15-minute sync", "a 3-year contract": what it is, no outcome
     if _unit_after(after, next_word) or re.search(r"[$€£¥₹+±~−][ \t]?\Z", before):
         return "quantity"
     if prev_word.lower() in _MONTHS and (prev_word[:1].isupper() or prev_word.lower() != "may"):
         return "a date"
     if next_word.lower() in _MONTHS and next_word[:1].isupper():
         return "a date"
-    if year_like:
-        plural_noun = next_word.endswith("s") and not next_word.endswith("ss") or next_word in _MORE
-        if prev_word.lower() in _YEAR_WORDS or not plural_noun or next_word.lower() in _FUNCTION_WORDS:
-            return "a year"
+    if year_like and _is_year(before, prev_word, after):
+        return "a year"
     if _labels(prev_word, initial) or before.rstrip().endswith("#") or next_word.lower() in _LABEL_AFTER:
         return "a version or label"
     if next_word and next_word.lower() not in _FUNCTION_WORDS:
@@ -201,6 +234,42 @@ def _digits_kind(text: str, match: re.Match[str]) -> str:
     if "." in number or prev_word.lower() in _CHANGE_WORDS:
         return "quantity"  # a value reached or changed: "0.92", "dropped to 3", "from 12"
     return "a bare number"
+
+
+def _is_year(before: str, prev_word: str, after: str) -> bool:
+    """Whether a number from 1900 to 2099 is a year: where the words say a time ("in 2024", "since
+    2019", "the 2023 award", "done by 2025"), not where a change word or a counted noun makes it a
+    count ("grew by 2000 users", "a backlog of 2000", "rose to 2000", "hit 2010", "2048 active users")."""
+    word = prev_word.lower()
+    if word in _YEAR_WORDS:
+        return True
+    if _counted_noun(after):
+        return False
+    if word in ("by", "to", "from", "of", "around"):
+        before_it = _word_before(before[: before.lower().rstrip().rfind(word)])[0].lower()
+        if word == "of":
+            return before_it in _TIME_NOUNS
+        return before_it not in _CHANGE_VERBS
+    return word not in _CHANGE_WORDS
+
+
+def _counted_noun(after: str) -> bool:
+    """Whether a plural noun (or "more", "fewer") follows, at most one other word between ("2048 active
+    users")."""
+    words = re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", after[:40])[:2]
+    for word in words:
+        lower = word.lower()
+        if lower in _FUNCTION_WORDS or lower == "of":
+            return False
+        if lower in _MORE or lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
+            return True
+    return False
+
+
+def _names_a_thing(after: str) -> bool:
+    """Whether a singular noun follows a size ("4K video", "70B model"), not a plural or nothing."""
+    word = _next_word(after).lower()
+    return bool(word) and word not in _FUNCTION_WORDS and not _counted_noun(after) and word not in _TIME_UNITS
 
 
 _SYMBOL_AFTER = re.compile(r"[ \t]*(?:%|‰|×)")

@@ -109,8 +109,8 @@ Split the words roughly Situation 20%, Task 10%, Action 60%, Result 10%.
 Situation: where and when, and the context a listener needs, in two or three sentences.
 Task: what you were responsible for, and the stakes or the constraint.
 Action: what YOU did, step by step, in the first person ("I", not "we"). The bulk of the story.
-Result: what changed, quantified: a metric, %, time, money or multiplier ("3x faster",
-  "from 0.71 to 0.78", "two weeks earlier"), or the proxy you measured it by ("measured by ...").
+Result: what changed, quantified by how much: %, time, money, a multiplier or a count ("3x faster",
+  "from 0.71 to 0.78", "two weeks earlier"); a metric named alone does not say how much.
 Reflection (optional): what you learned, or would do differently.
 Competencies: comma-separated, e.g. communication, leadership.
 Text inside these comment markers is ignored.

@@ -6,8 +6,8 @@ The rubric of :func:`check_story`, 100 points; an item passes only with its full
   earn nothing.
 - ``parts`` 20: each required part present and substantive (15+ words); a thin part earns half.
 - ``quantified-result`` 20: the Result has a quantity (a percentage, multiplier, money, duration, count
-  of something, a value changed or reached) or names the proxy it was measured by; a year, a date or a
-  version is no quantity (:mod:`mockprep.core.quantities`).
+  of something, a value changed or reached, how often); a year, a date or a version is no quantity,
+  nor is a metric named without how much it moved (:mod:`mockprep.core.quantities`).
 - ``proportions`` 15: words split about S 20 / T 10 / A 60 / R 10 %, with Action the largest part;
   judged only when every part has text and the four have 60 words or more (no points before).
 - ``spoken-length`` 10: 1.5 to 3 minutes at 150 words a minute.
@@ -269,8 +269,8 @@ def _check_quantified(result: str) -> CheckItem:
     if evidence:
         return _item("quantified-result", True, f"The Result is quantified ('{evidence}').")
     advice = (
-        "add a metric, percentage, time, money or multiplier ('40% fewer errors', '3x faster', "
-        "'from 0.71 to 0.78'), or name the proxy you measured it by ('measured by ...')."
+        "say how much it moved: a percentage, time, money, multiplier or count ('40% fewer errors', "
+        "'3x faster', 'from 0.71 to 0.78'); naming the metric alone does not say how much."
     )
     if not result.strip():
         return _item("quantified-result", False, f"No Result yet: say what changed, and {advice}")
