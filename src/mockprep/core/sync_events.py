@@ -197,7 +197,7 @@ _REVIEW: dict[str, Check] = {
     "parameters": _json,
     "code_runs": _SOME_INT,
     "code_result": _json,
-    "delivery": _json,
+    "delivery": _optional(_delivery),  # (as history reads it: any JSON made history ID fail)
     "prompt": _SOME_TEXT,  # the prompt it was answered to (merge files it by this when ids moved)
     "model": _SOME_TEXT,
     "model_proposed": _optional(_list_of(_json)),
@@ -229,7 +229,7 @@ _REHEARSAL: dict[str, Check] = {
     "duration_ms": _int(0),
     "target_ms": _int(0),
     "transcript": _SOME_TEXT,
-    "delivery": _json,
+    "delivery": _optional(_delivery),
 }
 _STORY: dict[str, Check] = {
     "created_at": _time,
