@@ -209,3 +209,15 @@ def test_what_the_code_printed_as_it_loaded_is_shown_when_it_loads_fine() -> Non
     for line in run_lines(run):
         console.print(line)
     assert "MODULE-LEVEL PRINT" in out.getvalue() and "printed" in out.getvalue()
+
+
+def test_fenced_code_is_stored_as_it_ran_without_the_fence(coding: Store, clock: FakeClock) -> None:
+    """Piped code with empty lines comes between ``` fences; the review kept the fence lines, while the
+    code that ran had none (found by an exploratory tester)."""
+    from mockprep.db.review_codec import answer_text
+
+    fenced = f"```python\n{RIGHT.rstrip()}\n```"
+    ui = ScriptedUI([fenced], [Rating.Good], clock=clock, answer_seconds=30)
+    _session(coding, clock, ui)
+    (answer,) = coding.conn.exec_driver_sql("SELECT answer FROM reviews").scalars().all()
+    assert answer_text(answer).strip() == RIGHT.strip() and "```" not in answer_text(answer)

@@ -117,10 +117,13 @@ _FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
 
 
 def strip_fences(text: str) -> str:
-    """Code without a Markdown fence around it (``` or ```python ... ```), as pasted from a chat."""
+    """Code without a Markdown fence around it (``` or ```python ... ```), as pasted from a chat;
+    ``text`` itself when it has none."""
     lines = text.strip("\n").split("\n")
     if len(lines) >= 2 and _FENCE.match(lines[0]) and _FENCE.match(lines[-1]):
         lines = lines[1:-1]
     elif lines and _FENCE.match(lines[0]):
         lines = lines[1:]
     return "\n".join(lines)
+    else:
+        return text

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from mockprep.core.code_format import strip_fences
 from mockprep.core.code_results import code_rating, first_run_quick
 from mockprep.core.timer import AnswerTiming
 from mockprep.practice.ui import SUBMIT, Attempt
@@ -50,7 +51,7 @@ class CodeAnswer:
                 f"Your code will not be run: {unavailable}. Write your answer all the same, and rate it"
                 " against the reference solution shown after it."
             )
-        code = self.ui.read_code(spec.starter or "", countdown)
+        code = self._read(spec.starter or "", countdown)
         runs = 0
         while code is not None:
             self.draft = code
@@ -67,10 +68,16 @@ class CodeAnswer:
                 return None
             if step == SUBMIT:
                 break
-            code = self.ui.read_code(code, countdown)
+            code = self._read(code, countdown)
         if code is None:
             return None
         return self._attempt(code, assessment, runs)
+
+    def _read(self, draft: str, countdown: Countdown | None) -> str | None:
+        """The code, without a Markdown fence around it (piped code with empty lines comes fenced; a
+        paste from a chat may): what is run is what is kept."""
+        code = self.ui.read_code(draft, countdown)
+        return None if code is None else strip_fences(code)
 
     def _attempt(self, code: str, assessment: Assessment, runs: int) -> Attempt:
         """The answer as it stands now: a passing run on the first try in under half the time is easy."""
