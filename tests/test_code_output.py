@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -119,3 +120,28 @@ def test_o_after_a_run_shows_the_output_whole() -> None:
     ui, out = terminal_ui(short)
     ui.after_run(_printing(3), 1)
     assert "o shows" not in short.prompts[0]  # nothing was cut: no key to offer
+
+
+def test_the_editor_message_names_the_file_to_save(tmp_path, monkeypatch) -> None:
+    """With $EDITOR set it said "Opening /path/editor.sh: save and close it", naming the editor program
+    and not the file (found by an exploratory tester)."""
+    import sys
+
+    from mockprep.terminal.practice import TerminalUI
+    from tests.test_answer_input import ScriptedReader
+
+    seen = tmp_path / "seen.txt"
+    editor = tmp_path / "my-editor.py"
+    editor.write_text(
+        f"import sys, pathlib\npathlib.Path({str(seen)!r}).write_text(sys.argv[1])\n"
+        "pathlib.Path(sys.argv[1]).write_text('def f(x):\\n    return x\\n')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
+    out = io.StringIO()
+    ui = TerminalUI(Console(file=out, width=500, color_system=None), ScriptedReader())
+    assert ui.read_code("def f(x):\n    ...\n") == "def f(x):\n    return x\n"
+    (said,) = [line for line in out.getvalue().splitlines() if line.startswith("Opening")]
+    assert said.startswith(f"Opening {seen.read_text()} in {Path(sys.executable).name}:")
+    assert str(editor) not in said and "save it" in said

@@ -9,7 +9,7 @@ import stat
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -51,8 +51,10 @@ def edit_text(
     suffix: str = ".md",
     so_far: list[str] | None = None,
     name: str | None = None,
+    opening: Callable[[Path], None] | None = None,
 ) -> str:
-    """Open ``text`` in the editor (a private temporary file in ``folder``); return what was saved.
+    """Open ``text`` in the editor (a private temporary file in ``folder``, handed to ``opening`` just
+    before, for the caller to name it); return what was saved.
 
     When the editor fails or the draft cannot be taken, text the person changed is not thrown away: the
     file stays in ``folder`` as ``unsaved-story-*.md`` (``unsaved-NAME-*SUFFIX``, private; NAME is
@@ -68,6 +70,8 @@ def edit_text(
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
+            if opening is not None:
+                opening(path)
             editor: subprocess.Popen[bytes] | None = None
             try:
                 editor = subprocess.Popen([*argv, str(path)])

@@ -407,12 +407,14 @@ def _in_editor(ui: TerminalUI, argv: list[str], draft: str) -> str | None:
 
     from mockprep.terminal.editor import EditorError, edit_text
 
-    ui.console.print(Text(f"Opening {argv[0]}: save and close it to run your code.", style="dim"))
+    def opening(path: Path) -> None:  # the file to save is named, and the editor by its name
+        said = f"Opening {path} in {Path(argv[0]).name}: save it and close the editor to run your code."
+        ui.console.print(safe(said, "dim"))
+
     ui._so_far, saved = "", []
     try:
-        return edit_text(
-            argv, draft, Path(tempfile.gettempdir()), kind="solution", suffix=".py", so_far=saved
-        )
+        folder = Path(tempfile.gettempdir())
+        return edit_text(argv, draft, folder, kind="solution", suffix=".py", so_far=saved, opening=opening)
     except EditorError as exc:
         ui.notice(f"{exc}; type your code here instead.")
         return None
