@@ -145,3 +145,48 @@ def test_the_editor_message_names_the_file_to_save(tmp_path, monkeypatch) -> Non
     (said,) = [line for line in out.getvalue().splitlines() if line.startswith("Opening")]
     assert said.startswith(f"Opening {seen.read_text()} in {Path(sys.executable).name}:")
     assert str(editor) not in said and "save it" in said
+
+
+def test_a_hidden_test_that_fails_names_the_functions_it_calls() -> None:
+    """A hidden test that failed said only 'failed' or 'expected ValueError for 0', without naming the
+    function it tests (found by an exploratory tester)."""
+    from mockprep.core.banks import parse_question
+
+    tests = [
+        {"call": "f(1)", "expected": "2", "hidden": True},
+        {"code": "assert g(1) == 1\nassert f(2) == 3\n", "hidden": True},
+        {
+            "code": "try:\n    g(0)\nexcept ValueError:\n    pass\nelse:\n    raise AssertionError('no error')\n"
+        },
+        {"code": "assert f(5) == 6", "hidden": True},
+    ]
+    question = parse_question(
+        {
+            "id": "q",
+            "kind": "code",
+            "difficulty": 1,
+            "prompt": "Write f and g.",
+            "answer": "f adds one; g is the identity and refuses 0.",
+            "key_points": ["add one", "refuse zero"],
+            "solution": "def f(x):\n    return x + 1\n\ndef g(x):\n    if not x:\n        raise ValueError\n    return x",
+            "tests": tests,
+        }
+    )
+    outcomes = run("def f(x):\n    return x\n\ndef g(x):\n    return x\n", question).outcomes
+    assert outcomes[0].calls == ("f",)  # a call/expected pair
+    assert outcomes[1].calls == ("f",)  # the assertion that failed, not g's before it
+    assert outcomes[2].calls == ()  # a visible test shows its own source
+    assert outcomes[3].calls == ("f",)
+    screen = _rendered(CodeRun(outcomes))
+    assert "test 2 (hidden, calls f)" in screen and "test 1 (hidden, calls f)" in screen
+
+
+@given(st.lists(st.sampled_from(["f", "g", "h", "len", "x"]), max_size=6), st.integers(1, 8))
+def test_called_names_are_the_codes_own_named_by_the_test(names: list[str], line: int) -> None:
+    from mockprep.core.code_format import called_names
+
+    test = "\n".join(f"assert {name}(1) is not None" for name in names) or "pass"
+    found = called_names(test, "def f(x):\n    return x\n\nclass g:\n    pass\n", line)
+    assert set(found) <= {"f", "g"} & set(names) and len(found) == len(set(found))
+    if 1 <= line <= len(names) and names[line - 1] in ("f", "g"):
+        assert found == (names[line - 1],)  # the line it failed at names one of them: that one

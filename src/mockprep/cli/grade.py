@@ -221,6 +221,7 @@ def _run_dict(run: Any) -> dict[str, Any]:
             {
                 "name": plain(o.name),
                 "hidden": o.hidden,
+                "calls": list(o.calls),
                 "status": o.status.value,
                 "message": plain(o.message),
                 "expected": None if o.expected is None else plain(o.expected),

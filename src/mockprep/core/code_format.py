@@ -113,6 +113,36 @@ def example_text(test: CodeTest) -> str:
     return f"{(test.call or '').strip()}  →  {(test.expected or '').strip()}{tolerance}"
 
 
+def called_names(test_source: str, code: str, line: int | None = None) -> tuple[str, ...]:
+    """The functions and classes ``code`` defines at its top level that a test names, in the order it
+    names them: what a hidden test that failed is said to call, its source not being shown. With the
+    ``line`` it failed at, those of the innermost statement around that line that names any."""
+    try:
+        defined = {
+            n.name
+            for n in ast.parse(code).body
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        }
+        tree = ast.parse(test_source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ()
+
+    def named(node: ast.AST) -> tuple[str, ...]:
+        found = sorted((n.lineno, n.col_offset, n.id) for n in ast.walk(node) if isinstance(n, ast.Name))
+        return tuple(dict.fromkeys(name for *_, name in found if name in defined))
+
+    statements = list(enumerate(n for n in ast.walk(tree) if isinstance(n, ast.stmt)))
+    around = [
+        (n.end_lineno - n.lineno, -order, n)  # innermost first: the shortest, then the deepest
+        for order, n in statements
+        if line is not None and n.end_lineno is not None and n.lineno <= line <= n.end_lineno
+    ]
+    for *_, statement in sorted(around, key=lambda found: found[:2]):
+        if names := named(statement):
+            return names
+    return named(tree)
+
+
 _FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
 
 
@@ -124,6 +154,6 @@ def strip_fences(text: str) -> str:
         lines = lines[1:-1]
     elif lines and _FENCE.match(lines[0]):
         lines = lines[1:]
-    return "\n".join(lines)
     else:
         return text
+    return "\n".join(lines)

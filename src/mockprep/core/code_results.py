@@ -40,6 +40,7 @@ class TestOutcome:
     traceback: str | None = None  # the frames of the person's code only
     output: str = ""  # what the code printed during the test
     seconds: float = 0.0
+    calls: tuple[str, ...] = ()  # a hidden test that did not pass: the person's functions it calls
 
     @property
     def passed(self) -> bool:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mockprep.core.code_format import allowed_imports
+from mockprep.core.code_format import allowed_imports, called_names
 from mockprep.core.code_results import CodeRun, TestOutcome, TestStatus
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class CodeRunner:
             return []
         started = time.monotonic()
         deadline = started + self.limits.run_seconds * len(programs)
-        collect = _Collect(spec, len(programs), self.limits)
+        collect = _Collect(spec, programs, self.limits)
         position: tuple[int, int] | None = (0, 0)
         while position is not None:
             if time.monotonic() >= deadline:
@@ -339,9 +339,10 @@ class _Program:
 class _Collect:
     """Events of one or more child processes -> a :class:`CodeRun` per program."""
 
-    def __init__(self, spec: QuestionSpec, programs: int, limits: RunLimits):
+    def __init__(self, spec: QuestionSpec, programs: list[str], limits: RunLimits):
         self.tests = list(spec.tests or ())
-        self.programs = [_Program() for _ in range(programs)]
+        self.sources = programs
+        self.programs = [_Program() for _ in programs]
         self.limits = limits
 
     def absorb(
@@ -452,7 +453,16 @@ class _Collect:
             event.get("traceback"),
             event.get("output") or "",
             float(event.get("seconds") or 0.0),
+            self._calls(event),
         )
+
+    def _calls(self, event: dict[str, Any]) -> tuple[str, ...]:
+        """A hidden test that did not pass: the person's functions it calls (its source is not shown)."""
+        test = self.tests[event["test"]]
+        if not test.hidden or event["status"] == TestStatus.PASSED.value:
+            return ()
+        line = event.get("line") if isinstance(event.get("line"), int) else None
+        return called_names(test.code or test.call or "", self.sources[event["program"]], line)
 
     def runs(self, seconds: float) -> list[CodeRun]:
         out = []

@@ -428,11 +428,13 @@ class Runner:
             return {"status": "timeout", "message": explain(exc, self.limits)}
         hidden = bool(test.get("hidden"))
         out: dict = {"message": explain(exc, self.limits), "traceback": person_traceback(exc, not hidden)}
+        line = next(
+            (f for f in reversed(traceback.extract_tb(exc.__traceback__)) if f.filename == name), None
+        )
+        if line is not None:
+            out["line"] = line.lineno  # the test's line it failed at (a hidden test is said to call what)
         if isinstance(exc, AssertionError) and test.get("code") is not None:
             out["status"] = "failed"
-            line = next(
-                (f for f in reversed(traceback.extract_tb(exc.__traceback__)) if f.filename == name), None
-            )
             if line is not None and line.line and not hidden:
                 out["source"] = line.line.strip()
             out["message"] = one_line(str(exc)) if str(exc) else "the assertion is false"

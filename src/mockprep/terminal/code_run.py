@@ -97,7 +97,8 @@ def was_cut(run: CodeRun) -> bool:
 def _outcome_lines(outcome: TestOutcome, view: _View) -> list[RenderableType]:
     symbol, style = MARKS[outcome.status]
     line = Text(f"  {symbol} ", style=style)
-    line.append_text(safe(outcome.name + (" (hidden)" if outcome.hidden else "")))
+    calls = f", calls {', '.join(outcome.calls)}" if outcome.calls else ""  # (its source is not shown)
+    line.append_text(safe(outcome.name + (f" (hidden{calls})" if outcome.hidden else "")))
     lines: list[RenderableType] = [line]
     if outcome.passed:  # what it printed all the same: the person may be printing to debug
         return lines + ([view.block(outcome.output, "dim", "printed")] if outcome.output else [])
