@@ -274,14 +274,14 @@ def test_quantified_message_quotes_the_evidence() -> None:
         (
             "I'm the one who wrote it, I've tested it and my code shipped; we reviewed it.",
             True,
-            "I/me/my ×3, we/us/our ×1",
+            "'I' ×2, 'we' ×1",  # the subject "I": "my code" is not you acting
         ),
         (
             "We're proud: we built it, our team and us, and I helped.",
             False,
-            "we/us/our (×4) outnumber I/me/my (×1)",
+            "'we' (×2) outnumbers 'I' (×1)",
         ),
-        ("We built it together, i.e. as a team.", False, "never says 'I' (we/us/our ×1)"),
+        ("We built it together, i.e. as a team.", False, "never says 'I' ('we' ×1)"),
     ],
 )
 def test_first_person(action: str, passed: bool, counts: str) -> None:

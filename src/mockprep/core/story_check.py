@@ -2,8 +2,9 @@
 
 The rubric of :func:`check_story`, 100 points; an item passes only with its full points:
 
-- ``first-person`` 25: the Action says "I" at least as often as "we"; fewer earn in proportion, none
-  earn nothing.
+- ``first-person`` 25: the Action says "I" at least as often as "we" (subjects: "my manager" or "took
+  me" is not what you did); a bullet that starts with a verb ("- Pulled the logs") is an "I" in a
+  draft; fewer earn in proportion, none earn nothing.
 - ``parts`` 20: each required part present and substantive (15+ words); a thin part earns half.
 - ``quantified-result`` 20: the Result has a quantity (a percentage, multiplier, money, duration, count
   of something, a value changed or reached, how often); a year, a date or a version is no quantity,
@@ -17,7 +18,11 @@ Then two faults a behavioral interviewer does not get past cap the score, whatev
 earn (:data:`CAPS`): an Action that never says "I" (at most 50: nobody can tell what you did; fewer
 "I" than "we" caps it between 50 and 100), and a story that cannot be told as one: under 45 seconds
 (the cap rises from 0 to 100 over 0-45 s: a summary, not a story) or over 3 minutes (the cap falls
-by 20 a minute: 80 at 4 minutes, 40 at 6, 0 at 8; an interviewer cuts in).
+by 20 a minute to a floor of 40 at 6 minutes: cutting is a fixable fault, like a missing number or "we"
+for "I", and costs about as much), or a sentence too long to follow when told (over 150 words without
+a full stop: word salad or a pasted transcript, at most 10). Filler over 5 words in 100 caps it too
+(at 10 in 100, 50: an interviewer hears hedging, not what you did), so a rambling story cannot
+outscore a strong one told with "we".
 
 A word is a run of letters, digits and apostrophes with at least one letter ("I'm", "Q3", "3x"). A bare
 number such as "40%" or "0.78" is not a word, so quantifying a Result never costs points elsewhere.
@@ -25,6 +30,7 @@ number such as "40%" or "0.78" is not a word, so quantifying a Result never cost
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -52,10 +58,14 @@ WEIGHTS = {  # (in rubric order; the docstring lists them by weight)
 CAPS = {  # the score's ceiling set by an item's fault (see the module docstring)
     "no-i": 50,  # an Action that never says "I"
     "per-minute-over": 20,  # lost per minute spoken over MAX_SECONDS
+    "too-long-floor": 40,  # the lowest it goes for length alone: cutting is a fixable fault
+    "run-on": 10,  # a sentence over RUN_ON_WORDS: no one can follow it told
+    "filler-per-100": 5,  # above this many filler words in 100 the ceiling falls 10 per extra word
     "short-seconds": 45,  # under this many seconds the ceiling falls in proportion
 }
 PROPORTION_SLACK = 0.15  # total variation distance from the target split that still earns full points
 FILLER_PENALTY = 2
+RUN_ON_WORDS = 150  # a minute told without a full stop
 
 _MIN_WORDS = MIN_SECONDS * WORDS_PER_MINUTE // 60
 _MAX_WORDS = MAX_SECONDS * WORDS_PER_MINUTE // 60
@@ -63,8 +73,17 @@ _MIN_STORY_WORDS = MIN_PART_WORDS * len(REQUIRED_PARTS)  # too little below this
 
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_I_WORDS = re.compile(r"\b(?:i(?!\.e\.)|me|my|mine|myself)\b", re.IGNORECASE)  # "I'm", "I've" count as "I"
-_WE_WORDS = re.compile(r"\b(?:we|us|our|ours|ourselves)\b", re.IGNORECASE)
+# who did it: the subject "I" ("I'm", "I've" count) and "we"; "my manager" and "took me" are not you acting
+_I_WORDS = re.compile(r"\bi\b(?!\.e\.)", re.IGNORECASE)
+_WE_WORDS = re.compile(r"\bwe\b", re.IGNORECASE)
+# a bullet of a draft that starts with a verb ("- Pulled logs", "2. Rewrote the import"): its "I" is implied
+_VERB_BULLET = re.compile(
+    r"^[ \t]*(?:[-*•]|\d+[.)])[ \t]+(?!(?:i|we|the|a|an|our|my|they|he|she|it|this|that|team)\b)[a-z]+ed\b"
+    r"|^[ \t]*(?:[-*•]|\d+[.)])[ \t]+(?!(?:i|we|the|a|an|our|my|they|he|she|it|this|that|team)\b)"
+    r"(?:built|wrote|ran|led|set|made|took|found|got|met|put|sent|told|drove|began|chose|split|cut|"
+    r"held|kept|brought|taught|spoke|paired|shadowed|rewrote|reproduced|added|moved|asked)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
 _FILLER = {
     word: re.compile(r"\b" + r"\s+".join(map(re.escape, word.split())) + r"\b", re.IGNORECASE)
     for word in FILLER_WORDS
@@ -72,7 +91,14 @@ _FILLER = {
 # "just" that places something in time or measures it ("just before each divergence", "just under 5%")
 # says something; only the hedge is filler
 _FILLER["just"] = re.compile(
-    r"\bjust\b(?!\s+(?:before|after|as|when|once|in\s+time|enough|under|over|below|above|short|ahead|behind))",
+    r"(?<!\bnot\s)\bjust\b"  # "not just to apologise" says what else
+    r"(?!\s+(?:before|after|as|when|once|in\s+time|enough|under|over|below|above|short|ahead|behind))",
+    re.IGNORECASE,
+)
+# "what had actually gone wrong", "what actually happened": the real against the believed, not a hedge
+_FILLER["actually"] = re.compile(
+    r"(?<!\bwhat\s)(?<!\bhad\s)(?<!\bhas\s)(?<!\bhave\s)"
+    r"(?<!\bwho\s)(?<!\bhow\s)(?<!\bwhy\s)\bactually\b",
     re.IGNORECASE,
 )
 
@@ -87,6 +113,7 @@ class CheckItem:
     points: int
     max_points: int
     cap: int | None = None  # the ceiling this item's fault sets on the whole score, if any
+    held: str = ""  # the sentence saying so, added to the message only where the cap holds the score down
 
 
 @dataclass(frozen=True)
@@ -135,13 +162,19 @@ def check_story(draft: StoryDraft) -> StoryCheck:
         _check_proportions(words, shares, core_words),
         _check_quantified(draft.result),
         _check_first_person(draft.action),
-        _check_length(story_words, seconds, words),
+        _check_length(story_words, seconds, words, texts),
         _check_filler(texts, story_words),
     )
+    total = sum(item.points for item in items)
+    # "held at 50" only where it holds the score down: an empty draft scores 0 and is told nothing of 50
+    items = tuple(
+        dataclasses.replace(item, message=f"{item.message} {item.held.format(cap=item.cap)}".rstrip())
+        if item.held and item.cap is not None and item.cap < total
+        else item
+        for item in items
+    )
     return StoryCheck(
-        score=min(
-            [sum(item.points for item in items), *(item.cap for item in items if item.cap is not None)]
-        ),
+        score=min([total, *(item.cap for item in items if item.cap is not None)]),
         items=items,
         word_counts=words,
         percentages={part: round(100 * share, 1) for part, share in shares.items()},
@@ -149,9 +182,11 @@ def check_story(draft: StoryDraft) -> StoryCheck:
     )
 
 
-def _item(name: str, passed: bool, message: str, points: int = 0, cap: int | None = None) -> CheckItem:
+def _item(
+    name: str, passed: bool, message: str, points: int = 0, cap: int | None = None, held: str = ""
+) -> CheckItem:
     top = WEIGHTS[name]
-    return CheckItem(name, passed, message, top if passed else min(points, top - 1), top, cap)
+    return CheckItem(name, passed, message, top if passed else min(points, top - 1), top, cap, held)
 
 
 def _round(x: float) -> int:
@@ -225,7 +260,9 @@ def _check_proportions(words: dict[str, int], shares: dict[str, float], core_wor
     lead = "; Action should be the largest part" if not action_largest else ""
     lead += f"; {' and '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty" if empty else ""
     if not judged and not empty:
-        lead += f"; {plural(core_words, 'word')} are too few to judge a split by ({_MIN_STORY_WORDS} or more)"
+        lead += (
+            f"; {plural(core_words, 'word')} earn no points for the split yet ({_MIN_STORY_WORDS} or more do)"
+        )
     if fixes:
         counts = ", ".join(f"{p[0].upper()} {_round(TARGET_SHARES[p] * length)}" for p in REQUIRED_PARTS)
         at = f"{length} words" + (
@@ -282,31 +319,61 @@ def _check_quantified(result: str) -> CheckItem:
 
 def _check_first_person(action: str) -> CheckItem:
     no_i = CAPS["no-i"]
-    capped = f"; the score is held at {no_i} or less until it does"
+    held = f"The score is held at {no_i} or less until it does."
     if not count_words(action):
-        message = f"No Action yet: say what you did, step by step, as 'I'{capped}."
-        return _item("first-person", False, message, cap=no_i)
-    mine, ours = len(_I_WORDS.findall(action)), len(_WE_WORDS.findall(action))
-    # The counts name what they count: "my" and "me" count with "I", "our" and "us" with "we".
+        return _item(
+            "first-person", False, "No Action yet: say what you did, step by step, as 'I'.", 0, no_i, held
+        )
+    bullets = len(_VERB_BULLET.findall(action))
+    mine, ours = len(_I_WORDS.findall(action)) + bullets, len(_WE_WORDS.findall(action))
+    # the subject counts: "I" (and a bullet that starts with a verb) against "we"
+    as_i = f"×{mine}" + (f", {plural(bullets, 'bullet')} starting with a verb" if bullets else "")
     if mine == 0:
         # the red flag of a behavioral round: the interviewer cannot tell what you did
-        we = f" (we/us/our ×{ours})" if ours else ""
-        message = f"The Action never says 'I'{we}: say what you did yourself ('I built ...'){capped}."
-        return _item("first-person", False, message, cap=no_i)
+        we = f" ('we' ×{ours})" if ours else ""
+        message = f"The Action never says 'I'{we}: say what you did yourself ('I built ...')."
+        return _item("first-person", False, message, 0, no_i, held)
     if ours > mine:
         # from no "I" (0 points, the cap) to as many "I" as "we" (full points, no cap), in proportion
         share = mine / (mine + ours)
         cap = _round(no_i + (100 - no_i) * 2 * share)
         message = (
-            f"we/us/our (×{ours}) outnumber I/me/my (×{mine}) in the Action: make your own part explicit; "
-            f"keep 'we' for what the team did; the score is held at {cap} or less until 'I' is said as often."
+            f"'we' (×{ours}) outnumbers 'I' ({as_i}) in the Action: make your own part explicit; "
+            "keep 'we' for what the team did."
         )
-        return _item("first-person", False, message, _round(WEIGHTS["first-person"] * 2 * share), cap)
-    counted = f"I/me/my ×{mine}, we/us/our ×{ours}"
-    return _item("first-person", True, f"The Action is in the first person ({counted}).")
+        held = f"The score is held at {cap} or less until 'I' is said as often."
+        return _item("first-person", False, message, _round(WEIGHTS["first-person"] * 2 * share), cap, held)
+    return _item("first-person", True, f"The Action is in the first person ('I' {as_i}, 'we' ×{ours}).")
 
 
-def _check_length(story_words: int, seconds: float, words: dict[str, int]) -> CheckItem:
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
+
+
+def _longest_sentence(texts: dict[str, str]) -> tuple[str, int]:
+    """The part with the longest sentence and its words (a run with no full stop, "?", "!", ";" or line)."""
+    found = [(count_words(run), part) for part, text in texts.items() for run in _SENTENCE_END.split(text)]
+    words, part = max(found, default=(0, "action"))
+    return part, words
+
+
+def _check_length(
+    story_words: int, seconds: float, words: dict[str, int], texts: dict[str, str]
+) -> CheckItem:
+    """The length told, and a sentence too long to follow told (word salad, a pasted transcript)."""
+    item = _told_length(story_words, seconds, words)
+    part, longest = _longest_sentence(texts)
+    if longest <= RUN_ON_WORDS:
+        return item
+    cap = CAPS["run-on"]
+    message = (
+        f"{part.capitalize()} has a sentence of {longest} words: no one follows a sentence over"
+        f" {RUN_ON_WORDS} words told; write it as sentences, one step each. {item.message}"
+    )
+    held = f"Until then the score is held at {cap} or less."
+    return _item("spoken-length", False, message, item.points, min(cap, item.cap or 100), held)
+
+
+def _told_length(story_words: int, seconds: float, words: dict[str, int]) -> CheckItem:
     span = f"1.5-3 minutes ({_MIN_WORDS}-{_MAX_WORDS} words)"
     aim = f"aim for {span}"
     if not story_words:
@@ -325,10 +392,9 @@ def _check_length(story_words: int, seconds: float, words: dict[str, int]) -> Ch
         short = CAPS["short-seconds"]
         cap = _round(100 * seconds / short) if seconds < short else None
         if cap is not None:  # a summary, not a story: an interviewer hears no Action to judge
-            message += f" Under {short}s it is a summary, not a story: the score is held at {cap} or less."
-        return _item(
-            "spoken-length", False, message, int(WEIGHTS["spoken-length"] * seconds / MIN_SECONDS), cap
-        )
+            held = f"Under {short}s it is a summary, not a story: the score is held at {cap} or less."
+        points = int(WEIGHTS["spoken-length"] * seconds / MIN_SECONDS)
+        return _item("spoken-length", False, message, points, cap, held if cap is not None else "")
     if seconds > MAX_SECONDS:
         cuts = {part: -change for part, change in changes.items() if change < 0}
         first = (
@@ -339,10 +405,13 @@ def _check_length(story_words: int, seconds: float, words: dict[str, int]) -> Ch
             f" {first.capitalize()}."
         )
         points = int(WEIGHTS["spoken-length"] * max(0.0, 1 - (seconds - MAX_SECONDS) / MAX_SECONDS))
-        # an interviewer cuts a long story short: 20 of the score's ceiling go with each minute over
-        cap = max(0, _round(100 - CAPS["per-minute-over"] * (seconds - MAX_SECONDS) / 60))
-        message += f" An interviewer cuts in long before: the score is held at {cap} or less."
-        return _item("spoken-length", False, message, points, cap)
+        # an interviewer cuts a long story short: 20 of the score's ceiling go with each minute over,
+        # down to a floor: cutting is a fixable fault and costs about what the others do
+        over = (seconds - MAX_SECONDS) / 60
+        cap = max(CAPS["too-long-floor"], _round(100 - CAPS["per-minute-over"] * over))
+        when = "long before the end" if over >= 1 else "before the end"
+        held = f"An interviewer may cut in {when}: the score is held at {cap} or less."
+        return _item("spoken-length", False, message, points, cap, held)
     return _item("spoken-length", True, f"{said}: within {span}.")
 
 
@@ -359,8 +428,21 @@ def _check_filler(texts: dict[str, str], story_words: int) -> CheckItem:
     if total:
         listed = ", ".join(f"'{w}' ×{sum(where.values())} ({', '.join(where)})" for w, where in found.items())
         message = f"Filler: {listed}; cut them or replace them with specifics."
-        return _item("filler", False, message, max(0, base - FILLER_PENALTY * total))
+        # the points go at 2 a word; a story thick with it sounds unprepared, whatever else it does
+        per_100 = 100 * total / story_words
+        most = CAPS["filler-per-100"]
+        cap = None
+        if story_words >= _MIN_STORY_WORDS and per_100 > most:
+            cap = max(CAPS["too-long-floor"], _round(100 - 10 * (per_100 - most)))
+        held = (
+            f"At {per_100:.0f} in 100 words an interviewer hears hedging: the score is held at {cap} or less."
+        )
+        return _item(
+            "filler", False, message, max(0, base - FILLER_PENALTY * total), cap, held if cap else ""
+        )
     if base < top:
-        too_few = f"{plural(story_words, 'word')} {'is' if story_words == 1 else 'are'} too few to judge"
-        return _item("filler", False, f"No filler, but {too_few}.", base)
+        too_few = f"{plural(story_words, 'word')} {'is' if story_words == 1 else 'are'}"
+        return _item(
+            "filler", False, f"{too_few} too few to judge filler by ({_MIN_STORY_WORDS} or more).", base
+        )
     return _item("filler", True, "No vague filler words.")
