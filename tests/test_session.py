@@ -370,7 +370,7 @@ def test_an_unreadable_answer_at_a_terminal_is_asked_again_and_the_clock_keeps_r
     ui = ScriptedUI(["0,5", "0.5"], [Rating.Good], clock=clock, answer_seconds=10)
     ui.interactive = True
     Session(store, ui, clock, random.Random(1), SessionOptions(filter=QuestionFilter(banks=("num",)))).run()
-    assert any("ambiguous" in n for n in ui.notices)
+    assert any("'0,5' looks like a decimal comma: write it with a point (0.5)" in n for n in ui.notices)
     assert ui.reveals[0][0] == "0.5" and ui.reveals[0][1].correct
     assert ui.timings[0].seconds == 20  # both tries count
 

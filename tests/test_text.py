@@ -274,9 +274,35 @@ def test_percentages_read_as_proportions_and_decimal_commas_are_sent_back() -> N
     assert read_number("4.2%", proportion=False) == pytest.approx(4.2)
     assert read_number("n = 100, so 10 per cent", proportion=True) == pytest.approx(0.1)
     assert read_number("4.2 percent", proportion=True) == pytest.approx(0.042)
-    for ambiguous in ("0,042", "3,5"):
-        with pytest.raises(Unreadable, match="ambiguous"):
-            read_number(ambiguous)
+    for comma, point in (("0,042", "0.042"), ("3,5", "3.5")):
+        with pytest.raises(
+            Unreadable, match=f"looks like a decimal comma: write it with a point \\({point}\\)"
+        ):
+            read_number(comma)
+    with pytest.raises(Unreadable, match="ambiguous"):
+        read_number("1,5,7")  # (a list, or thousands written wrongly)
+
+
+@given(
+    st.integers(0, 999),
+    st.text(alphabet="0123456789", min_size=1, max_size=6).filter(lambda d: len(d) != 3),
+)
+def test_a_decimal_comma_answer_says_so_at_the_reveal_not_nothing_recognisable(
+    whole: int, digits: str
+) -> None:
+    """Found by an exploratory tester: '3,47' was graded as 'you answered nothing recognisable'."""
+    spec = parse_question(
+        {"id": "n", "topic": "t", "prompt": "?", "answer": "a", "key_points": ["x", "y"], "kind": "numeric",
+         "value": 3.47, "tolerance": 0.02},
+        strict=False,
+    )  # fmt: skip
+    grade = auto_grade(spec, f"{whole},{digits}")
+    assert grade.given is None and not grade.correct
+    assert (
+        grade.unread
+        == f"'{whole},{digits}' looks like a decimal comma: write it with a point ({whole}.{digits})"
+    )
+    assert auto_grade(spec, "3.47").unread is None and auto_grade(spec, "no idea").unread is None
 
 
 def test_a_choice_is_read_by_letter_in_any_form_or_by_its_text() -> None:

@@ -40,6 +40,7 @@ class AutoGrade:
     correct: bool
     given: str | None
     expected: str
+    unread: str | None = None  # why the answer could not be read ("'3,47' looks like a decimal comma...")
 
 
 class Unreadable(ValueError):
@@ -277,6 +278,9 @@ def _commas(number: str) -> str:
     for match in re.finditer(r"(?<!\d)\d+(?:,\d+)+", number):  # (from a run's start: linear on long runs)
         integer, *groups = match.group().split(",")
         if integer.lstrip("-+") in ("", "0") or any(len(g) != 3 for g in groups):
+            if len(groups) == 1:  # "3,47", "0,042": one comma, not before three digits of a thousand
+                written, point = match.group(), match.group().replace(",", ".")
+                raise Unreadable(f"{written!r} looks like a decimal comma: write it with a point ({point})")
             raise Unreadable(
                 f"{match.group()!r} is ambiguous: write decimals with a point (0.042) and no commas"
             )
@@ -339,10 +343,11 @@ def parse_number(text: str) -> float | None:
 def grade_numeric(spec: QuestionSpec, answer: str) -> AutoGrade:
     assert spec.value is not None
     proportion = 0 < abs(spec.value) <= 1
+    unread = None
     try:
         value = read_number(answer, proportion)
-    except Unreadable:
-        value = None
+    except Unreadable as exc:
+        value, unread = None, str(exc)
     tolerance = spec.tolerance if spec.tolerance is not None else 0.0
     # A hair of slack so that "0.1" matches 0.1 despite binary floating point.
     slack = tolerance + 1e-9 * max(1.0, abs(spec.value))
@@ -351,7 +356,7 @@ def grade_numeric(spec: QuestionSpec, answer: str) -> AutoGrade:
     expected = f"{readable_number(spec.value)}{unit}" + (
         f" (± {readable_number(tolerance)})" if tolerance else ""
     )
-    return AutoGrade(correct, None if value is None else readable_number(value), expected)
+    return AutoGrade(correct, None if value is None else readable_number(value), expected, unread)
 
 
 def readable_number(value: float) -> str:

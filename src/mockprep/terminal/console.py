@@ -26,8 +26,14 @@ __all__ = ["make_console", "plain_table", "plural", "print_text", "print_table",
 
 
 def safe(text: str, style: str = "") -> Text:
-    """User or bank text as a literal rich Text: no markup, no escape sequences."""
-    return Text(clean(text), style=style)
+    """User or bank text as a literal rich Text: no markup, no escape sequences; a glyph the terminal
+    cannot draw and whose stand-in is wider (``±``: ``+/-``) spelled out before it is laid out."""
+    text = clean(text)
+    if not text.isascii() and not _unicode(sys.stdout) and sys.stdout.isatty():
+        from mockprep.terminal.glyphs import spelled  # (a terminal whose locale is not UTF-8)
+
+        text = spelled(text, sys.stdout.encoding)
+    return Text(text, style=style)
 
 
 def plain_table(*columns: str, whole: Collection[str] = (), title: str | None = None) -> PlainTable:

@@ -6,6 +6,10 @@ differed by colour alone, and ``difficulty ●●○`` read ``???``. Every write
 and user text included. Each stand-in takes the glyph's one cell, so tables and panels stay aligned;
 a character with none here is left to the stream, which shows ``?``. Piped output is data and is
 never changed (a glyph it cannot hold stops the command with one line).
+
+A glyph whose only fair stand-in is wider (``±``: ``+/-``) cannot be swapped in the finished line, where a
+panel's border would move: :data:`WIDE` is spelled out in the text itself before it is laid out
+(:func:`spelled`, from ``console.safe``, which every bank, user and grader text passes).
 """
 
 from __future__ import annotations
@@ -56,6 +60,35 @@ ASCII = {
     "≤": "<",
     "≥": ">",
 }
+
+
+# Stand-ins wider than their glyph, put in before the text is laid out (see the module's docstring): a
+# numeric question's tolerance read "expected 3.47 $ (? 0.02)".
+WIDE = {"±": "+/-"}
+
+
+def spelled(text: str, encoding: str) -> str:
+    """``text`` with each glyph of :data:`WIDE` that ``encoding`` cannot hold as its stand-in."""
+    for glyph, stand_in in _wide(encoding):
+        text = text.replace(glyph, stand_in)
+    return text
+
+
+@functools.lru_cache(maxsize=8)
+def _wide(encoding: str) -> tuple[tuple[str, str], ...]:
+    """The glyphs of :data:`WIDE` that ``encoding`` cannot hold, with their stand-ins."""
+    try:
+        return tuple((glyph, stand_in) for glyph, stand_in in WIDE.items() if not _holds(encoding, glyph))
+    except LookupError:  # an encoding Python does not know: the stream will say so itself
+        return ()
+
+
+def _holds(encoding: str, glyph: str) -> bool:
+    try:
+        glyph.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=8)

@@ -38,7 +38,8 @@ def render_assessment(
         verdict = Text(
             "✓ Correct" if auto.correct else "✗ Not correct", style="green" if auto.correct else "red"
         )
-        verdict.append(f" — read {auto.given or 'nothing recognisable'}; expected ")
+        read = auto.unread or f"read {auto.given or 'nothing recognisable'}"  # (a decimal comma says so)
+        verdict.append(f" — {read}; expected ")
         verdict.append_text(safe(auto.expected, "bold"))
         console.print(verdict)
     if assessment.code is not None:

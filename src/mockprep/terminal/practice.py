@@ -253,7 +253,8 @@ class TerminalUI:
                 verdict = Text("✓ Correct", style="bold green")
             else:
                 verdict = Text("✗ Not quite", style="bold red")
-                verdict.append(f" — you answered {grade.given or 'nothing recognisable'}", style="red")
+                read = grade.unread or f"you answered {grade.given or 'nothing recognisable'}"
+                verdict.append(f" — {read}", style="red")  # (a decimal comma says so)
             verdict.append(" · expected ")
             verdict.append_text(safe(grade.expected, "bold"))
             self._out(verdict)
