@@ -617,7 +617,8 @@ def test_quitting_at_the_rating_keeps_the_typed_answer_unrated(cli) -> None:
     # The listing says so without sending the person to `mock --rate`, which rates mocks only.
     listing = " ".join(cli("history").stdout.split())
     assert (
-        "† session 1: an answer kept but not rated (quit at the rating, or cut short while typed); it is not scheduled"
+        "† session 1: an answer kept but not rated (quit at the rating or after running code, or cut short"
+        " while typed); it is not scheduled"
         in listing
     )
     assert "mock --rate" not in listing

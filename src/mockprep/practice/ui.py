@@ -125,7 +125,7 @@ class SessionSummary:
     new_option: int | None = None  # --new, when given (it replaces the daily limit)
     # An empty run whose selection or drill holds nothing at all: "nothing is flagged", say
     nothing: str | None = None
-    kept: int = 0  # answers kept unrated (quit at the rating, or cut short while typed)
+    kept: int = 0  # answers kept unrated (quit at the rating or after a code run, or cut short)
     signal: int | None = None  # the signal that interrupted it (Ctrl-C: SIGINT): the exit code says so
 
     @property
