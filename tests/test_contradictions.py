@@ -633,3 +633,18 @@ def test_a_function_called_and_a_constraint_are_no_reversed_words() -> None:
     assert reference.reversal(point, stated(answer), answer) is None
     wrong = "The soft-margin SVM maximises ½||w||^2 + C sum of slack ξ_i."
     assert reference.reversal(point, stated(wrong), wrong) is not None
+
+
+@pytest.mark.parametrize(
+    ("said", "denies"),
+    [
+        ("Non-diagonalisable matrices have no eigendecomposition.", False),
+        ("An eigendecomposition does not need a diagonalisable matrix.", True),
+    ],
+)
+def test_a_negated_negative_of_a_point_word_affirms_the_point(said: str, denies: bool) -> None:
+    """Found trying a session in a terminal: "non-diagonalisable matrices have no eigendecomposition",
+    the contrapositive of the point, was said to reverse it."""
+    point = "eigendecomposition needs square and diagonalisable"
+    reference = Reference(["An eigendecomposition needs a square, diagonalisable matrix."], [point])
+    assert (reference.denial(point, stated(said)) is not None) is denies

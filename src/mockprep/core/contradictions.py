@@ -114,6 +114,17 @@ class Denial:
 _CALL = re.compile(r"\b([A-Za-z]+)\s*\(")
 
 
+def _negates_a_point_word(clause: str, point_stems: AbstractSet[str]) -> bool:
+    """The clause says "non-X" or "unX" of a word X of the point."""
+    tokens = words(clause)
+    for i, token in enumerate(tokens):
+        if token == "non" and i + 1 < len(tokens) and stem(tokens[i + 1]) in point_stems:
+            return True
+        if token.startswith("un") and len(token) > 5 and stem(token[2:]) in point_stems:
+            return True
+    return False
+
+
 def called_in(clause: str, whole: str = "") -> frozenset[str]:
     """The stems of the functions a clause calls ("max(0, 1 - y f(x))"), its last word too when the
     ``whole`` text goes on with a bracket after it: a function's name states no direction, so the
@@ -346,6 +357,9 @@ class Reference:
             polarity = negated(clause)
             if polarity and any(_opposites().get(stem(w), set()) & point_stems for w in words(clause)):
                 continue  # a negated opposite ("none fitted outside" for "fit inside") affirms
+            if polarity and _negates_a_point_word(clause, point_stems):
+                continue  # so does a negated negative: "non-diagonalisable matrices have none" for "needs
+                # diagonalisable", "an unseeded run is not reproducible" for "seed it to reproduce"
             # Parts of a reference clause joined by "and"/"or" support the answer's own polarity too
             # (they are not used to contradict it: a negation's scope can cross "and").
             supports = references + self._model_parts
