@@ -8,8 +8,8 @@ only grow, so git sees appended lines. Reading tolerates what sync tools do:
 - conflict copies (``*.sync-conflict-*``, ``(... conflicted copy ...)``) and duplicated files: read like
   any other file of that device; an event already merged changes nothing;
 - a file replaced by another version (shorter, or different where it was read up to): read again; when
-  it is this device's own (an older copy put back), or a line of its own is cut, or the folder holds
-  none of its files (another folder chosen), every event of this device is written again;
+  it is this device's own (an older copy put back, a copy cut short), or the folder holds none of its
+  files (another folder chosen), every event of this device is written again;
 - files that arrive in any order: an event whose session or question is not here yet waits in the
   database and is tried again at every sync;
 - a wrong clock: times are only used to order a card's reviews, never to decide what is new.
@@ -71,8 +71,11 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
     report = SyncReport()
     device = store.sync.device().id
     marks = store.sync.read_marks()
-    lost = report.resent = _own_lines_lost(folder, device, marks)
-    if lost:
+    # (A damaged line of its own needs nothing: one a killed sync left half-written is ended by the
+    # next write and its events, never marked sent, are written again; a copy cut short is shorter
+    # than the mark, which _own_lines_lost finds.)
+    report.resent = _own_lines_lost(folder, device, marks)
+    if report.resent:
         store.sync.resend_everything()
     _write_outgoing(store, folder / f"{device}.{now:%Y-%m}.jsonl", marks, report)
     incoming: list[dict[str, Any]] = [json.loads(line) for line in store.sync.pending()]
@@ -93,10 +96,7 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
         else:
             report.files.append(path.name)
             report.read += len(lines)
-        damaged = report.skipped
         events = _events(lines, path.name, None if own else match["device"], report)  # None: made here
-        if own and report.skipped > damaged and not lost:  # a line of its own cut or garbled
-            report.resent = f"a line of {path.name} is damaged"
         _dated_ahead(events, path.name, now, report)
         source.update((id(event), path.name) for event in events)
         (own_events if own else incoming).extend(events)
@@ -105,9 +105,6 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
         report.restored = merge_events(store, own_events, origin="sync")
     if incoming:
         report.merged = merge_events(store, incoming, origin="sync")
-    if report.resent and not lost:  # found while reading: written again now
-        store.sync.resend_everything()
-        _write_outgoing(store, folder / f"{device}.{now:%Y-%m}.jsonl", marks, report)
     waiting = []
     refused = [pair for summary in (report.restored, report.merged) for pair in summary.refused]
     for summary in (report.restored, report.merged):
