@@ -229,7 +229,6 @@ class _Merger:
             "UPDATE temp.merge_reviews SET key = ? WHERE key = ?",
             [(now, was) for was, now in renamed.items()],
         )
-        self._file_by_prompt()
         self._move_misplaced()
         # New: not deleted here, not here yet (found by its time, then its uid: m022), and the first
         # of the batch with its uid.
@@ -281,32 +280,6 @@ class _Merger:
             self.touched.update(
                 q for (q,) in raw.execute("SELECT DISTINCT question_id FROM reviews WHERE id > ?", (before,))
             )
-
-    def _file_by_prompt(self) -> None:
-        """New reviews whose key here names a question with another prompt than the one they were
-        answered to (the line says), when exactly one question here has that prompt: filed under it.
-        Ids swapped in a bank file that one device has read and the other not yet: each review follows
-        its prompt, as the histories here will when this device reads the file (or has read it)."""
-        from mockprep.core.renames import prompt_key
-
-        differing = self.raw.execute(
-            "SELECT t.key, t.prompt, json_extract(q.data, '$.prompt') FROM temp.merge_reviews t"
-            " JOIN questions q ON q.key = t.key WHERE t.prompt IS NOT NULL"
-            " AND t.prompt IS NOT json_extract(q.data, '$.prompt') GROUP BY t.key, t.prompt"
-        ).fetchall()
-        moves = [(key, asked) for key, asked, here in differing if prompt_key(asked) != prompt_key(str(here))]
-        if not moves:
-            return
-        holders: dict[str, list[str]] = {}
-        for key, prompt in self.raw.execute("SELECT key, json_extract(data, '$.prompt') FROM questions"):
-            holders.setdefault(prompt_key(str(prompt)), []).append(key)
-        for key, asked in moves:
-            match = holders.get(prompt_key(asked), [])
-            if len(match) == 1:
-                self.raw.execute(
-                    "UPDATE temp.merge_reviews SET key = ? WHERE key = ? AND prompt = ?",
-                    (match[0], key, asked),
-                )
 
     def _move_misplaced(self) -> None:
         """Reviews here on another question than the one the file names, when that one's prompt here is

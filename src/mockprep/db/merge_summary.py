@@ -23,8 +23,7 @@ class MergeSummary:
     cards: int = 0  # cards replayed
     marks: int = 0  # questions whose suspended / buried / flagged marks changed
     aliases: int = 0  # keys renamed questions had, added
-    # reviews on a question whose id was given to another since (or is about to be), filed by their prompt
-    moved: int = 0
+    moved: int = 0  # reviews here on a question whose id was given to another since, moved back
     conflicts: list[str] = field(default_factory=list)  # titles of stories edited on two devices
     kept: list[str] = field(
         default_factory=list
