@@ -313,7 +313,7 @@ def test_export_to_a_terminal_writes_a_dated_file_and_says_where(
     assert len(files) == 2 and files[0] != files[1]
     for result in (first, second):
         (line,) = result.stderr.strip().splitlines()
-        assert "mockprep-export-" in line and ", 1 review and 1 session to" in line
+        assert "mockprep-export-" in line and ", 1 review, 1 session and 0 stories to" in line
     # Asked for explicitly, standard output it is, terminal or not.
     explicit = cli("export", "-o", "-")
     assert explicit.exit_code == 0 and explicit.stdout.startswith("{") and explicit.stderr == ""
