@@ -221,3 +221,21 @@ def test_fenced_code_is_stored_as_it_ran_without_the_fence(coding: Store, clock:
     _session(coding, clock, ui)
     (answer,) = coding.conn.exec_driver_sql("SELECT answer FROM reviews").scalars().all()
     assert answer_text(answer).strip() == RIGHT.strip() and "```" not in answer_text(answer)
+
+
+def test_quitting_the_buffer_after_a_run_and_e_keeps_the_code_last_run(
+    coding: Store, clock: FakeClock
+) -> None:
+    """q (or Ctrl-D) in the code buffer opened by e after a run threw the code and its run away (found by
+    an independent review); the README says the code last run is kept, unrated, as q after a run does."""
+    from mockprep.db.review_codec import answer_text
+
+    grader = CodeGrader(LexicalGrader(), CodeRunner(RunLimits(test_seconds=2.0)))
+    options = SessionOptions(filter=QuestionFilter(banks=("coding",)), tz=ZoneInfo("UTC"))
+    ui = ScriptedUI([WRONG], [], clock=clock, run_steps=["edit"])  # the buffer then ends: None
+    summary = Session(coding, ui, clock, random.Random(1), options, DEFAULT_SETTINGS, grader).run()
+    assert ui.code_drafts[-1] == WRONG  # the buffer reopened on the code run
+    assert coding.conn.exec_driver_sql("SELECT COUNT(*) FROM reviews").scalar() == 0
+    ((answer, runs),) = coding.conn.exec_driver_sql("SELECT answer, code_runs FROM mock_answers").all()
+    assert answer_text(answer) == WRONG and runs == 1
+    assert summary.kept == 1 and summary.answered == 0

@@ -68,7 +68,10 @@ class CodeAnswer:
                 return None
             if step == SUBMIT:
                 break
-            code = self._read(code, countdown)
+            ran, code = code, self._read(code, countdown)
+            if code is None:  # q or Ctrl-D in the buffer after e: the code last run is kept, as above
+                self.quit_with = self._attempt(ran, assessment, runs)
+                return None
         if code is None:
             return None
         return self._attempt(code, assessment, runs)
