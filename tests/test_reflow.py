@@ -72,3 +72,34 @@ def test_a_list_items_wrapped_text_joins_the_item() -> None:
         reflowed(f"- an item {long}\ncontinued here\n- next", 50)
         == f"- an item {long.rstrip()} continued here\n- next"
     )
+
+
+def test_a_long_line_that_took_a_short_one_takes_the_next_too() -> None:
+    """Found by an independent review: an 88-character line, a short one and a third at 80 columns
+    left the joined line's wrapped tail ("end short bit") on a line of its own."""
+    long = " ".join(["word"] * 17) + " end"  # 88 characters
+    text = f"{long}\nshort bit\nthen a third line of the paragraph"
+    shown = [line.plain for line in model_answer_lines(text, 80)]
+    assert shown == textwrap.wrap(" ".join(text.split("\n")), 80)
+
+
+# a written line of a paragraph: as long as the screen or anywhere from a word to twice it
+LINE = st.lists(WORDS, min_size=1, max_size=25).map(" ".join)
+
+
+@given(
+    paragraphs=st.lists(st.lists(LINE, min_size=1, max_size=6), min_size=1, max_size=3),
+    width=st.integers(20, 80),
+)
+def test_no_line_but_a_paragraphs_last_runs_past_the_width(paragraphs: list[list[str]], width: int) -> None:
+    """Paragraphs mixing long and short written lines: a reflowed line wider than the screen is always
+    its paragraph's last, so wrapping it never leaves a short line in the middle of a paragraph."""
+    text = "\n\n".join("\n".join(lines) for lines in paragraphs)
+    out = reflowed(text, width)
+    assert out.split() == text.split()
+    for block, lines in zip(out.split("\n\n"), paragraphs, strict=True):
+        shown = block.split("\n")
+        assert all(len(line) <= width for line in shown[:-1])
+        # and a paragraph's first written line, when it fits, stays on its own as written
+        if len(lines[0]) <= width:
+            assert shown[0] == lines[0]

@@ -18,7 +18,8 @@ _BLOCKS = (*_FENCES, "#", "|", "$$", ">")  # lines that are never part of a para
 
 def reflowed(text: str, width: int) -> str:
     """``text`` with each line that runs past ``width`` cells joined by the line after it, when that
-    line continues its paragraph (not blank, not indented, not a list item, a fence or a heading)."""
+    line continues its paragraph (not blank, not indented, not a list item, a fence or a heading); a
+    joined line that still runs past the width takes the next one too."""
     out: list[str] = []
     fenced = overflowing = False
     for line in text.split("\n"):
@@ -31,7 +32,9 @@ def reflowed(text: str, width: int) -> str:
             out[-1] = f"{out[-1].rstrip()} {line.strip()}"
         else:
             out.append(line)
-        overflowing = not fenced and _overflows(line, width)
+        # decided from the line as it now stands: a long line that took a short one still overflows, and
+        # the tail its wrap leaves would sit alone unless the paragraph's next line joins it too
+        overflowing = not fenced and _overflows(out[-1], width)
     return "\n".join(out)
 
 
