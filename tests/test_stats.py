@@ -86,21 +86,47 @@ def test_month_labels_mark_where_each_month_starts() -> None:
 
 @given(st.dates(date(2020, 1, 1), date(2030, 12, 31)), st.integers(15, 400))
 @example(date(2026, 12, 14), 182)  # the tester's
+@example(date(2026, 12, 6), 182)  # the reviewer's: December starts no column
+@example(date(2026, 12, 1), 182)  # the first of a month
 def test_the_current_month_is_always_labelled_and_every_label_is_its_months(end: date, days: int) -> None:
     """On 12-14 the row read 'Jul Aug  Sep Oct Nov' with all the activity in December: a month starting
-    in the last two week columns had no room for its name (found by an exploratory tester)."""
+    in the last two week columns had no room for its name (found by an exploratory tester). Moving it
+    left put 'Dec' over November's weeks on 12-06 (found by an independent review): every name sits on
+    its own month's first column."""
     weeks = heatmap_weeks({}, end, days)
     labels = month_labels(weeks)
-    assert len(labels) == len(weeks)
+    assert len(weeks) <= len(labels) <= len(weeks) + 2  # a name may run past the last column, no further
     found = _words(labels)
-    assert found[-1][1] == end.strftime("%b") and found[-1][0] + 3 <= len(weeks)  # the current month
+    current, at = found[-1][1], found[-1][0]
+    assert current == end.strftime("%b")  # the current month
+    if _first_of(weeks, at).month != end.month:  # it starts no column: the last one, holding its 1st
+        assert at == len(weeks) - 1 and any(c and c[0] == end.replace(day=1) for c in weeks[-1])
+    else:  # over its own first column
+        assert at == 0 or _first_of(weeks, at - 1).month != end.month
+    found = found[:-1]
     months = []
-    for index, name in found[:-1]:  # the others sit on the first week of their month
+    for index, name in found:  # every other label sits on the first week of its month
         first = _first_of(weeks, index)
         assert first.strftime("%b") == name
         assert index == 0 or _first_of(weeks, index - 1).month != first.month
         months.append((first.year, first.month))
     assert months + [(end.year, end.month)] == sorted(set(months + [(end.year, end.month)]))  # in order
+
+
+@pytest.mark.parametrize(
+    ("end", "names"),
+    [
+        (date(2026, 12, 6), ["Sep", "Oct", "Nov", "Dec"]),  # Dec 1 is in the week that began Nov 30
+        (date(2026, 12, 1), ["Sep", "Oct", "Nov", "Dec"]),  # the first of the month
+        (date(2026, 12, 16), ["Sep", "Oct", "Nov", "Dec"]),  # mid-month: December starts a column
+        (date(2026, 11, 2), ["Aug", "Sep", "Oct", "Nov"]),  # November starts the last column
+    ],
+)
+def test_every_month_shown_is_named(end: date, names: list[str]) -> None:
+    """No month of the window loses its name to the current one when both have room (independent
+    review: on 12-06 November was not named)."""
+    labels = month_labels(heatmap_weeks({}, end, 100))
+    assert [name for _at, name in _words(labels)][-4:] == names
 
 
 def _words(line: str) -> list[tuple[int, str]]:
@@ -525,3 +551,26 @@ def test_a_sessions_score_is_the_one_the_history_list_computes(answers: list[tup
         conn.executemany("INSERT INTO p VALUES (?)", [(p,) for p in points])
         (expected,) = conn.execute("SELECT ROUND(AVG(points)) FROM p").fetchone()
     assert session_score(answers) == int(expected)
+
+
+@given(st.dates(date(2020, 1, 1), date(2030, 12, 31)), st.integers(20, 60))
+@example(date(2026, 12, 6), 32)
+def test_a_narrow_terminals_heatmap_leaves_room_for_the_last_months_name(end: date, width: int) -> None:
+    """A month named over the last column runs two characters past it: the weeks shown leave that room,
+    so the month row never wraps (and the current month stays named)."""
+    from rich.console import Console
+
+    from mockprep.terminal.stats import _render_heatmap
+
+    start = end - timedelta(days=181)
+    data = {
+        "heatmap": {"start": start.isoformat(), "end": end.isoformat(), "days": {end.isoformat(): 1}},
+        "streak": {"current": 1, "longest": 1},
+        "reviews": 1,
+    }
+    out = io.StringIO()
+    _render_heatmap(Console(file=out, width=width, color_system=None), data)
+    lines = out.getvalue().split("\n")
+    assert all(len(line) <= width for line in lines)
+    months = next(lines[at - 1] for at, line in enumerate(lines) if line.startswith("Mon"))
+    assert months.startswith("     ") and end.strftime("%b") in months.split()  # one row, not wrapped

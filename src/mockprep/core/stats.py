@@ -59,13 +59,14 @@ def heatmap_weeks(counts: Mapping[date, int], end: date, days: int) -> list[list
 
 
 def month_labels(weeks: Sequence[Sequence[tuple[date, int] | None]]) -> str:
-    """One character per week column: a month's short name over the first week it starts.
+    """A month's short name over its own first week column, one character per column.
 
     A week belongs to the month of its first day shown. The current month (the last day's) is always
-    named: when it starts too near the right edge for its name, or starts no column (the last week began
-    in the month before), its name ends at the last column. An earlier month is named only where its
-    name ends before the next one named (a partial month at the left edge, two starts too close: the
-    later month is labelled).
+    named: over its first column, or, when it starts none (the last week began in the month before), over
+    the last column, which holds its first days. A name is never moved over another month's columns: one
+    that starts in the last two columns runs up to two characters past them. An earlier month is named
+    only where its name ends before the next one named (a partial month at the left edge, two starts too
+    close: the later month is labelled).
     """
     starts: list[tuple[int, date]] = []
     for index, week in enumerate(weeks):
@@ -75,18 +76,15 @@ def month_labels(weeks: Sequence[Sequence[tuple[date, int] | None]]) -> str:
     last = next((cell[0] for cell in reversed(weeks[-1]) if cell is not None), None) if weeks else None
     if last is not None and _month(last) != _month(starts[-1][1]):
         starts.append((len(weeks) - 1, last))
-    line = [" "] * len(weeks)
-    following = len(weeks) + 1  # where the next label to the right starts
+    line = [" "] * (len(weeks) + 2)
+    following = len(line) + 1  # where the next label to the right starts
     for number, (index, first) in enumerate(reversed(starts)):
         label = first.strftime("%b")
-        if number == 0:  # the current month: moved left to fit, cut only when fewer columns than letters
-            label = label[: len(weeks)]
-            index = min(index, len(weeks) - len(label))
-        elif index + len(label) >= following:
+        if number and index + len(label) >= following:
             continue
         line[index : index + len(label)] = label
         following = index
-    return "".join(line)
+    return "".join(line[: max(len(weeks), len("".join(line).rstrip()))])
 
 
 def _month(day: date) -> tuple[int, int]:

@@ -43,8 +43,9 @@ def _render_heatmap(console: Console, data: dict[str, Any]) -> None:
     days = (end - date.fromisoformat(heat["start"])).days + 1
     counts = {date.fromisoformat(d): n for d, n in heat["days"].items()}
     weeks = heatmap_weeks(counts, end, days)
-    width = console.width - 5
-    if len(weeks) > width:  # a narrow terminal shows the most recent weeks
+    # a narrow terminal shows the most recent weeks, with room for a month named in the last column
+    width = max(1, console.width - 7)
+    if len(weeks) > width:
         weeks = weeks[-width:]
     peak = max(counts.values(), default=0)
     title = Text("Activity", style="bold")
