@@ -69,6 +69,33 @@ def test_a_review_of_a_question_only_the_other_copy_of_the_bank_has_names_it_and
         desk.close()
 
 
+def test_a_waiting_review_undone_on_its_device_is_not_said_to_be_merged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review waited for a question the desk lacks, then was undone on the laptop: the next sync said
+    both that it was left out (undone) and that it 'is merged now' (found by an independent review)."""
+    monkeypatch.setattr(bank_sync, "builtin_files", lambda: [])
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    (laptop, laptop_bank), (desk, _desk_bank) = _device(tmp_path, "laptop"), _device(tmp_path, "desk")
+    try:
+        for device in (laptop, desk):
+            device.sync(folder, START)
+        write_bank(laptop_bank, "gen", n=4)  # a question only the laptop's copy has
+        sync_banks(laptop.store, START)
+        rate(laptop.store, "gen/q4", Rating.Good, START + timedelta(hours=1))
+        laptop.sync(folder, START + timedelta(hours=1))
+        assert "gen/q4" in run_sync(desk.store, folder)  # waiting
+        assert laptop.store.cards.undo_last() is not None
+        laptop.sync(folder, START + timedelta(hours=2))
+        later = run_sync(desk.store, folder)
+        assert "merged now" not in later and "undone" in later
+        assert desk.reviews() == [] and desk.store.sync.pending() == []
+    finally:
+        laptop.close()
+        desk.close()
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.sampled_from(["mine/a", "mine/b", "ours/c", "gen/x", "gone/y", "gone/z"]), min_size=1),

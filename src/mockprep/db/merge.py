@@ -149,6 +149,7 @@ class _Merger:
             self.summary.homeless.append(str(m.get("key")))
             return
         self.summary.marks += take_marks(self.raw, row[0], m)
+        self.summary.merged.append(m)
 
     def _alias(self, a: dict[str, Any]) -> None:
         """A key a renamed question had on the other device (m028), unless a question or an alias here
@@ -276,7 +277,15 @@ class _Merger:
                 " ORDER BY t.idx"
             ).rowcount
         self.summary.reviews += inserted
-        if inserted:
+        if inserted:  # which of the batch they are (a review's uid and time, as inserted)
+            self.summary.merged.extend(
+                batch[index]
+                for (index,) in raw.execute(
+                    "SELECT t.idx FROM reviews r JOIN temp.merge_reviews t ON t.packed_uid = r.uid"
+                    f" AND r.rated_us = {text_us('t.rated_at')} WHERE r.id > ?",
+                    (before,),
+                )
+            )
             self.touched.update(
                 q for (q,) in raw.execute("SELECT DISTINCT question_id FROM reviews WHERE id > ?", (before,))
             )

@@ -39,6 +39,10 @@ class MergeSummary:
     refused: list[tuple[dict[str, Any], str]] = field(
         default_factory=list
     )  # events (or parts) not merged, why
+    # The events of the kinds that can wait (reviews, marks, mock answers) this merge added or applied: a
+    # sync says which that waited are merged now from these, not from what stopped waiting (a review
+    # undone on its device stops waiting and is dropped)
+    merged: list[dict[str, Any]] = field(default_factory=list)
 
     def added(self) -> bool:
         return any(

@@ -132,6 +132,7 @@ class MockAnswerMerge:
             self._complete(answer, a, here[2], here[3])
         if review is not None and review[0] != linked and self._later(review, linked):
             self.raw.execute("UPDATE mock_answers SET review_id = ? WHERE id = ?", (review[0], answer))
+        self.summary.merged.append(a)
 
     def _insert(self, a: dict[str, Any], session: int, question: int) -> int:
         values = [a.get(column) for column in _PLAIN]

@@ -106,7 +106,6 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
     if incoming:
         report.merged = merge_events(store, incoming, origin="sync")
     waiting = []
-    refused = [pair for summary in (report.restored, report.merged) for pair in summary.refused]
     for summary in (report.restored, report.merged):
         for event, why in summary.refused:  # named with their file, as a line with a wrong value is
             name = source.get(id(event), "the events kept waiting")
@@ -114,8 +113,9 @@ def sync_folder(store: Store, folder: Path, now: datetime) -> SyncReport:
         summary.refused = []
         waiting += summary.waiting + summary.skipped_sessions
     store.sync.save_progress(marks, waiting)
-    still = {id(event) for event in waiting} | {id(event) for event, _ in refused}
-    report.resolved = [event for event in waited if id(event) not in still]
+    # what this merge added of them, not what stopped waiting (one undone on its device since is dropped)
+    merged = {id(event) for summary in (report.restored, report.merged) for event in summary.merged}
+    report.resolved = [event for event in waited if id(event) in merged]
     return report
 
 
