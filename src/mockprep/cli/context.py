@@ -236,13 +236,15 @@ WHERE_LISTED = {
 }
 
 
-def session_rng() -> random.Random:
-    """The randomness of sessions and mocks; ``$MOCKPREP_SEED`` makes them repeatable (for scripts)."""
+def session_rng(daily: str | None = None) -> random.Random:
+    """The randomness of sessions and mocks; ``$MOCKPREP_SEED`` makes them repeatable (for scripts).
+    Without it, ``daily`` (the home and the local day, for a session's new questions) seeds it: each
+    run of that day draws the same."""
     import random  # (only the commands that practise need it)
 
     seed = os.environ.get("MOCKPREP_SEED")
     if seed is None or not seed.strip():
-        return random.Random()
+        return random.Random(daily)  # (None: from the system)
     try:
         return random.Random(int(seed))
     except ValueError:

@@ -38,6 +38,7 @@ from mockprep.cli.voice import make_voice
 
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionFilter
+    from mockprep.core.settings import Settings
     from mockprep.db.store import Store
     from mockprep.practice.voice import Voice
 
@@ -182,7 +183,9 @@ def session(
             failed_since=_local_date(failed_since, "--failed-since"),
             flagged=flagged,
         )
-        runner = Session(store, ui, utc_now, session_rng(), options, settings, grader, spoken)
+        runner = Session(
+            store, ui, utc_now, session_rng(_day_of(store, settings)), options, settings, grader, spoken
+        )
         with signals_interrupt():
             try:
                 summary = runner.run()
@@ -194,6 +197,14 @@ def session(
         store.close()
         if spoken is not None:
             spoken.close()
+
+
+def _day_of(store: Store, settings: Settings) -> str:
+    """What draws a session's new questions: the home and the person's day, so that each run of a day
+    (after quitting, or a --minutes refused) offers the same ones, and the next day others."""
+    from mockprep.core.plans import today
+
+    return f"{store.path} {today(utc_now(), None, settings.day_start_hour).isoformat()}"
 
 
 @app.command()

@@ -6,6 +6,7 @@ Pure: the counts of what was introduced today come in; the answer is the ids, in
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,17 @@ class PlanQuota:
     question_ids: frozenset[int]
     left: int
     pace: int = 0  # the new questions a day it needs (today's figure, ``left`` of which remain)
+
+
+def drawn_order(question_ids: Sequence[int], salt: int) -> list[int]:
+    """The new questions in the order ``salt`` draws, each placed by its own id and the salt alone: a
+    question answered (gone from the list) or added moves no other, so the same salt offers the rest of
+    the day's questions in the same order after a restart (a shuffle of the shorter list drew others)."""
+
+    def place(question_id: int) -> bytes:
+        return hashlib.blake2b(f"{salt}:{question_id}".encode(), digest_size=8).digest()
+
+    return sorted(question_ids, key=place)
 
 
 def allowed_new(

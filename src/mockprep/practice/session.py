@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from mockprep.core.daily_new import allowed_new
+from mockprep.core.daily_new import allowed_new, drawn_order
 from mockprep.core.durations import format_duration
 from mockprep.core.plans import weakest_first
 from mockprep.core.questions import QuestionFilter
@@ -120,7 +120,7 @@ class Session:
     # -- what waits, in order ----------------------------------------------------------------------
 
     def _plan_new(self, now: datetime) -> None:
-        """Shuffle the selection's new questions and work out which may be introduced today.
+        """Order the selection's new questions and work out which may be introduced today.
 
         The daily limit counts the questions this session's filter selects that were answered for
         the first time today (the day starting at ``day_start_hour``), so a filtered session has its own
@@ -131,8 +131,10 @@ class Session:
         if self.options.drill:
             self._plan_drill(now)
             return
-        ids = self.store.cards.new_question_ids(self.options.filter, now)
-        self.rng.shuffle(ids)
+        # In the order the injected randomness draws: the CLI seeds it with the day and the home, so
+        # every run of a day offers the same new questions (see cli/practice.py).
+        found = self.store.cards.new_question_ids(self.options.filter, now)
+        ids = drawn_order(found, self.rng.getrandbits(64))
         quotas = plan_quotas(self.store, now, self.options.tz, self.settings)
         candidates = self.store.drills.new_candidates(ids)
         if self.options.new is not None:  # N whatever the limits, a plan's questions first as ever
