@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from mockprep import __version__
@@ -309,6 +310,37 @@ def test_a_load_that_never_ends_does_not_hold_the_command_and_keeps_its_exit_cod
         "mockprep: error: No such option: --bogus-option (see 'mockprep --help')"
     ]
     assert not mark.exists()
+
+
+_LOAD_AT_ENTRY = """
+import atexit, sys, threading
+from pathlib import Path
+from mockprep.__main__ import main
+from mockprep.core.background_loads import start_load
+
+folder = Path(sys.argv[1])
+def load():
+    threading.Event().wait(60)  # a model still loading when the command is over
+    (folder / "loaded").write_text("loaded")
+start_load(load, "test-load")
+atexit.register(lambda: (folder / "atexit").write_text("ran"))
+main(["--bogus-option"])
+"""
+
+
+def test_the_mockprep_command_does_not_wait_for_a_load_nothing_needs_any_more(tmp_path: Path) -> None:
+    """Found by an exploratory tester: q at the first question waited 0.4-0.7 s (1.2 s under load) for
+    the grading model to finish loading. The process now ends without the interpreter's shutdown (the
+    abort the wait avoided), after its atexit functions, keeping its exit code."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", _LOAD_AT_ENTRY, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert time.monotonic() - started < 10  # waiting meant the 15 s limit
+    assert done.returncode == 2 and done.stderr.strip().splitlines() == [
+        "mockprep: error: No such option: --bogus-option (see 'mockprep --help')"
+    ]
+    assert (tmp_path / "atexit").read_text() == "ran" and not (tmp_path / "loaded").exists()
 
 
 def test_a_value_that_is_not_a_number_says_so_plainly(cli) -> None:

@@ -8,7 +8,7 @@ def main(argv: list[str] | None = None) -> Any:
     runs the command's script as its main module again, and must not load the CLI."""
     from mockprep.cli import main as run
 
-    return run(argv)
+    return run(argv, ends_process=True)
 
 
 if __name__ == "__main__":  # not when a worker process starts (multiprocessing spawn)

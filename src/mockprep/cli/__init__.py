@@ -37,27 +37,35 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-def main(argv: list[str] | None = None) -> Any:
-    """Run the CLI; every failure ends as one line on stderr and a non-zero exit code."""
+def main(argv: list[str] | None = None, *, ends_process: bool = False) -> Any:
+    """Run the CLI; every failure ends as one line on stderr and a non-zero exit code.
+
+    ``ends_process``: the process ends with the command (the ``mockprep`` entry point), so a model
+    still loading in the background, which nothing needs any more, is not waited for."""
     try:
         result = _run(argv)
     except SystemExit as exc:
-        _after_loads(exc.code)
+        _after_loads(exc.code, ends_process)
         raise
-    _after_loads(0)
+    _after_loads(0, ends_process)
     return result
 
 
 LOADS_WAIT_SECONDS = 15.0
 
 
-def _after_loads(code: int | str | None) -> None:
-    """Let a model still loading in the background finish before the interpreter shuts down, which
-    would abort the process inside it (:mod:`mockprep.core.background_loads`). Ctrl-C is ignored for
-    that short wait (the command is already over); past the limit the process ends at once."""
+def _after_loads(code: int | str | None, ends_process: bool = False) -> None:
+    """A model still loading in the background must not be inside its extension when the interpreter
+    shuts down, which would abort the process (:mod:`mockprep.core.background_loads`). At the end of the
+    process the shutdown is skipped (:func:`_end_process`): `q` at the first question took 0.4-0.7 s
+    more, waiting for a grading model nothing needed. Called in a process that goes on (tests), the load
+    is let finish, Ctrl-C ignored for that short wait (the command is already over), and past the limit
+    the process ends at once."""
     loads = sys.modules.get("mockprep.core.background_loads")
     if loads is None or not loads.loads_running():
         return
+    if ends_process:
+        _end_process(code)
     import signal
     import threading
 
@@ -69,12 +77,28 @@ def _after_loads(code: int | str | None) -> None:
         if in_main:
             signal.signal(signal.SIGINT, previous)
     if not finished:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-        os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+        _end_process(code)
+
+
+def _end_process(code: int | str | None) -> NoReturn:
+    """End the process as its shutdown would, but for the interpreter's finalization (which unwinds a
+    daemon thread still inside an extension): the threads that are no daemons joined, the atexit
+    functions run (temporary folders, child processes), the streams flushed; then ``os._exit``."""
+    import atexit
+    import threading
+
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    if isinstance(code, str):  # as Python prints SystemExit("message")
+        print(code, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 def _writable_output() -> None:

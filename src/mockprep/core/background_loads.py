@@ -5,7 +5,9 @@ Python 3.11 ends a daemon thread that still runs at interpreter shutdown by unwi
 the next call that takes the GIL back; inside a Rust or C++ extension (safetensors, tokenizers, a
 speech runtime) that unwind is caught and the whole process aborts with "FATAL: exception not
 rethrown" (seen once in about a hundred sessions killed during start-up). So every such load starts
-through :func:`start_load`, and the command line waits for them (:func:`wait_for_loads`) before it exits.
+through :func:`start_load`; the ``mockprep`` command ends a process with one still running without the
+interpreter's shutdown (nothing needs the model any more: quitting at the first question waited for it),
+and the command line called in a process that goes on waits for them (:func:`wait_for_loads`).
 """
 
 from __future__ import annotations
