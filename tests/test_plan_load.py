@@ -205,10 +205,50 @@ def test_every_new_question_is_introduced_before_the_review_days_and_the_limit_i
 
 
 def test_a_pass_rate_is_the_persons_own_from_twenty_answers_of_its_kind() -> None:
-    rates = pass_rates({"first": (40, 10), "step": (19, 0), "review": (20, 15)}, 0.9)
-    assert (rates.first, rates.step, rates.review) == (0.25, 0.9, 0.75)
+    rates = pass_rates({"first": (40, 26), "step": (19, 0), "review": (20, 15)}, 0.9)
+    assert (rates.first, rates.step, rates.review) == (0.65, 0.9, 0.75)
     assert rates.own == {"first", "review"}
     assert pass_rates({}, 0.85) == PassRates(0.85, 0.85, 0.85)
+
+
+@given(st.sampled_from(["first", "step", "review"]), st.integers(20, 200), st.data())
+def test_a_pass_rate_is_never_taken_below_the_floor(kind: str, answers: int, data: st.DataObject) -> None:
+    """A learning-step pass rate of 0 after 20 failed steps made the estimate take 4.4 s and show 430 to
+    2,150 answers a day (independent review): a rate below MIN_RATE is taken as it, and said."""
+    from mockprep.core.plan_load import MIN_RATE, PlanLoad
+    from mockprep.terminal.plans import assumptions
+
+    passed = data.draw(st.integers(0, answers))
+    rates = pass_rates({kind: (answers, passed)}, 0.9)
+    assert rates.of(kind) == max(MIN_RATE, passed / answers) and kind in rates.own
+    assert (kind in rates.floored) == (passed / answers < MIN_RATE)
+    line = assumptions(PlanLoad([day(0, 1, 1)], rates), 0)
+    assert (f"taken as {MIN_RATE:.0%}" in line) == (kind in rates.floored)
+
+
+def test_an_estimate_with_every_learning_step_failed_stays_fast_and_sane() -> None:
+    """20 failed steps and nothing passed: each new question's steps no longer fail ten times a day."""
+    import time
+    from datetime import datetime
+
+    from mockprep.core.scheduler import SchedulerParams
+
+    now = datetime(2026, 12, 1, 9, tzinfo=UTC_ZONE)
+    rules = LoadRules(
+        interview=(now + timedelta(days=30)).date(),
+        params=SchedulerParams(),
+        plan_retention=0.95,
+        rates=pass_rates({"step": (20, 0), "first": (20, 0), "review": (20, 0)}, 0.9),
+        review_days=2,
+        limit=10,
+        new_today=10,
+        tz=UTC_ZONE,
+    )
+    cards = [LoadCard(i, None, ANSWER_SECONDS) for i in range(200)]
+    began = time.perf_counter()
+    days = daily_load(cards, now, rules)
+    assert time.perf_counter() - began < 2.0
+    assert max(d.answers for d in days) < 5 * 200  # under five answers a question a day at worst
 
 
 def day(offset: int, answers: int, minutes: float, new: int = 0) -> DayLoad:
@@ -236,6 +276,7 @@ def test_a_day_over_the_minutes_the_person_has_is_named() -> None:
     days = [day(0, 40, 30), day(1, 60, 45), day(2, 150, 140), day(3, 80, 70)]
     line = load_warning(days, 60)
     assert line is not None and line.startswith("2 of the 4 days are over your 60 minutes a day")
+    assert "this plan's questions only" in line  # not every question due (independent review)
     assert "the most, Wed Dec 16, about 140 minutes for 150 answers" in line
     assert load_warning(days, 150) is None  # every day within it: nothing to warn of
     assert load_warning(days[:2], 20).startswith("Both days are over your 20 minutes a day")
@@ -286,7 +327,8 @@ def test_the_pass_rates_are_the_persons_answers_of_each_kind_and_the_times_their
     tallied = {k: (n, passed) for k, (n, passed) in kinds.items()}
     assert tallied["first"][0] == 30 and tallied["review"][0] >= 20  # (what the rates are read from)
     assert load.rates == pass_rates(tallied, s.desired_retention)
-    assert load.rates.own == {"first", "review", "step"} and load.rates.first == 0.5
+    assert load.rates.own == {"first", "review", "step"}
+    assert tallied["first"][1] / tallied["first"][0] == 0.5 and load.rates.first == 0.6  # floored (MIN_RATE)
     assert load.medians == {"technical": 44} and load.limited == ()  # the person's own
     assert {d.seconds / d.answers for d in load.days if d.answers} == {44}
     clock.advance(days=RATE_DAYS)  # answers older than RATE_DAYS count no more
@@ -330,8 +372,8 @@ def test_plan_shows_each_days_load_what_it_assumes_and_its_suspended_questions(
     assert cli("question", "suspend", mine).exit_code == 0
     out = " ".join(cli("plan").stdout.split())
     assert (
-        "Each day until the interview, estimated (today: what is left of it): days new answers minutes today"
-        in out
+        "Each day until the interview, estimated for this plan's questions only (today: what is left): days new"
+        " answers minutes today" in out
     )
     assert "An estimate: it assumes you answer each question on the day it falls due" in out
     assert "90% of the time (desired_retention" in out and "an answer takes its question's time limit." in out
@@ -342,7 +384,10 @@ def test_plan_shows_each_days_load_what_it_assumes_and_its_suspended_questions(
     assert "over your" not in out
     tight = " ".join(cli("-c", "plan_minutes_a_day=5", "plan").stdout.split())
     assert "You said you have 5 minutes a day." in tight
-    assert "All 12 days are over your 5 minutes a day (plan_minutes_a_day): the most," in tight
+    assert (
+        "All 12 days are over your 5 minutes a day (plan_minutes_a_day) with this plan's questions only: the most,"
+        in tight
+    )
 
 
 def test_the_assumptions_say_where_each_figure_comes_from() -> None:

@@ -25,6 +25,10 @@ from mockprep.core.scheduler import SchedulerParams, day_start, new_card, review
 KINDS = ("first", "step", "review")  # a new question's first answer, a (re)learning step, a review
 RATE_DAYS = 30  # the pass rates are the person's answers of the last this many days
 MIN_ANSWERS = 20  # answers of a kind in them before the person's own rate stands for that kind
+# A kind's own pass rate is taken as at least this (a learning step failed 20 times out of 20): with the
+# failures spread evenly, at a half or less no learning question passes two steps in a row, so none would
+# ever graduate, each would be answered MOST_A_DAY times every day and the estimate run for seconds
+MIN_RATE = 0.6
 MOST_A_DAY = 10  # answers to one question in a day at most: one failed again and again waits a day
 SPREAD = 0.6180339887498949  # (golden ratio) the first failure of each question falls on another answer
 _EPSILON = 1e-9
@@ -39,6 +43,7 @@ class PassRates:
     step: float
     review: float
     own: frozenset[str] = frozenset()
+    floored: frozenset[str] = frozenset()  # the kinds whose own rate was below MIN_RATE, taken as it
 
     def of(self, kind: str) -> float:
         return float(getattr(self, kind))
@@ -46,17 +51,19 @@ class PassRates:
 
 def pass_rates(counts: Mapping[str, tuple[int, int]], assumed: float) -> PassRates:
     """Each kind's pass rate from ``counts`` (answers, passed) where it has :data:`MIN_ANSWERS`;
-    ``assumed`` (the desired retention) for the others."""
+    ``assumed`` (the desired retention) for the others; none below :data:`MIN_RATE`."""
     rates: dict[str, float] = {}
-    own = set()
+    own, floored = set(), set()
     for kind in KINDS:
         answers, passed = counts.get(kind, (0, 0))
         if answers >= MIN_ANSWERS:
-            rates[kind] = passed / answers
+            rates[kind] = max(MIN_RATE, passed / answers)
             own.add(kind)
+            if passed / answers < MIN_RATE:
+                floored.add(kind)
         else:
             rates[kind] = assumed
-    return PassRates(rates["first"], rates["step"], rates["review"], frozenset(own))
+    return PassRates(rates["first"], rates["step"], rates["review"], frozenset(own), frozenset(floored))
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,10 @@ def render_outlook(console: Console, outlook: PlanOutlook) -> None:
     plan's suspended questions."""
     load = outlook.load
     if load is not None and load.days:
-        print_text(console, "Each day until the interview, estimated (today: what is left of it):")
+        print_text(
+            console,
+            "Each day until the interview, estimated for this plan's questions only (today: what is left):",
+        )
         table = plain_table("days", "new>", "answers>", "minutes>")
         for row in load_rows(load.days):
             table.add_row(*row)
@@ -206,12 +209,18 @@ def _range(values: Sequence[int]) -> str:
 def assumptions(load: PlanLoad, minutes_a_day: int) -> str:
     """What the estimate assumes, said with it: it is an estimate, not a promise."""
     from mockprep.core.durations import format_duration
-    from mockprep.core.plan_load import KINDS, MIN_ANSWERS, RATE_DAYS
+    from mockprep.core.plan_load import KINDS, MIN_ANSWERS, MIN_RATE, RATE_DAYS
 
     names = {"first": "first answers", "step": "learning steps", "review": "reviews"}
     rates = load.rates
     own = [f"{names[k]} {rates.of(k):.0%}" for k in KINDS if k in rates.own]
-    passes = [f"{_and(own)} of the time, as in your last {RATE_DAYS} days"] if own else []
+    floor = [names[k] for k in KINDS if k in rates.floored]
+    below = (
+        f" ({_and(floor)} less often, taken as {MIN_RATE:.0%}: the least the estimate assumes)"
+        if floor
+        else ""
+    )
+    passes = [f"{_and(own)} of the time, as in your last {RATE_DAYS} days{below}"] if own else []
     guessed = [k for k in KINDS if k not in rates.own]
     if guessed:
         passes.append(
@@ -246,7 +255,8 @@ def load_warning(days: Sequence[DayLoad], minutes_a_day: int) -> str | None:
         worst = max(over, key=lambda d: d.minutes)
         return (
             f"{_count(len(over), len(days))} over your {plural(minutes_a_day, 'minute')} a day"
-            f" (plan_minutes_a_day): the most, {worst.day:%a %b} {worst.day.day}, about"
+            f" (plan_minutes_a_day) with this plan's questions only: the most, {worst.day:%a %b}"
+            f" {worst.day.day}, about"
             f" {round(worst.minutes)} minutes for {plural(worst.answers, 'answer')}."
         )
     full = list(days[1:]) or list(days)  # (what is left of today is no measure)
