@@ -252,19 +252,29 @@ def test_the_stats_of_a_question_moved_by_a_chain_follow_it_to_its_bank(store: S
     assert rollup(store) == counted
 
 
-def test_devices_that_swap_at_different_times_converge(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _two_devices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, list[tuple[str, str, str]]]
+) -> tuple[Path, tuple[Device, Device]]:
+    """A shared sync folder and two devices, each with its own copy of the bank ``files``."""
     monkeypatch.setattr(bank_sync, "builtin_files", lambda: [])
     folder = tmp_path / "Dropbox"
     folder.mkdir()
-    devices = []
+    made = []
     for name in ("laptop", "desk"):
         banks = tmp_path / f"{name}-banks"
         banks.mkdir()
-        _write(banks, {"g": [("a", "Prompt of a?", "open"), ("b", "Prompt of b?", "choice")]})
-        devices.append(Device(tmp_path, name, banks))
-    laptop, desk = devices
+        _write(banks, files)
+        made.append(Device(tmp_path, name, banks))
+    return folder, (made[0], made[1])
+
+
+def test_devices_that_swap_at_different_times_converge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, (laptop, desk) = _two_devices(
+        tmp_path, monkeypatch, {"g": [("a", "Prompt of a?", "open"), ("b", "Prompt of b?", "choice")]}
+    )
+    devices = [laptop, desk]
     try:
         clock = START
         rate(laptop.store, "g/a", Rating.Good, clock := clock + timedelta(minutes=5))
@@ -296,16 +306,7 @@ def test_a_review_stays_with_its_id_when_another_question_now_has_its_prompt(
     the prompt it was answered to) filing reviews under the wrong question for good: a file that
     rewords q1 and adds q5 with q1's old prompt took the other device's review of q1 to q5. Reviews
     go by id (swapped ids on two devices stay the README's documented exception)."""
-    monkeypatch.setattr(bank_sync, "builtin_files", lambda: [])
-    folder = tmp_path / "Dropbox"
-    folder.mkdir()
-    devices = []
-    for name in ("laptop", "desk"):
-        banks = tmp_path / f"{name}-banks"
-        banks.mkdir()
-        _write(banks, {"g": [("q1", "Prompt of one?", "open")]})
-        devices.append(Device(tmp_path, name, banks))
-    laptop, desk = devices
+    folder, (laptop, desk) = _two_devices(tmp_path, monkeypatch, {"g": [("q1", "Prompt of one?", "open")]})
     try:
         clock = START
         _write(tmp_path / "laptop-banks", {"g": [("q1", "Prompt of one, reworded?", "open"),
