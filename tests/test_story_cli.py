@@ -163,13 +163,15 @@ def test_an_editor_that_fails_after_writing_keeps_the_text(cli, editor, home: Pa
     assert f"Removed the kept draft {kept.name}: it is saved now." in saved.stdout and not kept.exists()
     elsewhere = home.parent / kept.name
     elsewhere.write_text(STRONG)
-    assert cli("story", "new", "--from", str(elsewhere)).exit_code == 0 and elsewhere.exists()
+    # the same text elsewhere: story 1 holds it, so it is not saved twice
+    again = cli("story", "new", "--from", str(elsewhere))
+    assert again.exit_code == 0 and "Story 1 holds this text already" in again.stdout and elsewhere.exists()
     # An edit that fails keeps the changed draft too, and the saved versions stay as they were.
     editor("write-fail", STRONG.replace("60 days", "90 days"))
     result = cli("story", "edit", "1")
     assert result.exit_code == 1 and "(save it with: mockprep story edit 1 --from " in result.stderr
     assert len(list(home.glob("unsaved-story-*.md"))) == 1
-    assert db_rows(home, "SELECT COUNT(*) FROM story_versions") == [(2,)]
+    assert db_rows(home, "SELECT COUNT(*) FROM story_versions") == [(1,)]
 
 
 def test_new_from_a_file_refuses_what_is_not_a_draft(cli, tmp_path: Path) -> None:

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mockprep.cli.app import UserError, story_app
-from mockprep.cli.context import keep_rescue_file, load_settings, make_console, open_store, utc_now, warn
+from mockprep.cli.context import load_settings, make_console, open_store, utc_now, warn
 from mockprep.cli.story import StoryId, latest_version
+from mockprep.cli.story_save import InputEnded, hold_signals, kept_name, saving_command, typed_kept
 
 if TYPE_CHECKING:
     from mockprep.core.stories import StoryDraft
-    from mockprep.db.store import Store
 
 
 FIELDS = ("title", "competencies", "situation", "task", "action", "result", "reflection")
@@ -30,15 +30,6 @@ FIELDS = ("title", "competencies", "situation", "task", "action", "result", "ref
 # A draft that could not be saved is kept in the data folder as unsaved-story-*.md; an edit's names its
 # story (unsaved-story-edit-ID-*.md), so the line that says it waits names the command that saves it.
 _EDIT_OF = re.compile(r"^unsaved-story-edit-(\d+)-")
-
-
-def kept_name(story_id: int | None) -> str:
-    """How a draft of a new story (``story``) or of an edit of story ``story_id`` is named."""
-    return "story" if story_id is None else f"story-edit-{story_id}"
-
-
-def saving_command(story_id: int | None) -> str:
-    return "mockprep story new" if story_id is None else f"mockprep story edit {story_id}"
 
 
 def waiting_line(kept: list[Path]) -> str | None:
@@ -71,16 +62,13 @@ def _say_waiting_drafts(ctx: typer.Context) -> None:
         return
     try:
         kept = sorted(home_dir().glob("unsaved-story-*.md"), key=lambda path: path.stat().st_mtime)
-        named = {Path(arg).resolve() for arg in args if arg.endswith(".md")}
+        # (--from=FILE as well as --from FILE)
+        named = {Path(arg.removeprefix("--from=")).resolve() for arg in args if arg.endswith(".md")}
         line = waiting_line([path for path in kept if path.resolve() not in named])
     except OSError:
         return  # (a home that cannot be read is said by the command itself)
     if line is not None:
         warn(line)
-
-
-class _InputEnded(Exception):
-    """The end of input at a prompt (Ctrl-D, or a pipe that ran out)."""
 
 
 def _prompt_parts(current: StoryDraft | None, story_id: int | None) -> StoryDraft:
@@ -103,7 +91,7 @@ def _prompt_parts(current: StoryDraft | None, story_id: int | None) -> StoryDraf
         suffix = f" [{default}]" if default else ""
         line = read(f"{label}{suffix}: ", None)
         if line is None:
-            raise _InputEnded
+            raise InputEnded
         return line.strip() or default
 
     def ask_text(label: str, default: str) -> str:
@@ -113,7 +101,7 @@ def _prompt_parts(current: StoryDraft | None, story_id: int | None) -> StoryDraf
         console.print(f"{label}{hint}")
         text = read.answer(None, quits=False)  # q is text here; in a terminal, an editable buffer
         if text is None:
-            raise _InputEnded
+            raise InputEnded
         return text if text else default
 
     field = FIELDS[0]
@@ -129,26 +117,16 @@ def _prompt_parts(current: StoryDraft | None, story_id: int | None) -> StoryDraf
                     " (optional: what you learned)" if field == "reflection" else ""
                 )
                 answers[field] = ask_text(label, getattr(base, field))
-        except (KeyboardInterrupt, SessionInterrupted, _InputEnded, OSError) as exc:
-            _hold_signals()
+        except (KeyboardInterrupt, SessionInterrupted, InputEnded, OSError) as exc:
+            hold_signals()
             typing = getattr(read, "partial", "")  # the answer cut short
             if typing.strip():
                 answers[field] = typing
             draft = _draft_of(base, answers)
             # kept as a save would take it: an edit's changes, a new story's parts (a title alone is none)
             typed = draft.normalised() != current.normalised() if current else not is_blank(draft)
-            raise _typed_kept(draft if typed else None, story_id, exc) from None
+            raise typed_kept(draft if typed else None, story_id, exc) from None
     return _draft_of(base, answers)
-
-
-def _hold_signals() -> None:
-    """Ignore Ctrl-C, SIGTERM and SIGHUP: a closed terminal sends SIGHUP twice (the kernel's, then the
-    shell's as it exits), and the second cut the keeping of what was typed in half (found in tmux)."""
-    import signal
-
-    for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if signum is not None:
-            signal.signal(signum, signal.SIG_IGN)
 
 
 def _draft_of(base: StoryDraft, answers: dict[str, str]) -> StoryDraft:
@@ -159,33 +137,6 @@ def _draft_of(base: StoryDraft, answers: dict[str, str]) -> StoryDraft:
     competencies = answers.get("competencies")
     slugs = base.competencies if competencies is None else competency_slugs(competencies.split(","))
     return StoryDraft(answers.get("title", base.title).strip() or UNTITLED, slugs, **texts)
-
-
-def _typed_kept(draft: StoryDraft | None, story_id: int | None, ended: BaseException) -> UserError:
-    """The error that ends prompts cut short, once what was typed (``draft``; None when nothing) is kept
-    in a file."""
-    from mockprep.practice.pipeline import SessionInterrupted
-
-    code, why = 1, "the input closed"
-    if isinstance(ended, KeyboardInterrupt):
-        code, why = 130, "interrupted"
-    elif isinstance(ended, SessionInterrupted):
-        signum = int(ended.args[0]) if ended.args else 15
-        code, why = 128 + signum, f"stopped by {_signal_name(signum)}"
-    elif isinstance(ended, _InputEnded):
-        why = "input ended"
-    if draft is None:
-        return UserError(f"{why}; nothing was saved", exit_code=code)
-    return _kept_draft(draft, story_id, why, code)
-
-
-def _signal_name(signum: int) -> str:
-    import signal
-
-    try:
-        return signal.Signals(signum).name
-    except ValueError:
-        return f"signal {signum}"
 
 
 def _write_drafts(
@@ -251,84 +202,6 @@ def _stories_in(text: str, source: Path | None, story_id: int | None) -> list[st
     return stories
 
 
-def _save(draft: StoryDraft, story_id: int | None) -> tuple[int, int]:
-    """Commit a draft (a new story, or a new version of one); ``(story id, version)``.
-
-    If the database refuses it, the draft is written to a file in the data folder so it is not lost.
-    """
-    store = None
-    try:
-        store = open_store(sync=False)
-        if story_id is None:
-            saved = store.stories.create(draft, utc_now()), 1
-        else:
-            saved = story_id, store.stories.save_version(story_id, draft, utc_now())
-    except Exception as exc:
-        if store is not None:
-            store.close()
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise _kept_draft(draft, story_id, f"could not save the story ({reason})", 1) from None
-    try:  # saved: a problem from here on is not the save's (no rescue file, no second story on a retry)
-        _warn_unknown_competencies(store, draft)
-    except Exception:  # (a warning that cannot be worked out is left out)
-        pass
-    finally:
-        store.close()
-    return saved
-
-
-def _kept_draft(draft: StoryDraft | str, story_id: int | None, why: str, code: int) -> UserError:
-    """The error saying ``why`` nothing was saved, once ``draft`` (or the Markdown of several) is kept
-    in ``unsaved-story-*.md`` in the data folder (or printed, when even that fails), with the command
-    that saves it."""
-    from mockprep.core.stories import render_markdown
-
-    text = draft if isinstance(draft, str) else render_markdown(draft)
-    try:
-        keep = keep_rescue_file(f"unsaved-{kept_name(story_id)}", text, utc_now())
-    except OSError as file_exc:  # e.g. the disk is full: the draft goes to the screen instead
-        try:
-            typer.echo(text)
-        except OSError:  # (a closed terminal: nowhere left to put it)
-            pass
-        return UserError(
-            f"{why}; nor could your draft be kept in a file ({file_exc.strerror}): it is printed above",
-            exit_code=code,
-        )
-    again = saving_command(story_id)
-    return UserError(f"{why}; your draft is kept in {keep} (save it with: {again} --from {keep})", code)
-
-
-def _warn_unknown_competencies(store: Store, draft: StoryDraft) -> None:
-    """Warn of a competency no behavioral question looks for (a typo, or a topic such as 'disagreement')."""
-    from mockprep.core.bank_records import COMPETENCIES
-    from mockprep.core.story_matrix import unknown_competencies
-
-    asked = [c for _key, comps in store.banks.behavioral_questions() for c in comps]
-    if not asked:
-        return  # a home whose banks were never read (its first command is this one): nothing to judge by
-    known = list(dict.fromkeys([*COMPETENCIES, *asked]))
-    for name, nearest in unknown_competencies(draft.competencies, known):
-        hint = f"; did you mean {nearest}?" if nearest else f" (they use: {', '.join(sorted(known))})"
-        warn(f"competency {name!r} is not one the behavioral questions look for{hint}")
-
-
-def _report_save(story_id: int, version: int, draft: StoryDraft) -> None:
-    from rich.text import Text
-
-    from mockprep.core.story_check import check_story
-    from mockprep.terminal.console import Indented, print_text, safe
-
-    check = check_story(draft)
-    console = make_console()
-    saved = f"Saved story {story_id} (version {version}): {draft.title} — check score {check.score}/100."
-    print_text(console, saved)
-    for advice in check.advice[:3]:  # each wrapped at spaces, under its own text
-        console.print(Indented(safe(advice), lead=Text("  - ")))
-    if check.advice:
-        print_text(console, f"Full check: mockprep story check {story_id}", wrap=False)
-
-
 STDIN = Path("-")
 DraftFile = Annotated[
     Path | None,
@@ -346,59 +219,17 @@ def story_new(source: DraftFile = None) -> None:
     """Write a new story: in $VISUAL/$EDITOR on a Markdown template, else part by part at prompts.
 
     A story export given with --from adds each of its stories."""
+    from mockprep.cli.story_save import end_if_signalled, report_save, save, save_many
+
     drafts = _write_drafts(None, None, source)
     if len(drafts) > 1:
-        _save_many(drafts, source)
-    else:
-        story_id, version = _save(drafts[0], None)
-        _report_save(story_id, version, drafts[0])
+        signalled = save_many(drafts, source, _named(source))
+    else:  # (a draft the home holds already is said, with its story's id, and not saved again)
+        saved = save(drafts[0], None)
+        report_save(saved, drafts[0])
+        signalled = saved.signal
     _remove_saved_rescue(source)
-
-
-def _save_many(drafts: list[StoryDraft], source: Path | None) -> None:
-    """Add the stories of a story export, each a new story, in one transaction; those the home holds
-    already (a story whose latest draft is the same) are left out and said."""
-    from mockprep.core.stories import StoryDraft, competency_slugs, render_document
-    from mockprep.core.story_check import check_story
-    from mockprep.core.wording import plural
-    from mockprep.terminal.console import print_text
-
-    store = None
-    try:
-        store = open_store(sync=False)
-        here = {
-            listing.latest.draft.normalised(): listing.latest.story_id for listing in store.stories.listing()
-        }
-        new = [draft for draft in drafts if draft not in here]
-        ids = store.stories.create_many(new, utc_now())
-    except Exception as exc:  # (all of them kept, as the one story of a refused save is)
-        if store is not None:
-            store.close()
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        kept = render_document(drafts, "Unsaved stories")
-        raise _kept_draft(kept, None, f"could not save the {len(drafts)} stories ({reason})", 1) from None
-    try:  # each unknown competency once
-        _warn_unknown_competencies(
-            store, StoryDraft(competencies=competency_slugs([c for d in new for c in d.competencies]))
-        )
-    except Exception:  # (a warning that cannot be worked out is left out)
-        pass
-    finally:
-        store.close()
-    console = make_console()
-    for story_id, draft in zip(ids, new, strict=True):
-        score = check_story(draft).score
-        print_text(console, f"Saved story {story_id} (version 1): {draft.title} — check score {score}/100.")
-    already = sorted({here[draft] for draft in drafts if draft in here})
-    if already:
-        shown = ", ".join(map(str, already))
-        print_text(
-            console, f"Left out {plural(len(already), 'story')} this home holds already (same text): {shown}."
-        )
-    print_text(
-        console,
-        f"Added {plural(len(new), 'story')} from {_named(source)}; check one with: mockprep story check ID",
-    )
+    end_if_signalled(signalled)
 
 
 @story_app.command("edit")
@@ -413,9 +244,12 @@ def story_edit(story_id: StoryId, source: DraftFile = None) -> None:
     if draft == current.normalised():
         typer.echo("No changes; nothing saved.")
         return
-    _, version = _save(draft, story_id)
-    _report_save(story_id, version, draft)
+    from mockprep.cli.story_save import end_if_signalled, report_save, save
+
+    saved = save(draft, story_id)
+    report_save(saved, draft)
     _remove_saved_rescue(source)
+    end_if_signalled(saved.signal)
 
 
 def _remove_saved_rescue(source: Path | None) -> None:
