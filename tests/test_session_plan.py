@@ -144,9 +144,9 @@ def test_a_refused_plan_names_the_same_shortest_question_on_every_run_of_a_day(
     explanation. Without MOCKPREP_SEED the day and the home draw them: the same all day."""
     monkeypatch.delenv("MOCKPREP_SEED")
     lines = ['id = "timed"', 'title = "Timed"', 'round = "technical"', 'topic = "t"', ""]
-    for i in range(40):  # 40 new questions (10 a day), every one longer than a minute, no two alike
+    for i in range(40):  # 40 new questions (10 a day), each over two minutes, no two alike
         lines += ["[[questions]]", f'id = "q{i}"', f'prompt = "Question {i}?"', 'answer = "A."']
-        lines += ['key_points = ["first point", "second point"]', f"time_limit = {61 + 7 * i}", ""]
+        lines += ['key_points = ["first point", "second point"]', f"time_limit = {125 + 7 * i}", ""]
     (tmp_path / "timed.toml").write_text("\n".join(lines), encoding="utf-8")
     assert cli("bank", "add", str(tmp_path / "timed.toml")).exit_code == 0
     for _day in range(2):
