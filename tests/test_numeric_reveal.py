@@ -3,11 +3,12 @@ recognisable'), and a tolerance's ± on a terminal that cannot draw it reads +/-
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.test_glyphs import Terminal
 
 NUMERIC = """id = "num"
 title = "Numbers"
@@ -24,21 +25,6 @@ unit = "$"
 answer = "It is 3.47."
 key_points = ["three forty-seven", "in dollars"]
 """
-
-
-class Terminal(io.StringIO):
-    """A terminal whose locale's encoding is ``encoding`` (LC_ALL=C: ascii)."""
-
-    def __init__(self, encoding: str):
-        super().__init__()
-        self._encoding = encoding
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return self._encoding
-
-    def isatty(self) -> bool:
-        return True
 
 
 @pytest.fixture
