@@ -488,21 +488,26 @@ def test_a_story_edit_ended_by_a_signal_keeps_the_text_and_says_where(
         f"os.kill(os.getppid(), {int(signum)})\n"
         "time.sleep(30)\n"
     )
+    run = _story_new_in_editor(script, home, signum)
+    name = signal.Signals(signum).name
+    assert run.returncode == 1 and f"stopped by {name}; nothing was saved; your text is kept in" in run.stderr
+    (kept,) = home.glob("unsaved-story-*.md")
+    assert kept.read_text() == STRONG and not list(home.glob("story-*.md"))
+
+
+def _story_new_in_editor(script: Path, home: Path, signum: int) -> subprocess.CompletedProcess[str]:
+    """`mockprep story new` in a process of its own, with the Python ``script`` as its editor."""
     env = {**os.environ, "MOCKPREP_HOME": str(home), "EDITOR": f"{sys.executable} {script}"}
     env.pop("VISUAL", None)
-    run = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "mockprep", "story", "new"],
         capture_output=True,
         text=True,
         env=env,
         timeout=60,
-        # as a terminal's process has it: a suite run under nohup would hand SIGHUP down ignored
+        # as a terminal's process has it: a suite run under nohup would hand the signal down ignored
         preexec_fn=lambda: signal.signal(signum, signal.SIG_DFL),
     )
-    name = signal.Signals(signum).name
-    assert run.returncode == 1 and f"stopped by {name}; nothing was saved; your text is kept in" in run.stderr
-    (kept,) = home.glob("unsaved-story-*.md")
-    assert kept.read_text() == STRONG and not list(home.glob("story-*.md"))
 
 
 def test_a_closed_terminal_s_second_hangup_does_not_leave_the_draft_under_a_temporary_name(
@@ -521,16 +526,7 @@ def test_a_closed_terminal_s_second_hangup_does_not_leave_the_draft_under_a_temp
         "os.kill(os.getppid(), signal.SIGHUP)\n"
         "time.sleep(0.5)\n"
     )
-    env = {**os.environ, "MOCKPREP_HOME": str(home), "EDITOR": f"{sys.executable} {script}"}
-    env.pop("VISUAL", None)
-    run = subprocess.run(
-        [sys.executable, "-m", "mockprep", "story", "new"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL),
-    )
+    run = _story_new_in_editor(script, home, signal.SIGHUP)
     assert run.returncode == 1 and "stopped by SIGHUP; nothing was saved; your text is kept in" in run.stderr
     (kept,) = home.glob("unsaved-story-*.md")
     assert kept.read_text() == STRONG and not list(home.glob("story-*.md"))
