@@ -162,7 +162,7 @@ def test_a_signal_while_a_quit_round_closes_waits_for_all_of_the_closing(
 ) -> None:
     """Quit before the first answer (a closed terminal reads end of input), then SIGHUP arrives while
     the round closes: the round is still ended and, holding nothing, removed, its lock released."""
-    from mockprep.db.store import defer_while_writing
+    from mockprep.db.write_guard import defer_while_writing
 
     def interrupt() -> None:
         raise SessionInterrupted(1)

@@ -166,7 +166,7 @@ def test_sigterm_at_any_moment_never_prints_a_traceback_nor_loses_a_rating(home:
 
 
 def test_a_signal_during_a_write_waits_for_its_commit(store: Store) -> None:
-    from mockprep.db.store import defer_while_writing
+    from mockprep.db.write_guard import defer_while_writing
     from mockprep.practice.pipeline import SessionInterrupted
 
     def interrupt() -> None:
@@ -184,7 +184,7 @@ def test_a_signal_during_a_write_waits_for_its_commit(store: Store) -> None:
 
 
 def test_a_signal_inside_an_uninterrupted_block_waits_for_its_end(store: Store) -> None:
-    from mockprep.db.store import defer_while_writing
+    from mockprep.db.write_guard import defer_while_writing
     from mockprep.practice.pipeline import SessionInterrupted
 
     acted: list[str] = []
@@ -211,15 +211,13 @@ def test_an_action_left_by_a_signal_that_raised_at_once_is_not_done_at_the_next_
 ) -> None:
     """A second signal between a block's end and its look at what was deferred raises at once and
     leaves the first one's action behind; the next write must not raise it again (out of nowhere)."""
-    from mockprep.db import store as store_module
+    from mockprep.db import write_guard
 
     done: list[int] = []
-    monkeypatch.setattr(
-        store_module._guard, "deferred", lambda: done.append(1)
-    )  # (as such a signal leaves it)
+    monkeypatch.setattr(write_guard.guard, "deferred", lambda: done.append(1))  # (as such a signal leaves it)
     with store.write() as conn:
         conn.exec_driver_sql("INSERT INTO bank_sources (path, added_at) VALUES ('a', '2026-01-01')")
-    assert done == [] and store_module._guard.deferred is None
+    assert done == [] and write_guard.guard.deferred is None
 
 
 def test_a_read_cut_short_by_a_signal_leaves_the_connection_usable(store: Store, monkeypatch) -> None:
@@ -741,7 +739,7 @@ def test_a_signal_while_a_rating_waits_for_another_writer_acts_at_once(store: St
     import threading
     import time
 
-    from mockprep.db.store import defer_while_writing
+    from mockprep.db.write_guard import defer_while_writing
 
     def stop() -> None:
         raise KeyboardInterrupt
@@ -812,7 +810,7 @@ def test_a_mock_answer_waiting_for_another_writer_is_stored_though_a_signal_come
     import signal
     import threading
 
-    from mockprep.db.store import defer_while_writing
+    from mockprep.db.write_guard import defer_while_writing
     from mockprep.practice.mock import MockRound
     from mockprep.practice.pipeline import SessionInterrupted
     from mockprep.services.bank_sync import sync_banks

@@ -188,7 +188,7 @@ def test_ctrl_c_while_the_rating_is_written_keeps_the_rating_and_no_unrated_copy
 ) -> None:
     """A signal during the write waits for its commit (defer_while_writing, as the CLI's handler
     does); it must then find the answer stored, not keep it a second time as unrated."""
-    from mockprep.db.store import defer_while_writing
+    from mockprep.db.write_guard import defer_while_writing
 
     def interrupt() -> None:
         raise KeyboardInterrupt
@@ -361,7 +361,7 @@ def test_a_signal_while_a_quit_session_closes_waits_for_all_of_the_closing(
 ) -> None:
     """A closed terminal: the prompt reads end of input (a quit), then SIGHUP arrives while the session
     closes. It used to raise between the closing steps, leaving the lock file and an empty session."""
-    from mockprep.db.store import defer_while_writing
+    from mockprep.db.write_guard import defer_while_writing
 
     def interrupt() -> None:
         raise SessionInterrupted(1)

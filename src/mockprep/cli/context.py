@@ -265,7 +265,7 @@ class signals_interrupt:
     def __enter__(self) -> None:
         import signal
 
-        from mockprep.db.store import defer_while_writing
+        from mockprep.db.write_guard import defer_while_writing
         from mockprep.practice.pipeline import SessionInterrupted
 
         self.raised = False

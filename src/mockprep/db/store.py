@@ -5,8 +5,8 @@ Each aggregate has its own module and object, reached from the store: ``store.ba
 ``store.plans``, ``store.scheduling``, ``store.drills`` and ``store.bulk``. Writes run in short
 ``BEGIN IMMEDIATE`` transactions (:meth:`Store.write`), so each rating is durable the moment it is made
 and two mockprep processes wait for each other instead of failing. A signal handler that finds a write
-in progress waits for it to end (:func:`defer_while_writing`), and a connection that a signal cut short
-in a read ends that read, so an interrupted command never leaves a transaction open.
+in progress waits for it to end (db/write_guard.py), and a connection that a signal cut short in a read
+ends that read, so an interrupted command never leaves a transaction open.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.db.backups import BackupError, daily_backup, make_backup, needs_daily_backup
 from mockprep.db.driver import Connection, begin_write, text
 from mockprep.db.errors import explain
+from mockprep.db.write_guard import guard, signals_held
 from mockprep.paths import DB_NAME, ensure_home
 
 MIN_SQLITE = (3, 31, 0)  # generated columns (m016)
@@ -58,48 +59,6 @@ def _current(applied: set[str]) -> bool:
 
 class StoreError(Exception):
     """The database cannot be used; the message says why and what to do."""
-
-
-class _WriteGuard(threading.local):
-    """How deep this thread is in write transactions, and what a signal asked to do meanwhile."""
-
-    depth = 0
-    deferred: Callable[[], None] | None = None
-    waiting = False  # waiting for another process's lock: nothing written yet, a signal acts at once
-    holding = 0  # ... unless inside uninterrupted(): steps that must all happen wait for it
-
-
-_guard = _WriteGuard()
-
-
-def defer_while_writing(action: Callable[[], None]) -> bool:
-    """For signal handlers: inside :meth:`Store.write` (or :meth:`Store.uninterrupted`), keep ``action``
-    (e.g. raise an interruption) for when the block has ended, and return True; outside a write (or
-    waiting for another's lock outside uninterrupted) return False: the handler acts at once.
-    A signal raised between the statements of a write would leave its transaction undecided."""
-    if _guard.depth == 0 or (_guard.waiting and not _guard.holding):
-        return False
-    if _guard.deferred is None:
-        _guard.deferred = action
-    return True
-
-
-@contextmanager
-def _signals_held(holding: bool = False) -> Iterator[None]:
-    """Count this thread as writing (``holding``: in steps that must all happen) while the block runs;
-    then do what a signal asked meanwhile."""
-    if _guard.depth == 0:
-        _guard.deferred, _guard.waiting = None, False  # (stale: from a block a signal cut short)
-    _guard.depth += 1
-    _guard.holding += holding
-    try:
-        yield
-    finally:
-        _guard.depth -= 1
-        _guard.holding -= holding
-        if _guard.depth == 0 and _guard.deferred is not None:
-            action, _guard.deferred = _guard.deferred, None
-            action()
 
 
 def explain_db_error(path: Path, exc: BaseException) -> str:
@@ -404,11 +363,11 @@ class Store:
         if self._writing:
             yield self.conn
             return
-        with _signals_held():
+        with signals_held():
             self._writing = True
             try:
                 conn = self.conn
-                begin_write(conn, self.on_busy, _guard)
+                begin_write(conn, self.on_busy, guard)
                 try:
                     yield conn
                 except BaseException:
@@ -424,7 +383,7 @@ class Store:
         """A block of steps that must all happen, such as a session's closing writes (its status, its
         lock's release, its removal when empty): a signal handler that uses :func:`defer_while_writing`
         acts only once the whole block has ended, as it waits for one write."""
-        with _signals_held(holding=True):
+        with signals_held(holding=True):
             yield
 
     @contextmanager
