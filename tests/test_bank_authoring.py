@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from mockprep.core.bank_files import review_marks
 from mockprep.core.bank_import import REVIEW_MARK, SourceError, has_word, propose_key_points, toml_value
-from mockprep.core.bank_markdown import read_markdown, write_markdown
+from mockprep.core.bank_markdown import read_markdown
+from mockprep.core.bank_markdown_writer import write_markdown
 from mockprep.core.bank_tabular import read_table
 from mockprep.core.banks import BankError, BankSpec, QuestionModel, parse_bank
 from mockprep.core.markdown_escapes import PUNCTUATION, escape, unescape

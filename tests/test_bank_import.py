@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mockprep.core.bank_import import REVIEW_MARK, SourceError
-from mockprep.core.bank_markdown import read_markdown, write_markdown
+from mockprep.core.bank_markdown import read_markdown
+from mockprep.core.bank_markdown_writer import write_markdown
 from mockprep.core.banks import BankSpec, QuestionModel, parse_bank
 from mockprep.core.html_text import clozes, html_to_text
 from mockprep.core.settings import DEFAULT_SETTINGS

@@ -222,7 +222,7 @@ def bank_export(
         if format == "md":
             if len(specs) != 1:
                 raise UserError("a Markdown sheet holds one bank: name one")
-            from mockprep.core.bank_markdown import write_markdown
+            from mockprep.core.bank_markdown_writer import write_markdown
 
             text = write_markdown(specs[0])
         else:

@@ -14,9 +14,8 @@ topic, roles and description; a heading with nothing under it names the topic of
 (a level-one heading: the title). Nothing inside a fenced code block is a marker.
 
 Text is read with Markdown's backslash escapes (``\\[recall\\]`` is ``[recall]``; code and maths are kept
-as written: core/markdown_escapes.py). Writing is the inverse: a backslash before punctuation is doubled,
-and text lines that would read as markers are escaped with a leading backslash (one more backslash on
-lines that already start with backslashes), so export then import gives back the bank.
+as written: core/markdown_escapes.py). Writing is the inverse (core/bank_markdown_writer.py), so export
+then import gives back the bank.
 """
 
 from __future__ import annotations
@@ -27,8 +26,8 @@ import textwrap
 from dataclasses import dataclass, field
 
 from mockprep.core.bank_import import Item, Notice, Skip, SourceError, slug, split_tags
-from mockprep.core.banks import BankSpec, QuestionModel
-from mockprep.core.markdown_escapes import escape, unescape
+from mockprep.core.banks import QuestionModel
+from mockprep.core.markdown_escapes import unescape
 
 _RESERVED = re.compile(
     r"^( {0,3}#{1,6}(\s|$)"
@@ -49,12 +48,12 @@ _BOLD_MARKER = re.compile(
 _BOLD_LINE = re.compile(r"^ {0,3}((?:[-*+]|\d+[.)])[ \t]+)?(\*\*|__)(?=\S)(.+?)(?<=\S)\2[ \t]*$")
 _SUMMARY = re.compile(r"^\s*<summary>(.*?)</summary>\s*$", re.IGNORECASE)
 _DETAILS = re.compile(r"^\s*(?:<details(?:\s[^>]*)?>|</details>)\s*$", re.IGNORECASE)
-_NUMBERING = re.compile(r"^(?:q(?:uestion)?[ \t]*\d+[ \t]*[:.)]|\d+[.)])[ \t]+(?=\S)", re.IGNORECASE)
+NUMBERING = re.compile(r"^(?:q(?:uestion)?[ \t]*\d+[ \t]*[:.)]|\d+[.)])[ \t]+(?=\S)", re.IGNORECASE)
 _TAGS = re.compile(r"</?(?:b|strong|em|i|code)>", re.IGNORECASE)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^ {0,3}([-*+]|\d+[.)])\s+(.*)$")
 _ID = re.compile(r"^(.*) \{#([a-z0-9][a-z0-9-]{0,63})\}$", re.DOTALL)
-_PLAIN_FIELDS = (
+PLAIN_FIELDS = (
     "id", "prompt", "answer", "key_points", "follow_ups", "misconceptions", "tags", "topic", "difficulty"
 )  # fmt: skip
 _LISTS = ("points", "follow", "wrong")  # the modes whose lines are list items
@@ -106,7 +105,7 @@ def read_markdown(text: str) -> MarkdownBank:
     reader = _Reader()
     fence: str | None = None
     for number, line in enumerate(lines[start:], start=start + 1):
-        opener = _FENCE.match(line)
+        opener = FENCE.match(line)
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
                 if not line.strip().strip(fence[0]):
@@ -146,7 +145,7 @@ def bold_question(line: str) -> str | None:
         return None
     inner = found.group(3).strip()
     numbered = found.group(1) is not None and found.group(1).strip()[0].isdigit()
-    return inner if inner.endswith("?") or numbered or _NUMBERING.match(inner) else None
+    return inner if inner.endswith("?") or numbered or NUMBERING.match(inner) else None
 
 
 def summary_question(line: str) -> str | None:
@@ -195,7 +194,7 @@ class _Reader:
 
     def line(self, line: str, number: int) -> None:
         escaped = re.match(r"^\\+", line)
-        if escaped and (reserved(line[escaped.end() :]) or _FENCE.match(line[escaped.end() :])):
+        if escaped and (reserved(line[escaped.end() :]) or FENCE.match(line[escaped.end() :])):
             self.text(line[1:])
             return
         heading = _HEADING.match(line)
@@ -340,7 +339,7 @@ def _item(draft: _Draft, section_topic: str | None) -> Item | Skip:
     if found:
         prompt_lines[0], source_id = found.group(1), found.group(2)
     if draft.numbered and prompt_lines:
-        prompt_lines[0] = _NUMBERING.sub("", prompt_lines[0], count=1)
+        prompt_lines[0] = NUMBERING.sub("", prompt_lines[0], count=1)
     answer = "\n".join(draft.answer)
     if draft.indented:
         answer = textwrap.dedent(answer)
@@ -369,7 +368,7 @@ def _fields(text: str, number: int) -> dict[str, object]:
         raise SourceError(f"line {number}: 'Fields:' must be a JSON object") from None
     if not isinstance(value, dict):
         raise SourceError(f"line {number}: 'Fields:' must be a JSON object")
-    allowed = set(QuestionModel.model_fields) - set(_PLAIN_FIELDS)
+    allowed = set(QuestionModel.model_fields) - set(PLAIN_FIELDS)
     unknown = sorted(set(value) - allowed)
     if unknown:
         raise SourceError(f"line {number}: 'Fields:' names unknown field {unknown[0]!r}")
@@ -402,94 +401,3 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
 def meta_list(value: str) -> tuple[str, ...]:
     """A front-matter list: ``a, b`` or ``[a, b]``."""
     return tuple(v.strip().strip("'\"") for v in value.strip("[] ").split(",") if v.strip())
-
-
-# -- writing ---------------------------------------------------------------------------------------
-
-
-def write_markdown(bank: BankSpec) -> str:
-    """The bank as a Markdown study sheet that :func:`read_markdown` reads back into the same bank."""
-    out = ["---", f"id: {bank.id}", f"title: {json.dumps(bank.title, ensure_ascii=False)}"]
-    out.append(f"round: {bank.round}")
-    if bank.topic:
-        out.append(f"topic: {bank.topic}")
-    if bank.roles:
-        out.append(f"roles: {', '.join(bank.roles)}")
-    if bank.description:
-        out.append(f"description: {json.dumps(bank.description, ensure_ascii=False)}")
-    out.append("---")
-    for question in bank.questions:
-        out.append("")
-        out += _question_lines(question)
-    return "\n".join(out) + "\n"
-
-
-def _question_lines(q: QuestionModel) -> list[str]:
-    prompt = escape(q.prompt.strip())  # (each text as Markdown reads it back: its backslashes doubled)
-    out: list[str] = []
-    if "\n" not in prompt and not _NUMBERING.match(prompt):  # a heading's "3." would read as numbering
-        out.append(f"## {prompt} {{#{q.id}}}")
-    else:
-        first, _, rest = prompt.partition("\n")
-        out.append(f"Q: {first} {{#{q.id}}}")
-        if rest:
-            out += escape_text(rest).split("\n")
-        out.append("A:")
-    out.append("")
-    out += escape_text(escape(q.answer.strip())).split("\n")
-    out += ["", "Key points:"] + [_list_line(escape(p)) for p in q.key_points]
-    if q.follow_ups:
-        out += ["", "Follow-ups:"] + [_list_line(escape(f)) for f in q.follow_ups]
-    if q.misconceptions:
-        out += ["", "Misconceptions:"] + [_list_line(escape(m)) for m in q.misconceptions]
-    meta = []
-    if q.tags:
-        meta.append(f"Tags: {', '.join(q.tags)}")
-    if q.topic:
-        meta.append(f"Topic: {q.topic}")
-    if q.difficulty != 2:
-        meta.append(f"Difficulty: {q.difficulty}")
-    extra = q.model_dump(exclude_defaults=True, exclude=set(_PLAIN_FIELDS))
-    if extra:
-        meta.append(f"Fields: {json.dumps(extra, ensure_ascii=False)}")
-    if meta:
-        out += ["", *meta]
-    return out
-
-
-def _list_line(text: str) -> str:
-    first, *rest = text.strip().split("\n")
-    return "\n".join([f"- {first}", *(f"  {line}" for line in rest)])
-
-
-def escape_text(text: str) -> str:
-    """``text`` with every line that :func:`read_markdown` would take for a marker escaped."""
-    lines = text.split("\n")
-    out = []
-    fence: str | None = None
-    for index, line in enumerate(lines):
-        opener = _FENCE.match(line)
-        if fence is not None:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-                if not line.strip().strip(fence[0]):
-                    fence = None
-            out.append(line)
-            continue
-        if opener and _closes(lines[index + 1 :], opener.group(1)):
-            fence = opener.group(1)
-            out.append(line)
-            continue
-        bare = line.lstrip("\\")
-        if opener or reserved(bare) or (bare != line and _FENCE.match(bare)):
-            line = "\\" + line
-        out.append(line)
-    return "\n".join(out)
-
-
-def _closes(rest: list[str], fence: str) -> bool:
-    for line in rest:
-        opener = _FENCE.match(line)
-        if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-            if not line.strip().strip(fence[0]):
-                return True
-    return False
