@@ -102,3 +102,62 @@ def test_reasons_that_differ_only_in_numbers_are_one_line_with_their_range(cases
         for position, shown in enumerate(re.findall(r"\d+(?:-\d+)?", why)):
             low, high = min(p[position] for p in pairs), max(p[position] for p in pairs)
             assert shown == (str(low) if low == high else f"{low}-{high}")
+
+
+def test_base_url_and_model_alone_grade_with_the_model(stub_server: StubServer, capsys) -> None:
+    """Found by an exploratory tester: without --grader llm, --base-url and --model were ignored and the
+    offline grader's figures printed, no request sent."""
+    stub_server.answer("grading", body=all_covered)
+    assert main(["--base-url", stub_server.url, "--model", "stub", "--limit", "2"]) == 0
+    assert len(stub_server.requests) == 2
+    assert "model verdicts: 2 of 2 answers graded by the model" in capsys.readouterr().out
+
+
+@given(st.sampled_from(["default", "words", "lexical"]))
+def test_a_model_with_another_grader_is_refused_in_one_line(grader: str) -> None:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stderr(out):
+        assert main(["--grader", grader, "--model", "stub", "--base-url", "http://127.0.0.1:9/v1"]) == 2
+    (line,) = out.getvalue().splitlines()
+    assert grader in line and "--model" in line
+
+
+def keys_sent(stub_server: StubServer) -> set[str | None]:
+    return {headers.get("Authorization") for headers in stub_server.headers}
+
+
+def test_the_key_comes_from_where_mockprep_reads_it(stub_server: StubServer, monkeypatch, capsys) -> None:
+    """Found by an exploratory tester: the benchmark sent no key, while its 401 line said to set
+    llm_api_key or MOCKPREP_LLM_API_KEY."""
+    import os
+    from pathlib import Path
+
+    from mockprep.services.settings_file import config_path, set_value
+
+    stub_server.answer("grading", body=all_covered)
+    home = Path(os.environ["MOCKPREP_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    set_value(config_path(home), "llm_api_key", "sk-from-the-file")
+    assert run(stub_server, "--limit", "1") == 0
+    assert keys_sent(stub_server) == {"Bearer sk-from-the-file"}
+    monkeypatch.setenv("MOCKPREP_LLM_API_KEY", "sk-from-the-variable")
+    stub_server.headers.clear()
+    assert run(stub_server, "--limit", "1") == 0
+    assert keys_sent(stub_server) == {"Bearer sk-from-the-variable"}
+    monkeypatch.setenv("SERVER_KEY", "sk-named")
+    stub_server.headers.clear()
+    assert run(stub_server, "--limit", "1", "--api-key-env", "SERVER_KEY") == 0
+    assert keys_sent(stub_server) == {"Bearer sk-named"}
+
+
+def test_a_refused_key_names_where_this_run_read_it(stub_server: StubServer, monkeypatch, capsys) -> None:
+    stub_server.answer("grading", status=401, body={"error": {"message": "bad key"}})
+    monkeypatch.setenv("SERVER_KEY", "sk-wrong")
+    assert run(stub_server, "--limit", "1", "--api-key-env", "SERVER_KEY") == 0
+    assert "the key refused: set SERVER_KEY" in capsys.readouterr().out
+    assert run(stub_server, "--limit", "1", "--api-key-env", "UNSET_KEY_VARIABLE") == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "UNSET_KEY_VARIABLE" in line

@@ -2,7 +2,7 @@
 agreement with an interviewer over the labelled answers.
 
 ``--grader llm`` grades every answer with a language model (through the llm extra, or ``--base-url`` for
-a plain OpenAI-compatible server): the figures are the model's own, over the answers it gave a usable
+a plain OpenAI-compatible server; ``--model`` or ``--base-url`` alone implies it): the figures are the model's own, over the answers it gave a usable
 verdict on, and each answer it gave none on is counted with why (benchmarks/grading/model.py), so a
 person can judge a model before trusting it. Run it from the root of a source checkout.
 """
@@ -10,6 +10,7 @@ person can judge a model before trusting it. Run it from the root of a source ch
 from __future__ import annotations
 
 import argparse
+import sys
 
 from benchmarks.grading import (
     DEVELOPMENT,
@@ -34,16 +35,34 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--grader",
-        default="default",
+        default=None,
         choices=("default", "words", "lexical", "llm"),
-        help="default, words (no meaning model), lexical (the old matcher) or llm (a language model).",
+        help="default, words (no meaning model), lexical (the old matcher) or llm (a language model; "
+        "--model or --base-url implies it).",
     )
-    parser.add_argument("--model", help="With --grader llm: the model (an llm model id or alias).")
-    parser.add_argument("--base-url", help="With --grader llm: an OpenAI-compatible server, without llm.")
+    parser.add_argument("--model", help="The model (an llm model id or alias); implies --grader llm.")
+    parser.add_argument(
+        "--base-url", help="An OpenAI-compatible server, used without llm; implies --grader llm."
+    )
+    parser.add_argument(
+        "--api-key-env",
+        metavar="NAME",
+        help="With --base-url: the environment variable holding the server's key (default: llm_api_key "
+        "as mockprep reads it, from MOCKPREP_LLM_API_KEY or the home's settings).",
+    )
     parser.add_argument("--strictness", default="normal", choices=("lenient", "normal", "strict"))
     parser.add_argument("--timeout", type=float, default=120.0, help="Seconds to wait for each reply.")
     parser.add_argument("--limit", type=int, help="Grade only the first N answers (a quick look).")
     args = parser.parse_args(argv)
+    if args.model or args.base_url or args.api_key_env:
+        if args.grader not in (None, "llm"):
+            print(
+                f"benchmarks.grading: --model and --base-url grade with a model, not --grader {args.grader}",
+                file=sys.stderr,
+            )
+            return 2
+        args.grader = "llm"
+    args.grader = args.grader or "default"
     names = HOLDOUT if args.holdout else EXTRA if args.extra else FORMULAS if args.formulas else DEVELOPMENT
     items = load_items(names)[: args.limit]
     if args.grader == "llm":

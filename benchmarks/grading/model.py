@@ -33,16 +33,17 @@ class Graded:
 
 def run(args: argparse.Namespace, items: list[Item], set_name: str) -> int:
     from mockprep.core.grading import default_grader
-    from mockprep.core.settings import DEFAULT_SETTINGS, Strictness
+    from mockprep.core.settings import Strictness
     from mockprep.services.llm_grader import ModelGrader
     from mockprep.services.models import ModelUnavailable, open_model
 
-    settings = replace(DEFAULT_SETTINGS, llm_model=args.model, llm_base_url=args.base_url)
     try:
-        model = open_model(settings)
-    except ModelUnavailable as exc:
+        model = open_model(model_settings(args))
+    except (ModelUnavailable, BenchmarkError) as exc:
         print(f"benchmarks.grading: {exc}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, BenchmarkError) else 1
+    if args.api_key_env and hasattr(model, "key_hint"):
+        model.key_hint = f"set {args.api_key_env}"  # where this run's key came from
     print(
         f"sending {len(items)} labelled answers to {model.model_id} at {model.destination}", file=sys.stderr
     )
@@ -61,6 +62,32 @@ def run(args: argparse.Namespace, items: list[Item], set_name: str) -> int:
     for line in report_lines(model.model_id, graded, len(items), interrupted):
         print(line)
     return 130 if interrupted else 0
+
+
+class BenchmarkError(Exception):
+    """The run cannot start as asked; the message says why in one line."""
+
+
+def model_settings(args: argparse.Namespace) -> Any:
+    """The settings a model is opened with: the model and server named on the command line, the key as
+    mockprep itself reads it (``MOCKPREP_LLM_API_KEY``, else ``llm_api_key`` in the home's settings), or
+    from the variable ``--api-key-env`` names (never a key on the command line, where shell history
+    keeps it)."""
+    import os
+
+    from mockprep.paths import HomeError, home_dir
+    from mockprep.services.settings_file import SettingsFileError, load
+
+    try:
+        settings = load(home_dir(), os.environ)[0].settings
+    except (HomeError, SettingsFileError) as exc:
+        raise BenchmarkError(str(exc)) from None
+    key = settings.llm_api_key
+    if args.api_key_env:
+        key = os.environ.get(args.api_key_env, "").strip()
+        if not key:
+            raise BenchmarkError(f"--api-key-env {args.api_key_env}: that environment variable is not set")
+    return replace(settings, llm_model=args.model, llm_base_url=args.base_url, llm_api_key=key)
 
 
 def _grade(grader: Any, spec: Any, item: Item) -> Graded:

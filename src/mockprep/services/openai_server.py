@@ -44,6 +44,7 @@ class OpenAICompatibleModel:
         self.base_url = base_url.rstrip("/")
         self.model_id = model_id
         self._api_key = api_key
+        self.key_hint = KEY_HINT  # where the person sets the key, for a server that refuses it
         self.local = is_local_url(base_url)
         self.destination = f"the server at {self.base_url}"
         self._lock = threading.Lock()
@@ -60,7 +61,7 @@ class OpenAICompatibleModel:
                 return _content(reply, request.max_tokens)
             message = server_message(reply)
             if not (message and self._adapt(message, form, capped)):
-                raise ModelReplyError(http_failure(status, KEY_HINT, message))
+                raise ModelReplyError(http_failure(status, self.key_hint, message))
 
     def _url(self) -> str:
         return f"{self.base_url}/chat/completions"
