@@ -75,8 +75,9 @@ def consent_text(model: ChatModel) -> str:
         stays = "it stays on this machine" if model.local else "it leaves this machine"
         where = f"mockprep would send your answers to {model.model_id}, at {model.destination}: {stays}."
     return (
-        f"{where} With them go each question, its key points and its model answer, to grade them and "
-        "to write mock follow-up questions (and, with story check --llm, the story). Nothing else is "
+        f"{where} With them go each question, its key points, its model answer and the misconceptions "
+        "its bank lists, to grade them and to write mock follow-up questions (and, with story check "
+        "--llm, the story, its title and competencies, and the rubric's verdicts). Nothing else is "
         "sent: no history, no keys. --no-llm or the setting llm_enabled = false turns it off."
     )
 

@@ -94,8 +94,22 @@ class Cancel:
 
 
 def is_local_url(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return host in ("localhost", "::1") or host.startswith("127.")
+    """Whether ``url``'s host is this machine: ``localhost`` or a loopback address (127.0.0.0/8, ::1,
+    and 127.x written as IPv4-mapped IPv6), read as an address, so ``127.attacker.example`` is not."""
+    import ipaddress
+
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # an unbalanced "[" in the address
+        return False
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
 
 
 def timed_out(exc: BaseException) -> bool:

@@ -56,7 +56,7 @@ class OpenAICompatibleModel:
             with self._lock:
                 form, capped = self._format, self._max_tokens
             body = self._body(request, form, capped)
-            status, reply = _post(self._url(), body, self._headers(), timeout, cancel)
+            status, reply = _post(self._url(), body, self._headers(), timeout, cancel, self.local)
             if status < 400:
                 return _content(reply, request.max_tokens)
             message = server_message(reply)
@@ -141,15 +141,20 @@ def server_message(body: bytes) -> str | None:
 
 
 def _post(
-    url: str, body: dict[str, Any], headers: dict[str, str], timeout: float, cancel: Cancel
+    url: str, body: dict[str, Any], headers: dict[str, str], timeout: float, cancel: Cancel, local: bool
 ) -> tuple[int, bytes]:
     """POST ``body`` as JSON: the status and the response's bytes (an error response's too). Its
-    connection is shut when the caller gives up (``cancel``)."""
+    connection is shut when the caller gives up (``cancel``). A ``local`` server is reached directly,
+    never through the environment's proxy (``http_proxy``), so the text stays on this machine as the
+    person was told; any other goes the way the environment says."""
     import urllib.error
     import urllib.request
 
     request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
-    opener = urllib.request.build_opener(_handler(urllib.request.HTTPHandler, cancel), _https(cancel))
+    handlers = [_handler(urllib.request.HTTPHandler, cancel), _https(cancel)]
+    if local:
+        handlers.append(urllib.request.ProxyHandler({}))
+    opener = urllib.request.build_opener(*handlers)
     try:
         # The caller's deadline (ModelCall) is what the person is told about; the socket's own timeout
         # only ends a thread left behind, so it is a little longer.
