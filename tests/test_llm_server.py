@@ -145,3 +145,38 @@ def test_error_messages_in_the_shapes_servers_use() -> None:
         == "response_format.type: Input should be 'text' or 'json_object'"
     )
     assert error_message({"error": {"message": ""}}) is None
+
+
+def test_a_reply_too_large_is_no_verdict_and_never_read_whole(stub_server: StubServer) -> None:
+    """Found by an exploratory tester: a 60 MB reply was read whole (311 MB of memory) before it was
+    found not to be JSON."""
+    from mockprep.services.models import REPLY_BYTES
+
+    stub_server.answer("grading", body=completion("A" * (REPLY_BYTES + 1)))
+    final = grade(OpenAICompatibleModel(stub_server.url, "m"))
+    assert final.model is None and final.note is not None and "its reply was too large" in final.note
+
+
+class Unannounced:
+    """A response without a Content-Length (chunked), ``size`` bytes long, counting what is read."""
+
+    def __init__(self, size: int):
+        self.headers: dict[str, str] = {}
+        self.size, self.read_bytes = size, 0
+
+    def read(self, amount: int) -> bytes:
+        self.read_bytes = min(amount, self.size)
+        return b"x" * self.read_bytes
+
+
+@given(st.integers(0, 4000), st.integers(1, 2000))
+def test_a_body_is_read_up_to_the_cap_and_refused_beyond_it(size: int, limit: int) -> None:
+    from mockprep.core.llm_grading import ModelReplyError
+    from mockprep.services.openai_server import read_capped
+
+    response = Unannounced(size)
+    try:
+        assert read_capped(response, limit) == b"x" * size and size <= limit
+    except ModelReplyError as exc:
+        assert size > limit and "too large" in str(exc)
+    assert response.read_bytes <= limit + 1

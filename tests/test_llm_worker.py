@@ -51,6 +51,9 @@ class Noisy(llm.Model):
         os.write(1, b"ggml: AMX kernels\\n")
         if "CRASH" in prompt.prompt:
             os.kill(os.getpid(), signal.SIGSEGV)
+        if "HUGE" in prompt.prompt:
+            yield "A" * (3 * 1024 * 1024)
+            return
         if "SLOW" in prompt.prompt:
             with open(os.environ["NOISY_PID_FILE"], "w") as f:
                 f.write(str(os.getpid()))
@@ -139,6 +142,15 @@ def test_a_plugin_that_crashes_gives_no_verdict_and_the_next_request_is_answered
     assert crashed.model is None
     final = grader.assess(spec(), ANSWER).pending.result()  # type: ignore[union-attr]
     assert final.model == "noisy"
+
+
+def test_a_reply_too_large_never_reaches_mockprep_s_process(noisy: Path, streams) -> None:
+    """Found by an exploratory tester: a 60 MB reply through the llm extra took mockprep to 352 MB."""
+    grader = ModelGrader(
+        KeyPointGrader(), open_model(replace(DEFAULT_SETTINGS, llm_model="noisy")), timeout=60
+    )
+    huge = grader.assess(spec(), "HUGE: the first point holds").pending.result()  # type: ignore[union-attr]
+    assert huge.model is None and huge.note is not None and "its reply was too large" in huge.note
 
 
 def test_a_request_given_up_stops_the_model_s_work(noisy: Path, streams) -> None:

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 from mockprep.core.llm_grading import ModelReplyError, one_line
 from mockprep.services.models import (
     LOCAL_PLUGINS,
+    REPLY_BYTES,
+    TOO_LARGE,
     ModelUnavailable,
     cut_off,
     describe_failure,
@@ -285,6 +287,8 @@ def _answer(model: Any, about: dict[str, Any], payload: tuple[Any, ...]) -> tupl
         return "failed", f"it refused: {one_line(refusal, 80)}"
     if options and cut_off(raw):
         return "failed", f"its reply was cut off at the {max_tokens} tokens allowed"
+    if isinstance(text, str) and len(text) > REPLY_BYTES:  # read whole here, but never sent on to mockprep
+        return "failed", TOO_LARGE
     return "reply", text if isinstance(text, str) else ""
 
 

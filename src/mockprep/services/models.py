@@ -35,6 +35,11 @@ EXTRA_HINT = "pip install 'mockprep[llm]'"
 CONSENT_FILE = "llm-consent.json"
 KEY_HINT = "set llm_api_key or MOCKPREP_LLM_API_KEY"  # llm_base_url's key
 MESSAGE_CHARS = 100  # a server's error message is shown cut to this
+# A reply is read up to this: a request's max_tokens is at most 1,024 + 256 per key point (six at most),
+# 2,560 tokens, some 100 KB even with every character escaped twice (JSON inside JSON); the rest is room
+# for what a server adds. A bigger reply is no verdict, never read whole into memory.
+REPLY_BYTES = 2 * 1024 * 1024
+TOO_LARGE = f"its reply was too large, over {REPLY_BYTES // (1024 * 1024)} MB"
 LOCAL_PLUGINS = {  # llm plugins whose models run on this machine
     "llm_ollama": "a local Ollama server",
     "llm_gpt4all": "GPT4All on this machine",

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from mockprep.core.llm_grading import ModelReplyError, one_line
 from mockprep.services.models import (
     KEY_HINT,
+    REPLY_BYTES,
+    TOO_LARGE,
     cut_off,
     describe_failure,
     error_message,
@@ -159,7 +161,9 @@ def _post(
         # The caller's deadline (ModelCall) is what the person is told about; the socket's own timeout
         # only ends a thread left behind, so it is a little longer.
         with opener.open(request, timeout=timeout + 5) as response:
-            return response.status, response.read()
+            return response.status, read_capped(response)
+    except ModelReplyError:
+        raise
     except urllib.error.HTTPError as exc:
         try:
             return exc.code, exc.read(64 * 1024)
@@ -167,6 +171,18 @@ def _post(
             return exc.code, b""
     except Exception as exc:
         raise ModelReplyError(describe_failure(exc, timeout)) from None
+
+
+def read_capped(response: Any, limit: int = REPLY_BYTES) -> bytes:
+    """A response's body, at most ``limit`` bytes read (raise ModelReplyError when it is longer: one
+    announced longer is not read at all)."""
+    length = response.headers.get("Content-Length") or ""
+    if length.strip().isdigit() and int(length) > limit:
+        raise ModelReplyError(TOO_LARGE)
+    body = response.read(limit + 1)
+    if len(body) > limit:
+        raise ModelReplyError(TOO_LARGE)
+    return body
 
 
 def _closing(base: type, cancel: Cancel) -> type:
