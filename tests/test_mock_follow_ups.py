@@ -240,3 +240,56 @@ def test_repeated_mocks_ask_different_follow_ups(store: Store, clock: FakeClock,
         clock.advance(days=1)
     assert len(asked) == 6 and len(set(asked)) > 1
     assert all(a != b for a, b in zip(asked, asked[1:], strict=False))  # never the last one again
+
+
+@dataclass
+class ThinkingInterviewer:
+    """A model interviewer that takes ``seconds`` of the injected clock to write each follow-up."""
+
+    clock: FakeClock
+    seconds: float
+    model: str = "thinker"
+
+    def start(self, spec, answer):
+        interviewer = self
+
+        class Pending:
+            model, note = interviewer.model, None
+
+            def done(self) -> bool:
+                return interviewer.seconds == 0
+
+            def left(self) -> float:
+                return interviewer.seconds
+
+            def result(self):
+                from mockprep.core.llm_interviewer import FollowUp
+
+                interviewer.clock.advance(seconds=interviewer.seconds)
+                return FollowUp("Why would the cache key hold up under drift?", "gap")
+
+        return Pending()
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(thinking=st.integers(0, 120), answer=st.integers(1, 100), reply=st.integers(0, 80))
+def test_the_round_clock_waits_while_the_model_writes_its_follow_up(
+    store: Store, clock: FakeClock, tmp_path: Path, thinking: int, answer: int, reply: int
+) -> None:
+    """Found by an exploratory tester: 30 s of a slow model's thinking came off the candidate's round."""
+    if "fu" not in {b.id for b in store.banks.summaries(clock.now)}:
+        fu_home(store, clock, tmp_path)
+        second = BANK.split("[[questions]]")[1].replace('"cache"', '"cache2"').replace("model", "feature")
+        (tmp_path / "fu" / "fu.toml").write_text(f"{BANK}\n[[questions]]{second}", encoding="utf-8")
+        sync_banks(store, clock.now)
+    ui = TimedUI(["a", "r", "b", "r2", None], [], clock=clock, seconds=[answer, reply, 1, 1])
+    options = MockOptions(minutes=10, filter=QuestionFilter(banks=("fu",)))
+    interviewer = ThinkingInterviewer(clock, thinking)
+    report = MockRound(
+        store, ui, clock, random.Random(1), "technical", options, interviewer=interviewer
+    ).run()
+    assert ui.follow_ups[0] == "Why would the cache key hold up under drift?"
+    first, second = ui.progress[:2]
+    assert first.round_left - second.round_left == answer + reply  # the model's seconds not among them
+    assert report.seconds >= answer + reply + thinking  # the card's total is still the wall clock's
+    clock.advance(days=1)

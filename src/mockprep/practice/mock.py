@@ -118,9 +118,11 @@ class MockRound:
         self._records = {}
         # Seconds the round's clock runs ahead of the wall clock: a spoken answer takes the round the
         # time its recording lasts (a file's length; a live take to its stop), not the time spent
-        # transcribing it, so a round rehearsed from --audio files runs out of time as a spoken one would.
-        # Its time budget only: the card's total is the wall clock, the one history and --rate show
-        self._spoken_shift = 0.0
+        # transcribing it, so a round rehearsed from --audio files runs out of time as a spoken one would;
+        # and the round's clock stops while mockprep waits for a model's follow-up (a slow model is
+        # mockprep's delay, not the candidate's). Its time budget only: the card's total is the wall
+        # clock, the one history and --rate show
+        self._clock_shift = 0.0
 
     def _order(self) -> list[Candidate]:
         """Every question the round may ask, in the order it asks them (raise when none matches)."""
@@ -228,7 +230,7 @@ class MockRound:
                 if voice.bad_file is None:  # (a file with no words has said so itself)
                     self.ui.notice("The recordings given with --audio are used up.")
                 return False
-            left = budget - (self.clock() - start).total_seconds() - self._spoken_shift
+            left = budget - (self.clock() - start).total_seconds() - self._clock_shift
             index = first_fitting((self._cost(c) for c in order), left)
             if index is None:
                 report.time_stop = self._time_stop(order, left)
@@ -255,7 +257,7 @@ class MockRound:
             self._keep(report, position)
             return None
         if attempt.delivery is not None:  # spoken: the round counts the answer's own time
-            self._spoken_shift += attempt.timing.seconds - (self.clock() - shown).total_seconds()
+            self._clock_shift += attempt.timing.seconds - (self.clock() - shown).total_seconds()
         spec = record.question.spec
         last = self.store.sessions.last_follow_up(record.id) if len(spec.follow_ups) > 1 else None
         follow_up = choose_follow_up(spec.follow_ups, last, self.rng)
@@ -304,7 +306,7 @@ class MockRound:
             return voice is not None and voice.used_up()
         seconds = (self.clock() - asked).total_seconds()
         if not isinstance(reply, str):  # spoken: the reply's own time
-            self._spoken_shift += spoken_seconds(reply, asked) - seconds
+            self._clock_shift += spoken_seconds(reply, asked) - seconds
             seconds = spoken_seconds(reply, asked)
         text = reply if isinstance(reply, str) else reply.transcript.text
         self._store_reply(result, text, AnswerTiming(seconds, limit))
@@ -319,10 +321,15 @@ class MockRound:
 
     def _written_follow_up(self, pending: PendingFollowUp, mock_answer_id: int) -> str | None:
         """The interviewer's follow-up, stored in place of the bank's; None (with a notice) without one.
-        The round's clock runs while it is written, as an interviewer's pause would."""
+        The round's clock stops while mockprep waits for it (the model's time is not the candidate's,
+        as a model's grading is waited for after the round, off its clock)."""
+        waiting = self.clock()
         if not pending.done():
-            self.ui.notice(f"The interviewer ({pending.model}) is thinking about your answer…")
+            self.ui.notice(
+                f"The interviewer ({pending.model}) is thinking about your answer; the round's clock waits…"
+            )
         written = pending.result()
+        self._clock_shift -= (self.clock() - waiting).total_seconds()
         if written is None:
             if pending.note:
                 self.ui.notice(pending.note)
