@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import random
+import re
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -296,3 +301,61 @@ def test_a_fit_used_again_after_an_undo_keeps_the_record_of_its_first_use(tmp_pa
         assert again.in_use and again.adopted_at == START + timedelta(hours=3)
         assert again.weights == before.weights and again.fitted_at == before.fitted_at
         assert store.scheduling.weights() == tuple(weights)
+
+
+class _Terminal(io.StringIO):
+    """Standard input that is a terminal: `optimize` asks before using a fit."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_kept_fit_offered_again_and_refused_is_never_said_to_be_used(
+    cli, home: Path, monkeypatch, capsys
+) -> None:
+    """Found by an exploratory tester: 'Your reviews are unchanged since the fit of ...: it is used, not
+    fitted again.' then 'Use them from now on? [y/N]: n / Not used.'"""
+    cli("bank", "list")
+    _store_log(home)
+    monkeypatch.setattr(optimizing, "fit_weights", lambda log, progress=False: list(TRUE_WEIGHTS))
+    assert cli("optimize").exit_code == 0  # no terminal: kept, not used
+    from mockprep.cli import main
+
+    monkeypatch.setattr(sys, "stdin", _Terminal("n\n"))
+    capsys.readouterr()
+    with contextlib.suppress(SystemExit):
+        main(["optimize"])
+    out = capsys.readouterr().out.replace("\n", " ")
+    with Store.open(home) as store:
+        assert store.scheduling.weights() == FSRS6_WEIGHTS  # refused: not in use
+    assert "Not used" in out
+    assert not re.search(r"\b(it|they|that fit) (is|are) used\b", out)
+
+
+def test_help_says_the_comparison_is_with_the_parameters_in_use(cli) -> None:
+    """Found by an exploratory tester: --help said it compares FSRS's default parameters with the
+    fitted ones; it compares the parameters in use (an earlier fit, when one is) with the new fit."""
+    text = " ".join(cli("optimize", "--help").stdout.split())
+    assert "in use" in text and "default parameters and the fitted" not in text
+
+
+def test_the_export_format_names_what_makes_a_card_recomputable(cli, home: Path) -> None:
+    """Found by an exploratory tester: the README said scheduling uses FSRS with default parameters and
+    left out the export's parameter fields. Every scheduling field the export writes is described."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "scheduling uses FSRS with default parameters" not in readme
+    cli("bank", "list")
+    with Store.open(home) as store:
+        qid = store.conn.exec_driver_sql("SELECT id FROM questions ORDER BY id LIMIT 1").scalar()
+        card = review(SchedulerParams().scheduler(), new_card(qid, START), Rating.Good, START)
+        params_id = store.scheduling.params_id(SchedulerParams(), START)
+        store.cards.record_review(ReviewRecord(qid, None, card, START, 3, 0, "a", 1000, params_id=params_id))
+        store.scheduling.record_fit(list(TRUE_WEIGHTS), 600, (0.5, 0.3), (0.4, 0.2), START, adopt=False)
+    out = home / "e.json"
+    assert cli("export", "-o", str(out)).exit_code == 0
+    doc = json.loads(out.read_text())
+    named = {"scheduler_params", "fitted_parameters"} | set(doc["scheduler_params"][0]["parameters"])
+    named |= {k for q in doc["questions"] for r in q["reviews"] for k in r if k == "params"}
+    assert "params" in named
+    for key in named:
+        assert f"`{key}`" in readme, key

@@ -29,9 +29,10 @@ def optimize(
 ) -> None:
     """Fit the scheduler's parameters to your own review log (needs the optimizer extra).
 
-    Shows how well FSRS's default parameters and the fitted ones predict your recall (log loss and
-    RMSE, lower is better) and asks before using the fitted ones; `--undo` goes back. A fit is kept:
-    run again (with --yes) while your reviews are unchanged, it is used without fitting again. Each
+    Shows how well the parameters in use (FSRS's defaults, or your fit adopted earlier) and the newly
+    fitted ones predict your recall (log loss and RMSE, lower is better) and asks before using the
+    fitted ones; `--undo` goes back. A fit is kept: run again while your reviews are unchanged, it is
+    compared and offered again without fitting again (--yes adopts it). Each
     review records the parameters it was scheduled with, so undo, replay and export stay exact.
     """
     from mockprep.core import optimizing
@@ -56,7 +57,10 @@ def optimize(
             return
         learnt = optimizing.fittable_reviews(log)
         if kept is not None:
-            _say(f"Your reviews are unchanged since the fit of {_when(kept)}: it is used, not fitted again.")
+            _say(
+                f"Your reviews are unchanged since the fit of {_when(kept)}: that fit is compared again,"
+                " not made again."
+            )
             weights, after = list(kept.weights), _figures(kept)
         else:
             weights = _fit(log, learnt)
