@@ -308,3 +308,50 @@ def test_no_learning_steps_is_accepted_and_said_in_words(cli, home: Path) -> Non
     settings = load_settings()
     assert settings.learning_steps == settings.relearning_steps == ()
     assert (home / "config.toml").read_text() == "learning_steps = []\nrelearning_steps = []\n"
+
+
+SECRET = st.text("abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=6, max_size=20).map(lambda s: f"sk-{s}")
+
+
+@given(SECRET, st.sampled_from(["", "user:", ":"]), st.sampled_from(["127.0.0.1:18080", "api.example.com"]))
+def test_a_server_address_holding_a_key_is_refused_without_showing_it(secret, user, host) -> None:
+    """Found by an exploratory tester: http://user:secret@host/v1 was accepted, failed at every answer
+    with 'Name or service not known', and `config list` printed the key."""
+    url = f"http://{user}{secret}@{host}/v1"
+    for place in ("file", "env", "option"):
+        try:
+            if place == "env":
+                build(env_entries({"MOCKPREP_LLM_BASE_URL": url})[0])
+            elif place == "option":
+                build(option_entries([f"llm_base_url={url}"]))
+            else:
+                check_value("llm_base_url", url)
+        except SettingError as exc:
+            assert secret not in str(exc) and "llm_api_key" in str(exc) and "\n" not in str(exc)
+        else:
+            pytest.fail(f"{url} accepted from the {place}")
+
+
+def test_a_key_in_a_stored_server_address_is_never_printed(cli, home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text('llm_base_url = "http://me:sk-STORED@localhost:11434/v1"\n')
+    for command in (("config", "list"), ("config", "get", "llm_base_url"), ("bank", "list")):
+        result = cli(*command)
+        assert result.exit_code == 2 and "sk-STORED" not in result.stdout + result.stderr
+        (line,) = result.stderr.strip().splitlines()
+        assert "config.toml, line 1: llm_base_url" in line and "llm_api_key" in line
+
+
+@given(
+    st.sampled_from(
+        ["http://localhost:11434", "https://api.example.com:8443/v1", "http://[::1]:8080/api/v1"]
+    ),
+    st.sampled_from(["/chat/completions", "/chat/completions/", "/Chat/Completions"]),
+)
+def test_a_pasted_endpoint_is_refused_with_the_base_address_to_write(base, endpoint) -> None:
+    """Found by an exploratory tester: .../v1/chat/completions was accepted and every answer got
+    'HTTP 404: 404 page not found', naming no address."""
+    with pytest.raises(SettingError) as refused:
+        check_value("llm_base_url", base + endpoint)
+    told = str(refused.value).rsplit("write ", 1)[1]
+    assert told == base and check_value("llm_base_url", told) == told  # what it says to write is taken

@@ -180,3 +180,14 @@ def test_a_body_is_read_up_to_the_cap_and_refused_beyond_it(size: int, limit: in
     except ModelReplyError as exc:
         assert size > limit and "too large" in str(exc)
     assert response.read_bytes <= limit + 1
+
+
+def test_a_404_names_the_address_asked_and_a_missing_v1(stub_server: StubServer) -> None:
+    """Found by an exploratory tester: a base address without /v1 gave 'the server answered HTTP 404: 404
+    page not found' at every answer, naming no address."""
+    stub_server.answer("grading", body=lambda _request: (404, "404 page not found"))
+    bare = stub_server.url.removesuffix("/v1")
+    note = grade(OpenAICompatibleModel(bare, "m")).note or ""
+    assert f"HTTP 404 for {bare}/chat/completions" in note and "ends in /v1" in note
+    note = grade(OpenAICompatibleModel(stub_server.url, "m")).note or ""  # (a model not found, say)
+    assert f"HTTP 404 for {stub_server.url}/chat/completions" in note and "ends in /v1" not in note

@@ -163,16 +163,39 @@ def _check_item(spec: Spec, raw: Any, key: str) -> Any:
         raise SettingError(key, f"must be one of {', '.join(spec.choices)} (got {_got(raw)}){hint}")
     if kind == "str":
         if type(raw) is str and raw.isprintable():
-            if spec.form == "url" and raw.strip() and not is_web_address(raw):  # ("" leaves it unset)
-                example = "http://localhost:11434/v1"
-                raise SettingError(
-                    key, f"must be an http:// or https:// address such as {example} (got {_got(raw)})"
-                )
+            if spec.form == "url" and raw.strip() and (problem := url_problem(raw)):  # ("" leaves it unset)
+                raise SettingError(key, problem)
             return raw
         raise SettingError(key, f"must be text on one line (got {_got(raw)})")
     if kind in ("int", "float"):
         return _check_number(spec, raw, key)
     raise SettingError(key, "cannot be set from the settings file")
+
+
+ENDPOINT = "/chat/completions"  # what a client adds to a server's base address
+
+
+def url_problem(text: str) -> str | None:
+    """What is wrong with ``text`` as a model server's base address, in a few words, or None. A user
+    name or key in it is refused without echoing it (the key has a setting of its own, kept hidden);
+    a pasted endpoint is refused with the base address to write instead."""
+    try:
+        parts = urlsplit(text.strip())
+        credentials = parts.username is not None or parts.password is not None
+    except ValueError:
+        credentials = "@" in text
+    if credentials:
+        return (
+            "must not hold a user name or key (user:key@): put the key in llm_api_key or "
+            "MOCKPREP_LLM_API_KEY, and the address without it"
+        )
+    if not is_web_address(text):
+        return f"must be an http:// or https:// address such as http://localhost:11434/v1 (got {_got(text)})"
+    path = parts.path.rstrip("/")
+    if path.lower().endswith(ENDPOINT):
+        base = parts._replace(path=path[: -len(ENDPOINT)], query="", fragment="").geturl()
+        return f"is the server's base address, without {ENDPOINT}: write {base}"
+    return None
 
 
 def is_web_address(text: str) -> bool:

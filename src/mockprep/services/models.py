@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from mockprep.core.config import is_web_address
+from mockprep.core.config import url_problem
 from mockprep.core.llm_grading import ModelReplyError, ModelRequest, one_line
 
 if TYPE_CHECKING:
@@ -195,8 +195,8 @@ def refusal_of(reply: Any) -> str | None:
 def open_model(settings: Settings) -> ChatModel:
     """The model the settings name (raise ModelUnavailable saying why not, in one line)."""
     if url := (settings.llm_base_url or "").strip():  # (blank is unset, as the settings check reads it)
-        if not is_web_address(url):  # (settings are checked when read; this guards other callers)
-            raise ModelUnavailable(f"llm_base_url {url!r} is not an http:// or https:// address")
+        if problem := url_problem(url):  # (settings are checked when read; this guards other callers)
+            raise ModelUnavailable(f"llm_base_url {problem}")
         if not settings.llm_model:
             raise ModelUnavailable("llm_base_url is set but llm_model is not: name the server's model")
         from mockprep.services.openai_server import OpenAICompatibleModel

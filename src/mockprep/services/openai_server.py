@@ -63,7 +63,15 @@ class OpenAICompatibleModel:
                 return _content(reply, request.max_tokens)
             message = server_message(reply)
             if not (message and self._adapt(message, form, capped)):
-                raise ModelReplyError(http_failure(status, self.key_hint, message))
+                raise ModelReplyError(self._failure(status, message))
+
+    def _failure(self, status: int, message: str | None) -> str:
+        """The server's refusal in one line; a 404 names the address asked (a base address without
+        its /v1, or with the endpoint pasted, is the usual cause), with the hint when it lacks /v1."""
+        if status != 404:
+            return http_failure(status, self.key_hint, message)
+        hint = "" if self.base_url.endswith("/v1") else " (the base URL usually ends in /v1)"
+        return f"the server answered HTTP 404 for {self._url()}{hint}" + (f": {message}" if message else "")
 
     def _url(self) -> str:
         return f"{self.base_url}/chat/completions"
