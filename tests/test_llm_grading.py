@@ -89,16 +89,17 @@ JUNK_POINTS = ["assumes zero-mean noise independent of D", "add and subtract the
 
 
 @pytest.mark.parametrize(
-    "quote",
+    ("quote", "why"),
     [
-        "the candidate explained this point in careful detail with an example",  # not in the answer
-        "the ... and ... of",  # words the answer has, but none that carries meaning
-        "",
+        # found by an exploratory tester: a quote not in the answer was said to be no quote at all
+        ("the candidate explained this point in careful detail with an example", "does not contain"),
+        ("the ... and ... of", "only words such as"),  # words the answer has, none that carries meaning
+        ("", "gave no quote from the answer"),
     ],
 )
 @pytest.mark.parametrize("verdict", ["covered", "partly"])
 def test_a_models_claim_without_a_quote_from_the_answer_keeps_the_offline_verdict(
-    quote: str, verdict: str
+    quote: str, why: str, verdict: str
 ) -> None:
     """Found by an exploratory tester: a model that ticked every point with quotes the answer does
     not hold turned a junk answer into a suggested easy."""
@@ -116,9 +117,31 @@ def test_a_models_claim_without_a_quote_from_the_answer_keeps_the_offline_verdic
     assert [p.verdict for p in final.points] == [Verdict.MISSING, Verdict.MISSING]
     assert final.suggested == 1 and final.offline == offline
     said = "covered" if verdict == "covered" else "partly covered"
-    assert all(
-        p.reason and f"m said {said} but gave no quote from the answer" in p.reason for p in final.points
-    )
+    assert all(p.reason and f"m said {said} but " in p.reason and why in p.reason for p in final.points)
+    assert final.set_aside == len(final.points)
+
+
+def test_a_heading_never_gives_the_offline_graders_ticks_as_the_models() -> None:
+    """Found by an exploratory tester: "graded by fake", "fake ticks 5 of 6", every tick the offline
+    grader's (the model's quotes were not in the answer)."""
+    from mockprep.core.llm_grading import model_assessment
+    from mockprep.terminal.grade import graded_by
+    from mockprep.terminal.reveal import checklist_heading
+
+    offline = KeyPointGrader().assess(spec(), ANSWER)
+    invented = "words this answer never had in it at all"
+    for verdicts, who in (
+        (["covered", "covered"], "the offline grader"),
+        (["covered", "missing"], "m and the offline grader"),
+        (["missing", "missing"], "m"),
+    ):
+        claims = [
+            point(n, p, v, invented) for n, (p, v) in enumerate(zip(POINTS, verdicts, strict=True), start=1)
+        ]
+        final = model_assessment(offline, parse_grading(reply(claims), POINTS, ANSWER), "m", 1.0, False)
+        heading = checklist_heading([p.verdict for p in final.points], False, final).plain
+        assert heading.startswith(f"Key points — {who} tick")
+        assert graded_by(final).startswith(who) and (("set aside" in heading) == (who != "m"))
 
 
 def test_a_models_rating_keeps_the_offline_graders_ceiling_and_its_note() -> None:
@@ -240,7 +263,7 @@ def test_a_server_nobody_listens_on_is_a_reason() -> None:
 
 
 def test_settings_that_name_no_usable_model_say_why() -> None:
-    with pytest.raises(ModelUnavailable, match="not an http"):
+    with pytest.raises(ModelUnavailable, match="must be an http"):
         open_model(replace(DEFAULT_SETTINGS, llm_base_url="localhost:11434", llm_model="m"))
     with pytest.raises(ModelUnavailable, match="llm_model is not"):
         open_model(replace(DEFAULT_SETTINGS, llm_base_url="http://localhost:11434/v1"))

@@ -60,6 +60,7 @@ class Assessment:
     seconds: float | None = None  # how long the model took
     offline: Assessment | None = None  # the offline grader's own assessment, when a model's replaced it
     ceiling: int | None = None  # the highest rating to suggest whatever the checklist (a bare term list: 2)
+    set_aside: int = 0  # key points a model called covered without a real quote: the offline verdict stands
     # A grader still at work (a model, off the main thread) hands over the final assessment here.
     pending: PendingAssessment | None = field(default=None, compare=False, repr=False)
 

@@ -64,6 +64,7 @@ class ModelGrading:
     points: tuple[PointVerdict, ...]
     errors: tuple[str, ...]
     suggested: int
+    quotes: tuple[str, ...] = ()  # the quote given for each point, as given (to say why one was dropped)
 
 
 VERDICTS = [v.value for v in Verdict]
@@ -217,14 +218,19 @@ def find_quote(quote: str, answer: str) -> str | None:
     """``quote`` as one line when the answer contains it (case and spacing aside; an ellipsis may
     join pieces of it, each found as whole words) and it carries a word of content; None otherwise: a
     model's quote is evidence only if it is real, and "the ... and ... of" is no evidence of anything."""
-    pieces = [p.strip(" \"'.,;:") for p in re.split(r"\.\.\.|…", _normal(quote))]
-    pieces = [p for p in pieces if len(p) >= 3]
+    pieces = _pieces(quote)
     if not pieces or not _has_content(" ".join(pieces)):
         return None
     normal_answer = _normal(answer)
     if all(re.search(_whole(piece), normal_answer) for piece in pieces):
         return one_line(quote.strip().strip('"“”'), QUOTE_CHARS)
     return None
+
+
+def _pieces(quote: str) -> list[str]:
+    """The stretches of a quote an ellipsis separates, each of three characters or more."""
+    pieces = [p.strip(" \"'.,;:") for p in re.split(r"\.\.\.|…", _normal(quote))]
+    return [p for p in pieces if len(p) >= 3]
 
 
 def _whole(piece: str) -> str:
@@ -251,6 +257,7 @@ def parse_grading(text: str, key_points: list[str], answer: str) -> ModelGrading
     if len(graded) != len(key_points):
         raise ModelReplyError(f"it graded {len(graded)} key points; the question has {len(key_points)}")
     by_number: dict[int, PointVerdict] = {}
+    quotes: dict[int, str] = {}
     for index, item in enumerate(graded):
         where = f"key_points[{index}]."
         number = field_of(item, "number", int, where)
@@ -272,6 +279,7 @@ def parse_grading(text: str, key_points: list[str], answer: str) -> ModelGrading
         quote = item.get("quote") if isinstance(item.get("quote"), str) else ""
         reason = item.get("reason") if isinstance(item.get("reason"), str) else ""
         evidence = find_quote(quote, answer) if verdict != Verdict.MISSING else None
+        quotes[number] = quote
         by_number[number] = PointVerdict(
             key_points[number - 1], Verdict(verdict), evidence, one_line(reason) or None
         )
@@ -285,7 +293,10 @@ def parse_grading(text: str, key_points: list[str], answer: str) -> ModelGrading
     rating = field_of(reply, "suggested_rating", int, "")
     if not 1 <= rating <= 4:
         raise ModelReplyError("its reply did not follow the schema (suggested_rating)")
-    return ModelGrading(tuple(by_number[n] for n in range(1, len(key_points) + 1)), tuple(errors), rating)
+    points = tuple(by_number[n] for n in range(1, len(key_points) + 1))
+    return ModelGrading(
+        points, tuple(errors), rating, tuple(quotes[n] for n in range(1, len(key_points) + 1))
+    )
 
 
 CLAIMS = (Verdict.COVERED, Verdict.PARTLY)  # a model's verdicts that say the answer holds something
@@ -296,16 +307,27 @@ def unquoted(point: PointVerdict) -> bool:
     return point.verdict in CLAIMS and point.evidence is None
 
 
-def _fallback(claim: PointVerdict, offline: PointVerdict | None, model: str) -> PointVerdict:
+def _fallback(claim: PointVerdict, offline: PointVerdict | None, model: str, quote: str) -> PointVerdict:
     """A model's unquoted claim replaced by the offline grader's verdict on the point (never more
-    than the model claimed), with a reason saying so."""
+    than the model claimed), with a reason saying why its quote was no evidence."""
     verdict = offline.verdict if offline is not None else Verdict.MISSING
     if verdict is Verdict.COVERED and claim.verdict is Verdict.PARTLY:
         verdict = Verdict.PARTLY
     evidence = offline.evidence if offline is not None and verdict is not Verdict.MISSING else None
     said = "covered" if claim.verdict is Verdict.COVERED else "partly covered"
-    reason = f"{model} said {said} but gave no quote from the answer; the offline grader's verdict stands"
+    why = _quote_problem(quote)
+    reason = f"{model} said {said} but {why}; the offline grader's verdict stands"
     return PointVerdict(claim.point, verdict, evidence, reason)
+
+
+def _quote_problem(quote: str) -> str:
+    """Why a quote ``find_quote`` did not take is no evidence, in a few words."""
+    pieces = _pieces(quote)
+    if not pieces:
+        return "gave no quote from the answer"
+    if not _has_content(" ".join(pieces)):
+        return "quoted only words such as 'the' and 'of' from it"
+    return "quoted words the answer does not contain"
 
 
 def model_assessment(
@@ -318,8 +340,10 @@ def model_assessment(
     the model's rating is kept within a step of what its own verdicts give (easy with nothing covered
     would reach the schedule with one key)."""
     own = offline.points if len(offline.points) == len(grading.points) else (None,) * len(grading.points)
+    quotes = grading.quotes or ("",) * len(grading.points)
     points = tuple(
-        _fallback(p, mine, model) if unquoted(p) else p for p, mine in zip(grading.points, own, strict=True)
+        _fallback(p, mine, model, quote) if unquoted(p) else p
+        for p, mine, quote in zip(grading.points, own, quotes, strict=True)
     )
     from_points = rating_from_checklist([p.verdict for p in points], overtime)
     rating = grading.suggested - 1 if overtime and grading.suggested >= 3 else grading.suggested
@@ -338,5 +362,6 @@ def model_assessment(
         model=model,
         seconds=seconds,
         offline=offline,
+        set_aside=sum(unquoted(p) for p in grading.points),
         pending=None,
     )

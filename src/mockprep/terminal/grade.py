@@ -18,6 +18,17 @@ if TYPE_CHECKING:
     from mockprep.core.questions import QuestionRecord
 
 
+def graded_by(assessment: Assessment) -> str:
+    """Who the verdicts are: a model's, the offline grader's where the model's were set aside (they
+    rested on no quote from the answer), or both."""
+    model = assessment.model
+    if model is None or not assessment.set_aside:
+        return assessment.grader
+    if assessment.set_aside >= len(assessment.points):
+        return f"the offline grader ({model}'s verdicts set aside: not backed by a quote from the answer)"
+    return f"{model} and the offline grader ({model}'s verdict on {assessment.set_aside} set aside)"
+
+
 def render_assessment(
     console: Console, record: QuestionRecord, answer: str, assessment: Assessment, full: bool = False
 ) -> None:
@@ -29,7 +40,7 @@ def render_assessment(
     from mockprep.practice.ui import Attempt
 
     not_run = assessment.grader == NOT_RUN
-    how = "not graded: the code was not run" if not_run else f"graded by {assessment.grader}"
+    how = "not graded: the code was not run" if not_run else f"graded by {graded_by(assessment)}"
     print_text(console, f"{record.question.key} · {how}", "bold")
     if assessment.note:
         console.print(safe(assessment.note, "yellow"))

@@ -61,14 +61,23 @@ def checklist_heading(verdicts: Sequence[Verdict], blank: bool, assessment: Asse
     if blank:
         return Text("Key points — tick the ones you said", style="bold")
     model = assessment.model if assessment is not None else None
-    who = "the grader" if model is None else model
+    set_aside = assessment.set_aside if assessment is not None and model is not None else 0
+    who, tick = ("the grader" if model is None else model), "ticks"
+    if set_aside:  # the model's claims without a quote from the answer: the offline grader's verdicts
+        everything = set_aside >= len(verdicts)
+        who, tick = (
+            ("the offline grader", "ticks") if everything else (f"{model} and the offline grader", "tick")
+        )
     text = Text("Key points — ", style="bold")
-    text.append_text(safe(f"{who} ticks {tick_count(verdicts)}", "bold"))
+    text.append_text(safe(f"{who} {tick} {tick_count(verdicts)}", "bold"))
     contradicted = sum(v is Verdict.CONTRADICTED for v in verdicts)
     if contradicted:
         text.append(f" and finds {contradicted} stated the other way round", style="bold red")
     if model is not None and assessment is not None and assessment.seconds is not None:
         text.append(f"  ({format_latency(assessment.seconds)})", style="dim")
+    if set_aside:
+        of = "verdicts" if set_aside >= len(verdicts) else f"verdict on {set_aside}"
+        text.append_text(safe(f"  · {model}'s {of} set aside: not backed by a quote from the answer", "dim"))
     offline = assessment.offline if model is not None and assessment is not None else None
     if offline is not None and [p.verdict for p in offline.points] != [p.verdict for p in assessment.points]:
         # (the model and the offline grader disagree: the person sees both counts)
