@@ -33,8 +33,10 @@ def read_notes(path: Path, member: str) -> list[AnkiNote]:
             names, decks = _schema18(con)
         else:
             names, decks = _schema11(con)
-        note_decks = dict(  # the deck of each note's first card
-            con.execute("SELECT nid, did FROM cards ORDER BY nid, ord DESC")
+        note_decks = dict(  # the deck of each note's first card: a filtered deck's card, its own deck
+            con.execute(
+                "SELECT nid, CASE WHEN odid != 0 THEN odid ELSE did END FROM cards ORDER BY nid, ord DESC"
+            )
         )
         notes = []
         for nid, guid, mid, tags, flds in con.execute(
