@@ -70,7 +70,8 @@ def test_the_checklist_says_keys_typed_before_it_were_dropped(monkeypatch: pytes
         strict=False,
     )
     attempt = SimpleNamespace(assessment=KeyPointGrader().assess(spec, "nothing relevant"))
-    for typed, told in ((b"1\n", True), (b"", False)):
+    # found by an exploratory tester: "123" typed without Enter was dropped, and nothing said so
+    for typed, told in ((b"1\n", True), (b"123", True), (b"", False)):
         with terminal() as (tty, keyboard):
             monkeypatch.setattr("sys.stdin", tty)
             with keys_held(tty):
@@ -79,6 +80,8 @@ def test_the_checklist_says_keys_typed_before_it_were_dropped(monkeypatch: pytes
             lines: list[str] = []
             confirm_checklist(lambda _p, _c: "", attempt, lambda line, shown=lines: shown.append(line.plain))  # type: ignore[arg-type]
             assert any("typed while it graded was dropped" in line for line in lines) is told
+            keyboard.write(b"\n")  # the next line read holds nothing typed during the wait
+            assert tty.readline() == "\n"
 
 
 def test_the_pipeline_waits_for_a_verdict_with_keys_held(store, clock) -> None:

@@ -1,5 +1,9 @@
 """Keys typed at a terminal while nothing asks for them (a model grading): not echoed while they are
-typed, and dropped when the next prompt comes, so that they answer nothing the person has not seen."""
+typed, and dropped when the next prompt comes, so that they answer nothing the person has not seen.
+
+While keys are held the terminal is out of canonical (line) mode: in line mode a line not yet ended by
+Enter is invisible to FIONREAD (it reports 0), so keys typed without Enter were dropped unsaid. Out of
+it every key typed is counted, then dropped as the wait ends; the next prompt says so."""
 
 from __future__ import annotations
 
@@ -8,6 +12,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
+_held_dropped: dict[int, int] = {}  # bytes dropped as a wait with keys held ended (by descriptor)
+
+
+def _waiting(fd: int) -> int:
+    import fcntl
+    import termios
+
+    waiting = bytearray(4)
+    fcntl.ioctl(fd, termios.FIONREAD, waiting)
+    return int.from_bytes(waiting, sys.byteorder)
+
 
 def discard_typeahead(stream: IO[str] | None = None) -> int:
     """Drop the keys typed at a terminal before a prompt was shown (while a model graded, say), so
@@ -15,17 +30,17 @@ def discard_typeahead(stream: IO[str] | None = None) -> int:
     dropped. Not for a pipe."""
     stream = sys.stdin if stream is None else stream
     try:
-        import fcntl
+        import fcntl  # noqa: F401  (with termios: what FIONREAD needs)
         import termios
     except ImportError:  # (Windows)
         return 0
     try:
         if not stream.isatty():
             return 0
-        waiting = bytearray(4)
-        fcntl.ioctl(stream.fileno(), termios.FIONREAD, waiting)
-        termios.tcflush(stream.fileno(), termios.TCIFLUSH)
-        return int.from_bytes(waiting, sys.byteorder)
+        fd = stream.fileno()
+        waiting = _waiting(fd) + _held_dropped.pop(fd, 0)
+        termios.tcflush(fd, termios.TCIFLUSH)
+        return waiting
     except (OSError, ValueError, termios.error):  # (a closed stream)
         return 0
 
@@ -33,8 +48,10 @@ def discard_typeahead(stream: IO[str] | None = None) -> int:
 @contextmanager
 def keys_held(stream: IO[str] | None = None) -> Iterator[None]:
     """While a terminal waits with no prompt (a model grading), keys typed are not echoed: they answer
-    nothing, and the prompt that follows drops them (:func:`discard_typeahead`). Echo comes back however
-    the wait ends (Ctrl-C included: signals still work). Nothing for a pipe."""
+    nothing. The terminal is out of line mode meanwhile, so a line without Enter is counted too; what was
+    typed is dropped as the wait ends, and the prompt that follows says so (:func:`discard_typeahead`).
+    Echo and line mode come back however the wait ends (Ctrl-C included: signals still work). Nothing
+    for a pipe."""
     stream = sys.stdin if stream is None else stream
     try:
         import termios
@@ -46,7 +63,9 @@ def keys_held(stream: IO[str] | None = None) -> Iterator[None]:
         if stream.isatty():
             saved = termios.tcgetattr(stream.fileno())
             quiet = list(saved)
-            quiet[3] &= ~(termios.ECHO | termios.ECHONL)  # the local modes
+            quiet[3] &= ~(termios.ECHO | termios.ECHONL | termios.ICANON)  # the local modes
+            quiet[6] = list(quiet[6])
+            quiet[6][termios.VMIN], quiet[6][termios.VTIME] = 1, 0
             termios.tcsetattr(stream.fileno(), termios.TCSANOW, quiet)
     except (OSError, ValueError, termios.error):  # (a closed stream)
         saved = None
@@ -54,6 +73,13 @@ def keys_held(stream: IO[str] | None = None) -> Iterator[None]:
         yield
     finally:
         if saved is not None:
+            try:
+                fd = stream.fileno()
+                typed = _waiting(fd)  # every key, a line without its Enter too
+                termios.tcflush(fd, termios.TCIFLUSH)
+                _held_dropped[fd] = _held_dropped.get(fd, 0) + typed
+            except (OSError, ValueError, termios.error):
+                pass
             try:
                 termios.tcsetattr(stream.fileno(), termios.TCSANOW, saved)
             except (OSError, ValueError, termios.error):
