@@ -33,11 +33,11 @@ def read_notes(path: Path, member: str) -> list[AnkiNote]:
             names, decks = _schema18(con)
         else:
             names, decks = _schema11(con)
-        note_decks = dict(  # the deck of each note's first card: a filtered deck's card, its own deck
-            con.execute(
-                "SELECT nid, CASE WHEN odid != 0 THEN odid ELSE did END FROM cards ORDER BY nid, ord DESC"
-            )
-        )
+        columns = {row[1] for row in con.execute("PRAGMA table_info(cards)")}
+        # the deck of each note's first card: a card in a filtered deck, its own deck (odid), where the
+        # collection has the column (one written by hand may not)
+        deck = "CASE WHEN odid != 0 THEN odid ELSE did END" if "odid" in columns else "did"
+        note_decks = dict(con.execute(f"SELECT nid, {deck} FROM cards ORDER BY nid, ord DESC"))
         notes = []
         for nid, guid, mid, tags, flds in con.execute(
             "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
