@@ -105,14 +105,27 @@ def import_bank(
             items = read_table(text, "\t" if fmt == "tsv" else ",", parse_map(options.mapping))
     if options.mapping and fmt not in ("csv", "tsv"):
         raise SourceError("--map is for CSV and TSV files")
+    given = {"title"} if sheet is not None and sheet.title else set()  # (not from the file's name)
+    if sheet is not None and sheet.meta:  # front matter says its topic, or that there is none
+        given |= {*sheet.meta, "topic"}
     for key in ("bank_id", "title", "round", "topic"):
         value = getattr(options, key)
         if value:
             meta["id" if key == "bank_id" else key] = value
+            given.add("id" if key == "bank_id" else key)
+    destination = target(str(meta["id"])) if target is not None else None
     if sheet is not None and sheet.meta:
         topic = meta.get("topic")  # a sheet with front matter says its topic there, or has none
     else:
         topic = meta.get("topic") or path.stem
+    # An earlier import of the bank keeps what the file name would give (a re-import of A2.apkg with
+    # --id a is not retitled 'A2'), and what the person wrote into it since (roles, a description).
+    earlier = _earlier_meta(destination, str(meta["id"]))
+    for key in ("title", "round", "topic", "description", "roles"):
+        if key in earlier and key not in given:
+            meta[key] = earlier[key]
+    if "topic" in earlier and "topic" not in given:
+        topic = earlier["topic"]
     bank_meta = BankMeta(
         id=str(meta["id"]),
         title=str(meta["title"]),
@@ -121,7 +134,6 @@ def import_bank(
         roles=meta_list(str(meta["roles"])) if meta.get("roles") else (),
         description=str(meta.get("description") or ""),
     )
-    destination = target(bank_meta.id) if target is not None else None
     result = build_bank(bank_meta, items, _previous_points(destination))
     result.target = destination
     result.history = _history_by_question(history, result.ids)
@@ -132,6 +144,27 @@ def import_bank(
     except BankError as exc:  # a bug here, not in the input: say so plainly
         raise SourceError(f"the bank made does not pass validation: {exc.problems[0]}") from None
     return result
+
+
+def _earlier_meta(previous: Path | None, bank_id: str) -> dict[str, object]:
+    """The title, round, topic, description and roles of an earlier import of bank ``bank_id`` in
+    ``previous`` (the keys it sets: a topic it lacks is None), or nothing when it holds another bank."""
+    if previous is None or not previous.is_file():
+        return {}
+    try:
+        raw = tomli.loads(previous.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError):
+        return {}
+    if raw.get("id") != bank_id:
+        return {}
+    kept: dict[str, object] = {"topic": raw.get("topic") if isinstance(raw.get("topic"), str) else None}
+    for key in ("title", "round", "description"):
+        if isinstance(raw.get(key), str) and raw[key]:
+            kept[key] = raw[key]
+    roles = raw.get("roles")
+    if isinstance(roles, list) and roles and all(isinstance(role, str) for role in roles):
+        kept["roles"] = ", ".join(roles)
+    return kept
 
 
 def _previous_points(previous: Path | None) -> dict[str, list[str]]:
