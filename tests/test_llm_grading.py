@@ -462,3 +462,33 @@ def test_the_schema_holds_a_reply_to_exactly_the_questions_key_points(n: int, da
     assert not meets(schema, json.loads(reply(graded[:-1])))
     assert not meets(schema, json.loads(reply([*graded, point(1, points[0])])))
     assert not meets(schema, json.loads(reply([point(n + 1, "invented"), *graded[1:]])))
+
+
+WORDS = st.lists(
+    st.sampled_from(["the", "variance", "is", "not", "unbiased", "estimate", "of", "x"]), min_size=8
+)
+
+
+@given(WORDS, WORDS, st.integers(30, 90))
+def test_long_error_strongest_and_next_edit_lines_keep_their_indent(first, second, width) -> None:
+    """Found by an exploratory tester: a long "Factual errors" item, "Strongest:" or "Next edit:" line of
+    `grade` and `story check --llm` wrapped to column 0."""
+    import io
+
+    from rich.console import Console
+
+    from mockprep.core.grading import Assessment
+    from mockprep.core.llm_interviewer import StoryFeedback
+    from mockprep.terminal.reveal import error_lines
+    from mockprep.terminal.stories import render_story_feedback
+
+    out = io.StringIO()
+    console = Console(file=out, width=width, color_system=None)
+    for line in error_lines(Assessment((), None, 2, "m", errors=(" ".join(first), " ".join(second)))):
+        console.print(line)
+    render_story_feedback(console, "m", 1.0, StoryFeedback((), " ".join(first), " ".join(second)))
+    shown = out.getvalue().splitlines()
+    errors = shown[1 : shown.index("")]  # (the story feedback starts after a blank line)
+    assert errors[0].startswith("  ✗ ") and all(line.startswith(("  ✗ ", " " * 4)) for line in errors), shown
+    after = shown[shown.index(next(line for line in shown if line.startswith("Strongest: "))) :]
+    assert all(line.startswith(("Strongest: ", "Next edit: ", " " * 11)) for line in after if line), after

@@ -99,15 +99,13 @@ def format_latency(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 60 else format_duration(seconds)
 
 
-def error_lines(assessment: Assessment) -> list[Text]:
-    """The factual errors a model found in the answer, one line each."""
+def error_lines(assessment: Assessment) -> list[Text | Indented]:
+    """The factual errors a model found in the answer, one each, its wrapped lines under its text."""
     if not assessment.errors:
         return []
-    lines = [Text("Factual errors", style="bold red")]
+    lines: list[Text | Indented] = [Text("Factual errors", style="bold red")]
     for error in assessment.errors:
-        line = Text("  ✗ ", style="red")
-        line.append_text(safe(error))
-        lines.append(line)
+        lines.append(Indented(safe(error), lead=Text("  ✗ ", style="red")))
     return lines
 
 

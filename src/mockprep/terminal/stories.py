@@ -15,7 +15,7 @@ from mockprep.core.stories import PARTS
 from mockprep.core.story_check import StoryCheck, check_story, count_words, whole_percent
 from mockprep.core.story_matrix import StoryMatrix
 from mockprep.core.timer import Countdown
-from mockprep.terminal.console import plain_table, print_table, print_text, safe
+from mockprep.terminal.console import Indented, plain_table, print_table, print_text, safe
 from mockprep.terminal.input import ReadLine
 from mockprep.terminal.reveal import timing_text
 from mockprep.terminal.voice import render_parts, render_spoken
@@ -163,10 +163,11 @@ def render_story_feedback(console: Console, model: str, seconds: float, feedback
     for name, comment in feedback.comments:
         table.add_row(safe(name), safe(comment))
     print_table(console, table)
+    # (a long line's wrapped lines under its text, not at column 0)
     if feedback.strongest:
-        print_text(console, safe(f"Strongest: {feedback.strongest}"))
+        console.print(Indented(safe(feedback.strongest), lead=Text("Strongest: ")))
     if feedback.next_edit:
-        print_text(console, safe(f"Next edit: {feedback.next_edit}", "bold"))
+        console.print(Indented(safe(feedback.next_edit, "bold"), lead=Text("Next edit: ", style="bold")))
 
 
 def render_matrix(console: Console, matrix: StoryMatrix, all_: bool) -> None:
