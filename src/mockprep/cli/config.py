@@ -13,6 +13,9 @@ from mockprep.cli.context import plain, resolve_settings, utc_now, warn
 
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Literal
+
+    from mockprep.db.scheduling import FittedParameters
 
 KeyArgument = Annotated[
     str, typer.Argument(metavar="KEY", help="A setting, or TABLE.KEY for one entry (time_limits.technical).")
@@ -48,7 +51,10 @@ def config_list(
     resolved = resolve_settings()
     rows = resolved.rows()
     if as_json:
-        out = {key: {"value": value, "source": entry.label} for key, value, entry in rows}
+        out: dict[str, object] = {key: {"value": value, "source": entry.label} for key, value, entry in rows}
+        in_use = _fit_in_use()
+        if in_use is not False:
+            out["scheduler_parameters"] = _parameters_entry(in_use)
         typer.echo(json.dumps(out, indent=2))
         return
     width = max(len(key) for key, _value, _entry in rows)
@@ -68,29 +74,56 @@ def config_list(
     typer.echo(plain(f"Settings file: {_path()}"))
 
 
-def _parameters_in_use() -> str:
-    """Which FSRS parameters schedule reviews: the person's own (`mockprep optimize`) or the defaults
-    ("" when the database cannot be read: said as a warning, the settings are listed all the same)."""
+def _fit_in_use() -> FittedParameters | None | Literal[False]:
+    """The fit whose weights schedule reviews (None: FSRS's defaults; False when the database cannot
+    be read: said as a warning, the settings are listed all the same)."""
     from mockprep.paths import DB_NAME, home_dir
 
-    defaults = "FSRS's defaults (mockprep optimize fits your own to your reviews)"
     if not (home_dir() / DB_NAME).is_file():
-        return defaults  # (no database yet: listing settings does not make one)
+        return None  # (no database yet: listing settings does not make one)
     from mockprep.cli.context import open_store
 
     try:
         store = open_store(sync=False)
     except UserError as exc:
         warn(f"which scheduler parameters are in use is not known: {exc}")
-        return ""
+        return False
     try:
-        fit = store.scheduling.in_use()
+        return store.scheduling.in_use()
     finally:
         store.close()
+
+
+def _parameters_entry(fit: FittedParameters | None) -> dict[str, object]:
+    """`config list --json`'s entry for the FSRS weights in use, shaped as a setting's."""
+    from mockprep.core.scheduler import FSRS6_WEIGHTS
+
     if fit is None:
-        return defaults
+        return {"value": list(FSRS6_WEIGHTS), "source": "default"}
+    return {
+        "value": list(fit.weights),
+        "source": "mockprep optimize",
+        "fitted_at": fit.fitted_at.isoformat(),
+        "adopted_at": fit.adopted_at.isoformat() if fit.adopted_at else None,
+        "log_loss": [fit.log_loss_before, fit.log_loss_after],
+        "rmse": [fit.rmse_before, fit.rmse_after],
+        "reviews": fit.reviews,
+    }
+
+
+def _parameters_in_use() -> str:
+    """Which FSRS parameters schedule reviews: the person's own (`mockprep optimize`) or the defaults
+    ("" when the database cannot be read)."""
+    fit = _fit_in_use()
+    if fit is False:
+        return ""
+    if fit is None:
+        return "FSRS's defaults (mockprep optimize fits your own to your reviews)"
     fitted = f"{fit.fitted_at.astimezone():%Y-%m-%d %H:%M}"
-    return f"your own, fitted {fitted} on {fit.reviews} reviews (mockprep optimize --undo goes back)"
+    return (
+        f"your own, fitted {fitted} to a log of {fit.reviews} reviews (log loss {fit.log_loss_before:.4f}"
+        f" -> {fit.log_loss_after:.4f}; mockprep optimize --undo goes back)"
+    )
 
 
 def _none(key: str) -> str:

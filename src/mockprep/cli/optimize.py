@@ -55,28 +55,29 @@ def optimize(
                 " to fit (mockprep optimize --undo goes back)."
             )
             return
-        learnt = optimizing.fittable_reviews(log)
+        train = optimizing.training_part(log)
+        learnt = optimizing.fittable_reviews(train)
         if kept is not None:
             _say(
                 f"Your reviews are unchanged since the fit of {_when(kept)}: that fit is compared again,"
                 " not made again."
             )
-            weights, after = list(kept.weights), _figures(kept)
+            weights, after = list(kept.weights), optimizing.judge(kept.weights, log)
         else:
-            weights = _fit(log, learnt)
-            after = optimizing.evaluate(weights, log)
-        before = optimizing.evaluate(current, log)
-        _say(_comparison(before, after, learnt))
-        better = after.log_loss < before.log_loss
+            weights = _fit(log, train, learnt)
+            after = optimizing.judge(weights, log)
+        before = optimizing.judge(current, log)
+        _say(_comparison(before, after, optimizing.held_out_start(log)))
+        better = optimizing.worth_adopting(before, after)
         if not better:
-            _say("The fitted parameters predict your reviews no better; keeping the current ones.")
+            _say(_no_gain(before, after))
         adopt = better and (yes or (sys.stdin.isatty() and typer.confirm("Use them from now on?")))
         if kept is not None:
             if adopt:
                 store.scheduling.adopt_fit(kept.id, now)
         else:
             figures = (before.log_loss, before.rmse), (after.log_loss, after.rmse)
-            store.scheduling.record_fit(weights, before.scored, *figures, now, adopt)
+            store.scheduling.record_fit(weights, len(log), *figures, now, adopt)
     finally:
         store.close()
     if adopt:
@@ -103,46 +104,60 @@ def _kept_fit(store: Store, log: Log) -> FittedParameters | None:
     from mockprep.core.optimizing import same_log
 
     fits = store.scheduling.fits()
-    return fits[-1] if fits and same_log(fits[-1].weights, _figures(fits[-1]), log) else None
+    return (
+        fits[-1] if fits and same_log(fits[-1].weights, _figures(fits[-1]), fits[-1].reviews, log) else None
+    )
 
 
 def _figures(fit: FittedParameters) -> Fit:
     """How well a kept fit's weights predicted the log it was made on."""
     from mockprep.core.optimizing import Fit
 
-    return Fit(fit.log_loss_after, fit.rmse_after, fit.reviews)
+    return Fit(fit.log_loss_after, fit.rmse_after, 0)
 
 
-def _fit(log: Log, learnt: int) -> list[float]:
+def _fit(log: Log, train: Log, learnt: int) -> list[float]:
     from mockprep.core import optimizing
     from mockprep.core.durations import format_duration
 
-    seconds = optimizing.fit_seconds(log)  # (said to the nearest 10 s, or minute past 10 minutes)
+    seconds = optimizing.fit_seconds(train)  # (said to the nearest 10 s, or minute past 10 minutes)
     about = format_duration(max(10, round(seconds, -1)) if seconds < 600 else round(seconds / 60) * 60)
     _say(
-        f"Fitting to {len(log)} reviews: the optimizer learns from the {learnt} that came a day or more"
-        f" after the one before, among each question's first {optimizing.OPTIMIZER_SEQ_LEN}"
-        f" (about {about})..."
+        f"Fitting to the earlier {len(train)} of your {len(log)} reviews (the latest"
+        f" {optimizing.HELD_OUT:.0%} are kept back to check the fit): the optimizer learns from the"
+        f" {learnt} that came a day or more after the one before, among each question's first"
+        f" {optimizing.OPTIMIZER_SEQ_LEN} (about {about} on an idle machine)..."
     )
     try:  # on a terminal, fsrs's optimizer draws its own bar of its passes (tqdm, on stderr)
-        return optimizing.fit_weights(log, progress=sys.stderr.isatty())
+        return optimizing.fit_weights(train, progress=sys.stderr.isatty())
     except (optimizing.OptimizerMissing, optimizing.NothingFitted) as exc:
         raise UserError(str(exc), exit_code=1) from None
 
 
-def _comparison(before: Fit, after: Fit, learnt: int) -> str:
-    """How well the parameters in use and the fitted ones predict the log, saying which reviews: all
-    that came a day or more after the one before, those past a question's first 64 too."""
-    from mockprep.core.optimizing import OPTIMIZER_SEQ_LEN
-
-    which = f"the {before.scored} reviews that came a day or more after the one before"
-    if before.scored != learnt:
-        which += (
-            f" (the optimizer learns from {learnt}: those among each question's first {OPTIMIZER_SEQ_LEN})"
-        )
+def _comparison(before: Fit, after: Fit, since: datetime) -> str:
+    """How well the parameters in use and the fit predict the reviews the fit never saw."""
     return (
-        f"In use -> fitted, predicting {which}: log loss {before.log_loss:.4f} -> {after.log_loss:.4f},"
-        f" RMSE {before.rmse:.4f} -> {after.rmse:.4f} (lower is better)."
+        f"In use -> fitted, predicting the {before.scored} reviews since {since.astimezone():%Y-%m-%d}"
+        " that came a day or more after the one before (the fit never saw them): log loss"
+        f" {before.log_loss:.4f} -> {after.log_loss:.4f}, RMSE {before.rmse:.4f} -> {after.rmse:.4f}"
+        " (lower is better)."
+    )
+
+
+def _no_gain(before: Fit, after: Fit) -> str:
+    """The one line that says a fit is not worth adopting, with its figures."""
+    from mockprep.core.optimizing import MIN_GAIN
+
+    if not (before.scored and after.scored):
+        return (
+            "Keeping the parameters in use: none of your latest reviews came a day or more after the one"
+            " before, to check the fit against."
+        )
+    change = (after.log_loss - before.log_loss) / before.log_loss if before.log_loss else float("nan")
+    return (
+        f"Keeping the parameters in use: the fit changes the log loss of reviews it never saw by"
+        f" {change:+.2%} ({before.log_loss:.6f} -> {after.log_loss:.6f}); it must be at least"
+        f" {MIN_GAIN:.1%} lower to be used."
     )
 
 

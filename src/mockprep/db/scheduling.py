@@ -29,7 +29,7 @@ class FittedParameters:
     id: int
     fitted_at: datetime
     weights: tuple[float, ...]
-    reviews: int
+    reviews: int  # the reviews in the log it was fitted to (before 2026-12: those its figures were over)
     log_loss_before: float
     log_loss_after: float
     rmse_before: float
