@@ -208,6 +208,39 @@ def test_a_pause_in_a_synthetic_recording_is_measured_from_its_sound(loudness: f
     assert measure(Transcript(fitted, 8.0)).pauses == pytest.approx((4.3,), abs=0.5)
 
 
+@given(
+    st.lists(st.tuples(st.floats(0.35, 6.0), st.floats(0.1, 0.8)), min_size=2, max_size=30),
+    st.data(),
+)
+def test_a_word_placed_wholly_in_a_silence_does_not_split_its_pause(
+    said: list[tuple[float, float]], data: st.DataObject
+) -> None:
+    """Found by an exploratory tester: in a recording with three 3 s silences Whisper put "You" at
+    7.42-8.18 s, all inside the silence 5.5-8.4 s, and the fitting kept it there, so that pause was
+    missed (1.9 s and 0.3 s). A word over no sound goes to the nearer edge of the sound around it."""
+    frame = 0.02
+    true_words, voiced = _sounded(said, frame)
+    wide = [i for i in range(1, len(true_words)) if true_words[i].start - true_words[i - 1].end >= 0.3]
+    if not wide:
+        return
+    k = data.draw(st.sampled_from(wide))
+    gap_start, gap_end = true_words[k - 1].end, true_words[k].start
+    a = data.draw(st.floats(gap_start + 0.04, gap_end - 0.06))
+    b = data.draw(st.floats(a + 0.02, gap_end - 0.04))
+    stray = Word("stray", round(a, 2), round(b, 2))
+    fitted = tighten((*true_words[:k], stray, *true_words[k:]), voiced, frame)
+    moved = fitted[k]
+    assert moved.start == moved.end  # no sound is under it: it lasts no time
+    nearer = gap_start if stray.start - gap_start <= gap_end - stray.end else gap_end
+    assert moved.start == pytest.approx(nearer, abs=frame + 0.001)
+    starts = [w.start for w in fitted]
+    assert starts == sorted(starts)
+    for threshold in (0.25, 2.0):
+        want = measure(Transcript(tuple(true_words), 100.0), threshold).pauses
+        got = measure(Transcript(fitted, 100.0), threshold).pauses
+        assert got == pytest.approx(want, abs=2 * frame + 0.001)
+
+
 def test_a_gap_that_holds_speech_is_not_a_pause() -> None:
     # The transcriber skipped 3 s of speech between two words: no pause is made of it.
     words = (Word("one", 0.0, 0.4), Word("two", 3.6, 4.0))

@@ -106,8 +106,9 @@ def tighten(words: tuple[Word, ...], voiced: list[bool], frame_seconds: float) -
     pause an end seconds late), which would hide the pause: each word's start moves forward to its
     first voiced frame and its end back to its last. And it may skip speech it could not make out
     (at the edge of its 30-second windows), which would look like a pause: where a gap between two
-    words holds sound, the gap shrinks to the longest silence in it. A word over no voiced frame
-    keeps its times.
+    words holds sound, the gap shrinks to the longest silence in it. And it may place a word wholly in
+    a silence (the first word after a 3 s pause, 0.3 s before its sound), which would split the pause
+    in two: a word over no voiced frame moves to the nearest edge of the sound, lasting no time there.
     """
     fitted = [_fit(word, voiced, frame_seconds) for word in words]
     for i in range(1, len(fitted)):
@@ -244,10 +245,23 @@ def _fit(word: Word, voiced: list[bool], frame_seconds: float) -> Word:
     last = min(len(voiced), max(first + 1, _frame(word.end, frame_seconds)))
     frames = _loudest_stretch([i for i in range(first, last) if voiced[i]], frame_seconds)
     if not frames:
-        return word
+        return _to_the_sound(word, voiced, first, last, frame_seconds)
     start = max(word.start, round(frames[0] * frame_seconds, 2))
     end = min(word.end, round((frames[-1] + 1) * frame_seconds, 2))
     return Word(word.text, start, max(start, end))
+
+
+def _to_the_sound(word: Word, voiced: list[bool], first: int, last: int, frame_seconds: float) -> Word:
+    """A word over no voiced frame (``[first, last)``), as a word of no length at the nearer edge of the
+    sound around it: the end of the sound before it or the start of the sound after it (as it was
+    with no sound at all)."""
+    before = next((i + 1 for i in range(min(first, len(voiced)) - 1, -1, -1) if voiced[i]), None)
+    after = next((i for i in range(last, len(voiced)) if voiced[i]), None)
+    if before is None and after is None:
+        return word
+    edges = [round(i * frame_seconds, 2) for i in (before, after) if i is not None]
+    edge = min(edges, key=lambda t: word.start - t if t <= word.start else t - word.end)
+    return Word(word.text, edge, edge)
 
 
 def _loudest_stretch(frames: list[int], frame_seconds: float) -> list[int]:
