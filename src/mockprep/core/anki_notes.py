@@ -111,7 +111,7 @@ def _note_questions(note: AnkiNote, values: list[str]) -> list[Item | Skip]:
     deck_tags = tuple(slug(part) for part in (note.deck or "").split("::")[:-1] if slug(part))
     prompt_at = _index(note.names, values, _PROMPT_NAMES, 0)
     prompt = values[prompt_at]
-    common = {"tags": tags + deck_tags, "topic": topic}
+    common = {"tags": tags + deck_tags, "topic": topic, "line_breaks": True}  # (a field's <br> ends a line)
     if cloze_numbers(prompt):
         extra = _field(note.names, values, _EXTRA_NAMES, 1) if len(values) > 1 else ""
         items: list[Item | Skip] = []

@@ -68,6 +68,7 @@ class Item:
     hidden: str | None = None  # a cloze's hidden text: its first key point
     fields: tuple[tuple[str, object], ...] = ()  # other bank fields, as given (kind, choices, ...)
     history_key: str | None = None  # the key of its review log when not source_id (an Anki note's GUID)
+    line_breaks: bool = False  # each line of the answer ends a sentence (Anki's <br>): for proposing
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,7 @@ def build_bank(
         if not points and existing_points and qid in existing_points:
             points = existing_points[qid]
         elif not points:
-            points, review = propose_key_points(item.answer, item.hidden), True
+            points, review = propose_key_points(item.answer, item.hidden, item.line_breaks), True
         if len(points) < 2:
             taken.discard(qid)
             del owners[qid]
@@ -299,7 +300,7 @@ def _few_points(item: Item, given: bool) -> str:
         return "fewer than two key points with words in them (a question needs 2 to 6)"
     flat = " ".join(item.answer.split())
     short = flat if len(flat) <= 40 else flat[:37] + "..."
-    if not prose_blocks(item.answer):
+    if not prose_blocks(item.answer, item.line_breaks):
         what = "holds no prose to propose key points from (tables, code and formulas are not proposed)"
     else:
         what = "gives fewer than two key points to propose"

@@ -1,7 +1,8 @@
 """Anki's HTML fields as plain text, and its cloze deletions. Pure (the standard library's html.parser).
 
 Lists become ``- `` lines, line breaks and blocks become new lines, ``<pre>`` becomes a fenced code
-block and ``<code>`` back-quotes; maths (``\\(...\\)``, ``\\[...\\]``) is text already and stays as it
+block and ``<code>`` back-quotes, ``<sup>`` and ``<sub>`` ``^`` and ``_`` as LaTeX writes them
+(``X<sup>T</sup>X`` is ``X^T X``); maths (``\\(...\\)``, ``\\[...\\]``) is text already and stays as it
 is. Scripts, styles, images and sounds are dropped and counted, so an import can say what it left out.
 """
 
@@ -45,6 +46,8 @@ class _ToText(HTMLParser):
         self.media = 0
         self.scripts = 0
         self.names: list[str] = []
+        self.scripts_at: list[int] = []  # where each open <sup>/<sub> starts in parts
+        self.after_script = False  # a word right after one is set apart: X<sup>T</sup>X is X^T X
 
     def _medium(self, attrs: list[tuple[str, str | None]]) -> None:
         self.media += 1
@@ -53,6 +56,7 @@ class _ToText(HTMLParser):
             self.names.append(src.strip())
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.after_script = False
         if tag in _DROPPED:
             self.dropping += 1
             self.scripts += tag in ("script", "style", "iframe", "object", "template")
@@ -77,6 +81,9 @@ class _ToText(HTMLParser):
             self.parts.append("\n```\n")
         elif tag == "code" and not self.pre:
             self.parts.append("`")
+        elif tag in ("sup", "sub") and not self.pre:
+            self.scripts_at.append(len(self.parts))
+            self.parts.append("^" if tag == "sup" else "_")
         elif tag in ("td", "th"):
             self.parts.append(" | ")
         elif tag in _BLOCKS:
@@ -94,12 +101,21 @@ class _ToText(HTMLParser):
             self.parts.append("\n```\n")
         elif tag == "code" and not self.pre:
             self.parts.append("`")
+        elif tag in ("sup", "sub") and self.scripts_at and not self.pre:
+            start = self.scripts_at.pop()
+            inside = "".join(self.parts[start + 1 :]).strip()
+            # as LaTeX writes it: x^2, 10^{-3}, x_{ij}
+            self.parts[start:] = [self.parts[start] + (inside if len(inside) == 1 else f"{{{inside}}}")]
+            self.after_script = bool(inside)
         elif tag in _BLOCKS:
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
         if self.dropping:
             return
+        if self.after_script and data[:1].isalnum():
+            self.parts.append(" ")
+        self.after_script = False
         if self.pre:
             self.parts.append(data)
         else:

@@ -1,7 +1,8 @@
 """Key points proposed from a model answer, for an imported question that has none. Pure.
 
-A point is made of the answer's prose: fenced code, Markdown tables, display maths and HTML block lines
-stay in the model answer and are never proposed, and neither is a heading or a question. Inline maths
+A point is made of the answer's prose: fenced code, Markdown tables, display maths (and maths alone on
+its line), HTML block lines and a line citing a source ("Kingma & Ba, 2014") stay in the model answer
+and are never proposed, and neither is a heading or a question. Inline maths
 (``\\(...\\)``, ``$...$``) and code spans are kept whole inside a point (no split cuts them), but a piece
 that holds nothing else is no point. From the prose: its list items, else its sentences, else the
 clauses of its one sentence (split at ``;``, ``,``, ``:``, a spaced dash, "and", "but", "because",
@@ -33,6 +34,14 @@ _SPAN = re.compile(
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "cf.", "approx.", "resp.", "fig.", "eq.", "no.")
 _CLAUSE = re.compile(r";\s*|,\s+|:\s+|\s+[—–-]\s+|\s+(?:and|but|because|while|whereas)\s+")
 _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+# A line that only cites: authors, then a year ("Kingma & Ba, 2014", "Vaswani et al. 2017"), or one
+# author and a year in parentheses ("(Breiman 2001)"); "Windows 2000" and "Paris, 1889" are no citations.
+_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:van|von|de|der|da|di|le|[A-Z][\w'’.-]*))*"
+_YEAR = r"\(?(?:1[6-9]|20)\d\d[a-z]?\)?"
+_CITATION = re.compile(
+    rf"^\s*(?:{_NAME}(?:\s*(?:,\s*(?:&|\band\b)?|&|\band\b)\s*{_NAME})+,?\s*{_YEAR}|{_NAME},?\s+et\s+al\.?,?\s*{_YEAR}"
+    rf"|\({_NAME}(?:,?\s+et\s+al\.?)?,?\s*{_YEAR}\))\s*\.?\s*$"
+)
 
 
 def has_word(text: str) -> bool:
@@ -40,10 +49,11 @@ def has_word(text: str) -> bool:
     return any(w not in STOPWORDS and w not in NEGATIONS for w in words(text))
 
 
-def propose_key_points(answer: str, hidden: str | None = None) -> list[str]:
+def propose_key_points(answer: str, hidden: str | None = None, line_breaks: bool = False) -> list[str]:
     """Key points from the answer's prose: its list items, else its sentences, else its one sentence's
-    clauses (at most six); a cloze's ``hidden`` text first."""
-    blocks = prose_blocks(answer)
+    clauses (at most six); a cloze's ``hidden`` text first. With ``line_breaks`` every line ends a
+    sentence (an Anki field's <br> and blocks: no line is a soft wrap there)."""
+    blocks = prose_blocks(answer, line_breaks)
     bullets = [text for is_item, text in blocks if is_item]
     sentences = [sentence for _is_item, text in blocks for sentence in _split(text, _sentences)]
     clauses = [clause for sentence in sentences for clause in _split(sentence, _CLAUSE.split)]
@@ -60,9 +70,10 @@ def propose_key_points(answer: str, hidden: str | None = None) -> list[str]:
     return unique[:MAX_POINTS]
 
 
-def prose_blocks(answer: str) -> list[tuple[bool, str]]:
-    """The answer's prose as blocks, each a list item or not, its lines joined: what is left when code,
-    tables, display maths, headings and HTML lines are taken out (each of which ends a block)."""
+def prose_blocks(answer: str, line_breaks: bool = False) -> list[tuple[bool, str]]:
+    """The answer's prose as blocks, each a list item or not, its lines joined (with ``line_breaks``,
+    each line a block): what is left when code, tables, display maths, a line of maths alone, headings,
+    HTML lines and a citation's line are taken out (each of which ends a block)."""
     blocks: list[tuple[bool, list[str]]] = []
     open_block = False  # whether the next prose line joins the last block
     closing: str | None = None  # what ends the fence or display maths we are in
@@ -85,6 +96,9 @@ def prose_blocks(answer: str) -> list[tuple[bool, str]]:
         if not line.strip() or index in table or _HEADING.match(line) or _HTML_LINE.match(line):
             open_block = False
             continue
+        if _not_prose(line):
+            open_block = False
+            continue
         item = _LIST_ITEM.match(line)
         text = item.group(1) if item else line.strip()
         if item is not None or _BOLD_LINE.match(line):
@@ -96,7 +110,15 @@ def prose_blocks(answer: str) -> list[tuple[bool, str]]:
         else:
             blocks.append((False, [line.strip()]))
             open_block = True
+        open_block = open_block and not line_breaks
     return [(is_item, " ".join(parts)) for is_item, parts in blocks]
+
+
+def _not_prose(line: str) -> bool:
+    """A line of maths or code alone (a formula set on its own line is display maths however it is
+    written), or one that only cites a source."""
+    maths_alone = _SPAN.search(line) is not None and not any(ch.isalpha() for ch in _SPAN.sub(" ", line))
+    return maths_alone or _CITATION.match(line) is not None
 
 
 def _ends(line: str, closing: str) -> bool:
