@@ -57,3 +57,48 @@ def test_a_card_in_a_filtered_deck_takes_its_own_deck(cli, tmp_path: Path) -> No
     assert result.exit_code == 0, result.stderr
     bank = parse_bank(out.read_bytes(), str(out)).spec
     assert {(q.topic, tuple(q.tags)) for q in bank.questions} == {("statistics", ("ml",))}
+
+
+CODE_BANK = """id = "code"
+title = "Code"
+round = "technical"
+topic = "python"
+
+[[questions]]
+id = "relu"
+prompt = "Implement ReLU in Python; what does `max(0, x)` return for x < 0?"
+answer = '''
+```python
+def relu(x):
+    return max(0, x)
+```
+Zero for negatives, identity otherwise; its gradient is 0 or 1.'''
+key_points = ["zero for negatives", "identity otherwise"]
+"""
+
+
+def test_code_is_exported_as_code_anki_shows_and_reads_back_the_same(cli, tmp_path: Path) -> None:
+    """A fenced block is <pre><code> (indentation kept, no literal back-quotes) and a code span <code>
+    in the card Anki renders; `bank import` of the export reads the same Markdown from that HTML."""
+    import json
+
+    bank = tmp_path / "code.toml"
+    bank.write_text(CODE_BANK, encoding="utf-8")
+    package = tmp_path / "code.apkg"
+    assert cli("bank", "export", str(bank), "-o", str(package)).exit_code == 0
+    col = Collection(str(tmp_path / "fresh.anki2"))
+    try:
+        _import(col, package)
+        card = col.get_card(col.db.scalar("SELECT id FROM cards"))
+        shown = card.answer()
+        fields = card.note()
+    finally:
+        col.close()
+    assert "<pre><code" in shown and "    return max(0, x)" in shown.replace("<br>", "\n")
+    assert "```" not in shown and "<code>max(0, x)</code>" in shown
+    assert "white-space: pre" in shown or "white-space: pre" in card.note_type()["css"]
+    assert "answer" not in json.loads(fields["Bank fields"])  # the HTML itself reads back: no copy needed
+    out = tmp_path / "back.toml"
+    assert cli("bank", "import", str(package), "-o", str(out), "--id", "code").exit_code == 0
+    original, back = (parse_bank(p.read_bytes(), str(p)).spec.questions[0] for p in (bank, out))
+    assert (back.prompt, back.answer) == (original.prompt, original.answer.strip())

@@ -139,3 +139,37 @@ def test_a_formula_on_its_own_line_is_never_part_of_a_point(words: list[str], fo
     points = _proposed(f"{formula}<br>{first}<br>The {words[0]} is updated each step.", "")
     assert not any(formula.strip("$")[:3] in p for p in points)
     assert first.rstrip(".") in points
+
+
+_WORD = st.sampled_from(["loss", "x", "grad", "value", "step", "<b>", "a&b", "1"])
+_PROSE = st.lists(st.lists(_WORD, min_size=1, max_size=5).map(" ".join), min_size=1, max_size=3).map(
+    "\n".join
+)
+_CODE = st.lists(
+    st.tuples(
+        st.sampled_from(["", "    ", "        "]), st.lists(_WORD, min_size=1, max_size=4).map(" ".join)
+    ),
+    min_size=1,
+    max_size=4,
+).map(lambda lines: "\n".join(indent + text for indent, text in lines))
+
+
+@given(
+    parts=st.lists(
+        st.one_of(
+            _PROSE,
+            _CODE.map(lambda code: f"```\n{code}\n```"),
+            st.tuples(_PROSE, _WORD).map(lambda p: f"{p[0]} `{p[1]}` end"),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_code_in_a_field_reads_back_as_the_same_markdown(parts: list[str]) -> None:
+    from mockprep.core.anki_notetype import html_field
+    from mockprep.core.html_text import html_to_text
+
+    text = "\n\n".join(parts)  # (two code blocks with no line between them read back with one)
+    field = html_field(text)
+    assert "```" not in field
+    assert html_to_text(field).text == text.strip()

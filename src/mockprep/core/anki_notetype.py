@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Mapping
 
 from mockprep.core.bank_import import Item, Skip
@@ -31,13 +32,19 @@ BACK = (
     "{{#Follow-ups}}<h4>Follow-ups</h4>{{Follow-ups}}{{/Follow-ups}}"
     "{{#Misconceptions}}<h4>Misconceptions (each is wrong)</h4>{{Misconceptions}}{{/Misconceptions}}"
 )
-CSS = ".card { font-family: sans-serif; font-size: 18px; text-align: left; } pre { text-align: left; }"
+CSS = (
+    ".card { font-family: sans-serif; font-size: 18px; text-align: left; }"
+    " pre { text-align: left; white-space: pre-wrap; } code { font-family: monospace; }"
+)
+_FENCED = re.compile(r"^```([\w+#.-]*)[ \t]*\n(.*?)\n```[ \t]*$", re.MULTILINE | re.DOTALL)
+_SPAN = re.compile(r"`([^`<]+)`")  # (in escaped text: a span holds no tag)
 _TEXTS = ("prompt", "answer")
 _LISTS = ("key_points", "follow_ups", "misconceptions")
 # What html_to_text changes in text written by html_field: runs of spaces, spaces at a line's ends, blank
-# lines after the first, other white space and control characters, a "<br" typed as text, Anki's sounds.
+# lines after the first, other white space and control characters, a "<br" typed as text, Anki's sounds,
+# code blocks (two with no line between them read back with one).
 # (A character that is not printable may be one: a text with one is read back to tell.)
-_ALTERED = ("  ", " \n", "\n ", "\n\n\n", "[sound:")
+_ALTERED = ("  ", " \n", "\n ", "\n\n\n", "[sound:", "```")
 _TYPES = {"id": str | None, "topic": str | None, "tags": list | None, "difficulty": int | None}
 _SHOWN = {  # bank field -> the note's field that shows it
     "prompt": "Prompt",
@@ -49,8 +56,28 @@ _SHOWN = {  # bank field -> the note's field that shows it
 
 
 def html_field(text: str) -> str:
-    """Plain text as an Anki field: escaped, with its line breaks kept."""
-    return html.escape(text.strip()).replace("\n", "<br>")
+    """Plain text as an Anki field: escaped, with its line breaks kept; a fenced code block as
+    ``<pre><code>`` (its indentation kept, its language as the code's class) and a code span as
+    ``<code>``, as Anki shows code and as an import reads it back."""
+    text = text.strip()
+    if "`" not in text:
+        return _escaped(text)
+    out = []
+    at = 0
+    for block in _FENCED.finditer(text):
+        out.append(_escaped(text[at : block.start()].removesuffix("\n")))
+        lang = f' class="language-{block.group(1)}"' if block.group(1) else ""
+        code = html.escape(block.group(2), quote=False).replace("\n", "<br>")
+        out.append(f"<pre><code{lang}>{code}</code></pre>")
+        at = block.end() + (text[block.end() : block.end() + 1] == "\n")
+    out.append(_escaped(text[at:]))
+    return "".join(out)
+
+
+def _escaped(text: str) -> str:
+    """Text outside a code block: escaped, line breaks as <br>, code spans as <code>."""
+    escaped = html.escape(text).replace("\n", "<br>")
+    return _SPAN.sub(r"<code>\1</code>", escaped) if "`" in text else escaped
 
 
 def html_list(items: list[str]) -> str:

@@ -23,6 +23,7 @@ _SPACE = re.compile(r"[ \t\r\n\f]+")
 _TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 _LEADING = re.compile(r"^ +(?=[^ ])(?!- |\d+\. )", re.MULTILINE)
 _BLANKS = re.compile(r"\n{3,}")
+_OPENING = re.compile(r"```[\w+#.-]+")  # a fence naming its code's language (<code class="language-x">)
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 
 
@@ -81,6 +82,9 @@ class _ToText(HTMLParser):
             self.parts.append("\n```\n")
         elif tag == "code" and not self.pre:
             self.parts.append("`")
+        elif tag == "code" and self.parts and self.parts[-1] == "\n```\n":  # its language: the fence's
+            lang = next((v for k, v in attrs if k == "class" and v and v.startswith("language-")), "")
+            self.parts[-1] = f"\n```{lang.removeprefix('language-').strip()}\n"
         elif tag in ("sup", "sub") and not self.pre:
             self.scripts_at.append(len(self.parts))
             self.parts.append("^" if tag == "sup" else "_")
@@ -163,9 +167,9 @@ def _tidy(text: str, media: int, scripts: int) -> PlainText:
     out: list[str] = []
     fenced = False
     for line in lines:
-        if line.strip() == "```":
+        if line.strip() == "```" or (not fenced and _OPENING.fullmatch(line.strip())):
             fenced = not fenced
-            line = "```"
+            line = line.strip()
         elif not fenced:
             line = line.lstrip(" ") if not re.match(r"^ +(- |\d+\. )", line) else line
         if not line and out and not out[-1] and not fenced:
