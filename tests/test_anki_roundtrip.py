@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from anki.collection import (
@@ -102,3 +103,74 @@ def test_code_is_exported_as_code_anki_shows_and_reads_back_the_same(cli, tmp_pa
     assert cli("bank", "import", str(package), "-o", str(out), "--id", "code").exit_code == 0
     original, back = (parse_bank(p.read_bytes(), str(p)).spec.questions[0] for p in (bank, out))
     assert (back.prompt, back.answer) == (original.prompt, original.answer.strip())
+
+
+def _studied_collection(path: Path) -> Collection:
+    """Three Basic notes, each answered twice in Anki."""
+    col = Collection(str(path))
+    for front, back in (
+        ("What is a prior?", "A belief before the data. The likelihood updates it."),
+        ("What is dropout?", "Zeroes random units in training. It reduces co-adaptation."),
+        ("What is a p-value?", "The chance of data this extreme. It assumes the null."),
+    ):
+        _add(col, "Interview::ML", front, back)
+    col.decks.select(col.decks.id("Interview::ML"))
+    col.set_config("rollover", (time.localtime().tm_hour + 12) % 24)  # (every step due today)
+    for _ in range(6):
+        card = col.sched.getCard()
+        if card is None:
+            break
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+    return col
+
+
+def test_an_export_sent_back_to_the_anki_collection_it_came_from_duplicates_nothing(
+    cli, tmp_path: Path
+) -> None:
+    """A question imported from an Anki note is exported with that note's GUID and its Anki answers with
+    their revlog ids: importing the export into the collection it came from adds no note, card or
+    review; without 'Merge note types' Anki leaves those notes as they are (their note type differs),
+    with it Anki updates them."""
+    import shutil
+
+    source = tmp_path / "mine.anki2"
+    col = _studied_collection(source)
+    try:
+        guids = set(col.db.list("SELECT guid FROM notes"))
+        package = tmp_path / "mine.apkg"
+        _export(col, package)
+        before = (col.note_count(), col.card_count(), col.db.scalar("SELECT count() FROM revlog"))
+    finally:
+        col.close()
+    assert before[2] > 0
+    out = tmp_path / "mine.toml"
+    result = cli("bank", "import", str(package), "-o", str(out), "--id", "mine", "--add", "--with-history")
+    assert result.exit_code == 0, result.stderr
+    assert {q.anki_guid for q in parse_bank(out.read_bytes(), str(out)).spec.questions} == guids
+    back = tmp_path / "back.apkg"
+    assert cli("bank", "export", "mine", "-o", str(back), "--with-history").exit_code == 0
+    for merge in (False, True):
+        copy = tmp_path / f"copy-{merge}.anki2"
+        shutil.copy(source, copy)
+        col = Collection(str(copy))
+        try:
+            options = ImportAnkiPackageOptions(with_scheduling=True, merge_notetypes=merge)
+            request = ImportAnkiPackageRequest(package_path=str(back), options=options)
+            log = col.import_anki_package(request).log
+            assert len(log.new) == 0
+            assert len(log.updated if merge else log.conflicting) == len(guids)
+            assert col.note_count() == before[0]
+            assert col.db.scalar("SELECT count() FROM revlog") == before[2]
+            assert set(col.db.list("SELECT guid FROM notes")) == guids
+        finally:
+            col.close()
+
+
+def test_a_question_born_in_mockprep_keeps_the_guid_of_its_key(tmp_path: Path) -> None:
+    from mockprep.services.bank_export import note_guid, note_guids
+
+    bank = tmp_path / "code.toml"
+    bank.write_text(CODE_BANK, encoding="utf-8")
+    spec = parse_bank(bank.read_bytes(), str(bank)).spec
+    assert note_guids([spec]) == {("code", "relu"): note_guid("code", "relu")}

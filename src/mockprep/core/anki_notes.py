@@ -135,7 +135,8 @@ def _note_questions(note: AnkiNote, values: list[str]) -> list[Item | Skip]:
         return [Skip(note.where, "it has no answer field: an Extra field is never the answer")]
     if not answer.strip():
         return [Skip(note.where, f"its {_name(note.names, answer_at, _ordinal(answer_at))} field is empty")]
-    return [Item(note.where, prompt, answer, note.guid, points, follow, **common)]
+    own = (("anki_guid", note.guid),) if note.guid else ()  # (so an export updates this very note)
+    return [Item(note.where, prompt, answer, note.guid, points, follow, fields=own, **common)]
 
 
 def _list_field(names: tuple[str, ...], values: list[str], name: str) -> tuple[str, ...]:

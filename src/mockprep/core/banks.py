@@ -121,6 +121,8 @@ class QuestionModel(BaseModel):
     tests: Annotated[list[CodeTestModel], Field(min_length=1, max_length=100)] | None = None
     requires: Annotated[list[ModuleName], Field(max_length=10)] | None = None
     imports: Annotated[list[ModuleName], Field(max_length=50)] | None = None
+    # the GUID of the Anki note it was imported from: `bank export` gives its note that GUID
+    anki_guid: Annotated[str, Field(min_length=1, max_length=100)] | None = None
 
     _text_fields = field_validator(
         "prompt",
@@ -134,6 +136,7 @@ class QuestionModel(BaseModel):
         "solution",
         "setup",
         "wrong_solutions",
+        "anki_guid",
         mode="after",
     )(_check_text)
 

@@ -50,6 +50,7 @@ class QuestionSpec:
     tests: list[CodeTest] | None = None
     requires: list[str] | None = None
     imports: list[str] | None = None
+    anki_guid: str | None = None  # the Anki note it was imported from (bank export gives it that GUID)
 
     @property
     def time_limit_seconds(self) -> float | None:

@@ -1,8 +1,10 @@
 """`bank export`: banks as an Anki package (genanki, the `anki` extra), Anki's plain text, or Markdown.
 
 Anki identifies a note by its GUID and a deck by its name, so both come from the bank: a question's
-GUID is derived from its key (``bank-id/question-id``) and each bank is one deck under ``mockprep::``;
-importing a newer export into Anki updates the notes instead of adding copies.
+GUID is derived from its key (``bank-id/question-id``), or is the GUID of the Anki note it was imported
+from, and each bank is one deck under ``mockprep::``; importing a newer export into Anki updates the
+notes instead of adding copies (a note of another note type, in the collection it came from, is left as
+it is: Anki does not update a note whose note type differs).
 """
 
 from __future__ import annotations
@@ -39,6 +41,20 @@ def note_guid(bank_id: str, question_id: str) -> str:
     import genanki
 
     return str(genanki.guid_for("mockprep", f"{bank_id}/{question_id}"))
+
+
+def note_guids(banks: list[BankSpec]) -> dict[tuple[str, str], str]:
+    """Each question's note GUID by (bank id, question id): the Anki note's own for a question imported
+    from one (``anki_guid``: Anki then finds that note), else :func:`note_guid`. A GUID two questions
+    claim is the first one's: each note needs its own."""
+    guids: dict[tuple[str, str], str] = {}
+    taken: set[str] = set()
+    for bank in banks:
+        for q in bank.questions:
+            guid = q.anki_guid if q.anki_guid and q.anki_guid not in taken else note_guid(bank.id, q.id)
+            taken.add(guid)
+            guids[bank.id, q.id] = guid
+    return guids
 
 
 def deck_name(bank: BankSpec) -> str:
@@ -97,6 +113,7 @@ def write_apkg(
     decks = []
     count = 0
     named = deck_names(banks)
+    guids = note_guids(banks)
     for bank in banks:
         deck = genanki.Deck(_stable_int(f"mockprep-deck:{bank.id}"), named[bank.id])
         for q in bank.questions:
@@ -105,7 +122,7 @@ def write_apkg(
                     model=model,
                     fields=note_fields(q, bank.topic),
                     tags=note_tags(bank, q),
-                    guid=note_guid(bank.id, q.id),
+                    guid=guids[bank.id, q.id],
                 )
             )
             count += 1
@@ -115,14 +132,16 @@ def write_apkg(
     try:
         genanki.Package(decks).write_to_file(temp, timestamp=now.timestamp())
         if history is not None and history.answers:
-            _add_schedules(Path(temp), banks, history)
+            _add_schedules(Path(temp), banks, history, guids)
         os.replace(temp, out)
     finally:
         Path(temp).unlink(missing_ok=True)
     return count
 
 
-def _add_schedules(package: Path, banks: list[BankSpec], history: History) -> None:
+def _add_schedules(
+    package: Path, banks: list[BankSpec], history: History, guids: dict[tuple[str, str], str]
+) -> None:
     """Rewrite the package with each answered card's schedule and review log (genanki writes new cards)."""
     from mockprep.core.anki_days import EXPORT_DAYS, anki_day
     from mockprep.core.anki_schedule import anki_schedule
@@ -139,8 +158,8 @@ def _add_schedules(package: Path, banks: list[BankSpec], history: History) -> No
         cards = history.cards.get(bank.id, {})
         for qid, log in history.answers.get(bank.id, {}).items():
             plan = anki_schedule(scheduler, log, day_number, cards.get(qid))
-            if plan is not None:
-                schedules[note_guid(bank.id, qid)] = plan
+            if plan is not None and (bank.id, qid) in guids:
+                schedules[guids[bank.id, qid]] = plan
     with tempfile.TemporaryDirectory(prefix="mockprep-export-") as folder:
         with zipfile.ZipFile(package) as archive:
             archive.extractall(folder)
@@ -159,9 +178,10 @@ def anki_text(banks: list[BankSpec]) -> str:
     writer = csv.writer(out, delimiter="\t", lineterminator="\n")
     quoted = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_ALL)
     named = deck_names(banks)
+    guids = note_guids(banks)
     for bank in banks:
         for q in bank.questions:
-            guid = note_guid(bank.id, q.id)
+            guid = guids[bank.id, q.id]
             row = [
                 guid,
                 MODEL_NAME,
