@@ -274,7 +274,7 @@ def test_with_history_carries_anki_answers_over_once(cli, tmp_path: Path, home: 
     in_mockprep = datetime.fromisoformat(due).replace(tzinfo=UTC)
     assert in_anki in (in_mockprep.date(), in_mockprep.replace(microsecond=0))
     again = cli(*args, "--force")
-    assert again.exit_code == 0 and "1 question(s) already had reviews" in again.stdout
+    assert again.exit_code == 0 and "1 question(s) already had all their Anki answers" in again.stdout
     assert (
         len(
             db_rows(

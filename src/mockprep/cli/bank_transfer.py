@@ -14,6 +14,8 @@ from mockprep.cli.options import OutSpelling, output_file
 
 if TYPE_CHECKING:
     from mockprep.core.banks import BankSpec
+    from mockprep.db.store import Store
+    from mockprep.services.anki_history import HistoryReport
     from mockprep.services.bank_export import History
 
 
@@ -152,20 +154,94 @@ def _add(target: Path, bank_id: str, history: dict, dues: dict) -> None:
     store = open_store()
     try:
         report = add_path(store, target, utc_now())
+        for bank, count in report.banks:
+            typer.echo(plain(f"Added bank {bank!r} with {count} question{'s' if count != 1 else ''}."))
         if history:
-            from mockprep.services.anki_history import apply_history
-
-            questions, reviews, kept = apply_history(store, bank_id, history, dues)
-            note = f"; {kept} question(s) already had reviews and were left as they were" if kept else ""
-            typer.echo(
-                plain(f"History: {reviews} Anki answer(s) became reviews of {questions} question(s){note}.")
-            )
+            _add_history(store, bank_id, history, dues)
     except BankError as exc:
         raise UserError(f"{target}: not added: {exc.problems[0]}") from None
     finally:
         store.close()
-    for bank, count in report.banks:
-        typer.echo(plain(f"Added bank {bank!r} with {count} question{'s' if count != 1 else ''}."))
+
+
+PROGRESS_ANSWERS = 20_000  # a history this long shows its progress on a terminal (a few seconds or more)
+
+
+def _add_history(store: Store, bank_id: str, history: dict, dues: dict) -> None:
+    """Write the Anki answers (a progress line on a terminal's stderr for a long history) and say what
+    was added; cut short, what was written (whole questions) and that the same import adds the rest."""
+    import time
+
+    from mockprep.services.anki_history import HistoryReport, apply_history
+
+    report = HistoryReport()
+    shown = [-1.0]
+
+    def progress(done: HistoryReport) -> None:
+        if time.monotonic() - shown[0] >= 0.5 or done.done == done.total:
+            shown[0] = time.monotonic()
+            share = done.done * 100 // max(done.total, 1)
+            sys.stderr.write(f"\rwriting the history: {done.done:,} of {done.total:,} questions ({share}%)")
+            sys.stderr.flush()
+
+    answers = sum(len(log) for log in history.values())
+    showing = sys.stderr.isatty() and answers >= PROGRESS_ANSWERS
+    try:
+        apply_history(
+            store, bank_id, history, dues, utc_now(), report=report, progress=progress if showing else None
+        )
+    except KeyboardInterrupt:
+        if showing:
+            sys.stderr.write("\n")
+        typer.echo(
+            plain(
+                f"History: interrupted after {report.done:,} of {report.total:,} questions:"
+                f" {report.reviews:,} Anki answer(s) added, each question's all or none; the same import"
+                " again adds the rest."
+            ),
+            err=True,
+        )
+        raise
+    if showing:
+        sys.stderr.write("\n")
+    for line in history_lines(report):
+        typer.echo(plain(line))
+
+
+def history_lines(report: HistoryReport) -> list[str]:
+    """What an import did to the questions' histories, one line each."""
+    head = f"History: {report.reviews:,} Anki answer(s) became reviews of {report.questions:,} question(s)"
+    if report.completed:
+        head += (
+            f" ({report.completed:,} of them had reviews already: their cards were replayed with the answers)"
+        )
+    if report.unchanged:
+        head += f"; {report.unchanged:,} question(s) already had all their Anki answers"
+    lines = [head + "."]
+    if report.cram:
+        lines.append(
+            f"History: {report.cram:,} of them came before a reset in Anki (or were crammed there): kept as"
+            " cram reviews, in history and stats but not in the schedule, as Anki counts them."
+        )
+    if report.suspended:
+        lines.append(
+            f"Suspended as in Anki: {len(report.suspended):,} question(s): {_keys(report.suspended)}."
+        )
+    if report.buried:
+        lines.append(f"Buried until your next day, as in Anki: {report.buried:,} question(s).")
+    if report.leeches:
+        keys = [key for key, _ in report.leeches]
+        lines.append(
+            f"Leeches by mockprep's rule (forgotten {report.leech_lapses} times or more after being learned),"
+            f" left as they are: {_keys([f'{k} ({n})' for k, n in report.leeches])}; to stop asking them:"
+            f" mockprep question suspend {' '.join(keys[:3])}{' ...' if len(keys) > 3 else ''}"
+        )
+    return lines
+
+
+def _keys(keys: list[str], shown: int = 5) -> str:
+    more = len(keys) - shown
+    return ", ".join(keys[:shown]) + (f" and {more:,} more" if more > 0 else "")
 
 
 @bank_app.command("export")

@@ -30,6 +30,9 @@ class AnkiDays:
     # The hour a day starts ("rollover", local time); None for the v1 scheduler, whose days are
     # 24 hours each from crt.
     rollover: int | None = 4
+    # When the collection last changed (col.mod, epoch seconds; None: unknown): a card buried there was
+    # buried by then, and Anki unburies it when its next day starts.
+    modified: int | None = None
 
     def first_day(self, tz: tzinfo | None) -> date:
         """The date of day 0."""

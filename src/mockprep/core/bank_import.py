@@ -11,7 +11,6 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ from mockprep.core.wording import plural
 
 if TYPE_CHECKING:
     from mockprep.core.anki_days import AnkiDue
+    from mockprep.core.anki_revlog import AnkiAnswer
 
 REVIEW_MARK = "# review: key points proposed from the answer; check them, then delete this line"
 COMPETENCY_MARK = "# review: competencies proposed from the wording; check them, then delete this line"
@@ -112,8 +112,7 @@ class ImportResult:
     target: Path | None = None  # where the caller writes it
     bank_id: str = ""
     ids: dict[str, str] = field(default_factory=dict)  # source id -> question id, for the history
-    # question id -> its Anki answers: (when, ease, milliseconds taken)
-    history: dict[str, list[tuple[datetime, int, int]]] = field(default_factory=dict)
+    history: dict[str, list[AnkiAnswer]] = field(default_factory=dict)  # question id -> its Anki answers
     dues: dict[str, AnkiDue] = field(default_factory=dict)  # question id -> its Anki card's schedule
 
     def summary(self, source: str) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 from mockprep.core.anki_days import AnkiDays, AnkiDue
 from mockprep.core.anki_notes import AnkiNote
+from mockprep.core.anki_revlog import AnkiAnswer, RevlogEntry, answers
 from mockprep.core.anki_schedule import AnkiSchedule
 from mockprep.core.bank_import import SourceError
 
@@ -78,38 +78,40 @@ def _schema11(con: sqlite3.Connection) -> tuple[dict[int, tuple[str, ...]], dict
     return names, deck_names
 
 
-def read_history(path: Path, member: str) -> dict[tuple[str, int], list[tuple[datetime, int, int]]]:
+def read_history(path: Path, member: str) -> dict[tuple[str, int], list[AnkiAnswer]]:
     """Each card's answers, oldest first, by (note GUID, card ordinal): Anki's ease 1-4 is the same
-    scale as FSRS's rating (again, hard, good, easy). Manual reschedules (ease 0) are left out. Each
-    answer is ``(when, ease, milliseconds taken)``."""
+    scale as FSRS's rating (again, hard, good, easy). Entries without a rating (a reset, a set due
+    date) are no answers, but a reset decides which answers before it still count (core.anki_revlog)."""
     con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
-    history: dict[tuple[str, int], list[tuple[datetime, int, int]]] = {}
+    entries: dict[tuple[str, int], list[RevlogEntry]] = {}
     try:
         rows = con.execute(
-            "SELECT r.id, r.ease, r.time, c.ord, n.guid FROM revlog r JOIN cards c ON c.id = r.cid"
-            " JOIN notes n ON n.id = c.nid WHERE r.ease BETWEEN 1 AND 4 ORDER BY r.id"
+            "SELECT r.id, r.ease, r.type, r.factor, r.time, c.ord, n.guid FROM revlog r"
+            " JOIN cards c ON c.id = r.cid JOIN notes n ON n.id = c.nid ORDER BY r.id"
         )
-        for ms, ease, taken, ordinal, guid in rows:
-            when = datetime.fromtimestamp(ms / 1000, UTC)
-            spent = max(0, int(taken)) if isinstance(taken, int) else 0
-            history.setdefault((str(guid), int(ordinal)), []).append((when, int(ease), spent))
-    except sqlite3.DatabaseError as exc:
+        for ms, ease, kind, factor, taken, ordinal, guid in rows:
+            spent = taken if isinstance(taken, int) else 0
+            entry = RevlogEntry(int(ms), int(ease or 0), int(kind or 0), int(factor or 0), spent)
+            entries.setdefault((str(guid), int(ordinal)), []).append(entry)
+    except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
         raise SourceError(f"{member}: its review log is not readable ({exc})") from None
     finally:
         con.close()
-    return history
+    history = {card: answers(log) for card, log in entries.items()}
+    return {card: log for card, log in history.items() if log}
 
 
 def read_dues(path: Path) -> dict[tuple[str, int], AnkiDue]:
-    """Each answered card's schedule (type, queue, due) by (note GUID, card ordinal), with how the
-    collection numbers its days: a review card's due is a day number counted from its creation.
-    Nothing from a collection without them (one written by hand): its answers alone decide."""
+    """Each answered card's schedule (type, queue, due) by (note GUID, card ordinal), and each new card
+    that is suspended or buried, with how the collection numbers its days: a review card's due is a
+    day number counted from its creation. Nothing from a collection without them (one written by
+    hand): its answers alone decide."""
     con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     try:
         days = _days(con)
         rows = con.execute(  # a card in a filtered deck keeps its own due in odue
             "SELECT n.guid, c.ord, c.type, c.queue, CASE WHEN c.odid != 0 AND c.odue != 0 THEN c.odue"
-            " ELSE c.due END FROM cards c JOIN notes n ON n.id = c.nid WHERE c.type != 0"
+            " ELSE c.due END FROM cards c JOIN notes n ON n.id = c.nid WHERE c.type != 0 OR c.queue < 0"
         )
         return {(str(g), int(o)): AnkiDue(days, int(t), int(q), int(d)) for g, o, t, q, d in rows}
     except (sqlite3.DatabaseError, TypeError, ValueError):
@@ -121,7 +123,7 @@ def read_dues(path: Path) -> dict[tuple[str, int], AnkiDue]:
 def _days(con: sqlite3.Connection) -> AnkiDays:
     """The collection's crt, creationOffset and rollover hour (config in a table since schema 14, in
     ``col.conf`` before); Anki takes a missing rollover for 4, and the v1 scheduler has none."""
-    created, conf = con.execute("SELECT crt, conf FROM col").fetchone()
+    created, conf, changed = con.execute("SELECT crt, conf, mod FROM col").fetchone()
     tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "config" in tables:
         keys = "('creationOffset', 'rollover', 'schedVer')"
@@ -136,7 +138,15 @@ def _days(con: sqlite3.Connection) -> AnkiDays:
         int(created),
         west if isinstance(west, int) else None,
         None if v1 else rollover if isinstance(rollover, int) and 0 <= rollover < 24 else 4,
+        _seconds(changed),
     )
+
+
+def _seconds(stamp: object) -> int | None:
+    """``col.mod`` as epoch seconds: milliseconds in current collections, seconds in old ones."""
+    if not isinstance(stamp, int) or stamp <= 0:
+        return None
+    return stamp // 1000 if stamp > 10**11 else stamp
 
 
 def _json(value: object) -> object:
@@ -146,9 +156,15 @@ def _json(value: object) -> object:
         return None
 
 
-def write_schedules(path: Path, schedules: dict[str, AnkiSchedule], days: AnkiDays) -> None:
+def write_schedules(
+    path: Path,
+    schedules: dict[str, AnkiSchedule],
+    days: AnkiDays,
+    marks: dict[str, tuple[int | None, int]] | None = None,
+) -> None:
     """Give the first card of each note (by GUID) its schedule and review log, in one transaction; the
-    collection numbers its days as ``days`` says (the schedules' due days are counted so)."""
+    collection numbers its days as ``days`` says (the schedules' due days are counted so). ``marks``
+    gives a card a queue of its own (suspended, buried; None: its schedule's) and its flags."""
     con = sqlite3.connect(path)
     used = {r[0] for r in con.execute("SELECT id FROM revlog")}
     try:
@@ -190,6 +206,12 @@ def write_schedules(path: Path, schedules: dict[str, AnkiSchedule], days: AnkiDa
                     "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
                     " VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
                     [(_unique(r[0], used), row[0], *r[1:]) for r in plan.revlog],
+                )
+            for guid, (queue, flags) in (marks or {}).items():
+                con.execute(
+                    "UPDATE cards SET queue = coalesce(?, queue), flags = ? WHERE id = (SELECT c.id FROM"
+                    " cards c JOIN notes n ON n.id = c.nid WHERE n.guid = ? ORDER BY c.ord LIMIT 1)",
+                    (queue, flags, guid),
                 )
     finally:
         con.close()

@@ -1,58 +1,224 @@
 """`bank import --with-history`: an Anki card's answers become the question's reviews, so it keeps its
 place in the schedule: its FSRS state replayed from them, as mockprep computes every card, and due when
 it was due in Anki (on the same local day), whose intervals come from its own settings (SM-2 unless FSRS
-is on, another retention, interval fuzz) and count whole days from the day of the answer."""
+is on, another retention, interval fuzz) and count whole days from the day of the answer.
+
+The answers are written a few thousand at a time, each batch one transaction holding whole questions, so
+an import cut short leaves every question with all of its Anki answers or none, and another import into
+the same home (which waits for the batch) finds them there: an answer is added once. An answer a question
+lacks is added again by the next import, whatever the question holds besides (an older import cut
+short, answers given in Anki since the last import, mockprep's own reviews), and its card replayed.
+"""
 
 from __future__ import annotations
 
 import copy
-from datetime import datetime, tzinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from fsrs import Rating
-
-from mockprep.core.records import ReviewRecord
-from mockprep.core.scheduler import card_state, make_scheduler, new_card, review
+from mockprep.core.anki_revlog import SAME_ANSWER_US, AnkiAnswer, micros, missing, replayed
+from mockprep.core.ids import derived_uid
+from mockprep.core.scheduler import SchedulerParams, day_start
+from mockprep.db import imported_reviews
+from mockprep.db.imported_reviews import ImportedReview
 
 if TYPE_CHECKING:
+    from fsrs import Card, Scheduler
+
     from mockprep.core.anki_days import AnkiDue
+    from mockprep.db.card_replay import KnownParams
+    from mockprep.db.driver import Connection
     from mockprep.db.store import Store
+
+BATCH_ANSWERS = 5000  # answers a transaction writes: about a tenth of a second
+SUSPENDED, BURIED = -1, (-2, -3)  # Anki's queues
+
+
+@dataclass
+class HistoryReport:
+    """What an import did to the questions' histories (filled in as each batch commits)."""
+
+    total: int = 0  # questions with Anki answers
+    done: int = 0  # of those, written (or found complete)
+    questions: int = 0  # questions that were given answers
+    reviews: int = 0  # answers added
+    completed: int = 0  # of the questions given answers, those that had reviews already
+    unchanged: int = 0  # questions that held every answer already
+    cram: int = 0  # answers added as cram reviews (before a reset in Anki, or crammed there)
+    suspended: list[str] = field(default_factory=list)  # keys suspended as in Anki
+    buried: int = 0  # questions buried until their next day, as in Anki
+    leeches: list[tuple[str, int]] = field(default_factory=list)  # (key, lapses) at the leech threshold
+    leech_lapses: int = 0  # the threshold (the leech_lapses setting)
+
+    def add(self, batch: HistoryReport) -> None:
+        """Count in a batch's answers and questions."""
+        for name in ("questions", "reviews", "completed", "unchanged", "cram"):
+            setattr(self, name, getattr(self, name) + getattr(batch, name))
 
 
 def apply_history(
     store: Store,
     bank_id: str,
-    history: dict[str, list[tuple[datetime, int, int]]],
-    dues: dict[str, AnkiDue] | None = None,
+    history: dict[str, list[AnkiAnswer]],
+    dues: dict[str, AnkiDue] | None,
+    now: datetime,
     tz: tzinfo | None = None,
-) -> tuple[int, int, int]:
-    """Store each question's Anki answers as its reviews: ``(questions, reviews, kept)``, where ``kept``
-    counts questions left alone because they already have reviews (a second import adds nothing).
-    A question with its Anki card's schedule in ``dues`` is due when the card was (its day in ``tz``,
-    None for the system's zone), never before its last answer."""
-    scheduler = make_scheduler(store.settings.desired_retention)
-    hour = store.settings.day_start_hour
-    questions = reviews = kept = 0
-    for qid, log in sorted(history.items()):
-        record = store.banks.question_by_key(f"{bank_id}/{qid}")
-        if record is None or not log:
+    report: HistoryReport | None = None,
+    progress: Callable[[HistoryReport], None] | None = None,
+) -> HistoryReport:
+    """Store each question's Anki answers it lacks as its reviews, in batches (``report`` is filled in
+    as each commits; ``progress`` is called after each). A question with its Anki card's schedule in
+    ``dues`` is due when the card was (its day in ``tz``, None for the system's zone), never before its
+    last answer, unless reviews here came after Anki's; Anki's suspended and buried cards are so here.
+    Nothing is suspended as a leech: the report names the leeches by mockprep's rule."""
+    report = report if report is not None else HistoryReport()
+    dues = dues or {}
+    settings = store.settings
+    params = SchedulerParams.of(
+        store.scheduling.weights(),
+        settings.desired_retention,
+        settings.learning_steps,
+        settings.relearning_steps,
+    )
+    writer = _Writer(store, bank_id, dues, params, store.scheduling.params_id(params, now), tz)
+    pending = sorted(qid for qid, log in history.items() if log)
+    report.total = len(pending)
+    batch: list[str] = []
+    size = 0
+    for index, qid in enumerate(pending):
+        batch.append(qid)
+        size += len(history[qid])
+        if size >= BATCH_ANSWERS or index == len(pending) - 1:
+            written = HistoryReport()  # (counted in only once its transaction has committed)
+            with store.write() as conn:
+                touched = writer.write(conn, {q: history[q] for q in batch}, written)
+            report.add(written)
+            writer.touched.update(touched)
+            report.done += len(batch)
+            batch, size = [], 0
+            if progress is not None:
+                progress(report)
+    with store.write() as conn:
+        _marks(conn, bank_id, dues, now, tz, settings.day_start_hour, report)
+        report.leech_lapses = settings.leech_lapses
+        if settings.leech_lapses > 0 and writer.touched:
+            found = imported_reviews.lapses(conn, sorted(writer.touched.values()), settings.leech_lapses)
+            report.leeches = sorted((key, found[q]) for key, q in writer.touched.items() if q in found)
+    return report
+
+
+class _Writer:
+    """One batch of questions' answers written: the answers each lacks, its card computed or replayed."""
+
+    def __init__(
+        self,
+        store: Store,
+        bank_id: str,
+        dues: dict[str, AnkiDue],
+        params: SchedulerParams,
+        params_id: int,
+        tz: tzinfo | None,
+    ):
+        self.bank_id = bank_id
+        self.dues = dues
+        self.scheduler: Scheduler = params.scheduler()
+        self.params_id = params_id
+        self.tz = tz
+        self.hour = store.settings.day_start_hour
+        self.known: KnownParams = {None: None}
+        self.touched: dict[str, int] = {}  # key -> id of the questions given answers
+
+    def write(
+        self, conn: Connection, logs: dict[str, list[AnkiAnswer]], report: HistoryReport
+    ) -> dict[str, int]:
+        """Write the batch (counted in ``report``); the questions given answers, by key."""
+        keys = {qid: f"{self.bank_id}/{qid}" for qid in logs}
+        ids = imported_reviews.question_ids(conn, list(keys.values()))
+        present = imported_reviews.review_times(conn, list(ids.values()))
+        rows: list[ImportedReview] = []
+        cards: list[tuple[str, int, Card | None]] = []
+        replays: list[tuple[str, int]] = []
+        touched: dict[str, int] = {}
+        for qid, log in logs.items():
+            question = ids.get(keys[qid])
+            if question is None:
+                continue
+            held = present.get(question, [])
+            adding = missing(log, held) if held else list(range(len(log)))
+            if not adding:
+                report.unchanged += 1
+                continue
+            card, states = replayed(question, log, self.scheduler)
+            for i in adding:
+                answer = log[i]
+                uid = derived_uid("anki-answer", keys[qid], answer.us)
+                rows.append(
+                    ImportedReview(
+                        question, answer.us, answer.ease, states[i], answer.taken_ms, "anki",
+                        not answer.counts, self.params_id, uid,
+                    )
+                )  # fmt: skip
+                report.cram += not answer.counts
+            if held:
+                replays.append((qid, question))
+            else:
+                cards.append((qid, question, card))
+            touched[keys[qid]] = question
+            report.questions += 1
+            report.completed += bool(held)
+        report.reviews += imported_reviews.insert(conn, rows)
+        for qid, question, card in cards:
+            if card is not None:
+                imported_reviews.save(conn, question, self._due(qid, card))
+        for qid, question in replays:
+            card = imported_reviews.replay(conn, question, self.known)
+            last = max((a.us for a in logs[qid] if a.counts), default=None)
+            if card.last_review is not None and last is not None:
+                # Anki's due holds when its last answer is the question's last review.
+                if abs(micros(card.last_review) - last) <= SAME_ANSWER_US:
+                    imported_reviews.save(conn, question, self._due(qid, card))
+        return touched
+
+    def _due(self, qid: str, card: Card) -> Card:
+        """The card due when Anki had it due (never before its last review)."""
+        due = self.dues.get(qid)
+        due_at = None if due is None else due.time(self.tz, self.hour)
+        if due_at is None or card.last_review is None:
+            return card
+        card = copy.copy(card)
+        card.due = max(due_at, card.last_review)
+        return card
+
+
+def _marks(
+    conn: Connection,
+    bank_id: str,
+    dues: dict[str, AnkiDue],
+    now: datetime,
+    tz: tzinfo | None,
+    hour: int,
+    report: HistoryReport,
+) -> None:
+    """Anki's suspended cards suspended here (unless their suspension was set or lifted here before);
+    its buried ones buried until the start of the next day after the collection last changed (when
+    Anki unburies them), if that is still to come."""
+    marked = {qid: due for qid, due in dues.items() if due.queue < 0}
+    if not marked:
+        return
+    ids = imported_reviews.question_ids(conn, [f"{bank_id}/{qid}" for qid in marked])
+    keys = {question: key for key, question in ids.items()}
+    keyed = {qid: ids[f"{bank_id}/{qid}"] for qid in marked if f"{bank_id}/{qid}" in ids}
+    suspended = [question for qid, question in keyed.items() if marked[qid].queue == SUSPENDED]
+    report.suspended += sorted(keys[q] for q in imported_reviews.suspend(conn, suspended, now))
+    buried: dict[datetime, list[int]] = {}
+    for qid, question in keyed.items():
+        due = marked[qid]
+        if due.queue not in BURIED or due.days.modified is None:
             continue
-        if store.questions.review_count(record.id):
-            kept += 1
-            continue
-        card = new_card(store.cards.card(record.id).card_id, log[0][0])
-        due = (dues or {}).get(qid)
-        due_at = None if due is None else due.time(tz, hour)
-        for number, (rated_at, rating, taken_ms) in enumerate(log, 1):
-            after = review(scheduler, card, Rating(rating), rated_at)
-            if due_at is not None and number == len(log):
-                after = copy.copy(after)
-                after.due = max(due_at, rated_at)
-            state = int(card_state(card))
-            store.cards.record_review(
-                ReviewRecord(record.id, None, after, rated_at, rating, state, "", taken_ms, grader="anki")
-            )
-            card = after
-            reviews += 1
-        questions += 1
-    return questions, reviews, kept
+        until = day_start(datetime.fromtimestamp(due.days.modified, UTC), tz, 1, hour)
+        if until > now:
+            buried.setdefault(until, []).append(question)
+    for until, questions in buried.items():
+        report.buried += imported_reviews.bury(conn, questions, until)
