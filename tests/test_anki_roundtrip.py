@@ -174,3 +174,47 @@ def test_a_question_born_in_mockprep_keeps_the_guid_of_its_key(tmp_path: Path) -
     bank.write_text(CODE_BANK, encoding="utf-8")
     spec = parse_bank(bank.read_bytes(), str(bank)).spec
     assert note_guids([spec]) == {("code", "relu"): note_guid("code", "relu")}
+
+
+MARKED_BANK = """id = "marked"
+title = "Marked"
+round = "technical"
+topic = "ml"
+""" + "".join(
+    f"""
+[[questions]]
+id = "{name}"
+prompt = "What is {name}?"
+answer = "It is {name}. It matters."
+key_points = ["it is {name}", "it matters"]
+"""
+    for name in ("kept", "suspended", "buried", "flagged")
+)
+
+
+def test_marks_go_to_anki_with_the_history(cli, tmp_path: Path) -> None:
+    """With --with-history a question suspended in mockprep is a suspended card in Anki, a buried one
+    buried, a flagged one red-flagged (mockprep's one flag is Anki's first); the others are as they were."""
+    bank = tmp_path / "marked.toml"
+    bank.write_text(MARKED_BANK, encoding="utf-8")
+    assert cli("bank", "add", str(bank)).exit_code == 0
+    for action in ("suspend", "bury", "flag"):
+        name = {"suspend": "suspended", "bury": "buried", "flag": "flagged"}[action]
+        assert cli("question", action, f"marked/{name}").exit_code == 0
+    package = tmp_path / "marked.apkg"
+    assert cli("bank", "export", "marked", "-o", str(package), "--with-history").exit_code == 0
+    col = Collection(str(tmp_path / "fresh.anki2"))
+    try:
+        _import(col, package)
+        rows = col.db.all(
+            "SELECT substr(n.flds, 1, instr(n.flds, char(31)) - 1), c.queue, c.flags"
+            " FROM cards c JOIN notes n ON n.id = c.nid"
+        )
+    finally:
+        col.close()
+    assert {prompt: (queue, flags) for prompt, queue, flags in rows} == {
+        "What is kept?": (0, 0),
+        "What is suspended?": (-1, 0),
+        "What is buried?": (-3, 0),
+        "What is flagged?": (0, 1),
+    }

@@ -314,7 +314,8 @@ def bank_export(
 
 
 def _history(specs: list[BankSpec]) -> History:
-    """Each bank's answers and cards, and the person's days (the system's zone, their day's start)."""
+    """Each bank's answers, cards and marks, and the person's days (the system's zone, their day's
+    start)."""
     from mockprep.services.bank_export import History
 
     store = open_store()
@@ -323,6 +324,8 @@ def _history(specs: list[BankSpec]) -> History:
             {spec.id: store.questions.answers_in_bank(spec.id) for spec in specs},
             {spec.id: store.questions.cards_in_bank(spec.id) for spec in specs},
             day_start_hour=store.settings.day_start_hour,
+            marks={spec.id: store.questions.marks_in_bank(spec.id) for spec in specs},
+            now=utc_now(),
         )
     finally:
         store.close()

@@ -10,9 +10,12 @@ from datetime import datetime
 
 from fsrs import Card, Rating, Scheduler, State
 
+from mockprep.core.card_actions import CardMarks
 from mockprep.core.scheduler import new_card, review
 
 DAY = 86400
+SUSPENDED, BURIED = -1, -3  # Anki's queues of a suspended card and of one the person buried
+FLAG = 1  # the Anki flag mockprep's one flag is: red, Anki's first (Ctrl+1)
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,12 @@ def anki_schedule(
         kind = 1 if card.state == State.Learning else 3
         queue = 1
     return AnkiSchedule(kind, queue, due, max(last_ivl, 0), len(rows), lapses, memory, tuple(rows))
+
+
+def anki_marks(marks: CardMarks, now: datetime) -> tuple[int | None, int]:
+    """A card's queue for mockprep's marks (None: its schedule's) and its flags: suspended is Anki's
+    suspended queue; buried until after ``now``, Anki's buried (Anki lifts it when its next day starts,
+    as mockprep does at the start of the person's next day); flagged, the red flag."""
+    buried = marks.buried_until is not None and marks.buried_until > now
+    queue = SUSPENDED if marks.suspended else BURIED if buried else None
+    return queue, FLAG if marks.flagged else 0

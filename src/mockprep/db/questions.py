@@ -17,6 +17,7 @@ from mockprep.db.sql import db_time, from_db_time, must_time, question_filter
 if TYPE_CHECKING:
     from fsrs import Card
 
+    from mockprep.core.card_actions import CardMarks
     from mockprep.db.store import Store
 
 _HIT_COLUMNS = (
@@ -116,6 +117,16 @@ class QuestionBrowser:
             b=bank_id,
         )
         return {row.key.split("/", 1)[1]: card_from_row(row) for row in rows}
+
+    def marks_in_bank(self, bank_id: str) -> dict[str, CardMarks]:
+        """The marks of each question of a bank that has any (suspended, buried, flagged), by id."""
+        rows = self.store.q(
+            "SELECT q.key, c.suspended_at, c.suspended_by, c.buried_until, c.flagged_at FROM cards c"
+            " JOIN questions q ON q.id = c.question_id WHERE q.bank_id = :b AND (c.suspended_at IS NOT"
+            " NULL OR c.buried_until IS NOT NULL OR c.flagged_at IS NOT NULL)",
+            b=bank_id,
+        )
+        return {row.key.split("/", 1)[1]: card_marks(row) for row in rows}
 
     def review_count(self, question_id: int) -> int:
         return int(

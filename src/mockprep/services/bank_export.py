@@ -16,7 +16,7 @@ import os
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,8 @@ from mockprep.core.banks import BankSpec, QuestionModel
 
 if TYPE_CHECKING:
     from fsrs import Card
+
+    from mockprep.core.card_actions import CardMarks
 
 MODEL_NAME = MOCKPREP_NOTETYPE
 FIELDS = MOCKPREP_FIELDS
@@ -74,7 +76,8 @@ def deck_names(banks: list[BankSpec]) -> dict[str, str]:
 @dataclass(frozen=True)
 class History:
     """What ``--with-history`` carries, by bank id and then question id: each answered question's answers
-    ``(rated_at, rating, duration ms)``, oldest first, and its card. A review card is due in Anki on the
+    ``(rated_at, rating, duration ms)``, oldest first, its card, and each question's marks (a new one's
+    too: a suspended card is suspended in Anki whether answered or not). A review card is due in Anki on the
     local day it is due in mockprep: the person's days, in ``tz`` (None: the system's zone) starting at
     ``day_start_hour``."""
 
@@ -82,6 +85,8 @@ class History:
     cards: dict[str, dict[str, Card]] = field(default_factory=dict)
     tz: tzinfo | None = None
     day_start_hour: int = 0
+    marks: dict[str, dict[str, CardMarks]] = field(default_factory=dict)  # suspended, buried, flagged
+    now: datetime | None = None  # when a bury is compared with (None: every bury is over)
 
 
 def note_tags(bank: BankSpec, q: QuestionModel) -> list[str]:
@@ -131,7 +136,7 @@ def write_apkg(
     os.close(fd)
     try:
         genanki.Package(decks).write_to_file(temp, timestamp=now.timestamp())
-        if history is not None and history.answers:
+        if history is not None and (history.answers or history.marks):
             _add_schedules(Path(temp), banks, history, guids)
         os.replace(temp, out)
     finally:
@@ -144,7 +149,7 @@ def _add_schedules(
 ) -> None:
     """Rewrite the package with each answered card's schedule and review log (genanki writes new cards)."""
     from mockprep.core.anki_days import EXPORT_DAYS, anki_day
-    from mockprep.core.anki_schedule import anki_schedule
+    from mockprep.core.anki_schedule import anki_marks, anki_schedule
     from mockprep.core.scheduler import make_scheduler
     from mockprep.db.anki_collection import write_schedules
 
@@ -160,11 +165,18 @@ def _add_schedules(
             plan = anki_schedule(scheduler, log, day_number, cards.get(qid))
             if plan is not None and (bank.id, qid) in guids:
                 schedules[guids[bank.id, qid]] = plan
+    now = history.now or datetime.max.replace(tzinfo=UTC)
+    marks = {
+        guids[bank.id, qid]: anki_marks(marked, now)
+        for bank in banks
+        for qid, marked in history.marks.get(bank.id, {}).items()
+        if (bank.id, qid) in guids
+    }
     with tempfile.TemporaryDirectory(prefix="mockprep-export-") as folder:
         with zipfile.ZipFile(package) as archive:
             archive.extractall(folder)
             names = archive.namelist()
-        write_schedules(Path(folder) / "collection.anki2", schedules, EXPORT_DAYS)
+        write_schedules(Path(folder) / "collection.anki2", schedules, EXPORT_DAYS, marks)
         with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name in names:
                 archive.write(Path(folder) / name, name)
