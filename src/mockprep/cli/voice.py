@@ -32,7 +32,10 @@ def make_voice(
 
     A file in which no words can be made out is known only once it is transcribed: in a session or a
     mock (``bad_file_ends``) it is named in one line and the run ends with its summary; elsewhere (one
-    file: grade, a rehearsal) it is the command's error."""
+    file: grade, a rehearsal) it is the command's error.
+
+    First, the takes of answers cut short by a closed terminal or a killed mockprep are said, once."""
+    say_kept_takes()
     if not voice and not audio:
         return None
     if voice and audio:
@@ -64,6 +67,21 @@ def make_voice(
     start_load(_quietly(transcriber.load), "mockprep-speech-model")
     notice = lambda text: console.print(safe(text, "dim"))  # noqa: E731
     return Voice(source, transcriber, settings, notice=notice, bad_file_ends=bad_file_ends)
+
+
+def say_kept_takes() -> None:
+    """One line on stderr for the recordings of spoken answers cut short that nobody was told of (a
+    closed terminal's, a killed process's): each is said once (see services/recordings.py)."""
+    from mockprep.cli.context import warn
+    from mockprep.paths import HomeError, home_dir
+    from mockprep.services.recordings import leftovers, leftovers_line
+
+    try:
+        line = leftovers_line(leftovers(home_dir() / "recordings"))
+    except HomeError:
+        return  # (said by the command itself)
+    if line is not None:
+        warn(line)
 
 
 def _quietly(load):  # type: ignore[no-untyped-def]

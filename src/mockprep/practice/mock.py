@@ -294,9 +294,9 @@ class MockRound:
         countdown = self.pipeline.countdown(limit, asked)
         self.ui.show_follow_up(result.follow_up, countdown)
         try:
-            reply = self.pipeline.read_follow_up(countdown)
+            reply = self.pipeline.read_follow_up(countdown, result.attempt.record.question.key)
         except BaseException:  # Ctrl-C, a signal or a closed terminal's error
-            so_far = getattr(self.ui, "answer_so_far", lambda: "")()
+            so_far = self.pipeline.reply_so_far or getattr(self.ui, "answer_so_far", lambda: "")()
             if so_far.strip():  # the reply typed so far is kept with the answer, and its time so far
                 timing = AnswerTiming((self.clock() - asked).total_seconds(), limit)
                 self._store_reply(result, so_far, timing)

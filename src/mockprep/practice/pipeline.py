@@ -99,6 +99,7 @@ class Pipeline:
         self.undone: list[UndoneReview] = []  # ratings taken back with `u` at the rating prompt
         self.recorded: Attempt | None = None  # the last attempt whose rating was stored
         self.cut_short: Attempt | None = None  # cut short (Ctrl-C, a signal), or code quit after a run
+        self.reply_so_far = ""  # a spoken follow-up reply cut short: where its take is kept
         self.confirmed: list[str] | None = None  # ... and the checklist the person confirmed for it
         self._due_by: dict[int, datetime] | None = None  # question -> start of its interview day
 
@@ -165,7 +166,14 @@ class Pipeline:
             return attempt
         spoken = None
         if self.voice is not None:
-            spoken = self.voice.answer(countdown)
+            try:
+                spoken = self.voice.answer(countdown)
+            except BaseException as exc:  # the take so far is kept, and the answer with it, unrated
+                from mockprep.practice.voice import spoken_so_far
+
+                voice, ui = self.voice, self.ui
+                self.cut_short = spoken_so_far(voice, self.store, ui, self.clock, record, shown, limit, exc)
+                raise
             answer = None if spoken is None else spoken.transcript.text
         else:
             try:
@@ -204,11 +212,21 @@ class Pipeline:
             answer = self.ui.read_answer(countdown)  # the clock keeps running
         return answer
 
-    def read_follow_up(self, countdown: Countdown | None) -> SpokenAnswer | str | None:
-        """The answer to an interviewer's follow-up: spoken when answers are, else typed."""
+    def read_follow_up(self, countdown: Countdown | None, key: str = "") -> SpokenAnswer | str | None:
+        """The answer to an interviewer's follow-up (to question ``key``): spoken when answers are, else
+        typed. A spoken reply cut short keeps its take, named in :attr:`reply_so_far`."""
+        self.reply_so_far = ""
         if self.voice is None:
             return self.ui.read_answer(countdown)
-        spoken = self.voice.answer(countdown)
+        try:
+            spoken = self.voice.answer(countdown)
+        except BaseException as exc:
+            from mockprep.practice.voice import keep_take
+
+            kept = keep_take(self.voice, self.store, self.ui, key, exc)
+            if kept is not None:
+                self.reply_so_far = kept.answer
+            raise
         if spoken is not None:
             self.ui.show_spoken(spoken, countdown.limit if countdown is not None else None)
         return spoken

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mockprep.core.delivery import Delivery, measure
 from mockprep.core.durations import format_duration
 from mockprep.core.speech import AudioProblem, Clip, SilentAudio, Transcriber, Transcript
 
 if TYPE_CHECKING:
+    from mockprep.core.questions import QuestionRecord
     from mockprep.core.settings import Settings
     from mockprep.core.timer import Countdown
+    from mockprep.db.store import Store
+    from mockprep.practice.ui import Attempt, PracticeUI
 
 
 class AudioSource(Protocol):
@@ -31,6 +36,24 @@ class AudioSource(Protocol):
 
     def release(self, clip: Clip) -> None:
         """The clip's transcript is in hand: a temporary recording may go."""
+
+    def keep(self, clip: Clip, key: str, told: bool) -> Any:
+        """A live take whose answer (to ``key``) was cut short is kept; what says so (``line()``), or
+        None when nothing is kept. ``told``: the person is told now, else by a later command."""
+
+
+@dataclass(frozen=True)
+class KeptClip:
+    """A live take kept when its answer was cut short: where, the line that says so, when it stopped."""
+
+    path: Path
+    line: str
+    stopped_at: datetime | None
+
+    @property
+    def answer(self) -> str:
+        """What history keeps as the answer: where its recording is."""
+        return f"(spoken, not transcribed: the recording is kept as {self.path})"
 
 
 @dataclass(frozen=True)
@@ -58,6 +81,7 @@ class Voice:
         self.bad_file_ends = bad_file_ends  # an --audio file with no words ends the answers (a session)
         self.bad_file: AudioProblem | None = None  # the file that ended them
         self._done: list[Clip] = []
+        self.cut_short: Clip | None = None  # a live take whose answer was cut short (recording, transcribing)
 
     def answer(self, countdown: Countdown | None, wait: bool = True) -> SpokenAnswer | None:
         """The next spoken answer, transcribed and measured; None when the person quits.
@@ -67,15 +91,20 @@ class Voice:
         ``bad_file_ends`` (a session or a mock, whose answers so far are kept), is named in one line
         and ends the answers as if the files were used up: no later file is taken for this question.
         """
+        self.cut_short = None
         if self.bad_file is not None:
             return None
         while True:
-            clip = self.source.next_clip(countdown, wait)
+            try:
+                clip = self.source.next_clip(countdown, wait)
+            except BaseException:  # Ctrl-C, a signal, a closed terminal while recording
+                self.cut_short = getattr(self.source, "cut_short", None)
+                raise
             if clip is None:
                 return None
             label = "your recording" if clip.live else clip.path.name
-            self.notice(f"Transcribing {label} …")
             try:
+                self.notice(f"Transcribing {label} …")
                 transcript = self.transcriber.transcribe(clip.path, self._progress(label))
                 if not transcript.text:
                     raise AudioProblem(f"{clip.path}: no words could be made out")
@@ -90,6 +119,9 @@ class Voice:
                 self.notice(f"{_reason(exc)}{muted}. Record again (q quits).")
                 self.source.release(clip)
                 continue
+            except BaseException:  # ... or while it is transcribed: the take is kept (a file is the person's)
+                self.cut_short = clip if clip.live else None
+                raise
             self._done.append(clip)
             settings = self.settings
             delivery = measure(transcript, settings.voice_pause_seconds, settings.voice_fillers)
@@ -109,6 +141,14 @@ class Voice:
 
         return tell
 
+    def keep_cut_short(self, key: str, told: bool) -> KeptClip | None:
+        """Keep the take of an answer to ``key`` cut short while it was recorded or transcribed; None
+        when nothing was kept (no take, one under a second)."""
+        clip, self.cut_short = self.cut_short, None
+        keep = getattr(self.source, "keep", None)
+        kept = None if clip is None or keep is None else keep(clip, key, told)
+        return None if kept is None else KeptClip(kept.path, kept.line(), clip.stopped_at)  # type: ignore[union-attr]
+
     def not_for_code(self) -> str:
         """What becomes of the spoken answers at a code question, which is typed."""
         if self.source.live:
@@ -127,6 +167,47 @@ class Voice:
         if not self.settings.voice_keep_recordings:
             for clip in done:
                 self.source.release(clip)
+
+
+def keep_take(voice: Voice, store: Store, ui: PracticeUI, key: str, ended: BaseException) -> KeptClip | None:
+    """Keep the live take (if any) of an answer to ``key`` that ``ended`` cut short, and say where it
+    is, unless the terminal is gone (SIGHUP, its input/output error): the next command says it then."""
+    import signal
+
+    from mockprep.practice.pipeline import SessionInterrupted
+
+    told = isinstance(ended, KeyboardInterrupt) or (
+        isinstance(ended, SessionInterrupted) and ended.args[:1] != (int(signal.SIGHUP),)
+    )
+    with store.uninterrupted():
+        kept = voice.keep_cut_short(key, told)
+    if kept is not None and told:
+        ui.notice(kept.line)
+    return kept
+
+
+def spoken_so_far(
+    voice: Voice,
+    store: Store,
+    ui: PracticeUI,
+    clock: Callable[[], datetime],
+    record: QuestionRecord,
+    shown: datetime,
+    limit: float | None,
+    ended: BaseException,
+) -> Attempt | None:
+    """A live answer cut short while it was recorded or transcribed: its take kept (see
+    :func:`keep_take`) and an ungraded attempt naming it, for history; None when no take was kept."""
+    from mockprep.core.grading import Assessment
+    from mockprep.core.timer import AnswerTiming
+    from mockprep.practice.ui import Attempt
+
+    kept = keep_take(voice, store, ui, record.question.key, ended)
+    if kept is None:
+        return None
+    stopped = kept.stopped_at or clock()
+    timing = AnswerTiming((stopped - shown).total_seconds(), limit)
+    return Attempt(record, kept.answer, timing, Assessment((), None, None, "none"), stopped)
 
 
 def _reason(problem: AudioProblem) -> str:

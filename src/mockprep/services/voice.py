@@ -32,6 +32,7 @@ from mockprep.core.speech import (
     tighten,
     unheard_stretches,
 )
+from mockprep.services.recordings import KeptTake, keep_take, take_name
 
 if TYPE_CHECKING:
     from mockprep.core.settings import Settings
@@ -407,7 +408,7 @@ class Microphone:
             stream.close()
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S-%f")
-        path = self.folder / f"answer-{stamp}.wav"
+        path = self.folder / take_name(stamp)  # (its process named: a take left by one gone is said)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle, wave.open(handle, "wb") as out:
             out.setnchannels(1)
@@ -421,6 +422,10 @@ class Microphone:
         """Delete a recording this microphone made (never any other file)."""
         if path.parent == self.folder and path.name.startswith("answer-"):
             path.unlink(missing_ok=True)
+
+    def keep(self, path: Path, key: str, told: bool) -> KeptTake | None:
+        """Keep a take whose answer to ``key`` was cut short (see :func:`recordings.keep_take`)."""
+        return keep_take(path, key, told) if path.parent == self.folder else None
 
     def cancel(self) -> None:
         stream, self._stream = self._stream, None

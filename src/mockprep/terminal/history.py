@@ -84,8 +84,8 @@ def render_history(console: Console, entries: list[HistoryEntry]) -> None:
             console,
             Text(
                 f"† {'session' if len(kept) == 1 else 'sessions'} {', '.join(kept)}: an answer kept but"
-                " not rated (quit at the rating or after running code, or cut short while typed); it is not"
-                " scheduled, and mockprep history ID shows it",
+                " not rated (quit at the rating or after running code, or cut short while typed or"
+                " spoken); it is not scheduled, and mockprep history ID shows it",
                 style="yellow",
             ),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -34,6 +34,8 @@ class Recorder(Protocol):
 
     def discard(self, path: Path) -> None: ...
 
+    def keep(self, path: Path, key: str, told: bool) -> Any: ...
+
 
 class MicrophoneSource:
     """:class:`mockprep.practice.voice.AudioSource` from the microphone: Enter starts, Enter stops."""
@@ -47,17 +49,29 @@ class MicrophoneSource:
         self.read_line = read_line
         self.recorder = recorder
         self.clock = clock
+        self.cut_short: Clip | None = None  # the take an interruption stopped, to keep
+
+    def keep(self, clip: Clip, key: str, told: bool) -> Any:
+        """Keep the take of an answer (to ``key``) cut short: see ``Microphone.keep``."""
+        return self.recorder.keep(clip.path, key, told) if clip.temporary else None
 
     def next_clip(self, countdown: Countdown | None, wait: bool = True) -> Clip | None:
         if wait:
             line = self.read_line("Press Enter to start recording your answer (q quits): ", countdown)
             if line is None or line.strip().lower() == QUIT:
                 return None
+        self.cut_short = None
         self.recorder.start()
         try:
             line = self.read_line("● Recording — press Enter to stop (q discards and quits): ", countdown)
-        except BaseException:
-            self.recorder.cancel()
+        except BaseException:  # Ctrl-C, a signal, a closed terminal: what was said so far is kept
+            stopped = self.clock()
+            try:
+                self.cut_short = Clip(
+                    self.recorder.stop(stopped), live=True, temporary=True, stopped_at=stopped
+                )
+            except Exception:  # (a disk that cannot take it)
+                self.recorder.cancel()
             raise
         if line is None or line.strip().lower() == QUIT:
             self.recorder.cancel()

@@ -1,0 +1,195 @@
+"""A live spoken answer cut short while it is recorded or transcribed (Ctrl-C, SIGTERM, a closed terminal's
+SIGHUP) keeps its take, under its question's name, and its place in history, unrated; a take nobody was
+told of is said by the next command, once. Found by an exploratory tester: the answer was lost and its
+WAV left in recordings/ unnamed and unsaid."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mockprep.core.questions import QuestionFilter
+from mockprep.core.settings import DEFAULT_SETTINGS
+from mockprep.db.store import Store
+from mockprep.practice.pipeline import SessionInterrupted
+from mockprep.practice.session import Session, SessionOptions
+from mockprep.practice.voice import Voice
+from mockprep.services.recordings import leftovers, leftovers_line
+from mockprep.services.voice import Microphone
+from mockprep.terminal.voice import MicrophoneSource
+from tests.conftest import FakeClock, ScriptedUI, db_rows
+
+
+class TwoSecondStream:
+    """sounddevice's input stream: two seconds of sound as it starts."""
+
+    def __init__(self, callback) -> None:
+        self.callback = callback
+
+    def start(self) -> None:
+        self.callback(b"\x01\x00" * 32_000, 32_000, None, None)
+
+    def stop(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class Transcriber:
+    name = "fake"
+
+    def __init__(self, ended: BaseException) -> None:
+        self.ended = ended
+
+    def transcribe(self, audio: Path, progress=None):
+        assert audio.exists()
+        raise self.ended
+
+
+ENDINGS = {
+    "Ctrl-C": KeyboardInterrupt(),
+    "SIGTERM": SessionInterrupted(int(signal.SIGTERM)),
+    "SIGHUP": SessionInterrupted(int(signal.SIGHUP)),
+}
+
+
+@pytest.mark.parametrize("while_", ["recording", "transcribing"])
+@pytest.mark.parametrize("how", list(ENDINGS))
+def test_an_answer_cut_short_keeps_its_take_and_its_place_in_history(
+    demo: Store, clock: FakeClock, home: Path, how: str, while_: str
+) -> None:
+    ended = ENDINGS[how]
+    folder = home / "recordings"
+    replies = iter(["", ended if while_ == "recording" else ""])
+
+    def read_line(prompt, countdown=None):
+        reply = next(replies)
+        if isinstance(reply, BaseException):
+            clock.advance(seconds=7)  # seven seconds said, then the interruption
+            raise reply
+        return reply
+
+    source = MicrophoneSource(None, read_line, Microphone(folder, TwoSecondStream), clock)  # type: ignore[arg-type]
+    voice = Voice(source, Transcriber(ended), DEFAULT_SETTINGS)
+    ui = ScriptedUI([], [], clock=clock)
+    options = SessionOptions(filter=QuestionFilter(banks=("demo",)), tz=ZoneInfo("UTC"), limit=1)
+    summary = Session(demo, ui, clock, random.Random(1), options, DEFAULT_SETTINGS, voice=voice).run()
+    assert summary.status == "interrupted" and summary.kept == 1
+
+    [take] = list(folder.iterdir())
+    [(key, answer)] = db_rows(
+        home, "SELECT q.key, m.answer FROM mock_answers m JOIN questions q ON q.id = m.question_id"
+    )
+    assert key.replace("/", "+") in take.name  # named after its question
+    assert str(take) in answer  # history says where the spoken answer is
+    said = [n for n in ui.notices if str(take) in n]
+    if how == "SIGHUP":  # the terminal is gone: the next command says it, once
+        assert said == []
+        assert leftovers_line(leftovers(folder)) is not None
+        assert leftovers(folder) == []
+        [take] = list(folder.iterdir())
+    else:
+        assert len(said) == 1 and f"mockprep grade {key} --audio {take}" in said[0]
+        assert leftovers(folder) == []  # said already
+    assert take.stat().st_size > 32_000  # the two seconds said are in it
+
+
+def test_a_take_cut_off_as_it_began_is_not_kept(demo: Store, clock: FakeClock, home: Path) -> None:
+    folder = home / "recordings"
+    replies = iter(["", KeyboardInterrupt()])
+
+    def read_line(prompt, countdown=None):
+        reply = next(replies)
+        if isinstance(reply, BaseException):
+            raise reply
+        return reply
+
+    class Blip(TwoSecondStream):
+        def start(self) -> None:
+            self.callback(b"\x01\x00" * 1600, 1600, None, None)  # 0.1 s
+
+    source = MicrophoneSource(None, read_line, Microphone(folder, Blip), clock)  # type: ignore[arg-type]
+    voice = Voice(source, Transcriber(KeyboardInterrupt()), DEFAULT_SETTINGS)
+    options = SessionOptions(filter=QuestionFilter(banks=("demo",)), tz=ZoneInfo("UTC"), limit=1)
+    ui = ScriptedUI([], [], clock=clock)
+    summary = Session(demo, ui, clock, random.Random(1), options, DEFAULT_SETTINGS, voice=voice).run()
+    assert summary.kept == 0 and list(folder.iterdir()) == []
+
+
+def test_a_take_left_by_a_process_that_is_gone_is_said_once(tmp_path: Path) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    pid = int(gone.stdout)
+    (tmp_path / f"answer-20250101-090000-000001-p{pid}.wav").write_bytes(b"RIFF")
+    running = tmp_path / f"answer-20250101-090000-000002-p{__import__('os').getpid()}.wav"
+    running.write_bytes(b"RIFF")  # another mockprep records or transcribes it now
+    found = leftovers(tmp_path)
+    assert [k.key for k in found] == [None]
+    line = leftovers_line(found)
+    assert line is not None and str(found[0].path) in line and "mockprep grade KEY --audio" in line
+    assert leftovers(tmp_path) == []  # said once
+    assert running.exists()
+
+
+def test_the_next_command_says_a_take_nobody_was_told_of(cli, home: Path) -> None:
+    folder = home / "recordings"
+    folder.mkdir(parents=True)
+    (folder / "cut-short-20250101-090000-000001.demo+q1.wav").write_bytes(b"RIFF")
+    first = cli("session", "--round", "technical", input="q\n")
+    assert "The spoken answer to demo/q1 cut short before it was transcribed is kept in" in first.stderr
+    again = cli("session", "--round", "technical", input="q\n")
+    assert "cut short" not in again.stderr
+
+
+def test_a_spoken_follow_up_reply_cut_short_keeps_its_take(
+    store: Store, clock: FakeClock, home: Path
+) -> None:
+    from mockprep.core.speech import Transcript, Word
+    from mockprep.practice.mock import MockOptions, MockRound
+    from mockprep.services.bank_sync import sync_banks
+
+    sync_banks(store, clock.now)
+    folder = home / "recordings"
+
+    class FirstOnly:
+        name = "fake"
+        calls = 0
+
+        def transcribe(self, audio: Path, progress=None) -> Transcript:
+            self.calls += 1
+            if self.calls > 1:
+                raise KeyboardInterrupt
+            words = tuple(
+                Word(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate("I led the migration".split())
+            )
+            return Transcript(words, 2.0)
+
+    def read_line(prompt, countdown=None):
+        clock.advance(seconds=5)
+        return ""
+
+    source = MicrophoneSource(None, read_line, Microphone(folder, TwoSecondStream), clock)  # type: ignore[arg-type]
+    voice = Voice(source, FirstOnly(), DEFAULT_SETTINGS)
+    ui = ScriptedUI([], [], clock=clock)
+    report = MockRound(
+        store,
+        ui,
+        clock,
+        random.Random(3),
+        "behavioral",
+        MockOptions(minutes=12),
+        DEFAULT_SETTINGS,
+        voice=voice,
+    ).run()
+    assert report.status == "interrupted"
+    [first] = store.sessions.mock_answers(report.session_id)
+    assert first.answer.follow_up  # the second take was the reply to its follow-up
+    [take] = [p for p in folder.iterdir() if p.name.startswith("kept-")]
+    assert first.follow_up_answer is not None and str(take) in first.follow_up_answer
+    assert any(str(take) in n for n in ui.notices)
