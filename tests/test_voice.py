@@ -433,3 +433,18 @@ def test_a_telling_cut_short_records_nothing_and_one_stored_is_not_called_cancel
     with pytest.raises(KeyboardInterrupt):
         rehearse(store, TypedTelling(), clock, version, 120, DEFAULT_SETTINGS)
     assert len(store.stories.rehearsals(story)) == 1
+
+
+def test_grade_checks_the_key_before_it_transcribes(
+    cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Found by an exploratory tester: `grade no-such/question --audio long.wav` transcribed the whole
+    recording (18 s) before saying the key was unknown."""
+    import mockprep.cli.voice
+
+    transcribed: list[object] = []
+    monkeypatch.setattr(mockprep.cli.voice, "make_voice", lambda *args, **kw: transcribed.append(args))
+    result = cli("grade", "no-such/question", "--audio", str(tmp_path / "answer.wav"))
+    assert result.exit_code != 0
+    assert "no-such/question" in result.stderr and "Traceback" not in result.stderr
+    assert transcribed == []

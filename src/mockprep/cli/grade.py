@@ -82,6 +82,13 @@ def grade(
     if sum(x is not None for x in (answer, file, audio)) > 1:
         raise UserError("give the answer with only one of --answer, --file or --audio")
     model_settings, llm = llm_settings(llm, model)
+    store = open_store()  # the question first: a recording is not transcribed for a key that is wrong
+    try:
+        record = store.banks.question_by_key(resolve_key(store, key))
+        settings = store.settings
+    finally:
+        store.close()
+    assert record is not None
     spoken = _spoken(audio) if audio is not None else None
     if spoken is not None:
         text = spoken.transcript.text
@@ -90,13 +97,6 @@ def grade(
         from mockprep.terminal.input import valid_text
 
         text = valid_text(_read_answer(answer, file))  # bytes stdin or argv could not decode become �
-    store = open_store()
-    try:
-        record = store.banks.question_by_key(resolve_key(store, key))
-        settings = store.settings
-    finally:
-        store.close()
-    assert record is not None
     spec = record.question.spec
     limit = time_limit(settings, record.question.round, spec.time_limit_seconds)
     overtime = seconds is not None and seconds > limit
