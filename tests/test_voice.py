@@ -375,6 +375,30 @@ def test_delivery_is_shown_after_the_answer(demo: Store, clock: FakeClock) -> No
     clock.advance(days=1)
 
 
+def test_a_live_answers_delivery_does_not_judge_the_recordings_length_against_the_limit(
+    demo: Store, clock: FakeClock
+) -> None:
+    """Found by an exploratory tester: after a live answer the Delivery panel said "Time: 10s of the 30s
+    limit" and the reveal "⏱ 49s — 19s over the 30s limit" (history kept 49 s). A live answer is timed
+    from the question to the stop, so the panel says how long the recording is, and only that."""
+    import io
+
+    from rich.console import Console
+
+    from mockprep.terminal.practice import TerminalUI
+
+    out = io.StringIO()
+    console = Console(file=out, width=100, color_system=None, highlight=False)
+    ui = TerminalUI(console, lambda *_a, **_k: None, settings=DEFAULT_SETTINGS)  # type: ignore[arg-type]
+    voice, _ = voice_of(["x.wav"], {"x.wav": said("I would cache it at the edge.")}, live=True, clock=clock)
+    spoken = voice.answer(None)
+    assert spoken is not None
+    ui.show_spoken(spoken, 30.0)
+    time_line = next(line for line in out.getvalue().splitlines() if "Time:" in line)
+    assert "3s recorded" in time_line and "limit" in time_line
+    assert "of the 30s limit" not in time_line and "over the" not in time_line
+
+
 def test_a_spoken_mock_answer_rated_later_keeps_its_delivery(store: Store, clock: FakeClock) -> None:
     from mockprep.practice.mock import rate_later
 

@@ -10,7 +10,8 @@
   "hmm" count as "um"; "uhh", "er", "ah" as "uh".
 - **Pauses**: silences between two words longer than the threshold (2 s). Silence before the first
   word and after the last is not counted: transcribers place the first word's start unreliably.
-- **Time**: the recording's length, against the question's limit.
+- **Time**: the recording's length, against the question's limit (a live answer's is timed from the
+  question to the stop instead, so its recording's length is only said).
 """
 
 from __future__ import annotations
@@ -191,9 +192,15 @@ class DeliveryLine:
 
 
 def delivery_lines(
-    delivery: Delivery, band: tuple[float, float], pause_seconds: float, limit: float | None
+    delivery: Delivery,
+    band: tuple[float, float],
+    pause_seconds: float,
+    limit: float | None,
+    from_question: bool = False,
 ) -> list[DeliveryLine]:
-    """What the person is told after a spoken answer: pace, fillers, pauses, time."""
+    """What the person is told after a spoken answer: pace, fillers, pauses, time. ``from_question``:
+    the answer is timed from the question to the stop (a live one), so the recording's length is only
+    said, the limit left to that time."""
     low, high = (f"{b:g}" for b in band)
     wpm = delivery.wpm
     lines = []
@@ -224,7 +231,11 @@ def delivery_lines(
     else:
         lines.append(DeliveryLine(f"Pauses over {pause_seconds:g}s: none", True))
     spoke = format_duration(delivery.seconds)
-    if limit is None:
+    if from_question and limit is not None:
+        lines.append(
+            DeliveryLine(f"Time: {spoke} recorded (the limit counts from the question to the stop)", True)
+        )
+    elif limit is None:
         lines.append(DeliveryLine(f"Time: {spoke}", True))
     elif delivery.seconds > limit:
         over = format_duration(delivery.seconds - limit)

@@ -217,7 +217,10 @@ class TerminalUI:
     def show_spoken(self, spoken: SpokenAnswer, limit: float | None) -> None:
         from mockprep.terminal.voice import render_spoken  # spoken answers only
 
-        for panel in render_spoken(self.console, spoken, self.settings, limit):
+        # a session's or mock's live answer is timed from the question to the stop (the reveal's ⏱)
+        for panel in render_spoken(
+            self.console, spoken, self.settings, limit, from_question=spoken.clip.live
+        ):
             self._out(panel)
 
     def show_reveal(self, attempt: Attempt) -> None:

@@ -84,15 +84,23 @@ class MicrophoneSource:
             self.recorder.discard(clip.path)
 
 
-def delivery_panel(delivery: Delivery, settings: Settings, limit: float | None) -> Group:
-    lines = delivery_lines(delivery, settings.voice_wpm_band, settings.voice_pause_seconds, limit)
+def delivery_panel(
+    delivery: Delivery, settings: Settings, limit: float | None, from_question: bool = False
+) -> Group:
+    band, pause = settings.voice_wpm_band, settings.voice_pause_seconds
+    lines = delivery_lines(delivery, band, pause, limit, from_question)
     return Group(*(Text(line.text, style="green" if line.good else "yellow") for line in lines))
 
 
 def render_spoken(
-    console: Console, spoken: SpokenAnswer, settings: Settings, limit: float | None
+    console: Console,
+    spoken: SpokenAnswer,
+    settings: Settings,
+    limit: float | None,
+    from_question: bool = False,
 ) -> list[Panel]:
-    """What was heard (fillers kept) and the delivery report, as panels to print."""
+    """What was heard (fillers kept) and the delivery report, as panels to print; ``from_question``: the
+    answer is timed from the question to the stop, not by its recording (see ``delivery_lines``)."""
     heard = Panel(
         safe(spoken.transcript.text),
         title="What mockprep heard",
@@ -101,7 +109,7 @@ def render_spoken(
         padding=(0, 1),
     )
     report = Panel(
-        delivery_panel(spoken.delivery, settings, limit),
+        delivery_panel(spoken.delivery, settings, limit, from_question),
         title="Delivery",
         title_align="left",
         border_style="cyan",
