@@ -14,6 +14,7 @@ from mockprep.core.delivery import (
     delivery_lines,
     find_fillers,
     measure,
+    pace_advice,
     pace_verdict,
     story_coverage,
     summary_line,
@@ -85,6 +86,25 @@ def test_pace_pauses_and_time_of_an_even_answer() -> None:
 def test_pace_against_the_band(seconds: float, verdict: str) -> None:
     delivery = measure(spoken(" ".join(["word"] * 100), word_seconds=seconds))
     assert pace_verdict(delivery.wpm, BAND) == verdict
+
+
+@given(st.one_of(st.just(0.0), st.floats(0.01, 120.0)), st.floats(60.0, 200.0), st.floats(5.0, 80.0))
+def test_pace_advice_is_the_same_either_side_of_the_band(off: float, low: float, width: float) -> None:
+    """Found by an exploratory tester: 163 words a minute (3 over the band) was told "slow down", 121
+    (9 under) only "a little slow". As far over the band as under it gets the same advice, mirrored."""
+    band = (low, low + width)
+    under, over = pace_advice(low - off, band), pace_advice(low + width + off, band)
+    mirrored = {"": "", " — a little slow": " — a little fast", " — slow: speed up": " — fast: slow down"}
+    assert mirrored[under] == over
+    assert (under == "") == (off == 0.0)
+
+
+def test_pace_advice_of_the_testers_answers() -> None:
+    assert pace_advice(163, BAND) == " — a little fast"
+    assert pace_advice(121, BAND) == " — a little slow"
+    assert pace_advice(110, BAND) == " — slow: speed up"
+    assert pace_advice(200, BAND) == " — fast: slow down"
+    assert pace_advice(145, BAND) == ""
 
 
 def test_too_little_speech_has_no_rate() -> None:
@@ -336,7 +356,7 @@ def test_report_lines_name_the_targets() -> None:
     delivery = measure(transcript)
     lines = delivery_lines(delivery, BAND, 2.0, 45.0)
     texts = [line.text for line in lines]
-    assert texts[0] == "Pace: 192 words a minute (target 130-160) — slow down"
+    assert texts[0] == "Pace: 192 words a minute (target 130-160) — fast: slow down"
     assert texts[1] == "Fillers: 1 (1.0 a minute): um 1"
     assert texts[2] == "Pauses over 2s: 1 pause (2.5s)"
     assert texts[3] == "Time: 1m03s, 18s over the 45s limit"

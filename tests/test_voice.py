@@ -472,3 +472,39 @@ def test_grade_checks_the_key_before_it_transcribes(
     assert result.exit_code != 0
     assert "no-such/question" in result.stderr and "Traceback" not in result.stderr
     assert transcribed == []
+
+
+def test_grade_names_a_recording_with_no_words_as_a_session_does(
+    cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Found by an exploratory tester: grade said "noise.wav: no words could be made out" where the
+    README (and a session) say "--audio noise.wav: no words could be made out"."""
+    import mockprep.cli.voice
+
+    noise = tmp_path / "noise.wav"
+    no_words = AudioProblem(f"{noise}: no words could be made out")
+    voice, _ = voice_of(["noise.wav"], {"noise.wav": no_words})
+    monkeypatch.setattr(mockprep.cli.voice, "make_voice", lambda *args, **kw: voice)
+    result = cli("grade", "random-forest-decorrelation", "--audio", str(noise))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"mockprep: error: --audio {noise}: no words could be made out"
+
+
+@pytest.mark.parametrize("by_recordings", [True, False])
+def test_the_last_question_of_a_run_from_recordings_says_so(demo: Store, by_recordings: bool) -> None:
+    """Found by an exploratory tester: `session --audio a.wav --audio b.wav` with no --limit headed its
+    second question "the last of your --limit"; the recordings set that limit."""
+    import io
+
+    from rich.console import Console
+
+    from mockprep.practice.ui import Progress
+    from mockprep.terminal.practice import TerminalUI
+
+    out = io.StringIO()
+    ui = TerminalUI(Console(file=out, width=100, color_system=None), None, spoken=True)  # type: ignore[arg-type]
+    ui.recordings_limit = by_recordings
+    ui.show_question(demo.banks.question_by_key("demo/q1"), Progress(2, 0, held_back="limit"))
+    heading = out.getvalue().strip().splitlines()[0]
+    assert ("the last of your recordings" in heading) == by_recordings
+    assert ("--limit" in heading) != by_recordings

@@ -206,8 +206,8 @@ def _fail_spoken(exc: Exception) -> None:
     speech = sys.modules.get("mockprep.core.speech")
     if speech is not None and isinstance(exc, speech.VoiceUnavailable):
         _fail(str(exc), 1)
-    if speech is not None and isinstance(exc, speech.AudioProblem):
-        _fail(str(exc), 2)
+    if speech is not None and isinstance(exc, speech.AudioProblem):  # named as a session names it
+        _fail(f"--audio {exc}", 2)
 
 
 def _fail_unexpected(exc: Exception) -> NoReturn:

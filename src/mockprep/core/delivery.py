@@ -183,6 +183,19 @@ def pace_verdict(wpm: float | None, band: tuple[float, float]) -> str:
     return "fast" if wpm > band[1] else "on pace"
 
 
+def pace_advice(wpm: float, band: tuple[float, float]) -> str:
+    """What to do about a pace outside the band, the same either side of it: within half the band's
+    width of it, "a little slow" / "a little fast"; further, "slow: speed up" / "fast: slow down".
+    ``""`` within the band."""
+    verdict = pace_verdict(wpm, band)
+    if verdict not in ("slow", "fast"):
+        return ""
+    off = band[0] - wpm if verdict == "slow" else wpm - band[1]
+    if off <= (band[1] - band[0]) / 2:
+        return f" — a little {verdict}"
+    return " — slow: speed up" if verdict == "slow" else " — fast: slow down"
+
+
 @dataclass(frozen=True)
 class DeliveryLine:
     """One line of the delivery report and whether it is on target (for its colour)."""
@@ -209,12 +222,9 @@ def delivery_lines(
             DeliveryLine(f"Pace: too little speech to measure ({plural(delivery.words, 'word')})", True)
         )
     else:
-        verdict = pace_verdict(wpm, band)
-        advice = {"slow": " — a little slow", "fast": " — slow down", "on pace": ""}[verdict]
+        advice = pace_advice(wpm, band)
         lines.append(
-            DeliveryLine(
-                f"Pace: {wpm:.0f} words a minute (target {low}-{high}){advice}", verdict == "on pace"
-            )
+            DeliveryLine(f"Pace: {wpm:.0f} words a minute (target {low}-{high}){advice}", not advice)
         )
     per_minute = delivery.fillers_per_minute
     if delivery.filler_count:

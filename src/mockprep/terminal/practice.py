@@ -113,7 +113,10 @@ class TerminalUI:
         q = record.question
         spec = q.spec
         # Not "last one": a rating below easy can bring this very question back in the same session.
-        more = f" · {progress.remaining} more" if progress.remaining else f" · {LAST[progress.held_back]}"
+        last = LAST[progress.held_back]
+        if progress.held_back == "limit" and self.recordings_limit:  # no --limit given: the files set it
+            last = "the last of your recordings"
+        more = f" · {progress.remaining} more" if progress.remaining else f" · {last}"
         if progress.round_left is not None:  # a mock: the round's own clock, beside the question's
             # what fits in the round's time left after this one: a forecast, not a promise (an answer
             # quicker than its limit leaves room for more), so "for now"
