@@ -447,3 +447,39 @@ def test_config_list_json_names_the_scheduler_parameters_in_use(cli, home: Path,
         fit = store.scheduling.in_use()
     assert fit is not None and entry["value"] == list(TRUE_WEIGHTS) == list(fit.weights)
     assert entry["fitted_at"] == fit.fitted_at.isoformat() and entry["reviews"] == fit.reviews
+
+
+def _mean_recall(home: Path, now: datetime) -> float:
+    """Mean predicted recall now of the answered questions, from the cards as stored, under the weights
+    in use (what `plan` and `--weakest` read)."""
+    from mockprep.core.scheduler import retrievability
+
+    with Store.open(home) as store:
+        params = SchedulerParams.of(store.scheduling.weights(), 0.9)
+        ids = [r.question_id for r in store.q("SELECT question_id FROM cards WHERE last_review IS NOT NULL")]
+        values = [retrievability(params, store.cards.card(qid), now) for qid in ids]
+    return sum(values) / len(values)
+
+
+def test_the_preview_says_what_adopting_does_and_adopting_does_it(
+    cli, home: Path, monkeypatch, cli_clock
+) -> None:
+    """Found by an exploratory tester: there was no preview of what adopting would do, and adopting
+    recomputed nothing (readiness stayed 90% while the fit predicted 83%)."""
+    cli("bank", "list")
+    _store_log(home)
+    monkeypatch.setattr(optimizing, "fit_weights", lambda log, progress=False: list(TRUE_WEIGHTS))
+    cli_clock.advance(days=150)  # past the log's last review
+    now = cli_clock()
+    with Store.open(home) as store:
+        store.scheduling.recompute_memory()  # (the log was drawn with TRUE_WEIGHTS' cards: made a replay)
+        dues = {r.question_id: r.due for r in store.q("SELECT question_id, due FROM cards")}
+    shown = cli("optimize").stdout.replace("\n", " ")  # no terminal: kept, not used
+    recall = re.search(r"predicted recall now (\d+)% -> (\d+)%", shown)
+    assert recall is not None and "Due dates stay" in shown and int(recall[2]) < int(recall[1]) < 100
+    assert int(recall[1]) == round(100 * _mean_recall(home, now))
+    adopted = cli("optimize", "--yes").stdout
+    assert "due date kept" in adopted.replace("\n", " ")
+    assert int(recall[2]) == round(100 * _mean_recall(home, now))  # what the preview said
+    with Store.open(home) as store:
+        assert {r.question_id: r.due for r in store.q("SELECT question_id, due FROM cards")} == dues

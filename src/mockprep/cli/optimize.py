@@ -54,6 +54,7 @@ def optimize(
                 f"The parameters in use were fitted on {_when(kept)} to these same reviews: nothing new"
                 " to fit (mockprep optimize --undo goes back)."
             )
+            _recomputed(store.scheduling.recompute_memory())  # (a card an older mockprep left stale)
             return
         train = optimizing.training_part(log)
         learnt = optimizing.fittable_reviews(train)
@@ -71,6 +72,8 @@ def optimize(
         better = optimizing.worth_adopting(before, after)
         if not better:
             _say(_no_gain(before, after))
+        else:
+            _say(_preview(store, weights, now))
         adopt = better and (yes or (sys.stdin.isatty() and typer.confirm("Use them from now on?")))
         if kept is not None:
             if adopt:
@@ -81,7 +84,10 @@ def optimize(
     finally:
         store.close()
     if adopt:
-        _say("Using your own parameters from now on (mockprep optimize --undo goes back).")
+        _say(
+            "Using your own parameters from now on: every question's memory state is recomputed from its"
+            " reviews under them, its due date kept (mockprep optimize --undo goes back)."
+        )
     elif better:
         _say(
             "Not used. They are kept: mockprep optimize --yes uses them without fitting again while your"
@@ -96,7 +102,39 @@ def _undo(store: Store, now: datetime) -> None:
         return
     back = store.scheduling.in_use()
     to = "FSRS's default parameters" if back is None else f"the ones fitted on {_when(back)}"
-    _say(f"Stopped using the parameters fitted on {_when(undone)}; back to {to}.")
+    _say(
+        f"Stopped using the parameters fitted on {_when(undone)}; back to {to}: every question's memory"
+        " state is recomputed under them, its due date kept."
+    )
+
+
+def _recomputed(changed: int) -> None:
+    from mockprep.core.wording import plural
+
+    if changed:
+        _say(
+            f"Recomputed the memory state of {plural(changed, 'question')} under the parameters in use"
+            " (their due dates kept): an older mockprep had left them as earlier parameters computed them."
+        )
+
+
+def _preview(store: Store, weights: list[float], now: datetime) -> str:
+    """What adopting the fit would do, in one line: recall now, the next interval, due dates kept."""
+    from mockprep.cli.context import resolve_settings
+    from mockprep.core.optimizing import preview
+    from mockprep.practice.plans import scheduler_params
+
+    seen = preview(
+        store.scheduling.logs(), scheduler_params(store, resolve_settings().settings), weights, now
+    )
+    (r0, r1), (g0, g1) = seen.recall, seen.good_days
+    shown = ", ".join(f"{w:.3f}" for w in weights)
+    return (
+        f"Using the fit would recompute the memory of your {seen.questions} answered questions: predicted"
+        f" recall now {r0:.0%} -> {r1:.0%}; a question rated good today would come back in a median"
+        f" {g0:.1f} -> {g1:.1f} days. Due dates stay as they are ({seen.due_week} questions due within"
+        f" 7 days either way): each changes when the question is next answered. The fitted weights: {shown}."
+    )
 
 
 def _kept_fit(store: Store, log: Log) -> FittedParameters | None:

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from fsrs import Rating
+from fsrs import Rating, State
 
-from mockprep.core.scheduler import SchedulerParams, new_card, review
+from mockprep.core.scheduler import SchedulerParams, new_card, retrievability, review, states_before
 
 # fsrs's optimizer (6.x) learns from the reviews that came a day or more after the one before, among
 # each question's first OPTIMIZER_SEQ_LEN; with fewer than MIN_SCORED_REVIEWS of them (its mini-batch
@@ -34,6 +34,8 @@ SECONDS_PER_REVIEW = 0.007
 HELD_OUT = 0.2
 MIN_GAIN = 0.005
 Log = Sequence[tuple[int, datetime, int]]  # (question id, rated_at UTC, rating), oldest first per question
+# A question's scheduling log as replays read it: (question id, added at, [(rated at, rating, parameters)]).
+CardLog = tuple[int, datetime, Sequence[tuple[datetime, int, SchedulerParams | None]]]
 
 
 class OptimizerMissing(Exception):
@@ -171,3 +173,44 @@ def fit_weights(log: Log, progress: bool = False) -> list[float]:
             f" ({fittable_reviews(log)} reviews it learns from; it needs {MIN_SCORED_REVIEWS})"
         )
     return weights
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What adopting a set of weights would do, told before asking: each figure in use -> fitted."""
+
+    questions: int  # questions answered at least once
+    recall: tuple[float, float]  # mean predicted recall now (memory recomputed under each set)
+    good_days: tuple[float, float]  # median days until due after a "good" now, over review cards
+    due_week: int  # questions due within 7 days: the same either way (adopting keeps due dates)
+
+
+def preview(
+    logs: Sequence[CardLog], in_use: SchedulerParams, fitted: Sequence[float], now: datetime
+) -> Preview:
+    """Each question's memory replayed under the weights in use and under ``fitted`` (the settings'
+    retention and steps of ``in_use`` for the next interval), as adopting would recompute it."""
+    other = in_use.with_weights(tuple(float(w) for w in fitted))
+    recall: list[list[float]] = [[], []]
+    good: list[list[float]] = [[], []]
+    due_week = 0
+    for qid, created, log in logs:
+        for i, params in enumerate((in_use, other)):
+            card, _ = states_before(qid, created, log, params.weights)
+            recall[i].append(retrievability(params, card, now))
+            if card.state == State.Review:  # a "good" now gives an interval from its stability
+                good[i].append((review(params.scheduler(), card, Rating.Good, now).due - now).total_seconds())
+        due_week += card.due <= now + timedelta(days=7)
+
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values) if values else math.nan
+
+    def median_days(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2] / 86400 if values else math.nan
+
+    return Preview(
+        len(logs),
+        (mean(recall[0]), mean(recall[1])),
+        (median_days(good[0]), median_days(good[1])),
+        due_week,
+    )

@@ -74,6 +74,11 @@ class SchedulerParams:
             tuple(round(s) for s in relearning_steps),
         )
 
+    def with_weights(self, weights: tuple[float, ...]) -> SchedulerParams:
+        return SchedulerParams(
+            weights, self.desired_retention, self.learning_steps, self.relearning_steps, self.maximum_interval
+        )
+
     def with_retention(self, retention: float) -> SchedulerParams:
         return SchedulerParams(
             self.weights, retention, self.learning_steps, self.relearning_steps, self.maximum_interval
@@ -212,12 +217,40 @@ def replay(
 
 
 def states_before(
-    card_id: int, created: datetime, log: Sequence[tuple[datetime, int, SchedulerParams | None]]
+    card_id: int,
+    created: datetime,
+    log: Sequence[tuple[datetime, int, SchedulerParams | None]],
+    weights: tuple[float, ...] | None = None,
 ) -> tuple[Card, list[int]]:
-    """:func:`replay` that also gives the state each review found the card in, as a review records it
-    (``state_before``: 0 new, else the card's state): what a merged log's lapses are counted from."""
-    steps = [(rated_at, rating, (params or LEGACY_PARAMS).scheduler()) for rated_at, rating, params in log]
-    return _replayed(card_id, created, steps)
+    """The card as a device stores it, and the state each review found it in, as a review records it
+    (``state_before``: 0 new, else the card's state): what a merged log's lapses are counted from.
+
+    ``weights`` are the FSRS weights in use on this device (None: each review's own, the rule before
+    adopted weights were recomputed). The rule that keeps every device's cards alike whatever weights
+    each has in use (``log`` holds each review with the parameters it was scheduled with):
+
+    - a review is scheduled from the memory state (stability, difficulty) its own weights compute from
+      the whole log before it, each earlier review with its own steps;
+    - the card holds the memory state the weights in use compute from the whole log, and the due date
+      its last review set.
+
+    So adopting (or undoing) weights recomputes memory states and moves no due date; two devices with
+    different weights in use agree on every due date. State and step depend on the steps alone, never
+    on the weights. At most two passes over the log: the weights in use, and the last review's own.
+    """
+    own = [(rated_at, rating, params or LEGACY_PARAMS) for rated_at, rating, params in log]
+    if weights is None:
+        return _replayed(card_id, created, [(t, r, p.scheduler()) for t, r, p in own])
+    card, before = _replayed(
+        card_id, created, [(t, r, p.with_weights(weights).scheduler()) for t, r, p in own]
+    )
+    if own and own[-1][2].weights != weights:
+        *earlier, (rated_at, rating, last) = own
+        prior, _ = _replayed(
+            card_id, created, [(t, r, p.with_weights(last.weights).scheduler()) for t, r, p in earlier]
+        )
+        card.due = review(last.scheduler(), prior, Rating(rating), rated_at).due
+    return card, before
 
 
 def _replayed(

@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from mockprep.core.scheduler import SchedulerParams, states_before
+from mockprep.core.scheduler import FSRS6_WEIGHTS, SchedulerParams, states_before
 from mockprep.db.sql import from_iso, must_time
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Iterator
+    from datetime import datetime
 
     from fsrs import Card
 
@@ -28,13 +30,15 @@ REPLAY_ORDER = "rated_us, uid"  # (rated_us orders as the text rated_at does: m0
 
 # Scheduler parameter sets by their stored text (None: before they were recorded), read once.
 KnownParams = dict[str | None, SchedulerParams | None]
+ReplayStep = tuple["datetime", int, SchedulerParams | None]  # (rated at, rating, parameters)
 
 
 def replay_log(
     raw: sqlite3.Connection, question_id: int, known: KnownParams | None = None, leave_out: int = 0
 ) -> Card:
     """The card of ``question_id`` recomputed from its reviews other than review id ``leave_out`` (cram
-    ones left out: they never changed it), each with the parameters it was scheduled with; each review's
+    ones left out: they never changed it), each with the parameters it was scheduled with, its memory
+    state under the weights in use (:func:`~mockprep.core.scheduler.states_before`'s rule); each review's
     ``state_before`` rewritten where the replayed order gives another."""
     known = {None: None} if known is None else known
     added = raw.execute("SELECT added_at FROM questions WHERE id = ?", (question_id,)).fetchone()[0]
@@ -49,7 +53,7 @@ def replay_log(
             known[stored] = SchedulerParams.from_dict(json.loads(stored))
         log.append((must_time(at), rating, known[stored]))
         recorded.append((review_id, state_before))
-    card, before = states_before(question_id, must_time(added), log)
+    card, before = states_before(question_id, must_time(added), log, weights_in_use(raw))
     raw.executemany(
         "UPDATE reviews SET state_before = ? WHERE id = ?",
         [(state, rid) for (rid, was), state in zip(recorded, before, strict=True) if state != was],
@@ -75,3 +79,57 @@ def store_replayed_card(raw: sqlite3.Connection, question_id: int, known: KnownP
         ),
     )
     raw.execute("UPDATE reviews SET card_before = NULL WHERE question_id = ?", (question_id,))
+
+
+# The fit whose weights are in use first: the last adopted that was not undone.
+IN_USE = "adopted_at IS NOT NULL AND undone_at IS NULL ORDER BY adopted_at DESC, id DESC"
+
+
+def weights_in_use(raw: sqlite3.Connection) -> tuple[float, ...]:
+    """The FSRS weights in use on this device: the fit adopted last and not undone, else FSRS 6's."""
+    row = raw.execute(f"SELECT weights FROM fitted_parameters WHERE {IN_USE} LIMIT 1").fetchone()
+    return FSRS6_WEIGHTS if row is None else tuple(float(w) for w in json.loads(row[0]))
+
+
+def logs(raw: sqlite3.Connection) -> Iterator[tuple[int, datetime, list[ReplayStep]]]:
+    """Every reviewed question's scheduling log (cram reviews left out), in :data:`REPLAY_ORDER`:
+    ``(question id, added at, [(rated at, rating, parameters)])``, one pass over the log."""
+    known: KnownParams = {None: None}
+    current, created, log = None, "", []
+    for question_id, added, at, rating, stored in raw.execute(
+        "SELECT r.question_id, q.added_at, r.rated_at, r.rating, p.parameters FROM reviews r"
+        " JOIN questions q ON q.id = r.question_id LEFT JOIN scheduler_params p ON p.id = r.params_id"
+        f" WHERE NOT r.cram ORDER BY r.question_id, {REPLAY_ORDER}"
+    ):
+        if question_id != current:
+            if current is not None:
+                yield current, must_time(created), log
+            current, created, log = question_id, added, []
+        if stored not in known:
+            known[stored] = SchedulerParams.from_dict(json.loads(stored))
+        log.append((must_time(at), rating, known[stored]))
+    if current is not None:
+        yield current, must_time(created), log
+
+
+def recompute_memory(raw: sqlite3.Connection) -> int:
+    """Every card's memory state (stability, difficulty) recomputed from its log under the weights in
+    use, its due date kept (what adopting or undoing weights does, as Anki does when its FSRS parameters
+    change); the number of cards that changed. One pass over the log in question order; a changed card's
+    kept state for undo is dropped (undo replays instead)."""
+    weights = weights_in_use(raw)
+    stored = {
+        qid: (stability, difficulty)
+        for qid, stability, difficulty in raw.execute("SELECT question_id, stability, difficulty FROM cards")
+    }
+    changed = []
+    for question_id, created, log in logs(raw):
+        card, _ = states_before(question_id, created, log, weights)
+        if stored.get(question_id, (card.stability, card.difficulty)) != (card.stability, card.difficulty):
+            changed.append((card.stability, card.difficulty, question_id))
+    raw.executemany(
+        "UPDATE cards SET stability = ?, difficulty = ?, undo_review_id = NULL, undo_card = NULL"
+        " WHERE question_id = ?",
+        changed,
+    )
+    return len(changed)

@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.scheduler import FSRS6_WEIGHTS, LEGACY_PARAMS, SchedulerParams
+from mockprep.db.card_replay import IN_USE as _IN_USE
+from mockprep.db.card_replay import logs, recompute_memory
 from mockprep.db.driver import text
 from mockprep.db.sql import db_time, from_db_time, must_time
 
@@ -117,9 +119,10 @@ class Scheduling:
         row = self.store.q(f"SELECT * FROM fitted_parameters WHERE {_IN_USE} LIMIT 1").first()
         return None if row is None else _fitted(row)
 
-    def adopt_fit(self, fit_id: int, now: datetime) -> None:
+    def adopt_fit(self, fit_id: int, now: datetime) -> int:
         """Put a kept fit in use from ``now`` (`optimize` on a log unchanged since it was made). One
-        that was in use before and undone is adopted as a copy, so the record keeps when it was used."""
+        that was in use before and undone is adopted as a copy, so the record keeps when it was used.
+        Every card's memory state is recomputed under it (due dates kept): the cards that changed."""
         with self.store.write() as conn:
             conn.execute(
                 text("UPDATE fitted_parameters SET adopted_at = :t WHERE id = :i AND adopted_at IS NULL"),
@@ -134,6 +137,17 @@ class Scheduling:
                 ),
                 {"t": db_time(now), "i": fit_id},
             )
+            return recompute_memory(conn.raw)
+
+    def logs(self) -> list[tuple[int, datetime, list[tuple[datetime, int, SchedulerParams | None]]]]:
+        """Every reviewed question's scheduling log, as replays read it (card_replay.logs)."""
+        return list(logs(self.store.conn.raw))
+
+    def recompute_memory(self) -> int:
+        """Every card's memory state recomputed under the weights in use, due dates kept (a home whose
+        cards an older mockprep left with the memory of earlier weights): the cards that changed."""
+        with self.store.write() as conn:
+            return recompute_memory(conn.raw)
 
     def fits(self) -> list[FittedParameters]:
         """Every fit, oldest first."""
@@ -148,9 +162,10 @@ class Scheduling:
         now: datetime,
         adopt: bool,
     ) -> int:
-        """Keep a fit (``before``/``after`` are (log loss, RMSE)); ``adopt`` puts it in use now."""
+        """Keep a fit (``before``/``after`` are (log loss, RMSE)); ``adopt`` puts it in use now and
+        recomputes every card's memory state under it (due dates kept)."""
         with self.store.write() as conn:
-            return conn.execute(
+            fit_id = conn.execute(
                 text(
                     "INSERT INTO fitted_parameters (fitted_at, weights, reviews, log_loss_before,"
                     " log_loss_after, rmse_before, rmse_after, adopted_at)"
@@ -167,6 +182,9 @@ class Scheduling:
                     "adopted": db_time(now) if adopt else None,
                 },
             ).lastrowid
+            if adopt:
+                recompute_memory(conn.raw)
+            return fit_id
 
     def undo_fit(self, now: datetime) -> FittedParameters | None:
         """Stop using the weights in use (the ones adopted before them, or the defaults, apply again);
@@ -179,11 +197,8 @@ class Scheduling:
                 text("UPDATE fitted_parameters SET undone_at = :t WHERE id = :i"),
                 {"t": db_time(now), "i": row.id},
             )
+            recompute_memory(conn.raw)  # under the weights in use again (due dates kept)
         return _fitted(row)
-
-
-# The fit in use first: the last adopted that was not undone.
-_IN_USE = "adopted_at IS NOT NULL AND undone_at IS NULL ORDER BY adopted_at DESC, id DESC"
 
 
 def _fitted(r: Any) -> FittedParameters:
