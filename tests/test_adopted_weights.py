@@ -273,3 +273,37 @@ def test_plan_readiness_reads_the_recomputed_memory(cli, home: Path) -> None:
         store.scheduling.record_fit(list(FAST), 600, (0.5, 0.4), (0.4, 0.3), START, True)
     after = recall()
     assert before and len(after) == len(before) and all(a < b for a, b in zip(after, before, strict=True))
+
+
+def test_a_merge_says_the_files_own_parameters_stay_on_its_device(
+    cli, home: Path, tmp_path, monkeypatch
+) -> None:
+    """Found by an exploratory tester: fitted parameters do not reach a second device through
+    `import --merge` (nor `sync`), and nothing said so."""
+    from mockprep.db.store import Store
+
+    cli("bank", "list")
+    with Store.open(home) as store:
+        qid = store.q("SELECT id FROM questions ORDER BY id LIMIT 1").one().id
+        params = SchedulerParams(FSRS6_WEIGHTS, 0.9)
+        card = review(params.scheduler(), store.cards.card(qid), Rating.Good, START)
+        pid = store.scheduling.params_id(params, START)
+        store.cards.record_review(ReviewRecord(qid, None, card, START, 3, 0, "a", 1000, params_id=pid))
+    plain_file = tmp_path / "plain.json"
+    assert cli("export", "-o", str(plain_file)).exit_code == 0
+    with Store.open(home) as store:
+        store.scheduling.record_fit(list(FAST), 600, (0.5, 0.4), (0.4, 0.3), START, True)
+    fitted_file = tmp_path / "fitted.json"
+    assert cli("export", "-o", str(fitted_file)).exit_code == 0
+    monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / "other"))
+    cli("bank", "list")
+    quiet = cli("import", str(plain_file), "--merge")
+    assert quiet.exit_code == 0 and "parameters" not in quiet.stdout  # none of its own: nothing to say
+    told = cli("import", str(fitted_file), "--merge")
+    assert told.exit_code == 0, told.stderr
+    (line,) = [line for line in told.stdout.replace("\n", " ").split(". ") if "FSRS parameters" in line] or [
+        ""
+    ]
+    assert "not brought over" in line and "stay on the device" in line
+    with Store.open(tmp_path / "other") as store:
+        assert store.scheduling.weights() == FSRS6_WEIGHTS  # per device: not adopted here

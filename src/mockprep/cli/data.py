@@ -168,6 +168,7 @@ def import_(
             summary = store.bulk.merge_data(head, questions, utc_now())
             banks = home_bank_sources(store, summary)
             typer.echo(plain(merge_report(summary, f"Merged {file}", missing, banks)))
+            _parameters_note(store, head)
             return
         try:
             counts = store.bulk.import_data(head, questions, utc_now(), workers)
@@ -225,6 +226,7 @@ def _import_package(file: Path, merge: bool) -> None:
                 summary = store.bulk.merge_data(head, questions, utc_now())
             banks = home_bank_sources(store, summary)
             typer.echo(plain(merge_report(summary, f"Merged {file}", missing, banks)))
+            _parameters_note(store, head)
             return
         counts = import_package(store, file, started)
     except (ImportRefused, FileInUse) as exc:
@@ -263,6 +265,15 @@ def _not_registered(paths: list[str]) -> None:
             " is not registered here; its banks keep their questions. Once it is here: mockprep bank add"
             f" {shlex.quote(path)}"
         )
+
+
+def _parameters_note(store: Store, head: dict[str, Any]) -> None:
+    """Say that the merged file's own FSRS parameters stay on its device, when it had some of its own."""
+    from mockprep.cli.merge_report import parameters_note
+
+    note = parameters_note(head, store.scheduling.weights())
+    if note:
+        typer.echo(plain(note))
 
 
 def _merge_banks(store: Store, head: dict[str, Any]) -> dict[str, str]:

@@ -3,7 +3,7 @@ device's own files brought back)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mockprep.core.wording import listed, plural
 
@@ -160,3 +160,21 @@ def home_bank_sources(store: Store, *merged: MergeSummary) -> dict[str, str]:
     if not any(summary.homeless for summary in merged):
         return {}
     return {bank.id: bank.source for bank in store.banks.states().values() if not bank.removed}
+
+
+def parameters_note(head: dict[str, Any], here: tuple[float, ...]) -> str | None:
+    """The line a merge says when the file's device had its own FSRS weights in use and they differ
+    from this home's (``here``): weights stay on each device (found by an exploratory tester: nothing
+    said so). None when they are the same, or the file had none of its own."""
+    fits = [f for f in head.get("fitted_parameters") or [] if f.get("adopted_at") and not f.get("undone_at")]
+    if not fits:
+        return None
+    theirs = max(fits, key=lambda f: (str(f["adopted_at"]), f.get("id", 0)))
+    if tuple(float(w) for w in theirs.get("weights", ())) == tuple(here):
+        return None
+    fitted = str(theirs.get("fitted_at"))[:10]
+    return (
+        f"The file's device schedules with its own FSRS parameters (fitted {fitted});"
+        " they were not brought over: parameters stay on the device that adopted them, and this home keeps"
+        " its own (due dates agree either way; mockprep optimize fits this home's)."
+    )
