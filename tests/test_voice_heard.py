@@ -132,14 +132,35 @@ def test_a_beginning_skipped_with_the_prompt_is_transcribed_without_it_and_joine
         lambda s: [segment("touch it at a corner", 30.0, 40.0)],
         lambda s: [segment("Um we add a penalty to the loss", 0.0, s)],
     )
-    seen: list[tuple[float, float]] = []
-    transcript = transcriber(model).transcribe_samples(
-        speech(40.0), lambda done, total: seen.append((done, total))
-    )
+    seen: list[tuple] = []
+    transcript = transcriber(model).transcribe_samples(speech(40.0), lambda *told: seen.append(told))
     assert transcript.text == "Um we add a penalty to the loss touch it at a corner"
     assert transcript.words[0].start == 0.0
     assert model.calls == [(45.0, True), (30.0, False)]  # only the head is transcribed again
-    assert seen == [(40.0, 45.0)]
+    # the second pass is told too, in the stretch's own seconds (an exploratory tester: a skipped
+    # head of 2m30s took 76 s of a 5-minute answer's 83 with nothing said)
+    assert seen == [(40.0, 45.0), (0.0, 30.0, (0.0, 30.0)), (30.0, 30.0, (0.0, 30.0))]
+
+
+def test_a_stretch_heard_again_says_so_and_how_far_it_has_got() -> None:
+    class Twice:
+        name = "twice"
+
+        def transcribe(self, audio: Path, progress=None) -> Transcript:
+            for done in range(30, 301, 30):
+                progress(float(done), 303.0)
+            for done in range(0, 151, 15):
+                progress(float(done), 150.0, (0.0, 150.0))
+            return Transcript((Word("yes", 0.0, 0.5),), 303.0)
+
+    clip = Clip(Path("long.wav"), live=False)
+    source = SimpleNamespace(live=False, next_clip=lambda countdown, wait: clip, release=lambda c: None)
+    told: list[str] = []
+    Voice(source, Twice(), DEFAULT_SETTINGS, notice=told.append).answer(None)
+    again = [line for line in told if "again" in line]
+    assert again[0] == "Transcribing long.wav … hearing 0s–2m30s again (skipped the first time)"
+    steps = again[1:]
+    assert 5 <= len(steps) <= 10 and all(" again: " in s and s.endswith(" of 2m30s") for s in steps)
 
 
 def test_speech_heard_again_between_two_words_of_one_segment_goes_between_them() -> None:

@@ -94,8 +94,9 @@ class Transcriber(Protocol):
 
     name: str
 
-    def transcribe(self, audio: Path, progress: Callable[[float, float], None] | None = None) -> Transcript:
-        """``progress`` is told (seconds transcribed, seconds in all) as the work goes on."""
+    def transcribe(self, audio: Path, progress: Callable[..., None] | None = None) -> Transcript:
+        """``progress`` is told (seconds transcribed, seconds in all) as the work goes on; of a stretch
+        transcribed again, (seconds of it done, its seconds, (its start, its end))."""
 
 
 def tighten(words: tuple[Word, ...], voiced: list[bool], frame_seconds: float) -> tuple[Word, ...]:

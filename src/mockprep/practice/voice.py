@@ -129,15 +129,21 @@ class Voice:
                 self.notice(f"Transcribed {format_duration(transcript.seconds)} of speech.")
             return SpokenAnswer(clip, transcript, delivery)
 
-    def _progress(self, label: str) -> Callable[[float, float], None]:
+    def _progress(self, label: str) -> Callable[..., None]:
         """Says how far transcribing has got, a line each further tenth of the recording (a long one
-        takes a minute or more: a 20-minute answer on 2 cores)."""
-        said = [0.0]
+        takes a minute or more: a 20-minute answer on 2 cores), and of each stretch heard again (a
+        skipped head of 2m30s took longer than the rest of a 5-minute answer, with nothing said)."""
+        said: list[Any] = [0.0, None]  # how far the last line said; the stretch heard again
+        fmt = format_duration
 
-        def tell(done: float, total: float) -> None:
-            if total > 0 and done < total and done - said[0] >= total / 10:
+        def tell(done: float, total: float, again: tuple[float, float] | None = None) -> None:
+            where = "" if again is None else f"{fmt(again[0])}–{fmt(again[1])} again: "
+            if again != said[1]:  # a stretch starts again from its own start
+                said[:] = [0.0, again]
+                self.notice(f"Transcribing {label} … hearing {where[:-2]} (skipped the first time)")
+            elif total > 0 and done < total and done - said[0] >= total / 10:
                 said[0] = done
-                self.notice(f"Transcribing {label} … {format_duration(done)} of {format_duration(total)}")
+                self.notice(f"Transcribing {label} … {where}{fmt(done)} of {fmt(total)}")
 
         return tell
 

@@ -219,7 +219,8 @@ class WhisperTranscriber:
             heard = [part for segment in heard for part in _cut(segment, stretches)]
         for start, end in stretches:
             clip = samples[int(start * RATE) : int(end * RATE)]
-            for again in self._segments(clip, None, None, offset=start):
+            told = None if progress is None else _again(progress, start, end)
+            for again in self._segments(clip, None, told, offset=start):
                 if likely_speech(again, voiced):
                     inside = [p for p in again.pieces if start <= (p[1] + p[2]) / 2 <= end]
                     heard.append(Heard(tuple(inside), again.no_speech, again.logprob))
@@ -254,7 +255,15 @@ class WhisperTranscriber:
         return out
 
 
-Progress = Callable[[float, float], None]  # (seconds transcribed, seconds in all)
+# (seconds transcribed, seconds in all[, (start, end) of a stretch heard again: the seconds are its own])
+Progress = Callable[..., None]
+
+
+def _again(progress: Progress, start: float, end: float) -> Callable[[float, float], None]:
+    """``progress`` for a stretch Whisper skipped, heard again without the prompt (a skipped head of
+    2m30s takes longer than the rest of a 5-minute answer): told at once that it starts, then as it goes."""
+    progress(0.0, end - start, (start, end))
+    return lambda done, total: progress(done, total, (start, end))
 
 
 @dataclass(frozen=True)
