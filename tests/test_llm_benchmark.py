@@ -131,7 +131,8 @@ def keys_sent(stub_server: StubServer) -> set[str | None]:
 
 def test_the_key_comes_from_where_mockprep_reads_it(stub_server: StubServer, monkeypatch, capsys) -> None:
     """Found by an exploratory tester: the benchmark sent no key, while its 401 line said to set
-    llm_api_key or MOCKPREP_LLM_API_KEY."""
+    llm_api_key or MOCKPREP_LLM_API_KEY. The key mockprep reads goes only to the server it is for,
+    llm_base_url (found by a reviewer: it went to whatever --base-url named)."""
     import os
     from pathlib import Path
 
@@ -141,6 +142,7 @@ def test_the_key_comes_from_where_mockprep_reads_it(stub_server: StubServer, mon
     home = Path(os.environ["MOCKPREP_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     set_value(config_path(home), "llm_api_key", "sk-from-the-file")
+    set_value(config_path(home), "llm_base_url", stub_server.url + "/")  # (a trailing slash is the same)
     assert run(stub_server, "--limit", "1") == 0
     assert keys_sent(stub_server) == {"Bearer sk-from-the-file"}
     monkeypatch.setenv("MOCKPREP_LLM_API_KEY", "sk-from-the-variable")
@@ -151,6 +153,35 @@ def test_the_key_comes_from_where_mockprep_reads_it(stub_server: StubServer, mon
     stub_server.headers.clear()
     assert run(stub_server, "--limit", "1", "--api-key-env", "SERVER_KEY") == 0
     assert keys_sent(stub_server) == {"Bearer sk-named"}
+
+
+def test_another_server_is_sent_no_key_of_mockprep(stub_server: StubServer, monkeypatch, capsys) -> None:
+    """--base-url naming a server other than llm_base_url is sent neither llm_api_key nor
+    MOCKPREP_LLM_API_KEY (found by a reviewer: both went to any --base-url), only an --api-key-env key;
+    its 401 line says to name one."""
+    import os
+    from pathlib import Path
+
+    from mockprep.services.settings_file import config_path, set_value
+
+    home = Path(os.environ["MOCKPREP_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    set_value(config_path(home), "llm_api_key", "sk-from-the-file")
+    set_value(config_path(home), "llm_base_url", "http://127.0.0.1:9/v1")
+    stub_server.answer("grading", body=all_covered)
+    assert run(stub_server, "--limit", "1") == 0
+    monkeypatch.setenv("MOCKPREP_LLM_API_KEY", "sk-from-the-variable")
+    assert run(stub_server, "--limit", "1") == 0
+    assert keys_sent(stub_server) == {None}
+    monkeypatch.setenv("SERVER_KEY", "sk-named")
+    assert run(stub_server, "--limit", "1", "--api-key-env", "SERVER_KEY") == 0
+    assert keys_sent(stub_server) == {None, "Bearer sk-named"}
+    capsys.readouterr()
+    stub_server.answer("grading", status=401, body={"error": {"message": "no key"}})
+    assert run(stub_server, "--limit", "1") == 0
+    assert "the key refused: name the variable that holds this server's key with --api-key-env" in (
+        capsys.readouterr().out
+    )
 
 
 def test_a_refused_key_names_where_this_run_read_it(stub_server: StubServer, monkeypatch, capsys) -> None:

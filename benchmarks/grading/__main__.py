@@ -47,8 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--api-key-env",
         metavar="NAME",
-        help="With --base-url: the environment variable holding the server's key (default: llm_api_key "
-        "as mockprep reads it, from MOCKPREP_LLM_API_KEY or the home's settings).",
+        help="With --base-url: the environment variable holding the server's key (default: for the "
+        "configured llm_base_url, llm_api_key as mockprep reads it, from MOCKPREP_LLM_API_KEY or the "
+        "home's settings; no key for another server).",
     )
     parser.add_argument("--strictness", default="normal", choices=("lenient", "normal", "strict"))
     parser.add_argument("--timeout", type=float, default=120.0, help="Seconds to wait for each reply.")

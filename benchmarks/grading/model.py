@@ -38,12 +38,13 @@ def run(args: argparse.Namespace, items: list[Item], set_name: str) -> int:
     from mockprep.services.models import ModelUnavailable, open_model
 
     try:
-        model = open_model(model_settings(args))
+        settings, hint = model_settings(args)
+        model = open_model(settings)
     except (ModelUnavailable, BenchmarkError) as exc:
         print(f"benchmarks.grading: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, BenchmarkError) else 1
-    if args.api_key_env and hasattr(model, "key_hint"):
-        model.key_hint = f"set {args.api_key_env}"  # where this run's key came from
+    if hasattr(model, "key_hint"):
+        model.key_hint = hint
     print(
         f"sending {len(items)} labelled answers to {model.model_id} at {model.destination}", file=sys.stderr
     )
@@ -68,26 +69,39 @@ class BenchmarkError(Exception):
     """The run cannot start as asked; the message says why in one line."""
 
 
-def model_settings(args: argparse.Namespace) -> Any:
-    """The settings a model is opened with: the model and server named on the command line, the key as
-    mockprep itself reads it (``MOCKPREP_LLM_API_KEY``, else ``llm_api_key`` in the home's settings), or
-    from the variable ``--api-key-env`` names (never a key on the command line, where shell history
-    keeps it)."""
+def model_settings(args: argparse.Namespace) -> tuple[Any, str]:
+    """The settings a model is opened with, and where a server that refuses the key says to set it: the
+    model and server named on the command line, and the key from the variable ``--api-key-env`` names
+    (never a key on the command line, where shell history keeps it), else the key mockprep itself reads
+    (``MOCKPREP_LLM_API_KEY``, else ``llm_api_key`` in the home's settings) only when ``--base-url`` is
+    the configured ``llm_base_url``: that key is that server's, and any other server is sent none."""
     import os
 
     from mockprep.paths import HomeError, home_dir
+    from mockprep.services.models import KEY_HINT
     from mockprep.services.settings_file import SettingsFileError, load
 
     try:
         settings = load(home_dir(), os.environ)[0].settings
     except (HomeError, SettingsFileError) as exc:
         raise BenchmarkError(str(exc)) from None
-    key = settings.llm_api_key
+    key, hint = settings.llm_api_key, KEY_HINT
     if args.api_key_env:
-        key = os.environ.get(args.api_key_env, "").strip()
+        key, hint = os.environ.get(args.api_key_env, "").strip(), f"set {args.api_key_env}"
         if not key:
             raise BenchmarkError(f"--api-key-env {args.api_key_env}: that environment variable is not set")
-    return replace(settings, llm_model=args.model, llm_base_url=args.base_url, llm_api_key=key)
+    elif not same_server(args.base_url, settings.llm_base_url):
+        key, hint = None, "name the variable that holds this server's key with --api-key-env"
+    return replace(settings, llm_model=args.model, llm_base_url=args.base_url, llm_api_key=key), hint
+
+
+def same_server(url: str | None, configured: str | None) -> bool:
+    """Whether ``url`` is the configured ``llm_base_url`` (spaces and a trailing slash aside)."""
+    return bool(url and configured) and _base(url) == _base(configured)  # type: ignore[arg-type]
+
+
+def _base(url: str) -> str:
+    return url.strip().rstrip("/")
 
 
 def _grade(grader: Any, spec: Any, item: Item) -> Graded:
