@@ -332,6 +332,47 @@ def test_a_server_address_holding_a_key_is_refused_without_showing_it(secret, us
             pytest.fail(f"{url} accepted from the {place}")
 
 
+@given(
+    SECRET,
+    st.sampled_from(
+        [
+            "http://localhost:11434/v1?key={}",
+            "https://api.example.com/v1?api_key={}&x=1",
+            "https://api.example.com/v1#{}",
+            "localhost:11434/v1?key={}",
+            "user:{}@localhost:11434/v1",
+            "{}@api.example.com/v1",
+            "http:/user:{}@localhost/v1",
+            "ftp://me:{}@localhost/v1",
+        ]
+    ),
+)
+def test_a_key_in_the_query_or_an_address_without_scheme_is_refused_unshown(secret, form) -> None:
+    """Found by a reviewer: http://h/v1?key=sk-... was accepted (and shown by config list, the first-use
+    question and the 404 line) though a client adds /chat/completions after the query, so it never
+    worked; user:sk-...@host/v1, with no scheme, was refused by the scheme check, which echoed the key."""
+    url = form.format(secret)
+    for place in ("file", "env", "option"):
+        try:
+            if place == "env":
+                build(env_entries({"MOCKPREP_LLM_BASE_URL": url})[0])
+            elif place == "option":
+                build(option_entries([f"llm_base_url={url}"]))
+            else:
+                check_value("llm_base_url", url)
+        except SettingError as exc:
+            assert secret not in str(exc) and "llm_api_key" in str(exc) and "\n" not in str(exc)
+        else:
+            pytest.fail(f"{url} accepted from the {place}")
+
+
+@pytest.mark.parametrize(
+    "url", ["http://localhost:11434/v1", "https://h.example/v1/@models", "http://[::1]:8/v1"]
+)
+def test_an_at_sign_or_brackets_in_a_plain_address_are_taken(url) -> None:
+    assert check_value("llm_base_url", url) == url
+
+
 def test_a_key_in_a_stored_server_address_is_never_printed(cli, home: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text('llm_base_url = "http://me:sk-STORED@localhost:11434/v1"\n')

@@ -177,17 +177,24 @@ ENDPOINT = "/chat/completions"  # what a client adds to a server's base address
 
 def url_problem(text: str) -> str | None:
     """What is wrong with ``text`` as a model server's base address, in a few words, or None. A user
-    name or key in it is refused without echoing it (the key has a setting of its own, kept hidden);
-    a pasted endpoint is refused with the base address to write instead."""
+    name or key in it (before the host, or anywhere in one that is no web address) and a query or
+    fragment (``?key=...``) are refused without echoing it (the key has a setting of its own, kept
+    hidden; a client adds /chat/completions after the query, so such an address never worked); a
+    pasted endpoint is refused with the base address to write instead."""
     try:
         parts = urlsplit(text.strip())
-        credentials = parts.username is not None or parts.password is not None
+        credentials = "@" in parts.netloc or ("@" in text and not is_web_address(text))
     except ValueError:
         credentials = "@" in text
     if credentials:
         return (
             "must not hold a user name or key (user:key@): put the key in llm_api_key or "
             "MOCKPREP_LLM_API_KEY, and the address without it"
+        )
+    if "?" in text or "#" in text:
+        return (
+            "must not hold a query or fragment (?... or #...): a key goes in llm_api_key or "
+            "MOCKPREP_LLM_API_KEY, and the address ends at its path, such as http://localhost:11434/v1"
         )
     if not is_web_address(text):
         return f"must be an http:// or https:// address such as http://localhost:11434/v1 (got {_got(text)})"
