@@ -483,3 +483,33 @@ def test_the_preview_says_what_adopting_does_and_adopting_does_it(
     assert int(recall[2]) == round(100 * _mean_recall(home, now))  # what the preview said
     with Store.open(home) as store:
         assert {r.question_id: r.due for r in store.q("SELECT question_id, due FROM cards")} == dues
+
+
+def test_any_optimize_run_recomputes_cards_an_older_mockprep_left(cli, home: Path, monkeypatch) -> None:
+    """A home that adopted a fit with an older mockprep keeps cards computed under earlier weights; a
+    later `optimize` whose fit is not worth using must still recompute them (found on the tester's home:
+    recall on the interview day stayed 0.897 after such a run)."""
+    from mockprep.core.scheduler import states_before
+    from mockprep.db.card_replay import logs
+
+    cli("bank", "list")
+    _store_log(home)
+    older = [round(w * 1.3, 4) for w in TRUE_WEIGHTS[:4]] + list(TRUE_WEIGHTS[4:])
+    with Store.open(home) as store:  # adopted as an older mockprep did: no card recomputed
+        store.conn.exec_driver_sql(
+            "INSERT INTO fitted_parameters (fitted_at, weights, reviews, log_loss_before, log_loss_after,"
+            f" rmse_before, rmse_after, adopted_at) VALUES ('2026-03-01 00:00:00.000000', '{older}', 900,"
+            " 0.5, 0.4, 0.4, 0.3, '2026-03-01 00:00:00.000000')"
+        )
+    monkeypatch.setattr(optimizing, "fit_weights", lambda log, progress=False: list(older))  # no gain
+    out = cli("optimize", "--yes").stdout.replace("\n", " ")
+    assert "Keeping the parameters in use" in out and "Recomputed the memory state of" in out
+    with Store.open(home) as store:
+        raw, weights = store.conn.raw, store.scheduling.weights()
+        for qid, created, log in logs(raw):
+            card, _ = states_before(qid, created, log, weights)
+            assert (card.stability, card.difficulty) == tuple(
+                raw.execute(
+                    "SELECT stability, difficulty FROM cards WHERE question_id = ?", (qid,)
+                ).fetchone()
+            )

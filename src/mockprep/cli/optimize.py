@@ -81,6 +81,8 @@ def optimize(
         else:
             figures = (before.log_loss, before.rmse), (after.log_loss, after.rmse)
             store.scheduling.record_fit(weights, len(log), *figures, now, adopt)
+        if not adopt:  # (adopting recomputes; without it, a card an older mockprep left stale is)
+            _recomputed(store.scheduling.recompute_memory())
     finally:
         store.close()
     if adopt:
