@@ -1,6 +1,6 @@
 """What the person is told about where their text goes is true: a local server is reached directly, not
-through a proxy; only loopback addresses count as local; the first-use question names everything a
-request carries (against tests/llm_stub.py)."""
+through a proxy; only loopback and unspecified addresses count as local; the first-use question names
+everything a request carries (against tests/llm_stub.py)."""
 
 from __future__ import annotations
 
@@ -78,10 +78,30 @@ def test_loopback_addresses_and_localhost_are_local(address, scheme: str, port: 
     assert is_local_url(f"{scheme}://LocalHost:{port}/v1")
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "[::]", "127.1", "0x7f.1", "2130706433", "localhost."])
+def test_what_servers_print_and_short_loopback_forms_are_reached_directly(
+    stub_server: StubServer, proxy, host: str
+) -> None:
+    """Found by a reviewer: 0.0.0.0 (what vLLM and uvicorn print), 127.1 and localhost. counted as
+    elsewhere, so with http_proxy set the request went to the proxy and failed. A connection to any of
+    them reaches this machine, so they are local: reached directly (the stub listens on 127.0.0.1)."""
+    if host in ("[::]", "localhost."):  # (judged only: no IPv6 here, and no resolver that knows the dot)
+        assert is_local_url(f"http://{host}:8000/v1")
+        return
+    model = OpenAICompatibleModel(stub_server.url.replace("127.0.0.1", host), "m")
+    assert model.local
+    assert grade(model).model == "m"
+    assert len(stub_server.requests) == 1 and proxy.requests == []
+
+
 @given(
     st.from_regex(r"127\.[a-z0-9]{1,12}(\.[a-z]{2,8}){1,2}", fullmatch=True)
     | st.from_regex(r"(127\.){1,3}[a-z][a-z0-9-]{0,10}", fullmatch=True)
-    | st.ip_addresses(v=4).filter(lambda a: not a.is_loopback).map(str)
+    | st.ip_addresses(v=4).filter(lambda a: not a.is_loopback and not a.is_unspecified).map(str)
+    | st.ip_addresses(v=6)
+    .filter(lambda a: not (a.ipv4_mapped or a).is_loopback and not (a.ipv4_mapped or a).is_unspecified)
+    .map(lambda a: f"[{a}]")
+    | st.sampled_from(["localhost.example", "localhost..", "127.0.0.1.example", "0x7f.attacker", "1"])
 )
 def test_a_host_is_local_only_when_its_address_is_loopback(host: str) -> None:
     """Found by an exploratory tester: http://127.attacker.example/v1 was said to stay on this machine."""

@@ -99,22 +99,30 @@ class Cancel:
 
 
 def is_local_url(url: str) -> bool:
-    """Whether ``url``'s host is this machine: ``localhost`` or a loopback address (127.0.0.0/8, ::1,
-    and 127.x written as IPv4-mapped IPv6), read as an address, so ``127.attacker.example`` is not."""
+    """Whether ``url``'s host is this machine: ``localhost`` (``localhost.`` too), a loopback address
+    (127.0.0.0/8, ::1) or the unspecified one (0.0.0.0, ::, which servers print and a connection to
+    reaches this machine), IPv4 also as IPv4-mapped IPv6 and in the short forms a connection accepts
+    (127.1, 0x7f.1, 2130706433), read as an address, so ``127.attacker.example`` is not."""
     import ipaddress
+    import socket
 
     try:
         host = (urlsplit(url).hostname or "").lower()
     except ValueError:  # an unbalanced "[" in the address
         return False
-    if host == "localhost":
+    if host.removesuffix(".") == "localhost":
         return True
     try:
-        address = ipaddress.ip_address(host)
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host)
     except ValueError:
-        return False
+        if not re.fullmatch(r"[0-9a-fx.]+", host):
+            return False
+        try:  # the resolver reads an IPv4 address written short as inet_aton does
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return False
     mapped = getattr(address, "ipv4_mapped", None)
-    return (mapped or address).is_loopback
+    return (mapped or address).is_loopback or (mapped or address).is_unspecified
 
 
 def timed_out(exc: BaseException) -> bool:
