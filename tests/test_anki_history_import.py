@@ -357,3 +357,52 @@ def test_cramming_in_a_filtered_deck_never_counts() -> None:
         RevlogEntry(4_000, 3, 1, 2500),
     ]
     assert [(a.ease, a.counts) for a in answers(log)] == [(3, True), (1, False), (3, True)]
+
+
+def test_two_imports_at_once_register_the_bank_once(
+    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second of two `bank import --add` (or `bank add`) of one bank from two folders waits for the
+    first, then is refused, naming the file that holds the bank: it no longer registered it again
+    meanwhile (181 questions for a 177-question bank)."""
+    import threading
+
+    from mockprep.core.banks import BankError
+    from mockprep.db.store import Store
+    from mockprep.services import bank_sync
+    from tests.test_bank_import import MIXED_BANK
+
+    files = []
+    for folder in ("one", "two"):
+        (tmp_path / folder).mkdir()
+        files.append(tmp_path / folder / "mixed.toml")
+        files[-1].write_text(MIXED_BANK, encoding="utf-8")
+    first, second = Store.open(home), Store.open(home)
+    scan = bank_sync._scan
+    outcome: list[object] = []
+
+    def other_import() -> None:
+        try:
+            outcome.append(bank_sync.add_path(second, files[1], datetime.now(UTC)))
+        except BankError as exc:
+            outcome.append(exc)
+
+    started: list[threading.Thread] = []
+
+    def scan_while_another_starts(*args, **kwargs):
+        if not started:  # the other import starts while this one reads the files
+            started.append(threading.Thread(target=other_import))
+            started[0].start()
+            started[0].join(1.0)  # (it runs to its end meanwhile, unless it waits for this one)
+        return scan(*args, **kwargs)
+
+    monkeypatch.setattr(bank_sync, "_scan", scan_while_another_starts)
+    try:
+        bank_sync.add_path(first, files[0], datetime.now(UTC))
+        started[0].join(60)
+    finally:
+        first.close()
+        second.close()
+    assert isinstance(outcome[0], BankError) and "already used by" in str(outcome[0].problems[0])
+    [(sources,)] = db_rows(home, "SELECT COUNT(*) FROM bank_sources WHERE path LIKE '%mixed.toml'")
+    assert sources == 1

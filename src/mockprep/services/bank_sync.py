@@ -111,6 +111,13 @@ def sync_banks(store: Store, now: datetime) -> SyncReport:
 def add_path(store: Store, path: Path, now: datetime) -> AddReport:
     """Register a bank file or folder and sync it; raise :class:`BankError` and change nothing when
     a file under it is invalid or holds a bank id another live file already holds."""
+    # One write transaction from the first read: another `bank add` or `bank import --add` of the same
+    # bank waits for it and then sees its registration (two at once registered one bank twice).
+    with store.write():
+        return _add_path(store, path, now)
+
+
+def _add_path(store: Store, path: Path, now: datetime) -> AddReport:
     resolved = path.resolve()
     if not resolved.exists():
         raise BankError([BankProblem(str(path), "no such file or folder")])
