@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import select
+import time
 from contextlib import contextmanager
 from dataclasses import replace
 from types import SimpleNamespace
@@ -59,6 +60,55 @@ def test_echo_comes_back_when_the_wait_is_interrupted() -> None:
         with pytest.raises(KeyboardInterrupt), keys_held(tty):
             raise KeyboardInterrupt
         assert termios.tcgetattr(tty.fileno()) == echoing
+
+
+def test_no_key_typed_during_the_wait_outlives_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by a reviewer: the wait's end counted, flushed, then restored line mode, so a key typed
+    between the flush and the restore stayed for the next prompt. Keys arrive here at the last moment
+    before the modes are restored; none is left to be read afterwards."""
+    from mockprep.terminal.typeahead import _waiting, keys_held
+
+    real = termios.tcsetattr
+    with terminal() as (tty, keyboard):
+        restoring: list[bool] = []
+
+        def typed_at_the_last_moment(fd, when, attributes):
+            if restoring:
+                before = _waiting(fd)
+                keyboard.write(b"2")
+                for _ in range(100):  # until the terminal has it
+                    if _waiting(fd) > before:
+                        break
+                    time.sleep(0.01)
+            return real(fd, when, attributes)
+
+        monkeypatch.setattr(termios, "tcsetattr", typed_at_the_last_moment)
+        with keys_held(tty):
+            keyboard.write(b"1")
+            select.select([tty], [], [], 0.5)
+            restoring.append(True)
+        monkeypatch.setattr(termios, "tcsetattr", real)
+        keyboard.write(b"\n")
+        assert tty.readline() == "\n"
+
+
+def test_keys_dropped_by_a_wait_no_prompt_followed_are_not_told_at_the_next() -> None:
+    """Found by a reviewer: keys typed during a wait cut short by Ctrl-C were still counted at the
+    checklist of a later wait, which said keys were dropped though none was typed then."""
+    from mockprep.terminal.typeahead import discard_typeahead, keys_held
+
+    with terminal() as (tty, keyboard):
+        with pytest.raises(KeyboardInterrupt), keys_held(tty):
+            keyboard.write(b"123")
+            select.select([tty], [], [], 0.5)
+            raise KeyboardInterrupt
+        with keys_held(tty):
+            pass
+        assert discard_typeahead(tty) == 0
+        with keys_held(tty):
+            keyboard.write(b"45")
+            select.select([tty], [], [], 0.5)
+        assert discard_typeahead(tty) == 2
 
 
 def test_the_checklist_says_keys_typed_before_it_were_dropped(monkeypatch: pytest.MonkeyPatch) -> None:

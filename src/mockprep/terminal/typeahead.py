@@ -61,6 +61,9 @@ def keys_held(stream: IO[str] | None = None) -> Iterator[None]:
     saved = None
     try:
         if stream.isatty():
+            # What an earlier wait dropped was for the prompt after it; a wait that none followed (Ctrl-C)
+            # must not have the next prompt say keys were dropped.
+            _held_dropped.pop(stream.fileno(), None)
             saved = termios.tcgetattr(stream.fileno())
             quiet = list(saved)
             quiet[3] &= ~(termios.ECHO | termios.ECHONL | termios.ICANON)  # the local modes
@@ -76,11 +79,12 @@ def keys_held(stream: IO[str] | None = None) -> Iterator[None]:
             try:
                 fd = stream.fileno()
                 typed = _waiting(fd)  # every key, a line without its Enter too
-                termios.tcflush(fd, termios.TCIFLUSH)
                 _held_dropped[fd] = _held_dropped.get(fd, 0) + typed
             except (OSError, ValueError, termios.error):
                 pass
             try:
-                termios.tcsetattr(stream.fileno(), termios.TCSANOW, saved)
+                # Drop what was typed and restore the modes in one step (a flush, then a restore, kept
+                # the keys typed between them for the next prompt, which dropped them uncounted).
+                termios.tcsetattr(stream.fileno(), termios.TCSAFLUSH, saved)
             except (OSError, ValueError, termios.error):
                 pass
