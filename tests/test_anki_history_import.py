@@ -181,7 +181,29 @@ def test_suspended_in_anki_arrive_suspended_and_no_leech_is_suspended_by_the_imp
     assert _card(home, "Which card was suspended?")[5] is None
 
 
-def test_buried_in_anki_today_stays_buried_until_the_next_day(cli, tmp_path: Path, home: Path) -> None:
+def _changed(package: Path) -> datetime:
+    """When the package's collection last changed (its col.mod), as Anki wrote it."""
+    import sqlite3
+    import zipfile
+
+    import zstandard
+
+    unpacked = package.with_suffix(".anki21")
+    with zipfile.ZipFile(package) as archive, archive.open("collection.anki21b") as member:
+        unpacked.write_bytes(zstandard.ZstdDecompressor().stream_reader(member).read())
+    con = sqlite3.connect(unpacked)
+    try:
+        [(mod,)] = con.execute("SELECT mod FROM col").fetchall()
+    finally:
+        con.close()
+    return datetime.fromtimestamp(mod // 1000, UTC)
+
+
+def test_buried_in_anki_today_stays_buried_until_the_next_day(
+    cli, cli_clock, tmp_path: Path, home: Path
+) -> None:
+    """Buried until the next day starts after the export, and not once it has begun. The import's clock
+    is pinned to the export's time (it read the wall clock, and failed when a day started between)."""
     col = _new_collection(tmp_path / "bury.anki2")
     try:
         buried = _add(col, "Which card was buried?")
@@ -191,13 +213,16 @@ def test_buried_in_anki_today_stays_buried_until_the_next_day(cli, tmp_path: Pat
         package = _export(col, tmp_path / "bury.apkg")
     finally:
         col.close()
+    exported = cli_clock.now = _changed(package)
     result = _import(cli, package, tmp_path)
     assert result.exit_code == 0, result.stderr
     until = _card(home, "Which card was buried?")[6]
     assert until is not None
     until = datetime.fromisoformat(until).replace(tzinfo=UTC)
-    assert datetime.now(UTC) < until <= datetime.now(UTC) + timedelta(days=1)
+    assert exported < until <= exported + timedelta(days=1)
     assert "Buried until your next day, as in Anki: 1 question(s)." in result.stdout
+    cli_clock.now = until  # the next day has begun: Anki has unburied it, and so does the import
+    assert "Buried until" not in _import(cli, package, tmp_path).stdout
 
 
 def test_answers_given_in_anki_since_an_import_are_added_and_the_card_replayed(
