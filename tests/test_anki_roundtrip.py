@@ -12,6 +12,8 @@ from anki.collection import (
     ImportAnkiPackageOptions,
     ImportAnkiPackageRequest,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mockprep.core.banks import parse_bank
 
@@ -174,6 +176,57 @@ def test_a_question_born_in_mockprep_keeps_the_guid_of_its_key(tmp_path: Path) -
     bank.write_text(CODE_BANK, encoding="utf-8")
     spec = parse_bank(bank.read_bytes(), str(bank)).spec
     assert note_guids([spec]) == {("code", "relu"): note_guid("code", "relu")}
+
+
+def _guid_bank(bank_id: str, claims: list[str | None]) -> str:
+    """A bank whose question i gives anki_guid claims[i] (None: none)."""
+    head = f'id = "{bank_id}"\ntitle = "{bank_id}"\nround = "technical"\ntopic = "ml"\n'
+    return head + "".join(
+        f'\n[[questions]]\nid = "q{i}"\nprompt = "What is {bank_id} {i}?"\nanswer = "It is {i}. It counts."\n'
+        f'key_points = ["it is {i}", "it counts"]\n' + (f'anki_guid = "{guid}"\n' if guid else "")
+        for i, guid in enumerate(claims)
+    )
+
+
+GUID_CLAIMS = st.lists(st.sampled_from([None, "G1", "G2", "G3"]), min_size=1, max_size=5)
+
+
+@given(GUID_CLAIMS, GUID_CLAIMS)
+def test_a_guid_two_questions_give_goes_to_the_first_by_key_whatever_the_order(first, second) -> None:
+    """Found by a reviewer: which question kept a GUID two claimed depended on the order of the banks
+    exported (export A B vs B A gave note G to different questions, so Anki overwrote one note with the
+    other's). It goes to the first by key, each note has its own GUID, and none is claimed in vain."""
+    from mockprep.services.bank_export import note_guid, note_guids
+
+    banks = [
+        parse_bank(_guid_bank(b, c).encode(), f"{b}.toml").spec for b, c in (("a", first), ("b", second))
+    ]
+    guids = note_guids(banks)
+    assert guids == note_guids(banks[::-1])
+    assert len(set(guids.values())) == len(guids)
+    claimants: dict[str, list[str]] = {}
+    for bank in banks:
+        for q in bank.questions:
+            claimants.setdefault(q.anki_guid or "", []).append(f"{bank.id}/{q.id}")
+            if not q.anki_guid:
+                assert guids[bank.id, q.id] == note_guid(bank.id, q.id)
+    for guid, keys in claimants.items():
+        if guid:
+            winner, *others = sorted(keys)
+            assert guids[tuple(winner.split("/"))] == guid  # type: ignore[index]
+            assert all(guids[tuple(key.split("/"))] == note_guid(*key.split("/")) for key in others)  # type: ignore[index]
+
+
+def test_validate_warns_of_a_guid_two_questions_give(cli, tmp_path: Path) -> None:
+    bank = tmp_path / "shared.toml"
+    bank.write_text(_guid_bank("shared", ["G1", None, "G1", "G1"]), encoding="utf-8")
+    result = cli("bank", "validate", str(bank))
+    assert result.exit_code == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if "anki_guid 'G1'" in line]
+    assert len(warned) == 2 and all("'q0'" in line and "shared.toml" in line for line in warned)
+    assert {("q2" in line, "q3" in line) for line in warned} == {(True, False), (False, True)}
+    bank.write_text(_guid_bank("shared", ["G1", "G2"]), encoding="utf-8")
+    assert "anki_guid" not in cli("bank", "validate", str(bank)).stderr
 
 
 MARKED_BANK = """id = "marked"

@@ -11,10 +11,12 @@ from mockprep.core.textnorm import content_stems
 def lint_bank(bank: Bank) -> tuple[list[BankProblem], list[BankProblem]]:
     """``(problems, notes)``: a key point with nothing to match (no word, number or symbol) can never
     be ticked, and one that repeats another is graded twice, so each is a problem; one its own model
-    answer does not cover is a note (the wording may need the answer's words)."""
+    answer does not cover is a note (the wording may need the answer's words), and so is an anki_guid
+    another question gives too (one Anki note cannot be both)."""
     problems: list[BankProblem] = []
     notes: list[BankProblem] = []
     grader = KeyPointGrader()  # words only: quick, and what every machine has
+    claimed: dict[str, list[str]] = {}  # anki_guid -> the questions giving it
     for question in bank.questions:
         spec = question.spec
         seen: dict[str, int] = {}
@@ -31,6 +33,8 @@ def lint_bank(bank: Bank) -> tuple[list[BankProblem], list[BankProblem]]:
                     )
                 )
             seen.setdefault(same, number)
+        if spec.anki_guid:
+            claimed.setdefault(spec.anki_guid, []).append(spec.id)
         if spec.kind != "open":
             continue
         assessment = grader.assess(spec, spec.answer)
@@ -44,4 +48,14 @@ def lint_bank(bank: Bank) -> tuple[list[BankProblem], list[BankProblem]]:
                         spec.id,
                     )
                 )
+    for guid, ids in claimed.items():
+        for other in sorted(ids)[1:]:  # the first by key keeps the note (bank export's rule)
+            notes.append(
+                BankProblem(
+                    bank.source,
+                    f"anki_guid {guid!r} is also question {sorted(ids)[0]!r}'s: bank export gives that Anki"
+                    " note to that question, and this one a note of its own",
+                    other,
+                )
+            )
     return problems, notes

@@ -47,15 +47,24 @@ def note_guid(bank_id: str, question_id: str) -> str:
 
 def note_guids(banks: list[BankSpec]) -> dict[tuple[str, str], str]:
     """Each question's note GUID by (bank id, question id): the Anki note's own for a question imported
-    from one (``anki_guid``: Anki then finds that note), else :func:`note_guid`. A GUID two questions
-    claim is the first one's: each note needs its own."""
+    from one (``anki_guid``: Anki then finds that note), else :func:`note_guid`. Each note needs its
+    own, so a GUID two questions claim is the one's whose key (``bank-id/question-id``) sorts first,
+    whatever order the banks come in, and the other's is derived from its key (``bank validate`` warns
+    of a GUID claimed twice in a bank)."""
+    claims = sorted(
+        (f"{bank.id}/{q.id}", bank.id, q.id, q.anki_guid or note_guid(bank.id, q.id))
+        for bank in banks
+        for q in bank.questions
+    )
     guids: dict[tuple[str, str], str] = {}
     taken: set[str] = set()
-    for bank in banks:
-        for q in bank.questions:
-            guid = q.anki_guid if q.anki_guid and q.anki_guid not in taken else note_guid(bank.id, q.id)
-            taken.add(guid)
-            guids[bank.id, q.id] = guid
+    for _key, bank_id, question_id, guid in claims:
+        if guid in taken:
+            guid = note_guid(bank_id, question_id)
+        if guid in taken:  # (its own was claimed by a question imported from its earlier export)
+            guid = note_guid(bank_id, f"{question_id}\nagain")  # (no id holds a line break)
+        guids[bank_id, question_id] = guid
+        taken.add(guid)
     return guids
 
 
