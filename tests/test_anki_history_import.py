@@ -225,6 +225,83 @@ def test_buried_in_anki_today_stays_buried_until_the_next_day(
     assert "Buried until" not in _import(cli, package, tmp_path).stdout
 
 
+def test_a_reset_in_anki_since_an_import_is_taken_on_the_next(cli, tmp_path: Path, home: Path) -> None:
+    """Found by a reviewer: learnt in Anki and imported, then reset there ("Forget") and answered again,
+    the next import added the new answer but kept the earlier ones scheduling the card (4 reviews, 0
+    cram, relearning, stability 2.05; Anki: a new learning card, 0.212), and a reset with no answer after
+    it changed nothing. Both now end as a first import of the later package gives them."""
+    col = _new_collection(tmp_path / "forgot.anki2")
+    start = NOW_MS - 40 * DAY_MS
+    try:
+        again = _add(col, "Which card was reset and answered again?")
+        alone = _add(col, "Which card was reset and left?")
+        for offset, card_id in enumerate((again, alone)):
+            _revlog(col, card_id, _learned(start + offset * 3_600_000))  # (revlog ids are unique)
+            _review_card(col, card_id)
+        first = _export(col, tmp_path / "first.apkg")
+        _revlog(col, again, [(NOW_MS - DAY_MS, 0, 4, 0), (NOW_MS - DAY_MS + 1000, 1, 0, 0)])
+        col.db.execute(
+            "UPDATE cards SET type = 1, queue = 1, due = ?, left = 2 WHERE id = ?", NOW_MS // 1000, again
+        )
+        _revlog(col, alone, [(NOW_MS - DAY_MS + 5000, 0, 4, 0)])
+        col.db.execute("UPDATE cards SET type = 0, queue = 0, due = 1, ivl = 0 WHERE id = ?", alone)
+        in_anki = col.compute_memory_state(again)
+        second = _export(col, tmp_path / "second.apkg")
+    finally:
+        col.close()
+    assert _import(cli, first, tmp_path).exit_code == 0
+    assert _card(home, "Which card was reset and left?")[0] == 2  # in review, as in Anki then
+    result = _import(cli, second, tmp_path)
+    assert result.exit_code == 0, result.stderr
+    state, stability, difficulty, _due, last, _s, _b, reviews, cram = _card(
+        home, "Which card was reset and answered again?"
+    )
+    assert (reviews, cram) == (4, 3)  # the three before the reset no longer schedule it
+    assert state == 1  # learning, as a new card answered again is
+    assert stability == pytest.approx(in_anki.stability, abs=1e-3)
+    assert difficulty == pytest.approx(in_anki.difficulty, abs=1e-3)
+    assert datetime.fromisoformat(last).replace(tzinfo=UTC) == datetime.fromtimestamp(
+        (NOW_MS - DAY_MS + 1000) / 1000, UTC
+    )
+    left = _card(home, "Which card was reset and left?")
+    assert left[7:] == (3, 3) and left[4] is None and left[1] is None  # no memory: a new card
+    assert "6 review(s) already here came before a reset in Anki" in result.stdout
+    third = _import(cli, second, tmp_path)
+    assert "already here" not in third.stdout and "2 question(s) already had all" in third.stdout
+    assert _card(home, "Which card was reset and answered again?")[:5] == (
+        state,
+        stability,
+        difficulty,
+        _due,
+        last,
+    )
+
+
+def test_a_cram_review_here_stays_one_whatever_anki_says(cli, tmp_path: Path, home: Path) -> None:
+    """A review held as cram (a drill, an answer before a reset) goes to Anki as an ordinary answer, so
+    Anki counting it is no news: an import takes a review out of the schedule, never puts one in."""
+    import sqlite3
+
+    from mockprep.paths import DB_NAME
+
+    col = _new_collection(tmp_path / "drilled.anki2")
+    try:
+        card_id = _add(col, "Which answer was a drill here?")
+        _revlog(col, card_id, _learned(NOW_MS - 40 * DAY_MS))
+        _review_card(col, card_id)
+        package = _export(col, tmp_path / "drilled.apkg")
+    finally:
+        col.close()
+    assert _import(cli, package, tmp_path).exit_code == 0
+    con = sqlite3.connect(home / DB_NAME)
+    with con:
+        con.execute("UPDATE reviews SET cram = 1 WHERE id = (SELECT MAX(id) FROM reviews)")
+    con.close()
+    again = _import(cli, package, tmp_path)
+    assert again.exit_code == 0 and "1 question(s) already had all" in again.stdout
+    assert _card(home, "Which answer was a drill here?")[7:] == (3, 1)
+
+
 def test_answers_given_in_anki_since_an_import_are_added_and_the_card_replayed(
     cli, tmp_path: Path, home: Path
 ) -> None:

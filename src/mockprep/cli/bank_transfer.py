@@ -221,7 +221,13 @@ def history_lines(report: HistoryReport) -> list[str]:
     if report.cram:
         lines.append(
             f"History: {report.cram:,} of them came before a reset in Anki (or were crammed there): kept as"
-            " cram reviews, in history and stats but not in the schedule, as Anki counts them."
+            " cram reviews, in history and the daily counts but not in the schedule or retention figures,"
+            " as Anki counts them."
+        )
+    if report.recounted:
+        lines.append(
+            f"History: {report.recounted:,} review(s) already here came before a reset in Anki since they"
+            " were imported: now cram reviews, and their questions' cards replayed without them."
         )
     if report.suspended:
         lines.append(

@@ -8,8 +8,10 @@ them still schedule the card, as Anki's FSRS decides (rslib's ``reviews_for_fsrs
 - a set due date (type 4 with a factor), a reschedule (type 5) and other entries without a rating are
   no answers at all.
 
-Answers that no longer count are kept as cram reviews: in history and stats, never in the schedule,
-which is what mockprep's replay, lapses and optimizer leave cram reviews out of. Pure.
+Answers that no longer count are kept as cram reviews: in history and the daily review counts, never
+in the schedule, which is what mockprep's replay, lapses and optimizer leave cram reviews out of (so do
+the retention figures: an answer a reset erased was a real recall at its time, but mockprep has one flag
+for "outside the schedule", and the schedule is what must leave it out). Pure.
 """
 
 from __future__ import annotations
@@ -123,11 +125,18 @@ def missing(log: Sequence[AnkiAnswer], existing: Sequence[tuple[int, int]]) -> l
     """The indexes of the answers in ``log`` that the question's reviews (``(rated_us, rating)``) do not
     hold already: each review stands for at most one answer of the same rating within a second of it
     (an answer exported from mockprep comes back to the millisecond)."""
-    times = sorted(existing)
+    return [index for index, found in enumerate(matched(log, existing)) if found is None]
+
+
+def matched(log: Sequence[AnkiAnswer], existing: Sequence[tuple[int, int]]) -> list[int | None]:
+    """For each answer in ``log``, the index in ``existing`` (``(rated_us, rating)``, in any order) of
+    the review that holds it, or None (:func:`missing`'s rule)."""
+    order = sorted(range(len(existing)), key=lambda i: existing[i])
+    times = [existing[i] for i in order]
     keys = [t for t, _ in times]
     used: set[int] = set()
-    out = []
-    for index, answer in enumerate(log):
+    out: list[int | None] = []
+    for answer in log:
         at = answer.us
         lo = bisect.bisect_left(keys, at - SAME_ANSWER_US)
         hit = None
@@ -137,8 +146,7 @@ def missing(log: Sequence[AnkiAnswer], existing: Sequence[tuple[int, int]]) -> l
             if j not in used and times[j][1] == answer.ease:
                 if hit is None or abs(keys[j] - at) < abs(keys[hit] - at):
                     hit = j
-        if hit is None:
-            out.append(index)
-        else:
+        if hit is not None:
             used.add(hit)
+        out.append(None if hit is None else order[hit])
     return out

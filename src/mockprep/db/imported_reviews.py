@@ -46,14 +46,39 @@ def question_ids(conn: Connection, keys: Sequence[str]) -> dict[str, int]:
     return {str(k): int(v) for k, v in found.items()}
 
 
-def review_times(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
-    """Each question's reviews as ``(rated_us, rating)`` (questions without any left out)."""
-    found: dict[int, list[tuple[int, int]]] = {}
+class HeldReview(NamedTuple):
+    """A review a question holds already: when, its rating, its id, and what decides its place."""
+
+    rated_us: int
+    rating: int
+    id: int
+    cram: bool
+    state_before: int
+
+
+def review_times(conn: Connection, ids: Sequence[int]) -> dict[int, list[HeldReview]]:
+    """Each question's reviews (questions without any left out)."""
+    found: dict[int, list[HeldReview]] = {}
     for start in range(0, len(ids), _CHUNK):
-        stmt = text("SELECT question_id, rated_us, rating FROM reviews WHERE question_id IN :ids")
-        for question_id, rated_us, rating in conn.execute(stmt, {"ids": list(ids[start : start + _CHUNK])}):
-            found.setdefault(question_id, []).append((rated_us, rating))
+        stmt = text(
+            "SELECT question_id, rated_us, rating, id, cram, state_before FROM reviews"
+            " WHERE question_id IN :ids"
+        )
+        for question_id, at, rating, review_id, cram, state in conn.execute(
+            stmt, {"ids": list(ids[start : start + _CHUNK])}
+        ):
+            found.setdefault(question_id, []).append(HeldReview(at, rating, review_id, bool(cram), state))
     return found
+
+
+def recount(conn: Connection, changes: Sequence[tuple[bool, int, int]]) -> None:
+    """Set reviews' ``(cram, state_before, id)``: whether each still schedules its card, now that Anki
+    says otherwise (a reset there since an earlier import). The stats roll-up follows by its triggers."""
+    if changes:
+        conn.raw.executemany(
+            "UPDATE reviews SET cram = ?, state_before = ? WHERE id = ?",
+            [(int(cram), state, review_id) for cram, state, review_id in changes],
+        )
 
 
 def insert(conn: Connection, reviews: Iterable[ImportedReview]) -> int:

@@ -7,7 +7,8 @@ The answers are written a few thousand at a time, each batch one transaction hol
 an import cut short leaves every question with all of its Anki answers or none, and another import into
 the same home (which waits for the batch) finds them there: an answer is added once. An answer a question
 lacks is added again by the next import, whatever the question holds besides (an older import cut
-short, answers given in Anki since the last import, mockprep's own reviews), and its card replayed.
+short, answers given in Anki since the last import, mockprep's own reviews), and its card replayed; so is
+a card reset in Anki since the last import, its answers before the reset made cram reviews.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from mockprep.core.anki_revlog import SAME_ANSWER_US, AnkiAnswer, micros, missing, replayed
+from mockprep.core.anki_revlog import SAME_ANSWER_US, AnkiAnswer, matched, micros, replayed
 from mockprep.core.ids import derived_uid
 from mockprep.core.scheduler import SchedulerParams, day_start
 from mockprep.db import imported_reviews
@@ -47,6 +48,7 @@ class HistoryReport:
     completed: int = 0  # of the questions given answers, those that had reviews already
     unchanged: int = 0  # questions that held every answer already
     cram: int = 0  # answers added as cram reviews (before a reset in Anki, or crammed there)
+    recounted: int = 0  # reviews held already whose answer counts otherwise now (a reset in Anki since)
     suspended: list[str] = field(default_factory=list)  # keys suspended as in Anki
     buried: int = 0  # questions buried until their next day, as in Anki
     leeches: list[tuple[str, int]] = field(default_factory=list)  # (key, lapses) at the leech threshold
@@ -54,7 +56,7 @@ class HistoryReport:
 
     def add(self, batch: HistoryReport) -> None:
         """Count in a batch's answers and questions."""
-        for name in ("questions", "reviews", "completed", "unchanged", "cram"):
+        for name in ("questions", "reviews", "completed", "unchanged", "cram", "recounted"):
             setattr(self, name, getattr(self, name) + getattr(batch, name))
 
 
@@ -141,16 +143,29 @@ class _Writer:
         cards: list[tuple[str, int, Card | None]] = []
         replays: list[tuple[str, int]] = []
         touched: dict[str, int] = {}
+        recounted: list[tuple[bool, int, int]] = []
         for qid, log in logs.items():
             question = ids.get(keys[qid])
             if question is None:
                 continue
             held = present.get(question, [])
-            adding = missing(log, held) if held else list(range(len(log)))
-            if not adding:
+            found = matched(log, [(r.rated_us, r.rating) for r in held]) if held else [None] * len(log)
+            adding = [i for i, review in enumerate(found) if review is None]
+            # An answer held as scheduling the card that Anki says no longer does (a reset there since the
+            # last import ends the answers before it) becomes a cram review, with the state a first import
+            # would have given it. Never the other way: a cram review here (a drill, or an answer before a
+            # reset) goes to Anki as an ordinary answer, so Anki's word on it is no news.
+            changed = [
+                (i, r)
+                for i, r in enumerate(found)
+                if r is not None and not held[r].cram and not log[i].counts
+            ]
+            if not adding and not changed:
                 report.unchanged += 1
                 continue
             card, states = replayed(question, log, self.scheduler)
+            recounted += [(not log[i].counts, states[i], held[r].id) for i, r in changed]
+            report.recounted += len(changed)
             for i in adding:
                 answer = log[i]
                 uid = derived_uid("anki-answer", keys[qid], answer.us)
@@ -166,9 +181,10 @@ class _Writer:
             else:
                 cards.append((qid, question, card))
             touched[keys[qid]] = question
-            report.questions += 1
-            report.completed += bool(held)
+            report.questions += bool(adding)
+            report.completed += bool(held and adding)
         report.reviews += imported_reviews.insert(conn, rows)
+        imported_reviews.recount(conn, recounted)
         for qid, question, card in cards:
             if card is not None:
                 imported_reviews.save(conn, question, self._due(qid, card))
