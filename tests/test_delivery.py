@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mockprep.core.delivery import (
@@ -89,6 +89,7 @@ def test_pace_against_the_band(seconds: float, verdict: str) -> None:
 
 
 @given(st.one_of(st.just(0.0), st.floats(0.01, 120.0)), st.floats(60.0, 200.0), st.floats(5.0, 80.0))
+@example(off=23.08, low=153.06, width=46.16)  # exactly half the width off: float rounding differed by side
 def test_pace_advice_is_the_same_either_side_of_the_band(off: float, low: float, width: float) -> None:
     """Found by an exploratory tester: 163 words a minute (3 over the band) was told "slow down", 121
     (9 under) only "a little slow". As far over the band as under it gets the same advice, mirrored."""
@@ -97,6 +98,8 @@ def test_pace_advice_is_the_same_either_side_of_the_band(off: float, low: float,
     mirrored = {"": "", " — a little slow": " — a little fast", " — slow: speed up": " — fast: slow down"}
     assert mirrored[under] == over
     assert (under == "") == (off == 0.0)
+    if off and abs(off - width / 2) > 1e-6:  # the line between the two is half the band's width off
+        assert under == (" — a little slow" if off < width / 2 else " — slow: speed up")
 
 
 def test_pace_advice_of_the_testers_answers() -> None:

@@ -191,7 +191,8 @@ def pace_advice(wpm: float, band: tuple[float, float]) -> str:
     if verdict not in ("slow", "fast"):
         return ""
     off = band[0] - wpm if verdict == "slow" else wpm - band[1]
-    if off <= (band[1] - band[0]) / 2:
+    # (with a tolerance: 153.06 - 23.08 is 0.000000000000014 further under than 199.22 + 23.08 is over)
+    if off <= (band[1] - band[0]) / 2 + 1e-9:
         return f" — a little {verdict}"
     return " — slow: speed up" if verdict == "slow" else " — fast: slow down"
 
