@@ -246,8 +246,9 @@ def test_cards_an_older_mockprep_left_keep_their_due_dates_and_are_recomputed_by
     assert {q: row[:4] for q, row in recomputed.items()} == {q: row[:4] for q, row in replayed.items()}
 
 
-def test_plan_readiness_reads_the_recomputed_memory(cli, home: Path) -> None:
-    """The finding's symptom: after adopting weights that forget faster, readiness must fall."""
+def test_plan_readiness_reads_the_recomputed_memory(cli, home: Path, cli_clock) -> None:
+    """The finding's symptom: after adopting weights that forget faster, readiness must fall. (The
+    plan's date follows the test's clock: a fixed date failed once the wall clock reached it.)"""
     from mockprep.db.store import Store
 
     cli("bank", "list")
@@ -261,7 +262,8 @@ def test_plan_readiness_reads_the_recomputed_memory(cli, home: Path) -> None:
                 pid = store.scheduling.params_id(params, at)
                 store.cards.record_review(ReviewRecord(qid, None, card, at, 3, 0, "a", 1000, params_id=pid))
                 at = card.due
-    assert cli("plan", "--date", "2026-12-20").exit_code == 0
+    cli_clock.now = at + timedelta(days=1)  # after the last rating
+    assert cli("plan", "--date", str((cli_clock.now + timedelta(days=14)).date())).exit_code == 0
 
     def recall() -> list[int]:
         """The recall column of `plan`: each topic's predicted recall on the day, of those studied."""
