@@ -508,3 +508,21 @@ def test_two_imports_at_once_register_the_bank_once(
     assert isinstance(outcome[0], BankError) and "already used by" in str(outcome[0].problems[0])
     [(sources,)] = db_rows(home, "SELECT COUNT(*) FROM bank_sources WHERE path LIKE '%mixed.toml'")
     assert sources == 1
+
+
+def test_suspended_in_anki_arrive_suspended_when_no_card_was_ever_answered(
+    cli, tmp_path: Path, home: Path
+) -> None:
+    """A collection whose review log is empty still brings its suspensions with --with-history."""
+    col = _new_collection(tmp_path / "unanswered.anki2")
+    try:
+        _add(col, "Which unanswered card is active?")
+        col.sched.suspend_cards([_add(col, "Which unanswered card was suspended?")])
+        package = _export(col, tmp_path / "unanswered.apkg")
+    finally:
+        col.close()
+    result = _import(cli, package, tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert _card(home, "Which unanswered card was suspended?")[5] is not None
+    assert _card(home, "Which unanswered card is active?")[5] is None
+    assert "Suspended as in Anki: 1 question(s)" in result.stdout

@@ -116,7 +116,7 @@ def bank_import(
     if result.proposed and not add:
         typer.echo("Check the key points marked '# review', then: " + plain(f"mockprep bank add {target}"))
     if add:
-        _add(target, result.bank_id, result.history if with_history else {}, result.dues)
+        _add(target, result.bank_id, *((result.history, result.dues) if with_history else ({}, {})))
 
 
 def _tell(path: Path, skipped: list, notices: list) -> None:
@@ -156,7 +156,7 @@ def _add(target: Path, bank_id: str, history: dict, dues: dict) -> None:
         report = add_path(store, target, utc_now())
         for bank, count in report.banks:
             typer.echo(plain(f"Added bank {bank!r} with {count} question{'s' if count != 1 else ''}."))
-        if history:
+        if history or dues:  # (a collection never answered still has its suspended cards)
             _add_history(store, bank_id, history, dues)
     except BankError as exc:
         raise UserError(f"{target}: not added: {exc.problems[0]}") from None
