@@ -271,7 +271,7 @@ class ScriptedUI:
 
     spoken: list[object] = field(default_factory=list)  # spoken answers shown (transcript, delivery)
 
-    def show_spoken(self, spoken, limit) -> None:
+    def show_spoken(self, spoken, limit, timed=None) -> None:
         self.spoken.append(spoken)
         self.events.append(f"heard {spoken.transcript.text}")
 

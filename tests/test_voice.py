@@ -12,6 +12,7 @@ import pytest
 from fsrs import Rating
 
 from mockprep.core.delivery import Delivery
+from mockprep.core.durations import format_duration
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import StoryVersion
 from mockprep.core.settings import DEFAULT_SETTINGS
@@ -380,7 +381,8 @@ def test_a_live_answers_delivery_does_not_judge_the_recordings_length_against_th
 ) -> None:
     """Found by an exploratory tester: after a live answer the Delivery panel said "Time: 10s of the 30s
     limit" and the reveal "⏱ 49s — 19s over the 30s limit" (history kept 49 s). A live answer is timed
-    from the question to the stop, so the panel says how long the recording is, and only that."""
+    from the question to the stop, so the panel says how long the recording is, and that time against
+    the limit."""
     import io
 
     from rich.console import Console
@@ -393,10 +395,37 @@ def test_a_live_answers_delivery_does_not_judge_the_recordings_length_against_th
     voice, _ = voice_of(["x.wav"], {"x.wav": said("I would cache it at the edge.")}, live=True, clock=clock)
     spoken = voice.answer(None)
     assert spoken is not None
-    ui.show_spoken(spoken, 30.0)
+    ui.show_spoken(spoken, 30.0, timed=49.0)  # stopped 49 s after the question
     time_line = next(line for line in out.getvalue().splitlines() if "Time:" in line)
-    assert "3s recorded" in time_line and "limit" in time_line
-    assert "of the 30s limit" not in time_line and "over the" not in time_line
+    assert "3s recorded; 49s from the question, 19s over the 30s limit" in time_line
+
+
+def test_a_live_answers_delivery_panel_gives_the_time_its_limit_counts(demo: Store, clock: FakeClock) -> None:
+    """Found by an independent reviewer: the panel said "40s recorded (the limit counts from the question
+    to the stop)", pointing to a figure it did not give. It now gives that time, against the limit."""
+    from mockprep.core.delivery import delivery_lines
+
+    times: list[str] = []
+
+    class Shown(ScriptedUI):
+        def show_spoken(self, spoken, limit, timed=None) -> None:
+            super().show_spoken(spoken, limit, timed)
+            band, pause = DEFAULT_SETTINGS.voice_wpm_band, DEFAULT_SETTINGS.voice_pause_seconds
+            times.append(delivery_lines(spoken.delivery, band, pause, limit, timed)[-1].text)
+
+    # the question is shown, the person stops the recording 40 s later; the limit is 30 s, then 60 s
+    for limit, after in ((30.0, "10s over the 30s limit"), (60.0, "within the 1m limit")):
+        answer = said("I would cache it at the edge.")
+        voice, _ = voice_of(["x.wav"], {"x.wav": answer}, live=True, clock=clock)
+        ui = Shown([], [Rating.Good], clock=clock)
+        settings = replace(DEFAULT_SETTINGS, time_limits=dict.fromkeys(DEFAULT_SETTINGS.time_limits, limit))
+        opts = SessionOptions(filter=QuestionFilter(banks=("demo",)), tz=ZoneInfo("UTC"), limit=1)
+        Session(demo, ui, clock, random.Random(1), opts, settings, voice=voice).run()
+        assert (
+            times.pop() == f"Time: {format_duration(answer.seconds)} recorded; 40s from the question, {after}"
+        )
+        assert ui.timings[0].seconds == 40  # the reveal's and history's figure
+        clock.advance(days=3)
 
 
 def test_a_spoken_mock_answer_rated_later_keeps_its_delivery(store: Store, clock: FakeClock) -> None:

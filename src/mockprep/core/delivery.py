@@ -210,11 +210,11 @@ def delivery_lines(
     band: tuple[float, float],
     pause_seconds: float,
     limit: float | None,
-    from_question: bool = False,
+    timed: float | None = None,
 ) -> list[DeliveryLine]:
-    """What the person is told after a spoken answer: pace, fillers, pauses, time. ``from_question``:
-    the answer is timed from the question to the stop (a live one), so the recording's length is only
-    said, the limit left to that time."""
+    """What the person is told after a spoken answer: pace, fillers, pauses, time. ``timed``: the
+    seconds from the question to the stop of a live answer, the time held against the limit (the
+    recording's length is said beside it); None: the recording's length is."""
     low, high = (f"{b:g}" for b in band)
     wpm = delivery.wpm
     lines = []
@@ -242,17 +242,17 @@ def delivery_lines(
     else:
         lines.append(DeliveryLine(f"Pauses over {pause_seconds:g}s: none", True))
     spoke = format_duration(delivery.seconds)
-    if from_question and limit is not None:
-        lines.append(
-            DeliveryLine(f"Time: {spoke} recorded (the limit counts from the question to the stop)", True)
-        )
-    elif limit is None:
-        lines.append(DeliveryLine(f"Time: {spoke}", True))
-    elif delivery.seconds > limit:
-        over = format_duration(delivery.seconds - limit)
-        lines.append(DeliveryLine(f"Time: {spoke}, {over} over the {format_duration(limit)} limit", False))
+    seconds, head = delivery.seconds, f"Time: {spoke}"
+    if timed is not None:  # a live answer: the limit counts from the question to the stop
+        seconds, head = timed, f"Time: {spoke} recorded; {format_duration(timed)} from the question"
+    if limit is None:
+        lines.append(DeliveryLine(head, True))
+    elif seconds > limit:
+        over = format_duration(seconds - limit)
+        lines.append(DeliveryLine(f"{head}, {over} over the {format_duration(limit)} limit", False))
     else:
-        lines.append(DeliveryLine(f"Time: {spoke} of the {format_duration(limit)} limit", True))
+        of = ", within" if timed is not None else " of"
+        lines.append(DeliveryLine(f"{head}{of} the {format_duration(limit)} limit", True))
     return lines
 
 

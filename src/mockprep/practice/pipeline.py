@@ -191,8 +191,8 @@ class Pipeline:
         if spoken is not None and not spoken.clip.live:
             seconds = spoken.transcript.seconds
         timing = AnswerTiming(seconds, limit)
-        if spoken is not None:
-            self.ui.show_spoken(spoken, limit)
+        if spoken is not None:  # a live answer is timed from the question to the stop (the reveal's ⏱)
+            self.ui.show_spoken(spoken, limit, seconds if spoken.clip.live else None)
         assessment = self.grader.assess(record.question.spec, answer, timing.overtime > 0)
         if assessment.note:
             self.ui.notice(assessment.note)
@@ -228,7 +228,10 @@ class Pipeline:
                 self.reply_so_far = kept.answer
             raise
         if spoken is not None:
-            self.ui.show_spoken(spoken, countdown.limit if countdown is not None else None)
+            stopped, timed = spoken.clip.stopped_at, None
+            if spoken.clip.live and countdown is not None and stopped is not None:
+                timed = countdown.elapsed(stopped)  # timed from the follow-up to the stop
+            self.ui.show_spoken(spoken, None if countdown is None else countdown.limit, timed)
         return spoken
 
     def unavailable(self, record: QuestionRecord) -> str | None:

@@ -225,8 +225,9 @@ class PracticeUI(Protocol):
         """Show a run of the person's code against the tests; return SUBMIT, EDIT (fix it and run it
         again) or None when the person quits."""
 
-    def show_spoken(self, spoken: SpokenAnswer, limit: float | None) -> None:
-        """Show what was heard and how it was delivered, right after a spoken answer."""
+    def show_spoken(self, spoken: SpokenAnswer, limit: float | None, timed: float | None = None) -> None:
+        """Show what was heard and how it was delivered, right after a spoken answer; ``timed``: the
+        seconds from the question to the stop of a live one (the time its limit counts), else None."""
 
     def show_reveal(self, attempt: Attempt) -> None:
         """The time taken, the auto-grade, the key points as the grader marked them, the model answer."""

@@ -217,13 +217,10 @@ class TerminalUI:
             keys = "Enter to submit, e to edit, " + ("o to see the output whole, " if whole else "")
             self.console.print(Text(f"Type {keys}or q to quit.", style="yellow"))
 
-    def show_spoken(self, spoken: SpokenAnswer, limit: float | None) -> None:
+    def show_spoken(self, spoken: SpokenAnswer, limit: float | None, timed: float | None = None) -> None:
         from mockprep.terminal.voice import render_spoken  # spoken answers only
 
-        # a session's or mock's live answer is timed from the question to the stop (the reveal's ⏱)
-        for panel in render_spoken(
-            self.console, spoken, self.settings, limit, from_question=spoken.clip.live
-        ):
+        for panel in render_spoken(self.console, spoken, self.settings, limit, timed):
             self._out(panel)
 
     def show_reveal(self, attempt: Attempt) -> None:

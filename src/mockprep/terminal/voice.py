@@ -85,10 +85,10 @@ class MicrophoneSource:
 
 
 def delivery_panel(
-    delivery: Delivery, settings: Settings, limit: float | None, from_question: bool = False
+    delivery: Delivery, settings: Settings, limit: float | None, timed: float | None = None
 ) -> Group:
     band, pause = settings.voice_wpm_band, settings.voice_pause_seconds
-    lines = delivery_lines(delivery, band, pause, limit, from_question)
+    lines = delivery_lines(delivery, band, pause, limit, timed)
     return Group(*(Text(line.text, style="green" if line.good else "yellow") for line in lines))
 
 
@@ -97,10 +97,10 @@ def render_spoken(
     spoken: SpokenAnswer,
     settings: Settings,
     limit: float | None,
-    from_question: bool = False,
+    timed: float | None = None,
 ) -> list[Panel]:
-    """What was heard (fillers kept) and the delivery report, as panels to print; ``from_question``: the
-    answer is timed from the question to the stop, not by its recording (see ``delivery_lines``)."""
+    """What was heard (fillers kept) and the delivery report, as panels to print; ``timed``: the seconds
+    from the question to the stop of a live answer, held against the limit (see ``delivery_lines``)."""
     heard = Panel(
         safe(spoken.transcript.text),
         title="What mockprep heard",
@@ -109,7 +109,7 @@ def render_spoken(
         padding=(0, 1),
     )
     report = Panel(
-        delivery_panel(spoken.delivery, settings, limit, from_question),
+        delivery_panel(spoken.delivery, settings, limit, timed),
         title="Delivery",
         title_align="left",
         border_style="cyan",
