@@ -226,3 +226,37 @@ def test_a_passage_said_again_stands_where_hearing_it_again_finds_nothing() -> N
     said = "second variance which is how much the fitted model changes"
     model = FakeModel(lambda s: [segment(said, 0.0, 10.0), segment(said, 10.0, 20.0)], lambda s: [])
     assert transcriber(model).transcribe_samples(speech(20.0)).text == f"{said} {said}"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "stretches", "told"),
+    [
+        (303.0, [(10.0, 12.0), (40.0, 43.5), (60.0, 210.0), (250.0, 254.0)], ["1m–3m30s"]),
+        (303.0, [(10.0, 29.0), (40.0, 60.0)], ["40s–1m"]),  # 20 s: told, under a tenth of the whole
+        (40.0, [(0.0, 3.0), (10.0, 14.0)], ["10s–14s"]),  # a tenth of a 40 s recording: told
+    ],
+)
+def test_only_a_long_stretch_heard_again_is_told(
+    seconds: float, stretches: list[tuple[float, float]], told: list[str]
+) -> None:
+    """Found by an independent reviewer: a stretch needs only 1.5 s of sound to be heard again, and each
+    said 'hearing X–Y again (skipped the first time)' on its own line. Only a stretch of 20 s or a tenth
+    of the recording is told (it takes seconds to hear again); a shorter one is heard quietly."""
+
+    class Again:
+        name = "again"
+
+        def transcribe(self, audio: Path, progress=None) -> Transcript:
+            progress(seconds, seconds)
+            for start, end in stretches:
+                for step in range(11):
+                    progress((end - start) * step / 10, end - start, (start, end))
+            return Transcript((Word("yes", 0.0, 0.5),), seconds)
+
+    clip = Clip(Path("long.wav"), live=False)
+    source = SimpleNamespace(live=False, next_clip=lambda countdown, wait: clip, release=lambda c: None)
+    lines: list[str] = []
+    Voice(source, Again(), DEFAULT_SETTINGS, notice=lines.append).answer(None)
+    starts = [line for line in lines if "skipped the first time" in line]
+    assert starts == [f"Transcribing long.wav … hearing {s} again (skipped the first time)" for s in told]
+    assert all(any(s in line for s in told) for line in lines if " again" in line)  # its steps only

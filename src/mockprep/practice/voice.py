@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from mockprep.practice.ui import Attempt, PracticeUI
 
 
+# A stretch heard again at least this long (or a tenth of the recording) is told as it goes.
+TOLD_AGAIN_SECONDS = 20.0
+
+
 class AudioSource(Protocol):
     """Where each spoken answer's audio comes from."""
 
@@ -131,15 +135,21 @@ class Voice:
 
     def _progress(self, label: str) -> Callable[..., None]:
         """Says how far transcribing has got, a line each further tenth of the recording (a long one
-        takes a minute or more: a 20-minute answer on 2 cores), and of each stretch heard again (a
-        skipped head of 2m30s took longer than the rest of a 5-minute answer, with nothing said)."""
-        said: list[Any] = [0.0, None]  # how far the last line said; the stretch heard again
+        takes a minute or more: a 20-minute answer on 2 cores), and of each long stretch heard again (a
+        skipped head of 2m30s took longer than the rest of a 5-minute answer, with nothing said); a
+        stretch under :data:`TOLD_AGAIN_SECONDS` and a tenth of the recording is heard again quietly
+        (several short ones each told would be a column of lines for seconds of work)."""
+        said: list[Any] = [0.0, None, 0.0]  # how far the last line said; the stretch heard again; length
         fmt = format_duration
 
         def tell(done: float, total: float, again: tuple[float, float] | None = None) -> None:
             where = "" if again is None else f"{fmt(again[0])}–{fmt(again[1])} again: "
+            if again is None:
+                said[2] = max(said[2], total)  # the recording's length, from the first pass
+            if again is not None and again[1] - again[0] < min(TOLD_AGAIN_SECONDS, said[2] / 10):
+                return
             if again != said[1]:  # a stretch starts again from its own start
-                said[:] = [0.0, again]
+                said[:2] = [0.0, again]
                 self.notice(f"Transcribing {label} … hearing {where[:-2]} (skipped the first time)")
             elif total > 0 and done < total and done - said[0] >= total / 10:
                 said[0] = done
