@@ -5,6 +5,7 @@ stabilities the default weights had computed)."""
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -221,9 +222,9 @@ def test_two_devices_with_different_weights_in_use_agree_on_due_dates_after_merg
     assert stabilities[laptop] != stabilities[desk]  # each device's memory under its own weights
 
 
-def test_cards_an_older_mockprep_left_keep_their_due_dates_and_are_recomputed_by_optimize(devices) -> None:
+def test_cards_an_older_mockprep_left_keep_their_due_dates_when_recomputed(devices) -> None:
     """A home that adopted a fit before this version: its cards hold stabilities the earlier weights
-    computed. Opening it changes nothing; recomputing (any `optimize` run) keeps every due date."""
+    computed. Recomputing them (what the upgrade does, m032) keeps every due date."""
     home = devices("home")
     at = START
     for step in range(8):
@@ -244,6 +245,68 @@ def test_cards_an_older_mockprep_left_keep_their_due_dates_and_are_recomputed_by
     assert _dues(home) == {q: row[4] for q, row in left.items()}
     recomputed, replayed = _stored(home), _replayed(home)
     assert {q: row[:4] for q, row in recomputed.items()} == {q: row[:4] for q, row in replayed.items()}
+
+
+_HOMES = itertools.count()  # (a home for each hypothesis example)
+
+
+def _as_an_older_mockprep_left_it(device: Device, at: datetime) -> None:
+    """A fit adopted by a mockprep before m032: no card recomputed, and the home not yet upgraded."""
+    with device.store.write() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO fitted_parameters (fitted_at, weights, reviews, log_loss_before, log_loss_after,"
+            f" rmse_before, rmse_after, adopted_at) VALUES ('{at:%Y-%m-%d %H:%M:%S.%f}', '{list(FAST)}', 600,"
+            f" 0.5, 0.4, 0.4, 0.3, '{at:%Y-%m-%d %H:%M:%S.%f}')"
+        )
+        conn.exec_driver_sql("DELETE FROM migrations WHERE name = 'm032_memory_under_adopted_weights'")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ratings=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(list(Rating))), min_size=1, max_size=8))
+def test_upgrading_a_home_that_adopted_a_fit_earlier_recomputes_its_memory_once(devices, ratings) -> None:
+    """Found by an independent reviewer: a home that adopted a fit with an older mockprep kept the memory
+    the default weights computed until some optimize run recomputed it, and sessions scheduled from it
+    meanwhile (one rating later, the home had the card due Mar 29 where a replay on another device gave
+    Mar 24). Opening it now recomputes every card's memory, due dates kept; a rating after it agrees with
+    a replay on every device."""
+    from mockprep.db.store import Store
+
+    home = devices(f"home-{next(_HOMES)}")
+    at = START
+    for pick, rating in ratings:
+        at += timedelta(days=2)
+        _rate(home, pick, rating, at)
+    _as_an_older_mockprep_left_it(home, at)
+    left = _stored(home)
+    folder = home.store.path.parent
+    home.store.close()
+    home.store = Store.open(folder, backups=False)  # the upgrade
+    assert _stored(home) == _replayed(home)
+    assert _dues(home) == {q: row[4] for q, row in left.items()}  # due dates kept
+    for pick, rating in ratings:  # practice goes on: each rating is scheduled from the recomputed memory
+        at += timedelta(days=5)
+        _rate(home, pick, rating, at)
+        assert _stored(home) == _replayed(home)
+
+
+def test_an_upgraded_home_and_a_device_it_merges_into_agree_on_due_dates(devices, tmp_path: Path) -> None:
+    """The reviewer's case: four ratings, a fit adopted by an older mockprep, the upgrade, one rating;
+    the other device, after --merge, had that question due five days earlier than the home."""
+    from mockprep.db.store import Store
+
+    home, other = devices("home"), devices("other")
+    at = START
+    for step in range(4):
+        at += timedelta(days=2)
+        _rate(home, step, Rating.Good, at)
+    _as_an_older_mockprep_left_it(home, at)
+    folder = home.store.path.parent
+    home.store.close()
+    home.store = Store.open(folder, backups=False)
+    at += timedelta(days=5)
+    _rate(home, 0, Rating.Good, at)
+    _merge(other, home, tmp_path)
+    assert _dues(other) == _dues(home)
 
 
 def test_plan_readiness_reads_the_recomputed_memory(cli, home: Path, cli_clock) -> None:

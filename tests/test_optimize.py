@@ -485,27 +485,38 @@ def test_the_preview_says_what_adopting_does_and_adopting_does_it(
         assert {r.question_id: r.due for r in store.q("SELECT question_id, due FROM cards")} == dues
 
 
-def test_any_optimize_run_recomputes_cards_an_older_mockprep_left(cli, home: Path, monkeypatch) -> None:
-    """A home that adopted a fit with an older mockprep keeps cards computed under earlier weights; a
-    later `optimize` whose fit is not worth using must still recompute them (found on the tester's home:
-    recall on the interview day stayed 0.897 after such a run)."""
+def test_the_upgrade_recomputes_cards_an_older_mockprep_left_and_says_so_on_a_long_log(
+    cli, home: Path, monkeypatch
+) -> None:
+    """A home that adopted a fit with an older mockprep kept cards computed under earlier weights until an
+    optimize run reached its recompute, which a run that stopped early never did (found by an
+    independent reviewer). Opening it now recomputes them once (m032), told on a long log like the other
+    slow migrations; a home that never adopted a fit is left as it is, with nothing told."""
     from mockprep.core.scheduler import states_before
+    from mockprep.db import upgrade
     from mockprep.db.card_replay import logs
 
+    monkeypatch.setattr(upgrade, "SLOW_MIGRATION_REVIEWS", 1)
     cli("bank", "list")
     _store_log(home)
     older = [round(w * 1.3, 4) for w in TRUE_WEIGHTS[:4]] + list(TRUE_WEIGHTS[4:])
+    told: list[str] = []
+    with Store.open(home) as store:  # never adopted: the upgrade has nothing to do, and says nothing
+        store.conn.exec_driver_sql("DELETE FROM migrations WHERE name = 'm032_memory_under_adopted_weights'")
+    Store.open(home, backups=False, notice=told.append).close()
+    assert told == []
     with Store.open(home) as store:  # adopted as an older mockprep did: no card recomputed
         store.conn.exec_driver_sql(
             "INSERT INTO fitted_parameters (fitted_at, weights, reviews, log_loss_before, log_loss_after,"
             f" rmse_before, rmse_after, adopted_at) VALUES ('2026-03-01 00:00:00.000000', '{older}', 900,"
             " 0.5, 0.4, 0.4, 0.3, '2026-03-01 00:00:00.000000')"
         )
-    monkeypatch.setattr(optimizing, "fit_weights", lambda log, progress=False: list(older))  # no gain
-    out = cli("optimize", "--yes").stdout.replace("\n", " ")
-    assert "Keeping the parameters in use" in out and "Recomputed the memory state of" in out
-    with Store.open(home) as store:
+        store.conn.exec_driver_sql("DELETE FROM migrations WHERE name = 'm032_memory_under_adopted_weights'")
+        dues = {r.question_id: r.due for r in store.q("SELECT question_id, due FROM cards")}
+    with Store.open(home, backups=False, notice=told.append) as store:
+        assert len(told) == 1 and "memory state" in told[0] and "(once" in told[0]
         raw, weights = store.conn.raw, store.scheduling.weights()
+        assert weights == tuple(older)
         for qid, created, log in logs(raw):
             card, _ = states_before(qid, created, log, weights)
             assert (card.stability, card.difficulty) == tuple(
@@ -513,3 +524,4 @@ def test_any_optimize_run_recomputes_cards_an_older_mockprep_left(cli, home: Pat
                     "SELECT stability, difficulty FROM cards WHERE question_id = ?", (qid,)
                 ).fetchone()
             )
+        assert {r.question_id: r.due for r in store.q("SELECT question_id, due FROM cards")} == dues

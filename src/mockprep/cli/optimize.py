@@ -54,7 +54,6 @@ def optimize(
                 f"The parameters in use were fitted on {_when(kept)} to these same reviews: nothing new"
                 " to fit (mockprep optimize --undo goes back)."
             )
-            _recomputed(store.scheduling.recompute_memory())  # (a card an older mockprep left stale)
             return
         train = optimizing.training_part(log)
         learnt = optimizing.fittable_reviews(train)
@@ -81,8 +80,6 @@ def optimize(
         else:
             figures = (before.log_loss, before.rmse), (after.log_loss, after.rmse)
             store.scheduling.record_fit(weights, len(log), *figures, now, adopt)
-        if not adopt:  # (adopting recomputes; without it, a card an older mockprep left stale is)
-            _recomputed(store.scheduling.recompute_memory())
     finally:
         store.close()
     if adopt:
@@ -108,16 +105,6 @@ def _undo(store: Store, now: datetime) -> None:
         f"Stopped using the parameters fitted on {_when(undone)}; back to {to}: every question's memory"
         " state is recomputed under them, its due date kept."
     )
-
-
-def _recomputed(changed: int) -> None:
-    from mockprep.core.wording import plural
-
-    if changed:
-        _say(
-            f"Recomputed the memory state of {plural(changed, 'question')} under the parameters in use"
-            " (their due dates kept): an older mockprep had left them as earlier parameters computed them."
-        )
 
 
 def _preview(store: Store, weights: list[float], now: datetime) -> str:

@@ -12,7 +12,7 @@ after ratings made later. A merge and a rating dated before the card's last revi
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mockprep.core.scheduler import FSRS6_WEIGHTS, SchedulerParams, states_before
 from mockprep.db.sql import from_iso, must_time
@@ -133,3 +133,15 @@ def recompute_memory(raw: sqlite3.Connection) -> int:
         changed,
     )
     return len(changed)
+
+
+# Whether a home adopted a fit at some time (undone or not): only then can a card hold stale memory.
+ADOPTED_ANY = "SELECT 1 FROM fitted_parameters WHERE adopted_at IS NOT NULL LIMIT 1"
+
+
+def m032_memory_under_adopted_weights(cur: Any) -> None:
+    """A home that adopted (or undid) a fit with a mockprep before 2026-12 kept the memory states the earlier
+    weights computed, and sessions went on scheduling from them: recompute every card's memory under the
+    weights in use once (:func:`recompute_memory`, due dates kept), as adopting does now."""
+    if cur.execute(ADOPTED_ANY).fetchone() is not None:
+        recompute_memory(cur.connection)

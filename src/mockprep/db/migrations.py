@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mockprep.db.bank_file_stamps import m024_bank_file_stamps
+from mockprep.db.card_replay import m032_memory_under_adopted_weights
 from mockprep.db.first_migrations import (
     m001_initial,
     m002_timing_and_mocks,
@@ -76,4 +77,5 @@ MIGRATIONS: list[Migration] = [
     m029_model_failures,
     m030_follow_up_times,
     m031_mock_answer_lines,
+    m032_memory_under_adopted_weights,
 ]

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mockprep.db.card_replay import ADOPTED_ANY
 from mockprep.db.driver import text
 from mockprep.db.migrations import MIGRATIONS
 from mockprep.db.sql import db_time
@@ -64,13 +65,21 @@ NOTICES = {
         "Dropping the index of {reviews:,} reviews by session, which their times replace (once)..."
     ),
     "m027_topic_failures": "Counting the answers failed per topic in {reviews:,} reviews (once)...",
+    "m032_memory_under_adopted_weights": (
+        "Recomputing each question's memory state from {reviews:,} reviews under your fitted parameters"
+        " (once; about a minute a million)..."
+    ),
 }
+# A notice told only when this query finds a row (the migration has nothing to do otherwise).
+NOTICE_WHEN = {"m032_memory_under_adopted_weights": ADOPTED_ANY}
 
 
 def notice_for(cur: Any, name: str) -> str | None:
     """The line told before migration ``name`` runs, when it has one and the log is long."""
     template = NOTICES.get(name)
     if template is None:
+        return None
+    if name in NOTICE_WHEN and cur.execute(NOTICE_WHEN[name]).fetchone() is None:
         return None
     reviews = cur.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
     return None if reviews < SLOW_MIGRATION_REVIEWS else template.format(reviews=reviews)
