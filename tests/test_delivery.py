@@ -264,6 +264,56 @@ def test_a_word_placed_wholly_in_a_silence_does_not_split_its_pause(
         assert got == pytest.approx(want, abs=2 * frame + 0.001)
 
 
+def _steady(seconds: float, frame: float = 0.02) -> tuple[list[Word], list[bool]]:
+    """150 words a minute for ``seconds``: 0.3 s words 0.1 s apart, and the frames they sound in."""
+    return _sounded([(0.1, 0.3)] * int(seconds / 0.4), frame)
+
+
+def _quieted(voiced: list[bool], start: float, end: float, frame: float = 0.02) -> list[bool]:
+    """``voiced`` with the sound from ``start`` to ``end`` said too quietly to count as voiced."""
+    return [v and not start <= i * frame < end for i, v in enumerate(voiced)]
+
+
+def test_a_quiet_phrase_between_loud_speech_is_no_pause() -> None:
+    """Found by an independent reviewer: words under no voiced frame moved to the nearest loud edge
+    even where they sat on quiet speech (sound above the background, under a twentieth of the loud
+    frames), so a quiet phrase between loud speech became a 3.7 s pause."""
+    words, sound = _steady(12.0)
+    voiced = _quieted(sound, 5.0, 8.7)
+    assert measure(Transcript(tighten(tuple(words), voiced, 0.02, sound), 12.0)).pauses == ()
+    assert measure(Transcript(tighten(tuple(words), voiced, 0.02), 12.0)).pauses != ()  # (with no sound)
+
+
+def test_a_quieter_last_sentence_keeps_its_pace() -> None:
+    """Found by an independent reviewer: a last sentence of 20 s said 30 dB quieter shrank to the end
+    of the loud speech, and the pace went from 150 to 199 words a minute."""
+    words, sound = _steady(60.0)
+    voiced = _quieted(sound, 40.0, 60.0)
+    fitted = tighten(tuple(words), voiced, 0.02, sound)
+    assert measure(Transcript(fitted, 60.0)).wpm == pytest.approx(150, abs=2)
+    assert [w.start for w in fitted] == [w.start for w in words]
+
+
+@given(
+    st.lists(st.tuples(st.floats(0.05, 4.0), st.floats(0.1, 0.8)), min_size=3, max_size=30),
+    st.data(),
+)
+def test_words_said_quietly_keep_their_times(said: list[tuple[float, float]], data: st.DataObject) -> None:
+    """A run of words said quietly (sound, but under no voiced frame) keeps its times: the pauses and
+    the pace are those of the words as said; only a word over no sound at all is a stray to move."""
+    frame = 0.02
+    words, sound = _sounded(said, frame)
+    first = data.draw(st.integers(0, len(words) - 1))
+    last = data.draw(st.integers(first, len(words) - 1))
+    voiced = _quieted(sound, words[first].start, words[last].end, frame)
+    fitted = tighten(tuple(words), voiced, frame, sound)
+    for threshold in (0.25, 2.0):
+        want = measure(Transcript(tuple(words), 100.0), threshold)
+        got = measure(Transcript(fitted, 100.0), threshold)
+        assert got.pauses == pytest.approx(want.pauses, abs=2 * frame + 0.001)
+        assert got.wpm == (None if want.wpm is None else pytest.approx(want.wpm, rel=0.02))
+
+
 def test_a_gap_that_holds_speech_is_not_a_pause() -> None:
     # The transcriber skipped 3 s of speech between two words: no pause is made of it.
     words = (Word("one", 0.0, 0.4), Word("two", 3.6, 4.0))

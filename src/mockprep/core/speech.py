@@ -99,7 +99,9 @@ class Transcriber(Protocol):
         transcribed again, (seconds of it done, its seconds, (its start, its end))."""
 
 
-def tighten(words: tuple[Word, ...], voiced: list[bool], frame_seconds: float) -> tuple[Word, ...]:
+def tighten(
+    words: tuple[Word, ...], voiced: list[bool], frame_seconds: float, sound: list[bool] | None = None
+) -> tuple[Word, ...]:
     """The words with their times fitted to the sound, so that the gaps between them are the silences.
 
     ``voiced`` says, frame by frame (``frame_seconds`` each), whether the recording holds sound.
@@ -110,8 +112,12 @@ def tighten(words: tuple[Word, ...], voiced: list[bool], frame_seconds: float) -
     words holds sound, the gap shrinks to the longest silence in it. And it may place a word wholly in
     a silence (the first word after a 3 s pause, 0.3 s before its sound), which would split the pause
     in two: a word over no voiced frame moves to the nearest edge of the sound, lasting no time there.
+
+    ``sound`` (frames with any sound above the recording's background; ``voiced`` when None) decides what
+    is wholly in a silence: speech said quietly (a phrase, a last sentence 30 dB under the rest) is
+    under no voiced frame, yet sound, and such a word is fitted to that sound instead of moved.
     """
-    fitted = [_fit(word, voiced, frame_seconds) for word in words]
+    fitted = [_fit(word, voiced, frame_seconds, voiced if sound is None else sound) for word in words]
     for i in range(1, len(fitted)):
         before, after = fitted[i - 1], fitted[i]
         first, last = _frame(before.end, frame_seconds), _frame(after.start, frame_seconds)
@@ -241,23 +247,25 @@ def _frame(seconds: float, frame_seconds: float) -> int:
     return max(0, int(round(seconds / frame_seconds)))
 
 
-def _fit(word: Word, voiced: list[bool], frame_seconds: float) -> Word:
+def _fit(word: Word, voiced: list[bool], frame_seconds: float, sound: list[bool]) -> Word:
     first = min(len(voiced), int(word.start / frame_seconds))
     last = min(len(voiced), max(first + 1, _frame(word.end, frame_seconds)))
     frames = _loudest_stretch([i for i in range(first, last) if voiced[i]], frame_seconds)
+    if not frames:  # quiet speech: fitted to its sound
+        frames = _loudest_stretch([i for i in range(first, min(last, len(sound))) if sound[i]], frame_seconds)
     if not frames:
-        return _to_the_sound(word, voiced, first, last, frame_seconds)
+        return _to_the_sound(word, sound, min(first, len(sound)), min(last, len(sound)), frame_seconds)
     start = max(word.start, round(frames[0] * frame_seconds, 2))
     end = min(word.end, round((frames[-1] + 1) * frame_seconds, 2))
     return Word(word.text, start, max(start, end))
 
 
-def _to_the_sound(word: Word, voiced: list[bool], first: int, last: int, frame_seconds: float) -> Word:
-    """A word over no voiced frame (``[first, last)``), as a word of no length at the nearer edge of the
+def _to_the_sound(word: Word, sound: list[bool], first: int, last: int, frame_seconds: float) -> Word:
+    """A word over no frame of sound (``[first, last)``), as a word of no length at the nearer edge of the
     sound around it: the end of the sound before it or the start of the sound after it (as it was
     with no sound at all)."""
-    before = next((i + 1 for i in range(min(first, len(voiced)) - 1, -1, -1) if voiced[i]), None)
-    after = next((i for i in range(last, len(voiced)) if voiced[i]), None)
+    before = next((i + 1 for i in range(min(first, len(sound)) - 1, -1, -1) if sound[i]), None)
+    after = next((i for i in range(last, len(sound)) if sound[i]), None)
     if before is None and after is None:
         return word
     edges = [round(i * frame_seconds, 2) for i in (before, after) if i is not None]

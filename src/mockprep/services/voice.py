@@ -228,8 +228,9 @@ class WhisperTranscriber:
             heard += _still_unheard(repeats, heard, voiced)
         heard.sort(key=lambda s: s.pieces[0][1] if s.pieces else 0.0)
         segments = spoken_segments(s.pieces for s in heard)
-        words = heard_words(segments, sounding_frames(samples), FRAME_SECONDS)
-        return Transcript(tighten(words, voiced, FRAME_SECONDS), round(seconds, 2))
+        sound = sounding_frames(samples)  # (quiet speech too: a word under it is no stray in a silence)
+        words = heard_words(segments, sound, FRAME_SECONDS)
+        return Transcript(tighten(words, voiced, FRAME_SECONDS, sound), round(seconds, 2))
 
     def _segments(
         self, samples: Any, prompt: str | None, progress: Progress | None, offset: float = 0.0
