@@ -83,7 +83,7 @@ def test_an_answer_cut_short_keeps_its_take_and_its_place_in_history(
     summary = Session(demo, ui, clock, random.Random(1), options, DEFAULT_SETTINGS, voice=voice).run()
     assert summary.status == "interrupted" and summary.kept == 1
 
-    [take] = list(folder.iterdir())
+    [take] = [p for p in folder.iterdir() if p.suffix == ".wav"]
     [(key, answer)] = db_rows(
         home, "SELECT q.key, m.answer FROM mock_answers m JOIN questions q ON q.id = m.question_id"
     )
@@ -92,12 +92,13 @@ def test_an_answer_cut_short_keeps_its_take_and_its_place_in_history(
     said = [n for n in ui.notices if str(take) in n]
     if how == "SIGHUP":  # the terminal is gone: the next command says it, once
         assert said == []
-        assert leftovers_line(leftovers(folder)) is not None
-        assert leftovers(folder) == []
-        [take] = list(folder.iterdir())
+        line = leftovers_line(leftovers(folder))
+        assert line is not None and str(take) in line
+        assert not leftovers(folder)
+        assert list(folder.iterdir()) == [take]  # the file history names, still there
     else:
         assert len(said) == 1 and f"mockprep grade {key} --audio {take}" in said[0]
-        assert leftovers(folder) == []  # said already
+        assert not leftovers(folder)  # said already
     assert take.stat().st_size > 32_000  # the two seconds said are in it
 
 
@@ -126,21 +127,112 @@ def test_a_take_cut_off_as_it_began_is_not_kept(demo: Store, clock: FakeClock, h
 def test_a_take_left_by_a_process_that_is_gone_is_said_once(tmp_path: Path) -> None:
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
     pid = int(gone.stdout)
-    (tmp_path / f"answer-20250101-090000-000001-p{pid}.wav").write_bytes(b"RIFF")
+    _wav(tmp_path / f"answer-20250101-090000-000001-p{pid}.wav", 2.0)
     running = tmp_path / f"answer-20250101-090000-000002-p{__import__('os').getpid()}.wav"
     running.write_bytes(b"RIFF")  # another mockprep records or transcribes it now
     found = leftovers(tmp_path)
-    assert [k.key for k in found] == [None]
+    assert [k.key for k in found.kept] == [None] and found.dropped == []
     line = leftovers_line(found)
-    assert line is not None and str(found[0].path) in line and "mockprep grade KEY --audio" in line
-    assert leftovers(tmp_path) == []  # said once
+    assert line is not None and str(found.kept[0].path) in line and "mockprep grade KEY --audio" in line
+    assert not leftovers(tmp_path)  # said once
     assert running.exists()
 
 
-def test_the_next_command_says_a_take_nobody_was_told_of(cli, home: Path) -> None:
+def _wav(path: Path, seconds: float) -> Path:
+    import wave
+
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16_000)
+        out.writeframes(b"\x01\x00" * int(16_000 * seconds))
+    return path
+
+
+def _gone_pid() -> int:
+    return int(
+        subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True).stdout
+    )
+
+
+def test_recordings_kept_on_purpose_and_takes_cut_off_as_saved_are_not_said_as_cut_short(
+    demo: Store, clock: FakeClock, home: Path
+) -> None:
+    """Found by an independent reviewer: every answer-*.wav whose process had ended was said (and
+    renamed) as "cut short before it was transcribed": recordings kept by voice_keep_recordings, those an
+    older mockprep kept (answer-STAMP.wav, no process id), and an empty or half-written file of a process
+    killed as it saved the take."""
+    from dataclasses import replace
+
+    from mockprep.core.speech import Transcript, Word
+
+    folder = home / "recordings"
+
+    class Heard:
+        name = "fake"
+
+        def transcribe(self, audio: Path, progress=None) -> Transcript:
+            return Transcript((Word("caching", 0.0, 0.5),), 2.0)
+
+    replies = iter(["", ""])
+    settings = replace(DEFAULT_SETTINGS, voice_keep_recordings=True)
+    mic = Microphone(folder, TwoSecondStream)
+    source = MicrophoneSource(None, lambda p, c=None: next(replies), mic, clock)  # type: ignore[arg-type]
+    voice = Voice(source, Heard(), settings)
+    ui = ScriptedUI([], [1], clock=clock)
+    options = SessionOptions(filter=QuestionFilter(banks=("demo",)), tz=ZoneInfo("UTC"), limit=1)
+    Session(demo, ui, clock, random.Random(1), options, settings, voice=voice).run()
+    voice.close()
+    [kept] = list(folder.iterdir())  # kept by the setting, under a name no take in progress has
+    older = _wav(folder / "answer-20240101-090000-000001.wav", 3.0)  # kept by an older mockprep
+    pid = _gone_pid()
+    empty = folder / f"answer-20250101-090000-000001-p{pid}.wav"
+    empty.write_bytes(b"")  # its process killed as it saved it
+    half = _wav(folder / f"answer-20250101-090000-000002-p{pid}.wav", 3.0)
+    half.write_bytes(half.read_bytes()[:20_000])
+    part = _wav(folder / f"answer-20250101-090000-000003-p{pid}.wav.part", 3.0)
+    short = _wav(folder / f"answer-20250101-090000-000004-p{pid}.wav", 0.5)  # cut off as it began
+    found = leftovers(folder)
+    assert found.kept == []
+    assert sorted(found.dropped) == sorted([empty.name, half.name, part.name])  # said: unreadable
+    line = leftovers_line(found)
+    assert line is not None and empty.name in line and "cut short" not in line
+    assert sorted(folder.iterdir()) == sorted([kept, older])  # the part file and the blip deleted
+    assert not part.exists() and not short.exists()
+    assert not leftovers(folder)
+
+
+def test_a_take_a_closed_terminal_cut_short_keeps_the_name_history_gives(
+    demo: Store, clock: FakeClock, home: Path
+) -> None:
+    """Found by an independent reviewer: after a closed terminal history said "kept as
+    .../cut-short-....wav" and the next command renamed that file kept-....wav."""
+    folder = home / "recordings"
+    replies = iter(["", ""])
+    source = MicrophoneSource(
+        None, lambda p, c=None: next(replies), Microphone(folder, TwoSecondStream), clock
+    )  # type: ignore[arg-type]
+    voice = Voice(source, Transcriber(SessionInterrupted(int(signal.SIGHUP))), DEFAULT_SETTINGS)
+    ui = ScriptedUI([], [], clock=clock)
+    options = SessionOptions(filter=QuestionFilter(banks=("demo",)), tz=ZoneInfo("UTC"), limit=1)
+    Session(demo, ui, clock, random.Random(1), options, DEFAULT_SETTINGS, voice=voice).run()
+    [(answer,)] = db_rows(home, "SELECT answer FROM mock_answers")
+    named = Path(answer.split("kept as ", 1)[1].rstrip(")"))
+    found = leftovers(folder)  # the next command says it
+    assert [k.path for k in found.kept] == [named] and named.exists()
+    assert list(folder.iterdir()) == [named]
+    assert not leftovers(folder)  # once
+
+
+@pytest.mark.parametrize(
+    "named",
+    ["kept-20250101-090000-000001.demo+q1.wav.untold", "cut-short-20250101-090000-000001.demo+q1.wav"],
+)
+def test_the_next_command_says_a_take_nobody_was_told_of(cli, home: Path, named: str) -> None:
     folder = home / "recordings"
     folder.mkdir(parents=True)
-    (folder / "cut-short-20250101-090000-000001.demo+q1.wav").write_bytes(b"RIFF")
+    (folder / "kept-20250101-090000-000001.demo+q1.wav").write_bytes(b"RIFF")
+    (folder / named).write_bytes(b"RIFF")  # (cut-short-: 8e5a75c's name for it)
     first = cli("session", "--round", "technical", input="q\n")
     assert "The spoken answer to demo/q1 cut short before it was transcribed is kept in" in first.stderr
     again = cli("session", "--round", "technical", input="q\n")

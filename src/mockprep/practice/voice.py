@@ -178,11 +178,15 @@ class Voice:
         return self.bad_file is not None or (left is not None and left() == 0)
 
     def close(self) -> None:
-        """Let go of the recordings whose transcripts were taken (kept with ``voice_keep_recordings``)."""
+        """Let go of the recordings whose transcripts were taken (kept with ``voice_keep_recordings``,
+        renamed so that they never look like takes cut short)."""
         done, self._done = self._done, []
-        if not self.settings.voice_keep_recordings:
-            for clip in done:
+        keep = getattr(self.source, "keep_on_purpose", None)
+        for clip in done:
+            if not self.settings.voice_keep_recordings:
                 self.source.release(clip)
+            elif keep is not None:
+                keep(clip)
 
 
 def keep_take(voice: Voice, store: Store, ui: PracticeUI, key: str, ended: BaseException) -> KeptClip | None:

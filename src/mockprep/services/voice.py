@@ -32,7 +32,7 @@ from mockprep.core.speech import (
     tighten,
     unheard_stretches,
 )
-from mockprep.services.recordings import KeptTake, keep_take, take_name
+from mockprep.services.recordings import PART, KeptTake, keep_on_purpose, keep_take, take_name
 
 if TYPE_CHECKING:
     from mockprep.core.settings import Settings
@@ -419,12 +419,14 @@ class Microphone:
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S-%f")
         path = self.folder / take_name(stamp)  # (its process named: a take left by one gone is said)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        part = path.with_name(path.name + PART)  # (renamed once whole: a take cut off as it is saved
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # is never taken for one)
         with os.fdopen(fd, "wb") as handle, wave.open(handle, "wb") as out:
             out.setnchannels(1)
             out.setsampwidth(2)
             out.setframerate(RATE)
             out.writeframes(b"".join(self._chunks))
+        part.rename(path)
         self._chunks = []
         return path
 
@@ -432,6 +434,10 @@ class Microphone:
         """Delete a recording this microphone made (never any other file)."""
         if path.parent == self.folder and path.name.startswith("answer-"):
             path.unlink(missing_ok=True)
+
+    def keep_on_purpose(self, path: Path) -> Path:
+        """A transcribed recording kept by ``voice_keep_recordings``: its new name (see recordings.py)."""
+        return keep_on_purpose(path) if path.parent == self.folder else path
 
     def keep(self, path: Path, key: str, told: bool) -> KeptTake | None:
         """Keep a take whose answer to ``key`` was cut short (see :func:`recordings.keep_take`)."""

@@ -36,6 +36,8 @@ class Recorder(Protocol):
 
     def keep(self, path: Path, key: str, told: bool) -> Any: ...
 
+    def keep_on_purpose(self, path: Path) -> Path: ...
+
 
 class MicrophoneSource:
     """:class:`mockprep.practice.voice.AudioSource` from the microphone: Enter starts, Enter stops."""
@@ -82,6 +84,11 @@ class MicrophoneSource:
     def release(self, clip: Clip) -> None:
         if clip.temporary:
             self.recorder.discard(clip.path)
+
+    def keep_on_purpose(self, clip: Clip) -> None:
+        """A transcribed take kept by ``voice_keep_recordings``: see ``Microphone.keep_on_purpose``."""
+        if clip.temporary:
+            self.recorder.keep_on_purpose(clip.path)
 
 
 def delivery_panel(
