@@ -70,6 +70,9 @@ def test_the_migrations_keep_the_card_of_each_questions_latest_review(tmp_path: 
             (rid, questions[rid % 2], 1_770_000_000_000_000 + rid, f"answer {rid}", card),
         )
     before = {r[0]: r[1:] for r in db.execute("SELECT id, rating, answer, rated_us FROM reviews")}
+    # (the fixture's adopted fit left out: m032 would recompute these made-up cards under it, rightly
+    # dropping the undo copies this test follows through m020 and m021)
+    db.execute("UPDATE fitted_parameters SET adopted_at = NULL")
     db.commit()
     db.close()
     with Store.open(tmp_path, backups=False) as store:
