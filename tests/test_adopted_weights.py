@@ -372,3 +372,46 @@ def test_a_merge_says_the_files_own_parameters_stay_on_its_device(
     assert "not brought over" in line and "stay on the device" in line
     with Store.open(tmp_path / "other") as store:
         assert store.scheduling.weights() == FSRS6_WEIGHTS  # per device: not adopted here
+
+
+def _rate_with(device: Device, pick: int, rating: Rating, at: datetime, weights: tuple[float, ...]) -> int:
+    """A rating as a session that read ``weights`` at its start makes it: from the stored card."""
+    store = device.store
+    qid = sorted(device.question_ids)[pick % len(device.question_ids)]
+    card = store.cards.card(qid)
+    params = SchedulerParams(weights, 0.9)
+    pid = store.scheduling.params_id(params, at)
+    store.cards.record_review(
+        ReviewRecord(
+            qid, None, review(params.scheduler(), card, rating, at), at, int(rating), int(card_state(card)),
+            "a", 1000, params_id=pid,
+        )
+    )  # fmt: skip
+    return qid
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    session=st.sampled_from(WEIGHTS),
+    adopted=st.sampled_from(WEIGHTS[1:]),
+    ratings=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(list(Rating))), min_size=1, max_size=6),
+)
+def test_a_session_that_read_other_weights_stores_what_a_replay_gives(
+    devices, tmp_path: Path, session, adopted, ratings
+) -> None:
+    """Found by an independent reviewer: a session rates with the weights it read at its start; another
+    terminal adopting a fit meanwhile recomputed the memory, and the session applied its old weights to it
+    (stored stability 27.1 due Apr 13, a fresh replay 17.96 due Apr 27: a later merge moved the due date
+    14 days). Each rating is now the replay of its log, and a device it merges into agrees."""
+    home, other = devices(f"home-{next(_HOMES)}"), devices(f"other-{next(_HOMES)}")
+    at = START
+    for pick, rating in ratings:
+        at += timedelta(days=2)
+        _rate(home, pick, rating, at)
+    home.store.scheduling.record_fit(list(adopted), 600, (0.5, 0.4), (0.4, 0.3), at, True)  # another terminal
+    for pick, rating in ratings:
+        at += timedelta(days=3)
+        _rate_with(home, pick, rating, at, session)
+        assert _stored(home) == _replayed(home)
+    _merge(other, home, tmp_path)
+    assert _dues(other) == _dues(home)

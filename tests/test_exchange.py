@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from mockprep.core.delivery import Delivery
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import MockAnswerRecord, ReviewRecord
-from mockprep.core.scheduler import LEGACY_PARAMS, make_scheduler, review
+from mockprep.core.scheduler import FSRS6_WEIGHTS, LEGACY_PARAMS, make_scheduler, review
 from mockprep.core.stories import StoryDraft
 from mockprep.db.package import import_package, write_package
 from mockprep.db.store import Store
@@ -92,7 +92,9 @@ def test_export_import_export_is_identical(log, drafts, mock) -> None:
             scheduler = make_scheduler(0.9)
             params_id = store.scheduling.params_id(LEGACY_PARAMS, START)
             store.plans.add(date(2026, 4, 1), "onsite", "ml-researcher", ("technical",), START)
-            store.scheduling.record_fit([0.5] * 21, 900, (0.41, 0.3), (0.38, 0.28), START, adopt=True)
+            # a fit within fsrs's bounds: the ratings below, made with other weights, replay under it
+            fitted = [0.3, 1.0, 2.0, 7.0, *FSRS6_WEIGHTS[4:]]
+            store.scheduling.record_fit(fitted, 900, (0.41, 0.3), (0.38, 0.28), START, adopt=True)
             now = START
             for position, (pick, rating, gap, text, limit, coverage, spoken, model) in enumerate(
                 log, start=1

@@ -21,7 +21,7 @@ from mockprep.core.scheduler import CardState, DueCard
 from mockprep.db import review_codec
 from mockprep.db.banks import question_record
 from mockprep.db.card_conditions import EFFECTIVE_DUE, NOT_BURIED_AT, NOT_SUSPENDED
-from mockprep.db.card_replay import replay_log
+from mockprep.db.card_replay import replay_log, weights_in_use
 from mockprep.db.driver import text
 from mockprep.db.session_reviews import of_session
 from mockprep.db.sql import db_time, db_us, delivery_json, from_db_time, must_time, question_filter
@@ -214,6 +214,11 @@ class CardTable:
                 state_before = conn.execute(
                     text("SELECT state_before FROM reviews WHERE id = :r"), {"r": review_id}
                 ).scalar_one()
+            elif not review.cram and self._other_weights(review.params_id, conn):
+                # Scheduled with weights no longer in use (a session started before another terminal
+                # adopted or undid a fit): it applied them to memory the weights in use computed. Its due
+                # date and the card's memory are the replay's (scheduler.states_before's rule).
+                card = replay_log(conn.raw, review.question_id)
             if not review.cram:
                 save_card(conn, review.question_id, card)
             if review.mock_answer_id is not None:
@@ -226,6 +231,11 @@ class CardTable:
                 if leech_reached(lapses, threshold):
                     _mark_leech(conn, review.question_id, review.rated_at, self.store.settings.leech_action)
         return review_id
+
+    def _other_weights(self, params_id: int | None, conn: Any) -> bool:
+        """Whether a rating scheduled with ``params_id`` used other weights than those in use now (read in
+        the rating's transaction: another terminal may have adopted or undone a fit since)."""
+        return self.store.scheduling.params(params_id).weights != weights_in_use(conn.raw)
 
     def lapses(self, question_id: int) -> int:
         """Times the question was forgotten after being learned (again on a review card)."""
