@@ -415,3 +415,24 @@ def test_a_session_that_read_other_weights_stores_what_a_replay_gives(
         assert _stored(home) == _replayed(home)
     _merge(other, home, tmp_path)
     assert _dues(other) == _dues(home)
+
+
+def test_a_recompute_replays_each_review_once(devices, monkeypatch) -> None:
+    """Found by an independent reviewer: the recompute replayed a card a second time under its last
+    review's weights for a due date it then threw away, twice the work while others wait to write.
+    It now rates each review once, and stores what a full replay stores."""
+    import mockprep.core.scheduler as scheduler
+
+    home = devices("home")
+    at = START
+    for step in range(12):
+        at += timedelta(days=2)
+        _rate(home, step, Rating.Good if step % 3 else Rating.Hard, at)
+    _as_an_older_mockprep_left_it(home, at)  # the last reviews' weights are not the ones in use
+    rated = []
+    real = scheduler.review
+    monkeypatch.setattr(scheduler, "review", lambda *args: rated.append(args[2]) or real(*args))
+    assert home.store.scheduling.recompute_memory() > 0
+    assert len(rated) == 12
+    monkeypatch.setattr(scheduler, "review", real)
+    assert _stored(home) == _replayed(home)

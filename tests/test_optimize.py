@@ -525,3 +525,21 @@ def test_the_upgrade_recomputes_cards_an_older_mockprep_left_and_says_so_on_a_lo
                 ).fetchone()
             )
         assert {r.question_id: r.due for r in store.q("SELECT question_id, due FROM cards")} == dues
+
+
+def test_a_long_recompute_is_told_before_it_starts(cli, home: Path, monkeypatch) -> None:
+    """Found by an independent reviewer: adopting or undoing weights on a long log holds the write lock
+    through the recompute with nothing said. From LONG_RECOMPUTE reviews a line says so first, naming
+    the log's length; a run that adopts nothing recomputes nothing and says nothing of it."""
+    from mockprep.cli import optimize as command
+
+    cli("bank", "list")
+    log = _store_log(home)
+    monkeypatch.setattr(optimizing, "fit_weights", lambda log, progress=False: list(TRUE_WEIGHTS))
+    monkeypatch.setattr(command, "LONG_RECOMPUTE", len(log))
+    told = f"Recomputing every question's memory state from your {len(log):,} reviews"
+    assert told not in cli("optimize").stdout.replace("\n", " ")  # not adopted
+    assert told in cli("optimize", "--yes").stdout.replace("\n", " ")
+    assert told in cli("optimize", "--undo").stdout.replace("\n", " ")
+    monkeypatch.setattr(command, "LONG_RECOMPUTE", len(log) + 1)
+    assert told not in cli("optimize", "--yes").stdout.replace("\n", " ")

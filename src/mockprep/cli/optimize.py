@@ -74,6 +74,8 @@ def optimize(
         else:
             _say(_preview(store, weights, now))
         adopt = better and (yes or (sys.stdin.isatty() and typer.confirm("Use them from now on?")))
+        if adopt:
+            _long_recompute(len(log))
         if kept is not None:
             if adopt:
                 store.scheduling.adopt_fit(kept.id, now)
@@ -94,7 +96,22 @@ def optimize(
         )
 
 
+# From how many reviews the recompute that adopting or undoing weights does is told before it starts
+# (about 20 us a review on a busy 2-CPU machine: 2 s for 100,000; other writers wait for it).
+LONG_RECOMPUTE = 100_000
+
+
+def _long_recompute(reviews: int) -> None:
+    if reviews >= LONG_RECOMPUTE:
+        _say(
+            f"Recomputing every question's memory state from your {reviews:,} reviews (about 20 s a"
+            " million; other mockprep commands wait meanwhile)..."
+        )
+
+
 def _undo(store: Store, now: datetime) -> None:
+    if store.scheduling.in_use() is not None:
+        _long_recompute(store.scheduling.replayed_reviews())
     undone = store.scheduling.undo_fit(now)
     if undone is None:
         _say("Nothing to undo: FSRS's default parameters are in use.")

@@ -15,7 +15,14 @@ from datetime import datetime, timedelta
 
 from fsrs import Rating, State
 
-from mockprep.core.scheduler import SchedulerParams, new_card, retrievability, review, states_before
+from mockprep.core.scheduler import (
+    SchedulerParams,
+    memory_under,
+    new_card,
+    retrievability,
+    review,
+    states_before,
+)
 
 # fsrs's optimizer (6.x) learns from the reviews that came a day or more after the one before, among
 # each question's first OPTIMIZER_SEQ_LEN; with fewer than MIN_SCORED_REVIEWS of them (its mini-batch
@@ -195,12 +202,13 @@ def preview(
     good: list[list[float]] = [[], []]
     due_week = 0
     for qid, created, log in logs:
-        for i, params in enumerate((in_use, other)):
-            card, _ = states_before(qid, created, log, params.weights)
+        kept, _ = states_before(qid, created, log, in_use.weights)  # (its due date, which adopting keeps)
+        cards = kept, memory_under(qid, created, log, other.weights)  # (the memory alone: one pass)
+        for i, (params, card) in enumerate(zip((in_use, other), cards, strict=True)):
             recall[i].append(retrievability(params, card, now))
             if card.state == State.Review:  # a "good" now gives an interval from its stability
                 good[i].append((review(params.scheduler(), card, Rating.Good, now).due - now).total_seconds())
-        due_week += card.due <= now + timedelta(days=7)
+        due_week += kept.due <= now + timedelta(days=7)
 
     def mean(values: list[float]) -> float:
         return sum(values) / len(values) if values else math.nan

@@ -253,6 +253,19 @@ def states_before(
     return card, before
 
 
+def memory_under(
+    card_id: int,
+    created: datetime,
+    log: Sequence[tuple[datetime, int, SchedulerParams | None]],
+    weights: tuple[float, ...],
+) -> Card:
+    """The card ``log`` gives under ``weights`` (each review with its own steps and retention): its memory
+    state is the one :func:`states_before` stores, in one pass; its due date is not the rule's (a
+    recompute keeps the stored one)."""
+    steps = [(t, r, (p or LEGACY_PARAMS).with_weights(weights).scheduler()) for t, r, p in log]
+    return _replayed(card_id, created, steps)[0]
+
+
 def _replayed(
     card_id: int, created: datetime, steps: Sequence[tuple[datetime, int, Scheduler]]
 ) -> tuple[Card, list[int]]:

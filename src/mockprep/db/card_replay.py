@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from mockprep.core.scheduler import FSRS6_WEIGHTS, SchedulerParams, states_before
+from mockprep.core.scheduler import FSRS6_WEIGHTS, SchedulerParams, memory_under, states_before
 from mockprep.db.sql import from_iso, must_time
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def recompute_memory(raw: sqlite3.Connection) -> int:
     }
     changed = []
     for question_id, created, log in logs(raw):
-        card, _ = states_before(question_id, created, log, weights)
+        card = memory_under(question_id, created, log, weights)  # (one pass: the due date is kept)
         if stored.get(question_id, (card.stability, card.difficulty)) != (card.stability, card.difficulty):
             changed.append((card.stability, card.difficulty, question_id))
     raw.executemany(

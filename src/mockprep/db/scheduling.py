@@ -143,6 +143,10 @@ class Scheduling:
         """Every reviewed question's scheduling log, as replays read it (card_replay.logs)."""
         return list(logs(self.store.conn.raw))
 
+    def replayed_reviews(self) -> int:
+        """How many reviews a recompute replays (cram ones never schedule a card)."""
+        return self.store.q("SELECT COUNT(*) AS n FROM reviews WHERE NOT cram").one().n
+
     def recompute_memory(self) -> int:
         """Every card's memory state recomputed under the weights in use, due dates kept (a home whose
         cards an older mockprep left with the memory of earlier weights): the cards that changed."""
