@@ -645,7 +645,7 @@ def test_quitting_at_the_rating_keeps_the_typed_answer_unrated(cli) -> None:
     listing = " ".join(cli("history").stdout.split())
     assert (
         "† session 1: an answer kept but not rated (quit at the rating or after running code, or cut short"
-        " while typed); it is not scheduled"
+        " while typed or spoken); it is not scheduled"
         in listing
     )
     assert "mock --rate" not in listing
