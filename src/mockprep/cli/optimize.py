@@ -57,21 +57,25 @@ def optimize(
             return
         train = optimizing.training_part(log)
         learnt = optimizing.fittable_reviews(train)
+        before = optimizing.judge(current, log)
         if kept is not None:
             _say(
                 f"Your reviews are unchanged since the fit of {_when(kept)}: that fit is compared again,"
                 " not made again."
+            )  # (its figures are the checked fit's, which its weights, fitted to the whole log, are not)
+            weights, after = (
+                list(kept.weights),
+                optimizing.Fit(kept.log_loss_after, kept.rmse_after, before.scored),
             )
-            weights, after = list(kept.weights), optimizing.judge(kept.weights, log)
         else:
             weights = _fit(log, train, learnt)
             after = optimizing.judge(weights, log)
-        before = optimizing.judge(current, log)
         _say(_comparison(before, after, optimizing.held_out_start(log)))
         better = optimizing.worth_adopting(before, after)
         if not better:
             _say(_no_gain(before, after))
         else:
+            weights = weights if kept is not None else _refit(log, weights, after)
             _say(_preview(store, weights, now))
         adopt = better and (yes or (sys.stdin.isatty() and typer.confirm("Use them from now on?")))
         if adopt:
@@ -81,7 +85,9 @@ def optimize(
                 store.scheduling.adopt_fit(kept.id, now)
         else:
             figures = (before.log_loss, before.rmse), (after.log_loss, after.rmse)
-            store.scheduling.record_fit(weights, len(log), *figures, now, adopt)
+            store.scheduling.record_fit(
+                weights, len(log), *figures, now, adopt, store.scheduling.latest_uid()
+            )
     finally:
         store.close()
     if adopt:
@@ -144,13 +150,17 @@ def _preview(store: Store, weights: list[float], now: datetime) -> str:
 
 
 def _kept_fit(store: Store, log: Log) -> FittedParameters | None:
-    """The newest fit when it was made on these same reviews (then fitting again would learn nothing)."""
+    """The newest fit when it was made on these same reviews (then fitting again would learn nothing): as
+    many, the latest the same one (a fit made before fits recorded it: judged as it was then)."""
     from mockprep.core.optimizing import same_log
 
     fits = store.scheduling.fits()
-    return (
-        fits[-1] if fits and same_log(fits[-1].weights, _figures(fits[-1]), fits[-1].reviews, log) else None
-    )
+    if not fits:
+        return None
+    last = fits[-1]
+    if last.log_uid is not None:
+        return last if last.reviews == len(log) and last.log_uid == store.scheduling.latest_uid() else None
+    return last if same_log(last.weights, _figures(last), last.reviews, log) else None
 
 
 def _figures(fit: FittedParameters) -> Fit:
@@ -162,20 +172,48 @@ def _figures(fit: FittedParameters) -> Fit:
 
 def _fit(log: Log, train: Log, learnt: int) -> list[float]:
     from mockprep.core import optimizing
-    from mockprep.core.durations import format_duration
 
-    seconds = optimizing.fit_seconds(train)  # (said to the nearest 10 s, or minute past 10 minutes)
-    about = format_duration(max(10, round(seconds, -1)) if seconds < 600 else round(seconds / 60) * 60)
+    # (a fit that passes the check is made again on the whole log: about 1.25 times as long again)
+    about = _about(optimizing.fit_seconds(train))
+    whole = _about(optimizing.fit_seconds(train) + optimizing.fit_seconds(log))
     _say(
         f"Fitting to the earlier {len(train)} of your {len(log)} reviews (the latest"
         f" {optimizing.HELD_OUT:.0%} are kept back to check the fit): the optimizer learns from the"
         f" {learnt} that came a day or more after the one before, among each question's first"
-        f" {optimizing.OPTIMIZER_SEQ_LEN} (about {about} on an idle machine)..."
+        f" {optimizing.OPTIMIZER_SEQ_LEN} (about {about} on an idle machine; {whole} in all when it passes"
+        " the check and is fitted again to all of them)..."
     )
     try:  # on a terminal, fsrs's optimizer draws its own bar of its passes (tqdm, on stderr)
         return optimizing.fit_weights(train, progress=sys.stderr.isatty())
     except (optimizing.OptimizerMissing, optimizing.NothingFitted) as exc:
         raise UserError(str(exc), exit_code=1) from None
+
+
+def _refit(log: Log, checked: list[float], after: Fit) -> list[float]:
+    """The weights to use once the fit of the earlier part passed the check on the latest: fitted again
+    to the whole log, which the latest reviews inform most; the checked fit's when the whole log's
+    predicts those latest reviews worse (``after``: the checked fit's figures there)."""
+    from mockprep.core import optimizing
+
+    _say(
+        f"The fit passes the check: fitting again to all {len(log)} of your reviews for the weights to use"
+        f" (about {_about(optimizing.fit_seconds(log))})..."
+    )
+    try:
+        whole = optimizing.fit_weights(log, progress=sys.stderr.isatty())
+    except optimizing.NothingFitted:
+        return checked
+    if optimizing.judge(whole, log).log_loss > after.log_loss:
+        _say("Fitted to all your reviews, it predicts the latest ones worse: the checked fit is offered.")
+        return checked
+    return whole
+
+
+def _about(seconds: float) -> str:
+    """A fit's estimated time, to the nearest 10 s (or minute past 10 minutes)."""
+    from mockprep.core.durations import format_duration
+
+    return format_duration(max(10, round(seconds, -1)) if seconds < 600 else round(seconds / 60) * 60)
 
 
 def _comparison(before: Fit, after: Fit, since: datetime) -> str:

@@ -201,6 +201,7 @@ FIT: Fields = {
     **{f"{name}_{when}": (number(0), True) for name in ("log_loss", "rmse") for when in ("before", "after")},
     "adopted_at": (optional(time), True),
     "undone_at": (optional(time), True),
+    "log_uid": (optional(uid), False),
 }
 
 

@@ -183,6 +183,7 @@ class Bulk:
                 "rmse_after": f.rmse_after,
                 "adopted_at": _iso(f.adopted_at),
                 "undone_at": _iso(f.undone_at),
+                "log_uid": f.log_uid,
             }
             for f in self.store.scheduling.fits()
         ]

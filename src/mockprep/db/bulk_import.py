@@ -124,9 +124,9 @@ def _scheduling(conn: Connection, doc: dict[str, Any]) -> None:
         conn.execute(
             text(
                 "INSERT INTO fitted_parameters (id, fitted_at, weights, reviews, log_loss_before,"
-                " log_loss_after, rmse_before, rmse_after, adopted_at, undone_at) VALUES (:id, :fitted_at,"
-                " :weights, :reviews, :log_loss_before, :log_loss_after, :rmse_before, :rmse_after,"
-                " :adopted_at, :undone_at)"
+                " log_loss_after, rmse_before, rmse_after, adopted_at, undone_at, log_uid) VALUES (:id,"
+                " :fitted_at, :weights, :reviews, :log_loss_before, :log_loss_after, :rmse_before,"
+                " :rmse_after, :adopted_at, :undone_at, :log_uid)"
             ),
             {
                 **f,
@@ -134,6 +134,7 @@ def _scheduling(conn: Connection, doc: dict[str, Any]) -> None:
                 "fitted_at": from_iso(f["fitted_at"]),
                 "adopted_at": from_iso(f["adopted_at"]),
                 "undone_at": from_iso(f["undone_at"]),
+                "log_uid": f.get("log_uid"),
             },
         )
 

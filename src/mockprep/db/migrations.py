@@ -36,6 +36,7 @@ from mockprep.db.question_aliases import m028_question_aliases
 from mockprep.db.review_indexes import m022_review_indexes
 from mockprep.db.review_times import m018_review_times
 from mockprep.db.running_sessions import m025_running_sessions
+from mockprep.db.scheduling import m033_fit_log_uid
 from mockprep.db.schema_repairs import m017_schema_repairs
 from mockprep.db.session_reviews import m023_session_reviews
 from mockprep.db.stats_rollup import m027_topic_failures
@@ -78,4 +79,5 @@ MIGRATIONS: list[Migration] = [
     m030_follow_up_times,
     m031_mock_answer_lines,
     m032_memory_under_adopted_weights,
+    m033_fit_log_uid,
 ]

@@ -18,6 +18,7 @@ from mockprep.core.scheduler import FSRS6_WEIGHTS, LEGACY_PARAMS, SchedulerParam
 from mockprep.db.card_replay import IN_USE as _IN_USE
 from mockprep.db.card_replay import logs, recompute_memory
 from mockprep.db.driver import text
+from mockprep.db.review_codec import SQL_UID
 from mockprep.db.sql import db_time, from_db_time, must_time
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class FittedParameters:
     rmse_after: float
     adopted_at: datetime | None
     undone_at: datetime | None
+    log_uid: str | None = None  # the latest review of the log it was fitted to (None: before m033)
 
     @property
     def in_use(self) -> bool:
@@ -143,6 +145,14 @@ class Scheduling:
         """Every reviewed question's scheduling log, as replays read it (card_replay.logs)."""
         return list(logs(self.store.conn.raw))
 
+    def latest_uid(self) -> str | None:
+        """The global id of the latest review :meth:`fit_log` holds (with its length, what tells whether a
+        kept fit was made on the same log)."""
+        return self.store.q(
+            f"SELECT {SQL_UID.format('uid')} AS uid FROM reviews WHERE NOT cram ORDER BY rated_us DESC,"
+            " uid DESC LIMIT 1"
+        ).scalar()
+
     def replayed_reviews(self) -> int:
         """How many reviews a recompute replays (cram ones never schedule a card)."""
         return self.store.q("SELECT COUNT(*) AS n FROM reviews WHERE NOT cram").one().n
@@ -165,6 +175,7 @@ class Scheduling:
         after: tuple[float, float],
         now: datetime,
         adopt: bool,
+        log_uid: str | None = None,
     ) -> int:
         """Keep a fit (``before``/``after`` are (log loss, RMSE)); ``adopt`` puts it in use now and
         recomputes every card's memory state under it (due dates kept)."""
@@ -172,8 +183,8 @@ class Scheduling:
             fit_id = conn.execute(
                 text(
                     "INSERT INTO fitted_parameters (fitted_at, weights, reviews, log_loss_before,"
-                    " log_loss_after, rmse_before, rmse_after, adopted_at)"
-                    " VALUES (:t, :w, :n, :lb, :la, :rb, :ra, :adopted)"
+                    " log_loss_after, rmse_before, rmse_after, adopted_at, log_uid)"
+                    " VALUES (:t, :w, :n, :lb, :la, :rb, :ra, :adopted, :uid)"
                 ),
                 {
                     "t": db_time(now),
@@ -184,6 +195,7 @@ class Scheduling:
                     "rb": before[1],
                     "ra": after[1],
                     "adopted": db_time(now) if adopt else None,
+                    "uid": log_uid,
                 },
             ).lastrowid
             if adopt:
@@ -219,4 +231,11 @@ def _fitted(r: Any) -> FittedParameters:
         r.rmse_after,
         from_db_time(r.adopted_at),
         from_db_time(r.undone_at),
+        r.log_uid,
     )
+
+
+def m033_fit_log_uid(cur: Any) -> None:
+    """A fit records the latest review of the log it was fitted to: the log's fingerprint, with its length
+    (a kept fit's figures are those of the part it was checked on, not of the weights adopted)."""
+    cur.execute("ALTER TABLE fitted_parameters ADD COLUMN log_uid TEXT")

@@ -169,6 +169,7 @@ class FittedParametersRow(SQLModel, table=True):
     rmse_after: float
     adopted_at: datetime | None = None  # in use from then (NULL: declined)
     undone_at: datetime | None = None  # `optimize --undo`: no longer in use
+    log_uid: str | None = None  # the latest review of the log it was fitted to (m033)
 
 
 class MockAnswerRow(SQLModel, table=True):
