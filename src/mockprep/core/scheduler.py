@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import IntEnum
 
 from fsrs import Card, Rating, Scheduler, State
+from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 RATING_NAMES = {
     Rating.Again: "again",
@@ -41,6 +42,21 @@ FSRS6_WEIGHTS = (
     1.4835, 0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542,
 )  # fmt: skip
 MAX_RETENTION = 0.99  # beyond this, FSRS intervals shrink to minutes
+
+
+def weights_problem(weights: Sequence[object]) -> str | None:
+    """Why py-fsrs would refuse ``weights`` (how many, each a finite number within its bounds), in one
+    line naming the first wrong one; None when it would take them."""
+    if len(weights) != len(LOWER_BOUNDS_PARAMETERS):
+        return f"must be {len(LOWER_BOUNDS_PARAMETERS)} numbers (got {len(weights)})"
+    for index, (weight, low, high) in enumerate(
+        zip(weights, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True)
+    ):
+        if type(weight) not in (int, float) or not math.isfinite(weight):
+            return f"[{index}] must be a number (got {weight!r})"
+        if not low <= weight <= high:
+            return f"[{index}] = {weight} is outside FSRS's bounds ({low} to {high})"
+    return None
 
 
 @dataclass(frozen=True)
