@@ -172,9 +172,10 @@ def test_a_recording_that_holds_nothing_is_asked_for_again(demo: Store, clock: F
     # A live recording is timed by the clock to its stop: two takes of 40 s and the transcribing of
     # the first, not of the second.
     assert ui.timings[0].seconds == 87
-    assert source.released == ["r1.wav"]  # the failed take goes at once
+    # the failed take goes at once, the transcribed one once its rating is stored
+    assert source.released == ["r1.wav", "r2.wav"]
     voice.close()
-    assert source.released == ["r1.wav", "r2.wav"]  # the transcribed one once the run is over
+    assert source.released == ["r1.wav", "r2.wav"]
     kept, source = voice_of(["r3.wav"], {"r3.wav": said(ANSWER)}, live=True)
     kept.settings = replace(DEFAULT_SETTINGS, voice_keep_recordings=True)
     kept.answer(None)

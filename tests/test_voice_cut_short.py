@@ -285,3 +285,77 @@ def test_a_spoken_follow_up_reply_cut_short_keeps_its_take(
     [take] = [p for p in folder.iterdir() if p.name.startswith("kept-")]
     assert first.follow_up_answer is not None and str(take) in first.follow_up_answer
     assert any(str(take) in n for n in ui.notices)
+
+
+class KilledAtTheLast:
+    """Transcribes each take; at the ``last`` take, copies the recordings folder as a mockprep killed
+    outright (SIGKILL) there would leave it, and says what the next command would announce of it."""
+
+    name = "fake"
+
+    def __init__(self, folder: Path, copy: Path, last: int) -> None:
+        self.folder, self.copy, self.last, self.calls = folder, copy, last, 0
+        self.announced: list[Path] | None = None
+
+    def transcribe(self, audio: Path, progress=None):
+        from mockprep.core.speech import Transcript, Word
+
+        self.calls += 1
+        if self.calls == self.last:
+            import shutil
+            from unittest import mock
+
+            shutil.copytree(self.folder, self.copy)
+            with mock.patch("mockprep.services.recordings.process_alive", lambda _pid: False):
+                self.announced = [k.path.name for k in leftovers(self.copy).kept]  # type: ignore[assignment]
+        words = tuple(Word(w, i * 0.4, i * 0.4 + 0.3) for i, w in enumerate("I led the migration".split()))
+        return Transcript(words, 2.0)
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_a_mockprep_killed_outright_leaves_no_graded_answer_to_say_as_cut_short(
+    demo: Store, clock: FakeClock, home: Path, tmp_path: Path, keep: bool
+) -> None:
+    """Found by an independent reviewer: a transcribed take kept its -pPID name until the session's end,
+    so after a SIGKILL every answer already rated was said as "cut short before it was transcribed"."""
+    from dataclasses import replace
+
+    folder = home / "recordings"
+    settings = replace(DEFAULT_SETTINGS, voice_keep_recordings=keep)
+
+    def read_line(prompt, countdown=None):  # Enter to start a take, Enter to stop it
+        clock.advance(seconds=5)
+        return ""
+
+    source = MicrophoneSource(None, read_line, Microphone(folder, TwoSecondStream), clock)  # type: ignore[arg-type]
+    killed = KilledAtTheLast(folder, tmp_path / "killed", last=2)
+    voice = Voice(source, killed, settings)
+    ui = ScriptedUI([], [3, 3], clock=clock)
+    options = SessionOptions(filter=QuestionFilter(banks=("demo",)), tz=ZoneInfo("UTC"), limit=2)
+    summary = Session(demo, ui, clock, random.Random(1), options, settings, voice=voice).run()
+    assert summary.answered == 2
+    assert killed.announced is not None and len(killed.announced) == 1  # the take being transcribed only
+    kept_on_purpose = [p for p in (tmp_path / "killed").iterdir() if not p.name.startswith("kept-")]
+    assert len(kept_on_purpose) == (1 if keep else 0)  # the rated answer's: kept by the setting, or gone
+
+
+def test_a_mock_answer_stored_lets_go_of_its_take_before_the_follow_up(
+    store: Store, clock: FakeClock, home: Path, tmp_path: Path
+) -> None:
+    from mockprep.practice.mock import MockOptions, MockRound
+    from mockprep.services.bank_sync import sync_banks
+
+    sync_banks(store, clock.now)
+    folder = home / "recordings"
+
+    def read_line(prompt, countdown=None):
+        clock.advance(seconds=5)
+        return ""
+
+    source = MicrophoneSource(None, read_line, Microphone(folder, TwoSecondStream), clock)  # type: ignore[arg-type]
+    killed = KilledAtTheLast(folder, tmp_path / "killed", last=2)  # the reply to the follow-up
+    voice = Voice(source, killed, DEFAULT_SETTINGS)
+    ui = ScriptedUI([], [], clock=clock)
+    options = MockOptions(minutes=12)
+    MockRound(store, ui, clock, random.Random(3), "behavioral", options, DEFAULT_SETTINGS, voice=voice).run()
+    assert killed.announced is not None and len(killed.announced) == 1

@@ -272,6 +272,8 @@ class MockRound:
             )
             result = MockAnswer(mock_answer_id, attempt, follow_up)
             report.answers.append(result)
+        if self.pipeline.voice is not None:
+            self.pipeline.voice.stored()
         if pending is not None:
             result.follow_up = self._written_follow_up(pending, mock_answer_id) or follow_up
         if result.follow_up is not None and not self._ask_follow_up(result):
@@ -318,6 +320,8 @@ class MockRound:
             self.store.sessions.set_follow_up_answer(
                 result.mock_answer_id, reply, timing.duration_ms, timing.limit_ms
             )
+        if self.pipeline.voice is not None:
+            self.pipeline.voice.stored()
 
     def _written_follow_up(self, pending: PendingFollowUp, mock_answer_id: int) -> str | None:
         """The interviewer's follow-up, stored in place of the bank's; None (with a notice) without one.

@@ -343,6 +343,8 @@ class Pipeline:
         with self.store.uninterrupted():  # a Ctrl-C meanwhile acts once the answer is marked stored
             self.store.cards.record_review(entry, self.settings.leech_lapses)
             self.recorded, self.confirmed = attempt, confirmed
+        if self.voice is not None:
+            self.voice.stored()
         marks = self.store.cards.marks(record.id)
         leech = (marks.suspended and not was.suspended) or (rating == 1 and marks.flagged and not was.flagged)
         if leech:
@@ -402,6 +404,8 @@ class Pipeline:
     def keep_unrated(self, attempt: Attempt, session_id: int, position: int) -> None:
         """Store an answer the person quit before rating: it stays in the session's history, unrated."""
         self.store.sessions.add_mock_answer(attempt.mock_answer(session_id, position))
+        if self.voice is not None:
+            self.voice.stored()
         self.ui.notice(f"Your answer is kept, not rated (mockprep history {session_id}).")
 
 

@@ -80,4 +80,6 @@ def rehearse(
         None if spoken is None else spoken.transcript.text,
         None if spoken is None else spoken.delivery,
     )
+    if voice is not None:
+        voice.stored()
     return True, telling

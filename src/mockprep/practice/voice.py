@@ -177,9 +177,11 @@ class Voice:
         left = getattr(self.source, "left", None)
         return self.bad_file is not None or (left is not None and left() == 0)
 
-    def close(self) -> None:
-        """Let go of the recordings whose transcripts were taken (kept with ``voice_keep_recordings``,
-        renamed so that they never look like takes cut short)."""
+    def stored(self) -> None:
+        """The answers transcribed so far are stored (rated, or kept in history): let go of their
+        recordings now (kept with ``voice_keep_recordings``, renamed so that they never look like takes
+        cut short), not at the session's end, which a mockprep killed outright never reaches (the next
+        command would say each graded answer's take was cut short)."""
         done, self._done = self._done, []
         keep = getattr(self.source, "keep_on_purpose", None)
         for clip in done:
@@ -187,6 +189,10 @@ class Voice:
                 self.source.release(clip)
             elif keep is not None:
                 keep(clip)
+
+    def close(self) -> None:
+        """Let go of the recordings still held (see :meth:`stored`)."""
+        self.stored()
 
 
 def keep_take(voice: Voice, store: Store, ui: PracticeUI, key: str, ended: BaseException) -> KeptClip | None:
