@@ -359,3 +359,17 @@ def test_a_mock_answer_stored_lets_go_of_its_take_before_the_follow_up(
     options = MockOptions(minutes=12)
     MockRound(store, ui, clock, random.Random(3), "behavioral", options, DEFAULT_SETTINGS, voice=voice).run()
     assert killed.announced is not None and len(killed.announced) == 1
+
+
+def test_a_take_under_8e5a75cs_name_is_said_once_and_keeps_the_name_history_gives(tmp_path: Path) -> None:
+    """Found by an independent reviewer of 4b96108: a cut-short-....wav (8e5a75c's name, the one its
+    history gives) was renamed kept-....wav, so history's path pointed at a missing file."""
+    take = _wav(tmp_path / "cut-short-20250101-090000-000001.demo+q1.wav", 2.0)
+    found = leftovers(tmp_path)
+    assert [(k.path, k.key) for k in found.kept] == [(take, "demo/q1")]
+    line = leftovers_line(found)
+    assert line is not None and f"mockprep grade demo/q1 --audio {take}" in line
+    assert take.exists()  # where history says it is
+    assert not leftovers(tmp_path) and take.exists()  # said once
+    take.unlink()  # graded, and deleted by the person
+    assert not leftovers(tmp_path) and list(tmp_path.iterdir()) == []  # its mark goes with it

@@ -9,7 +9,8 @@ cut short, and a kept one nobody was told of is said once.
 - ``kept-STAMP.BANK+ID.wav``: a take whose answer (to question BANK/ID) was cut short before it was
   transcribed; the name history gives it. Beside it ``kept-STAMP.BANK+ID.wav.untold`` while nobody has
   been told of it (a closed terminal's): the next command that records or grades a recording says it
-  and deletes that mark. (``cut-short-STAMP.BANK+ID.wav`` was 8e5a75c's name for such a take.)
+  and deletes that mark. (``cut-short-STAMP.BANK+ID.wav`` was 8e5a75c's name for such a take: said
+  once under that name, the one its history gives, and marked ``.told`` beside it, never renamed.)
 
 A take of a process that is gone (killed outright while transcribing) is a leftover too, its question
 unknown: renamed ``kept-STAMP.wav`` and said once.
@@ -30,6 +31,7 @@ CUT_SHORT = "cut-short-"
 KEPT = "kept-"
 PART = ".part"
 UNTOLD = ".untold"
+TOLD = ".told"
 BYTES_A_SECOND = 32_000  # 16 kHz mono, 16-bit: what the microphone records
 _TAKE = re.compile(r"^answer-(?P<stamp>[0-9-]+?)-p(?P<pid>\d+)\.wav(?P<part>\.part)?$")
 _CUT = re.compile(r"^(?:cut-short|kept)-(?P<stamp>[0-9-]+)\.(?P<bank>[a-z0-9-]+)\+(?P<id>[a-z0-9-]+)\.wav$")
@@ -126,12 +128,23 @@ def leftovers(folder: Path) -> Leftovers:
         if cut is not None and name.endswith(UNTOLD):
             _untold(folder / name, cut, found)
         elif cut is not None and name.startswith(CUT_SHORT):  # (8e5a75c's name: the history names it)
-            target = folder / f"{KEPT}{name.removeprefix(CUT_SHORT)}"
-            if _rename(folder / name, target):
-                found.kept.append(KeptTake(target, f"{cut.group('bank')}/{cut.group('id')}"))
+            if _mark_told(folder / name):
+                found.kept.append(KeptTake(folder / name, f"{cut.group('bank')}/{cut.group('id')}"))
+        elif name.startswith(CUT_SHORT) and name.endswith(TOLD) and name.removesuffix(TOLD) not in names:
+            (folder / name).unlink(missing_ok=True)  # (its take graded and deleted: the mark goes too)
         elif take is not None and not process_alive(int(take.group("pid"))):
             _left_by_the_gone(folder / name, take, found)
     return found
+
+
+def _mark_told(take: Path) -> bool:
+    """Mark an 8e5a75c take as said (``.told`` beside it, so that history's path stays true); whether
+    this call marked it (whoever makes the mark says it: two commands at once say it once)."""
+    try:
+        os.close(os.open(take.with_name(take.name + TOLD), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:
+        return False
+    return True
 
 
 def _untold(mark: Path, cut: re.Match[str], found: Leftovers) -> None:
