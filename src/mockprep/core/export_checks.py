@@ -44,7 +44,7 @@ from mockprep.core.field_checks import (
 )
 from mockprep.core.kinds import KINDS
 from mockprep.core.plain_reviews import plain_review
-from mockprep.core.scheduler import SchedulerParams, make_scheduler, preview_intervals
+from mockprep.core.scheduler import SchedulerParams, make_scheduler, preview_intervals, weights_problem
 
 BANK: Fields = {
     "id": (filled, True),
@@ -193,10 +193,17 @@ PLAN: Fields = {
     "rounds": (texts, True),
     "created_at": (time, True),
 }
+
+
+def fsrs_weights(value: Any) -> str | None:
+    """A list of weights py-fsrs takes: a fit outside its bounds, once adopted, fails every rating."""
+    return listing(value) or weights_problem(value)
+
+
 FIT: Fields = {
     "id": (ID, True),
     "fitted_at": (time, True),
-    "weights": (listing, True),
+    "weights": (fsrs_weights, True),
     "reviews": (COUNT, True),
     **{f"{name}_{when}": (number(0), True) for name in ("log_loss", "rmse") for when in ("before", "after")},
     "adopted_at": (optional(time), True),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from mockprep.core.scheduler import FSRS6_WEIGHTS, LEGACY_PARAMS, SchedulerParams
+from mockprep.core.scheduler import FSRS6_WEIGHTS, LEGACY_PARAMS, SchedulerParams, weights_problem
 from mockprep.db.card_replay import IN_USE as _IN_USE
 from mockprep.db.card_replay import logs, recompute_memory
 from mockprep.db.driver import text
@@ -178,7 +178,11 @@ class Scheduling:
         log_uid: str | None = None,
     ) -> int:
         """Keep a fit (``before``/``after`` are (log loss, RMSE)); ``adopt`` puts it in use now and
-        recomputes every card's memory state under it (due dates kept)."""
+        recomputes every card's memory state under it (due dates kept). ValueError (one line) for weights
+        py-fsrs refuses: adopted, they would fail every rating and replay."""
+        problem = weights_problem(weights)
+        if problem is not None:
+            raise ValueError(f"fitted weights {problem}")
         with self.store.write() as conn:
             fit_id = conn.execute(
                 text(
