@@ -14,6 +14,7 @@ from mockprep.db.card_replay import KnownParams, store_replayed_card
 from mockprep.db.cards import card_from_row, save_card
 from mockprep.db.driver import text
 from mockprep.db.sql import db_time
+from mockprep.db.sync_triggers import recorded
 
 if TYPE_CHECKING:
     from fsrs import Card
@@ -73,12 +74,30 @@ def review_times(conn: Connection, ids: Sequence[int]) -> dict[int, list[HeldRev
 
 def recount(conn: Connection, changes: Sequence[tuple[bool, int, int]]) -> None:
     """Set reviews' ``(cram, state_before, id)``: whether each still schedules its card, now that Anki
-    says otherwise (a reset there since an earlier import). The stats roll-up follows by its triggers."""
+    says otherwise (a reset there since an earlier import). The stats roll-up follows by its triggers,
+    and a review turned into a cram review is sent at the next sync (m034)."""
     if changes:
         conn.raw.executemany(
             "UPDATE reviews SET cram = ?, state_before = ? WHERE id = ?",
             [(int(cram), state, review_id) for cram, state, review_id in changes],
         )
+
+
+def m034_recounted_reviews_sent(cur: Any) -> None:
+    """A review :func:`recount` turns into a cram review is sent again at the next sync, so other devices
+    take the flag too (:mod:`mockprep.db.merge`: a review held there that a line names as cram becomes
+    one). Those turned before are queued once (every cram answer imported from Anki: one that was cram
+    from its insertion changes nothing elsewhere), and other devices' files are read again from the start,
+    as an older mockprep skipped such lines there. Part of a migration: once released, never edited."""
+    cur.execute(recorded("reviews_recounted", "UPDATE OF cram", "reviews", "review", "NEW.id", _TURNED))
+    cur.execute(
+        "INSERT INTO sync_changes (kind, row_id) SELECT 'review', id FROM reviews"
+        " WHERE cram AND grader = 'anki' AND (SELECT recording FROM sync_device) = 1 ORDER BY id"
+    )
+    cur.execute("DELETE FROM sync_files WHERE name NOT LIKE (SELECT id FROM sync_device) || '.%'")
+
+
+_TURNED = "NEW.cram AND NOT OLD.cram AND "  # only that way: a cram review is cram from its start
 
 
 def insert(conn: Connection, reviews: Iterable[ImportedReview]) -> int:

@@ -231,6 +231,7 @@ class _Merger:
             [(now, was) for was, now in renamed.items()],
         )
         self._move_misplaced()
+        self._take_cram()
         # New: not deleted here, not here yet (found by its time, then its uid: m022), and the first
         # of the batch with its uid.
         here = SAME_REVIEW.format(us=text_us("t.rated_at"), uid="t.packed_uid")
@@ -289,6 +290,21 @@ class _Merger:
             self.touched.update(
                 q for (q,) in raw.execute("SELECT DISTINCT question_id FROM reviews WHERE id > ?", (before,))
             )
+
+    def _take_cram(self) -> None:
+        """Reviews here that the batch names as cram reviews and this home still counts: an Anki import on
+        the other device found them before a reset there (m034). Each becomes one, with that device's
+        state before it, and its card is replayed; never the other way, as a cram review is one from its
+        start."""
+        rows = self.raw.execute(
+            "SELECT r.id, r.question_id, t.state_before FROM temp.merge_reviews t"
+            f" JOIN reviews r ON r.rated_us = {text_us('t.rated_at')} AND r.uid = t.packed_uid"
+            " WHERE t.cram AND NOT r.cram"
+        ).fetchall()
+        self.raw.executemany(
+            "UPDATE reviews SET cram = 1, state_before = ? WHERE id = ?", [(s, r) for r, _, s in rows]
+        )
+        self.touched.update(question for _, question, _ in rows)
 
     def _move_misplaced(self) -> None:
         """Reviews here on another question than the one the file names, when that one's prompt here is

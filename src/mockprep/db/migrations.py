@@ -28,6 +28,7 @@ from mockprep.db.first_migrations import (
     m015_compact_reviews,
 )
 from mockprep.db.follow_up_times import m030_follow_up_times
+from mockprep.db.imported_reviews import m034_recounted_reviews_sent
 from mockprep.db.mark_stamps import m026_mark_stamps
 from mockprep.db.mock_answer_lines import m031_mock_answer_lines
 from mockprep.db.model_failures import m029_model_failures
@@ -80,4 +81,5 @@ MIGRATIONS: list[Migration] = [
     m031_mock_answer_lines,
     m032_memory_under_adopted_weights,
     m033_fit_log_uid,
+    m034_recounted_reviews_sent,
 ]
