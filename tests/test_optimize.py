@@ -271,12 +271,12 @@ def test_a_kept_fit_is_used_without_fitting_again_until_the_log_changes(
         return list(TRUE_WEIGHTS)
 
     monkeypatch.setattr(optimizing, "fit_weights", fit)
-    first = cli("optimize")  # no terminal: kept, not used
-    assert first.exit_code == 0 and fitted == [train, len(log)] and "--yes" in first.stdout  # (passed: refit)
+    first = cli("optimize")  # no terminal: kept, not used (so not fitted again to the whole log)
+    assert first.exit_code == 0 and fitted == [train] and "--yes" in first.stdout
     assert "defaults" in _parameters_line(cli)
     cli_clock.advance(hours=1)
     adopted = cli("optimize", "--yes")
-    assert adopted.exit_code == 0 and fitted == [train, len(log)]  # used as it was kept: not fitted again
+    assert adopted.exit_code == 0 and fitted == [train]  # used as it was kept: not fitted again
     assert "log loss" in adopted.stdout and "from now on" in adopted.stdout
     with Store.open(home) as store:
         (fit_row,) = store.scheduling.fits()
@@ -285,7 +285,7 @@ def test_a_kept_fit_is_used_without_fitting_again_until_the_log_changes(
     assert "your own" in line and str(fit_row.reviews) in line
     assert f"{fit_row.fitted_at.astimezone():%Y-%m-%d %H:%M}" in line and "--undo" in line
     same = cli("optimize", "--yes")  # in use, and the log is the same: nothing to do
-    assert same.exit_code == 0 and fitted == [train, len(log)] and "nothing new to fit" in same.stdout
+    assert same.exit_code == 0 and fitted == [train] and "nothing new to fit" in same.stdout
     # One more review: the log has changed, so the optimizer runs again.
     with Store.open(home) as store:
         qid, rated_at, _rating = max(store.scheduling.fit_log(), key=lambda review: review[1])
@@ -294,7 +294,7 @@ def test_a_kept_fit_is_used_without_fitting_again_until_the_log_changes(
         store.cards.record_review(ReviewRecord(qid, None, card, card.last_review, 3, 2, "a", 1000))
         longer = store.scheduling.fit_log()
     again = cli("optimize", "--yes")  # fitted again: the same weights as in use, no gain, so not used
-    assert again.exit_code == 0 and fitted == [train, len(log), len(training_part(longer))]
+    assert again.exit_code == 0 and fitted == [train, len(training_part(longer))]
     assert "Keeping the parameters in use" in again.stdout
     undone = cli("optimize", "--undo")
     assert undone.exit_code == 0 and f"{fit_row.fitted_at.astimezone():%Y-%m-%d %H:%M}" in undone.stdout
@@ -553,8 +553,8 @@ HALFWAY = tuple(round((a + b) / 2, 4) for a, b in zip(FSRS6_WEIGHTS, TRUE_WEIGHT
     ("checked_fit", "whole_fit", "used"),
     [
         (HALFWAY, TRUE_WEIGHTS, TRUE_WEIGHTS),
-        (TRUE_WEIGHTS, FSRS6_WEIGHTS, TRUE_WEIGHTS),
-    ],  # (the second worse)
+        (TRUE_WEIGHTS, FSRS6_WEIGHTS, FSRS6_WEIGHTS),
+    ],  # (the second scores worse on the latest reviews in-sample: not a reason to drop it)
 )
 def test_a_fit_that_passes_the_check_is_made_again_on_the_whole_log(
     cli, home: Path, monkeypatch, checked_fit, whole_fit, used
@@ -562,8 +562,9 @@ def test_a_fit_that_passes_the_check_is_made_again_on_the_whole_log(
     """Reviewer's recommendation, which the tester's home bears out (the 80% fit predicted recall 0.801
     on the interview day, a whole-log fit 0.827, the simulated truth 0.839): once the earlier part's fit
     passes the check on the latest reviews, the weights used are fitted to the whole log, the check's
-    figures shown as the evidence; the checked fit's weights when the whole log's predict the latest
-    reviews worse. Run again on the same reviews, the kept fit is recognised and not made again."""
+    figures shown as the evidence. The whole log's weights are used even when they predict the latest
+    reviews worse than the checked fit (an in-sample score, which said nothing: found by an independent
+    reviewer, 'the fallback almost never triggers'). Run again on the same reviews, the kept fit is recognised and not made again."""
     cli("bank", "list")
     log = _store_log(home)
     fitted: list[int] = []
@@ -577,7 +578,6 @@ def test_a_fit_that_passes_the_check_is_made_again_on_the_whole_log(
     assert fitted == [len(optimizing.training_part(log)), len(log)]
     checked = optimizing.judge(checked_fit, log)
     assert f"RMSE {optimizing.judge(FSRS6_WEIGHTS, log).rmse:.4f} -> {checked.rmse:.4f}" in shown
-    assert (optimizing.judge(whole_fit, log).log_loss > checked.log_loss) == (used != whole_fit)
     with Store.open(home) as store:
         assert store.scheduling.weights() == tuple(used)
         fit_record = store.scheduling.fits()[-1]

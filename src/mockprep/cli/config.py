@@ -119,10 +119,12 @@ def _parameters_in_use() -> str:
         return ""
     if fit is None:
         return "FSRS's defaults (mockprep optimize fits your own to your reviews)"
+    from mockprep.core.optimizing import checked_figures
+
     fitted = f"{fit.fitted_at.astimezone():%Y-%m-%d %H:%M}"
     return (
-        f"your own, fitted {fitted} to a log of {fit.reviews} reviews (log loss {fit.log_loss_before:.4f}"
-        f" -> {fit.log_loss_after:.4f}; mockprep optimize --undo goes back)"
+        f"your own, fitted {fitted} to a log of {fit.reviews} reviews ("
+        f"{checked_figures(fit.log_loss_before, fit.log_loss_after)}; mockprep optimize --undo goes back)"
     )
 
 

@@ -62,7 +62,7 @@ def optimize(
             _say(
                 f"Your reviews are unchanged since the fit of {_when(kept)}: that fit is compared again,"
                 " not made again."
-            )  # (its figures are the checked fit's, which its weights, fitted to the whole log, are not)
+            )  # (its figures are the checked fit's, not those of its weights if fitted again to all)
             weights, after = (
                 list(kept.weights),
                 optimizing.Fit(kept.log_loss_after, kept.rmse_after, before.scored),
@@ -72,34 +72,66 @@ def optimize(
             after = optimizing.judge(weights, log)
         _say(_comparison(before, after, optimizing.held_out_start(log)))
         better = optimizing.worth_adopting(before, after)
+        # Kept before it is made again on the whole log, so a Ctrl-C meanwhile leaves the checked fit.
+        fit_id = kept.id if kept is not None else _keep(store, weights, len(log), before, after, now)
+        can_adopt = yes or sys.stdin.isatty()
+        refitted = False
         if not better:
             _say(_no_gain(before, after))
         else:
-            weights = weights if kept is not None else _refit(log, weights, after)
+            if kept is None and can_adopt:  # (with nothing to adopt it, fitting again is time lost)
+                weights, refitted = _refit(log, weights)
+                if refitted:
+                    store.scheduling.refitted(fit_id, weights)
             _say(_preview(store, weights, now))
         adopt = better and (yes or (sys.stdin.isatty() and typer.confirm("Use them from now on?")))
         if adopt:
             _long_recompute(len(log))
-        if kept is not None:
-            if adopt:
-                store.scheduling.adopt_fit(kept.id, now)
-        else:
-            figures = (before.log_loss, before.rmse), (after.log_loss, after.rmse)
-            store.scheduling.record_fit(
-                weights, len(log), *figures, now, adopt, store.scheduling.latest_uid()
-            )
+            store.scheduling.adopt_fit(fit_id, now)
     finally:
         store.close()
     if adopt:
+        which = _which(refitted, kept, len(log))
         _say(
-            "Using your own parameters from now on: every question's memory state is recomputed from its"
-            " reviews under them, its due date kept (mockprep optimize --undo goes back)."
+            f"Using your own parameters from now on ({which}; {_checked(before, after)}):"
+            " every question's memory state is recomputed from its reviews under them, its due date kept"
+            " (mockprep optimize --undo goes back)."
+        )
+    elif better and not can_adopt and kept is None:
+        _say(
+            "Not used: no terminal to ask on, so not fitted again to all your reviews either. The fit of"
+            f" the earlier {1 - optimizing.HELD_OUT:.0%} is kept: mockprep optimize --yes uses it as it is"
+            " while your reviews are unchanged."
         )
     elif better:
         _say(
             "Not used. They are kept: mockprep optimize --yes uses them without fitting again while your"
             " reviews are unchanged."
         )
+
+
+def _keep(store: Store, weights: list[float], reviews: int, before: Fit, after: Fit, now: datetime) -> int:
+    """Keep a new fit, not in use, with the check's figures; its id."""
+    figures = (before.log_loss, before.rmse), (after.log_loss, after.rmse)
+    return store.scheduling.record_fit(weights, reviews, *figures, now, False, store.scheduling.latest_uid())
+
+
+def _which(refitted: bool, kept: FittedParameters | None, reviews: int) -> str:
+    """Which log the adopted weights were fitted to."""
+    from mockprep.core.optimizing import HELD_OUT
+
+    if refitted:
+        return f"fitted to all {reviews} of your reviews"
+    if kept is not None:
+        return f"the fit of {_when(kept)}"
+    return f"fitted to the earlier {1 - HELD_OUT:.0%} of your reviews"
+
+
+def _checked(before: Fit, after: Fit) -> str:
+    """What the figures shown and kept measure: the earlier part's fit on the latest reviews."""
+    from mockprep.core.optimizing import checked_figures
+
+    return checked_figures(before.log_loss, after.log_loss)
 
 
 # From how many reviews the recompute that adopting or undoing weights does is told before it starts
@@ -189,10 +221,10 @@ def _fit(log: Log, train: Log, learnt: int) -> list[float]:
         raise UserError(str(exc), exit_code=1) from None
 
 
-def _refit(log: Log, checked: list[float], after: Fit) -> list[float]:
+def _refit(log: Log, checked: list[float]) -> tuple[list[float], bool]:
     """The weights to use once the fit of the earlier part passed the check on the latest: fitted again
-    to the whole log, which the latest reviews inform most; the checked fit's when the whole log's
-    predicts those latest reviews worse (``after``: the checked fit's figures there)."""
+    to the whole log, which the latest reviews inform most (and True); the checked fit's when nothing was
+    fitted. They are not scored on the latest reviews: fitted to them, they would score well in-sample."""
     from mockprep.core import optimizing
 
     _say(
@@ -200,13 +232,9 @@ def _refit(log: Log, checked: list[float], after: Fit) -> list[float]:
         f" (about {_about(optimizing.fit_seconds(log))})..."
     )
     try:
-        whole = optimizing.fit_weights(log, progress=sys.stderr.isatty())
+        return optimizing.fit_weights(log, progress=sys.stderr.isatty()), True
     except optimizing.NothingFitted:
-        return checked
-    if optimizing.judge(whole, log).log_loss > after.log_loss:
-        _say("Fitted to all your reviews, it predicts the latest ones worse: the checked fit is offered.")
-        return checked
-    return whole
+        return checked, False
 
 
 def _about(seconds: float) -> str:

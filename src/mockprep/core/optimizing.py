@@ -86,6 +86,16 @@ def judge(weights: Sequence[float], log: Log) -> Fit:
     return evaluate(weights, log, since=held_out_start(log))
 
 
+def checked_figures(before: float, after: float) -> str:
+    """The log loss a fit is judged by, as what it is: of the parameters in use and of a fit of the earlier
+    part of the log, on its latest part (a fit made again on the whole log is never scored there: it has
+    seen those reviews)."""
+    return (
+        f"checked on a fit of the earlier {1 - HELD_OUT:.0%}: log loss {before:.4f} -> {after:.4f}"
+        f" on the latest {HELD_OUT:.0%}"
+    )
+
+
 def worth_adopting(before: Fit, after: Fit) -> bool:
     """Whether the fit (``after``) predicts the held-out reviews at least :data:`MIN_GAIN` better than
     the parameters in use (``before``)."""

@@ -206,6 +206,19 @@ class Scheduling:
                 recompute_memory(conn.raw)
             return fit_id
 
+    def refitted(self, fit_id: int, weights: list[float]) -> None:
+        """Give kept fit ``fit_id`` the weights of its fit made again to the whole log (`optimize` keeps
+        the checked fit first, so a Ctrl-C while it fits again leaves that one); its figures stay the
+        check's, which are the earlier part's fit's."""
+        problem = weights_problem(weights)
+        if problem is not None:
+            raise ValueError(f"fitted weights {problem}")
+        with self.store.write() as conn:
+            conn.execute(
+                text("UPDATE fitted_parameters SET weights = :w WHERE id = :i AND adopted_at IS NULL"),
+                {"w": json.dumps(weights), "i": fit_id},
+            )
+
     def undo_fit(self, now: datetime) -> FittedParameters | None:
         """Stop using the weights in use (the ones adopted before them, or the defaults, apply again);
         None when the defaults are already in use."""
