@@ -23,6 +23,7 @@ from mockprep.core.anki_revlog import SAME_ANSWER_US, AnkiAnswer, matched, micro
 from mockprep.core.ids import derived_uid
 from mockprep.core.scheduler import SchedulerParams, day_start
 from mockprep.db import imported_reviews
+from mockprep.db.card_replay import weights_in_use
 from mockprep.db.imported_reviews import ImportedReview
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def apply_history(
         settings.learning_steps,
         settings.relearning_steps,
     )
-    writer = _Writer(store, bank_id, dues, params, store.scheduling.params_id(params, now), tz)
+    writer = _Writer(store, bank_id, dues, params, now, tz)
     pending = sorted(qid for qid, log in history.items() if log)
     report.total = len(pending)
     batch: list[str] = []
@@ -95,6 +96,7 @@ def apply_history(
         if size >= BATCH_ANSWERS or index == len(pending) - 1:
             written = HistoryReport()  # (counted in only once its transaction has committed)
             with store.write() as conn:
+                writer.follow_weights(conn)
                 touched = writer.write(conn, {q: history[q] for q in batch}, written)
             report.add(written)
             writer.touched.update(touched)
@@ -120,17 +122,30 @@ class _Writer:
         bank_id: str,
         dues: dict[str, AnkiDue],
         params: SchedulerParams,
-        params_id: int,
+        now: datetime,
         tz: tzinfo | None,
     ):
+        self.store = store
         self.bank_id = bank_id
         self.dues = dues
+        self.params = params
+        self.now = now
         self.scheduler: Scheduler = params.scheduler()
-        self.params_id = params_id
+        self.params_id = store.scheduling.params_id(params, now)
         self.tz = tz
         self.hour = store.settings.day_start_hour
         self.known: KnownParams = {None: None}
         self.touched: dict[str, int] = {}  # key -> id of the questions given answers
+
+    def follow_weights(self, conn: Connection) -> None:
+        """Schedule the batch with the weights in use as its transaction reads them, as a rating does: a
+        fit adopted (or undone) by another terminal during a long import applies from the next batch on,
+        not only to the questions written before it (found by an independent reviewer)."""
+        weights = weights_in_use(conn.raw)
+        if weights != self.params.weights:
+            self.params = self.params.with_weights(weights)
+            self.scheduler = self.params.scheduler()
+            self.params_id = self.store.scheduling.params_id(self.params, self.now)  # (joins the batch)
 
     def write(
         self, conn: Connection, logs: dict[str, list[AnkiAnswer]], report: HistoryReport
