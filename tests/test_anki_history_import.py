@@ -225,18 +225,15 @@ def test_buried_in_anki_today_stays_buried_until_the_next_day(
     assert "Buried until" not in _import(cli, package, tmp_path).stdout
 
 
-def test_a_reset_in_anki_since_an_import_is_taken_on_the_next(cli, tmp_path: Path, home: Path) -> None:
-    """Found by a reviewer: learnt in Anki and imported, then reset there ("Forget") and answered again,
-    the next import added the new answer but kept the earlier ones scheduling the card (4 reviews, 0
-    cram, relearning, stability 2.05; Anki: a new learning card, 0.212), and a reset with no answer after
-    it changed nothing. Both now end as a first import of the later package gives them."""
+def reset_packages(tmp_path: Path) -> tuple[Path, Path, object]:
+    """Two questions learnt in Anki (the first package), then both reset there ("Forget"), one answered
+    Again as a new card (the second package); and Anki's own memory state of that card."""
     col = _new_collection(tmp_path / "forgot.anki2")
-    start = NOW_MS - 40 * DAY_MS
     try:
         again = _add(col, "Which card was reset and answered again?")
         alone = _add(col, "Which card was reset and left?")
         for offset, card_id in enumerate((again, alone)):
-            _revlog(col, card_id, _learned(start + offset * 3_600_000))  # (revlog ids are unique)
+            _revlog(col, card_id, _learned(NOW_MS - 40 * DAY_MS + offset * 3_600_000))  # (ids unique)
             _review_card(col, card_id)
         first = _export(col, tmp_path / "first.apkg")
         _revlog(col, again, [(NOW_MS - DAY_MS, 0, 4, 0), (NOW_MS - DAY_MS + 1000, 1, 0, 0)])
@@ -249,6 +246,15 @@ def test_a_reset_in_anki_since_an_import_is_taken_on_the_next(cli, tmp_path: Pat
         second = _export(col, tmp_path / "second.apkg")
     finally:
         col.close()
+    return first, second, in_anki
+
+
+def test_a_reset_in_anki_since_an_import_is_taken_on_the_next(cli, tmp_path: Path, home: Path) -> None:
+    """Found by a reviewer: learnt in Anki and imported, then reset there ("Forget") and answered again,
+    the next import added the new answer but kept the earlier ones scheduling the card (4 reviews, 0
+    cram, relearning, stability 2.05; Anki: a new learning card, 0.212), and a reset with no answer after
+    it changed nothing. Both now end as a first import of the later package gives them."""
+    first, second, in_anki = reset_packages(tmp_path)
     assert _import(cli, first, tmp_path).exit_code == 0
     assert _card(home, "Which card was reset and left?")[0] == 2  # in review, as in Anki then
     result = _import(cli, second, tmp_path)

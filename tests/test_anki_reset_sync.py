@@ -13,38 +13,15 @@ pytest.importorskip("anki")
 
 from tests.conftest import db_rows  # noqa: E402
 from tests.test_anki_history_import import (  # noqa: E402
-    DAY_MS,
-    NOW_MS,
-    _add,
-    _export,
     _import,
-    _learned,
-    _new_collection,
-    _review_card,
-    _revlog,
+    reset_packages,
 )
 
 
 def _packages(tmp_path: Path) -> tuple[Path, Path]:
     """Two questions learnt in Anki (the first package), then both reset there, one answered Again as
     a new card (the second)."""
-    col = _new_collection(tmp_path / "forgot.anki2")
-    try:
-        again = _add(col, "Which card was reset and answered again?")
-        alone = _add(col, "Which card was reset and left?")
-        for offset, card_id in enumerate((again, alone)):
-            _revlog(col, card_id, _learned(NOW_MS - 40 * DAY_MS + offset * 3_600_000))
-            _review_card(col, card_id)
-        first = _export(col, tmp_path / "first.apkg")
-        _revlog(col, again, [(NOW_MS - DAY_MS, 0, 4, 0), (NOW_MS - DAY_MS + 1000, 1, 0, 0)])
-        col.db.execute(
-            "UPDATE cards SET type = 1, queue = 1, due = ?, left = 2 WHERE id = ?", NOW_MS // 1000, again
-        )
-        _revlog(col, alone, [(NOW_MS - DAY_MS + 5000, 0, 4, 0)])
-        col.db.execute("UPDATE cards SET type = 0, queue = 0, due = 1, ivl = 0 WHERE id = ?", alone)
-        second = _export(col, tmp_path / "second.apkg")
-    finally:
-        col.close()
+    first, second, _in_anki = reset_packages(tmp_path)
     return first, second
 
 
