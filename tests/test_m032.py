@@ -7,6 +7,7 @@ import json
 import shutil
 import sqlite3
 import tempfile
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,9 @@ def test_an_adopted_fit_outside_fsrs_bounds_does_not_fail_the_upgrade(weights: l
     assert _card(home) == before
 
 
-def test_a_home_with_a_refused_fit_can_still_export_after_the_upgrade(home: Path, cli, tmp_path: Path) -> None:
+def test_a_home_with_a_refused_fit_can_still_export_after_the_upgrade(
+    home: Path, cli, tmp_path: Path
+) -> None:
     _v31_home(home, [0.5] * 21)
     out = tmp_path / "out.json"
     result = cli("export", "-o", str(out))
@@ -98,3 +101,19 @@ def test_m032_result_on_the_v31_fixture_is_pinned(home: Path, name: str) -> None
     assert (state, due, last) == (expected[0], expected[3], expected[4])
     assert stability == pytest.approx(expected[1], abs=1e-6)
     assert difficulty == pytest.approx(expected[2], abs=1e-6)
+
+
+def test_a_refused_fit_is_not_used_so_practice_plan_and_config_work(home: Path, cli) -> None:
+    """After the upgrade kept a fit py-fsrs refuses, a session and `plan` ended in its ValueError
+    traceback (the weights were still 'in use'): FSRS's defaults schedule instead, and `config list`
+    says why and how to put the fit aside."""
+    _v31_home(home, [0.5] * 21)
+    session = cli("session", "--limit", "1", input="an answer\n\n3\n")
+    assert session.exit_code == 0 and "Traceback" not in session.stderr, session.stderr
+    plan = cli("plan", "--date", str(date.today() + timedelta(days=30)))
+    assert plan.exit_code == 0 and "Traceback" not in plan.stderr, plan.stderr
+    listing = " ".join(cli("config", "list").stdout.split())
+    assert "Scheduler parameters: FSRS's defaults: your fit of" in listing
+    assert "is outside FSRS's bounds" in listing and "mockprep optimize --undo" in listing
+    with Store.open(home, backups=False) as store:
+        assert store.scheduling.weights() == FSRS6_WEIGHTS

@@ -120,8 +120,14 @@ def _parameters_in_use() -> str:
     if fit is None:
         return "FSRS's defaults (mockprep optimize fits your own to your reviews)"
     from mockprep.core.optimizing import checked_figures
+    from mockprep.core.scheduler import weights_problem
 
     fitted = f"{fit.fitted_at.astimezone():%Y-%m-%d %H:%M}"
+    if problem := weights_problem(fit.weights):  # (an older mockprep's import could keep such a fit)
+        return (
+            f"FSRS's defaults: your fit of {fitted} is not used, as FSRS refuses its weights ({problem});"
+            " mockprep optimize --undo puts it aside, mockprep optimize fits again"
+        )
     return (
         f"your own, fitted {fitted} to a log of {fit.reviews} reviews ("
         f"{checked_figures(fit.log_loss_before, fit.log_loss_after)}; mockprep optimize --undo goes back)"

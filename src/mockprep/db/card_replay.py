@@ -92,9 +92,16 @@ IN_USE = "adopted_at IS NOT NULL AND undone_at IS NULL ORDER BY adopted_at DESC,
 
 
 def weights_in_use(raw: sqlite3.Connection) -> tuple[float, ...]:
-    """The FSRS weights in use on this device: the fit adopted last and not undone, else FSRS 6's."""
+    """The FSRS weights in use on this device: the fit adopted last and not undone, else FSRS 6's (also
+    when py-fsrs refuses the fit's weights, as an older mockprep's import could store them)."""
+    weights = adopted_weights(raw)
+    return FSRS6_WEIGHTS if weights is None or weights_problem(weights) else weights
+
+
+def adopted_weights(raw: sqlite3.Connection) -> tuple[float, ...] | None:
+    """The weights of the fit adopted last and not undone, as stored (None: no fit is in use)."""
     row = raw.execute(f"SELECT weights FROM fitted_parameters WHERE {IN_USE} LIMIT 1").fetchone()
-    return FSRS6_WEIGHTS if row is None else tuple(float(w) for w in json.loads(row[0]))
+    return None if row is None else tuple(float(w) for w in json.loads(row[0]))
 
 
 def logs(raw: sqlite3.Connection) -> Iterator[tuple[int, datetime, list[ReplayStep]]]:
@@ -160,7 +167,7 @@ def m032_memory_under_adopted_weights(cur: Any) -> None:
     if cur.execute(ADOPTED_ANY).fetchone() is None:
         return
     try:  # (recompute_memory writes only once the whole log is replayed)
-        if weights_problem(weights_in_use(cur.connection)) is None:
+        if weights_problem(adopted_weights(cur.connection) or FSRS6_WEIGHTS) is None:
             recompute_memory(cur.connection)
     except (TypeError, ValueError):  # stored weights or parameters not a usable set: kept as they are
         return

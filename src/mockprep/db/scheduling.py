@@ -113,8 +113,8 @@ class Scheduling:
 
     def weights(self) -> tuple[float, ...]:
         """The FSRS weights in use: the last adopted fit not undone, else the defaults."""
-        fit = self.in_use()
-        return FSRS6_WEIGHTS if fit is None else fit.weights
+        fit = self.in_use()  # (a fit py-fsrs refuses, as an older mockprep's import could keep: defaults)
+        return FSRS6_WEIGHTS if fit is None or weights_problem(fit.weights) else fit.weights
 
     def in_use(self) -> FittedParameters | None:
         """The fit whose weights are in use: the last adopted and not undone (None: FSRS's defaults)."""
