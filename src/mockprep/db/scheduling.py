@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from mockprep.core.scheduler import FSRS6_WEIGHTS, LEGACY_PARAMS, SchedulerParams, weights_problem
+from mockprep.core.scheduler import LEGACY_PARAMS, SchedulerParams, weights_problem
 from mockprep.db.card_replay import IN_USE as _IN_USE
-from mockprep.db.card_replay import logs, recompute_memory
+from mockprep.db.card_replay import logs, recompute_memory, weights_in_use
 from mockprep.db.driver import text
 from mockprep.db.review_codec import SQL_UID
 from mockprep.db.sql import db_time, from_db_time, must_time
@@ -112,9 +112,9 @@ class Scheduling:
     # -- fitted weights -----------------------------------------------------------------------------
 
     def weights(self) -> tuple[float, ...]:
-        """The FSRS weights in use: the last adopted fit not undone, else the defaults."""
-        fit = self.in_use()  # (a fit py-fsrs refuses, as an older mockprep's import could keep: defaults)
-        return FSRS6_WEIGHTS if fit is None or weights_problem(fit.weights) else fit.weights
+        """The FSRS weights in use: the last adopted fit not undone, else (also when py-fsrs refuses its
+        weights) the defaults; the same rule a rating's transaction reads (card_replay.weights_in_use)."""
+        return weights_in_use(self.store.conn.raw)
 
     def in_use(self) -> FittedParameters | None:
         """The fit whose weights are in use: the last adopted and not undone (None: FSRS's defaults)."""
