@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
 
-from mockprep.core.wording import plural
+from mockprep.core.wording import as_written, plural, shortened
 from mockprep.terminal.console import make_console, plain_table, print_table, print_text
 from tests.conftest import db_rows
 
@@ -260,6 +260,18 @@ def test_plural() -> None:
         plural(1, "story") == "1 story" and plural(3, "story") == "3 stories" and plural(2, "day") == "2 days"
     )
     assert plural(1.0, "minute") == "1 minute" and plural(1.5, "minute") == "1.5 minutes"
+
+
+@given(st.text(max_size=80), st.integers(min_value=4, max_value=60))
+def test_shortened_keeps_a_prefix_within_the_limit(text: str, limit: int) -> None:
+    cut = shortened(text, limit)
+    assert len(cut) <= limit
+    assert cut == text if len(text) <= limit else (cut.endswith("...") and text.startswith(cut[:-3]))
+
+
+def test_as_written_quotes_as_toml_writes() -> None:
+    assert [as_written(v) for v in (True, False, 3, "a b")] == ["true", "false", "3", "'a b'"]
+    assert as_written("x" * 50) == repr("x" * 50)[:37] + "..."
 
 
 # -- the commands, narrow or piped ----------------------------------------------------------------

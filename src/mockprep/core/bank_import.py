@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from mockprep.core.banks import COMPETENCIES, MAX_TEXT_CHARS, ROUNDS, SLUG
 from mockprep.core.proposed_points import MAX_POINTS, has_word, propose_key_points, prose_blocks
 from mockprep.core.sanitize import clean
-from mockprep.core.wording import plural
+from mockprep.core.wording import plural, shortened
 
 if TYPE_CHECKING:
     from mockprep.core.anki_days import AnkiDue
@@ -298,7 +298,7 @@ def _few_points(item: Item, given: bool) -> str:
     if given:
         return "fewer than two key points with words in them (a question needs 2 to 6)"
     flat = " ".join(item.answer.split())
-    short = flat if len(flat) <= 40 else flat[:37] + "..."
+    short = shortened(flat)
     if not prose_blocks(item.answer, item.line_breaks):
         what = "holds no prose to propose key points from (tables, code and formulas are not proposed)"
     else:

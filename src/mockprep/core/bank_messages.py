@@ -12,6 +12,8 @@ import json
 import re
 from typing import Any
 
+from mockprep.core.wording import as_written
+
 # Lists of names, whose items a string may separate with commas ("roles = 'a, b'").
 _NAME_LISTS = ("tags", "roles", "competencies", "requires", "imports")
 _TABLES = {"questions": ("question", "[[questions]]"), "tests": ("test", "[[questions.tests]]")}
@@ -147,7 +149,4 @@ def _items(count: Any) -> str:
     return f"{count} item" + ("" if count == 1 else "s")
 
 
-def shown(value: Any) -> str:
-    """A value as a bank author wrote it (TOML's true/false), cut to 40 characters."""
-    text = ("true" if value else "false") if isinstance(value, bool) else repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+shown = as_written  # a value as a bank author wrote it (TOML's true/false), cut to 40 characters

@@ -17,11 +17,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
 
 from mockprep.core.durations import format_duration, parse_duration
 from mockprep.core.setting_specs import Spec, specs
 from mockprep.core.settings import Settings
+from mockprep.core.wording import as_written
 
 DEFAULT, FILE, ENV, OPTION = "default", "file", "environment", "option"
 ENV_PREFIX = "MOCKPREP_"
@@ -137,11 +137,11 @@ def resolve(spec: Spec, raw: Any, base: Any = None) -> Any:
     """The value Settings holds for ``raw`` (TOML's form); a table's keys are merged over ``base``."""
     if spec.kind == "list":
         if type(raw) is not list:
-            raise SettingError(spec.name, f"must be a list{_example(spec)} (got {_got(raw)})")
+            raise SettingError(spec.name, f"must be a list{_example(spec)} (got {as_written(raw)})")
         return tuple(_check_item(spec, item, spec.name) for item in raw)
     if spec.kind == "table":
         if not isinstance(raw, dict):
-            raise SettingError(spec.name, f"must be a table of KEY = VALUE (got {_got(raw)})")
+            raise SettingError(spec.name, f"must be a table of KEY = VALUE (got {as_written(raw)})")
         merged = dict(spec.default if base is None else base)
         for key, value in raw.items():
             check_table_key(spec, key)
@@ -155,65 +155,24 @@ def _check_item(spec: Spec, raw: Any, key: str) -> Any:
     if kind == "bool":
         if type(raw) is bool:
             return raw
-        raise SettingError(key, f"must be true or false (got {_got(raw)})")
+        raise SettingError(key, f"must be true or false (got {as_written(raw)})")
     if kind == "choice":
         if raw in spec.choices:
             return raw
         hint = suggest(raw, spec.choices) if type(raw) is str else ""
-        raise SettingError(key, f"must be one of {', '.join(spec.choices)} (got {_got(raw)}){hint}")
+        raise SettingError(key, f"must be one of {', '.join(spec.choices)} (got {as_written(raw)}){hint}")
     if kind == "str":
         if type(raw) is str and raw.isprintable():
-            if spec.form == "url" and raw.strip() and (problem := url_problem(raw)):  # ("" leaves it unset)
-                raise SettingError(key, problem)
+            if spec.form == "url" and raw.strip():  # ("" leaves it unset)
+                from mockprep.core.server_address import url_problem
+
+                if problem := url_problem(raw):
+                    raise SettingError(key, problem)
             return raw
-        raise SettingError(key, f"must be text on one line (got {_got(raw)})")
+        raise SettingError(key, f"must be text on one line (got {as_written(raw)})")
     if kind in ("int", "float"):
         return _check_number(spec, raw, key)
     raise SettingError(key, "cannot be set from the settings file")
-
-
-ENDPOINT = "/chat/completions"  # what a client adds to a server's base address
-
-
-def url_problem(text: str) -> str | None:
-    """What is wrong with ``text`` as a model server's base address, in a few words, or None. A user
-    name or key in it (before the host, or anywhere in one that is no web address) and a query or
-    fragment (``?key=...``) are refused without echoing it (the key has a setting of its own, kept
-    hidden; a client adds /chat/completions after the query, so such an address never worked); a
-    pasted endpoint is refused with the base address to write instead."""
-    try:
-        parts = urlsplit(text.strip())
-        credentials = "@" in parts.netloc or ("@" in text and not is_web_address(text))
-    except ValueError:
-        credentials = "@" in text
-    if credentials:
-        return (
-            "must not hold a user name or key (user:key@): put the key in llm_api_key or "
-            "MOCKPREP_LLM_API_KEY, and the address without it"
-        )
-    if "?" in text or "#" in text:
-        return (
-            "must not hold a query or fragment (?... or #...): a key goes in llm_api_key or "
-            "MOCKPREP_LLM_API_KEY, and the address ends at its path, such as http://localhost:11434/v1"
-        )
-    if not is_web_address(text):
-        return f"must be an http:// or https:// address such as http://localhost:11434/v1 (got {_got(text)})"
-    path = parts.path.rstrip("/")
-    if path.lower().endswith(ENDPOINT):
-        base = parts._replace(path=path[: -len(ENDPOINT)], query="", fragment="").geturl()
-        return f"is the server's base address, without {ENDPOINT}: write {base}"
-    return None
-
-
-def is_web_address(text: str) -> bool:
-    """Whether ``text`` is an http:// or https:// address with a host and, if any, a port number
-    (spaces around it aside)."""
-    try:
-        parts = urlsplit(text.strip())
-        parts.port  # noqa: B018  (raises ValueError for "localhost:abc")
-        return parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:  # (a malformed port or IPv6 host)
-        return False
 
 
 def _check_number(spec: Spec, raw: Any, key: str) -> float | int:
@@ -224,11 +183,11 @@ def _check_number(spec: Spec, raw: Any, key: str) -> float | int:
         try:
             raw = parse_duration(raw)
         except ValueError:
-            raise SettingError(key, f"must be {expected} (got {_got(typed)})") from None
+            raise SettingError(key, f"must be {expected} (got {as_written(typed)})") from None
     if type(raw) is bool or not isinstance(raw, int | float) or (whole and type(raw) is not int):
-        raise SettingError(key, f"must be {expected} (got {_got(typed)})")
+        raise SettingError(key, f"must be {expected} (got {as_written(typed)})")
     if not math.isfinite(raw):
-        raise SettingError(key, f"must be {expected} (got {_got(typed)})")
+        raise SettingError(key, f"must be {expected} (got {as_written(typed)})")
     low = 0 if spec.low is None else spec.low
     high = math.inf if spec.high is None else spec.high
     if not low <= raw <= high:
@@ -237,17 +196,12 @@ def _check_number(spec: Spec, raw: Any, key: str) -> float | int:
             if high == math.inf
             else f"from {_show(spec, low)} to {_show(spec, high)}"
         )
-        raise SettingError(key, f"must be {expected} {bounds} (got {_got(typed)})")
+        raise SettingError(key, f"must be {expected} {bounds} (got {as_written(typed)})")
     return int(raw) if whole else float(raw)
 
 
 def _show(spec: Spec, number: float) -> str:
     return format_duration(number) if spec.unit == "seconds" else f"{number:g}"
-
-
-def _got(value: Any) -> str:
-    text = repr(value) if not isinstance(value, bool) else str(value).lower()
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _example(spec: Spec) -> str:

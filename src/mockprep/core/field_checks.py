@@ -11,6 +11,7 @@ from typing import Any
 from mockprep.core.delivery import Delivery
 from mockprep.core.ids import is_uid
 from mockprep.core.rounds import ROUND_ORDER
+from mockprep.core.wording import shortened
 
 MAX_INT = 2**63 - 1  # SQLite's largest integer
 
@@ -35,8 +36,7 @@ class RecordProblem(ValueError):
 
 
 def got(value: Any) -> str:
-    text = "null" if value is None else repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return shortened("null" if value is None else repr(value))
 
 
 def whole(low: int, high: int = MAX_INT) -> Check:

@@ -20,3 +20,14 @@ def listed(items: list[str], shown: int = 5, sep: str = "; ") -> str:
     if more < 2:
         return sep.join(items)
     return sep.join(items[:shown]) + f"{sep}{more} more"
+
+
+def shortened(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters, ending in "..." when it was cut."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def as_written(value: object) -> str:
+    """A value as a one-line error quotes it: as TOML writes a boolean (true/false), anything else as
+    Python's repr, shortened to 40 characters."""
+    return shortened(("true" if value else "false") if isinstance(value, bool) else repr(value))

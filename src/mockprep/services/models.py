@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from mockprep.core.config import url_problem
 from mockprep.core.llm_grading import ModelReplyError, ModelRequest, one_line
+from mockprep.core.server_address import url_problem
 
 if TYPE_CHECKING:
     from mockprep.core.settings import Settings
