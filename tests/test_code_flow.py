@@ -158,7 +158,8 @@ def test_a_code_question_whose_requirement_is_missing_is_asked_and_rated_against
 
 
 def test_a_mock_code_answer_rated_later_keeps_the_runs_of_the_round(coding: Store, clock: FakeClock) -> None:
-    from mockprep.practice.mock import MockOptions, MockRound, rate_later
+    from mockprep.practice.mock import MockOptions, MockRound
+    from mockprep.practice.mock_rating import rate_later
 
     grader = CodeGrader(LexicalGrader(), CodeRunner(RunLimits(test_seconds=2.0)))
     ui = ScriptedUI([WRONG, RIGHT], [], clock=clock, answer_seconds=30, run_steps=["edit", "submit"])

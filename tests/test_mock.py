@@ -279,7 +279,7 @@ def test_auto_graded_mock_answers_store_no_coverage_as_null_like_reviews(
 
 
 def test_quitting_while_rating_leaves_answers_to_rate_later(synced: Store, clock: FakeClock) -> None:
-    from mockprep.practice.mock import rate_later
+    from mockprep.practice.mock_rating import rate_later
 
     ui = ScriptedUI(answers=["a"] * 40, ratings=[Rating.Good], clock=clock, answer_seconds=180)
     report = MockRound(synced, ui, clock, random.Random(6), "technical", MockOptions(minutes=20)).run()
@@ -300,7 +300,7 @@ def test_quitting_while_rating_leaves_answers_to_rate_later(synced: Store, clock
 
 
 def test_rate_later_refuses_what_it_cannot_rate(synced: Store, clock: FakeClock) -> None:
-    from mockprep.practice.mock import MockRateError, rate_later
+    from mockprep.practice.mock_rating import MockRateError, rate_later
     from mockprep.practice.session import Session
 
     Session(synced, ScriptedUI(["a"], [Rating.Good], clock=clock), clock, random.Random(1)).run()

@@ -138,7 +138,7 @@ def test_a_reply_cut_short_keeps_its_time_so_far(store: Store, clock: FakeClock,
 
 
 def test_a_mock_rated_later_shows_the_replys_time(store: Store, clock: FakeClock, tmp_path: Path) -> None:
-    from mockprep.practice.mock import rate_later
+    from mockprep.practice.mock_rating import rate_later
 
     fu_home(store, clock, tmp_path)
     ui = TimedUI(["my answer", "my reply", None], [], clock=clock, seconds=[30, 100])
@@ -156,7 +156,7 @@ def test_a_card_shown_by_mock_rate_counts_the_checklist_confirmed_in_an_earlier_
     """Found by an exploratory tester: after `mock --rate`, the card showed an answer rated in the round
     with the grader's key-point count (2/3) while history said what was confirmed (3/3)."""
     from mockprep.core.grading import Verdict
-    from mockprep.practice.mock import rate_later
+    from mockprep.practice.mock_rating import rate_later
 
     fu_home(store, clock, tmp_path)
     two_questions(tmp_path)

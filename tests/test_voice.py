@@ -430,7 +430,7 @@ def test_a_live_answers_delivery_panel_gives_the_time_its_limit_counts(demo: Sto
 
 
 def test_a_spoken_mock_answer_rated_later_keeps_its_delivery(store: Store, clock: FakeClock) -> None:
-    from mockprep.practice.mock import rate_later
+    from mockprep.practice.mock_rating import rate_later
 
     sync_banks(store, clock.now)
     names = [f"{i}.wav" for i in range(40)]

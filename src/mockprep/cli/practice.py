@@ -305,7 +305,7 @@ def _round_of(store: Store, banks: tuple[str, ...]) -> tuple[str]:
 
 
 def _rate_mock(session_id: int, llm: bool | None, model: str | None) -> None:
-    from mockprep.practice.mock import MockRateError, rate_later
+    from mockprep.practice.mock_rating import MockRateError, rate_later
     from mockprep.terminal.input import stdin_reader
     from mockprep.terminal.mock import MockTerminalUI
 
