@@ -222,7 +222,8 @@ def test_bank_list_and_the_stats_forecast_count_as_due_only_what_a_session_asks(
 ) -> None:
     """A suspended question is never asked and a buried one not before tomorrow: neither is due today
     in `bank list` or in `stats`, which said 2 while the session said nothing was due."""
-    from mockprep.core.stats import StatsFilter, utc_offsets
+    from mockprep.core.stats import StatsFilter
+    from mockprep.core.zone_offsets import utc_offsets
 
     run(demo, clock, ["a", "b", "c"], [Rating.Again] * 3, new=3)
     clock.advance(minutes=30)

@@ -22,17 +22,8 @@ from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import ReviewRecord
 from mockprep.core.sanitize import clean
 from mockprep.core.scoring import answer_points, session_score
-from mockprep.core.stats import (
-    StatsFilter,
-    day_starts,
-    heatmap_weeks,
-    level,
-    local_date_at,
-    month_labels,
-    sparkline,
-    streaks,
-    utc_offsets,
-)
+from mockprep.core.stats import StatsFilter, heatmap_weeks, level, month_labels, sparkline, streaks
+from mockprep.core.zone_offsets import day_starts, local_date_at, utc_offsets
 from mockprep.db.sql import db_us, must_time
 from mockprep.db.store import Store
 from mockprep.paths import DB_NAME

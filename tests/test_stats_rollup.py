@@ -24,7 +24,8 @@ from mockprep.core.banks import ROUNDS
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import ReviewRecord
 from mockprep.core.scoring import answer_points
-from mockprep.core.stats import StatsFilter, histogram_median, local_date_at, zone_offsets
+from mockprep.core.stats import StatsFilter, histogram_median
+from mockprep.core.zone_offsets import local_date_at, zone_offsets
 from mockprep.db import stats_rollup
 from mockprep.db.sql import db_us, from_db_time
 from mockprep.db.store import Store

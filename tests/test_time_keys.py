@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockprep.core.questions import QuestionFilter
-from mockprep.core.stats import StatsFilter, zone_offsets
+from mockprep.core.stats import StatsFilter
+from mockprep.core.zone_offsets import zone_offsets
 from mockprep.db import export_lines, review_log, stats_rollup
 from mockprep.db.sql import db_time, db_us, from_iso, iso_us, text_us
 from mockprep.db.time_keys import RATED_US

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from mockprep.core.stats import zone_offsets
+from mockprep.core.zone_offsets import zone_offsets
 from mockprep.db import compact_reviews, stats_rollup
 from mockprep.db.driver import run_script as _run
 from mockprep.db.sync_triggers import (

@@ -19,7 +19,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from mockprep.core.stats import Offsets
+from mockprep.core.zone_offsets import Offsets
 from mockprep.db import review_indexes, stats_rollup
 from mockprep.db.import_rows import REVIEW_COLUMNS, STAGING
 from mockprep.db.worker_jobs import WorkerJobs

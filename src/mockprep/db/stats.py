@@ -14,16 +14,14 @@ from mockprep.core.stats import (
     DayCount,
     DeliveryWeek,
     Leech,
-    Offsets,
     RoundTime,
     StatsFilter,
     TopicRetention,
     WeekScore,
-    day_starts,
     histogram_median,
-    local_date_at,
 )
 from mockprep.core.topic_trends import TopicTrend
+from mockprep.core.zone_offsets import Offsets, day_starts, local_date_at
 from mockprep.db import review_codec, stats_rollup
 from mockprep.db.card_conditions import EFFECTIVE_DUE, NOT_SUSPENDED
 from mockprep.db.driver import text

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from mockprep.core.stats import Offsets, same_offsets
+from mockprep.core.zone_offsets import Offsets, same_offsets
 from mockprep.db.sql import db_time, db_us, from_db_time, sql_points, text_us
 
 TABLES = (
@@ -342,7 +342,7 @@ def local_date(
     column: str, offsets: Offsets, *modifiers: str, micro: bool = False
 ) -> tuple[str, dict[str, str | int]]:
     """SQL for the local date of the UTC time ``column`` under ``offsets`` (one per DST period, see
-    :func:`mockprep.core.stats.utc_offsets`), with SQLite date ``modifiers`` after; and its parameters.
+    :func:`mockprep.core.zone_offsets.utc_offsets`), with SQLite date ``modifiers`` after; and its parameters.
     ``micro``: the column holds microseconds since 1970 (``rated_us``), three times quicker to date
     than the text (a million reviews: 3 s against 10 s)."""
     extra = "".join(f", '{m}'" for m in modifiers)

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from mockprep.core.stats import StatsAggregates, StatsFilter, assemble, zone_offsets
+from mockprep.core.stats import StatsAggregates, StatsFilter, assemble
+from mockprep.core.zone_offsets import zone_offsets
 
 if TYPE_CHECKING:
     from mockprep.db.store import Store
