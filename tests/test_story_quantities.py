@@ -264,3 +264,84 @@ def test_any_number_with_a_unit_or_a_noun_is_a_quantity(number: int, form: str) 
     written = form.format(n=number)
     quantity = find_quantity(f"After the change, {written} overall.")
     assert quantity is not None and str(number) in quantity
+
+
+# How long the work took is no result; a time compared or changed is (found by an exploratory tester:
+# "The baseline took two weeks to run, and a reviewer praised it." earned 20/20 as quantified).
+TIME_TAKEN = [
+    "The baseline took two weeks to run, and a reviewer praised it.",
+    "I ran the full baseline over three weeks and my advisor signed off.",
+    "The project lasted six months and the paper was accepted.",
+    "After two months of work the model shipped to the pilot customers.",
+    "We spent 10 hours a week on the rewrite and the team liked it.",
+    "The query took 200ms, and the dashboard loaded.",
+    "Each build took up to 2 hours, which the team accepted.",
+    "Latency dropped in four weeks and users noticed.",
+]
+TIME_AS_OUTCOME = [
+    ("We cut review time by two weeks.", "two weeks"),
+    ("Review time went from three days to one.", "three days"),
+    ("Each run took 3 hours instead of 9.", "3 hours"),
+    ("The pipeline now takes 20 minutes end to end.", "20 minutes"),
+    ("The rewrite saved 10 hours a week across the team.", "10 hours"),
+    ("The launch took a week less than planned.", "a week"),
+    ("We shipped two days early, which the client noticed.", "two days"),
+]
+
+
+@pytest.mark.parametrize("result", TIME_TAKEN)
+def test_how_long_the_work_took_is_no_quantity(result: str) -> None:
+    assert find_quantity(result) is None
+    assert any(n.kind == "how long something took" for n in non_quantities(result))
+
+
+@pytest.mark.parametrize(("result", "quantity"), TIME_AS_OUTCOME)
+def test_a_time_that_changed_or_is_compared_is_a_quantity(result: str, quantity: str) -> None:
+    assert find_quantity(result) == quantity
+
+
+_SPAN = st.tuples(
+    st.one_of(st.integers(2, 90).map(str), st.sampled_from(["two", "three", "five", "twelve", "forty"])),
+    st.sampled_from(["minutes", "hours", "days", "weeks", "months", "sprints"]),
+).map(" ".join) | st.sampled_from(["an hour", "a day", "a week", "a month", "one year", "90ms", "3h"])
+
+
+@given(
+    _SPAN,
+    st.sampled_from(
+        [
+            "The migration took {d} to finish, and my manager thanked me.",
+            "I spent {d} on the rewrite; the team adopted it.",
+            "Over {d} I rebuilt the pipeline and the reviewers liked it.",
+            "The study lasted {d} and the paper was accepted.",
+            "It shipped after {d} of work.",
+        ]
+    ),
+)
+def test_a_duration_of_the_work_never_quantifies_a_result(span: str, form: str) -> None:
+    assert find_quantity(form.format(d=span)) is None
+
+
+@given(
+    _SPAN,
+    st.sampled_from(
+        [
+            "We cut the review time by {d}.",
+            "Onboarding fell from {d} to a single afternoon.",
+            "The release went out {d} ahead of schedule.",
+            "The import now takes {d}.",
+            "The retraining took {d} instead of a quarter.",
+            "The new tooling saved {d} per release.",
+        ]
+    ),
+)
+def test_a_duration_that_changed_or_is_compared_quantifies_a_result(span: str, form: str) -> None:
+    assert find_quantity(form.format(d=span)) == span
+
+
+def test_the_check_says_how_long_the_work_took_is_no_quantity() -> None:
+    result = "The baseline took two weeks to run, and a reviewer praised it."
+    check = check_story(dataclasses.replace(STORY, result=result))
+    item = {i.name: i for i in check.items}["quantified-result"]
+    assert not item.passed and item.points == 0
+    assert "'two weeks' is how long something took" in item.message

@@ -12,8 +12,11 @@ change word or a counted noun makes 2000 a count: "grew by 2000 users", "grew to
 ("March 3", "3 March", "2024-05-17"), a time of day ("9:30", "5pm"), a
 version or a label ("Python 3", "iOS 17", "release 4.2", "Phase 2", "sprint 14"), an ordinal ("3rd",
 "the third attempt"), a name's digits ("Q4", "p99", "H100", "ResNet-50", "HTTP/2", "24/7", "1:1s", "4K
-video", "a 70B model"), the length of a thing ("a 15-minute sync"), or a time in the story ("A week
-later", "One day").
+video", "a 70B model"), the length of a thing ("a 15-minute sync"), how long the work took ("took two
+weeks to run", "over three months", "after a month of work": a duration is a quantity only as an
+outcome, a time changed or compared: "from three days to one", "cut review time by two weeks", "an hour
+instead of a day", "two weeks ahead of schedule", "now takes 20 minutes"), or a time in the story ("A
+week later", "One day").
 A bare whole number with no unit or noun after it ("moved to Python 3", "shipped 3") counts only where a
 change or a reading leads to it ("dropped to 3", "from 12 to 3", "by 40").
 """
@@ -114,13 +117,13 @@ _MULTIPLIER_WORDS = re.compile(
     r"|(?<!\bfirst\s)(?<!\bsecond\s)(?<!\blatter\s)\bhalf\b",
     re.IGNORECASE,
 )
+# "an hour instead of a day", not a time in the story: "A week later", "a year ago", "One day the VP ..."
+_A_DURATION = re.compile(
+    r"\b(?:a|an|one)\s+(?:second|minute|hour|day|week|month|quarter|year)s?\b"
+    r"(?!\s+(?:later|earlier|ago|afterwards?|on|in|into|before|after)\b)(?<!\bOne\sday)",
+    re.IGNORECASE,
+)
 _PHRASES = (
-    # "took a day", not a time in the story: "A week later", "a year ago", "One day the VP ..."
-    re.compile(
-        r"\b(?:a|an|one)\s+(?:second|minute|hour|day|week|month|quarter|year)s?\b"
-        r"(?!\s+(?:later|earlier|ago|afterwards?|on|in|into|before|after)\b)(?<!\bOne\sday)",
-        re.IGNORECASE,
-    ),
     # "by a third", "two fifths of", "an order of magnitude"; not an ordinal ("a fifth region")
     re.compile(
         r"\b(?:a|one|two)\s+(?:third|fifth|tenth)s?\b(?=\s+(?:of|less|more|fewer)\b|\s*(?:[^\w\s]|$))"
@@ -150,7 +153,7 @@ class Number:
 def find_quantity(text: str) -> str | None:
     """The first quantity in ``text`` as written ('40%', '900 ms', 'three other teams'), or None."""
     found = [(m.start(), m.group()) for m in _MULTIPLIER_WORDS.finditer(text)]
-    found += [(m.start(), m.group()) for pattern in _PHRASES for m in pattern.finditer(text)]
+    found += [(m.start(), m.group()) for pattern in _PHRASES for m in pattern.finditer(text)]  # (not numbers)
     first = min(found) if found else None
     for start, number, shown in _numbers(text):  # in text order: stop at the first quantity
         if first is not None and start >= first[0]:
@@ -170,7 +173,9 @@ def _numbers(text: str) -> Iterator[tuple[int, Number, str]]:
     """Every number in ``text``, in order: where it starts, what it is, and the words that show it as a
     quantity."""
     blank = _NOT_AMOUNTS.sub(lambda m: " " * len(m.group()), text)
-    return heapq.merge(_masked(text), _in_digits(blank), _spelled(blank), key=lambda item: item[0])
+    return heapq.merge(
+        _masked(text), _in_digits(blank), _spelled(blank), _durations(blank), key=lambda item: item[0]
+    )
 
 
 def _masked(text: str) -> Iterator[tuple[int, Number, str]]:
@@ -184,6 +189,8 @@ def _in_digits(blank: str) -> Iterator[tuple[int, Number, str]]:
     for match in _NUMBER.finditer(blank):
         kind = _digits_kind(blank, match)
         named = _named(blank, match) if kind in ("a date", "a version or label") else match.group()
+        if kind == "quantity":
+            kind, named = _unless_time_taken(blank, match, kind, named)
         if kind == "a length of a thing":  # "15-minute"
             unit = _WORD_AFTER.match(blank, match.end())
             named = blank[match.start() : unit.end() if unit else match.end()]
@@ -192,8 +199,77 @@ def _in_digits(blank: str) -> Iterator[tuple[int, Number, str]]:
 
 def _spelled(blank: str) -> Iterator[tuple[int, Number, str]]:
     for match in _SPELLED_NUMBER.finditer(blank):
-        kind = _spelled_kind(blank, match)
-        yield match.start(), Number(match.group(), kind == "quantity", kind), _shown(blank, match)
+        kind, named = _unless_time_taken(blank, match, _spelled_kind(blank, match), match.group())
+        yield match.start(), Number(named, kind == "quantity", kind), _shown(blank, match)
+
+
+def _durations(blank: str) -> Iterator[tuple[int, Number, str]]:
+    """ "a day", "an hour", "one week": a quantity unless it says how long something took."""
+    for match in _A_DURATION.finditer(blank):
+        taken = _time_taken(blank, match.start(), match.end())
+        kind = TIME_TAKEN if taken else "quantity"
+        yield match.start(), Number(match.group(), not taken, kind), match.group()
+
+
+TIME_TAKEN = "how long something took"
+_TIME_SUFFIXES = set("ms µs us ns s sec secs min mins h hr hrs d wk wks mo y yr yrs".split())
+# Whether a duration says how long the work took ("took two weeks to run", "over three months") or an
+# outcome: a time that changed or is compared ("from three days to one", "cut review time by two weeks",
+# "an hour instead of a day", "two weeks ahead of schedule", "now takes 15 minutes"). The length of what
+# was done is no result, as a coach asks what it changed; a time compared or changed is one.
+_TAKEN_VERBS = set("took take takes taking spent spend spends spending lasted last lasts lasting".split())
+_TAKEN_PREPS = set("for over during within in after throughout across".split())
+_QUALIFIERS = set("about around roughly nearly almost just only under over a an the full whole some".split())
+_OUTCOME_IN_CLAUSE = set("now instead rather compared versus vs".split())  # "an hour instead of a day"
+_OUTCOME_BEFORE = set("from to by saved save saves saving cut cuts shaved trimmed freed reduced".split())
+_OUTCOME_AFTER = set(
+    "ahead early earlier sooner faster quicker shorter less fewer late behind saved off".split()
+)
+_CLAUSE_END = re.compile(r"[.!?;:](?=\s|$)|\n|\b(?:and|but|while|whereas|so|then|which)\b", re.IGNORECASE)
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _unless_time_taken(blank: str, match: re.Match[str], kind: str, named: str) -> tuple[str, str]:
+    """A number's kind, made :data:`TIME_TAKEN` where it is a duration of the work ("took 3 hours")."""
+    if kind != "quantity":
+        return kind, named
+    suffix = match.groupdict().get("suffix") or ""
+    unit = None if suffix else _WORD_AFTER.match(blank, match.end())
+    if suffix in _TIME_SUFFIXES or (unit is not None and unit.group(1).lower() in _TIME_UNITS):
+        end = unit.end() if unit is not None else match.end()
+        if _time_taken(blank, match.start(), end):
+            return TIME_TAKEN, blank[match.start() : end]
+    return kind, named
+
+
+def _time_taken(text: str, start: int, end: int) -> bool:
+    """Whether the duration at ``text[start:end]`` says how long something took: a verb of taking before
+    it in its clause ("took", "spent", "lasted"), a preposition of a span just before it ("over",
+    "in", "for") or "of" after it ("two weeks of work"), and nothing that makes it an outcome."""
+    before, after = text[max(0, start - _NEAR) : start], text[end : end + _NEAR]
+    cuts = list(_CLAUSE_END.finditer(before))
+    before = before[cuts[-1].end() :] if cuts else before
+    stop = _CLAUSE_END.search(after)
+    after = after[: stop.start()] if stop else after
+    words_before = [w.lower() for w in _LETTERS.findall(before)]
+    words_after = [w.lower() for w in _LETTERS.findall(after)]
+    if _OUTCOME_IN_CLAUSE & {*words_before, *words_after}:
+        return False
+    if re.search(r"\b(?:down|up)\s+(?:from|to|by)\b", after, re.IGNORECASE):  # "a day, down from a week"
+        return False
+    unqualified = [w for w in words_before if w not in _QUALIFIERS]
+    prev = unqualified[-1] if unqualified else ""
+    if prev in _OUTCOME_BEFORE and unqualified[-2:] != ["up", "to"]:  # ("up to two weeks" is a span)
+        return False
+    if _OUTCOME_AFTER & set(words_after[:2]):
+        return False
+    return (
+        bool(_TAKEN_VERBS & set(words_before))
+        or bool(words_before)
+        and words_before[-1] in _TAKEN_PREPS
+        or prev in _TAKEN_PREPS
+        or words_after[:1] == ["of"]
+    )
 
 
 def _digits_kind(text: str, match: re.Match[str]) -> str:
