@@ -9,9 +9,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockprep.core.delivery import measure
+from mockprep.core.delivery import PartCoverage, coverage_line, measure
 from mockprep.core.records import Rehearsal
-from mockprep.core.rehearsal_log import tellings
+from mockprep.core.rehearsal_log import parts_told, tellings
 from mockprep.core.stories import StoryDraft
 from mockprep.db.store import Store
 from tests.test_story_cli import STRONG
@@ -119,3 +119,31 @@ def test_tellings_are_numbered_in_the_order_told_and_listed_newest_first(offsets
     times = [t.rehearsed_at for t in listed]
     assert times == sorted(times, reverse=True)
     assert sorted(t.transcript for t in listed) == sorted(r.transcript for r in stored)
+
+
+_PARTS = ("situation", "task", "action", "result")
+
+
+@given(st.lists(st.booleans(), min_size=4, max_size=4), st.sampled_from([None, True, False]))
+def test_the_four_star_parts_are_counted_and_reflection_is_never_missing(
+    covered: list[bool], reflection: bool | None
+) -> None:
+    """Found by an exploratory tester: a telling of a draft with a Reflection read "3 of 5: no result,
+    reflection", though the Reflection is optional. The four parts are counted; the Reflection is
+    named only when it was told."""
+    parts = [
+        PartCoverage(part, 1.0 if told else 0.0, told) for part, told in zip(_PARTS, covered, strict=True)
+    ]
+    if reflection is not None:
+        parts.append(PartCoverage("reflection", 1.0 if reflection else 0.0, reflection))
+    summary, line = parts_told(parts), coverage_line(parts)
+    told = sum(covered)
+    assert summary.startswith(f"all {told}" if told == 4 else f"{told} of 4")
+    missing = [part for part, was_told in zip(_PARTS, covered, strict=True) if not was_told]
+    if missing:
+        assert summary.split(": no ", 1)[1].split(";")[0] == ", ".join(missing)
+    for part, was_told in zip(_PARTS, covered, strict=True):
+        assert f"{part} {'✓' if was_told else '✗'}" in line
+    assert ("reflection" in summary) == bool(reflection)
+    assert ("reflection" in line) == bool(reflection)
+    assert "reflection ✗" not in line and "missing: reflection" not in line

@@ -288,9 +288,13 @@ def story_coverage(draft: StoryDraft, spoken: str, threshold: float = 0.5) -> li
 
 
 def coverage_line(parts: Sequence[PartCoverage]) -> str:
-    """``Parts told: situation ✓, task ✓, action ✓, result ✗ (missing: result)``."""
+    """``Parts told: situation ✓, task ✓, action ✓, result ✗ (missing: result)``; a Reflection only
+    when told (``..., reflection ✓``)."""
     if not parts:
         return "Parts told: the draft has no parts to compare with"
-    told = ", ".join(f"{p.part} {'✓' if p.covered else '✗'}" for p in parts)
+    # the optional Reflection is shown only when told: it is never missing
+    told = ", ".join(
+        f"{p.part} {'✓' if p.covered else '✗'}" for p in parts if p.part in REQUIRED_PARTS or p.covered
+    )
     missing = [p.part for p in parts if not p.covered and p.part in REQUIRED_PARTS]
     return f"Parts told: {told}" + (f" (missing: {', '.join(missing)})" if missing else "")

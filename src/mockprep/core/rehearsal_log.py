@@ -15,7 +15,7 @@ from datetime import datetime
 
 from mockprep.core.delivery import Delivery, PartCoverage, story_coverage
 from mockprep.core.records import Rehearsal
-from mockprep.core.stories import StoryDraft
+from mockprep.core.stories import REQUIRED_PARTS, StoryDraft
 
 SHOWN = 5  # tellings `story show` lists before "and N more"
 
@@ -66,12 +66,17 @@ def tellings(
 
 
 def parts_told(parts: Sequence[PartCoverage] | None) -> str:
-    """``"all 4"``, ``"3 of 4: no result"``; ``"-"`` for a typed telling (nothing to compare)."""
+    """``"all 4"``, ``"3 of 4: no result"``, ``"all 4; reflection told"``; ``"-"`` for a typed telling
+    (nothing to compare). The four STAR parts are counted; the optional Reflection is only ever
+    mentioned as told, never as missing."""
     if parts is None:
         return "-"
-    if not parts:
-        return "no draft parts"
-    told = sum(p.covered for p in parts)
-    if told == len(parts):
-        return f"all {told}"
-    return f"{told} of {len(parts)}: no " + ", ".join(p.part for p in parts if not p.covered)
+    required = [p for p in parts if p.part in REQUIRED_PARTS]
+    reflection = "; reflection told" if any(p.covered for p in parts if p.part not in REQUIRED_PARTS) else ""
+    if not required:
+        return "no draft parts" + reflection
+    told = sum(p.covered for p in required)
+    if told == len(required):
+        return f"all {told}{reflection}"
+    missing = ", ".join(p.part for p in required if not p.covered)
+    return f"{told} of {len(required)}: no {missing}{reflection}"

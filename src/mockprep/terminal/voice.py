@@ -14,6 +14,7 @@ from rich.text import Text
 
 from mockprep.core.delivery import Delivery, PartCoverage, coverage_line, delivery_lines, summary_line
 from mockprep.core.speech import Clip
+from mockprep.core.stories import REQUIRED_PARTS
 from mockprep.terminal.console import safe
 from mockprep.terminal.input import QUIT, ReadLine
 
@@ -131,5 +132,5 @@ def delivery_summary(delivery: Delivery) -> Text:
 
 
 def render_parts(parts: list[PartCoverage]) -> Text:
-    missing = any(not p.covered for p in parts)
+    missing = any(not p.covered and p.part in REQUIRED_PARTS for p in parts)  # (Reflection is optional)
     return Text(coverage_line(parts), style="yellow" if missing else "green")
