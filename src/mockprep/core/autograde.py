@@ -9,7 +9,9 @@ remark in brackets after the value ("0.37 (1/e)") is not read as a factor of it,
 grouped by plain spaces ("5 000": one number or several?), are ambiguous and sent back with a question;
 grouped by a thin or no-break space, as typeset numbers are, they are one number. Numbers in words, as a
 spoken answer's transcript gives them ("thirty-one", "zero point four two", "three eighths"), read as
-their digits (:mod:`mockprep.core.number_words`).
+their digits (:mod:`mockprep.core.number_words`). A magnitude after the number ("14.75k", "2.5 million")
+multiplies it, and a unit converts to the question's or is told when it is of another kind
+(:mod:`mockprep.core.units`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from mockprep.core.number_words import symbols, with_digits
+from mockprep.core.units import KIND_NAMES, Unit, Written, expected_unit, written_after
 
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionSpec
@@ -288,11 +291,24 @@ def _commas(number: str) -> str:
 
 
 def read_number(answer: str, proportion: bool = False) -> float | None:
-    """The final number in ``answer`` (see the module docstring); None when there is none.
+    """The final number in ``answer`` (see the module docstring), times a magnitude written after it
+    ("14.75k", "2.5 million", "10B"); None when there is none.
 
     ``proportion``: the expected value is a proportion, so "4.2%" reads as 0.042.
     Raises :class:`Unreadable` for an ambiguous decimal comma.
     """
+    reading = _read(answer)
+    if reading is None:
+        return None
+    value, percent, after = reading
+    if percent:
+        return value / 100 if proportion else value
+    return value * written_after(after).magnitude
+
+
+def _read(answer: str) -> tuple[float, bool, str] | None:
+    """The final number in ``answer``, whether a "%" ends it, and the text after it (a magnitude, a
+    unit); None when there is none."""
     text = _normalise(symbols(answer))
     cuts = [m.end() for m in _MARKERS.finditer(text)]
     worded = _normalise(with_digits(answer))
@@ -304,15 +320,18 @@ def read_number(answer: str, proportion: bool = False) -> float | None:
     # Every expression once (a marker never falls inside one), then the first after the last marker
     # that has one: linear however many markers a long answer holds.
     found = [
-        (m.start(), m.group().strip()) for m in _EXPRESSION.finditer(text) if re.search(r"\d|π|pi", m.group())
+        (m.start(), m.end(), m.group().strip())
+        for m in _EXPRESSION.finditer(text)
+        if re.search(r"\d|π|pi", m.group())
     ]
-    starts = [at for at, _expression in found]
+    starts = [at for at, _end, _expression in found]
     for start in [*reversed(cuts), 0]:
         first = bisect.bisect_left(starts, start)
         if first == len(found):
             continue
+        _at, end, expression = found[first] if start else found[-1]
         # a spaced bracket after the value is a remark ("= 3.14 (π)", "1/3 (one third)"); "2(3)" is 6
-        token = _REMARK.sub("", found[first][1] if start else found[-1][1])
+        token = _REMARK.sub("", expression)
         percent = token.endswith("%")
         token = _commas(token.rstrip("%").strip().rstrip(".,;"))
         if _SPACED_GROUPS.fullmatch(token):
@@ -326,10 +345,45 @@ def read_number(answer: str, proportion: bool = False) -> float | None:
             if not numbers:
                 continue
             value = float(numbers[-1])
-        if percent and proportion:
-            value /= 100
-        return value
+        return value, percent, text[end : end + 40]
     return None
+
+
+def read_quantity(spec: QuestionSpec, answer: str) -> tuple[float, str] | None:
+    """The final number in ``answer`` in the question's unit, and how it was read ("1,280 MiB"): a
+    magnitude after it multiplies it, a unit of the same kind as the question's converts (MiB to
+    GiB, ms to s, "%" for percentage points), a bare number is in the question's unit, and "%" is a
+    proportion where the question has no unit and its value is one. None when there is no number.
+
+    Raises :class:`Unreadable` for an ambiguous number, and for a unit of another kind than the
+    question's ("ms" where the answer is in users), which would otherwise pass unnoticed.
+    """
+    assert spec.value is not None
+    reading = _read(answer)
+    if reading is None:
+        return None
+    number, percent, after = reading
+    scale, unit = expected_unit(spec.unit)
+    written = written_after(after, unit.kind if unit else None)
+    if percent:
+        written = Written(1.0, Unit("%", "percent", 1.0))
+    number *= written.magnitude
+    if written.unit is None:  # a bare number is in the question's unit; "14.75k users", "10B" (billion)
+        value = number if written.magnitude == 1.0 else number / scale
+    elif unit is not None and written.unit.kind == unit.kind:
+        value = number * written.unit.scale / unit.scale / scale
+    elif spec.unit:
+        kind, wanted = KIND_NAMES[written.unit.kind], spec.unit.strip()
+        raise Unreadable(f"'{written.unit.name}' is {kind}, not {wanted}: type the value in {wanted}")
+    else:  # no unit to check against; "4.2%" of a proportion is 0.042
+        value = number / 100 if percent and 0 < abs(spec.value) <= 1 else number
+    shown = readable_number(number) + (
+        "" if written.unit is None else ("%" if percent else f" {written.unit.name}")
+    )
+    if readable_number(value) != readable_number(number):  # converted: "1,280 MiB (1.25 GiB)"
+        converted = readable_number(float(f"{value:.6g}"))  # (to six digits: 1.24797 GiB)
+        shown += f" ({converted}{f' {spec.unit.strip()}' if spec.unit else ''})"
+    return value, shown
 
 
 def parse_number(text: str) -> float | None:
@@ -342,21 +396,22 @@ def parse_number(text: str) -> float | None:
 
 def grade_numeric(spec: QuestionSpec, answer: str) -> AutoGrade:
     assert spec.value is not None
-    proportion = 0 < abs(spec.value) <= 1
-    unread = None
+    unread = given = None
     try:
-        value = read_number(answer, proportion)
+        reading = read_quantity(spec, answer)
     except Unreadable as exc:
-        value, unread = None, str(exc)
+        reading, unread = None, str(exc)
     tolerance = spec.tolerance if spec.tolerance is not None else 0.0
     # A hair of slack so that "0.1" matches 0.1 despite binary floating point.
     slack = tolerance + 1e-9 * max(1.0, abs(spec.value))
-    correct = value is not None and abs(value - spec.value) <= slack
+    correct = reading is not None and abs(reading[0] - spec.value) <= slack
+    if reading is not None:
+        given = reading[1]
     unit = f" {spec.unit}" if spec.unit else ""
     expected = f"{readable_number(spec.value)}{unit}" + (
         f" (± {readable_number(tolerance)})" if tolerance else ""
     )
-    return AutoGrade(correct, None if value is None else readable_number(value), expected, unread)
+    return AutoGrade(correct, given, expected, unread)
 
 
 def readable_number(value: float) -> str:
@@ -385,7 +440,7 @@ def check_numeric(spec: QuestionSpec, answer: str) -> str | None:
     if not answer.strip():
         return None
     try:
-        found = read_number(answer, spec.value is not None and 0 < abs(spec.value) <= 1)
+        found = read_quantity(spec, answer)
     except Unreadable as exc:
         return str(exc)
     return (

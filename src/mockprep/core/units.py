@@ -1,0 +1,127 @@
+"""What follows a number in a numeric answer: a magnitude ("14.75k", "1.5 million", "10B") and a unit
+("1280 MiB", "250 ms", "42%"), and a numeric question's own unit read the same way. Pure.
+
+A unit is known by its kind (a time, an amount of information, a percentage) and its size in that
+kind's base unit, so that an answer in another unit of the same kind converts ("1280 MiB" is 1.25
+GiB, "2 min" is 120 s) and one of another kind is told ("ms" is a time, not users). A word this table
+does not hold ("users", "tokens", "dollars") is a noun: it neither converts nor contradicts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+# Magnitudes written after a number, as people write them: "14.75k", "2.5 million", "10B", "3 lakh".
+MAGNITUDES = {
+    "k": 1e3, "K": 1e3, "thousand": 1e3, "thousands": 1e3, "hundred": 1e2,
+    "M": 1e6, "m": 1e6, "mn": 1e6, "mil": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6,
+    "B": 1e9, "b": 1e9, "bn": 1e9, "billion": 1e9, "billions": 1e9,
+    "T": 1e12, "tn": 1e12, "trillion": 1e12, "trillions": 1e12,
+    "lakh": 1e5, "lakhs": 1e5, "crore": 1e7, "crores": 1e7,
+}  # fmt: skip
+# Words or letters that are a magnitude only where a unit of the question's kind does not claim them
+# ("B" bytes, "m" minutes); a magnitude's word in any case ("Thousand", "MILLION").
+_WORDY = {name for name in MAGNITUDES if len(name) > 3}
+
+KIND_NAMES = {"time": "a time", "information": "an amount of information", "percent": "a percentage"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit as written, its kind, and its size in the kind's base unit (s, bits, percent)."""
+
+    name: str
+    kind: str
+    scale: float
+
+
+def _table() -> dict[str, tuple[str, float]]:
+    table: dict[str, tuple[str, float]] = {}
+    for names, scale in (
+        ("ns nanosecond nanoseconds", 1e-9),
+        ("µs μs us microsecond microseconds", 1e-6),
+        ("ms msec msecs millisecond milliseconds", 1e-3),
+        ("s sec secs second seconds", 1.0),
+        ("m min mins minute minutes", 60.0),
+        ("h hr hrs hour hours", 3600.0),
+        ("d day days", 86400.0),
+        ("wk wks week weeks", 604800.0),
+    ):
+        table |= dict.fromkeys(names.split(), ("time", scale))
+    bits = {"bit bits b": 1.0, "nat nats": 1 / math.log(2), "B byte bytes": 8.0}
+    for names, scale in bits.items():
+        table |= dict.fromkeys(names.split(), ("information", scale))
+    for i, prefix in enumerate("KMGTP", start=1):
+        # decimal (KB, kB, kb: 1000 bytes) and binary (KiB: 1024 bytes); "Kbit", "Mbit" are bits
+        for name in (f"{prefix}B", f"{prefix.lower()}B", f"{prefix.lower()}b", f"{prefix}b"):
+            table.setdefault(name, ("information", 8.0 * 1000**i))
+        table[f"{prefix}iB"] = ("information", 8.0 * 1024**i)
+        table[f"{prefix.lower()}ib"] = ("information", 8.0 * 1024**i)
+        table[f"{prefix}bit"] = ("information", float(1000**i))
+        table[f"{prefix.lower()}bit"] = ("information", float(1000**i))
+    for name in ("%", "percent", "per cent", "pct", "pp", "percentage point", "percentage points"):
+        table[name] = ("percent", 1.0)  # ("8%" for a difference of 8 percentage points, as people write)
+    return table
+
+
+_UNITS = _table()
+# Longest first, so that "ms" is not read as "m" and "percentage points" not as "percentage point".
+_NAMES = sorted(set(_UNITS) | set(MAGNITUDES), key=len, reverse=True)
+_WORD = re.compile(r"\s*(" + "|".join(re.escape(n) for n in _NAMES) + r")(?![\w])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What follows a number: its magnitude (1 when none) and its unit (None when none is known)."""
+
+    magnitude: float = 1.0
+    unit: Unit | None = None
+
+
+def _lookup(word: str, kind: str | None) -> Unit | float | None:
+    """The unit or magnitude ``word`` names where the question's unit is of ``kind``."""
+    exact = _UNITS.get(word)
+    if exact is not None and (exact[0] == kind or word not in MAGNITUDES):
+        return Unit(word, *exact)
+    if word in MAGNITUDES:
+        return MAGNITUDES[word]
+    folded = word.casefold()
+    if folded in _WORDY:
+        return MAGNITUDES[folded]
+    for name, (unit_kind, scale) in _UNITS.items():  # a unit's word in another case: "Seconds", "MS"
+        if len(name) > 2 and name.casefold() == folded:
+            return Unit(word, unit_kind, scale)
+    return None
+
+
+def written_after(text: str, kind: str | None = None) -> Written:
+    """The magnitude and unit at the start of ``text`` (what follows a number); ``kind`` is the kind
+    of the question's unit, which decides "B" (bytes or billion) and "m" (minutes or million)."""
+    magnitude = 1.0
+    for _ in range(2):  # a magnitude then a unit ("1.5k ms"), or either alone
+        match = _WORD.match(text)
+        if match is None:
+            break
+        found = _lookup(match.group(1), kind)
+        if isinstance(found, Unit):
+            return Written(magnitude, found)
+        if found is None or magnitude != 1.0:
+            break
+        magnitude = found
+        text = text[match.end() :]
+    return Written(magnitude)
+
+
+def expected_unit(unit: str | None) -> tuple[float, Unit | None]:
+    """A question's unit as its magnitude and known unit: "billion parameters" is (1e9, None), "GiB"
+    (1, GiB), "nats per token" (1, nats), "B" (1, bytes), "users" (1, None)."""
+    if not unit:
+        return 1.0, None
+    # A letter that is a unit or a magnitude is the unit here: a question's "B" is bytes, its "m" minutes.
+    for kind in (None, "information", "time"):
+        written = written_after(unit.strip(), kind)
+        if written.unit is not None:
+            return written.magnitude, written.unit
+    return written.magnitude, None
