@@ -249,10 +249,17 @@ def question_rename(
         str,
         typer.Argument(metavar="NEW", help="The key of the question a bank file now holds in its place."),
     ],
+    join: Annotated[
+        bool,
+        typer.Option(
+            "--join",
+            help="Join NEW's own reviews from while OLD was in a bank file too (they are one question).",
+        ),
+    ] = False,
 ) -> None:
     """Carry a retired question's history over to the question that replaced it (its id renamed in the
     bank file, or the question moved to another bank): its reviews, schedule and marks continue under
-    NEW (NEW's own reviews joined to them), and OLD still finds it."""
+    NEW (NEW's own reviews since it replaced OLD joined to them), and OLD still finds it."""
     from mockprep.core.wording import plural
 
     store = open_store()
@@ -281,12 +288,28 @@ def question_rename(
         reviews = store.questions.review_count(old_record.id)
         if not reviews:
             raise UserError(f"{old_key} has no reviews: there is no history to carry over")
+        own = store.questions.review_count(new_record.id)
+        if own and not join and store.questions.live_together(old_record.id, new_record.id):
+            raise UserError(_two_questions(old_key, new_key, own))
         joined = store.banks.carry_over(old_record.id, new_key)
     finally:
         store.close()
     own = f", joined to its own {plural(joined, 'review')} (schedule recomputed)" if joined else ""
     carried = f"{plural(reviews, 'review')} carried over{own}"
     typer.echo(plain(f"Renamed {old_key} → {new_key}: {carried}; {old_key} still finds it."))
+
+
+def _two_questions(old_key: str, new_key: str, own: int) -> str:
+    """Why NEW's own reviews are not joined to OLD's: NEW was a question of its own while OLD was one
+    (its prompt perhaps another then: a question deleted and its id given to OLD's), and the way out."""
+    from mockprep.core.wording import plural
+
+    return (
+        f"{new_key} has {plural(own, 'review')} of its own from while {old_key} was in a bank file too"
+        " (two questions then): joining would mix their histories. To keep them apart, put the bank file"
+        f" back as it was and let it sync, then delete {new_key}'s question in one edit and give its id"
+        " away in the next (each history then follows its prompt); if they are one question, add --join"
+    )
 
 
 def _retired_key(store: Store, ref: str) -> str:

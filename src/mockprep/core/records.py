@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from fsrs import Card
 
     from mockprep.core.delivery import Delivery
-    from mockprep.core.renames import Arrival, Gone, Rename, Reworded
+    from mockprep.core.renames import Arrival, Gone, Rename, Reworded, SetAside
     from mockprep.core.stories import StoryDraft
 
 
@@ -62,6 +62,8 @@ class SyncResult:
     renamed: tuple[Rename, ...] = ()
     # Updated questions whose prompt changed (not counting those whose history moved: a swap, a chain).
     reworded: tuple[Reworded, ...] = ()
+    # Retired questions whose id the file gave to another prompt: kept apart (their ids counted as added).
+    set_aside: tuple[SetAside, ...] = ()
 
     @property
     def changed(self) -> bool:

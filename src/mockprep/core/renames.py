@@ -22,12 +22,13 @@ questions with reviews that were retired (a few by name, with the way to carry t
 from __future__ import annotations
 
 import difflib
+import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mockprep.core.wording import plural
+from mockprep.core.wording import plural, shortened
 
 if TYPE_CHECKING:
     from mockprep.core.records import SyncResult
@@ -68,6 +69,18 @@ class Reworded:
     reviews: int
 
 
+@dataclass(frozen=True)
+class SetAside:
+    """A retired question whose id a bank file gave to another prompt: the id is a new question's, and the
+    retired one keeps its history, still retired, under the key ``kept_as``."""
+
+    key: str
+    kept_as: str
+    prompt: str  # the retired question's
+    new_prompt: str  # the one the file gives its id now
+    reviews: int
+
+
 Move = tuple["Gone | Reworded", str]  # a question (its row) and the key it takes
 
 
@@ -83,6 +96,15 @@ class Rename:
 def prompt_key(prompt: str) -> str:
     """A prompt as renames compare it: compatibility-folded, case-folded, white space collapsed."""
     return " ".join(unicodedata.normalize("NFKC", prompt).casefold().split())
+
+
+def aside_id(question_id: str, prompt: str, attempt: int = 1) -> str:
+    """The id a retired question is kept under when a bank file gives its id to another prompt: made
+    from its id and its prompt alone, so every device that sees the same files gives it the same key
+    (``attempt`` > 1 only when that key is taken)."""
+    digest = hashlib.sha256(prompt_key(prompt).encode()).hexdigest()[:6]
+    suffix = f"-retired-{digest}" + (f"-{attempt}" if attempt > 1 else "")
+    return question_id[: 64 - len(suffix)].rstrip("-") + suffix
 
 
 def find_renames(gone: Iterable[Gone], arrived: Iterable[Arrival]) -> list[tuple[Gone, Arrival]]:
@@ -138,11 +160,20 @@ def likely_successor(question: Gone, arrived: Sequence[Arrival]) -> Arrival | No
     close = []
     for candidate in arrived:
         matcher.set_seq1(prompt_key(candidate.prompt))
-        if matcher.real_quick_ratio() >= SUGGEST_FROM and matcher.ratio() >= SUGGEST_FROM:
+        if _close(matcher):
             close.append(candidate)
             if len(close) > 1:
                 return None
     return close[0] if close else None
+
+
+def _close(matcher: difflib.SequenceMatcher) -> bool:
+    return matcher.real_quick_ratio() >= SUGGEST_FROM and matcher.ratio() >= SUGGEST_FROM
+
+
+def close_prompts(one: str, other: str) -> bool:
+    """Whether two prompts are close enough that one may be the other reworded (a suggestion only)."""
+    return _close(difflib.SequenceMatcher(None, prompt_key(one), prompt_key(other), autojunk=False))
 
 
 def sync_lines(results: Sequence[SyncResult], every_rename: bool = True) -> tuple[list[str], list[str]]:
@@ -160,6 +191,8 @@ def sync_lines(results: Sequence[SyncResult], every_rename: bool = True) -> tupl
         kept = [question for question in result.gone if question.reviews]
         if kept:
             warnings.append(_retired_line(result.bank_id, kept, arrived))
+        took = {rename.new for rename in result.renamed}  # (its key holds another history now)
+        warnings += [_aside_line(result.bank_id, q, q.key not in took) for q in result.set_aside if q.reviews]
     had = {prompt_key(q.prompt): q for result in results for q in (*result.gone, *result.reworded)}
     for result in results:
         taken = [
@@ -183,9 +216,24 @@ def _taken_line(bank_id: str, taken: list[tuple[str, str]]) -> str:
             f" history: {_few(named, len(taken))}"
         )
     return (
-        f"{head}; if you swapped ids, put the bank files back as they were, let them sync, then change"
-        " the ids alone (prompts in another edit) and the histories follow the prompts"
+        f"{head}; if you swapped ids, or deleted a question and gave its id to another, put the bank files"
+        " back as they were, let them sync, then change the ids alone (a deletion in an edit of its own,"
+        " prompts in another) and the histories follow the prompts"
     )
+
+
+def _aside_line(bank_id: str, q: SetAside, joinable: bool) -> str:
+    """A retired question's id given to another prompt: the history stays with the question it was
+    given to, and how to join them when they are one question reworded."""
+    line = (
+        f"{bank_id}: {q.key} is now another question ({shortened(q.new_prompt)!r}) than the retired one"
+        f" that had this id ({shortened(q.prompt)!r}, {plural(q.reviews, 'review')}): that history stays"
+        f" apart, retired as {q.kept_as}"
+    )
+    if joinable and close_prompts(q.prompt, q.new_prompt):
+        line += f"; if they are one question reworded, carry it over with: {RENAME_COMMAND} {q.kept_as}"
+        line += f" {q.key}"
+    return line
 
 
 def _retired_line(bank_id: str, kept: list[Gone], arrived: Sequence[Arrival]) -> str:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from mockprep.core.bank_records import Bank
     from mockprep.core.questions import Question, QuestionRecord
     from mockprep.core.records import BankInfo, BankSummary, SyncResult
-    from mockprep.core.renames import Arrival, Gone, Reworded
+    from mockprep.core.renames import Arrival, Gone, Reworded, SetAside
     from mockprep.db.store import Store
 
 _QUESTION_COLUMNS = "id, key, bank_id, round, topic, roles, data, retired_at"
@@ -134,11 +134,15 @@ class BankTable:
             fresh = []
             reworded: list[Reworded] = []
             topic_moved = False
+            set_aside: list[SetAside] = []
             for question in bank.questions:
                 seen.add(question.key)
                 values = _question_values(question)
                 if question.key not in existing:
                     fresh.append(values)
+                elif aside := _set_aside(conn, existing[question.key], question.spec.prompt, question.key):
+                    set_aside.append(aside)
+                    fresh.append(values)  # (a new question: its id's retired one keeps its history)
                 else:
                     qid, data, retired_at, resolved = existing[question.key]
                     now_resolved = (values["round"], values["topic"], values["roles"])
@@ -195,7 +199,7 @@ class BankTable:
         arrived = _arrivals(bank, {v["key"] for v in fresh}) if fresh else ()
         return SyncResult(
             bank.id, added, updated, retired, restored, moved_to, edited, gone or (), arrived,
-            reworded=tuple(reworded),
+            reworded=tuple(reworded), set_aside=tuple(set_aside),
         )  # fmt: skip
 
     def retire_questions(self, bank_id: str, now: datetime) -> SyncResult:
@@ -396,6 +400,25 @@ def _review_counts(conn: Any, ids: list[int]) -> dict[int, int]:
             ids,
         ).fetchall()
     )
+
+
+def _set_aside(conn: Any, stored: tuple[int, str, Any, Any], prompt: str, key: str) -> SetAside | None:
+    """A retired question comes back only with its own prompt (as renames compare prompts): a file that
+    gives its id to another prompt holds a new question, and the retired one is kept apart, its history
+    with it (:func:`mockprep.db.question_aliases.set_aside`). None when the question may come back."""
+    import json
+
+    from mockprep.core.renames import SetAside, prompt_key
+    from mockprep.db.question_aliases import set_aside
+
+    qid, data, retired_at, _resolved = stored
+    if retired_at is None:
+        return None
+    was = json.loads(data)["prompt"]
+    if prompt_key(was) == prompt_key(prompt):
+        return None
+    kept_as = set_aside(conn.raw, qid, was)
+    return SetAside(key, kept_as, was, prompt, _review_counts(conn, [qid]).get(qid, 0))
 
 
 def _reworded(qid: int, key: str, data: str, prompt: str) -> list[Reworded]:

@@ -83,6 +83,33 @@ def carry_moves(raw: sqlite3.Connection, moves: Sequence[tuple[int, str]]) -> in
     return taken
 
 
+def set_aside(raw: sqlite3.Connection, qid: int, prompt_of: str) -> str:
+    """Retired question ``qid`` leaves its key to a new question (a bank file gave its id to another
+    prompt): it keeps its row, card and history, still retired, under a key made from its id and
+    ``prompt_of`` (its own prompt; :func:`mockprep.core.renames.aside_id`), and its story links move with it.
+    Returns that key."""
+    import json
+
+    from mockprep.core.renames import aside_id
+
+    key, data = raw.execute("SELECT key, data FROM questions WHERE id = ?", (qid,)).fetchone()
+    bank, _, question_id = key.partition("/")
+    attempt = 1
+    while True:
+        new_id = aside_id(question_id, prompt_of, attempt)
+        if raw.execute("SELECT 1 FROM questions WHERE key = ?", (f"{bank}/{new_id}",)).fetchone() is None:
+            break
+        attempt += 1
+    spec = json.loads(data)
+    spec["id"] = new_id  # (an export names a question BANK/ID: its key and its id agree)
+    raw.execute(
+        "UPDATE questions SET key = ?, data = ? WHERE id = ?",
+        (f"{bank}/{new_id}", json.dumps(spec, sort_keys=True), qid),
+    )
+    _move_links(raw, key, f"{bank}/{new_id}")
+    return f"{bank}/{new_id}"
+
+
 _PARKED = " moving/{}"  # a key no bank can write (ids are slugs), held while carry_moves runs
 
 

@@ -133,6 +133,18 @@ class QuestionBrowser:
             self.store.q("SELECT count(*) FROM reviews WHERE question_id = :q", q=question_id).scalar()
         )
 
+    def live_together(self, old_id: int, new_id: int) -> bool:
+        """Whether question ``new_id`` was in a bank file before ``old_id`` left them (added before it was
+        retired): two questions at once, each answered as itself, not one that replaced the other."""
+        return bool(
+            self.store.q(
+                "SELECT n.added_at < o.retired_at FROM questions n, questions o"
+                " WHERE n.id = :n AND o.id = :o",
+                n=new_id,
+                o=old_id,
+            ).scalar()
+        )
+
     def detail(self, key: str) -> QuestionDetail | None:
         """One question (retired ones too) with its card, marks, every review and linked stories."""
         row = self.store.q(
