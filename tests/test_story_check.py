@@ -114,8 +114,8 @@ def long_story() -> StoryDraft:
 
 # Best first. A coach ranks the stories of a tier alike, and every story of a tier above another's.
 RANKED = [
-    ("complete, quantified, in the first person, 1.5-3 minutes", ["good", "failure_v2", "conflict"]),
-    ("as good, but under 1.5 minutes (54 s)", ["probe_halved"]),
+    ("complete, quantified, in the first person, about 2 minutes", ["good", "failure_v2", "conflict"]),
+    ("as good, but under 1m30s (54 s)", ["probe_halved"]),
     ("no quantity in the Result: a year, a date, a version", ["probe_year", "probe_date", "probe_py3"]),
     ("'we' throughout, one 'I' ('I joined the effort late')", ["probe_contr"]),
     ("never 'I' (we/us/our x9), though complete and quantified", ["failure_v1"]),
@@ -160,8 +160,8 @@ def test_a_story_far_too_long_to_tell_is_held_down_and_told_why() -> None:
     length = item(long_story(), "spoken-length")
     assert check.score <= length.cap <= 10  # type: ignore[operator]
     assert check.capped_by == length and "a sentence of" in length.message
-    told = {m: check_story(minutes(m)) for m in (3, 4, 6)}
-    assert told[3].score == 100 and told[4].score <= 80 and told[6].score <= 40
+    told = {m: check_story(minutes(m)) for m in (2.5, 3.5, 5.5)}  # (the limit, 1 and 3 minutes over it)
+    assert told[2.5].score == 100 and told[3.5].score <= 80 and told[5.5].score <= 40
 
 
 @given(st.floats(6, 20))

@@ -333,8 +333,9 @@ def test_rehearse_records_the_telling(cli, editor, home: Path) -> None:
     [
         (16, "Much shorter than the target"),
         (80, "A little short"),
-        (120, "On target."),
-        (150, "Over the target"),
+        (120, "On target"),
+        (150, "On target"),  # (2m30s: the top of about 2 minutes)
+        (160, "Over the target"),
         (200, "Well over the target"),
     ],
 )

@@ -16,6 +16,18 @@ PARTS = ("situation", "task", "action", "result", "reflection")
 REQUIRED_PARTS = PARTS[:4]
 UNTITLED = "Untitled story"
 
+# A story told aloud (a behavioral answer, a project pitch): "about two minutes" is the aim, and about
+# means within a quarter of it either way (1m30s-2m30s). Past the top an interviewer cuts in: it is the
+# limit a session's clock keeps for a behavioral question or a pitch, the check's "too long" and a
+# rehearsal's "over the target"; below the bottom parts get left out.
+TELLING_AIM_SECONDS = 120.0
+TELLING_SLACK = 0.25
+
+
+def telling_range(aim: float = TELLING_AIM_SECONDS) -> tuple[float, float]:
+    """The lengths that are "about ``aim``" for a telling: from 3/4 to 5/4 of it (the top, the limit)."""
+    return aim * (1 - TELLING_SLACK), aim * (1 + TELLING_SLACK)
+
 
 @dataclass(frozen=True)
 class StoryDraft:

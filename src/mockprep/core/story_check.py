@@ -11,14 +11,15 @@ The rubric of :func:`check_story`, 100 points; an item passes only with its full
   nor is a metric named without how much it moved (:mod:`mockprep.core.quantities`).
 - ``proportions`` 15: words split about S 20 / T 10 / A 60 / R 10 %, with Action the largest part;
   judged only when every part has text and the four have 60 words or more (no points before).
-- ``spoken-length`` 10: 1.5 to 3 minutes at 150 words a minute.
+- ``spoken-length`` 10: about two minutes at 150 words a minute, 1m30s to 2m30s
+  (:func:`mockprep.core.stories.telling_range`, the one notion of a told story's length).
 - ``filler`` 10: no vague filler ("very", "just", "kind of", ...); each one costs 2 points.
 
 Then two faults a behavioral interviewer does not get past cap the score, whatever the other items
 earn (:data:`CAPS`): an Action that never says "I" (at most 50: nobody can tell what you did; fewer
 "I" than "we" caps it between 50 and 100), and a story that cannot be told as one: under 45 seconds
-(the cap rises from 0 to 100 over 0-45 s: a summary, not a story) or over 3 minutes (the cap falls
-by 20 a minute to a floor of 40 at 6 minutes: cutting is a fixable fault, like a missing number or "we"
+(the cap rises from 0 to 100 over 0-45 s: a summary, not a story) or over 2m30s (the cap falls
+by 20 a minute to a floor of 40 at 5m30s: cutting is a fixable fault, like a missing number or "we"
 for "I", and costs about as much), or a sentence too long to follow when told (over 150 words without
 a full stop: word salad or a pasted transcript, at most 10). Filler over 5 words in 100 caps it too
 (at 10 in 100, 50: an interviewer hears hedging, not what you did), so a rambling story cannot
@@ -36,13 +37,13 @@ from dataclasses import dataclass
 
 from mockprep.core.durations import format_duration
 from mockprep.core.quantities import find_quantity, non_quantities
-from mockprep.core.stories import REQUIRED_PARTS, StoryDraft
+from mockprep.core.stories import REQUIRED_PARTS, TELLING_AIM_SECONDS, StoryDraft, telling_range
 from mockprep.core.wording import plural
 
 TARGET_SHARES = {"situation": 0.20, "task": 0.10, "action": 0.60, "result": 0.10}
 MIN_PART_WORDS = 15
 WORDS_PER_MINUTE = 150
-MIN_SECONDS, MAX_SECONDS = 90, 180
+MIN_SECONDS, MAX_SECONDS = (round(s) for s in telling_range())  # 90, 150
 FILLER_WORDS = (
     "very", "basically", "kind of", "sort of", "stuff", "things",
     "really", "just", "actually", "a lot", "various", "etc",
@@ -284,7 +285,7 @@ def _check_proportions(words: dict[str, int], shares: dict[str, float], core_wor
 
 def split_changes(words: dict[str, int]) -> tuple[int, dict[str, int]]:
     """The words to add to (+) or cut from (-) each part for the target split, and the length of the
-    four parts that split is of: their own length, held within 225-450 words (1.5-3 minutes).
+    four parts that split is of: their own length, held within 225-375 words (1m30s-2m30s).
 
     So the changes together give the split, not each alone; a story too short grows to the shortest
     telling, where every part has 22 words or more (no part is told to add fewer words than the
@@ -374,7 +375,10 @@ def _check_length(
 
 
 def _told_length(story_words: int, seconds: float, words: dict[str, int]) -> CheckItem:
-    span = f"1.5-3 minutes ({_MIN_WORDS}-{_MAX_WORDS} words)"
+    span = (
+        f"about {format_duration(TELLING_AIM_SECONDS)} ({format_duration(MIN_SECONDS)}"
+        f"-{format_duration(MAX_SECONDS)}, {_MIN_WORDS}-{_MAX_WORDS} words)"
+    )
     aim = f"aim for {span}"
     if not story_words:
         return _item("spoken-length", False, f"No story text yet: a told story should last {span}.")

@@ -11,7 +11,7 @@ from mockprep.core.durations import format_duration
 from mockprep.core.llm_interviewer import StoryFeedback
 from mockprep.core.records import StoryListing, StoryVersion
 from mockprep.core.sanitize import clean
-from mockprep.core.stories import PARTS
+from mockprep.core.stories import PARTS, telling_range
 from mockprep.core.story_check import StoryCheck, check_story, count_words, whole_percent
 from mockprep.core.story_matrix import StoryMatrix
 from mockprep.core.timer import Countdown
@@ -231,14 +231,23 @@ def render_telling(console: Console, telling: Telling, settings: Settings) -> No
 
 
 def telling_verdict(seconds: float, target: float) -> str:
-    """How a telling's length compares with its target, and what to do about it."""
-    share = seconds / target
-    if share < 0.5:
+    """How a telling's length compares with its target, and what to do about it: "about" the target is
+    :func:`mockprep.core.stories.telling_range` of it (1m30s-2m30s for 2m), as the story check and a
+    session's clock have it; past its top an interviewer cuts in."""
+    low, high = telling_range(target)
+    about = f"about {format_duration(target)} is {format_duration(low)}-{format_duration(high)}"
+    if seconds < target / 2:
         return "Much shorter than the target: a telling this brief leaves parts out; tell the Action in full."
-    if share < 0.8:
-        return "A little short of the target: there is room for the Action's detail and the Result's numbers."
-    if share <= 1.1:
-        return "On target."
-    if share <= 1.5:
-        return "Over the target: an interviewer may cut in; trim the Situation first."
-    return "Well over the target: an interviewer will cut in; trim the Situation and the Task to a line each."
+    if seconds < low:
+        return (
+            f"A little short of the target ({about}): there is room for the Action's detail and the"
+            " Result's numbers."
+        )
+    if seconds <= high:
+        return f"On target ({about})."
+    if seconds <= 1.5 * target:
+        return f"Over the target ({about}): an interviewer may cut in; trim the Situation first."
+    return (
+        f"Well over the target ({about}): an interviewer will cut in; trim the Situation and the Task"
+        " to a line each."
+    )
