@@ -6,7 +6,8 @@ Follow-ups, Misconceptions, Topic, Id, Difficulty). A ``.csv`` whose first row i
 at commas is split at the semicolons, tabs or bars it has instead (a spreadsheet's export in some
 locales). A first row that names no usual column but reads as a question and its answer (a cell
 ending in "?" or of four words or more) is taken for the first question, the file having no header.
-Anki's text export carries its own layout in ``#key:value`` header lines.
+Anki's text export carries its own layout in ``#key:value`` header lines; a ``.txt`` without them whose
+first row names the usual columns is a table (:func:`table_delimiter`: Excel's "Unicode Text").
 """
 
 from __future__ import annotations
@@ -94,6 +95,21 @@ def read_table(text: str, delimiter: str, mapping: dict[str, str]) -> list[Item 
     except csv.Error as exc:
         raise SourceError(f"row {record + 1} (line {line}): {exc}") from None
     return items
+
+
+def table_delimiter(text: str) -> str | None:
+    """The delimiter (tab, comma, semicolon) of a text whose first line is a header row naming a
+    prompt and an answer column in the usual names ("Question<TAB>Answer<TAB>Key points"), as a
+    spreadsheet's "Unicode Text" or CSV saved as .txt has; None for anything else, Anki's text export
+    among them (its ``#`` header lines, or a first note that names no two columns)."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    if first.startswith("#"):
+        return None
+    for delimiter in ("\t", ",", ";"):
+        cells = [cell.strip().lower() for cell in next(csv.reader([first], delimiter=delimiter), [])]
+        if len(cells) > 1 and all(any(u in cells for u in _USUAL[f]) for f in ("prompt", "answer")):
+            return delimiter
+    return None
 
 
 def _other_delimiter(first_line: str) -> str | None:

@@ -23,7 +23,7 @@ from mockprep.core.anki_notes import NoteItems, note_items
 from mockprep.core.bank_import import REVIEW_MARK, BankMeta, ImportResult, SourceError, build_bank, slug
 from mockprep.core.bank_markdown import meta_list, read_markdown
 from mockprep.core.bank_records import not_utf8
-from mockprep.core.bank_tabular import parse_map, read_anki_text, read_table
+from mockprep.core.bank_tabular import parse_map, read_anki_text, read_table, table_delimiter
 from mockprep.core.banks import BankError, parse_bank
 from mockprep.core.settings import Settings
 
@@ -98,6 +98,11 @@ def import_bank(
                     if k in ("id", "title", "round", "topic", "description", "roles")
                 }
             )
+        elif fmt == "anki-txt" and not options.format and (delimiter := table_delimiter(text)):
+            # a .txt whose first row names the usual columns and that has no Anki # headers is a table
+            # (Excel's "Unicode Text" is tab-separated): read as --format tsv (or csv) would read it
+            fmt = "tsv" if delimiter == "\t" else "csv"
+            items = read_table(text, delimiter, parse_map(options.mapping))
         elif fmt == "anki-txt":
             notes = read_anki_text(text)
             items, media, scripts = notes.items, notes.media, notes.scripts
@@ -134,7 +139,14 @@ def import_bank(
         roles=meta_list(str(meta["roles"])) if meta.get("roles") else (),
         description=str(meta.get("description") or ""),
     )
-    result = build_bank(bank_meta, items, _previous_points(destination))
+    try:
+        result = build_bank(bank_meta, items, _previous_points(destination))
+    except SourceError as exc:
+        if fmt == "anki-txt" and not options.format and not text.lstrip("\ufeff").startswith("#"):
+            # no Anki # headers: perhaps a table under another header; say how to read it as one
+            hint = "; read as Anki's text export: a table with a header row needs --format tsv (or csv)"
+            raise SourceError(f"{exc}{hint}", exc.skipped, exc.notices) from None
+        raise
     result.target = destination
     result.history = _history_by_question(history, result.ids)
     result.dues = _history_by_question(dues, result.ids)
