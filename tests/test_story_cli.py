@@ -615,3 +615,25 @@ def test_ctrl_c_during_a_rehearsal_records_nothing_and_exits_130(
     assert ended.value.code == 130
     assert "Rehearsal cancelled; nothing recorded." in capsys.readouterr().out
     assert db_rows(home, "SELECT COUNT(*) FROM rehearsals") == [(0,)]
+
+
+def test_a_narrow_story_list_keeps_each_title_on_its_id_line(cli, tmp_path: Path) -> None:
+    """Found by an exploratory tester: piped (80 columns), `story list` made the competencies the key
+    column, so a story's row began with its competencies and its title went to a continuation line.
+    The id and the title start each row; every competency is still shown whole."""
+    competencies = ["research-judgement", "stakeholder-management", "problem-solving"]
+    draft = tmp_path / "story.md"
+    draft.write_text(
+        STRONG.replace(
+            "Competencies: problem-solving, ownership", "Competencies: " + ", ".join(competencies)
+        ),
+        encoding="utf-8",
+    )
+    assert cli("story", "new", "--from", str(draft)).exit_code == 0
+    out = cli("story", "list").stdout
+    row = next(line for line in out.splitlines() if line.split()[:1] == ["1"])
+    assert row.split()[1] == "Fixing"  # the title's first word, beside the id
+    for competency in competencies:
+        assert any(
+            line.split()[-1:] == [competency] or competency in line.split() for line in out.splitlines()
+        )

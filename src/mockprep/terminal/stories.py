@@ -37,7 +37,7 @@ def render_story_list(console: Console, listings: list[StoryListing]) -> None:
         return
     table = plain_table(
         "id>", "title", "competencies", "last edit", "version>", "check>", "rehearsed>", "links>",
-        whole=("id", "competencies"),
+        whole=("id",),
     )  # fmt: skip
     for listing in listings:
         latest = listing.latest
@@ -45,7 +45,7 @@ def render_story_list(console: Console, listings: list[StoryListing]) -> None:
         table.add_row(
             str(latest.story_id),
             safe(draft.title),
-            safe("\n".join(draft.competencies) or "-"),  # one a line: each stays whole to copy
+            safe("\n".join(draft.competencies) or "-"),  # one a line (a slug has no space to wrap at)
             _local(latest),
             str(latest.version),
             str(check_story(draft).score),
