@@ -96,11 +96,16 @@ def bank_validate(
         raise typer.Exit(2)
 
 
-def _import_hint(path: Path) -> bool:
-    """For a file in a format bank import reads (a bank file is TOML), one line saying to import it."""
+def _importable(path: Path) -> bool:
+    """Whether ``path`` is a file in a format bank import reads (Markdown, CSV, Anki...), not TOML."""
     from mockprep.services.bank_import import SUFFIXES  # (only on this failure path)
 
-    if not path.is_file() or path.suffix.lower() not in SUFFIXES:
+    return path.is_file() and path.suffix.lower() in SUFFIXES
+
+
+def _import_hint(path: Path) -> bool:
+    """For a file in a format bank import reads (a bank file is TOML), one line saying to import it."""
+    if not _importable(path):
         return False
     typer.echo(
         plain(f"{path} is not a bank file: make one from it with mockprep bank import {path}"), err=True
@@ -149,10 +154,13 @@ def bank_add(
         try:
             report = add_path(store, path, utc_now())
         except BankError as exc:
+            if _importable(path):  # (its TOML errors would only say it is not TOML)
+                raise UserError(
+                    f"{path}: not added: it is not a bank file (TOML); make one from it with"
+                    f" mockprep bank import {path}"
+                ) from None
             for problem in exc.problems:
                 typer.echo(plain(str(problem)), err=True)
-            if _import_hint(path):
-                raise UserError(f"{path}: not added (it is not a bank file)") from None
             raise UserError(f"{path}: not added (fix the problems above)") from None
         openers = _lacking_opener(store, [bank for bank, _count in report.banks])
     finally:
