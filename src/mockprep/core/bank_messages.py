@@ -110,6 +110,9 @@ def _type_message(kind: str, name: str, given: Any) -> str:
     return f"has the wrong type (got {shown(given)})"
 
 
+_FEWEST = {"key_points": 2, "choices": 2}  # (core.banks: a list shorter fails again)
+
+
 def _list_message(name: str, given: Any) -> str:
     """A list written as something else: a string is shown as the list it should be."""
     if name in _TABLES and isinstance(given, dict):
@@ -119,6 +122,11 @@ def _list_message(name: str, given: Any) -> str:
         return f"must be a list in brackets (got {shown(given)})"
     separators = r"[;,]" if name in _NAME_LISTS else r";"
     parts = [part.strip() for part in re.split(separators, given) if part.strip()] or [given]
+    if len(parts) < _FEWEST.get(name, 1):  # a list of one would fail again: try the commas
+        parts = [part.strip() for part in re.split(r"[;,]", given) if part.strip()] or [given]
+        if len(parts) < _FEWEST[name]:
+            form = f'{name} = ["...", "..."]'
+            return f"must be a list of at least {_FEWEST[name]} in brackets, e.g. {form} (got one string)"
     example = f"{name} = [{', '.join(json.dumps(p, ensure_ascii=False) for p in parts)}]"
     if len(example) > 90:
         return f'must be a list in brackets, e.g. {name} = ["...", "..."] (got one string)'
