@@ -157,7 +157,8 @@ def test_a_rating_made_and_undone_on_another_device_is_neither_added_nor_removed
     laptop.store.cards.undo_last()
     laptop.sync(folder, START + timedelta(minutes=8))
     later = run_sync(other.store, folder)
-    assert "removed 2 records undone or deleted on another device" in later.lower()
+    # what was removed, in words: the rating and the session it was the only one of
+    assert "removed 1 review and 1 session undone or deleted on another device" in later.lower()
     assert other.reviews() == laptop.reviews()
 
 
@@ -181,5 +182,5 @@ def test_after_a_restore_the_devices_own_undo_read_back_is_said_to_be_its_own(
     assert again.exit_code == 0, again.stderr
     assert "another device" not in again.stdout
     (line,) = [line for line in again.stdout.splitlines()[1:] if "removed" in line]
-    assert "this device" in line and "2 records" in line
+    assert "this device" in line and "1 review and 1 session" in line
     assert db_rows(home, "SELECT uid FROM reviews") == []

@@ -12,6 +12,20 @@ if TYPE_CHECKING:
     from mockprep.db.store import Store
 
 
+def removed_words(summary: MergeSummary) -> str:
+    """What a merge removed, by kind: "3 reviews, 1 session and 1 interview plan" (the rest of its
+    ``deleted`` are stories' records: a story, its versions, links and rehearsals)."""
+    counts = {kind: summary.removed.get(kind, 0) for kind in ("review", "session", "plan")}
+    names = {"review": "review", "session": "session", "plan": "interview plan"}
+    parts = [plural(count, names[kind]) for kind, count in counts.items() if count > 0]
+    rest = summary.deleted - sum(counts.values())
+    if rest > 0:
+        parts.append(plural(rest, "story record") + " (stories, versions, links, rehearsals)")
+    if not parts:
+        return plural(summary.deleted, "record")
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
 def merge_report(
     summary: MergeSummary,
     head: str,
@@ -27,7 +41,7 @@ def merge_report(
     removed = ""
     if summary.deleted:
         who = "this device had undone or deleted" if own else "undone or deleted on another device"
-        removed = f"removed {plural(summary.deleted, 'record')} {who}"
+        removed = f"removed {removed_words(summary)} {who}"
     if summary.added():
         parts = [
             plural(summary.reviews, "review"),
@@ -44,6 +58,8 @@ def merge_report(
             parts.append(plural(summary.mock_answers, "mock answer"))
         if summary.marks:
             parts.append(f"the marks (suspended, buried, flagged) of {plural(summary.marks, 'question')}")
+        if summary.plans:
+            parts.append(plural(summary.plans, "interview plan"))
         if summary.aliases:
             parts.append(f"{plural(summary.aliases, 'old id')} of renamed questions")
         lines = [f"{head}: added {', '.join(parts)}; {plural(summary.cards, 'card')} recomputed."]

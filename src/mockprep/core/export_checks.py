@@ -187,6 +187,7 @@ REVIEW: Fields = {
 PARAMS: Fields = {"id": (ID, True), "parameters": (mapping, True), "created_at": (time, True)}
 PLAN: Fields = {
     "id": (ID, True),
+    "uid": (uid, False),
     "date": (filled, True),
     "label": (text, True),
     "role": (optional(text), True),

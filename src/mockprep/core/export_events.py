@@ -19,6 +19,9 @@ def export_events(doc: dict[str, Any], questions: Iterable[dict[str, Any]]) -> I
         yield {"t": "session", **{k: v for k, v in s.items() if k not in ("id", "uid")}, "uid": uid}
     for story in doc.get("stories", []):
         yield story_event(story)
+    for plan in doc.get("plans", []):  # (an export before m035 gives no uid: the derived one)
+        uid = plan.get("uid") or ids.plan_uid(plan["id"], plan["created_at"])
+        yield {"t": "plan", **{k: v for k, v in plan.items() if k not in ("id", "uid")}, "uid": uid}
     for alias in doc.get("question_aliases", []):
         yield {"t": "alias", "key": alias["key"], "question": alias["question"]}
     params = {p["id"]: p["parameters"] for p in doc.get("scheduler_params", [])}

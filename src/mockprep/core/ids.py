@@ -68,3 +68,7 @@ def rehearsal_uid(story: str, ordinal: int, rehearsed_at: str | datetime) -> str
 def link_uid(story: str, question_key: str) -> str:
     """A link is the pair (story, question): the same pair made on two devices is one link."""
     return derived_uid("story-link", story, question_key)
+
+
+def plan_uid(row_id: int, created_at: str | datetime) -> str:
+    return derived_uid("plan", row_id, canonical_time(created_at))

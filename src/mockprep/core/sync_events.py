@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from mockprep.core.delivery import Delivery
@@ -88,6 +88,17 @@ def _stamp(name: str, value: Any) -> None:
         raise _Wrong(f"{name}: {_shown(value)} is not a time ({exc})") from None
     if not 1970 <= moment.year <= 9998:
         raise _Wrong(f"{name}: {_shown(value)} is not a time mockprep keeps (years 1970-9998)")
+
+
+def _day(name: str, value: Any) -> None:
+    """A local calendar day as YYYY-MM-DD (a plan's interview day)."""
+    _text(name, value)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise _Wrong(f"{name}: {_shown(value)} is not a day (YYYY-MM-DD)")
+    try:
+        date.fromisoformat(value)
+    except ValueError as exc:
+        raise _Wrong(f"{name}: {_shown(value)} is not a day ({exc})") from None
 
 
 def _int(low: int, high: int = _INT64 - 1) -> Check:
@@ -267,6 +278,13 @@ _MOCK_ANSWER: dict[str, Check] = {
     "review": _SOME_TEXT,  # the review that rated it, found by when it was rated and then this id
     "review_rated_at": _SOME_TIME,
 }
+_PLAN: dict[str, Check] = {
+    "date": _day,
+    "label": _optional(_text),
+    "role": _SOME_TEXT,
+    "rounds": _optional(_list_of(_text)),
+    "created_at": _time,
+}
 _DELETED: dict[str, Check] = {
     "versions": _optional(_list_of(_text)),
     "rehearsals": _optional(_list_of(_text)),
@@ -276,6 +294,7 @@ _KINDS = {
     "session": _SESSION,
     "story": _STORY,
     "marks": _MARKS,
+    "plan": _PLAN,
     "mock_answer": _MOCK_ANSWER,
     "deleted": _DELETED,
 }

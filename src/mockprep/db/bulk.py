@@ -160,9 +160,11 @@ class Bulk:
             {"id": pid, "parameters": json.loads(stored), "created_at": created.isoformat()}
             for pid, stored, created in self.store.scheduling.all_params()
         ]
+        plan_uids = {r.id: r.uid for r in self.store.q("SELECT id, uid FROM plans")}
         plans = [
             {
                 "id": p.id,
+                "uid": plan_uids.get(p.id),  # the same plan on every device (m035)
                 "date": p.date.isoformat(),
                 "label": p.label,
                 "role": p.role,

@@ -115,10 +115,16 @@ def _scheduling(conn: Connection, doc: dict[str, Any]) -> None:
     for p in doc.get("plans", []):
         conn.execute(
             text(
-                "INSERT INTO plans (id, date, label, role, rounds, created_at)"
-                " VALUES (:id, :date, :label, :role, :rounds, :t)"
+                "INSERT INTO plans (id, date, label, role, rounds, created_at, uid)"
+                " VALUES (:id, :date, :label, :role, :rounds, :t, :uid)"
             ),
-            {**p, "rounds": json.dumps(p["rounds"]), "t": from_iso(p["created_at"])},
+            {
+                **p,
+                "rounds": json.dumps(p["rounds"]),
+                "t": from_iso(p["created_at"]),
+                # an export from before m035 gives none: the one its home derived from the same fields
+                "uid": p.get("uid") or ids.plan_uid(p["id"], p["created_at"]),
+            },
         )
     for f in doc.get("fitted_parameters", []):
         conn.execute(

@@ -3,7 +3,7 @@
 An event is a plain dict (the sync folder's JSON lines, or an export turned into events by
 :func:`~mockprep.core.export_events.export_events`): a session, a review, a mock answer
 (:mod:`~mockprep.db.mock_answer_merge`), a story (its versions, links, removed links and rehearsals), a
-question's marks or a deletion.
+question's marks, an interview plan (:mod:`~mockprep.db.plan_sync`) or a deletion.
 Applying an event twice changes nothing; an event that refers to something not here yet (a session, a
 question) is handed back as waiting. Every card whose log changed is replayed from its whole log in time
 order (:data:`~mockprep.db.card_replay.REPLAY_ORDER`), so every device computes the same card.
@@ -23,6 +23,7 @@ from mockprep.db.card_replay import KnownParams, store_replayed_card
 from mockprep.db.mark_stamps import take_marks
 from mockprep.db.merge_summary import MergeSummary
 from mockprep.db.mock_answer_merge import MockAnswerMerge
+from mockprep.db.plan_sync import take_plan
 from mockprep.db.question_aliases import current_key, current_keys
 from mockprep.db.review_indexes import SAME_REVIEW, delete_reviews_with_uids
 from mockprep.db.session_reviews import of_session_row
@@ -58,15 +59,19 @@ def merge_events(store: Store, events: Iterable[dict[str, Any]], origin: str) ->
     return summary
 
 
-def _delete_session_or_story(raw: sqlite3.Connection, uid: str) -> int:
-    """Delete the session (once it has no reviews or answers left) or the story ``uid`` names."""
-    gone = raw.execute(
+def _delete_session_story_or_plan(raw: sqlite3.Connection, uid: str) -> str | None:
+    """Delete the session (once it has no reviews or answers left), the story or the plan ``uid`` names;
+    which of them it was (None: nothing here)."""
+    if raw.execute(
         "DELETE FROM sessions WHERE uid = ?"
         f" AND NOT EXISTS (SELECT 1 FROM reviews r WHERE {of_session_row('sessions')})"
         " AND NOT EXISTS (SELECT 1 FROM mock_answers WHERE session_id = sessions.id)",
         (uid,),
-    ).rowcount
-    return gone + raw.execute("DELETE FROM stories WHERE uid = ?", (uid,)).rowcount
+    ).rowcount:
+        return "session"
+    if raw.execute("DELETE FROM stories WHERE uid = ?", (uid,)).rowcount:
+        return "story"
+    return "plan" if raw.execute("DELETE FROM plans WHERE uid = ?", (uid,)).rowcount else None
 
 
 # A session whose line was skipped (a wrong value): its reviews are added without it, as a review made
@@ -136,6 +141,11 @@ class _Merger:
             self._marks(event)
         elif kind == "alias":
             self._alias(event)
+        elif kind == "plan":  # (after the deletions are gathered: one removed since is not added)
+            if event["uid"] in self.deletions:
+                self.summary.undone += 1
+            else:
+                self.summary.plans += take_plan(self.raw, event, _origin(event, self.origin))
         elif kind == SKIPPED_SESSION:
             self.skipped[event["uid"]] = event
 
@@ -347,10 +357,15 @@ class _Merger:
         found = delete_reviews_with_uids(self.raw, (review_codec.pack_uid(uid) for uid in uids))
         self.touched.update(question_id for question_id, _ in found)
         reviews = {review_codec.uid_hex(uid) for _, uid in found}
-        gone = [uid for uid in uids if uid not in reviews and _delete_session_or_story(self.raw, uid)]
+        kinds = {uid: _delete_session_story_or_plan(self.raw, uid) for uid in uids if uid not in reviews}
+        gone = [uid for uid, kind in kinds.items() if kind]
         new = sum(uid in self.new_sessions for uid in gone)  # added by this merge, removed on their device
         self.summary.sessions -= new
         self.summary.deleted += len(found) + len(gone) - new
+        removed = self.summary.removed
+        for kind, count in (("review", len(found)), *((k, 1) for u, k in kinds.items() if k)):
+            removed[kind] = removed.get(kind, 0) + count
+        removed["session"] = removed.get("session", 0) - new
         self.summary.undone += new + len(self.undone - reviews)  # (a review here already is deleted)
 
     def _story_deletion(self, event: dict[str, Any]) -> None:

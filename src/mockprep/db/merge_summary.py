@@ -19,10 +19,14 @@ class MergeSummary:
     rehearsals: int = 0
     mock_answers: int = 0  # answers of mock rounds (and of sessions, kept unrated when cut short)
     deleted: int = 0
+    # of ``deleted``, the reviews, sessions and plans removed, by kind ("review", "session", "plan"); the
+    # rest are stories' records (a story, its versions, links, rehearsals)
+    removed: dict[str, int] = field(default_factory=dict)
     undone: int = 0  # made, then undone or deleted on their device, both read now: neither added nor removed
     cards: int = 0  # cards replayed
     marks: int = 0  # questions whose suspended / buried / flagged marks changed
     aliases: int = 0  # keys renamed questions had, added
+    plans: int = 0  # interview plans added
     moved: int = 0  # reviews here on a question whose id was given to another since, moved back
     conflicts: list[str] = field(default_factory=list)  # titles of stories edited on two devices
     kept: list[str] = field(
@@ -55,6 +59,7 @@ class MergeSummary:
                 self.rehearsals,
                 self.mock_answers,
                 self.marks,
+                self.plans,
                 self.aliases,
                 self.moved,
             )

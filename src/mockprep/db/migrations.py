@@ -33,6 +33,7 @@ from mockprep.db.mark_stamps import m026_mark_stamps
 from mockprep.db.mock_answer_lines import m031_mock_answer_lines
 from mockprep.db.model_failures import m029_model_failures
 from mockprep.db.packed_grading import m019_packed_grading
+from mockprep.db.plan_sync import m035_plan_uids
 from mockprep.db.question_aliases import m028_question_aliases
 from mockprep.db.review_indexes import m022_review_indexes
 from mockprep.db.review_times import m018_review_times
@@ -82,4 +83,5 @@ MIGRATIONS: list[Migration] = [
     m032_memory_under_adopted_weights,
     m033_fit_log_uid,
     m034_recounted_reviews_sent,
+    m035_plan_uids,
 ]

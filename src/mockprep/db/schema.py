@@ -142,6 +142,8 @@ class PlanRow(SQLModel, table=True):
     role: str | None = None
     rounds: str = "[]"  # JSON list; empty: every round
     created_at: datetime
+    uid: str | None = Field(default=None, unique=True)  # the same plan on every device (m035)
+    origin: str | None = None  # NULL: set on this device; else the device (or "import") it came from
 
 
 class SchedulerParamsRow(SQLModel, table=True):

@@ -31,7 +31,7 @@ from mockprep.paths import DB_NAME, ensure_home
 MIN_SQLITE = (3, 31, 0)  # generated columns (m016)
 # The newest migration and how many there are: a file that has applied exactly these is current, and
 # opening it imports no migration code (~10 ms). A test keeps them in step with MIGRATIONS.
-LATEST_MIGRATION = ("m034_recounted_reviews_sent", 34)
+LATEST_MIGRATION = ("m035_plan_uids", 35)
 
 if TYPE_CHECKING:
     from mockprep.db.banks import BankTable

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from mockprep.db import review_codec
 from mockprep.db.mark_stamps import MARKED, marks_event
 from mockprep.db.mock_answer_merge import answers_sent_with, mock_answer_event
+from mockprep.db.plan_sync import plan_event
 from mockprep.db.sql import iso
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ class SyncLog:
 
 
 def _queue_everything(raw: sqlite3.Connection) -> None:
-    """Queue this device's sessions and reviews, every story, and every question's marks."""
+    """Queue this device's sessions, reviews and plans, every story, and every question's marks."""
     raw.execute(
         "INSERT INTO sync_changes (kind, row_id) SELECT 'session', id FROM sessions"
         " WHERE origin IS NULL ORDER BY id"
@@ -154,6 +155,10 @@ def _queue_everything(raw: sqlite3.Connection) -> None:
     raw.execute(
         "INSERT INTO sync_changes (kind, row_id) SELECT 'marks', question_id FROM cards"
         f" WHERE {MARKED} ORDER BY question_id"
+    )
+    raw.execute(
+        "INSERT INTO sync_changes (kind, row_id) SELECT 'plan', id FROM plans"
+        " WHERE origin IS NULL ORDER BY id"
     )
 
 
@@ -177,6 +182,8 @@ def _event(raw: sqlite3.Connection, kind: str, row_id: int | None, ref: str | No
         return _story(raw, row_id)
     if kind == "marks":
         return marks_event(raw, row_id)
+    if kind == "plan":
+        return plan_event(raw, row_id)
     return None
 
 
