@@ -195,7 +195,9 @@ def test_stats_figures_equal_the_generated_truth(history) -> None:
     data = collect(store, NOW, UTC)
     assert data["reviews"] == len(rows)
     for window in (7, 30, 365):
-        judged = [r for r in rows if r["state"] == 2 and r["at"] >= NOW - timedelta(days=window)]
+        # the last N local days (here UTC's), today included
+        first_day = NOW.date() - timedelta(days=window - 1)
+        judged = [r for r in rows if r["state"] == 2 and r["at"].date() >= first_day]
         passed = sum(r["rating"] > 1 for r in judged)
         figure = data["retention"]["overall"][f"last_{window}_days"]
         assert figure["reviews"] == len(judged)

@@ -25,7 +25,7 @@ from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import ReviewRecord
 from mockprep.core.scoring import answer_points
 from mockprep.core.stats import StatsFilter, histogram_median
-from mockprep.core.zone_offsets import local_date_at, zone_offsets
+from mockprep.core.zone_offsets import day_starts, local_date_at, zone_offsets
 from mockprep.db import stats_rollup
 from mockprep.db.sql import db_us, from_db_time
 from mockprep.db.store import Store
@@ -228,14 +228,19 @@ def _assert_figures(store: Store, flt: StatsFilter, offsets) -> None:
     assert {d.day: d.n for d in store.stats.review_days(flt, offsets)} == days
 
     retention: dict = {}
+    today = local_date_at(offsets, NOW)
+
+    def within(r: tuple, n: int) -> bool:  # the last n local days, today included (README)
+        return local_date_at(offsets, r[0]) >= today - timedelta(days=n - 1)
+
     for r in log:
-        if not r[7] and r[0] >= NOW - timedelta(days=365):  # every answer outside cram, and failures
+        if not r[7] and within(r, 365):  # every answer outside cram, and failures
             cell = retention.setdefault((r[1], r[2]), [0] * 9)
             cell[7] += 1
             cell[8] += r[5] == 1
         if r[6] == 2 and not r[7]:
             for i, n in enumerate((7, 30, 365)):
-                if r[0] >= NOW - timedelta(days=n):
+                if within(r, n):
                     cell = retention[(r[1], r[2])]
                     cell[2 * i] += r[5] > 1
                     cell[2 * i + 1] += 1
@@ -305,6 +310,38 @@ def test_figures_are_exact_where_windows_start_inside_a_day(shared: Store, zone:
     for since_days in (None, *SINCE_DAYS):
         since = None if since_days is None else START + timedelta(days=since_days, hours=7, minutes=13)
         _assert_figures(store, StatsFilter(since=since), offsets)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    zone=st.sampled_from(ZONE_NAMES),
+    minutes=st.lists(near_edges, min_size=1, max_size=30),
+    at=st.tuples(st.floats(0, 0.999), st.floats(0, 0.999)),
+)
+def test_the_last_n_days_are_the_same_at_any_hour_of_a_day(shared: Store, zone, minutes, at) -> None:
+    """The tester's case: one home at 09:00 and at 21:00 of one day gave 130 and 123 reviews for 'last 7
+    days', as the window began exactly 168 hours back. Any two moments of one local day give the same
+    figures: the last N local days, today included."""
+    store = shared
+    _reset(store)
+    offsets = zone_offsets(ZoneInfo(zone), NOW)
+    store.stats.prepare(offsets)
+    questions = sorted(q for (q,) in store.conn.exec_driver_sql("SELECT id FROM questions").all())
+    with store.write() as conn:
+        conn.raw.executemany(
+            "INSERT INTO reviews (question_id, rated_us, rating, state_before, duration_ms)"
+            " VALUES (?, ?, ?, 2, 1000)",
+            [
+                (questions[n % 12], db_us(START + timedelta(minutes=m)), 1 + n % 4)
+                for n, m in enumerate(minutes)
+            ],
+        )
+    (day, begins), (_next, ends) = day_starts(
+        offsets, local_date_at(offsets, NOW), local_date_at(offsets, NOW)
+    )
+    moments = [begins + (ends - begins) * share for share in at]
+    first, second = (store.stats.retention_by_topic(StatsFilter(), m, offsets) for m in moments)
+    assert first == second
 
 
 def test_stats_after_a_move_to_another_zone_recounts_once_and_says_so(cli, monkeypatch) -> None:

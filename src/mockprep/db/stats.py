@@ -110,21 +110,27 @@ class StatsQueries:
     def retention_by_topic(
         self, flt: StatsFilter, now: datetime, offsets: Offsets | None = None
     ) -> list[TopicRetention]:
-        """Per round and topic: passed / total review-state answers over 7, 30 and 365 days, and lapses;
-        and over 365 days every answer and those failed (cram answers, outside the schedule, left out).
+        """Per round and topic: passed / total review-state answers over the last 7, 30 and 365 local
+        days, today included (the topic trends' days), and lapses; and over 365 days every answer and
+        those failed (cram answers, outside the schedule, left out).
 
         Each window from the roll-up's months after the one it starts in, and that month's days after
-        the first (or, when fewer, the whole month less its days up to the first); the part of the day
-        it starts in from the log by its index by time. A year is a few thousand rows.
+        the first (or, when fewer, the whole month less its days up to the first); with ``--since`` in
+        its first day, that day's rest from the log by its index by time. A year is a few thousand rows.
         """
         zone = self._zone(offsets)
         rolled, params = _rollup_filter(flt)
         clause, log_params = review_filter(StatsFilter(flt.rounds, flt.banks))
         values: dict[str, Any] = {**params, **log_params}
         parts = []
+        today = local_date_at(zone, now)
         for n in WINDOWS:
-            cut = now - timedelta(days=n)
-            edge = _edge(max(cut, flt.since or cut), zone)
+            first_day = today - timedelta(days=n - 1)
+            since = None if flt.since is None else local_date_at(zone, flt.since)
+            if since is not None and since >= first_day:
+                edge = _edge(flt.since, zone)  # the rest of --since's day from the log, then whole days
+            else:  # whole local days only: the roll-up's, from the window's first day on
+                edge = Edge((first_day - timedelta(days=1)).isoformat(), first_day - timedelta(days=1))
             assert edge.day is not None
             first = edge.day.replace(day=1)
             following = (first + timedelta(days=31)).replace(day=1)
@@ -142,12 +148,13 @@ class StatsQueries:
                 parts.append(take.format("") + f" FROM stats_topic_months WHERE {rolled} AND month >= :m{n}")
                 days = f"day >= :first{n} AND day <= :d{n}"
                 parts.append(take.format("-") + f" FROM stats_topic_days WHERE {rolled} AND {days}")
-            parts.append(
-                f"SELECT q.round, q.topic, {n}, r.state_before = 2 AND r.rating > 1, r.state_before = 2,"
-                " r.state_before = 2 AND r.rating = 1, 1, r.rating = 1 FROM reviews r"
-                f" JOIN questions q ON q.id = r.question_id WHERE r.rated_us >= :b{n} AND r.rated_us < :e{n}"
-                f" AND {clause} AND NOT r.cram"
-            )
+            if edge.end > edge.begin:
+                parts.append(
+                    f"SELECT q.round, q.topic, {n}, r.state_before = 2 AND r.rating > 1, r.state_before = 2,"
+                    " r.state_before = 2 AND r.rating = 1, 1, r.rating = 1 FROM reviews r JOIN questions q"
+                    f" ON q.id = r.question_id WHERE r.rated_us >= :b{n} AND r.rated_us < :e{n}"
+                    f" AND {clause} AND NOT r.cram"
+                )
         sums = ", ".join(f"SUM(CASE WHEN w = {n} THEN {c} ELSE 0 END)" for n in WINDOWS for c in "pr")
         year = ", ".join(f"SUM(CASE WHEN w = 365 THEN {c} ELSE 0 END)" for c in "laf")
         stmt = text(
