@@ -10,7 +10,9 @@ For each key point the answer is searched sentence by sentence (and pairs of nei
   (:mod:`mockprep.core.embedding`), when it is loaded;
 - **opposite**: the passage that matches the point's words uses the antonym of one of its directional
   words (higher/lower, increases/decreases...): the point is contradicted. A negation that applies to a
-  shared word in only one of the two is a weaker sign: such a point counts as partly covered at most.
+  shared word in only one of the two is a weaker sign: such a point counts as partly covered at most;
+- **specifics**: a point whose numbers or names written with a digit the answer leaves out is partly
+  covered at most (:mod:`mockprep.core.specifics`): no other word or number stands for them.
 
 A logistic model over those features, fitted on the development set in ``benchmarks/grading``
 (``python -m benchmarks.grading.fit``), gives the probability that an interviewer would count the point
@@ -30,6 +32,7 @@ from mockprep.core.acronyms import capitals, expansion
 from mockprep.core.directions import opposite
 from mockprep.core.number_words import with_digits
 from mockprep.core.quantities import find_quantity
+from mockprep.core.specifics import left_out, stated
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, as_written, content_stems, joined_forms, stem, words
 
 if TYPE_CHECKING:
@@ -101,6 +104,7 @@ class PointFeatures:
     evidence: str | None
     opposite: str | None  # the best passage uses the antonym of one of the point's directional words: why
     negation: bool  # a negation applies to a shared word in one of the two and not the other
+    specifics: tuple[int, int] = (0, 0)  # the point's numbers and names the answer gives, and leaves out
 
 
 @dataclass(frozen=True)
@@ -242,8 +246,8 @@ def _acronyms(
             if word not in STOPWORDS and stem(word) in out:
                 out[stem(word)].add(stem(written))
     for letters, written in capitals(point):
-        if stem(written) not in out:
-            continue
+        if stem(written) not in out or len(letters) == 2:
+            continue  # two letters say too little this way round too: a point's "EM" is no "every model"
         spelled = [w for w in expansion(letters, answer_words) or () if w not in STOPWORDS]
         if len(spelled) >= 2:
             out[stem(written)].add(spelled[0] + spelled[1])
@@ -314,6 +318,7 @@ def features(
         digits = functools.partial(with_digits, compounds=False)
         meanings = embedder.similarities([digits(p) for p in points], [digits(t) for t in texts])
     point_stems = [content_stems(point) for point in points]
+    given = stated(whole.text)
     # the first 200 distinct acronyms: an answer holds a few; a paste of thousands would cost time
     answer_words, answer_capitals = words(whole.text), capitals(whole.text)[:200]
     # the prompt's words, and its compounds written together ("fine tuning" is "finetuning" too)
@@ -349,6 +354,7 @@ def features(
                 if shares[evidence_index] >= 0.5
                 else None,
                 negation=shares[evidence_index] >= 0.5 and _negation_differs(point, set(stems), evidence),
+                specifics=left_out(point, given, prompt),
             )
         )
     return out
@@ -381,6 +387,8 @@ def judge(
         p = probability(f)
         if f.distinct == 0.0 and f.meaning < OWN_WORDS_MEANING:
             p = min(p, PARTLY - 0.01)  # only words other key points share: nothing of this one
+        if f.specifics[1]:
+            p = min(p, COVERED - 0.01)  # a number or name of the point left out: partly at most
         reason = None
         if p >= PARTLY and f.opposite:
             verdict, reason = "contradicted", f.opposite
