@@ -2,7 +2,9 @@
 
 A point is made of the answer's prose: fenced code, Markdown tables, display maths (and maths alone on
 its line), HTML block lines and a line citing a source ("Kingma & Ba, 2014") stay in the model answer
-and are never proposed, and neither is a heading or a question. Inline maths
+and are never proposed, and neither is a heading or a question; a citation in parentheses inside a
+sentence is left out of its point. An abbreviation with periods inside ("i.i.d.") or "et al." never
+ends a sentence. Inline maths
 (``\\(...\\)``, ``$...$``) and code spans are kept whole inside a point (no split cuts them), but a piece
 that holds nothing else is no point. From the prose: its list items, else its sentences, else the
 clauses of its one sentence (split at ``;``, ``,``, ``:``, a spaced dash, "and", "but", "because",
@@ -31,7 +33,11 @@ _DISPLAY = ((re.compile(r"^\s*\$\$"), "$$"), (re.compile(r"^\s*\\\["), "\\]"))
 _SPAN = re.compile(
     r"\\\(.+?\\\)|\\\[.+?\\\]|\$\$.+?\$\$|\$(?=\S)[^$\n]+?(?<=\S)\$(?!\d)|`[^`\n]+`", re.DOTALL
 )
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "cf.", "approx.", "resp.", "fig.", "eq.", "no.")
+# What never ends a sentence: a word with periods inside ("i.i.d.", "e.g.", "U.S.", "Ph.D."), "et al."
+# (a citation's, a year or a name follows), and the common abbreviations written with one period.
+_NO_END = re.compile(
+    r"(?:\b(?:[^\W\d_]{1,3}\.){2,}|\bet\s+al\.|\b(?:etc|vs|cf|approx|resp|fig|eq|no)\.)$", re.IGNORECASE
+)
 _CLAUSE = re.compile(r";\s*|,\s+|:\s+|\s+[—–-]\s+|\s+(?:and|but|because|while|whereas)\s+")
 _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 # A line that only cites: authors, then a year ("Kingma & Ba, 2014", "Vaswani et al. 2017"), or one
@@ -46,6 +52,12 @@ _CITATION = re.compile(
     rf"^\s*(?:{_NAME}(?:{_AUTHORS_SEP}{_NAME})+,?\s*{_YEAR}|{_NAME},?\s+et\s+al\.?,?\s*{_YEAR}"
     rf"|\({_NAME}(?:,?\s+et\s+al\.?)?,?\s*{_YEAR}\))\s*\.?\s*$"
 )
+
+# A citation in parentheses inside a sentence ("Ridge (Hoerl et al. 1970) shrinks ...", "(Breiman 2001;
+# Ho, 1995)"): a source, not the point's content, so a point leaves it out.
+_AUTHOR = rf"(?:(?:van|von|de|der|da|di|le)\s+)*{_NAME}"  # "van der Maaten"
+_CITED = rf"{_AUTHOR}(?:{_AUTHORS_SEP}{_AUTHOR})*(?:,?\s+et\s+al\.?)?,?\s*(?:1[6-9]|20)\d\d[a-z]?"
+_INLINE_CITATION = re.compile(rf"\s*\({_CITED}(?:\s*;\s*{_CITED})*\)")
 
 
 def has_word(text: str) -> bool:
@@ -163,10 +175,11 @@ def _split(text: str, splitter) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _sentences(prose: str) -> list[str]:
-    """``prose`` split after ".", "!" or "?", but not after an abbreviation ("e.g. Q-learning")."""
+    """``prose`` split after ".", "!" or "?", but not after an abbreviation ("e.g. Q-learning", "i.i.d.
+    samples", "Hoerl et al. 1970")."""
     out: list[str] = []
     for piece in re.split(r"(?<=[.!?])(?:\*\*|__)?\s+", prose):
-        if out and out[-1].lower().endswith(_ABBREVIATIONS):
+        if out and _NO_END.search(out[-1]):
             out[-1] += " " + piece
         elif piece:
             out.append(piece)
@@ -176,7 +189,7 @@ def _sentences(prose: str) -> list[str]:
 def _point(piece: str) -> str | None:
     """The key point a piece of prose makes, or None: a question, or maths or code with no words
     around it, makes none."""
-    text = _EMPHASIS.sub(r"\2", piece).strip()
+    text = _INLINE_CITATION.sub("", _EMPHASIS.sub(r"\2", piece)).strip()
     if not text or text.endswith("?") or not has_word(_SPAN.sub(" ", text)):
         return None
     if not any(ch.isalpha() for ch in _SPAN.sub(" ", text)):
