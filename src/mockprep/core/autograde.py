@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from mockprep.core.number_words import symbols, with_digits
-from mockprep.core.units import KIND_NAMES, Unit, Written, expected_unit, written_after
+from mockprep.core.units import KIND_NAMES, Unit, Written, expected_unit, summed_durations, written_after
 
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionSpec
@@ -306,6 +306,11 @@ def read_number(answer: str, proportion: bool = False) -> float | None:
     return value * written_after(after).magnitude
 
 
+# Digits written onto letters belong to a name, not a value: "CO2e", "H2O", "fp16", "x86", "GPT-4",
+# "ResNet-50", "log2(8)" (a letter just before the expression, or before its sign or bracket).
+_IN_NAME = re.compile(r"[^\W\d_]$")
+
+
 def _read(answer: str) -> tuple[float, bool, str] | None:
     """The final number in ``answer``, whether a "%" ends it, and the text after it (a magnitude, a
     unit); None when there is none."""
@@ -323,6 +328,7 @@ def _read(answer: str) -> tuple[float, bool, str] | None:
         (m.start(), m.end(), m.group().strip())
         for m in _EXPRESSION.finditer(text)
         if re.search(r"\d|π|pi", m.group())
+        and not _IN_NAME.search(text, 0, m.start() + len(m.group()) - len(m.group().lstrip()))
     ]
     starts = [at for at, _end, _expression in found]
     for start in [*reversed(cuts), 0]:
@@ -359,11 +365,13 @@ def read_quantity(spec: QuestionSpec, answer: str) -> tuple[float, str] | None:
     question's ("ms" where the answer is in users), which would otherwise pass unnoticed.
     """
     assert spec.value is not None
+    scale, unit = expected_unit(spec.unit)
+    if unit is not None and unit.kind == "time":  # "2 h 30 min" is one time: 9000 s
+        answer = summed_durations(answer)
     reading = _read(answer)
     if reading is None:
         return None
     number, percent, after = reading
-    scale, unit = expected_unit(spec.unit)
     written = written_after(after, unit.kind if unit else None)
     if percent:
         written = Written(1.0, Unit("%", "percent", 1.0))

@@ -114,6 +114,41 @@ def written_after(text: str, kind: str | None = None) -> Written:
     return Written(magnitude)
 
 
+def _time_names() -> str:
+    names = sorted((n for n, (kind, _scale) in _UNITS.items() if kind == "time"), key=len, reverse=True)
+    return "|".join(re.escape(n) for n in names)
+
+
+# One part of a duration ("2 h", "30min", "1.5 hours") and a run of two or more of them, joined by
+# spaces, a comma or "and": "2 h 30 min", "1m30s", "1 hour and 15 minutes".
+_PART = rf"(\d+(?:\.\d+)?)\s*({_time_names()})(?![^\W\d_])"
+_PART_RE = re.compile(_PART, re.IGNORECASE)
+_DURATION = re.compile(rf"(?<![\w.]){_PART}(?:\s*,?\s*(?:and\s+)?{_PART})+", re.IGNORECASE)
+
+
+def _time_scale(name: str) -> float | None:
+    """The size in seconds of a time unit as written ("min", "Hours"); None for another word ("MS")."""
+    found = _lookup(name, "time")
+    return found.scale if isinstance(found, Unit) and found.kind == "time" else None
+
+
+def summed_durations(text: str) -> str:
+    """``text`` with each duration written in parts, each part in a smaller unit than the one before
+    ("2 h 30 min", "1m30s", "1 hour and 15 minutes"), written as the one number of seconds it sums to
+    ("9000 s"). Parts in the same or a growing unit ("10 ms, 20 ms") are several values, left as written."""
+
+    def summed(match: re.Match[str]) -> str:
+        total, previous = 0.0, math.inf
+        for part in _PART_RE.finditer(match.group()):
+            scale = _time_scale(part.group(2))
+            if scale is None or scale >= previous:
+                return match.group()
+            total, previous = total + float(part.group(1)) * scale, scale
+        return f"{total:.12g} s"
+
+    return _DURATION.sub(summed, text)
+
+
 def expected_unit(unit: str | None) -> tuple[float, Unit | None]:
     """A question's unit as its magnitude and known unit: "billion parameters" is (1e9, None), "GiB"
     (1, GiB), "nats per token" (1, nats), "B" (1, bytes), "users" (1, None)."""
