@@ -64,6 +64,9 @@ class SyncResult:
     reworded: tuple[Reworded, ...] = ()
     # Retired questions whose id the file gave to another prompt: kept apart (their ids counted as added).
     set_aside: tuple[SetAside, ...] = ()
+    # Choice questions with reviews whose options or correct letter changed: (key, reviews). Their past
+    # answers were to the old options.
+    rechoiced: tuple[tuple[str, int], ...] = ()
 
     @property
     def changed(self) -> bool:

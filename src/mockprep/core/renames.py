@@ -202,6 +202,13 @@ def sync_lines(results: Sequence[SyncResult], every_rename: bool = True) -> tupl
         ]
         if taken:
             warnings.append(_taken_line(result.bank_id, taken))
+    for result in results:
+        if result.rechoiced:
+            named = [f"{key} ({plural(reviews, 'review')})" for key, reviews in result.rechoiced]
+            warnings.append(
+                f"{result.bank_id}: options or correct letter changed for {_few(named, len(named))}: its past"
+                " answers were to the old options, so a letter in its history may now read as another option"
+            )
     return notes, warnings
 
 

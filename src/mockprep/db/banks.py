@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from mockprep.core.bank_files import FileStamp
     from mockprep.core.bank_records import Bank
-    from mockprep.core.questions import Question, QuestionRecord
+    from mockprep.core.questions import Question, QuestionRecord, QuestionSpec
     from mockprep.core.records import BankInfo, BankSummary, SyncResult
     from mockprep.core.renames import Arrival, Gone, Reworded, SetAside
     from mockprep.db.store import Store
@@ -133,6 +133,7 @@ class BankTable:
             seen = set()
             fresh = []
             reworded: list[Reworded] = []
+            rechoiced: list[tuple[int, str]] = []
             topic_moved = False
             set_aside: list[SetAside] = []
             for question in bank.questions:
@@ -163,6 +164,8 @@ class BankTable:
                         elif data != values["data"]:
                             updated += 1  # (one that only takes its bank's new roles is the bank's edit)
                             reworded += _reworded(qid, question.key, data, question.spec.prompt)
+                            if _options_changed(data, question.spec):
+                                rechoiced.append((qid, question.key))
             if fresh:
                 # A new bank of thousands of questions: one executemany per table, not a query per row.
                 raw = conn.raw
@@ -193,6 +196,7 @@ class BankTable:
             gone = _gone(conn, leaving)
             if reworded:
                 reworded = _with_reviews(conn, reworded)
+            counts = _review_counts(conn, [qid for qid, _key in rechoiced]) if rechoiced else {}
         moved_to = bank.source if before is not None and before.source != bank.source else None
         if topic_moved:
             edited = (*edited, "topic")
@@ -200,6 +204,7 @@ class BankTable:
         return SyncResult(
             bank.id, added, updated, retired, restored, moved_to, edited, gone or (), arrived,
             reworded=tuple(reworded), set_aside=tuple(set_aside),
+            rechoiced=tuple((key, counts[qid]) for qid, key in rechoiced if counts.get(qid)),
         )  # fmt: skip
 
     def retire_questions(self, bank_id: str, now: datetime) -> SyncResult:
@@ -430,6 +435,17 @@ def _reworded(qid: int, key: str, data: str, prompt: str) -> list[Reworded]:
 
     was = json.loads(data)["prompt"]
     return [Reworded(qid, key, was, prompt, 0)] if prompt_key(was) != prompt_key(prompt) else []
+
+
+def _options_changed(data: str, spec: QuestionSpec) -> bool:
+    """Whether a question that was and is a choice question (its answers letters) has other options or
+    another correct letter than those stored (``data``)."""
+    import json
+
+    was = json.loads(data)
+    if spec.kind != "choice" or was.get("choices") is None:
+        return False
+    return (was["choices"], was.get("correct")) != (spec.choices, spec.correct)
 
 
 def _with_reviews(conn: Any, reworded: list[Reworded]) -> list[Reworded]:
