@@ -67,6 +67,9 @@ class Transcript:
 
     words: tuple[Word, ...]
     seconds: float
+    # Stretches (start, end seconds) of speech the words may not hold: sound under no word that hearing
+    # again could not make out, or words standing there only as a repeat of earlier ones.
+    unheard: tuple[tuple[float, float], ...] = ()
 
     @property
     def text(self) -> str:
@@ -192,6 +195,72 @@ def repeated(segments: Sequence[Sequence[str]], run: int = REPEAT_RUN) -> list[b
         out.append(bool(words) and 2 * sum(covered) > len(words))
         seen.update(tuple(words[i : i + run]) for i in range(len(words) - run + 1))
     return out
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One of a transcriber's segments: its word pieces (text, start, end) and how sure it is of them."""
+
+    pieces: tuple[tuple[str, float, float], ...]
+    no_speech: float  # the transcriber's probability that the segment holds no speech
+    logprob: float  # the mean log probability of its tokens
+
+    @property
+    def start(self) -> float:
+        return self.pieces[0][1] if self.pieces else 0.0
+
+
+def repeating(first: Sequence[Heard], again: Sequence[Heard], run: int = REPEAT_RUN) -> set[int]:
+    """The indexes of the ``first`` segments (heard with the prompt) that are :func:`repeated`, in time
+    order among ``first`` and ``again`` (heard once more without it): a prompted segment may repeat text
+    that only hearing a stretch again found (said at 29 s, written by the prompted pass at 49 s over
+    other speech). A segment of ``again`` is never such a repeat: heard on its own, without the prompt
+    or the text around it, what it repeats was said again."""
+    both: list[tuple[Heard, int | None]] = [(s, i) for i, s in enumerate(first)] + [(s, None) for s in again]
+    order = sorted(both, key=lambda p: p[0].start)
+    flags = repeated([[p[0] for p in s.pieces] for s, _i in order], run)
+    return {i for (_s, i), flag in zip(order, flags, strict=True) if flag and i is not None}
+
+
+def cut(segment: Heard, stretches: Sequence[tuple[float, float]]) -> list[Heard]:
+    """The segment in parts, one for the words between each two ``stretches`` (in time order)."""
+    parts: dict[int, list[tuple[str, float, float]]] = {}
+    for piece in segment.pieces:
+        parts.setdefault(sum(end <= piece[1] for _start, end in stretches), []).append(piece)
+    return [Heard(tuple(p), segment.no_speech, segment.logprob) for p in parts.values()] or [segment]
+
+
+def still_unheard(
+    repeats: Sequence[Heard], heard: Sequence[Heard], sound: list[bool], frame_seconds: float
+) -> list[Heard]:
+    """The words of ``repeats`` in stretches of sound that ``heard`` still leaves under no word: a
+    speaker may say a passage again, and where hearing it again without the prompt finds nothing
+    (Whisper judges the short last window of a clip likely silence), the repeat stands."""
+    words = sorted((Word(*p) for s in heard for p in s.pieces if p[0].strip()), key=lambda w: w.start)
+    left = unheard_stretches(words, sound, frame_seconds)
+
+    def inside(piece: tuple[str, float, float]) -> bool:
+        return any(start <= (piece[1] + piece[2]) / 2 <= end for start, end in left)
+
+    parts = [Heard(tuple(filter(inside, s.pieces)), s.no_speech, s.logprob) for s in repeats]
+    return [part for part in parts if part.pieces]
+
+
+def not_made_out(
+    words: Sequence[Word], stood: Sequence[Heard], sound: list[bool], frame_seconds: float
+) -> tuple[tuple[float, float], ...]:
+    """What a transcript's ``words`` may not hold (:attr:`Transcript.unheard`), in time order, overlaps
+    joined: the :func:`unheard_stretches` they leave, and the time of each repeat that ``stood`` for
+    want of anything heard there again."""
+    spans = unheard_stretches(words, sound, frame_seconds)
+    spans += [(s.pieces[0][1], s.pieces[-1][2]) for s in stood if s.pieces]
+    out: list[tuple[float, float]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return tuple((round(float(start), 2), round(float(end), 2)) for start, end in out)
 
 
 def _fold(word: str) -> str:

@@ -7,6 +7,7 @@ and what transcribes it are handed in behind two small protocols, so the flows n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -131,6 +132,8 @@ class Voice:
             delivery = measure(transcript, settings.voice_pause_seconds, settings.voice_fillers)
             if clip.live:
                 self.notice(f"Transcribed {format_duration(transcript.seconds)} of speech.")
+            if transcript.unheard:
+                self.notice(unheard_line(transcript, label))
             return SpokenAnswer(clip, transcript, delivery)
 
     def _progress(self, label: str) -> Callable[..., None]:
@@ -138,19 +141,26 @@ class Voice:
         takes a minute or more: a 20-minute answer on 2 cores), and of each long stretch heard again (a
         skipped head of 2m30s took longer than the rest of a 5-minute answer, with nothing said); a
         stretch under :data:`TOLD_AGAIN_SECONDS` and a tenth of the recording is heard again quietly
-        (several short ones each told would be a column of lines for seconds of work)."""
+        (several short ones each told would be a column of lines for seconds of work). A stretch over
+        one heard before is heard once more because words the first pass wrote after that one repeated
+        what it held."""
         said: list[Any] = [0.0, None, 0.0]  # how far the last line said; the stretch heard again; length
+        heard: dict[tuple[float, float], str] = {}  # each stretch heard again: why
         fmt = format_duration
 
         def tell(done: float, total: float, again: tuple[float, float] | None = None) -> None:
             where = "" if again is None else f"{fmt(again[0])}–{fmt(again[1])} again: "
             if again is None:
                 said[2] = max(said[2], total)  # the recording's length, from the first pass
+            elif again not in heard:
+                over = any(a < again[1] and again[0] < b for a, b in heard)
+                repeat = "what was first written there repeated earlier words"
+                heard[again] = repeat if over else "skipped the first time"
             if again is not None and again[1] - again[0] < min(TOLD_AGAIN_SECONDS, said[2] / 10):
                 return
-            if again != said[1]:  # a stretch starts again from its own start
+            if again is not None and again != said[1]:  # a stretch starts again from its own start
                 said[:2] = [0.0, again]
-                self.notice(f"Transcribing {label} … hearing {where[:-2]} (skipped the first time)")
+                self.notice(f"Transcribing {label} … hearing {where[:-2]} ({heard[again]})")
             elif total > 0 and done < total and done - said[0] >= total / 10:
                 said[0] = done
                 self.notice(f"Transcribing {label} … {where}{fmt(done)} of {fmt(total)}")
@@ -234,6 +244,19 @@ def spoken_so_far(
     stopped = kept.stopped_at or clock()
     timing = AnswerTiming((stopped - shown).total_seconds(), limit)
     return Attempt(record, kept.answer, timing, Assessment((), None, None, "none"), stopped)
+
+
+def unheard_line(transcript: Transcript, label: str) -> str:
+    """The one line saying which seconds of a recording its transcript may not hold (they are graded
+    as the words say): ``Not made out: 29s–49s of answer.wav; ...``."""
+    spans = ", ".join(
+        f"{format_duration(math.floor(start))}–{format_duration(math.ceil(end))}"
+        for start, end in transcript.unheard
+    )
+    return (
+        f"Not made out: {spans} of {label}; the transcript, and its grade, may leave out or misstate"
+        " what was said there."
+    )
 
 
 def _reason(problem: AudioProblem) -> str:

@@ -13,7 +13,6 @@ import os
 import threading
 import wave
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,13 +21,17 @@ from mockprep.core.durations import format_duration
 from mockprep.core.speech import (
     AudioProblem,
     Clip,
+    Heard,
     SilentAudio,
     Transcript,
     VoiceUnavailable,
     Word,
+    cut,
     heard_words,
-    repeated,
+    not_made_out,
+    repeating,
     spoken_segments,
+    still_unheard,
     tighten,
     unheard_stretches,
 )
@@ -205,32 +208,55 @@ class WhisperTranscriber:
         of an answer, written its own fillers ("I'm, I'm" on noise, a "You know," not said), and
         written its own earlier text again over other speech. Segments Whisper itself finds unlikely
         speech go (see :func:`likely_speech`), and so do segments mostly repeating an earlier one
-        word for word (:func:`~mockprep.core.speech.repeated`); any stretch of sound left under no
-        word is transcribed again without the prompt and joined in."""
+        word for word (:func:`~mockprep.core.speech.repeating`); any stretch of sound left under no
+        word is transcribed again without the prompt and joined in. What is heard again may show a
+        prompted segment to be a repeat (of what it found in a stretch skipped before it), so this goes
+        on until no more are. What still holds no word, or only a repeat, is the transcript's unheard."""
         seconds = len(samples) / RATE
         voiced = voiced_frames(samples)
-        heard = [s for s in self._segments(samples, FILLER_PROMPT, progress) if likely_speech(s, voiced)]
-        looped = repeated([[p[0] for p in s.pieces] for s in heard])
-        repeats = [s for s, repeat in zip(heard, looped, strict=True) if repeat]
-        heard = [s for s, repeat in zip(heard, looped, strict=True) if not repeat]
-        words = [Word(w[0], w[1], w[2]) for s in heard for w in s.pieces if w[0].strip()]
-        stretches = unheard_stretches(words, voiced, FRAME_SECONDS)
+        first = [s for s in self._segments(samples, FILLER_PROMPT, progress) if likely_speech(s, voiced)]
+        dropped = repeating(first, [])
+        again: dict[tuple[float, float], list[Heard]] = {}  # each stretch heard again once
+        while True:
+            order = [i for i in range(len(first)) if i not in dropped]
+            kept = [first[i] for i in order]
+            words = [Word(*p) for s in kept for p in s.pieces if p[0].strip()]
+            stretches = unheard_stretches(words, voiced, FRAME_SECONDS)
+            for stretch in stretches:
+                if stretch not in again:
+                    again[stretch] = self._heard_again(samples, stretch, voiced, progress)
+            found = [s for stretch in stretches for s in again[stretch]]
+            more = repeating(kept, found)
+            if not more:
+                break
+            dropped |= {order[i] for i in more}  # (only ever more: it ends)
         if stretches:  # a stretch may lie between two words of one segment: cut it there
-            heard = [part for segment in heard for part in _cut(segment, stretches)]
-        for start, end in stretches:
-            clip = samples[int(start * RATE) : int(end * RATE)]
-            told = None if progress is None else _again(progress, start, end)
-            for again in self._segments(clip, None, told, offset=start):
-                if likely_speech(again, voiced):
-                    inside = [p for p in again.pieces if start <= (p[1] + p[2]) / 2 <= end]
-                    heard.append(Heard(tuple(inside), again.no_speech, again.logprob))
-        if repeats:
-            heard += _still_unheard(repeats, heard, voiced)
-        heard.sort(key=lambda s: s.pieces[0][1] if s.pieces else 0.0)
+            kept = [part for segment in kept for part in cut(segment, stretches)]
+        heard = kept + found  # then what a stretch joined into a longer one held, where that found nothing
+        heard += still_unheard(
+            [s for t in again if t not in stretches for s in again[t]], heard, voiced, FRAME_SECONDS
+        )
+        stood = still_unheard([first[i] for i in sorted(dropped)], heard, voiced, FRAME_SECONDS)
+        heard = sorted(heard + stood, key=lambda s: s.start)
         segments = spoken_segments(s.pieces for s in heard)
         sound = sounding_frames(samples)  # (quiet speech too: a word under it is no stray in a silence)
-        words = heard_words(segments, sound, FRAME_SECONDS)
-        return Transcript(tighten(words, voiced, FRAME_SECONDS, sound), round(seconds, 2))
+        words = list(heard_words(segments, sound, FRAME_SECONDS))
+        unheard = not_made_out(words, stood, voiced, FRAME_SECONDS)
+        return Transcript(tighten(tuple(words), voiced, FRAME_SECONDS, sound), round(seconds, 2), unheard)
+
+    def _heard_again(
+        self, samples: Any, stretch: tuple[float, float], voiced: list[bool], progress: Progress | None
+    ) -> list[Heard]:
+        """The likely speech Whisper hears in the stretch without the prompt, its words inside it."""
+        start, end = stretch
+        clip = samples[int(start * RATE) : int(end * RATE)]
+        told = None if progress is None else _again(progress, start, end)
+        out = []
+        for segment in self._segments(clip, None, told, offset=start):
+            if likely_speech(segment, voiced):
+                inside = tuple(p for p in segment.pieces if start <= (p[1] + p[2]) / 2 <= end)
+                out.append(Heard(inside, segment.no_speech, segment.logprob))
+        return [s for s in out if s.pieces]
 
     def _segments(
         self, samples: Any, prompt: str | None, progress: Progress | None, offset: float = 0.0
@@ -265,37 +291,6 @@ def _again(progress: Progress, start: float, end: float) -> Callable[[float, flo
     2m30s takes longer than the rest of a 5-minute answer): told at once that it starts, then as it goes."""
     progress(0.0, end - start, (start, end))
     return lambda done, total: progress(done, total, (start, end))
-
-
-@dataclass(frozen=True)
-class Heard:
-    """One of Whisper's segments: its word pieces (text, start, end) and how sure it is of them."""
-
-    pieces: tuple[tuple[str, float, float], ...]
-    no_speech: float  # Whisper's probability that the segment holds no speech
-    logprob: float  # the mean log probability of its tokens
-
-
-def _cut(segment: Heard, stretches: list[tuple[float, float]]) -> list[Heard]:
-    """The segment in parts, one for the words between each two ``stretches`` (in time order)."""
-    parts: dict[int, list[tuple[str, float, float]]] = {}
-    for piece in segment.pieces:
-        parts.setdefault(sum(end <= piece[1] for _start, end in stretches), []).append(piece)
-    return [Heard(tuple(p), segment.no_speech, segment.logprob) for p in parts.values()] or [segment]
-
-
-def _still_unheard(repeats: list[Heard], heard: list[Heard], voiced: list[bool]) -> list[Heard]:
-    """The words of ``repeats`` in stretches of sound that ``heard`` still leaves under no word: a
-    speaker may say a passage again, and where hearing it again without the prompt finds nothing
-    (Whisper judges the short last window of a clip likely silence), the repeat stands."""
-    words = sorted((Word(*p) for s in heard for p in s.pieces if p[0].strip()), key=lambda w: w.start)
-    left = unheard_stretches(words, voiced, FRAME_SECONDS)
-
-    def inside(piece: tuple[str, float, float]) -> bool:
-        return any(start <= (piece[1] + piece[2]) / 2 <= end for start, end in left)
-
-    parts = [Heard(tuple(filter(inside, s.pieces)), s.no_speech, s.logprob) for s in repeats]
-    return [part for part in parts if part.pieces]
 
 
 # Words of FILLER_PROMPT, which Whisper repeats from it where it hears nothing it can make out.
