@@ -169,7 +169,8 @@ def test_the_pipeline_waits_for_a_verdict_with_keys_held(store, clock) -> None:
             return offline
 
     ui = UI(clock=clock)
-    record = SimpleNamespace(question=SimpleNamespace(key="demo/q"))
+    question = SimpleNamespace(key="demo/q", round="technical", spec=SimpleNamespace(prompt="Why?"))
+    record = SimpleNamespace(question=question)
     attempt = Attempt(
         record, "nothing", AnswerTiming(10, None), replace(offline, pending=Pending()), clock.now
     )  # type: ignore[arg-type]

@@ -37,6 +37,14 @@ class AnswerTiming:
     def overtime(self) -> float:
         return 0.0 if self.limit is None else max(0.0, self.seconds - self.limit)
 
+    def over_text(self) -> str:
+        """``⏱ 3m25s — 55s over the 2m30s limit`` (what the reveal, and a mock as the answer is given,
+        say of an answer past its limit)."""
+        from mockprep.core.durations import format_duration
+
+        used, limit = format_duration(self.seconds), format_duration(self.limit or 0)
+        return f"⏱ {used} — {format_duration(self.overtime)} over the {limit} limit"
+
     @property
     def duration_ms(self) -> int:
         """The stored duration: whole milliseconds, never negative (a clock set back reads as 0)."""

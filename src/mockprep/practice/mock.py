@@ -253,6 +253,8 @@ class MockRound:
             return None
         if attempt.delivery is not None:  # spoken: the round counts the answer's own time
             self._clock_shift += attempt.timing.seconds - (self.clock() - shown).total_seconds()
+        elif attempt.timing.overtime > 0:  # as a session's reveal would (a spoken one's delivery says it)
+            self.ui.notice(attempt.timing.over_text())
         spec = record.question.spec
         last = self.store.sessions.last_follow_up(record.id) if len(spec.follow_ups) > 1 else None
         follow_up = choose_follow_up(spec.follow_ups, last, self.rng)

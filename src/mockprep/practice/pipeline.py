@@ -246,6 +246,9 @@ class Pipeline:
         answer; its verdict is then waited for, never past its timeout. When it gives none, the offline
         assessment stands and a notice says why in one line.
         """
+        from mockprep.core.telling import held_to
+
+        attempt = attempt.told()  # how long it lasts told aloud, where the question asks for a length
         pending = attempt.assessment.pending
         if pending is None:
             self.ui.show_reveal(attempt)
@@ -256,7 +259,7 @@ class Pipeline:
             self.ui.notice(f"{pending.model} is still grading your answer (at most {left} more)…")
         with getattr(self.ui, "held_keys", nullcontext)():  # keys typed meanwhile: not echoed, dropped
             final = pending.result()
-        attempt = replace(attempt, assessment=final)
+        attempt = replace(attempt, assessment=held_to(final, attempt.telling))
         if final.note:
             self.ui.notice(final.note)
         self.ui.show_key_points(attempt)
@@ -296,6 +299,9 @@ class Pipeline:
             spoken_blank = not attempt.answer.strip() and not changed
             if changed or (proposal is None and confirmed is not None and not spoken_blank):
                 proposal = rating_from_checklist(checklist, attempt.timing.overtime > 0, shown.ceiling)
+        telling = attempt.telling
+        if telling is not None and proposal is not None and proposal == telling.ceiling:
+            self.ui.notice(telling.why())  # (beside the suggestion: why it is no higher)
         suggested = None if proposal is None else Rating(proposal)
         while True:
             preview_at = self.clock() if mock_answer_id is not None else attempt.answered_at

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from mockprep.core.grading import Assessment, Verdict
     from mockprep.core.questions import QuestionRecord
     from mockprep.core.records import MockAnswerRecord, StoryOption
+    from mockprep.core.telling import Telling
     from mockprep.core.timer import AnswerTiming, Countdown, TimeStop
     from mockprep.practice.voice import SpokenAnswer
 
@@ -72,6 +73,18 @@ class Attempt:
     delivery: Delivery | None = None
     follow_up: tuple[str, str] | None = None  # a mock's: the follow-up asked and the reply, for the reveal
     session_id: int | None = None  # a mock's: its session, for the reveal to name where a cut answer is whole
+    telling: Telling | None = None  # how long it lasts told aloud, for a question asking for a length
+
+    def told(self) -> Attempt:
+        """The attempt with its telling (for a question asking for a length), and the suggestion held
+        to what its length allows (:mod:`mockprep.core.telling`)."""
+        from dataclasses import replace
+
+        from mockprep.core.telling import held_to, telling_of
+
+        spoken = None if self.delivery is None else self.delivery.speaking_seconds
+        telling = telling_of(self.record.question.spec, self.record.question.round, self.answer, spoken)
+        return replace(self, telling=telling, assessment=held_to(self.assessment, telling))
 
     @property
     def code_result(self) -> dict[str, object] | None:

@@ -27,7 +27,7 @@ from mockprep.core.timer import Countdown
 from mockprep.practice.ui import EDIT, SUBMIT
 from mockprep.terminal.console import Indented, hanging_lines, model_answer_lines, plural, safe
 from mockprep.terminal.input import QUIT, ReadLine
-from mockprep.terminal.reveal import confirm_checklist, key_point_lines, timing_text, typed_rows
+from mockprep.terminal.reveal import confirm_checklist, key_point_lines, telling_text, timing_text, typed_rows
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -247,6 +247,8 @@ class TerminalUI:
         spec = attempt.record.question.spec
         grade = attempt.assessment.auto
         self._out(timing_text(attempt.timing))
+        if attempt.telling is not None:  # a question asking for a length: the answer's, told aloud
+            self._out(telling_text(attempt.telling))
         if attempt.delivery is not None:
             from mockprep.terminal.voice import delivery_summary
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from mockprep.core.grading import Assessment
+    from mockprep.core.telling import Telling
     from mockprep.practice.ui import Attempt
 
 MARKS = {
@@ -49,11 +50,14 @@ def timing_text(timing: AnswerTiming) -> Text:
     if timing.limit is None:
         return Text(f"⏱ {used}", style="dim")
     if timing.overtime > 0:
-        return Text(
-            f"⏱ {used} — {format_duration(timing.overtime)} over the {format_duration(timing.limit)} limit",
-            style="bold red",
-        )
+        return Text(timing.over_text(), style="bold red")
     return Text(f"⏱ {used} of {format_duration(timing.limit)}", style="green")
+
+
+def telling_text(telling: Telling) -> Text:
+    """``Told aloud about 24s (61 words at 150 a minute): under half of about 2m (1m30s-2m30s)...``:
+    yellow outside the range, green within it."""
+    return Text(telling.line(), style="green" if telling.within else "yellow")
 
 
 def checklist_heading(verdicts: Sequence[Verdict], blank: bool, assessment: Assessment | None = None) -> Text:
