@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mockprep.core.bank_files import bank_files, load_banks
@@ -25,14 +25,33 @@ _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
 _ASKS_FOR = re.compile(r"\bin (?:about |under |roughly )?(\d+|one|two|three|four|five|ten) minutes?\b", re.I)
 
 
+_SHOWN = re.compile(r"^(About|Just under|Just over) (\S+) spoken")
+
+
+# 224 and 376 words (89.6 s, 150.4 s) are just outside the range and were shown as its edges, rounded:
+# "About 1m30s spoken: too short", and 376 and 377 words were too long with a ceiling of 100 (no hold)
+@example(224)
+@example(225)
+@example(375)
+@example(376)
+@example(377)
 @given(st.integers(30, 420))
 def test_the_check_and_a_rehearsal_agree_on_what_is_about_two_minutes(words: int) -> None:
     seconds = words * 60 / WORDS_PER_MINUTE
     length = {i.name: i for i in check_story(minutes(seconds / 60)).items}["spoken-length"]
     told = check_story(minutes(seconds / 60)).estimated_seconds
+    assert told == seconds  # the seconds the check judges are the seconds it reports
     low, high = telling_range()
     within = low <= told <= high
     assert length.passed == within, (told, length.message)
+    # the length the check shows never contradicts its verdict: "about" a length within the range only
+    # when within it; just outside, "just under" or "just over" the edge it misses
+    shown = _SHOWN.match(length.message)
+    assert shown is not None, length.message
+    if shown.group(1) == "About":
+        assert (low <= parse_duration(shown.group(2)) <= high) == within, length.message
+    else:
+        assert not within and parse_duration(shown.group(2)) == (low if told < low else high)
     assert telling_verdict(told, TELLING_AIM_SECONDS).startswith("On target") == within
     if told > high:  # past the limit an interviewer cuts in: the check holds the score down, and says so
         assert length.cap is not None and length.cap < 100

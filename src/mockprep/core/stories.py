@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
+from mockprep.core.durations import format_duration
+
 PARTS = ("situation", "task", "action", "result", "reflection")
 REQUIRED_PARTS = PARTS[:4]
 UNTITLED = "Untitled story"
@@ -27,6 +29,18 @@ TELLING_SLACK = 0.25
 def telling_range(aim: float = TELLING_AIM_SECONDS) -> tuple[float, float]:
     """The lengths that are "about ``aim``" for a telling: from 3/4 to 5/4 of it (the top, the limit)."""
     return aim * (1 - TELLING_SLACK), aim * (1 + TELLING_SLACK)
+
+
+def told_length(seconds: float, aim: float = TELLING_AIM_SECONDS) -> str:
+    """A telling's length in words that never contradict its verdict against :func:`telling_range`:
+    "about 2m10s" in whole seconds, but "just under 1m30s" (89.6 s) or "just over 2m30s" (150.4 s)
+    where whole seconds would show the edge of the range it misses."""
+    low, high = telling_range(aim)
+    if seconds < low <= round(seconds):
+        return f"just under {format_duration(low)}"
+    if seconds > high >= round(seconds):
+        return f"just over {format_duration(high)}"
+    return f"about {format_duration(seconds)}"
 
 
 @dataclass(frozen=True)

@@ -32,12 +32,13 @@ number such as "40%" or "0.78" is not a word, so quantifying a Result never cost
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass
 
 from mockprep.core.durations import format_duration
 from mockprep.core.quantities import find_quantity, non_quantities
-from mockprep.core.stories import REQUIRED_PARTS, TELLING_AIM_SECONDS, StoryDraft, telling_range
+from mockprep.core.stories import REQUIRED_PARTS, TELLING_AIM_SECONDS, StoryDraft, telling_range, told_length
 from mockprep.core.wording import plural
 
 TARGET_SHARES = {"situation": 0.20, "task": 0.10, "action": 0.60, "result": 0.10}
@@ -120,13 +121,14 @@ class CheckItem:
 @dataclass(frozen=True)
 class StoryCheck:
     """The rubric's verdict: score 0-100 (its items' points, or the lowest cap an item sets when that is
-    lower), its items, words per part, S/T/A/R percentages, spoken seconds."""
+    lower), its items, words per part, S/T/A/R percentages, spoken seconds (its words at
+    WORDS_PER_MINUTE, unrounded: the seconds the length item judges)."""
 
     score: int
     items: tuple[CheckItem, ...]
     word_counts: dict[str, int]
     percentages: dict[str, float]
-    estimated_seconds: int
+    estimated_seconds: float
 
     @property
     def capped_by(self) -> CheckItem | None:
@@ -179,7 +181,7 @@ def check_story(draft: StoryDraft) -> StoryCheck:
         items=items,
         word_counts=words,
         percentages={part: round(100 * share, 1) for part, share in shares.items()},
-        estimated_seconds=round(seconds),
+        estimated_seconds=seconds,
     )
 
 
@@ -383,7 +385,7 @@ def _told_length(story_words: int, seconds: float, words: dict[str, int]) -> Che
     if not story_words:
         return _item("spoken-length", False, f"No story text yet: a told story should last {span}.")
     told = plural(story_words, "word")
-    said = f"About {format_duration(seconds)} spoken ({told} at {WORDS_PER_MINUTE} a minute)"
+    said = f"{told_length(seconds).capitalize()} spoken ({told} at {WORDS_PER_MINUTE} a minute)"
     # the part the proportions advice changes most, so the two items name the same one
     changes = split_changes(words)[1]
     if seconds < MIN_SECONDS:
@@ -410,9 +412,10 @@ def _told_length(story_words: int, seconds: float, words: dict[str, int]) -> Che
         )
         points = int(WEIGHTS["spoken-length"] * max(0.0, 1 - (seconds - MAX_SECONDS) / MAX_SECONDS))
         # an interviewer cuts a long story short: 20 of the score's ceiling go with each minute over,
-        # down to a floor: cutting is a fixable fault and costs about what the others do
+        # down to a floor: cutting is a fixable fault and costs about what the others do. Rounded down,
+        # so any time past the top holds it below 100 (150.4 s rounded to nearest was a ceiling of 100)
         over = (seconds - MAX_SECONDS) / 60
-        cap = max(CAPS["too-long-floor"], _round(100 - CAPS["per-minute-over"] * over))
+        cap = max(CAPS["too-long-floor"], math.floor(100 - CAPS["per-minute-over"] * over))
         when = "long before the end" if over >= 1 else "before the end"
         held = f"An interviewer may cut in {when}: the score is held at {cap} or less."
         return _item("spoken-length", False, message, points, cap, held)

@@ -11,7 +11,7 @@ from mockprep.core.durations import format_duration
 from mockprep.core.llm_interviewer import StoryFeedback
 from mockprep.core.records import StoryListing, StoryVersion
 from mockprep.core.sanitize import clean
-from mockprep.core.stories import PARTS, telling_range
+from mockprep.core.stories import PARTS, telling_range, told_length
 from mockprep.core.story_check import StoryCheck, check_story, count_words, whole_percent
 from mockprep.core.story_matrix import StoryMatrix
 from mockprep.core.timer import Countdown
@@ -145,8 +145,7 @@ def render_check(console: Console, title: str, check: StoryCheck) -> None:
     print_text(
         console,
         safe(
-            f"Split {shares} (aim S 20% T 10% A 60% R 10%) · about "
-            f"{format_duration(check.estimated_seconds)} spoken",
+            f"Split {shares} (aim S 20% T 10% A 60% R 10%) · {told_length(check.estimated_seconds)} spoken",
             "dim",
         ),
     )
