@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockprep.core.autograde import check_numeric, grade_numeric, readable_number
+from mockprep.core.autograde import check_numeric, grade_numeric, read_number, readable_number
 from mockprep.core.questions import QuestionSpec
 
 MAGNITUDES = {
@@ -116,7 +116,96 @@ def test_the_tester_s_answers_by_grade(cli, tmp_path: Path) -> None:
     assert "✗ Not correct" in out and "'ms' is a time, not users" in out and "Suggested rating: 1" in out
 
 
-@pytest.mark.parametrize(("answer", "correct"), [("1280 MiB", True), ("1.25 GB", False), ("1.25", True)])
+@pytest.mark.parametrize(
+    ("answer", "correct"), [("1280 MiB", True), ("1.3 GB", False), ("1.25", True), ("1.25 GB", True)]
+)
 def test_a_size_in_another_scale_converts(answer: str, correct: bool) -> None:
-    grade = grade_numeric(numeric(1.25, "GiB", 0.01), answer)
+    grade = grade_numeric(numeric(1.25, "GiB", 0.01), answer)  # ("1.25 GB": GB taken as GiB, see below)
     assert grade.correct is correct and (grade.given == "1.25" or "GiB)" in grade.given)
+
+
+# (found by an independent review of the above: "7 billion" was wrong for unit = "B parameters", "112
+# GiB" for 112 GB and "1.25 GB" for 1.25 GiB were wrong, and "50 pct" of a proportion read 50)
+COUNTED = {"B": 1e9, "b": 1e9, "bn": 1e9, "m": 1e6, "M": 1e6, "mn": 1e6, "k": 1e3, "K": 1e3, "T": 1e12}
+
+
+@given(
+    amounts,
+    st.sampled_from(sorted(COUNTED)),
+    st.sampled_from(["parameters", "tokens", "users", "rows per shard"]),
+    st.sampled_from(sorted(MAGNITUDES)),
+)
+def test_a_magnitude_letter_before_a_noun_in_the_question_s_unit_is_a_magnitude(
+    x: float, letter: str, noun: str, said: str
+) -> None:
+    spec = numeric(x, f"{letter} {noun}", tolerance=x * 1e-9)
+    in_said = x * COUNTED[letter] / MAGNITUDES[said]
+    for answer in (f"{x}", f"{x}{letter}", f"{x} {letter} {noun}", f"{in_said:.12g} {said}"):
+        grade = grade_numeric(spec, answer)
+        assert grade.correct and grade.unread is None, (answer, spec.unit, grade)
+    assert not grade_numeric(spec, f"{x} GB").correct  # bytes are not what is counted
+
+
+@given(amounts, st.sampled_from(["B", "b", "m"]), st.sampled_from(["", " per token", " of memory", "/s"]))
+def test_a_letter_alone_or_of_or_per_something_in_the_question_s_unit_is_a_unit(
+    x: float, letter: str, rest: str
+) -> None:
+    kind = {"B": ("bits", 8), "b": ("bits", 1), "m": ("s", 60)}[letter]
+    spec = numeric(x, f"{letter}{rest}", tolerance=x * 1e-9)
+    assert grade_numeric(spec, f"{x * kind[1]:.12g} {kind[0]}{rest}").correct
+
+
+PREFIXES = "KMGTP"
+
+
+@given(
+    amounts,
+    st.integers(1, 5),
+    st.integers(-1, 1),
+    st.booleans(),
+    st.sampled_from(["B", "bit"]),
+)
+def test_decimal_and_binary_prefixes_read_alike_where_only_that_makes_the_value_right(
+    x: float, power: int, step: int, binary: bool, of: str
+) -> None:
+    """ "112 GiB" for 112 GB and "1.25 GB" (or "1280 MB") for 1.25 GiB are marked correct, and the
+    verdict says which unit was taken for which; a value right in neither reading stays wrong."""
+
+    def name(p: int, binary: bool) -> str:
+        return f"{PREFIXES[p - 1]}{'i' if binary else ''}{of}" if p else of
+
+    said_power = min(max(power + step, 0), 5)
+    asked, said = name(power, binary), name(said_power, not binary and said_power > 0)
+    spec = numeric(x, asked, tolerance=x * 1e-6)
+    face = x * (1000 if binary else 1024) ** (power - said_power)  # both read in the answer's base
+    grade = grade_numeric(spec, f"{face:.12g} {said}")
+    assert grade.correct and grade.unread is None, (face, said, asked, grade)
+    assert " taken as " in grade.given and grade.given.startswith(readable_number(face))
+    for wrong in (face * 1.5, face / 1.5):
+        assert not grade_numeric(spec, f"{wrong:.12g} {said}").correct
+    exact = x * ((1024 if binary else 1000) ** power) / ((1000 if binary else 1024) ** said_power)
+    grade = grade_numeric(spec, f"{exact:.12g} {said}")  # converted as written: no note
+    assert grade.correct and " taken as " not in grade.given, grade
+
+
+def test_the_built_in_sizes_accept_the_other_prefix() -> None:
+    from mockprep.core.bank_files import load_banks
+    from mockprep.paths import builtin_banks_dir
+
+    banks, _problems = load_banks([builtin_banks_dir()])
+    specs = {q.spec.id: q.spec for bank in banks for q in bank.questions}
+    for qid, answer in (("adam-memory-mixed", "112 GiB"), ("kv-cache-gqa-size", "1.25 GB")):
+        grade = grade_numeric(specs[qid], answer)
+        assert grade.correct and "taken as" in grade.given, (qid, grade)
+
+
+PERCENT_WORDS = ["%", " %", "pct", " pct", " percent", " per cent", " pp", " percentage points"]
+
+
+@given(st.decimals(min_value="0.01", max_value="1", places=4).map(float), st.sampled_from(PERCENT_WORDS))
+def test_every_way_of_writing_percent_is_a_proportion_where_the_value_is_one(p: float, word: str) -> None:
+    answer = f"{p * 100:.12g}{word}"
+    grade = grade_numeric(numeric(p, None, tolerance=1e-9), answer)
+    assert grade.correct and grade.unread is None, (answer, grade)
+    assert read_number(answer, proportion=True) == pytest.approx(p)
+    assert grade_numeric(numeric(p * 100, "percentage points", tolerance=1e-9), answer).correct

@@ -28,7 +28,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from mockprep.core.number_words import symbols, with_digits
-from mockprep.core.units import KIND_NAMES, Unit, Written, expected_unit, summed_durations, written_after
+from mockprep.core.units import (
+    KIND_NAMES,
+    Unit,
+    Written,
+    expected_unit,
+    read_alike,
+    summed_durations,
+    written_after,
+)
 
 if TYPE_CHECKING:
     from mockprep.core.questions import QuestionSpec
@@ -301,9 +309,10 @@ def read_number(answer: str, proportion: bool = False) -> float | None:
     if reading is None:
         return None
     value, percent, after = reading
-    if percent:
+    written = written_after(after)
+    if percent or (written.unit is not None and written.unit.kind == "percent"):  # "%", "pct", "percent"
         return value / 100 if proportion else value
-    return value * written_after(after).magnitude
+    return value * written.magnitude
 
 
 # Digits written onto letters belong to a name, not a value: "CO2e", "H2O", "fp16", "x86", "GPT-4",
@@ -358,8 +367,10 @@ def _read(answer: str) -> tuple[float, bool, str] | None:
 def read_quantity(spec: QuestionSpec, answer: str) -> tuple[float, str] | None:
     """The final number in ``answer`` in the question's unit, and how it was read ("1,280 MiB"): a
     magnitude after it multiplies it, a unit of the same kind as the question's converts (MiB to
-    GiB, ms to s, "%" for percentage points), a bare number is in the question's unit, and "%" is a
-    proportion where the question has no unit and its value is one. None when there is no number.
+    GiB, ms to s, "%" for percentage points; where only reading both prefixes as powers of 1000, or
+    both of 1024, gives the question's value, so: "112 GiB (GiB taken as GB)"), a bare number is in
+    the question's unit, and a percentage ("%", "pct", "percent") is a proportion where the question
+    has no unit and its value is one. None when there is no number.
 
     Raises :class:`Unreadable` for an ambiguous number, and for a unit of another kind than the
     question's ("ms" where the answer is in users), which would otherwise pass unnoticed.
@@ -376,22 +387,38 @@ def read_quantity(spec: QuestionSpec, answer: str) -> tuple[float, str] | None:
     if percent:
         written = Written(1.0, Unit("%", "percent", 1.0))
     number *= written.magnitude
+    taken = ""
     if written.unit is None:  # a bare number is in the question's unit; "14.75k users", "10B" (billion)
         value = number if written.magnitude == 1.0 else number / scale
     elif unit is not None and written.unit.kind == unit.kind:
         value = number * written.unit.scale / unit.scale / scale
+        if not _near(spec, value):  # "112 GiB" for 112 GB: right with both prefixes read alike
+            for factor, alike in read_alike(written.unit, unit):
+                if _near(spec, number * factor / scale):
+                    value, taken = number * factor / scale, alike
+                    break
     elif spec.unit:
         kind, wanted = KIND_NAMES[written.unit.kind], spec.unit.strip()
         raise Unreadable(f"'{written.unit.name}' is {kind}, not {wanted}: type the value in {wanted}")
-    else:  # no unit to check against; "4.2%" of a proportion is 0.042
-        value = number / 100 if percent and 0 < abs(spec.value) <= 1 else number
+    else:  # no unit to check against; "4.2%", "4.2 pct", "4.2 percent" of a proportion is 0.042
+        proportion = written.unit.kind == "percent" and 0 < abs(spec.value) <= 1
+        value = number / 100 if proportion else number
     shown = readable_number(number) + (
         "" if written.unit is None else ("%" if percent else f" {written.unit.name}")
     )
+    notes = [taken] if taken else []
     if readable_number(value) != readable_number(number):  # converted: "1,280 MiB (1.25 GiB)"
         converted = readable_number(float(f"{value:.6g}"))  # (to six digits: 1.24797 GiB)
-        shown += f" ({converted}{f' {spec.unit.strip()}' if spec.unit else ''})"
-    return value, shown
+        notes.insert(0, f"{converted}{f' {spec.unit.strip()}' if spec.unit else ''}")
+    return value, shown + (f" ({', '.join(notes)})" if notes else "")
+
+
+def _near(spec: QuestionSpec, value: float) -> bool:
+    """Whether ``value`` is the question's value within its tolerance."""
+    assert spec.value is not None
+    tolerance = spec.tolerance if spec.tolerance is not None else 0.0
+    # A hair of slack so that "0.1" matches 0.1 despite binary floating point.
+    return abs(value - spec.value) <= tolerance + 1e-9 * max(1.0, abs(spec.value))
 
 
 def parse_number(text: str) -> float | None:
@@ -410,9 +437,7 @@ def grade_numeric(spec: QuestionSpec, answer: str) -> AutoGrade:
     except Unreadable as exc:
         reading, unread = None, str(exc)
     tolerance = spec.tolerance if spec.tolerance is not None else 0.0
-    # A hair of slack so that "0.1" matches 0.1 despite binary floating point.
-    slack = tolerance + 1e-9 * max(1.0, abs(spec.value))
-    correct = reading is not None and abs(reading[0] - spec.value) <= slack
+    correct = reading is not None and _near(spec, reading[0])
     if reading is not None:
         given = reading[1]
     unit = f" {spec.unit}" if spec.unit else ""

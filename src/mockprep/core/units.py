@@ -30,15 +30,18 @@ KIND_NAMES = {"time": "a time", "information": "an amount of information", "perc
 
 @dataclass(frozen=True)
 class Unit:
-    """A unit as written, its kind, and its size in the kind's base unit (s, bits, percent)."""
+    """A unit as written, its kind, and its size in the kind's base unit (s, bits, percent); for an
+    amount of information, the power of its prefix (3 for GB and GiB) and whether it is of 1024."""
 
     name: str
     kind: str
     scale: float
+    prefix: int = 0
+    binary: bool = False
 
 
-def _table() -> dict[str, tuple[str, float]]:
-    table: dict[str, tuple[str, float]] = {}
+def _table() -> dict[str, tuple[str, float, int, bool]]:
+    table: dict[str, tuple[str, float, int, bool]] = {}
     for names, scale in (
         ("ns nanosecond nanoseconds", 1e-9),
         ("µs μs us microsecond microseconds", 1e-6),
@@ -49,20 +52,21 @@ def _table() -> dict[str, tuple[str, float]]:
         ("d day days", 86400.0),
         ("wk wks week weeks", 604800.0),
     ):
-        table |= dict.fromkeys(names.split(), ("time", scale))
+        table |= dict.fromkeys(names.split(), ("time", scale, 0, False))
     bits = {"bit bits b": 1.0, "nat nats": 1 / math.log(2), "B byte bytes": 8.0}
     for names, scale in bits.items():
-        table |= dict.fromkeys(names.split(), ("information", scale))
+        table |= dict.fromkeys(names.split(), ("information", scale, 0, False))
     for i, prefix in enumerate("KMGTP", start=1):
-        # decimal (KB, kB, kb: 1000 bytes) and binary (KiB: 1024 bytes); "Kbit", "Mbit" are bits
+        # decimal (KB, kB, kb: 1000 bytes) and binary (KiB: 1024 bytes); "Kbit", "Mibit" are bits
         for name in (f"{prefix}B", f"{prefix.lower()}B", f"{prefix.lower()}b", f"{prefix}b"):
-            table.setdefault(name, ("information", 8.0 * 1000**i))
-        table[f"{prefix}iB"] = ("information", 8.0 * 1024**i)
-        table[f"{prefix.lower()}ib"] = ("information", 8.0 * 1024**i)
-        table[f"{prefix}bit"] = ("information", float(1000**i))
-        table[f"{prefix.lower()}bit"] = ("information", float(1000**i))
+            table.setdefault(name, ("information", 8.0 * 1000**i, i, False))
+        table[f"{prefix}iB"] = ("information", 8.0 * 1024**i, i, True)
+        table[f"{prefix.lower()}ib"] = ("information", 8.0 * 1024**i, i, True)
+        table[f"{prefix}bit"] = ("information", float(1000**i), i, False)
+        table[f"{prefix.lower()}bit"] = ("information", float(1000**i), i, False)
+        table[f"{prefix}ibit"] = ("information", float(1024**i), i, True)
     for name in ("%", "percent", "per cent", "pct", "pp", "percentage point", "percentage points"):
-        table[name] = ("percent", 1.0)  # ("8%" for a difference of 8 percentage points, as people write)
+        table[name] = ("percent", 1.0, 0, False)  # ("8%" for 8 percentage points, as people write)
     return table
 
 
@@ -90,9 +94,9 @@ def _lookup(word: str, kind: str | None) -> Unit | float | None:
     folded = word.casefold()
     if folded in _WORDY:
         return MAGNITUDES[folded]
-    for name, (unit_kind, scale) in _UNITS.items():  # a unit's word in another case: "Seconds", "MS"
+    for name, entry in _UNITS.items():  # a unit's word in another case: "Seconds", "MS"
         if len(name) > 2 and name.casefold() == folded:
-            return Unit(word, unit_kind, scale)
+            return Unit(word, *entry)
     return None
 
 
@@ -115,7 +119,7 @@ def written_after(text: str, kind: str | None = None) -> Written:
 
 
 def _time_names() -> str:
-    names = sorted((n for n, (kind, _scale) in _UNITS.items() if kind == "time"), key=len, reverse=True)
+    names = sorted((n for n, entry in _UNITS.items() if entry[0] == "time"), key=len, reverse=True)
     return "|".join(re.escape(n) for n in names)
 
 
@@ -149,14 +153,53 @@ def summed_durations(text: str) -> str:
     return _DURATION.sub(summed, text)
 
 
+# A word after a question's first word that names what is counted ("B parameters", "m tokens"), not
+# what the unit is of or per ("B of memory", "b per token").
+_COUNTED = re.compile(r"\s+(?!(?:per|of)\b)[^\W\d_]", re.IGNORECASE)
+
+
 def expected_unit(unit: str | None) -> tuple[float, Unit | None]:
-    """A question's unit as its magnitude and known unit: "billion parameters" is (1e9, None), "GiB"
-    (1, GiB), "nats per token" (1, nats), "B" (1, bytes), "users" (1, None)."""
+    """A question's unit as its magnitude and known unit: "billion parameters" and "B parameters" are
+    (1e9, None), "GiB" (1, GiB), "nats per token" (1, nats), "B" (1, bytes), "users" (1, None)."""
     if not unit:
         return 1.0, None
-    # A letter that is a unit or a magnitude is the unit here: a question's "B" is bytes, its "m" minutes.
+    text = unit.strip()
+    first = _WORD.match(text)
+    if (
+        first is not None
+        and isinstance(_lookup(first.group(1), None), float)
+        and _COUNTED.match(text, first.end())
+    ):
+        written = written_after(text)  # a magnitude of the things counted: "B parameters" is not bytes
+        return written.magnitude, written.unit
+    # A letter that is a unit or a magnitude alone is the unit: a question's "B" is bytes, its "m" minutes.
     for kind in (None, "information", "time"):
-        written = written_after(unit.strip(), kind)
+        written = written_after(text, kind)
         if written.unit is not None:
             return written.magnitude, written.unit
     return written.magnitude, None
+
+
+def in_base(unit: Unit, binary: bool) -> Unit:
+    """``unit`` with its prefix of powers of 1024 (``binary``) or of 1000, as people mix them: "GB"
+    read as GiB, "MiB" as MB. A unit without such a prefix is itself."""
+    if not unit.prefix or unit.binary == binary:
+        return unit
+    letter = "KMGTP"[unit.prefix - 1]
+    bits = unit.scale == (1024 if unit.binary else 1000) ** unit.prefix
+    name = f"{letter}{'i' if binary else ''}{'bit' if bits else 'B'}"
+    scale = unit.scale * ((1024 / 1000) if binary else (1000 / 1024)) ** unit.prefix
+    return Unit(name, unit.kind, scale, unit.prefix, binary)
+
+
+def read_alike(said: Unit, asked: Unit) -> list[tuple[float, str]]:
+    """How many ``asked`` one ``said`` is with both prefixes read as powers of 1000, or both of 1024,
+    where that differs from the units as written, and what was taken for what ("GiB taken as GB"):
+    people mix the two, and an interviewer takes "112 GiB" for 112 GB."""
+    readings = []
+    for binary in (asked.binary, not asked.binary):
+        said_as, asked_as = in_base(said, binary), in_base(asked, binary)
+        if (said_as, asked_as) != (said, asked):
+            taken = [f"{u.name} taken as {v.name}" for u, v in ((said, said_as), (asked, asked_as)) if u != v]
+            readings.append((said_as.scale / asked_as.scale, " and ".join(taken)))
+    return readings
