@@ -15,8 +15,10 @@ version or a label ("Python 3", "iOS 17", "release 4.2", "Phase 2", "sprint 14")
 video", "a 70B model"), the length of a thing ("a 15-minute sync"), how long the work took ("took two
 weeks to run", "over three months", "after a month of work": a duration is a quantity only as an
 outcome, a time changed or compared: "from three days to one", "cut review time by two weeks", "an hour
-instead of a day", "two weeks ahead of schedule", "now takes 20 minutes"), or a time in the story ("A
-week later", "One day").
+instead of a day", "two weeks ahead of schedule", "now takes 20 minutes", or set against another time
+in its sentence: "took two weeks; with my guide it took three days", "used to take a day", "a month
+earlier than planned", "where the SLA was 24", "after my rewrite"), or a time in the story ("A week
+later", "One day").
 A bare whole number with no unit or noun after it ("moved to Python 3", "shipped 3") counts only where a
 change or a reading leads to it ("dropped to 3", "from 12 to 3", "by 40").
 """
@@ -118,9 +120,10 @@ _MULTIPLIER_WORDS = re.compile(
     re.IGNORECASE,
 )
 # "an hour instead of a day", not a time in the story: "A week later", "a year ago", "One day the VP ..."
+# ("a month earlier than planned" is compared, an outcome)
 _A_DURATION = re.compile(
     r"\b(?:a|an|one)\s+(?:second|minute|hour|day|week|month|quarter|year)s?\b"
-    r"(?!\s+(?:later|earlier|ago|afterwards?|on|in|into|before|after)\b)(?<!\bOne\sday)",
+    r"(?!\s+(?:(?:later|earlier)(?!\s+than\b)|ago|afterwards?|on|in|into|before|after)\b)(?<!\bOne\sday)",
     re.IGNORECASE,
 )
 _PHRASES = (
@@ -245,7 +248,10 @@ def _unless_time_taken(blank: str, match: re.Match[str], kind: str, named: str) 
 def _time_taken(text: str, start: int, end: int) -> bool:
     """Whether the duration at ``text[start:end]`` says how long something took: a verb of taking before
     it in its clause ("took", "spent", "lasted"), a preposition of a span just before it ("over",
-    "in", "for") or "of" after it ("two weeks of work"), and nothing that makes it an outcome."""
+    "in", "for") or "of" after it ("two weeks of work"), and nothing that makes it an outcome, in its
+    clause or its sentence (:func:`_compared`)."""
+    if _compared(text, start):
+        return False
     before, after = text[max(0, start - _NEAR) : start], text[end : end + _NEAR]
     cuts = list(_CLAUSE_END.finditer(before))
     before = before[cuts[-1].end() :] if cuts else before
@@ -270,6 +276,47 @@ def _time_taken(text: str, start: int, end: int) -> bool:
         or prev in _TAKEN_PREPS
         or words_after[:1] == ["of"]
     )
+
+
+_SENTENCE_SPAN = 300  # characters either way in which a duration's sentence is looked for
+_SENTENCE_BREAK = re.compile(r"[.!?](?=\s|$)|\n")
+_UNIT_WORDS = "|".join(sorted(_TIME_UNITS, key=len, reverse=True))
+# a duration in a sentence: "9 hours", "200ms", "two days", "an hour" (not a decade, "the 1990s", nor a
+# time in the story, "A week later"); "10 hours a week" is one duration, a rate, not two
+_ANY_DURATION = re.compile(
+    rf"(?<![\w.])(?!(?:19|20)\d\ds\b)\d+(?:[.,]\d+)?[ \t]*(?:{_UNIT_WORDS}|"
+    + "|".join(sorted(_TIME_SUFFIXES, key=len, reverse=True))
+    + rf")\b|(?:{_SPELLED_NUMBER.pattern})[ \t]+(?:{_UNIT_WORDS})\b|{_A_DURATION.pattern}",
+    re.IGNORECASE,
+)
+_RATE = re.compile(rf"\b(?:{_UNIT_WORDS})[ \t]+\Z", re.IGNORECASE)
+# words that set a time against another in its sentence: what it used to be ("used to take a day",
+# "previously"), a comparison with something other than the duration itself ("earlier than planned",
+# not "more than a year"), a standard it is set against ("where the SLA was 24"), or a change the
+# teller made ("after my rewrite", "since our migration")
+_COMPARISON = re.compile(
+    r"\bused[ \t]+to[ \t]+(?:take|last|need|require|run|be|cost)\b|\b(?:previously|originally|formerly)\b"
+    rf"|\bthan[ \t]+(?!(?:a|an|one|about|around|nearly|almost|half)\b|\d|{_SPELLED_NUMBER.pattern})"
+    r"|\bwhere(?:as)?\b[^.!?\n]*?\b(?:was|were|had[ \t]+been|is|are)\b"
+    r"|\b(?:after|since|following|thanks[ \t]+to)[ \t]+(?:my|our)\b",
+    re.IGNORECASE,
+)
+
+
+def _compared(text: str, start: int) -> bool:
+    """Whether the sentence of the duration at ``start`` makes it an outcome: a second duration (a time
+    set against another: "took two weeks; with my guide it took three days", "which took 9 hours,
+    finished in 45 minutes") or words of comparison (:data:`_COMPARISON`). The tester's "The baseline
+    took two weeks to run, and a reviewer praised it." has neither."""
+    lo = max(0, start - _SENTENCE_SPAN)
+    breaks = list(_SENTENCE_BREAK.finditer(text, lo, start))
+    lo = breaks[-1].end() if breaks else lo
+    stop = _SENTENCE_BREAK.search(text, start, start + _SENTENCE_SPAN)
+    sentence = text[lo : stop.start() if stop else min(len(text), start + _SENTENCE_SPAN)]
+    if _COMPARISON.search(sentence):
+        return True
+    durations = [m for m in _ANY_DURATION.finditer(sentence) if not _RATE.search(sentence, 0, m.start())]
+    return len(durations) > 1
 
 
 def _digits_kind(text: str, match: re.Match[str]) -> str:
