@@ -558,8 +558,8 @@ def test_bank_validate_lints_key_points(cli, tmp_path) -> None:
     assert "key point 4 'Rayleigh  Scattering' repeats key point 2" in result.stderr
     assert "note:" in result.stderr
     assert (
-        "'clouds are white' is not covered by the question's own model answer (the grader finds it missing)"
-        in (" ".join(result.stderr.split()))
+        "'clouds are white' is not covered by the question's own model answer: a session's grader (key"
+        " points and meaning) finds it missing; use the answer's words" in (" ".join(result.stderr.split()))
     )
     assert "'Rayleigh scattering' is" not in result.stderr
 

@@ -59,7 +59,7 @@ def bank_validate(
     solution must pass its tests and each wrong solution must fail one; a question whose requirements
     (numpy) are not installed is skipped with a note.
     """
-    from mockprep.cli.context import load_settings
+    from mockprep.cli.context import load_settings, offline_grader
     from mockprep.core.bank_files import load_banks
     from mockprep.core.bank_lint import lint_bank
     from mockprep.core.bank_records import BankProblem
@@ -67,12 +67,15 @@ def bank_validate(
     from mockprep.services.code_checks import check_code_bank
     from mockprep.services.code_runner import CodeRunner, RunLimits, RunnerUnavailable
 
+    settings = load_settings()
+    grader = offline_grader(settings)  # a session's: a note is about a point a session leaves unticked
+    getattr(grader, "prepare", lambda: None)()  # the meaning model loads while the files are read
     banks, problems = load_banks(paths)
     notes = []
     clean_banks = []
-    runner = CodeRunner(RunLimits.from_settings(load_settings()))
+    runner = CodeRunner(RunLimits.from_settings(settings))
     for bank in banks:
-        found, noted = lint_bank(bank)
+        found, noted = lint_bank(bank, grader)
         if lacks_opener((q.round, q.topic) for q in bank.questions):
             noted.append(BankProblem(bank.source, opener_note(bank.id)))
         try:

@@ -115,18 +115,24 @@ def make_grader(settings: Settings | None = None) -> Grader:
     """The offline grader the ``grader`` setting chooses: by words and meaning, the meaning model
     loading in the background once a question shows; or by words only. Code answers are run against
     their question's tests either way."""
-    from mockprep.core.grading import default_grader
     from mockprep.services.code_grader import CodeGrader
     from mockprep.services.code_runner import CodeRunner, RunLimits
 
     settings = settings or load_settings()
-    runner = CodeRunner(RunLimits.from_settings(settings))
+    return CodeGrader(offline_grader(settings), CodeRunner(RunLimits.from_settings(settings)))
+
+
+def offline_grader(settings: Settings) -> Grader:
+    """The grader of every answer but code: by words and meaning (the meaning model loading in the
+    background once asked to prepare), or by words only, as the ``grader`` setting says."""
+    from mockprep.core.grading import default_grader
+
     if settings.grader == "words":
-        return CodeGrader(default_grader(), runner)
+        return default_grader()
     from mockprep.core.embedding import shared_loader
 
     loader = shared_loader()
-    return CodeGrader(default_grader(lambda: loader.get(MODEL_WAIT_SECONDS), loader.start), runner)
+    return default_grader(lambda: loader.get(MODEL_WAIT_SECONDS), loader.start)
 
 
 def make_console(stderr: bool = False) -> Console:

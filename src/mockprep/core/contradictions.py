@@ -129,9 +129,21 @@ def called_in(clause: str, whole: str = "") -> frozenset[str]:
     """The stems of the functions a clause calls ("max(0, 1 - y f(x))"), its last word too when the
     ``whole`` text goes on with a bracket after it: a function's name states no direction, so the
     hinge loss's "max" does not reverse an objective's "minimise"."""
-    if whole and re.search(re.escape(clause.rstrip()) + r"\s*\(", whole):
+    if whole and _bracket_follows(clause.rstrip(), whole):
         clause += "("
     return frozenset(stem(name.lower()) for name in _CALL.findall(clause))
+
+
+def _bracket_follows(clause: str, whole: str) -> bool:
+    """Whether ``clause`` appears in ``whole`` followed by a bracket, spaces aside (a search for the
+    clause as a regular expression, compiled anew for every clause, cost more than the rest of it)."""
+    at = whole.find(clause)
+    while at >= 0:
+        rest = whole[at + len(clause) :].lstrip()
+        if rest.startswith("("):
+            return True
+        at = whole.find(clause, at + 1)
+    return False
 
 
 @lru_cache(maxsize=8192)

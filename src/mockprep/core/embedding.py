@@ -24,6 +24,9 @@ class EmbedderUnavailable(Exception):
     """The embedding model cannot be loaded; the message says why in one line."""
 
 
+CACHED = 4096  # embedded texts kept
+
+
 class WordLlamaEmbedder:
     """wordllama's l2_supercat model (256 dimensions), with a small cache of embedded texts."""
 
@@ -38,12 +41,17 @@ class WordLlamaEmbedder:
 
         missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
-            if len(self._cache) + len(missing) > 4096:
+            if len(self._cache) + len(missing) > CACHED:
                 self._cache = {t: v for t, v in self._cache.items() if t in texts}
             for batch in _by_length(missing):
                 for text, vector in zip(batch, self._model.embed(batch, norm=True), strict=True):
                     self._cache[text] = vector
         return np.stack([self._cache[t] for t in texts])
+
+    def warm(self, texts: list[str]) -> None:
+        """Embed ``texts`` now, in batches, for the calls that follow (at most the cache's size)."""
+        if texts:
+            self._vectors(texts[:CACHED])
 
     def similarities(self, left: list[str], right: list[str]) -> list[list[float]]:
         if not left or not right:

@@ -229,6 +229,16 @@ class KeyPointGrader:
         if self._prepare is not None:
             self._prepare()
 
+    def warm(self, answers: list[tuple[QuestionSpec, str]]) -> None:
+        """Have the meaning model embed what grading these answers needs in one batch (a few hundred at
+        a time: ``bank validate`` grades every model answer; one call each costs the most)."""
+        from mockprep.core.keypoints import meaning_texts
+
+        embedder = self._embedder() if self._embedder is not None else None
+        warm = getattr(embedder, "warm", None)
+        if warm is not None:
+            warm([text for spec, answer in answers for text in meaning_texts(list(spec.key_points), answer)])
+
     def assess(self, spec: QuestionSpec, answer: str, overtime: bool = False) -> Assessment:
         from mockprep.core.keypoints import judge
 
@@ -252,7 +262,7 @@ class KeyPointGrader:
             embedder,
             _reference(spec.answer, tuple(spec.key_points), spec.prompt),
             spec.prompt,
-            misconceptions_of(spec),
+            misconceptions_of(spec) if spec.misconceptions else None,  # none listed: nothing to build
         )
         points = tuple(
             PointVerdict(point, Verdict(j.verdict), j.evidence, j.reason)

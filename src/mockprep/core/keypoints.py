@@ -32,7 +32,7 @@ from mockprep.core.acronyms import capitals, expansion
 from mockprep.core.directions import opposite
 from mockprep.core.number_words import with_digits
 from mockprep.core.quantities import find_quantity
-from mockprep.core.specifics import left_out, stated
+from mockprep.core.specifics import left_out, specifics, stated
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, as_written, content_stems, joined_forms, stem, words
 
 if TYPE_CHECKING:
@@ -145,6 +145,11 @@ def _flat(text: str | None) -> str:
 def passages(answer: str) -> list[Passage]:
     """The answer's sentences (and bullet items), each with its stems; pairs of neighbours too, quoted
     as written (the evidence a person reads is the answer's own text)."""
+    return list(_passages(answer))
+
+
+@functools.lru_cache(maxsize=512)  # read again by features() after meaning_texts() (bank validate)
+def _passages(answer: str) -> tuple[Passage, ...]:
     text = answer[:MAX_ANSWER_CHARS]
     spans = _spans(text)
     if len(spans) > 400:  # a huge paste: merge into ~400 passages so the work stays bounded
@@ -155,7 +160,7 @@ def passages(answer: str) -> list[Passage]:
         _joined(_flat(text[spans[i][0] : spans[i + 1][1]]), singles[i], singles[i + 1])
         for i in range(len(spans) - 1)
     ]
-    return singles + pairs
+    return (*singles, *pairs)
 
 
 def _joined(text: str, first: Passage, second: Passage) -> Passage:
@@ -299,6 +304,20 @@ def _negation_differs(point_text: str, point_stems: set[str], passage: Passage) 
     return bool(flipped & shared) and len(shared) >= 2
 
 
+def meaning_texts(points: list[str], answer: str) -> list[str]:
+    """What :func:`features` hands the meaning model: points, passages, the whole answer, numbers as
+    digits (as textnorm.fold: "two" meets "2"). One batch of many answers' texts first is much quicker
+    than a call each (``bank validate`` grades every model answer)."""
+    found = passages(answer := answer.strip())
+    texts = [*points, *(p.text for p in found), answer[:MAX_ANSWER_CHARS]]
+    return [_digits(t) for t in texts] if found else []
+
+
+@functools.lru_cache(maxsize=4096)  # the same texts again once a batch was embedded first
+def _digits(text: str) -> str:
+    return with_digits(text, compounds=False)
+
+
 def features(
     points: list[str], answer: str, embedder: Embedder | None = None, prompt: str = ""
 ) -> list[PointFeatures]:
@@ -313,12 +332,10 @@ def features(
     whole = _passage(answer[:MAX_ANSWER_CHARS])
     meanings: list[list[float]] = [[0.0] * (len(found) + 1) for _ in points]
     if embedder is not None:
-        # numbers as digits on both sides, as the words are matched (textnorm.fold): "two" meets "2"
-        texts = [p.text for p in found] + [whole.text]
-        digits = functools.partial(with_digits, compounds=False)
-        meanings = embedder.similarities([digits(p) for p in points], [digits(t) for t in texts])
+        texts = meaning_texts(points, answer)
+        meanings = embedder.similarities(texts[: len(points)], texts[len(points) :])
     point_stems = [content_stems(point) for point in points]
-    given = stated(whole.text)
+    given, asked_specifics = stated(whole.text), specifics(prompt)
     # the first 200 distinct acronyms: an answer holds a few; a paste of thousands would cost time
     answer_words, answer_capitals = words(whole.text), capitals(whole.text)[:200]
     # the prompt's words, and its compounds written together ("fine tuning" is "finetuning" too)
@@ -354,7 +371,7 @@ def features(
                 if shares[evidence_index] >= 0.5
                 else None,
                 negation=shares[evidence_index] >= 0.5 and _negation_differs(point, set(stems), evidence),
-                specifics=left_out(point, given, prompt),
+                specifics=left_out(point, given, asked_specifics),
             )
         )
     return out

@@ -66,14 +66,18 @@ def _value(number: str) -> str:
 def point_specifics(point: str, prompt: str = "") -> frozenset[str]:
     """The specifics of a key point an answer must state itself: none for a formula, none the prompt
     states, no estimate."""
+    return _wanted(point, specifics(prompt))
+
+
+def _wanted(point: str, asked: frozenset[str]) -> frozenset[str]:
     if _FORMULA.search(point):
         return frozenset()
-    return specifics(_ESTIMATE.sub(" ", point)) - specifics(prompt)
+    return specifics(_ESTIMATE.sub(" ", point)) - asked
 
 
-def left_out(point: str, stated: frozenset[str], prompt: str = "") -> tuple[int, int]:
+def left_out(point: str, stated: frozenset[str], asked: frozenset[str] = frozenset()) -> tuple[int, int]:
     """``(given, left out)``: how many of the point's specifics are among those an answer ``stated``
-    (:func:`stated`), and how many not."""
-    wanted = point_specifics(point, prompt)
+    (:func:`stated`), and how many not; ``asked``: the prompt's :func:`specifics`."""
+    wanted = _wanted(point, asked)
     missing = len(wanted - stated)
     return len(wanted) - missing, missing

@@ -56,12 +56,17 @@ def powers(text: str) -> str:
 
 def _spell_out(text: str) -> str:
     # so "sigma squared", "sigma^2" and "σ²" meet
+    if text.isascii():  # most text: no superscript, Greek or other symbol but these, and NFKC keeps it
+        for symbol, words in _ASCII_SYMBOLS:
+            text = text.replace(symbol, words)
+        return text
     text = unicodedata.normalize("NFKC", powers(text).translate(_SUPER))
     for symbol, words in SYMBOLS.items():
         text = text.replace(symbol, words)
     return text.translate(_GREEK_TABLE)
 
 
+_ASCII_SYMBOLS = [(symbol, words) for symbol, words in SYMBOLS.items() if symbol.isascii()]
 _NON_NEGATIVE = re.compile(r"\b(?:non-?negative|never negative|(?:is|are)n't negative|not negative)\b")
 _NON_POSITIVE = re.compile(r"\b(?:non-?positive|never positive|(?:is|are)n't positive|not positive)\b")
 
@@ -98,7 +103,7 @@ def stem(word: str) -> str:
     """A word's stem, with British -ise forms read as -ize ("regularisation" → "regular")."""
     if len(word) > 5:
         word = _BRITISH.sub(lambda m: "iz" + m.group(2), word)
-    return _stemmer().stemWord(word) if len(word) > 3 else word
+    return _stemmer().stemWord(word) if len(word) > 3 and not word.isdigit() else word  # "2017" is itself
 
 
 def words(text: str) -> list[str]:
