@@ -9,10 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mockprep.core.bank_files import load_banks
 from mockprep.core.bank_lint import lint_bank
 from mockprep.core.grading import Verdict, default_grader
+from mockprep.core.keypoints import judge
 from mockprep.paths import builtin_banks_dir
 
 BANK = """id = "lint"
@@ -112,3 +115,12 @@ def test_warming_many_answers_changes_no_verdict(embedder) -> None:
     plain = _OneCallEach(embedder)
     assert lint_bank(bank, default_grader(lambda: embedder)) == lint_bank(bank, default_grader(lambda: plain))
     assert plain.calls >= len([q for q in bank.questions if q.spec.kind == "open"])
+
+
+@given(st.sampled_from(["mean", "sum", "max", "min", "log"]))
+def test_a_points_own_word_that_names_an_operator_still_counts_by_words(operator: str) -> None:
+    """The word-only grader took 'mean', the one word of 'deviation from the mean' no other key point
+    has, for a formula's operator said alone, so the model answer left the point missing."""
+    points = ["expected squared deviation", f"deviation from the {operator}"]
+    judged = judge(points, f"Expected squared deviation from the {operator}.", prompt="What is variance?")
+    assert [j.verdict for j in judged] == ["covered", "covered"]

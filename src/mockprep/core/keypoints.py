@@ -348,7 +348,8 @@ def features(
     for index, point in enumerate(points):
         stems = point_stems[index]
         weights = _weights(stems, spread)
-        own = {s: w for s, w in weights.items() if spread.get(s, 1) == 1}
+        # its own words; the others at no weight, so that an own "mean" is not a formula's operator alone
+        own = {s: w if spread.get(s, 1) == 1 else 0.0 for s, w in weights.items()}
         spellings = _spellings(point, stems, whole, answer_words, answer_capitals)
         shares = [_passage_share(weights, spellings, p) for p in found]
         best_words = max(range(len(found)), key=lambda i: (shares[i], meanings[index][i]))
@@ -365,7 +366,7 @@ def features(
                 meaning_all=meanings[index][len(found)],
                 short_point=1.0 if len(weights) <= 2 else 0.0,
                 with_meaning=embedder is not None,
-                distinct=_passage_share(own, spellings, whole) if own else 1.0,
+                distinct=_passage_share(own, spellings, whole) if any(own.values()) else 1.0,
                 evidence=evidence.text if shares[evidence_index] > 0 or embedder is not None else None,
                 opposite=opposite(point, set(stems), evidence.text, evidence.stems)
                 if shares[evidence_index] >= 0.5
