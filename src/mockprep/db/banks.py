@@ -115,6 +115,7 @@ class BankTable:
         """
 
         from mockprep.core.records import SyncResult
+        from mockprep.db.question_asides import settle
 
         stamp = db_time(now)
         added = updated = restored = 0
@@ -139,13 +140,13 @@ class BankTable:
             for question in bank.questions:
                 seen.add(question.key)
                 values = _question_values(question)
-                if question.key not in existing:
-                    fresh.append(values)
-                elif aside := _set_aside(conn, existing[question.key], question.spec.prompt, question.key):
-                    set_aside.append(aside)
-                    fresh.append(values)  # (a new question: its id's retired one keeps its history)
+                prompt = question.spec.prompt
+                stored, aside = settle(conn.raw, existing.get(question.key), question.key, prompt, stamp)
+                set_aside += [aside] if aside is not None else []
+                if stored is None:
+                    fresh.append(values)  # (a new question; a retired one its id had keeps its history)
                 else:
-                    qid, data, retired_at, resolved = existing[question.key]
+                    qid, data, retired_at, resolved = stored
                     now_resolved = (values["round"], values["topic"], values["roles"])
                     if data == values["data"] and retired_at is None and resolved[1] != values["topic"]:
                         topic_moved = True  # the bank's topic (it has no column of its own)
@@ -405,25 +406,6 @@ def _review_counts(conn: Any, ids: list[int]) -> dict[int, int]:
             ids,
         ).fetchall()
     )
-
-
-def _set_aside(conn: Any, stored: tuple[int, str, Any, Any], prompt: str, key: str) -> SetAside | None:
-    """A retired question comes back only with its own prompt (as renames compare prompts): a file that
-    gives its id to another prompt holds a new question, and the retired one is kept apart, its history
-    with it (:func:`mockprep.db.question_aliases.set_aside`). None when the question may come back."""
-    import json
-
-    from mockprep.core.renames import SetAside, prompt_key
-    from mockprep.db.question_aliases import set_aside
-
-    qid, data, retired_at, _resolved = stored
-    if retired_at is None:
-        return None
-    was = json.loads(data)["prompt"]
-    if prompt_key(was) == prompt_key(prompt):
-        return None
-    kept_as = set_aside(conn.raw, qid, was)
-    return SetAside(key, kept_as, was, prompt, _review_counts(conn, [qid]).get(qid, 0))
 
 
 def _reworded(qid: int, key: str, data: str, prompt: str) -> list[Reworded]:

@@ -25,6 +25,7 @@ from mockprep.db.merge_summary import MergeSummary
 from mockprep.db.mock_answer_merge import MockAnswerMerge
 from mockprep.db.plan_sync import take_plan
 from mockprep.db.question_aliases import current_key, current_keys
+from mockprep.db.question_asides import filed_by_prompt, take_aside
 from mockprep.db.review_indexes import SAME_REVIEW, delete_reviews_with_uids
 from mockprep.db.session_reviews import of_session_row
 from mockprep.db.sql import from_iso, text_us
@@ -80,7 +81,8 @@ SKIPPED_SESSION = "skipped-session"
 
 
 def _apply_order(event: dict[str, Any]) -> int:
-    return {"alias": -1, "session": 0, "story": 1, "review": 2, "deleted": 3}.get(event.get("t", ""), 4)
+    order = {"alias": -1, "aside": -1, "session": 0, "story": 1, "review": 2, "deleted": 3}
+    return order.get(event.get("t", ""), 4)
 
 
 class _Merger:
@@ -141,6 +143,8 @@ class _Merger:
             self._marks(event)
         elif kind == "alias":
             self._alias(event)
+        elif kind == "aside":  # (a retired question set aside on its device: m028's keys, by prompt)
+            self._aside(event)
         elif kind == "plan":  # (after the deletions are gathered: one removed since is not added)
             if event["uid"] in self.deletions:
                 self.summary.undone += 1
@@ -174,6 +178,13 @@ class _Merger:
         if held is None and row is not None:
             self.raw.execute("INSERT INTO question_aliases (key, question_id) VALUES (?, ?)", (key, row[0]))
             self.summary.aliases += 1
+
+    def _aside(self, a: dict[str, Any]) -> None:
+        touched = take_aside(self.raw, a)
+        if touched is None:
+            self.summary.waiting.append(a)
+        else:
+            self.touched.update(touched)
 
     def _session(self, s: dict[str, Any]) -> None:
         if s["uid"] in self.deleted:
@@ -239,6 +250,14 @@ class _Merger:
         raw.executemany(
             "UPDATE temp.merge_reviews SET key = ? WHERE key = ?",
             [(now, was) for was, now in renamed.items()],
+        )
+        # One set aside here since (its id given to another prompt) takes those answered to its prompt.
+        asked = {
+            (renamed.get(r["key"], r["key"]), r["prompt"]) for r in batch if isinstance(r.get("prompt"), str)
+        }
+        raw.executemany(
+            "UPDATE temp.merge_reviews SET key = ? WHERE key = ? AND prompt = ?",
+            [(now, *was) for was, now in filed_by_prompt(raw, asked).items()],
         )
         self._move_misplaced()
         self._take_cram()

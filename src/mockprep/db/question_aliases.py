@@ -58,7 +58,7 @@ def carry_moves(raw: sqlite3.Connection, moves: Sequence[tuple[int, str]]) -> in
         plans.append((qid, old_key, new_key, new[0], new[1:]))
     for qid, old_key, *_rest in plans:  # every key set aside first: two rows never hold one key
         raw.execute("UPDATE questions SET key = ? WHERE id = ?", (_PARKED.format(qid), qid))
-        _move_links(raw, old_key, _PARKED.format(qid))
+        move_links(raw, old_key, _PARKED.format(qid))
     taken = 0
     for qid, _old, _new, new_id, values in plans:
         # (The stats roll-up's triggers move the counts along: a question's bank, round and topic and a
@@ -68,7 +68,7 @@ def carry_moves(raw: sqlite3.Connection, moves: Sequence[tuple[int, str]]) -> in
             (*values, qid),
         )
         if new_id not in movers:
-            joined = _hand_over(raw, new_id, qid)
+            joined = hand_over(raw, new_id, qid)
             if joined:
                 store_replayed_card(raw, qid)
             taken += joined
@@ -79,41 +79,14 @@ def carry_moves(raw: sqlite3.Connection, moves: Sequence[tuple[int, str]]) -> in
             "INSERT OR REPLACE INTO question_aliases (key, question_id) VALUES (?, ?)",
             (old_key, qid),
         )
-        _move_links(raw, _PARKED.format(qid), new_key)
+        move_links(raw, _PARKED.format(qid), new_key)
     return taken
-
-
-def set_aside(raw: sqlite3.Connection, qid: int, prompt_of: str) -> str:
-    """Retired question ``qid`` leaves its key to a new question (a bank file gave its id to another
-    prompt): it keeps its row, card and history, still retired, under a key made from its id and
-    ``prompt_of`` (its own prompt; :func:`mockprep.core.renames.aside_id`), and its story links move with it.
-    Returns that key."""
-    import json
-
-    from mockprep.core.renames import aside_id
-
-    key, data = raw.execute("SELECT key, data FROM questions WHERE id = ?", (qid,)).fetchone()
-    bank, _, question_id = key.partition("/")
-    attempt = 1
-    while True:
-        new_id = aside_id(question_id, prompt_of, attempt)
-        if raw.execute("SELECT 1 FROM questions WHERE key = ?", (f"{bank}/{new_id}",)).fetchone() is None:
-            break
-        attempt += 1
-    spec = json.loads(data)
-    spec["id"] = new_id  # (an export names a question BANK/ID: its key and its id agree)
-    raw.execute(
-        "UPDATE questions SET key = ?, data = ? WHERE id = ?",
-        (f"{bank}/{new_id}", json.dumps(spec, sort_keys=True), qid),
-    )
-    _move_links(raw, key, f"{bank}/{new_id}")
-    return f"{bank}/{new_id}"
 
 
 _PARKED = " moving/{}"  # a key no bank can write (ids are slugs), held while carry_moves runs
 
 
-def _hand_over(raw: sqlite3.Connection, from_id: int, to_id: int) -> int:
+def hand_over(raw: sqlite3.Connection, from_id: int, to_id: int) -> int:
     """Question ``from_id``'s reviews, mock answers, later marks and aliases go to ``to_id``, and its row
     and card go. Returns the reviews handed over."""
     taken = raw.execute("UPDATE reviews SET question_id = ? WHERE question_id = ?", (to_id, from_id)).rowcount
@@ -127,7 +100,7 @@ def _hand_over(raw: sqlite3.Connection, from_id: int, to_id: int) -> int:
     return taken
 
 
-def _move_links(raw: sqlite3.Connection, old_key: str, new_key: str) -> None:
+def move_links(raw: sqlite3.Connection, old_key: str, new_key: str) -> None:
     """Stories linked to the old key are linked to the new one (each link's uid is made from its key),
     and a link removed from the old key counts as removed from the new one."""
     links = raw.execute(

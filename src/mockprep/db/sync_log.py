@@ -19,6 +19,7 @@ from mockprep.db import review_codec
 from mockprep.db.mark_stamps import MARKED, marks_event
 from mockprep.db.mock_answer_merge import answers_sent_with, mock_answer_event
 from mockprep.db.plan_sync import plan_event
+from mockprep.db.question_asides import aside_event
 from mockprep.db.sql import iso
 
 if TYPE_CHECKING:
@@ -160,6 +161,10 @@ def _queue_everything(raw: sqlite3.Connection) -> None:
         "INSERT INTO sync_changes (kind, row_id) SELECT 'plan', id FROM plans"
         " WHERE origin IS NULL ORDER BY id"
     )
+    raw.execute(  # (retired questions set aside: aside_event sends only those that still are)
+        "INSERT INTO sync_changes (kind, row_id) SELECT 'aside', id FROM questions"
+        " WHERE retired_at IS NOT NULL AND key GLOB '*-retired-*' ORDER BY id"
+    )
 
 
 def dump(event: dict[str, Any]) -> str:
@@ -184,6 +189,8 @@ def _event(raw: sqlite3.Connection, kind: str, row_id: int | None, ref: str | No
         return marks_event(raw, row_id)
     if kind == "plan":
         return plan_event(raw, row_id)
+    if kind == "aside":
+        return aside_event(raw, row_id)
     return None
 
 
