@@ -100,6 +100,10 @@ def test_a_number_is_its_value_however_it_is_written(value: int, unit: str) -> N
         ("1 − β is the power", set()),  # a formula's digits an answer may say in words
         ("sampling error about sqrt(p(1-p)/n)", set()),
         ("reject a true H0 with probability α; L2 pulls weights", set()),  # symbols, not names
+        # a digit standing for a word is a contraction an answer may spell out: "sequence-to-sequence"
+        ("fixed-length bottleneck of seq2seq encoders", set()),
+        ("word2vec and doc2vec embeddings on 8 GPUs", {"n:8"}),
+        ("fp16 weights and int8 activations, ResNet50v2", {"fp16", "int8", "resnet50v2"}),
     ],
 )
 def test_what_counts_as_a_points_specifics(point: str, wanted: set[str]) -> None:

@@ -1,12 +1,12 @@
 """The specifics a key point states, and which of them an answer leaves out. Pure.
 
 A point's specifics are its numbers ("4 points", "1.1", "5x", "2,000") and its names written with a
-digit ("BM25", "L2", "p99", "H100s"). A synonym or the meaning model can stand in for a point's other
-words, but nothing stands in for "BM25" or "lost 4 points" except themselves: an answer that states
-another number, or the point's other words, has not given them. Numbers are compared by value (spoken
-ones as digits, "four" is 4; a unit after them aside: "5x", "20 ms"), names as written, case aside.
-Not counted: a specific the question's prompt already states (repeating it shows nothing), a number
-given as an estimate ("about 14%"), and the digits of a formula.
+digit ("BM25", "ResNet50", "fp16"; not a contraction such as "seq2seq"). A synonym or the meaning model
+can stand in for a point's other words, but nothing stands in for "BM25" or "lost 4 points" except
+themselves: an answer that states another number, or the point's other words, has not given them.
+Numbers are compared by value (spoken ones as digits, "four" is 4; a unit after them aside: "5x", "20
+ms"), names as written, case aside. Not counted: a specific the question's prompt already states
+(repeating it shows nothing), a number given as an estimate ("about 14%"), and the digits of a formula.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ _ESTIMATE = re.compile(
     re.IGNORECASE,
 )
 _FUNCTIONS = frozenset({"log", "ln", "exp", "sqrt"})  # "log10", "log2": a formula's, not a name
+# A digit standing for a word between two of them ("seq2seq", "word2vec", "i18n", "k8s"): a
+# contraction an answer may well spell out ("sequence-to-sequence"), not an identifier like "BM25".
+_CONTRACTION = re.compile(r"[^\W\d_]+\d+[^\W\d_]{2,}")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A formula ("1 − β", "x^2", "O(n log n)"): its digits are exponents and constants, which an answer
 # may say in words ("squared", "constant time"); such a point has no specifics.
@@ -43,7 +46,11 @@ def specifics(text: str) -> frozenset[str]:
     for token in _TOKEN.findall(text):
         if number := _NUMBER.match(token):
             out.add("n:" + _value(number.group()))
-        elif (name := _NAME.match(token)) and name.group()[:-1].casefold() not in _FUNCTIONS:
+        elif (
+            (name := _NAME.match(token))
+            and name.group()[:-1].casefold() not in _FUNCTIONS
+            and not _CONTRACTION.fullmatch(token.removesuffix("s"))
+        ):
             token = token.casefold()
             out.add(token[:-1] if token.endswith("s") and token[-2].isdigit() else token)  # "GPUs" aside
     return frozenset(out)
