@@ -11,7 +11,8 @@ grouped by a thin or no-break space, as typeset numbers are, they are one number
 spoken answer's transcript gives them ("thirty-one", "zero point four two", "three eighths"), read as
 their digits (:mod:`mockprep.core.number_words`). A magnitude after the number ("14.75k", "2.5 million")
 multiplies it, and a unit converts to the question's or is told when it is of another kind
-(:mod:`mockprep.core.units`).
+(:mod:`mockprep.core.units`). A lone "x" between numbers is a product ("1.25x2^30"); a citation's year
+("112 GB (Kaplan 2020)") is no value (:mod:`mockprep.core.citations`).
 """
 
 from __future__ import annotations
@@ -27,13 +28,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from mockprep.core.citations import without_citations
 from mockprep.core.number_words import symbols, with_digits
 from mockprep.core.units import (
     KIND_NAMES,
     Unit,
     Written,
+    clock_durations,
     expected_unit,
     read_alike,
+    starts_with_unit,
     summed_durations,
     written_after,
 )
@@ -228,12 +232,16 @@ def _normalise(text: str) -> str:
     # "1.2 x 10^-3", "1.2*10^-3", "1.2 times 10^-3" (said: "times ten to the minus three") and
     # "1.2 e-3": scientific notation written out, read as the one number it is
     text = _TIMES_TEN.sub(r"e\1", text)
+    text = _BY.sub("*", text)  # "1.25x2^30", "4 x 8": a lone x between numbers is a product
     text = _TIMES.sub("*", text)  # "3 times 4" (said: "three times four") is 12, not 3 or 4
     text = _SPACED_E.sub(r"e\1", text)
     return _TOLERANCE.sub("", text)  # "0.5 ± 0.001", "7 ± 1e-3": the value, not its tolerance
 
 
 _TIMES_TEN = re.compile(r"(?<=\d)\s*(?:[x*]|\btimes\b)\s*10\s*\^\s*\(?\s*([-+]?\d+)\s*\)?", re.IGNORECASE)
+# An x after a number (not 0x, hex's prefix) and before one, written onto both or spaced from both:
+# "1.25x2^30", "4 x 8" (not "2 x86", a name; nor "3x faster")
+_BY = re.compile(r"(?<=[\d)])(?<!\b0)(?:x|\s+x\s+)(?=[-+]?[\d(√π])", re.IGNORECASE)
 _TIMES = re.compile(r"(?<=[\d)])\s+times\s+(?=[-+]?[\d(√π])", re.IGNORECASE)
 # "1.2 e-3", "2 e +5" (a transcript's "e minus three"): the exponent's sign against its digits, so that
 # "2 e - 1" is not taken for 2·10^-1
@@ -322,7 +330,11 @@ _IN_NAME = re.compile(r"[^\W\d_]$")
 
 def _read(answer: str) -> tuple[float, bool, str] | None:
     """The final number in ``answer``, whether a "%" ends it, and the text after it (a magnitude, a
-    unit); None when there is none."""
+    unit); None when there is none. A citation's year is no number ("112 GB (Kaplan 2020)"), unless
+    the answer has no other."""
+    cited = without_citations(answer, starts_with_unit)
+    if cited != answer and re.search(r"\d", cited):
+        answer = cited
     text = _normalise(symbols(answer))
     cuts = [m.end() for m in _MARKERS.finditer(text)]
     worded = _normalise(with_digits(answer))
@@ -377,8 +389,8 @@ def read_quantity(spec: QuestionSpec, answer: str) -> tuple[float, str] | None:
     """
     assert spec.value is not None
     scale, unit = expected_unit(spec.unit)
-    if unit is not None and unit.kind == "time":  # "2 h 30 min" is one time: 9000 s
-        answer = summed_durations(answer)
+    if unit is not None and unit.kind == "time":  # "2 h 30 min" and "2:30:00" are one time: 9000 s
+        answer = summed_durations(clock_durations(answer, unit.scale))
     reading = _read(answer)
     if reading is None:
         return None
@@ -390,6 +402,8 @@ def read_quantity(spec: QuestionSpec, answer: str) -> tuple[float, str] | None:
     taken = ""
     if written.unit is None:  # a bare number is in the question's unit; "14.75k users", "10B" (billion)
         value = number if written.magnitude == 1.0 else number / scale
+        if not _near(spec, value) and _near(spec, number / scale):  # "7e9" for 7 billion: a full count
+            value = number / scale
     elif unit is not None and written.unit.kind == unit.kind:
         value = number * written.unit.scale / unit.scale / scale
         if not _near(spec, value):  # "112 GiB" for 112 GB: right with both prefixes read alike

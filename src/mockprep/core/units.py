@@ -57,14 +57,16 @@ def _table() -> dict[str, tuple[str, float, int, bool]]:
     for names, scale in bits.items():
         table |= dict.fromkeys(names.split(), ("information", scale, 0, False))
     for i, prefix in enumerate("KMGTP", start=1):
-        # decimal (KB, kB, kb: 1000 bytes) and binary (KiB: 1024 bytes); "Kbit", "Mibit" are bits
-        for name in (f"{prefix}B", f"{prefix.lower()}B", f"{prefix.lower()}b", f"{prefix}b"):
+        # decimal (KB, kB: 1000 bytes) and binary (KiB: 1024 bytes); a small b is a bit, as alone:
+        # "Kb", "Gb", "Kbit" and "Gib", "Mibit" are bits (8 of them to a byte)
+        for name in (f"{prefix}B", f"{prefix.lower()}B"):
             table.setdefault(name, ("information", 8.0 * 1000**i, i, False))
         table[f"{prefix}iB"] = ("information", 8.0 * 1024**i, i, True)
-        table[f"{prefix.lower()}ib"] = ("information", 8.0 * 1024**i, i, True)
-        table[f"{prefix}bit"] = ("information", float(1000**i), i, False)
-        table[f"{prefix.lower()}bit"] = ("information", float(1000**i), i, False)
-        table[f"{prefix}ibit"] = ("information", float(1024**i), i, True)
+        for letter in (prefix, prefix.lower()):
+            for name in (f"{letter}b", f"{letter}bit"):
+                table.setdefault(name, ("information", float(1000**i), i, False))
+            for name in (f"{letter}ib", f"{letter}ibit"):
+                table[name] = ("information", float(1024**i), i, True)
     for name in ("%", "percent", "per cent", "pct", "pp", "percentage point", "percentage points"):
         table[name] = ("percent", 1.0, 0, False)  # ("8%" for 8 percentage points, as people write)
     return table
@@ -118,6 +120,12 @@ def written_after(text: str, kind: str | None = None) -> Written:
     return Written(magnitude)
 
 
+def starts_with_unit(text: str) -> bool:
+    """Whether ``text`` (what follows a number) starts with a magnitude or a unit."""
+    written = written_after(text)
+    return written.unit is not None or written.magnitude != 1.0
+
+
 def _time_names() -> str:
     names = sorted((n for n, entry in _UNITS.items() if entry[0] == "time"), key=len, reverse=True)
     return "|".join(re.escape(n) for n in names)
@@ -151,6 +159,32 @@ def summed_durations(text: str) -> str:
         return f"{total:.12g} s"
 
     return _DURATION.sub(summed, text)
+
+
+# A time on a clock's face: "1:52" (m:ss, or h:mm where the question counts hours or more), "0:01:52"
+# (h:mm:ss), "1:52.5"; a unit after it names its first part ("1:30 h", "1:52 min").
+_CLOCK = re.compile(
+    r"(?<![\w.:])(\d{1,3}):([0-5]\d)(?::([0-5]\d))?(\.\d+)?(?![\w:]|\.\d)"
+    rf"(?:\s*({_time_names()})(?![^\W\d_]))?",
+)
+
+
+def clock_durations(text: str, asked: float = 1.0) -> str:
+    """``text`` with each time written with colons as the one number of seconds it is ("1:52" is "112
+    s"); two parts are minutes and seconds unless the question's unit (``asked``, in seconds) is an
+    hour or more, or a unit after them says they are hours and minutes."""
+
+    def seconds(match: re.Match[str]) -> str:
+        first, second, third, fraction, name = match.groups()
+        first_scale = 3600.0 if third is not None else 60.0 if asked < 3600 else 3600.0
+        if name is not None and third is None and _time_scale(name) in (60.0, 3600.0):
+            first_scale = _time_scale(name) or first_scale
+        parts = [float(first), float(second)] + ([float(third)] if third is not None else [])
+        parts[-1] += float(fraction or 0)
+        total = sum(part * first_scale / 60**i for i, part in enumerate(parts))
+        return f"{total:.12g} s"
+
+    return _CLOCK.sub(seconds, text)
 
 
 # A word after a question's first word that names what is counted ("B parameters", "m tokens"), not
