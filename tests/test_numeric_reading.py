@@ -4,7 +4,7 @@ read as gigabytes, a clock time ("1:52") read as its seconds, and "1.25x2^30" re
 
 from __future__ import annotations
 
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from mockprep.core.autograde import grade_numeric, read_number, readable_number
@@ -93,17 +93,31 @@ PREFIXES = "KMGTP"
 
 @given(amounts, st.integers(1, 5), st.booleans())
 @example(112.0, 3, False)
-def test_a_small_b_after_a_prefix_is_bits(x: float, power: int, lower: bool) -> None:
+def test_a_small_b_after_a_capital_prefix_is_bits(x: float, power: int, lower: bool) -> None:
     """ "112 Gb" is 112 gigabits, 14 GB: wrong for 112 GB; 896 Gb is right (as "Gbit" and "b" alone
     are bits)."""
-    letter = PREFIXES[power - 1].lower() if lower else PREFIXES[power - 1]
+    letter = PREFIXES[power - 1]
     spec = numeric(x, f"{PREFIXES[power - 1]}B", tolerance=x * 1e-9)
     grade = grade_numeric(spec, f"{x:g} {letter}b")
     assert not grade.correct and grade.given is not None, grade
     assert f"({readable_number(float(f'{x / 8:.6g}'))} " in grade.given  # it says how it was read
     assert grade_numeric(spec, f"{x * 8:.12g} {letter}b").correct
-    assert grade_numeric(spec, f"{x * 8:.12g} {letter}bit").correct
+    bit = f"{letter.lower() if lower else letter}bit"
+    assert grade_numeric(spec, f"{x * 8:.12g} {bit}").correct
     assert grade_numeric(spec, f"{x:g} {PREFIXES[power - 1]}B").correct
+
+
+@given(amounts, st.integers(1, 5), st.booleans())
+@example(16.0, 3, False)
+def test_a_size_typed_in_small_letters_is_bytes(x: float, power: int, binary: bool) -> None:
+    """ "16gb", "512mb", "2gib": all in small letters is how people type bytes (a review of c790d7a:
+    they were read as bits, so a right answer was marked wrong)."""
+    prefix = PREFIXES[power - 1]
+    assume(not (binary and prefix == "P"))  # ("pib" reads as pi b: a constant times a bit)
+    unit = f"{prefix}iB" if binary else f"{prefix}B"
+    spec = numeric(x, unit, tolerance=x * 1e-9)
+    assert grade_numeric(spec, f"{x:g} {unit.lower()}").correct
+    assert grade_numeric(spec, f"{x:g}{unit.lower()}").correct
 
 
 TIME_UNITS = {"s": 1, "seconds": 1, "ms": 1e-3, "min": 60, "minutes": 60}

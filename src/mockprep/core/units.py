@@ -57,16 +57,19 @@ def _table() -> dict[str, tuple[str, float, int, bool]]:
     for names, scale in bits.items():
         table |= dict.fromkeys(names.split(), ("information", scale, 0, False))
     for i, prefix in enumerate("KMGTP", start=1):
-        # decimal (KB, kB: 1000 bytes) and binary (KiB: 1024 bytes); a small b is a bit, as alone:
-        # "Kb", "Gb", "Kbit" and "Gib", "Mibit" are bits (8 of them to a byte)
-        for name in (f"{prefix}B", f"{prefix.lower()}B"):
+        # decimal (KB, kB: 1000 bytes) and binary (KiB: 1024 bytes); a small b after a capital prefix
+        # is a bit, as alone: "Kb", "Gb", "Gib" and "Kbit", "gibit" are bits (8 of them to a byte). All
+        # in small letters ("16gb", "512mb", "2gib") is how people type bytes, and is read so.
+        small = prefix.lower()
+        for name in (f"{prefix}B", f"{small}B", f"{small}b"):
             table.setdefault(name, ("information", 8.0 * 1000**i, i, False))
         table[f"{prefix}iB"] = ("information", 8.0 * 1024**i, i, True)
-        for letter in (prefix, prefix.lower()):
-            for name in (f"{letter}b", f"{letter}bit"):
-                table.setdefault(name, ("information", float(1000**i), i, False))
-            for name in (f"{letter}ib", f"{letter}ibit"):
-                table[name] = ("information", float(1024**i), i, True)
+        table[f"{small}ib"] = ("information", 8.0 * 1024**i, i, True)
+        table[f"{prefix}b"] = ("information", float(1000**i), i, False)
+        table[f"{prefix}ib"] = ("information", float(1024**i), i, True)
+        for letter in (prefix, small):
+            table[f"{letter}bit"] = ("information", float(1000**i), i, False)
+            table[f"{letter}ibit"] = ("information", float(1024**i), i, True)
     for name in ("%", "percent", "per cent", "pct", "pp", "percentage point", "percentage points"):
         table[name] = ("percent", 1.0, 0, False)  # ("8%" for 8 percentage points, as people write)
     return table
