@@ -31,16 +31,31 @@ def telling_range(aim: float = TELLING_AIM_SECONDS) -> tuple[float, float]:
     return aim * (1 - TELLING_SLACK), aim * (1 + TELLING_SLACK)
 
 
-def told_length(seconds: float, aim: float = TELLING_AIM_SECONDS) -> str:
-    """A telling's length in words that never contradict its verdict against :func:`telling_range`:
-    "about 2m10s" in whole seconds, but "just under 1m30s" (89.6 s) or "just over 2m30s" (150.4 s)
-    where whole seconds would show the edge of the range it misses."""
-    low, high = telling_range(aim)
-    if seconds < low <= round(seconds):
-        return f"just under {format_duration(low)}"
-    if seconds > high >= round(seconds):
-        return f"just over {format_duration(high)}"
+def told_length(
+    seconds: float, aim: float = TELLING_AIM_SECONDS, edges: tuple[float, ...] | None = None
+) -> str:
+    """A telling's length in words that never contradict its verdict against ``edges`` (by default
+    :func:`telling_range` of ``aim``): "about 2m10s" in whole seconds, but "just under 1m30s" (89.6 s) or
+    "just over 2m30s" (150.4 s) where whole seconds would show the edge it misses, and the edge itself
+    where it lies on one that whole seconds would not show (22.5 s of 22.5s-37.5s)."""
+    for edge in telling_range(aim) if edges is None else edges:
+        if seconds < edge <= round(seconds):
+            return f"just under {edge_text(edge)}"
+        if seconds > edge >= round(seconds):
+            return f"just over {edge_text(edge)}"
+        if seconds == edge:
+            return f"about {edge_text(edge)}"
     return f"about {format_duration(seconds)}"
+
+
+def edge_text(seconds: float) -> str:
+    """An edge of a telling's range as it is judged: whole seconds as :func:`format_duration` has them,
+    else to the hundredth ("22.5s", "1m07.5s"), so a length shown rounded never seems on its other side."""
+    if seconds == round(seconds) or seconds >= 3600:
+        return format_duration(seconds)
+    minutes, rest = divmod(seconds, 60)
+    text = f"{rest:.2f}".rstrip("0").rstrip(".")
+    return f"{int(minutes)}m{'0' if rest < 10 else ''}{text}s" if minutes else f"{text}s"
 
 
 @dataclass(frozen=True)
