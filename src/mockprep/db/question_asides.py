@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockprep.core.renames import SetAside, aside_id, prompt_key
 from mockprep.db import review_codec
-from mockprep.db.card_replay import store_replayed_card
-from mockprep.db.question_aliases import hand_over, move_links
+from mockprep.db.question_aliases import move_links
 
 if TYPE_CHECKING:
     import sqlite3
@@ -80,21 +79,19 @@ def settle(
     raw: sqlite3.Connection, stored: Stored | None, key: str, prompt: str, stamp: Any
 ) -> tuple[Stored | None, SetAside | None]:
     """Before a sync writes the file's question ``key`` (``prompt``) over ``stored`` (the row with that
-    key, if any): a retired row of another prompt is set aside, and so is a live one whose prompt the file
-    changed when its history was set aside on another device (that history joins it there); then a row
-    set aside from ``key`` with ``prompt`` comes back to it. The row the file's question is then (None: a
-    new question) and what was set aside."""
+    key, if any): a retired row of another prompt is set aside, and so is a live one when the file gives
+    the id back a prompt it had before (a revert: the row set aside from ``key`` with ``prompt`` is that
+    question); then that row comes back to it. Any other change of a live row's prompt is a rewording and
+    keeps its history. The row the file's question is then (None: a new question) and what was set aside."""
     aside = None
     if stored is not None:
         qid, data, retired_at, _resolved = stored
         was = str(json.loads(data)["prompt"])
-        held = aside_of(raw, key, was) if prompt_key(was) != prompt_key(prompt) else None
-        if prompt_key(was) != prompt_key(prompt) and (retired_at is not None or held is not None):
-            if held is not None:  # (set aside on another device: see take_aside)
-                hand_over(raw, held, qid)
-                raw.execute("UPDATE questions SET retired_at = ? WHERE id = ? AND retired_at IS NULL",
-                            (str(stamp), qid))  # fmt: skip
-                store_replayed_card(raw, qid)
+        if prompt_key(was) != prompt_key(prompt) and (
+            retired_at is not None or aside_of(raw, key, prompt) is not None
+        ):
+            if retired_at is None:  # (it held the id in between: it keeps its own history, retired)
+                raw.execute("UPDATE questions SET retired_at = ? WHERE id = ?", (str(stamp), qid))
             kept_as = set_aside(raw, qid, was)
             reviews = raw.execute("SELECT count(*) FROM reviews WHERE question_id = ?", (qid,)).fetchone()[0]
             aside, stored = SetAside(key, kept_as, was, prompt, reviews), None
@@ -125,20 +122,48 @@ def filed_by_prompt(raw: sqlite3.Connection, lines: Iterable[tuple[str, str]]) -
     return found
 
 
+def _left_key(raw: sqlite3.Connection, kept_as: str, prompt: str) -> str | None:
+    """The key question ``kept_as`` was set aside from: its kept id is that id shortened when long, so the
+    bank's key (of any row or alias) that makes it is looked for, the id before ``-retired-`` otherwise."""
+    if (match := _ASIDE_KEY.fullmatch(kept_as)) is None:
+        return None
+    bank, _, kept_id = kept_as.partition("/")
+    attempt = int(kept_id.rpartition("-")[2]) if re.search(r"-retired-[0-9a-f]{6}-\d+$", kept_id) else 1
+    stem = match["key"]
+    found = raw.execute(
+        "SELECT key FROM questions WHERE key LIKE ? ESCAPE '\\' AND bank_id = ?"
+        " UNION SELECT key FROM question_aliases WHERE key LIKE ? ESCAPE '\\'",
+        (_like(stem), bank, _like(stem)),
+    )
+    for (key,) in sorted(found, key=lambda row: (_ASIDE_KEY.fullmatch(row[0]) is not None, len(row[0]))):
+        if key != kept_as and aside_id(key.partition("/")[2], prompt, attempt) == kept_id:
+            return key
+    return stem
+
+
+def _like(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def aside_event(raw: sqlite3.Connection, qid: int | None) -> dict[str, Any] | None:
-    """The sync line of question ``qid`` set aside: the key it left, its prompt, its row and the reviews
-    it held (None when it is no longer set aside: its id came back with its prompt)."""
+    """The sync line of question ``qid`` set aside: the key it left, its prompt, the prompt that key has
+    here now (a live question's, else None), its row and the reviews it held (None when it is no longer
+    set aside: its id came back with its prompt)."""
     row = raw.execute(f"SELECT key, {', '.join(_ROW)} FROM questions WHERE id = ?", (qid,)).fetchone()
-    if row is None or row[-1] is None or (match := _ASIDE_KEY.fullmatch(row[0])) is None:
+    if row is None or row[-1] is None or _ASIDE_KEY.fullmatch(row[0]) is None:
         return None
     fields = dict(zip(_ROW, row[1:], strict=True))
+    prompt = json.loads(fields["data"])["prompt"]
+    key = _left_key(raw, row[0], prompt)
+    now = raw.execute("SELECT data FROM questions WHERE key = ? AND retired_at IS NULL", (key,)).fetchone()
     reviews = raw.execute("SELECT uid FROM reviews WHERE question_id = ? ORDER BY rated_us", (qid,))
     return {
         "t": "aside",
         "uid": f"aside/{row[0]}",
-        "key": match["key"],
+        "key": key,
         "kept_as": row[0],
-        "prompt": json.loads(fields["data"])["prompt"],
+        "prompt": prompt,
+        "now": None if now is None else json.loads(now[0])["prompt"],
         "row": fields,
         "reviews": [review_codec.uid_hex(uid) for (uid,) in reviews],
     }
@@ -146,9 +171,12 @@ def aside_event(raw: sqlite3.Connection, qid: int | None) -> dict[str, Any] | No
 
 def take_aside(raw: sqlite3.Connection, event: dict[str, Any]) -> set[int] | None:
     """Another device's set-aside done here: the retired question with that prompt set aside as it was
-    there, or kept (retired, with the history that device sent) for this device's file to reach, and
-    the reviews it held moved to it from the key's question here when that holds another prompt now (the
-    prompt changed here in one step). The questions whose log changed; None when its bank is not here."""
+    there; or, when the key's question here holds the prompt the key held there when the line was sent
+    (this device saw the file change in one step, which keeps a history), the reviews the line names moved
+    off it to that question, kept (retired) under the same key. A question here that still has the prompt
+    set aside, or has another one than the sender's (reworded, given back), is left alone: a received line
+    never leaves a row for a later edit here to act on. The questions whose log changed; None when its
+    bank is not here."""
     key, kept_as, prompt, row = event["key"], event["kept_as"], str(event["prompt"]), event["row"]
     here = raw.execute("SELECT id, data, retired_at FROM questions WHERE key = ?", (key,)).fetchone()
     same = here is not None and _prompt(here[1]) == prompt_key(prompt)
@@ -156,9 +184,11 @@ def take_aside(raw: sqlite3.Connection, event: dict[str, Any]) -> set[int] | Non
     if target is None and same and here[2] is not None:
         set_aside(raw, here[0], prompt)
         return set()
+    now = event.get("now")
+    if here is None or same or not isinstance(now, str) or _prompt(here[1]) != prompt_key(now):
+        known = raw.execute("SELECT 1 FROM banks WHERE id = ?", (row["bank_id"],)).fetchone()
+        return set() if known else None
     if target is None:
-        if raw.execute("SELECT 1 FROM banks WHERE id = ?", (row["bank_id"],)).fetchone() is None:
-            return None
         target = raw.execute(
             f"INSERT INTO questions (key, {', '.join(_ROW)}) VALUES (?{', ?' * len(_ROW)})",
             (kept_as, *(row[name] for name in _ROW)),
@@ -173,7 +203,7 @@ def take_aside(raw: sqlite3.Connection, event: dict[str, Any]) -> set[int] | Non
         return set()  # (another question holds that key here)
     else:
         target = target[0]
-    if here is None or same or here[0] == target:
+    if here[0] == target:
         return set()
     uids = [review_codec.pack_uid(uid) for uid in event.get("reviews") or []]
     moved = 0
