@@ -32,7 +32,7 @@ from mockprep.core.acronyms import capitals, expansion
 from mockprep.core.directions import opposite
 from mockprep.core.number_words import with_digits
 from mockprep.core.quantities import find_quantity
-from mockprep.core.specifics import left_out, specifics, stated
+from mockprep.core.specifics import left_out, stated
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, as_written, content_stems, joined_forms, stem, words
 
 if TYPE_CHECKING:
@@ -335,7 +335,7 @@ def features(
         texts = meaning_texts(points, answer)
         meanings = embedder.similarities(texts[: len(points)], texts[len(points) :])
     point_stems = [content_stems(point) for point in points]
-    given, asked_specifics = stated(whole.text), specifics(prompt)
+    given, asked_specifics = stated(whole.text), stated(prompt)
     # the first 200 distinct acronyms: an answer holds a few; a paste of thousands would cost time
     answer_words, answer_capitals = words(whole.text), capitals(whole.text)[:200]
     # the prompt's words, and its compounds written together ("fine tuning" is "finetuning" too)
