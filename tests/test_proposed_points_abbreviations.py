@@ -15,11 +15,40 @@ _AFTER = st.sampled_from(["samples are drawn", "Samples are drawn", "2017 showed
 
 
 @given(st.lists(_PART, min_size=2, max_size=4), _AFTER)
-def test_a_word_with_periods_inside_never_ends_a_sentence(parts: list[str], after: str) -> None:
+def test_a_word_with_periods_inside_ends_a_sentence_only_before_a_capital(
+    parts: list[str], after: str
+) -> None:
+    """A dotted word goes on into a word that starts lower-case or a number ("i.i.d. samples", "Ph.D.
+    in 2019"), but ends its sentence before a capital ("... from the U.S. Latency matters ..."); "e.g."
+    and "i.e." always go on (found by an independent review of 3cb0361)."""
     abbreviation = ".".join(parts) + "."
     first = f"The model uses {abbreviation} {after} here"
     points = propose_key_points(f"{first}. Training then stops early.")
-    assert points == [first, "Training then stops early"]
+    if after[0].isupper() and abbreviation.casefold() not in ("e.g.", "i.e."):
+        assert points == [
+            f"The model uses {abbreviation}".rstrip("."),
+            after + " here",
+            "Training then stops early",
+        ]
+    else:
+        assert points == [first, "Training then stops early"]
+
+
+@given(
+    st.sampled_from(["the U.S.", "io.py.", "a Ph.D.", "cats, dogs, etc.", "settings.yaml."]),
+    st.sampled_from(["Latency matters most in Asia", "Tests live elsewhere", "We moved on"]),
+)
+def test_a_dotted_word_at_a_sentences_end_ends_it(last: str, after: str) -> None:
+    points = propose_key_points(f"Most traffic comes from {last} {after}.")
+    assert points == [f"Most traffic comes from {last}".removesuffix("."), after]
+
+
+@given(
+    st.sampled_from(["e.g.", "i.e.", "et al.", "vs.", "cf."]), st.sampled_from(["Adam", "Smith 2019", "2019"])
+)
+def test_e_g_i_e_et_al_always_go_on(abbreviation: str, after: str) -> None:
+    first = f"Compare it with Lee {abbreviation} {after} here"
+    assert propose_key_points(f"{first}. Training then stops early.") == [first, "Training then stops early"]
 
 
 @given(

@@ -33,11 +33,12 @@ _DISPLAY = ((re.compile(r"^\s*\$\$"), "$$"), (re.compile(r"^\s*\\\["), "\\]"))
 _SPAN = re.compile(
     r"\\\(.+?\\\)|\\\[.+?\\\]|\$\$.+?\$\$|\$(?=\S)[^$\n]+?(?<=\S)\$(?!\d)|`[^`\n]+`", re.DOTALL
 )
-# What never ends a sentence: a word with periods inside ("i.i.d.", "e.g.", "U.S.", "Ph.D."), "et al."
-# (a citation's, a year or a name follows), and the common abbreviations written with one period.
-_NO_END = re.compile(
-    r"(?:\b(?:[^\W\d_]{1,3}\.){2,}|\bet\s+al\.|\b(?:etc|vs|cf|approx|resp|fig|eq|no)\.)$", re.IGNORECASE
-)
+# What never ends a sentence: "e.g.", "i.e.", "et al." (a citation's, a year or a name follows), and the
+# common abbreviations written with one period that something always follows ("vs. Adam", "Fig. 3").
+_NO_END = re.compile(r"(?:\b(?:e\.g|i\.e|et\s+al|vs|cf|approx|resp|fig|eq|no)\.)$", re.IGNORECASE)
+# A word with periods inside ("i.i.d.", "U.S.", "Ph.D.", "io.py.") or "etc." ends a sentence too: only
+# a word that starts lower-case or a number after it ("i.i.d. samples", "Ph.D. in 2019") goes on.
+_DOTTED_END = re.compile(r"(?:\b(?:[^\W\d_]{1,3}\.){2,}|\b[^\W\d_]+\.[^\W\d_]+\.|\betc\.)$", re.IGNORECASE)
 _CLAUSE = re.compile(r";\s*|,\s+|:\s+|\s+[—–-]\s+|\s+(?:and|but|because|while|whereas)\s+")
 _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 # A line that only cites: authors, then a year ("Kingma & Ba, 2014", "Vaswani et al. 2017"), or one
@@ -179,11 +180,17 @@ def _sentences(prose: str) -> list[str]:
     samples", "Hoerl et al. 1970")."""
     out: list[str] = []
     for piece in re.split(r"(?<=[.!?])(?:\*\*|__)?\s+", prose):
-        if out and _NO_END.search(out[-1]):
+        if out and (_NO_END.search(out[-1]) or _DOTTED_END.search(out[-1]) and _goes_on(piece)):
             out[-1] += " " + piece
         elif piece:
             out.append(piece)
     return out
+
+
+def _goes_on(piece: str) -> bool:
+    """Whether ``piece`` continues the sentence before it: it starts lower-case or with a number."""
+    first = piece.lstrip("([\"'“‘*_")[:1]
+    return first.isdigit() or first.islower()
 
 
 def _point(piece: str) -> str | None:
