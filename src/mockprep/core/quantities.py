@@ -13,12 +13,11 @@ change word or a counted noun makes 2000 a count: "grew by 2000 users", "grew to
 version or a label ("Python 3", "iOS 17", "release 4.2", "Phase 2", "sprint 14"), an ordinal ("3rd",
 "the third attempt"), a name's digits ("Q4", "p99", "H100", "ResNet-50", "HTTP/2", "24/7", "1:1s", "4K
 video", "a 70B model"), the length of a thing ("a 15-minute sync"), how long the work took ("took two
-weeks to run", "over three months", "after a month of work": a duration is a quantity only as an
-outcome, a time changed or compared: "from three days to one", "cut review time by two weeks", "an hour
-instead of a day", "two weeks ahead of schedule", "now takes 20 minutes", or set against another time
-in its sentence: "took two weeks; with my guide it took three days", "used to take a day", "a month
-earlier than planned", "where the SLA was 24", "after my rewrite"), or a time in the story ("A week
-later", "One day").
+weeks to run", "over three months", "two weeks on the design and three weeks on the build": a duration
+is a quantity only as an outcome, a time changed or set against another of the same thing or a
+standard, :mod:`mockprep.core.time_outcomes`: "from three days to one", "now takes 20 minutes", "took
+40 minutes; now it takes 8", "where the SLA was 24", "after my rewrite"), or a time in the story ("A
+week later", "One day").
 A bare whole number with no unit or noun after it ("moved to Python 3", "shipped 3") counts only where a
 change or a reading leads to it ("dropped to 3", "from 12 to 3", "by 40").
 """
@@ -30,14 +29,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from mockprep.core.time_outcomes import A_DURATION as _A_DURATION
+from mockprep.core.time_outcomes import ONES as _UNITS
+from mockprep.core.time_outcomes import RATE as _RATE
+from mockprep.core.time_outcomes import SPELLED_NUMBER as _SPELLED_NUMBER
+from mockprep.core.time_outcomes import TENS as _TENS
+from mockprep.core.time_outcomes import TIME_SUFFIXES as _TIME_SUFFIXES
+from mockprep.core.time_outcomes import TIME_TAKEN
+from mockprep.core.time_outcomes import TIME_UNITS as _TIME_UNITS
+from mockprep.core.time_outcomes import time_taken as _time_taken
+
 _MONTHS = (
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec"
-).split()
-_TIME_UNITS = (
-    "ms millisecond milliseconds sec secs second seconds min mins minute minutes hr hrs hour hours "
-    "day days week weeks wk wks month months quarter quarters year years yr yrs sprint sprints "
-    "night nights weekend weekends"
 ).split()
 _MONEY_WORDS = (
     "dollar dollars euro euros pound pounds yen rupees cents bucks usd eur gbp "
@@ -91,15 +95,7 @@ _FUNCTION_WORDS = set(
     "later earlier ago early late".split()
 )
 _MORE = {"fewer", "more", "less", "new", "other", "extra", "additional"}  # "1900 fewer incidents"
-_SPELLED = (
-    "zero two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
-    "hundreds? thousands? millions? billions? dozens?"
-).split()
 _HOW_OFTEN = r"(?:hourly|daily|nightly|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually)\b"
-_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-_UNITS = "one|two|three|four|five|six|seven|eight|nine"
-
 # masked first: dates, times and names written with digits and separators
 _NOT_AMOUNTS = re.compile(
     r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}\.\d{1,2}\.\d{4}\b"  # dates
@@ -111,19 +107,9 @@ _NOT_AMOUNTS = re.compile(
 _NUMBER = re.compile(
     r"(?<![^\W_])(?<![^\W\d_][-@/.])(?<!\d[.,])(?P<n>\d+(?:[.,/]\d+)*)(?P<suffix>[^\W\d_]+)?"
 )
-_SPELLED_NUMBER = re.compile(
-    rf"\b(?:(?:{_TENS})(?:[-\s](?:{_UNITS}))?|" + "|".join(_SPELLED) + r")\b", re.IGNORECASE
-)
 _MULTIPLIER_WORDS = re.compile(
     r"\b(?:twice|thrice|doubled(?!\s+down)|tripled|quadrupled|halved|(?:two|three|four|five|ten|hundred)fold)\b"
     r"|(?<!\bfirst\s)(?<!\bsecond\s)(?<!\blatter\s)\bhalf\b",
-    re.IGNORECASE,
-)
-# "an hour instead of a day", not a time in the story: "A week later", "a year ago", "One day the VP ..."
-# ("a month earlier than planned" is compared, an outcome)
-_A_DURATION = re.compile(
-    r"\b(?:a|an|one)\s+(?:second|minute|hour|day|week|month|quarter|year)s?\b"
-    r"(?!\s+(?:(?:later|earlier)(?!\s+than\b)|ago|afterwards?|on|in|into|before|after)\b)(?<!\bOne\sday)",
     re.IGNORECASE,
 )
 _PHRASES = (
@@ -209,27 +195,11 @@ def _spelled(blank: str) -> Iterator[tuple[int, Number, str]]:
 def _durations(blank: str) -> Iterator[tuple[int, Number, str]]:
     """ "a day", "an hour", "one week": a quantity unless it says how long something took."""
     for match in _A_DURATION.finditer(blank):
+        if _RATE.search(blank, 0, match.start()):
+            continue  # "a week" of "two days a week": a rate's, no duration of its own
         taken = _time_taken(blank, match.start(), match.end())
         kind = TIME_TAKEN if taken else "quantity"
         yield match.start(), Number(match.group(), not taken, kind), match.group()
-
-
-TIME_TAKEN = "how long something took"
-_TIME_SUFFIXES = set("ms µs us ns s sec secs min mins h hr hrs d wk wks mo y yr yrs".split())
-# Whether a duration says how long the work took ("took two weeks to run", "over three months") or an
-# outcome: a time that changed or is compared ("from three days to one", "cut review time by two weeks",
-# "an hour instead of a day", "two weeks ahead of schedule", "now takes 15 minutes"). The length of what
-# was done is no result, as a coach asks what it changed; a time compared or changed is one.
-_TAKEN_VERBS = set("took take takes taking spent spend spends spending lasted last lasts lasting".split())
-_TAKEN_PREPS = set("for over during within in after throughout across".split())
-_QUALIFIERS = set("about around roughly nearly almost just only under over a an the full whole some".split())
-_OUTCOME_IN_CLAUSE = set("now instead rather compared versus vs".split())  # "an hour instead of a day"
-_OUTCOME_BEFORE = set("from to by saved save saves saving cut cuts shaved trimmed freed reduced".split())
-_OUTCOME_AFTER = set(
-    "ahead early earlier sooner faster quicker shorter less fewer late behind saved off".split()
-)
-_CLAUSE_END = re.compile(r"[.!?;:](?=\s|$)|\n|\b(?:and|but|while|whereas|so|then|which)\b", re.IGNORECASE)
-_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def _unless_time_taken(blank: str, match: re.Match[str], kind: str, named: str) -> tuple[str, str]:
@@ -243,80 +213,6 @@ def _unless_time_taken(blank: str, match: re.Match[str], kind: str, named: str) 
         if _time_taken(blank, match.start(), end):
             return TIME_TAKEN, blank[match.start() : end]
     return kind, named
-
-
-def _time_taken(text: str, start: int, end: int) -> bool:
-    """Whether the duration at ``text[start:end]`` says how long something took: a verb of taking before
-    it in its clause ("took", "spent", "lasted"), a preposition of a span just before it ("over",
-    "in", "for") or "of" after it ("two weeks of work"), and nothing that makes it an outcome, in its
-    clause or its sentence (:func:`_compared`)."""
-    if _compared(text, start):
-        return False
-    before, after = text[max(0, start - _NEAR) : start], text[end : end + _NEAR]
-    cuts = list(_CLAUSE_END.finditer(before))
-    before = before[cuts[-1].end() :] if cuts else before
-    stop = _CLAUSE_END.search(after)
-    after = after[: stop.start()] if stop else after
-    words_before = [w.lower() for w in _LETTERS.findall(before)]
-    words_after = [w.lower() for w in _LETTERS.findall(after)]
-    if _OUTCOME_IN_CLAUSE & {*words_before, *words_after}:
-        return False
-    if re.search(r"\b(?:down|up)\s+(?:from|to|by)\b", after, re.IGNORECASE):  # "a day, down from a week"
-        return False
-    unqualified = [w for w in words_before if w not in _QUALIFIERS]
-    prev = unqualified[-1] if unqualified else ""
-    if prev in _OUTCOME_BEFORE and unqualified[-2:] != ["up", "to"]:  # ("up to two weeks" is a span)
-        return False
-    if _OUTCOME_AFTER & set(words_after[:2]):
-        return False
-    return (
-        bool(_TAKEN_VERBS & set(words_before))
-        or bool(words_before)
-        and words_before[-1] in _TAKEN_PREPS
-        or prev in _TAKEN_PREPS
-        or words_after[:1] == ["of"]
-    )
-
-
-_SENTENCE_SPAN = 300  # characters either way in which a duration's sentence is looked for
-_SENTENCE_BREAK = re.compile(r"[.!?](?=\s|$)|\n")
-_UNIT_WORDS = "|".join(sorted(_TIME_UNITS, key=len, reverse=True))
-# a duration in a sentence: "9 hours", "200ms", "two days", "an hour" (not a decade, "the 1990s", nor a
-# time in the story, "A week later"); "10 hours a week" is one duration, a rate, not two
-_ANY_DURATION = re.compile(
-    rf"(?<![\w.])(?!(?:19|20)\d\ds\b)\d+(?:[.,]\d+)?[ \t]*(?:{_UNIT_WORDS}|"
-    + "|".join(sorted(_TIME_SUFFIXES, key=len, reverse=True))
-    + rf")\b|(?:{_SPELLED_NUMBER.pattern})[ \t]+(?:{_UNIT_WORDS})\b|{_A_DURATION.pattern}",
-    re.IGNORECASE,
-)
-_RATE = re.compile(rf"\b(?:{_UNIT_WORDS})[ \t]+\Z", re.IGNORECASE)
-# words that set a time against another in its sentence: what it used to be ("used to take a day",
-# "previously"), a comparison with something other than the duration itself ("earlier than planned",
-# not "more than a year"), a standard it is set against ("where the SLA was 24"), or a change the
-# teller made ("after my rewrite", "since our migration")
-_COMPARISON = re.compile(
-    r"\bused[ \t]+to[ \t]+(?:take|last|need|require|run|be|cost)\b|\b(?:previously|originally|formerly)\b"
-    rf"|\bthan[ \t]+(?!(?:a|an|one|about|around|nearly|almost|half)\b|\d|{_SPELLED_NUMBER.pattern})"
-    r"|\bwhere(?:as)?\b[^.!?\n]*?\b(?:was|were|had[ \t]+been|is|are)\b"
-    r"|\b(?:after|since|following|thanks[ \t]+to)[ \t]+(?:my|our)\b",
-    re.IGNORECASE,
-)
-
-
-def _compared(text: str, start: int) -> bool:
-    """Whether the sentence of the duration at ``start`` makes it an outcome: a second duration (a time
-    set against another: "took two weeks; with my guide it took three days", "which took 9 hours,
-    finished in 45 minutes") or words of comparison (:data:`_COMPARISON`). The tester's "The baseline
-    took two weeks to run, and a reviewer praised it." has neither."""
-    lo = max(0, start - _SENTENCE_SPAN)
-    breaks = list(_SENTENCE_BREAK.finditer(text, lo, start))
-    lo = breaks[-1].end() if breaks else lo
-    stop = _SENTENCE_BREAK.search(text, start, start + _SENTENCE_SPAN)
-    sentence = text[lo : stop.start() if stop else min(len(text), start + _SENTENCE_SPAN)]
-    if _COMPARISON.search(sentence):
-        return True
-    durations = [m for m in _ANY_DURATION.finditer(sentence) if not _RATE.search(sentence, 0, m.start())]
-    return len(durations) > 1
 
 
 def _digits_kind(text: str, match: re.Match[str]) -> str:
