@@ -177,10 +177,10 @@ def test_a_wrapped_choice_hangs_under_its_text(choices: list[str], width: int, b
     """A multiple-choice option too long for the panel goes on under its own text, not at the panel's
     edge under its letter (found by an exploratory tester in a 100-column tmux session): in a session
     (terminal/practice.py) and in `question show` (terminal/questions.py)."""
-    from mockprep.core.autograde import choice_letter
     from mockprep.core.banks import parse_question
     from mockprep.core.browser import QuestionDetail
     from mockprep.core.card_actions import CardMarks
+    from mockprep.core.choice_answers import choice_letter
     from mockprep.core.questions import Question, QuestionRecord
     from mockprep.core.scheduler import new_card
     from mockprep.practice.ui import Progress

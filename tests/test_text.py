@@ -306,7 +306,8 @@ def test_a_decimal_comma_answer_says_so_at_the_reveal_not_nothing_recognisable(
 
 
 def test_a_choice_is_read_by_letter_in_any_form_or_by_its_text() -> None:
-    from mockprep.core.autograde import Unreadable, read_choice
+    from mockprep.core.autograde import Unreadable
+    from mockprep.core.choice_answers import read_choice
 
     q = parse_question(
         {"id": "c", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
@@ -343,7 +344,7 @@ def _one_two_three() -> QuestionSpec:
     ],
 )
 def test_a_choice_named_in_a_sentence_is_read_as_said_aloud(answer: str) -> None:
-    from mockprep.core.autograde import read_choice
+    from mockprep.core.choice_answers import read_choice
 
     q = _one_two_three()
     assert read_choice(q, answer) == "b"
@@ -368,7 +369,7 @@ def test_a_choice_named_in_a_sentence_is_read_as_said_aloud(answer: str) -> None
     ],
 )
 def test_a_choice_with_its_reason_reads_the_letter_chosen(answer: str) -> None:
-    from mockprep.core.autograde import read_choice
+    from mockprep.core.choice_answers import read_choice
 
     q = _one_two_three()
     assert read_choice(q, answer) == "b"
@@ -409,7 +410,8 @@ def test_typed_answers_read_as_before_the_spoken_forms(text: str, value: float) 
     ],
 )
 def test_a_hedged_or_impossible_choice_is_asked_again(answer: str, said: str) -> None:
-    from mockprep.core.autograde import Unreadable, read_choice
+    from mockprep.core.autograde import Unreadable
+    from mockprep.core.choice_answers import read_choice
 
     q = _one_two_three()
     with pytest.raises(Unreadable, match=said):
@@ -431,7 +433,7 @@ def _named_options() -> QuestionSpec:
 )
 def test_a_choice_named_by_its_own_words_reads_as_that_option(answer: str, letter: str) -> None:
     """A tester typed "ALiBi" for "ALiBi (attention with linear biases)": it was unreadable."""
-    from mockprep.core.autograde import read_choice
+    from mockprep.core.choice_answers import read_choice
 
     assert read_choice(_named_options(), answer) == letter
 
@@ -440,7 +442,8 @@ def test_a_choice_named_by_its_own_words_reads_as_that_option(answer: str, lette
     "answer", ["position", "absolute", "not rope, it is alibi", "ALiBi because it extrapolates further"]
 )
 def test_words_several_options_share_or_more_than_a_name_are_asked_again(answer: str) -> None:
-    from mockprep.core.autograde import Unreadable, read_choice
+    from mockprep.core.autograde import Unreadable
+    from mockprep.core.choice_answers import read_choice
 
     with pytest.raises(Unreadable):
         read_choice(_named_options(), answer)
@@ -448,7 +451,7 @@ def test_words_several_options_share_or_more_than_a_name_are_asked_again(answer:
 
 def test_an_options_exact_text_is_that_option_though_its_words_are_anothers() -> None:
     """Typing "Θ(n)" chose "Θ(√n)": the two are the same once symbols are dropped."""
-    from mockprep.core.autograde import read_choice
+    from mockprep.core.choice_answers import read_choice
 
     q = parse_question(
         {"id": "m", "prompt": "?", "answer": "c", "key_points": ["x", "y"], "kind": "choice",
@@ -468,7 +471,8 @@ def test_an_options_exact_text_is_that_option_though_its_words_are_anothers() ->
 
 def test_options_in_any_script_are_read_by_their_words() -> None:
     """Only a-z and 0-9 were words: an answer without them read as the first option without them."""
-    from mockprep.core.autograde import Unreadable, read_choice
+    from mockprep.core.autograde import Unreadable
+    from mockprep.core.choice_answers import read_choice
 
     q = parse_question(
         {"id": "u", "prompt": "?", "answer": "b", "key_points": ["x", "y"], "kind": "choice",
@@ -505,8 +509,8 @@ def test_digits_grouped_by_plain_spaces_are_asked_again(typed: str) -> None:
 
 
 def test_every_builtin_options_own_text_reads_as_that_option() -> None:
-    from mockprep.core.autograde import read_choice
     from mockprep.core.bank_files import load_banks
+    from mockprep.core.choice_answers import read_choice
     from mockprep.paths import builtin_banks_dir
 
     banks, _ = load_banks([builtin_banks_dir()])

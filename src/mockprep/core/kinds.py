@@ -83,8 +83,8 @@ KINDS: dict[str, Kind] = {
             ("technical",),
             "Type the letter of your choice and press Enter.",
             _check_choice,
-            _later("mockprep.core.autograde", "grade_choice"),
-            _later("mockprep.core.autograde", "check_choice"),
+            _later("mockprep.core.choice_answers", "grade_choice"),
+            _later("mockprep.core.choice_answers", "check_choice"),
             one_line=True,
         ),
         Kind(

@@ -140,7 +140,9 @@ class TerminalUI:
             *hanging_lines(safe(spec.prompt.strip()), max(self.console.width - 4, 10))
         ]
         if spec.kind == "choice" and spec.choices:
-            from mockprep.core.autograde import choice_letter  # the answer parsers: choice questions only
+            from mockprep.core.choice_answers import (
+                choice_letter,  # the answer parsers: choice questions only
+            )
 
             body.append(Text())
             for index, choice in enumerate(spec.choices):  # a wrapped choice's lines under its text

@@ -14,9 +14,10 @@ from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
-from mockprep.core.autograde import choice_letter, readable_number
+from mockprep.core.autograde import readable_number
 from mockprep.core.browser import QuestionDetail, QuestionHit, ReviewEntry
 from mockprep.core.card_actions import CardMarks, state_name
+from mockprep.core.choice_answers import choice_letter
 from mockprep.core.durations import format_duration
 from mockprep.core.sanitize import clean, shorten
 from mockprep.core.scheduler import RATING_NAMES, CardState, card_state
