@@ -81,6 +81,18 @@ def test_a_citation_s_year_supplies_no_value(
     assert grade.correct and grade.unread is None, (answer, grade)
 
 
+@given(st.integers(1850, 2099), st.sampled_from(["Context", "Vaswani", "Total length", "GPT-3 window"]))
+@example(2048, "Context")
+def test_a_year_taken_for_a_citation_never_makes_a_right_answer_wrong(value: int, word: str) -> None:
+    """A review of c790d7a: "For GPT-3, Context 2048" (2048 tokens) and "8 Google authors, Vaswani
+    2017" read no value or the 8, and "GPT-3 (Brown et al. 2020)" counted GPT-3's digit as the other
+    number. A right number the citation rule took for a year is still right."""
+    for answer in (f"For GPT-3, {word} {value}", f"8 heads, {word} {value}", f"GPT-3 (Brown et al. {value})"):
+        grade = grade_numeric(numeric(value, None), answer)
+        assert grade.correct and grade.unread is None, (answer, grade)
+    assert grade_numeric(numeric(112, "GB", 1), f"112 GB (Kaplan {value})").correct  # (still a citation)
+
+
 @given(st.integers(1850, 2099))
 def test_a_year_that_is_the_answer_is_still_read(year: int) -> None:
     for answer in (f"{year}", f"It was published in {year}", f"Kaplan {year}", f"Total {year}"):

@@ -190,13 +190,14 @@ def read_number(answer: str, proportion: bool = False) -> float | None:
 _IN_NAME = re.compile(r"[^\W\d_]$")
 
 
-def _read(answer: str) -> tuple[float, bool, str] | None:
+def _read(answer: str, citations: bool = True) -> tuple[float, bool, str] | None:
     """The final number in ``answer``, whether a "%" ends it, and the text after it (a magnitude, a
-    unit); None when there is none. A citation's year is no number ("112 GB (Kaplan 2020)"), unless
-    the answer has no other."""
-    cited = without_citations(answer, starts_with_unit)
-    if cited != answer and re.search(r"\d", cited):
-        answer = cited
+    unit); None when there is none. With ``citations``, a citation's year is no number ("112 GB
+    (Kaplan 2020)"), unless without it no number can be read ("GPT-3 (Brown et al. 2020)")."""
+    if citations:
+        cited = without_citations(answer, starts_with_unit)
+        if cited != answer and (reading := _read(cited, citations=False)) is not None:
+            return reading
     text = _normalise(symbols(answer))
     cuts = [m.end() for m in _MARKERS.finditer(text)]
     worded = _normalise(with_digits(answer))
@@ -238,7 +239,7 @@ def _read(answer: str) -> tuple[float, bool, str] | None:
     return None
 
 
-def read_quantity(spec: QuestionSpec, answer: str) -> tuple[float, str] | None:
+def read_quantity(spec: QuestionSpec, answer: str, citations: bool = True) -> tuple[float, str] | None:
     """The final number in ``answer`` in the question's unit, and how it was read ("1,280 MiB"): a
     magnitude after it multiplies it, a unit of the same kind as the question's converts (MiB to
     GiB, ms to s, "%" for percentage points; where only reading both prefixes as powers of 1000, or
@@ -253,7 +254,7 @@ def read_quantity(spec: QuestionSpec, answer: str) -> tuple[float, str] | None:
     scale, unit = expected_unit(spec.unit)
     if unit is not None and unit.kind == "time":  # "2 h 30 min" and "2:30:00" are one time: 9000 s
         answer = summed_durations(clock_durations(answer, unit.scale))
-    reading = _read(answer)
+    reading = _read(answer, citations)
     if reading is None:
         return None
     number, percent, after = reading
@@ -312,6 +313,13 @@ def grade_numeric(spec: QuestionSpec, answer: str) -> AutoGrade:
         reading = read_quantity(spec, answer)
     except Unreadable as exc:
         reading, unread = None, str(exc)
+    if reading is None or not _near(spec, reading[0]):  # a year taken for a citation's never makes a
+        try:  # right answer wrong: "Context 2048" for 2048 tokens
+            uncited = read_quantity(spec, answer, citations=False)
+        except Unreadable:
+            uncited = None
+        if uncited is not None and _near(spec, uncited[0]):
+            reading, unread = uncited, None
     tolerance = spec.tolerance if spec.tolerance is not None else 0.0
     correct = reading is not None and _near(spec, reading[0])
     if reading is not None:
