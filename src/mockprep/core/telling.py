@@ -71,7 +71,7 @@ _N_UNIT_TELLING = re.compile(
 # "check if the loss spikes within 5 minutes of starting", "a job that ends in 20 minutes".
 _TELL = re.compile(
     r"\b(?:walk|tell|explain|describe|pitch|summari[sz]e|present|introduce|talk|take\s+me|run\s+me"
-    r"|go\s+through|sell|answer|give\s+me)\b",
+    r"|go\s+through|sell|answer|give\s+me|deliver)\b",
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(
@@ -109,7 +109,7 @@ class AskedLength:
 
 def asked_length(prompt: str) -> AskedLength | None:
     """The length a prompt asks its answer to be told in; None when it names none."""
-    found = _N_UNIT_TELLING.search(prompt)
+    found = next((m for m in _N_UNIT_TELLING.finditer(prompt) if _names_the_answer(prompt, m)), None)
     if found is None:
         found = next((m for m in _GIVEN_TIME.finditer(prompt) if _time_given(prompt, m)), None)
     if found is None:
@@ -139,6 +139,27 @@ def _apart(before: str) -> bool:
     pauses = list(_APART.finditer(before))
     rest = before[pauses[-1].end() :] if pauses else before
     return not _FILLER.sub("", rest).strip()
+
+
+# "What is your 60-second pitch?", "Let's hear your two-minute summary": the answer asked for
+_ASKS_FOR_YOURS = re.compile(
+    r"\b(?:what(?:['’]s|\s+is|\s+would\s+be)|let['’]s\s+hear|share)\s+your\s+$", re.IGNORECASE
+)
+
+
+def _names_the_answer(text: str, match: re.Match[str]) -> bool:
+    """Whether "your two-minute pitch" names the answer asked for: asked for directly ("Give me the
+    30-second version", "Deliver a 90-second summary", "What is your 60-second pitch?"), not what
+    happens in the question ("the 10-minute update you gave to the CEO", "a time your 5-minute status
+    update went badly", "How did you prepare the 3-minute summary?")."""
+    before, after = _sentence(text, match)
+    if _ASKS_FOR_YOURS.search(before):
+        return True
+    pauses = list(_APART.finditer(before))
+    tell = _TELL.search(before, pauses[-1].end() if pauses else 0)
+    if tell is None or _CLAUSE.search(before, tell.end()) is not None:
+        return False
+    return _CLAUSE.match(after.lstrip()) is None  # (not "... update you gave", "... summary that")
 
 
 def _said_of_answer(text: str, match: re.Match[str]) -> bool:
