@@ -124,3 +124,92 @@ def test_a_points_own_word_that_names_an_operator_still_counts_by_words(operator
     points = ["expected squared deviation", f"deviation from the {operator}"]
     judged = judge(points, f"Expected squared deviation from the {operator}.", prompt="What is variance?")
     assert [j.verdict for j in judged] == ["covered", "covered"]
+
+
+NUMBERS_ONLY = """id = "nums"
+title = "N"
+round = "technical"
+topic = "basics"
+
+[[questions]]
+id = "bits"
+kind = "numeric"
+prompt = "How many bits are in 3 bytes?"
+value = 24
+answer = "24 bits."
+key_points = ["eight bits a byte", "three bytes"]
+"""
+
+
+class _Loader:
+    """Stands in for the process's meaning-model loader, recording whether anything asked for it."""
+
+    def __init__(self) -> None:
+        self.started = 0
+
+    def start(self) -> _Loader:
+        self.started += 1
+        return self
+
+    def get(self, _timeout: float) -> None:
+        self.started += 1
+        return None
+
+
+@pytest.mark.parametrize(("bank", "loads"), [(NUMBERS_ONLY, False), (BANK, True)])
+def test_the_meaning_model_loads_only_for_a_bank_with_an_open_question(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bank: str, loads: bool
+) -> None:
+    """bank validate grades only open questions' model answers: a bank without one never loads the
+    meaning model (found by an independent review of d60c839: peak memory 67 -> 182 MB)."""
+    import mockprep.core.embedding
+
+    loader = _Loader()
+    monkeypatch.setattr(mockprep.core.embedding, "shared_loader", lambda: loader)
+    path = tmp_path / "bank.toml"
+    path.write_text(bank, encoding="utf-8")
+    assert cli("bank", "validate", str(path)).exit_code == 0
+    assert (loader.started > 0) is loads
+
+
+class _Cache:
+    """A meaning model that records each warm batch and every text asked for outside one."""
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+        self.warmed: set[str] = set()
+        self.unwarmed = 0
+
+    def warm(self, texts: list[str]) -> None:
+        self.batches.append(len(texts))
+        self.warmed = set(texts)  # a batch replaces the one before, as a cache that fills up would
+
+    def similarities(self, left: list[str], right: list[str]) -> list[list[float]]:
+        self.unwarmed += len(set(left + right) - self.warmed)
+        return [[0.5] * len(right) for _ in left]
+
+
+def test_a_warm_batch_fits_the_cache_and_holds_what_grading_reads(tmp_path: Path) -> None:
+    """300 long model answers hold more texts than the meaning model caches (4,096): each batch is sized
+    by its texts, not its questions, and every text a grading reads was embedded in the batch before
+    it (found by an independent review of d60c839)."""
+    from mockprep.core.embedding import CACHED
+
+    sentence = "Each step of the method reduces the error of the estimate by a further margin {}. "
+    questions = "\n".join(
+        f'[[questions]]\nid = "q{i}"\nprompt = "Question {i}?"\nanswer = """'
+        + "".join(sentence.format(j) for j in range(20))
+        + f'"""\nkey_points = ["reduces the error {i}", "a further margin {i}"]\n'
+        for i in range(300)
+    )
+    text = 'id = "long"\ntitle = "L"\nround = "technical"\ntopic = "t"\n\n' + questions
+    from mockprep.core.bank_files import load_bank_file
+
+    path = tmp_path / "long.toml"
+    path.write_text(text, encoding="utf-8")
+    bank = load_bank_file(path)
+    cache = _Cache()
+    lint_bank(bank, default_grader(lambda: cache))
+    assert sum(cache.batches) > CACHED  # more than one cache's worth in all
+    assert max(cache.batches) <= CACHED // 2
+    assert cache.unwarmed == 0

@@ -61,7 +61,7 @@ def bank_validate(
     """
     from mockprep.cli.context import load_settings, offline_grader
     from mockprep.core.bank_files import load_banks
-    from mockprep.core.bank_lint import lint_bank
+    from mockprep.core.bank_lint import has_open_question, lint_bank
     from mockprep.core.bank_records import BankProblem
     from mockprep.core.rounds import lacks_opener, opener_note
     from mockprep.services.code_checks import check_code_bank
@@ -69,8 +69,9 @@ def bank_validate(
 
     settings = load_settings()
     grader = offline_grader(settings)  # a session's: a note is about a point a session leaves unticked
-    getattr(grader, "prepare", lambda: None)()  # the meaning model loads while the files are read
     banks, problems = load_banks(paths)
+    if has_open_question(banks):  # only open questions are graded by meaning: no model for the rest
+        getattr(grader, "prepare", lambda: None)()
     notes = []
     clean_banks = []
     runner = CodeRunner(RunLimits.from_settings(settings))

@@ -3,8 +3,11 @@ and key points the question's own model answer covers. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from mockprep.core.banks import Bank, BankProblem
 from mockprep.core.grading import Grader, KeyPointGrader, Verdict
+from mockprep.core.questions import QuestionSpec
 from mockprep.core.textnorm import content_stems
 
 
@@ -51,7 +54,15 @@ def lint_bank(bank: Bank, grader: Grader | None = None) -> tuple[list[BankProble
     return problems, notes
 
 
-WARMED = 300  # questions whose grading texts the meaning model embeds in one batch
+# Texts the meaning model embeds in one batch: a quarter of the texts its cache keeps (embedding.CACHED,
+# 4,096), so that a batch is never evicted before the gradings that follow it read it, and few enough
+# answers (at least 3 texts each) for keypoints' cache of their passages (512) to hold them.
+WARM_TEXTS = 1024
+
+
+def has_open_question(banks: list[Bank]) -> bool:
+    """Whether any of ``banks`` has an open question, the only kind the lint grades (by meaning too)."""
+    return any(question.spec.kind == "open" for bank in banks for question in bank.questions)
 
 
 def _uncovered(bank: Bank, grader: Grader) -> list[BankProblem]:
@@ -60,19 +71,41 @@ def _uncovered(bank: Bank, grader: Grader) -> list[BankProblem]:
     specs = [question.spec for question in bank.questions if question.spec.kind == "open"]
     warm = getattr(grader, "warm", None)  # one batch for many answers: far quicker than one call each
     notes = []
-    for start, spec in enumerate(specs):
-        if warm is not None and start % WARMED == 0:
-            warm([(s, s.answer) for s in specs[start : start + WARMED]])
-        assessment = grader.assess(spec, spec.answer)
-        for number, verdict in enumerate(assessment.points, start=1):
-            if verdict.verdict is not Verdict.COVERED and content_stems(verdict.point):
-                notes.append(
-                    BankProblem(
-                        bank.source,
-                        f"key point {number} {verdict.point!r} is not covered by the question's own model"
-                        f" answer: a session's grader ({assessment.grader}) finds it {verdict.verdict.value};"
-                        " use the answer's words",
-                        spec.id,
-                    )
-                )
+    for batch in _batches(specs) if warm is not None else iter([specs]):
+        if warm is not None:
+            warm([(spec, spec.answer) for spec in batch])
+        notes += [note for spec in batch for note in _notes(bank, spec, grader)]
     return notes
+
+
+def _batches(specs: list[QuestionSpec]) -> Iterator[list[QuestionSpec]]:
+    """``specs`` in runs whose grading texts number at most :data:`WARM_TEXTS` (one answer more when
+    one alone has more), each read just before it is graded."""
+    from mockprep.core.keypoints import meaning_texts
+
+    batch: list[QuestionSpec] = []
+    size = 0
+    for spec in specs:
+        texts = len(meaning_texts(list(spec.key_points), spec.answer))
+        if batch and size + texts > WARM_TEXTS:
+            yield batch
+            batch, size = [], 0
+        batch.append(spec)
+        size += texts
+    if batch:
+        yield batch
+
+
+def _notes(bank: Bank, spec: QuestionSpec, grader: Grader) -> list[BankProblem]:
+    assessment = grader.assess(spec, spec.answer)
+    return [
+        BankProblem(
+            bank.source,
+            f"key point {number} {verdict.point!r} is not covered by the question's own model answer:"
+            f" a session's grader ({assessment.grader}) finds it {verdict.verdict.value};"
+            " use the answer's words",
+            spec.id,
+        )
+        for number, verdict in enumerate(assessment.points, start=1)
+        if verdict.verdict is not Verdict.COVERED and content_stems(verdict.point)
+    ]

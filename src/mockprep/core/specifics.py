@@ -64,18 +64,27 @@ _CITATION = re.compile(
 )
 _YEAR_RE = re.compile(rf"\b{_YEAR}")
 # What an answer may say in words for a number or a number type ("twice as fast", "half precision").
-_WORD_VALUES = [
-    (re.compile(r"\b(?:twice|double[ds]?|two-?fold)\b", re.I), "n:2"),
-    (re.compile(r"\b(?:thrice|triple[ds]?|three-?fold)\b", re.I), "n:3"),
-    (re.compile(r"\b(?:half|halved|halves|halving)\b", re.I), "n:0.5"),
-    (re.compile(r"\b(?:a\s+)?dozen\b", re.I), "n:12"),
-    (re.compile(r"\bhalf[- ]precision\b", re.I), "float16"),
-    (re.compile(r"\bsingle[- ]precision\b", re.I), "float32"),
-    (re.compile(r"\bdouble[- ]precision\b", re.I), "float64"),
-    (re.compile(r"\bbrain[- ]float", re.I), "bfloat16"),
-]
-_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
-_ORDINAL = re.compile(rf"\b({'|'.join(_ORDINALS)})\b", re.IGNORECASE)
+_WORD_VALUES = {
+    **dict.fromkeys(["twice", "double", "doubled", "doubles", "twofold", "two-fold"], "n:2"),
+    **dict.fromkeys(["thrice", "triple", "tripled", "triples", "threefold", "three-fold"], "n:3"),
+    **dict.fromkeys(["half", "halved", "halves", "halving"], "n:0.5"),
+    "dozen": "n:12",
+    **{
+        f"{w}{sep}precision": key
+        for w, key in [("half", "float16"), ("single", "float32"), ("double", "float64")]
+        for sep in (" ", "-")
+    },  # fmt: skip
+    "brain float": "bfloat16",
+    **{
+        word: f"n:{n}"
+        for n, word in enumerate(
+            "first second third fourth fifth sixth seventh eighth ninth tenth".split(), start=1
+        )
+    },  # fmt: skip
+}
+_WORD_VALUE = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, _WORD_VALUES), key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
 _BITS = re.compile(r"\b(\d+)[- ]?bits?\b", re.IGNORECASE)  # "8-bit integers" is int8 (or a float8)
 _FRACTION = re.compile(r"(?<![\d./])(\d+)\s*/\s*(\d+)(?![\d./])")
 
@@ -89,17 +98,15 @@ def specifics(text: str) -> frozenset[str]:
 def stated(answer: str) -> frozenset[str]:
     """The specifics an answer states, its numbers in words read as digits ("four", "two-stage"), and
     what it says in words for a number or a number type ("twice", "one half", "half precision")."""
-    spoken = with_digits(answer)
-    out = set(specifics(answer) | specifics(spoken))
-    for text in (answer, spoken):
-        out.update(key for pattern, key in _WORD_VALUES if pattern.search(text))
-        out.update(f"n:{_ORDINALS.index(m.group(1).casefold()) + 1}" for m in _ORDINAL.finditer(text))
-        for bits in _BITS.finditer(text):
-            out.update(f"{kind}{int(bits.group(1))}" for kind in ("int", "uint", "float"))
-        out.update([f"n:{int(kind.group(2))}" for kind in map(_NUMBER_TYPE.fullmatch, out) if kind])
-        for fraction in _FRACTION.finditer(text):
-            if value := _quotient(fraction.group(1), fraction.group(2)):
-                out.add(value)
+    spoken = with_digits(answer)  # (digits stay digits: the passes over numbers read this one only)
+    out = set(specifics(answer) | specifics(spoken)) if spoken != answer else set(specifics(answer))
+    out.update(_WORD_VALUES[m.group(1).casefold()] for m in _WORD_VALUE.finditer(answer))
+    for bits in _BITS.finditer(spoken):
+        out.update(f"{kind}{int(bits.group(1))}" for kind in ("int", "uint", "float"))
+    out.update([f"n:{int(kind.group(2))}" for kind in map(_NUMBER_TYPE.fullmatch, out) if kind])
+    for fraction in _FRACTION.finditer(spoken):
+        if value := _quotient(fraction.group(1), fraction.group(2)):
+            out.add(value)
     return frozenset(out)
 
 
@@ -126,7 +133,8 @@ def _wanted(point: str, asked: frozenset[str]) -> list[tuple[str, ...]]:
 
 def _read(text: str) -> list[tuple[str, ...]]:
     """Each specific of ``text`` as its readings, the one as written first."""
-    text = _CITATION.sub(lambda m: _YEAR_RE.sub("", m.group()), text)
+    if _YEAR_RE.search(text):  # (the citation pattern tries every capital: only where a year is)
+        text = _CITATION.sub(lambda m: _YEAR_RE.sub("", m.group()), text)
     out = []
     for token in _TOKEN.finditer(text):
         word = token.group()
