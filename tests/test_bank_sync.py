@@ -447,10 +447,17 @@ class FilesVersusBank(RuleBasedStateMachine):
 
     @invariant()
     def no_review_is_lost(self) -> None:
+        """Every review stays with its question's id: under it, or, where the id came back with another
+        prompt after its question was retired, under the key that question was set aside as (b5c4d09:
+        ``q2-retired-...``, which tests/test_reused_ids.py holds to the prompts)."""
         rows = self.store.q(
             "SELECT q.key, COUNT(*) AS n FROM reviews r JOIN questions q ON q.id = r.question_id GROUP BY q.key"
         )
-        assert {r.key: r.n for r in rows} == self.reviews
+        by_id: dict[str, int] = {}
+        for r in rows:
+            key = re.sub(r"-retired-[0-9a-f]{6}(?:-\d+)?$", "", r.key)
+            by_id[key] = by_id.get(key, 0) + r.n
+        assert by_id == self.reviews
 
 
 FilesVersusBank.TestCase.settings = settings(
