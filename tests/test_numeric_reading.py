@@ -8,17 +8,8 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from mockprep.core.autograde import grade_numeric, read_number, readable_number
-from mockprep.core.questions import QuestionSpec
+from tests.test_numeric_units import amounts, numeric
 
-
-def numeric(value: float, unit: str | None, tolerance: float | None = None) -> QuestionSpec:
-    return QuestionSpec(
-        id="q", prompt="How much?", answer="so much", key_points=["a", "b"], kind="numeric",
-        value=value, tolerance=tolerance, unit=unit,
-    )  # fmt: skip
-
-
-amounts = st.decimals(min_value="0.01", max_value="999.99", places=2).map(float)
 # A question's unit that names a magnitude of what it counts, and that magnitude
 COUNTED = {
     "billion parameters": 1e9, "B parameters": 1e9, "bn tokens": 1e9, "million users": 1e6,

@@ -137,14 +137,7 @@ def _added_line(bank: str, count: int, existed: bool, result: SyncResult | None)
         return f"Added bank {bank!r} with {held}."
     if result is None:
         return f"Bank {bank!r} is unchanged: {held}."
-    counts = (
-        (result.added, "added"),
-        (result.restored, "restored"),
-        (result.updated, "updated"),
-        (len(result.renamed), "renamed"),
-        (result.retired, "retired"),
-    )
-    parts = [f"{n} {what}" for n, what in counts if n] or [f"{' and '.join(result.edited) or 'bank'} changed"]
+    parts = result.counted() or [f"{' and '.join(result.edited) or 'bank'} changed"]
     return f"Updated bank {bank!r}: {', '.join(parts)}; {held} now."
 
 

@@ -258,14 +258,7 @@ def bank_sync() -> None:
         else:
             typer.echo("All banks are up to date.")
     for result in report.changed:
-        counts = (
-            (result.added, "added"),
-            (result.restored, "restored"),
-            (result.updated, "updated"),
-            (len(result.renamed), "renamed"),
-            (result.retired, "retired"),
-        )
-        parts = [f"{n} {what}" for n, what in counts if n]
+        parts = result.counted()
         if result.edited:
             parts.insert(0, f"{' and '.join(result.edited)} changed")
         if result.moved_to:

@@ -74,6 +74,17 @@ class SyncResult:
             self.added or self.updated or self.retired or self.restored or self.moved_to or self.edited
         ) or bool(self.renamed)
 
+    def counted(self) -> list[str]:
+        """What changed, counted: "2 added", "1 renamed" (the counts that are not 0, in this order)."""
+        counts = (
+            (self.added, "added"),
+            (self.restored, "restored"),
+            (self.updated, "updated"),
+            (len(self.renamed), "renamed"),
+            (self.retired, "retired"),
+        )
+        return [f"{n} {what}" for n, what in counts if n]
+
 
 @dataclass(frozen=True)
 class ReviewRecord:
