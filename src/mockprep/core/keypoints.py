@@ -372,7 +372,7 @@ def features(
                 if shares[evidence_index] >= 0.5
                 else None,
                 negation=shares[evidence_index] >= 0.5 and _negation_differs(point, set(stems), evidence),
-                specifics=left_out(point, given, asked_specifics),
+                specifics=left_out(point, given, asked_specifics, evidence.text),
             )
         )
     return out

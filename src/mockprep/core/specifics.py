@@ -65,7 +65,7 @@ _CITATION = re.compile(
 _YEAR_RE = re.compile(rf"\b{_YEAR}")
 # What an answer may say in words for a number or a number type ("twice as fast", "half precision").
 _WORD_VALUES = {
-    **dict.fromkeys(["twice", "double", "doubled", "doubles", "twofold", "two-fold"], "n:2"),
+    **dict.fromkeys(["twice", "doubled", "doubles", "twofold", "two-fold"], "n:2"),  # ("double-check")
     **dict.fromkeys(["thrice", "triple", "tripled", "triples", "threefold", "three-fold"], "n:3"),
     **dict.fromkeys(["half", "halved", "halves", "halving"], "n:0.5"),
     "dozen": "n:12",
@@ -75,8 +75,9 @@ _WORD_VALUES = {
         for sep in (" ", "-")
     },  # fmt: skip
     "brain float": "bfloat16",
+    # an ordinal meets only an ordinal ("1st"): "First, ..." or "a second stage" states no 1 or 2
     **{
-        word: f"n:{n}"
+        word: f"o:{n}"
         for n, word in enumerate(
             "first second third fourth fifth sixth seventh eighth ninth tenth".split(), start=1
         )
@@ -100,7 +101,9 @@ def stated(answer: str) -> frozenset[str]:
     what it says in words for a number or a number type ("twice", "one half", "half precision")."""
     spoken = with_digits(answer)  # (digits stay digits: the passes over numbers read this one only)
     out = set(specifics(answer) | specifics(spoken)) if spoken != answer else set(specifics(answer))
-    out.update(_WORD_VALUES[m.group(1).casefold()] for m in _WORD_VALUE.finditer(answer))
+    for word in _WORD_VALUE.finditer(answer):
+        key = _WORD_VALUES[word.group(1).casefold()]
+        out.update((key, "p:" + key[2:]) if key.startswith("n:") else (key,))  # ("half" is 50%)
     for bits in _BITS.finditer(spoken):
         out.update(f"{kind}{int(bits.group(1))}" for kind in ("int", "uint", "float"))
     out.update([f"n:{int(kind.group(2))}" for kind in map(_NUMBER_TYPE.fullmatch, out) if kind])
@@ -116,12 +119,18 @@ def point_specifics(point: str, prompt: str = "") -> frozenset[str]:
     return frozenset(readings[0] for readings in _wanted(point, stated(prompt)))
 
 
-def left_out(point: str, stated: frozenset[str], asked: frozenset[str] = frozenset()) -> tuple[int, int]:
-    """``(given, left out)``: how many of the point's specifics are among those an answer ``stated``
-    (:func:`stated`) in any of their readings, and how many not; ``asked``: the prompt's
-    :func:`stated`."""
+def left_out(
+    point: str, given: frozenset[str], asked: frozenset[str] = frozenset(), evidence: str | None = None
+) -> tuple[int, int]:
+    """``(given, left out)``: how many of the point's specifics are among those an answer gives (``given``:
+    its :func:`stated`) in any of their readings, and how many not; ``asked``: the prompt's
+    :func:`stated`. With ``evidence`` (the passage the point is judged on): none left out unless it
+    writes a number or name in figures, as "a coin flip" for 50% or "two thirds" may say a point's
+    specific in words; a passage that deals in figures and lacks the point's has given others."""
+    if evidence is not None and not specifics(evidence) - asked:
+        return 0, 0
     wanted = _wanted(point, asked)
-    missing = sum(1 for readings in wanted if stated.isdisjoint(readings))
+    missing = sum(1 for readings in wanted if given.isdisjoint(readings))
     return len(wanted) - missing, missing
 
 
@@ -166,9 +175,13 @@ def _number_readings(number: re.Match[str], rest: str, after: str) -> tuple[str,
         magnitude = _MAGNITUDES[word.group(1)]
     if magnitude is not None:
         readings.append(value.scaleb(magnitude))
-    if not rest and _PERCENT_AFTER.match(after):
-        readings.append(value.scaleb(-2))  # a percentage as a proportion: "5%" is 0.05
-    return tuple(dict.fromkeys("n:" + _plain(r) for r in readings))
+    keys = ["n:" + _plain(r) for r in readings]
+    if rest.casefold() in ("st", "nd", "rd", "th"):  # "1st", "4th": an ordinal, as "first" is
+        keys.append("o:" + _plain(value))
+    # as a proportion: "5%" is 0.05 and "0.05" is itself, so that "50%" meets "0.5" but not "0.5%"
+    percent = not rest and _PERCENT_AFTER.match(after)
+    keys.append("p:" + _plain(value.scaleb(-2) if percent else value))
+    return tuple(dict.fromkeys(keys))
 
 
 def _value(number: str, exponent: str | None) -> Decimal | None:
