@@ -147,13 +147,22 @@ _ASKS_FOR_YOURS = re.compile(
 )
 
 
+# "Give us a two-minute summary", "Please give a 2-minute summary", "I'd like a 2-minute summary",
+# "Can you give me your 90-second pitch": asked for, the whole sentence up to it
+_GIVE_ME = re.compile(
+    r"(?:please\s+)?(?:(?:can|could)\s+you\s+)?(?:please\s+)?(?:give|deliver)(?:\s+(?:me|us))?\s+(?:a|an|your|the)\s+$"
+    r"|i['’]d\s+like\s+(?:a|an|your|the)\s+$",
+    re.IGNORECASE,
+)
+
+
 def _names_the_answer(text: str, match: re.Match[str]) -> bool:
     """Whether "your two-minute pitch" names the answer asked for: asked for directly ("Give me the
     30-second version", "Deliver a 90-second summary", "What is your 60-second pitch?"), not what
     happens in the question ("the 10-minute update you gave to the CEO", "a time your 5-minute status
     update went badly", "How did you prepare the 3-minute summary?")."""
     before, after = _sentence(text, match)
-    if _ASKS_FOR_YOURS.search(before):
+    if _ASKS_FOR_YOURS.search(before) or _GIVE_ME.match(before.strip() + " "):
         return True
     pauses = list(_APART.finditer(before))
     tell = _TELL.search(before, pauses[-1].end() if pauses else 0)
