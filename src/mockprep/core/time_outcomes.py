@@ -6,7 +6,9 @@ against another of the same thing or against a standard: in its clause ("from th
 review time by two weeks", "two weeks ahead of schedule", "now takes 20 minutes") or in its sentence
 (:func:`compared`). Two durations of different things ("two weeks on the design and three weeks on
 the build") and words of comparison that compare nothing ("after my manager asked", "whereas my
-teammate was on leave", "longer than I expected") leave it the time the work took.
+teammate was on leave", "longer than I expected"), a later step ("initially two weeks reading the
+code, then 3 days on the fix") and a span of the story ("shipped after 2 weeks of QA") leave it the time
+the work took.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ _TAKEN_VERBS = set(
 )
 _TAKEN_PREPS = set("for over during within in after throughout across".split())
 _QUALIFIERS = set("about around roughly nearly almost just only under over a an the full whole some".split())
-_OUTCOME_IN_CLAUSE = {"now"}  # "Onboarding now takes three days"
+_NOW_IN_CLAUSE = re.compile(r"\bnow\b(?![ \t]+that\b)", re.IGNORECASE)  # "Onboarding now takes three days"
 _OUTCOME_BEFORE = set("from to by saved save saves saving cut cuts shaved trimmed freed reduced".split())
 _OUTCOME_AFTER = set(
     "ahead early earlier sooner faster quicker shorter less fewer late behind saved off".split()
@@ -67,7 +69,7 @@ def time_taken(text: str, start: int, end: int) -> bool:
     after = after[: stop.start()] if stop else after
     words_before = [w.lower() for w in _LETTERS.findall(before)]
     words_after = [w.lower() for w in _LETTERS.findall(after)]
-    if _OUTCOME_IN_CLAUSE & {*words_before, *words_after}:
+    if _NOW_IN_CLAUSE.search(before) or _NOW_IN_CLAUSE.search(after):
         return False
     if re.search(r"\b(?:down|up)\s+(?:from|to|by)\b", after, re.IGNORECASE):  # "a day, down from a week"
         return False
@@ -127,6 +129,11 @@ _CHANGE_NOUN = (
     r"|checklist|playbook|runbook|templates?|sharding|paralleli[sz]ation|improvements?|workflow)"
 )
 _CHANGE = rf"{_DET}[ \t]+(?:[\w-]+[ \t]+){{0,2}}?{_CHANGE_NOUN}\b"
+_CHANGE_VERB = (
+    r"(?:automated|rewrote|fixed|cached|parallel\w+|introduced|migrated|refactored|optimi[sz]ed|sharded"
+    r"|replaced|switched|redesigned|streamlined)"
+)
+_MY_CHANGE = rf"(?:my|our)[ \t]+(?:[\w-]+[ \t]+){{0,2}}?{_CHANGE_NOUN}\b"
 # a standard a time is measured against, with its amount ("where the SLA was 24", "the usual five
 # days", "a 4-hour target")
 _STANDARD = r"(?:sla|slo|target|deadline|goal|budget|estimate|baseline|benchmark|norm|usual|typical|limit)"
@@ -141,21 +148,42 @@ _SET_AGAINST = re.compile(
     # a difference of times ("a month earlier than planned", "a week later than")
     r"|\b(?:a|an|one|\d+(?:[.,]\d+)?|\w+)[ \t]+[\w-]*?(?:" + _UNIT_WORDS + r")[ \t]+(?:earlier|later|"
     r"longer|shorter|sooner|faster|quicker|slower|less|more)[ \t]+than\b"
-    rf"|\b(?:after|since|following|thanks[ \t]+to|with|once|through)[ \t]+{_CHANGE}"
-    r"|\b(?:after|since|once|when)[ \t]+(?:I|we)[ \t]+(?:automated|rewrote|fixed|cached|parallel\w+|"
-    r"introduced|migrated|refactored|optimi[sz]ed|sharded|replaced|switched|redesigned|streamlined)\b"
+    # a change the time came after, or the teller's own ("with my caching layer"; "with the new tool" is
+    # what the work was done with, a change only with a second time to set against: _NOW)
+    rf"|\b(?:after|since|following|thanks[ \t]+to|once|through)[ \t]+{_CHANGE}|\bwith[ \t]+{_MY_CHANGE}"
+    rf"|\b(?:after|since|once|when)[ \t]+(?:I|we)[ \t]+{_CHANGE_VERB}\b"
     rf"|\b{_STANDARD}[ \t]+(?:(?:was|is|were|had[ \t]+been|of|at|set[ \t]+at)[ \t]+)?{_AMOUNT}"
     rf"|{_AMOUNT}[\w-]*[ \t]+(?:[\w-]+[ \t]+)?{_STANDARD}\b"
     r"|\b(?:where|whereas|while)\b[^.!?;\n]*?\b(?:had[ \t]+taken|took|takes|used[ \t]+to[ \t]+take"
     rf"|had[ \t]+needed)[ \t]+(?:\w+[ \t]+)?{_AMOUNT}",
     re.IGNORECASE,
 )
-# words that put a time before or after a change, which then needs a second time to set against:
-# "Before my change the build took 40 minutes; now it takes 8", "previously took a week and 2 days by March"
-_THEN_AND_NOW = re.compile(
+# Words that place a time before or after a change, which then needs a second time of the same thing to
+# set against. Some say alone that another time is being compared: "previously", "before my change",
+# "the quarter before", "now", "these days", "with the new scripts" (_THEN, _NOW). Others only place a
+# time in the story, "initially", "last year", "had taken", "once I joined", "this year", "my script",
+# and count only as a pair, one of each side (_EARLIER, _LATER): "Last year the audit took three weeks;
+# this year it took four days", but not "Initially I spent two weeks reading the code, then 3 days on
+# the fix" (two steps of the work).
+_PERIOD = r"(?:year|quarter|month|week|sprint|release|semester|season)"
+_THEN = re.compile(
     rf"(?:\A|[;:,(]|\b(?:and|but))[ \t]*\bbefore\b[ \t]*,|\b(?:before|until)[ \t]+{_CHANGE}"
-    r"|\b(?:before|until)[ \t]+(?:I|we)\b|\b(?:previously|formerly|originally|initially|now)\b"
-    r"|\bonce[ \t]+(?:I|we)\b|\bthe[ \t]+(?:quarter|year|month|week|release)[ \t]+before\b",
+    rf"|\b(?:before|until)[ \t]+(?:I|we)[ \t]+{_CHANGE_VERB}\b"
+    rf"|\b(?:previously|formerly)\b|\bthe[ \t]+{_PERIOD}[ \t]+before\b",
+    re.IGNORECASE,
+)
+_NOW = re.compile(
+    rf"\b(?:now(?![ \t]+that\b)|nowadays|these[ \t]+days|today)\b|\bwith[ \t]+{_CHANGE}",
+    re.IGNORECASE,
+)
+_EARLIER = re.compile(
+    rf"\b(?:originally|initially|at[ \t]+first|by[ \t]+hand|manually|had[ \t]+(?:taken|needed|lasted))\b"
+    rf"|\b(?:before|until)[ \t]+(?:I|we)\b|\b(?:last|that)[ \t]+{_PERIOD}\b|\ban?[ \t]+{_PERIOD}[ \t]+ago\b",
+    re.IGNORECASE,
+)
+_LATER = re.compile(
+    rf"\b(?:once|since|after)[ \t]+(?:I|we|it|that|then)\b|\b(?:with|after)[ \t]+it\b"
+    rf"|\bthis[ \t]+{_PERIOD}\b|\b{_MY_CHANGE}",
     re.IGNORECASE,
 )
 # a time in a relative clause of what is then timed again: "The nightly job, which took 9 hours,
@@ -165,16 +193,36 @@ _RELATIVE_TAKEN = re.compile(
     r"(?:[ \t]+[\w-]+){0,2}?[ \t]*\Z",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(rf"(?<![\w.])\d+(?:[.,]\d+)?\b|{SPELLED_NUMBER.pattern}", re.IGNORECASE)
+# a later duration that is a span of work or a time in the story, not the thing timed again: "after 2
+# weeks of QA", "over a week", "for a month"
+_SPAN_BEFORE = re.compile(
+    r"\b(?:after|over|for|during|throughout|across)[ \t]+(?:(?:about|around|roughly|nearly|almost|just"
+    r"|only|another|a|an|the|full|whole|further)[ \t]+)*\Z",
+    re.IGNORECASE,
+)
+# a later step of the work, not the same thing timed again: "..., then 3 days on the fix"
+_NEXT_STEP = re.compile(r"\b(?:then|afterwards|next)[ \t]+(?:[\w-]+[ \t]+){0,2}?\Z", re.IGNORECASE)
+_OF_AFTER = re.compile(r"[ \t]+of\b", re.IGNORECASE)
+# a bare number as a second time: after a verb of taking or "in" ("now it takes 8", "finishes in 8"), and
+# no counted noun after it ("across 4 offices" counts offices, not time)
+_BARE_TIME = re.compile(
+    r"\b(?:takes?|took|taken|taking|lasts?|lasted|needs?|needed|runs?|ran|in|within|under)[ \t]+"
+    r"(?:(?:about|around|roughly|nearly|almost|just|only|under|over|barely)[ \t]+)?"
+    rf"(?P<n>(?<![\w.])(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?|{SPELLED_NUMBER.pattern})(?![\w.,%]*[^\W\d_])"
+    r"(?=[ \t]*(?:\Z|[^\w \t]|(?:now|today|nowadays|instead|with|after|since|once|and|but|or|on|at|by|to"
+    r"|flat|tops|these|this|overall|in|for)\b))",
+    re.IGNORECASE,
+)
 
 
 def compared(text: str, start: int, end: int) -> bool:
     """Whether the sentence of the duration at ``text[start:end]`` sets it against another time of the
     same thing or a standard (:data:`_SET_AGAINST`: "used to take a day", "instead of 9", "a month
     earlier than planned", "after my rewrite", "where the SLA was 24"), or holds a second time to set it
-    against and words that say which is before and which after (:data:`_THEN_AND_NOW`), or times again
-    what a relative clause timed ("which took 9 hours, finished in 45 minutes"). Two durations alone are
-    not compared: "two weeks on the design and three weeks on the build"."""
+    against (a duration, or a bare number after a verb of taking: "now it takes 8", not "4 offices") and
+    words that say which is before and which after (:func:`_placed_apart`), or times again what a relative
+    clause timed ("which took 9 hours, finished in 45 minutes", not "shipped after 2 weeks of QA"). Two
+    durations alone are not compared: "two weeks on the design and three weeks on the build"."""
     lo = max(0, start - _SENTENCE_SPAN)
     breaks = list(_SENTENCE_BREAK.finditer(text, lo, start))
     lo = breaks[-1].end() if breaks else lo
@@ -184,15 +232,40 @@ def compared(text: str, start: int, end: int) -> bool:
     if _SET_AGAINST.search(sentence):
         return True
     durations = [m for m in _ANY_DURATION.finditer(sentence) if not RATE.search(sentence, 0, m.start())]
-    if _THEN_AND_NOW.search(sentence):
-        others = [m for m in _NUMBER.finditer(sentence) if m.end() <= start or m.start() >= end]
-        if others or any(m.end() <= start or m.start() >= end for m in durations):
-            return True
+    if _placed_apart(sentence) and (
+        any(
+            (m.end() <= start or m.start() >= end)
+            and not _NEXT_STEP.search(sentence, 0, max(m.start(), start))  # the later of the two
+            for m in durations
+        )
+        or any(m.end("n") <= start or m.start("n") >= end for m in _BARE_TIME.finditer(sentence))
+    ):
+        return True
     return any(
         _RELATIVE_TAKEN.search(sentence, 0, first.start())
-        and any(
-            later.start() >= first.end() and not _CLAUSE_END.search(sentence, first.end(), later.start())
-            for later in durations
-        )
+        and any(_timed_again(sentence, first, later) for later in durations)
         for first in durations
+    )
+
+
+def _placed_apart(sentence: str) -> bool:
+    """Whether a sentence's words put its times on two sides of a change: one word that says so alone
+    ("previously", "now"), or one that places a time earlier and one later ("last year ... this year")."""
+    return bool(
+        _THEN.search(sentence)
+        or _NOW.search(sentence)
+        or _EARLIER.search(sentence)
+        and _LATER.search(sentence)
+    )
+
+
+def _timed_again(sentence: str, first: re.Match[str], later: re.Match[str]) -> bool:
+    """Whether ``later`` times again what the relative clause of ``first`` timed ("which took 9 hours,
+    finished in 45 minutes"): in the same clause after it, and no span of work or time in the story
+    ("shipped in March after 2 weeks of QA", "ended after a week of testing")."""
+    return (
+        later.start() >= first.end()
+        and not _CLAUSE_END.search(sentence, first.end(), later.start())
+        and not _SPAN_BEFORE.search(sentence, 0, later.start())
+        and not _OF_AFTER.match(sentence, later.end())
     )
