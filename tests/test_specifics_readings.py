@@ -240,6 +240,7 @@ def test_no_builtin_model_answer_loses_a_point_to_its_specifics(session_grader, 
         ("a 2-parameter sigmoid", "a 3-parameter sigmoid fitted as a second stage"),
         ("tested against 50%", "tested against 0.5%"),  # a percentage 100 times off
         ("make the torch tensors float64", "call torch.double-check on the tensors"),
+        ("seed the output's gradient with 1", "1st, seed the output grad with 0."),  # (a review of 12d9177)
     ],
 )
 def test_a_word_or_a_percentage_does_not_stand_for_another_value(point: str, answer: str) -> None:
@@ -270,3 +271,18 @@ def test_a_specific_said_in_words_is_not_held_against_the_answer(point: str, evi
         )[1]
         == 2
     )
+
+
+@pytest.mark.parametrize(
+    ("point", "evidence"),
+    [
+        ("GRU: 3 blocks vs 4 for the LSTM", "GRU: update-gate interpolation; two blocks versus four."),
+        ("interleaving tested against 50%", "we tested the rankers against forty percent of traffic"),
+        ("ResNet-34 uses 34 layers", "it has the cost of the eighteen layers one"),
+    ],
+)
+def test_a_wrong_figure_said_in_words_is_held_against_the_answer(point: str, evidence: str) -> None:
+    """A review of 12d9177: a passage that gave a wrong number in words ("two blocks versus four" for
+    "3 blocks vs 4") counted as saying it in words, so a wrong answer kept the point that the same
+    answer in digits lost. A number word counting what the point's numbers count is a figure."""
+    assert left_out(point, stated(evidence), evidence=evidence)[1] >= 1

@@ -84,6 +84,8 @@ def test_a_length_naming_the_answer_itself_is_asked(n: int, unit: str) -> None:
         ("Give us a two-minute summary of your thesis.", 120, False),  # (a review of bb768c6)
         ("Please give a 2-minute summary of the project.", 120, False),
         ("I'd like a 2-minute summary of your last project.", 120, False),
+        ("We would like a 2-minute summary of your last project.", 120, False),
+        ("Prepare a 90-second pitch of your thesis.", 90, False),
         ("Let's hear your two-minute overview of the project.", 120, False),
         ("Could you pitch your startup idea to me in 90 seconds?", 90, False),
         ("Summarise your paper in three minutes for a general audience.", 180, False),
@@ -118,6 +120,9 @@ def test_a_length_or_a_limit_of_the_answer_is_read(prompt: str, seconds: float, 
         "How did you prepare the 3-minute summary for the board?",
         "What should go into a 30-second answer to 'why this company'?",
         "Describe the time you had to give a 10-minute update to the CEO.",
+        "Give us the 10-minute update you gave to the CEO.",  # (a review of 6a18846)
+        "Deliver the 3-minute summary you prepared for the board.",
+        "Please give the 5-minute status update that went badly.",
         "Walk me through how you would respond if the pager fires and you must mitigate within 15 minutes.",
         "Describe a model that must retrain in 20 minutes every night.",
         "Tell me about a project where the demo crashed two minutes in.",

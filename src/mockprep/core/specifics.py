@@ -127,11 +127,33 @@ def left_out(
     :func:`stated`. With ``evidence`` (the passage the point is judged on): none left out unless it
     writes a number or name in figures, as "a coin flip" for 50% or "two thirds" may say a point's
     specific in words; a passage that deals in figures and lacks the point's has given others."""
-    if evidence is not None and not specifics(evidence) - asked:
+    if evidence is not None and not specifics(evidence) - asked and not _same_things(point, evidence):
         return 0, 0
     wanted = _wanted(point, asked)
     missing = sum(1 for readings in wanted if given.isdisjoint(readings))
     return len(wanted) - missing, missing
+
+
+# A number and what it counts: "3 blocks", "40 percent", "18-layer" ("%" is "percent").
+_COUNTING = re.compile(r"\d(?:[\d.,]*\d)?[\s-]*(%|[^\W\d_]+)")
+
+
+def _things(text: str) -> set[str]:
+    """What the numbers of ``text`` count ("block" for "3 blocks"; "percent" for "5%")."""
+    out = set()
+    for m in _COUNTING.finditer(text):
+        word = m.group(1).casefold()
+        word = "percent" if word in ("%", "pct", "per") else word
+        out.add(word[:-1] if word.endswith("s") and len(word) > 3 else word)
+    return out
+
+
+def _same_things(point: str, evidence: str) -> bool:
+    """Whether ``evidence`` says in words a number of what the point's numbers count ("two blocks
+    versus four" for "3 blocks vs 4", "forty percent" for "50%"): a figure of its own, given in words,
+    where "two rankers against a coin flip" for "50%" is not."""
+    spoken = with_digits(evidence)
+    return spoken != evidence and bool(_things(spoken) & _things(point))
 
 
 def _wanted(point: str, asked: frozenset[str]) -> list[tuple[str, ...]]:
@@ -175,9 +197,9 @@ def _number_readings(number: re.Match[str], rest: str, after: str) -> tuple[str,
         magnitude = _MAGNITUDES[word.group(1)]
     if magnitude is not None:
         readings.append(value.scaleb(magnitude))
+    if rest.casefold() in ("st", "nd", "rd", "th"):  # "1st", "4th": an ordinal only, as "first" is
+        return ("o:" + _plain(value),)
     keys = ["n:" + _plain(r) for r in readings]
-    if rest.casefold() in ("st", "nd", "rd", "th"):  # "1st", "4th": an ordinal, as "first" is
-        keys.append("o:" + _plain(value))
     # as a proportion: "5%" is 0.05 and "0.05" is itself, so that "50%" meets "0.5" but not "0.5%"
     percent = not rest and _PERCENT_AFTER.match(after)
     keys.append("p:" + _plain(value.scaleb(-2) if percent else value))

@@ -150,8 +150,8 @@ _ASKS_FOR_YOURS = re.compile(
 # "Give us a two-minute summary", "Please give a 2-minute summary", "I'd like a 2-minute summary",
 # "Can you give me your 90-second pitch": asked for, the whole sentence up to it
 _GIVE_ME = re.compile(
-    r"(?:please\s+)?(?:(?:can|could)\s+you\s+)?(?:please\s+)?(?:give|deliver)(?:\s+(?:me|us))?\s+(?:a|an|your|the)\s+$"
-    r"|i['’]d\s+like\s+(?:a|an|your|the)\s+$",
+    r"(?:please\s+)?(?:(?:can|could)\s+you\s+)?(?:please\s+)?(?:give|deliver|provide|prepare)(?:\s+(?:me|us))?"
+    r"\s+(?:a|an|your|the)\s+$|(?:i|we)(?:['’]d|\s+would)\s+like\s+(?:a|an|your|the)\s+$",
     re.IGNORECASE,
 )
 
@@ -163,7 +163,7 @@ def _names_the_answer(text: str, match: re.Match[str]) -> bool:
     update went badly", "How did you prepare the 3-minute summary?")."""
     before, after = _sentence(text, match)
     if _ASKS_FOR_YOURS.search(before) or _GIVE_ME.match(before.strip() + " "):
-        return True
+        return _CLAUSE.match(after.lstrip()) is None  # (not "the 10-minute update you gave")
     pauses = list(_APART.finditer(before))
     tell = _TELL.search(before, pauses[-1].end() if pauses else 0)
     if tell is None or _CLAUSE.search(before, tell.end()) is not None:
