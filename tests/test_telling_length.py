@@ -32,6 +32,7 @@ _SHOWN = re.compile(r"^(About|Just under|Just over) (\S+) spoken")
 # "About 1m30s spoken: too short", and 376 and 377 words were too long with a ceiling of 100 (no hold)
 @example(224)
 @example(225)
+@example(374)
 @example(375)
 @example(376)
 @example(377)
@@ -51,7 +52,12 @@ def test_the_check_and_a_rehearsal_agree_on_what_is_about_two_minutes(words: int
     if shown.group(1) == "About":
         assert (low <= parse_duration(shown.group(2)) <= high) == within, length.message
     else:
-        assert not within and parse_duration(shown.group(2)) == (low if told < low else high)
+        edge = parse_duration(shown.group(2))
+        under = shown.group(1) == "Just under"
+        if within:  # (149.6 s is "just under 2m30s": the top edge, from inside; c434445)
+            assert edge == (high if under else low), length.message
+        else:
+            assert edge == (low if told < low else high) and under == (told < low), length.message
     assert telling_verdict(told, TELLING_AIM_SECONDS).startswith("On target") == within
     if told > high:  # past the limit an interviewer cuts in: the check holds the score down, and says so
         assert length.cap is not None and length.cap < 100
