@@ -139,6 +139,22 @@ def test_u_at_the_rating_prompt_undoes_the_previous_rating(demo: Store, clock: F
     assert summary.answered == 1 and +summary.ratings == {2: 1} and summary.score == 50
 
 
+def test_a_new_question_whose_rating_is_undone_at_the_prompt_is_asked_again(
+    demo: Store, clock: FakeClock
+) -> None:
+    """Found by an exploratory tester: after `u` the undone question was 'a new question again' but the
+    session never asked it, and said nothing else was waiting. It comes back in the same session."""
+    summary, ui = run(
+        demo, clock, ["one", "two", "three"], [Rating.Easy, CardAction.UNDO, Rating.Easy, Rating.Good], new=2
+    )
+    assert ui.shown[0] != ui.shown[1] and ui.shown[2] == ui.shown[0]  # asked again, after the next one
+    rated = dict(
+        demo.q("SELECT q.key, r.rating FROM reviews r JOIN questions q ON q.id = r.question_id").all()
+    )
+    assert rated == {ui.shown[1]: 4, ui.shown[0]: 3}
+    assert summary.answered == 2
+
+
 def test_u_at_a_sessions_first_prompt_does_not_reach_into_an_earlier_session(
     demo: Store, clock: FakeClock
 ) -> None:

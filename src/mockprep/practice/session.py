@@ -18,7 +18,7 @@ from mockprep.core.daily_new import allowed_new, drawn_order
 from mockprep.core.durations import format_duration
 from mockprep.core.plans import weakest_first
 from mockprep.core.questions import QuestionFilter
-from mockprep.core.scheduler import CardState, DueCard, day_start, queue_order
+from mockprep.core.scheduler import CardState, DueCard, card_state, day_start, queue_order
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import SessionPlan, TimeStop, first_fitting, fitting, median_durations, time_limit
 from mockprep.liveness import process_alive
@@ -116,6 +116,7 @@ class Session:
         self._records: dict[int, QuestionRecord] = {}
         self._timing: dict[int, tuple[str, float | None]] = {}  # question id -> (round, own limit)
         self._just_asked: int | None = None
+        self._undone_seen = 0  # the pipeline's undone ratings already put back (_take_back_undone)
 
     # -- what waits, in order ----------------------------------------------------------------------
 
@@ -346,7 +347,19 @@ class Session:
                 summary.status = ENDED_EARLY
                 return
             self._just_asked = choice.question_id
+            self._take_back_undone()
             queue = self._queue(self.clock())
+
+    def _take_back_undone(self) -> None:
+        """A new question whose rating was undone at the prompt (``u``) is new again: back at the head of
+        this session's new questions, its place in today's count freed, so that it is asked again (a
+        review's card is read from the database with the rest)."""
+        for undone in self.pipeline.undone[self._undone_seen :]:
+            back = card_state(undone.card) == CardState.NEW and undone.question_id not in self._new_queue
+            if back and not self.options.drill:
+                self._new_queue.insert(0, undone.question_id)
+                self._new_left += 1
+        self._undone_seen = len(self.pipeline.undone)
 
     def _remaining(
         self, now: datetime, answered: int, current: DueCard, rest: list[DueCard], start: datetime
