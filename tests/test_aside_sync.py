@@ -381,3 +381,34 @@ def _two_devices(edits, b_sees, reword: str = "") -> None:
         for store in stores:
             store.close()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_set_aside_whose_bank_is_not_here_is_told_as_a_record_of_a_question_not_here(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Found by an exploratory tester: a second device without the bank said '1 review waits for its
+    session, not here yet (a file still arriving)' for a set-aside line, which is no review and waits
+    for no session: it is told with the other records of that bank's questions."""
+    from mockprep.cli.merge_report import merge_report
+
+    monkeypatch.setattr(bank_sync, "builtin_files", lambda: [])
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    path = tmp_path / "renum.toml"
+    path.write_text(bank_text({"q1": PROMPTS["over"], "q2": PROMPTS["under"]}), encoding="utf-8")
+    with Store.open(tmp_path / "home-a", backups=False) as a:
+        a.banks.add_source(path, START)
+        sync_banks(a, START)
+        answer(a, "renum/q2", START + timedelta(minutes=1))
+        for minute, version in (
+            (2, {"q1": PROMPTS["over"]}),
+            (3, {"q1": PROMPTS["over"], "q2": PROMPTS["cv"]}),
+        ):
+            path.write_text(bank_text(version), encoding="utf-8")
+            sync_banks(a, START + timedelta(minutes=minute))
+        sync_folder(a, folder, START + timedelta(minutes=4))
+    with Store.open(tmp_path / "home-b", backups=False) as b:
+        merged = sync_folder(b, folder, START + timedelta(minutes=5)).merged
+        assert any(e.get("t") == "aside" for e in merged.waiting)
+        assert len(merged.waiting) == len(merged.homeless)  # every record waits for its bank
+        assert "waits for its session" not in merge_report(merged, "Synced", kept=True)

@@ -181,8 +181,9 @@ class _Merger:
 
     def _aside(self, a: dict[str, Any]) -> None:
         touched = take_aside(self.raw, a)
-        if touched is None:
+        if touched is None:  # its bank is not here: said with the other records of questions not here
             self.summary.waiting.append(a)
+            self.summary.homeless.append(str(a.get("key")))
         else:
             self.touched.update(touched)
 
