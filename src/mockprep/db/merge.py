@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
-from mockprep.core.scheduler import SchedulerParams
 from mockprep.db import review_codec, stats_rollup
 from mockprep.db.card_replay import KnownParams, store_replayed_card
 from mockprep.db.mark_stamps import take_marks
+from mockprep.db.merge_rows import batch_row, origin_of
 from mockprep.db.merge_summary import MergeSummary
 from mockprep.db.mock_answer_merge import MockAnswerMerge
 from mockprep.db.plan_sync import take_plan
@@ -149,7 +149,7 @@ class _Merger:
             if event["uid"] in self.deletions:
                 self.summary.undone += 1
             else:
-                self.summary.plans += take_plan(self.raw, event, _origin(event, self.origin))
+                self.summary.plans += take_plan(self.raw, event, origin_of(event, self.origin))
         elif kind == SKIPPED_SESSION:
             self.skipped[event["uid"]] = event
 
@@ -204,7 +204,7 @@ class _Merger:
                     s.get("round"),
                     s.get("minutes"),
                     s["uid"],
-                    _origin(s, self.origin),
+                    origin_of(s, self.origin),
                 ),
             )
             self.summary.sessions += 1
@@ -244,7 +244,7 @@ class _Merger:
         raw.execute("DELETE FROM temp.merge_reviews")
         raw.executemany(
             f"INSERT INTO temp.merge_reviews VALUES ({', '.join('?' * len(_BATCH))})",
-            [_batch_row(index, r, detached, self.origin) for index, r in enumerate(batch)],
+            [batch_row(index, r, detached, self.origin) for index, r in enumerate(batch)],
         )
         # A question renamed here since a review was written under its old key takes it (m028).
         renamed = current_keys(raw, {r["key"] for r in batch})
@@ -434,58 +434,3 @@ _BATCH = (
     "model_errors",
     "model_failure",
 )
-
-
-def _batch_row(index: int, r: dict[str, Any], detached: set[str], origin: str) -> tuple:
-    """A review event as a row of ``temp.merge_reviews`` (the columns of :data:`_BATCH`)."""
-    return (
-        index,
-        r["uid"],
-        review_codec.pack_uid(r["uid"]),
-        r["key"],
-        None if r.get("session") in detached else r.get("session"),
-        r.get("session") in detached,
-        from_iso(r["rated_at"]),
-        r["rating"],
-        r["state_before"],
-        review_codec.pack_answer(r.get("answer") or ""),
-        r["duration_ms"],
-        r.get("time_limit_ms"),
-        review_codec.pack_coverage(r.get("coverage")),
-        r.get("suggested"),
-        review_codec.pack_grader(r.get("grader")),
-        review_codec.pack_verdicts(r.get("proposed")),
-        review_codec.pack_verdicts(r.get("checklist")),
-        _origin(r, origin),
-        bool(r.get("cram")),
-        _params_json(r.get("parameters")),
-        r.get("code_runs"),
-        _json(r.get("code_result")),
-        _json(r.get("delivery")),
-        r.get("prompt"),
-        r.get("model"),
-        review_codec.pack_verdicts(r.get("model_proposed")),
-        r.get("model_suggested"),
-        None if r.get("model_errors") is None else json.dumps(r["model_errors"], ensure_ascii=False),
-        r.get("model_failure"),
-    )
-
-
-def _origin(event: dict[str, Any], default: str) -> str | None:
-    """The device an event was made on: its own ``origin`` (None: this one, read back from its own sync
-    file), else ``default``."""
-    return event["origin"] if "origin" in event else default
-
-
-def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value)
-
-
-def _params_json(value: Any) -> str | None:
-    """A review's scheduler parameters in the canonical text the ``scheduler_params`` table holds."""
-    if not isinstance(value, dict):
-        return None  # not recorded (or unreadable): replayed as FSRS 6's defaults
-    try:
-        return SchedulerParams.from_dict(value).to_json()
-    except (ValueError, TypeError, KeyError):
-        return None
