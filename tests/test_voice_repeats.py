@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from mockprep.core.settings import DEFAULT_SETTINGS
 from mockprep.core.speech import Clip, Heard, Transcript, Word, not_made_out, repeating, unheard_stretches
 from mockprep.practice.voice import Voice
+from tests.test_voice_heard import FakeModel
 
 FRAME = 0.02
 SAID = "i revealed the evaluation on the clean split and reran both systems"
@@ -68,19 +69,6 @@ def segment(text: str, start: float, end: float):
     return SimpleNamespace(words=pieces, end=end, no_speech_prob=0.1, avg_logprob=-0.3)
 
 
-class FakeModel:
-    """Whisper with the prompt answering ``prompted``, without it ``plain(seconds of the clip)``."""
-
-    def __init__(self, prompted, plain) -> None:
-        self.prompted, self.plain = prompted, plain
-        self.calls: list[tuple[float, bool]] = []
-
-    def transcribe(self, samples, **options):
-        seconds = len(samples) / voice.RATE
-        self.calls.append((seconds, options.get("initial_prompt") is not None))
-        return iter(self.prompted if options.get("initial_prompt") else self.plain(seconds)), None
-
-
 def transcribe(model: FakeModel, seconds: float) -> Transcript:
     """The fake model's transcript of a steady tone ``seconds`` long, then 5 s of silence."""
     found = voice.WhisperTranscriber(Path("unused"))
@@ -100,7 +88,7 @@ def test_a_repeat_of_what_a_skipped_stretch_held_is_heard_again_with_that_stretc
             return [segment(SAID, 0.0, 10.0)]
         return [segment(SAID, 0.0, 10.0), segment(NEXT, 10.0, 20.0)]  # 10-35 s
 
-    model = FakeModel(PROMPTED, plain)
+    model = FakeModel(lambda _seconds: PROMPTED, plain)
     transcript = transcribe(model, 30.0)
     assert transcript.text == f"{HEAD} {SAID} {NEXT}"
     assert transcript.unheard == ()
@@ -108,14 +96,14 @@ def test_a_repeat_of_what_a_skipped_stretch_held_is_heard_again_with_that_stretc
 
 
 def test_a_stretch_not_made_out_again_is_the_transcripts_unheard() -> None:
-    transcript = transcribe(FakeModel(PROMPTED, lambda seconds: []), 30.0)
+    transcript = transcribe(FakeModel(lambda _seconds: PROMPTED, lambda _seconds: []), 30.0)
     assert transcript.text == f"{HEAD} {SAID}"
     assert transcript.unheard == ((10.0, 20.0),)
 
 
 def test_a_repeat_that_stands_for_want_of_anything_heard_again_is_unheard() -> None:
     plain = lambda seconds: [segment(SAID, 0.0, 10.0)] if seconds < 15 else []  # noqa: E731
-    transcript = transcribe(FakeModel(PROMPTED, plain), 30.0)
+    transcript = transcribe(FakeModel(lambda _seconds: PROMPTED, plain), 30.0)
     assert transcript.text == f"{HEAD} {SAID} {SAID}"  # (a speaker may say a passage again)
     assert transcript.unheard == ((20.0, 30.0),)
 
