@@ -62,6 +62,7 @@ from functools import lru_cache
 
 from mockprep.core.entities import anchors, point_entities, prompt_entities, siblings, stretches
 from mockprep.core.formulas import FormulaReference
+from mockprep.core.polarity import NEGATING, NOT_JUST, negated, negating_stems
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, stem, words
 
 NEAR = 5  # tokens after an entity that belong to it in an answer's clause
@@ -76,17 +77,6 @@ _CLAUSES = re.compile(
     r"[,;:()]|\b(?:but|while|whereas|although|though|because|since|so|which)\b", re.IGNORECASE
 )
 _COORDINATED = re.compile(r"\b(?:and|or)\b", re.IGNORECASE)
-_NEGATING = (NEGATIONS - {"rather", "instead", "unlike", "without"}) | {
-    "invariant", "independent", "unaffected", "unchanged", "removes", "removed", "remove", "eliminates",
-    "eliminated", "eliminate", "avoids", "avoid", "avoided", "lacks", "lack", "disables", "disable",
-    "disabled", "prevents", "prevent", "prevented", "stops", "stop", "stopped", "blocks", "block", "blocked",
-    "mask", "masks", "masked", "masking",
-}  # fmt: skip
-# A flag turned off in code ("requires_grad=False", "requires_grad_(False)") says "not" in words.
-_CODE_FALSE = re.compile(r"(?:=\s*|\(\s*)False\b")
-# ("isn't just": no word boundary falls inside a contraction, so "n't" is matched without one)
-_NOT_JUST = re.compile(r"(?:\bnot|n['’]t)\s+(?:just|only|merely|simply|necessarily)\b", re.IGNORECASE)
-_IS_NOT = re.compile(r"^(?P<a>.*)\b(?:is|are)\s+not\s+(?P<b>.*)$", re.IGNORECASE)
 # Directional words and their opposites, beyond the judge's own table (directions.OPPOSITES).
 _REVERSED = [
     ("overflow", "underflow"), ("stable", "unstable"), ("easy", "hard"), ("maximum", "minimum"),
@@ -169,49 +159,6 @@ def claims(text: str, coordinated: bool = False, least: int = 2) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=8192)
-def negated(clause: str) -> bool:
-    """Whether a clause denies what it states (see the module docstring)."""
-    clause = _NOT_JUST.sub(" ", clause)
-    distinction = _IS_NOT.match(clause)
-    if distinction and set(content_stems(distinction["a"])) & set(content_stems(distinction["b"])):
-        return False  # "statistical significance is not practical significance"
-    if _CODE_FALSE.search(clause):
-        return True
-    # "trained with no labels" states how it was trained, as "without labels" does; dropped rather than
-    # read as "without", which would cancel a negation before it ("doesn't diverge with no warmup")
-    clause = _WITH_NO.sub("with", clause)
-    return _standing_negation(tuple(words(_NO_MATTER.sub(" ", _UNBOUNDED.sub(" unboundedly", clause)))))
-
-
-_CANCELLING = frozenset({"without", "until", "unless"})
-_RELATIVE = frozenset({"that", "who", "which", "i", "we", "you", "they"})
-_NO_MATTER = re.compile(r"\bno\s+matter\b", re.IGNORECASE)
-_WITH_NO = re.compile(r"\bwith\s+no\b", re.IGNORECASE)
-# "grows without bound" says how it grows; it cancels no negation ("prevents ... without bound")
-_UNBOUNDED = re.compile(r"\bwithout\s+(?:bounds?|limits?|end)\b", re.IGNORECASE)
-
-
-def _standing_negation(tokens: tuple[str, ...]) -> bool:
-    """Whether a negation stands once double negatives cancel: a negation followed in its clause by
-    "without"/"until"/"unless" ("never ... without", "didn't ... until"), or by a second negation
-    inside a relative clause ("no objection that I hadn't anticipated"), affirms."""
-    spent: set[int] = set()
-    for i, token in enumerate(tokens):
-        if token not in _NEGATING or i in spent:
-            continue
-        later = [j for j in range(i + 1, len(tokens)) if j not in spent]
-        cancel = next((j for j in later if tokens[j] in _CANCELLING), None)
-        if cancel is None:
-            cancel = next(
-                (j for j in later if tokens[j] in _NEGATING and _RELATIVE & set(tokens[i + 1 : j])), None
-            )
-        if cancel is None:
-            return True
-        spent.update((i, cancel))
-    return False
-
-
 @lru_cache(maxsize=1)
 def _opposites() -> dict[str, set[str]]:
     """Word stems and their opposites: the judge's directional words, :data:`_REVERSED` and WordNet's
@@ -236,10 +183,10 @@ def _opposites() -> dict[str, set[str]]:
 @lru_cache(maxsize=8192)
 def _governed(clause: str) -> frozenset[str]:
     """The word each negation of a clause applies to: the first content word after it."""
-    tokens = words(_NOT_JUST.sub(" ", clause))
+    tokens = words(NOT_JUST.sub(" ", clause))
     out = set()
     for i, token in enumerate(tokens):
-        if token in _NEGATING:
+        if token in NEGATING:
             after = (t for t in tokens[i + 1 :] if t not in STOPWORDS and t not in NEGATIONS)
             if (word := next(after, None)) is not None:
                 out.add(stem(word))
@@ -297,21 +244,13 @@ def _reverses(clause: str, reference: str, reference_negative: bool) -> bool:
     the reference's, counting each side's negation as one more. A flip to or from a word that itself
     negates ("doesn't depend" against "independent") is counted once, in that side's negation."""
     stems, theirs = _stems(clause), _stems(reference)
-    negators = _negating_stems(clause) | _negating_stems(reference)
+    negators = negating_stems(clause) | negating_stems(reference)
     flipped = [
         w
         for w in stems
         if (flips := _opposites().get(w, set()) & theirs) and w not in theirs and not {w, *flips} & negators
     ]
     return (len(flipped) + negated(clause) + reference_negative) % 2 == 1
-
-
-@lru_cache(maxsize=8192)
-def _negating_stems(text: str) -> frozenset[str]:
-    """The stem of the one word of ``text`` that negates it (:data:`_NEGATING`: "independent", ...), as
-    its polarity counts it; none when two do ("not independent" is "dependent": the flip counts)."""
-    negating = [w for w in words(text) if w in _NEGATING]
-    return frozenset(stem(w) for w in negating) if len(negating) == 1 else frozenset()
 
 
 class Reference:

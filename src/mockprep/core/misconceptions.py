@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mockprep.core.contradictions import negated
+from mockprep.core.polarity import negated
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, joined_forms, words
 
 if TYPE_CHECKING:
