@@ -22,7 +22,6 @@ questions with reviews that were retired (a few by name, with the way to carry t
 from __future__ import annotations
 
 import difflib
-import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -102,6 +101,8 @@ def aside_id(question_id: str, prompt: str, attempt: int = 1) -> str:
     """The id a retired question is kept under when a bank file gives its id to another prompt: made
     from its id and its prompt alone, so every device that sees the same files gives it the same key
     (``attempt`` > 1 only when that key is taken)."""
+    import hashlib  # (~3 ms to load: not for a bank sync that finds nothing to set aside)
+
     digest = hashlib.sha256(prompt_key(prompt).encode()).hexdigest()[:6]
     suffix = f"-retired-{digest}" + (f"-{attempt}" if attempt > 1 else "")
     return question_id[: 64 - len(suffix)].rstrip("-") + suffix
