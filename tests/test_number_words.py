@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mockprep.core.autograde import grade_numeric, read_number
@@ -199,6 +199,7 @@ def _powers_of_ten(typed: str, said: str, n: int) -> list[str]:
     st.integers(min_value=-12, max_value=12),
     st.booleans(),
 )
+@example(whole=1, decimals="", n=-1, oh=False)  # "one e minus one" read -1: a lone "one" before "e"
 def test_scientific_notation_reads_the_same_however_it_is_written_or_said(
     whole: int, decimals: str, n: int, oh: bool
 ) -> None:

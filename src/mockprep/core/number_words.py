@@ -192,7 +192,8 @@ def _cardinal(words: list[str]) -> tuple[int, int]:
 
 def _counted_one(tokens: list[str], start: int, end: int) -> bool:
     """Whether a lone "one" is the number: where a clause ends after it ("the answer is one.", "one,
-    since..."), before a ratio, a sum or a percent ("one in six", "one and a half", "one percent"), or
+    since..."), before a ratio, a sum, a percent or a power of ten ("one in six", "one and a half", "one
+    percent", "one e minus four"), or
     after "minus"; not a pronoun or a determiner ("the one I used", "so one sample is enough")."""
     before = tokens[start - 2].lower() if start >= 2 and _GAP.match(tokens[start - 1]) else ""
     after = tokens[end + 1].lower() if end + 1 < len(tokens) and _GAP.match(tokens[end]) else ""
@@ -204,7 +205,7 @@ def _counted_one(tokens: list[str], start: int, end: int) -> bool:
 
 
 _CLAUSE_ENDS = frozenset(".,;:!?)")
-_ONE_BEFORE = frozenset({"in", "out", "and", "over", "point", "divided", "percent", "per", "times"})
+_ONE_BEFORE = frozenset({"in", "out", "and", "over", "point", "divided", "percent", "per", "times", "e"})
 _ONE_AFTER = frozenset({"minus", "negative", "over", "times"})
 
 
