@@ -63,11 +63,12 @@ def test_an_adopted_fit_outside_fsrs_bounds_does_not_fail_the_upgrade(weights: l
     """Found by an independent reviewer: a home whose adopted fit py-fsrs refuses (the reviewer's [0.5]*21)
     failed m032 with 'parameters[4] = 0.5 is out of bounds' on every open; the migration rolled back and
     every command failed, export included. The upgrade now completes and leaves the memory as it was."""
-    home = _v31_home(Path(tempfile.mkdtemp()) / "home", weights)
-    before = _card(home)
-    with Store.open(home, backups=False) as store:
-        assert M032 in store.applied_migrations()
-    assert _card(home) == before
+    with tempfile.TemporaryDirectory() as root:
+        home = _v31_home(Path(root) / "home", weights)
+        before = _card(home)
+        with Store.open(home, backups=False) as store:
+            assert M032 in store.applied_migrations()
+        assert _card(home) == before
 
 
 def test_a_home_with_a_refused_fit_can_still_export_after_the_upgrade(
