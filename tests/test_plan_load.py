@@ -329,8 +329,9 @@ def test_the_pass_rates_are_the_persons_answers_of_each_kind_and_the_times_their
     assert load.rates == pass_rates(tallied, s.desired_retention)
     assert load.rates.own == {"first", "review", "step"}
     assert tallied["first"][1] / tallied["first"][0] == 0.5 and load.rates.first == 0.6  # floored (MIN_RATE)
-    assert load.medians == {"technical": 44} and load.limited == ()  # the person's own
-    assert {d.seconds / d.answers for d in load.days if d.answers} == {44}
+    limit = s.time_limit("technical")  # (the plan's questions have no limit of their own)
+    assert load.shares == {"technical": pytest.approx(44 / limit)} and load.limited == ()  # the person's own
+    assert {round(d.seconds / d.answers, 6) for d in load.days if d.answers} == {44}
     clock.advance(days=RATE_DAYS)  # answers older than RATE_DAYS count no more
     (status,) = plan_statuses(big, clock.now, UTC_ZONE, s)
     assert plan_outlook(big, status, clock.now, UTC_ZONE, s).load.rates.own == frozenset()
@@ -340,7 +341,7 @@ def test_without_answer_times_an_answer_takes_its_questions_time_limit(big: Stor
     big.plans.add((clock.now + timedelta(days=9)).date(), "", "plan-tester", (), clock.now)
     (status,) = plan_statuses(big, clock.now, UTC_ZONE, DEFAULT_SETTINGS)
     load = plan_outlook(big, status, clock.now, UTC_ZONE, DEFAULT_SETTINGS).load
-    assert load is not None and load.medians == {} and load.limited == ("technical",)
+    assert load is not None and load.shares == {} and load.limited == ("technical",)
     assert load.rates == PassRates(0.9, 0.9, 0.9)  # no answers: the retention aimed for
     # the plan needs 5 a day, but sessions introduce its questions first up to the daily limit of 10
     assert [d.new for d in load.days] == [10, 10, 10, 0, 0, 0, 0, 0, 0]
@@ -397,7 +398,7 @@ def test_the_assumptions_say_where_each_figure_comes_from() -> None:
     load = PlanLoad(
         [day(0, 10, 10)],
         PassRates(0.67, 0.9, 0.45, frozenset({"first", "review"})),
-        {"technical": 46.0},
+        {"technical": 0.255},
         ("behavioral", "project"),
     )
     line = assumptions(load, 90)
@@ -405,7 +406,7 @@ def test_the_assumptions_say_where_each_figure_comes_from() -> None:
     assert "first answers 67% and reviews 45% of the time, as in your last 30 days" in line
     assert "learning steps 90% of the time (desired_retention, until you have 20 answers of the kind" in line
     assert (
-        "your median answer time in its round (technical 46s) or its question's time limit in behavioral and project"
-        in line
+        "the share of its time limit your answers in its round take (median: technical 26%) or its question's"
+        " time limit in behavioral and project" in line
     )
     assert line.endswith("You said you have 90 minutes a day.")

@@ -123,6 +123,39 @@ def test_the_reported_case_no_time_up_after_zero_seconds(
     assert not ui.shown and not ui.summaries and len(store.sessions.history()) == 1  # the first one
 
 
+def test_a_long_question_is_planned_at_its_share_of_its_limit_not_at_quick_answers_times(
+    store: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Five quick technical answers (30 s of a 1-minute limit) made a 15-minute design question of the
+    same round look like 30 s: `--minutes 5` planned it, and the person ran 10 minutes over. It is
+    planned at the same share of its own limit: 7m30s."""
+    add_bank(store, tmp_path / "t", clock.now, "quick", ["1m"] * 5)
+    ui = ScriptedUI(["a"] * 5, [Rating.Easy] * 5, clock=clock, answer_seconds=30)
+    session(store, clock, ui, DEFAULT_SETTINGS, filter=QuestionFilter(banks=("quick",)), new=5)
+    add_bank(store, tmp_path / "d", clock.now, "design", ["15m"])
+    clock.advance(hours=1)
+    flt = QuestionFilter(banks=("design",))
+    with pytest.raises(SessionPlanError) as raised:
+        session(
+            store,
+            clock,
+            ScriptedUI(["a"], [Rating.Good], clock=clock),
+            DEFAULT_SETTINGS,
+            minutes=5,
+            filter=flt,
+        )
+    assert str(raised.value) == (
+        "no waiting question fits in 5 minutes: the shortest, design/q1, is expected to take 7m30s "
+        "(50% of its time limit, your median technical answer); use more --minutes, or a shorter --time-limit"
+    )
+    ui = ScriptedUI(["a"], [Rating.Good], clock=clock, answer_seconds=400)
+    summary = session(store, clock, ui, DEFAULT_SETTINGS, minutes=8, filter=flt)
+    assert summary.planned == summary.answered == 1
+    assert any(
+        "judging by your median answer time as a share of each question's time limit" in n for n in ui.notices
+    )
+
+
 def test_the_cli_refuses_a_plan_nothing_fits_in_one_line(cli, tmp_path: Path) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()

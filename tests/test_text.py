@@ -184,8 +184,10 @@ from mockprep.core.settings import DEFAULT_SETTINGS  # noqa: E402
 from mockprep.core.timer import (  # noqa: E402
     FIT_SLACK_SECONDS,
     Countdown,
+    SessionPlan,
+    TimedAnswer,
     fitting,
-    median_durations,
+    median_shares,
     parse_minutes,
     time_limit,
 )
@@ -220,9 +222,25 @@ def test_countdown_phases_and_labels(seconds: float, phase: str, label: str) -> 
 
 
 def test_median_needs_enough_history() -> None:
-    assert median_durations({"technical": [10, 20, 30, 40], "project": [1, 2, 3, 4, 100]}, 5) == {
-        "project": 3
+    timed = {
+        "technical": [TimedAnswer(s, 100) for s in (10, 20, 30, 40)],
+        "project": [TimedAnswer(s, 100) for s in (1, 2, 3, 4, 100)],
     }
+    assert median_shares(timed, DEFAULT_SETTINGS, 5) == {"project": 0.03}
+
+
+def test_the_median_is_of_each_answers_share_of_its_own_limit() -> None:
+    """Five quick numeric answers (30 s of 60 s) and two design answers (600 s of 900 s): the round's
+    median share is a half, so a 15-minute question is planned at 7m30s, not at 30 s."""
+    technical = DEFAULT_SETTINGS.time_limit("technical")
+    timed = [TimedAnswer(30, 60)] * 5 + [TimedAnswer(600, 900)] * 2 + [TimedAnswer(technical / 4, None)]
+    (share,) = median_shares({"technical": timed}, DEFAULT_SETTINGS, 5).values()
+    assert share == 0.5
+    assert SessionPlan(1200, {"technical": share}).expected_for("technical", 900) == 450
+    assert SessionPlan(1200, {}).expected_for("technical", 900) == 900  # no history: the limit
+    # an untimed answer's share is of its round's limit; a limit of 0 counts no share
+    untimed = {"technical": [TimedAnswer(technical / 4, None)] * 5 + [TimedAnswer(5, 0)]}
+    assert median_shares(untimed, DEFAULT_SETTINGS, 5) == {"technical": 0.25}
 
 
 @given(st.floats(1, 600), st.lists(st.floats(5, 600), max_size=30))

@@ -82,7 +82,7 @@ def test_reading_the_log_by_time_never_scans_the_whole_log(demo, clock) -> None:
         store.stats.delivery_weeks(StatsFilter(), start, offsets)
         store.stats.topic_trends(StatsFilter(since=now - timedelta(days=10, hours=3)), now.date(), 7, offsets)
         store.cards.new_introduced(QuestionFilter(), start, now)
-        store.cards.recent_durations()
+        store.answer_times.recent()
         store.drills.cards(QuestionFilter(), failed_since=start + timedelta(days=3))
         assert stats_rollup.fits(raw, offsets)  # prepare() has just made the roll-up fit
         for after, upto in [

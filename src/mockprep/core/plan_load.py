@@ -113,7 +113,7 @@ class PlanLoad:
 
     days: list[DayLoad]
     rates: PassRates
-    medians: Mapping[str, float] = field(default_factory=dict)  # round -> the person's median seconds
+    shares: Mapping[str, float] = field(default_factory=dict)  # round -> median share of the time limit
     limited: tuple[str, ...] = ()  # rounds whose answers are expected to take their time limit
 
 

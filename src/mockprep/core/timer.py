@@ -90,16 +90,29 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def median_durations(durations: Mapping[str, Iterable[float]], min_history: int) -> dict[str, float]:
-    """Median answer seconds per round, for rounds with at least ``min_history`` answers."""
+@dataclass(frozen=True)
+class TimedAnswer:
+    """An answer's seconds, and the limit it was asked under (None: its round's)."""
+
+    seconds: float
+    limit: float | None
+
+
+def median_shares(
+    answers: Mapping[str, Iterable[TimedAnswer]], settings: Settings, min_history: int
+) -> dict[str, float]:
+    """Per round with at least ``min_history`` answers, the median share of its time limit an answer
+    took. A question is then expected to take that share of its own limit: a 15-minute design
+    question is not planned at the seconds of quick numeric answers in the same round."""
     import statistics  # ~8 ms (fractions, decimal): only a timed session needs it
 
-    medians = {}
-    for round, values in durations.items():
-        values = list(values)
+    shares = {}
+    for round, timed in answers.items():
+        limits = [(a.seconds, time_limit(settings, round, a.limit)) for a in timed]
+        values = [seconds / limit for seconds, limit in limits if limit > 0]
         if len(values) >= min_history:
-            medians[round] = statistics.median(values)
-    return medians
+            shares[round] = statistics.median(values)
+    return shares
 
 
 # A question whose expected time overshoots what is left by less than this still fits: the moments a
@@ -137,14 +150,16 @@ class SessionPlan:
     """A time budget for a session, and how long each kind of question is expected to take."""
 
     budget: float  # seconds
-    expected: Mapping[str, float]  # round -> expected seconds per answer (the person's median)
+    shares: Mapping[str, float]  # round -> share of a question's limit an answer takes (the median)
 
     def expected_for(self, round: str, limit: float) -> float:
-        return self.expected.get(round, limit)
+        return self.shares.get(round, 1.0) * limit
 
     def basis(self, round: str) -> str:
         """Where :meth:`expected_for` takes its figure from, for a message."""
-        return f"your median {round} answer" if round in self.expected else "its time limit"
+        if round in self.shares:
+            return f"{self.shares[round]:.0%} of its time limit, your median {round} answer"
+        return "its time limit"
 
     def left(self, elapsed: float) -> float:
         return self.budget - elapsed

@@ -136,42 +136,6 @@ class CardTable:
         """
         return len(self.store.plans.introduced(flt, since, until))
 
-    def recent_durations(self, per_round: int = 50) -> dict[str, list[float]]:
-        """Seconds of the latest ``per_round`` answers in each round (for session planning).
-
-        One short query per round, walking the reviews newest first by their time index: a window
-        over every review would read the whole history (seconds on a long one).
-        """
-        found: dict[str, list[float]] = {}
-        for (round_name,) in self.store.q("SELECT DISTINCT round FROM questions"):
-            rows = self.store.q(
-                "SELECT r.duration_ms FROM reviews r JOIN questions q ON q.id = r.question_id"
-                " WHERE q.round = :round ORDER BY r.rated_us DESC LIMIT :k",
-                round=round_name,
-                k=per_round,
-            )
-            durations = [r.duration_ms / 1000 for r in rows]
-            if durations:
-                found[round_name] = durations
-        return found
-
-    def time_costs(self, question_ids: list[int]) -> dict[int, tuple[str, float | None]]:
-        """Each question's round and own time limit in seconds (None: the round's), for time plans,
-        read in one query without parsing whole questions."""
-        from mockprep.core.durations import parse_duration
-
-        found: dict[int, tuple[str, float | None]] = {}
-        for start in range(0, len(question_ids), 10_000):
-            chunk = question_ids[start : start + 10_000]
-            stmt = text(
-                "SELECT id, round, json_extract(data, '$.time_limit') AS time_limit FROM questions"
-                " WHERE id IN :ids"
-            )
-            for r in self.store.conn.execute(stmt, {"ids": chunk}):
-                limit = None if r.time_limit is None else parse_duration(r.time_limit)
-                found[r.id] = (r.round, limit)
-        return found
-
     def mock_candidates(
         self, round: str, flt: QuestionFilter | None = None, now: datetime | None = None
     ) -> list[tuple[QuestionRecord, bool]]:

@@ -34,6 +34,7 @@ MIN_SQLITE = (3, 31, 0)  # generated columns (m016)
 LATEST_MIGRATION = ("m035_plan_uids", 35)
 
 if TYPE_CHECKING:
+    from mockprep.db.answer_times import AnswerTimes
     from mockprep.db.banks import BankTable
     from mockprep.db.bulk import Bulk
     from mockprep.db.cards import CardTable
@@ -242,6 +243,12 @@ class Store:
         from mockprep.db.cards import CardTable
 
         return CardTable(self)
+
+    @cached_property
+    def answer_times(self) -> AnswerTimes:
+        from mockprep.db.answer_times import AnswerTimes
+
+        return AnswerTimes(self)
 
     @cached_property
     def sessions(self) -> SessionTable:

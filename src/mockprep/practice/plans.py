@@ -122,20 +122,21 @@ def plan_load(
 ) -> PlanLoad:
     """The estimate of each day's answers and minutes until the plan's interview (see
     :func:`~mockprep.core.plan_load.daily_load`): the plan's cards, its new questions as sessions would
-    introduce them, the person's pass rates of the last RATE_DAYS days and their median answer times (the
-    time limits where a round has too few answers)."""
+    introduce them, the person's pass rates of the last RATE_DAYS days, and each question's time limit
+    times the share of it the person's answers in its round take (the median; the whole limit where a
+    round has too few answers)."""
     from mockprep.core.plan_load import RATE_DAYS, LoadCard, LoadRules, PlanLoad, daily_load, pass_rates
-    from mockprep.core.timer import median_durations, time_limit
+    from mockprep.core.timer import median_shares, time_limit
 
     plan = status.plan
     cards = store.plans.cards(plan)
-    costs = store.cards.time_costs([c.question_id for c in cards])
-    medians = median_durations(store.cards.recent_durations(), settings.min_history_for_median)
+    costs = store.answer_times.limits([c.question_id for c in cards])
+    shares = median_shares(store.answer_times.recent(), settings, settings.min_history_for_median)
     rounds = {costs[c.question_id][0] for c in cards}
     load_cards = []
     for item in cards:
         round_name, own = costs[item.question_id]
-        seconds = medians.get(round_name, time_limit(settings, round_name, own))
+        seconds = shares.get(round_name, 1.0) * time_limit(settings, round_name, own)
         load_cards.append(LoadCard(item.question_id, item.card, seconds))
     rates = pass_rates(
         store.plans.answer_counts(plan, now - timedelta(days=RATE_DAYS)), settings.desired_retention
@@ -155,8 +156,8 @@ def plan_load(
     return PlanLoad(
         daily_load(load_cards, now, rules),
         rates,
-        {r: s for r, s in medians.items() if r in rounds},
-        tuple(sorted(rounds - set(medians))),
+        {r: s for r, s in shares.items() if r in rounds},
+        tuple(sorted(rounds - set(shares))),
     )
 
 

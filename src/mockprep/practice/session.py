@@ -20,7 +20,7 @@ from mockprep.core.plans import weakest_first
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.scheduler import CardState, DueCard, card_state, day_start, queue_order
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
-from mockprep.core.timer import SessionPlan, TimeStop, first_fitting, fitting, median_durations, time_limit
+from mockprep.core.timer import SessionPlan, TimeStop, first_fitting, fitting, median_shares, time_limit
 from mockprep.liveness import process_alive
 from mockprep.practice.pipeline import Clock, Pipeline, SessionInterrupted
 from mockprep.practice.plans import plan_quotas, scheduler_params, todays_new
@@ -207,7 +207,7 @@ class Session:
         assert self._plan is not None
         missing = [c.question_id for c in cards if c.question_id not in self._timing]
         if missing:
-            self._timing.update(self.store.cards.time_costs(missing))
+            self._timing.update(self.store.answer_times.limits(missing))
         costs = []
         for card in cards:
             round, own = self._timing[card.question_id]
@@ -230,8 +230,8 @@ class Session:
 
     def _plan_text(self, count: int, waiting: int) -> str:
         basis = (
-            "your median answer times"
-            if self._plan and self._plan.expected
+            "your median answer time as a share of each question's time limit"
+            if self._plan and self._plan.shares
             else f"the time limits (your own median times count once a round has "
             f"{self.settings.min_history_for_median} answers)"
         )
@@ -262,10 +262,10 @@ class Session:
         self.store.sessions.recover(process_alive)
         self._plan_new(start)
         if self.options.minutes is not None:
-            medians = median_durations(
-                self.store.cards.recent_durations(), self.settings.min_history_for_median
+            shares = median_shares(
+                self.store.answer_times.recent(), self.settings, self.settings.min_history_for_median
             )
-            self._plan = SessionPlan(self.options.minutes * 60, medians)
+            self._plan = SessionPlan(self.options.minutes * 60, shares)
         queue = self._queue(start)
         if not queue:
             summary = self._new_summary(None, EMPTY)

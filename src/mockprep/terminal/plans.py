@@ -208,7 +208,6 @@ def _range(values: Sequence[int]) -> str:
 
 def assumptions(load: PlanLoad, minutes_a_day: int) -> str:
     """What the estimate assumes, said with it: it is an estimate, not a promise."""
-    from mockprep.core.durations import format_duration
     from mockprep.core.plan_load import KINDS, MIN_ANSWERS, MIN_RATE, RATE_DAYS
 
     names = {"first": "first answers", "step": "learning steps", "review": "reviews"}
@@ -228,11 +227,11 @@ def assumptions(load: PlanLoad, minutes_a_day: int) -> str:
             f" until you have {MIN_ANSWERS} answers of the kind in {RATE_DAYS} days)"
         )
     times = []
-    if load.medians:
-        medians = ", ".join(f"{r} {format_duration(s)}" for r, s in sorted(load.medians.items()))
-        times.append(f"your median answer time in its round ({medians})")
+    if load.shares:
+        shares = ", ".join(f"{r} {s:.0%}" for r, s in sorted(load.shares.items()))
+        times.append(f"the share of its time limit your answers in its round take (median: {shares})")
     if load.limited:  # (rounds with too few answers timed)
-        times.append("its question's time limit" + (f" in {_and(load.limited)}" if load.medians else ""))
+        times.append("its question's time limit" + (f" in {_and(load.limited)}" if load.shares else ""))
     budget = f" You said you have {plural(minutes_a_day, 'minute')} a day." if minutes_a_day else ""
     return (
         "An estimate: it assumes you answer each question on the day it falls due, sessions introduce new"
