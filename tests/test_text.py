@@ -238,6 +238,9 @@ def test_the_median_is_of_each_answers_share_of_its_own_limit() -> None:
     assert share == 0.5
     assert SessionPlan(1200, {"technical": share}).expected_for("technical", 900) == 450
     assert SessionPlan(1200, {}).expected_for("technical", 900) == 900  # no history: the limit
+    # answers piped in at 0 s: a question is still expected to take 10 s (or its whole limit, if less)
+    assert SessionPlan(60, {"technical": 0.0}).expected_for("technical", 900) == 10
+    assert SessionPlan(60, {"technical": 0.0}).expected_for("technical", 4) == 4
     # an untimed answer's share is of its round's limit; a limit of 0 counts no share
     untimed = {"technical": [TimedAnswer(technical / 4, None)] * 5 + [TimedAnswer(5, 0)]}
     assert median_shares(untimed, DEFAULT_SETTINGS, 5) == {"technical": 0.25}

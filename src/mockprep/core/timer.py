@@ -145,6 +145,17 @@ def fitting(costs: Sequence[float], budget: float) -> list[int]:
     return chosen
 
 
+# The least an answer is expected to take: answers piped in or skipped in a second or two would make
+# hundreds of questions "fit" in a minute.
+MIN_EXPECTED_SECONDS = 10.0
+
+
+def expected_seconds(shares: Mapping[str, float], round: str, limit: float) -> float:
+    """Seconds a question of ``round`` with ``limit`` is expected to take: the person's median share of
+    the limit (the whole limit without one), and never under MIN_EXPECTED_SECONDS (or the limit)."""
+    return max(shares.get(round, 1.0) * limit, min(limit, MIN_EXPECTED_SECONDS))
+
+
 @dataclass(frozen=True)
 class SessionPlan:
     """A time budget for a session, and how long each kind of question is expected to take."""
@@ -153,7 +164,7 @@ class SessionPlan:
     shares: Mapping[str, float]  # round -> share of a question's limit an answer takes (the median)
 
     def expected_for(self, round: str, limit: float) -> float:
-        return self.shares.get(round, 1.0) * limit
+        return expected_seconds(self.shares, round, limit)
 
     def basis(self, round: str) -> str:
         """Where :meth:`expected_for` takes its figure from, for a message."""

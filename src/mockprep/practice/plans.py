@@ -126,7 +126,7 @@ def plan_load(
     times the share of it the person's answers in its round take (the median; the whole limit where a
     round has too few answers)."""
     from mockprep.core.plan_load import RATE_DAYS, LoadCard, LoadRules, PlanLoad, daily_load, pass_rates
-    from mockprep.core.timer import median_shares, time_limit
+    from mockprep.core.timer import expected_seconds, median_shares, time_limit
 
     plan = status.plan
     cards = store.plans.cards(plan)
@@ -136,7 +136,7 @@ def plan_load(
     load_cards = []
     for item in cards:
         round_name, own = costs[item.question_id]
-        seconds = shares.get(round_name, 1.0) * time_limit(settings, round_name, own)
+        seconds = expected_seconds(shares, round_name, time_limit(settings, round_name, own))
         load_cards.append(LoadCard(item.question_id, item.card, seconds))
     rates = pass_rates(
         store.plans.answer_counts(plan, now - timedelta(days=RATE_DAYS)), settings.desired_retention
