@@ -391,3 +391,36 @@ def test_a_pasted_endpoint_is_refused_with_the_base_address_to_write(base, endpo
         check_value("llm_base_url", base + endpoint)
     told = str(refused.value).rsplit("write ", 1)[1]
     assert told == base and check_value("llm_base_url", told) == told  # what it says to write is taken
+
+
+def test_config_edit_on_a_new_home_opens_the_template_and_every_line_uncommented_is_the_default(
+    cli, home: Path, monkeypatch, tmp_path: Path
+) -> None:
+    """Settings unset by default (llm_model...) were written as None, which TOML cannot hold: a
+    traceback before the editor opened (found by an exploratory tester)."""
+    import dataclasses
+    import sys
+
+    script = tmp_path / "uncomment.py"  # the "editor": uncomments every setting above the tables
+    script.write_text(
+        "import re, sys\n"
+        "path = sys.argv[1]\n"
+        "text = open(path).read().split('\\n# [', 1)\n"
+        "text[0] = re.sub(r'(?m)^# ([a-z_]+ = )', r'\\1', text[0])\n"
+        "open(path, 'w').write('\\n# ['.join(text))\n"
+    )
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    result = cli("config", "edit")
+    assert result.exit_code == 0 and result.stderr == "", result.stderr
+    text = (home / "config.toml").read_text()
+    assert '\nllm_model = ""\n' in text and '\nllm_base_url = ""\n' in text and "\ndaily_new = " in text
+    out = cli("config", "list").stdout
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    assert lines["llm_model"].split()[1] == "(none)" and "file" in lines["llm_model"]
+    assert lines["daily_new"].split()[1] == str(Settings().daily_new)
+    from mockprep.services.settings_file import load
+
+    settings = load(home, {})[0].settings
+    blank = {"llm_model": "", "llm_base_url": "", "llm_api_key": ""}  # "" is unset, as `config set K ""`
+    assert settings == dataclasses.replace(Settings(), **blank)

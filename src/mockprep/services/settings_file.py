@@ -202,6 +202,8 @@ def template() -> str:
         if spec.kind == "other":
             continue
         raw = file_form(spec, spec.default)
+        if raw is None:
+            raw = ""  # unset by default (TOML has no null; "" leaves it unset, as `config set KEY ""` does)
         if spec.kind == "table":
             tables.append((spec, raw))
             continue
