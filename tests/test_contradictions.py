@@ -648,3 +648,52 @@ def test_a_negated_negative_of_a_point_word_affirms_the_point(said: str, denies:
     point = "eigendecomposition needs square and diagonalisable"
     reference = Reference(["An eigendecomposition needs a square, diagonalisable matrix."], [point])
     assert (reference.denial(point, stated(said)) is not None) is denies
+
+
+@pytest.mark.parametrize(
+    ("point", "said", "denies"),
+    [
+        # a point that denies in part is neither stated nor denied by a plain negation...
+        ("little help on recall or single-step tasks", "For simple recall tasks it does not help.", False),
+        (
+            "injected covariate shift barely hurts accuracy",
+            "Injected covariate shift does not hurt accuracy.",
+            False,
+        ),
+        # ... nor is an answer that hedges a denial of a plain point
+        (
+            "warmup stabilises early training updates",
+            "Warmup rarely stabilises early training updates.",
+            False,
+        ),
+        # "a little", "a few" and "few-shot" hedge nothing: a plain negation of the point still denies it
+        (
+            "a few seeds estimate the variance across runs",
+            "A few seeds do not estimate the variance across runs.",
+            True,
+        ),
+        (
+            "few-shot examples shift benchmark scores",
+            "Few-shot examples do not shift benchmark scores.",
+            True,
+        ),
+    ],
+)
+def test_a_clause_that_denies_in_part_is_no_denial_either_way(point: str, said: str, denies: bool) -> None:
+    """Found by an exploratory tester in a mock: on llms/chain-of-thought, "for small models or simple
+    recall tasks it does not help" was said to reverse the key point "little help on recall or single-step
+    tasks", which says the same, and the suggestion fell to again."""
+    reference = Reference([point[0].upper() + point[1:] + "."], [point])
+    assert (reference.denial(point, stated(said)) is not None) is denies
+
+
+def test_the_reported_chain_of_thought_answer_is_not_contradicted() -> None:
+    from benchmarks.grading import builtin_specs
+
+    spec = builtin_specs()["llms/chain-of-thought"]
+    answer = (
+        "CoT gives the model more serial computation per answer. For small models or simple recall tasks it"
+        " does not help."
+    )
+    verdicts = [p.verdict for p in KeyPointGrader().assess(spec, answer).points]
+    assert Verdict.CONTRADICTED not in verdicts and verdicts[2] == Verdict.COVERED

@@ -62,7 +62,7 @@ from functools import lru_cache
 
 from mockprep.core.entities import anchors, point_entities, prompt_entities, siblings, stretches
 from mockprep.core.formulas import FormulaReference
-from mockprep.core.polarity import NEGATING, NOT_JUST, negated, negating_stems
+from mockprep.core.polarity import NEGATING, NOT_JUST, hedged, negated, negating_stems
 from mockprep.core.textnorm import NEGATIONS, STOPWORDS, content_stems, stem, words
 
 NEAR = 5  # tokens after an entity that belong to it in an answer's clause
@@ -305,6 +305,8 @@ class Reference:
             stems = _stems(clause)
             if not any(_share(part, stems) >= POINT_SHARE and len(part & stems) >= 2 for part in parts):
                 continue
+            if hedged(clause):
+                continue  # "rarely helps" neither states nor denies "helps" (core/polarity.hedged)
             polarity = negated(clause)
             if polarity and any(_opposites().get(stem(w), set()) & point_stems for w in words(clause)):
                 continue  # a negated opposite ("none fitted outside" for "fit inside") affirms
@@ -321,6 +323,7 @@ class Reference:
                 (_share(stems, r) + 0.001 * _share(point_stems, r), c)
                 for c, r, p in references
                 if p != polarity
+                and not hedged(c)
                 and (
                     _applies(clause, r - _governed(c)) if polarity else _applies(c, stems - _governed(clause))
                 )

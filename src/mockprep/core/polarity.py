@@ -72,3 +72,16 @@ def negating_stems(text: str) -> frozenset[str]:
     its polarity counts it; none when two do ("not independent" is "dependent": the flip counts)."""
     negating = [w for w in words(text) if w in NEGATING]
     return frozenset(stem(w) for w in negating) if len(negating) == 1 else frozenset()
+
+
+# Words that deny in part ("little help", "rarely converges", "hardly changes"): a clause with one is
+# neither plainly stated nor plainly denied, so no contradiction is read from it, either way ("a little",
+# "a few" and "few-shot" are no such words). "little help on recall tasks" was taken as stated, so "it
+# does not help on recall tasks" was said to reverse it.
+_HEDGE = re.compile(r"(?<!\ba )\b(?:little|few|hardly|barely|scarcely|seldom|rarely)\b(?!-\w)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8192)
+def hedged(clause: str) -> bool:
+    """Whether ``clause`` denies in part (see :data:`_HEDGE`)."""
+    return _HEDGE.search(" ".join(clause.split())) is not None
