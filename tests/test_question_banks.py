@@ -173,3 +173,21 @@ def test_the_readme_example_bank_is_valid(tmp_path: Path) -> None:
     path.write_text(block.group(1), encoding="utf-8")
     bank = load_bank_file(path)
     assert [q.spec.kind for q in bank.questions] == ["open", "choice", "numeric"]
+
+
+def test_the_readme_names_every_field_a_bank_file_may_have() -> None:
+    """Found by an exploratory tester: `imports` (what code answering a question may import, NumPy by
+    default) was in `bank schema` but not in "Writing your own bank", which says any other field is an
+    error, so a bank author could not find out how to forbid NumPy."""
+    from mockprep.core.banks import BankSpec, CodeTestModel, QuestionModel
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("### Writing your own bank")
+    section = readme[start : readme.index("\n## ", start)]
+    fields = [*BankSpec.model_fields, *QuestionModel.model_fields, *CodeTestModel.model_fields]
+    unnamed = [
+        name
+        for name in fields
+        if not re.search(rf"`{name}`|`{name} =|^(# )?{name} =|\[\[(questions\.)?{name}\]\]", section, re.M)
+    ]
+    assert unnamed == []
