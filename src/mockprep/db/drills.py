@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from mockprep.core.daily_new import NewCandidate
 from mockprep.core.questions import QuestionFilter
-from mockprep.db.card_conditions import NOT_SUSPENDED
+from mockprep.db.card_conditions import NOT_BURIED_AT, NOT_SUSPENDED
 from mockprep.db.cards import card_from_row
 from mockprep.db.driver import text
-from mockprep.db.sql import db_us, question_filter
+from mockprep.db.sql import db_time, db_us, question_filter
 
 if TYPE_CHECKING:
     from fsrs import Card
@@ -34,11 +34,47 @@ class Drills:
         return self.store.conn.execute(stmt, params).scalar_one()
 
     def cards(
-        self, flt: QuestionFilter, flagged: bool = False, failed_since: datetime | None = None
+        self,
+        flt: QuestionFilter,
+        flagged: bool = False,
+        failed_since: datetime | None = None,
+        now: datetime | None = None,
     ) -> list[tuple[int, Card | None]]:
-        """Every question the filter selects that may be asked (not suspended; buried ones too: a drill
-        is asked for), with its card (None: never answered); only flagged ones, or only those rated
-        again at or after ``failed_since``, when asked."""
+        """Every question the filter selects that may be asked at ``now`` (not suspended, not buried: a
+        bury is "not today", for drills too, as Anki's filtered decks leave buried cards out; None: burying
+        ignored), with its card (None: never answered); only flagged ones, or only those rated again at or
+        after ``failed_since``, when asked."""
+        where, params = self._where(flt, flagged, failed_since)
+        if now is not None:
+            where, params = f"{where} AND {NOT_BURIED_AT}", {**params, "now": db_time(now)}
+        stmt = text(
+            "SELECT q.id AS question_id, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review"
+            " FROM questions q JOIN banks b ON b.id = q.bank_id JOIN cards c ON c.question_id = q.id"
+            f" WHERE {where} ORDER BY q.id"
+        )
+        return [
+            (r.question_id, card_from_row(r) if r.last_review else None)
+            for r in self.store.conn.execute(stmt, params)
+        ]
+
+    def count_buried(
+        self, flt: QuestionFilter, flagged: bool, failed_since: datetime | None, now: datetime, studied: bool
+    ) -> int:
+        """The questions :meth:`cards` would select but for being buried at ``now`` (``studied``: only
+        those answered before)."""
+        where, params = self._where(flt, flagged, failed_since)
+        if studied:
+            where += " AND c.last_review IS NOT NULL"
+        stmt = text(
+            "SELECT COUNT(*) FROM questions q JOIN banks b ON b.id = q.bank_id"
+            f" JOIN cards c ON c.question_id = q.id WHERE {where} AND NOT {NOT_BURIED_AT}"
+        )
+        return self.store.conn.execute(stmt, {**params, "now": db_time(now)}).scalar_one()
+
+    @staticmethod
+    def _where(
+        flt: QuestionFilter, flagged: bool, failed_since: datetime | None
+    ) -> tuple[str, dict[str, object]]:
         clause, params = question_filter(flt)
         where = [clause, NOT_SUSPENDED]
         if flagged:
@@ -49,15 +85,7 @@ class Drills:
                 " AND r.rated_us >= :since)"  # the index by question and time (m016)
             )
             params = {**params, "since": db_us(failed_since)}
-        stmt = text(
-            "SELECT q.id AS question_id, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review"
-            " FROM questions q JOIN banks b ON b.id = q.bank_id JOIN cards c ON c.question_id = q.id"
-            f" WHERE {' AND '.join(where)} ORDER BY q.id"
-        )
-        return [
-            (r.question_id, card_from_row(r) if r.last_review else None)
-            for r in self.store.conn.execute(stmt, params)
-        ]
+        return " AND ".join(where), params
 
     def new_candidates(self, ids: list[int]) -> list[NewCandidate]:
         """The bank and round of each of ``ids`` (new questions), in the order given."""

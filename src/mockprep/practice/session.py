@@ -69,12 +69,30 @@ class SessionOptions:
         return self.cram or self.weakest is not None or self.failed_since is not None or self.flagged
 
 
-def nothing_selected(o: SessionOptions, count_selected: Callable[[QuestionFilter], int]) -> str | None:
+UNBURY_HINT = "mockprep question unbury KEY asks one today"
+
+
+def buried_text(count: int) -> str:
+    """What a drill says of the questions it leaves out as buried (a bury is "not today", drills too)."""
+    which = "1 question" if count == 1 else f"{count} questions"
+    return f"Left out: {which} buried until tomorrow ({UNBURY_HINT})."
+
+
+def nothing_selected(
+    o: SessionOptions, count_selected: Callable[[QuestionFilter], int], buried: int = 0
+) -> str | None:
     """Why an empty run had nothing to ask when its drill or its selection holds no question."""
     chosen = filter_options(o.filter)
     if chosen and not count_selected(o.filter):
         return f"no question matches {chosen}"
     scope = " in this selection" if chosen else ""
+    if o.drill and buried:
+        which = (
+            "the 1 question this drill selects is"
+            if buried == 1
+            else f"the {buried} questions this drill selects are"
+        )
+        return f"{which} buried until tomorrow ({UNBURY_HINT})"
     if o.flagged:
         return f"no question{scope} is flagged (f at a rating prompt, or mockprep question flag KEY)"
     if o.failed_since is not None:
@@ -109,6 +127,7 @@ class Session:
         )
         self._drill: list[DueCard] = []  # a drill's questions not asked yet, in order
         self._new_queue: list[int] = []
+        self._drill_buried = 0  # ... and how many it leaves out as buried
         self._new_left = 0
         self._daily_limit = settings.daily_new  # today's new questions for the selection (_plan_new)
         self._new_by_plan = False  # ... more than the limit, for an interview plan's pace
@@ -153,7 +172,10 @@ class Session:
     def _plan_drill(self, now: datetime) -> None:
         """A drill's questions, weakest first: lowest predicted recall now (new ones count as 0)."""
         o = self.options
-        found = self.store.drills.cards(o.filter, o.flagged, o.failed_since)
+        found = self.store.drills.cards(o.filter, o.flagged, o.failed_since, now)
+        self._drill_buried = self.store.drills.count_buried(
+            o.filter, o.flagged, o.failed_since, now, studied=o.weakest is not None
+        )
         if o.weakest is not None:
             found = [(qid, card) for qid, card in found if card is not None]
         order = weakest_first(found, scheduler_params(self.store, self.settings), now)
@@ -270,7 +292,9 @@ class Session:
         if not queue:
             summary = self._new_summary(None, EMPTY)
             summary.next_due = self.store.cards.next_due_time(self.options.filter)
-            summary.nothing = nothing_selected(self.options, self.store.drills.count_selected)
+            summary.nothing = nothing_selected(
+                self.options, self.store.drills.count_selected, self._drill_buried
+            )
             self.ui.show_summary(summary, start)
             return summary
         planned = None
@@ -289,6 +313,8 @@ class Session:
         summary.planned = planned
         if planned is not None:
             self.ui.notice(self._plan_text(planned, len(queue)))
+        if self._drill_buried:
+            self.ui.notice(buried_text(self._drill_buried))
         try:
             self._loop(queue, summary, start)
         except (KeyboardInterrupt, SessionInterrupted) as exc:
