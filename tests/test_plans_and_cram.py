@@ -329,3 +329,26 @@ def test_a_drill_leaves_buried_questions_out_until_the_bury_ends(big: Store, clo
     clock.advance(hours=13)  # the bury is over: asked again
     summary, ui = drill(big, clock, Rating.Good, flagged=True)
     assert sorted(ui.shown) == ["big/q1", "big/q2"] and not any("Left out" in n for n in ui.notices)
+
+
+def test_cram_with_a_narrower_drill_is_refused(cli, cli_clock) -> None:
+    """Found by an exploratory tester: `--cram --flagged` ran the flagged drill and `--cram --weakest 3`
+    the weakest, without a word. --weakest, --failed-since and --flagged narrow one another; --cram
+    (everything) goes alone."""
+    today = cli_clock.now.astimezone().date()
+    for args, says in (
+        (["--cram", "--flagged"], "--cram drills every question selected, --flagged only some"),
+        (["--cram", "--weakest", "3"], "--weakest only some: give --weakest without --cram"),
+        (["--cram", "--weakest", "3", "--flagged"], "--weakest and --flagged only some"),
+    ):
+        result = cli("session", *args)
+        assert result.exit_code == 2 and says in result.stderr, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    for args, says in (
+        (["--weakest", "2", "--flagged"], "no flagged question has been answered yet"),
+        (["--flagged", "--failed-since", f"{today}"], f"no flagged question was rated again since {today}"),
+    ):
+        result = cli("session", *args)
+        text = " ".join(result.stdout.split())
+        assert result.exit_code == 0 and f"Nothing to practise: {says}" in text, (args, text)
+

@@ -151,6 +151,20 @@ def session(
 
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
     drill = cram or weakest is not None or failed_since is not None or flagged
+    narrowed = [
+        name
+        for name, given in (
+            ("--weakest", weakest is not None),
+            ("--failed-since", failed_since is not None),
+            ("--flagged", flagged),
+        )
+        if given
+    ]
+    if cram and narrowed:
+        raise UserError(
+            f"--cram drills every question selected, {' and '.join(narrowed)} only some: give"
+            f" {' '.join(narrowed)} without --cram (every drill asks the lowest recall first)"
+        )
     if drill and new is not None:
         raise UserError(
             "--new counts new questions of a session; a drill (--cram, --weakest, --failed-since,"

@@ -93,12 +93,13 @@ def nothing_selected(
             else f"the {buried} questions this drill selects are"
         )
         return f"{which} buried until tomorrow ({UNBURY_HINT})"
-    if o.flagged:
+    if o.flagged and o.failed_since is None and o.weakest is None:
         return f"no question{scope} is flagged (f at a rating prompt, or mockprep question flag KEY)"
+    noun = "flagged question" if o.flagged else "question"  # (the drill options narrow one another)
     if o.failed_since is not None:
-        return f"no question{scope} was rated again since {o.failed_since.astimezone(o.tz):%Y-%m-%d}"
+        return f"no {noun}{scope} was rated again since {o.failed_since.astimezone(o.tz):%Y-%m-%d}"
     if o.weakest is not None:
-        return f"no question{scope} has been answered yet (--weakest picks from those answered)"
+        return f"no {noun}{scope} has been answered yet (--weakest picks from those answered)"
     return None
 
 

@@ -1,7 +1,8 @@
 """The child process that runs code against a code question's tests.
 
 mockprep starts it as a script (``python -I -B -X utf8 code_sandbox.py RESULTS``, the job on standard
-input) in a temporary folder; it imports nothing from mockprep but its neighbour ``code_guards.py``.
+input) in a temporary folder; it imports nothing from mockprep but its neighbours ``code_guards.py``
+and ``code_compare.py``.
 Before any code runs it arranges to die with mockprep, limits itself (CPU time, memory, file size,
 processes) and sets the guards of :mod:`code_guards`: writes outside its folder, new processes,
 signals to other processes, ctypes, and imports beyond the standard library and the question's
@@ -23,8 +24,6 @@ import importlib.util
 import io
 import json
 import linecache
-import math
-import numbers
 import os
 import signal
 import sys
@@ -35,17 +34,24 @@ import types
 SOLUTION = "solution.py"
 OUTPUT_CHARS = 4000  # printed text kept per test
 MESSAGE_LINES = 6  # of a failure's message (a numpy array's rows), folded into one line
-REPR_CHARS = 600
 TRACEBACK_CHARS = 3000
 
 
-def _load_guards() -> types.ModuleType:
-    """``code_guards.py`` beside this file (``-I`` keeps this folder off ``sys.path``, as it should)."""
-    where = os.path.join(os.path.dirname(os.path.abspath(__file__)), "code_guards.py")
-    spec = importlib.util.spec_from_file_location("_mockprep_code_guards", where)
+def _neighbour(name: str) -> types.ModuleType:
+    """``NAME.py`` beside this file (``-I`` keeps this folder off ``sys.path``, as it should)."""
+    where = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_mockprep_{name}", where)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module
+
+
+def _load_guards() -> types.ModuleType:
+    return _neighbour("code_guards")
+
+
+_compare = _neighbour("code_compare")  # comparing values, and showing them
+short, difference = _compare.short, _compare.difference
 
 
 class TestTimeout(BaseException):
@@ -58,97 +64,6 @@ class Mismatch(AssertionError):
     def __init__(self, left: object, right: object, *message: object):
         super().__init__(*message)
         self.left, self.right = left, right
-
-
-# -- comparing values ------------------------------------------------------------------------------
-
-
-def short(value: object) -> str:
-    try:
-        text = repr(value)
-    except Exception as exc:  # noqa: BLE001 - a broken __repr__ is the code's, not ours
-        text = f"<unprintable {type(value).__name__}: {exc}>"
-    return text if len(text) <= REPR_CHARS else text[:REPR_CHARS] + "…"
-
-
-def _numpy():
-    return sys.modules.get("numpy")
-
-
-def _is_bool(x: object) -> bool:
-    np = _numpy()
-    return isinstance(x, bool) or (np is not None and isinstance(x, np.bool_))
-
-
-def _is_number(x: object) -> bool:
-    return isinstance(x, numbers.Number) and not _is_bool(x)
-
-
-def difference(actual: object, expected: object, tol: float, at: str = "") -> str | None:
-    """How ``actual`` differs from ``expected`` (None: equal). Numbers within ``tol`` (absolute);
-    lists, tuples and arrays element by element with the same length or shape; dicts by keys, then
-    values; bools exactly; anything else with ``==``."""
-    where = f" at {at}" if at else ""
-    np = _numpy()
-    if _is_bool(actual) or _is_bool(expected):
-        ok = _is_bool(actual) and _is_bool(expected) and bool(actual) == bool(expected)
-        return None if ok else f"{short(actual)} instead of {short(expected)}{where}"
-    if np is not None and (isinstance(actual, np.ndarray) or isinstance(expected, np.ndarray)):
-        return _array_difference(np, actual, expected, tol, where)
-    if _is_number(actual) and _is_number(expected):
-        try:
-            a, e = complex(actual), complex(expected)  # type: ignore[arg-type]
-        except (TypeError, ValueError, OverflowError):
-            return None if actual == expected else f"{short(actual)} instead of {short(expected)}{where}"
-        if a == e or (not (math.isnan(abs(a)) or math.isnan(abs(e))) and abs(a - e) <= tol):
-            return None
-        return f"{short(actual)} instead of {short(expected)}{where} (tolerance {tol:g})"
-    if isinstance(actual, (list, tuple)) and isinstance(expected, (list, tuple)):
-        if len(actual) != len(expected):
-            return f"length {len(actual)} instead of {len(expected)}{where}"
-        for index, (a, e) in enumerate(zip(actual, expected, strict=True)):
-            found = difference(a, e, tol, f"{at}[{index}]")
-            if found:
-                return found
-        return None
-    if isinstance(actual, dict) and isinstance(expected, dict):
-        if set(actual) != set(expected):
-            extra, missing = set(actual) - set(expected), set(expected) - set(actual)
-            parts = [f"missing keys {short(sorted(missing, key=repr))}"] if missing else []
-            parts += [f"unexpected keys {short(sorted(extra, key=repr))}"] if extra else []
-            return ", ".join(parts) + where
-        for key in expected:
-            found = difference(actual[key], expected[key], tol, f"{at}[{key!r}]")
-            if found:
-                return found
-        return None
-    try:
-        equal = bool(actual == expected)
-    except Exception:  # noqa: BLE001 - comparing the code's objects may raise
-        equal = False
-    return None if equal else f"{short(actual)} instead of {short(expected)}{where}"
-
-
-def _array_difference(np, actual: object, expected: object, tol: float, where: str) -> str | None:
-    try:
-        a, e = np.asarray(actual), np.asarray(expected)
-    except Exception:  # noqa: BLE001
-        return f"{short(actual)} is not an array like {short(expected)}{where}"
-    if a.shape != e.shape:
-        return f"shape {a.shape} instead of {e.shape}{where}"
-    if a.dtype.kind in "biufc" and e.dtype.kind in "biufc":
-        a, e = a.astype(complex), e.astype(complex)
-        with np.errstate(invalid="ignore"):
-            bad = ~((a == e) | (np.abs(a - e) <= tol))
-        if not bad.any():
-            return None
-        first = tuple(int(i) for i in np.argwhere(bad)[0])
-        got, want = np.asarray(actual)[first], np.asarray(expected)[first]
-        spot = "[" + ", ".join(map(str, first)) + "]"
-        return (
-            f"{short(got)} instead of {short(want)} at {where.removeprefix(' at ')}{spot} (tolerance {tol:g})"
-        )
-    return difference(a.tolist(), e.tolist(), tol, where.removeprefix(" at "))
 
 
 # -- assertions that keep their values -------------------------------------------------------------
