@@ -215,7 +215,9 @@ def parse_markdown(text: str) -> StoryDraft:
     written: a line that starts with a part's name and a colon or dash ("Situation: ...", "**Task** -
     ...", "- Action:", "3. Result:", "S:" in capitals) starts that part, the rest of the line its first
     text; so does a line that is only a part's name ("Results", "**Action**"). In a story whose first
-    label is no list item, a label written as a list item inside an open part is a line of that part.
+    label is no list item, a label written as a list item inside an open part starts its part only
+    where the order of STAR calls for it (:func:`_list_label_starts`): "- Action - ..." after
+    "**Task:** ..." does, "- Background: I read ..." under "Action:" is a line of the Action.
     A "Title: ..." line before the first part names the story, and a "Competencies:" line may be in
     bold or a list item. Where part headings exist, they alone split the story and such lines stay
     text. With no level-one heading first, the first heading before any part that names no part is the
@@ -229,9 +231,11 @@ def parse_markdown(text: str) -> StoryDraft:
     lines = _strip_comments(text).splitlines()
     labelled = not any((h := _HEADING.match(line)) and _part_named(h.group(2)) for line in lines)
     # A story labelled without list markers may list labelled lines inside a part ("Action: ...", then
-    # "- Background: I read ..."): there a label written as a list item is a line of the open part.
+    # "- Background: I read ..."): there a label written as a list item is a line of the open part,
+    # unless STAR's order calls for its part ("**Task:** ...", then "- Action - ...").
     plain_labels = next((not _LIST_MARKER.match(line) for line in lines if label_of(line)), False)
-    for line in lines:
+    later = _next_plain_labels(lines) if labelled and plain_labels else []
+    for number, line in enumerate(lines):
         heading = _HEADING.match(line)
         # the title: a level-one heading first, or the first heading of any level that names no part
         # (`story export` writes each story's title as "##", its parts as "###")
@@ -246,7 +250,7 @@ def parse_markdown(text: str) -> StoryDraft:
         part = _part_named(heading.group(2)) if heading else None
         label = label_of(line) if part is None and labelled else None
         if label and plain_labels and current is not None and _LIST_MARKER.match(line):
-            label = None
+            label = label if _list_label_starts(label[0], current, later[number]) else None
         if label:
             part, line = label
             if bodies[part]:
@@ -326,6 +330,34 @@ def split_stories(text: str) -> list[str]:
         "\n".join(line[level - 1 :] if line.startswith(deeper) else line for line in lines[start:end])
         for start, end in zip(cuts, [*cuts[1:], len(lines)], strict=True)
     ]
+
+
+def _list_label_starts(part: str, current: str, next_plain: str | None) -> bool:
+    """Whether a label written as a list item, in a story whose labels are not, starts ``part`` while
+    ``current`` is open, rather than being a line of it; ``next_plain`` is the part the next unbulleted
+    label below starts (None if none follows).
+
+    It does when ``part`` comes later in STAR order than ``current`` and before ``next_plain``:
+    "Situation: ...", "**Task:** ...", "- Action - ...", "R: ..." is four parts, as people mix styles
+    (the Action was read as Task's, found by an exploratory tester). Where the order does not call for
+    it, it is a list in the open part: an earlier part ("- Background: I read the reports" under
+    "Action:"), the open part itself ("- Approach: ..."), a part a later plain label starts ("- Goal:
+    p99 under 100 ms" under "Situation:", with "Task:" below) or the Reflection, under any part but the
+    Result ("- Learning: ..." in an Action: a step, not a lesson learned)."""
+    order = PARTS.index
+    if order(part) <= order(current) or (part == "reflection" and current != "result"):
+        return False
+    return next_plain is None or order(part) < order(next_plain)
+
+
+def _next_plain_labels(lines: list[str]) -> list[str | None]:
+    """For each line, the part the first unbulleted label after it starts (None if none does)."""
+    found: list[str | None] = [None] * len(lines)
+    for number in range(len(lines) - 1, 0, -1):
+        label = label_of(lines[number])
+        plain = label[0] if label and not _LIST_MARKER.match(lines[number]) else None
+        found[number - 1] = plain or found[number]
+    return found
 
 
 def _strip_comments(text: str) -> str:
