@@ -153,6 +153,20 @@ def test_threads_refused_by_the_memory_limit_say_so() -> None:
     assert "512 MB" in outcome.message and "code_memory_mb" in outcome.message
 
 
+@pytest.mark.parametrize("memory_mb", [40, 64])
+def test_numpy_that_cannot_load_in_the_memory_limit_names_the_setting(memory_mb: int) -> None:
+    """Under a small code_memory_mb, `import numpy` failed with NumPy's 20-line ImportError ("IMPORTANT:
+    PLEASE READ THIS...") or OpenBLAS's exit, and nothing named the limit (found by an exploratory
+    tester). The loader's failure and OpenBLAS's both say the limit and the setting now."""
+    pytest.importorskip("numpy")
+    limits = RunLimits(test_seconds=5.0, run_seconds=20.0, memory_mb=memory_mb, file_mb=1, processes=32)
+    result = CodeRunner(limits).run(spec(), "import numpy as np\n\ndef f(x):\n    return x + 1\n")
+    assert not result.passed and result.problem is not None
+    assert f"{memory_mb} MB" in result.problem and "code_memory_mb setting" in result.problem
+    assert "\n" not in result.problem and "PLEASE READ" not in (result.traceback or "")
+    assert len((result.traceback or "").splitlines()) <= 4  # the import's line and one of NumPy's
+
+
 def test_writing_outside_its_folder_is_refused(tmp_path: Path) -> None:
     target = tmp_path / "escaped.txt"
     code = f"def f(x):\n    open({str(target)!r}, 'w').write('x')\n    return x + 1\n"

@@ -424,3 +424,22 @@ def test_config_edit_on_a_new_home_opens_the_template_and_every_line_uncommented
     settings = load(home, {})[0].settings
     blank = {"llm_model": "", "llm_base_url": "", "llm_api_key": ""}  # "" is unset, as `config set K ""`
     assert settings == dataclasses.replace(Settings(), **blank)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "bounds"),
+    [
+        ("code_test_seconds", "0", "from 1 to 3600"),
+        ("code_run_seconds", "0", "from 1 to 86400"),
+        ("code_memory_mb", "30", "from 128 to 65536"),
+        ("code_file_mb", "0", "from 1 to 65536"),
+        ("code_processes", "-1", "from 0 to 100000"),
+    ],
+)
+def test_code_limits_that_no_run_could_work_under_are_refused(cli, home: Path, key, value, bounds) -> None:
+    """code_test_seconds 0 stopped nothing in time and code_memory_mb 30 failed NumPy's import in 20
+    lines naming no setting, for every run after (found by an exploratory tester)."""
+    result = cli("config", "set", key, value)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert f"{key}: must be" in result.stderr and bounds in result.stderr and f"(got {value})" in result.stderr
+    assert not (home / "config.toml").exists()

@@ -127,12 +127,18 @@ class Settings:
     # The minutes a day you have for practice: `plan` names the days its estimate puts over them (0: not
     # said).
     plan_minutes_a_day: int = field(default=0, metadata=between(0, 1440))
-    # code questions: each run of the tests is a separate, limited process (services/code_runner.py)
-    code_test_seconds: float = 5.0  # one test (or loading the code) is stopped after this long
-    code_run_seconds: float = 60.0  # a whole run of a question's tests stops after this long
-    code_memory_mb: int = 1024  # the address space the code may use, in MB
-    code_file_mb: int = 16  # the largest file the code may write (only inside its temporary folder), in MB
-    code_processes: int = 64  # processes and threads it may add to the person's own (Linux, not as root)
+    # -- code questions: each run of the tests is a separate, limited process (services/code_runner.py)
+    # one test (or loading the code) is stopped after this long (1 s at least: 0 would stop nothing)
+    code_test_seconds: float = field(default=5.0, metadata=between(1, 3600))
+    # a whole run of a question's tests stops after this long
+    code_run_seconds: float = field(default=60.0, metadata=between(1, 86400))
+    # the address space the code may use, in MB (128 at least: NumPy does not load in under about 100)
+    code_memory_mb: int = field(default=1024, metadata=between(128, 65536))
+    # the largest file the code may write (only inside its temporary folder), in MB (the run reports its
+    # results through a file: 0 would end every run)
+    code_file_mb: int = field(default=16, metadata=between(1, 65536))
+    # processes and threads it may add to the person's own (Linux, not as root)
+    code_processes: int = field(default=64, metadata=between(0, 100000))
     # spoken answers (--voice, --audio; the voice extra)
     voice_wpm_low: float = 130.0  # words a minute below which an answer is called slow
     voice_wpm_high: float = 160.0  # words a minute above which an answer is called fast

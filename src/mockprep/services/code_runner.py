@@ -422,6 +422,11 @@ class _Collect:
                 return TestStatus.CRASHED, "the process was killed (SIGKILL; out of memory?)"
             return TestStatus.CRASHED, f"the process was ended by {name}"
         status = ended.removeprefix("exit ")
+        if "memory" in status.lower():  # (OpenBLAS gives up so when it finds the address space full)
+            limit = (
+                f"the code may use at most {self.limits.memory_mb} MB: the code_memory_mb setting raises it"
+            )
+            return TestStatus.CRASHED, f"the code ended the process (exit status {status}; {limit})"
         return TestStatus.CRASHED, f"the code ended the process (exit status {status}; os._exit?)"
 
     def out_of_time(self, position: tuple[int, int]) -> None:

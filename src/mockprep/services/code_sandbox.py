@@ -184,12 +184,33 @@ def person_traceback(exc: BaseException, keep_tests: bool) -> str:
         if f.filename == SOLUTION or (keep_tests and f.filename.startswith("<test"))
     ]
     lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)] if frames else []
-    lines += traceback.format_exception_only(type(exc), exc)
+    if isinstance(exc, ImportError) and short_of_memory(exc):  # (NumPy's is 20 lines of advice)
+        lines.append(f"{type(exc).__name__}: {last_line(exc)}")
+    else:
+        lines += traceback.format_exception_only(type(exc), exc)
     text = "".join(lines).rstrip()
     return text if len(text) <= TRACEBACK_CHARS else "…" + text[-TRACEBACK_CHARS:]
 
 
 MEMORY_SETTING = "the code_memory_mb setting raises it"
+NO_MEMORY = ("failed to map segment", "cannot allocate memory")  # what the loader says at the limit
+
+
+def short_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` or what led to it is the memory limit's doing: an extension module that could not
+    be mapped into the address space left raises an ImportError that names no limit."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, MemoryError) or any(sign in str(cause).lower() for sign in NO_MEMORY):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def last_line(exc: BaseException) -> str:
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
 
 
 def thread_limit(limits: dict) -> str:
@@ -221,9 +242,16 @@ def explain(exc: BaseException, limits: dict) -> str:
         return f"still running after {limits['test_seconds']:g} s: stopped"
     if isinstance(exc, SystemExit):
         return f"the code called sys.exit({short(exc.code) if exc.code is not None else ''})"
-    line = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+    line = last_line(exc)
     if isinstance(exc, (RuntimeError, MemoryError)) and "new thread" in str(exc):
         return f"{line} ({thread_limit(limits)})"
+    if isinstance(exc, ImportError) and short_of_memory(exc):
+        module = f"{exc.name} " if exc.name else ""
+        line = line if line.startswith(type(exc).__name__) else f"{type(exc).__name__}: {line}"
+        return (
+            f"{line} (a module {module}could not be loaded in the {limits['memory_bytes'] // 2**20} MB the"
+            f" code may use: {MEMORY_SETTING})"
+        )
     if isinstance(exc, MemoryError):
         return f"{line} (the code may use at most {limits['memory_bytes'] // 2**20} MB: {MEMORY_SETTING})"
     if isinstance(exc, EOFError):
