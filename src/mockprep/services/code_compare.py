@@ -7,7 +7,7 @@ has imported NumPy itself.
 
 from __future__ import annotations
 
-import math
+import cmath
 import numbers
 import sys
 
@@ -36,7 +36,8 @@ def _is_number(x: object) -> bool:
 
 
 def difference(actual: object, expected: object, tol: float, at: str = "") -> str | None:
-    """How ``actual`` differs from ``expected`` (None: equal). Numbers within ``tol`` (absolute);
+    """How ``actual`` differs from ``expected`` (None: equal). Numbers within ``tol`` (absolute), NaN
+    equal to NaN (a bank's ``expected`` of NaN means "NaN here", as NumPy's ``equal_nan``);
     lists, tuples and arrays element by element with the same length or shape; dicts by keys, then
     values; bools exactly; anything else with ``==``."""
     where = f" at {at}" if at else ""
@@ -51,7 +52,9 @@ def difference(actual: object, expected: object, tol: float, at: str = "") -> st
             a, e = complex(actual), complex(expected)  # type: ignore[arg-type]
         except (TypeError, ValueError, OverflowError):
             return None if actual == expected else f"{short(actual)} instead of {short(expected)}{where}"
-        if a == e or (not (math.isnan(abs(a)) or math.isnan(abs(e))) and abs(a - e) <= tol):
+        if a == e or (cmath.isnan(a) and cmath.isnan(e)):  # NaN equals NaN, as in assert_allclose
+            return None
+        if not (cmath.isnan(a) or cmath.isnan(e)) and abs(a - e) <= tol:
             return None
         return f"{short(actual)} instead of {short(expected)}{where} (tolerance {tol:g})"
     if isinstance(actual, (list, tuple)) and isinstance(expected, (list, tuple)):
@@ -90,7 +93,7 @@ def _array_difference(np, actual: object, expected: object, tol: float, where: s
     if a.dtype.kind in "biufc" and e.dtype.kind in "biufc":
         a, e = a.astype(complex), e.astype(complex)
         with np.errstate(invalid="ignore"):
-            bad = ~((a == e) | (np.abs(a - e) <= tol))
+            bad = ~((a == e) | (np.abs(a - e) <= tol) | (np.isnan(a) & np.isnan(e)))
         if not bad.any():
             return None
         first = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -100,3 +103,34 @@ def _array_difference(np, actual: object, expected: object, tol: float, where: s
             f"{short(got)} instead of {short(want)} at {where.removeprefix(' at ')}{spot} (tolerance {tol:g})"
         )
     return difference(a.tolist(), e.tolist(), tol, where.removeprefix(" at "))
+
+
+def has_nan(value: object) -> bool:
+    """Whether ``value`` holds a NaN (a number, or in an array, list, tuple or dict's values)."""
+    np = _numpy()
+    if np is not None and isinstance(value, np.ndarray):
+        try:
+            return bool(np.isnan(value).any())
+        except TypeError:  # not numbers
+            return any(has_nan(item) for item in value.flat)
+    if _is_number(value):
+        try:
+            return cmath.isnan(complex(value))  # type: ignore[arg-type]
+        except (TypeError, ValueError, OverflowError):
+            return False
+    if isinstance(value, (list, tuple)):
+        return any(has_nan(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_nan(item) for item in value.values())
+    return False
+
+
+def why_unequal(left: object, right: object) -> str:
+    """Why ``assert left == right`` failed, in words (``==`` is exact, and NaN never equal to NaN)."""
+    found = difference(left, right, 0.0)
+    if found is None and has_nan(left) and has_nan(right):
+        return (
+            f"{short(left)} == {short(right)} is false: NaN never equals NaN with == (use math.isnan; in a"
+            " call/expected test NaN equals NaN)"
+        )
+    return found or "the values differ"

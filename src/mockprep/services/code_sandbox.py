@@ -384,7 +384,7 @@ class Runner:
             if isinstance(exc, Mismatch):
                 out.update(expected=short(exc.right), actual=short(exc.left))
                 if not exc.args:
-                    out["message"] = one_line(difference(exc.left, exc.right, 0.0) or "the values differ")
+                    out["message"] = one_line(_compare.why_unequal(exc.left, exc.right))
             if not any(f.filename == SOLUTION for f in traceback.extract_tb(exc.__traceback__)):
                 out["traceback"] = None  # the assertion is the test's own: the source line says it
         else:
