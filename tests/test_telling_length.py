@@ -13,9 +13,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mockprep.core.bank_files import bank_files, load_banks
-from mockprep.core.durations import parse_duration
+from mockprep.core.durations import format_duration, parse_duration
 from mockprep.core.settings import DEFAULT_SETTINGS
-from mockprep.core.stories import TELLING_AIM_SECONDS, telling_range
+from mockprep.core.stories import TELLING_AIM_SECONDS, StoryDraft, render_markdown, telling_range
 from mockprep.core.story_check import WORDS_PER_MINUTE, check_story
 from mockprep.paths import builtin_banks_dir
 from mockprep.terminal.stories import telling_verdict
@@ -92,3 +92,20 @@ def test_a_built_in_question_that_asks_for_a_telling_in_n_minutes_allows_about_n
             limit = parse_duration(question.time_limit) if question.time_limit else None
             assert limit == telling_range(aim)[1], (bank.id, question.id, question.time_limit)
     assert asked  # (the built-in pitch is one)
+
+
+def test_the_story_template_gives_the_length_the_check_scores() -> None:
+    """The `story new` / `story edit` template (and every kept unsaved-story draft) said "1.5-3 minutes:
+    about 225-450 words", so a 410-word story written to it was "too long" in the check, held at 95
+    (found by an exploratory tester). Its words and times are now the check's."""
+    template = render_markdown(StoryDraft())
+    found = re.search(r"(\S+)-(\S+): about (\d+)-(\d+) words at (\d+) words a minute", template)
+    assert found is not None, template
+    low, high = telling_range()
+    assert (parse_duration(found.group(1)), parse_duration(found.group(2))) == (low, high)
+    assert int(found.group(5)) == WORDS_PER_MINUTE
+    fewest, most = int(found.group(3)), int(found.group(4))
+    for words, within in ((fewest - 1, False), (fewest, True), (most, True), (most + 1, False)):
+        length = {i.name: i for i in check_story(minutes(words / WORDS_PER_MINUTE)).items}["spoken-length"]
+        assert length.passed == within, (words, length.message)
+    assert f"past {format_duration(high)} an interviewer cuts in" in " ".join(template.split())

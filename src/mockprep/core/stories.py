@@ -24,6 +24,7 @@ UNTITLED = "Untitled story"
 # rehearsal's "over the target"; below the bottom parts get left out.
 TELLING_AIM_SECONDS = 120.0
 TELLING_SLACK = 0.25
+WORDS_PER_MINUTE = 150  # the pace a written story is told at (the check's length, a typed answer's)
 
 
 def telling_range(aim: float = TELLING_AIM_SECONDS) -> tuple[float, float]:
@@ -143,9 +144,14 @@ def _clean_text(text: str) -> str:
 
 # -- Markdown ------------------------------------------------------------------------------------------
 
-_GUIDANCE = """\
+# The length the check scores, "about two minutes" (the template said 1.5-3 minutes, 225-450 words).
+_LOW, _HIGH = telling_range()
+_SPAN = f"{format_duration(_LOW)}-{format_duration(_HIGH)}"
+_WORDS = f"{round(_LOW * WORDS_PER_MINUTE / 60)}-{round(_HIGH * WORDS_PER_MINUTE / 60)}"
+_GUIDANCE = f"""\
 <!--
-Tell the story in 1.5-3 minutes: about 225-450 words at 150 words a minute.
+Tell the story in about two minutes, {_SPAN}: about {_WORDS} words at {WORDS_PER_MINUTE} words a minute;
+  past {format_duration(_HIGH)} an interviewer cuts in.
 Split the words roughly Situation 20%, Task 10%, Action 60%, Result 10%.
 Situation: where and when, and the context a listener needs, in two or three sentences.
 Task: what you were responsible for, and the stakes or the constraint.

@@ -38,12 +38,18 @@ from dataclasses import dataclass
 
 from mockprep.core.durations import format_duration
 from mockprep.core.quantities import find_quantity, non_quantities
-from mockprep.core.stories import REQUIRED_PARTS, TELLING_AIM_SECONDS, StoryDraft, telling_range, told_length
+from mockprep.core.stories import (
+    REQUIRED_PARTS,
+    TELLING_AIM_SECONDS,
+    WORDS_PER_MINUTE,
+    StoryDraft,
+    telling_range,
+    told_length,
+)
 from mockprep.core.wording import plural
 
 TARGET_SHARES = {"situation": 0.20, "task": 0.10, "action": 0.60, "result": 0.10}
 MIN_PART_WORDS = 15
-WORDS_PER_MINUTE = 150
 MIN_SECONDS, MAX_SECONDS = (round(s) for s in telling_range())  # 90, 150
 FILLER_WORDS = (
     "very", "basically", "kind of", "sort of", "stuff", "things",
