@@ -77,6 +77,41 @@ def test_validate_runs_the_reference_and_the_wrong_solutions(cli, tmp_path: Path
     assert result.exit_code == 2 and "wrong solution 1 passes every test" in result.stderr
 
 
+BROKEN_QUESTION = """
+[[questions]]
+id = "no-tests"
+kind = "code"
+prompt = "Return x."
+answer = "x"
+key_points = ["identity", "return it"]
+solution = "def ident(x):\\n    return x\\n"
+"""
+
+
+@pytest.mark.parametrize(
+    ("edit", "other"),
+    [
+        (lambda text: text + BROKEN_QUESTION, "question 'no-tests': a code question needs 'solution'"),
+        (lambda text: text.replace('title = "Coding"\n', ""), "field 'title': missing"),
+    ],
+    ids=["another question", "the bank's own field"],
+)
+def test_validate_runs_the_valid_code_questions_of_a_file_with_other_problems(
+    cli, tmp_path: Path, edit, other: str
+) -> None:
+    """Found by an exploratory tester: a file with a schema problem showed only that, and its failing
+    reference solution only once the schema was fixed, though validate says every problem in one run."""
+    broken = edit(BANK.replace("    return x + 1\n", "    return x + 2\n", 1))
+    result = cli("bank", "validate", str(_write(tmp_path, broken)))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    failing = [i for i, line in enumerate(lines) if "'add-one': the reference solution fails" in line]
+    others = [i for i, line in enumerate(lines) if other in line]
+    assert len(failing) == 1 and len(others) == 1, result.stderr
+    numbers = [int(n) for line in lines if (n := line.split(":")[1]).isdigit()]
+    assert numbers == sorted(numbers)  # one file's problems in the order of its lines
+
+
 def test_validate_skips_a_question_whose_requirement_is_missing(cli, tmp_path: Path) -> None:
     needs = BANK.replace("difficulty = 1\n", 'difficulty = 1\nrequires = ["no_such_module_w19"]\n', 1)
     result = cli("bank", "validate", str(_write(tmp_path, needs)))

@@ -15,7 +15,9 @@ from mockprep.cli.options import BankId
 
 if TYPE_CHECKING:
     from mockprep.core.bank_records import BankProblem
+    from mockprep.core.questions import QuestionSpec
     from mockprep.db.store import Store
+    from mockprep.services.code_runner import CodeRunner
 
 
 @bank_app.command("list")
@@ -55,34 +57,38 @@ def bank_validate(
     """Check bank files without changing anything; one line per problem, exit 2 if any.
 
     Also lints valid files: a key point with no word to match is a problem; one that the question's
-    own model answer does not cover is a note (exit 0). Code questions are run: each reference
-    solution must pass its tests and each wrong solution must fail one; a question whose requirements
-    (numpy) are not installed is skipped with a note.
+    own model answer does not cover is a note (exit 0). Code questions are run, in a file with other
+    problems too: each reference solution must pass its tests and each wrong solution must fail one; a
+    question whose requirements (numpy) are not installed is skipped with a note.
     """
     from mockprep.cli.context import load_settings, offline_grader
     from mockprep.core.bank_files import load_banks
     from mockprep.core.bank_lint import has_open_question, lint_bank
     from mockprep.core.bank_records import BankProblem
     from mockprep.core.rounds import lacks_opener, opener_note
-    from mockprep.services.code_checks import check_code_bank
-    from mockprep.services.code_runner import CodeRunner, RunLimits, RunnerUnavailable
+    from mockprep.services.code_checks import refused_file_questions
+    from mockprep.services.code_runner import CodeRunner, RunLimits
 
     settings = load_settings()
     grader = offline_grader(settings)  # a session's: a note is about a point a session leaves unticked
-    banks, problems = load_banks(paths)
+    banks, refusals = load_banks(paths)
     if has_open_question(banks):  # only open questions are graded by meaning: no model for the rest
         getattr(grader, "prepare", lambda: None)()
-    notes = []
-    clean_banks = []
     runner = CodeRunner(RunLimits.from_settings(settings))
+    problems: list[BankProblem] = []
+    notes = []
+    # A file refused as a whole still has its valid questions' code run: every problem in one run.
+    for source in dict.fromkeys(problem.source for problem in refusals):
+        ran, skipped = _run_code(source, refused_file_questions(source), runner)
+        found = [p for p in refusals if p.source == source] + ran
+        problems += sorted(found, key=lambda p: p.line or 0)
+        notes += skipped
+    clean_banks = []
     for bank in banks:
         found, noted = lint_bank(bank, grader)
         if lacks_opener((q.round, q.topic) for q in bank.questions):
             noted.append(BankProblem(bank.source, opener_note(bank.id)))
-        try:
-            ran, skipped = check_code_bank(bank, runner, _running(bank.source))
-        except RunnerUnavailable as exc:
-            raise UserError(f"cannot run the code questions of {bank.source}: {exc}", 1) from None
+        ran, skipped = _run_code(bank.source, [(i, q.spec) for i, q in enumerate(bank.questions)], runner)
         found, noted = found + ran, noted + skipped
         problems += found
         notes += noted
@@ -115,6 +121,19 @@ def _import_hint(path: Path) -> bool:
         plain(f"{path} is not a bank file: make one from it with mockprep bank import {path}"), err=True
     )
     return True
+
+
+def _run_code(
+    source: str, questions: list[tuple[int, QuestionSpec]], runner: CodeRunner
+) -> tuple[list[BankProblem], list[BankProblem]]:
+    """The problems and notes of running the code questions among ``questions`` of the file ``source``."""
+    from mockprep.services.code_checks import check_code_questions
+    from mockprep.services.code_runner import RunnerUnavailable
+
+    try:
+        return check_code_questions(source, questions, runner, _running(source))
+    except RunnerUnavailable as exc:
+        raise UserError(f"cannot run the code questions of {source}: {exc}", 1) from None
 
 
 def _running(source: str) -> Callable[[str], None]:

@@ -188,6 +188,24 @@ def parse_question(data: Any, *, strict: bool = True) -> QuestionSpec:
     return QuestionModel.model_validate(data, strict=strict).record()
 
 
+def valid_questions(data: bytes) -> list[tuple[int, QuestionSpec]]:
+    """The questions of a bank file that are valid on their own, each with its place in the file: of a
+    file refused as a whole, ``bank validate`` still runs these (a code question's solutions), so that
+    one run says every problem. None when the file is not TOML."""
+    try:
+        raw = tomllib.loads(data.decode("utf-8", errors="replace").removeprefix("\ufeff"))
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return []
+    items = raw.get("questions")
+    found = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        try:
+            found.append((index, parse_question(item)))
+        except (ValueError, RecursionError):  # (pydantic's ValidationError is a ValueError)
+            continue
+    return found
+
+
 class BankSpec(BaseModel):
     """A whole bank file: metadata and its questions."""
 

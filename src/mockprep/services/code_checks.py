@@ -14,6 +14,7 @@ from mockprep.core.kinds import kind_of
 
 if TYPE_CHECKING:
     from mockprep.core.code_results import CodeRun
+    from mockprep.core.questions import QuestionSpec
     from mockprep.core.toml_lines import Location
     from mockprep.services.code_runner import CodeRunner
 
@@ -23,16 +24,28 @@ def check_code_bank(
 ) -> tuple[list[BankProblem], list[BankProblem]]:
     """``(problems, notes)`` of running the code questions of ``bank``; ``progress`` hears each id.
     Each names the line in the file of what it is about, as the parser's problems do."""
+    return check_code_questions(
+        bank.source, [(index, q.spec) for index, q in enumerate(bank.questions)], runner, progress
+    )
+
+
+def check_code_questions(
+    source: str,
+    questions: list[tuple[int, QuestionSpec]],
+    runner: CodeRunner,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[BankProblem], list[BankProblem]]:
+    """``(problems, notes)`` of running the code questions among ``questions`` (each with its place in
+    the file ``source``): those of a valid bank, or those valid on their own in a refused file."""
     problems: list[tuple[BankProblem, Location]] = []
     notes: list[tuple[BankProblem, Location]] = []
-    for index, question in enumerate(bank.questions):
-        spec = question.spec
+    for index, spec in questions:
         if not kind_of(spec).runs_code or spec.solution is None:
             continue
         missing = runner.missing(spec)
         if missing:
             notes.append(
-                (BankProblem(bank.source, f"not run: {missing_text(missing)}", spec.id), ("questions", index))
+                (BankProblem(source, f"not run: {missing_text(missing)}", spec.id), ("questions", index))
             )
             continue
         if progress is not None:
@@ -41,13 +54,29 @@ def check_code_bank(
         reference, *others = runner.run_programs(spec, [spec.solution, *wrong])
         if not reference.all_passed:
             message = f"the reference solution fails: {_failure(reference)}"
-            problems.append((BankProblem(bank.source, message, spec.id), ("questions", index, "solution")))
+            problems.append((BankProblem(source, message, spec.id), ("questions", index, "solution")))
         for number, run in enumerate(others, start=1):
             if run.all_passed:
                 message = f"wrong solution {number} passes every test: the tests do not catch it"
-                problem = BankProblem(bank.source, message, spec.id, "wrong_solutions")
+                problem = BankProblem(source, message, spec.id, "wrong_solutions")
                 problems.append((problem, ("questions", index, "wrong_solutions")))
-    return _placed(bank.source, problems), _placed(bank.source, notes)
+    return _placed(source, problems), _placed(source, notes)
+
+
+def refused_file_questions(source: str) -> list[tuple[int, QuestionSpec]]:
+    """The questions valid on their own in the bank file ``source``, which was refused as a whole."""
+    from pathlib import Path
+
+    from mockprep.core.bank_files import read_bank_bytes
+    from mockprep.core.banks import BankError, valid_questions
+
+    path = Path(source)
+    if not path.is_file():
+        return []
+    try:
+        return valid_questions(read_bank_bytes(path))
+    except BankError:  # (too big, unreadable: its problem is said already)
+        return []
 
 
 def _placed(source: str, found: list[tuple[BankProblem, Location]]) -> list[BankProblem]:
