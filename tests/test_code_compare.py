@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockprep.core.code_results import TestStatus
-from mockprep.services.code_compare import difference, why_unequal
+from mockprep.services.code_compare import difference, short, why_unequal
 from tests.test_code_runner import run, spec
 
 FLOATS = st.floats(allow_nan=True, allow_infinity=True)
@@ -60,3 +60,30 @@ def test_a_nan_expected_passes_through_the_runner_and_an_assert_says_why_it_cann
     assert third.status is TestStatus.FAILED and third.message == "0.5 instead of nan (tolerance 1e-06)"
     assert asserted.status is TestStatus.FAILED
     assert asserted.message == why_unequal(math.nan, math.nan) and "math.isnan" in asserted.message
+
+
+@settings(deadline=None)  # (the first example imports NumPy)
+@given(st.lists(st.floats(allow_nan=False, width=64), min_size=1, max_size=4), st.integers(-(2**62), 2**62))
+def test_numpy_scalars_are_shown_as_plain_numbers(values: list[float], whole: int) -> None:
+    """NumPy 2's reprs made a failure read `np.float64(-1.0) instead of np.float64(0.0) at [0]`
+    (found by an exploratory tester): shown as Python's numbers, alone or inside a list or dict."""
+    np = pytest.importorskip("numpy")
+    assert short(np.float64(values[0])) == repr(values[0])
+    assert short([np.float64(v) for v in values]) == repr(values)
+    assert short({"n": np.int64(whole), "ok": np.bool_(True)}) == repr({"n": whole, "ok": True})
+    assert short(np.str_("a")) == "'a'"
+
+
+def test_a_failure_on_numpy_values_reads_as_numbers() -> None:
+    pytest.importorskip("numpy")
+    question = spec(
+        {"call": "f(1)", "expected": "np.array([0.0, 1.0])"},
+        {"call": "f(2)", "expected": "[0.0]"},
+        {"code": "assert f(3) == np.float64(2.0)"},
+        setup="import numpy as np",
+    )
+    code = "import numpy as np\ndef f(x):\n    return {1: np.array([-1.0, 1.0]), 2: [np.float64(-1.0)], 3: np.float64(1)}[x]\n"
+    array, listed, asserted = run(code, question).outcomes
+    assert array.message == listed.message == "-1.0 instead of 0.0 at [0] (tolerance 1e-06)"
+    assert (listed.expected, listed.actual) == ("[0.0]", "[-1.0]")
+    assert asserted.message == "1.0 instead of 2.0 (tolerance 0)" and asserted.actual == "1.0"

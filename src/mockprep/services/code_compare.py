@@ -8,6 +8,7 @@ has imported NumPy itself.
 from __future__ import annotations
 
 import cmath
+import contextlib
 import numbers
 import sys
 
@@ -15,8 +16,17 @@ REPR_CHARS = 600
 
 
 def short(value: object) -> str:
+    """``repr(value)``, cut at REPR_CHARS; NumPy's scalars as plain numbers (``-1.0``, not NumPy 2's
+    ``np.float64(-1.0)``), in lists and dicts too."""
     try:
-        text = repr(value)
+        with contextlib.ExitStack() as stack:
+            np = _numpy()
+            if np is not None:
+                try:
+                    stack.enter_context(np.printoptions(legacy="1.25"))
+                except Exception:  # noqa: BLE001 - NumPy 1 (plain already) knows no "1.25"
+                    pass
+            text = repr(value)
     except Exception as exc:  # noqa: BLE001 - a broken __repr__ is the code's, not ours
         text = f"<unprintable {type(value).__name__}: {exc}>"
     return text if len(text) <= REPR_CHARS else text[:REPR_CHARS] + "…"
