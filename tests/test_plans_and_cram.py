@@ -352,3 +352,14 @@ def test_cram_with_a_narrower_drill_is_refused(cli, cli_clock) -> None:
         text = " ".join(result.stdout.split())
         assert result.exit_code == 0 and f"Nothing to practise: {says}" in text, (args, text)
 
+
+def test_failed_since_a_day_to_come_is_refused(cli, cli_clock) -> None:
+    """Found by an exploratory tester: `--failed-since` a day to come said 'no question was rated again
+    since 2026-12-31', as if it were a past day with nothing in it."""
+    today = cli_clock.now.astimezone().date()
+    result = cli("session", "--failed-since", f"{today + timedelta(days=1)}")
+    assert result.exit_code == 2 and result.stderr.strip().endswith(
+        f"--failed-since {today + timedelta(days=1)}: that day is still to come; give a past day, or today's"
+    )
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert cli("session", "--failed-since", f"{today}").exit_code == 0  # today's is a past day's start

@@ -12,7 +12,8 @@ from fsrs import Rating
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockprep.core.card_actions import CardAction, CardMarks, recorded_text
+from mockprep.core.card_actions import CardAction, CardMarks, recorded_text, undo_text
+from mockprep.core.durations import format_duration
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.records import ReviewRecord
 from mockprep.core.scheduler import card_state, make_scheduler, review
@@ -236,3 +237,33 @@ def test_recorded_text() -> None:
     assert "suspended" in recorded_text(1, card, START, suspended)
     buried = CardMarks(buried_until=START + timedelta(hours=15))
     assert recorded_text(1, card, START, buried) == "again — next in 10m, but buried until tomorrow"
+
+
+def test_undoing_a_cram_rating_says_it_was_one_and_that_the_schedule_never_moved(
+    demo: Store, clock: FakeClock
+) -> None:
+    """Found by an exploratory tester: `u` after a cram rating of a new question said 'it is a new question
+    again', as if the rating had made it a studied one, and not that it was a cram rating."""
+    run(demo, clock, ["one"], [Rating.Good], limit=1)  # one studied question, due in 10m
+    studied = demo.q("SELECT q.key FROM reviews r JOIN questions q ON q.id = r.question_id").one().key
+    clock.advance(minutes=1)
+    before = cards(demo)
+    _summary, ui = run(
+        demo, clock, ["a", "b", "c"], [Rating.Again, CardAction.UNDO, Rating.Good] * 3, cram=True
+    )
+    assert cards(demo) == before
+    (said,) = [n for n in ui.notices if n.startswith("Undid")]
+    first = ui.shown[0]  # (new ones first: a new question)
+    assert said.startswith(f"Undid the cram rating again on {first} (rated ")
+    assert said.endswith("ago); it never moved the schedule: it is still a new question.")
+    assert "new question again" not in said
+    # the drill's last rating: again on the studied question (asked last, its recall the highest)
+    clock.advance(minutes=5)
+    assert ui.shown[-1] == studied
+    undone = demo.cards.undo_last()
+    assert undone is not None and undone.cram and undone.key == studied
+    text = undo_text(undone, clock.now)
+    assert text.startswith(f"Undid the cram rating again on {studied} (rated 5m ago); it never moved the")
+    left = format_duration((undone.card.due - clock.now).total_seconds())
+    assert text.endswith(f"schedule: it is due in {left}.")  # as before: not 'due again'
+    assert cards(demo) == before

@@ -84,7 +84,8 @@ def _at_terminal() -> bool:
 
 
 def _local_date(text: str | None, option: str):  # noqa: ANN202 (datetime, imported lazily)
-    """The UTC start of the local day ``text`` names (YYYY-MM-DD); None when not given."""
+    """The UTC start of the local day ``text`` names (YYYY-MM-DD), today's or earlier; None when not
+    given."""
     from datetime import UTC, date, datetime
 
     if text is None:
@@ -93,7 +94,10 @@ def _local_date(text: str | None, option: str):  # noqa: ANN202 (datetime, impor
         day = date.fromisoformat(text.strip())
     except ValueError:
         raise UserError(f"{option} {text!r}: not a date; write YYYY-MM-DD, e.g. 2026-12-01") from None
-    return datetime(day.year, day.month, day.day).astimezone(UTC)  # a naive time is read as local
+    start = datetime(day.year, day.month, day.day).astimezone(UTC)  # a naive time is read as local
+    if start > utc_now():
+        raise UserError(f"{option} {day}: that day is still to come; give a past day, or today's")
+    return start
 
 
 @app.command()

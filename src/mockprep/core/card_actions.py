@@ -118,6 +118,7 @@ class UndoneReview:
     replayed: bool  # True: recomputed from the review log (a rating stored before undo existed, or dated
     # before a later one: the later ones' state before it is replayed back too)
     unsuspended: bool  # the rating had made it a leech; that suspension is lifted
+    cram: bool = False  # a drill's rating, which never moved the schedule
 
 
 class UndoRefused(Exception):
@@ -144,9 +145,17 @@ def undo_text(undone: UndoneReview, now: datetime) -> str:
     """One line saying what was undone and where the question stands again."""
     name = RATING_NAMES[Rating(undone.rating)]
     ago = format_duration((now - undone.rated_at).total_seconds())
-    text = f"Undid {name} on {undone.key} (rated {ago} ago): "
+    if undone.cram:  # (nothing of the schedule changes back: the rating never moved it)
+        text = (
+            f"Undid the cram rating {name} on {undone.key} (rated {ago} ago); it never moved the schedule: "
+        )
+    else:
+        text = f"Undid {name} on {undone.key} (rated {ago} ago): "
     if card_state(undone.card) == CardState.NEW:
-        text += "it is a new question again"
+        text += "it is still a new question" if undone.cram else "it is a new question again"
+    elif undone.cram:
+        due = (undone.card.due - now).total_seconds()
+        text += f"it is due in {format_duration(due)}" if due > 0 else "it is due now"
     elif undone.card.due <= now:
         text += "it is due again now"
     else:

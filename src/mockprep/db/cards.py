@@ -217,7 +217,7 @@ class CardTable:
             r = conn.execute(
                 text(
                     "SELECT r.id, r.question_id, r.rating, r.rated_at, r.session_id, r.duration_ms,"
-                    " r.time_limit_ms, r.answer, CASE WHEN c.undo_review_id = r.id THEN c.undo_card"
+                    " r.time_limit_ms, r.answer, r.cram, CASE WHEN c.undo_review_id = r.id THEN c.undo_card"
                     " ELSE r.card_before END AS card_before, q.key, EXISTS (SELECT 1 FROM reviews l WHERE"
                     " l.question_id = r.question_id AND l.rated_us > r.rated_us AND l.origin IS NOT NULL)"
                     " AS later, EXISTS (SELECT 1 FROM reviews l WHERE l.question_id = r.question_id"
@@ -275,6 +275,7 @@ class CardTable:
             card=card,
             replayed=replayed,
             unsuspended=bool(unsuspended),
+            cram=bool(r.cram),
         )
 
     # -- marks --------------------------------------------------------------------------------------
