@@ -81,7 +81,23 @@ def test_too_little_log_says_why() -> None:
     )
 
 
-# Gaps between a question's reviews around the optimizer's "a day or more" (timedelta.days > 0).
+@given(st.integers(1, 40), st.integers(0, 3600))
+def test_the_reviews_counted_are_24_hours_after_the_one_before_and_the_message_says_so(
+    days: int, earlier: int
+) -> None:
+    """Found by an exploratory tester: one session every morning at about 09:00 counted 246 reviews where
+    the calendar gave 419, while `optimize` said 'a day or more after the one before', which reads as
+    'the next day'. fsrs counts 24 hours (timedelta.days > 0); the message says so."""
+    start = datetime(2026, 1, 1, 9, tzinfo=UTC)
+    # a review each morning, ``earlier`` seconds earlier than the day before's: none is 24 h after
+    log = [(1, start + timedelta(days=d, seconds=-earlier * d), 3) for d in range(days + 1)]
+    assert fittable_reviews(log) == (days if earlier == 0 else 0)
+    message = not_enough(log)
+    assert message is not None and "24 hours or more after the one before" in message
+    assert "a day or more" not in message and "the next day at an earlier hour does not count" in message
+
+
+# Gaps between a question's reviews around the optimizer's 24 hours (timedelta.days > 0).
 GAPS = (timedelta(days=1), timedelta(hours=23, minutes=59), timedelta(days=3), timedelta(minutes=10))
 
 
@@ -317,6 +333,7 @@ def test_the_comparison_says_which_reviews_it_predicts_and_which_the_optimizer_l
     out = cli("optimize").stdout.replace("\n", " ")
     comparison = out[out.index("predicting") : out.index("log loss")]
     assert str(predicted) in comparison and "never saw" in comparison
+    assert "24 hours or more after the one before" in comparison and "a day or more" not in out
     assert str(learnt) in out[: out.index("predicting")]  # the fitting line: what it learns from
     # The reviews it is judged on are none of those it was fitted to.
     (fitted_to,) = given

@@ -211,7 +211,7 @@ def _fit(log: Log, train: Log, learnt: int) -> list[float]:
     _say(
         f"Fitting to the earlier {len(train)} of your {len(log)} reviews (the latest"
         f" {optimizing.HELD_OUT:.0%} are kept back to check the fit): the optimizer learns from the"
-        f" {learnt} that came a day or more after the one before, among each question's first"
+        f" {learnt} that came 24 hours or more after the one before, among each question's first"
         f" {optimizing.OPTIMIZER_SEQ_LEN} (about {about} on an idle machine; {whole} in all when it passes"
         " the check and is fitted again to all of them)..."
     )
@@ -248,7 +248,7 @@ def _comparison(before: Fit, after: Fit, since: datetime) -> str:
     """How well the parameters in use and the fit predict the reviews the fit never saw."""
     return (
         f"In use -> fitted, predicting the {before.scored} reviews since {since.astimezone():%Y-%m-%d}"
-        " that came a day or more after the one before (the fit never saw them): log loss"
+        " that came 24 hours or more after the one before (the fit never saw them): log loss"
         f" {before.log_loss:.4f} -> {after.log_loss:.4f}, RMSE {before.rmse:.4f} -> {after.rmse:.4f}"
         " (lower is better)."
     )
@@ -260,7 +260,7 @@ def _no_gain(before: Fit, after: Fit) -> str:
 
     if not (before.scored and after.scored):
         return (
-            "Keeping the parameters in use: none of your latest reviews came a day or more after the one"
+            "Keeping the parameters in use: none of your latest reviews came 24 hours or more after the one"
             " before, to check the fit against."
         )
     change = (after.log_loss - before.log_loss) / before.log_loss if before.log_loss else float("nan")

@@ -24,7 +24,7 @@ from mockprep.core.scheduler import (
     states_before,
 )
 
-# fsrs's optimizer (6.x) learns from the reviews that came a day or more after the one before, among
+# fsrs's optimizer (6.x) learns from the reviews that came 24 hours or more after the one before, among
 # each question's first OPTIMIZER_SEQ_LEN; with fewer than MIN_SCORED_REVIEWS of them (its mini-batch
 # size) it returns its default parameters unchanged, fitting nothing. tests/test_optimize.py checks
 # both figures against the installed optimizer.
@@ -59,7 +59,7 @@ class Fit:
 
     log_loss: float
     rmse: float
-    scored: int  # the reviews predicted (a day or more after the previous one)
+    scored: int  # the reviews predicted (24 hours or more after the previous one)
 
 
 def _by_question(log: Log) -> dict[int, list[tuple[datetime, int]]]:
@@ -105,7 +105,7 @@ def worth_adopting(before: Fit, after: Fit) -> bool:
 
 
 def evaluate(weights: Sequence[float], log: Log, since: datetime | None = None) -> Fit:
-    """Replay each question's log with ``weights``; at each review a day or more after the previous one
+    """Replay each question's log with ``weights``; at each review 24 hours or more after the previous one
     (and rated at ``since`` or later, when given), compare the predicted recall with whether it was
     recalled (any rating but again). Each question's reviews are taken in time order, as the optimizer
     takes them (a merged or imported older review may come later in the log)."""
@@ -131,7 +131,8 @@ def evaluate(weights: Sequence[float], log: Log, since: datetime | None = None) 
 
 def fittable_reviews(log: Log) -> int:
     """The reviews fsrs's optimizer learns from, counted as it counts them: in each question's first
-    :data:`OPTIMIZER_SEQ_LEN` reviews by time, those a day or more after the one before."""
+    :data:`OPTIMIZER_SEQ_LEN` reviews by time, those 24 hours or more after the one before (its
+    ``timedelta.days > 0``: not the next calendar day)."""
     count = 0
     for reviews in _by_question(log).values():
         times = sorted(rated_at for rated_at, _rating in reviews)[:OPTIMIZER_SEQ_LEN]
@@ -162,8 +163,9 @@ def not_enough(log: Log) -> str | None:
     if counted >= MIN_SCORED_REVIEWS:
         return None
     return (
-        f"not enough reviews yet: the optimizer learns from reviews that came a day or more after the "
-        f"one before (in each question's first {OPTIMIZER_SEQ_LEN}), among the earlier "
+        f"not enough reviews yet: the optimizer learns from reviews that came 24 hours or more after the "
+        f"one before (a review the next day at an earlier hour does not count; in each question's first "
+        f"{OPTIMIZER_SEQ_LEN}), among the earlier "
         f"{1 - HELD_OUT:.0%} of your log (the latest {HELD_OUT:.0%} checks the fit); you have {counted}, "
         f"it needs {MIN_SCORED_REVIEWS}, so {MIN_SCORED_REVIEWS - counted} more; keep practising"
     )
