@@ -1,4 +1,5 @@
-"""Counted nouns that read normally: "1 question", "2 questions", "1 story", "1.5 minutes"."""
+"""Counted nouns that read normally: "1 question", "2 questions", "1 story", "1.5 minutes"; names as
+people read them."""
 
 from __future__ import annotations
 
@@ -31,3 +32,10 @@ def as_written(value: object) -> str:
     """A value as a one-line error quotes it: as TOML writes a boolean (true/false), anything else as
     Python's repr, shortened to 40 characters."""
     return shortened(("true" if value else "false") if isinstance(value, bool) else repr(value))
+
+
+def session_kind_name(kind: str | None) -> str:
+    """What a session's stored kind is called wherever people read it (history, question show, history
+    --csv): a regular session is stored as "drill" (its name in the export, which keeps it) and called
+    "session", since "drill" means --cram, --weakest and the like, stored as "cram"; "mock" as it is."""
+    return "session" if kind == "drill" else (kind or "")

@@ -18,6 +18,7 @@ from contextlib import closing
 from typing import TYPE_CHECKING, TextIO
 
 from mockprep.core.sanitize import clean
+from mockprep.core.wording import session_kind_name
 from mockprep.services.exchange import write_utf8
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ def _names(run: int, raw: sqlite3.Connection) -> tuple[dict, dict, dict, dict]:
     questions, kinds = review_log.names(raw)
     names = {qid: [clean(v) for v in values] for qid, values in questions.items()}
     middles = {qid: _csv_line(values) for qid, values in names.items()}
-    session_kinds = {sid: clean(kind or "") for sid, kind in kinds.items()}
+    session_kinds = {sid: clean(session_kind_name(kind)) for sid, kind in kinds.items()}  # (not "drill")
     tails: dict[int | None, str] = {None: ","}
     tails.update((sid, _csv_line([sid, kind])) for sid, kind in session_kinds.items())
     return names, middles, tails, session_kinds

@@ -14,6 +14,7 @@ from mockprep.core.records import HistoryEntry, SessionAnswer, SessionInfo
 from mockprep.core.sanitize import shorten
 from mockprep.core.scheduler import RATING_NAMES
 from mockprep.core.scoring import session_score
+from mockprep.core.wording import session_kind_name as kind_name
 from mockprep.terminal.console import plain_table, plural, print_table, print_text, safe
 
 STATUS_LABELS = {"ended_early": "ended early"}  # how each stored status reads; others read as stored
@@ -35,12 +36,6 @@ def status_text(session: SessionInfo, unrated: int) -> Text:
 
 def _local(moment: datetime | None) -> str:
     return "-" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def kind_name(kind: str | None) -> str:
-    """What a session's stored kind is called on screen: a regular session is stored as "drill" (its
-    name in the export) and shown as "session"; "cram" and "mock" as they are."""
-    return "session" if kind == "drill" else (kind or "")
 
 
 def _kind(session: SessionInfo) -> str:

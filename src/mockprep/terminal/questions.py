@@ -21,6 +21,7 @@ from mockprep.core.choice_answers import choice_letter
 from mockprep.core.durations import format_duration
 from mockprep.core.sanitize import clean, shorten
 from mockprep.core.scheduler import RATING_NAMES, CardState, card_state
+from mockprep.core.wording import session_kind_name as kind_name
 from mockprep.terminal.console import (
     Indented,
     hanging_lines,
@@ -30,7 +31,6 @@ from mockprep.terminal.console import (
     print_text,
     safe,
 )
-from mockprep.terminal.history import kind_name
 from mockprep.terminal.noted_table import print_noted_table
 
 if TYPE_CHECKING:
