@@ -610,11 +610,11 @@ def test_csv_log_has_no_escape_sequences(cli, tmp_path: Path) -> None:
     assert "\x1b" not in piped and "red[bold]x[/bold]" in piped
 
 
-def test_story_markdown_export_to_a_terminal_has_no_escape_sequences_and_a_file_or_pipe_keeps_them(
-    cli, tmp_path, monkeypatch
-) -> None:
-    """story export -o FILE and -o - stripped control bytes the database keeps, though piped output is
-    data and never changed (found by an exploratory tester); a terminal still gets them stripped."""
+def test_story_markdown_export_has_no_escape_sequences_wherever_it_goes(cli, tmp_path, monkeypatch) -> None:
+    """story export -o FILE kept escape sequences, so `cat stories.md` ran them, while the README's
+    Reliability section said it strips them, as history --csv does (found by an exploratory tester).
+    A file, a pipe and a terminal get the text without them; the JSON export keeps it exactly, and
+    story new --from the document still knows the story as one this home holds."""
     editor = tmp_path / "editor.py"
     editor.write_text(
         "import pathlib, sys\n"
@@ -625,13 +625,12 @@ def test_story_markdown_export_to_a_terminal_has_no_escape_sequences_and_a_file_
     file = tmp_path / "stories.md"
     assert cli("story", "export", "-o", str(file)).exit_code == 0
     piped, dashed = cli("story", "export").stdout, cli("story", "export", "-o", "-").stdout
-    assert piped == dashed == file.read_text(encoding="utf-8")
-    assert f"## Title {HOSTILE}" in piped and f"I did {HOSTILE}." in piped
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
-    markdown = cli("story", "export").stdout
+    on_screen = cli("story", "export").stdout
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
-    assert "\x1b" not in markdown and "\x9b" not in markdown and "\x07" not in markdown
-    assert "## Title red[bold]x[/bold]" in markdown and "I did red[bold]x[/bold]." in markdown
+    assert piped == dashed == on_screen == file.read_text(encoding="utf-8")
+    assert "\x1b" not in piped and "\x9b" not in piped and "\x07" not in piped
+    assert "## Title red[bold]x[/bold]" in piped and "I did red[bold]x[/bold]." in piped
     # The JSON export keeps the text exactly (the import must restore it).
     import json
 
@@ -640,7 +639,9 @@ def test_story_markdown_export_to_a_terminal_has_no_escape_sequences_and_a_file_
     (story,) = json.loads(out.read_text())["stories"]
     assert story["versions"][0]["title"] == f"Title {HOSTILE}"
     assert "\x1b" not in out.read_text()  # JSON writes control characters as \u escapes
-    # read back elsewhere, the Markdown file is the story as stored
+    # the document read back here is the story this home holds; elsewhere, the story as exported
+    again = cli("story", "new", "--from", str(file))
+    assert again.exit_code == 0 and "Story 1 holds this text already; nothing was saved" in again.stdout
     monkeypatch.setenv("MOCKPREP_HOME", str(tmp_path / "other"))
     assert cli("story", "new", "--from", str(file)).exit_code == 0
     assert cli("story", "export").stdout == piped

@@ -6,7 +6,6 @@ Every save is a new version committed at once; writing one (``story new``, ``sto
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -317,7 +316,7 @@ def story_matrix(
 def story_export(output: Output = None, out: OutSpelling = None, force: Force = False) -> None:
     """All stories as one Markdown document (story new --from FILE adds each of them)."""
     output = output_file(output, out)
-    from mockprep.core.stories import render_document
+    from mockprep.core.stories import printable, render_document
     from mockprep.core.wording import plural
 
     store = open_store(sync=False)
@@ -325,11 +324,11 @@ def story_export(output: Output = None, out: OutSpelling = None, force: Force = 
         listings = store.stories.listing()
     finally:
         store.close()
-    document = render_document([listing.latest.draft for listing in listings])
-    # A file or a pipe gets the stories exactly as stored (piped output is data); a terminal gets them
-    # without escape sequences and control characters, like anything printed.
-    if (output is None or output == STDOUT) and sys.stdout.isatty():
-        document = plain(document)
+    # A document to read (cat stories.md), so without escape sequences and control characters wherever
+    # it goes, as history --csv: a file kept them and ran them in the terminal that showed it (found by
+    # an exploratory tester). The JSON of `mockprep export` keeps every text as stored; story new --from
+    # this document leaves out a story whose text, so written, is here already.
+    document = render_document([printable(listing.latest.draft) for listing in listings])
     with output_stream(output, force) as handle:
         handle.write(document)
     if output is not None and output != STDOUT:  # "-" is standard output, as for export and history

@@ -98,8 +98,11 @@ def _open_waiting(saving: _SaveSignals) -> Store:
 
 
 def held_already(store: Store) -> dict[StoryDraft, int]:
-    """The latest draft of each story the home holds, and its story's id."""
-    return {listing.latest.draft.normalised(): listing.latest.story_id for listing in store.stories.listing()}
+    """The latest draft of each story the home holds, as ``story export`` writes it (see
+    :func:`~mockprep.core.stories.printable`; look drafts up in that form too), and its story's id."""
+    from mockprep.core.stories import printable
+
+    return {printable(listing.latest.draft): listing.latest.story_id for listing in store.stories.listing()}
 
 
 def save(draft: StoryDraft, story_id: int | None) -> Saved:
@@ -109,6 +112,7 @@ def save(draft: StoryDraft, story_id: int | None) -> Saved:
     If the database refuses it, or a signal stops it before it is written, the draft is written to a
     file in the data folder so it is not lost.
     """
+    from mockprep.core.stories import printable
     from mockprep.practice.pipeline import SessionInterrupted
 
     store = None
@@ -117,7 +121,7 @@ def save(draft: StoryDraft, story_id: int | None) -> Saved:
             store = _open_waiting(saving)
             if story_id is not None:
                 saved = Saved(story_id, store.stories.save_version(story_id, draft, utc_now()), None)
-            elif (held := held_already(store).get(draft)) is not None:
+            elif (held := held_already(store).get(printable(draft))) is not None:
                 saved = Saved(held, None, None)
             else:
                 saved = Saved(store.stories.create(draft, utc_now()), 1, None)
@@ -239,7 +243,7 @@ def save_many(drafts: list[StoryDraft], source: Path | None, named: str) -> int 
     """Add the stories of a story export, each a new story, in one transaction; those the home holds
     already (a story whose latest draft is the same) and those the export repeats are left out and said.
     The signal that came while they were written, if one did (see :class:`_SaveSignals`)."""
-    from mockprep.core.stories import StoryDraft, competency_slugs, render_document
+    from mockprep.core.stories import StoryDraft, competency_slugs, printable, render_document
     from mockprep.core.story_check import check_story
     from mockprep.core.wording import plural
     from mockprep.practice.pipeline import SessionInterrupted
@@ -249,8 +253,12 @@ def save_many(drafts: list[StoryDraft], source: Path | None, named: str) -> int 
     with _SaveSignals() as saving:
         try:
             store = _open_waiting(saving)
-            here = held_already(store)
-            new = list(dict.fromkeys(draft for draft in drafts if draft not in here))
+            here, keys = held_already(store), [printable(draft) for draft in drafts]
+            firsts: dict[StoryDraft, StoryDraft] = {}  # (the first of those an export repeats)
+            for key, draft in zip(keys, drafts, strict=True):
+                if key not in here:
+                    firsts.setdefault(key, draft)
+            new = list(firsts.values())
             ids = store.stories.create_many(new, utc_now())
         except (KeyboardInterrupt, SessionInterrupted) as exc:  # (all of them kept, as one story is)
             _close(store)
@@ -271,13 +279,13 @@ def save_many(drafts: list[StoryDraft], source: Path | None, named: str) -> int 
     for story_id, draft in zip(ids, new, strict=True):
         score = check_story(draft).score
         print_text(console, f"Saved story {story_id} (version 1): {draft.title} — check score {score}/100.")
-    already = sorted({here[draft] for draft in drafts if draft in here})
+    already = sorted({here[key] for key in keys if key in here})
     if already:
         shown = ", ".join(map(str, already))
         print_text(
             console, f"Left out {plural(len(already), 'story')} this home holds already (same text): {shown}."
         )
-    repeats = sum(draft not in here for draft in drafts) - len(new)
+    repeats = sum(key not in here for key in keys) - len(new)
     if repeats:
         repeated = f"Left out {plural(repeats, 'repeat')} of a story earlier in {named} (same text)."
         print_text(console, repeated)

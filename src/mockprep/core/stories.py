@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from mockprep.core.durations import format_duration
+from mockprep.core.sanitize import clean
 
 PARTS = ("situation", "task", "action", "result", "reflection")
 REQUIRED_PARTS = PARTS[:4]
@@ -100,6 +101,14 @@ class StoryDraft:
             if not isinstance(value, str):
                 raise ValueError(f"{name} must be a string")
         return cls(competencies=tuple(competencies), **texts)  # type: ignore[arg-type]
+
+
+def printable(draft: StoryDraft) -> StoryDraft:
+    """The draft normalised without escape sequences, control characters or bidirectional overrides
+    (tab and newline kept): as ``story export`` writes it, and so the form in which a story read back
+    from an export is the same as the one it came from."""
+    texts = {name: clean(getattr(draft, name)) for name in ("title", *PARTS)}
+    return StoryDraft(competencies=tuple(clean(c) for c in draft.competencies), **texts).normalised()
 
 
 def is_blank(draft: StoryDraft) -> bool:
