@@ -27,7 +27,7 @@ from mockprep.core.optimizing import (
     training_part,
 )
 from mockprep.core.records import ReviewRecord
-from mockprep.core.scheduler import FSRS6_WEIGHTS, SchedulerParams, new_card, review
+from mockprep.core.scheduler import FSRS6_WEIGHTS, SchedulerParams, new_card, retrievability, review
 from mockprep.db.store import Store
 from tests.conftest import START
 
@@ -500,6 +500,42 @@ def test_the_preview_says_what_adopting_does_and_adopting_does_it(
     assert int(recall[2]) == round(100 * _mean_recall(home, now))  # what the preview said
     with Store.open(home) as store:
         assert {r.question_id: r.due for r in store.q("SELECT question_id, due FROM cards")} == dues
+
+
+def test_the_preview_leaves_suspended_questions_out_as_plan_does(
+    cli, home: Path, monkeypatch, cli_clock
+) -> None:
+    """Found by an exploratory tester: 'Due dates stay as they are (156 questions due within 7 days either
+    way)' and 'predicted recall now 76%' counted 13 suspended leeches, never asked, which `plan` leaves out
+    of every figure (143 due, 78.7% without them)."""
+    cli("bank", "list")
+    _store_log(home)
+    monkeypatch.setattr(optimizing, "fit_weights", lambda log, progress=False: list(TRUE_WEIGHTS))
+    cli_clock.advance(days=150)
+    now = cli_clock()
+    with Store.open(home) as store:
+        store.scheduling.recompute_memory()
+        answered = [
+            r.question_id for r in store.q("SELECT question_id FROM cards WHERE last_review IS NOT NULL")
+        ]
+        weakest = sorted(answered, key=lambda q: store.cards.card(q).stability)[:40]  # (the leeches' kind)
+        for qid in weakest:
+            store.cards.set_suspended(qid, True, now)
+        params = SchedulerParams.of(store.scheduling.weights(), 0.9)
+        asked = [q for q in answered if q not in weakest]
+        recall = sum(retrievability(params, store.cards.card(q), now) for q in asked) / len(asked)
+        logs = store.scheduling.logs()
+        in_use = SchedulerParams.of(store.scheduling.weights(), 0.9)
+        due = optimizing.preview([g for g in logs if g[0] in asked], in_use, TRUE_WEIGHTS, now).due_week
+        assert due < optimizing.preview(logs, in_use, TRUE_WEIGHTS, now).due_week  # (some are left out)
+    shown = " ".join(cli("optimize").stdout.split())
+    assert (
+        f"your {len(answered)} answered questions; of the {len(asked)} you can be asked (40 suspended"
+        in shown
+    )
+    said = re.search(r"predicted recall now (\d+)% ->", shown)
+    assert said is not None and int(said[1]) == round(100 * recall)
+    assert f"({due} questions due within 7 days either way)" in shown
 
 
 def test_the_upgrade_recomputes_cards_an_older_mockprep_left_and_says_so_on_a_long_log(

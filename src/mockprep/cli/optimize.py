@@ -168,13 +168,19 @@ def _preview(store: Store, weights: list[float], now: datetime) -> str:
     from mockprep.core.optimizing import preview
     from mockprep.practice.plans import scheduler_params
 
-    seen = preview(
-        store.scheduling.logs(), scheduler_params(store, resolve_settings().settings), weights, now
-    )
+    logs, suspended = store.scheduling.logs(), store.scheduling.suspended()
+    asked = [log for log in logs if log[0] not in suspended]  # (as plan: a suspended one is never asked)
+    seen = preview(asked, scheduler_params(store, resolve_settings().settings), weights, now)
     (r0, r1), (g0, g1) = seen.recall, seen.good_days
     shown = ", ".join(f"{w:.3f}" for w in weights)
+    left_out = len(logs) - len(asked)
+    over = (
+        f"; of the {len(asked)} you can be asked ({left_out} suspended left out, as in plan)"
+        if left_out
+        else ""
+    )
     return (
-        f"Using the fit would recompute the memory of your {seen.questions} answered questions: predicted"
+        f"Using the fit would recompute the memory of your {len(logs)} answered questions{over}: predicted"
         f" recall now {r0:.0%} -> {r1:.0%}; a question rated good today would come back in a median"
         f" {g0:.1f} -> {g1:.1f} days. Due dates stay as they are ({seen.due_week} questions due within"
         f" 7 days either way): each changes when the question is next answered. The fitted weights: {shown}."

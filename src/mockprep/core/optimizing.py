@@ -198,7 +198,7 @@ def fit_weights(log: Log, progress: bool = False) -> list[float]:
 class Preview:
     """What adopting a set of weights would do, told before asking: each figure in use -> fitted."""
 
-    questions: int  # questions answered at least once
+    questions: int  # the questions given (answered at least once; `optimize` leaves suspended ones out)
     recall: tuple[float, float]  # mean predicted recall now (memory recomputed under each set)
     good_days: tuple[float, float]  # median days until due after a "good" now, over review cards
     due_week: int  # questions due within 7 days: the same either way (adopting keeps due dates)

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mockprep.core.scheduler import LEGACY_PARAMS, SchedulerParams, weights_problem
+from mockprep.db.card_conditions import NOT_SUSPENDED
 from mockprep.db.card_replay import IN_USE as _IN_USE
 from mockprep.db.card_replay import logs, recompute_memory, weights_in_use
 from mockprep.db.driver import text
@@ -144,6 +145,13 @@ class Scheduling:
     def logs(self) -> list[tuple[int, datetime, list[tuple[datetime, int, SchedulerParams | None]]]]:
         """Every reviewed question's scheduling log, as replays read it (card_replay.logs)."""
         return list(logs(self.store.conn.raw))
+
+    def suspended(self) -> set[int]:
+        """The questions never asked while suspended (leeches among them), which `plan` and the preview
+        of a fit count in none of their figures."""
+        return {
+            r.question_id for r in self.store.q(f"SELECT question_id FROM cards c WHERE NOT {NOT_SUSPENDED}")
+        }
 
     def latest_uid(self) -> str | None:
         """The global id of the latest review :meth:`fit_log` holds (with its length, what tells whether a
