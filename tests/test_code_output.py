@@ -190,3 +190,42 @@ def test_called_names_are_the_codes_own_named_by_the_test(names: list[str], line
     assert set(found) <= {"f", "g"} & set(names) and len(found) == len(set(found))
     if 1 <= line <= len(names) and names[line - 1] in ("f", "g"):
         assert found == (names[line - 1],)  # the line it failed at names one of them: that one
+
+
+WORDS = st.text(st.characters(codec="ascii", categories=["L", "N", "P"]), min_size=1, max_size=30)
+
+
+@given(
+    st.lists(WORDS, min_size=1, max_size=12).map(" ".join),
+    st.lists(WORDS, min_size=1, max_size=12).map(", ".join),
+    st.integers(30, 120),
+)
+def test_what_a_failed_test_shows_wraps_under_itself(message: str, value: str, width: int) -> None:
+    """A verdict line's path wrapped onto a new line at the left edge in grade's output, as if it were
+    something else ("PermissionError: writing outside the run's folder is not allowed:" then the path
+    unindented; found by an exploratory tester). Source, values and message wrap under themselves."""
+    failed = TestOutcome(
+        0, "t", False, TestStatus.FAILED, message, source=f"f({value})", expected=value, actual=value
+    )
+    out = io.StringIO()
+    console = Console(file=out, width=width, color_system=None, force_terminal=False)
+    for line in run_lines(CodeRun((failed,))):
+        console.print(line)
+    rows = out.getvalue().splitlines()[2:]  # below the summary and the test's own line
+    assert rows and all(row.startswith("      ") and row.strip() for row in rows), rows
+    assert all(len(row) <= width for row in rows)
+    got = next(i for i, row in enumerate(rows) if row.startswith("      got      "))
+    expected = next(i for i, row in enumerate(rows) if row.startswith("      expected "))
+    assert all(row.startswith(" " * 15) for row in rows[expected + 1 : got])  # wrapped after its label
+
+
+def test_a_refused_write_names_its_path_indented(tmp_path: Path) -> None:
+    target = tmp_path / ("a-folder-with-a-long-name-" * 2) / "written.txt"
+    code = f"def f(x):\n    open({str(target)!r}, 'w').write('x')\n    return x + 1\n"
+    out = io.StringIO()
+    console = Console(file=out, width=80, color_system=None, force_terminal=False)
+    for line in run_lines(run(code)):
+        console.print(line)
+    screen = out.getvalue().splitlines()
+    at = next(i for i, row in enumerate(screen) if "outside the run's folder" in row)
+    assert screen[at].startswith("      PermissionError") and screen[at + 1].startswith("      /")

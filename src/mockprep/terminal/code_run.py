@@ -32,6 +32,7 @@ MARKS = {
 }
 OUTPUT_LINES = 12  # printed output shown per test, and a traceback's lines; the rest is cut unless asked
 OUTPUT_SHOWN = 1200  # ... and their characters (one long line wraps over many rows)
+DETAIL = 6  # columns in of what a test shows under its line: its source, values and message
 
 
 def shown(text: str, style: str = "") -> Text:
@@ -103,13 +104,15 @@ def _outcome_lines(outcome: TestOutcome, view: _View) -> list[RenderableType]:
     if outcome.passed:  # what it printed all the same: the person may be printing to debug
         return lines + ([view.block(outcome.output, "dim", "printed")] if outcome.output else [])
     line.append(f"  {outcome.status.value}", style=style)
+    # each line below wraps under itself, not at the left edge (a long path in a message did)
     if outcome.source:
-        lines.append(safe(f"      {outcome.source.strip()}", "cyan"))
+        lines.append(Indented(safe(outcome.source.strip(), "cyan"), DETAIL))
     if outcome.expected is not None or outcome.actual is not None:
-        lines.append(shown(f"      expected {outcome.expected}", "green"))
-        lines.append(shown(f"      got      {outcome.actual}", "red"))
+        values = (("expected", outcome.expected, "green"), ("got     ", outcome.actual, "red"))
+        for label, value, colour in values:
+            lines.append(Indented(shown(str(value), colour), lead=Text(f"{' ' * DETAIL}{label} ", colour)))
     if outcome.message:
-        lines.append(shown(f"      {visible(outcome.message).split(chr(10))[0]}", style))
+        lines.append(Indented(shown(visible(outcome.message).split(chr(10))[0], style), DETAIL))
     if outcome.traceback and outcome.traceback.startswith("Traceback"):  # frames beyond the message
         lines.append(view.block(outcome.traceback, "red"))
     if outcome.output:
