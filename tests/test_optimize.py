@@ -287,12 +287,12 @@ def test_a_kept_fit_is_used_without_fitting_again_until_the_log_changes(
         return list(TRUE_WEIGHTS)
 
     monkeypatch.setattr(optimizing, "fit_weights", fit)
-    first = cli("optimize")  # no terminal: kept, not used (so not fitted again to the whole log)
-    assert first.exit_code == 0 and fitted == [train] and "--yes" in first.stdout
+    first = cli("optimize")  # no terminal: fitted again to the whole log, kept, not used
+    assert first.exit_code == 0 and fitted == [train, len(log)] and "--yes" in first.stdout
     assert "defaults" in _parameters_line(cli)
     cli_clock.advance(hours=1)
     adopted = cli("optimize", "--yes")
-    assert adopted.exit_code == 0 and fitted == [train]  # used as it was kept: not fitted again
+    assert adopted.exit_code == 0 and fitted == [train, len(log)]  # used as it was kept: not fitted again
     assert "log loss" in adopted.stdout and "from now on" in adopted.stdout
     with Store.open(home) as store:
         (fit_row,) = store.scheduling.fits()
@@ -301,7 +301,7 @@ def test_a_kept_fit_is_used_without_fitting_again_until_the_log_changes(
     assert "your own" in line and str(fit_row.reviews) in line
     assert f"{fit_row.fitted_at.astimezone():%Y-%m-%d %H:%M}" in line and "--undo" in line
     same = cli("optimize", "--yes")  # in use, and the log is the same: nothing to do
-    assert same.exit_code == 0 and fitted == [train] and "nothing new to fit" in same.stdout
+    assert same.exit_code == 0 and fitted == [train, len(log)] and "nothing new to fit" in same.stdout
     # One more review: the log has changed, so the optimizer runs again.
     with Store.open(home) as store:
         qid, rated_at, _rating = max(store.scheduling.fit_log(), key=lambda review: review[1])
@@ -310,7 +310,7 @@ def test_a_kept_fit_is_used_without_fitting_again_until_the_log_changes(
         store.cards.record_review(ReviewRecord(qid, None, card, card.last_review, 3, 2, "a", 1000))
         longer = store.scheduling.fit_log()
     again = cli("optimize", "--yes")  # fitted again: the same weights as in use, no gain, so not used
-    assert again.exit_code == 0 and fitted == [train, len(training_part(longer))]
+    assert again.exit_code == 0 and fitted == [train, len(log), len(training_part(longer))]
     assert "Keeping the parameters in use" in again.stdout
     undone = cli("optimize", "--undo")
     assert undone.exit_code == 0 and f"{fit_row.fitted_at.astimezone():%Y-%m-%d %H:%M}" in undone.stdout
@@ -653,3 +653,31 @@ def test_a_fit_that_passes_the_check_is_made_again_on_the_whole_log(
 
 def _sched():
     return SchedulerParams(FSRS6_WEIGHTS, 0.9).scheduler()
+
+
+def test_a_fit_kept_with_no_terminal_is_the_whole_logs_as_config_list_says(
+    cli, home: Path, monkeypatch
+) -> None:
+    """Found by an exploratory tester: `optimize </dev/null` kept the fit of the earlier 80% (2320 reviews)
+    without fitting it again, `optimize --yes` then adopted those weights, and `config list` said
+    'fitted ... to a log of 2901 reviews'; run with --yes at once, the same log gave the whole log's fit.
+    A fit that passes the check is now fitted again to the whole log whether or not it can be adopted, so
+    both ways use the same weights, the ones `config list` describes."""
+    cli("bank", "list")
+    log = _store_log(home)
+    fitted: list[int] = []
+
+    def fit(part, progress=False):
+        fitted.append(len(part))
+        return list(TRUE_WEIGHTS if len(part) == len(log) else HALFWAY)
+
+    monkeypatch.setattr(optimizing, "fit_weights", fit)
+    kept = cli("optimize")  # no terminal to ask on
+    assert kept.exit_code == 0 and "Not used" in kept.stdout
+    assert fitted == [len(training_part(log)), len(log)]
+    assert cli("optimize", "--yes").exit_code == 0 and len(fitted) == 2  # not fitted a third time
+    with Store.open(home) as store:
+        assert store.scheduling.weights() == TRUE_WEIGHTS  # the whole log's fit, as --yes at once gives
+        fit_row = store.scheduling.in_use()
+    assert fit_row is not None and fit_row.reviews == len(log)
+    assert f"to a log of {len(log)} reviews" in " ".join(_parameters_line(cli).split())

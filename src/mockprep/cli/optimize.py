@@ -79,7 +79,9 @@ def optimize(
         if not better:
             _say(_no_gain(before, after))
         else:
-            if kept is None and can_adopt:  # (with nothing to adopt it, fitting again is time lost)
+            # Made again on the whole log even with no terminal to ask on: the fit kept is then the one
+            # `optimize --yes` uses and `config list` describes ("fitted ... to a log of N reviews").
+            if kept is None:
                 weights, refitted = _refit(log, weights)
                 if refitted:
                     store.scheduling.refitted(fit_id, weights)
@@ -97,11 +99,10 @@ def optimize(
             " every question's memory state is recomputed from its reviews under them, its due date kept"
             " (mockprep optimize --undo goes back)."
         )
-    elif better and not can_adopt and kept is None:
+    elif better and not can_adopt:
         _say(
-            "Not used: no terminal to ask on, so not fitted again to all your reviews either. The fit of"
-            f" the earlier {1 - optimizing.HELD_OUT:.0%} is kept: mockprep optimize --yes uses it as it is"
-            " while your reviews are unchanged."
+            "Not used: no terminal to ask on. They are kept: mockprep optimize --yes uses them without"
+            " fitting again while your reviews are unchanged."
         )
     elif better:
         _say(
