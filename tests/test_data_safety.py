@@ -350,7 +350,9 @@ def test_a_full_disk_is_named_as_such(cli, home: Path, monkeypatch) -> None:
     result = cli("session", "--limit", "40", "--new", "40", input="x " * 30_000 + "\n\n3\n" * 40)
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
-    assert "no space left on the device" in line and "your data is intact" in line
+    assert "no space left on the device" in line and "every answer before it is stored" in line
+    (kept,) = home.glob("unsaved-answer-*.md")  # the answer the disk refused, with its rating
+    assert f"rated 3 (good), is kept in {kept}" in line and "x x x" in kept.read_text()
     _no_restore_advice(line)
 
 

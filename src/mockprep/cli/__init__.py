@@ -186,6 +186,7 @@ def _run(argv: list[str] | None) -> Any:
         if not isinstance(exc, Exception) or isinstance(exc, typer.Exit | SystemExit):
             raise
         _fail_spoken(exc)
+        _fail_unstored(exc)
         _fail_unexpected(exc)
     if isinstance(result, int) and result:
         sys.exit(result)
@@ -208,6 +209,17 @@ def _fail_spoken(exc: Exception) -> None:
         _fail(str(exc), 1)
     if speech is not None and isinstance(exc, speech.AudioProblem):  # named as a session names it
         _fail(f"--audio {exc}", 2)
+
+
+def _fail_unstored(exc: Exception) -> None:
+    """A session's answer the database would not take (a full disk, say), raised after the summary:
+    kept in a file (or printed), then said. Only a run that loaded practice/ui can raise it."""
+    ui = sys.modules.get("mockprep.practice.ui")
+    if ui is not None and isinstance(exc, ui.AnswerNotStored):
+        from mockprep.cli.practice import kept_answer
+
+        error = kept_answer(exc)
+        _fail(str(error), error.exit_code)
 
 
 def _fail_unexpected(exc: Exception) -> NoReturn:

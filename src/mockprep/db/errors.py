@@ -46,8 +46,11 @@ def is_damage(exc: BaseException) -> bool:
     )
 
 
-def explain(path: Path, exc: BaseException, lock_wait_seconds: float = 30) -> str:
-    """One line for a SQLite error met while using the database at ``path``."""
+def explain(
+    path: Path, exc: BaseException, lock_wait_seconds: float = 30, intact: str = "your data is intact"
+) -> str:
+    """One line for a SQLite error met while using the database at ``path``; ``intact`` says what is
+    intact where that is all it harmed (a full disk, a lock, a read-only file)."""
     orig = sqlite_error(exc)
     detail = (str(orig).splitlines() or [type(orig).__name__])[0]
     code = getattr(orig, "sqlite_errorcode", None)
@@ -57,17 +60,14 @@ def explain(path: Path, exc: BaseException, lock_wait_seconds: float = 30) -> st
         return (
             f"{path} is locked: another program (most likely another mockprep) has held it for over "
             f"{lock_wait_seconds:g} seconds. Finish or quit that program, then try again; "
-            "your data is intact."
+            f"{intact}."
         )
     if primary == _FULL or "disk is full" in lowered:
-        return (
-            f"no space left on the device holding {path}: free some space, then try again; "
-            "your data is intact."
-        )
+        return f"no space left on the device holding {path}: free some space, then try again; {intact}."
     if primary in (_READONLY, _PERM) or "readonly" in lowered or "read-only" in lowered:
         return (
             f"{path} or its folder {path.parent} is read-only: make both writable for you, then try again; "
-            "your data is intact."
+            f"{intact}."
         )
     if primary == _CANTOPEN:
         return (

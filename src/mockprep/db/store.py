@@ -62,9 +62,10 @@ class StoreError(Exception):
     """The database cannot be used; the message says why and what to do."""
 
 
-def explain_db_error(path: Path, exc: BaseException) -> str:
-    """One line for a SQLite error on the database at ``path``: what is wrong and what to do."""
-    return explain(path, exc, BUSY_TIMEOUT_MS / 1000)
+def explain_db_error(path: Path, exc: BaseException, intact: str = "your data is intact") -> str:
+    """One line for a SQLite error on the database at ``path``: what is wrong and what to do (``intact``:
+    what is, where that is all it harmed)."""
+    return explain(path, exc, BUSY_TIMEOUT_MS / 1000, intact)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

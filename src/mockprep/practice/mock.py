@@ -47,6 +47,7 @@ from mockprep.practice.ui import (
 )
 
 if TYPE_CHECKING:
+    from mockprep.core.card_actions import UndoneReview
     from mockprep.core.grading import Grader
     from mockprep.core.llm_interviewer import FollowUp
     from mockprep.core.questions import QuestionSpec
@@ -212,7 +213,7 @@ class MockRound:
                 if not report.answers:
                     self.store.sessions.discard_if_empty(session_id)
                 report.seconds = (end - start).total_seconds()  # as history and --rate say
-                self.pipeline.settle_mock(report)
+                settle_mock(report, self.pipeline.undone)
         self.ui.show_mock_report(report)
         return report
 
@@ -392,3 +393,11 @@ def run_loop(
         if report.status != COMPLETED:
             break
     return reports
+
+
+def settle_mock(report: MockReport, undone: list[UndoneReview]) -> None:
+    """Mark the mock answers whose rating was undone during the round (``undone``) as unrated again."""
+    taken_back = {u.mock_answer_id for u in undone if u.session_id == report.session_id}
+    for answer in report.answers:
+        if answer.mock_answer_id in taken_back:
+            answer.rating, answer.covered = None, None  # (the card shows the grader's count again)

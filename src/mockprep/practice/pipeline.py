@@ -34,7 +34,7 @@ from mockprep.core.scheduler import SchedulerParams, card_state, review
 from mockprep.core.settings import Settings
 from mockprep.core.timer import AnswerTiming, Countdown
 from mockprep.practice.code_answer import CodeAnswer, say_code_is_typed
-from mockprep.practice.ui import Attempt, PracticeUI, Progress
+from mockprep.practice.ui import AnswerNotStored, Attempt, PracticeUI, Progress
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from mockprep.core.questions import QuestionRecord
     from mockprep.db.cards import CardTable
     from mockprep.db.store import Store
-    from mockprep.practice.ui import MockReport, SessionSummary
+    from mockprep.practice.ui import SessionSummary
     from mockprep.practice.voice import SpokenAnswer, Voice
 
 Clock = Callable[[], datetime]
@@ -347,7 +347,12 @@ class Pipeline:
             **_model_fields(shown),
         )
         with self.store.uninterrupted():  # a Ctrl-C meanwhile acts once the answer is marked stored
-            self.store.cards.record_review(entry, self.settings.leech_lapses)
+            try:
+                self.store.cards.record_review(entry, self.settings.leech_lapses)
+            except Exception as exc:  # a full disk, say: a mock's answer is stored already, a session's not
+                if mock_answer_id is not None:
+                    raise
+                raise AnswerNotStored(attempt, int(rating), session_id, exc) from exc
             self.recorded, self.confirmed = attempt, confirmed
         if self.voice is not None:
             self.voice.stored()
@@ -399,13 +404,6 @@ class Pipeline:
                 summary.overtime -= undone.overtime
                 if (undone.rating, undone.overtime) in summary.points:
                     summary.points.remove((undone.rating, undone.overtime))
-
-    def settle_mock(self, report: MockReport) -> None:
-        """Mark the mock answers whose rating was undone during the round as unrated again."""
-        undone = {u.mock_answer_id for u in self.undone if u.session_id == report.session_id}
-        for answer in report.answers:
-            if answer.mock_answer_id in undone:
-                answer.rating, answer.covered = None, None  # (the card shows the grader's count again)
 
     def keep_unrated(self, attempt: Attempt, session_id: int, position: int) -> None:
         """Store an answer the person quit before rating: it stays in the session's history, unrated."""

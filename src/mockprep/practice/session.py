@@ -18,17 +18,19 @@ from mockprep.core.daily_new import allowed_new, drawn_order
 from mockprep.core.durations import format_duration
 from mockprep.core.plans import weakest_first
 from mockprep.core.questions import QuestionFilter
-from mockprep.core.scheduler import CardState, DueCard, card_state, day_start, queue_order
+from mockprep.core.scheduler import CardState, DueCard, card_state, queue_order
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import SessionPlan, TimeStop, first_fitting, fitting, median_shares, time_limit
 from mockprep.liveness import process_alive
 from mockprep.practice.pipeline import Clock, Pipeline, SessionInterrupted
 from mockprep.practice.plans import plan_quotas, scheduler_params, todays_new
+from mockprep.practice.session_end import close_session
 from mockprep.practice.ui import (
     COMPLETED,
     EMPTY,
     ENDED_EARLY,
     INTERRUPTED,
+    AnswerNotStored,
     Progress,
     SessionSummary,
     SessionUI,
@@ -101,6 +103,15 @@ def nothing_selected(
     if o.weakest is not None:
         return f"no {noun}{scope} has been answered yet (--weakest picks from those answered)"
     return None
+
+
+def no_fit_text(minutes: float, stop: TimeStop) -> str:
+    """Why --minutes leaves no room for any waiting question: the shortest, and how long it would take."""
+    return (
+        f"no waiting question fits in {minutes:g} {'minute' if minutes == 1 else 'minutes'}: the "
+        f"shortest, {stop.key}, is expected to take {format_duration(stop.needs)} ({stop.basis}); "
+        "use more --minutes, or a shorter --time-limit"
+    )
 
 
 class Session:
@@ -265,21 +276,14 @@ class Session:
             f"{'minute' if self.options.minutes == 1 else 'minutes'}, judging by {basis}."
         )
 
-    def _no_fit_text(self, stop: TimeStop) -> str:
-        minutes = self.options.minutes
-        return (
-            f"no waiting question fits in {minutes:g} {'minute' if minutes == 1 else 'minutes'}: the "
-            f"shortest, {stop.key}, is expected to take {format_duration(stop.needs)} ({stop.basis}); "
-            "use more --minutes, or a shorter --time-limit"
-        )
-
     # -- the run -----------------------------------------------------------------------------------
 
     def run(self) -> SessionSummary:
         """Ask until nothing is left, the --limit or the planned minutes are reached, or the person quits.
 
         Raise :class:`SessionPlanError`, before anything is stored, when --minutes leaves no room for
-        any waiting question.
+        any waiting question; and :class:`AnswerNotStored`, after the summary, when the database would
+        not take an answer (a full disk, say), for the caller to keep it.
         """
         start = self.clock()
         self.store.sessions.recover(process_alive)
@@ -302,7 +306,8 @@ class Session:
         if self._plan is not None:
             planned = self._estimate(queue)
             if planned == 0:
-                raise SessionPlanError(self._no_fit_text(self._time_stop(queue, self._plan.budget)))
+                stop = self._time_stop(queue, self._plan.budget)
+                raise SessionPlanError(no_fit_text(self._plan.budget / 60, stop))
         session_id = self.store.sessions.start(
             "cram" if self.options.drill else "drill",
             self.options.filter.to_dict(),
@@ -316,30 +321,27 @@ class Session:
             self.ui.notice(self._plan_text(planned, len(queue)))
         if self._drill_buried:
             self.ui.notice(buried_text(self._drill_buried))
+        unstored: AnswerNotStored | None = None
         try:
             self._loop(queue, summary, start)
         except (KeyboardInterrupt, SessionInterrupted) as exc:
             summary.status, summary.signal = INTERRUPTED, interrupt_signal(exc)
+        except AnswerNotStored as exc:  # the answers before it are stored; this one goes to the caller
+            summary.status, summary.unstored, unstored = INTERRUPTED, exc.attempt.record.question.key, exc
         except BaseException:
             summary.status = INTERRUPTED  # cut short by an error (a closed terminal's, say), not completed
             raise
         finally:
-            # All of the closing happens: a closed terminal's SIGHUP that arrives meanwhile (after a
-            # quit, say) waits for it instead of leaving the session's lock or an empty session behind.
-            with self.store.uninterrupted():
-                self.pipeline.settle(summary)  # ratings undone at the prompt are no longer answers
-                end = self.clock()
-                self.store.sessions.end(session_id, summary.status, end)
-                if summary.answered == 0:
-                    self.store.sessions.discard_if_empty(session_id)  # nothing to keep in history
-            summary.seconds = (end - start).total_seconds()
-            tomorrow_end = day_start(end, self.options.tz, 2, self.settings.day_start_hour)
-            summary.due_tomorrow = self.store.cards.count_due(QuestionFilter(), tomorrow_end)
-            if self.options.filter != QuestionFilter():
-                summary.due_tomorrow_selected = self.store.cards.count_due(self.options.filter, tomorrow_end)
-            summary.next_due = self.store.cards.next_due_time(self.options.filter)
+            tz, hour, failing = self.options.tz, self.settings.day_start_hour, unstored is not None
+            end = close_session(
+                self.store, self.pipeline.settle, self.clock, summary, start, tz, hour, failing
+            )
             self._count_new_waiting(summary)
-        self.ui.show_summary(summary, end)
+        try:
+            self.ui.show_summary(summary, end)
+        finally:
+            if unstored is not None:
+                raise unstored
         return summary
 
     def _new_summary(self, session_id: int | None, status: str) -> SessionSummary:
@@ -425,6 +427,8 @@ class Session:
             return False
         try:
             rating = self.pipeline.rate(attempt := self.pipeline.reveal(attempt), summary.session_id)
+        except AnswerNotStored:  # (the database refused the rating: no use asking it to keep the answer)
+            raise
         except BaseException:  # Ctrl-C, a signal, a closed terminal's input/output error
             # Ctrl-C or a closed terminal before the rating was stored: the answer is kept, as with q
             if self.pipeline.recorded is not attempt:
@@ -452,5 +456,8 @@ class Session:
             return
         assert summary.session_id is not None
         with self.store.uninterrupted():
-            self.pipeline.keep_unrated(attempt, summary.session_id, number)
+            try:
+                self.pipeline.keep_unrated(attempt, summary.session_id, number)
+            except Exception as exc:  # a full disk, say: the caller keeps it elsewhere
+                raise AnswerNotStored(attempt, None, summary.session_id, exc) from exc
             summary.kept += 1

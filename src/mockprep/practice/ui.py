@@ -116,6 +116,16 @@ class Attempt:
         )
 
 
+class AnswerNotStored(Exception):
+    """An answer the database would not take (a full disk, say), with the rating chosen for it (None:
+    none was): it is stored nowhere else, so the caller keeps it where the person gets it back.
+    ``cause`` is the database's error."""
+
+    def __init__(self, attempt: Attempt, rating: int | None, session_id: int | None, cause: Exception):
+        super().__init__(str(cause))
+        self.attempt, self.rating, self.session_id, self.cause = attempt, rating, session_id, cause
+
+
 @dataclass
 class SessionSummary:
     session_id: int | None
@@ -139,6 +149,7 @@ class SessionSummary:
     # An empty run whose selection or drill holds nothing at all: "nothing is flagged", say
     nothing: str | None = None
     kept: int = 0  # answers kept unrated (quit at the rating or after a code run, or cut short)
+    unstored: str | None = None  # the question whose answer the database would not take (AnswerNotStored)
     signal: int | None = None  # the signal that interrupted it (Ctrl-C: SIGINT): the exit code says so
 
     @property

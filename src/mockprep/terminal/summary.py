@@ -53,7 +53,10 @@ def render_summary(console: Console, summary: SessionSummary, now: datetime, rec
         if summary.overtime:
             score.append(f"  ·  {summary.overtime} over time", style="red")
         console.print(score)
-    if summary.status != "completed":
+    if summary.unstored is not None:  # (the line after the summary says where it is kept)
+        said = f"The database would not take your answer to {summary.unstored}; every answer before it"
+        console.print(safe(f"{said} was saved.", "yellow"))
+    elif summary.status != "completed":
         console.print(Text("Every rated answer was saved.", style="dim"))
     if summary.stopped_by_limit:
         said = "The recordings given with --audio are used up." if recordings_limit else None
