@@ -24,10 +24,11 @@ from tests.test_story_drafts import STORY, saved_drafts
 SRC = str(Path(__file__).parents[1] / "src")
 
 
-def _start_new(home: Path, text: str) -> subprocess.Popen[str]:
-    """``mockprep story new --from -`` with ``text`` piped in: once read, the draft is only in memory."""
+def _start_new(home: Path, text: str, source: str = "-") -> subprocess.Popen[str]:
+    """``mockprep story new --from -`` with ``text`` piped in: once read, the draft is only in memory
+    (or ``--from source``, with nothing piped in)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockprep", "story", "new", "--from", "-"],
+        [sys.executable, "-m", "mockprep", "story", "new", "--from", source],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -86,6 +87,39 @@ def test_a_save_waiting_for_another_mockprep_keeps_the_draft_when_interrupted(
     assert saved_drafts(home) == []
     again = cli("story", "new", "--from", str(kept))  # the line's command saves it
     assert again.exit_code == 0 and not kept.exists()
+    assert saved_drafts(home) == [parse_markdown(STORY).normalised()]
+
+
+def test_a_kept_draft_saved_again_and_interrupted_stays_the_one_copy(
+    cli, home: Path, locked: sqlite3.Connection
+) -> None:
+    """`story new --from unsaved-story-*.md` stopped by SIGTERM while waiting for the lock kept a second,
+    identical draft; every story command then said two drafts wait, and saving the second said "nothing
+    was saved" and "it is saved now" (found by an exploratory tester). The draft given stays the copy."""
+    kept = home / "unsaved-story-20260302-181005.md"
+    kept.write_text(render_markdown(parse_markdown(STORY)), encoding="utf-8")
+    text = kept.read_text(encoding="utf-8")
+    process = _start_new(home, "", str(kept))
+    try:
+        _said_waiting(process)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 128 + signal.SIGTERM, err
+    assert f"stopped by SIGTERM; your draft is still kept in {kept} (save it with:" in " ".join(err.split())
+    assert list(home.glob("unsaved-story-*.md")) == [kept] and kept.read_text(encoding="utf-8") == text
+    locked.execute("ROLLBACK")
+    saved = cli("story", "new", "--from", str(kept))
+    assert saved.exit_code == 0 and "Removed the kept draft" in saved.stdout and not kept.exists()
+    # a copy of a draft saved already (as the second file was): said once, and removed without "saved now"
+    copy = home / "unsaved-story-20260302-181506.md"
+    copy.write_text(text, encoding="utf-8")
+    again = cli("story", "new", "--from", str(copy))
+    assert again.exit_code == 0 and "Story 1 holds this text already; nothing was saved." in again.stdout
+    assert f"Removed the kept draft {copy.name}: story 1 holds its text." in again.stdout
+    assert "saved now" not in again.stdout and not copy.exists()
     assert saved_drafts(home) == [parse_markdown(STORY).normalised()]
 
 

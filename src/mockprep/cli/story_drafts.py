@@ -7,7 +7,6 @@ part by part at prompts when no editor is set; text that cannot be saved is kept
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import sys
 from pathlib import Path
@@ -219,16 +218,18 @@ def story_new(source: DraftFile = None) -> None:
     """Write a new story: in $VISUAL/$EDITOR on a Markdown template, else part by part at prompts.
 
     A story export given with --from adds each of its stories."""
-    from mockprep.cli.story_save import end_if_signalled, report_save, save, save_many
+    from mockprep.cli.story_save import end_if_signalled, kept_file, report_save, save, save_many
 
     drafts = _write_drafts(None, None, source)
+    held = None
     if len(drafts) > 1:
         signalled = save_many(drafts, source, _named(source))
     else:  # (a draft the home holds already is said, with its story's id, and not saved again)
-        saved = save(drafts[0], None)
+        saved = save(drafts[0], None, kept_file(source))
         report_save(saved, drafts[0])
         signalled = saved.signal
-    _remove_saved_rescue(source)
+        held = saved.story_id if saved.version is None else None
+    _remove_saved_rescue(source, "it is saved now" if held is None else f"story {held} holds its text")
     end_if_signalled(signalled)
 
 
@@ -244,26 +245,24 @@ def story_edit(story_id: StoryId, source: DraftFile = None) -> None:
     if draft == current.normalised():
         typer.echo("No changes; nothing saved.")
         return
-    from mockprep.cli.story_save import end_if_signalled, report_save, save
+    from mockprep.cli.story_save import end_if_signalled, kept_file, report_save, save
 
-    saved = save(draft, story_id)
+    saved = save(draft, story_id, kept_file(source))
     report_save(saved, draft)
     _remove_saved_rescue(source)
     end_if_signalled(saved.signal)
 
 
-def _remove_saved_rescue(source: Path | None) -> None:
+def _remove_saved_rescue(source: Path | None, said: str = "it is saved now") -> None:
     """A draft mockprep kept when a save failed (``unsaved-story-*.md`` in the data folder), or of a
-    deleted story (``deleted-story-*.md``), is deleted once it is saved from, so it is not saved twice."""
-    from mockprep.paths import home_dir
+    deleted story (``deleted-story-*.md``), is deleted once it is saved from, so it is not saved twice;
+    ``said`` is why it may go."""
+    from mockprep.cli.story_save import kept_file
 
-    kept = ("unsaved-story-*.md", "deleted-story-*.md")
-    if source is None or not any(fnmatch.fnmatch(source.name, pattern) for pattern in kept):
+    if (kept := kept_file(source)) is None:
         return
     try:
-        if source.resolve().parent != home_dir().resolve():
-            return
-        source.unlink()
+        kept.unlink()
     except OSError:
         return  # kept: nothing is lost by leaving it
-    typer.echo(f"Removed the kept draft {source.name}: it is saved now.")
+    typer.echo(f"Removed the kept draft {kept.name}: {said}.")

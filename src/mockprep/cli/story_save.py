@@ -105,12 +105,29 @@ def held_already(store: Store) -> dict[StoryDraft, int]:
     return {printable(listing.latest.draft): listing.latest.story_id for listing in store.stories.listing()}
 
 
-def save(draft: StoryDraft, story_id: int | None) -> Saved:
+def kept_file(source: Path | None) -> Path | None:
+    """``source`` when it is a draft mockprep keeps in the data folder (``unsaved-story-*.md``, or a
+    deleted story's ``deleted-story-*.md``), else None."""
+    import fnmatch
+
+    from mockprep.paths import home_dir
+
+    kept = ("unsaved-story-*.md", "deleted-story-*.md")
+    if source is None or not any(fnmatch.fnmatch(source.name, pattern) for pattern in kept):
+        return None
+    try:
+        return source if source.resolve().parent == home_dir().resolve() else None
+    except OSError:
+        return None
+
+
+def save(draft: StoryDraft, story_id: int | None, kept: Path | None = None) -> Saved:
     """Commit a draft (a new story, or a new version of one); a new story whose text the home holds
     already is not saved again (``version`` None, that story's id).
 
     If the database refuses it, or a signal stops it before it is written, the draft is written to a
-    file in the data folder so it is not lost.
+    file in the data folder so it is not lost; one read from a file the data folder keeps (``kept``,
+    see :func:`kept_file`) stays there instead, the only copy.
     """
     from mockprep.core.stories import printable
     from mockprep.practice.pipeline import SessionInterrupted
@@ -127,10 +144,11 @@ def save(draft: StoryDraft, story_id: int | None) -> Saved:
                 saved = Saved(store.stories.create(draft, utc_now()), 1, None)
         except (KeyboardInterrupt, SessionInterrupted) as exc:
             _close(store)
-            raise typed_kept(draft, story_id, exc) from None
+            raise typed_kept(draft, story_id, exc, kept) from None
         except Exception as exc:
             _close(store)
-            raise kept_draft(draft, story_id, f"could not save the story ({_first_line(exc)})", 1) from None
+            why = f"could not save the story ({_first_line(exc)})"
+            raise kept_draft(draft, story_id, why, 1, kept) from None
     try:  # saved: a problem from here on is not the save's (no rescue file, no second story on a retry)
         if saved.version is not None:
             warn_unknown_competencies(store, draft)
@@ -157,9 +175,12 @@ class InputEnded(Exception):
     """The end of input at a prompt (Ctrl-D, or a pipe that ran out)."""
 
 
-def typed_kept(draft: StoryDraft | str | None, story_id: int | None, ended: BaseException) -> UserError:
+def typed_kept(
+    draft: StoryDraft | str | None, story_id: int | None, ended: BaseException, kept: Path | None = None
+) -> UserError:
     """The error that ends a draft cut short (prompts, or a save) by ``ended``, once ``draft`` (None
-    when nothing was typed) is kept in a file."""
+    when nothing was typed) is kept in a file (``kept``, when it was read from one the data folder
+    keeps)."""
     from mockprep.practice.pipeline import SessionInterrupted
 
     code, why = 1, "the input closed"
@@ -172,7 +193,7 @@ def typed_kept(draft: StoryDraft | str | None, story_id: int | None, ended: Base
         why = "input ended"
     if draft is None:
         return UserError(f"{why}; nothing was saved", exit_code=code)
-    return kept_draft(draft, story_id, why, code)
+    return kept_draft(draft, story_id, why, code, kept)
 
 
 def _signal_name(signum: int) -> str:
@@ -184,12 +205,21 @@ def _signal_name(signum: int) -> str:
         return f"signal {signum}"
 
 
-def kept_draft(draft: StoryDraft | str, story_id: int | None, why: str, code: int) -> UserError:
+def kept_draft(
+    draft: StoryDraft | str, story_id: int | None, why: str, code: int, kept: Path | None = None
+) -> UserError:
     """The error saying ``why`` nothing was saved, once ``draft`` (or the Markdown of several) is kept
     in ``unsaved-story-*.md`` in the data folder (or printed, when even that fails), with the command
-    that saves it."""
+    that saves it. A draft read from a file the data folder keeps (``kept``) is kept there: a second
+    copy was another draft said to wait, whose save then said both "nothing was saved" and "it is
+    saved now" (found by an exploratory tester)."""
     from mockprep.core.stories import render_markdown
 
+    again = saving_command(story_id)
+    if kept is not None:
+        return UserError(
+            f"{why}; your draft is still kept in {kept} (save it with: {again} --from {kept})", code
+        )
     text = draft if isinstance(draft, str) else render_markdown(draft)
     try:
         keep = keep_rescue_file(f"unsaved-{kept_name(story_id)}", text, utc_now())
@@ -202,7 +232,6 @@ def kept_draft(draft: StoryDraft | str, story_id: int | None, why: str, code: in
             f"{why}; nor could your draft be kept in a file ({file_exc.strerror}): it is printed above",
             exit_code=code,
         )
-    again = saving_command(story_id)
     return UserError(f"{why}; your draft is kept in {keep} (save it with: {again} --from {keep})", code)
 
 
@@ -249,7 +278,7 @@ def save_many(drafts: list[StoryDraft], source: Path | None, named: str) -> int 
     from mockprep.practice.pipeline import SessionInterrupted
     from mockprep.terminal.console import print_text
 
-    store = None
+    store, kept = None, kept_file(source)  # (a kept draft given stays the copy kept)
     with _SaveSignals() as saving:
         try:
             store = _open_waiting(saving)
@@ -262,11 +291,11 @@ def save_many(drafts: list[StoryDraft], source: Path | None, named: str) -> int 
             ids = store.stories.create_many(new, utc_now())
         except (KeyboardInterrupt, SessionInterrupted) as exc:  # (all of them kept, as one story is)
             _close(store)
-            raise typed_kept(render_document(drafts, "Unsaved stories"), None, exc) from None
+            raise typed_kept(render_document(drafts, "Unsaved stories"), None, exc, kept) from None
         except Exception as exc:
             _close(store)
             why = f"could not save the {len(drafts)} stories ({_first_line(exc)})"
-            raise kept_draft(render_document(drafts, "Unsaved stories"), None, why, 1) from None
+            raise kept_draft(render_document(drafts, "Unsaved stories"), None, why, 1, kept) from None
     try:  # each unknown competency once
         warn_unknown_competencies(
             store, StoryDraft(competencies=competency_slugs([c for d in new for c in d.competencies]))
