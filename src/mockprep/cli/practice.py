@@ -101,6 +101,26 @@ def _local_date(text: str | None, option: str):  # noqa: ANN202 (datetime, impor
     return start
 
 
+def _check_drill(cram: bool, weakest: bool, failed_since: bool, flagged: bool, new: int | None) -> None:
+    """Refuse drill options that contradict one another: --cram asks all the selection holds, the other
+    drills narrow one another; none counts new questions as --new does."""
+    narrowed = [
+        name
+        for name, given in (("--weakest", weakest), ("--failed-since", failed_since), ("--flagged", flagged))
+        if given
+    ]
+    if cram and narrowed:
+        raise UserError(
+            f"--cram drills every question selected, {' and '.join(narrowed)} only some: give"
+            f" {' '.join(narrowed)} without --cram (every drill asks the lowest recall first)"
+        )
+    if (cram or narrowed) and new is not None:
+        raise UserError(
+            "--new counts new questions of a session; a drill (--cram, --weakest, --failed-since,"
+            " --flagged) asks whatever it selects, so leave --new out"
+        )
+
+
 @app.command()
 def session(
     round: RoundOption = None,
@@ -155,26 +175,7 @@ def session(
     from mockprep.terminal.practice import TerminalUI
 
     minutes_value, limit_seconds = timing_options(minutes, time_limit, no_timer)
-    drill = cram or weakest is not None or failed_since is not None or flagged
-    narrowed = [
-        name
-        for name, given in (
-            ("--weakest", weakest is not None),
-            ("--failed-since", failed_since is not None),
-            ("--flagged", flagged),
-        )
-        if given
-    ]
-    if cram and narrowed:
-        raise UserError(
-            f"--cram drills every question selected, {' and '.join(narrowed)} only some: give"
-            f" {' '.join(narrowed)} without --cram (every drill asks the lowest recall first)"
-        )
-    if drill and new is not None:
-        raise UserError(
-            "--new counts new questions of a session; a drill (--cram, --weakest, --failed-since,"
-            " --flagged) asks whatever it selects, so leave --new out"
-        )
+    _check_drill(cram, weakest is not None, failed_since is not None, flagged, new)
     settings, llm = llm_settings(llm, model)
     console = make_console()
     reader = stdin_reader(console, utc_now)
