@@ -507,6 +507,25 @@ def test_a_json_parse_error_is_one_line(cli, tmp_path: Path) -> None:
     assert result.exit_code == 2 and line.endswith(": not JSON (lexical error: invalid char in json text)")
 
 
+def test_importing_a_story_export_points_to_story_new(cli, tmp_path: Path) -> None:
+    """`mockprep import stories.md` (a `story export`) said only "not JSON (lexical error: ...)" (found by
+    an exploratory tester); it names the command that adds the stories. Other text gets no such hint."""
+    story = "# One GPU\n\n## Situation\nEight of us shared it.\n\n## Action\nI wrote a queue.\n"
+    assert cli("story", "new", "--from", "-", input=story).exit_code == 0
+    stories = tmp_path / "stories.md"
+    assert cli("story", "export", "-o", str(stories)).exit_code == 0
+    result = cli("import", str(stories))
+    (line,) = result.stderr.strip().splitlines()
+    assert result.exit_code == 2 and "not JSON (" in line
+    assert line.endswith(
+        f"; it reads as STAR stories, which are added with: mockprep story new --from {stories}"
+    )
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\nSituation normal.\n", encoding="utf-8")
+    result = cli("import", str(notes))
+    assert result.exit_code == 2 and "story new" not in result.stderr
+
+
 def test_history_with_an_id_beyond_any_integer_is_one_clear_line(cli, home: Path) -> None:
     _home_with_history(cli)
     for session_id in ("99999999999999999999999", "9223372036854775808", "0"):

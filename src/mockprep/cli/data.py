@@ -150,7 +150,7 @@ def import_(
     except OSError as exc:
         raise UserError(f"{file}: cannot be read ({exc.strerror})") from None
     except ValueError as exc:
-        raise UserError(f"{file}: {exc}") from None
+        raise UserError(f"{file}: {exc}{_stories_hint(file, exc)}") from None
     if head.get("format") != EXPORT_FORMAT:
         raise UserError(f'{file}: not a mockprep export (no "format": "{EXPORT_FORMAT}")')
     if head.get("version") != EXPORT_VERSION:
@@ -196,6 +196,24 @@ def import_(
         f"{plural(counts['sessions'], 'session')} and {plural(counts.get('stories', 0), 'story')}."
     )
     _not_registered(counts.get("not_here", []))
+
+
+def _stories_hint(file: Path, exc: ValueError) -> str:
+    """For a file that is not JSON because it is STAR stories in Markdown (a `story export`, say), where
+    they go instead: `import stories.md` said only "not JSON (...)" (found by an exploratory tester)."""
+    from mockprep.core.stories import REQUIRED_PARTS, parse_markdown
+
+    if not str(exc).startswith("not JSON"):
+        return ""
+    try:
+        with file.open("rb") as handle:
+            text = handle.read(64 * 1024).decode("utf-8", "replace")
+    except OSError:
+        return ""
+    draft = parse_markdown(text)  # (text that names no parts is all Situation)
+    if sum(bool(getattr(draft, part)) for part in REQUIRED_PARTS) < 2:
+        return ""
+    return f"; it reads as STAR stories, which are added with: mockprep story new --from {file}"
 
 
 def _import_package(file: Path, merge: bool) -> None:
