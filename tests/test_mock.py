@@ -552,7 +552,8 @@ def test_the_drill_a_mock_suggests_keeps_its_role(cli) -> None:
     result = cli(*args, input="no idea\n\nnone\n\nq\nq\n")
     assert result.exit_code == 0, result.stderr
     rated = " ".join(cli("mock", "--rate", "1", input="1\n").stdout.split())
-    drill = "Drill them: mockprep session --round behavioral --role data-scientist --topic "
+    assert re.search(r"Weakest here: [\w-]+\. Drill it: ", rated), rated
+    drill = "Drill it: mockprep session --round behavioral --role data-scientist --topic "
     assert drill in rated
     again = " ".join(cli(*args, input="no idea\n\nnone\n\nq\n1\n").stdout.split())
     assert drill in again

@@ -132,7 +132,8 @@ class MockTerminalUI(TerminalUI):
             scope = [f"--round {report.round}"] if report.round else []  # (topics recur across rounds)
             scope += [*(f"--role {r}" for r in report.roles), *(f"--bank {b}" for b in report.banks)]
             command = "mockprep session " + " ".join([*scope, *(f"--topic {t}" for t in weakest)])
-            console.print(safe(f"Weakest here: {', '.join(weakest)}. Drill them: {command}"))
+            them = "it" if len(weakest) == 1 else "them"
+            console.print(safe(f"Weakest here: {', '.join(weakest)}. Drill {them}: {command}"))
 
 
 def _time_cell(timing: AnswerTiming) -> Text:

@@ -198,7 +198,7 @@ def _render_weak(console: Console, data: dict[str, Any], leech_lapses: int) -> N
                     f" {plural(t['lapses'], 'lapse')}"
                 )
             print_text(console, line)
-        which = "them" if len(weakest) <= DRILLED else f"the {DRILLED} weakest"  # (the drill's share)
+        which = "it" if len(weakest) == 1 else "them" if len(weakest) <= DRILLED else f"the {DRILLED} weakest"
         print_text(console, f"  Drill {which}: {data['drill_weakest']}", "dim", wrap=False)
     _render_trends(console, data["topic_trends"])
     if data["leeches"]:
