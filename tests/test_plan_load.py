@@ -406,7 +406,7 @@ def test_the_assumptions_say_where_each_figure_comes_from() -> None:
     assert "first answers 67% and reviews 45% of the time, as in your last 30 days" in line
     assert "learning steps 90% of the time (desired_retention, until you have 20 answers of the kind" in line
     assert (
-        "the share of its time limit your answers in its round take (median: technical 26%) or its question's"
-        " time limit in behavioral and project" in line
+        "the share of its time limit your answers in its round take (median: technical 26%; at least 10 s) or"
+        " its question's time limit in behavioral and project" in line
     )
     assert line.endswith("You said you have 90 minutes a day.")

@@ -156,6 +156,25 @@ def test_a_long_question_is_planned_at_its_share_of_its_limit_not_at_quick_answe
     )
 
 
+def test_a_time_limit_given_to_a_session_counts_neither_in_the_share_nor_in_the_estimate(
+    store: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Found by an independent review: answers of a 5 s speed drill (--time-limit 5s) that took a minute
+    each were measured as twelve times their limit, so `--minutes 30` on 3-minute questions was refused
+    ("expected to take 36m"). The share is of each question's own limit, a third here, whatever limit a
+    session gave it; and a session's --time-limit does not shrink what the person's answers take."""
+    add_bank(store, tmp_path / "t", clock.now, "tech", [""] * 20)
+    drill = ScriptedUI(["a"] * 5, [Rating.Again] * 5, clock=clock, answer_seconds=60)
+    session(
+        store, clock, drill, DEFAULT_SETTINGS, filter=QuestionFilter(banks=("tech",)), new=5, time_limit=5
+    )
+    clock.advance(hours=1)
+    ui = ScriptedUI(["a"] * 20, [Rating.Easy] * 20, clock=clock, answer_seconds=60)
+    flt = QuestionFilter(banks=("tech",))
+    summary = session(store, clock, ui, DEFAULT_SETTINGS, minutes=10, filter=flt, new=20, time_limit=30)
+    assert summary.planned == 10  # a minute each: a third of the 3-minute limit, not 30 s
+
+
 def test_the_cli_refuses_a_plan_nothing_fits_in_one_line(cli, tmp_path: Path) -> None:
     folder = tmp_path / "mine"
     folder.mkdir()

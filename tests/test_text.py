@@ -241,6 +241,11 @@ def test_the_median_is_of_each_answers_share_of_its_own_limit() -> None:
     # answers piped in at 0 s: a question is still expected to take 10 s (or its whole limit, if less)
     assert SessionPlan(60, {"technical": 0.0}).expected_for("technical", 900) == 10
     assert SessionPlan(60, {"technical": 0.0}).expected_for("technical", 4) == 4
+    assert SessionPlan(60, {"technical": 0.0}).basis("technical", 900).startswith("the least a question")
+    assert SessionPlan(60, {"technical": 0.5}).basis("technical", 900).startswith("50% of its time limit")
+    # a session's --time-limit: the share is of the question's own limit; without one, the override
+    assert SessionPlan(60, {"technical": 0.5}).expected_for("technical", 180, override=5) == 90
+    assert SessionPlan(60, {}).expected_for("technical", 180, override=30) == 30
     # an untimed answer's share is of its round's limit; a limit of 0 counts no share
     untimed = {"technical": [TimedAnswer(technical / 4, None)] * 5 + [TimedAnswer(5, 0)]}
     assert median_shares(untimed, DEFAULT_SETTINGS, 5) == {"technical": 0.25}

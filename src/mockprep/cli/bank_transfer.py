@@ -162,7 +162,7 @@ def _check_target(target: Path, bank_id: str, force: bool) -> None:
 
 
 def _add(target: Path, bank_id: str, history: dict, dues: dict) -> None:
-    from mockprep.cli.context import tell_sync
+    from mockprep.cli.context import running_code, tell_sync
     from mockprep.core.banks import BankError
     from mockprep.services.bank_sync import add_path
 
@@ -170,7 +170,7 @@ def _add(target: Path, bank_id: str, history: dict, dues: dict) -> None:
     try:
         info = store.banks.get(bank_id)
         existed = info is not None and not info.removed
-        report = add_path(store, target, utc_now())
+        report = add_path(store, target, utc_now(), running_code)
         for problem in report.problems:
             typer.echo(plain(f"warning: {problem}"), err=True)
         tell_sync(report.sync.changed)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mockprep.cli.app import UserError, bank_app
-from mockprep.cli.context import make_console, open_store, plain, tell_sync, utc_now
+from mockprep.cli.context import make_console, open_store, plain, running_code, tell_sync, utc_now
 from mockprep.cli.options import BankId
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def bank_add(
             typer.echo(plain(f"Restored bank {row.id!r} with {_plural(count, 'question')}{gone}."))
             return
         try:
-            report = add_path(store, path, utc_now())
+            report = add_path(store, path, utc_now(), running_code)
         except BankError as exc:
             if _importable(path):  # (its TOML errors would only say it is not TOML)
                 raise UserError(
@@ -264,7 +264,7 @@ def bank_sync() -> None:
 
     store = open_store(sync=False)
     try:
-        report = sync_banks(store, utc_now())
+        report = sync_banks(store, utc_now(), running_code)
     finally:
         store.close()
     _warn(report.problems)

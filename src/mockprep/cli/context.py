@@ -166,7 +166,7 @@ def open_store(sync: bool = True) -> Store:
     if sync:
         from mockprep.services.bank_sync import sync_banks
 
-        report = sync_banks(store, utc_now())
+        report = sync_banks(store, utc_now(), running_code)
         for problem in report.problems:
             warn(str(problem))
         if report.changed:
@@ -185,6 +185,12 @@ def tell_sync(results: list[SyncResult], implicit: bool = False) -> None:
         note(line, stderr=implicit)
     for line in warnings:
         warn(line)
+
+
+def running_code(source: str) -> None:
+    """Why a sync takes seconds: it runs the solutions of new code questions (said on a terminal)."""
+    if sys.stderr.isatty():
+        _notice(f"running the solutions of the new and changed code questions of {source}...")
 
 
 def _notice(line: str) -> None:

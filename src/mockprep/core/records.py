@@ -67,6 +67,8 @@ class SyncResult:
     # Choice questions with reviews whose options or correct letter changed: (key, reviews). Their past
     # answers were to the old options.
     rechoiced: tuple[tuple[str, int], ...] = ()
+    # Code questions new or changed in this sync (their keys): their solutions are run once, after it.
+    code_changed: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:

@@ -92,7 +92,7 @@ def _clock(seconds: float) -> str:
 
 @dataclass(frozen=True)
 class TimedAnswer:
-    """An answer's seconds, and the limit it was asked under (None: its round's)."""
+    """An answer's seconds, and its question's own limit (None: its round's)."""
 
     seconds: float
     limit: float | None
@@ -101,9 +101,11 @@ class TimedAnswer:
 def median_shares(
     answers: Mapping[str, Iterable[TimedAnswer]], settings: Settings, min_history: int
 ) -> dict[str, float]:
-    """Per round with at least ``min_history`` answers, the median share of its time limit an answer
-    took. A question is then expected to take that share of its own limit: a 15-minute design
-    question is not planned at the seconds of quick numeric answers in the same round."""
+    """Per round with at least ``min_history`` answers, the median share of its question's limit (its
+    own, else its round's) an answer took. A question is then expected to take that share of its own
+    limit: a 15-minute design question is not planned at the seconds of quick numeric answers in the
+    same round. A session's ``--time-limit`` counts in neither: a 5 s speed drill answered in a minute
+    is no twelve times slower answer of a 3-minute question."""
     import statistics  # ~8 ms (fractions, decimal): only a timed session needs it
 
     shares = {}
@@ -150,10 +152,15 @@ def fitting(costs: Sequence[float], budget: float) -> list[int]:
 MIN_EXPECTED_SECONDS = 10.0
 
 
-def expected_seconds(shares: Mapping[str, float], round: str, limit: float) -> float:
-    """Seconds a question of ``round`` with ``limit`` is expected to take: the person's median share of
-    the limit (the whole limit without one), and never under MIN_EXPECTED_SECONDS (or the limit)."""
-    return max(shares.get(round, 1.0) * limit, min(limit, MIN_EXPECTED_SECONDS))
+def expected_seconds(
+    shares: Mapping[str, float], round: str, limit: float, override: float | None = None
+) -> float:
+    """Seconds a question of ``round`` is expected to take: the person's median share of its ``limit``
+    (its own, else its round's), never under MIN_EXPECTED_SECONDS (or the limit); without a share, the
+    limit it is asked under (``override``, a session's --time-limit, else ``limit``)."""
+    if round not in shares:
+        return limit if override is None else override
+    return max(shares[round] * limit, min(limit, MIN_EXPECTED_SECONDS))
 
 
 @dataclass(frozen=True)
@@ -163,14 +170,16 @@ class SessionPlan:
     budget: float  # seconds
     shares: Mapping[str, float]  # round -> share of a question's limit an answer takes (the median)
 
-    def expected_for(self, round: str, limit: float) -> float:
-        return expected_seconds(self.shares, round, limit)
+    def expected_for(self, round: str, limit: float, override: float | None = None) -> float:
+        return expected_seconds(self.shares, round, limit, override)
 
-    def basis(self, round: str) -> str:
+    def basis(self, round: str, limit: float) -> str:
         """Where :meth:`expected_for` takes its figure from, for a message."""
-        if round in self.shares:
-            return f"{self.shares[round]:.0%} of its time limit, your median {round} answer"
-        return "its time limit"
+        if round not in self.shares:
+            return "its time limit"
+        if self.shares[round] * limit < min(limit, MIN_EXPECTED_SECONDS):
+            return f"the least a question is expected to take (your median {round} answer is shorter)"
+        return f"{self.shares[round]:.0%} of its time limit, your median {round} answer"
 
     def left(self, elapsed: float) -> float:
         return self.budget - elapsed

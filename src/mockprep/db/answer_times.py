@@ -19,8 +19,8 @@ class AnswerTimes:
         self.store = store
 
     def recent(self, per_round: int = 50) -> dict[str, list[TimedAnswer]]:
-        """The latest ``per_round`` answers of each round: their seconds and the limit they had (an
-        untimed answer's: its question's own limit now, None for the round's).
+        """The latest ``per_round`` answers of each round: their seconds and their question's own limit
+        now (None: the round's), not the limit a session's --time-limit gave them.
 
         One short query per round, walking the reviews newest first by their time index: a window
         over every review would read the whole history (seconds on a long one).
@@ -30,19 +30,16 @@ class AnswerTimes:
         found: dict[str, list[TimedAnswer]] = {}
         for (round_name,) in self.store.q("SELECT DISTINCT round FROM questions"):
             rows = self.store.q(
-                f"SELECT r.duration_ms, r.time_limit_ms, {_OWN_LIMIT} AS own FROM reviews r"
+                f"SELECT r.duration_ms, {_OWN_LIMIT} AS own FROM reviews r"
                 " JOIN questions q ON q.id = r.question_id"
                 " WHERE q.round = :round ORDER BY r.rated_us DESC LIMIT :k",
                 round=round_name,
                 k=per_round,
             )
-            answers = []
-            for r in rows:
-                if r.time_limit_ms:
-                    limit: float | None = r.time_limit_ms / 1000
-                else:
-                    limit = None if r.own is None else parse_duration(r.own)
-                answers.append(TimedAnswer(r.duration_ms / 1000, limit))
+            answers = [
+                TimedAnswer(r.duration_ms / 1000, None if r.own is None else parse_duration(r.own))
+                for r in rows
+            ]
             if answers:
                 found[round_name] = answers
         return found

@@ -114,6 +114,7 @@ class BankTable:
         has is retired, never deleted, so its history stays, and one that comes back is restored.
         """
 
+        from mockprep.core.kinds import kind_of
         from mockprep.core.records import SyncResult
         from mockprep.db.question_asides import settle
 
@@ -137,12 +138,15 @@ class BankTable:
             rechoiced: list[tuple[int, str]] = []
             topic_moved = False
             set_aside: list[SetAside] = []
+            code_changed: list[str] = []
             for question in bank.questions:
                 seen.add(question.key)
                 values = _question_values(question)
                 prompt = question.spec.prompt
                 stored, aside = settle(conn.raw, existing.get(question.key), question.key, prompt, stamp)
                 set_aside += [aside] if aside is not None else []
+                if kind_of(question.spec).runs_code and (stored is None or stored[1] != values["data"]):
+                    code_changed.append(question.key)
                 if stored is None:
                     fresh.append(values)  # (a new question; a retired one its id had keeps its history)
                 else:
@@ -168,25 +172,7 @@ class BankTable:
                             if _options_changed(data, question.spec):
                                 rechoiced.append((qid, question.key))
             if fresh:
-                # A new bank of thousands of questions: one executemany per table, not a query per row.
-                raw = conn.raw
-                raw.executemany(
-                    "INSERT INTO questions (key, bank_id, round, topic, difficulty, kind, roles,"
-                    " competencies, data, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    [
-                        (v["key"], v["bank_id"], v["round"], v["topic"], v["difficulty"], v["kind"],
-                         v["roles"], v["competencies"], v["data"], stamp)
-                        for v in fresh
-                    ],
-                )  # fmt: skip
-                from fsrs import State  # here: a sync that finds nothing new loads no scheduler
-
-                raw.execute(
-                    "INSERT INTO cards (question_id, state, step, due) SELECT id, ?, 0, ? FROM questions"
-                    " WHERE bank_id = ? AND id NOT IN (SELECT question_id FROM cards)",
-                    (State.Learning.value, stamp, bank.id),
-                )
-                added = len(fresh)
+                added = _insert_new(conn.raw, bank.id, fresh, stamp)
             leaving = [(qid, key, data) for key, (qid, data, at, _r) in existing.items()
                        if key not in seen and at is None]  # fmt: skip
             for qid, _key, _data in leaving:
@@ -206,6 +192,7 @@ class BankTable:
             bank.id, added, updated, retired, restored, moved_to, edited, gone or (), arrived,
             reworded=tuple(reworded), set_aside=tuple(set_aside),
             rechoiced=tuple((key, counts[qid]) for qid, key in rechoiced if counts.get(qid)),
+            code_changed=tuple(code_changed),
         )  # fmt: skip
 
     def retire_questions(self, bank_id: str, now: datetime) -> SyncResult:
@@ -435,6 +422,28 @@ def _with_reviews(conn: Any, reworded: list[Reworded]) -> list[Reworded]:
 
     counts = _review_counts(conn, [q.question_id for q in reworded])
     return [replace(q, reviews=counts.get(q.question_id, 0)) for q in reworded]
+
+
+def _insert_new(raw: Any, bank_id: str, fresh: list[dict[str, Any]], stamp: str) -> int:
+    """Insert a sync's new questions of one bank, each with a new card; how many."""
+    # A new bank of thousands of questions: one executemany per table, not a query per row.
+    raw.executemany(
+        "INSERT INTO questions (key, bank_id, round, topic, difficulty, kind, roles,"
+        " competencies, data, added_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [
+            (v["key"], v["bank_id"], v["round"], v["topic"], v["difficulty"], v["kind"],
+             v["roles"], v["competencies"], v["data"], stamp)
+            for v in fresh
+        ],
+    )  # fmt: skip
+    from fsrs import State  # here: a sync that finds nothing new loads no scheduler
+
+    raw.execute(
+        "INSERT INTO cards (question_id, state, step, due) SELECT id, ?, 0, ? FROM questions"
+        " WHERE bank_id = ? AND id NOT IN (SELECT question_id FROM cards)",
+        (State.Learning.value, stamp, bank_id),
+    )
+    return len(fresh)
 
 
 def _arrivals(bank: Bank, keys: set[str]) -> tuple[Arrival, ...]:

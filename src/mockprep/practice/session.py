@@ -245,8 +245,8 @@ class Session:
         costs = []
         for card in cards:
             round, own = self._timing[card.question_id]
-            limit = time_limit(self.settings, round, own, self.options.time_limit)
-            costs.append(self._plan.expected_for(round, limit))
+            limit = time_limit(self.settings, round, own)
+            costs.append(self._plan.expected_for(round, limit, self.options.time_limit))
         return costs
 
     def _time_stop(self, queue: list[DueCard], left: float) -> TimeStop:
@@ -254,7 +254,8 @@ class Session:
         costs = self._costs(queue)
         shortest = min(range(len(queue)), key=costs.__getitem__)
         record = self._record(queue[shortest].question_id)
-        basis = self._plan.basis(record.question.round)
+        round, own = self._timing[queue[shortest].question_id]
+        basis = self._plan.basis(round, time_limit(self.settings, round, own))
         return TimeStop(left, record.question.key, costs[shortest], basis, len(queue))
 
     def _estimate(self, queue: list[DueCard]) -> int:

@@ -27,6 +27,8 @@ from mockprep.core.bank_records import Bank, BankError, BankProblem, content_has
 from mockprep.paths import builtin_banks_dir
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mockprep.core.records import SyncResult
     from mockprep.db.banks import BankState
     from mockprep.db.store import Store
@@ -35,13 +37,15 @@ BUILTIN_PREFIX = "builtin:"
 
 
 class SyncReport:
-    """What a sync changed, and the problems it found (each file's problems; the sync went on)."""
+    """What a sync changed, and the problems it found (each file's problems; the sync went on; and what
+    running the solutions of the code questions it added or changed in a person's own banks found)."""
 
-    __slots__ = ("changed", "problems")
+    __slots__ = ("changed", "problems", "new_code")
 
     def __init__(self, changed: list[SyncResult] | None = None, problems: list[BankProblem] | None = None):
         self.changed = changed if changed is not None else []
         self.problems = problems if problems is not None else []
+        self.new_code: list[tuple[Bank, tuple[str, ...]]] = []  # to run once the sync is committed
 
 
 class AddReport(NamedTuple):
@@ -101,20 +105,36 @@ def _files_under(root: Path) -> list[tuple[str, Path]]:
     return [(str(p), p) for p in bank_files(root)]
 
 
-def sync_banks(store: Store, now: datetime) -> SyncReport:
-    """Bring every bank in ``store`` in line with the files that hold it."""
+def sync_banks(store: Store, now: datetime, running: Callable[[str], None] | None = None) -> SyncReport:
+    """Bring every bank in ``store`` in line with the files that hold it. The solutions of the code
+    questions it added or changed in the person's own banks are run then (``running`` hears each file
+    first), and what they get wrong is among the report's problems: they are asked all the same."""
     states = store.banks.states()
     scan = _scan(_all_files(store), states, store.banks.file_stamps(), now)
-    return _apply(store, scan, states, now)
+    return _run_new_code(store, _apply(store, scan, states, now), running)
 
 
-def add_path(store: Store, path: Path, now: datetime) -> AddReport:
+def add_path(
+    store: Store, path: Path, now: datetime, running: Callable[[str], None] | None = None
+) -> AddReport:
     """Register a bank file or folder and sync it; raise :class:`BankError` and change nothing when
-    a file under it is invalid or holds a bank id another live file already holds."""
+    a file under it is invalid or holds a bank id another live file already holds. New and changed
+    code questions are run as :func:`sync_banks` runs them."""
     # One write transaction from the first read: another `bank add` or `bank import --add` of the same
     # bank waits for it and then sees its registration (two at once registered one bank twice).
     with store.write():
-        return _add_path(store, path, now)
+        report = _add_path(store, path, now)
+    _run_new_code(store, report.sync, running)  # (not while holding the database: it takes seconds)
+    return report
+
+
+def _run_new_code(store: Store, report: SyncReport, running: Callable[[str], None] | None) -> SyncReport:
+    """The report, with what running its new and changed code questions found among its problems."""
+    if report.new_code:
+        from mockprep.services.code_checks import check_new_code
+
+        report.problems += check_new_code(report.new_code, store.settings, running)
+    return report
 
 
 def _add_path(store: Store, path: Path, now: datetime) -> AddReport:
@@ -259,6 +279,10 @@ def _apply(store: Store, scan: _Scan, states: dict[str, BankState], now: datetim
         if any(r.gone or r.reworded for r in results) and any(r.arrived or r.reworded for r in results):
             results = _carry_renames(store, results)
     report.changed = [result for result in results if result.changed]
+    own = {c.bank.id: c.bank for c in winners.values() if c.bank is not None and not c.builtin}
+    report.new_code = [
+        (own[r.bank_id], r.code_changed) for r in report.changed if r.code_changed and r.bank_id in own
+    ]
     report.problems += _missing_roots(store, roots, winners, states)
     return report
 

@@ -15,6 +15,7 @@ from mockprep.core.kinds import kind_of
 if TYPE_CHECKING:
     from mockprep.core.code_results import CodeRun
     from mockprep.core.questions import QuestionSpec
+    from mockprep.core.settings import Settings
     from mockprep.core.toml_lines import Location
     from mockprep.services.code_runner import CodeRunner
 
@@ -61,6 +62,62 @@ def check_code_questions(
                 problem = BankProblem(source, message, spec.id, "wrong_solutions")
                 problems.append((problem, ("questions", index, "wrong_solutions")))
     return _placed(source, problems), _placed(source, notes)
+
+
+NEW_CODE_SECONDS = 5.0  # what a sync spends at most running new code questions' solutions
+
+
+def check_new_code(
+    new: list[tuple[Bank, tuple[str, ...]]],
+    settings: Settings,
+    running: Callable[[str], None] | None = None,
+    clock: Callable[[], float] | None = None,
+) -> list[BankProblem]:
+    """One warning per code question (of ``new``: a bank and the keys of its questions a sync added or
+    changed) whose reference solution fails or whose tests miss a wrong solution, and one per file
+    whose questions were not all run within :data:`NEW_CODE_SECONDS`; ``running`` hears each file."""
+    import time
+
+    from mockprep.services.code_runner import CodeRunner, RunLimits, RunnerUnavailable
+
+    clock = clock or time.monotonic
+    runner = CodeRunner(RunLimits.from_settings(settings))
+    started = clock()
+    warnings: list[BankProblem] = []
+    for bank, keys in new:
+        wanted = set(keys)
+        questions = [(i, q.spec) for i, q in enumerate(bank.questions) if q.key in wanted]
+        ran = 0
+        for place in questions:
+            if clock() - started > NEW_CODE_SECONDS:
+                break
+            if ran == 0 and running is not None:
+                running(bank.source)
+            try:
+                problems, _notes = check_code_questions(bank.source, [place], runner)
+            except RunnerUnavailable:  # (code cannot run here at all: a session says so when asked)
+                return warnings
+            ran += 1
+            warnings += _as_one(problems, bank.source)
+        if ran < len(questions):
+            left = len(questions) - ran
+            message = (
+                f"{left} more new or changed code question{'s' if left > 1 else ''} not run yet (it takes"
+                f" seconds): mockprep bank validate {bank.source} runs every one"
+            )
+            warnings.append(BankProblem(bank.source, message))
+    return warnings
+
+
+def _as_one(problems: list[BankProblem], source: str) -> list[BankProblem]:
+    """A question's problems in one line, saying that it is asked all the same and what checks it."""
+    if not problems:
+        return []
+    first = problems[0]
+    said = "; ".join(p.message for p in problems)
+    after = f"; it is asked as it is: fix it, then mockprep bank validate {source} checks it"
+    field = first.field if len(problems) == 1 else None
+    return [first._replace(message=said + after, field=field)]
 
 
 def refused_file_questions(source: str) -> list[tuple[int, QuestionSpec]]:

@@ -209,6 +209,7 @@ def _range(values: Sequence[int]) -> str:
 def assumptions(load: PlanLoad, minutes_a_day: int) -> str:
     """What the estimate assumes, said with it: it is an estimate, not a promise."""
     from mockprep.core.plan_load import KINDS, MIN_ANSWERS, MIN_RATE, RATE_DAYS
+    from mockprep.core.timer import MIN_EXPECTED_SECONDS
 
     names = {"first": "first answers", "step": "learning steps", "review": "reviews"}
     rates = load.rates
@@ -229,7 +230,10 @@ def assumptions(load: PlanLoad, minutes_a_day: int) -> str:
     times = []
     if load.shares:
         shares = ", ".join(f"{r} {s:.0%}" for r, s in sorted(load.shares.items()))
-        times.append(f"the share of its time limit your answers in its round take (median: {shares})")
+        times.append(
+            f"the share of its time limit your answers in its round take (median: {shares}; at least"
+            f" {MIN_EXPECTED_SECONDS:g} s)"
+        )
     if load.limited:  # (rounds with too few answers timed)
         times.append("its question's time limit" + (f" in {_and(load.limited)}" if load.shares else ""))
     budget = f" You said you have {plural(minutes_a_day, 'minute')} a day." if minutes_a_day else ""

@@ -1,0 +1,98 @@
+"""`bank add` and the sync of an edited file run the solutions of the code questions they add or change
+(found by an exploratory tester: a reference solution that failed its own tests, and tests that caught
+none of the wrong solutions, were added silently), warning of each such question; a sync that reads
+nothing new runs nothing."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from mockprep.core.bank_files import load_bank_file
+from mockprep.core.settings import Settings
+from mockprep.services import code_checks
+from mockprep.services.code_runner import CodeRunner
+from tests.test_code_session import BANK
+
+BROKEN_REFERENCE = BANK.replace("    return x + 1\n", "    return x + 2\n", 1)
+# a wrong solution right for positive numbers, and tests that only try positive numbers
+LENIENT = BANK.replace("    return x\n", "    return x + 1 if x > 0 else x\n").replace(
+    "(-1) == 0", "(5) == 6"
+)
+
+
+def _runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the questions whose solutions are run from now on."""
+    ran: list[str] = []
+    real = CodeRunner.run_programs
+
+    def counted(self: CodeRunner, spec, programs):  # type: ignore[no-untyped-def]
+        ran.append(spec.id)
+        return real(self, spec, programs)
+
+    monkeypatch.setattr(CodeRunner, "run_programs", counted)
+    return ran
+
+
+def test_bank_add_warns_of_a_reference_solution_that_fails_and_adds_the_question(cli, tmp_path: Path) -> None:
+    path = tmp_path / "coding.toml"
+    path.write_text(BROKEN_REFERENCE, encoding="utf-8")
+    result = cli("bank", "add", str(path))
+    assert result.exit_code == 0 and "Added 1 bank with 1 question" in result.stdout
+    [warning] = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert f"{path.resolve()}:" in warning and "question 'add-one': the reference solution fails" in warning
+    assert f"mockprep bank validate {path.resolve()}" in warning
+    assert "add-one" in cli("bank", "show", "coding").stdout  # added all the same
+
+
+def test_an_edit_runs_only_the_questions_it_changed_and_an_unchanged_sync_runs_none(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "coding.toml"
+    other = BANK.split("[[questions]]")[1].replace('id = "add-one"', 'id = "add-two"')
+    path.write_text(BANK + "[[questions]]" + other, encoding="utf-8")
+    ran = _runs(monkeypatch)
+    first = cli("bank", "add", str(path))
+    assert first.exit_code == 0 and "warning" not in first.stderr
+    assert sorted(ran) == ["add-one", "add-two"]  # the built-in banks' code questions are not run
+    ran.clear()
+    path.write_text(LENIENT + "[[questions]]" + other, encoding="utf-8")  # add-one's tests weakened
+    edited = cli("bank", "sync")
+    assert ran == ["add-one"]
+    assert "question 'add-one': field 'wrong_solutions': wrong solution 1 passes every test" in edited.stderr
+    ran.clear()
+    assert cli("bank", "sync").stdout.strip() == "All banks are up to date."
+    assert cli("question", "list").exit_code == 0  # (every command's sync before it)
+    assert ran == []
+
+
+def test_the_sync_before_a_session_warns_of_an_edit_that_breaks_a_question(cli, tmp_path: Path) -> None:
+    path = tmp_path / "coding.toml"
+    path.write_text(BANK, encoding="utf-8")
+    assert cli("bank", "add", str(path)).stderr == ""
+    path.write_text(BROKEN_REFERENCE, encoding="utf-8")
+    result = cli("session", "--bank", "coding", "--limit", "1", input="q\n")
+    assert "warning:" in result.stderr and "'add-one': the reference solution fails" in result.stderr
+
+
+@pytest.mark.parametrize("step", [0.0, 2.0, 3.0, 6.0])
+def test_a_sync_runs_new_code_questions_for_a_few_seconds_at_most(step: float, tmp_path: Path) -> None:
+    """A file of many new code questions is not all run by the sync (validate runs them): what was not
+    run is one line naming the file and how many."""
+    questions = [BANK.split("[[questions]]")[1].replace("add-one", f"q{n}") for n in range(4)]
+    path = tmp_path / "many.toml"
+    path.write_text(BANK.split("[[questions]]")[0] + "".join(f"[[questions]]{q}" for q in questions), "utf-8")
+    bank = load_bank_file(path)
+    ticks = itertools.count(0.0, step)  # the clock moves `step` seconds at each look
+    warnings = code_checks.check_new_code(
+        [(bank, tuple(q.key for q in bank.questions))], Settings(), clock=lambda: next(ticks)
+    )
+    run = sum(1 for n in range(1, 5) if n * step <= code_checks.NEW_CODE_SECONDS)
+    if run == 4:
+        assert warnings == []
+    else:
+        [left] = warnings
+        assert str(left).startswith(f"{path}: {4 - run} more new or changed code question")
+        assert f"mockprep bank validate {path} runs every one" in str(left)
