@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fsrs import Rating
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mockprep.core.rounds import Candidate
@@ -547,7 +547,8 @@ def test_a_closed_terminals_error_during_a_reply_keeps_the_reply(synced: Store, 
 
 def test_the_drill_a_mock_suggests_keeps_its_role(cli) -> None:
     """'Drill them: mockprep session --topic X' dropped the round's --role (and round: topics recur
-    across rounds), so the drill asked other roles' questions (found by an exploratory tester)."""
+    across rounds), so the drill asked other roles' questions (found by an exploratory tester). One
+    topic is "it" ("Weakest here: X. Drill them" said another tester)."""
     args = ("mock", "--round", "behavioral", "--role", "data-scientist", "--minutes", "5")
     result = cli(*args, input="no idea\n\nnone\n\nq\nq\n")
     assert result.exit_code == 0, result.stderr
@@ -568,3 +569,75 @@ def test_a_mock_of_one_rounds_banks_needs_no_round(cli) -> None:
     mixed = cli("mock", "--bank", "core-skills", "--bank", "ml-coding")
     assert mixed.exit_code == 2 and "behavioral and technical rounds: add --round" in mixed.stderr
     assert cli("mock").exit_code == 2
+
+
+def _quick_behavioral(folder: Path) -> None:
+    """A behavioral bank whose one question takes 1m15s in a mock (no follow-up): 4 minutes hold it."""
+    (folder / "quick.toml").write_text(
+        'id = "quick"\ntitle = "Quick"\nround = "behavioral"\ntopic = "quick"\n\n[[questions]]\n'
+        'id = "one"\nprompt = "Tell me about a quick win."\nanswer = "A story."\ntime_limit = "1m"\n'
+        'key_points = ["the win", "what I did"]\ncompetencies = ["impact"]\n',
+        encoding="utf-8",
+    )
+
+
+def test_a_loop_leaves_out_a_round_its_minutes_cannot_hold_and_runs_the_next(
+    synced: Store, clock: FakeClock, tmp_path: Path
+) -> None:
+    """mock --loop --minutes 4: the project round's shortest question takes 4m15s. It used to be found
+    only once the technical round was done and the break taken, ending the loop with exit 2 and never
+    offering the behavioral round (found by an exploratory tester)."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    _quick_behavioral(folder)
+    synced.banks.add_source(folder, clock.now)
+    sync_banks(synced, clock.now)
+    ui = ScriptedUI(answers=["a"] * 100, ratings=[Rating.Good] * 100, clock=clock, answer_seconds=30)
+    ui.breaks = [True, True]
+    reports = run_loop(synced, ui, clock, random.Random(8), options=MockOptions(minutes=4))
+    assert [r.round for r in reports] == ["technical", "behavioral"]
+    assert all(r.status == "completed" and r.answers for r in reports)
+    assert ui.notices[0].startswith("No project question fits in 4 minutes: the shortest, project-story/")
+    assert ui.notices[0].endswith(": that round is skipped (more --minutes would hold it).")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(minutes=st.floats(0.5, 6))
+def test_a_loop_never_stops_on_its_minutes_once_a_round_is_done(
+    synced: Store, clock: FakeClock, minutes: float
+) -> None:
+    """Whatever the minutes: each round of the loop runs or is said to be skipped before any starts, in
+    order; or, when none can hold a question, the loop is refused before anything is stored."""
+    from mockprep.practice.mock import MockPlanError
+
+    ui = ScriptedUI(answers=["a"] * 100, ratings=[Rating.Good] * 100, clock=clock, answer_seconds=20)
+    ui.breaks = [True, True]
+    sessions = synced.conn.exec_driver_sql("SELECT COUNT(*) FROM sessions").scalar()
+    try:
+        reports = run_loop(synced, ui, clock, random.Random(8), options=MockOptions(minutes=minutes))
+    except MockPlanError as exc:
+        assert "nor does one of any other round; use more --minutes" in str(exc)
+        assert synced.conn.exec_driver_sql("SELECT COUNT(*) FROM sessions").scalar() == sessions
+        return
+    ran = [r.round for r in reports]
+    skipped = [
+        n.split()[1]
+        for n in ui.notices
+        if n.endswith("that round is skipped (more --minutes would hold it).")
+    ]
+    assert ran and sorted(ran + skipped, key=["technical", "project", "behavioral"].index) == [
+        "technical",
+        "project",
+        "behavioral",
+    ]
+    assert all(r.status == "completed" for r in reports)
+
+
+def test_the_mock_loop_command_skips_the_round_and_exits_0(cli, tmp_path: Path) -> None:
+    _quick_behavioral(tmp_path)
+    assert cli("bank", "add", str(tmp_path / "quick.toml")).exit_code == 0
+    answers = "an answer\n\nreply\n\n" * 12 + "\n" * 40
+    result = cli("mock", "--loop", "--minutes", "4", input=answers)
+    assert result.exit_code == 0, result.stderr
+    assert "No project question fits in 4 minutes" in result.stdout
+    assert "Report card · behavioral round" in result.stdout

@@ -122,6 +122,11 @@ class MockRound:
 
     def _order(self) -> list[Candidate]:
         """Every question the round may ask, in the order it asks them (raise when none matches)."""
+        first = OPENING_TOPIC if self.round == "project" else None
+        return self._one_coding(spread_order(self._candidates(), self.rng, first))
+
+    def _candidates(self) -> list[Candidate]:
+        """Every question the round may ask, in no order (raise when none matches)."""
         candidates = []
         for record, studied in self.store.cards.mock_candidates(
             self.round, self.options.filter, self.clock()
@@ -134,8 +139,7 @@ class MockRound:
             candidates.append(Candidate(record.id, group, limit, follows, studied))
         if not candidates:
             raise MockPlanError(no_match(self.round, self.options.filter))
-        first = OPENING_TOPIC if self.round == "project" else None
-        return self._one_coding(spread_order(candidates, self.rng, first))
+        return candidates
 
     def _one_coding(self, order: list[Candidate]) -> list[Candidate]:
         """At most one coding question a round (as in an interview loop), and only one that can run
@@ -169,6 +173,19 @@ class MockRound:
         basis = f"its time limit{follow_up} and the pause between questions"
         return TimeStop(left, key, self._cost(shortest), basis, len(order))
 
+    def too_short(self) -> TimeStop | None:
+        """What the shortest question takes when not one fits the round's minutes (None: one does); its
+        order is not drawn (whether one fits does not depend on it)."""
+        candidates = self._one_coding(self._candidates())
+        return (
+            None
+            if fitting([self._cost(c) for c in candidates], self.minutes * 60)
+            else self._no_fit(candidates)
+        )
+
+    def _no_fit(self, order: list[Candidate]) -> TimeStop:
+        return self._time_stop(order, self.minutes * 60)
+
     def run(self) -> MockReport:
         """Run the round. Raise :class:`MockPlanError` when no question fits its minutes.
 
@@ -182,11 +199,8 @@ class MockRound:
         budget = self.minutes * 60
         planned = len(fitting([self._cost(c) for c in order], budget))
         if not planned:
-            stop = self._time_stop(order, budget)
-            minutes = f"{self.minutes:g} {'minute' if self.minutes == 1 else 'minutes'}"
             raise MockPlanError(
-                f"no {self.round} question fits in {minutes}: the shortest, {stop.key}, takes "
-                f"{format_duration(stop.needs)} ({stop.basis}); use more --minutes"
+                f"{no_fit_text(self.round, self.minutes, self._no_fit(order))}; use more --minutes"
             )
         session_id = self.store.sessions.start(
             "mock", self.options.filter.to_dict(), start, os.getpid(), round=self.round, minutes=self.minutes
@@ -383,16 +397,49 @@ def run_loop(
         raise MockPlanError(no_match("", options.filter))
     for skipped in (r for r in rounds if r not in matching):
         ui.notice(f"{no_match(skipped, options.filter).capitalize()}: that round is skipped.")
+
+    def round_of(round: str) -> MockRound:  # (each made as it starts: its scheduler weights are read then)
+        return MockRound(store, ui, clock, rng, round, options, settings, grader, voice, interviewer)
+
+    if len(rounds) > 1:  # a round of a loop too short for its minutes is left out, said before any starts
+        matching = _rounds_that_fit({r: round_of(r) for r in matching}, ui)
     for index, round in enumerate(matching):
         if index and not ui.ask_break(round):
             break
-        report = MockRound(
-            store, ui, clock, rng, round, options, settings, grader, voice=voice, interviewer=interviewer
-        ).run()
+        try:
+            report = round_of(round).run()
+        except MockPlanError as exc:  # (its questions changed meanwhile): rounds are done, so go on
+            if not reports:
+                raise
+            ui.notice(f"{str(exc)[0].upper()}{str(exc)[1:]}. That round is skipped.")
+            continue
         reports.append(report)
         if report.status != COMPLETED:
             break
     return reports
+
+
+def no_fit_text(round: str, minutes: float, stop: TimeStop) -> str:
+    """That not one question of ``round`` fits its minutes, and what the shortest takes."""
+    said = f"{minutes:g} {'minute' if minutes == 1 else 'minutes'}"
+    needs = format_duration(stop.needs)
+    return f"no {round} question fits in {said}: the shortest, {stop.key}, takes {needs} ({stop.basis})"
+
+
+def _rounds_that_fit(runs: dict[str, MockRound], ui: MockUI) -> list[str]:
+    """The loop's rounds in which a question fits the minutes, each other one said to be skipped; when
+    none does, MockPlanError (before any round starts) naming the shortest question of them all."""
+    stops = {round: run.too_short() for round, run in runs.items()}
+    fit = [round for round, stop in stops.items() if stop is None]
+    if not fit:
+        shortest = min(runs, key=lambda round: stops[round].needs)  # type: ignore[union-attr]
+        said = no_fit_text(shortest, runs[shortest].minutes, stops[shortest])  # type: ignore[arg-type]
+        raise MockPlanError(f"{said}, nor does one of any other round; use more --minutes")
+    for round, stop in stops.items():
+        if stop is not None:
+            said = no_fit_text(round, runs[round].minutes, stop)
+            ui.notice(f"{said[0].upper()}{said[1:]}: that round is skipped (more --minutes would hold it).")
+    return fit
 
 
 def settle_mock(report: MockReport, undone: list[UndoneReview]) -> None:
