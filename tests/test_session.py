@@ -335,7 +335,7 @@ def test_minutes_plan_uses_median_answer_times_once_there_are_enough(
     run(demo, clock, ["a"] * 6, [Rating.Easy] * 6, new=6, secs=60, filter=big)  # median 60s
     clock.advance(days=1)
     summary, ui = run(demo, clock, ["a"] * 10, [Rating.Easy] * 10, new=10, minutes=5, secs=60, filter=big)
-    assert "median answer times" in ui.notices[0]
+    assert "median answer time as a share of each question's time limit" in ui.notices[0]
     assert summary.answered == 5 and summary.stopped_by_time
 
 
