@@ -666,7 +666,24 @@ def test_a_negated_negative_of_a_point_word_affirms_the_point(said: str, denies:
             "Warmup rarely stabilises early training updates.",
             False,
         ),
-        # "a little", "a few" and "few-shot" hedge nothing: a plain negation of the point still denies it
+        (
+            "random labels hurt little in demonstrations",
+            "Random labels do not hurt in demonstrations.",
+            False,
+        ),
+        # "little" or "few" that counts a thing hedges nothing (found by an independent review: with
+        # "few units" or "little data" in a clause, its plain reversal went unseen), nor do "a little",
+        # "a few" and "few-shot": a plain negation of the point still denies it
+        (
+            "design-stage balance matters most with few units",
+            "Design-stage balance does not matter with few units.",
+            True,
+        ),
+        (
+            "transfer weakens with little pretraining data",
+            "Transfer does not weaken with little pretraining data.",
+            True,
+        ),
         (
             "a few seeds estimate the variance across runs",
             "A few seeds do not estimate the variance across runs.",

@@ -74,11 +74,18 @@ def negating_stems(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in negating) if len(negating) == 1 else frozenset()
 
 
-# Words that deny in part ("little help", "rarely converges", "hardly changes"): a clause with one is
-# neither plainly stated nor plainly denied, so no contradiction is read from it, either way ("a little",
-# "a few" and "few-shot" are no such words). "little help on recall tasks" was taken as stated, so "it
-# does not help on recall tasks" was said to reverse it.
-_HEDGE = re.compile(r"(?<!\ba )\b(?:little|few|hardly|barely|scarcely|seldom|rarely)\b(?!-\w)", re.IGNORECASE)
+# Words that deny in part ("little help", "hurts little", "barely changes", "rarely converges"): a clause
+# with one is neither plainly stated nor plainly denied, so no contradiction is read from it, either way.
+# "little help on recall tasks" was taken as stated, so "it does not help on recall tasks" was said to
+# reverse it. "little" and "few" that count a thing ("little data", "few clusters", "a little help",
+# Little's law) deny nothing: only "little" as the amount of an effect is a hedge.
+_EFFECTS = r"help|effect|benefit|gain|impact|difference|improvement|value|use|change|influence|advantage|harm"
+_VERBS = r"helps?|hurts?|matters?|changes?|gains?|improves?|affects?|loses?|costs?|adds?"
+_HEDGE = re.compile(
+    rf"\b(?:hardly|barely|scarcely|seldom|rarely)\b|(?<!\ba )(?<!')\blittle\s+(?:{_EFFECTS})s?\b"
+    rf"|\b(?:{_VERBS})\s+(?:very\s+)?little\b",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=8192)
