@@ -190,6 +190,7 @@ def _powers_of_ten(typed: str, said: str, n: int) -> list[str]:
         f"{said} times ten {to_the} {spelled(power)}",
         f"so it is {said} times ten to the power of {sign}{spelled(power)}",
         f"{said} e minus {spelled(power)}" if n < 0 else f"{typed}E+{n}",
+        f"{said} e {spelled(power)}" if n > 0 else f"{typed}e{n}",  # "two e four" read 4 (a review)
     ]
 
 
@@ -210,6 +211,15 @@ def test_scientific_notation_reads_the_same_however_it_is_written_or_said(
     for spelling in _powers_of_ten(typed, _said_decimal(whole, decimals, oh), n):
         value = read_number(spelling)
         assert value is not None and math.isclose(value, expected, rel_tol=1e-9, abs_tol=1e-300), spelling
+
+
+def test_a_lone_one_before_an_e_that_starts_no_power_is_no_number() -> None:
+    """Found by an independent review of 14340a4: with "one" counted before "e", "one e-mail" and "one
+    e.g." read as 1; only an exponent after the "e" makes it a power of ten."""
+    assert read_number("I sent one e-mail to the team") is None
+    assert read_number("pick one e.g. the cheapest") is None
+    assert read_number("one e minus four") == pytest.approx(1e-4)
+    assert read_number("one e -4") == pytest.approx(1e-4)
 
 
 def test_a_transcribed_power_of_ten_is_graded_at_its_value() -> None:

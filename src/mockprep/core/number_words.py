@@ -199,13 +199,24 @@ def _counted_one(tokens: list[str], start: int, end: int) -> bool:
     after = tokens[end + 1].lower() if end + 1 < len(tokens) and _GAP.match(tokens[end]) else ""
     if before in _PRONOUN_BEFORE or after in _PRONOUN_AFTER:
         return False
+    if after == "e":  # "one e minus four", "one e -4"; not "one e-mail", "one e.g."
+        return _power_follows(tokens, end + 2)
     if after in _ONE_BEFORE or before in _ONE_AFTER:
         return True
     return end == len(tokens) or tokens[end].lstrip()[:1] in _CLAUSE_ENDS  # "one." "one, since..."
 
 
+def _power_follows(tokens: list[str], at: int) -> bool:
+    """Whether a power of ten's exponent follows the "e" before token ``at``: spaces, then a sign, a digit
+    or a number said ("minus", "four")."""
+    if at >= len(tokens) or tokens[at].strip(" \t"):
+        return at < len(tokens) and re.match(r"\s*[-+]?\d", tokens[at]) is not None
+    word = tokens[at + 1].lower() if at + 1 < len(tokens) else ""
+    return word in ("minus", "plus", "negative") or word in _WORDS
+
+
 _CLAUSE_ENDS = frozenset(".,;:!?)")
-_ONE_BEFORE = frozenset({"in", "out", "and", "over", "point", "divided", "percent", "per", "times", "e"})
+_ONE_BEFORE = frozenset({"in", "out", "and", "over", "point", "divided", "percent", "per", "times"})
 _ONE_AFTER = frozenset({"minus", "negative", "over", "times"})
 
 
@@ -225,4 +236,6 @@ _SYMBOLS = [
 _SPOKEN = [
     (re.compile(rf"({_NUMBER})\s+(?:in|out\s+of)\s+(\d+)\b", re.IGNORECASE), r"\1/\2"),
     (re.compile(rf"({_NUMBER})\s+and\s+(\d+/\d+)"), r"(\1+\2)"),
+    # "two e four", "one e plus two": a positive power of ten said (a negative one reads by its sign)
+    (re.compile(rf"({_NUMBER})\s+[eE]\s+(?:plus\s+)?(\d+)\b(?![.,]\d)"), r"\1e\2"),
 ]
