@@ -164,7 +164,9 @@ def _records(missing: Missing, merged: bool = False) -> list[str]:
     elif missing.sessions:
         parts.append(plural(missing.sessions, "session"))
     kinds = (
+        (missing.mock_answers, "mock answer"),
         (missing.story_edits, "story edit"),
+        (missing.link_changes, "story link change"),
         (missing.rehearsals, "story rehearsal"),
         (missing.fits, "optimizer fit"),
     )

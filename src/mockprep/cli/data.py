@@ -167,7 +167,7 @@ def import_(
             missing = _merge_banks(store, head)
             summary = store.bulk.merge_data(head, questions, utc_now())
             banks = home_bank_sources(store, summary)
-            typer.echo(plain(merge_report(summary, f"Merged {file}", missing, banks)))
+            typer.echo(plain(merge_report(summary, f"Merged {file}", missing, banks, in_file=True)))
             _parameters_note(store, head)
             return
         try:
@@ -243,7 +243,7 @@ def _import_package(file: Path, merge: bool) -> None:
                 missing = _merge_banks(store, head)
                 summary = store.bulk.merge_data(head, questions, utc_now())
             banks = home_bank_sources(store, summary)
-            typer.echo(plain(merge_report(summary, f"Merged {file}", missing, banks)))
+            typer.echo(plain(merge_report(summary, f"Merged {file}", missing, banks, in_file=True)))
             _parameters_note(store, head)
             return
         counts = import_package(store, file, started)

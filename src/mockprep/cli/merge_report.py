@@ -33,14 +33,18 @@ def merge_report(
     banks: dict[str, str] | None = None,
     kept: bool = False,
     own: bool = False,
+    in_file: bool = False,
 ) -> str:
     """What a merge added, in a few lines; ``missing`` holds the banks the merged file had whose file is
     not on this machine, each with that file; ``banks`` those of this home, each with the file it was
     read from; ``kept``: what waits for a question is kept and tried again (a sync); ``own``: the events
-    are this device's, read back from its files after its database was replaced."""
+    are this device's, read back from its files after its database was replaced; ``in_file``: they come
+    from the file ``head`` names (an import, whose file may be this device's own, such as the copy a
+    restore kept), so what they undid or deleted is said to be that file's, not another device's."""
+    origin = "on this device" if own else "in that file" if in_file else "on another device"
     removed = ""
     if summary.deleted:
-        who = "this device had undone or deleted" if own else "undone or deleted on another device"
+        who = "this device had undone or deleted" if own else f"undone or deleted {origin}"
         removed = f"removed {removed_words(summary)} {who}"
     if summary.added():
         parts = [
@@ -78,8 +82,8 @@ def merge_report(
     if summary.undone:  # added and removed by the same merge: nets to nothing
         were = "was" if summary.undone == 1 else "were"
         lines.append(
-            f"{plural(summary.undone, 'record')} made on {'this' if own else 'another'} device and undone or"
-            f" deleted since {were} left out: neither added nor removed."
+            f"{plural(summary.undone, 'record')} made {origin} and undone or deleted since {were} left out:"
+            " neither added nor removed."
         )
     for title in summary.conflicts:
         lines.append(

@@ -34,11 +34,16 @@ class Missing(NamedTuple):
     # What a merge cannot bring back, of those reviews: (the bank file not on this machine, or "" for
     # questions no bank file holds any more, the reviews, their sessions)
     lost: tuple[tuple[str, int, int], ...] = ()
+    mock_answers: int = 0  # a mock round's answers (the rated ones are among the reviews too)
+    link_changes: int = 0  # stories linked to questions, or unlinked
 
 
 # (field, table, its time column in the stored text form)
 _TIMED = (("story_edits", "story_versions", "saved_at"), ("rehearsals", "rehearsals", "rehearsed_at"),
-          ("fits", "fitted_parameters", "fitted_at"))  # fmt: skip
+          ("fits", "fitted_parameters", "fitted_at"),
+          ("mock_answers", "mock_answers", "answered_at"))  # fmt: skip
+# A story's links made and undone, each by its time (a count of links alone misses an unlink)
+_LINK_CHANGES = (("story_links", "linked_at"), ("story_unlinks", "removed_at"))
 
 
 def missing_from(backup: Path, db_path: Path) -> Missing | None:
@@ -53,6 +58,7 @@ def missing_from(backup: Path, db_path: Path) -> Missing | None:
         con.execute("BEGIN")  # both read as of one moment
         reviews, sessions = _reviews(con)
         found = {field: _newer(con, table, column) for field, table, column in _TIMED}
+        found["link_changes"] = sum(_newer(con, table, column) for table, column in _LINK_CHANGES)
         return Missing(reviews, sessions, **found, marks=_marks(con), lost=_lost(con))
     except sqlite3.Error:
         return None

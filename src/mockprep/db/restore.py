@@ -72,14 +72,25 @@ def running_session(db_path: Path, alive: Callable[[int], bool]) -> tuple[str, i
     if not running:
         return None
     sid, kind, pid = running[0]
-    return f"{'mock round' if kind == 'mock' else 'session'} {sid}", pid
+    return _session_name(sid, kind), pid
+
+
+def _session_name(sid: int, kind: str) -> str:
+    return f"{'mock round' if kind == 'mock' else 'session'} {sid}"
 
 
 def refuse_if_running(db_path: Path, alive: Callable[[int], bool]) -> None:
-    """Raise RestoreRefused naming a session a live process is running on the database."""
-    if found := running_session(db_path, alive):
-        name, pid = found
-        raise RestoreRefused(f"{name} is running (process {pid}); finish or quit it first, then restore")
+    """Raise RestoreRefused naming every session a live process is running on the database."""
+    running = running_sessions(db_path, alive)
+    if len(running) == 1:
+        (sid, kind, pid), it = running[0], "it"
+        said = f"{_session_name(sid, kind)} is running (process {pid})"
+    elif running:
+        named = [f"{_session_name(sid, kind)} (process {pid})" for sid, kind, pid in running]
+        said, it = f"{', '.join(named[:-1])} and {named[-1]} are running", "them"
+    else:
+        return
+    raise RestoreRefused(f"{said}; finish or quit {it} first, then restore")
 
 
 def _keep_damaged(db_path: Path, home: Path, now: datetime, problem: BackupError) -> Path:
