@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import random
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +20,7 @@ from mockprep.core.grading import LexicalGrader
 from mockprep.core.questions import QuestionFilter
 from mockprep.core.settings import DEFAULT_SETTINGS
 from mockprep.db.store import Store
+from mockprep.practice.code_answer import RunStopped
 from mockprep.practice.session import Session, SessionOptions
 from mockprep.services.bank_sync import sync_banks
 from mockprep.services.code_grader import CodeGrader
@@ -240,3 +243,44 @@ def test_quitting_the_buffer_after_a_run_and_e_keeps_the_code_last_run(
     ((answer, runs),) = coding.conn.exec_driver_sql("SELECT answer, code_runs FROM mock_answers").all()
     assert answer_text(answer) == WRONG and runs == 1
     assert summary.kept == 1 and summary.answered == 0
+
+
+LOOPS = "def add_one(x):\n    while True:\n        pass\n"
+
+
+@dataclass
+class WatchingUI(ScriptedUI):
+    """A person at a terminal who sees which test runs, and presses Ctrl-C as the first run's first test
+    starts (the command's handler then raises RunStopped: see test_ctrl_c_while_code_runs_stops_it)."""
+
+    interactive: bool = True
+    seen: list[tuple[int, int | None]] = field(default_factory=list)  # (tests, the test under way) shown
+    started: int = 0  # runs started
+
+    @contextmanager
+    def running_tests(self, tests, countdown=None):
+        self.started += 1
+        first = self.started == 1
+
+        def show(test):
+            self.seen.append((tests, test))
+            if first and test == 0:
+                raise RunStopped
+
+        yield show
+
+
+def test_ctrl_c_while_the_code_runs_stops_the_run_and_goes_back_to_the_code(
+    coding: Store, clock: FakeClock
+) -> None:
+    """Found by an exploratory tester: a looping solution froze the screen for 10 s with no sign of
+    life, and Ctrl-C then ended the whole session. The run shows which test is under way, and Ctrl-C
+    stops the run only: the code is read again from where it was, and the next run counts."""
+    ui = WatchingUI([LOOPS, RIGHT], [Rating.Good], clock=clock, answer_seconds=30)
+    _session(coding, clock, ui)
+    assert any("Run stopped (Ctrl-C)" in notice for notice in ui.notices)
+    assert ui.code_drafts == ["def add_one(x):\n    ...\n", LOOPS]  # back at the code as it was
+    assert [(run.passed, run.total) for run in ui.runs] == [(2, 2)]  # the stopped run is no run
+    assert ui.seen[0] == (2, None) and (2, 0) in ui.seen  # Python starting, then test 1 of 2 under way
+    _rating, _suggested, runs, _result = _stored(coding)
+    assert runs == 1

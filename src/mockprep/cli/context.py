@@ -271,7 +271,8 @@ class signals_interrupt:
     one has taken effect the session is ending, and further signals are not raised again in the middle
     of its closing writes. At a terminal prompt the prompt is asked to end instead of being raised
     into (terminal.input.end_prompt). One that Python could not raise (it arrived inside a finalizer,
-    where exceptions are ignored) is sent again a moment later.
+    where exceptions are ignored) is sent again a moment later. Ctrl-C while the person's code runs
+    stops that run alone (practice.code_answer.RunStopped).
     """
 
     def __enter__(self) -> None:
@@ -293,6 +294,9 @@ class signals_interrupt:
                 return  # the session is already ending
             if defer_while_writing(lambda: interrupt(signum)):
                 return
+            coding = sys.modules.get("mockprep.practice.code_answer")
+            if signum == signal.SIGINT and coding is not None and coding.run_open():
+                raise coding.RunStopped  # the person's code is running: Ctrl-C stops that run alone
             reading = sys.modules.get("mockprep.terminal.input")  # (loaded by a terminal's prompts)
             if reading is not None and reading.prompt_open():
                 if reading.end_prompt(

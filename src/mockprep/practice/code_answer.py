@@ -4,6 +4,7 @@ past the limit the answer is over time, as any answer is."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,20 @@ if TYPE_CHECKING:
     from mockprep.core.timer import Countdown
     from mockprep.practice.ui import PracticeUI
     from mockprep.practice.voice import Voice
+
+
+class RunStopped(Exception):
+    """Ctrl-C while a person's code runs at a terminal: it stops that run only (the command's signal
+    handler raises it where :func:`run_open` says a run may be stopped), not the session."""
+
+
+class _Run:
+    open = False  # a run that Ctrl-C stops on its own is under way (on the main thread)
+
+
+def run_open() -> bool:
+    """Whether Ctrl-C now stops a code run rather than the session."""
+    return _Run.open
 
 
 class CodeAnswer:
@@ -53,28 +68,50 @@ class CodeAnswer:
             )
         code = self._read(spec.starter or "", countdown)
         runs = 0
+        last: tuple[str, Assessment] | None = None  # the code last run, and its assessment
         while code is not None:
             self.draft = code
             overtime = AnswerTiming((self.clock() - self.shown).total_seconds(), self.limit).overtime > 0
-            assessment = self.grader.assess(spec, code, overtime)
+            assessment = self._run(code, overtime, countdown)
+            if assessment is None:  # stopped with Ctrl-C: back to the code, as it was
+                code = self._read(code, countdown)
+                continue
             if assessment.code is None:  # not run (the note says why): the answer is taken as it is
                 if assessment.note and unavailable is None:
                     self.ui.notice(assessment.note)
                 break
             runs += 1
+            last = (code, assessment)
             step = self.ui.after_run(assessment.code, runs, countdown)
             if step is None:  # q: the code and its last run are kept unrated, as Ctrl-C keeps them
                 self.quit_with = self._attempt(code, assessment, runs)
                 return None
             if step == SUBMIT:
                 break
-            ran, code = code, self._read(code, countdown)
-            if code is None:  # q or Ctrl-D in the buffer after e: the code last run is kept, as above
-                self.quit_with = self._attempt(ran, assessment, runs)
-                return None
-        if code is None:
+            code = self._read(code, countdown)
+        if code is None:  # q or Ctrl-D in the buffer: the code last run is kept, as above
+            self.quit_with = None if last is None else self._attempt(*last, runs)
             return None
         return self._attempt(code, assessment, runs)
+
+    def _run(self, code: str, overtime: bool, countdown: Countdown | None) -> Assessment | None:
+        """The code's assessment, the UI showing which test runs meanwhile; None when Ctrl-C stopped the
+        run at a terminal (said there)."""
+        spec = self.record.question.spec
+        showing = getattr(self.ui, "running_tests", None)
+        watched = getattr(self.grader, "watched", None)
+        with ExitStack() as stack:
+            if showing is not None and watched is not None:
+                stack.enter_context(watched(stack.enter_context(showing(len(spec.tests or ()), countdown))))
+            try:
+                _Run.open = bool(getattr(self.ui, "interactive", False))
+                return self.grader.assess(spec, code, overtime)
+            except RunStopped:
+                pass
+            finally:
+                _Run.open = False
+        self.ui.notice("Run stopped (Ctrl-C). Your code is as it was; Ctrl-C again here ends the session.")
+        return None
 
     def _read(self, draft: str, countdown: Countdown | None) -> str | None:
         """The code, without a Markdown fence around it (piped code with empty lines comes fenced; a

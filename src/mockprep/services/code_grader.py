@@ -3,6 +3,7 @@ the grader it wraps. The command layer plugs it in where it builds the grader.""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from mockprep.core.code_format import missing_text, strip_fences
@@ -12,6 +13,8 @@ from mockprep.core.kinds import kind_of
 from mockprep.services.code_runner import CodeRunner, RunnerUnavailable
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from mockprep.core.grading import Grader
     from mockprep.core.questions import QuestionSpec
 
@@ -29,6 +32,16 @@ class CodeGrader:
         prepare = getattr(self.fallback, "prepare", None)
         if prepare is not None:
             prepare()
+
+    @contextmanager
+    def watched(self, progress: Callable[[int | None], None]) -> Iterator[None]:
+        """While it lasts, ``progress`` hears the index of the test a run is on (None while it starts),
+        many times a second."""
+        self.runner.watch = progress
+        try:
+            yield
+        finally:
+            self.runner.watch = None
 
     def unavailable(self, spec: QuestionSpec) -> str | None:
         """Why this question cannot be asked here (a code question whose requirements are missing)."""

@@ -27,6 +27,8 @@ from mockprep.core.code_format import allowed_imports, called_names
 from mockprep.core.code_results import CodeRun, TestOutcome, TestStatus
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mockprep.core.questions import QuestionSpec
     from mockprep.core.settings import Settings
 
@@ -69,6 +71,8 @@ class CodeRunner:
         self.limits = limits
         self.python = python or sys.executable
         self._installed: dict[str, bool] = {}
+        # told, while code runs, the index of the test it is on (None: its interpreter is starting)
+        self.watch: Callable[[int | None], None] | None = None
 
     def missing(self, spec: QuestionSpec) -> list[str]:
         """The question's requirements that are not installed for the interpreter that runs it."""
@@ -203,6 +207,8 @@ class CodeRunner:
                     pass
                 if reader.read():
                     step_began = time.monotonic()
+                if self.watch is not None:
+                    self.watch(reader.test)
                 now = time.monotonic()
                 allowed = self.limits.test_seconds + GRACE_SECONDS + (START_SECONDS if reader.fresh else 0)
                 if now - step_began > allowed:
@@ -301,6 +307,7 @@ class _Events:
         self.buffer = b""
         self.events: list[dict[str, Any]] = []
         self.fresh = True  # nothing read yet: the interpreter is still starting
+        self.test: int | None = None  # the test the child is on (its last "start")
 
     def read(self) -> bool:
         """Read what is new; True when a step (a load or a test) began or ended."""
@@ -311,6 +318,8 @@ class _Events:
                 self.events.append(json.loads(line))
             except ValueError:
                 continue  # the code wrote into the results file: ignore what is not ours
+            if isinstance(self.events[-1], dict) and self.events[-1].get("event") == "start":
+                self.test = self.events[-1].get("test")
         if lines:
             self.fresh = False
         return bool(lines)

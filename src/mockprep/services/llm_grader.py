@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -100,6 +101,10 @@ class ModelGrader:
         prepare = getattr(self.offline, "prepare", None)
         if prepare is not None:
             prepare()
+
+    def watched(self, progress: Callable[[int | None], None]) -> AbstractContextManager[None]:
+        """The offline grader's (a code run's progress), or nothing to watch."""
+        return getattr(self.offline, "watched", lambda _progress: nullcontext())(progress)
 
     def call(self, request: object) -> ModelCall:
         if self._clock is None:

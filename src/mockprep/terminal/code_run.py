@@ -5,6 +5,7 @@ none reaches the terminal and the person debugging sees what was printed."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich.console import Group
@@ -15,12 +16,17 @@ from mockprep.core.code_format import example_text, visible_tests
 from mockprep.core.code_results import TestStatus
 from mockprep.core.sanitize import visible
 from mockprep.terminal.console import Indented, safe
+from mockprep.terminal.glyphs import fitted
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from collections.abc import Callable, Iterator
+    from datetime import datetime
+
+    from rich.console import Console, RenderableType
 
     from mockprep.core.code_results import CodeRun, TestOutcome
     from mockprep.core.questions import QuestionSpec
+    from mockprep.core.timer import Countdown
 
 MARKS = {
     TestStatus.PASSED: ("✓", "green"),
@@ -155,3 +161,34 @@ def solution_panel(spec: QuestionSpec) -> RenderableType:
     """The reference solution, revealed after the attempt."""
     body = Group(*(safe(line) for line in (spec.solution or "").strip("\n").splitlines()))
     return Panel(body, title="Reference solution", title_align="left", border_style="green", padding=(0, 1))
+
+
+@contextmanager
+def running_line(
+    console: Console, tests: int, countdown: Countdown | None, clock: Callable[[], datetime] | None
+) -> Iterator[Callable[[int | None], None]]:
+    """While the code runs at a terminal: one line saying which test runs, with the question's clock,
+    redrawn in place when it changes (``Running test 2 of 4... ⏱ 3:12 left of 5:00``), and cleared
+    after. What it yields is told the index of the test under way (None: Python is starting)."""
+    stream = console.file
+    if not console.is_terminal:
+        yield lambda _test: None
+        return
+    drawn = [""]
+
+    def show(test: int | None) -> None:
+        what = "Starting Python..." if test is None else f"Running test {test + 1} of {tests}..."
+        if countdown is not None and clock is not None:
+            what += f"  ⏱ {countdown.label(clock())}"
+        line = fitted(f"{what}  (Ctrl-C stops the run)", console.encoding)[: max(console.width - 1, 1)]
+        if line != drawn[0]:
+            drawn[0] = line
+            stream.write(f"\r\x1b[2K{line}")
+            stream.flush()
+
+    try:
+        yield show
+    finally:
+        if drawn[0]:
+            stream.write("\r\x1b[2K")
+            stream.flush()

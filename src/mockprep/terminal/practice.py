@@ -219,6 +219,14 @@ class TerminalUI:
             keys = "Enter to submit, e to edit, " + ("o to see the output whole, " if whole else "")
             self.console.print(Text(f"Type {keys}or q to quit.", style="yellow"))
 
+    def running_tests(
+        self, tests: int, countdown: Countdown | None = None
+    ) -> AbstractContextManager[Callable[[int | None], None]]:
+        """While code runs: which test is under way, with the clock, on one line redrawn in place."""
+        from mockprep.terminal.code_run import running_line
+
+        return running_line(self.console, tests, countdown, getattr(self.read_line, "clock", None))
+
     def show_spoken(self, spoken: SpokenAnswer, limit: float | None, timed: float | None = None) -> None:
         from mockprep.terminal.voice import render_spoken  # spoken answers only
 
