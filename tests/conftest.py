@@ -12,6 +12,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings
+
+# Speed is measured in benchmarks/, not in unit tests: hypothesis's 200 ms deadline per example failed
+# tests that are right (story checks of 8,000-word drafts) whenever the machine was busy.
+settings.register_profile("mockprep", deadline=None)
+settings.load_profile("mockprep")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
