@@ -96,3 +96,23 @@ def test_a_sync_runs_new_code_questions_for_a_few_seconds_at_most(step: float, t
         [left] = warnings
         assert str(left).startswith(f"{path}: {4 - run} more new or changed code question")
         assert f"mockprep bank validate {path} runs every one" in str(left)
+
+
+def test_a_merge_that_registers_a_code_bank_runs_none_of_its_code(
+    store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`import --merge` registers the bank files the merged file had (services/merge_banks.py): that
+    runs no code (found by an independent review: it ran every solution, 31 s for a looping one, and
+    threw the warnings away)."""
+    from datetime import UTC, datetime
+
+    from mockprep.services.merge_banks import register_sources
+
+    path = tmp_path / "coding.toml"
+    path.write_text(BROKEN_REFERENCE, encoding="utf-8")
+    ran = _runs(monkeypatch)
+    doc = {"banks": [{"id": "coding", "source": str(path)}], "bank_sources": [{"path": str(path)}]}
+    merged = register_sources(store, doc, datetime(2026, 1, 5, tzinfo=UTC))
+    assert merged.added == [path] and merged.problems == []
+    assert store.banks.active_questions("coding") == 1
+    assert ran == []

@@ -170,7 +170,7 @@ def _add(target: Path, bank_id: str, history: dict, dues: dict) -> None:
     try:
         info = store.banks.get(bank_id)
         existed = info is not None and not info.removed
-        report = add_path(store, target, utc_now(), running_code)
+        report = add_path(store, target, utc_now(), running_code, run_code=True)
         for problem in report.problems:
             typer.echo(plain(f"warning: {problem}"), err=True)
         tell_sync(report.sync.changed)

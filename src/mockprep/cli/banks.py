@@ -167,7 +167,7 @@ def bank_add(
             row = store.banks.get(str(path))
             if row is None or not row.removed:
                 raise UserError(f"{path}: no such file or folder")
-            restored = restore_bank(store, row.id, utc_now())
+            restored = restore_bank(store, row.id, utc_now(), running_code)
             _warn(restored.problems)
             tell_sync(restored.changed)
             count = store.banks.active_questions(row.id)
@@ -175,7 +175,7 @@ def bank_add(
             typer.echo(plain(f"Restored bank {row.id!r} with {_plural(count, 'question')}{gone}."))
             return
         try:
-            report = add_path(store, path, utc_now(), running_code)
+            report = add_path(store, path, utc_now(), running_code, run_code=True)
         except BankError as exc:
             if _importable(path):  # (its TOML errors would only say it is not TOML)
                 raise UserError(
@@ -264,7 +264,7 @@ def bank_sync() -> None:
 
     store = open_store(sync=False)
     try:
-        report = sync_banks(store, utc_now(), running_code)
+        report = sync_banks(store, utc_now(), running_code, run_code=True)
     finally:
         store.close()
     _warn(report.problems)

@@ -166,7 +166,7 @@ def open_store(sync: bool = True) -> Store:
     if sync:
         from mockprep.services.bank_sync import sync_banks
 
-        report = sync_banks(store, utc_now(), running_code)
+        report = sync_banks(store, utc_now(), running_code, run_code=True)
         for problem in report.problems:
             warn(str(problem))
         if report.changed:

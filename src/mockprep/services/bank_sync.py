@@ -105,32 +105,43 @@ def _files_under(root: Path) -> list[tuple[str, Path]]:
     return [(str(p), p) for p in bank_files(root)]
 
 
-def sync_banks(store: Store, now: datetime, running: Callable[[str], None] | None = None) -> SyncReport:
-    """Bring every bank in ``store`` in line with the files that hold it. The solutions of the code
-    questions it added or changed in the person's own banks are run then (``running`` hears each file
-    first), and what they get wrong is among the report's problems: they are asked all the same."""
+def sync_banks(
+    store: Store, now: datetime, running: Callable[[str], None] | None = None, *, run_code: bool = False
+) -> SyncReport:
+    """Bring every bank in ``store`` in line with the files that hold it. With ``run_code`` (the
+    commands a person reads the warnings of) the solutions of the code questions it added or changed in
+    the person's own banks are run then (``running`` hears each file first), and what they get wrong is
+    among the report's problems: they are asked all the same. Without it no code runs."""
     states = store.banks.states()
     scan = _scan(_all_files(store), states, store.banks.file_stamps(), now)
-    return _run_new_code(store, _apply(store, scan, states, now), running)
+    return _run_new_code(store, _apply(store, scan, states, now), running, run_code)
 
 
 def add_path(
-    store: Store, path: Path, now: datetime, running: Callable[[str], None] | None = None
+    store: Store,
+    path: Path,
+    now: datetime,
+    running: Callable[[str], None] | None = None,
+    *,
+    run_code: bool = False,
 ) -> AddReport:
     """Register a bank file or folder and sync it; raise :class:`BankError` and change nothing when
-    a file under it is invalid or holds a bank id another live file already holds. New and changed
-    code questions are run as :func:`sync_banks` runs them."""
+    a file under it is invalid or holds a bank id another live file already holds. With ``run_code``
+    new and changed code questions are run as :func:`sync_banks` runs them."""
     # One write transaction from the first read: another `bank add` or `bank import --add` of the same
     # bank waits for it and then sees its registration (two at once registered one bank twice).
     with store.write():
         report = _add_path(store, path, now)
-    _run_new_code(store, report.sync, running)  # (not while holding the database: it takes seconds)
+    _run_new_code(store, report.sync, running, run_code)  # (not while holding the database: it takes seconds)
     return report
 
 
-def _run_new_code(store: Store, report: SyncReport, running: Callable[[str], None] | None) -> SyncReport:
-    """The report, with what running its new and changed code questions found among its problems."""
-    if report.new_code:
+def _run_new_code(
+    store: Store, report: SyncReport, running: Callable[[str], None] | None, run_code: bool
+) -> SyncReport:
+    """The report, with what running its new and changed code questions found among its problems
+    (an import or merge that registers a bank runs no code: ``run_code`` is False then)."""
+    if report.new_code and run_code:
         from mockprep.services.code_checks import check_new_code
 
         report.problems += check_new_code(report.new_code, store.settings, running)
@@ -170,10 +181,12 @@ def _add_path(store: Store, path: Path, now: datetime) -> AddReport:
     return AddReport(banks, covered_by, brought_back, report)
 
 
-def restore_bank(store: Store, bank_id: str, now: datetime) -> SyncReport:
-    """Bring back a removed bank (``bank add ID``) and sync it."""
+def restore_bank(
+    store: Store, bank_id: str, now: datetime, running: Callable[[str], None] | None = None
+) -> SyncReport:
+    """Bring back a removed bank (``bank add ID``) and sync it, running new code as ``bank add`` does."""
     store.banks.set_removed(bank_id, False)
-    return sync_banks(store, now)
+    return sync_banks(store, now, running, run_code=True)
 
 
 def _all_files(store: Store) -> list[tuple[str, Path]]:
