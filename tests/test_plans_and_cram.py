@@ -19,6 +19,7 @@ from mockprep.core.questions import QuestionFilter
 from mockprep.core.settings import DEFAULT_SETTINGS
 from mockprep.core.stats import StatsFilter
 from mockprep.db.store import Store
+from mockprep.practice.drill_buried import buried_text
 from mockprep.practice.session import Session, SessionOptions
 from mockprep.services.bank_sync import sync_banks
 from tests.conftest import FakeClock, ScriptedUI, db_rows, write_bank
@@ -314,7 +315,7 @@ def test_a_drill_leaves_buried_questions_out_until_the_bury_ends(big: Store, clo
     summary, ui = drill(big, clock, Rating.Good, flagged=True)
     assert ui.shown == ["big/q2"] and summary.answered == 1
     assert (
-        "Left out: 1 question buried until tomorrow (mockprep question unbury KEY asks one today)."
+        "Left out: big/q1, buried until tomorrow (mockprep question unbury big/q1 asks it today)."
         in ui.notices
     )
     summary, ui = drill(big, clock, Rating.Good, cram=True)
@@ -323,8 +324,8 @@ def test_a_drill_leaves_buried_questions_out_until_the_bury_ends(big: Store, clo
     summary, ui = drill(big, clock, Rating.Good, flagged=True)
     assert summary.answered == 0
     assert summary.nothing == (
-        "the 2 questions this drill selects are buried until tomorrow (mockprep question unbury KEY asks"
-        " one today)"
+        "the 2 questions this drill would ask are buried until tomorrow, big/q1, big/q2 (mockprep question"
+        " unbury KEY asks one today)"
     )
     clock.advance(hours=13)  # the bury is over: asked again
     summary, ui = drill(big, clock, Rating.Good, flagged=True)
@@ -363,3 +364,67 @@ def test_failed_since_a_day_to_come_is_refused(cli, cli_clock) -> None:
     )
     assert len(result.stderr.strip().splitlines()) == 1
     assert cli("session", "--failed-since", f"{today}").exit_code == 0  # today's is a past day's start
+
+
+@pytest.mark.parametrize(
+    ("weakest", "bury"),
+    [
+        (1, (0, 1, 2, 3, 4)),
+        (1, (1, 2, 3, 4, 5)),
+        (2, (1, 3)),
+        (3, (0, 1, 2, 3, 4)),
+        (4, (0,)),
+        (2, (0, 1, 2)),
+    ],
+)
+def test_weakest_counts_and_names_only_the_buried_questions_it_would_have_asked(
+    big: Store, clock: FakeClock, weakest: int, bury: tuple[int, ...]
+) -> None:
+    """Found by an independent review: `--weakest 1` said "Left out: 6 questions buried" when it would
+    have asked one of them at most, and named none. The notice counts the buried questions among the N
+    weakest (burying ignored) and names them; a drill that has nothing else to ask says the same."""
+    drill(big, clock, Rating.Easy, replace(DEFAULT_SETTINGS, daily_new=3), limit=3)
+    clock.advance(days=1)
+    drill(big, clock, Rating.Hard, replace(DEFAULT_SETTINGS, daily_new=3), limit=3)
+    clock.advance(days=2)
+    _summary, ui = drill(big, clock, Rating.Good, weakest=30)
+    everything = ui.shown  # the six studied questions, weakest first (a drill leaves schedules alone)
+    assert len(everything) == 6
+    ids = dict(big.conn.exec_driver_sql("SELECT key, id FROM questions WHERE bank_id = 'big'").all())
+    for i in bury:
+        big.cards.set_buried(ids[everything[i]], clock.now + timedelta(hours=12), clock.now)
+    would_ask = everything[:weakest]
+    left_out = [key for key in would_ask if everything.index(key) in bury]
+    summary, ui = drill(big, clock, Rating.Good, weakest=weakest)
+    assert ui.shown == [key for i, key in enumerate(everything) if i not in bury][:weakest]
+    notes = [n for n in ui.notices if "buried" in n]
+    if not ui.shown:
+        assert not notes and left_out
+        assert summary.nothing.startswith(
+            f"the one question this drill would ask, {left_out[0]}, is buried until tomorrow"
+            if len(left_out) == 1
+            else f"the {len(left_out)} questions this drill would ask are buried until tomorrow, "
+        )
+    elif not left_out:
+        assert notes == []
+    elif len(left_out) == 1:
+        assert notes == [
+            f"Left out: {left_out[0]}, buried until tomorrow (mockprep question unbury {left_out[0]}"
+            " asks it today)."
+        ]
+    else:
+        assert notes == [
+            f"Left out: {len(left_out)} questions buried until tomorrow, {', '.join(left_out)}"
+            " (mockprep question unbury KEY asks one today)."
+        ]
+
+
+def test_a_long_list_of_buried_questions_names_the_command_that_lists_them() -> None:
+    keys = [f"big/q{i}" for i in range(1, 7)]
+    assert buried_text(keys) == (
+        "Left out: 6 questions buried until tomorrow, big/q1, big/q2, big/q3, 3 more (mockprep question"
+        " unbury KEY asks one today; mockprep question list --buried lists them)."
+    )
+    assert buried_text(keys[:4]).startswith(
+        "Left out: 4 questions buried until tomorrow, big/q1, big/q2, big/q3, big/q4 ("
+    )

@@ -57,19 +57,21 @@ class Drills:
             for r in self.store.conn.execute(stmt, params)
         ]
 
-    def count_buried(
-        self, flt: QuestionFilter, flagged: bool, failed_since: datetime | None, now: datetime, studied: bool
-    ) -> int:
-        """The questions :meth:`cards` would select but for being buried at ``now`` (``studied``: only
-        those answered before)."""
+    def buried(
+        self, flt: QuestionFilter, flagged: bool, failed_since: datetime | None, now: datetime
+    ) -> list[tuple[int, str, Card | None]]:
+        """The questions :meth:`cards` would select but for being buried at ``now``: id, key and card
+        (None: never answered)."""
         where, params = self._where(flt, flagged, failed_since)
-        if studied:
-            where += " AND c.last_review IS NOT NULL"
         stmt = text(
-            "SELECT COUNT(*) FROM questions q JOIN banks b ON b.id = q.bank_id"
-            f" JOIN cards c ON c.question_id = q.id WHERE {where} AND NOT {NOT_BURIED_AT}"
+            "SELECT q.id AS question_id, q.key, c.state, c.step, c.stability, c.difficulty, c.due,"
+            " c.last_review FROM questions q JOIN banks b ON b.id = q.bank_id"
+            f" JOIN cards c ON c.question_id = q.id WHERE {where} AND NOT {NOT_BURIED_AT} ORDER BY q.id"
         )
-        return self.store.conn.execute(stmt, {**params, "now": db_time(now)}).scalar_one()
+        return [
+            (r.question_id, r.key, card_from_row(r) if r.last_review else None)
+            for r in self.store.conn.execute(stmt, {**params, "now": db_time(now)})
+        ]
 
     @staticmethod
     def _where(

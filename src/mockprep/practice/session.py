@@ -22,6 +22,7 @@ from mockprep.core.scheduler import CardState, DueCard, card_state, queue_order
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import SessionPlan, TimeStop, first_fitting, fitting, median_shares, time_limit
 from mockprep.liveness import process_alive
+from mockprep.practice.drill_buried import buried_keys, buried_text
 from mockprep.practice.pipeline import Clock, Pipeline, SessionInterrupted
 from mockprep.practice.plans import plan_quotas, scheduler_params, todays_new
 from mockprep.practice.session_end import close_session
@@ -71,17 +72,8 @@ class SessionOptions:
         return self.cram or self.weakest is not None or self.failed_since is not None or self.flagged
 
 
-UNBURY_HINT = "mockprep question unbury KEY asks one today"
-
-
-def buried_text(count: int) -> str:
-    """What a drill says of the questions it leaves out as buried (a bury is "not today", drills too)."""
-    which = "1 question" if count == 1 else f"{count} questions"
-    return f"Left out: {which} buried until tomorrow ({UNBURY_HINT})."
-
-
 def nothing_selected(
-    o: SessionOptions, count_selected: Callable[[QuestionFilter], int], buried: int = 0
+    o: SessionOptions, count_selected: Callable[[QuestionFilter], int], buried: list[str] | None = None
 ) -> str | None:
     """Why an empty run had nothing to ask when its drill or its selection holds no question."""
     chosen = filter_options(o.filter)
@@ -89,12 +81,7 @@ def nothing_selected(
         return f"no question matches {chosen}"
     scope = " in this selection" if chosen else ""
     if o.drill and buried:
-        which = (
-            "the 1 question this drill selects is"
-            if buried == 1
-            else f"the {buried} questions this drill selects are"
-        )
-        return f"{which} buried until tomorrow ({UNBURY_HINT})"
+        return buried_text(buried, left_out=False)
     if o.flagged and o.failed_since is None and o.weakest is None:
         return f"no question{scope} is flagged (f at a rating prompt, or mockprep question flag KEY)"
     noun = "flagged question" if o.flagged else "question"  # (the drill options narrow one another)
@@ -139,7 +126,7 @@ class Session:
         )
         self._drill: list[DueCard] = []  # a drill's questions not asked yet, in order
         self._new_queue: list[int] = []
-        self._drill_buried = 0  # ... and how many it leaves out as buried
+        self._drill_buried: list[str] = []  # ... and the keys of those it leaves out as buried
         self._new_left = 0
         self._daily_limit = settings.daily_new  # today's new questions for the selection (_plan_new)
         self._new_by_plan = False  # ... more than the limit, for an interview plan's pace
@@ -185,12 +172,12 @@ class Session:
         """A drill's questions, weakest first: lowest predicted recall now (new ones count as 0)."""
         o = self.options
         found = self.store.drills.cards(o.filter, o.flagged, o.failed_since, now)
-        self._drill_buried = self.store.drills.count_buried(
-            o.filter, o.flagged, o.failed_since, now, studied=o.weakest is not None
-        )
+        params = scheduler_params(self.store, self.settings)
         if o.weakest is not None:
             found = [(qid, card) for qid, card in found if card is not None]
-        order = weakest_first(found, scheduler_params(self.store, self.settings), now)
+        buried = self.store.drills.buried(o.filter, o.flagged, o.failed_since, now)
+        self._drill_buried = buried_keys(buried, found, o.weakest, params, now)
+        order = weakest_first(found, params, now)
         if o.weakest is not None:
             order = order[: o.weakest]
         cards = dict(found)
