@@ -108,3 +108,93 @@ def test_a_list_item_the_order_does_not_call_for_stays_a_line_of_its_part(
 def test_a_list_item_label_after_the_result_starts_the_reflection() -> None:
     draft = parse_markdown("Situation: a\nTask: b\nAction: I did.\nResult: 3x\n- Lessons learned: test first")
     assert (draft.result, draft.reflection) == ("3x", "test first")
+
+
+# Found by an independent review: a bullet using a later part's synonym early in a part ("- Impact:"
+# under "Situation:") started that part and took in the list-item labels below it as its lines.
+_REVIEW_DRAFTS = [
+    (
+        "Title: Fraud false positives\nSituation: I was the ML engineer on the payments fraud team.\n"
+        "- Impact: about 3% of good customers were blocked every week.\n- Team: four engineers.\n"
+        "- Task: I had to cut false positives.\n- Action: I added device features and retrained.\n"
+        "- Result: false positives fell from 3% to 1.1%.",
+        "I was the ML engineer on the payments fraud team.\n"
+        "- Impact: about 3% of good customers were blocked every week.\n- Team: four engineers.",
+        "I had to cut false positives.",
+        "I added device features and retrained.",
+        "false positives fell from 3% to 1.1%.",
+    ),
+    (
+        "Title: Manual retraining\nSituation: Our forecasts drifted.\n"
+        "- Approach: the old team retrained by hand.\n- Task: I was asked to make retraining weekly.\n"
+        "- Action: I wrote a pipeline with data checks.\n- Result: holiday error dropped by a fifth.",
+        "Our forecasts drifted.\n- Approach: the old team retrained by hand.",
+        "I was asked to make retraining weekly.",
+        "I wrote a pipeline with data checks.",
+        "holiday error dropped by a fifth.",
+    ),
+    (
+        "Title: Cost\nSituation: Our inference bill tripled.\nTask: Cut it by half.\n"
+        "- Impact: finance would freeze hiring otherwise.\n- Action: I moved the batch jobs to spot.\n"
+        "- Result: the bill fell 55%.",
+        "Our inference bill tripled.",
+        "Cut it by half.\n- Impact: finance would freeze hiring otherwise.",
+        "I moved the batch jobs to spot.",
+        "the bill fell 55%.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "situation", "task", "action", "result"),
+    _REVIEW_DRAFTS,
+    ids=["impact-in-situation", "approach-in-situation", "impact-in-task"],
+)
+def test_a_bullet_with_a_later_parts_synonym_leaves_the_labels_below_it_their_parts(
+    text: str, situation: str, task: str, action: str, result: str
+) -> None:
+    draft = parse_markdown(text)
+    assert (draft.situation, draft.task, draft.action, draft.result) == (situation, task, action, result)
+    assert "No Action yet" not in " ".join(check_story(draft).advice)
+
+
+_OWN_NAMES = {
+    "task": ("Task", "Tasks"),
+    "action": ("Action", "Actions"),
+    "result": ("Result", "Results"),
+    "reflection": ("Reflection",),
+}
+_BULLET_SYNONYMS = ("Context", "Background", "Goal", "Objective", "Approach", "Outcome", "Impact")
+_LIST_STYLES = [style for style in _STYLES if style[0] in "-*+0123456789"]
+_PLAIN_STYLES = [style for style in _STYLES if style not in _LIST_STYLES]
+
+
+@st.composite
+def _mixed_story_with_bullets(draw: st.DrawFn) -> tuple[str, dict[str, str]]:
+    """A plain Situation label, then each part labelled plainly or as a list item by its own name, and
+    in any part a bullet named by some part's synonym: a line of that part."""
+    parts = [*REQUIRED_PARTS, *(["reflection"] if draw(st.booleans()) else [])]
+    lines, texts = [], {}
+    for part in parts:
+        if part == "situation" or draw(st.booleans()):
+            name, style = draw(st.sampled_from(_SYNONYMS[part])), draw(st.sampled_from(_PLAIN_STYLES))
+            if part == "reflection":
+                style = style.replace("{letter}", "{name}")
+        else:
+            name, style = draw(st.sampled_from(_OWN_NAMES[part])), draw(st.sampled_from(_LIST_STYLES))
+        texts[part] = " ".join(draw(_TEXT).split())
+        lines.append(style.format(name=name, upper=name.upper(), letter=part[0].upper(), text=texts[part]))
+        if draw(st.booleans()):
+            bullet = f"- {draw(st.sampled_from(_BULLET_SYNONYMS))}: {' '.join(draw(_TEXT).split())}"
+            lines.append(bullet)
+            texts[part] += "\n" + bullet
+    return "\n".join(lines), texts
+
+
+@given(_mixed_story_with_bullets())
+def test_bullets_named_by_synonyms_stay_in_their_part_whatever_labels_follow(
+    story: tuple[str, dict[str, str]],
+) -> None:
+    text, texts = story
+    draft = parse_markdown(text)
+    assert {part: getattr(draft, part) for part in texts} == texts, text

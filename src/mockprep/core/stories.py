@@ -231,7 +231,7 @@ def parse_markdown(text: str) -> StoryDraft:
     ...", "- Action:", "3. Result:", "S:" in capitals) starts that part, the rest of the line its first
     text; so does a line that is only a part's name ("Results", "**Action**"). In a story whose first
     label is no list item, a label written as a list item inside an open part starts its part only
-    where the order of STAR calls for it (:func:`_list_label_starts`): "- Action - ..." after
+    where the order of STAR calls for it (:func:`_list_labels_starting`): "- Action - ..." after
     "**Task:** ..." does, "- Background: I read ..." under "Action:" is a line of the Action.
     A "Title: ..." line before the first part names the story, and a "Competencies:" line may be in
     bold or a list item. Where part headings exist, they alone split the story and such lines stay
@@ -249,7 +249,7 @@ def parse_markdown(text: str) -> StoryDraft:
     # "- Background: I read ..."): there a label written as a list item is a line of the open part,
     # unless STAR's order calls for its part ("**Task:** ...", then "- Action - ...").
     plain_labels = next((not _LIST_MARKER.match(line) for line in lines if label_of(line)), False)
-    later = _next_plain_labels(lines) if labelled and plain_labels else []
+    starting = _list_labels_starting(lines) if labelled and plain_labels else set()
     for number, line in enumerate(lines):
         heading = _HEADING.match(line)
         # the title: a level-one heading first, or the first heading of any level that names no part
@@ -265,7 +265,7 @@ def parse_markdown(text: str) -> StoryDraft:
         part = _part_named(heading.group(2)) if heading else None
         label = label_of(line) if part is None and labelled else None
         if label and plain_labels and current is not None and _LIST_MARKER.match(line):
-            label = label if _list_label_starts(label[0], current, later[number]) else None
+            label = label if number in starting else None
         if label:
             part, line = label
             if bodies[part]:
@@ -347,32 +347,65 @@ def split_stories(text: str) -> list[str]:
     ]
 
 
-def _list_label_starts(part: str, current: str, next_plain: str | None) -> bool:
-    """Whether a label written as a list item, in a story whose labels are not, starts ``part`` while
-    ``current`` is open, rather than being a line of it; ``next_plain`` is the part the next unbulleted
-    label below starts (None if none follows).
+def _list_labels_starting(lines: list[str]) -> set[int]:
+    """The lines whose label, written as a list item in a story whose first label is not, starts its
+    part rather than being a line of the part open above it.
 
-    It does when ``part`` comes later in STAR order than ``current`` and before ``next_plain``:
-    "Situation: ...", "**Task:** ...", "- Action - ...", "R: ..." is four parts, as people mix styles
-    (the Action was read as Task's, found by an exploratory tester). Where the order does not call for
-    it, it is a list in the open part: an earlier part ("- Background: I read the reports" under
-    "Action:"), the open part itself ("- Approach: ..."), a part a later plain label starts ("- Goal:
-    p99 under 100 ms" under "Situation:", with "Task:" below) or the Reflection, under any part but the
-    Result ("- Learning: ..." in an Action: a step, not a lesson learned)."""
+    The list-item labels between two unbulleted ones are weighed together: those that start parts are
+    the longest run in STAR order after the part the unbulleted label above starts and before the one
+    the next starts (the Reflection only after the Result), preferring a part's own name ("Task",
+    "A") over a synonym ("Goal", "Approach"), then the earlier line. So "Situation: ...", "**Task:**
+    ...", "- Action - ...", "R: ..." is four parts (the Action was read as Task's, found by an
+    exploratory tester), and a bullet that uses a later part's synonym ("- Impact: 3% of customers
+    blocked" under "Situation:", with "- Task:", "- Action:", "- Result:" below) stays a line of its
+    part instead of taking in the labels after it (found by an independent review). An earlier part
+    ("- Background: I read the reports" under "Action:"), the open part itself ("- Approach: ..."), a
+    part a later plain label starts ("- Goal: ..." under "Situation:", with "Task:" below) and a
+    Reflection before the Result ("- Learning: ..." in an Action: a step) stay lines of the open part."""
+    starting: set[int] = set()
+    current: str | None = None
+    run: list[tuple[int, str, bool]] = []  # (line, part, written with the part's own name)
+    for number, line in enumerate(lines):
+        if not (label := label_of(line)):
+            continue
+        if _LIST_MARKER.match(line):
+            run.append((number, label[0], _own_name(line, label[0])))
+            continue
+        if current is not None:
+            starting |= _longest_run(run, current, label[0])
+        current, run = label[0], []
+    if current is not None:
+        starting |= _longest_run(run, current, None)
+    return starting
+
+
+def _longest_run(labels: list[tuple[int, str, bool]], current: str, next_plain: str | None) -> set[int]:
+    """The lines of the best chain of ``labels`` in STAR order between ``current`` and ``next_plain``
+    (see :func:`_list_labels_starting`): most labels, then most own names, then the earliest."""
     order = PARTS.index
-    if order(part) <= order(current) or (part == "reflection" and current != "result"):
-        return False
-    return next_plain is None or order(part) < order(next_plain)
+    high = order(next_plain) if next_plain else len(PARTS)
+
+    def follows(part: str, before: str) -> bool:
+        return order(part) > order(before) and (part != "reflection" or before == "result")
+
+    # heads[part]: the best chain among the labels below whose first label is of that part,
+    # as (labels, own names, -first line, lines) so that max() picks it
+    heads: dict[str, tuple[int, int, int, tuple[int, ...]]] = {}
+    for number, part, own in reversed(labels):
+        if not order(current) < order(part) < high:
+            continue
+        tail = max((c for p, c in heads.items() if follows(p, part)), default=(0, 0, 0, ()))
+        chain = (tail[0] + 1, tail[1] + own, -number, (number, *tail[3]))
+        heads[part] = max(heads.get(part, chain), chain)
+    best = max((c for p, c in heads.items() if follows(p, current)), default=(0, 0, 0, ()))
+    return set(best[3])
 
 
-def _next_plain_labels(lines: list[str]) -> list[str | None]:
-    """For each line, the part the first unbulleted label after it starts (None if none does)."""
-    found: list[str | None] = [None] * len(lines)
-    for number in range(len(lines) - 1, 0, -1):
-        label = label_of(lines[number])
-        plain = label[0] if label and not _LIST_MARKER.match(lines[number]) else None
-        found[number - 1] = plain or found[number]
-    return found
+def _own_name(line: str, part: str) -> bool:
+    """Whether a label line names ``part`` by its own name or letter ("- Tasks:", "- **A:**"), not a
+    synonym ("- Goal:")."""
+    name = line[_BULLET.match(line).end() :].lstrip("*_ \t").lower()  # type: ignore[union-attr]
+    return name.startswith(part) or (name[:1] == part[0] and not name[1:2].isalpha())
 
 
 def _strip_comments(text: str) -> str:
