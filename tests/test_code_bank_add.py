@@ -28,9 +28,9 @@ def _runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     ran: list[str] = []
     real = CodeRunner.run_programs
 
-    def counted(self: CodeRunner, spec, programs):  # type: ignore[no-untyped-def]
+    def counted(self: CodeRunner, spec, programs, **options):  # type: ignore[no-untyped-def]
         ran.append(spec.id)
-        return real(self, spec, programs)
+        return real(self, spec, programs, **options)
 
     monkeypatch.setattr(CodeRunner, "run_programs", counted)
     return ran
@@ -116,3 +116,54 @@ def test_a_merge_that_registers_a_code_bank_runs_none_of_its_code(
     assert merged.added == [path] and merged.problems == []
     assert store.banks.active_questions("coding") == 1
     assert ran == []
+
+
+LOOPING = BANK.replace("    return x + 1\n", "    while True:\n        pass\n", 1).replace(
+    "    return x\n", "    while True:\n        pass\n"
+)  # its reference and its wrong solution loop: each test would run out of its 5 s
+
+
+def test_a_looping_question_stops_when_the_syncs_seconds_are_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sync's time for running solutions bounds each run, not only the start of the next question
+    (found by an independent review: a question whose reference and two wrong solutions loop made
+    `bank add` take 30 s under a "5 s at most"); a question the time cut short is counted as not run,
+    not warned of as failing."""
+    import time
+
+    path = tmp_path / "hang.toml"
+    path.write_text(LOOPING, encoding="utf-8")
+    bank = load_bank_file(path)
+    monkeypatch.setattr(code_checks, "NEW_CODE_SECONDS", 1.0)
+    began = time.monotonic()
+    [left] = code_checks.check_new_code([(bank, (bank.questions[0].key,))], Settings())
+    assert time.monotonic() - began < 4.0  # (1 s, and the kill; it took 2 × 5 s and more before)
+    assert str(left).startswith(f"{path}: 1 more new or changed code question")
+    assert "fails" not in str(left)
+
+
+def test_a_syncs_check_runs_no_wrong_solution_once_the_reference_fails(tmp_path: Path) -> None:
+    """A reference that fails makes the wrong solutions' results say nothing: they are not run then
+    (each could take the tests' whole time, as the looping one here would)."""
+    from mockprep.core.code_results import TestStatus
+
+    spec = load_bank_file(_written(tmp_path, LOOPING)).questions[0].spec
+    wrong_reference = "def add_one(x):\n    return x + 2\n"
+    runner = CodeRunner()
+    reference, wrong = runner.run_programs(
+        spec, [wrong_reference, *spec.wrong_solutions], first_must_pass=True
+    )
+    assert not reference.all_passed and reference.outcomes[0].status is TestStatus.FAILED
+    assert {o.status for o in wrong.outcomes} == {TestStatus.NOT_RUN}
+    # the same after a new process within the reference (one of its tests ended the process)
+    ended = "import os\ndef add_one(x):\n    if x == 1:\n        os._exit(3)\n    return x + 1\n"
+    reference, wrong = runner.run_programs(spec, [ended, *spec.wrong_solutions], first_must_pass=True)
+    assert reference.outcomes[0].status is TestStatus.CRASHED and reference.outcomes[1].passed
+    assert {o.status for o in wrong.outcomes} == {TestStatus.NOT_RUN}
+
+
+def _written(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "bank.toml"
+    path.write_text(text, encoding="utf-8")
+    return path

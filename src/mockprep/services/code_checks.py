@@ -35,9 +35,12 @@ def check_code_questions(
     questions: list[tuple[int, QuestionSpec]],
     runner: CodeRunner,
     progress: Callable[[str], None] | None = None,
+    within: float | None = None,
 ) -> tuple[list[BankProblem], list[BankProblem]]:
     """``(problems, notes)`` of running the code questions among ``questions`` (each with its place in
-    the file ``source``): those of a valid bank, or those valid on their own in a refused file."""
+    the file ``source``): those of a valid bank, or those valid on their own in a refused file.
+    ``within`` (a sync's check): the seconds each question's run may take, and its wrong solutions are
+    run only once its reference passes (they say nothing otherwise)."""
     problems: list[tuple[BankProblem, Location]] = []
     notes: list[tuple[BankProblem, Location]] = []
     for index, spec in questions:
@@ -51,8 +54,9 @@ def check_code_questions(
             continue
         if progress is not None:
             progress(spec.id)
-        wrong = list(spec.wrong_solutions or ())
-        reference, *others = runner.run_programs(spec, [spec.solution, *wrong])
+        programs = [spec.solution, *(spec.wrong_solutions or ())]
+        quick = within is not None
+        reference, *others = runner.run_programs(spec, programs, within=within, first_must_pass=quick)
         if not reference.all_passed:
             message = f"the reference solution fails: {_failure(reference)}"
             problems.append((BankProblem(source, message, spec.id), ("questions", index, "solution")))
@@ -75,7 +79,8 @@ def check_new_code(
 ) -> list[BankProblem]:
     """One warning per code question (of ``new``: a bank and the keys of its questions a sync added or
     changed) whose reference solution fails or whose tests miss a wrong solution, and one per file
-    whose questions were not all run within :data:`NEW_CODE_SECONDS`; ``running`` hears each file."""
+    whose questions were not all run within :data:`NEW_CODE_SECONDS` (each run is given the time left;
+    one the time cut short counts as not run); ``running`` hears each file."""
     import time
 
     from mockprep.services.code_runner import CodeRunner, RunLimits, RunnerUnavailable
@@ -89,14 +94,17 @@ def check_new_code(
         questions = [(i, q.spec) for i, q in enumerate(bank.questions) if q.key in wanted]
         ran = 0
         for place in questions:
-            if clock() - started > NEW_CODE_SECONDS:
+            left = NEW_CODE_SECONDS - (clock() - started)
+            if left <= 0:
                 break
             if ran == 0 and running is not None:
                 running(bank.source)
             try:
-                problems, _notes = check_code_questions(bank.source, [place], runner)
+                problems, _notes = check_code_questions(bank.source, [place], runner, within=left)
             except RunnerUnavailable:  # (code cannot run here at all: a session says so when asked)
                 return warnings
+            if problems and clock() - started >= NEW_CODE_SECONDS:
+                break  # the time ran out during its run: what failed may only be that
             ran += 1
             warnings += _as_one(problems, bank.source)
         if ran < len(questions):

@@ -284,7 +284,8 @@ class Runner:
             sys.stdout, sys.stderr = saved
             written_since(start, capture)
 
-    def program(self, job: int, number: int, source: str, spec: dict, first_test: int) -> None:
+    def program(self, job: int, number: int, source: str, spec: dict, first_test: int) -> bool:
+        """Run one program's tests from ``first_test``; whether it loaded and passed every one of them."""
         register(SOLUTION, source)
         module = types.ModuleType("solution")  # a real module: dataclasses and pickle look it up
         module.__file__ = SOLUTION
@@ -312,13 +313,17 @@ class Runner:
                 traceback=trace,
                 output=capture.text(),
             )
-            return
+            return False
         self.emit(event="loaded", job=job, program=number, ok=True, output=capture.text())
         tests, hung = spec["tests"], spec.get("hung", 0) if first_test else 0  # in a row out of time
+        passed = True
         for index in range(first_test, len(tests)):
-            hung = hung + 1 if self.test(job, number, index, tests[index], namespace) == "timeout" else 0
+            status = self.test(job, number, index, tests[index], namespace)
+            passed = passed and status == "passed"
+            hung = hung + 1 if status == "timeout" else 0
             if hung == 2:
-                return  # the code loops or hangs: the later tests would only wait as long
+                return False  # the code loops or hangs: the later tests would only wait as long
+        return passed
 
     def test(self, job: int, number: int, index: int, test: dict, namespace: dict) -> str:
         env = dict(namespace, _mp_Mismatch=Mismatch)
@@ -414,8 +419,10 @@ def main(argv: list[str]) -> int:
         program_start, test_start = job.get("start", [0, 0])
         for number in range(program_start, len(job["programs"])):
             first = test_start if number == program_start else 0
-            runner.program(job_number, number, job["programs"][number], job, first)
+            passed = runner.program(job_number, number, job["programs"][number], job, first)
             sys.modules.pop("solution", None)
+            if number == 0 and not passed and job.get("first_must_pass"):
+                break  # (a sync's check: the wrong solutions say nothing once the reference fails)
     runner.emit(event="done")
     return 0
 
