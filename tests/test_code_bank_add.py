@@ -86,10 +86,11 @@ def test_a_sync_runs_new_code_questions_for_a_few_seconds_at_most(step: float, t
     path.write_text(BANK.split("[[questions]]")[0] + "".join(f"[[questions]]{q}" for q in questions), "utf-8")
     bank = load_bank_file(path)
     ticks = itertools.count(0.0, step)  # the clock moves `step` seconds at each look
-    warnings = code_checks.check_new_code(
+    warnings, stopped = code_checks.check_new_code(
         [(bank, tuple(q.key for q in bank.questions))], Settings(), clock=lambda: next(ticks)
     )
     run = sum(1 for n in range(1, 5) if n * step <= code_checks.NEW_CODE_SECONDS)
+    assert not stopped
     if run == 4:
         assert warnings == []
     else:
@@ -137,7 +138,7 @@ def test_a_looping_question_stops_when_the_syncs_seconds_are_up(
     bank = load_bank_file(path)
     monkeypatch.setattr(code_checks, "NEW_CODE_SECONDS", 1.0)
     began = time.monotonic()
-    [left] = code_checks.check_new_code([(bank, (bank.questions[0].key,))], Settings())
+    [left], _stopped = code_checks.check_new_code([(bank, (bank.questions[0].key,))], Settings())
     assert time.monotonic() - began < 4.0  # (1 s, and the kill; it took 2 × 5 s and more before)
     assert str(left).startswith(f"{path}: 1 more new or changed code question")
     assert "fails" not in str(left)
@@ -167,3 +168,26 @@ def _written(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "bank.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_ctrl_c_while_bank_add_runs_the_solutions_says_what_was_added_and_what_was_not_checked(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by an independent review: Ctrl-C there exited 130 with no output, the bank added, and the
+    broken question never warned of (a later sync finds the file unchanged)."""
+    path = tmp_path / "coding.toml"
+    path.write_text(BROKEN_REFERENCE, encoding="utf-8")
+
+    def interrupted(self: CodeRunner, spec, programs, **options):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    real = CodeRunner.run_programs
+    monkeypatch.setattr(CodeRunner, "run_programs", interrupted)
+    result = cli("bank", "add", str(path))
+    assert result.exit_code == 130
+    assert "Added 1 bank with 1 question" in result.stdout
+    [warning] = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert "stopped (Ctrl-C): 1 new or changed code question not checked" in warning
+    assert f"mockprep bank validate {path.resolve()} checks every one" in warning
+    monkeypatch.setattr(CodeRunner, "run_programs", real)
+    assert "add-one" in cli("bank", "show", "coding").stdout  # added: bank validate checks it

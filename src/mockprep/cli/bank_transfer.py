@@ -183,6 +183,8 @@ def _add(target: Path, bank_id: str, history: dict, dues: dict) -> None:
         raise UserError(f"{target}: not added: {exc.problems[0]}") from None
     finally:
         store.close()
+    if report.sync.stopped:  # (Ctrl-C while it ran the code questions: the warning says so)
+        raise KeyboardInterrupt
 
 
 PROGRESS_ANSWERS = 20_000  # a history this long shows its progress on a terminal (a few seconds or more)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from mockprep.core.bank_records import BankProblem
     from mockprep.core.questions import QuestionSpec
     from mockprep.db.store import Store
+    from mockprep.services.bank_sync import SyncReport
     from mockprep.services.code_runner import CodeRunner
 
 
@@ -173,6 +174,7 @@ def bank_add(
             count = store.banks.active_questions(row.id)
             gone = "" if count else f" (its file {row.source} is gone: mockprep bank add PATH brings it back)"
             typer.echo(plain(f"Restored bank {row.id!r} with {_plural(count, 'question')}{gone}."))
+            _end_if_stopped(restored)
             return
         try:
             report = add_path(store, path, utc_now(), running_code, run_code=True)
@@ -202,6 +204,14 @@ def bank_add(
     _unchecked(path)
     for note in openers:
         typer.echo(plain(note), err=True)
+    _end_if_stopped(report.sync)
+
+
+def _end_if_stopped(report: SyncReport) -> None:
+    """A Ctrl-C stopped running the new code questions' solutions: what was done is said (the warning
+    names bank validate), and the command ends as interrupted (130)."""
+    if report.stopped:
+        raise KeyboardInterrupt
 
 
 def _lacking_opener(store: Store, bank_ids: list[str]) -> list[str]:
@@ -284,6 +294,7 @@ def bank_sync() -> None:
             parts.append(f"now read from {result.moved_to}")
         typer.echo(plain(f"{result.bank_id}: {', '.join(parts)}"))
     tell_sync(report.changed)
+    _end_if_stopped(report)
 
 
 def _warn(problems: list[BankProblem]) -> None:

@@ -171,6 +171,8 @@ def open_store(sync: bool = True) -> Store:
             warn(str(problem))
         if report.changed:
             tell_sync(report.changed, implicit=True)
+        if report.stopped:  # (Ctrl-C while it ran new code questions: the warning says so)
+            raise KeyboardInterrupt
     return store
 
 

@@ -40,12 +40,13 @@ class SyncReport:
     """What a sync changed, and the problems it found (each file's problems; the sync went on; and what
     running the solutions of the code questions it added or changed in a person's own banks found)."""
 
-    __slots__ = ("changed", "problems", "new_code")
+    __slots__ = ("changed", "problems", "new_code", "stopped")
 
     def __init__(self, changed: list[SyncResult] | None = None, problems: list[BankProblem] | None = None):
         self.changed = changed if changed is not None else []
         self.problems = problems if problems is not None else []
         self.new_code: list[tuple[Bank, tuple[str, ...]]] = []  # to run once the sync is committed
+        self.stopped = False  # a Ctrl-C stopped that run: the command says what it did, then ends so
 
 
 class AddReport(NamedTuple):
@@ -144,7 +145,8 @@ def _run_new_code(
     if report.new_code and run_code:
         from mockprep.services.code_checks import check_new_code
 
-        report.problems += check_new_code(report.new_code, store.settings, running)
+        warnings, report.stopped = check_new_code(report.new_code, store.settings, running)
+        report.problems += warnings
     return report
 
 

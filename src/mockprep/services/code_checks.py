@@ -76,11 +76,12 @@ def check_new_code(
     settings: Settings,
     running: Callable[[str], None] | None = None,
     clock: Callable[[], float] | None = None,
-) -> list[BankProblem]:
+) -> tuple[list[BankProblem], bool]:
     """One warning per code question (of ``new``: a bank and the keys of its questions a sync added or
     changed) whose reference solution fails or whose tests miss a wrong solution, and one per file
     whose questions were not all run within :data:`NEW_CODE_SECONDS` (each run is given the time left;
-    one the time cut short counts as not run); ``running`` hears each file."""
+    one the time cut short counts as not run) or before a Ctrl-C; and whether a Ctrl-C stopped it
+    (the caller says what it did, then ends as interrupted). ``running`` hears each file."""
     import time
 
     from mockprep.services.code_runner import CodeRunner, RunLimits, RunnerUnavailable
@@ -89,32 +90,46 @@ def check_new_code(
     runner = CodeRunner(RunLimits.from_settings(settings))
     started = clock()
     warnings: list[BankProblem] = []
+    stopped = False
     for bank, keys in new:
         wanted = set(keys)
         questions = [(i, q.spec) for i, q in enumerate(bank.questions) if q.key in wanted]
         ran = 0
-        for place in questions:
-            left = NEW_CODE_SECONDS - (clock() - started)
-            if left <= 0:
-                break
-            if ran == 0 and running is not None:
-                running(bank.source)
-            try:
+        try:
+            for place in questions:
+                left = NEW_CODE_SECONDS - (clock() - started)
+                if left <= 0 or stopped:
+                    break
+                if ran == 0 and running is not None:
+                    running(bank.source)
                 problems, _notes = check_code_questions(bank.source, [place], runner, within=left)
-            except RunnerUnavailable:  # (code cannot run here at all: a session says so when asked)
-                return warnings
-            if problems and clock() - started >= NEW_CODE_SECONDS:
-                break  # the time ran out during its run: what failed may only be that
-            ran += 1
-            warnings += _as_one(problems, bank.source)
+                if problems and clock() - started >= NEW_CODE_SECONDS:
+                    break  # the time ran out during its run: what failed may only be that
+                ran += 1
+                warnings += _as_one(problems, bank.source)
+        except RunnerUnavailable:  # (code cannot run here at all: a session says so when asked)
+            return warnings, stopped
+        except KeyboardInterrupt:  # (the run's child is killed as at any end of a run)
+            stopped = True
         if ran < len(questions):
-            left = len(questions) - ran
-            message = (
-                f"{left} more new or changed code question{'s' if left > 1 else ''} not run yet (it takes"
-                f" seconds): mockprep bank validate {bank.source} runs every one"
-            )
-            warnings.append(BankProblem(bank.source, message))
-    return warnings
+            warnings.append(_not_run(bank.source, len(questions) - ran, stopped))
+    return warnings, stopped
+
+
+def _not_run(source: str, left: int, stopped: bool) -> BankProblem:
+    """The line for the new or changed code questions of a file whose solutions were not run."""
+    questions = f"new or changed code question{'s' if left > 1 else ''}"
+    if stopped:
+        message = (
+            f"running the solutions was stopped (Ctrl-C): {left} {questions} not checked:"
+            f" mockprep bank validate {source} checks every one"
+        )
+    else:
+        message = (
+            f"{left} more {questions} not run yet (it takes seconds):"
+            f" mockprep bank validate {source} runs every one"
+        )
+    return BankProblem(source, message)
 
 
 def _as_one(problems: list[BankProblem], source: str) -> list[BankProblem]:
