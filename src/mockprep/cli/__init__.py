@@ -216,7 +216,7 @@ def _fail_unstored(exc: Exception) -> None:
     kept in a file (or printed), then said. Only a run that loaded practice/ui can raise it."""
     ui = sys.modules.get("mockprep.practice.ui")
     if ui is not None and isinstance(exc, ui.AnswerNotStored):
-        from mockprep.cli.practice import kept_answer
+        from mockprep.cli.kept_answer import kept_answer
 
         error = kept_answer(exc)
         _fail(str(error), error.exit_code)

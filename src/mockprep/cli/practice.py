@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from mockprep.core.questions import QuestionFilter
     from mockprep.core.settings import Settings
     from mockprep.db.store import Store
-    from mockprep.practice.ui import AnswerNotStored
     from mockprep.practice.voice import Voice
 
 
@@ -170,7 +169,9 @@ def session(
     With --voice, answer aloud; with --audio FILE, from a recording (one file per answer,
     the session stops when they are used up).
     """
+    from mockprep.cli.kept_answer import keep_recording
     from mockprep.practice.session import Session, SessionOptions, SessionPlanError
+    from mockprep.practice.ui import AnswerNotStored
     from mockprep.terminal.input import stdin_reader
     from mockprep.terminal.practice import TerminalUI
 
@@ -211,56 +212,15 @@ def session(
                 summary = runner.run()
             except SessionPlanError as exc:
                 raise UserError(str(exc)) from None
+            except AnswerNotStored as exc:  # (its recording kept before the rest are let go)
+                keep_recording(exc, spoken)
+                raise
         sync_after_session(store)
         _exit_if_interrupted(summary.signal, spoken)
     finally:
         store.close()
         if spoken is not None:
             spoken.close()
-
-
-def kept_answer(unstored: AnswerNotStored) -> UserError:
-    """The error for an answer the database would not take, once the answer and its rating are kept in
-    ``unsaved-answer-*.md`` in the data folder (or printed in full, when even that fails)."""
-    from mockprep.cli.context import keep_rescue_file, plain
-    from mockprep.core.scheduler import RATING_NAMES
-    from mockprep.db.errors import is_database_error
-    from mockprep.db.store import explain_db_error
-    from mockprep.paths import DB_NAME, home_dir
-
-    attempt, cause = unstored.attempt, unstored.cause
-    key = attempt.record.question.key
-    why = (
-        explain_db_error(home_dir() / DB_NAME, cause, "every answer before it is stored")
-        if is_database_error(cause)
-        else f"{str(cause) or type(cause).__name__}."
-    )
-    rating = (
-        "not rated"
-        if unstored.rating is None
-        else f"rated {unstored.rating} ({RATING_NAMES[unstored.rating]})"
-    )
-    where = "" if unstored.session_id is None else f", session {unstored.session_id}"
-    prompt = attempt.record.question.spec.prompt.strip()
-    text = (
-        f"# Your answer to {key}, not stored\n\n"
-        f"Answered {attempt.answered_at.astimezone():%Y-%m-%d %H:%M}{where}, {rating}. mockprep could not"
-        f" store it: {why}\n\n## Question\n\n{prompt}\n\n## Your answer\n\n"
-        f"{attempt.answer}\n"
-    )
-    said = f"your answer to {key} was not stored: {why}"
-    try:
-        kept = keep_rescue_file("unsaved-answer", text, utc_now())
-    except OSError as file_exc:  # (the same full disk): to the screen, where it can still be copied
-        try:
-            typer.echo(plain(text))
-        except OSError:
-            pass
-        return UserError(
-            f"{said} Nor could it be kept in a file ({file_exc.strerror}): it is printed above, {rating}.",
-            exit_code=1,
-        )
-    return UserError(f"{said} Your answer, {rating}, is kept in {kept}.", exit_code=1)
 
 
 def _day_of(store: Store, settings: Settings) -> str:
@@ -324,8 +284,10 @@ def mock(
             raise UserError("--rate ID rates a past mock's answers; it takes no other option")
         _rate_mock(rate, llm, model)
         return
+    from mockprep.cli.kept_answer import keep_recording
     from mockprep.core.rounds import ROUND_ORDER
     from mockprep.practice.mock import MockOptions, MockPlanError, run_loop
+    from mockprep.practice.ui import AnswerNotStored
     from mockprep.terminal.input import stdin_reader
     from mockprep.terminal.mock import MockTerminalUI
 
@@ -352,6 +314,9 @@ def mock(
                 reports = run_loop(*loop_args, voice=spoken, interviewer=interviewer)
             except MockPlanError as exc:
                 raise UserError(str(exc)) from None
+            except AnswerNotStored as exc:  # (its recording kept before the rest are let go)
+                keep_recording(exc, spoken)
+                raise
         sync_after_session(store)
         _exit_if_interrupted(reports[-1].signal if reports else None, spoken)
     finally:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.db.backups import BackupError, daily_backup, make_backup, needs_daily_backup
 from mockprep.db.driver import Connection, begin_write, text
-from mockprep.db.errors import explain
+from mockprep.db.errors import explain, is_database_error
 from mockprep.db.write_guard import guard, signals_held
 from mockprep.paths import DB_NAME, ensure_home
 
@@ -385,6 +385,12 @@ class Store:
                 conn.exec_driver_sql("COMMIT")
             finally:
                 self._writing = False
+
+    @staticmethod
+    def refuses(exc: BaseException) -> bool:
+        """Whether ``exc`` is the database refusing a write (a SQLite error, an OSError: a full disk, a
+        lock), not a bug."""
+        return isinstance(exc, OSError) or is_database_error(exc)
 
     @contextmanager
     def uninterrupted(self) -> Iterator[None]:

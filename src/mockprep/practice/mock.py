@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -38,6 +38,7 @@ from mockprep.practice.ui import (
     COMPLETED,
     ENDED_EARLY,
     INTERRUPTED,
+    AnswerNotStored,
     MockAnswer,
     MockReport,
     MockUI,
@@ -45,6 +46,7 @@ from mockprep.practice.ui import (
     filter_options,
     interrupt_signal,
 )
+from mockprep.practice.unstored import refused_as_unstored
 
 if TYPE_CHECKING:
     from mockprep.core.card_actions import UndoneReview
@@ -207,6 +209,7 @@ class MockRound:
         )
         report = MockReport(session_id, self.round, COMPLETED, planned, self.minutes)
         report.roles, report.banks = self.options.filter.roles, self.options.filter.banks
+        unstored: AnswerNotStored | None = None
         try:
             self.ui.show_mock_intro(self.round, self.minutes, planned)  # (a closed pipe here ends the round)
             if self._ask_all(report, order, self.clock(), budget):  # the clock runs from the first question
@@ -217,18 +220,28 @@ class MockRound:
                 self._rate_all(report)  # the answers given are still revealed and rated
         except (KeyboardInterrupt, SessionInterrupted) as exc:
             report.status, report.signal = INTERRUPTED, interrupt_signal(exc)
+        except AnswerNotStored as exc:  # (a full disk): the card first, then the caller keeps it
+            report.status, report.unstored, unstored = INTERRUPTED, exc, exc
         except BaseException:
             report.status = INTERRUPTED  # cut short by an error (a closed terminal's, say), not completed
             raise
         finally:
             with self.store.uninterrupted():  # all of the closing happens, a signal meanwhile waits
                 end = self.clock()
-                self.store.sessions.end(session_id, report.status, end)
-                if not report.answers:
-                    self.store.sessions.discard_if_empty(session_id)
+                try:
+                    self.store.sessions.end(session_id, report.status, end)
+                    if not report.answers:
+                        self.store.sessions.discard_if_empty(session_id)
+                except Exception:  # refused too: a later command marks it interrupted (its process gone)
+                    if unstored is None:
+                        raise
                 report.seconds = (end - start).total_seconds()  # as history and --rate say
                 settle_mock(report, self.pipeline.undone)
-        self.ui.show_mock_report(report)
+        try:
+            self.ui.show_mock_report(report)
+        finally:
+            if unstored is not None:
+                raise unstored
         return report
 
     def _ask_all(self, report: MockReport, order: list[Candidate], start: datetime, budget: float) -> bool:
@@ -278,11 +291,11 @@ class MockRound:
             pending = self.interviewer.start(spec, attempt.answer)
         # Stored before the follow-up is asked, so an interruption there keeps the answer; a signal while
         # the write waits for another writer waits for it (uninterrupted)
-        with self.store.uninterrupted():
+        with self.store.uninterrupted(), refused_as_unstored(self.store, attempt, None, report.session_id):
             mock_answer_id = self.store.sessions.add_mock_answer(
                 attempt.mock_answer(report.session_id, position, follow_up)
             )
-            result = MockAnswer(mock_answer_id, attempt, follow_up)
+            result = MockAnswer(mock_answer_id, replace(attempt, session_id=report.session_id), follow_up)
             report.answers.append(result)
         if self.pipeline.voice is not None:
             self.pipeline.voice.stored()
@@ -295,7 +308,7 @@ class MockRound:
     def _keep(self, report: MockReport, position: int) -> None:
         """Store the answer the pipeline kept when it was cut short or quit (if any), to rate later."""
         if (cut := self.pipeline.cut_short) is not None:
-            with self.store.uninterrupted():
+            with self.store.uninterrupted(), refused_as_unstored(self.store, cut, None, report.session_id):
                 kept = self.store.sessions.add_mock_answer(cut.mock_answer(report.session_id, position))
                 report.answers.append(MockAnswer(kept, cut, None))
 
@@ -328,7 +341,9 @@ class MockRound:
 
     def _store_reply(self, result: MockAnswer, reply: str, timing: AnswerTiming) -> None:
         result.follow_up_answer, result.follow_up_timing = reply, timing
-        with self.store.uninterrupted():
+        replied = replace(result.attempt, follow_up=(result.follow_up or "", reply))  # (kept together)
+        session_id = result.attempt.session_id
+        with self.store.uninterrupted(), refused_as_unstored(self.store, replied, None, session_id, "reply"):
             self.store.sessions.set_follow_up_answer(
                 result.mock_answer_id, reply, timing.duration_ms, timing.limit_ms
             )

@@ -14,7 +14,7 @@ from mockprep.core.settings import DEFAULT_SETTINGS, Settings
 from mockprep.core.timer import AnswerTiming
 from mockprep.liveness import process_alive
 from mockprep.practice.pipeline import Clock, Pipeline, SessionInterrupted
-from mockprep.practice.ui import Attempt, MockAnswer, MockReport, MockUI, interrupt_signal
+from mockprep.practice.ui import AnswerNotStored, Attempt, MockAnswer, MockReport, MockUI, interrupt_signal
 
 if TYPE_CHECKING:
     from mockprep.core.grading import Grader
@@ -87,9 +87,13 @@ def rate_later(
             rate_answers(pipeline, report)
         except (KeyboardInterrupt, SessionInterrupted) as exc:
             report.signal = interrupt_signal(exc)  # every rating given is stored; the rest stay unrated
+        except AnswerNotStored as exc:  # (a full disk): the card first, then the caller keeps the rating
+            report.unstored = exc
     else:
         ui.notice(f"Every answer of mock {session_id} is rated already.")
     ui.show_mock_report(report)
+    if report.unstored is not None:
+        raise report.unstored
     return report
 
 

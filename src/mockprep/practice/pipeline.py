@@ -34,7 +34,8 @@ from mockprep.core.scheduler import SchedulerParams, card_state, review
 from mockprep.core.settings import Settings
 from mockprep.core.timer import AnswerTiming, Countdown
 from mockprep.practice.code_answer import CodeAnswer, say_code_is_typed
-from mockprep.practice.ui import AnswerNotStored, Attempt, PracticeUI, Progress
+from mockprep.practice.ui import Attempt, PracticeUI, Progress
+from mockprep.practice.unstored import refused_as_unstored
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -317,12 +318,8 @@ class Pipeline:
             break
         rated_at = self.clock()
         was = self.store.cards.marks(record.id)
-        if self.cram:
-            reviewed, params_id = card, None
-        else:
-            params = self.params_for(record.id, card, rating, rated_at)
-            reviewed = review(params.scheduler(), card, rating, rated_at)
-            params_id = self.store.scheduling.params_id(params, rated_at)
+        params = None if self.cram else self.params_for(record.id, card, rating, rated_at)
+        reviewed = card if params is None else review(params.scheduler(), card, rating, rated_at)
         entry = ReviewRecord(
             question_id=record.id,
             session_id=session_id,
@@ -340,19 +337,19 @@ class Pipeline:
             proposed=offline.proposed,
             checklist=confirmed,
             cram=self.cram,
-            params_id=params_id,
+            params_id=None,  # (recorded with the review, below)
             code_runs=attempt.code_runs,
             code_result=attempt.code_result,
             delivery=attempt.delivery,
             **_model_fields(shown),
         )
         with self.store.uninterrupted():  # a Ctrl-C meanwhile acts once the answer is marked stored
-            try:
+            # a full disk, say: the answer (a mock's is stored already: its rating) goes to the caller
+            part = "answer" if mock_answer_id is None else "rating"
+            with refused_as_unstored(self.store, attempt, int(rating), session_id, part):
+                if params is not None:  # (a new set of parameters is a row written first)
+                    entry = replace(entry, params_id=self.store.scheduling.params_id(params, rated_at))
                 self.store.cards.record_review(entry, self.settings.leech_lapses)
-            except Exception as exc:  # a full disk, say: a mock's answer is stored already, a session's not
-                if mock_answer_id is not None:
-                    raise
-                raise AnswerNotStored(attempt, int(rating), session_id, exc) from exc
             self.recorded, self.confirmed = attempt, confirmed
         if self.voice is not None:
             self.voice.stored()

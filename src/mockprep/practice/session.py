@@ -38,6 +38,7 @@ from mockprep.practice.ui import (
     filter_options,
     interrupt_signal,
 )
+from mockprep.practice.unstored import refused_as_unstored
 
 if TYPE_CHECKING:
     from mockprep.core.grading import Grader
@@ -443,9 +444,7 @@ class Session:
         if attempt is None:
             return
         assert summary.session_id is not None
-        with self.store.uninterrupted():
-            try:
+        with self.store.uninterrupted():  # a full disk, say: the caller keeps it elsewhere
+            with refused_as_unstored(self.store, attempt, None, summary.session_id):
                 self.pipeline.keep_unrated(attempt, summary.session_id, number)
-            except Exception as exc:  # a full disk, say: the caller keeps it elsewhere
-                raise AnswerNotStored(attempt, None, summary.session_id, exc) from exc
             summary.kept += 1

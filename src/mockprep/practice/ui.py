@@ -15,6 +15,8 @@ from mockprep.core.questions import QuestionFilter
 from mockprep.core.scoring import answer_points, session_score
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from fsrs import Rating
 
     from mockprep.core.card_actions import CardAction
@@ -119,11 +121,31 @@ class Attempt:
 class AnswerNotStored(Exception):
     """An answer the database would not take (a full disk, say), with the rating chosen for it (None:
     none was): it is stored nowhere else, so the caller keeps it where the person gets it back.
-    ``cause`` is the database's error."""
+    ``cause`` is the database's error. ``part``: what was refused, "answer" (all of it), "reply" (a
+    mock's reply to its follow-up, in ``attempt.follow_up``: the answer is stored) or "rating" (a mock's
+    rating: the answer is stored, to rate with ``mock --rate``). ``recording``: the refused answer's
+    live take, kept (set by the caller that holds the recordings)."""
 
-    def __init__(self, attempt: Attempt, rating: int | None, session_id: int | None, cause: Exception):
+    def __init__(
+        self,
+        attempt: Attempt,
+        rating: int | None,
+        session_id: int | None,
+        cause: Exception,
+        part: str = "answer",
+    ):
         super().__init__(str(cause))
         self.attempt, self.rating, self.session_id, self.cause = attempt, rating, session_id, cause
+        self.part = part
+        self.recording: Path | None = None
+
+    @property
+    def what(self) -> str:
+        """What the database would not take: "your answer to KEY", say."""
+        key = self.attempt.record.question.key
+        if self.part == "reply":
+            return f"your reply to the follow-up on {key}"
+        return f"your rating of your answer to {key}" if self.part == "rating" else f"your answer to {key}"
 
 
 @dataclass
@@ -195,6 +217,7 @@ class MockReport:
     signal: int | None = None  # the signal that interrupted the round or its rating (Ctrl-C: SIGINT)
     roles: tuple[str, ...] = ()  # the round's --role and --bank: a drill it suggests keeps to them
     banks: tuple[str, ...] = ()
+    unstored: AnswerNotStored | None = None  # what the database would not take (the round then ended)
 
     @property
     def stopped_by_time(self) -> bool:

@@ -175,6 +175,18 @@ class Voice:
         kept = None if clip is None or keep is None else keep(clip, key, told)
         return None if kept is None else KeptClip(kept.path, kept.line(), clip.stopped_at)  # type: ignore[union-attr]
 
+    def keep_unstored(self, key: str) -> Path | None:
+        """Keep the live take of the answer to ``key`` that the database would not take (transcribed but
+        never stored, so still held), as a take cut short is; where (None: no live take, or under a
+        second of sound)."""
+        keep = getattr(self.source, "keep", None)
+        live = [clip for clip in self._done if clip.live]
+        if keep is None or not live:
+            return None
+        self._done.remove(live[-1])
+        kept = keep(live[-1], key, True)
+        return None if kept is None else kept.path
+
     def not_for_code(self) -> str:
         """What becomes of the spoken answers at a code question, which is typed."""
         if self.source.live:

@@ -19,6 +19,8 @@ from mockprep.terminal.practice import TerminalUI, heading
 from mockprep.terminal.summary import plural_minutes, time_stop_text
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from mockprep.core.timer import AnswerTiming, Countdown
     from mockprep.practice.ui import Attempt, MockReport
 
@@ -88,6 +90,7 @@ class MockTerminalUI(TerminalUI):
         console.print(heading(safe(f"Report card · {report.round} round{status}", "bold"), console.width))
         if not report.answers:
             console.print(Text("No questions were answered in this round.", style="dim"))
+            _unstored_line(console, report)
             return
         table = plain_table(
             "#>", "question", "time / limit>", "key points>", "rating", "points>", whole=("question",)
@@ -116,6 +119,7 @@ class MockTerminalUI(TerminalUI):
             counted = f"{plural(asked, 'question')} ({report.planned} planned)"
         summary.append(f"  ·  {counted} in {format_duration(report.seconds)}")
         console.print(summary)
+        _unstored_line(console, report)
         if report.unrated:
             them = "it" if report.unrated == 1 else "them"
             console.print(
@@ -134,6 +138,18 @@ class MockTerminalUI(TerminalUI):
             command = "mockprep session " + " ".join([*scope, *(f"--topic {t}" for t in weakest)])
             them = "it" if len(weakest) == 1 else "them"
             console.print(safe(f"Weakest here: {', '.join(weakest)}. Drill {them}: {command}"))
+
+
+def _unstored_line(console: Console, report: MockReport) -> None:
+    """What the database would not take, when it refused something (the line after the card says where
+    it is kept)."""
+    if (unstored := report.unstored) is None:
+        return
+    saved = {
+        "reply": "your answer to it and every answer before it were saved",
+        "rating": "every answer was saved",
+    }.get(unstored.part, "every answer before it was saved")
+    console.print(safe(f"The database would not take {unstored.what}; {saved}.", "yellow"))
 
 
 def _time_cell(timing: AnswerTiming) -> Text:
