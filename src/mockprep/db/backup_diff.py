@@ -4,7 +4,8 @@ it is done, and what ``import --merge`` of the replaced file brings back after.
 Each kind of record is counted two ways, and the larger count is taken: the records made after the
 backup's newest one (by their times: reviews through their index), and how many more the database
 holds than the backup (which catches records merged from another device with earlier times). A
-million reviews are counted in about 0.2 s each side; the other tables are small.
+million reviews are counted in about 0.2 s each side; the other tables are small. Story links are
+counted as a merge changes them: links the backup lacks, and unlinks of links it holds.
 
 What ``import --merge`` cannot bring back is counted apart (:attr:`Missing.lost`): reviews of questions
 the backup does not have, whose bank file is not on this machine (a merge registers the bank files the
@@ -42,8 +43,6 @@ class Missing(NamedTuple):
 _TIMED = (("story_edits", "story_versions", "saved_at"), ("rehearsals", "rehearsals", "rehearsed_at"),
           ("fits", "fitted_parameters", "fitted_at"),
           ("mock_answers", "mock_answers", "answered_at"))  # fmt: skip
-# A story's links made and undone, each by its time (a count of links alone misses an unlink)
-_LINK_CHANGES = (("story_links", "linked_at"), ("story_unlinks", "removed_at"))
 
 
 def missing_from(backup: Path, db_path: Path) -> Missing | None:
@@ -58,7 +57,7 @@ def missing_from(backup: Path, db_path: Path) -> Missing | None:
         con.execute("BEGIN")  # both read as of one moment
         reviews, sessions = _reviews(con)
         found = {field: _newer(con, table, column) for field, table, column in _TIMED}
-        found["link_changes"] = sum(_newer(con, table, column) for table, column in _LINK_CHANGES)
+        found["link_changes"] = _link_changes(con)
         return Missing(reviews, sessions, **found, marks=_marks(con), lost=_lost(con))
     except sqlite3.Error:
         return None
@@ -100,6 +99,38 @@ def _newer(con: sqlite3.Connection, table: str, column: str) -> int:
         f" FROM b.{table}), '')), (SELECT count(*) FROM main.{table}) - (SELECT count(*) FROM b.{table})"
     ).fetchone()
     return max(after, more, 0)
+
+
+def _link_changes(con: sqlite3.Connection) -> int:
+    """The story links a merge of the database into the backup would change, as it does: links the
+    backup lacks (unless it removed them since they were made), and unlinks of links the backup holds
+    (made before the removal). A link made and undone after the backup changes nothing there (counted
+    by time, it was two changes: found by an independent review)."""
+    if not _columns(con, "main", "story_links"):
+        return 0
+    if not _columns(con, "b", "story_links"):
+        return con.execute("SELECT count(*) FROM main.story_links").fetchone()[0]
+    # the same story: by its uid (as a merge matches them), by its id in a backup older than uids
+    same = "bs.uid = s.uid" if "uid" in _columns(con, "b", "stories") else "bs.id = s.id"
+    removed_since = ""
+    if _columns(con, "b", "story_unlinks"):
+        removed_since = (
+            " AND NOT EXISTS (SELECT 1 FROM b.story_unlinks bu WHERE bu.story_id = bs.id"
+            " AND bu.question_key = l.question_key AND bu.removed_at >= l.linked_at)"
+        )
+    added = con.execute(
+        "SELECT count(*) FROM main.story_links l JOIN main.stories s ON s.id = l.story_id"
+        f" LEFT JOIN b.stories bs ON {same} WHERE NOT EXISTS (SELECT 1 FROM b.story_links bl"
+        f" WHERE bl.story_id = bs.id AND bl.question_key = l.question_key){removed_since}"
+    ).fetchone()[0]
+    if not _columns(con, "main", "story_unlinks"):
+        return added
+    undone = con.execute(
+        "SELECT count(*) FROM main.story_unlinks u JOIN main.stories s ON s.id = u.story_id"
+        f" JOIN b.stories bs ON {same} JOIN b.story_links bl ON bl.story_id = bs.id"
+        " AND bl.question_key = u.question_key AND bl.linked_at <= u.removed_at"
+    ).fetchone()[0]
+    return added + undone
 
 
 def _marks(con: sqlite3.Connection) -> int:
