@@ -42,23 +42,31 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_with_no_terminal_and_no_yes_the_fit_is_not_made_again(cli, home: Path, fitted) -> None:
-    """Nothing could adopt the whole log's fit: fitting again would only cost time."""
+def test_with_no_terminal_and_no_yes_the_fit_is_still_made_again(cli, home: Path, fitted) -> None:
+    """Since 91870b2 a fit that passes is fitted again to the whole log with no terminal too, so that the
+    fit kept is the one `optimize --yes` uses and `config list` describes."""
     cli("bank", "list")
     log = _store_log(home)
     fitted.whole = len(log)
     shown = _flat(cli("optimize").stdout)
-    assert fitted == [len(optimizing.training_part(log))]
+    assert fitted == [len(optimizing.training_part(log)), len(log)]
     assert "Not used" in shown and "--yes" in shown
     with Store.open(home) as store:
         (kept,) = store.scheduling.fits()
-        assert tuple(kept.weights) == HALFWAY and not kept.in_use
+        assert tuple(kept.weights) == TRUE_WEIGHTS and not kept.in_use
         assert store.scheduling.weights() == FSRS6_WEIGHTS
 
 
-def test_ctrl_c_while_fitting_again_keeps_the_checked_fit(cli, home: Path, fitted) -> None:
+def test_ctrl_c_while_fitting_again_keeps_the_checked_fit_and_the_next_run_fits_it_again(
+    cli, home: Path, fitted
+) -> None:
+    """Found by an independent review: after a Ctrl-C while the checked fit was fitted again to the whole
+    log, `optimize --yes` used the kept fit as it was (the earlier 80%'s weights), while `config list` said
+    'fitted ... to a log of 2901 reviews'. The kept fit is compared again, not made again, and fitted
+    again to the whole log before it is used."""
     cli("bank", "list")
     log = _store_log(home)
+    train = len(optimizing.training_part(log))
     fitted.whole, fitted.interrupt = len(log), True
     stopped = cli("optimize", "--yes")
     assert stopped.exit_code != 0 and "Traceback" not in stopped.stderr
@@ -67,10 +75,40 @@ def test_ctrl_c_while_fitting_again_keeps_the_checked_fit(cli, home: Path, fitte
         (kept,) = store.scheduling.fits()
         assert tuple(kept.weights) == HALFWAY and not kept.in_use
         assert (kept.log_loss_after, kept.rmse_after) == (checked.log_loss, checked.rmse)
-    again = _flat(cli("optimize", "--yes").stdout)  # the kept fit: used without fitting again
-    assert "not made again" in again and len(fitted) == 2
+    fitted.interrupt = False
+    again = _flat(cli("optimize", "--yes").stdout)
+    assert "not made again (it was not fitted again to all of them yet" in again
+    assert f"fitting again to all {len(log)} of your reviews" in again
+    assert fitted == [train, len(log), len(log)]  # the earlier part is not fitted again
+    assert f"fitted to all {len(log)} of your reviews" in again
     with Store.open(home) as store:
-        assert store.scheduling.weights() == HALFWAY
+        assert store.scheduling.weights() == TRUE_WEIGHTS
+        (used,) = store.scheduling.fits()
+        assert used.in_use and (used.log_loss_after, used.rmse_after) == (checked.log_loss, checked.rmse)
+    assert f"to a log of {len(log)} reviews" in _flat(_parameters_line(cli))
+    assert "nothing new to fit" in cli("optimize", "--yes").stdout and len(fitted) == 3
+
+
+def test_a_fit_an_older_mockprep_kept_unfitted_again_is_fitted_again_before_it_is_used(
+    cli, home: Path, fitted
+) -> None:
+    """Before 91870b2, `optimize` with no terminal kept the checked fit as it was; `--yes` now fits it again
+    to the whole log rather than use the earlier part's weights under the whole log's description."""
+    cli("bank", "list")
+    log = _store_log(home)
+    fitted.whole = len(log)
+    before, checked = optimizing.judge(FSRS6_WEIGHTS, log), optimizing.judge(HALFWAY, log)
+    with Store.open(home) as store:
+        figures = (before.log_loss, before.rmse), (checked.log_loss, checked.rmse)
+        now = store.scheduling.fit_log()[-1][1]
+        store.scheduling.record_fit(
+            list(HALFWAY), len(log), *figures, now, False, store.scheduling.latest_uid()
+        )
+    shown = _flat(cli("optimize", "--yes").stdout)
+    assert "not made again" in shown and fitted == [len(log)]
+    with Store.open(home) as store:
+        assert store.scheduling.weights() == TRUE_WEIGHTS
+    assert f"to a log of {len(log)} reviews" in _flat(_parameters_line(cli))
 
 
 def test_the_figures_beside_the_weights_used_say_they_are_the_checked_fits(cli, home: Path, fitted) -> None:

@@ -58,10 +58,17 @@ def optimize(
         train = optimizing.training_part(log)
         learnt = optimizing.fittable_reviews(train)
         before = optimizing.judge(current, log)
+        checked_only = False  # a kept fit whose weights are still the checked fit's (see _checked_only)
         if kept is not None:
+            checked_only = _checked_only(kept, log)
             _say(
                 f"Your reviews are unchanged since the fit of {_when(kept)}: that fit is compared again,"
-                " not made again."
+                " not made again"
+                + (
+                    " (it was not fitted again to all of them yet: done if it passes)."
+                    if checked_only
+                    else "."
+                )
             )  # (its figures are the checked fit's, not those of its weights if fitted again to all)
             weights, after = (
                 list(kept.weights),
@@ -80,8 +87,9 @@ def optimize(
             _say(_no_gain(before, after))
         else:
             # Made again on the whole log even with no terminal to ask on: the fit kept is then the one
-            # `optimize --yes` uses and `config list` describes ("fitted ... to a log of N reviews").
-            if kept is None:
+            # `optimize --yes` uses and `config list` describes ("fitted ... to a log of N reviews");
+            # so is a kept fit that never was (a Ctrl-C while it was, or kept by an older mockprep).
+            if kept is None or checked_only:
                 weights, refitted = _refit(log, weights)
                 if refitted:
                     store.scheduling.refitted(fit_id, weights)
@@ -200,6 +208,17 @@ def _kept_fit(store: Store, log: Log) -> FittedParameters | None:
     if last.log_uid is not None:
         return last if last.reviews == len(log) and last.log_uid == store.scheduling.latest_uid() else None
     return last if same_log(last.weights, _figures(last), last.reviews, log) else None
+
+
+def _checked_only(fit: FittedParameters, log: Log) -> bool:
+    """Whether a kept fit of this same log still holds the weights of the checked fit of its earlier part,
+    never fitted again to the whole log: they predict the latest reviews exactly as its figures, which
+    are the checked fit's, say. (No column records it: the whole log's weights, fitted to those reviews
+    too, predict them otherwise.)"""
+    from mockprep.core.optimizing import judge
+
+    judged = judge(fit.weights, log)
+    return (judged.log_loss, judged.rmse) == (fit.log_loss_after, fit.rmse_after)
 
 
 def _figures(fit: FittedParameters) -> Fit:
