@@ -95,8 +95,12 @@ def test_a_sync_runs_new_code_questions_for_a_few_seconds_at_most(step: float, t
         assert warnings == []
     else:
         [left] = warnings
-        assert str(left).startswith(f"{path}: {4 - run} more new or changed code question")
-        assert f"mockprep bank validate {path} runs every one" in str(left)
+        more = " more" if run else ""
+        assert str(left).startswith(f"{path}: {4 - run}{more} new or changed code question")
+        # (not "not run yet": no later sync runs them, since it finds the file unchanged)
+        assert str(left).endswith(
+            f"not checked (a sync runs solutions for 5 s at most): mockprep bank validate {path} checks every one"
+        )
 
 
 def test_a_merge_that_registers_a_code_bank_runs_none_of_its_code(
@@ -140,7 +144,7 @@ def test_a_looping_question_stops_when_the_syncs_seconds_are_up(
     began = time.monotonic()
     [left], _stopped = code_checks.check_new_code([(bank, (bank.questions[0].key,))], Settings())
     assert time.monotonic() - began < 4.0  # (1 s, and the kill; it took 2 × 5 s and more before)
-    assert str(left).startswith(f"{path}: 1 more new or changed code question")
+    assert str(left).startswith(f"{path}: 1 new or changed code question not checked")
     assert "fails" not in str(left)
 
 
@@ -191,3 +195,34 @@ def test_ctrl_c_while_bank_add_runs_the_solutions_says_what_was_added_and_what_w
     assert f"mockprep bank validate {path.resolve()} checks every one" in warning
     monkeypatch.setattr(CodeRunner, "run_programs", real)
     assert "add-one" in cli("bank", "show", "coding").stdout  # added: bank validate checks it
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "runs"),
+    [
+        ('prompt = "Implement add_one(x)."', 'prompt = "Write add_one(x)."', False),
+        ('answer = "Return x + 1."', 'answer = "Return the sum of x and 1."', False),
+        ('key_points = ["add one", "return the sum"]', 'key_points = ["add one", "return x + 1"]', False),
+        ("def add_one(x):\n    ...", "def add_one(x):\n    pass", False),  # the starter
+        ('time_limit = "5m"', 'time_limit = "10m"', False),
+        ("    return x + 1\n", "    return 1 + x\n", True),  # the solution
+        ("    return x\n", "    return x - 1\n", True),  # a wrong solution
+        ('expected = "2"', 'expected = "1 + 1"', True),  # a test
+        ("difficulty = 1", 'requires = ["math"]\ndifficulty = 1', True),
+    ],
+)
+def test_an_edit_runs_the_solutions_only_when_it_changes_what_they_run(
+    before: str, after: str, runs: bool, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by an independent review: a change to a code question's prompt or answer alone ran its
+    solutions again, which only its code fields (solution, wrong_solutions, tests, setup, imports,
+    requires) can change the verdict of."""
+    path = tmp_path / "coding.toml"
+    path.write_text(BANK, encoding="utf-8")
+    assert cli("bank", "add", str(path)).exit_code == 0
+    assert before in BANK
+    path.write_text(BANK.replace(before, after, 1), encoding="utf-8")
+    ran = _runs(monkeypatch)
+    result = cli("bank", "sync")
+    assert result.exit_code == 0 and "coding: 1 updated" in result.stdout
+    assert ran == (["add-one"] if runs else [])

@@ -71,6 +71,22 @@ class QuestionSpec:
         return cls(**_floats(values, ("value", "tolerance")))
 
 
+# what running a code question's solutions uses (bank validate's check): a change elsewhere (its prompt,
+# answer, key points, starter) leaves that check's verdict as it was
+CODE_FIELDS = ("kind", "solution", "setup", "wrong_solutions", "tests", "requires", "imports")
+
+
+def code_differs(stored: str | None, data: str) -> bool:
+    """Whether two stored forms of a question (the JSON of :meth:`QuestionSpec.to_dict`; ``stored``
+    None: it is new) differ in a field of :data:`CODE_FIELDS`."""
+    if stored is None or stored == data:
+        return stored is None
+    import json
+
+    before, after = json.loads(stored), json.loads(data)
+    return any(before.get(name) != after.get(name) for name in CODE_FIELDS)
+
+
 def _floats(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     """``values`` with these number fields as floats (the bank format reads 3 as 3.0)."""
     out = dict(values)

@@ -115,6 +115,7 @@ class BankTable:
         """
 
         from mockprep.core.kinds import kind_of
+        from mockprep.core.questions import code_differs
         from mockprep.core.records import SyncResult
         from mockprep.db.question_asides import settle
 
@@ -145,7 +146,7 @@ class BankTable:
                 prompt = question.spec.prompt
                 stored, aside = settle(conn.raw, existing.get(question.key), question.key, prompt, stamp)
                 set_aside += [aside] if aside is not None else []
-                if kind_of(question.spec).runs_code and (stored is None or stored[1] != values["data"]):
+                if kind_of(question.spec).runs_code and code_differs(stored and stored[1], values["data"]):
                     code_changed.append(question.key)
                 if stored is None:
                     fresh.append(values)  # (a new question; a retired one its id had keeps its history)

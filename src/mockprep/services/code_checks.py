@@ -112,23 +112,17 @@ def check_new_code(
         except KeyboardInterrupt:  # (the run's child is killed as at any end of a run)
             stopped = True
         if ran < len(questions):
-            warnings.append(_not_run(bank.source, len(questions) - ran, stopped))
+            warnings.append(_not_run(bank.source, len(questions) - ran, ran, stopped))
     return warnings, stopped
 
 
-def _not_run(source: str, left: int, stopped: bool) -> BankProblem:
-    """The line for the new or changed code questions of a file whose solutions were not run."""
-    questions = f"new or changed code question{'s' if left > 1 else ''}"
-    if stopped:
-        message = (
-            f"running the solutions was stopped (Ctrl-C): {left} {questions} not checked:"
-            f" mockprep bank validate {source} checks every one"
-        )
-    else:
-        message = (
-            f"{left} more {questions} not run yet (it takes seconds):"
-            f" mockprep bank validate {source} runs every one"
-        )
+def _not_run(source: str, left: int, ran: int, stopped: bool) -> BankProblem:
+    """The line for the new or changed code questions of a file whose solutions were not run (a later
+    sync does not run them: it finds the file unchanged)."""
+    questions = f"{' more' if ran else ''} new or changed code question{'s' if left > 1 else ''}"
+    why = "running the solutions was stopped (Ctrl-C): " if stopped else ""
+    limit = "" if stopped else f" (a sync runs solutions for {NEW_CODE_SECONDS:g} s at most)"
+    message = f"{why}{left}{questions} not checked{limit}: mockprep bank validate {source} checks every one"
     return BankProblem(source, message)
 
 
