@@ -175,6 +175,21 @@ def test_one_story_the_home_holds_already_is_said_with_its_id_and_not_saved_agai
     assert len(saved_drafts(home)) == 2
 
 
+def test_a_kept_document_whose_stories_are_all_held_says_which_stories_hold_it(cli, home: Path) -> None:
+    """A kept document of several stories, each held already, said "Added 0 stories" and then "Removed
+    the kept draft ...: it is saved now" (found by an independent review of 588a721)."""
+    for title in ("Fixing", "Mending"):
+        assert cli("story", "new", "--from", "-", input=STORY.replace("Fixing", title)).exit_code == 0
+    kept = home / "unsaved-story-20261206-110000.md"
+    assert cli("story", "export", "-o", str(kept)).exit_code == 0
+    result = cli("story", "new", "--from", str(kept))
+    assert result.exit_code == 0, result.stderr
+    assert "Added 0" not in result.stdout and "saved now" not in result.stdout
+    assert "Nothing was saved from" in result.stdout
+    assert f"Removed the kept draft {kept.name}: stories 1 and 2 hold its text." in result.stdout
+    assert not kept.exists() and len(saved_drafts(home)) == 2
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(drafts, min_size=1, max_size=3), st.lists(st.integers(0, 2), min_size=1, max_size=4))
 def test_a_document_adds_each_text_once(cli, home: Path, tmp_path: Path, unique, picks) -> None:

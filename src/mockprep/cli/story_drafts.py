@@ -221,15 +221,13 @@ def story_new(source: DraftFile = None) -> None:
     from mockprep.cli.story_save import end_if_signalled, kept_file, report_save, save, save_many
 
     drafts = _write_drafts(None, None, source)
-    held = None
-    if len(drafts) > 1:
-        signalled = save_many(drafts, source, _named(source))
+    if len(drafts) > 1:  # (held: the stories that hold its text when none was added)
+        signalled, held = save_many(drafts, source, _named(source))
     else:  # (a draft the home holds already is said, with its story's id, and not saved again)
         saved = save(drafts[0], None, kept_file(source))
         report_save(saved, drafts[0])
-        signalled = saved.signal
-        held = saved.story_id if saved.version is None else None
-    _remove_saved_rescue(source, "it is saved now" if held is None else f"story {held} holds its text")
+        signalled, held = saved.signal, [saved.story_id] if saved.version is None else []
+    _remove_saved_rescue(source, _holding(held))
     end_if_signalled(signalled)
 
 
@@ -251,6 +249,15 @@ def story_edit(story_id: StoryId, source: DraftFile = None) -> None:
     report_save(saved, draft)
     _remove_saved_rescue(source)
     end_if_signalled(saved.signal)
+
+
+def _holding(held: list[int]) -> str:
+    """Why a kept draft saved from may go: it is saved now, or stories this home holds have its text."""
+    if not held:
+        return "it is saved now"
+    if len(held) == 1:
+        return f"story {held[0]} holds its text"
+    return f"stories {', '.join(map(str, held[:-1]))} and {held[-1]} hold its text"
 
 
 def _remove_saved_rescue(source: Path | None, said: str = "it is saved now") -> None:

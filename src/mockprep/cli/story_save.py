@@ -268,10 +268,11 @@ def report_save(saved: Saved, draft: StoryDraft) -> None:
         print_text(console, f"Full check: mockprep story check {saved.story_id}", wrap=False)
 
 
-def save_many(drafts: list[StoryDraft], source: Path | None, named: str) -> int | None:
+def save_many(drafts: list[StoryDraft], source: Path | None, named: str) -> tuple[int | None, list[int]]:
     """Add the stories of a story export, each a new story, in one transaction; those the home holds
     already (a story whose latest draft is the same) and those the export repeats are left out and said.
-    The signal that came while they were written, if one did (see :class:`_SaveSignals`)."""
+    The signal that came while they were written, if one did (see :class:`_SaveSignals`), and when none
+    was added, the stories that hold the document's text (empty when some were added)."""
     from mockprep.core.stories import StoryDraft, competency_slugs, printable, render_document
     from mockprep.core.story_check import check_story
     from mockprep.core.wording import plural
@@ -318,9 +319,12 @@ def save_many(drafts: list[StoryDraft], source: Path | None, named: str) -> int 
     if repeats:
         repeated = f"Left out {plural(repeats, 'repeat')} of a story earlier in {named} (same text)."
         print_text(console, repeated)
-    added = f"Added {plural(len(new), 'story')} from {named}"
-    print_text(console, f"{added}; check one with: mockprep story check ID")
-    return saving.signal
+    if new:
+        added = f"Added {plural(len(new), 'story')} from {named}"
+        print_text(console, f"{added}; check one with: mockprep story check ID")
+    else:  # ("Added 0 stories" then "the kept draft is saved now" read as a loss: found by a review)
+        print_text(console, f"Nothing was saved from {named}.")
+    return saving.signal, [] if new else already
 
 
 def end_if_signalled(signum: int | None) -> None:
