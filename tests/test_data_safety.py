@@ -526,6 +526,27 @@ def test_importing_a_story_export_points_to_story_new(cli, tmp_path: Path) -> No
     assert result.exit_code == 2 and "story new" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "notes",
+    [
+        # a tester's findings: labels quoted in code spans, one "Result:" field (their text before it is
+        # no Situation)
+        "# Findings\nA story written `Situation: ...`, `**Task:** ...`, `- Action - ...` lost its Action.\n"
+        "Repro: mockprep story new --from FILE\nResult: the `- Action -` line is stored inside Task.\n",
+        # a story quoted in a code fence
+        "# How to write one\n```\nSituation: a\nTask: b\nAction: c\nResult: d\n```\nThat is all.\n",
+    ],
+    ids=["quoted-labels", "fenced-story"],
+)
+def test_notes_that_quote_star_labels_get_no_stories_hint(cli, tmp_path: Path, notes: str) -> None:
+    """The hint said "it reads as STAR stories" of findings that only quote labels (found by an
+    independent review of ef806dd)."""
+    file = tmp_path / "findings.md"
+    file.write_text(notes, encoding="utf-8")
+    result = cli("import", str(file))
+    assert result.exit_code == 2 and "not JSON" in result.stderr and "story new" not in result.stderr
+
+
 def test_history_with_an_id_beyond_any_integer_is_one_clear_line(cli, home: Path) -> None:
     _home_with_history(cli)
     for session_id in ("99999999999999999999999", "9223372036854775808", "0"):

@@ -201,7 +201,7 @@ def import_(
 def _stories_hint(file: Path, exc: ValueError) -> str:
     """For a file that is not JSON because it is STAR stories in Markdown (a `story export`, say), where
     they go instead: `import stories.md` said only "not JSON (...)" (found by an exploratory tester)."""
-    from mockprep.core.stories import REQUIRED_PARTS, parse_markdown
+    from mockprep.core.stories import REQUIRED_PARTS, label_of, parse_markdown
 
     if not str(exc).startswith("not JSON"):
         return ""
@@ -211,7 +211,16 @@ def _stories_hint(file: Path, exc: ValueError) -> str:
     except OSError:
         return ""
     draft = parse_markdown(text)  # (text that names no parts is all Situation)
-    if sum(bool(getattr(draft, part)) for part in REQUIRED_PARTS) < 2:
+    # Two parts, each with text and named at a line's start (a heading or a label, outside code
+    # fences): notes that quote labels ("`Situation: ...`") or have one "Result:" line are no story, and
+    # their text before it is no Situation (the hint on the tester's findings: found by a review).
+    named, fenced = set(), False
+    for line in text.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and (label := label_of(line)):
+            named.add(label[0])
+    if sum(bool(getattr(draft, part)) and part in named for part in REQUIRED_PARTS) < 2:
         return ""
     return f"; it reads as STAR stories, which are added with: mockprep story new --from {file}"
 
