@@ -12,6 +12,7 @@ import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -39,7 +40,7 @@ class FillingDisk:
         self.full = False
         self.fill_at = fill_at
         self.ratings = 0
-        record, write = store.cards.record_review, store.write
+        record = store.cards.record_review
 
         def record_review(*args, **kwargs):
             self.ratings += 1
@@ -49,15 +50,22 @@ class FillingDisk:
                 raise sqlite3.OperationalError(DISK_FULL)
             return record(*args, **kwargs)
 
-        @contextmanager
-        def failing_write():
-            if self.full:
-                raise sqlite3.OperationalError(DISK_FULL)
-            with write() as conn:
-                yield conn
-
         store.cards.record_review = record_review  # type: ignore[method-assign]
-        store.write = failing_write  # type: ignore[method-assign]
+        fail_writes_once_full(store, self)
+
+
+def fail_writes_once_full(store: Store, disk: Any) -> None:
+    """``store.write`` fails as on a full disk once ``disk.full`` (FillingDisk's, FullFrom's) is set."""
+    write = store.write
+
+    @contextmanager
+    def failing_write():
+        if disk.full:
+            raise sqlite3.OperationalError(DISK_FULL)
+        with write() as conn:
+            yield conn
+
+    store.write = failing_write  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="module")

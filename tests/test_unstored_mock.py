@@ -10,7 +10,6 @@ import random
 import shutil
 import sqlite3
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,9 +33,8 @@ from mockprep.services.bank_sync import sync_banks
 from mockprep.services.voice import Microphone
 from mockprep.terminal.voice import MicrophoneSource
 from tests.conftest import START, FakeClock, ScriptedUI, db_rows
+from tests.test_unstored_answer import DISK_FULL, fail_writes_once_full
 from tests.test_voice_cut_short import TwoSecondStream
-
-DISK_FULL = "database or disk is full"
 
 
 class FullFrom:
@@ -45,7 +43,6 @@ class FullFrom:
 
     def __init__(self, store: Store, table: str | None = None, method: str | None = None, nth: int = 1):
         self.full, self.calls = False, 0
-        write = store.write
         if table is not None and method is not None:
             target = getattr(store, table)
             real = getattr(target, method)
@@ -58,14 +55,7 @@ class FullFrom:
 
             setattr(target, method, counted)
 
-        @contextmanager
-        def failing_write():
-            if self.full:
-                raise sqlite3.OperationalError(DISK_FULL)
-            with write() as conn:
-                yield conn
-
-        store.write = failing_write  # type: ignore[method-assign]
+        fail_writes_once_full(store, self)
 
 
 @pytest.fixture(scope="module")
