@@ -98,6 +98,8 @@ def test_what_a_mock_round_could_not_store_is_handed_back_after_its_report_card(
             assert unstored.rating == (int(rating) if part == "rating" else None)
             (report,) = ui.reports  # the card first, saying what was refused
             assert report.unstored is unstored and report.status == "interrupted"
+            if part == "reply":  # a refused reply is no row of the card, as history has it (a review)
+                assert report.answers[-1].follow_up_answer is None
             disk.full = False
             stored = store.sessions.answers(report.session_id)
             assert [a.answer for a in stored] == [f"my answer {i}" for i in range(1, len(stored) + 1)]
@@ -220,7 +222,9 @@ def test_the_mock_command_keeps_an_answer_a_full_disk_refused(cli, home: Path, m
     assert "every answer before it is stored" in line and f"not rated, is kept in {kept}" in line
     assert "your data is intact" not in line and "Traceback" not in result.stderr
     assert typed.strip() in kept.read_text()
-    assert "would not take your answer to" in result.stdout[result.stdout.index("Report card") :]
+    card = result.stdout[result.stdout.index("Report card") :]
+    assert "would not take your answer to" in card
+    assert "No answer of this round was stored." in card and "No questions were answered" not in card
 
 
 def test_a_rating_after_the_round_refused_says_how_to_rate_it_again(cli, home: Path, monkeypatch) -> None:

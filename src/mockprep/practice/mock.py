@@ -340,13 +340,14 @@ class MockRound:
         return True
 
     def _store_reply(self, result: MockAnswer, reply: str, timing: AnswerTiming) -> None:
-        result.follow_up_answer, result.follow_up_timing = reply, timing
         replied = replace(result.attempt, follow_up=(result.follow_up or "", reply))  # (kept together)
         session_id = result.attempt.session_id
         with self.store.uninterrupted(), refused_as_unstored(self.store, replied, None, session_id, "reply"):
             self.store.sessions.set_follow_up_answer(
                 result.mock_answer_id, reply, timing.duration_ms, timing.limit_ms
             )
+        # (after the write: a reply the database refused is no row of the report card, as history has it)
+        result.follow_up_answer, result.follow_up_timing = reply, timing
         if self.pipeline.voice is not None:
             self.pipeline.voice.stored()
 

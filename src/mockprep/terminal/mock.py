@@ -89,7 +89,14 @@ class MockTerminalUI(TerminalUI):
         status = f" ({status_label(report.status)})" if report.status != "completed" else ""
         console.print(heading(safe(f"Report card · {report.round} round{status}", "bold"), console.width))
         if not report.answers:
-            console.print(Text("No questions were answered in this round.", style="dim"))
+            # (an answer the database refused is no answer of the round, but it was given: the line after says
+            # where it is kept)
+            none = (
+                "No answer of this round was stored."
+                if report.unstored
+                else "No questions were answered in this round."
+            )
+            console.print(Text(none, style="dim"))
             _unstored_line(console, report)
             return
         table = plain_table(
