@@ -111,6 +111,36 @@ def test_a_fit_an_older_mockprep_kept_unfitted_again_is_fitted_again_before_it_i
     assert f"to a log of {len(log)} reviews" in _flat(_parameters_line(cli))
 
 
+def test_an_earlier_parts_fit_already_in_use_is_said_and_the_way_to_the_whole_logs_fit_given(
+    cli, home: Path, fitted
+) -> None:
+    """Found by an independent review of 244ec8e: a home where an older mockprep had put the checked fit of
+    the earlier 80% in use was told 'nothing new to fit' while config list said the weights were fitted
+    to the whole log. It is now told what the weights are and how to get the whole log's; --undo, then
+    --yes, fits the whole log and uses it."""
+    cli("bank", "list")
+    log = _store_log(home)
+    fitted.whole = len(log)
+    before, checked = optimizing.judge(FSRS6_WEIGHTS, log), optimizing.judge(HALFWAY, log)
+    with Store.open(home) as store:
+        figures = (before.log_loss, before.rmse), (checked.log_loss, checked.rmse)
+        now = store.scheduling.fit_log()[-1][1]
+        fit_id = store.scheduling.record_fit(
+            list(HALFWAY), len(log), *figures, now, False, store.scheduling.latest_uid()
+        )
+        store.scheduling.adopt_fit(fit_id, now)
+        assert store.scheduling.weights() == HALFWAY
+    said = _flat(cli("optimize", "--yes").stdout)
+    assert "never fitted again to all of them" in said and "nothing new to fit" not in said
+    assert "mockprep optimize --undo, then mockprep optimize --yes" in said and fitted == []
+    assert cli("optimize", "--undo").exit_code == 0
+    assert cli("optimize", "--yes").exit_code == 0 and fitted == [len(log)]
+    with Store.open(home) as store:  # (the fit once used stays as it was, the record of what was used)
+        assert store.scheduling.weights() == TRUE_WEIGHTS
+        assert [f.weights for f in store.scheduling.fits()] == [HALFWAY, TRUE_WEIGHTS]
+    assert f"to a log of {len(log)} reviews" in _flat(_parameters_line(cli))
+
+
 def test_the_figures_beside_the_weights_used_say_they_are_the_checked_fits(cli, home: Path, fitted) -> None:
     """The whole log's weights are used; the log loss shown with them (adopting, config list) is that of
     the fit of the earlier part on the latest reviews, and says so."""

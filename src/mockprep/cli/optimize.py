@@ -50,10 +50,7 @@ def optimize(
         current = store.scheduling.weights()
         kept = _kept_fit(store, log)
         if kept is not None and kept.in_use:
-            _say(
-                f"The parameters in use were fitted on {_when(kept)} to these same reviews: nothing new"
-                " to fit (mockprep optimize --undo goes back)."
-            )
+            _say(_in_use(kept, log))
             return
         train = optimizing.training_part(log)
         learnt = optimizing.fittable_reviews(train)
@@ -91,7 +88,10 @@ def optimize(
             # so is a kept fit that never was (a Ctrl-C while it was, or kept by an older mockprep).
             if kept is None or checked_only:
                 weights, refitted = _refit(log, weights)
-                if refitted:
+                if refitted and kept is not None and kept.adopted_at is not None:
+                    # a fit once in use stays the record of what was used: the whole log's is a new one
+                    fit_id = _keep(store, weights, len(log), before, after, now)
+                elif refitted:
                     store.scheduling.refitted(fit_id, weights)
             _say(_preview(store, weights, now))
         adopt = better and (yes or (sys.stdin.isatty() and typer.confirm("Use them from now on?")))
@@ -208,6 +208,21 @@ def _kept_fit(store: Store, log: Log) -> FittedParameters | None:
     if last.log_uid is not None:
         return last if last.reviews == len(log) and last.log_uid == store.scheduling.latest_uid() else None
     return last if same_log(last.weights, _figures(last), last.reviews, log) else None
+
+
+def _in_use(kept: FittedParameters, log: Log) -> str:
+    """What optimize says when the kept fit of these reviews is in use: nothing new to fit, or, for the
+    earlier part's fit an older mockprep put in use as it was, how to get the whole log's."""
+    if _checked_only(kept, log):
+        return (
+            f"The parameters in use were fitted on {_when(kept)} to the earlier part of these reviews and"
+            " never fitted again to all of them (an earlier mockprep used them so): mockprep optimize"
+            " --undo, then mockprep optimize --yes, uses the fit of the whole log."
+        )
+    return (
+        f"The parameters in use were fitted on {_when(kept)} to these same reviews: nothing new to fit"
+        " (mockprep optimize --undo goes back)."
+    )
 
 
 def _checked_only(fit: FittedParameters, log: Log) -> bool:
