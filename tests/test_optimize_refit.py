@@ -89,6 +89,18 @@ def test_ctrl_c_while_fitting_again_keeps_the_checked_fit_and_the_next_run_fits_
     assert "nothing new to fit" in cli("optimize", "--yes").stdout and len(fitted) == 3
 
 
+def _keep_checked_fit(home: Path, log) -> int:
+    """Keep the earlier part's fit (HALFWAY) with the check's figures, as an older mockprep kept it without
+    fitting it again to the whole log: its id."""
+    before, checked = optimizing.judge(FSRS6_WEIGHTS, log), optimizing.judge(HALFWAY, log)
+    with Store.open(home) as store:
+        figures = (before.log_loss, before.rmse), (checked.log_loss, checked.rmse)
+        now = store.scheduling.fit_log()[-1][1]
+        return store.scheduling.record_fit(
+            list(HALFWAY), len(log), *figures, now, False, store.scheduling.latest_uid()
+        )
+
+
 def test_a_fit_an_older_mockprep_kept_unfitted_again_is_fitted_again_before_it_is_used(
     cli, home: Path, fitted
 ) -> None:
@@ -97,13 +109,7 @@ def test_a_fit_an_older_mockprep_kept_unfitted_again_is_fitted_again_before_it_i
     cli("bank", "list")
     log = _store_log(home)
     fitted.whole = len(log)
-    before, checked = optimizing.judge(FSRS6_WEIGHTS, log), optimizing.judge(HALFWAY, log)
-    with Store.open(home) as store:
-        figures = (before.log_loss, before.rmse), (checked.log_loss, checked.rmse)
-        now = store.scheduling.fit_log()[-1][1]
-        store.scheduling.record_fit(
-            list(HALFWAY), len(log), *figures, now, False, store.scheduling.latest_uid()
-        )
+    _keep_checked_fit(home, log)
     shown = _flat(cli("optimize", "--yes").stdout)
     assert "not made again" in shown and fitted == [len(log)]
     with Store.open(home) as store:
@@ -121,14 +127,9 @@ def test_an_earlier_parts_fit_already_in_use_is_said_and_the_way_to_the_whole_lo
     cli("bank", "list")
     log = _store_log(home)
     fitted.whole = len(log)
-    before, checked = optimizing.judge(FSRS6_WEIGHTS, log), optimizing.judge(HALFWAY, log)
+    fit_id = _keep_checked_fit(home, log)
     with Store.open(home) as store:
-        figures = (before.log_loss, before.rmse), (checked.log_loss, checked.rmse)
-        now = store.scheduling.fit_log()[-1][1]
-        fit_id = store.scheduling.record_fit(
-            list(HALFWAY), len(log), *figures, now, False, store.scheduling.latest_uid()
-        )
-        store.scheduling.adopt_fit(fit_id, now)
+        store.scheduling.adopt_fit(fit_id, store.scheduling.fit_log()[-1][1])
         assert store.scheduling.weights() == HALFWAY
     said = _flat(cli("optimize", "--yes").stdout)
     assert "never fitted again to all of them" in said and "nothing new to fit" not in said
